@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import type { CliIo } from '../io.ts';
+import type { CommandStatus } from '../main.ts';
+
+/** What every command module receives: where to print and where to report its exit code. */
+export interface CommandContext {
+  io: CliIo;
+  status: CommandStatus;
+}
+
+export type CommandModule = (program: Command, ctx: CommandContext) => void;
+
+const modules: CommandModule[] = [];
+
+export function registerCommands(program: Command, ctx: CommandContext): void {
+  for (const register of modules) register(program, ctx);
+}

@@ -1,0 +1,104 @@
+/**
+ * A flow as the pipeline sees it, from wire record to edge:
+ *   FlowObservation (decoded, unoriented) → ResolvedFlow (peers known) → Flow (client/server known).
+ */
+import type { Peer } from './peer.ts';
+
+export const PROTOCOLS = ['TCP', 'UDP', 'SCTP', 'ICMP', 'ICMPv6'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+export type Verdict = 'forwarded' | 'dropped' | 'unknown';
+
+/** Where a flow was observed. Stored as a bitmask on edges (see `FLOW_SOURCE_BITS`). */
+export const FLOW_SOURCES = ['netobserv', 'hubble', 'prometheus', 'scrape-targets', 'manual'] as const;
+export type FlowSource = (typeof FLOW_SOURCES)[number];
+
+export const FLOW_SOURCE_BITS: Record<FlowSource, number> = {
+  netobserv: 1,
+  hubble: 2,
+  prometheus: 4,
+  'scrape-targets': 8,
+  manual: 16,
+};
+
+export function sourcesFromBits(bits: number): FlowSource[] {
+  return FLOW_SOURCES.filter((s) => (bits & FLOW_SOURCE_BITS[s]) !== 0);
+}
+
+export function sourcesToBits(sources: Iterable<FlowSource>): number {
+  let bits = 0;
+  for (const s of sources) bits |= FLOW_SOURCE_BITS[s];
+  return bits;
+}
+
+/**
+ * What the wire record says about who started the connection, before any inventory is consulted.
+ * `src-is-client`: a SYN without ACK, or Hubble `is_reply: false`; `dst-is-client`: SYN-ACK or `is_reply: true`.
+ */
+export type HandshakeHint = 'src-is-client' | 'dst-is-client' | 'none';
+
+/** Kubernetes metadata a flow record carries itself; it wins over the IP history. */
+export type EndpointMeta =
+  | { kind: 'pod'; namespace: string; podName?: string; ownerKind?: string; ownerName?: string; labels?: Record<string, string> }
+  | { kind: 'service'; namespace: string; name: string }
+  | { kind: 'node'; name: string }
+  /** Cilium reserved identities without the `reserved:` prefix: host, remote-node, kube-apiserver, world, health, … */
+  | { kind: 'reserved'; identities: string[] };
+
+export interface FlowEndpoint {
+  ip: string;
+  port?: number;
+  meta?: EndpointMeta;
+  /** DNS names seen for this IP (Hubble `destination_names`). */
+  names?: string[];
+}
+
+export interface FlowObservation {
+  /** Milliseconds since the epoch: when the flow was seen (end of the flow window when known). */
+  time: number;
+  src: FlowEndpoint;
+  dst: FlowEndpoint;
+  protocol: Protocol;
+  packets: number;
+  bytes: number;
+  verdict: Verdict;
+  handshake: HandshakeHint;
+  source: FlowSource;
+  /** The node that reported the flow, when the record names it. */
+  observedOn?: string;
+}
+
+/** A peer as resolved at the flow's time, with what the inventory says it listens on. */
+export interface ResolvedEndpoint {
+  peer: Peer;
+  ip: string;
+  port?: number;
+  /** Node hosting the pod (or the node itself), when known. */
+  node?: string;
+  /** Ports this endpoint declares: container ports, Service ports, EndpointSlice ports. */
+  declaredPorts: ReadonlySet<number>;
+}
+
+/** An oriented flow: ready to aggregate into an edge. */
+export interface Flow {
+  client: Peer;
+  server: Peer;
+  port: number;
+  protocol: Protocol;
+  time: number;
+  packets: number;
+  bytes: number;
+  verdict: Verdict;
+  source: FlowSource;
+}
+
+/** Why a flow could not be oriented or kept. */
+export interface AmbiguousFlow {
+  a: ResolvedEndpoint;
+  b: ResolvedEndpoint;
+  protocol: Protocol;
+  time: number;
+  packets: number;
+  bytes: number;
+  source: FlowSource;
+}

@@ -1,0 +1,158 @@
+/**
+ * The cluster inventory as the domain sees it: what `inventory import` and the Kubernetes
+ * collector produce, what the store keeps, and what resolution and the recommender read.
+ */
+import type { Protocol } from './flow.ts';
+import type { WorkloadKind, WorkloadRef } from './peer.ts';
+
+export type Labels = Record<string, string>;
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Labels;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface ContainerPort {
+  name?: string;
+  port: number;
+  protocol: Protocol;
+  container?: string;
+}
+
+export interface Exposure {
+  via: 'LoadBalancer' | 'NodePort' | 'Ingress';
+  /** `namespace/name` of the Service or Ingress. */
+  object: string;
+  /** The pod port that is reachable from outside. */
+  port: number;
+  protocol: Protocol;
+}
+
+export interface Workload extends WorkloadRef {
+  kind: WorkloadKind;
+  /** Pod template labels (for bare pods: the pod's labels). */
+  labels: Labels;
+  /** The owner's spec.selector, or the pod labels minus volatile ones. */
+  selector: LabelSelector;
+  hostNetwork: boolean;
+  ports: ContainerPort[];
+  /** `namespace/name` of each Service that selects the workload, sorted. */
+  services: string[];
+  exposure: Exposure[];
+  serviceAccount?: string;
+}
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+  /** Numeric target port, or the name of a container port. */
+  targetPort: number | string;
+  protocol: Protocol;
+  nodePort?: number;
+}
+
+export interface Service {
+  namespace: string;
+  name: string;
+  type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+  clusterIPs: string[];
+  ports: ServicePort[];
+  /** Absent for Services without a selector (e.g. default/kubernetes). */
+  selector?: Labels;
+}
+
+export interface EndpointSlicePort {
+  name?: string;
+  port: number;
+  protocol: Protocol;
+}
+
+export interface EndpointSliceEndpoint {
+  addresses: string[];
+  ready?: boolean;
+  nodeName?: string;
+  targetRef?: { kind: string; namespace?: string; name: string };
+}
+
+export interface EndpointSlice {
+  namespace: string;
+  name: string;
+  service?: string;
+  addressType: 'IPv4' | 'IPv6' | 'FQDN';
+  endpoints: EndpointSliceEndpoint[];
+  ports: EndpointSlicePort[];
+}
+
+export interface NodeAddress {
+  type: string;
+  address: string;
+}
+
+export interface Node {
+  name: string;
+  labels: Labels;
+  addresses: NodeAddress[];
+  podCIDRs: string[];
+}
+
+export interface Namespace {
+  name: string;
+  labels: Labels;
+}
+
+/** A network policy as applied in the cluster, kept raw for diffing and simulation. */
+export interface AppliedPolicy {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  manifest: unknown;
+}
+
+/** One pod's claim on an IP, used to build the IP history. */
+export interface PodAddress {
+  ip: string;
+  namespace: string;
+  pod: string;
+  workload: WorkloadRef;
+  node?: string;
+  hostNetwork: boolean;
+  /** When the pod started holding the IP (status.startTime, else creationTimestamp), ms. */
+  since?: number;
+}
+
+/** An interval during which an IP belonged to one peer. `validTo` undefined = still holds it. */
+export interface IpInterval {
+  ip: string;
+  peerKey: string;
+  node?: string;
+  hostNetwork: boolean;
+  validFrom: number;
+  validTo?: number;
+}
+
+export interface ApiserverEndpoint {
+  ip: string;
+  port: number;
+  protocol: Protocol;
+}
+
+/** A full snapshot of the cluster, as one import or one collector pass sees it. */
+export interface InventorySnapshot {
+  /** When the snapshot was taken, ms. */
+  takenAt: number;
+  namespaces: Namespace[];
+  nodes: Node[];
+  workloads: Workload[];
+  services: Service[];
+  endpointSlices: EndpointSlice[];
+  policies: AppliedPolicy[];
+  podAddresses: PodAddress[];
+  apiserver: ApiserverEndpoint[];
+}

@@ -1,0 +1,86 @@
+/**
+ * The other side of a flow, as DESIGN §3 names it. Peers are stored as stable text keys
+ * (`peerKey`) so that edges aggregate and sort deterministically.
+ */
+
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+export interface WorkloadRef {
+  namespace: string;
+  kind: WorkloadKind;
+  name: string;
+}
+
+export type Peer =
+  | { kind: 'workload'; workload: WorkloadRef }
+  /** A cluster DNS workload (kube-dns / CoreDNS). */
+  | { kind: 'dns'; workload: WorkloadRef }
+  | { kind: 'apiserver' }
+  /** A node's host network (host-network pods that could not be told apart, node agents). */
+  | { kind: 'node'; node: string }
+  /** The server pod's own node: kubelet probes and node-local agents. Recorded, never a policy rule. */
+  | { kind: 'kubelet'; node: string }
+  | { kind: 'external'; ip: string }
+  /** An in-cluster IP that resolved to nothing at the flow's time. */
+  | { kind: 'unknown'; ip: string };
+
+export type PeerKind = Peer['kind'];
+
+export function workloadKey(w: WorkloadRef): string {
+  return `${w.namespace}/${w.kind}/${w.name}`;
+}
+
+export function parseWorkloadKey(key: string): WorkloadRef {
+  const parts = key.split('/');
+  if (parts.length !== 3 || !parts[0] || !parts[2] || !isWorkloadKind(parts[1])) {
+    throw new Error(`invalid workload key "${key}": expected namespace/Kind/name`);
+  }
+  return { namespace: parts[0], kind: parts[1], name: parts[2] };
+}
+
+export function isWorkloadKind(s: string | undefined): s is WorkloadKind {
+  return (WORKLOAD_KINDS as readonly string[]).includes(s ?? '');
+}
+
+export function peerKey(p: Peer): string {
+  switch (p.kind) {
+    case 'workload':
+    case 'dns':
+      return `${p.kind}:${workloadKey(p.workload)}`;
+    case 'apiserver':
+      return 'apiserver';
+    case 'node':
+    case 'kubelet':
+      return `${p.kind}:${p.node}`;
+    case 'external':
+    case 'unknown':
+      return `${p.kind}:${p.ip}`;
+  }
+}
+
+export function parsePeerKey(key: string): Peer {
+  if (key === 'apiserver') return { kind: 'apiserver' };
+  const i = key.indexOf(':');
+  const kind = key.slice(0, i);
+  const rest = key.slice(i + 1);
+  if (i > 0 && rest) {
+    switch (kind) {
+      case 'workload':
+      case 'dns':
+        return { kind, workload: parseWorkloadKey(rest) };
+      case 'node':
+      case 'kubelet':
+        return { kind, node: rest };
+      case 'external':
+      case 'unknown':
+        return { kind, ip: rest };
+    }
+  }
+  throw new Error(`invalid peer key "${key}"`);
+}
+
+/** The namespace a peer lives in, when it has one. */
+export function peerNamespace(p: Peer): string | undefined {
+  return p.kind === 'workload' || p.kind === 'dns' ? p.workload.namespace : undefined;
+}
