@@ -4,6 +4,7 @@
  */
 import type { Protocol } from './flow.ts';
 import type { WorkloadKind, WorkloadRef } from './peer.ts';
+import type { OwnerAlias } from './resolution.ts';
 
 export type Labels = Record<string, string>;
 
@@ -46,6 +47,8 @@ export interface Workload extends WorkloadRef {
   services: string[];
   exposure: Exposure[];
   serviceAccount?: string;
+  /** The cluster DNS (kube-system pods labelled k8s-app=kube-dns): its pods are `dns:` peers. */
+  clusterDns?: boolean;
 }
 
 export interface ServicePort {
@@ -99,6 +102,8 @@ export interface Node {
   labels: Labels;
   addresses: NodeAddress[];
   podCIDRs: string[];
+  /** metadata.creationTimestamp, ms: when the node's addresses start to count in the IP history. */
+  since?: number;
 }
 
 export interface Namespace {
@@ -155,4 +160,32 @@ export interface InventorySnapshot {
   policies: AppliedPolicy[];
   podAddresses: PodAddress[];
   apiserver: ApiserverEndpoint[];
+  /** Intermediate owners and pod names → workload (ReplicaSet → Deployment, Job → CronJob, Pod → workload). */
+  ownerAliases?: OwnerAlias[];
+  /**
+   * The object kinds this snapshot is authoritative for (`Pod`, `Deployment.apps`,
+   * `NetworkPolicy.networking.k8s.io`, …): stored data of these kinds is replaced, other kinds are
+   * left as they are. Absent = authoritative for everything.
+   */
+  scope?: string[];
 }
+
+/**
+ * How a snapshot names an object kind in `scope` and in import summaries: `Kind` for the core
+ * group, `Kind.group` otherwise (as kubectl names resources): `Pod`, `Deployment.apps`,
+ * `NetworkPolicy.projectcalico.org`.
+ */
+export function kindKey(apiVersion: string, kind: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? kind : `${kind}.${apiVersion.slice(0, slash)}`;
+}
+
+/** The object kind whose presence in a snapshot makes it authoritative for workloads of each kind. */
+export const WORKLOAD_SCOPE_KIND: Record<WorkloadKind, string> = {
+  Deployment: 'Deployment.apps',
+  StatefulSet: 'StatefulSet.apps',
+  DaemonSet: 'DaemonSet.apps',
+  Job: 'Job.batch',
+  CronJob: 'CronJob.batch',
+  Pod: 'Pod',
+};

@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { convertInventoryText, InventoryInputError } from '../../collectors/inventory/index.ts';
+import { applySnapshot, SnapshotOrderError } from '../../store/inventory.ts';
+import { CliError } from '../io.ts';
+import { withDb, withOpenDb, type DbOptions } from '../options.ts';
+import type { CommandContext, CommandModule } from './index.ts';
+
+interface ImportOptions extends DbOptions {
+  takenAt?: string;
+}
+
+async function readInput(file: string, ctx: CommandContext): Promise<string> {
+  if (file !== '-') {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (e) {
+      throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of ctx.io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseTakenAt(value: string | undefined): number {
+  if (value === undefined) return Date.now();
+  const t = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(t)) throw new CliError(`--taken-at: expected an RFC 3339 time such as 2025-01-31T12:00:00Z, got "${value}"`);
+  return t;
+}
+
+export async function importInventory(file: string, opts: ImportOptions, ctx: CommandContext): Promise<void> {
+  const takenAt = parseTakenAt(opts.takenAt);
+  const text = await readInput(file, ctx);
+  const source = file === '-' ? 'stdin' : file;
+  let converted;
+  try {
+    converted = convertInventoryText(text, takenAt);
+  } catch (e) {
+    if (e instanceof InventoryInputError) throw new CliError(`${source}: ${e.message}; nothing was imported`);
+    throw e;
+  }
+  const { snapshot } = converted;
+  const result = await withOpenDb(opts, (db) => {
+    try {
+      return applySnapshot(db, snapshot, { source, counts: converted.objects });
+    } catch (e) {
+      if (e instanceof SnapshotOrderError) throw new CliError(`${source}: ${e.message}; nothing was imported`);
+      throw e;
+    }
+  });
+  const summary = {
+    source,
+    takenAt: new Date(takenAt).toISOString(),
+    objects: converted.objects,
+    ignored: converted.ignored,
+    replaced: result.replaced,
+    workloads: { ...result.workloads, clusterDns: snapshot.workloads.filter((w) => w.clusterDns).map((w) => `${w.namespace}/${w.kind}/${w.name}`) },
+    podAddresses: snapshot.podAddresses.length,
+    ipIntervals: result.ipIntervals,
+    apiserver: snapshot.apiserver.map((a) => `${a.ip}:${a.port}/${a.protocol}`),
+    ownerAliases: result.ownerAliases,
+    warnings: converted.warnings,
+  };
+  ctx.io.out(`${JSON.stringify(summary, null, 2)}\n`);
+}
+
+export const inventoryCommand: CommandModule = (program: Command, ctx: CommandContext) => {
+  const inventory = program.command('inventory').description('the cluster inventory: workloads, Services, nodes, IP history, applied policies');
+  withDb(
+    inventory
+      .command('import')
+      .description('import a `kubectl get pods,services,endpointslices,nodes,namespaces,networkpolicies,deployments,… -A -o json|yaml` List, or a YAML stream of objects')
+      .argument('<file>', 'JSON or YAML file, - for stdin')
+      .addOption(new Option('--taken-at <time>', 'when the export was taken (RFC 3339); default: now')),
+  ).action(async (file: string, opts: ImportOptions) => importInventory(file, opts, ctx));
+};

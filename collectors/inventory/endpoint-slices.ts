@@ -1,0 +1,70 @@
+import type { ApiserverEndpoint, EndpointSlice, EndpointSliceEndpoint, EndpointSlicePort } from '../../domain/inventory.ts';
+import { readObject } from './metadata.ts';
+import type { RawObject } from './parse.ts';
+
+const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'] as const;
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+export function toEndpointSlice(raw: RawObject): EndpointSlice {
+  const { r, meta } = readObject(raw, 'namespaced');
+  const addressType = r.str('addressType');
+  if (!(ADDRESS_TYPES as readonly string[]).includes(addressType)) r.fail('addressType', ADDRESS_TYPES.join(', '), addressType);
+  const endpoints = r.objects('endpoints').map((e): EndpointSliceEndpoint => {
+    const addresses = e.strings('addresses');
+    if (addresses.length === 0) e.fail('addresses', 'at least one address', addresses);
+    const ready = e.optObj('conditions')?.optBool('ready');
+    const nodeName = e.optStr('nodeName');
+    const t = e.optObj('targetRef');
+    const targetNamespace = t?.optStr('namespace');
+    return {
+      addresses: [...addresses].sort(),
+      ...(ready !== undefined ? { ready } : {}),
+      ...(nodeName ? { nodeName } : {}),
+      ...(t ? { targetRef: { kind: t.str('kind'), ...(targetNamespace ? { namespace: targetNamespace } : {}), name: t.str('name') } } : {}),
+    };
+  });
+  const ports: EndpointSlicePort[] = [];
+  for (const p of r.objects('ports')) {
+    // A null port means "all ports" (a selector-less Service's slice): nothing to declare.
+    if (p.raw('port') === null || p.raw('port') === undefined) continue;
+    const name = p.optStr('name');
+    ports.push({ ...(name ? { name } : {}), port: p.port('port'), protocol: p.protocol('protocol') });
+  }
+  ports.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol) || (a.name ?? '').localeCompare(b.name ?? ''));
+  endpoints.sort((a, b) => (a.addresses[0] ?? '').localeCompare(b.addresses[0] ?? ''));
+  const service = meta.labels[SERVICE_NAME_LABEL];
+  return { namespace: meta.namespace, name: meta.name, ...(service ? { service } : {}), addressType: addressType as EndpointSlice['addressType'], endpoints, ports };
+}
+
+export function isApiserverSlice(s: EndpointSlice): boolean {
+  return s.namespace === 'default' && (s.service === 'kubernetes' || (s.service === undefined && s.name === 'kubernetes'));
+}
+
+/** The apiserver endpoints of the `default/kubernetes` slices: each ready address × each port. */
+export function apiserverFromSlices(slices: EndpointSlice[]): ApiserverEndpoint[] {
+  const out: ApiserverEndpoint[] = [];
+  for (const s of slices.filter(isApiserverSlice)) {
+    if (s.addressType === 'FQDN') continue;
+    for (const e of s.endpoints) {
+      if (e.ready === false) continue;
+      for (const ip of e.addresses) for (const p of s.ports) out.push({ ip, port: p.port, protocol: p.protocol });
+    }
+  }
+  return sortApiserver(out);
+}
+
+/** The core/v1 Endpoints `default/kubernetes`: the fallback when no slice is given. */
+export function apiserverFromEndpoints(raw: RawObject): ApiserverEndpoint[] {
+  const { r } = readObject(raw, 'namespaced');
+  const out: ApiserverEndpoint[] = [];
+  for (const subset of r.objects('subsets')) {
+    const ips = subset.objects('addresses').map((a) => a.str('ip'));
+    for (const p of subset.objects('ports')) for (const ip of ips) out.push({ ip, port: p.port('port'), protocol: p.protocol('protocol') });
+  }
+  return sortApiserver(out);
+}
+
+function sortApiserver(list: ApiserverEndpoint[]): ApiserverEndpoint[] {
+  const unique = new Map(list.map((e) => [`${e.ip}|${e.port}|${e.protocol}`, e]));
+  return [...unique.values()].sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port || a.protocol.localeCompare(b.protocol));
+}

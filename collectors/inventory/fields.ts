@@ -1,0 +1,171 @@
+/**
+ * Typed, located reads of Kubernetes objects. Every failure names the object (its place in the
+ * input, kind, namespace/name) and the field, so a user can find the broken record.
+ */
+import { PROTOCOLS, type Protocol } from '../../domain/flow.ts';
+import type { LabelSelector, LabelSelectorRequirement, Labels } from '../../domain/inventory.ts';
+
+export class InventoryInputError extends Error {
+  override name = 'InventoryInputError';
+}
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'missing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)}`;
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A view of one node of an object: `path` is where that node sits, for error messages. */
+export class FieldReader {
+  constructor(
+    readonly node: JsonObject,
+    readonly object: string,
+    readonly path = '',
+  ) {}
+
+  private at(field: string): string {
+    return this.path ? `${this.path}.${field}` : field;
+  }
+
+  fail(field: string, expected: string, got: unknown): never {
+    throw new InventoryInputError(`${this.object}: ${this.at(field)}: expected ${expected}, got ${describe(got)}`);
+  }
+
+  raw(field: string): unknown {
+    return this.node[field];
+  }
+
+  str(field: string): string {
+    const v = this.node[field];
+    if (typeof v !== 'string' || v === '') this.fail(field, 'a non-empty string', v);
+    return v;
+  }
+
+  optStr(field: string): string | undefined {
+    const v = this.node[field];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') this.fail(field, 'a string', v);
+    return v === '' ? undefined : v;
+  }
+
+  optBool(field: string): boolean | undefined {
+    const v = this.node[field];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') this.fail(field, 'true or false', v);
+    return v;
+  }
+
+  int(field: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+    const v = this.node[field];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.fail(field, `an integer in ${min}..${max}`, v);
+    return v;
+  }
+
+  optInt(field: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+    const v = this.node[field];
+    return v === undefined || v === null ? undefined : this.int(field, min, max);
+  }
+
+  port(field: string): number {
+    return this.int(field, 1, 65535);
+  }
+
+  /** A port that is either a number or the name of a container port (IntOrString). */
+  intOrString(field: string): number | string | undefined {
+    const v = this.node[field];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'number') return this.port(field);
+    if (typeof v === 'string' && v !== '') return /^\d+$/.test(v) ? Number(v) : v;
+    this.fail(field, 'a port number or name', v);
+  }
+
+  protocol(field: string): Protocol {
+    const v = this.node[field];
+    if (v === undefined || v === null || v === '') return 'TCP';
+    if (typeof v !== 'string' || !(PROTOCOLS as readonly string[]).includes(v)) this.fail(field, 'TCP, UDP or SCTP', v);
+    return v as Protocol;
+  }
+
+  /** RFC 3339 time (metadata.creationTimestamp, status.startTime) as ms since the epoch. */
+  optTime(field: string): number | undefined {
+    const v = this.node[field];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string' || !RFC3339.test(v)) this.fail(field, 'an RFC 3339 time', v);
+    return Date.parse(v);
+  }
+
+  obj(field: string): FieldReader {
+    const v = this.node[field];
+    if (!isObject(v)) this.fail(field, 'an object', v);
+    return new FieldReader(v, this.object, this.at(field));
+  }
+
+  optObj(field: string): FieldReader | undefined {
+    const v = this.node[field];
+    return v === undefined || v === null ? undefined : this.obj(field);
+  }
+
+  /** Items of an array of objects; absent or null = empty. */
+  objects(field: string): FieldReader[] {
+    const v = this.node[field];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) this.fail(field, 'an array', v);
+    return v.map((item, i) => {
+      if (!isObject(item)) this.fail(`${field}[${i}]`, 'an object', item);
+      return new FieldReader(item, this.object, `${this.at(field)}[${i}]`);
+    });
+  }
+
+  strings(field: string): string[] {
+    const v = this.node[field];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) this.fail(field, 'an array of strings', v);
+    return v.map((item, i) => {
+      if (typeof item !== 'string') this.fail(`${field}[${i}]`, 'a string', item);
+      return item;
+    });
+  }
+
+  /** A string → string map (labels, Service selectors). */
+  labels(field: string): Labels {
+    const v = this.node[field];
+    if (v === undefined || v === null) return {};
+    if (!isObject(v)) this.fail(field, 'a map of strings', v);
+    const out: Labels = {};
+    for (const k of Object.keys(v).sort()) {
+      const value = v[k];
+      // YAML turns `enabled: true` into a boolean; Kubernetes itself would have refused it.
+      if (typeof value !== 'string') this.fail(`${field}.${k}`, 'a string', value);
+      out[k] = value;
+    }
+    return out;
+  }
+
+  optSelector(field: string): LabelSelector | undefined {
+    const r = this.optObj(field);
+    if (!r) return undefined;
+    const selector: LabelSelector = {};
+    const matchLabels = r.labels('matchLabels');
+    if (Object.keys(matchLabels).length > 0) selector.matchLabels = matchLabels;
+    const expressions = r.objects('matchExpressions').map((e): LabelSelectorRequirement => {
+      const op = e.str('operator');
+      if (op !== 'In' && op !== 'NotIn' && op !== 'Exists' && op !== 'DoesNotExist') e.fail('operator', 'In, NotIn, Exists or DoesNotExist', op);
+      const operator = op as LabelSelectorRequirement['operator'];
+      const values = e.strings('values');
+      return values.length > 0 ? { key: e.str('key'), operator, values: [...values].sort() } : { key: e.str('key'), operator };
+    });
+    if (expressions.length > 0) selector.matchExpressions = expressions;
+    return selector;
+  }
+}

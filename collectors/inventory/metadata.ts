@@ -1,0 +1,50 @@
+import type { Labels } from '../../domain/inventory.ts';
+import { FieldReader } from './fields.ts';
+import type { RawObject } from './parse.ts';
+
+export interface OwnerRef {
+  kind: string;
+  name: string;
+}
+
+export interface ObjectMeta {
+  name: string;
+  /** '' for cluster-scoped objects. */
+  namespace: string;
+  labels: Labels;
+  /** The controlling owner (`controller: true`), else the first owner reference. */
+  owner?: OwnerRef;
+  createdAt?: number;
+}
+
+/** A reader over the whole object, labelled with where it is and what it is, plus its metadata. */
+export interface ReadObject {
+  r: FieldReader;
+  meta: ObjectMeta;
+  /** `items[3] Pod shop/web-1`: how messages name this object. */
+  label: string;
+}
+
+export function readObject(raw: RawObject, scope: 'namespaced' | 'cluster'): ReadObject {
+  const bare = new FieldReader(raw.obj, `${raw.where} ${raw.kind}`);
+  const m = bare.obj('metadata');
+  const name = m.str('name');
+  const namespace = scope === 'namespaced' ? m.str('namespace') : '';
+  const label = `${raw.where} ${raw.kind} ${namespace ? `${namespace}/` : ''}${name}`;
+  const r = new FieldReader(raw.obj, label);
+  const md = r.obj('metadata');
+  const owners = md.objects('ownerReferences').map((o) => ({ kind: o.str('kind'), name: o.str('name'), controller: o.optBool('controller') === true }));
+  const owner = owners.find((o) => o.controller) ?? owners[0];
+  const createdAt = md.optTime('creationTimestamp');
+  return {
+    r,
+    label,
+    meta: {
+      name,
+      namespace,
+      labels: md.labels('labels'),
+      ...(owner ? { owner: { kind: owner.kind, name: owner.name } } : {}),
+      ...(createdAt !== undefined ? { createdAt } : {}),
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { Namespace, Node } from '../../domain/inventory.ts';
+import { readObject } from './metadata.ts';
+import type { RawObject } from './parse.ts';
+
+export function toNode(raw: RawObject): Node {
+  const { r, meta } = readObject(raw, 'cluster');
+  const spec = r.optObj('spec');
+  const cidrs = new Set(spec?.strings('podCIDRs') ?? []);
+  const single = spec?.optStr('podCIDR');
+  if (single) cidrs.add(single);
+  const addresses = (r.optObj('status')?.objects('addresses') ?? [])
+    .map((a) => ({ type: a.str('type'), address: a.str('address') }))
+    .sort((a, b) => a.type.localeCompare(b.type) || a.address.localeCompare(b.address));
+  return {
+    name: meta.name,
+    labels: meta.labels,
+    addresses,
+    podCIDRs: [...cidrs].sort(),
+    ...(meta.createdAt !== undefined ? { since: meta.createdAt } : {}),
+  };
+}
+
+export function toNamespace(raw: RawObject): Namespace {
+  const { meta } = readObject(raw, 'cluster');
+  return { name: meta.name, labels: meta.labels };
+}

@@ -1,0 +1,103 @@
+/**
+ * Reads what `kubectl get … -o json|yaml` prints (a List, possibly nested), a typed list from the
+ * API (`PodList`, whose items carry no kind), a single object, or a multi-document YAML stream of
+ * objects, and flattens it into located objects.
+ */
+import { parseAllDocuments } from 'yaml';
+import { kindKey } from '../../domain/inventory.ts';
+import { InventoryInputError, isObject, type JsonObject } from './fields.ts';
+
+export interface RawObject {
+  obj: JsonObject;
+  apiVersion: string;
+  kind: string;
+  /** `Kind` or `Kind.group` (see domain kindKey). */
+  key: string;
+  /** Where the object sits in the input: `items[3]`, `document 2`, `document 2 items[0]`. */
+  where: string;
+}
+
+function looksLikeJson(text: string): boolean {
+  const first = /\S/.exec(text)?.[0];
+  return first === '{' || first === '[';
+}
+
+function decodeDocuments(text: string): unknown[] {
+  if (looksLikeJson(text)) {
+    try {
+      return [JSON.parse(text) as unknown];
+    } catch (e) {
+      // Flow-style YAML also starts with '{': give YAML a chance before reporting the JSON error.
+      try {
+        return decodeYaml(text);
+      } catch {
+        throw new InventoryInputError(`input is not valid JSON: ${(e as Error).message}`);
+      }
+    }
+  }
+  return decodeYaml(text);
+}
+
+function decodeYaml(text: string): unknown[] {
+  const docs = parseAllDocuments(text, { prettyErrors: true });
+  if (!Array.isArray(docs)) return []; // an empty stream
+  return docs.map((doc, i) => {
+    const error = doc.errors[0];
+    if (error) {
+      const line = error.linePos?.[0]?.line;
+      throw new InventoryInputError(`input is not valid YAML (document ${i + 1}${line ? `, line ${line}` : ''}): ${error.message.split('\n')[0]}`);
+    }
+    return doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  });
+}
+
+export function parseInventoryText(text: string): RawObject[] {
+  const docs = decodeDocuments(text);
+  const out: RawObject[] = [];
+  const multi = docs.length > 1;
+  docs.forEach((doc, i) => {
+    if (doc === null || doc === undefined) return; // an empty YAML document between `---`
+    visit(doc, multi ? `document ${i + 1}` : '', out);
+  });
+  if (out.length === 0 && !docs.some((d) => isObject(d) && Array.isArray(d.items))) {
+    throw new InventoryInputError('input holds no Kubernetes objects: expected a List (kubectl get … -o json|yaml) or Kubernetes objects');
+  }
+  return out;
+}
+
+function label(where: string): string {
+  return where === '' ? 'input' : where;
+}
+
+function join(where: string, part: string): string {
+  return where === '' ? part : `${where} ${part}`;
+}
+
+function visit(value: unknown, where: string, out: RawObject[]): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => visit(item, join(where, `[${i}]`), out));
+    return;
+  }
+  if (!isObject(value)) {
+    throw new InventoryInputError(`${label(where)}: expected a Kubernetes object or List, got ${value === null ? 'null' : typeof value}`);
+  }
+  const kind = value.kind;
+  const apiVersion = value.apiVersion;
+  if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(value.items)) {
+    // A typed list (PodList from the API) leaves kind and apiVersion out of its items.
+    const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+    value.items.forEach((item, i) => {
+      const at = join(where, `items[${i}]`);
+      if (itemKind && isObject(item)) visit({ kind: itemKind, apiVersion, ...item }, at, out);
+      else visit(item, at, out);
+    });
+    return;
+  }
+  if (typeof kind !== 'string' || kind === '') {
+    throw new InventoryInputError(`${label(where)}: not a Kubernetes object: kind: expected a non-empty string, got ${kind === undefined ? 'missing' : JSON.stringify(kind)}`);
+  }
+  if (typeof apiVersion !== 'string' || apiVersion === '') {
+    throw new InventoryInputError(`${label(where)} ${kind}: not a Kubernetes object: apiVersion: expected a non-empty string, got ${apiVersion === undefined ? 'missing' : JSON.stringify(apiVersion)}`);
+  }
+  out.push({ obj: value, apiVersion, kind, key: kindKey(apiVersion, kind), where: label(where) });
+}

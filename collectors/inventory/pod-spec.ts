@@ -1,0 +1,36 @@
+import type { ContainerPort } from '../../domain/inventory.ts';
+import type { FieldReader } from './fields.ts';
+
+export interface PodSpecInfo {
+  hostNetwork: boolean;
+  ports: ContainerPort[];
+  serviceAccount?: string;
+}
+
+export function comparePorts(a: ContainerPort, b: ContainerPort): number {
+  return a.port - b.port || a.protocol.localeCompare(b.protocol) || (a.name ?? '').localeCompare(b.name ?? '') || (a.container ?? '').localeCompare(b.container ?? '');
+}
+
+/** Sorted, without duplicates. */
+export function mergePorts(...lists: ContainerPort[][]): ContainerPort[] {
+  const seen = new Map<string, ContainerPort>();
+  for (const p of lists.flat()) seen.set(`${p.port}/${p.protocol}/${p.name ?? ''}/${p.container ?? ''}`, p);
+  return [...seen.values()].sort(comparePorts);
+}
+
+/** A PodSpec (of a pod or of a controller's template). */
+export function readPodSpec(spec: FieldReader): PodSpecInfo {
+  const ports: ContainerPort[] = [];
+  const containers = spec.objects('containers');
+  // Native sidecars (init containers with restartPolicy Always) keep running and can serve.
+  const sidecars = spec.objects('initContainers').filter((c) => c.optStr('restartPolicy') === 'Always');
+  for (const c of [...containers, ...sidecars]) {
+    const container = c.str('name');
+    for (const p of c.objects('ports')) {
+      const name = p.optStr('name');
+      ports.push({ ...(name ? { name } : {}), port: p.port('containerPort'), protocol: p.protocol('protocol'), container });
+    }
+  }
+  const serviceAccount = spec.optStr('serviceAccountName') ?? spec.optStr('serviceAccount');
+  return { hostNetwork: spec.optBool('hostNetwork') === true, ports: mergePorts(ports), ...(serviceAccount ? { serviceAccount } : {}) };
+}

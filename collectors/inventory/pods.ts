@@ -1,0 +1,50 @@
+import type { ContainerPort, Labels } from '../../domain/inventory.ts';
+import { readObject, type OwnerRef } from './metadata.ts';
+import type { RawObject } from './parse.ts';
+import { readPodSpec } from './pod-spec.ts';
+
+export interface PodInfo {
+  namespace: string;
+  name: string;
+  labels: Labels;
+  owner?: OwnerRef;
+  hostNetwork: boolean;
+  ports: ContainerPort[];
+  serviceAccount?: string;
+  node?: string;
+  /** status.podIPs (or status.podIP); empty while Pending. */
+  ips: string[];
+  /** Succeeded and Failed pods have given their IP back: it may already belong to another pod. */
+  terminated: boolean;
+  /** When the pod started holding its IP: status.startTime, else metadata.creationTimestamp (ms). */
+  since?: number;
+  /** `items[3] Pod ns/name`, for messages. */
+  label: string;
+}
+
+export function toPod(raw: RawObject): PodInfo {
+  const { r, meta, label } = readObject(raw, 'namespaced');
+  const spec = readPodSpec(r.obj('spec'));
+  const status = r.optObj('status');
+  const ips = new Set<string>();
+  for (const p of status?.objects('podIPs') ?? []) ips.add(p.str('ip'));
+  const single = status?.optStr('podIP');
+  if (single) ips.add(single);
+  const phase = status?.optStr('phase');
+  const node = r.obj('spec').optStr('nodeName');
+  const since = status?.optTime('startTime') ?? meta.createdAt;
+  return {
+    namespace: meta.namespace,
+    name: meta.name,
+    labels: meta.labels,
+    ...(meta.owner ? { owner: meta.owner } : {}),
+    hostNetwork: spec.hostNetwork,
+    ports: spec.ports,
+    ...(spec.serviceAccount ? { serviceAccount: spec.serviceAccount } : {}),
+    ...(node ? { node } : {}),
+    ips: [...ips].sort(),
+    terminated: phase === 'Succeeded' || phase === 'Failed',
+    ...(since !== undefined ? { since } : {}),
+    label,
+  };
+}

@@ -1,0 +1,35 @@
+import type { AppliedPolicy } from '../../domain/inventory.ts';
+import { isObject } from './fields.ts';
+import { readObject } from './metadata.ts';
+import type { RawObject } from './parse.ts';
+
+/** Policy kinds kept raw, by kind key, with their scope. */
+export const POLICY_KINDS: Record<string, 'namespaced' | 'cluster'> = {
+  'NetworkPolicy.networking.k8s.io': 'namespaced',
+  'CiliumNetworkPolicy.cilium.io': 'namespaced',
+  'CiliumClusterwideNetworkPolicy.cilium.io': 'cluster',
+  'NetworkPolicy.projectcalico.org': 'namespaced',
+  'GlobalNetworkPolicy.projectcalico.org': 'cluster',
+  'ClusterNetworkPolicy.policy.networking.k8s.io': 'cluster',
+  'AdminNetworkPolicy.policy.networking.k8s.io': 'cluster',
+  'BaselineAdminNetworkPolicy.policy.networking.k8s.io': 'cluster',
+};
+
+export function isPolicyKey(key: string): boolean {
+  return Object.hasOwn(POLICY_KINDS, key);
+}
+
+export function toPolicy(raw: RawObject): AppliedPolicy {
+  const scope = POLICY_KINDS[raw.key] ?? 'namespaced';
+  const { meta } = readObject(raw, scope);
+  // managedFields is server bookkeeping, often larger than the policy itself.
+  const metadata = isObject(raw.obj.metadata) ? { ...raw.obj.metadata } : {};
+  delete metadata.managedFields;
+  return {
+    apiVersion: raw.apiVersion,
+    kind: raw.kind,
+    ...(meta.namespace ? { namespace: meta.namespace } : {}),
+    name: meta.name,
+    manifest: { ...raw.obj, metadata },
+  };
+}

@@ -1,0 +1,39 @@
+import type { Service, ServicePort } from '../../domain/inventory.ts';
+import { readObject } from './metadata.ts';
+import type { RawObject } from './parse.ts';
+
+const TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
+
+export function toService(raw: RawObject): Service {
+  const { r, meta } = readObject(raw, 'namespaced');
+  const spec = r.obj('spec');
+  const type = spec.optStr('type') ?? 'ClusterIP';
+  if (!(TYPES as readonly string[]).includes(type)) spec.fail('type', TYPES.join(', '), type);
+  const ips = new Set(spec.strings('clusterIPs'));
+  const single = spec.optStr('clusterIP');
+  if (single) ips.add(single);
+  ips.delete('None'); // headless
+  const ports = spec.objects('ports').map((p): ServicePort => {
+    const port = p.port('port');
+    const name = p.optStr('name');
+    const nodePort = p.optInt('nodePort', 1, 65535);
+    return {
+      ...(name ? { name } : {}),
+      port,
+      // The API defaults targetPort to port.
+      targetPort: p.intOrString('targetPort') ?? port,
+      protocol: p.protocol('protocol'),
+      ...(nodePort !== undefined ? { nodePort } : {}),
+    };
+  });
+  ports.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+  const selector = spec.labels('selector');
+  return {
+    namespace: meta.namespace,
+    name: meta.name,
+    type: type as Service['type'],
+    clusterIPs: [...ips].sort(),
+    ports,
+    ...(Object.keys(selector).length > 0 ? { selector } : {}),
+  };
+}

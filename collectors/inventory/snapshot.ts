@@ -1,0 +1,375 @@
+/**
+ * Kubernetes objects → InventorySnapshot: workload identity through owner references, selectors,
+ * ports, the Services that select each workload, exposure, cluster DNS, the apiserver endpoints
+ * and the pod addresses that feed the IP history.
+ */
+import type {
+  ApiserverEndpoint,
+  AppliedPolicy,
+  EndpointSlice,
+  Exposure,
+  InventorySnapshot,
+  Namespace,
+  Node,
+  PodAddress,
+  Service,
+  ServicePort,
+  Workload,
+} from '../../domain/inventory.ts';
+import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
+import type { OwnerAlias } from '../../domain/resolution.ts';
+import { isControllerKey, toController, type ControllerInfo } from './controllers.ts';
+import { apiserverFromEndpoints, apiserverFromSlices, isApiserverSlice, toEndpointSlice } from './endpoint-slices.ts';
+import { InventoryInputError } from './fields.ts';
+import { toIngress, type IngressInfo } from './ingresses.ts';
+import { isVolatileSelector, mapSelects, selectorFromLabels, withoutVolatile } from './labels.ts';
+import { toNamespace, toNode } from './nodes.ts';
+import type { RawObject } from './parse.ts';
+import { mergePorts } from './pod-spec.ts';
+import { toPod, type PodInfo } from './pods.ts';
+import { isPolicyKey, toPolicy } from './policies.ts';
+import { toService } from './services.ts';
+
+export interface ConvertedInventory {
+  snapshot: InventorySnapshot;
+  /** Objects read, by kind key, sorted. */
+  objects: Record<string, number>;
+  /** Objects of kinds flowmatrix does not use (ConfigMap, Route, …), by kind key: skipped. */
+  ignored: Record<string, number>;
+  /** Things the user should know but that do not make the input wrong, sorted. */
+  warnings: string[];
+}
+
+const DNS_NAMESPACE = 'kube-system';
+const DNS_LABEL = 'k8s-app';
+const DNS_LABEL_VALUE = 'kube-dns';
+
+interface Draft {
+  ref: WorkloadRef;
+  controller?: ControllerInfo;
+  /** ReplicaSets of a Deployment, Jobs of a CronJob. */
+  intermediates: ControllerInfo[];
+  pods: PodInfo[];
+}
+
+interface Objects {
+  pods: PodInfo[];
+  controllers: ControllerInfo[];
+  services: Service[];
+  slices: EndpointSlice[];
+  apiserverEndpoints?: ApiserverEndpoint[];
+  nodes: Node[];
+  namespaces: Namespace[];
+  ingresses: IngressInfo[];
+  policies: AppliedPolicy[];
+  counts: Map<string, number>;
+  ignored: Map<string, number>;
+}
+
+function bump(m: Map<string, number>, key: string): void {
+  m.set(key, (m.get(key) ?? 0) + 1);
+}
+
+function sortedRecord(m: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...m.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function readObjects(raws: RawObject[]): Objects {
+  const o: Objects = { pods: [], controllers: [], services: [], slices: [], nodes: [], namespaces: [], ingresses: [], policies: [], counts: new Map(), ignored: new Map() };
+  const seen = new Map<string, string>();
+  const unique = (raw: RawObject, namespace: string | undefined, name: string) => {
+    const id = `${raw.key}|${namespace ?? ''}|${name}`;
+    const first = seen.get(id);
+    if (first !== undefined) throw new InventoryInputError(`${raw.where} ${raw.kind} ${namespace ? `${namespace}/` : ''}${name}: duplicate of ${first}`);
+    seen.set(id, raw.where);
+    bump(o.counts, raw.key);
+  };
+  for (const raw of raws) {
+    const key = raw.key;
+    if (key === 'Pod') {
+      const p = toPod(raw);
+      unique(raw, p.namespace, p.name);
+      o.pods.push(p);
+    } else if (isControllerKey(key)) {
+      const c = toController(raw);
+      unique(raw, c.namespace, c.name);
+      o.controllers.push(c);
+    } else if (key === 'Service') {
+      const s = toService(raw);
+      unique(raw, s.namespace, s.name);
+      o.services.push(s);
+    } else if (key === 'EndpointSlice.discovery.k8s.io') {
+      const s = toEndpointSlice(raw);
+      unique(raw, s.namespace, s.name);
+      o.slices.push(s);
+    } else if (key === 'Endpoints') {
+      // Only the apiserver's Endpoints matter (fallback for clusters exported without slices).
+      const eps = apiserverFromEndpoints(raw);
+      const md = raw.obj.metadata as { name?: unknown; namespace?: unknown };
+      unique(raw, String(md.namespace), String(md.name));
+      if (md.namespace === 'default' && md.name === 'kubernetes') o.apiserverEndpoints = eps;
+    } else if (key === 'Node') {
+      const n = toNode(raw);
+      unique(raw, undefined, n.name);
+      o.nodes.push(n);
+    } else if (key === 'Namespace') {
+      const n = toNamespace(raw);
+      unique(raw, undefined, n.name);
+      o.namespaces.push(n);
+    } else if (key === 'Ingress.networking.k8s.io') {
+      const i = toIngress(raw);
+      unique(raw, i.namespace, i.name);
+      o.ingresses.push(i);
+    } else if (isPolicyKey(key)) {
+      const p = toPolicy(raw);
+      unique(raw, p.namespace, p.name);
+      o.policies.push(p);
+    } else {
+      bump(o.ignored, key);
+    }
+  }
+  return o;
+}
+
+/** Resolves owners, building one draft per workload and the owner aliases. */
+class WorkloadIndex {
+  readonly drafts = new Map<string, Draft>();
+  readonly aliases = new Map<string, OwnerAlias>();
+  private readonly controllers = new Map<string, ControllerInfo>();
+  /** Owner (ns/Kind/name) → number of pods that fell back to bare pods because of it. */
+  readonly unsupportedOwners = new Map<string, number>();
+
+  constructor(controllers: ControllerInfo[]) {
+    for (const c of controllers) this.controllers.set(`${c.namespace}/${c.kind}/${c.name}`, c);
+    for (const c of controllers) this.addController(c);
+  }
+
+  private draft(ref: WorkloadRef): Draft {
+    const key = workloadKey(ref);
+    let d = this.drafts.get(key);
+    if (!d) {
+      d = { ref, intermediates: [], pods: [] };
+      this.drafts.set(key, d);
+    }
+    return d;
+  }
+
+  private alias(namespace: string, kind: string, name: string, workload: WorkloadRef): void {
+    this.aliases.set(`${namespace}/${kind}/${name}`, { namespace, kind, name, workload });
+  }
+
+  private addController(c: ControllerInfo): void {
+    const ns = c.namespace;
+    if (c.kind === 'ReplicaSet') {
+      if (c.owner?.kind !== 'Deployment') return; // its pods become bare pods: see resolvePod
+      const ref: WorkloadRef = { namespace: ns, kind: 'Deployment', name: c.owner.name };
+      this.draft(ref).intermediates.push(c);
+      this.alias(ns, 'ReplicaSet', c.name, ref);
+    } else if (c.kind === 'Job' && c.owner?.kind === 'CronJob') {
+      const ref: WorkloadRef = { namespace: ns, kind: 'CronJob', name: c.owner.name };
+      this.draft(ref).intermediates.push(c);
+      this.alias(ns, 'Job', c.name, ref);
+    } else {
+      this.draft({ namespace: ns, kind: c.kind, name: c.name }).controller = c;
+    }
+  }
+
+  addPod(p: PodInfo): WorkloadRef {
+    const ref = this.resolvePod(p);
+    this.draft(ref).pods.push(p);
+    this.alias(p.namespace, 'Pod', p.name, ref);
+    return ref;
+  }
+
+  private resolvePod(p: PodInfo): WorkloadRef {
+    const ns = p.namespace;
+    const bare: WorkloadRef = { namespace: ns, kind: 'Pod', name: p.name };
+    const o = p.owner;
+    if (!o || o.kind === 'Node') return bare; // Node: a static (mirror) pod
+    switch (o.kind) {
+      case 'StatefulSet':
+      case 'DaemonSet':
+        return { namespace: ns, kind: o.kind, name: o.name };
+      case 'Job': {
+        const job = this.controllers.get(`${ns}/Job/${o.name}`);
+        if (job?.owner?.kind === 'CronJob') return { namespace: ns, kind: 'CronJob', name: job.owner.name };
+        return { namespace: ns, kind: 'Job', name: o.name };
+      }
+      case 'ReplicaSet': {
+        const rs = this.controllers.get(`${ns}/ReplicaSet/${o.name}`);
+        if (rs?.owner?.kind === 'Deployment') return { namespace: ns, kind: 'Deployment', name: rs.owner.name };
+        if (!rs) {
+          // The Deployment controller names its ReplicaSets <deployment>-<pod-template-hash>.
+          const hash = p.labels['pod-template-hash'];
+          if (hash && o.name.endsWith(`-${hash}`) && o.name.length > hash.length + 1) {
+            const ref: WorkloadRef = { namespace: ns, kind: 'Deployment', name: o.name.slice(0, -(hash.length + 1)) };
+            this.alias(ns, 'ReplicaSet', o.name, ref);
+            return ref;
+          }
+        }
+        break;
+      }
+    }
+    const owner = `${ns}/${o.kind}/${o.name}`;
+    this.unsupportedOwners.set(owner, (this.unsupportedOwners.get(owner) ?? 0) + 1);
+    return bare;
+  }
+}
+
+function targetPort(sp: ServicePort, w: Workload): number | undefined {
+  if (typeof sp.targetPort === 'number') return sp.targetPort;
+  return w.ports.find((p) => p.name === sp.targetPort && p.protocol === sp.protocol)?.port;
+}
+
+function compareExposure(a: Exposure, b: Exposure): number {
+  return a.via.localeCompare(b.via) || a.object.localeCompare(b.object) || a.port - b.port || a.protocol.localeCompare(b.protocol);
+}
+
+export function snapshotFromObjects(raws: RawObject[], takenAt: number): ConvertedInventory {
+  const o = readObjects(raws);
+  const warnings = new Set<string>();
+  const index = new WorkloadIndex(o.controllers);
+  const pods = [...o.pods].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  const podWorkload = new Map<PodInfo, WorkloadRef>();
+  for (const p of pods) podWorkload.set(p, index.addPod(p));
+  for (const [owner, count] of index.unsupportedOwners) {
+    warnings.add(`${owner} is not a Deployment, StatefulSet, DaemonSet, Job or CronJob (nor a ReplicaSet or Job owned by one): its ${count} pod(s) are treated as bare pods`);
+  }
+
+  const servicesByNs = new Map<string, Service[]>();
+  for (const s of o.services) servicesByNs.set(s.namespace, [...(servicesByNs.get(s.namespace) ?? []), s]);
+
+  const workloads: Workload[] = [];
+  for (const key of [...index.drafts.keys()].sort()) {
+    const d = index.drafts.get(key) as Draft;
+    const c = d.controller;
+    const firstIntermediate = [...d.intermediates].sort((a, b) => a.name.localeCompare(b.name))[0];
+    const firstPod = d.pods[0];
+    const labels =
+      d.ref.kind === 'Pod'
+        ? (firstPod?.labels ?? {})
+        : (c?.templateLabels ?? withoutVolatile(firstIntermediate?.templateLabels ?? firstPod?.labels ?? {}));
+    const selector = c?.selector && !isVolatileSelector(c.selector) ? c.selector : selectorFromLabels(labels);
+    const serviceAccount = c?.serviceAccount ?? firstIntermediate?.serviceAccount ?? firstPod?.serviceAccount;
+    const services = (servicesByNs.get(d.ref.namespace) ?? [])
+      .filter((s) => mapSelects(s.selector, labels) || d.pods.some((p) => mapSelects(s.selector, p.labels)))
+      .map((s) => `${s.namespace}/${s.name}`)
+      .sort();
+    const clusterDns =
+      d.ref.namespace === DNS_NAMESPACE && (labels[DNS_LABEL] === DNS_LABEL_VALUE || d.pods.some((p) => p.labels[DNS_LABEL] === DNS_LABEL_VALUE));
+    workloads.push({
+      ...d.ref,
+      labels,
+      selector,
+      hostNetwork: Boolean(c?.hostNetwork) || d.intermediates.some((i) => i.hostNetwork) || d.pods.some((p) => p.hostNetwork),
+      ports: mergePorts(c?.ports ?? [], ...d.intermediates.map((i) => i.ports), ...d.pods.map((p) => p.ports)),
+      services,
+      exposure: [],
+      ...(serviceAccount ? { serviceAccount } : {}),
+      ...(clusterDns ? { clusterDns: true } : {}),
+    });
+  }
+
+  addExposure(workloads, o, warnings);
+
+  const podAddresses = addressesOf(pods, podWorkload, warnings);
+  const apiserverSlices = o.slices.filter(isApiserverSlice);
+  const apiserver = apiserverSlices.length > 0 ? apiserverFromSlices(apiserverSlices) : (o.apiserverEndpoints ?? []);
+
+  const aliases = [...index.aliases.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  const byNsName = <T extends { namespace?: string; name: string }>(a: T, b: T) => (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name);
+  const snapshot: InventorySnapshot = {
+    takenAt,
+    namespaces: [...o.namespaces].sort((a, b) => a.name.localeCompare(b.name)),
+    nodes: [...o.nodes].sort((a, b) => a.name.localeCompare(b.name)),
+    workloads,
+    services: [...o.services].sort(byNsName),
+    endpointSlices: [...o.slices].sort(byNsName),
+    policies: [...o.policies].sort((a, b) => a.apiVersion.localeCompare(b.apiVersion) || a.kind.localeCompare(b.kind) || byNsName(a, b)),
+    podAddresses,
+    apiserver,
+    ownerAliases: aliases,
+    scope: [...o.counts.keys()].sort(),
+  };
+  return { snapshot, objects: sortedRecord(o.counts), ignored: sortedRecord(o.ignored), warnings: [...warnings].sort() };
+}
+
+/** Service type LoadBalancer/NodePort → the target pod port; Ingress backends → the backing Service's target port. */
+function addExposure(workloads: Workload[], o: Objects, warnings: Set<string>): void {
+  const services = new Map(o.services.map((s) => [`${s.namespace}/${s.name}`, s]));
+  const selectedBy = new Map<string, Workload[]>();
+  for (const w of workloads) for (const s of w.services) selectedBy.set(s, [...(selectedBy.get(s) ?? []), w]);
+  const expose = (w: Workload, e: Exposure) => {
+    if (!w.exposure.some((x) => compareExposure(x, e) === 0)) w.exposure.push(e);
+  };
+  const unresolved = (svc: string, sp: ServicePort, w: Workload) =>
+    warnings.add(`Service ${svc} port ${sp.port}/${sp.protocol}: targetPort "${sp.targetPort}" names no ${sp.protocol} container port of ${workloadKey(w)}`);
+
+  for (const w of workloads) {
+    for (const key of w.services) {
+      const s = services.get(key);
+      if (!s || (s.type !== 'LoadBalancer' && s.type !== 'NodePort')) continue;
+      for (const sp of s.ports) {
+        const port = targetPort(sp, w);
+        if (port === undefined) unresolved(key, sp, w);
+        else expose(w, { via: s.type, object: key, port, protocol: sp.protocol });
+      }
+    }
+  }
+  for (const ing of [...o.ingresses].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))) {
+    const object = `${ing.namespace}/${ing.name}`;
+    for (const b of ing.backends) {
+      const key = `${ing.namespace}/${b.service}`;
+      const s = services.get(key);
+      if (!s) {
+        warnings.add(`Ingress ${object}: backend Service ${key} is not in the inventory`);
+        continue;
+      }
+      const sp = s.ports.find((p) => (typeof b.port === 'number' ? p.port === b.port : p.name === b.port));
+      if (!sp) {
+        warnings.add(`Ingress ${object}: Service ${key} has no port ${typeof b.port === 'number' ? b.port : `named "${b.port}"`}`);
+        continue;
+      }
+      for (const w of selectedBy.get(key) ?? []) {
+        const port = targetPort(sp, w);
+        if (port === undefined) unresolved(key, sp, w);
+        else expose(w, { via: 'Ingress', object, port, protocol: sp.protocol });
+      }
+    }
+  }
+  for (const w of workloads) w.exposure.sort(compareExposure);
+}
+
+/** The IPs running pods hold. A pod IP claimed twice goes to the pod that got it last (the other is a stale record). */
+function addressesOf(pods: PodInfo[], podWorkload: Map<PodInfo, WorkloadRef>, warnings: Set<string>): PodAddress[] {
+  const out: PodAddress[] = [];
+  const podNetwork = new Map<string, PodAddress>();
+  for (const p of pods) {
+    if (p.terminated) continue;
+    for (const ip of p.ips) {
+      const a: PodAddress = {
+        ip,
+        namespace: p.namespace,
+        pod: p.name,
+        workload: podWorkload.get(p) as WorkloadRef,
+        ...(p.node ? { node: p.node } : {}),
+        hostNetwork: p.hostNetwork,
+        ...(p.since !== undefined ? { since: p.since } : {}),
+      };
+      if (p.hostNetwork) {
+        out.push(a);
+        continue;
+      }
+      const other = podNetwork.get(ip);
+      if (other) {
+        const [keep, drop] = (a.since ?? 0) > (other.since ?? 0) ? [a, other] : [other, a];
+        warnings.add(`IP ${ip} is held by pods ${other.namespace}/${other.pod} and ${a.namespace}/${a.pod}: kept ${keep.namespace}/${keep.pod} (started last), ignored ${drop.namespace}/${drop.pod}`);
+        podNetwork.set(ip, keep);
+      } else {
+        podNetwork.set(ip, a);
+      }
+    }
+  }
+  out.push(...podNetwork.values());
+  return out.sort((a, b) => a.ip.localeCompare(b.ip) || a.namespace.localeCompare(b.namespace) || a.pod.localeCompare(b.pod));
+}

@@ -1,0 +1,493 @@
+/**
+ * The inventory in SQLite: snapshots in (one transaction each, with the IP history kept as
+ * intervals), and the read models resolution, matrices and the recommender use.
+ */
+import type {
+  ApiserverEndpoint,
+  AppliedPolicy,
+  EndpointSlice,
+  InventorySnapshot,
+  IpInterval,
+  Namespace,
+  Node,
+  PodAddress,
+  Service,
+  Workload,
+} from '../domain/inventory.ts';
+import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
+import { parseWorkloadKey, peerKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
+import type { OwnerAlias, ResolutionData } from '../domain/resolution.ts';
+import type { Db } from './db.ts';
+
+/** Owner aliases not seen for this long are pruned: flows that old are not ingested any more. */
+export const ALIAS_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+/** Node address types whose IPs show up in flows as the node's host network. */
+const NODE_IP_TYPES = new Set(['InternalIP', 'ExternalIP']);
+
+export interface ApplyOptions {
+  /** Where the snapshot came from: a file name, `-`, or a collector name. */
+  source: string;
+  /** Object counts to record with the import. */
+  counts?: Record<string, number>;
+}
+
+export interface ApplyResult {
+  importId: number;
+  /** Sections replaced by this snapshot (the others were left as they were). */
+  replaced: string[];
+  workloads: { inSnapshot: number; added: number; markedAbsent: number };
+  ipIntervals: { opened: number; closed: number };
+  ownerAliases: { upserted: number; pruned: number };
+}
+
+export class SnapshotOrderError extends Error {
+  override name = 'SnapshotOrderError';
+}
+
+export interface StoredWorkload extends Workload {
+  present: boolean;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+interface Claim {
+  ip: string;
+  peer: string;
+  node?: string;
+  hostNetwork: boolean;
+  since?: number;
+}
+
+interface OpenRow {
+  id: number;
+  ip: string;
+  peer: string;
+  host_network: number;
+  valid_from: number;
+}
+
+const json = (v: unknown): string => JSON.stringify(v);
+
+/**
+ * Writes a snapshot in one transaction: a failure leaves the database as it was.
+ * Sections whose kinds are in `snapshot.scope` (all when absent) are replaced; others are untouched.
+ */
+export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: ApplyOptions): ApplyResult {
+  const t = snapshot.takenAt;
+  const inScope = (key: string) => !snapshot.scope || snapshot.scope.includes(key);
+  return db.transaction((): ApplyResult => {
+    const last = (db.prepare('SELECT max(taken_at) AS t FROM inventory_imports').get() as { t: number | null }).t;
+    if (last !== null && t < last) {
+      throw new SnapshotOrderError(
+        `snapshot taken at ${new Date(t).toISOString()} is older than the last import (${new Date(last).toISOString()}): import snapshots in the order they were taken`,
+      );
+    }
+    const replaced: string[] = [];
+    if (inScope('Namespace')) {
+      replaced.push('namespaces');
+      db.prepare('DELETE FROM namespaces').run();
+      const ins = db.prepare('INSERT INTO namespaces (name, labels, updated_at) VALUES (?, ?, ?)');
+      for (const n of snapshot.namespaces) ins.run(n.name, json(n.labels), t);
+    }
+    if (inScope('Node')) {
+      replaced.push('nodes');
+      db.prepare('DELETE FROM nodes').run();
+      const ins = db.prepare('INSERT INTO nodes (name, labels, addresses, pod_cidrs, updated_at) VALUES (?, ?, ?, ?, ?)');
+      for (const n of snapshot.nodes) ins.run(n.name, json(n.labels), json(n.addresses), json(n.podCIDRs), t);
+    }
+    if (inScope('Service')) {
+      replaced.push('services');
+      db.prepare('DELETE FROM services').run();
+      const ins = db.prepare('INSERT INTO services (namespace, name, type, cluster_ips, ports, selector, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      for (const s of snapshot.services) ins.run(s.namespace, s.name, s.type, json(s.clusterIPs), json(s.ports), s.selector ? json(s.selector) : null, t);
+    }
+    if (inScope('EndpointSlice.discovery.k8s.io')) {
+      replaced.push('endpointSlices');
+      db.prepare('DELETE FROM endpoint_slices').run();
+      const ins = db.prepare('INSERT INTO endpoint_slices (namespace, name, service, address_type, endpoints, ports, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      for (const s of snapshot.endpointSlices) ins.run(s.namespace, s.name, s.service ?? null, s.addressType, json(s.endpoints), json(s.ports), t);
+    }
+    // An export filtered to some namespaces has no default/kubernetes: keep what is known then.
+    if (snapshot.apiserver.length > 0) {
+      replaced.push('apiserver');
+      db.prepare('DELETE FROM apiserver_endpoints').run();
+      const ins = db.prepare('INSERT INTO apiserver_endpoints (ip, port, protocol, updated_at) VALUES (?, ?, ?, ?)');
+      for (const a of snapshot.apiserver) ins.run(a.ip, a.port, a.protocol, t);
+    }
+    replacePolicies(db, snapshot, inScope, replaced);
+    const workloads = writeWorkloads(db, snapshot, inScope);
+    const ownerAliases = writeAliases(db, snapshot);
+    const claims: { pods?: Claim[]; nodes?: Claim[] } = {};
+    if (inScope('Pod')) {
+      replaced.push('podAddresses');
+      writePodAddresses(db, snapshot);
+      claims.pods = podClaims(snapshot);
+    }
+    if (inScope('Node')) claims.nodes = nodeClaims(snapshot.nodes);
+    const ipIntervals = { opened: 0, closed: 0 };
+    for (const [cls, list] of Object.entries(claims)) {
+      const r = reconcileIntervals(db, cls === 'nodes' ? isNodePeer : isPodPeer, list, t);
+      ipIntervals.opened += r.opened;
+      ipIntervals.closed += r.closed;
+    }
+    const importId = Number(
+      db.prepare('INSERT INTO inventory_imports (taken_at, source, counts) VALUES (?, ?, ?)').run(t, options.source, json(options.counts ?? {})).lastInsertRowid,
+    );
+    return { importId, replaced: replaced.sort(), workloads, ipIntervals, ownerAliases };
+  }).immediate();
+}
+
+function replacePolicies(db: Db, snapshot: InventorySnapshot, inScope: (k: string) => boolean, replaced: string[]): void {
+  const rows = db.prepare('SELECT api_version, kind, namespace, name FROM network_policies').all() as { api_version: string; kind: string; namespace: string; name: string }[];
+  const del = db.prepare('DELETE FROM network_policies WHERE api_version = ? AND kind = ? AND namespace = ? AND name = ?');
+  const kinds = new Set<string>();
+  for (const r of rows) {
+    if (inScope(kindKey(r.api_version, r.kind))) {
+      del.run(r.api_version, r.kind, r.namespace, r.name);
+      kinds.add(kindKey(r.api_version, r.kind));
+    }
+  }
+  const ins = db.prepare('INSERT INTO network_policies (api_version, kind, namespace, name, manifest, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
+  for (const p of snapshot.policies) {
+    ins.run(p.apiVersion, p.kind, p.namespace ?? '', p.name, json(p.manifest), snapshot.takenAt);
+    kinds.add(kindKey(p.apiVersion, p.kind));
+  }
+  if (kinds.size > 0 || snapshot.policies.length > 0) replaced.push('policies');
+}
+
+function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string) => boolean): ApplyResult['workloads'] {
+  const t = snapshot.takenAt;
+  const find = db.prepare('SELECT id FROM workloads WHERE namespace = ? AND kind = ? AND name = ?');
+  const upsert = db.prepare(`
+    INSERT INTO workloads (namespace, kind, name, labels, selector, host_network, ports, services, exposure, service_account, cluster_dns, first_seen, last_seen, present)
+    VALUES (@namespace, @kind, @name, @labels, @selector, @hostNetwork, @ports, @services, @exposure, @serviceAccount, @clusterDns, @t, @t, 1)
+    ON CONFLICT (namespace, kind, name) DO UPDATE SET
+      labels = excluded.labels, selector = excluded.selector, host_network = excluded.host_network, ports = excluded.ports,
+      services = excluded.services, exposure = excluded.exposure, service_account = excluded.service_account,
+      cluster_dns = excluded.cluster_dns, last_seen = excluded.last_seen, present = 1`);
+  let added = 0;
+  const keys = new Set<string>();
+  for (const w of snapshot.workloads) {
+    keys.add(workloadKey(w));
+    if (!find.get(w.namespace, w.kind, w.name)) added++;
+    upsert.run({
+      namespace: w.namespace,
+      kind: w.kind,
+      name: w.name,
+      labels: json(w.labels),
+      selector: json(w.selector),
+      hostNetwork: w.hostNetwork ? 1 : 0,
+      ports: json(w.ports),
+      services: json(w.services),
+      exposure: json(w.exposure),
+      serviceAccount: w.serviceAccount ?? null,
+      clusterDns: w.clusterDns ? 1 : 0,
+      t,
+    });
+  }
+  let markedAbsent = 0;
+  const present = db.prepare('SELECT id, namespace, kind, name FROM workloads WHERE present = 1 AND kind = ?');
+  const absent = db.prepare('UPDATE workloads SET present = 0 WHERE id = ?');
+  for (const kind of WORKLOAD_KINDS) {
+    if (!inScope(WORKLOAD_SCOPE_KIND[kind])) continue;
+    for (const r of present.all(kind) as { id: number; namespace: string; kind: WorkloadKind; name: string }[]) {
+      if (!keys.has(workloadKey(r))) {
+        absent.run(r.id);
+        markedAbsent++;
+      }
+    }
+  }
+  return { inSnapshot: snapshot.workloads.length, added, markedAbsent };
+}
+
+function writeAliases(db: Db, snapshot: InventorySnapshot): ApplyResult['ownerAliases'] {
+  const t = snapshot.takenAt;
+  const upsert = db.prepare(`
+    INSERT INTO owner_aliases (namespace, kind, name, workload, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (namespace, kind, name) DO UPDATE SET workload = excluded.workload, last_seen = excluded.last_seen`);
+  const aliases = snapshot.ownerAliases ?? [];
+  for (const a of aliases) upsert.run(a.namespace, a.kind, a.name, workloadKey(a.workload), t, t);
+  const pruned = db.prepare('DELETE FROM owner_aliases WHERE last_seen < ?').run(t - ALIAS_RETENTION_MS).changes;
+  return { upserted: aliases.length, pruned };
+}
+
+function writePodAddresses(db: Db, snapshot: InventorySnapshot): void {
+  db.prepare('DELETE FROM pod_addresses').run();
+  const ins = db.prepare(
+    'INSERT INTO pod_addresses (namespace, pod, ip, workload, node, host_network, since, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  for (const a of snapshot.podAddresses) {
+    ins.run(a.namespace, a.pod, a.ip, workloadKey(a.workload), a.node ?? null, a.hostNetwork ? 1 : 0, a.since ?? null, snapshot.takenAt);
+  }
+}
+
+const isPodPeer = (peer: string) => peer.startsWith('workload:') || peer.startsWith('dns:');
+const isNodePeer = (peer: string) => peer.startsWith('node:');
+
+/** The cluster DNS's pods are `dns:` peers; every other pod is its workload. */
+function podClaims(snapshot: InventorySnapshot): Claim[] {
+  const dns = new Set(snapshot.workloads.filter((w) => w.clusterDns).map((w) => workloadKey(w)));
+  return snapshot.podAddresses.map((a: PodAddress) => ({
+    ip: a.ip,
+    peer: peerKey(dns.has(workloadKey(a.workload)) ? { kind: 'dns', workload: a.workload } : { kind: 'workload', workload: a.workload }),
+    ...(a.node ? { node: a.node } : {}),
+    hostNetwork: a.hostNetwork,
+    ...(a.since !== undefined ? { since: a.since } : {}),
+  }));
+}
+
+function nodeClaims(nodes: Node[]): Claim[] {
+  const out: Claim[] = [];
+  for (const n of nodes) {
+    for (const a of n.addresses) {
+      if (!NODE_IP_TYPES.has(a.type)) continue;
+      out.push({ ip: a.address, peer: peerKey({ kind: 'node', node: n.name }), node: n.name, hostNetwork: false, ...(n.since !== undefined ? { since: n.since } : {}) });
+    }
+  }
+  return out;
+}
+
+/**
+ * One open interval per (ip, host network, peer). Intervals of this class whose claim is gone are
+ * closed — at the new holder's `since` when the IP has one, else at the snapshot time — and new
+ * claims open intervals that never start before the IP's previous interval ended.
+ */
+function reconcileIntervals(db: Db, inClass: (peer: string) => boolean, list: Claim[], t: number): { opened: number; closed: number } {
+  const claims = new Map<string, Claim>();
+  for (const c of list) {
+    const key = `${c.ip}|${c.hostNetwork ? 1 : 0}|${c.peer}`;
+    const prev = claims.get(key);
+    if (!prev || (c.since ?? Infinity) < (prev.since ?? Infinity)) claims.set(key, c);
+  }
+  const open = new Map<string, OpenRow>();
+  for (const r of db.prepare('SELECT id, ip, peer, host_network, valid_from FROM ip_history WHERE valid_to IS NULL').all() as OpenRow[]) {
+    if (inClass(r.peer)) open.set(`${r.ip}|${r.host_network}|${r.peer}`, r);
+  }
+  // When the new holder of a pod-network IP started: that is when the previous holder let it go.
+  const newHolderSince = new Map<string, number>();
+  for (const [key, c] of claims) {
+    if (open.has(key) || c.hostNetwork) continue;
+    const s = Math.min(c.since ?? t, t);
+    newHolderSince.set(c.ip, Math.min(newHolderSince.get(c.ip) ?? Infinity, s));
+  }
+  const close = db.prepare('UPDATE ip_history SET valid_to = ? WHERE id = ?');
+  let closed = 0;
+  for (const [key, r] of open) {
+    if (claims.has(key)) continue;
+    const at = r.host_network ? t : (newHolderSince.get(r.ip) ?? t);
+    close.run(Math.max(r.valid_from, Math.min(at, t)), r.id);
+    closed++;
+  }
+  const lastEndPodNet = db.prepare('SELECT max(valid_to) AS e FROM ip_history WHERE ip = ? AND host_network = 0');
+  const lastEndHostNet = db.prepare('SELECT max(valid_to) AS e FROM ip_history WHERE ip = ? AND host_network = 1 AND peer = ?');
+  const ins = db.prepare('INSERT INTO ip_history (ip, peer, node, host_network, valid_from, valid_to) VALUES (?, ?, ?, ?, ?, NULL)');
+  let opened = 0;
+  for (const key of [...claims.keys()].sort()) {
+    if (open.has(key)) continue;
+    const c = claims.get(key) as Claim;
+    const end = (c.hostNetwork ? lastEndHostNet.get(c.ip, c.peer) : lastEndPodNet.get(c.ip)) as { e: number | null };
+    const from = Math.max(Math.min(c.since ?? t, t), end.e ?? -Infinity);
+    ins.run(c.ip, c.peer, c.node ?? null, c.hostNetwork ? 1 : 0, from);
+    opened++;
+  }
+  return { opened, closed };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Readers
+
+interface WorkloadRow {
+  namespace: string;
+  kind: WorkloadKind;
+  name: string;
+  labels: string;
+  selector: string;
+  host_network: number;
+  ports: string;
+  services: string;
+  exposure: string;
+  service_account: string | null;
+  cluster_dns: number;
+  first_seen: number;
+  last_seen: number;
+  present: number;
+}
+
+function toWorkload(r: WorkloadRow): Workload {
+  return {
+    namespace: r.namespace,
+    kind: r.kind,
+    name: r.name,
+    labels: JSON.parse(r.labels),
+    selector: JSON.parse(r.selector),
+    hostNetwork: r.host_network === 1,
+    ports: JSON.parse(r.ports),
+    services: JSON.parse(r.services),
+    exposure: JSON.parse(r.exposure),
+    ...(r.service_account ? { serviceAccount: r.service_account } : {}),
+    ...(r.cluster_dns ? { clusterDns: true } : {}),
+  };
+}
+
+function toStoredWorkload(r: WorkloadRow): StoredWorkload {
+  return { ...toWorkload(r), present: r.present === 1, firstSeen: r.first_seen, lastSeen: r.last_seen };
+}
+
+const WORKLOAD_ORDER = 'ORDER BY namespace, kind, name';
+
+function readWorkloadRows(db: Db, where = '', ...params: unknown[]): WorkloadRow[] {
+  return db.prepare(`SELECT * FROM workloads ${where} ${WORKLOAD_ORDER}`).all(...params) as WorkloadRow[];
+}
+
+export function listWorkloads(db: Db, filter: { namespace?: string; name?: string; includeAbsent?: boolean } = {}): StoredWorkload[] {
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  if (!filter.includeAbsent) conds.push('present = 1');
+  if (filter.namespace !== undefined) {
+    conds.push('namespace = ?');
+    params.push(filter.namespace);
+  }
+  if (filter.name !== undefined) {
+    conds.push('name = ?');
+    params.push(filter.name);
+  }
+  return readWorkloadRows(db, conds.length ? `WHERE ${conds.join(' AND ')}` : '', ...params).map(toStoredWorkload);
+}
+
+export function getWorkload(db: Db, ref: WorkloadRef): StoredWorkload | undefined {
+  const r = db.prepare('SELECT * FROM workloads WHERE namespace = ? AND kind = ? AND name = ?').get(ref.namespace, ref.kind, ref.name) as WorkloadRow | undefined;
+  return r ? toStoredWorkload(r) : undefined;
+}
+
+function readNamespaces(db: Db): Namespace[] {
+  return (db.prepare('SELECT name, labels FROM namespaces ORDER BY name').all() as { name: string; labels: string }[]).map((r) => ({ name: r.name, labels: JSON.parse(r.labels) }));
+}
+
+function readNodes(db: Db): Node[] {
+  return (db.prepare('SELECT name, labels, addresses, pod_cidrs FROM nodes ORDER BY name').all() as { name: string; labels: string; addresses: string; pod_cidrs: string }[]).map(
+    (r) => ({ name: r.name, labels: JSON.parse(r.labels), addresses: JSON.parse(r.addresses), podCIDRs: JSON.parse(r.pod_cidrs) }),
+  );
+}
+
+function readServices(db: Db): Service[] {
+  const rows = db.prepare('SELECT * FROM services ORDER BY namespace, name').all() as { namespace: string; name: string; type: Service['type']; cluster_ips: string; ports: string; selector: string | null }[];
+  return rows.map((r) => ({
+    namespace: r.namespace,
+    name: r.name,
+    type: r.type,
+    clusterIPs: JSON.parse(r.cluster_ips),
+    ports: JSON.parse(r.ports),
+    ...(r.selector ? { selector: JSON.parse(r.selector) } : {}),
+  }));
+}
+
+function readEndpointSlices(db: Db): EndpointSlice[] {
+  const rows = db.prepare('SELECT * FROM endpoint_slices ORDER BY namespace, name').all() as {
+    namespace: string;
+    name: string;
+    service: string | null;
+    address_type: EndpointSlice['addressType'];
+    endpoints: string;
+    ports: string;
+  }[];
+  return rows.map((r) => ({
+    namespace: r.namespace,
+    name: r.name,
+    ...(r.service ? { service: r.service } : {}),
+    addressType: r.address_type,
+    endpoints: JSON.parse(r.endpoints),
+    ports: JSON.parse(r.ports),
+  }));
+}
+
+function readApiserver(db: Db): ApiserverEndpoint[] {
+  return db.prepare('SELECT ip, port, protocol FROM apiserver_endpoints ORDER BY ip, port, protocol').all() as ApiserverEndpoint[];
+}
+
+function readPolicies(db: Db): AppliedPolicy[] {
+  const rows = db.prepare('SELECT * FROM network_policies ORDER BY api_version, kind, namespace, name').all() as { api_version: string; kind: string; namespace: string; name: string; manifest: string }[];
+  return rows.map((r) => ({ apiVersion: r.api_version, kind: r.kind, ...(r.namespace ? { namespace: r.namespace } : {}), name: r.name, manifest: JSON.parse(r.manifest) }));
+}
+
+function readAliases(db: Db): OwnerAlias[] {
+  const rows = db.prepare('SELECT namespace, kind, name, workload FROM owner_aliases ORDER BY namespace, kind, name').all() as { namespace: string; kind: string; name: string; workload: string }[];
+  return rows.map((r) => ({ namespace: r.namespace, kind: r.kind, name: r.name, workload: parseWorkloadKey(r.workload) }));
+}
+
+export function readIntervals(db: Db): IpInterval[] {
+  const rows = db.prepare('SELECT ip, peer, node, host_network, valid_from, valid_to FROM ip_history ORDER BY ip, valid_from, host_network, peer').all() as {
+    ip: string;
+    peer: string;
+    node: string | null;
+    host_network: number;
+    valid_from: number;
+    valid_to: number | null;
+  }[];
+  return rows.map((r) => ({
+    ip: r.ip,
+    peerKey: r.peer,
+    ...(r.node ? { node: r.node } : {}),
+    hostNetwork: r.host_network === 1,
+    validFrom: r.valid_from,
+    ...(r.valid_to !== null ? { validTo: r.valid_to } : {}),
+  }));
+}
+
+/**
+ * What flow resolution indexes: every IP interval, every workload ever seen (flows from before a
+ * workload was removed still resolve to it), the cluster objects, the DNS workloads and the owner aliases.
+ */
+export function readResolutionData(db: Db): ResolutionData {
+  return db.transaction(
+    (): ResolutionData => {
+      const rows = readWorkloadRows(db);
+      return {
+        intervals: readIntervals(db),
+        workloads: rows.map(toWorkload),
+        services: readServices(db),
+        endpointSlices: readEndpointSlices(db),
+        nodes: readNodes(db),
+        apiserver: readApiserver(db),
+        dnsWorkloads: rows.filter((r) => r.cluster_dns === 1).map((r) => workloadKey(r)),
+        ownerAliases: readAliases(db),
+      };
+    },
+  )();
+}
+
+/** The cluster as last imported: present workloads only, the pods of the last snapshot that held IPs. */
+export function readInventory(db: Db): InventorySnapshot {
+  return db.transaction((): InventorySnapshot => {
+    const takenAt = (db.prepare('SELECT max(taken_at) AS t FROM inventory_imports').get() as { t: number | null }).t ?? 0;
+    const pods = db.prepare('SELECT * FROM pod_addresses ORDER BY ip, namespace, pod').all() as {
+      namespace: string;
+      pod: string;
+      ip: string;
+      workload: string;
+      node: string | null;
+      host_network: number;
+      since: number | null;
+    }[];
+    return {
+      takenAt,
+      namespaces: readNamespaces(db),
+      nodes: readNodes(db),
+      workloads: readWorkloadRows(db, 'WHERE present = 1').map(toWorkload),
+      services: readServices(db),
+      endpointSlices: readEndpointSlices(db),
+      policies: readPolicies(db),
+      podAddresses: pods.map((r) => ({
+        ip: r.ip,
+        namespace: r.namespace,
+        pod: r.pod,
+        workload: parseWorkloadKey(r.workload),
+        ...(r.node ? { node: r.node } : {}),
+        hostNetwork: r.host_network === 1,
+        ...(r.since !== null ? { since: r.since } : {}),
+      })),
+      apiserver: readApiserver(db),
+      ownerAliases: readAliases(db),
+    };
+  })();
+}

@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { main } from '../../cli/main.ts';
+import { convertInventoryText } from '../../collectors/inventory/index.ts';
+import type { Db } from '../../store/db.ts';
+import { applySnapshot, getWorkload, listWorkloads, readInventory, readResolutionData, SnapshotOrderError } from '../../store/inventory.ts';
+import { tmpDb, tmpDir } from '../helpers/tmp.ts';
+
+const FIXTURES = new URL('../fixtures/inventory/', import.meta.url).pathname;
+const CLUSTER = join(FIXTURES, 'cluster.json');
+const LATER = join(FIXTURES, 'later-pods.yaml');
+const T1 = Date.parse('2025-03-02T12:00:00Z');
+const T2 = Date.parse('2025-03-03T12:00:00Z');
+const ms = (iso: string) => Date.parse(iso);
+
+function dump(db: Db): string {
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}"`).all()]));
+}
+
+function importFile(db: Db, file: string, takenAt: number) {
+  const converted = convertInventoryText(readFileSync(file, 'utf8'), takenAt);
+  return { converted, result: applySnapshot(db, converted.snapshot, { source: file, counts: converted.objects }) };
+}
+
+async function cli(args: string[], stdin = '') {
+  let out = '';
+  let err = '';
+  const code = await main(['node', 'flowmatrix', ...args], { out: (s) => void (out += s), err: (s) => void (err += s), stdin: Readable.from([stdin]) });
+  return { code, out, err };
+}
+
+test('a snapshot round-trips through the store', () => {
+  const { db } = tmpDb();
+  const { converted, result } = importFile(db, CLUSTER, T1);
+  const s = converted.snapshot;
+  assert.deepEqual(result.workloads, { inSnapshot: 8, added: 8, markedAbsent: 0 });
+  assert.deepEqual(result.ipIntervals, { opened: 10, closed: 0 });
+  const inv = readInventory(db);
+  assert.equal(inv.takenAt, T1);
+  assert.deepEqual(inv.workloads, s.workloads);
+  assert.deepEqual(inv.services, s.services);
+  assert.deepEqual(inv.endpointSlices, s.endpointSlices);
+  assert.deepEqual(inv.policies, s.policies);
+  assert.deepEqual(inv.namespaces, s.namespaces);
+  assert.deepEqual(inv.apiserver, [{ ip: '192.168.22.31', port: 6443, protocol: 'TCP' }]);
+  assert.deepEqual(inv.podAddresses, s.podAddresses);
+  assert.deepEqual(
+    inv.nodes.map((n) => n.name),
+    ['node-a', 'node-b'],
+  );
+});
+
+test('resolution data: DNS workloads, owner aliases, host-network intervals', () => {
+  const { db } = tmpDb();
+  importFile(db, CLUSTER, T1);
+  const r = readResolutionData(db);
+  assert.deepEqual(r.dnsWorkloads, ['kube-system/Deployment/coredns']);
+  assert.deepEqual(r.apiserver, [{ ip: '192.168.22.31', port: 6443, protocol: 'TCP' }]);
+  assert.deepEqual(r.ownerAliases.find((a) => a.kind === 'ReplicaSet' && a.name === 'coredns-7c65d6cfc9')?.workload, { namespace: 'kube-system', kind: 'Deployment', name: 'coredns' });
+  assert.deepEqual(r.ownerAliases.find((a) => a.kind === 'Job')?.workload, { namespace: 'batch-jobs', kind: 'CronJob', name: 'report' });
+  assert.deepEqual(
+    r.intervals.filter((i) => i.ip === '10.244.0.5'),
+    [{ ip: '10.244.0.5', peerKey: 'dns:kube-system/Deployment/coredns', node: 'node-a', hostNetwork: false, validFrom: ms('2025-03-01T08:01:00Z') }],
+  );
+  // The node IP resolves to the node; the host-network pod sharing it is marked, for matching by port.
+  assert.deepEqual(
+    r.intervals.filter((i) => i.ip === '10.0.1.10'),
+    [
+      { ip: '10.0.1.10', peerKey: 'node:node-a', node: 'node-a', hostNetwork: false, validFrom: ms('2025-02-01T00:00:00Z') },
+      { ip: '10.0.1.10', peerKey: 'workload:monitoring/DaemonSet/node-exporter', node: 'node-a', hostNetwork: true, validFrom: ms('2025-03-01T08:02:00Z') },
+    ],
+  );
+  assert.equal(r.workloads.length, 8);
+  assert.equal(r.intervals.some((i) => i.ip === '10.244.0.30'), false, 'a finished pod holds no IP');
+});
+
+test('IP reuse: one IP, two pods, two time ranges', () => {
+  const { db } = tmpDb();
+  importFile(db, CLUSTER, T1);
+  const { result } = importFile(db, LATER, T2);
+  // debug's IP went to the new api pod; db-migrate finished and let its IP go.
+  assert.deepEqual(result.ipIntervals, { opened: 1, closed: 2 });
+  const r = readResolutionData(db);
+  assert.deepEqual(
+    r.intervals.filter((i) => i.ip === '10.244.1.20'),
+    [
+      { ip: '10.244.1.20', peerKey: 'workload:shop/Pod/debug', node: 'node-b', hostNetwork: false, validFrom: ms('2025-03-02T10:00:00Z'), validTo: ms('2025-03-03T09:00:00Z') },
+      { ip: '10.244.1.20', peerKey: 'workload:shop/Deployment/api', node: 'node-b', hostNetwork: false, validFrom: ms('2025-03-03T09:00:00Z') },
+    ],
+  );
+  // No new holder: closed at the snapshot time.
+  assert.deepEqual(
+    r.intervals.filter((i) => i.ip === '10.244.0.31').map((i) => [i.peerKey, i.validTo]),
+    [['workload:batch-jobs/Job/db-migrate', T2]],
+  );
+  assert.deepEqual(r.ownerAliases.find((a) => a.kind === 'ReplicaSet' && a.name === 'api-5f9c7b8d6')?.workload, { namespace: 'shop', kind: 'Deployment', name: 'api' });
+});
+
+test('snapshot semantics: kinds in the import replace, others stay; gone workloads are marked, not deleted', () => {
+  const { db } = tmpDb();
+  importFile(db, CLUSTER, T1);
+  const { result } = importFile(db, LATER, T2);
+  assert.deepEqual(result.replaced, ['podAddresses']);
+  assert.deepEqual(result.workloads, { inSnapshot: 6, added: 1, markedAbsent: 1 });
+  // Only Pods were imported: the bare pod is gone, the Deployment scaled to 0 is still known.
+  assert.equal(getWorkload(db, { namespace: 'shop', kind: 'Pod', name: 'debug' })?.present, false);
+  assert.equal(getWorkload(db, { namespace: 'shop', kind: 'Deployment', name: 'checkout' })?.present, true);
+  const api = getWorkload(db, { namespace: 'shop', kind: 'Deployment', name: 'api' });
+  assert.deepEqual([api?.firstSeen, api?.lastSeen, api?.present], [T2, T2, true]);
+  assert.deepEqual(listWorkloads(db, { namespace: 'shop' }).map((w) => w.name), ['api', 'checkout', 'web', 'db']);
+  assert.deepEqual(listWorkloads(db, { namespace: 'shop', includeAbsent: true }).map((w) => w.name), ['api', 'checkout', 'web', 'debug', 'db']);
+  assert.deepEqual(listWorkloads(db, { name: 'web' }).map((w) => `${w.namespace}/${w.kind}/${w.name}`), ['shop/Deployment/web']);
+  const inv = readInventory(db);
+  assert.equal(inv.services.length, 7, 'Services were not in the second import: kept');
+  assert.equal(inv.policies.length, 3);
+  assert.equal(inv.workloads.some((w) => w.name === 'debug'), false);
+  assert.equal(readResolutionData(db).workloads.some((w) => w.name === 'debug'), true, 'old flows still resolve to it');
+  assert.equal(getWorkload(db, { namespace: 'x', kind: 'Pod', name: 'nope' }), undefined);
+});
+
+test('re-importing the same cluster changes no interval', () => {
+  const { db } = tmpDb();
+  importFile(db, CLUSTER, T1);
+  const before = readResolutionData(db).intervals;
+  const { result } = importFile(db, CLUSTER, T2);
+  assert.deepEqual(result.ipIntervals, { opened: 0, closed: 0 });
+  assert.deepEqual(result.workloads, { inSnapshot: 8, added: 0, markedAbsent: 0 });
+  assert.deepEqual(readResolutionData(db).intervals, before);
+});
+
+test('a snapshot older than the last import is refused and changes nothing', () => {
+  const { db } = tmpDb();
+  importFile(db, CLUSTER, T2);
+  const before = dump(db);
+  assert.throws(() => importFile(db, LATER, T1), SnapshotOrderError);
+  assert.equal(dump(db), before);
+});
+
+test('a failure in the middle of a write rolls the whole snapshot back', () => {
+  const { db } = tmpDb();
+  importFile(db, CLUSTER, T1);
+  const before = dump(db);
+  const { snapshot } = convertInventoryText(readFileSync(CLUSTER, 'utf8'), T2);
+  // The same pod address twice violates the primary key after namespaces, nodes and workloads were written.
+  const broken = { ...snapshot, workloads: [...snapshot.workloads, { ...snapshot.workloads[0]!, name: 'new-one' }], podAddresses: [...snapshot.podAddresses, snapshot.podAddresses[0]!] };
+  assert.throws(() => applySnapshot(db, broken, { source: 'test' }), /UNIQUE constraint failed: pod_addresses/);
+  assert.equal(dump(db), before);
+});
+
+test('CLI: inventory import of a JSON file, then a YAML List on stdin', async () => {
+  const { path } = tmpDb();
+  const first = await cli(['inventory', 'import', CLUSTER, '--db', path, '--taken-at', '2025-03-02T12:00:00Z']);
+  assert.equal(first.code, 0, first.err);
+  const summary = JSON.parse(first.out);
+  assert.equal(summary.takenAt, '2025-03-02T12:00:00.000Z');
+  assert.equal(summary.objects.Pod, 9);
+  assert.deepEqual(summary.ignored, { ConfigMap: 1 });
+  assert.deepEqual(summary.workloads, { inSnapshot: 8, added: 8, markedAbsent: 0, clusterDns: ['kube-system/Deployment/coredns'] });
+  assert.deepEqual(summary.ipIntervals, { opened: 10, closed: 0 });
+  assert.deepEqual(summary.apiserver, ['192.168.22.31:6443/TCP']);
+  const second = await cli(['inventory', 'import', '-', '--db', path, '--taken-at', '2025-03-03T12:00:00Z'], readFileSync(LATER, 'utf8'));
+  assert.equal(second.code, 0, second.err);
+  assert.deepEqual(JSON.parse(second.out).ipIntervals, { opened: 1, closed: 2 });
+  assert.equal(JSON.parse(second.out).source, 'stdin');
+});
+
+test('CLI: a broken object is refused whole, naming the object and field; the database is unchanged', async () => {
+  const { db, path } = tmpDb();
+  importFile(db, CLUSTER, T1);
+  const before = dump(db);
+  const list = JSON.parse(readFileSync(CLUSTER, 'utf8')) as { items: { kind: string; metadata: { name?: string; namespace?: string } }[] };
+  const i = list.items.findIndex((o) => o.kind === 'Pod' && o.metadata.name === 'db-0');
+  delete list.items[i]!.metadata.namespace;
+  const bad = join(tmpDir(), 'bad.json');
+  writeFileSync(bad, JSON.stringify(list));
+  const r = await cli(['inventory', 'import', bad, '--db', path, '--taken-at', '2025-03-03T12:00:00Z']);
+  assert.equal(r.code, 1);
+  assert.equal(r.out, '');
+  assert.equal(r.err, `flowmatrix: ${bad}: items[${i}] Pod: metadata.namespace: expected a non-empty string, got missing; nothing was imported\n`);
+  assert.equal(dump(db), before);
+  const time = await cli(['inventory', 'import', CLUSTER, '--db', path, '--taken-at', 'tomorrow']);
+  assert.equal(time.code, 1);
+  assert.match(time.err, /--taken-at: expected an RFC 3339 time/);
+  const missing = await cli(['inventory', 'import', join(FIXTURES, 'nope.json'), '--db', path]);
+  assert.match(missing.err, /cannot read .*nope\.json: ENOENT/);
+});

@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { convertInventoryText } from '../../collectors/inventory/index.ts';
+import { isVolatileLabel, selectorFromLabels } from '../../collectors/inventory/labels.ts';
+import type { Workload } from '../../domain/inventory.ts';
+import { workloadKey } from '../../domain/peer.ts';
+import { REFERENCE } from '../helpers/tmp.ts';
+
+const FIXTURES = new URL('../fixtures/inventory/', import.meta.url).pathname;
+const T = Date.parse('2025-03-02T12:00:00Z');
+const cluster = convertInventoryText(readFileSync(join(FIXTURES, 'cluster.json'), 'utf8'), T);
+
+function workload(key: string): Workload {
+  const w = cluster.snapshot.workloads.find((x) => workloadKey(x) === key);
+  assert.ok(w, `workload ${key} exists; have ${cluster.snapshot.workloads.map(workloadKey).join(', ')}`);
+  return w;
+}
+
+test('workload identity follows owner references', () => {
+  assert.deepEqual(cluster.snapshot.workloads.map(workloadKey), [
+    'batch-jobs/CronJob/report',
+    'batch-jobs/Job/db-migrate',
+    'kube-system/Deployment/coredns',
+    'monitoring/DaemonSet/node-exporter',
+    'shop/Deployment/checkout',
+    'shop/Deployment/web',
+    'shop/Pod/debug',
+    'shop/StatefulSet/db',
+  ]);
+  const alias = (ns: string, kind: string, name: string) =>
+    cluster.snapshot.ownerAliases?.find((a) => a.namespace === ns && a.kind === kind && a.name === name)?.workload;
+  assert.deepEqual(alias('shop', 'ReplicaSet', 'web-6b9f8c7d54'), { namespace: 'shop', kind: 'Deployment', name: 'web' });
+  assert.deepEqual(alias('shop', 'Pod', 'web-6b9f8c7d54-x2x9k'), { namespace: 'shop', kind: 'Deployment', name: 'web' });
+  assert.deepEqual(alias('batch-jobs', 'Job', 'report-28995030'), { namespace: 'batch-jobs', kind: 'CronJob', name: 'report' });
+  assert.deepEqual(alias('batch-jobs', 'Pod', 'report-28995030-kx2lp'), { namespace: 'batch-jobs', kind: 'CronJob', name: 'report' });
+  assert.deepEqual(alias('shop', 'Pod', 'db-0'), { namespace: 'shop', kind: 'StatefulSet', name: 'db' });
+  assert.deepEqual(alias('monitoring', 'Pod', 'node-exporter-r2m9q'), { namespace: 'monitoring', kind: 'DaemonSet', name: 'node-exporter' });
+  assert.deepEqual(alias('shop', 'Pod', 'debug'), { namespace: 'shop', kind: 'Pod', name: 'debug' });
+  assert.deepEqual(cluster.warnings, []);
+});
+
+test('selectors: the owner spec.selector, else pod labels without volatile ones', () => {
+  assert.deepEqual(workload('shop/Deployment/web').selector, { matchLabels: { app: 'web' } });
+  assert.deepEqual(workload('shop/Deployment/web').labels, { app: 'web', tier: 'frontend' });
+  // CronJobs have no selector; the Job controller's controller-uid selector names one run only.
+  assert.deepEqual(workload('batch-jobs/CronJob/report').selector, { matchLabels: { app: 'report' } });
+  assert.deepEqual(workload('batch-jobs/Job/db-migrate').selector, { matchLabels: { 'app.kubernetes.io/name': 'db-migrate' } });
+  assert.deepEqual(workload('shop/Pod/debug').selector, { matchLabels: { run: 'debug' } });
+  for (const k of ['pod-template-hash', 'controller-revision-hash', 'pod-template-generation', 'statefulset.kubernetes.io/pod-name', 'job-name', 'controller-uid', 'batch.kubernetes.io/job-name', 'topology.kubernetes.io/zone']) {
+    assert.ok(isVolatileLabel(k), k);
+  }
+  assert.ok(!isVolatileLabel('app.kubernetes.io/name'));
+  assert.deepEqual(selectorFromLabels({ app: 'x', 'pod-template-hash': 'abc', 'batch.kubernetes.io/controller-uid': 'u' }), { matchLabels: { app: 'x' } });
+});
+
+test('a workload scaled to zero is still a workload, with its template ports', () => {
+  const w = workload('shop/Deployment/checkout');
+  assert.deepEqual(w.ports, [{ name: 'https', port: 8443, protocol: 'TCP', container: 'checkout' }]);
+  assert.equal(cluster.snapshot.podAddresses.some((a) => a.workload.name === 'checkout'), false);
+});
+
+test('Services select workloads by their labels, also per-pod Services of a StatefulSet', () => {
+  assert.deepEqual(workload('shop/Deployment/web').services, ['shop/web', 'shop/web-metrics']);
+  assert.deepEqual(workload('shop/StatefulSet/db').services, ['shop/db', 'shop/db-0-primary']);
+  assert.deepEqual(workload('kube-system/Deployment/coredns').services, ['kube-system/kube-dns']);
+  assert.deepEqual(workload('shop/Pod/debug').services, []);
+});
+
+test('exposure: LoadBalancer/NodePort and Ingress backends resolve named target ports to pod ports', () => {
+  assert.deepEqual(workload('shop/Deployment/web').exposure, [
+    { via: 'Ingress', object: 'shop/storefront', port: 8080, protocol: 'TCP' },
+    { via: 'LoadBalancer', object: 'shop/web', port: 8080, protocol: 'TCP' },
+  ]);
+  assert.deepEqual(workload('shop/Deployment/checkout').exposure, [
+    { via: 'Ingress', object: 'shop/storefront', port: 8443, protocol: 'TCP' },
+    { via: 'NodePort', object: 'shop/checkout', port: 8443, protocol: 'TCP' },
+  ]);
+  assert.deepEqual(workload('shop/StatefulSet/db').exposure, []);
+});
+
+test('cluster DNS, host network and declared ports', () => {
+  assert.deepEqual(cluster.snapshot.workloads.filter((w) => w.clusterDns).map(workloadKey), ['kube-system/Deployment/coredns']);
+  assert.deepEqual(workload('kube-system/Deployment/coredns').ports.map((p) => `${p.name}:${p.port}/${p.protocol}`), ['dns-tcp:53/TCP', 'dns:53/UDP', 'metrics:9153/TCP']);
+  const ne = workload('monitoring/DaemonSet/node-exporter');
+  assert.equal(ne.hostNetwork, true);
+  assert.equal(workload('shop/Deployment/web').hostNetwork, false);
+  assert.deepEqual(
+    cluster.snapshot.podAddresses.filter((a) => a.hostNetwork).map((a) => [a.ip, a.pod, a.node]),
+    [
+      ['10.0.1.10', 'node-exporter-7xk4d', 'node-a'],
+      ['10.0.1.11', 'node-exporter-r2m9q', 'node-b'],
+    ],
+  );
+});
+
+test('pod addresses: running pods only, since = status.startTime', () => {
+  const ips = cluster.snapshot.podAddresses.map((a) => a.ip);
+  assert.deepEqual(ips, ['10.0.1.10', '10.0.1.11', '10.244.0.10', '10.244.0.31', '10.244.0.5', '10.244.1.10', '10.244.1.15', '10.244.1.20']);
+  assert.ok(!ips.includes('10.244.0.30'), 'the Succeeded CronJob pod gave its IP back');
+  const debug = cluster.snapshot.podAddresses.find((a) => a.pod === 'debug');
+  assert.equal(debug?.since, Date.parse('2025-03-02T10:00:00Z'));
+});
+
+test('nodes, namespaces, policies and ignored kinds', () => {
+  assert.deepEqual(cluster.snapshot.nodes.map((n) => [n.name, n.podCIDRs, n.addresses.find((a) => a.type === 'InternalIP')?.address]), [
+    ['node-a', ['10.244.0.0/24'], '10.0.1.10'],
+    ['node-b', ['10.244.1.0/24'], '10.0.1.11'],
+  ]);
+  assert.equal(cluster.snapshot.namespaces.length, 5);
+  assert.deepEqual(cluster.snapshot.policies.map((p) => `${p.apiVersion} ${p.kind} ${p.namespace}/${p.name}`), [
+    'cilium.io/v2 CiliumNetworkPolicy shop/web-from-world',
+    'networking.k8s.io/v1 NetworkPolicy shop/default-deny',
+    'projectcalico.org/v3 NetworkPolicy shop/default-deny',
+  ]);
+  assert.deepEqual(cluster.ignored, { ConfigMap: 1 });
+  assert.ok(cluster.snapshot.scope?.includes('Pod') && cluster.snapshot.scope.includes('Deployment.apps'));
+});
+
+test('apiserver endpoints come from the real default/kubernetes EndpointSlice sample', () => {
+  const text = readFileSync(join(REFERENCE, 'kubernetes', 'endpointslice-samples.yaml'), 'utf8');
+  const r = convertInventoryText(text, T);
+  assert.deepEqual(r.snapshot.apiserver, [{ ip: '192.168.22.31', port: 6443, protocol: 'TCP' }]);
+  const pythonSlice = r.snapshot.endpointSlices.find((s) => s.name === 'python-server-headless-5xvm5');
+  assert.deepEqual(pythonSlice, {
+    namespace: 'net-test',
+    name: 'python-server-headless-5xvm5',
+    service: 'python-server-headless',
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['10.100.58.221'], ready: true, nodeName: 'k8s-node02', targetRef: { kind: 'Pod', namespace: 'net-test', name: 'python-server-65b886d59c-nnktx' } }],
+    ports: [{ port: 80, protocol: 'TCP' }],
+  });
+  assert.deepEqual(cluster.snapshot.apiserver, [{ ip: '192.168.22.31', port: 6443, protocol: 'TCP' }]);
+});
+
+test('without a slice, the Endpoints default/kubernetes gives the apiserver', () => {
+  const endpoints = {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: '10.0.0.2' }, { ip: '10.0.0.3' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }],
+  };
+  const r = convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [endpoints] }), T);
+  assert.deepEqual(r.snapshot.apiserver, [
+    { ip: '10.0.0.2', port: 6443, protocol: 'TCP' },
+    { ip: '10.0.0.3', port: 6443, protocol: 'TCP' },
+  ]);
+});
+
+test('YAML List and JSON List give the same snapshot', () => {
+  const yaml = readFileSync(join(FIXTURES, 'later-pods.yaml'), 'utf8');
+  const fromYaml = convertInventoryText(yaml, T);
+  const fromJson = convertInventoryText(JSON.stringify(parse(yaml)), T);
+  assert.deepEqual(fromYaml, fromJson);
+  // The api pod's ReplicaSet is not in the export: the pod-template-hash suffix names the Deployment.
+  assert.ok(fromYaml.snapshot.workloads.some((w) => workloadKey(w) === 'shop/Deployment/api'));
+  assert.deepEqual(fromYaml.snapshot.scope, ['Pod']);
+});
+
+test('a typed list from the API (PodList) fills in the kind of its items', () => {
+  const r = convertInventoryText(
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'PodList',
+      items: [{ metadata: { name: 'p', namespace: 'n', labels: { app: 'p' } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] }, status: { podIP: '10.1.1.1', phase: 'Running' } }],
+    }),
+    T,
+  );
+  assert.deepEqual(r.snapshot.workloads.map(workloadKey), ['n/Pod/p']);
+  assert.deepEqual(r.snapshot.workloads[0]?.ports, [{ port: 80, protocol: 'TCP', container: 'c' }]);
+});
+
+test('a multi-document YAML stream of manifests (np-guard ACS demo) is read object by object', () => {
+  const dir = join(REFERENCE, 'peers', 'np-guard-netpol-analyzer', 'acs-security-demos');
+  const files = ['frontend/webapp/deployment.yaml', 'frontend/webapp/route.yaml', 'backend/checkout/deployment.yaml', 'payments/gateway/deployment.yaml', 'acs_netpols.yaml'];
+  const text = files.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n---\n');
+  const r = convertInventoryText(text, T);
+  assert.deepEqual(r.snapshot.workloads.map(workloadKey), ['backend/Deployment/checkout', 'frontend/Deployment/webapp', 'payments/Deployment/gateway']);
+  assert.deepEqual(r.snapshot.workloads.find((w) => w.name === 'webapp')?.services, ['frontend/webapp-service']);
+  assert.equal(r.objects['NetworkPolicy.networking.k8s.io'], r.snapshot.policies.length);
+  assert.ok(r.snapshot.policies.length >= 9);
+  assert.deepEqual(Object.keys(r.ignored), ['Route.route.openshift.io']);
+});
+
+test('owners outside the tracked kinds make bare pods, with a warning', () => {
+  const pod = (name: string, owner: { kind: string; name: string }) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'n', labels: { app: 'x' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, controller: true, uid: 'u' }] },
+    spec: { containers: [{ name: 'c' }] },
+  });
+  const orphanRs = {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name: 'x-abc', namespace: 'n' },
+    spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c' }] } } },
+  };
+  const r = convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [orphanRs, pod('x-abc-1', { kind: 'ReplicaSet', name: 'x-abc' }), pod('r-1', { kind: 'ReplicationController', name: 'r' })] }), T);
+  assert.deepEqual(r.snapshot.workloads.map(workloadKey), ['n/Pod/r-1', 'n/Pod/x-abc-1']);
+  assert.equal(r.warnings.length, 2);
+  assert.match(r.warnings[0] ?? '', /^n\/ReplicaSet\/x-abc .*1 pod\(s\) are treated as bare pods/);
+  assert.match(r.warnings[1] ?? '', /^n\/ReplicationController\/r /);
+});
+
+test('conversion is deterministic: object order does not change the snapshot', () => {
+  const list = JSON.parse(readFileSync(join(FIXTURES, 'cluster.json'), 'utf8')) as { items: unknown[] };
+  const reversed = convertInventoryText(JSON.stringify({ ...list, items: [...list.items].reverse() }), T);
+  assert.deepEqual(JSON.stringify(reversed.snapshot), JSON.stringify(cluster.snapshot));
+});

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { convertInventoryText, InventoryInputError } from '../../collectors/inventory/index.ts';
+
+const T = Date.parse('2025-03-02T12:00:00Z');
+const list = (...items: unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+const goodPod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ok', namespace: 'n' }, spec: { containers: [{ name: 'c' }] } };
+
+function rejects(text: string, message: RegExp): void {
+  assert.throws(
+    () => convertInventoryText(text, T),
+    (e: unknown) => {
+      assert.ok(e instanceof InventoryInputError, `expected InventoryInputError, got ${String(e)}`);
+      assert.match(e.message, message);
+      return true;
+    },
+  );
+}
+
+test('input that is not Kubernetes objects is refused', () => {
+  rejects('', /no Kubernetes objects/);
+  rejects('{"apiVersion": "v1", "kind": "List", "items": [', /not valid JSON/);
+  rejects('hello: [unclosed', /not valid YAML \(document 1/);
+  rejects('[1, 2]', /^\[0\]: expected a Kubernetes object or List, got number/);
+  rejects('{"foo": "bar"}', /^input: not a Kubernetes object: kind: expected a non-empty string, got missing/);
+  rejects(list(goodPod, { kind: 'Pod', metadata: { name: 'x' } }), /^items\[1\] Pod: not a Kubernetes object: apiVersion/);
+});
+
+test('a broken object is refused with its place, kind, name and field', () => {
+  rejects(list(goodPod, { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'n' }, spec: {} }), /^items\[1\] Pod: metadata\.name: expected a non-empty string, got missing$/);
+  rejects(list({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: {} }), /^items\[0\] Pod: metadata\.namespace: expected a non-empty string, got missing$/);
+  rejects(
+    list({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'n' }, spec: { containers: [{ name: 'c', ports: [{ containerPort: '80' }] }] } }),
+    /^items\[0\] Pod n\/p: spec\.containers\[0\]\.ports\[0\]\.containerPort: expected an integer in 1\.\.65535, got the string "80"$/,
+  );
+  rejects(
+    list({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'n' }, spec: { ports: [{ port: 80, protocol: 'HTTP' }] } }),
+    /^items\[0\] Service n\/s: spec\.ports\[0\]\.protocol: expected TCP, UDP or SCTP, got the string "HTTP"$/,
+  );
+  rejects(
+    list({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'n' }, spec: { selector: { matchLabels: { app: 'd' } } } }),
+    /^items\[0\] Deployment n\/d: spec\.template: expected an object, got missing$/,
+  );
+  rejects(
+    list({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'n', labels: { enabled: true } }, spec: {} }),
+    /^items\[0\] Pod n\/p: metadata\.labels\.enabled: expected a string, got boolean true$/,
+  );
+  rejects(
+    list({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'n', creationTimestamp: 'yesterday' }, spec: {} }),
+    /^items\[0\] Pod n\/p: metadata\.creationTimestamp: expected an RFC 3339 time, got the string "yesterday"$/,
+  );
+  rejects(
+    list({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'e', namespace: 'n' }, addressType: 'IPv4', endpoints: [{ addresses: [] }] }),
+    /^items\[0\] EndpointSlice n\/e: endpoints\[0\]\.addresses: expected at least one address/,
+  );
+  rejects(list({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'np' }, spec: {} }), /^items\[0\] NetworkPolicy: metadata\.namespace/);
+});
+
+test('objects in a YAML stream are named by document', () => {
+  const yaml = ['apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n', 'apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\nstatus:\n  addresses: oops\n'].join('---\n');
+  rejects(yaml, /^document 2 Node n1: status\.addresses: expected an array, got the string "oops"$/);
+});
+
+test('the same object twice is refused', () => {
+  rejects(list(goodPod, { ...goodPod }), /^items\[1\] Pod n\/ok: duplicate of items\[0\]$/);
+});
