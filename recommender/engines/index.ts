@@ -1,0 +1,27 @@
+/** The engine registry, keyed by the engine names of DESIGN §4 (contract). */
+import { calicoEngine } from './calico.ts';
+import { ciliumEngine } from './cilium.ts';
+import { clusterNetworkPolicyEngine } from './clusternetworkpolicy.ts';
+import { kubernetesEngine } from './kubernetes.ts';
+import { ENGINE_NAMES, type Engine, type EngineName } from './types.ts';
+
+export const ENGINES: Readonly<Record<EngineName, Engine>> = {
+  kubernetes: kubernetesEngine,
+  cilium: ciliumEngine,
+  calico: calicoEngine,
+  clusternetworkpolicy: clusterNetworkPolicyEngine,
+};
+
+export function isEngineName(name: string): name is EngineName {
+  return (ENGINE_NAMES as readonly string[]).includes(name);
+}
+
+/** The engine called `name`; throws naming the valid ones otherwise. */
+export function getEngine(name: string): Engine {
+  if (!isEngineName(name)) throw new Error(`unknown engine "${name}": expected one of ${ENGINE_NAMES.join(', ')}`);
+  return ENGINES[name];
+}
+
+export { ENGINE_NAMES };
+export type { Engine, EngineName, EmitOptions, EmitResult, EmitWarning, Manifest, WarningCode } from './types.ts';
+export { toMultiDocYaml, toYaml } from './yaml.ts';

@@ -1,0 +1,403 @@
+/**
+ * Constructors for the policy IR. They reject what no engine could render (with the place and
+ * the value in the message) and normalise what they accept: selectors canonical, peers, ports
+ * and rules sorted and de-duplicated, so emitters can render in order.
+ */
+import type { LabelSelector } from '../../domain/inventory.ts';
+import type { WorkloadRef } from '../../domain/peer.ts';
+import { canonicalCidr, cidrContains, hostCidr, isIpAddress, parseCidr } from './cidr.ts';
+import {
+  PORT_PROTOCOLS,
+  RULE_STATUSES,
+  type ApiserverAddress,
+  type Direction,
+  type DirectionPolicy,
+  type Layer,
+  type PolicyIntent,
+  type PolicyPeer,
+  type PolicyRule,
+  type PolicySet,
+  type PolicySubject,
+  type PortProtocol,
+  type PortSpec,
+  type RuleExplanation,
+} from './ir.ts';
+import { policyName } from './names.ts';
+import { canonicalSelector, compareStrings, peerKey, portKey, ruleKey, selectorIsEmpty, uniqueSortedBy } from './order.ts';
+
+/** An IR value that cannot be built; `path` says where (`intent monitoring/grafana: egress.rules[2].peers[0]`). */
+export class PolicyError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'PolicyError';
+  }
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const FQDN = /^(\*\.)?([a-zA-Z0-9_]([-a-zA-Z0-9_]{0,61}[a-zA-Z0-9_])?\.)*[a-zA-Z0-9_]([-a-zA-Z0-9_]{0,61}[a-zA-Z0-9_])?\.?$/;
+
+function checkNamespace(path: string, ns: string): string {
+  if (!DNS1123_LABEL.test(ns) || ns.length > 63) {
+    throw new PolicyError(path, `namespace "${ns}" is not a DNS-1123 label (lowercase alphanumerics and '-', ≤ 63 chars)`);
+  }
+  return ns;
+}
+
+function checkLabelKey(path: string, key: string): void {
+  const slash = key.lastIndexOf('/');
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  const prefix = slash >= 0 ? key.slice(0, slash) : '';
+  if (!LABEL_NAME.test(name) || name.length > 63 || (slash >= 0 && (prefix.length === 0 || prefix.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(prefix)))) {
+    throw new PolicyError(path, `label key "${key}" is not a valid Kubernetes label key`);
+  }
+}
+
+function checkLabelValue(path: string, value: string): void {
+  if (!LABEL_VALUE.test(value) || value.length > 63) {
+    throw new PolicyError(path, `label value "${value}" is not a valid Kubernetes label value`);
+  }
+}
+
+export function selector(path: string, s: LabelSelector | undefined): LabelSelector {
+  const c = canonicalSelector(s);
+  for (const [k, v] of Object.entries(c.matchLabels ?? {})) {
+    checkLabelKey(`${path}.matchLabels`, k);
+    checkLabelValue(`${path}.matchLabels["${k}"]`, v);
+  }
+  (c.matchExpressions ?? []).forEach((e, i) => {
+    const p = `${path}.matchExpressions[${i}]`;
+    checkLabelKey(p, e.key);
+    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) {
+      throw new PolicyError(p, `operator "${e.operator}" is not In, NotIn, Exists or DoesNotExist`);
+    }
+    if ((e.operator === 'In' || e.operator === 'NotIn') && (e.values ?? []).length === 0) {
+      throw new PolicyError(p, `operator ${e.operator} needs at least one value`);
+    }
+    (e.values ?? []).forEach((v) => checkLabelValue(p, v));
+  });
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ports
+
+function checkProtocol(path: string, protocol: string): PortProtocol {
+  if (!(PORT_PROTOCOLS as readonly string[]).includes(protocol)) {
+    throw new PolicyError(path, `protocol "${protocol}" is not one of ${PORT_PROTOCOLS.join(', ')}`);
+  }
+  return protocol as PortProtocol;
+}
+
+function checkPortNumber(path: string, n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new PolicyError(path, `port ${n} is not an integer in 1..65535`);
+  return n;
+}
+
+export function port(protocol: PortProtocol, n: number): PortSpec {
+  return { kind: 'number', protocol: checkProtocol('port', protocol), port: checkPortNumber('port', n) };
+}
+export const tcp = (n: number): PortSpec => port('TCP', n);
+export const udp = (n: number): PortSpec => port('UDP', n);
+
+export function namedPort(protocol: PortProtocol, name: string): PortSpec {
+  if (!PORT_NAME.test(name) || name.length > 15 || !/[a-z]/.test(name)) {
+    throw new PolicyError('port', `named port "${name}" is not an IANA_SVC_NAME (≤ 15 lowercase alphanumerics and '-', one letter at least)`);
+  }
+  return { kind: 'named', protocol: checkProtocol('port', protocol), name };
+}
+
+export function portRange(protocol: PortProtocol, start: number, end: number): PortSpec {
+  checkPortNumber('port range start', start);
+  checkPortNumber('port range end', end);
+  if (start >= end) throw new PolicyError('port range', `start ${start} must be less than end ${end} (use a single port when equal)`);
+  return { kind: 'range', protocol: checkProtocol('port', protocol), start, end };
+}
+
+export function allPorts(protocol: PortProtocol): PortSpec {
+  return { kind: 'all', protocol: checkProtocol('port', protocol) };
+}
+
+/** What the cluster DNS listens on: UDP and TCP 53. */
+export function dnsPorts(): PortSpec[] {
+  return [udp(53), tcp(53)];
+}
+
+function checkPort(path: string, p: PortSpec): PortSpec {
+  try {
+    switch (p.kind) {
+      case 'number':
+        return port(p.protocol, p.port);
+      case 'named':
+        return namedPort(p.protocol, p.name);
+      case 'range':
+        return portRange(p.protocol, p.start, p.end);
+      case 'all':
+        return allPorts(p.protocol);
+      default:
+        throw new PolicyError('port', `unknown port kind "${(p as { kind: string }).kind}"`);
+    }
+  } catch (e) {
+    if (e instanceof PolicyError) throw new PolicyError(`${path}: ${e.path}`, e.message.slice(e.path.length + 2));
+    throw e;
+  }
+}
+
+/** Sorted and de-duplicated; a protocol's `all` absorbs that protocol's other ports. */
+export function normalizePorts(path: string, ports: readonly PortSpec[]): PortSpec[] {
+  const checked = ports.map((p, i) => checkPort(`${path}[${i}]`, p));
+  const allOf = new Set(checked.filter((p) => p.kind === 'all').map((p) => p.protocol));
+  return uniqueSortedBy(
+    checked.filter((p) => p.kind === 'all' || !allOf.has(p.protocol)),
+    portKey,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peers
+
+export function podsPeer(sel: LabelSelector, namespace?: string): PolicyPeer {
+  return namespace === undefined ? { kind: 'pods', selector: sel } : { kind: 'pods', namespace, selector: sel };
+}
+
+/** Every pod of `namespace` (undefined: the subject's own namespace). */
+export function namespacePeer(namespace?: string): PolicyPeer {
+  return namespace === undefined ? { kind: 'namespace' } : { kind: 'namespace', namespace };
+}
+
+export const DEFAULT_DNS = { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } } } as const;
+
+export function dnsPeer(namespace: string = DEFAULT_DNS.namespace, sel: LabelSelector = DEFAULT_DNS.selector): PolicyPeer {
+  return { kind: 'dns', namespace, selector: sel };
+}
+
+export function apiserverPeer(endpoints: readonly ApiserverAddress[]): PolicyPeer {
+  return { kind: 'apiserver', endpoints: [...endpoints] };
+}
+
+export function nodesPeer(ips: readonly string[]): PolicyPeer {
+  return { kind: 'nodes', ips: [...ips] };
+}
+
+export function cidrPeer(cidr: string, except: readonly string[] = []): PolicyPeer {
+  return { kind: 'cidr', cidr, except: [...except] };
+}
+
+export function fqdnPeer(name: string, ips: readonly string[] = []): PolicyPeer {
+  return { kind: 'fqdn', name, ips: [...ips] };
+}
+
+export function worldPeer(): PolicyPeer {
+  return { kind: 'world' };
+}
+
+function checkIps(path: string, ips: readonly string[]): string[] {
+  ips.forEach((ip, i) => {
+    if (!isIpAddress(ip)) throw new PolicyError(`${path}[${i}]`, `"${ip}" is not an IP address`);
+  });
+  return [...new Set(ips.map((ip) => hostCidr(ip).split('/')[0]!))].sort(compareStrings);
+}
+
+function checkPeer(path: string, p: PolicyPeer): PolicyPeer {
+  switch (p.kind) {
+    case 'pods':
+      return podsPeer(selector(`${path}.selector`, p.selector), p.namespace === undefined ? undefined : checkNamespace(`${path}.namespace`, p.namespace));
+    case 'namespace':
+      return namespacePeer(p.namespace === undefined ? undefined : checkNamespace(`${path}.namespace`, p.namespace));
+    case 'dns':
+      return dnsPeer(checkNamespace(`${path}.namespace`, p.namespace), selector(`${path}.selector`, p.selector));
+    case 'apiserver': {
+      const eps = p.endpoints.map((e, i) => {
+        const ep = `${path}.endpoints[${i}]`;
+        if (!isIpAddress(e.ip)) throw new PolicyError(ep, `"${e.ip}" is not an IP address`);
+        return { ip: hostCidr(e.ip).split('/')[0]!, port: checkPortNumber(`${ep}.port`, e.port), protocol: checkProtocol(`${ep}.protocol`, e.protocol) };
+      });
+      return apiserverPeer(uniqueSortedBy(eps, (e) => `${e.ip}|${String(e.port).padStart(5, '0')}|${e.protocol}`));
+    }
+    case 'nodes':
+      return nodesPeer(checkIps(`${path}.ips`, p.ips));
+    case 'cidr': {
+      const outer = parseCidr(p.cidr);
+      if (!outer) throw new PolicyError(`${path}.cidr`, `"${p.cidr}" is not a CIDR (a.b.c.d/n or x::/n)`);
+      const except = p.except.map((e, i) => {
+        const c = parseCidr(e);
+        if (!c) throw new PolicyError(`${path}.except[${i}]`, `"${e}" is not a CIDR`);
+        if (!cidrContains(outer, c) || c.prefix === outer.prefix) {
+          throw new PolicyError(`${path}.except[${i}]`, `"${e}" is not strictly inside ${p.cidr}`);
+        }
+        return canonicalCidr(e);
+      });
+      return cidrPeer(canonicalCidr(p.cidr), [...new Set(except)].sort(compareStrings));
+    }
+    case 'fqdn': {
+      const name = p.name.toLowerCase().replace(/\.$/, '');
+      if (!FQDN.test(name) || name.length > 253) throw new PolicyError(`${path}.name`, `"${p.name}" is not a DNS name (a leading "*." is allowed)`);
+      return fqdnPeer(name, checkIps(`${path}.ips`, p.ips));
+    }
+    case 'world':
+      return worldPeer();
+    default:
+      throw new PolicyError(path, `unknown peer kind "${(p as { kind: string }).kind}"`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules, directions, intents
+
+export function explanation(id: string, status: RuleExplanation['status'], text: string): RuleExplanation {
+  return { id, status, text };
+}
+
+function checkExplanation(path: string, e: RuleExplanation | undefined): RuleExplanation {
+  if (!e || !e.id) throw new PolicyError(path, 'every rule needs an explanation with a non-empty id (matrix rule or edge ids)');
+  if (!(RULE_STATUSES as readonly string[]).includes(e.status)) {
+    throw new PolicyError(`${path}.status`, `"${e.status}" is not one of ${RULE_STATUSES.join(', ')}`);
+  }
+  return { id: e.id, status: e.status, text: e.text.replace(/\s+/g, ' ').trim() };
+}
+
+export interface RuleInput {
+  peers: readonly PolicyPeer[];
+  ports?: readonly PortSpec[];
+  explanation: RuleExplanation;
+}
+
+export type DirectionInput =
+  | { mode: 'none' }
+  | { mode: 'deny-all'; explanation: RuleExplanation }
+  | { mode: 'allow-all'; ports?: readonly PortSpec[]; explanation: RuleExplanation }
+  | { mode: 'rules'; rules: readonly RuleInput[] };
+
+export interface IntentInput {
+  key: string;
+  namespace?: string;
+  layer: Layer;
+  subject: PolicySubject;
+  ingress?: DirectionInput;
+  egress?: DirectionInput;
+  explanation: string;
+}
+
+function checkRule(path: string, direction: Direction, clusterWide: boolean, r: RuleInput): PolicyRule {
+  if (r.peers.length === 0) {
+    throw new PolicyError(`${path}.peers`, 'a rule needs at least one peer (use allow-all for "from/to anywhere")');
+  }
+  const peers = uniqueSortedBy(
+    r.peers.map((p, i) => checkPeer(`${path}.peers[${i}]`, p)),
+    peerKey,
+  );
+  const ports = normalizePorts(`${path}.ports`, r.ports ?? []);
+  peers.forEach((p, i) => {
+    const pp = `${path}.peers[${i}]`;
+    if (p.kind === 'fqdn' && direction === 'ingress') throw new PolicyError(pp, `FQDN peer "${p.name}" is only meaningful in egress rules`);
+    if (clusterWide && (p.kind === 'pods' || p.kind === 'namespace') && p.namespace === undefined) {
+      throw new PolicyError(pp, 'a cluster-wide intent has no "own namespace": name the peer\'s namespace');
+    }
+    if (p.kind === 'apiserver' && direction === 'egress') {
+      if (peers.length > 1) throw new PolicyError(pp, 'put the apiserver in an egress rule of its own: it is rendered on its endpoint ports, not the rule ports');
+      if (ports.length > 0) {
+        throw new PolicyError(`${path}.ports`, 'an egress rule to the apiserver takes no ports: it is reached on its endpoint ports (e.g. 6443), not the Service port 443');
+      }
+    }
+  });
+  return { peers, ports, explanation: checkExplanation(`${path}.explanation`, r.explanation) };
+}
+
+function checkDirection(path: string, direction: Direction, clusterWide: boolean, d: DirectionInput | undefined): DirectionPolicy {
+  if (!d || d.mode === 'none') return { mode: 'none' };
+  switch (d.mode) {
+    case 'deny-all':
+      return { mode: 'deny-all', explanation: checkExplanation(`${path}.explanation`, d.explanation) };
+    case 'allow-all':
+      return { mode: 'allow-all', ports: normalizePorts(`${path}.ports`, d.ports ?? []), explanation: checkExplanation(`${path}.explanation`, d.explanation) };
+    case 'rules': {
+      if (d.rules.length === 0) throw new PolicyError(`${path}.rules`, 'no rules: say deny-all explicitly when nothing is allowed');
+      const rules = uniqueSortedBy(
+        d.rules.map((r, i) => checkRule(`${path}.rules[${i}]`, direction, clusterWide, r)),
+        ruleKey,
+      );
+      return { mode: 'rules', rules };
+    }
+    default:
+      throw new PolicyError(path, `unknown mode "${(d as { mode: string }).mode}" (none, deny-all, allow-all, rules)`);
+  }
+}
+
+function checkSubject(path: string, s: PolicySubject): PolicySubject {
+  switch (s.kind) {
+    case 'workload': {
+      const sel = selector(`${path}.selector`, s.selector);
+      if (selectorIsEmpty(sel)) throw new PolicyError(`${path}.selector`, 'a workload subject needs a non-empty selector (use a namespace subject for all pods)');
+      const out: PolicySubject = { kind: 'workload', selector: sel, hostNetwork: s.hostNetwork };
+      if (s.workload) out.workload = { ...s.workload } as WorkloadRef;
+      return out;
+    }
+    case 'namespace':
+      return { kind: 'namespace' };
+    case 'namespaces': {
+      if (s.namespaces.length === 0) throw new PolicyError(`${path}.namespaces`, 'a cluster-wide subject needs at least one namespace');
+      s.namespaces.forEach((n, i) => checkNamespace(`${path}.namespaces[${i}]`, n));
+      return { kind: 'namespaces', namespaces: [...new Set(s.namespaces)].sort(compareStrings), selector: selector(`${path}.selector`, s.selector) };
+    }
+    default:
+      throw new PolicyError(path, `unknown subject kind "${(s as { kind: string }).kind}"`);
+  }
+}
+
+export function intent(input: IntentInput): PolicyIntent {
+  const path = `intent ${input.key || '(no key)'}`;
+  if (!input.key || input.key.trim() !== input.key) throw new PolicyError(path, 'key must be non-empty without surrounding spaces');
+  const subject = checkSubject(`${path}: subject`, input.subject);
+  const clusterWide = subject.kind === 'namespaces';
+  if (clusterWide && input.namespace !== undefined) {
+    throw new PolicyError(`${path}: namespace`, 'a cluster-wide (namespaces) subject takes no namespace');
+  }
+  if (!clusterWide && input.namespace === undefined) {
+    throw new PolicyError(`${path}: namespace`, `a ${subject.kind} subject needs the intent's namespace`);
+  }
+  const ingress = checkDirection(`${path}: ingress`, 'ingress', clusterWide, input.ingress);
+  const egress = checkDirection(`${path}: egress`, 'egress', clusterWide, input.egress);
+  if (ingress.mode === 'none' && egress.mode === 'none') {
+    throw new PolicyError(path, 'restricts neither ingress nor egress: an intent must say something about one direction');
+  }
+  if (input.layer === 'default-deny') {
+    if (subject.kind === 'workload') throw new PolicyError(`${path}: subject`, 'the default-deny layer applies to a namespace, not a workload');
+    for (const [dir, d] of [['ingress', ingress], ['egress', egress]] as const) {
+      if (d.mode !== 'none' && d.mode !== 'deny-all') throw new PolicyError(`${path}: ${dir}`, `the default-deny layer only denies (got ${d.mode})`);
+    }
+  }
+  if (input.layer === 'allowlist' && subject.kind === 'namespaces') {
+    throw new PolicyError(`${path}: subject`, 'an allowlist is for one workload or namespace; cluster-wide rules belong in the shared layer');
+  }
+  const out: PolicyIntent = {
+    key: input.key,
+    layer: input.layer,
+    subject,
+    ingress,
+    egress,
+    explanation: input.explanation.replace(/\s+/g, ' ').trim(),
+  };
+  if (input.namespace !== undefined) out.namespace = checkNamespace(`${path}: namespace`, input.namespace);
+  return out;
+}
+
+/** Validates every intent, rejects duplicate keys and name clashes, sorts by key. */
+export function policySet(intents: readonly (IntentInput | PolicyIntent)[]): PolicySet {
+  const built = intents.map((i) => intent(i));
+  const byKey = new Map<string, PolicyIntent>();
+  const byName = new Map<string, string>();
+  for (const i of built) {
+    if (byKey.has(i.key)) throw new PolicyError(`intent ${i.key}`, 'duplicate key');
+    byKey.set(i.key, i);
+    const scoped = `${i.namespace ?? ''}/${policyName(i.key)}`;
+    const other = byName.get(scoped);
+    if (other !== undefined) throw new PolicyError(`intent ${i.key}`, `its name "${policyName(i.key)}" clashes with intent ${other}: make the keys differ in letters or digits`);
+    byName.set(scoped, i.key);
+  }
+  return { intents: [...byKey.values()].sort((a, b) => compareStrings(a.key, b.key)) };
+}

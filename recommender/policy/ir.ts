@@ -1,0 +1,118 @@
+/**
+ * The engine-neutral policy model. Synthesis produces a PolicySet; one emitter per engine
+ * renders it (recommender/engines). Semantics follow Kubernetes NetworkPolicy: an intent that
+ * restricts a direction (rules or deny-all) isolates its subject in that direction, and the
+ * union of all rules that select a pod is what that pod may do. Engines with precedence
+ * (Calico order, ClusterNetworkPolicy tiers) reproduce exactly that, nothing more.
+ *
+ * Build values through `recommender/policy/build.ts`: it validates, de-duplicates and sorts,
+ * so that every emitter can iterate in order and get byte-identical output.
+ */
+import type { LabelSelector } from '../../domain/inventory.ts';
+import type { WorkloadRef } from '../../domain/peer.ts';
+
+/** Protocols a policy port can name (ICMP is not portable across the four engines). */
+export const PORT_PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
+export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
+
+export type PortSpec =
+  /** One port number. */
+  | { kind: 'number'; protocol: PortProtocol; port: number }
+  /** A named container port (resolved by the CNI on the destination pod). */
+  | { kind: 'named'; protocol: PortProtocol; name: string }
+  /** An inclusive range, start < end. */
+  | { kind: 'range'; protocol: PortProtocol; start: number; end: number }
+  /** Every port of the protocol. */
+  | { kind: 'all'; protocol: PortProtocol };
+
+/** An apiserver endpoint as the `default/kubernetes` EndpointSlice lists it. */
+export interface ApiserverAddress {
+  ip: string;
+  port: number;
+  protocol: PortProtocol;
+}
+
+export type PolicyPeer =
+  /** Pods by selector; `namespace` undefined = the subject's own namespace (namespaced intents only). */
+  | { kind: 'pods'; namespace?: string; selector: LabelSelector }
+  /** Every pod of a namespace; `namespace` undefined = the subject's own namespace. */
+  | { kind: 'namespace'; namespace?: string }
+  /** The cluster DNS pods; rules to them usually carry UDP+TCP 53 (see `dnsPorts`). */
+  | { kind: 'dns'; namespace: string; selector: LabelSelector }
+  /**
+   * The kube-apiserver. Egress: rendered on the endpoints' own ip:port (6443), never on the
+   * Service port, so an egress rule naming it carries no ports of its own.
+   */
+  | { kind: 'apiserver'; endpoints: ApiserverAddress[] }
+  /** Host network of the cluster nodes (node agents, kubelet): node IPs where the engine needs them. */
+  | { kind: 'nodes'; ips: string[] }
+  /** An address block, optionally with holes. */
+  | { kind: 'cidr'; cidr: string; except: string[] }
+  /** An external name; `ips` = addresses it resolved to when seen (fallback for engines without FQDN). */
+  | { kind: 'fqdn'; name: string; ips: string[] }
+  /** Anything outside the cluster. */
+  | { kind: 'world' };
+
+export type PeerKind = PolicyPeer['kind'];
+
+/** Where a rule comes from. Statuses are those of DESIGN §3 plus `implied` (added by an option, e.g. DNS). */
+export const RULE_STATUSES = ['confirmed', 'documented-unobserved', 'undocumented', 'stale', 'blocked', 'implied'] as const;
+export type RuleStatus = (typeof RULE_STATUSES)[number];
+
+export interface RuleExplanation {
+  /** Stable reference: matrix rule id and/or edge ids, e.g. `stacklight/grafana#ingress-3` or `edge:42`. */
+  id: string;
+  status: RuleStatus;
+  /** One short sentence a reviewer reads. */
+  text: string;
+}
+
+export interface PolicyRule {
+  /** Sorted, de-duplicated, non-empty. */
+  peers: PolicyPeer[];
+  /** Sorted, de-duplicated; empty = every port and protocol. */
+  ports: PortSpec[];
+  explanation: RuleExplanation;
+}
+
+export type DirectionPolicy =
+  /** The direction is not restricted by this intent. */
+  | { mode: 'none' }
+  /** Isolate the subject and allow nothing. */
+  | { mode: 'deny-all'; explanation: RuleExplanation }
+  /** Allow everything (optionally only on `ports`): exposed UIs, egress to the world. */
+  | { mode: 'allow-all'; ports: PortSpec[]; explanation: RuleExplanation }
+  /** Isolate the subject and allow exactly these rules (non-empty, sorted). */
+  | { mode: 'rules'; rules: PolicyRule[] };
+
+export type Direction = 'ingress' | 'egress';
+
+export type PolicySubject =
+  /** The pods of one workload in the intent's namespace. */
+  | { kind: 'workload'; selector: LabelSelector; workload?: WorkloadRef; hostNetwork: boolean }
+  /** Every pod of the intent's namespace. */
+  | { kind: 'namespace' }
+  /** Cluster-wide: pods matching `selector` (all when empty) in each listed namespace (sorted). */
+  | { kind: 'namespaces'; namespaces: string[]; selector: LabelSelector };
+
+export const LAYERS = ['shared', 'allowlist', 'default-deny'] as const;
+/** `shared`: rules common to a system, written once; `allowlist`: one workload; `default-deny`: a namespace. */
+export type Layer = (typeof LAYERS)[number];
+
+export interface PolicyIntent {
+  /** Stable identity; the manifest names derive from it. */
+  key: string;
+  /** Undefined only for a `namespaces` subject (cluster-wide). */
+  namespace?: string;
+  layer: Layer;
+  subject: PolicySubject;
+  ingress: DirectionPolicy;
+  egress: DirectionPolicy;
+  /** Why this policy exists, one or two sentences. */
+  explanation: string;
+}
+
+export interface PolicySet {
+  /** Sorted by key, keys unique. */
+  intents: PolicyIntent[];
+}

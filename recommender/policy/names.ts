@@ -1,0 +1,35 @@
+/**
+ * Manifest names derived from stable keys: DNS-1123 labels (lowercase alphanumerics and '-',
+ * starting and ending alphanumeric, ≤ 63 chars). When a key has to be shortened or altered,
+ * a short hash of the original key keeps distinct keys distinct.
+ */
+import { createHash } from 'node:crypto';
+
+export const MAX_NAME = 63;
+const HASH_LEN = 8;
+
+export function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, HASH_LEN);
+}
+
+/** `key` → a DNS-1123 label of at most `max` chars, identical for identical keys. */
+export function policyName(key: string, max = MAX_NAME): string {
+  if (max < HASH_LEN + 2) throw new Error(`name length limit ${max} is too small`);
+  const clean = key
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  if (clean.length > 0 && clean.length <= max) return clean;
+  const hash = shortHash(key);
+  const room = max - HASH_LEN - 1;
+  const head = clean.slice(0, room).replace(/-+$/g, '');
+  return head ? `${head}-${hash}` : `p-${hash}`;
+}
+
+/** The name of the `index`-th (0-based) piece of a split policy: `base-<n>` within the limit. */
+export function chunkName(base: string, index: number, max = MAX_NAME): string {
+  const suffix = `-${index + 1}`;
+  if (base.length + suffix.length <= max) return `${base}${suffix}`;
+  return `${base.slice(0, max - suffix.length).replace(/-+$/g, '')}${suffix}`;
+}

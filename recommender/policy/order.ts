@@ -1,0 +1,124 @@
+/**
+ * A total order on every IR node, so that output never depends on input order. Each node has
+ * a canonical sort key (a string that compares in code-unit order); numbers are zero-padded.
+ */
+import type { LabelSelector, LabelSelectorRequirement } from '../../domain/inventory.ts';
+import type { PolicyPeer, PolicyRule, PortSpec } from './ir.ts';
+
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function sortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {
+  return items
+    .map((item) => ({ item, k: key(item) }))
+    .sort((a, b) => compareStrings(a.k, b.k))
+    .map((x) => x.item);
+}
+
+/** De-duplicated by key, keeping the first occurrence and the input order. */
+export function uniqueBy<T>(items: readonly T[], key: (t: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Sorted and de-duplicated by key (first occurrence wins). */
+export function uniqueSortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) {
+    const k = key(item);
+    if (!seen.has(k)) seen.set(k, item);
+  }
+  return [...seen.entries()].sort((a, b) => compareStrings(a[0], b[0])).map(([, v]) => v);
+}
+
+const pad = (n: number): string => String(n).padStart(5, '0');
+
+export function sortedRecord(r: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(r ?? {}).sort(compareStrings)) out[k] = r![k]!;
+  return out;
+}
+
+/** Labels sorted, expressions sorted with sorted values, empty parts dropped. `{}` selects everything. */
+export function canonicalSelector(s: LabelSelector | undefined): LabelSelector {
+  const out: LabelSelector = {};
+  const labels = sortedRecord(s?.matchLabels);
+  if (Object.keys(labels).length > 0) out.matchLabels = labels;
+  const exprs = uniqueSortedBy(
+    (s?.matchExpressions ?? []).map((e): LabelSelectorRequirement => {
+      const r: LabelSelectorRequirement = { key: e.key, operator: e.operator };
+      if (e.operator === 'In' || e.operator === 'NotIn') r.values = [...new Set(e.values ?? [])].sort(compareStrings);
+      return r;
+    }),
+    (e) => JSON.stringify([e.key, e.operator, e.values ?? []]),
+  );
+  if (exprs.length > 0) out.matchExpressions = exprs;
+  return out;
+}
+
+export function selectorIsEmpty(s: LabelSelector): boolean {
+  return Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
+}
+
+export function selectorKey(s: LabelSelector): string {
+  return JSON.stringify(canonicalSelector(s));
+}
+
+const PORT_KIND_RANK: Record<PortSpec['kind'], number> = { all: 0, number: 1, range: 2, named: 3 };
+
+export function portKey(p: PortSpec): string {
+  const head = `${p.protocol}|${PORT_KIND_RANK[p.kind]}|`;
+  switch (p.kind) {
+    case 'all':
+      return head;
+    case 'number':
+      return head + pad(p.port);
+    case 'range':
+      return `${head}${pad(p.start)}-${pad(p.end)}`;
+    case 'named':
+      return head + p.name;
+  }
+}
+
+const PEER_KIND_RANK: Record<PolicyPeer['kind'], number> = {
+  pods: 0,
+  namespace: 1,
+  dns: 2,
+  apiserver: 3,
+  nodes: 4,
+  cidr: 5,
+  fqdn: 6,
+  world: 7,
+};
+
+export function peerKey(p: PolicyPeer): string {
+  const head = `${PEER_KIND_RANK[p.kind]}|`;
+  switch (p.kind) {
+    case 'pods':
+      return `${head}${p.namespace ?? ''}|${selectorKey(p.selector)}`;
+    case 'namespace':
+      return `${head}${p.namespace ?? ''}`;
+    case 'dns':
+      return `${head}${p.namespace}|${selectorKey(p.selector)}`;
+    case 'apiserver':
+      return head + p.endpoints.map((e) => `${e.ip}:${pad(e.port)}/${e.protocol}`).join(',');
+    case 'nodes':
+      return head + p.ips.join(',');
+    case 'cidr':
+      return `${head}${p.cidr}|${p.except.join(',')}`;
+    case 'fqdn':
+      return `${head}${p.name}|${p.ips.join(',')}`;
+    case 'world':
+      return head;
+  }
+}
+
+export function ruleKey(r: PolicyRule): string {
+  return [r.peers.map(peerKey).join(';'), r.ports.map(portKey).join(';'), r.explanation.id, r.explanation.status, r.explanation.text].join('#');
+}

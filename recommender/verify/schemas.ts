@@ -1,0 +1,64 @@
+/**
+ * The JSON schemas of every kind flowmatrix emits (copied from the upstream CRDs/OpenAPI into
+ * recommender/schemas/ so the product verifies without the reference tree), compiled once with
+ * ajv and cached. `strict: false`: the Kubernetes schemas carry `x-kubernetes-*` keywords.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { RegExpEngine } from 'ajv/dist/types/index.js';
+import addFormatsModule from 'ajv-formats';
+import { isCidr } from '../policy/cidr.ts';
+
+export const SCHEMA_DIR = new URL('../schemas/', import.meta.url);
+
+/** `apiVersion kind` → schema file in recommender/schemas/. */
+export const SCHEMA_FILES: Readonly<Record<string, string>> = {
+  'networking.k8s.io/v1 NetworkPolicy': 'networkpolicy-networking.k8s.io-v1.standalone.schema.json',
+  'cilium.io/v2 CiliumNetworkPolicy': 'datreeio-cilium.io-ciliumnetworkpolicy_v2.schema.json',
+  'cilium.io/v2 CiliumClusterwideNetworkPolicy': 'datreeio-cilium.io-ciliumclusterwidenetworkpolicy_v2.schema.json',
+  'projectcalico.org/v3 NetworkPolicy': 'networkpolicy_projectcalico.org_v3.openAPIV3Schema.json',
+  'projectcalico.org/v3 GlobalNetworkPolicy': 'globalnetworkpolicy_projectcalico.org_v3.openAPIV3Schema.json',
+  'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': 'HEAD-standard-clusternetworkpolicy_policy.networking.k8s.io_v1alpha2.openAPIV3Schema.json',
+};
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+
+/**
+ * The CRD patterns are Go (RE2) syntax; one-letter Unicode classes such as `\PC` must be
+ * written `\P{C}` in JavaScript.
+ */
+const goRegExp: RegExpEngine = Object.assign((pattern: string, flags: string) => new RegExp(pattern.replace(/\\([pP])([A-Z])/g, '\\$1{$2}'), flags), {
+  code: 'goRegExp',
+});
+
+let ajv: Ajv | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+function instance(): Ajv {
+  if (!ajv) {
+    ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, logger: false, code: { regExp: goRegExp } });
+    addFormats(ajv);
+    ajv.addFormat('cidr', { type: 'string', validate: isCidr });
+    ajv.addFormat('int-or-string', true);
+    ajv.addFormat('idn-hostname', true);
+    ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+    ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
+  }
+  return ajv;
+}
+
+/** The compiled validator for a kind, or undefined when flowmatrix has no schema for it. */
+export function validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {
+  const id = `${apiVersion} ${kind}`;
+  const file = SCHEMA_FILES[id];
+  if (!file) return undefined;
+  let v = compiled.get(id);
+  if (!v) {
+    const schema = JSON.parse(readFileSync(new URL(file, SCHEMA_DIR), 'utf8')) as Record<string, unknown>;
+    delete schema.$schema;
+    v = instance().compile(schema);
+    compiled.set(id, v);
+  }
+  return v;
+}

@@ -1,0 +1,234 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ENGINES } from '../../recommender/engines/index.ts';
+import type { Manifest } from '../../recommender/engines/types.ts';
+import {
+  apiserverPeer,
+  dnsPeer,
+  dnsPorts,
+  explanation,
+  fqdnPeer,
+  podsPeer,
+  policySet,
+  tcp,
+  type IntentInput,
+  type RuleInput,
+} from '../../recommender/policy/build.ts';
+import { verifyManifests } from '../../recommender/verify/index.ts';
+
+const why = (id: string) => explanation(id, 'confirmed', 'seen');
+const APISERVER = [
+  { ip: '172.18.0.3', port: 6443, protocol: 'TCP' as const },
+  { ip: '172.18.0.2', port: 6443, protocol: 'TCP' as const },
+];
+
+function workload(key: string, rules: RuleInput[], direction: 'ingress' | 'egress' = 'egress'): IntentInput {
+  return {
+    key,
+    namespace: 'shop',
+    layer: 'allowlist',
+    subject: { kind: 'workload', selector: { matchLabels: { app: 'api' } }, hostNetwork: false },
+    [direction]: { mode: 'rules', rules },
+    explanation: 'test',
+  };
+}
+
+const apiserverOnly = policySet([workload('shop/api', [{ peers: [apiserverPeer(APISERVER)], explanation: why('m#api') }])]);
+const spec = (m: Manifest | undefined): Record<string, unknown> => {
+  assert.ok(m, 'manifest emitted');
+  return m.spec;
+};
+
+test('apiserver, kubernetes: /32 of each endpoint IP on the endpoint port 6443, never a pod selector', () => {
+  const r = ENGINES.kubernetes.emit(apiserverOnly);
+  assert.deepEqual(spec(r.manifests[0]).egress, [
+    { to: [{ ipBlock: { cidr: '172.18.0.2/32' } }, { ipBlock: { cidr: '172.18.0.3/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] },
+  ]);
+  assert.deepEqual(r.warnings, []);
+});
+
+test('apiserver, cilium: the kube-apiserver entity on the endpoint port, as a string', () => {
+  const r = ENGINES.cilium.emit(apiserverOnly);
+  assert.deepEqual(spec(r.manifests[0]).egress, [{ toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '6443', protocol: 'TCP' }] }] }]);
+});
+
+test('apiserver, calico: destination.services default/kubernetes without ports', () => {
+  const r = ENGINES.calico.emit(apiserverOnly);
+  const egress = spec(r.manifests[0]).egress as Record<string, unknown>[];
+  assert.equal(egress.length, 1);
+  assert.equal(egress[0]!.action, 'Allow');
+  assert.deepEqual(egress[0]!.destination, { services: { name: 'kubernetes', namespace: 'default' } });
+  assert.equal(egress[0]!.protocol, undefined);
+});
+
+test('apiserver, clusternetworkpolicy: networks /32 on tcp 6443, and an isolation Deny at a lower precedence', () => {
+  const r = ENGINES.clusternetworkpolicy.emit(apiserverOnly);
+  assert.deepEqual(r.manifests.map((m) => [m.metadata.name, m.spec.tier, m.spec.priority]), [
+    ['shop-api', 'Baseline', 200],
+    ['shop-api-isolation', 'Baseline', 500],
+  ]);
+  const egress = spec(r.manifests[0]).egress as Record<string, unknown>[];
+  assert.deepEqual(egress, [
+    { name: 'confirmed m#api', action: 'Accept', to: [{ networks: ['172.18.0.2/32', '172.18.0.3/32'] }], protocols: [{ tcp: { destinationPort: { number: 6443 } } }] },
+  ]);
+});
+
+test('apiserver without known endpoints: a warning and no rule (the direction stays isolated) where an address is needed', () => {
+  const set = policySet([workload('shop/api', [{ peers: [apiserverPeer([])], explanation: why('m#api') }])]);
+  for (const engine of ['kubernetes', 'clusternetworkpolicy'] as const) {
+    const r = ENGINES[engine].emit(set);
+    assert.deepEqual(r.warnings.map((w) => [w.code, w.intent, w.direction, w.rule]), [['apiserver-no-endpoints', 'shop/api', 'egress', 'm#api']], engine);
+  }
+  const k = ENGINES.kubernetes.emit(set).manifests[0]!;
+  assert.deepEqual(k.spec.policyTypes, ['Egress']);
+  assert.equal(k.spec.egress, undefined, 'no rule rather than an empty peer list that would allow everything');
+  assert.deepEqual(ENGINES.cilium.emit(set).warnings, []);
+  assert.deepEqual(ENGINES.calico.emit(set).warnings, []);
+});
+
+test('clusternetworkpolicy: 60 rules split into 3 Accept policies of ≤ 25 rules with stable names, plus the isolation', () => {
+  const rules: RuleInput[] = Array.from({ length: 60 }, (_, i) => ({
+    peers: [podsPeer({ matchLabels: { app: `client-${String(i).padStart(2, '0')}` } })],
+    ports: [tcp(8080)],
+    explanation: why(`edge:${String(i).padStart(2, '0')}`),
+  }));
+  const set = policySet([workload('shop/api', rules, 'ingress')]);
+  const r = ENGINES.clusternetworkpolicy.emit(set);
+  assert.deepEqual(
+    r.manifests.map((m) => [m.metadata.name, (m.spec.ingress as unknown[]).length, m.spec.priority]),
+    [
+      ['shop-api-1', 25, 200],
+      ['shop-api-2', 25, 200],
+      ['shop-api-3', 10, 200],
+      ['shop-api-isolation', 1, 500],
+    ],
+  );
+  const first = (r.manifests[0]!.spec.ingress as { name: string }[])[0]!.name;
+  assert.equal(first, 'confirmed edge:00');
+  assert.equal((r.manifests[2]!.spec.ingress as { name: string }[])[9]!.name, 'confirmed edge:59');
+  assert.deepEqual(verifyManifests(r.manifests), []);
+  // Same input, reversed: same names, same content.
+  const again = ENGINES.clusternetworkpolicy.emit(policySet([workload('shop/api', [...rules].reverse(), 'ingress')]));
+  assert.deepEqual(again.manifests, r.manifests);
+});
+
+test('clusternetworkpolicy: a rule with 30 peers becomes two rules of ≤ 25 peers; 30 networks become two peers', () => {
+  const peers = Array.from({ length: 30 }, (_, i) => podsPeer({ matchLabels: { app: `c${i}` } }));
+  const ips = Array.from({ length: 30 }, (_, i) => `203.0.113.${i + 1}`);
+  const set = policySet([
+    workload('shop/api', [
+      { peers, ports: [tcp(80)], explanation: why('m#many') },
+      { peers: [fqdnPeer('cdn.example.com', ips)], ports: [tcp(443)], explanation: why('m#cdn') },
+    ]),
+  ]);
+  const r = ENGINES.clusternetworkpolicy.emit(set);
+  const egress = r.manifests[0]!.spec.egress as { name: string; to: { networks?: string[] }[] }[];
+  assert.deepEqual(egress.map((e) => [e.name, e.to.length]), [
+    ['confirmed m#many (1/2)', 25],
+    ['confirmed m#many (2/2)', 5],
+    ['confirmed m#cdn', 2],
+  ]);
+  assert.deepEqual(egress[2]!.to.map((p) => p.networks!.length), [25, 5]);
+  assert.deepEqual(verifyManifests(r.manifests), []);
+});
+
+test('clusternetworkpolicy: priorities outside 0..1000 or out of order are refused', () => {
+  assert.throws(() => ENGINES.clusternetworkpolicy.emit(apiserverOnly, { cnpPriority: { defaultDeny: 2000 } }), /defaultDeny=2000 is not an integer in 0\.\.1000/);
+  assert.throws(() => ENGINES.clusternetworkpolicy.emit(apiserverOnly, { cnpPriority: { isolation: 100 } }), /shared ≤ allowlist < isolation < defaultDeny/);
+});
+
+test('cilium: ports are strings; toFQDNs alone in its rule; the DNS rule gets DNS visibility', () => {
+  const set = policySet([
+    workload('shop/api', [
+      { peers: [fqdnPeer('*.example.com'), fqdnPeer('api.example.com')], ports: [tcp(443)], explanation: why('m#ext') },
+      { peers: [dnsPeer(), podsPeer({ matchLabels: { app: 'db' } })], ports: dnsPorts(), explanation: why('m#dns') },
+    ]),
+  ]);
+  const r = ENGINES.cilium.emit(set);
+  assert.deepEqual(r.manifests[0]!.spec.egress, [
+    { toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }] }] },
+    {
+      toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }],
+      toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }],
+    },
+    { toFQDNs: [{ matchName: 'api.example.com' }, { matchPattern: '*.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+  ]);
+  assert.deepEqual(r.warnings, []);
+  assert.deepEqual(verifyManifests(r.manifests), []);
+});
+
+test('cilium: toFQDNs without a DNS rule adds the DNS-visibility rule and says so', () => {
+  const set = policySet([workload('shop/api', [{ peers: [fqdnPeer('api.example.com')], ports: [tcp(443)], explanation: why('m#ext') }])]);
+  const r = ENGINES.cilium.emit(set);
+  const egress = r.manifests[0]!.spec.egress as Record<string, unknown>[];
+  assert.equal(egress.length, 2);
+  assert.deepEqual(egress[1], {
+    toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }],
+    toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }], rules: { dns: [{ matchPattern: '*' }] } }],
+  });
+  assert.deepEqual(r.warnings.map((w) => w.code), ['dns-visibility-added']);
+});
+
+test('FQDN on kubernetes and calico: resolved IPs as /32 with a warning, else no rule and a warning', () => {
+  const set = policySet([
+    workload('shop/api', [
+      { peers: [fqdnPeer('api.example.com', ['198.51.100.7'])], ports: [tcp(443)], explanation: why('m#known') },
+      { peers: [fqdnPeer('other.example.com')], ports: [tcp(443)], explanation: why('m#unknown') },
+    ]),
+  ]);
+  const k = ENGINES.kubernetes.emit(set);
+  assert.deepEqual(k.manifests[0]!.spec.egress, [{ to: [{ ipBlock: { cidr: '198.51.100.7/32' } }], ports: [{ protocol: 'TCP', port: 443 }] }]);
+  assert.deepEqual(k.warnings.map((w) => [w.code, w.rule]), [
+    ['fqdn-as-ips', 'm#known'],
+    ['fqdn-unresolved', 'm#unknown'],
+  ]);
+  const c = ENGINES.calico.emit(set);
+  assert.deepEqual((c.manifests[0]!.spec.egress as { destination: unknown }[]).map((r) => r.destination), [{ nets: ['198.51.100.7/32'], ports: [443] }]);
+  assert.deepEqual(c.warnings.map((w) => w.code), ['fqdn-as-ips', 'fqdn-unresolved']);
+});
+
+test('host-network subjects: no policy on any engine, a warning instead', () => {
+  const set = policySet([
+    {
+      key: 'monitoring/node-exporter',
+      namespace: 'monitoring',
+      layer: 'allowlist',
+      subject: { kind: 'workload', selector: { matchLabels: { app: 'node-exporter' } }, hostNetwork: true },
+      ingress: { mode: 'allow-all', explanation: why('stacklight#node-exporter') },
+      explanation: 'host network',
+    },
+  ]);
+  for (const e of Object.values(ENGINES)) {
+    const r = e.emit(set);
+    assert.deepEqual(r.manifests, [], e.name);
+    assert.deepEqual(r.warnings.map((w) => w.code), ['host-network-subject'], e.name);
+  }
+});
+
+test('calico: the default-deny layer has order 2000, below the allowlists at 1000, and no rules', () => {
+  const set = policySet([
+    workload('shop/api', [{ peers: [podsPeer({ matchLabels: { app: 'db' } }, 'data')], ports: [tcp(5432)], explanation: why('m#db') }]),
+    {
+      key: 'shop/default-deny',
+      namespace: 'shop',
+      layer: 'default-deny',
+      subject: { kind: 'namespace' },
+      ingress: { mode: 'deny-all', explanation: explanation('option:default-deny', 'implied', 'zero trust') },
+      egress: { mode: 'deny-all', explanation: explanation('option:default-deny', 'implied', 'zero trust') },
+      explanation: 'default deny',
+    },
+  ]);
+  const r = ENGINES.calico.emit(set);
+  assert.deepEqual(
+    r.manifests.map((m) => [m.metadata.name, m.spec.order, m.spec.selector, m.spec.types, m.spec.egress === undefined]),
+    [
+      ['shop-api', 1000, "app == 'api'", ['Egress'], false],
+      ['shop-default-deny', 2000, 'all()', ['Ingress', 'Egress'], true],
+    ],
+  );
+  assert.deepEqual((r.manifests[0]!.spec.egress as { destination: unknown }[])[0]!.destination, {
+    namespaceSelector: "projectcalico.org/name == 'data'",
+    selector: "app == 'db'",
+    ports: [5432],
+  });
+});

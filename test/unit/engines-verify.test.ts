@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ENGINES, ENGINE_NAMES, getEngine } from '../../recommender/engines/index.ts';
+import { policySet } from '../../recommender/policy/build.ts';
+import { SCHEMA_FILES, verifyManifest, verifyManifests } from '../../recommender/verify/index.ts';
+import { SCHEMA_DIR } from '../../recommender/verify/schemas.ts';
+import { REFERENCE } from '../helpers/tmp.ts';
+import { richIntents } from '../golden/engines/rich-ir.ts';
+
+const set = policySet(richIntents());
+const emitted = Object.fromEntries(ENGINE_NAMES.map((e) => [e, ENGINES[e].emit(set)]));
+
+test('registry: the four engine names of DESIGN §4, unknown names rejected with the list', () => {
+  assert.deepEqual([...ENGINE_NAMES], ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy']);
+  for (const n of ENGINE_NAMES) assert.equal(getEngine(n).name, n);
+  assert.throws(() => getEngine('istio'), /unknown engine "istio": expected one of kubernetes, cilium, calico, clusternetworkpolicy/);
+});
+
+test('schema copies in recommender/schemas equal the reference originals', () => {
+  for (const file of Object.values(SCHEMA_FILES)) {
+    const copy = readFileSync(new URL(file, SCHEMA_DIR));
+    const original = readFileSync(join(REFERENCE, 'schemas', file));
+    assert.ok(copy.equals(original), `${file} differs from reference/schemas`);
+  }
+});
+
+for (const engine of ENGINE_NAMES) {
+  test(`${engine}: every manifest of the rich policy set validates against its schema and CEL rules`, () => {
+    const r = emitted[engine]!;
+    assert.ok(r.manifests.length >= 4, `${engine} emitted ${r.manifests.length} manifests`);
+    assert.deepEqual(verifyManifests(r.manifests), []);
+    for (const m of r.manifests) {
+      assert.equal(m.metadata.labels['app.kubernetes.io/managed-by'], 'flowmatrix');
+      assert.ok(m.metadata.annotations['flowmatrix.io/explanation'], `${m.metadata.name} has an explanation`);
+    }
+  });
+}
+
+test('the reference ClusterNetworkPolicy examples validate (the validator accepts real objects)', async () => {
+  const { parseAllDocuments } = await import('yaml');
+  const dir = join(REFERENCE, 'schemas', 'clusternetworkpolicy-examples');
+  for (const f of ['pkg_crdtest_testdata_valid_deny-with-ports.yaml', 'site-src_user-story-examples_user-story-2.yaml']) {
+    for (const doc of parseAllDocuments(readFileSync(join(dir, f), 'utf8'))) assert.deepEqual(verifyManifest(doc.toJS()), [], f);
+  }
+});
+
+function clone<T>(x: T): T {
+  return structuredClone(x);
+}
+
+test('kubernetes: a broken manifest fails (bad CIDR, port type, unknown policyType)', () => {
+  const m = clone(emitted.kubernetes!.manifests.find((x) => x.metadata.name === 'monitoring-grafana')!) as unknown as {
+    spec: { egress: { to: { ipBlock?: { cidr: string } }[]; ports?: unknown[] }[]; policyTypes: string[] };
+  };
+  const withIp = m.spec.egress.find((r) => r.to.some((p) => p.ipBlock))!;
+  withIp.to.find((p) => p.ipBlock)!.ipBlock!.cidr = '10.0.0.300/32';
+  m.spec.policyTypes.push(42 as unknown as string);
+  const errors = verifyManifest(m);
+  assert.ok(errors.some((e) => /invalid CIDR "10\.0\.0\.300\/32"/.test(e.message) && /\/spec\/egress\/\d+\/to\/\d+\/ipBlock\/cidr/.test(e.path)), JSON.stringify(errors));
+  assert.ok(errors.some((e) => e.path === '/spec/policyTypes/2'), JSON.stringify(errors));
+});
+
+test('cilium: a numeric port and an unknown field fail', () => {
+  const m = clone(emitted.cilium!.manifests.find((x) => x.metadata.name === 'monitoring-curator')!) as unknown as {
+    spec: { egress: { toPorts: { ports: { port: unknown }[] }[] }[]; bogus?: boolean };
+  };
+  m.spec.egress[0]!.toPorts[0]!.ports[0]!.port = 9200;
+  m.spec.bogus = true;
+  const errors = verifyManifest(m);
+  assert.ok(errors.some((e) => e.path === '/spec/egress/0/toPorts/0/ports/0/port' && /must be string/.test(e.message)), JSON.stringify(errors));
+  assert.ok(errors.some((e) => /additional properties \(bogus\)/.test(e.message)), JSON.stringify(errors));
+});
+
+test('calico: ports with services on egress and an unknown action fail', () => {
+  const m = clone(emitted.calico!.manifests.find((x) => x.metadata.name === 'monitoring-grafana')!) as unknown as {
+    spec: { egress: { action: string; destination?: { services?: unknown; ports?: unknown[] } }[] };
+  };
+  const svc = m.spec.egress.find((r) => r.destination?.services)!;
+  svc.destination!.ports = [443];
+  m.spec.egress[0]!.action = 'Accept';
+  const errors = verifyManifest(m);
+  assert.ok(errors.some((e) => /ports cannot be specified with services on egress/.test(e.message)), JSON.stringify(errors));
+  assert.ok(errors.some((e) => /ports need the rule protocol/.test(e.message)), JSON.stringify(errors));
+  assert.ok(errors.some((e) => e.path === '/spec/egress/0/action'), JSON.stringify(errors));
+});
+
+test('clusternetworkpolicy: priority > 1000, bad range and bad network fail', () => {
+  const m = clone(emitted.clusternetworkpolicy!.manifests.find((x) => x.metadata.name === 'monitoring-grafana')!) as unknown as {
+    spec: { priority: number; egress: { protocols?: Record<string, { destinationPort: { range?: { start: number; end: number } } }>[]; to: { networks?: string[] }[] }[] };
+  };
+  m.spec.priority = 2000;
+  const ranged = m.spec.egress.find((r) => r.protocols?.some((p) => p.tcp?.destinationPort.range))!;
+  ranged.protocols!.find((p) => p.tcp?.destinationPort.range)!.tcp!.destinationPort.range = { start: 4318, end: 4317 };
+  m.spec.egress.find((r) => r.to.some((p) => p.networks))!.to.find((p) => p.networks)!.networks![0] = 'not-a-cidr';
+  const errors = verifyManifest(m);
+  assert.ok(errors.some((e) => e.path === '/spec/priority'), JSON.stringify(errors));
+  assert.ok(errors.some((e) => /Start port must be less than End port/.test(e.message)), JSON.stringify(errors));
+  assert.ok(errors.some((e) => /invalid CIDR "not-a-cidr"/.test(e.message)), JSON.stringify(errors));
+});

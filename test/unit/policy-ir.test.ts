@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  apiserverPeer,
+  cidrPeer,
+  dnsPeer,
+  dnsPorts,
+  explanation,
+  fqdnPeer,
+  intent,
+  podsPeer,
+  policySet,
+  PolicyError,
+  portRange,
+  tcp,
+  udp,
+  allPorts,
+  type IntentInput,
+} from '../../recommender/policy/build.ts';
+import { canonicalCidr, hostCidr, isCidr, subtractCidrs } from '../../recommender/policy/cidr.ts';
+import { chunkName, policyName } from '../../recommender/policy/names.ts';
+
+const why = explanation('edge:1', 'confirmed', 'seen');
+
+function base(over: Partial<IntentInput> = {}): IntentInput {
+  return {
+    key: 'shop/api',
+    namespace: 'shop',
+    layer: 'allowlist',
+    subject: { kind: 'workload', selector: { matchLabels: { app: 'api' } }, hostNetwork: false },
+    ingress: { mode: 'rules', rules: [{ peers: [podsPeer({ matchLabels: { app: 'web' } })], ports: [tcp(8080)], explanation: why }] },
+    explanation: 'API',
+    ...over,
+  };
+}
+
+test('intent normalises: peers, ports and rules sorted and de-duplicated, selectors canonical', () => {
+  const i = intent(
+    base({
+      egress: {
+        mode: 'rules',
+        rules: [
+          { peers: [podsPeer({ matchLabels: { z: '1', a: '2' } }), dnsPeer()], ports: [udp(53), tcp(80), tcp(80), tcp(53)], explanation: why },
+          { peers: [dnsPeer(), podsPeer({ matchLabels: { a: '2', z: '1' } })], ports: [tcp(53), tcp(80), udp(53)], explanation: why },
+        ],
+      },
+    }),
+  );
+  assert.equal(i.egress.mode, 'rules');
+  if (i.egress.mode !== 'rules') return;
+  assert.equal(i.egress.rules.length, 1, 'the two rules are the same rule');
+  const r = i.egress.rules[0]!;
+  assert.deepEqual(r.peers.map((p) => p.kind), ['pods', 'dns']);
+  assert.deepEqual(Object.keys((r.peers[0] as { selector: { matchLabels: object } }).selector.matchLabels), ['a', 'z']);
+  assert.deepEqual(r.ports, [tcp(53), tcp(80), udp(53)]);
+});
+
+test("a protocol's all-ports absorbs its single ports", () => {
+  const i = intent(base({ ingress: { mode: 'allow-all', ports: [tcp(80), allPorts('TCP'), udp(53)], explanation: why } }));
+  assert.deepEqual(i.ingress, { mode: 'allow-all', ports: [allPorts('TCP'), udp(53)], explanation: why });
+});
+
+test('constructor errors name the place and the value', () => {
+  const cases: [IntentInput, RegExp][] = [
+    [base({ egress: { mode: 'rules', rules: [{ peers: [cidrPeer('10.0.0.0/33')], explanation: why }] } }), /egress\.rules\[0\]\.peers\[0\]\.cidr: "10\.0\.0\.0\/33" is not a CIDR/],
+    [base({ egress: { mode: 'rules', rules: [{ peers: [cidrPeer('10.0.0.0/16', ['10.1.0.0/24'])], explanation: why }] } }), /except\[0\]: "10\.1\.0\.0\/24" is not strictly inside 10\.0\.0\.0\/16/],
+    [base({ egress: { mode: 'rules', rules: [{ peers: [apiserverPeer([{ ip: '10.0.0.1', port: 6443, protocol: 'TCP' }])], ports: [tcp(443)], explanation: why }] } }), /takes no ports: it is reached on its endpoint ports/],
+    [base({ egress: { mode: 'rules', rules: [{ peers: [apiserverPeer([]), dnsPeer()], explanation: why }] } }), /put the apiserver in an egress rule of its own/],
+    [base({ ingress: { mode: 'rules', rules: [{ peers: [fqdnPeer('example.com')], explanation: why }] } }), /FQDN peer "example\.com" is only meaningful in egress/],
+    [base({ ingress: { mode: 'rules', rules: [] } }), /ingress\.rules: no rules: say deny-all/],
+    [base({ layer: 'default-deny' }), /default-deny layer applies to a namespace, not a workload/],
+    [base({ namespace: 'Shop' }), /namespace "Shop" is not a DNS-1123 label/],
+    [base({ subject: { kind: 'workload', selector: {}, hostNetwork: false } }), /needs a non-empty selector/],
+    [base({ ingress: { mode: 'rules', rules: [{ peers: [podsPeer({ matchLabels: { app: 'bad value!' } })], explanation: why }] } }), /label value "bad value!"/],
+    [base({ ingress: { mode: 'none' } }), /restricts neither ingress nor egress/],
+    [
+      base({ key: 'shared/x', namespace: undefined, layer: 'shared', subject: { kind: 'namespaces', namespaces: ['a'], selector: {} }, ingress: { mode: 'rules', rules: [{ peers: [podsPeer({ matchLabels: { a: 'b' } })], explanation: why }] } }),
+      /cluster-wide intent has no "own namespace"/,
+    ],
+  ];
+  for (const [input, re] of cases) {
+    assert.throws(() => intent(input), (e: unknown) => e instanceof PolicyError && re.test(e.message), String(re));
+  }
+  assert.throws(() => portRange('TCP', 9000, 9000), /start 9000 must be less than end 9000/);
+  assert.throws(() => tcp(0), /port 0 is not an integer in 1\.\.65535/);
+});
+
+test('policySet sorts by key and rejects duplicate keys and name clashes', () => {
+  const s = policySet([base({ key: 'shop/web' }), base({ key: 'shop/api' })]);
+  assert.deepEqual(s.intents.map((i) => i.key), ['shop/api', 'shop/web']);
+  assert.throws(() => policySet([base(), base()]), /duplicate key/);
+  assert.throws(() => policySet([base({ key: 'shop/api' }), base({ key: 'shop-api' })]), /clashes with intent shop\/api/);
+});
+
+test('names: DNS-1123, ≤ 63 chars, hashed only when truncated, stable', () => {
+  assert.equal(policyName('monitoring/Deployment/grafana'), 'monitoring-deployment-grafana');
+  const long = `ns/${'x'.repeat(80)}`;
+  const n = policyName(long);
+  assert.equal(n.length, 63);
+  assert.match(n, /^ns-x+-[0-9a-f]{8}$/);
+  assert.equal(policyName(long), n);
+  assert.notEqual(policyName(`${long}y`), n);
+  assert.equal(chunkName('a', 0), 'a-1');
+  assert.equal(chunkName(n, 11).length, 63);
+  assert.match(chunkName(n, 11), /-12$/);
+});
+
+test('CIDR helpers: validity, canonical text, host blocks, subtraction', () => {
+  assert.equal(isCidr('10.0.0.0/8'), true);
+  assert.equal(isCidr('10.0.0.0'), false);
+  assert.equal(isCidr('fd00::/129'), false);
+  assert.equal(canonicalCidr('10.1.2.3/16'), '10.1.0.0/16');
+  assert.equal(canonicalCidr('FD00:0:0::1/64'), 'fd00::/64');
+  assert.equal(hostCidr('10.0.0.1'), '10.0.0.1/32');
+  assert.equal(hostCidr('fd00::1'), 'fd00::1/128');
+  assert.deepEqual(subtractCidrs('10.0.0.0/24', ['10.0.0.0/26']), ['10.0.0.64/26', '10.0.0.128/25']);
+  assert.deepEqual(subtractCidrs('10.0.0.0/30', ['10.0.0.1/32', '10.0.0.2/32']), ['10.0.0.0/32', '10.0.0.3/32']);
+  assert.deepEqual(subtractCidrs('fd00::/126', ['fd00::/127']), ['fd00::2/127']);
+  assert.deepEqual(dnsPorts(), [udp(53), tcp(53)]);
+});
