@@ -39,7 +39,7 @@ export type HandshakeHint = 'src-is-client' | 'dst-is-client' | 'none';
 
 /** Kubernetes metadata a flow record carries itself; it wins over the IP history. */
 export type EndpointMeta =
-  | { kind: 'pod'; namespace: string; podName?: string; ownerKind?: string; ownerName?: string; labels?: Record<string, string> }
+  | { kind: 'pod'; namespace: string; podName?: string; ownerKind?: string; ownerName?: string; labels?: Record<string, string>; /** Node hosting the pod, when the record names it. */ node?: string }
   | { kind: 'service'; namespace: string; name: string }
   | { kind: 'node'; name: string }
   /** Cilium reserved identities without the `reserved:` prefix: host, remote-node, kube-apiserver, world, health, … */

@@ -1,0 +1,144 @@
+/**
+ * Stage 5a (aggregate): oriented flows folded into per-edge counters and hourly buckets in a Map,
+ * so memory grows with the number of distinct edges in a batch, never with the number of flows.
+ */
+import { FLOW_SOURCE_BITS, type FlowSource, type Protocol, type Verdict } from '../../domain/flow.ts';
+
+export const HOUR_MS = 3_600_000;
+
+export interface HourDelta {
+  hour: number;
+  flows: number;
+  packets: number;
+  bytes: number;
+}
+
+export interface EdgeDelta {
+  client: string;
+  server: string;
+  port: number;
+  protocol: Protocol;
+  firstSeen: number;
+  lastSeen: number;
+  flows: number;
+  packets: number;
+  bytes: number;
+  forwarded: number;
+  dropped: number;
+  sources: number;
+  hours: Map<number, HourDelta>;
+}
+
+export interface AmbiguousDelta {
+  peerA: string;
+  peerB: string;
+  protocol: Protocol;
+  portA: number;
+  portB: number;
+  firstSeen: number;
+  lastSeen: number;
+  flows: number;
+  packets: number;
+  bytes: number;
+  sources: number;
+}
+
+export interface ExternalNameDelta {
+  ip: string;
+  name: string;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/** What one flush writes. */
+export interface AggregateBatch {
+  edges: EdgeDelta[];
+  ambiguous: AmbiguousDelta[];
+  names: ExternalNameDelta[];
+}
+
+export interface FlowCounters {
+  time: number;
+  packets: number;
+  bytes: number;
+  verdict: Verdict;
+  source: FlowSource;
+}
+
+export class Aggregator {
+  private edges = new Map<string, EdgeDelta>();
+  private ambiguous = new Map<string, AmbiguousDelta>();
+  private names = new Map<string, ExternalNameDelta>();
+
+  get size(): number {
+    return this.edges.size + this.ambiguous.size + this.names.size;
+  }
+
+  /** Adds one oriented flow; returns the edge key (for counting distinct edges). */
+  addEdge(client: string, server: string, port: number, protocol: Protocol, f: FlowCounters): string {
+    const key = `${client}\t${server}\t${port}\t${protocol}`;
+    let e = this.edges.get(key);
+    if (!e) {
+      e = { client, server, port, protocol, firstSeen: f.time, lastSeen: f.time, flows: 0, packets: 0, bytes: 0, forwarded: 0, dropped: 0, sources: 0, hours: new Map() };
+      this.edges.set(key, e);
+    }
+    if (f.time < e.firstSeen) e.firstSeen = f.time;
+    if (f.time > e.lastSeen) e.lastSeen = f.time;
+    e.flows++;
+    e.packets += f.packets;
+    e.bytes += f.bytes;
+    if (f.verdict === 'forwarded') e.forwarded++;
+    else if (f.verdict === 'dropped') e.dropped++;
+    e.sources |= FLOW_SOURCE_BITS[f.source];
+    const hour = Math.floor(f.time / HOUR_MS);
+    let h = e.hours.get(hour);
+    if (!h) {
+      h = { hour, flows: 0, packets: 0, bytes: 0 };
+      e.hours.set(hour, h);
+    }
+    h.flows++;
+    h.packets += f.packets;
+    h.bytes += f.bytes;
+    return key;
+  }
+
+  /** A flow whose client could not be told: kept per unordered peer pair, with the ports last seen. */
+  addAmbiguous(a: string, portA: number, b: string, portB: number, protocol: Protocol, f: FlowCounters): void {
+    if (b < a) [a, portA, b, portB] = [b, portB, a, portA];
+    const key = `${a}\t${b}\t${protocol}`;
+    let x = this.ambiguous.get(key);
+    if (!x) {
+      x = { peerA: a, peerB: b, protocol, portA, portB, firstSeen: f.time, lastSeen: f.time, flows: 0, packets: 0, bytes: 0, sources: 0 };
+      this.ambiguous.set(key, x);
+    }
+    if (f.time < x.firstSeen) x.firstSeen = f.time;
+    if (f.time >= x.lastSeen) {
+      x.lastSeen = f.time;
+      x.portA = portA;
+      x.portB = portB;
+    }
+    x.flows++;
+    x.packets += f.packets;
+    x.bytes += f.bytes;
+    x.sources |= FLOW_SOURCE_BITS[f.source];
+  }
+
+  addName(ip: string, name: string, time: number): void {
+    const key = `${ip}\t${name}`;
+    const n = this.names.get(key);
+    if (!n) this.names.set(key, { ip, name, firstSeen: time, lastSeen: time });
+    else {
+      if (time < n.firstSeen) n.firstSeen = time;
+      if (time > n.lastSeen) n.lastSeen = time;
+    }
+  }
+
+  /** Hands over everything accumulated so far and starts empty. */
+  drain(): AggregateBatch {
+    const batch = { edges: [...this.edges.values()], ambiguous: [...this.ambiguous.values()], names: [...this.names.values()] };
+    this.edges = new Map();
+    this.ambiguous = new Map();
+    this.names = new Map();
+    return batch;
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Cilium Hubble flows: `hubble observe -o json` (bare Flow objects) and `-o jsonpb` / exporter
+ * lines (`{"flow":{…},"node_name":…,"time":…}`). protojson omits zero values and renders 64-bit
+ * numbers as strings. Field reference: reference/flows/hubble/cilium-flow-proto-README.md, FORMATS §2.
+ */
+import type { EndpointMeta, FlowEndpoint, HandshakeHint, Protocol, Verdict } from '../../domain/flow.ts';
+import { isIp, isPort, isRecord, reject, toCount, type Decoded, type Decoder } from './decode.ts';
+
+/** protojson renders 64-bit integers as strings; accept both renderings, absent = 0. */
+function port(v: unknown): number | undefined {
+  const n = v === undefined ? 0 : toCount(v);
+  return isPort(n) ? n : undefined;
+}
+
+const VERDICTS: Record<string, Verdict> = {
+  FORWARDED: 'forwarded',
+  REDIRECTED: 'forwarded',
+  TRANSLATED: 'forwarded',
+  TRACED: 'forwarded',
+  // Audit mode: the policy would have denied it, but the packet passed.
+  AUDIT: 'forwarded',
+  DROPPED: 'dropped',
+};
+
+const NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace=';
+/** Well-known Cilium identities, for endpoints printed with an identity number but no labels. */
+const RESERVED_IDENTITIES: Record<number, string> = { 1: 'host', 2: 'world', 3: 'unmanaged', 4: 'health', 5: 'init', 6: 'remote-node', 7: 'kube-apiserver', 8: 'ingress', 9: 'world-ipv4', 10: 'world-ipv6' };
+const NON_FLOW_KEYS = ['node_status', 'lost_events', 'agent_event', 'debug_event'];
+
+/** True when a parsed line looks like Hubble output (used by `--format auto`). */
+export function looksLikeHubble(r: Record<string, unknown>): boolean {
+  return 'flow' in r || 'IP' in r || 'l4' in r || 'verdict' in r || NON_FLOW_KEYS.some((k) => k in r);
+}
+
+function nodeName(v: unknown): string | undefined {
+  if (typeof v !== 'string' || !v) return undefined;
+  // Cluster-mesh style names are "cluster/node".
+  const i = v.lastIndexOf('/');
+  return i >= 0 ? v.slice(i + 1) : v;
+}
+
+function endpointMeta(ep: unknown): EndpointMeta | undefined {
+  if (!isRecord(ep)) return undefined;
+  const labels = Array.isArray(ep.labels) ? ep.labels : [];
+  let namespace = typeof ep.namespace === 'string' && ep.namespace ? ep.namespace : undefined;
+  let reserved: string[] | undefined;
+  let podLabels: Record<string, string> | undefined;
+  for (const l of labels) {
+    if (typeof l !== 'string') continue;
+    if (l.startsWith('reserved:')) (reserved ??= []).push(l.slice(9));
+    else if (l.startsWith(NAMESPACE_LABEL)) namespace ??= l.slice(NAMESPACE_LABEL.length);
+    else if (l.startsWith('k8s:') && !l.startsWith('k8s:io.cilium.k8s.')) {
+      const eq = l.indexOf('=');
+      if (eq > 4) (podLabels ??= {})[l.slice(4, eq)] = l.slice(eq + 1);
+    }
+  }
+  const identity = RESERVED_IDENTITIES[ep.identity as number];
+  if (!reserved && labels.length === 0 && identity) reserved = [identity];
+  const podName = typeof ep.pod_name === 'string' && ep.pod_name ? ep.pod_name : undefined;
+  if (reserved && !podName) return { kind: 'reserved', identities: reserved.sort() };
+  if (!namespace) return undefined;
+  const m: EndpointMeta = { kind: 'pod', namespace };
+  if (podName) m.podName = podName;
+  if (podLabels) m.labels = podLabels;
+  const w = Array.isArray(ep.workloads) ? ep.workloads[0] : undefined;
+  if (isRecord(w) && typeof w.kind === 'string' && w.kind && typeof w.name === 'string' && w.name) {
+    m.ownerKind = w.kind;
+    m.ownerName = w.name;
+  }
+  return m;
+}
+
+function names(v: unknown): string[] | undefined {
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  const out = v.filter((n): n is string => typeof n === 'string' && n.length > 0);
+  return out.length ? out : undefined;
+}
+
+function endpoint(ip: string, port: number | undefined, ep: unknown, dnsNames: unknown, service: unknown): FlowEndpoint {
+  const e: FlowEndpoint = { ip };
+  if (port !== undefined) e.port = port;
+  let m = endpointMeta(ep);
+  if (!m && isRecord(service) && typeof service.name === 'string' && service.name && typeof service.namespace === 'string' && service.namespace) {
+    m = { kind: 'service', namespace: service.namespace, name: service.name };
+  }
+  if (m) e.meta = m;
+  const n = names(dnsNames);
+  if (n) e.names = n;
+  return e;
+}
+
+function isHealth(m: EndpointMeta | undefined): boolean {
+  return m?.kind === 'reserved' && m.identities.includes('health');
+}
+
+export const hubbleDecoder: Decoder = {
+  format: 'hubble',
+  decode(line: unknown): Decoded {
+    if (!isRecord(line)) return reject('not-an-object');
+    let f: Record<string, unknown>;
+    let topTime: unknown;
+    let topNode: unknown;
+    if ('flow' in line) {
+      if (!isRecord(line.flow)) return reject('invalid-field', 'flow', line.flow);
+      f = line.flow;
+      topTime = line.time;
+      topNode = line.node_name;
+    } else if (NON_FLOW_KEYS.some((k) => k in line)) {
+      return { kind: 'skip', reason: 'not-a-flow' };
+    } else if ('IP' in line || 'l4' in line || 'verdict' in line) {
+      f = line;
+    } else {
+      return reject('missing-field', 'flow');
+    }
+    const prefix = f === line ? '' : 'flow.';
+
+    const ip = f.IP;
+    if (ip === undefined) return { kind: 'skip', reason: 'non-ip' };
+    if (!isRecord(ip)) return reject('invalid-field', `${prefix}IP`, ip);
+    if (ip.source === undefined) return reject('missing-field', `${prefix}IP.source`);
+    if (!isIp(ip.source)) return reject('invalid-field', `${prefix}IP.source`, ip.source);
+    if (ip.destination === undefined) return reject('missing-field', `${prefix}IP.destination`);
+    if (!isIp(ip.destination)) return reject('invalid-field', `${prefix}IP.destination`, ip.destination);
+
+    const timeText = f.time ?? topTime;
+    if (timeText === undefined) return reject('missing-field', `${prefix}time`);
+    const time = typeof timeText === 'string' ? Date.parse(timeText) : NaN;
+    if (Number.isNaN(time)) return reject('invalid-field', `${prefix}time`, timeText);
+
+    const l4 = f.l4;
+    if (l4 === undefined) return { kind: 'skip', reason: 'unsupported-protocol' };
+    if (!isRecord(l4)) return reject('invalid-field', `${prefix}l4`, l4);
+    let protocol: Protocol;
+    let ports: Record<string, unknown> | undefined;
+    let handshake: HandshakeHint = 'none';
+    if (isRecord(l4.TCP)) {
+      protocol = 'TCP';
+      ports = l4.TCP;
+    } else if (isRecord(l4.UDP)) {
+      protocol = 'UDP';
+      ports = l4.UDP;
+    } else if (isRecord(l4.SCTP)) {
+      protocol = 'SCTP';
+      ports = l4.SCTP;
+    } else if (isRecord(l4.ICMPv4) || isRecord(l4.ICMPv6)) {
+      protocol = isRecord(l4.ICMPv4) ? 'ICMP' : 'ICMPv6';
+      const icmp = (l4.ICMPv4 ?? l4.ICMPv6) as Record<string, unknown>;
+      const type = icmp.type === undefined ? 0 : toCount(icmp.type);
+      const [request, reply] = protocol === 'ICMP' ? [8, 0] : [128, 129];
+      if (type === request) handshake = 'src-is-client';
+      else if (type === reply) handshake = 'dst-is-client';
+      else return { kind: 'skip', reason: 'icmp-control' };
+    } else {
+      return { kind: 'skip', reason: 'unsupported-protocol' };
+    }
+
+    let srcPort: number | undefined;
+    let dstPort: number | undefined;
+    if (ports) {
+      srcPort = port(ports.source_port);
+      if (srcPort === undefined) return reject('invalid-field', `${prefix}l4.${protocol}.source_port`, ports.source_port);
+      dstPort = port(ports.destination_port);
+      if (dstPort === undefined) return reject('invalid-field', `${prefix}l4.${protocol}.destination_port`, ports.destination_port);
+    }
+
+    if (f.is_reply === true) handshake = 'dst-is-client';
+    else if (f.is_reply === false) handshake = 'src-is-client';
+    else if (f.is_reply !== undefined) return reject('invalid-field', `${prefix}is_reply`, f.is_reply);
+    else if (protocol === 'TCP' && ports && isRecord(ports.flags)) {
+      const { SYN, ACK } = ports.flags;
+      if (SYN === true) handshake = ACK === true ? 'dst-is-client' : 'src-is-client';
+    }
+
+    const verdict = typeof f.verdict === 'string' ? (VERDICTS[f.verdict] ?? 'unknown') : 'unknown';
+    const src = endpoint(ip.source, srcPort, f.source, f.source_names, f.source_service);
+    const dst = endpoint(ip.destination, dstPort, f.destination, f.destination_names, f.destination_service);
+    if (isHealth(src.meta) || isHealth(dst.meta)) return { kind: 'skip', reason: 'cilium-health' };
+
+    // Hubble has no packet/byte counters on trace events: each event stands for one packet.
+    const flow: Decoded = {
+      kind: 'flow',
+      flow: { time, src, dst, protocol, packets: 1, bytes: 0, verdict, handshake, source: 'hubble' },
+    };
+    const node = nodeName(f.node_name ?? topNode);
+    if (node) flow.flow.observedOn = node;
+    return flow;
+  },
+};

@@ -1,0 +1,99 @@
+/**
+ * Stage 1 (ingest): a streaming line splitter. It never holds more than one chunk plus one
+ * partial line in memory, splits on '\n' with indexOf (several times faster than readline),
+ * numbers lines from 1 and tells the caller when the last line had no newline, so that a
+ * half-written final record can be reported as `truncated` rather than as bad JSON.
+ */
+import { open } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+
+export interface LineSink {
+  /** `final` is true only for a last line that was not terminated by '\n'. */
+  line(text: string, lineNo: number, final: boolean): void;
+  /** A line longer than `maxLineLength`: its content was dropped while reading. */
+  oversized(lineNo: number, length: number): void;
+}
+
+export interface ReadLinesOptions {
+  /** Longer lines are reported through `oversized` instead of being buffered (characters, default 4 Mi). */
+  maxLineLength?: number;
+  /** Called after each chunk: a safe point for time-based work (periodic flushes). */
+  afterChunk?: () => void;
+}
+
+export const DEFAULT_MAX_LINE_LENGTH = 4 * 1024 * 1024;
+
+/** Reads `input` to its end, feeding every non-empty line to `sink`; resolves to the number of lines read. */
+export async function readLines(input: NodeJS.ReadableStream, sink: LineSink, options: ReadLinesOptions = {}): Promise<number> {
+  const max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  let lineNo = 0;
+  /** Characters of the current line discarded because it is over the limit (-1: not discarding). */
+  let discarding = -1;
+
+  const emit = (text: string, final: boolean): void => {
+    lineNo++;
+    const end = text.endsWith('\r') ? text.length - 1 : text.length;
+    const line = end === text.length ? text : text.slice(0, end);
+    if (line.length === 0 || isBlank(line)) return;
+    sink.line(line, lineNo, final);
+  };
+
+  for await (const chunk of input) {
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+    let start = 0;
+    let nl = text.indexOf('\n');
+    while (nl !== -1) {
+      if (discarding >= 0) {
+        lineNo++;
+        sink.oversized(lineNo, discarding + nl);
+        discarding = -1;
+      } else if (pending.length > 0) {
+        const line = pending + text.slice(start, nl);
+        pending = '';
+        if (line.length > max) {
+          lineNo++;
+          sink.oversized(lineNo, line.length);
+        } else emit(line, false);
+      } else if (nl - start > max) {
+        lineNo++;
+        sink.oversized(lineNo, nl - start);
+      } else emit(text.slice(start, nl), false);
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    if (start < text.length) {
+      if (discarding >= 0) discarding += text.length - start;
+      else {
+        pending += text.slice(start);
+        if (pending.length > max) {
+          discarding = pending.length;
+          pending = '';
+        }
+      }
+    }
+    options.afterChunk?.();
+  }
+  pending += decoder.end();
+  if (discarding >= 0) {
+    lineNo++;
+    sink.oversized(lineNo, discarding + pending.length);
+  } else if (pending.length > 0) emit(pending, true);
+  return lineNo;
+}
+
+function isBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+/** A file path, or `-` for the given stdin; rejects when the file cannot be opened. Large chunks: fewer, cheaper splits. */
+export async function openInput(path: string, stdin: NodeJS.ReadableStream): Promise<NodeJS.ReadableStream> {
+  if (path === '-') return stdin;
+  const handle = await open(path, 'r');
+  return handle.createReadStream({ highWaterMark: 1024 * 1024 });
+}

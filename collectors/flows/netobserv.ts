@@ -1,0 +1,175 @@
+/**
+ * NetObserv flowlogs-pipeline records (Kafka / stdout export, or Loki stream labels merged with
+ * the line). Field names and semantics: reference/flows/netobserv/flows-format.adoc, FORMATS §1.
+ */
+import type { EndpointMeta, FlowEndpoint, HandshakeHint, Protocol } from '../../domain/flow.ts';
+import { isIp, isPort, isRecord, reject, toCount, type Decoded, type Decoder } from './decode.ts';
+
+/** FLP `pkg/utils/tcp_flags.go`: the agent ORs every flag seen in the window, plus per-packet combos. */
+export const TCP_FLAG_BITS: Record<string, number> = {
+  FIN: 0x1,
+  SYN: 0x2,
+  RST: 0x4,
+  PSH: 0x8,
+  ACK: 0x10,
+  URG: 0x20,
+  ECE: 0x40,
+  CWR: 0x80,
+  SYN_ACK: 0x100,
+  FIN_ACK: 0x200,
+  RST_ACK: 0x400,
+};
+const SYN = 0x2;
+const SYN_ACK = 0x100;
+
+const PROTOCOL_NUMBERS: Record<number, Protocol> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP' };
+const ETYPE_IPV4 = 2048;
+const ETYPE_IPV6 = 34525;
+
+/** FLP's rule (conntrack swapAB): a SYN_ACK packet means Src answered; otherwise a SYN means Src opened. */
+export function netobservHandshake(flags: number): HandshakeHint {
+  if (flags & SYN_ACK) return 'dst-is-client';
+  if (flags & SYN) return 'src-is-client';
+  return 'none';
+}
+
+export function parseNetobservFlags(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 && v <= 0xffff ? v : undefined;
+  if (typeof v === 'string' && /^\d{1,5}$/.test(v)) return parseNetobservFlags(Number(v));
+  if (Array.isArray(v)) {
+    let bits = 0;
+    for (const name of v) {
+      if (typeof name !== 'string') return undefined;
+      bits |= TCP_FLAG_BITS[name] ?? 0;
+    }
+    return bits;
+  }
+  return undefined;
+}
+
+function num(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.length > 0 && v.length < 20 && /^-?\d+$/.test(v)) return Number(v);
+  return undefined;
+}
+
+/** Field names per side, built once: template-literal keys per record showed up in profiles. */
+const SIDE_KEYS = {
+  Src: { type: 'SrcK8S_Type', name: 'SrcK8S_Name', namespace: 'SrcK8S_Namespace', ownerType: 'SrcK8S_OwnerType', ownerName: 'SrcK8S_OwnerName', host: 'SrcK8S_HostName' },
+  Dst: { type: 'DstK8S_Type', name: 'DstK8S_Name', namespace: 'DstK8S_Namespace', ownerType: 'DstK8S_OwnerType', ownerName: 'DstK8S_OwnerName', host: 'DstK8S_HostName' },
+} as const;
+
+function meta(r: Record<string, unknown>, side: 'Src' | 'Dst'): EndpointMeta | undefined {
+  const k = SIDE_KEYS[side];
+  const type = r[k.type];
+  if (type === undefined) return undefined;
+  const name = r[k.name];
+  const namespace = r[k.namespace];
+  if (type === 'Pod' && typeof namespace === 'string' && namespace) {
+    const m: EndpointMeta = { kind: 'pod', namespace };
+    if (typeof name === 'string' && name) m.podName = name;
+    const ownerKind = r[k.ownerType];
+    const ownerName = r[k.ownerName];
+    if (typeof ownerKind === 'string' && ownerKind && typeof ownerName === 'string' && ownerName) {
+      m.ownerKind = ownerKind;
+      m.ownerName = ownerName;
+    }
+    const host = r[k.host];
+    if (typeof host === 'string' && host) m.node = host;
+    return m;
+  }
+  if (type === 'Service' && typeof namespace === 'string' && namespace && typeof name === 'string' && name) {
+    return { kind: 'service', namespace, name };
+  }
+  if (type === 'Node' && typeof name === 'string' && name) return { kind: 'node', name };
+  return undefined;
+}
+
+function endpoint(r: Record<string, unknown>, side: 'Src' | 'Dst', ip: string, port: number | undefined): FlowEndpoint {
+  const e: FlowEndpoint = { ip };
+  if (port !== undefined) e.port = port;
+  const m = meta(r, side);
+  if (m) e.meta = m;
+  return e;
+}
+
+export const netobservDecoder: Decoder = {
+  format: 'netobserv',
+  decode(r: unknown): Decoded {
+    if (!isRecord(r)) return reject('not-an-object');
+    const etype = r.Etype;
+    if (etype !== undefined && etype !== ETYPE_IPV4 && etype !== ETYPE_IPV6) {
+      return num(etype) === undefined ? reject('invalid-field', 'Etype', etype) : { kind: 'skip', reason: 'non-ip' };
+    }
+    const srcIp = r.SrcAddr;
+    const dstIp = r.DstAddr;
+    if (srcIp === undefined) return reject('missing-field', 'SrcAddr');
+    if (!isIp(srcIp)) return reject('invalid-field', 'SrcAddr', srcIp);
+    if (dstIp === undefined) return reject('missing-field', 'DstAddr');
+    if (!isIp(dstIp)) return reject('invalid-field', 'DstAddr', dstIp);
+
+    const protoNum = num(r.Proto);
+    if (r.Proto === undefined) return reject('missing-field', 'Proto');
+    if (protoNum === undefined || protoNum < 0 || protoNum > 255) return reject('invalid-field', 'Proto', r.Proto);
+    const protocol = PROTOCOL_NUMBERS[protoNum];
+    if (!protocol) return { kind: 'skip', reason: 'unsupported-protocol' };
+
+    const time = num(r.TimeFlowEndMs) ?? num(r.TimeFlowStartMs) ?? (num(r.TimeReceived) ?? NaN) * 1000;
+    if (Number.isNaN(time)) {
+      return r.TimeFlowEndMs === undefined ? reject('missing-field', 'TimeFlowEndMs') : reject('invalid-field', 'TimeFlowEndMs', r.TimeFlowEndMs);
+    }
+    if (time < 0) return reject('invalid-field', 'TimeFlowEndMs', r.TimeFlowEndMs);
+
+    const packets = r.Packets === undefined ? 0 : toCount(r.Packets);
+    if (packets === undefined) return reject('invalid-field', 'Packets', r.Packets);
+    const bytes = r.Bytes === undefined ? 0 : toCount(r.Bytes);
+    if (bytes === undefined) return reject('invalid-field', 'Bytes', r.Bytes);
+    if (r.FlowDirection !== undefined) {
+      const d = num(r.FlowDirection);
+      if (d !== 0 && d !== 1 && d !== 2) return reject('invalid-field', 'FlowDirection', r.FlowDirection);
+    }
+
+    let srcPort: number | undefined;
+    let dstPort: number | undefined;
+    let handshake: HandshakeHint = 'none';
+    if (protocol === 'ICMP' || protocol === 'ICMPv6') {
+      const type = num(r.IcmpType);
+      const request = protocol === 'ICMP' ? 8 : 128;
+      const reply = protocol === 'ICMP' ? 0 : 129;
+      if (type === request) handshake = 'src-is-client';
+      else if (type === reply) handshake = 'dst-is-client';
+      else return { kind: 'skip', reason: 'icmp-control' };
+    } else {
+      if (r.SrcPort === undefined) return reject('missing-field', 'SrcPort');
+      if (!isPort(r.SrcPort)) return reject('invalid-field', 'SrcPort', r.SrcPort);
+      if (r.DstPort === undefined) return reject('missing-field', 'DstPort');
+      if (!isPort(r.DstPort)) return reject('invalid-field', 'DstPort', r.DstPort);
+      srcPort = r.SrcPort;
+      dstPort = r.DstPort;
+      if (protocol === 'TCP' && r.Flags !== undefined) {
+        const flags = parseNetobservFlags(r.Flags);
+        if (flags === undefined) return reject('invalid-field', 'Flags', r.Flags);
+        handshake = netobservHandshake(flags);
+      }
+    }
+
+    let verdict: 'forwarded' | 'dropped' = 'forwarded';
+    if (Array.isArray(r.NetworkEvents)) {
+      for (const ev of r.NetworkEvents) if (isRecord(ev) && ev.Action === 'drop') verdict = 'dropped';
+    }
+    return {
+      kind: 'flow',
+      flow: {
+        time,
+        src: endpoint(r, 'Src', srcIp, srcPort),
+        dst: endpoint(r, 'Dst', dstIp, dstPort),
+        protocol,
+        packets,
+        bytes,
+        verdict,
+        handshake,
+        source: 'netobserv',
+      },
+    };
+  },
+};

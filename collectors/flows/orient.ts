@@ -1,0 +1,52 @@
+/**
+ * Stage 4 (orient): which side is the client. In order: the handshake the record carries; a side
+ * addressed through a Service; a side whose port is one it declares; a well-known port (< 1024)
+ * against a non-privileged one. Anything else is ambiguous and never becomes an edge, so an
+ * ephemeral client port can never turn into an allowed server port.
+ */
+import type { HandshakeHint } from '../../domain/flow.ts';
+import type { Peer } from '../../domain/peer.ts';
+import type { ResolvedSide } from './resolve.ts';
+
+export const WELL_KNOWN_MAX = 1023;
+
+export type OrientedBy = 'handshake' | 'service' | 'declared-port' | 'well-known-port';
+
+export type Orientation =
+  | { kind: 'oriented'; client: ResolvedSide; server: ResolvedSide; by: OrientedBy }
+  | { kind: 'ambiguous' };
+
+function declares(s: ResolvedSide): boolean {
+  return s.port !== undefined && s.declaredPorts.has(s.port);
+}
+
+export function orient(src: ResolvedSide, dst: ResolvedSide, hint: HandshakeHint): Orientation {
+  if (hint === 'src-is-client') return { kind: 'oriented', client: src, server: dst, by: 'handshake' };
+  if (hint === 'dst-is-client') return { kind: 'oriented', client: dst, server: src, by: 'handshake' };
+  if (src.viaService !== dst.viaService) {
+    return dst.viaService ? { kind: 'oriented', client: src, server: dst, by: 'service' } : { kind: 'oriented', client: dst, server: src, by: 'service' };
+  }
+  const sd = declares(src);
+  const dd = declares(dst);
+  if (sd !== dd) return dd ? { kind: 'oriented', client: src, server: dst, by: 'declared-port' } : { kind: 'oriented', client: dst, server: src, by: 'declared-port' };
+  const sp = src.port;
+  const dp = dst.port;
+  if (sp !== undefined && dp !== undefined) {
+    if (dp <= WELL_KNOWN_MAX && sp > WELL_KNOWN_MAX) return { kind: 'oriented', client: src, server: dst, by: 'well-known-port' };
+    if (sp <= WELL_KNOWN_MAX && dp > WELL_KNOWN_MAX) return { kind: 'oriented', client: dst, server: src, by: 'well-known-port' };
+  }
+  return { kind: 'ambiguous' };
+}
+
+/**
+ * Traffic from the server pod's own node (kubelet probes, node-local agents) is recorded under a
+ * `kubelet` peer: visible, but never mistaken for a peer a policy should allow.
+ */
+export function clientPeer(client: ResolvedSide, server: ResolvedSide): { peer: Peer; key: string } {
+  const c = client.peer;
+  const s = server.peer;
+  if (c.kind === 'node' && (s.kind === 'workload' || s.kind === 'dns') && (client.localHost || (server.node !== undefined && server.node === c.node))) {
+    return { peer: { kind: 'kubelet', node: c.node }, key: `kubelet:${c.node}` };
+  }
+  return { peer: c, key: client.key };
+}

@@ -1,0 +1,420 @@
+/**
+ * Stage 3 (resolve): who each side of a flow was *at the flow's time*. The index is built once
+ * per ingest from ResolutionData (bounded by the inventory, never by the flows) and answers with
+ * Map lookups and a binary search over each IP's history.
+ */
+import type { EndpointMeta, FlowEndpoint, ResolvedEndpoint } from '../../domain/flow.ts';
+import type { IpInterval, Service, Workload } from '../../domain/inventory.ts';
+import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
+import type { ResolutionData } from '../../domain/resolution.ts';
+import { cidrContains, parseCidr, type Cidr } from './cidr.ts';
+
+/** The kubelet's port (Node status.daemonEndpoints.kubeletEndpoint, 10250 on every distribution). */
+export const KUBELET_PORT = 10250;
+/** The apiserver's usual endpoint port when the inventory has no `default/kubernetes` endpoint. */
+export const DEFAULT_APISERVER_PORT = 6443;
+
+export interface ResolvedSide extends ResolvedEndpoint {
+  key: string;
+  /** Addressed through a Service (ClusterIP or the record says so): that side is the server. */
+  viaService?: boolean;
+  /** Cilium `reserved:host`: the reporting node itself, so any pod it talks to is local. */
+  localHost?: boolean;
+  /** DNS names seen for this IP (kept for external peers). */
+  names?: string[];
+}
+
+interface WorkloadInfo {
+  ref: WorkloadRef;
+  peer: Peer;
+  key: string;
+  declared: Set<number>;
+  portsByName: Map<string, number>;
+}
+
+interface ServiceInfo {
+  service: Service;
+  backends: WorkloadInfo[];
+  /** EndpointSlice port name → endpoint (target) port. */
+  slicePorts: Map<string, number>;
+}
+
+interface NodeInfo {
+  name: string;
+  peer: Peer;
+  key: string;
+  ips: string[];
+}
+
+const EMPTY: ReadonlySet<number> = new Set();
+const APISERVER: Peer = { kind: 'apiserver' };
+
+/** Deployment pods are named <deployment>-<pod-template-hash>-<5 chars>, both from the same safe alphabet. */
+const DEPLOYMENT_POD = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
+
+function sortedIntervals(list: IpInterval[]): Map<string, IpInterval[]> {
+  const byIp = new Map<string, IpInterval[]>();
+  for (const i of list) {
+    const l = byIp.get(i.ip);
+    if (l) l.push(i);
+    else byIp.set(i.ip, [i]);
+  }
+  for (const l of byIp.values()) l.sort((a, b) => a.validFrom - b.validFrom || a.peerKey.localeCompare(b.peerKey));
+  return byIp;
+}
+
+/** The interval holding `t`: the last one started at or before t, if it has not ended by t. */
+export function intervalAt(list: IpInterval[] | undefined, t: number): IpInterval | undefined {
+  if (!list) return undefined;
+  let lo = 0;
+  let hi = list.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((list[mid] as IpInterval).validFrom <= t) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  // Overlapping intervals (a pod deleted after its IP was reused) : walk back to one still open at t.
+  for (let i = found; i >= 0; i--) {
+    const iv = list[i] as IpInterval;
+    if (iv.validTo === undefined || t < iv.validTo) return iv;
+  }
+  return undefined;
+}
+
+export class ResolutionIndex {
+  private readonly workloads = new Map<string, WorkloadInfo>();
+  /** Namespace → workloads with their selector's matchLabels, to resolve Cilium endpoints known only by labels. */
+  private readonly selectors = new Map<string, { ref: WorkloadRef; matchLabels: [string, string][] }[]>();
+  private readonly aliases = new Map<string, WorkloadRef>();
+  private readonly dns: Set<string>;
+  private readonly podIntervals: Map<string, IpInterval[]>;
+  private readonly hostIntervals: Map<string, IpInterval[]>;
+  private readonly servicesByName = new Map<string, ServiceInfo>();
+  private readonly servicesByIp = new Map<string, ServiceInfo>();
+  private readonly nodesByIp = new Map<string, NodeInfo>();
+  private readonly nodesByName = new Map<string, NodeInfo>();
+  private readonly podCidrs: Cidr[] = [];
+  private readonly apiserverIps = new Set<string>();
+  private readonly apiserverPorts: Set<number>;
+  private readonly apiserverPort: number;
+  /** Whether an IP is inside the cluster (a podCIDR): cached, bounded by `inClusterCacheLimit`. */
+  private readonly inClusterCache = new Map<string, boolean>();
+  private readonly inClusterCacheLimit = 100_000;
+  private readonly peers = new Map<string, Peer>();
+  /** namespace → owner kind → owner name → workload: what a record's owner metadata resolves to (time-independent). */
+  private readonly ownerCache = new Map<string, Map<string, Map<string, WorkloadInfo | null>>>();
+  private readonly apiserverDeclared: ReadonlySet<number>;
+
+  constructor(data: ResolutionData) {
+    this.dns = new Set(data.dnsWorkloads);
+    for (const a of data.ownerAliases) this.aliases.set(`${a.namespace}/${a.kind}/${a.name}`, a.workload);
+    for (const w of data.workloads) this.addWorkload(w);
+    this.podIntervals = sortedIntervals(data.intervals.filter((i) => !i.hostNetwork));
+    this.hostIntervals = sortedIntervals(data.intervals.filter((i) => i.hostNetwork));
+
+    for (const n of data.nodes) {
+      const info: NodeInfo = { name: n.name, peer: { kind: 'node', node: n.name }, key: `node:${n.name}`, ips: [] };
+      this.nodesByName.set(n.name, info);
+      for (const a of n.addresses) {
+        if (a.type === 'Hostname') continue;
+        info.ips.push(a.address);
+        this.nodesByIp.set(a.address, info);
+      }
+      for (const c of n.podCIDRs) {
+        const parsed = parseCidr(c);
+        if (parsed) this.podCidrs.push(parsed);
+      }
+    }
+
+    const apiserver = [...data.apiserver].sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port);
+    for (const e of apiserver) this.apiserverIps.add(e.ip);
+    this.apiserverPorts = new Set(apiserver.map((e) => e.port));
+    this.apiserverPort = apiserver[0]?.port ?? DEFAULT_APISERVER_PORT;
+    this.apiserverDeclared = new Set(this.apiserverPorts.size ? this.apiserverPorts : [DEFAULT_APISERVER_PORT]);
+
+    for (const s of data.services) {
+      const info: ServiceInfo = { service: s, backends: [], slicePorts: new Map() };
+      this.servicesByName.set(`${s.namespace}/${s.name}`, info);
+      for (const ip of s.clusterIPs) if (ip && ip !== 'None') this.servicesByIp.set(ip, info);
+    }
+    for (const w of data.workloads) {
+      const info = this.workloads.get(workloadKey(w)) as WorkloadInfo;
+      for (const s of w.services) this.servicesByName.get(s)?.backends.push(info);
+    }
+    for (const slice of data.endpointSlices) {
+      const svc = slice.service ? this.servicesByName.get(`${slice.namespace}/${slice.service}`) : undefined;
+      const sliceBackends: WorkloadInfo[] = [];
+      for (const ep of slice.endpoints) {
+        const ref = ep.targetRef;
+        if (!ref || ref.kind !== 'Pod') continue;
+        const w = this.aliases.get(`${ref.namespace ?? slice.namespace}/Pod/${ref.name}`);
+        const info = w ? this.workloads.get(workloadKey(w)) : undefined;
+        if (info) sliceBackends.push(info);
+      }
+      for (const p of slice.ports) {
+        if (svc && p.name !== undefined) svc.slicePorts.set(p.name, p.port);
+        for (const b of sliceBackends) b.declared.add(p.port);
+      }
+      if (svc) for (const b of sliceBackends) if (!svc.backends.includes(b)) svc.backends.push(b);
+    }
+    for (const svc of this.servicesByName.values()) {
+      svc.backends.sort((a, b) => a.key.localeCompare(b.key));
+      for (const b of svc.backends) for (const p of svc.service.ports) {
+        const target = this.targetPort(svc, b, p.port);
+        if (target !== undefined) b.declared.add(target);
+      }
+    }
+  }
+
+  private addWorkload(w: Workload): void {
+    const ref: WorkloadRef = { namespace: w.namespace, kind: w.kind, name: w.name };
+    const info = this.workloadInfo(ref);
+    const matchLabels = Object.entries(w.selector.matchLabels ?? {});
+    if (matchLabels.length > 0 && !w.selector.matchExpressions?.length) {
+      const list = this.selectors.get(w.namespace) ?? [];
+      list.push({ ref, matchLabels });
+      this.selectors.set(w.namespace, list);
+    }
+    for (const p of w.ports) {
+      info.declared.add(p.port);
+      if (p.name) info.portsByName.set(p.name, p.port);
+    }
+  }
+
+  private workloadInfo(ref: WorkloadRef): WorkloadInfo {
+    const key = workloadKey(ref);
+    let info = this.workloads.get(key);
+    if (!info) {
+      const peer: Peer = this.dns.has(key) ? { kind: 'dns', workload: ref } : { kind: 'workload', workload: ref };
+      info = { ref, peer, key: peerKey(peer), declared: new Set(), portsByName: new Map() };
+      this.workloads.set(key, info);
+    }
+    return info;
+  }
+
+  /** Service port → the backend's port: numeric targetPort, or the named port of the slice or container. */
+  private targetPort(svc: ServiceInfo, backend: WorkloadInfo | undefined, port: number): number | undefined {
+    const sp = svc.service.ports.find((p) => p.port === port);
+    if (!sp) return undefined;
+    if (typeof sp.targetPort === 'number') return sp.targetPort;
+    if (/^\d+$/.test(sp.targetPort)) return Number(sp.targetPort);
+    return (sp.name !== undefined ? svc.slicePorts.get(sp.name) : undefined) ?? backend?.portsByName.get(sp.targetPort);
+  }
+
+  /** All sides a flow endpoint resolves to: one, or one per backend workload of a Service. */
+  resolve(e: FlowEndpoint, time: number, observedOn?: string): ResolvedSide[] {
+    const m = e.meta;
+    if (m) {
+      const sides = this.fromMeta(m, e, time, observedOn);
+      if (sides) return sides;
+    }
+    return this.fromIp(e, time);
+  }
+
+  private fromMeta(m: EndpointMeta, e: FlowEndpoint, time: number, observedOn: string | undefined): ResolvedSide[] | undefined {
+    switch (m.kind) {
+      case 'pod': {
+        const owned = m.ownerKind && m.ownerName ? this.fromOwner(m.namespace, m.ownerKind, m.ownerName) : null;
+        if (owned) return [this.workloadSide(owned, e, m.node ?? intervalAt(this.podIntervals.get(e.ip), time)?.node)];
+        const ref = this.workloadFromPod(m, e.ip, time);
+        // A pod we know the namespace of but not the workload: in-cluster, yet unresolved.
+        if (!ref) return [this.unknownSide(e)];
+        const info = this.workloadInfo(ref);
+        const node = m.node ?? intervalAt(this.podIntervals.get(e.ip), time)?.node;
+        return [this.workloadSide(info, e, node)];
+      }
+      case 'service': {
+        const svc = this.servicesByName.get(`${m.namespace}/${m.name}`) ?? this.servicesByIp.get(e.ip);
+        if (m.namespace === 'default' && m.name === 'kubernetes') return [this.apiserverSide(e, svc)];
+        if (svc) return this.serviceSides(svc, e);
+        return [{ ...this.unknownSide(e), viaService: true }];
+      }
+      case 'node': {
+        const node = this.nodesByName.get(m.name);
+        return [this.nodeSide(node?.name ?? m.name, e, time)];
+      }
+      case 'reserved': {
+        const ids = m.identities;
+        if (ids.includes('kube-apiserver')) return [this.apiserverSide(e, undefined)];
+        if (ids.includes('host')) {
+          const name = observedOn ?? this.nodesByIp.get(e.ip)?.name;
+          if (name) return [{ ...this.nodeSide(name, e, time), localHost: true }];
+        }
+        if (ids.includes('remote-node')) {
+          const node = this.nodesByIp.get(e.ip);
+          return [node ? this.nodeSide(node.name, e, time) : this.unknownSide(e)];
+        }
+        if (ids.includes('world')) return [this.externalSide(e)];
+        return undefined;
+      }
+    }
+  }
+
+  /** The workload a record's owner names (through the aliases: ReplicaSet → Deployment, Job → CronJob), memoised. */
+  private fromOwner(namespace: string, kind: string, name: string): WorkloadInfo | null {
+    let byKind = this.ownerCache.get(namespace);
+    if (!byKind) this.ownerCache.set(namespace, (byKind = new Map()));
+    let byName = byKind.get(kind);
+    if (!byName) byKind.set(kind, (byName = new Map()));
+    let info = byName.get(name);
+    if (info === undefined) {
+      let ref: WorkloadRef | undefined = this.aliases.get(`${namespace}/${kind}/${name}`);
+      if (!ref && isWorkloadKind(kind)) ref = { namespace, kind, name };
+      if (!ref && kind === 'ReplicaSet') {
+        const d = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}$/.exec(name);
+        if (d) ref = { namespace, kind: 'Deployment', name: d[1] as string };
+      }
+      info = ref ? this.workloadInfo(ref) : null;
+      byName.set(name, info);
+    }
+    return info;
+  }
+
+  /** Without a usable owner: the pod name's alias, then the IP history, then the selector the labels match, then the pod name's shape. */
+  private workloadFromPod(m: Extract<EndpointMeta, { kind: 'pod' }>, ip: string, time: number): WorkloadRef | undefined {
+    if (m.podName) {
+      const alias = this.aliases.get(`${m.namespace}/Pod/${m.podName}`);
+      if (alias) return alias;
+    }
+    const iv = intervalAt(this.podIntervals.get(ip), time);
+    if (iv) {
+      const peer = this.peerOf(iv.peerKey);
+      if ((peer.kind === 'workload' || peer.kind === 'dns') && peer.workload.namespace === m.namespace) return peer.workload;
+    }
+    if (m.labels) {
+      const labels = m.labels;
+      const hits = (this.selectors.get(m.namespace) ?? []).filter((w) => w.matchLabels.every(([k, v]) => labels[k] === v));
+      if (hits.length === 1) return (hits[0] as { ref: WorkloadRef }).ref;
+    }
+    if (m.podName) {
+      const d = DEPLOYMENT_POD.exec(m.podName);
+      if (d) return { namespace: m.namespace, kind: 'Deployment', name: d[1] as string };
+      return { namespace: m.namespace, kind: 'Pod', name: m.podName };
+    }
+    return undefined;
+  }
+
+  private fromIp(e: FlowEndpoint, time: number): ResolvedSide[] {
+    const ip = e.ip;
+    if (this.apiserverIps.has(ip)) return [this.apiserverSide(e, undefined)];
+    const svc = this.servicesByIp.get(ip);
+    if (svc) {
+      const s = svc.service;
+      if (s.namespace === 'default' && s.name === 'kubernetes') return [this.apiserverSide(e, svc)];
+      return this.serviceSides(svc, e);
+    }
+    const iv = intervalAt(this.podIntervals.get(ip), time);
+    if (iv) {
+      const peer = this.peerOf(iv.peerKey);
+      if (peer.kind === 'workload' || peer.kind === 'dns') return [this.workloadSide(this.workloadInfo(peer.workload), e, iv.node)];
+      return [{ peer, key: iv.peerKey, ip, port: e.port, node: iv.node, declaredPorts: EMPTY }];
+    }
+    const node = this.nodesByIp.get(ip);
+    if (node) return [this.nodeSide(node.name, e, time)];
+    const host = intervalAt(this.hostIntervals.get(ip), time);
+    if (host?.node) return [this.nodeSide(host.node, e, time)];
+    if (this.podIntervals.has(ip) || this.hostIntervals.has(ip) || this.inCluster(ip)) return [this.unknownSide(e)];
+    return [this.externalSide(e)];
+  }
+
+  private peerOf(key: string): Peer {
+    let p = this.peers.get(key);
+    if (!p) {
+      p = parsePeerKey(key);
+      this.peers.set(key, p);
+    }
+    return p;
+  }
+
+  private inCluster(ip: string): boolean {
+    let v = this.inClusterCache.get(ip);
+    if (v === undefined) {
+      v = this.podCidrs.some((c) => cidrContains(c, ip));
+      if (this.inClusterCache.size >= this.inClusterCacheLimit) this.inClusterCache.clear();
+      this.inClusterCache.set(ip, v);
+    }
+    return v;
+  }
+
+  private workloadSide(info: WorkloadInfo, e: FlowEndpoint, node: string | undefined): ResolvedSide {
+    const side: ResolvedSide = { peer: info.peer, key: info.key, ip: e.ip, port: e.port, declaredPorts: info.declared };
+    if (node) side.node = node;
+    return side;
+  }
+
+  private serviceSides(svc: ServiceInfo, e: FlowEndpoint): ResolvedSide[] {
+    if (svc.backends.length === 0) return [{ ...this.unknownSide(e), viaService: true }];
+    return svc.backends.map((b) => {
+      const port = e.port === undefined ? undefined : (this.targetPort(svc, b, e.port) ?? e.port);
+      const declared = port === undefined || b.declared.has(port) ? b.declared : new Set([...b.declared, port]);
+      return { peer: b.peer, key: b.key, ip: e.ip, port, declaredPorts: declared, viaService: true };
+    });
+  }
+
+  private apiserverSide(e: FlowEndpoint, svc: ServiceInfo | undefined): ResolvedSide {
+    let port = e.port;
+    let viaService = false;
+    if (svc && port !== undefined) {
+      viaService = true;
+      const sp = svc.service.ports.find((p) => p.port === port);
+      if (sp) port = typeof sp.targetPort === 'number' ? sp.targetPort : this.apiserverPort;
+    } else if (!svc && port === 443 && e.meta?.kind === 'service') {
+      viaService = true;
+      port = this.apiserverPort;
+    }
+    const declared = !viaService || port === undefined || this.apiserverDeclared.has(port) ? this.apiserverDeclared : new Set([...this.apiserverDeclared, port]);
+    const side: ResolvedSide = { peer: APISERVER, key: 'apiserver', ip: e.ip, port, declaredPorts: declared };
+    if (viaService) side.viaService = true;
+    return side;
+  }
+
+  /** A node's host network, unless a host-network workload scheduled there declares the port. */
+  private nodeSide(name: string, e: FlowEndpoint, time: number): ResolvedSide {
+    const info = this.nodesByName.get(name);
+    const declared = new Set<number>([KUBELET_PORT]);
+    for (const ip of info?.ips ?? [e.ip]) {
+      for (const iv of this.hostIntervalsAt(ip, time)) {
+        const peer = this.peerOf(iv.peerKey);
+        if (peer.kind !== 'workload' && peer.kind !== 'dns') continue;
+        const w = this.workloadInfo(peer.workload);
+        if (e.port !== undefined && w.declared.has(e.port)) return this.workloadSide(w, e, name);
+        for (const p of w.declared) declared.add(p);
+      }
+    }
+    const peer: Peer = info?.peer ?? { kind: 'node', node: name };
+    return { peer, key: peerKey(peer), ip: e.ip, port: e.port, node: name, declaredPorts: declared };
+  }
+
+  /** Host-network pods share the node IP, so several intervals can hold `t` at once. */
+  private hostIntervalsAt(ip: string, time: number): IpInterval[] {
+    const list = this.hostIntervals.get(ip);
+    if (!list) return [];
+    return list.filter((iv) => iv.validFrom <= time && (iv.validTo === undefined || time < iv.validTo));
+  }
+
+  private unknownSide(e: FlowEndpoint): ResolvedSide {
+    const peer: Peer = { kind: 'unknown', ip: e.ip };
+    return { peer, key: `unknown:${e.ip}`, ip: e.ip, port: e.port, declaredPorts: EMPTY };
+  }
+
+  private externalSide(e: FlowEndpoint): ResolvedSide {
+    const peer: Peer = { kind: 'external', ip: e.ip };
+    const side: ResolvedSide = { peer, key: `external:${e.ip}`, ip: e.ip, port: e.port, declaredPorts: EMPTY };
+    if (e.names) side.names = e.names;
+    return side;
+  }
+}
+
+export const EMPTY_RESOLUTION: ResolutionData = {
+  intervals: [],
+  workloads: [],
+  services: [],
+  endpointSlices: [],
+  nodes: [],
+  apiserver: [],
+  dnsWorkloads: [],
+  ownerAliases: [],
+};

@@ -1,0 +1,45 @@
+/**
+ * Stage 5b (write): a batch and the run's progress land in ONE transaction, so a crash (even
+ * kill -9) leaves every committed batch in place and the run row agreeing with it. The no-op
+ * writer is the baseline for benchmarks: the whole pipeline minus SQLite.
+ */
+import type { Db } from '../../store/db.ts';
+import { EdgeStore } from '../../store/edges.ts';
+import { IngestRunStore, type IngestRunCounters, type IngestRunStatus } from '../../store/ingest-runs.ts';
+import type { AggregateBatch } from './aggregate.ts';
+
+export interface BatchWriter {
+  startRun(source: string, format: string): number;
+  commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus): void;
+}
+
+export class SqliteBatchWriter implements BatchWriter {
+  private readonly edges: EdgeStore;
+  private readonly runs: IngestRunStore;
+  private readonly tx;
+
+  constructor(db: Db) {
+    this.edges = new EdgeStore(db);
+    this.runs = new IngestRunStore(db);
+    this.tx = db.transaction((batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus) => {
+      this.edges.write(batch);
+      this.runs.save(runId, counters, status);
+    });
+  }
+
+  startRun(source: string, format: string): number {
+    return this.runs.start(source, format);
+  }
+
+  commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus): void {
+    this.tx(batch, runId, counters, status);
+  }
+}
+
+export class NoopBatchWriter implements BatchWriter {
+  private runs = 0;
+  startRun(): number {
+    return ++this.runs;
+  }
+  commit(): void {}
+}

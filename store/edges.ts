@@ -1,0 +1,191 @@
+/** Aggregated edges, their hourly buckets, ambiguous pairs and external names: upserts and reads. */
+import type { AggregateBatch } from '../collectors/flows/aggregate.ts';
+import type { Edge } from '../domain/edge.ts';
+import { sourcesFromBits, type Protocol } from '../domain/flow.ts';
+import { parsePeerKey, peerNamespace, type Peer } from '../domain/peer.ts';
+import type { Db } from './db.ts';
+
+interface EdgeRow {
+  id: number;
+  client: string;
+  server: string;
+  port: number;
+  protocol: string;
+  first_seen: number;
+  last_seen: number;
+  flows: number;
+  packets: number;
+  bytes: number;
+  forwarded: number;
+  dropped: number;
+  sources: number;
+}
+
+export interface EdgeFilter {
+  /** Edges with a workload (or DNS) peer in this namespace on either side. */
+  namespace?: string;
+  /** Edges with this workload on either side: `name` or `Kind/name`. */
+  workload?: string;
+}
+
+export interface AmbiguousPair {
+  peerA: Peer;
+  peerB: Peer;
+  protocol: Protocol;
+  portA: number;
+  portB: number;
+  firstSeen: number;
+  lastSeen: number;
+  flows: number;
+  packets: number;
+  bytes: number;
+  sources: ReturnType<typeof sourcesFromBits>;
+}
+
+export class EdgeStore {
+  private readonly upsertEdge;
+  private readonly upsertHour;
+  private readonly upsertAmbiguous;
+  private readonly upsertName;
+
+  constructor(private readonly db: Db) {
+    this.upsertEdge = db.prepare(`
+      INSERT INTO edges (client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources)
+      VALUES (@client, @server, @port, @protocol, @firstSeen, @lastSeen, @flows, @packets, @bytes, @forwarded, @dropped, @sources)
+      ON CONFLICT (client, server, port, protocol) DO UPDATE SET
+        first_seen = min(first_seen, excluded.first_seen),
+        last_seen  = max(last_seen, excluded.last_seen),
+        flows      = flows + excluded.flows,
+        packets    = packets + excluded.packets,
+        bytes      = bytes + excluded.bytes,
+        forwarded  = forwarded + excluded.forwarded,
+        dropped    = dropped + excluded.dropped,
+        sources    = sources | excluded.sources
+      RETURNING id`);
+    this.upsertHour = db.prepare(`
+      INSERT INTO edge_hours (edge_id, hour, flows, packets, bytes) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (edge_id, hour) DO UPDATE SET
+        flows = flows + excluded.flows, packets = packets + excluded.packets, bytes = bytes + excluded.bytes`);
+    this.upsertAmbiguous = db.prepare(`
+      INSERT INTO ambiguous_pairs (peer_a, peer_b, protocol, port_a, port_b, first_seen, last_seen, flows, packets, bytes, sources)
+      VALUES (@peerA, @peerB, @protocol, @portA, @portB, @firstSeen, @lastSeen, @flows, @packets, @bytes, @sources)
+      ON CONFLICT (peer_a, peer_b, protocol) DO UPDATE SET
+        port_a     = CASE WHEN excluded.last_seen >= last_seen THEN excluded.port_a ELSE port_a END,
+        port_b     = CASE WHEN excluded.last_seen >= last_seen THEN excluded.port_b ELSE port_b END,
+        first_seen = min(first_seen, excluded.first_seen),
+        last_seen  = max(last_seen, excluded.last_seen),
+        flows      = flows + excluded.flows,
+        packets    = packets + excluded.packets,
+        bytes      = bytes + excluded.bytes,
+        sources    = sources | excluded.sources`);
+    this.upsertName = db.prepare(`
+      INSERT INTO external_names (ip, name, first_seen, last_seen) VALUES (@ip, @name, @firstSeen, @lastSeen)
+      ON CONFLICT (ip, name) DO UPDATE SET
+        first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`);
+  }
+
+  /** Writes one batch. Call inside a transaction (see `commitIngestBatch`) so a batch lands whole or not at all. */
+  write(batch: AggregateBatch): void {
+    for (const e of batch.edges) {
+      const { id } = this.upsertEdge.get({
+        client: e.client,
+        server: e.server,
+        port: e.port,
+        protocol: e.protocol,
+        firstSeen: e.firstSeen,
+        lastSeen: e.lastSeen,
+        flows: e.flows,
+        packets: e.packets,
+        bytes: e.bytes,
+        forwarded: e.forwarded,
+        dropped: e.dropped,
+        sources: e.sources,
+      }) as { id: number };
+      for (const h of e.hours.values()) this.upsertHour.run(id, h.hour, h.flows, h.packets, h.bytes);
+    }
+    for (const a of batch.ambiguous) this.upsertAmbiguous.run(a);
+    for (const n of batch.names) this.upsertName.run(n);
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM edges').get() as { n: number }).n;
+  }
+
+  /** Edges in a stable order (client, server, port, protocol). */
+  list(filter: EdgeFilter = {}): Edge[] {
+    let sql = 'SELECT * FROM edges';
+    const params: string[] = [];
+    if (filter.namespace !== undefined) {
+      // Peer keys of namespaced peers are `workload:ns/…` or `dns:ns/…`.
+      const conds: string[] = [];
+      for (const col of ['client', 'server']) {
+        for (const kind of ['workload', 'dns']) {
+          const prefix = `${kind}:${filter.namespace}/`;
+          conds.push(`substr(${col}, 1, ${prefix.length}) = ?`);
+          params.push(prefix);
+        }
+      }
+      sql += ` WHERE ${conds.join(' OR ')}`;
+    }
+    sql += ' ORDER BY client, server, port, protocol';
+    let edges = (this.db.prepare(sql).all(...params) as EdgeRow[]).map(toEdge);
+    if (filter.workload !== undefined) {
+      const w = filter.workload;
+      const matches = (p: Peer): boolean =>
+        (p.kind === 'workload' || p.kind === 'dns') &&
+        (filter.namespace === undefined || peerNamespace(p) === filter.namespace) &&
+        (p.workload.name === w || `${p.workload.kind}/${p.workload.name}` === w);
+      edges = edges.filter((e) => matches(e.client) || matches(e.server));
+    }
+    return edges;
+  }
+
+  listAmbiguous(): AmbiguousPair[] {
+    const rows = this.db.prepare('SELECT * FROM ambiguous_pairs ORDER BY peer_a, peer_b, protocol').all() as {
+      peer_a: string; peer_b: string; protocol: string; port_a: number; port_b: number; first_seen: number; last_seen: number;
+      flows: number; packets: number; bytes: number; sources: number;
+    }[];
+    return rows.map((r) => ({
+      peerA: parsePeerKey(r.peer_a),
+      peerB: parsePeerKey(r.peer_b),
+      protocol: r.protocol as Protocol,
+      portA: r.port_a,
+      portB: r.port_b,
+      firstSeen: r.first_seen,
+      lastSeen: r.last_seen,
+      flows: r.flows,
+      packets: r.packets,
+      bytes: r.bytes,
+      sources: sourcesFromBits(r.sources),
+    }));
+  }
+
+  /** DNS names seen for an external IP, sorted. */
+  externalNames(ip: string): string[] {
+    return (this.db.prepare('SELECT name FROM external_names WHERE ip = ? ORDER BY name').all(ip) as { name: string }[]).map((r) => r.name);
+  }
+
+  hours(edgeId: number): { hour: number; flows: number; packets: number; bytes: number }[] {
+    return this.db.prepare('SELECT hour, flows, packets, bytes FROM edge_hours WHERE edge_id = ? ORDER BY hour').all(edgeId) as {
+      hour: number; flows: number; packets: number; bytes: number;
+    }[];
+  }
+}
+
+function toEdge(r: EdgeRow): Edge {
+  return {
+    id: r.id,
+    client: parsePeerKey(r.client),
+    server: parsePeerKey(r.server),
+    port: r.port,
+    protocol: r.protocol as Protocol,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    flows: r.flows,
+    packets: r.packets,
+    bytes: r.bytes,
+    forwarded: r.forwarded,
+    dropped: r.dropped,
+    sources: sourcesFromBits(r.sources),
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * One row per ingested input (file, stdin, collector pass). Its counters are updated in the same
+ * transaction as each batch of edges, so after a crash the row says exactly what was committed.
+ */
+import type { Db } from './db.ts';
+
+export type IngestRunStatus = 'running' | 'done' | 'failed';
+
+export interface IngestRunCounters {
+  records: number;
+  accepted: number;
+  rejected: number;
+  skipped: number;
+  ambiguous: number;
+  /** Reject counts by reason. */
+  rejects: Record<string, number>;
+}
+
+export interface IngestRun extends IngestRunCounters {
+  id: number;
+  source: string;
+  format: string;
+  startedAt: number;
+  finishedAt?: number;
+  status: IngestRunStatus;
+}
+
+interface RunRow {
+  id: number;
+  source: string;
+  format: string;
+  started_at: number;
+  finished_at: number | null;
+  status: string;
+  records: number;
+  accepted: number;
+  rejected: number;
+  skipped: number;
+  ambiguous: number;
+  rejects: string;
+}
+
+function sortedJson(o: Record<string, number>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b))));
+}
+
+export class IngestRunStore {
+  private readonly insert;
+  private readonly update;
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare('INSERT INTO ingest_runs (source, format, started_at) VALUES (?, ?, ?) RETURNING id');
+    this.update = db.prepare(`UPDATE ingest_runs SET records = @records, accepted = @accepted, rejected = @rejected,
+      skipped = @skipped, ambiguous = @ambiguous, rejects = @rejects, status = @status, finished_at = @finishedAt WHERE id = @id`);
+  }
+
+  start(source: string, format: string, now = Date.now()): number {
+    return (this.insert.get(source, format, now) as { id: number }).id;
+  }
+
+  /** Records progress (status stays `running`) or the end of the run. */
+  save(id: number, c: IngestRunCounters, status: IngestRunStatus = 'running', now = Date.now()): void {
+    this.update.run({
+      id,
+      records: c.records,
+      accepted: c.accepted,
+      rejected: c.rejected,
+      skipped: c.skipped,
+      ambiguous: c.ambiguous,
+      rejects: sortedJson(c.rejects),
+      status,
+      finishedAt: status === 'running' ? null : now,
+    });
+  }
+
+  get(id: number): IngestRun | undefined {
+    const row = this.db.prepare('SELECT * FROM ingest_runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  /** Most recent first. */
+  list(limit = 100): IngestRun[] {
+    return (this.db.prepare('SELECT * FROM ingest_runs ORDER BY id DESC LIMIT ?').all(limit) as RunRow[]).map(toRun);
+  }
+}
+
+function toRun(r: RunRow): IngestRun {
+  const run: IngestRun = {
+    id: r.id,
+    source: r.source,
+    format: r.format,
+    startedAt: r.started_at,
+    status: r.status as IngestRunStatus,
+    records: r.records,
+    accepted: r.accepted,
+    rejected: r.rejected,
+    skipped: r.skipped,
+    ambiguous: r.ambiguous,
+    rejects: JSON.parse(r.rejects) as Record<string, number>,
+  };
+  if (r.finished_at !== null) run.finishedAt = r.finished_at;
+  return run;
+}

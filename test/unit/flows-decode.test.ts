@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { autoDecoder } from '../../collectors/flows/auto.ts';
+import type { Decoded } from '../../collectors/flows/decode.ts';
+import { hubbleDecoder } from '../../collectors/flows/hubble.ts';
+import { netobservDecoder, parseNetobservFlags } from '../../collectors/flows/netobserv.ts';
+import type { FlowObservation } from '../../domain/flow.ts';
+import { REFERENCE } from '../helpers/tmp.ts';
+
+const HUBBLE = join(REFERENCE, 'flows/hubble');
+const netobserv = readFileSync(join(REFERENCE, 'flows/netobserv/netobserv-flow-samples.ndjson'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as Record<string, unknown>);
+const hubbleLines = (file: string) => readFileSync(join(HUBBLE, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown);
+
+function flow(d: Decoded): FlowObservation {
+  assert.equal(d.kind, 'flow', JSON.stringify(d));
+  return (d as { flow: FlowObservation }).flow;
+}
+
+test('NetObserv record 1: prometheus-k8s-1 → telemeter-client:8443, ACK only (no handshake), metadata from the record', () => {
+  const f = flow(netobservDecoder.decode(netobserv[0]));
+  assert.equal(f.time, 1708011866948);
+  assert.equal(f.protocol, 'TCP');
+  assert.equal(f.handshake, 'none');
+  assert.deepEqual(f.src, {
+    ip: '10.128.0.29',
+    port: 55984,
+    meta: { kind: 'pod', namespace: 'openshift-monitoring', podName: 'prometheus-k8s-1', ownerKind: 'StatefulSet', ownerName: 'prometheus-k8s', node: 'ip-10-0-1-7.ec2.internal' },
+  });
+  assert.equal(f.dst.port, 8443);
+  assert.deepEqual([f.packets, f.bytes, f.verdict, f.source], [2, 171, 'forwarded', 'netobserv']);
+});
+
+test('NetObserv Flags 788 (SYN_ACK|FIN_ACK|ACK|RST): the destination (node) is the client', () => {
+  const rec = netobserv[11] as Record<string, unknown>;
+  assert.equal(rec.Flags, 788);
+  const f = flow(netobservDecoder.decode(rec));
+  assert.equal(f.handshake, 'dst-is-client');
+  assert.deepEqual(f.dst.meta, { kind: 'node', name: 'ip-10-0-1-137.ec2.internal' });
+});
+
+test('NetObserv flags: bitfield and named array decode alike; SYN alone means the source opened', () => {
+  assert.equal(parseNetobservFlags(['SYN', 'ACK', 'SYN_ACK']), 0x112);
+  assert.equal(parseNetobservFlags(788), 788);
+  const syn = flow(netobservDecoder.decode({ ...netobserv[0], Flags: ['SYN'], FlowDirection: 1 }));
+  assert.equal(syn.handshake, 'src-is-client');
+  const synAck = flow(netobservDecoder.decode({ ...netobserv[0], Flags: ['SYN', 'ACK', 'SYN_ACK'] }));
+  assert.equal(synAck.handshake, 'dst-is-client');
+});
+
+test('NetObserv Service and external endpoints; ARP and ICMP errors are skipped', () => {
+  const dns = flow(netobservDecoder.decode(netobserv[3]));
+  assert.deepEqual(dns.dst.meta, { kind: 'service', namespace: 'openshift-dns', name: 'dns-default' });
+  assert.equal(dns.protocol, 'UDP');
+  const apiserver = flow(netobservDecoder.decode(netobserv[15]));
+  assert.equal(apiserver.dst.meta, undefined);
+  assert.equal(apiserver.dst.port, 6443);
+  assert.deepEqual(netobservDecoder.decode(netobserv[10]), { kind: 'skip', reason: 'non-ip' });
+  assert.deepEqual(netobservDecoder.decode(netobserv[14]), { kind: 'skip', reason: 'icmp-control' });
+  assert.deepEqual(netobservDecoder.decode({ ...netobserv[0], Proto: 47 }), { kind: 'skip', reason: 'unsupported-protocol' });
+});
+
+test('NetObserv: an acl drop network event makes the flow dropped', () => {
+  const f = flow(netobservDecoder.decode({ ...netobserv[0], NetworkEvents: [{ Feature: 'acl', Type: 'NetworkPolicy', Action: 'drop', Direction: 'Ingress' }] }));
+  assert.equal(f.verdict, 'dropped');
+});
+
+test('NetObserv rejects name the field and value at fault', () => {
+  const base = netobserv[0] as Record<string, unknown>;
+  const without = (k: string) => Object.fromEntries(Object.entries(base).filter(([key]) => key !== k));
+  assert.deepEqual(netobservDecoder.decode(without('SrcAddr')), { kind: 'reject', reason: 'missing-field', field: 'SrcAddr' });
+  assert.deepEqual(netobservDecoder.decode({ ...base, DstAddr: '10.0.0.300' }), { kind: 'reject', reason: 'invalid-field', field: 'DstAddr', value: '10.0.0.300' });
+  assert.deepEqual(netobservDecoder.decode({ ...base, DstPort: 70000 }), { kind: 'reject', reason: 'invalid-field', field: 'DstPort', value: '70000' });
+  assert.deepEqual(netobservDecoder.decode({ ...base, Flags: 'SYN' }), { kind: 'reject', reason: 'invalid-field', field: 'Flags', value: 'SYN' });
+  assert.deepEqual(netobservDecoder.decode({ ...base, FlowDirection: '7' }), { kind: 'reject', reason: 'invalid-field', field: 'FlowDirection', value: '7' });
+  assert.deepEqual(netobservDecoder.decode(without('Proto')), { kind: 'reject', reason: 'missing-field', field: 'Proto' });
+  assert.deepEqual(
+    netobservDecoder.decode(Object.fromEntries(Object.entries(base).filter(([k]) => !k.startsWith('Time')))),
+    { kind: 'reject', reason: 'missing-field', field: 'TimeFlowEndMs' },
+  );
+  assert.deepEqual(netobservDecoder.decode([1, 2]), { kind: 'reject', reason: 'not-an-object' });
+});
+
+test('Hubble jsonpb (tke sample 1): reply from reserved:kube-apiserver to csi-cbs-controller, is_reply true', () => {
+  const [first] = hubbleLines('hubble-v1.19.1-tke-guide-samples.jsonl');
+  const f = flow(hubbleDecoder.decode(first));
+  assert.equal(f.handshake, 'dst-is-client');
+  assert.deepEqual(f.src.meta, { kind: 'reserved', identities: ['kube-apiserver', 'world'] });
+  assert.deepEqual(f.dst.meta, {
+    kind: 'pod',
+    namespace: 'kube-system',
+    podName: 'csi-cbs-controller-7788964bc-lsfw5',
+    ownerKind: 'Deployment',
+    ownerName: 'csi-cbs-controller',
+    labels: { app: 'cbs-csi-controller', metrics: 'cbs-csi-controller' },
+  });
+  assert.equal(f.time, Date.parse('2026-02-24T08:47:58.042Z'));
+  assert.equal(f.observedOn, '10.10.21.166');
+  assert.deepEqual([f.src.port, f.dst.port, f.protocol, f.verdict], [60002, 57706, 'TCP', 'forwarded']);
+});
+
+test('Hubble policy-verdict drop (1.18.3): SYN without is_reply → source is client, verdict dropped, node name without cluster', () => {
+  const [line] = hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl');
+  const f = flow(hubbleDecoder.decode(line));
+  assert.equal(f.handshake, 'src-is-client');
+  assert.equal(f.verdict, 'dropped');
+  assert.equal(f.observedOn, 'cilium-w1');
+  assert.deepEqual([f.src.ip, f.dst.ip, f.dst.port], ['10.0.1.235', '10.0.0.21', 80]);
+});
+
+test('Hubble bare -o json Flow (printer test); identity numbers without labels map to reserved identities', () => {
+  const bare = JSON.parse(
+    '{"time":"1970-01-01T00:20:34.567800Z","verdict":"DROPPED","IP":{"source":"1.1.1.1","destination":"2.2.2.2"},"l4":{"TCP":{"source_port":31793,"destination_port":8080}},"source":{"identity":4},"destination":{"identity":12345},"Type":"L3_L4","node_name":"k8s1","event_type":{"type":1,"sub_type":133},"is_reply":false,"Summary":"TCP Flags: SYN"}',
+  ) as Record<string, unknown>;
+  // identity 4 is reserved:health: infrastructure, skipped.
+  assert.deepEqual(hubbleDecoder.decode(bare), { kind: 'skip', reason: 'cilium-health' });
+  const f = flow(hubbleDecoder.decode({ ...bare, source: { identity: 6 } }));
+  assert.deepEqual(f.src.meta, { kind: 'reserved', identities: ['remote-node'] });
+  assert.equal(f.time, 1234567);
+  assert.equal(f.handshake, 'src-is-client');
+});
+
+test('Hubble: node_status / lost_events lines are skipped; 64-bit values as strings; names kept; ICMP echo', () => {
+  assert.deepEqual(hubbleDecoder.decode({ node_status: { state_change: 'NODE_CONNECTED', node_names: ['n1'] }, node_name: 'n1', time: '2024-01-01T00:00:00Z' }), { kind: 'skip', reason: 'not-a-flow' });
+  assert.deepEqual(hubbleDecoder.decode({ lost_events: { source: 'HUBBLE_RING_BUFFER', num_events_lost: '12' } }), { kind: 'skip', reason: 'not-a-flow' });
+  const [line] = hubbleLines('hubble-otel-basic-sample-5-http-flows.json') as Record<string, Record<string, unknown>>[];
+  const withStrings = { ...line, flow: { ...line!.flow, l4: { TCP: { source_port: '41000', destination_port: '9080' } }, destination_names: ['api.example.com'] } };
+  const f = flow(hubbleDecoder.decode(withStrings));
+  assert.deepEqual([f.src.port, f.dst.port, f.dst.names], [41000, 9080, ['api.example.com']]);
+  const icmp = hubbleLines('hubble-otel-basic-sample-400-icmpv4-flows.json');
+  const echo = (icmp as Record<string, Record<string, Record<string, unknown>>>[]).find((l) => JSON.stringify(l.flow?.l4) === '{"ICMPv4":{"type":8}}' && !JSON.stringify(l).includes('health'));
+  if (echo) assert.equal(flow(hubbleDecoder.decode(echo)).handshake, 'src-is-client');
+});
+
+test('Hubble rejects name the field', () => {
+  const [line] = hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl') as Record<string, Record<string, unknown>>[];
+  const f = line!.flow as Record<string, unknown>;
+  assert.deepEqual(hubbleDecoder.decode({ flow: { ...f, IP: { source: 'nope', destination: '10.0.0.1' } } }), { kind: 'reject', reason: 'invalid-field', field: 'flow.IP.source', value: 'nope' });
+  assert.deepEqual(hubbleDecoder.decode({ flow: { ...f, time: 'yesterday' } }), { kind: 'reject', reason: 'invalid-field', field: 'flow.time', value: 'yesterday' });
+  assert.deepEqual(hubbleDecoder.decode({ flow: { ...f, l4: { TCP: { source_port: -1 } } } }), { kind: 'reject', reason: 'invalid-field', field: 'flow.l4.TCP.source_port', value: '-1' });
+  assert.deepEqual(hubbleDecoder.decode({ flow: 'x' }), { kind: 'reject', reason: 'invalid-field', field: 'flow', value: 'x' });
+  assert.deepEqual(hubbleDecoder.decode({ hello: 1 }), { kind: 'reject', reason: 'missing-field', field: 'flow' });
+});
+
+test('auto picks the decoder per line and rejects what is neither', () => {
+  assert.equal(flow(autoDecoder.decode(netobserv[0])).source, 'netobserv');
+  assert.equal(flow(autoDecoder.decode(hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl')[0])).source, 'hubble');
+  assert.deepEqual(autoDecoder.decode({ hello: 'world' }), { kind: 'reject', reason: 'unknown-format' });
+});

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { readLines } from '../../collectors/flows/lines.ts';
+
+async function collect(chunks: (string | Buffer)[], maxLineLength?: number) {
+  const lines: [string, number, boolean][] = [];
+  const oversized: [number, number][] = [];
+  const n = await readLines(
+    Readable.from(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))),
+    { line: (t, no, final) => lines.push([t, no, final]), oversized: (no, len) => oversized.push([no, len]) },
+    maxLineLength === undefined ? {} : { maxLineLength },
+  );
+  return { n, lines, oversized };
+}
+
+test('lines split across chunks keep their numbers; blank lines count but are not emitted; CRLF is stripped', async () => {
+  const r = await collect(['{"a":1}\r\n{"b"', ':2}\n\n  \n{"c":3}\n']);
+  assert.deepEqual(r.lines, [
+    ['{"a":1}', 1, false],
+    ['{"b":2}', 2, false],
+    ['{"c":3}', 5, false],
+  ]);
+  assert.equal(r.n, 5);
+});
+
+test('a last line without newline is flagged final', async () => {
+  const r = await collect(['{"a":1}\n{"b":', '2']);
+  assert.deepEqual(r.lines, [
+    ['{"a":1}', 1, false],
+    ['{"b":2', 2, true],
+  ]);
+});
+
+test('a multi-byte character split between chunks is decoded whole', async () => {
+  const bytes = Buffer.from('{"n":"é"}\n');
+  const cut = bytes.indexOf(0xc3) + 1;
+  const r = await collect([bytes.subarray(0, cut), bytes.subarray(cut)]);
+  assert.deepEqual(r.lines, [['{"n":"é"}', 1, false]]);
+});
+
+test('an over-long line is reported and dropped without being buffered, the next line still reads', async () => {
+  const long = 'x'.repeat(50);
+  const r = await collect([`ok\n${long.slice(0, 20)}`, long.slice(20), '\nnext\n'], 30);
+  assert.deepEqual(r.oversized, [[2, 50]]);
+  assert.deepEqual(r.lines, [
+    ['ok', 1, false],
+    ['next', 3, false],
+  ]);
+});

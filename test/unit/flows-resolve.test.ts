@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { FlowIngest } from '../../collectors/flows/pipeline.ts';
+import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
+import { SqliteBatchWriter } from '../../collectors/flows/write.ts';
+import type { ResolutionData } from '../../domain/resolution.ts';
+import type { Workload } from '../../domain/inventory.ts';
+import { peerKey } from '../../domain/peer.ts';
+import { EdgeStore } from '../../store/edges.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+function workload(namespace: string, kind: Workload['kind'], name: string, extra: Partial<Workload> = {}): Workload {
+  return { namespace, kind, name, labels: { app: name }, selector: { matchLabels: { app: name } }, hostNetwork: false, ports: [], services: [], exposure: [], ...extra };
+}
+
+/** A small cluster: two nodes, a reused pod IP, Services with numeric and named target ports, the apiserver, DNS, a host-network agent. */
+export const CLUSTER: ResolutionData = {
+  nodes: [
+    { name: 'node-a', labels: {}, addresses: [{ type: 'InternalIP', address: '10.0.0.1' }, { type: 'Hostname', address: 'node-a' }], podCIDRs: ['10.244.0.0/24'] },
+    { name: 'node-b', labels: {}, addresses: [{ type: 'InternalIP', address: '10.0.0.2' }], podCIDRs: ['10.244.1.0/24'] },
+  ],
+  workloads: [
+    workload('shop', 'Deployment', 'web', { ports: [{ name: 'http', port: 8080, protocol: 'TCP' }], services: ['shop/web'] }),
+    workload('shop', 'Deployment', 'api', { ports: [{ name: 'grpc', port: 9000, protocol: 'TCP' }], services: ['shop/api'] }),
+    workload('shop', 'CronJob', 'report'),
+    workload('kube-system', 'Deployment', 'coredns', { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }], services: ['kube-system/kube-dns'] }),
+    workload('monitoring', 'DaemonSet', 'node-exporter', { hostNetwork: true, ports: [{ name: 'metrics', port: 9100, protocol: 'TCP' }] }),
+  ],
+  services: [
+    { namespace: 'shop', name: 'web', type: 'ClusterIP', clusterIPs: ['10.96.0.10'], ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }], selector: { app: 'web' } },
+    { namespace: 'shop', name: 'api', type: 'ClusterIP', clusterIPs: ['10.96.0.11'], ports: [{ port: 9000, targetPort: 9000, protocol: 'TCP' }], selector: { app: 'api' } },
+    { namespace: 'kube-system', name: 'kube-dns', type: 'ClusterIP', clusterIPs: ['10.96.0.53'], ports: [{ name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' }], selector: { 'k8s-app': 'kube-dns' } },
+    { namespace: 'default', name: 'kubernetes', type: 'ClusterIP', clusterIPs: ['10.96.0.1'], ports: [{ name: 'https', port: 443, targetPort: 6443, protocol: 'TCP' }] },
+  ],
+  endpointSlices: [],
+  apiserver: [{ ip: '192.168.0.10', port: 6443, protocol: 'TCP' }],
+  intervals: [
+    // Pod IP reuse: web until t=1,000,000, then api.
+    { ip: '10.244.0.5', peerKey: 'workload:shop/Deployment/web', node: 'node-a', hostNetwork: false, validFrom: 0, validTo: 1_000_000 },
+    { ip: '10.244.0.5', peerKey: 'workload:shop/Deployment/api', node: 'node-a', hostNetwork: false, validFrom: 1_000_000 },
+    { ip: '10.244.1.20', peerKey: 'workload:shop/CronJob/report', node: 'node-b', hostNetwork: false, validFrom: 0 },
+    { ip: '10.244.1.53', peerKey: 'workload:kube-system/Deployment/coredns', node: 'node-b', hostNetwork: false, validFrom: 0 },
+    { ip: '10.0.0.1', peerKey: 'workload:monitoring/DaemonSet/node-exporter', node: 'node-a', hostNetwork: true, validFrom: 0 },
+  ],
+  dnsWorkloads: ['kube-system/Deployment/coredns'],
+  ownerAliases: [{ namespace: 'shop', kind: 'Job', name: 'report-28000', workload: { namespace: 'shop', kind: 'CronJob', name: 'report' } }],
+};
+
+interface Rec {
+  src: string;
+  dst: string;
+  t: number;
+  proto?: number;
+  flags?: number;
+  extra?: Record<string, unknown>;
+}
+
+function netobserv(r: Rec): string {
+  const [sa, sp] = r.src.split(':');
+  const [da, dp] = r.dst.split(':');
+  return JSON.stringify({
+    SrcAddr: sa, SrcPort: Number(sp), DstAddr: da, DstPort: Number(dp), Proto: r.proto ?? 6, Packets: 2, Bytes: 100,
+    TimeFlowEndMs: r.t, FlowDirection: 1, Etype: 2048, ...(r.flags === undefined ? {} : { Flags: r.flags }), ...r.extra,
+  });
+}
+
+async function ingest(recs: Rec[]) {
+  const { db } = tmpDb();
+  const ingest = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(CLUSTER), writer: new SqliteBatchWriter(db), batchSize: 3 });
+  await ingest.ingest(Readable.from([recs.map(netobserv).join('\n') + '\n']), 'test');
+  const store = new EdgeStore(db);
+  const edges = store.list().map((e) => `${peerKey(e.client)} -> ${peerKey(e.server)}:${e.port}/${e.protocol} x${e.flows}`);
+  return { edges, summary: ingest.summary(), store };
+}
+
+const ACK = 0x10;
+const SYN = 0x2;
+
+test('a reused pod IP resolves through the interval holding the flow time, never today\'s owner', async () => {
+  const { edges } = await ingest([
+    { src: '10.244.0.5:40000', dst: '10.96.0.11:9000', t: 500_000, flags: SYN },
+    { src: '10.244.0.5:40001', dst: '10.96.0.11:9000', t: 2_000_000, flags: SYN },
+  ]);
+  assert.deepEqual(edges, [
+    'workload:shop/Deployment/api -> workload:shop/Deployment/api:9000/TCP x1',
+    'workload:shop/Deployment/web -> workload:shop/Deployment/api:9000/TCP x1',
+  ]);
+});
+
+test('a Service ClusterIP resolves to its backend with the named target port; default/kubernetes and the endpoint IP are the apiserver on 6443', async () => {
+  const { edges } = await ingest([
+    { src: '10.244.1.20:50000', dst: '10.96.0.10:80', t: 10, flags: ACK },
+    { src: '10.244.1.20:50001', dst: '10.96.0.1:443', t: 20, flags: ACK },
+    { src: '10.244.1.20:50002', dst: '192.168.0.10:6443', t: 30, flags: ACK },
+    { src: '10.244.1.20:33333', dst: '10.96.0.53:53', t: 40, proto: 17 },
+  ]);
+  assert.deepEqual(edges, [
+    'workload:shop/CronJob/report -> apiserver:6443/TCP x2',
+    'workload:shop/CronJob/report -> dns:kube-system/Deployment/coredns:53/UDP x1',
+    'workload:shop/CronJob/report -> workload:shop/Deployment/web:8080/TCP x1',
+  ]);
+});
+
+test('NetObserv Type=Service default/kubernetes reply (SrcPort 443) orients to the pod → apiserver:6443', async () => {
+  const { edges } = await ingest([
+    { src: '10.96.0.1:443', dst: '10.244.1.20:48974', t: 10, flags: ACK, extra: { SrcK8S_Type: 'Service', SrcK8S_Namespace: 'default', SrcK8S_Name: 'kubernetes' } },
+  ]);
+  assert.deepEqual(edges, ['workload:shop/CronJob/report -> apiserver:6443/TCP x1']);
+});
+
+test('probes from the server pod\'s own node are the kubelet; from another node they are that node; a host-network agent owns its port', async () => {
+  const { edges } = await ingest([
+    { src: '10.0.0.1:45000', dst: '10.244.0.5:8080', t: 10, flags: SYN },
+    { src: '10.0.0.2:45000', dst: '10.244.0.5:8080', t: 10, flags: SYN },
+    { src: '10.244.0.5:41000', dst: '10.0.0.1:9100', t: 10, flags: ACK },
+  ]);
+  assert.deepEqual(edges, [
+    'kubelet:node-a -> workload:shop/Deployment/web:8080/TCP x1',
+    'node:node-b -> workload:shop/Deployment/web:8080/TCP x1',
+    'workload:shop/Deployment/web -> workload:monitoring/DaemonSet/node-exporter:9100/TCP x1',
+  ]);
+});
+
+test('request and reply records of one connection aggregate into one edge with summed counters and an hourly bucket', async () => {
+  const { edges, store } = await ingest([
+    { src: '10.244.1.20:41000', dst: '10.244.0.5:9000', t: 2_000_000, flags: ACK },
+    { src: '10.244.0.5:9000', dst: '10.244.1.20:41000', t: 2_000_100, flags: ACK },
+    { src: '10.244.0.5:9000', dst: '10.244.1.20:41000', t: 2_000_200, flags: SYN | 0x100 | ACK },
+  ]);
+  assert.deepEqual(edges, ['workload:shop/CronJob/report -> workload:shop/Deployment/api:9000/TCP x3']);
+  const [e] = store.list();
+  assert.deepEqual([e!.packets, e!.bytes, e!.firstSeen, e!.lastSeen], [6, 300, 2_000_000, 2_000_200]);
+  assert.deepEqual(store.hours(e!.id), [{ hour: 0, flows: 3, packets: 6, bytes: 300 }]);
+});
+
+test('flows with no handshake, no declared port and no well-known port are ambiguous: kept apart, never an edge', async () => {
+  const { edges, summary, store } = await ingest([
+    { src: '10.244.1.20:40000', dst: '10.244.0.5:50000', t: 10, flags: ACK },
+    { src: '10.244.0.5:50000', dst: '10.244.1.20:40000', t: 20, flags: ACK },
+  ]);
+  assert.deepEqual(edges, []);
+  assert.equal(summary.ambiguous, 2);
+  const [pair] = store.listAmbiguous();
+  assert.deepEqual(
+    [peerKey(pair!.peerA), peerKey(pair!.peerB), pair!.portA, pair!.portB, pair!.flows],
+    ['workload:shop/CronJob/report', 'workload:shop/Deployment/web', 40000, 50000, 2],
+  );
+});
+
+test('in-cluster IPs without an owner are unknown, others external; record metadata wins and Jobs map to their CronJob', async () => {
+  const { edges } = await ingest([
+    { src: '10.244.1.20:41000', dst: '10.244.1.99:443', t: 10, flags: ACK },
+    { src: '10.244.1.20:41000', dst: '8.8.8.8:443', t: 10, flags: ACK },
+    {
+      src: '10.244.0.5:41000', dst: '10.244.1.53:53', t: 10, proto: 17,
+      extra: { SrcK8S_Type: 'Pod', SrcK8S_Namespace: 'shop', SrcK8S_Name: 'report-28000-x7k2p', SrcK8S_OwnerType: 'Job', SrcK8S_OwnerName: 'report-28000' },
+    },
+  ]);
+  assert.deepEqual(edges, [
+    'workload:shop/CronJob/report -> dns:kube-system/Deployment/coredns:53/UDP x1',
+    'workload:shop/CronJob/report -> external:8.8.8.8:443/TCP x1',
+    'workload:shop/CronJob/report -> unknown:10.244.1.99:443/TCP x1',
+  ]);
+});
