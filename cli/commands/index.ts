@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
 import type { CommandStatus } from '../main.ts';
+import { edgesCommand } from './edges.ts';
+import { ingestCommand } from './ingest.ts';
+import { inventoryCommand } from './inventory.ts';
+import { matrixCommand } from './matrix.ts';
 
 /** What every command module receives: where to print and where to report its exit code. */
 export interface CommandContext {
@@ -10,7 +14,7 @@ export interface CommandContext {
 
 export type CommandModule = (program: Command, ctx: CommandContext) => void;
 
-const modules: CommandModule[] = [];
+const modules: CommandModule[] = [inventoryCommand, ingestCommand, edgesCommand, matrixCommand];
 
 export function registerCommands(program: Command, ctx: CommandContext): void {
   for (const register of modules) register(program, ctx);

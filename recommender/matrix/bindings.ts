@@ -1,0 +1,146 @@
+/**
+ * Role bindings and cluster facts. A role is bound, in this order, by the cluster config, by
+ * discovery in the inventory (only well-known upstream labels, see DISCOVERY), or by the
+ * matrix's own default; otherwise it stays unbound and is reported.
+ */
+import type { InventorySnapshot, LabelSelector, Workload } from '../../domain/inventory.ts';
+import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
+import type { PortSpecT, RoleBindingT, RoleT } from './schema.ts';
+import type { ClusterFacts, ResolvedPeer, ResolvedPort, RoleResolution } from './resolved.ts';
+import { canonicalSelector, selectorMatches } from './selector.ts';
+
+/** Roles discovered from pod labels the upstream projects set themselves. */
+export const DISCOVERY: Readonly<Record<string, { label: string; value: string; note: string }>> = {
+  prometheus: { label: 'app.kubernetes.io/name', value: 'prometheus', note: 'Prometheus server pods (prometheus-operator, kube-prometheus, the Helm chart)' },
+  alertmanager: { label: 'app.kubernetes.io/name', value: 'alertmanager', note: 'Alertmanager pods (prometheus-operator, the Helm chart)' },
+  loki: { label: 'app.kubernetes.io/name', value: 'loki', note: 'Loki pods (Grafana Helm chart, Loki operator)' },
+  kafka: { label: 'app.kubernetes.io/name', value: 'kafka', note: 'Kafka broker pods (Bitnami/Strimzi-style recommended labels)' },
+  flagger: { label: 'app.kubernetes.io/name', value: 'flagger', note: 'Flagger pods (the label seed 003 selects Flagger with)' },
+  'source-controller': { label: 'app', value: 'source-controller', note: 'Flux source-controller pods (Flux install manifests)' },
+};
+
+export const DNS_NAMESPACE = 'kube-system';
+export const DNS_SELECTOR: LabelSelector = { matchLabels: { 'k8s-app': 'kube-dns' } };
+
+export const sortRefs = (refs: WorkloadRef[]): WorkloadRef[] =>
+  [...refs].sort((a, b) => (workloadKey(a) < workloadKey(b) ? -1 : workloadKey(a) > workloadKey(b) ? 1 : 0));
+
+const ref = (w: Workload): WorkloadRef => ({ namespace: w.namespace, kind: w.kind, name: w.name });
+
+export function selectWorkloads(inv: InventorySnapshot, namespaces: ReadonlySet<string> | undefined, selector: LabelSelector): WorkloadRef[] {
+  return sortRefs(inv.workloads.filter((w) => (!namespaces || namespaces.has(w.namespace)) && selectorMatches(selector, w.labels)).map(ref));
+}
+
+export function namespacesMatching(inv: InventorySnapshot, selector: LabelSelector): string[] {
+  return inv.namespaces
+    .filter((n) => selectorMatches(selector, { 'kubernetes.io/metadata.name': n.name, ...n.labels }))
+    .map((n) => n.name)
+    .sort();
+}
+
+export function toResolvedPorts(ports: readonly PortSpecT[] | undefined): ResolvedPort[] {
+  return (ports ?? [])
+    .map((p): ResolvedPort => {
+      const out: ResolvedPort = { protocol: p.protocol ?? 'TCP' };
+      if (typeof p.port === 'number') out.port = p.port;
+      else out.name = p.port;
+      if (typeof p.endPort === 'number') out.endPort = p.endPort;
+      return out;
+    })
+    .sort(comparePorts);
+}
+
+export function comparePorts(a: ResolvedPort, b: ResolvedPort): number {
+  return (a.port ?? 0) - (b.port ?? 0) || (a.name ?? '').localeCompare(b.name ?? '') || a.protocol.localeCompare(b.protocol) || (a.endPort ?? 0) - (b.endPort ?? 0);
+}
+
+/** Where a binding points in this cluster. */
+export function bindingPeer(b: RoleBindingT, inv: InventorySnapshot): ResolvedPeer {
+  if (b.cidrs) return { kind: 'cidr', cidrs: [...b.cidrs].sort(), except: [...(b.except ?? [])].sort() };
+  if (b.fqdns) return { kind: 'fqdn', fqdns: [...b.fqdns].sort() };
+  if (b.world) return { kind: 'world' };
+  const namespaces = b.namespace !== undefined ? [b.namespace] : namespacesMatching(inv, b.namespaceSelector ?? {});
+  if (!b.selector) {
+    return b.namespace !== undefined
+      ? { kind: 'namespace', namespace: b.namespace, namespaces }
+      : { kind: 'namespace', namespaceSelector: canonicalSelector(b.namespaceSelector ?? {}), namespaces };
+  }
+  const peer: ResolvedPeer = {
+    kind: 'pods',
+    selector: canonicalSelector(b.selector),
+    namespaces,
+    workloads: selectWorkloads(inv, new Set(namespaces), b.selector),
+  };
+  if (b.namespace !== undefined) peer.namespace = b.namespace;
+  else peer.namespaceSelector = canonicalSelector(b.namespaceSelector ?? {});
+  return peer;
+}
+
+/** Discovery: one binding per namespace holding pods with the role's well-known label. */
+export function discover(role: string, inv: InventorySnapshot): { bindings: RoleBindingT[]; via: string } | undefined {
+  const d = DISCOVERY[role];
+  if (!d) return undefined;
+  const selector = { matchLabels: { [d.label]: d.value } };
+  const found = inv.workloads.filter((w) => selectorMatches(selector, w.labels));
+  if (found.length === 0) return undefined;
+  const namespaces = [...new Set(found.map((w) => w.namespace))].sort();
+  return { bindings: namespaces.map((namespace) => ({ namespace, selector })), via: `pods labelled ${d.label}=${d.value}` };
+}
+
+const asList = (b: RoleBindingT | RoleBindingT[] | undefined): RoleBindingT[] | undefined => (b === undefined ? undefined : Array.isArray(b) ? b : [b]);
+
+export function resolveRole(
+  role: string,
+  declared: RoleT,
+  configured: RoleBindingT | RoleBindingT[] | undefined,
+  inv: InventorySnapshot,
+): RoleResolution {
+  let origin: RoleResolution['origin'] = 'unbound';
+  let bindings: RoleBindingT[] = [];
+  let via: string | undefined;
+  const fromConfig = asList(configured);
+  const found = fromConfig ? undefined : discover(role, inv);
+  const fromDefault = asList(declared.default);
+  if (fromConfig) {
+    origin = 'config';
+    bindings = fromConfig;
+    via = `matrices.bindings.roles.${role}`;
+  } else if (found) {
+    origin = 'discovered';
+    bindings = found.bindings;
+    via = found.via;
+  } else if (fromDefault) {
+    origin = 'default';
+    bindings = fromDefault;
+    via = 'the matrix default';
+  }
+  const out: RoleResolution = {
+    role,
+    description: declared.description,
+    origin,
+    bindings,
+    peers: bindings.map((b) => bindingPeer(b, inv)),
+    ports: toResolvedPorts(bindings.flatMap((b) => b.ports ?? [])),
+  };
+  if (via) out.via = via;
+  return out;
+}
+
+export function clusterFacts(inv: InventorySnapshot): ClusterFacts {
+  const endpoints = [...inv.apiserver].sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port || a.protocol.localeCompare(b.protocol));
+  const dnsWorkloads = selectWorkloads(inv, new Set([DNS_NAMESPACE]), DNS_SELECTOR);
+  return {
+    apiserver: {
+      origin: endpoints.length > 0 ? 'discovered' : 'unbound',
+      via: 'endpoints of default/kubernetes',
+      endpoints,
+    },
+    dns: {
+      origin: dnsWorkloads.length > 0 ? 'discovered' : 'default',
+      via: dnsWorkloads.length > 0 ? 'kube-system pods labelled k8s-app=kube-dns' : 'the conventional kube-system k8s-app=kube-dns (no such pods in the inventory)',
+      namespace: DNS_NAMESPACE,
+      selector: DNS_SELECTOR,
+      workloads: dnsWorkloads,
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The `matrices:` section of the cluster configuration (a YAML file given with --config; the
+ * service config embeds the same section): role bindings and per-system switches and parameters.
+ */
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import { MatricesConfig, type MatricesConfigT } from './schema.ts';
+import { schemaIssues } from './schema-check.ts';
+import { bindingIssues, type Issue } from './validate.ts';
+import { MatrixError, toProblems, type MatrixProblem } from './load.ts';
+import { resolveParameters } from './parameters.ts';
+import type { MatrixEntry } from './resolve.ts';
+import type { PathSegment } from './paths.ts';
+
+/** Validates a parsed config section; `base` is where it sits in the file (e.g. ['matrices']). */
+export function configIssues(section: unknown, base: PathSegment[] = ['matrices']): Issue[] {
+  const structural = schemaIssues(MatricesConfig, section ?? {}).map((i) => ({ ...i, path: [...base, ...i.path] }));
+  const roles = section && typeof section === 'object' ? (section as { bindings?: { roles?: unknown } }).bindings?.roles : undefined;
+  return [...structural, ...bindingIssues(roles, [...base, 'bindings', 'roles'])];
+}
+
+/** Reads a config file's text: the `matrices` section of a YAML document (other sections are ignored). */
+export function parseMatricesConfig(text: string, origin: string): MatricesConfigT {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new MatrixError(origin, doc.errors.map((e) => ({ path: '(document)', message: `YAML: ${e.message.split('\n')[0] ?? e.code}`, line: e.linePos?.[0]?.line })));
+  }
+  const data = (doc.toJS() ?? {}) as Record<string, unknown>;
+  if (typeof data !== 'object' || Array.isArray(data)) throw new MatrixError(origin, [{ path: '(document)', message: 'a config file must be a YAML mapping' }]);
+  const section = data.matrices ?? {};
+  const issues = configIssues(section);
+  if (issues.length > 0) {
+    throw new MatrixError(
+      origin,
+      toProblems(issues, (path) => {
+        for (let n = path.length; n > 0; n--) {
+          const node = doc.getIn(path.slice(0, n), true);
+          if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+        }
+        return undefined;
+      }),
+    );
+  }
+  return section as MatricesConfigT;
+}
+
+/** Config that names a system or a parameter no matrix has, or sets a value a parameter does not allow. */
+export function configProblemsFor(config: MatricesConfigT, entries: readonly MatrixEntry[]): MatrixProblem[] {
+  const problems: MatrixProblem[] = [];
+  const byName = new Map(entries.map((e) => [e.matrix.metadata.name, e.matrix]));
+  for (const [system, sys] of Object.entries(config.systems ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    const matrix = byName.get(system);
+    if (!matrix) {
+      problems.push({ path: `matrices.systems.${system}`, message: `no matrix named "${system}" (known: ${[...byName.keys()].sort().join(', ')})` });
+      continue;
+    }
+    for (const p of resolveParameters(matrix, sys.parameters ?? {}).problems.sort((a, b) => a.parameter.localeCompare(b.parameter))) {
+      problems.push({ path: `matrices.systems.${system}.parameters[${JSON.stringify(p.parameter)}]`, message: p.message, value: p.value });
+    }
+  }
+  return problems;
+}

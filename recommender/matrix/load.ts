@@ -1,0 +1,69 @@
+/** Reading matrix YAML: parse, validate, and point each problem at its path, line and value. */
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import type { MatrixT } from './schema.ts';
+import { formatPath, type PathSegment } from './paths.ts';
+import { validateMatrix, type Issue } from './validate.ts';
+
+export interface MatrixProblem {
+  /** `components.ebpf-agent.egress[1].ports[0]` */
+  path: string;
+  message: string;
+  value?: unknown;
+  line?: number;
+}
+
+export class MatrixError extends Error {
+  constructor(
+    readonly origin: string,
+    readonly problems: MatrixProblem[],
+  ) {
+    super(`${origin}: invalid matrix (${problems.length} problem${problems.length === 1 ? '' : 's'})\n${problems.map(formatProblem).join('\n')}`);
+  }
+}
+
+export function formatProblem(p: MatrixProblem): string {
+  const where = p.line !== undefined ? `${p.path} (line ${p.line})` : p.path;
+  return p.value === undefined ? `  ${where}: ${p.message}` : `  ${where}: ${p.message}; got ${JSON.stringify(p.value)}`;
+}
+
+function lineOf(doc: Document, counter: LineCounter, path: PathSegment[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+export interface ParsedMatrix {
+  matrix: MatrixT;
+  /** The text as given, kept for storage and display. */
+  text: string;
+}
+
+/** Parses YAML (or JSON) text into a valid matrix, or throws MatrixError listing every problem. */
+export function parseMatrix(text: string, origin: string): ParsedMatrix {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new MatrixError(
+      origin,
+      doc.errors.map((e) => ({ path: '(document)', message: `YAML: ${e.message.split('\n')[0] ?? e.code}`, line: e.linePos?.[0]?.line })),
+    );
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const result = validateMatrix(data);
+  if (!result.matrix) throw new MatrixError(origin, toProblems(result.issues, (p) => lineOf(doc, counter, p)));
+  return { matrix: result.matrix, text };
+}
+
+export function toProblems(issues: Issue[], line?: (path: PathSegment[]) => number | undefined): MatrixProblem[] {
+  return issues
+    .map((i) => {
+      const p: MatrixProblem = { path: formatPath(i.path), message: i.message };
+      if (i.value !== undefined) p.value = i.value;
+      const l = line?.(i.path);
+      if (l !== undefined) p.line = l;
+      return p;
+    })
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
+}

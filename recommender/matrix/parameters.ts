@@ -1,0 +1,87 @@
+/** Parameter values (config over defaults), `${parameter}` substitution and conditions. */
+import type { ConditionT, MatrixT, ParameterValue } from './schema.ts';
+import type { ConditionResult, ResolvedParameter } from './resolved.ts';
+import { parameterValueProblem } from './validate.ts';
+import { substitute } from './syntax.ts';
+
+export type ParameterValues = ReadonlyMap<string, ParameterValue>;
+
+export interface ParameterProblem {
+  parameter: string;
+  message: string;
+  value: unknown;
+}
+
+/** Values for every parameter: config wins over the default; unknown or invalid config values are problems. */
+export function resolveParameters(
+  matrix: MatrixT,
+  config: Record<string, unknown> = {},
+): { values: Map<string, ParameterValue>; list: ResolvedParameter[]; problems: ParameterProblem[] } {
+  const declared = matrix.parameters ?? {};
+  const values = new Map<string, ParameterValue>();
+  const problems: ParameterProblem[] = [];
+  for (const [name, value] of Object.entries(config)) {
+    const p = declared[name];
+    if (!p) {
+      problems.push({ parameter: name, message: `unknown parameter (known: ${Object.keys(declared).sort().join(', ') || 'none'})`, value });
+      continue;
+    }
+    const problem = parameterValueProblem(p, value);
+    if (problem) problems.push({ parameter: name, message: problem, value });
+  }
+  const list: ResolvedParameter[] = [];
+  for (const name of Object.keys(declared).sort()) {
+    const p = declared[name]!;
+    const fromConfig = Object.hasOwn(config, name) && !problems.some((x) => x.parameter === name) ? (config[name] as ParameterValue) : undefined;
+    const value = fromConfig ?? p.default;
+    const entry: ResolvedParameter = {
+      name,
+      type: p.type,
+      description: p.description,
+      origin: fromConfig !== undefined ? 'config' : p.default !== undefined ? 'default' : 'unset',
+    };
+    if (value !== undefined) {
+      entry.value = value;
+      values.set(name, value);
+    }
+    if (p.enum) entry.allowed = [...p.enum];
+    list.push(entry);
+  }
+  return { values, list, problems };
+}
+
+export function render(text: string, values: ParameterValues): string | undefined {
+  return substitute(text, (name) => {
+    const v = values.get(name);
+    return v === undefined ? undefined : String(v);
+  });
+}
+
+export function conditionText(when: ConditionT): string {
+  return Object.keys(when)
+    .sort()
+    .map((k) => {
+      const v = when[k];
+      return Array.isArray(v) ? `${k} in (${v.map(String).join('|')})` : `${k}=${String(v)}`;
+    })
+    .join(', ');
+}
+
+/** Evaluates a condition; a parameter without a value makes it false and is named in `unset`. */
+export function evaluate(when: ConditionT | undefined, values: ParameterValues): { result?: ConditionResult; holds: boolean; unset: string[] } {
+  if (!when) return { holds: true, unset: [] };
+  const unset: string[] = [];
+  let holds = true;
+  for (const name of Object.keys(when).sort()) {
+    const expected = when[name]!;
+    const actual = values.get(name);
+    if (actual === undefined) {
+      unset.push(name);
+      holds = false;
+      continue;
+    }
+    const allowed = Array.isArray(expected) ? expected : [expected];
+    if (!allowed.some((a) => a === actual)) holds = false;
+  }
+  return { result: { when, text: conditionText(when), holds }, holds, unset };
+}

@@ -1,0 +1,341 @@
+/**
+ * Resolution: a matrix + the cluster inventory + the cluster config → the concrete expected
+ * rules per component, with the workloads each component selects. Pure: no I/O, no clock.
+ * What cannot be pinned down (absent components, unbound roles, unset parameters) becomes a
+ * finding; it never fails the resolution.
+ */
+import type { InventorySnapshot, LabelSelector } from '../../domain/inventory.ts';
+import { ruleId, type Direction } from './ids.ts';
+import { clusterFacts, comparePorts, namespacesMatching, resolveRole, selectWorkloads, sortRefs } from './bindings.ts';
+import { evaluate, render, resolveParameters, type ParameterValues } from './parameters.ts';
+import { canonicalSelector } from './selector.ts';
+import { wholeRef } from './syntax.ts';
+import type { ComponentT, LabelSelectorT, MatricesConfigT, MatrixT, PeerT, PortSpecT, RuleT, SourceT, StanceT } from './schema.ts';
+import type {
+  Citation,
+  ClusterFacts,
+  ExpectedRule,
+  Finding,
+  ResolvedComponent,
+  ResolvedMatrix,
+  ResolvedPeer,
+  ResolvedPort,
+  RoleResolution,
+  Stance,
+} from './resolved.ts';
+
+export interface MatrixEntry {
+  matrix: MatrixT;
+  origin: 'built-in' | 'applied';
+  overridesBuiltIn: boolean;
+}
+
+interface Ctx {
+  matrix: MatrixT;
+  inv: InventorySnapshot;
+  values: ParameterValues;
+  facts: ClusterFacts;
+  roles: Map<string, RoleResolution>;
+  components: Map<string, ResolvedComponent>;
+  declaredPorts: Map<string, ResolvedPort[]>;
+}
+
+function cite(matrix: MatrixT, s: SourceT): Citation {
+  const d = matrix.documents[s.document];
+  const c: Citation = { document: s.document, title: d?.title ?? s.document };
+  if (d?.file) c.file = d.file;
+  if (d?.url) c.url = d.url;
+  if (s.line !== undefined) c.line = s.line;
+  if (s.also) c.also = [...s.also];
+  if (s.row !== undefined) c.row = s.row;
+  return c;
+}
+
+function renderSelector(sel: LabelSelectorT, values: ParameterValues, missing: string[]): LabelSelector {
+  const out: LabelSelector = {};
+  if (sel.matchLabels) {
+    out.matchLabels = {};
+    for (const [k, v] of Object.entries(sel.matchLabels)) {
+      const r = render(v, values);
+      if (r === undefined) missing.push(`label ${k}=${v} uses a parameter without a value`);
+      out.matchLabels[k] = r ?? v;
+    }
+  }
+  if (sel.matchExpressions) out.matchExpressions = sel.matchExpressions.map((e) => ({ ...e, values: e.values ? [...e.values] : undefined })).map(dropUndefined);
+  return canonicalSelector(out);
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function portNumber(v: number | string, values: ParameterValues, unresolved: string[]): { port?: number; name?: string } {
+  if (typeof v === 'number') return { port: v };
+  const ref = wholeRef(v);
+  if (ref === undefined) return { name: v };
+  const value = values.get(ref);
+  if (typeof value === 'number') return { port: value };
+  unresolved.push(`port parameter "${ref}" has no value`);
+  return {};
+}
+
+function resolvePorts(ports: readonly PortSpecT[], values: ParameterValues, named: ResolvedPort[], unresolved: string[]): ResolvedPort[] {
+  const out: ResolvedPort[] = [];
+  for (const p of ports) {
+    const start = portNumber(p.port, values, unresolved);
+    if (start.port === undefined && start.name === undefined) continue;
+    const rp: ResolvedPort = { protocol: p.protocol ?? 'TCP', ...start };
+    if (rp.name !== undefined) {
+      const known = named.find((n) => n.name === rp.name && n.protocol === rp.protocol);
+      if (known?.port !== undefined) rp.port = known.port;
+    }
+    if (p.endPort !== undefined) {
+      const end = portNumber(p.endPort, values, unresolved);
+      if (end.port !== undefined) rp.endPort = end.port;
+    }
+    out.push(rp);
+  }
+  return out.sort(comparePorts);
+}
+
+function describePeer(peer: PeerT): string {
+  if (typeof peer === 'string') return peer;
+  if ('component' in peer) return `component ${peer.component}`;
+  if ('role' in peer) return `role ${peer.role}`;
+  if ('namespace' in peer) return peer.selector ? `pods in namespace ${peer.namespace}` : `namespace ${peer.namespace}`;
+  if ('namespaceSelector' in peer) return 'pods of selected namespaces';
+  if ('cidrs' in peer) return `cidrs ${peer.cidrs.join(', ')}`;
+  return `fqdns ${peer.fqdns.join(', ')}`;
+}
+
+function resolvePeer(ctx: Ctx, self: ResolvedComponent, peer: PeerT, unresolved: string[]): ResolvedPeer[] {
+  const { inv, facts, values } = ctx;
+  if (peer === 'apiserver') return [{ kind: 'apiserver', endpoints: facts.apiserver.endpoints }];
+  if (peer === 'dns') return [{ kind: 'dns', namespace: facts.dns.namespace, selector: facts.dns.selector, workloads: facts.dns.workloads }];
+  if (peer === 'world') return [{ kind: 'world' }];
+  if (peer === 'nodes') {
+    const nodes = inv.nodes
+      .map((n) => ({ name: n.name, addresses: n.addresses.filter((a) => a.type !== 'Hostname').map((a) => a.address).sort() }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return [{ kind: 'nodes', nodes }];
+  }
+  if (peer === 'same-namespace') {
+    if (self.namespace === undefined) {
+      unresolved.push('the component namespace has no value');
+      return [];
+    }
+    return [{ kind: 'same-namespace', namespace: self.namespace }];
+  }
+  if ('component' in peer) {
+    const c = ctx.components.get(peer.component)!;
+    if (c.namespace === undefined) {
+      unresolved.push(`component ${c.name} has no namespace value`);
+      return [];
+    }
+    return [
+      {
+        kind: 'pods',
+        component: c.name,
+        namespace: c.namespace,
+        selector: c.selector,
+        namespaces: [c.namespace],
+        workloads: c.workloads,
+        hostNetwork: c.hostNetwork,
+      },
+    ];
+  }
+  if ('role' in peer) {
+    const r = ctx.roles.get(peer.role)!;
+    if (r.origin === 'unbound') unresolved.push(`role ${peer.role} is unbound`);
+    return r.peers;
+  }
+  if ('cidrs' in peer) return [{ kind: 'cidr', cidrs: [...peer.cidrs].sort(), except: [...(peer.except ?? [])].sort() }];
+  if ('fqdns' in peer) return [{ kind: 'fqdn', fqdns: [...peer.fqdns].sort() }];
+  const missing: string[] = [];
+  let namespaces: string[];
+  let namespace: string | undefined;
+  let namespaceSelector: LabelSelector | undefined;
+  if ('namespace' in peer) {
+    namespace = render(peer.namespace, values);
+    if (namespace === undefined) {
+      unresolved.push(`namespace ${peer.namespace} uses a parameter without a value`);
+      return [];
+    }
+    namespaces = [namespace];
+  } else {
+    namespaceSelector = renderSelector(peer.namespaceSelector, values, missing);
+    namespaces = namespacesMatching(inv, namespaceSelector);
+  }
+  if (!peer.selector) {
+    return [namespace !== undefined ? { kind: 'namespace', namespace, namespaces } : { kind: 'namespace', namespaceSelector: namespaceSelector!, namespaces }];
+  }
+  const selector = renderSelector(peer.selector, values, missing);
+  unresolved.push(...missing);
+  const out: ResolvedPeer = { kind: 'pods', selector, namespaces, workloads: selectWorkloads(inv, new Set(namespaces), selector) };
+  if (namespace !== undefined) out.namespace = namespace;
+  else out.namespaceSelector = namespaceSelector!;
+  return [out];
+}
+
+function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, direction: Direction, rule: RuleT, shared: boolean): ExpectedRule {
+  const unresolved: string[] = [];
+  const cond = evaluate(rule.when, ctx.values);
+  for (const p of cond.unset) unresolved.push(`condition parameter "${p}" has no value`);
+  const peers = resolvePeer(ctx, self, rule.peer, unresolved);
+  const namedPorts =
+    direction === 'ingress' ? self.ports : typeof rule.peer === 'object' && 'component' in rule.peer ? (ctx.declaredPorts.get(rule.peer.component) ?? []) : [];
+  let ports = resolvePorts(rule.ports ?? [], ctx.values, namedPorts, unresolved);
+  const role = typeof rule.peer === 'object' && 'role' in rule.peer ? rule.peer.role : undefined;
+  if ((rule.ports ?? []).length === 0 && role) ports = ctx.roles.get(role)?.ports ?? [];
+  return {
+    id: ruleId(ctx.matrix.metadata.name, owner, direction, rule),
+    direction,
+    level: rule.level,
+    purpose: rule.purpose,
+    source: cite(ctx.matrix, rule.source),
+    ...(shared ? { shared: owner } : {}),
+    peerRef: describePeer(rule.peer),
+    ...(role ? { role } : {}),
+    peers,
+    ports,
+    ...(cond.result ? { condition: cond.result } : {}),
+    active: self.enabled && self.present && cond.holds && unresolved.length === 0,
+    unresolved,
+  };
+}
+
+function stance(ctx: Ctx, s: StanceT | undefined): Stance {
+  if (s === undefined) return { authoritative: false };
+  if (typeof s === 'boolean') return { authoritative: s };
+  const cond = evaluate(s.when, ctx.values);
+  const out: Stance = { authoritative: cond.holds };
+  if (s.purpose) out.purpose = s.purpose;
+  if (s.source) out.source = cite(ctx.matrix, s.source);
+  if (cond.result) out.condition = cond.result;
+  return out;
+}
+
+function componentShell(ctx: Ctx, name: string, c: ComponentT): ResolvedComponent {
+  const missing: string[] = [];
+  const cond = evaluate(c.when, ctx.values);
+  const namespace = render(c.namespace, ctx.values);
+  const selector = renderSelector(c.selector, ctx.values, missing);
+  const hostNetwork = typeof c.hostNetwork === 'object' ? evaluate(c.hostNetwork, ctx.values).holds : c.hostNetwork === true;
+  const workloads = namespace !== undefined && missing.length === 0 ? selectWorkloads(ctx.inv, new Set([namespace]), selector) : [];
+  const ports = (c.ports ?? []).flatMap((decl) => {
+    const [rp] = resolvePorts([{ port: decl.port, protocol: decl.protocol }], ctx.values, [], []);
+    return rp ? [decl.name ? { ...rp, name: decl.name } : rp] : [];
+  });
+  const auth = c.authoritative;
+  const out: ResolvedComponent = {
+    name,
+    ...(c.description ? { description: c.description } : {}),
+    ...(namespace !== undefined ? { namespace } : {}),
+    selector,
+    hostNetwork,
+    isolatable: !hostNetwork,
+    enabled: cond.holds,
+    ...(cond.result ? { condition: cond.result } : {}),
+    present: workloads.length > 0,
+    workloads: sortRefs(workloads),
+    ports: ports.sort(comparePorts),
+    authoritative: {
+      ingress: stance(ctx, typeof auth === 'object' ? auth.ingress : auth),
+      egress: stance(ctx, typeof auth === 'object' ? auth.egress : auth),
+    },
+    exceptions: (c.exceptions ?? [])
+      .map((e) => dropUndefined({ type: e.type, direction: e.direction, reason: e.reason, source: cite(ctx.matrix, e.source) }))
+      .sort((a, b) => a.type.localeCompare(b.type) || (a.direction ?? '').localeCompare(b.direction ?? '')),
+    rules: [],
+  };
+  return out;
+}
+
+function compareRules(a: ExpectedRule, b: ExpectedRule): number {
+  return b.direction.localeCompare(a.direction) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+export function resolveMatrix(entry: MatrixEntry, inv: InventorySnapshot, config: MatricesConfigT = {}): ResolvedMatrix {
+  const { matrix } = entry;
+  const sys = config.systems?.[matrix.metadata.name] ?? {};
+  const params = resolveParameters(matrix, sys.parameters ?? {});
+  const facts = clusterFacts(inv);
+  const roles = new Map<string, RoleResolution>();
+  for (const name of Object.keys(matrix.roles ?? {}).sort()) {
+    roles.set(name, resolveRole(name, matrix.roles![name]!, config.bindings?.roles?.[name], inv));
+  }
+  const ctx: Ctx = { matrix, inv, values: params.values, facts, roles, components: new Map(), declaredPorts: new Map() };
+  const names = Object.keys(matrix.components).sort();
+  for (const name of names) {
+    const shell = componentShell(ctx, name, matrix.components[name]!);
+    ctx.components.set(name, shell);
+    ctx.declaredPorts.set(name, shell.ports);
+  }
+  for (const name of names) {
+    const c = matrix.components[name]!;
+    const self = ctx.components.get(name)!;
+    const rules: ExpectedRule[] = [];
+    for (const direction of ['ingress', 'egress'] as const) {
+      for (const r of c[direction] ?? []) rules.push(expectedRule(ctx, self, name, direction, r, false));
+      for (const group of matrix.shared ?? []) {
+        if (group.components !== '*' && !group.components.includes(name)) continue;
+        for (const r of group[direction] ?? []) rules.push(expectedRule(ctx, self, group.name, direction, r, true));
+      }
+    }
+    self.rules = rules.sort(compareRules);
+  }
+  const components = names.map((n) => ctx.components.get(n)!);
+  return {
+    name: matrix.metadata.name,
+    title: matrix.metadata.title,
+    ...(matrix.metadata.description ? { description: matrix.metadata.description } : {}),
+    origin: entry.origin,
+    overridesBuiltIn: entry.overridesBuiltIn,
+    enabled: sys.enabled ?? true,
+    detected: components.some((c) => c.present),
+    parameters: params.list,
+    roles: [...roles.values()],
+    cluster: facts,
+    components,
+    findings: findings(components, [...roles.values()], params.list, facts),
+  };
+}
+
+function findings(
+  components: ResolvedComponent[],
+  roles: RoleResolution[],
+  parameters: ResolvedMatrix['parameters'],
+  facts: ClusterFacts,
+): Finding[] {
+  const out: Finding[] = [];
+  for (const c of components) {
+    if (c.enabled && !c.present) {
+      const where = c.namespace ?? '(namespace unset)';
+      const sel = Object.entries(c.selector.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      out.push({ kind: 'component-absent', subject: c.name, message: `no workload in namespace ${where} matches ${sel || 'the selector'}` });
+    }
+  }
+  const liveRules = components.filter((c) => c.enabled && c.present).flatMap((c) => c.rules.filter((r) => r.condition?.holds !== false));
+  for (const r of roles) {
+    const usedBy = [...new Set(liveRules.filter((x) => x.role === r.role).map((x) => x.id))].sort();
+    if (usedBy.length === 0) continue;
+    if (r.origin === 'unbound') {
+      out.push({ kind: 'role-unbound', subject: r.role, message: `role ${r.role} (${r.description}) is not bound; rules waiting for it: ${usedBy.join(', ')}` });
+    } else if (r.peers.length > 0 && r.peers.every((p) => p.kind === 'pods' && p.workloads.length === 0)) {
+      out.push({ kind: 'role-selects-nothing', subject: r.role, message: `role ${r.role} is bound (${r.origin}) but selects no workload of the inventory` });
+    }
+  }
+  for (const p of parameters) {
+    if (p.origin === 'unset') out.push({ kind: 'parameter-unset', subject: p.name, message: `parameter ${p.name} has no default and is not set: ${p.description}` });
+  }
+  const uses = (kind: ResolvedPeer['kind']) => liveRules.some((r) => r.peers.some((p) => p.kind === kind));
+  if (facts.apiserver.endpoints.length === 0 && uses('apiserver')) {
+    out.push({ kind: 'apiserver-unknown', subject: 'apiserver', message: 'the inventory has no default/kubernetes endpoints: rules to the apiserver have no address' });
+  }
+  if (facts.dns.origin === 'default' && uses('dns')) {
+    out.push({ kind: 'dns-unknown', subject: 'dns', message: 'no kube-system pods labelled k8s-app=kube-dns in the inventory' });
+  }
+  return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.subject.localeCompare(b.subject));
+}

@@ -1,0 +1,145 @@
+/**
+ * Structural validation with ajv (allErrors), turned into one readable issue per problem.
+ * Unions produce an error per failed branch; we keep the branch the value was evidently
+ * meant for (same JSON type, required keys present) or else say which forms are allowed.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { TSchema } from '@sinclair/typebox';
+import { plain } from './schema.ts';
+import { pointerToPath, type PathSegment } from './paths.ts';
+
+export interface Issue {
+  path: PathSegment[];
+  message: string;
+  value?: unknown;
+}
+
+type SchemaNode = Record<string, unknown>;
+
+const cache = new WeakMap<TSchema, ValidateFunction>();
+
+function compile(schema: TSchema): ValidateFunction {
+  let fn = cache.get(schema);
+  if (!fn) {
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+    fn = ajv.compile(plain(schema));
+    cache.set(schema, fn);
+  }
+  return fn;
+}
+
+function jsonType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+function accepts(branch: SchemaNode, value: unknown): boolean {
+  if (Array.isArray(branch.anyOf)) return (branch.anyOf as SchemaNode[]).some((b) => accepts(b, value));
+  const t = branch.type;
+  if (t === undefined) return true;
+  const vt = jsonType(value);
+  return t === vt || (t === 'number' && vt === 'integer');
+}
+
+function requiredPresent(branch: SchemaNode, value: unknown): boolean {
+  if (jsonType(value) !== 'object') return false;
+  const req = Array.isArray(branch.required) ? (branch.required as string[]) : [];
+  return req.every((k) => Object.hasOwn(value as object, k));
+}
+
+function coversKeys(branch: SchemaNode, value: unknown): boolean {
+  const props = (branch.properties ?? {}) as Record<string, unknown>;
+  return Object.keys(value as object).every((k) => Object.hasOwn(props, k));
+}
+
+/** Picks the one branch the value was meant for, or undefined when that is not clear. */
+function intendedBranch(branches: SchemaNode[], value: unknown): number | undefined {
+  let idx = branches.map((b, i) => (accepts(b, value) ? i : -1)).filter((i) => i >= 0);
+  if (idx.length > 1 && jsonType(value) === 'object') {
+    const withRequired = idx.filter((i) => requiredPresent(branches[i] as SchemaNode, value));
+    const covering = withRequired.filter((i) => coversKeys(branches[i] as SchemaNode, value));
+    idx = covering.length === 1 ? covering : withRequired;
+  }
+  return idx.length === 1 ? idx[0] : undefined;
+}
+
+function describe(branch: SchemaNode): string {
+  if (Array.isArray(branch.anyOf)) return (branch.anyOf as SchemaNode[]).map(describe).join(', ');
+  if (branch.const !== undefined) return JSON.stringify(branch.const);
+  if (branch.type === 'object') {
+    const props = Object.keys((branch.properties ?? {}) as object);
+    const req = new Set((branch.required ?? []) as string[]);
+    return `{${props.map((p) => (req.has(p) ? p : `${p}?`)).join(', ')}}`;
+  }
+  if (branch.type === 'integer' && branch.minimum !== undefined && branch.maximum !== undefined) {
+    return `an integer ${String(branch.minimum)}-${String(branch.maximum)}`;
+  }
+  return `a ${String(branch.type)}`;
+}
+
+function message(e: ErrorObject): { message: string; extraPath?: string } {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return { message: `missing required field "${String(p.missingProperty)}"` };
+    case 'additionalProperties':
+      return { message: `unknown field "${String(p.additionalProperty)}"`, extraPath: String(p.additionalProperty) };
+    case 'type':
+      return { message: `must be ${String(p.type)}` };
+    case 'const':
+      return { message: `must be ${JSON.stringify(p.allowedValue)}` };
+    case 'minimum':
+    case 'maximum':
+      return { message: `out of range: must be ${String(p.comparison)} ${String(p.limit)}` };
+    case 'minItems':
+      return { message: `must have at least ${String(p.limit)} item(s)` };
+    case 'minLength':
+      return { message: p.limit === 1 ? 'must not be empty' : `must have at least ${String(p.limit)} characters` };
+    case 'maxLength':
+      return { message: `must have at most ${String(p.limit)} characters` };
+    case 'anyOf':
+      return { message: `must be one of: ${describe({ anyOf: e.schema })}` };
+    default:
+      return { message: e.message ?? e.keyword };
+  }
+}
+
+function within(path: string, parent: string): boolean {
+  return path === parent || path.startsWith(`${parent}/`);
+}
+
+export function schemaIssues(schema: TSchema, data: unknown): Issue[] {
+  const validate = compile(schema);
+  if (validate(data)) return [];
+  const errors = [...(validate.errors ?? [])];
+  const dropped = new Set<ErrorObject>();
+  const anyOfs = errors.filter((e) => e.keyword === 'anyOf').sort((a, b) => a.schemaPath.length - b.schemaPath.length);
+  for (const e of anyOfs) {
+    if (dropped.has(e)) continue;
+    const branches = e.schema as SchemaNode[];
+    const keep = intendedBranch(branches, e.data);
+    const prefix = `${e.schemaPath}/`;
+    if (keep !== undefined) dropped.add(e);
+    for (const other of errors) {
+      if (other === e || !other.schemaPath.startsWith(prefix) || !within(other.instancePath, e.instancePath)) continue;
+      if (keep === undefined || !other.schemaPath.startsWith(`${prefix}${keep}/`)) dropped.add(other);
+    }
+  }
+  const issues: Issue[] = [];
+  for (const e of errors) {
+    if (dropped.has(e)) continue;
+    const { message: msg, extraPath } = message(e);
+    const path = pointerToPath(e.instancePath, data);
+    if (extraPath !== undefined) {
+      const obj = e.data as Record<string, unknown>;
+      issues.push({ path: [...path, extraPath], message: msg, value: obj[extraPath] });
+    } else if (e.keyword === 'required') {
+      issues.push({ path, message: msg });
+    } else {
+      issues.push({ path, message: msg, value: e.data });
+    }
+  }
+  return issues;
+}

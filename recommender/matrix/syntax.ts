@@ -1,0 +1,89 @@
+/** Checks of the small syntaxes a matrix embeds: label selectors, CIDRs, FQDNs, port names, `${parameter}` templates. */
+import { isIPv4, isIPv6 } from 'node:net';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const TEMPLATE_REF = /\$\{([^}]*)\}/g;
+export const PARAMETER_NAME = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/;
+
+export function isDnsLabel(s: string): boolean {
+  return s.length <= 63 && DNS_LABEL.test(s);
+}
+
+/** A label key: optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
+export function labelKeyProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
+    return 'label key prefix must be a DNS subdomain';
+  }
+  if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
+    return 'label key name must be 1-63 alphanumerics, "-", "_" or ".", starting and ending alphanumeric';
+  }
+  return undefined;
+}
+
+export function labelValueProblem(value: string): string | undefined {
+  if (value === '') return undefined;
+  if (value.length > 63 || !LABEL_NAME.test(value)) {
+    return 'label value must be at most 63 alphanumerics, "-", "_" or ".", starting and ending alphanumeric';
+  }
+  return undefined;
+}
+
+export function cidrProblem(cidr: string): string | undefined {
+  const slash = cidr.indexOf('/');
+  if (slash < 0) return 'CIDR needs a prefix length (a.b.c.d/n or x::/n)';
+  const addr = cidr.slice(0, slash);
+  const bitsText = cidr.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(bitsText)) return 'CIDR prefix length must be a number';
+  const bits = Number(bitsText);
+  if (isIPv4(addr)) return bits <= 32 ? undefined : 'IPv4 prefix length must be 0-32';
+  if (isIPv6(addr)) return bits <= 128 ? undefined : 'IPv6 prefix length must be 0-128';
+  return 'not an IPv4 or IPv6 address';
+}
+
+/** A DNS name as Cilium `toFQDNs` takes it: lowercase labels, optionally a leading `*.` wildcard. */
+export function fqdnProblem(name: string): string | undefined {
+  const bare = name.startsWith('*.') ? name.slice(2) : name;
+  const trimmed = bare.endsWith('.') ? bare.slice(0, -1) : bare;
+  if (trimmed.length === 0 || trimmed.length > 253) return 'FQDN must be 1-253 characters';
+  const labels = trimmed.split('.');
+  if (labels.length < 2) return 'FQDN needs at least two labels (name.domain)';
+  for (const l of labels) if (!isDnsLabel(l)) return `FQDN label "${l}" must be lowercase alphanumerics and "-"`;
+  return undefined;
+}
+
+export function portNameProblem(name: string): string | undefined {
+  if (name.length > 15 || !IANA_SVC_NAME.test(name) || !/[a-z]/.test(name) || name.includes('--')) {
+    return 'port name must be an IANA service name: 1-15 lowercase alphanumerics or "-", with a letter';
+  }
+  return undefined;
+}
+
+/** Names referenced as `${name}`, or an error for an unterminated reference. */
+export function templateRefs(text: string): { refs: string[]; problem?: string } {
+  const refs = [...text.matchAll(TEMPLATE_REF)].map((m) => m[1] ?? '');
+  const stripped = text.replace(TEMPLATE_REF, '');
+  if (stripped.includes('${')) return { refs, problem: 'unterminated "${" in template' };
+  return { refs };
+}
+
+/** `${name}` as the whole string: a value taken from one parameter. */
+export function wholeRef(text: string): string | undefined {
+  const m = /^\$\{([^}]*)\}$/.exec(text);
+  return m ? m[1] : undefined;
+}
+
+export function substitute(text: string, lookup: (name: string) => string | undefined): string | undefined {
+  let missing = false;
+  const out = text.replace(TEMPLATE_REF, (_, name: string) => {
+    const v = lookup(name);
+    if (v === undefined) missing = true;
+    return v ?? '';
+  });
+  return missing ? undefined : out;
+}

@@ -1,0 +1,374 @@
+/**
+ * Validation of a matrix: the schema (structure) and then the meaning — references to
+ * parameters, components, roles and documents; selectors, CIDRs, FQDNs, port names and
+ * ranges; unique rule ids. Every problem is reported at once, each with its path and value.
+ * The semantic pass reads the raw document defensively so it still runs when the schema failed.
+ */
+import { Matrix, PARAMETER_TYPES, type MatrixT } from './schema.ts';
+import { schemaIssues, type Issue } from './schema-check.ts';
+import type { PathSegment } from './paths.ts';
+import { ruleId, RULE_SLUG, type Direction } from './ids.ts';
+import {
+  cidrProblem,
+  fqdnProblem,
+  isDnsLabel,
+  labelKeyProblem,
+  labelValueProblem,
+  PARAMETER_NAME,
+  portNameProblem,
+  templateRefs,
+  wholeRef,
+} from './syntax.ts';
+
+export type { Issue } from './schema-check.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const entries = (v: unknown): [string, unknown][] => (isObj(v) ? Object.entries(v) : []);
+const items = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+interface ParamInfo {
+  type: string;
+  enum?: unknown[];
+}
+
+function valueMatchesType(type: string, v: unknown): boolean {
+  switch (type) {
+    case 'string':
+      return typeof v === 'string';
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'integer':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'port':
+      return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
+    default:
+      return false;
+  }
+}
+
+/** Checks a parameter value against its declaration; used for defaults, conditions and cluster config. */
+export function parameterValueProblem(param: ParamInfo, v: unknown): string | undefined {
+  if (!valueMatchesType(param.type, v)) {
+    return param.type === 'port' ? 'must be a port number 1-65535' : `must be a${param.type === 'integer' ? 'n' : ''} ${param.type}`;
+  }
+  if (param.enum && !param.enum.some((a) => a === v)) return `must be one of ${param.enum.map((a) => JSON.stringify(a)).join(', ')}`;
+  return undefined;
+}
+
+class Checker {
+  readonly issues: Issue[] = [];
+  readonly params = new Map<string, ParamInfo>();
+  readonly components = new Set<string>();
+  readonly roles = new Set<string>();
+  readonly documents = new Set<string>();
+  readonly ruleIds = new Map<string, PathSegment[]>();
+
+  constructor(
+    readonly doc: Obj,
+    readonly matrixName: string,
+  ) {
+    for (const [name, p] of entries(doc.parameters)) {
+      if (isObj(p) && typeof p.type === 'string') this.params.set(name, { type: p.type, enum: Array.isArray(p.enum) ? p.enum : undefined });
+    }
+    for (const [name] of entries(doc.components)) this.components.add(name);
+    for (const [name] of entries(doc.roles)) this.roles.add(name);
+    for (const [name] of entries(doc.documents)) this.documents.add(name);
+  }
+
+  add(path: PathSegment[], message: string, value?: unknown): void {
+    this.issues.push(value === undefined ? { path, message } : { path, message, value });
+  }
+
+  template(path: PathSegment[], text: unknown, allowedTypes: readonly string[] = ['string', 'integer', 'port']): void {
+    if (typeof text !== 'string') return;
+    const { refs, problem } = templateRefs(text);
+    if (problem) this.add(path, problem, text);
+    for (const ref of refs) {
+      const p = this.params.get(ref);
+      if (!p) this.add(path, `reference to unknown parameter "${ref}"`, text);
+      else if (!allowedTypes.includes(p.type)) this.add(path, `parameter "${ref}" is a ${p.type}; cannot be used here`, text);
+    }
+  }
+
+  namespace(path: PathSegment[], ns: unknown): void {
+    if (typeof ns !== 'string') return;
+    this.template(path, ns, ['string']);
+    if (!ns.includes('${') && !isDnsLabel(ns)) this.add(path, 'namespace must be a DNS-1123 label', ns);
+  }
+
+  condition(path: PathSegment[], cond: unknown): void {
+    for (const [name, expected] of entries(cond)) {
+      const p = this.params.get(name);
+      if (!p) {
+        this.add([...path, name], `condition over unknown parameter "${name}"`, expected);
+        continue;
+      }
+      const values = Array.isArray(expected) ? expected : [expected];
+      values.forEach((v, i) => {
+        const problem = parameterValueProblem(p, v);
+        if (problem) this.add(Array.isArray(expected) ? [...path, name, i] : [...path, name], `value for "${name}" ${problem}`, v);
+      });
+    }
+  }
+
+  source(path: PathSegment[], src: unknown): void {
+    if (!isObj(src)) return;
+    if (typeof src.document === 'string' && !this.documents.has(src.document)) {
+      this.add([...path, 'document'], 'unknown document: declare it under documents', src.document);
+    }
+    if (src.line === undefined && src.row === undefined) this.add(path, 'a source needs a line or a row');
+  }
+
+  selector(path: PathSegment[], sel: unknown): void {
+    if (!isObj(sel)) return;
+    for (const [k, v] of entries(sel.matchLabels)) {
+      const kp = labelKeyProblem(k);
+      if (kp) this.add([...path, 'matchLabels', k], `malformed selector: ${kp}`, k);
+      if (typeof v !== 'string') continue;
+      if (v.includes('${')) this.template([...path, 'matchLabels', k], v, ['string']);
+      else {
+        const vp = labelValueProblem(v);
+        if (vp) this.add([...path, 'matchLabels', k], `malformed selector: ${vp}`, v);
+      }
+    }
+    items(sel.matchExpressions).forEach((e, i) => {
+      if (!isObj(e)) return;
+      const p = [...path, 'matchExpressions', i];
+      if (typeof e.key === 'string') {
+        const kp = labelKeyProblem(e.key);
+        if (kp) this.add([...p, 'key'], `malformed selector: ${kp}`, e.key);
+      }
+      const vals = items(e.values);
+      if ((e.operator === 'In' || e.operator === 'NotIn') && vals.length === 0) {
+        this.add(p, `malformed selector: operator ${e.operator} needs values`, e);
+      }
+      if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && vals.length > 0) {
+        this.add([...p, 'values'], `malformed selector: operator ${e.operator} takes no values`, e.values);
+      }
+      vals.forEach((v, j) => {
+        const vp = typeof v === 'string' ? labelValueProblem(v) : undefined;
+        if (vp) this.add([...p, 'values', j], `malformed selector: ${vp}`, v);
+      });
+    });
+  }
+
+  cidrs(path: PathSegment[], list: unknown): void {
+    items(list).forEach((c, i) => {
+      if (typeof c !== 'string') return;
+      const problem = cidrProblem(c);
+      if (problem) this.add([...path, i], `malformed CIDR: ${problem}`, c);
+    });
+  }
+
+  fqdns(path: PathSegment[], list: unknown): void {
+    items(list).forEach((f, i) => {
+      if (typeof f !== 'string') return;
+      const problem = fqdnProblem(f);
+      if (problem) this.add([...path, i], `malformed FQDN: ${problem}`, f);
+    });
+  }
+
+  portValue(path: PathSegment[], v: unknown, allowName: boolean): 'number' | 'name' | 'param' | undefined {
+    if (typeof v === 'number') return 'number';
+    if (typeof v !== 'string') return undefined;
+    const ref = wholeRef(v);
+    if (ref !== undefined) {
+      const p = this.params.get(ref);
+      if (!p) this.add(path, `reference to unknown parameter "${ref}"`, v);
+      else if (p.type !== 'port' && p.type !== 'integer') this.add(path, `parameter "${ref}" is a ${p.type}, not a port`, v);
+      return 'param';
+    }
+    if (v.includes('${')) {
+      this.add(path, 'a port may be a number, a port name or exactly one "${parameter}"', v);
+      return undefined;
+    }
+    if (/^\d+$/.test(v)) {
+      this.add(path, 'port out of range or quoted: write the number unquoted (1-65535)', v);
+      return undefined;
+    }
+    const problem = portNameProblem(v);
+    if (problem) this.add(path, problem, v);
+    else if (!allowName) this.add(path, 'a named port cannot be used here', v);
+    return 'name';
+  }
+
+  ports(path: PathSegment[], list: unknown): void {
+    items(list).forEach((p, i) => {
+      if (!isObj(p)) return;
+      const here = [...path, i];
+      const kind = this.portValue([...here, 'port'], p.port, true);
+      if (p.endPort === undefined) return;
+      const endKind = this.portValue([...here, 'endPort'], p.endPort, false);
+      if (kind === 'name') this.add([...here, 'endPort'], 'a port range needs a numeric start port', p.port);
+      if (kind === 'number' && endKind === 'number' && (p.endPort as number) < (p.port as number)) {
+        this.add([...here, 'endPort'], `port range end must be >= its start (${String(p.port)})`, p.endPort);
+      }
+    });
+  }
+
+  binding(path: PathSegment[], b: unknown): void {
+    if (!isObj(b)) return;
+    const forms = ['namespace', 'namespaceSelector', 'cidrs', 'fqdns', 'world'].filter((k) => b[k] !== undefined);
+    if (forms.length === 0 && b.selector === undefined) {
+      this.add(path, 'a binding needs one of namespace, namespaceSelector, selector, cidrs, fqdns, world', b);
+    } else if (forms.length > 1) {
+      this.add(path, `a binding takes one of namespace, namespaceSelector, cidrs, fqdns, world; got ${forms.join(' and ')}`, b);
+    }
+    if ((b.cidrs !== undefined || b.fqdns !== undefined || b.world !== undefined) && b.selector !== undefined) {
+      this.add([...path, 'selector'], 'a pod selector only goes with namespace or namespaceSelector', b.selector);
+    }
+    if (b.except !== undefined && b.cidrs === undefined) this.add([...path, 'except'], '"except" only goes with cidrs', b.except);
+    if (typeof b.namespace === 'string' && !isDnsLabel(b.namespace)) this.add([...path, 'namespace'], 'namespace must be a DNS-1123 label', b.namespace);
+    this.selector([...path, 'namespaceSelector'], b.namespaceSelector);
+    this.selector([...path, 'selector'], b.selector);
+    this.cidrs([...path, 'cidrs'], b.cidrs);
+    this.cidrs([...path, 'except'], b.except);
+    this.fqdns([...path, 'fqdns'], b.fqdns);
+    this.ports([...path, 'ports'], b.ports);
+  }
+
+  peer(path: PathSegment[], peer: unknown): void {
+    if (!isObj(peer)) return;
+    if (typeof peer.component === 'string' && !this.components.has(peer.component)) {
+      this.add([...path, 'component'], 'dangling reference: no such component in this matrix', peer.component);
+    }
+    if (typeof peer.role === 'string' && !this.roles.has(peer.role)) {
+      this.add([...path, 'role'], 'unknown role: declare it under roles', peer.role);
+    }
+    if (peer.namespace !== undefined) this.namespace([...path, 'namespace'], peer.namespace);
+    this.selector([...path, 'namespaceSelector'], peer.namespaceSelector);
+    this.selector([...path, 'selector'], peer.selector);
+    this.cidrs([...path, 'cidrs'], peer.cidrs);
+    this.cidrs([...path, 'except'], peer.except);
+    this.fqdns([...path, 'fqdns'], peer.fqdns);
+  }
+
+  rules(path: PathSegment[], list: unknown, owner: string, direction: Direction): void {
+    items(list).forEach((r, i) => {
+      if (!isObj(r)) return;
+      const here = [...path, i];
+      this.peer([...here, 'peer'], r.peer);
+      this.ports([...here, 'ports'], r.ports);
+      this.condition([...here, 'when'], r.when);
+      this.source([...here, 'source'], r.source);
+      if (typeof r.id === 'string' && !RULE_SLUG.test(r.id)) {
+        this.add([...here, 'id'], 'rule id must be lowercase alphanumerics, "-" or "."', r.id);
+        return;
+      }
+      if (r.peer === undefined) return;
+      const id = ruleId(this.matrixName, owner, direction, r as Parameters<typeof ruleId>[3]);
+      const first = this.ruleIds.get(id);
+      if (first) this.add(here, `duplicate rule id "${id}" (also at ${first.join('.')}): give one of them an explicit id`, r.id);
+      else this.ruleIds.set(id, here);
+    });
+  }
+
+  stance(path: PathSegment[], s: unknown): void {
+    if (!isObj(s)) return;
+    this.condition([...path, 'when'], s.when);
+    this.source([...path, 'source'], s.source);
+  }
+
+  run(): Issue[] {
+    const d = this.doc;
+    const meta = isObj(d.metadata) ? d.metadata : {};
+    if (typeof meta.name === 'string' && !isDnsLabel(meta.name)) this.add(['metadata', 'name'], 'name must be a DNS-1123 label', meta.name);
+
+    for (const [name, p] of entries(d.parameters)) {
+      const path = ['parameters', name];
+      if (!PARAMETER_NAME.test(name)) this.add(path, 'parameter name must be letters and digits, dot-separated', name);
+      if (!isObj(p) || !(PARAMETER_TYPES as readonly unknown[]).includes(p.type)) continue;
+      const info = { type: p.type as string };
+      items(p.enum).forEach((v, i) => {
+        const problem = parameterValueProblem(info, v);
+        if (problem) this.add([...path, 'enum', i], `allowed value ${problem}`, v);
+      });
+      if (p.default !== undefined) {
+        const problem = parameterValueProblem({ type: info.type, enum: Array.isArray(p.enum) ? p.enum : undefined }, p.default);
+        if (problem) this.add([...path, 'default'], `default ${problem}`, p.default);
+      }
+      this.source([...path, 'source'], p.source);
+    }
+
+    for (const [name, role] of entries(d.roles)) {
+      const path = ['roles', name];
+      if (!isDnsLabel(name)) this.add(path, 'role name must be a DNS-1123 label', name);
+      if (!isObj(role)) continue;
+      if (Array.isArray(role.default)) role.default.forEach((b, i) => this.binding([...path, 'default', i], b));
+      else this.binding([...path, 'default'], role.default);
+    }
+
+    for (const [name, c] of entries(d.components)) {
+      const path = ['components', name];
+      if (!isDnsLabel(name)) this.add(path, 'component name must be a DNS-1123 label', name);
+      if (!isObj(c)) continue;
+      this.namespace([...path, 'namespace'], c.namespace);
+      this.selector([...path, 'selector'], c.selector);
+      if (isObj(c.hostNetwork)) this.condition([...path, 'hostNetwork'], c.hostNetwork);
+      this.condition([...path, 'when'], c.when);
+      items(c.ports).forEach((p, i) => {
+        if (!isObj(p)) return;
+        this.portValue([...path, 'ports', i, 'port'], p.port, false);
+        if (typeof p.name === 'string') {
+          const problem = portNameProblem(p.name);
+          if (problem) this.add([...path, 'ports', i, 'name'], problem, p.name);
+        }
+      });
+      if (isObj(c.authoritative)) {
+        this.stance([...path, 'authoritative', 'ingress'], c.authoritative.ingress);
+        this.stance([...path, 'authoritative', 'egress'], c.authoritative.egress);
+      }
+      items(c.exceptions).forEach((e, i) => {
+        if (isObj(e)) this.source([...path, 'exceptions', i, 'source'], e.source);
+      });
+      this.rules([...path, 'ingress'], c.ingress, name, 'ingress');
+      this.rules([...path, 'egress'], c.egress, name, 'egress');
+    }
+
+    const sharedNames = new Set<string>();
+    items(d.shared).forEach((s, i) => {
+      if (!isObj(s)) return;
+      const path: PathSegment[] = ['shared', i];
+      const name = typeof s.name === 'string' ? s.name : `shared-${i}`;
+      if (typeof s.name === 'string') {
+        if (!isDnsLabel(s.name)) this.add([...path, 'name'], 'shared group name must be a DNS-1123 label', s.name);
+        if (this.components.has(s.name) || sharedNames.has(s.name)) this.add([...path, 'name'], 'name already used by a component or another shared group', s.name);
+        sharedNames.add(s.name);
+      }
+      items(s.components).forEach((c, j) => {
+        if (typeof c === 'string' && !this.components.has(c)) this.add([...path, 'components', j], 'dangling reference: no such component in this matrix', c);
+      });
+      this.rules([...path, 'ingress'], s.ingress, name, 'ingress');
+      this.rules([...path, 'egress'], s.egress, name, 'egress');
+    });
+    return this.issues;
+  }
+}
+
+/** Semantic checks of the role bindings of a cluster config (`matrices.bindings.roles`). */
+export function bindingIssues(roles: unknown, base: PathSegment[]): Issue[] {
+  const c = new Checker({}, '(config)');
+  for (const [name, b] of entries(roles)) {
+    if (!isDnsLabel(name)) c.add([...base, name], 'role name must be a DNS-1123 label', name);
+    if (Array.isArray(b)) b.forEach((x, i) => c.binding([...base, name, i], x));
+    else c.binding([...base, name], b);
+  }
+  return c.issues;
+}
+
+export interface ValidationResult {
+  ok: boolean;
+  issues: Issue[];
+  matrix?: MatrixT;
+}
+
+/** Validates a parsed matrix document; `matrix` is set only when there is no issue. */
+export function validateMatrix(data: unknown): ValidationResult {
+  const structural = schemaIssues(Matrix, data);
+  const doc = isObj(data) ? data : {};
+  const name = isObj(doc.metadata) && typeof doc.metadata.name === 'string' ? doc.metadata.name : '(unnamed)';
+  const semantic = new Checker(doc, name).run();
+  const issues = [...structural, ...semantic];
+  return issues.length === 0 ? { ok: true, issues, matrix: data as MatrixT } : { ok: false, issues };
+}

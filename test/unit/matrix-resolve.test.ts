@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import type { InventorySnapshot } from '../../domain/inventory.ts';
+import { loadCatalog } from '../../recommender/matrix/catalog.ts';
+import { configProblemsFor, parseMatricesConfig } from '../../recommender/matrix/config.ts';
+import { MatrixError } from '../../recommender/matrix/load.ts';
+import { resolveMatrix, type MatrixEntry } from '../../recommender/matrix/resolve.ts';
+import type { ExpectedRule, ResolvedMatrix } from '../../recommender/matrix/resolved.ts';
+import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
+
+const inventory = JSON.parse(readFileSync(new URL('../fixtures/matrices/inventory-snapshot.json', import.meta.url), 'utf8')) as InventorySnapshot;
+const catalog = new Map(loadCatalog().map((c): [string, MatrixEntry] => [c.matrix.metadata.name, { matrix: c.matrix, origin: 'built-in', overridesBuiltIn: false }]));
+const resolve = (name: string, config: MatricesConfigT = {}, inv = inventory): ResolvedMatrix => resolveMatrix(catalog.get(name)!, inv, config);
+const rule = (m: ResolvedMatrix, id: string): ExpectedRule => {
+  const r = m.components.flatMap((c) => c.rules).find((x) => x.id === id);
+  assert.ok(r, `rule ${id} exists`);
+  return r;
+};
+
+test('NetObserv with defaults: components select their workloads, the Service model is active, Kafka is not', () => {
+  const m = resolve('netobserv');
+  assert.equal(m.detected, true);
+  const agent = m.components.find((c) => c.name === 'ebpf-agent')!;
+  assert.equal(agent.namespace, 'netobserv-privileged');
+  assert.deepEqual(agent.workloads, [{ namespace: 'netobserv-privileged', kind: 'DaemonSet', name: 'netobserv-ebpf-agent' }]);
+  assert.equal(agent.hostNetwork, true);
+  assert.equal(agent.isolatable, false);
+  const svc = rule(m, 'netobserv/ebpf-agent/egress/flowlogs-pipeline-service');
+  assert.equal(svc.active, true);
+  assert.deepEqual(svc.ports, [{ protocol: 'TCP', port: 2055 }]);
+  assert.equal(svc.peers[0]?.kind, 'pods');
+  assert.deepEqual(svc.peers[0]?.kind === 'pods' && svc.peers[0].workloads, [{ namespace: 'netobserv', kind: 'Deployment', name: 'flowlogs-pipeline' }]);
+  const kafka = rule(m, 'netobserv/ebpf-agent/egress/kafka');
+  assert.equal(kafka.active, false);
+  assert.deepEqual(kafka.condition, { when: { deploymentModel: 'Kafka' }, text: 'deploymentModel=Kafka', holds: false });
+  const loki = m.roles.find((r) => r.role === 'loki')!;
+  assert.equal(loki.origin, 'discovered');
+  assert.equal(loki.via, 'pods labelled app.kubernetes.io/name=loki');
+  const prom = m.roles.find((r) => r.role === 'prometheus')!;
+  assert.equal(prom.origin, 'discovered');
+  assert.deepEqual(prom.peers[0]?.kind === 'pods' && prom.peers[0].workloads, [{ namespace: 'monitoring', kind: 'StatefulSet', name: 'prometheus' }]);
+  assert.ok(m.findings.some((f) => f.kind === 'role-unbound' && f.subject === 'alertmanager'));
+  assert.ok(!m.findings.some((f) => f.subject === 'kafka'), 'kafka is not needed in the Service model');
+});
+
+test('config parameters and bindings change the resolution and say where they came from', () => {
+  const config = parseMatricesConfig(
+    `matrices:
+  bindings:
+    roles:
+      kafka: { cidrs: [192.0.2.0/24], ports: [{ port: 9092 }] }
+      prometheus: { namespace: stacklight, selector: { matchLabels: { app: prometheus, component: server } } }
+  systems:
+    netobserv:
+      parameters: { deploymentModel: Kafka, loki.enabled: false, processor.advanced.port: 2056 }
+`,
+    'cfg.yaml',
+  );
+  const m = resolve('netobserv', config);
+  const kafka = rule(m, 'netobserv/ebpf-agent/egress/kafka');
+  assert.equal(kafka.active, true);
+  assert.deepEqual(kafka.peers, [{ kind: 'cidr', cidrs: ['192.0.2.0/24'], except: [] }]);
+  assert.deepEqual(kafka.ports, [{ protocol: 'TCP', port: 9092 }], 'a rule without ports takes the role binding ports');
+  assert.equal(rule(m, 'netobserv/ebpf-agent/egress/flowlogs-pipeline-service').active, false);
+  assert.equal(rule(m, 'netobserv/flowlogs-pipeline/egress/loki').active, false);
+  assert.equal(m.roles.find((r) => r.role === 'prometheus')?.origin, 'config');
+  assert.equal(m.roles.find((r) => r.role === 'prometheus')?.via, 'matrices.bindings.roles.prometheus');
+  assert.deepEqual(m.parameters.find((p) => p.name === 'deploymentModel'), {
+    name: 'deploymentModel', type: 'string', description: 'FlowCollector spec.deploymentModel.', origin: 'config', value: 'Kafka', allowed: ['Service', 'Kafka', 'Direct'],
+  });
+  const direct = resolve('netobserv', { systems: { netobserv: { parameters: { deploymentModel: 'Direct', 'processor.advanced.port': 2056 } } } });
+  assert.deepEqual(rule(direct, 'netobserv/ebpf-agent/egress/flowlogs-pipeline-direct').ports, [{ protocol: 'TCP', port: 2056 }]);
+  assert.equal(direct.components.find((c) => c.name === 'flowlogs-pipeline')?.hostNetwork, true);
+});
+
+test('a namespace parameter moves the components; absent components are findings, not errors', () => {
+  const m = resolve('netobserv', { systems: { netobserv: { parameters: { namespace: 'observability' } } } });
+  assert.equal(m.detected, false);
+  assert.deepEqual(
+    m.findings.filter((f) => f.kind === 'component-absent').map((f) => f.message),
+    [
+      'no workload in namespace observability matches app=netobserv-plugin',
+      'no workload in namespace observability-privileged matches app=netobserv-ebpf-agent',
+      'no workload in namespace observability matches app=flowlogs-pipeline',
+      'no workload in namespace observability matches app=netobserv-operator',
+    ],
+  );
+  assert.ok(m.components.every((c) => c.rules.every((r) => !r.active)));
+});
+
+test('apiserver and DNS come from the inventory; shared rules apply to every component with one id', () => {
+  const m = resolve('kyma-telemetry');
+  assert.deepEqual(m.cluster.apiserver.endpoints, [{ ip: '10.0.0.10', port: 6443, protocol: 'TCP' }]);
+  assert.equal(m.cluster.dns.origin, 'discovered');
+  assert.deepEqual(m.cluster.dns.workloads, [{ namespace: 'kube-system', kind: 'Deployment', name: 'coredns' }]);
+  const withShared = m.components.filter((c) => c.rules.some((r) => r.id === 'kyma-telemetry/essentials/egress/dns-53' && r.shared === 'essentials'));
+  assert.equal(withShared.length, 8);
+  assert.equal(m.components.every((c) => c.present), true);
+  assert.equal(m.components.find((c) => c.name === 'fluent-bit')?.authoritative.egress.authoritative, true);
+  const current = resolve('kyma-telemetry', { systems: { 'kyma-telemetry': { parameters: { model: 'current' } } } });
+  const any = rule(current, 'kyma-telemetry/log-gateway/ingress/current-any-ip');
+  assert.equal(any.active, true);
+  assert.deepEqual(any.peers, [{ kind: 'cidr', cidrs: ['0.0.0.0/0', '::/0'], except: [] }]);
+  assert.deepEqual(any.ports.map((p) => p.port), [4317, 4318, 8888, 13133]);
+  assert.equal(rule(current, 'kyma-telemetry/essentials/egress/apiserver').active, false);
+  const noDns = resolve('kyma-telemetry', {}, { ...inventory, workloads: inventory.workloads.filter((w) => w.namespace !== 'kube-system'), apiserver: [] });
+  assert.deepEqual(noDns.findings.filter((f) => f.kind === 'dns-unknown' || f.kind === 'apiserver-unknown').map((f) => f.kind), ['apiserver-unknown', 'dns-unknown']);
+});
+
+test('matrix role defaults apply when neither config nor discovery binds the role', () => {
+  const m = resolve('stacklight');
+  const lb = m.roles.find((r) => r.role === 'load-balancer-clients')!;
+  assert.equal(lb.origin, 'default');
+  assert.deepEqual(lb.peers, [{ kind: 'world' }]);
+  const server = m.components.find((c) => c.name === 'prometheus-server')!;
+  assert.deepEqual(server.exceptions.map((e) => e.type), ['dynamic-peers']);
+  const curator = m.components.find((c) => c.name === 'elasticsearch-curator')!;
+  assert.equal(curator.authoritative.ingress.authoritative, true);
+  assert.equal(curator.authoritative.ingress.source?.line, 18);
+  assert.deepEqual(curator.rules.map((r) => r.id), ['stacklight/elasticsearch-curator/egress/dns-53']);
+});
+
+test('config naming unknown systems or parameters, or disallowed values, is refused with paths', () => {
+  const entries = [...catalog.values()];
+  const problems = configProblemsFor({ systems: { netobsrv: {}, netobserv: { parameters: { deploymentModel: 'Mesh', lokiEnabled: true } } } }, entries);
+  assert.deepEqual(
+    problems.map((p) => p.path),
+    ['matrices.systems.netobserv.parameters["deploymentModel"]', 'matrices.systems.netobserv.parameters["lokiEnabled"]', 'matrices.systems.netobsrv'],
+  );
+  assert.match(problems[0]!.message, /must be one of "Service", "Kafka", "Direct"/);
+  assert.throws(
+    () => parseMatricesConfig('matrices:\n  bindings:\n    roles:\n      kafka: { cidrs: [nope], namespace: x }\n', 'c.yaml'),
+    (e: unknown) => e instanceof MatrixError && /matrices\.bindings\.roles\.kafka \(line 4\): a binding takes one of/.test(e.message) && /cidrs\[0\] \(line 4\): malformed CIDR/.test(e.message),
+  );
+});
+
+test('resolution is deterministic regardless of inventory order', () => {
+  const shuffled = { ...inventory, workloads: [...inventory.workloads].reverse(), namespaces: [...inventory.namespaces].reverse() };
+  for (const name of catalog.keys()) assert.equal(JSON.stringify(resolve(name, {}, shuffled)), JSON.stringify(resolve(name)));
+});

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { MatrixError, parseMatrix, type MatrixProblem } from '../../recommender/matrix/load.ts';
+import { loadCatalog } from '../../recommender/matrix/catalog.ts';
+
+const FIXTURE = new URL('../fixtures/matrices/invalid.yaml', import.meta.url).pathname;
+
+function problemsOf(text: string): MatrixProblem[] {
+  try {
+    parseMatrix(text, 'test.yaml');
+  } catch (e) {
+    assert.ok(e instanceof MatrixError);
+    return e.problems;
+  }
+  assert.fail('expected the matrix to be rejected');
+}
+
+const find = (ps: MatrixProblem[], path: string, re: RegExp) => ps.find((p) => p.path === path && re.test(p.message));
+
+test('an invalid matrix reports every error at once, each with path, value and line', () => {
+  const ps = problemsOf(readFileSync(FIXTURE, 'utf8'));
+  const expect = (path: string, re: RegExp, value: unknown, line: number) => {
+    const p = find(ps, path, re);
+    assert.ok(p, `expected ${re} at ${path}; got:\n${ps.map((x) => `${x.path}: ${x.message}`).join('\n')}`);
+    assert.deepEqual(p.value, value);
+    assert.equal(p.line, line, `line of ${path}`);
+  };
+  expect('components.ebpf-agent.egress[0].peer.component', /dangling reference/, 'flowlogs-pipeline', 17);
+  expect('components.ebpf-agent.egress[1].peer.role', /unknown role/, 'kafka', 21);
+  expect('components.ebpf-agent.egress[1].ports[0].port', /out of range/, 70000, 22);
+  expect('components.ebpf-agent.egress[1].when.deployModel', /condition over unknown parameter "deployModel"/, 'Kafka', 24);
+  expect('components.ebpf-agent.egress[2].peer.cidrs[0]', /malformed CIDR.*0-32/, '10.0.0.0/33', 27);
+  expect('components.ebpf-agent.egress[2].peer.cidrs[1]', /malformed CIDR.*not an IPv4/, '300.1.2.3/8', 27);
+  expect('components.ebpf-agent.egress[2].ports[0].endPort', /range end/, 8000, 28);
+  expect('components.ebpf-agent.egress[2].ports[1].port', /unknown parameter "nope"/, '${nope}', 28);
+  expect('components.ebpf-agent.egress[2].source.document', /unknown document/, 'missing', 31);
+  expect('components.ebpf-agent.egress[3].peer.fqdns[0]', /malformed FQDN/, 'Not_A.Host', 32);
+  expect('components.ebpf-agent.egress[3].level', /one of: "must", "may"/, 'sometimes', 33);
+  expect('components.ebpf-agent.namespace', /unknown parameter "namespce"/, '${namespce}', 14);
+  expect('components.ebpf-agent.selector.matchLabels["bad key!"]', /malformed selector/, 'bad key!', 15);
+  expect('parameters.deploymentModel.default', /default must be one of "Service", "Kafka"/, 'Direct', 9);
+  assert.ok(find(ps, "components.ebpf-agent.egress[2].source", /needs a line or a row/));
+  assert.equal(ps.length, 15, ps.map((p) => `${p.path}: ${p.message}`).join('\n'));
+});
+
+test('the error message lists every problem with its path', () => {
+  try {
+    parseMatrix(readFileSync(FIXTURE, 'utf8'), 'invalid.yaml');
+    assert.fail('expected a MatrixError');
+  } catch (e) {
+    assert.ok(e instanceof MatrixError);
+    assert.match(e.message, /^invalid\.yaml: invalid matrix \(15 problems\)/);
+    assert.match(e.message, /components\.ebpf-agent\.egress\[1\]\.ports\[0\]\.port \(line 22\): out of range: must be <= 65535; got 70000/);
+  }
+});
+
+const base = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: t, title: T }
+documents: { d: { title: D } }
+components:
+  a:
+    namespace: ns
+    selector: { matchLabels: { app: a } }
+`;
+
+test('selector expressions, port names, duplicate ids and unknown fields are checked', () => {
+  const ps = problemsOf(`${base}    selector2: 1
+    ingress:
+      - peer: { namespace: other, selector: { matchExpressions: [{ key: tier, operator: In }] } }
+        ports: [{ port: not_a_name }]
+        level: may
+        purpose: p
+        source: { document: d, line: 1 }
+      - peer: { namespace: other, selector: { matchLabels: { x: y } } }
+        level: may
+        purpose: p
+        source: { document: d }
+      - peer: { namespace: other, selector: { matchLabels: { x: z } } }
+        level: may
+        purpose: p
+        source: { document: d, line: 2 }
+`);
+  assert.ok(find(ps, 'components.a.selector2', /unknown field/));
+  assert.ok(find(ps, 'components.a.ingress[0].peer.selector.matchExpressions[0]', /In needs values/));
+  assert.ok(find(ps, 'components.a.ingress[0].ports[0].port', /IANA service name/));
+  assert.ok(find(ps, 'components.a.ingress[1].source', /needs a line or a row/));
+  assert.ok(find(ps, 'components.a.ingress[2]', /duplicate rule id "t\/a\/ingress\/other-pods"/));
+  assert.equal(ps.length, 5);
+});
+
+test('a peer of no known form names the forms allowed', () => {
+  const ps = problemsOf(`${base}    egress:
+      - peer: { cidr: 10.0.0.0/8 }
+        level: must
+        purpose: p
+        source: { document: d, line: 1 }
+`);
+  assert.equal(ps.length, 1);
+  assert.equal(ps[0]?.path, 'components.a.egress[0].peer');
+  assert.match(ps[0]?.message ?? '', /must be one of: "apiserver", .*\{cidrs, except\?\}/);
+  assert.deepEqual(ps[0]?.value, { cidr: '10.0.0.0/8' });
+});
+
+test('YAML syntax errors are reported with their line', () => {
+  const ps = problemsOf('apiVersion: x\nkind: [unclosed\n');
+  assert.ok(ps.length >= 1);
+  assert.match(ps[0]?.message ?? '', /^YAML: /);
+});
+
+test('every catalog matrix is valid', () => {
+  const names = loadCatalog().map((c) => c.matrix.metadata.name);
+  assert.deepEqual(names, ['kyma-telemetry', 'netobserv', 'progressive-delivery', 'stacklight']);
+});
