@@ -1,7 +1,7 @@
 /**
  * Stage 4 (orient): which side is the client. In order: the handshake the record carries; a side
  * addressed through a Service; a side whose port is one it declares; a well-known port (< 1024)
- * against a non-privileged one. Anything else is ambiguous and never becomes an edge, so an
+ * against an ephemeral one (≥ 32768). A registered port such as 8080 against 443 proves nothing. Anything else is ambiguous and never becomes an edge, so an
  * ephemeral client port can never turn into an allowed server port.
  */
 import type { HandshakeHint } from '../../domain/flow.ts';
@@ -9,6 +9,8 @@ import type { Peer } from '../../domain/peer.ts';
 import type { ResolvedSide } from './resolve.ts';
 
 export const WELL_KNOWN_MAX = 1023;
+/** Start of Linux's default ephemeral range (net.ipv4.ip_local_port_range 32768–60999); IANA's starts higher, at 49152. */
+export const EPHEMERAL_MIN = 32768;
 
 export type OrientedBy = 'handshake' | 'service' | 'declared-port' | 'well-known-port';
 
@@ -32,8 +34,8 @@ export function orient(src: ResolvedSide, dst: ResolvedSide, hint: HandshakeHint
   const sp = src.port;
   const dp = dst.port;
   if (sp !== undefined && dp !== undefined) {
-    if (dp <= WELL_KNOWN_MAX && sp > WELL_KNOWN_MAX) return { kind: 'oriented', client: src, server: dst, by: 'well-known-port' };
-    if (sp <= WELL_KNOWN_MAX && dp > WELL_KNOWN_MAX) return { kind: 'oriented', client: dst, server: src, by: 'well-known-port' };
+    if (dp <= WELL_KNOWN_MAX && sp >= EPHEMERAL_MIN) return { kind: 'oriented', client: src, server: dst, by: 'well-known-port' };
+    if (sp <= WELL_KNOWN_MAX && dp >= EPHEMERAL_MIN) return { kind: 'oriented', client: dst, server: src, by: 'well-known-port' };
   }
   return { kind: 'ambiguous' };
 }

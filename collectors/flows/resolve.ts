@@ -206,6 +206,8 @@ export class ResolutionIndex {
 
   /** All sides a flow endpoint resolves to: one, or one per backend workload of a Service. */
   resolve(e: FlowEndpoint, time: number, observedOn?: string): ResolvedSide[] {
+    // Post-DNAT the apiserver is an address on its endpoint port, which records may label a Node.
+    if (this.isApiserverEndpoint(e)) return [this.apiserverSide(e, undefined)];
     const m = e.meta;
     if (m) {
       const sides = this.fromMeta(m, e, time, observedOn);
@@ -238,7 +240,11 @@ export class ResolutionIndex {
       }
       case 'reserved': {
         const ids = m.identities;
-        if (ids.includes('kube-apiserver')) return [this.apiserverSide(e, undefined)];
+        // A node that runs the apiserver carries kube-apiserver next to host/remote-node: off the
+        // endpoint port, its traffic is the node's (host-network agents), as NetObserv reports it.
+        if (ids.includes('kube-apiserver') && !ids.includes('host') && !ids.includes('remote-node') && !this.nodesByIp.has(e.ip)) {
+          return [this.apiserverSide(e, undefined)];
+        }
         if (ids.includes('host')) {
           const name = observedOn ?? this.nodesByIp.get(e.ip)?.name;
           if (name) return [{ ...this.nodeSide(name, e, time), localHost: true }];
@@ -299,7 +305,7 @@ export class ResolutionIndex {
 
   private fromIp(e: FlowEndpoint, time: number): ResolvedSide[] {
     const ip = e.ip;
-    if (this.apiserverIps.has(ip)) return [this.apiserverSide(e, undefined)];
+    if (this.apiserverIps.has(ip) && !this.nodesByIp.has(ip)) return [this.apiserverSide(e, undefined)];
     const svc = this.servicesByIp.get(ip);
     if (svc) {
       const s = svc.service;
@@ -352,6 +358,11 @@ export class ResolutionIndex {
       const declared = port === undefined || b.declared.has(port) ? b.declared : new Set([...b.declared, port]);
       return { peer: b.peer, key: b.key, ip: e.ip, port, declaredPorts: declared, viaService: true };
     });
+  }
+
+  /** The address and port of a `default/kubernetes` endpoint. */
+  private isApiserverEndpoint(e: FlowEndpoint): boolean {
+    return e.port !== undefined && this.apiserverIps.has(e.ip) && this.apiserverPorts.has(e.port);
   }
 
   private apiserverSide(e: FlowEndpoint, svc: ServiceInfo | undefined): ResolvedSide {

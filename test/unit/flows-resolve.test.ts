@@ -163,3 +163,30 @@ test('in-cluster IPs without an owner are unknown, others external; record metad
     'workload:shop/CronJob/report -> unknown:10.244.1.99:443/TCP x1',
   ]);
 });
+
+test('a control-plane node IP is the apiserver only on its endpoint port; off it, and for host identities, it is the node', () => {
+  const cp = { name: 'cp-1', labels: {}, addresses: [{ type: 'InternalIP', address: '192.168.0.10' }], podCIDRs: ['10.244.9.0/24'] };
+  const index = new ResolutionIndex({ ...CLUSTER, nodes: [...CLUSTER.nodes, cp] });
+  const keys = (e: Parameters<ResolutionIndex['resolve']>[0]) => index.resolve(e, 5).map((s) => `${s.key}:${s.port}`);
+  // NetObserv reports the post-DNAT apiserver as a Node: the endpoint ip:port wins over that metadata.
+  assert.deepEqual(keys({ ip: '192.168.0.10', port: 6443, meta: { kind: 'node', name: 'cp-1' } }), ['apiserver:6443']);
+  assert.deepEqual(keys({ ip: '192.168.0.10', port: 6443 }), ['apiserver:6443']);
+  // The same address as a client (webhook calls, host-network agents) is the node: they cannot be told apart.
+  assert.deepEqual(keys({ ip: '192.168.0.10', port: 51000 }), ['node:cp-1:51000']);
+  assert.deepEqual(keys({ ip: '192.168.0.10', port: 51000, meta: { kind: 'reserved', identities: ['kube-apiserver', 'remote-node'] } }), ['node:cp-1:51000']);
+  // An apiserver outside the cluster's nodes (managed control plane) is the apiserver on any port.
+  assert.deepEqual(keys({ ip: '169.254.128.9', port: 60002, meta: { kind: 'reserved', identities: ['kube-apiserver', 'world'] } }), ['apiserver:60002']);
+  const managed = new ResolutionIndex(CLUSTER);
+  assert.deepEqual(managed.resolve({ ip: '192.168.0.10', port: 51000 }, 5).map((s) => s.key), ['apiserver']);
+});
+
+test('a well-known port wins only against an ephemeral port; against a registered port the flow stays ambiguous', async () => {
+  const { edges, summary } = await ingest([
+    // 10.244.1.20 (report) ephemeral 45000 → external 443: the external side is the server.
+    { src: '10.244.1.20:45000', dst: '203.0.113.9:443', t: 10, flags: ACK },
+    // 8080 against 443 with no handshake and nothing declared: either could be the server.
+    { src: '10.244.1.20:8081', dst: '203.0.113.9:443', t: 10, flags: ACK },
+  ]);
+  assert.deepEqual(edges, ['workload:shop/CronJob/report -> external:203.0.113.9:443/TCP x1']);
+  assert.equal(summary.ambiguous, 1);
+});
