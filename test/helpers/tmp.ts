@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { openDb, type Db } from '../../store/db.ts';
 
-/** A temporary directory removed when the test file finishes. */
+/**
+ * A temporary directory removed when the test file finishes. Call it at module level or inside a
+ * test: inside a `before()` hook the cleanup would run as soon as the hook ends.
+ */
 export function tmpDir(prefix = 'flowmatrix-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   after(() => rmSync(dir, { recursive: true, force: true }));
