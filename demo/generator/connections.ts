@@ -63,9 +63,15 @@ export class ConnectionPlanner {
     this.pins = this.buildPins(from);
   }
 
-  /** Connections that must appear: each Job run, and flows on the reused IP in both periods. */
+  /**
+   * Connections that must appear: every conversation of the plan once (spread over the window,
+   * so a small sample still shows all documented and undocumented traffic), each Job run, and
+   * flows on the reused IP in both periods.
+   */
   private buildPins(from: number): Pin[] {
     const pins: Pin[] = [];
+    const covered = this.cluster.conversations.filter((c) => c.client.kind !== 'own-node');
+    covered.forEach((conv, i) => pins.push({ at: from + Math.floor(((i + 0.5) * this.cluster.windowMs) / covered.length), conv }));
     const { ipReuse } = this.cluster;
     const byId = (pred: (c: Conversation) => boolean): Conversation[] => this.cluster.conversations.filter(pred);
     for (const pod of this.cluster.pods) {
