@@ -1,0 +1,45 @@
+/**
+ * What matching and synthesis look up, indexed once per recommendation run: workloads by key,
+ * node addresses, apiserver endpoints and the DNS names seen for external IPs.
+ */
+import type { ApiserverEndpoint, InventorySnapshot, Workload } from '../../domain/inventory.ts';
+import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
+import { isIpAddress } from '../policy/cidr.ts';
+
+export interface ClusterIndex {
+  workloads: Map<string, Workload>;
+  /** Node name → its IP addresses (InternalIP/ExternalIP), sorted. */
+  nodeIps: Map<string, string[]>;
+  /** IP → node name. */
+  nodeByIp: Map<string, string>;
+  apiserver: ApiserverEndpoint[];
+  apiserverIps: Set<string>;
+  /** External IP → DNS names seen for it, sorted. */
+  externalNames: Map<string, string[]>;
+}
+
+export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<string, readonly string[]> = new Map()): ClusterIndex {
+  const workloads = new Map<string, Workload>();
+  for (const w of inv.workloads) workloads.set(workloadKey(w), w);
+  const nodeIps = new Map<string, string[]>();
+  const nodeByIp = new Map<string, string>();
+  for (const n of inv.nodes) {
+    const ips = [...new Set(n.addresses.map((a) => a.address).filter(isIpAddress))].sort();
+    nodeIps.set(n.name, ips);
+    for (const ip of ips) nodeByIp.set(ip, n.name);
+  }
+  const names = new Map<string, string[]>();
+  for (const [ip, ns] of externalNames) names.set(ip, [...new Set(ns)].sort());
+  return {
+    workloads,
+    nodeIps,
+    nodeByIp,
+    apiserver: [...inv.apiserver],
+    apiserverIps: new Set(inv.apiserver.map((e) => e.ip)),
+    externalNames: names,
+  };
+}
+
+export function refOf(w: WorkloadRef): WorkloadRef {
+  return { namespace: w.namespace, kind: w.kind, name: w.name };
+}

@@ -1,0 +1,100 @@
+/**
+ * Does an observed edge fall under a documented rule? Direction decides which side is "the
+ * other peer"; the peer must be one the rule resolved to, and the port one it names (named
+ * ports resolve through the server workload's declared container ports).
+ */
+import type { Edge } from '../../domain/edge.ts';
+import type { Peer } from '../../domain/peer.ts';
+import { peerNamespace, workloadKey } from '../../domain/peer.ts';
+import type { ExpectedRule, ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
+import { cidrContains, hostCidr, parseCidr } from '../policy/cidr.ts';
+import type { ClusterIndex } from './context.ts';
+
+/** The IPs a peer is known by, for CIDR-style matching. */
+function peerIps(p: Peer, ix: ClusterIndex): string[] {
+  switch (p.kind) {
+    case 'external':
+    case 'unknown':
+      return [p.ip];
+    case 'node':
+    case 'kubelet':
+      return ix.nodeIps.get(p.node) ?? [];
+    case 'apiserver':
+      return [...ix.apiserverIps];
+    default:
+      return [];
+  }
+}
+
+function inCidrs(ip: string, cidrs: readonly string[], except: readonly string[]): boolean {
+  const host = parseCidr(hostCidr(ip));
+  if (!host) return false;
+  const within = (list: readonly string[]) =>
+    list.some((c) => {
+      const outer = parseCidr(c);
+      return outer !== undefined && cidrContains(outer, host);
+    });
+  return within(cidrs) && !within(except);
+}
+
+function fqdnMatches(pattern: string, name: string): boolean {
+  const p = pattern.toLowerCase().replace(/\.$/, '');
+  const n = name.toLowerCase().replace(/\.$/, '');
+  if (p.startsWith('*.')) return n.endsWith(p.slice(1)) && n.length > p.length - 1;
+  return p === n;
+}
+
+/** True when `other` (the peer on the far side of the edge) is one `rp` stands for. */
+export function peerMatches(other: Peer, rp: ResolvedPeer, ix: ClusterIndex): boolean {
+  const ns = peerNamespace(other);
+  switch (rp.kind) {
+    case 'pods':
+    case 'dns':
+      if (other.kind !== 'workload' && other.kind !== 'dns') return false;
+      return rp.workloads.some((w) => workloadKey(w) === workloadKey(other.workload));
+    case 'namespace':
+      return ns !== undefined && rp.namespaces.includes(ns);
+    case 'same-namespace':
+      return ns === rp.namespace;
+    case 'apiserver':
+      if (other.kind === 'apiserver') return true;
+      // The apiserver dials webhooks from its own (host network) address: a node or an external IP.
+      return peerIps(other, ix).some((ip) => rp.endpoints.some((e) => e.ip === ip));
+    case 'nodes':
+      if (other.kind === 'node' || other.kind === 'kubelet') return rp.nodes.some((n) => n.name === other.node);
+      return peerIps(other, ix).some((ip) => rp.nodes.some((n) => n.addresses.includes(ip)));
+    case 'cidr':
+      return peerIps(other, ix).some((ip) => inCidrs(ip, rp.cidrs, rp.except));
+    case 'fqdn':
+      if (other.kind !== 'external') return false;
+      return (ix.externalNames.get(other.ip) ?? []).some((n) => rp.fqdns.some((f) => fqdnMatches(f, n)));
+    case 'world':
+      return true;
+  }
+}
+
+/** The port number a rule port stands for on `server`; undefined when a name cannot be resolved. */
+export function resolvePortNumber(p: ResolvedPort, server: Peer, ix: ClusterIndex): number | undefined {
+  if (p.port !== undefined) return p.port;
+  if (p.name === undefined) return undefined;
+  if (server.kind !== 'workload' && server.kind !== 'dns') return undefined;
+  const w = ix.workloads.get(workloadKey(server.workload));
+  return w?.ports.find((cp) => cp.name === p.name && cp.protocol === p.protocol)?.port;
+}
+
+export function portMatches(edge: Edge, ports: readonly ResolvedPort[], ix: ClusterIndex): boolean {
+  if (ports.length === 0) return true;
+  return ports.some((p) => {
+    if (p.protocol !== edge.protocol) return false;
+    const n = resolvePortNumber(p, edge.server, ix);
+    if (n === undefined) return false;
+    return p.endPort !== undefined ? edge.port >= n && edge.port <= p.endPort : edge.port === n;
+  });
+}
+
+/** The edge, seen from `subject`'s side in `rule.direction`, is what the rule documents. */
+export function edgeMatchesRule(edge: Edge, rule: ExpectedRule, ix: ClusterIndex): boolean {
+  const other = rule.direction === 'ingress' ? edge.client : edge.server;
+  if (!rule.peers.some((rp) => peerMatches(other, rp, ix))) return false;
+  return portMatches(edge, rule.ports, ix);
+}

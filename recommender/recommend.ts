@@ -1,0 +1,258 @@
+/**
+ * The one entry point the CLI and the REST API call: inventory + edges + resolved matrices +
+ * options → per-workload recommendations (statuses, evidence), the PolicySet and, per engine,
+ * the manifests and warnings. Pure: no I/O; `now` comes from the options or the data.
+ */
+import type { Edge } from '../domain/edge.ts';
+import type { InventorySnapshot, Workload } from '../domain/inventory.ts';
+import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
+import { compareWorkload, edgeKey, sortByEdgeKey, type WorkloadComponent } from './compare/compare.ts';
+import { indexCluster } from './compare/context.ts';
+import { getEngine, type EmitOptions, type EmitResult, type EngineName } from './engines/index.ts';
+import { clusterFacts } from './matrix/bindings.ts';
+import type { ResolvedMatrix } from './matrix/resolved.ts';
+import { policySet } from './policy/build.ts';
+import type { PolicySet } from './policy/ir.ts';
+import { policyName } from './policy/names.ts';
+import { compareStrings } from './policy/order.ts';
+import { edgeEvidence, matrixRuleEvidence, type EdgeEvidence, type MatrixRuleEvidence } from './synthesize/evidence.ts';
+import { defaultDenyIntent, shareNamespace } from './synthesize/layers.ts';
+import { defaultOptions, optionProblems, type RecommendOptions } from './synthesize/options.ts';
+import { planWorkload, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
+
+export { defaultOptions, type RecommendOptions } from './synthesize/options.ts';
+
+export interface RecommendInput {
+  inventory: InventorySnapshot;
+  edges: readonly Edge[];
+  matrices: readonly ResolvedMatrix[];
+  /** External IP → DNS names seen for it. */
+  externalNames?: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface RuleRecord {
+  policy: string;
+  intent: string;
+  direction: 'ingress' | 'egress';
+  id: string;
+  status: string;
+  text: string;
+  peers: unknown[];
+  ports: unknown[];
+  evidence: { matrixRules: MatrixRuleEvidence[]; edges: EdgeEvidence[]; notes: string[] };
+}
+
+export interface PolicyRecord {
+  intent: string;
+  name: string;
+  layer: string;
+  ingress: string;
+  egress: string;
+  explanation: string;
+  /** Edges an allow-all direction covers (exposed ports). */
+  edges: EdgeEvidence[];
+}
+
+export interface WorkloadRecommendation {
+  workload: { namespace: string; kind: string; name: string };
+  hostNetwork: boolean;
+  exposure: Workload['exposure'];
+  components: string[];
+  summary: string;
+  policies: PolicyRecord[];
+  rules: RuleRecord[];
+  documented: MatrixRuleEvidence[];
+  observed: (EdgeEvidence & { included: boolean; reason?: string })[];
+  violations: string[];
+  warnings: string[];
+}
+
+export interface Recommendation {
+  now: string;
+  options: RecommendOptions;
+  workloads: WorkloadRecommendation[];
+  /** Namespace layers (default-deny, shared). */
+  namespaces: PolicyRecord[];
+  policySet: PolicySet;
+  warnings: string[];
+}
+
+export class RecommendError extends Error {}
+
+function touches(p: Peer, key: string): boolean {
+  return (p.kind === 'workload' || p.kind === 'dns') && workloadKey(p.workload) === key;
+}
+
+function selected(w: Workload, opts: RecommendOptions): boolean {
+  if (opts.namespace !== undefined && w.namespace !== opts.namespace) return false;
+  if (opts.workload !== undefined && w.name !== opts.workload && `${w.kind}/${w.name}` !== opts.workload) return false;
+  return true;
+}
+
+function policyRecord(p: PlannedIntent): PolicyRecord {
+  return {
+    intent: p.input.key,
+    name: policyName(p.input.key),
+    layer: p.input.layer,
+    ingress: p.input.ingress?.mode ?? 'none',
+    egress: p.input.egress?.mode ?? 'none',
+    explanation: p.input.explanation,
+    edges: p.edges.map(edgeEvidence),
+  };
+}
+
+function ruleRecords(p: PlannedIntent): RuleRecord[] {
+  return p.rules.map((g) => ({
+    policy: policyName(p.input.key),
+    intent: p.input.key,
+    direction: g.direction,
+    id: g.input.explanation.id,
+    status: g.input.explanation.status,
+    text: g.input.explanation.text,
+    peers: [...g.input.peers],
+    ports: [...(g.input.ports ?? [])],
+    evidence: { matrixRules: g.rules.map(matrixRuleEvidence), edges: g.edges.map(edgeEvidence), notes: g.notes },
+  }));
+}
+
+export interface RecommendRun {
+  /** Build the per-rule evidence and the documented/observed lists (the JSON output); manifests alone do not need them. Default true. */
+  details?: boolean;
+}
+
+export function recommend(input: RecommendInput, options: Partial<RecommendOptions> = {}, run: RecommendRun = {}): Recommendation {
+  const details = run.details !== false;
+  const opts = defaultOptions(options);
+  const problems = optionProblems(opts);
+  if (problems.length > 0) throw new RecommendError(problems.join('; '));
+
+  const ix = indexCluster(input.inventory, input.externalNames);
+  const facts = clusterFacts(input.inventory);
+  const dns = { namespace: facts.dns.namespace, selector: facts.dns.selector };
+  let latest = -Infinity;
+  for (const e of input.edges) if (e.lastSeen > latest) latest = e.lastSeen;
+  const now = opts.now ?? (Number.isFinite(latest) ? latest : input.inventory.takenAt);
+
+  const workloads = [...input.inventory.workloads].filter((w) => selected(w, opts)).sort((a, b) => compareStrings(workloadKey(a), workloadKey(b)));
+  const wanted = new Set(workloads.map((w) => workloadKey(w)));
+  const ingress = new Map<string, Edge[]>();
+  const egress = new Map<string, Edge[]>();
+  const push = (m: Map<string, Edge[]>, k: string, e: Edge) => {
+    const l = m.get(k);
+    if (l) l.push(e);
+    else m.set(k, [e]);
+  };
+  const refKeys = new Map<object, string>();
+  const refKey = (p: Peer & { workload: WorkloadRef }): string => {
+    let k = refKeys.get(p);
+    if (k === undefined) refKeys.set(p, (k = workloadKey(p.workload)));
+    return k;
+  };
+  for (const e of input.edges) {
+    if (e.server.kind === 'workload' || e.server.kind === 'dns') {
+      const k = refKey(e.server);
+      if (wanted.has(k)) push(ingress, k, e);
+    }
+    if (e.client.kind === 'workload' || e.client.kind === 'dns') {
+      const k = refKey(e.client);
+      if (wanted.has(k)) push(egress, k, e);
+    }
+  }
+
+  const keys = new Map<Edge, string>();
+  const keyOf = (e: Edge): string => {
+    let k = keys.get(e);
+    if (k === undefined) keys.set(e, (k = edgeKey(e)));
+    return k;
+  };
+
+  const componentsOf = new Map<string, WorkloadComponent[]>();
+  for (const m of [...input.matrices].sort((a, b) => compareStrings(a.name, b.name))) {
+    if (!m.enabled) continue;
+    for (const c of m.components) {
+      for (const w of c.workloads) {
+        const k = workloadKey(w);
+        componentsOf.set(k, [...(componentsOf.get(k) ?? []), { matrix: m.name, component: c }]);
+      }
+    }
+  }
+
+  const plans: WorkloadPlan[] = [];
+  const peerMemo = new Map();
+  for (const w of workloads) {
+    const k = workloadKey(w);
+    const components = componentsOf.get(k) ?? [];
+    const sortByKey = (l: Edge[] | undefined) => sortByEdgeKey(l ?? [], keyOf);
+    // A workload talking to itself is both an ingress and an egress edge: compared once per side.
+    const cmp = compareWorkload(w, components, { ingress: sortByKey(ingress.get(k)), egress: sortByKey(egress.get(k)) }, ix, { now, staleDays: opts.staleDays }, keyOf);
+    plans.push(planWorkload(w, cmp, components, { ix, dns, opts, peerMemo }));
+  }
+
+  const namespaceLayers: PlannedIntent[] = [];
+  const byNs = new Map<string, WorkloadPlan[]>();
+  for (const p of plans) if (p.intents.length > 0) byNs.set(p.workload.namespace, [...(byNs.get(p.workload.namespace) ?? []), p]);
+  const warnings: string[] = [];
+  for (const [ns, nsPlans] of [...byNs.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
+    if (opts.shared) {
+      const isolatable = input.inventory.workloads.filter((w) => w.namespace === ns && !w.hostNetwork).length;
+      if (isolatable === nsPlans.length) {
+        const s = shareNamespace(ns, nsPlans);
+        if (s) namespaceLayers.push(s);
+      } else warnings.push(`--shared: namespace ${ns} is only partly selected (${nsPlans.length} of ${isolatable} workloads): no shared policy`);
+    }
+    if (opts.defaultDeny) namespaceLayers.push(defaultDenyIntent(ns, opts.egress));
+  }
+  for (const p of plans) p.intents = p.intents.filter((i) => (i.input.ingress?.mode ?? 'none') !== 'none' || (i.input.egress?.mode ?? 'none') !== 'none');
+
+  const set = policySet([...plans.flatMap((p) => p.intents.map((i) => i.input)), ...namespaceLayers.map((i) => i.input)]);
+
+  const out: WorkloadRecommendation[] = plans.map((p) => {
+    const excluded = new Map(p.excluded.map((x) => [`${x.edge.direction}|${keyOf(x.edge.edge)}`, x.reason]));
+    if (!details) {
+      return {
+        workload: { namespace: p.workload.namespace, kind: p.workload.kind, name: p.workload.name },
+        hostNetwork: p.workload.hostNetwork,
+        exposure: p.workload.exposure,
+        components: [...new Set(p.components.map((c) => `${c.matrix}/${c.component.name}`))].sort(compareStrings),
+        summary: p.summary,
+        policies: p.intents.map((i) => ({ ...policyRecord(i), edges: [] })),
+        rules: [],
+        documented: [],
+        observed: [],
+        violations: p.violations.map((v) => keyOf(v.edge)),
+        warnings: [...p.warnings].sort(compareStrings),
+      };
+    }
+    return {
+      workload: { namespace: p.workload.namespace, kind: p.workload.kind, name: p.workload.name },
+      hostNetwork: p.workload.hostNetwork,
+      exposure: p.workload.exposure,
+      components: [...new Set(p.components.map((c) => `${c.matrix}/${c.component.name}`))].sort(compareStrings),
+      summary: p.summary,
+      policies: p.intents.map(policyRecord),
+      rules: p.intents.flatMap(ruleRecords),
+      documented: p.comparison.rules.map(matrixRuleEvidence),
+      observed: p.comparison.edges.map((e) => {
+        const reason = excluded.get(`${e.direction}|${keyOf(e.edge)}`);
+        return reason === undefined ? { ...edgeEvidence(e), included: true } : { ...edgeEvidence(e), included: false, reason };
+      }),
+      violations: p.violations.map((v) => keyOf(v.edge)),
+      warnings: [...p.warnings].sort(compareStrings),
+    };
+  });
+  return {
+    now: new Date(now).toISOString(),
+    options: opts,
+    workloads: out,
+    namespaces: namespaceLayers.map(policyRecord).sort((a, b) => compareStrings(a.intent, b.intent)),
+    policySet: set,
+    warnings: warnings.sort(compareStrings),
+  };
+}
+
+/** Renders the recommendation's PolicySet for one engine (name checked, listing the four). */
+export function emitFor(rec: Recommendation, engine: string, options?: EmitOptions): EmitResult {
+  return getEngine(engine).emit(rec.policySet, options);
+}
+
+export type { EngineName };

@@ -1,0 +1,89 @@
+/**
+ * Evidence: why a rule exists. The JSON shape here is the `recommend --output json` contract
+ * (docs/recommend.md): matrix rules with purpose and citation, edges with counts, first/last
+ * seen and sources, each with its comparison status.
+ */
+import { peerKey } from '../../domain/peer.ts';
+import type { EdgeAssessment, RuleAssessment } from '../compare/compare.ts';
+import type { RuleStatus } from '../compare/status.ts';
+import type { Citation } from '../matrix/resolved.ts';
+
+export interface MatrixRuleEvidence {
+  id: string;
+  matrix: string;
+  component: string;
+  direction: 'ingress' | 'egress';
+  level: 'must' | 'may';
+  status: RuleStatus;
+  peer: string;
+  purpose: string;
+  condition?: string;
+  source: Citation;
+  /** Edge keys (client|server|port|protocol) that fall under the rule. */
+  edges: string[];
+}
+
+export interface EdgeEvidence {
+  id: number;
+  key: string;
+  direction: 'ingress' | 'egress';
+  status: string;
+  client: string;
+  server: string;
+  port: number;
+  protocol: string;
+  flows: number;
+  packets: number;
+  bytes: number;
+  forwarded: number;
+  dropped: number;
+  firstSeen: string;
+  lastSeen: string;
+  sources: string[];
+  /** Documented rules it falls under. */
+  rules: string[];
+}
+
+export function matrixRuleEvidence(a: RuleAssessment): MatrixRuleEvidence {
+  const out: MatrixRuleEvidence = {
+    id: a.rule.id,
+    matrix: a.matrix,
+    component: a.component,
+    direction: a.rule.direction,
+    level: a.rule.level,
+    status: a.status,
+    peer: a.rule.peerRef,
+    purpose: a.rule.purpose,
+    source: a.rule.source,
+    edges: a.edges.map(edgeKeyOf),
+  };
+  if (a.rule.condition) out.condition = a.rule.condition.text;
+  return out;
+}
+
+export function edgeKeyOf(e: { client: Parameters<typeof peerKey>[0]; server: Parameters<typeof peerKey>[0]; port: number; protocol: string }): string {
+  return `${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`;
+}
+
+export function edgeEvidence(a: EdgeAssessment): EdgeEvidence {
+  const e = a.edge;
+  return {
+    id: e.id,
+    key: edgeKeyOf(e),
+    direction: a.direction,
+    status: a.status,
+    client: peerKey(e.client),
+    server: peerKey(e.server),
+    port: e.port,
+    protocol: e.protocol,
+    flows: e.flows,
+    packets: e.packets,
+    bytes: e.bytes,
+    forwarded: e.forwarded,
+    dropped: e.dropped,
+    firstSeen: new Date(e.firstSeen).toISOString(),
+    lastSeen: new Date(e.lastSeen).toISOString(),
+    sources: [...e.sources],
+    rules: [...a.rules],
+  };
+}

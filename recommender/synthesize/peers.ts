@@ -1,0 +1,129 @@
+/**
+ * Peers and ports in policy terms: an observed edge's far side, or a documented rule's resolved
+ * peers, become IR peers. What cannot be a rule (kubelet probes, unknown IPs) says why.
+ */
+import type { Edge } from '../../domain/edge.ts';
+import type { LabelSelector } from '../../domain/inventory.ts';
+import { workloadKey, type Peer } from '../../domain/peer.ts';
+import type { ClusterIndex } from '../compare/context.ts';
+import { resolvePortNumber } from '../compare/match.ts';
+import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
+import { allPorts, apiserverPeer, cidrPeer, dnsPeer, fqdnPeer, namedPort, namespacePeer, nodesPeer, podsPeer, port, portRange, worldPeer } from '../policy/build.ts';
+import { cidrContains, hostCidr, parseCidr } from '../policy/cidr.ts';
+import { PORT_PROTOCOLS, type PolicyPeer, type PortProtocol, type PortSpec } from '../policy/ir.ts';
+
+export type PeerResult = { ok: true; peers: PolicyPeer[] } | { ok: false; reason: string };
+
+export interface DnsTarget {
+  namespace: string;
+  selector: LabelSelector;
+}
+
+/** The IR peer of the subject's far side on `edge`; `ns` is the subject's namespace. */
+export function edgePeer(other: Peer, edge: Edge, direction: 'ingress' | 'egress', ns: string, ix: ClusterIndex, dns: DnsTarget): PeerResult {
+  switch (other.kind) {
+    case 'workload': {
+      const w = ix.workloads.get(workloadKey(other.workload));
+      if (!w) return { ok: false, reason: `workload ${workloadKey(other.workload)} is not in the inventory: its labels are unknown` };
+      if (w.hostNetwork) {
+        const ips = nodeIpsOfHostNetworkPeer(ix);
+        return ips.length > 0 ? { ok: true, peers: [nodesPeer(ips)] } : { ok: false, reason: `host-network workload ${workloadKey(other.workload)}: no node IP is known` };
+      }
+      return { ok: true, peers: [podsPeer(w.selector, w.namespace === ns ? undefined : w.namespace)] };
+    }
+    case 'dns':
+      return { ok: true, peers: [dnsPeer(dns.namespace, dns.selector)] };
+    case 'apiserver':
+      return ix.apiserver.length > 0
+        ? { ok: true, peers: [apiserverPeer(ix.apiserver.map((e) => ({ ip: e.ip, port: e.port, protocol: protocolOf(e.protocol) ?? 'TCP' })))] }
+        : { ok: false, reason: 'no endpoint of default/kubernetes is known: the apiserver cannot be expressed' };
+    case 'node': {
+      if (direction === 'egress' && isApiserverAddress(ix.nodeIps.get(other.node) ?? [], edge.port, ix)) return edgePeer({ kind: 'apiserver' }, edge, direction, ns, ix, dns);
+      const ips = ix.nodeIps.get(other.node) ?? [];
+      return ips.length > 0 ? { ok: true, peers: [nodesPeer(ips)] } : { ok: false, reason: `node ${other.node} has no known IP` };
+    }
+    case 'kubelet':
+      return { ok: false, reason: `traffic with the pod's own node ${other.node} (kubelet probes, node-local agents) is never a rule` };
+    case 'external': {
+      if (direction === 'egress' && isApiserverAddress([other.ip], edge.port, ix)) return edgePeer({ kind: 'apiserver' }, edge, direction, ns, ix, dns);
+      const names = direction === 'egress' ? (ix.externalNames.get(other.ip) ?? []) : [];
+      if (names.length > 0) return { ok: true, peers: names.map((n) => fqdnPeer(n, [other.ip])) };
+      return { ok: true, peers: [cidrPeer(hostCidr(other.ip))] };
+    }
+    case 'unknown':
+      return { ok: false, reason: `in-cluster address ${other.ip} resolved to nothing at the time of the flows: import the inventory of that time` };
+  }
+}
+
+function nodeIpsOfHostNetworkPeer(ix: ClusterIndex): string[] {
+  // A host-network pod speaks from its node's address; which node varies, so every node's IPs.
+  return [...new Set([...ix.nodeIps.values()].flat())].sort();
+}
+
+function isApiserverAddress(ips: readonly string[], p: number, ix: ClusterIndex): boolean {
+  return ix.apiserver.some((e) => e.port === p && ips.includes(e.ip));
+}
+
+export function protocolOf(p: string): PortProtocol | undefined {
+  return (PORT_PROTOCOLS as readonly string[]).includes(p) ? (p as PortProtocol) : undefined;
+}
+
+/** The port an edge was seen on; undefined for ICMP (not portable across engines). */
+export function edgePort(edge: Edge): PortSpec | undefined {
+  const proto = protocolOf(edge.protocol);
+  return proto ? port(proto, edge.port) : undefined;
+}
+
+/** A documented rule's resolved peer as IR peers; empty when it resolved to nothing. */
+export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex): PolicyPeer[] {
+  switch (rp.kind) {
+    case 'pods': {
+      if (rp.hostNetwork) return [...ix.nodeIps.values()].flat().length > 0 ? [nodesPeer(nodeIpsOfHostNetworkPeer(ix))] : [];
+      const namespaces = rp.namespace !== undefined ? [rp.namespace] : rp.namespaces;
+      return namespaces.map((n) => podsPeer(rp.selector, n === ns ? undefined : n));
+    }
+    case 'namespace':
+      return (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).map((n) => namespacePeer(n === ns ? undefined : n));
+    case 'same-namespace':
+      return [namespacePeer(rp.namespace === ns ? undefined : rp.namespace)];
+    case 'apiserver':
+      return rp.endpoints.length > 0 ? [apiserverPeer(rp.endpoints.map((e) => ({ ip: e.ip, port: e.port, protocol: protocolOf(e.protocol) ?? 'TCP' })))] : [];
+    case 'dns':
+      return [dnsPeer(rp.namespace, rp.selector)];
+    case 'nodes': {
+      const ips = [...new Set(rp.nodes.flatMap((n) => n.addresses.length > 0 ? n.addresses : (ix.nodeIps.get(n.name) ?? [])))].sort();
+      return ips.length > 0 ? [nodesPeer(ips.filter((ip) => /^[0-9a-fA-F.:]+$/.test(ip)))] : [];
+    }
+    case 'cidr':
+      return rp.cidrs.map((c) => cidrPeer(c, rp.except.filter((e) => e !== c && insideLoose(e, c))));
+    case 'fqdn': {
+      const byName = new Map<string, string[]>();
+      for (const [ip, names] of ix.externalNames) for (const n of names) byName.set(n, [...(byName.get(n) ?? []), ip]);
+      return rp.fqdns.map((f) => fqdnPeer(f, f.startsWith('*.') ? [] : (byName.get(f.toLowerCase()) ?? []).sort()));
+    }
+    case 'world':
+      return [worldPeer()];
+  }
+}
+
+/** `inner` lies strictly inside `outer`: a matrix writes one except list for all its CIDRs. */
+function insideLoose(inner: string, outer: string): boolean {
+  const i = parseCidr(inner);
+  const o = parseCidr(outer);
+  return i !== undefined && o !== undefined && i.prefix > o.prefix && cidrContains(o, i);
+}
+
+/** A documented rule's ports as IR ports (named ports resolved on the server when its number is known). */
+export function resolvedPorts(ports: readonly ResolvedPort[], server: Peer | undefined, ix: ClusterIndex): PortSpec[] {
+  const out: PortSpec[] = [];
+  for (const p of ports) {
+    if (p.port === undefined && p.name === undefined) {
+      out.push(allPorts(p.protocol));
+      continue;
+    }
+    const n = server ? resolvePortNumber(p, server, ix) : p.port;
+    if (n !== undefined) out.push(p.endPort !== undefined && p.endPort > n ? portRange(p.protocol, n, p.endPort) : port(p.protocol, n));
+    else if (p.name !== undefined) out.push(namedPort(p.protocol, p.name));
+  }
+  return out;
+}

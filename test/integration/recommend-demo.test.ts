@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+import { resolveAll } from '../../cli/commands/matrix.ts';
+import { ENGINE_NAMES, getEngine, toMultiDocYaml } from '../../recommender/engines/index.ts';
+import { recommend, type Recommendation, type RecommendInput } from '../../recommender/recommend.ts';
+import { MODES } from '../../recommender/synthesize/options.ts';
+import { verifyManifests } from '../../recommender/verify/index.ts';
+import { openDb } from '../../store/db.ts';
+import { EdgeStore } from '../../store/edges.ts';
+import { readInventory } from '../../store/inventory.ts';
+import { readExternalNames } from '../../store/recommend-read.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+import { runCli } from '../helpers/cli.ts';
+import { demoDb } from '../helpers/demo-db.ts';
+
+const GOLDEN = fileURLToPath(new URL('../golden/recommend/', import.meta.url));
+/** The namespaces each seed system is deployed to in the demo cluster. */
+const SYSTEMS: Record<string, string[]> = {
+  stacklight: ['stacklight'],
+  'kyma-telemetry': ['kyma-system'],
+  netobserv: ['netobserv', 'netobserv-privileged'],
+  'progressive-delivery': ['progressive-delivery'],
+};
+
+// Built at the top level: a temporary directory made inside a before() hook is removed when the hook ends.
+const dbPath = await demoDb();
+const input: RecommendInput = (() => {
+  const db = openDb(dbPath);
+  try {
+    return { inventory: readInventory(db), edges: new EdgeStore(db).list(), matrices: resolveAll(db, {}), externalNames: readExternalNames(db) };
+  } finally {
+    db.close();
+  }
+})();
+
+test('every manifest for the demo data validates, for all engines and all options', () => {
+  let count = 0;
+  for (const mode of MODES) {
+    for (const egress of [true, false]) {
+      for (const defaultDeny of [false, true]) {
+        for (const shared of [false, true]) {
+          const rec = recommend(input, { mode, egress, defaultDeny, shared });
+          for (const engine of ENGINE_NAMES) {
+            const { manifests } = getEngine(engine).emit(rec.policySet);
+            assert.ok(manifests.length > 0, `${engine} ${mode} emitted nothing`);
+            const errors = verifyManifests(manifests);
+            assert.deepEqual(errors, [], `${engine} mode=${mode} egress=${egress} defaultDeny=${defaultDeny} shared=${shared}`);
+            count += manifests.length;
+          }
+        }
+      }
+    }
+  }
+  assert.ok(count > 1000, `only ${count} manifests checked`);
+});
+
+/** What `flowmatrix export --engine E --namespace NS` prints, for each namespace of the system. */
+function golden(system: string, engine: string): string {
+  return SYSTEMS[system]!.map((namespace) => toMultiDocYaml(getEngine(engine).emit(recommend(input, { namespace }).policySet).manifests)).join('');
+}
+
+test('golden per seed system per engine (reviewed against the seed documents)', () => {
+  const update = process.env.UPDATE_GOLDEN === '1';
+  for (const system of Object.keys(SYSTEMS)) {
+    for (const engine of ENGINE_NAMES) {
+      const file = join(GOLDEN, system, `${engine}.yaml`);
+      const text = golden(system, engine);
+      assert.ok(text.includes(`kind: `), `${system}/${engine}: nothing emitted`);
+      if (update) {
+        mkdirSync(join(GOLDEN, system), { recursive: true });
+        writeFileSync(file, text);
+      }
+      assert.ok(existsSync(file), `${file} is missing: run with UPDATE_GOLDEN=1 and review it`);
+      assert.equal(text, readFileSync(file, 'utf8'), `${system}/${engine}: run with UPDATE_GOLDEN=1 and review the diff`);
+    }
+  }
+  assert.equal(readdirSync(GOLDEN).length, 4);
+});
+
+test('Flux controller (seed 003), egress on: DNS to kube-system, apiserver /32 on 6443, source-controller in flux-system', () => {
+  const rec = recommend(input, { namespace: 'progressive-delivery' });
+  const np = getEngine('kubernetes').emit(rec.policySet).manifests.find((m) => m.metadata.name === 'progressive-delivery-deployment-stage-controller');
+  assert.ok(np);
+  const egress = np.spec.egress as { to: Record<string, unknown>[]; ports?: { port: number; protocol: string }[] }[];
+  const dns = egress.find((r) => JSON.stringify(r.to).includes('kube-dns'));
+  assert.deepEqual(dns, {
+    to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+    ports: [{ port: 53, protocol: 'TCP' }, { port: 53, protocol: 'UDP' }],
+  });
+  assert.ok(egress.some((r) => isDeepStrictEqual(r, { ports: [{ port: 6443, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '10.0.0.10/32' } }] })));
+  assert.ok(egress.some((r) => isDeepStrictEqual(r.to, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'flux-system' } }, podSelector: { matchLabels: { app: 'source-controller' } } }])));
+  // Ingress exactly the chart's three rules: gate from Flagger, metrics from Prometheus, webhook from the apiserver.
+  const ingress = np.spec.ingress as { ports: { port: number }[] }[];
+  assert.deepEqual(ingress.map((r) => r.ports.map((p) => p.port)).sort(), [[8080], [8082], [9443]]);
+  const w = rec.workloads.find((x) => x.workload.name === 'stage-controller')!;
+  const statuses = Object.fromEntries(w.documented.map((d) => [d.id, d.status]));
+  assert.equal(statuses['progressive-delivery/controller/egress/apiserver'], 'confirmed');
+  assert.equal(statuses['progressive-delivery/controller/egress/s3'], 'inactive');
+});
+
+test('NetObserv with deploymentModel Kafka: agent → Kafka documented, flowlogs-pipeline ingress without 2055 from the agents', async () => {
+  const db = openDb(dbPath);
+  const config = { systems: { netobserv: { parameters: { deploymentModel: 'Kafka' } } } } as Parameters<typeof resolveAll>[1];
+  const matrices = resolveAll(db, config);
+  db.close();
+  const rec = recommend({ ...input, matrices }, { mode: 'documented' });
+  assert.equal(rec.workloads.find((w) => w.workload.name === 'netobserv-ebpf-agent')?.hostNetwork, true);
+  const agent = rec.workloads.find((w) => w.workload.name === 'netobserv-ebpf-agent');
+  assert.ok(agent, 'the demo has the eBPF agent');
+  const kafka = agent.documented.find((d) => d.peer === 'role kafka');
+  const flp = agent.documented.find((d) => d.id.endsWith('flowlogs-pipeline-service'));
+  assert.ok(kafka && flp, JSON.stringify(agent.documented.map((d) => [d.id, d.peer])));
+  assert.equal(flp.status, 'inactive');
+  assert.notEqual(kafka.condition, undefined);
+  const np = getEngine('kubernetes').emit(rec.policySet).manifests.find((m) => m.metadata.name === 'netobserv-deployment-flowlogs-pipeline');
+  assert.ok(np);
+  assert.ok(!JSON.stringify(np.spec.ingress ?? []).includes('2055'), 'no ingress on 2055 in the Kafka model');
+});
+
+test('CLI: recommend json carries statuses and evidence; yaml and export are byte-identical across runs; unknown engine lists the four', async () => {
+  const a = await runCli(['recommend', '--db', dbPath, '--engine', 'cilium', '--namespace', 'shop', '--output', 'json']);
+  assert.equal(a.code, 0, a.err);
+  const json = JSON.parse(a.out) as { engine: string; workloads: { rules: { status: string; evidence: { edges: { flows: number; firstSeen: string }[] } }[] }[]; manifests: unknown[] };
+  assert.equal(json.engine, 'cilium');
+  const rules = json.workloads.flatMap((w) => w.rules);
+  assert.ok(rules.some((r) => r.evidence.edges.length > 0 && r.evidence.edges[0]!.flows > 0 && /^\d{4}-/.test(r.evidence.edges[0]!.firstSeen)));
+  const y1 = await runCli(['recommend', '--db', dbPath, '--engine', 'calico']);
+  const y2 = await runCli(['export', '--db', dbPath, '--engine', 'calico']);
+  assert.equal(y1.code, 0, y1.err);
+  assert.equal(y1.out, y2.out);
+  assert.ok(parseAllDocuments(y1.out).length > 10);
+  const bad = await runCli(['recommend', '--db', dbPath, '--engine', 'iptables']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /unknown engine "iptables": expected one of kubernetes, cilium, calico, clusternetworkpolicy/);
+  const dir = tmpDir();
+  const ex = await runCli(['export', '--db', dbPath, '--engine', 'kubernetes', '--namespace', 'shop', '--out', dir]);
+  assert.equal(ex.code, 0, ex.err);
+  const files = readdirSync(join(dir, 'shop')).sort();
+  assert.ok(files.length > 0 && files.every((f) => f.startsWith('networkpolicy-shop-')), files.join(','));
+});
