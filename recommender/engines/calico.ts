@@ -85,9 +85,9 @@ function entities(intent: PolicyIntent, direction: Direction, rule: PolicyRule, 
         out.push({ entity: { namespaceSelector: namespaceSelector([p.namespace]), selector: calicoSelector(p.selector) } });
         break;
       case 'apiserver':
+        // As a source (admission webhooks) it is not narrowed: see the kubernetes engine.
         if (direction === 'egress') out.push({ entity: { services: { name: 'kubernetes', namespace: 'default' } }, service: true });
-        else if (p.endpoints.length === 0) w.add('apiserver-no-endpoints', intent, 'no endpoint of default/kubernetes is known: the apiserver source cannot be matched by address', where);
-        else nets.push(...p.endpoints.map((e) => hostCidr(e.ip)));
+        else out.push({ entity: {} });
         break;
       case 'nodes':
         if (p.ips.length === 0) w.add('nodes-no-ips', intent, 'no node IP is known: host-network peers need node addresses on this engine', where);
@@ -130,7 +130,7 @@ function renderRules(intent: PolicyIntent, direction: Direction, rule: PolicyRul
       if (g.protocol) r.protocol = g.protocol;
       const dest: Entity = direction === 'egress' ? { ...entity } : {};
       if (g.ports.length > 0) dest.ports = g.ports;
-      if (direction === 'ingress') r.source = entity;
+      if (direction === 'ingress' && Object.keys(entity).length > 0) r.source = entity;
       if (Object.keys(dest).length > 0) r.destination = dest;
       r.metadata = ruleMetadata(direction, rule.explanation);
       out.push(r);

@@ -1,6 +1,9 @@
 /**
  * `kubernetes`: networking.k8s.io/v1 NetworkPolicy. The apiserver is the /32 of each endpoint
- * IP on the endpoint port (never a namespace/pod selector: it is not a pod); host-network
+ * IP on the endpoint port (never a namespace/pod selector: it is not a pod). As a source
+ * (admission webhooks) it is not narrowed at all: its source address is not the endpoint IP on
+ * every control plane (konnectivity, managed clusters), and a webhook cut off with
+ * failurePolicy Fail blocks API writes, so the port stays open and TLS guards it; host-network
  * peers are node IP blocks; FQDNs fall back to their resolved IPs, else no rule and a warning.
  * A rule whose peers all turn out inexpressible is dropped, never emitted with an empty peer
  * list (which would mean "from/to anywhere").
@@ -26,6 +29,8 @@ interface NpPort {
 interface NpRule {
   peers: NpPeer[];
   ports: NpPort[];
+  /** No peer restriction: the port is open to every source. */
+  anySource?: true;
 }
 
 export function npPort(p: PortSpec): NpPort {
@@ -55,6 +60,7 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
   const peers: NpPeer[] = [];
   const extra: NpRule[] = [];
   const ports = rule.ports.map(npPort);
+  if (direction === 'ingress' && rule.peers.some((p) => p.kind === 'apiserver')) return [{ peers: [], ports, anySource: true }];
   for (const p of rule.peers) peers.push(...renderPeer(intent, direction, p, w, where, extra));
   const out: NpRule[] = [];
   if (peers.length > 0) out.push({ peers, ports });
@@ -81,7 +87,6 @@ function renderPeer(
         w.add('apiserver-no-endpoints', intent, 'no endpoint of default/kubernetes is known: import the inventory (EndpointSlices) to allow the apiserver by IP', where);
         return [];
       }
-      if (direction === 'ingress') return ipBlocks(p.endpoints.map((e) => hostCidr(e.ip)));
       // Egress: one rule per endpoint port, on the endpoint IPs (post-DNAT address and port).
       const byPort = new Map<string, { port: NpPort; ips: string[] }>();
       for (const e of p.endpoints) {
@@ -127,7 +132,7 @@ function renderDirection(intent: PolicyIntent, direction: Direction, d: Directio
       // the order stays the IR's canonical rule order.
       const unique = uniqueBy(rules, (r) => JSON.stringify(r));
       return unique.map((r) => {
-        const out: Record<string, unknown> = { [peerField]: uniqueSortedBy(r.peers, (p) => JSON.stringify(p)) };
+        const out: Record<string, unknown> = r.anySource ? {} : { [peerField]: uniqueSortedBy(r.peers, (p) => JSON.stringify(p)) };
         if (r.ports.length > 0) out.ports = r.ports;
         return out;
       });
