@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Edge } from '../../domain/edge.ts';
+import { edgeJson } from '../../domain/edge-json.ts';
 import { peerKey } from '../../domain/peer.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
@@ -9,27 +10,6 @@ interface EdgesOptions extends DbOptions {
   namespace?: string;
   workload?: string;
   output: 'table' | 'json';
-}
-
-/** The JSON shape of one edge (documented field by field in docs/ingest.md). */
-export function edgeJson(e: Edge) {
-  return {
-    id: e.id,
-    client: peerKey(e.client),
-    server: peerKey(e.server),
-    port: e.port,
-    protocol: e.protocol,
-    flows: e.flows,
-    packets: e.packets,
-    bytes: e.bytes,
-    forwarded: e.forwarded,
-    dropped: e.dropped,
-    firstSeen: new Date(e.firstSeen).toISOString(),
-    lastSeen: new Date(e.lastSeen).toISOString(),
-    sources: e.sources,
-    clientPeer: e.client,
-    serverPeer: e.server,
-  };
 }
 
 export function edgesTable(edges: Edge[]): string {

@@ -5,6 +5,10 @@ import { edgesCommand } from './edges.ts';
 import { ingestCommand } from './ingest.ts';
 import { inventoryCommand } from './inventory.ts';
 import { matrixCommand } from './matrix.ts';
+import { recommendCommand } from './recommend.ts';
+import { exportCommand } from './export.ts';
+import { serveCommand } from './serve.ts';
+import { demoCommand } from './demo.ts';
 
 /** What every command module receives: where to print and where to report its exit code. */
 export interface CommandContext {
@@ -14,7 +18,7 @@ export interface CommandContext {
 
 export type CommandModule = (program: Command, ctx: CommandContext) => void;
 
-const modules: CommandModule[] = [inventoryCommand, ingestCommand, edgesCommand, matrixCommand];
+const modules: CommandModule[] = [inventoryCommand, ingestCommand, edgesCommand, matrixCommand, recommendCommand, exportCommand, serveCommand, demoCommand];
 
 export function registerCommands(program: Command, ctx: CommandContext): void {
   for (const register of modules) register(program, ctx);

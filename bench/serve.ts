@@ -1,0 +1,79 @@
+/**
+ * REST API throughput on the generated 2,000-workload cluster (demo generator, scale 100):
+ * autocannon on 127.0.0.1, 5 s per route, against
+ *   - GET one workload's recommendation,
+ *   - GET one namespace's export (YAML),
+ * and a trivial route of the same app (/healthz) in the same run; prints req/s, p99 and the
+ * ratio to the trivial route (target ≥ 0.3×). Also prints the cold (first, uncached) latencies.
+ * Env: BENCH_SERVE_SCALE (default 100), BENCH_SERVE_SECONDS (default 5), BENCH_SERVE_FLOWS (default 200000).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { pino } from 'pino';
+import { loadDemo } from '../cli/commands/demo.ts';
+import { DEMO_DEFAULTS, writeDemoFiles } from '../demo/generator/index.ts';
+import { configFor } from '../server/config/load.ts';
+import { startService } from '../server/serve.ts';
+import { openDb } from '../store/db.ts';
+import { listWorkloads } from '../store/inventory.ts';
+
+const SCALE = Number(process.env.BENCH_SERVE_SCALE ?? 100);
+const SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 5);
+const FLOWS = Number(process.env.BENCH_SERVE_FLOWS ?? 200_000);
+const dir = mkdtempSync(join(tmpdir(), 'flowmatrix-bench-serve-'));
+
+async function load(url: string): Promise<{ rps: number; p99: number; non2xx: number }> {
+  const r = await autocannon({ url, connections: 10, duration: SECONDS, pipelining: 1 });
+  return { rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx + r.errors };
+}
+
+async function timed(url: string): Promise<{ ms: number; bytes: number; status: number }> {
+  const t = performance.now();
+  const res = await fetch(url);
+  const body = await res.arrayBuffer();
+  return { ms: Math.round(performance.now() - t), bytes: body.byteLength, status: res.status };
+}
+
+try {
+  let t = performance.now();
+  const files = await writeDemoFiles(join(dir, 'data'), { seed: DEMO_DEFAULTS.seed, scale: SCALE, netobservFlows: FLOWS, hubbleFlows: Math.round(FLOWS / 2) });
+  const generateMs = performance.now() - t;
+  const dbPath = join(dir, 'bench.db');
+  const db = openDb(dbPath);
+  t = performance.now();
+  const summary = await loadDemo(db, `${join(dir, 'data')}/`, { seed: DEMO_DEFAULTS.seed, scale: SCALE });
+  const loadMs = performance.now() - t;
+  const workloads = listWorkloads(db);
+  const nsCounts = new Map<string, number>();
+  for (const w of workloads) nsCounts.set(w.namespace, (nsCounts.get(w.namespace) ?? 0) + 1);
+  const [ns, nsSize] = [...nsCounts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]!;
+  const w = workloads.find((x) => x.namespace === ns && !x.hostNetwork) ?? workloads[0]!;
+  console.log(`serve bench: ${workloads.length} workloads, ${summary.edgesTotal} edges (generated in ${(generateMs / 1000).toFixed(1)} s, loaded in ${(loadMs / 1000).toFixed(1)} s; files ${Object.keys(files).length})`);
+
+  const config = configFor({ dbPath, port: 0, logLevel: 'silent', rateLimit: { requests: 0, windowSeconds: 60 } });
+  const service = await startService(config, { db, logger: pino({ level: 'silent' }) });
+  const base = service.url;
+  const routes = {
+    trivial: `${base}/healthz`,
+    recommendation: `${base}/api/v1/recommendations/${w.namespace}/${w.kind}/${w.name}?engine=kubernetes`,
+    export: `${base}/api/v1/export?engine=cilium&namespace=${ns}`,
+  };
+  const coldRec = await timed(routes.recommendation);
+  const coldExport = await timed(routes.export);
+  if (coldRec.status !== 200 || coldExport.status !== 200) throw new Error(`setup requests failed: ${coldRec.status} ${coldExport.status}`);
+  console.log(`cold (first request: store read + recommend + emit): recommendation ${coldRec.ms} ms (${coldRec.bytes} B), export of ${ns} (${nsSize} workloads) ${coldExport.ms} ms (${coldExport.bytes} B)`);
+  const trivial = await load(routes.trivial);
+  for (const [name, url] of [['recommendation', routes.recommendation], ['export', routes.export]] as const) {
+    const r = await load(url);
+    console.log(
+      `${name.padEnd(15)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${String(r.p99).padStart(4)} ms  ratio to /healthz ${(r.rps / trivial.rps).toFixed(2)}× (target ≥ 0.3×)${r.non2xx ? `  ${r.non2xx} non-2xx/errors` : ''}`,
+    );
+  }
+  console.log(`${'trivial'.padEnd(15)} ${trivial.rps.toFixed(0).padStart(7)} req/s  p99 ${String(trivial.p99).padStart(4)} ms`);
+  await service.close('bench done');
+  db.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,59 @@
+/**
+ * The express app: request ids and logs, per-route auth → rate limit → body → validation → handler,
+ * and one error handler. Routes come from declarations that also produce /openapi.json.
+ */
+import express, { type Express } from 'express';
+import { edgeRoutes } from './routes/edges.ts';
+import { flowRoutes } from './routes/flows.ts';
+import { inventoryRoutes } from './routes/inventory.ts';
+import { matrixRoutes } from './routes/matrices.ts';
+import { recommendationRoutes } from './routes/recommendations.ts';
+import { systemRoutes } from './routes/system.ts';
+import type { ServiceContext } from './context.ts';
+import { TokenAuth } from './http/auth.ts';
+import { bodyMiddleware } from './http/body.ts';
+import { errorHandler, notFoundHandler } from './http/errors.ts';
+import { RateLimiter } from './http/rate-limit.ts';
+import { requestLog } from './http/request-log.ts';
+import { mount, type AnyRoute } from './http/route.ts';
+import { openApiDocument } from './openapi/document.ts';
+
+export interface BuiltApp {
+  app: Express;
+  routes: AnyRoute[];
+  document: Record<string, unknown>;
+}
+
+export function createApp(ctx: ServiceContext): BuiltApp {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', ctx.config.trustProxy);
+  app.set('query parser', 'simple');
+
+  const auth = new TokenAuth(ctx.config.tokens);
+  const limiter = new RateLimiter(ctx.config.rateLimit.requests, ctx.config.rateLimit.windowSeconds * 1000);
+  let document: Record<string, unknown> = {};
+  const routes: AnyRoute[] = [
+    ...systemRoutes(ctx, () => document),
+    ...inventoryRoutes(ctx),
+    ...edgeRoutes(ctx),
+    ...flowRoutes(ctx),
+    ...matrixRoutes(ctx),
+    ...recommendationRoutes(ctx),
+  ];
+  document = openApiDocument(routes, { version: ctx.version, authEnabled: auth.enabled });
+
+  app.use(requestLog(ctx.logger, ctx.metrics.observeRequest));
+  const router = express.Router();
+  const rateLimit = limiter.middleware();
+  for (const route of routes) {
+    mount(router, route, {
+      before: (r) => (r.scope ? [auth.require(r.scope), rateLimit, ...bodyMiddleware(r, ctx.config)] : bodyMiddleware(r, ctx.config)),
+    });
+  }
+  app.use(router);
+  app.use(notFoundHandler);
+  app.use(errorHandler(ctx.logger));
+  return { app, routes, document };
+}

@@ -1,0 +1,204 @@
+/**
+ * Loads the service config: embedded defaults ← YAML file ← environment. Validated at start; every
+ * problem is reported at once with its path, line and value, and the service refuses to start.
+ */
+import { readFileSync } from 'node:fs';
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import { configIssues } from '../../recommender/matrix/config.ts';
+import { formatPath, type PathSegment } from '../../recommender/matrix/paths.ts';
+import { schemaIssues } from '../../recommender/matrix/schema-check.ts';
+import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
+import { DEFAULT_DB_PATH } from '../../store/db.ts';
+import { ServiceConfig, type ServiceConfigT } from './schema.ts';
+
+export interface TokenEntry {
+  name: string;
+  secret: string;
+  scopes: ('read' | 'write')[];
+}
+
+/** The config with every default filled in: what the service runs on. */
+export interface ResolvedConfig {
+  host: string;
+  /** True when the host was forced to loopback because no token is configured. */
+  loopbackOnly: boolean;
+  port: number;
+  dbPath: string;
+  maxBodyBytes: number;
+  maxFlowBodyBytes: number;
+  rateLimit: { requests: number; windowSeconds: number };
+  shutdownTimeoutSeconds: number;
+  trustProxy: boolean;
+  logLevel: string;
+  tokens: TokenEntry[];
+  staleDays: number;
+  matrices: MatricesConfigT;
+  /** Where each value came from, for the start-up log. */
+  origin: string;
+}
+
+export const DEFAULTS = {
+  port: 8080,
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxFlowBodyBytes: 512 * 1024 * 1024,
+  rateLimit: { requests: 1200, windowSeconds: 60 },
+  shutdownTimeoutSeconds: 25,
+  logLevel: 'info',
+  staleDays: 30,
+} as const;
+
+export interface ConfigProblem {
+  path: string;
+  message: string;
+  line?: number;
+  value?: unknown;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly origin: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(
+      `${origin}: invalid service config (${problems.length} problem${problems.length === 1 ? '' : 's'})\n` +
+        problems
+          .map((p) => `  ${p.path}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.message}${p.value !== undefined ? `; got ${JSON.stringify(p.value)}` : ''}`)
+          .join('\n'),
+    );
+  }
+}
+
+function parseFile(text: string, origin: string): ServiceConfigT {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(origin, doc.errors.map((e) => ({ path: '(document)', message: `YAML: ${e.message.split('\n')[0] ?? e.code}`, line: e.linePos?.[0]?.line })));
+  }
+  const data: unknown = doc.toJS() ?? {};
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ConfigError(origin, [{ path: '(document)', message: 'the config must be a YAML mapping' }]);
+  const lineOf = (path: PathSegment[]): number | undefined => {
+    for (let n = path.length; n > 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  const { matrices, ...rest } = data as Record<string, unknown>;
+  const issues = [...schemaIssues(ServiceConfig, rest), ...(matrices === undefined ? [] : configIssues(matrices, ['matrices']))];
+  if (issues.length > 0) {
+    const problems = issues.map((i) => {
+      const p: ConfigProblem = { path: formatPath(i.path), message: i.message };
+      const line = lineOf(i.path);
+      if (line !== undefined) p.line = line;
+      if (i.value !== undefined && typeof i.value !== 'object') p.value = i.value;
+      return p;
+    });
+    throw new ConfigError(origin, problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.path.localeCompare(b.path)));
+  }
+  return data as ServiceConfigT;
+}
+
+function envInt(env: NodeJS.ProcessEnv, name: string, min: number, max: number, problems: ConfigProblem[]): number | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) {
+    problems.push({ path: `env ${name}`, message: `must be an integer ${min}-${max}`, value: v });
+    return undefined;
+  }
+  return n;
+}
+
+export interface LoadOptions {
+  /** Config file; default env FLOWMATRIX_CONFIG; none = embedded defaults. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** `--port` / `--db` flags: win over file and env. */
+  port?: number;
+  dbPath?: string;
+}
+
+export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
+  const env = opts.env ?? process.env;
+  const file = opts.file ?? (env.FLOWMATRIX_CONFIG || undefined);
+  let cfg: ServiceConfigT = {};
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(file, [{ path: '(file)', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+    }
+    cfg = parseFile(text, file);
+  }
+  const origin = file ?? 'embedded defaults';
+  const problems: ConfigProblem[] = [];
+
+  const tokens: TokenEntry[] = [];
+  (cfg.auth?.tokens ?? []).forEach((t, i) => {
+    const where = `auth.tokens[${i}]`;
+    if ((t.token === undefined) === (t.tokenEnv === undefined)) {
+      problems.push({ path: where, message: 'set exactly one of "token" and "tokenEnv"' });
+      return;
+    }
+    const secret = t.token ?? env[t.tokenEnv as string];
+    if (secret === undefined || secret.length < 16) {
+      problems.push({ path: `${where}.tokenEnv`, message: `environment variable ${t.tokenEnv} is ${secret === undefined ? 'not set' : 'shorter than 16 characters'}` });
+      return;
+    }
+    tokens.push({ name: t.name, secret, scopes: [...t.scopes].sort() });
+  });
+  for (const [name, scopes] of [
+    ['FLOWMATRIX_TOKEN_READ', ['read']],
+    ['FLOWMATRIX_TOKEN_WRITE', ['read', 'write']],
+  ] as const) {
+    const secret = env[name];
+    if (secret === undefined || secret === '') continue;
+    if (secret.length < 16) problems.push({ path: `env ${name}`, message: 'a token must have at least 16 characters' });
+    else tokens.push({ name: name.toLowerCase().replace(/_/g, '-'), secret, scopes: [...scopes] });
+  }
+  const names = tokens.map((t) => t.name);
+  for (const n of new Set(names.filter((n, i) => names.indexOf(n) !== i))) problems.push({ path: 'auth.tokens', message: `token name "${n}" is used twice` });
+
+  const envPort = envInt(env, 'PORT', 0, 65535, problems);
+  const maxBody = envInt(env, 'FLOWMATRIX_MAX_BODY_BYTES', 1024, Number.MAX_SAFE_INTEGER, problems);
+  const maxFlow = envInt(env, 'FLOWMATRIX_MAX_FLOW_BODY_BYTES', 1024, Number.MAX_SAFE_INTEGER, problems);
+  let rateLimit = cfg.server?.rateLimit ?? DEFAULTS.rateLimit;
+  const envRate = env.FLOWMATRIX_RATE_LIMIT;
+  if (envRate !== undefined && envRate !== '') {
+    const m = /^(\d+)\/(\d+)s?$/.exec(envRate);
+    if (!m || Number(m[2]) < 1) problems.push({ path: 'env FLOWMATRIX_RATE_LIMIT', message: 'expected REQUESTS/SECONDS such as 600/60 (0/60 disables)', value: envRate });
+    else rateLimit = { requests: Number(m[1]), windowSeconds: Number(m[2]) };
+  }
+  const logLevel = env.FLOWMATRIX_LOG_LEVEL || cfg.logging?.level || DEFAULTS.logLevel;
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push({ path: 'env FLOWMATRIX_LOG_LEVEL', message: 'must be one of fatal, error, warn, info, debug, trace, silent', value: logLevel });
+  }
+  if (problems.length > 0) throw new ConfigError(origin, problems);
+
+  const requestedHost = env.FLOWMATRIX_HOST || cfg.server?.host;
+  const loopbackOnly = tokens.length === 0;
+  const host = loopbackOnly ? '127.0.0.1' : (requestedHost ?? '0.0.0.0');
+  return {
+    host,
+    loopbackOnly,
+    port: opts.port ?? envPort ?? cfg.server?.port ?? DEFAULTS.port,
+    dbPath: opts.dbPath ?? (env.FLOWMATRIX_DB || undefined) ?? cfg.database?.path ?? DEFAULT_DB_PATH,
+    maxBodyBytes: maxBody ?? cfg.server?.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
+    maxFlowBodyBytes: maxFlow ?? cfg.server?.maxFlowBodyBytes ?? DEFAULTS.maxFlowBodyBytes,
+    rateLimit,
+    shutdownTimeoutSeconds: cfg.server?.shutdownTimeoutSeconds ?? DEFAULTS.shutdownTimeoutSeconds,
+    trustProxy: cfg.server?.trustProxy ?? false,
+    logLevel,
+    tokens,
+    staleDays: cfg.recommendations?.staleDays ?? DEFAULTS.staleDays,
+    matrices: cfg.matrices ?? {},
+    origin,
+  };
+}
+
+/** A config for tests and embedding: defaults plus the given overrides, no file and no env. */
+export function configFor(overrides: Partial<ResolvedConfig> = {}): ResolvedConfig {
+  const base = loadServiceConfig({ env: {} });
+  return { ...base, ...overrides, loopbackOnly: (overrides.tokens ?? base.tokens).length === 0 };
+}

@@ -1,0 +1,65 @@
+/**
+ * The service configuration: one YAML file (`serve --config FILE`, env FLOWMATRIX_CONFIG) with
+ * environment overrides. Every key has an embedded default, so `flowmatrix serve` runs without a file.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { MatricesConfig } from '../../recommender/matrix/schema.ts';
+
+const strict = { additionalProperties: false };
+
+export const TokenConfig = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'shown in logs and metrics, never the token itself' }),
+    /** Inline secret (discouraged outside tests), or the name of an environment variable that holds it. */
+    token: Type.Optional(Type.String({ minLength: 16 })),
+    tokenEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$' })),
+    scopes: Type.Array(Type.Union([Type.Literal('read'), Type.Literal('write')]), { minItems: 1, uniqueItems: true }),
+  },
+  strict,
+);
+
+export const ServiceConfig = Type.Object(
+  {
+    server: Type.Optional(
+      Type.Object(
+        {
+          /** Default: 0.0.0.0 when tokens are configured, else 127.0.0.1 (forced). */
+          host: Type.Optional(Type.String({ minLength: 1 })),
+          port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+          /** Largest JSON/YAML body (inventory, matrices), bytes. */
+          maxBodyBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
+          /** Largest NDJSON flow upload, bytes. */
+          maxFlowBodyBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
+          /** Requests per client (token, else address) per window; 0 disables. */
+          rateLimit: Type.Optional(Type.Object({ requests: Type.Integer({ minimum: 0 }), windowSeconds: Type.Integer({ minimum: 1, maximum: 3600 }) }, strict)),
+          /** Seconds to let in-flight requests finish on SIGTERM before connections are cut. */
+          shutdownTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
+          /** Trust X-Forwarded-For from a reverse proxy for client addresses (rate limits, logs). */
+          trustProxy: Type.Optional(Type.Boolean()),
+        },
+        strict,
+      ),
+    ),
+    database: Type.Optional(Type.Object({ path: Type.Optional(Type.String({ minLength: 1 })) }, strict)),
+    auth: Type.Optional(Type.Object({ tokens: Type.Optional(Type.Array(TokenConfig)) }, strict)),
+    logging: Type.Optional(
+      Type.Object({ level: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))) }, strict),
+    ),
+    recommendations: Type.Optional(
+      Type.Object(
+        {
+          /** Edges not seen for this many days are `stale`. */
+          staleDays: Type.Optional(Type.Integer({ minimum: 1 })),
+        },
+        strict,
+      ),
+    ),
+    /** Communication-matrix bindings and per-system switches (same section as `matrix --config`). */
+    matrices: Type.Optional(MatricesConfig),
+    /** Reserved for the collectors (Prometheus, Kubernetes, files) and the report schedule. */
+    collectors: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    reports: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  strict,
+);
+export type ServiceConfigT = Static<typeof ServiceConfig>;

@@ -1,0 +1,76 @@
+/**
+ * Routes are declared once, as data: method, path, scope, schemas, responses and handler. The same
+ * declaration registers the express handler (with validation and auth in front) and produces the
+ * OpenAPI operation, so the document cannot drift from what the server does.
+ */
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { NextFunction, Request, Response, Router } from 'express';
+import { check } from './validate.ts';
+
+export type Scope = 'read' | 'write';
+
+export interface ResponseSpec {
+  description: string;
+  /** Content type → schema (undefined schema: free-form content of that type). */
+  content?: Record<string, TSchema | undefined>;
+  headers?: Record<string, string>;
+}
+
+export interface RouteInput<Q extends TSchema, P extends TSchema, B extends TSchema> {
+  query: Static<Q>;
+  params: Static<P>;
+  body: Static<B>;
+}
+
+export interface RouteSpec<Q extends TSchema = TSchema, P extends TSchema = TSchema, B extends TSchema = TSchema> {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** OpenAPI style: `/api/v1/matrices/{name}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** `undefined` = public (health, metrics, docs). */
+  scope?: Scope;
+  query?: Q;
+  params?: P;
+  /** A JSON body validated against `schema`, or a raw body (streamed, or text) of the given media types. */
+  body?: { schema: B; contentTypes?: string[]; required?: boolean } | { raw: string[]; description: string; stream?: boolean };
+  responses: Record<number, ResponseSpec>;
+  handler: (input: RouteInput<Q, P, B>, req: Request, res: Response) => Promise<unknown> | unknown;
+}
+
+/** Anything the registry keeps: the generic parameters are erased once registered. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteSpec<any, any, any>;
+
+export function defineRoute<Q extends TSchema, P extends TSchema, B extends TSchema>(spec: RouteSpec<Q, P, B>): AnyRoute {
+  return spec as AnyRoute;
+}
+
+export function expressPath(openapiPath: string): string {
+  return openapiPath.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
+}
+
+export interface RouteMiddleware {
+  /** Runs before validation: authentication, authorization, rate limits. */
+  before: (route: AnyRoute) => ((req: Request, res: Response, next: NextFunction) => void)[];
+}
+
+/** Registers a route on `router`. A handler that returns a value answers 200 JSON with it; one that wrote the response returns undefined. */
+export function mount(router: Router, route: AnyRoute, mw: RouteMiddleware): void {
+  const run = async (req: Request, res: Response): Promise<void> => {
+    const query = route.query ? check(route.query, { ...(req.query as object) }, 'query') : {};
+    const params = route.params ? check(route.params, { ...req.params }, 'params') : {};
+    const body = route.body && 'schema' in route.body ? check(route.body.schema, req.body ?? undefined, 'body') : undefined;
+    const result = await route.handler({ query, params, body }, req, res);
+    if (result !== undefined && !res.headersSent) res.json(result);
+  };
+  const label = (_req: Request, res: Response, next: NextFunction): void => {
+    res.locals.route = route.path;
+    next();
+  };
+  router[route.method](expressPath(route.path), label, ...mw.before(route), (req: Request, res: Response, next: NextFunction) => {
+    run(req, res).catch(next);
+  });
+}

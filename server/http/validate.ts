@@ -1,0 +1,56 @@
+/**
+ * One TypeBox schema per body, query and path gives both the TS type and the validator.
+ * Query strings arrive as text: they are coerced (`limit=10` → 10) and defaults are filled in.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { badRequest, type ProblemFieldError } from './problem.ts';
+
+const plain = (s: TSchema): Record<string, unknown> => JSON.parse(JSON.stringify(s)) as Record<string, unknown>;
+
+const ajvQuery = new Ajv({ allErrors: true, verbose: true, coerceTypes: 'array', useDefaults: true, strict: false });
+const ajvBody = new Ajv({ allErrors: true, verbose: true, useDefaults: true, strict: false });
+addFormats.default(ajvQuery);
+addFormats.default(ajvBody);
+
+const cache = new WeakMap<TSchema, ValidateFunction>();
+
+function compile(schema: TSchema, coerce: boolean): ValidateFunction {
+  let fn = cache.get(schema);
+  if (!fn) {
+    fn = (coerce ? ajvQuery : ajvBody).compile(plain(schema));
+    cache.set(schema, fn);
+  }
+  return fn;
+}
+
+function describe(e: ErrorObject, where: string): ProblemFieldError {
+  const pointer = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let path = [where, ...pointer].join('.');
+  let message = e.message ?? 'is invalid';
+  if (e.keyword === 'additionalProperties') {
+    const extra = (e.params as { additionalProperty: string }).additionalProperty;
+    path = `${path}.${extra}`;
+    message = 'is not a known parameter';
+  } else if (e.keyword === 'required') {
+    path = `${path}.${(e.params as { missingProperty: string }).missingProperty}`;
+    message = 'is required';
+  } else if (e.keyword === 'enum') {
+    message = `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map(String).join(', ')}`;
+  }
+  const err: ProblemFieldError = { path, message };
+  if (e.keyword !== 'required' && e.keyword !== 'additionalProperties' && e.data !== undefined && typeof e.data !== 'object') err.value = e.data;
+  return err;
+}
+
+/** Validates (and for queries coerces, in place) `value`; throws a 400 problem listing every issue. */
+export function check<S extends TSchema>(schema: S, value: unknown, where: 'query' | 'body' | 'params'): Static<S> {
+  const fn = compile(schema, where !== 'body');
+  if (!fn(value)) {
+    const errors = (fn.errors ?? []).map((e) => describe(e, where));
+    const uniq = [...new Map(errors.map((e) => [`${e.path}\0${e.message}`, e])).values()].sort((a, b) => a.path.localeCompare(b.path));
+    throw badRequest(`invalid ${where}: ${uniq.map((e) => `${e.path} ${e.message}`).join('; ')}`, uniq);
+  }
+  return value as Static<S>;
+}

@@ -1,0 +1,79 @@
+/**
+ * Prometheus metrics on a registry of their own (one per app, so several apps can live in one
+ * process, as in tests). Names follow the Prometheus conventions: base units, `_total` counters.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly ingestRecords: Counter<'source' | 'outcome'>;
+  readonly ingestRejects: Counter<'source' | 'reason'>;
+  readonly edges: Gauge;
+  readonly recommendationDuration: Histogram<'engine' | 'kind'>;
+  readonly collectorErrors: Counter<'collector'>;
+  readonly lastReport: Gauge;
+
+  constructor(edgeCount: () => number, options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'flowmatrix_' });
+    this.httpDuration = new Histogram({
+      name: 'flowmatrix_http_request_duration_seconds',
+      help: 'HTTP request duration by route template, method and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.ingestRecords = new Counter({
+      name: 'flowmatrix_ingest_records_total',
+      help: 'Flow records ingested, by source (netobserv, hubble, auto) and outcome (accepted, rejected, skipped)',
+      labelNames: ['source', 'outcome'],
+      registers,
+    });
+    this.ingestRejects = new Counter({
+      name: 'flowmatrix_ingest_rejected_records_total',
+      help: 'Rejected flow records by source and reason',
+      labelNames: ['source', 'reason'],
+      registers,
+    });
+    this.edges = new Gauge({
+      name: 'flowmatrix_edges',
+      help: 'Aggregated edges in the store',
+      registers,
+      collect() {
+        this.set(edgeCount());
+      },
+    });
+    this.recommendationDuration = new Histogram({
+      name: 'flowmatrix_recommendation_duration_seconds',
+      help: 'Time to compute recommendations or an export, by engine and kind (list, workload, export, drift)',
+      labelNames: ['engine', 'kind'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.collectorErrors = new Counter({ name: 'flowmatrix_collector_errors_total', help: 'Collector errors by collector', labelNames: ['collector'], registers });
+    this.lastReport = new Gauge({ name: 'flowmatrix_last_report_timestamp_seconds', help: 'When the last report was built (Unix time; 0 = never)', registers });
+  }
+
+  observeRequest = (route: string, method: string, status: number, seconds: number): void => {
+    this.httpDuration.observe({ route, method, status: String(status) }, seconds);
+  };
+
+  /** Records an ingest summary's counters. */
+  countIngest(source: string, s: { accepted: number; rejected: number; skipped: number; rejects: Partial<Record<string, number>> }): void {
+    this.ingestRecords.inc({ source, outcome: 'accepted' }, s.accepted);
+    this.ingestRecords.inc({ source, outcome: 'rejected' }, s.rejected);
+    this.ingestRecords.inc({ source, outcome: 'skipped' }, s.skipped);
+    for (const [reason, n] of Object.entries(s.rejects)) if (n) this.ingestRejects.inc({ source, reason }, n);
+  }
+
+  /** Times `fn` into the recommendation histogram. */
+  time<T>(engine: string, kind: string, fn: () => T): T {
+    const end = this.recommendationDuration.startTimer({ engine, kind });
+    try {
+      return fn();
+    } finally {
+      end();
+    }
+  }
+}

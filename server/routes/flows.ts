@@ -1,0 +1,92 @@
+/**
+ * POST /flows: the NDJSON body is streamed through the same pipeline as `flowmatrix ingest`
+ * (read → decode → resolve → orient → aggregate → batched transactions) and answers the same
+ * summary. The body is counted while it streams: past the limit the request ends with 413 and
+ * the problem says how much had been committed (batches already written stay written).
+ */
+import { Transform, type TransformCallback } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import { FORMATS } from '../../collectors/flows/decode.ts';
+import { FlowIngest } from '../../collectors/flows/pipeline.ts';
+import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
+import { SqliteBatchWriter } from '../../collectors/flows/write.ts';
+import { EdgeStore } from '../../store/edges.ts';
+import { readResolutionData } from '../../store/inventory.ts';
+import type { ServiceContext } from '../context.ts';
+import { declaredTooLarge } from '../http/body.ts';
+import { HttpProblem } from '../http/problem.ts';
+import { defineRoute, type AnyRoute } from '../http/route.ts';
+import { FreeObject, StringEnum } from '../schemas/common.ts';
+
+class BodyTooLarge extends Error {}
+
+/** Passes bytes through, failing the stream once more than `limit` bytes went by. */
+function limitStream(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb: TransformCallback) {
+      seen += chunk.length;
+      if (seen > limit) cb(new BodyTooLarge(`request body is larger than the configured limit of ${limit} bytes`));
+      else cb(null, chunk);
+    },
+  });
+}
+
+export const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/json-seq', 'application/json', 'text/plain'];
+
+/** In-flight ingests, so shutdown can wait for their last batch to commit. */
+export const activeIngests = new Set<Promise<unknown>>();
+
+export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/flows',
+      operationId: 'ingestFlows',
+      summary: 'Stream flow records (NetObserv or Hubble NDJSON) into aggregated edges',
+      description:
+        'One JSON record per line. Bad lines are counted with their reason and line number, never fatal. ' +
+        'Answers the same JSON summary as `flowmatrix ingest` ({records, accepted, rejected, edges, …, edgesTotal}).',
+      tag: 'flows',
+      scope: 'write',
+      query: Type.Object({ format: StringEnum(FORMATS, { default: 'auto', description: 'record format; auto detects it per line' }) }, { additionalProperties: false }),
+      body: { raw: NDJSON_TYPES, stream: true, description: 'newline-delimited JSON flow records' },
+      responses: {
+        200: { description: 'ingest summary', content: { 'application/json': FreeObject } },
+        413: { description: 'body larger than server.maxFlowBodyBytes; `committed` tells what was stored before the limit' },
+      },
+      handler: async ({ query }, req, res) => {
+        const limit = ctx.config.maxFlowBodyBytes;
+        if (declaredTooLarge(req, limit)) {
+          res.setHeader('Connection', 'close');
+          throw new HttpProblem('payload-too-large', `Content-Length exceeds the configured limit of ${limit} bytes (server.maxFlowBodyBytes)`);
+        }
+        const index = new ResolutionIndex(readResolutionData(ctx.db));
+        const ingest = new FlowIngest({ format: query.format, index, writer: new SqliteBatchWriter(ctx.db) });
+        const limited = limitStream(limit);
+        req.on('error', (e) => limited.destroy(e));
+        req.pipe(limited);
+        const name = `api:${String(res.locals.requestId)}`;
+        const run = ingest.ingest(limited, name);
+        activeIngests.add(run);
+        let input;
+        try {
+          input = await run;
+        } finally {
+          activeIngests.delete(run);
+        }
+        const summary = { ...ingest.summary(), edgesTotal: new EdgeStore(ctx.db).count() };
+        ctx.metrics.countIngest(query.format, summary);
+        if (input.status === 'failed' && input.error?.includes('configured limit')) {
+          res.setHeader('Connection', 'close');
+          req.unpipe(limited);
+          req.resume();
+          throw new HttpProblem('payload-too-large', `${input.error} (server.maxFlowBodyBytes); the records before the limit were committed (run ${input.run})`, {
+            errors: [{ path: 'body', message: `committed ${summary.accepted} accepted of ${summary.records} records before the limit` }],
+          });
+        }
+        return summary;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,136 @@
+/** Workloads from the stored inventory, and inventory import (a kubectl List, JSON or YAML). */
+import { Type } from '@sinclair/typebox';
+import { convertInventoryText, InventoryInputError } from '../../collectors/inventory/index.ts';
+import { workloadKey } from '../../domain/peer.ts';
+import { applySnapshot, getWorkload, listWorkloads, SnapshotOrderError, type StoredWorkload } from '../../store/inventory.ts';
+import type { ServiceContext } from '../context.ts';
+import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { HttpProblem, notFound } from '../http/problem.ts';
+import { defineRoute, type AnyRoute } from '../http/route.ts';
+import { Cursor, FreeObject, K8sName, Limit, Namespace, WorkloadKind } from '../schemas/common.ts';
+
+/** Binary (SQLite) order of string tuples. */
+function compareTuple(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as string;
+    const y = b[i] as string;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+export function workloadJson(w: StoredWorkload) {
+  return { key: workloadKey(w), ...w, firstSeen: new Date(w.firstSeen).toISOString(), lastSeen: new Date(w.lastSeen).toISOString() };
+}
+
+const WorkloadList = Type.Object({ items: Type.Array(FreeObject), next: Type.Optional(Type.String()) });
+
+export const WorkloadPath = Type.Object({ namespace: Namespace, kind: WorkloadKind, name: K8sName }, { additionalProperties: false });
+
+const RFC3339 = Type.String({ format: 'date-time', description: 'RFC 3339 time, e.g. 2026-11-20T00:00:00Z' });
+
+export function inventoryRoutes(ctx: ServiceContext): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/workloads',
+      operationId: 'listWorkloads',
+      summary: 'Workloads of the stored inventory, ordered by namespace, kind, name',
+      tag: 'inventory',
+      scope: 'read',
+      query: Type.Object(
+        {
+          namespace: Type.Optional(Namespace),
+          name: Type.Optional(K8sName),
+          includeAbsent: Type.Boolean({ default: false, description: 'include workloads no longer in the latest snapshot' }),
+          limit: Limit,
+          cursor: Type.Optional(Cursor),
+        },
+        { additionalProperties: false },
+      ),
+      responses: { 200: { description: 'one page of workloads; `next` is the cursor of the following page', content: { 'application/json': WorkloadList } } },
+      handler: ({ query }) => {
+        const filter: { namespace?: string; name?: string; includeAbsent: boolean } = { includeAbsent: query.includeAbsent };
+        if (query.namespace !== undefined) filter.namespace = query.namespace;
+        if (query.name !== undefined) filter.name = query.name;
+        const all = listWorkloads(ctx.db, filter);
+        let start = 0;
+        if (query.cursor !== undefined) {
+          const after = decodeCursor(query.cursor, (v): v is [string, string, string] => Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'string'));
+          // The store sorts by (namespace, kind, name): resume after the last tuple served, even if it disappeared since.
+          start = all.findIndex((w) => compareTuple([w.namespace, w.kind, w.name], after) > 0);
+          if (start < 0) start = all.length;
+        }
+        const page = all.slice(start, start + query.limit);
+        const body: { items: unknown[]; next?: string } = { items: page.map(workloadJson) };
+        const last = page.at(-1);
+        if (start + query.limit < all.length && last) body.next = encodeCursor([last.namespace, last.kind, last.name]);
+        return body;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/workloads/{namespace}/{kind}/{name}',
+      operationId: 'getWorkload',
+      summary: 'One workload: labels, selector, ports, Services, exposure',
+      tag: 'inventory',
+      scope: 'read',
+      params: WorkloadPath,
+      responses: { 200: { description: 'the workload', content: { 'application/json': FreeObject } }, 404: { description: 'no such workload' } },
+      handler: ({ params }) => {
+        const w = getWorkload(ctx.db, params);
+        if (!w) throw notFound(`no workload ${params.namespace}/${params.kind}/${params.name} in the inventory`);
+        return workloadJson(w);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/inventory',
+      operationId: 'importInventory',
+      summary: 'Import a `kubectl get … -o json|yaml` List (or a YAML stream of objects)',
+      description: 'Same conversion and summary as `flowmatrix inventory import`. Snapshots must arrive in time order (takenAt).',
+      tag: 'inventory',
+      scope: 'write',
+      query: Type.Object({ takenAt: Type.Optional(RFC3339) }, { additionalProperties: false }),
+      body: { raw: ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml'], description: 'a Kubernetes List or YAML object stream' },
+      responses: {
+        200: { description: 'import summary', content: { 'application/json': FreeObject } },
+        413: { description: 'body larger than server.maxBodyBytes' },
+        422: { description: 'not an inventory, or older than the stored snapshot; nothing was imported' },
+      },
+      handler: ({ query }, req, res) => {
+        const text = typeof req.body === 'string' ? req.body : '';
+        const takenAt = query.takenAt !== undefined ? Date.parse(query.takenAt) : ctx.now();
+        const source = `api:${String(res.locals.requestId)}`;
+        let converted;
+        try {
+          converted = convertInventoryText(text, takenAt);
+        } catch (e) {
+          if (e instanceof InventoryInputError) throw new HttpProblem('unprocessable-content', `${e.message}; nothing was imported`);
+          throw e;
+        }
+        const { snapshot } = converted;
+        let result;
+        try {
+          result = applySnapshot(ctx.db, snapshot, { source, counts: converted.objects });
+        } catch (e) {
+          if (e instanceof SnapshotOrderError) throw new HttpProblem('unprocessable-content', `${e.message}; nothing was imported`);
+          throw e;
+        }
+        return {
+          source,
+          takenAt: new Date(takenAt).toISOString(),
+          objects: converted.objects,
+          ignored: converted.ignored,
+          replaced: result.replaced,
+          workloads: { ...result.workloads, clusterDns: snapshot.workloads.filter((w) => w.clusterDns).map((w) => workloadKey(w)) },
+          podAddresses: snapshot.podAddresses.length,
+          ipIntervals: result.ipIntervals,
+          apiserver: snapshot.apiserver.map((a) => `${a.ip}:${a.port}/${a.protocol}`),
+          ownerAliases: result.ownerAliases,
+          warnings: converted.warnings,
+        };
+      },
+    }),
+  ];
+}

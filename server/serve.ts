@@ -1,0 +1,97 @@
+/**
+ * Runs the service: opens the store, builds the app, listens, and shuts down gracefully on
+ * SIGTERM/SIGINT — readiness turns 503, the listener stops accepting, in-flight requests (and
+ * ingest batches) finish, idle keep-alive connections close, then the database is closed.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { openDb, type Db } from '../store/db.ts';
+import { EdgeStore } from '../store/edges.ts';
+import { createApp } from './app.ts';
+import type { ResolvedConfig } from './config/load.ts';
+import type { ServiceContext } from './context.ts';
+import { ServiceMetrics } from './metrics.ts';
+import { activeIngests } from './routes/flows.ts';
+import { matrixEntries } from './services/matrices.ts';
+
+export const VERSION = '0.1.0';
+
+export interface RunningService {
+  server: Server;
+  ctx: ServiceContext;
+  url: string;
+  /** Graceful stop; resolves when the database is closed. Idempotent. */
+  close(reason?: string): Promise<void>;
+}
+
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  return pino({ level, base: { service: 'flowmatrix' }, timestamp: pino.stdTimeFunctions.isoTime }, destination as never);
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  db?: Db;
+  /** Install SIGTERM/SIGINT handlers (the CLI does; tests do not). */
+  signals?: boolean;
+}
+
+export async function startService(config: ResolvedConfig, options: StartOptions = {}): Promise<RunningService> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const db = options.db ?? openDb(config.dbPath);
+  // Refuse to start on a config that names matrices or parameters that do not exist.
+  try {
+    matrixEntries(db, config.matrices);
+  } catch (e) {
+    if (!options.db) db.close();
+    throw new Error(`${config.origin}: ${(e as Error).message}${(e as { errors?: { path: string; message: string }[] }).errors?.map((p) => `\n  ${p.path}: ${p.message}`).join('') ?? ''}`);
+  }
+  const edges = new EdgeStore(db);
+  const metrics = new ServiceMetrics(() => (db.open ? edges.count() : 0));
+  const ctx: ServiceContext = { db, config, metrics, logger, version: VERSION, collectors: () => [], draining: false, now: Date.now };
+  const { app } = createApp(ctx);
+
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  const addr = server.address() as AddressInfo;
+  const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  logger.info({ url, db: config.dbPath, config: config.origin, tokens: config.tokens.map((t) => t.name), rateLimit: config.rateLimit }, 'flowmatrix serving');
+  if (config.loopbackOnly) {
+    logger.warn('no API token configured: listening on 127.0.0.1 only and accepting unauthenticated requests; set FLOWMATRIX_TOKEN_WRITE / FLOWMATRIX_TOKEN_READ or auth.tokens to serve other hosts');
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = (reason = 'shutdown'): Promise<void> => {
+    closing ??= (async () => {
+      ctx.draining = true;
+      logger.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.shutdownTimeoutSeconds * 1000).unref());
+      const idle = setInterval(() => server.closeIdleConnections(), 250);
+      const outcome = await Promise.race([closed.then(() => 'done' as const), timeout]);
+      clearInterval(idle);
+      if (outcome === 'timeout') {
+        logger.warn({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'in-flight requests did not finish in time: closing their connections');
+        server.closeAllConnections();
+      }
+      await Promise.allSettled([...activeIngests]);
+      if (!options.db) db.close();
+      logger.info('stopped: database closed');
+    })();
+    return closing;
+  };
+  if (options.signals) {
+    const onSignal = (sig: NodeJS.Signals): void => {
+      void close(sig).then(() => process.exit(0));
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+  return { server, ctx, url, close };
+}

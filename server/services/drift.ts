@@ -1,0 +1,109 @@
+/**
+ * Drift: the policies applied in the cluster (from the inventory) against what flowmatrix
+ * recommends for the engine. Policies are matched by apiVersion, kind, namespace and name:
+ * `missing` = recommended, not applied; `extra` = applied (of a kind the engine emits, in scope),
+ * not recommended; `differing` = both, with a different spec (the paths that differ are listed).
+ */
+import type { AppliedPolicy } from '../../domain/inventory.ts';
+import type { Manifest } from '../../recommender/engines/index.ts';
+
+export interface PolicyRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export interface SpecChange {
+  path: string;
+  applied?: unknown;
+  recommended?: unknown;
+}
+
+export interface DriftReport {
+  engine: string;
+  namespace?: string;
+  summary: { recommended: number; applied: number; inSync: number; missing: number; extra: number; differing: number };
+  inSync: PolicyRef[];
+  missing: PolicyRef[];
+  extra: PolicyRef[];
+  differing: (PolicyRef & { changes: SpecChange[] })[];
+}
+
+const refKey = (r: PolicyRef): string => `${r.apiVersion}|${r.kind}|${r.namespace ?? ''}|${r.name}`;
+
+function ref(r: { apiVersion: string; kind: string; namespace?: string | undefined; name: string }): PolicyRef {
+  const out: PolicyRef = { apiVersion: r.apiVersion, kind: r.kind, name: r.name };
+  if (r.namespace !== undefined) out.namespace = r.namespace;
+  return out;
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+const MAX_CHANGES = 50;
+
+/** The paths where two specs differ, down to the first level where they stop being both objects or both arrays of equal length. */
+export function specChanges(applied: unknown, recommended: unknown, path = 'spec', out: SpecChange[] = []): SpecChange[] {
+  if (out.length >= MAX_CHANGES || canonical(applied) === canonical(recommended)) return out;
+  const bothObjects = applied && recommended && typeof applied === 'object' && typeof recommended === 'object' && !Array.isArray(applied) && !Array.isArray(recommended);
+  if (bothObjects) {
+    const a = applied as Record<string, unknown>;
+    const r = recommended as Record<string, unknown>;
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(r)])].sort()) specChanges(a[k], r[k], `${path}.${k}`, out);
+    return out;
+  }
+  if (Array.isArray(applied) && Array.isArray(recommended) && applied.length === recommended.length) {
+    applied.forEach((x, i) => specChanges(x, recommended[i], `${path}[${i}]`, out));
+    return out;
+  }
+  const c: SpecChange = { path };
+  if (applied !== undefined) c.applied = applied;
+  if (recommended !== undefined) c.recommended = recommended;
+  out.push(c);
+  return out;
+}
+
+/** The kinds each engine renders (DESIGN §4): applied policies of these kinds are compared. */
+export const ENGINE_KINDS: Record<string, readonly string[]> = {
+  kubernetes: ['networking.k8s.io/v1|NetworkPolicy'],
+  cilium: ['cilium.io/v2|CiliumNetworkPolicy', 'cilium.io/v2|CiliumClusterwideNetworkPolicy'],
+  calico: ['projectcalico.org/v3|NetworkPolicy', 'projectcalico.org/v3|GlobalNetworkPolicy'],
+  clusternetworkpolicy: ['policy.networking.k8s.io/v1alpha2|ClusterNetworkPolicy'],
+};
+
+export function computeDrift(engine: string, applied: readonly AppliedPolicy[], recommended: readonly Manifest[], namespace?: string): DriftReport {
+  const kinds = new Set([...(ENGINE_KINDS[engine] ?? []), ...recommended.map((m) => `${m.apiVersion}|${m.kind}`)]);
+  const inScope = (p: { apiVersion: string; kind: string; namespace?: string | undefined }): boolean =>
+    kinds.has(`${p.apiVersion}|${p.kind}`) && (namespace === undefined || p.namespace === undefined || p.namespace === namespace);
+  const appliedByKey = new Map(applied.filter(inScope).map((p) => [refKey(ref(p)), p]));
+  const recByKey = new Map(recommended.map((m) => [refKey(ref({ apiVersion: m.apiVersion, kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name })), m]));
+  const report: DriftReport = { engine, summary: { recommended: recByKey.size, applied: appliedByKey.size, inSync: 0, missing: 0, extra: 0, differing: 0 }, inSync: [], missing: [], extra: [], differing: [] };
+  if (namespace !== undefined) report.namespace = namespace;
+  for (const k of [...recByKey.keys()].sort()) {
+    const m = recByKey.get(k) as Manifest;
+    const r = ref({ apiVersion: m.apiVersion, kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name });
+    const a = appliedByKey.get(k);
+    if (!a) report.missing.push(r);
+    else {
+      const spec = (a.manifest as { spec?: unknown } | null)?.spec;
+      const changes = specChanges(spec, m.spec);
+      if (changes.length === 0) report.inSync.push(r);
+      else report.differing.push({ ...r, changes });
+    }
+  }
+  for (const k of [...appliedByKey.keys()].sort()) if (!recByKey.has(k)) report.extra.push(ref(appliedByKey.get(k) as AppliedPolicy));
+  report.summary.inSync = report.inSync.length;
+  report.summary.missing = report.missing.length;
+  report.summary.extra = report.extra.length;
+  report.summary.differing = report.differing.length;
+  return report;
+}

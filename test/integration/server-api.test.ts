@@ -1,0 +1,288 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import request from 'supertest';
+import type { Express } from 'express';
+import { pino } from 'pino';
+import { main } from '../../cli/main.ts';
+import { DEMO_DIR, loadDemo } from '../../cli/commands/demo.ts';
+import { createApp, type BuiltApp } from '../../server/app.ts';
+import { configFor } from '../../server/config/load.ts';
+import type { ServiceContext } from '../../server/context.ts';
+import { ServiceMetrics } from '../../server/metrics.ts';
+import { EdgeStore } from '../../store/edges.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const READ = 'read-token-0123456789abcdef';
+const WRITE = 'write-token-0123456789abcdef';
+const AUTH = `Bearer ${READ}`;
+const WAUTH = `Bearer ${WRITE}`;
+
+const { db, path } = tmpDb();
+let built: BuiltApp;
+let app: Express;
+
+function build(overrides: Parameters<typeof configFor>[0] = {}): BuiltApp {
+  const config = configFor({
+    dbPath: path,
+    tokens: [
+      { name: 'reader', secret: READ, scopes: ['read'] },
+      { name: 'writer', secret: WRITE, scopes: ['read', 'write'] },
+    ],
+    ...overrides,
+  });
+  const edges = new EdgeStore(db);
+  const ctx: ServiceContext = {
+    db,
+    config,
+    metrics: new ServiceMetrics(() => edges.count(), { defaultMetrics: false }),
+    logger: pino({ level: 'silent' }),
+    version: 'test',
+    collectors: () => [],
+    draining: false,
+    now: () => Date.UTC(2026, 10, 21),
+  };
+  return createApp(ctx);
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(['node', 'flowmatrix', ...args, '--db', path], { out: (t) => (out += t), err: (t) => (err += t), stdin: process.stdin });
+  return { code, out, err };
+}
+
+before(async () => {
+  const s = await loadDemo(db);
+  assert.equal(s.loaded, true);
+  built = build();
+  app = built.app;
+});
+
+test('every express route is documented in /openapi.json, with its method', async () => {
+  const res = await request(app).get('/openapi.json').expect(200);
+  const doc = res.body as { openapi: string; paths: Record<string, Record<string, unknown>> };
+  assert.equal(doc.openapi, '3.1.0');
+  const stack = (app as unknown as { router: { stack: { handle: { stack?: { route?: { path: string; methods: Record<string, boolean> } }[] } }[] } }).router.stack;
+  const routes: string[] = [];
+  for (const layer of stack) for (const inner of layer.handle.stack ?? []) if (inner.route) for (const m of Object.keys(inner.route.methods)) routes.push(`${m} ${inner.route.path}`);
+  assert.ok(routes.length >= 17, `found ${routes.length} routes`);
+  for (const r of routes) {
+    const [method, p] = r.split(' ') as [string, string];
+    const oas = p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    assert.ok(doc.paths[oas]?.[method], `${r} is not in the OpenAPI document`);
+  }
+  assert.ok(doc.paths['/api/v1/export']?.get);
+  const docs = await request(app).get('/docs').expect(200);
+  assert.match(docs.text, /<title>flowmatrix API<\/title>/);
+  assert.doesNotMatch(docs.text, /https?:\/\/(cdn|unpkg)/);
+});
+
+test('health and readiness are public; readiness reports migrations', async () => {
+  assert.deepEqual((await request(app).get('/healthz').expect(200)).body, { status: 'ok', version: 'test' });
+  const r = await request(app).get('/readyz').expect(200);
+  assert.equal(r.body.status, 'ready');
+  assert.equal(r.body.checks.migrations.ok, true);
+  assert.equal(r.body.checks.migrations.applied, r.body.checks.migrations.expected);
+});
+
+test('auth: missing token 401, wrong token 401, read token on a write 403, all problem+json with WWW-Authenticate', async () => {
+  const missing = await request(app).get('/api/v1/workloads').expect(401);
+  assert.equal(missing.type, 'application/problem+json');
+  assert.equal(missing.body.status, 401);
+  assert.match(missing.headers['www-authenticate'] as string, /^Bearer realm="flowmatrix"/);
+  const wrong = await request(app).get('/api/v1/workloads').set('Authorization', 'Bearer not-the-right-token-at-all').expect(401);
+  assert.match(wrong.headers['www-authenticate'] as string, /error="invalid_token"/);
+  const forbidden = await request(app).post('/api/v1/flows').set('Authorization', AUTH).type('application/x-ndjson').send('{}\n').expect(403);
+  assert.equal(forbidden.body.type, 'https://flowmatrix.io/problems/forbidden');
+  assert.match(forbidden.headers['www-authenticate'] as string, /insufficient_scope/);
+  assert.equal(forbidden.body.stack, undefined);
+});
+
+test('workloads: pages are stable and complete; unknown workload is 404', async () => {
+  const all = await request(app).get('/api/v1/workloads?limit=1000').set('Authorization', AUTH).expect(200);
+  const keys = (all.body.items as { key: string }[]).map((w) => w.key);
+  assert.ok(keys.length >= 40);
+  const tuples = (all.body.items as { namespace: string; kind: string; name: string }[]).map((w) => [w.namespace, w.kind, w.name].join('\0'));
+  assert.deepEqual(tuples, [...tuples].sort());
+  const paged: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const r = await request(app).get('/api/v1/workloads').query({ limit: 7, ...(cursor ? { cursor } : {}) }).set('Authorization', AUTH).expect(200);
+    paged.push(...(r.body.items as { key: string }[]).map((w) => w.key));
+    cursor = r.body.next;
+  } while (cursor);
+  assert.deepEqual(paged, keys);
+  const [ns, kind, name] = (keys[0] as string).split('/');
+  const one = await request(app).get(`/api/v1/workloads/${ns}/${kind}/${name}`).set('Authorization', AUTH).expect(200);
+  assert.equal(one.body.key, keys[0]);
+  const nf = await request(app).get('/api/v1/workloads/default/Deployment/does-not-exist').set('Authorization', AUTH).expect(404);
+  assert.equal(nf.type, 'application/problem+json');
+  assert.match(nf.body.detail, /default\/Deployment\/does-not-exist/);
+  const badKind = await request(app).get('/api/v1/workloads/default/Widget/x').set('Authorization', AUTH).expect(400);
+  assert.equal(badKind.body.errors[0].path, 'params.kind');
+});
+
+test('edges: keyset pages in (client, server, port, protocol) order match the CLI listing; filters; bad cursor 400', async () => {
+  const cliEdges = JSON.parse((await cli(['edges', '--output', 'json'])).out) as { client: string; server: string; port: number; protocol: string }[];
+  const seen: typeof cliEdges = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const r = await request(app).get('/api/v1/edges').query({ limit: 50, ...(cursor ? { cursor } : {}) }).set('Authorization', AUTH).expect(200);
+    seen.push(...r.body.items);
+    cursor = r.body.next;
+    pages++;
+  } while (cursor);
+  assert.equal(seen.length, cliEdges.length);
+  assert.equal(pages, Math.ceil(cliEdges.length / 50));
+  assert.deepEqual(seen, cliEdges);
+  const ns = 'kube-system';
+  const nsCli = JSON.parse((await cli(['edges', '--output', 'json', '--namespace', ns])).out) as unknown[];
+  const nsApi = await request(app).get('/api/v1/edges').query({ namespace: ns, limit: 1000 }).set('Authorization', AUTH).expect(200);
+  assert.ok(nsCli.length > 0);
+  assert.deepEqual(nsApi.body.items, nsCli);
+  const wl = JSON.parse((await cli(['edges', '--output', 'json', '--workload', 'coredns'])).out) as unknown[];
+  const wlApi = await request(app).get('/api/v1/edges').query({ workload: 'coredns', limit: 1000 }).set('Authorization', AUTH).expect(200);
+  assert.ok(wl.length > 0);
+  assert.deepEqual(wlApi.body.items, wl);
+  const future = await request(app).get('/api/v1/edges').query({ since: '2030-01-01T00:00:00Z' }).set('Authorization', AUTH).expect(200);
+  assert.deepEqual(future.body.items, []);
+  const bad = await request(app).get('/api/v1/edges').query({ cursor: 'garbage!' }).set('Authorization', AUTH).expect(400);
+  assert.equal(bad.body.errors[0].path, 'query.cursor');
+  const unknownParam = await request(app).get('/api/v1/edges').query({ colour: 'red' }).set('Authorization', AUTH).expect(400);
+  assert.equal(unknownParam.body.errors[0].path, 'query.colour');
+});
+
+test('export: byte-identical to `flowmatrix export`, with Content-Disposition and ETag/304', async () => {
+  for (const engine of ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy']) {
+    const expected = await cli(['export', '--engine', engine, '--namespace', 'monitoring']);
+    assert.equal(expected.code, 0);
+    const r = await request(app).get('/api/v1/export').query({ engine, namespace: 'monitoring' }).set('Authorization', AUTH).buffer(true).parse((res, cb) => {
+      let s = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (s += c));
+      res.on('end', () => cb(null, s));
+    }).expect(200);
+    assert.ok((expected.out as string).length > 100, engine);
+    assert.equal(r.body, expected.out, `${engine} export differs from the CLI`);
+    assert.match(r.headers['content-type'] as string, /^application\/yaml/);
+    assert.equal(r.headers['content-disposition'], `attachment; filename="flowmatrix-${engine}-monitoring.yaml"`);
+    const etag = r.headers.etag as string;
+    assert.match(etag, /^"[A-Za-z0-9_-]{32}"$/);
+    await request(app).get('/api/v1/export').query({ engine, namespace: 'monitoring' }).set('Authorization', AUTH).set('If-None-Match', etag).expect(304);
+  }
+  const whole = await cli(['export', '--engine', 'kubernetes']);
+  const api = await request(app).get('/api/v1/export?engine=kubernetes').set('Authorization', AUTH).expect(200);
+  assert.equal(api.text, whole.out);
+  const bundle = await request(app).get('/api/v1/export?engine=kubernetes&namespace=monitoring&format=bundle').set('Authorization', AUTH).buffer(true).parse((res, cb) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => cb(null, Buffer.concat(chunks)));
+  }).expect(200);
+  const tar = bundle.body as Buffer;
+  assert.equal(tar.length % 512, 0);
+  assert.equal(tar.subarray(257, 262).toString(), 'ustar');
+  assert.match(tar.subarray(0, 100).toString().replace(/\0+$/, ''), /^monitoring\/networkpolicy-.+\.yaml$/);
+});
+
+test('recommendations: unknown engine 400, one workload with evidence, unknown workload 404, same JSON as the CLI', async () => {
+  const bad = await request(app).get('/api/v1/recommendations?engine=iptables').set('Authorization', AUTH).expect(400);
+  assert.equal(bad.type, 'application/problem+json');
+  assert.deepEqual(bad.body.errors, [{ path: 'query.engine', message: 'must be one of kubernetes, cilium, calico, clusternetworkpolicy', value: 'iptables' }]);
+  const missing = await request(app).get('/api/v1/recommendations').set('Authorization', AUTH).expect(400);
+  assert.equal(missing.body.errors[0].path, 'query.engine');
+  const list = await request(app).get('/api/v1/recommendations?engine=cilium&namespace=monitoring').set('Authorization', AUTH).expect(200);
+  const cliJson = JSON.parse((await cli(['recommend', '--engine', 'cilium', '--namespace', 'monitoring', '--output', 'json'])).out);
+  assert.deepEqual(list.body, cliJson);
+  const w = (list.body.workloads as { workload: { namespace: string; kind: string; name: string } }[])[0]!.workload;
+  const one = await request(app).get(`/api/v1/recommendations/${w.namespace}/${w.kind}/${w.name}?engine=kubernetes&egress=false`).set('Authorization', AUTH).expect(200);
+  assert.deepEqual(one.body.workload, w);
+  assert.equal(one.body.options.egress, false);
+  assert.ok(Array.isArray(one.body.rules));
+  await request(app).get('/api/v1/recommendations/monitoring/Deployment/nope?engine=kubernetes').set('Authorization', AUTH).expect(404);
+});
+
+test('drift: applied demo policies against the recommendation', async () => {
+  const r = await request(app).get('/api/v1/drift?engine=kubernetes').set('Authorization', AUTH).expect(200);
+  const s = r.body.summary;
+  assert.equal(s.recommended, s.inSync + s.missing + s.differing);
+  assert.equal(s.applied, s.inSync + s.extra + s.differing);
+  assert.ok(s.applied > 0, 'the demo inventory carries applied NetworkPolicies');
+  for (const e of r.body.extra) assert.equal(e.kind, 'NetworkPolicy');
+});
+
+test('flows: NDJSON ingest answers the CLI summary; bad lines counted; oversized body 413', async () => {
+  const lines = readFileSync(`${DEMO_DIR}netobserv.ndjson`, 'utf8').split('\n').slice(0, 20).join('\n');
+  const body = `${lines}\nnot json\n{"truncated":`;
+  const r = await request(app).post('/api/v1/flows?format=netobserv').set('Authorization', WAUTH).type('application/x-ndjson').send(body).expect(200);
+  assert.equal(r.body.records, 22);
+  assert.equal(r.body.accepted, 20);
+  assert.equal(r.body.rejected, 2);
+  assert.deepEqual(r.body.rejects, { 'invalid-json': 1, truncated: 1 });
+  assert.equal(r.body.edgesTotal, new EdgeStore(db).count());
+  assert.equal(r.body.inputs[0].status, 'done');
+  const wrongType = await request(app).post('/api/v1/flows').set('Authorization', WAUTH).type('application/xml').send('<x/>').expect(415);
+  assert.equal(wrongType.type, 'application/problem+json');
+  const small = build({ maxFlowBodyBytes: 2048, maxBodyBytes: 2048 }).app;
+  const big = await request(small).post('/api/v1/flows').set('Authorization', WAUTH).type('application/x-ndjson').send('x'.repeat(5000)).expect(413);
+  assert.equal(big.type, 'application/problem+json');
+  assert.equal(big.body.type, 'https://flowmatrix.io/problems/payload-too-large');
+  const bigInv = await request(small).post('/api/v1/inventory').set('Authorization', WAUTH).type('application/json').send(`{"items":[${' '.repeat(5000)}]}`).expect(413);
+  assert.equal(bigInv.body.status, 413);
+});
+
+test('inventory import: bad JSON and older snapshots are 422 problems; nothing imported', async () => {
+  const bad = await request(app).post('/api/v1/inventory').set('Authorization', WAUTH).type('application/json').send('{"kind": "List", "items": [').expect(422);
+  assert.equal(bad.type, 'application/problem+json');
+  assert.match(bad.body.detail, /nothing was imported/);
+  const old = await request(app)
+    .post('/api/v1/inventory?takenAt=2020-01-01T00:00:00Z')
+    .set('Authorization', WAUTH)
+    .type('application/json')
+    .send(readFileSync(`${DEMO_DIR}inventory.json`, 'utf8'))
+    .expect(422);
+  assert.match(old.body.detail, /nothing was imported/);
+  const badTime = await request(app).post('/api/v1/inventory?takenAt=yesterday').set('Authorization', WAUTH).type('application/json').send('{}').expect(400);
+  assert.equal(badTime.body.errors[0].path, 'query.takenAt');
+});
+
+test('matrices: list, get, validate, put (name must match), and 404', async () => {
+  const list = await request(app).get('/api/v1/matrices').set('Authorization', AUTH).expect(200);
+  const names = (list.body.items as { name: string }[]).map((m) => m.name);
+  assert.ok(names.includes('netobserv'));
+  const one = await request(app).get('/api/v1/matrices/netobserv').set('Authorization', AUTH).expect(200);
+  assert.equal(one.body.name, 'netobserv');
+  const source = await request(app).get('/api/v1/matrices/netobserv?format=source').set('Authorization', AUTH).expect(200);
+  const text = readFileSync('matrices/netobserv.yaml', 'utf8');
+  assert.equal(source.text, text);
+  await request(app).get('/api/v1/matrices/nope').set('Authorization', AUTH).expect(404);
+  const valid = await request(app).post('/api/v1/matrices/validate').set('Authorization', AUTH).type('application/yaml').send(text).expect(200);
+  assert.equal(valid.body.valid, true);
+  const invalid = await request(app).post('/api/v1/matrices/validate').set('Authorization', AUTH).type('application/yaml').send('apiVersion: flowmatrix.io/v1alpha1\nkind: CommunicationMatrix\n').expect(200);
+  assert.equal(invalid.body.valid, false);
+  assert.ok(invalid.body.problems.length > 0);
+  const mismatch = await request(app).put('/api/v1/matrices/other').set('Authorization', WAUTH).type('application/yaml').send(text).expect(422);
+  assert.equal(mismatch.body.errors[0].path, 'metadata.name');
+  const put = await request(app).put('/api/v1/matrices/netobserv').set('Authorization', WAUTH).type('application/yaml').send(text).expect(201);
+  assert.equal(put.body.overridesBuiltIn, true);
+  const again = await request(app).put('/api/v1/matrices/netobserv').set('Authorization', WAUTH).type('application/yaml').send(text).expect(200);
+  assert.equal(again.body.status, 'unchanged');
+});
+
+test('malformed JSON, unknown routes and rate limits answer problem+json without a stack', async () => {
+  const notFound = await request(app).get('/api/v1/nothing').set('Authorization', AUTH).expect(404);
+  assert.equal(notFound.type, 'application/problem+json');
+  assert.deepEqual(Object.keys(notFound.body).sort(), ['detail', 'instance', 'status', 'title', 'type']);
+  const limited = build({ rateLimit: { requests: 2, windowSeconds: 60 } }).app;
+  await request(limited).get('/api/v1/matrices').set('Authorization', AUTH).expect(200);
+  await request(limited).get('/api/v1/matrices').set('Authorization', AUTH).expect(200);
+  const r = await request(limited).get('/api/v1/matrices').set('Authorization', AUTH).expect(429);
+  assert.ok(Number(r.headers['retry-after']) >= 1);
+  const id = await request(app).get('/healthz').set('X-Request-Id', 'abc-123').expect(200);
+  assert.equal(id.headers['x-request-id'], 'abc-123');
+  const metrics = await request(app).get('/metrics').expect(200);
+  assert.match(metrics.text, /flowmatrix_http_request_duration_seconds_count\{route="\/healthz",method="GET",status="200"\} \d+/);
+  assert.match(metrics.text, /flowmatrix_ingest_records_total\{source="netobserv",outcome="accepted"\} 20/);
+  assert.match(metrics.text, /flowmatrix_recommendation_duration_seconds_count\{engine="kubernetes",kind="export"\} \d+/);
+});

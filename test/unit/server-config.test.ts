@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadServiceConfig } from '../../server/config/load.ts';
+import { TokenAuth } from '../../server/http/auth.ts';
+import { RateLimiter } from '../../server/http/rate-limit.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+
+test('embedded defaults: port 8080, ./data/flowmatrix.db, loopback only without tokens', () => {
+  const c = loadServiceConfig({ env: {} });
+  assert.equal(c.port, 8080);
+  assert.equal(c.dbPath, './data/flowmatrix.db');
+  assert.equal(c.host, '127.0.0.1');
+  assert.equal(c.loopbackOnly, true);
+});
+
+test('file, then env, then flags; tokens from env lift the loopback restriction', () => {
+  const dir = tmpDir();
+  const file = join(dir, 'c.yaml');
+  writeFileSync(file, 'server:\n  port: 9000\n  host: 0.0.0.0\nauth:\n  tokens:\n    - name: ci\n      tokenEnv: CI_TOKEN\n      scopes: [read]\nmatrices:\n  systems:\n    netobserv:\n      enabled: true\n');
+  const c = loadServiceConfig({ file, env: { PORT: '9100', CI_TOKEN: 'x'.repeat(20), FLOWMATRIX_TOKEN_WRITE: 'y'.repeat(20), FLOWMATRIX_RATE_LIMIT: '10/5' } });
+  assert.equal(c.port, 9100);
+  assert.equal(c.host, '0.0.0.0');
+  assert.equal(c.loopbackOnly, false);
+  assert.deepEqual(c.tokens.map((t) => [t.name, t.scopes.join('+')]), [['ci', 'read'], ['flowmatrix-token-write', 'read+write']]);
+  assert.deepEqual(c.rateLimit, { requests: 10, windowSeconds: 5 });
+  assert.deepEqual(c.matrices, { systems: { netobserv: { enabled: true } } });
+  assert.equal(loadServiceConfig({ file, env: { CI_TOKEN: 'x'.repeat(20) }, port: 1234 }).port, 1234);
+});
+
+test('every problem is reported with its path, line and value', () => {
+  const dir = tmpDir();
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(file, 'server:\n  port: 70000\n  colour: red\nmatrices:\n  bindings:\n    roles:\n      prometheus: 12\n');
+  assert.throws(
+    () => loadServiceConfig({ file, env: {} }),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      const byPath = new Map(e.problems.map((p) => [p.path, p]));
+      assert.equal(byPath.get('server.port')?.line, 2);
+      assert.equal(byPath.get('server.port')?.value, 70000);
+      assert.equal(byPath.get('server.colour')?.line, 3);
+      assert.ok([...byPath.keys()].some((p) => p.startsWith('matrices.bindings.roles.prometheus')), [...byPath.keys()].join(','));
+      assert.match(e.message, /server\.port \(line 2\)/);
+      return true;
+    },
+  );
+  assert.throws(() => loadServiceConfig({ env: { PORT: 'eighty' } }), /env PORT: must be an integer 0-65535; got "eighty"/);
+  assert.throws(() => loadServiceConfig({ env: { FLOWMATRIX_TOKEN_READ: 'short' } }), /at least 16 characters/);
+});
+
+test('tokens: write implies read, unknown and near-miss tokens are rejected', () => {
+  const auth = new TokenAuth([
+    { name: 'r', secret: 'r'.repeat(20), scopes: ['read'] },
+    { name: 'w', secret: 'w'.repeat(20), scopes: ['write'] },
+  ]);
+  assert.deepEqual([...(auth.identify('w'.repeat(20))?.scopes ?? [])].sort(), ['read', 'write']);
+  assert.deepEqual([...(auth.identify('r'.repeat(20))?.scopes ?? [])], ['read']);
+  assert.equal(auth.identify('r'.repeat(19)), undefined);
+  assert.equal(auth.identify(''), undefined);
+});
+
+test('rate limiter: fixed window per key, with the seconds to wait', () => {
+  let now = 0;
+  const rl = new RateLimiter(2, 10_000, () => now);
+  assert.equal(rl.take('a'), true);
+  assert.equal(rl.take('a'), true);
+  assert.equal(rl.take('a'), 10);
+  assert.equal(rl.take('b'), true);
+  now = 9_500;
+  assert.equal(rl.take('a'), 1);
+  now = 10_000;
+  assert.equal(rl.take('a'), true);
+});
