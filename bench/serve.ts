@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { pino } from 'pino';
-import { loadDemo } from '../cli/commands/demo.ts';
+import { loadDemo } from '../demo/load.ts';
 import { DEMO_DEFAULTS, writeDemoFiles } from '../demo/generator/index.ts';
 import { configFor } from '../server/config/load.ts';
 import { startService } from '../server/serve.ts';

@@ -6,9 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { loadCatalog } from '../../recommender/matrix/catalog.ts';
-import { configProblemsFor, parseMatricesConfig } from '../../recommender/matrix/config.ts';
+import { parseMatricesConfig } from '../../recommender/matrix/config.ts';
 import { formatProblem, MatrixError, parseMatrix } from '../../recommender/matrix/load.ts';
-import { mergeMatrices } from '../../recommender/matrix/registry.ts';
+import { matricesInForce } from '../../recommender/matrix/registry.ts';
+import { matrixSummary } from '../../recommender/matrix/summary.ts';
 import { resolveMatrix, type MatrixEntry } from '../../recommender/matrix/resolve.ts';
 import type { ResolvedMatrix } from '../../recommender/matrix/resolved.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
@@ -54,16 +55,13 @@ async function readConfig(file: string | undefined, ctx: CommandContext): Promis
 
 /** Built-in + applied matrices, checked against the config. */
 export function matrixEntries(db: Db, config: MatricesConfigT): MatrixEntry[] {
-  let entries: MatrixEntry[];
+  let inForce;
   try {
-    entries = mergeMatrices(
-      loadCatalog().map((c) => c.matrix),
-      listStoredMatrices(db).map((s) => ({ name: s.name, source: s.source, origin: s.origin })),
-    );
+    inForce = matricesInForce(listStoredMatrices(db), config);
   } catch (e) {
     return asCliError(e);
   }
-  const problems = configProblemsFor(config, entries);
+  const { entries, problems } = inForce;
   if (problems.length > 0) throw new CliError(`invalid config (${problems.length} problem${problems.length === 1 ? '' : 's'})\n${problems.map(formatProblem).join('\n')}`);
   return entries;
 }
@@ -90,18 +88,7 @@ function listTable(resolved: ResolvedMatrix[]): string {
 }
 
 function listJson(resolved: ResolvedMatrix[]): string {
-  const out = resolved.map((m) => ({
-    name: m.name,
-    title: m.title,
-    origin: m.origin,
-    overridesBuiltIn: m.overridesBuiltIn,
-    enabled: m.enabled,
-    detected: m.detected,
-    components: { present: m.components.filter((c) => c.present).map((c) => c.name), total: m.components.length },
-    parameters: Object.fromEntries(m.parameters.map((p) => [p.name, { value: p.value ?? null, origin: p.origin }])),
-    findings: m.findings.length,
-  }));
-  return `${JSON.stringify(out, null, 2)}\n`;
+  return `${JSON.stringify(resolved.map(matrixSummary), null, 2)}\n`;
 }
 
 function outputFormat(value: string | undefined, allowed: string[], fallback: string): string {

@@ -1,7 +1,9 @@
 /** Built-in catalog + user-applied matrices: an applied matrix replaces the built-in one of the same name. */
+import { loadCatalog } from './catalog.ts';
+import { configProblemsFor } from './config.ts';
 import { parseMatrix } from './load.ts';
 import type { MatrixEntry } from './resolve.ts';
-import type { MatrixT } from './schema.ts';
+import type { MatricesConfigT, MatrixT } from './schema.ts';
 
 export interface AppliedSource {
   name: string;
@@ -17,4 +19,17 @@ export function mergeMatrices(builtIn: readonly MatrixT[], applied: readonly App
     out.set(matrix.metadata.name, { matrix, origin: 'applied', overridesBuiltIn: out.get(matrix.metadata.name)?.origin === 'built-in' });
   }
   return [...out.values()].sort((a, b) => a.matrix.metadata.name.localeCompare(b.matrix.metadata.name));
+}
+
+/**
+ * The matrices in force: the built-in catalog merged with the applied ones, and what in the
+ * cluster config does not fit them (returned, for the caller to report in its own terms).
+ * Throws MatrixError when a stored matrix no longer parses.
+ */
+export function matricesInForce(applied: readonly AppliedSource[], config: MatricesConfigT) {
+  const entries = mergeMatrices(
+    loadCatalog().map((c) => c.matrix),
+    applied,
+  );
+  return { entries, problems: configProblemsFor(config, entries) };
 }

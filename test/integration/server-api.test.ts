@@ -5,7 +5,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { pino } from 'pino';
 import { main } from '../../cli/main.ts';
-import { DEMO_DIR, loadDemo } from '../../cli/commands/demo.ts';
+import { DEMO_DIR, loadDemo } from '../../demo/load.ts';
 import { createApp, type BuiltApp } from '../../server/app.ts';
 import { configFor } from '../../server/config/load.ts';
 import type { ServiceContext } from '../../server/context.ts';
