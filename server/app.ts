@@ -8,6 +8,7 @@ import { flowRoutes } from './routes/flows.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { matrixRoutes } from './routes/matrices.ts';
 import { recommendationRoutes } from './routes/recommendations.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { systemRoutes } from './routes/system.ts';
 import type { ServiceContext } from './context.ts';
 import { TokenAuth } from './http/auth.ts';
@@ -41,6 +42,7 @@ export function createApp(ctx: ServiceContext): BuiltApp {
     ...flowRoutes(ctx),
     ...matrixRoutes(ctx),
     ...recommendationRoutes(ctx),
+    ...reportRoutes(ctx),
   ];
   document = openApiDocument(routes, { version: ctx.version, authEnabled: auth.enabled });
 

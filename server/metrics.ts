@@ -13,6 +13,7 @@ export class ServiceMetrics {
   readonly recommendationDuration: Histogram<'engine' | 'kind'>;
   readonly collectorErrors: Counter<'collector'>;
   readonly lastReport: Gauge;
+  readonly reportRuns: Counter<'trigger' | 'outcome'>;
 
   constructor(edgeCount: () => number, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -53,6 +54,7 @@ export class ServiceMetrics {
     });
     this.collectorErrors = new Counter({ name: 'flowmatrix_collector_errors_total', help: 'Collector errors by collector', labelNames: ['collector'], registers });
     this.lastReport = new Gauge({ name: 'flowmatrix_last_report_timestamp_seconds', help: 'When the last report was built (Unix time; 0 = never)', registers });
+    this.reportRuns = new Counter({ name: 'flowmatrix_report_runs_total', help: 'Report builds by trigger (manual, schedule) and outcome (ok, failed, skipped)', labelNames: ['trigger', 'outcome'], registers });
   }
 
   observeRequest = (route: string, method: string, status: number, seconds: number): void => {

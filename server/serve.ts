@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
+import { startReportSchedule } from '../reports/runtime.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { createApp } from './app.ts';
@@ -56,6 +57,7 @@ export async function startService(config: ResolvedConfig, options: StartOptions
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  const reports = startReportSchedule(ctx);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const addr = server.address() as AddressInfo;
@@ -80,7 +82,7 @@ export async function startService(config: ResolvedConfig, options: StartOptions
         logger.warn({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'in-flight requests did not finish in time: closing their connections');
         server.closeAllConnections();
       }
-      await Promise.allSettled([...activeIngests]);
+      await Promise.allSettled([...activeIngests, reports.stop()]);
       if (!options.db) db.close();
       logger.info('stopped: database closed');
     })();

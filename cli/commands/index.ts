@@ -9,6 +9,7 @@ import { recommendCommand } from './recommend.ts';
 import { exportCommand } from './export.ts';
 import { serveCommand } from './serve.ts';
 import { demoCommand } from './demo.ts';
+import { reportCommand } from './report.ts';
 
 /** What every command module receives: where to print and where to report its exit code. */
 export interface CommandContext {
@@ -18,7 +19,7 @@ export interface CommandContext {
 
 export type CommandModule = (program: Command, ctx: CommandContext) => void;
 
-const modules: CommandModule[] = [inventoryCommand, ingestCommand, edgesCommand, matrixCommand, recommendCommand, exportCommand, serveCommand, demoCommand];
+const modules: CommandModule[] = [inventoryCommand, ingestCommand, edgesCommand, matrixCommand, recommendCommand, exportCommand, serveCommand, demoCommand, reportCommand];
 
 export function registerCommands(program: Command, ctx: CommandContext): void {
   for (const register of modules) register(program, ctx);

@@ -8,6 +8,7 @@ import { configIssues } from '../../recommender/matrix/config.ts';
 import { formatPath, type PathSegment } from '../../recommender/matrix/paths.ts';
 import { schemaIssues } from '../../recommender/matrix/schema-check.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
+import { resolveReportSettings, type ReportSettings } from '../../reports/config.ts';
 import { DEFAULT_DB_PATH } from '../../store/db.ts';
 import { ServiceConfig, type ServiceConfigT } from './schema.ts';
 
@@ -33,6 +34,8 @@ export interface ResolvedConfig {
   tokens: TokenEntry[];
   staleDays: number;
   matrices: MatricesConfigT;
+  /** The scheduled report: cron, engine, options, retention. */
+  reports: ReportSettings;
   /** Where each value came from, for the start-up log. */
   origin: string;
 }
@@ -174,6 +177,7 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push({ path: 'env FLOWMATRIX_LOG_LEVEL', message: 'must be one of fatal, error, warn, info, debug, trace, silent', value: logLevel });
   }
+  const reports = resolveReportSettings(cfg.reports, problems);
   if (problems.length > 0) throw new ConfigError(origin, problems);
 
   const requestedHost = env.FLOWMATRIX_HOST || cfg.server?.host;
@@ -193,6 +197,7 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
     tokens,
     staleDays: cfg.recommendations?.staleDays ?? DEFAULTS.staleDays,
     matrices: cfg.matrices ?? {},
+    reports,
     origin,
   };
 }

@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { MatricesConfig } from '../../recommender/matrix/schema.ts';
+import { ReportsConfig } from '../../reports/config.ts';
 
 const strict = { additionalProperties: false };
 
@@ -56,9 +57,10 @@ export const ServiceConfig = Type.Object(
     ),
     /** Communication-matrix bindings and per-system switches (same section as `matrix --config`). */
     matrices: Type.Optional(MatricesConfig),
-    /** Reserved for the collectors (Prometheus, Kubernetes, files) and the report schedule. */
+    /** Reserved for the collectors (Prometheus, Kubernetes, files). */
     collectors: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    reports: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    /** The scheduled report (reports/config.ts, docs/reports.md). */
+    reports: Type.Optional(ReportsConfig),
   },
   strict,
 );

@@ -1,0 +1,96 @@
+/**
+ * `flowmatrix report [--format markdown|html|json]`: build the report now (DESIGN §5), print it and
+ * store it (as POST /api/v1/reports does) so the service lists it. Engine, options and retention
+ * come from the service config's `reports:` section unless given as flags.
+ */
+import { writeFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { ENGINE_NAMES, isEngineName } from '../../recommender/engines/index.ts';
+import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
+import { ReportError } from '../../reports/gather.ts';
+import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../reports/render/index.ts';
+import { ReportService, type BuildOptions } from '../../reports/service.ts';
+import { ConfigError, loadServiceConfig, type LoadOptions } from '../../server/config/load.ts';
+import { CliError } from '../io.ts';
+import { withDb, withOpenDb, type DbOptions } from '../options.ts';
+import type { CommandContext, CommandModule } from './index.ts';
+
+interface ReportCliOptions extends DbOptions {
+  format: ReportFormat;
+  engine?: string;
+  mode?: Mode;
+  egress?: boolean;
+  namespace?: string;
+  staleDays?: string;
+  now?: string;
+  generatedAt?: string;
+  config?: string;
+  out?: string;
+  store: boolean;
+}
+
+function time(flag: string, v: string): number {
+  const t = Date.parse(v);
+  if (!Number.isFinite(t)) throw new CliError(`${flag}: "${v}" is not an ISO 8601 time`);
+  return t;
+}
+
+export const reportCommand: CommandModule = (program: Command, ctx: CommandContext) => {
+  withDb(program.command('report').description('build the report now: what needs attention, per namespace and system, ingest health, drift'))
+    .addOption(new Option('--format <format>', 'output format').choices([...REPORT_FORMATS]).default('markdown'))
+    .addOption(new Option('--engine <engine>', `policy engine (default: reports.engine of the config, else kubernetes): ${ENGINE_NAMES.join(', ')}`))
+    .addOption(new Option('--mode <mode>', 'where rules come from (default: reports.mode, else union)').choices([...MODES]))
+    .option('--no-egress', 'leave egress open (default: reports.egress, else restricted)')
+    .option('--namespace <ns>', 'only workloads of this namespace')
+    .option('--stale-days <n>', 'an edge not seen for this many days is stale (default: recommendations.staleDays, else 30)')
+    .option('--now <time>', 'reference time (ISO 8601) for staleness; default the latest last-seen in the store')
+    .option('--generated-at <time>', 'the time to print as "generated" (ISO 8601; default the clock), for reproducible output')
+    .option('--config <file>', 'service config (YAML; env FLOWMATRIX_CONFIG): matrices:, reports:, recommendations:')
+    .option('--out <file>', 'write the report to this file instead of stdout')
+    .option('--no-store', 'do not keep the report in the database')
+    .action(async (opts: ReportCliOptions, cmd: Command) => {
+      let config;
+      try {
+        const load: LoadOptions = {};
+        if (opts.config !== undefined) load.file = opts.config;
+        if (opts.db !== undefined) load.dbPath = opts.db;
+        config = loadServiceConfig(load);
+      } catch (e) {
+        if (e instanceof ConfigError) throw new CliError(e.message);
+        throw e;
+      }
+      if (opts.engine !== undefined && !isEngineName(opts.engine)) throw new CliError(`unknown engine "${opts.engine}": expected one of ${ENGINE_NAMES.join(', ')}`);
+      let staleDays = config.staleDays;
+      if (opts.staleDays !== undefined) {
+        if (!/^\d+$/.test(opts.staleDays) || Number(opts.staleDays) < 1) throw new CliError(`--stale-days: expected an integer ≥ 1, got "${opts.staleDays}"`);
+        staleDays = Number(opts.staleDays);
+      }
+      const build: BuildOptions = { trigger: 'manual', generatedAt: opts.generatedAt !== undefined ? time('--generated-at', opts.generatedAt) : Date.now() };
+      if (opts.engine !== undefined) build.engine = opts.engine;
+      if (opts.mode !== undefined) build.mode = opts.mode;
+      // commander sets egress=true by default for --no-egress: only an explicit flag overrides the config.
+      if (cmd.getOptionValueSource('egress') === 'cli') build.egress = opts.egress !== false;
+      if (opts.namespace !== undefined) build.namespace = opts.namespace;
+      if (opts.now !== undefined) build.now = time('--now', opts.now);
+
+      // config.dbPath: --db > FLOWMATRIX_DB > database.path of the config > ./data/flowmatrix.db, as for serve.
+      const { text, stored } = await withOpenDb({ db: config.dbPath }, (db) => {
+        const service = new ReportService({ db, settings: config.reports, staleDays, matrices: config.matrices, clock: Date.now });
+        try {
+          const report = service.build(build);
+          return { text: renderReport(report, opts.format), stored: opts.store ? service.save(report) : undefined };
+        } catch (e) {
+          if (e instanceof ReportError) throw new CliError(e.message);
+          throw e;
+        }
+      });
+      if (opts.out !== undefined) {
+        try {
+          await writeFile(opts.out, text);
+        } catch (e) {
+          throw new CliError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+      } else ctx.io.out(text);
+      if (stored) ctx.io.err(`report ${stored.id} stored (keeping the newest ${config.reports.retention})\n`);
+    });
+};

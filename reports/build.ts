@@ -1,0 +1,422 @@
+/**
+ * The report builder: a pure function from a recommendation (with its evidence), the manifests per
+ * engine, the inventory, the edges, the resolved matrices, ingest health and drift to the report
+ * model. No I/O and no clock: `generatedAt` is given. Each edge lands in exactly one attention
+ * category, the most urgent that applies: blocked, violation, dropped, undocumented, stale.
+ */
+import type { Edge } from '../domain/edge.ts';
+import type { InventorySnapshot } from '../domain/inventory.ts';
+import { peerKey } from '../domain/peer.ts';
+import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
+import type { Recommendation, WorkloadRecommendation } from '../recommender/recommend.ts';
+import type { EdgeEvidence, MatrixRuleEvidence } from '../recommender/synthesize/evidence.ts';
+import type { IngestRun } from '../store/ingest-runs.ts';
+import {
+  ATTENTION_CATEGORIES,
+  MAX_ATTENTION_ITEMS,
+  REPORT_SCHEMA_VERSION,
+  type AmbiguousItem,
+  type AttentionCategory,
+  type DriftSection,
+  type EdgeItem,
+  type EdgeSide,
+  type FindingItem,
+  type IngestSection,
+  type NamespaceSummary,
+  type Report,
+  type ReportTrigger,
+  type RuleItem,
+} from './model.ts';
+
+/** What drift computes (server/services/drift.ts `DriftReport`), structurally. */
+export interface DriftInput {
+  engine: string;
+  summary: DriftSection['summary'];
+  missing: DriftSection['missing'];
+  extra: DriftSection['extra'];
+  differing: (DriftSection['missing'][number] & { changes: { path: string }[] })[];
+}
+
+export interface IngestInput {
+  totals: IngestSection['totals'];
+  /** Reject counts by reason over all runs. */
+  rejects: Record<string, number>;
+  /** Most recent runs first. */
+  recent: readonly IngestRun[];
+  ambiguous: readonly { peerA: string; peerB: string; protocol: string; portA: number; portB: number; flows: number; firstSeen: number; lastSeen: number }[];
+}
+
+export interface ReportInput {
+  /** A recommendation computed with details (evidence, observed and documented lists). */
+  recommendation: Recommendation;
+  /** The engine the report is written for. */
+  engine: string;
+  /** The manifests each engine emits for the recommendation (at least `engine`). */
+  manifests: Readonly<Record<string, readonly { metadata: { namespace?: string | undefined } }[]>>;
+  engineWarnings: readonly { intent: string; code: string; message: string }[];
+  inventory: InventorySnapshot;
+  edges: readonly Edge[];
+  matrices: readonly ResolvedMatrix[];
+  ingest: IngestInput;
+  drift: DriftInput;
+  generatedAt: number;
+  trigger: ReportTrigger;
+}
+
+const RECENT_RUNS = 10;
+const TOP_AMBIGUOUS = 10;
+const CLUSTER = '(cluster)';
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const iso = (ms: number): string => new Date(ms).toISOString();
+const sortedRecord = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m.entries()].sort((a, b) => cmp(a[0], b[0])));
+const inc = (m: Map<string, number>, k: string, n = 1): void => void m.set(k, (m.get(k) ?? 0) + n);
+
+/** The recommender's violation keys pad the port (`|00443|`); evidence keys do not. */
+const unpadKey = (k: string): string => k.replace(/\|0*(\d+)\|([A-Za-z]+)$/, '|$1|$2');
+
+const workloadName = (w: WorkloadRecommendation): string => `${w.workload.namespace}/${w.workload.kind}/${w.workload.name}`;
+const namespaceOfWorkload = (key: string): string => key.slice(0, key.indexOf('/'));
+
+function edgeItemFrom(e: EdgeEvidence): EdgeItem {
+  return {
+    key: e.key,
+    client: e.client,
+    server: e.server,
+    port: e.port,
+    protocol: e.protocol,
+    flows: e.flows,
+    packets: e.packets,
+    bytes: e.bytes,
+    forwarded: e.forwarded,
+    dropped: e.dropped,
+    firstSeen: e.firstSeen,
+    lastSeen: e.lastSeen,
+    sources: [...e.sources],
+    sides: [],
+  };
+}
+
+function edgeItemFromEdge(e: Edge): EdgeItem {
+  const client = peerKey(e.client);
+  const server = peerKey(e.server);
+  return {
+    key: `${client}|${server}|${e.port}|${e.protocol}`,
+    client,
+    server,
+    port: e.port,
+    protocol: e.protocol,
+    flows: e.flows,
+    packets: e.packets,
+    bytes: e.bytes,
+    forwarded: e.forwarded,
+    dropped: e.dropped,
+    firstSeen: iso(e.firstSeen),
+    lastSeen: iso(e.lastSeen),
+    sources: [...e.sources],
+    sides: [],
+  };
+}
+
+type EdgeClass = 'blocked' | 'violations' | 'dropped' | 'undocumented' | 'stale' | undefined;
+
+function classify(e: EdgeItem): EdgeClass {
+  if (e.sides.some((s) => s.status === 'blocked')) return 'blocked';
+  if (e.sides.some((s) => s.violation)) return 'violations';
+  if (e.dropped > 0) return 'dropped';
+  if (e.sides.some((s) => s.status === 'undocumented')) return 'undocumented';
+  if (e.sides.some((s) => s.status === 'stale')) return 'stale';
+  return undefined;
+}
+
+/** Documented rules merged over the workloads of their component, one item per (rule, status). */
+function collectRules(workloads: readonly WorkloadRecommendation[]): RuleItem[] {
+  const byKey = new Map<string, { rule: MatrixRuleEvidence; workloads: Set<string>; edges: Set<string> }>();
+  for (const w of workloads) {
+    for (const r of w.documented) {
+      const k = `${r.id}\0${r.status}`;
+      let entry = byKey.get(k);
+      if (!entry) byKey.set(k, (entry = { rule: r, workloads: new Set(), edges: new Set() }));
+      entry.workloads.add(workloadName(w));
+      for (const e of r.edges) entry.edges.add(e);
+    }
+  }
+  return [...byKey.values()]
+    .map(({ rule: r, workloads: ws, edges }) => {
+      const item: RuleItem = {
+        id: r.id,
+        matrix: r.matrix,
+        component: r.component,
+        direction: r.direction,
+        level: r.level,
+        status: r.status,
+        peer: r.peer,
+        purpose: r.purpose,
+        source: r.source,
+        workloads: [...ws].sort(cmp),
+        edges: [...edges].sort(cmp),
+      };
+      if (r.condition !== undefined) item.condition = r.condition;
+      return item;
+    })
+    .sort((a, b) => cmp(a.id, b.id) || cmp(a.status, b.status));
+}
+
+function ingestSection(input: IngestInput): IngestSection {
+  const ambiguous: AmbiguousItem[] = [...input.ambiguous]
+    .sort((a, b) => b.flows - a.flows || cmp(a.peerA, b.peerA) || cmp(a.peerB, b.peerB) || cmp(a.protocol, b.protocol))
+    .slice(0, TOP_AMBIGUOUS)
+    .map((a) => ({ peerA: a.peerA, peerB: a.peerB, protocol: a.protocol, portA: a.portA, portB: a.portB, flows: a.flows, firstSeen: iso(a.firstSeen), lastSeen: iso(a.lastSeen) }));
+  return {
+    totals: { ...input.totals },
+    rejects: Object.entries(input.rejects)
+      .filter(([, n]) => n > 0)
+      .map(([reason, count]) => ({ reason, count }))
+      .sort((a, b) => b.count - a.count || cmp(a.reason, b.reason)),
+    recent: [...input.recent]
+      .sort((a, b) => b.id - a.id)
+      .slice(0, RECENT_RUNS)
+      .map((r) => {
+        const item: IngestSection['recent'][number] = {
+          id: r.id,
+          source: r.source,
+          format: r.format,
+          status: r.status,
+          startedAt: iso(r.startedAt),
+          records: r.records,
+          accepted: r.accepted,
+          rejected: r.rejected,
+          skipped: r.skipped,
+          ambiguous: r.ambiguous,
+        };
+        if (r.finishedAt !== undefined) item.finishedAt = iso(r.finishedAt);
+        return item;
+      }),
+    ambiguous: { pairs: input.ambiguous.length, flows: input.ambiguous.reduce((n, a) => n + a.flows, 0), top: ambiguous },
+  };
+}
+
+function driftSection(d: DriftInput): DriftSection {
+  const ref = <T extends { apiVersion: string; kind: string; namespace?: string; name: string }>(r: T) => {
+    const out: DriftSection['missing'][number] = { apiVersion: r.apiVersion, kind: r.kind, name: r.name };
+    if (r.namespace !== undefined) out.namespace = r.namespace;
+    return out;
+  };
+  return {
+    engine: d.engine,
+    summary: { ...d.summary },
+    missing: d.missing.map(ref),
+    extra: d.extra.map(ref),
+    differing: d.differing.map((x) => ({ ...ref(x), paths: x.changes.map((c) => c.path) })),
+  };
+}
+
+export function buildReport(input: ReportInput): Report {
+  const rec = input.recommendation;
+  const workloads = rec.workloads;
+
+  // Edges with each selected workload's view of them.
+  const edgeItems = new Map<string, EdgeItem>();
+  const violationKeys = new Set(workloads.flatMap((w) => w.violations.map((v) => `${workloadName(w)}\0${unpadKey(v)}`)));
+  const sideCounts = new Map<string, number>();
+  for (const w of workloads) {
+    const name = workloadName(w);
+    for (const o of w.observed) {
+      let item = edgeItems.get(o.key);
+      if (!item) edgeItems.set(o.key, (item = edgeItemFrom(o)));
+      const side: EdgeSide = { workload: name, direction: o.direction, status: o.status, rules: [...o.rules], included: o.included, violation: violationKeys.has(`${name}\0${o.key}`) };
+      if (o.reason !== undefined) side.reason = o.reason;
+      item.sides.push(side);
+      inc(sideCounts, o.status);
+    }
+  }
+  // Dropped traffic the selection does not cover still matters (e.g. between peers no workload owns).
+  for (const e of input.edges) {
+    if (e.dropped === 0) continue;
+    const item = edgeItemFromEdge(e);
+    if (!edgeItems.has(item.key) && (rec.options.namespace === undefined || item.client.includes(`:${rec.options.namespace}/`) || item.server.includes(`:${rec.options.namespace}/`))) {
+      edgeItems.set(item.key, item);
+    }
+  }
+  const classes: Record<Exclude<EdgeClass, undefined>, EdgeItem[]> = { blocked: [], violations: [], dropped: [], undocumented: [], stale: [] };
+  for (const key of [...edgeItems.keys()].sort(cmp)) {
+    const item = edgeItems.get(key) as EdgeItem;
+    item.sides.sort((a, b) => cmp(a.workload, b.workload) || cmp(a.direction, b.direction));
+    const c = classify(item);
+    if (c) classes[c].push(item);
+  }
+  classes.dropped.sort((a, b) => b.dropped - a.dropped || cmp(a.key, b.key));
+  // Busiest first: what a cut list keeps should be what carries the most traffic.
+  for (const c of ['violations', 'undocumented', 'stale'] as const) classes[c].sort((a, b) => b.flows - a.flows || cmp(a.key, b.key));
+
+  const rules = collectRules(workloads);
+  const blockedRules = rules.filter((r) => r.status === 'blocked');
+  const unobservedMust = rules.filter((r) => r.status === 'documented-unobserved' && r.level === 'must');
+  const unobservedMay = new Set(rules.filter((r) => r.status === 'documented-unobserved' && r.level === 'may').map((r) => r.id)).size;
+  const staleRules = rules.filter((r) => r.status === 'stale');
+
+  const hostNetwork = workloads
+    .filter((w) => w.hostNetwork)
+    .map((w) => ({ workload: workloadName(w), components: [...w.components], summary: w.summary }));
+
+  const findings: FindingItem[] = input.matrices
+    .filter((m) => m.enabled && m.detected)
+    .flatMap((m) => m.findings.map((f) => ({ matrix: m.name, kind: f.kind, subject: f.subject, message: f.message })))
+    .sort((a, b) => cmp(a.matrix, b.matrix) || cmp(a.kind, b.kind) || cmp(a.subject, b.subject) || cmp(a.message, b.message));
+
+  const drift = driftSection(input.drift);
+
+  // Per namespace.
+  const engines = Object.keys(input.manifests).sort(cmp);
+  const nsNames = new Set(workloads.map((w) => w.workload.namespace));
+  const manifestsByNs = new Map<string, Map<string, number>>();
+  const totalManifests = new Map<string, number>();
+  for (const engine of engines) {
+    totalManifests.set(engine, 0);
+    for (const m of input.manifests[engine] ?? []) {
+      const ns = m.metadata.namespace ?? CLUSTER;
+      if (!manifestsByNs.has(ns)) manifestsByNs.set(ns, new Map());
+      inc(manifestsByNs.get(ns) as Map<string, number>, engine);
+      inc(totalManifests, engine);
+    }
+  }
+  const nsSummaries = new Map<string, NamespaceSummary>();
+  const nsOf = (ns: string): NamespaceSummary => {
+    let s = nsSummaries.get(ns);
+    if (!s) {
+      const manifests = Object.fromEntries(engines.map((e) => [e, manifestsByNs.get(ns)?.get(e) ?? 0]));
+      s = { namespace: ns, workloads: 0, hostNetwork: 0, components: [], manifests, rules: {}, edges: {}, attention: { blocked: 0, violations: 0, dropped: 0, undocumented: 0, documentedUnobserved: 0, stale: 0 } };
+      nsSummaries.set(ns, s);
+    }
+    return s;
+  };
+  const ruleCounts = new Map<string, number>();
+  const nsRuleCounts = new Map<string, Map<string, number>>();
+  const nsEdgeCounts = new Map<string, Map<string, number>>();
+  const nsComponents = new Map<string, Set<string>>();
+  for (const ns of nsNames) {
+    nsOf(ns);
+    nsRuleCounts.set(ns, new Map());
+    nsEdgeCounts.set(ns, new Map());
+    nsComponents.set(ns, new Set());
+  }
+  for (const w of workloads) {
+    const ns = w.workload.namespace;
+    const s = nsOf(ns);
+    s.workloads++;
+    if (w.hostNetwork) s.hostNetwork++;
+    for (const c of w.components) nsComponents.get(ns)?.add(c);
+    for (const r of w.rules) {
+      inc(ruleCounts, r.status);
+      inc(nsRuleCounts.get(ns) as Map<string, number>, r.status);
+    }
+    for (const o of w.observed) inc(nsEdgeCounts.get(ns) as Map<string, number>, o.status);
+  }
+  if (manifestsByNs.has(CLUSTER)) nsOf(CLUSTER);
+  const countEdges = (items: EdgeItem[], field: keyof NamespaceSummary['attention']): void => {
+    for (const item of items) {
+      const namespaces = new Set(item.sides.map((s) => namespaceOfWorkload(s.workload)));
+      for (const ns of namespaces) if (nsSummaries.has(ns)) nsOf(ns).attention[field]++;
+    }
+  };
+  const countRules = (items: RuleItem[], field: keyof NamespaceSummary['attention']): void => {
+    for (const item of items) for (const ns of new Set(item.workloads.map(namespaceOfWorkload))) if (nsSummaries.has(ns)) nsOf(ns).attention[field]++;
+  };
+  countEdges(classes.blocked, 'blocked');
+  countRules(blockedRules, 'blocked');
+  countEdges(classes.violations, 'violations');
+  countEdges(classes.dropped, 'dropped');
+  countEdges(classes.undocumented, 'undocumented');
+  countRules(unobservedMust, 'documentedUnobserved');
+  countEdges(classes.stale, 'stale');
+  countRules(staleRules, 'stale');
+  for (const [ns, s] of nsSummaries) {
+    s.components = [...(nsComponents.get(ns) ?? [])].sort(cmp);
+    s.rules = sortedRecord(nsRuleCounts.get(ns) ?? new Map());
+    s.edges = sortedRecord(nsEdgeCounts.get(ns) ?? new Map());
+  }
+
+  let first = Infinity;
+  let last = -Infinity;
+  for (const e of input.edges) {
+    if (e.firstSeen < first) first = e.firstSeen;
+    if (e.lastSeen > last) last = e.lastSeen;
+  }
+
+  const headlineCounts: Record<AttentionCategory, number> = {
+    blocked: classes.blocked.length + blockedRules.length,
+    violations: classes.violations.length,
+    dropped: classes.dropped.length,
+    undocumented: classes.undocumented.length,
+    documentedUnobserved: unobservedMust.length,
+    stale: classes.stale.length + staleRules.length,
+    hostNetwork: hostNetwork.length,
+    findings: findings.length,
+    drift: drift.summary.missing + drift.summary.extra + drift.summary.differing,
+  };
+  const headline = Object.fromEntries(ATTENTION_CATEGORIES.map((c) => [c, headlineCounts[c]])) as Record<AttentionCategory, number>;
+
+  const omitted: Record<string, number> = {};
+  const cap = <T>(name: string, items: T[]): T[] => {
+    if (items.length <= MAX_ATTENTION_ITEMS) return items;
+    omitted[name] = items.length - MAX_ATTENTION_ITEMS;
+    return items.slice(0, MAX_ATTENTION_ITEMS);
+  };
+
+  const warnings = [
+    ...rec.warnings,
+    ...workloads.flatMap((w) => w.warnings.map((m) => `${workloadName(w)}: ${m}`)),
+    ...input.engineWarnings.map((w) => `${input.engine}: ${w.intent}: ${w.code}: ${w.message}`),
+  ];
+
+  const options: Report['options'] = { mode: rec.options.mode, egress: rec.options.egress, staleDays: rec.options.staleDays };
+  if (rec.options.namespace !== undefined) options.namespace = rec.options.namespace;
+  const data: Report['data'] = { now: rec.now, edges: input.edges.length, workloads: workloads.length };
+  if (Number.isFinite(first)) data.firstSeen = iso(first);
+  if (Number.isFinite(last)) data.lastSeen = iso(last);
+  if (input.inventory.takenAt > 0) data.inventoryTakenAt = iso(input.inventory.takenAt);
+
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generatedAt: iso(input.generatedAt),
+    trigger: input.trigger,
+    engine: input.engine,
+    options,
+    data,
+    headline,
+    totals: {
+      workloads: workloads.length,
+      hostNetwork: hostNetwork.length,
+      manifests: sortedRecord(totalManifests),
+      rules: sortedRecord(ruleCounts),
+      edges: sortedRecord(sideCounts),
+    },
+    attention: {
+      blocked: { edges: cap('blocked.edges', classes.blocked), rules: cap('blocked.rules', blockedRules) },
+      violations: cap('violations', classes.violations),
+      dropped: cap('dropped', classes.dropped),
+      undocumented: cap('undocumented', classes.undocumented),
+      documentedUnobserved: cap('documentedUnobserved', unobservedMust),
+      documentedUnobservedMay: unobservedMay,
+      stale: { edges: cap('stale.edges', classes.stale), rules: cap('stale.rules', staleRules) },
+      hostNetwork: cap('hostNetwork', hostNetwork),
+      findings: cap('findings', findings),
+      drift: { ...drift, missing: cap('drift.missing', drift.missing), extra: cap('drift.extra', drift.extra), differing: cap('drift.differing', drift.differing) },
+      omitted,
+    },
+    namespaces: [...nsSummaries.values()].sort((a, b) => cmp(a.namespace, b.namespace)),
+    systems: [...input.matrices]
+      .map((m) => ({
+        matrix: m.name,
+        title: m.title,
+        origin: m.origin,
+        enabled: m.enabled,
+        detected: m.detected,
+        components: { present: m.components.filter((c) => c.present).length, total: m.components.length },
+        findings: m.findings.length,
+      }))
+      .sort((a, b) => cmp(a.matrix, b.matrix)),
+    ingest: ingestSection(input.ingest),
+    warnings: [...new Set(warnings)].sort(cmp),
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * The report model: format-independent, plain JSON, every list sorted. Markdown, HTML and JSON are
+ * renderings of it; the store keeps it as JSON. Times are ISO 8601 strings. `generatedAt` and
+ * `trigger` are the only fields that do not derive from the data.
+ */
+import type { Citation } from '../recommender/matrix/resolved.ts';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** Items kept per attention list: a report is read by people, and stored every night. */
+export const MAX_ATTENTION_ITEMS = 500;
+
+export const REPORT_TRIGGERS = ['manual', 'schedule'] as const;
+export type ReportTrigger = (typeof REPORT_TRIGGERS)[number];
+
+/** The attention categories, in the order a reader should work through them. */
+export const ATTENTION_CATEGORIES = [
+  'blocked',
+  'violations',
+  'dropped',
+  'undocumented',
+  'documentedUnobserved',
+  'stale',
+  'hostNetwork',
+  'findings',
+  'drift',
+] as const;
+export type AttentionCategory = (typeof ATTENTION_CATEGORIES)[number];
+
+/** How one workload sees an edge (the client on its egress side, the server on its ingress side). */
+export interface EdgeSide {
+  workload: string;
+  direction: 'ingress' | 'egress';
+  status: string;
+  /** Documented rules the edge falls under on this side. */
+  rules: string[];
+  /** Whether the recommended policy allows it; `reason` when not. */
+  included: boolean;
+  reason?: string;
+  /** Undocumented traffic of an authoritative direction (mode union). */
+  violation: boolean;
+}
+
+/** An observed edge with its evidence. */
+export interface EdgeItem {
+  key: string;
+  client: string;
+  server: string;
+  port: number;
+  protocol: string;
+  flows: number;
+  packets: number;
+  bytes: number;
+  forwarded: number;
+  dropped: number;
+  firstSeen: string;
+  lastSeen: string;
+  sources: string[];
+  /** The workloads' views, sorted by workload then direction; empty when no selected workload is on either side. */
+  sides: EdgeSide[];
+}
+
+/** A documented rule with its citation, and the workloads of its component it applies to. */
+export interface RuleItem {
+  id: string;
+  matrix: string;
+  component: string;
+  direction: 'ingress' | 'egress';
+  level: 'must' | 'may';
+  status: string;
+  peer: string;
+  purpose: string;
+  condition?: string;
+  source: Citation;
+  workloads: string[];
+  /** Keys of the edges under it. */
+  edges: string[];
+}
+
+export interface HostNetworkItem {
+  workload: string;
+  components: string[];
+  summary: string;
+}
+
+export interface FindingItem {
+  matrix: string;
+  kind: string;
+  subject: string;
+  message: string;
+}
+
+export interface PolicyRefItem {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export interface DriftSection {
+  engine: string;
+  summary: { recommended: number; applied: number; inSync: number; missing: number; extra: number; differing: number };
+  missing: PolicyRefItem[];
+  extra: PolicyRefItem[];
+  differing: (PolicyRefItem & { paths: string[] })[];
+}
+
+export interface NamespaceSummary {
+  namespace: string;
+  workloads: number;
+  hostNetwork: number;
+  /** `matrix/component` of the documented components running here. */
+  components: string[];
+  /** Manifests proposed per engine (the configured options). */
+  manifests: Record<string, number>;
+  /** Proposed rules by status (configured engine's policy set). */
+  rules: Record<string, number>;
+  /** Observed edge sides of its workloads by status. */
+  edges: Record<string, number>;
+  attention: { blocked: number; violations: number; dropped: number; undocumented: number; documentedUnobserved: number; stale: number };
+}
+
+export interface SystemSummary {
+  matrix: string;
+  title: string;
+  origin: string;
+  enabled: boolean;
+  detected: boolean;
+  components: { present: number; total: number };
+  findings: number;
+}
+
+export interface IngestRunItem {
+  id: number;
+  source: string;
+  format: string;
+  status: string;
+  startedAt: string;
+  finishedAt?: string;
+  records: number;
+  accepted: number;
+  rejected: number;
+  skipped: number;
+  ambiguous: number;
+}
+
+export interface AmbiguousItem {
+  peerA: string;
+  peerB: string;
+  protocol: string;
+  portA: number;
+  portB: number;
+  flows: number;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface IngestSection {
+  totals: { runs: number; failed: number; running: number; records: number; accepted: number; rejected: number; skipped: number; ambiguous: number };
+  rejects: { reason: string; count: number }[];
+  recent: IngestRunItem[];
+  ambiguous: { pairs: number; flows: number; top: AmbiguousItem[] };
+}
+
+export interface Report {
+  schemaVersion: number;
+  /** When the report was built (the only wall-clock value; injectable). */
+  generatedAt: string;
+  trigger: ReportTrigger;
+  engine: string;
+  options: { mode: string; egress: boolean; staleDays: number; namespace?: string };
+  data: {
+    /** The reference time of the data (latest last-seen, or the options' `now`): staleness is measured from it. */
+    now: string;
+    firstSeen?: string;
+    lastSeen?: string;
+    inventoryTakenAt?: string;
+    edges: number;
+    workloads: number;
+  };
+  /** Count per attention category. */
+  headline: Record<AttentionCategory, number>;
+  totals: {
+    workloads: number;
+    hostNetwork: number;
+    manifests: Record<string, number>;
+    rules: Record<string, number>;
+    edges: Record<string, number>;
+  };
+  attention: {
+    blocked: { edges: EdgeItem[]; rules: RuleItem[] };
+    violations: EdgeItem[];
+    /** Observed edges the applied policies dropped (some or all flows), not already blocked or violations. */
+    dropped: EdgeItem[];
+    undocumented: EdgeItem[];
+    documentedUnobserved: RuleItem[];
+    /** Unobserved `may` rules are listed by count only: they are optional. */
+    documentedUnobservedMay: number;
+    stale: { edges: EdgeItem[]; rules: RuleItem[] };
+    hostNetwork: HostNetworkItem[];
+    findings: FindingItem[];
+    drift: DriftSection;
+    /**
+     * Items left out per list (beyond MAX_ATTENTION_ITEMS, the least flows or latest ids first): the
+     * headline has the full counts; the edges and recommendations endpoints have every item.
+     */
+    omitted: Record<string, number>;
+  };
+  namespaces: NamespaceSummary[];
+  systems: SystemSummary[];
+  ingest: IngestSection;
+  warnings: string[];
+}

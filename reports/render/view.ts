@@ -1,0 +1,317 @@
+/**
+ * What the human-readable report shows and in which order, as format-neutral blocks: Markdown and
+ * HTML format the same view, so both say the same thing. Long tables are cut at MAX_ROWS with a
+ * note; the JSON rendering has up to MAX_ATTENTION_ITEMS per list.
+ */
+import type { Citation } from '../../recommender/matrix/resolved.ts';
+import type { EdgeItem, Report, RuleItem } from '../model.ts';
+
+export const MAX_ROWS = 200;
+
+export interface Cell {
+  text: string;
+  /** Identifiers (keys, rule ids): monospace. */
+  code?: boolean;
+  /** Right-aligned. */
+  num?: boolean;
+}
+
+export type Block =
+  | { kind: 'para'; text: string }
+  | { kind: 'table'; columns: string[]; rows: Cell[][]; more: number }
+  | { kind: 'list'; items: string[] };
+
+export interface Section {
+  id: string;
+  title: string;
+  level: 2 | 3;
+  count?: number;
+  blocks: Block[];
+}
+
+export interface ReportView {
+  title: string;
+  meta: string[];
+  sections: Section[];
+}
+
+const t = (text: string): Cell => ({ text });
+const code = (text: string): Cell => ({ text, code: true });
+/** Thousands separators without depending on the runtime's locale data. */
+export const fmt = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const num = (n: number): Cell => ({ text: fmt(n), num: true });
+
+/** `2026-11-20T15:07:12.003Z` → `2026-11-20 15:07:12Z`. */
+export const shortTime = (iso: string | undefined): string => (iso === undefined ? '—' : iso.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z'));
+
+/** Workload peers without their `workload:` prefix; other kinds keep theirs (dns:, external:, kubelet:…). */
+export const peer = (key: string): string => (key.startsWith('workload:') ? key.slice('workload:'.length) : key);
+
+export function citation(c: Citation): string {
+  let s = c.title;
+  if (c.line !== undefined) s += `, line ${c.line}`;
+  if (c.also && c.also.length > 0) s += ` (also ${c.also.join(', ')})`;
+  if (c.row !== undefined) s += `, row "${c.row}"`;
+  if (c.url !== undefined) s += ` <${c.url}>`;
+  return s;
+}
+
+/** `omitted`: items the model itself left out of the list (see Report.attention.omitted). */
+function table(columns: string[], rows: Cell[][], omitted = 0): Block {
+  return { kind: 'table', columns, rows: rows.slice(0, MAX_ROWS), more: Math.max(0, rows.length - MAX_ROWS) + omitted };
+}
+
+const counts = (r: Record<string, number>): string =>
+  Object.keys(r).length === 0
+    ? '—'
+    : Object.entries(r)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
+
+function sides(e: EdgeItem): string {
+  if (e.sides.length === 0) return 'no selected workload on either side';
+  return e.sides
+    .map((s) => `${s.direction} of ${peer(`workload:${s.workload}`)}: ${s.status}${s.violation ? ' (violation)' : ''}${s.included ? '' : `, not allowed${s.reason ? `: ${s.reason}` : ''}`}`)
+    .join('; ');
+}
+
+function documentedBy(e: EdgeItem): Cell {
+  const ids = [...new Set(e.sides.flatMap((s) => s.rules))].sort();
+  return ids.length === 0 ? t('—') : code(ids.join(', '));
+}
+
+function edgeRows(items: EdgeItem[]): Cell[][] {
+  return items.map((e) => [
+    code(peer(e.client)),
+    code(peer(e.server)),
+    t(`${e.port}/${e.protocol}`),
+    num(e.flows),
+    t(`${fmt(e.forwarded)} / ${fmt(e.dropped)}`),
+    t(shortTime(e.firstSeen)),
+    t(shortTime(e.lastSeen)),
+    t(e.sources.join(', ')),
+    t(sides(e)),
+    documentedBy(e),
+  ]);
+}
+const EDGE_COLUMNS = ['client', 'server', 'port', 'flows', 'forwarded / dropped', 'first seen', 'last seen', 'sources', 'status per side', 'documented by'];
+
+function ruleRows(items: RuleItem[]): Cell[][] {
+  return items.map((r) => [
+    code(r.id),
+    t(r.workloads.map((w) => peer(`workload:${w}`)).join(', ')),
+    t(`${r.direction} ${r.peer}`),
+    t(r.level),
+    t(r.purpose),
+    t(r.condition ?? '—'),
+    t(citation(r.source)),
+  ]);
+}
+const RULE_COLUMNS = ['rule', 'workloads', 'peer', 'level', 'purpose', 'condition', 'source'];
+
+function edgeSection(id: string, title: string, items: EdgeItem[], omitted: number, intro: string): Section {
+  return { id, title, level: 3, count: items.length + omitted, blocks: items.length === 0 ? [{ kind: 'para', text: 'None.' }] : [{ kind: 'para', text: intro }, table(EDGE_COLUMNS, edgeRows(items), omitted)] };
+}
+
+const LABELS: Record<keyof Report['headline'], string> = {
+  blocked: 'Blocked (documented must, dropped)',
+  violations: 'Violations (undocumented traffic of authoritative components)',
+  dropped: 'Dropped by the applied policies',
+  undocumented: 'Undocumented traffic to review',
+  documentedUnobserved: 'Documented must rules not observed',
+  stale: 'Stale',
+  hostNetwork: 'Host-network workloads (no policy possible)',
+  findings: 'Unresolved matrix findings',
+  drift: 'Drift against applied policies',
+};
+
+export function reportView(r: Report): ReportView {
+  const a = r.attention;
+  const om = (k: string): number => a.omitted[k] ?? 0;
+  const sections: Section[] = [];
+
+  sections.push({
+    id: 'at-a-glance',
+    title: 'At a glance',
+    level: 2,
+    blocks: [
+      {
+        kind: 'para',
+        text:
+          `${r.totals.workloads} workloads (${r.totals.hostNetwork} on the host network), ${r.data.edges} observed edges. ` +
+          `Manifests proposed: ${counts(r.totals.manifests)}. Rules by status: ${counts(r.totals.rules)}. Edge sides by status: ${counts(r.totals.edges)}.`,
+      },
+      table(
+        ['needs attention', 'count'],
+        (Object.keys(LABELS) as (keyof Report['headline'])[]).map((k) => [t(LABELS[k]), num(r.headline[k])]),
+      ),
+    ],
+  });
+
+  sections.push({ id: 'attention', title: 'Needs attention', level: 2, blocks: [{ kind: 'para', text: 'In the order to work through them. Every edge appears once, under the most urgent heading that applies.' }] });
+
+  const blockedBlocks: Block[] = [];
+  if (a.blocked.edges.length + a.blocked.rules.length === 0) blockedBlocks.push({ kind: 'para', text: 'None.' });
+  else {
+    blockedBlocks.push({ kind: 'para', text: 'Traffic a matrix documents as required (must) that the applied policies drop: the component is broken until the policy allows it.' });
+    if (a.blocked.edges.length > 0) blockedBlocks.push(table(EDGE_COLUMNS, edgeRows(a.blocked.edges), om('blocked.edges')));
+    if (a.blocked.rules.length > 0) blockedBlocks.push(table(RULE_COLUMNS, ruleRows(a.blocked.rules), om('blocked.rules')));
+  }
+  sections.push({ id: 'blocked', title: LABELS.blocked, level: 3, count: r.headline.blocked, blocks: blockedBlocks });
+
+  sections.push(
+    edgeSection('violations', LABELS.violations, a.violations, om('violations'), 'The matrix of these components is authoritative for the direction: traffic it does not document is left out of the recommended policy. Confirm it is unwanted, or extend the matrix.'),
+  );
+  sections.push(
+    edgeSection('dropped', LABELS.dropped, a.dropped, om('dropped'), 'Flows the applied policies denied (some or all of them), most dropped first. Documented traffic here means an applied policy is too tight; undocumented traffic may be a denial working as intended.'),
+  );
+  sections.push(edgeSection('undocumented', LABELS.undocumented, a.undocumented, om('undocumented'), 'Observed traffic no active matrix rule covers: review it, then document it or let the policy deny it.'));
+
+  sections.push({
+    id: 'documented-unobserved',
+    title: LABELS.documentedUnobserved,
+    level: 3,
+    count: r.headline.documentedUnobserved,
+    blocks: [
+      {
+        kind: 'para',
+        text:
+          (a.documentedUnobserved.length === 0 ? 'None. ' : 'Required by a matrix but never seen: still allowed by the recommendation. Check the component works, or that flows from it are collected. ') +
+          `${a.documentedUnobservedMay} optional (may) rules were not observed either.`,
+      },
+      ...(a.documentedUnobserved.length > 0 ? [table(RULE_COLUMNS, ruleRows(a.documentedUnobserved), om('documentedUnobserved'))] : []),
+    ],
+  });
+
+  const staleBlocks: Block[] = [];
+  if (a.stale.edges.length + a.stale.rules.length === 0) staleBlocks.push({ kind: 'para', text: 'None.' });
+  else {
+    staleBlocks.push({ kind: 'para', text: `Not seen for more than ${r.options.staleDays} days before ${shortTime(r.data.now)}.` });
+    if (a.stale.edges.length > 0) staleBlocks.push(table(EDGE_COLUMNS, edgeRows(a.stale.edges), om('stale.edges')));
+    if (a.stale.rules.length > 0) staleBlocks.push(table(RULE_COLUMNS, ruleRows(a.stale.rules), om('stale.rules')));
+  }
+  sections.push({ id: 'stale', title: LABELS.stale, level: 3, count: r.headline.stale, blocks: staleBlocks });
+
+  sections.push({
+    id: 'host-network',
+    title: LABELS.hostNetwork,
+    level: 3,
+    count: r.headline.hostNetwork,
+    blocks:
+      a.hostNetwork.length === 0
+        ? [{ kind: 'para', text: 'None.' }]
+        : [table(['workload', 'components', 'what to do'], a.hostNetwork.map((h) => [code(h.workload), t(h.components.join(', ') || '—'), t(h.summary)]), om('hostNetwork'))],
+  });
+
+  sections.push({
+    id: 'findings',
+    title: LABELS.findings,
+    level: 3,
+    count: r.headline.findings,
+    blocks:
+      a.findings.length === 0
+        ? [{ kind: 'para', text: 'None.' }]
+        : [
+            { kind: 'para', text: 'What the matrices of detected systems could not pin down in this cluster: bind the roles and set the parameters in the config (matrices:), or ignore absent optional components.' },
+            table(['matrix', 'kind', 'subject', 'message'], a.findings.map((f) => [t(f.matrix), t(f.kind), code(f.subject), t(f.message)]), om('findings')),
+          ],
+  });
+
+  const d = a.drift;
+  const driftRows: Cell[][] = [
+    ...d.differing.map((p) => [t('differing'), t(p.kind), code(`${p.namespace ?? '(cluster)'}/${p.name}`), t(p.paths.join(', '))]),
+    ...d.missing.map((p) => [t('missing'), t(p.kind), code(`${p.namespace ?? '(cluster)'}/${p.name}`), t('recommended, not applied')]),
+    ...d.extra.map((p) => [t('extra'), t(p.kind), code(`${p.namespace ?? '(cluster)'}/${p.name}`), t('applied, not recommended')]),
+  ];
+  sections.push({
+    id: 'drift',
+    title: LABELS.drift,
+    level: 3,
+    count: r.headline.drift,
+    blocks: [
+      {
+        kind: 'para',
+        text: `Engine ${d.engine}: ${d.summary.recommended} recommended, ${d.summary.applied} applied; ${d.summary.inSync} in sync, ${d.summary.missing} missing, ${d.summary.extra} extra, ${d.summary.differing} differing.`,
+      },
+      ...(driftRows.length > 0 ? [table(['drift', 'kind', 'policy', 'detail'], driftRows, om('drift.missing') + om('drift.extra') + om('drift.differing'))] : []),
+    ],
+  });
+
+  const engines = Object.keys(r.totals.manifests);
+  sections.push({
+    id: 'namespaces',
+    title: 'Namespaces',
+    level: 2,
+    count: r.namespaces.length,
+    blocks: [
+      { kind: 'para', text: `Manifests per engine (${engines.join(' / ')}), proposed rules and observed edge sides by status, and the attention items that touch each namespace.` },
+      table(
+        ['namespace', 'workloads', 'host network', 'components', 'manifests', 'rules', 'edges', 'attention'],
+        r.namespaces.map((n) => [
+          code(n.namespace),
+          num(n.workloads),
+          num(n.hostNetwork),
+          t(n.components.join(', ') || '—'),
+          t(engines.map((e) => n.manifests[e] ?? 0).join(' / ')),
+          t(counts(n.rules)),
+          t(counts(n.edges)),
+          t(counts(Object.fromEntries(Object.entries(n.attention).filter(([, v]) => v > 0)))),
+        ]),
+      ),
+    ],
+  });
+
+  sections.push({
+    id: 'systems',
+    title: 'Systems (communication matrices)',
+    level: 2,
+    count: r.systems.length,
+    blocks: [
+      table(
+        ['matrix', 'title', 'origin', 'enabled', 'detected', 'components present', 'findings'],
+        r.systems.map((s) => [code(s.matrix), t(s.title), t(s.origin), t(s.enabled ? 'yes' : 'no'), t(s.detected ? 'yes' : 'no'), t(`${s.components.present}/${s.components.total}`), num(s.findings)]),
+      ),
+    ],
+  });
+
+  const ing = r.ingest;
+  const ingestBlocks: Block[] = [
+    {
+      kind: 'para',
+      text:
+        `${ing.totals.runs} ingest runs (${ing.totals.failed} failed, ${ing.totals.running} running): ${ing.totals.records} records, ${ing.totals.accepted} accepted, ` +
+        `${ing.totals.rejected} rejected, ${ing.totals.skipped} skipped, ${ing.totals.ambiguous} ambiguous. ` +
+        `${ing.ambiguous.pairs} peer pairs whose client could not be told (${ing.ambiguous.flows} flows) are kept apart and never become rules.`,
+    },
+  ];
+  if (ing.rejects.length > 0) ingestBlocks.push(table(['reject reason', 'records'], ing.rejects.map((x) => [code(x.reason), num(x.count)])));
+  if (ing.recent.length > 0) {
+    ingestBlocks.push(
+      table(
+        ['run', 'source', 'format', 'status', 'started', 'finished', 'records', 'accepted', 'rejected', 'skipped', 'ambiguous'],
+        ing.recent.map((x) => [num(x.id), code(x.source), t(x.format), t(x.status), t(shortTime(x.startedAt)), t(shortTime(x.finishedAt)), num(x.records), num(x.accepted), num(x.rejected), num(x.skipped), num(x.ambiguous)]),
+      ),
+    );
+  }
+  if (ing.ambiguous.top.length > 0) {
+    ingestBlocks.push(
+      table(
+        ['peer A', 'peer B', 'protocol', 'ports (last example)', 'flows', 'first seen', 'last seen'],
+        ing.ambiguous.top.map((x) => [code(peer(x.peerA)), code(peer(x.peerB)), t(x.protocol), t(`${x.portA} ↔ ${x.portB}`), num(x.flows), t(shortTime(x.firstSeen)), t(shortTime(x.lastSeen))]),
+      ),
+    );
+  }
+  sections.push({ id: 'ingest', title: 'Ingest health', level: 2, blocks: ingestBlocks });
+
+  sections.push({ id: 'warnings', title: 'Warnings', level: 2, count: r.warnings.length, blocks: r.warnings.length === 0 ? [{ kind: 'para', text: 'None.' }] : [{ kind: 'list', items: r.warnings }] });
+
+  const scope = r.options.namespace !== undefined ? `, namespace ${r.options.namespace}` : '';
+  return {
+    title: `flowmatrix report — data as of ${shortTime(r.data.now)}`,
+    meta: [
+      `Generated ${shortTime(r.generatedAt)} (${r.trigger}) for engine ${r.engine}, mode ${r.options.mode}, egress ${r.options.egress ? 'restricted' : 'open'}, stale after ${r.options.staleDays} days${scope}.`,
+      `Flows from ${shortTime(r.data.firstSeen)} to ${shortTime(r.data.lastSeen)}; inventory taken ${shortTime(r.data.inventoryTakenAt)}.`,
+    ],
+    sections,
+  };
+}

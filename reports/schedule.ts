@@ -1,0 +1,96 @@
+/**
+ * The report schedule: a cron job that builds a report. Start and stop are idempotent; a tick while
+ * the previous run is still going is skipped (never two runs at once); a failing run is logged and
+ * counted, and the schedule keeps going. The cron implementation is injectable so tests drive ticks
+ * without waiting.
+ */
+import { schedule as cronSchedule } from 'node-cron';
+
+export interface CronHandle {
+  stop(): void | Promise<void>;
+}
+
+/** Calls `tick` at every match of `expression` in `timezone` until stopped. */
+export type CronFactory = (expression: string, tick: () => void, options: { timezone: string; name: string }) => CronHandle;
+
+export const nodeCron: CronFactory = (expression, tick, options) => {
+  const task = cronSchedule(expression, () => tick(), { timezone: options.timezone, name: options.name, noOverlap: true });
+  return { stop: () => task.destroy() };
+};
+
+export type RunOutcome = 'ok' | 'failed' | 'skipped';
+
+export interface SchedulerLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface ReportSchedulerOptions {
+  schedule: string;
+  timezone: string;
+  /** One run: build and store a report. May be synchronous. */
+  run: () => unknown;
+  logger: SchedulerLogger;
+  onOutcome?: (outcome: RunOutcome, error?: unknown) => void;
+  cron?: CronFactory;
+}
+
+export class ReportScheduler {
+  private handle: CronHandle | undefined;
+  private inFlight: Promise<RunOutcome> | undefined;
+
+  constructor(private readonly o: ReportSchedulerOptions) {}
+
+  get started(): boolean {
+    return this.handle !== undefined;
+  }
+
+  get busy(): boolean {
+    return this.inFlight !== undefined;
+  }
+
+  start(): void {
+    if (this.handle) return;
+    this.handle = (this.o.cron ?? nodeCron)(this.o.schedule, () => void this.tick(), { timezone: this.o.timezone, name: 'flowmatrix-report' });
+    this.o.logger.info({ schedule: this.o.schedule, timezone: this.o.timezone }, 'report schedule started');
+  }
+
+  /** Stops ticking and waits for a run in progress. */
+  async stop(): Promise<void> {
+    const h = this.handle;
+    this.handle = undefined;
+    if (h) {
+      await h.stop();
+      this.o.logger.info({}, 'report schedule stopped');
+    }
+    if (this.inFlight) await this.inFlight;
+  }
+
+  /** What one cron match does. Never throws. */
+  tick(): Promise<RunOutcome> {
+    if (this.inFlight) {
+      this.o.logger.warn({ schedule: this.o.schedule }, 'scheduled report skipped: the previous run is still going');
+      this.o.onOutcome?.('skipped');
+      return Promise.resolve('skipped');
+    }
+    // Started on the next microtask, so inFlight is set before the run can finish (even a synchronous one).
+    const run = Promise.resolve().then(async (): Promise<RunOutcome> => {
+      const started = Date.now();
+      try {
+        await this.o.run();
+        this.o.logger.info({ ms: Date.now() - started }, 'scheduled report built');
+        this.o.onOutcome?.('ok');
+        return 'ok';
+      } catch (err) {
+        this.o.logger.error({ err }, 'scheduled report failed; the schedule continues');
+        this.o.onOutcome?.('failed', err);
+        return 'failed';
+      } finally {
+        this.inFlight = undefined;
+      }
+    });
+    this.inFlight = run;
+    return run;
+  }
+}

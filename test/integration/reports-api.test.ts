@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import request from 'supertest';
+import { startReportSchedule } from '../../reports/runtime.ts';
+import type { CronFactory } from '../../reports/schedule.ts';
+import { createApp } from '../../server/app.ts';
+import { configFor } from '../../server/config/load.ts';
+import type { ServiceContext } from '../../server/context.ts';
+import { ServiceMetrics } from '../../server/metrics.ts';
+import { openDb } from '../../store/db.ts';
+import { demoDb } from '../helpers/demo-db.ts';
+
+const READ = 'read-token-0123456789abcdef';
+const WRITE = 'write-token-0123456789abcdef';
+const dbPath = await demoDb();
+const db = openDb(dbPath);
+const CLOCK = Date.UTC(2026, 10, 21, 2, 0, 0);
+
+function context(reports: Partial<ServiceContext['config']['reports']> = {}): ServiceContext {
+  const base = configFor({ dbPath });
+  const config = configFor({
+    dbPath,
+    tokens: [
+      { name: 'reader', secret: READ, scopes: ['read'] },
+      { name: 'writer', secret: WRITE, scopes: ['read', 'write'] },
+    ],
+    reports: { ...base.reports, retention: 3, ...reports },
+  });
+  return { db, config, metrics: new ServiceMetrics(() => 0, { defaultMetrics: false }), logger: pino({ level: 'silent' }), version: 'test', collectors: () => [], draining: false, now: () => CLOCK };
+}
+
+const ctx = context();
+const { app, document } = createApp(ctx);
+const R = `Bearer ${READ}`;
+const W = `Bearer ${WRITE}`;
+
+test('POST /api/v1/reports needs the write scope', async () => {
+  await request(app).post('/api/v1/reports').expect(401).expect('Content-Type', /application\/problem\+json/);
+  const forbidden = await request(app).post('/api/v1/reports').set('Authorization', R).expect(403);
+  assert.equal(forbidden.body.type, 'https://flowmatrix.io/problems/forbidden');
+});
+
+test('POST builds and stores a report; GET lists it and serves it as JSON, Markdown or HTML by Accept', async () => {
+  const created = await request(app).post('/api/v1/reports').set('Authorization', W).expect(201);
+  const id = created.body.id as number;
+  assert.equal(created.headers.location, `/api/v1/reports/${id}`);
+  assert.equal(created.body.trigger, 'manual');
+  assert.equal(created.body.engine, 'kubernetes');
+  assert.equal(created.body.createdAt, '2026-11-21T02:00:00.000Z');
+  assert.equal(created.body.headline.violations, 7);
+  assert.equal(created.body.headline.dropped, 5);
+
+  const list = await request(app).get('/api/v1/reports').set('Authorization', R).expect(200);
+  assert.equal(list.body.items[0].id, id);
+  assert.equal(list.body.items[0].links.html, `/api/v1/reports/${id}?format=html`);
+
+  const json = await request(app).get(`/api/v1/reports/${id}`).set('Authorization', R).expect(200).expect('Content-Type', /^application\/json/);
+  assert.equal(json.body.id, id);
+  assert.equal(json.body.schemaVersion, 1);
+  assert.ok(json.body.attention.undocumented.some((e: { key: string }) => e.key === 'workload:tools/Pod/netshoot|external:192.0.2.44|4444|TCP'));
+  assert.equal(json.headers.vary, 'Accept');
+
+  const md = await request(app).get(`/api/v1/reports/${id}`).set('Authorization', R).set('Accept', 'text/markdown').expect(200).expect('Content-Type', /^text\/markdown; charset=utf-8/);
+  assert.ok(md.text.startsWith('# flowmatrix report — data as of 2026-11-20 23:57:50Z\n'));
+  assert.ok(md.text.includes('Generated 2026-11-21 02:00:00Z (manual)'));
+
+  const html = await request(app).get(`/api/v1/reports/${id}`).set('Authorization', R).set('Accept', 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8').expect(200).expect('Content-Type', /^text\/html/);
+  assert.ok(html.text.startsWith('<!DOCTYPE html>'));
+  assert.equal(html.headers['content-security-policy'], "default-src 'none'; style-src 'unsafe-inline'");
+
+  const viaQuery = await request(app).get(`/api/v1/reports/${id}?format=markdown`).set('Authorization', R).set('Accept', 'application/json').expect(200);
+  assert.equal(viaQuery.text, md.text);
+  await request(app).get(`/api/v1/reports/${id}`).set('Authorization', R).set('Accept', 'text/*').expect('Content-Type', /^text\/markdown/);
+});
+
+test('406 for an Accept no format satisfies; 404 for an unknown id; 400 for a malformed one', async () => {
+  const created = await request(app).post('/api/v1/reports').set('Authorization', W).expect(201);
+  const r = await request(app).get(`/api/v1/reports/${created.body.id}`).set('Authorization', R).set('Accept', 'application/pdf').expect(406);
+  assert.equal(r.body.type, 'https://flowmatrix.io/problems/not-acceptable');
+  assert.match(r.body.detail, /application\/json, text\/markdown, text\/html/);
+  const nf = await request(app).get('/api/v1/reports/999999').set('Authorization', R).expect(404).expect('Content-Type', /application\/problem\+json/);
+  assert.match(nf.body.detail, /no report 999999/);
+  await request(app).get('/api/v1/reports/abc').set('Authorization', R).expect(400);
+  await request(app).get('/api/v1/reports').expect(401);
+});
+
+test('options as query parameters; retention keeps the newest; pages are keyset-based', async () => {
+  const cilium = await request(app).post('/api/v1/reports?engine=cilium&namespace=shop').set('Authorization', W).expect(201);
+  assert.equal(cilium.body.engine, 'cilium');
+  const full = await request(app).get(`/api/v1/reports/${cilium.body.id}`).set('Authorization', R).expect(200);
+  assert.equal(full.body.options.namespace, 'shop');
+  await request(app).post('/api/v1/reports?engine=iptables').set('Authorization', W).expect(400);
+  for (let i = 0; i < 3; i++) await request(app).post('/api/v1/reports').set('Authorization', W).expect(201);
+  const all = await request(app).get('/api/v1/reports').set('Authorization', R).expect(200);
+  assert.equal(all.body.items.length, 3, 'reports.retention = 3');
+  const ids = all.body.items.map((i: { id: number }) => i.id);
+  assert.deepEqual(ids, [...ids].sort((a, b) => b - a));
+  const p1 = await request(app).get('/api/v1/reports?limit=2').set('Authorization', R).expect(200);
+  const p2 = await request(app).get(`/api/v1/reports?limit=2&cursor=${p1.body.next}`).set('Authorization', R).expect(200);
+  assert.deepEqual([...p1.body.items, ...p2.body.items].map((i: { id: number }) => i.id), ids);
+  assert.equal(p2.body.next, undefined);
+});
+
+test('the last-report metric and run counter; the endpoints are in /openapi.json', async () => {
+  const metrics = await ctx.metrics.registry.metrics();
+  assert.match(metrics, new RegExp(`flowmatrix_last_report_timestamp_seconds ${CLOCK / 1000}\\b`));
+  assert.match(metrics, /flowmatrix_report_runs_total\{trigger="manual",outcome="ok"\} \d+/);
+  const paths = (document as { paths: Record<string, Record<string, unknown>> }).paths;
+  assert.ok(paths['/api/v1/reports']?.get && paths['/api/v1/reports']?.post);
+  assert.ok(paths['/api/v1/reports/{id}']?.get);
+});
+
+test('the schedule stores reports with trigger "schedule"; a failing build is counted and does not stop it', async () => {
+  let fire: () => void = () => {};
+  const cron: CronFactory = (_e, tick) => {
+    fire = tick;
+    return { stop: () => {} };
+  };
+  const sctx = context({ schedule: '*/5 * * * *' });
+  const scheduler = startReportSchedule(sctx, cron);
+  assert.equal(scheduler.started, true);
+  assert.equal(await scheduler.tick(), 'ok');
+  const { app: sapp } = createApp(sctx);
+  const list = await request(sapp).get('/api/v1/reports?limit=1').set('Authorization', R).expect(200);
+  assert.equal(list.body.items[0].trigger, 'schedule');
+
+  // A config that no longer matches the matrices makes the build fail: logged, counted, schedule alive.
+  const broken = context();
+  broken.config = { ...broken.config, matrices: { systems: { nosuch: { enabled: true } } } };
+  const failing = startReportSchedule(broken, cron);
+  assert.equal(await failing.tick(), 'failed');
+  assert.equal(failing.started, true);
+  fire();
+  await new Promise((r) => setImmediate(r));
+  assert.match(await broken.metrics.registry.metrics(), /flowmatrix_report_runs_total\{trigger="schedule",outcome="failed"\} 2/);
+  await failing.stop();
+  await scheduler.stop();
+
+  const off = startReportSchedule(context({ enabled: false }), cron);
+  assert.equal(off.started, false);
+});

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Report } from '../../reports/model.ts';
+import { openDb } from '../../store/db.ts';
+import { ReportStore } from '../../store/reports.ts';
+import { runCli } from '../helpers/cli.ts';
+import { demoDb } from '../helpers/demo-db.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+
+const db = await demoDb();
+const dir = tmpDir();
+const AT = ['--generated-at', '2026-11-21T02:00:00Z'];
+
+function stored(): { id: number; trigger: string; engine: string }[] {
+  const d = openDb(db);
+  try {
+    return new ReportStore(d).list(100).items.map((m) => ({ id: m.id, trigger: m.trigger, engine: m.engine }));
+  } finally {
+    d.close();
+  }
+}
+
+test('report --format json: the model, stored as a manual report', async () => {
+  const r = await runCli(['report', '--format', 'json', '--db', db, ...AT]);
+  assert.equal(r.code, 0, r.err);
+  const report = JSON.parse(r.out) as Report;
+  assert.equal(report.trigger, 'manual');
+  assert.equal(report.generatedAt, '2026-11-21T02:00:00.000Z');
+  assert.equal(report.engine, 'kubernetes');
+  assert.equal(report.headline.dropped, 5);
+  assert.match(r.err, /^report \d+ stored \(keeping the newest 30\)\n$/);
+  assert.deepEqual(stored().at(0), { id: Number(/report (\d+)/.exec(r.err)![1]), trigger: 'manual', engine: 'kubernetes' });
+});
+
+test('byte-identical output for the same data; --no-store keeps nothing', async () => {
+  const before = stored().length;
+  const a = await runCli(['report', '--db', db, '--no-store', ...AT]);
+  const b = await runCli(['report', '--db', db, '--no-store', ...AT]);
+  assert.equal(a.code, 0, a.err);
+  assert.equal(a.out, b.out);
+  assert.ok(a.out.startsWith('# flowmatrix report — data as of 2026-11-20 23:57:50Z\n'));
+  assert.equal(a.err, '');
+  assert.equal(stored().length, before);
+  const h1 = await runCli(['report', '--format', 'html', '--db', db, '--no-store', ...AT]);
+  const h2 = await runCli(['report', '--format', 'html', '--db', db, '--no-store', ...AT]);
+  assert.equal(h1.out, h2.out);
+});
+
+test('engine and retention from the service config; flags win; --out writes a file', async () => {
+  const config = join(dir, 'config.yaml');
+  writeFileSync(config, 'reports:\n  engine: calico\n  retention: 2\n');
+  for (let i = 0; i < 3; i++) assert.equal((await runCli(['report', '--config', config, '--db', db, '--format', 'json', '--out', join(dir, 'r.json'), ...AT])).code, 0);
+  const kept = stored();
+  assert.equal(kept.length, 2);
+  assert.deepEqual(kept.map((k) => k.engine), ['calico', 'calico']);
+  assert.equal((JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as Report).engine, 'calico');
+  const flag = await runCli(['report', '--config', config, '--db', db, '--engine', 'cilium', '--no-egress', '--format', 'json', '--no-store', ...AT]);
+  const r = JSON.parse(flag.out) as Report;
+  assert.equal(r.engine, 'cilium');
+  assert.equal(r.options.egress, false);
+});
+
+test('user errors name the flag and value', async () => {
+  const e1 = await runCli(['report', '--db', db, '--engine', 'iptables']);
+  assert.equal(e1.code, 1);
+  assert.match(e1.err, /unknown engine "iptables": expected one of kubernetes, cilium, calico, clusternetworkpolicy/);
+  const e2 = await runCli(['report', '--db', db, '--format', 'pdf']);
+  assert.notEqual(e2.code, 0);
+  assert.match(e2.err, /pdf/);
+  const e3 = await runCli(['report', '--db', db, '--now', 'yesterday']);
+  assert.match(e3.err, /--now: "yesterday" is not an ISO 8601 time/);
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'reports:\n  schedule: every night\n');
+  const e4 = await runCli(['report', '--db', db, '--config', bad]);
+  assert.equal(e4.code, 1);
+  assert.match(e4.err, /reports\.schedule: is not a valid cron expression/);
+});

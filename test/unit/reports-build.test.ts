@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildReport, type ReportInput } from '../../reports/build.ts';
+import { REPORT_DEFAULTS } from '../../reports/config.ts';
+import { gatherReportInput, ReportError, type ReportRequest } from '../../reports/gather.ts';
+import { MAX_ATTENTION_ITEMS, type EdgeItem, type Report } from '../../reports/model.ts';
+import { renderHtml, renderJson, renderMarkdown } from '../../reports/render/index.ts';
+import { openDb } from '../../store/db.ts';
+import { demoDb } from '../helpers/demo-db.ts';
+
+const dbPath = await demoDb();
+const GENERATED = Date.UTC(2026, 10, 21, 2, 0, 0);
+
+function request(over: Partial<ReportRequest> = {}): ReportRequest {
+  return { engine: 'kubernetes', mode: 'union', egress: true, staleDays: 30, matrices: {}, trigger: 'schedule', generatedAt: GENERATED, ...over };
+}
+
+function gather(over: Partial<ReportRequest> = {}): ReportInput {
+  const db = openDb(dbPath);
+  try {
+    return gatherReportInput(db, request(over));
+  } finally {
+    db.close();
+  }
+}
+
+const input = gather();
+const report = buildReport(input);
+
+const PROM_FLP = 'workload:stacklight/StatefulSet/prometheus-server|workload:netobserv/Deployment/flowlogs-pipeline|9401|TCP';
+const ANALYTICS_PG = 'workload:analytics/Deployment/report-builder|workload:shop/StatefulSet/postgres|5432|TCP';
+const NETSHOOT = 'workload:tools/Pod/netshoot|external:192.0.2.44|4444|TCP';
+
+const find = (items: EdgeItem[], key: string): EdgeItem | undefined => items.find((e) => e.key === key);
+
+test('headline counts of the demo cluster', () => {
+  assert.deepEqual(report.headline, { blocked: 0, violations: 7, dropped: 5, undocumented: 125, documentedUnobserved: 6, stale: 0, hostNetwork: 2, findings: 18, drift: 64 });
+  assert.equal(report.data.now, report.data.lastSeen, 'the reference time is the data’s latest last-seen, not the clock');
+  assert.ok(report.data.now!.startsWith('2026-11-20T23:57:50'));
+  assert.equal(report.generatedAt, '2026-11-21T02:00:00.000Z');
+  assert.equal(report.data.edges, 207);
+  assert.equal(report.totals.workloads, 48);
+  assert.deepEqual(report.totals.manifests, { calico: 54, cilium: 54, clusternetworkpolicy: 100, kubernetes: 54 });
+});
+
+test('StackLight Prometheus → flowlogs-pipeline 9401: dropped by the applied netobserv policy, with its evidence', () => {
+  const e = find(report.attention.dropped, PROM_FLP);
+  assert.ok(e, 'listed under dropped');
+  assert.equal(e.dropped, 6);
+  assert.equal(e.forwarded, 7);
+  assert.equal(e.flows, 13);
+  assert.equal(e.firstSeen, '2026-11-20T00:22:22.200Z');
+  assert.equal(e.lastSeen, '2026-11-20T23:43:29.400Z');
+  assert.deepEqual(e.sources, ['netobserv', 'hubble']);
+  assert.deepEqual(
+    e.sides.map((s) => [s.workload, s.direction, s.status]),
+    [
+      ['netobserv/Deployment/flowlogs-pipeline', 'ingress', 'undocumented'],
+      ['stacklight/StatefulSet/prometheus-server', 'egress', 'confirmed'],
+    ],
+  );
+  // Without a binding the role `prometheus` is the monitoring Prometheus: the netobserv must rule waits for it.
+  const rule = report.attention.documentedUnobserved.find((r) => r.id === 'netobserv/flowlogs-pipeline/ingress/prometheus-9401');
+  assert.ok(rule);
+  assert.equal(rule.level, 'must');
+  assert.equal(rule.peer, 'role prometheus');
+  assert.deepEqual(rule.workloads, ['netobserv/Deployment/flowlogs-pipeline']);
+  assert.equal(rule.source.line, 42);
+  assert.equal(rule.source.title, 'NetObserv network policy communication matrix');
+});
+
+test('bound to the StackLight Prometheus, the 9401 traffic is documented must traffic that the applied policy drops', () => {
+  const bound = buildReport(
+    gather({ matrices: { bindings: { roles: { prometheus: [{ namespace: 'stacklight', selector: { matchLabels: { app: 'prometheus', component: 'server' } } }] } } } }),
+  );
+  const e = find(bound.attention.dropped, PROM_FLP);
+  assert.ok(e);
+  const flp = e.sides.find((s) => s.direction === 'ingress');
+  assert.equal(flp?.status, 'confirmed');
+  assert.deepEqual(flp?.rules, ['netobserv/flowlogs-pipeline/ingress/prometheus-9401']);
+  assert.equal(bound.attention.documentedUnobserved.some((r) => r.id === 'netobserv/flowlogs-pipeline/ingress/prometheus-9401'), false);
+});
+
+test('a blocked side puts the edge under blocked, ahead of every other category', () => {
+  const copy = structuredClone(input.recommendation);
+  for (const w of copy.workloads) for (const o of w.observed) if (o.key === PROM_FLP && o.direction === 'ingress') o.status = 'blocked';
+  const r = buildReport({ ...input, recommendation: copy });
+  assert.deepEqual(r.attention.blocked.edges.map((e) => e.key), [PROM_FLP]);
+  assert.equal(find(r.attention.dropped, PROM_FLP), undefined);
+  assert.equal(r.headline.blocked, 1);
+  assert.equal(r.headline.dropped, 4);
+  assert.equal(r.namespaces.find((n) => n.namespace === 'netobserv')?.attention.blocked, 1);
+});
+
+test('analytics → shop/postgres: dropped, undocumented on both sides', () => {
+  const e = find(report.attention.dropped, ANALYTICS_PG);
+  assert.ok(e);
+  assert.equal(e.dropped, 6);
+  assert.equal(e.forwarded, 2);
+  assert.deepEqual(
+    e.sides.map((s) => [s.workload, s.status]),
+    [
+      ['analytics/Deployment/report-builder', 'undocumented'],
+      ['shop/StatefulSet/postgres', 'undocumented'],
+    ],
+  );
+  assert.equal(find(report.attention.undocumented, ANALYTICS_PG), undefined, 'each edge appears once');
+});
+
+test('netshoot → 192.0.2.44:4444 is undocumented traffic to review', () => {
+  const e = find(report.attention.undocumented, NETSHOOT);
+  assert.ok(e);
+  assert.equal(e.flows, 9);
+  assert.equal(e.bytes, 11915);
+  assert.equal(e.firstSeen, '2026-11-20T06:18:43.200Z');
+  assert.deepEqual(e.sides, [{ workload: 'tools/Pod/netshoot', direction: 'egress', status: 'undocumented', rules: [], included: true, violation: false }]);
+});
+
+test('violations, host-network workloads, findings, drift and ingest health', () => {
+  assert.ok(report.attention.violations.some((e) => e.key === 'workload:kyma-system/Deployment/telemetry-metric-gateway|external:198.51.100.30|443|TCP' && e.sides[0]?.violation === true));
+  assert.deepEqual(
+    report.attention.hostNetwork.map((h) => h.workload),
+    ['netobserv-privileged/DaemonSet/netobserv-ebpf-agent', 'stacklight/DaemonSet/prometheus-node-exporter'],
+  );
+  assert.match(report.attention.hostNetwork[1]!.summary, /host network/);
+  assert.ok(report.attention.findings.some((f) => f.matrix === 'netobserv' && f.kind === 'role-unbound' && f.subject === 'alertmanager'));
+  assert.equal(report.attention.findings.filter((f) => f.matrix === 'stacklight' && f.kind === 'component-absent').length, 11);
+  assert.deepEqual(report.attention.drift.summary, { recommended: 54, applied: 10, inSync: 0, missing: 54, extra: 10, differing: 0 });
+  assert.ok(report.attention.drift.extra.some((p) => p.namespace === 'shop' && p.name === 'postgres'));
+  assert.deepEqual(report.ingest.totals, { runs: 2, failed: 0, running: 0, records: 3000, accepted: 3000, rejected: 0, skipped: 0, ambiguous: 8 });
+  assert.deepEqual(report.ingest.recent.map((r) => r.source), ['demo/hubble.jsonl', 'demo/netobserv.ndjson']);
+  assert.equal(report.ingest.ambiguous.pairs, 3);
+  assert.deepEqual(report.ingest.ambiguous.top[0], {
+    peerA: 'external:192.0.2.44',
+    peerB: 'workload:tools/Pod/netshoot',
+    protocol: 'TCP',
+    portA: 4444,
+    portB: 34891,
+    flows: 4,
+    firstSeen: '2026-11-20T06:13:49.380Z',
+    lastSeen: '2026-11-20T14:49:57.361Z',
+  });
+});
+
+test('per-namespace summary: workloads, components, manifests per engine, attention', () => {
+  const ns = report.namespaces.find((n) => n.namespace === 'netobserv');
+  assert.ok(ns);
+  assert.equal(ns.workloads, 4);
+  assert.deepEqual(ns.components, ['netobserv/console-plugin', 'netobserv/flowlogs-pipeline', 'netobserv/operator']);
+  assert.deepEqual(ns.manifests, { calico: 5, cilium: 5, clusternetworkpolicy: 0, kubernetes: 5 });
+  assert.equal(ns.attention.dropped, 4);
+  assert.deepEqual(report.namespaces.find((n) => n.namespace === '(cluster)')?.manifests, { calico: 0, cilium: 0, clusternetworkpolicy: 100, kubernetes: 0 });
+  const systems = report.systems.map((s) => `${s.matrix} ${s.components.present}/${s.components.total}`);
+  assert.deepEqual(systems, ['kyma-telemetry 8/8', 'netobserv 4/4', 'progressive-delivery 1/1', 'stacklight 19/30']);
+});
+
+test('a namespace-scoped report keeps to the namespace', () => {
+  const r = buildReport(gather({ namespace: 'shop' }));
+  // ClusterNetworkPolicy manifests are cluster-scoped: counted on a row of their own.
+  assert.deepEqual(r.namespaces.map((n) => n.namespace), ['(cluster)', 'shop']);
+  assert.equal(r.options.namespace, 'shop');
+  assert.ok(find(r.attention.dropped, ANALYTICS_PG), 'the dropped analytics → postgres edge touches shop');
+  assert.equal(find(r.attention.dropped, PROM_FLP), undefined);
+  assert.ok(r.attention.drift.missing.every((p) => p.namespace === 'shop'));
+});
+
+test('deterministic: the same inputs give byte-identical renderings, also after a JSON round trip', () => {
+  const again = buildReport(gather());
+  for (const render of [renderJson, renderMarkdown, renderHtml]) assert.equal(render(again), render(report));
+  const stored = JSON.parse(JSON.stringify(report)) as Report;
+  assert.equal(renderMarkdown(stored), renderMarkdown(report));
+  assert.equal(renderHtml(stored), renderHtml(report));
+});
+
+test('options the recommender rejects are a ReportError', () => {
+  const db = openDb(dbPath);
+  try {
+    assert.throws(() => gatherReportInput(db, request({ staleDays: 0 })), ReportError);
+    assert.throws(() => gatherReportInput(db, request({ matrices: { systems: { nosuch: { enabled: true } } } })), (e: Error) => e instanceof ReportError && /nosuch/.test(e.message));
+  } finally {
+    db.close();
+  }
+  assert.equal(REPORT_DEFAULTS.schedule, '0 2 * * *');
+});
+
+test('attention lists are capped, busiest first; the headline keeps the full count', () => {
+  const many = structuredClone(input);
+  const w = many.recommendation.workloads.find((x) => x.workload.name === 'netshoot')!;
+  const base = w.observed.find((o) => o.key === NETSHOOT)!;
+  w.observed = Array.from({ length: MAX_ATTENTION_ITEMS + 20 }, (_, i) => ({ ...base, key: `${base.key}#${i}`, flows: i + 1, dropped: 0 }));
+  const r = buildReport(many);
+  assert.equal(r.attention.undocumented.length, MAX_ATTENTION_ITEMS);
+  assert.equal(r.headline.undocumented, report.headline.undocumented - 1 + MAX_ATTENTION_ITEMS + 20);
+  assert.equal(r.attention.omitted.undocumented, r.headline.undocumented - MAX_ATTENTION_ITEMS);
+  assert.equal(r.attention.undocumented[0]!.key, `${NETSHOOT}#${MAX_ATTENTION_ITEMS + 19}`);
+  assert.deepEqual(report.attention.omitted, {});
+});

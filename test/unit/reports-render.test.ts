@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { buildReport, type ReportInput } from '../../reports/build.ts';
+import { gatherReportInput } from '../../reports/gather.ts';
+import type { Report } from '../../reports/model.ts';
+import { renderReport, REPORT_FORMATS, renderHtml, renderMarkdown } from '../../reports/render/index.ts';
+import { MAX_ROWS } from '../../reports/render/view.ts';
+import { openDb } from '../../store/db.ts';
+import { demoDb } from '../helpers/demo-db.ts';
+
+const GOLDEN = fileURLToPath(new URL('../golden/reports/', import.meta.url));
+const EXT = { markdown: 'md', html: 'html', json: 'json' } as const;
+
+const dbPath = await demoDb();
+const input: ReportInput = (() => {
+  const db = openDb(dbPath);
+  try {
+    return gatherReportInput(db, { engine: 'kubernetes', mode: 'union', egress: true, staleDays: 30, matrices: {}, trigger: 'schedule', generatedAt: Date.UTC(2026, 10, 21, 2, 0, 0) });
+  } finally {
+    db.close();
+  }
+})();
+// Ingest runs carry the wall-clock time the demo was loaded: pin them so the golden files hold.
+input.ingest.recent = input.ingest.recent.map((r) => ({ ...r, startedAt: Date.UTC(2026, 10, 21, 1, 0, r.id), finishedAt: Date.UTC(2026, 10, 21, 1, 1, r.id) }));
+const report = buildReport(input);
+
+test('golden markdown, html and json of the demo cluster (review the diff, then UPDATE_GOLDEN=1)', () => {
+  const update = process.env.UPDATE_GOLDEN === '1';
+  for (const format of REPORT_FORMATS) {
+    const file = join(GOLDEN, `demo.${EXT[format]}`);
+    const text = renderReport(report, format);
+    if (update) {
+      mkdirSync(GOLDEN, { recursive: true });
+      writeFileSync(file, text);
+    }
+    assert.ok(existsSync(file), `${file} is missing: run with UPDATE_GOLDEN=1 and review it`);
+    assert.equal(text, readFileSync(file, 'utf8'), `${format}: run with UPDATE_GOLDEN=1 and review the diff`);
+  }
+});
+
+test('markdown: the sections in reading order, with the evidence of an item', () => {
+  const md = renderMarkdown(report);
+  const order = ['## At a glance', '### Blocked', '### Violations', '### Dropped by the applied policies', '### Undocumented traffic', '### Documented must rules', '### Stale', '### Host-network', '### Unresolved matrix findings', '### Drift', '## Namespaces', '## Systems', '## Ingest health', '## Warnings'];
+  const positions = order.map((h) => md.indexOf(h));
+  assert.ok(positions.every((p) => p >= 0), `missing heading: ${order[positions.indexOf(-1)]}`);
+  assert.deepEqual([...positions].sort((a, b) => a - b), positions);
+  assert.ok(
+    md.includes(
+      '| `stacklight/StatefulSet/prometheus-server` | `netobserv/Deployment/flowlogs-pipeline` | 9401/TCP | 13 | 7 / 6 | 2026-11-20 00:22:22Z | 2026-11-20 23:43:29Z | netobserv, hubble | ingress of netobserv/Deployment/flowlogs-pipeline: undocumented; egress of stacklight/StatefulSet/prometheus-server: confirmed | `stacklight/prometheus-server/egress/allow-all` |',
+    ),
+  );
+  assert.match(md, /\| `netobserv\/flowlogs-pipeline\/ingress\/prometheus-9401` \| netobserv\/Deployment\/flowlogs-pipeline \| ingress role prometheus \| must \| .* \| NetObserv network policy communication matrix, line 42 \|/);
+});
+
+function hostile(): Report {
+  const r = structuredClone(report);
+  r.warnings = ['<script>alert(1)</script> | pipe * star _under_ [link](http://x)', 'line\nbreak'];
+  r.attention.hostNetwork[0]!.summary = '<img src=x onerror=alert(1)> & "quotes"';
+  return r;
+}
+
+test('html: self-contained and escaped', () => {
+  const html = renderHtml(hostile());
+  assert.ok(html.startsWith('<!DOCTYPE html>\n<html lang="en">'));
+  assert.equal(/<script|<img|<link|@import|url\(/i.test(html), false, 'no scripts, images, stylesheets or fetched resources');
+  assert.equal(/(src|href)="(https?:)?\/\//i.test(html), false, 'no external assets');
+  assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt; | pipe'));
+  assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;'));
+  assert.ok(html.includes(`content="default-src 'none'; style-src 'unsafe-inline'"`));
+  assert.ok(html.includes('<h3>Dropped by the applied policies<span class="count hot">5</span></h3>'));
+});
+
+test('markdown: cell text cannot break tables or inject HTML', () => {
+  const md = renderMarkdown(hostile());
+  assert.ok(md.includes('- &lt;script&gt;alert(1)&lt;/script&gt; \\| pipe \\* star \\_under\\_ \\[link\\](http://x)'));
+  assert.ok(md.includes('- line break'));
+  assert.ok(md.includes('&lt;img src=x onerror=alert(1)&gt; & "quotes"'));
+  assert.equal(md.includes('<script>'), false);
+});
+
+test('long tables are cut in Markdown and HTML, counting what the model left out too; the JSON keeps its items', () => {
+  const r = structuredClone(report);
+  const base = r.attention.undocumented[0]!;
+  r.attention.undocumented = Array.from({ length: MAX_ROWS + 7 }, (_, i) => ({ ...base, key: `${base.key}-${String(i).padStart(4, '0')}` }));
+  r.attention.omitted = { undocumented: 100 };
+  const note = '… and 107 more (the JSON report, /api/v1/edges and /api/v1/recommendations have them).';
+  assert.ok(renderMarkdown(r).includes(note));
+  assert.ok(renderMarkdown(r).includes(`### Undocumented traffic to review (${MAX_ROWS + 107})`));
+  assert.ok(renderHtml(r).includes(`<p class="more">${note}</p>`));
+  assert.equal((JSON.parse(renderReport(r, 'json')) as Report).attention.undocumented.length, MAX_ROWS + 7);
+});
