@@ -75,7 +75,7 @@ export class Aggregator {
   }
 
   /** Adds one oriented flow; returns the edge key (for counting distinct edges). */
-  addEdge(client: string, server: string, port: number, protocol: Protocol, f: FlowCounters): string {
+  addEdge(client: string, server: string, port: number, protocol: Protocol, f: FlowCounters, verdict: Verdict = f.verdict): string {
     const key = `${client}\t${server}\t${port}\t${protocol}`;
     let e = this.edges.get(key);
     if (!e) {
@@ -87,8 +87,8 @@ export class Aggregator {
     e.flows++;
     e.packets += f.packets;
     e.bytes += f.bytes;
-    if (f.verdict === 'forwarded') e.forwarded++;
-    else if (f.verdict === 'dropped') e.dropped++;
+    if (verdict === 'forwarded') e.forwarded++;
+    else if (verdict === 'dropped') e.dropped++;
     e.sources |= FLOW_SOURCE_BITS[f.source];
     const hour = Math.floor(f.time / HOUR_MS);
     let h = e.hours.get(hour);

@@ -2,7 +2,7 @@
  * NetObserv flowlogs-pipeline records (Kafka / stdout export, or Loki stream labels merged with
  * the line). Field names and semantics: reference/flows/netobserv/flows-format.adoc, FORMATS §1.
  */
-import type { EndpointMeta, FlowEndpoint, HandshakeHint, Protocol } from '../../domain/flow.ts';
+import type { EndpointMeta, FlowEndpoint, HandshakeHint, Protocol, Verdict } from '../../domain/flow.ts';
 import { isIp, isPort, isRecord, reject, toCount, type Decoded, type Decoder } from './decode.ts';
 
 /** FLP `pkg/utils/tcp_flags.go`: the agent ORs every flag seen in the window, plus per-packet combos. */
@@ -20,6 +20,7 @@ export const TCP_FLAG_BITS: Record<string, number> = {
   RST_ACK: 0x400,
 };
 const SYN = 0x2;
+const ACK = 0x10;
 const SYN_ACK = 0x100;
 
 const PROTOCOL_NUMBERS: Record<number, Protocol> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP' };
@@ -132,6 +133,7 @@ export const netobservDecoder: Decoder = {
     let srcPort: number | undefined;
     let dstPort: number | undefined;
     let handshake: HandshakeHint = 'none';
+    let answered = false;
     if (protocol === 'ICMP' || protocol === 'ICMPv6') {
       const type = num(r.IcmpType);
       const request = protocol === 'ICMP' ? 8 : 128;
@@ -150,10 +152,13 @@ export const netobservDecoder: Decoder = {
         const flags = parseNetobservFlags(r.Flags);
         if (flags === undefined) return reject('invalid-field', 'Flags', r.Flags);
         handshake = netobservHandshake(flags);
+        answered = (flags & (ACK | SYN_ACK)) !== 0;
       }
     }
 
-    let verdict: 'forwarded' | 'dropped' = 'forwarded';
+    // An observation proves the packet was on the wire, not that it arrived: a SYN a policy drops
+    // looks the same. Delivery is proven by an answered handshake here, or by a reply (pipeline).
+    let verdict: Verdict = answered ? 'forwarded' : 'unknown';
     if (Array.isArray(r.NetworkEvents)) {
       for (const ev of r.NetworkEvents) if (isRecord(ev) && ev.Action === 'drop') verdict = 'dropped';
     }

@@ -176,7 +176,9 @@ export class FlowIngest {
           continue;
         }
         const client = clientPeer(o.client, o.server);
-        this.edgeKeys.add(this.aggregator.addEdge(client.key, o.server.key, o.server.port ?? 0, f.protocol, f));
+        // A record the server sent (a reply) proves the connection reached it.
+        const verdict = f.verdict === 'unknown' && o.server === s ? 'forwarded' : f.verdict;
+        this.edgeKeys.add(this.aggregator.addEdge(client.key, o.server.key, o.server.port ?? 0, f.protocol, f, verdict));
       }
     }
     for (const d of dsts) if (d.names && d.peer.kind === 'external') for (const n of d.names) this.aggregator.addName(d.ip, n, f.time);

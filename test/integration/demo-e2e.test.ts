@@ -17,6 +17,7 @@ interface EdgeJson {
   port: number;
   protocol: string;
   flows: number;
+  forwarded: number;
   dropped: number;
   sources: string[];
 }
@@ -71,6 +72,7 @@ test('flows seen by both sources carry both; drops under existing policies are c
   assert.ok(edges.some((e) => e.sources.includes('netobserv') && e.sources.includes('hubble')));
   const blocked = has('workload:stacklight/StatefulSet/prometheus-server', 'workload:netobserv/Deployment/flowlogs-pipeline', 9401);
   assert.ok(blocked && blocked.dropped > 0, 'prometheus → flowlogs-pipeline metrics is dropped by the NetObserv policy');
+  assert.equal(blocked.forwarded, 0, 'NetObserv SYNs that were never answered are no evidence of delivery');
 });
 
 test('ingest is idempotent in shape: the same inputs into a fresh DB give the same edges output byte for byte', async () => {

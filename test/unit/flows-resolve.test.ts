@@ -190,3 +190,22 @@ test('a well-known port wins only against an ephemeral port; against a registere
   assert.deepEqual(edges, ['workload:shop/CronJob/report -> external:203.0.113.9:443/TCP x1']);
   assert.equal(summary.ambiguous, 1);
 });
+
+test('NetObserv delivery needs evidence: a lone SYN is unknown, an answered handshake or a reply is forwarded, an acl drop is dropped', async () => {
+  const { store } = await ingest([
+    // report → web:8080, SYN only, never answered (what a policy drop looks like without acl events).
+    { src: '10.244.1.20:40001', dst: '10.244.0.5:8080', t: 10, flags: SYN },
+    // The same connection later: the client ACKs, so the server answered.
+    { src: '10.244.1.20:40002', dst: '10.244.0.5:8080', t: 20, flags: SYN | ACK },
+    // UDP DNS: the query alone proves nothing, the answer (server → client) does.
+    { src: '10.244.1.20:40003', dst: '10.244.1.53:53', t: 30, proto: 17 },
+    { src: '10.244.1.53:53', dst: '10.244.1.20:40003', t: 31, proto: 17 },
+    // An OVN acl drop event.
+    { src: '10.244.1.20:40004', dst: '10.244.0.5:8080', t: 40, flags: SYN, extra: { NetworkEvents: [{ Feature: 'acl', Type: 'NetworkPolicy', Action: 'drop', Direction: 'Ingress' }] } },
+  ]);
+  const counts = store.list().map((e) => `${peerKey(e.server)}:${e.port} flows=${e.flows} forwarded=${e.forwarded} dropped=${e.dropped}`);
+  assert.deepEqual(counts, [
+    'dns:kube-system/Deployment/coredns:53 flows=2 forwarded=1 dropped=0',
+    'workload:shop/Deployment/web:8080 flows=3 forwarded=1 dropped=1',
+  ]);
+});
