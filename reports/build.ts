@@ -4,6 +4,8 @@
  * model. No I/O and no clock: `generatedAt` is given. Each edge lands in exactly one attention
  * category, the most urgent that applies: blocked, violation, dropped, undocumented, stale.
  */
+import { ANNOTATION_INTENT } from '../recommender/engines/metadata.ts';
+import type { DriftReport } from '../recommender/drift.ts';
 import type { Edge } from '../domain/edge.ts';
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import { peerKey } from '../domain/peer.ts';
@@ -28,15 +30,6 @@ import {
   type RuleItem,
 } from './model.ts';
 
-/** What drift computes (server/services/drift.ts `DriftReport`), structurally. */
-export interface DriftInput {
-  engine: string;
-  summary: DriftSection['summary'];
-  missing: DriftSection['missing'];
-  extra: DriftSection['extra'];
-  differing: (DriftSection['missing'][number] & { changes: { path: string }[] })[];
-}
-
 export interface IngestInput {
   totals: IngestSection['totals'];
   /** Reject counts by reason over all runs. */
@@ -52,13 +45,13 @@ export interface ReportInput {
   /** The engine the report is written for. */
   engine: string;
   /** The manifests each engine emits for the recommendation (at least `engine`). */
-  manifests: Readonly<Record<string, readonly { metadata: { namespace?: string | undefined } }[]>>;
+  manifests: Readonly<Record<string, readonly { metadata: { namespace?: string | undefined; annotations: Record<string, string> } }[]>>;
   engineWarnings: readonly { intent: string; code: string; message: string }[];
   inventory: InventorySnapshot;
   edges: readonly Edge[];
   matrices: readonly ResolvedMatrix[];
   ingest: IngestInput;
-  drift: DriftInput;
+  drift: DriftReport;
   generatedAt: number;
   trigger: ReportTrigger;
 }
@@ -196,7 +189,7 @@ function ingestSection(input: IngestInput): IngestSection {
   };
 }
 
-function driftSection(d: DriftInput): DriftSection {
+function driftSection(d: DriftReport): DriftSection {
   const ref = <T extends { apiVersion: string; kind: string; namespace?: string; name: string }>(r: T) => {
     const out: DriftSection['missing'][number] = { apiVersion: r.apiVersion, kind: r.kind, name: r.name };
     if (r.namespace !== undefined) out.namespace = r.namespace;
@@ -270,11 +263,13 @@ export function buildReport(input: ReportInput): Report {
   const engines = Object.keys(input.manifests).sort(cmp);
   const nsNames = new Set(workloads.map((w) => w.workload.namespace));
   const manifestsByNs = new Map<string, Map<string, number>>();
+  const intentNamespace = new Map(input.recommendation.policySet.intents.flatMap((i) => (i.namespace === undefined ? [] : [[i.key, i.namespace] as const])));
   const totalManifests = new Map<string, number>();
   for (const engine of engines) {
     totalManifests.set(engine, 0);
     for (const m of input.manifests[engine] ?? []) {
-      const ns = m.metadata.namespace ?? CLUSTER;
+      // Cluster-scoped manifests (ClusterNetworkPolicy) count for the namespace of their intent.
+      const ns = m.metadata.namespace ?? intentNamespace.get(m.metadata.annotations[ANNOTATION_INTENT] ?? '') ?? CLUSTER;
       if (!manifestsByNs.has(ns)) manifestsByNs.set(ns, new Map());
       inc(manifestsByNs.get(ns) as Map<string, number>, engine);
       inc(totalManifests, engine);

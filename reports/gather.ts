@@ -14,7 +14,7 @@ import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
 import { PolicyError } from '../recommender/policy/build.ts';
 import { recommend, RecommendError, type RecommendOptions } from '../recommender/recommend.ts';
 import type { Mode } from '../recommender/synthesize/options.ts';
-import { computeDrift } from '../server/services/drift.ts';
+import { computeDrift } from '../recommender/drift.ts';
 import type { Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { IngestRunStore } from '../store/ingest-runs.ts';

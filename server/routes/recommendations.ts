@@ -10,7 +10,7 @@ import type { ServiceContext } from '../context.ts';
 import { notFound } from '../http/problem.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { Engine, FreeObject, Namespace, StringEnum } from '../schemas/common.ts';
-import { computeDrift } from '../services/drift.ts';
+import { computeDrift } from '../../recommender/drift.ts';
 import { RecommendationService } from '../services/recommendations.ts';
 import { tarBundle } from '../services/tar.ts';
 import { WorkloadPath } from './inventory.ts';

@@ -34,7 +34,7 @@ const NETSHOOT = 'workload:tools/Pod/netshoot|external:192.0.2.44|4444|TCP';
 const find = (items: EdgeItem[], key: string): EdgeItem | undefined => items.find((e) => e.key === key);
 
 test('headline counts of the demo cluster', () => {
-  assert.deepEqual(report.headline, { blocked: 0, violations: 7, dropped: 5, undocumented: 125, documentedUnobserved: 6, stale: 0, hostNetwork: 2, findings: 18, drift: 64 });
+  assert.deepEqual(report.headline, { blocked: 2, violations: 7, dropped: 3, undocumented: 125, documentedUnobserved: 6, stale: 0, hostNetwork: 2, findings: 18, drift: 64 });
   assert.equal(report.data.now, report.data.lastSeen, 'the reference time is the data’s latest last-seen, not the clock');
   assert.ok(report.data.now!.startsWith('2026-11-20T23:57:50'));
   assert.equal(report.generatedAt, '2026-11-21T02:00:00.000Z');
@@ -43,11 +43,12 @@ test('headline counts of the demo cluster', () => {
   assert.deepEqual(report.totals.manifests, { calico: 54, cilium: 54, clusternetworkpolicy: 100, kubernetes: 54 });
 });
 
-test('StackLight Prometheus → flowlogs-pipeline 9401: dropped by the applied netobserv policy, with its evidence', () => {
-  const e = find(report.attention.dropped, PROM_FLP);
-  assert.ok(e, 'listed under dropped');
+test('StackLight Prometheus → flowlogs-pipeline 9401: blocked, documented egress that the applied netobserv policy drops', () => {
+  const e = find(report.attention.blocked.edges, PROM_FLP);
+  assert.ok(e, 'listed under blocked');
+  assert.equal(find(report.attention.dropped, PROM_FLP), undefined, 'each edge appears once');
   assert.equal(e.dropped, 6);
-  assert.equal(e.forwarded, 7);
+  assert.equal(e.forwarded, 0, 'unanswered NetObserv SYNs are no evidence of delivery');
   assert.equal(e.flows, 13);
   assert.equal(e.firstSeen, '2026-11-20T00:22:22.200Z');
   assert.equal(e.lastSeen, '2026-11-20T23:43:29.400Z');
@@ -56,7 +57,8 @@ test('StackLight Prometheus → flowlogs-pipeline 9401: dropped by the applied n
     e.sides.map((s) => [s.workload, s.direction, s.status]),
     [
       ['netobserv/Deployment/flowlogs-pipeline', 'ingress', 'undocumented'],
-      ['stacklight/StatefulSet/prometheus-server', 'egress', 'confirmed'],
+      // StackLight documents Prometheus' egress as required (allow-all for dynamic scrape targets).
+      ['stacklight/StatefulSet/prometheus-server', 'egress', 'blocked'],
     ],
   );
   // Without a binding the role `prometheus` is the monitoring Prometheus: the netobserv must rule waits for it.
@@ -73,30 +75,30 @@ test('bound to the StackLight Prometheus, the 9401 traffic is documented must tr
   const bound = buildReport(
     gather({ matrices: { bindings: { roles: { prometheus: [{ namespace: 'stacklight', selector: { matchLabels: { app: 'prometheus', component: 'server' } } }] } } } }),
   );
-  const e = find(bound.attention.dropped, PROM_FLP);
+  const e = find(bound.attention.blocked.edges, PROM_FLP);
   assert.ok(e);
   const flp = e.sides.find((s) => s.direction === 'ingress');
-  assert.equal(flp?.status, 'confirmed');
+  assert.equal(flp?.status, 'blocked', 'seed 002: must allow Prometheus to 9401, and the applied policy drops it');
   assert.deepEqual(flp?.rules, ['netobserv/flowlogs-pipeline/ingress/prometheus-9401']);
   assert.equal(bound.attention.documentedUnobserved.some((r) => r.id === 'netobserv/flowlogs-pipeline/ingress/prometheus-9401'), false);
 });
 
 test('a blocked side puts the edge under blocked, ahead of every other category', () => {
   const copy = structuredClone(input.recommendation);
-  for (const w of copy.workloads) for (const o of w.observed) if (o.key === PROM_FLP && o.direction === 'ingress') o.status = 'blocked';
+  for (const w of copy.workloads) for (const o of w.observed) if (o.key === ANALYTICS_PG && o.direction === 'ingress') o.status = 'blocked';
   const r = buildReport({ ...input, recommendation: copy });
-  assert.deepEqual(r.attention.blocked.edges.map((e) => e.key), [PROM_FLP]);
-  assert.equal(find(r.attention.dropped, PROM_FLP), undefined);
-  assert.equal(r.headline.blocked, 1);
-  assert.equal(r.headline.dropped, 4);
-  assert.equal(r.namespaces.find((n) => n.namespace === 'netobserv')?.attention.blocked, 1);
+  assert.ok(r.attention.blocked.edges.some((e) => e.key === ANALYTICS_PG));
+  assert.equal(find(r.attention.dropped, ANALYTICS_PG), undefined);
+  assert.equal(r.headline.blocked, report.headline.blocked + 1);
+  assert.equal(r.headline.dropped, report.headline.dropped - 1);
+  assert.equal(r.namespaces.find((n) => n.namespace === 'shop')?.attention.blocked, 1);
 });
 
 test('analytics → shop/postgres: dropped, undocumented on both sides', () => {
   const e = find(report.attention.dropped, ANALYTICS_PG);
   assert.ok(e);
   assert.equal(e.dropped, 6);
-  assert.equal(e.forwarded, 2);
+  assert.equal(e.forwarded, 0);
   assert.deepEqual(
     e.sides.map((s) => [s.workload, s.status]),
     [
@@ -147,17 +149,20 @@ test('per-namespace summary: workloads, components, manifests per engine, attent
   assert.ok(ns);
   assert.equal(ns.workloads, 4);
   assert.deepEqual(ns.components, ['netobserv/console-plugin', 'netobserv/flowlogs-pipeline', 'netobserv/operator']);
-  assert.deepEqual(ns.manifests, { calico: 5, cilium: 5, clusternetworkpolicy: 0, kubernetes: 5 });
-  assert.equal(ns.attention.dropped, 4);
-  assert.deepEqual(report.namespaces.find((n) => n.namespace === '(cluster)')?.manifests, { calico: 0, cilium: 0, clusternetworkpolicy: 100, kubernetes: 0 });
+  // ClusterNetworkPolicies are cluster-scoped but count for the namespace of the workload they isolate.
+  assert.deepEqual(ns.manifests, { calico: 5, cilium: 5, clusternetworkpolicy: 9, kubernetes: 5 });
+  assert.equal(ns.attention.blocked, 2);
+  assert.equal(ns.attention.dropped, 2);
+  assert.equal(report.namespaces.find((n) => n.namespace === '(cluster)'), undefined);
   const systems = report.systems.map((s) => `${s.matrix} ${s.components.present}/${s.components.total}`);
   assert.deepEqual(systems, ['kyma-telemetry 8/8', 'netobserv 4/4', 'progressive-delivery 1/1', 'stacklight 19/30']);
 });
 
 test('a namespace-scoped report keeps to the namespace', () => {
   const r = buildReport(gather({ namespace: 'shop' }));
-  // ClusterNetworkPolicy manifests are cluster-scoped: counted on a row of their own.
-  assert.deepEqual(r.namespaces.map((n) => n.namespace), ['(cluster)', 'shop']);
+  // ClusterNetworkPolicy manifests are cluster-scoped, yet each belongs to a shop workload.
+  assert.deepEqual(r.namespaces.map((n) => n.namespace), ['shop']);
+  assert.ok((r.namespaces[0]?.manifests.clusternetworkpolicy ?? 0) > 0);
   assert.equal(r.options.namespace, 'shop');
   assert.ok(find(r.attention.dropped, ANALYTICS_PG), 'the dropped analytics → postgres edge touches shop');
   assert.equal(find(r.attention.dropped, PROM_FLP), undefined);

@@ -4,8 +4,8 @@
  * `missing` = recommended, not applied; `extra` = applied (of a kind the engine emits, in scope),
  * not recommended; `differing` = both, with a different spec (the paths that differ are listed).
  */
-import type { AppliedPolicy } from '../../domain/inventory.ts';
-import type { Manifest } from '../../recommender/engines/index.ts';
+import type { AppliedPolicy } from '../domain/inventory.ts';
+import type { Manifest } from './engines/index.ts';
 
 export interface PolicyRef {
   apiVersion: string;
