@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { FORMATS, type FlowFormat } from '../../collectors/flows/decode.ts';
 import { openInput } from '../../collectors/flows/lines.ts';
-import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, FlowIngest } from '../../collectors/flows/pipeline.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, FlowIngest, nothingRead } from '../../collectors/flows/pipeline.ts';
 import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
 import { SqliteBatchWriter } from '../../collectors/flows/write.ts';
 import { EdgeStore } from '../../store/edges.ts';
@@ -64,6 +64,9 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
       ctx.io.out(`${JSON.stringify(summary, null, 2)}\n`);
       if (opened === 0) {
         for (const i of summary.inputs) if (i.error) ctx.io.err(`flowmatrix: ${i.file}: ${i.error}\n`);
+        ctx.status.exitCode = 1;
+      } else if (nothingRead(summary)) {
+        ctx.io.err(`flowmatrix: none of the ${summary.records} records could be read (${Object.entries(summary.rejects).map(([r, n]) => `${r}: ${n}`).join(', ')}); is --format right?\n`);
         ctx.status.exitCode = 1;
       }
     });

@@ -60,6 +60,11 @@ export interface IngestSummary {
   durationMs: number;
 }
 
+/** Records came in and every one was rejected: the input is not what --format says, or is garbage. */
+export function nothingRead(s: Pick<IngestSummary, 'records' | 'rejected'>): boolean {
+  return s.records > 0 && s.rejected === s.records;
+}
+
 function bump<K extends string>(o: Partial<Record<K, number>>, k: K): void {
   o[k] = (o[k] ?? 0) + 1;
 }

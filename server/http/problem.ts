@@ -46,21 +46,24 @@ export class HttpProblem extends Error {
   readonly errors: ProblemFieldError[] | undefined;
   /** Extra response headers (WWW-Authenticate, Retry-After). */
   readonly headers: Record<string, string>;
+  /** RFC 9457 extension members (e.g. the ingest summary of a rejected upload). */
+  readonly extensions: Record<string, unknown>;
 
   constructor(
     readonly kind: ProblemType,
     readonly detail: string,
-    options: { errors?: ProblemFieldError[]; headers?: Record<string, string> } = {},
+    options: { errors?: ProblemFieldError[]; headers?: Record<string, string>; extensions?: Record<string, unknown> } = {},
   ) {
     super(detail);
     this.status = PROBLEM_TYPES[kind].status;
     this.title = PROBLEM_TYPES[kind].title;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
+    this.extensions = options.extensions ?? {};
   }
 
   body(instance?: string): ProblemBody {
-    const b: ProblemBody = { type: `${TYPE_BASE}${this.kind}`, title: this.title, status: this.status, detail: this.detail };
+    const b: ProblemBody = { ...this.extensions, type: `${TYPE_BASE}${this.kind}`, title: this.title, status: this.status, detail: this.detail };
     if (instance !== undefined) b.instance = instance;
     if (this.errors && this.errors.length > 0) b.errors = this.errors;
     return b;

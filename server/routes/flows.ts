@@ -7,7 +7,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { FORMATS } from '../../collectors/flows/decode.ts';
-import { FlowIngest } from '../../collectors/flows/pipeline.ts';
+import { FlowIngest, nothingRead } from '../../collectors/flows/pipeline.ts';
 import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
 import { SqliteBatchWriter } from '../../collectors/flows/write.ts';
 import { EdgeStore } from '../../store/edges.ts';
@@ -54,6 +54,7 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
       responses: {
         200: { description: 'ingest summary', content: { 'application/json': FreeObject } },
         413: { description: 'body larger than server.maxFlowBodyBytes; `committed` tells what was stored before the limit' },
+        422: { description: 'every record was rejected (wrong format?): the problem carries the summary and examples with line numbers' },
       },
       handler: async ({ query }, req, res) => {
         const limit = ctx.config.maxFlowBodyBytes;
@@ -83,6 +84,12 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
           req.resume();
           throw new HttpProblem('payload-too-large', `${input.error} (server.maxFlowBodyBytes); the records before the limit were committed (run ${input.run})`, {
             errors: [{ path: 'body', message: `committed ${summary.accepted} accepted of ${summary.records} records before the limit` }],
+          });
+        }
+        if (nothingRead(summary)) {
+          throw new HttpProblem('unprocessable-content', `none of the ${summary.records} records could be read: is ?format=${query.format} right?`, {
+            errors: summary.examples.map((x) => ({ path: `body line ${x.line}`, message: x.reason, ...(x.field !== undefined ? { field: x.field } : {}), ...(x.value !== undefined ? { value: x.value } : {}) })),
+            extensions: { summary },
           });
         }
         return summary;

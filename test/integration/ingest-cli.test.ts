@@ -86,7 +86,7 @@ test('bad lines from stdin are counted by reason with their place; a truncated l
   assert.deepEqual(s.examples[4], { file: '-', line: 6, reason: 'truncated' });
 });
 
-test('exit code is non-zero only when no input could be read; unreadable files are reported', async () => {
+test('exit code is non-zero when nothing could be read: no input opened, or every record rejected', async () => {
   const dir = tmpDir();
   const db = join(dir, 'f.db');
   const missing = await run(['ingest', '--db', db, join(dir, 'nope.ndjson')]);
@@ -95,6 +95,13 @@ test('exit code is non-zero only when no input could be read; unreadable files a
   const partial = await run(['ingest', '--db', db, join(dir, 'nope.ndjson'), NETOBSERV]);
   assert.equal(partial.code, 0);
   assert.equal((JSON.parse(partial.out) as { records: number }).records, 17);
+  // The NetObserv samples read as Hubble: every record rejected, which is a failure worth an exit code.
+  const wrongFormat = await run(['ingest', '--db', db, '--format', 'hubble', NETOBSERV]);
+  assert.equal(wrongFormat.code, 1);
+  assert.equal((JSON.parse(wrongFormat.out) as { accepted: number; rejected: number }).rejected, 17);
+  assert.match(wrongFormat.err, /none of the 17 records could be read .*is --format right\?/);
+  const empty = await run(['ingest', '--db', db, '-'], '');
+  assert.equal(empty.code, 0, 'an empty input is nothing to do, not an error');
   const bad = await run(['ingest', '--db', db, '--format', 'pcap', NETOBSERV]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.err, /Allowed choices are netobserv, hubble, auto/);

@@ -222,6 +222,10 @@ test('flows: NDJSON ingest answers the CLI summary; bad lines counted; oversized
   assert.deepEqual(r.body.rejects, { 'invalid-json': 1, truncated: 1 });
   assert.equal(r.body.edgesTotal, new EdgeStore(db).count());
   assert.equal(r.body.inputs[0].status, 'done');
+  const garbage = await request(app).post('/api/v1/flows?format=netobserv').set('Authorization', WAUTH).type('application/x-ndjson').send('not json\n{"SrcAddr":"10.0.0.1"}\n').expect(422);
+  assert.equal(garbage.type, 'application/problem+json');
+  assert.deepEqual([garbage.body.summary.records, garbage.body.summary.rejected], [2, 2]);
+  assert.deepEqual(garbage.body.errors.map((e: { path: string }) => e.path), ['body line 1', 'body line 2']);
   const wrongType = await request(app).post('/api/v1/flows').set('Authorization', WAUTH).type('application/xml').send('<x/>').expect(415);
   assert.equal(wrongType.type, 'application/problem+json');
   const small = build({ maxFlowBodyBytes: 2048, maxBodyBytes: 2048 }).app;
