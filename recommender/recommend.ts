@@ -5,8 +5,8 @@
  */
 import type { Edge } from '../domain/edge.ts';
 import type { InventorySnapshot, Workload } from '../domain/inventory.ts';
-import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
-import { compareWorkload, edgeKey, sortByEdgeKey, type WorkloadComponent } from './compare/compare.ts';
+import { peerKey, workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
+import { compareWorkload, edgeKeys, sortByEdgeKey, type WorkloadComponent } from './compare/compare.ts';
 import { indexCluster } from './compare/context.ts';
 import { getEngine, type EmitOptions, type EmitResult, type EngineName } from './engines/index.ts';
 import { clusterFacts } from './matrix/bindings.ts';
@@ -159,10 +159,12 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     }
   }
 
-  const keys = new Map<Edge, string>();
-  const keyOf = (e: Edge): string => {
-    let k = keys.get(e);
-    if (k === undefined) keys.set(e, (k = edgeKey(e)));
+  const runKeys = edgeKeys();
+  const keyOf = runKeys.key;
+  const peerKeys = new Map<Peer, string>();
+  const peerKeyOf = (p: Peer): string => {
+    let k = peerKeys.get(p);
+    if (k === undefined) peerKeys.set(p, (k = peerKey(p)));
     return k;
   };
 
@@ -179,13 +181,14 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
 
   const plans: WorkloadPlan[] = [];
   const peerMemo = new Map();
+  const portMemo = new Map();
   for (const w of workloads) {
     const k = workloadKey(w);
     const components = componentsOf.get(k) ?? [];
     const sortByKey = (l: Edge[] | undefined) => sortByEdgeKey(l ?? [], keyOf);
     // A workload talking to itself is both an ingress and an egress edge: compared once per side.
     const cmp = compareWorkload(w, components, { ingress: sortByKey(ingress.get(k)), egress: sortByKey(egress.get(k)) }, ix, { now, staleDays: opts.staleDays }, keyOf);
-    plans.push(planWorkload(w, cmp, components, { ix, dns, opts, peerMemo }));
+    plans.push(planWorkload(w, cmp, components, { ix, dns, opts, peerMemo, portMemo, edgeKeys: runKeys, peerKeyOf }));
   }
 
   const namespaceLayers: PlannedIntent[] = [];

@@ -15,21 +15,8 @@ export function readExternalNames(db: Db): Map<string, string[]> {
   return out;
 }
 
-interface EdgeRow {
-  id: number;
-  client: string;
-  server: string;
-  port: number;
-  protocol: string;
-  first_seen: number;
-  last_seen: number;
-  flows: number;
-  packets: number;
-  bytes: number;
-  forwarded: number;
-  dropped: number;
-  sources: number;
-}
+/** Column order of the raw rows below (arrays are cheaper to build than one object per row). */
+type EdgeTuple = [id: number, client: string, server: string, port: number, protocol: string, firstSeen: number, lastSeen: number, flows: number, packets: number, bytes: number, forwarded: number, dropped: number, sources: number];
 
 /**
  * Every edge, ordered by (client, server, port, protocol). Peers are parsed once per distinct key
@@ -45,23 +32,40 @@ export function readAllEdges(db: Db): Edge[] {
   };
   const sources = new Map<number, FlowSource[]>();
   const out: Edge[] = [];
-  for (const r of db.prepare('SELECT * FROM edges ORDER BY client, server, port, protocol').iterate() as Iterable<EdgeRow>) {
-    let s = sources.get(r.sources);
-    if (s === undefined) sources.set(r.sources, (s = sourcesFromBits(r.sources)));
+  const rows = db
+    .prepare('SELECT id, client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources FROM edges ORDER BY client, server, port, protocol')
+    .raw(true)
+    .iterate() as Iterable<EdgeTuple>;
+  // Rows come ordered by client: the previous row's client is the likeliest match.
+  let lastClientKey = '';
+  let lastClient: Peer | undefined;
+  let lastBits = -1;
+  let lastSources: FlowSource[] = [];
+  for (const r of rows) {
+    if (r[12] !== lastBits) {
+      let s = sources.get(r[12]);
+      if (s === undefined) sources.set(r[12], (s = sourcesFromBits(r[12])));
+      lastBits = r[12];
+      lastSources = s;
+    }
+    if (lastClient === undefined || r[1] !== lastClientKey) {
+      lastClientKey = r[1];
+      lastClient = peer(r[1]);
+    }
     out.push({
-      id: r.id,
-      client: peer(r.client),
-      server: peer(r.server),
-      port: r.port,
-      protocol: r.protocol as Protocol,
-      firstSeen: r.first_seen,
-      lastSeen: r.last_seen,
-      flows: r.flows,
-      packets: r.packets,
-      bytes: r.bytes,
-      forwarded: r.forwarded,
-      dropped: r.dropped,
-      sources: s,
+      id: r[0],
+      client: lastClient,
+      server: peer(r[2]),
+      port: r[3],
+      protocol: r[4] as Protocol,
+      firstSeen: r[5],
+      lastSeen: r[6],
+      flows: r[7],
+      packets: r[8],
+      bytes: r[9],
+      forwarded: r[10],
+      dropped: r[11],
+      sources: lastSources,
     });
   }
   return out;

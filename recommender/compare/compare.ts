@@ -4,7 +4,7 @@
  */
 import type { Edge } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
-import { peerKey } from '../../domain/peer.ts';
+import { peerKey, type Peer } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedComponent } from '../matrix/resolved.ts';
 import type { ClusterIndex } from './context.ts';
 import { edgeMatchesRule } from './match.ts';
@@ -51,19 +51,129 @@ export function isStale(edge: Edge, opts: CompareOptions): boolean {
 
 /** Stable identity of an edge (ids depend on ingest order; this does not). */
 export function edgeKey(e: Edge): string {
-  let k = edgeKeys.get(e);
-  if (k === undefined) edgeKeys.set(e, (k = `${peerKey(e.client)}|${peerKey(e.server)}|${String(e.port).padStart(5, '0')}|${e.protocol}`));
+  let k = edgeKeyCache.get(e);
+  if (k === undefined) edgeKeyCache.set(e, (k = `${peerKey(e.client)}|${peerKey(e.server)}|${String(e.port).padStart(5, '0')}|${e.protocol}`));
   return k;
 }
-const edgeKeys = new WeakMap<Edge, string>();
+const edgeKeyCache = new WeakMap<Edge, string>();
+
+/** Per recommendation run: edge keys and edge ids, each computed once per edge. */
+export interface EdgeKeys {
+  /** `edgeKey(e)`. */
+  key: (e: Edge) => string;
+  /** `edge:` + the edge key without its zero padding (`edgeId(e)`): the id of a rule only edges evidence. */
+  id: (e: Edge) => string;
+}
+
+/** `edge:${edgeKey(e)}` with every `|` followed by zeros reduced to the `|`: ids stay free of padding. */
+export function edgeId(e: Edge): string {
+  return `edge:${edgeKey(e).replace(/\|0*/g, '|')}`;
+}
+
+/**
+ * `edgeKey` and `edgeId` for one run: peer keys are computed once per peer object (the store
+ * shares them between edges), edge keys and ids once per edge. Ids are put together from parts
+ * cut the way `edgeId`'s replacement cuts the whole key (no match spans a separator).
+ */
+export function edgeKeys(): EdgeKeys {
+  interface PeerParts {
+    key: string;
+    /** As the key's first part / as a part after a separator. */
+    first: string;
+    next: string;
+  }
+  const unpad = (s: string, afterSeparator: boolean): string => {
+    const t = s.replace(/\|0*/g, '|');
+    return afterSeparator ? t.replace(/^0+/, '') : t;
+  };
+  const peers = new Map<Peer, PeerParts>();
+  const parts = (p: Peer): PeerParts => {
+    let r = peers.get(p);
+    if (r === undefined) {
+      const key = peerKey(p);
+      peers.set(p, (r = { key, first: unpad(key, false), next: unpad(key, true) }));
+    }
+    return r;
+  };
+  const small = new Map<string, { padded: string; unpadded: string }>();
+  const portText = (port: number): { padded: string; unpadded: string } => {
+    const k = String(port);
+    let r = small.get(k);
+    if (r === undefined) {
+      const padded = k.padStart(5, '0');
+      small.set(k, (r = { padded, unpadded: unpad(padded, true) }));
+    }
+    return r;
+  };
+  const protocols = new Map<string, string>();
+  const keys = new Map<Edge, string>();
+  const ids = new Map<Edge, string>();
+  return {
+    key: (e) => {
+      let k = keys.get(e);
+      if (k === undefined) keys.set(e, (k = `${parts(e.client).key}|${parts(e.server).key}|${portText(e.port).padded}|${e.protocol}`));
+      return k;
+    },
+    id: (e) => {
+      let id = ids.get(e);
+      if (id === undefined) {
+        let proto = protocols.get(e.protocol);
+        if (proto === undefined) protocols.set(e.protocol, (proto = unpad(e.protocol, true)));
+        ids.set(e, (id = `edge:${parts(e.client).first}|${parts(e.server).next}|${portText(e.port).unpadded}|${proto}`));
+      }
+      return id;
+    },
+  };
+}
+
+/** `edgeKey` for one recommendation run (see `edgeKeys`). */
+export function edgeKeyer(): (e: Edge) => string {
+  return edgeKeys().key;
+}
 
 export function sortByEdgeKey<T>(items: readonly T[], key: (t: T) => string): T[] {
-  const keyed = items.map((item) => ({ item, k: key(item) }));
-  // Edges usually arrive in key order (the store sorts them): skip the sort then.
+  // Edges usually arrive in key order (the store sorts them): check that first, without allocating.
+  let prev = items.length > 0 ? key(items[0]!) : '';
   let sorted = true;
-  for (let i = 1; i < keyed.length && sorted; i++) if (keyed[i - 1]!.k > keyed[i]!.k) sorted = false;
-  if (!sorted) keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  for (let i = 1; i < items.length; i++) {
+    const k = key(items[i]!);
+    if (prev > k) {
+      sorted = false;
+      break;
+    }
+    prev = k;
+  }
+  if (sorted) return items.slice();
+  const keyed = items.map((item) => ({ item, k: key(item) }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
   return keyed.map((x) => x.item);
+}
+
+/**
+ * The order of the strings `${k1}|${s1}` and `${k2}|${s2}` without building them: the plain
+ * order of k1 and k2 unless one is a prefix of the other (`…|ICMP` and `…|ICMPv6`).
+ */
+export function compareSuffixed(k1: string, s1: string, k2: string, s2: string): number {
+  if (k1 === k2) return s1 < s2 ? -1 : s1 > s2 ? 1 : 0;
+  if (k1.length < k2.length ? k2.startsWith(k1) : k1.startsWith(k2)) {
+    const a = `${k1}|${s1}`;
+    const b = `${k2}|${s2}`;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  return k1 < k2 ? -1 : 1;
+}
+
+/** Edge assessments in `${edgeKey}|${direction}` order. */
+export function sortAssessments<T extends { edge: Edge; direction: string }>(items: readonly T[], keyOf: (e: Edge) => string): T[] {
+  const keys = items.map((a) => keyOf(a.edge));
+  const cmp = (i: number, j: number): number => compareSuffixed(keys[i]!, items[i]!.direction, keys[j]!, items[j]!.direction);
+  let sorted = true;
+  for (let i = 1; i < items.length && sorted; i++) if (cmp(i - 1, i) > 0) sorted = false;
+  if (sorted) return items.slice();
+  return items
+    .map((_, i) => i)
+    .sort(cmp)
+    .map((i) => items[i]!);
 }
 
 const isBlockedTraffic = (e: Edge): boolean => e.dropped > 0 && e.forwarded === 0;
@@ -87,15 +197,18 @@ export function compareWorkload(
 
   const matchedBy = new Map<string, EdgeAssessment[]>();
   const edgeAssessments: EdgeAssessment[] = [];
+  const staleBefore = opts.now - opts.staleDays * DAY_MS;
   for (const direction of ['ingress', 'egress'] as const) {
+    const candidates = active.filter((a) => a.rule.direction === direction);
     for (const edge of edges[direction]) {
-      const rules = active.filter((a) => a.rule.direction === direction && edgeMatchesRule(edge, a.rule, ix));
+      const rules = candidates.length === 0 ? candidates : candidates.filter((a) => edgeMatchesRule(edge, a.rule, ix));
       let status: ComparisonStatus;
-      if (isStale(edge, opts)) status = 'stale';
+      if (edge.lastSeen < staleBefore) status = 'stale';
       else if (rules.length === 0) status = 'undocumented';
       else if (isBlockedTraffic(edge) && rules.some((r) => r.rule.level === 'must')) status = 'blocked';
       else status = 'confirmed';
-      const a: EdgeAssessment = { edge, direction, status, rules: [...new Set(rules.map((r) => r.rule.id))].sort() };
+      const ids = rules.length === 0 ? [] : rules.length === 1 ? [rules[0]!.rule.id] : [...new Set(rules.map((r) => r.rule.id))].sort();
+      const a: EdgeAssessment = { edge, direction, status, rules: ids };
       edgeAssessments.push(a);
       for (const r of rules) {
         const list = matchedBy.get(r.rule.id) ?? [];
@@ -116,6 +229,6 @@ export function compareWorkload(
   }
 
   ruleAssessments.sort((a, b) => (a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0));
-  const sortedEdges = sortByEdgeKey(edgeAssessments, (a) => `${keyOf(a.edge)}|${a.direction}`);
+  const sortedEdges = sortAssessments(edgeAssessments, keyOf);
   return { rules: ruleAssessments, edges: sortedEdges };
 }

@@ -28,9 +28,21 @@ interface NpPort {
 }
 interface NpRule {
   peers: NpPeer[];
+  /** JSON.stringify of each peer, in the same order: the keys peers and rules are de-duplicated by. */
+  peerJson: string[];
   ports: NpPort[];
+  portsJson: string;
   /** No peer restriction: the port is open to every source. */
   anySource?: true;
+}
+
+/**
+ * Renderings shared within one emit: IR peers and ports are shared objects (the PolicySet
+ * builder checks each once), and the peers below render the same wherever they appear.
+ */
+interface RenderCache {
+  peers: Map<PolicyPeer, { peers: NpPeer[]; json: string[] }>;
+  ports: Map<PortSpec, { port: NpPort; json: string }>;
 }
 
 export function npPort(p: PortSpec): NpPort {
@@ -54,16 +66,49 @@ function ipBlocks(cidrs: string[]): NpPeer[] {
   return [...new Set(cidrs)].sort(compareCidrs).map((cidr) => ({ ipBlock: { cidr } }));
 }
 
+function renderPorts(ports: readonly PortSpec[], cache: RenderCache): { ports: NpPort[]; json: string } {
+  const out: NpPort[] = [];
+  const json: string[] = [];
+  for (const p of ports) {
+    let r = cache.ports.get(p);
+    if (r === undefined) {
+      const np = npPort(p);
+      cache.ports.set(p, (r = { port: np, json: JSON.stringify(np) }));
+    }
+    out.push(r.port);
+    json.push(r.json);
+  }
+  return { ports: out, json: `[${json.join(',')}]` };
+}
+
 /** Renders one IR rule as one or more NetworkPolicy rules (the apiserver needs its own ports). */
-function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule, w: Warnings): NpRule[] {
+function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule, w: Warnings, cache: RenderCache): NpRule[] {
   const where = { direction, rule: rule.explanation.id };
   const peers: NpPeer[] = [];
+  const peerJson: string[] = [];
   const extra: NpRule[] = [];
-  const ports = rule.ports.map(npPort);
-  if (direction === 'ingress' && rule.peers.some((p) => p.kind === 'apiserver')) return [{ peers: [], ports, anySource: true }];
-  for (const p of rule.peers) peers.push(...renderPeer(intent, direction, p, w, where, extra));
+  const ports = renderPorts(rule.ports, cache);
+  if (direction === 'ingress' && rule.peers.some((p) => p.kind === 'apiserver')) return [{ peers: [], peerJson: [], ports: ports.ports, portsJson: ports.json, anySource: true }];
+  for (const p of rule.peers) {
+    const cached = cache.peers.get(p);
+    if (cached) {
+      for (let i = 0; i < cached.peers.length; i++) {
+        peers.push(cached.peers[i]!);
+        peerJson.push(cached.json[i]!);
+      }
+      continue;
+    }
+    const rendered = renderPeer(intent, direction, p, w, where, extra);
+    const json = rendered.map((np) => JSON.stringify(np));
+    // Peers that warn or add rules depend on the intent: only the others are shared.
+    if (p.kind === 'pods' || p.kind === 'namespace' || p.kind === 'dns' || p.kind === 'cidr' || p.kind === 'world') cache.peers.set(p, { peers: rendered, json });
+    for (let i = 0; i < rendered.length; i++) {
+      peers.push(rendered[i]!);
+      peerJson.push(json[i]!);
+    }
+  }
   const out: NpRule[] = [];
-  if (peers.length > 0) out.push({ peers, ports });
+  if (peers.length > 0) out.push({ peers, peerJson, ports: ports.ports, portsJson: ports.json });
   return [...out, ...extra];
 }
 
@@ -95,7 +140,10 @@ function renderPeer(
         entry.ips.push(hostCidr(e.ip));
         byPort.set(k, entry);
       }
-      for (const { port, ips } of byPort.values()) extra.push({ peers: ipBlocks(ips), ports: [port] });
+      for (const { port, ips } of byPort.values()) {
+        const peers = ipBlocks(ips);
+        extra.push({ peers, peerJson: peers.map((np) => JSON.stringify(np)), ports: [port], portsJson: JSON.stringify([port]) });
+      }
       return [];
     }
     case 'nodes':
@@ -118,7 +166,12 @@ function renderPeer(
   }
 }
 
-function renderDirection(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, w: Warnings): Record<string, unknown>[] | undefined {
+/** JSON.stringify of the rule as { peers, ports[, anySource] }, from the parts' JSON. */
+function ruleJson(r: NpRule): string {
+  return `{"peers":[${r.peerJson.join(',')}],"ports":${r.portsJson}${r.anySource ? ',"anySource":true' : ''}}`;
+}
+
+function renderDirection(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, w: Warnings, cache: RenderCache): Record<string, unknown>[] | undefined {
   const peerField = direction === 'ingress' ? 'from' : 'to';
   switch (d.mode) {
     case 'none':
@@ -127,12 +180,20 @@ function renderDirection(intent: PolicyIntent, direction: Direction, d: Directio
     case 'allow-all':
       return [d.ports.length > 0 ? { ports: d.ports.map(npPort) } : {}];
     case 'rules': {
-      const rules = d.rules.flatMap((r) => renderRule(intent, direction, r, w));
+      const rules = d.rules.flatMap((r) => renderRule(intent, direction, r, w, cache));
       // Identical rendered rules (e.g. two IR rules that fell back to the same IPs) collapse;
       // the order stays the IR's canonical rule order.
-      const unique = uniqueBy(rules, (r) => JSON.stringify(r));
+      const unique = uniqueBy(rules, ruleJson);
       return unique.map((r) => {
-        const out: Record<string, unknown> = r.anySource ? {} : { [peerField]: uniqueSortedBy(r.peers, (p) => JSON.stringify(p)) };
+        let out: Record<string, unknown>;
+        if (r.anySource) out = {};
+        else {
+          const order = uniqueSortedBy(
+            r.peers.map((_, i) => i),
+            (i) => r.peerJson[i]!,
+          );
+          out = { [peerField]: order.map((i) => r.peers[i]!) };
+        }
         if (r.ports.length > 0) out.ports = r.ports;
         return out;
       });
@@ -162,14 +223,14 @@ export function hostNetworkSkipped(intent: PolicyIntent, w: Warnings, engine: st
   return true;
 }
 
-function emitIntent(intent: PolicyIntent, w: Warnings): Manifest[] {
+function emitIntent(intent: PolicyIntent, w: Warnings, cache: RenderCache): Manifest[] {
   if (hostNetworkSkipped(intent, w, 'NetworkPolicy')) return [];
   const namespaces = intent.subject.kind === 'namespaces' ? intent.subject.namespaces : [intent.namespace!];
   const policyTypes: string[] = [];
   if (intent.ingress.mode !== 'none') policyTypes.push('Ingress');
   if (intent.egress.mode !== 'none') policyTypes.push('Egress');
-  const ingress = renderDirection(intent, 'ingress', intent.ingress, w);
-  const egress = renderDirection(intent, 'egress', intent.egress, w);
+  const ingress = renderDirection(intent, 'ingress', intent.ingress, w, cache);
+  const egress = renderDirection(intent, 'egress', intent.egress, w, cache);
   const lines = [...directionLines('ingress', intent.ingress), ...directionLines('egress', intent.egress)];
   const name = policyName(intent.key);
   return namespaces.map((ns) => {
@@ -186,7 +247,8 @@ export const kubernetesEngine: Engine = {
   renders: 'networking.k8s.io/v1 NetworkPolicy',
   emit(set: PolicySet): EmitResult {
     const w = new Warnings('kubernetes');
-    const manifests = set.intents.flatMap((i) => emitIntent(i, w));
+    const cache: RenderCache = { peers: new Map(), ports: new Map() };
+    const manifests = set.intents.flatMap((i) => emitIntent(i, w, cache));
     return { engine: 'kubernetes', manifests: sortManifests(manifests), warnings: w.sorted() };
   },
 };

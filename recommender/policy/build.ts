@@ -148,13 +148,47 @@ function checkPort(path: string, p: PortSpec): PortSpec {
   }
 }
 
+/**
+ * What one `policySet` call has already checked: synthesis shares peer and port objects between
+ * rules and workloads, and a value checks (and normalises) the same wherever it appears. Keyed
+ * by input object within one call only, so a caller mutating its inputs between calls is safe.
+ * A value that fails is never cached: its first occurrence throws, with that occurrence's path.
+ */
+interface Checked<T> {
+  value: T;
+  key: string;
+}
+interface CheckCache {
+  peers: Map<PolicyPeer, Checked<PolicyPeer>>;
+  ports: Map<PortSpec, Checked<PortSpec>>;
+}
+
+function newCache(): CheckCache {
+  return { peers: new Map(), ports: new Map() };
+}
+
+function checkedPort(cache: CheckCache, path: string, i: number, p: PortSpec): Checked<PortSpec> {
+  let c = cache.ports.get(p);
+  if (c === undefined) {
+    const value = checkPort(`${path}[${i}]`, p);
+    cache.ports.set(p, (c = { value, key: portKey(value) }));
+  }
+  return c;
+}
+
 /** Sorted and de-duplicated; a protocol's `all` absorbs that protocol's other ports. */
 export function normalizePorts(path: string, ports: readonly PortSpec[]): PortSpec[] {
-  const checked = ports.map((p, i) => checkPort(`${path}[${i}]`, p));
-  const allOf = new Set(checked.filter((p) => p.kind === 'all').map((p) => p.protocol));
+  return normalizeChecked(newCache(), path, ports).map((c) => c.value);
+}
+
+function normalizeChecked(cache: CheckCache, path: string, ports: readonly PortSpec[]): Checked<PortSpec>[] {
+  if (ports.length === 0) return [];
+  const checked = ports.map((p, i) => checkedPort(cache, path, i, p));
+  let allOf: Set<string> | undefined;
+  for (const c of checked) if (c.value.kind === 'all') (allOf ??= new Set()).add(c.value.protocol);
   return uniqueSortedBy(
-    checked.filter((p) => p.kind === 'all' || !allOf.has(p.protocol)),
-    portKey,
+    allOf ? checked.filter((c) => c.value.kind === 'all' || !allOf.has(c.value.protocol)) : checked,
+    (c) => c.key,
   );
 }
 
@@ -283,15 +317,26 @@ export interface IntentInput {
   explanation: string;
 }
 
-function checkRule(path: string, direction: Direction, clusterWide: boolean, r: RuleInput): PolicyRule {
+function checkedPeer(cache: CheckCache, path: string, i: number, p: PolicyPeer): Checked<PolicyPeer> {
+  let c = cache.peers.get(p);
+  if (c === undefined) {
+    const value = checkPeer(`${path}.peers[${i}]`, p);
+    cache.peers.set(p, (c = { value, key: peerKey(value) }));
+  }
+  return c;
+}
+
+function checkRule(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, r: RuleInput): Checked<PolicyRule> {
   if (r.peers.length === 0) {
     throw new PolicyError(`${path}.peers`, 'a rule needs at least one peer (use allow-all for "from/to anywhere")');
   }
-  const peers = uniqueSortedBy(
-    r.peers.map((p, i) => checkPeer(`${path}.peers[${i}]`, p)),
-    peerKey,
+  const checkedPeers = uniqueSortedBy(
+    r.peers.map((p, i) => checkedPeer(cache, path, i, p)),
+    (c) => c.key,
   );
-  const ports = normalizePorts(`${path}.ports`, r.ports ?? []);
+  const checkedPorts = normalizeChecked(cache, `${path}.ports`, r.ports ?? []);
+  const peers = checkedPeers.map((c) => c.value);
+  const ports = checkedPorts.map((c) => c.value);
   peers.forEach((p, i) => {
     const pp = `${path}.peers[${i}]`;
     if (p.kind === 'fqdn' && direction === 'ingress') throw new PolicyError(pp, `FQDN peer "${p.name}" is only meaningful in egress rules`);
@@ -305,23 +350,26 @@ function checkRule(path: string, direction: Direction, clusterWide: boolean, r: 
       }
     }
   });
-  return { peers, ports, explanation: checkExplanation(`${path}.explanation`, r.explanation) };
+  const rule: PolicyRule = { peers, ports, explanation: checkExplanation(`${path}.explanation`, r.explanation) };
+  // ruleKey(rule), from the keys already computed.
+  const key = [checkedPeers.map((c) => c.key).join(';'), checkedPorts.map((c) => c.key).join(';'), rule.explanation.id, rule.explanation.status, rule.explanation.text].join('#');
+  return { value: rule, key };
 }
 
-function checkDirection(path: string, direction: Direction, clusterWide: boolean, d: DirectionInput | undefined): DirectionPolicy {
+function checkDirection(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, d: DirectionInput | undefined): DirectionPolicy {
   if (!d || d.mode === 'none') return { mode: 'none' };
   switch (d.mode) {
     case 'deny-all':
       return { mode: 'deny-all', explanation: checkExplanation(`${path}.explanation`, d.explanation) };
     case 'allow-all':
-      return { mode: 'allow-all', ports: normalizePorts(`${path}.ports`, d.ports ?? []), explanation: checkExplanation(`${path}.explanation`, d.explanation) };
+      return { mode: 'allow-all', ports: normalizeChecked(cache, `${path}.ports`, d.ports ?? []).map((c) => c.value), explanation: checkExplanation(`${path}.explanation`, d.explanation) };
     case 'rules': {
       if (d.rules.length === 0) throw new PolicyError(`${path}.rules`, 'no rules: say deny-all explicitly when nothing is allowed');
       const rules = uniqueSortedBy(
-        d.rules.map((r, i) => checkRule(`${path}.rules[${i}]`, direction, clusterWide, r)),
-        ruleKey,
+        d.rules.map((r, i) => checkRule(cache, `${path}.rules[${i}]`, direction, clusterWide, r)),
+        (c) => c.key,
       );
-      return { mode: 'rules', rules };
+      return { mode: 'rules', rules: rules.map((c) => c.value) };
     }
     default:
       throw new PolicyError(path, `unknown mode "${(d as { mode: string }).mode}" (none, deny-all, allow-all, rules)`);
@@ -350,6 +398,10 @@ function checkSubject(path: string, s: PolicySubject): PolicySubject {
 }
 
 export function intent(input: IntentInput): PolicyIntent {
+  return buildIntent(newCache(), input);
+}
+
+function buildIntent(cache: CheckCache, input: IntentInput): PolicyIntent {
   const path = `intent ${input.key || '(no key)'}`;
   if (!input.key || input.key.trim() !== input.key) throw new PolicyError(path, 'key must be non-empty without surrounding spaces');
   const subject = checkSubject(`${path}: subject`, input.subject);
@@ -360,8 +412,8 @@ export function intent(input: IntentInput): PolicyIntent {
   if (!clusterWide && input.namespace === undefined) {
     throw new PolicyError(`${path}: namespace`, `a ${subject.kind} subject needs the intent's namespace`);
   }
-  const ingress = checkDirection(`${path}: ingress`, 'ingress', clusterWide, input.ingress);
-  const egress = checkDirection(`${path}: egress`, 'egress', clusterWide, input.egress);
+  const ingress = checkDirection(cache, `${path}: ingress`, 'ingress', clusterWide, input.ingress);
+  const egress = checkDirection(cache, `${path}: egress`, 'egress', clusterWide, input.egress);
   if (ingress.mode === 'none' && egress.mode === 'none') {
     throw new PolicyError(path, 'restricts neither ingress nor egress: an intent must say something about one direction');
   }
@@ -388,7 +440,8 @@ export function intent(input: IntentInput): PolicyIntent {
 
 /** Validates every intent, rejects duplicate keys and name clashes, sorts by key. */
 export function policySet(intents: readonly (IntentInput | PolicyIntent)[]): PolicySet {
-  const built = intents.map((i) => intent(i));
+  const cache = newCache();
+  const built = intents.map((i) => buildIntent(cache, i));
   const byKey = new Map<string, PolicyIntent>();
   const byName = new Map<string, string>();
   for (const i of built) {

@@ -4,10 +4,11 @@
  * data: nothing in → deny-all ingress, nothing out → deny-all egress, exposed → allow-all on
  * the exposed port, calls to the world → egress to those destinations.
  */
+import type { Edge } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { peerKey as peerKeyOf, type Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
-import type { EdgeAssessment, RuleAssessment, WorkloadComparison, WorkloadComponent } from '../compare/compare.ts';
+import type { EdgeAssessment, EdgeKeys, RuleAssessment, WorkloadComparison, WorkloadComponent } from '../compare/compare.ts';
 import { dnsPeer, dnsPorts, explanation, port, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PortSpec } from '../policy/ir.ts';
 import { groupAtoms, type Atom, type GroupedRule } from './atoms.ts';
@@ -42,8 +43,14 @@ export interface SynthesisContext {
   ix: ClusterIndex;
   dns: DnsTarget;
   opts: RecommendOptions;
-  /** Memo of edge peers per (direction, namespace, peer): the same peer object for the same peer. */
-  peerMemo?: Map<string, ReturnType<typeof edgePeer>>;
+  /** Memo of edge peers per peer key and what else the answer depends on: the same peer object for the same peer. */
+  peerMemo?: Map<string, Map<string, ReturnType<typeof edgePeer>>>;
+  /** Memo of the IR port of an edge per (protocol, port): the same port object for the same port. */
+  portMemo?: Map<string, PortSpec | undefined>;
+  /** The run's edge keys and ids (`edgeKey`, `edgeId`, cached). */
+  edgeKeys?: EdgeKeys;
+  /** The run's peer keys (`peerKey`, cached per peer object). */
+  peerKeyOf?: (p: Peer) => string;
 }
 
 export function intentKey(w: Workload, suffix?: string): string {
@@ -71,12 +78,28 @@ const isApiserverEdge = (e: EdgeAssessment, ix: ClusterIndex): boolean => {
 };
 
 function memoPeer(ctx: SynthesisContext, other: Peer, e: EdgeAssessment, ns: string): ReturnType<typeof edgePeer> {
-  // Node and external peers turn into the apiserver on its endpoint port: the port is part of the key.
-  const k = `${e.direction}|${ns}|${peerKeyOf(other)}|${other.kind === 'node' || other.kind === 'external' ? e.edge.port : ''}`;
+  // What edgePeer's answer depends on besides the peer: for a workload only whether it shares
+  // the subject's namespace; for node and external peers the direction and the port (they may be
+  // the apiserver on its endpoint port); for the others the direction at most. Keyed by the peer
+  // key's string object, whose hash V8 keeps: no string is built per edge on the common paths.
+  const pk = (ctx.peerKeyOf ?? peerKeyOf)(other);
+  const variant =
+    other.kind === 'workload' ? (other.workload.namespace === ns ? 'same' : 'other') : other.kind === 'node' || other.kind === 'external' ? `${e.direction}|${e.edge.port}` : e.direction;
   const memo = (ctx.peerMemo ??= new Map());
-  let r = memo.get(k);
-  if (r === undefined) memo.set(k, (r = edgePeer(other, e.edge, e.direction, ns, ctx.ix, ctx.dns)));
+  let byVariant = memo.get(pk);
+  if (byVariant === undefined) memo.set(pk, (byVariant = new Map()));
+  let r = byVariant.get(variant);
+  if (r === undefined) byVariant.set(variant, (r = edgePeer(other, e.edge, e.direction, ns, ctx.ix, ctx.dns)));
   return r;
+}
+
+function memoPort(ctx: SynthesisContext, edge: Edge): PortSpec | undefined {
+  const k = `${edge.protocol}/${edge.port}`;
+  const memo = (ctx.portMemo ??= new Map());
+  if (memo.has(k)) return memo.get(k);
+  const p = edgePort(edge);
+  memo.set(k, p);
+  return p;
 }
 
 export function planWorkload(w: Workload, comparison: WorkloadComparison, components: WorkloadComponent[], ctx: SynthesisContext): WorkloadPlan {
@@ -155,12 +178,12 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         plan.excluded.push({ edge: e, reason: peer.reason });
         continue;
       }
-      const p = edgePort(e.edge);
+      const p = memoPort(ctx, e.edge);
       if (!p) {
         plan.excluded.push({ edge: e, reason: `${e.edge.protocol} has no port: not expressible on every engine` });
         continue;
       }
-      const rules = e.rules.map((id) => byId.get(id)).filter((r): r is RuleAssessment => r !== undefined);
+      const rules = e.rules.length === 0 ? [] : e.rules.map((id) => byId.get(id)).filter((r): r is RuleAssessment => r !== undefined);
       for (const peerOut of peer.peers) {
         atoms.push({ direction: e.direction, peer: peerOut, ports: peerOut.kind === 'apiserver' && e.direction === 'egress' ? [] : [p], status: e.status, rules, edges: [e], notes: [] });
       }
@@ -188,13 +211,13 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
       atoms.push({ direction: 'egress', peer: dnsPeer(ctx.dns.namespace, ctx.dns.selector), ports: dnsPorts(), status: 'implied', rules: [], edges: [], notes: ['DNS is always allowed when egress is restricted'] });
     }
     if (!open) {
-      egressRules = groupAtoms('egress', atoms);
+      egressRules = groupAtoms('egress', atoms, ctx.edgeKeys);
       egress = egressRules.length > 0
         ? { mode: 'rules', rules: egressRules.map((g) => g.input) }
         : { mode: 'deny-all', explanation: explanation(`${intentKey(w)}#egress`, 'implied', 'nothing observed or documented out: deny all egress') };
     }
   }
-  const ingressRules = groupAtoms('ingress', atoms);
+  const ingressRules = groupAtoms('ingress', atoms, ctx.edgeKeys);
   const ingress: DirectionInput = ingressRules.length > 0
     ? { mode: 'rules', rules: ingressRules.map((g) => g.input) }
     : {
