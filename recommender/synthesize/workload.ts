@@ -53,6 +53,13 @@ export interface SynthesisContext {
   peerKeyOf?: (p: Peer) => string;
 }
 
+const DNS_PORT = 53;
+
+/** A workload's pods can be selected on their own (an empty selector would select the namespace). */
+function hasSelector(w: Workload): boolean {
+  return Object.keys(w.selector.matchLabels ?? {}).length > 0 || (w.selector.matchExpressions ?? []).length > 0;
+}
+
 export function intentKey(w: Workload, suffix?: string): string {
   return `${w.namespace}/${w.kind.toLowerCase()}/${w.name}${suffix ? `/${suffix}` : ''}`;
 }
@@ -112,6 +119,12 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
     for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: 'host-network workload: no policy' });
     return plan;
   }
+  if (!hasSelector(w)) {
+    plan.summary = `${name} has no labels to select it by: a policy for it would select every pod of ${w.namespace}, so none is recommended; label its pods to get one.`;
+    plan.warnings.push(`${name}: no labels, no policy (a selector-less policy would select the whole namespace)`);
+    for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: 'no labels: the workload cannot be selected on its own' });
+    return plan;
+  }
   if (opts.mode === 'documented' && components.length === 0) {
     plan.summary = `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy.`;
     for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: 'mode documented: no matrix documents this workload' });
@@ -150,6 +163,9 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
 
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
   const exposureEdges: EdgeAssessment[] = [];
+  // The cluster DNS answers every pod, host-network ones and those not observed yet included.
+  const clusterDns = w.clusterDns === true;
+  const dnsEdges: EdgeAssessment[] = [];
   const auth = { ingress: opts.mode === 'union' ? authoritative(components, 'ingress') : undefined, egress: opts.mode === 'union' ? authoritative(components, 'egress') : undefined };
   if (opts.mode !== 'documented') {
     for (const e of comparison.edges) {
@@ -158,6 +174,10 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         continue;
       }
       if (opts.mode === 'union' && e.rules.some((id) => includedIds.has(id))) continue; // evidenced by its documented rule
+      if (clusterDns && e.direction === 'ingress' && e.edge.port === DNS_PORT) {
+        dnsEdges.push(e);
+        continue;
+      }
       if (e.direction === 'ingress' && exposed.some((x) => x.port === e.edge.port && x.protocol === e.edge.protocol)) {
         exposureEdges.push(e);
         continue;
@@ -193,7 +213,12 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   // Egress: never cut the workload off the apiserver or the DNS it was seen using.
   let egress: DirectionInput = { mode: 'none' };
   let egressRules: GroupedRule[] = [];
-  if (opts.egress) {
+  // Its upstream resolvers are nowhere in the inventory: restrict the cluster DNS's egress only
+  // once one was seen, or every name outside the cluster stops resolving.
+  const upstreamSeen = comparison.edges.some((e) => e.direction === 'egress' && e.edge.port === DNS_PORT && e.edge.server.kind !== 'dns' && e.status !== 'stale');
+  const dnsEgressOpen = clusterDns && opts.egress && !upstreamSeen;
+  if (dnsEgressOpen) plan.warnings.push(`${name} is the cluster DNS and no upstream resolver was observed: its egress is left open`);
+  if (opts.egress && !dnsEgressOpen) {
     const apiEdges = comparison.edges.filter((e) => e.direction === 'egress' && isApiserverEdge(e, ix) && e.status !== 'stale');
     const hasApiAtom = atoms.some((a) => a.direction === 'egress' && a.peer.kind === 'apiserver');
     let open = false;
@@ -254,6 +279,24 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
       },
       rules: [],
       edges: exposureEdges,
+    });
+  }
+  if (clusterDns) {
+    plan.intents.push({
+      input: {
+        key: intentKey(w, 'dns'),
+        namespace: w.namespace,
+        layer: 'allowlist',
+        subject: { kind: 'workload', selector: w.selector, workload: { namespace: w.namespace, kind: w.kind, name: w.name }, hostNetwork: false },
+        ingress: {
+          mode: 'allow-all',
+          ports: dnsPorts(),
+          explanation: explanation(`${intentKey(w)}#dns`, dnsEdges.length > 0 ? 'confirmed' : 'implied', 'the cluster DNS answers every pod: 53/UDP and 53/TCP stay open to all'),
+        },
+        explanation: `${name} is the cluster DNS: every pod resolves names through it, including host-network pods and pods never observed, so its DNS ports stay open to all.`,
+      },
+      rules: [],
+      edges: dnsEdges,
     });
   }
   plan.summary = `${name}: ${plan.intents.length} polic${plan.intents.length === 1 ? 'y' : 'ies'}; ingress ${ingress.mode}, egress ${egress.mode}${plan.violations.length > 0 ? `; ${plan.violations.length} undocumented edge(s) reported as violations` : ''}.`;

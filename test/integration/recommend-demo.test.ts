@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { resolveAll } from '../../cli/commands/matrix.ts';
 import { ENGINE_NAMES, getEngine, toMultiDocYaml } from '../../recommender/engines/index.ts';
-import { recommend, type Recommendation, type RecommendInput } from '../../recommender/recommend.ts';
+import { recommend, type RecommendInput } from '../../recommender/recommend.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
 import { verifyManifests } from '../../recommender/verify/index.ts';
 import { openDb } from '../../store/db.ts';
@@ -142,4 +142,42 @@ test('CLI: recommend json carries statuses and evidence; yaml and export are byt
   assert.equal(ex.code, 0, ex.err);
   const files = readdirSync(join(dir, 'shop')).sort();
   assert.ok(files.length > 0 && files.every((f) => f.startsWith('networkpolicy-shop-')), files.join(','));
+});
+
+/** The kubernetes NetworkPolicies recommended for kube-system/coredns. */
+function corednsPolicies(input: RecommendInput): { name: string; spec: Record<string, unknown> }[] {
+  const { manifests } = getEngine('kubernetes').emit(recommend(input, { namespace: 'kube-system', workload: 'coredns' }).policySet);
+  return manifests.map((m) => ({ name: m.metadata.name, spec: m.spec }));
+}
+
+const DNS_OPEN = { ingress: [{ ports: [{ port: 53, protocol: 'TCP' }, { port: 53, protocol: 'UDP' }] }], podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } }, policyTypes: ['Ingress'] };
+
+test('the cluster DNS is never isolated from observation alone: 53 stays open to all, egress open until an upstream is seen', () => {
+  // With the demo's flows: clients seen are a sample, so 53 is open to every source; no upstream resolver was seen.
+  const seen = corednsPolicies(input);
+  assert.deepEqual(seen.find((p) => p.name === 'kube-system-deployment-coredns-dns')?.spec, DNS_OPEN);
+  const allowlist = seen.find((p) => p.name === 'kube-system-deployment-coredns');
+  assert.deepEqual(allowlist?.spec.policyTypes, ['Ingress'], 'egress left open');
+  // With no flows at all it is the same: no deny-all for the DNS of the whole cluster.
+  const none = corednsPolicies({ ...input, edges: [] });
+  assert.deepEqual(none.find((p) => p.name === 'kube-system-deployment-coredns-dns')?.spec, DNS_OPEN);
+  assert.deepEqual(none.find((p) => p.name === 'kube-system-deployment-coredns')?.spec.policyTypes, ['Ingress']);
+  // Once an upstream resolver is observed, egress is restricted to what was seen (plus the apiserver it uses).
+  const coredns = { kind: 'dns', workload: { namespace: 'kube-system', kind: 'Deployment', name: 'coredns' } } as const;
+  const last = Math.max(...input.edges.map((e) => e.lastSeen));
+  const upstream = { id: 999_999, client: coredns, server: { kind: 'external', ip: '192.0.2.53' } as const, port: 53, protocol: 'UDP' as const, firstSeen: last - 1000, lastSeen: last, flows: 3, packets: 6, bytes: 600, forwarded: 3, dropped: 0, sources: ['netobserv' as const] };
+  const restricted = corednsPolicies({ ...input, edges: [...input.edges, upstream] });
+  const egress = restricted.find((p) => p.name === 'kube-system-deployment-coredns')?.spec.egress as { to: unknown[] }[];
+  assert.ok(egress.some((r) => isDeepStrictEqual(r.to, [{ ipBlock: { cidr: '192.0.2.53/32' } }])));
+});
+
+test('a workload without labels gets no policy and a warning; the rest of the cluster is unaffected', () => {
+  const bare = { ...input.inventory.workloads.find((w) => w.namespace === 'tools')!, selector: {}, labels: {} };
+  const others = input.inventory.workloads.filter((w) => w !== input.inventory.workloads.find((x) => x.namespace === 'tools'));
+  const rec = recommend({ ...input, inventory: { ...input.inventory, workloads: [...others, bare] } }, {});
+  const netshoot = rec.workloads.find((w) => w.workload.namespace === 'tools');
+  assert.ok(netshoot?.warnings.some((w) => /tools\/netshoot: no labels, no policy/.test(w)), netshoot?.warnings.join('\n'));
+  assert.match(netshoot!.summary, /no labels to select it by/);
+  assert.equal(rec.policySet.intents.some((i) => i.namespace === 'tools'), false);
+  assert.ok(rec.policySet.intents.length > 50);
 });

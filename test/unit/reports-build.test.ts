@@ -34,13 +34,13 @@ const NETSHOOT = 'workload:tools/Pod/netshoot|external:192.0.2.44|4444|TCP';
 const find = (items: EdgeItem[], key: string): EdgeItem | undefined => items.find((e) => e.key === key);
 
 test('headline counts of the demo cluster', () => {
-  assert.deepEqual(report.headline, { blocked: 2, violations: 7, dropped: 3, undocumented: 125, documentedUnobserved: 6, stale: 0, hostNetwork: 2, findings: 18, drift: 64 });
+  assert.deepEqual(report.headline, { blocked: 2, violations: 7, dropped: 3, undocumented: 125, documentedUnobserved: 6, stale: 0, hostNetwork: 2, findings: 18, drift: 65 });
   assert.equal(report.data.now, report.data.lastSeen, 'the reference time is the data’s latest last-seen, not the clock');
   assert.ok(report.data.now!.startsWith('2026-11-20T23:57:50'));
   assert.equal(report.generatedAt, '2026-11-21T02:00:00.000Z');
   assert.equal(report.data.edges, 207);
   assert.equal(report.totals.workloads, 48);
-  assert.deepEqual(report.totals.manifests, { calico: 54, cilium: 54, clusternetworkpolicy: 100, kubernetes: 54 });
+  assert.deepEqual(report.totals.manifests, { calico: 55, cilium: 55, clusternetworkpolicy: 101, kubernetes: 55 });
 });
 
 test('StackLight Prometheus → flowlogs-pipeline 9401: blocked, documented egress that the applied netobserv policy drops', () => {
@@ -127,7 +127,7 @@ test('violations, host-network workloads, findings, drift and ingest health', ()
   assert.match(report.attention.hostNetwork[1]!.summary, /host network/);
   assert.ok(report.attention.findings.some((f) => f.matrix === 'netobserv' && f.kind === 'role-unbound' && f.subject === 'alertmanager'));
   assert.equal(report.attention.findings.filter((f) => f.matrix === 'stacklight' && f.kind === 'component-absent').length, 11);
-  assert.deepEqual(report.attention.drift.summary, { recommended: 54, applied: 10, inSync: 0, missing: 54, extra: 10, differing: 0 });
+  assert.deepEqual(report.attention.drift.summary, { recommended: 55, applied: 10, inSync: 0, missing: 55, extra: 10, differing: 0 });
   assert.ok(report.attention.drift.extra.some((p) => p.namespace === 'shop' && p.name === 'postgres'));
   assert.deepEqual(report.ingest.totals, { runs: 2, failed: 0, running: 0, records: 3000, accepted: 3000, rejected: 0, skipped: 0, ambiguous: 8 });
   assert.deepEqual(report.ingest.recent.map((r) => r.source), ['demo/hubble.jsonl', 'demo/netobserv.ndjson']);
