@@ -9,15 +9,26 @@ import type { PortSpecT, RoleBindingT, RoleT } from './schema.ts';
 import type { ClusterFacts, ResolvedPeer, ResolvedPort, RoleResolution } from './resolved.ts';
 import { canonicalSelector, selectorMatches } from './selector.ts';
 
-/** Roles discovered from pod labels the upstream projects set themselves. */
-export const DISCOVERY: Readonly<Record<string, { label: string; value: string; note: string }>> = {
-  prometheus: { label: 'app.kubernetes.io/name', value: 'prometheus', note: 'Prometheus server pods (prometheus-operator, kube-prometheus, the Helm chart)' },
-  alertmanager: { label: 'app.kubernetes.io/name', value: 'alertmanager', note: 'Alertmanager pods (prometheus-operator, the Helm chart)' },
-  loki: { label: 'app.kubernetes.io/name', value: 'loki', note: 'Loki pods (Grafana Helm chart, Loki operator)' },
-  kafka: { label: 'app.kubernetes.io/name', value: 'kafka', note: 'Kafka broker pods (Bitnami/Strimzi-style recommended labels)' },
-  flagger: { label: 'app.kubernetes.io/name', value: 'flagger', note: 'Flagger pods (the label seed 003 selects Flagger with)' },
-  'source-controller': { label: 'app', value: 'source-controller', note: 'Flux source-controller pods (Flux install manifests)' },
+/**
+ * Roles discovered from pod labels the upstream projects set themselves: any of `selectors`
+ * (alternatives: label conventions differ between a project's charts and versions).
+ */
+export const DISCOVERY: Readonly<Record<string, { selectors: readonly Record<string, string>[]; note: string }>> = {
+  prometheus: {
+    selectors: [{ 'app.kubernetes.io/name': 'prometheus' }, { app: 'prometheus', component: 'server' }],
+    note: 'Prometheus server pods: app.kubernetes.io/name=prometheus (prometheus-operator, kube-prometheus, the current Helm chart) or app=prometheus + component=server (the older Helm chart, StackLight)',
+  },
+  alertmanager: { selectors: [{ 'app.kubernetes.io/name': 'alertmanager' }], note: 'Alertmanager pods (prometheus-operator, the Helm chart)' },
+  loki: { selectors: [{ 'app.kubernetes.io/name': 'loki' }], note: 'Loki pods (Grafana Helm chart, Loki operator)' },
+  kafka: { selectors: [{ 'app.kubernetes.io/name': 'kafka' }], note: 'Kafka broker pods (Bitnami/Strimzi-style recommended labels)' },
+  flagger: { selectors: [{ 'app.kubernetes.io/name': 'flagger' }], note: 'Flagger pods (the label seed 003 selects Flagger with)' },
+  'source-controller': { selectors: [{ app: 'source-controller' }], note: 'Flux source-controller pods (Flux install manifests)' },
 };
+
+const labelText = (l: Record<string, string>): string =>
+  Object.entries(l)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 
 export const DNS_NAMESPACE = 'kube-system';
 export const DNS_SELECTOR: LabelSelector = { matchLabels: { 'k8s-app': 'kube-dns' } };
@@ -76,15 +87,22 @@ export function bindingPeer(b: RoleBindingT, inv: InventorySnapshot): ResolvedPe
   return peer;
 }
 
-/** Discovery: one binding per namespace holding pods with the role's well-known label. */
+/** Discovery: one binding per (namespace, selector) holding pods with one of the role's well-known label sets. */
 export function discover(role: string, inv: InventorySnapshot): { bindings: RoleBindingT[]; via: string } | undefined {
   const d = DISCOVERY[role];
   if (!d) return undefined;
-  const selector = { matchLabels: { [d.label]: d.value } };
-  const found = inv.workloads.filter((w) => selectorMatches(selector, w.labels));
-  if (found.length === 0) return undefined;
-  const namespaces = [...new Set(found.map((w) => w.namespace))].sort();
-  return { bindings: namespaces.map((namespace) => ({ namespace, selector })), via: `pods labelled ${d.label}=${d.value}` };
+  const bindings: RoleBindingT[] = [];
+  const matched: string[] = [];
+  for (const labels of d.selectors) {
+    const selector = { matchLabels: { ...labels } };
+    const found = inv.workloads.filter((w) => selectorMatches(selector, w.labels));
+    if (found.length === 0) continue;
+    matched.push(labelText(labels));
+    for (const namespace of [...new Set(found.map((w) => w.namespace))].sort()) bindings.push({ namespace, selector });
+  }
+  if (bindings.length === 0) return undefined;
+  bindings.sort((a, b) => (a.namespace ?? '').localeCompare(b.namespace ?? '') || labelText(a.selector?.matchLabels ?? {}).localeCompare(labelText(b.selector?.matchLabels ?? {})));
+  return { bindings, via: `pods labelled ${matched.join(' or ')}` };
 }
 
 const asList = (b: RoleBindingT | RoleBindingT[] | undefined): RoleBindingT[] | undefined => (b === undefined ? undefined : Array.isArray(b) ? b : [b]);

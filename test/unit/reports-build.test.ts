@@ -34,7 +34,7 @@ const NETSHOOT = 'workload:tools/Pod/netshoot|external:192.0.2.44|4444|TCP';
 const find = (items: EdgeItem[], key: string): EdgeItem | undefined => items.find((e) => e.key === key);
 
 test('headline counts of the demo cluster', () => {
-  assert.deepEqual(report.headline, { blocked: 2, violations: 7, dropped: 3, undocumented: 125, documentedUnobserved: 6, stale: 0, hostNetwork: 2, findings: 18, drift: 65 });
+  assert.deepEqual(report.headline, { blocked: 4, violations: 7, dropped: 3, undocumented: 124, documentedUnobserved: 4, stale: 0, hostNetwork: 2, findings: 18, drift: 65 });
   assert.equal(report.data.now, report.data.lastSeen, 'the reference time is the data’s latest last-seen, not the clock');
   assert.ok(report.data.now!.startsWith('2026-11-20T23:57:50'));
   assert.equal(report.generatedAt, '2026-11-21T02:00:00.000Z');
@@ -56,31 +56,31 @@ test('StackLight Prometheus → flowlogs-pipeline 9401: blocked, documented egre
   assert.deepEqual(
     e.sides.map((s) => [s.workload, s.direction, s.status]),
     [
-      ['netobserv/Deployment/flowlogs-pipeline', 'ingress', 'undocumented'],
+      ['netobserv/Deployment/flowlogs-pipeline', 'ingress', 'blocked'],
       // StackLight documents Prometheus' egress as required (allow-all for dynamic scrape targets).
       ['stacklight/StatefulSet/prometheus-server', 'egress', 'blocked'],
     ],
   );
-  // Without a binding the role `prometheus` is the monitoring Prometheus: the netobserv must rule waits for it.
-  const rule = report.attention.documentedUnobserved.find((r) => r.id === 'netobserv/flowlogs-pipeline/ingress/prometheus-9401');
+  // The role `prometheus` is discovered on both Prometheus servers (app.kubernetes.io/name and app+component).
+  const flp = e.sides.find((s) => s.direction === 'ingress');
+  assert.deepEqual(flp?.rules, ['netobserv/flowlogs-pipeline/ingress/prometheus-9401']);
+  assert.equal(report.attention.documentedUnobserved.some((r) => r.id === 'netobserv/flowlogs-pipeline/ingress/prometheus-9401'), false);
+});
+
+test('bound by config to the monitoring Prometheus only, the 9401 must rule waits for it and the StackLight scrape is undocumented', () => {
+  const bound = buildReport(
+    gather({ matrices: { bindings: { roles: { prometheus: [{ namespace: 'monitoring', selector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }] } } } }),
+  );
+  const e = find(bound.attention.blocked.edges, PROM_FLP);
+  assert.ok(e, 'still blocked on the StackLight side');
+  assert.equal(e.sides.find((s) => s.direction === 'ingress')?.status, 'undocumented');
+  const rule = bound.attention.documentedUnobserved.find((r) => r.id === 'netobserv/flowlogs-pipeline/ingress/prometheus-9401');
   assert.ok(rule);
   assert.equal(rule.level, 'must');
   assert.equal(rule.peer, 'role prometheus');
   assert.deepEqual(rule.workloads, ['netobserv/Deployment/flowlogs-pipeline']);
   assert.equal(rule.source.line, 42);
   assert.equal(rule.source.title, 'NetObserv network policy communication matrix');
-});
-
-test('bound to the StackLight Prometheus, the 9401 traffic is documented must traffic that the applied policy drops', () => {
-  const bound = buildReport(
-    gather({ matrices: { bindings: { roles: { prometheus: [{ namespace: 'stacklight', selector: { matchLabels: { app: 'prometheus', component: 'server' } } }] } } } }),
-  );
-  const e = find(bound.attention.blocked.edges, PROM_FLP);
-  assert.ok(e);
-  const flp = e.sides.find((s) => s.direction === 'ingress');
-  assert.equal(flp?.status, 'blocked', 'seed 002: must allow Prometheus to 9401, and the applied policy drops it');
-  assert.deepEqual(flp?.rules, ['netobserv/flowlogs-pipeline/ingress/prometheus-9401']);
-  assert.equal(bound.attention.documentedUnobserved.some((r) => r.id === 'netobserv/flowlogs-pipeline/ingress/prometheus-9401'), false);
 });
 
 test('a blocked side puts the edge under blocked, ahead of every other category', () => {
@@ -151,7 +151,7 @@ test('per-namespace summary: workloads, components, manifests per engine, attent
   assert.deepEqual(ns.components, ['netobserv/console-plugin', 'netobserv/flowlogs-pipeline', 'netobserv/operator']);
   // ClusterNetworkPolicies are cluster-scoped but count for the namespace of the workload they isolate.
   assert.deepEqual(ns.manifests, { calico: 5, cilium: 5, clusternetworkpolicy: 9, kubernetes: 5 });
-  assert.equal(ns.attention.blocked, 2);
+  assert.equal(ns.attention.blocked, 4);
   assert.equal(ns.attention.dropped, 2);
   assert.equal(report.namespaces.find((n) => n.namespace === '(cluster)'), undefined);
   const systems = report.systems.map((s) => `${s.matrix} ${s.components.present}/${s.components.total}`);

@@ -49,7 +49,7 @@ test('markdown: the sections in reading order, with the evidence of an item', ()
   assert.deepEqual([...positions].sort((a, b) => a - b), positions);
   assert.ok(
     md.includes(
-      '| `stacklight/StatefulSet/prometheus-server` | `netobserv/Deployment/flowlogs-pipeline` | 9401/TCP | 13 | 0 / 6 | 2026-11-20 00:22:22Z | 2026-11-20 23:43:29Z | netobserv, hubble | ingress of netobserv/Deployment/flowlogs-pipeline: undocumented; egress of stacklight/StatefulSet/prometheus-server: blocked | `stacklight/prometheus-server/egress/allow-all` |',
+      '| `stacklight/StatefulSet/prometheus-server` | `netobserv/Deployment/flowlogs-pipeline` | 9401/TCP | 13 | 0 / 6 | 2026-11-20 00:22:22Z | 2026-11-20 23:43:29Z | netobserv, hubble | ingress of netobserv/Deployment/flowlogs-pipeline: blocked; egress of stacklight/StatefulSet/prometheus-server: blocked | `netobserv/flowlogs-pipeline/ingress/prometheus-9401, stacklight/prometheus-server/egress/allow-all` |',
     ),
   );
   assert.match(md, /\| `netobserv\/flowlogs-pipeline\/ingress\/prometheus-9401` \| netobserv\/Deployment\/flowlogs-pipeline \| ingress role prometheus \| must \| .* \| NetObserv network policy communication matrix, line 42 \|/);
