@@ -2,10 +2,10 @@
 import type { AggregateBatch } from '../collectors/flows/aggregate.ts';
 import type { Edge } from '../domain/edge.ts';
 import { sourcesFromBits, type Protocol } from '../domain/flow.ts';
-import { parsePeerKey, peerNamespace, type Peer } from '../domain/peer.ts';
+import { parsePeerKey, type Peer } from '../domain/peer.ts';
 import type { Db } from './db.ts';
 
-interface EdgeRow {
+export interface EdgeRow {
   id: number;
   client: string;
   server: string;
@@ -113,31 +113,10 @@ export class EdgeStore {
 
   /** Edges in a stable order (client, server, port, protocol). */
   list(filter: EdgeFilter = {}): Edge[] {
-    let sql = 'SELECT * FROM edges';
-    const params: string[] = [];
-    if (filter.namespace !== undefined) {
-      // Peer keys of namespaced peers are `workload:ns/…` or `dns:ns/…`.
-      const conds: string[] = [];
-      for (const col of ['client', 'server']) {
-        for (const kind of ['workload', 'dns']) {
-          const prefix = `${kind}:${filter.namespace}/`;
-          conds.push(`substr(${col}, 1, ${prefix.length}) = ?`);
-          params.push(prefix);
-        }
-      }
-      sql += ` WHERE ${conds.join(' OR ')}`;
-    }
-    sql += ' ORDER BY client, server, port, protocol';
-    let edges = (this.db.prepare(sql).all(...params) as EdgeRow[]).map(toEdge);
-    if (filter.workload !== undefined) {
-      const w = filter.workload;
-      const matches = (p: Peer): boolean =>
-        (p.kind === 'workload' || p.kind === 'dns') &&
-        (filter.namespace === undefined || peerNamespace(p) === filter.namespace) &&
-        (p.workload.name === w || `${p.workload.kind}/${p.workload.name}` === w);
-      edges = edges.filter((e) => matches(e.client) || matches(e.server));
-    }
-    return edges;
+    const params: unknown[] = [];
+    const where = edgeFilterSql(filter, params);
+    const sql = `SELECT * FROM edges ${where ? `WHERE ${where}` : ''} ORDER BY client, server, port, protocol`;
+    return (this.db.prepare(sql).all(...params) as EdgeRow[]).map(edgeFromRow);
   }
 
   listAmbiguous(): AmbiguousPair[] {
@@ -172,7 +151,7 @@ export class EdgeStore {
   }
 }
 
-function toEdge(r: EdgeRow): Edge {
+export function edgeFromRow(r: EdgeRow): Edge {
   return {
     id: r.id,
     client: parsePeerKey(r.client),
@@ -188,4 +167,37 @@ function toEdge(r: EdgeRow): Edge {
     dropped: r.dropped,
     sources: sourcesFromBits(r.sources),
   };
+}
+
+/**
+ * The SQL condition of an edge filter (parameters appended to `params`), '' for none: a workload
+ * or DNS peer of `namespace` on either side, and `workload` (`name` or `Kind/name`) on that same
+ * side. Peer keys are `workload:ns/Kind/name` or `dns:ns/Kind/name`; other keys contain no '/'.
+ */
+export function edgeFilterSql(filter: EdgeFilter, params: unknown[]): string {
+  if (filter.namespace === undefined && filter.workload === undefined) return '';
+  return `(${sideCondition('client', filter, params)} OR ${sideCondition('server', filter, params)})`;
+}
+
+function sideCondition(col: 'client' | 'server', f: EdgeFilter, params: unknown[]): string {
+  const conds: string[] = [];
+  if (f.namespace !== undefined) {
+    conds.push(`(substr(${col}, 1, ?) = ? OR substr(${col}, 1, ?) = ?)`);
+    const w = `workload:${f.namespace}/`;
+    const d = `dns:${f.namespace}/`;
+    params.push(w.length, w, d.length, d);
+  } else {
+    conds.push(`(substr(${col}, 1, 9) = 'workload:' OR substr(${col}, 1, 4) = 'dns:')`);
+  }
+  if (f.workload !== undefined) {
+    const suffix = `/${f.workload}`;
+    // A bare name must be the last segment; `Kind/name` the last two.
+    conds.push(`substr(${col}, -?) = ?`);
+    params.push(suffix.length, suffix);
+    if (!f.workload.includes('/')) {
+      conds.push(`instr(substr(${col}, 1, length(${col}) - ?), '/') > 0`);
+      params.push(suffix.length);
+    }
+  }
+  return `(${conds.join(' AND ')})`;
 }
