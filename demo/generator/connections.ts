@@ -172,3 +172,26 @@ export class ConnectionPlanner {
     }
   }
 }
+
+/** Renders one connection as the records a flow source reports for it. */
+export interface ConnectionRenderer {
+  render(conn: Connection): Record<string, unknown>[];
+}
+
+/**
+ * Streams `flows` records over the cluster's window: connections are planned at evenly spaced
+ * times and rendered until the count is reached. Holds one connection's records at a time.
+ */
+export function* streamRecords(cluster: DemoCluster, opts: { flows: number; from?: number }, prng: Prng, renderer: ConnectionRenderer): Generator<Record<string, unknown>> {
+  const from = opts.from ?? cluster.baseTime;
+  const planner = new ConnectionPlanner(cluster, prng, from);
+  let emitted = 0;
+  while (emitted < opts.flows) {
+    const now = from + Math.floor((emitted * cluster.windowMs) / Math.max(opts.flows, 1));
+    for (const record of renderer.render(planner.next(now))) {
+      if (emitted >= opts.flows) return;
+      emitted++;
+      yield record;
+    }
+  }
+}

@@ -3,7 +3,7 @@
  * protojson-shaped like `reference/flows/hubble/*.jsonl`: enums as strings, zero fields omitted,
  * 64-bit integers as strings. Each packet is reported by the node(s) whose datapath sees it.
  */
-import { ConnectionPlanner, type ConnEnd, type Connection } from './connections.ts';
+import { streamRecords, type ConnEnd, type Connection } from './connections.ts';
 import type { DemoCluster, DemoNetworkPolicy, DemoNode, DemoPod } from './model.ts';
 import { policySelects, policyTypes } from './policies.ts';
 import { Prng, hash32 } from './prng.ts';
@@ -24,19 +24,8 @@ interface Packet {
 }
 
 export function* hubbleRecords(cluster: DemoCluster, opts: FlowStreamOptions): Generator<Record<string, unknown>> {
-  const from = opts.from ?? cluster.baseTime;
   const prng = new Prng((opts.seed ^ 0x48554242) >>> 0);
-  const planner = new ConnectionPlanner(cluster, prng, from);
-  const renderer = new HubbleRenderer(cluster, prng);
-  let emitted = 0;
-  while (emitted < opts.flows) {
-    const now = from + Math.floor((emitted * cluster.windowMs) / Math.max(opts.flows, 1));
-    for (const record of renderer.render(planner.next(now))) {
-      if (emitted >= opts.flows) return;
-      emitted++;
-      yield record;
-    }
-  }
+  yield* streamRecords(cluster, opts, prng, new HubbleRenderer(cluster, prng));
 }
 
 class HubbleRenderer {

@@ -3,7 +3,7 @@
  * field like `reference/flows/netobserv/netobserv-flow-samples.ndjson`: unidirectional records,
  * request and reply, each reported by the agent of every node the packets cross.
  */
-import { ConnectionPlanner, type ConnEnd, type Connection } from './connections.ts';
+import { streamRecords, type ConnEnd, type Connection } from './connections.ts';
 import type { DemoCluster, DemoNode } from './model.ts';
 import { Prng, hash32 } from './prng.ts';
 
@@ -48,19 +48,8 @@ interface Shown {
 }
 
 export function* netobservRecords(cluster: DemoCluster, opts: FlowStreamOptions): Generator<Record<string, unknown>> {
-  const from = opts.from ?? cluster.baseTime;
   const prng = new Prng((opts.seed ^ 0x4e4f4253) >>> 0);
-  const planner = new ConnectionPlanner(cluster, prng, from);
-  const renderer = new NetobservRenderer(cluster, prng);
-  let emitted = 0;
-  while (emitted < opts.flows) {
-    const now = from + Math.floor((emitted * cluster.windowMs) / Math.max(opts.flows, 1));
-    for (const record of renderer.render(planner.next(now))) {
-      if (emitted >= opts.flows) return;
-      emitted++;
-      yield record;
-    }
-  }
+  yield* streamRecords(cluster, opts, prng, new NetobservRenderer(cluster, prng));
 }
 
 class NetobservRenderer {
