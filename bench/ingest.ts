@@ -5,7 +5,10 @@
  *      (target ≥ 0.6×); also the pipeline with a no-op writer, to show what SQLite costs.
  *   2. peak RSS of `flowmatrix ingest -` in a child process for 10× the records vs 1× (target ≤ 1.25×),
  *      records streamed into its stdin rather than written to disk.
- * Env: BENCH_INGEST_RECORDS (default 1,000,000), BENCH_INGEST_RSS_RECORDS (default 200,000).
+ * Records come from the demo generator (the seed systems plus application namespaces at
+ * BENCH_INGEST_SCALE), its inventory imported first so resolution runs through the IP history.
+ * Env: BENCH_INGEST_RECORDS (default 1,000,000), BENCH_INGEST_RSS_RECORDS (default 200,000),
+ * BENCH_INGEST_SCALE (default 10).
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -16,17 +19,38 @@ import { fileURLToPath } from 'node:url';
 import { FlowIngest } from '../collectors/flows/pipeline.ts';
 import { ResolutionIndex } from '../collectors/flows/resolve.ts';
 import { NoopBatchWriter, SqliteBatchWriter } from '../collectors/flows/write.ts';
+import { convertInventoryText } from '../collectors/inventory/index.ts';
+import { generateCluster, inventoryList, netobservRecords } from '../demo/generator/index.ts';
+import type { ResolutionData } from '../domain/resolution.ts';
 import { openDb } from '../store/db.ts';
-import { benchResolution, netobservLines } from './lib/netobserv-records.ts';
+import { applySnapshot, readResolutionData } from '../store/inventory.ts';
 
 const RECORDS = Number(process.env.BENCH_INGEST_RECORDS ?? 1_000_000);
 const RSS_RECORDS = Number(process.env.BENCH_INGEST_RSS_RECORDS ?? 200_000);
+const SCALE = Number(process.env.BENCH_INGEST_SCALE ?? 10);
 const dir = mkdtempSync(join(tmpdir(), 'flowmatrix-bench-'));
+const cluster = generateCluster({ seed: 20261120, scale: SCALE });
+
+/** A database holding the generated cluster's inventory; its resolution data. */
+function inventoryDb(path: string): ResolutionData {
+  const db = openDb(path);
+  try {
+    const { snapshot, objects } = convertInventoryText(JSON.stringify(inventoryList(cluster)), cluster.baseTime);
+    applySnapshot(db, snapshot, { source: 'bench', counts: objects });
+    return readResolutionData(db);
+  } finally {
+    db.close();
+  }
+}
+
+function* netobservLines(count: number, seed: number): Generator<string> {
+  for (const record of netobservRecords(cluster, { flows: count, seed })) yield `${JSON.stringify(record)}\n`;
+}
 
 async function writeFile(path: string, count: number): Promise<void> {
   const out = createWriteStream(path);
   let buf = '';
-  for (const line of netobservLines(count)) {
+  for (const line of netobservLines(count, 1)) {
     buf += line;
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) await once(out, 'drain');
@@ -64,16 +88,17 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: numb
 async function throughput(): Promise<void> {
   const file = join(dir, 'flows.ndjson');
   const gen = await timed(() => writeFile(file, RECORDS));
-  console.log(`generated ${RECORDS.toLocaleString('en')} NetObserv records (${(statSync(file).size / 1e6).toFixed(0)} MB) in ${gen.seconds.toFixed(1)} s`);
+  console.log(`generated ${RECORDS.toLocaleString('en')} NetObserv records (${(statSync(file).size / 1e6).toFixed(0)} MB) for ${cluster.workloads.length} workloads in ${gen.seconds.toFixed(1)} s`);
+  const resolution = inventoryDb(join(dir, 'bench.db'));
 
   const bare = await timed(() => bareLoop(file));
   const noop = await timed(async () => {
-    const ingest = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(benchResolution()), writer: new NoopBatchWriter() });
+    const ingest = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(resolution), writer: new NoopBatchWriter() });
     return ingest.ingest(createReadStream(file, { highWaterMark: 1024 * 1024 }), file);
   });
   const db = openDb(join(dir, 'bench.db'));
   const full = await timed(async () => {
-    const ingest = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(benchResolution()), writer: new SqliteBatchWriter(db) });
+    const ingest = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(resolution), writer: new SqliteBatchWriter(db) });
     await ingest.ingest(createReadStream(file, { highWaterMark: 1024 * 1024 }), file);
     return ingest.summary();
   });
@@ -90,14 +115,16 @@ async function throughput(): Promise<void> {
 }
 
 async function peakRss(count: number): Promise<{ maxRssKb: number; records: number; edges: number; seconds: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./lib/ingest-child.ts', import.meta.url)), join(dir, `rss-${count}.db`)], {
+  const db = join(dir, `rss-${count}.db`);
+  inventoryDb(db);
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./lib/ingest-child.ts', import.meta.url)), db], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const t0 = performance.now();
   let buf = '';
-  for (const line of netobservLines(count, { seed: 7 })) {
+  for (const line of netobservLines(count, 7)) {
     buf += line;
     if (buf.length > 1 << 20) {
       if (!child.stdin.write(buf)) await once(child.stdin, 'drain');
