@@ -113,10 +113,15 @@ function edgeItemFromEdge(e: Edge): EdgeItem {
 
 type EdgeClass = 'blocked' | 'violations' | 'dropped' | 'undocumented' | 'stale' | undefined;
 
+/** Traffic from a pod's own node (kubelet probes): never a rule, so never something to review. */
+const isProbe = (e: EdgeItem): boolean => e.client.startsWith('kubelet:');
+
 function classify(e: EdgeItem): EdgeClass {
   if (e.sides.some((s) => s.status === 'blocked')) return 'blocked';
-  if (e.sides.some((s) => s.violation)) return 'violations';
+  if (!isProbe(e) && e.sides.some((s) => s.violation)) return 'violations';
+  // A dropped probe fails the pod's liveness or readiness check: that one is worth a line.
   if (e.dropped > 0) return 'dropped';
+  if (isProbe(e)) return undefined;
   if (e.sides.some((s) => s.status === 'undocumented')) return 'undocumented';
   if (e.sides.some((s) => s.status === 'stale')) return 'stale';
   return undefined;

@@ -34,7 +34,7 @@ const NETSHOOT = 'workload:tools/Pod/netshoot|external:192.0.2.44|4444|TCP';
 const find = (items: EdgeItem[], key: string): EdgeItem | undefined => items.find((e) => e.key === key);
 
 test('headline counts of the demo cluster', () => {
-  assert.deepEqual(report.headline, { blocked: 4, violations: 7, dropped: 3, undocumented: 124, documentedUnobserved: 4, stale: 0, hostNetwork: 2, findings: 18, drift: 65 });
+  assert.deepEqual(report.headline, { blocked: 4, violations: 6, dropped: 3, undocumented: 100, documentedUnobserved: 4, stale: 0, hostNetwork: 2, findings: 18, drift: 65 });
   assert.equal(report.data.now, report.data.lastSeen, 'the reference time is the data’s latest last-seen, not the clock');
   assert.ok(report.data.now!.startsWith('2026-11-20T23:57:50'));
   assert.equal(report.generatedAt, '2026-11-21T02:00:00.000Z');
@@ -199,4 +199,10 @@ test('attention lists are capped, busiest first; the headline keeps the full cou
   assert.equal(r.attention.omitted.undocumented, r.headline.undocumented - MAX_ATTENTION_ITEMS);
   assert.equal(r.attention.undocumented[0]!.key, `${NETSHOOT}#${MAX_ATTENTION_ITEMS + 19}`);
   assert.deepEqual(report.attention.omitted, {});
+});
+
+test('kubelet probes are never listed as traffic to review or as violations', () => {
+  const probe = (e: EdgeItem) => e.client.startsWith('kubelet:');
+  assert.equal([...report.attention.violations, ...report.attention.undocumented, ...report.attention.stale.edges].filter(probe).length, 0);
+  assert.ok(input.recommendation.workloads.some((w) => w.observed.some((o) => o.key.startsWith('kubelet:'))), 'the demo has probes');
 });
