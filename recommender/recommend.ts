@@ -5,9 +5,10 @@
  */
 import type { Edge } from '../domain/edge.ts';
 import type { InventorySnapshot, Workload } from '../domain/inventory.ts';
-import { peerKey, workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
-import { compareWorkload, edgeKeys, sortByEdgeKey, type WorkloadComponent } from './compare/compare.ts';
+import { workloadKey, type Peer } from '../domain/peer.ts';
+import { compareWorkload, edgeKeys, type WorkloadComponent } from './compare/compare.ts';
 import { indexCluster } from './compare/context.ts';
+import { PeerRanks, type PeerInfo } from './compare/edge-order.ts';
 import { getEngine, type EmitOptions, type EmitResult, type EngineName } from './engines/index.ts';
 import { clusterFacts } from './matrix/bindings.ts';
 import type { ResolvedMatrix } from './matrix/resolved.ts';
@@ -18,7 +19,8 @@ import { compareStrings } from './policy/order.ts';
 import { edgeEvidence, matrixRuleEvidence, type EdgeEvidence, type MatrixRuleEvidence } from './synthesize/evidence.ts';
 import { defaultDenyIntent, shareNamespace } from './synthesize/layers.ts';
 import { defaultOptions, optionProblems, type RecommendOptions } from './synthesize/options.ts';
-import { planWorkload, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
+import { ruleEdges } from './synthesize/atoms.ts';
+import { intentEdges, PeerMemo, planWorkload, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
 
 export { defaultOptions, type RecommendOptions } from './synthesize/options.ts';
 
@@ -97,7 +99,7 @@ function policyRecord(p: PlannedIntent): PolicyRecord {
     ingress: p.input.ingress?.mode ?? 'none',
     egress: p.input.egress?.mode ?? 'none',
     explanation: p.input.explanation,
-    edges: p.edges.map(edgeEvidence),
+    edges: intentEdges(p).map(edgeEvidence),
   };
 }
 
@@ -111,7 +113,7 @@ function ruleRecords(p: PlannedIntent): RuleRecord[] {
     text: g.input.explanation.text,
     peers: [...g.input.peers],
     ports: [...(g.input.ports ?? [])],
-    evidence: { matrixRules: g.rules.map(matrixRuleEvidence), edges: g.edges.map(edgeEvidence), notes: g.notes },
+    evidence: { matrixRules: g.rules.map(matrixRuleEvidence), edges: ruleEdges(g).map(edgeEvidence), notes: g.notes },
   }));
 }
 
@@ -134,39 +136,35 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
   const now = opts.now ?? (Number.isFinite(latest) ? latest : input.inventory.takenAt);
 
   const workloads = [...input.inventory.workloads].filter((w) => selected(w, opts)).sort((a, b) => compareStrings(workloadKey(a), workloadKey(b)));
-  const wanted = new Set(workloads.map((w) => workloadKey(w)));
-  const ingress = new Map<string, Edge[]>();
-  const egress = new Map<string, Edge[]>();
-  const push = (m: Map<string, Edge[]>, k: string, e: Edge) => {
-    const l = m.get(k);
-    if (l) l.push(e);
-    else m.set(k, [e]);
-  };
-  const refKeys = new Map<object, string>();
-  const refKey = (p: Peer & { workload: WorkloadRef }): string => {
-    let k = refKeys.get(p);
-    if (k === undefined) refKeys.set(p, (k = workloadKey(p.workload)));
-    return k;
-  };
+  // Edges per selected workload, in edge-key order: each peer object (the store shares them) is
+  // looked up once per edge, the edges are ordered once, then dealt out to the workloads' sides.
+  const slotOf = new Map<string, number>();
+  workloads.forEach((w, i) => slotOf.set(workloadKey(w), i));
+  const slotOfPeer = (p: Peer): number => (p.kind === 'workload' || p.kind === 'dns' ? (slotOf.get(workloadKey(p.workload)) ?? -1) : -1);
+  const ranks = new PeerRanks();
+  const clients: PeerInfo[] = [];
+  const servers: PeerInfo[] = [];
+  const selectedEdges: Edge[] = [];
   for (const e of input.edges) {
-    if (e.server.kind === 'workload' || e.server.kind === 'dns') {
-      const k = refKey(e.server);
-      if (wanted.has(k)) push(ingress, k, e);
-    }
-    if (e.client.kind === 'workload' || e.client.kind === 'dns') {
-      const k = refKey(e.client);
-      if (wanted.has(k)) push(egress, k, e);
-    }
+    const client = ranks.of(e.client, slotOfPeer);
+    const server = ranks.of(e.server, slotOfPeer);
+    if (client.slot < 0 && server.slot < 0) continue;
+    selectedEdges.push(e);
+    clients.push(client);
+    servers.push(server);
   }
-
   const runKeys = edgeKeys();
   const keyOf = runKeys.key;
-  const peerKeys = new Map<Peer, string>();
-  const peerKeyOf = (p: Peer): string => {
-    let k = peerKeys.get(p);
-    if (k === undefined) peerKeys.set(p, (k = peerKey(p)));
-    return k;
-  };
+  const { order, duplicateKeys } = ranks.order(selectedEdges, clients, servers, keyOf);
+  const ingress: Edge[][] = workloads.map(() => []);
+  const egress: Edge[][] = workloads.map(() => []);
+  for (const i of order) {
+    const e = selectedEdges[i]!;
+    const server = servers[i]!.slot;
+    if (server >= 0) ingress[server]!.push(e);
+    const client = clients[i]!.slot;
+    if (client >= 0) egress[client]!.push(e);
+  }
 
   const componentsOf = new Map<string, WorkloadComponent[]>();
   for (const m of [...input.matrices].sort((a, b) => compareStrings(a.name, b.name))) {
@@ -180,15 +178,16 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
   }
 
   const plans: WorkloadPlan[] = [];
-  const peerMemo = new Map();
-  const portMemo = new Map();
-  for (const w of workloads) {
-    const k = workloadKey(w);
-    const components = componentsOf.get(k) ?? [];
-    const sortByKey = (l: Edge[] | undefined) => sortByEdgeKey(l ?? [], keyOf);
+  const memo = new PeerMemo();
+  for (let i = 0; i < workloads.length; i++) {
+    const w = workloads[i]!;
+    const components = componentsOf.get(workloadKey(w)) ?? [];
+    const sides = { ingress: ingress[i]!, egress: egress[i]! };
+    ingress[i] = egress[i] = [];
     // A workload talking to itself is both an ingress and an egress edge: compared once per side.
-    const cmp = compareWorkload(w, components, { ingress: sortByKey(ingress.get(k)), egress: sortByKey(egress.get(k)) }, ix, { now, staleDays: opts.staleDays }, keyOf);
-    plans.push(planWorkload(w, cmp, components, { ix, dns, opts, peerMemo, portMemo, edgeKeys: runKeys, peerKeyOf }));
+    // Duplicate keys (only from callers that pass the same edge twice) make evidence de-duplicate by key.
+    const cmp = compareWorkload(w, components, sides, ix, { now, staleDays: opts.staleDays }, keyOf, { ingress: duplicateKeys, egress: duplicateKeys });
+    plans.push(planWorkload(w, cmp, components, { ix, dns, opts, memo, edgeKeys: runKeys, details }));
   }
 
   const namespaceLayers: PlannedIntent[] = [];
@@ -234,8 +233,8 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
       summary: p.summary,
       policies: p.intents.map(policyRecord),
       rules: p.intents.flatMap(ruleRecords),
-      documented: p.comparison.rules.map(matrixRuleEvidence),
-      observed: p.comparison.edges.map((e) => {
+      documented: p.comparison!.rules.map(matrixRuleEvidence),
+      observed: p.comparison!.edges.map((e) => {
         const reason = excluded.get(`${e.direction}|${keyOf(e.edge)}`);
         return reason === undefined ? { ...edgeEvidence(e), included: true } : { ...edgeEvidence(e), included: false, reason };
       }),

@@ -19,9 +19,10 @@ export function readExternalNames(db: Db): Map<string, string[]> {
 type EdgeTuple = [id: number, client: string, server: string, port: number, protocol: string, firstSeen: number, lastSeen: number, flows: number, packets: number, bytes: number, forwarded: number, dropped: number, sources: number];
 
 /**
- * Every edge, ordered by (client, server, port, protocol). Peers are parsed once per distinct key
- * and shared between edges (a cluster has far fewer peers than edges): the recommender reads all
- * edges at once, and this keeps that read close to a bare SELECT.
+ * Every edge, in storage order (the recommender orders each workload's edges itself; walking
+ * the (client, server, port, protocol) index instead costs a table lookup per row, half the
+ * read). Peers are parsed once per distinct key and shared between edges (a cluster has far
+ * fewer peers than edges): the recommender memoises per peer object.
  */
 export function readAllEdges(db: Db): Edge[] {
   const peers = new Map<string, Peer>();
@@ -33,12 +34,9 @@ export function readAllEdges(db: Db): Edge[] {
   const sources = new Map<number, FlowSource[]>();
   const out: Edge[] = [];
   const rows = db
-    .prepare('SELECT id, client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources FROM edges ORDER BY client, server, port, protocol')
+    .prepare('SELECT id, client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources FROM edges')
     .raw(true)
     .iterate() as Iterable<EdgeTuple>;
-  // Rows come ordered by client: the previous row's client is the likeliest match.
-  let lastClientKey = '';
-  let lastClient: Peer | undefined;
   let lastBits = -1;
   let lastSources: FlowSource[] = [];
   for (const r of rows) {
@@ -48,13 +46,9 @@ export function readAllEdges(db: Db): Edge[] {
       lastBits = r[12];
       lastSources = s;
     }
-    if (lastClient === undefined || r[1] !== lastClientKey) {
-      lastClientKey = r[1];
-      lastClient = peer(r[1]);
-    }
     out.push({
       id: r[0],
-      client: lastClient,
+      client: peer(r[1]),
       server: peer(r[2]),
       port: r[3],
       protocol: r[4] as Protocol,

@@ -25,6 +25,8 @@ export interface RuleAssessment {
   status: RuleStatus;
   /** The edges that fall under the rule, sorted by edge key. */
   edges: Edge[];
+  /** The same edges as positions in the side of the rule's direction (ascending). */
+  matched: number[];
 }
 
 export interface EdgeAssessment {
@@ -35,9 +37,75 @@ export interface EdgeAssessment {
   rules: string[];
 }
 
-export interface WorkloadComparison {
-  rules: RuleAssessment[];
-  edges: EdgeAssessment[];
+const NO_RULES: string[] = [];
+
+/**
+ * One direction of a workload's edges, assessed in parallel arrays: position i is one edge
+ * assessment. Synthesis works on positions; the EdgeAssessment objects evidence needs are built
+ * on first use (one per position, so identity holds).
+ */
+export class SideComparison {
+  readonly status: ComparisonStatus[];
+  /** Per position: ids of the active documented rules the edge falls under, sorted (shared empty array when none). */
+  readonly rules: string[][];
+  private built: EdgeAssessment[] | undefined;
+
+  constructor(
+    readonly direction: Direction,
+    /** Sorted by edge key. */
+    readonly edges: readonly Edge[],
+    /** Two edges share an edge key (a caller passed duplicates): evidence de-duplicates by key. */
+    readonly duplicateKeys: boolean,
+  ) {
+    this.status = new Array<ComparisonStatus>(edges.length);
+    this.rules = new Array<string[]>(edges.length);
+  }
+
+  assessment(i: number): EdgeAssessment {
+    const built = (this.built ??= new Array<EdgeAssessment>(this.edges.length));
+    let a = built[i];
+    if (a === undefined) built[i] = a = { edge: this.edges[i]!, direction: this.direction, status: this.status[i]!, rules: this.rules[i]! };
+    return a;
+  }
+}
+
+/** Positions of edge assessments in one side: how rules and policies keep their evidence. */
+export interface EdgeRefs {
+  side: SideComparison;
+  /** Ascending, unique. */
+  idx: readonly number[];
+}
+
+/** The edge assessments `refs` stand for, in order. */
+export function assessmentsOf(refs: readonly EdgeRefs[]): EdgeAssessment[] {
+  const out: EdgeAssessment[] = [];
+  for (const r of refs) for (const i of r.idx) out.push(r.side.assessment(i));
+  return out;
+}
+
+export class WorkloadComparison {
+  private merged: EdgeAssessment[] | undefined;
+  constructor(
+    /** Every documented rule of the workload, sorted by id. */
+    readonly rules: RuleAssessment[],
+    readonly ingress: SideComparison,
+    readonly egress: SideComparison,
+    private readonly keyOf: (e: Edge) => string,
+  ) {}
+
+  side(d: Direction): SideComparison {
+    return d === 'ingress' ? this.ingress : this.egress;
+  }
+
+  /** Every edge assessment in `${edgeKey}|${direction}` order (built on first use: evidence only). */
+  get edges(): EdgeAssessment[] {
+    if (this.merged === undefined) {
+      const all: EdgeAssessment[] = [];
+      for (const side of [this.ingress, this.egress]) for (let i = 0; i < side.edges.length; i++) all.push(side.assessment(i));
+      this.merged = sortAssessments(all, this.keyOf);
+    }
+    return this.merged;
+  }
 }
 
 export interface CompareOptions {
@@ -63,6 +131,8 @@ export interface EdgeKeys {
   key: (e: Edge) => string;
   /** `edge:` + the edge key without its zero padding (`edgeId(e)`): the id of a rule only edges evidence. */
   id: (e: Edge) => string;
+  /** `peerKey(p)`, once per peer object. */
+  peerKey: (p: Peer) => string;
 }
 
 /** `edge:${edgeKey(e)}` with every `|` followed by zeros reduced to the `|`: ids stay free of padding. */
@@ -95,33 +165,30 @@ export function edgeKeys(): EdgeKeys {
     }
     return r;
   };
-  const small = new Map<string, { padded: string; unpadded: string }>();
+  const small = new Map<number, { padded: string; unpadded: string }>();
   const portText = (port: number): { padded: string; unpadded: string } => {
-    const k = String(port);
-    let r = small.get(k);
+    let r = small.get(port);
     if (r === undefined) {
-      const padded = k.padStart(5, '0');
-      small.set(k, (r = { padded, unpadded: unpad(padded, true) }));
+      const padded = String(port).padStart(5, '0');
+      small.set(port, (r = { padded, unpadded: unpad(padded, true) }));
     }
     return r;
   };
   const protocols = new Map<string, string>();
   const keys = new Map<Edge, string>();
-  const ids = new Map<Edge, string>();
+  const key = (e: Edge): string => {
+    let k = keys.get(e);
+    if (k === undefined) keys.set(e, (k = `${parts(e.client).key}|${parts(e.server).key}|${portText(e.port).padded}|${e.protocol}`));
+    return k;
+  };
   return {
-    key: (e) => {
-      let k = keys.get(e);
-      if (k === undefined) keys.set(e, (k = `${parts(e.client).key}|${parts(e.server).key}|${portText(e.port).padded}|${e.protocol}`));
-      return k;
-    },
+    peerKey: (p) => parts(p).key,
+    key,
+    // Not cached: building an id costs less than remembering it per edge object.
     id: (e) => {
-      let id = ids.get(e);
-      if (id === undefined) {
-        let proto = protocols.get(e.protocol);
-        if (proto === undefined) protocols.set(e.protocol, (proto = unpad(e.protocol, true)));
-        ids.set(e, (id = `edge:${parts(e.client).first}|${parts(e.server).next}|${portText(e.port).unpadded}|${proto}`));
-      }
-      return id;
+      let proto = protocols.get(e.protocol);
+      if (proto === undefined) protocols.set(e.protocol, (proto = unpad(e.protocol, true)));
+      return `edge:${parts(e.client).first}|${parts(e.server).next}|${portText(e.port).unpadded}|${proto}`;
     },
   };
 }
@@ -185,50 +252,60 @@ export function compareWorkload(
   ix: ClusterIndex,
   opts: CompareOptions,
   keyOf: (e: Edge) => string = edgeKey,
+  duplicateKeys: { ingress: boolean; egress: boolean } = { ingress: hasDuplicateKeys(edges.ingress, keyOf), egress: hasDuplicateKeys(edges.egress, keyOf) },
 ): WorkloadComparison {
-  const active: { c: WorkloadComponent; rule: ExpectedRule }[] = [];
+  const active: { c: WorkloadComponent; rule: ExpectedRule; matched: number[] }[] = [];
   const ruleAssessments: RuleAssessment[] = [];
   for (const c of components) {
     for (const rule of c.component.rules) {
-      if (rule.active && c.component.enabled) active.push({ c, rule });
-      else ruleAssessments.push({ matrix: c.matrix, component: c.component.name, rule, status: 'inactive', edges: [] });
+      if (rule.active && c.component.enabled) active.push({ c, rule, matched: [] });
+      else ruleAssessments.push({ matrix: c.matrix, component: c.component.name, rule, status: 'inactive', edges: [], matched: [] });
     }
   }
 
-  const matchedBy = new Map<string, EdgeAssessment[]>();
-  const edgeAssessments: EdgeAssessment[] = [];
   const staleBefore = opts.now - opts.staleDays * DAY_MS;
+  const sides = { ingress: new SideComparison('ingress', edges.ingress, duplicateKeys.ingress), egress: new SideComparison('egress', edges.egress, duplicateKeys.egress) };
   for (const direction of ['ingress', 'egress'] as const) {
+    const side = sides[direction];
+    const list = side.edges;
     const candidates = active.filter((a) => a.rule.direction === direction);
-    for (const edge of edges[direction]) {
-      const rules = candidates.length === 0 ? candidates : candidates.filter((a) => edgeMatchesRule(edge, a.rule, ix));
+    if (candidates.length === 0) {
+      for (let i = 0; i < list.length; i++) {
+        side.status[i] = list[i]!.lastSeen < staleBefore ? 'stale' : 'undocumented';
+        side.rules[i] = NO_RULES;
+      }
+      continue;
+    }
+    for (let i = 0; i < list.length; i++) {
+      const edge = list[i]!;
+      const rules = candidates.filter((a) => edgeMatchesRule(edge, a.rule, ix));
       let status: ComparisonStatus;
       if (edge.lastSeen < staleBefore) status = 'stale';
       else if (rules.length === 0) status = 'undocumented';
       else if (isBlockedTraffic(edge) && rules.some((r) => r.rule.level === 'must')) status = 'blocked';
       else status = 'confirmed';
-      const ids = rules.length === 0 ? [] : rules.length === 1 ? [rules[0]!.rule.id] : [...new Set(rules.map((r) => r.rule.id))].sort();
-      const a: EdgeAssessment = { edge, direction, status, rules: ids };
-      edgeAssessments.push(a);
-      for (const r of rules) {
-        const list = matchedBy.get(r.rule.id) ?? [];
-        list.push(a);
-        matchedBy.set(r.rule.id, list);
-      }
+      side.status[i] = status;
+      side.rules[i] = rules.length === 0 ? NO_RULES : rules.length === 1 ? [rules[0]!.rule.id] : [...new Set(rules.map((r) => r.rule.id))].sort();
+      for (const r of rules) r.matched.push(i);
     }
   }
 
-  for (const { c, rule } of active) {
-    const matched = matchedBy.get(rule.id) ?? [];
+  for (const { c, rule, matched } of active) {
+    const side = sides[rule.direction];
     let status: RuleStatus;
     if (matched.length === 0) status = 'documented-unobserved';
-    else if (matched.some((m) => m.status === 'confirmed')) status = 'confirmed';
-    else if (matched.some((m) => m.status === 'blocked')) status = 'blocked';
+    else if (matched.some((i) => side.status[i] === 'confirmed')) status = 'confirmed';
+    else if (matched.some((i) => side.status[i] === 'blocked')) status = 'blocked';
     else status = 'stale';
-    ruleAssessments.push({ matrix: c.matrix, component: c.component.name, rule, status, edges: sortByEdgeKey([...new Set(matched.map((m) => m.edge))], keyOf) });
+    ruleAssessments.push({ matrix: c.matrix, component: c.component.name, rule, status, edges: sortByEdgeKey([...new Set(matched.map((i) => side.edges[i]!))], keyOf), matched });
   }
 
   ruleAssessments.sort((a, b) => (a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0));
-  const sortedEdges = sortAssessments(edgeAssessments, keyOf);
-  return { rules: ruleAssessments, edges: sortedEdges };
+  return new WorkloadComparison(ruleAssessments, sides.ingress, sides.egress, keyOf);
+}
+
+/** Two neighbours of a key-sorted list share a key. */
+export function hasDuplicateKeys(sorted: readonly Edge[], keyOf: (e: Edge) => string): boolean {
+  for (let i = 1; i < sorted.length; i++) if (keyOf(sorted[i - 1]!) === keyOf(sorted[i]!)) return true;
+  return false;
 }

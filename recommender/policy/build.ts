@@ -23,7 +23,7 @@ import {
   type RuleExplanation,
 } from './ir.ts';
 import { policyName } from './names.ts';
-import { canonicalSelector, compareStrings, peerKey, portKey, ruleKey, selectorIsEmpty, uniqueSortedBy } from './order.ts';
+import { canonicalSelector, compareStrings, peerKey, portKey, selectorIsEmpty, uniqueSortedBy } from './order.ts';
 
 /** An IR value that cannot be built; `path` says where (`intent monitoring/grafana: egress.rules[2].peers[0]`). */
 export class PolicyError extends Error {
@@ -292,8 +292,11 @@ function checkExplanation(path: string, e: RuleExplanation | undefined): RuleExp
   if (!(RULE_STATUSES as readonly string[]).includes(e.status)) {
     throw new PolicyError(`${path}.status`, `"${e.status}" is not one of ${RULE_STATUSES.join(', ')}`);
   }
-  return { id: e.id, status: e.status, text: e.text.replace(/\s+/g, ' ').trim() };
+  return { id: e.id, status: e.status, text: NEEDS_SPACE_FIX.test(e.text) ? e.text.replace(/\s+/g, ' ').trim() : e.text };
 }
+
+/** Text that `replace(/\s+/g, ' ').trim()` would change: whitespace other than single inner spaces. */
+const NEEDS_SPACE_FIX = /[^\S ]| {2}|^ | $/;
 
 export interface RuleInput {
   peers: readonly PolicyPeer[];
@@ -326,7 +329,7 @@ function checkedPeer(cache: CheckCache, path: string, i: number, p: PolicyPeer):
   return c;
 }
 
-function checkRule(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, r: RuleInput): Checked<PolicyRule> {
+function checkRule(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, r: RuleInput): { value: PolicyRule; parts: string[] } {
   if (r.peers.length === 0) {
     throw new PolicyError(`${path}.peers`, 'a rule needs at least one peer (use allow-all for "from/to anywhere")');
   }
@@ -351,9 +354,40 @@ function checkRule(cache: CheckCache, path: string, direction: Direction, cluste
     }
   });
   const rule: PolicyRule = { peers, ports, explanation: checkExplanation(`${path}.explanation`, r.explanation) };
-  // ruleKey(rule), from the keys already computed.
-  const key = [checkedPeers.map((c) => c.key).join(';'), checkedPorts.map((c) => c.key).join(';'), rule.explanation.id, rule.explanation.status, rule.explanation.text].join('#');
-  return { value: rule, key };
+  // The parts of ruleKey(rule), from the keys already computed.
+  return { value: rule, parts: [joinKeys(checkedPeers, ';'), joinKeys(checkedPorts, ';'), rule.explanation.id, rule.explanation.status, rule.explanation.text] };
+}
+
+function joinKeys(cs: readonly Checked<unknown>[], sep: string): string {
+  if (cs.length === 1) return cs[0]!.key;
+  let out = '';
+  for (let i = 0; i < cs.length; i++) out += i === 0 ? cs[i]!.key : sep + cs[i]!.key;
+  return out;
+}
+
+/**
+ * The order of `parts.join('#')` for two rules without joining them (explanation ids can be
+ * long): the first differing part decides, unless one is a prefix of the other.
+ */
+function compareRuleKeys(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    if (x.length < y.length ? y.startsWith(x) : x.startsWith(y)) return compareStrings(a.join('#'), b.join('#'));
+    return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Sorted by ruleKey and de-duplicated, the first of equal keys kept (as uniqueSortedBy). */
+function sortRules(rules: { value: PolicyRule; parts: string[] }[]): PolicyRule[] {
+  let ascending = true;
+  for (let i = 1; i < rules.length && ascending; i++) if (!(compareRuleKeys(rules[i - 1]!.parts, rules[i]!.parts) < 0)) ascending = false;
+  const sorted = ascending ? rules : rules.slice().sort((x, y) => compareRuleKeys(x.parts, y.parts));
+  const out: PolicyRule[] = [];
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || compareRuleKeys(sorted[i - 1]!.parts, sorted[i]!.parts) !== 0) out.push(sorted[i]!.value);
+  return out;
 }
 
 function checkDirection(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, d: DirectionInput | undefined): DirectionPolicy {
@@ -365,11 +399,7 @@ function checkDirection(cache: CheckCache, path: string, direction: Direction, c
       return { mode: 'allow-all', ports: normalizeChecked(cache, `${path}.ports`, d.ports ?? []).map((c) => c.value), explanation: checkExplanation(`${path}.explanation`, d.explanation) };
     case 'rules': {
       if (d.rules.length === 0) throw new PolicyError(`${path}.rules`, 'no rules: say deny-all explicitly when nothing is allowed');
-      const rules = uniqueSortedBy(
-        d.rules.map((r, i) => checkRule(cache, `${path}.rules[${i}]`, direction, clusterWide, r)),
-        (c) => c.key,
-      );
-      return { mode: 'rules', rules: rules.map((c) => c.value) };
+      return { mode: 'rules', rules: sortRules(d.rules.map((r, i) => checkRule(cache, `${path}.rules[${i}]`, direction, clusterWide, r))) };
     }
     default:
       throw new PolicyError(path, `unknown mode "${(d as { mode: string }).mode}" (none, deny-all, allow-all, rules)`);

@@ -1,25 +1,15 @@
 /**
  * An atom is one (peer, ports) permission with its evidence. Atoms of a direction are merged
  * (identical peers: ports united) and grouped (peers with identical port sets share a rule);
- * the apiserver stays in an egress rule of its own, on its endpoint ports.
+ * the apiserver stays in an egress rule of its own, on its endpoint ports. Atoms are added to
+ * an `AtomGroups` of one workload direction as they are found: no object per atom; the edges
+ * behind them are positions in the workload's side of that direction.
  */
-import type { EdgeAssessment, RuleAssessment } from '../compare/compare.ts';
-import { compareSuffixed, edgeId, edgeKey, type EdgeKeys } from '../compare/compare.ts';
+import { assessmentsOf, compareSuffixed, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison } from '../compare/compare.ts';
 import type { Edge } from '../../domain/edge.ts';
 import { explanation, type RuleInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PortSpec, RuleStatus } from '../policy/ir.ts';
 import { compareStrings, peerKey, portKey, uniqueSortedBy } from '../policy/order.ts';
-
-export interface Atom {
-  direction: Direction;
-  peer: PolicyPeer;
-  /** Empty = every port and protocol. */
-  ports: PortSpec[];
-  status: RuleStatus;
-  rules: RuleAssessment[];
-  edges: EdgeAssessment[];
-  notes: string[];
-}
 
 /** A synthesized IR rule with the evidence that made it. */
 export interface GroupedRule {
@@ -27,7 +17,8 @@ export interface GroupedRule {
   input: RuleInput;
   status: RuleStatus;
   rules: RuleAssessment[];
-  edges: EdgeAssessment[];
+  /** The observed edges behind the rule (one side of one workload; several for a shared rule). */
+  evidence: EdgeRefs[];
   notes: string[];
 }
 
@@ -47,13 +38,14 @@ function cachedPortKey(p: PortSpec): string {
 }
 
 function portSetKey(ports: readonly PortSpec[]): string {
+  if (ports.length === 1) return cachedPortKey(ports[0]!);
   return uniqueSortedBy(ports, cachedPortKey).map(cachedPortKey).join(';');
 }
 
 const uniqueRules = (rs: RuleAssessment[]): RuleAssessment[] => uniqueSortedBy(rs, (r) => r.rule.id);
 
 /** De-duplicated (by identity, then by edge key and direction) and sorted by `${edgeKey}|${direction}`. */
-function uniqueEdges(es: readonly EdgeAssessment[], keyOf: (e: Edge) => string): EdgeAssessment[] {
+export function uniqueEdges(es: readonly EdgeAssessment[], keyOf: (e: Edge) => string): EdgeAssessment[] {
   const seen = { ingress: new Map<string, EdgeAssessment>(), egress: new Map<string, EdgeAssessment>() };
   const kept: EdgeAssessment[] = [];
   for (const e of es) {
@@ -68,7 +60,7 @@ function uniqueEdges(es: readonly EdgeAssessment[], keyOf: (e: Edge) => string):
 
 /** Peer keys are asked for again and again for the same (shared) peer objects. */
 const peerKeys = new WeakMap<PolicyPeer, string>();
-function cachedPeerKey(p: PolicyPeer): string {
+export function cachedPeerKey(p: PolicyPeer): string {
   let k = peerKeys.get(p);
   if (k === undefined) peerKeys.set(p, (k = peerKey(p)));
   return k;
@@ -88,16 +80,16 @@ function formatDay(ms: number): string {
 }
 
 /** One short sentence for the annotation; the full evidence goes to the JSON. */
-function ruleText(g: { rules: RuleAssessment[]; edges: EdgeAssessment[]; notes: string[] }): string {
+function ruleText(g: { rules: RuleAssessment[]; edges: readonly Edge[]; notes: string[] }): string {
   const parts: string[] = [];
-  const purposes = [...new Set(g.rules.map((r) => r.rule.purpose))].sort(compareStrings);
+  const purposes = g.rules.length === 0 ? [] : [...new Set(g.rules.map((r) => r.rule.purpose))].sort(compareStrings);
   if (purposes.length > 0) parts.push(`documented: ${purposes.join('; ')}`);
   if (g.edges.length > 0) {
     let flows = 0;
     let last = -Infinity;
     for (const e of g.edges) {
-      flows += e.edge.flows;
-      if (e.edge.lastSeen > last) last = e.edge.lastSeen;
+      flows += e.flows;
+      if (e.lastSeen > last) last = e.lastSeen;
     }
     parts.push(`observed: ${g.edges.length} edge(s), ${flows} flow(s), last seen ${formatDay(last)}`);
   }
@@ -105,80 +97,139 @@ function ruleText(g: { rules: RuleAssessment[]; edges: EdgeAssessment[]; notes: 
   return parts.join('. ');
 }
 
-function ruleId(g: { rules: RuleAssessment[]; edges: EdgeAssessment[]; notes: string[] }, fallback: string, idOf: (e: Edge) => string): string {
+function ruleId(g: { rules: RuleAssessment[]; edges: readonly Edge[]; notes: string[] }, fallback: string, idOf: (e: Edge) => string): string {
   const ids = g.rules.map((r) => r.rule.id);
   // Edge ids depend on ingest order; edge keys do not (same inputs → same bytes).
-  if (ids.length === 0) for (const e of g.edges) ids.push(idOf(e.edge));
+  if (ids.length === 0) for (const e of g.edges) ids.push(idOf(e));
   if (ids.length === 0) return fallback;
   let ascending = true;
   for (let i = 1; i < ids.length && ascending; i++) if (!(ids[i - 1]! < ids[i]!)) ascending = false;
-  return (ascending ? ids : [...new Set(ids)].sort(compareStrings)).join(' ');
+  if (ascending) return ids.join(' ');
+  // Sorted by code units (the default order of strings), then de-duplicated.
+  ids.sort();
+  let n = 1;
+  for (let i = 1; i < ids.length; i++) if (ids[i] !== ids[n - 1]) ids[n++] = ids[i]!;
+  ids.length = n;
+  return ids.join(' ');
 }
 
 /** One peer's atoms merged: identical peers, ports united (any "every port" atom wins). */
 interface PeerEntry {
-  atom: Atom;
+  peer: PolicyPeer;
   count: number;
   allPorts: boolean;
   ports: PortSpec[];
   rank: number;
   rules: RuleAssessment[];
-  edges: EdgeAssessment[];
+  /** Positions in the side (ascending within each atom). */
+  edges: number[];
   notes: string[];
 }
 
-/** Merges atoms of one direction into sorted IR rules. */
-export function groupAtoms(direction: Direction, atoms: readonly Atom[], keys: EdgeKeys = { key: edgeKey, id: edgeId }): GroupedRule[] {
-  const keyOf = keys.key;
-  const byPeer = new Map<string, PeerEntry>();
-  for (const a of atoms) {
-    if (a.direction !== direction) continue;
-    const apiserverEgress = direction === 'egress' && a.peer.kind === 'apiserver';
-    const ports = apiserverEgress ? [] : a.ports;
-    const k = cachedPeerKey(a.peer);
-    const prev = byPeer.get(k);
-    if (!prev) {
-      byPeer.set(k, { atom: a, count: 1, allPorts: ports.length === 0, ports: [...ports], rank: rankOf(a.status), rules: [...a.rules], edges: [...a.edges], notes: [...a.notes] });
-      continue;
+const NONE: readonly never[] = [];
+
+/** The atoms of one direction of one workload, merged per peer as they are added. */
+export class AtomGroups {
+  private readonly byPeer = new Map<string, PeerEntry>();
+  /** Atoms added. */
+  size = 0;
+  /** Kinds of the peers added. */
+  readonly kinds = new Set<PolicyPeer['kind']>();
+
+  constructor(
+    readonly direction: Direction,
+    /** The workload's edges of this direction: the positions atoms carry point into it. */
+    readonly side: SideComparison,
+  ) {}
+
+  /**
+   * One atom: `peer` (whose `cachedPeerKey` is `key`) on `ports` (empty = every port), with its
+   * status, documented rules, edge positions in `side` (one position or an ascending list) and notes.
+   */
+  add(peer: PolicyPeer, key: string, ports: readonly PortSpec[], status: RuleStatus, rules: readonly RuleAssessment[], edges: number | readonly number[], notes: readonly string[] = NONE): void {
+    this.size++;
+    this.kinds.add(peer.kind);
+    if (this.direction === 'egress' && peer.kind === 'apiserver') ports = NONE;
+    const prev = this.byPeer.get(key);
+    if (prev === undefined) {
+      this.byPeer.set(key, { peer, count: 1, allPorts: ports.length === 0, ports: ports.slice(), rank: rankOf(status), rules: rules.slice(), edges: typeof edges === 'number' ? [edges] : edges.slice(), notes: notes.slice() });
+      return;
     }
     prev.count++;
     if (ports.length === 0) prev.allPorts = true;
     else for (const p of ports) prev.ports.push(p);
-    prev.rank = Math.min(prev.rank, rankOf(a.status));
-    for (const r of a.rules) prev.rules.push(r);
-    for (const e of a.edges) prev.edges.push(e);
-    for (const n of a.notes) prev.notes.push(n);
+    const rank = rankOf(status);
+    if (rank < prev.rank) prev.rank = rank;
+    for (const r of rules) prev.rules.push(r);
+    if (typeof edges === 'number') prev.edges.push(edges);
+    else for (const e of edges) prev.edges.push(e);
+    for (const n of notes) prev.notes.push(n);
   }
-  const groups = new Map<string, { peers: PolicyPeer[]; ports: PortSpec[]; rank: number; rules: RuleAssessment[]; edges: EdgeAssessment[]; notes: string[] }>();
-  for (const [, a] of [...byPeer.entries()].sort((x, y) => compareStrings(x[0], y[0]))) {
-    // Merged ports are united: sorted and de-duplicated (the first of equal ports kept); a lone atom keeps its own list.
-    const ports = a.count === 1 ? a.ports : a.allPorts ? [] : uniqueSortedBy(a.ports, cachedPortKey);
-    const peer = a.atom.peer;
-    const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${cachedPeerKey(peer)}` : `ports:${portSetKey(ports)}`;
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = { peers: [], ports, rank: STATUS_RANK.length - 1, rules: [], edges: [], notes: [] }));
-    g.peers.push(peer);
-    g.rank = Math.min(g.rank, a.rank);
-    for (const r of a.rules) g.rules.push(r);
-    for (const e of a.edges) g.edges.push(e);
-    for (const n of a.notes) g.notes.push(n);
+
+  /** The sorted IR rules. */
+  build(keys: EdgeKeys): GroupedRule[] {
+    const direction = this.direction;
+    const groups = new Map<string, { peers: PolicyPeer[]; ports: PortSpec[]; rank: number; rules: RuleAssessment[]; edges: number[]; notes: string[] }>();
+    for (const [, a] of [...this.byPeer.entries()].sort((x, y) => compareStrings(x[0], y[0]))) {
+      // Merged ports are united: sorted and de-duplicated (the first of equal ports kept); a lone atom keeps its own list.
+      const ports = a.count === 1 ? a.ports : a.allPorts ? [] : uniqueSortedBy(a.ports, cachedPortKey);
+      const peer = a.peer;
+      const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${cachedPeerKey(peer)}` : `ports:${portSetKey(ports)}`;
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = { peers: [], ports, rank: STATUS_RANK.length - 1, rules: [], edges: [], notes: [] }));
+      g.peers.push(peer);
+      g.rank = Math.min(g.rank, a.rank);
+      for (const r of a.rules) g.rules.push(r);
+      for (const e of a.edges) g.edges.push(e);
+      for (const n of a.notes) g.notes.push(n);
+    }
+    const out: GroupedRule[] = [];
+    for (const [k, g] of [...groups.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
+      const rules = g.rules.length === 0 ? [] : uniqueRules(g.rules);
+      const idx = this.uniquePositions(g.edges, keys.key);
+      const edges = idx.map((i) => this.side.edges[i]!);
+      const notes = g.notes.length === 0 ? [] : [...new Set(g.notes)].sort(compareStrings);
+      const status = STATUS_RANK[g.rank]!;
+      const ev = { rules, edges, notes };
+      const id = ruleId(ev, `${direction}:${k}`, keys.id);
+      out.push({
+        direction,
+        status,
+        rules,
+        evidence: idx.length === 0 ? [] : [{ side: this.side, idx }],
+        notes,
+        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(ev)) },
+      });
+    }
+    return out;
   }
-  const out: GroupedRule[] = [];
-  for (const [k, g] of [...groups.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
-    const rules = uniqueRules(g.rules);
-    const edges = uniqueEdges(g.edges, keyOf);
-    const notes = [...new Set(g.notes)].sort(compareStrings);
-    const status = STATUS_RANK[g.rank]!;
-    const ev = { rules, edges, notes };
-    const id = ruleId(ev, `${direction}:${k}`, keys.id);
-    out.push({
-      direction,
-      status,
-      rules,
-      edges,
-      notes,
-      input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(ev)) },
-    });
+
+  /**
+   * The positions' assessments de-duplicated and sorted as `uniqueEdges` does. The side is in
+   * edge-key order, so that is ascending positions, unless two of its edges share a key.
+   */
+  private uniquePositions(positions: number[], keyOf: (e: Edge) => string): number[] {
+    if (positions.length <= 1) return positions;
+    if (this.side.duplicateKeys) {
+      const index = new Map<EdgeAssessment, number>();
+      const list = positions.map((i) => {
+        const a = this.side.assessment(i);
+        index.set(a, i);
+        return a;
+      });
+      return uniqueEdges(list, keyOf).map((a) => index.get(a)!);
+    }
+    let ascending = true;
+    for (let i = 1; i < positions.length && ascending; i++) if (!(positions[i - 1]! < positions[i]!)) ascending = false;
+    if (ascending) return positions;
+    const sorted = Int32Array.from(positions).sort();
+    const out: number[] = [];
+    for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) out.push(sorted[i]!);
+    return out;
   }
-  return out;
+}
+
+/** The assessments of a rule's evidence, in order. */
+export function ruleEdges(g: GroupedRule): EdgeAssessment[] {
+  return assessmentsOf(g.evidence);
 }

@@ -23,7 +23,7 @@ export function defaultDenyIntent(namespace: string, egress: boolean): PlannedIn
     explanation: `Default-deny layer for namespace ${namespace}, below the allowlists (--default-deny).`,
   };
   if (egress) input.egress = deny('egress');
-  return { input, rules: [], edges: [] };
+  return { input, rules: [], evidence: [] };
 }
 
 const shapeKey = (r: RuleInput): string => `${r.peers.map(peerKey).sort().join(';')}#${(r.ports ?? []).map(portKey).sort().join(';')}`;
@@ -53,7 +53,7 @@ export function shareNamespace(namespace: string, plans: WorkloadPlan[]): Planne
       shared[d].push({
         ...r,
         rules: group.flatMap((g) => g.rules),
-        edges: group.flatMap((g) => g.edges),
+        evidence: group.flatMap((g) => g.evidence),
         input: { ...r.input, explanation: explanation(ids.join(' '), r.status, `shared by all ${allowlists.length} workloads of ${namespace}: ${r.input.explanation.text}`) },
       });
     }
@@ -78,5 +78,5 @@ export function shareNamespace(namespace: string, plans: WorkloadPlan[]): Planne
   };
   if (shared.ingress.length > 0) input.ingress = { mode: 'rules', rules: shared.ingress.map((r) => r.input) };
   if (shared.egress.length > 0) input.egress = { mode: 'rules', rules: shared.egress.map((r) => r.input) };
-  return { input, rules: [...shared.ingress, ...shared.egress], edges: [] };
+  return { input, rules: [...shared.ingress, ...shared.egress], evidence: [] };
 }

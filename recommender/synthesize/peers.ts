@@ -60,7 +60,8 @@ function nodeIpsOfHostNetworkPeer(ix: ClusterIndex): string[] {
   return [...new Set([...ix.nodeIps.values()].flat())].sort();
 }
 
-function isApiserverAddress(ips: readonly string[], p: number, ix: ClusterIndex): boolean {
+/** One of `ips` on port `p` is an apiserver endpoint. */
+export function isApiserverAddress(ips: readonly string[], p: number, ix: ClusterIndex): boolean {
   return ix.apiserver.some((e) => e.port === p && ips.includes(e.ip));
 }
 

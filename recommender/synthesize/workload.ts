@@ -8,12 +8,13 @@ import type { Edge } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { peerKey as peerKeyOf, type Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
-import type { EdgeAssessment, EdgeKeys, RuleAssessment, WorkloadComparison, WorkloadComponent } from '../compare/compare.ts';
+import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
+import type { ComparisonStatus } from '../compare/status.ts';
 import { dnsPeer, dnsPorts, explanation, port, type DirectionInput, type IntentInput } from '../policy/build.ts';
-import type { Direction, PortSpec } from '../policy/ir.ts';
-import { groupAtoms, type Atom, type GroupedRule } from './atoms.ts';
+import type { Direction, PolicyPeer, PortSpec } from '../policy/ir.ts';
+import { AtomGroups, cachedPeerKey, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
-import { edgePeer, edgePort, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
+import { edgePeer, edgePort, isApiserverAddress, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 
 export interface ExcludedEdge {
   edge: EdgeAssessment;
@@ -24,33 +25,74 @@ export interface PlannedIntent {
   input: IntentInput;
   rules: GroupedRule[];
   /** Evidence of an allow-all / deny-all direction (exposure: the edges it covers). */
-  edges: EdgeAssessment[];
+  evidence: EdgeRefs[];
 }
 
 export interface WorkloadPlan {
   workload: Workload;
-  comparison: WorkloadComparison;
+  /** The comparison behind the plan, kept for the evidence (details) only. */
+  comparison?: WorkloadComparison;
   components: WorkloadComponent[];
   intents: PlannedIntent[];
+  /** Edges left out and why (only when the context asks for details). */
   excluded: ExcludedEdge[];
-  /** Undocumented edges of a direction a matrix is authoritative for (mode union). */
+  /** Undocumented edges of a direction a matrix is authoritative for (mode union), in `${edgeKey}|${direction}` order. */
   violations: EdgeAssessment[];
   warnings: string[];
   summary: string;
+}
+
+/** An edge's far side as IR peers, with their keys; the same answer (objects) for the same question. */
+type MemoPeer = { ok: true; peers: PolicyPeer[]; keys: string[] } | { ok: false; reason: string };
+
+/**
+ * Memo of edge peers per far-side peer object and what else the answer depends on: for a
+ * workload only whether it shares the subject's namespace; for node and external peers the
+ * direction and the port (they may be the apiserver on its endpoint port); for the others the
+ * direction at most. Peer objects are shared between edges by the store: no key is built per edge.
+ */
+export class PeerMemo {
+  private readonly byPeer = new Map<Peer, (MemoPeer | undefined)[]>();
+  private readonly ports = new Map<string, Map<number, PortSpec | undefined>>();
+
+  peer(other: Peer, edge: Edge, direction: Direction, ns: string, ix: ClusterIndex, dns: DnsTarget): MemoPeer {
+    let slots = this.byPeer.get(other);
+    if (slots === undefined) this.byPeer.set(other, (slots = []));
+    let slot: number;
+    if (other.kind === 'workload') slot = other.workload.namespace === ns ? 0 : 1;
+    else if (direction === 'ingress') slot = 0;
+    // Egress to a node or an external address is the apiserver when it is an endpoint ip:port.
+    else if (other.kind === 'node' || other.kind === 'external') slot = ix.apiserver.length > 0 && isApiserverAddress(other.kind === 'node' ? (ix.nodeIps.get(other.node) ?? []) : [other.ip], edge.port, ix) ? 2 : 1;
+    else slot = 1;
+    let r = slots[slot];
+    if (r === undefined) slots[slot] = r = memoOf(edgePeer(other, edge, direction, ns, ix, dns));
+    return r;
+  }
+
+  /** The IR port of an edge (the same object for the same protocol and port); undefined without one. */
+  port(edge: Edge): PortSpec | undefined {
+    let byNumber = this.ports.get(edge.protocol);
+    if (byNumber === undefined) this.ports.set(edge.protocol, (byNumber = new Map()));
+    let p = byNumber.get(edge.port);
+    if (p === undefined && !byNumber.has(edge.port)) byNumber.set(edge.port, (p = edgePort(edge)));
+    return p;
+  }
+}
+
+function memoOf(r: ReturnType<typeof edgePeer>): MemoPeer {
+  return r.ok ? { ok: true, peers: r.peers, keys: r.peers.map(cachedPeerKey) } : r;
 }
 
 export interface SynthesisContext {
   ix: ClusterIndex;
   dns: DnsTarget;
   opts: RecommendOptions;
-  /** Memo of edge peers per peer key and what else the answer depends on: the same peer object for the same peer. */
-  peerMemo?: Map<string, Map<string, ReturnType<typeof edgePeer>>>;
-  /** Memo of the IR port of an edge per (protocol, port): the same port object for the same port. */
-  portMemo?: Map<string, PortSpec | undefined>;
+  /** Edge peers and ports, memoised for the run. */
+  memo?: PeerMemo;
   /** The run's edge keys and ids (`edgeKey`, `edgeId`, cached). */
-  edgeKeys?: EdgeKeys;
-  /** The run's peer keys (`peerKey`, cached per peer object). */
-  peerKeyOf?: (p: Peer) => string;
+  edgeKeys: EdgeKeys;
+  /** Record what was left out and why (`excluded`): the JSON output needs it, manifests do not. Default true. */
+  details?: boolean;
 }
 
 const DNS_PORT = 53;
@@ -77,69 +119,49 @@ function ruleIncluded(r: RuleAssessment, opts: RecommendOptions): boolean {
   return r.status !== 'documented-unobserved' || r.rule.level === 'must' || opts.includeMay;
 }
 
-const isApiserverEdge = (e: EdgeAssessment, ix: ClusterIndex): boolean => {
-  const s = e.edge.server;
+const isApiserverEdge = (e: Edge, ix: ClusterIndex): boolean => {
+  const s = e.server;
   if (s.kind === 'apiserver') return true;
-  const ips = s.kind === 'node' ? (ix.nodeIps.get(s.node) ?? []) : s.kind === 'external' ? [s.ip] : [];
-  return ix.apiserver.some((a) => a.port === e.edge.port && ips.includes(a.ip));
+  if (s.kind !== 'node' && s.kind !== 'external') return false;
+  const ips = s.kind === 'node' ? (ix.nodeIps.get(s.node) ?? []) : [s.ip];
+  return ix.apiserver.some((a) => a.port === e.port && ips.includes(a.ip));
 };
 
-function memoPeer(ctx: SynthesisContext, other: Peer, e: EdgeAssessment, ns: string): ReturnType<typeof edgePeer> {
-  // What edgePeer's answer depends on besides the peer: for a workload only whether it shares
-  // the subject's namespace; for node and external peers the direction and the port (they may be
-  // the apiserver on its endpoint port); for the others the direction at most. Keyed by the peer
-  // key's string object, whose hash V8 keeps: no string is built per edge on the common paths.
-  const pk = (ctx.peerKeyOf ?? peerKeyOf)(other);
-  const variant =
-    other.kind === 'workload' ? (other.workload.namespace === ns ? 'same' : 'other') : other.kind === 'node' || other.kind === 'external' ? `${e.direction}|${e.edge.port}` : e.direction;
-  const memo = (ctx.peerMemo ??= new Map());
-  let byVariant = memo.get(pk);
-  if (byVariant === undefined) memo.set(pk, (byVariant = new Map()));
-  let r = byVariant.get(variant);
-  if (r === undefined) byVariant.set(variant, (r = edgePeer(other, e.edge, e.direction, ns, ctx.ix, ctx.dns)));
-  return r;
-}
-
-function memoPort(ctx: SynthesisContext, edge: Edge): PortSpec | undefined {
-  const k = `${edge.protocol}/${edge.port}`;
-  const memo = (ctx.portMemo ??= new Map());
-  if (memo.has(k)) return memo.get(k);
-  const p = edgePort(edge);
-  memo.set(k, p);
-  return p;
-}
+const NO_RULES: RuleAssessment[] = [];
 
 export function planWorkload(w: Workload, comparison: WorkloadComparison, components: WorkloadComponent[], ctx: SynthesisContext): WorkloadPlan {
   const { ix, opts } = ctx;
-  const plan: WorkloadPlan = { workload: w, comparison, components, intents: [], excluded: [], violations: [], warnings: [], summary: '' };
+  const details = ctx.details !== false;
+  const memo = (ctx.memo ??= new PeerMemo());
+  const plan: WorkloadPlan = { workload: w, components, intents: [], excluded: [], violations: [], warnings: [], summary: '' };
+  if (details) plan.comparison = comparison;
+  const excludeAll = (reason: string) => {
+    if (details) for (const e of comparison.edges) plan.excluded.push({ edge: e, reason });
+  };
   const name = `${w.kind} ${w.namespace}/${w.name}`;
   if (w.hostNetwork) {
     const reasons = components.flatMap((c) => c.component.exceptions.filter((e) => e.type === 'host-network').map((e) => `${e.reason} (${e.source.title}${e.source.line !== undefined ? `, line ${e.source.line}` : ''})`));
     plan.summary = `${name} runs in the host network: NetworkPolicy cannot isolate it on most CNIs, so no policy is recommended; restrict it on the node (host firewall) instead.${reasons.length > 0 ? ` Matrix: ${[...new Set(reasons)].join(' ')}` : ''}`;
-    for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: 'host-network workload: no policy' });
+    excludeAll('host-network workload: no policy');
     return plan;
   }
   if (!hasSelector(w)) {
     plan.summary = `${name} has no labels to select it by: a policy for it would select every pod of ${w.namespace}, so none is recommended; label its pods to get one.`;
     plan.warnings.push(`${name}: no labels, no policy (a selector-less policy would select the whole namespace)`);
-    for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: 'no labels: the workload cannot be selected on its own' });
+    excludeAll('no labels: the workload cannot be selected on its own');
     return plan;
   }
   if (opts.mode === 'documented' && components.length === 0) {
     plan.summary = `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy.`;
-    for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: 'mode documented: no matrix documents this workload' });
+    excludeAll('mode documented: no matrix documents this workload');
     return plan;
   }
 
   const self: Peer = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
-  const atoms: Atom[] = [];
+  const groups = { ingress: new AtomGroups('ingress', comparison.ingress), egress: new AtomGroups('egress', comparison.egress) };
   const included = comparison.rules.filter((r) => ruleIncluded(r, opts));
   const includedIds = new Set(included.map((r) => r.rule.id));
   const byId = new Map(comparison.rules.map((r) => [r.rule.id, r]));
-  const edgesOf = (r: RuleAssessment): EdgeAssessment[] => {
-    const keys = new Set(r.edges);
-    return comparison.edges.filter((e) => keys.has(e.edge) && e.direction === r.rule.direction);
-  };
 
   if (opts.mode !== 'observed') {
     for (const r of included) {
@@ -155,59 +177,77 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         if (d === 'egress') server = rp.kind === 'pods' && rp.workloads.length === 1 ? { kind: 'workload', workload: rp.workloads[0]! } : undefined;
         const ports = resolvedPorts(r.rule.ports, server, ix);
         for (const peer of resolvedPeers(rp, w.namespace, ix)) {
-          atoms.push({ direction: d, peer, ports, status: r.status === 'inactive' ? 'documented-unobserved' : r.status, rules: [r], edges: edgesOf(r), notes: [] });
+          groups[d].add(peer, cachedPeerKey(peer), ports, r.status === 'inactive' ? 'documented-unobserved' : r.status, [r], r.matched);
         }
       }
     }
   }
 
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
-  const exposureEdges: EdgeAssessment[] = [];
+  const exposureEdges: number[] = [];
   // The cluster DNS answers every pod, host-network ones and those not observed yet included.
   const clusterDns = w.clusterDns === true;
-  const dnsEdges: EdgeAssessment[] = [];
+  const dnsEdges: number[] = [];
   const auth = { ingress: opts.mode === 'union' ? authoritative(components, 'ingress') : undefined, egress: opts.mode === 'union' ? authoritative(components, 'egress') : undefined };
+  const include = new Set<string>(opts.include);
+  const notIncluded = new Map<ComparisonStatus, string>();
   if (opts.mode !== 'documented') {
-    for (const e of comparison.edges) {
-      if (e.direction === 'egress' && !opts.egress) {
-        plan.excluded.push({ edge: e, reason: 'egress is not restricted (--no-egress)' });
+    for (const side of [comparison.ingress, comparison.egress]) {
+      const direction = side.direction;
+      const ingress = direction === 'ingress';
+      const exclude = (i: number, reason: string) => {
+        if (details) plan.excluded.push({ edge: side.assessment(i), reason });
+      };
+      if (!ingress && !opts.egress) {
+        for (let i = 0; i < side.edges.length; i++) exclude(i, 'egress is not restricted (--no-egress)');
         continue;
       }
-      if (opts.mode === 'union' && e.rules.some((id) => includedIds.has(id))) continue; // evidenced by its documented rule
-      if (clusterDns && e.direction === 'ingress' && e.edge.port === DNS_PORT) {
-        dnsEdges.push(e);
-        continue;
-      }
-      if (e.direction === 'ingress' && exposed.some((x) => x.port === e.edge.port && x.protocol === e.edge.protocol)) {
-        exposureEdges.push(e);
-        continue;
-      }
-      if (!(opts.include as string[]).includes(e.status)) {
-        plan.excluded.push({ edge: e, reason: `status ${e.status} is not included` });
-        continue;
-      }
-      const authority = auth[e.direction];
-      if (e.status === 'undocumented' && authority) {
-        plan.violations.push(e);
-        plan.excluded.push({ edge: e, reason: `undocumented, and matrix ${authority} is authoritative for ${e.direction}: a violation to review, not a rule` });
-        continue;
-      }
-      const other = e.direction === 'ingress' ? e.edge.client : e.edge.server;
-      const peer = memoPeer(ctx, other, e, w.namespace);
-      if (!peer.ok) {
-        plan.excluded.push({ edge: e, reason: peer.reason });
-        continue;
-      }
-      const p = memoPort(ctx, e.edge);
-      if (!p) {
-        plan.excluded.push({ edge: e, reason: `${e.edge.protocol} has no port: not expressible on every engine` });
-        continue;
-      }
-      const rules = e.rules.length === 0 ? [] : e.rules.map((id) => byId.get(id)).filter((r): r is RuleAssessment => r !== undefined);
-      for (const peerOut of peer.peers) {
-        atoms.push({ direction: e.direction, peer: peerOut, ports: peerOut.kind === 'apiserver' && e.direction === 'egress' ? [] : [p], status: e.status, rules, edges: [e], notes: [] });
+      const authority = auth[direction];
+      const g = groups[direction];
+      const single: PortSpec[] = [];
+      for (let i = 0; i < side.edges.length; i++) {
+        const edge = side.edges[i]!;
+        const status = side.status[i]!;
+        const ruleIds = side.rules[i]!;
+        if (opts.mode === 'union' && ruleIds.length > 0 && ruleIds.some((id) => includedIds.has(id))) continue; // evidenced by its documented rule
+        if (clusterDns && ingress && edge.port === DNS_PORT) {
+          dnsEdges.push(i);
+          continue;
+        }
+        if (ingress && exposed.length > 0 && exposed.some((x) => x.port === edge.port && x.protocol === edge.protocol)) {
+          exposureEdges.push(i);
+          continue;
+        }
+        if (!include.has(status)) {
+          if (details) {
+            let reason = notIncluded.get(status);
+            if (reason === undefined) notIncluded.set(status, (reason = `status ${status} is not included`));
+            exclude(i, reason);
+          }
+          continue;
+        }
+        if (status === 'undocumented' && authority) {
+          plan.violations.push(side.assessment(i));
+          exclude(i, `undocumented, and matrix ${authority} is authoritative for ${direction}: a violation to review, not a rule`);
+          continue;
+        }
+        const peer = memo.peer(ingress ? edge.client : edge.server, edge, direction, w.namespace, ix, ctx.dns);
+        if (!peer.ok) {
+          exclude(i, peer.reason);
+          continue;
+        }
+        const p = memo.port(edge);
+        if (!p) {
+          exclude(i, `${edge.protocol} has no port: not expressible on every engine`);
+          continue;
+        }
+        const rules = ruleIds.length === 0 ? NO_RULES : ruleIds.map((id) => byId.get(id)).filter((r): r is RuleAssessment => r !== undefined);
+        single[0] = p;
+        for (let j = 0; j < peer.peers.length; j++) g.add(peer.peers[j]!, peer.keys[j]!, single, status, rules, i);
       }
     }
+    // Both sides add in `${edgeKey}|${direction}` order, as the comparison lists them.
+    if (plan.violations.length > 1) plan.violations = sortAssessments(plan.violations, ctx.edgeKeys.key);
   }
 
   // Egress: never cut the workload off the apiserver or the DNS it was seen using.
@@ -215,34 +255,40 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   let egressRules: GroupedRule[] = [];
   // Its upstream resolvers are nowhere in the inventory: restrict the cluster DNS's egress only
   // once one was seen, or every name outside the cluster stops resolving.
-  const upstreamSeen = comparison.edges.some((e) => e.direction === 'egress' && e.edge.port === DNS_PORT && e.edge.server.kind !== 'dns' && e.status !== 'stale');
+  const out = comparison.egress;
+  let upstreamSeen = false;
+  for (let i = 0; i < out.edges.length && !upstreamSeen; i++) {
+    const e = out.edges[i]!;
+    if (e.port === DNS_PORT && e.server.kind !== 'dns' && out.status[i] !== 'stale') upstreamSeen = true;
+  }
   const dnsEgressOpen = clusterDns && opts.egress && !upstreamSeen;
   if (dnsEgressOpen) plan.warnings.push(`${name} is the cluster DNS and no upstream resolver was observed: its egress is left open`);
   if (opts.egress && !dnsEgressOpen) {
-    const apiEdges = comparison.edges.filter((e) => e.direction === 'egress' && isApiserverEdge(e, ix) && e.status !== 'stale');
-    const hasApiAtom = atoms.some((a) => a.direction === 'egress' && a.peer.kind === 'apiserver');
+    const apiEdges: number[] = [];
+    for (let i = 0; i < out.edges.length; i++) if (out.status[i] !== 'stale' && isApiserverEdge(out.edges[i]!, ix)) apiEdges.push(i);
+    const hasApiAtom = groups.egress.kinds.has('apiserver');
     let open = false;
     if (apiEdges.length > 0 && !hasApiAtom) {
       if (ix.apiserver.length === 0) {
         open = true;
         plan.warnings.push(`${name} was seen using the apiserver, but no endpoint of default/kubernetes is known: egress is left open rather than cutting it off (import the inventory with EndpointSlices)`);
       } else {
-        const peer = edgePeer({ kind: 'apiserver' }, apiEdges[0]!.edge, 'egress', w.namespace, ix, ctx.dns);
-        if (peer.ok) atoms.push({ direction: 'egress', peer: peer.peers[0]!, ports: [], status: 'implied', rules: [], edges: apiEdges, notes: ['seen using the apiserver: never cut off'] });
+        const peer = edgePeer({ kind: 'apiserver' }, out.edges[apiEdges[0]!]!, 'egress', w.namespace, ix, ctx.dns);
+        if (peer.ok) groups.egress.add(peer.peers[0]!, cachedPeerKey(peer.peers[0]!), [], 'implied', [], apiEdges, ['seen using the apiserver: never cut off']);
       }
     }
-    const egressAtoms = atoms.filter((a) => a.direction === 'egress');
-    if (!open && egressAtoms.length > 0) {
-      atoms.push({ direction: 'egress', peer: dnsPeer(ctx.dns.namespace, ctx.dns.selector), ports: dnsPorts(), status: 'implied', rules: [], edges: [], notes: ['DNS is always allowed when egress is restricted'] });
+    if (!open && groups.egress.size > 0) {
+      const dnsTo = dnsPeer(ctx.dns.namespace, ctx.dns.selector);
+      groups.egress.add(dnsTo, cachedPeerKey(dnsTo), dnsPorts(), 'implied', [], [], ['DNS is always allowed when egress is restricted']);
     }
     if (!open) {
-      egressRules = groupAtoms('egress', atoms, ctx.edgeKeys);
+      egressRules = groups.egress.build(ctx.edgeKeys);
       egress = egressRules.length > 0
         ? { mode: 'rules', rules: egressRules.map((g) => g.input) }
         : { mode: 'deny-all', explanation: explanation(`${intentKey(w)}#egress`, 'implied', 'nothing observed or documented out: deny all egress') };
     }
   }
-  const ingressRules = groupAtoms('ingress', atoms, ctx.edgeKeys);
+  const ingressRules = groups.ingress.build(ctx.edgeKeys);
   const ingress: DirectionInput = ingressRules.length > 0
     ? { mode: 'rules', rules: ingressRules.map((g) => g.input) }
     : {
@@ -251,7 +297,9 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
       };
 
   const nRules = new Set([...ingressRules, ...egressRules].flatMap((g) => g.rules.map((r) => r.rule.id))).size;
-  const nEdges = new Set([...ingressRules, ...egressRules].flatMap((g) => g.edges)).size;
+  const nEdges = countEdges([...ingressRules, ...egressRules]);
+  // Without details nothing reads the evidence again: let the per-edge data go with the comparison.
+  if (!details) for (const g of [...ingressRules, ...egressRules]) g.evidence = [];
   plan.intents.push({
     input: {
       key: intentKey(w),
@@ -263,7 +311,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
       explanation: `Least-privilege allowlist for ${name} (mode ${opts.mode}): ${nRules} documented rule(s), ${nEdges} observed edge(s).`,
     },
     rules: [...ingressRules, ...egressRules],
-    edges: [],
+    evidence: [],
   });
   if (exposed.length > 0) {
     const ports: PortSpec[] = exposed.map((x) => port(protocolOf(x.protocol)!, x.port));
@@ -278,7 +326,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         explanation: `${name} is exposed (${via}): allow all ingress on the exposed port(s), as StackLight does for UIs behind load balancers.`,
       },
       rules: [],
-      edges: exposureEdges,
+      evidence: details && exposureEdges.length > 0 ? [{ side: comparison.ingress, idx: exposureEdges }] : [],
     });
   }
   if (clusterDns) {
@@ -296,9 +344,33 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         explanation: `${name} is the cluster DNS: every pod resolves names through it, including host-network pods and pods never observed, so its DNS ports stay open to all.`,
       },
       rules: [],
-      edges: dnsEdges,
+      evidence: details && dnsEdges.length > 0 ? [{ side: comparison.ingress, idx: dnsEdges }] : [],
     });
   }
   plan.summary = `${name}: ${plan.intents.length} polic${plan.intents.length === 1 ? 'y' : 'ies'}; ingress ${ingress.mode}, egress ${egress.mode}${plan.violations.length > 0 ? `; ${plan.violations.length} undocumented edge(s) reported as violations` : ''}.`;
   return plan;
+}
+
+/** Distinct edge assessments behind the rules (positions per side). */
+function countEdges(rules: readonly GroupedRule[]): number {
+  const seen = new Map<SideComparison, Uint8Array>();
+  let n = 0;
+  for (const g of rules) {
+    for (const r of g.evidence) {
+      let marks = seen.get(r.side);
+      if (marks === undefined) seen.set(r.side, (marks = new Uint8Array(r.side.edges.length)));
+      for (const i of r.idx) {
+        if (marks[i] === 0) {
+          marks[i] = 1;
+          n++;
+        }
+      }
+    }
+  }
+  return n;
+}
+
+/** The assessments of an intent's own evidence (exposure, DNS), in order. */
+export function intentEdges(p: PlannedIntent): EdgeAssessment[] {
+  return assessmentsOf(p.evidence);
 }
