@@ -210,6 +210,12 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         const status = side.status[i]!;
         const ruleIds = side.rules[i]!;
         if (opts.mode === 'union' && ruleIds.length > 0 && ruleIds.some((id) => includedIds.has(id))) continue; // evidenced by its documented rule
+        if (ingress && edge.client.kind === 'kubelet') {
+          // Probes from the pod's own node: never a rule, so never a violation either.
+          const probe = memo.peer(edge.client, edge, direction, w.namespace, ix, ctx.dns);
+          if (!probe.ok) exclude(i, probe.reason);
+          continue;
+        }
         if (clusterDns && ingress && edge.port === DNS_PORT) {
           dnsEdges.push(i);
           continue;

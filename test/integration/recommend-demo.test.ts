@@ -181,3 +181,13 @@ test('a workload without labels gets no policy and a warning; the rest of the cl
   assert.equal(rec.policySet.intents.some((i) => i.namespace === 'tools'), false);
   assert.ok(rec.policySet.intents.length > 50);
 });
+
+test('kubelet probes are excluded before anything else: never a rule, never a violation of an authoritative matrix', () => {
+  const rec = recommend(input, { namespace: 'progressive-delivery' });
+  const w = rec.workloads.find((x) => x.workload.name === 'stage-controller')!;
+  const probe = w.observed.find((o) => o.key.startsWith('kubelet:'));
+  assert.ok(probe, 'the demo probes the controller on 8081');
+  assert.equal(probe.included, false);
+  assert.match(probe.reason ?? '', /kubelet probes, node-local agents\) is never a rule/);
+  assert.equal(w.violations.filter((v) => JSON.stringify(v).includes('kubelet:')).length, 0);
+});
