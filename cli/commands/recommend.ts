@@ -3,6 +3,7 @@
  * `--output yaml` prints the manifests (short explanation per policy in annotations);
  * `--output json` the full recommendation: statuses, evidence, manifests and warnings.
  */
+import { writeJson } from '../../recommender/json-stream.ts';
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { ENGINE_NAMES, getEngine, isEngineName, toMultiDocYaml, type EmitResult } from '../../recommender/engines/index.ts';
@@ -124,7 +125,9 @@ export const recommendCommand: CommandModule = (program: Command, ctx: CommandCo
     .action(async (opts: RecommendCliOptions & { output: string }) => {
       const { rec, emitted } = await runRecommend(opts, opts.output === 'json');
       if (opts.output === 'json') {
-        ctx.io.out(`${JSON.stringify({ engine: emitted.engine, ...rec, manifests: emitted.manifests, engineWarnings: emitted.warnings }, null, 2)}\n`);
+        // Streamed: a whole cluster's evidence can outgrow the longest string Node can build.
+        writeJson({ engine: emitted.engine, ...rec, manifests: emitted.manifests, engineWarnings: emitted.warnings }, ctx.io.out);
+        ctx.io.out('\n');
         return;
       }
       ctx.io.out(toMultiDocYaml(emitted.manifests));

@@ -1,4 +1,5 @@
 /** Recommendations (list and one workload), the export and drift: engine, mode and options as query parameters. */
+import { writeJson } from '../../recommender/json-stream.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Request, Response } from 'express';
 import { toYaml, type EngineName } from '../../recommender/engines/index.ts';
@@ -75,9 +76,13 @@ export function recommendationRoutes(ctx: ServiceContext): AnyRoute[] {
       scope: 'read',
       query: ListQuery,
       responses: { 200: { description: 'statuses, evidence, policies, manifests and warnings', content: { 'application/json': FreeObject } }, 422: { description: 'options the recommender rejects' } },
-      handler: ({ query }) => {
+      handler: ({ query }, _req, res) => {
         const { rec, emitted } = service.run(query.engine as EngineName, toOptions(query, ctx.config.staleDays), 'list');
-        return { engine: emitted.engine, ...rec, manifests: emitted.manifests, engineWarnings: emitted.warnings };
+        // Streamed: a whole cluster's evidence can outgrow the longest string Node can build.
+        res.status(200).type('application/json');
+        writeJson({ engine: emitted.engine, ...rec, manifests: emitted.manifests, engineWarnings: emitted.warnings }, (t) => res.write(t), 0);
+        res.end();
+        return undefined;
       },
     }),
     defineRoute({

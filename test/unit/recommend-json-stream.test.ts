@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { writeJson } from '../../recommender/json-stream.ts';
+
+const written = (v: unknown, space: 0 | 2 = 2): string => {
+  let s = '';
+  writeJson(v, (t) => void (s += t), space);
+  return s;
+};
+
+test('writeJson gives the bytes of JSON.stringify(value, null, 2) and of compact JSON.stringify, for any JSON value', () => {
+  fc.assert(fc.property(fc.jsonValue(), (v) => written(v) === JSON.stringify(v, null, 2) && written(v, 0) === JSON.stringify(v)), { numRuns: 500, seed: 7 });
+});
+
+test('writeJson drops what JSON.stringify drops and calls toJSON', () => {
+  const v = { a: undefined, b: [undefined, () => 1, 1], c: new Date(0), d: { e: Symbol('x') }, f: [], g: {}, h: 'line\nbreak' };
+  assert.equal(written(v), JSON.stringify(v, null, 2));
+  assert.equal(written(v, 0), JSON.stringify(v));
+});
+
+test('writeJson streams: a value larger than one chunk arrives in several pieces, in order', () => {
+  const v = { items: Array.from({ length: 5000 }, (_, i) => ({ i, name: `workload-${i}`, tags: ['a', 'b'] })) };
+  const chunks: string[] = [];
+  writeJson(v, (t) => chunks.push(t));
+  assert.ok(chunks.length > 3);
+  assert.equal(chunks.join(''), JSON.stringify(v, null, 2));
+});
