@@ -7,6 +7,7 @@ import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedComponent } from '../matrix/resolved.ts';
 import type { ClusterIndex } from './context.ts';
+import { fnv1a } from './edge-digest.ts';
 import { edgeMatchesRule } from './match.ts';
 import { DAY_MS, type ComparisonStatus, type RuleStatus } from './status.ts';
 
@@ -133,6 +134,8 @@ export interface EdgeKeys {
   id: (e: Edge) => string;
   /** `peerKey(p)`, once per peer object. */
   peerKey: (p: Peer) => string;
+  /** `fnv1a` of the edge's evidence key `client|server|port|protocol` (port unpadded), without building it. */
+  digest: (e: Edge) => number;
 }
 
 /** `edge:${edgeKey(e)}` with every `|` followed by zeros reduced to the `|`: ids stay free of padding. */
@@ -181,9 +184,17 @@ export function edgeKeys(): EdgeKeys {
     if (k === undefined) keys.set(e, (k = `${parts(e.client).key}|${parts(e.server).key}|${portText(e.port).padded}|${e.protocol}`));
     return k;
   };
+  // The hash state after `client|` is kept per client peer object.
+  const afterClient = new Map<Peer, number>();
+  const digest = (e: Edge): number => {
+    let h = afterClient.get(e.client);
+    if (h === undefined) afterClient.set(e.client, (h = fnv1a('|', fnv1a(parts(e.client).key))));
+    return fnv1a(e.protocol, fnv1a(`|${e.port}|`, fnv1a(parts(e.server).key, h)));
+  };
   return {
     peerKey: (p) => parts(p).key,
     key,
+    digest,
     // Not cached: building an id costs less than remembering it per edge object.
     id: (e) => {
       let proto = protocols.get(e.protocol);

@@ -161,6 +161,8 @@ interface Checked<T> {
 interface CheckCache {
   peers: Map<PolicyPeer, Checked<PolicyPeer>>;
   ports: Map<PortSpec, Checked<PortSpec>>;
+  /** Accept the rules `CanonicalParts.rule` built as they are (`trustedPolicySet` only). */
+  trusted?: boolean;
 }
 
 function newCache(): CheckCache {
@@ -330,6 +332,11 @@ function checkedPeer(cache: CheckCache, path: string, i: number, p: PolicyPeer):
 }
 
 function checkRule(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, r: RuleInput): { value: PolicyRule; parts: string[] } {
+  if (cache.trusted) {
+    const t = checkedOf(r);
+    // Checked for this direction outside a cluster-wide intent: nothing left to check.
+    if (t !== undefined && t.direction === direction && !clusterWide) return t;
+  }
   if (r.peers.length === 0) {
     throw new PolicyError(`${path}.peers`, 'a rule needs at least one peer (use allow-all for "from/to anywhere")');
   }
@@ -340,6 +347,14 @@ function checkRule(cache: CheckCache, path: string, direction: Direction, cluste
   const checkedPorts = normalizeChecked(cache, `${path}.ports`, r.ports ?? []);
   const peers = checkedPeers.map((c) => c.value);
   const ports = checkedPorts.map((c) => c.value);
+  checkPlacement(path, direction, clusterWide, peers, ports);
+  const rule: PolicyRule = { peers, ports, explanation: checkExplanation(`${path}.explanation`, r.explanation) };
+  // The parts of ruleKey(rule), from the keys already computed.
+  return { value: rule, parts: [joinKeys(checkedPeers, ';'), joinKeys(checkedPorts, ';'), rule.explanation.id, rule.explanation.status, rule.explanation.text] };
+}
+
+/** What a rule's direction and its intent's scope allow of its (checked) peers and ports. */
+function checkPlacement(path: string, direction: Direction, clusterWide: boolean, peers: readonly PolicyPeer[], ports: readonly PortSpec[]): void {
   peers.forEach((p, i) => {
     const pp = `${path}.peers[${i}]`;
     if (p.kind === 'fqdn' && direction === 'ingress') throw new PolicyError(pp, `FQDN peer "${p.name}" is only meaningful in egress rules`);
@@ -353,9 +368,6 @@ function checkRule(cache: CheckCache, path: string, direction: Direction, cluste
       }
     }
   });
-  const rule: PolicyRule = { peers, ports, explanation: checkExplanation(`${path}.explanation`, r.explanation) };
-  // The parts of ruleKey(rule), from the keys already computed.
-  return { value: rule, parts: [joinKeys(checkedPeers, ';'), joinKeys(checkedPorts, ';'), rule.explanation.id, rule.explanation.status, rule.explanation.text] };
 }
 
 function joinKeys(cs: readonly Checked<unknown>[], sep: string): string {
@@ -468,9 +480,82 @@ function buildIntent(cache: CheckCache, input: IntentInput): PolicyIntent {
   return out;
 }
 
+/** A rule `CanonicalParts.rule` built, with what `checkRule` would return for it. */
+class TrustedRuleInput implements RuleInput {
+  constructor(
+    readonly peers: readonly PolicyPeer[],
+    readonly ports: readonly PortSpec[],
+    readonly explanation: RuleExplanation,
+    /** Private to this module: not enumerable, so invisible to JSON and deep comparisons. */
+    checked: { direction: Direction; value: PolicyRule; parts: string[] },
+  ) {
+    Object.defineProperty(this, 'checked', { value: checked, enumerable: false });
+  }
+}
+const checkedOf = (r: RuleInput): { direction: Direction; value: PolicyRule; parts: string[] } | undefined =>
+  r instanceof TrustedRuleInput ? (r as unknown as { checked: { direction: Direction; value: PolicyRule; parts: string[] } }).checked : undefined;
+
+/**
+ * Synthesis's path to rules that need no second check: peers are checked and normalised once
+ * per object when synthesis first meets them (`peer`), then a rule made of such peers (in key
+ * order, as `AtomGroups` keeps them) is checked once when it is built (`rule`): ports,
+ * placement, explanation. `trustedPolicySet` takes such rules as they are; `policySet` checks
+ * them again like any input. test/integration/recommend-trusted.test.ts runs the full validator over
+ * synthesized sets, so that this path can never emit what `policySet` would refuse.
+ */
+export class CanonicalParts {
+  private readonly cache = newCache();
+  /** Peers `peer` returned: a rule of other peers is not trusted. */
+  private readonly canonical = new Set<PolicyPeer>();
+
+  /**
+   * The checked, normalised peer and its key (once per peer object); the peer as it is when it
+   * does not check (`policySet` then reports it, with the place of the rule using it).
+   */
+  peer(p: PolicyPeer, key: () => string): Checked<PolicyPeer> {
+    try {
+      const c = checkedPeer(this.cache, 'peer', 0, p);
+      this.canonical.add(c.value);
+      return c;
+    } catch (e) {
+      if (e instanceof PolicyError) return { value: p, key: key() };
+      throw e;
+    }
+  }
+
+  /**
+   * A rule of `direction` (of a namespaced intent) from peers returned by `peer` and their keys,
+   * ascending; anything else is checked as `policySet` would.
+   */
+  rule(direction: Direction, peers: readonly PolicyPeer[], keys: readonly string[], ports: readonly PortSpec[], e: RuleExplanation): RuleInput {
+    const path = `${direction} rule ${e.id}`;
+    const input: RuleInput = { peers, ports, explanation: e };
+    let ascending = peers.length > 0 && keys.length === peers.length;
+    for (let i = 1; i < keys.length && ascending; i++) if (!(keys[i - 1]! < keys[i]!)) ascending = false;
+    for (let i = 0; i < peers.length && ascending; i++) if (!this.canonical.has(peers[i]!)) ascending = false;
+    if (!ascending) return input;
+    const checkedPorts = normalizeChecked(this.cache, `${path}.ports`, ports);
+    const portValues = checkedPorts.map((c) => c.value);
+    checkPlacement(path, direction, false, peers, portValues);
+    const explanation = checkExplanation(`${path}.explanation`, e);
+    const value: PolicyRule = { peers: peers.slice(), ports: portValues, explanation };
+    let peerPart = keys[0]!;
+    for (let i = 1; i < keys.length; i++) peerPart += `;${keys[i]!}`;
+    return new TrustedRuleInput(peers, ports, e, { direction, value, parts: [peerPart, joinKeys(checkedPorts, ';'), explanation.id, explanation.status, explanation.text] });
+  }
+}
+
+/** `policySet` for synthesis: rules from `CanonicalParts.rule` are taken as built, the rest checked. */
+export function trustedPolicySet(intents: readonly IntentInput[]): PolicySet {
+  return buildSet({ ...newCache(), trusted: true }, intents);
+}
+
 /** Validates every intent, rejects duplicate keys and name clashes, sorts by key. */
 export function policySet(intents: readonly (IntentInput | PolicyIntent)[]): PolicySet {
-  const cache = newCache();
+  return buildSet(newCache(), intents);
+}
+
+function buildSet(cache: CheckCache, intents: readonly (IntentInput | PolicyIntent)[]): PolicySet {
   const built = intents.map((i) => buildIntent(cache, i));
   const byKey = new Map<string, PolicyIntent>();
   const byName = new Map<string, string>();

@@ -60,7 +60,7 @@ export const RULE_STATUSES = ['confirmed', 'documented-unobserved', 'undocumente
 export type RuleStatus = (typeof RULE_STATUSES)[number];
 
 export interface RuleExplanation {
-  /** Stable reference: matrix rule id and/or edge ids, e.g. `stacklight/grafana#ingress-3` or `edge:42`. */
+  /** Stable reference: matrix rule ids, or an observed id (`edge:<key>`, `observed:<direction>:<ports>:<n>-edges:<digest>`: synthesize/rule-ids.ts). */
   id: string;
   status: RuleStatus;
   /** One short sentence a reviewer reads. */

@@ -7,9 +7,10 @@
  */
 import { assessmentsOf, compareSuffixed, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison } from '../compare/compare.ts';
 import type { Edge } from '../../domain/edge.ts';
-import { explanation, type RuleInput } from '../policy/build.ts';
+import { explanation, type CanonicalParts, type RuleInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PortSpec, RuleStatus } from '../policy/ir.ts';
 import { compareStrings, peerKey, portKey, uniqueSortedBy } from '../policy/order.ts';
+import { observedRuleId, type ObservedId } from './rule-ids.ts';
 
 /** A synthesized IR rule with the evidence that made it. */
 export interface GroupedRule {
@@ -20,6 +21,8 @@ export interface GroupedRule {
   /** The observed edges behind the rule (one side of one workload; several for a shared rule). */
   evidence: EdgeRefs[];
   notes: string[];
+  /** What the id is made of when only observed edges evidence the rule (see rule-ids.ts). */
+  observed?: ObservedId;
 }
 
 /** When evidence of several statuses lands in one rule, the one a reviewer must see wins. */
@@ -97,15 +100,12 @@ function ruleText(g: { rules: RuleAssessment[]; edges: readonly Edge[]; notes: s
   return parts.join('. ');
 }
 
-function ruleId(g: { rules: RuleAssessment[]; edges: readonly Edge[]; notes: string[] }, fallback: string, idOf: (e: Edge) => string): string {
-  const ids = g.rules.map((r) => r.rule.id);
-  // Edge ids depend on ingest order; edge keys do not (same inputs → same bytes).
-  if (ids.length === 0) for (const e of g.edges) ids.push(idOf(e));
-  if (ids.length === 0) return fallback;
+/** Matrix rule ids, sorted by code units (the default order of strings) and de-duplicated. */
+function matrixIds(rules: readonly RuleAssessment[]): string {
+  const ids = rules.map((r) => r.rule.id);
   let ascending = true;
   for (let i = 1; i < ids.length && ascending; i++) if (!(ids[i - 1]! < ids[i]!)) ascending = false;
   if (ascending) return ids.join(' ');
-  // Sorted by code units (the default order of strings), then de-duplicated.
   ids.sort();
   let n = 1;
   for (let i = 1; i < ids.length; i++) if (ids[i] !== ids[n - 1]) ids[n++] = ids[i]!;
@@ -167,17 +167,18 @@ export class AtomGroups {
   }
 
   /** The sorted IR rules. */
-  build(keys: EdgeKeys): GroupedRule[] {
+  build(keys: EdgeKeys, parts: CanonicalParts): GroupedRule[] {
     const direction = this.direction;
-    const groups = new Map<string, { peers: PolicyPeer[]; ports: PortSpec[]; rank: number; rules: RuleAssessment[]; edges: number[]; notes: string[] }>();
-    for (const [, a] of [...this.byPeer.entries()].sort((x, y) => compareStrings(x[0], y[0]))) {
+    const groups = new Map<string, { peers: PolicyPeer[]; keys: string[]; ports: PortSpec[]; rank: number; rules: RuleAssessment[]; edges: number[]; notes: string[] }>();
+    for (const [key, a] of [...this.byPeer.entries()].sort((x, y) => compareStrings(x[0], y[0]))) {
       // Merged ports are united: sorted and de-duplicated (the first of equal ports kept); a lone atom keeps its own list.
       const ports = a.count === 1 ? a.ports : a.allPorts ? [] : uniqueSortedBy(a.ports, cachedPortKey);
       const peer = a.peer;
       const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${cachedPeerKey(peer)}` : `ports:${portSetKey(ports)}`;
       let g = groups.get(k);
-      if (!g) groups.set(k, (g = { peers: [], ports, rank: STATUS_RANK.length - 1, rules: [], edges: [], notes: [] }));
+      if (!g) groups.set(k, (g = { peers: [], keys: [], ports, rank: STATUS_RANK.length - 1, rules: [], edges: [], notes: [] }));
       g.peers.push(peer);
+      g.keys.push(key);
       g.rank = Math.min(g.rank, a.rank);
       for (const r of a.rules) g.rules.push(r);
       for (const e of a.edges) g.edges.push(e);
@@ -191,15 +192,25 @@ export class AtomGroups {
       const notes = g.notes.length === 0 ? [] : [...new Set(g.notes)].sort(compareStrings);
       const status = STATUS_RANK[g.rank]!;
       const ev = { rules, edges, notes };
-      const id = ruleId(ev, `${direction}:${k}`, keys.id);
-      out.push({
+      // Documented rules name the rule; else its edges do, by keys (edge ids depend on ingest order).
+      let observed: ObservedId | undefined;
+      if (rules.length === 0 && edges.length > 0) {
+        let digest = 0;
+        for (const e of edges) digest = (digest + keys.digest(e)) >>> 0;
+        observed = { direction, apiserver: k.startsWith('apiserver:'), ports: g.ports, count: edges.length, digest };
+        if (edges.length === 1) observed.single = keys.id(edges[0]!);
+      }
+      const id = rules.length > 0 ? matrixIds(rules) : observed ? observedRuleId(observed) : `${direction}:${k}`;
+      const rule: GroupedRule = {
         direction,
         status,
         rules,
         evidence: idx.length === 0 ? [] : [{ side: this.side, idx }],
         notes,
-        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(ev)) },
-      });
+        input: parts.rule(direction, g.peers, g.keys, g.ports, explanation(id, status, ruleText(ev))),
+      };
+      if (observed) rule.observed = observed;
+      out.push(rule);
     }
     return out;
   }

@@ -7,6 +7,7 @@ import { explanation, type DirectionInput, type IntentInput, type RuleInput } fr
 import type { Direction } from '../policy/ir.ts';
 import { compareStrings, peerKey, portKey } from '../policy/order.ts';
 import type { GroupedRule } from './atoms.ts';
+import { combineObserved, observedRuleId } from './rule-ids.ts';
 import type { PlannedIntent, WorkloadPlan } from './workload.ts';
 
 export function defaultDenyIntent(namespace: string, egress: boolean): PlannedIntent {
@@ -49,13 +50,19 @@ export function shareNamespace(namespace: string, plans: WorkloadPlan[]): Planne
       const all = rest.map((a) => rulesOf(a, d).find((x) => shapeKey(x.input) === k));
       if (all.some((x) => x === undefined)) continue;
       const group = [r, ...(all as GroupedRule[])];
-      const ids = [...new Set(group.flatMap((g) => g.input.explanation.id.split(' ')))].sort(compareStrings);
-      shared[d].push({
+      // Matrix ids are kept; the members only edges evidence become one observed id over all their edges.
+      const observed = combineObserved(group.flatMap((g) => (g.observed ? [g.observed] : [])));
+      const ids = [...new Set(group.flatMap((g) => (g.observed ? [] : g.input.explanation.id.split(' '))))];
+      if (observed) ids.push(observedRuleId(observed));
+      const rule: GroupedRule = {
         ...r,
         rules: group.flatMap((g) => g.rules),
         evidence: group.flatMap((g) => g.evidence),
-        input: { ...r.input, explanation: explanation(ids.join(' '), r.status, `shared by all ${allowlists.length} workloads of ${namespace}: ${r.input.explanation.text}`) },
-      });
+        input: { ...r.input, explanation: explanation(ids.sort(compareStrings).join(' '), r.status, `shared by all ${allowlists.length} workloads of ${namespace}: ${r.input.explanation.text}`) },
+      };
+      if (observed) rule.observed = observed;
+      else delete rule.observed;
+      shared[d].push(rule);
     }
   }
   if (shared.ingress.length === 0 && shared.egress.length === 0) return undefined;

@@ -10,7 +10,7 @@ import { peerKey as peerKeyOf, type Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import type { ComparisonStatus } from '../compare/status.ts';
-import { dnsPeer, dnsPorts, explanation, port, type DirectionInput, type IntentInput } from '../policy/build.ts';
+import { CanonicalParts, dnsPeer, dnsPorts, explanation, port, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PortSpec } from '../policy/ir.ts';
 import { AtomGroups, cachedPeerKey, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
@@ -52,6 +52,8 @@ type MemoPeer = { ok: true; peers: PolicyPeer[]; keys: string[] } | { ok: false;
  * direction at most. Peer objects are shared between edges by the store: no key is built per edge.
  */
 export class PeerMemo {
+  /** Peers checked once, rules checked once when built (see `CanonicalParts`). */
+  readonly parts = new CanonicalParts();
   private readonly byPeer = new Map<Peer, (MemoPeer | undefined)[]>();
   private readonly ports = new Map<string, Map<number, PortSpec | undefined>>();
 
@@ -65,8 +67,14 @@ export class PeerMemo {
     else if (other.kind === 'node' || other.kind === 'external') slot = ix.apiserver.length > 0 && isApiserverAddress(other.kind === 'node' ? (ix.nodeIps.get(other.node) ?? []) : [other.ip], edge.port, ix) ? 2 : 1;
     else slot = 1;
     let r = slots[slot];
-    if (r === undefined) slots[slot] = r = memoOf(edgePeer(other, edge, direction, ns, ix, dns));
+    if (r === undefined) slots[slot] = r = this.memoOf(edgePeer(other, edge, direction, ns, ix, dns));
     return r;
+  }
+
+  private memoOf(r: ReturnType<typeof edgePeer>): MemoPeer {
+    if (!r.ok) return r;
+    const checked = r.peers.map((p) => this.parts.peer(p, () => cachedPeerKey(p)));
+    return { ok: true, peers: checked.map((c) => c.value), keys: checked.map((c) => c.key) };
   }
 
   /** The IR port of an edge (the same object for the same protocol and port); undefined without one. */
@@ -77,10 +85,6 @@ export class PeerMemo {
     if (p === undefined && !byNumber.has(edge.port)) byNumber.set(edge.port, (p = edgePort(edge)));
     return p;
   }
-}
-
-function memoOf(r: ReturnType<typeof edgePeer>): MemoPeer {
-  return r.ok ? { ok: true, peers: r.peers, keys: r.peers.map(cachedPeerKey) } : r;
 }
 
 export interface SynthesisContext {
@@ -176,8 +180,9 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         let server: Peer | undefined = self;
         if (d === 'egress') server = rp.kind === 'pods' && rp.workloads.length === 1 ? { kind: 'workload', workload: rp.workloads[0]! } : undefined;
         const ports = resolvedPorts(r.rule.ports, server, ix);
-        for (const peer of resolvedPeers(rp, w.namespace, ix)) {
-          groups[d].add(peer, cachedPeerKey(peer), ports, r.status === 'inactive' ? 'documented-unobserved' : r.status, [r], r.matched);
+        for (const raw of resolvedPeers(rp, w.namespace, ix)) {
+          const peer = memo.parts.peer(raw, () => cachedPeerKey(raw));
+          groups[d].add(peer.value, peer.key, ports, r.status === 'inactive' ? 'documented-unobserved' : r.status, [r], r.matched);
         }
       }
     }
@@ -280,21 +285,24 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         plan.warnings.push(`${name} was seen using the apiserver, but no endpoint of default/kubernetes is known: egress is left open rather than cutting it off (import the inventory with EndpointSlices)`);
       } else {
         const peer = edgePeer({ kind: 'apiserver' }, out.edges[apiEdges[0]!]!, 'egress', w.namespace, ix, ctx.dns);
-        if (peer.ok) groups.egress.add(peer.peers[0]!, cachedPeerKey(peer.peers[0]!), [], 'implied', [], apiEdges, ['seen using the apiserver: never cut off']);
+        const api = peer.ok ? peer.peers[0]! : undefined;
+        const checked = api && memo.parts.peer(api, () => cachedPeerKey(api));
+        if (checked) groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, ['seen using the apiserver: never cut off']);
       }
     }
     if (!open && groups.egress.size > 0) {
-      const dnsTo = dnsPeer(ctx.dns.namespace, ctx.dns.selector);
-      groups.egress.add(dnsTo, cachedPeerKey(dnsTo), dnsPorts(), 'implied', [], [], ['DNS is always allowed when egress is restricted']);
+      const raw = dnsPeer(ctx.dns.namespace, ctx.dns.selector);
+      const dnsTo = memo.parts.peer(raw, () => cachedPeerKey(raw));
+      groups.egress.add(dnsTo.value, dnsTo.key, dnsPorts(), 'implied', [], [], ['DNS is always allowed when egress is restricted']);
     }
     if (!open) {
-      egressRules = groups.egress.build(ctx.edgeKeys);
+      egressRules = groups.egress.build(ctx.edgeKeys, memo.parts);
       egress = egressRules.length > 0
         ? { mode: 'rules', rules: egressRules.map((g) => g.input) }
         : { mode: 'deny-all', explanation: explanation(`${intentKey(w)}#egress`, 'implied', 'nothing observed or documented out: deny all egress') };
     }
   }
-  const ingressRules = groups.ingress.build(ctx.edgeKeys);
+  const ingressRules = groups.ingress.build(ctx.edgeKeys, memo.parts);
   const ingress: DirectionInput = ingressRules.length > 0
     ? { mode: 'rules', rules: ingressRules.map((g) => g.input) }
     : {

@@ -1,0 +1,103 @@
+/**
+ * Ids of rules that only observed edges evidence (no matrix documents them). An id must be
+ * stable (same edge set → same id, whatever the input order), readable, unique within a policy
+ * and short enough that a ClusterNetworkPolicy rule name (`<status> <id>`, at most 100
+ * characters) never needs truncating: at most 78 characters, whatever the status.
+ *
+ *   edge:<client>|<server>|<port>|<protocol>              one edge, when that fits in 78 characters
+ *   observed:<direction>:<ports>:<n>-edge(s):<digest>     otherwise
+ *
+ * `<ports>` is the rule's ports grouped by protocol (`TCP/80,443+UDP/53`, `any` for every port,
+ * `apiserver` for an egress rule to the apiserver, which is rendered on its endpoint ports);
+ * a list too long for the limit ends in `+<k>-more`. `<digest>` is 8 hex digits: the sum modulo
+ * 2^32 of the FNV-1a (32-bit, over UTF-8) hashes of the rule's edge keys, the `key` of each edge
+ * in the rule's evidence in `recommend --output json` (`<client>|<server>|<port>|<protocol>`).
+ * A sum does not depend on order, and the rules of a shared policy add up their members' sums.
+ * Direction and ports already tell the observed rules of one policy direction apart (synthesis
+ * groups by port set); the digest keeps truncated port lists apart and ties the id to its edges.
+ */
+import { RULE_STATUSES, type Direction, type PortSpec } from '../policy/ir.ts';
+
+/** The ClusterNetworkPolicy rule-name limit (`spec.ingress[].name`, `spec.egress[].name`). */
+const RULE_NAME_LIMIT = 100;
+/** 78: an id leaves room for `<status> ` in the rule name, the longest status included. */
+export const MAX_OBSERVED_ID = RULE_NAME_LIMIT - Math.max(...RULE_STATUSES.map((s) => s.length)) - 1;
+
+/** What an observed rule's id is made of; kept so that a shared rule can combine its members'. */
+export interface ObservedId {
+  direction: Direction;
+  /** An egress rule to the apiserver (`<ports>` is `apiserver`). */
+  apiserver: boolean;
+  /** The rule's ports, sorted. */
+  ports: readonly PortSpec[];
+  count: number;
+  /** Sum of the edge-key hashes, modulo 2^32. */
+  digest: number;
+  /** The `edge:` id of the edge when `count` is 1. */
+  single?: string;
+}
+
+function portText(p: PortSpec): string {
+  switch (p.kind) {
+    case 'all':
+      return 'any';
+    case 'number':
+      return String(p.port);
+    case 'range':
+      return `${p.start}-${p.end}`;
+    case 'named':
+      return p.name;
+  }
+}
+
+function renderPorts(ports: readonly PortSpec[], n: number): string {
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    const p = ports[i]!;
+    out += i === 0 ? `${p.protocol}/${portText(p)}` : p.protocol !== ports[i - 1]!.protocol ? `+${p.protocol}/${portText(p)}` : `,${portText(p)}`;
+  }
+  return n < ports.length ? `${out}+${ports.length - n}-more` : out;
+}
+
+/** `<ports>` within `budget` characters: ports in their (sorted) order, grouped by protocol. */
+export function portsLabel(ports: readonly PortSpec[], budget: number): string {
+  if (ports.length === 0) return 'any';
+  if (ports.length === 1) {
+    const p = ports[0]!;
+    const one = `${p.protocol}/${portText(p)}`;
+    if (one.length <= budget) return one;
+  }
+  for (let n = ports.length; n >= 1; n--) {
+    const s = renderPorts(ports, n);
+    if (s.length <= budget) return s;
+  }
+  return `${ports.length}-ports`;
+}
+
+const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+
+function tail(count: number, digest: number): string {
+  return `:${count}-edge${count === 1 ? '' : 's'}:${hex8(digest)}`;
+}
+
+/** The id: `edge:<key>` for one edge when it fits, else the `observed:` form. */
+export function observedRuleId(o: ObservedId): string {
+  if (o.count === 1 && o.single !== undefined && o.single.length <= MAX_OBSERVED_ID) return o.single;
+  const head = `observed:${o.direction}:`;
+  const end = tail(o.count, o.digest);
+  return head + (o.apiserver ? 'apiserver' : portsLabel(o.ports, MAX_OBSERVED_ID - head.length - end.length)) + end;
+}
+
+/** The members of a shared rule (disjoint edge sets: one workload each) as one. */
+export function combineObserved(members: readonly ObservedId[]): ObservedId | undefined {
+  const [first] = members;
+  if (first === undefined) return undefined;
+  if (members.length === 1) return first;
+  let count = 0;
+  let digest = 0;
+  for (const m of members) {
+    count += m.count;
+    digest = (digest + m.digest) >>> 0;
+  }
+  return { direction: first.direction, apiserver: first.apiserver, ports: first.ports, count, digest };
+}

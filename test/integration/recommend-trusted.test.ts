@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resolveAll } from '../../cli/commands/matrix.ts';
+import { fnv1a } from '../../recommender/compare/edge-digest.ts';
+import { getEngine } from '../../recommender/engines/index.ts';
+import { policySet } from '../../recommender/policy/build.ts';
+import { recommend, type RecommendInput } from '../../recommender/recommend.ts';
+import { MODES } from '../../recommender/synthesize/options.ts';
+import { MAX_OBSERVED_ID } from '../../recommender/synthesize/rule-ids.ts';
+import { openDb } from '../../store/db.ts';
+import { EdgeStore } from '../../store/edges.ts';
+import { readInventory } from '../../store/inventory.ts';
+import { readExternalNames } from '../../store/recommend-read.ts';
+import { demoDb } from '../helpers/demo-db.ts';
+
+const dbPath = await demoDb();
+const input: RecommendInput = (() => {
+  const db = openDb(dbPath);
+  try {
+    return { inventory: readInventory(db), edges: new EdgeStore(db).list(), matrices: resolveAll(db, {}), externalNames: readExternalNames(db) };
+  } finally {
+    db.close();
+  }
+})();
+
+const OPTIONS = MODES.flatMap((mode) => [true, false].flatMap((egress) => [false, true].flatMap((defaultDeny) => [false, true].map((shared) => ({ mode, egress, defaultDeny, shared })))));
+
+test('the full validator accepts every synthesized set unchanged (demo data, all modes and options)', () => {
+  let rules = 0;
+  for (const o of OPTIONS) {
+    const rec = recommend(input, o);
+    // policySet re-checks everything the trusted path took as built: same set, or it throws.
+    const checked = policySet(rec.policySet.intents);
+    assert.deepEqual(checked, rec.policySet, JSON.stringify(o));
+    for (const i of rec.policySet.intents) for (const d of [i.ingress, i.egress]) if (d.mode === 'rules') rules += d.rules.length;
+  }
+  assert.ok(rules > 1000, `only ${rules} rules checked`);
+});
+
+test('observed rule ids: short, unique within a policy direction, and their digest is that of the evidence keys', () => {
+  let observed = 0;
+  let single = 0;
+  for (const o of [{}, { mode: 'observed' as const }, { defaultDeny: true, shared: true }]) {
+    const rec = recommend(input, o);
+    for (const i of rec.policySet.intents) {
+      for (const d of [i.ingress, i.egress]) {
+        if (d.mode !== 'rules') continue;
+        // Matrix ids name a documented rule, which may span several port groups: only observed ids must be unique.
+        const ids = d.rules.map((r) => r.explanation.id).filter((id) => /^(observed|edge):/.test(id));
+        assert.equal(new Set(ids).size, ids.length, `${i.key}: duplicate rule ids ${ids.join(', ')}`);
+      }
+    }
+    for (const w of rec.workloads) {
+      for (const r of w.rules) {
+        const m = /^observed:(ingress|egress):([^:]+):(\d+)-edges?:([0-9a-f]{8})$/.exec(r.id);
+        if (r.id.startsWith('edge:')) {
+          single++;
+          assert.ok(r.id.length <= MAX_OBSERVED_ID, r.id);
+          assert.equal(r.evidence.edges.length, 1, r.id);
+          assert.equal(r.id.replace(/^edge:/, ''), r.evidence.edges[0]!.key.replace(/\|0*/g, '|'));
+          continue;
+        }
+        if (!m) continue;
+        observed++;
+        assert.ok(r.id.length <= MAX_OBSERVED_ID, r.id);
+        assert.equal(m[1], r.direction);
+        assert.equal(Number(m[3]), r.evidence.edges.length, r.id);
+        let sum = 0;
+        for (const e of r.evidence.edges) sum = (sum + fnv1a(e.key)) >>> 0;
+        assert.equal(m[4], sum.toString(16).padStart(8, '0'), r.id);
+      }
+    }
+    // ClusterNetworkPolicy rule names `<status> <id>` of observed rules fit the 100-character limit.
+    for (const mf of getEngine('clusternetworkpolicy').emit(rec.policySet).manifests) {
+      for (const d of ['ingress', 'egress']) {
+        for (const rule of (mf.spec[d] ?? []) as { name: string }[]) {
+          if (/ (observed|edge):/.test(rule.name)) assert.ok(!rule.name.includes('…') && rule.name.length <= 100, rule.name);
+        }
+      }
+    }
+  }
+  assert.ok(observed > 20 && single > 20, `observed ${observed}, single-edge ${single}`);
+});

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fnv1a } from '../../recommender/compare/edge-digest.ts';
+import { port, allPorts, portRange } from '../../recommender/policy/build.ts';
+import { combineObserved, MAX_OBSERVED_ID, observedRuleId, portsLabel } from '../../recommender/synthesize/rule-ids.ts';
+
+test('fnv1a: the published 32-bit FNV-1a vectors, hashed in parts or whole alike', () => {
+  assert.equal(fnv1a(''), 0x811c9dc5);
+  assert.equal(fnv1a('a'), 0xe40c292c);
+  assert.equal(fnv1a('foobar'), 0xbf9cf968);
+  assert.equal(fnv1a('bar', fnv1a('foo')), fnv1a('foobar'));
+  assert.equal(fnv1a('é'), fnv1a('\u00e9'));
+});
+
+test('ports label: grouped by protocol, every port as any, long lists cut with a count', () => {
+  assert.equal(portsLabel([port('TCP', 80), port('TCP', 443), port('UDP', 53)], 60), 'TCP/80,443+UDP/53');
+  assert.equal(portsLabel([], 60), 'any');
+  assert.equal(portsLabel([allPorts('TCP'), portRange('UDP', 1000, 2000)], 60), 'TCP/any+UDP/1000-2000');
+  const many = Array.from({ length: 30 }, (_, i) => port('TCP', 10000 + i));
+  const cut = portsLabel(many, 40);
+  assert.ok(cut.length <= 40 && /^TCP\/10000,10001,.*\+\d+-more$/.test(cut), cut);
+});
+
+test('observed ids: one edge keeps its edge id when short, else direction, ports, count and digest', () => {
+  const base = { direction: 'ingress' as const, apiserver: false, ports: [port('TCP', 5432)] };
+  assert.equal(observedRuleId({ ...base, count: 1, digest: 0xab, single: 'edge:workload:a/Deployment/x|workload:a/Deployment/y|5432|TCP' }), 'edge:workload:a/Deployment/x|workload:a/Deployment/y|5432|TCP');
+  const long = `edge:workload:${'n'.repeat(40)}/Deployment/client|workload:${'n'.repeat(40)}/Deployment/db|5432|TCP`;
+  assert.equal(observedRuleId({ ...base, count: 1, digest: 0xab, single: long }), 'observed:ingress:TCP/5432:1-edge:000000ab');
+  assert.equal(observedRuleId({ ...base, count: 37, digest: 0x3f9a2c1b }), 'observed:ingress:TCP/5432:37-edges:3f9a2c1b');
+  assert.equal(observedRuleId({ direction: 'egress', apiserver: true, ports: [], count: 2, digest: 1 }), 'observed:egress:apiserver:2-edges:00000001');
+  const wide = observedRuleId({ ...base, ports: Array.from({ length: 40 }, (_, i) => port('TCP', 20000 + i)), count: 123456, digest: 7 });
+  assert.ok(wide.length <= MAX_OBSERVED_ID && wide.endsWith(':123456-edges:00000007'), wide);
+  assert.equal(MAX_OBSERVED_ID, 78);
+});
+
+test('a shared rule adds up its members: counts and digests (modulo 2^32), whatever their order', () => {
+  const m = (count: number, digest: number) => ({ direction: 'egress' as const, apiserver: false, ports: [port('UDP', 53)], count, digest });
+  const a = combineObserved([m(2, 0xffffffff), m(3, 2)])!;
+  const b = combineObserved([m(3, 2), m(2, 0xffffffff)])!;
+  assert.equal(observedRuleId(a), 'observed:egress:UDP/53:5-edges:00000001');
+  assert.equal(observedRuleId(b), observedRuleId(a));
+  assert.equal(combineObserved([]), undefined);
+});
