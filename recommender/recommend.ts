@@ -81,10 +81,6 @@ export interface Recommendation {
 
 export class RecommendError extends Error {}
 
-function touches(p: Peer, key: string): boolean {
-  return (p.kind === 'workload' || p.kind === 'dns') && workloadKey(p.workload) === key;
-}
-
 function selected(w: Workload, opts: RecommendOptions): boolean {
   if (opts.namespace !== undefined && w.namespace !== opts.namespace) return false;
   if (opts.workload !== undefined && w.name !== opts.workload && `${w.kind}/${w.name}` !== opts.workload) return false;

@@ -16,7 +16,7 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import { compareCidrs, hostCidr, subtractCidrs } from '../policy/cidr.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { chunkName, policyName, shortHash } from '../policy/names.ts';
-import { compareStrings, uniqueSortedBy } from '../policy/order.ts';
+import { uniqueSortedBy } from '../policy/order.ts';
 import { hostNetworkSkipped, NAMESPACE_LABEL } from './kubernetes.ts';
 import { directionLines, metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
 import type { EmitOptions, Engine, EmitResult, Manifest } from './types.ts';

@@ -12,7 +12,7 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import { compareCidrs, hostCidr } from '../policy/cidr.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec } from '../policy/ir.ts';
 import { policyName } from '../policy/names.ts';
-import { compareStrings, uniqueBy, uniqueSortedBy } from '../policy/order.ts';
+import { uniqueBy, uniqueSortedBy } from '../policy/order.ts';
 import { directionLines, metadata, sortManifests, Warnings } from './metadata.ts';
 import type { Engine, EmitResult, Manifest } from './types.ts';
 
@@ -98,7 +98,7 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
       }
       continue;
     }
-    const rendered = renderPeer(intent, direction, p, w, where, extra);
+    const rendered = renderPeer(intent, p, w, where, extra);
     const json = rendered.map((np) => JSON.stringify(np));
     // Peers that warn or add rules depend on the intent: only the others are shared.
     if (p.kind === 'pods' || p.kind === 'namespace' || p.kind === 'dns' || p.kind === 'cidr' || p.kind === 'world') cache.peers.set(p, { peers: rendered, json });
@@ -114,7 +114,6 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
 
 function renderPeer(
   intent: PolicyIntent,
-  direction: Direction,
   p: PolicyPeer,
   w: Warnings,
   where: { direction: Direction; rule: string },

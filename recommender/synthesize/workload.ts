@@ -6,7 +6,7 @@
  */
 import type { Edge } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
-import { peerKey as peerKeyOf, type Peer } from '../../domain/peer.ts';
+import type { Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import type { ComparisonStatus } from '../compare/status.ts';
