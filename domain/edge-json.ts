@@ -1,17 +1,18 @@
 /**
  * The JSON shape of one edge: a contract shared by `flowmatrix edges --output json` and
- * `GET /api/v1/edges` (documented field by field in docs/ingest.md).
+ * `GET /api/v1/edges` (documented field by field in docs/ingest.md). Its observation part is
+ * also what recommendation evidence and the report carry for an edge.
  */
 import type { Edge } from './edge.ts';
 import { peerKey } from './peer.ts';
 
-export function edgeJson(e: Edge) {
+/** What was observed on an edge: peers as keys, counters, first/last seen (ISO), sources. */
+export function edgeObservation(e: Edge) {
   return {
-    id: e.id,
     client: peerKey(e.client),
     server: peerKey(e.server),
     port: e.port,
-    protocol: e.protocol,
+    protocol: e.protocol as string,
     flows: e.flows,
     packets: e.packets,
     bytes: e.bytes,
@@ -19,10 +20,20 @@ export function edgeJson(e: Edge) {
     dropped: e.dropped,
     firstSeen: new Date(e.firstSeen).toISOString(),
     lastSeen: new Date(e.lastSeen).toISOString(),
-    sources: e.sources,
-    clientPeer: e.client,
-    serverPeer: e.server,
+    sources: [...e.sources] as string[],
   };
+}
+
+export type EdgeObservationJson = ReturnType<typeof edgeObservation>;
+
+/** The observation fields of a larger edge object (evidence, report item), nothing else. */
+export function observationOf(o: EdgeObservationJson): EdgeObservationJson {
+  const { client, server, port, protocol, flows, packets, bytes, forwarded, dropped, firstSeen, lastSeen, sources } = o;
+  return { client, server, port, protocol, flows, packets, bytes, forwarded, dropped, firstSeen, lastSeen, sources: [...sources] };
+}
+
+export function edgeJson(e: Edge) {
+  return { id: e.id, ...edgeObservation(e), clientPeer: e.client, serverPeer: e.server };
 }
 
 export type EdgeJson = ReturnType<typeof edgeJson>;

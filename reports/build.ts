@@ -4,11 +4,11 @@
  * model. No I/O and no clock: `generatedAt` is given. Each edge lands in exactly one attention
  * category, the most urgent that applies: blocked, violation, dropped, undocumented, stale.
  */
+import { edgeObservation, observationOf } from '../domain/edge-json.ts';
 import { ANNOTATION_INTENT } from '../recommender/engines/metadata.ts';
 import type { DriftReport } from '../recommender/drift.ts';
 import type { Edge } from '../domain/edge.ts';
 import type { InventorySnapshot } from '../domain/inventory.ts';
-import { peerKey } from '../domain/peer.ts';
 import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { Recommendation, WorkloadRecommendation } from '../recommender/recommend.ts';
 import type { EdgeEvidence, MatrixRuleEvidence } from '../recommender/synthesize/evidence.ts';
@@ -72,43 +72,12 @@ const workloadName = (w: WorkloadRecommendation): string => `${w.workload.namesp
 const namespaceOfWorkload = (key: string): string => key.slice(0, key.indexOf('/'));
 
 function edgeItemFrom(e: EdgeEvidence): EdgeItem {
-  return {
-    key: e.key,
-    client: e.client,
-    server: e.server,
-    port: e.port,
-    protocol: e.protocol,
-    flows: e.flows,
-    packets: e.packets,
-    bytes: e.bytes,
-    forwarded: e.forwarded,
-    dropped: e.dropped,
-    firstSeen: e.firstSeen,
-    lastSeen: e.lastSeen,
-    sources: [...e.sources],
-    sides: [],
-  };
+  return { key: e.key, ...observationOf(e), sides: [] };
 }
 
 function edgeItemFromEdge(e: Edge): EdgeItem {
-  const client = peerKey(e.client);
-  const server = peerKey(e.server);
-  return {
-    key: `${client}|${server}|${e.port}|${e.protocol}`,
-    client,
-    server,
-    port: e.port,
-    protocol: e.protocol,
-    flows: e.flows,
-    packets: e.packets,
-    bytes: e.bytes,
-    forwarded: e.forwarded,
-    dropped: e.dropped,
-    firstSeen: iso(e.firstSeen),
-    lastSeen: iso(e.lastSeen),
-    sources: [...e.sources],
-    sides: [],
-  };
+  const observation = edgeObservation(e);
+  return { key: `${observation.client}|${observation.server}|${e.port}|${e.protocol}`, ...observation, sides: [] };
 }
 
 type EdgeClass = 'blocked' | 'violations' | 'dropped' | 'undocumented' | 'stale' | undefined;

@@ -3,6 +3,7 @@
  * renderings of it; the store keeps it as JSON. Times are ISO 8601 strings. `generatedAt` and
  * `trigger` are the only fields that do not derive from the data.
  */
+import type { EdgeObservationJson } from '../domain/edge-json.ts';
 import type { Citation } from '../recommender/matrix/resolved.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -42,20 +43,8 @@ export interface EdgeSide {
 }
 
 /** An observed edge with its evidence. */
-export interface EdgeItem {
+export interface EdgeItem extends EdgeObservationJson {
   key: string;
-  client: string;
-  server: string;
-  port: number;
-  protocol: string;
-  flows: number;
-  packets: number;
-  bytes: number;
-  forwarded: number;
-  dropped: number;
-  firstSeen: string;
-  lastSeen: string;
-  sources: string[];
   /** The workloads' views, sorted by workload then direction; empty when no selected workload is on either side. */
   sides: EdgeSide[];
 }

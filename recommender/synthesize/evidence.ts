@@ -3,6 +3,7 @@
  * (docs/recommend.md): matrix rules with purpose and citation, edges with counts, first/last
  * seen and sources, each with its comparison status.
  */
+import { edgeObservation, type EdgeObservationJson } from '../../domain/edge-json.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { EdgeAssessment, RuleAssessment } from '../compare/compare.ts';
 import type { RuleStatus } from '../compare/status.ts';
@@ -23,23 +24,11 @@ export interface MatrixRuleEvidence {
   edges: string[];
 }
 
-export interface EdgeEvidence {
+export interface EdgeEvidence extends EdgeObservationJson {
   id: number;
   key: string;
   direction: 'ingress' | 'egress';
   status: string;
-  client: string;
-  server: string;
-  port: number;
-  protocol: string;
-  flows: number;
-  packets: number;
-  bytes: number;
-  forwarded: number;
-  dropped: number;
-  firstSeen: string;
-  lastSeen: string;
-  sources: string[];
   /** Documented rules it falls under. */
   rules: string[];
 }
@@ -67,23 +56,5 @@ export function edgeKeyOf(e: { client: Parameters<typeof peerKey>[0]; server: Pa
 
 export function edgeEvidence(a: EdgeAssessment): EdgeEvidence {
   const e = a.edge;
-  return {
-    id: e.id,
-    key: edgeKeyOf(e),
-    direction: a.direction,
-    status: a.status,
-    client: peerKey(e.client),
-    server: peerKey(e.server),
-    port: e.port,
-    protocol: e.protocol,
-    flows: e.flows,
-    packets: e.packets,
-    bytes: e.bytes,
-    forwarded: e.forwarded,
-    dropped: e.dropped,
-    firstSeen: new Date(e.firstSeen).toISOString(),
-    lastSeen: new Date(e.lastSeen).toISOString(),
-    sources: [...e.sources],
-    rules: [...a.rules],
-  };
+  return { id: e.id, key: edgeKeyOf(e), direction: a.direction, status: a.status, ...edgeObservation(e), rules: [...a.rules] };
 }
