@@ -18,9 +18,8 @@ import { computeDrift } from '../recommender/drift.ts';
 import type { Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { IngestRunStore } from '../store/ingest-runs.ts';
-import { readInventory } from '../store/inventory.ts';
 import { listStoredMatrices } from '../store/matrices.ts';
-import { readAllEdges, readExternalNames } from '../store/recommend-read.ts';
+import { readRecommendData } from '../store/recommend-read.ts';
 import { ingestTotals } from '../store/reports.ts';
 import type { ReportInput } from './build.ts';
 import type { ReportTrigger } from './model.ts';
@@ -57,8 +56,7 @@ function resolveMatrices(db: Db, config: MatricesConfigT, inventory: ReportInput
 }
 
 export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
-  const inventory = readInventory(db);
-  const edges = readAllEdges(db);
+  const { inventory, edges, externalNames } = readRecommendData(db);
   const matrices = resolveMatrices(db, req.matrices, inventory);
   const options: Partial<RecommendOptions> = { mode: req.mode, egress: req.egress, staleDays: req.staleDays };
   if (req.namespace !== undefined) options.namespace = req.namespace;
@@ -67,7 +65,7 @@ export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
   let recommendation;
   const emitted = {} as Record<EngineName, EmitResult>;
   try {
-    recommendation = recommend({ inventory, edges, matrices, externalNames: readExternalNames(db) }, options);
+    recommendation = recommend({ inventory, edges, matrices, externalNames }, options);
     for (const engine of ENGINE_NAMES) emitted[engine] = getEngine(engine).emit(recommendation.policySet);
   } catch (e) {
     if (e instanceof RecommendError || e instanceof PolicyError) throw new ReportError(e.message);

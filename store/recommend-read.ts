@@ -1,4 +1,6 @@
 /** What the recommender reads besides edges and the inventory: DNS names seen for external IPs. */
+import type { InventorySnapshot } from '../domain/inventory.ts';
+import { readInventory } from './inventory.ts';
 import type { Edge } from '../domain/edge.ts';
 import { sourcesFromBits, type FlowSource, type Protocol } from '../domain/flow.ts';
 import { parsePeerKey, type Peer } from '../domain/peer.ts';
@@ -63,4 +65,12 @@ export function readAllEdges(db: Db): Edge[] {
     });
   }
   return out;
+}
+
+/**
+ * What recommend() reads from the store besides the matrices, which each caller resolves with
+ * its own error mapping: the present inventory, every edge, the DNS names of external IPs.
+ */
+export function readRecommendData(db: Db): { inventory: InventorySnapshot; edges: Edge[]; externalNames: Map<string, string[]> } {
+  return { inventory: readInventory(db), edges: readAllEdges(db), externalNames: readExternalNames(db) };
 }

@@ -14,8 +14,7 @@ import { PolicyError } from '../../recommender/policy/build.ts';
 import { recommend, RecommendError, type Recommendation } from '../../recommender/recommend.ts';
 import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/compare/status.ts';
 import { MODES, type Mode, type RecommendOptions } from '../../recommender/synthesize/options.ts';
-import { readInventory } from '../../store/inventory.ts';
-import { readAllEdges, readExternalNames } from '../../store/recommend-read.ts';
+import { readRecommendData } from '../../store/recommend-read.ts';
 import { CliError } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
 import type { CommandContext, CommandModule } from './index.ts';
@@ -101,7 +100,7 @@ export async function runRecommend(opts: RecommendCliOptions, details = true): P
   const config = await readConfig(opts.config);
   return withOpenDb(opts, (db) => {
     try {
-      const rec = recommend({ inventory: readInventory(db), edges: readAllEdges(db), matrices: resolveAll(db, config), externalNames: readExternalNames(db) }, options, { details });
+      const rec = recommend({ ...readRecommendData(db), matrices: resolveAll(db, config) }, options, { details });
       return { rec, emitted: getEngine(engine).emit(rec.policySet) };
     } catch (e) {
       if (e instanceof RecommendError || e instanceof PolicyError) throw new CliError(e.message);

@@ -10,9 +10,7 @@ import { PolicyError } from '../../recommender/policy/build.ts';
 import { recommend, RecommendError, type Recommendation, type RecommendInput, type RecommendOptions } from '../../recommender/recommend.ts';
 import type { Db } from '../../store/db.ts';
 import { dataVersion } from '../../store/data-version.ts';
-import { EdgeStore } from '../../store/edges.ts';
-import { readInventory } from '../../store/inventory.ts';
-import { readExternalNames } from '../../store/recommend-read.ts';
+import { readRecommendData } from '../../store/recommend-read.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { HttpProblem } from '../http/problem.ts';
 import type { ServiceMetrics } from '../metrics.ts';
@@ -69,12 +67,7 @@ export class RecommendationService {
   }
 
   private input(): RecommendInput {
-    this.inputs ??= {
-      inventory: readInventory(this.db),
-      edges: new EdgeStore(this.db).list(),
-      matrices: resolveAllMatrices(this.db, this.config()),
-      externalNames: readExternalNames(this.db),
-    };
+    this.inputs ??= { ...readRecommendData(this.db), matrices: resolveAllMatrices(this.db, this.config()) };
     return this.inputs;
   }
 

@@ -11,9 +11,7 @@ import { recommend, type RecommendInput } from '../../recommender/recommend.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
 import { verifyManifests } from '../../recommender/verify/index.ts';
 import { openDb } from '../../store/db.ts';
-import { EdgeStore } from '../../store/edges.ts';
-import { readInventory } from '../../store/inventory.ts';
-import { readExternalNames } from '../../store/recommend-read.ts';
+import { readRecommendData } from '../../store/recommend-read.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 import { runCli } from '../helpers/cli.ts';
 import { demoDb } from '../helpers/demo-db.ts';
@@ -32,7 +30,7 @@ const dbPath = await demoDb();
 const input: RecommendInput = (() => {
   const db = openDb(dbPath);
   try {
-    return { inventory: readInventory(db), edges: new EdgeStore(db).list(), matrices: resolveAll(db, {}), externalNames: readExternalNames(db) };
+    return { ...readRecommendData(db), matrices: resolveAll(db, {}) };
   } finally {
     db.close();
   }

@@ -8,16 +8,14 @@ import { recommend, type RecommendInput } from '../../recommender/recommend.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
 import { MAX_OBSERVED_ID } from '../../recommender/synthesize/rule-ids.ts';
 import { openDb } from '../../store/db.ts';
-import { EdgeStore } from '../../store/edges.ts';
-import { readInventory } from '../../store/inventory.ts';
-import { readExternalNames } from '../../store/recommend-read.ts';
+import { readRecommendData } from '../../store/recommend-read.ts';
 import { demoDb } from '../helpers/demo-db.ts';
 
 const dbPath = await demoDb();
 const input: RecommendInput = (() => {
   const db = openDb(dbPath);
   try {
-    return { inventory: readInventory(db), edges: new EdgeStore(db).list(), matrices: resolveAll(db, {}), externalNames: readExternalNames(db) };
+    return { ...readRecommendData(db), matrices: resolveAll(db, {}) };
   } finally {
     db.close();
   }
