@@ -1,5 +1,9 @@
 /** The bundled demo cluster in a real SQLite file, loaded the way users load it: `flowmatrix demo --no-serve`. */
 import { join } from 'node:path';
+import { resolveAll } from '../../cli/commands/matrix.ts';
+import type { RecommendInput } from '../../recommender/recommend.ts';
+import { openDb } from '../../store/db.ts';
+import { readRecommendData } from '../../store/recommend-read.ts';
 import { runCli } from './cli.ts';
 import { tmpDir } from './tmp.ts';
 
@@ -9,4 +13,14 @@ export async function demoDb(): Promise<string> {
   const r = await runCli(['demo', '--no-serve', '--db', db]);
   if (r.code !== 0) throw new Error(`flowmatrix demo --no-serve failed: ${r.err}`);
   return db;
+}
+
+/** What recommend() gets from a demo database, read as the CLI reads it (no cluster config). */
+export function demoRecommendInput(dbPath: string): RecommendInput {
+  const db = openDb(dbPath);
+  try {
+    return { ...readRecommendData(db), matrices: resolveAll(db, {}) };
+  } finally {
+    db.close();
+  }
 }

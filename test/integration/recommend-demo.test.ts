@@ -11,10 +11,9 @@ import { recommend, type RecommendInput } from '../../recommender/recommend.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
 import { verifyManifests } from '../../recommender/verify/index.ts';
 import { openDb } from '../../store/db.ts';
-import { readRecommendData } from '../../store/recommend-read.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 import { runCli } from '../helpers/cli.ts';
-import { demoDb } from '../helpers/demo-db.ts';
+import { demoDb, demoRecommendInput } from '../helpers/demo-db.ts';
 
 const GOLDEN = fileURLToPath(new URL('../golden/recommend/', import.meta.url));
 /** The namespaces each seed system is deployed to in the demo cluster. */
@@ -27,14 +26,7 @@ const SYSTEMS: Record<string, string[]> = {
 
 // Built at the top level: a temporary directory made inside a before() hook is removed when the hook ends.
 const dbPath = await demoDb();
-const input: RecommendInput = (() => {
-  const db = openDb(dbPath);
-  try {
-    return { ...readRecommendData(db), matrices: resolveAll(db, {}) };
-  } finally {
-    db.close();
-  }
-})();
+const input: RecommendInput = demoRecommendInput(dbPath);
 
 test('every manifest for the demo data validates, for all engines and all options', () => {
   let count = 0;

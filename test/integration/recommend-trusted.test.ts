@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolveAll } from '../../cli/commands/matrix.ts';
 import { fnv1a } from '../../recommender/compare/edge-digest.ts';
 import { getEngine } from '../../recommender/engines/index.ts';
 import { policySet } from '../../recommender/policy/build.ts';
 import { recommend, type RecommendInput } from '../../recommender/recommend.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
 import { MAX_OBSERVED_ID } from '../../recommender/synthesize/rule-ids.ts';
-import { openDb } from '../../store/db.ts';
-import { readRecommendData } from '../../store/recommend-read.ts';
-import { demoDb } from '../helpers/demo-db.ts';
+import { demoDb, demoRecommendInput } from '../helpers/demo-db.ts';
 
 const dbPath = await demoDb();
-const input: RecommendInput = (() => {
-  const db = openDb(dbPath);
-  try {
-    return { ...readRecommendData(db), matrices: resolveAll(db, {}) };
-  } finally {
-    db.close();
-  }
-})();
+const input: RecommendInput = demoRecommendInput(dbPath);
 
 const OPTIONS = MODES.flatMap((mode) => [true, false].flatMap((egress) => [false, true].flatMap((defaultDeny) => [false, true].map((shared) => ({ mode, egress, defaultDeny, shared })))));
 
