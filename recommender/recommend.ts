@@ -205,28 +205,17 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
   const set = trustedPolicySet([...plans.flatMap((p) => p.intents.map((i) => i.input)), ...namespaceLayers.map((i) => i.input)]);
 
   const out: WorkloadRecommendation[] = plans.map((p) => {
-    const excluded = new Map(p.excluded.map((x) => [`${x.edge.direction}|${keyOf(x.edge.edge)}`, x.reason]));
+    const workload = { namespace: p.workload.namespace, kind: p.workload.kind, name: p.workload.name };
+    const components = [...new Set(p.components.map((c) => `${c.matrix}/${c.component.name}`))].sort(compareStrings);
+    const violations = p.violations.map((v) => keyOf(v.edge));
+    const workloadWarnings = [...p.warnings].sort(compareStrings);
+    const head = { workload, hostNetwork: p.workload.hostNetwork, exposure: p.workload.exposure, components, summary: p.summary };
     if (!details) {
-      return {
-        workload: { namespace: p.workload.namespace, kind: p.workload.kind, name: p.workload.name },
-        hostNetwork: p.workload.hostNetwork,
-        exposure: p.workload.exposure,
-        components: [...new Set(p.components.map((c) => `${c.matrix}/${c.component.name}`))].sort(compareStrings),
-        summary: p.summary,
-        policies: p.intents.map((i) => ({ ...policyRecord(i), edges: [] })),
-        rules: [],
-        documented: [],
-        observed: [],
-        violations: p.violations.map((v) => keyOf(v.edge)),
-        warnings: [...p.warnings].sort(compareStrings),
-      };
+      return { ...head, policies: p.intents.map((i) => ({ ...policyRecord(i), edges: [] })), rules: [], documented: [], observed: [], violations, warnings: workloadWarnings };
     }
+    const excluded = new Map(p.excluded.map((x) => [`${x.edge.direction}|${keyOf(x.edge.edge)}`, x.reason]));
     return {
-      workload: { namespace: p.workload.namespace, kind: p.workload.kind, name: p.workload.name },
-      hostNetwork: p.workload.hostNetwork,
-      exposure: p.workload.exposure,
-      components: [...new Set(p.components.map((c) => `${c.matrix}/${c.component.name}`))].sort(compareStrings),
-      summary: p.summary,
+      ...head,
       policies: p.intents.map(policyRecord),
       rules: p.intents.flatMap(ruleRecords),
       documented: p.comparison!.rules.map(matrixRuleEvidence),
@@ -234,8 +223,8 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
         const reason = excluded.get(`${e.direction}|${keyOf(e.edge)}`);
         return reason === undefined ? { ...edgeEvidence(e), included: true } : { ...edgeEvidence(e), included: false, reason };
       }),
-      violations: p.violations.map((v) => keyOf(v.edge)),
-      warnings: [...p.warnings].sort(compareStrings),
+      violations,
+      warnings: workloadWarnings,
     };
   });
   return {
