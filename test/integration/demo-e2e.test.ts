@@ -3,6 +3,7 @@
  * two inventory snapshots (a pod IP is reused between them), then NetObserv and Hubble flows.
  */
 import assert from 'node:assert/strict';
+import type { EdgeJson } from '../../domain/edge-json.ts';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -10,17 +11,6 @@ import { runCli, runCliJson } from '../helpers/cli.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
 const DEMO = fileURLToPath(new URL('../../demo/data/', import.meta.url));
-
-interface EdgeJson {
-  client: string;
-  server: string;
-  port: number;
-  protocol: string;
-  flows: number;
-  forwarded: number;
-  dropped: number;
-  sources: string[];
-}
 
 // At module level: tmpDir() removes its directory when the file's tests end.
 const db = join(tmpDir(), 'demo.db');

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { EdgeJson } from '../../domain/edge-json.ts';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -18,16 +19,6 @@ async function run(argv: string[], stdin = ''): Promise<{ code: number; out: str
   let err = '';
   const code = await main(['node', 'flowmatrix', ...argv], { out: (t) => void (out += t), err: (t) => void (err += t), stdin: Readable.from([stdin]) });
   return { code, out, err };
-}
-
-interface EdgeJson {
-  client: string;
-  server: string;
-  port: number;
-  protocol: string;
-  flows: number;
-  firstSeen: string;
-  sources: string[];
 }
 
 test('ingest of the real NetObserv and Hubble samples: summary and the direction of chosen records', async () => {
