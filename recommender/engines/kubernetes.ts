@@ -12,8 +12,8 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import { compareCidrs, hostCidr } from '../policy/cidr.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec } from '../policy/ir.ts';
 import { policyName } from '../policy/names.ts';
-import { uniqueBy, uniqueSortedBy } from '../policy/order.ts';
-import { directionLines, metadata, sortManifests, Warnings } from './metadata.ts';
+import { compareStrings } from '../policy/order.ts';
+import { annotatedMetadata, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
 import type { Engine, EmitResult, Manifest } from './types.ts';
 
 export const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
@@ -26,23 +26,102 @@ interface NpPort {
   port?: number | string;
   endPort?: number;
 }
+
+/** A NetworkPolicy rule before sorting: peers in rendering order, each with its id (see Peers). */
 interface NpRule {
   peers: NpPeer[];
-  /** JSON.stringify of each peer, in the same order: the keys peers and rules are de-duplicated by. */
-  peerJson: string[];
+  ids: number[];
   ports: NpPort[];
-  portsJson: string;
   /** No peer restriction: the port is open to every source. */
-  anySource?: true;
+  anySource: boolean;
+}
+
+/** What one IR peer renders to: peers of the rule, and (apiserver egress) rules of its own. */
+interface RenderedPeer {
+  peers: NpPeer[];
+  ids: number[];
+  extra: NpRule[];
+}
+
+/**
+ * Every distinct rendered peer of one emit gets a small integer id, one per JSON text, so that
+ * comparing two peers (sorting a rule's peers, de-duplicating rules) never rebuilds their text.
+ */
+class Peers {
+  private readonly byJson = new Map<string, number>();
+  private readonly json: string[] = [];
+
+  id(peer: NpPeer): number {
+    const text = JSON.stringify(peer);
+    let id = this.byJson.get(text);
+    if (id === undefined) {
+      id = this.json.length;
+      this.byJson.set(text, id);
+      this.json.push(text);
+    }
+    return id;
+  }
+
+  /** A rule's peers sorted and de-duplicated by their JSON text (first occurrence wins). */
+  sorted(rule: NpRule): NpPeer[] {
+    const { peers, ids } = rule;
+    if (this.ascending(ids)) return peers;
+    const order = ids.map((_, i) => i).sort((a, b) => compareStrings(this.json[ids[a]!]!, this.json[ids[b]!]!) || a - b);
+    const out: NpPeer[] = [];
+    for (let k = 0; k < order.length; k++) if (k === 0 || ids[order[k]!] !== ids[order[k - 1]!]) out.push(peers[order[k]!]!);
+    return out;
+  }
+
+  private ascending(ids: readonly number[]): boolean {
+    for (let i = 1; i < ids.length; i++) if (!(this.json[ids[i - 1]!]! < this.json[ids[i]!]!)) return false;
+    return true;
+  }
 }
 
 /**
  * Renderings shared within one emit: IR peers and ports are shared objects (the PolicySet
- * builder checks each once), and the peers below render the same wherever they appear.
+ * builder checks each once) and render the same in every intent; only their warnings depend
+ * on the intent, so those are added per occurrence. Rendered arrays may be shared by several
+ * rules and manifests: nothing modifies them once built.
  */
-interface RenderCache {
-  peers: Map<PolicyPeer, { peers: NpPeer[]; json: string[] }>;
-  ports: Map<PortSpec, { port: NpPort; json: string }>;
+class Renderer {
+  readonly ids = new Peers();
+  private readonly peers = new Map<PolicyPeer, RenderedPeer>();
+  private readonly ports = new Map<PortSpec, NpPort>();
+  private readonly portJson = new Map<NpPort, string>();
+
+  constructor(readonly w: Warnings) {}
+
+  port(p: PortSpec): NpPort {
+    let np = this.ports.get(p);
+    if (np === undefined) this.ports.set(p, (np = npPort(p)));
+    return np;
+  }
+
+  peer(p: PolicyPeer): RenderedPeer {
+    let r = this.peers.get(p);
+    if (r === undefined) {
+      const extra: NpRule[] = [];
+      const peers = renderPeer(p, extra, this.ids);
+      r = { peers, ids: peers.map((np) => this.ids.id(np)), extra };
+      this.peers.set(p, r);
+    }
+    return r;
+  }
+
+  /** Same JSON text: same peer ids (one per text), same port texts, same anySource. */
+  sameRule(a: NpRule, b: NpRule): boolean {
+    if (a.anySource !== b.anySource || a.ids.length !== b.ids.length || a.ports.length !== b.ports.length) return false;
+    for (let i = 0; i < a.ids.length; i++) if (a.ids[i] !== b.ids[i]) return false;
+    for (let i = 0; i < a.ports.length; i++) if (a.ports[i] !== b.ports[i] && this.portText(a.ports[i]!) !== this.portText(b.ports[i]!)) return false;
+    return true;
+  }
+
+  private portText(np: NpPort): string {
+    let text = this.portJson.get(np);
+    if (text === undefined) this.portJson.set(np, (text = JSON.stringify(np)));
+    return text;
+  }
 }
 
 export function npPort(p: PortSpec): NpPort {
@@ -66,59 +145,67 @@ function ipBlocks(cidrs: string[]): NpPeer[] {
   return [...new Set(cidrs)].sort(compareCidrs).map((cidr) => ({ ipBlock: { cidr } }));
 }
 
-function renderPorts(ports: readonly PortSpec[], cache: RenderCache): { ports: NpPort[]; json: string } {
-  const out: NpPort[] = [];
-  const json: string[] = [];
-  for (const p of ports) {
-    let r = cache.ports.get(p);
-    if (r === undefined) {
-      const np = npPort(p);
-      cache.ports.set(p, (r = { port: np, json: JSON.stringify(np) }));
-    }
-    out.push(r.port);
-    json.push(r.json);
-  }
-  return { ports: out, json: `[${json.join(',')}]` };
-}
-
 /** Renders one IR rule as one or more NetworkPolicy rules (the apiserver needs its own ports). */
-function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule, w: Warnings, cache: RenderCache): NpRule[] {
-  const where = { direction, rule: rule.explanation.id };
-  const peers: NpPeer[] = [];
-  const peerJson: string[] = [];
-  const extra: NpRule[] = [];
-  const ports = renderPorts(rule.ports, cache);
-  if (direction === 'ingress' && rule.peers.some((p) => p.kind === 'apiserver')) return [{ peers: [], peerJson: [], ports: ports.ports, portsJson: ports.json, anySource: true }];
+function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule, r: Renderer, out: NpRule[]): void {
+  const ports: NpPort[] = [];
+  for (const p of rule.ports) ports.push(r.port(p));
+  if (direction === 'ingress' && hasApiserver(rule)) {
+    out.push({ peers: [], ids: [], ports, anySource: true });
+    return;
+  }
+  // The first IR peer's rendering is used as is (most rules have one), copied once a second one joins it.
+  let peers: NpPeer[] = [];
+  let ids: number[] = [];
+  let copied = false;
+  let extra: NpRule[] = [];
   for (const p of rule.peers) {
-    const cached = cache.peers.get(p);
-    if (cached) {
-      for (let i = 0; i < cached.peers.length; i++) {
-        peers.push(cached.peers[i]!);
-        peerJson.push(cached.json[i]!);
-      }
+    warnPeer(intent, direction, rule, p, r.w);
+    const rendered = r.peer(p);
+    if (rendered.extra.length > 0) extra = extra.concat(rendered.extra);
+    if (rendered.peers.length === 0) continue;
+    if (peers.length === 0) {
+      peers = rendered.peers;
+      ids = rendered.ids;
       continue;
     }
-    const rendered = renderPeer(intent, p, w, where, extra);
-    const json = rendered.map((np) => JSON.stringify(np));
-    // Peers that warn or add rules depend on the intent: only the others are shared.
-    if (p.kind === 'pods' || p.kind === 'namespace' || p.kind === 'dns' || p.kind === 'cidr' || p.kind === 'world') cache.peers.set(p, { peers: rendered, json });
-    for (let i = 0; i < rendered.length; i++) {
-      peers.push(rendered[i]!);
-      peerJson.push(json[i]!);
+    if (!copied) {
+      peers = peers.slice();
+      ids = ids.slice();
+      copied = true;
+    }
+    for (let i = 0; i < rendered.peers.length; i++) {
+      peers.push(rendered.peers[i]!);
+      ids.push(rendered.ids[i]!);
     }
   }
-  const out: NpRule[] = [];
-  if (peers.length > 0) out.push({ peers, peerJson, ports: ports.ports, portsJson: ports.json });
-  return [...out, ...extra];
+  if (peers.length > 0) out.push({ peers, ids, ports, anySource: false });
+  for (const e of extra) out.push(e);
 }
 
-function renderPeer(
-  intent: PolicyIntent,
-  p: PolicyPeer,
-  w: Warnings,
-  where: { direction: Direction; rule: string },
-  extra: NpRule[],
-): NpPeer[] {
+function hasApiserver(rule: PolicyRule): boolean {
+  for (const p of rule.peers) if (p.kind === 'apiserver') return true;
+  return false;
+}
+
+/** What the engine cannot say about a peer, at each rule it appears in. */
+function warnPeer(intent: PolicyIntent, direction: Direction, rule: PolicyRule, p: PolicyPeer, w: Warnings): void {
+  if (p.kind !== 'apiserver' && p.kind !== 'nodes' && p.kind !== 'fqdn') return;
+  const where = { direction, rule: rule.explanation.id };
+  switch (p.kind) {
+    case 'apiserver':
+      if (p.endpoints.length === 0) w.add('apiserver-no-endpoints', intent, 'no endpoint of default/kubernetes is known: import the inventory (EndpointSlices) to allow the apiserver by IP', where);
+      return;
+    case 'nodes':
+      if (p.ips.length === 0) w.add('nodes-no-ips', intent, 'no node IP is known: host-network peers need node IP blocks on this engine', where);
+      return;
+    case 'fqdn':
+      if (p.ips.length === 0) w.add('fqdn-unresolved', intent, `NetworkPolicy has no FQDN rule and no address is known for ${p.name}: no rule emitted`, where);
+      else w.add('fqdn-as-ips', intent, `NetworkPolicy has no FQDN rule: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where);
+      return;
+  }
+}
+
+function renderPeer(p: PolicyPeer, extra: NpRule[], ids: Peers): NpPeer[] {
   switch (p.kind) {
     case 'pods':
       return [p.namespace === undefined ? { podSelector: p.selector } : { namespaceSelector: nsSelector(p.namespace), podSelector: p.selector }];
@@ -127,10 +214,6 @@ function renderPeer(
     case 'dns':
       return [{ namespaceSelector: nsSelector(p.namespace), podSelector: p.selector }];
     case 'apiserver': {
-      if (p.endpoints.length === 0) {
-        w.add('apiserver-no-endpoints', intent, 'no endpoint of default/kubernetes is known: import the inventory (EndpointSlices) to allow the apiserver by IP', where);
-        return [];
-      }
       // Egress: one rule per endpoint port, on the endpoint IPs (post-DNAT address and port).
       const byPort = new Map<string, { port: NpPort; ips: string[] }>();
       for (const e of p.endpoints) {
@@ -141,37 +224,40 @@ function renderPeer(
       }
       for (const { port, ips } of byPort.values()) {
         const peers = ipBlocks(ips);
-        extra.push({ peers, peerJson: peers.map((np) => JSON.stringify(np)), ports: [port], portsJson: JSON.stringify([port]) });
+        extra.push({ peers, ids: peers.map((np) => ids.id(np)), ports: [port], anySource: false });
       }
       return [];
     }
     case 'nodes':
-      if (p.ips.length === 0) {
-        w.add('nodes-no-ips', intent, 'no node IP is known: host-network peers need node IP blocks on this engine', where);
-        return [];
-      }
       return ipBlocks(p.ips.map(hostCidr));
     case 'cidr':
       return [{ ipBlock: p.except.length > 0 ? { cidr: p.cidr, except: p.except } : { cidr: p.cidr } }];
     case 'fqdn':
-      if (p.ips.length === 0) {
-        w.add('fqdn-unresolved', intent, `NetworkPolicy has no FQDN rule and no address is known for ${p.name}: no rule emitted`, where);
-        return [];
-      }
-      w.add('fqdn-as-ips', intent, `NetworkPolicy has no FQDN rule: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where);
       return ipBlocks(p.ips.map(hostCidr));
     case 'world':
       return ipBlocks([ALL_V4, ALL_V6]);
   }
 }
 
-/** JSON.stringify of the rule as { peers, ports[, anySource] }, from the parts' JSON. */
-function ruleJson(r: NpRule): string {
-  return `{"peers":[${r.peerJson.join(',')}],"ports":${r.portsJson}${r.anySource ? ',"anySource":true' : ''}}`;
+/**
+ * Identical rendered rules (e.g. two IR rules that fell back to the same IPs) collapse; the
+ * order stays the IR's canonical rule order. A rule is only compared in full with the others
+ * when one before it began with the same peer, which is rare: IR rules of a direction never
+ * share a peer.
+ */
+function uniqueRules(rules: NpRule[], r: Renderer): NpRule[] {
+  const firsts = new Set<number>();
+  const out: NpRule[] = [];
+  for (const rule of rules) {
+    const first = rule.ids.length > 0 ? rule.ids[0]! : -1;
+    if (!firsts.has(first)) firsts.add(first);
+    else if (out.some((kept) => r.sameRule(kept, rule))) continue;
+    out.push(rule);
+  }
+  return out;
 }
 
-function renderDirection(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, w: Warnings, cache: RenderCache): Record<string, unknown>[] | undefined {
-  const peerField = direction === 'ingress' ? 'from' : 'to';
+function renderDirection(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, r: Renderer): Record<string, unknown>[] | undefined {
   switch (d.mode) {
     case 'none':
     case 'deny-all':
@@ -179,21 +265,12 @@ function renderDirection(intent: PolicyIntent, direction: Direction, d: Directio
     case 'allow-all':
       return [d.ports.length > 0 ? { ports: d.ports.map(npPort) } : {}];
     case 'rules': {
-      const rules = d.rules.flatMap((r) => renderRule(intent, direction, r, w, cache));
-      // Identical rendered rules (e.g. two IR rules that fell back to the same IPs) collapse;
-      // the order stays the IR's canonical rule order.
-      const unique = uniqueBy(rules, ruleJson);
-      return unique.map((r) => {
-        let out: Record<string, unknown>;
-        if (r.anySource) out = {};
-        else {
-          const order = uniqueSortedBy(
-            r.peers.map((_, i) => i),
-            (i) => r.peerJson[i]!,
-          );
-          out = { [peerField]: order.map((i) => r.peers[i]!) };
-        }
-        if (r.ports.length > 0) out.ports = r.ports;
+      const rules: NpRule[] = [];
+      for (const rule of d.rules) renderRule(intent, direction, rule, r, rules);
+      return uniqueRules(rules, r).map((rule) => {
+        const out: Record<string, unknown> = {};
+        if (!rule.anySource) out[direction === 'ingress' ? 'from' : 'to'] = r.ids.sorted(rule);
+        if (rule.ports.length > 0) out.ports = rule.ports;
         return out;
       });
     }
@@ -222,22 +299,22 @@ export function hostNetworkSkipped(intent: PolicyIntent, w: Warnings, engine: st
   return true;
 }
 
-function emitIntent(intent: PolicyIntent, w: Warnings, cache: RenderCache): Manifest[] {
-  if (hostNetworkSkipped(intent, w, 'NetworkPolicy')) return [];
+function emitIntent(intent: PolicyIntent, r: Renderer): Manifest[] {
+  if (hostNetworkSkipped(intent, r.w, 'NetworkPolicy')) return [];
   const namespaces = intent.subject.kind === 'namespaces' ? intent.subject.namespaces : [intent.namespace!];
   const policyTypes: string[] = [];
   if (intent.ingress.mode !== 'none') policyTypes.push('Ingress');
   if (intent.egress.mode !== 'none') policyTypes.push('Egress');
-  const ingress = renderDirection(intent, 'ingress', intent.ingress, w, cache);
-  const egress = renderDirection(intent, 'egress', intent.egress, w, cache);
-  const lines = [...directionLines('ingress', intent.ingress), ...directionLines('egress', intent.egress)];
+  const ingress = renderDirection(intent, 'ingress', intent.ingress, r);
+  const egress = renderDirection(intent, 'egress', intent.egress, r);
+  const rules = intentRulesAnnotation(intent);
   const name = policyName(intent.key);
   return namespaces.map((ns) => {
     const spec: Record<string, unknown> = { podSelector: subjectSelector(intent), policyTypes };
     // A restricted direction whose rules all proved inexpressible stays isolated (no rules).
     if (ingress && ingress.length > 0) spec.ingress = ingress;
     if (egress && egress.length > 0) spec.egress = egress;
-    return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: metadata(intent, name, ns, lines), spec };
+    return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: annotatedMetadata(intent, name, ns, rules), spec };
   });
 }
 
@@ -245,9 +322,9 @@ export const kubernetesEngine: Engine = {
   name: 'kubernetes',
   renders: 'networking.k8s.io/v1 NetworkPolicy',
   emit(set: PolicySet): EmitResult {
-    const w = new Warnings('kubernetes');
-    const cache: RenderCache = { peers: new Map(), ports: new Map() };
-    const manifests = set.intents.flatMap((i) => emitIntent(i, w, cache));
-    return { engine: 'kubernetes', manifests: sortManifests(manifests), warnings: w.sorted() };
+    const r = new Renderer(new Warnings('kubernetes'));
+    const manifests: Manifest[] = [];
+    for (const intent of set.intents) for (const m of emitIntent(intent, r)) manifests.push(m);
+    return { engine: 'kubernetes', manifests: sortManifests(manifests), warnings: r.w.sorted() };
   },
 };

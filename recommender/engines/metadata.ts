@@ -40,22 +40,78 @@ export function directionLines(direction: Direction, d: DirectionPolicy): string
 /** Lines joined up to the size limit; what does not fit is counted, never silently dropped. */
 export function rulesAnnotation(lines: readonly string[]): string {
   const unique = [...new Set(lines)];
+  return fitLines(unique.length, (i) => unique[i]!);
+}
+
+/** The annotation of both directions' rule lines (as rulesAnnotation), undefined without lines. */
+export function intentRulesAnnotation(intent: PolicyIntent): string | undefined {
+  const { ingress, egress } = intent;
+  if (!distinctLines(ingress) || !distinctLines(egress)) {
+    const lines = [...directionLines('ingress', ingress), ...directionLines('egress', egress)];
+    return lines.length > 0 ? rulesAnnotation(lines) : undefined;
+  }
+  // Lines of distinct rules: built only while they fit, the rest only counted.
+  const first = lineCount(ingress);
+  const count = first + lineCount(egress);
+  if (count === 0) return undefined;
+  return fitLines(count, (i) => (i < first ? ruleLine('ingress', explanationAt(ingress, i)) : ruleLine('egress', explanationAt(egress, i - first))));
+}
+
+function lineCount(d: DirectionPolicy): number {
+  return d.mode === 'none' ? 0 : d.mode === 'rules' ? d.rules.length : 1;
+}
+
+/** The explanation of directionLines(direction, d)[i]. */
+function explanationAt(d: DirectionPolicy, i: number): RuleExplanation {
+  switch (d.mode) {
+    case 'rules':
+      return d.rules[i]!.explanation;
+    case 'deny-all':
+    case 'allow-all':
+      return d.explanation;
+    case 'none':
+      throw new RangeError('an unrestricted direction has no rule line');
+  }
+}
+
+/**
+ * Whether the direction's lines are certainly distinct (the two directions' lines always are):
+ * distinct rule ids give distinct lines, unless an id contains ': ', the id/text separator.
+ */
+function distinctLines(d: DirectionPolicy): boolean {
+  if (d.mode !== 'rules') return true;
+  const ids = new Set<string>();
+  for (const r of d.rules) {
+    const id = r.explanation.id;
+    if (ids.has(id) || id.includes(': ')) return false;
+    ids.add(id);
+  }
+  return true;
+}
+
+/** The first of `count` lines that fit the size limit, joined, then how many did not fit. */
+function fitLines(count: number, line: (i: number) => string): string {
   let out = '';
-  for (let i = 0; i < unique.length; i++) {
-    const next = out ? `${out}\n${unique[i]}` : unique[i]!;
-    const rest = unique.length - i;
-    if (next.length > MAX_RULES - 40) return `${out}\n… ${rest} more rule(s), see the recommendation`;
+  for (let i = 0; i < count; i++) {
+    const text = line(i);
+    const next = out ? `${out}\n${text}` : text;
+    if (next.length > MAX_RULES - 40) return `${out}\n… ${count - i} more rule(s), see the recommendation`;
     out = next;
   }
   return out;
 }
 
 export function metadata(intent: PolicyIntent, name: string, namespace: string | undefined, lines: readonly string[]): ManifestMetadata {
+  return annotatedMetadata(intent, name, namespace, lines.length > 0 ? rulesAnnotation(lines) : undefined);
+}
+
+/** metadata() with the rules annotation already built (once for all manifests of an intent). */
+export function annotatedMetadata(intent: PolicyIntent, name: string, namespace: string | undefined, rules: string | undefined): ManifestMetadata {
   const annotations: Record<string, string> = {
     [ANNOTATION_EXPLANATION]: truncate(intent.explanation, MAX_EXPLANATION),
     [ANNOTATION_INTENT]: truncate(intent.key, MAX_EXPLANATION),
   };
-  if (lines.length > 0) annotations[ANNOTATION_RULES] = rulesAnnotation(lines);
+  if (rules !== undefined) annotations[ANNOTATION_RULES] = rules;
   const m: ManifestMetadata = { name, labels: { ...MANAGED_BY, [LABEL_LAYER]: intent.layer }, annotations };
   if (namespace !== undefined) return { name, namespace, labels: m.labels, annotations };
   return m;
