@@ -8,6 +8,7 @@ import type { InventorySnapshot, Workload } from '../domain/inventory.ts';
 import { workloadKey, type Peer } from '../domain/peer.ts';
 import { compareWorkload, edgeKeys, type WorkloadComponent } from './compare/compare.ts';
 import { indexCluster } from './compare/context.ts';
+import { clientDigestState, edgeDigest } from './compare/edge-digest.ts';
 import { PeerRanks, type PeerInfo } from './compare/edge-order.ts';
 import { getEngine, type EmitOptions, type EmitResult, type EngineName } from './engines/index.ts';
 import { clusterFacts } from './matrix/bindings.ts';
@@ -109,13 +110,56 @@ function ruleRecords(p: PlannedIntent): RuleRecord[] {
     text: g.input.explanation.text,
     peers: [...g.input.peers],
     ports: [...(g.input.ports ?? [])],
-    evidence: { matrixRules: g.rules.map(matrixRuleEvidence), edges: ruleEdges(g).map(edgeEvidence), notes: g.notes },
+    evidence: { matrixRules: g.rules.map(matrixRuleEvidence), edges: ruleEdges(g).map(edgeEvidence), notes: [...g.notes] },
   }));
 }
 
 export interface RecommendRun {
   /** Build the per-rule evidence and the documented/observed lists (the JSON output); manifests alone do not need them. Default true. */
   details?: boolean;
+}
+
+/** One direction's edges dealt out to the workloads' sides: each side in edge-key order. */
+interface DealtSides {
+  /** The edges of slot `slot`'s side. */
+  edges(slot: number): Edge[];
+  /** Per-edge values (indexed like the selected edges) in the order of `edges(slot)`. */
+  digests(slot: number, perEdge: Uint32Array): Uint32Array;
+}
+
+/**
+ * Deals the edges (positions in key order) to the slots `infos` name (the server's for
+ * ingress, the client's for egress): a stable counting sort by slot, so every side is one
+ * contiguous run in key order; sides are sized once, never grown.
+ */
+function dealSides(order: Int32Array, edges: readonly Edge[], infos: readonly PeerInfo[], slots: number): DealtSides {
+  const start = new Int32Array(slots + 1);
+  for (let k = 0; k < order.length; k++) {
+    const slot = infos[order[k]!]!.slot;
+    if (slot >= 0) start[slot + 1]!++;
+  }
+  for (let s = 0; s < slots; s++) start[s + 1]! += start[s]!;
+  const dealt = new Int32Array(start[slots]!);
+  const next = start.slice(0, slots);
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    const slot = infos[i]!.slot;
+    if (slot >= 0) dealt[next[slot]!++] = i;
+  }
+  return {
+    edges(slot) {
+      const from = start[slot]!;
+      const out = new Array<Edge>(start[slot + 1]! - from);
+      for (let j = 0; j < out.length; j++) out[j] = edges[dealt[from + j]!]!;
+      return out;
+    },
+    digests(slot, perEdge) {
+      const from = start[slot]!;
+      const out = new Uint32Array(start[slot + 1]! - from);
+      for (let j = 0; j < out.length; j++) out[j] = perEdge[dealt[from + j]!]!;
+      return out;
+    },
+  };
 }
 
 export function recommend(input: RecommendInput, options: Partial<RecommendOptions> = {}, run: RecommendRun = {}): Recommendation {
@@ -127,10 +171,6 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
   const ix = indexCluster(input.inventory, input.externalNames);
   const facts = clusterFacts(input.inventory);
   const dns = { namespace: facts.dns.namespace, selector: facts.dns.selector };
-  let latest = -Infinity;
-  for (const e of input.edges) if (e.lastSeen > latest) latest = e.lastSeen;
-  const now = opts.now ?? (Number.isFinite(latest) ? latest : input.inventory.takenAt);
-
   const workloads = [...input.inventory.workloads].filter((w) => selected(w, opts)).sort((a, b) => compareStrings(workloadKey(a), workloadKey(b)));
   // Edges per selected workload, in edge-key order: each peer object (the store shares them) is
   // looked up once per edge, the edges are ordered once, then dealt out to the workloads' sides.
@@ -141,7 +181,9 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
   const clients: PeerInfo[] = [];
   const servers: PeerInfo[] = [];
   const selectedEdges: Edge[] = [];
+  let latest = -Infinity;
   for (const e of input.edges) {
+    if (e.lastSeen > latest) latest = e.lastSeen;
     const client = ranks.of(e.client, slotOfPeer);
     const server = ranks.of(e.server, slotOfPeer);
     if (client.slot < 0 && server.slot < 0) continue;
@@ -149,17 +191,19 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     clients.push(client);
     servers.push(server);
   }
+  const now = opts.now ?? (Number.isFinite(latest) ? latest : input.inventory.takenAt);
   const runKeys = edgeKeys();
   const keyOf = runKeys.key;
   const { order, duplicateKeys } = ranks.order(selectedEdges, clients, servers, keyOf);
-  const ingress: Edge[][] = workloads.map(() => []);
-  const egress: Edge[][] = workloads.map(() => []);
-  for (const i of order) {
+  const ingress = dealSides(order, selectedEdges, servers, workloads.length);
+  const egress = dealSides(order, selectedEdges, clients, workloads.length);
+  // Edge digests (observed-rule ids) once per edge, not once per side it lands in.
+  const digests = new Uint32Array(selectedEdges.length);
+  for (let i = 0; i < selectedEdges.length; i++) {
     const e = selectedEdges[i]!;
-    const server = servers[i]!.slot;
-    if (server >= 0) ingress[server]!.push(e);
-    const client = clients[i]!.slot;
-    if (client >= 0) egress[client]!.push(e);
+    const client = clients[i]!;
+    if (client.digestState < 0) client.digestState = clientDigestState(client.key);
+    digests[i] = edgeDigest(client.digestState, servers[i]!.key, e.port, e.protocol);
   }
 
   const componentsOf = new Map<string, WorkloadComponent[]>();
@@ -178,11 +222,12 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
   for (let i = 0; i < workloads.length; i++) {
     const w = workloads[i]!;
     const components = componentsOf.get(workloadKey(w)) ?? [];
-    const sides = { ingress: ingress[i]!, egress: egress[i]! };
-    ingress[i] = egress[i] = [];
+    const sides = { ingress: ingress.edges(i), egress: egress.edges(i) };
     // A workload talking to itself is both an ingress and an egress edge: compared once per side.
     // Duplicate keys (only from callers that pass the same edge twice) make evidence de-duplicate by key.
     const cmp = compareWorkload(w, components, sides, ix, { now, staleDays: opts.staleDays }, keyOf, { ingress: duplicateKeys, egress: duplicateKeys });
+    cmp.ingress.digests = ingress.digests(i, digests);
+    cmp.egress.digests = egress.digests(i, digests);
     plans.push(planWorkload(w, cmp, components, { ix, dns, opts, memo, edgeKeys: runKeys, details }));
   }
 

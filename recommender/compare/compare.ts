@@ -7,7 +7,7 @@ import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedComponent } from '../matrix/resolved.ts';
 import type { ClusterIndex } from './context.ts';
-import { fnv1a } from './edge-digest.ts';
+import { clientDigestState, edgeDigest } from './edge-digest.ts';
 import { edgeMatchesRule } from './match.ts';
 import { DAY_MS, type ComparisonStatus, type RuleStatus } from './status.ts';
 
@@ -49,6 +49,8 @@ export class SideComparison {
   readonly status: ComparisonStatus[];
   /** Per position: ids of the active documented rules the edge falls under, sorted (shared empty array when none). */
   readonly rules: string[][];
+  /** Per position: the edge's digest (`EdgeKeys.digest`), when the caller computed them up front. */
+  digests: ArrayLike<number> | undefined;
   private built: EdgeAssessment[] | undefined;
 
   constructor(
@@ -188,8 +190,8 @@ export function edgeKeys(): EdgeKeys {
   const afterClient = new Map<Peer, number>();
   const digest = (e: Edge): number => {
     let h = afterClient.get(e.client);
-    if (h === undefined) afterClient.set(e.client, (h = fnv1a('|', fnv1a(parts(e.client).key))));
-    return fnv1a(e.protocol, fnv1a(`|${e.port}|`, fnv1a(parts(e.server).key, h)));
+    if (h === undefined) afterClient.set(e.client, (h = clientDigestState(parts(e.client).key)));
+    return edgeDigest(h, parts(e.server).key, e.port, e.protocol);
   };
   return {
     peerKey: (p) => parts(p).key,

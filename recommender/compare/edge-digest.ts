@@ -16,3 +16,27 @@ export function fnv1a(s: string, h: number = FNV_OFFSET): number {
   }
   return h >>> 0;
 }
+
+/** The hash state after `${clientKey}|`: the part of an edge digest shared by a client's edges. */
+export function clientDigestState(clientKey: string): number {
+  return fnv1a('|', fnv1a(clientKey));
+}
+
+const PIPE = 0x7c;
+const ZERO = 0x30;
+
+/** FNV-1a over the decimal digits of a non-negative integer, without building its string. */
+function fnv1aDigits(n: number, h: number): number {
+  if (n < 10) return Math.imul(h ^ (ZERO + n), FNV_PRIME);
+  return Math.imul(fnv1aDigits(Math.floor(n / 10), h) ^ (ZERO + (n % 10)), FNV_PRIME);
+}
+
+/** FNV-1a of the edge's evidence key `client|server|port|protocol`, from the client's state. */
+export function edgeDigest(clientState: number, serverKey: string, port: number, protocol: string): number {
+  if (!Number.isInteger(port) || port < 0) return fnv1a(protocol, fnv1a(`|${port}|`, fnv1a(serverKey, clientState)));
+  let h = fnv1a(serverKey, clientState);
+  h = Math.imul(h ^ PIPE, FNV_PRIME);
+  h = fnv1aDigits(port, h);
+  h = Math.imul(h ^ PIPE, FNV_PRIME);
+  return fnv1a(protocol, h);
+}

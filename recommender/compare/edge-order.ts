@@ -18,6 +18,8 @@ export interface PeerInfo {
   prefix: boolean;
   /** Caller's data (the recommender: the workload slot, -1 for none). */
   slot: number;
+  /** Caller's data (the recommender: `clientDigestState(key)` once needed, -1 before). */
+  digestState: number;
 }
 
 export class PeerRanks {
@@ -27,7 +29,7 @@ export class PeerRanks {
   /** The info of a peer object; ranks are assigned by `order()`. */
   of(p: Peer, slot: (p: Peer) => number): PeerInfo {
     let r = this.byPeer.get(p);
-    if (r === undefined) this.byPeer.set(p, (r = { key: peerKey(p), rank: -1, prefix: false, slot: slot(p) }));
+    if (r === undefined) this.byPeer.set(p, (r = { key: peerKey(p), rank: -1, prefix: false, slot: slot(p), digestState: -1 }));
     return r;
   }
 
@@ -59,14 +61,22 @@ export class PeerRanks {
    */
   order(edges: readonly Edge[], clients: readonly PeerInfo[], servers: readonly PeerInfo[], keyOf: (e: Edge) => string): { order: Int32Array; duplicateKeys: boolean } {
     const n = edges.length;
-    let order: Int32Array = Int32Array.from({ length: n }, (_, i) => i);
-    const byRanks = this.rank() && edges.every((e) => Number.isInteger(e.port) && e.port >= 0 && e.port < PORT_SPAN && PROTOCOL_ORDER.includes(e.protocol));
+    let order: Int32Array = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    // Integer sort keys (protocol rank, port); one edge outside them sends all to the full-key sort.
+    const protocolKey = new Int32Array(n);
+    const portKey = new Int32Array(n);
+    let byRanks = this.rank();
+    for (let i = 0; i < n && byRanks; i++) {
+      const e = edges[i]!;
+      protocolKey[i] = PROTOCOL_RANK.get(e.protocol) ?? -1;
+      portKey[i] = e.port;
+      byRanks = protocolKey[i]! >= 0 && Number.isInteger(e.port) && e.port >= 0 && e.port < PORT_SPAN;
+    }
     if (byRanks) {
       const key = new Int32Array(n);
-      for (let i = 0; i < n; i++) key[i] = PROTOCOL_ORDER.indexOf(edges[i]!.protocol);
-      order = countingSort(order, key, PROTOCOL_ORDER.length);
-      for (let i = 0; i < n; i++) key[i] = edges[i]!.port;
-      order = countingSort(order, key, PORT_SPAN);
+      order = countingSort(order, protocolKey, PROTOCOL_ORDER.length);
+      order = countingSort(order, portKey, PORT_SPAN);
       for (let i = 0; i < n; i++) key[i] = servers[i]!.rank;
       order = countingSort(order, key, this.ranked);
       for (let i = 0; i < n; i++) key[i] = clients[i]!.rank;
@@ -75,7 +85,7 @@ export class PeerRanks {
       for (let i = 1; i < n && !duplicateKeys; i++) {
         const a = order[i - 1]!;
         const b = order[i]!;
-        duplicateKeys = clients[a]!.rank === clients[b]!.rank && servers[a]!.rank === servers[b]!.rank && edges[a]!.port === edges[b]!.port && edges[a]!.protocol === edges[b]!.protocol;
+        duplicateKeys = clients[a]!.rank === clients[b]!.rank && servers[a]!.rank === servers[b]!.rank && portKey[a] === portKey[b] && protocolKey[a] === protocolKey[b];
       }
       return { order, duplicateKeys };
     }
@@ -104,3 +114,4 @@ function countingSort(order: Int32Array, key: Int32Array, range: number): Int32A
 const PORT_SPAN = 100_000;
 /** Protocol names in code-unit order (as they compare at the end of an edge key). */
 const PROTOCOL_ORDER: readonly string[] = ['ICMP', 'ICMPv6', 'SCTP', 'TCP', 'UDP'];
+const PROTOCOL_RANK = new Map(PROTOCOL_ORDER.map((p, i) => [p, i]));

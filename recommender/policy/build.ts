@@ -185,6 +185,7 @@ export function normalizePorts(path: string, ports: readonly PortSpec[]): PortSp
 
 function normalizeChecked(cache: CheckCache, path: string, ports: readonly PortSpec[]): Checked<PortSpec>[] {
   if (ports.length === 0) return [];
+  if (ports.length === 1) return [checkedPort(cache, path, 0, ports[0]!)];
   const checked = ports.map((p, i) => checkedPort(cache, path, i, p));
   let allOf: Set<string> | undefined;
   for (const c of checked) if (c.value.kind === 'all') (allOf ??= new Set()).add(c.value.protocol);
@@ -331,7 +332,7 @@ function checkedPeer(cache: CheckCache, path: string, i: number, p: PolicyPeer):
   return c;
 }
 
-function checkRule(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, r: RuleInput): { value: PolicyRule; parts: string[] } {
+function checkRule(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, r: RuleInput): KeyedRule {
   if (cache.trusted) {
     const t = checkedOf(r);
     // Checked for this direction outside a cluster-wide intent: nothing left to check.
@@ -349,25 +350,24 @@ function checkRule(cache: CheckCache, path: string, direction: Direction, cluste
   const ports = checkedPorts.map((c) => c.value);
   checkPlacement(path, direction, clusterWide, peers, ports);
   const rule: PolicyRule = { peers, ports, explanation: checkExplanation(`${path}.explanation`, r.explanation) };
-  // The parts of ruleKey(rule), from the keys already computed.
-  return { value: rule, parts: [joinKeys(checkedPeers, ';'), joinKeys(checkedPorts, ';'), rule.explanation.id, rule.explanation.status, rule.explanation.text] };
+  return { value: rule, peers: joinKeys(checkedPeers, ';'), ports: joinKeys(checkedPorts, ';') };
 }
 
 /** What a rule's direction and its intent's scope allow of its (checked) peers and ports. */
 function checkPlacement(path: string, direction: Direction, clusterWide: boolean, peers: readonly PolicyPeer[], ports: readonly PortSpec[]): void {
-  peers.forEach((p, i) => {
-    const pp = `${path}.peers[${i}]`;
-    if (p.kind === 'fqdn' && direction === 'ingress') throw new PolicyError(pp, `FQDN peer "${p.name}" is only meaningful in egress rules`);
+  for (let i = 0; i < peers.length; i++) {
+    const p = peers[i]!;
+    if (p.kind === 'fqdn' && direction === 'ingress') throw new PolicyError(`${path}.peers[${i}]`, `FQDN peer "${p.name}" is only meaningful in egress rules`);
     if (clusterWide && (p.kind === 'pods' || p.kind === 'namespace') && p.namespace === undefined) {
-      throw new PolicyError(pp, 'a cluster-wide intent has no "own namespace": name the peer\'s namespace');
+      throw new PolicyError(`${path}.peers[${i}]`, 'a cluster-wide intent has no "own namespace": name the peer\'s namespace');
     }
     if (p.kind === 'apiserver' && direction === 'egress') {
-      if (peers.length > 1) throw new PolicyError(pp, 'put the apiserver in an egress rule of its own: it is rendered on its endpoint ports, not the rule ports');
+      if (peers.length > 1) throw new PolicyError(`${path}.peers[${i}]`, 'put the apiserver in an egress rule of its own: it is rendered on its endpoint ports, not the rule ports');
       if (ports.length > 0) {
         throw new PolicyError(`${path}.ports`, 'an egress rule to the apiserver takes no ports: it is reached on its endpoint ports (e.g. 6443), not the Service port 443');
       }
     }
-  });
+  }
 }
 
 function joinKeys(cs: readonly Checked<unknown>[], sep: string): string {
@@ -378,27 +378,61 @@ function joinKeys(cs: readonly Checked<unknown>[], sep: string): string {
 }
 
 /**
- * The order of `parts.join('#')` for two rules without joining them (explanation ids can be
- * long): the first differing part decides, unless one is a prefix of the other.
+ * A checked rule with the first parts of its sort key `ruleKey(value)` (policy/order.ts) from
+ * the keys already computed; the other parts are the rule's explanation id, status and text.
  */
-function compareRuleKeys(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
+interface KeyedRule {
+  value: PolicyRule;
+  peers: string;
+  ports: string;
+}
+
+function keyPart(r: KeyedRule, i: number): string {
+  switch (i) {
+    case 0:
+      return r.peers;
+    case 1:
+      return r.ports;
+    case 2:
+      return r.value.explanation.id;
+    case 3:
+      return r.value.explanation.status;
+    default:
+      return r.value.explanation.text;
+  }
+}
+
+const KEY_PARTS = 5;
+
+/**
+ * The order of the two rules' keys without joining them (explanation ids can be long): the
+ * first differing part decides, unless one is a prefix of the other.
+ */
+function compareRuleKeys(a: KeyedRule, b: KeyedRule): number {
+  for (let i = 0; i < KEY_PARTS; i++) {
+    const x = keyPart(a, i);
+    const y = keyPart(b, i);
     if (x === y) continue;
-    if (x.length < y.length ? y.startsWith(x) : x.startsWith(y)) return compareStrings(a.join('#'), b.join('#'));
+    if (x.length < y.length ? y.startsWith(x) : x.startsWith(y)) return compareStrings(ruleKeyText(a), ruleKeyText(b));
     return x < y ? -1 : 1;
   }
   return 0;
 }
 
+function ruleKeyText(r: KeyedRule): string {
+  const e = r.value.explanation;
+  return [r.peers, r.ports, e.id, e.status, e.text].join('#');
+}
+
 /** Sorted by ruleKey and de-duplicated, the first of equal keys kept (as uniqueSortedBy). */
-function sortRules(rules: { value: PolicyRule; parts: string[] }[]): PolicyRule[] {
+function sortRules(rules: KeyedRule[]): PolicyRule[] {
   let ascending = true;
-  for (let i = 1; i < rules.length && ascending; i++) if (!(compareRuleKeys(rules[i - 1]!.parts, rules[i]!.parts) < 0)) ascending = false;
-  const sorted = ascending ? rules : rules.slice().sort((x, y) => compareRuleKeys(x.parts, y.parts));
+  for (let i = 1; i < rules.length && ascending; i++) if (!(compareRuleKeys(rules[i - 1]!, rules[i]!) < 0)) ascending = false;
+  // Strictly ascending keys are unique too.
+  if (ascending) return rules.map((r) => r.value);
+  const sorted = rules.slice().sort(compareRuleKeys);
   const out: PolicyRule[] = [];
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || compareRuleKeys(sorted[i - 1]!.parts, sorted[i]!.parts) !== 0) out.push(sorted[i]!.value);
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || compareRuleKeys(sorted[i - 1]!, sorted[i]!) !== 0) out.push(sorted[i]!.value);
   return out;
 }
 
@@ -481,19 +515,27 @@ function buildIntent(cache: CheckCache, input: IntentInput): PolicyIntent {
 }
 
 /** A rule `CanonicalParts.rule` built, with what `checkRule` would return for it. */
+interface CheckedRule extends KeyedRule {
+  direction: Direction;
+}
+
 class TrustedRuleInput implements RuleInput {
+  /** Private: invisible to JSON, spreads and deep comparisons (a spread copy is checked again). */
+  readonly #checked: CheckedRule;
   constructor(
     readonly peers: readonly PolicyPeer[],
     readonly ports: readonly PortSpec[],
     readonly explanation: RuleExplanation,
-    /** Private to this module: not enumerable, so invisible to JSON and deep comparisons. */
-    checked: { direction: Direction; value: PolicyRule; parts: string[] },
+    checked: CheckedRule,
   ) {
-    Object.defineProperty(this, 'checked', { value: checked, enumerable: false });
+    this.#checked = checked;
+  }
+
+  static checkedOf(r: RuleInput): CheckedRule | undefined {
+    return r instanceof TrustedRuleInput ? r.#checked : undefined;
   }
 }
-const checkedOf = (r: RuleInput): { direction: Direction; value: PolicyRule; parts: string[] } | undefined =>
-  r instanceof TrustedRuleInput ? (r as unknown as { checked: { direction: Direction; value: PolicyRule; parts: string[] } }).checked : undefined;
+const checkedOf = TrustedRuleInput.checkedOf;
 
 /**
  * Synthesis's path to rules that need no second check: peers are checked and normalised once
@@ -525,7 +567,8 @@ export class CanonicalParts {
 
   /**
    * A rule of `direction` (of a namespaced intent) from peers returned by `peer` and their keys,
-   * ascending; anything else is checked as `policySet` would.
+   * ascending; anything else is checked as `policySet` would. The rule keeps the `peers` array:
+   * the caller must not change it afterwards.
    */
   rule(direction: Direction, peers: readonly PolicyPeer[], keys: readonly string[], ports: readonly PortSpec[], e: RuleExplanation): RuleInput {
     const path = `${direction} rule ${e.id}`;
@@ -537,11 +580,13 @@ export class CanonicalParts {
     const checkedPorts = normalizeChecked(this.cache, `${path}.ports`, ports);
     const portValues = checkedPorts.map((c) => c.value);
     checkPlacement(path, direction, false, peers, portValues);
-    const explanation = checkExplanation(`${path}.explanation`, e);
-    const value: PolicyRule = { peers: peers.slice(), ports: portValues, explanation };
+    const checkedText = checkExplanation(`${path}.explanation`, e);
+    // The input's explanation when checking changed nothing: rules are never mutated once built.
+    const explanation = checkedText.text === e.text ? e : checkedText;
+    const value: PolicyRule = { peers: peers as PolicyPeer[], ports: portValues, explanation };
     let peerPart = keys[0]!;
     for (let i = 1; i < keys.length; i++) peerPart += `;${keys[i]!}`;
-    return new TrustedRuleInput(peers, ports, e, { direction, value, parts: [peerPart, joinKeys(checkedPorts, ';'), explanation.id, explanation.status, explanation.text] });
+    return new TrustedRuleInput(peers, ports, e, { direction, value, peers: peerPart, ports: joinKeys(checkedPorts, ';') });
   }
 }
 

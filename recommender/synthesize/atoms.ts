@@ -17,10 +17,10 @@ export interface GroupedRule {
   direction: Direction;
   input: RuleInput;
   status: RuleStatus;
-  rules: RuleAssessment[];
+  rules: readonly RuleAssessment[];
   /** The observed edges behind the rule (one side of one workload; several for a shared rule). */
   evidence: EdgeRefs[];
-  notes: string[];
+  notes: readonly string[];
   /** What the id is made of when only observed edges evidence the rule (see rule-ids.ts). */
   observed?: ObservedId;
 }
@@ -45,7 +45,7 @@ function portSetKey(ports: readonly PortSpec[]): string {
   return uniqueSortedBy(ports, cachedPortKey).map(cachedPortKey).join(';');
 }
 
-const uniqueRules = (rs: RuleAssessment[]): RuleAssessment[] => uniqueSortedBy(rs, (r) => r.rule.id);
+const uniqueRules = (rs: readonly RuleAssessment[]): RuleAssessment[] => (rs.length === 1 ? [rs[0]!] : uniqueSortedBy(rs, (r) => r.rule.id));
 
 /** De-duplicated (by identity, then by edge key and direction) and sorted by `${edgeKey}|${direction}`. */
 export function uniqueEdges(es: readonly EdgeAssessment[], keyOf: (e: Edge) => string): EdgeAssessment[] {
@@ -82,22 +82,26 @@ function formatDay(ms: number): string {
   return s;
 }
 
-/** One short sentence for the annotation; the full evidence goes to the JSON. */
-function ruleText(g: { rules: RuleAssessment[]; edges: readonly Edge[]; notes: string[] }): string {
-  const parts: string[] = [];
-  const purposes = g.rules.length === 0 ? [] : [...new Set(g.rules.map((r) => r.rule.purpose))].sort(compareStrings);
-  if (purposes.length > 0) parts.push(`documented: ${purposes.join('; ')}`);
-  if (g.edges.length > 0) {
+/**
+ * One short sentence for the annotation; the full evidence goes to the JSON. `idx` are the
+ * rule's positions in `side` (its edges).
+ */
+function ruleText(rules: readonly RuleAssessment[], side: SideComparison, idx: readonly number[], notes: readonly string[]): string {
+  let text = rules.length === 0 ? '' : `documented: ${(rules.length === 1 ? [rules[0]!.rule.purpose] : [...new Set(rules.map((r) => r.rule.purpose))].sort(compareStrings)).join('; ')}`;
+  let parts = rules.length === 0 ? 0 : 1;
+  if (idx.length > 0) {
     let flows = 0;
     let last = -Infinity;
-    for (const e of g.edges) {
+    for (const i of idx) {
+      const e = side.edges[i]!;
       flows += e.flows;
       if (e.lastSeen > last) last = e.lastSeen;
     }
-    parts.push(`observed: ${g.edges.length} edge(s), ${flows} flow(s), last seen ${formatDay(last)}`);
+    const observed = `observed: ${idx.length} edge(s), ${flows} flow(s), last seen ${formatDay(last)}`;
+    text = parts++ === 0 ? observed : `${text}. ${observed}`;
   }
-  parts.push(...g.notes);
-  return parts.join('. ');
+  for (const n of notes) text = parts++ === 0 ? n : `${text}. ${n}`;
+  return text;
 }
 
 /** Matrix rule ids, sorted by code units (the default order of strings) and de-duplicated. */
@@ -116,25 +120,53 @@ function matrixIds(rules: readonly RuleAssessment[]): string {
 /** One peer's atoms merged: identical peers, ports united (any "every port" atom wins). */
 interface PeerEntry {
   peer: PolicyPeer;
+  key: string;
   count: number;
   allPorts: boolean;
   ports: PortSpec[];
   rank: number;
-  rules: RuleAssessment[];
+  /** Created when the first documented rule or note arrives (most peers only have edges). */
+  rules: RuleAssessment[] | undefined;
   /** Positions in the side (ascending within each atom). */
   edges: number[];
-  notes: string[];
+  notes: string[] | undefined;
+}
+
+/** Peers of one rule: the same port set (or the apiserver, alone). */
+interface PeerGroup {
+  key: string;
+  peers: PolicyPeer[];
+  keys: string[];
+  ports: readonly PortSpec[];
+  rank: number;
+  rules: RuleAssessment[] | undefined;
+  edges: number[];
+  notes: string[] | undefined;
 }
 
 const NONE: readonly never[] = [];
 
+const byKey = (a: { key: string }, b: { key: string }): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** `ports:<port key>`, the group key of a one-port set (the same port objects come back again and again). */
+const singlePortGroupKeys = new WeakMap<PortSpec, string>();
+function portsGroupKey(ports: readonly PortSpec[]): string {
+  if (ports.length !== 1) return `ports:${portSetKey(ports)}`;
+  const p = ports[0]!;
+  let k = singlePortGroupKeys.get(p);
+  if (k === undefined) singlePortGroupKeys.set(p, (k = `ports:${cachedPortKey(p)}`));
+  return k;
+}
+
 /** The atoms of one direction of one workload, merged per peer as they are added. */
 export class AtomGroups {
   private readonly byPeer = new Map<string, PeerEntry>();
+  /** The same entries, in the order they were first added. */
+  private readonly entries: PeerEntry[] = [];
   /** Atoms added. */
   size = 0;
-  /** Kinds of the peers added. */
-  readonly kinds = new Set<PolicyPeer['kind']>();
+  /** An apiserver peer was added. */
+  hasApiserver = false;
 
   constructor(
     readonly direction: Direction,
@@ -148,11 +180,27 @@ export class AtomGroups {
    */
   add(peer: PolicyPeer, key: string, ports: readonly PortSpec[], status: RuleStatus, rules: readonly RuleAssessment[], edges: number | readonly number[], notes: readonly string[] = NONE): void {
     this.size++;
-    this.kinds.add(peer.kind);
-    if (this.direction === 'egress' && peer.kind === 'apiserver') ports = NONE;
-    const prev = this.byPeer.get(key);
+    if (peer.kind === 'apiserver') {
+      this.hasApiserver = true;
+      if (this.direction === 'egress') ports = NONE;
+    }
+    // A side lists a peer's edges one after the other (edge-key order): most atoms follow their peer's.
+    const last = this.entries[this.entries.length - 1];
+    const prev = last !== undefined && last.key === key ? last : this.byPeer.get(key);
     if (prev === undefined) {
-      this.byPeer.set(key, { peer, count: 1, allPorts: ports.length === 0, ports: ports.slice(), rank: rankOf(status), rules: rules.slice(), edges: typeof edges === 'number' ? [edges] : edges.slice(), notes: notes.slice() });
+      const entry: PeerEntry = {
+        peer,
+        key,
+        count: 1,
+        allPorts: ports.length === 0,
+        ports: ports.slice(),
+        rank: rankOf(status),
+        rules: rules.length === 0 ? undefined : rules.slice(),
+        edges: typeof edges === 'number' ? [edges] : edges.slice(),
+        notes: notes.length === 0 ? undefined : notes.slice(),
+      };
+      this.byPeer.set(key, entry);
+      this.entries.push(entry);
       return;
     }
     prev.count++;
@@ -160,54 +208,63 @@ export class AtomGroups {
     else for (const p of ports) prev.ports.push(p);
     const rank = rankOf(status);
     if (rank < prev.rank) prev.rank = rank;
-    for (const r of rules) prev.rules.push(r);
+    if (rules.length > 0) (prev.rules ??= []).push(...rules);
     if (typeof edges === 'number') prev.edges.push(edges);
     else for (const e of edges) prev.edges.push(e);
-    for (const n of notes) prev.notes.push(n);
+    if (notes.length > 0) (prev.notes ??= []).push(...notes);
   }
 
-  /** The sorted IR rules. */
+  /**
+   * The IR rules, in the PolicySet's order: by their peers' keys. Every peer is in one rule, and
+   * rules are made in the order of their first (smallest) peer key; the PolicySet builder checks
+   * the order and only sorts in the rare case where a key is a prefix of another. Called once:
+   * the groups take over the entries' lists.
+   */
   build(keys: EdgeKeys, parts: CanonicalParts): GroupedRule[] {
     const direction = this.direction;
-    const groups = new Map<string, { peers: PolicyPeer[]; keys: string[]; ports: PortSpec[]; rank: number; rules: RuleAssessment[]; edges: number[]; notes: string[] }>();
-    for (const [key, a] of [...this.byPeer.entries()].sort((x, y) => compareStrings(x[0], y[0]))) {
+    const byGroupKey = new Map<string, PeerGroup>();
+    const groups: PeerGroup[] = [];
+    for (const a of this.entries.sort(byKey)) {
       // Merged ports are united: sorted and de-duplicated (the first of equal ports kept); a lone atom keeps its own list.
       const ports = a.count === 1 ? a.ports : a.allPorts ? [] : uniqueSortedBy(a.ports, cachedPortKey);
       const peer = a.peer;
-      const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${cachedPeerKey(peer)}` : `ports:${portSetKey(ports)}`;
-      let g = groups.get(k);
-      if (!g) groups.set(k, (g = { peers: [], keys: [], ports, rank: STATUS_RANK.length - 1, rules: [], edges: [], notes: [] }));
+      const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${cachedPeerKey(peer)}` : portsGroupKey(ports);
+      let g = byGroupKey.get(k);
+      if (g === undefined) {
+        byGroupKey.set(k, (g = { key: k, peers: [peer], keys: [a.key], ports, rank: a.rank, rules: a.rules, edges: a.edges, notes: a.notes }));
+        groups.push(g);
+        continue;
+      }
       g.peers.push(peer);
-      g.keys.push(key);
-      g.rank = Math.min(g.rank, a.rank);
-      for (const r of a.rules) g.rules.push(r);
+      g.keys.push(a.key);
+      if (a.rank < g.rank) g.rank = a.rank;
+      if (a.rules) (g.rules ??= []).push(...a.rules);
       for (const e of a.edges) g.edges.push(e);
-      for (const n of a.notes) g.notes.push(n);
+      if (a.notes) (g.notes ??= []).push(...a.notes);
     }
     const out: GroupedRule[] = [];
-    for (const [k, g] of [...groups.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
-      const rules = g.rules.length === 0 ? [] : uniqueRules(g.rules);
+    for (const g of groups) {
+      const rules: readonly RuleAssessment[] = g.rules === undefined ? NONE : uniqueRules(g.rules);
       const idx = this.uniquePositions(g.edges, keys.key);
-      const edges = idx.map((i) => this.side.edges[i]!);
-      const notes = g.notes.length === 0 ? [] : [...new Set(g.notes)].sort(compareStrings);
+      const notes: readonly string[] = g.notes === undefined ? NONE : [...new Set(g.notes)].sort(compareStrings);
       const status = STATUS_RANK[g.rank]!;
-      const ev = { rules, edges, notes };
       // Documented rules name the rule; else its edges do, by keys (edge ids depend on ingest order).
       let observed: ObservedId | undefined;
-      if (rules.length === 0 && edges.length > 0) {
+      if (rules.length === 0 && idx.length > 0) {
         let digest = 0;
-        for (const e of edges) digest = (digest + keys.digest(e)) >>> 0;
-        observed = { direction, apiserver: k.startsWith('apiserver:'), ports: g.ports, count: edges.length, digest };
-        if (edges.length === 1) observed.single = keys.id(edges[0]!);
+        const digests = this.side.digests;
+        for (const i of idx) digest = (digest + (digests ? digests[i]! : keys.digest(this.side.edges[i]!))) >>> 0;
+        observed = { direction, apiserver: g.key.startsWith('apiserver:'), ports: g.ports, count: idx.length, digest };
+        if (idx.length === 1) observed.single = keys.id(this.side.edges[idx[0]!]!);
       }
-      const id = rules.length > 0 ? matrixIds(rules) : observed ? observedRuleId(observed) : `${direction}:${k}`;
+      const id = rules.length > 0 ? matrixIds(rules) : observed ? observedRuleId(observed) : `${direction}:${g.key}`;
       const rule: GroupedRule = {
         direction,
         status,
         rules,
         evidence: idx.length === 0 ? [] : [{ side: this.side, idx }],
         notes,
-        input: parts.rule(direction, g.peers, g.keys, g.ports, explanation(id, status, ruleText(ev))),
+        input: parts.rule(direction, g.peers, g.keys, g.ports, explanation(id, status, ruleText(rules, this.side, idx, notes))),
       };
       if (observed) rule.observed = observed;
       out.push(rule);

@@ -57,9 +57,15 @@ export class PeerMemo {
   private readonly byPeer = new Map<Peer, (MemoPeer | undefined)[]>();
   private readonly ports = new Map<string, Map<number, PortSpec | undefined>>();
 
+  /** The last peer asked for: a side lists a peer's edges one after the other (edge-key order). */
+  private lastPeer: Peer | undefined;
+  private lastSlots: (MemoPeer | undefined)[] = [];
+
   peer(other: Peer, edge: Edge, direction: Direction, ns: string, ix: ClusterIndex, dns: DnsTarget): MemoPeer {
-    let slots = this.byPeer.get(other);
+    let slots = other === this.lastPeer ? this.lastSlots : this.byPeer.get(other);
     if (slots === undefined) this.byPeer.set(other, (slots = []));
+    this.lastPeer = other;
+    this.lastSlots = slots;
     let slot: number;
     if (other.kind === 'workload') slot = other.workload.namespace === ns ? 0 : 1;
     else if (direction === 'ingress') slot = 0;
@@ -277,7 +283,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   if (opts.egress && !dnsEgressOpen) {
     const apiEdges: number[] = [];
     for (let i = 0; i < out.edges.length; i++) if (out.status[i] !== 'stale' && isApiserverEdge(out.edges[i]!, ix)) apiEdges.push(i);
-    const hasApiAtom = groups.egress.kinds.has('apiserver');
+    const hasApiAtom = groups.egress.hasApiserver;
     let open = false;
     if (apiEdges.length > 0 && !hasApiAtom) {
       if (ix.apiserver.length === 0) {

@@ -181,3 +181,25 @@ test('kubelet probes are excluded before anything else: never a rule, never a vi
   assert.match(probe.reason ?? '', /kubelet probes, node-local agents\) is never a rule/);
   assert.equal(w.violations.filter((v) => JSON.stringify(v).includes('kubelet:')).length, 0);
 });
+
+test('recommend JSON lists each policy direction\'s rules in the order the manifests render them (the PolicySet order)', () => {
+  for (const options of [{}, { mode: 'observed' as const }, { shared: true, defaultDeny: true }]) {
+    const rec = recommend(input, options);
+    const irIds = new Map<string, string[]>();
+    for (const i of rec.policySet.intents) {
+      for (const d of ['ingress', 'egress'] as const) {
+        const p = i[d];
+        if (p.mode === 'rules') irIds.set(`${i.key}|${d}`, p.rules.map((r) => r.explanation.id));
+      }
+    }
+    const jsonIds = new Map<string, string[]>();
+    for (const w of rec.workloads) {
+      for (const r of w.rules) {
+        const k = `${r.intent}|${r.direction}`;
+        jsonIds.set(k, [...(jsonIds.get(k) ?? []), r.id]);
+      }
+    }
+    assert.ok(jsonIds.size > 50, `${jsonIds.size} policy directions with rules`);
+    for (const [k, ids] of jsonIds) assert.deepEqual(ids, irIds.get(k), k);
+  }
+});

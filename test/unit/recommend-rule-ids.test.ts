@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fnv1a } from '../../recommender/compare/edge-digest.ts';
+import { clientDigestState, edgeDigest, fnv1a } from '../../recommender/compare/edge-digest.ts';
 import { port, allPorts, portRange } from '../../recommender/policy/build.ts';
 import { combineObserved, MAX_OBSERVED_ID, observedRuleId, portsLabel } from '../../recommender/synthesize/rule-ids.ts';
 
@@ -10,6 +10,23 @@ test('fnv1a: the published 32-bit FNV-1a vectors, hashed in parts or whole alike
   assert.equal(fnv1a('foobar'), 0xbf9cf968);
   assert.equal(fnv1a('bar', fnv1a('foo')), fnv1a('foobar'));
   assert.equal(fnv1a('é'), fnv1a('\u00e9'));
+});
+
+test('edge digest: the hash of the whole evidence key, from the client state and the port digits', () => {
+  const client = 'workload:shop/Deployment/frontend';
+  for (const [server, port, protocol] of [
+    ['workload:shop/Deployment/cart', 8080, 'TCP'],
+    ['dns:kube-system/Deployment/coredns', 53, 'UDP'],
+    ['external:203.0.113.7', 0, 'ICMP'],
+    ['apiserver', 6443, 'TCP'],
+    ['node:worker-1', 9, 'SCTP'],
+    ['node:worker-1', 10, 'TCP'],
+    ['node:worker-1', 65535, 'UDP'],
+    ['node:worker-1', 100000, 'TCP'],
+    ['external:2001:db8::1', 1.5, 'TCP'],
+  ] as const) {
+    assert.equal(edgeDigest(clientDigestState(client), server, port, protocol), fnv1a(`${client}|${server}|${port}|${protocol}`), `${server} ${port}`);
+  }
 });
 
 test('ports label: grouped by protocol, every port as any, long lists cut with a count', () => {
