@@ -13,9 +13,10 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import { compareCidrs, hostCidr } from '../policy/cidr.ts';
 import type { Direction, DirectionPolicy, Layer, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortProtocol, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { policyName } from '../policy/names.ts';
-import { canonicalSelector, compareStrings, uniqueBy } from '../policy/order.ts';
+import { canonicalSelector, compareStrings } from '../policy/order.ts';
+import { JsonIds } from './json-ids.ts';
 import { hostNetworkSkipped, subjectSelector } from './kubernetes.ts';
-import { ANNOTATION_EXPLANATION, directionLines, metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
+import { ANNOTATION_EXPLANATION, annotatedMetadata, distinctLines, intentRulesAnnotation, ruleLine, sortManifests, Warnings } from './metadata.ts';
 import type { EmitOptions, Engine, EmitResult, Manifest } from './types.ts';
 
 export const CALICO_NAMESPACE_LABEL = 'projectcalico.org/name';
@@ -69,40 +70,146 @@ function protocolGroups(ports: readonly PortSpec[]): { protocol?: PortProtocol; 
   return [...by.entries()].sort((a, b) => compareStrings(a[0], b[0])).map(([protocol, list]) => ({ protocol, ports: list }));
 }
 
-function entities(intent: PolicyIntent, direction: Direction, rule: PolicyRule, w: Warnings): { entity: Entity; service?: boolean }[] {
-  const where = { direction, rule: rule.explanation.id };
-  const out: { entity: Entity; service?: boolean }[] = [];
-  const nets: string[] = [];
+/** A rendered source/destination entity; equal ids ⇔ equal JSON texts. */
+interface Rendered {
+  entity: Entity;
+  id: number;
+  /** `{}`: no source restriction. */
+  empty: boolean;
+  /** The apiserver service: one rule, without ports. */
+  service: boolean;
+}
+
+/** One protocolGroups() entry with the id of its JSON text. */
+interface ProtocolGroup {
+  protocol?: PortProtocol;
+  ports: (number | string)[];
+  id: number;
+}
+
+/**
+ * Rendered rules with the ids of their entity and protocol group (-1: the apiserver service).
+ * A rule's JSON text is a function of the direction, these ids and its explanation line, and
+ * each is recoverable from the text: so rules of equal lines are equal exactly when these ids
+ * are. Distinct lines (the usual case) are compared with the rules of the same IR rule only;
+ * else `seen` holds the keys of all rules so far.
+ */
+interface KeyedRules {
+  rules: Record<string, unknown>[];
+  entityIds: number[];
+  groupIds: number[];
+  seen: Set<string> | undefined;
+}
+
+/**
+ * Renderings shared within one emit: IR peers and ports are shared objects and render the
+ * same in every intent (see the kubernetes engine); warnings are added per occurrence.
+ * Nothing modifies a rendering once built.
+ */
+class Renderer {
+  readonly ids = new JsonIds();
+  private readonly entities = new Map<PolicyPeer, Rendered>();
+  private readonly hostCidrs = new Map<PolicyPeer, string[]>();
+  private readonly portIds = new Map<PortSpec, number>();
+  private readonly groups = new Map<string, ProtocolGroup[]>();
+  readonly apiService: Rendered;
+  readonly anySource: Rendered;
+  /** Scratch lists of the rule being rendered. */
+  readonly ruleEntities: Rendered[] = [];
+  readonly ruleNets: string[] = [];
+
+  constructor(readonly w: Warnings) {
+    this.apiService = this.rendered({ services: { name: 'kubernetes', namespace: 'default' } }, true);
+    this.anySource = this.rendered({}, false);
+  }
+
+  /** The entity of a pods, namespace, dns peer or of a cidr peer with exceptions. */
+  entity(p: PolicyPeer): Rendered {
+    let r = this.entities.get(p);
+    if (r === undefined) this.entities.set(p, (r = this.rendered(peerEntity(p), false)));
+    return r;
+  }
+
+  rendered(entity: Entity, service: boolean): Rendered {
+    return { entity, id: this.ids.id(entity), empty: Object.keys(entity).length === 0, service };
+  }
+
+  /** The host CIDRs of a nodes or fqdn peer's IPs. */
+  cidrs(p: PolicyPeer & { ips: string[] }): string[] {
+    let cidrs = this.hostCidrs.get(p);
+    if (cidrs === undefined) this.hostCidrs.set(p, (cidrs = p.ips.map(hostCidr)));
+    return cidrs;
+  }
+
+  /** protocolGroups(ports), shared by every port list of the same JSON text. */
+  protocolGroups(ports: readonly PortSpec[]): ProtocolGroup[] {
+    let key = '';
+    for (const p of ports) key += `${this.portId(p)},`;
+    let groups = this.groups.get(key);
+    if (groups === undefined) {
+      groups = protocolGroups(ports).map((g) => ({ ...g, id: this.ids.id(g) }));
+      this.groups.set(key, groups);
+    }
+    return groups;
+  }
+
+  private portId(p: PortSpec): number {
+    let id = this.portIds.get(p);
+    if (id === undefined) this.portIds.set(p, (id = this.ids.id(p)));
+    return id;
+  }
+}
+
+function peerEntity(p: PolicyPeer): Entity {
+  switch (p.kind) {
+    case 'pods':
+      return p.namespace === undefined ? { selector: calicoSelector(p.selector) } : { namespaceSelector: namespaceSelector([p.namespace]), selector: calicoSelector(p.selector) };
+    case 'namespace':
+      return p.namespace === undefined ? { selector: 'all()' } : { namespaceSelector: namespaceSelector([p.namespace]) };
+    case 'dns':
+      return { namespaceSelector: namespaceSelector([p.namespace]), selector: calicoSelector(p.selector) };
+    case 'cidr':
+      return { nets: [p.cidr], notNets: p.except };
+    default:
+      throw new Error(`a ${p.kind} peer renders to no entity of its own`);
+  }
+}
+
+function where(direction: Direction, rule: PolicyRule): { direction: Direction; rule: string } {
+  return { direction, rule: rule.explanation.id };
+}
+
+/** The rule's entities, into r.ruleEntities (addresses last, as one `nets` entity). */
+function entities(intent: PolicyIntent, direction: Direction, rule: PolicyRule, r: Renderer): Rendered[] {
+  const w = r.w;
+  const out = r.ruleEntities;
+  const nets = r.ruleNets;
+  out.length = nets.length = 0;
   for (const p of rule.peers as PolicyPeer[]) {
     switch (p.kind) {
       case 'pods':
-        out.push({ entity: p.namespace === undefined ? { selector: calicoSelector(p.selector) } : { namespaceSelector: namespaceSelector([p.namespace]), selector: calicoSelector(p.selector) } });
-        break;
       case 'namespace':
-        out.push({ entity: p.namespace === undefined ? { selector: 'all()' } : { namespaceSelector: namespaceSelector([p.namespace]) } });
-        break;
       case 'dns':
-        out.push({ entity: { namespaceSelector: namespaceSelector([p.namespace]), selector: calicoSelector(p.selector) } });
+        out.push(r.entity(p));
         break;
       case 'apiserver':
         // As a source (admission webhooks) it is not narrowed: see the kubernetes engine.
-        if (direction === 'egress') out.push({ entity: { services: { name: 'kubernetes', namespace: 'default' } }, service: true });
-        else out.push({ entity: {} });
+        out.push(direction === 'egress' ? r.apiService : r.anySource);
         break;
       case 'nodes':
-        if (p.ips.length === 0) w.add('nodes-no-ips', intent, 'no node IP is known: host-network peers need node addresses on this engine', where);
-        nets.push(...p.ips.map(hostCidr));
+        if (p.ips.length === 0) w.add('nodes-no-ips', intent, 'no node IP is known: host-network peers need node addresses on this engine', where(direction, rule));
+        for (const cidr of r.cidrs(p)) nets.push(cidr);
         break;
       case 'cidr':
-        if (p.except.length > 0) out.push({ entity: { nets: [p.cidr], notNets: p.except } });
+        if (p.except.length > 0) out.push(r.entity(p));
         else nets.push(p.cidr);
         break;
       case 'fqdn':
         if (p.ips.length === 0) {
-          w.add('fqdn-unresolved', intent, `OSS Calico has no FQDN rule and no address is known for ${p.name}: no rule emitted`, where);
+          w.add('fqdn-unresolved', intent, `OSS Calico has no FQDN rule and no address is known for ${p.name}: no rule emitted`, where(direction, rule));
         } else {
-          w.add('fqdn-as-ips', intent, `OSS Calico has no FQDN rule: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where);
-          nets.push(...p.ips.map(hostCidr));
+          w.add('fqdn-as-ips', intent, `OSS Calico has no FQDN rule: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where(direction, rule));
+          for (const cidr of r.cidrs(p)) nets.push(cidr);
         }
         break;
       case 'world':
@@ -110,7 +217,7 @@ function entities(intent: PolicyIntent, direction: Direction, rule: PolicyRule, 
         break;
     }
   }
-  if (nets.length > 0) out.push({ entity: { nets: [...new Set(nets)].sort(compareCidrs) } });
+  if (nets.length > 0) out.push(r.rendered({ nets: [...new Set(nets)].sort(compareCidrs) }, false));
   return out;
 }
 
@@ -118,66 +225,90 @@ function ruleMetadata(direction: Direction, e: RuleExplanation): Record<string, 
   return { annotations: { [ANNOTATION_EXPLANATION]: ruleLine(direction, e) } };
 }
 
-function renderRules(intent: PolicyIntent, direction: Direction, rule: PolicyRule, w: Warnings): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  for (const { entity, service } of entities(intent, direction, rule, w)) {
-    if (service) {
-      out.push({ action: 'Allow', destination: entity, metadata: ruleMetadata(direction, rule.explanation) });
+/** Appends the rules of one IR rule that are not there yet. */
+function renderRules(intent: PolicyIntent, direction: Direction, rule: PolicyRule, r: Renderer, out: KeyedRules): void {
+  const list = entities(intent, direction, rule, r);
+  if (list.length === 0) return;
+  const line = ruleLine(direction, rule.explanation);
+  const metadata = { annotations: { [ANNOTATION_EXPLANATION]: line } };
+  const first = out.rules.length;
+  for (const e of list) {
+    if (e.service) {
+      if (!isDuplicate(out, first, e.id, -1, line)) push(out, { action: 'Allow', destination: e.entity, metadata }, e.id, -1);
       continue;
     }
-    for (const g of protocolGroups(rule.ports)) {
-      const r: Record<string, unknown> = { action: 'Allow' };
-      if (g.protocol) r.protocol = g.protocol;
-      const dest: Entity = direction === 'egress' ? { ...entity } : {};
-      if (g.ports.length > 0) dest.ports = g.ports;
-      if (direction === 'ingress' && Object.keys(entity).length > 0) r.source = entity;
-      if (Object.keys(dest).length > 0) r.destination = dest;
-      r.metadata = ruleMetadata(direction, rule.explanation);
-      out.push(r);
+    for (const g of r.protocolGroups(rule.ports)) {
+      if (isDuplicate(out, first, e.id, g.id, line)) continue;
+      const rr: Record<string, unknown> = { action: 'Allow' };
+      if (g.protocol) rr.protocol = g.protocol;
+      if (direction === 'ingress' && !e.empty) rr.source = e.entity;
+      if (direction === 'egress' ? !e.empty || g.ports.length > 0 : g.ports.length > 0) {
+        const dest: Entity = direction === 'egress' ? { ...e.entity } : {};
+        if (g.ports.length > 0) dest.ports = g.ports;
+        rr.destination = dest;
+      }
+      rr.metadata = metadata;
+      push(out, rr, e.id, g.id);
     }
   }
-  return out;
 }
 
-function renderDirection(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, w: Warnings): Record<string, unknown>[] | undefined {
+/** Whether a rule of this entity, group and line is in `out` already (see KeyedRules). */
+function isDuplicate(out: KeyedRules, first: number, entityId: number, groupId: number, line: string): boolean {
+  if (out.seen !== undefined) {
+    const key = `${entityId}|${groupId}|${line}`;
+    if (out.seen.has(key)) return true;
+    out.seen.add(key);
+    return false;
+  }
+  for (let i = first; i < out.rules.length; i++) if (out.entityIds[i] === entityId && out.groupIds[i] === groupId) return true;
+  return false;
+}
+
+function push(out: KeyedRules, rule: Record<string, unknown>, entityId: number, groupId: number): void {
+  out.rules.push(rule);
+  out.entityIds.push(entityId);
+  out.groupIds.push(groupId);
+}
+
+function renderDirection(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, r: Renderer): Record<string, unknown>[] | undefined {
   switch (d.mode) {
     case 'none':
     case 'deny-all':
       return undefined;
     case 'allow-all':
       return protocolGroups(d.ports).map((g) => {
-        const r: Record<string, unknown> = { action: 'Allow' };
-        if (g.protocol) r.protocol = g.protocol;
-        if (g.ports.length > 0) r.destination = { ports: g.ports };
-        r.metadata = ruleMetadata(direction, d.explanation);
-        return r;
+        const rule: Record<string, unknown> = { action: 'Allow' };
+        if (g.protocol) rule.protocol = g.protocol;
+        if (g.ports.length > 0) rule.destination = { ports: g.ports };
+        rule.metadata = ruleMetadata(direction, d.explanation);
+        return rule;
       });
-    case 'rules':
-      return uniqueBy(
-        d.rules.flatMap((r) => renderRules(intent, direction, r, w)),
-        (r) => JSON.stringify(r),
-      );
+    case 'rules': {
+      const out: KeyedRules = { rules: [], entityIds: [], groupIds: [], seen: distinctLines(d) ? undefined : new Set() };
+      for (const rule of d.rules) renderRules(intent, direction, rule, r, out);
+      return out.rules;
+    }
   }
 }
 
-function emitIntent(intent: PolicyIntent, w: Warnings, order: Record<Layer, number>): Manifest[] {
-  if (hostNetworkSkipped(intent, w, 'a Calico workload policy')) return [];
+function emitIntent(intent: PolicyIntent, r: Renderer, order: Record<Layer, number>): Manifest[] {
+  if (hostNetworkSkipped(intent, r.w, 'a Calico workload policy')) return [];
   const types: string[] = [];
   if (intent.ingress.mode !== 'none') types.push('Ingress');
   if (intent.egress.mode !== 'none') types.push('Egress');
   const spec: Record<string, unknown> = { order: order[intent.layer], selector: calicoSelector(subjectSelector(intent)), types };
   const clusterWide = intent.subject.kind === 'namespaces';
   if (intent.subject.kind === 'namespaces') spec.namespaceSelector = namespaceSelector(intent.subject.namespaces);
-  const ingress = renderDirection(intent, 'ingress', intent.ingress, w);
-  const egress = renderDirection(intent, 'egress', intent.egress, w);
+  const ingress = renderDirection(intent, 'ingress', intent.ingress, r);
+  const egress = renderDirection(intent, 'egress', intent.egress, r);
   if (ingress && ingress.length > 0) spec.ingress = ingress;
   if (egress && egress.length > 0) spec.egress = egress;
-  const lines = [...directionLines('ingress', intent.ingress), ...directionLines('egress', intent.egress)];
   return [
     {
       apiVersion: 'projectcalico.org/v3',
       kind: clusterWide ? 'GlobalNetworkPolicy' : 'NetworkPolicy',
-      metadata: metadata(intent, policyName(intent.key), clusterWide ? undefined : intent.namespace, lines),
+      metadata: annotatedMetadata(intent, policyName(intent.key), clusterWide ? undefined : intent.namespace, intentRulesAnnotation(intent)),
       spec,
     },
   ];
@@ -194,7 +325,9 @@ export const calicoEngine: Engine = {
       allowlist: o.allowlist ?? DEFAULT_CALICO_ORDER.allowlist,
       'default-deny': o.defaultDeny ?? DEFAULT_CALICO_ORDER['default-deny'],
     };
-    const manifests = set.intents.flatMap((i) => emitIntent(i, w, order));
+    const r = new Renderer(w);
+    const manifests: Manifest[] = [];
+    for (const intent of set.intents) for (const m of emitIntent(intent, r, order)) manifests.push(m);
     return { engine: 'calico', manifests: sortManifests(manifests), warnings: w.sorted() };
   },
 };

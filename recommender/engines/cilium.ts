@@ -10,9 +10,10 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import { DEFAULT_DNS, dnsPorts } from '../policy/build.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec } from '../policy/ir.ts';
 import { policyName } from '../policy/names.ts';
-import { canonicalSelector, uniqueBy, uniqueSortedBy } from '../policy/order.ts';
+import { canonicalSelector, uniqueSortedBy } from '../policy/order.ts';
+import { JsonIds } from './json-ids.ts';
 import { subjectSelector, hostNetworkSkipped } from './kubernetes.ts';
-import { directionLines, metadata, sortManifests, Warnings } from './metadata.ts';
+import { annotatedMetadata, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
 import type { Engine, EmitResult, Manifest } from './types.ts';
 
 export const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
@@ -34,18 +35,6 @@ export function ciliumPort(p: PortSpec): Record<string, unknown> {
   }
 }
 
-function toPorts(ports: readonly PortSpec[], dnsVisibility = false): Record<string, unknown>[] | undefined {
-  if (ports.length === 0) return undefined;
-  const rendered = ports.map(ciliumPort);
-  const out: Record<string, unknown>[] = [];
-  for (let i = 0; i < rendered.length; i += MAX_PORTS) {
-    const pr: Record<string, unknown> = { ports: rendered.slice(i, i + MAX_PORTS) };
-    if (dnsVisibility) pr.rules = { dns: [{ matchPattern: '*' }] };
-    out.push(pr);
-  }
-  return out;
-}
-
 function endpointSelector(sel: LabelSelector, namespace: string | undefined): LabelSelector {
   if (namespace === undefined) return canonicalSelector(sel);
   return canonicalSelector({ ...sel, matchLabels: { ...sel.matchLabels, [CILIUM_NAMESPACE_LABEL]: namespace } });
@@ -55,92 +44,251 @@ function fqdnSelector(name: string): Record<string, string> {
   return name.includes('*') ? { matchPattern: name } : { matchName: name };
 }
 
-interface Groups {
-  endpoints: LabelSelector[];
-  entities: string[];
-  cidrs: Record<string, unknown>[];
-  fqdns: Record<string, string>[];
-  dns: LabelSelector[];
-  apiserver: PolicyPeer & { kind: 'apiserver' } | undefined;
+const json = (x: unknown): string => JSON.stringify(x);
+
+interface Rendered {
+  value: unknown;
+  id: number;
 }
 
-function group(peers: readonly PolicyPeer[]): Groups {
-  const g: Groups = { endpoints: [], entities: [], cidrs: [], fqdns: [], dns: [], apiserver: undefined };
+/** A rule's `toPorts` and a key equal for two port lists exactly when their JSON texts are. */
+interface PortRules {
+  toPorts: Record<string, unknown>[] | undefined;
+  key: string;
+}
+
+/** Rendered rules and their keys: equal keys ⇔ equal JSON texts (see ruleKey). */
+interface KeyedRules {
+  rules: CiliumRule[];
+  keys: string[];
+}
+
+/** A rule's peers grouped by what they render to; lists only for the kinds present. */
+interface Groups {
+  endpoints?: Rendered[];
+  dns?: Rendered[];
+  cidrs?: Rendered[];
+  fqdns?: Rendered[];
+  entities?: string[];
+  apiserver?: PolicyPeer & { kind: 'apiserver' };
+}
+
+const DNS_PORTS = dnsPorts();
+
+/**
+ * Renderings shared within one emit: IR peers and ports are shared objects and render the
+ * same in every intent (see the kubernetes engine). Nothing modifies a rendering once built.
+ */
+class Renderer {
+  readonly ids = new JsonIds();
+  private readonly peers = new Map<PolicyPeer, Rendered>();
+  private readonly ports = new Map<PortSpec, Rendered>();
+  private readonly portRules = new Map<string, PortRules>();
+  private readonly apiserverRules = new Map<PolicyPeer, KeyedRules>();
+
+  /** The endpoint selector, CIDR or FQDN selector of a pods, namespace, dns, cidr or fqdn peer. */
+  peer(p: PolicyPeer): Rendered {
+    let r = this.peers.get(p);
+    if (r === undefined) {
+      const value = renderPeer(p);
+      this.peers.set(p, (r = { value, id: this.ids.id(value) }));
+    }
+    return r;
+  }
+
+  /** toPorts(ports, dnsVisibility), with its key. */
+  toPorts(ports: readonly PortSpec[], dnsVisibility = false): PortRules {
+    if (ports.length === 0) return NO_PORTS;
+    const rendered: Rendered[] = [];
+    let key = dnsVisibility ? 'v' : '';
+    for (const p of ports) {
+      const r = this.port(p);
+      rendered.push(r);
+      key += `${r.id},`;
+    }
+    let pr = this.portRules.get(key);
+    if (pr === undefined) this.portRules.set(key, (pr = { toPorts: portRules(rendered, dnsVisibility), key }));
+    return pr;
+  }
+
+  /** The egress rule to the apiserver entity on its endpoint ports. */
+  apiserverRule(p: PolicyPeer & { kind: 'apiserver' }): KeyedRules {
+    let r = this.apiserverRules.get(p);
+    if (r === undefined) {
+      // The entity is exact; the endpoint ports (6443) are what the datapath sees after service translation.
+      const apiPorts: PortSpec[] = uniqueSortedBy(
+        p.endpoints.map((e): PortSpec => ({ kind: 'number', protocol: e.protocol, port: e.port })),
+        json,
+      );
+      const tp = this.toPorts(apiPorts);
+      const rule: CiliumRule = { toEntities: ['kube-apiserver'] };
+      if (tp.toPorts) rule.toPorts = tp.toPorts;
+      this.apiserverRules.set(p, (r = { rules: [rule], keys: [ruleKey('', 'kube-apiserver', '', '', tp.key)] }));
+    }
+    return r;
+  }
+
+  private port(p: PortSpec): Rendered {
+    let r = this.ports.get(p);
+    if (r === undefined) {
+      const value = ciliumPort(p);
+      this.ports.set(p, (r = { value, id: this.ids.id(value) }));
+    }
+    return r;
+  }
+}
+
+const NO_PORTS: PortRules = { toPorts: undefined, key: '' };
+
+function portRules(rendered: readonly Rendered[], dnsVisibility: boolean): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < rendered.length; i += MAX_PORTS) {
+    const ports: unknown[] = [];
+    for (let j = i; j < rendered.length && j < i + MAX_PORTS; j++) ports.push(rendered[j]!.value);
+    const pr: Record<string, unknown> = { ports };
+    if (dnsVisibility) pr.rules = { dns: [{ matchPattern: '*' }] };
+    out.push(pr);
+  }
+  return out;
+}
+
+function renderPeer(p: PolicyPeer): unknown {
+  switch (p.kind) {
+    case 'pods':
+    case 'dns':
+      return endpointSelector(p.selector, p.namespace);
+    case 'namespace':
+      return p.namespace === undefined ? {} : endpointSelector({}, p.namespace);
+    case 'cidr':
+      return p.except.length > 0 ? { cidr: p.cidr, except: p.except } : { cidr: p.cidr };
+    case 'fqdn':
+      return fqdnSelector(p.name);
+    default:
+      throw new Error(`a ${p.kind} peer renders to no selector`);
+  }
+}
+
+/**
+ * The de-duplication key of a rule: the ids of its Endpoints, Entities, CIDRSet and FQDNs
+ * lists and its toPorts key. Each rule kind sets these fields in this order, so equal keys ⇔
+ * equal JSON texts.
+ */
+function ruleKey(endpoints: string, entities: string, cidrs: string, fqdns: string, ports: string): string {
+  return `${endpoints}|${entities}|${cidrs}|${fqdns}|${ports}`;
+}
+
+/** The values of `items` sorted and de-duplicated by JSON text, and their ids as a key part. */
+function sortedValues(r: Renderer, items: readonly Rendered[]): { values: unknown[]; key: string } {
+  const sorted = r.ids.sortedUnique(items);
+  const values: unknown[] = [];
+  let key = '';
+  for (const item of sorted) {
+    values.push(item.value);
+    key += `${item.id},`;
+  }
+  return { values, key };
+}
+
+function group(peers: readonly PolicyPeer[], r: Renderer): Groups {
+  const g: Groups = {};
   for (const p of peers) {
     switch (p.kind) {
       case 'pods':
-        g.endpoints.push(endpointSelector(p.selector, p.namespace));
-        break;
       case 'namespace':
-        g.endpoints.push(p.namespace === undefined ? {} : endpointSelector({}, p.namespace));
+        (g.endpoints ??= []).push(r.peer(p));
         break;
       case 'dns':
-        g.dns.push(endpointSelector(p.selector, p.namespace));
+        (g.dns ??= []).push(r.peer(p));
         break;
       case 'apiserver':
         g.apiserver = p;
         break;
       case 'nodes':
-        g.entities.push('host', 'remote-node');
+        (g.entities ??= []).push('host', 'remote-node');
         break;
       case 'cidr':
-        g.cidrs.push(p.except.length > 0 ? { cidr: p.cidr, except: p.except } : { cidr: p.cidr });
+        (g.cidrs ??= []).push(r.peer(p));
         break;
       case 'fqdn':
-        g.fqdns.push(fqdnSelector(p.name));
+        (g.fqdns ??= []).push(r.peer(p));
         break;
       case 'world':
-        g.entities.push('world');
+        (g.entities ??= []).push('world');
         break;
     }
   }
   return g;
 }
 
-const json = (x: unknown): string => JSON.stringify(x);
-
-function renderRule(direction: Direction, rule: PolicyRule, dnsVisibility: boolean): CiliumRule[] {
+function renderRule(direction: Direction, rule: PolicyRule, dnsVisibility: boolean, r: Renderer, out: KeyedRules): void {
   const from = direction === 'ingress' ? 'from' : 'to';
-  const g = group(rule.peers);
-  const ports = toPorts(rule.ports);
-  const out: CiliumRule[] = [];
-  const withPorts = (r: CiliumRule, tp = ports): CiliumRule => (tp ? { ...r, toPorts: tp } : r);
+  const g = group(rule.peers, r);
+  const ports = r.toPorts(rule.ports);
   const main: CiliumRule = {};
-  if (g.endpoints.length > 0) main[`${from}Endpoints`] = uniqueSortedBy(g.endpoints, json);
-  const entities = [...g.entities];
-  if (g.apiserver && direction === 'ingress') entities.push('kube-apiserver');
-  if (entities.length > 0) main[`${from}Entities`] = [...new Set(entities)].sort();
-  if (g.cidrs.length > 0) main[`${from}CIDRSet`] = uniqueSortedBy(g.cidrs, json);
-  if (Object.keys(main).length > 0) out.push(withPorts(main));
+  let endpointKey = '';
+  let entityKey = '';
+  let cidrKey = '';
+  if (g.endpoints) {
+    const s = sortedValues(r, g.endpoints);
+    main[`${from}Endpoints`] = s.values;
+    endpointKey = s.key;
+  }
+  if (g.apiserver && direction === 'ingress') (g.entities ??= []).push('kube-apiserver');
+  if (g.entities) {
+    const entities = [...new Set(g.entities)].sort();
+    main[`${from}Entities`] = entities;
+    entityKey = entities.join(',');
+  }
+  if (g.cidrs) {
+    const s = sortedValues(r, g.cidrs);
+    main[`${from}CIDRSet`] = s.values;
+    cidrKey = s.key;
+  }
+  if (endpointKey || entityKey || cidrKey) push(out, main, ruleKey(endpointKey, entityKey, cidrKey, '', ports.key), ports);
   if (g.apiserver && direction === 'egress') {
-    // The entity is exact; the endpoint ports (6443) are what the datapath sees after service translation.
-    const eps = g.apiserver.endpoints;
-    const apiPorts: PortSpec[] = uniqueSortedBy(
-      eps.map((e): PortSpec => ({ kind: 'number', protocol: e.protocol, port: e.port })),
-      (p) => json(p),
-    );
-    out.push(withPorts({ toEntities: ['kube-apiserver'] }, toPorts(apiPorts)));
+    const api = r.apiserverRule(g.apiserver);
+    out.rules.push(api.rules[0]!);
+    out.keys.push(api.keys[0]!);
   }
   // DNS peers get rules of their own: an L7 DNS rule applies to the whole rule it sits in.
-  if (g.dns.length > 0) {
+  if (g.dns) {
     const visibility = dnsVisibility && direction === 'egress';
-    const dnsRulePorts = rule.ports.length === 0 && visibility ? dnsPorts() : rule.ports;
-    out.push(withPorts({ [`${from}Endpoints`]: uniqueSortedBy(g.dns, json) }, toPorts(dnsRulePorts, visibility)));
+    const dnsRulePorts = r.toPorts(rule.ports.length === 0 && visibility ? DNS_PORTS : rule.ports, visibility);
+    const s = sortedValues(r, g.dns);
+    push(out, { [`${from}Endpoints`]: s.values }, ruleKey(s.key, '', '', '', dnsRulePorts.key), dnsRulePorts);
   }
   // toFQDNs cannot share a rule with other To* selectors.
-  if (g.fqdns.length > 0) out.push(withPorts({ toFQDNs: uniqueSortedBy(g.fqdns, json) }));
+  if (g.fqdns) {
+    const s = sortedValues(r, g.fqdns);
+    push(out, { toFQDNs: s.values }, ruleKey('', '', '', s.key, ports.key), ports);
+  }
+}
+
+function push(out: KeyedRules, rule: CiliumRule, key: string, ports: PortRules): void {
+  if (ports.toPorts) rule.toPorts = ports.toPorts;
+  out.rules.push(rule);
+  out.keys.push(key);
+}
+
+function hasPeer(d: DirectionPolicy, kind: PolicyPeer['kind']): boolean {
+  if (d.mode !== 'rules') return false;
+  for (const rule of d.rules) for (const p of rule.peers) if (p.kind === kind) return true;
+  return false;
+}
+
+/** The rules in order, each JSON text once (first occurrence wins). */
+function uniqueRules({ rules, keys }: KeyedRules): CiliumRule[] {
+  const seen = new Set<string>();
+  const out: CiliumRule[] = [];
+  for (let i = 0; i < rules.length; i++) {
+    if (seen.has(keys[i]!)) continue;
+    seen.add(keys[i]!);
+    out.push(rules[i]!);
+  }
   return out;
 }
 
-function hasFqdn(d: DirectionPolicy): boolean {
-  return d.mode === 'rules' && d.rules.some((r) => r.peers.some((p) => p.kind === 'fqdn'));
-}
-
-function hasDns(d: DirectionPolicy): boolean {
-  return d.mode === 'rules' && d.rules.some((r) => r.peers.some((p) => p.kind === 'dns'));
-}
-
-function renderDirection(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, w: Warnings): CiliumRule[] | undefined {
+function renderDirection(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, w: Warnings, r: Renderer): CiliumRule[] | undefined {
   const from = direction === 'ingress' ? 'from' : 'to';
   switch (d.mode) {
     case 'none':
@@ -149,23 +297,26 @@ function renderDirection(intent: PolicyIntent, direction: Direction, d: Directio
       // An empty rule selects nothing but still puts the endpoint into default-deny for the direction.
       return [{}];
     case 'allow-all': {
-      const tp = toPorts(d.ports);
+      const tp = r.toPorts(d.ports).toPorts;
       return [tp ? { [`${from}Entities`]: ['all'], toPorts: tp } : { [`${from}Entities`]: ['all'] }];
     }
     case 'rules': {
-      const visibility = direction === 'egress' && hasFqdn(d);
-      const rules = d.rules.flatMap((r) => renderRule(direction, r, visibility));
-      if (visibility && !hasDns(d)) {
+      const visibility = direction === 'egress' && hasPeer(d, 'fqdn');
+      const out: KeyedRules = { rules: [], keys: [] };
+      for (const rule of d.rules) renderRule(direction, rule, visibility, r, out);
+      if (visibility && !hasPeer(d, 'dns')) {
         w.add('dns-visibility-added', intent, `toFQDNs needs the pod's DNS lookups to pass Cilium's DNS proxy: egress to ${DEFAULT_DNS.namespace}/k8s-app=kube-dns on 53 added`, { direction });
-        rules.push({ toEndpoints: [endpointSelector(DEFAULT_DNS.selector, DEFAULT_DNS.namespace)], toPorts: toPorts(dnsPorts(), true) });
+        const selector = endpointSelector(DEFAULT_DNS.selector, DEFAULT_DNS.namespace);
+        const ports = r.toPorts(DNS_PORTS, true);
+        push(out, { toEndpoints: [selector] }, ruleKey(`${r.ids.id(selector)},`, '', '', '', ports.key), ports);
       }
       // An empty list would mean "not enforced in this direction": keep the isolation instead.
-      return rules.length > 0 ? uniqueBy(rules, json) : [{}];
+      return out.rules.length > 0 ? uniqueRules(out) : [{}];
     }
   }
 }
 
-function emitIntent(intent: PolicyIntent, w: Warnings): Manifest[] {
+function emitIntent(intent: PolicyIntent, w: Warnings, r: Renderer): Manifest[] {
   if (hostNetworkSkipped(intent, w, 'CiliumNetworkPolicy (endpointSelector)')) return [];
   const clusterWide = intent.subject.kind === 'namespaces';
   let selector = canonicalSelector(subjectSelector(intent));
@@ -176,16 +327,15 @@ function emitIntent(intent: PolicyIntent, w: Warnings): Manifest[] {
     });
   }
   const spec: Record<string, unknown> = { endpointSelector: selector };
-  const ingress = renderDirection(intent, 'ingress', intent.ingress, w);
-  const egress = renderDirection(intent, 'egress', intent.egress, w);
+  const ingress = renderDirection(intent, 'ingress', intent.ingress, w, r);
+  const egress = renderDirection(intent, 'egress', intent.egress, w, r);
   if (ingress) spec.ingress = ingress;
   if (egress) spec.egress = egress;
-  const lines = [...directionLines('ingress', intent.ingress), ...directionLines('egress', intent.egress)];
   return [
     {
       apiVersion: 'cilium.io/v2',
       kind: clusterWide ? 'CiliumClusterwideNetworkPolicy' : 'CiliumNetworkPolicy',
-      metadata: metadata(intent, policyName(intent.key), clusterWide ? undefined : intent.namespace, lines),
+      metadata: annotatedMetadata(intent, policyName(intent.key), clusterWide ? undefined : intent.namespace, intentRulesAnnotation(intent)),
       spec,
     },
   ];
@@ -196,7 +346,9 @@ export const ciliumEngine: Engine = {
   renders: 'cilium.io/v2 CiliumNetworkPolicy (CiliumClusterwideNetworkPolicy for cluster-wide layers)',
   emit(set: PolicySet): EmitResult {
     const w = new Warnings('cilium');
-    const manifests = set.intents.flatMap((i) => emitIntent(i, w));
+    const r = new Renderer();
+    const manifests: Manifest[] = [];
+    for (const intent of set.intents) for (const m of emitIntent(intent, w, r)) manifests.push(m);
     return { engine: 'cilium', manifests: sortManifests(manifests), warnings: w.sorted() };
   },
 };

@@ -14,11 +14,12 @@
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { compareCidrs, hostCidr, subtractCidrs } from '../policy/cidr.ts';
-import type { Direction, DirectionPolicy, PolicyIntent, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
+import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { chunkName, policyName, shortHash } from '../policy/names.ts';
 import { uniqueSortedBy } from '../policy/order.ts';
+import { JsonIds } from './json-ids.ts';
 import { hostNetworkSkipped, NAMESPACE_LABEL } from './kubernetes.ts';
-import { directionLines, metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
+import { metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
 import type { EmitOptions, Engine, EmitResult, Manifest } from './types.ts';
 
 export const CNP_MAX_RULES = 25;
@@ -68,8 +69,144 @@ export function cnpProtocol(p: PortSpec): Record<string, unknown> {
   }
 }
 
-function networkPeers(cidrs: readonly string[]): Peer[] {
-  return chunks([...new Set(cidrs)].sort(compareCidrs), CNP_MAX_NETWORKS).map((networks) => ({ networks }));
+interface Rendered {
+  value: Peer;
+  id: number;
+}
+
+/** Peers with their ids, and the ports they are allowed on. */
+interface Group {
+  peers: Rendered[];
+  ports: readonly PortSpec[];
+}
+
+/**
+ * Renderings shared within one emit: IR peers and ports are shared objects and render the
+ * same in every intent (see the kubernetes engine), except a namespace-less pods or namespace
+ * peer, which is in the intent's namespace; warnings are added per occurrence. Nothing
+ * modifies a rendering once built.
+ */
+class Renderer {
+  readonly ids = new JsonIds();
+  private readonly peers = new Map<PolicyPeer, Rendered>();
+  /** Namespace-less peers, by the intent's namespace. */
+  private readonly localPeers = new Map<string, Map<PolicyPeer, Rendered>>();
+  private readonly cidrs = new Map<PolicyPeer, string[]>();
+  private readonly networks = new Map<string, Rendered[]>();
+  private readonly apiserverGroups = new Map<PolicyPeer, Group[]>();
+  private readonly protocols = new Map<PortSpec, Rendered>();
+  private readonly protocolLists = new Map<string, Record<string, unknown>[]>();
+
+  constructor(readonly w: Warnings) {}
+
+  /** The peer of a pods, namespace or dns peer; `ns`: the intent's namespace. */
+  peer(p: PolicyPeer, ns: string | undefined): Rendered {
+    let cache = this.peers;
+    if ((p.kind === 'pods' || p.kind === 'namespace') && p.namespace === undefined) {
+      cache = this.localPeers.get(ns!) ?? new Map<PolicyPeer, Rendered>();
+      this.localPeers.set(ns!, cache);
+    }
+    let r = cache.get(p);
+    if (r === undefined) {
+      const value = renderPeer(p, ns);
+      cache.set(p, (r = { value, id: this.ids.id(value) }));
+    }
+    return r;
+  }
+
+  /** The host CIDRs of a nodes or fqdn peer's IPs, or what a cidr peer's block leaves after its exceptions. */
+  peerCidrs(p: PolicyPeer): string[] {
+    let cidrs = this.cidrs.get(p);
+    if (cidrs === undefined) this.cidrs.set(p, (cidrs = renderCidrs(p)));
+    return cidrs;
+  }
+
+  /** networkPeers(cidrs), shared by every list of the same CIDRs. */
+  networkPeers(cidrs: readonly string[]): Rendered[] {
+    const sorted = [...new Set(cidrs)].sort(compareCidrs);
+    const key = sorted.join(',');
+    let peers = this.networks.get(key);
+    if (peers === undefined) {
+      peers = [];
+      for (let i = 0; i < sorted.length; i += CNP_MAX_NETWORKS) {
+        const value: Peer = { networks: sorted.slice(i, i + CNP_MAX_NETWORKS) };
+        peers.push({ value, id: this.ids.id(value) });
+      }
+      this.networks.set(key, peers);
+    }
+    return peers;
+  }
+
+  /** An apiserver egress peer's groups: its endpoint IPs, per endpoint port. */
+  apiserver(p: PolicyPeer & { kind: 'apiserver' }): Group[] {
+    let groups = this.apiserverGroups.get(p);
+    if (groups === undefined) {
+      const byPort = new Map<string, { port: PortSpec; ips: string[] }>();
+      for (const e of p.endpoints) {
+        const k = `${e.protocol}/${e.port}`;
+        const entry = byPort.get(k) ?? { port: { kind: 'number', protocol: e.protocol, port: e.port }, ips: [] };
+        entry.ips.push(hostCidr(e.ip));
+        byPort.set(k, entry);
+      }
+      groups = [];
+      for (const { port, ips } of byPort.values()) groups.push({ peers: this.networkPeers(ips), ports: [port] });
+      this.apiserverGroups.set(p, groups);
+    }
+    return groups;
+  }
+
+  /** uniqueSortedBy(ports.map(cnpProtocol), JSON.stringify), shared by equal lists. */
+  protocolList(ports: readonly PortSpec[]): Record<string, unknown>[] {
+    if (ports.length === 0) return [];
+    const rendered: Rendered[] = [];
+    let key = '';
+    for (const p of ports) {
+      const r = this.protocol(p);
+      rendered.push(r);
+      key += `${r.id},`;
+    }
+    let list = this.protocolLists.get(key);
+    if (list === undefined) {
+      list = [];
+      for (const r of this.ids.sortedUnique(rendered)) list.push(r.value);
+      this.protocolLists.set(key, list);
+    }
+    return list;
+  }
+
+  private protocol(p: PortSpec): Rendered {
+    let r = this.protocols.get(p);
+    if (r === undefined) {
+      const value = cnpProtocol(p);
+      this.protocols.set(p, (r = { value, id: this.ids.id(value) }));
+    }
+    return r;
+  }
+}
+
+function renderPeer(p: PolicyPeer, ns: string | undefined): Peer {
+  switch (p.kind) {
+    case 'pods':
+      return { pods: { namespaceSelector: nsSel(p.namespace ?? ns!), podSelector: p.selector } };
+    case 'namespace':
+      return { namespaces: nsSel(p.namespace ?? ns!) };
+    case 'dns':
+      return { pods: { namespaceSelector: nsSel(p.namespace), podSelector: p.selector } };
+    default:
+      throw new Error(`a ${p.kind} peer renders to no pod or namespace peer`);
+  }
+}
+
+function renderCidrs(p: PolicyPeer): string[] {
+  switch (p.kind) {
+    case 'nodes':
+    case 'fqdn':
+      return p.ips.map(hostCidr);
+    case 'cidr':
+      return p.except.length > 0 ? subtractCidrs(p.cidr, p.except) : [p.cidr];
+    default:
+      throw new Error(`a ${p.kind} peer renders to no networks`);
+  }
 }
 
 function ruleName(e: RuleExplanation, part: number, parts: number): string {
@@ -80,91 +217,87 @@ function ruleName(e: RuleExplanation, part: number, parts: number): string {
   return `${base.slice(0, MAX_RULE_NAME - suffix.length - hash.length - 2)}… ${hash}${suffix}`;
 }
 
+function where(direction: Direction, rule: PolicyRule): { direction: Direction; rule: string } {
+  return { direction, rule: rule.explanation.id };
+}
+
+function notExpressible(intent: PolicyIntent, direction: Direction, rule: PolicyRule, what: string, w: Warnings): void {
+  w.add('peer-not-expressible', intent, `ClusterNetworkPolicy ingress cannot match ${what} (only pods and namespaces): no rule emitted; such traffic is not denied by it either`, where(direction, rule));
+}
+
 /** One IR rule → CNP rules, each within the peer and protocol limits. */
-function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule, w: Warnings): CnpRule[] {
-  const where = { direction, rule: rule.explanation.id };
+function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule, r: Renderer, out: CnpRule[]): void {
+  const w = r.w;
   const ns = intent.namespace;
-  const peers: Peer[] = [];
+  const peers: Rendered[] = [];
   const nets: string[] = [];
-  const separate: { peers: Peer[]; ports: PortSpec[] }[] = [];
-  const notExpressible = (what: string): void =>
-    w.add('peer-not-expressible', intent, `ClusterNetworkPolicy ingress cannot match ${what} (only pods and namespaces): no rule emitted; such traffic is not denied by it either`, where);
+  let separate: Group[] = [];
   for (const p of rule.peers) {
     switch (p.kind) {
       case 'pods':
-        peers.push({ pods: { namespaceSelector: nsSel(p.namespace ?? ns!), podSelector: p.selector } });
-        break;
       case 'namespace':
-        peers.push({ namespaces: nsSel(p.namespace ?? ns!) });
-        break;
       case 'dns':
-        peers.push({ pods: { namespaceSelector: nsSel(p.namespace), podSelector: p.selector } });
+        peers.push(r.peer(p, ns));
         break;
       case 'apiserver':
-        if (direction === 'ingress') notExpressible('the apiserver');
-        else if (p.endpoints.length === 0) w.add('apiserver-no-endpoints', intent, 'no endpoint of default/kubernetes is known: the apiserver cannot be allowed by address', where);
-        else {
-          const byPort = new Map<string, { port: PortSpec; ips: string[] }>();
-          for (const e of p.endpoints) {
-            const k = `${e.protocol}/${e.port}`;
-            const entry = byPort.get(k) ?? { port: { kind: 'number', protocol: e.protocol, port: e.port }, ips: [] };
-            entry.ips.push(hostCidr(e.ip));
-            byPort.set(k, entry);
-          }
-          for (const { port, ips } of byPort.values()) separate.push({ peers: networkPeers(ips), ports: [port] });
-        }
+        if (direction === 'ingress') notExpressible(intent, direction, rule, 'the apiserver', w);
+        else if (p.endpoints.length === 0) w.add('apiserver-no-endpoints', intent, 'no endpoint of default/kubernetes is known: the apiserver cannot be allowed by address', where(direction, rule));
+        else separate = separate.concat(r.apiserver(p));
         break;
       case 'nodes':
-        if (direction === 'ingress') notExpressible('nodes (host network)');
-        else if (p.ips.length === 0) w.add('nodes-no-ips', intent, 'no node IP is known: host-network peers need node addresses on this engine', where);
-        else nets.push(...p.ips.map(hostCidr));
+        if (direction === 'ingress') notExpressible(intent, direction, rule, 'nodes (host network)', w);
+        else if (p.ips.length === 0) w.add('nodes-no-ips', intent, 'no node IP is known: host-network peers need node addresses on this engine', where(direction, rule));
+        else for (const cidr of r.peerCidrs(p)) nets.push(cidr);
         break;
       case 'cidr':
-        if (direction === 'ingress') notExpressible(`the address block ${p.cidr}`);
-        else nets.push(...(p.except.length > 0 ? subtractCidrs(p.cidr, p.except) : [p.cidr]));
+        if (direction === 'ingress') notExpressible(intent, direction, rule, `the address block ${p.cidr}`, w);
+        else for (const cidr of r.peerCidrs(p)) nets.push(cidr);
         break;
       case 'fqdn':
-        if (p.ips.length === 0) w.add('fqdn-unresolved', intent, `the standard ClusterNetworkPolicy has no FQDN peer and no address is known for ${p.name}: no rule emitted`, where);
+        if (p.ips.length === 0) w.add('fqdn-unresolved', intent, `the standard ClusterNetworkPolicy has no FQDN peer and no address is known for ${p.name}: no rule emitted`, where(direction, rule));
         else {
-          w.add('fqdn-as-ips', intent, `the standard ClusterNetworkPolicy has no FQDN peer: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where);
-          nets.push(...p.ips.map(hostCidr));
+          w.add('fqdn-as-ips', intent, `the standard ClusterNetworkPolicy has no FQDN peer: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where(direction, rule));
+          for (const cidr of r.peerCidrs(p)) nets.push(cidr);
         }
         break;
       case 'world':
-        if (direction === 'ingress') notExpressible('the world');
-        else nets.push(...ALL_NETWORKS);
+        if (direction === 'ingress') notExpressible(intent, direction, rule, 'the world', w);
+        else for (const cidr of ALL_NETWORKS) nets.push(cidr);
         break;
     }
   }
-  peers.push(...networkPeers(nets));
-  const groups = [...(peers.length > 0 ? [{ peers, ports: rule.ports }] : []), ...separate];
-  const pieces: { peers: Peer[]; ports: PortSpec[] }[] = [];
+  if (nets.length > 0) for (const np of r.networkPeers(nets)) peers.push(np);
+  const groups = peers.length > 0 ? [{ peers, ports: rule.ports }, ...separate] : separate;
+  const pieces: { peers: Peer[]; ports: readonly PortSpec[] }[] = [];
   for (const g of groups) {
-    const peerChunks = chunks(uniqueSortedBy(g.peers, json), CNP_MAX_PEERS);
-    const portChunks = g.ports.length > 0 ? chunks(g.ports, CNP_MAX_PROTOCOLS) : [[]];
+    const values: Peer[] = [];
+    for (const p of r.ids.sortedUnique(g.peers)) values.push(p.value);
+    const peerChunks = values.length > CNP_MAX_PEERS ? chunks(values, CNP_MAX_PEERS) : [values];
+    const portChunks = g.ports.length > CNP_MAX_PROTOCOLS ? chunks(g.ports, CNP_MAX_PROTOCOLS) : [g.ports];
     for (const pc of peerChunks) for (const pp of portChunks) pieces.push({ peers: pc, ports: pp });
   }
-  return pieces.map((piece, i) => ({
-    name: ruleName(rule.explanation, i, pieces.length),
-    action: 'Accept' as const,
-    peers: piece.peers,
-    protocols: uniqueSortedBy(piece.ports.map(cnpProtocol), json),
-  }));
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    out.push({ name: ruleName(rule.explanation, i, pieces.length), action: 'Accept', peers: piece.peers, protocols: r.protocolList(piece.ports) });
+  }
 }
 
 function everyone(direction: Direction): Peer[] {
   return direction === 'ingress' ? [{ namespaces: {} }] : [{ namespaces: {} }, { networks: ALL_NETWORKS }];
 }
 
-function acceptRules(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, w: Warnings): CnpRule[] {
+function acceptRules(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, r: Renderer): CnpRule[] {
   switch (d.mode) {
     case 'none':
     case 'deny-all':
       return [];
     case 'allow-all':
       return [{ name: ruleName(d.explanation, 0, 1), action: 'Accept', peers: everyone(direction), protocols: uniqueSortedBy(d.ports.map(cnpProtocol), json) }];
-    case 'rules':
-      return d.rules.flatMap((r) => renderRule(intent, direction, r, w));
+    case 'rules': {
+      const out: CnpRule[] = [];
+      for (const rule of d.rules) renderRule(intent, direction, rule, r, out);
+      return out;
+    }
   }
 }
 
@@ -202,21 +335,31 @@ function manifest(intent: PolicyIntent, name: string, priority: number, ingress:
   return { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: metadata(intent, name, undefined, lines), spec };
 }
 
-function emitIntent(intent: PolicyIntent, w: Warnings, prio: CnpPriorities): Manifest[] {
-  if (hostNetworkSkipped(intent, w, 'ClusterNetworkPolicy')) return [];
-  const base = baseName(intent);
-  const out: Manifest[] = [];
-  const restricted = (d: DirectionPolicy): boolean => d.mode === 'rules' || d.mode === 'deny-all';
-  const denyRules = (direction: Direction, d: DirectionPolicy): CnpRule[] =>
-    restricted(d) ? [{ name: direction === 'ingress' ? 'deny all other ingress' : 'deny all other egress', action: 'Deny', peers: everyone(direction), protocols: [] }] : [];
-  const denyLines = [...(restricted(intent.ingress) ? directionLines('ingress', intent.ingress).slice(0, 1) : []), ...(restricted(intent.egress) ? directionLines('egress', intent.egress).slice(0, 1) : [])];
+function restricted(d: DirectionPolicy): boolean {
+  return d.mode === 'rules' || d.mode === 'deny-all';
+}
 
+function denyRules(direction: Direction, d: DirectionPolicy): CnpRule[] {
+  return restricted(d) ? [{ name: direction === 'ingress' ? 'deny all other ingress' : 'deny all other egress', action: 'Deny', peers: everyone(direction), protocols: [] }] : [];
+}
+
+/** directionLines(direction, d).slice(0, 1) of a restricted direction, without the other lines. */
+function firstLine(direction: Direction, d: DirectionPolicy): string[] {
+  if (d.mode === 'deny-all') return [ruleLine(direction, d.explanation)];
+  if (d.mode === 'rules' && d.rules.length > 0) return [ruleLine(direction, d.rules[0]!.explanation)];
+  return [];
+}
+
+function emitIntent(intent: PolicyIntent, r: Renderer, prio: CnpPriorities, out: Manifest[]): void {
+  if (hostNetworkSkipped(intent, r.w, 'ClusterNetworkPolicy')) return;
+  const base = baseName(intent);
+  const denyLines = [...firstLine('ingress', intent.ingress), ...firstLine('egress', intent.egress)];
   if (intent.layer === 'default-deny') {
     out.push(manifest(intent, policyName(base), prio.defaultDeny, denyRules('ingress', intent.ingress), denyRules('egress', intent.egress), denyLines));
-    return out;
+    return;
   }
-  const ingress = acceptRules(intent, 'ingress', intent.ingress, w);
-  const egress = acceptRules(intent, 'egress', intent.egress, w);
+  const ingress = acceptRules(intent, 'ingress', intent.ingress, r);
+  const egress = acceptRules(intent, 'egress', intent.egress, r);
   const inChunks = chunks(ingress, CNP_MAX_RULES);
   const egChunks = chunks(egress, CNP_MAX_RULES);
   const n = Math.max(inChunks.length, egChunks.length);
@@ -225,7 +368,9 @@ function emitIntent(intent: PolicyIntent, w: Warnings, prio: CnpPriorities): Man
   for (let i = 0; i < n; i++) {
     const ic = inChunks[i] ?? [];
     const ec = egChunks[i] ?? [];
-    const lines = [...ic.map((r) => `ingress ${r.name}`), ...ec.map((r) => `egress ${r.name}`)];
+    const lines: string[] = [];
+    for (const rule of ic) lines.push(`ingress ${rule.name}`);
+    for (const rule of ec) lines.push(`egress ${rule.name}`);
     out.push(manifest(intent, n === 1 ? acceptName : chunkName(acceptName, i), priority, ic, ec, lines));
   }
   const isoIn = denyRules('ingress', intent.ingress);
@@ -238,7 +383,6 @@ function emitIntent(intent: PolicyIntent, w: Warnings, prio: CnpPriorities): Man
     ];
     out.push(manifest(intent, policyName(`${base}-isolation`), prio.isolation, isoIn, isoEg, lines));
   }
-  return out;
 }
 
 function priorities(o: EmitOptions['cnpPriority'] = {}): CnpPriorities {
@@ -257,8 +401,9 @@ export const clusterNetworkPolicyEngine: Engine = {
   renders: 'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy (Baseline tier)',
   emit(set: PolicySet, options: EmitOptions = {}): EmitResult {
     const prio = priorities(options.cnpPriority);
-    const w = new Warnings('clusternetworkpolicy');
-    const manifests = set.intents.flatMap((i) => emitIntent(i, w, prio));
-    return { engine: 'clusternetworkpolicy', manifests: sortManifests(manifests), warnings: w.sorted() };
+    const r = new Renderer(new Warnings('clusternetworkpolicy'));
+    const manifests: Manifest[] = [];
+    for (const intent of set.intents) emitIntent(intent, r, prio, manifests);
+    return { engine: 'clusternetworkpolicy', manifests: sortManifests(manifests), warnings: r.w.sorted() };
   },
 };

@@ -12,7 +12,7 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import { compareCidrs, hostCidr } from '../policy/cidr.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec } from '../policy/ir.ts';
 import { policyName } from '../policy/names.ts';
-import { compareStrings } from '../policy/order.ts';
+import { JsonIds } from './json-ids.ts';
 import { annotatedMetadata, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
 import type { Engine, EmitResult, Manifest } from './types.ts';
 
@@ -27,7 +27,7 @@ interface NpPort {
   endPort?: number;
 }
 
-/** A NetworkPolicy rule before sorting: peers in rendering order, each with its id (see Peers). */
+/** A NetworkPolicy rule before sorting: peers in rendering order, each with its id (one per JSON text: JsonIds). */
 interface NpRule {
   peers: NpPeer[];
   ids: number[];
@@ -43,39 +43,10 @@ interface RenderedPeer {
   extra: NpRule[];
 }
 
-/**
- * Every distinct rendered peer of one emit gets a small integer id, one per JSON text, so that
- * comparing two peers (sorting a rule's peers, de-duplicating rules) never rebuilds their text.
- */
-class Peers {
-  private readonly byJson = new Map<string, number>();
-  private readonly json: string[] = [];
-
-  id(peer: NpPeer): number {
-    const text = JSON.stringify(peer);
-    let id = this.byJson.get(text);
-    if (id === undefined) {
-      id = this.json.length;
-      this.byJson.set(text, id);
-      this.json.push(text);
-    }
-    return id;
-  }
-
-  /** A rule's peers sorted and de-duplicated by their JSON text (first occurrence wins). */
-  sorted(rule: NpRule): NpPeer[] {
-    const { peers, ids } = rule;
-    if (this.ascending(ids)) return peers;
-    const order = ids.map((_, i) => i).sort((a, b) => compareStrings(this.json[ids[a]!]!, this.json[ids[b]!]!) || a - b);
-    const out: NpPeer[] = [];
-    for (let k = 0; k < order.length; k++) if (k === 0 || ids[order[k]!] !== ids[order[k - 1]!]) out.push(peers[order[k]!]!);
-    return out;
-  }
-
-  private ascending(ids: readonly number[]): boolean {
-    for (let i = 1; i < ids.length; i++) if (!(this.json[ids[i - 1]!]! < this.json[ids[i]!]!)) return false;
-    return true;
-  }
+/** A rule's peers sorted and de-duplicated by their JSON text (first occurrence wins). */
+function sortedPeers(rule: NpRule, ids: JsonIds): NpPeer[] {
+  const order = ids.sortedPositions(rule.ids);
+  return order === undefined ? rule.peers : order.map((i) => rule.peers[i]!);
 }
 
 /**
@@ -85,7 +56,7 @@ class Peers {
  * rules and manifests: nothing modifies them once built.
  */
 class Renderer {
-  readonly ids = new Peers();
+  readonly ids = new JsonIds();
   private readonly peers = new Map<PolicyPeer, RenderedPeer>();
   private readonly ports = new Map<PortSpec, NpPort>();
   private readonly portJson = new Map<NpPort, string>();
@@ -205,7 +176,7 @@ function warnPeer(intent: PolicyIntent, direction: Direction, rule: PolicyRule, 
   }
 }
 
-function renderPeer(p: PolicyPeer, extra: NpRule[], ids: Peers): NpPeer[] {
+function renderPeer(p: PolicyPeer, extra: NpRule[], ids: JsonIds): NpPeer[] {
   switch (p.kind) {
     case 'pods':
       return [p.namespace === undefined ? { podSelector: p.selector } : { namespaceSelector: nsSelector(p.namespace), podSelector: p.selector }];
@@ -269,7 +240,7 @@ function renderDirection(intent: PolicyIntent, direction: Direction, d: Directio
       for (const rule of d.rules) renderRule(intent, direction, rule, r, rules);
       return uniqueRules(rules, r).map((rule) => {
         const out: Record<string, unknown> = {};
-        if (!rule.anySource) out[direction === 'ingress' ? 'from' : 'to'] = r.ids.sorted(rule);
+        if (!rule.anySource) out[direction === 'ingress' ? 'from' : 'to'] = sortedPeers(rule, r.ids);
         if (rule.ports.length > 0) out.ports = rule.ports;
         return out;
       });

@@ -4,6 +4,7 @@
  * annotations of an object), plus the sorting that makes the output order stable.
  */
 import type { Direction, DirectionPolicy, PolicyIntent, RuleExplanation } from '../policy/ir.ts';
+import { flatString } from '../policy/flat-string.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { EmitWarning, EngineName, Manifest, ManifestMetadata, WarningCode } from './types.ts';
 
@@ -78,7 +79,7 @@ function explanationAt(d: DirectionPolicy, i: number): RuleExplanation {
  * Whether the direction's lines are certainly distinct (the two directions' lines always are):
  * distinct rule ids give distinct lines, unless an id contains ': ', the id/text separator.
  */
-function distinctLines(d: DirectionPolicy): boolean {
+export function distinctLines(d: DirectionPolicy): boolean {
   if (d.mode !== 'rules') return true;
   const ids = new Set<string>();
   for (const r of d.rules) {
@@ -95,10 +96,10 @@ function fitLines(count: number, line: (i: number) => string): string {
   for (let i = 0; i < count; i++) {
     const text = line(i);
     const next = out ? `${out}\n${text}` : text;
-    if (next.length > MAX_RULES - 40) return `${out}\n… ${count - i} more rule(s), see the recommendation`;
+    if (next.length > MAX_RULES - 40) return flatString(`${out}\n… ${count - i} more rule(s), see the recommendation`);
     out = next;
   }
-  return out;
+  return flatString(out);
 }
 
 export function metadata(intent: PolicyIntent, name: string, namespace: string | undefined, lines: readonly string[]): ManifestMetadata {

@@ -1,0 +1,44 @@
+/**
+ * Every distinct JSON text rendered in one emit gets a small integer id, so that comparing,
+ * sorting and de-duplicating rendered values never rebuilds their text: equal ids ⇔ equal text.
+ */
+import { compareStrings } from '../policy/order.ts';
+
+export class JsonIds {
+  private readonly byJson = new Map<string, number>();
+  private readonly texts: string[] = [];
+
+  id(value: unknown): number {
+    const text = JSON.stringify(value);
+    let id = this.byJson.get(text);
+    if (id === undefined) {
+      id = this.texts.length;
+      this.byJson.set(text, id);
+      this.texts.push(text);
+    }
+    return id;
+  }
+
+  /**
+   * Rendered items sorted and de-duplicated by the JSON text of their ids, first occurrence
+   * winning, as order.uniqueSortedBy(values, JSON.stringify) does; always a new array.
+   */
+  sortedUnique<T extends { id: number }>(items: readonly T[]): T[] {
+    const order = this.sortedPositions(items.map((item) => item.id));
+    return order === undefined ? items.slice() : order.map((i) => items[i]!);
+  }
+
+  /**
+   * The positions of `ids` sorted by their JSON texts and de-duplicated (first occurrence
+   * winning); undefined when the texts are strictly ascending already (sorted and unique).
+   */
+  sortedPositions(ids: readonly number[]): number[] | undefined {
+    let ascending = true;
+    for (let i = 1; i < ids.length && ascending; i++) if (!(this.texts[ids[i - 1]!]! < this.texts[ids[i]!]!)) ascending = false;
+    if (ascending) return undefined;
+    const order = ids.map((_, i) => i).sort((a, b) => compareStrings(this.texts[ids[a]!]!, this.texts[ids[b]!]!) || a - b);
+    const out: number[] = [];
+    for (let k = 0; k < order.length; k++) if (k === 0 || ids[order[k]!] !== ids[order[k - 1]!]) out.push(order[k]!);
+    return out;
+  }
+}
