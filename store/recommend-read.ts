@@ -2,7 +2,7 @@
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import { readInventory } from './inventory.ts';
 import type { Edge } from '../domain/edge.ts';
-import { sourcesFromBits, type FlowSource, type Protocol } from '../domain/flow.ts';
+import { PROTOCOLS, sourcesFromBits, type FlowSource, type Protocol } from '../domain/flow.ts';
 import { parsePeerKey, type Peer } from '../domain/peer.ts';
 import type { Db } from './db.ts';
 
@@ -16,6 +16,9 @@ export function readExternalNames(db: Db): Map<string, string[]> {
   }
   return out;
 }
+
+/** One string per protocol for every edge (SQLite hands out a new string per row). */
+const PROTOCOL_STRINGS = new Map<string, Protocol>(PROTOCOLS.map((p) => [p, p]));
 
 /** Column order of the raw rows below (arrays are cheaper to build than one object per row). */
 type EdgeTuple = [id: number, client: string, server: string, port: number, protocol: string, firstSeen: number, lastSeen: number, flows: number, packets: number, bytes: number, forwarded: number, dropped: number, sources: number];
@@ -53,7 +56,7 @@ export function readAllEdges(db: Db): Edge[] {
       client: peer(r[1]),
       server: peer(r[2]),
       port: r[3],
-      protocol: r[4] as Protocol,
+      protocol: PROTOCOL_STRINGS.get(r[4]) ?? (r[4] as Protocol),
       firstSeen: r[5],
       lastSeen: r[6],
       flows: r[7],

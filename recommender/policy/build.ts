@@ -22,6 +22,7 @@ import {
   type PortSpec,
   type RuleExplanation,
 } from './ir.ts';
+import { flatString } from './flat-string.ts';
 import { policyName } from './names.ts';
 import { canonicalSelector, compareStrings, peerKey, portKey, selectorIsEmpty, uniqueSortedBy } from './order.ts';
 
@@ -287,7 +288,7 @@ function checkPeer(path: string, p: PolicyPeer): PolicyPeer {
 // Rules, directions, intents
 
 export function explanation(id: string, status: RuleExplanation['status'], text: string): RuleExplanation {
-  return { id, status, text };
+  return { id: flatString(id), status, text: flatString(text) };
 }
 
 function checkExplanation(path: string, e: RuleExplanation | undefined): RuleExplanation {
@@ -586,7 +587,7 @@ export class CanonicalParts {
     const value: PolicyRule = { peers: peers as PolicyPeer[], ports: portValues, explanation };
     let peerPart = keys[0]!;
     for (let i = 1; i < keys.length; i++) peerPart += `;${keys[i]!}`;
-    return new TrustedRuleInput(peers, ports, e, { direction, value, peers: peerPart, ports: joinKeys(checkedPorts, ';') });
+    return new TrustedRuleInput(peers, ports, e, { direction, value, peers: flatString(peerPart), ports: joinKeys(checkedPorts, ';') });
   }
 }
 

@@ -23,6 +23,7 @@ export interface ExcludedEdge {
 
 export interface PlannedIntent {
   input: IntentInput;
+  /** The rules with their evidence; empty when the context asks for no details and no shared layer reads them. */
   rules: GroupedRule[];
   /** Evidence of an allow-all / deny-all direction (exposure: the edges it covers). */
   evidence: EdgeRefs[];
@@ -318,8 +319,10 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
 
   const nRules = new Set([...ingressRules, ...egressRules].flatMap((g) => g.rules.map((r) => r.rule.id))).size;
   const nEdges = countEdges([...ingressRules, ...egressRules]);
-  // Without details nothing reads the evidence again: let the per-edge data go with the comparison.
-  if (!details) for (const g of [...ingressRules, ...egressRules]) g.evidence = [];
+  // Without details nothing reads the evidence again, and without a shared layer nothing reads
+  // the grouped rules again: let them go with the comparison (the IR rules stay in the input).
+  const grouped = details || opts.shared ? [...ingressRules, ...egressRules] : [];
+  if (!details) for (const g of grouped) g.evidence = [];
   plan.intents.push({
     input: {
       key: intentKey(w),
@@ -330,7 +333,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
       egress,
       explanation: `Least-privilege allowlist for ${name} (mode ${opts.mode}): ${nRules} documented rule(s), ${nEdges} observed edge(s).`,
     },
-    rules: [...ingressRules, ...egressRules],
+    rules: grouped,
     evidence: [],
   });
   if (exposed.length > 0) {
