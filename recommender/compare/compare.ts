@@ -206,11 +206,6 @@ export function edgeKeys(): EdgeKeys {
   };
 }
 
-/** `edgeKey` for one recommendation run (see `edgeKeys`). */
-export function edgeKeyer(): (e: Edge) => string {
-  return edgeKeys().key;
-}
-
 export function sortByEdgeKey<T>(items: readonly T[], key: (t: T) => string): T[] {
   // Edges usually arrive in key order (the store sorts them): check that first, without allocating.
   let prev = items.length > 0 ? key(items[0]!) : '';

@@ -16,17 +16,6 @@ export function sortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {
     .map((x) => x.item);
 }
 
-/** De-duplicated by key, keeping the first occurrence and the input order. */
-export function uniqueBy<T>(items: readonly T[], key: (t: T) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((item) => {
-    const k = key(item);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
 /** Sorted and de-duplicated by key (first occurrence wins). */
 export function uniqueSortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {
   const keys = items.map((t) => key(t));
