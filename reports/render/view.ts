@@ -113,6 +113,15 @@ function edgeSection(id: string, title: string, items: EdgeItem[], omitted: numb
   return { id, title, level: 3, count: items.length + omitted, blocks: items.length === 0 ? [{ kind: 'para', text: 'None.' }] : [{ kind: 'para', text: intro }, table(EDGE_COLUMNS, edgeRows(items), omitted)] };
 }
 
+/** A section listing edges and documented rules of one kind (blocked, stale). */
+function edgesAndRulesSection(id: string, title: string, count: number, items: { edges: EdgeItem[]; rules: RuleItem[] }, omitted: { edges: number; rules: number }, intro: string): Section {
+  if (items.edges.length + items.rules.length === 0) return { id, title, level: 3, count, blocks: [{ kind: 'para', text: 'None.' }] };
+  const blocks: Block[] = [{ kind: 'para', text: intro }];
+  if (items.edges.length > 0) blocks.push(table(EDGE_COLUMNS, edgeRows(items.edges), omitted.edges));
+  if (items.rules.length > 0) blocks.push(table(RULE_COLUMNS, ruleRows(items.rules), omitted.rules));
+  return { id, title, level: 3, count, blocks };
+}
+
 const LABELS: Record<keyof Report['headline'], string> = {
   blocked: 'Blocked (documented must, dropped)',
   violations: 'Violations (undocumented traffic of authoritative components)',
@@ -150,14 +159,9 @@ export function reportView(r: Report): ReportView {
 
   sections.push({ id: 'attention', title: 'Needs attention', level: 2, blocks: [{ kind: 'para', text: 'In the order to work through them. Every edge appears once, under the most urgent heading that applies.' }] });
 
-  const blockedBlocks: Block[] = [];
-  if (a.blocked.edges.length + a.blocked.rules.length === 0) blockedBlocks.push({ kind: 'para', text: 'None.' });
-  else {
-    blockedBlocks.push({ kind: 'para', text: 'Traffic a matrix documents as required (must) that the applied policies drop: the component is broken until the policy allows it.' });
-    if (a.blocked.edges.length > 0) blockedBlocks.push(table(EDGE_COLUMNS, edgeRows(a.blocked.edges), om('blocked.edges')));
-    if (a.blocked.rules.length > 0) blockedBlocks.push(table(RULE_COLUMNS, ruleRows(a.blocked.rules), om('blocked.rules')));
-  }
-  sections.push({ id: 'blocked', title: LABELS.blocked, level: 3, count: r.headline.blocked, blocks: blockedBlocks });
+  sections.push(
+    edgesAndRulesSection('blocked', LABELS.blocked, r.headline.blocked, a.blocked, { edges: om('blocked.edges'), rules: om('blocked.rules') }, 'Traffic a matrix documents as required (must) that the applied policies drop: the component is broken until the policy allows it.'),
+  );
 
   sections.push(
     edgeSection('violations', LABELS.violations, a.violations, om('violations'), 'The matrix of these components is authoritative for the direction: traffic it does not document is left out of the recommended policy. Confirm it is unwanted, or extend the matrix.'),
@@ -183,14 +187,9 @@ export function reportView(r: Report): ReportView {
     ],
   });
 
-  const staleBlocks: Block[] = [];
-  if (a.stale.edges.length + a.stale.rules.length === 0) staleBlocks.push({ kind: 'para', text: 'None.' });
-  else {
-    staleBlocks.push({ kind: 'para', text: `Not seen for more than ${r.options.staleDays} days before ${shortTime(r.data.now)}.` });
-    if (a.stale.edges.length > 0) staleBlocks.push(table(EDGE_COLUMNS, edgeRows(a.stale.edges), om('stale.edges')));
-    if (a.stale.rules.length > 0) staleBlocks.push(table(RULE_COLUMNS, ruleRows(a.stale.rules), om('stale.rules')));
-  }
-  sections.push({ id: 'stale', title: LABELS.stale, level: 3, count: r.headline.stale, blocks: staleBlocks });
+  sections.push(
+    edgesAndRulesSection('stale', LABELS.stale, r.headline.stale, a.stale, { edges: om('stale.edges'), rules: om('stale.rules') }, `Not seen for more than ${r.options.staleDays} days before ${shortTime(r.data.now)}.`),
+  );
 
   sections.push({
     id: 'host-network',
