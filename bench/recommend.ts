@@ -25,7 +25,7 @@ import { recommend } from '../recommender/recommend.ts';
 import { openDb } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { applySnapshot, readInventory } from '../store/inventory.ts';
-import { readAllEdges, readExternalNames } from '../store/recommend-read.ts';
+import { readAllEdges, readEdgeTraffic, readExternalNames } from '../store/recommend-read.ts';
 
 const WORKLOADS = Number(process.env.BENCH_RECOMMEND_WORKLOADS ?? 2000);
 const EDGES = Number(process.env.BENCH_RECOMMEND_EDGES ?? 200_000);
@@ -114,7 +114,8 @@ try {
   const full = (yaml: boolean): { recommend: number; export: number; read: number; synthesize: number; emit: number; yaml: number; bytes: number; manifests: number } => {
     const t0 = process.hrtime.bigint();
     const inv = readInventory(db);
-    const list = readAllEdges(db);
+    // As `flowmatrix export` reads them: the traffic only, unless the evidence is built too.
+    const list = DETAILS ? readAllEdges(db) : readEdgeTraffic(db);
     const names = readExternalNames(db);
     const matrices = mergeMatrices(loadCatalog().map((c) => c.matrix), []).map((e) => resolveMatrix(e, inv, {}));
     const read = ms(t0);

@@ -3,7 +3,7 @@
  * options → per-workload recommendations (statuses, evidence), the PolicySet and, per engine,
  * the manifests and warnings. Pure: no I/O; `now` comes from the options or the data.
  */
-import type { Edge } from '../domain/edge.ts';
+import { isStoredEdge, type EdgeTraffic } from '../domain/edge.ts';
 import type { InventorySnapshot, Workload } from '../domain/inventory.ts';
 import { workloadKey, type Peer } from '../domain/peer.ts';
 import { compareWorkload, edgeKeys, type WorkloadComponent } from './compare/compare.ts';
@@ -27,7 +27,11 @@ export { defaultOptions, type RecommendOptions } from './synthesize/options.ts';
 
 export interface RecommendInput {
   inventory: InventorySnapshot;
-  edges: readonly Edge[];
+  /**
+   * The stored edges; their traffic alone (`readEdgeTraffic`, a lighter read) is enough when
+   * the run asks for no details.
+   */
+  edges: readonly EdgeTraffic[];
   matrices: readonly ResolvedMatrix[];
   /** External IP → DNS names seen for it. */
   externalNames?: ReadonlyMap<string, readonly string[]>;
@@ -122,7 +126,7 @@ export interface RecommendRun {
 /** One direction's edges dealt out to the workloads' sides: each side in edge-key order. */
 interface DealtSides {
   /** The edges of slot `slot`'s side. */
-  edges(slot: number): Edge[];
+  edges(slot: number): EdgeTraffic[];
   /** Per-edge values (indexed like the selected edges) in the order of `edges(slot)`. */
   digests(slot: number, perEdge: Uint32Array): Uint32Array;
 }
@@ -132,7 +136,7 @@ interface DealtSides {
  * ingress, the client's for egress): a stable counting sort by slot, so every side is one
  * contiguous run in key order; sides are sized once, never grown.
  */
-function dealSides(order: Int32Array, edges: readonly Edge[], infos: readonly PeerInfo[], slots: number): DealtSides {
+function dealSides(order: Int32Array, edges: readonly EdgeTraffic[], infos: readonly PeerInfo[], slots: number): DealtSides {
   const start = new Int32Array(slots + 1);
   for (let k = 0; k < order.length; k++) {
     const slot = infos[order[k]!]!.slot;
@@ -149,7 +153,7 @@ function dealSides(order: Int32Array, edges: readonly Edge[], infos: readonly Pe
   return {
     edges(slot) {
       const from = start[slot]!;
-      const out = new Array<Edge>(start[slot + 1]! - from);
+      const out = new Array<EdgeTraffic>(start[slot + 1]! - from);
       for (let j = 0; j < out.length; j++) out[j] = edges[dealt[from + j]!]!;
       return out;
     },
@@ -167,6 +171,7 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
   const opts = defaultOptions(options);
   const problems = optionProblems(opts);
   if (problems.length > 0) throw new RecommendError(problems.join('; '));
+  if (details && !input.edges.every(isStoredEdge)) throw new RecommendError('details (evidence) need the stored edges, not their traffic only: read them with readAllEdges');
 
   const ix = indexCluster(input.inventory, input.externalNames);
   const facts = clusterFacts(input.inventory);
@@ -180,7 +185,7 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
   const ranks = new PeerRanks();
   const clients: PeerInfo[] = [];
   const servers: PeerInfo[] = [];
-  const selectedEdges: Edge[] = [];
+  const selectedEdges: EdgeTraffic[] = [];
   let latest = -Infinity;
   for (const e of input.edges) {
     if (e.lastSeen > latest) latest = e.lastSeen;

@@ -1,7 +1,7 @@
 /** What the recommender reads besides edges and the inventory: DNS names seen for external IPs. */
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import { readInventory } from './inventory.ts';
-import type { Edge } from '../domain/edge.ts';
+import type { Edge, EdgeTraffic } from '../domain/edge.ts';
 import { PROTOCOLS, sourcesFromBits, type FlowSource, type Protocol } from '../domain/flow.ts';
 import { parsePeerKey, type Peer } from '../domain/peer.ts';
 import type { Db } from './db.ts';
@@ -24,18 +24,25 @@ const PROTOCOL_STRINGS = new Map<string, Protocol>(PROTOCOLS.map((p) => [p, p]))
 type EdgeTuple = [id: number, client: string, server: string, port: number, protocol: string, firstSeen: number, lastSeen: number, flows: number, packets: number, bytes: number, forwarded: number, dropped: number, sources: number];
 
 /**
- * Every edge, in storage order (the recommender orders each workload's edges itself; walking
- * the (client, server, port, protocol) index instead costs a table lookup per row, half the
- * read). Peers are parsed once per distinct key and shared between edges (a cluster has far
- * fewer peers than edges): the recommender memoises per peer object.
+ * Peers parsed once per distinct key and shared between edges (a cluster has far fewer peers
+ * than edges): the recommender memoises per peer object.
  */
-export function readAllEdges(db: Db): Edge[] {
+function peerInterner(): (key: string) => Peer {
   const peers = new Map<string, Peer>();
-  const peer = (k: string): Peer => {
+  return (k) => {
     let p = peers.get(k);
     if (p === undefined) peers.set(k, (p = parsePeerKey(k)));
     return p;
   };
+}
+
+/**
+ * Every edge, in storage order (the recommender orders each workload's edges itself; walking
+ * the (client, server, port, protocol) index instead costs a table lookup per row, half the
+ * read), peers shared between edges.
+ */
+export function readAllEdges(db: Db): Edge[] {
+  const peer = peerInterner();
   const sources = new Map<number, FlowSource[]>();
   const out: Edge[] = [];
   const rows = db
@@ -70,10 +77,36 @@ export function readAllEdges(db: Db): Edge[] {
   return out;
 }
 
+type TrafficTuple = [client: string, server: string, port: number, protocol: string, lastSeen: number, flows: number, forwarded: number, dropped: number];
+
+/**
+ * Every edge's traffic only, as `readAllEdges` orders and shares them: what manifests are made
+ * of. Each column read costs time on every row, and the objects live as long as the run: the
+ * evidence columns are left out when no evidence is asked for.
+ */
+export function readEdgeTraffic(db: Db): EdgeTraffic[] {
+  const peer = peerInterner();
+  const out: EdgeTraffic[] = [];
+  const rows = db.prepare('SELECT client, server, port, protocol, last_seen, flows, forwarded, dropped FROM edges').raw(true).iterate() as Iterable<TrafficTuple>;
+  for (const r of rows) {
+    out.push({ client: peer(r[0]), server: peer(r[1]), port: r[2], protocol: PROTOCOL_STRINGS.get(r[3]) ?? (r[3] as Protocol), lastSeen: r[4], flows: r[5], forwarded: r[6], dropped: r[7] });
+  }
+  return out;
+}
+
+interface RecommendData<E extends EdgeTraffic> {
+  inventory: InventorySnapshot;
+  edges: E[];
+  externalNames: Map<string, string[]>;
+}
+
 /**
  * What recommend() reads from the store besides the matrices, which each caller resolves with
- * its own error mapping: the present inventory, every edge, the DNS names of external IPs.
+ * its own error mapping: the present inventory, every edge (`details: false`: their traffic
+ * only, enough for manifests), the DNS names of external IPs.
  */
-export function readRecommendData(db: Db): { inventory: InventorySnapshot; edges: Edge[]; externalNames: Map<string, string[]> } {
-  return { inventory: readInventory(db), edges: readAllEdges(db), externalNames: readExternalNames(db) };
+export function readRecommendData(db: Db): RecommendData<Edge>;
+export function readRecommendData(db: Db, opts: { details: boolean }): RecommendData<EdgeTraffic>;
+export function readRecommendData(db: Db, opts: { details?: boolean } = {}): RecommendData<EdgeTraffic> {
+  return { inventory: readInventory(db), edges: opts.details === false ? readEdgeTraffic(db) : readAllEdges(db), externalNames: readExternalNames(db) };
 }

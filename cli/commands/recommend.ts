@@ -100,7 +100,7 @@ export async function runRecommend(opts: RecommendCliOptions, details = true): P
   const config = await readConfig(opts.config);
   return withOpenDb(opts, (db) => {
     try {
-      const rec = recommend({ ...readRecommendData(db), matrices: resolveAll(db, config) }, options, { details });
+      const rec = recommend({ ...readRecommendData(db, { details }), matrices: resolveAll(db, config) }, options, { details });
       return { rec, emitted: getEngine(engine).emit(rec.policySet) };
     } catch (e) {
       if (e instanceof RecommendError || e instanceof PolicyError) throw new CliError(e.message);

@@ -2,7 +2,7 @@
  * Comparison of one workload: its documented rules (from every matrix component that selects
  * it) against its observed edges. Pure; `now` is given, never read from the clock.
  */
-import type { Edge } from '../../domain/edge.ts';
+import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedComponent } from '../matrix/resolved.ts';
@@ -25,13 +25,13 @@ export interface RuleAssessment {
   rule: ExpectedRule;
   status: RuleStatus;
   /** The edges that fall under the rule, sorted by edge key. */
-  edges: Edge[];
+  edges: EdgeTraffic[];
   /** The same edges as positions in the side of the rule's direction (ascending). */
   matched: number[];
 }
 
 export interface EdgeAssessment {
-  edge: Edge;
+  edge: EdgeTraffic;
   direction: Direction;
   status: ComparisonStatus;
   /** Ids of the active documented rules the edge falls under, sorted. */
@@ -56,7 +56,7 @@ export class SideComparison {
   constructor(
     readonly direction: Direction,
     /** Sorted by edge key. */
-    readonly edges: readonly Edge[],
+    readonly edges: readonly EdgeTraffic[],
     /** Two edges share an edge key (a caller passed duplicates): evidence de-duplicates by key. */
     readonly duplicateKeys: boolean,
   ) {
@@ -93,7 +93,7 @@ export class WorkloadComparison {
     readonly rules: RuleAssessment[],
     readonly ingress: SideComparison,
     readonly egress: SideComparison,
-    private readonly keyOf: (e: Edge) => string,
+    private readonly keyOf: (e: EdgeTraffic) => string,
   ) {}
 
   side(d: Direction): SideComparison {
@@ -116,32 +116,32 @@ export interface CompareOptions {
   staleDays: number;
 }
 
-export function isStale(edge: Edge, opts: CompareOptions): boolean {
+export function isStale(edge: EdgeTraffic, opts: CompareOptions): boolean {
   return edge.lastSeen < opts.now - opts.staleDays * DAY_MS;
 }
 
 /** Stable identity of an edge (ids depend on ingest order; this does not). */
-export function edgeKey(e: Edge): string {
+export function edgeKey(e: EdgeTraffic): string {
   let k = edgeKeyCache.get(e);
   if (k === undefined) edgeKeyCache.set(e, (k = `${peerKey(e.client)}|${peerKey(e.server)}|${String(e.port).padStart(5, '0')}|${e.protocol}`));
   return k;
 }
-const edgeKeyCache = new WeakMap<Edge, string>();
+const edgeKeyCache = new WeakMap<EdgeTraffic, string>();
 
 /** Per recommendation run: edge keys and edge ids, each computed once per edge. */
 export interface EdgeKeys {
   /** `edgeKey(e)`. */
-  key: (e: Edge) => string;
+  key: (e: EdgeTraffic) => string;
   /** `edge:` + the edge key without its zero padding (`edgeId(e)`): the id of a rule only edges evidence. */
-  id: (e: Edge) => string;
+  id: (e: EdgeTraffic) => string;
   /** `peerKey(p)`, once per peer object. */
   peerKey: (p: Peer) => string;
   /** `fnv1a` of the edge's evidence key `client|server|port|protocol` (port unpadded), without building it. */
-  digest: (e: Edge) => number;
+  digest: (e: EdgeTraffic) => number;
 }
 
 /** `edge:${edgeKey(e)}` with every `|` followed by zeros reduced to the `|`: ids stay free of padding. */
-export function edgeId(e: Edge): string {
+export function edgeId(e: EdgeTraffic): string {
   return `edge:${edgeKey(e).replace(/\|0*/g, '|')}`;
 }
 
@@ -180,15 +180,15 @@ export function edgeKeys(): EdgeKeys {
     return r;
   };
   const protocols = new Map<string, string>();
-  const keys = new Map<Edge, string>();
-  const key = (e: Edge): string => {
+  const keys = new Map<EdgeTraffic, string>();
+  const key = (e: EdgeTraffic): string => {
     let k = keys.get(e);
     if (k === undefined) keys.set(e, (k = `${parts(e.client).key}|${parts(e.server).key}|${portText(e.port).padded}|${e.protocol}`));
     return k;
   };
   // The hash state after `client|` is kept per client peer object.
   const afterClient = new Map<Peer, number>();
-  const digest = (e: Edge): number => {
+  const digest = (e: EdgeTraffic): number => {
     let h = afterClient.get(e.client);
     if (h === undefined) afterClient.set(e.client, (h = clientDigestState(parts(e.client).key)));
     return edgeDigest(h, parts(e.server).key, e.port, e.protocol);
@@ -239,7 +239,7 @@ export function compareSuffixed(k1: string, s1: string, k2: string, s2: string):
 }
 
 /** Edge assessments in `${edgeKey}|${direction}` order. */
-export function sortAssessments<T extends { edge: Edge; direction: string }>(items: readonly T[], keyOf: (e: Edge) => string): T[] {
+export function sortAssessments<T extends { edge: EdgeTraffic; direction: string }>(items: readonly T[], keyOf: (e: EdgeTraffic) => string): T[] {
   const keys = items.map((a) => keyOf(a.edge));
   const cmp = (i: number, j: number): number => compareSuffixed(keys[i]!, items[i]!.direction, keys[j]!, items[j]!.direction);
   let sorted = true;
@@ -251,15 +251,15 @@ export function sortAssessments<T extends { edge: Edge; direction: string }>(ite
     .map((i) => items[i]!);
 }
 
-const isBlockedTraffic = (e: Edge): boolean => e.dropped > 0 && e.forwarded === 0;
+const isBlockedTraffic = (e: EdgeTraffic): boolean => e.dropped > 0 && e.forwarded === 0;
 
 export function compareWorkload(
   _workload: Workload,
   components: readonly WorkloadComponent[],
-  edges: { ingress: readonly Edge[]; egress: readonly Edge[] },
+  edges: { ingress: readonly EdgeTraffic[]; egress: readonly EdgeTraffic[] },
   ix: ClusterIndex,
   opts: CompareOptions,
-  keyOf: (e: Edge) => string = edgeKey,
+  keyOf: (e: EdgeTraffic) => string = edgeKey,
   duplicateKeys: { ingress: boolean; egress: boolean } = { ingress: hasDuplicateKeys(edges.ingress, keyOf), egress: hasDuplicateKeys(edges.egress, keyOf) },
 ): WorkloadComparison {
   const active: { c: WorkloadComponent; rule: ExpectedRule; matched: number[] }[] = [];
@@ -313,7 +313,7 @@ export function compareWorkload(
 }
 
 /** Two neighbours of a key-sorted list share a key. */
-export function hasDuplicateKeys(sorted: readonly Edge[], keyOf: (e: Edge) => string): boolean {
+export function hasDuplicateKeys(sorted: readonly EdgeTraffic[], keyOf: (e: EdgeTraffic) => string): boolean {
   for (let i = 1; i < sorted.length; i++) if (keyOf(sorted[i - 1]!) === keyOf(sorted[i]!)) return true;
   return false;
 }

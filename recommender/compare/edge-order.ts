@@ -7,7 +7,7 @@
  * and then (like for ports outside 0..99999 or an unknown protocol) the edges are sorted by
  * their full keys instead.
  */
-import type { Edge } from '../../domain/edge.ts';
+import type { EdgeTraffic } from '../../domain/edge.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 
 export interface PeerInfo {
@@ -59,7 +59,7 @@ export class PeerRanks {
    * Positions of `edges` in edge-key order (stable: equal keys keep their input order), and
    * whether two edges share a key. `infos[i]` are the client and server infos of edge i.
    */
-  order(edges: readonly Edge[], clients: readonly PeerInfo[], servers: readonly PeerInfo[], keyOf: (e: Edge) => string): { order: Int32Array; duplicateKeys: boolean } {
+  order(edges: readonly EdgeTraffic[], clients: readonly PeerInfo[], servers: readonly PeerInfo[], keyOf: (e: EdgeTraffic) => string): { order: Int32Array; duplicateKeys: boolean } {
     const n = edges.length;
     let order: Int32Array = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;

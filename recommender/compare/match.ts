@@ -3,7 +3,7 @@
  * other peer"; the peer must be one the rule resolved to, and the port one it names (named
  * ports resolve through the server workload's declared container ports).
  */
-import type { Edge } from '../../domain/edge.ts';
+import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Peer } from '../../domain/peer.ts';
 import { peerNamespace, workloadKey } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
@@ -82,7 +82,7 @@ export function resolvePortNumber(p: ResolvedPort, server: Peer, ix: ClusterInde
   return w?.ports.find((cp) => cp.name === p.name && cp.protocol === p.protocol)?.port;
 }
 
-export function portMatches(edge: Edge, ports: readonly ResolvedPort[], ix: ClusterIndex): boolean {
+export function portMatches(edge: EdgeTraffic, ports: readonly ResolvedPort[], ix: ClusterIndex): boolean {
   if (ports.length === 0) return true;
   return ports.some((p) => {
     if (p.protocol !== edge.protocol) return false;
@@ -93,7 +93,7 @@ export function portMatches(edge: Edge, ports: readonly ResolvedPort[], ix: Clus
 }
 
 /** The edge, seen from `subject`'s side in `rule.direction`, is what the rule documents. */
-export function edgeMatchesRule(edge: Edge, rule: ExpectedRule, ix: ClusterIndex): boolean {
+export function edgeMatchesRule(edge: EdgeTraffic, rule: ExpectedRule, ix: ClusterIndex): boolean {
   const other = rule.direction === 'ingress' ? edge.client : edge.server;
   if (!rule.peers.some((rp) => peerMatches(other, rp, ix))) return false;
   return portMatches(edge, rule.ports, ix);

@@ -6,7 +6,7 @@
  * behind them are positions in the workload's side of that direction.
  */
 import { assessmentsOf, compareSuffixed, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison } from '../compare/compare.ts';
-import type { Edge } from '../../domain/edge.ts';
+import type { EdgeTraffic } from '../../domain/edge.ts';
 import { explanation, type CanonicalParts, type RuleInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PortSpec, RuleStatus } from '../policy/ir.ts';
 import { compareStrings, peerKey, portKey, uniqueSortedBy } from '../policy/order.ts';
@@ -48,7 +48,7 @@ function portSetKey(ports: readonly PortSpec[]): string {
 const uniqueRules = (rs: readonly RuleAssessment[]): RuleAssessment[] => (rs.length === 1 ? [rs[0]!] : uniqueSortedBy(rs, (r) => r.rule.id));
 
 /** De-duplicated (by identity, then by edge key and direction) and sorted by `${edgeKey}|${direction}`. */
-export function uniqueEdges(es: readonly EdgeAssessment[], keyOf: (e: Edge) => string): EdgeAssessment[] {
+export function uniqueEdges(es: readonly EdgeAssessment[], keyOf: (e: EdgeTraffic) => string): EdgeAssessment[] {
   const seen = { ingress: new Map<string, EdgeAssessment>(), egress: new Map<string, EdgeAssessment>() };
   const kept: EdgeAssessment[] = [];
   for (const e of es) {
@@ -276,7 +276,7 @@ export class AtomGroups {
    * The positions' assessments de-duplicated and sorted as `uniqueEdges` does. The side is in
    * edge-key order, so that is ascending positions, unless two of its edges share a key.
    */
-  private uniquePositions(positions: number[], keyOf: (e: Edge) => string): number[] {
+  private uniquePositions(positions: number[], keyOf: (e: EdgeTraffic) => string): number[] {
     if (positions.length <= 1) return positions;
     if (this.side.duplicateKeys) {
       const index = new Map<EdgeAssessment, number>();

@@ -3,6 +3,7 @@
  * (docs/recommend.md): matrix rules with purpose and citation, edges with counts, first/last
  * seen and sources, each with its comparison status.
  */
+import { isStoredEdge, type Edge, type EdgeTraffic } from '../../domain/edge.ts';
 import { edgeObservation, type EdgeObservationJson } from '../../domain/edge-json.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { EdgeAssessment, RuleAssessment } from '../compare/compare.ts';
@@ -54,7 +55,13 @@ export function edgeKeyOf(e: { client: Parameters<typeof peerKey>[0]; server: Pa
   return `${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`;
 }
 
+/** Evidence is made of stored edges; `recommend` refuses traffic-only edges when asked for details. */
+function storedEdge(e: EdgeTraffic): Edge {
+  if (!isStoredEdge(e)) throw new Error(`edge ${edgeKeyOf(e)}: evidence needs the stored edge (id, counters, sources), not its traffic only`);
+  return e;
+}
+
 export function edgeEvidence(a: EdgeAssessment): EdgeEvidence {
-  const e = a.edge;
+  const e = storedEdge(a.edge);
   return { id: e.id, key: edgeKeyOf(e), direction: a.direction, status: a.status, ...edgeObservation(e), rules: [...a.rules] };
 }

@@ -2,7 +2,7 @@
  * Peers and ports in policy terms: an observed edge's far side, or a documented rule's resolved
  * peers, become IR peers. What cannot be a rule (kubelet probes, unknown IPs) says why.
  */
-import type { Edge } from '../../domain/edge.ts';
+import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
@@ -20,7 +20,7 @@ export interface DnsTarget {
 }
 
 /** The IR peer of the subject's far side on `edge`; `ns` is the subject's namespace. */
-export function edgePeer(other: Peer, edge: Edge, direction: 'ingress' | 'egress', ns: string, ix: ClusterIndex, dns: DnsTarget): PeerResult {
+export function edgePeer(other: Peer, edge: EdgeTraffic, direction: 'ingress' | 'egress', ns: string, ix: ClusterIndex, dns: DnsTarget): PeerResult {
   switch (other.kind) {
     case 'workload': {
       const w = ix.workloads.get(workloadKey(other.workload));
@@ -70,7 +70,7 @@ export function protocolOf(p: string): PortProtocol | undefined {
 }
 
 /** The port an edge was seen on; undefined for ICMP (not portable across engines). */
-export function edgePort(edge: Edge): PortSpec | undefined {
+export function edgePort(edge: EdgeTraffic): PortSpec | undefined {
   const proto = protocolOf(edge.protocol);
   return proto ? port(proto, edge.port) : undefined;
 }

@@ -4,7 +4,7 @@
  * data: nothing in → deny-all ingress, nothing out → deny-all egress, exposed → allow-all on
  * the exposed port, calls to the world → egress to those destinations.
  */
-import type { Edge } from '../../domain/edge.ts';
+import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import type { Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
@@ -62,7 +62,7 @@ export class PeerMemo {
   private lastPeer: Peer | undefined;
   private lastSlots: (MemoPeer | undefined)[] = [];
 
-  peer(other: Peer, edge: Edge, direction: Direction, ns: string, ix: ClusterIndex, dns: DnsTarget): MemoPeer {
+  peer(other: Peer, edge: EdgeTraffic, direction: Direction, ns: string, ix: ClusterIndex, dns: DnsTarget): MemoPeer {
     let slots = other === this.lastPeer ? this.lastSlots : this.byPeer.get(other);
     if (slots === undefined) this.byPeer.set(other, (slots = []));
     this.lastPeer = other;
@@ -85,7 +85,7 @@ export class PeerMemo {
   }
 
   /** The IR port of an edge (the same object for the same protocol and port); undefined without one. */
-  port(edge: Edge): PortSpec | undefined {
+  port(edge: EdgeTraffic): PortSpec | undefined {
     let byNumber = this.ports.get(edge.protocol);
     if (byNumber === undefined) this.ports.set(edge.protocol, (byNumber = new Map()));
     let p = byNumber.get(edge.port);
@@ -130,7 +130,7 @@ function ruleIncluded(r: RuleAssessment, opts: RecommendOptions): boolean {
   return r.status !== 'documented-unobserved' || r.rule.level === 'must' || opts.includeMay;
 }
 
-const isApiserverEdge = (e: Edge, ix: ClusterIndex): boolean => {
+const isApiserverEdge = (e: EdgeTraffic, ix: ClusterIndex): boolean => {
   const s = e.server;
   if (s.kind === 'apiserver') return true;
   if (s.kind !== 'node' && s.kind !== 'external') return false;

@@ -7,10 +7,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { resolveAll } from '../../cli/commands/matrix.ts';
 import { ENGINE_NAMES, getEngine, toMultiDocYaml } from '../../recommender/engines/index.ts';
-import { recommend, type RecommendInput } from '../../recommender/recommend.ts';
+import { isStoredEdge, type EdgeTraffic } from '../../domain/edge.ts';
+import { recommend, RecommendError, type RecommendInput } from '../../recommender/recommend.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
 import { verifyManifests } from '../../recommender/verify/index.ts';
 import { openDb } from '../../store/db.ts';
+import { readAllEdges, readRecommendData } from '../../store/recommend-read.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 import { runCli } from '../helpers/cli.ts';
 import { demoDb, demoRecommendInput } from '../helpers/demo-db.ts';
@@ -202,4 +204,25 @@ test('recommend JSON lists each policy direction\'s rules in the order the manif
     assert.ok(jsonIds.size > 50, `${jsonIds.size} policy directions with rules`);
     for (const [k, ids] of jsonIds) assert.deepEqual(ids, irIds.get(k), k);
   }
+});
+
+test('manifests from the edges\' traffic alone (the export read) equal those from the stored edges; details refuse traffic-only edges', () => {
+  const db = openDb(dbPath);
+  const traffic = { ...readRecommendData(db, { details: false }), matrices: input.matrices };
+  const stored = readAllEdges(db);
+  db.close();
+  assert.equal(traffic.edges.length, stored.length);
+  assert.ok(traffic.edges.every((e) => !isStoredEdge(e)), 'the traffic read carries no evidence columns');
+  // Same rows, same order, same traffic fields.
+  const fields = (e: EdgeTraffic) => [e.client, e.server, e.port, e.protocol, e.lastSeen, e.flows, e.forwarded, e.dropped];
+  assert.deepEqual(traffic.edges.map(fields), stored.map(fields));
+  for (const options of [{}, { mode: 'observed' as const, defaultDeny: true }, { shared: true, egress: false }]) {
+    const full = recommend(input, options, { details: false });
+    const slim = recommend(traffic, options, { details: false });
+    assert.deepEqual(slim.workloads, full.workloads);
+    for (const engine of ENGINE_NAMES) {
+      assert.equal(toMultiDocYaml(getEngine(engine).emit(slim.policySet).manifests), toMultiDocYaml(getEngine(engine).emit(full.policySet).manifests), `${engine} ${JSON.stringify(options)}`);
+    }
+  }
+  assert.throws(() => recommend(traffic, {}, { details: true }), (e: unknown) => e instanceof RecommendError && /stored edges/.test(e.message));
 });
