@@ -59,6 +59,7 @@ class Renderer {
   readonly ids = new JsonIds();
   private readonly peers = new Map<PolicyPeer, RenderedPeer>();
   private readonly ports = new Map<PortSpec, NpPort>();
+  private readonly portLists = new Map<readonly PortSpec[], NpPort[]>();
   private readonly portJson = new Map<NpPort, string>();
 
   constructor(readonly w: Warnings) {}
@@ -67,6 +68,17 @@ class Renderer {
     let np = this.ports.get(p);
     if (np === undefined) this.ports.set(p, (np = npPort(p)));
     return np;
+  }
+
+  /** A rule's ports; a one-port list rendered once per IR list (the PolicySet shares those between rules). */
+  portList(ports: readonly PortSpec[]): NpPort[] {
+    let l = ports.length === 1 ? this.portLists.get(ports) : undefined;
+    if (l === undefined) {
+      l = new Array<NpPort>(ports.length);
+      for (let i = 0; i < ports.length; i++) l[i] = this.port(ports[i]!);
+      if (ports.length === 1) this.portLists.set(ports, l);
+    }
+    return l;
   }
 
   peer(p: PolicyPeer): RenderedPeer {
@@ -118,8 +130,7 @@ function ipBlocks(cidrs: string[]): NpPeer[] {
 
 /** Renders one IR rule as one or more NetworkPolicy rules (the apiserver needs its own ports). */
 function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule, r: Renderer, out: NpRule[]): void {
-  const ports: NpPort[] = [];
-  for (const p of rule.ports) ports.push(r.port(p));
+  const ports = r.portList(rule.ports);
   if (direction === 'ingress' && hasApiserver(rule)) {
     out.push({ peers: [], ids: [], ports, anySource: true });
     return;
@@ -149,7 +160,8 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
       ids.push(rendered.ids[i]!);
     }
   }
-  if (peers.length > 0) out.push({ peers, ids, ports, anySource: false });
+  // Lists grown by pushes are copied exact in size: the manifests keep them.
+  if (peers.length > 0) out.push(copied ? { peers: peers.slice(), ids, ports, anySource: false } : { peers, ids, ports, anySource: false });
   for (const e of extra) out.push(e);
 }
 

@@ -162,12 +162,14 @@ interface Checked<T> {
 interface CheckCache {
   peers: Map<PolicyPeer, Checked<PolicyPeer>>;
   ports: Map<PortSpec, Checked<PortSpec>>;
+  /** One-port lists by their port object (see `checkedPortList`). */
+  portLists: Map<PortSpec, CheckedPorts>;
   /** Accept the rules `CanonicalParts.rule` built as they are (`trustedPolicySet` only). */
   trusted?: boolean;
 }
 
 function newCache(): CheckCache {
-  return { peers: new Map(), ports: new Map() };
+  return { peers: new Map(), ports: new Map(), portLists: new Map() };
 }
 
 function checkedPort(cache: CheckCache, path: string, i: number, p: PortSpec): Checked<PortSpec> {
@@ -194,6 +196,31 @@ function normalizeChecked(cache: CheckCache, path: string, ports: readonly PortS
     allOf ? checked.filter((c) => c.value.kind === 'all' || !allOf.has(c.value.protocol)) : checked,
     (c) => c.key,
   );
+}
+
+/** A rule's ports checked and normalised, and their part of the rule's sort key. */
+interface CheckedPorts {
+  values: PortSpec[];
+  key: string;
+}
+
+/**
+ * `normalizeChecked` for a rule. Most rules have one port: such a list is one array per port
+ * object, shared by every rule on that port (IR values are never modified once built), instead
+ * of two more arrays per rule that live as long as the PolicySet.
+ */
+function checkedPortList(cache: CheckCache, path: string, ports: readonly PortSpec[]): CheckedPorts {
+  if (ports.length === 1) {
+    const p = ports[0]!;
+    let l = cache.portLists.get(p);
+    if (l === undefined) {
+      const c = checkedPort(cache, path, 0, p);
+      cache.portLists.set(p, (l = { values: [c.value], key: c.key }));
+    }
+    return l;
+  }
+  const checked = normalizeChecked(cache, path, ports);
+  return { values: checked.map((c) => c.value), key: joinKeys(checked, ';') };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -291,12 +318,21 @@ export function explanation(id: string, status: RuleExplanation['status'], text:
   return { id: flatString(id), status, text: flatString(text) };
 }
 
-function checkExplanation(path: string, e: RuleExplanation | undefined): RuleExplanation {
+function checkExplanationFields(path: string, e: RuleExplanation | undefined): asserts e is RuleExplanation {
   if (!e || !e.id) throw new PolicyError(path, 'every rule needs an explanation with a non-empty id (matrix rule or edge ids)');
   if (!(RULE_STATUSES as readonly string[]).includes(e.status)) {
     throw new PolicyError(`${path}.status`, `"${e.status}" is not one of ${RULE_STATUSES.join(', ')}`);
   }
-  return { id: e.id, status: e.status, text: NEEDS_SPACE_FIX.test(e.text) ? e.text.replace(/\s+/g, ' ').trim() : e.text };
+}
+
+/** Whitespace runs as one space, none at the ends. */
+function normalizedText(text: string): string {
+  return NEEDS_SPACE_FIX.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
+}
+
+function checkExplanation(path: string, e: RuleExplanation | undefined): RuleExplanation {
+  checkExplanationFields(path, e);
+  return { id: e.id, status: e.status, text: normalizedText(e.text) };
 }
 
 /** Text that `replace(/\s+/g, ' ').trim()` would change: whitespace other than single inner spaces. */
@@ -346,12 +382,11 @@ function checkRule(cache: CheckCache, path: string, direction: Direction, cluste
     r.peers.map((p, i) => checkedPeer(cache, path, i, p)),
     (c) => c.key,
   );
-  const checkedPorts = normalizeChecked(cache, `${path}.ports`, r.ports ?? []);
+  const ports = checkedPortList(cache, `${path}.ports`, r.ports ?? []);
   const peers = checkedPeers.map((c) => c.value);
-  const ports = checkedPorts.map((c) => c.value);
-  checkPlacement(path, direction, clusterWide, peers, ports);
-  const rule: PolicyRule = { peers, ports, explanation: checkExplanation(`${path}.explanation`, r.explanation) };
-  return { value: rule, peers: joinKeys(checkedPeers, ';'), ports: joinKeys(checkedPorts, ';') };
+  checkPlacement(path, direction, clusterWide, peers, ports.values);
+  const rule: PolicyRule = { peers, ports: ports.values, explanation: checkExplanation(`${path}.explanation`, r.explanation) };
+  return { value: rule, peers: joinKeys(checkedPeers, ';'), ports: ports.key };
 }
 
 /** What a rule's direction and its intent's scope allow of its (checked) peers and ports. */
@@ -572,22 +607,22 @@ export class CanonicalParts {
    * the caller must not change it afterwards.
    */
   rule(direction: Direction, peers: readonly PolicyPeer[], keys: readonly string[], ports: readonly PortSpec[], e: RuleExplanation): RuleInput {
-    const path = `${direction} rule ${e.id}`;
-    const input: RuleInput = { peers, ports, explanation: e };
     let ascending = peers.length > 0 && keys.length === peers.length;
     for (let i = 1; i < keys.length && ascending; i++) if (!(keys[i - 1]! < keys[i]!)) ascending = false;
     for (let i = 0; i < peers.length && ascending; i++) if (!this.canonical.has(peers[i]!)) ascending = false;
-    if (!ascending) return input;
-    const checkedPorts = normalizeChecked(this.cache, `${path}.ports`, ports);
-    const portValues = checkedPorts.map((c) => c.value);
-    checkPlacement(path, direction, false, peers, portValues);
-    const checkedText = checkExplanation(`${path}.explanation`, e);
+    if (!ascending) return { peers, ports, explanation: e };
+    const path = `${direction} rule ${e.id}`;
+    const checkedPorts = checkedPortList(this.cache, `${path}.ports`, ports);
+    checkPlacement(path, direction, false, peers, checkedPorts.values);
+    checkExplanationFields(`${path}.explanation`, e);
+    const text = normalizedText(e.text);
     // The input's explanation when checking changed nothing: rules are never mutated once built.
-    const explanation = checkedText.text === e.text ? e : checkedText;
-    const value: PolicyRule = { peers: peers as PolicyPeer[], ports: portValues, explanation };
+    const explanation = text === e.text ? e : { id: e.id, status: e.status, text };
+    // A copy of a list grown by pushes is exact in size: the rule lives as long as the PolicySet.
+    const value: PolicyRule = { peers: peers.length === 1 ? (peers as PolicyPeer[]) : peers.slice(), ports: checkedPorts.values, explanation };
     let peerPart = keys[0]!;
     for (let i = 1; i < keys.length; i++) peerPart += `;${keys[i]!}`;
-    return new TrustedRuleInput(peers, ports, e, { direction, value, peers: flatString(peerPart), ports: joinKeys(checkedPorts, ';') });
+    return new TrustedRuleInput(peers, ports, e, { direction, value, peers: flatString(peerPart), ports: checkedPorts.key });
   }
 }
 
