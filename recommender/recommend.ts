@@ -128,7 +128,7 @@ interface DealtSides {
   /** The edges of slot `slot`'s side. */
   edges(slot: number): EdgeTraffic[];
   /** Per-edge values (indexed like the selected edges) in the order of `edges(slot)`. */
-  digests(slot: number, perEdge: Uint32Array): Uint32Array;
+  values(slot: number, perEdge: Uint32Array): Uint32Array;
 }
 
 /**
@@ -157,7 +157,7 @@ function dealSides(order: Int32Array, edges: readonly EdgeTraffic[], infos: read
       for (let j = 0; j < out.length; j++) out[j] = edges[dealt[from + j]!]!;
       return out;
     },
-    digests(slot, perEdge) {
+    values(slot, perEdge) {
       const from = start[slot]!;
       const out = new Uint32Array(start[slot + 1]! - from);
       for (let j = 0; j < out.length; j++) out[j] = perEdge[dealt[from + j]!]!;
@@ -202,13 +202,18 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
   const { order, duplicateKeys } = ranks.order(selectedEdges, clients, servers, keyOf);
   const ingress = dealSides(order, selectedEdges, servers, workloads.length);
   const egress = dealSides(order, selectedEdges, clients, workloads.length);
-  // Edge digests (observed-rule ids) once per edge, not once per side it lands in.
+  // Edge digests (observed-rule ids) once per edge, not once per side it lands in; peer
+  // numbers for synthesis's memo (no lookup by peer object per edge).
   const digests = new Uint32Array(selectedEdges.length);
+  const clientIds = new Uint32Array(selectedEdges.length);
+  const serverIds = new Uint32Array(selectedEdges.length);
   for (let i = 0; i < selectedEdges.length; i++) {
     const e = selectedEdges[i]!;
     const client = clients[i]!;
     if (client.digestState < 0) client.digestState = clientDigestState(client.key);
     digests[i] = edgeDigest(client.digestState, servers[i]!.key, e.port, e.protocol);
+    clientIds[i] = client.id;
+    serverIds[i] = servers[i]!.id;
   }
 
   const componentsOf = new Map<string, WorkloadComponent[]>();
@@ -231,8 +236,10 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     // A workload talking to itself is both an ingress and an egress edge: compared once per side.
     // Duplicate keys (only from callers that pass the same edge twice) make evidence de-duplicate by key.
     const cmp = compareWorkload(w, components, sides, ix, { now, staleDays: opts.staleDays }, keyOf, { ingress: duplicateKeys, egress: duplicateKeys });
-    cmp.ingress.digests = ingress.digests(i, digests);
-    cmp.egress.digests = egress.digests(i, digests);
+    cmp.ingress.digests = ingress.values(i, digests);
+    cmp.egress.digests = egress.values(i, digests);
+    cmp.ingress.farPeers = ingress.values(i, clientIds);
+    cmp.egress.farPeers = egress.values(i, serverIds);
     plans.push(planWorkload(w, cmp, components, { ix, dns, opts, memo, edgeKeys: runKeys, details }));
   }
 

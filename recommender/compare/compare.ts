@@ -51,6 +51,11 @@ export class SideComparison {
   readonly rules: string[][];
   /** Per position: the edge's digest (`EdgeKeys.digest`), when the caller computed them up front. */
   digests: ArrayLike<number> | undefined;
+  /**
+   * Per position: the run's number for the edge's far peer (the client of an ingress edge, the
+   * server of an egress one), when the caller numbered peers: synthesis memoises by it.
+   */
+  farPeers: ArrayLike<number> | undefined;
   private built: EdgeAssessment[] | undefined;
 
   constructor(

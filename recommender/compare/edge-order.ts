@@ -11,6 +11,8 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 
 export interface PeerInfo {
+  /** The peer's number in this run (0, 1, 2… in the order `of` first met them). */
+  id: number;
   key: string;
   /** Position of `${key}|` among the run's distinct peers (equal keys, equal ranks). */
   rank: number;
@@ -29,7 +31,7 @@ export class PeerRanks {
   /** The info of a peer object; ranks are assigned by `order()`. */
   of(p: Peer, slot: (p: Peer) => number): PeerInfo {
     let r = this.byPeer.get(p);
-    if (r === undefined) this.byPeer.set(p, (r = { key: peerKey(p), rank: -1, prefix: false, slot: slot(p), digestState: -1 }));
+    if (r === undefined) this.byPeer.set(p, (r = { id: this.byPeer.size, key: peerKey(p), rank: -1, prefix: false, slot: slot(p), digestState: -1 }));
     return r;
   }
 

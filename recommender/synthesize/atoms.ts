@@ -123,7 +123,10 @@ interface PeerEntry {
   key: string;
   count: number;
   allPorts: boolean;
-  ports: PortSpec[];
+  /** The first atom's list (the caller's, never modified) until a second atom merges in. */
+  ports: readonly PortSpec[];
+  /** `ports` is the entry's own copy (merged atoms). */
+  ownPorts: boolean;
   rank: number;
   /** Created when the first documented rule or note arrives (most peers only have edges). */
   rules: RuleAssessment[] | undefined;
@@ -177,6 +180,7 @@ export class AtomGroups {
   /**
    * One atom: `peer` (whose `cachedPeerKey` is `key`) on `ports` (empty = every port), with its
    * status, documented rules, edge positions in `side` (one position or an ascending list) and notes.
+   * The lists are kept, not copied: the caller must not modify them afterwards.
    */
   add(peer: PolicyPeer, key: string, ports: readonly PortSpec[], status: RuleStatus, rules: readonly RuleAssessment[], edges: number | readonly number[], notes: readonly string[] = NONE): void {
     this.size++;
@@ -193,7 +197,8 @@ export class AtomGroups {
         key,
         count: 1,
         allPorts: ports.length === 0,
-        ports: ports.slice(),
+        ports,
+        ownPorts: false,
         rank: rankOf(status),
         rules: rules.length === 0 ? undefined : rules.slice(),
         edges: typeof edges === 'number' ? [edges] : edges.slice(),
@@ -205,7 +210,12 @@ export class AtomGroups {
     }
     prev.count++;
     if (ports.length === 0) prev.allPorts = true;
-    else for (const p of ports) prev.ports.push(p);
+    else {
+      const own = prev.ownPorts ? (prev.ports as PortSpec[]) : prev.ports.slice();
+      for (const p of ports) own.push(p);
+      prev.ports = own;
+      prev.ownPorts = true;
+    }
     const rank = rankOf(status);
     if (rank < prev.rank) prev.rank = rank;
     if (rules.length > 0) (prev.rules ??= []).push(...rules);
@@ -224,7 +234,12 @@ export class AtomGroups {
     const direction = this.direction;
     const byGroupKey = new Map<string, PeerGroup>();
     const groups: PeerGroup[] = [];
-    for (const a of this.entries.sort(byKey)) {
+    // Usually in key order already (sides list peers in edge-key order).
+    const entries = this.entries;
+    let ascending = true;
+    for (let i = 1; i < entries.length && ascending; i++) if (!(entries[i - 1]!.key < entries[i]!.key)) ascending = false;
+    if (!ascending) entries.sort(byKey);
+    for (const a of entries) {
       // Merged ports are united: sorted and de-duplicated (the first of equal ports kept); a lone atom keeps its own list.
       const ports = a.count === 1 ? a.ports : a.allPorts ? [] : uniqueSortedBy(a.ports, cachedPortKey);
       const peer = a.peer;

@@ -74,7 +74,16 @@ export function portsLabel(ports: readonly PortSpec[], budget: number): string {
   return `${ports.length}-ports`;
 }
 
-const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+/** A hex digit's character code. */
+function hexDigit(n: number, shift: number): number {
+  const d = (n >>> shift) & 15;
+  return d < 10 ? 48 + d : 87 + d;
+}
+
+/** 8 lowercase hex digits (as `toString(16).padStart(8, '0')`, without going through a double). */
+function hex8(n: number): string {
+  return String.fromCharCode(hexDigit(n, 28), hexDigit(n, 24), hexDigit(n, 20), hexDigit(n, 16), hexDigit(n, 12), hexDigit(n, 8), hexDigit(n, 4), hexDigit(n, 0));
+}
 
 function tail(count: number, digest: number): string {
   return `:${count}-edge${count === 1 ? '' : 's'}:${hex8(digest)}`;

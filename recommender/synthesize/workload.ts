@@ -56,15 +56,25 @@ export class PeerMemo {
   /** Peers checked once, rules checked once when built (see `CanonicalParts`). */
   readonly parts = new CanonicalParts();
   private readonly byPeer = new Map<Peer, (MemoPeer | undefined)[]>();
-  private readonly ports = new Map<string, Map<number, PortSpec | undefined>>();
+  private readonly ports = new Map<string, Map<number, readonly PortSpec[] | undefined>>();
 
+  /** Slots by the run's peer numbers (`SideComparison.farPeers`): no lookup by peer object. */
+  private readonly byNumber: ((MemoPeer | undefined)[] | undefined)[] = [];
   /** The last peer asked for: a side lists a peer's edges one after the other (edge-key order). */
   private lastPeer: Peer | undefined;
   private lastSlots: (MemoPeer | undefined)[] = [];
 
-  peer(other: Peer, edge: EdgeTraffic, direction: Direction, ns: string, ix: ClusterIndex, dns: DnsTarget): MemoPeer {
-    let slots = other === this.lastPeer ? this.lastSlots : this.byPeer.get(other);
-    if (slots === undefined) this.byPeer.set(other, (slots = []));
+  /** `number`: the run's number for `other` (`SideComparison.farPeers`), -1 when not numbered. */
+  peer(other: Peer, edge: EdgeTraffic, direction: Direction, ns: string, ix: ClusterIndex, dns: DnsTarget, number = -1): MemoPeer {
+    let slots = other === this.lastPeer ? this.lastSlots : number >= 0 ? this.byNumber[number] : this.byPeer.get(other);
+    if (slots === undefined) {
+      slots = number >= 0 ? this.byPeer.get(other) : undefined;
+      if (slots === undefined) this.byPeer.set(other, (slots = []));
+      if (number >= 0) {
+        while (this.byNumber.length <= number) this.byNumber.push(undefined);
+        this.byNumber[number] = slots;
+      }
+    }
     this.lastPeer = other;
     this.lastSlots = slots;
     let slot: number;
@@ -84,13 +94,19 @@ export class PeerMemo {
     return { ok: true, peers: checked.map((c) => c.value), keys: checked.map((c) => c.key) };
   }
 
-  /** The IR port of an edge (the same object for the same protocol and port); undefined without one. */
-  port(edge: EdgeTraffic): PortSpec | undefined {
+  /**
+   * The IR port of an edge as a one-port list, the same (never modified) array for the same
+   * protocol and port: atoms and rules share it instead of copying it; undefined without a port.
+   */
+  portList(edge: EdgeTraffic): readonly PortSpec[] | undefined {
     let byNumber = this.ports.get(edge.protocol);
     if (byNumber === undefined) this.ports.set(edge.protocol, (byNumber = new Map()));
-    let p = byNumber.get(edge.port);
-    if (p === undefined && !byNumber.has(edge.port)) byNumber.set(edge.port, (p = edgePort(edge)));
-    return p;
+    let l = byNumber.get(edge.port);
+    if (l === undefined && !byNumber.has(edge.port)) {
+      const p = edgePort(edge);
+      byNumber.set(edge.port, (l = p === undefined ? undefined : [p]));
+    }
+    return l;
   }
 }
 
@@ -216,7 +232,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
       }
       const authority = auth[direction];
       const g = groups[direction];
-      const single: PortSpec[] = [];
+      const far = side.farPeers;
       for (let i = 0; i < side.edges.length; i++) {
         const edge = side.edges[i]!;
         const status = side.status[i]!;
@@ -249,19 +265,18 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
           exclude(i, `undocumented, and matrix ${authority} is authoritative for ${direction}: a violation to review, not a rule`);
           continue;
         }
-        const peer = memo.peer(ingress ? edge.client : edge.server, edge, direction, w.namespace, ix, ctx.dns);
+        const peer = memo.peer(ingress ? edge.client : edge.server, edge, direction, w.namespace, ix, ctx.dns, far ? far[i]! : -1);
         if (!peer.ok) {
           exclude(i, peer.reason);
           continue;
         }
-        const p = memo.port(edge);
-        if (!p) {
+        const ports = memo.portList(edge);
+        if (!ports) {
           exclude(i, `${edge.protocol} has no port: not expressible on every engine`);
           continue;
         }
         const rules = ruleIds.length === 0 ? NO_RULES : ruleIds.map((id) => byId.get(id)).filter((r): r is RuleAssessment => r !== undefined);
-        single[0] = p;
-        for (let j = 0; j < peer.peers.length; j++) g.add(peer.peers[j]!, peer.keys[j]!, single, status, rules, i);
+        for (let j = 0; j < peer.peers.length; j++) g.add(peer.peers[j]!, peer.keys[j]!, ports, status, rules, i);
       }
     }
     // Both sides add in `${edgeKey}|${direction}` order, as the comparison lists them.
@@ -317,7 +332,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         explanation: explanation(`${intentKey(w)}#ingress`, 'implied', exposed.length > 0 ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)' : 'nothing observed or documented in: deny all ingress'),
       };
 
-  const nRules = new Set([...ingressRules, ...egressRules].flatMap((g) => g.rules.map((r) => r.rule.id))).size;
+  const nRules = countMatrixRules(ingressRules, egressRules);
   const nEdges = countEdges([...ingressRules, ...egressRules]);
   // Without details nothing reads the evidence again, and without a shared layer nothing reads
   // the grouped rules again: let them go with the comparison (the IR rules stay in the input).
@@ -372,6 +387,14 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   }
   plan.summary = `${name}: ${plan.intents.length} polic${plan.intents.length === 1 ? 'y' : 'ies'}; ingress ${ingress.mode}, egress ${egress.mode}${plan.violations.length > 0 ? `; ${plan.violations.length} undocumented edge(s) reported as violations` : ''}.`;
   return plan;
+}
+
+/** Distinct documented rules behind the rules of both directions. */
+function countMatrixRules(ingress: readonly GroupedRule[], egress: readonly GroupedRule[]): number {
+  const ids = new Set<string>();
+  for (const g of ingress) for (const r of g.rules) ids.add(r.rule.id);
+  for (const g of egress) for (const r of g.rules) ids.add(r.rule.id);
+  return ids.size;
 }
 
 /** Distinct edge assessments behind the rules (positions per side). */
