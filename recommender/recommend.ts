@@ -127,8 +127,8 @@ export interface RecommendRun {
 interface DealtSides {
   /** The edges of slot `slot`'s side. */
   edges(slot: number): EdgeTraffic[];
-  /** Per-edge values (indexed like the selected edges) in the order of `edges(slot)`. */
-  values(slot: number, perEdge: Uint32Array): Uint32Array;
+  /** Indexes into the selected edges, in the order of `edges(slot)` (a view, not a copy). */
+  positions(slot: number): Int32Array;
 }
 
 /**
@@ -157,11 +157,8 @@ function dealSides(order: Int32Array, edges: readonly EdgeTraffic[], infos: read
       for (let j = 0; j < out.length; j++) out[j] = edges[dealt[from + j]!]!;
       return out;
     },
-    values(slot, perEdge) {
-      const from = start[slot]!;
-      const out = new Uint32Array(start[slot + 1]! - from);
-      for (let j = 0; j < out.length; j++) out[j] = perEdge[dealt[from + j]!]!;
-      return out;
+    positions(slot) {
+      return dealt.subarray(start[slot]!, start[slot + 1]!);
     },
   };
 }
@@ -236,10 +233,8 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     // A workload talking to itself is both an ingress and an egress edge: compared once per side.
     // Duplicate keys (only from callers that pass the same edge twice) make evidence de-duplicate by key.
     const cmp = compareWorkload(w, components, sides, ix, { now, staleDays: opts.staleDays }, keyOf, { ingress: duplicateKeys, egress: duplicateKeys });
-    cmp.ingress.digests = ingress.values(i, digests);
-    cmp.egress.digests = egress.values(i, digests);
-    cmp.ingress.farPeers = ingress.values(i, clientIds);
-    cmp.egress.farPeers = egress.values(i, serverIds);
+    cmp.ingress.dealt = { positions: ingress.positions(i), digests, farPeers: clientIds };
+    cmp.egress.dealt = { positions: egress.positions(i), digests, farPeers: serverIds };
     plans.push(planWorkload(w, cmp, components, { ix, dns, opts, memo, edgeKeys: runKeys, details }));
   }
 

@@ -58,13 +58,13 @@ export class PeerMemo {
   private readonly byPeer = new Map<Peer, (MemoPeer | undefined)[]>();
   private readonly ports = new Map<string, Map<number, readonly PortSpec[] | undefined>>();
 
-  /** Slots by the run's peer numbers (`SideComparison.farPeers`): no lookup by peer object. */
+  /** Slots by the run's peer numbers (`DealtRefs.farPeers`): no lookup by peer object. */
   private readonly byNumber: ((MemoPeer | undefined)[] | undefined)[] = [];
   /** The last peer asked for: a side lists a peer's edges one after the other (edge-key order). */
   private lastPeer: Peer | undefined;
   private lastSlots: (MemoPeer | undefined)[] = [];
 
-  /** `number`: the run's number for `other` (`SideComparison.farPeers`), -1 when not numbered. */
+  /** `number`: the run's number for `other` (`DealtRefs.farPeers`), -1 when not numbered. */
   peer(other: Peer, edge: EdgeTraffic, direction: Direction, ns: string, ix: ClusterIndex, dns: DnsTarget, number = -1): MemoPeer {
     let slots = other === this.lastPeer ? this.lastSlots : number >= 0 ? this.byNumber[number] : this.byPeer.get(other);
     if (slots === undefined) {
@@ -232,7 +232,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
       }
       const authority = auth[direction];
       const g = groups[direction];
-      const far = side.farPeers;
+      const dealt = side.dealt;
       for (let i = 0; i < side.edges.length; i++) {
         const edge = side.edges[i]!;
         const status = side.status[i]!;
@@ -265,7 +265,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
           exclude(i, `undocumented, and matrix ${authority} is authoritative for ${direction}: a violation to review, not a rule`);
           continue;
         }
-        const peer = memo.peer(ingress ? edge.client : edge.server, edge, direction, w.namespace, ix, ctx.dns, far ? far[i]! : -1);
+        const peer = memo.peer(ingress ? edge.client : edge.server, edge, direction, w.namespace, ix, ctx.dns, dealt ? dealt.farPeers[dealt.positions[i]!]! : -1);
         if (!peer.ok) {
           exclude(i, peer.reason);
           continue;
