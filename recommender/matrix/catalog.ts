@@ -1,5 +1,5 @@
 /** The built-in catalog: one YAML matrix per documented system under matrices/. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MatrixError, parseMatrix, type ParsedMatrix } from './load.ts';
@@ -10,18 +10,48 @@ export interface CatalogEntry extends ParsedMatrix {
   file: string;
 }
 
-/** Every catalog matrix, sorted by name; a broken catalog file is a bug, so it throws. */
-export function loadCatalog(dir: string = CATALOG_DIR): CatalogEntry[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
+/** Parsed catalogs by directory, with what their files looked like when parsed. */
+const parsedCatalogs = new Map<string, { signature: string; entries: readonly CatalogEntry[] }>();
+
+/** Names, sizes and modification times: a changed, added or removed file changes it. */
+function catalogSignature(dir: string, files: readonly string[]): string {
+  return files
     .map((f) => {
-      const file = join(dir, f);
-      const parsed = parseMatrix(readFileSync(file, 'utf8'), file);
-      const expected = f.replace(/\.yaml$/, '');
-      if (parsed.matrix.metadata.name !== expected) {
-        throw new MatrixError(file, [{ path: 'metadata.name', message: `must equal the file name "${expected}"`, value: parsed.matrix.metadata.name }]);
-      }
-      return { ...parsed, file };
-    });
+      const st = statSync(join(dir, f));
+      return `${f}:${st.size}:${st.mtimeMs}`;
+    })
+    .join('\n');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * Every catalog matrix, sorted by name; a broken catalog file is a bug, so it throws. Parsing
+ * and validating the catalog costs tens of milliseconds, and every recommendation reads it:
+ * it is parsed once per process while its files stay the same, and handed out frozen (shared).
+ */
+export function loadCatalog(dir: string = CATALOG_DIR): readonly CatalogEntry[] {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
+  const signature = catalogSignature(dir, files);
+  const cached = parsedCatalogs.get(dir);
+  if (cached?.signature === signature) return cached.entries;
+  const entries = files.map((f) => {
+    const file = join(dir, f);
+    const parsed = parseMatrix(readFileSync(file, 'utf8'), file);
+    const expected = f.replace(/\.yaml$/, '');
+    if (parsed.matrix.metadata.name !== expected) {
+      throw new MatrixError(file, [{ path: 'metadata.name', message: `must equal the file name "${expected}"`, value: parsed.matrix.metadata.name }]);
+    }
+    return { ...parsed, file };
+  });
+  parsedCatalogs.set(dir, { signature, entries: deepFreeze(entries) });
+  return entries;
 }

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
-import { loadCatalog } from '../../recommender/matrix/catalog.ts';
+import { CATALOG_DIR, loadCatalog } from '../../recommender/matrix/catalog.ts';
 import { SCHEMA_DIR, schemaFiles } from '../../recommender/matrix/schema-files.ts';
 import type { MatrixT, RuleT, SourceT } from '../../recommender/matrix/schema.ts';
-import { SHARED } from '../helpers/tmp.ts';
+import { SHARED, tmpDir } from '../helpers/tmp.ts';
 
 const SEED_OF: Record<string, string> = {
   stacklight: 'seeds/000_5b7b87e0ab789292.txt',
@@ -87,4 +87,23 @@ test('the StackLight matrix names every component the document lists', () => {
   const m = loadCatalog().find((c) => c.matrix.metadata.name === 'stacklight')!.matrix;
   const rowsCited = new Set(everySource(m).filter((s) => s.source.row).map((s) => s.source.line));
   assert.equal(rowsCited.size, listed, 'one cited row per bullet of the document');
+});
+
+test('the catalog is parsed once while its files stay the same, handed out frozen, and parsed again when a file changes', () => {
+  const dir = tmpDir('flowmatrix-catalog-');
+  const source = readFileSync(join(CATALOG_DIR, 'stacklight.yaml'), 'utf8');
+  writeFileSync(join(dir, 'stacklight.yaml'), source);
+  const first = loadCatalog(dir);
+  assert.equal(loadCatalog(dir), first, 'unchanged files: the same parsed entries');
+  assert.ok(Object.isFrozen(first) && Object.isFrozen(first[0]!.matrix.spec), 'shared entries are frozen');
+  assert.throws(() => {
+    (first[0]!.matrix.metadata as { name: string }).name = 'changed';
+  }, TypeError);
+  // A different size: the signature changes even within the file system's time resolution.
+  writeFileSync(join(dir, 'stacklight.yaml'), source.replace(/^(\s*title: .*)$/m, '$1 (edited)'));
+  const second = loadCatalog(dir);
+  assert.notEqual(second, first);
+  assert.match(second[0]!.text, /\(edited\)/);
+  writeFileSync(join(dir, 'kyma-telemetry.yaml'), readFileSync(join(CATALOG_DIR, 'kyma-telemetry.yaml'), 'utf8'));
+  assert.deepEqual(loadCatalog(dir).map((c) => c.matrix.metadata.name), ['kyma-telemetry', 'stacklight'], 'an added file is read');
 });
