@@ -28,11 +28,22 @@ export class PeerRanks {
   private readonly byPeer = new Map<Peer, PeerInfo>();
   private ranked = 0;
 
+  /**
+   * The last two peers asked for: consecutive edges often share their client (the store reads
+   * them in key order), and callers ask for an edge's client and server in turn.
+   */
+  private last: { peer: Peer; info: PeerInfo } | undefined;
+  private beforeLast: { peer: Peer; info: PeerInfo } | undefined;
+
   /** The info of a peer object; ranks are assigned by `order()`. */
   of(p: Peer, slot: (p: Peer) => number): PeerInfo {
-    let r = this.byPeer.get(p);
-    if (r === undefined) this.byPeer.set(p, (r = { id: this.byPeer.size, key: peerKey(p), rank: -1, prefix: false, slot: slot(p), digestState: -1 }));
-    return r;
+    if (p === this.last?.peer) return this.last.info;
+    if (p === this.beforeLast?.peer) return this.beforeLast.info;
+    let info = this.byPeer.get(p);
+    if (info === undefined) this.byPeer.set(p, (info = { id: this.byPeer.size, key: peerKey(p), rank: -1, prefix: false, slot: slot(p), digestState: -1 }));
+    this.beforeLast = this.last;
+    this.last = { peer: p, info };
+    return info;
   }
 
   private rank(): boolean {

@@ -12,7 +12,8 @@ import { recommend, RecommendError, type RecommendInput } from '../../recommende
 import { MODES } from '../../recommender/synthesize/options.ts';
 import { verifyManifests } from '../../recommender/verify/index.ts';
 import { openDb } from '../../store/db.ts';
-import { readAllEdges, readRecommendData } from '../../store/recommend-read.ts';
+import { readAllEdges, readRecommendData, TRAFFIC_QUERY } from '../../store/recommend-read.ts';
+import { edgeKey } from '../../recommender/compare/compare.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 import { runCli } from '../helpers/cli.ts';
 import { demoDb, demoRecommendInput } from '../helpers/demo-db.ts';
@@ -208,14 +209,18 @@ test('recommend JSON lists each policy direction\'s rules in the order the manif
 
 test('manifests from the edges\' traffic alone (the export read) equal those from the stored edges; details refuse traffic-only edges', () => {
   const db = openDb(dbPath);
+  const plan = db.prepare(`EXPLAIN QUERY PLAN ${TRAFFIC_QUERY}`).all() as { detail: string }[];
+  assert.deepEqual(plan.map((p) => p.detail), ['SCAN edges USING COVERING INDEX edges_traffic'], 'one index scan, no table lookups, no sort');
   const traffic = { ...readRecommendData(db, { details: false }), matrices: input.matrices };
   const stored = readAllEdges(db);
   db.close();
   assert.equal(traffic.edges.length, stored.length);
   assert.ok(traffic.edges.every((e) => !isStoredEdge(e)), 'the traffic read carries no evidence columns');
-  // Same rows, same order, same traffic fields.
-  const fields = (e: EdgeTraffic) => [e.client, e.server, e.port, e.protocol, e.lastSeen, e.flows, e.forwarded, e.dropped];
-  assert.deepEqual(traffic.edges.map(fields), stored.map(fields));
+  // The same traffic, in edge-key order (the covering index's) rather than storage order.
+  const fields = (e: EdgeTraffic) => [edgeKey(e), e.client, e.server, e.port, e.protocol, e.lastSeen, e.flows, e.forwarded, e.dropped] as const;
+  const keyed = traffic.edges.map(fields);
+  assert.deepEqual(keyed.map((f) => f[0]), keyed.map((f) => f[0]).sort(), 'in edge-key order');
+  assert.deepEqual(keyed, stored.map(fields).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
   for (const options of [{}, { mode: 'observed' as const, defaultDeny: true }, { shared: true, egress: false }]) {
     const full = recommend(input, options, { details: false });
     const slim = recommend(traffic, options, { details: false });

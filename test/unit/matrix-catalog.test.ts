@@ -95,7 +95,7 @@ test('the catalog is parsed once while its files stay the same, handed out froze
   writeFileSync(join(dir, 'stacklight.yaml'), source);
   const first = loadCatalog(dir);
   assert.equal(loadCatalog(dir), first, 'unchanged files: the same parsed entries');
-  assert.ok(Object.isFrozen(first) && Object.isFrozen(first[0]!.matrix.spec), 'shared entries are frozen');
+  assert.ok(Object.isFrozen(first) && Object.isFrozen(first[0]!.matrix.metadata), 'shared entries are frozen');
   assert.throws(() => {
     (first[0]!.matrix.metadata as { name: string }).name = 'changed';
   }, TypeError);
