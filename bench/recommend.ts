@@ -7,7 +7,8 @@
  * - export: the same plus the multi-document YAML text `flowmatrix export --engine kubernetes`
  *   prints (ratio for information).
  * Env: BENCH_RECOMMEND_WORKLOADS (default 2000), BENCH_RECOMMEND_EDGES (default 200000),
- * BENCH_RECOMMEND_DB=PATH keeps the generated database there (to run the CLI on it),
+ * BENCH_RECOMMEND_ROUNDS (default 5) rounds per figure, each a bare SELECT then the run, the
+ * median ratio reported; BENCH_RECOMMEND_DB=PATH keeps the generated database there (to run the CLI on it),
  * BENCH_RECOMMEND_DETAILS=1 also builds the full evidence (`recommend --output json`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +31,8 @@ import { readAllEdges, readEdgeTraffic, readExternalNames } from '../store/recom
 const WORKLOADS = Number(process.env.BENCH_RECOMMEND_WORKLOADS ?? 2000);
 const EDGES = Number(process.env.BENCH_RECOMMEND_EDGES ?? 200_000);
 const PER_NS = 20;
+/** Rounds per figure (odd, so that the median is one round). */
+const ROUNDS = Number(process.env.BENCH_RECOMMEND_ROUNDS ?? 5);
 /** BENCH_RECOMMEND_DETAILS=1: also build the full evidence JSON (`recommend --output json`). */
 const DETAILS = process.env.BENCH_RECOMMEND_DETAILS === '1';
 const NOW = Date.UTC(2026, 10, 20);
@@ -111,6 +114,15 @@ try {
     if (n !== written) throw new Error(`read ${n} edges, wrote ${written}`);
     return ms(t0);
   };
+  /** ROUNDS rounds of (bare SELECT, run): the round whose ratio is the median, and every ratio, ascending. */
+  function medianRound<R>(run: () => R, time: (r: R) => number): { bare: number; run: R; ratio: number; ratios: number[] } {
+    const rounds = Array.from({ length: ROUNDS }, () => {
+      const b = bare();
+      const result = run();
+      return { bare: b, run: result, ratio: time(result) / b };
+    }).sort((a, b) => a.ratio - b.ratio);
+    return { ...rounds[Math.floor(rounds.length / 2)]!, ratios: rounds.map((x) => x.ratio) };
+  }
   const full = (yaml: boolean): { recommend: number; export: number; read: number; synthesize: number; emit: number; yaml: number; bytes: number; manifests: number } => {
     const t0 = process.hrtime.bigint();
     const inv = readInventory(db);
@@ -133,20 +145,21 @@ try {
     const bytes = Buffer.byteLength(text);
     return { recommend: recommendMs, export: ms(t0), read, synthesize, emit, yaml: ms(t3), bytes, manifests: manifests.length };
   };
-  // Warm up each once, then take the best of three (the same way for every figure). The
-  // recommend runs come first: they should not pay for the garbage of 56 MB of YAML text.
+  // Each run is paired with a bare SELECT measured just before it, and the round with the median
+  // ratio is reported: on shared CPUs the machine's speed drifts for seconds at a time, which a
+  // best-of over separately timed runs turns into noise on one side of the ratio only. The
+  // recommend rounds come first: they should not pay for the garbage of 56 MB of YAML text.
   bare();
   full(false);
-  const b = Math.min(bare(), bare(), bare());
-  const best = <K extends 'recommend' | 'export'>(k: K, runs: ReturnType<typeof full>[]) => runs.reduce((p, q) => (q[k] < p[k] ? q : p));
-  const r = best('recommend', [full(false), full(false), full(false)]);
+  const r = medianRound(() => full(false), (run) => run.recommend);
   full(true);
-  const x = best('export', [full(true), full(true), full(true)]);
-  console.log(`  bare SELECT iteration over the edges: ${b.toFixed(0)} ms`);
+  const x = medianRound(() => full(true), (run) => run.export);
+  const range = (m: { ratios: number[] }) => `${m.ratios[0]!.toFixed(2)}–${m.ratios[m.ratios.length - 1]!.toFixed(2)}× over ${m.ratios.length} rounds`;
+  console.log(`  bare SELECT iteration over the edges: ${r.bare.toFixed(0)} ms (in the median round)`);
   console.log(
-    `  recommend (read + compare + synthesize + kubernetes emit${DETAILS ? ', with evidence details' : ''}): ${r.recommend.toFixed(0)} ms = ${(r.recommend / b).toFixed(2)}× bare SELECT (target ≤ 3×); read ${r.read.toFixed(0)} ms, compare+synthesize ${r.synthesize.toFixed(0)} ms, kubernetes emit ${r.emit.toFixed(0)} ms; ${r.manifests} manifests`,
+    `  recommend (read + compare + synthesize + kubernetes emit${DETAILS ? ', with evidence details' : ''}): ${r.run.recommend.toFixed(0)} ms = ${r.ratio.toFixed(2)}× bare SELECT (median; ${range(r)}; target ≤ 3×); read ${r.run.read.toFixed(0)} ms, compare+synthesize ${r.run.synthesize.toFixed(0)} ms, kubernetes emit ${r.run.emit.toFixed(0)} ms; ${r.run.manifests} manifests`,
   );
-  console.log(`  export (recommend + YAML text): ${x.export.toFixed(0)} ms = ${(x.export / b).toFixed(2)}× bare SELECT (for information); YAML ${x.yaml.toFixed(0)} ms, ${(x.bytes / 1e6).toFixed(1)} MB`);
+  console.log(`  export (recommend + YAML text): ${x.run.export.toFixed(0)} ms = ${x.ratio.toFixed(2)}× bare SELECT (median; ${range(x)}; for information); YAML ${x.run.yaml.toFixed(0)} ms, ${(x.run.bytes / 1e6).toFixed(1)} MB`);
   db.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
