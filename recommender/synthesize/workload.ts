@@ -64,15 +64,15 @@ export class PeerMemo {
   private lastPeer: Peer | undefined;
   private lastSlots: (MemoPeer | undefined)[] = [];
 
-  /** `number`: the run's number for `other` (`DealtRefs.farPeers`), -1 when not numbered. */
-  peer(other: Peer, edge: EdgeTraffic, direction: Direction, ns: string, ix: ClusterIndex, dns: DnsTarget, number = -1): MemoPeer {
-    let slots = other === this.lastPeer ? this.lastSlots : number >= 0 ? this.byNumber[number] : this.byPeer.get(other);
+  /** `peerNumber`: the run's number for `other` (`DealtRefs.farPeers`), -1 when not numbered. */
+  peer(other: Peer, edge: EdgeTraffic, direction: Direction, ns: string, ix: ClusterIndex, dns: DnsTarget, peerNumber = -1): MemoPeer {
+    let slots = other === this.lastPeer ? this.lastSlots : peerNumber >= 0 ? this.byNumber[peerNumber] : this.byPeer.get(other);
     if (slots === undefined) {
-      slots = number >= 0 ? this.byPeer.get(other) : undefined;
+      slots = peerNumber >= 0 ? this.byPeer.get(other) : undefined;
       if (slots === undefined) this.byPeer.set(other, (slots = []));
-      if (number >= 0) {
-        while (this.byNumber.length <= number) this.byNumber.push(undefined);
-        this.byNumber[number] = slots;
+      if (peerNumber >= 0) {
+        while (this.byNumber.length <= peerNumber) this.byNumber.push(undefined);
+        this.byNumber[peerNumber] = slots;
       }
     }
     this.lastPeer = other;

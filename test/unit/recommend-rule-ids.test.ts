@@ -44,6 +44,9 @@ test('observed ids: one edge keeps its edge id when short, else direction, ports
   const long = `edge:workload:${'n'.repeat(40)}/Deployment/client|workload:${'n'.repeat(40)}/Deployment/db|5432|TCP`;
   assert.equal(observedRuleId({ ...base, count: 1, digest: 0xab, single: long }), 'observed:ingress:TCP/5432:1-edge:000000ab');
   assert.equal(observedRuleId({ ...base, count: 37, digest: 0x3f9a2c1b }), 'observed:ingress:TCP/5432:37-edges:3f9a2c1b');
+  // Every hex digit, the high bit set (a sum modulo 2^32 is often above 2^31).
+  assert.equal(observedRuleId({ ...base, count: 2, digest: 0xfedcba98 }), 'observed:ingress:TCP/5432:2-edges:fedcba98');
+  assert.equal(observedRuleId({ ...base, count: 2, digest: 0x01234567 }), 'observed:ingress:TCP/5432:2-edges:01234567');
   assert.equal(observedRuleId({ direction: 'egress', apiserver: true, ports: [], count: 2, digest: 1 }), 'observed:egress:apiserver:2-edges:00000001');
   const wide = observedRuleId({ ...base, ports: Array.from({ length: 40 }, (_, i) => port('TCP', 20000 + i)), count: 123456, digest: 7 });
   assert.ok(wide.length <= MAX_OBSERVED_ID && wide.endsWith(':123456-edges:00000007'), wide);
