@@ -17,7 +17,7 @@ import { trustedPolicySet } from './policy/build.ts';
 import type { PolicySet } from './policy/ir.ts';
 import { policyName } from './policy/names.ts';
 import { compareStrings } from './policy/order.ts';
-import { edgeEvidence, matrixRuleEvidence, type EdgeEvidence, type MatrixRuleEvidence } from './synthesize/evidence.ts';
+import { EdgeEvidenceCache, matrixRuleEvidence, type EdgeEvidence, type MatrixRuleEvidence } from './synthesize/evidence.ts';
 import { defaultDenyIntent, shareNamespace } from './synthesize/layers.ts';
 import { defaultOptions, optionProblems, type RecommendOptions } from './synthesize/options.ts';
 import { ruleEdges } from './synthesize/atoms.ts';
@@ -92,7 +92,7 @@ function selected(w: Workload, opts: RecommendOptions): boolean {
   return true;
 }
 
-function policyRecord(p: PlannedIntent): PolicyRecord {
+function policyRecord(p: PlannedIntent, evidence: EdgeEvidenceCache): PolicyRecord {
   return {
     intent: p.input.key,
     name: policyName(p.input.key),
@@ -100,11 +100,11 @@ function policyRecord(p: PlannedIntent): PolicyRecord {
     ingress: p.input.ingress?.mode ?? 'none',
     egress: p.input.egress?.mode ?? 'none',
     explanation: p.input.explanation,
-    edges: intentEdges(p).map(edgeEvidence),
+    edges: evidence.list(intentEdges(p)),
   };
 }
 
-function ruleRecords(p: PlannedIntent): RuleRecord[] {
+function ruleRecords(p: PlannedIntent, evidence: EdgeEvidenceCache): RuleRecord[] {
   return p.rules.map((g) => ({
     policy: policyName(p.input.key),
     intent: p.input.key,
@@ -114,7 +114,7 @@ function ruleRecords(p: PlannedIntent): RuleRecord[] {
     text: g.input.explanation.text,
     peers: [...g.input.peers],
     ports: [...(g.input.ports ?? [])],
-    evidence: { matrixRules: g.rules.map(matrixRuleEvidence), edges: ruleEdges(g).map(edgeEvidence), notes: [...g.notes] },
+    evidence: { matrixRules: g.rules.map(matrixRuleEvidence), edges: evidence.list(ruleEdges(g)), notes: [...g.notes] },
   }));
 }
 
@@ -256,6 +256,7 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
 
   const set = trustedPolicySet([...plans.flatMap((p) => p.intents.map((i) => i.input)), ...namespaceLayers.map((i) => i.input)]);
 
+  const evidence = new EdgeEvidenceCache();
   const out: WorkloadRecommendation[] = plans.map((p) => {
     const workload = { namespace: p.workload.namespace, kind: p.workload.kind, name: p.workload.name };
     const components = [...new Set(p.components.map((c) => `${c.matrix}/${c.component.name}`))].sort(compareStrings);
@@ -263,17 +264,18 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     const workloadWarnings = [...p.warnings].sort(compareStrings);
     const head = { workload, hostNetwork: p.workload.hostNetwork, exposure: p.workload.exposure, components, summary: p.summary };
     if (!details) {
-      return { ...head, policies: p.intents.map((i) => ({ ...policyRecord(i), edges: [] })), rules: [], documented: [], observed: [], violations, warnings: workloadWarnings };
+      return { ...head, policies: p.intents.map((i) => ({ ...policyRecord(i, evidence), edges: [] })), rules: [], documented: [], observed: [], violations, warnings: workloadWarnings };
     }
-    const excluded = new Map(p.excluded.map((x) => [`${x.edge.direction}|${keyOf(x.edge.edge)}`, x.reason]));
+    // Exclusions hold the comparison's own assessment objects (one per side position).
+    const excluded = new Map(p.excluded.map((x) => [x.edge, x.reason]));
     return {
       ...head,
-      policies: p.intents.map(policyRecord),
-      rules: p.intents.flatMap(ruleRecords),
+      policies: p.intents.map((i) => policyRecord(i, evidence)),
+      rules: p.intents.flatMap((i) => ruleRecords(i, evidence)),
       documented: p.comparison!.rules.map(matrixRuleEvidence),
       observed: p.comparison!.edges.map((e) => {
-        const reason = excluded.get(`${e.direction}|${keyOf(e.edge)}`);
-        return reason === undefined ? { ...edgeEvidence(e), included: true } : { ...edgeEvidence(e), included: false, reason };
+        const reason = excluded.get(e);
+        return reason === undefined ? { ...evidence.of(e), included: true } : { ...evidence.of(e), included: false, reason };
       }),
       violations,
       warnings: workloadWarnings,
@@ -283,7 +285,7 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     now: new Date(now).toISOString(),
     options: opts,
     workloads: out,
-    namespaces: namespaceLayers.map(policyRecord).sort((a, b) => compareStrings(a.intent, b.intent)),
+    namespaces: namespaceLayers.map((i) => policyRecord(i, evidence)).sort((a, b) => compareStrings(a.intent, b.intent)),
     policySet: set,
     warnings: warnings.sort(compareStrings),
   };

@@ -65,3 +65,23 @@ export function edgeEvidence(a: EdgeAssessment): EdgeEvidence {
   const e = storedEdge(a.edge);
   return { id: e.id, key: edgeKeyOf(e), direction: a.direction, status: a.status, ...edgeObservation(e), rules: [...a.rules] };
 }
+
+/**
+ * Edge evidence built once per assessment within one recommendation: a rule's evidence and the
+ * workload's observed list show the same edges, and the output shares one object for both.
+ */
+export class EdgeEvidenceCache {
+  private readonly built = new Map<EdgeAssessment, EdgeEvidence>();
+
+  of(a: EdgeAssessment): EdgeEvidence {
+    let e = this.built.get(a);
+    if (e === undefined) this.built.set(a, (e = edgeEvidence(a)));
+    return e;
+  }
+
+  list(as: readonly EdgeAssessment[]): EdgeEvidence[] {
+    const out = new Array<EdgeEvidence>(as.length);
+    for (let i = 0; i < as.length; i++) out[i] = this.of(as[i]!);
+    return out;
+  }
+}
