@@ -4,13 +4,21 @@
  * also what recommendation evidence and the report carry for an edge.
  */
 import type { Edge } from './edge.ts';
-import { peerKey } from './peer.ts';
+import { peerKey, type Peer } from './peer.ts';
+
+/** How an observation writes peers and times; a caller writing many may share the strings. */
+export interface ObservationText {
+  peer(p: Peer): string;
+  time(ms: number): string;
+}
+
+const PLAIN_TEXT: ObservationText = { peer: peerKey, time: (ms) => new Date(ms).toISOString() };
 
 /** What was observed on an edge: peers as keys, counters, first/last seen (ISO), sources. */
-export function edgeObservation(e: Edge) {
+export function edgeObservation(e: Edge, text: ObservationText = PLAIN_TEXT) {
   return {
-    client: peerKey(e.client),
-    server: peerKey(e.server),
+    client: text.peer(e.client),
+    server: text.peer(e.server),
     port: e.port,
     protocol: e.protocol as string,
     flows: e.flows,
@@ -18,8 +26,8 @@ export function edgeObservation(e: Edge) {
     bytes: e.bytes,
     forwarded: e.forwarded,
     dropped: e.dropped,
-    firstSeen: new Date(e.firstSeen).toISOString(),
-    lastSeen: new Date(e.lastSeen).toISOString(),
+    firstSeen: text.time(e.firstSeen),
+    lastSeen: text.time(e.lastSeen),
     sources: [...e.sources] as string[],
   };
 }

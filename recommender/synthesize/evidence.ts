@@ -4,8 +4,8 @@
  * seen and sources, each with its comparison status.
  */
 import { isStoredEdge, type Edge, type EdgeTraffic } from '../../domain/edge.ts';
-import { edgeObservation, type EdgeObservationJson } from '../../domain/edge-json.ts';
-import { peerKey } from '../../domain/peer.ts';
+import { edgeObservation, type EdgeObservationJson, type ObservationText } from '../../domain/edge-json.ts';
+import { peerKey, type Peer } from '../../domain/peer.ts';
 import type { EdgeAssessment, RuleAssessment } from '../compare/compare.ts';
 import type { RuleStatus } from '../compare/status.ts';
 import type { Citation } from '../matrix/resolved.ts';
@@ -61,22 +61,38 @@ function storedEdge(e: EdgeTraffic): Edge {
   return e;
 }
 
-export function edgeEvidence(a: EdgeAssessment): EdgeEvidence {
+export function edgeEvidence(a: EdgeAssessment, text?: ObservationText): EdgeEvidence {
   const e = storedEdge(a.edge);
-  return { id: e.id, key: edgeKeyOf(e), direction: a.direction, status: a.status, ...edgeObservation(e), rules: [...a.rules] };
+  const observation = edgeObservation(e, text);
+  return { id: e.id, key: `${observation.client}|${observation.server}|${e.port}|${e.protocol}`, direction: a.direction, status: a.status, ...observation, rules: [...a.rules] };
 }
 
 /**
  * Edge evidence built once per assessment within one recommendation: a rule's evidence and the
  * workload's observed list show the same edges, and the output shares one object for both.
  */
-export class EdgeEvidenceCache {
+export class EdgeEvidenceCache implements ObservationText {
   private readonly built = new Map<EdgeAssessment, EdgeEvidence>();
+  /** Peer keys and ISO times are written once each and shared: a cluster has far fewer peers and instants than edge records. */
+  private readonly peers = new Map<Peer, string>();
+  private readonly times = new Map<number, string>();
 
   of(a: EdgeAssessment): EdgeEvidence {
     let e = this.built.get(a);
-    if (e === undefined) this.built.set(a, (e = edgeEvidence(a)));
+    if (e === undefined) this.built.set(a, (e = edgeEvidence(a, this)));
     return e;
+  }
+
+  peer(p: Peer): string {
+    let k = this.peers.get(p);
+    if (k === undefined) this.peers.set(p, (k = peerKey(p)));
+    return k;
+  }
+
+  time(ms: number): string {
+    let t = this.times.get(ms);
+    if (t === undefined) this.times.set(ms, (t = new Date(ms).toISOString()));
+    return t;
   }
 
   list(as: readonly EdgeAssessment[]): EdgeEvidence[] {
