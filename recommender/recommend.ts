@@ -105,8 +105,9 @@ function policyRecord(p: PlannedIntent, evidence: EdgeEvidenceCache): PolicyReco
 }
 
 function ruleRecords(p: PlannedIntent, evidence: EdgeEvidenceCache): RuleRecord[] {
+  const policy = policyName(p.input.key);
   return p.rules.map((g) => ({
-    policy: policyName(p.input.key),
+    policy,
     intent: p.input.key,
     direction: g.direction,
     id: g.input.explanation.id,
