@@ -92,14 +92,21 @@ export function readEdgeTraffic(db: Db): EdgeTraffic[] {
   const peer = peerInterner();
   const out: EdgeTraffic[] = [];
   const rows = db.prepare(TRAFFIC_QUERY).raw(true).iterate() as Iterable<TrafficTuple>;
-  let lastKey = '';
-  let lastClient: Peer | undefined;
+  // In key order, consecutive rows share their client, and often their server (other ports).
+  let clientKey = '';
+  let client: Peer | undefined;
+  let serverKey = '';
+  let server: Peer | undefined;
   for (const r of rows) {
-    if (lastClient === undefined || r[0] !== lastKey) {
-      lastKey = r[0];
-      lastClient = peer(r[0]);
+    if (client === undefined || r[0] !== clientKey) {
+      clientKey = r[0];
+      client = peer(r[0]);
     }
-    out.push({ client: lastClient, server: peer(r[1]), port: r[2], protocol: PROTOCOL_STRINGS.get(r[3]) ?? (r[3] as Protocol), lastSeen: r[4], flows: r[5], forwarded: r[6], dropped: r[7] });
+    if (server === undefined || r[1] !== serverKey) {
+      serverKey = r[1];
+      server = peer(r[1]);
+    }
+    out.push({ client, server, port: r[2], protocol: PROTOCOL_STRINGS.get(r[3]) ?? (r[3] as Protocol), lastSeen: r[4], flows: r[5], forwarded: r[6], dropped: r[7] });
   }
   return out;
 }
