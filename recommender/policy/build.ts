@@ -386,7 +386,7 @@ function checkRule(cache: CheckCache, path: string, direction: Direction, cluste
   const peers = checkedPeers.map((c) => c.value);
   checkPlacement(path, direction, clusterWide, peers, ports.values);
   const rule: PolicyRule = { peers, ports: ports.values, explanation: checkExplanation(`${path}.explanation`, r.explanation) };
-  return { value: rule, peers: joinKeys(checkedPeers, ';'), ports: ports.key };
+  return { value: rule, peerKeys: checkedPeers.map((c) => c.key), ports: ports.key };
 }
 
 /** What a rule's direction and its intent's scope allow of its (checked) peers and ports. */
@@ -419,14 +419,20 @@ function joinKeys(cs: readonly Checked<unknown>[], sep: string): string {
  */
 interface KeyedRule {
   value: PolicyRule;
-  peers: string;
+  /** The keys of the rule's peers, in order: the key's first part joins them with ';' (see `peersPart`). */
+  peerKeys: readonly string[];
   ports: string;
+}
+
+/** The first part of a rule's sort key; joined only when the first peers cannot decide (see `compareRuleKeys`). */
+function peersPart(r: KeyedRule): string {
+  return r.peerKeys.length === 1 ? r.peerKeys[0]! : r.peerKeys.join(';');
 }
 
 function keyPart(r: KeyedRule, i: number): string {
   switch (i) {
     case 0:
-      return r.peers;
+      return peersPart(r);
     case 1:
       return r.ports;
     case 2:
@@ -445,6 +451,11 @@ const KEY_PARTS = 5;
  * first differing part decides, unless one is a prefix of the other.
  */
 function compareRuleKeys(a: KeyedRule, b: KeyedRule): number {
+  // Rules of one direction rarely share a first peer: two first keys that differ before either
+  // ends order the joined peer parts the same way, without joining them.
+  const p = a.peerKeys[0]!;
+  const q = b.peerKeys[0]!;
+  if (p !== q && !(p.length < q.length ? q.startsWith(p) : p.startsWith(q))) return p < q ? -1 : 1;
   for (let i = 0; i < KEY_PARTS; i++) {
     const x = keyPart(a, i);
     const y = keyPart(b, i);
@@ -457,7 +468,7 @@ function compareRuleKeys(a: KeyedRule, b: KeyedRule): number {
 
 function ruleKeyText(r: KeyedRule): string {
   const e = r.value.explanation;
-  return [r.peers, r.ports, e.id, e.status, e.text].join('#');
+  return [peersPart(r), r.ports, e.id, e.status, e.text].join('#');
 }
 
 /** Sorted by ruleKey and de-duplicated, the first of equal keys kept (as uniqueSortedBy). */
@@ -585,6 +596,8 @@ export class CanonicalParts {
   private readonly cache = newCache();
   /** Peers `peer` returned: a rule of other peers is not trusted. */
   private readonly canonical = new Set<PolicyPeer>();
+  /** Checked port lists of two or more ports by the caller's key (see `ports`). */
+  private readonly portSets = new Map<string, CheckedPorts>();
 
   /**
    * The checked, normalised peer and its key (once per peer object); the peer as it is when it
@@ -606,23 +619,34 @@ export class CanonicalParts {
    * ascending; anything else is checked as `policySet` would. The rule keeps the `peers` array:
    * the caller must not change it afterwards.
    */
-  rule(direction: Direction, peers: readonly PolicyPeer[], keys: readonly string[], ports: readonly PortSpec[], e: RuleExplanation): RuleInput {
+  rule(direction: Direction, peers: readonly PolicyPeer[], keys: readonly string[], ports: readonly PortSpec[], e: RuleExplanation, portSetKey?: string): RuleInput {
     let ascending = peers.length > 0 && keys.length === peers.length;
     for (let i = 1; i < keys.length && ascending; i++) if (!(keys[i - 1]! < keys[i]!)) ascending = false;
     for (let i = 0; i < peers.length && ascending; i++) if (!this.canonical.has(peers[i]!)) ascending = false;
     if (!ascending) return { peers, ports, explanation: e };
     const path = `${direction} rule ${e.id}`;
-    const checkedPorts = checkedPortList(this.cache, `${path}.ports`, ports);
+    const checkedPorts = this.ports(`${path}.ports`, ports, portSetKey);
     checkPlacement(path, direction, false, peers, checkedPorts.values);
     checkExplanationFields(`${path}.explanation`, e);
     const text = normalizedText(e.text);
     // The input's explanation when checking changed nothing: rules are never mutated once built.
     const explanation = text === e.text ? e : { id: e.id, status: e.status, text };
-    // A copy of a list grown by pushes is exact in size: the rule lives as long as the PolicySet.
-    const value: PolicyRule = { peers: peers.length === 1 ? (peers as PolicyPeer[]) : peers.slice(), ports: checkedPorts.values, explanation };
-    let peerPart = keys[0]!;
-    for (let i = 1; i < keys.length; i++) peerPart += `;${keys[i]!}`;
-    return new TrustedRuleInput(peers, ports, e, { direction, value, peers: flatString(peerPart), ports: checkedPorts.key });
+    // A copy of a list grown by pushes is exact in size: the rule lives as long as the PolicySet,
+    // and the input shares it (same peers, in the same order).
+    const exact = peers.length === 1 ? (peers as PolicyPeer[]) : peers.slice();
+    const value: PolicyRule = { peers: exact, ports: checkedPorts.values, explanation };
+    return new TrustedRuleInput(exact, ports, e, { direction, value, peerKeys: keys, ports: checkedPorts.key });
+  }
+
+  /**
+   * The rule's ports checked; lists of two or more ports with the same `portSetKey` (the caller's
+   * key for equal lists, such as their joined port keys) are checked once and share one array.
+   */
+  private ports(path: string, ports: readonly PortSpec[], portSetKey: string | undefined): CheckedPorts {
+    if (ports.length < 2 || portSetKey === undefined) return checkedPortList(this.cache, path, ports);
+    let c = this.portSets.get(portSetKey);
+    if (c === undefined) this.portSets.set(portSetKey, (c = checkedPortList(this.cache, path, ports)));
+    return c;
   }
 }
 

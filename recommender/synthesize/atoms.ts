@@ -279,7 +279,8 @@ export class AtomGroups {
         rules,
         evidence: idx.length === 0 ? [] : [{ side: this.side, idx }],
         notes,
-        input: parts.rule(direction, g.peers, g.keys, g.ports, explanation(id, status, ruleText(rules, this.side, idx, notes))),
+        // The group key names the port set: rules on equal sets share one checked list.
+        input: parts.rule(direction, g.peers, g.keys, g.ports, explanation(id, status, ruleText(rules, this.side, idx, notes)), g.key),
       };
       if (observed) rule.observed = observed;
       out.push(rule);

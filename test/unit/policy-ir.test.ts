@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   apiserverPeer,
   cidrPeer,
@@ -8,6 +9,7 @@ import {
   explanation,
   fqdnPeer,
   intent,
+  namespacePeer,
   podsPeer,
   policySet,
   PolicyError,
@@ -19,6 +21,7 @@ import {
 } from '../../recommender/policy/build.ts';
 import { canonicalCidr, hostCidr, isCidr, subtractCidrs } from '../../recommender/policy/cidr.ts';
 import { chunkName, policyName } from '../../recommender/policy/names.ts';
+import { compareStrings, ruleKey } from '../../recommender/policy/order.ts';
 
 const why = explanation('edge:1', 'confirmed', 'seen');
 
@@ -117,4 +120,32 @@ test('CIDR helpers: validity, canonical text, host blocks, subtraction', () => {
   assert.deepEqual(subtractCidrs('10.0.0.0/30', ['10.0.0.1/32', '10.0.0.2/32']), ['10.0.0.0/32', '10.0.0.3/32']);
   assert.deepEqual(subtractCidrs('fd00::/126', ['fd00::/127']), ['fd00::2/127']);
   assert.deepEqual(dnsPorts(), [udp(53), tcp(53)]);
+});
+
+test('rules are ordered by their full sort key, also when one peer key is a prefix of another', () => {
+  // Namespace names chosen so that peer keys are prefixes of each other ("1|a" of "1|a-b"): the
+  // builder compares first peers without joining the keys and must fall back to the joined key.
+  const names = ['a', 'a-b', 'ab', 'a0', 'b'];
+  const rule = fc.record({
+    peers: fc.uniqueArray(fc.constantFrom(...names), { minLength: 1, maxLength: 3 }),
+    port: fc.constantFrom(80, 443),
+    id: fc.constantFrom('r1', 'r2'),
+  });
+  fc.assert(
+    fc.property(fc.array(rule, { minLength: 1, maxLength: 8 }), (rs) => {
+      const rules = rs.map((r) => ({ peers: r.peers.map((n) => namespacePeer(n)), ports: [tcp(r.port)], explanation: explanation(r.id, 'confirmed', 'seen') }));
+      const i = intent(base({ egress: { mode: 'rules', rules } }));
+      assert.equal(i.egress.mode, 'rules');
+      if (i.egress.mode !== 'rules') return;
+      const keys = i.egress.rules.map(ruleKey);
+      for (let k = 1; k < keys.length; k++) assert.ok(compareStrings(keys[k - 1]!, keys[k]!) < 0, `${keys[k - 1]} before ${keys[k]}`);
+      // Every input rule is there, once: the same keys as the rules checked one by one.
+      const one = (r: (typeof rules)[number]): string => {
+        const single = intent(base({ egress: { mode: 'rules', rules: [r] } })).egress;
+        return single.mode === 'rules' ? ruleKey(single.rules[0]!) : '';
+      };
+      assert.deepEqual(keys, [...new Set(rules.map(one))].sort(compareStrings));
+    }),
+    { numRuns: 300 },
+  );
 });
