@@ -631,11 +631,11 @@ export class CanonicalParts {
     const text = normalizedText(e.text);
     // The input's explanation when checking changed nothing: rules are never mutated once built.
     const explanation = text === e.text ? e : { id: e.id, status: e.status, text };
-    // A copy of a list grown by pushes is exact in size: the rule lives as long as the PolicySet,
-    // and the input shares it (same peers, in the same order).
+    // Copies of lists grown by pushes are exact in size: the rule lives as long as the PolicySet
+    // (the input shares its peers: the same, in the same order), the keys until it is built.
     const exact = peers.length === 1 ? (peers as PolicyPeer[]) : peers.slice();
     const value: PolicyRule = { peers: exact, ports: checkedPorts.values, explanation };
-    return new TrustedRuleInput(exact, ports, e, { direction, value, peerKeys: keys, ports: checkedPorts.key });
+    return new TrustedRuleInput(exact, ports, e, { direction, value, peerKeys: keys.length === 1 ? keys : keys.slice(), ports: checkedPorts.key });
   }
 
   /**

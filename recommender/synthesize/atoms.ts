@@ -8,6 +8,7 @@
 import { assessmentsOf, compareSuffixed, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison } from '../compare/compare.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { explanation, type CanonicalParts, type RuleInput } from '../policy/build.ts';
+import { flatString } from '../policy/flat-string.ts';
 import type { Direction, PolicyPeer, PortSpec, RuleStatus } from '../policy/ir.ts';
 import { compareStrings, peerKey, portKey, uniqueSortedBy } from '../policy/order.ts';
 import { observedRuleId, type ObservedId } from './rule-ids.ts';
@@ -83,6 +84,30 @@ function formatDay(ms: number): string {
 }
 
 /**
+ * The sentence of observed edges alone, one string per (edges, flows, day): most rules only have
+ * edges, and their sentences repeat (a few thousand distinct on 120,000 rules of the benchmark),
+ * so rules share them instead of each keeping its own copy as long as the PolicySet.
+ */
+const observedSentences = new Map<number, Map<number, string>>();
+function observedSentence(edges: number, flows: number, last: number): string {
+  const day = Math.floor(last / DAY_MS);
+  // Exact while edges < 2^20 and day < 2^32 (a key below 2^53); other sentences are not shared.
+  if (!(edges < 2 ** 20 && day >= 0 && day < 2 ** 32)) return `observed: ${edges} edge(s), ${flows} flow(s), last seen ${formatDay(last)}`;
+  const key = day * 2 ** 20 + edges;
+  let byFlows = observedSentences.get(key);
+  if (byFlows === undefined) {
+    if (observedSentences.size > 100_000) observedSentences.clear();
+    observedSentences.set(key, (byFlows = new Map()));
+  }
+  let text = byFlows.get(flows);
+  if (text === undefined) {
+    if (byFlows.size > 100_000) byFlows.clear();
+    byFlows.set(flows, (text = flatString(`observed: ${edges} edge(s), ${flows} flow(s), last seen ${formatDay(last)}`)));
+  }
+  return text;
+}
+
+/**
  * One short sentence for the annotation; the full evidence goes to the JSON. `idx` are the
  * rule's positions in `side` (its edges).
  */
@@ -97,7 +122,7 @@ function ruleText(rules: readonly RuleAssessment[], side: SideComparison, idx: r
       flows += e.flows;
       if (e.lastSeen > last) last = e.lastSeen;
     }
-    const observed = `observed: ${idx.length} edge(s), ${flows} flow(s), last seen ${formatDay(last)}`;
+    const observed = observedSentence(idx.length, flows, last);
     text = parts++ === 0 ? observed : `${text}. ${observed}`;
   }
   for (const n of notes) text = parts++ === 0 ? n : `${text}. ${n}`;
@@ -161,10 +186,51 @@ function portsGroupKey(ports: readonly PortSpec[]): string {
   return k;
 }
 
-/** The atoms of one direction of one workload, merged per peer as they are added. */
+/**
+ * `entry` (a later one of the same peer) merged into `into`, as if its atoms had been added to it
+ * one by one: ports, rules, edges and notes appended in order, the best rank kept.
+ */
+function mergeEntry(into: PeerEntry, entry: PeerEntry): void {
+  into.count += entry.count;
+  if (entry.allPorts) into.allPorts = true;
+  if (entry.ports.length > 0) {
+    const own = into.ownPorts ? (into.ports as PortSpec[]) : into.ports.slice();
+    for (const p of entry.ports) own.push(p);
+    into.ports = own;
+    into.ownPorts = true;
+  }
+  if (entry.rank < into.rank) into.rank = entry.rank;
+  if (entry.rules) (into.rules ??= []).push(...entry.rules);
+  for (const e of entry.edges) into.edges.push(e);
+  if (entry.notes) (into.notes ??= []).push(...entry.notes);
+}
+
+/**
+ * Entries sorted by peer key (stable: a peer's entries stay in the order they were added), each
+ * peer's merged into its first. Entries of one peer are never neighbours before sorting (`add`
+ * merges those), so ascending keys mean nothing to merge.
+ */
+function sortedByPeer(entries: PeerEntry[]): PeerEntry[] {
+  let ascending = true;
+  for (let i = 1; i < entries.length && ascending; i++) if (!(entries[i - 1]!.key < entries[i]!.key)) ascending = false;
+  if (ascending) return entries;
+  entries.sort(byKey);
+  const out: PeerEntry[] = [];
+  for (const e of entries) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.key === e.key) mergeEntry(last, e);
+    else out.push(e);
+  }
+  return out;
+}
+
+/**
+ * The atoms of one direction of one workload. An atom whose peer is the previous atom's merges
+ * into it as it is added (a side lists a peer's edges one after the other); other atoms of a
+ * peer met before (documented rules, the apiserver, DNS) are merged when the rules are built.
+ */
 export class AtomGroups {
-  private readonly byPeer = new Map<string, PeerEntry>();
-  /** The same entries, in the order they were first added. */
+  /** One per run of atoms of the same peer, in the order they were added. */
   private readonly entries: PeerEntry[] = [];
   /** Atoms added. */
   size = 0;
@@ -188,40 +254,22 @@ export class AtomGroups {
       this.hasApiserver = true;
       if (this.direction === 'egress') ports = NONE;
     }
+    const entry: PeerEntry = {
+      peer,
+      key,
+      count: 1,
+      allPorts: ports.length === 0,
+      ports,
+      ownPorts: false,
+      rank: rankOf(status),
+      rules: rules.length === 0 ? undefined : rules.slice(),
+      edges: typeof edges === 'number' ? [edges] : edges.slice(),
+      notes: notes.length === 0 ? undefined : notes.slice(),
+    };
     // A side lists a peer's edges one after the other (edge-key order): most atoms follow their peer's.
     const last = this.entries[this.entries.length - 1];
-    const prev = last !== undefined && last.key === key ? last : this.byPeer.get(key);
-    if (prev === undefined) {
-      const entry: PeerEntry = {
-        peer,
-        key,
-        count: 1,
-        allPorts: ports.length === 0,
-        ports,
-        ownPorts: false,
-        rank: rankOf(status),
-        rules: rules.length === 0 ? undefined : rules.slice(),
-        edges: typeof edges === 'number' ? [edges] : edges.slice(),
-        notes: notes.length === 0 ? undefined : notes.slice(),
-      };
-      this.byPeer.set(key, entry);
-      this.entries.push(entry);
-      return;
-    }
-    prev.count++;
-    if (ports.length === 0) prev.allPorts = true;
-    else {
-      const own = prev.ownPorts ? (prev.ports as PortSpec[]) : prev.ports.slice();
-      for (const p of ports) own.push(p);
-      prev.ports = own;
-      prev.ownPorts = true;
-    }
-    const rank = rankOf(status);
-    if (rank < prev.rank) prev.rank = rank;
-    if (rules.length > 0) (prev.rules ??= []).push(...rules);
-    if (typeof edges === 'number') prev.edges.push(edges);
-    else for (const e of edges) prev.edges.push(e);
-    if (notes.length > 0) (prev.notes ??= []).push(...notes);
+    if (last !== undefined && last.key === key) mergeEntry(last, entry);
+    else this.entries.push(entry);
   }
 
   /**
@@ -235,11 +283,7 @@ export class AtomGroups {
     const byGroupKey = new Map<string, PeerGroup>();
     const groups: PeerGroup[] = [];
     // Usually in key order already (sides list peers in edge-key order).
-    const entries = this.entries;
-    let ascending = true;
-    for (let i = 1; i < entries.length && ascending; i++) if (!(entries[i - 1]!.key < entries[i]!.key)) ascending = false;
-    if (!ascending) entries.sort(byKey);
-    for (const a of entries) {
+    for (const a of sortedByPeer(this.entries)) {
       // Merged ports are united: sorted and de-duplicated (the first of equal ports kept); a lone atom keeps its own list.
       const ports = a.count === 1 ? a.ports : a.allPorts ? [] : uniqueSortedBy(a.ports, cachedPortKey);
       const peer = a.peer;

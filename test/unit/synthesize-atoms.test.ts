@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { edgeKeys, SideComparison } from '../../recommender/compare/compare.ts';
+import type { EdgeTraffic } from '../../domain/edge.ts';
+import { CanonicalParts, podsPeer, port } from '../../recommender/policy/build.ts';
+import { portKey } from '../../recommender/policy/order.ts';
+import { AtomGroups, cachedPeerKey } from '../../recommender/synthesize/atoms.ts';
+
+const NOW = Date.UTC(2026, 10, 20);
+const self = { kind: 'workload', workload: { namespace: 'shop', kind: 'Deployment', name: 'api' } } as const;
+const clients = ['a', 'b', 'c', 'd'].map((name) => ({ kind: 'workload', workload: { namespace: 'shop', kind: 'Deployment', name } }) as const);
+
+/** An ingress side of `n` edges (client i % 4 on port 80 + i): what atoms point into. */
+function side(n: number): SideComparison {
+  const edges: EdgeTraffic[] = Array.from({ length: n }, (_, i) => ({ client: clients[i % 4]!, server: self, port: 80 + i, protocol: 'TCP', lastSeen: NOW, flows: 1, forwarded: 1, dropped: 0 }));
+  const s = new SideComparison('ingress', edges, false);
+  for (let i = 0; i < n; i++) {
+    s.status[i] = 'undocumented';
+    s.rules[i] = [];
+  }
+  return s;
+}
+
+test('atoms of one peer merge into one rule even when other peers come between, ports united, evidence kept', () => {
+  // Atoms: (peer, port, edge position). Peer 0 comes back after peer 1: still one peer, one rule.
+  const atoms = fc.array(fc.record({ peer: fc.nat({ max: 3 }), port: fc.constantFrom(80, 443, 8080) }), { minLength: 1, maxLength: 30 });
+  fc.assert(
+    fc.property(atoms, (list) => {
+      const parts = new CanonicalParts();
+      const peers = clients.map((c) => parts.peer(podsPeer({ matchLabels: { app: c.workload.name } }), () => ''));
+      const groups = new AtomGroups('ingress', side(list.length));
+      list.forEach((a, i) => groups.add(peers[a.peer]!.value, peers[a.peer]!.key, [port('TCP', a.port)], 'undocumented', [], i));
+      const rules = groups.build(edgeKeys(), parts);
+
+      // Expected: per peer, its ports (sorted, unique) and its atoms' positions.
+      const want = new Map<string, { ports: Set<number>; edges: number[] }>();
+      list.forEach((a, i) => {
+        const k = peers[a.peer]!.key;
+        const w = want.get(k) ?? { ports: new Set<number>(), edges: [] };
+        w.ports.add(a.port);
+        w.edges.push(i);
+        want.set(k, w);
+      });
+      const seen = new Set<string>();
+      let lastFirstKey = '';
+      for (const r of rules) {
+        const keys = r.input.peers.map(cachedPeerKey);
+        assert.ok(lastFirstKey < keys[0]!, 'rules in the order of their first peer key');
+        lastFirstKey = keys[0]!;
+        const ports = (r.input.ports ?? []).map(portKey);
+        const edges: number[] = [];
+        for (const k of keys) {
+          assert.ok(!seen.has(k), `peer ${k} in one rule only`);
+          seen.add(k);
+          const w = want.get(k)!;
+          assert.deepEqual(ports, [...w.ports].sort((x, y) => x - y).map((p) => portKey(port('TCP', p))), `ports of ${k}`);
+          edges.push(...w.edges);
+        }
+        assert.deepEqual(r.evidence.flatMap((e) => [...e.idx]), edges.sort((x, y) => x - y), 'evidence: every atom of the rule');
+      }
+      assert.deepEqual([...seen].sort(), [...want.keys()].sort(), 'every peer has a rule');
+    }),
+    { numRuns: 300 },
+  );
+});
