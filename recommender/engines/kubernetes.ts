@@ -70,13 +70,13 @@ class Renderer {
     return np;
   }
 
-  /** A rule's ports; a one-port list rendered once per IR list (the PolicySet shares those between rules). */
+  /** A rule's ports, rendered once per IR list (the PolicySet shares lists between rules on the same ports). */
   portList(ports: readonly PortSpec[]): NpPort[] {
-    let l = ports.length === 1 ? this.portLists.get(ports) : undefined;
+    let l = this.portLists.get(ports);
     if (l === undefined) {
       l = new Array<NpPort>(ports.length);
       for (let i = 0; i < ports.length; i++) l[i] = this.port(ports[i]!);
-      if (ports.length === 1) this.portLists.set(ports, l);
+      this.portLists.set(ports, l);
     }
     return l;
   }
