@@ -220,7 +220,7 @@ function checkedPortList(cache: CheckCache, path: string, ports: readonly PortSp
     return l;
   }
   const checked = normalizeChecked(cache, path, ports);
-  return { values: checked.map((c) => c.value), key: joinKeys(checked, ';') };
+  return { values: checked.map((c) => c.value), key: flatString(joinKeys(checked, ';')) };
 }
 
 // ---------------------------------------------------------------------------------------------
