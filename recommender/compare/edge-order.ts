@@ -5,7 +5,8 @@
  * rank) order the edges. Ranks decide exactly like the keys because the compared strings are
  * `${peerKey}|…`: only a peer key containing a `|` could make one `${key}|` a prefix of another,
  * and then (like for ports outside 0..99999 or an unknown protocol) the edges are sorted by
- * their full keys instead.
+ * their full keys instead. Edges that come in key order already (the store reads them so) are
+ * only checked, not sorted.
  */
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
@@ -86,6 +87,12 @@ export class PeerRanks {
       portKey[i] = e.port;
       byRanks = protocolKey[i]! >= 0 && Number.isInteger(e.port) && e.port >= 0 && e.port < PORT_SPAN;
     }
+    if (byRanks && inRankOrder(n, clients, servers, portKey, protocolKey)) {
+      // The store reads edges in key order: nothing to sort, only duplicates to look for.
+      let duplicateKeys = false;
+      for (let i = 1; i < n && !duplicateKeys; i++) duplicateKeys = clients[i - 1]!.rank === clients[i]!.rank && servers[i - 1]!.rank === servers[i]!.rank && portKey[i - 1] === portKey[i] && protocolKey[i - 1] === protocolKey[i];
+      return { order, duplicateKeys };
+    }
     if (byRanks) {
       const key = new Int32Array(n);
       order = countingSort(order, protocolKey, PROTOCOL_ORDER.length);
@@ -109,6 +116,22 @@ export class PeerRanks {
     for (let i = 1; i < n && !duplicateKeys; i++) duplicateKeys = keys[order[i - 1]!] === keys[order[i]!];
     return { order, duplicateKeys };
   }
+}
+
+/** Edges 0..n-1 are in edge-key order already: (client rank, server rank, port, protocol rank) never decreases. */
+function inRankOrder(n: number, clients: readonly PeerInfo[], servers: readonly PeerInfo[], port: Int32Array, protocol: Int32Array): boolean {
+  for (let i = 1; i < n; i++) {
+    const c = clients[i]!.rank - clients[i - 1]!.rank;
+    if (c > 0) continue;
+    if (c < 0) return false;
+    const s = servers[i]!.rank - servers[i - 1]!.rank;
+    if (s > 0) continue;
+    if (s < 0) return false;
+    const p = port[i]! - port[i - 1]!;
+    if (p > 0) continue;
+    if (p < 0 || protocol[i]! < protocol[i - 1]!) return false;
+  }
+  return true;
 }
 
 /** `order` stably sorted by `key[i]` (integers in 0..range-1). */

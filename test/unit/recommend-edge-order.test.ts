@@ -51,6 +51,9 @@ test('edges come out in edge-key order: names that prefix others, ICMP before IC
   assert.deepEqual(out.edges.map((e) => e.id), [1, 3, 2, 5, 4]);
   assert.deepEqual(out.edges, byKeys(edges));
   assert.equal(out.duplicateKeys, false);
+  // In order but for the protocol of the last: still sorted.
+  const almost = [edge(1, api, db, 80, 'TCP'), edge(2, api, db, 443, 'UDP'), edge(3, api, db, 443, 'TCP')];
+  assert.deepEqual(ordered(almost).edges.map((e) => e.id), [1, 3, 2]);
 });
 
 test('equal keys keep their input order and are reported; odd ports and peer keys fall back to the keys', () => {
@@ -86,6 +89,11 @@ test('any edge list: the same order as sorting by edge keys (property)', () => {
       assert.deepEqual(out.edges.map((x) => x.id), byKeys(edges).map((x) => x.id));
       const keys = edges.map(edgeKey);
       assert.equal(out.duplicateKeys, new Set(keys).size !== keys.length);
+      // Already in key order (as the store reads them): the order is the input's, duplicates still found.
+      const sorted = byKeys(edges);
+      const again = ordered(sorted);
+      assert.deepEqual(again.edges.map((x) => x.id), sorted.map((x) => x.id));
+      assert.equal(again.duplicateKeys, out.duplicateKeys);
     }),
     { numRuns: 400, seed: 11 },
   );
