@@ -87,20 +87,17 @@ export class PeerRanks {
       portKey[i] = e.port;
       byRanks = protocolKey[i]! >= 0 && Number.isInteger(e.port) && e.port >= 0 && e.port < PORT_SPAN;
     }
-    if (byRanks && inRankOrder(n, clients, servers, portKey, protocolKey)) {
-      // The store reads edges in key order: nothing to sort, only duplicates to look for.
-      let duplicateKeys = false;
-      for (let i = 1; i < n && !duplicateKeys; i++) duplicateKeys = clients[i - 1]!.rank === clients[i]!.rank && servers[i - 1]!.rank === servers[i]!.rank && portKey[i - 1] === portKey[i] && protocolKey[i - 1] === protocolKey[i];
-      return { order, duplicateKeys };
-    }
     if (byRanks) {
-      const key = new Int32Array(n);
-      order = countingSort(order, protocolKey, PROTOCOL_ORDER.length);
-      order = countingSort(order, portKey, PORT_SPAN);
-      for (let i = 0; i < n; i++) key[i] = servers[i]!.rank;
-      order = countingSort(order, key, this.ranked);
-      for (let i = 0; i < n; i++) key[i] = clients[i]!.rank;
-      order = countingSort(order, key, this.ranked);
+      // The store reads edges in key order: then there is nothing to sort, only duplicates to look for.
+      if (!inRankOrder(n, clients, servers, portKey, protocolKey)) {
+        const key = new Int32Array(n);
+        order = countingSort(order, protocolKey, PROTOCOL_ORDER.length);
+        order = countingSort(order, portKey, PORT_SPAN);
+        for (let i = 0; i < n; i++) key[i] = servers[i]!.rank;
+        order = countingSort(order, key, this.ranked);
+        for (let i = 0; i < n; i++) key[i] = clients[i]!.rank;
+        order = countingSort(order, key, this.ranked);
+      }
       let duplicateKeys = false;
       for (let i = 1; i < n && !duplicateKeys; i++) {
         const a = order[i - 1]!;
