@@ -89,21 +89,25 @@ function formatDay(ms: number): string {
  * so rules share them instead of each keeping its own copy as long as the PolicySet.
  */
 const observedSentences = new Map<number, Map<number, string>>();
+/** Sentences kept; all are dropped past `MAX_SENTENCES` (a long-running server meets new ones every day). */
+let sentenceCount = 0;
+const MAX_SENTENCES = 100_000;
 function observedSentence(edges: number, flows: number, last: number): string {
   const day = Math.floor(last / DAY_MS);
   // Exact while edges < 2^20 and day < 2^32 (a key below 2^53); other sentences are not shared.
   if (!(edges < 2 ** 20 && day >= 0 && day < 2 ** 32)) return `observed: ${edges} edge(s), ${flows} flow(s), last seen ${formatDay(last)}`;
   const key = day * 2 ** 20 + edges;
   let byFlows = observedSentences.get(key);
-  if (byFlows === undefined) {
-    if (observedSentences.size > 100_000) observedSentences.clear();
-    observedSentences.set(key, (byFlows = new Map()));
+  let text = byFlows?.get(flows);
+  if (text !== undefined) return text;
+  if (sentenceCount >= MAX_SENTENCES) {
+    observedSentences.clear();
+    sentenceCount = 0;
+    byFlows = undefined;
   }
-  let text = byFlows.get(flows);
-  if (text === undefined) {
-    if (byFlows.size > 100_000) byFlows.clear();
-    byFlows.set(flows, (text = flatString(`observed: ${edges} edge(s), ${flows} flow(s), last seen ${formatDay(last)}`)));
-  }
+  if (byFlows === undefined) observedSentences.set(key, (byFlows = new Map()));
+  byFlows.set(flows, (text = flatString(`observed: ${edges} edge(s), ${flows} flow(s), last seen ${formatDay(last)}`)));
+  sentenceCount++;
   return text;
 }
 
