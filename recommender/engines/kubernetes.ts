@@ -128,6 +128,9 @@ function ipBlocks(cidrs: string[]): NpPeer[] {
   return [...new Set(cidrs)].sort(compareCidrs).map((cidr) => ({ ipBlock: { cidr } }));
 }
 
+/** Never pushed to: a rule's ids are copied before a second peer joins. */
+const NO_IDS: number[] = [];
+
 /** Renders one IR rule as one or more NetworkPolicy rules (the apiserver needs its own ports). */
 function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule, r: Renderer, out: NpRule[]): void {
   const ports = r.portList(rule.ports);
@@ -136,16 +139,16 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
     return;
   }
   // The first IR peer's rendering is used as is (most rules have one), copied once a second one joins it.
-  let peers: NpPeer[] = [];
-  let ids: number[] = [];
+  let peers: NpPeer[] | undefined;
+  let ids = NO_IDS;
   let copied = false;
-  let extra: NpRule[] = [];
+  let extra: NpRule[] | undefined;
   for (const p of rule.peers) {
     warnPeer(intent, direction, rule, p, r.w);
     const rendered = r.peer(p);
-    if (rendered.extra.length > 0) extra = extra.concat(rendered.extra);
+    if (rendered.extra.length > 0) extra = extra === undefined ? rendered.extra : extra.concat(rendered.extra);
     if (rendered.peers.length === 0) continue;
-    if (peers.length === 0) {
+    if (peers === undefined) {
       peers = rendered.peers;
       ids = rendered.ids;
       continue;
@@ -161,8 +164,8 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
     }
   }
   // Lists grown by pushes are copied exact in size: the manifests keep them.
-  if (peers.length > 0) out.push(copied ? { peers: peers.slice(), ids, ports, anySource: false } : { peers, ids, ports, anySource: false });
-  for (const e of extra) out.push(e);
+  if (peers !== undefined) out.push(copied ? { peers: peers.slice(), ids, ports, anySource: false } : { peers, ids, ports, anySource: false });
+  if (extra !== undefined) for (const e of extra) out.push(e);
 }
 
 function hasApiserver(rule: PolicyRule): boolean {
