@@ -370,10 +370,10 @@ function checkedPeer(cache: CheckCache, path: string, i: number, p: PolicyPeer):
 }
 
 function checkRule(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, r: RuleInput): KeyedRule {
-  if (cache.trusted) {
-    const t = checkedOf(r);
+  if (cache.trusted && !clusterWide) {
     // Checked for this direction outside a cluster-wide intent: nothing left to check.
-    if (t !== undefined && t.direction === direction && !clusterWide) return t;
+    const t = checkedFor(r, direction);
+    if (t !== undefined) return t;
   }
   if (r.peers.length === 0) {
     throw new PolicyError(`${path}.peers`, 'a rule needs at least one peer (use allow-all for "from/to anywhere")');
@@ -561,28 +561,34 @@ function buildIntent(cache: CheckCache, input: IntentInput): PolicyIntent {
   return out;
 }
 
-/** A rule `CanonicalParts.rule` built, with what `checkRule` would return for it. */
-interface CheckedRule extends KeyedRule {
-  direction: Direction;
-}
-
+/**
+ * A rule `CanonicalParts.rule` built, with what `checkRule` would return for it. The checked
+ * parts are private fields of the input itself (one object per rule for as long as the intents
+ * live): invisible to JSON, spreads and deep comparisons (a spread copy is checked again).
+ */
 class TrustedRuleInput implements RuleInput {
-  /** Private: invisible to JSON, spreads and deep comparisons (a spread copy is checked again). */
-  readonly #checked: CheckedRule;
+  readonly #direction: Direction;
+  readonly #value: PolicyRule;
+  readonly #peerKeys: readonly string[];
+  readonly #portsKey: string;
   constructor(
     readonly peers: readonly PolicyPeer[],
     readonly ports: readonly PortSpec[],
     readonly explanation: RuleExplanation,
-    checked: CheckedRule,
+    checked: { direction: Direction; value: PolicyRule; peerKeys: readonly string[]; portsKey: string },
   ) {
-    this.#checked = checked;
+    this.#direction = checked.direction;
+    this.#value = checked.value;
+    this.#peerKeys = checked.peerKeys;
+    this.#portsKey = checked.portsKey;
   }
 
-  static checkedOf(r: RuleInput): CheckedRule | undefined {
-    return r instanceof TrustedRuleInput ? r.#checked : undefined;
+  /** The checked rule when `r` was built for `direction` (a short-lived view for sorting). */
+  static checkedFor(r: RuleInput, direction: Direction): KeyedRule | undefined {
+    return r instanceof TrustedRuleInput && r.#direction === direction ? { value: r.#value, peerKeys: r.#peerKeys, ports: r.#portsKey } : undefined;
   }
 }
-const checkedOf = TrustedRuleInput.checkedOf;
+const checkedFor = TrustedRuleInput.checkedFor;
 
 /**
  * Synthesis's path to rules that need no second check: peers are checked and normalised once
@@ -635,7 +641,7 @@ export class CanonicalParts {
     // (the input shares its peers: the same, in the same order), the keys until it is built.
     const exact = peers.length === 1 ? (peers as PolicyPeer[]) : peers.slice();
     const value: PolicyRule = { peers: exact, ports: checkedPorts.values, explanation };
-    return new TrustedRuleInput(exact, ports, e, { direction, value, peerKeys: keys.length === 1 ? keys : keys.slice(), ports: checkedPorts.key });
+    return new TrustedRuleInput(exact, ports, e, { direction, value, peerKeys: keys.length === 1 ? keys : keys.slice(), portsKey: checkedPorts.key });
   }
 
   /**
