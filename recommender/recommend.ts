@@ -181,19 +181,24 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
   workloads.forEach((w, i) => slotOf.set(workloadKey(w), i));
   const slotOfPeer = (p: Peer): number => (p.kind === 'workload' || p.kind === 'dns' ? (slotOf.get(workloadKey(p.workload)) ?? -1) : -1);
   const ranks = new PeerRanks();
-  const clients: PeerInfo[] = [];
-  const servers: PeerInfo[] = [];
-  const selectedEdges: EdgeTraffic[] = [];
+  // Sized once and cut to what was selected: grown by pushes, each of these run-long lists would
+  // leave its outgrown copies to the garbage collector.
+  const clients = new Array<PeerInfo>(input.edges.length);
+  const servers = new Array<PeerInfo>(input.edges.length);
+  const selectedEdges = new Array<EdgeTraffic>(input.edges.length);
+  let kept = 0;
   let latest = -Infinity;
   for (const e of input.edges) {
     if (e.lastSeen > latest) latest = e.lastSeen;
     const client = ranks.of(e.client, slotOfPeer);
     const server = ranks.of(e.server, slotOfPeer);
     if (client.slot < 0 && server.slot < 0) continue;
-    selectedEdges.push(e);
-    clients.push(client);
-    servers.push(server);
+    selectedEdges[kept] = e;
+    clients[kept] = client;
+    servers[kept] = server;
+    kept++;
   }
+  selectedEdges.length = clients.length = servers.length = kept;
   const now = opts.now ?? (Number.isFinite(latest) ? latest : input.inventory.takenAt);
   const runKeys = edgeKeys();
   const keyOf = runKeys.key;
