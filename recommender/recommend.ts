@@ -92,7 +92,8 @@ function selected(w: Workload, opts: RecommendOptions): boolean {
   return true;
 }
 
-function policyRecord(p: PlannedIntent, evidence: EdgeEvidenceCache): PolicyRecord {
+/** `evidence` undefined: a run without details, whose records list no edges. */
+function policyRecord(p: PlannedIntent, evidence: EdgeEvidenceCache | undefined): PolicyRecord {
   return {
     intent: p.input.key,
     name: policyName(p.input.key),
@@ -100,7 +101,7 @@ function policyRecord(p: PlannedIntent, evidence: EdgeEvidenceCache): PolicyReco
     ingress: p.input.ingress?.mode ?? 'none',
     egress: p.input.egress?.mode ?? 'none',
     explanation: p.input.explanation,
-    edges: evidence.list(intentEdges(p)),
+    edges: evidence === undefined ? [] : evidence.list(intentEdges(p)),
   };
 }
 
@@ -270,7 +271,7 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     const workloadWarnings = [...p.warnings].sort(compareStrings);
     const head = { workload, hostNetwork: p.workload.hostNetwork, exposure: p.workload.exposure, components, summary: p.summary };
     if (!details) {
-      return { ...head, policies: p.intents.map((i) => ({ ...policyRecord(i, evidence), edges: [] })), rules: [], documented: [], observed: [], violations, warnings: workloadWarnings };
+      return { ...head, policies: p.intents.map((i) => policyRecord(i, undefined)), rules: [], documented: [], observed: [], violations, warnings: workloadWarnings };
     }
     // Exclusions hold the comparison's own assessment objects (one per side position).
     const excluded = new Map(p.excluded.map((x) => [x.edge, x.reason]));

@@ -52,7 +52,12 @@ export function matrixRuleEvidence(a: RuleAssessment): MatrixRuleEvidence {
 }
 
 export function edgeKeyOf(e: { client: Parameters<typeof peerKey>[0]; server: Parameters<typeof peerKey>[0]; port: number; protocol: string }): string {
-  return `${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`;
+  return joinedEdgeKey(peerKey(e.client), peerKey(e.server), e.port, e.protocol);
+}
+
+/** The evidence key `client|server|port|protocol` from peer keys already written. */
+function joinedEdgeKey(client: string, server: string, port: number, protocol: string): string {
+  return `${client}|${server}|${port}|${protocol}`;
 }
 
 /** Evidence is made of stored edges; `recommend` refuses traffic-only edges when asked for details. */
@@ -64,7 +69,7 @@ function storedEdge(e: EdgeTraffic): Edge {
 export function edgeEvidence(a: EdgeAssessment, text?: ObservationText): EdgeEvidence {
   const e = storedEdge(a.edge);
   const observation = edgeObservation(e, text);
-  return { id: e.id, key: `${observation.client}|${observation.server}|${e.port}|${e.protocol}`, direction: a.direction, status: a.status, ...observation, rules: [...a.rules] };
+  return { id: e.id, key: joinedEdgeKey(observation.client, observation.server, e.port, e.protocol), direction: a.direction, status: a.status, ...observation, rules: [...a.rules] };
 }
 
 /**
