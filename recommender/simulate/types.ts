@@ -1,0 +1,142 @@
+/**
+ * The one contract every engine simulator implements: given the policies (plain manifests, as
+ * emitted or as applied) and a model of the cluster, decide each flow the way that engine's
+ * datapath would, and say which policy and rule decided it.
+ *
+ * The cluster model is engine-neutral and built from the stored inventory
+ * (`recommender/simulate/cluster.ts`); each simulator maps it to its engine's own notions
+ * (Cilium identities and entities, Calico selectors over labels plus `projectcalico.org/*`
+ * labels, ClusterNetworkPolicy tiers). Simulators are pure: no I/O, no clock.
+ */
+import type { ApiserverEndpoint, ContainerPort, Labels } from '../../domain/inventory.ts';
+import type { EngineName } from '../engines/types.ts';
+
+export type SimProtocol = 'TCP' | 'UDP' | 'SCTP';
+
+export interface SimNamespace {
+  name: string;
+  /** As stored; simulators add what the engine adds (`kubernetes.io/metadata.name`, `projectcalico.org/name`). */
+  labels: Labels;
+}
+
+export interface SimNode {
+  name: string;
+  labels: Labels;
+  /** InternalIP/ExternalIP addresses of the node (IPv4 and/or IPv6). */
+  ips: string[];
+}
+
+export interface SimPod {
+  namespace: string;
+  /** Pod name when known (diagnostics only). */
+  name?: string;
+  labels: Labels;
+  /** Pod IPs (one per family); empty when unknown: IP-based peers then never match it. */
+  ips: string[];
+  /** The node the pod runs on, when known (Cilium: `host` vs `remote-node`). */
+  node?: string;
+  /** Host-network pods share their node's identity and IPs on every engine. */
+  hostNetwork: boolean;
+  /** Container ports, for named ports. */
+  ports: ContainerPort[];
+  serviceAccount?: string;
+}
+
+export interface SimService {
+  namespace: string;
+  name: string;
+  clusterIPs: string[];
+  ports: { name?: string; port: number; targetPort: number | string; protocol: SimProtocol }[];
+  /** Absent for selector-less Services (e.g. default/kubernetes). */
+  selector?: Labels;
+}
+
+/** Everything a simulator may need to know about the cluster. */
+export interface SimCluster {
+  namespaces: SimNamespace[];
+  nodes: SimNode[];
+  pods: SimPod[];
+  services: SimService[];
+  /** The kube-apiserver endpoints (`default/kubernetes` EndpointSlice): ip and endpoint port. */
+  apiserver: ApiserverEndpoint[];
+  /** Pod CIDRs of the cluster (nodes' podCIDRs), for engines that tell in-cluster from world by address. */
+  podCIDRs: string[];
+  /** External IP → DNS names seen for it (Cilium toFQDNs matches through these). */
+  dnsNames?: ReadonlyMap<string, readonly string[]>;
+}
+
+/** One end of a flow. */
+export type SimEndpoint =
+  /** A pod (host-network pods included: simulators treat them as their node). */
+  | { kind: 'pod'; pod: SimPod }
+  /** A node's own host network at one of its addresses (kubelet, node agents). */
+  | { kind: 'node'; node: SimNode; ip: string }
+  /** The kube-apiserver at one of its endpoint addresses. */
+  | { kind: 'apiserver'; ip: string }
+  /** An address outside the cluster; `names` = DNS names seen for it. */
+  | { kind: 'external'; ip: string; names?: readonly string[] };
+
+/** One connection as the datapath sees it: after Service translation (server port = target port). */
+export interface SimFlow {
+  client: SimEndpoint;
+  server: SimEndpoint;
+  port: number;
+  protocol: SimProtocol;
+  /** The Service the client addressed, when known (Calico `destination.services`). */
+  service?: { namespace: string; name: string };
+}
+
+/** Where a decision came from: a policy and, when one rule decided, that rule. */
+export interface DecidedBy {
+  /** `Kind/namespace/name`, or `Kind/name` for cluster-scoped policies. */
+  policy: string;
+  /** JSON pointer of the deciding rule in that manifest, e.g. `/spec/ingress/2`. */
+  rule?: string;
+}
+
+export interface SideVerdict {
+  /** Whether any policy of the engine applies to this end in this direction. */
+  isolated: boolean;
+  allowed: boolean;
+  /** The policy/rule that allowed or denied; absent for "not isolated" and for an implicit default deny. */
+  by?: DecidedBy;
+  /** One sentence: why (e.g. "no policy selects the pod", "end of tier default", "deny rule"). */
+  reason: string;
+}
+
+export interface SimVerdict {
+  verdict: 'allow' | 'deny';
+  /** The client's egress side. */
+  egress: SideVerdict;
+  /** The server's ingress side. */
+  ingress: SideVerdict;
+}
+
+export interface Simulator {
+  readonly engine: EngineName;
+  evaluate(flow: SimFlow): SimVerdict;
+}
+
+/**
+ * Builds a simulator for one engine. `policies` are manifests of any kind; each simulator uses
+ * the kinds its engine enforces (the `clusternetworkpolicy` simulator also reads NetworkPolicies,
+ * which sit between its Admin and Baseline tiers) and ignores the others.
+ */
+export type SimulatorFactory = (policies: readonly unknown[], cluster: SimCluster) => Simulator;
+
+/** A connection is allowed when the client may send (egress) and the server may receive (ingress). */
+export function combine(egress: SideVerdict, ingress: SideVerdict): SimVerdict {
+  return { verdict: egress.allowed && ingress.allowed ? 'allow' : 'deny', egress, ingress };
+}
+
+/** The addresses an endpoint is seen at. */
+export function endpointIps(e: SimEndpoint): readonly string[] {
+  switch (e.kind) {
+    case 'pod':
+      return e.pod.ips;
+    case 'node':
+    case 'apiserver':
+    case 'external':
+      return [e.ip];
+  }
+}
