@@ -1,0 +1,112 @@
+/**
+ * The stored inventory as the simulators see it (`SimCluster`), and the stored peers of an edge
+ * as simulated endpoints. One pod stands for each workload: the policies flowmatrix reads and
+ * writes select pods by the workload's template labels, so every pod of a workload gets the same
+ * verdict (its IPs differ, which only matters for IP-based peers: all of its current IPs are kept).
+ */
+import type { InventorySnapshot, Workload } from '../../domain/inventory.ts';
+import { workloadKey, type Peer } from '../../domain/peer.ts';
+import type { SimCluster, SimEndpoint, SimNode, SimPod, SimProtocol } from './types.ts';
+
+const NODE_ADDRESS_TYPES = new Set(['InternalIP', 'ExternalIP']);
+
+function simPod(w: Workload, ips: string[], node: string | undefined): SimPod {
+  return {
+    namespace: w.namespace,
+    name: w.name,
+    labels: w.labels,
+    ips,
+    ...(node !== undefined ? { node } : {}),
+    hostNetwork: w.hostNetwork,
+    ports: w.ports,
+    ...(w.serviceAccount !== undefined ? { serviceAccount: w.serviceAccount } : {}),
+  };
+}
+
+export interface ClusterModel {
+  cluster: SimCluster;
+  /** The pod that stands for a workload (by `workloadKey`). */
+  podOf(workloadKey: string): SimPod | undefined;
+  nodeOf(name: string): SimNode | undefined;
+}
+
+export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMap<string, readonly string[]>): ClusterModel {
+  const addresses = new Map<string, { ips: string[]; node?: string }>();
+  for (const a of inventory.podAddresses) {
+    const k = workloadKey(a.workload);
+    const entry = addresses.get(k) ?? { ips: [] };
+    if (!entry.ips.includes(a.ip)) entry.ips.push(a.ip);
+    if (entry.node === undefined && a.node !== undefined) entry.node = a.node;
+    addresses.set(k, entry);
+  }
+  const pods = new Map<string, SimPod>();
+  for (const w of inventory.workloads) {
+    const k = workloadKey(w);
+    const a = addresses.get(k);
+    pods.set(k, simPod(w, [...(a?.ips ?? [])].sort(), a?.node));
+  }
+  const nodes = new Map<string, SimNode>(
+    inventory.nodes.map((n) => [
+      n.name,
+      { name: n.name, labels: n.labels, ips: [...new Set(n.addresses.filter((x) => NODE_ADDRESS_TYPES.has(x.type)).map((x) => x.address))] },
+    ]),
+  );
+  const cluster: SimCluster = {
+    namespaces: inventory.namespaces.map((n) => ({ name: n.name, labels: n.labels })),
+    nodes: [...nodes.values()],
+    pods: [...pods.values()],
+    services: inventory.services.map((s) => ({
+      namespace: s.namespace,
+      name: s.name,
+      clusterIPs: s.clusterIPs,
+      ports: s.ports.filter((p): p is typeof p & { protocol: SimProtocol } => isSimProtocol(p.protocol)),
+      ...(s.selector !== undefined ? { selector: s.selector } : {}),
+    })),
+    apiserver: inventory.apiserver,
+    podCIDRs: [...new Set(inventory.nodes.flatMap((n) => n.podCIDRs))].sort(),
+    ...(dnsNames !== undefined ? { dnsNames } : {}),
+  };
+  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n) };
+}
+
+export function isSimProtocol(p: string): p is SimProtocol {
+  return p === 'TCP' || p === 'UDP' || p === 'SCTP';
+}
+
+/** A peer as a simulated endpoint, or why it cannot be simulated. */
+export type EndpointOrReason = { ok: true; endpoint: SimEndpoint } | { ok: false; reason: string };
+
+/**
+ * `port`: the edge's port, which picks the apiserver endpoint when the peer is the apiserver
+ * (edges to it are on the endpoint's own port).
+ */
+export function peerEndpoint(model: ClusterModel, peer: Peer, port: number): EndpointOrReason {
+  switch (peer.kind) {
+    case 'workload':
+    case 'dns': {
+      const pod = model.podOf(workloadKey(peer.workload));
+      return pod ? { ok: true, endpoint: { kind: 'pod', pod } } : { ok: false, reason: `workload ${workloadKey(peer.workload)} is not in the inventory` };
+    }
+    case 'apiserver': {
+      const eps = model.cluster.apiserver;
+      const ep = eps.find((e) => e.port === port) ?? eps[0];
+      return ep ? { ok: true, endpoint: { kind: 'apiserver', ip: ep.ip } } : { ok: false, reason: 'no apiserver endpoint is known (import the default/kubernetes EndpointSlice)' };
+    }
+    case 'node': {
+      const node = model.nodeOf(peer.node);
+      const ip = node?.ips[0];
+      return node && ip !== undefined ? { ok: true, endpoint: { kind: 'node', node, ip } } : { ok: false, reason: `node ${peer.node} has no known address` };
+    }
+    case 'kubelet':
+      return { ok: false, reason: 'kubelet probes from the pod’s own node are never policy rules' };
+    case 'external':
+      return { ok: true, endpoint: { kind: 'external', ip: peer.ip, ...namesOf(model, peer.ip) } };
+    case 'unknown':
+      return { ok: false, reason: `in-cluster address ${peer.ip} resolved to nothing at the flow’s time` };
+  }
+}
+
+function namesOf(model: ClusterModel, ip: string): { names?: readonly string[] } {
+  const names = model.cluster.dnsNames?.get(ip);
+  return names && names.length > 0 ? { names } : {};
+}

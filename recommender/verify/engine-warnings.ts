@@ -1,0 +1,108 @@
+/**
+ * Where an engine's semantics make a correct output ineffective on this cluster. The manifests
+ * themselves pass; what the cluster already runs decides whether they do anything.
+ */
+import type { AppliedPolicy, LabelSelector } from '../../domain/inventory.ts';
+import { cidrContains, hostCidr, parseCidr } from '../policy/cidr.ts';
+import { selectorMatches } from '../matrix/selector.ts';
+import type { EmitResult } from '../engines/types.ts';
+import type { ClusterModel } from '../simulate/cluster.ts';
+import type { SimPod } from '../simulate/types.ts';
+import { manifestId } from './admission/index.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+
+/** Cilium runs in the cluster: its agent DaemonSet is in the inventory, or Cilium policies are applied. */
+export function runsCilium(model: ClusterModel, applied: readonly AppliedPolicy[]): boolean {
+  return model.cluster.pods.some((p) => p.labels['k8s-app'] === 'cilium') || applied.some((p) => p.apiVersion.startsWith('cilium.io/'));
+}
+
+function nsLabels(model: ClusterModel, ns: string): Record<string, string> {
+  return { ...(model.cluster.namespaces.find((n) => n.name === ns)?.labels ?? {}), 'kubernetes.io/metadata.name': ns };
+}
+
+/**
+ * The kubernetes engine on Cilium: an ipBlock matches node addresses (the apiserver's among them
+ * when it runs on the control plane nodes) only with `policy-cidr-match-mode: nodes`; by default
+ * Cilium gives them the host/remote-node/kube-apiserver identities, which no CIDR selects
+ * (Cilium docs, "Selecting nodes with CIDR / ipBlock").
+ */
+function kubernetesOnCilium(emitted: EmitResult, model: ClusterModel): string[] {
+  const clusterIps = [...model.cluster.apiserver.map((a) => a.ip), ...model.cluster.nodes.flatMap((n) => n.ips)].flatMap((ip) => {
+    const c = parseCidr(hostCidr(ip));
+    return c ? [{ ip, cidr: c }] : [];
+  });
+  const out: string[] = [];
+  for (const m of emitted.manifests) {
+    const hits = new Set<string>();
+    for (const dir of ['ingress', 'egress'] as const) {
+      for (const rule of arr(m.spec[dir])) {
+        for (const peer of arr(isObj(rule) ? rule[dir === 'ingress' ? 'from' : 'to'] : undefined)) {
+          const block = isObj(peer) && isObj(peer.ipBlock) ? parseCidr(String(peer.ipBlock.cidr)) : undefined;
+          if (!block) continue;
+          for (const x of clusterIps) if (cidrContains(block, x.cidr)) hits.add(x.ip);
+        }
+      }
+    }
+    if (hits.size > 0) {
+      out.push(
+        `${manifestId(m)}: this cluster runs Cilium, where an ipBlock matches node and apiserver addresses (${[...hits].sort().join(', ')}) only with policy-cidr-match-mode: nodes; without it, use the cilium engine (entities host, remote-node, kube-apiserver)`,
+      );
+    }
+  }
+  return out;
+}
+
+function appliedNetworkPolicies(applied: readonly AppliedPolicy[]): { id: string; namespace: string; selector: LabelSelector }[] {
+  return applied.flatMap((p) => {
+    if (p.apiVersion !== 'networking.k8s.io/v1' || p.kind !== 'NetworkPolicy' || !isObj(p.manifest) || !isObj(p.manifest.spec)) return [];
+    const selector = isObj(p.manifest.spec.podSelector) ? (p.manifest.spec.podSelector as LabelSelector) : {};
+    return [{ id: `NetworkPolicy/${p.namespace ?? 'default'}/${p.name}`, namespace: p.namespace ?? 'default', selector }];
+  });
+}
+
+function cnpSubjectPods(m: EmitResult['manifests'][number], model: ClusterModel): SimPod[] {
+  const subject = m.spec.subject;
+  if (!isObj(subject)) return [];
+  const nsSel = isObj(subject.namespaces) ? (subject.namespaces as LabelSelector) : isObj(subject.pods) && isObj(subject.pods.namespaceSelector) ? (subject.pods.namespaceSelector as LabelSelector) : undefined;
+  const podSel = isObj(subject.pods) && isObj(subject.pods.podSelector) ? (subject.pods.podSelector as LabelSelector) : {};
+  if (!nsSel) return [];
+  return model.cluster.pods.filter((p) => !p.hostNetwork && selectorMatches(nsSel, nsLabels(model, p.namespace)) && selectorMatches(podSel, p.labels));
+}
+
+/**
+ * ClusterNetworkPolicy Baseline tier: "a NetworkPolicy always makes the final decision for the
+ * pods it selects" (policy.networking.k8s.io CRD, spec.tier): a Baseline rule is never evaluated
+ * for a pod an applied NetworkPolicy selects.
+ */
+function baselineUnderNetworkPolicy(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[]): string[] {
+  const nps = appliedNetworkPolicies(applied);
+  if (nps.length === 0) return [];
+  const out: string[] = [];
+  for (const m of emitted.manifests) {
+    if (m.kind !== 'ClusterNetworkPolicy' || m.spec.tier !== 'Baseline') continue;
+    const shadowed = new Map<string, string>();
+    for (const pod of cnpSubjectPods(m, model)) {
+      const np = nps.find((n) => n.namespace === pod.namespace && selectorMatches(n.selector, pod.labels));
+      if (np) shadowed.set(`${pod.namespace}/${pod.name ?? '?'}`, np.id);
+    }
+    if (shadowed.size > 0) {
+      const list = [...shadowed].sort(([a], [b]) => (a < b ? -1 : 1)).map(([pod, np]) => `${pod} (by ${np})`);
+      out.push(`${manifestId(m)}: Baseline rules never apply to pods an applied NetworkPolicy selects, and these are: ${list.join(', ')}; the NetworkPolicy decides for them`);
+    }
+  }
+  return out;
+}
+
+export function engineWarnings(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[]): string[] {
+  switch (emitted.engine) {
+    case 'kubernetes':
+      return runsCilium(model, applied) ? kubernetesOnCilium(emitted, model) : [];
+    case 'clusternetworkpolicy':
+      return baselineUnderNetworkPolicy(emitted, model, applied);
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Every recommendation is verified before anyone sees it: its manifests for one engine are
+ * checked by that engine's admission rules, then simulated under that engine's semantics
+ * against the observed edges the recommendation was built from.
+ *
+ * - An edge the recommendation includes must be allowed on the recommended side: otherwise
+ *   applying the output would cut required traffic, and the verification fails.
+ * - An edge it leaves out should be denied; one that is still allowed (a broader rule covers it)
+ *   is listed with the rule that allows it.
+ * - The same is simulated with the applied policies beside the recommended ones (the ones the
+ *   recommendation replaces, same kind/namespace/name, left out): a denial that only appears
+ *   then is the applied policies' doing and is a warning, not a failure of the output.
+ * - Tightness per workload side: the (peer, port) pairs the policies allow among the probes
+ *   (`probes.ts`), divided by the observed pairs; 1 is as tight as the observations allow.
+ */
+import type { AppliedPolicy } from '../../domain/inventory.ts';
+import type { Direction } from '../policy/ir.ts';
+import { compareStrings } from '../policy/order.ts';
+import type { EmitResult, EngineName } from '../engines/types.ts';
+import { isSimProtocol, peerEndpoint, type ClusterModel } from '../simulate/cluster.ts';
+import type { DecidedBy, SideVerdict, SimEndpoint, Simulator, SimulatorFactory } from '../simulate/types.ts';
+import { admissionErrors, type ManifestError } from './admission/index.ts';
+import { probePairs, type Probe } from './probes.ts';
+import type { EdgeTraffic } from '../../domain/edge.ts';
+import { peerKey } from '../../domain/peer.ts';
+
+/** One side of one observed edge, as the recommendation decided it. */
+export interface SideExpectation {
+  /** `namespace/Kind/name` of the workload whose side this is. */
+  workload: string;
+  direction: Direction;
+  edge: EdgeTraffic;
+  /** Whether the recommendation allows it; `reason` says why not. */
+  included: boolean;
+  reason?: string;
+}
+
+export interface EdgeFinding {
+  workload: string;
+  direction: Direction;
+  /** `client|server|port|protocol`. */
+  edge: string;
+  by?: DecidedBy;
+  /** Why the simulator decided so, or why the recommendation left the edge out. */
+  reason: string;
+}
+
+export interface Tightness {
+  workload: string;
+  direction: Direction;
+  observed: number;
+  allowed: number;
+  /** allowed ÷ observed (pairs); 1 = allows only what was observed. */
+  ratio: number;
+}
+
+export interface Verification {
+  engine: EngineName;
+  /** No admission error and every included edge allowed by the recommended policies. */
+  ok: boolean;
+  admission: ManifestError[];
+  /** Included edges the recommended policies deny: applying them would cut this traffic. */
+  blocked: EdgeFinding[];
+  /** Included edges that only an applied policy beside the recommendation denies. */
+  blockedByApplied: EdgeFinding[];
+  /** Edges left out that a broader rule still allows. */
+  stillAllowed: EdgeFinding[];
+  /** Edges left out and denied, with the recommendation's reason. */
+  denied: EdgeFinding[];
+  /** Edge sides that cannot be simulated, counted by reason. */
+  skipped: Record<string, number>;
+  tightness: Tightness[];
+  warnings: string[];
+}
+
+export interface VerifyInput {
+  engine: EngineName;
+  emitted: EmitResult;
+  model: ClusterModel;
+  applied: readonly AppliedPolicy[];
+  expectations: Iterable<SideExpectation>;
+  simulator: SimulatorFactory;
+  /** Extra engine-specific warnings (e.g. from `engineWarnings`). */
+  warnings?: string[];
+}
+
+const edgeKey = (e: EdgeTraffic): string => `${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`;
+
+const identity = (m: { apiVersion?: unknown; kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } }): string =>
+  `${String(m.apiVersion)}|${String(m.kind)}|${String(m.metadata?.namespace ?? '')}|${String(m.metadata?.name ?? '')}`;
+
+/** The applied policies that stay beside the recommendation: those it does not replace. */
+export function appliedBeside(applied: readonly AppliedPolicy[], emitted: EmitResult): unknown[] {
+  const replaced = new Set(emitted.manifests.map(identity));
+  return applied.map((p) => p.manifest).filter((m) => typeof m === 'object' && m !== null && !replaced.has(identity(m as Parameters<typeof identity>[0])));
+}
+
+function sideOf(v: { egress: SideVerdict; ingress: SideVerdict }, d: Direction): SideVerdict {
+  return d === 'ingress' ? v.ingress : v.egress;
+}
+
+interface Endpoints {
+  client: SimEndpoint;
+  server: SimEndpoint;
+}
+
+function endpointsOf(model: ClusterModel, e: EdgeTraffic): Endpoints | string {
+  if (!isSimProtocol(e.protocol)) return `${e.protocol} is not a port protocol every engine can express`;
+  const client = peerEndpoint(model, e.client, e.port);
+  if (!client.ok) return client.reason;
+  const server = peerEndpoint(model, e.server, e.port);
+  if (!server.ok) return server.reason;
+  return { client: client.endpoint, server: server.endpoint };
+}
+
+export function verifyRecommendation(input: VerifyInput): Verification {
+  const { emitted, model } = input;
+  const admission = admissionErrors(emitted.manifests);
+  const ours = input.simulator(emitted.manifests, model.cluster);
+  const beside = appliedBeside(input.applied, emitted);
+  const withApplied: Simulator | undefined = beside.length > 0 ? input.simulator([...emitted.manifests, ...beside], model.cluster) : undefined;
+
+  const blocked: EdgeFinding[] = [];
+  const blockedByApplied: EdgeFinding[] = [];
+  const stillAllowed: EdgeFinding[] = [];
+  const denied: EdgeFinding[] = [];
+  const skipped: Record<string, number> = {};
+  const sides = new Map<string, { workload: string; direction: Direction; subject: SimEndpoint; observed: Probe[] }>();
+
+  for (const x of input.expectations) {
+    const eps = endpointsOf(model, x.edge);
+    if (typeof eps === 'string') {
+      skipped[eps] = (skipped[eps] ?? 0) + 1;
+      continue;
+    }
+    const flow = { client: eps.client, server: eps.server, port: x.edge.port, protocol: x.edge.protocol as 'TCP' };
+    const side = sideOf(ours.evaluate(flow), x.direction);
+    const finding = (s: SideVerdict, reason: string): EdgeFinding => ({
+      workload: x.workload,
+      direction: x.direction,
+      edge: edgeKey(x.edge),
+      ...(s.by !== undefined ? { by: s.by } : {}),
+      reason,
+    });
+    if (x.included) {
+      if (!side.allowed) blocked.push(finding(side, side.reason));
+      else if (withApplied) {
+        const beside = sideOf(withApplied.evaluate(flow), x.direction);
+        if (!beside.allowed) blockedByApplied.push(finding(beside, beside.reason));
+      }
+      const k = `${x.workload}|${x.direction}`;
+      const entry = sides.get(k) ?? { workload: x.workload, direction: x.direction, subject: x.direction === 'ingress' ? eps.server : eps.client, observed: [] };
+      entry.observed.push({ peer: x.direction === 'ingress' ? eps.client : eps.server, port: flow.port, protocol: flow.protocol });
+      sides.set(k, entry);
+    } else if (side.allowed) stillAllowed.push(finding(side, `left out (${x.reason ?? 'not included'}) but allowed: ${side.reason}`));
+    else denied.push(finding(side, x.reason ?? 'not included'));
+  }
+
+  const tightness: Tightness[] = [];
+  for (const s of sides.values()) {
+    const { observed, probes } = probePairs(model, s.subject, s.direction, s.observed);
+    let allowed = 0;
+    for (const p of probes) {
+      const flow = s.direction === 'ingress' ? { client: p.peer, server: s.subject, port: p.port, protocol: p.protocol } : { client: s.subject, server: p.peer, port: p.port, protocol: p.protocol };
+      if (sideOf(ours.evaluate(flow), s.direction).allowed) allowed++;
+    }
+    tightness.push({ workload: s.workload, direction: s.direction, observed, allowed, ratio: Math.round((allowed / observed) * 100) / 100 });
+  }
+
+  const byFinding = (a: EdgeFinding, b: EdgeFinding): number => compareStrings(a.workload, b.workload) || compareStrings(a.direction, b.direction) || compareStrings(a.edge, b.edge);
+  return {
+    engine: input.engine,
+    ok: admission.length === 0 && blocked.length === 0,
+    admission,
+    blocked: blocked.sort(byFinding),
+    blockedByApplied: blockedByApplied.sort(byFinding),
+    stillAllowed: stillAllowed.sort(byFinding),
+    denied: denied.sort(byFinding),
+    skipped: Object.fromEntries(Object.entries(skipped).sort(([a], [b]) => compareStrings(a, b))),
+    tightness: tightness.sort((a, b) => compareStrings(a.workload, b.workload) || compareStrings(a.direction, b.direction)),
+    warnings: [...(input.warnings ?? [])].sort(compareStrings),
+  };
+}
