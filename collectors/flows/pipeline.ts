@@ -9,7 +9,7 @@ import { Aggregator } from './aggregate.ts';
 import { decoderFor } from './auto.ts';
 import type { Decoder, FlowFormat, RejectReason, SkipReason } from './decode.ts';
 import { readLines } from './lines.ts';
-import { clientPeer, orient } from './orient.ts';
+import { resolveFlow } from './connections.ts';
 import type { ResolutionIndex } from './resolve.ts';
 import type { BatchWriter } from './write.ts';
 
@@ -168,23 +168,18 @@ export class FlowIngest {
 
   /** Resolves, orients and aggregates one flow; false when it could not be oriented. */
   private add(f: FlowObservation, index: ResolutionIndex): boolean {
-    const srcs = index.resolve(f.src, f.time, f.observedOn);
-    const dsts = index.resolve(f.dst, f.time, f.observedOn);
+    const { srcs, dsts, connections } = resolveFlow(f, index);
+    for (const s of srcs) if (s.names && s.peer.kind === 'external') for (const n of s.names) this.aggregator.addName(s.ip, n, f.time);
     let oriented = true;
-    for (const s of srcs) {
-      if (s.names && s.peer.kind === 'external') for (const n of s.names) this.aggregator.addName(s.ip, n, f.time);
-      for (const d of dsts) {
-        const o = orient(s, d, f.handshake);
-        if (o.kind === 'ambiguous') {
-          this.aggregator.addAmbiguous(s.key, s.port ?? 0, d.key, d.port ?? 0, f.protocol, f);
-          oriented = false;
-          continue;
-        }
-        const client = clientPeer(o.client, o.server);
-        // A record the server sent (a reply) proves the connection reached it.
-        const verdict = f.verdict === 'unknown' && o.server === s ? 'forwarded' : f.verdict;
-        this.edgeKeys.add(this.aggregator.addEdge(client.key, o.server.key, o.server.port ?? 0, f.protocol, f, verdict));
+    for (const c of connections) {
+      if (c.kind === 'ambiguous') {
+        this.aggregator.addAmbiguous(c.src.key, c.src.port ?? 0, c.dst.key, c.dst.port ?? 0, f.protocol, f);
+        oriented = false;
+        continue;
       }
+      // A record the server sent (a reply) proves the connection reached it.
+      const verdict = f.verdict === 'unknown' && c.server === c.src ? 'forwarded' : f.verdict;
+      this.edgeKeys.add(this.aggregator.addEdge(c.client.key, c.server.key, c.server.port ?? 0, f.protocol, f, verdict));
     }
     for (const d of dsts) if (d.names && d.peer.kind === 'external') for (const n of d.names) this.aggregator.addName(d.ip, n, f.time);
     return oriented;

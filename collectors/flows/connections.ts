@@ -1,0 +1,33 @@
+/**
+ * Stages resolve and orient for one flow record: each (source, destination) pair the record's
+ * addresses resolve to, as a connection from a client to a server, or as ambiguous when nothing
+ * tells which side opened it. Used by ingest (which aggregates the connections into edges) and by
+ * `simulate` (which decides each of them).
+ */
+import type { FlowObservation } from '../../domain/flow.ts';
+import type { Peer } from '../../domain/peer.ts';
+import { clientPeer, orient } from './orient.ts';
+import type { ResolutionIndex, ResolvedSide } from './resolve.ts';
+
+export type FlowConnection =
+  | { kind: 'oriented'; client: { peer: Peer; key: string }; server: ResolvedSide; src: ResolvedSide }
+  | { kind: 'ambiguous'; src: ResolvedSide; dst: ResolvedSide };
+
+export interface ResolvedFlow {
+  srcs: ResolvedSide[];
+  dsts: ResolvedSide[];
+  connections: FlowConnection[];
+}
+
+export function resolveFlow(f: FlowObservation, index: ResolutionIndex): ResolvedFlow {
+  const srcs = index.resolve(f.src, f.time, f.observedOn);
+  const dsts = index.resolve(f.dst, f.time, f.observedOn);
+  const connections: FlowConnection[] = [];
+  for (const s of srcs) {
+    for (const d of dsts) {
+      const o = orient(s, d, f.handshake);
+      connections.push(o.kind === 'ambiguous' ? { kind: 'ambiguous', src: s, dst: d } : { kind: 'oriented', client: clientPeer(o.client, o.server), server: o.server, src: s });
+    }
+  }
+  return { srcs, dsts, connections };
+}
