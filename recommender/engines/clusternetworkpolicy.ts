@@ -18,8 +18,8 @@ import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, 
 import { chunkName, policyName, shortHash } from '../policy/names.ts';
 import { uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
-import { hostNetworkSkipped, NAMESPACE_LABEL } from './kubernetes.ts';
-import { metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
+import { hasKind, hostNetworkSkipped, NAMESPACE_LABEL } from './kubernetes.ts';
+import { explainedIntent, metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
 import type { EmitOptions, Engine, EmitResult, Manifest } from './types.ts';
 
 export const CNP_MAX_RULES = 25;
@@ -186,6 +186,9 @@ class Renderer {
 
 function renderPeer(p: PolicyPeer, ns: string | undefined): Peer {
   switch (p.kind) {
+    case 'selected-namespaces':
+      // An empty selector selects every namespace, today's and future ones.
+      return Object.keys(p.selector).length === 0 ? { namespaces: p.namespaceSelector } : { pods: { namespaceSelector: p.namespaceSelector, podSelector: p.selector } };
     case 'pods':
       return { pods: { namespaceSelector: nsSel(p.namespace ?? ns!), podSelector: p.selector } };
     case 'namespace':
@@ -225,6 +228,23 @@ function notExpressible(intent: PolicyIntent, direction: Direction, rule: Policy
   w.add('peer-not-expressible', intent, `ClusterNetworkPolicy ingress cannot match ${what} (only pods and namespaces): no rule emitted; such traffic is not denied by it either`, where(direction, rule));
 }
 
+const ALL_PODS: PolicyPeer = { kind: 'selected-namespaces', namespaceSelector: {}, selector: {} };
+const EVERYTHING: PolicyPeer = { kind: 'cidr', cidr: '0.0.0.0/0', except: [] };
+const EVERYTHING_V6: PolicyPeer = { kind: 'cidr', cidr: '::/0', except: [] };
+
+/**
+ * The peers that stand for "any peer" when the rule has one that means it: `world` (everything)
+ * or, on ingress, the apiserver (an admission webhook's port stays open to every source, as on
+ * the other engines: seed 003). Egress: `networks` 0.0.0.0/0 and ::/0, which the CRD says match
+ * "all IPv4 pod-to-pod traffic as well" (ClusterNetworkPolicyEgressPeer.networks), so pods and
+ * nodes too. Ingress has no networks peer: `namespaces: {}` accepts every pod, and what is not
+ * a pod is never denied by the ingress isolation (it denies pods only), so the rule stays exact.
+ */
+function anyPeer(direction: Direction, rule: PolicyRule): PolicyPeer[] | undefined {
+  if (!hasKind(rule, 'world') && !(direction === 'ingress' && hasKind(rule, 'apiserver'))) return undefined;
+  return direction === 'ingress' ? [ALL_PODS] : [EVERYTHING, EVERYTHING_V6];
+}
+
 /** One IR rule → CNP rules, each within the peer and protocol limits. */
 function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule, r: Renderer, out: CnpRule[]): void {
   const w = r.w;
@@ -232,15 +252,16 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
   const peers: Rendered[] = [];
   const nets: string[] = [];
   let separate: Group[] = [];
-  for (const p of rule.peers) {
+  for (const p of anyPeer(direction, rule) ?? rule.peers) {
     switch (p.kind) {
       case 'pods':
       case 'namespace':
+      case 'selected-namespaces':
       case 'dns':
         peers.push(r.peer(p, ns));
         break;
       case 'apiserver':
-        if (direction === 'ingress') notExpressible(intent, direction, rule, 'the apiserver', w);
+        if (direction === 'ingress') throw new Error('an ingress apiserver peer is rendered as any source (anyPeer)');
         else if (p.endpoints.length === 0) w.add('apiserver-no-endpoints', intent, 'no endpoint of default/kubernetes is known: the apiserver cannot be allowed by address', where(direction, rule));
         else separate = separate.concat(r.apiserver(p));
         break;
@@ -261,9 +282,7 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
         }
         break;
       case 'world':
-        if (direction === 'ingress') notExpressible(intent, direction, rule, 'the world', w);
-        else for (const cidr of ALL_NETWORKS) nets.push(cidr);
-        break;
+        throw new Error('a world peer is rendered as any peer (anyPeer)');
     }
   }
   if (nets.length > 0) for (const np of r.networkPeers(nets)) peers.push(np);
@@ -350,7 +369,8 @@ function firstLine(direction: Direction, d: DirectionPolicy): string[] {
   return [];
 }
 
-function emitIntent(intent: PolicyIntent, r: Renderer, prio: CnpPriorities, out: Manifest[]): void {
+function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: Manifest[]): void {
+  const intent = explainedIntent(given);
   if (hostNetworkSkipped(intent, r.w, 'ClusterNetworkPolicy')) return;
   const base = baseName(intent);
   const denyLines = [...firstLine('ingress', intent.ingress), ...firstLine('egress', intent.egress)];
