@@ -39,7 +39,7 @@ export const DEFAULT_CNP_PRIORITY: CnpPriorities = { shared: 100, allowlist: 200
 type Peer = Record<string, unknown>;
 interface CnpRule {
   name: string;
-  action: 'Accept' | 'Deny';
+  action: 'Accept' | 'Deny' | 'Pass';
   peers: Peer[];
   protocols: Record<string, unknown>[];
 }
@@ -96,6 +96,12 @@ class Renderer {
   private readonly apiserverGroups = new Map<PolicyPeer, Group[]>();
   private readonly protocols = new Map<PortSpec, Rendered>();
   private readonly protocolLists = new Map<string, Record<string, unknown>[]>();
+
+  /**
+   * Ids of the egress rules of the intent being rendered that lost a peer the isolation would
+   * deny (no address known for it): that direction is then passed on, not denied (emitIntent).
+   */
+  readonly lost: string[] = [];
 
   constructor(readonly w: Warnings) {}
 
@@ -262,12 +268,18 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
         break;
       case 'apiserver':
         if (direction === 'ingress') throw new Error('an ingress apiserver peer is rendered as any source (anyPeer)');
-        else if (p.endpoints.length === 0) w.add('apiserver-no-endpoints', intent, 'no endpoint of default/kubernetes is known: the apiserver cannot be allowed by address', where(direction, rule));
+        else if (p.endpoints.length === 0) {
+          w.add('apiserver-no-endpoints', intent, 'no endpoint of default/kubernetes is known: the apiserver cannot be allowed by address', where(direction, rule));
+          r.lost.push(rule.explanation.id);
+        }
         else separate = separate.concat(r.apiserver(p));
         break;
       case 'nodes':
         if (direction === 'ingress') notExpressible(intent, direction, rule, 'nodes (host network)', w);
-        else if (p.ips.length === 0) w.add('nodes-no-ips', intent, 'no node IP is known: host-network peers need node addresses on this engine', where(direction, rule));
+        else if (p.ips.length === 0) {
+          w.add('nodes-no-ips', intent, 'no node IP is known: host-network peers need node addresses on this engine', where(direction, rule));
+          r.lost.push(rule.explanation.id);
+        }
         else for (const cidr of r.peerCidrs(p)) nets.push(cidr);
         break;
       case 'cidr':
@@ -275,8 +287,10 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
         else for (const cidr of r.peerCidrs(p)) nets.push(cidr);
         break;
       case 'fqdn':
-        if (p.ips.length === 0) w.add('fqdn-unresolved', intent, `the standard ClusterNetworkPolicy has no FQDN peer and no address is known for ${p.name}: no rule emitted`, where(direction, rule));
-        else {
+        if (p.ips.length === 0) {
+          w.add('fqdn-unresolved', intent, `the standard ClusterNetworkPolicy has no FQDN peer and no address is known for ${p.name}: no rule emitted`, where(direction, rule));
+          r.lost.push(rule.explanation.id);
+        } else {
           w.add('fqdn-as-ips', intent, `the standard ClusterNetworkPolicy has no FQDN peer: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where(direction, rule));
           for (const cidr of r.peerCidrs(p)) nets.push(cidr);
         }
@@ -354,6 +368,24 @@ function manifest(intent: PolicyIntent, name: string, priority: number, ingress:
   return { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: metadata(intent, name, undefined, lines), spec };
 }
 
+/**
+ * A direction that could not be rendered faithfully is not isolated: rather than Deny what a
+ * lost rule allowed, its traffic is passed on — "Pass: skips all further ClusterNetworkPolicy
+ * rules in the current tier … and passes evaluation to the next tier" (the CRD), which after
+ * the Baseline tier is the default allow, so the namespace default-deny below cannot cut it
+ * either. Looser than intended, never cutting required traffic; a warning says so.
+ */
+function passRules(intent: PolicyIntent, r: Renderer): CnpRule[] {
+  const ids = [...new Set(r.lost)].sort();
+  r.w.add(
+    'direction-not-isolated',
+    intent,
+    `egress is not isolated on this engine: rule(s) ${ids.join(', ')} could not be rendered, and denying the rest would cut what they allow; egress is passed on instead (looser than intended)`,
+    { direction: 'egress' },
+  );
+  return [{ name: 'pass other egress: a rule could not be rendered', action: 'Pass', peers: everyone('egress'), protocols: [] }];
+}
+
 function restricted(d: DirectionPolicy): boolean {
   return d.mode === 'rules' || d.mode === 'deny-all';
 }
@@ -378,6 +410,7 @@ function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: 
     out.push(manifest(intent, policyName(base), prio.defaultDeny, denyRules('ingress', intent.ingress), denyRules('egress', intent.egress), denyLines));
     return;
   }
+  r.lost.length = 0;
   const ingress = acceptRules(intent, 'ingress', intent.ingress, r);
   const egress = acceptRules(intent, 'egress', intent.egress, r);
   const inChunks = chunks(ingress, CNP_MAX_RULES);
@@ -394,11 +427,19 @@ function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: 
     out.push(manifest(intent, n === 1 ? acceptName : chunkName(acceptName, i), priority, ic, ec, lines));
   }
   const isoIn = denyRules('ingress', intent.ingress);
-  const isoEg = denyRules('egress', intent.egress);
+  const isoEg = r.lost.length > 0 && restricted(intent.egress) ? passRules(intent, r) : denyRules('egress', intent.egress);
   if (isoIn.length + isoEg.length > 0) {
     const lines = [
       ...(isoIn.length > 0 ? [ruleLine('ingress', { id: intent.key, status: 'implied', text: 'isolate the subject: deny ingress the rules above do not accept' })] : []),
-      ...(isoEg.length > 0 ? [ruleLine('egress', { id: intent.key, status: 'implied', text: 'isolate the subject: deny egress the rules above do not accept' })] : []),
+      ...(isoEg.length > 0
+        ? [
+            ruleLine('egress', {
+              id: intent.key,
+              status: 'implied',
+              text: isoEg[0]!.action === 'Pass' ? 'egress left open: a rule above could not be rendered, so the rest is passed on, not denied' : 'isolate the subject: deny egress the rules above do not accept',
+            }),
+          ]
+        : []),
       ...denyLines.filter((l) => !l.includes(' implied ')),
     ];
     out.push(manifest(intent, policyName(`${base}-isolation`), prio.isolation, isoIn, isoEg, lines));

@@ -9,6 +9,7 @@ import {
   apiserverPeer,
   cidrPeer,
   explanation,
+  fqdnPeer,
   nodesPeer,
   podsPeer,
   policySet,
@@ -189,4 +190,21 @@ test('the admission helpers catch what they mirror (a test of the test)', () => 
   assert.equal(ciliumRuleProblems([cilium]).length, 1);
   const calico: Manifest = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'a', labels: {}, annotations: {} }, spec: { egress: [{ action: 'Allow', destination: { nets: ['0.0.0.0/0', '::/0'] } }] } };
   assert.equal(calicoRuleProblems([calico]).length, 1);
+});
+
+test('clusternetworkpolicy: an egress rule that cannot be rendered (no address for a wildcard name) leaves egress passed on, never denied (the CRD: Pass goes on to the next tier)', () => {
+  const set = policySet([
+    workload({ egress: [{ peers: [fqdnPeer('*.backend.example')], ports: [tcp(443)], explanation: why('kyma/telemetry-backends') }, { peers: [podsPeer({ matchLabels: { app: 'db' } })], ports: [tcp(5432)], explanation: why('db') }] }),
+  ]);
+  const r = ENGINES.clusternetworkpolicy.emit(set);
+  assert.deepEqual(verifyManifests(r.manifests), []);
+  const isolation = r.manifests.find((m) => m.metadata.name === 'shop-api-isolation')!;
+  assert.deepEqual(isolation.spec.egress, [{ name: 'pass other egress: a rule could not be rendered', action: 'Pass', to: [{ namespaces: {} }, { networks: ['0.0.0.0/0', '::/0'] }] }]);
+  assert.deepEqual(
+    r.warnings.filter((w) => w.code === 'direction-not-isolated').map((w) => w.direction),
+    ['egress'],
+  );
+  // A rule rendered in full keeps the Deny.
+  const whole = ENGINES.clusternetworkpolicy.emit(policySet([workload({ egress: [{ peers: [podsPeer({ matchLabels: { app: 'db' } })], ports: [tcp(5432)], explanation: why('db') }] })]));
+  assert.equal((whole.manifests.find((m) => m.metadata.name === 'shop-api-isolation')!.spec.egress as { action: string }[])[0]!.action, 'Deny');
 });
