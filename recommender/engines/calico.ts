@@ -7,7 +7,9 @@
  * port). Deny-all is a policy type with no rule: Calico denies at the end of the tier for an
  * endpoint that a policy applies to, the NetworkPolicy semantics. `order` keeps the
  * default-deny layer after the allowlists (2000, the chart's default, vs 1000).
- * OSS Calico has no FQDN rule: resolved IPs are used when known, else a warning.
+ * OSS Calico has no FQDN rule: resolved IPs are used when known, else a warning. Addresses
+ * get rules of their own, one per address family (libcalico-go refuses mixed families);
+ * `world` is a rule without source / destination selector or nets.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { compareCidrs, hostCidr } from '../policy/cidr.ts';

@@ -9,8 +9,11 @@
  * namespace default-deny. Limits are enforced by deterministic splitting: ≤ 25 rules per
  * direction (more → `name-1`, `name-2`, … at the same priority, all Accept so order is moot),
  * ≤ 25 peers and ≤ 25 protocols per rule (more → several rules), ≤ 25 networks per peer.
- * Ingress peers can only be pods and namespaces: addresses (apiserver, nodes, CIDRs) are
- * reported as not expressible — and equally cannot be denied by the isolation policy.
+ * Ingress peers can only be pods and namespaces: `world` and the apiserver (webhooks) as
+ * sources are every pod (`namespaces: {}`), which is exact since the ingress isolation denies
+ * pods only; nodes and CIDRs are reported as not expressible — and equally are not denied. An
+ * egress rule lost for want of an address turns the egress isolation into a Pass: the output
+ * may be looser than intended, never cutting required traffic.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { compareCidrs, hostCidr, subtractCidrs } from '../policy/cidr.ts';
