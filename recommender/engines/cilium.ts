@@ -217,6 +217,7 @@ function group(peers: readonly PolicyPeer[], r: Renderer): Groups {
     switch (p.kind) {
       case 'pods':
       case 'namespace':
+      case 'selected-namespaces':
         (g.endpoints ??= []).push(r.peer(p));
         break;
       case 'dns':
@@ -233,9 +234,6 @@ function group(peers: readonly PolicyPeer[], r: Renderer): Groups {
         break;
       case 'fqdn':
         (g.fqdns ??= []).push(r.peer(p));
-        break;
-      case 'selected-namespaces':
-        (g.endpoints ??= []).push(r.peer(p));
         break;
       case 'world':
         throw new Error('a rule with a world peer renders as the all entity (renderRule)');
