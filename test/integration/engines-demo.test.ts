@@ -2,14 +2,17 @@
 // API server would refuse, and the renderings that cut required traffic.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { resolveAll } from '../../cli/commands/matrix.ts';
 import { ENGINE_NAMES, getEngine } from '../../recommender/engines/index.ts';
 import type { Manifest } from '../../recommender/engines/types.ts';
 import { recommend, type RecommendInput } from '../../recommender/recommend.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
+import { openDb } from '../../store/db.ts';
 import { demoDb, demoRecommendInput } from '../helpers/demo-db.ts';
 import { calicoRuleProblems, ciliumRuleProblems } from '../helpers/engine-admission.ts';
 
-const input: RecommendInput = demoRecommendInput(await demoDb());
+const dbPath = await demoDb();
+const input: RecommendInput = demoRecommendInput(dbPath);
 
 function byName(ms: readonly Manifest[], name: string): Manifest {
   const m = ms.find((x) => x.metadata.name === name);
@@ -75,4 +78,18 @@ test('--shared on the demo: rules held by flux-system and kyma-system are writte
     getEngine('calico').emit(set).manifests.filter((m) => m.kind === 'GlobalNetworkPolicy').map((m) => m.spec.namespaceSelector),
     ["projectcalico.org/name in {'flux-system', 'kyma-system'}"],
   );
+});
+
+test('Kyma with model=current ("any IP": 0.0.0.0/0 and ::/0 in one rule): Calico gets one rule per address family, every engine\'s output is admissible', () => {
+  const db = openDb(dbPath);
+  const config = { systems: { 'kyma-telemetry': { parameters: { model: 'current' } } } } as Parameters<typeof resolveAll>[1];
+  const matrices = resolveAll(db, config);
+  db.close();
+  const set = recommend({ ...input, matrices }, { namespace: 'kyma-system' }).policySet;
+  const calico = getEngine('calico').emit(set).manifests;
+  assert.deepEqual(calicoRuleProblems(calico), []);
+  assert.deepEqual(ciliumRuleProblems(getEngine('cilium').emit(set).manifests), []);
+  const manager = byName(calico, 'kyma-system-deployment-telemetry-manager').spec.ingress as { source?: { nets?: string[] } }[];
+  const nets = manager.flatMap((r) => (r.source?.nets ? [r.source.nets] : []));
+  assert.ok(nets.some((n) => n.includes('0.0.0.0/0')) && nets.some((n) => n.includes('::/0')), JSON.stringify(nets));
 });
