@@ -18,6 +18,7 @@ import type { PolicySet } from './policy/ir.ts';
 import { policyName } from './policy/names.ts';
 import { compareStrings } from './policy/order.ts';
 import { EdgeEvidenceCache, matrixRuleEvidence, type EdgeEvidence, type MatrixRuleEvidence } from './synthesize/evidence.ts';
+import { clusterWideLayers } from './synthesize/cluster-layers.ts';
 import { defaultDenyIntent, shareNamespace } from './synthesize/layers.ts';
 import { defaultOptions, optionProblems, type RecommendOptions } from './synthesize/options.ts';
 import { ruleEdges } from './synthesize/atoms.ts';
@@ -245,7 +246,7 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     plans.push(planWorkload(w, cmp, components, { ix, dns, opts, memo, edgeKeys: runKeys, details }));
   }
 
-  const namespaceLayers: PlannedIntent[] = [];
+  let namespaceLayers: PlannedIntent[] = [];
   const byNs = new Map<string, WorkloadPlan[]>();
   for (const p of plans) if (p.intents.length > 0) byNs.set(p.workload.namespace, [...(byNs.get(p.workload.namespace) ?? []), p]);
   const warnings: string[] = [];
@@ -259,6 +260,7 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     }
     if (opts.defaultDeny) namespaceLayers.push(defaultDenyIntent(ns, opts.egress));
   }
+  if (opts.shared) namespaceLayers = clusterWideLayers(namespaceLayers);
   for (const p of plans) p.intents = p.intents.filter((i) => (i.input.ingress?.mode ?? 'none') !== 'none' || (i.input.egress?.mode ?? 'none') !== 'none');
 
   const set = trustedPolicySet([...plans.flatMap((p) => p.intents.map((i) => i.input)), ...namespaceLayers.map((i) => i.input)]);

@@ -7,7 +7,9 @@
  * port). Deny-all is a policy type with no rule: Calico denies at the end of the tier for an
  * endpoint that a policy applies to, the NetworkPolicy semantics. `order` keeps the
  * default-deny layer after the allowlists (2000, the chart's default, vs 1000).
- * OSS Calico has no FQDN rule: resolved IPs are used when known, else a warning.
+ * OSS Calico has no FQDN rule: resolved IPs are used when known, else a warning. Addresses
+ * get rules of their own, one per address family (libcalico-go refuses mixed families);
+ * `world` is a rule without source / destination selector or nets.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { compareCidrs, hostCidr } from '../policy/cidr.ts';
@@ -15,8 +17,8 @@ import type { Direction, DirectionPolicy, Layer, PolicyIntent, PolicyPeer, Polic
 import { policyName } from '../policy/names.ts';
 import { canonicalSelector, compareStrings } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
-import { hostNetworkSkipped, subjectSelector } from './kubernetes.ts';
-import { ANNOTATION_EXPLANATION, annotatedMetadata, distinctLines, intentRulesAnnotation, ruleLine, sortManifests, Warnings } from './metadata.ts';
+import { hasKind, hostNetworkSkipped, subjectSelector } from './kubernetes.ts';
+import { annotatedMetadata, ANNOTATION_EXPLANATION, distinctLines, explainedIntent, intentRulesAnnotation, ruleLine, sortManifests, Warnings } from './metadata.ts';
 import type { EmitOptions, Engine, EmitResult, Manifest } from './types.ts';
 
 export const CALICO_NAMESPACE_LABEL = 'projectcalico.org/name';
@@ -168,6 +170,9 @@ function peerEntity(p: PolicyPeer): Entity {
       return p.namespace === undefined ? { selector: 'all()' } : { namespaceSelector: namespaceSelector([p.namespace]) };
     case 'dns':
       return { namespaceSelector: namespaceSelector([p.namespace]), selector: calicoSelector(p.selector) };
+    case 'selected-namespaces':
+      // `all()` as namespaceSelector: every namespace, including those created later.
+      return { namespaceSelector: calicoSelector(p.namespaceSelector), selector: calicoSelector(p.selector) };
     case 'cidr':
       return { nets: [p.cidr], notNets: p.except };
     default:
@@ -185,10 +190,17 @@ function entities(intent: PolicyIntent, direction: Direction, rule: PolicyRule, 
   const out = r.ruleEntities;
   const nets = r.ruleNets;
   out.length = nets.length = 0;
+  // `world` is everything: a rule without a source / destination selector or nets (then every
+  // address matches, pods and hosts included). It covers the rule's other peers.
+  if (hasKind(rule, 'world')) {
+    out.push(r.anySource);
+    return out;
+  }
   for (const p of rule.peers as PolicyPeer[]) {
     switch (p.kind) {
       case 'pods':
       case 'namespace':
+      case 'selected-namespaces':
       case 'dns':
         out.push(r.entity(p));
         break;
@@ -213,11 +225,19 @@ function entities(intent: PolicyIntent, direction: Direction, rule: PolicyRule, 
         }
         break;
       case 'world':
-        nets.push('0.0.0.0/0', '::/0');
-        break;
+        throw new Error('a rule with a world peer has no entity (see above)');
     }
   }
-  if (nets.length > 0) out.push(r.rendered({ nets: [...new Set(nets)].sort(compareCidrs) }, false));
+  // Addresses are an entity of their own (a selector and nets in one entity must BOTH match),
+  // one per address family: libcalico-go refuses the whole policy when a rule "contains both
+  // IPv4 and IPv6 CIDRs" (lib/validator/v3/validator.go, validateRule).
+  if (nets.length > 0) {
+    const sorted = [...new Set(nets)].sort(compareCidrs);
+    const v4 = sorted.filter((c) => !c.includes(':'));
+    const v6 = sorted.filter((c) => c.includes(':'));
+    if (v4.length > 0) out.push(r.rendered({ nets: v4 }, false));
+    if (v6.length > 0) out.push(r.rendered({ nets: v6 }, false));
+  }
   return out;
 }
 
@@ -292,7 +312,8 @@ function renderDirection(intent: PolicyIntent, direction: Direction, d: Directio
   }
 }
 
-function emitIntent(intent: PolicyIntent, r: Renderer, order: Record<Layer, number>): Manifest[] {
+function emitIntent(given: PolicyIntent, r: Renderer, order: Record<Layer, number>): Manifest[] {
+  const intent = explainedIntent(given);
   if (hostNetworkSkipped(intent, r.w, 'a Calico workload policy')) return [];
   const types: string[] = [];
   if (intent.ingress.mode !== 'none') types.push('Ingress');

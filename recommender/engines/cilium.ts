@@ -1,7 +1,8 @@
 /**
  * `cilium`: cilium.io/v2 CiliumNetworkPolicy (CiliumClusterwideNetworkPolicy for cluster-wide
  * subjects). Peers in other namespaces carry `k8s:io.kubernetes.pod.namespace`; the apiserver,
- * nodes and the world are entities (`kube-apiserver`, `host` + `remote-node`, `world`); FQDNs
+ * nodes and the IR's world (everything) are entities (`kube-apiserver`, `host` + `remote-node`,
+ * `all`); one rule per peer kind, as the agent demands; FQDNs
  * are `toFQDNs`, which only work when the pod's DNS traffic goes through Cilium's DNS proxy, so
  * every DNS rule of such a pod carries `rules.dns: [{matchPattern: "*"}]` (one is added when
  * the intent has none). Ports are strings, as the CRD demands.
@@ -12,8 +13,8 @@ import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, 
 import { policyName } from '../policy/names.ts';
 import { canonicalSelector, uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
-import { subjectSelector, hostNetworkSkipped } from './kubernetes.ts';
-import { annotatedMetadata, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
+import { hasKind, hostNetworkSkipped, subjectSelector } from './kubernetes.ts';
+import { annotatedMetadata, explainedIntent, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
 import type { Engine, EmitResult, Manifest } from './types.ts';
 
 export const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
@@ -38,6 +39,25 @@ export function ciliumPort(p: PortSpec): Record<string, unknown> {
 function endpointSelector(sel: LabelSelector, namespace: string | undefined): LabelSelector {
   if (namespace === undefined) return canonicalSelector(sel);
   return canonicalSelector({ ...sel, matchLabels: { ...sel.matchLabels, [CILIUM_NAMESPACE_LABEL]: namespace } });
+}
+
+/** Namespace labels as Cilium exposes them on endpoints (pkg/k8s/apis/cilium.io: PodNamespaceMetaLabelsPrefix). */
+export const CILIUM_NAMESPACE_LABELS_PREFIX = 'k8s:io.cilium.k8s.namespace.labels.';
+
+/**
+ * Pods matching `pods` in the namespaces matching `namespaces`. A selector without the
+ * namespace label is scoped to the policy's own namespace (pkg/k8s/apis/cilium.io/utils/utils.go,
+ * getEndpointSelector): the namespace label with `Exists` lifts that ("every namespace", the
+ * Cilium docs' "allow from all namespaces"), namespace labels narrow it.
+ */
+function namespacesSelector(namespaces: LabelSelector, pods: LabelSelector): LabelSelector {
+  const labels: Record<string, string> = { ...pods.matchLabels };
+  const expressions = [...(pods.matchExpressions ?? [])];
+  for (const [k, v] of Object.entries(namespaces.matchLabels ?? {})) labels[CILIUM_NAMESPACE_LABELS_PREFIX + k] = v;
+  for (const e of namespaces.matchExpressions ?? []) expressions.push({ ...e, key: CILIUM_NAMESPACE_LABELS_PREFIX + e.key });
+  // Also keeps negative namespace expressions from matching identities that are not pods.
+  expressions.push({ key: CILIUM_NAMESPACE_LABEL, operator: 'Exists' });
+  return canonicalSelector({ matchLabels: labels, matchExpressions: expressions });
 }
 
 function fqdnSelector(name: string): Record<string, string> {
@@ -159,6 +179,8 @@ function renderPeer(p: PolicyPeer): unknown {
       return endpointSelector(p.selector, p.namespace);
     case 'namespace':
       return p.namespace === undefined ? {} : endpointSelector({}, p.namespace);
+    case 'selected-namespaces':
+      return namespacesSelector(p.namespaceSelector, p.selector);
     case 'cidr':
       return p.except.length > 0 ? { cidr: p.cidr, except: p.except } : { cidr: p.cidr };
     case 'fqdn':
@@ -195,6 +217,7 @@ function group(peers: readonly PolicyPeer[], r: Renderer): Groups {
     switch (p.kind) {
       case 'pods':
       case 'namespace':
+      case 'selected-namespaces':
         (g.endpoints ??= []).push(r.peer(p));
         break;
       case 'dns':
@@ -213,38 +236,45 @@ function group(peers: readonly PolicyPeer[], r: Renderer): Groups {
         (g.fqdns ??= []).push(r.peer(p));
         break;
       case 'world':
-        (g.entities ??= []).push('world');
-        break;
+        throw new Error('a rule with a world peer renders as the all entity (renderRule)');
     }
   }
   return g;
 }
 
+/**
+ * One IR rule → Cilium rules, one per peer kind: the agent refuses a rule that combines
+ * FromEndpoints, FromCIDRSet, FromEntities (To… likewise, and ToFQDNs, ToServices) — "Combining
+ * %s and %s is not supported yet" (cilium/cilium pkg/policy/api/rule_validation.go, sanitize) —
+ * and a refused policy leaves the pod unprotected. Every part carries the rule's ports.
+ */
 function renderRule(direction: Direction, rule: PolicyRule, dnsVisibility: boolean, r: Renderer, out: KeyedRules): void {
   const from = direction === 'ingress' ? 'from' : 'to';
-  const g = group(rule.peers, r);
   const ports = r.toPorts(rule.ports);
-  const main: CiliumRule = {};
-  let endpointKey = '';
-  let entityKey = '';
-  let cidrKey = '';
+  // `world` is everything in and out of the cluster: the `all` entity. Cilium's `world` entity
+  // is "traffic external to endpoint's cluster" only (pkg/policy/api/entity.go), so it would cut
+  // in-cluster peers. `all` covers the rule's other peers too. The apiserver as a source
+  // (admission webhooks) is left open on the rule's ports, as seed 003 prescribes: Cilium's
+  // docs note that the kube-apiserver entity does not match ingress on AKS, EKS and GKE
+  // (Documentation/security/policy/language.rst, cilium/cilium#32464), where the webhook would
+  // be cut off and, with failurePolicy Fail, block API writes; TLS authenticates the caller.
+  if (hasKind(rule, 'world') || (direction === 'ingress' && hasKind(rule, 'apiserver'))) {
+    push(out, { [`${from}Entities`]: ['all'] }, ruleKey('', 'all', '', '', ports.key), ports);
+    return;
+  }
+  const g = group(rule.peers, r);
   if (g.endpoints) {
     const s = sortedValues(r, g.endpoints);
-    main[`${from}Endpoints`] = s.values;
-    endpointKey = s.key;
+    push(out, { [`${from}Endpoints`]: s.values }, ruleKey(s.key, '', '', '', ports.key), ports);
   }
-  if (g.apiserver && direction === 'ingress') (g.entities ??= []).push('kube-apiserver');
   if (g.entities) {
     const entities = [...new Set(g.entities)].sort();
-    main[`${from}Entities`] = entities;
-    entityKey = entities.join(',');
+    push(out, { [`${from}Entities`]: entities }, ruleKey('', entities.join(','), '', '', ports.key), ports);
   }
   if (g.cidrs) {
     const s = sortedValues(r, g.cidrs);
-    main[`${from}CIDRSet`] = s.values;
-    cidrKey = s.key;
+    push(out, { [`${from}CIDRSet`]: s.values }, ruleKey('', '', s.key, '', ports.key), ports);
   }
-  if (endpointKey || entityKey || cidrKey) push(out, main, ruleKey(endpointKey, entityKey, cidrKey, '', ports.key), ports);
   if (g.apiserver && direction === 'egress') {
     const api = r.apiserverRule(g.apiserver);
     out.rules.push(api.rules[0]!);
@@ -257,7 +287,6 @@ function renderRule(direction: Direction, rule: PolicyRule, dnsVisibility: boole
     const s = sortedValues(r, g.dns);
     push(out, { [`${from}Endpoints`]: s.values }, ruleKey(s.key, '', '', '', dnsRulePorts.key), dnsRulePorts);
   }
-  // toFQDNs cannot share a rule with other To* selectors.
   if (g.fqdns) {
     const s = sortedValues(r, g.fqdns);
     push(out, { toFQDNs: s.values }, ruleKey('', '', '', s.key, ports.key), ports);
@@ -316,7 +345,8 @@ function renderDirection(intent: PolicyIntent, direction: Direction, d: Directio
   }
 }
 
-function emitIntent(intent: PolicyIntent, w: Warnings, r: Renderer): Manifest[] {
+function emitIntent(given: PolicyIntent, w: Warnings, r: Renderer): Manifest[] {
+  const intent = explainedIntent(given);
   if (hostNetworkSkipped(intent, w, 'CiliumNetworkPolicy (endpointSelector)')) return [];
   const clusterWide = intent.subject.kind === 'namespaces';
   let selector = canonicalSelector(subjectSelector(intent));

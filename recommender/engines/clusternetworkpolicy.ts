@@ -9,8 +9,11 @@
  * namespace default-deny. Limits are enforced by deterministic splitting: ≤ 25 rules per
  * direction (more → `name-1`, `name-2`, … at the same priority, all Accept so order is moot),
  * ≤ 25 peers and ≤ 25 protocols per rule (more → several rules), ≤ 25 networks per peer.
- * Ingress peers can only be pods and namespaces: addresses (apiserver, nodes, CIDRs) are
- * reported as not expressible — and equally cannot be denied by the isolation policy.
+ * Ingress peers can only be pods and namespaces: `world` and the apiserver (webhooks) as
+ * sources are every pod (`namespaces: {}`), which is exact since the ingress isolation denies
+ * pods only; nodes and CIDRs are reported as not expressible — and equally are not denied. An
+ * egress rule lost for want of an address turns the egress isolation into a Pass: the output
+ * may be looser than intended, never cutting required traffic.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { compareCidrs, hostCidr, subtractCidrs } from '../policy/cidr.ts';
@@ -18,8 +21,8 @@ import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, 
 import { chunkName, policyName, shortHash } from '../policy/names.ts';
 import { uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
-import { hostNetworkSkipped, NAMESPACE_LABEL } from './kubernetes.ts';
-import { metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
+import { hasKind, hostNetworkSkipped, NAMESPACE_LABEL } from './kubernetes.ts';
+import { explainedIntent, metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
 import type { EmitOptions, Engine, EmitResult, Manifest } from './types.ts';
 
 export const CNP_MAX_RULES = 25;
@@ -39,7 +42,7 @@ export const DEFAULT_CNP_PRIORITY: CnpPriorities = { shared: 100, allowlist: 200
 type Peer = Record<string, unknown>;
 interface CnpRule {
   name: string;
-  action: 'Accept' | 'Deny';
+  action: 'Accept' | 'Deny' | 'Pass';
   peers: Peer[];
   protocols: Record<string, unknown>[];
 }
@@ -96,6 +99,12 @@ class Renderer {
   private readonly apiserverGroups = new Map<PolicyPeer, Group[]>();
   private readonly protocols = new Map<PortSpec, Rendered>();
   private readonly protocolLists = new Map<string, Record<string, unknown>[]>();
+
+  /**
+   * Ids of the egress rules of the intent being rendered that lost a peer the isolation would
+   * deny (no address known for it): that direction is then passed on, not denied (emitIntent).
+   */
+  readonly lost: string[] = [];
 
   constructor(readonly w: Warnings) {}
 
@@ -186,6 +195,9 @@ class Renderer {
 
 function renderPeer(p: PolicyPeer, ns: string | undefined): Peer {
   switch (p.kind) {
+    case 'selected-namespaces':
+      // An empty selector selects every namespace, today's and future ones.
+      return Object.keys(p.selector).length === 0 ? { namespaces: p.namespaceSelector } : { pods: { namespaceSelector: p.namespaceSelector, podSelector: p.selector } };
     case 'pods':
       return { pods: { namespaceSelector: nsSel(p.namespace ?? ns!), podSelector: p.selector } };
     case 'namespace':
@@ -225,6 +237,23 @@ function notExpressible(intent: PolicyIntent, direction: Direction, rule: Policy
   w.add('peer-not-expressible', intent, `ClusterNetworkPolicy ingress cannot match ${what} (only pods and namespaces): no rule emitted; such traffic is not denied by it either`, where(direction, rule));
 }
 
+const ALL_PODS: PolicyPeer = { kind: 'selected-namespaces', namespaceSelector: {}, selector: {} };
+const EVERYTHING: PolicyPeer = { kind: 'cidr', cidr: '0.0.0.0/0', except: [] };
+const EVERYTHING_V6: PolicyPeer = { kind: 'cidr', cidr: '::/0', except: [] };
+
+/**
+ * The peers that stand for "any peer" when the rule has one that means it: `world` (everything)
+ * or, on ingress, the apiserver (an admission webhook's port stays open to every source, as on
+ * the other engines: seed 003). Egress: `networks` 0.0.0.0/0 and ::/0, which the CRD says match
+ * "all IPv4 pod-to-pod traffic as well" (ClusterNetworkPolicyEgressPeer.networks), so pods and
+ * nodes too. Ingress has no networks peer: `namespaces: {}` accepts every pod, and what is not
+ * a pod is never denied by the ingress isolation (it denies pods only), so the rule stays exact.
+ */
+function anyPeer(direction: Direction, rule: PolicyRule): PolicyPeer[] | undefined {
+  if (!hasKind(rule, 'world') && !(direction === 'ingress' && hasKind(rule, 'apiserver'))) return undefined;
+  return direction === 'ingress' ? [ALL_PODS] : [EVERYTHING, EVERYTHING_V6];
+}
+
 /** One IR rule → CNP rules, each within the peer and protocol limits. */
 function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule, r: Renderer, out: CnpRule[]): void {
   const w = r.w;
@@ -232,21 +261,28 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
   const peers: Rendered[] = [];
   const nets: string[] = [];
   let separate: Group[] = [];
-  for (const p of rule.peers) {
+  for (const p of anyPeer(direction, rule) ?? rule.peers) {
     switch (p.kind) {
       case 'pods':
       case 'namespace':
+      case 'selected-namespaces':
       case 'dns':
         peers.push(r.peer(p, ns));
         break;
       case 'apiserver':
-        if (direction === 'ingress') notExpressible(intent, direction, rule, 'the apiserver', w);
-        else if (p.endpoints.length === 0) w.add('apiserver-no-endpoints', intent, 'no endpoint of default/kubernetes is known: the apiserver cannot be allowed by address', where(direction, rule));
+        if (direction === 'ingress') throw new Error('an ingress apiserver peer is rendered as any source (anyPeer)');
+        else if (p.endpoints.length === 0) {
+          w.add('apiserver-no-endpoints', intent, 'no endpoint of default/kubernetes is known: the apiserver cannot be allowed by address', where(direction, rule));
+          r.lost.push(rule.explanation.id);
+        }
         else separate = separate.concat(r.apiserver(p));
         break;
       case 'nodes':
         if (direction === 'ingress') notExpressible(intent, direction, rule, 'nodes (host network)', w);
-        else if (p.ips.length === 0) w.add('nodes-no-ips', intent, 'no node IP is known: host-network peers need node addresses on this engine', where(direction, rule));
+        else if (p.ips.length === 0) {
+          w.add('nodes-no-ips', intent, 'no node IP is known: host-network peers need node addresses on this engine', where(direction, rule));
+          r.lost.push(rule.explanation.id);
+        }
         else for (const cidr of r.peerCidrs(p)) nets.push(cidr);
         break;
       case 'cidr':
@@ -254,16 +290,16 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
         else for (const cidr of r.peerCidrs(p)) nets.push(cidr);
         break;
       case 'fqdn':
-        if (p.ips.length === 0) w.add('fqdn-unresolved', intent, `the standard ClusterNetworkPolicy has no FQDN peer and no address is known for ${p.name}: no rule emitted`, where(direction, rule));
-        else {
+        if (p.ips.length === 0) {
+          w.add('fqdn-unresolved', intent, `the standard ClusterNetworkPolicy has no FQDN peer and no address is known for ${p.name}: no rule emitted`, where(direction, rule));
+          r.lost.push(rule.explanation.id);
+        } else {
           w.add('fqdn-as-ips', intent, `the standard ClusterNetworkPolicy has no FQDN peer: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where(direction, rule));
           for (const cidr of r.peerCidrs(p)) nets.push(cidr);
         }
         break;
       case 'world':
-        if (direction === 'ingress') notExpressible(intent, direction, rule, 'the world', w);
-        else for (const cidr of ALL_NETWORKS) nets.push(cidr);
-        break;
+        throw new Error('a world peer is rendered as any peer (anyPeer)');
     }
   }
   if (nets.length > 0) for (const np of r.networkPeers(nets)) peers.push(np);
@@ -335,6 +371,24 @@ function manifest(intent: PolicyIntent, name: string, priority: number, ingress:
   return { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: metadata(intent, name, undefined, lines), spec };
 }
 
+/**
+ * A direction that could not be rendered faithfully is not isolated: rather than Deny what a
+ * lost rule allowed, its traffic is passed on — "Pass: skips all further ClusterNetworkPolicy
+ * rules in the current tier … and passes evaluation to the next tier" (the CRD), which after
+ * the Baseline tier is the default allow, so the namespace default-deny below cannot cut it
+ * either. Looser than intended, never cutting required traffic; a warning says so.
+ */
+function passRules(intent: PolicyIntent, r: Renderer): CnpRule[] {
+  const ids = [...new Set(r.lost)].sort();
+  r.w.add(
+    'direction-not-isolated',
+    intent,
+    `egress is not isolated on this engine: rule(s) ${ids.join(', ')} could not be rendered, and denying the rest would cut what they allow; egress is passed on instead (looser than intended)`,
+    { direction: 'egress' },
+  );
+  return [{ name: 'pass other egress: a rule could not be rendered', action: 'Pass', peers: everyone('egress'), protocols: [] }];
+}
+
 function restricted(d: DirectionPolicy): boolean {
   return d.mode === 'rules' || d.mode === 'deny-all';
 }
@@ -350,7 +404,8 @@ function firstLine(direction: Direction, d: DirectionPolicy): string[] {
   return [];
 }
 
-function emitIntent(intent: PolicyIntent, r: Renderer, prio: CnpPriorities, out: Manifest[]): void {
+function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: Manifest[]): void {
+  const intent = explainedIntent(given);
   if (hostNetworkSkipped(intent, r.w, 'ClusterNetworkPolicy')) return;
   const base = baseName(intent);
   const denyLines = [...firstLine('ingress', intent.ingress), ...firstLine('egress', intent.egress)];
@@ -358,6 +413,7 @@ function emitIntent(intent: PolicyIntent, r: Renderer, prio: CnpPriorities, out:
     out.push(manifest(intent, policyName(base), prio.defaultDeny, denyRules('ingress', intent.ingress), denyRules('egress', intent.egress), denyLines));
     return;
   }
+  r.lost.length = 0;
   const ingress = acceptRules(intent, 'ingress', intent.ingress, r);
   const egress = acceptRules(intent, 'egress', intent.egress, r);
   const inChunks = chunks(ingress, CNP_MAX_RULES);
@@ -374,11 +430,19 @@ function emitIntent(intent: PolicyIntent, r: Renderer, prio: CnpPriorities, out:
     out.push(manifest(intent, n === 1 ? acceptName : chunkName(acceptName, i), priority, ic, ec, lines));
   }
   const isoIn = denyRules('ingress', intent.ingress);
-  const isoEg = denyRules('egress', intent.egress);
+  const isoEg = r.lost.length > 0 && restricted(intent.egress) ? passRules(intent, r) : denyRules('egress', intent.egress);
   if (isoIn.length + isoEg.length > 0) {
     const lines = [
       ...(isoIn.length > 0 ? [ruleLine('ingress', { id: intent.key, status: 'implied', text: 'isolate the subject: deny ingress the rules above do not accept' })] : []),
-      ...(isoEg.length > 0 ? [ruleLine('egress', { id: intent.key, status: 'implied', text: 'isolate the subject: deny egress the rules above do not accept' })] : []),
+      ...(isoEg.length > 0
+        ? [
+            ruleLine('egress', {
+              id: intent.key,
+              status: 'implied',
+              text: isoEg[0]!.action === 'Pass' ? 'egress left open: a rule above could not be rendered, so the rest is passed on, not denied' : 'isolate the subject: deny egress the rules above do not accept',
+            }),
+          ]
+        : []),
       ...denyLines.filter((l) => !l.includes(' implied ')),
     ];
     out.push(manifest(intent, policyName(`${base}-isolation`), prio.isolation, isoIn, isoEg, lines));

@@ -5,6 +5,7 @@
  * every control plane (konnectivity, managed clusters), and a webhook cut off with
  * failurePolicy Fail blocks API writes, so the port stays open and TLS guards it; host-network
  * peers are node IP blocks; FQDNs fall back to their resolved IPs, else no rule and a warning.
+ * `world` (everything, pods included) is a rule without peers on the rule's ports.
  * A rule whose peers all turn out inexpressible is dropped, never emitted with an empty peer
  * list (which would mean "from/to anywhere").
  */
@@ -13,12 +14,10 @@ import { compareCidrs, hostCidr } from '../policy/cidr.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec } from '../policy/ir.ts';
 import { policyName } from '../policy/names.ts';
 import { JsonIds } from './json-ids.ts';
-import { annotatedMetadata, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
+import { annotatedMetadata, explainedIntent, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
 import type { Engine, EmitResult, Manifest } from './types.ts';
 
 export const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
-const ALL_V4 = '0.0.0.0/0';
-const ALL_V6 = '::/0';
 
 type NpPeer = Record<string, unknown>;
 interface NpPort {
@@ -32,7 +31,7 @@ interface NpRule {
   peers: NpPeer[];
   ids: number[];
   ports: NpPort[];
-  /** No peer restriction: the port is open to every source. */
+  /** No peer restriction: the ports are open to every source (ingress) or destination (egress). */
   anySource: boolean;
 }
 
@@ -134,7 +133,10 @@ const NO_IDS: number[] = [];
 /** Renders one IR rule as one or more NetworkPolicy rules (the apiserver needs its own ports). */
 function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule, r: Renderer, out: NpRule[]): void {
   const ports = r.portList(rule.ports);
-  if (direction === 'ingress' && hasApiserver(rule)) {
+  // `world` is everything, pods included: only a rule without peers says that on every CNI
+  // (an ipBlock 0.0.0.0/0 does not match pods on Cilium, for one). The webhook source is
+  // left open on its port (see the module comment).
+  if (hasKind(rule, 'world') || (direction === 'ingress' && hasKind(rule, 'apiserver'))) {
     out.push({ peers: [], ids: [], ports, anySource: true });
     return;
   }
@@ -168,8 +170,8 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
   if (extra !== undefined) for (const e of extra) out.push(e);
 }
 
-function hasApiserver(rule: PolicyRule): boolean {
-  for (const p of rule.peers) if (p.kind === 'apiserver') return true;
+export function hasKind(rule: PolicyRule, kind: PolicyPeer['kind']): boolean {
+  for (const p of rule.peers) if (p.kind === kind) return true;
   return false;
 }
 
@@ -220,8 +222,11 @@ function renderPeer(p: PolicyPeer, extra: NpRule[], ids: JsonIds): NpPeer[] {
       return [{ ipBlock: p.except.length > 0 ? { cidr: p.cidr, except: p.except } : { cidr: p.cidr } }];
     case 'fqdn':
       return ipBlocks(p.ips.map(hostCidr));
+    case 'selected-namespaces':
+      // An empty namespaceSelector selects every namespace, an absent podSelector every pod of them (NetworkPolicyPeer API).
+      return [Object.keys(p.selector).length === 0 ? { namespaceSelector: p.namespaceSelector } : { namespaceSelector: p.namespaceSelector, podSelector: p.selector }];
     case 'world':
-      return ipBlocks([ALL_V4, ALL_V6]);
+      throw new Error('a rule with a world peer is rendered without peers (renderRule)');
   }
 }
 
@@ -285,7 +290,8 @@ export function hostNetworkSkipped(intent: PolicyIntent, w: Warnings, engine: st
   return true;
 }
 
-function emitIntent(intent: PolicyIntent, r: Renderer): Manifest[] {
+function emitIntent(given: PolicyIntent, r: Renderer): Manifest[] {
+  const intent = explainedIntent(given);
   if (hostNetworkSkipped(intent, r.w, 'NetworkPolicy')) return [];
   const namespaces = intent.subject.kind === 'namespaces' ? intent.subject.namespaces : [intent.namespace!];
   const policyTypes: string[] = [];

@@ -21,6 +21,24 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** Why an admission webhook's port is open to every source (see the kubernetes and cilium engines). */
+export const WEBHOOK_SOURCE_NOTE =
+  "open to any source on its port, as seed 003 says: no policy names the apiserver's source address on every control plane (Cilium's kube-apiserver entity misses ingress on AKS, EKS, GKE)";
+
+/**
+ * The intent with what the engines render differently from the rule's own words said in the
+ * rule's explanation: an ingress rule from the apiserver (admission webhooks) is open to every
+ * source. The same intent object when there is nothing to say.
+ */
+export function explainedIntent(intent: PolicyIntent): PolicyIntent {
+  const d = intent.ingress;
+  if (d.mode !== 'rules' || !d.rules.some((r) => r.peers.some((p) => p.kind === 'apiserver'))) return intent;
+  const rules = d.rules.map((r) =>
+    r.peers.some((p) => p.kind === 'apiserver') ? { ...r, explanation: { ...r.explanation, text: r.explanation.text ? `${r.explanation.text} (${WEBHOOK_SOURCE_NOTE})` : WEBHOOK_SOURCE_NOTE } } : r,
+  );
+  return { ...intent, ingress: { mode: 'rules', rules } };
+}
+
 export function ruleLine(direction: Direction, e: RuleExplanation): string {
   return `${direction} ${e.status} ${e.id}${e.text ? `: ${e.text}` : ''}`;
 }

@@ -37,6 +37,8 @@ export const WARNING_CODES = [
   'peer-not-expressible',
   /** FQDN rules need DNS visibility: a DNS rule to the cluster DNS was added. */
   'dns-visibility-added',
+  /** A rule of the direction could not be rendered: the direction is left open rather than cut (ClusterNetworkPolicy). */
+  'direction-not-isolated',
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 

@@ -235,6 +235,11 @@ export function namespacePeer(namespace?: string): PolicyPeer {
   return namespace === undefined ? { kind: 'namespace' } : { kind: 'namespace', namespace };
 }
 
+/** Pods matching `sel` in every namespace matching `namespaceSelector` ({} = all, today's and future ones). */
+export function selectedNamespacesPeer(namespaceSelector: LabelSelector, sel: LabelSelector = {}): PolicyPeer {
+  return { kind: 'selected-namespaces', namespaceSelector, selector: sel };
+}
+
 export const DEFAULT_DNS = { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } } } as const;
 
 export function dnsPeer(namespace: string = DEFAULT_DNS.namespace, sel: LabelSelector = DEFAULT_DNS.selector): PolicyPeer {
@@ -306,6 +311,8 @@ function checkPeer(path: string, p: PolicyPeer): PolicyPeer {
     }
     case 'world':
       return worldPeer();
+    case 'selected-namespaces':
+      return selectedNamespacesPeer(selector(`${path}.namespaceSelector`, p.namespaceSelector), selector(`${path}.selector`, p.selector));
     default:
       throw new PolicyError(path, `unknown peer kind "${(p as { kind: string }).kind}"`);
   }

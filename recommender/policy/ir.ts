@@ -37,6 +37,12 @@ export type PolicyPeer =
   | { kind: 'pods'; namespace?: string; selector: LabelSelector }
   /** Every pod of a namespace; `namespace` undefined = the subject's own namespace. */
   | { kind: 'namespace'; namespace?: string }
+  /**
+   * Pods matching `selector` ({} = all of them) in every namespace whose labels match
+   * `namespaceSelector` ({} = every namespace), those that exist today and those created
+   * later: a matrix `namespaceSelector` stays a selector, never the list of today's namespaces.
+   */
+  | { kind: 'selected-namespaces'; namespaceSelector: LabelSelector; selector: LabelSelector }
   /** The cluster DNS pods; rules to them usually carry UDP+TCP 53 (see `dnsPorts`). */
   | { kind: 'dns'; namespace: string; selector: LabelSelector }
   /**
@@ -50,7 +56,12 @@ export type PolicyPeer =
   | { kind: 'cidr'; cidr: string; except: string[] }
   /** An external name; `ips` = addresses it resolved to when seen (fallback for engines without FQDN). */
   | { kind: 'fqdn'; name: string; ips: string[] }
-  /** Anything outside the cluster. */
+  /**
+   * Everything, in and out of the cluster (docs/matrices.md): every pod, node and address.
+   * Engines render it as "any peer" (a rule without peers, Cilium's `all` entity), never as
+   * "outside the cluster" (Cilium's `world` entity) and never as address blocks alone where
+   * the engine does not match pods by address.
+   */
   | { kind: 'world' };
 
 export type PeerKind = PolicyPeer['kind'];

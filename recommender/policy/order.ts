@@ -86,6 +86,7 @@ const PEER_KIND_RANK: Record<PolicyPeer['kind'], number> = {
   cidr: 5,
   fqdn: 6,
   world: 7,
+  'selected-namespaces': 8,
 };
 
 export function peerKey(p: PolicyPeer): string {
@@ -107,6 +108,8 @@ export function peerKey(p: PolicyPeer): string {
       return `${head}${p.name}|${p.ips.join(',')}`;
     case 'world':
       return head;
+    case 'selected-namespaces':
+      return `${head}${selectorKey(p.namespaceSelector)}|${selectorKey(p.selector)}`;
   }
 }
 

@@ -33,6 +33,13 @@ function rankOf(s: RuleStatus): number {
   return STATUS_RANK.indexOf(s);
 }
 
+/** Of several statuses of one rule, the one a reviewer must see (as above). */
+export function attentionStatus(statuses: readonly RuleStatus[]): RuleStatus {
+  let best = statuses[0]!;
+  for (const s of statuses) if (rankOf(s) < rankOf(best)) best = s;
+  return best;
+}
+
 /** Port keys are asked for again and again for the same (shared) port objects. */
 const portKeys = new WeakMap<PortSpec, string>();
 function cachedPortKey(p: PortSpec): string {

@@ -8,7 +8,7 @@ import { workloadKey, type Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { resolvePortNumber } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
-import { allPorts, apiserverPeer, cidrPeer, dnsPeer, fqdnPeer, namedPort, namespacePeer, nodesPeer, podsPeer, port, portRange, worldPeer } from '../policy/build.ts';
+import { allPorts, apiserverPeer, cidrPeer, dnsPeer, fqdnPeer, namedPort, namespacePeer, nodesPeer, podsPeer, port, portRange, selectedNamespacesPeer, worldPeer } from '../policy/build.ts';
 import { cidrContains, hostCidr, parseCidr } from '../policy/cidr.ts';
 import { PORT_PROTOCOLS, type PolicyPeer, type PortProtocol, type PortSpec } from '../policy/ir.ts';
 
@@ -80,10 +80,13 @@ export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex): P
   switch (rp.kind) {
     case 'pods': {
       if (rp.hostNetwork) return [...ix.nodeIps.values()].flat().length > 0 ? [nodesPeer(nodeIpsOfHostNetworkPeer(ix))] : [];
+      // A namespace selector stays one: namespaces created later match too (issue 13).
+      if (rp.namespaceSelector !== undefined) return [selectedNamespacesPeer(rp.namespaceSelector, rp.selector)];
       const namespaces = rp.namespace !== undefined ? [rp.namespace] : rp.namespaces;
       return namespaces.map((n) => podsPeer(rp.selector, n === ns ? undefined : n));
     }
     case 'namespace':
+      if (rp.namespaceSelector !== undefined) return [selectedNamespacesPeer(rp.namespaceSelector)];
       return (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).map((n) => namespacePeer(n === ns ? undefined : n));
     case 'same-namespace':
       return [namespacePeer(rp.namespace === ns ? undefined : rp.namespace)];

@@ -22,7 +22,7 @@ function workload(key: string, namespace: string, egress: unknown[], ingress: un
   };
 }
 
-test('cilium: a pods rule and a DNS rule that render the same collapse; entities merge and sort', () => {
+test('cilium: a pods rule and a DNS rule that render the same collapse; a webhook source is any source', () => {
   const set = policySet([
     workload(
       'shop/a',
@@ -41,7 +41,8 @@ test('cilium: a pods rule and a DNS rule that render the same collapse; entities
     { toEndpoints: endpoints, toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] },
     { toEndpoints: endpoints, toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }] }] },
   ]);
-  assert.deepEqual(m!.spec.ingress, [{ fromEntities: ['host', 'kube-apiserver', 'remote-node'], toPorts: [{ ports: [{ port: '8443', protocol: 'TCP' }] }] }]);
+  // A webhook rule (apiserver source) is open to any source on its port: `all` covers the nodes too.
+  assert.deepEqual(m!.spec.ingress, [{ fromEntities: ['all'], toPorts: [{ ports: [{ port: '8443', protocol: 'TCP' }] }] }]);
 });
 
 test('calico: same peers and ports collapse only when the rule lines are equal too', () => {

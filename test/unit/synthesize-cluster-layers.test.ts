@@ -1,0 +1,104 @@
+// --shared across namespaces: rules that several namespaces' shared policies hold become one
+// cluster-wide intent, and the result means exactly what the per-namespace policies meant.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ENGINES } from '../../recommender/engines/index.ts';
+import { dnsPeer, dnsPorts, explanation, podsPeer, policySet, tcp, type RuleInput } from '../../recommender/policy/build.ts';
+import type { Direction } from '../../recommender/policy/ir.ts';
+import { evaluate, type NetworkPolicyManifest, type SimConnection, type SimPod } from '../../recommender/simulate/networkpolicy.ts';
+import type { GroupedRule } from '../../recommender/synthesize/atoms.ts';
+import { clusterWideLayers } from '../../recommender/synthesize/cluster-layers.ts';
+import type { PlannedIntent } from '../../recommender/synthesize/workload.ts';
+
+function rule(direction: Direction, input: RuleInput): GroupedRule {
+  return { direction, input, status: input.explanation.status as GroupedRule['status'], rules: [], evidence: [], notes: [] };
+}
+
+function shared(namespace: string, rules: GroupedRule[]): PlannedIntent {
+  const input: PlannedIntent['input'] = { key: `${namespace}/shared`, namespace, layer: 'shared', subject: { kind: 'namespace' }, explanation: `shared ${namespace}` };
+  for (const d of ['ingress', 'egress'] as const) {
+    const own = rules.filter((r) => r.direction === d);
+    if (own.length > 0) input[d] = { mode: 'rules', rules: own.map((r) => r.input) };
+  }
+  return { input, rules, evidence: [] };
+}
+
+const db = { matchLabels: { app: 'db' } };
+const dns = (ns: string) => rule('egress', { peers: [dnsPeer()], ports: dnsPorts(), explanation: explanation('m/dns-53', 'confirmed', `shared by all 2 workloads of ${ns}: DNS`) });
+const layers = (): PlannedIntent[] => [
+  shared('a', [dns('a'), rule('egress', { peers: [podsPeer(db)], ports: [tcp(5432)], explanation: explanation('m/db', 'confirmed', 'db') }), rule('ingress', { peers: [podsPeer({ matchLabels: { app: 'mon' } }, 'monitoring')], ports: [tcp(8080)], explanation: explanation('m/metrics', 'confirmed', 'metrics') })]),
+  // `pods app=db in a` from b is the same rule as a's own-namespace `pods app=db`.
+  shared('b', [dns('b'), rule('egress', { peers: [podsPeer(db, 'a')], ports: [tcp(5432)], explanation: explanation('m/db', 'documented-unobserved', 'db') }), rule('ingress', { peers: [podsPeer({ matchLabels: { app: 'x' } })], ports: [tcp(8080)], explanation: explanation('m/x', 'confirmed', 'x') })]),
+  shared('c', [dns('c')]),
+];
+
+test('rules held by several namespaces move to one cluster-wide intent per namespace set; own-namespace peers are made explicit first', () => {
+  const out = clusterWideLayers(layers());
+  assert.deepEqual(
+    out.map((p) => [p.input.key, p.input.subject.kind === 'namespaces' ? p.input.subject.namespaces : p.input.namespace, p.input.ingress?.mode ?? 'none', p.input.egress?.mode ?? 'none']),
+    [
+      ['a/shared', 'a', 'rules', 'none'],
+      ['b/shared', 'b', 'rules', 'none'],
+      ['cluster/shared/a+b', ['a', 'b'], 'none', 'rules'],
+      ['cluster/shared/a+b+c', ['a', 'b', 'c'], 'none', 'rules'],
+    ],
+  );
+  const ab = out.find((p) => p.input.key === 'cluster/shared/a+b')!;
+  const [dbRule] = ab.rules;
+  assert.deepEqual(dbRule!.input.peers, [podsPeer(db, 'a')]);
+  // Of confirmed and documented-unobserved, the status a reviewer must see (atoms.ts) wins.
+  assert.equal(dbRule!.status, 'documented-unobserved');
+  const abc = out.find((p) => p.input.key === 'cluster/shared/a+b+c')!;
+  assert.equal(abc.rules[0]!.input.explanation.text, 'shared by every workload of namespaces a, b, c: DNS');
+  // Builds as a valid PolicySet (the IR refuses own-namespace peers in cluster-wide intents).
+  assert.doesNotThrow(() => policySet(out.map((p) => p.input)));
+});
+
+test('nothing shared by two namespaces: the layers are returned unchanged', () => {
+  const [a] = layers();
+  assert.deepEqual(clusterWideLayers([a!]).map((p) => p.input), [a!.input]);
+});
+
+test('each engine renders the cluster-wide intent as its cluster-wide kind (kubernetes: one NetworkPolicy per namespace)', () => {
+  const set = policySet(clusterWideLayers(layers()).map((p) => p.input));
+  const kinds = (engine: keyof typeof ENGINES) =>
+    ENGINES[engine]
+      .emit(set)
+      .manifests.filter((m) => m.metadata.name === 'cluster-shared-a-b-c')
+      .map((m) => `${m.kind} ${m.metadata.namespace ?? '-'}`);
+  assert.deepEqual(kinds('kubernetes'), ['NetworkPolicy a', 'NetworkPolicy b', 'NetworkPolicy c']);
+  assert.deepEqual(kinds('cilium'), ['CiliumClusterwideNetworkPolicy -']);
+  assert.deepEqual(kinds('calico'), ['GlobalNetworkPolicy -']);
+  assert.deepEqual(kinds('clusternetworkpolicy'), ['ClusterNetworkPolicy -']);
+  const gnp = ENGINES.calico.emit(set).manifests.find((m) => m.metadata.name === 'cluster-shared-a-b-c')!;
+  assert.equal(gnp.spec.namespaceSelector, "projectcalico.org/name in {'a', 'b', 'c'}");
+  const ccnp = ENGINES.cilium.emit(set).manifests.find((m) => m.metadata.name === 'cluster-shared-a-b-c')!;
+  assert.deepEqual(ccnp.spec.endpointSelector, { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['a', 'b', 'c'] }] });
+});
+
+test('same verdicts before and after, on every connection of a small cluster (Kubernetes NetworkPolicy semantics, recommender/simulate)', () => {
+  const before = ENGINES.kubernetes.emit(policySet(layers().map((p) => p.input))).manifests as unknown as NetworkPolicyManifest[];
+  const after = ENGINES.kubernetes.emit(policySet(clusterWideLayers(layers()).map((p) => p.input))).manifests as unknown as NetworkPolicyManifest[];
+  assert.notDeepEqual(before, after);
+  const pods: SimPod[] = [];
+  let n = 1;
+  for (const [namespace, app] of [['a', 'db'], ['a', 'web'], ['b', 'db'], ['b', 'x'], ['c', 'web'], ['monitoring', 'mon'], ['kube-system', 'dns']] as const) {
+    pods.push({ namespace, labels: app === 'dns' ? { 'k8s-app': 'kube-dns' } : { app }, ip: `10.1.0.${n++}` });
+  }
+  const nsLabels = (ns: string) => ({ 'kubernetes.io/metadata.name': ns });
+  let compared = 0;
+  let allowed = 0;
+  for (const client of pods) {
+    for (const server of pods) {
+      for (const [port, protocol] of [[53, 'UDP'], [5432, 'TCP'], [8080, 'TCP']] as const) {
+        const c: SimConnection = { client: { kind: 'pod', pod: client }, server: { kind: 'pod', pod: server }, port, protocol };
+        const verdict = evaluate(after, c, nsLabels).verdict;
+        if (verdict === 'allow') allowed++;
+        assert.equal(verdict, evaluate(before, c, nsLabels).verdict, `${client.namespace}/${client.labels.app} → ${server.namespace}/${server.labels.app ?? 'dns'}:${port}`);
+        compared++;
+      }
+    }
+  }
+  assert.equal(compared, 147);
+  assert.ok(allowed > 0 && allowed < compared, `${allowed} of ${compared} allowed: the grid tells policies apart`);
+});
