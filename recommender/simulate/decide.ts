@@ -1,0 +1,74 @@
+/**
+ * `simulate`: the verdict of one engine's policies on connections between stored peers, with the
+ * policy and rule that decided each side. A connection whose peers cannot be simulated (a kubelet
+ * probe, an address that resolved to nothing) gets the verdict `unknown` and the reason.
+ */
+import type { Protocol } from '../../domain/flow.ts';
+import { peerKey, type Peer } from '../../domain/peer.ts';
+import { ENGINE_NAMES, type EngineName } from '../engines/types.ts';
+import { isSimProtocol, peerEndpoint, type ClusterModel } from './cluster.ts';
+import type { SideVerdict, Simulator } from './types.ts';
+
+export interface PeerConnection {
+  client: Peer;
+  server: Peer;
+  port: number;
+  protocol: Protocol;
+}
+
+export interface Decision {
+  client: string;
+  server: string;
+  port: number;
+  protocol: Protocol;
+  verdict: 'allow' | 'deny' | 'unknown';
+  egress?: SideVerdict;
+  ingress?: SideVerdict;
+  reason?: string;
+}
+
+export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection): Decision {
+  const head = { client: peerKey(c.client), server: peerKey(c.server), port: c.port, protocol: c.protocol };
+  if (!isSimProtocol(c.protocol)) return { ...head, verdict: 'unknown', reason: `${c.protocol} is not a port protocol the engines' policies name` };
+  const client = peerEndpoint(model, c.client, c.port);
+  if (!client.ok) return { ...head, verdict: 'unknown', reason: client.reason };
+  const server = peerEndpoint(model, c.server, c.port);
+  if (!server.ok) return { ...head, verdict: 'unknown', reason: server.reason };
+  const v = sim.evaluate({ client: client.endpoint, server: server.endpoint, port: c.port, protocol: c.protocol });
+  return { ...head, verdict: v.verdict, egress: v.egress, ingress: v.ingress };
+}
+
+const ENGINE_OF_KIND: Record<string, EngineName> = {
+  'networking.k8s.io/v1 NetworkPolicy': 'kubernetes',
+  'cilium.io/v2 CiliumNetworkPolicy': 'cilium',
+  'cilium.io/v2 CiliumClusterwideNetworkPolicy': 'cilium',
+  'projectcalico.org/v3 NetworkPolicy': 'calico',
+  'projectcalico.org/v3 GlobalNetworkPolicy': 'calico',
+  'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': 'clusternetworkpolicy',
+  'policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy': 'clusternetworkpolicy',
+  'policy.networking.k8s.io/v1alpha1 BaselineAdminNetworkPolicy': 'clusternetworkpolicy',
+};
+
+/**
+ * The engine a set of manifests is written for. NetworkPolicies are enforced by every engine, so
+ * they count only when nothing else is there; two other engines at once are an error.
+ */
+export function inferEngine(manifests: readonly unknown[]): EngineName {
+  const engines = new Set<EngineName>();
+  const unknown = new Set<string>();
+  for (const m of manifests) {
+    const o = (typeof m === 'object' && m !== null ? m : {}) as { apiVersion?: unknown; kind?: unknown };
+    const id = `${String(o.apiVersion)} ${String(o.kind)}`;
+    const e = ENGINE_OF_KIND[id];
+    if (e) engines.add(e);
+    else unknown.add(id);
+  }
+  if (unknown.size > 0) throw new Error(`not a network policy kind any engine enforces: ${[...unknown].sort().join(', ')}`);
+  const specific = [...engines].filter((e) => e !== 'kubernetes');
+  if (specific.length > 1) throw new Error(`the manifests are for several engines (${specific.sort().join(', ')}): pass --engine`);
+  return specific[0] ?? (engines.size > 0 ? 'kubernetes' : fail());
+}
+
+function fail(): never {
+  throw new Error(`no policy manifest given: nothing to infer the engine from (--engine ${ENGINE_NAMES.join('|')})`);
+}
