@@ -38,6 +38,8 @@ class Calico implements CalicoSimulator {
   private readonly byNamespace = new Map<string, CompiledPolicy[]>();
   private readonly global: CompiledPolicy[] = [];
   private readonly applicable = new WeakMap<EndpointView, Record<Direction, TierPolicies[]>>();
+  /** Each policy's position in evaluation order. */
+  private readonly rank = new Map<CompiledPolicy, number>();
 
   constructor(manifests: readonly unknown[], cluster: SimCluster) {
     this.views = new EndpointViews(cluster);
@@ -45,7 +47,8 @@ class Calico implements CalicoSimulator {
     this.policies = compiled.policies;
     this.tiers = compiled.tiers;
     this.ignored = compiled.ignored;
-    this.policies.forEach((p) => {
+    this.policies.forEach((p, i) => {
+      this.rank.set(p, i);
       if (p.namespace === undefined) this.global.push(p);
       else {
         const list = this.byNamespace.get(p.namespace) ?? [];
@@ -66,7 +69,7 @@ class Calico implements CalicoSimulator {
   private tiersFor(e: EndpointView, direction: Direction): TierPolicies[] {
     let cached = this.applicable.get(e);
     if (!cached) {
-      const candidates = mergeSorted(this.byNamespace.get(e.namespace ?? '') ?? [], this.global, this.policies);
+      const candidates = mergeSorted(this.byNamespace.get(e.namespace ?? '') ?? [], this.global, this.rank);
       const applying = candidates.filter((p) => p.applies(e));
       cached = { ingress: group(applying.filter((p) => p.ingress), this.tiers), egress: group(applying.filter((p) => p.egress), this.tiers) };
       this.applicable.set(e, cached);
@@ -106,12 +109,18 @@ class Calico implements CalicoSimulator {
   }
 }
 
-/** The union of two sub-lists of `all`, in `all`'s order. */
-function mergeSorted(a: CompiledPolicy[], b: CompiledPolicy[], all: CompiledPolicy[]): CompiledPolicy[] {
+/** Two disjoint lists, each in evaluation order, merged in that order. */
+function mergeSorted(a: CompiledPolicy[], b: CompiledPolicy[], rank: Map<CompiledPolicy, number>): CompiledPolicy[] {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
-  const wanted = new Set([...a, ...b]);
-  return all.filter((p) => wanted.has(p));
+  const out: CompiledPolicy[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && rank.get(a[i]!)! < rank.get(b[j]!)!)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
 }
 
 function group(policies: CompiledPolicy[], tiers: Map<string, TierInfo>): TierPolicies[] {

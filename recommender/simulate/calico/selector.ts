@@ -47,130 +47,100 @@ interface Token {
   pos: number;
 }
 
-const WHITESPACE = /^[ \t]*/;
+/** tokenizer.go: whitespace is space and tab only. */
+function skipWhitespace(s: string, i: number): number {
+  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
+  return i;
+}
 
-/** upstream findIdentifier: the leading run of label characters; quirk kept: "" when the run reaches the end of input. */
-function findIdentifier(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 47 || c === 45;
-    if (!ok) return s.slice(0, i);
-  }
+function isLabelChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 47 || c === 45;
+}
+
+/** upstream findIdentifier: the run of label characters at `from`; quirk kept: "" when the run reaches the end of input. */
+function findIdentifier(s: string, from: number): string {
+  for (let i = from; i < s.length; i++) if (!isLabelChar(s.charCodeAt(i))) return s.slice(from, i);
   return '';
 }
 
+const SINGLE: Record<string, TokKind> = { '(': '(', ')': ')', '{': '{', '}': '}', ',': ',' };
+/** Word operators allowed right after a label, with their second word (tokenizer.go). */
+const WORD_OPERATORS: [string, string | undefined, TokKind][] = [
+  ['contains', undefined, 'contains'],
+  ['starts', 'with', 'starts with'],
+  ['ends', 'with', 'ends with'],
+  ['not', 'in', 'not in'],
+  ['in', undefined, 'in'],
+];
+
 function tokenize(selector: string): Token[] {
   const tokens: Token[] = [];
-  let i = 0;
-  const fail = (reason: string, at = i): never => {
+  const fail = (reason: string, at: number): never => {
     throw new SelectorSyntaxError(selector, at, reason);
   };
-  const skipWs = (): void => {
-    i += WHITESPACE.exec(selector.slice(i))![0].length;
-  };
-  const push = (kind: TokKind, pos: number, value = ''): void => {
-    tokens.push({ kind, value, pos });
-  };
+  let i = 0;
   for (;;) {
-    skipWs();
+    i = skipWhitespace(selector, i);
+    const start = i;
     if (i >= selector.length) {
-      push('EOF', i);
+      tokens.push({ kind: 'EOF', value: '', pos: i });
       return tokens;
     }
-    const start = i;
-    const rest = selector.slice(i);
-    const last = tokens.length > 0 ? tokens[tokens.length - 1]!.kind : undefined;
-    const c = rest[0]!;
-    switch (c) {
-      case '(':
-      case ')':
-      case '{':
-      case '}':
-      case ',':
-        push(c, start);
-        i++;
-        continue;
-      case '"':
-      case "'": {
-        const end = selector.indexOf(c, i + 1);
-        if (end < 0) fail('unterminated string');
-        push('string', start, selector.slice(i + 1, end));
-        i = end + 1;
-        continue;
+    const c = selector[i]!;
+    const next = selector[i + 1];
+    const single = SINGLE[c];
+    if (single) {
+      tokens.push({ kind: single, value: '', pos: start });
+      i++;
+    } else if (c === '"' || c === "'") {
+      const end = selector.indexOf(c, i + 1);
+      if (end < 0) fail('unterminated string', start);
+      tokens.push({ kind: 'string', value: selector.slice(i + 1, end), pos: start });
+      i = end + 1;
+    } else if (c === '=') {
+      if (next !== '=') fail('expected ==', start);
+      tokens.push({ kind: '==', value: '', pos: start });
+      i += 2;
+    } else if (c === '!') {
+      const ne = next === '=';
+      tokens.push({ kind: ne ? '!=' : '!', value: '', pos: start });
+      i += ne ? 2 : 1;
+    } else if (c === '&' || c === '|') {
+      if (next !== c) fail(`expected ${c}${c}`, start);
+      tokens.push({ kind: c === '&' ? '&&' : '||', value: '', pos: start });
+      i += 2;
+    } else if (tokens.length > 0 && tokens[tokens.length - 1]!.kind === 'label') {
+      // After a label only a word operator may follow ("was expecting an operator").
+      const expecting = `unexpected characters after label '${tokens[tokens.length - 1]!.value}', was expecting an operator`;
+      const op = WORD_OPERATORS.find(([first]) => selector.startsWith(first, i));
+      if (!op) return fail(expecting, start);
+      i += op[0].length;
+      if (op[1] !== undefined) {
+        i = skipWhitespace(selector, i);
+        if (!selector.startsWith(op[1], i)) fail(expecting, start);
+        i += op[1].length;
       }
-      case '=':
-        if (rest[1] !== '=') fail('expected ==');
-        push('==', start);
-        i += 2;
-        continue;
-      case '!':
-        if (rest[1] === '=') {
-          push('!=', start);
-          i += 2;
-        } else {
-          push('!', start);
-          i++;
-        }
-        continue;
-      case '&':
-        if (rest[1] !== '&') fail('expected &&');
-        push('&&', start);
-        i += 2;
-        continue;
-      case '|':
-        if (rest[1] !== '|') fail('expected ||');
-        push('||', start);
-        i += 2;
-        continue;
-    }
-    if (last === 'label') {
-      // After a label only a word operator may follow (tokenizer.go: "was expecting an operator").
-      const label = tokens[tokens.length - 1]!.value;
-      const expecting = `unexpected characters after label '${label}', was expecting an operator`;
-      const twoWords = (first: string, kind: TokKind): void => {
-        i += first.length;
-        skipWs();
-        if (!selector.startsWith(kind === 'not in' ? 'in' : 'with', i)) fail(expecting);
-        i += kind === 'not in' ? 2 : 4;
-        push(kind, start);
-      };
-      if (rest.startsWith('contains')) {
-        push('contains', start);
-        i += 'contains'.length;
-      } else if (rest.startsWith('starts')) twoWords('starts', 'starts with');
-      else if (rest.startsWith('ends')) twoWords('ends', 'ends with');
-      else if (rest.startsWith('not')) twoWords('not', 'not in');
-      else if (rest.startsWith('in')) {
-        push('in', start);
-        i += 2;
-      } else fail(expecting);
-      continue;
-    }
-    if (rest.startsWith('has(')) {
-      i += 4;
-      skipWs();
-      const ident = findIdentifier(selector.slice(i));
-      if (ident === '') fail('no label name in has( expression');
+      tokens.push({ kind: op[2], value: '', pos: start });
+    } else if (selector.startsWith('has(', i)) {
+      i = skipWhitespace(selector, i + 4);
+      const ident = findIdentifier(selector, i);
+      if (ident === '') fail('no label name in has( expression', i);
+      i = skipWhitespace(selector, i + ident.length);
+      if (selector[i] !== ')') fail("no closing ')' after has(", i);
+      tokens.push({ kind: 'has', value: ident, pos: start });
+      i++;
+    } else if (selector.startsWith('all(', i) || selector.startsWith('global(', i)) {
+      const fn = selector.startsWith('all(', i) ? 'all' : 'global';
+      i = skipWhitespace(selector, i + fn.length + 1);
+      if (selector[i] !== ')') fail(`no closing ')' after ${fn}(`, i);
+      tokens.push({ kind: fn, value: '', pos: start });
+      i++;
+    } else {
+      const ident = findIdentifier(selector, i);
+      if (ident === '') fail('unexpected characters', start);
+      tokens.push({ kind: 'label', value: ident, pos: start });
       i += ident.length;
-      skipWs();
-      if (selector[i] !== ')') fail("no closing ')' after has(");
-      i++;
-      push('has', start, ident);
-      continue;
     }
-    const fn = rest.startsWith('all(') ? 'all' : rest.startsWith('global(') ? 'global' : undefined;
-    if (fn) {
-      i += fn.length + 1;
-      skipWs();
-      if (selector[i] !== ')') fail(`no closing ')' after ${fn}(`);
-      i++;
-      push(fn, start);
-      continue;
-    }
-    const ident = findIdentifier(rest);
-    if (ident === '') fail('unexpected characters');
-    push('label', start, ident);
-    i += ident.length;
   }
 }
 
@@ -390,8 +360,22 @@ export interface Selector {
   matchesNamespace(labels: LabelMap, namespaced: boolean): boolean;
 }
 
+/** Parsed selectors by text: policies repeat the same few (`all()`, namespace selectors). Pure, so sharing is safe. */
+const cache = new Map<string, Selector>();
+const CACHE_LIMIT = 50_000;
+
 /** Parses a selector; throws SelectorSyntaxError (with the offset) when it is not valid. */
 export function parseSelector(selector: string): Selector {
+  let s = cache.get(selector);
+  if (!s) {
+    s = parse(selector);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(selector, s);
+  }
+  return s;
+}
+
+function parse(selector: string): Selector {
   const root = new Parser(selector, tokenize(selector)).root();
   const plain = compile(root, false);
   const ns = compile(root, true);
