@@ -122,4 +122,7 @@ test('Tier: name, order, defaultAction (validateTier)', () => {
   assert.deepEqual(messages(t('security', { order: 100, defaultAction: 'Pass' })), []);
   assert.equal(messages(t('sec.urity', {})).length, 1);
   assert.equal(messages(t('security', { defaultAction: 'Allow' })).length, 1);
+  // projectcalico.org_tiers.yaml CEL: the default tier keeps order 1000000 and action Deny.
+  assert.deepEqual(messages(t('default', { order: 1000000, defaultAction: 'Deny' })), []);
+  assert.deepEqual(messages(t('default', { order: 5, defaultAction: 'Deny' })), ['/spec/order: default tier order must be 1000000 (Calico Tier CRD x-kubernetes-validations)']);
 });

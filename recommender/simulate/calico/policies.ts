@@ -15,7 +15,7 @@ import { parseSelector, SelectorSyntaxError } from './selector.ts';
 import type { ServiceIndex } from './services.ts';
 
 export const DEFAULT_TIER = 'default';
-/** The default tier's order when no Tier resource says otherwise (Calico ≥ 3.26 creates it with order 1,000,000). */
+/** The default tier's order (the Tier CRD's CEL rule: "default tier order must be 1000000"). */
 export const DEFAULT_TIER_ORDER = 1_000_000;
 /** conversion.go: Kubernetes NetworkPolicies land in the default tier at order 1000. */
 export const K8S_POLICY_ORDER = 1000;

@@ -3,8 +3,10 @@
  * in projectcalico.org/v3 NetworkPolicy, GlobalNetworkPolicy and Tier manifests, beyond what the
  * JSON schema checks. Each check names the function of
  * projectcalico/calico libcalico-go/lib/validator/v3/validator.go it mirrors (some have moved to
- * the CRD's CEL rules in recent releases: the refusal is the same); the message is upstream's
- * reason, followed by that function's name.
+ * the CRD's CEL rules in recent releases — api/config/crd/projectcalico.org_*.yaml
+ * x-kubernetes-validations: services/selector/nets/namespaceSelector exclusivity, ports with
+ * services, ICMP protocol and ipVersion, HTTP — the refusal is the same); the message is
+ * upstream's reason, followed by that function's name.
  */
 import { CALICO_API_VERSION, type CalicoEntityRule, type CalicoPort } from '../../engines/wire/calico.ts';
 import { parseCidr } from '../../policy/cidr.ts';
@@ -249,6 +251,13 @@ function checkTier(e: Errors, m: Obj): void {
   const spec = isObj(m.spec) ? m.spec : {};
   if (spec.order !== undefined && !(typeof spec.order === 'number' && Number.isFinite(spec.order))) e.add('/spec/order', 'order must be a number', 'TierSpec.Order (float64)');
   if (spec.defaultAction !== undefined && spec.defaultAction !== 'Deny' && spec.defaultAction !== 'Pass') e.add('/spec/defaultAction', 'defaultAction must be Deny or Pass', 'TierSpec.DefaultAction validation');
+  // projectcalico.org_tiers.yaml CEL rules: the built-in tiers keep their order and default action.
+  const builtIn: Record<string, [number, 'Deny' | 'Pass']> = { default: [1_000_000, 'Deny'], 'kube-admin': [1000, 'Pass'], 'kube-baseline': [10_000_000, 'Pass'] };
+  const fixed = builtIn[name];
+  if (fixed) {
+    if (spec.order !== fixed[0]) e.add('/spec/order', `${name} tier order must be ${fixed[0]}`, 'Tier CRD x-kubernetes-validations');
+    if (spec.defaultAction !== fixed[1]) e.add('/spec/defaultAction', `The '${name}' tier must have default action '${fixed[1]}'`, 'Tier CRD x-kubernetes-validations');
+  }
 }
 
 /** The Calico admission errors of one manifest ([] for other kinds). */
