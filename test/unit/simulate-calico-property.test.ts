@@ -1,7 +1,8 @@
 /**
  * Property: on generated clusters, the recommender's `calico` output, simulated by the Calico
  * simulator, allows exactly the included edges (modelled on recommend-property.test.ts, which
- * checks the same for the `kubernetes` engine).
+ * checks the same for the `kubernetes` engine); so does its `kubernetes` output, which Calico
+ * enforces too.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -75,12 +76,19 @@ function endpoints(g: Generated): { key: string; ep: SimEndpoint }[] {
   ];
 }
 
-for (const options of [{ mode: 'observed' as const }, { mode: 'observed' as const, defaultDeny: true, shared: true }]) {
-  test(`calico output (${JSON.stringify(options)}), simulated, allows every included edge and nothing else; Calico admits it`, () => {
+// The `kubernetes` output too: Calico enforces Kubernetes NetworkPolicies (converted into its default tier).
+const CASES = [
+  { engine: 'calico' as const, options: { mode: 'observed' as const } },
+  { engine: 'calico' as const, options: { mode: 'observed' as const, defaultDeny: true, shared: true } },
+  { engine: 'kubernetes' as const, options: { mode: 'observed' as const } },
+];
+
+for (const { engine, options } of CASES) {
+  test(`${engine} output (${JSON.stringify(options)}), simulated by the calico simulator, allows every included edge and nothing else; Calico admits it`, () => {
     fc.assert(
       fc.property(clusterArb, (g) => {
         const rec = recommend({ inventory: g.inventory, edges: g.edges, matrices: [] }, options);
-        const manifests = getEngine('calico').emit(rec.policySet).manifests;
+        const manifests = getEngine(engine).emit(rec.policySet).manifests;
         for (const m of manifests) assert.deepEqual(admissionErrorsCalico(m), [], `${m.kind}/${m.metadata.name}`);
         const sim = calicoSimulator(manifests, g.cluster);
         assert.deepEqual(sim.ignored, []);
