@@ -8,8 +8,10 @@
  * Log goes on; Pass skips to the next tier. A tier whose policies all miss denies (end-of-tier
  * deny), or passes when its `defaultAction` is Pass. When no policy of any tier applies, or
  * every tier passed, the endpoint's profiles decide: for a pod, `kns.<namespace>` allows
- * everything (felix rule rendering: profiles after tiers). Only workload endpoints (pods off the
- * host network) have policy here: no HostEndpoint is modelled.
+ * everything (felix renders profiles after the tiers; projectcalico/calico#669 "pass ... jump to
+ * the Profile", #13208 "a Pass rule in the last tier ... falls through to the endpoint's
+ * namespace/profile, which (by default) allows it"; tier `defaultAction` from #9232). Only
+ * workload endpoints (pods off the host network) have policy here: no HostEndpoint is modelled.
  */
 import { EndpointViews, flowFamily, type EndpointView } from './calico/endpoints.ts';
 import { compilePolicies, type CompiledPolicy, type Ignored, type TierInfo } from './calico/policies.ts';

@@ -57,7 +57,7 @@ export interface CompiledPolicies {
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-/** Types when `types` is absent (docs, networkpolicy "types" footnote): Egress only with egress rules only, both with both, else Ingress. */
+/** Types when `types` is absent (libcalico-go clientv3 defaultPolicyTypesField): Egress only with egress rules only, both with both, else Ingress. */
 export function defaultTypes(spec: CalicoPolicySpecCommon): ('Ingress' | 'Egress')[] {
   if (spec.types && spec.types.length > 0) return spec.types;
   const ingress = (spec.ingress ?? []).length > 0;
