@@ -12,7 +12,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { calicoSimulator } from '../../recommender/simulate/calico.ts';
-import type { SimCluster, SimEndpoint, SimFlow, SimPod } from '../../recommender/simulate/types.ts';
+import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimulatorFactory } from '../../recommender/simulate/types.ts';
+
+// The shared contract: the calico simulator is a SimulatorFactory.
+const factory: SimulatorFactory = calicoSimulator;
 
 const pod = (namespace: string, name: string, labels: Record<string, string>, ips: string[], extra: Partial<SimPod> = {}): SimPod => ({
   namespace,
@@ -249,6 +252,11 @@ test('a policy whose selector does not parse is not applied, and is listed with 
   assert.equal(sim.evaluate(flow(P(web), P(api))).verdict, 'allow');
   assert.equal(sim.ignored.length, 1);
   assert.match(sim.ignored[0]!.reason, /expected == at offset 4/);
+});
+
+test('List manifests are read item by item (kubectl applies a List as its items)', () => {
+  const list = { apiVersion: 'v1', kind: 'List', items: [np('deny', { selector: "app == 'api'", ingress: [{ action: 'Deny' }] })] };
+  assert.equal(factory([list], cluster).evaluate(flow(P(web), P(api))).verdict, 'deny');
 });
 
 test('deterministic and order-independent: the same verdicts whatever the manifest order', () => {

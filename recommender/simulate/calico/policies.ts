@@ -124,11 +124,21 @@ function policyId(m: Obj): string {
   return [m.kind, md.namespace, md.name].filter((x) => typeof x === 'string').join('/');
 }
 
+/** Manifests with `kind: List` (and `…List`) objects replaced by their items, as kubectl applies them. */
+function flatten(manifests: readonly unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (const m of manifests) {
+    if (isObj(m) && typeof m.kind === 'string' && m.kind.endsWith('List') && Array.isArray(m.items)) out.push(...flatten(m.items));
+    else out.push(m);
+  }
+  return out;
+}
+
 export function compilePolicies(manifests: readonly unknown[], services: ServiceIndex): CompiledPolicies {
   const tiers = new Map<string, TierInfo>([[DEFAULT_TIER, { name: DEFAULT_TIER, order: DEFAULT_TIER_ORDER, defaultAction: 'Deny' }]]);
   const policies: CompiledPolicy[] = [];
   const ignored: Ignored[] = [];
-  for (const m of manifests) {
+  for (const m of flatten(manifests)) {
     if (!isObj(m) || !isObj(m.metadata)) continue;
     try {
       if (m.apiVersion === 'projectcalico.org/v3') {
