@@ -254,6 +254,16 @@ test('a policy whose selector does not parse is not applied, and is listed with 
   assert.match(sim.ignored[0]!.reason, /expected == at offset 4/);
 });
 
+test('a malformed policy is not applied and is listed, the others still are', () => {
+  const broken = np('broken', { selector: "app == 'api'", ingress: { action: 'Deny' } });
+  const deny = np('deny', { selector: "app == 'web'", ingress: [{ action: 'Deny' }] });
+  const sim = calicoSimulator([broken, deny], cluster);
+  assert.equal(sim.evaluate(flow(P(web), P(api))).verdict, 'allow');
+  assert.equal(sim.evaluate(flow(P(api), P(web))).verdict, 'deny');
+  assert.equal(sim.ignored.length, 1);
+  assert.match(sim.ignored[0]!.reason, /^malformed manifest: /);
+});
+
 test('List manifests are read item by item (kubectl applies a List as its items)', () => {
   const list = { apiVersion: 'v1', kind: 'List', items: [np('deny', { selector: "app == 'api'", ingress: [{ action: 'Deny' }] })] };
   assert.equal(factory([list], cluster).evaluate(flow(P(web), P(api))).verdict, 'deny');

@@ -154,8 +154,8 @@ export function compilePolicies(manifests: readonly unknown[], services: Service
         policies.push(kubernetesPolicy(m as unknown as K8sNetworkPolicy));
       }
     } catch (e) {
-      if (!(e instanceof SelectorSyntaxError)) throw e;
-      ignored.push({ policy: policyId(m), reason: e.message });
+      // Calico's API server would have refused it: it is not enforced.
+      ignored.push({ policy: policyId(m), reason: e instanceof SelectorSyntaxError ? e.message : `malformed manifest: ${e instanceof Error ? e.message : String(e)}` });
     }
   }
   // felix policy_resolver.go: policies of a tier that does not exist are not applied.
