@@ -246,6 +246,17 @@ test('Kubernetes NetworkPolicy beside Calico policies: default tier, order 1000 
   assert.equal(verdict([t, pass, knp], flow(P(shopProm), P(api))).verdict, 'deny');
 });
 
+test('Calico-added labels: projectcalico.org/namespace, /orchestrator, /serviceaccount on pods; projectcalico.org/name and kubernetes.io/metadata.name on namespaces (CONV; SEL)', () => {
+  const g = gnp('by-calico-labels', {
+    selector: "projectcalico.org/namespace == 'shop' && projectcalico.org/orchestrator == 'k8s' && projectcalico.org/serviceaccount == 'api-sa'",
+    ingress: [{ action: 'Allow', source: { namespaceSelector: "kubernetes.io/metadata.name == 'monitoring'" } }],
+  });
+  assert.equal(verdict([g], flow(P(prom), P(api))).verdict, 'allow');
+  assert.equal(verdict([g], flow(P(shopProm), P(api))).verdict, 'deny');
+  // web has the default service account: not selected.
+  assert.equal(verdict([g], flow(P(shopProm), P(web))).ingress.isolated, false);
+});
+
 test('a policy whose selector does not parse is not applied, and is listed with the syntax error (SEL grammar)', () => {
   const bad = np('bad', { selector: "app = 'api'", ingress: [{ action: 'Deny' }] });
   const sim = calicoSimulator([bad], cluster);
