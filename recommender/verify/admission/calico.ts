@@ -141,8 +141,10 @@ function checkRule(e: Errors, path: string, rule: Obj, direction: 'ingress' | 'e
       const kinds = ports.map((p, k) => checkPort(e, `${path}/${side}/${field}/${k}`, p));
       if (ports.length === 0) continue;
       if (rule.protocol === undefined) {
-        // A rule without protocol may only use named ports (their protocol is the named port's).
         if (kinds.some((k) => k === 'number' || k === 'range')) e.add(`${path}/${side}/${field}`, 'rules with numeric port or port range must set protocol to TCP or UDP or SCTP', 'validateRule');
+        // Current releases accept named ports without protocol (AllPortsAreNamed); earlier ones
+        // refused any port without protocol (protocolPortsMsg). Safe to apply means both.
+        else if (kinds.includes('named')) e.add(`${path}/${side}/${field}`, 'rules that specify ports must set protocol to TCP or UDP or SCTP (refused by Calico releases before named ports without protocol were allowed)', 'validateRule');
       } else if (proto !== undefined && !supportsPorts) {
         e.add(`${path}/${side}/${field}`, 'rules that specify ports must set protocol to TCP or UDP or SCTP', 'validateRule');
       }
