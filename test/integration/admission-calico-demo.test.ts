@@ -1,12 +1,14 @@
 /**
  * Every Calico manifest flowmatrix emits for the demo data, under every option set, passes
- * Calico's admission checks (recommender/verify/admission/calico.ts).
+ * Calico's admission checks (recommender/verify/admission/calico.ts) and is read by the calico
+ * simulator (every selector parses with libcalico-go's grammar).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getEngine } from '../../recommender/engines/index.ts';
 import { recommend, type RecommendInput } from '../../recommender/recommend.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
+import { calicoSimulator } from '../../recommender/simulate/calico.ts';
 import { admissionErrorsCalico } from '../../recommender/verify/admission/calico.ts';
 import { demoDb, demoRecommendInput } from '../helpers/demo-db.ts';
 
@@ -45,4 +47,19 @@ test('every calico manifest for the demo data, all options, passes the Calico ad
   const { checked, problems } = refusals(demoRecommendInput(await demoDb()));
   assert.ok(checked > 100, `only ${checked} manifests checked`);
   assert.deepEqual(problems, []);
+});
+
+test('the calico simulator reads every calico manifest of the demo data, all options: every selector parses, nothing is ignored', async () => {
+  const input = demoRecommendInput(await demoDb());
+  const cluster = { namespaces: input.inventory.namespaces, nodes: [], pods: [], services: [], apiserver: input.inventory.apiserver, podCIDRs: [] };
+  let policies = 0;
+  for (const mode of MODES) {
+    for (const shared of [false, true]) {
+      const manifests = getEngine('calico').emit(recommend(input, { mode, shared, defaultDeny: true }).policySet).manifests;
+      const sim = calicoSimulator(manifests, cluster);
+      assert.deepEqual(sim.ignored, [], `mode=${mode} shared=${shared}`);
+      policies += manifests.length;
+    }
+  }
+  assert.ok(policies > 100, `only ${policies} manifests read`);
 });
