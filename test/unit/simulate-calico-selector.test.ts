@@ -1,12 +1,12 @@
 /**
- * libcalico-go's selector grammar, checked against the upstream parser tests:
+ * libcalico-go's selector grammar, checked against the upstream tests:
  * projectcalico/calico libcalico-go/lib/selector/parser/parser_test.go (selectorTests,
- * badSelectors, canonicalisationTests) and tokenizer/tokenizer.go for the quoting and
- * whitespace rules. Each case below is one upstream case, unchanged.
+ * badSelectors, canonicalisationTests) and tokenizer/tokenizer_test.go (tokenTests). Each case
+ * below is one upstream case, unchanged (token kinds renamed: TokLabel → label, TokNotIn → not in…).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseSelector, SelectorSyntaxError, selectorSyntaxError } from '../../recommender/simulate/calico/selector.ts';
+import { parseSelector, SelectorSyntaxError, selectorSyntaxError, selectorTokens } from '../../recommender/simulate/calico/selector.ts';
 
 type L = Record<string, string>;
 const m = (l: L): Map<string, string> => new Map(Object.entries(l));
@@ -127,8 +127,8 @@ test('upstream canonicalisationTests: String() and round trip', () => {
 test('error positions point at the offending token (flowmatrix addition; upstream reports no position)', () => {
   assert.equal(selectorSyntaxError(`app == 'x' && %`)?.position, 14);
   assert.match(selectorSyntaxError(`app == x && has(b)`)!.message, /expected string at offset 7/);
-  // tokenizer.go findIdentifier quirk, kept: a label running to the end of input is no label.
-  assert.match(selectorSyntaxError(`app == x`)!.message, /unexpected characters at offset 7/);
+  assert.match(selectorSyntaxError(`app == x`)!.message, /expected string at offset 7/);
+  assert.match(selectorSyntaxError(`app`)!.message, /unexpected end of string looking for op at offset 3/);
   assert.equal(selectorSyntaxError(`a in {'x'`)?.position, 9);
   assert.equal(selectorSyntaxError(`(a == 'x'`)?.position, 9);
   assert.match(selectorSyntaxError(`app = 'x'`)!.message, /expected ==/);
@@ -145,4 +145,44 @@ test('namespaceSelector reading: all() selects namespaced endpoints only, global
   assert.equal(global.matchesNamespace(m({}), false), true);
   assert.equal(global.matchesNamespace(m({}), true), false);
   assert.equal(parseSelector("projectcalico.org/name == 'shop'").matchesNamespace(m({ 'projectcalico.org/name': 'shop' }), true), true);
+});
+
+// tokenizer_test.go tokenTests: input → tokens; undefined = must be rejected.
+const TOKEN_TESTS: [string, string[] | undefined][] = [
+  ['a=="b"', ['label(a)', '==', 'string(b)', 'EOF']],
+  ['label == "value"', ['label(label)', '==', 'string(value)', 'EOF']],
+  ['label contains "value"', ['label(label)', 'contains', 'string(value)', 'EOF']],
+  ['contains contains "contains"', ['label(contains)', 'contains', 'string(contains)', 'EOF']],
+  ["contains contains 'contains'", ['label(contains)', 'contains', 'string(contains)', 'EOF']],
+  ['label contains"value"', ['label(label)', 'contains', 'string(value)', 'EOF']],
+  ['label startswith "value"', ['label(label)', 'starts with', 'string(value)', 'EOF']],
+  ['label endswith "value"', ['label(label)', 'ends with', 'string(value)', 'EOF']],
+  ['label starts with "value"', ['label(label)', 'starts with', 'string(value)', 'EOF']],
+  ['startswith starts with "value"', ['label(startswith)', 'starts with', 'string(value)', 'EOF']],
+  ['label ends with "value"', ['label(label)', 'ends with', 'string(value)', 'EOF']],
+  ['endswith ends with "value"', ['label(endswith)', 'ends with', 'string(value)', 'EOF']],
+  ['label starts  with "value"', ['label(label)', 'starts with', 'string(value)', 'EOF']],
+  ['label ends  with "value"', ['label(label)', 'ends with', 'string(value)', 'EOF']],
+  ['label starts foo "value"', undefined],
+  ['label ends foo "value"', undefined],
+  ['label squiggles "value"', undefined],
+  ['a not in "bar" && !has(foo) || b in c', ['label(a)', 'not in', 'string(bar)', '&&', '!', 'has(foo)', '||', 'label(b)', 'in', 'label(c)', 'EOF']],
+  ['has(calico/k8s_ns)', ['has(calico/k8s_ns)', 'EOF']],
+  ['has(calico/k8s_ns/role)', ['has(calico/k8s_ns/role)', 'EOF']],
+  ['has(calico/k8s_NS-.1/role)', ['has(calico/k8s_NS-.1/role)', 'EOF']],
+  ['calico/k8s_ns == "kube-system" && k8s-app == "kube-dns"', ['label(calico/k8s_ns)', '==', 'string(kube-system)', '&&', 'label(k8s-app)', '==', 'string(kube-dns)', 'EOF']],
+  ['a  not  in  "bar"  &&  ! has( foo )  ||  b  in  c ', ['label(a)', 'not in', 'string(bar)', '&&', '!', 'has(foo)', '||', 'label(b)', 'in', 'label(c)', 'EOF']],
+  ['a notin"bar"&&!has(foo)||b in"c"', ['label(a)', 'not in', 'string(bar)', '&&', '!', 'has(foo)', '||', 'label(b)', 'in', 'string(c)', 'EOF']],
+  ['a not in {}', ['label(a)', 'not in', '{', '}', 'EOF']],
+  ['a not in {"a"}', ['label(a)', 'not in', '{', 'string(a)', '}', 'EOF']],
+  ['a not in {"a","B"}', ['label(a)', 'not in', '{', 'string(a)', ',', 'string(B)', '}', 'EOF']],
+  ['global()', ['global', 'EOF']],
+  ['all()', ['all', 'EOF']],
+];
+
+test('upstream tokenTests: the same tokens, the same rejections', () => {
+  for (const [input, want] of TOKEN_TESTS) {
+    if (want === undefined) assert.throws(() => selectorTokens(input), SelectorSyntaxError, input);
+    else assert.deepEqual(selectorTokens(input), want, input);
+  }
 });

@@ -57,10 +57,10 @@ function isLabelChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 47 || c === 45;
 }
 
-/** upstream findIdentifier: the run of label characters at `from`; quirk kept: "" when the run reaches the end of input. */
+/** upstream findIdentifier: the run of label characters at `from` (to the end of input if need be, as current releases do). */
 function findIdentifier(s: string, from: number): string {
   for (let i = from; i < s.length; i++) if (!isLabelChar(s.charCodeAt(i))) return s.slice(from, i);
-  return '';
+  return s.slice(from);
 }
 
 const SINGLE: Record<string, TokKind> = { '(': '(', ')': ')', '{': '{', '}': '}', ',': ',' };
@@ -395,6 +395,11 @@ export function selectorSyntaxError(selector: string): SelectorSyntaxError | und
     if (e instanceof SelectorSyntaxError) return e;
     throw e;
   }
+}
+
+/** The tokens of a selector as `kind` or `kind(value)` (EOF last), for tests against upstream's tokenizer_test.go; throws SelectorSyntaxError. */
+export function selectorTokens(selector: string): string[] {
+  return tokenize(selector).map((t) => (t.kind === 'label' || t.kind === 'string' || t.kind === 'has' ? `${t.kind}(${t.value})` : t.kind));
 }
 
 /** Whether the selector's top level is exactly `global()` (validator.go validateEntityRule's token check). */
