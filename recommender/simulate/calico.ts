@@ -1,0 +1,141 @@
+/**
+ * The `calico` simulator: how Calico (felix) decides a connection for projectcalico.org/v3
+ * NetworkPolicy, GlobalNetworkPolicy and Kubernetes NetworkPolicy.
+ *
+ * Per endpoint and direction (docs.tigera.io/calico/latest/reference/resources/tier, "How policy
+ * is evaluated"): the tiers that have a policy applying to the endpoint, in tier order; in each,
+ * its applying policies in order, each policy's rules in order. The first Allow or Deny decides;
+ * Log goes on; Pass skips to the next tier. A tier whose policies all miss denies (end-of-tier
+ * deny), or passes when its `defaultAction` is Pass. When no policy of any tier applies, or
+ * every tier passed, the endpoint's profiles decide: for a pod, `kns.<namespace>` allows
+ * everything (felix renders profiles after the tiers; projectcalico/calico#669 "pass ... jump to
+ * the Profile", #13208 "a Pass rule in the last tier ... falls through to the endpoint's
+ * namespace/profile, which (by default) allows it"; tier `defaultAction` from #9232). Only
+ * workload endpoints (pods off the host network) have policy here: no HostEndpoint is modelled.
+ */
+import { EndpointViews, flowFamily, type EndpointView } from './calico/endpoints.ts';
+import { compilePolicies, type CompiledPolicy, type Ignored, type TierInfo } from './calico/policies.ts';
+import type { MatchContext } from './calico/rules.ts';
+import { ServiceIndex } from './calico/services.ts';
+import { combine, type SideVerdict, type SimCluster, type SimFlow, type SimVerdict, type Simulator } from './types.ts';
+
+type Direction = 'ingress' | 'egress';
+
+interface TierPolicies {
+  tier: TierInfo;
+  policies: CompiledPolicy[];
+}
+
+export interface CalicoSimulator extends Simulator {
+  /** Manifests Calico would not enforce, and why (invalid selector, unknown tier, host-endpoint-only). */
+  readonly ignored: readonly Ignored[];
+}
+
+class Calico implements CalicoSimulator {
+  readonly engine = 'calico' as const;
+  readonly ignored: readonly Ignored[];
+  private readonly views: EndpointViews;
+  private readonly policies: CompiledPolicy[];
+  private readonly tiers: Map<string, TierInfo>;
+  private readonly byNamespace = new Map<string, CompiledPolicy[]>();
+  private readonly global: CompiledPolicy[] = [];
+  private readonly applicable = new WeakMap<EndpointView, Record<Direction, TierPolicies[]>>();
+  /** Each policy's position in evaluation order. */
+  private readonly rank = new Map<CompiledPolicy, number>();
+
+  constructor(manifests: readonly unknown[], cluster: SimCluster) {
+    this.views = new EndpointViews(cluster);
+    const compiled = compilePolicies(manifests, new ServiceIndex(cluster));
+    this.policies = compiled.policies;
+    this.tiers = compiled.tiers;
+    this.ignored = compiled.ignored;
+    this.policies.forEach((p, i) => {
+      this.rank.set(p, i);
+      if (p.namespace === undefined) this.global.push(p);
+      else {
+        const list = this.byNamespace.get(p.namespace) ?? [];
+        list.push(p);
+        this.byNamespace.set(p.namespace, list);
+      }
+    });
+  }
+
+  evaluate(flow: SimFlow): SimVerdict {
+    const client = this.views.of(flow.client);
+    const server = this.views.of(flow.server);
+    const c: MatchContext = { flow, family: flowFamily(client, server), client, server };
+    return combine(this.side(c, 'egress', client), this.side(c, 'ingress', server));
+  }
+
+  /** The tiers with a policy that applies to the endpoint in that direction, each with those policies in order. */
+  private tiersFor(e: EndpointView, direction: Direction): TierPolicies[] {
+    let cached = this.applicable.get(e);
+    if (!cached) {
+      const candidates = mergeSorted(this.byNamespace.get(e.namespace ?? '') ?? [], this.global, this.rank);
+      const applying = candidates.filter((p) => p.applies(e));
+      cached = { ingress: group(applying.filter((p) => p.ingress), this.tiers), egress: group(applying.filter((p) => p.egress), this.tiers) };
+      this.applicable.set(e, cached);
+    }
+    return cached[direction];
+  }
+
+  private side(c: MatchContext, direction: Direction, local: EndpointView): SideVerdict {
+    if (!local.workload) return { isolated: false, allowed: true, reason: `${local.describe} is no Calico workload endpoint: no policy applies to it` };
+    const tiers = this.tiersFor(local, direction);
+    const profile = `profile kns.${local.namespace} allows`;
+    if (tiers.length === 0) return { isolated: false, allowed: true, reason: `no policy of any tier applies to ${local.describe} for ${direction}: ${profile}` };
+    for (const { tier, policies } of tiers) {
+      let passed = false;
+      scan: for (const p of policies) {
+        for (const r of p[direction]!) {
+          if (!r.match(c)) continue;
+          const by = { policy: p.id, rule: r.pointer };
+          switch (r.action) {
+            case 'Log':
+              continue;
+            case 'Allow':
+              return { isolated: true, allowed: true, by, reason: `Allow rule ${r.pointer} of ${p.id} (tier ${tier.name}) matched` };
+            case 'Deny':
+              return { isolated: true, allowed: false, by, reason: `Deny rule ${r.pointer} of ${p.id} (tier ${tier.name}) matched` };
+            case 'Pass':
+              passed = true;
+              break scan;
+          }
+        }
+      }
+      if (!passed && tier.defaultAction === 'Deny') {
+        return { isolated: true, allowed: false, reason: `end of tier ${tier.name}: ${policies.length} polic${policies.length === 1 ? 'y applies' : 'ies apply'} to ${local.describe} for ${direction} (${policies[0]!.id}${policies.length > 1 ? ', …' : ''}) and no rule matched` };
+      }
+    }
+    return { isolated: true, allowed: true, reason: `every tier passed ${direction} of ${local.describe}: ${profile}` };
+  }
+}
+
+/** Two disjoint lists, each in evaluation order, merged in that order. */
+function mergeSorted(a: CompiledPolicy[], b: CompiledPolicy[], rank: Map<CompiledPolicy, number>): CompiledPolicy[] {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out: CompiledPolicy[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && rank.get(a[i]!)! < rank.get(b[j]!)!)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
+function group(policies: CompiledPolicy[], tiers: Map<string, TierInfo>): TierPolicies[] {
+  const out: TierPolicies[] = [];
+  for (const p of policies) {
+    const last = out[out.length - 1];
+    if (last && last.tier.name === p.tier) last.policies.push(p);
+    else out.push({ tier: tiers.get(p.tier)!, policies: [p] });
+  }
+  return out;
+}
+
+/** The SimulatorFactory of the `calico` engine. */
+export function calicoSimulator(policies: readonly unknown[], cluster: SimCluster): CalicoSimulator {
+  return new Calico(policies, cluster);
+}

@@ -1,0 +1,131 @@
+/**
+ * How Calico sees one end of a flow. Only pods off the host network are workload endpoints:
+ * they carry their labels plus `projectcalico.org/namespace`, `projectcalico.org/orchestrator`
+ * and `projectcalico.org/serviceaccount`, and their namespace's profile carries the namespace
+ * labels plus `projectcalico.org/name` (libcalico-go lib/backend/k8s/conversion
+ * conversion.go and apiv3 Label* constants). Nodes, host-network pods, the apiserver and
+ * external addresses are no Calico endpoint here (no HostEndpoint is modelled): no policy
+ * applies to them and selectors never match them; only `nets` do.
+ */
+import type { Labels } from '../../../domain/inventory.ts';
+import { CALICO_LABEL_NAME, CALICO_LABEL_NAMESPACE, CALICO_LABEL_ORCHESTRATOR, CALICO_LABEL_SERVICE_ACCOUNT } from '../../engines/wire/calico.ts';
+import { hostCidr, parseCidr, type Cidr } from '../../policy/cidr.ts';
+import type { SimCluster, SimEndpoint, SimPod } from '../types.ts';
+import type { LabelMap } from './selector.ts';
+
+export interface EndpointView {
+  /** A Calico workload endpoint: a pod off the host network. */
+  workload: boolean;
+  namespace?: string;
+  pod?: SimPod;
+  /** Endpoint labels as Calico's selectors see them (empty for non-workloads). */
+  labels: LabelMap;
+  /** The namespace profile's labels (empty for non-workloads). */
+  nsLabels: LabelMap;
+  /** The service account profile's labels: `projectcalico.org/name` (empty for non-workloads). */
+  saLabels: LabelMap;
+  serviceAccount?: string;
+  /** Host CIDR per address family. */
+  v4?: Cidr;
+  v6?: Cidr;
+  /** Every address, as text (Service endpoint lookups). */
+  ips: readonly string[];
+  /** What the endpoint is, for reasons. */
+  describe: string;
+}
+
+const EMPTY: LabelMap = new Map();
+
+function hostCidrs(ips: readonly string[]): { v4?: Cidr; v6?: Cidr } {
+  const out: { v4?: Cidr; v6?: Cidr } = {};
+  for (const ip of ips) {
+    let c: Cidr | undefined;
+    try {
+      c = parseCidr(hostCidr(ip));
+    } catch {
+      continue;
+    }
+    if (c?.version === 4) out.v4 ??= c;
+    else if (c?.version === 6) out.v6 ??= c;
+  }
+  return out;
+}
+
+/** Builds and caches the views of a cluster's endpoints (pods and nodes by identity, addresses by text). */
+export class EndpointViews {
+  private readonly pods = new WeakMap<SimPod, EndpointView>();
+  private readonly addresses = new Map<string, EndpointView>();
+  private readonly nsLabels = new Map<string, LabelMap>();
+
+  constructor(cluster: SimCluster) {
+    for (const ns of cluster.namespaces) this.nsLabels.set(ns.name, namespaceLabels(ns.name, ns.labels));
+  }
+
+  of(e: SimEndpoint): EndpointView {
+    switch (e.kind) {
+      case 'pod':
+        return this.pod(e.pod);
+      case 'node':
+        return this.address(e.ip, `node ${e.node.name}`);
+      case 'apiserver':
+        return this.address(e.ip, 'the kube-apiserver');
+      case 'external':
+        return this.address(e.ip, `external address ${e.ip}`);
+    }
+  }
+
+  private pod(p: SimPod): EndpointView {
+    let v = this.pods.get(p);
+    if (v) return v;
+    const name = `pod ${p.namespace}/${p.name ?? '?'}`;
+    if (p.hostNetwork) {
+      v = { workload: false, namespace: p.namespace, pod: p, labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: p.ips, ...hostCidrs(p.ips), describe: `host-network ${name}` };
+    } else {
+      const sa = p.serviceAccount ?? 'default';
+      const labels = new Map(Object.entries(p.labels));
+      labels.set(CALICO_LABEL_NAMESPACE, p.namespace);
+      labels.set(CALICO_LABEL_ORCHESTRATOR, 'k8s');
+      labels.set(CALICO_LABEL_SERVICE_ACCOUNT, sa);
+      v = {
+        workload: true,
+        namespace: p.namespace,
+        pod: p,
+        labels,
+        nsLabels: this.nsLabels.get(p.namespace) ?? namespaceLabels(p.namespace, {}),
+        saLabels: new Map([[CALICO_LABEL_NAME, sa]]),
+        serviceAccount: sa,
+        ips: p.ips,
+        ...hostCidrs(p.ips),
+        describe: name,
+      };
+    }
+    this.pods.set(p, v);
+    return v;
+  }
+
+  private address(ip: string, describe: string): EndpointView {
+    const key = `${describe}|${ip}`;
+    let v = this.addresses.get(key);
+    if (!v) {
+      v = { workload: false, labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: [ip], ...hostCidrs([ip]), describe };
+      this.addresses.set(key, v);
+    }
+    return v;
+  }
+}
+
+/** A namespace profile's labels: the namespace's own plus `projectcalico.org/name` (and the apiserver's `kubernetes.io/metadata.name`). */
+function namespaceLabels(name: string, labels: Labels): LabelMap {
+  const m = new Map(Object.entries(labels));
+  m.set('kubernetes.io/metadata.name', name);
+  m.set(CALICO_LABEL_NAME, name);
+  return m;
+}
+
+/** The address family of a flow: that of its non-pod end, else IPv4 when both pods have one. */
+export function flowFamily(client: EndpointView, server: EndpointView): 4 | 6 {
+  for (const e of [server, client]) if (!e.pod && (e.v4 || e.v6)) return e.v4 ? 4 : 6;
+  if (client.v4 && server.v4) return 4;
+  if (client.v6 && server.v6) return 6;
+  return 4;
+}

@@ -1,0 +1,175 @@
+/**
+ * The policies Calico enforces, compiled once: projectcalico.org/v3 NetworkPolicy and
+ * GlobalNetworkPolicy, Kubernetes NetworkPolicy (converted as Calico does), and the Tier
+ * resources that order them. Everything else (other kinds, staged policies) is ignored.
+ *
+ * Sources: docs.tigera.io/calico/latest/reference/resources/{networkpolicy,globalnetworkpolicy,tier};
+ * felix calc/policy_sorter.go (PolKVLess: order, absent = +Inf, ties by name/namespace/kind;
+ * TierLess: valid tiers only, order, absent last, ties by name).
+ */
+import type { CalicoGlobalNetworkPolicy, CalicoNetworkPolicy, CalicoPolicySpecCommon, CalicoRule, CalicoTier } from '../../engines/wire/calico.ts';
+import type { EndpointView } from './endpoints.ts';
+import { k8sPolicyTypes, k8sRules, labelSelectorMatches, type K8sNetworkPolicy } from './kubernetes.ts';
+import { compileRule, type CompiledRule, type RuleScope } from './rules.ts';
+import { parseSelector, SelectorSyntaxError } from './selector.ts';
+import type { ServiceIndex } from './services.ts';
+
+export const DEFAULT_TIER = 'default';
+/** The default tier's order (the Tier CRD's CEL rule: "default tier order must be 1000000"). */
+export const DEFAULT_TIER_ORDER = 1_000_000;
+/** conversion.go: Kubernetes NetworkPolicies land in the default tier at order 1000. */
+export const K8S_POLICY_ORDER = 1000;
+
+export interface CompiledPolicy {
+  /** `Kind/namespace/name` or `Kind/name`. */
+  id: string;
+  tier: string;
+  order: number;
+  /** felix PolKVLess tie-break: `name/namespace/kind`. */
+  sortKey: string;
+  /** Undefined for cluster-wide policies. */
+  namespace?: string;
+  applies(e: EndpointView): boolean;
+  /** Undefined when the policy does not govern that direction. */
+  ingress?: CompiledRule[];
+  egress?: CompiledRule[];
+}
+
+export interface TierInfo {
+  name: string;
+  order: number;
+  defaultAction: 'Deny' | 'Pass';
+}
+
+export interface Ignored {
+  policy: string;
+  reason: string;
+}
+
+export interface CompiledPolicies {
+  /** Sorted: tier order, then policy order, then sortKey. */
+  policies: CompiledPolicy[];
+  tiers: Map<string, TierInfo>;
+  /** Manifests Calico would not enforce (invalid selector, unknown tier, host-endpoint-only), with why. */
+  ignored: Ignored[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Types when `types` is absent (libcalico-go clientv3 defaultPolicyTypesField): Egress only with egress rules only, both with both, else Ingress. */
+export function defaultTypes(spec: CalicoPolicySpecCommon): ('Ingress' | 'Egress')[] {
+  if (spec.types && spec.types.length > 0) return spec.types;
+  const ingress = (spec.ingress ?? []).length > 0;
+  const egress = (spec.egress ?? []).length > 0;
+  if (egress && !ingress) return ['Egress'];
+  if (egress && ingress) return ['Ingress', 'Egress'];
+  return ['Ingress'];
+}
+
+function compileRules(rules: CalicoRule[] | undefined, direction: 'ingress' | 'egress', scope: RuleScope): CompiledRule[] {
+  return (rules ?? []).map((r, i) => compileRule(r, `/spec/${direction}/${i}`, scope));
+}
+
+function calicoPolicy(m: CalicoNetworkPolicy | CalicoGlobalNetworkPolicy, services: ServiceIndex): CompiledPolicy {
+  const spec = m.spec ?? {};
+  const global = m.kind === 'GlobalNetworkPolicy';
+  const namespace = global ? undefined : (m.metadata.namespace ?? 'default');
+  const selector = parseSelector(spec.selector ?? '');
+  const saSelector = spec.serviceAccountSelector ? parseSelector(spec.serviceAccountSelector) : undefined;
+  const nsSelector = global && (m as CalicoGlobalNetworkPolicy).spec.namespaceSelector ? parseSelector((m as CalicoGlobalNetworkPolicy).spec.namespaceSelector!) : undefined;
+  const scope: RuleScope = { namespace, services };
+  const types = defaultTypes(spec);
+  const name = m.metadata.name;
+  return {
+    id: global ? `GlobalNetworkPolicy/${name}` : `NetworkPolicy/${namespace}/${name}`,
+    tier: spec.tier ?? DEFAULT_TIER,
+    order: typeof spec.order === 'number' ? spec.order : Infinity,
+    sortKey: `${name}/${namespace ?? ''}/${m.kind}`,
+    namespace,
+    applies: (e) =>
+      e.workload &&
+      (namespace === undefined || e.namespace === namespace) &&
+      (!nsSelector || nsSelector.matchesNamespace(e.nsLabels, true)) &&
+      (!saSelector || saSelector.matches(e.saLabels)) &&
+      selector.matches(e.labels),
+    ingress: types.includes('Ingress') ? compileRules(spec.ingress, 'ingress', scope) : undefined,
+    egress: types.includes('Egress') ? compileRules(spec.egress, 'egress', scope) : undefined,
+  };
+}
+
+function kubernetesPolicy(np: K8sNetworkPolicy): CompiledPolicy {
+  const namespace = np.metadata.namespace ?? 'default';
+  const types = k8sPolicyTypes(np);
+  const podSelector = np.spec.podSelector;
+  const name = `knp.default.${np.metadata.name}`;
+  return {
+    id: `NetworkPolicy/${namespace}/${np.metadata.name}`,
+    tier: DEFAULT_TIER,
+    order: K8S_POLICY_ORDER,
+    sortKey: `${name}/${namespace}/KubernetesNetworkPolicy`,
+    namespace,
+    applies: (e) => e.workload && e.namespace === namespace && labelSelectorMatches(podSelector, e.labels),
+    ingress: types.includes('Ingress') ? k8sRules(np, 'ingress') : undefined,
+    egress: types.includes('Egress') ? k8sRules(np, 'egress') : undefined,
+  };
+}
+
+function tierInfo(t: CalicoTier): TierInfo {
+  return { name: t.metadata.name, order: typeof t.spec?.order === 'number' ? t.spec.order : Infinity, defaultAction: t.spec?.defaultAction === 'Pass' ? 'Pass' : 'Deny' };
+}
+
+function policyId(m: Obj): string {
+  const md = isObj(m.metadata) ? m.metadata : {};
+  return [m.kind, md.namespace, md.name].filter((x) => typeof x === 'string').join('/');
+}
+
+/** Manifests with `kind: List` (and `…List`) objects replaced by their items, as kubectl applies them. */
+function flatten(manifests: readonly unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (const m of manifests) {
+    if (isObj(m) && typeof m.kind === 'string' && m.kind.endsWith('List') && Array.isArray(m.items)) out.push(...flatten(m.items));
+    else out.push(m);
+  }
+  return out;
+}
+
+export function compilePolicies(manifests: readonly unknown[], services: ServiceIndex): CompiledPolicies {
+  const tiers = new Map<string, TierInfo>([[DEFAULT_TIER, { name: DEFAULT_TIER, order: DEFAULT_TIER_ORDER, defaultAction: 'Deny' }]]);
+  const policies: CompiledPolicy[] = [];
+  const ignored: Ignored[] = [];
+  for (const m of flatten(manifests)) {
+    if (!isObj(m) || !isObj(m.metadata)) continue;
+    try {
+      if (m.apiVersion === 'projectcalico.org/v3') {
+        if (m.kind === 'Tier') tiers.set(String(m.metadata.name), tierInfo(m as unknown as CalicoTier));
+        else if (m.kind === 'NetworkPolicy') policies.push(calicoPolicy(m as unknown as CalicoNetworkPolicy, services));
+        else if (m.kind === 'GlobalNetworkPolicy') {
+          const g = m as unknown as CalicoGlobalNetworkPolicy;
+          // preDNAT and doNotTrack policies apply to host endpoints only, which are not modelled.
+          if (g.spec?.preDNAT || g.spec?.doNotTrack) ignored.push({ policy: policyId(m), reason: 'preDNAT/doNotTrack policies apply to host endpoints only' });
+          else policies.push(calicoPolicy(g, services));
+        }
+      } else if (m.apiVersion === 'networking.k8s.io/v1' && m.kind === 'NetworkPolicy') {
+        policies.push(kubernetesPolicy(m as unknown as K8sNetworkPolicy));
+      }
+    } catch (e) {
+      // Calico's API server would have refused it: it is not enforced.
+      ignored.push({ policy: policyId(m), reason: e instanceof SelectorSyntaxError ? e.message : `malformed manifest: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+  // felix policy_resolver.go: policies of a tier that does not exist are not applied.
+  const valid = policies.filter((p) => {
+    if (tiers.has(p.tier)) return true;
+    ignored.push({ policy: p.id, reason: `tier "${p.tier}" does not exist` });
+    return false;
+  });
+  const cmp = <T extends string | number>(a: T, b: T): number => (a < b ? -1 : a > b ? 1 : 0);
+  valid.sort((a, b) => {
+    const ta = tiers.get(a.tier)!;
+    const tb = tiers.get(b.tier)!;
+    return cmp(ta.order, tb.order) || cmp(ta.name, tb.name) || cmp(a.order, b.order) || cmp(a.sortKey, b.sortKey);
+  });
+  ignored.sort((a, b) => cmp(a.policy, b.policy) || cmp(a.reason, b.reason));
+  return { policies: valid, tiers, ignored };
+}

@@ -1,0 +1,281 @@
+/**
+ * What Calico's API server (libcalico-go validator, run by calico-apiserver and calicoctl) refuses
+ * in projectcalico.org/v3 NetworkPolicy, GlobalNetworkPolicy and Tier manifests, beyond what the
+ * JSON schema checks. Each check names the function of
+ * projectcalico/calico libcalico-go/lib/validator/v3/validator.go it mirrors (some have moved to
+ * the CRD's CEL rules in recent releases — api/config/crd/projectcalico.org_*.yaml
+ * x-kubernetes-validations: services/selector/nets/namespaceSelector exclusivity, ports with
+ * services, ICMP protocol and ipVersion, HTTP — the refusal is the same); the message is
+ * upstream's reason, followed by that function's name.
+ */
+import { CALICO_API_VERSION, type CalicoEntityRule, type CalicoPort } from '../../engines/wire/calico.ts';
+import { parseCidr } from '../../policy/cidr.ts';
+import { isOnlyGlobal, selectorSyntaxError } from '../../simulate/calico/selector.ts';
+import type { VerifyError } from '../semantic.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+
+// validator.go: nameLabelFmt, networkPolicyNameRegex, globalNetworkPolicyNameRegex, tierNameRegex.
+const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const SUBDOMAIN = `${LABEL}(\\.${LABEL})*`;
+const NP_NAME = new RegExp(`^((${LABEL})(\\.${LABEL})?|((?:knp|ossg)\\.default\\.(${SUBDOMAIN})))$`);
+const GNP_NAME = new RegExp(`^(${LABEL}\\.)?${LABEL}$`);
+const TIER_NAME = new RegExp(`^${LABEL}$`);
+// validator.go protocolRegex (validateProtocol).
+const PROTOCOL_NAME = /^(TCP|UDP|ICMP|ICMPv6|SCTP|UDPLite)$/;
+const ACTIONS = ['Allow', 'Deny', 'Log', 'Pass'];
+
+class Errors {
+  readonly list: VerifyError[] = [];
+  add(path: string, reason: string, upstream: string): void {
+    this.list.push({ path, message: `${reason} (Calico ${upstream})` });
+  }
+}
+
+/** validateSelector (the `selector` field tag): the parser must accept it. */
+function checkSelector(e: Errors, path: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string') {
+    e.add(path, 'selector must be a string', 'validateSelector');
+    return;
+  }
+  const err = selectorSyntaxError(value);
+  if (err) e.add(path, `invalid selector: ${err.reason} at offset ${err.position}`, 'validateSelector');
+}
+
+/** numorstring.Protocol: 1-255 or a protocol name; undefined when invalid. */
+function protocolNumber(p: unknown): number | undefined {
+  if (typeof p === 'number') return Number.isInteger(p) && p >= 1 && p <= 255 ? p : undefined;
+  if (typeof p !== 'string') return undefined;
+  if (/^\d+$/.test(p)) return protocolNumber(Number(p));
+  return PROTOCOL_NAME.test(p) ? { TCP: 6, UDP: 17, ICMP: 1, ICMPv6: 58, SCTP: 132, UDPLite: 136 }[p] : undefined;
+}
+
+/** validateProtocol. */
+function checkProtocol(e: Errors, path: string, p: unknown): void {
+  if (p === undefined) return;
+  if (protocolNumber(p) === undefined) e.add(path, typeof p === 'number' || /^\d+$/.test(String(p)) ? 'protocol number invalid' : 'protocol name invalid', 'validateProtocol');
+}
+
+/** k8s.io/apimachinery validation IsValidPortName (validatePortName). */
+function isValidPortName(s: string): boolean {
+  return s.length >= 1 && s.length <= 15 && /^[a-z0-9-]+$/.test(s) && /[a-z]/.test(s) && !s.startsWith('-') && !s.endsWith('-') && !s.includes('--');
+}
+
+type PortKind = 'number' | 'range' | 'named' | 'invalid';
+
+/** validatePort (numorstring.Port): 1-65535, `min:max` with min ≤ max, or a valid port name. */
+function checkPort(e: Errors, path: string, p: CalicoPort | unknown): PortKind {
+  const inRange = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= 65535;
+  if (typeof p === 'number') {
+    if (!inRange(p)) e.add(path, 'port range invalid, port number must be between 1 and 65535', 'validatePort');
+    return inRange(p) ? 'number' : 'invalid';
+  }
+  if (typeof p !== 'string') {
+    e.add(path, 'port must be a number or a string', 'validatePort');
+    return 'invalid';
+  }
+  if (/^\d+$/.test(p)) return checkPort(e, path, Number(p)) === 'number' ? 'number' : 'invalid';
+  const range = /^(\d+):(\d+)$/.exec(p);
+  if (range) {
+    const lo = Number(range[1]);
+    const hi = Number(range[2]);
+    if (!inRange(lo) || !inRange(hi)) e.add(path, 'port range invalid, port number must be between 1 and 65535', 'validatePort');
+    else if (lo > hi) e.add(path, 'port range invalid', 'validatePort');
+    else return 'range';
+    return 'invalid';
+  }
+  if (!isValidPortName(p)) {
+    e.add(path, `invalid port name ${JSON.stringify(p)}`, 'validatePortName');
+    return 'invalid';
+  }
+  return 'named';
+}
+
+/** ICMP fields: type 0-254, code 0-255 (field tags), code only with a type (validateICMPFields). */
+function checkIcmp(e: Errors, path: string, icmp: unknown): void {
+  if (!isObj(icmp)) return;
+  if (icmp.type !== undefined && !(Number.isInteger(icmp.type) && (icmp.type as number) >= 0 && (icmp.type as number) <= 254)) e.add(`${path}/type`, 'ICMP type must be between 0 and 254', 'ICMPFields validation');
+  if (icmp.code !== undefined && !(Number.isInteger(icmp.code) && (icmp.code as number) >= 0 && (icmp.code as number) <= 255)) e.add(`${path}/code`, 'ICMP code must be between 0 and 255', 'ICMPFields validation');
+  if (icmp.code !== undefined && icmp.type === undefined) e.add(`${path}/code`, 'ICMP code specified without an ICMP type', 'validateICMPFields');
+}
+
+/** validateEntityRule, plus the field validators of EntityRule (selectors, ports). */
+function checkEntity(e: Errors, path: string, entity: CalicoEntityRule & Obj): void {
+  checkSelector(e, `${path}/selector`, entity.selector);
+  checkSelector(e, `${path}/notSelector`, entity.notSelector);
+  checkSelector(e, `${path}/namespaceSelector`, entity.namespaceSelector);
+  if (isObj(entity.serviceAccounts)) checkSelector(e, `${path}/serviceAccounts/selector`, entity.serviceAccounts.selector);
+  if (typeof entity.selector === 'string' && entity.selector.includes('global(')) e.add(`${path}/selector`, 'global() can only be used in an EntityRule namespaceSelector', 'validateEntityRule');
+  if (typeof entity.namespaceSelector === 'string' && entity.namespaceSelector.includes('global(') && entity.namespaceSelector !== 'global()' && !isOnlyGlobal(entity.namespaceSelector)) {
+    e.add(`${path}/namespaceSelector`, 'global() cannot be combined with other selectors', 'validateEntityRule');
+  }
+  if (entity.services !== undefined) {
+    const s: Obj = isObj(entity.services) ? entity.services : {};
+    if (typeof s.name !== 'string' || s.name === '') e.add(`${path}/services`, 'must specify a service name', 'validateEntityRule');
+    if (entity.selector || entity.notSelector) e.add(`${path}/services`, 'cannot specify Selector/NotSelector and Services on the same rule', 'validateEntityRule');
+    if (arr(entity.nets).length > 0 || arr(entity.notNets).length > 0) e.add(`${path}/services`, 'cannot specify Nets/NotNets and Services on the same rule', 'validateEntityRule');
+    if (entity.namespaceSelector) e.add(`${path}/services`, 'cannot specify NamespaceSelector and Services on the same rule', 'validateEntityRule');
+    if (entity.serviceAccounts !== undefined) e.add(`${path}/services`, 'cannot specify ServiceAccounts and Services on the same rule', 'validateEntityRule');
+  }
+}
+
+/** validateRule: protocol/port combinations, ICMP, HTTP, address families and CIDRs. */
+function checkRule(e: Errors, path: string, rule: Obj, direction: 'ingress' | 'egress', global: boolean): void {
+  if (!ACTIONS.includes(String(rule.action))) e.add(`${path}/action`, `action must be one of ${ACTIONS.join(', ')}`, 'Rule.Action validation');
+  checkProtocol(e, `${path}/protocol`, rule.protocol);
+  checkProtocol(e, `${path}/notProtocol`, rule.notProtocol);
+  if (rule.ipVersion !== undefined && rule.ipVersion !== 4 && rule.ipVersion !== 6) e.add(`${path}/ipVersion`, 'ipVersion must be 4 or 6', 'Rule.IPVersion validation');
+  const source = isObj(rule.source) ? (rule.source as CalicoEntityRule & Obj) : undefined;
+  const destination = isObj(rule.destination) ? (rule.destination as CalicoEntityRule & Obj) : undefined;
+  const proto = rule.protocol === undefined ? undefined : protocolNumber(rule.protocol);
+  const supportsPorts = proto === 6 || proto === 17 || proto === 132;
+
+  for (const [side, entity] of [['source', source], ['destination', destination]] as const) {
+    if (!entity) continue;
+    checkEntity(e, `${path}/${side}`, entity);
+    for (const field of ['ports', 'notPorts'] as const) {
+      const ports = arr(entity[field]);
+      const kinds = ports.map((p, k) => checkPort(e, `${path}/${side}/${field}/${k}`, p));
+      if (ports.length === 0) continue;
+      if (rule.protocol === undefined) {
+        if (kinds.some((k) => k === 'number' || k === 'range')) e.add(`${path}/${side}/${field}`, 'rules with numeric port or port range must set protocol to TCP or UDP or SCTP', 'validateRule');
+        // Current releases accept named ports without protocol (AllPortsAreNamed); earlier ones
+        // refused any port without protocol (protocolPortsMsg). Safe to apply means both.
+        else if (kinds.includes('named')) e.add(`${path}/${side}/${field}`, 'rules that specify ports must set protocol to TCP or UDP or SCTP (refused by Calico releases before named ports without protocol were allowed)', 'validateRule');
+      } else if (proto !== undefined && !supportsPorts) {
+        e.add(`${path}/${side}/${field}`, 'rules that specify ports must set protocol to TCP or UDP or SCTP', 'validateRule');
+      }
+    }
+  }
+
+  // ICMP fields need protocol ICMP/ICMPv6, whose address family fixes ipVersion.
+  checkIcmp(e, `${path}/icmp`, rule.icmp);
+  checkIcmp(e, `${path}/notICMP`, rule.notICMP);
+  if (rule.icmp !== undefined && proto !== 1 && proto !== 58) e.add(`${path}/icmp`, 'rules that specify ICMP fields must set protocol to ICMP', 'validateRule');
+  const notProto = rule.notProtocol === undefined ? undefined : protocolNumber(rule.notProtocol);
+  if ((proto === 1 || notProto === 1) && rule.ipVersion !== undefined && rule.ipVersion !== 4) e.add(`${path}/ipVersion`, "must set ipversion to '4' with protocol icmp", 'validateRule');
+  if ((proto === 58 || notProto === 58) && rule.ipVersion !== undefined && rule.ipVersion !== 6) e.add(`${path}/ipVersion`, "must set ipversion to '6' with protocol icmpv6", 'validateRule');
+
+  if (rule.http !== undefined) {
+    if (rule.protocol !== undefined && proto !== 6) e.add(`${path}/protocol`, 'rules that specify HTTP fields must set protocol to TCP or empty', 'validateRule');
+    if (rule.action !== 'Allow') e.add(`${path}/http`, 'only valid for Allow rules', 'validateRule');
+    if (direction === 'egress') e.add(`${path}/http`, 'not allowed in egress rule', 'validateNetworkPolicySpec (ruleUsesAppLayerPolicy)');
+  }
+
+  // scanNets: every net a CIDR, strictly masked (the `net` field tag), one address family per rule, matching ipVersion.
+  let seen4 = false;
+  let seen6 = false;
+  for (const [side, entity] of [['source', source], ['destination', destination]] as const) {
+    for (const field of ['nets', 'notNets'] as const) {
+      let v4 = false;
+      let v6 = false;
+      const nets = arr(entity?.[field]);
+      nets.forEach((n, k) => {
+        const p = `${path}/${side}/${field}/${k}`;
+        // cnet.ParseCIDR: a prefix length is required (a bare address is no CIDR here).
+        const c = typeof n === 'string' && n.includes('/') ? parseCidr(n) : undefined;
+        if (!c) {
+          e.add(p, 'invalid CIDR', 'validateRule');
+          return;
+        }
+        const host = parseCidr(`${(n as string).split('/')[0]}/${c.version === 4 ? 32 : 128}`);
+        if (host && host.base !== c.base) e.add(p, `${n as string} is not a strictly masked network (host bits set)`, 'validateIPNetwork (the `net` tag of EntityRule.Nets)');
+        if (field === 'notNets' && c.prefix === 0) e.add(p, 'catch-all CIDR in negation creates logical contradiction (matches no traffic)', 'validateRule');
+        if (c.version === 4) v4 = true;
+        else v6 = true;
+      });
+      if (nets.length === 0) continue;
+      if (rule.ipVersion !== undefined && ((v4 && rule.ipVersion !== 4) || (v6 && rule.ipVersion !== 6))) e.add(`${path}/${side}/${field}`, "rule IP version doesn't match CIDR version", 'validateRule');
+      if ((v4 && seen6) || (v6 && seen4) || (v4 && v6)) e.add(`${path}/${side}/${field}`, 'rule contains both IPv4 and IPv6 CIDRs', 'validateRule');
+      seen4 ||= v4;
+      seen6 ||= v6;
+    }
+  }
+
+  // Destination service rules use the endpoints' ports.
+  if (destination?.services !== undefined) {
+    if (arr(destination.ports).length > 0) e.add(`${path}/destination/ports`, 'cannot specify ports with a service selector', 'validateRule');
+    if (arr(destination.notPorts).length > 0) e.add(`${path}/destination/notPorts`, 'cannot specify notports with a service selector', 'validateRule');
+  }
+  // validateNetworkPolicySpec / validateGlobalNetworkPolicySpec: services only on the remote side.
+  if (direction === 'egress' && source?.services !== undefined) e.add(`${path}/source/services`, 'not allowed in egress rule source', 'validateNetworkPolicySpec');
+  if (direction === 'ingress' && destination?.services !== undefined) e.add(`${path}/destination/services`, 'not allowed in ingress rule destination', 'validateNetworkPolicySpec');
+  if (global) {
+    const svc = direction === 'egress' ? destination?.services : source?.services;
+    if (isObj(svc) && !svc.namespace) e.add(`${path}/${direction === 'egress' ? 'destination' : 'source'}/services/namespace`, 'must specify a namespace', 'validateGlobalNetworkPolicySpec');
+  }
+}
+
+function checkPolicy(e: Errors, m: Obj, global: boolean): void {
+  const md = isObj(m.metadata) ? m.metadata : {};
+  const name = typeof md.name === 'string' ? md.name : '';
+  const fn = global ? 'validateGlobalNetworkPolicy' : 'validateNetworkPolicy';
+  if (name.length > 253) e.add('/metadata/name', `name is too long by ${name.length - 253} bytes`, fn);
+  if (!(global ? GNP_NAME : NP_NAME).test(name)) e.add('/metadata/name', "name must consist of lower case alphanumeric characters or '-'", fn);
+
+  const spec = isObj(m.spec) ? m.spec : {};
+  checkSelector(e, '/spec/selector', spec.selector);
+  checkSelector(e, '/spec/serviceAccountSelector', spec.serviceAccountSelector);
+  if (global) checkSelector(e, '/spec/namespaceSelector', spec.namespaceSelector);
+  for (const f of ['selector', 'serviceAccountSelector'] as const) {
+    if (typeof spec[f] === 'string' && (spec[f] as string).includes('global(')) e.add(`/spec/${f}`, 'global() can only be used in an EntityRule namespaceSelector', fn);
+  }
+  if (spec.order !== undefined && !(typeof spec.order === 'number' && Number.isFinite(spec.order))) e.add('/spec/order', 'order must be a number', 'PolicySpec.Order (float64)');
+  if (spec.tier !== undefined && !(typeof spec.tier === 'string' && TIER_NAME.test(spec.tier))) e.add('/spec/tier', "tier must consist of lower case alphanumeric characters or '-'", 'validateTier (tierNameRegex)');
+  const types = arr(spec.types);
+  const seen = new Set<unknown>();
+  types.forEach((t, i) => {
+    if (t !== 'Ingress' && t !== 'Egress') e.add(`/spec/types/${i}`, 'type must be Ingress or Egress', 'PolicyType validation');
+    if (seen.has(t)) e.add('/spec/types', `'${String(t)}' type specified more than once`, fn);
+    seen.add(t);
+  });
+  if (global) {
+    if (spec.doNotTrack && spec.preDNAT) e.add('/spec/preDNAT', 'PreDNAT and DoNotTrack cannot both be true, for a given PolicySpec', fn);
+    if (spec.preDNAT && arr(spec.egress).length > 0) e.add('/spec/egress', 'PreDNAT PolicySpec cannot have any Egress rules', fn);
+    if (spec.preDNAT && types.includes('Egress')) e.add('/spec/types', "PreDNAT PolicySpec cannot have 'egress' Type", fn);
+    if (!spec.applyOnForward && (spec.doNotTrack || spec.preDNAT)) e.add('/spec/applyOnForward', 'ApplyOnForward must be true if either PreDNAT or DoNotTrack is true, for a given PolicySpec', fn);
+  }
+  for (const direction of ['ingress', 'egress'] as const) {
+    arr(spec[direction]).forEach((rule, i) => {
+      if (isObj(rule)) checkRule(e, `/spec/${direction}/${i}`, rule, direction, global);
+    });
+  }
+}
+
+function checkTier(e: Errors, m: Obj): void {
+  const md = isObj(m.metadata) ? m.metadata : {};
+  const name = typeof md.name === 'string' ? md.name : '';
+  if (name.length > 63) e.add('/metadata/name', `name is too long by ${name.length - 63} bytes`, 'validateTier');
+  if (!TIER_NAME.test(name)) e.add('/metadata/name', "name must consist of lower case alphanumeric characters or '-'", 'validateTier');
+  const spec = isObj(m.spec) ? m.spec : {};
+  if (spec.order !== undefined && !(typeof spec.order === 'number' && Number.isFinite(spec.order))) e.add('/spec/order', 'order must be a number', 'TierSpec.Order (float64)');
+  if (spec.defaultAction !== undefined && spec.defaultAction !== 'Deny' && spec.defaultAction !== 'Pass') e.add('/spec/defaultAction', 'defaultAction must be Deny or Pass', 'TierSpec.DefaultAction validation');
+  // projectcalico.org_tiers.yaml CEL rules: the built-in tiers keep their order and default action.
+  const builtIn: Record<string, [number, 'Deny' | 'Pass']> = { default: [1_000_000, 'Deny'], 'kube-admin': [1000, 'Pass'], 'kube-baseline': [10_000_000, 'Pass'] };
+  const fixed = builtIn[name];
+  if (fixed) {
+    if (spec.order !== fixed[0]) e.add('/spec/order', `${name} tier order must be ${fixed[0]}`, 'Tier CRD x-kubernetes-validations');
+    if (spec.defaultAction !== fixed[1]) e.add('/spec/defaultAction', `The '${name}' tier must have default action '${fixed[1]}'`, 'Tier CRD x-kubernetes-validations');
+  }
+}
+
+/** The Calico admission errors of one manifest ([] for other kinds). */
+export function admissionErrorsCalico(manifest: unknown): VerifyError[] {
+  if (!isObj(manifest) || manifest.apiVersion !== CALICO_API_VERSION) return [];
+  const e = new Errors();
+  switch (manifest.kind) {
+    case 'NetworkPolicy':
+      checkPolicy(e, manifest, false);
+      break;
+    case 'GlobalNetworkPolicy':
+      checkPolicy(e, manifest, true);
+      break;
+    case 'Tier':
+      checkTier(e, manifest);
+      break;
+  }
+  return e.list;
+}

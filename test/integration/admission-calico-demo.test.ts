@@ -1,0 +1,65 @@
+/**
+ * Every Calico manifest flowmatrix emits for the demo data, under every option set, passes
+ * Calico's admission checks (recommender/verify/admission/calico.ts) and is read by the calico
+ * simulator (every selector parses with libcalico-go's grammar).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { getEngine } from '../../recommender/engines/index.ts';
+import { recommend, type RecommendInput } from '../../recommender/recommend.ts';
+import { MODES } from '../../recommender/synthesize/options.ts';
+import { calicoSimulator } from '../../recommender/simulate/calico.ts';
+import { admissionErrorsCalico } from '../../recommender/verify/admission/calico.ts';
+import { demoDb, demoRecommendInput } from '../helpers/demo-db.ts';
+
+/** `option set: Kind/namespace/name path: message` for every refusal. */
+function refusals(input: RecommendInput): { checked: number; problems: string[] } {
+  let checked = 0;
+  const problems: string[] = [];
+  for (const mode of MODES) {
+    for (const egress of [true, false]) {
+      for (const defaultDeny of [false, true]) {
+        for (const shared of [false, true]) {
+          const options = { mode, egress, defaultDeny, shared };
+          for (const m of getEngine('calico').emit(recommend(input, options).policySet).manifests) {
+            checked++;
+            for (const e of admissionErrorsCalico(m)) problems.push(`${JSON.stringify(options)} ${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name} ${e.path}: ${e.message}`);
+          }
+        }
+      }
+    }
+  }
+  return { checked, problems };
+}
+
+/**
+ * Skipped until the emitter is fixed (issue 12): recommender/engines/calico.ts renders a `world`
+ * peer as one entity `nets: ['0.0.0.0/0', '::/0']`, which libcalico-go validator.go validateRule
+ * (scanNets) refuses: "rule contains both IPv4 and IPv6 CIDRs". On the demo data that is 184
+ * refusals over all 16 option sets, e.g. NetworkPolicy stacklight/stacklight-cronjob-sf-reporter
+ * /spec/egress/2/destination/nets and stacklight/stacklight-deployment-grafana
+ * /spec/ingress/0/source/nets; it is the only refusal. The fix: one rule per address family.
+ */
+const EMITTER_DEFECT = "emitter defect: calico world peer rendered as nets ['0.0.0.0/0', '::/0'] in one rule (validateRule: rule contains both IPv4 and IPv6 CIDRs), e.g. stacklight/stacklight-cronjob-sf-reporter /spec/egress/2/destination/nets";
+
+test('every calico manifest for the demo data, all options, passes the Calico admission checks', { skip: EMITTER_DEFECT }, async () => {
+  // Built inside the test (not a before() hook, whose temporary directory would go with it), so a skipped test costs nothing.
+  const { checked, problems } = refusals(demoRecommendInput(await demoDb()));
+  assert.ok(checked > 100, `only ${checked} manifests checked`);
+  assert.deepEqual(problems, []);
+});
+
+test('the calico simulator reads every calico manifest of the demo data, all options: every selector parses, nothing is ignored', async () => {
+  const input = demoRecommendInput(await demoDb());
+  const cluster = { namespaces: input.inventory.namespaces, nodes: [], pods: [], services: [], apiserver: input.inventory.apiserver, podCIDRs: [] };
+  let policies = 0;
+  for (const mode of MODES) {
+    for (const shared of [false, true]) {
+      const manifests = getEngine('calico').emit(recommend(input, { mode, shared, defaultDeny: true }).policySet).manifests;
+      const sim = calicoSimulator(manifests, cluster);
+      assert.deepEqual(sim.ignored, [], `mode=${mode} shared=${shared}`);
+      policies += manifests.length;
+    }
+  }
+  assert.ok(policies > 100, `only ${policies} manifests read`);
+});

@@ -1,0 +1,293 @@
+/**
+ * The `calico` simulator, case by case: input → expected verdict, each citing where the
+ * verdict comes from. Doc pages are under https://docs.tigera.io/calico/latest/ :
+ *   NP   = reference/resources/networkpolicy      GNP = reference/resources/globalnetworkpolicy
+ *   TIER = reference/resources/tier ("How policy is evaluated")
+ *   SEL  = reference/resources/networkpolicy#selectors
+ * and upstream code in projectcalico/calico:
+ *   RULES = libcalico-go/lib/backend/syncersv1/updateprocessors/rules.go (getEndpointSelector)
+ *   CONV  = libcalico-go/lib/backend/k8s/conversion/conversion.go (K8sNetworkPolicyToCalico)
+ *   SORT  = felix/calc/policy_sorter.go (PolKVLess, TierLess)
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { calicoSimulator } from '../../recommender/simulate/calico.ts';
+import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimulatorFactory } from '../../recommender/simulate/types.ts';
+
+// The shared contract: the calico simulator is a SimulatorFactory.
+const factory: SimulatorFactory = calicoSimulator;
+
+const pod = (namespace: string, name: string, labels: Record<string, string>, ips: string[], extra: Partial<SimPod> = {}): SimPod => ({
+  namespace,
+  name,
+  labels,
+  ips,
+  hostNetwork: false,
+  ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+  ...extra,
+});
+
+const web = pod('shop', 'web', { app: 'web' }, ['10.1.0.1', 'fd00::1']);
+const api = pod('shop', 'api', { app: 'api', tier: 'backend' }, ['10.1.0.2', 'fd00::2'], { serviceAccount: 'api-sa' });
+const prom = pod('monitoring', 'prometheus', { app: 'prometheus' }, ['10.1.1.3']);
+const shopProm = pod('shop', 'prometheus', { app: 'prometheus' }, ['10.1.0.9']);
+const agent = pod('kube-system', 'agent', { app: 'agent' }, ['192.168.0.10'], { hostNetwork: true });
+const node = { name: 'n1', labels: {}, ips: ['192.168.0.10'] };
+
+const cluster: SimCluster = {
+  namespaces: [
+    { name: 'shop', labels: { team: 'shop' } },
+    { name: 'monitoring', labels: { team: 'platform' } },
+    { name: 'kube-system', labels: {} },
+  ],
+  nodes: [node],
+  pods: [web, api, prom, shopProm, agent],
+  services: [
+    { namespace: 'shop', name: 'api', clusterIPs: ['10.96.0.20'], ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }], selector: { app: 'api' } },
+    { namespace: 'default', name: 'kubernetes', clusterIPs: ['10.96.0.1'], ports: [{ name: 'https', port: 443, targetPort: 6443, protocol: 'TCP' }] },
+  ],
+  apiserver: [{ ip: '192.168.0.2', port: 6443, protocol: 'TCP' }],
+  podCIDRs: ['10.1.0.0/16'],
+};
+
+const P = (p: SimPod): SimEndpoint => ({ kind: 'pod', pod: p });
+const ext = (ip: string): SimEndpoint => ({ kind: 'external', ip });
+const flow = (client: SimEndpoint, server: SimEndpoint, port = 8080, protocol: SimFlow['protocol'] = 'TCP'): SimFlow => ({ client, server, port, protocol });
+
+const np = (name: string, spec: Record<string, unknown>, namespace = 'shop') => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
+const gnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name }, spec });
+const tier = (name: string, order?: number, defaultAction?: string) => ({ apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name }, spec: { ...(order === undefined ? {} : { order }), ...(defaultAction ? { defaultAction } : {}) } });
+
+const verdict = (policies: unknown[], f: SimFlow) => calicoSimulator(policies, cluster).evaluate(f);
+
+test('no policy applies: the kns.<namespace> profile allows (TIER; NP: policies "take precedence over profile resources")', () => {
+  const v = verdict([], flow(P(web), P(api)));
+  assert.equal(v.verdict, 'allow');
+  assert.equal(v.ingress.isolated, false);
+  assert.match(v.ingress.reason, /profile kns\.shop allows/);
+});
+
+test('end-of-tier deny: a policy applies, no rule matches → denied; other endpoints untouched (TIER: "If the Tier applies to the endpoint, but takes no action on the packet the packet is dropped")', () => {
+  const p = np('api-in', { selector: "app == 'api'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', source: { selector: "app == 'web'" }, destination: { ports: [9090] } }] });
+  const v = verdict([p], flow(P(web), P(api)));
+  assert.equal(v.verdict, 'deny');
+  assert.equal(v.ingress.by, undefined);
+  assert.match(v.ingress.reason, /end of tier default/);
+  assert.equal(verdict([p], flow(P(web), P(api), 9090)).ingress.by?.rule, '/spec/ingress/0');
+  assert.equal(verdict([p], flow(P(api), P(web))).verdict, 'allow');
+});
+
+test('order: lower first; the first Allow/Deny decides (NP "order": "Calico applies the policy with the lowest value first")', () => {
+  const deny = np('deny', { order: 10, selector: "app == 'api'", ingress: [{ action: 'Deny', source: { selector: "app == 'web'" } }] });
+  const allow = np('allow', { order: 20, selector: "app == 'api'", ingress: [{ action: 'Allow' }] });
+  const v = verdict([allow, deny], flow(P(web), P(api)));
+  assert.deepEqual([v.verdict, v.ingress.by], ['deny', { policy: 'NetworkPolicy/shop/deny', rule: '/spec/ingress/0' }]);
+  const swapped = verdict([{ ...allow, spec: { ...allow.spec, order: 5 } }, deny], flow(P(web), P(api)));
+  assert.deepEqual(swapped.ingress.by, { policy: 'NetworkPolicy/shop/allow', rule: '/spec/ingress/0' });
+});
+
+test('order absent = after every ordered policy; equal order → by name (SORT PolKVLess: nil order is +Inf, name tie-break)', () => {
+  const noOrder = np('a-no-order', { selector: "app == 'api'", ingress: [{ action: 'Deny' }] });
+  const ordered = np('z-ordered', { order: 5000, selector: "app == 'api'", ingress: [{ action: 'Allow' }] });
+  assert.equal(verdict([noOrder, ordered], flow(P(web), P(api))).ingress.by?.policy, 'NetworkPolicy/shop/z-ordered');
+  const b = np('b', { order: 1, selector: "app == 'api'", ingress: [{ action: 'Allow' }] });
+  const a = np('a', { order: 1, selector: "app == 'api'", ingress: [{ action: 'Deny' }] });
+  assert.equal(verdict([b, a], flow(P(web), P(api))).ingress.by?.policy, 'NetworkPolicy/shop/a');
+});
+
+test('Log does not decide; rules run in order (NP Rule "action": Log)', () => {
+  const p = np('p', { selector: "app == 'api'", ingress: [{ action: 'Log' }, { action: 'Allow', source: { selector: "app == 'web'" } }] });
+  assert.equal(verdict([p], flow(P(web), P(api))).ingress.by?.rule, '/spec/ingress/1');
+});
+
+test('tiers: lower tier order first; Pass skips to the next tier that applies; passed by all → profile (TIER)', () => {
+  const security = tier('security', 100);
+  const pass = np('pass-web', { tier: 'security', selector: "app == 'api'", ingress: [{ action: 'Pass', source: { selector: "app == 'web'" } }, { action: 'Deny' }] });
+  const app = np('app-deny', { selector: "app == 'api'", ingress: [{ action: 'Deny', source: { selector: "app == 'web'" } }] });
+  // web → api: passed by security, denied by the default tier's policy.
+  assert.deepEqual(verdict([security, pass, app], flow(P(web), P(api))).ingress.by, { policy: 'NetworkPolicy/shop/app-deny', rule: '/spec/ingress/0' });
+  // Without a default-tier policy for api, the pass reaches the profile.
+  const v = verdict([security, pass], flow(P(web), P(api)));
+  assert.equal(v.verdict, 'allow');
+  assert.match(v.ingress.reason, /every tier passed/);
+  // prometheus(shop) → api: denied in the security tier, the default tier never sees it.
+  assert.deepEqual(verdict([security, pass, app], flow(P(shopProm), P(api))).ingress.by, { policy: 'NetworkPolicy/shop/pass-web', rule: '/spec/ingress/1' });
+});
+
+test('tier defaultAction Pass: no rule matched → next tier instead of deny (TIER "defaultAction")', () => {
+  const t = tier('security', 100, 'Pass');
+  const p = np('noop', { tier: 'security', selector: "app == 'api'", ingress: [{ action: 'Deny', source: { selector: "app == 'nothing'" } }] });
+  assert.equal(verdict([t, p], flow(P(web), P(api))).verdict, 'allow');
+  assert.equal(verdict([tier('security', 100), p], flow(P(web), P(api))).verdict, 'deny');
+});
+
+test('a policy in a tier that does not exist is not applied (SORT / felix policy_resolver: invalid tiers skipped)', () => {
+  const p = np('orphan', { tier: 'nope', selector: "app == 'api'", ingress: [{ action: 'Deny' }] });
+  const sim = calicoSimulator([p], cluster);
+  assert.equal(sim.evaluate(flow(P(web), P(api))).verdict, 'allow');
+  assert.deepEqual(sim.ignored, [{ policy: 'NetworkPolicy/shop/orphan', reason: 'tier "nope" does not exist' }]);
+});
+
+test('types default: egress rules only → Egress only; none → Ingress (NP "types" footnote)', () => {
+  const egressOnly = np('e', { selector: "app == 'api'", egress: [{ action: 'Allow', destination: { selector: "app == 'web'" } }] });
+  assert.equal(verdict([egressOnly], flow(P(web), P(api))).ingress.isolated, false);
+  assert.equal(verdict([egressOnly], flow(P(api), P(prom))).verdict, 'deny');
+  const none = np('n', { selector: "app == 'api'" });
+  assert.equal(verdict([none], flow(P(web), P(api))).verdict, 'deny');
+  assert.equal(verdict([none], flow(P(api), P(web))).verdict, 'allow');
+});
+
+test('namespace scoping: a namespaced rule selector matches its own namespace only; namespaceSelector widens it (RULES getEndpointSelector)', () => {
+  const local = np('local', { selector: "app == 'api'", ingress: [{ action: 'Allow', source: { selector: "app == 'prometheus'" } }] });
+  assert.equal(verdict([local], flow(P(shopProm), P(api))).verdict, 'allow');
+  assert.equal(verdict([local], flow(P(prom), P(api))).verdict, 'deny');
+  const cross = np('cross', { selector: "app == 'api'", ingress: [{ action: 'Allow', source: { namespaceSelector: "projectcalico.org/name == 'monitoring'", selector: "app == 'prometheus'" } }] });
+  assert.equal(verdict([cross], flow(P(prom), P(api))).verdict, 'allow');
+  assert.equal(verdict([cross], flow(P(shopProm), P(api))).verdict, 'deny');
+  // namespaceSelector over the namespace's own labels; all() = every namespace.
+  const byLabel = np('by-label', { selector: "app == 'api'", ingress: [{ action: 'Allow', source: { namespaceSelector: "team == 'platform'" } }] });
+  assert.equal(verdict([byLabel], flow(P(prom), P(api))).verdict, 'allow');
+  const allNs = np('all-ns', { selector: "app == 'api'", ingress: [{ action: 'Allow', source: { namespaceSelector: 'all()' } }] });
+  assert.equal(verdict([allNs], flow(P(prom), P(api))).verdict, 'allow');
+  assert.equal(verdict([allNs], flow(ext('203.0.113.5'), P(api))).verdict, 'deny');
+  // A notSelector alone is also scoped to the namespace; nets alone are not.
+  const notSel = np('not', { selector: "app == 'api'", ingress: [{ action: 'Allow', source: { notSelector: "app == 'web'" } }] });
+  assert.equal(verdict([notSel], flow(P(shopProm), P(api))).verdict, 'allow');
+  assert.equal(verdict([notSel], flow(P(prom), P(api))).verdict, 'deny');
+  assert.equal(verdict([notSel], flow(P(web), P(api))).verdict, 'deny');
+});
+
+test('GlobalNetworkPolicy: selector across namespaces, spec namespaceSelector narrows it, rule selectors are not namespace-scoped (GNP)', () => {
+  const g = gnp('deny-to-prom', { selector: "app == 'prometheus'", ingress: [{ action: 'Deny', source: { selector: "app == 'web'" } }, { action: 'Allow' }] });
+  assert.equal(verdict([g], flow(P(web), P(prom), 9090)).verdict, 'deny');
+  assert.equal(verdict([g], flow(P(web), P(shopProm), 9090)).verdict, 'deny');
+  const scoped = gnp('scoped', { namespaceSelector: "projectcalico.org/name == 'monitoring'", selector: "app == 'prometheus'", ingress: [{ action: 'Deny' }] });
+  assert.equal(verdict([scoped], flow(P(web), P(prom), 9090)).verdict, 'deny');
+  assert.equal(verdict([scoped], flow(P(web), P(shopProm), 9090)).verdict, 'allow');
+  assert.deepEqual(verdict([scoped], flow(P(web), P(prom), 9090)).ingress.by, { policy: 'GlobalNetworkPolicy/scoped', rule: '/spec/ingress/0' });
+});
+
+test('nets / notNets match addresses, also of pods; selectors never match external addresses (NP EntityRule nets/notNets/selector)', () => {
+  const out = np('out', { selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', destination: { nets: ['203.0.113.0/24'], notNets: ['203.0.113.128/25'], ports: [443] } }] });
+  assert.equal(verdict([out], flow(P(web), ext('203.0.113.5'), 443)).verdict, 'allow');
+  assert.equal(verdict([out], flow(P(web), ext('203.0.113.200'), 443)).verdict, 'deny');
+  const pods = np('pods', { selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Allow', destination: { nets: ['10.1.0.2/32'] } }] });
+  assert.equal(verdict([pods], flow(P(web), P(api))).verdict, 'allow');
+  const sel = np('sel', { selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Allow', destination: { selector: 'all()' } }] });
+  assert.equal(verdict([sel], flow(P(web), ext('203.0.113.5'), 443)).verdict, 'deny');
+  assert.equal(verdict([sel], flow(P(web), P(api))).verdict, 'allow');
+});
+
+test('ipVersion and the flow family: an IPv6 net does not match the IPv4 flow of a dual-stack pod (NP Rule ipVersion)', () => {
+  const v6 = np('v6', { selector: "app == 'api'", ingress: [{ action: 'Allow', source: { nets: ['fd00::/64'] } }] });
+  assert.equal(verdict([v6], flow(P(web), P(api))).verdict, 'deny');
+  const only6 = np('only6', { selector: "app == 'api'", ingress: [{ action: 'Allow', ipVersion: 6 }] });
+  assert.equal(verdict([only6], flow(P(web), P(api))).verdict, 'deny');
+  assert.equal(verdict([{ ...only6, spec: { ...only6.spec, ingress: [{ action: 'Allow', ipVersion: 4 }] } }], flow(P(web), P(api))).verdict, 'allow');
+});
+
+test('ports: numbers, "a:b" ranges, named ports, notPorts; protocol and notProtocol by name or number (NP Ports, Protocol)', () => {
+  const mk = (rule: Record<string, unknown>) => np('p', { selector: "app == 'api'", ingress: [{ action: 'Allow', ...rule }] });
+  assert.equal(verdict([mk({ protocol: 'TCP', destination: { ports: ['8000:8100'] } })], flow(P(web), P(api), 8080)).verdict, 'allow');
+  assert.equal(verdict([mk({ protocol: 'TCP', destination: { ports: ['8000:8079'] } })], flow(P(web), P(api), 8080)).verdict, 'deny');
+  assert.equal(verdict([mk({ protocol: 'TCP', destination: { ports: ['http'] } })], flow(P(web), P(api), 8080)).verdict, 'allow');
+  assert.equal(verdict([mk({ protocol: 'TCP', destination: { ports: ['http'] } })], flow(P(web), P(api), 8081)).verdict, 'deny');
+  assert.equal(verdict([mk({ protocol: 'TCP', destination: { notPorts: [8080] } })], flow(P(web), P(api), 8080)).verdict, 'deny');
+  assert.equal(verdict([mk({ protocol: 6, destination: { ports: [8080] } })], flow(P(web), P(api), 8080)).verdict, 'allow');
+  assert.equal(verdict([mk({ protocol: 'UDP', destination: { ports: [8080] } })], flow(P(web), P(api), 8080)).verdict, 'deny');
+  assert.equal(verdict([mk({ notProtocol: 'UDP' })], flow(P(web), P(api), 53, 'UDP')).verdict, 'deny');
+  assert.equal(verdict([mk({ notProtocol: 'UDP' })], flow(P(web), P(api), 53, 'TCP')).verdict, 'allow');
+});
+
+test('destination.services: egress to a Service reaches its endpoints on their target ports; default/kubernetes = the apiserver (NP ServiceMatch)', () => {
+  const toApi = np('to-api', { selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Allow', destination: { services: { name: 'api' } } }] });
+  assert.equal(verdict([toApi], flow(P(web), P(api), 8080)).verdict, 'allow');
+  assert.equal(verdict([toApi], flow(P(web), P(api), 9090)).verdict, 'deny');
+  assert.equal(verdict([toApi], flow(P(web), P(shopProm), 8080)).verdict, 'deny');
+  const toKube = np('to-kube', { selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Allow', destination: { services: { name: 'kubernetes', namespace: 'default' } } }] });
+  assert.equal(verdict([toKube], flow(P(web), { kind: 'apiserver', ip: '192.168.0.2' }, 6443)).verdict, 'allow');
+  assert.equal(verdict([toKube], flow(P(web), { kind: 'apiserver', ip: '192.168.0.2' }, 443)).verdict, 'deny');
+  const fromApi = np('from-api', { selector: "app == 'web'", ingress: [{ action: 'Allow', source: { services: { name: 'api' } } }] });
+  assert.equal(verdict([fromApi], flow(P(api), P(web), 8080)).verdict, 'allow');
+  assert.equal(verdict([fromApi], flow(P(shopProm), P(web), 8080)).verdict, 'deny');
+});
+
+test('host-network pods and nodes: no policy applies to them, only nets match them (NP: policies apply to workload endpoints; no HostEndpoint)', () => {
+  const all = gnp('deny-all', { selector: 'all()', types: ['Ingress', 'Egress'] });
+  assert.equal(verdict([all], flow(P(agent), { kind: 'node', node, ip: '192.168.0.10' }, 10250)).verdict, 'allow');
+  assert.equal(verdict([all], flow(P(web), P(agent), 9100)).egress.allowed, false);
+  const bySel = np('sel', { selector: "app == 'api'", ingress: [{ action: 'Allow', source: { selector: 'all()' } }] });
+  assert.equal(verdict([bySel], flow(P(agent), P(api))).verdict, 'deny');
+  const byNet = np('net', { selector: "app == 'api'", ingress: [{ action: 'Allow', source: { nets: ['192.168.0.10/32'] } }] });
+  assert.equal(verdict([byNet], flow(P(agent), P(api))).verdict, 'allow');
+  assert.equal(verdict([byNet], flow({ kind: 'node', node, ip: '192.168.0.10' }, P(api))).verdict, 'allow');
+});
+
+test('service accounts: serviceAccounts.names in rules, serviceAccountSelector on the policy (NP serviceAccountSelector: "projectcalico.org/name")', () => {
+  const byName = np('sa', { selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', source: { serviceAccounts: { names: ['api-sa'] } } }] });
+  assert.equal(verdict([byName], flow(P(api), P(web))).verdict, 'allow');
+  assert.equal(verdict([byName], flow(P(web), P(api))).verdict, 'deny');
+  const saSel = np('sa-sel', { selector: 'all()', serviceAccountSelector: "projectcalico.org/name == 'api-sa'", types: ['Egress'] });
+  assert.equal(verdict([saSel], flow(P(api), P(web))).verdict, 'deny');
+  assert.equal(verdict([saSel], flow(P(web), P(api))).verdict, 'allow');
+});
+
+test('Kubernetes NetworkPolicy beside Calico policies: default tier, order 1000 (CONV); a Calico Deny of lower order wins, a later Calico Allow still allows', () => {
+  const knp = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 'http' }] }] } };
+  assert.deepEqual(verdict([knp], flow(P(web), P(api))).ingress.by, { policy: 'NetworkPolicy/shop/api', rule: '/spec/ingress/0' });
+  assert.equal(verdict([knp], flow(P(shopProm), P(api))).verdict, 'deny');
+  const deny = np('deny-web', { order: 100, selector: "app == 'api'", ingress: [{ action: 'Deny', source: { selector: "app == 'web'" } }] });
+  assert.equal(verdict([knp, deny], flow(P(web), P(api))).verdict, 'deny');
+  const later = np('later', { order: 2000, selector: "app == 'api'", ingress: [{ action: 'Allow', source: { selector: "app == 'prometheus'" } }] });
+  assert.deepEqual(verdict([knp, later], flow(P(shopProm), P(api))).ingress.by, { policy: 'NetworkPolicy/shop/later', rule: '/spec/ingress/0' });
+  // A Pass from an earlier tier reaches the converted policy.
+  const t = tier('security', 100);
+  const pass = gnp('pass', { tier: 'security', selector: 'all()', ingress: [{ action: 'Pass' }] });
+  assert.equal(verdict([t, pass, knp], flow(P(shopProm), P(api))).verdict, 'deny');
+});
+
+test('Calico-added labels: projectcalico.org/namespace, /orchestrator, /serviceaccount on pods; projectcalico.org/name and kubernetes.io/metadata.name on namespaces (CONV; SEL)', () => {
+  const g = gnp('by-calico-labels', {
+    selector: "projectcalico.org/namespace == 'shop' && projectcalico.org/orchestrator == 'k8s' && projectcalico.org/serviceaccount == 'api-sa'",
+    ingress: [{ action: 'Allow', source: { namespaceSelector: "kubernetes.io/metadata.name == 'monitoring'" } }],
+  });
+  assert.equal(verdict([g], flow(P(prom), P(api))).verdict, 'allow');
+  assert.equal(verdict([g], flow(P(shopProm), P(api))).verdict, 'deny');
+  // web has the default service account: not selected.
+  assert.equal(verdict([g], flow(P(shopProm), P(web))).ingress.isolated, false);
+});
+
+test('a policy whose selector does not parse is not applied, and is listed with the syntax error (SEL grammar)', () => {
+  const bad = np('bad', { selector: "app = 'api'", ingress: [{ action: 'Deny' }] });
+  const sim = calicoSimulator([bad], cluster);
+  assert.equal(sim.evaluate(flow(P(web), P(api))).verdict, 'allow');
+  assert.equal(sim.ignored.length, 1);
+  assert.match(sim.ignored[0]!.reason, /expected == at offset 4/);
+});
+
+test('a malformed policy is not applied and is listed, the others still are', () => {
+  const broken = np('broken', { selector: "app == 'api'", ingress: { action: 'Deny' } });
+  const deny = np('deny', { selector: "app == 'web'", ingress: [{ action: 'Deny' }] });
+  const sim = calicoSimulator([broken, deny], cluster);
+  assert.equal(sim.evaluate(flow(P(web), P(api))).verdict, 'allow');
+  assert.equal(sim.evaluate(flow(P(api), P(web))).verdict, 'deny');
+  assert.equal(sim.ignored.length, 1);
+  assert.match(sim.ignored[0]!.reason, /^malformed manifest: /);
+});
+
+test('List manifests are read item by item (kubectl applies a List as its items)', () => {
+  const list = { apiVersion: 'v1', kind: 'List', items: [np('deny', { selector: "app == 'api'", ingress: [{ action: 'Deny' }] })] };
+  assert.equal(factory([list], cluster).evaluate(flow(P(web), P(api))).verdict, 'deny');
+});
+
+test('deterministic and order-independent: the same verdicts whatever the manifest order', () => {
+  const ps = [
+    np('a', { order: 1, selector: "app == 'api'", ingress: [{ action: 'Allow', source: { selector: "app == 'web'" } }] }),
+    np('b', { order: 1, selector: "app == 'api'", ingress: [{ action: 'Deny' }] }),
+    gnp('g', { selector: 'all()', egress: [{ action: 'Allow' }] }),
+  ];
+  const flows = [flow(P(web), P(api)), flow(P(prom), P(api)), flow(P(api), ext('203.0.113.1'), 443)];
+  const a = flows.map((f) => calicoSimulator(ps, cluster).evaluate(f));
+  const b = flows.map((f) => calicoSimulator([...ps].reverse(), cluster).evaluate(f));
+  assert.equal(JSON.stringify(b), JSON.stringify(a));
+});
