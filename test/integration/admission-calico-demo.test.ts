@@ -32,18 +32,7 @@ function refusals(input: RecommendInput): { checked: number; problems: string[] 
   return { checked, problems };
 }
 
-/**
- * Skipped until the emitter is fixed (issue 12): recommender/engines/calico.ts renders a `world`
- * peer as one entity `nets: ['0.0.0.0/0', '::/0']`, which libcalico-go validator.go validateRule
- * (scanNets) refuses: "rule contains both IPv4 and IPv6 CIDRs". On the demo data that is 184
- * refusals over all 16 option sets, e.g. NetworkPolicy stacklight/stacklight-cronjob-sf-reporter
- * /spec/egress/2/destination/nets and stacklight/stacklight-deployment-grafana
- * /spec/ingress/0/source/nets; it is the only refusal. The fix: one rule per address family.
- */
-const EMITTER_DEFECT = "emitter defect: calico world peer rendered as nets ['0.0.0.0/0', '::/0'] in one rule (validateRule: rule contains both IPv4 and IPv6 CIDRs), e.g. stacklight/stacklight-cronjob-sf-reporter /spec/egress/2/destination/nets";
-
-test('every calico manifest for the demo data, all options, passes the Calico admission checks', { skip: EMITTER_DEFECT }, async () => {
-  // Built inside the test (not a before() hook, whose temporary directory would go with it), so a skipped test costs nothing.
+test('every calico manifest for the demo data, all options, passes the Calico admission checks', async () => {
   const { checked, problems } = refusals(demoRecommendInput(await demoDb()));
   assert.ok(checked > 100, `only ${checked} manifests checked`);
   assert.deepEqual(problems, []);
