@@ -18,6 +18,11 @@
  *    enables default deny (the default), and allowed when only `enableDefaultDeny: false` rules
  *    select it; a pod no rule selects in that direction is not isolated.
  *
+ * A policy the agent refuses to import (recommender/verify/admission/cilium.ts) is not enforced
+ * at all — the agent rejects the whole resource (pkg/k8s/apis/cilium.io/v2 CiliumNetworkPolicy.Parse
+ * returns an error for any rule that fails validation) — so it is left out, and listed in
+ * `rejected`.
+ *
  * Peers are identities (./cilium/identity.ts): endpoint selectors with namespace scoping,
  * entities, CIDRs (world only unless `policy-cidr-match-mode: nodes`), toFQDNs through the DNS
  * names stored for an address, toServices. L7 rules are taken as allowing the connection at L4.
@@ -28,8 +33,10 @@ import { CCNP_KIND, isCiliumPolicy, type CiliumPolicy } from '../engines/wire/ci
 import { IdentityResolver, type Identity } from './cilium/identity.ts';
 import { matches, type Selector } from './cilium/labels.ts';
 import { NamedPorts, ownNamedPort, portMatches } from './cilium/ports.ts';
-import { compilePolicy, serviceNamed, type CompiledRule, type Direction, type PeerRule } from './cilium/rules.ts';
+import { compilePolicy, policyId, serviceNamed, type CompiledRule, type Direction, type PeerRule } from './cilium/rules.ts';
 import { selectorMatches } from '../matrix/selector.ts';
+import type { VerifyError } from '../verify/semantic.ts';
+import { admissionErrorsCilium } from '../verify/admission/cilium.ts';
 
 export interface CiliumSimulatorOptions {
   /** `cluster-name` (the `cluster` entity matches pods labelled with it). Default `default`. */
@@ -47,6 +54,14 @@ export interface CiliumSimulatorOptions {
    * egress rule of the pod has `rules.dns` allowing that name (language.rst "DNS based"). Default on.
    */
   fqdnNeedsDnsProxy?: boolean;
+  /** Leave out policies the agent refuses (admission errors), as the agent does. Default on. */
+  enforceAdmission?: boolean;
+}
+
+/** A policy the simulated agent refused, with why. */
+export interface RejectedPolicy {
+  policy: string;
+  errors: VerifyError[];
 }
 
 interface DirectionSelection {
@@ -80,6 +95,8 @@ function cidrContains(block: PeerRule['cidrs'][number], id: Identity): boolean {
 
 class CiliumSimulator implements Simulator {
   readonly engine = 'cilium' as const;
+  /** Policies left out because the agent would refuse them (sorted by policy). */
+  readonly rejected: RejectedPolicy[] = [];
   private readonly byNamespace = new Map<string, CompiledRule[]>();
   private readonly clusterWide: CompiledRule[] = [];
   private readonly resolver: IdentityResolver;
@@ -100,9 +117,17 @@ class CiliumSimulator implements Simulator {
       enforcementMode: options.enforcementMode ?? 'default',
       nonDefaultDenyPolicies: options.nonDefaultDenyPolicies ?? true,
       fqdnNeedsDnsProxy: options.fqdnNeedsDnsProxy ?? true,
+      enforceAdmission: options.enforceAdmission ?? true,
     };
     const cilium = policies.filter(isCiliumPolicy).sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
     for (const p of cilium) {
+      if (this.opts.enforceAdmission) {
+        const errors = admissionErrorsCilium(p);
+        if (errors.length > 0) {
+          this.rejected.push({ policy: policyId(p), errors });
+          continue;
+        }
+      }
       for (const rule of compilePolicy(p, { clusterName: this.opts.clusterName, nonDefaultDenyPolicies: this.opts.nonDefaultDenyPolicies })) {
         if (rule.subject === undefined) continue;
         if (rule.namespace === undefined) this.clusterWide.push(rule);
@@ -219,6 +244,6 @@ class CiliumSimulator implements Simulator {
 }
 
 /** The `cilium` SimulatorFactory, with the agent options that change verdicts as an optional third argument. */
-export function ciliumSimulator(policies: readonly unknown[], cluster: SimCluster, options?: CiliumSimulatorOptions): Simulator {
+export function ciliumSimulator(policies: readonly unknown[], cluster: SimCluster, options?: CiliumSimulatorOptions): Simulator & { readonly rejected: readonly RejectedPolicy[] } {
   return new CiliumSimulator(policies, cluster, options);
 }

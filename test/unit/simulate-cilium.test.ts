@@ -281,7 +281,8 @@ test('selector keys: source prefixes, any source, reserved labels in fromEndpoin
   assert.equal(allows([ingressFrom({ fromEndpoints: [{ matchLabels: { 'k8s:app': 'web' } }] })], P(web), P(api), 8080), true);
   assert.equal(allows([ingressFrom({ fromEndpoints: [{ matchLabels: { 'container:app': 'web' } }] })], P(web), P(api), 8080), false);
   assert.equal(allows([ingressFrom({ fromEndpoints: [{ matchLabels: { 'reserved:remote-node': '' } }] })], NODE(nodeA), P(api), 8080), true);
-  assert.equal(allows([ingressFrom({ fromEndpoints: [{ matchExpressions: [{ key: 'app', operator: 'In', values: [] }] }] })], P(web), P(api), 8080), false, 'an invalid selector matches nothing');
+  const invalid = ingressFrom({ fromEndpoints: [{ matchExpressions: [{ key: 'app', operator: 'In', values: [] }] }] });
+  assert.equal(allows([invalid], P(web), P(api), 8080, 'TCP', { enforceAdmission: false }), false, 'an invalid selector matches nothing (selector.go Matches)');
   assert.equal(allows([ingressFrom({ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'web-sa' } }] })], P(web), P(api), 8080), true);
 });
 
@@ -290,4 +291,17 @@ test('deterministic: policy order does not change verdicts or the deciding rule'
   const b = cnp('shop', 'a-first', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ fromEntities: ['cluster'] }] });
   assert.deepEqual(verdict([a, b], P(web), P(api), 8080), verdict([b, a], P(web), P(api), 8080));
   assert.equal(verdict([a, b], P(web), P(api), 8080).ingress.by?.policy, 'CiliumNetworkPolicy/shop/a-first');
+});
+
+test('a policy the agent refuses is not enforced at all: the pod stays open (CiliumNetworkPolicy.Parse rejects the resource; issue 12: "leaving the pod unprotected")', () => {
+  const merged = ingressFrom({ fromEndpoints: [{ matchLabels: { app: 'web' } }], fromEntities: ['kube-apiserver'] }, { toPorts: [{ ports: [{ port: '9090', protocol: 'TCP' }] }] });
+  const sim = ciliumSimulator([merged], cluster);
+  assert.equal(sim.rejected.length, 1);
+  assert.equal(sim.rejected[0]!.policy, 'CiliumNetworkPolicy/shop/api-in');
+  assert.match(sim.rejected[0]!.errors[0]!.message, /combining FromEndpoints and FromEntities is not supported yet/);
+  const v = sim.evaluate({ client: P(prom), server: P(api), port: 22, protocol: 'TCP' });
+  assert.equal(v.verdict, 'allow');
+  assert.equal(v.ingress.isolated, false);
+  // As if the agent had accepted it, the rule would restrict ingress.
+  assert.equal(allows([merged], P(prom), P(api), 22, 'TCP', { enforceAdmission: false }), false);
 });
