@@ -211,17 +211,26 @@ class CiliumSimulator implements Simulator {
     // "an empty slice of EndpointSelector indicates that the rule allows all at L3"); without
     // toPorts (`{}`, or ICMP only) it selects no TCP/UDP/SCTP traffic.
     if (!r.hasL3) return r.toPorts !== undefined;
-    for (const s of r.endpoints) if (matches(s, id.labels) && requires.every((q) => matches(q, id.labels))) return true;
-    for (const s of r.entities) if (matches(s, id.labels)) return true;
-    for (const c of r.cidrs) if (cidrContains(c, id)) return true;
-    if (r.fqdns.length > 0 && id.kind === 'world') {
-      const visible = this.selection(subject).dnsVisible;
-      for (const name of id.names) {
-        if (!r.fqdns.some((f) => f(name))) continue;
-        if (!this.opts.fqdnNeedsDnsProxy || visible.some((v) => v(name))) return true;
-      }
+    const labels = id.labels;
+    for (let i = 0; i < r.endpoints.length; i++) {
+      if (!matches(r.endpoints[i]!, labels)) continue;
+      let ok = true;
+      for (let j = 0; j < requires.length && ok; j++) ok = matches(requires[j]!, labels);
+      if (ok) return true;
     }
-    for (const s of r.services) if (this.serviceSelects(s, r.namespace, id)) return true;
+    for (let i = 0; i < r.entities.length; i++) if (matches(r.entities[i]!, labels)) return true;
+    if (id.cidrAddress) for (let i = 0; i < r.cidrs.length; i++) if (cidrContains(r.cidrs[i]!, id)) return true;
+    if (r.fqdns.length > 0 && id.kind === 'world' && id.names.length > 0 && this.fqdnMatches(r, id, subject)) return true;
+    for (let i = 0; i < r.services.length; i++) if (this.serviceSelects(r.services[i]!, r.namespace, id)) return true;
+    return false;
+  }
+
+  private fqdnMatches(r: PeerRule, id: Identity, subject: SimPod): boolean {
+    const visible = this.selection(subject).dnsVisible;
+    for (const name of id.names) {
+      if (!r.fqdns.some((f) => f(name))) continue;
+      if (!this.opts.fqdnNeedsDnsProxy || visible.some((v) => v(name))) return true;
+    }
     return false;
   }
 

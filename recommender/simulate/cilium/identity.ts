@@ -52,8 +52,17 @@ export function parseAddress(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined 
   }
 }
 
+const canonicalCache = new Map<string, string>();
+
+/** The address in one spelling (IPv4-mapped IPv6 as IPv4), so that ipcache lookups by text agree. */
 function canonical(ip: string): string {
-  return parseAddress(ip)?.toString() ?? ip;
+  let c = canonicalCache.get(ip);
+  if (c === undefined) {
+    c = parseAddress(ip)?.toString() ?? ip;
+    if (canonicalCache.size > 100_000) canonicalCache.clear();
+    canonicalCache.set(ip, c);
+  }
+  return c;
 }
 
 export function fqdnForm(name: string): string {
@@ -68,6 +77,8 @@ export class IdentityResolver {
   private readonly podByIp = new Map<string, SimPod>();
   private readonly apiserverIps = new Set<string>();
   private readonly podIdentities = new WeakMap<SimPod, Identity>();
+  /** Node and world identities are values of their inputs: built once per distinct input. */
+  private readonly others = new Map<string, Identity>();
 
   constructor(
     private readonly cluster: SimCluster,
@@ -119,20 +130,29 @@ export class IdentityResolver {
 
   private nodeIdentity(nodeName: string | undefined, ip: string | undefined, observerNode: string | undefined, what: string, apiserver = false): Identity {
     const local = nodeName !== undefined && nodeName === observerNode;
+    const key = `n\u0000${nodeName ?? ''}\u0000${ip ?? ''}\u0000${local}\u0000${apiserver}\u0000${what}`;
+    const cached = this.others.get(key);
+    if (cached) return cached;
     const labels = new LabelSet().add('reserved', local ? 'host' : 'remote-node', '');
     const addr = ip !== undefined ? canonical(ip) : undefined;
     if (apiserver || (addr !== undefined && this.apiserverIps.has(addr))) labels.add('reserved', 'kube-apiserver', '');
     const id: Identity = { kind: local ? 'host' : 'remote-node', labels, names: [], describe: `${what} (${local ? 'host' : 'remote-node'})` };
     if (this.options.cidrMatchesNodes && addr !== undefined) id.cidrAddress = parseAddress(addr);
+    this.others.set(key, id);
     return id;
   }
 
   private worldIdentity(ip: string, names: readonly string[], apiserver: boolean): Identity {
+    const key = `w\u0000${ip}\u0000${apiserver}\u0000${names.join('\u0000')}`;
+    const cached = this.others.get(key);
+    if (cached) return cached;
     const labels = new LabelSet().add('reserved', 'world', '');
     if (apiserver || this.apiserverIps.has(ip)) labels.add('reserved', 'kube-apiserver', '');
     const all = new Set<string>();
     for (const n of names) all.add(fqdnForm(n));
     for (const n of this.cluster.dnsNames?.get(ip) ?? []) all.add(fqdnForm(n));
-    return { kind: 'world', labels, cidrAddress: parseAddress(ip), names: [...all].sort(), describe: `world ${ip}` };
+    const id: Identity = { kind: 'world', labels, cidrAddress: parseAddress(ip), names: [...all].sort(), describe: `world ${ip}` };
+    this.others.set(key, id);
+    return id;
   }
 }

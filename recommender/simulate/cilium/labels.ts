@@ -19,19 +19,21 @@ export function splitKey(raw: string): { source: string; key: string } {
 
 /** The labels of one identity, indexed for selector matching. */
 export class LabelSet {
-  /** `source:key` → value. */
-  private readonly bySource = new Map<string, string>();
+  /** source → key → value. */
+  private readonly bySource = new Map<string, Map<string, string>>();
   /** key → value of the first label with that key (the `any` source). */
   private readonly byKey = new Map<string, string>();
 
   add(source: string, key: string, value: string): this {
-    this.bySource.set(`${source}:${key}`, value);
+    let m = this.bySource.get(source);
+    if (!m) this.bySource.set(source, (m = new Map()));
+    m.set(key, value);
     if (!this.byKey.has(key)) this.byKey.set(key, value);
     return this;
   }
 
   get(source: string, key: string): string | undefined {
-    return source === ANY_SOURCE ? this.byKey.get(key) : this.bySource.get(`${source}:${key}`);
+    return source === ANY_SOURCE ? this.byKey.get(key) : this.bySource.get(source)?.get(key);
   }
 
   has(source: string, key: string): boolean {
@@ -40,7 +42,9 @@ export class LabelSet {
 
   /** Sorted `source:key=value` texts (diagnostics and cache keys). */
   list(): string[] {
-    return [...this.bySource].map(([k, v]) => `${k}=${v}`).sort();
+    const out: string[] = [];
+    for (const [source, m] of this.bySource) for (const [k, v] of m) out.push(`${source}:${k}=${v}`);
+    return out.sort();
   }
 }
 
@@ -63,7 +67,9 @@ export interface Selector {
 
 export function matches(sel: Selector, labels: LabelSet): boolean {
   if (!sel.valid) return false;
-  for (const r of sel.requirements) {
+  const reqs = sel.requirements;
+  for (let i = 0; i < reqs.length; i++) {
+    const r = reqs[i]!;
     const v = labels.get(r.source, r.key);
     switch (r.operator) {
       case 'In':
