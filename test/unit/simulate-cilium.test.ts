@@ -305,3 +305,10 @@ test('a policy the agent refuses is not enforced at all: the pod stays open (Cil
   // As if the agent had accepted it, the rule would restrict ingress.
   assert.equal(allows([merged], P(prom), P(api), 22, 'TCP', { enforceAdmission: false }), false);
 });
+
+test('labels the agent filters out of identities select nothing (pkg/labelsfilter/filter.go defaultLabelPrefixCfg)', () => {
+  const hashed = pod('shop', { app: 'web', 'pod-template-hash': '5d9f', 'app.kubernetes.io/name': 'web', 'kubernetes.io/os': 'linux' }, '10.1.0.7', 'node-a');
+  assert.equal(allows([ingressFrom({ fromEndpoints: [{ matchLabels: { 'pod-template-hash': '5d9f' } }] })], P(hashed), P(api), 8080), false);
+  assert.equal(allows([ingressFrom({ fromEndpoints: [{ matchLabels: { 'kubernetes.io/os': 'linux' } }] })], P(hashed), P(api), 8080), false);
+  assert.equal(allows([ingressFrom({ fromEndpoints: [{ matchLabels: { 'app.kubernetes.io/name': 'web' } }] })], P(hashed), P(api), 8080), true, 'app.kubernetes.io is included explicitly');
+});

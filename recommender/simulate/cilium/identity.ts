@@ -3,7 +3,8 @@
  * seen from the node of the endpoint enforcing policy. Cilium decides by IP (the ipcache), so an
  * "external" address that is in fact a node or a pod is that node or pod here.
  *
- * - pods: their labels with the `k8s` source, `io.kubernetes.pod.namespace`, the namespace's
+ * - pods: their labels with the `k8s` source (less those the agent's label filter drops,
+ *   ./label-filter.ts), `io.kubernetes.pod.namespace`, the namespace's
  *   labels as `io.cilium.k8s.namespace.labels.*`, the service account and the cluster name
  *   (pkg/k8s/apis/cilium.io const.go; pkg/k8s utils GetPodMetadata);
  * - nodes and host-network pods: `reserved:host` on the enforcing endpoint's own node,
@@ -21,6 +22,7 @@
 import ipaddr from 'ipaddr.js';
 import type { SimCluster, SimEndpoint, SimNode, SimPod } from '../types.ts';
 import { CLUSTER_LABEL, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, SERVICE_ACCOUNT_LABEL } from '../../engines/wire/cilium.ts';
+import { identityRelevant } from './label-filter.ts';
 import { LabelSet } from './labels.ts';
 
 export type IdentityKind = 'pod' | 'host' | 'remote-node' | 'world';
@@ -95,7 +97,7 @@ export class IdentityResolver {
     let id = this.podIdentities.get(pod);
     if (id) return id;
     const labels = new LabelSet();
-    for (const [k, v] of Object.entries(pod.labels)) labels.add('k8s', k, v);
+    for (const [k, v] of Object.entries(pod.labels)) if (identityRelevant(k)) labels.add('k8s', k, v);
     labels.add('k8s', POD_NAMESPACE_LABEL, pod.namespace);
     // The API server sets kubernetes.io/metadata.name on every namespace; Cilium copies all of them.
     const nsLabels = { ...(this.nsLabels.get(pod.namespace) ?? {}), 'kubernetes.io/metadata.name': pod.namespace };
