@@ -54,6 +54,12 @@ export interface CiliumSimulatorOptions {
    * egress rule of the pod has `rules.dns` allowing that name (language.rst "DNS based"). Default on.
    */
   fqdnNeedsDnsProxy?: boolean;
+  /**
+   * Where the apiserver's connections to pods (webhooks) come from: `apiserver` (default), or
+   * `worker-node` on managed control planes that tunnel them through the nodes (AKS, GKE), where
+   * `fromEntities: [kube-apiserver]` then does not match (language.rst, kube-apiserver note).
+   */
+  apiserverIngressFrom?: 'apiserver' | 'worker-node';
   /** Leave out policies the agent refuses (admission errors), as the agent does. Default on. */
   enforceAdmission?: boolean;
 }
@@ -118,6 +124,7 @@ class CiliumSimulator implements Simulator {
       nonDefaultDenyPolicies: options.nonDefaultDenyPolicies ?? true,
       fqdnNeedsDnsProxy: options.fqdnNeedsDnsProxy ?? true,
       enforceAdmission: options.enforceAdmission ?? true,
+      apiserverIngressFrom: options.apiserverIngressFrom ?? 'apiserver',
     };
     const cilium = policies.filter(isCiliumPolicy).sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
     for (const p of cilium) {
@@ -185,7 +192,8 @@ class CiliumSimulator implements Simulator {
     const sel = this.selection(pod)[d];
     const always = this.opts.enforcementMode === 'always';
     if (!sel.enforced && !always) return { isolated: false, allowed: true, reason: `no ${KINDS} selects the pod with ${d} rules` };
-    const id = this.resolver.resolve(peer, pod.node);
+    const tunnelled = d === 'ingress' && peer.kind === 'apiserver' && this.opts.apiserverIngressFrom === 'worker-node';
+    const id = tunnelled ? this.resolver.tunnelledApiserver(peer.ip) : this.resolver.resolve(peer, pod.node);
     const named = (name: string): number | undefined => (d === 'ingress' ? ownNamedPort(pod, name, flow.protocol) : this.namedPorts.egressPort(name, flow.protocol));
     for (const r of sel.deny) {
       if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, named)) {

@@ -312,3 +312,11 @@ test('labels the agent filters out of identities select nothing (pkg/labelsfilte
   assert.equal(allows([ingressFrom({ fromEndpoints: [{ matchLabels: { 'kubernetes.io/os': 'linux' } }] })], P(hashed), P(api), 8080), false);
   assert.equal(allows([ingressFrom({ fromEndpoints: [{ matchLabels: { 'app.kubernetes.io/name': 'web' } }] })], P(hashed), P(api), 8080), true, 'app.kubernetes.io is included explicitly');
 });
+
+test('webhooks: fromEntities kube-apiserver matches the apiserver, but not where control-plane traffic is tunnelled through worker nodes (language.rst kube-apiserver note: AKS, GKE)', () => {
+  const webhook = ingressFrom({ fromEntities: ['kube-apiserver'] }, { toPorts: [{ ports: [{ port: '9443', protocol: 'TCP' }] }] });
+  assert.equal(allows([webhook], APISERVER, P(api), 9443), true);
+  assert.equal(allows([webhook], APISERVER, P(api), 9443, 'TCP', { apiserverIngressFrom: 'worker-node' }), false);
+  const openPort = cnp('shop', 'open', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ toPorts: [{ ports: [{ port: '9443', protocol: 'TCP' }] }] }] });
+  assert.equal(allows([openPort], APISERVER, P(api), 9443, 'TCP', { apiserverIngressFrom: 'worker-node' }), true, 'seed 003: the webhook port open to any source works everywhere');
+});

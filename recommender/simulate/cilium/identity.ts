@@ -130,6 +130,21 @@ export class IdentityResolver {
     }
   }
 
+  /**
+   * The apiserver as a pod sees it on ingress where control-plane traffic is tunnelled through the
+   * worker nodes (language.rst note on the kube-apiserver entity: "may not work for ingress
+   * traffic in some Kubernetes distributions, such as Azure AKS and GCP GKE").
+   */
+  tunnelledApiserver(ip: string): Identity {
+    const key = `t\u0000${ip}`;
+    let id = this.others.get(key);
+    if (!id) {
+      id = { kind: 'remote-node', labels: new LabelSet().add('reserved', 'remote-node', ''), names: [], describe: `the apiserver ${ip} tunnelled through a worker node (remote-node)` };
+      this.others.set(key, id);
+    }
+    return id;
+  }
+
   private nodeIdentity(nodeName: string | undefined, ip: string | undefined, observerNode: string | undefined, what: string, apiserver = false): Identity {
     const local = nodeName !== undefined && nodeName === observerNode;
     const key = `n\u0000${nodeName ?? ''}\u0000${ip ?? ''}\u0000${local}\u0000${apiserver}\u0000${what}`;
