@@ -121,6 +121,9 @@ test('entities: host is the local node incl. its host-network pods, remote-node 
   const remote = ingressFrom({ fromEntities: ['remote-node'] });
   assert.equal(allows([remote], P(exporter), P(api), 8080), true);
   assert.equal(allows([remote], NODE(nodeB), P(api), 8080, 'TCP', { allowLocalhost: 'policy' }), false, "node-b is api's own host, not remote-node");
+  const agentOnB = pod('monitoring', { app: 'agent' }, '10.0.0.2', 'node-b', { hostNetwork: true });
+  delete agentOnB.node;
+  assert.equal(allows([host], P(agentOnB), P(api), 8080, 'TCP', { allowLocalhost: 'policy' }), true, 'a host-network pod of unknown node is the node owning its address');
   const egressHost = egressTo({ toEntities: ['host'] });
   assert.equal(allows([egressHost], P(web), P(exporter), 9100), true, 'host-network pod on the same node is host');
   assert.equal(allows([egressHost], P(web), NODE(nodeB), 10250), false);

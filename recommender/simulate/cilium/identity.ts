@@ -114,7 +114,8 @@ export class IdentityResolver {
     switch (e.kind) {
       case 'pod':
         if (!e.pod.hostNetwork) return this.podIdentity(e.pod);
-        return this.nodeIdentity(e.pod.node, e.pod.ips[0], observerNode, `host-network pod ${e.pod.namespace}/${e.pod.name ?? '?'}`);
+        // A host-network pod is its node: by the node it runs on, else by its (the node's) address.
+        return this.nodeIdentity(e.pod.node ?? this.nodeByIp.get(canonical(e.pod.ips[0] ?? ''))?.name, e.pod.ips[0], observerNode, `host-network pod ${e.pod.namespace}/${e.pod.name ?? '?'}`);
       case 'node':
         return this.nodeIdentity(e.node.name, e.ip, observerNode, `node ${e.node.name}`);
       case 'apiserver':
@@ -125,7 +126,8 @@ export class IdentityResolver {
         if (node) return this.nodeIdentity(node.name, ip, observerNode, `node ${node.name} (${ip})`, apiserver);
         const pod = this.podByIp.get(ip);
         if (pod && !apiserver) return this.podIdentity(pod);
-        return this.worldIdentity(ip, e.kind === 'external' ? (e.names ?? []) : [], apiserver);
+        const names = [...(e.kind === 'external' ? (e.names ?? []) : []), ...(this.cluster.dnsNames?.get(e.ip) ?? [])];
+        return this.worldIdentity(ip, names, apiserver);
       }
     }
   }
