@@ -205,7 +205,9 @@ class CiliumSimulator implements Simulator {
     }
     for (const r of sel.allow) {
       if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, named)) {
-        return { isolated: true, allowed: true, by: { policy: r.policy, rule: r.pointer }, reason: `an ${d} rule allows ${id.describe} on ${flow.port}/${flow.protocol}` };
+        const l7 = r.toPorts?.find((pr) => pr.l7 !== undefined && pr.ports.some((m) => portMatches(m, flow.port, flow.protocol, named)))?.l7;
+        const proxy = l7 === undefined ? '' : ` (the connection is allowed; its ${l7} requests then pass Cilium's L7 proxy rules)`;
+        return { isolated: true, allowed: true, by: { policy: r.policy, rule: r.pointer }, reason: `an ${d} rule allows ${id.describe} on ${flow.port}/${flow.protocol}${proxy}` };
       }
     }
     if (!sel.defaultDeny && !always) {

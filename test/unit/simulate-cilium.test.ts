@@ -323,3 +323,11 @@ test('webhooks: fromEntities kube-apiserver matches the apiserver, but not where
   const openPort = cnp('shop', 'open', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ toPorts: [{ ports: [{ port: '9443', protocol: 'TCP' }] }] }] });
   assert.equal(allows([openPort], APISERVER, P(api), 9443, 'TCP', { apiserverIngressFrom: 'worker-node' }), true, 'seed 003: the webhook port open to any source works everywhere');
 });
+
+test('L7 rules: the connection is allowed at L4 and the reason says the proxy filters requests (language.rst "Layer 7 Examples")', () => {
+  const http = ingressFrom({ fromEndpoints: [{ matchLabels: { app: 'web' } }] }, { toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/public' }] } }] });
+  const v = verdict([http], P(web), P(api), 8080);
+  assert.equal(v.verdict, 'allow');
+  assert.match(v.ingress.reason, /http requests then pass Cilium's L7 proxy rules/);
+  assert.equal(allows([http], P(web), P(api), 8081), false);
+});
