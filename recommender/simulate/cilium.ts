@@ -27,7 +27,7 @@
  * entities, CIDRs (world only unless `policy-cidr-match-mode: nodes`), toFQDNs through the DNS
  * names stored for an address, toServices. L7 rules are taken as allowing the connection at L4.
  */
-import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimProtocol, SideVerdict, SimVerdict, Simulator } from './types.ts';
+import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimProtocol, SideVerdict, SimVerdict, Simulator, SimulatorFactory } from './types.ts';
 import { combine } from './types.ts';
 import { CCNP_KIND, isCiliumPolicy, type CiliumPolicy } from '../engines/wire/cilium.ts';
 import { IdentityResolver, type Identity } from './cilium/identity.ts';
@@ -266,3 +266,6 @@ class CiliumSimulator implements Simulator {
 export function ciliumSimulator(policies: readonly unknown[], cluster: SimCluster, options?: CiliumSimulatorOptions): Simulator & { readonly rejected: readonly RejectedPolicy[] } {
   return new CiliumSimulator(policies, cluster, options);
 }
+
+/** The same, as the engine-neutral SimulatorFactory (agent defaults). */
+export const simulateCilium: SimulatorFactory = (policies, cluster) => ciliumSimulator(policies, cluster);

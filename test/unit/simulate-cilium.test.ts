@@ -331,3 +331,17 @@ test('L7 rules: the connection is allowed at L4 and the reason says the proxy fi
   assert.match(v.ingress.reason, /http requests then pass Cilium's L7 proxy rules/);
   assert.equal(allows([http], P(web), P(api), 8081), false);
 });
+
+test('specs: several rules in one policy, the deciding rule named by its pointer (cilium.io/v2 CiliumNetworkPolicy spec/specs)', () => {
+  const p = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'multi', namespace: 'shop' }, specs: [
+    { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'nobody' } }] }] },
+    { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'nobody' } }] }, { fromEndpoints: [{ matchLabels: { app: 'web' } }] }] },
+  ] };
+  assert.deepEqual(verdict([p], P(web), P(api), 8080).ingress.by, { policy: 'CiliumNetworkPolicy/shop/multi', rule: '/specs/1/ingress/1' });
+});
+
+test('the cluster entity matches pods by the cluster-name label (entity.go InitEntities: io.cilium.k8s.policy.cluster)', () => {
+  const viaLabel = egressTo({ toEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.cluster': 'prod', 'k8s:io.kubernetes.pod.namespace': 'monitoring' } }] });
+  assert.equal(allows([viaLabel], P(web), P(prom), 9091, 'TCP', { clusterName: 'prod' }), true);
+  assert.equal(allows([viaLabel], P(web), P(prom), 9091), false, 'the default cluster name is "default"');
+});
