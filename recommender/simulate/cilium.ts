@@ -1,0 +1,271 @@
+/**
+ * The `cilium` simulator: cilium.io/v2 CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy
+ * evaluated the way the Cilium agent's policy repository does (cilium/cilium pkg/policy
+ * repository.go computePolicyEnforcementAndRules, rule.go, l4.go; Documentation/security/policy
+ * language.rst), one flow at a time:
+ *
+ * 1. only Cilium endpoints (pods not on the host network) are subjects; nodes, host-network pods
+ *    and addresses outside the cluster are never isolated by these policies (host policies, i.e.
+ *    rules with a nodeSelector, are not simulated);
+ * 2. a deny rule (ingressDeny / egressDeny) that matches the peer and port decides first: deny
+ *    wins over every allow ("Deny policies take precedence over allow policies",
+ *    policy/language.rst "Deny Policies");
+ * 3. on ingress the local host always reaches its own pods (`allow-localhost: auto` is `always`
+ *    under Kubernetes, daemon config "Kubernetes demands that the localhost can always reach
+ *    local pods");
+ * 4. any allow rule matching peer and port allows;
+ * 5. otherwise the flow is denied when a rule selecting the pod has rules in that direction and
+ *    enables default deny (the default), and allowed when only `enableDefaultDeny: false` rules
+ *    select it; a pod no rule selects in that direction is not isolated.
+ *
+ * A policy the agent refuses to import (recommender/verify/admission/cilium.ts) is not enforced
+ * at all — the agent rejects the whole resource (pkg/k8s/apis/cilium.io/v2 CiliumNetworkPolicy.Parse
+ * returns an error for any rule that fails validation) — so it is left out, and listed in
+ * `rejected`.
+ *
+ * Peers are identities (./cilium/identity.ts): endpoint selectors with namespace scoping,
+ * entities, CIDRs (world only unless `policy-cidr-match-mode: nodes`), toFQDNs through the DNS
+ * names stored for an address, toServices. L7 rules are taken as allowing the connection at L4.
+ */
+import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimProtocol, SideVerdict, SimVerdict, Simulator, SimulatorFactory } from './types.ts';
+import { combine } from './types.ts';
+import { CCNP_KIND, isCiliumPolicy, type CiliumPolicy } from '../engines/wire/cilium.ts';
+import { IdentityResolver, type Identity } from './cilium/identity.ts';
+import { matches, type Selector } from './cilium/labels.ts';
+import { NamedPorts, ownNamedPort, portMatches } from './cilium/ports.ts';
+import { compilePolicy, policyId, serviceNamed, type CompiledRule, type Direction, type PeerRule } from './cilium/rules.ts';
+import { selectorMatches } from '../matrix/selector.ts';
+import type { VerifyError } from '../verify/semantic.ts';
+import { admissionErrorsCilium } from '../verify/admission/cilium.ts';
+
+export interface CiliumSimulatorOptions {
+  /** `cluster-name` (the `cluster` entity matches pods labelled with it). Default `default`. */
+  clusterName?: string;
+  /** `policy-cidr-match-mode: nodes`: CIDR peers also select node addresses. Default off. */
+  cidrMatchesNodes?: boolean;
+  /** `allow-localhost`: `always` (Kubernetes default) or `policy`. */
+  allowLocalhost?: 'always' | 'policy';
+  /** `policy-enforcement-mode`. Default `default`. */
+  enforcementMode?: 'default' | 'always' | 'never';
+  /** `enable-non-default-deny-policies` (default on): off forces enableDefaultDeny on. */
+  nonDefaultDenyPolicies?: boolean;
+  /**
+   * toFQDNs only learns a name's addresses from DNS answers the pod's DNS proxy saw, i.e. when an
+   * egress rule of the pod has `rules.dns` allowing that name (language.rst "DNS based"). Default on.
+   */
+  fqdnNeedsDnsProxy?: boolean;
+  /**
+   * Where the apiserver's connections to pods (webhooks) come from: `apiserver` (default), or
+   * `worker-node` on managed control planes that tunnel them through the nodes (AKS, GKE), where
+   * `fromEntities: [kube-apiserver]` then does not match (language.rst, kube-apiserver note).
+   */
+  apiserverIngressFrom?: 'apiserver' | 'worker-node';
+  /** Leave out policies the agent refuses (admission errors), as the agent does. Default on. */
+  enforceAdmission?: boolean;
+}
+
+/** A policy the simulated agent refused, with why. */
+export interface RejectedPolicy {
+  policy: string;
+  errors: VerifyError[];
+}
+
+interface DirectionSelection {
+  allow: PeerRule[];
+  deny: PeerRule[];
+  enforced: boolean;
+  defaultDeny: boolean;
+  requires: Selector[];
+}
+
+interface Selection {
+  ingress: DirectionSelection;
+  egress: DirectionSelection;
+  /** DNS rule name matchers of the pod's egress allow rules (what its DNS proxy lets through). */
+  dnsVisible: ((name: string) => boolean)[];
+}
+
+const KINDS = 'CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy';
+
+function sortKey(p: CiliumPolicy): string {
+  return `${p.kind === CCNP_KIND ? '1' : '0'}\u0000${p.metadata.namespace ?? ''}\u0000${p.metadata.name}`;
+}
+
+function cidrContains(block: PeerRule['cidrs'][number], id: Identity): boolean {
+  const a = id.cidrAddress;
+  if (!a) return false;
+  const [base, bits] = block.range;
+  if (a.kind() !== base.kind() || !a.match(base, bits)) return false;
+  return !block.except.some(([b, n]) => b.kind() === a.kind() && a.match(b, n));
+}
+
+class CiliumSimulator implements Simulator {
+  readonly engine = 'cilium' as const;
+  /** Policies left out because the agent would refuse them (sorted by policy). */
+  readonly rejected: RejectedPolicy[] = [];
+  private readonly byNamespace = new Map<string, CompiledRule[]>();
+  private readonly clusterWide: CompiledRule[] = [];
+  private readonly resolver: IdentityResolver;
+  private readonly namedPorts: NamedPorts;
+  private readonly selections = new WeakMap<SimPod, Selection>();
+  private readonly selectionsByLabels = new Map<string, Selection>();
+  private readonly opts: Required<CiliumSimulatorOptions>;
+
+  constructor(
+    policies: readonly unknown[],
+    private readonly cluster: SimCluster,
+    options: CiliumSimulatorOptions = {},
+  ) {
+    this.opts = {
+      clusterName: options.clusterName ?? 'default',
+      cidrMatchesNodes: options.cidrMatchesNodes ?? false,
+      allowLocalhost: options.allowLocalhost ?? 'always',
+      enforcementMode: options.enforcementMode ?? 'default',
+      nonDefaultDenyPolicies: options.nonDefaultDenyPolicies ?? true,
+      fqdnNeedsDnsProxy: options.fqdnNeedsDnsProxy ?? true,
+      enforceAdmission: options.enforceAdmission ?? true,
+      apiserverIngressFrom: options.apiserverIngressFrom ?? 'apiserver',
+    };
+    const cilium = policies.filter(isCiliumPolicy).sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+    for (const p of cilium) {
+      if (this.opts.enforceAdmission) {
+        const errors = admissionErrorsCilium(p);
+        if (errors.length > 0) {
+          this.rejected.push({ policy: policyId(p), errors });
+          continue;
+        }
+      }
+      for (const rule of compilePolicy(p, { clusterName: this.opts.clusterName, nonDefaultDenyPolicies: this.opts.nonDefaultDenyPolicies })) {
+        if (rule.subject === undefined) continue;
+        if (rule.namespace === undefined) this.clusterWide.push(rule);
+        else {
+          const list = this.byNamespace.get(rule.namespace) ?? [];
+          list.push(rule);
+          this.byNamespace.set(rule.namespace, list);
+        }
+      }
+    }
+    this.resolver = new IdentityResolver(cluster, { clusterName: this.opts.clusterName, cidrMatchesNodes: this.opts.cidrMatchesNodes });
+    this.namedPorts = new NamedPorts(cluster.pods);
+  }
+
+  evaluate(flow: SimFlow): SimVerdict {
+    return combine(this.side('egress', flow.client, flow.server, flow), this.side('ingress', flow.server, flow.client, flow));
+  }
+
+  private selection(pod: SimPod): Selection {
+    let s = this.selections.get(pod);
+    if (s) return s;
+    const id = this.resolver.podIdentity(pod);
+    const key = id.labels.list().join('\u0000');
+    s = this.selectionsByLabels.get(key);
+    if (!s) {
+      const rules = [...(this.byNamespace.get(pod.namespace) ?? []), ...this.clusterWide].filter((r) => matches(r.subject!, id.labels));
+      s = {
+        ingress: this.directionSelection(rules, 'ingress'),
+        egress: this.directionSelection(rules, 'egress'),
+        dnsVisible: rules.flatMap((r) => r.egress.flatMap((e) => (e.toPorts ?? []).flatMap((pr) => pr.dns))),
+      };
+      this.selectionsByLabels.set(key, s);
+    }
+    this.selections.set(pod, s);
+    return s;
+  }
+
+  private directionSelection(rules: readonly CompiledRule[], d: Direction): DirectionSelection {
+    const ingress = d === 'ingress';
+    return {
+      allow: rules.flatMap((r) => (ingress ? r.ingress : r.egress)),
+      deny: rules.flatMap((r) => (ingress ? r.ingressDeny : r.egressDeny)),
+      enforced: rules.some((r) => (ingress ? r.enforcesIngress : r.enforcesEgress)),
+      defaultDeny: rules.some((r) => (ingress ? r.defaultDenyIngress : r.defaultDenyEgress)),
+      requires: rules.flatMap((r) => (ingress ? r.fromRequires : r.toRequires)),
+    };
+  }
+
+  private side(d: Direction, subject: SimEndpoint, peer: SimEndpoint, flow: SimFlow): SideVerdict {
+    if (this.opts.enforcementMode === 'never') return { isolated: false, allowed: true, reason: 'policy enforcement is disabled (policy-enforcement-mode: never)' };
+    if (subject.kind !== 'pod' || subject.pod.hostNetwork) {
+      return { isolated: false, allowed: true, reason: `${subject.kind === 'pod' ? 'a host-network pod' : `the ${subject.kind}`} is not a Cilium endpoint: ${KINDS} endpointSelectors do not apply to it` };
+    }
+    const pod = subject.pod;
+    const sel = this.selection(pod)[d];
+    const always = this.opts.enforcementMode === 'always';
+    if (!sel.enforced && !always) return { isolated: false, allowed: true, reason: `no ${KINDS} selects the pod with ${d} rules` };
+    const tunnelled = d === 'ingress' && peer.kind === 'apiserver' && this.opts.apiserverIngressFrom === 'worker-node';
+    const id = tunnelled ? this.resolver.tunnelledApiserver(peer.ip) : this.resolver.resolve(peer, pod.node);
+    const named = (name: string): number | undefined => (d === 'ingress' ? ownNamedPort(pod, name, flow.protocol) : this.namedPorts.egressPort(name, flow.protocol));
+    for (const r of sel.deny) {
+      if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, named)) {
+        return { isolated: true, allowed: false, by: { policy: r.policy, rule: r.pointer }, reason: `a${d === 'ingress' ? 'n ingressDeny' : 'n egressDeny'} rule matches ${id.describe} on ${flow.port}/${flow.protocol}; deny rules win over allows` };
+      }
+    }
+    if (d === 'ingress' && this.opts.allowLocalhost === 'always' && id.kind === 'host') {
+      return { isolated: true, allowed: true, reason: 'the local host always reaches its own pods (allow-localhost under Kubernetes)' };
+    }
+    for (const r of sel.allow) {
+      if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, named)) {
+        const l7 = r.toPorts?.find((pr) => pr.l7 !== undefined && pr.ports.some((m) => portMatches(m, flow.port, flow.protocol, named)))?.l7;
+        const proxy = l7 === undefined ? '' : ` (the connection is allowed; its ${l7} requests then pass Cilium's L7 proxy rules)`;
+        return { isolated: true, allowed: true, by: { policy: r.policy, rule: r.pointer }, reason: `an ${d} rule allows ${id.describe} on ${flow.port}/${flow.protocol}${proxy}` };
+      }
+    }
+    if (!sel.defaultDeny && !always) {
+      return { isolated: true, allowed: true, reason: `the rules selecting the pod set enableDefaultDeny.${d}: false, so what no deny rule matches is allowed` };
+    }
+    return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting the pod allows ${id.describe} on ${flow.port}/${flow.protocol} (default deny)` };
+  }
+
+  private peerMatches(r: PeerRule, id: Identity, requires: readonly Selector[], subject: SimPod): boolean {
+    // No L3 peer: with toPorts the rule allows every peer on those ports (rule.go mergeIngress:
+    // "an empty slice of EndpointSelector indicates that the rule allows all at L3"); without
+    // toPorts (`{}`, or ICMP only) it selects no TCP/UDP/SCTP traffic.
+    if (!r.hasL3) return r.toPorts !== undefined;
+    const labels = id.labels;
+    for (let i = 0; i < r.endpoints.length; i++) {
+      if (!matches(r.endpoints[i]!, labels)) continue;
+      let ok = true;
+      for (let j = 0; j < requires.length && ok; j++) ok = matches(requires[j]!, labels);
+      if (ok) return true;
+    }
+    for (let i = 0; i < r.entities.length; i++) if (matches(r.entities[i]!, labels)) return true;
+    if (id.cidrAddress) for (let i = 0; i < r.cidrs.length; i++) if (cidrContains(r.cidrs[i]!, id)) return true;
+    if (r.fqdns.length > 0 && id.kind === 'world' && id.names.length > 0 && this.fqdnMatches(r, id, subject)) return true;
+    for (let i = 0; i < r.services.length; i++) if (this.serviceSelects(r.services[i]!, r.namespace, id)) return true;
+    return false;
+  }
+
+  private fqdnMatches(r: PeerRule, id: Identity, subject: SimPod): boolean {
+    const visible = this.selection(subject).dnsVisible;
+    for (const name of id.names) {
+      if (!r.fqdns.some((f) => f(name))) continue;
+      if (!this.opts.fqdnNeedsDnsProxy || visible.some((v) => v(name))) return true;
+    }
+    return false;
+  }
+
+  private serviceSelects(s: PeerRule['services'][number], namespace: string | undefined, id: Identity): boolean {
+    for (const svc of this.cluster.services) {
+      if (!serviceNamed(s, svc, namespace)) continue;
+      if (svc.selector !== undefined) {
+        if (id.pod && id.pod.namespace === svc.namespace && selectorMatches({ matchLabels: svc.selector }, id.pod.labels)) return true;
+      } else if (svc.namespace === 'default' && svc.name === 'kubernetes' && id.labels.has('reserved', 'kube-apiserver')) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private portsMatch(r: PeerRule, port: number, protocol: SimProtocol, named: (name: string) => number | undefined): boolean {
+    if (r.toPorts === undefined) return !r.icmps;
+    return r.toPorts.some((pr) => pr.ports.some((m) => portMatches(m, port, protocol, named)));
+  }
+}
+
+/** The `cilium` SimulatorFactory, with the agent options that change verdicts as an optional third argument. */
+export function ciliumSimulator(policies: readonly unknown[], cluster: SimCluster, options?: CiliumSimulatorOptions): Simulator & { readonly rejected: readonly RejectedPolicy[] } {
+  return new CiliumSimulator(policies, cluster, options);
+}
+
+/** The same, as the engine-neutral SimulatorFactory (agent defaults). */
+export const simulateCilium: SimulatorFactory = (policies, cluster) => ciliumSimulator(policies, cluster);

@@ -1,0 +1,177 @@
+/**
+ * Who an address is for Cilium: the security identity the datapath finds for a flow's peer,
+ * seen from the node of the endpoint enforcing policy. Cilium decides by IP (the ipcache), so an
+ * "external" address that is in fact a node or a pod is that node or pod here.
+ *
+ * - pods: their labels with the `k8s` source (less those the agent's label filter drops,
+ *   ./label-filter.ts), `io.kubernetes.pod.namespace`, the namespace's
+ *   labels as `io.cilium.k8s.namespace.labels.*`, the service account and the cluster name
+ *   (pkg/k8s/apis/cilium.io const.go; pkg/k8s utils GetPodMetadata);
+ * - nodes and host-network pods: `reserved:host` on the enforcing endpoint's own node,
+ *   `reserved:remote-node` elsewhere (docs: "host … includes all containers running in host
+ *   networking mode on the local host"; "remote-node … other than the local host");
+ * - kube-apiserver addresses additionally carry `reserved:kube-apiserver`, whether they are a
+ *   node's or outside the cluster (pkg/identity reserved identities; ipcache InjectLabels);
+ * - everything else is `reserved:world`, with CIDR labels (pkg/ipcache metadata.go
+ *   resolveIdentity: "If no other labels are associated with this IP, we assume that it's
+ *   outside of the cluster and hence needs a CIDR identity").
+ * Node addresses carry CIDR labels only with `policy-cidr-match-mode: nodes` (same function:
+ * "It is not allowed for nodes to have CIDR labels, unless policy-cidr-match-mode includes
+ * nodes").
+ */
+import ipaddr from 'ipaddr.js';
+import type { SimCluster, SimEndpoint, SimNode, SimPod } from '../types.ts';
+import { CLUSTER_LABEL, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, SERVICE_ACCOUNT_LABEL } from '../../engines/wire/cilium.ts';
+import { identityRelevant } from './label-filter.ts';
+import { LabelSet } from './labels.ts';
+
+export type IdentityKind = 'pod' | 'host' | 'remote-node' | 'world';
+
+export interface Identity {
+  kind: IdentityKind;
+  labels: LabelSet;
+  /** The address CIDR selectors test, when the identity carries CIDR labels. */
+  cidrAddress?: ipaddr.IPv4 | ipaddr.IPv6;
+  /** DNS names seen for a world address (toFQDNs), lower case with the trailing dot. */
+  names: readonly string[];
+  /** The pod, for pod identities (named ports). */
+  pod?: SimPod;
+  /** Human-readable, for reasons. */
+  describe: string;
+}
+
+export interface IdentityOptions {
+  clusterName: string;
+  cidrMatchesNodes: boolean;
+}
+
+export function parseAddress(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  try {
+    const a = ipaddr.parse(ip);
+    return a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress() ? (a as ipaddr.IPv6).toIPv4Address() : a;
+  } catch {
+    return undefined;
+  }
+}
+
+const canonicalCache = new Map<string, string>();
+
+/** The address in one spelling (IPv4-mapped IPv6 as IPv4), so that ipcache lookups by text agree. */
+function canonical(ip: string): string {
+  let c = canonicalCache.get(ip);
+  if (c === undefined) {
+    c = parseAddress(ip)?.toString() ?? ip;
+    if (canonicalCache.size > 100_000) canonicalCache.clear();
+    canonicalCache.set(ip, c);
+  }
+  return c;
+}
+
+export function fqdnForm(name: string): string {
+  const n = name.trim().toLowerCase();
+  return n.endsWith('.') ? n : `${n}.`;
+}
+
+/** Resolves flow endpoints to identities; pod label sets are built once per pod. */
+export class IdentityResolver {
+  private readonly nsLabels = new Map<string, Record<string, string>>();
+  private readonly nodeByIp = new Map<string, SimNode>();
+  private readonly podByIp = new Map<string, SimPod>();
+  private readonly apiserverIps = new Set<string>();
+  private readonly podIdentities = new WeakMap<SimPod, Identity>();
+  /** Node and world identities are values of their inputs: built once per distinct input. */
+  private readonly others = new Map<string, Identity>();
+
+  constructor(
+    private readonly cluster: SimCluster,
+    private readonly options: IdentityOptions,
+  ) {
+    for (const ns of cluster.namespaces) this.nsLabels.set(ns.name, ns.labels);
+    for (const n of cluster.nodes) for (const ip of n.ips) this.nodeByIp.set(canonical(ip), n);
+    for (const p of cluster.pods) if (!p.hostNetwork) for (const ip of p.ips) if (!this.podByIp.has(canonical(ip))) this.podByIp.set(canonical(ip), p);
+    for (const a of cluster.apiserver) this.apiserverIps.add(canonical(a.ip));
+  }
+
+  /** The identity of a managed (non-host-network) pod. */
+  podIdentity(pod: SimPod): Identity {
+    let id = this.podIdentities.get(pod);
+    if (id) return id;
+    const labels = new LabelSet();
+    for (const [k, v] of Object.entries(pod.labels)) if (identityRelevant(k)) labels.add('k8s', k, v);
+    labels.add('k8s', POD_NAMESPACE_LABEL, pod.namespace);
+    // The API server sets kubernetes.io/metadata.name on every namespace; Cilium copies all of them.
+    const nsLabels = { ...(this.nsLabels.get(pod.namespace) ?? {}), 'kubernetes.io/metadata.name': pod.namespace };
+    for (const [k, v] of Object.entries(nsLabels)) labels.add('k8s', `${NAMESPACE_LABELS_PREFIX}${k}`, v);
+    if (pod.serviceAccount !== undefined) labels.add('k8s', SERVICE_ACCOUNT_LABEL, pod.serviceAccount);
+    labels.add('k8s', CLUSTER_LABEL, this.options.clusterName);
+    id = { kind: 'pod', labels, names: [], pod, describe: `pod ${pod.namespace}/${pod.name ?? JSON.stringify(pod.labels)}` };
+    this.podIdentities.set(pod, id);
+    return id;
+  }
+
+  /** The identity of `e` as seen by an endpoint on node `observerNode`. */
+  resolve(e: SimEndpoint, observerNode: string | undefined): Identity {
+    switch (e.kind) {
+      case 'pod':
+        if (!e.pod.hostNetwork) return this.podIdentity(e.pod);
+        // A host-network pod is its node: by the node it runs on, else by its (the node's) address.
+        return this.nodeIdentity(e.pod.node ?? this.nodeByIp.get(canonical(e.pod.ips[0] ?? ''))?.name, e.pod.ips[0], observerNode, `host-network pod ${e.pod.namespace}/${e.pod.name ?? '?'}`);
+      case 'node':
+        return this.nodeIdentity(e.node.name, e.ip, observerNode, `node ${e.node.name}`);
+      case 'apiserver':
+      case 'external': {
+        const ip = canonical(e.ip);
+        const apiserver = e.kind === 'apiserver';
+        const node = this.nodeByIp.get(ip);
+        if (node) return this.nodeIdentity(node.name, ip, observerNode, `node ${node.name} (${ip})`, apiserver);
+        const pod = this.podByIp.get(ip);
+        if (pod && !apiserver) return this.podIdentity(pod);
+        const names = [...(e.kind === 'external' ? (e.names ?? []) : []), ...(this.cluster.dnsNames?.get(e.ip) ?? [])];
+        return this.worldIdentity(ip, names, apiserver);
+      }
+    }
+  }
+
+  /**
+   * The apiserver as a pod sees it on ingress where control-plane traffic is tunnelled through the
+   * worker nodes (language.rst note on the kube-apiserver entity: "may not work for ingress
+   * traffic in some Kubernetes distributions, such as Azure AKS and GCP GKE").
+   */
+  tunnelledApiserver(ip: string): Identity {
+    const key = `t\u0000${ip}`;
+    let id = this.others.get(key);
+    if (!id) {
+      id = { kind: 'remote-node', labels: new LabelSet().add('reserved', 'remote-node', ''), names: [], describe: `the apiserver ${ip} tunnelled through a worker node (remote-node)` };
+      this.others.set(key, id);
+    }
+    return id;
+  }
+
+  private nodeIdentity(nodeName: string | undefined, ip: string | undefined, observerNode: string | undefined, what: string, apiserver = false): Identity {
+    const local = nodeName !== undefined && nodeName === observerNode;
+    const key = `n\u0000${nodeName ?? ''}\u0000${ip ?? ''}\u0000${local}\u0000${apiserver}\u0000${what}`;
+    const cached = this.others.get(key);
+    if (cached) return cached;
+    const labels = new LabelSet().add('reserved', local ? 'host' : 'remote-node', '');
+    const addr = ip !== undefined ? canonical(ip) : undefined;
+    if (apiserver || (addr !== undefined && this.apiserverIps.has(addr))) labels.add('reserved', 'kube-apiserver', '');
+    const id: Identity = { kind: local ? 'host' : 'remote-node', labels, names: [], describe: `${what} (${local ? 'host' : 'remote-node'})` };
+    if (this.options.cidrMatchesNodes && addr !== undefined) id.cidrAddress = parseAddress(addr);
+    this.others.set(key, id);
+    return id;
+  }
+
+  private worldIdentity(ip: string, names: readonly string[], apiserver: boolean): Identity {
+    const key = `w\u0000${ip}\u0000${apiserver}\u0000${names.join('\u0000')}`;
+    const cached = this.others.get(key);
+    if (cached) return cached;
+    const labels = new LabelSet().add('reserved', 'world', '');
+    if (apiserver || this.apiserverIps.has(ip)) labels.add('reserved', 'kube-apiserver', '');
+    const all = new Set<string>();
+    for (const n of names) all.add(fqdnForm(n));
+    for (const n of this.cluster.dnsNames?.get(ip) ?? []) all.add(fqdnForm(n));
+    const id: Identity = { kind: 'world', labels, cidrAddress: parseAddress(ip), names: [...all].sort(), describe: `world ${ip}` };
+    this.others.set(key, id);
+    return id;
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy manifests compiled once into matchers.
+ *
+ * Namespace scoping follows cilium/cilium pkg/k8s/apis/cilium.io/utils/utils.go:
+ * - a CNP's endpointSelector always gets `k8s:io.kubernetes.pod.namespace=<ns>` (ParseToCiliumRule,
+ *   which overrides a user's own namespace match of that key);
+ * - from/toEndpoints and from/toRequires get the same match unless they name
+ *   `io.kubernetes.pod.namespace` (any source) or a namespace label `io.cilium.k8s.namespace.labels.*`,
+ *   and from/toEndpoints are left alone when they name a `reserved:` label (getEndpointSelector);
+ * - in a CCNP those selectors instead require the namespace label to exist (only pods match).
+ * Entities are the selectors of pkg/policy/api/entity.go (EntitySelectorMapping, InitEntities).
+ */
+import ipaddr from 'ipaddr.js';
+import {
+  CCNP_KIND,
+  CLUSTER_LABEL,
+  NAMESPACE_LABELS_PREFIX,
+  POD_NAMESPACE_LABEL,
+  policyRules,
+  type CiliumCidrRule,
+  type CiliumEndpointSelector,
+  type CiliumPolicy,
+  type CiliumPortDenyRule,
+  type CiliumPortRule,
+  type CiliumRule,
+  type CiliumServiceSelector,
+} from '../../engines/wire/cilium.ts';
+import type { SimService } from '../types.ts';
+import { fqdnMatcher } from './fqdn.ts';
+import { ANY_SOURCE, reservedSelector, SelectorBuilder, WILDCARD, type Selector } from './labels.ts';
+import { compilePort, type PortMatcher } from './ports.ts';
+
+export type Direction = 'ingress' | 'egress';
+
+export interface CidrBlock {
+  range: [ipaddr.IPv4 | ipaddr.IPv6, number];
+  except: [ipaddr.IPv4 | ipaddr.IPv6, number][];
+}
+
+export interface CompiledPortRule {
+  ports: PortMatcher[];
+  /** L7 kind when the port rule has L7 rules (the proxy then filters requests; L4 is allowed). */
+  l7?: 'http' | 'kafka' | 'dns' | 'l7proto';
+  /** DNS rule name matchers (what the DNS proxy lets the pod resolve, and so learn for toFQDNs). */
+  dns: ((name: string) => boolean)[];
+}
+
+/** One ingress/egress (deny) rule: its peers and ports. */
+export interface PeerRule {
+  policy: string;
+  pointer: string;
+  deny: boolean;
+  endpoints: Selector[];
+  entities: Selector[];
+  cidrs: CidrBlock[];
+  fqdns: ((name: string) => boolean)[];
+  services: CiliumServiceSelector[];
+  /** Peer kinds present that never select a simulated endpoint (toNodes without node labels, toGroups, CIDR groups). */
+  unmatchable: string[];
+  /** Whether the rule names any L3 peer at all. */
+  hasL3: boolean;
+  /** undefined: no toPorts (L3-only). */
+  toPorts?: CompiledPortRule[];
+  icmps: boolean;
+  /** The namespace services are looked up in for toServices without one. */
+  namespace?: string;
+}
+
+export interface CompiledRule {
+  policy: string;
+  /** `/spec` or `/specs/<i>`. */
+  pointer: string;
+  /** CNP namespace; undefined for a CCNP. */
+  namespace?: string;
+  /** undefined for node (host) policies, which never select pods. */
+  subject?: Selector;
+  ingress: PeerRule[];
+  ingressDeny: PeerRule[];
+  egress: PeerRule[];
+  egressDeny: PeerRule[];
+  /** Whether the rule enforces the direction at all (it has rules or deny rules there). */
+  enforcesIngress: boolean;
+  enforcesEgress: boolean;
+  defaultDenyIngress: boolean;
+  defaultDenyEgress: boolean;
+  fromRequires: Selector[];
+  toRequires: Selector[];
+}
+
+export interface CompileOptions {
+  clusterName: string;
+  /** Cilium's `enable-non-default-deny-policies` (on by default): off forces enableDefaultDeny on. */
+  nonDefaultDenyPolicies: boolean;
+}
+
+const K8S_NS = `k8s:${POD_NAMESPACE_LABEL}`;
+
+/** getEndpointSelector of utils.go. */
+function peerSelector(sel: CiliumEndpointSelector | undefined, namespace: string | undefined, leaveReserved: boolean, matchesInit: boolean): Selector {
+  const b = SelectorBuilder.from(sel);
+  if (leaveReserved && b.hasKeyPrefix('reserved:')) return b.build();
+  if (!b.hasKey('k8s', POD_NAMESPACE_LABEL) && !b.hasKey(ANY_SOURCE, POD_NAMESPACE_LABEL)) {
+    if (namespace === undefined) {
+      if (!matchesInit) b.addExpression(K8S_NS, 'Exists');
+    } else if (!b.hasKeyPrefix(`k8s:${NAMESPACE_LABELS_PREFIX}`) && !b.hasKeyPrefix(`${ANY_SOURCE}:${NAMESPACE_LABELS_PREFIX}`)) {
+      b.addMatch(K8S_NS, namespace);
+    }
+  }
+  return b.build();
+}
+
+function entitySelectors(entity: string, clusterName: string): Selector[] {
+  switch (entity) {
+    case 'all':
+      return [WILDCARD];
+    case 'cluster':
+      return [
+        ...['host', 'remote-node', 'init', 'ingress', 'health', 'unmanaged', 'kube-apiserver'].map(reservedSelector),
+        new SelectorBuilder().addMatch(`k8s:${CLUSTER_LABEL}`, clusterName).build(),
+      ];
+    case 'world':
+    case 'host':
+    case 'remote-node':
+    case 'kube-apiserver':
+    case 'init':
+    case 'ingress':
+    case 'health':
+    case 'unmanaged':
+    case 'none':
+      return [reservedSelector(entity)];
+    default:
+      // An unknown entity fails validation (rule_validation.go); the simulator lets it select nothing.
+      return [];
+  }
+}
+
+function parseCidr(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
+  try {
+    // A bare address in fromCIDR/toCIDR is a host prefix (api.CIDR accepts both forms).
+    if (!text.includes('/')) {
+      const a = ipaddr.parse(text);
+      return [a, a.kind() === 'ipv4' ? 32 : 128];
+    }
+    return ipaddr.parseCIDR(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function cidrBlocks(plain: readonly string[] | undefined, sets: readonly CiliumCidrRule[] | undefined, unmatchable: string[]): CidrBlock[] {
+  const out: CidrBlock[] = [];
+  for (const c of plain ?? []) {
+    const range = parseCidr(String(c));
+    if (range) out.push({ range, except: [] });
+  }
+  for (const s of sets ?? []) {
+    if (s.cidr === undefined) {
+      unmatchable.push(s.cidrGroupRef !== undefined ? 'cidrGroupRef' : 'cidrGroupSelector');
+      continue;
+    }
+    const range = parseCidr(String(s.cidr));
+    if (!range) continue;
+    const except: [ipaddr.IPv4 | ipaddr.IPv6, number][] = [];
+    for (const e of s.except ?? []) {
+      const r = parseCidr(String(e));
+      if (r) except.push(r);
+    }
+    out.push({ range, except });
+  }
+  return out;
+}
+
+function compilePortRules(toPorts: readonly (CiliumPortRule | CiliumPortDenyRule)[] | undefined): CompiledPortRule[] | undefined {
+  if (!toPorts || toPorts.length === 0) return undefined;
+  return toPorts.map((pr) => {
+    const ports: PortMatcher[] = [];
+    for (const p of pr.ports ?? []) {
+      const m = compilePort(p);
+      if (m) ports.push(m);
+    }
+    const rules = 'rules' in pr ? pr.rules : undefined;
+    const out: CompiledPortRule = { ports, dns: [] };
+    if (rules) {
+      if (rules.http !== undefined) out.l7 = 'http';
+      else if (rules.kafka !== undefined) out.l7 = 'kafka';
+      else if (rules.dns !== undefined) out.l7 = 'dns';
+      else if (rules.l7proto !== undefined) out.l7 = 'l7proto';
+      for (const d of rules.dns ?? []) {
+        const m = fqdnMatcher(d);
+        if (m) out.dns.push(m);
+      }
+    }
+    return out;
+  });
+}
+
+type AnyPeerRule = {
+  fromEndpoints?: CiliumEndpointSelector[];
+  toEndpoints?: CiliumEndpointSelector[];
+  fromCIDR?: string[];
+  toCIDR?: string[];
+  fromCIDRSet?: CiliumCidrRule[];
+  toCIDRSet?: CiliumCidrRule[];
+  fromEntities?: string[];
+  toEntities?: string[];
+  fromNodes?: unknown[];
+  toNodes?: unknown[];
+  fromGroups?: unknown[];
+  toGroups?: unknown[];
+  toFQDNs?: { matchName?: string; matchPattern?: string }[];
+  toServices?: CiliumServiceSelector[];
+  toPorts?: (CiliumPortRule | CiliumPortDenyRule)[];
+  icmps?: unknown[];
+};
+
+function compilePeerRule(r: AnyPeerRule, direction: Direction, deny: boolean, policy: string, pointer: string, namespace: string | undefined, matchesInit: boolean, opts: CompileOptions): PeerRule {
+  const from = direction === 'ingress';
+  const endpointsRaw = (from ? r.fromEndpoints : r.toEndpoints) ?? [];
+  const entitiesRaw = (from ? r.fromEntities : r.toEntities) ?? [];
+  const unmatchable: string[] = [];
+  const nodes = (from ? r.fromNodes : r.toNodes) ?? [];
+  const groups = (from ? r.fromGroups : r.toGroups) ?? [];
+  if (nodes.length > 0) unmatchable.push(from ? 'fromNodes' : 'toNodes');
+  if (groups.length > 0) unmatchable.push(from ? 'fromGroups' : 'toGroups');
+  const cidrs = cidrBlocks(from ? r.fromCIDR : r.toCIDR, from ? r.fromCIDRSet : r.toCIDRSet, unmatchable);
+  const fqdns: ((name: string) => boolean)[] = [];
+  for (const f of from ? [] : (r.toFQDNs ?? [])) {
+    const m = fqdnMatcher(f);
+    if (m) fqdns.push(m);
+  }
+  const services = from ? [] : (r.toServices ?? []);
+  const hasL3 =
+    endpointsRaw.length + entitiesRaw.length + nodes.length + groups.length + ((from ? r.fromCIDR : r.toCIDR) ?? []).length + ((from ? r.fromCIDRSet : r.toCIDRSet) ?? []).length + (from ? 0 : (r.toFQDNs ?? []).length) + services.length >
+    0;
+  const rule: PeerRule = {
+    policy,
+    pointer,
+    deny,
+    endpoints: endpointsRaw.map((s) => peerSelector(s, namespace, true, matchesInit)),
+    entities: entitiesRaw.flatMap((e) => entitySelectors(String(e), opts.clusterName)),
+    cidrs,
+    fqdns,
+    services,
+    unmatchable,
+    hasL3,
+    icmps: (r.icmps ?? []).length > 0,
+  };
+  if (namespace !== undefined) rule.namespace = namespace;
+  const toPorts = compilePortRules(r.toPorts);
+  if (toPorts) rule.toPorts = toPorts;
+  return rule;
+}
+
+/** `Kind/namespace/name` or `Kind/name`. */
+export function policyId(p: CiliumPolicy): string {
+  return p.kind === CCNP_KIND ? `${p.kind}/${p.metadata.name}` : `${p.kind}/${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
+}
+
+function compileRule(p: CiliumPolicy, rule: CiliumRule, pointer: string, opts: CompileOptions): CompiledRule {
+  const policy = policyId(p);
+  const namespace = p.kind === CCNP_KIND ? undefined : (p.metadata.namespace ?? 'default');
+  let subject: Selector | undefined;
+  let matchesInit = false;
+  if (rule.endpointSelector !== undefined && rule.nodeSelector === undefined) {
+    const b = SelectorBuilder.from(rule.endpointSelector);
+    matchesInit = b.hasKey('reserved', 'init');
+    if (namespace !== undefined) b.addMatch(K8S_NS, namespace);
+    subject = b.build();
+  }
+  const dd = rule.enableDefaultDeny ?? {};
+  const ingress = rule.ingress ?? [];
+  const ingressDeny = rule.ingressDeny ?? [];
+  const egress = rule.egress ?? [];
+  const egressDeny = rule.egressDeny ?? [];
+  const enforcesIngress = ingress.length > 0 || ingressDeny.length > 0;
+  const enforcesEgress = egress.length > 0 || egressDeny.length > 0;
+  const c: CompiledRule = {
+    policy,
+    pointer,
+    ingress: ingress.map((r, i) => compilePeerRule(r, 'ingress', false, policy, `${pointer}/ingress/${i}`, namespace, matchesInit, opts)),
+    ingressDeny: ingressDeny.map((r, i) => compilePeerRule(r, 'ingress', true, policy, `${pointer}/ingressDeny/${i}`, namespace, matchesInit, opts)),
+    egress: egress.map((r, i) => compilePeerRule(r, 'egress', false, policy, `${pointer}/egress/${i}`, namespace, matchesInit, opts)),
+    egressDeny: egressDeny.map((r, i) => compilePeerRule(r, 'egress', true, policy, `${pointer}/egressDeny/${i}`, namespace, matchesInit, opts)),
+    enforcesIngress,
+    enforcesEgress,
+    // Rule.Sanitize: an absent enableDefaultDeny means "deny by default where the rule has rules".
+    defaultDenyIngress: enforcesIngress && (!opts.nonDefaultDenyPolicies || (dd.ingress ?? true)),
+    defaultDenyEgress: enforcesEgress && (!opts.nonDefaultDenyPolicies || (dd.egress ?? true)),
+    fromRequires: [...ingress, ...ingressDeny].flatMap((r) => (r.fromRequires ?? []).map((s) => peerSelector(s, namespace, false, matchesInit))),
+    toRequires: [...egress, ...egressDeny].flatMap((r) => (r.toRequires ?? []).map((s) => peerSelector(s, namespace, false, matchesInit))),
+  };
+  if (namespace !== undefined) c.namespace = namespace;
+  if (subject) c.subject = subject;
+  return c;
+}
+
+export function compilePolicy(p: CiliumPolicy, opts: CompileOptions): CompiledRule[] {
+  return policyRules(p).map(({ rule, pointer }) => compileRule(p, rule, pointer, opts));
+}
+
+/** Whether a toServices entry names `svc` (k8sService by name, or k8sServiceSelector over the Service's labels — unknown here, so by name only). */
+export function serviceNamed(sel: CiliumServiceSelector, svc: SimService, defaultNamespace: string | undefined): boolean {
+  const k = sel.k8sService;
+  if (!k) return false;
+  return k.serviceName === svc.name && (k.namespace ?? defaultNamespace ?? 'default') === svc.namespace;
+}
