@@ -11,13 +11,7 @@ import { MODES } from '../../recommender/synthesize/options.ts';
 import { admissionErrorsCilium } from '../../recommender/verify/admission/cilium.ts';
 import { demoDb, demoRecommendInput } from '../helpers/demo-db.ts';
 
-const KYMA_SELF_MONITOR_DEFECT =
-  'emitter defect: CiliumNetworkPolicy kyma-system/kyma-system-deployment-telemetry-self-monitor /spec/ingress/0 ' +
-  '(modes documented and union, every egress/defaultDeny/shared setting: 16 of 1290 manifests) merges the telemetry-manager ' +
-  'fromEndpoints and fromEntities [host, remote-node] on 9090/TCP into one rule; the agent refuses the policy ' +
-  '("combining FromEndpoints and FromEntities is not supported yet", cilium/cilium pkg/policy/api/rule_validation.go IngressCommonRule.Validate)';
-
-test('every cilium manifest for the demo data passes the admission checks, for all modes and options', { skip: KYMA_SELF_MONITOR_DEFECT }, async () => {
+test('every cilium manifest for the demo data passes the admission checks, for all modes and options', async () => {
   const input = demoRecommendInput(await demoDb());
   const failures: string[] = [];
   let count = 0;

@@ -137,16 +137,16 @@ test('observed mode with default deny: every included edge is allowed', {
   assert.deepEqual(deniedIncluded(input, m, { mode: 'observed', egress: true, defaultDeny: true, shared: false }).denied, []);
 });
 
-test('union and documented modes: every included edge is allowed', {
-  skip:
-    'emitter defect: the matrix peer `world` ("everything, in and out of the cluster") is rendered as the Cilium `world` entity, which is outside the cluster only ' +
-    '(language.rst entities table). Union mode, egress on: 30 included edges denied, e.g. egress stacklight/StatefulSet/prometheus-server → node demo-worker-3 10250/TCP, ' +
-    '→ stacklight/DaemonSet/prometheus-node-exporter 9100/TCP, stacklight/DaemonSet/fluentd-logs → stacklight/StatefulSet/opensearch-master 9200/TCP (egress `toEntities: [world]`); ' +
-    'ingress stacklight/StatefulSet/prometheus-alertmanager ← itself 9094/TCP (`fromEntities: [world]`). ' +
-    'Documented mode also reports undocumented edges as included (e.g. prometheus-server → cadvisor 8080/TCP) while every engine emits no rule for them (recommender, engine-neutral).',
+test('union mode: every included edge is allowed', async () => {
+  const { input, model: m } = await demo();
+  for (const egress of [true, false]) {
+    assert.deepEqual(deniedIncluded(input, m, { mode: 'union', egress, defaultDeny: false, shared: false }).denied, [], `egress=${egress}`);
+  }
+});
+
+test('documented mode: every included edge is allowed', {
+  skip: 'recommender defect (engine-neutral): documented mode reports undocumented edges as included (e.g. prometheus-server → cadvisor 8080/TCP) while no rule is emitted for them',
 }, async () => {
   const { input, model: m } = await demo();
-  for (const mode of ['union', 'documented'] as const) {
-    assert.deepEqual(deniedIncluded(input, m, { mode, egress: true, defaultDeny: false, shared: false }).denied, [], mode);
-  }
+  assert.deepEqual(deniedIncluded(input, m, { mode: 'documented', egress: true, defaultDeny: false, shared: false }).denied, []);
 });

@@ -106,12 +106,6 @@ function assertExactlyEdges(g: Generated, manifests: readonly unknown[], enforce
 
 const emit = (g: Generated) => getEngine('cilium').emit(recommend({ inventory: g.inventory, edges: g.edges, matrices: [] }, { mode: 'observed' }).policySet).manifests;
 
-// One workload talking to a pod and to an external address on the same port gets one egress rule
-// with toEndpoints and toCIDRSet, which the agent refuses.
-const MERGED_PEERS_DEFECT =
-  'emitter defect: alpha/w2 → alpha/w0 9090/TCP and alpha/w2 → 203.0.113.1 9090/TCP are emitted as ONE egress rule {toEndpoints: [app=w0], toCIDRSet: [203.0.113.1/32], toPorts: 9090/TCP}; ' +
-  'Cilium refuses the policy ("combining ToEndpoints and ToCIDRSet is not supported yet", pkg/policy/api/rule_validation.go EgressRule.Validate), so w2 is left unprotected';
-
 test('the recommendation for cilium, simulated as if the agent accepted every rule, allows exactly the included edges', () => {
   fc.assert(
     fc.property(clusterArb, (g) => assertExactlyEdges(g, emit(g), false)),
@@ -119,7 +113,7 @@ test('the recommendation for cilium, simulated as if the agent accepted every ru
   );
 });
 
-test('the agent accepts every cilium manifest of the recommendation (admission checks)', { skip: MERGED_PEERS_DEFECT }, () => {
+test('the agent accepts every cilium manifest of the recommendation (admission checks)', () => {
   fc.assert(
     fc.property(clusterArb, (g) => {
       for (const m of emit(g)) assert.deepEqual(admissionErrorsCilium(m), [], m.metadata.name);
@@ -128,7 +122,7 @@ test('the agent accepts every cilium manifest of the recommendation (admission c
   );
 });
 
-test('the recommendation for cilium, simulated as the agent enforces it (refused policies left out), allows exactly the included edges', { skip: MERGED_PEERS_DEFECT }, () => {
+test('the recommendation for cilium, simulated as the agent enforces it (refused policies left out), allows exactly the included edges', () => {
   fc.assert(
     fc.property(clusterArb, (g) => assertExactlyEdges(g, emit(g), true)),
     { numRuns: 60, seed: 4242 },
