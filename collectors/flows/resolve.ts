@@ -7,7 +7,7 @@ import type { EndpointMeta, FlowEndpoint, ResolvedEndpoint } from '../../domain/
 import type { IpInterval, Service, Workload } from '../../domain/inventory.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
-import { cidrContains, parseCidr, type Cidr } from './cidr.ts';
+import { cidrContainsIp, parseCidr, type Cidr } from '../../domain/ip.ts';
 
 /** The kubelet's port (Node status.daemonEndpoints.kubeletEndpoint, 10250 on every distribution). */
 export const KUBELET_PORT = 10250;
@@ -338,7 +338,7 @@ export class ResolutionIndex {
   private inCluster(ip: string): boolean {
     let v = this.inClusterCache.get(ip);
     if (v === undefined) {
-      v = this.podCidrs.some((c) => cidrContains(c, ip));
+      v = this.podCidrs.some((c) => cidrContainsIp(c, ip));
       if (this.inClusterCache.size >= this.inClusterCacheLimit) this.inClusterCache.clear();
       this.inClusterCache.set(ip, v);
     }

@@ -10,7 +10,7 @@
  * OSS Calico has no FQDN rule: resolved IPs are used when known, else a warning.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
-import { compareCidrs, hostCidr } from '../policy/cidr.ts';
+import { compareCidrs, hostCidr } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, Layer, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortProtocol, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { policyName } from '../policy/names.ts';
 import { canonicalSelector, compareStrings } from '../policy/order.ts';

@@ -13,7 +13,7 @@
  * reported as not expressible — and equally cannot be denied by the isolation policy.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
-import { compareCidrs, hostCidr, subtractCidrs } from '../policy/cidr.ts';
+import { compareCidrs, hostCidr, subtractCidrs } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { chunkName, policyName, shortHash } from '../policy/names.ts';
 import { uniqueSortedBy } from '../policy/order.ts';

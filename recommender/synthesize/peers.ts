@@ -9,7 +9,7 @@ import type { ClusterIndex } from '../compare/context.ts';
 import { resolvePortNumber } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import { allPorts, apiserverPeer, cidrPeer, dnsPeer, fqdnPeer, namedPort, namespacePeer, nodesPeer, podsPeer, port, portRange, worldPeer } from '../policy/build.ts';
-import { cidrContains, hostCidr, parseCidr } from '../policy/cidr.ts';
+import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { PORT_PROTOCOLS, type PolicyPeer, type PortProtocol, type PortSpec } from '../policy/ir.ts';
 
 export type PeerResult = { ok: true; peers: PolicyPeer[] } | { ok: false; reason: string };
