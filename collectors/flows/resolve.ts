@@ -4,9 +4,10 @@
  * Map lookups and a binary search over each IP's history.
  */
 import type { EndpointMeta, FlowEndpoint, ResolvedEndpoint } from '../../domain/flow.ts';
-import type { IpInterval, Service, Workload } from '../../domain/inventory.ts';
+import type { ApiserverEndpoint, IpInterval, Service, Workload } from '../../domain/inventory.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
+import { isApiserverAddress, isApiserverService } from '../../domain/apiserver.ts';
 import { cidrContainsIp, parseCidr, type Cidr } from '../../domain/ip.ts';
 
 /** The kubelet's port (Node status.daemonEndpoints.kubeletEndpoint, 10250 on every distribution). */
@@ -97,6 +98,7 @@ export class ResolutionIndex {
   private readonly nodesByIp = new Map<string, NodeInfo>();
   private readonly nodesByName = new Map<string, NodeInfo>();
   private readonly podCidrs: Cidr[] = [];
+  private readonly apiserver: ApiserverEndpoint[];
   private readonly apiserverIps = new Set<string>();
   private readonly apiserverPorts: Set<number>;
   private readonly apiserverPort: number;
@@ -130,6 +132,7 @@ export class ResolutionIndex {
     }
 
     const apiserver = [...data.apiserver].sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port);
+    this.apiserver = apiserver;
     for (const e of apiserver) this.apiserverIps.add(e.ip);
     this.apiserverPorts = new Set(apiserver.map((e) => e.port));
     this.apiserverPort = apiserver[0]?.port ?? DEFAULT_APISERVER_PORT;
@@ -230,7 +233,7 @@ export class ResolutionIndex {
       }
       case 'service': {
         const svc = this.servicesByName.get(`${m.namespace}/${m.name}`) ?? this.servicesByIp.get(e.ip);
-        if (m.namespace === 'default' && m.name === 'kubernetes') return [this.apiserverSide(e, svc)];
+        if (isApiserverService(m.namespace, m.name)) return [this.apiserverSide(e, svc)];
         if (svc) return this.serviceSides(svc, e);
         return [{ ...this.unknownSide(e), viaService: true }];
       }
@@ -309,7 +312,7 @@ export class ResolutionIndex {
     const svc = this.servicesByIp.get(ip);
     if (svc) {
       const s = svc.service;
-      if (s.namespace === 'default' && s.name === 'kubernetes') return [this.apiserverSide(e, svc)];
+      if (isApiserverService(s.namespace, s.name)) return [this.apiserverSide(e, svc)];
       return this.serviceSides(svc, e);
     }
     const iv = intervalAt(this.podIntervals.get(ip), time);
@@ -360,9 +363,9 @@ export class ResolutionIndex {
     });
   }
 
-  /** The address and port of a `default/kubernetes` endpoint. */
+  /** The address and port of a `default/kubernetes` endpoint (the Set lookup only skips the scan for other IPs). */
   private isApiserverEndpoint(e: FlowEndpoint): boolean {
-    return e.port !== undefined && this.apiserverIps.has(e.ip) && this.apiserverPorts.has(e.port);
+    return this.apiserverIps.has(e.ip) && isApiserverAddress(this.apiserver, [e.ip], e.port);
   }
 
   private apiserverSide(e: FlowEndpoint, svc: ServiceInfo | undefined): ResolvedSide {
