@@ -1,6 +1,6 @@
 /**
  * NetObserv flowlogs-pipeline records (the flat JSON of its Kafka/stdout/Loki export), field for
- * field like `reference/flows/netobserv/netobserv-flow-samples.ndjson`: unidirectional records,
+ * field like `test/fixtures/reference/flows/netobserv/netobserv-flow-samples.ndjson`: unidirectional records,
  * request and reply, each reported by the agent of every node the packets cross.
  */
 import { isApiserverService } from '../../domain/apiserver.ts';
