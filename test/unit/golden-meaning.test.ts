@@ -205,3 +205,75 @@ test('recommend goldens: the apiserver is its endpoint IP on 6443, toEntities on
     assert.match(text('clusternetworkpolicy'), new RegExp(`${APISERVER.ip.replace(/\./g, '\\.')}/32`), `${system}/clusternetworkpolicy`);
   }
 });
+
+// --- matrices/netobserv*.yaml: seed 002's matrix per deployment model --------------------------
+
+/** A component's active rules as `direction level peer ports @line`, sorted. */
+function activeRules(m: { components: GoldenComponent[] }, name: string): string[] {
+  return active(component(m, name))
+    .map((r) => `${r.direction} ${r.level} ${r.peerRef} ${r.ports.map((p) => `${p.protocol}/${p.port}`).join(',') || 'all'} @${r.source.line}`)
+    .sort();
+}
+
+test('matrices/netobserv.yaml: seed 002 with deploymentModel Service and Loki: agents → flowlogs-pipeline on 2055, Loki from the pipeline and the plugin', () => {
+  const m = matrix('netobserv');
+  const params = Object.fromEntries(m.parameters.map((p) => [p.name, p.value]));
+  assert.deepEqual([params.deploymentModel, params['loki.enabled'], params['processor.advanced.port']], ['Service', true, 2055]);
+  // Lines 22-27: the operator.
+  assert.deepEqual(activeRules(m, 'operator'), ['egress must apiserver TCP/6443 @27', 'ingress may role prometheus TCP/8443 @25', 'ingress must apiserver TCP/9443 @24']);
+  // Lines 28-34: the eBPF agent, host-network pods in the privileged namespace (line 13).
+  const agent = component(m, 'ebpf-agent') as GoldenComponent & { namespace: string; hostNetwork: boolean };
+  assert.deepEqual([agent.namespace, agent.hostNetwork, agent.selector.matchLabels], ['netobserv-privileged', true, { app: 'netobserv-ebpf-agent' }]);
+  assert.deepEqual(activeRules(m, 'ebpf-agent'), ['egress must component flowlogs-pipeline TCP/2055 @33', 'ingress may role prometheus TCP/9400 @30']);
+  // Lines 40-55: flowlogs-pipeline.
+  assert.deepEqual(activeRules(m, 'flowlogs-pipeline'), ['egress must role loki all @53', 'ingress must component ebpf-agent TCP/2055 @44', 'ingress must role prometheus TCP/9401 @42']);
+  // Lines 56-66: the console plugin.
+  assert.deepEqual(activeRules(m, 'console-plugin'), ['egress must role loki all @66', 'egress must role prometheus all @63', 'ingress may role prometheus TCP/9002 @61']);
+});
+
+test('matrices/netobserv-kafka-no-loki.yaml: with deploymentModel Kafka (lines 35-36, 50-51) the agents talk to Kafka, not to flowlogs-pipeline; without Loki nobody reaches it', () => {
+  const m = matrix('netobserv-kafka-no-loki');
+  assert.deepEqual(activeRules(m, 'ebpf-agent'), ['egress must role kafka TCP/9092 @36', 'ingress may role prometheus TCP/9400 @30']);
+  assert.deepEqual(activeRules(m, 'flowlogs-pipeline'), ['egress must role kafka TCP/9092 @51', 'ingress must role prometheus TCP/9401 @42']);
+  assert.deepEqual(activeRules(m, 'console-plugin'), ['egress must role prometheus all @63', 'ingress may role prometheus TCP/9002 @61']);
+});
+
+// --- reports/demo.*: the demo cluster's story (docs/demo.md), told the same way in every format ---
+
+test('reports/demo.*: the blocked Prometheus scrape, the reused pod IP, the host-network workloads, and one set of numbers in JSON, Markdown and HTML', () => {
+  const report = JSON.parse(golden('reports/demo.json')) as {
+    headline: Record<string, number>;
+    attention: { blocked: { edges: { key: string; forwarded: number; dropped: number }[] }; undocumented: { key: string; firstSeen: string }[]; hostNetwork: { workload: string }[] };
+  };
+  // Seed 002 line 42: flowlogs-pipeline "Must allow traffic from Prometheus ... port 9401"; the
+  // demo's applied netobserv policy forgets it, so the scrape is dropped: blocked.
+  const scrape = report.attention.blocked.edges.find((e) => e.key === 'workload:stacklight/StatefulSet/prometheus-server|workload:netobserv/Deployment/flowlogs-pipeline|9401|TCP');
+  assert.ok(scrape && scrape.dropped > 0 && scrape.forwarded === 0, 'Prometheus → flowlogs-pipeline 9401 is blocked');
+  // docs/demo.md "IP reuse": from 06:00 tools/netshoot holds the catalog pod's old IP; its call to
+  // 192.0.2.44:4444 resolves to netshoot through the IP history, never to catalog.
+  const netshoot = report.attention.undocumented.find((e) => e.key === 'workload:tools/Pod/netshoot|external:192.0.2.44|4444|TCP');
+  assert.ok(netshoot && netshoot.firstSeen >= '2026-11-20T06:00', 'netshoot → 192.0.2.44:4444, after 06:00');
+  assert.ok(!report.attention.undocumented.some((e) => e.key.startsWith('workload:shop/Deployment/catalog|external:192.0.2.44')), 'catalog never calls 192.0.2.44');
+  // Seed 000 line 104 and seed 002 line 28: the node exporter and the eBPF agent use the host network.
+  assert.deepEqual(report.attention.hostNetwork.map((h) => h.workload), ['netobserv-privileged/DaemonSet/netobserv-ebpf-agent', 'stacklight/DaemonSet/prometheus-node-exporter']);
+  // The Markdown and HTML renderings carry the JSON's headline numbers.
+  const md = golden('reports/demo.md');
+  const html = golden('reports/demo.html');
+  const labels: Record<string, string> = {
+    blocked: 'Blocked (documented must, dropped)',
+    violations: 'Violations (undocumented traffic of authoritative components)',
+    dropped: 'Dropped by the applied policies',
+    undocumented: 'Undocumented traffic to review',
+    documentedUnobserved: 'Documented must rules not observed',
+    stale: 'Stale',
+    hostNetwork: 'Host-network workloads (no policy possible)',
+    findings: 'Unresolved matrix findings',
+    drift: 'Drift against applied policies',
+  };
+  assert.deepEqual(Object.keys(labels).sort(), Object.keys(report.headline).sort());
+  for (const [key, label] of Object.entries(labels)) {
+    const n = report.headline[key];
+    assert.ok(md.includes(`| ${label} | ${n} |`), `markdown: ${label} ${n}`);
+    assert.ok(html.includes(`${label}</td><td class="num">${n}<`), `html: ${label} ${n}`);
+  }
+});
