@@ -277,3 +277,32 @@ test('reports/demo.*: the blocked Prometheus scrape, the reused pod IP, the host
     assert.ok(html.includes(`${label}</td><td class="num">${n}<`), `html: ${label} ${n}`);
   }
 });
+
+// --- matrices/progressive-delivery*.yaml: the chart's ingress and egress tables (seed 003) -----
+
+test('matrices/progressive-delivery*.yaml: seed 003 lines 64-66 (webhook from the apiserver, metrics always, gate when enabled) and 77-83 (egress rows, each by its condition)', () => {
+  const defaults = matrix('progressive-delivery');
+  // Line 64: the webhook's caller is the kube-apiserver ("the apiserver is not a pod"); 65: metrics
+  // always ("never an empty-ingress deny-all by accident"); 66: the gate, for Flagger, when gate.enabled.
+  assert.deepEqual(activeRules(defaults, 'controller'), [
+    'egress must apiserver all @78',
+    'egress must dns TCP/53,UDP/53 @77',
+    'egress must role source-controller all @80',
+    'ingress must apiserver TCP/9443 @64',
+    'ingress must role flagger TCP/8082 @66',
+    'ingress must role prometheus TCP/8080 @65',
+  ]);
+  // Gate off, egress on, an S3 rollback store configured (line 81).
+  const gateOff = matrix('progressive-delivery-gate-off-egress-on');
+  assert.deepEqual(activeRules(gateOff, 'controller'), [
+    'egress must apiserver all @78',
+    'egress must dns TCP/53,UDP/53 @77',
+    'egress must role s3 TCP/443 @81',
+    'egress must role source-controller all @80',
+    'ingress must apiserver TCP/9443 @64',
+    'ingress must role prometheus TCP/8080 @65',
+  ]);
+  // The S3 role is bound to the bucket's CIDR: an ipBlock, as line 81 says for an external bucket.
+  const s3 = active(component(gateOff, 'controller')).find((r) => r.peerRef === 'role s3')!;
+  assert.deepEqual(s3.peers.map((p) => [p.kind, p.cidrs]), [['cidr', ['198.51.100.0/24']]]);
+});
