@@ -275,6 +275,8 @@ export class ResolutionIndex {
 
   private fromIp(e: FlowEndpoint, time: number): ResolvedSide[] {
     const ip = e.ip;
+    // An apiserver endpoint address that is no node's (a managed control plane outside the cluster)
+    // is the apiserver on any port; on a node's address only the endpoint port is (isApiserverEndpoint).
     if (this.apiserverIps.has(ip) && !this.nodesByIp.has(ip)) return [this.apiserverSide(e, undefined)];
     const svc = this.servicesByIp.get(ip);
     if (svc) {
