@@ -120,7 +120,7 @@ export interface AppliedPolicy {
   manifest: unknown;
 }
 
-/** One pod's claim on an IP, used to build the IP history. */
+/** One pod's claim on an IP, from which the IP history is built (domain/ip-history.ts). */
 export interface PodAddress {
   ip: string;
   namespace: string;
@@ -130,16 +130,6 @@ export interface PodAddress {
   hostNetwork: boolean;
   /** When the pod started holding the IP (status.startTime, else creationTimestamp), ms. */
   since?: number;
-}
-
-/** An interval during which an IP belonged to one peer. `validTo` undefined = still holds it. */
-export interface IpInterval {
-  ip: string;
-  peerKey: string;
-  node?: string;
-  hostNetwork: boolean;
-  validFrom: number;
-  validTo?: number;
 }
 
 export interface ApiserverEndpoint {

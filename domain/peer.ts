@@ -1,5 +1,5 @@
 /**
- * The other side of a flow, as DESIGN §3 names it. Peers are stored as stable text keys
+ * The other side of a flow, as docs/design.md §3 names it. Peers are stored as stable text keys
  * (`peerKey`) so that edges aggregate and sort deterministically.
  */
 

@@ -72,7 +72,7 @@ export function specChanges(applied: unknown, recommended: unknown, path = 'spec
   return out;
 }
 
-/** The kinds each engine renders (DESIGN §4): applied policies of these kinds are compared. */
+/** The kinds each engine renders (docs/design.md §4): applied policies of these kinds are compared. */
 export const ENGINE_KINDS: Record<string, readonly string[]> = {
   kubernetes: ['networking.k8s.io/v1|NetworkPolicy'],
   cilium: ['cilium.io/v2|CiliumNetworkPolicy', 'cilium.io/v2|CiliumClusterwideNetworkPolicy'],

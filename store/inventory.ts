@@ -7,23 +7,19 @@ import type {
   AppliedPolicy,
   EndpointSlice,
   InventorySnapshot,
-  IpInterval,
   Namespace,
   Node,
-  PodAddress,
   Service,
   Workload,
 } from '../domain/inventory.ts';
 import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
-import { parseWorkloadKey, peerKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
+import { claimClassOf, nodeClaims, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval } from '../domain/ip-history.ts';
+import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
 import type { OwnerAlias, ResolutionData } from '../domain/resolution.ts';
 import type { Db } from './db.ts';
 
 /** Owner aliases not seen for this long are pruned: flows that old are not ingested any more. */
 export const ALIAS_RETENTION_MS = 30 * 24 * 3600 * 1000;
-
-/** Node address types whose IPs show up in flows as the node's host network. */
-const NODE_IP_TYPES = new Set(['InternalIP', 'ExternalIP']);
 
 export interface ApplyOptions {
   /** Where the snapshot came from: a file name, `-`, or a collector name. */
@@ -51,20 +47,8 @@ export interface StoredWorkload extends Workload {
   lastSeen: number;
 }
 
-interface Claim {
-  ip: string;
-  peer: string;
-  node?: string;
-  hostNetwork: boolean;
-  since?: number;
-}
-
-interface OpenRow {
+interface OpenInterval extends IpInterval {
   id: number;
-  ip: string;
-  peer: string;
-  host_network: number;
-  valid_from: number;
 }
 
 const json = (v: unknown): string => JSON.stringify(v);
@@ -118,16 +102,16 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     replacePolicies(db, snapshot, inScope, replaced);
     const workloads = writeWorkloads(db, snapshot, inScope);
     const ownerAliases = writeAliases(db, snapshot);
-    const claims: { pods?: Claim[]; nodes?: Claim[] } = {};
+    const claims: [ClaimClass, IpClaim[]][] = [];
     if (inScope('Pod')) {
       replaced.push('podAddresses');
       writePodAddresses(db, snapshot);
-      claims.pods = podClaims(snapshot);
+      claims.push(['pods', podClaims(snapshot)]);
     }
-    if (inScope('Node')) claims.nodes = nodeClaims(snapshot.nodes);
+    if (inScope('Node')) claims.push(['nodes', nodeClaims(snapshot.nodes)]);
     const ipIntervals = { opened: 0, closed: 0 };
-    for (const [cls, list] of Object.entries(claims)) {
-      const r = reconcileIntervals(db, cls === 'nodes' ? isNodePeer : isPodPeer, list, t);
+    for (const [cls, list] of claims) {
+      const r = writeIntervals(db, cls, list, t);
       ipIntervals.opened += r.opened;
       ipIntervals.closed += r.closed;
     }
@@ -222,76 +206,30 @@ function writePodAddresses(db: Db, snapshot: InventorySnapshot): void {
   }
 }
 
-const isPodPeer = (peer: string) => peer.startsWith('workload:') || peer.startsWith('dns:');
-const isNodePeer = (peer: string) => peer.startsWith('node:');
-
-/** The cluster DNS's pods are `dns:` peers; every other pod is its workload. */
-function podClaims(snapshot: InventorySnapshot): Claim[] {
-  const dns = new Set(snapshot.workloads.filter((w) => w.clusterDns).map((w) => workloadKey(w)));
-  return snapshot.podAddresses.map((a: PodAddress) => ({
-    ip: a.ip,
-    peer: peerKey(dns.has(workloadKey(a.workload)) ? { kind: 'dns', workload: a.workload } : { kind: 'workload', workload: a.workload }),
-    ...(a.node ? { node: a.node } : {}),
-    hostNetwork: a.hostNetwork,
-    ...(a.since !== undefined ? { since: a.since } : {}),
-  }));
-}
-
-function nodeClaims(nodes: Node[]): Claim[] {
-  const out: Claim[] = [];
-  for (const n of nodes) {
-    for (const a of n.addresses) {
-      if (!NODE_IP_TYPES.has(a.type)) continue;
-      out.push({ ip: a.address, peer: peerKey({ kind: 'node', node: n.name }), node: n.name, hostNetwork: false, ...(n.since !== undefined ? { since: n.since } : {}) });
-    }
-  }
-  return out;
-}
-
-/**
- * One open interval per (ip, host network, peer). Intervals of this class whose claim is gone are
- * closed — at the new holder's `since` when the IP has one, else at the snapshot time — and new
- * claims open intervals that never start before the IP's previous interval ended.
- */
-function reconcileIntervals(db: Db, inClass: (peer: string) => boolean, list: Claim[], t: number): { opened: number; closed: number } {
-  const claims = new Map<string, Claim>();
-  for (const c of list) {
-    const key = `${c.ip}|${c.hostNetwork ? 1 : 0}|${c.peer}`;
-    const prev = claims.get(key);
-    if (!prev || (c.since ?? Infinity) < (prev.since ?? Infinity)) claims.set(key, c);
-  }
-  const open = new Map<string, OpenRow>();
-  for (const r of db.prepare('SELECT id, ip, peer, host_network, valid_from FROM ip_history WHERE valid_to IS NULL').all() as OpenRow[]) {
-    if (inClass(r.peer)) open.set(`${r.ip}|${r.host_network}|${r.peer}`, r);
-  }
-  // When the new holder of a pod-network IP started: that is when the previous holder let it go.
-  const newHolderSince = new Map<string, number>();
-  for (const [key, c] of claims) {
-    if (open.has(key) || c.hostNetwork) continue;
-    const s = Math.min(c.since ?? t, t);
-    newHolderSince.set(c.ip, Math.min(newHolderSince.get(c.ip) ?? Infinity, s));
-  }
-  const close = db.prepare('UPDATE ip_history SET valid_to = ? WHERE id = ?');
-  let closed = 0;
-  for (const [key, r] of open) {
-    if (claims.has(key)) continue;
-    const at = r.host_network ? t : (newHolderSince.get(r.ip) ?? t);
-    close.run(Math.max(r.valid_from, Math.min(at, t)), r.id);
-    closed++;
-  }
+/** Persists what the snapshot's claims of one class do to the IP history (domain/ip-history.ts decides). */
+function writeIntervals(db: Db, cls: ClaimClass, claims: IpClaim[], t: number): { opened: number; closed: number } {
+  const rows = db.prepare('SELECT id, ip, peer, node, host_network, valid_from FROM ip_history WHERE valid_to IS NULL').all() as {
+    id: number;
+    ip: string;
+    peer: string;
+    node: string | null;
+    host_network: number;
+    valid_from: number;
+  }[];
+  const open: OpenInterval[] = rows
+    .filter((r) => claimClassOf(r.peer) === cls)
+    .map((r) => ({ id: r.id, ip: r.ip, peerKey: r.peer, ...(r.node ? { node: r.node } : {}), hostNetwork: r.host_network === 1, validFrom: r.valid_from }));
   const lastEndPodNet = db.prepare('SELECT max(valid_to) AS e FROM ip_history WHERE ip = ? AND host_network = 0');
   const lastEndHostNet = db.prepare('SELECT max(valid_to) AS e FROM ip_history WHERE ip = ? AND host_network = 1 AND peer = ?');
+  const r = reconcileClaims(open, claims, t, (ip, hostNetwork, peer) => {
+    const row = (hostNetwork ? lastEndHostNet.get(ip, peer) : lastEndPodNet.get(ip)) as { e: number | null };
+    return row.e ?? undefined;
+  });
+  const close = db.prepare('UPDATE ip_history SET valid_to = ? WHERE id = ?');
+  for (const c of r.close) close.run(c.validTo, c.interval.id);
   const ins = db.prepare('INSERT INTO ip_history (ip, peer, node, host_network, valid_from, valid_to) VALUES (?, ?, ?, ?, ?, NULL)');
-  let opened = 0;
-  for (const key of [...claims.keys()].sort()) {
-    if (open.has(key)) continue;
-    const c = claims.get(key) as Claim;
-    const end = (c.hostNetwork ? lastEndHostNet.get(c.ip, c.peer) : lastEndPodNet.get(c.ip)) as { e: number | null };
-    const from = Math.max(Math.min(c.since ?? t, t), end.e ?? -Infinity);
-    ins.run(c.ip, c.peer, c.node ?? null, c.hostNetwork ? 1 : 0, from);
-    opened++;
-  }
-  return { opened, closed };
+  for (const iv of r.open) ins.run(iv.ip, iv.peerKey, iv.node ?? null, iv.hostNetwork ? 1 : 0, iv.validFrom);
+  return { opened: r.open.length, closed: r.close.length };
 }
 
 // ---------------------------------------------------------------------------------------------

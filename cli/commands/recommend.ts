@@ -1,5 +1,5 @@
 /**
- * `flowmatrix recommend`: least-privilege policies per workload with their evidence (DESIGN §5).
+ * `flowmatrix recommend`: least-privilege policies per workload with their evidence (docs/design.md §5).
  * `--output yaml` prints the manifests (short explanation per policy in annotations);
  * `--output json` the full recommendation: statuses, evidence, manifests and warnings.
  */

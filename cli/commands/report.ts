@@ -1,5 +1,5 @@
 /**
- * `flowmatrix report [--format markdown|html|json]`: build the report now (DESIGN §5), print it and
+ * `flowmatrix report [--format markdown|html|json]`: build the report now (docs/design.md §5), print it and
  * store it (as POST /api/v1/reports does) so the service lists it. Engine, options and retention
  * come from the service config's `reports:` section unless given as flags.
  */

@@ -1,4 +1,4 @@
-/** `flowmatrix serve [--port N] [--config FILE]`: the REST API (DESIGN §5) until SIGTERM. */
+/** `flowmatrix serve [--port N] [--config FILE]`: the REST API (docs/design.md §5) until SIGTERM. */
 import { Option, type Command } from 'commander';
 import { ConfigError, loadServiceConfig } from '../../server/config/load.ts';
 import { startService } from '../../server/serve.ts';

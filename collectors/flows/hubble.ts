@@ -1,7 +1,8 @@
 /**
  * Cilium Hubble flows: `hubble observe -o json` (bare Flow objects) and `-o jsonpb` / exporter
  * lines (`{"flow":{…},"node_name":…,"time":…}`). protojson omits zero values and renders 64-bit
- * numbers as strings. Field reference: reference/flows/hubble/cilium-flow-proto-README.md, FORMATS §2.
+ * numbers as strings. Field reference: cilium/cilium api/v1/flow/README.md (the Flow proto); real
+ * lines in test/fixtures/reference/flows/hubble/.
  */
 import type { EndpointMeta, FlowEndpoint, HandshakeHint, Protocol, Verdict } from '../../domain/flow.ts';
 import { isIp, isPort, isRecord, reject, toCount, type Decoded, type Decoder } from './decode.ts';

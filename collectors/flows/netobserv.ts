@@ -1,6 +1,8 @@
 /**
  * NetObserv flowlogs-pipeline records (Kafka / stdout export, or Loki stream labels merged with
- * the line). Field names and semantics: reference/flows/netobserv/flows-format.adoc, FORMATS §1.
+ * the line). Field names and semantics:
+ * netobserv/network-observability-operator docs/flows-format.adoc; real records in
+ * test/fixtures/reference/flows/netobserv/.
  */
 import type { EndpointMeta, FlowEndpoint, HandshakeHint, Protocol, Verdict } from '../../domain/flow.ts';
 import { isIp, isPort, isRecord, reject, toCount, type Decoded, type Decoder } from './decode.ts';

@@ -4,10 +4,12 @@
  * Map lookups and a binary search over each IP's history.
  */
 import type { EndpointMeta, FlowEndpoint, ResolvedEndpoint } from '../../domain/flow.ts';
-import type { IpInterval, Service, Workload } from '../../domain/inventory.ts';
+import type { ApiserverEndpoint, Service, Workload } from '../../domain/inventory.ts';
+import { IpHistory } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
-import { cidrContains, parseCidr, type Cidr } from './cidr.ts';
+import { isApiserverAddress, isApiserverService } from '../../domain/apiserver.ts';
+import { cidrContainsIp, parseCidr, type Cidr } from '../../domain/ip.ts';
 
 /** The kubelet's port (Node status.daemonEndpoints.kubeletEndpoint, 10250 on every distribution). */
 export const KUBELET_PORT = 10250;
@@ -52,51 +54,19 @@ const APISERVER: Peer = { kind: 'apiserver' };
 /** Deployment pods are named <deployment>-<pod-template-hash>-<5 chars>, both from the same safe alphabet. */
 const DEPLOYMENT_POD = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 
-function sortedIntervals(list: IpInterval[]): Map<string, IpInterval[]> {
-  const byIp = new Map<string, IpInterval[]>();
-  for (const i of list) {
-    const l = byIp.get(i.ip);
-    if (l) l.push(i);
-    else byIp.set(i.ip, [i]);
-  }
-  for (const l of byIp.values()) l.sort((a, b) => a.validFrom - b.validFrom || a.peerKey.localeCompare(b.peerKey));
-  return byIp;
-}
-
-/** The interval holding `t`: the last one started at or before t, if it has not ended by t. */
-export function intervalAt(list: IpInterval[] | undefined, t: number): IpInterval | undefined {
-  if (!list) return undefined;
-  let lo = 0;
-  let hi = list.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if ((list[mid] as IpInterval).validFrom <= t) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  // Overlapping intervals (a pod deleted after its IP was reused) : walk back to one still open at t.
-  for (let i = found; i >= 0; i--) {
-    const iv = list[i] as IpInterval;
-    if (iv.validTo === undefined || t < iv.validTo) return iv;
-  }
-  return undefined;
-}
-
 export class ResolutionIndex {
   private readonly workloads = new Map<string, WorkloadInfo>();
   /** Namespace → workloads with their selector's matchLabels, to resolve Cilium endpoints known only by labels. */
   private readonly selectors = new Map<string, { ref: WorkloadRef; matchLabels: [string, string][] }[]>();
   private readonly aliases = new Map<string, WorkloadRef>();
   private readonly dns: Set<string>;
-  private readonly podIntervals: Map<string, IpInterval[]>;
-  private readonly hostIntervals: Map<string, IpInterval[]>;
+  private readonly history: IpHistory;
   private readonly servicesByName = new Map<string, ServiceInfo>();
   private readonly servicesByIp = new Map<string, ServiceInfo>();
   private readonly nodesByIp = new Map<string, NodeInfo>();
   private readonly nodesByName = new Map<string, NodeInfo>();
   private readonly podCidrs: Cidr[] = [];
+  private readonly apiserver: ApiserverEndpoint[];
   private readonly apiserverIps = new Set<string>();
   private readonly apiserverPorts: Set<number>;
   private readonly apiserverPort: number;
@@ -112,8 +82,7 @@ export class ResolutionIndex {
     this.dns = new Set(data.dnsWorkloads);
     for (const a of data.ownerAliases) this.aliases.set(`${a.namespace}/${a.kind}/${a.name}`, a.workload);
     for (const w of data.workloads) this.addWorkload(w);
-    this.podIntervals = sortedIntervals(data.intervals.filter((i) => !i.hostNetwork));
-    this.hostIntervals = sortedIntervals(data.intervals.filter((i) => i.hostNetwork));
+    this.history = new IpHistory(data.intervals);
 
     for (const n of data.nodes) {
       const info: NodeInfo = { name: n.name, peer: { kind: 'node', node: n.name }, key: `node:${n.name}`, ips: [] };
@@ -130,6 +99,7 @@ export class ResolutionIndex {
     }
 
     const apiserver = [...data.apiserver].sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port);
+    this.apiserver = apiserver;
     for (const e of apiserver) this.apiserverIps.add(e.ip);
     this.apiserverPorts = new Set(apiserver.map((e) => e.port));
     this.apiserverPort = apiserver[0]?.port ?? DEFAULT_APISERVER_PORT;
@@ -220,17 +190,17 @@ export class ResolutionIndex {
     switch (m.kind) {
       case 'pod': {
         const owned = m.ownerKind && m.ownerName ? this.fromOwner(m.namespace, m.ownerKind, m.ownerName) : null;
-        if (owned) return [this.workloadSide(owned, e, m.node ?? intervalAt(this.podIntervals.get(e.ip), time)?.node)];
+        if (owned) return [this.workloadSide(owned, e, m.node ?? this.history.holderAt(e.ip, time)?.node)];
         const ref = this.workloadFromPod(m, e.ip, time);
         // A pod we know the namespace of but not the workload: in-cluster, yet unresolved.
         if (!ref) return [this.unknownSide(e)];
         const info = this.workloadInfo(ref);
-        const node = m.node ?? intervalAt(this.podIntervals.get(e.ip), time)?.node;
+        const node = m.node ?? this.history.holderAt(e.ip, time)?.node;
         return [this.workloadSide(info, e, node)];
       }
       case 'service': {
         const svc = this.servicesByName.get(`${m.namespace}/${m.name}`) ?? this.servicesByIp.get(e.ip);
-        if (m.namespace === 'default' && m.name === 'kubernetes') return [this.apiserverSide(e, svc)];
+        if (isApiserverService(m.namespace, m.name)) return [this.apiserverSide(e, svc)];
         if (svc) return this.serviceSides(svc, e);
         return [{ ...this.unknownSide(e), viaService: true }];
       }
@@ -285,7 +255,7 @@ export class ResolutionIndex {
       const alias = this.aliases.get(`${m.namespace}/Pod/${m.podName}`);
       if (alias) return alias;
     }
-    const iv = intervalAt(this.podIntervals.get(ip), time);
+    const iv = this.history.holderAt(ip, time);
     if (iv) {
       const peer = this.peerOf(iv.peerKey);
       if ((peer.kind === 'workload' || peer.kind === 'dns') && peer.workload.namespace === m.namespace) return peer.workload;
@@ -305,14 +275,16 @@ export class ResolutionIndex {
 
   private fromIp(e: FlowEndpoint, time: number): ResolvedSide[] {
     const ip = e.ip;
+    // An apiserver endpoint address that is no node's (a managed control plane outside the cluster)
+    // is the apiserver on any port; on a node's address only the endpoint port is (isApiserverEndpoint).
     if (this.apiserverIps.has(ip) && !this.nodesByIp.has(ip)) return [this.apiserverSide(e, undefined)];
     const svc = this.servicesByIp.get(ip);
     if (svc) {
       const s = svc.service;
-      if (s.namespace === 'default' && s.name === 'kubernetes') return [this.apiserverSide(e, svc)];
+      if (isApiserverService(s.namespace, s.name)) return [this.apiserverSide(e, svc)];
       return this.serviceSides(svc, e);
     }
-    const iv = intervalAt(this.podIntervals.get(ip), time);
+    const iv = this.history.holderAt(ip, time);
     if (iv) {
       const peer = this.peerOf(iv.peerKey);
       if (peer.kind === 'workload' || peer.kind === 'dns') return [this.workloadSide(this.workloadInfo(peer.workload), e, iv.node)];
@@ -320,9 +292,9 @@ export class ResolutionIndex {
     }
     const node = this.nodesByIp.get(ip);
     if (node) return [this.nodeSide(node.name, e, time)];
-    const host = intervalAt(this.hostIntervals.get(ip), time);
+    const host = this.history.hostNetworkHolderAt(ip, time);
     if (host?.node) return [this.nodeSide(host.node, e, time)];
-    if (this.podIntervals.has(ip) || this.hostIntervals.has(ip) || this.inCluster(ip)) return [this.unknownSide(e)];
+    if (this.history.has(ip) || this.inCluster(ip)) return [this.unknownSide(e)];
     return [this.externalSide(e)];
   }
 
@@ -338,7 +310,7 @@ export class ResolutionIndex {
   private inCluster(ip: string): boolean {
     let v = this.inClusterCache.get(ip);
     if (v === undefined) {
-      v = this.podCidrs.some((c) => cidrContains(c, ip));
+      v = this.podCidrs.some((c) => cidrContainsIp(c, ip));
       if (this.inClusterCache.size >= this.inClusterCacheLimit) this.inClusterCache.clear();
       this.inClusterCache.set(ip, v);
     }
@@ -360,9 +332,9 @@ export class ResolutionIndex {
     });
   }
 
-  /** The address and port of a `default/kubernetes` endpoint. */
+  /** The address and port of a `default/kubernetes` endpoint (the Set lookup only skips the scan for other IPs). */
   private isApiserverEndpoint(e: FlowEndpoint): boolean {
-    return e.port !== undefined && this.apiserverIps.has(e.ip) && this.apiserverPorts.has(e.port);
+    return this.apiserverIps.has(e.ip) && isApiserverAddress(this.apiserver, [e.ip], e.port);
   }
 
   private apiserverSide(e: FlowEndpoint, svc: ServiceInfo | undefined): ResolvedSide {
@@ -387,7 +359,7 @@ export class ResolutionIndex {
     const info = this.nodesByName.get(name);
     const declared = new Set<number>([KUBELET_PORT]);
     for (const ip of info?.ips ?? [e.ip]) {
-      for (const iv of this.hostIntervalsAt(ip, time)) {
+      for (const iv of this.history.hostNetworkHoldersAt(ip, time)) {
         const peer = this.peerOf(iv.peerKey);
         if (peer.kind !== 'workload' && peer.kind !== 'dns') continue;
         const w = this.workloadInfo(peer.workload);
@@ -397,13 +369,6 @@ export class ResolutionIndex {
     }
     const peer: Peer = info?.peer ?? { kind: 'node', node: name };
     return { peer, key: peerKey(peer), ip: e.ip, port: e.port, node: name, declaredPorts: declared };
-  }
-
-  /** Host-network pods share the node IP, so several intervals can hold `t` at once. */
-  private hostIntervalsAt(ip: string, time: number): IpInterval[] {
-    const list = this.hostIntervals.get(ip);
-    if (!list) return [];
-    return list.filter((iv) => iv.validFrom <= time && (iv.validTo === undefined || time < iv.validTo));
   }
 
   private unknownSide(e: FlowEndpoint): ResolvedSide {

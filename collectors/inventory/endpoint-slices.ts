@@ -1,4 +1,5 @@
 import type { ApiserverEndpoint, EndpointSlice, EndpointSliceEndpoint, EndpointSlicePort } from '../../domain/inventory.ts';
+import { isApiserverService } from '../../domain/apiserver.ts';
 import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
 
@@ -37,7 +38,7 @@ export function toEndpointSlice(raw: RawObject): EndpointSlice {
 }
 
 export function isApiserverSlice(s: EndpointSlice): boolean {
-  return s.namespace === 'default' && (s.service === 'kubernetes' || (s.service === undefined && s.name === 'kubernetes'));
+  return isApiserverService(s.namespace, s.service ?? s.name);
 }
 
 /** The apiserver endpoints of the `default/kubernetes` slices: each ready address × each port. */

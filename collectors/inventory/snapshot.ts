@@ -16,6 +16,7 @@ import type {
   ServicePort,
   Workload,
 } from '../../domain/inventory.ts';
+import { isApiserverService } from '../../domain/apiserver.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { OwnerAlias } from '../../domain/resolution.ts';
 import { isControllerKey, toController, type ControllerInfo } from './controllers.ts';
@@ -107,7 +108,7 @@ function readObjects(raws: RawObject[]): Objects {
       const eps = apiserverFromEndpoints(raw);
       const md = raw.obj.metadata as { name?: unknown; namespace?: unknown };
       unique(raw, String(md.namespace), String(md.name));
-      if (md.namespace === 'default' && md.name === 'kubernetes') o.apiserverEndpoints = eps;
+      if (isApiserverService(String(md.namespace), String(md.name))) o.apiserverEndpoints = eps;
     } else if (key === 'Node') {
       const n = toNode(raw);
       unique(raw, undefined, n.name);

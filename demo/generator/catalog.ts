@@ -1,6 +1,6 @@
 /**
  * What runs in the demo cluster: the four documented systems deployed as their documents
- * (`shared/seeds/*.txt`) describe them, kube-system, an ingress controller and a few
+ * (the seed documents each matrix in matrices/ cites by file and line) describe them, kube-system, an ingress controller and a few
  * application namespaces. Labels, namespaces and ports follow the documents.
  */
 import type { DemoContainer, DemoContainerPort, DemoWorkloadKind, L4Protocol } from './model.ts';

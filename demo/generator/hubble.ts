@@ -1,6 +1,6 @@
 /**
  * Hubble flows as `hubble observe -o jsonpb` prints them (`{"flow":{…},"node_name":…,"time":…}`),
- * protojson-shaped like `reference/flows/hubble/*.jsonl`: enums as strings, zero fields omitted,
+ * protojson-shaped like `test/fixtures/reference/flows/hubble/*.jsonl`: enums as strings, zero fields omitted,
  * 64-bit integers as strings. Each packet is reported by the node(s) whose datapath sees it.
  */
 import { streamRecords, type ConnEnd, type Connection } from './connections.ts';

@@ -1,8 +1,9 @@
 /**
  * NetObserv flowlogs-pipeline records (the flat JSON of its Kafka/stdout/Loki export), field for
- * field like `reference/flows/netobserv/netobserv-flow-samples.ndjson`: unidirectional records,
+ * field like `test/fixtures/reference/flows/netobserv/netobserv-flow-samples.ndjson`: unidirectional records,
  * request and reply, each reported by the agent of every node the packets cross.
  */
+import { isApiserverService } from '../../domain/apiserver.ts';
 import { streamRecords, type ConnEnd, type Connection } from './connections.ts';
 import type { DemoCluster, DemoNode } from './model.ts';
 import { Prng, hash32 } from './prng.ts';
@@ -241,7 +242,7 @@ function flowLayer(src: Record<string, string> | undefined, dst: Record<string, 
     if (!m) return undefined;
     if (m.Type === 'Node') return true;
     if (m.Namespace?.startsWith('netobserv')) return true;
-    return m.Namespace === 'default' && m.Name === 'kubernetes';
+    return isApiserverService(m.Namespace, m.Name);
   };
   const a = infra(src);
   const b = infra(dst);

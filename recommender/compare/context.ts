@@ -4,7 +4,7 @@
  */
 import type { ApiserverEndpoint, InventorySnapshot, Workload } from '../../domain/inventory.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
-import { isIpAddress } from '../policy/cidr.ts';
+import { isIpAddress } from '../../domain/ip.ts';
 
 export interface ClusterIndex {
   workloads: Map<string, Workload>;

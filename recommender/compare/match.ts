@@ -7,7 +7,7 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Peer } from '../../domain/peer.ts';
 import { peerNamespace, workloadKey } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
-import { cidrContains, hostCidr, parseCidr } from '../policy/cidr.ts';
+import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import type { ClusterIndex } from './context.ts';
 
 /** The IPs a peer is known by, for CIDR-style matching. */

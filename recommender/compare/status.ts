@@ -1,5 +1,5 @@
 /**
- * Comparison statuses (DESIGN §3). Every documented rule and every observed edge of a workload
+ * Comparison statuses (docs/design.md §3). Every documented rule and every observed edge of a workload
  * gets exactly one; `inactive` is for documented rules whose condition does not hold, whose
  * component is disabled or whose peer could not be resolved: reported, never compared.
  */

@@ -12,7 +12,7 @@
  * `world` is a rule without source / destination selector or nets.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
-import { compareCidrs, hostCidr } from '../policy/cidr.ts';
+import { compareCidrs, hostCidr } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, Layer, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortProtocol, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { policyName } from '../policy/names.ts';
 import { canonicalSelector, compareStrings } from '../policy/order.ts';

@@ -16,7 +16,7 @@
  * may be looser than intended, never cutting required traffic.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
-import { compareCidrs, hostCidr, subtractCidrs } from '../policy/cidr.ts';
+import { compareCidrs, hostCidr, subtractCidrs } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { chunkName, policyName, shortHash } from '../policy/names.ts';
 import { uniqueSortedBy } from '../policy/order.ts';

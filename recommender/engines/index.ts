@@ -1,4 +1,4 @@
-/** The engine registry, keyed by the engine names of DESIGN §4 (contract). */
+/** The engine registry, keyed by the engine names of docs/design.md §4 (contract). */
 import { calicoEngine } from './calico.ts';
 import { ciliumEngine } from './cilium.ts';
 import { clusterNetworkPolicyEngine } from './clusternetworkpolicy.ts';

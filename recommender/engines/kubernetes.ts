@@ -10,7 +10,7 @@
  * list (which would mean "from/to anywhere").
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
-import { compareCidrs, hostCidr } from '../policy/cidr.ts';
+import { compareCidrs, hostCidr } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec } from '../policy/ir.ts';
 import { policyName } from '../policy/names.ts';
 import { JsonIds } from './json-ids.ts';

@@ -5,7 +5,7 @@
 import type { Direction, PolicySet } from '../policy/ir.ts';
 
 export const ENGINE_NAMES = ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy'] as const;
-/** DESIGN §4 (contract). */
+/** docs/design.md §4 (contract). */
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
 export interface ManifestMetadata {

@@ -5,7 +5,7 @@
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
 import type { WorkloadRef } from '../../domain/peer.ts';
-import { canonicalCidr, cidrContains, hostCidr, isIpAddress, parseCidr } from './cidr.ts';
+import { canonicalCidr, cidrContains, hostCidr, isIpAddress, parseCidr } from '../../domain/ip.ts';
 import {
   PORT_PROTOCOLS,
   RULE_STATUSES,

@@ -66,7 +66,7 @@ export type PolicyPeer =
 
 export type PeerKind = PolicyPeer['kind'];
 
-/** Where a rule comes from. Statuses are those of DESIGN §3 plus `implied` (added by an option, e.g. DNS). */
+/** Where a rule comes from. Statuses are those of docs/design.md §3 plus `implied` (added by an option, e.g. DNS). */
 export const RULE_STATUSES = ['confirmed', 'documented-unobserved', 'undocumented', 'stale', 'blocked', 'implied'] as const;
 export type RuleStatus = (typeof RULE_STATUSES)[number];
 

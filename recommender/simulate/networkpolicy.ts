@@ -9,7 +9,7 @@
  */
 import type { ContainerPort, LabelSelector, Labels } from '../../domain/inventory.ts';
 import { selectorMatches } from '../matrix/selector.ts';
-import { cidrContains, hostCidr, parseCidr } from '../policy/cidr.ts';
+import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 
 export interface SimPod {
   namespace: string;

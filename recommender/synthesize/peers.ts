@@ -2,6 +2,7 @@
  * Peers and ports in policy terms: an observed edge's far side, or a documented rule's resolved
  * peers, become IR peers. What cannot be a rule (kubelet probes, unknown IPs) says why.
  */
+import { isApiserverAddress } from '../../domain/apiserver.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
@@ -9,7 +10,7 @@ import type { ClusterIndex } from '../compare/context.ts';
 import { resolvePortNumber } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import { allPorts, apiserverPeer, cidrPeer, dnsPeer, fqdnPeer, namedPort, namespacePeer, nodesPeer, podsPeer, port, portRange, selectedNamespacesPeer, worldPeer } from '../policy/build.ts';
-import { cidrContains, hostCidr, parseCidr } from '../policy/cidr.ts';
+import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { PORT_PROTOCOLS, type PolicyPeer, type PortProtocol, type PortSpec } from '../policy/ir.ts';
 
 export type PeerResult = { ok: true; peers: PolicyPeer[] } | { ok: false; reason: string };
@@ -38,14 +39,14 @@ export function edgePeer(other: Peer, edge: EdgeTraffic, direction: 'ingress' | 
         ? { ok: true, peers: [apiserverPeer(ix.apiserver.map((e) => ({ ip: e.ip, port: e.port, protocol: protocolOf(e.protocol) ?? 'TCP' })))] }
         : { ok: false, reason: 'no endpoint of default/kubernetes is known: the apiserver cannot be expressed' };
     case 'node': {
-      if (direction === 'egress' && isApiserverAddress(ix.nodeIps.get(other.node) ?? [], edge.port, ix)) return edgePeer({ kind: 'apiserver' }, edge, direction, ns, ix, dns);
+      if (direction === 'egress' && isApiserverAddress(ix.apiserver, ix.nodeIps.get(other.node) ?? [], edge.port)) return edgePeer({ kind: 'apiserver' }, edge, direction, ns, ix, dns);
       const ips = ix.nodeIps.get(other.node) ?? [];
       return ips.length > 0 ? { ok: true, peers: [nodesPeer(ips)] } : { ok: false, reason: `node ${other.node} has no known IP` };
     }
     case 'kubelet':
       return { ok: false, reason: `traffic with the pod's own node ${other.node} (kubelet probes, node-local agents) is never a rule` };
     case 'external': {
-      if (direction === 'egress' && isApiserverAddress([other.ip], edge.port, ix)) return edgePeer({ kind: 'apiserver' }, edge, direction, ns, ix, dns);
+      if (direction === 'egress' && isApiserverAddress(ix.apiserver, [other.ip], edge.port)) return edgePeer({ kind: 'apiserver' }, edge, direction, ns, ix, dns);
       const names = direction === 'egress' ? (ix.externalNames.get(other.ip) ?? []) : [];
       if (names.length > 0) return { ok: true, peers: names.map((n) => fqdnPeer(n, [other.ip])) };
       return { ok: true, peers: [cidrPeer(hostCidr(other.ip))] };
@@ -58,11 +59,6 @@ export function edgePeer(other: Peer, edge: EdgeTraffic, direction: 'ingress' | 
 function nodeIpsOfHostNetworkPeer(ix: ClusterIndex): string[] {
   // A host-network pod speaks from its node's address; which node varies, so every node's IPs.
   return [...new Set([...ix.nodeIps.values()].flat())].sort();
-}
-
-/** One of `ips` on port `p` is an apiserver endpoint. */
-export function isApiserverAddress(ips: readonly string[], p: number, ix: ClusterIndex): boolean {
-  return ix.apiserver.some((e) => e.port === p && ips.includes(e.ip));
 }
 
 export function protocolOf(p: string): PortProtocol | undefined {

@@ -4,6 +4,7 @@
  * data: nothing in → deny-all ingress, nothing out → deny-all egress, exposed → allow-all on
  * the exposed port, calls to the world → egress to those destinations.
  */
+import { isApiserverAddress } from '../../domain/apiserver.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import type { Peer } from '../../domain/peer.ts';
@@ -14,7 +15,7 @@ import { CanonicalParts, dnsPeer, dnsPorts, explanation, port, type DirectionInp
 import type { Direction, PolicyPeer, PortSpec } from '../policy/ir.ts';
 import { AtomGroups, cachedPeerKey, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
-import { edgePeer, edgePort, isApiserverAddress, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
+import { edgePeer, edgePort, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 
 export interface ExcludedEdge {
   edge: EdgeAssessment;
@@ -81,7 +82,7 @@ export class PeerMemo {
     if (other.kind === 'workload') slot = other.workload.namespace === ns ? 0 : 1;
     else if (direction === 'ingress') slot = 0;
     // Egress to a node or an external address is the apiserver when it is an endpoint ip:port.
-    else if (other.kind === 'node' || other.kind === 'external') slot = ix.apiserver.length > 0 && isApiserverAddress(other.kind === 'node' ? (ix.nodeIps.get(other.node) ?? []) : [other.ip], edge.port, ix) ? 2 : 1;
+    else if (other.kind === 'node' || other.kind === 'external') slot = ix.apiserver.length > 0 && isApiserverAddress(ix.apiserver, other.kind === 'node' ? (ix.nodeIps.get(other.node) ?? []) : [other.ip], edge.port) ? 2 : 1;
     else slot = 1;
     let r = slots[slot];
     if (r === undefined) slots[slot] = r = this.memoOf(edgePeer(other, edge, direction, ns, ix, dns));
@@ -151,7 +152,7 @@ const isApiserverEdge = (e: EdgeTraffic, ix: ClusterIndex): boolean => {
   if (s.kind === 'apiserver') return true;
   if (s.kind !== 'node' && s.kind !== 'external') return false;
   const ips = s.kind === 'node' ? (ix.nodeIps.get(s.node) ?? []) : [s.ip];
-  return ix.apiserver.some((a) => a.port === e.port && ips.includes(a.ip));
+  return isApiserverAddress(ix.apiserver, ips, e.port);
 };
 
 const NO_RULES: RuleAssessment[] = [];

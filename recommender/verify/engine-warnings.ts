@@ -3,7 +3,7 @@
  * themselves pass; what the cluster already runs decides whether they do anything.
  */
 import type { AppliedPolicy, LabelSelector } from '../../domain/inventory.ts';
-import { cidrContains, hostCidr, parseCidr } from '../policy/cidr.ts';
+import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import type { EmitResult } from '../engines/types.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { RegExpEngine } from 'ajv/dist/types/index.js';
 import addFormatsModule from 'ajv-formats';
-import { isCidr } from '../policy/cidr.ts';
+import { isCidr } from '../../domain/ip.ts';
 
 export const SCHEMA_DIR = new URL('../schemas/', import.meta.url);
 

@@ -4,7 +4,7 @@
  * Cilium toFQDNs alone in its rule, NetworkPolicy endPort). Each returns errors with the
  * JSON-pointer path of the offending value.
  */
-import { cidrContains, parseCidr } from '../policy/cidr.ts';
+import { cidrContains, parseCidr } from '../../domain/ip.ts';
 
 export interface VerifyError {
   /** JSON pointer into the manifest, e.g. `/spec/egress/0/to/1/ipBlock/cidr`. */

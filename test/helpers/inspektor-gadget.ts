@@ -1,5 +1,5 @@
 /**
- * Inspektor Gadget's NetworkPolicy advisor inputs (reference/peers/inspektor-gadget, README §1),
+ * Inspektor Gadget's NetworkPolicy advisor inputs (inspektor-gadget/inspektor-gadget@b50f06efc9f1935164285321644d5d4a58d87d9b pkg/gadgets/advise/networkpolicy/advisor/testdata),
  * replayed through flowmatrix the way a user would: the `trace network` events become a
  * kubectl-style inventory List and NetObserv flow records, loaded with the real
  * `inventory import` and `ingest` commands into a real SQLite file, then `export --engine

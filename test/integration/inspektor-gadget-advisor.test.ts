@@ -1,5 +1,5 @@
 /**
- * Issue 4: Inspektor Gadget's NetworkPolicy advisor goldens (reference/peers/inspektor-gadget),
+ * Issue 4: Inspektor Gadget's NetworkPolicy advisor goldens (inspektor-gadget/inspektor-gadget@b50f06efc9f1935164285321644d5d4a58d87d9b pkg/gadgets/advise/networkpolicy/advisor/testdata),
  * end to end through flowmatrix's own pipeline: their `trace network` events → a kubectl
  * inventory List + NetObserv records → `inventory import` + `ingest` into a real SQLite file →
  * `export --engine kubernetes --mode observed --namespace NS` for each namespace they traced
@@ -31,7 +31,7 @@ import {
 
 const TEST_NS = 'test-networkpolicy-8485776873410829123';
 
-// Their apiserver rule: the Service default/kubernetes rendered as if it were pods (README §1: known-wrong).
+// Their apiserver rule: the Service default/kubernetes rendered as if it were pods (known-wrong: the apiserver is not a pod).
 const THEIR_APISERVER_PEER = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'default' } }, podSelector: {} };
 // Ours: the /32 of every ready endpoint of default/kubernetes (the reference slice) on the endpoint port.
 const APISERVER_IP = '192.168.22.31';
@@ -55,7 +55,7 @@ interface Deliberate {
  *
  * 1. apiserver: theirs is `namespaceSelector: default` + `podSelector: {}` on TCP 443, which
  *    selects no pod (the apiserver is not a pod) and, on CNIs that enforce after DNAT, not the
- *    Service port either. Ours is the endpoint /32 on the endpoint port 6443 (DESIGN §4).
+ *    Service port either. Ours is the endpoint /32 on the endpoint port 6443 (docs/design.md §4).
  * 2. DNS peer: theirs selects the kube-dns Service's selector labels; ours selects the cluster
  *    DNS by `k8s-app=kube-dns`, the label CoreDNS and kube-dns both keep (docs/inventory.md), so
  *    a CoreDNS upgrade that changes other labels does not cut DNS off. Each test checks that on

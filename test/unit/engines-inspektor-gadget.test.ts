@@ -1,5 +1,5 @@
 /**
- * Inspektor Gadget's NetworkPolicy advisor goldens (reference/peers/inspektor-gadget): from the
+ * Inspektor Gadget's NetworkPolicy advisor goldens (inspektor-gadget/inspektor-gadget@b50f06efc9f1935164285321644d5d4a58d87d9b pkg/gadgets/advise/networkpolicy/advisor/testdata): from the
  * events of their inputs we build the IR those events imply and require our kubernetes output
  * to be semantically equal to theirs — except the apiserver rule, which they render as a
  * namespace/pod selector on 443 (known-wrong: the apiserver is not a pod) and we render as the

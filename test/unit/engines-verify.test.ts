@@ -12,7 +12,7 @@ import { richIntents } from '../golden/engines/rich-ir.ts';
 const set = policySet(richIntents());
 const emitted = Object.fromEntries(ENGINE_NAMES.map((e) => [e, ENGINES[e].emit(set)]));
 
-test('registry: the four engine names of DESIGN §4, unknown names rejected with the list', () => {
+test('registry: the four engine names of docs/design.md §4, unknown names rejected with the list', () => {
   assert.deepEqual([...ENGINE_NAMES], ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy']);
   for (const n of ENGINE_NAMES) assert.equal(getEngine(n).name, n);
   assert.throws(() => getEngine('istio'), /unknown engine "istio": expected one of kubernetes, cilium, calico, clusternetworkpolicy/);

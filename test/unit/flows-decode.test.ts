@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { autoDecoder } from '../../collectors/flows/auto.ts';
 import type { Decoded } from '../../collectors/flows/decode.ts';
 import { hubbleDecoder } from '../../collectors/flows/hubble.ts';
 import { netobservDecoder, parseNetobservFlags } from '../../collectors/flows/netobserv.ts';
 import type { FlowObservation } from '../../domain/flow.ts';
-import { REFERENCE } from '../helpers/tmp.ts';
 
-const HUBBLE = join(REFERENCE, 'flows/hubble');
-const netobserv = readFileSync(join(REFERENCE, 'flows/netobserv/netobserv-flow-samples.ndjson'), 'utf8')
+/** Real upstream samples, copied with their origin in test/fixtures/reference/SOURCES.md. */
+const FLOWS = fileURLToPath(new URL('../fixtures/reference/flows/', import.meta.url));
+const HUBBLE = join(FLOWS, 'hubble');
+const netobserv = readFileSync(join(FLOWS, 'netobserv/netobserv-flow-samples.ndjson'), 'utf8')
   .trim()
   .split('\n')
   .map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -124,16 +126,34 @@ test('Hubble bare -o json Flow (printer test); identity numbers without labels m
   assert.equal(f.handshake, 'src-is-client');
 });
 
-test('Hubble: node_status / lost_events lines are skipped; 64-bit values as strings; names kept; ICMP echo', () => {
+test('Hubble: node_status / lost_events lines are skipped; 64-bit values as strings; names kept', () => {
   assert.deepEqual(hubbleDecoder.decode({ node_status: { state_change: 'NODE_CONNECTED', node_names: ['n1'] }, node_name: 'n1', time: '2024-01-01T00:00:00Z' }), { kind: 'skip', reason: 'not-a-flow' });
   assert.deepEqual(hubbleDecoder.decode({ lost_events: { source: 'HUBBLE_RING_BUFFER', num_events_lost: '12' } }), { kind: 'skip', reason: 'not-a-flow' });
   const [line] = hubbleLines('hubble-otel-basic-sample-5-http-flows.json') as Record<string, Record<string, unknown>>[];
   const withStrings = { ...line, flow: { ...line!.flow, l4: { TCP: { source_port: '41000', destination_port: '9080' } }, destination_names: ['api.example.com'] } };
   const f = flow(hubbleDecoder.decode(withStrings));
   assert.deepEqual([f.src.port, f.dst.port, f.dst.names], [41000, 9080, ['api.example.com']]);
-  const icmp = hubbleLines('hubble-otel-basic-sample-400-icmpv4-flows.json');
-  const echo = (icmp as Record<string, Record<string, Record<string, unknown>>>[]).find((l) => JSON.stringify(l.flow?.l4) === '{"ICMPv4":{"type":8}}' && !JSON.stringify(l).includes('health'));
-  if (echo) assert.equal(flow(hubbleDecoder.decode(echo)).handshake, 'src-is-client');
+});
+
+test('Hubble ICMP echo: the request\'s sender is the client, the reply\'s receiver is; the sample\'s echoes are cilium-health probes', () => {
+  type Line = { flow: Record<string, unknown> };
+  const icmp = hubbleLines('hubble-otel-basic-sample-400-icmpv4-flows.json') as Line[];
+  const requests = icmp.filter((l) => JSON.stringify(l.flow.l4) === '{"ICMPv4":{"type":8}}');
+  const replies = icmp.filter((l) => JSON.stringify(l.flow.l4) === '{"ICMPv4":{}}');
+  assert.equal(requests.length, 11, 'echo requests in the sample');
+  assert.equal(replies.length, 7, 'echo replies in the sample (type 0 is omitted by jsonpb)');
+  // The sample is kind's node-to-health-endpoint probing: all infrastructure, never a flow.
+  for (const l of [...requests, ...replies]) assert.deepEqual(hubbleDecoder.decode(l), { kind: 'skip', reason: 'cilium-health' });
+  // The same request and reply between two ordinary endpoints, without is_reply (which would
+  // decide on its own): the ICMP type decides who the client is.
+  const pods = (l: Line): Line => {
+    const { is_reply: _omitted, ...rest } = l.flow;
+    return { flow: { ...rest, source: { identity: 51234, namespace: 'shop', pod_name: 'web-0', labels: ['k8s:app=web'] }, destination: { identity: 51235, namespace: 'shop', pod_name: 'api-0', labels: ['k8s:app=api'] } } };
+  };
+  const request = flow(hubbleDecoder.decode(pods(requests[0]!)));
+  assert.deepEqual([request.protocol, request.handshake, request.src.ip], ['ICMP', 'src-is-client', '10.244.0.148']);
+  const reply = flow(hubbleDecoder.decode(pods(replies[0]!)));
+  assert.deepEqual([reply.protocol, reply.handshake, reply.src.ip], ['ICMP', 'dst-is-client', '10.244.0.160']);
 });
 
 test('Hubble rejects name the field', () => {

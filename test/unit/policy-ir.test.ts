@@ -19,7 +19,7 @@ import {
   allPorts,
   type IntentInput,
 } from '../../recommender/policy/build.ts';
-import { canonicalCidr, hostCidr, isCidr, subtractCidrs } from '../../recommender/policy/cidr.ts';
+import { canonicalCidr, hostCidr, isCidr, subtractCidrs } from '../../domain/ip.ts';
 import { chunkName, policyName } from '../../recommender/policy/names.ts';
 import { compareStrings, ruleKey } from '../../recommender/policy/order.ts';
 

@@ -9,7 +9,7 @@
  */
 import type { Labels } from '../../../domain/inventory.ts';
 import { CALICO_LABEL_NAME, CALICO_LABEL_NAMESPACE, CALICO_LABEL_ORCHESTRATOR, CALICO_LABEL_SERVICE_ACCOUNT } from '../../engines/wire/calico.ts';
-import { hostCidr, parseCidr, type Cidr } from '../../policy/cidr.ts';
+import { hostCidr, parseCidr, type Cidr } from '../../../domain/ip.ts';
 import type { SimCluster, SimEndpoint, SimPod } from '../types.ts';
 import type { LabelMap } from './selector.ts';
 
@@ -45,8 +45,8 @@ function hostCidrs(ips: readonly string[]): { v4?: Cidr; v6?: Cidr } {
     } catch {
       continue;
     }
-    if (c?.version === 4) out.v4 ??= c;
-    else if (c?.version === 6) out.v6 ??= c;
+    if (c?.family === 4) out.v4 ??= c;
+    else if (c?.family === 6) out.v6 ??= c;
   }
   return out;
 }

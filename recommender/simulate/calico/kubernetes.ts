@@ -10,7 +10,7 @@ import type { LabelSelector } from '../../../domain/inventory.ts';
 import type { EndpointView } from './endpoints.ts';
 import { parseNet, type CompiledRule, type Match } from './rules.ts';
 import type { LabelMap } from './selector.ts';
-import { cidrContains, type Cidr } from '../../policy/cidr.ts';
+import { cidrContains, type Cidr } from '../../../domain/ip.ts';
 import type { SimProtocol } from '../types.ts';
 
 interface K8sPeer {

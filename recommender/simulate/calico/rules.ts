@@ -12,7 +12,7 @@
  * its L3/L4 part is matched); ICMP type/code (flows are TCP/UDP/SCTP).
  */
 import type { CalicoAction, CalicoEntityRule, CalicoPort, CalicoProtocol, CalicoRule } from '../../engines/wire/calico.ts';
-import { cidrContains, hostCidr, parseCidr, type Cidr } from '../../policy/cidr.ts';
+import { cidrContains, hostCidr, parseCidr, type Cidr } from '../../../domain/ip.ts';
 import type { SimFlow, SimProtocol } from '../types.ts';
 import type { EndpointView } from './endpoints.ts';
 import { parseSelector } from './selector.ts';

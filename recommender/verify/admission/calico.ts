@@ -9,7 +9,7 @@
  * upstream's reason, followed by that function's name.
  */
 import { CALICO_API_VERSION, type CalicoEntityRule, type CalicoPort } from '../../engines/wire/calico.ts';
-import { parseCidr } from '../../policy/cidr.ts';
+import { parseCidr } from '../../../domain/ip.ts';
 import { isOnlyGlobal, selectorSyntaxError } from '../../simulate/calico/selector.ts';
 import type { VerifyError } from '../semantic.ts';
 
@@ -181,10 +181,10 @@ function checkRule(e: Errors, path: string, rule: Obj, direction: 'ingress' | 'e
           e.add(p, 'invalid CIDR', 'validateRule');
           return;
         }
-        const host = parseCidr(`${(n as string).split('/')[0]}/${c.version === 4 ? 32 : 128}`);
+        const host = parseCidr(`${(n as string).split('/')[0]}/${c.family === 4 ? 32 : 128}`);
         if (host && host.base !== c.base) e.add(p, `${n as string} is not a strictly masked network (host bits set)`, 'validateIPNetwork (the `net` tag of EntityRule.Nets)');
         if (field === 'notNets' && c.prefix === 0) e.add(p, 'catch-all CIDR in negation creates logical contradiction (matches no traffic)', 'validateRule');
-        if (c.version === 4) v4 = true;
+        if (c.family === 4) v4 = true;
         else v6 = true;
       });
       if (nets.length === 0) continue;

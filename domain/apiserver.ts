@@ -1,0 +1,24 @@
+/**
+ * The one place that decides "is this the kube-apiserver". The apiserver is not a pod: it is the
+ * `default/kubernetes` Service, which kube-apiserver itself creates and keeps
+ * (kubernetes/kubernetes pkg/controlplane/controller/kubernetesservice/controller.go), with its
+ * own addresses as endpoints on the endpoint port (usually 6443; the Service port is 443).
+ * Post-DNAT a flow shows one of those endpoint addresses on that endpoint port.
+ */
+import type { ApiserverEndpoint } from './inventory.ts';
+
+export const APISERVER_SERVICE = { namespace: 'default', name: 'kubernetes' } as const;
+
+/** The `default/kubernetes` Service, or its Endpoints / EndpointSlice / a flow record naming it. */
+export function isApiserverService(namespace: string | undefined, name: string | undefined): boolean {
+  return namespace === APISERVER_SERVICE.namespace && name === APISERVER_SERVICE.name;
+}
+
+/**
+ * One of `ips` on `port` is an apiserver endpoint (an address of `default/kubernetes` on its
+ * endpoint port). The same address on another port is not the apiserver: a control-plane node's
+ * host-network agents share it.
+ */
+export function isApiserverAddress(endpoints: readonly ApiserverEndpoint[], ips: readonly string[], port: number | undefined): boolean {
+  return port !== undefined && endpoints.some((e) => e.port === port && ips.includes(e.ip));
+}

@@ -1,0 +1,248 @@
+/**
+ * The IP history: which peer held an IP when. Pod IPs are reused (a pod is deleted and another
+ * pod gets its IP seconds later), so a flow resolves through the interval that held its IP at the
+ * flow's time, never through today's owner (docs/design.md, "IP history").
+ *
+ * Pure: `reconcileClaims` says which intervals a snapshot closes and opens (the store persists
+ * them, a watcher can keep them in memory with `IpHistory.apply`), `IpHistory` answers "who held
+ * this IP at t" for flow resolution.
+ */
+import type { InventorySnapshot, Node } from './inventory.ts';
+import { peerKey, workloadKey } from './peer.ts';
+
+/** An interval during which an IP belonged to one peer: `[validFrom, validTo)`, `validTo` undefined = still holds it. */
+export interface IpInterval {
+  ip: string;
+  peerKey: string;
+  node?: string;
+  hostNetwork: boolean;
+  validFrom: number;
+  validTo?: number;
+}
+
+/** One holder's claim on an IP in a snapshot. */
+export interface IpClaim {
+  ip: string;
+  peerKey: string;
+  node?: string;
+  hostNetwork: boolean;
+  /** When the holder started holding the IP, ms; absent = the snapshot time. */
+  since?: number;
+}
+
+/** The kinds of holder a snapshot is authoritative for, reconciled separately. */
+export type ClaimClass = 'pods' | 'nodes';
+
+export function claimClassOf(peer: string): ClaimClass | undefined {
+  if (peer.startsWith('workload:') || peer.startsWith('dns:')) return 'pods';
+  if (peer.startsWith('node:')) return 'nodes';
+  return undefined;
+}
+
+/** Node address types whose IPs show up in flows as the node's host network. */
+const NODE_IP_TYPES = new Set(['InternalIP', 'ExternalIP']);
+
+/** The pods' claims of a snapshot: the cluster DNS's pods are `dns:` peers, every other pod its workload. */
+export function podClaims(snapshot: InventorySnapshot): IpClaim[] {
+  const dns = new Set(snapshot.workloads.filter((w) => w.clusterDns).map((w) => workloadKey(w)));
+  return snapshot.podAddresses.map((a) => ({
+    ip: a.ip,
+    peerKey: peerKey(dns.has(workloadKey(a.workload)) ? { kind: 'dns', workload: a.workload } : { kind: 'workload', workload: a.workload }),
+    ...(a.node ? { node: a.node } : {}),
+    hostNetwork: a.hostNetwork,
+    ...(a.since !== undefined ? { since: a.since } : {}),
+  }));
+}
+
+/** Each node's InternalIP and ExternalIP, held by `node:<name>` from the node's creation. */
+export function nodeClaims(nodes: Node[]): IpClaim[] {
+  const out: IpClaim[] = [];
+  for (const n of nodes) {
+    for (const a of n.addresses) {
+      if (!NODE_IP_TYPES.has(a.type)) continue;
+      out.push({ ip: a.address, peerKey: peerKey({ kind: 'node', node: n.name }), node: n.name, hostNetwork: false, ...(n.since !== undefined ? { since: n.since } : {}) });
+    }
+  }
+  return out;
+}
+
+/** The interval holds `t` (start inclusive, end exclusive). */
+export function holds(iv: IpInterval, t: number): boolean {
+  return iv.validFrom <= t && (iv.validTo === undefined || t < iv.validTo);
+}
+
+/** What one snapshot does to the history of one claim class. */
+export interface Reconciliation<T extends IpInterval> {
+  /** Open intervals whose claim is gone, with the end they get. */
+  close: { interval: T; validTo: number }[];
+  /** New intervals, in (ip, host network, peer) order. */
+  open: IpInterval[];
+}
+
+const claimKey = (ip: string, hostNetwork: boolean, peer: string) => `${ip}|${hostNetwork ? 1 : 0}|${peer}`;
+
+/**
+ * Reconciles a snapshot's claims (of one class) with the open intervals (of that class), at
+ * snapshot time `t`:
+ * - one open interval per (ip, host network, peer): a claim already open stays open, unchanged;
+ * - an open interval whose claim is gone is closed at the new holder's `since` when another peer
+ *   now holds that pod-network IP, else at `t` (host-network intervals: always at `t`);
+ * - a new claim opens an interval from its `since` (at most `t`), but never before the IP's
+ *   previous interval ended, so pod-network intervals on an IP do not overlap.
+ *
+ * `endedBefore(ip, hostNetwork, peer)` is the latest end of the IP's already closed intervals:
+ * on the pod network (`hostNetwork` false) over every peer, on the host network over that peer's.
+ */
+export function reconcileClaims<T extends IpInterval>(
+  open: readonly T[],
+  claims: readonly IpClaim[],
+  t: number,
+  endedBefore: (ip: string, hostNetwork: boolean, peer: string) => number | undefined,
+): Reconciliation<T> {
+  // Two claims of one key (two pods of one workload in turn): the earliest start.
+  const byKey = new Map<string, IpClaim>();
+  for (const c of claims) {
+    const key = claimKey(c.ip, c.hostNetwork, c.peerKey);
+    const prev = byKey.get(key);
+    if (!prev || (c.since ?? Infinity) < (prev.since ?? Infinity)) byKey.set(key, c);
+  }
+  const openByKey = new Map<string, T>();
+  for (const iv of open) openByKey.set(claimKey(iv.ip, iv.hostNetwork, iv.peerKey), iv);
+
+  // When the new holder of a pod-network IP started: that is when the previous holder let it go.
+  const newHolderSince = new Map<string, number>();
+  for (const [key, c] of byKey) {
+    if (openByKey.has(key) || c.hostNetwork) continue;
+    const s = Math.min(c.since ?? t, t);
+    newHolderSince.set(c.ip, Math.min(newHolderSince.get(c.ip) ?? Infinity, s));
+  }
+
+  const close: Reconciliation<T>['close'] = [];
+  for (const [key, iv] of openByKey) {
+    if (byKey.has(key)) continue;
+    const at = iv.hostNetwork ? t : (newHolderSince.get(iv.ip) ?? t);
+    close.push({ interval: iv, validTo: Math.max(iv.validFrom, Math.min(at, t)) });
+  }
+
+  const lastEnd = (c: IpClaim): number => {
+    let end = endedBefore(c.ip, c.hostNetwork, c.peerKey) ?? -Infinity;
+    for (const x of close) {
+      const same = c.hostNetwork ? x.interval.hostNetwork && x.interval.peerKey === c.peerKey : !x.interval.hostNetwork;
+      if (same && x.interval.ip === c.ip) end = Math.max(end, x.validTo);
+    }
+    return end;
+  };
+  const opened: IpInterval[] = [];
+  for (const key of [...byKey.keys()].sort()) {
+    if (openByKey.has(key)) continue;
+    const c = byKey.get(key) as IpClaim;
+    opened.push({
+      ip: c.ip,
+      peerKey: c.peerKey,
+      ...(c.node ? { node: c.node } : {}),
+      hostNetwork: c.hostNetwork,
+      validFrom: Math.max(Math.min(c.since ?? t, t), lastEnd(c)),
+    });
+  }
+  return { close, open: opened };
+}
+
+/**
+ * The history of every IP, each IP's intervals in start order, kept apart by network: the pod
+ * network (pods and nodes: one holder at a time) and the host network (host-network pods share
+ * their node's IP, so several can hold it at once). Lookups are a binary search over one IP's
+ * intervals.
+ */
+export class IpHistory {
+  private readonly podNetwork = new Map<string, IpInterval[]>();
+  private readonly hostNetwork = new Map<string, IpInterval[]>();
+
+  constructor(intervals: Iterable<IpInterval> = []) {
+    for (const iv of intervals) this.add({ ...iv });
+    for (const list of this.podNetwork.values()) sortIntervals(list);
+    for (const list of this.hostNetwork.values()) sortIntervals(list);
+  }
+
+  /** Whether the IP has ever had a holder, on either network. */
+  has(ip: string): boolean {
+    return this.podNetwork.has(ip) || this.hostNetwork.has(ip);
+  }
+
+  /** Every interval of the IP, pod network then host network, each in start order (copies). */
+  intervals(ip: string): IpInterval[] {
+    return [...(this.podNetwork.get(ip) ?? []), ...(this.hostNetwork.get(ip) ?? [])].map((iv) => ({ ...iv }));
+  }
+
+  /** The pod-network holder of `ip` at `t` (a pod or a node). */
+  holderAt(ip: string, t: number): IpInterval | undefined {
+    return latestHolding(this.podNetwork.get(ip), t);
+  }
+
+  /** A host-network pod holding `ip` at `t` (the latest started, when several do). */
+  hostNetworkHolderAt(ip: string, t: number): IpInterval | undefined {
+    return latestHolding(this.hostNetwork.get(ip), t);
+  }
+
+  /** Every host-network pod holding `ip` at `t`. */
+  hostNetworkHoldersAt(ip: string, t: number): IpInterval[] {
+    return (this.hostNetwork.get(ip) ?? []).filter((iv) => holds(iv, t));
+  }
+
+  /**
+   * Applies one snapshot's claims of one class at time `t` (the in-memory counterpart of the
+   * store's import, for a watcher): closes and opens intervals and returns what it did.
+   */
+  apply(cls: ClaimClass, claims: readonly IpClaim[], t: number): Reconciliation<IpInterval> {
+    const open: IpInterval[] = [];
+    for (const map of [this.podNetwork, this.hostNetwork]) {
+      for (const list of map.values()) for (const iv of list) if (iv.validTo === undefined && claimClassOf(iv.peerKey) === cls) open.push(iv);
+    }
+    const r = reconcileClaims(open, claims, t, (ip, hostNetwork, peer) => {
+      let end: number | undefined;
+      for (const iv of (hostNetwork ? this.hostNetwork : this.podNetwork).get(ip) ?? []) {
+        if (iv.validTo === undefined || (hostNetwork && iv.peerKey !== peer)) continue;
+        end = end === undefined ? iv.validTo : Math.max(end, iv.validTo);
+      }
+      return end;
+    });
+    for (const c of r.close) c.interval.validTo = c.validTo;
+    for (const iv of r.open) {
+      const list = this.add({ ...iv });
+      sortIntervals(list);
+    }
+    return r;
+  }
+
+  private add(iv: IpInterval): IpInterval[] {
+    const map = iv.hostNetwork ? this.hostNetwork : this.podNetwork;
+    let list = map.get(iv.ip);
+    if (!list) map.set(iv.ip, (list = []));
+    list.push(iv);
+    return list;
+  }
+}
+
+/** The interval holding `t` in a start-ordered list: the last one started at or before t that has not ended by t. */
+function latestHolding(list: readonly IpInterval[] | undefined, t: number): IpInterval | undefined {
+  if (!list) return undefined;
+  let lo = 0;
+  let hi = list.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((list[mid] as IpInterval).validFrom <= t) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  // Overlapping intervals (a pod deleted after its IP was reused): walk back to one still open at t.
+  for (let i = found; i >= 0; i--) {
+    const iv = list[i] as IpInterval;
+    if (iv.validTo === undefined || t < iv.validTo) return iv;
+  }
+  return undefined;
+}
+
+function sortIntervals(list: IpInterval[]): void {
+  list.sort((a, b) => a.validFrom - b.validFrom || a.peerKey.localeCompare(b.peerKey));
+}

@@ -1,0 +1,183 @@
+/**
+ * IP addresses and CIDR blocks, one name per meaning, for every layer (flow resolution, the
+ * store, matrices, policies, engines, verification).
+ *
+ * Parsing, validation and formatting are ipaddr.js's, restricted to the strict textual forms
+ * Kubernetes accepts: four-part decimal IPv4 (no `010.0.0.1`, `10.1`, `0x0a.0.0.1`) and IPv6
+ * without a zone (`fe80::1%eth0`). Containment, subtraction and ordering are done here on
+ * bigints: ipaddr.js matches an address against a range but cannot subtract or order blocks, and
+ * one representation for all three keeps them consistent (test/unit/ip.test.ts checks them
+ * against ipaddr.js's own `match`).
+ */
+import ipaddr from 'ipaddr.js';
+
+export type IpFamily = 4 | 6;
+
+export interface IpAddress {
+  family: IpFamily;
+  value: bigint;
+}
+
+/** A CIDR block: `base` is the network address (host bits cleared). */
+export interface Cidr {
+  family: IpFamily;
+  base: bigint;
+  prefix: number;
+}
+
+const BITS: Record<IpFamily, number> = { 4: 32, 6: 128 };
+
+/**
+ * ipaddr.js reads the deprecated IPv4-compatible form `::a.b.c.d` as the IPv4-mapped address
+ * `::ffff:a.b.c.d`, a different address; RFC 4291 §2.4 and §2.5.5.1 (and node's and Go's parsers)
+ * read it as `::a.b.c.d`, so that one form is built here from its IPv4 tail.
+ */
+const IPV4_COMPATIBLE = /^::(\d{1,3}(?:\.\d{1,3}){3})$/;
+
+function parseStrict(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+  const compatible = IPV4_COMPATIBLE.exec(text);
+  if (compatible) {
+    const tail = compatible[1] as string;
+    if (!ipaddr.IPv4.isValidFourPartDecimal(tail)) return undefined;
+    const [a, b, c, d] = ipaddr.IPv4.parse(tail).octets as [number, number, number, number];
+    return new ipaddr.IPv6([0, 0, 0, 0, 0, 0, (a << 8) | b, (c << 8) | d]);
+  }
+  if (!text.includes('%') && ipaddr.IPv6.isValid(text)) return ipaddr.IPv6.parse(text);
+  return undefined;
+}
+
+function fromBytes(bytes: number[]): bigint {
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  return n;
+}
+
+function toBytes(family: IpFamily, value: bigint): number[] {
+  const bytes: number[] = [];
+  for (let shift = BITS[family] - 8; shift >= 0; shift -= 8) bytes.push(Number((value >> BigInt(shift)) & 0xffn));
+  return bytes;
+}
+
+/** `10.0.0.1` → family 4; `fd00::1` → family 6; anything else (`:::`, `fffff::1`, `10.1`) → undefined. */
+export function parseIp(text: string): IpAddress | undefined {
+  const addr = parseStrict(text);
+  if (!addr) return undefined;
+  return { family: addr.kind() === 'ipv4' ? 4 : 6, value: fromBytes(addr.toByteArray()) };
+}
+
+export function isIpAddress(text: string): boolean {
+  return parseStrict(text) !== undefined;
+}
+
+export function ipFamily(text: string): IpFamily | undefined {
+  return parseIp(text)?.family;
+}
+
+/** The canonical text (IPv6 lower-case and compressed as RFC 5952 says). */
+function formatIp(family: IpFamily, value: bigint): string {
+  return ipaddr.fromByteArray(toBytes(family, value)).toString();
+}
+
+/** `FD00:0::1` → `fd00::1`; throws on an invalid address. */
+export function canonicalIp(text: string): string {
+  const a = parseIp(text);
+  if (!a) throw new Error(`invalid IP address "${text}"`);
+  return formatIp(a.family, a.value);
+}
+
+/** `10.0.0.1` → `10.0.0.1/32`, `fd00::1` → `fd00::1/128`; throws on an invalid address. */
+export function hostCidr(ip: string): string {
+  const a = parseIp(ip);
+  if (!a) throw new Error(`invalid IP address "${ip}"`);
+  return `${formatIp(a.family, a.value)}/${BITS[a.family]}`;
+}
+
+function mask(family: IpFamily, prefix: number): bigint {
+  const total = BITS[family];
+  return ((1n << BigInt(total)) - 1n) ^ ((1n << BigInt(total - prefix)) - 1n);
+}
+
+/** `a.b.c.d/n` or `x::/n` (the prefix is required); undefined when invalid. Host bits are cleared. */
+export function parseCidr(text: string): Cidr | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const addr = parseIp(text.slice(0, slash));
+  const prefixText = text.slice(slash + 1);
+  if (!addr || !/^\d{1,3}$/.test(prefixText)) return undefined;
+  const prefix = Number(prefixText);
+  if (prefix > BITS[addr.family]) return undefined;
+  return { family: addr.family, base: addr.value & mask(addr.family, prefix), prefix };
+}
+
+export function isCidr(text: string): boolean {
+  return parseCidr(text) !== undefined;
+}
+
+export function formatCidr(c: Cidr): string {
+  return `${formatIp(c.family, c.base)}/${c.prefix}`;
+}
+
+/** The canonical text of a CIDR (host bits cleared, IPv6 compressed); throws on invalid input. */
+export function canonicalCidr(text: string): string {
+  const c = parseCidr(text);
+  if (!c) throw new Error(`invalid CIDR "${text}"`);
+  return formatCidr(c);
+}
+
+/** Every address of `inner` is in `outer` (a block contains itself). */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  return outer.family === inner.family && inner.prefix >= outer.prefix && (inner.base & mask(outer.family, outer.prefix)) === outer.base;
+}
+
+/** `ip` is an address inside `cidr` (false for an invalid address or the other family). */
+export function cidrContainsIp(cidr: Cidr, ip: string): boolean {
+  const a = parseIp(ip);
+  return a !== undefined && a.family === cidr.family && (a.value & mask(cidr.family, cidr.prefix)) === cidr.base;
+}
+
+/** Numeric order: IPv4 before IPv6, then by address, then by prefix length. Invalid text sorts last. */
+export function compareCidrs(a: string, b: string): number {
+  const x = parseCidr(a);
+  const y = parseCidr(b);
+  if (!x || !y) return x ? -1 : y ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  return x.family - y.family || (x.base < y.base ? -1 : x.base > y.base ? 1 : x.prefix - y.prefix);
+}
+
+/**
+ * `cidr` minus every block of `except`, as a minimal list of CIDRs in `compareCidrs` order. Used
+ * where an engine has no `except` (ClusterNetworkPolicy `networks`), so the hole is kept instead
+ * of over-allowing. Throws on invalid input.
+ */
+export function subtractCidrs(cidr: string, except: string[]): string[] {
+  const outer = parseCidr(cidr);
+  if (!outer) throw new Error(`invalid CIDR "${cidr}"`);
+  let pieces: Cidr[] = [outer];
+  for (const e of except) {
+    const hole = parseCidr(e);
+    if (!hole) throw new Error(`invalid CIDR "${e}"`);
+    const next: Cidr[] = [];
+    for (const p of pieces) {
+      if (cidrContains(hole, p)) continue;
+      if (!cidrContains(p, hole)) {
+        next.push(p);
+        continue;
+      }
+      // Walk from p down to the hole, keeping the sibling half at each level.
+      let cur = p;
+      while (cur.prefix < hole.prefix) {
+        const prefix = cur.prefix + 1;
+        const bit = 1n << BigInt(BITS[cur.family] - prefix);
+        const low: Cidr = { family: cur.family, base: cur.base, prefix };
+        const high: Cidr = { family: cur.family, base: cur.base | bit, prefix };
+        const holeInHigh = (hole.base & bit) !== 0n;
+        next.push(holeInHigh ? low : high);
+        cur = holeInHigh ? high : low;
+      }
+    }
+    pieces = next;
+  }
+  return pieces
+    .sort((a, b) => a.family - b.family || (a.base < b.base ? -1 : a.base > b.base ? 1 : a.prefix - b.prefix))
+    .map(formatCidr);
+}

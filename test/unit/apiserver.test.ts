@@ -1,0 +1,40 @@
+/**
+ * domain/apiserver.ts: the apiserver is `default/kubernetes` by name, and by address only an
+ * endpoint address on its endpoint port (kube-apiserver keeps that Service and its endpoints:
+ * kubernetes/kubernetes pkg/controlplane/controller/kubernetesservice/controller.go).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isApiserverAddress, isApiserverService } from '../../domain/apiserver.ts';
+import type { ApiserverEndpoint } from '../../domain/inventory.ts';
+
+test('by name: default/kubernetes only', () => {
+  assert.equal(isApiserverService('default', 'kubernetes'), true);
+  assert.equal(isApiserverService('kube-system', 'kubernetes'), false);
+  assert.equal(isApiserverService('default', 'kubernetes-dashboard'), false);
+  assert.equal(isApiserverService(undefined, 'kubernetes'), false);
+  assert.equal(isApiserverService('default', undefined), false);
+});
+
+test('by address: an endpoint IP on that endpoint port; the same IP on another port is not the apiserver', () => {
+  const eps: ApiserverEndpoint[] = [
+    { ip: '172.18.0.2', port: 6443, protocol: 'TCP' },
+    { ip: '172.18.0.3', port: 6443, protocol: 'TCP' },
+  ];
+  assert.equal(isApiserverAddress(eps, ['172.18.0.3'], 6443), true);
+  // A node with several addresses: any of them.
+  assert.equal(isApiserverAddress(eps, ['10.0.0.9', '172.18.0.2'], 6443), true);
+  // The Service port is not the endpoint port: 443 is what clients dial before DNAT.
+  assert.equal(isApiserverAddress(eps, ['172.18.0.2'], 443), false);
+  // The kubelet on a control-plane node shares the address.
+  assert.equal(isApiserverAddress(eps, ['172.18.0.2'], 10250), false);
+  assert.equal(isApiserverAddress(eps, ['172.18.0.2'], undefined), false);
+  assert.equal(isApiserverAddress([], ['172.18.0.2'], 6443), false);
+  // Pairs, not a cross product: an address is the apiserver only on its own endpoint port.
+  const split: ApiserverEndpoint[] = [
+    { ip: '10.0.0.1', port: 6443, protocol: 'TCP' },
+    { ip: '10.0.0.2', port: 8443, protocol: 'TCP' },
+  ];
+  assert.equal(isApiserverAddress(split, ['10.0.0.1'], 8443), false);
+  assert.equal(isApiserverAddress(split, ['10.0.0.2'], 8443), true);
+});

@@ -1,0 +1,180 @@
+/**
+ * domain/ip-history.ts: the interval logic (open, close, lookup by time; a new owner of an IP
+ * starts a new interval), in memory, through flow resolution, and the same answers from the store.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ResolutionIndex, EMPTY_RESOLUTION } from '../../collectors/flows/resolve.ts';
+import type { InventorySnapshot, PodAddress, Workload } from '../../domain/inventory.ts';
+import { IpHistory, podClaims, reconcileClaims, type IpClaim, type IpInterval } from '../../domain/ip-history.ts';
+import type { WorkloadRef } from '../../domain/peer.ts';
+import { applySnapshot, readIntervals } from '../../store/inventory.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const IP = '10.244.1.7';
+const WEB = 'workload:shop/Deployment/web';
+const API = 'workload:shop/Deployment/api';
+const claim = (peerKey: string, since?: number, extra: Partial<IpClaim> = {}): IpClaim => ({ ip: IP, peerKey, hostNetwork: false, ...(since !== undefined ? { since } : {}), ...extra });
+
+/** Pod web holds the IP from t=1000; it is deleted at t=50,000 and pod api takes the IP 2 s later. */
+const DELETED = 50_000;
+const REUSED = DELETED + 2_000;
+
+function reuseHistory(): IpHistory {
+  const h = new IpHistory();
+  h.apply('pods', [claim(WEB, 1_000)], 10_000);
+  h.apply('pods', [claim(API, REUSED)], 60_000);
+  return h;
+}
+
+test('a new owner starts a new interval; the old one ends where the new one starts', () => {
+  const h = new IpHistory();
+  const first = h.apply('pods', [claim(WEB, 1_000)], 10_000);
+  assert.deepEqual(first, { close: [], open: [{ ip: IP, peerKey: WEB, hostNetwork: false, validFrom: 1_000 }] });
+  // The same claim in the next snapshot changes nothing.
+  assert.deepEqual(h.apply('pods', [claim(WEB, 1_000)], 20_000), { close: [], open: [] });
+  const second = h.apply('pods', [claim(API, REUSED)], 60_000);
+  assert.deepEqual(second.close.map((c) => [c.interval.peerKey, c.validTo]), [[WEB, REUSED]]);
+  assert.deepEqual(second.open, [{ ip: IP, peerKey: API, hostNetwork: false, validFrom: REUSED }]);
+  assert.deepEqual(h.intervals(IP), [
+    { ip: IP, peerKey: WEB, hostNetwork: false, validFrom: 1_000, validTo: REUSED },
+    { ip: IP, peerKey: API, hostNetwork: false, validFrom: REUSED },
+  ]);
+});
+
+test('pod deleted, another pod takes its IP 2 s later: lookups before and after find the right owner', () => {
+  const h = reuseHistory();
+  assert.equal(h.holderAt(IP, 999), undefined, 'before anyone held it');
+  assert.equal(h.holderAt(IP, 1_000)?.peerKey, WEB, 'start is inclusive');
+  assert.equal(h.holderAt(IP, DELETED - 1)?.peerKey, WEB);
+  assert.equal(h.holderAt(IP, REUSED - 1)?.peerKey, WEB);
+  assert.equal(h.holderAt(IP, REUSED)?.peerKey, API, 'end is exclusive: the new owner from its start');
+  assert.equal(h.holderAt(IP, 10_000_000)?.peerKey, API);
+});
+
+test('pod deleted, another pod takes its IP 2 s later: flows before and after resolve to the right workload', () => {
+  const ix = new ResolutionIndex({
+    ...EMPTY_RESOLUTION,
+    workloads: [workload('web'), workload('api')],
+    intervals: reuseHistory().intervals(IP),
+  });
+  const side = (t: number) => ix.resolve({ ip: IP, port: 8080 }, t).map((s) => s.key);
+  assert.deepEqual(side(DELETED - 10_000), [WEB]);
+  assert.deepEqual(side(REUSED + 1_000), [API]);
+  // Before the first owner: an IP with a history is in-cluster, but nobody's.
+  assert.deepEqual(side(500), [`unknown:${IP}`]);
+});
+
+test('a claim gone with no new holder closes at the snapshot time; the IP is then free', () => {
+  const h = new IpHistory();
+  h.apply('pods', [claim(WEB, 1_000)], 10_000);
+  const r = h.apply('pods', [], 30_000);
+  assert.deepEqual(r.close.map((c) => c.validTo), [30_000]);
+  assert.equal(h.holderAt(IP, 29_999)?.peerKey, WEB);
+  assert.equal(h.holderAt(IP, 30_000), undefined);
+});
+
+test('a new interval never starts before the previous one ended (no overlap on the pod network)', () => {
+  const h = new IpHistory();
+  h.apply('pods', [claim(WEB, 1_000)], 10_000);
+  h.apply('pods', [], 30_000);
+  // The new pod claims a start before web's interval ended (clock skew, a stale record).
+  const r = h.apply('pods', [claim(API, 20_000)], 40_000);
+  assert.deepEqual(r.open.map((i) => i.validFrom), [30_000]);
+});
+
+test('a claim without a start, or starting after the snapshot, starts at the snapshot time', () => {
+  const h = new IpHistory();
+  assert.deepEqual(h.apply('pods', [claim(WEB)], 10_000).open.map((i) => i.validFrom), [10_000]);
+  const g = new IpHistory();
+  assert.deepEqual(g.apply('pods', [claim(WEB, 99_000)], 10_000).open.map((i) => i.validFrom), [10_000]);
+});
+
+test('two pods of one workload in turn on one IP are one interval, from the earlier start', () => {
+  const h = new IpHistory();
+  const r = h.apply('pods', [claim(WEB, 5_000), claim(WEB, 2_000)], 10_000);
+  assert.deepEqual(r.open.map((i) => i.validFrom), [2_000]);
+});
+
+test('host-network pods share their node IP: several hold it at once, apart from the node itself', () => {
+  const h = new IpHistory();
+  const NODE_IP = '10.0.0.1';
+  h.apply('nodes', [{ ip: NODE_IP, peerKey: 'node:node-a', node: 'node-a', hostNetwork: false, since: 0 }], 10_000);
+  h.apply('pods', [
+    { ip: NODE_IP, peerKey: 'workload:monitoring/DaemonSet/node-exporter', node: 'node-a', hostNetwork: true, since: 1_000 },
+    { ip: NODE_IP, peerKey: 'workload:kube-system/DaemonSet/cilium', node: 'node-a', hostNetwork: true, since: 2_000 },
+  ], 10_000);
+  assert.equal(h.holderAt(NODE_IP, 5_000)?.peerKey, 'node:node-a');
+  assert.deepEqual(h.hostNetworkHoldersAt(NODE_IP, 5_000).map((i) => i.peerKey), ['workload:monitoring/DaemonSet/node-exporter', 'workload:kube-system/DaemonSet/cilium']);
+  assert.equal(h.hostNetworkHolderAt(NODE_IP, 5_000)?.peerKey, 'workload:kube-system/DaemonSet/cilium');
+  // A pods snapshot without the exporter closes it at the snapshot time; the node is another class and stays.
+  const r = h.apply('pods', [{ ip: NODE_IP, peerKey: 'workload:kube-system/DaemonSet/cilium', node: 'node-a', hostNetwork: true, since: 2_000 }], 20_000);
+  assert.deepEqual(r.close.map((c) => [c.interval.peerKey, c.validTo]), [['workload:monitoring/DaemonSet/node-exporter', 20_000]]);
+  assert.equal(h.holderAt(NODE_IP, 25_000)?.peerKey, 'node:node-a');
+});
+
+test('overlapping intervals from an older store: the lookup walks back to the one still open', () => {
+  const h = new IpHistory([
+    { ip: IP, peerKey: WEB, hostNetwork: false, validFrom: 0, validTo: 100 },
+    { ip: IP, peerKey: API, hostNetwork: false, validFrom: 50, validTo: 60 },
+  ]);
+  assert.equal(h.holderAt(IP, 55)?.peerKey, API);
+  assert.equal(h.holderAt(IP, 70)?.peerKey, WEB);
+  assert.equal(h.holderAt(IP, 100), undefined);
+});
+
+test('reconcileClaims counts ends of intervals already closed (the store passes them from SQL)', () => {
+  const r = reconcileClaims<IpInterval>([], [claim(API, 1_000)], 10_000, (ip, hostNetwork) => (ip === IP && !hostNetwork ? 4_000 : undefined));
+  assert.deepEqual(r.open.map((i) => i.validFrom), [4_000]);
+});
+
+// --- the store persists exactly what the domain decides ---------------------------------------
+
+function workload(name: string): Workload {
+  return { namespace: 'shop', kind: 'Deployment', name, labels: { app: name }, selector: { matchLabels: { app: name } }, hostNetwork: false, ports: [], services: [], exposure: [] };
+}
+
+function snapshot(takenAt: number, pods: { ip: string; workload: string; pod: string; since?: number; hostNetwork?: boolean }[]): InventorySnapshot {
+  const ref = (name: string): WorkloadRef => ({ namespace: 'shop', kind: 'Deployment', name });
+  const podAddresses: PodAddress[] = pods.map((p) => ({
+    ip: p.ip,
+    namespace: 'shop',
+    pod: p.pod,
+    workload: ref(p.workload),
+    node: 'node-a',
+    hostNetwork: p.hostNetwork ?? false,
+    ...(p.since !== undefined ? { since: p.since } : {}),
+  }));
+  return {
+    takenAt,
+    namespaces: [],
+    nodes: [],
+    workloads: [...new Set(pods.map((p) => p.workload))].map(workload),
+    services: [],
+    endpointSlices: [],
+    policies: [],
+    podAddresses,
+    apiserver: [],
+    scope: ['Pod', 'Deployment.apps'],
+  };
+}
+
+test('the store and the in-memory history agree over a sequence of snapshots', () => {
+  const { db } = tmpDb();
+  const memory = new IpHistory();
+  const snapshots = [
+    snapshot(10_000, [{ ip: IP, workload: 'web', pod: 'web-1', since: 1_000 }, { ip: '10.0.0.1', workload: 'agent', pod: 'agent-1', hostNetwork: true, since: 500 }]),
+    snapshot(60_000, [{ ip: IP, workload: 'api', pod: 'api-1', since: REUSED }, { ip: '10.0.0.1', workload: 'agent', pod: 'agent-1', hostNetwork: true, since: 500 }]),
+    snapshot(70_000, [{ ip: '10.244.1.8', workload: 'api', pod: 'api-2' }]),
+    snapshot(80_000, [{ ip: IP, workload: 'web', pod: 'web-2', since: 65_000 }, { ip: '10.0.0.1', workload: 'agent', pod: 'agent-2', hostNetwork: true, since: 75_000 }]),
+  ];
+  for (const s of snapshots) {
+    const stored = applySnapshot(db, s, { source: 'test' });
+    const applied = memory.apply('pods', podClaims(s), s.takenAt);
+    assert.deepEqual(stored.ipIntervals, { opened: applied.open.length, closed: applied.close.length }, `at ${s.takenAt}`);
+  }
+  const key = (i: IpInterval) => `${i.ip}|${String(i.validFrom).padStart(8, '0')}|${i.hostNetwork ? 1 : 0}|${i.peerKey}`;
+  const fromMemory = [...new Set(readIntervals(db).map((i) => i.ip))].flatMap((ip) => memory.intervals(ip)).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  assert.deepEqual(readIntervals(db), fromMemory);
+  assert.equal(readIntervals(db).length, 6);
+});

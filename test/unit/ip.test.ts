@@ -1,0 +1,166 @@
+/**
+ * domain/ip.ts: strict parsing (the textual forms Kubernetes accepts), and the pieces computed
+ * here rather than by ipaddr.js (containment, canonical text, subtraction, order) checked
+ * against ipaddr.js's own answers.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
+import {
+  canonicalCidr,
+  canonicalIp,
+  cidrContains,
+  cidrContainsIp,
+  compareCidrs,
+  formatCidr,
+  hostCidr,
+  ipFamily,
+  isCidr,
+  isIpAddress,
+  parseCidr,
+  parseIp,
+  subtractCidrs,
+} from '../../domain/ip.ts';
+
+test('malformed addresses are rejected, not half-parsed', () => {
+  for (const bad of [':::', 'fffff::1', '1::2::3', '1:2:3:4:5:6:7:8:9', '1.2.3', '1.2.3.256', '010.0.0.1', '0x0a.0.0.1', '10.0.0.1 ', '', 'fe80::1%eth0', '::01.2.3.4', 'localhost']) {
+    assert.equal(isIpAddress(bad), false, bad);
+    assert.equal(parseIp(bad), undefined, bad);
+    assert.equal(isCidr(`${bad}/8`), false, `${bad}/8`);
+    assert.throws(() => hostCidr(bad), /invalid IP address/, bad);
+  }
+});
+
+test('CIDRs need an address, a slash and a prefix in range', () => {
+  for (const bad of ['10.0.0.0', '10.0.0.0/', '10.0.0.0/33', 'fd00::/129', '10.0.0.0/-1', '10.0.0.0/8/8', '10.0.0.0/1e1', '10.0.0.0/ 8']) {
+    assert.equal(isCidr(bad), false, bad);
+  }
+  assert.deepEqual(parseCidr('10.1.2.3/16'), { family: 4, base: 0x0a010000n, prefix: 16 });
+  assert.equal(canonicalCidr('10.1.2.3/16'), '10.1.0.0/16');
+  assert.equal(canonicalCidr('FD00:0:0::1/64'), 'fd00::/64');
+  assert.equal(canonicalCidr('0.0.0.0/0'), '0.0.0.0/0');
+  assert.equal(canonicalCidr('::/0'), '::/0');
+});
+
+test('families, host blocks and canonical text', () => {
+  assert.equal(ipFamily('10.0.0.1'), 4);
+  assert.equal(ipFamily('fd00::1'), 6);
+  assert.equal(ipFamily('::ffff:10.0.0.1'), 6);
+  assert.equal(ipFamily('nope'), undefined);
+  assert.equal(hostCidr('10.0.0.1'), '10.0.0.1/32');
+  assert.equal(hostCidr('FD00:0::1'), 'fd00::1/128');
+  assert.equal(canonicalIp('2001:DB8:0:0:1:0:0:1'), '2001:db8::1:0:0:1');
+  // RFC 5952 §4.2.2: a single zero group is not compressed.
+  assert.equal(canonicalIp('1:2:3:4:5:6:7::'), '1:2:3:4:5:6:7:0');
+  // The IPv4-compatible form keeps its meaning (ipaddr.js alone would read it as ::ffff:1.2.3.4).
+  assert.equal(canonicalIp('::1.2.3.4'), '::102:304');
+  assert.equal(canonicalIp('::ffff:1.2.3.4'), '::ffff:102:304');
+});
+
+test('containment: a block contains itself and its sub-blocks, never the other family', () => {
+  const c = (t: string) => parseCidr(t)!;
+  assert.equal(cidrContains(c('10.0.0.0/8'), c('10.1.0.0/16')), true);
+  assert.equal(cidrContains(c('10.0.0.0/8'), c('10.0.0.0/8')), true);
+  assert.equal(cidrContains(c('10.1.0.0/16'), c('10.0.0.0/8')), false);
+  assert.equal(cidrContains(c('::/0'), c('10.0.0.0/8')), false);
+  assert.equal(cidrContainsIp(c('10.244.1.0/24'), '10.244.1.7'), true);
+  assert.equal(cidrContainsIp(c('10.244.1.0/24'), '10.244.2.7'), false);
+  assert.equal(cidrContainsIp(c('::/0'), '10.244.1.7'), false);
+  assert.equal(cidrContainsIp(c('10.0.0.0/8'), '010.0.0.1'), false);
+});
+
+test('subtraction keeps the holes and nothing else, in numeric order', () => {
+  assert.deepEqual(subtractCidrs('10.0.0.0/24', ['10.0.0.0/26']), ['10.0.0.64/26', '10.0.0.128/25']);
+  assert.deepEqual(subtractCidrs('10.0.0.0/30', ['10.0.0.1/32', '10.0.0.2/32']), ['10.0.0.0/32', '10.0.0.3/32']);
+  assert.deepEqual(subtractCidrs('fd00::/126', ['fd00::/127']), ['fd00::2/127']);
+  assert.deepEqual(subtractCidrs('10.0.0.0/8', ['10.0.0.0/8']), []);
+  assert.deepEqual(subtractCidrs('10.0.0.0/8', ['192.168.0.0/16']), ['10.0.0.0/8']);
+  assert.throws(() => subtractCidrs('10.0.0.0/8', ['nope']), /invalid CIDR/);
+});
+
+test('order: IPv4 before IPv6, then numeric (not textual), then prefix; invalid last', () => {
+  const sorted = ['fd00::/8', '10.0.0.0/8', 'x', '9.0.0.0/8', '10.0.0.0/16', '::/0'].sort(compareCidrs);
+  assert.deepEqual(sorted, ['9.0.0.0/8', '10.0.0.0/8', '10.0.0.0/16', '::/0', 'fd00::/8', 'x']);
+});
+
+// --- against ipaddr.js --------------------------------------------------------------------
+
+/**
+ * IPv6 texts with long zero runs (where compression matters) as well as fast-check's own, minus
+ * the IPv4-compatible form `::a.b.c.d`, the one place we deliberately differ (tested above).
+ */
+const ipv6 = fc.oneof(
+  fc.ipV6().filter((s) => !/^::\d+\.\d+\.\d+\.\d+$/.test(s)),
+  fc.array(fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 0xffff })), { minLength: 8, maxLength: 8 }).map((g) => g.map((x) => x.toString(16)).join(':')),
+);
+const anyIp = fc.oneof(fc.ipV4(), ipv6);
+const cidrOf = (ip: string, prefix: number) => `${ip}/${Math.min(prefix, ip.includes(':') ? 128 : 32)}`;
+
+test('cidrContainsIp agrees with ipaddr.js match()', () => {
+  fc.assert(
+    fc.property(anyIp, anyIp, fc.integer({ min: 0, max: 128 }), (net, ip, prefix) => {
+      const text = cidrOf(net, prefix);
+      const lib = ipaddr.parse(ip);
+      const range = ipaddr.parseCIDR(text);
+      const expected = lib.kind() === range[0].kind() && lib.match(range);
+      assert.equal(cidrContainsIp(parseCidr(text)!, ip), expected, `${ip} in ${text}`);
+      // The network address itself is always inside.
+      assert.equal(cidrContainsIp(parseCidr(text)!, ipaddr.IPv4.isValid(net) ? ipaddr.IPv4.networkAddressFromCIDR(text).toString() : ipaddr.IPv6.networkAddressFromCIDR(text).toString()), true);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('canonical CIDR text is ipaddr.js network address and RFC 5952 text', () => {
+  fc.assert(
+    fc.property(anyIp, fc.integer({ min: 0, max: 128 }), (ip, prefix) => {
+      const text = cidrOf(ip, prefix);
+      const [addr, bits] = ipaddr.parseCIDR(text);
+      const network = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
+      assert.equal(canonicalCidr(text), `${network.toString()}/${bits}`);
+      assert.equal(hostCidr(ip), `${ipaddr.parse(ip).toString()}/${addr.kind() === 'ipv4' ? 32 : 128}`);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('cidrContains(outer, inner) holds exactly when both ends of inner are inside outer (ipaddr.js match)', () => {
+  fc.assert(
+    fc.property(anyIp, fc.integer({ min: 0, max: 128 }), anyIp, fc.integer({ min: 0, max: 128 }), (a, pa, b, pb) => {
+      const outerText = cidrOf(a, pa);
+      const innerText = cidrOf(b, pb);
+      const outer = ipaddr.parseCIDR(outerText);
+      const inner = ipaddr.parseCIDR(innerText);
+      let expected = false;
+      if (outer[0].kind() === inner[0].kind()) {
+        const v4 = inner[0].kind() === 'ipv4';
+        const first = v4 ? ipaddr.IPv4.networkAddressFromCIDR(innerText) : ipaddr.IPv6.networkAddressFromCIDR(innerText);
+        const last = v4 ? ipaddr.IPv4.broadcastAddressFromCIDR(innerText) : ipaddr.IPv6.broadcastAddressFromCIDR(innerText);
+        expected = first.match(outer) && last.match(outer);
+      }
+      assert.equal(cidrContains(parseCidr(outerText)!, parseCidr(innerText)!), expected, `${innerText} in ${outerText}`);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('subtraction: every address of the result is in the block and in no hole, and the pieces cover the rest', () => {
+  fc.assert(
+    fc.property(fc.ipV4(), fc.integer({ min: 16, max: 28 }), fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 4 }), (ip, prefix, holeOffsets) => {
+      const block = canonicalCidr(`${ip}/${prefix}`);
+      const base = parseCidr(block)!;
+      const holes = [...new Set(holeOffsets.map((o) => canonicalCidr(formatCidr({ family: 4, base: base.base + BigInt(o % 2 ** (32 - prefix)), prefix: 30 }))))];
+      const pieces = subtractCidrs(block, holes);
+      const size = (c: string) => 2 ** (32 - parseCidr(c)!.prefix);
+      const first = (c: string) => ipaddr.IPv4.networkAddressFromCIDR(c);
+      for (const p of pieces) {
+        assert.ok(first(p).match(ipaddr.parseCIDR(block)), `${p} inside ${block}`);
+        for (const h of holes) assert.ok(!first(p).match(ipaddr.parseCIDR(h)) && !first(h).match(ipaddr.parseCIDR(p)), `${p} apart from ${h}`);
+      }
+      const holeSpace = holes.reduce((n, h) => n + size(h), 0);
+      assert.equal(pieces.reduce((n, p) => n + size(p), 0), size(block) - holeSpace);
+    }),
+    { numRuns: 500 },
+  );
+});
