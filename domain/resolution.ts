@@ -2,16 +2,7 @@
  * What flow resolution needs from the inventory, read once per ingest and indexed in memory
  * (bounded by the inventory's size, never by the number of flows).
  */
-import type { ApiserverEndpoint, EndpointSlice, IpInterval, Node, Service, Workload } from './inventory.ts';
-import type { WorkloadRef } from './peer.ts';
-
-/** Maps an intermediate owner or a pod name to its workload: (ns, ReplicaSet, x-abc) → Deployment x; (ns, Job, j-123) → CronJob j; (ns, Pod, p) → …. */
-export interface OwnerAlias {
-  namespace: string;
-  kind: string;
-  name: string;
-  workload: WorkloadRef;
-}
+import type { ApiserverEndpoint, EndpointSlice, IpInterval, Node, OwnerAlias, Service, Workload } from './inventory.ts';
 
 export interface ResolutionData {
   intervals: IpInterval[];

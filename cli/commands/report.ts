@@ -7,13 +7,12 @@ import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { ENGINE_NAMES, isEngineName } from '../../recommender/engines/index.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
-import { ReportError } from '../../reports/gather.ts';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../reports/render/index.ts';
-import { ReportService, type BuildOptions } from '../../reports/service.ts';
+import { ReportService, type BuildOptions } from '../../app/reports.ts';
 import { ConfigError, loadServiceConfig, type LoadOptions } from '../../server/config/load.ts';
 import { CliError } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
-import type { CommandContext, CommandModule } from './index.ts';
+import type { CommandContext, CommandModule } from '../command.ts';
 
 interface ReportCliOptions extends DbOptions {
   format: ReportFormat;
@@ -76,13 +75,8 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
       // config.dbPath: --db > FLOWMATRIX_DB > database.path of the config > ./data/flowmatrix.db, as for serve.
       const { text, stored } = await withOpenDb({ db: config.dbPath }, (db) => {
         const service = new ReportService({ db, settings: config.reports, staleDays, matrices: config.matrices, clock: Date.now });
-        try {
-          const report = service.build(build);
-          return { text: renderReport(report, opts.format), stored: opts.store ? service.save(report) : undefined };
-        } catch (e) {
-          if (e instanceof ReportError) throw new CliError(e.message);
-          throw e;
-        }
+        const report = service.build(build);
+        return { text: renderReport(report, opts.format), stored: opts.store ? service.save(report) : undefined };
       });
       if (opts.out !== undefined) {
         try {

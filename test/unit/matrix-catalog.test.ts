@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
-import { CATALOG_DIR, loadCatalog } from '../../recommender/matrix/catalog.ts';
+import { CATALOG_DIR, loadCatalog } from '../../app/catalog.ts';
 import { SCHEMA_DIR, schemaFiles } from '../../recommender/matrix/schema-files.ts';
 import type { MatrixT, RuleT, SourceT } from '../../recommender/matrix/schema.ts';
 import { SHARED, tmpDir } from '../helpers/tmp.ts';

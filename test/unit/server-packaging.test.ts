@@ -49,5 +49,5 @@ test('Dockerfile: multi-stage on node:20-bookworm-slim, non-root, /data volume, 
   assert.match(d, /^HEALTHCHECK [\s\S]*CMD \["node", "-e", "fetch\('http:\/\/127\.0\.0\.1:'/m);
   assert.doesNotMatch(d, /curl/);
   // Every source folder the runtime imports is copied.
-  for (const dir of ['bin', 'cli', 'collectors', 'domain', 'migrations', 'matrices', 'recommender', 'server', 'store']) assert.match(d, new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'));
+  for (const dir of ['app', 'bin', 'cli', 'collectors', 'domain', 'migrations', 'matrices', 'recommender', 'server', 'store']) assert.match(d, new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'));
 });
