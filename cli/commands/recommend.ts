@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { matricesConfigFromText } from '../../app/matrices.ts';
-import { recommendFromStore, recommendOptions, type RecommendationRequest, type RecommendationResult } from '../../app/recommendation.ts';
+import { engineNamed, recommendFromStore, recommendOptions, type RecommendationRequest, type RecommendationResult } from '../../app/recommendation.ts';
 import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/compare/status.ts';
-import { ENGINE_NAMES, isEngineName, toMultiDocYaml, type EmitResult, type EngineName } from '../../recommender/engines/index.ts';
+import { ENGINE_NAMES, toMultiDocYaml, type EmitResult, type EngineName } from '../../recommender/engines/index.ts';
 import { writeJson } from '../../recommender/json-stream.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import type { Recommendation } from '../../recommender/recommend.ts';
@@ -50,8 +50,7 @@ export function withRecommendOptions(cmd: Command): Command {
 
 function engineOf(opts: RecommendCliOptions): EngineName {
   if (opts.engine === undefined) throw new CliError(`--engine is required: one of ${ENGINE_NAMES.join(', ')}`);
-  if (!isEngineName(opts.engine)) throw new CliError(`unknown engine "${opts.engine}": expected one of ${ENGINE_NAMES.join(', ')}`);
-  return opts.engine;
+  return engineNamed(opts.engine);
 }
 
 /** The flags, parsed and checked, as the request the use case takes. */
