@@ -121,6 +121,28 @@ test('no import runs up the layers (domain ← store ← collectors/recommender 
   assert.deepEqual(upwardImports(importGraph()), []);
 });
 
+/** Packages (and node: modules) a folder must not import: the front ends' frameworks, SQL, the disk. */
+const FORBIDDEN: Readonly<Record<string, readonly string[]>> = {
+  app: ['express', 'commander'],
+  recommender: ['express', 'commander', 'better-sqlite3', 'node:fs', 'node:fs/promises'],
+  domain: ['express', 'commander', 'better-sqlite3', 'node:fs', 'node:fs/promises'],
+};
+
+const PACKAGE_IMPORT = /^\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^.'"][^'"]*)['"]|\bimport\(\s*['"]([^.'"][^'"]*)['"]\s*\)/gm;
+
+test('app/ stays free of express and commander (live collectors call it too); recommender/ and domain/ read no disk and speak no SQL', () => {
+  const found: string[] = [];
+  for (const file of sourceFiles()) {
+    const banned = FORBIDDEN[folderOf(file)];
+    if (!banned) continue;
+    for (const m of readFileSync(join(ROOT, file), 'utf8').matchAll(PACKAGE_IMPORT)) {
+      const pkg = (m[1] ?? m[2]) as string;
+      if (banned.includes(pkg)) found.push(`${file} imports ${pkg}`);
+    }
+  }
+  assert.deepEqual(found, []);
+});
+
 test('no import cycles', () => {
   assert.deepEqual(importCycles(importGraph()), []);
 });
