@@ -15,7 +15,7 @@ import type { Db } from '../store/db.ts';
 import { readInventory } from '../store/inventory.ts';
 import { getStoredMatrix, listStoredMatrices, saveMatrix } from '../store/matrices.ts';
 import { loadCatalog } from './catalog.ts';
-import { AppError, invalidInput } from './errors.ts';
+import { AppError, invalidInput, notFoundError } from './errors.ts';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -58,7 +58,7 @@ export function resolveMatrices(db: Db, config: MatricesConfigT, inventory: Inve
 export function matrixInForce(db: Db, config: MatricesConfigT, name: string): MatrixEntry {
   const entries = matricesInForce(db, config);
   const entry = entries.find((e) => e.matrix.metadata.name === name);
-  if (!entry) throw new AppError('not-found', `no matrix named "${name}" (known: ${entries.map((e) => e.matrix.metadata.name).join(', ')})`);
+  if (!entry) throw notFoundError(`no matrix named "${name}" (known: ${entries.map((e) => e.matrix.metadata.name).join(', ')})`);
   return entry;
 }
 

@@ -83,32 +83,34 @@ export interface RecommendationRun {
 
 /** Recommends, emits the engine's manifests, then verifies. Options the recommender rejects are AppError `invalid-input`. */
 export function runRecommendation(input: RecommendInput, engine: EngineName, options: Partial<RecommendOptions>, run: RecommendationRun = {}): RecommendationResult {
-  let result: RecommendationResult;
-  try {
-    const rec = recommend(input, options, { details: run.details !== false });
-    result = { rec, emitted: emitFor(rec, engine) };
-  } catch (e) {
-    throw asAppError(e);
-  }
+  return appErrors(() => emitAndVerify(recommend(input, options, { details: run.details !== false }), engine, run));
+}
+
+/** One recommendation (with details), emitted and verified for every engine: the report compares them. */
+export function recommendForEveryEngine(input: RecommendInput, options: Partial<RecommendOptions>, run: Pick<RecommendationRun, 'verify'> = {}): { rec: Recommendation; emitted: Record<EngineName, EmitResult> } {
+  return appErrors(() => {
+    const rec = recommend(input, options);
+    const emitted = Object.fromEntries(ENGINE_NAMES.map((e) => [e, emitAndVerify(rec, e, run).emitted])) as Record<EngineName, EmitResult>;
+    return { rec, emitted };
+  });
+}
+
+function emitAndVerify(rec: Recommendation, engine: EngineName, run: Pick<RecommendationRun, 'verify'>): RecommendationResult {
+  const result = { rec, emitted: emitFor(rec, engine) };
   return run.verify ? run.verify(result) : result;
 }
 
-/** One recommendation, rendered for every engine (the report compares them). */
-export function recommendForEveryEngine(input: RecommendInput, options: Partial<RecommendOptions>): { rec: Recommendation; emitted: Record<EngineName, EmitResult> } {
+/** Runs `fn`; what the recommender and the policy builder reject becomes AppError `invalid-input`. */
+function appErrors<T>(fn: () => T): T {
   try {
-    const rec = recommend(input, options);
-    return { rec, emitted: Object.fromEntries(ENGINE_NAMES.map((e) => [e, emitFor(rec, e)])) as Record<EngineName, EmitResult> };
+    return fn();
   } catch (e) {
-    throw asAppError(e);
+    if (e instanceof RecommendError || e instanceof PolicyError) throw invalidInput(e.message);
+    throw e;
   }
-}
-
-function asAppError(e: unknown): unknown {
-  return e instanceof RecommendError || e instanceof PolicyError ? invalidInput(e.message) : e;
 }
 
 /** Reads the store and runs one recommendation for `engine`. */
 export function recommendFromStore(db: Db, matrices: MatricesConfigT, engine: EngineName, options: Partial<RecommendOptions>, run: RecommendationRun = {}): RecommendationResult {
-  const input = readRecommendationInput(db, matrices, run.details === false ? { details: false } : {});
-  return runRecommendation(input, engine, options, run);
+  return runRecommendation(readRecommendationInput(db, matrices, run), engine, options, run);
 }

@@ -6,7 +6,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { Type } from '@sinclair/typebox';
-import { ingestFlows, nothingRead } from '../../app/ingest.ts';
+import { ingestFlows, nothingRead, type FlowIngestSummary } from '../../app/ingest.ts';
 import { FORMATS } from '../../collectors/flows/decode.ts';
 import type { ServiceContext } from '../context.ts';
 import { declaredTooLarge } from '../http/body.ts';
@@ -63,7 +63,7 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
         req.pipe(limited);
         const run = ingestFlows(ctx.db, [{ name: `api:${String(res.locals.requestId)}`, open: () => limited }], { format: query.format });
         activeIngests.add(run);
-        let summary;
+        let summary: FlowIngestSummary;
         try {
           summary = await run;
         } finally {
