@@ -1,20 +1,28 @@
 /**
- * Importing an inventory: a `kubectl get … -o json|yaml` export (or a YAML object stream) →
- * snapshot → store, answering the summary `flowmatrix inventory import` prints and
- * POST /api/v1/inventory returns. Nothing is stored when the input or its time is wrong.
+ * Importing an inventory: a `kubectl get … -o json|yaml` export (or a YAML object stream), or
+ * the objects a collector listed → snapshot → store, answering the summary `flowmatrix inventory
+ * import` prints and POST /api/v1/inventory returns. Nothing is stored when the input or its
+ * time is wrong.
  */
-import { convertInventoryText, InventoryInputError, type ConvertedInventory } from '../collectors/inventory/index.ts';
+import { convertInventoryText, InventoryInputError, snapshotFromObjects, type ConvertedInventory, type RawObject } from '../collectors/inventory/index.ts';
 import { workloadKey } from '../domain/peer.ts';
 import type { Db } from '../store/db.ts';
 import { applySnapshot, SnapshotOrderError, type ApplyResult } from '../store/inventory.ts';
 import { invalidInput } from './errors.ts';
 
-export interface InventoryImportRequest {
-  text: string;
+interface ImportMeta {
   /** When the export was taken (ms). Snapshots must arrive in time order. */
   takenAt: number;
-  /** Where it came from (a file, `stdin`, `api:<request id>`): stored with the import. */
+  /** Where it came from (a file, `stdin`, `api:<request id>`, a collector): stored with the import. */
   source: string;
+}
+
+export interface InventoryImportRequest extends ImportMeta {
+  text: string;
+}
+
+export interface InventoryObjectsRequest extends ImportMeta {
+  objects: RawObject[];
 }
 
 export interface InventoryImportSummary {
@@ -31,18 +39,27 @@ export interface InventoryImportSummary {
   warnings: string[];
 }
 
-function convert(req: InventoryImportRequest): ConvertedInventory {
+/** Runs a conversion step; an input that is not an inventory becomes AppError `invalid-input` naming the source. */
+function convert(req: ImportMeta, step: () => ConvertedInventory): ConvertedInventory {
   try {
-    return convertInventoryText(req.text, req.takenAt);
+    return step();
   } catch (e) {
     if (e instanceof InventoryInputError) throw invalidInput(`${e.message}; nothing was imported`, { subject: req.source });
     throw e;
   }
 }
 
-/** Converts and stores one inventory snapshot; AppError `invalid-input` when it is not an inventory or older than the stored one. */
+/** Converts and stores one inventory export; AppError `invalid-input` when it is not an inventory or older than the stored one. */
 export function importInventory(db: Db, req: InventoryImportRequest): InventoryImportSummary {
-  const converted = convert(req);
+  return store(db, req, convert(req, () => convertInventoryText(req.text, req.takenAt)));
+}
+
+/** The same for objects already read (a collector's list): one snapshot of them. */
+export function importInventoryObjects(db: Db, req: InventoryObjectsRequest): InventoryImportSummary {
+  return store(db, req, convert(req, () => snapshotFromObjects(req.objects, req.takenAt)));
+}
+
+function store(db: Db, req: ImportMeta, converted: ConvertedInventory): InventoryImportSummary {
   const { snapshot } = converted;
   let result: ApplyResult;
   try {
