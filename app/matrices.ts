@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import { parseMatricesConfig } from '../recommender/matrix/config.ts';
 import { MatrixError, parseMatrix, type MatrixProblem, type ParsedMatrix } from '../recommender/matrix/load.ts';
-import { matricesInForce as mergeInForce } from '../recommender/matrix/registry.ts';
+import { mergeAndCheck } from '../recommender/matrix/registry.ts';
 import { resolveMatrix, type MatrixEntry } from '../recommender/matrix/resolve.ts';
 import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { MatricesConfigT, MatrixT } from '../recommender/matrix/schema.ts';
@@ -33,7 +33,7 @@ export function matricesConfigFromText(text: string, origin: string): MatricesCo
 export function matricesInForce(db: Db, config: MatricesConfigT): MatrixEntry[] {
   let inForce;
   try {
-    inForce = mergeInForce(
+    inForce = mergeAndCheck(
       loadCatalog().map((c) => c.matrix),
       listStoredMatrices(db),
       config,

@@ -25,7 +25,7 @@ export function mergeMatrices(builtIn: readonly MatrixT[], applied: readonly App
  * cluster config does not fit them (returned, for the caller to report in its own terms).
  * Throws MatrixError when a stored matrix no longer parses.
  */
-export function matricesInForce(builtIn: readonly MatrixT[], applied: readonly AppliedSource[], config: MatricesConfigT) {
+export function mergeAndCheck(builtIn: readonly MatrixT[], applied: readonly AppliedSource[], config: MatricesConfigT) {
   const entries = mergeMatrices(builtIn, applied);
   return { entries, problems: configProblemsFor(config, entries) };
 }
