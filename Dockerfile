@@ -10,6 +10,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
+COPY app ./app
 COPY bin ./bin
 COPY cli ./cli
 COPY collectors ./collectors

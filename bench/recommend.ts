@@ -14,12 +14,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AggregateBatch, EdgeDelta } from '../collectors/flows/aggregate.ts';
+import type { AggregateBatch, EdgeDelta } from '../domain/edge-batch.ts';
 import type { InventorySnapshot, Workload } from '../domain/inventory.ts';
 import { peerKey, type Peer } from '../domain/peer.ts';
 import { FLOW_SOURCE_BITS } from '../domain/flow.ts';
 import { getEngine, toMultiDocYaml } from '../recommender/engines/index.ts';
-import { loadCatalog } from '../recommender/matrix/catalog.ts';
+import { loadCatalog } from '../app/catalog.ts';
 import { mergeMatrices } from '../recommender/matrix/registry.ts';
 import { resolveMatrix } from '../recommender/matrix/resolve.ts';
 import { recommend } from '../recommender/recommend.ts';

@@ -1,11 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { AppError } from '../app/errors.ts';
+import { cliMessage, exitCodeFor } from './errors.ts';
 import { CliError, processIo, type CliIo } from './io.ts';
+import type { CommandStatus } from './command.ts';
 import { registerCommands } from './commands/index.ts';
-
-/** What a command reports back besides its output. */
-export interface CommandStatus {
-  exitCode: number;
-}
 
 export function buildProgram(io: CliIo, status: CommandStatus): Command {
   const program = new Command('flowmatrix')
@@ -30,6 +28,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     if (e instanceof CliError) {
       io.err(`flowmatrix: ${e.message}\n`);
       return e.exitCode;
+    }
+    if (e instanceof AppError) {
+      io.err(`flowmatrix: ${cliMessage(e)}\n`);
+      return exitCodeFor(e);
     }
     io.err(`flowmatrix: ${(e as Error).message}\n`);
     return 1;

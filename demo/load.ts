@@ -5,13 +5,11 @@
  */
 import { createReadStream, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FlowIngest } from '../collectors/flows/pipeline.ts';
-import { ResolutionIndex } from '../collectors/flows/resolve.ts';
-import { SqliteBatchWriter } from '../collectors/flows/write.ts';
-import { convertInventoryText } from '../collectors/inventory/index.ts';
+import { ingestFlows } from '../app/ingest.ts';
+import { importInventory } from '../app/inventory.ts';
 import type { Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
-import { applySnapshot, listWorkloads, readResolutionData } from '../store/inventory.ts';
+import { listWorkloads } from '../store/inventory.ts';
 import { DEMO_DEFAULTS, generateCluster } from './generator/index.ts';
 
 export const DEMO_DIR = fileURLToPath(new URL('./data/', import.meta.url));
@@ -35,13 +33,14 @@ export async function loadDemo(db: Db, dir: string = DEMO_DIR, generated: { seed
     ['inventory.json', cluster.baseTime],
     ['inventory-later.json', cluster.laterSnapshotAt],
   ] as const) {
-    const converted = convertInventoryText(readFileSync(`${dir}${file}`, 'utf8'), takenAt);
-    const r = applySnapshot(db, converted.snapshot, { source: `demo/${file}`, counts: converted.objects });
-    snapshots.push({ file, takenAt: new Date(takenAt).toISOString(), workloads: r.workloads.inSnapshot });
+    const summary = importInventory(db, { text: readFileSync(`${dir}${file}`, 'utf8'), takenAt, source: `demo/${file}` });
+    snapshots.push({ file, takenAt: summary.takenAt, workloads: summary.workloads.inSnapshot });
   }
-  const ingest = new FlowIngest({ format: 'auto', index: new ResolutionIndex(readResolutionData(db)), writer: new SqliteBatchWriter(db) });
-  for (const file of ['netobserv.ndjson', 'hubble.jsonl']) await ingest.ingest(createReadStream(`${dir}${file}`, { highWaterMark: 1 << 20 }), `demo/${file}`);
-  const s = ingest.summary();
-  return { loaded: true, snapshots, flows: { records: s.records, accepted: s.accepted, rejected: s.rejected, edges: s.edges }, edgesTotal: new EdgeStore(db).count() };
+  const s = await ingestFlows(
+    db,
+    ['netobserv.ndjson', 'hubble.jsonl'].map((file) => ({ name: `demo/${file}`, open: () => createReadStream(`${dir}${file}`, { highWaterMark: 1 << 20 }) })),
+    { format: 'auto' },
+  );
+  return { loaded: true, snapshots, flows: { records: s.records, accepted: s.accepted, rejected: s.rejected, edges: s.edges }, edgesTotal: s.edgesTotal };
 }
 

@@ -4,7 +4,6 @@
  */
 import type { Protocol } from './flow.ts';
 import type { WorkloadKind, WorkloadRef } from './peer.ts';
-import type { OwnerAlias } from './resolution.ts';
 
 export type Labels = Record<string, string>;
 
@@ -136,6 +135,14 @@ export interface ApiserverEndpoint {
   ip: string;
   port: number;
   protocol: Protocol;
+}
+
+/** Maps an intermediate owner or a pod name to its workload: (ns, ReplicaSet, x-abc) → Deployment x; (ns, Job, j-123) → CronJob j; (ns, Pod, p) → …. */
+export interface OwnerAlias {
+  namespace: string;
+  kind: string;
+  name: string;
+  workload: WorkloadRef;
 }
 
 /** A full snapshot of the cluster, as one import or one collector pass sees it. */

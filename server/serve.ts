@@ -6,7 +6,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { startReportSchedule } from '../reports/runtime.ts';
+import { startReportSchedule } from './services/reports.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { createApp } from './app.ts';
@@ -14,7 +14,8 @@ import type { ResolvedConfig } from './config/load.ts';
 import type { ServiceContext } from './context.ts';
 import { ServiceMetrics } from './metrics.ts';
 import { activeIngests } from './routes/flows.ts';
-import { matrixEntries } from './services/matrices.ts';
+import { AppError } from '../app/errors.ts';
+import { matricesInForce } from '../app/matrices.ts';
 
 export const VERSION = '0.1.0';
 
@@ -42,10 +43,11 @@ export async function startService(config: ResolvedConfig, options: StartOptions
   const db = options.db ?? openDb(config.dbPath);
   // Refuse to start on a config that names matrices or parameters that do not exist.
   try {
-    matrixEntries(db, config.matrices);
+    matricesInForce(db, config.matrices);
   } catch (e) {
     if (!options.db) db.close();
-    throw new Error(`${config.origin}: ${(e as Error).message}${(e as { errors?: { path: string; message: string }[] }).errors?.map((p) => `\n  ${p.path}: ${p.message}`).join('') ?? ''}`);
+    const problems = e instanceof AppError ? e.problems.map((p) => `\n  ${p.path}: ${p.message}`).join('') : '';
+    throw new Error(`${config.origin}: ${(e as Error).message}${problems}`);
   }
   const edges = new EdgeStore(db);
   const metrics = new ServiceMetrics(() => (db.open ? edges.count() : 0));

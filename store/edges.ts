@@ -1,5 +1,5 @@
 /** Aggregated edges, their hourly buckets, ambiguous pairs and external names: upserts and reads. */
-import type { AggregateBatch } from '../collectors/flows/aggregate.ts';
+import type { AggregateBatch } from '../domain/edge-batch.ts';
 import type { Edge } from '../domain/edge.ts';
 import { sourcesFromBits, type Protocol } from '../domain/flow.ts';
 import { parsePeerKey, type Peer } from '../domain/peer.ts';

@@ -15,7 +15,8 @@ import type {
 import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
 import { claimClassOf, nodeClaims, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval } from '../domain/ip-history.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
-import type { OwnerAlias, ResolutionData } from '../domain/resolution.ts';
+import type { OwnerAlias } from '../domain/inventory.ts';
+import type { ResolutionData } from '../domain/resolution.ts';
 import type { Db } from './db.ts';
 
 /** Owner aliases not seen for this long are pruned: flows that old are not ingested any more. */

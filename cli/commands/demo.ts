@@ -7,7 +7,7 @@ import type { Db } from '../../store/db.ts';
 import { listWorkloads } from '../../store/inventory.ts';
 import { loadDemo } from '../../demo/load.ts';
 import { withOpenDb, withDb } from '../options.ts';
-import type { CommandContext, CommandModule } from './index.ts';
+import type { CommandContext, CommandModule } from '../command.ts';
 import { portOption, serveUntilStopped, type ServeOptions } from './serve.ts';
 
 /** curl commands that work against the demo data (a real workload of the loaded inventory). */

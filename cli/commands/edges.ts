@@ -4,7 +4,7 @@ import { edgeJson } from '../../domain/edge-json.ts';
 import { peerKey } from '../../domain/peer.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
-import type { CommandModule } from './index.ts';
+import type { CommandModule } from '../command.ts';
 
 interface EdgesOptions extends DbOptions {
   namespace?: string;

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { toMultiDocYaml, toYaml } from '../../recommender/engines/index.ts';
-import type { CommandContext, CommandModule } from './index.ts';
+import type { CommandContext, CommandModule } from '../command.ts';
 import { runRecommend, warningLines, withRecommendOptions, type RecommendCliOptions } from './recommend.ts';
 
 export const exportCommand: CommandModule = (program: Command, ctx: CommandContext) => {

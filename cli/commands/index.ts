@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { CliIo } from '../io.ts';
-import type { CommandStatus } from '../main.ts';
+import type { CommandContext, CommandModule } from '../command.ts';
 import { edgesCommand } from './edges.ts';
 import { ingestCommand } from './ingest.ts';
 import { inventoryCommand } from './inventory.ts';
@@ -10,14 +9,6 @@ import { exportCommand } from './export.ts';
 import { serveCommand } from './serve.ts';
 import { demoCommand } from './demo.ts';
 import { reportCommand } from './report.ts';
-
-/** What every command module receives: where to print and where to report its exit code. */
-export interface CommandContext {
-  io: CliIo;
-  status: CommandStatus;
-}
-
-export type CommandModule = (program: Command, ctx: CommandContext) => void;
 
 const modules: CommandModule[] = [inventoryCommand, ingestCommand, edgesCommand, matrixCommand, recommendCommand, exportCommand, serveCommand, demoCommand, reportCommand];
 

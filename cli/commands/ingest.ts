@@ -1,14 +1,11 @@
 import { Option, type Command } from 'commander';
+import { ingestFlows, nothingRead, openedInputs } from '../../app/ingest.ts';
 import { FORMATS, type FlowFormat } from '../../collectors/flows/decode.ts';
 import { openInput } from '../../collectors/flows/lines.ts';
-import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, FlowIngest, nothingRead } from '../../collectors/flows/pipeline.ts';
-import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
-import { SqliteBatchWriter } from '../../collectors/flows/write.ts';
-import { EdgeStore } from '../../store/edges.ts';
-import { readResolutionData } from '../../store/inventory.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS } from '../../collectors/flows/pipeline.ts';
 import { CliError } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
-import type { CommandModule } from './index.ts';
+import type { CommandModule } from '../command.ts';
 
 interface IngestOptions extends DbOptions {
   format: FlowFormat;
@@ -40,35 +37,20 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
       ),
   ).action(async (files: string[], opts: IngestOptions) => {
     if (files.filter((f) => f === '-').length > 1) throw new CliError("stdin ('-') can be given only once");
-    await withOpenDb(opts, async (db) => {
-      const index = new ResolutionIndex(readResolutionData(db));
-      const ingest = new FlowIngest({
-        format: opts.format,
-        index, writer: new SqliteBatchWriter(db),
-        batchSize: opts.batchSize,
-        flushIntervalMs: opts.flushInterval * 1000,
-      });
-      let opened = 0;
-      for (const file of files) {
-        let input: NodeJS.ReadableStream;
-        try {
-          input = await openInput(file, ctx.io.stdin);
-        } catch (e) {
-          ingest.failedInput(file, (e as Error).message);
-          continue;
-        }
-        const s = await ingest.ingest(input, file);
-        if (s.status !== 'failed' || s.records > 0) opened++;
-      }
-      const summary = { ...ingest.summary(), edgesTotal: new EdgeStore(db).count() };
-      ctx.io.out(`${JSON.stringify(summary, null, 2)}\n`);
-      if (opened === 0) {
-        for (const i of summary.inputs) if (i.error) ctx.io.err(`flowmatrix: ${i.file}: ${i.error}\n`);
-        ctx.status.exitCode = 1;
-      } else if (nothingRead(summary)) {
-        ctx.io.err(`flowmatrix: none of the ${summary.records} records could be read (${Object.entries(summary.rejects).map(([r, n]) => `${r}: ${n}`).join(', ')}); is --format right?\n`);
-        ctx.status.exitCode = 1;
-      }
-    });
+    const summary = await withOpenDb(opts, (db) =>
+      ingestFlows(
+        db,
+        files.map((file) => ({ name: file, open: () => openInput(file, ctx.io.stdin) })),
+        { format: opts.format, batchSize: opts.batchSize, flushIntervalMs: opts.flushInterval * 1000 },
+      ),
+    );
+    ctx.io.out(`${JSON.stringify(summary, null, 2)}\n`);
+    if (openedInputs(summary).length === 0) {
+      for (const i of summary.inputs) if (i.error) ctx.io.err(`flowmatrix: ${i.file}: ${i.error}\n`);
+      ctx.status.exitCode = 1;
+    } else if (nothingRead(summary)) {
+      ctx.io.err(`flowmatrix: none of the ${summary.records} records could be read (${Object.entries(summary.rejects).map(([r, n]) => `${r}: ${n}`).join(', ')}); is --format right?\n`);
+      ctx.status.exitCode = 1;
+    }
   });
 };

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { convertInventoryText, InventoryInputError } from '../../collectors/inventory/index.ts';
-import { applySnapshot, SnapshotOrderError } from '../../store/inventory.ts';
+import { importInventory } from '../../app/inventory.ts';
 import { CliError } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
-import type { CommandContext, CommandModule } from './index.ts';
+import type { CommandContext, CommandModule } from '../command.ts';
 
 interface ImportOptions extends DbOptions {
   takenAt?: string;
@@ -30,39 +29,11 @@ function parseTakenAt(value: string | undefined): number {
   return t;
 }
 
-export async function importInventory(file: string, opts: ImportOptions, ctx: CommandContext): Promise<void> {
+async function importInventoryFile(file: string, opts: ImportOptions, ctx: CommandContext): Promise<void> {
   const takenAt = parseTakenAt(opts.takenAt);
   const text = await readInput(file, ctx);
   const source = file === '-' ? 'stdin' : file;
-  let converted;
-  try {
-    converted = convertInventoryText(text, takenAt);
-  } catch (e) {
-    if (e instanceof InventoryInputError) throw new CliError(`${source}: ${e.message}; nothing was imported`);
-    throw e;
-  }
-  const { snapshot } = converted;
-  const result = await withOpenDb(opts, (db) => {
-    try {
-      return applySnapshot(db, snapshot, { source, counts: converted.objects });
-    } catch (e) {
-      if (e instanceof SnapshotOrderError) throw new CliError(`${source}: ${e.message}; nothing was imported`);
-      throw e;
-    }
-  });
-  const summary = {
-    source,
-    takenAt: new Date(takenAt).toISOString(),
-    objects: converted.objects,
-    ignored: converted.ignored,
-    replaced: result.replaced,
-    workloads: { ...result.workloads, clusterDns: snapshot.workloads.filter((w) => w.clusterDns).map((w) => `${w.namespace}/${w.kind}/${w.name}`) },
-    podAddresses: snapshot.podAddresses.length,
-    ipIntervals: result.ipIntervals,
-    apiserver: snapshot.apiserver.map((a) => `${a.ip}:${a.port}/${a.protocol}`),
-    ownerAliases: result.ownerAliases,
-    warnings: converted.warnings,
-  };
+  const summary = await withOpenDb(opts, (db) => importInventory(db, { text, takenAt, source }));
   ctx.io.out(`${JSON.stringify(summary, null, 2)}\n`);
 }
 
@@ -74,5 +45,5 @@ export const inventoryCommand: CommandModule = (program: Command, ctx: CommandCo
       .description('import a `kubectl get pods,services,endpointslices,nodes,namespaces,networkpolicies,deployments,… -A -o json|yaml` List, or a YAML stream of objects')
       .argument('<file>', 'JSON or YAML file, - for stdin')
       .addOption(new Option('--taken-at <time>', 'when the export was taken (RFC 3339); default: now')),
-  ).action(async (file: string, opts: ImportOptions) => importInventory(file, opts, ctx));
+  ).action(async (file: string, opts: ImportOptions) => importInventoryFile(file, opts, ctx));
 };

@@ -5,20 +5,15 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
-import { loadCatalog } from '../../recommender/matrix/catalog.ts';
-import { parseMatricesConfig } from '../../recommender/matrix/config.ts';
-import { formatProblem, MatrixError, parseMatrix } from '../../recommender/matrix/load.ts';
-import { matricesInForce } from '../../recommender/matrix/registry.ts';
+import { AppError } from '../../app/errors.ts';
+import { applyMatrix, matricesConfigFromText, resolveMatrices, resolveMatrixNamed, validateMatrixDocument } from '../../app/matrices.ts';
 import { matrixSummary } from '../../recommender/matrix/summary.ts';
-import { resolveMatrix, type MatrixEntry } from '../../recommender/matrix/resolve.ts';
 import type { ResolvedMatrix } from '../../recommender/matrix/resolved.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
-import type { Db } from '../../store/db.ts';
-import { readInventory } from '../../store/inventory.ts';
-import { listStoredMatrices, saveMatrix } from '../../store/matrices.ts';
+import { cliMessage } from '../errors.ts';
 import { CliError } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
-import type { CommandContext, CommandModule } from './index.ts';
+import type { CommandContext, CommandModule } from '../command.ts';
 
 interface MatrixOptions extends DbOptions {
   config?: string;
@@ -38,38 +33,9 @@ async function readText(file: string, ctx: CommandContext): Promise<string> {
   }
 }
 
-function asCliError(e: unknown): never {
-  if (e instanceof MatrixError) throw new CliError(e.message);
-  throw e;
-}
-
 async function readConfig(file: string | undefined, ctx: CommandContext): Promise<MatricesConfigT> {
   if (file === undefined) return {};
-  const text = await readText(file, ctx);
-  try {
-    return parseMatricesConfig(text, file);
-  } catch (e) {
-    return asCliError(e);
-  }
-}
-
-/** Built-in + applied matrices, checked against the config. */
-export function matrixEntries(db: Db, config: MatricesConfigT): MatrixEntry[] {
-  let inForce;
-  try {
-    inForce = matricesInForce(listStoredMatrices(db), config);
-  } catch (e) {
-    return asCliError(e);
-  }
-  const { entries, problems } = inForce;
-  if (problems.length > 0) throw new CliError(`invalid config (${problems.length} problem${problems.length === 1 ? '' : 's'})\n${problems.map(formatProblem).join('\n')}`);
-  return entries;
-}
-
-export function resolveAll(db: Db, config: MatricesConfigT): ResolvedMatrix[] {
-  const entries = matrixEntries(db, config);
-  const inventory = readInventory(db);
-  return entries.map((e) => resolveMatrix(e, inventory, config));
+  return matricesConfigFromText(await readText(file, ctx), file);
 }
 
 function listTable(resolved: ResolvedMatrix[]): string {
@@ -110,7 +76,7 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
   ).action(async (opts: MatrixOptions) => {
     const format = outputFormat(opts.output, ['table', 'json'], 'table');
     const config = await readConfig(opts.config, ctx);
-    const resolved = await withOpenDb(opts, (db) => resolveAll(db, config));
+    const resolved = await withOpenDb(opts, (db) => resolveMatrices(db, config));
     ctx.io.out(format === 'json' ? listJson(resolved) : listTable(resolved));
   });
 
@@ -124,12 +90,7 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
   ).action(async (name: string, opts: MatrixOptions) => {
     const format = outputFormat(opts.output, ['yaml', 'json'], 'yaml');
     const config = await readConfig(opts.config, ctx);
-    const resolved = await withOpenDb(opts, (db) => {
-      const entries = matrixEntries(db, config);
-      const entry = entries.find((e) => e.matrix.metadata.name === name);
-      if (!entry) throw new CliError(`no matrix named "${name}" (known: ${entries.map((e) => e.matrix.metadata.name).join(', ')})`);
-      return resolveMatrix(entry, readInventory(db), config);
-    });
+    const resolved = await withOpenDb(opts, (db) => resolveMatrixNamed(db, config, name));
     ctx.io.out(format === 'json' ? `${JSON.stringify(resolved, null, 2)}\n` : stringify(resolved, { lineWidth: 0, aliasDuplicateObjects: false }));
   });
 
@@ -141,18 +102,8 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
       .addOption(configOption()),
   ).action(async (file: string, opts: MatrixOptions) => {
     const text = await readText(file, ctx);
-    let parsed;
-    try {
-      parsed = parseMatrix(text, file === '-' ? 'stdin' : file);
-    } catch (e) {
-      return asCliError(e);
-    }
-    const name = parsed.matrix.metadata.name;
-    const builtIn = loadCatalog().some((c) => c.matrix.metadata.name === name);
-    const result = await withOpenDb(opts, (db) => saveMatrix(db, { name, source: text, origin: file === '-' ? 'stdin' : file, appliedAt: Date.now() }));
-    ctx.io.out(
-      `${JSON.stringify({ name, status: result.changed ? 'applied' : 'unchanged', overridesBuiltIn: builtIn, digest: result.digest })}\n`,
-    );
+    const { name, status, overridesBuiltIn, digest } = await withOpenDb(opts, (db) => applyMatrix(db, { text, origin: file === '-' ? 'stdin' : file, appliedAt: Date.now() }));
+    ctx.io.out(`${JSON.stringify({ name, status, overridesBuiltIn, digest })}\n`);
   });
 
   withDb(
@@ -163,15 +114,11 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
   ).action(async (file: string) => {
     const text = await readText(file, ctx);
     try {
-      const { matrix: m } = parseMatrix(text, file === '-' ? 'stdin' : file);
-      const components = Object.values(m.components);
-      const rules =
-        components.reduce((n, c) => n + (c.ingress?.length ?? 0) + (c.egress?.length ?? 0), 0) +
-        (m.shared ?? []).reduce((n, s) => n + (s.ingress?.length ?? 0) + (s.egress?.length ?? 0), 0);
-      ctx.io.out(`${file}: valid matrix "${m.metadata.name}" (${components.length} components, ${rules} rules)\n`);
+      const m = validateMatrixDocument(text, file === '-' ? 'stdin' : file);
+      ctx.io.out(`${file}: valid matrix "${m.name}" (${m.components} components, ${m.rules} rules)\n`);
     } catch (e) {
-      if (!(e instanceof MatrixError)) throw e;
-      ctx.io.err(`${e.message}\n`);
+      if (!(e instanceof AppError)) throw e;
+      ctx.io.err(`${cliMessage(e)}\n`);
       ctx.status.exitCode = 1;
     }
   });

@@ -3,22 +3,19 @@
  * `--output yaml` prints the manifests (short explanation per policy in annotations);
  * `--output json` the full recommendation: statuses, evidence, manifests and warnings.
  */
-import { writeJson } from '../../recommender/json-stream.ts';
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { ENGINE_NAMES, getEngine, isEngineName, toMultiDocYaml, type EmitResult } from '../../recommender/engines/index.ts';
-import { parseMatricesConfig } from '../../recommender/matrix/config.ts';
-import { MatrixError } from '../../recommender/matrix/load.ts';
-import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
-import { PolicyError } from '../../recommender/policy/build.ts';
-import { recommend, RecommendError, type Recommendation } from '../../recommender/recommend.ts';
+import { matricesConfigFromText } from '../../app/matrices.ts';
+import { engineNamed, recommendFromStore, recommendOptions, type RecommendationRequest, type RecommendationResult } from '../../app/recommendation.ts';
 import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/compare/status.ts';
-import { MODES, type Mode, type RecommendOptions } from '../../recommender/synthesize/options.ts';
-import { readRecommendData } from '../../store/recommend-read.ts';
+import { ENGINE_NAMES, toMultiDocYaml, type EmitResult, type EngineName } from '../../recommender/engines/index.ts';
+import { writeJson } from '../../recommender/json-stream.ts';
+import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
+import type { Recommendation } from '../../recommender/recommend.ts';
+import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
 import { CliError } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
-import type { CommandContext, CommandModule } from './index.ts';
-import { resolveAll } from './matrix.ts';
+import type { CommandContext, CommandModule } from '../command.ts';
 
 export interface RecommendCliOptions extends DbOptions {
   engine?: string;
@@ -51,30 +48,30 @@ export function withRecommendOptions(cmd: Command): Command {
     .option('--config <file>', 'cluster config (YAML) with a matrices: section');
 }
 
-function engineOf(opts: RecommendCliOptions): string {
+function engineOf(opts: RecommendCliOptions): EngineName {
   if (opts.engine === undefined) throw new CliError(`--engine is required: one of ${ENGINE_NAMES.join(', ')}`);
-  if (!isEngineName(opts.engine)) throw new CliError(`unknown engine "${opts.engine}": expected one of ${ENGINE_NAMES.join(', ')}`);
-  return opts.engine;
+  return engineNamed(opts.engine);
 }
 
-export function toRecommendOptions(opts: RecommendCliOptions): Partial<RecommendOptions> {
-  const out: Partial<RecommendOptions> = { mode: (opts.mode ?? 'union') as Mode, egress: opts.egress !== false, defaultDeny: opts.defaultDeny === true, shared: opts.shared === true, includeMay: opts.includeMay === true };
+/** The flags, parsed and checked, as the request the use case takes. */
+export function recommendationRequest(opts: RecommendCliOptions): RecommendationRequest {
+  const req: RecommendationRequest = { mode: (opts.mode ?? 'union') as Mode, egress: opts.egress !== false, defaultDeny: opts.defaultDeny === true, shared: opts.shared === true, includeMay: opts.includeMay === true };
   const days = opts.staleDays ?? '30';
   if (!/^\d+$/.test(days) || Number(days) < 1) throw new CliError(`--stale-days: expected an integer ≥ 1, got "${days}"`);
-  out.staleDays = Number(days);
+  req.staleDays = Number(days);
   if (opts.include !== undefined) {
     const list = opts.include.split(',').map((s) => s.trim()).filter(Boolean);
     for (const s of list) if (!(COMPARISON_STATUSES as readonly string[]).includes(s)) throw new CliError(`--include: "${s}" is not one of ${COMPARISON_STATUSES.join(', ')}`);
-    out.include = list as ComparisonStatus[];
+    req.include = list as ComparisonStatus[];
   }
   if (opts.now !== undefined) {
     const t = Date.parse(opts.now);
     if (!Number.isFinite(t)) throw new CliError(`--now: "${opts.now}" is not an ISO 8601 time`);
-    out.now = t;
+    req.now = t;
   }
-  if (opts.namespace !== undefined) out.namespace = opts.namespace;
-  if (opts.workload !== undefined) out.workload = opts.workload;
-  return out;
+  if (opts.namespace !== undefined) req.namespace = opts.namespace;
+  if (opts.workload !== undefined) req.workload = opts.workload;
+  return req;
 }
 
 async function readConfig(file: string | undefined): Promise<MatricesConfigT> {
@@ -85,28 +82,15 @@ async function readConfig(file: string | undefined): Promise<MatricesConfigT> {
   } catch (e) {
     throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  try {
-    return parseMatricesConfig(text, file);
-  } catch (e) {
-    if (e instanceof MatrixError) throw new CliError(e.message);
-    throw e;
-  }
+  return matricesConfigFromText(text, file);
 }
 
 /** Reads the store and computes the recommendation and the engine's manifests. */
-export async function runRecommend(opts: RecommendCliOptions, details = true): Promise<{ rec: Recommendation; emitted: EmitResult }> {
+export async function runRecommend(opts: RecommendCliOptions, details = true): Promise<RecommendationResult> {
   const engine = engineOf(opts);
-  const options = toRecommendOptions(opts);
+  const options = recommendOptions(recommendationRequest(opts));
   const config = await readConfig(opts.config);
-  return withOpenDb(opts, (db) => {
-    try {
-      const rec = recommend({ ...readRecommendData(db, { details }), matrices: resolveAll(db, config) }, options, { details });
-      return { rec, emitted: getEngine(engine).emit(rec.policySet) };
-    } catch (e) {
-      if (e instanceof RecommendError || e instanceof PolicyError) throw new CliError(e.message);
-      throw e;
-    }
-  });
+  return withOpenDb(opts, (db) => recommendFromStore(db, config, engine, options, { details }));
 }
 
 export function warningLines(emitted: EmitResult, rec: Recommendation): string[] {

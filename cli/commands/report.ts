@@ -5,15 +5,15 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { ENGINE_NAMES, isEngineName } from '../../recommender/engines/index.ts';
+import { engineNamed } from '../../app/recommendation.ts';
+import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
-import { ReportError } from '../../reports/gather.ts';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../reports/render/index.ts';
-import { ReportService, type BuildOptions } from '../../reports/service.ts';
+import { ReportService, type BuildOptions } from '../../app/reports.ts';
 import { ConfigError, loadServiceConfig, type LoadOptions } from '../../server/config/load.ts';
 import { CliError } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
-import type { CommandContext, CommandModule } from './index.ts';
+import type { CommandContext, CommandModule } from '../command.ts';
 
 interface ReportCliOptions extends DbOptions {
   format: ReportFormat;
@@ -59,14 +59,14 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
         if (e instanceof ConfigError) throw new CliError(e.message);
         throw e;
       }
-      if (opts.engine !== undefined && !isEngineName(opts.engine)) throw new CliError(`unknown engine "${opts.engine}": expected one of ${ENGINE_NAMES.join(', ')}`);
+      const engine = opts.engine === undefined ? undefined : engineNamed(opts.engine);
       let staleDays = config.staleDays;
       if (opts.staleDays !== undefined) {
         if (!/^\d+$/.test(opts.staleDays) || Number(opts.staleDays) < 1) throw new CliError(`--stale-days: expected an integer ≥ 1, got "${opts.staleDays}"`);
         staleDays = Number(opts.staleDays);
       }
       const build: BuildOptions = { trigger: 'manual', generatedAt: opts.generatedAt !== undefined ? time('--generated-at', opts.generatedAt) : Date.now() };
-      if (opts.engine !== undefined) build.engine = opts.engine;
+      if (engine !== undefined) build.engine = engine;
       if (opts.mode !== undefined) build.mode = opts.mode;
       // commander sets egress=true by default for --no-egress: only an explicit flag overrides the config.
       if (cmd.getOptionValueSource('egress') === 'cli') build.egress = opts.egress !== false;
@@ -76,13 +76,8 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
       // config.dbPath: --db > FLOWMATRIX_DB > database.path of the config > ./data/flowmatrix.db, as for serve.
       const { text, stored } = await withOpenDb({ db: config.dbPath }, (db) => {
         const service = new ReportService({ db, settings: config.reports, staleDays, matrices: config.matrices, clock: Date.now });
-        try {
-          const report = service.build(build);
-          return { text: renderReport(report, opts.format), stored: opts.store ? service.save(report) : undefined };
-        } catch (e) {
-          if (e instanceof ReportError) throw new CliError(e.message);
-          throw e;
-        }
+        const report = service.build(build);
+        return { text: renderReport(report, opts.format), stored: opts.store ? service.save(report) : undefined };
       });
       if (opts.out !== undefined) {
         try {

@@ -4,7 +4,7 @@ import { ConfigError, loadServiceConfig } from '../../server/config/load.ts';
 import { startService } from '../../server/serve.ts';
 import { CliError } from '../io.ts';
 import { withDb, type DbOptions } from '../options.ts';
-import type { CommandContext, CommandModule } from './index.ts';
+import type { CommandContext, CommandModule } from '../command.ts';
 
 export interface ServeOptions extends DbOptions {
   port?: number;

@@ -2,60 +2,10 @@
  * Stage 5a (aggregate): oriented flows folded into per-edge counters and hourly buckets in a Map,
  * so memory grows with the number of distinct edges in a batch, never with the number of flows.
  */
+import type { AggregateBatch, AmbiguousDelta, EdgeDelta, ExternalNameDelta } from '../../domain/edge-batch.ts';
 import { FLOW_SOURCE_BITS, type FlowSource, type Protocol, type Verdict } from '../../domain/flow.ts';
 
 export const HOUR_MS = 3_600_000;
-
-export interface HourDelta {
-  hour: number;
-  flows: number;
-  packets: number;
-  bytes: number;
-}
-
-export interface EdgeDelta {
-  client: string;
-  server: string;
-  port: number;
-  protocol: Protocol;
-  firstSeen: number;
-  lastSeen: number;
-  flows: number;
-  packets: number;
-  bytes: number;
-  forwarded: number;
-  dropped: number;
-  sources: number;
-  hours: Map<number, HourDelta>;
-}
-
-export interface AmbiguousDelta {
-  peerA: string;
-  peerB: string;
-  protocol: Protocol;
-  portA: number;
-  portB: number;
-  firstSeen: number;
-  lastSeen: number;
-  flows: number;
-  packets: number;
-  bytes: number;
-  sources: number;
-}
-
-export interface ExternalNameDelta {
-  ip: string;
-  name: string;
-  firstSeen: number;
-  lastSeen: number;
-}
-
-/** What one flush writes. */
-export interface AggregateBatch {
-  edges: EdgeDelta[];
-  ambiguous: AmbiguousDelta[];
-  names: ExternalNameDelta[];
-}
 
 export interface FlowCounters {
   time: number;

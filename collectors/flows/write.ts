@@ -6,7 +6,7 @@
 import type { Db } from '../../store/db.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import { IngestRunStore, type IngestRunCounters, type IngestRunStatus } from '../../store/ingest-runs.ts';
-import type { AggregateBatch } from './aggregate.ts';
+import type { AggregateBatch } from '../../domain/edge-batch.ts';
 
 export interface BatchWriter {
   startRun(source: string, format: string): number;

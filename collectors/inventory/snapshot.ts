@@ -18,7 +18,7 @@ import type {
 } from '../../domain/inventory.ts';
 import { isApiserverService } from '../../domain/apiserver.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
-import type { OwnerAlias } from '../../domain/resolution.ts';
+import type { OwnerAlias } from '../../domain/inventory.ts';
 import { isControllerKey, toController, type ControllerInfo } from './controllers.ts';
 import { apiserverFromEndpoints, apiserverFromSlices, isApiserverSlice, toEndpointSlice } from './endpoint-slices.ts';
 import { InventoryInputError } from './fields.ts';

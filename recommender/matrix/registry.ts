@@ -1,5 +1,4 @@
 /** Built-in catalog + user-applied matrices: an applied matrix replaces the built-in one of the same name. */
-import { loadCatalog } from './catalog.ts';
 import { configProblemsFor } from './config.ts';
 import { parseMatrix } from './load.ts';
 import type { MatrixEntry } from './resolve.ts';
@@ -26,10 +25,7 @@ export function mergeMatrices(builtIn: readonly MatrixT[], applied: readonly App
  * cluster config does not fit them (returned, for the caller to report in its own terms).
  * Throws MatrixError when a stored matrix no longer parses.
  */
-export function matricesInForce(applied: readonly AppliedSource[], config: MatricesConfigT) {
-  const entries = mergeMatrices(
-    loadCatalog().map((c) => c.matrix),
-    applied,
-  );
+export function mergeAndCheck(builtIn: readonly MatrixT[], applied: readonly AppliedSource[], config: MatricesConfigT) {
+  const entries = mergeMatrices(builtIn, applied);
   return { entries, problems: configProblemsFor(config, entries) };
 }

@@ -1,13 +1,8 @@
 /**
- * The committed JSON Schema files, generated from the TypeBox definitions in schema.ts.
- * Regenerate with: node --import tsx recommender/matrix/schema-files.ts
+ * The text of the committed JSON Schema files (matrices/schema/), generated from the TypeBox
+ * definitions in schema.ts; app/matrix-schema-files.ts writes them.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MatricesConfig, matrixJsonSchema, plain } from './schema.ts';
-
-export const SCHEMA_DIR = fileURLToPath(new URL('../../matrices/schema/', import.meta.url));
 
 export function schemaFiles(): Record<string, string> {
   const config = {
@@ -20,8 +15,4 @@ export function schemaFiles(): Record<string, string> {
     'matrix.schema.json': `${JSON.stringify(matrixJsonSchema(), null, 2)}\n`,
     'matrices-config.schema.json': `${JSON.stringify(config, null, 2)}\n`,
   };
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const [name, text] of Object.entries(schemaFiles())) writeFileSync(join(SCHEMA_DIR, name), text);
 }

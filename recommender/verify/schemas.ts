@@ -2,14 +2,18 @@
  * The JSON schemas of every kind flowmatrix emits (copied from the upstream CRDs/OpenAPI into
  * recommender/schemas/ so the product verifies without the reference tree), compiled once with
  * ajv and cached. `strict: false`: the Kubernetes schemas carry `x-kubernetes-*` keywords.
+ * They are JSON module imports, so verifying reads no disk at run time.
  */
-import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { RegExpEngine } from 'ajv/dist/types/index.js';
 import addFormatsModule from 'ajv-formats';
 import { isCidr } from '../../domain/ip.ts';
-
-export const SCHEMA_DIR = new URL('../schemas/', import.meta.url);
+import clusterNetworkPolicy from '../schemas/HEAD-standard-clusternetworkpolicy_policy.networking.k8s.io_v1alpha2.openAPIV3Schema.json' with { type: 'json' };
+import ciliumClusterwideNetworkPolicy from '../schemas/datreeio-cilium.io-ciliumclusterwidenetworkpolicy_v2.schema.json' with { type: 'json' };
+import ciliumNetworkPolicy from '../schemas/datreeio-cilium.io-ciliumnetworkpolicy_v2.schema.json' with { type: 'json' };
+import calicoGlobalNetworkPolicy from '../schemas/globalnetworkpolicy_projectcalico.org_v3.openAPIV3Schema.json' with { type: 'json' };
+import kubernetesNetworkPolicy from '../schemas/networkpolicy-networking.k8s.io-v1.standalone.schema.json' with { type: 'json' };
+import calicoNetworkPolicy from '../schemas/networkpolicy_projectcalico.org_v3.openAPIV3Schema.json' with { type: 'json' };
 
 /** `apiVersion kind` → schema file in recommender/schemas/. */
 export const SCHEMA_FILES: Readonly<Record<string, string>> = {
@@ -19,6 +23,16 @@ export const SCHEMA_FILES: Readonly<Record<string, string>> = {
   'projectcalico.org/v3 NetworkPolicy': 'networkpolicy_projectcalico.org_v3.openAPIV3Schema.json',
   'projectcalico.org/v3 GlobalNetworkPolicy': 'globalnetworkpolicy_projectcalico.org_v3.openAPIV3Schema.json',
   'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': 'HEAD-standard-clusternetworkpolicy_policy.networking.k8s.io_v1alpha2.openAPIV3Schema.json',
+};
+
+/** `apiVersion kind` → its schema (the content of SCHEMA_FILES' file). */
+const SCHEMAS: Readonly<Record<string, object>> = {
+  'networking.k8s.io/v1 NetworkPolicy': kubernetesNetworkPolicy,
+  'cilium.io/v2 CiliumNetworkPolicy': ciliumNetworkPolicy,
+  'cilium.io/v2 CiliumClusterwideNetworkPolicy': ciliumClusterwideNetworkPolicy,
+  'projectcalico.org/v3 NetworkPolicy': calicoNetworkPolicy,
+  'projectcalico.org/v3 GlobalNetworkPolicy': calicoGlobalNetworkPolicy,
+  'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': clusterNetworkPolicy,
 };
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
@@ -51,13 +65,12 @@ function instance(): Ajv {
 /** The compiled validator for a kind, or undefined when flowmatrix has no schema for it. */
 export function validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {
   const id = `${apiVersion} ${kind}`;
-  const file = SCHEMA_FILES[id];
-  if (!file) return undefined;
+  const schema = SCHEMAS[id];
+  if (!schema) return undefined;
   let v = compiled.get(id);
   if (!v) {
-    const schema = JSON.parse(readFileSync(new URL(file, SCHEMA_DIR), 'utf8')) as Record<string, unknown>;
-    delete schema.$schema;
-    v = instance().compile(schema);
+    // ajv would try to resolve the draft named by `$schema`; the module object itself stays untouched.
+    v = instance().compile(Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')));
     compiled.set(id, v);
   }
   return v;

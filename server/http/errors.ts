@@ -1,7 +1,8 @@
 /** The one error handler: everything becomes application/problem+json; stacks go to the log only. */
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { HttpProblem } from './problem.ts';
+import { AppError, type AppErrorCode } from '../../app/errors.ts';
+import { HttpProblem, type ProblemFieldError, type ProblemType } from './problem.ts';
 
 /** Errors raised by express' own body parsers carry `type` and `status`. */
 interface ParserError extends Error {
@@ -11,8 +12,25 @@ interface ParserError extends Error {
   length?: number;
 }
 
+/** Problem type (and so HTTP status) per use-case failure kind. */
+export const APP_ERROR_PROBLEMS: Readonly<Record<AppErrorCode, ProblemType>> = {
+  'invalid-input': 'unprocessable-content',
+  'not-found': 'not-found',
+};
+
+/** A use case's AppError as a problem: its message is the detail, each problem a field error (`path (line N)`). */
+export function appProblem(e: AppError): HttpProblem {
+  const errors: ProblemFieldError[] = e.problems.map((p) => ({
+    path: p.line !== undefined ? `${p.path} (line ${p.line})` : p.path,
+    message: p.message,
+    ...(p.value !== undefined ? { value: p.value } : {}),
+  }));
+  return new HttpProblem(APP_ERROR_PROBLEMS[e.code], e.message, errors.length > 0 ? { errors } : {});
+}
+
 export function toProblem(err: unknown): HttpProblem {
   if (err instanceof HttpProblem) return err;
+  if (err instanceof AppError) return appProblem(err);
   const e = err as ParserError;
   switch (e?.type) {
     case 'entity.parse.failed':
@@ -39,7 +57,7 @@ export function errorHandler(logger: Logger) {
     const problem = toProblem(err);
     const log = (res.locals.log as Logger | undefined) ?? logger;
     if (problem.status >= 500) log.error({ err }, 'unhandled error');
-    else if (!(err instanceof HttpProblem)) log.debug({ err: (err as Error).message }, 'request rejected');
+    else if (!(err instanceof HttpProblem) && !(err instanceof AppError)) log.debug({ err: (err as Error).message }, 'request rejected');
     if (res.headersSent) {
       // A streamed response failed midway: nothing valid can be sent any more.
       res.destroy();

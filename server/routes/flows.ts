@@ -6,12 +6,8 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { Type } from '@sinclair/typebox';
+import { ingestFlows, nothingRead, type FlowIngestSummary } from '../../app/ingest.ts';
 import { FORMATS } from '../../collectors/flows/decode.ts';
-import { FlowIngest, nothingRead } from '../../collectors/flows/pipeline.ts';
-import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
-import { SqliteBatchWriter } from '../../collectors/flows/write.ts';
-import { EdgeStore } from '../../store/edges.ts';
-import { readResolutionData } from '../../store/inventory.ts';
 import type { ServiceContext } from '../context.ts';
 import { declaredTooLarge } from '../http/body.ts';
 import { HttpProblem } from '../http/problem.ts';
@@ -62,23 +58,20 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
           res.setHeader('Connection', 'close');
           throw new HttpProblem('payload-too-large', `Content-Length exceeds the configured limit of ${limit} bytes (server.maxFlowBodyBytes)`);
         }
-        const index = new ResolutionIndex(readResolutionData(ctx.db));
-        const ingest = new FlowIngest({ format: query.format, index, writer: new SqliteBatchWriter(ctx.db) });
         const limited = limitStream(limit);
         req.on('error', (e) => limited.destroy(e));
         req.pipe(limited);
-        const name = `api:${String(res.locals.requestId)}`;
-        const run = ingest.ingest(limited, name);
+        const run = ingestFlows(ctx.db, [{ name: `api:${String(res.locals.requestId)}`, open: () => limited }], { format: query.format });
         activeIngests.add(run);
-        let input;
+        let summary: FlowIngestSummary;
         try {
-          input = await run;
+          summary = await run;
         } finally {
           activeIngests.delete(run);
         }
-        const summary = { ...ingest.summary(), edgesTotal: new EdgeStore(ctx.db).count() };
+        const input = summary.inputs[0];
         ctx.metrics.countIngest(query.format, summary);
-        if (input.status === 'failed' && input.error?.includes('configured limit')) {
+        if (input?.status === 'failed' && input.error?.includes('configured limit')) {
           res.setHeader('Connection', 'close');
           req.unpipe(limited);
           req.resume();

@@ -1,11 +1,11 @@
 /** Workloads from the stored inventory, and inventory import (a kubectl List, JSON or YAML). */
 import { Type } from '@sinclair/typebox';
-import { convertInventoryText, InventoryInputError } from '../../collectors/inventory/index.ts';
+import { importInventory } from '../../app/inventory.ts';
 import { workloadKey } from '../../domain/peer.ts';
-import { applySnapshot, getWorkload, listWorkloads, SnapshotOrderError, type StoredWorkload } from '../../store/inventory.ts';
+import { getWorkload, listWorkloads, type StoredWorkload } from '../../store/inventory.ts';
 import type { ServiceContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
-import { HttpProblem, notFound } from '../http/problem.ts';
+import { notFound } from '../http/problem.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { Cursor, FreeObject, K8sName, Limit, Namespace, WorkloadKind } from '../schemas/common.ts';
 
@@ -98,39 +98,12 @@ export function inventoryRoutes(ctx: ServiceContext): AnyRoute[] {
         413: { description: 'body larger than server.maxBodyBytes' },
         422: { description: 'not an inventory, or older than the stored snapshot; nothing was imported' },
       },
-      handler: ({ query }, req, res) => {
-        const text = typeof req.body === 'string' ? req.body : '';
-        const takenAt = query.takenAt !== undefined ? Date.parse(query.takenAt) : ctx.now();
-        const source = `api:${String(res.locals.requestId)}`;
-        let converted;
-        try {
-          converted = convertInventoryText(text, takenAt);
-        } catch (e) {
-          if (e instanceof InventoryInputError) throw new HttpProblem('unprocessable-content', `${e.message}; nothing was imported`);
-          throw e;
-        }
-        const { snapshot } = converted;
-        let result;
-        try {
-          result = applySnapshot(ctx.db, snapshot, { source, counts: converted.objects });
-        } catch (e) {
-          if (e instanceof SnapshotOrderError) throw new HttpProblem('unprocessable-content', `${e.message}; nothing was imported`);
-          throw e;
-        }
-        return {
-          source,
-          takenAt: new Date(takenAt).toISOString(),
-          objects: converted.objects,
-          ignored: converted.ignored,
-          replaced: result.replaced,
-          workloads: { ...result.workloads, clusterDns: snapshot.workloads.filter((w) => w.clusterDns).map((w) => workloadKey(w)) },
-          podAddresses: snapshot.podAddresses.length,
-          ipIntervals: result.ipIntervals,
-          apiserver: snapshot.apiserver.map((a) => `${a.ip}:${a.port}/${a.protocol}`),
-          ownerAliases: result.ownerAliases,
-          warnings: converted.warnings,
-        };
-      },
+      handler: ({ query }, req, res) =>
+        importInventory(ctx.db, {
+          text: typeof req.body === 'string' ? req.body : '',
+          takenAt: query.takenAt !== undefined ? Date.parse(query.takenAt) : ctx.now(),
+          source: `api:${String(res.locals.requestId)}`,
+        }),
     }),
   ];
 }

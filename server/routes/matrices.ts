@@ -1,22 +1,15 @@
 /** Communication matrices: list, show one resolved against the inventory, apply (PUT) and validate. */
 import { Type } from '@sinclair/typebox';
-import { stringify } from 'yaml';
-import { loadCatalog } from '../../recommender/matrix/catalog.ts';
-import { MatrixError, parseMatrix, type MatrixProblem } from '../../recommender/matrix/load.ts';
-import { resolveMatrix } from '../../recommender/matrix/resolve.ts';
-import { readInventory } from '../../store/inventory.ts';
-import { getStoredMatrix, saveMatrix } from '../../store/matrices.ts';
+import { AppError } from '../../app/errors.ts';
+import { applyMatrix, matrixSource, resolveMatrices, resolveMatrixNamed, validateMatrixDocument } from '../../app/matrices.ts';
+import { matrixSummary } from '../../recommender/matrix/summary.ts';
 import type { ServiceContext } from '../context.ts';
-import { HttpProblem, notFound, type ProblemFieldError } from '../http/problem.ts';
+import { appProblem } from '../http/errors.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { FreeObject, K8sName, StringEnum } from '../schemas/common.ts';
-import { matrixEntries, matrixSummary, resolveAllMatrices } from '../services/matrices.ts';
 
 const MATRIX_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'application/json'];
 const NameParam = Type.Object({ name: K8sName }, { additionalProperties: false });
-
-const fieldErrors = (problems: MatrixProblem[]): ProblemFieldError[] =>
-  problems.map((p) => ({ path: p.line !== undefined ? `${p.path} (line ${p.line})` : p.path, message: p.message, ...(p.value !== undefined ? { value: p.value } : {}) }));
 
 const Validation = Type.Object({
   valid: Type.Boolean(),
@@ -36,7 +29,7 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
       tag: 'matrices',
       scope: 'read',
       responses: { 200: { description: 'matrices sorted by name', content: { 'application/json': Type.Object({ items: Type.Array(FreeObject) }) } } },
-      handler: () => ({ items: resolveAllMatrices(ctx.db, ctx.config.matrices).map(matrixSummary) }),
+      handler: () => ({ items: resolveMatrices(ctx.db, ctx.config.matrices).map(matrixSummary) }),
     }),
     defineRoute({
       method: 'get',
@@ -52,16 +45,11 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
         404: { description: 'no matrix of that name' },
       },
       handler: ({ params, query }, _req, res) => {
-        const entries = matrixEntries(ctx.db, ctx.config.matrices);
-        const entry = entries.find((e) => e.matrix.metadata.name === params.name);
-        if (!entry) throw notFound(`no matrix named "${params.name}" (known: ${entries.map((e) => e.matrix.metadata.name).join(', ')})`);
         if (query.format === 'source') {
-          const stored = getStoredMatrix(ctx.db, params.name);
-          const text = stored?.source ?? loadCatalog().find((c) => c.matrix.metadata.name === params.name)?.text ?? stringify(entry.matrix);
-          res.type('application/yaml').send(text);
+          res.type('application/yaml').send(matrixSource(ctx.db, ctx.config.matrices, params.name));
           return undefined;
         }
-        return resolveMatrix(entry, readInventory(ctx.db), ctx.config.matrices);
+        return resolveMatrixNamed(ctx.db, ctx.config.matrices, params.name);
       },
     }),
     defineRoute({
@@ -79,25 +67,15 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
         422: { description: 'invalid matrix: every problem with its path and line' },
       },
       handler: ({ params }, req, res) => {
-        const text = typeof req.body === 'string' ? req.body : '';
-        let parsed;
-        try {
-          parsed = parseMatrix(text, `PUT /api/v1/matrices/${params.name}`);
-        } catch (e) {
-          if (e instanceof MatrixError) throw new HttpProblem('unprocessable-content', `invalid matrix (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'})`, { errors: fieldErrors(e.problems) });
-          throw e;
-        }
-        const name = parsed.matrix.metadata.name;
-        if (name !== params.name) {
-          throw new HttpProblem('unprocessable-content', `the document is named "${name}" but was PUT to "${params.name}"`, {
-            errors: [{ path: 'metadata.name', message: `must equal the path name "${params.name}"`, value: name }],
-          });
-        }
-        const existed = getStoredMatrix(ctx.db, name) !== undefined;
-        const builtIn = loadCatalog().some((c) => c.matrix.metadata.name === name);
-        const result = saveMatrix(ctx.db, { name, source: text, origin: `api:${String(res.locals.requestId)}`, appliedAt: ctx.now() });
-        res.status(existed ? 200 : 201);
-        return { name, status: result.changed ? 'applied' : 'unchanged', overridesBuiltIn: builtIn, digest: result.digest };
+        const result = applyMatrix(ctx.db, {
+          text: typeof req.body === 'string' ? req.body : '',
+          origin: `api:${String(res.locals.requestId)}`,
+          label: `PUT /api/v1/matrices/${params.name}`,
+          appliedAt: ctx.now(),
+          expectedName: params.name,
+        });
+        res.status(result.created ? 201 : 200);
+        return { name: result.name, status: result.status, overridesBuiltIn: result.overridesBuiltIn, digest: result.digest };
       },
     }),
     defineRoute({
@@ -110,17 +88,12 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
       body: { raw: MATRIX_TYPES, description: 'a CommunicationMatrix document, YAML or JSON' },
       responses: { 200: { description: 'the verdict (valid or not: a 200 either way)', content: { 'application/json': Validation } } },
       handler: (_i, req) => {
-        const text = typeof req.body === 'string' ? req.body : '';
         try {
-          const { matrix: m } = parseMatrix(text, 'body');
-          const components = Object.values(m.components);
-          const rules =
-            components.reduce((n, c) => n + (c.ingress?.length ?? 0) + (c.egress?.length ?? 0), 0) +
-            (m.shared ?? []).reduce((n, s) => n + (s.ingress?.length ?? 0) + (s.egress?.length ?? 0), 0);
-          return { valid: true, name: m.metadata.name, components: components.length, rules, problems: [] };
+          const m = validateMatrixDocument(typeof req.body === 'string' ? req.body : '', 'body');
+          return { valid: true, name: m.name, components: m.components, rules: m.rules, problems: [] };
         } catch (e) {
-          if (!(e instanceof MatrixError)) throw e;
-          return { valid: false, problems: fieldErrors(e.problems) };
+          if (!(e instanceof AppError)) throw e;
+          return { valid: false, problems: appProblem(e).errors ?? [] };
         }
       },
     }),

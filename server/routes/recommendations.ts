@@ -6,6 +6,7 @@ import { toYaml, type EngineName } from '../../recommender/engines/index.ts';
 import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/compare/status.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
+import { recommendOptions, type RecommendationRequest } from '../../app/recommendation.ts';
 import { getWorkload, readInventory } from '../../store/inventory.ts';
 import type { ServiceContext } from '../context.ts';
 import { notFound } from '../http/problem.ts';
@@ -41,13 +42,15 @@ const ExportQuery = Type.Object(
 
 type OptionQuery = Static<typeof WorkloadQuery> & { namespace?: string; workload?: string };
 
+/** The query parameters, parsed, as the request the use case takes; `staleDays` defaults to the service config's. */
 function toOptions(q: OptionQuery, staleDays: number): Partial<RecommendOptions> {
-  const o: Partial<RecommendOptions> = { mode: q.mode, egress: q.egress, defaultDeny: q.defaultDeny, shared: q.shared, includeMay: q.includeMay, staleDays: q.staleDays ?? staleDays };
-  if (q.include !== undefined) o.include = [...new Set(q.include.split(','))] as ComparisonStatus[];
-  if (q.now !== undefined) o.now = Date.parse(q.now);
-  if (q.namespace !== undefined) o.namespace = q.namespace;
-  if (q.workload !== undefined) o.workload = q.workload;
-  return o;
+  const req: RecommendationRequest = { mode: q.mode, egress: q.egress, defaultDeny: q.defaultDeny, shared: q.shared, includeMay: q.includeMay };
+  if (q.staleDays !== undefined) req.staleDays = q.staleDays;
+  if (q.include !== undefined) req.include = q.include.split(',') as ComparisonStatus[];
+  if (q.now !== undefined) req.now = Date.parse(q.now);
+  if (q.namespace !== undefined) req.namespace = q.namespace;
+  if (q.workload !== undefined) req.workload = q.workload;
+  return recommendOptions(req, staleDays);
 }
 
 /** Answers 304 when the client already has this representation. */

@@ -1,10 +1,9 @@
 /** Reports: list the stored ones, read one as JSON, Markdown or HTML (by Accept), build one now. */
 import { Type } from '@sinclair/typebox';
 import { MODES } from '../../recommender/synthesize/options.ts';
-import { ReportError } from '../../reports/gather.ts';
 import type { Report } from '../../reports/model.ts';
 import { MEDIA_TYPES, renderHtml, renderJson, renderMarkdown, REPORT_FORMATS, type ReportFormat } from '../../reports/render/index.ts';
-import { reportBuilt, reportServiceFor } from '../../reports/runtime.ts';
+import { reportBuilt, reportServiceFor } from '../services/reports.ts';
 import type { StoredReportMeta } from '../../store/reports.ts';
 import type { ServiceContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
@@ -137,7 +136,6 @@ export function reportRoutes(ctx: ServiceContext): AnyRoute[] {
           });
         } catch (e) {
           ctx.metrics.reportRuns.inc({ trigger: 'manual', outcome: 'failed' });
-          if (e instanceof ReportError) throw new HttpProblem('unprocessable-content', e.message);
           throw e;
         }
         reportBuilt(ctx, stored.meta);

@@ -1,24 +1,18 @@
 /**
- * Recommendations for the API: the same calls as `flowmatrix recommend`/`export` (recommend() on
- * the stored inventory, edges, resolved matrices and external names, then the engine's emit and
- * toMultiDocYaml), so the bytes are the CLI's. Inputs and results are cached per data version:
- * nothing is recomputed until the store changes.
+ * Recommendations for the API: the same use case as `flowmatrix recommend`/`export`
+ * (app/recommendation.ts, then toMultiDocYaml), so the bytes are the CLI's. Inputs and results
+ * are cached per data version: nothing is recomputed until the store changes.
  */
 import { createHash } from 'node:crypto';
-import { getEngine, toMultiDocYaml, type EmitResult, type EngineName } from '../../recommender/engines/index.ts';
-import { PolicyError } from '../../recommender/policy/build.ts';
-import { recommend, RecommendError, type Recommendation, type RecommendInput, type RecommendOptions } from '../../recommender/recommend.ts';
+import { readRecommendationInput, runRecommendation, type RecommendationResult } from '../../app/recommendation.ts';
+import { toMultiDocYaml, type EngineName } from '../../recommender/engines/index.ts';
+import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
+import type { RecommendInput, RecommendOptions } from '../../recommender/recommend.ts';
 import type { Db } from '../../store/db.ts';
 import { dataVersion } from '../../store/data-version.ts';
-import { readRecommendData } from '../../store/recommend-read.ts';
-import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
-import { HttpProblem } from '../http/problem.ts';
 import type { ServiceMetrics } from '../metrics.ts';
-import { resolveAllMatrices } from './matrices.ts';
 
-export interface RecommendResult {
-  rec: Recommendation;
-  emitted: EmitResult;
+export interface RecommendResult extends RecommendationResult {
   /** Lazily rendered multi-document YAML (what `flowmatrix export` prints) and its ETag. */
   yaml(): { text: string; etag: string };
 }
@@ -67,7 +61,7 @@ export class RecommendationService {
   }
 
   private input(): RecommendInput {
-    this.inputs ??= { ...readRecommendData(this.db), matrices: resolveAllMatrices(this.db, this.config()) };
+    this.inputs ??= readRecommendationInput(this.db, this.config());
     return this.inputs;
   }
 
@@ -83,25 +77,19 @@ export class RecommendationService {
     const hit = this.results.get(key);
     if (hit) return hit;
     const result = this.metrics.time(engine, kind, () => {
-      try {
-        const rec = recommend(this.input(), options);
-        const emitted = getEngine(engine).emit(rec.policySet);
-        let rendered: { text: string; etag: string } | undefined;
-        return {
-          rec,
-          emitted,
-          yaml: () => {
-            if (!rendered) {
-              const text = toMultiDocYaml(emitted.manifests);
-              rendered = { text, etag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"` };
-            }
-            return rendered;
-          },
-        } satisfies RecommendResult;
-      } catch (e) {
-        if (e instanceof RecommendError || e instanceof PolicyError) throw new HttpProblem('unprocessable-content', e.message);
-        throw e;
-      }
+      const { rec, emitted } = runRecommendation(this.input(), engine, options);
+      let rendered: { text: string; etag: string } | undefined;
+      return {
+        rec,
+        emitted,
+        yaml: () => {
+          if (!rendered) {
+            const text = toMultiDocYaml(emitted.manifests);
+            rendered = { text, etag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"` };
+          }
+          return rendered;
+        },
+      } satisfies RecommendResult;
     });
     this.results.set(key, result);
     return result;

@@ -1,9 +1,8 @@
 /** The bundled demo cluster in a real SQLite file, loaded the way users load it: `flowmatrix demo --no-serve`. */
 import { join } from 'node:path';
-import { resolveAll } from '../../cli/commands/matrix.ts';
+import { readRecommendationInput } from '../../app/recommendation.ts';
 import type { RecommendInput } from '../../recommender/recommend.ts';
 import { openDb } from '../../store/db.ts';
-import { readRecommendData } from '../../store/recommend-read.ts';
 import { runCli } from './cli.ts';
 import { tmpDir } from './tmp.ts';
 
@@ -19,7 +18,7 @@ export async function demoDb(): Promise<string> {
 export function demoRecommendInput(dbPath: string): RecommendInput {
   const db = openDb(dbPath);
   try {
-    return { ...readRecommendData(db), matrices: resolveAll(db, {}) };
+    return readRecommendationInput(db, {});
   } finally {
     db.close();
   }

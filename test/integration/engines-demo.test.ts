@@ -2,7 +2,7 @@
 // API server would refuse, and the renderings that cut required traffic.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolveAll } from '../../cli/commands/matrix.ts';
+import { resolveMatrices } from '../../app/matrices.ts';
 import { ENGINE_NAMES, getEngine } from '../../recommender/engines/index.ts';
 import type { Manifest } from '../../recommender/engines/types.ts';
 import { recommend, type RecommendInput } from '../../recommender/recommend.ts';
@@ -82,8 +82,8 @@ test('--shared on the demo: rules held by flux-system and kyma-system are writte
 
 test('Kyma with model=current ("any IP": 0.0.0.0/0 and ::/0 in one rule): Calico gets one rule per address family, every engine\'s output is admissible', () => {
   const db = openDb(dbPath);
-  const config = { systems: { 'kyma-telemetry': { parameters: { model: 'current' } } } } as Parameters<typeof resolveAll>[1];
-  const matrices = resolveAll(db, config);
+  const config = { systems: { 'kyma-telemetry': { parameters: { model: 'current' } } } } as Parameters<typeof resolveMatrices>[1];
+  const matrices = resolveMatrices(db, config);
   db.close();
   const set = recommend({ ...input, matrices }, { namespace: 'kyma-system' }).policySet;
   const calico = getEngine('calico').emit(set).manifests;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { main } from '../../cli/main.ts';
-import { CATALOG_DIR } from '../../recommender/matrix/catalog.ts';
+import { CATALOG_DIR } from '../../app/catalog.ts';
 import { openDb } from '../../store/db.ts';
 import { listStoredMatrices } from '../../store/matrices.ts';
 import { tmpDir } from '../helpers/tmp.ts';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { resolveAll } from '../../cli/commands/matrix.ts';
+import { resolveMatrices } from '../../app/matrices.ts';
 import { ENGINE_NAMES, getEngine, toMultiDocYaml } from '../../recommender/engines/index.ts';
 import { isStoredEdge, type EdgeTraffic } from '../../domain/edge.ts';
 import { recommend, RecommendError, type RecommendInput } from '../../recommender/recommend.ts';
@@ -102,8 +102,8 @@ test('Flux controller (seed 003), egress on: DNS to kube-system, apiserver /32 o
 
 test('NetObserv with deploymentModel Kafka: agent → Kafka documented, flowlogs-pipeline ingress without 2055 from the agents', async () => {
   const db = openDb(dbPath);
-  const config = { systems: { netobserv: { parameters: { deploymentModel: 'Kafka' } } } } as Parameters<typeof resolveAll>[1];
-  const matrices = resolveAll(db, config);
+  const config = { systems: { netobserv: { parameters: { deploymentModel: 'Kafka' } } } } as Parameters<typeof resolveMatrices>[1];
+  const matrices = resolveMatrices(db, config);
   db.close();
   const rec = recommend({ ...input, matrices }, { mode: 'documented' });
   assert.equal(rec.workloads.find((w) => w.workload.name === 'netobserv-ebpf-agent')?.hostNetwork, true);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import request from 'supertest';
-import { startReportSchedule } from '../../reports/runtime.ts';
+import { startReportSchedule } from '../../server/services/reports.ts';
 import type { CronFactory } from '../../reports/schedule.ts';
 import { createApp } from '../../server/app.ts';
 import { configFor } from '../../server/config/load.ts';

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { ENGINES, ENGINE_NAMES, getEngine } from '../../recommender/engines/index.ts';
 import { policySet } from '../../recommender/policy/build.ts';
 import { SCHEMA_FILES, verifyManifest, verifyManifests } from '../../recommender/verify/index.ts';
-import { SCHEMA_DIR } from '../../recommender/verify/schemas.ts';
 import { REFERENCE } from '../helpers/tmp.ts';
 import { richIntents } from '../golden/engines/rich-ir.ts';
 
+const SCHEMA_DIR = new URL('../../recommender/schemas/', import.meta.url);
 const set = policySet(richIntents());
 const emitted = Object.fromEntries(ENGINE_NAMES.map((e) => [e, ENGINES[e].emit(set)]));
 

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
-import { CATALOG_DIR, loadCatalog } from '../../recommender/matrix/catalog.ts';
-import { SCHEMA_DIR, schemaFiles } from '../../recommender/matrix/schema-files.ts';
+import { CATALOG_DIR, loadCatalog } from '../../app/catalog.ts';
+import { MATRIX_SCHEMA_DIR as SCHEMA_DIR } from '../../app/matrix-schema-files.ts';
+import { schemaFiles } from '../../recommender/matrix/schema-files.ts';
 import type { MatrixT, RuleT, SourceT } from '../../recommender/matrix/schema.ts';
 import { SHARED, tmpDir } from '../helpers/tmp.ts';
 
@@ -18,7 +19,7 @@ const SEED_OF: Record<string, string> = {
 
 test('the committed JSON Schema files equal the ones generated from the TypeBox definitions', () => {
   for (const [name, text] of Object.entries(schemaFiles())) {
-    assert.equal(readFileSync(join(SCHEMA_DIR, name), 'utf8'), text, `${name} is stale: node --import tsx recommender/matrix/schema-files.ts`);
+    assert.equal(readFileSync(join(SCHEMA_DIR, name), 'utf8'), text, `${name} is stale: node --import tsx app/matrix-schema-files.ts`);
   }
 });
 

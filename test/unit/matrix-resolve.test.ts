@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { InventorySnapshot } from '../../domain/inventory.ts';
-import { loadCatalog } from '../../recommender/matrix/catalog.ts';
+import { loadCatalog } from '../../app/catalog.ts';
 import { configProblemsFor, parseMatricesConfig } from '../../recommender/matrix/config.ts';
 import { MatrixError } from '../../recommender/matrix/load.ts';
 import { resolveMatrix, type MatrixEntry } from '../../recommender/matrix/resolve.ts';

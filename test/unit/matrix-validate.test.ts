@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { MatrixError, parseMatrix, type MatrixProblem } from '../../recommender/matrix/load.ts';
-import { loadCatalog } from '../../recommender/matrix/catalog.ts';
+import { loadCatalog } from '../../app/catalog.ts';
 
 const FIXTURE = new URL('../fixtures/matrices/invalid.yaml', import.meta.url).pathname;
 

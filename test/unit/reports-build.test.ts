@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildReport, type ReportInput } from '../../reports/build.ts';
 import { REPORT_DEFAULTS } from '../../reports/config.ts';
-import { gatherReportInput, ReportError, type ReportRequest } from '../../reports/gather.ts';
+import { AppError } from '../../app/errors.ts';
+import { gatherReportInput, type ReportRequest } from '../../app/report-input.ts';
 import { MAX_ATTENTION_ITEMS, type EdgeItem, type Report } from '../../reports/model.ts';
 import { renderHtml, renderJson, renderMarkdown } from '../../reports/render/index.ts';
 import { openDb } from '../../store/db.ts';
@@ -177,11 +178,14 @@ test('deterministic: the same inputs give byte-identical renderings, also after 
   assert.equal(renderHtml(stored), renderHtml(report));
 });
 
-test('options the recommender rejects are a ReportError', () => {
+test('options the recommender rejects, and a config naming no matrix, are AppError invalid-input', () => {
   const db = openDb(dbPath);
   try {
-    assert.throws(() => gatherReportInput(db, request({ staleDays: 0 })), ReportError);
-    assert.throws(() => gatherReportInput(db, request({ matrices: { systems: { nosuch: { enabled: true } } } })), (e: Error) => e instanceof ReportError && /nosuch/.test(e.message));
+    assert.throws(() => gatherReportInput(db, request({ staleDays: 0 })), (e: unknown) => e instanceof AppError && e.code === 'invalid-input' && /stale-days/.test(e.message));
+    assert.throws(
+      () => gatherReportInput(db, request({ matrices: { systems: { nosuch: { enabled: true } } } })),
+      (e: unknown) => e instanceof AppError && e.code === 'invalid-input' && e.problems.some((p) => p.path === 'matrices.systems.nosuch' && /no matrix named "nosuch"/.test(p.message)),
+    );
   } finally {
     db.close();
   }

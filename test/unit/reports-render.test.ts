@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildReport, type ReportInput } from '../../reports/build.ts';
-import { gatherReportInput } from '../../reports/gather.ts';
+import { gatherReportInput } from '../../app/report-input.ts';
 import type { Report } from '../../reports/model.ts';
 import { renderReport, REPORT_FORMATS, renderHtml, renderMarkdown } from '../../reports/render/index.ts';
 import { MAX_ROWS } from '../../reports/render/view.ts';

@@ -1,5 +1,5 @@
 /**
- * Builds and stores reports: gather from the store, build the model, keep it (with retention).
+ * Building a report: gather from the store, build the model, keep it (with retention).
  * Shared by `flowmatrix report`, POST /api/v1/reports and the schedule.
  */
 import type { EngineName } from '../recommender/engines/index.ts';
@@ -7,10 +7,10 @@ import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
 import type { Mode } from '../recommender/synthesize/options.ts';
 import type { Db } from '../store/db.ts';
 import { ReportStore, type StoredReportMeta } from '../store/reports.ts';
-import { buildReport } from './build.ts';
-import type { ReportSettings } from './config.ts';
-import { gatherReportInput, type ReportRequest } from './gather.ts';
-import type { Report, ReportTrigger } from './model.ts';
+import { buildReport } from '../reports/build.ts';
+import type { ReportSettings } from '../reports/config.ts';
+import { gatherReportInput, type ReportRequest } from './report-input.ts';
+import type { Report, ReportTrigger } from '../reports/model.ts';
 
 export interface BuildOptions {
   trigger: ReportTrigger;

@@ -2,10 +2,10 @@
  * Reports inside the running service: one ReportService per service context (shared by the routes
  * and the schedule), the last-report metric, and the schedule's start/stop with `serve`.
  */
-import type { ServiceContext } from '../server/context.ts';
-import type { StoredReportMeta } from '../store/reports.ts';
-import { ReportScheduler, type CronFactory } from './schedule.ts';
-import { ReportService } from './service.ts';
+import type { ServiceContext } from '../context.ts';
+import type { StoredReportMeta } from '../../store/reports.ts';
+import { ReportScheduler, type CronFactory } from '../../reports/schedule.ts';
+import { ReportService } from '../../app/reports.ts';
 
 const services = new WeakMap<ServiceContext, ReportService>();
 

@@ -1,10 +1,13 @@
-/** The built-in catalog: one YAML matrix per documented system under matrices/. */
+/**
+ * The built-in catalog: one YAML matrix per documented system under matrices/. Reading it is the
+ * use-case layer's job; the recommender only receives the parsed matrices.
+ */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MatrixError, parseMatrix, type ParsedMatrix } from './load.ts';
+import { MatrixError, parseMatrix, type ParsedMatrix } from '../recommender/matrix/load.ts';
 
-export const CATALOG_DIR = fileURLToPath(new URL('../../matrices/', import.meta.url));
+export const CATALOG_DIR = fileURLToPath(new URL('../matrices/', import.meta.url));
 
 export interface CatalogEntry extends ParsedMatrix {
   file: string;

@@ -1,0 +1,84 @@
+/**
+ * Importing an inventory: a `kubectl get … -o json|yaml` export (or a YAML object stream), or
+ * the objects a collector listed → snapshot → store, answering the summary `flowmatrix inventory
+ * import` prints and POST /api/v1/inventory returns. Nothing is stored when the input or its
+ * time is wrong.
+ */
+import { convertInventoryText, InventoryInputError, snapshotFromObjects, type ConvertedInventory, type RawObject } from '../collectors/inventory/index.ts';
+import { workloadKey } from '../domain/peer.ts';
+import type { Db } from '../store/db.ts';
+import { applySnapshot, SnapshotOrderError, type ApplyResult } from '../store/inventory.ts';
+import { invalidInput } from './errors.ts';
+
+interface ImportMeta {
+  /** When the export was taken (ms). Snapshots must arrive in time order. */
+  takenAt: number;
+  /** Where it came from (a file, `stdin`, `api:<request id>`, a collector): stored with the import. */
+  source: string;
+}
+
+export interface InventoryImportRequest extends ImportMeta {
+  text: string;
+}
+
+export interface InventoryObjectsRequest extends ImportMeta {
+  objects: RawObject[];
+}
+
+export interface InventoryImportSummary {
+  source: string;
+  takenAt: string;
+  objects: Record<string, number>;
+  ignored: Record<string, number>;
+  replaced: string[];
+  workloads: ApplyResult['workloads'] & { clusterDns: string[] };
+  podAddresses: number;
+  ipIntervals: ApplyResult['ipIntervals'];
+  apiserver: string[];
+  ownerAliases: ApplyResult['ownerAliases'];
+  warnings: string[];
+}
+
+/** Runs a conversion step; an input that is not an inventory becomes AppError `invalid-input` naming the source. */
+function convert(req: ImportMeta, step: () => ConvertedInventory): ConvertedInventory {
+  try {
+    return step();
+  } catch (e) {
+    if (e instanceof InventoryInputError) throw invalidInput(`${e.message}; nothing was imported`, { subject: req.source });
+    throw e;
+  }
+}
+
+/** Converts and stores one inventory export; AppError `invalid-input` when it is not an inventory or older than the stored one. */
+export function importInventory(db: Db, req: InventoryImportRequest): InventoryImportSummary {
+  return store(db, req, convert(req, () => convertInventoryText(req.text, req.takenAt)));
+}
+
+/** The same for objects already read (a collector's list): one snapshot of them. */
+export function importInventoryObjects(db: Db, req: InventoryObjectsRequest): InventoryImportSummary {
+  return store(db, req, convert(req, () => snapshotFromObjects(req.objects, req.takenAt)));
+}
+
+function store(db: Db, req: ImportMeta, converted: ConvertedInventory): InventoryImportSummary {
+  const { snapshot } = converted;
+  let result: ApplyResult;
+  try {
+    result = applySnapshot(db, snapshot, { source: req.source, counts: converted.objects });
+  } catch (e) {
+    if (e instanceof SnapshotOrderError) throw invalidInput(`${e.message}; nothing was imported`, { subject: req.source });
+    throw e;
+  }
+  return {
+    source: req.source,
+    takenAt: new Date(req.takenAt).toISOString(),
+    objects: converted.objects,
+    ignored: converted.ignored,
+    replaced: result.replaced,
+    workloads: { ...result.workloads, clusterDns: snapshot.workloads.filter((w) => w.clusterDns).map(workloadKey) },
+    podAddresses: snapshot.podAddresses.length,
+    ipIntervals: result.ipIntervals,
+    apiserver: snapshot.apiserver.map((a) => `${a.ip}:${a.port}/${a.protocol}`),
+    ownerAliases: result.ownerAliases,
+    warnings: converted.warnings,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The matrices in force: the built-in catalog merged with the applied (stored) matrices and
+ * checked against the matrices config, resolved against the stored inventory. Also applying and
+ * checking a matrix document. The CLI, the API and the report read matrices only through here.
+ */
+import { stringify } from 'yaml';
+import type { InventorySnapshot } from '../domain/inventory.ts';
+import { parseMatricesConfig } from '../recommender/matrix/config.ts';
+import { MatrixError, parseMatrix, type MatrixProblem, type ParsedMatrix } from '../recommender/matrix/load.ts';
+import { mergeAndCheck } from '../recommender/matrix/registry.ts';
+import { resolveMatrix, type MatrixEntry } from '../recommender/matrix/resolve.ts';
+import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
+import type { MatricesConfigT, MatrixT } from '../recommender/matrix/schema.ts';
+import type { Db } from '../store/db.ts';
+import { readInventory } from '../store/inventory.ts';
+import { getStoredMatrix, listStoredMatrices, saveMatrix } from '../store/matrices.ts';
+import { loadCatalog } from './catalog.ts';
+import { AppError, invalidInput, notFoundError } from './errors.ts';
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The `matrices:` section of a config file's text; AppError `invalid-input` with every problem in the message. */
+export function matricesConfigFromText(text: string, origin: string): MatricesConfigT {
+  try {
+    return parseMatricesConfig(text, origin);
+  } catch (e) {
+    if (e instanceof MatrixError) throw invalidInput(e.message);
+    throw e;
+  }
+}
+
+/** Built-in + applied matrices, sorted by name. Throws AppError when a stored matrix no longer parses or the config names what no matrix has. */
+export function matricesInForce(db: Db, config: MatricesConfigT): MatrixEntry[] {
+  let inForce;
+  try {
+    inForce = mergeAndCheck(
+      loadCatalog().map((c) => c.matrix),
+      listStoredMatrices(db),
+      config,
+    );
+  } catch (e) {
+    if (e instanceof MatrixError) throw invalidInput(e.message);
+    throw e;
+  }
+  const { entries, problems } = inForce;
+  if (problems.length > 0) {
+    throw invalidInput('the service config does not match the loaded matrices', { problems, reason: 'config-mismatch' });
+  }
+  return entries;
+}
+
+/** Every matrix in force, resolved against the inventory (read from the store unless given). */
+export function resolveMatrices(db: Db, config: MatricesConfigT, inventory: InventorySnapshot = readInventory(db)): ResolvedMatrix[] {
+  return matricesInForce(db, config).map((e) => resolveMatrix(e, inventory, config));
+}
+
+/** The matrix in force of that name; AppError `not-found` naming the known ones. */
+export function matrixInForce(db: Db, config: MatricesConfigT, name: string): MatrixEntry {
+  const entries = matricesInForce(db, config);
+  const entry = entries.find((e) => e.matrix.metadata.name === name);
+  if (!entry) throw notFoundError(`no matrix named "${name}" (known: ${entries.map((e) => e.matrix.metadata.name).join(', ')})`);
+  return entry;
+}
+
+/** One matrix in force, resolved against the stored inventory. */
+export function resolveMatrixNamed(db: Db, config: MatricesConfigT, name: string): ResolvedMatrix {
+  return resolveMatrix(matrixInForce(db, config, name), readInventory(db), config);
+}
+
+/** The YAML a matrix in force came from: the applied text, the catalog file, or (never expected) the model rendered. */
+export function matrixSource(db: Db, config: MatricesConfigT, name: string): string {
+  const entry = matrixInForce(db, config, name);
+  return getStoredMatrix(db, name)?.source ?? loadCatalog().find((c) => c.matrix.metadata.name === name)?.text ?? stringify(entry.matrix);
+}
+
+/** Parses and validates a matrix document; AppError `invalid-input` with every problem (path, line, value). */
+export function parseMatrixDocument(text: string, origin: string): ParsedMatrix {
+  try {
+    return parseMatrix(text, origin);
+  } catch (e) {
+    if (e instanceof MatrixError) throw invalidMatrix(e.origin, e.problems);
+    throw e;
+  }
+}
+
+function invalidMatrix(origin: string, problems: MatrixProblem[]): AppError {
+  return invalidInput(`invalid matrix (${plural(problems.length, 'problem')})`, { problems, subject: origin, reason: 'invalid-matrix' });
+}
+
+export interface MatrixCheck {
+  name: string;
+  components: number;
+  rules: number;
+}
+
+/** What a valid matrix holds: its name, components and rules (shared rules included). */
+export function matrixCheck(m: MatrixT): MatrixCheck {
+  const components = Object.values(m.components);
+  const rules =
+    components.reduce((n, c) => n + (c.ingress?.length ?? 0) + (c.egress?.length ?? 0), 0) +
+    (m.shared ?? []).reduce((n, s) => n + (s.ingress?.length ?? 0) + (s.egress?.length ?? 0), 0);
+  return { name: m.metadata.name, components: components.length, rules };
+}
+
+/** Checks a matrix document without storing it. */
+export function validateMatrixDocument(text: string, origin: string): MatrixCheck {
+  return matrixCheck(parseMatrixDocument(text, origin).matrix);
+}
+
+export interface ApplyMatrixRequest {
+  text: string;
+  /** Where the text came from (a file, `stdin`, `api:<request id>`): stored with it. */
+  origin: string;
+  /** How problems name the document (defaults to `origin`). */
+  label?: string;
+  appliedAt: number;
+  /** The name the document must carry (the API's path name). */
+  expectedName?: string;
+}
+
+export interface ApplyMatrixResult {
+  name: string;
+  status: 'applied' | 'unchanged';
+  overridesBuiltIn: boolean;
+  digest: string;
+  /** No matrix of that name had been applied before. */
+  created: boolean;
+}
+
+/** Validates a matrix and stores it; a matrix named like a built-in one overrides it. */
+export function applyMatrix(db: Db, req: ApplyMatrixRequest): ApplyMatrixResult {
+  const label = req.label ?? req.origin;
+  const name = parseMatrixDocument(req.text, label).matrix.metadata.name;
+  if (req.expectedName !== undefined && name !== req.expectedName) {
+    throw invalidInput(`the document is named "${name}" but was PUT to "${req.expectedName}"`, {
+      problems: [{ path: 'metadata.name', message: `must equal the path name "${req.expectedName}"`, value: name }],
+      subject: label,
+    });
+  }
+  const created = getStoredMatrix(db, name) === undefined;
+  const overridesBuiltIn = loadCatalog().some((c) => c.matrix.metadata.name === name);
+  const result = saveMatrix(db, { name, source: req.text, origin: req.origin, appliedAt: req.appliedAt });
+  return { name, status: result.changed ? 'applied' : 'unchanged', overridesBuiltIn, digest: result.digest, created };
+}

@@ -1,0 +1,59 @@
+/**
+ * Reads everything a report needs from the store and computes the recommendation, the manifests of
+ * every engine and the drift: the I/O half of a report (reports/build.ts is the pure half).
+ */
+import { peerKey } from '../domain/peer.ts';
+import { computeDrift } from '../recommender/drift.ts';
+import { ENGINE_NAMES, type EngineName } from '../recommender/engines/index.ts';
+import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
+import type { Mode } from '../recommender/synthesize/options.ts';
+import type { ReportInput } from '../reports/build.ts';
+import type { ReportTrigger } from '../reports/model.ts';
+import type { Db } from '../store/db.ts';
+import { EdgeStore } from '../store/edges.ts';
+import { IngestRunStore } from '../store/ingest-runs.ts';
+import { readRecommendData } from '../store/recommend-read.ts';
+import { ingestTotals } from '../store/reports.ts';
+import { resolveMatrices } from './matrices.ts';
+import { recommendForEveryEngine, recommendOptions } from './recommendation.ts';
+
+export interface ReportRequest {
+  engine: EngineName;
+  mode: Mode;
+  egress: boolean;
+  staleDays: number;
+  namespace?: string;
+  /** Reference time for staleness (ms); default the latest last-seen in the store. */
+  now?: number;
+  matrices: MatricesConfigT;
+  trigger: ReportTrigger;
+  generatedAt: number;
+}
+
+/** AppError `invalid-input` when the matrices or the config do not fit, or the recommender rejects the options. */
+export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
+  const { inventory, edges, externalNames } = readRecommendData(db);
+  const matrices = resolveMatrices(db, req.matrices, inventory);
+  const options = recommendOptions({ mode: req.mode, egress: req.egress, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
+  const { rec: recommendation, emitted } = recommendForEveryEngine({ inventory, edges, matrices, externalNames }, options);
+  const own = emitted[req.engine];
+  const { totals, rejects } = ingestTotals(db);
+  return {
+    recommendation,
+    engine: req.engine,
+    manifests: Object.fromEntries(ENGINE_NAMES.map((e) => [e, emitted[e].manifests])),
+    engineWarnings: own.warnings,
+    inventory,
+    edges,
+    matrices,
+    ingest: {
+      totals,
+      rejects,
+      recent: new IngestRunStore(db).list(10),
+      ambiguous: new EdgeStore(db).listAmbiguous().map((a) => ({ ...a, peerA: peerKey(a.peerA), peerB: peerKey(a.peerB) })),
+    },
+    drift: computeDrift(req.engine, inventory.policies, own.manifests, req.namespace),
+    generatedAt: req.generatedAt,
+    trigger: req.trigger,
+  };
+}

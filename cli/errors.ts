@@ -1,0 +1,25 @@
+/** How the CLI reports a use case's AppError: the text after `flowmatrix: ` and the exit code. */
+import { AppError, type AppErrorCode } from '../app/errors.ts';
+import { formatProblem } from '../recommender/matrix/load.ts';
+
+/**
+ * Exit code per failure kind. Every failure exits 1 today (scripts test for non-zero); a kind
+ * that needs its own code gets it here.
+ */
+export const EXIT_CODES: Readonly<Record<AppErrorCode, number>> = {
+  'invalid-input': 1,
+  'not-found': 1,
+};
+
+export function exitCodeFor(e: AppError): number {
+  return EXIT_CODES[e.code];
+}
+
+/** The message, prefixed with the input it is about, then one indented line per problem. */
+export function cliMessage(e: AppError): string {
+  const lines = e.problems.map(formatProblem);
+  // The CLI reads the config from a file (--config): it says so, where the API speaks of the service config.
+  if (e.reason === 'config-mismatch') return [`invalid config (${lines.length} problem${lines.length === 1 ? '' : 's'})`, ...lines].join('\n');
+  const head = e.subject !== undefined ? `${e.subject}: ${e.message}` : e.message;
+  return [head, ...lines].join('\n');
+}

@@ -1,0 +1,57 @@
+/**
+ * What one flush of the flow pipeline hands to the store: per-edge counter deltas with their
+ * hourly buckets, ambiguous peer pairs and the DNS names seen for external IPs. Peers are
+ * peer keys (domain/peer.ts); times are ms since the epoch.
+ */
+import type { Protocol } from './flow.ts';
+
+export interface HourDelta {
+  hour: number;
+  flows: number;
+  packets: number;
+  bytes: number;
+}
+
+export interface EdgeDelta {
+  client: string;
+  server: string;
+  port: number;
+  protocol: Protocol;
+  firstSeen: number;
+  lastSeen: number;
+  flows: number;
+  packets: number;
+  bytes: number;
+  forwarded: number;
+  dropped: number;
+  sources: number;
+  hours: Map<number, HourDelta>;
+}
+
+export interface AmbiguousDelta {
+  peerA: string;
+  peerB: string;
+  protocol: Protocol;
+  portA: number;
+  portB: number;
+  firstSeen: number;
+  lastSeen: number;
+  flows: number;
+  packets: number;
+  bytes: number;
+  sources: number;
+}
+
+export interface ExternalNameDelta {
+  ip: string;
+  name: string;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/** What one flush writes. */
+export interface AggregateBatch {
+  edges: EdgeDelta[];
+  ambiguous: AmbiguousDelta[];
+  names: ExternalNameDelta[];
+}
