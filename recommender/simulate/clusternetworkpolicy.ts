@@ -22,7 +22,7 @@
  */
 import { selectorMatches } from '../matrix/selector.ts';
 import { AddressCache, cidrHas } from './kubernetes/cidr-match.ts';
-import { ClusterView, subjectPod, type PeerView } from './kubernetes/cluster-view.ts';
+import { ClusterView, SelectorMemo, subjectPod, type PeerView } from './kubernetes/cluster-view.ts';
 import { namedPortMatches } from './kubernetes/named-port.ts';
 import { compileTierPolicies, type CompiledPeer, type CompiledPort, type CompiledRule, type CompiledSubject, type Direction, type TierPolicy } from './clusternetworkpolicy/compile.ts';
 import { NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
@@ -50,12 +50,14 @@ class TieredPolicies {
   private readonly selected = new WeakMap<SimPod, Selected>();
   private readonly addresses = new AddressCache();
   private readonly np: NetworkPolicyIndex;
+  private readonly selectors: SelectorMemo;
 
   constructor(
     manifests: readonly unknown[],
     private readonly view: ClusterView,
     options: ClusterNetworkPolicySimOptions,
   ) {
+    this.selectors = new SelectorMemo(view);
     this.policies = compileTierPolicies(manifests);
     this.np = new NetworkPolicyIndex(manifests, view, options);
   }
@@ -133,9 +135,9 @@ class TieredPolicies {
   private peerMatches(p: CompiledPeer, other: PeerView, failClosed: boolean): boolean {
     switch (p.kind) {
       case 'namespaces':
-        return other.kind === 'pod' && selectorMatches(p.selector, this.view.namespaceLabels(other.pod.namespace));
+        return other.kind === 'pod' && this.selectors.namespace(p.selector, other.pod.namespace);
       case 'pods':
-        return other.kind === 'pod' && selectorMatches(p.namespaceSelector, this.view.namespaceLabels(other.pod.namespace)) && selectorMatches(p.podSelector, other.pod.labels);
+        return other.kind === 'pod' && this.selectors.namespace(p.namespaceSelector, other.pod.namespace) && this.selectors.pod(p.podSelector, other.pod);
       case 'nodes':
         return (other.kind === 'node' || other.kind === 'apiserver') && other.node !== undefined && selectorMatches(p.selector, other.node.labels);
       case 'networks':

@@ -27,7 +27,7 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import { isNetworkPolicy, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort } from '../engines/wire/kubernetes.ts';
 import { AddressCache, blockHas, compileBlock, type CompiledBlock } from './kubernetes/cidr-match.ts';
-import { ClusterView, policyRef, subjectPod, type PeerView } from './kubernetes/cluster-view.ts';
+import { ClusterView, policyRef, SelectorMemo, subjectPod, type PeerView } from './kubernetes/cluster-view.ts';
 import { namedPortMatches } from './kubernetes/named-port.ts';
 import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type Simulator } from './types.ts';
 
@@ -120,6 +120,15 @@ function compile(np: NetworkPolicy): CompiledPolicy {
   };
 }
 
+/** The policies isolating a pod in one direction, and the sentence a deny then gives (built once per pod). */
+interface Selecting {
+  policies: CompiledPolicy[];
+  denyReason: string;
+}
+
+const NOT_SELECTED_INGRESS = 'no NetworkPolicy selects the pod for ingress';
+const NOT_SELECTED_EGRESS = 'no NetworkPolicy selects the pod for egress';
+
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -128,8 +137,9 @@ const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
  */
 export class NetworkPolicyIndex {
   private readonly byNamespace = new Map<string, CompiledPolicy[]>();
-  private readonly selecting = new WeakMap<SimPod, Record<Direction, CompiledPolicy[]>>();
+  private readonly selecting = new WeakMap<SimPod, Record<Direction, Selecting>>();
   private readonly addresses = new AddressCache();
+  private readonly selectors: SelectorMemo;
   private readonly options: Required<KubernetesSimOptions>;
 
   constructor(
@@ -137,6 +147,7 @@ export class NetworkPolicyIndex {
     readonly view: ClusterView,
     options: KubernetesSimOptions = {},
   ) {
+    this.selectors = new SelectorMemo(view);
     this.options = { ipBlockMatchesPods: false, ipBlockMatchesNodes: false, ipBlockMatchesApiserver: false, ...options };
     // Sorted by namespace/name so the rule named as deciding is the same whatever the input order.
     const compiled = policies.filter(isNetworkPolicy).map(compile);
@@ -148,11 +159,15 @@ export class NetworkPolicyIndex {
     }
   }
 
-  private policiesSelecting(pod: SimPod): Record<Direction, CompiledPolicy[]> {
+  private policiesSelecting(pod: SimPod): Record<Direction, Selecting> {
     let s = this.selecting.get(pod);
     if (!s) {
       const all = (this.byNamespace.get(pod.namespace) ?? []).filter((p) => selectorMatches(p.podSelector, pod.labels));
-      s = { ingress: all.filter((p) => p.isolates.ingress), egress: all.filter((p) => p.isolates.egress) };
+      const of = (d: Direction): Selecting => {
+        const policies = all.filter((p) => p.isolates[d]);
+        return { policies, denyReason: `isolated for ${d} by ${policies.map((p) => p.ref).join(', ')}; no rule allows it` };
+      };
+      s = { ingress: of('ingress'), egress: of('egress') };
       this.selecting.set(pod, s);
     }
     return s;
@@ -161,7 +176,7 @@ export class NetworkPolicyIndex {
   /** Whether a NetworkPolicy isolates this end in this direction. */
   isolates(subject: SimEndpoint, direction: Direction): boolean {
     const pod = subjectPod(subject);
-    return pod !== undefined && this.policiesSelecting(pod)[direction].length > 0;
+    return pod !== undefined && this.policiesSelecting(pod)[direction].policies.length > 0;
   }
 
   /** The verdict of this end's NetworkPolicies for one direction of the flow. */
@@ -172,8 +187,8 @@ export class NetworkPolicyIndex {
       const what = subject.kind === 'pod' ? 'a host-network pod' : subject.kind === 'node' ? 'a node' : subject.kind === 'apiserver' ? 'the kube-apiserver' : 'outside the cluster';
       return { isolated: false, allowed: true, reason: `the ${direction === 'ingress' ? 'server' : 'client'} is ${what}: no NetworkPolicy applies to it` };
     }
-    const selecting = this.policiesSelecting(pod)[direction];
-    if (selecting.length === 0) return { isolated: false, allowed: true, reason: `no NetworkPolicy selects the pod for ${direction}` };
+    const { policies: selecting, denyReason } = this.policiesSelecting(pod)[direction];
+    if (selecting.length === 0) return { isolated: false, allowed: true, reason: direction === 'ingress' ? NOT_SELECTED_INGRESS : NOT_SELECTED_EGRESS };
     const other = this.view.view(direction === 'ingress' ? flow.client : flow.server);
     for (const p of selecting) {
       for (const r of p.rules[direction]) {
@@ -182,8 +197,7 @@ export class NetworkPolicyIndex {
         }
       }
     }
-    const refs = selecting.map((p) => p.ref);
-    return { isolated: true, allowed: false, reason: `isolated for ${direction} by ${refs.join(', ')}; no rule allows it` };
+    return { isolated: true, allowed: false, reason: denyReason };
   }
 
   private ruleMatches(r: CompiledRule, namespace: string, other: PeerView, flow: SimFlow): boolean {
@@ -212,9 +226,9 @@ export class NetworkPolicyIndex {
     if (!p.podSelector && !p.namespaceSelector) return false;
     const pod = other.pod;
     if (p.namespaceSelector) {
-      if (!selectorMatches(p.namespaceSelector, this.view.namespaceLabels(pod.namespace))) return false;
+      if (!this.selectors.namespace(p.namespaceSelector, pod.namespace)) return false;
     } else if (pod.namespace !== namespace) return false;
-    return !p.podSelector || selectorMatches(p.podSelector, pod.labels);
+    return !p.podSelector || this.selectors.pod(p.podSelector, pod);
   }
 
   private blockApplies(other: PeerView): boolean {

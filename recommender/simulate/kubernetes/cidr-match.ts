@@ -36,7 +36,8 @@ export class AddressCache {
     let a = this.cache.get(ip);
     if (a === undefined) {
       try {
-        a = ipaddr.process(ip);
+        // IPv4 first: ipaddr.process tries IPv6 first, and most addresses are IPv4.
+        a = ipaddr.IPv4.isValidFourPartDecimal(ip) ? ipaddr.IPv4.parse(ip) : ipaddr.process(ip);
       } catch {
         a = null;
       }
