@@ -1,40 +1,39 @@
 /**
- * Property: on generated clusters, the `kubernetes` engine's output for every option set that
- * restricts egress, simulated under the strict ipBlock reading (no pod or node IPs), allows
- * exactly the included (observed) edges.
+ * Property: on generated clusters, the `kubernetes` engine's output, simulated, allows exactly
+ * the included (observed) edges — for every option set that restricts egress.
  */
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { getEngine } from '../../recommender/engines/index.ts';
 import { recommend } from '../../recommender/recommend.ts';
-import { createKubernetesSimulator } from '../../recommender/simulate/kubernetes.ts';
-import { edgeKey, generatedClusterArb, PORTS } from '../helpers/generated-cluster.ts';
-import { peerKey } from '../../domain/peer.ts';
+import { createKubernetesSimulator, type KubernetesSimOptions } from '../../recommender/simulate/kubernetes.ts';
+import { assertAllowsExactlyTheEdges, generatedClusterArb, generatedClusterWithNodesArb, type GeneratedCluster } from '../helpers/generated-cluster.ts';
+
+function property(arb: fc.Arbitrary<GeneratedCluster>, options: KubernetesSimOptions, defaultDeny: boolean, shared: boolean): void {
+  fc.assert(
+    fc.property(arb, (c) => {
+      const rec = recommend({ inventory: c.inventory, edges: c.edges, matrices: [] }, { mode: 'observed', defaultDeny, shared });
+      assertAllowsExactlyTheEdges(c, createKubernetesSimulator(getEngine('kubernetes').emit(rec.policySet).manifests, c.sim, options));
+    }),
+    { numRuns: 40, seed: 1212 },
+  );
+}
 
 for (const defaultDeny of [false, true]) {
   for (const shared of [false, true]) {
-    test(`kubernetes output (defaultDeny=${defaultDeny}, shared=${shared}), simulated, allows exactly the included edges`, () => {
-      fc.assert(
-        fc.property(generatedClusterArb, (c) => {
-          const rec = recommend({ inventory: c.inventory, edges: c.edges, matrices: [] }, { mode: 'observed', defaultDeny, shared });
-          const sim = createKubernetesSimulator(getEngine('kubernetes').emit(rec.policySet).manifests, c.sim);
-          const included = new Set(c.edges.map((e) => edgeKey(peerKey(e.client), peerKey(e.server), e.port, e.protocol)));
-          for (const a of c.endpoints) {
-            for (const b of c.endpoints) {
-              if (a.ep.kind === 'external' && b.ep.kind === 'external') continue;
-              for (const port of [...PORTS, 53]) {
-                for (const protocol of ['TCP', 'UDP'] as const) {
-                  const v = sim.evaluate({ client: a.ep, server: b.ep, port, protocol });
-                  const want = included.has(edgeKey(a.key, b.key, port, protocol));
-                  if ((v.verdict === 'allow') !== want) assert.fail(`${a.key} → ${b.key} ${port}/${protocol}: simulator says ${v.verdict} (${v.egress.reason}; ${v.ingress.reason}), edges say ${want ? 'allow' : 'deny'}`);
-                }
-              }
-            }
-          }
-        }),
-        { numRuns: 40, seed: 1212 },
-      );
-    });
+    test(`pods and outside addresses (defaultDeny=${defaultDeny}, shared=${shared}), strict ipBlock reading`, () => property(generatedClusterArb, {}, defaultDeny, shared));
   }
 }
+
+test('with a node and the apiserver, on a plugin whose ipBlocks select node and apiserver addresses (Calico, Cilium with policy-cidr-match-mode: nodes)', () =>
+  property(generatedClusterWithNodesArb, { ipBlockMatchesNodes: true, ipBlockMatchesApiserver: true }, true, true));
+
+// Fails today; minimal counterexample from fast-check (seed 1212): one observed edge node-1 → alpha/w0 80/TCP.
+test(
+  'with a node and the apiserver, strict ipBlock reading (Cilium default)',
+  {
+    skip:
+      'emitter defect: node-1 (192.168.0.10) → alpha/w0 80/TCP is emitted as ingress from ipBlock 192.168.0.10/32, which selects no node when ipBlocks do not match node addresses (Cilium default policy-cidr-match-mode); likewise egress to the apiserver /32 on 6443. NetworkPolicy has no other way to select nodes: the engine must warn (issue 12)',
+  },
+  () => property(generatedClusterWithNodesArb, {}, true, true),
+);
