@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { isStoredEdge } from '../../domain/edge.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
 import { getEngine } from '../../recommender/engines/index.ts';
 import { recommend, type RecommendInput, type RecommendOptions } from '../../recommender/recommend.ts';
@@ -48,7 +49,7 @@ function endpoint(p: Peer): SimEndpoint | undefined {
   }
 }
 
-const edgesById = new Map(input.edges.map((e) => [(e as { id: number }).id, e]));
+const edgesById = new Map(input.edges.filter(isStoredEdge).map((e) => [e.id, e]));
 
 /** `edge [side of workload]: reason` for every included side the simulator denies; and how many were checked. */
 function deniedIncludedSides(options: Partial<RecommendOptions>, engine: 'kubernetes' | 'clusternetworkpolicy', simulate: (m: unknown[]) => Simulator): { checked: number; denied: string[] } {
