@@ -35,6 +35,14 @@ test('invalid CRD test data is refused with the CRD message', () => {
   for (const [name, m, path, message] of cases) assert.deepEqual(admissionErrorsClusterNetworkPolicy(m), [{ path, message }], name);
 });
 
+test('priority 0–1000 (kubebuilder Minimum/Maximum on spec.priority), for ClusterNetworkPolicy and AdminNetworkPolicy', () => {
+  assert.deepEqual(admissionErrorsClusterNetworkPolicy(cnp({ priority: 1000 })), []);
+  assert.deepEqual(admissionErrorsClusterNetworkPolicy(cnp({ priority: 1001 })), [{ path: '/spec/priority', message: '1001: must be an integer from 0 to 1000' }]);
+  assert.deepEqual(admissionErrorsClusterNetworkPolicy(cnp({ priority: -1 })), [{ path: '/spec/priority', message: '-1: must be an integer from 0 to 1000' }]);
+  assert.equal(admissionErrorsClusterNetworkPolicy(anp('AdminNetworkPolicy', 'a', { priority: 2.5 })).length, 1);
+  assert.deepEqual(admissionErrorsClusterNetworkPolicy(anp('BaselineAdminNetworkPolicy', 'default', {})), [], 'a BANP has no priority');
+});
+
 test('v1alpha1: BANP must be named default; portRange start < end; networks isCIDR; no namedPort with networks/nodes', () => {
   assert.deepEqual(admissionErrorsClusterNetworkPolicy(anp('BaselineAdminNetworkPolicy', 'default', {})), []);
   assert.deepEqual(admissionErrorsClusterNetworkPolicy(anp('BaselineAdminNetworkPolicy', 'baseline', {})), [{ path: '/metadata/name', message: 'Only one baseline admin network policy with metadata.name="default" can be created in the cluster' }]);

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { NetworkPolicySpec } from '../../recommender/engines/wire/kubernetes.ts';
 import { createKubernetesSimulator, type KubernetesSimOptions } from '../../recommender/simulate/kubernetes.ts';
-import type { SimCluster, SimEndpoint, SimPod, SimProtocol } from '../../recommender/simulate/types.ts';
+import type { SimCluster, SimEndpoint, SimPod, SimProtocol, SimulatorFactory } from '../../recommender/simulate/types.ts';
+import { createClusterNetworkPolicySimulator } from '../../recommender/simulate/clusternetworkpolicy.ts';
 
 const pod = (namespace: string, labels: Record<string, string>, ip: string, extra: Partial<SimPod> = {}): SimPod => ({ namespace, labels, ips: [ip], hostNetwork: false, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }], ...extra });
 const web = pod('shop', { app: 'web', tier: 'front' }, '10.1.0.1');
@@ -174,6 +175,11 @@ test('a connection needs both ends: egress of the client and ingress of the serv
   // Policies of other namespaces and other kinds are ignored.
   const other = np('web-out', { podSelector: {}, policyTypes: ['Egress'] }, 'dev');
   assert.equal(verdict([other, { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'x', namespace: 'shop' }, spec: {} }], P(web), P(api), 8080).verdict, 'allow');
+});
+
+test('both factories fit the shared SimulatorFactory contract and name their engine', () => {
+  const factories: [SimulatorFactory, string][] = [[createKubernetesSimulator, 'kubernetes'], [createClusterNetworkPolicySimulator, 'clusternetworkpolicy']];
+  for (const [make, engine] of factories) assert.equal(make([], cluster).engine, engine);
 });
 
 test('determinism: the deciding rule does not depend on the order of the policies', () => {

@@ -16,7 +16,11 @@
  * - AdminNetworkPolicyEgressRule / BaselineAdminNetworkPolicyEgressRule: no `namedPort` in a
  *   rule with a networks or nodes peer.
  *
- * Enums, priority 0–1000, list lengths and "exactly one field" are in the schema itself.
+ * Also checked, though the CRD schema carries it too (kubebuilder Minimum=0 / Maximum=1000 on
+ * `spec.priority` of ClusterNetworkPolicy and AdminNetworkPolicy): the priority range, so a
+ * manifest checked without the schema is still refused. The CRD has no rule tying actions to
+ * tiers (Pass is valid in both; in the Baseline tier it goes on to the default allow). Enums,
+ * list lengths and "exactly one field" are left to the schema.
  */
 import { isAdminNetworkPolicy, isBaselineAdminNetworkPolicy, isClusterNetworkPolicy } from '../../engines/wire/clusternetworkpolicy.ts';
 import type { VerifyError } from '../semantic.ts';
@@ -89,6 +93,10 @@ export function admissionErrorsClusterNetworkPolicy(manifest: unknown): VerifyEr
   const out: VerifyError[] = [];
   if (isBaselineAdminNetworkPolicy(manifest) && (isObj(m.metadata) ? m.metadata.name : undefined) !== 'default') {
     out.push({ path: '/metadata/name', message: 'Only one baseline admin network policy with metadata.name="default" can be created in the cluster' });
+  }
+  if (!isBaselineAdminNetworkPolicy(manifest)) {
+    const p = spec.priority;
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 1000) out.push({ path: '/spec/priority', message: `${JSON.stringify(p)}: must be an integer from 0 to 1000` });
   }
   for (const direction of ['ingress', 'egress'] as const) {
     arr(spec[direction]).forEach((rule, i) => {
