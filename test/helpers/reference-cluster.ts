@@ -73,6 +73,7 @@ export function referenceScenario(paths: string[]): ReferenceScenario {
     const svc = services.find((s) => s.namespace === ns && s.name === r.spec.to.name);
     if (!svc?.selector) continue;
     const sp = svc.ports.find((p: Obj) => p.name === r.spec.port?.targetPort || p.port === r.spec.port?.targetPort || p.targetPort === r.spec.port?.targetPort);
+    if (!sp) continue;
     for (const [key, pod] of workloads) {
       if (pod.namespace !== ns || !Object.entries(svc.selector).every(([k, v]) => pod.labels[k] === v)) continue;
       const target = typeof sp.targetPort === 'number' ? sp.targetPort : pod.ports.find((p) => p.name === sp.targetPort)?.port;
