@@ -153,7 +153,11 @@ class TieredPolicies {
   }
 }
 
-/** The `clusternetworkpolicy` engine's simulator; `options` are the NetworkPolicy tier's (see KubernetesSimOptions). */
+/**
+ * The `clusternetworkpolicy` engine's simulator; `options` are the NetworkPolicy tier's (see
+ * KubernetesSimOptions). Like the `kubernetes` one, it caches per pod: treat the manifests and
+ * the cluster model as frozen for its lifetime.
+ */
 export function createClusterNetworkPolicySimulator(policies: readonly unknown[], cluster: SimCluster, options: ClusterNetworkPolicySimOptions = {}): Simulator {
   const tiers = new TieredPolicies(policies, new ClusterView(cluster), options);
   return {

@@ -245,7 +245,11 @@ export class NetworkPolicyIndex {
   }
 }
 
-/** The `kubernetes` engine's simulator (a SimulatorFactory with an optional third argument). */
+/**
+ * The `kubernetes` engine's simulator (a SimulatorFactory with an optional third argument).
+ * Policies are compiled and pods' selecting policies cached on first use: treat the manifests
+ * and the cluster model as frozen for the simulator's lifetime.
+ */
 export function createKubernetesSimulator(policies: readonly unknown[], cluster: SimCluster, options: KubernetesSimOptions = {}): Simulator {
   const index = new NetworkPolicyIndex(policies, new ClusterView(cluster), options);
   return {
