@@ -99,10 +99,11 @@ function compilePort(p: NetworkPolicyPort): CompiledPort {
 }
 
 function compile(np: NetworkPolicy): CompiledPolicy {
-  const namespace = np.metadata.namespace ?? 'default';
-  const types = effectivePolicyTypes(np);
+  const namespace = np.metadata?.namespace ?? 'default';
+  const spec = np.spec ?? { podSelector: {} };
+  const types = effectivePolicyTypes({ ...np, spec });
   const rules = (direction: Direction): CompiledRule[] => {
-    const list = np.spec[direction] ?? [];
+    const list = Array.isArray(spec[direction]) ? spec[direction] : [];
     return list.map((r, i) => {
       const peers = direction === 'ingress' ? (r as { from?: NetworkPolicyPeer[] }).from : (r as { to?: NetworkPolicyPeer[] }).to;
       const out: CompiledRule = { pointer: `/spec/${direction}/${i}` };
@@ -112,9 +113,9 @@ function compile(np: NetworkPolicy): CompiledPolicy {
     });
   };
   return {
-    ref: policyRef('NetworkPolicy', np.metadata.name, namespace),
+    ref: policyRef('NetworkPolicy', np.metadata?.name ?? '', namespace),
     namespace,
-    podSelector: np.spec.podSelector ?? {},
+    podSelector: spec.podSelector ?? {},
     isolates: { ingress: types.has('Ingress'), egress: types.has('Egress') },
     rules: { ingress: rules('ingress'), egress: rules('egress') },
   };

@@ -80,12 +80,14 @@ function compilePeer(p: unknown): CompiledPeer {
   return { kind: 'unknown' };
 }
 
+const UNKNOWN_PORT: CompiledPort = { kind: 'unknown' };
+
 function compileCnpProtocol(p: CnpProtocol): CompiledPort {
   if (p.destinationNamedPort !== undefined) return { kind: 'named', name: p.destinationNamedPort };
   for (const [key, protocol] of [['tcp', 'TCP'], ['udp', 'UDP'], ['sctp', 'SCTP']] as const) {
     const l4 = p[key];
-    if (!l4) continue;
-    const dp = l4.destinationPort;
+    if (!isObj(l4)) continue;
+    const dp = isObj(l4.destinationPort) ? (l4.destinationPort as { number?: number; range?: { start: number; end: number } }) : undefined;
     if (dp?.number !== undefined) return { kind: 'range', protocol, start: dp.number, end: dp.number };
     if (dp?.range) return { kind: 'range', protocol, start: dp.range.start, end: dp.range.end };
     return { kind: 'range', protocol, start: 1, end: 65535 };
@@ -101,32 +103,39 @@ function compileAnpPort(p: AnpPort): CompiledPort {
 }
 
 function compileRules(spec: Obj, direction: Direction, v1alpha1: boolean): CompiledRule[] {
-  const list = Array.isArray(spec[direction]) ? (spec[direction] as Obj[]) : [];
-  return list.map((r, i) => {
+  const list = Array.isArray(spec[direction]) ? (spec[direction] as unknown[]) : [];
+  return list.map((entry, i) => {
+    const r: Obj = isObj(entry) ? entry : {};
     const peers = (direction === 'ingress' ? r.from : r.to) as unknown[] | undefined;
     const action = r.action === 'Allow' ? 'Accept' : (r.action as CnpAction);
-    const out: CompiledRule = { pointer: `/spec/${direction}/${i}`, action, peers: (peers ?? []).map(compilePeer) };
+    const out: CompiledRule = { pointer: `/spec/${direction}/${i}`, action, peers: (Array.isArray(peers) ? peers : []).map(compilePeer) };
     if (typeof r.name === 'string') out.name = r.name;
-    const ports = v1alpha1 ? (r.ports as AnpPort[] | undefined)?.map(compileAnpPort) : (r.protocols as CnpProtocol[] | undefined)?.map(compileCnpProtocol);
+    const portList = v1alpha1 ? r.ports : r.protocols;
+    const ports = Array.isArray(portList) ? portList.map((p) => (!isObj(p) ? UNKNOWN_PORT : v1alpha1 ? compileAnpPort(p as AnpPort) : compileCnpProtocol(p as CnpProtocol))) : undefined;
     if (ports && ports.length > 0) out.ports = ports;
     return out;
   });
 }
 
-/** The cluster-scoped policies among `policies`, compiled; other kinds are ignored. */
+/** The cluster-scoped policies among `policies`, compiled; other kinds (and objects the apiserver would refuse for want of a tier) are ignored. */
 export function compileTierPolicies(policies: readonly unknown[]): TierPolicy[] {
   const out: TierPolicy[] = [];
+  const add = (kind: string, m: { metadata?: { name?: string }; spec?: unknown }, tier: unknown, priority: number, v1alpha1: boolean): void => {
+    if (tier !== 'Admin' && tier !== 'Baseline') return;
+    const spec = isObj(m.spec) ? m.spec : {};
+    out.push({
+      ref: policyRef(kind, m.metadata?.name ?? ''),
+      tier,
+      priority,
+      subject: compileSubject(isObj(spec.subject) ? (spec.subject as CnpSubject) : undefined),
+      rules: { ingress: compileRules(spec, 'ingress', v1alpha1), egress: compileRules(spec, 'egress', v1alpha1) },
+    });
+  };
+  const priorityOf = (m: { spec?: { priority?: unknown } }): number => (typeof m.spec?.priority === 'number' ? m.spec.priority : 0);
   for (const m of policies) {
-    if (isClusterNetworkPolicy(m)) {
-      const spec = m.spec as unknown as Obj;
-      out.push({ ref: policyRef('ClusterNetworkPolicy', m.metadata.name), tier: m.spec.tier, priority: m.spec.priority ?? 0, subject: compileSubject(m.spec.subject), rules: { ingress: compileRules(spec, 'ingress', false), egress: compileRules(spec, 'egress', false) } });
-    } else if (isAdminNetworkPolicy(m)) {
-      const spec = m.spec as unknown as Obj;
-      out.push({ ref: policyRef('AdminNetworkPolicy', m.metadata.name), tier: 'Admin', priority: m.spec.priority ?? 0, subject: compileSubject(m.spec.subject), rules: { ingress: compileRules(spec, 'ingress', true), egress: compileRules(spec, 'egress', true) } });
-    } else if (isBaselineAdminNetworkPolicy(m)) {
-      const spec = m.spec as unknown as Obj;
-      out.push({ ref: policyRef('BaselineAdminNetworkPolicy', m.metadata.name), tier: 'Baseline', priority: 1001, subject: compileSubject(m.spec.subject), rules: { ingress: compileRules(spec, 'ingress', true), egress: compileRules(spec, 'egress', true) } });
-    }
+    if (isClusterNetworkPolicy(m)) add('ClusterNetworkPolicy', m, m.spec?.tier, priorityOf(m), false);
+    else if (isAdminNetworkPolicy(m)) add('AdminNetworkPolicy', m, 'Admin', priorityOf(m), true);
+    else if (isBaselineAdminNetworkPolicy(m)) add('BaselineAdminNetworkPolicy', m, 'Baseline', 1001, true);
   }
   // Equal priorities are the implementation's choice (API: "can apply any of the matching
   // policies"); the name decides here, so the verdict is the same whatever the input order.
