@@ -103,12 +103,13 @@ function compile(np: NetworkPolicy): CompiledPolicy {
   const spec = np.spec ?? { podSelector: {} };
   const types = effectivePolicyTypes({ ...np, spec });
   const rules = (direction: Direction): CompiledRule[] => {
-    const list = Array.isArray(spec[direction]) ? spec[direction] : [];
-    return list.map((r, i) => {
-      const peers = direction === 'ingress' ? (r as { from?: NetworkPolicyPeer[] }).from : (r as { to?: NetworkPolicyPeer[] }).to;
+    const list: unknown[] = Array.isArray(spec[direction]) ? (spec[direction] as unknown[]) : [];
+    return list.map((entry, i) => {
+      const r = (isObject(entry) ? entry : {}) as { from?: unknown; to?: unknown; ports?: unknown };
+      const peers = direction === 'ingress' ? r.from : r.to;
       const out: CompiledRule = { pointer: `/spec/${direction}/${i}` };
-      if (peers && peers.length > 0) out.peers = peers.map(compilePeer);
-      if (r.ports && r.ports.length > 0) out.ports = r.ports.map(compilePort);
+      if (Array.isArray(peers) && peers.length > 0) out.peers = peers.map((p) => (isObject(p) ? compilePeer(p as NetworkPolicyPeer) : {}));
+      if (Array.isArray(r.ports) && r.ports.length > 0) out.ports = r.ports.map((p) => compilePort(isObject(p) ? (p as NetworkPolicyPort) : {}));
       return out;
     });
   };
@@ -129,6 +130,8 @@ interface Selecting {
 
 const NOT_SELECTED_INGRESS = 'no NetworkPolicy selects the pod for ingress';
 const NOT_SELECTED_EGRESS = 'no NetworkPolicy selects the pod for egress';
+
+const isObject = (x: unknown): x is object => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -174,3 +174,19 @@ test('v1alpha1 AdminNetworkPolicy / BaselineAdminNetworkPolicy: Allow = Accept, 
   assert.equal(run([anp, banp], P(secret), ext('203.0.113.1'), 443).verdict, 'deny', 'portNumber protocol defaults to TCP');
   assert.equal(run([anp, banp], P(secret), ext('203.0.113.1'), 443, 'UDP').verdict, 'allow');
 });
+
+test('malformed manifests do not throw: read as the apiserver would decode them, or ignored', () => {
+  const junk: unknown[] = [
+    null,
+    42,
+    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'no-spec', namespace: 'shop' } },
+    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'bad-rules', namespace: 'dev' }, spec: { podSelector: {}, ingress: [null, { from: [null], ports: [null] }] } },
+    { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'no-tier' }, spec: { priority: 1, subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] } },
+    { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'odd' }, spec: { tier: 'Admin', subject: { namespaces: {} }, ingress: [null, { action: 'Deny', from: null, protocols: [null] }] } },
+  ];
+  const sim = createClusterNetworkPolicySimulator(junk, cluster);
+  // shop/no-spec: an empty spec selects every pod of shop for ingress (policyTypes default).
+  assert.equal(sim.evaluate({ client: P(prom), server: P(app), port: 80, protocol: 'TCP' }).verdict, 'deny');
+  // The CNP without a tier is not a policy; "odd" has no rule that can match.
+  assert.equal(sim.evaluate({ client: P(prom), server: P(dns), port: 80, protocol: 'TCP' }).verdict, 'allow');
+});
