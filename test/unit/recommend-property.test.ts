@@ -6,7 +6,8 @@ import type { InventorySnapshot, Workload } from '../../domain/inventory.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import { ENGINE_NAMES, getEngine, toMultiDocYaml } from '../../recommender/engines/index.ts';
 import { recommend } from '../../recommender/recommend.ts';
-import { evaluate, type NetworkPolicyManifest, type SimEndpoint } from '../../recommender/simulate/networkpolicy.ts';
+import { createKubernetesSimulator } from '../../recommender/simulate/kubernetes.ts';
+import type { SimCluster, SimEndpoint } from '../../recommender/simulate/types.ts';
 
 const NOW = Date.UTC(2026, 10, 20);
 const PORTS = [80, 443, 5432, 8080, 9090];
@@ -75,24 +76,37 @@ const clusterArb = fc
 
 function endpoints(c: Cluster): { key: string; ep: SimEndpoint }[] {
   return [
-    ...c.workloads.map((w) => ({ key: peerKey({ kind: 'workload', workload: { namespace: w.namespace, kind: 'Deployment', name: w.name } }), ep: { kind: 'pod', pod: { namespace: w.namespace, labels: w.labels, ip: c.ips.get(w.name)!, ports: w.ports } } as SimEndpoint })),
-    ...EXTERNALS.map((ip) => ({ key: peerKey({ kind: 'external', ip }), ep: { kind: 'ip', ip } as SimEndpoint })),
+    ...c.workloads.map((w) => ({ key: peerKey({ kind: 'workload', workload: { namespace: w.namespace, kind: 'Deployment', name: w.name } }), ep: { kind: 'pod', pod: { namespace: w.namespace, name: w.name, labels: w.labels, ips: [c.ips.get(w.name)!], hostNetwork: false, ports: w.ports } } as SimEndpoint })),
+    ...EXTERNALS.map((ip) => ({ key: peerKey({ kind: 'external', ip }), ep: { kind: 'external', ip } as SimEndpoint })),
   ];
+}
+
+/** The generated cluster as the simulators see it. */
+function simCluster(c: Cluster, eps: { ep: SimEndpoint }[]): SimCluster {
+  return {
+    namespaces: c.inventory.namespaces,
+    nodes: [],
+    pods: eps.flatMap((e) => (e.ep.kind === 'pod' ? [e.ep.pod] : [])),
+    services: [],
+    apiserver: [],
+    podCIDRs: ['10.1.0.0/16'],
+  };
 }
 
 test('kubernetes output, evaluated by the simulator, allows every included edge and nothing else', () => {
   fc.assert(
     fc.property(clusterArb, (c) => {
       const rec = recommend({ inventory: c.inventory, edges: c.edges, matrices: [] }, { mode: 'observed' });
-      const manifests = getEngine('kubernetes').emit(rec.policySet).manifests as unknown as NetworkPolicyManifest[];
+      const manifests = getEngine('kubernetes').emit(rec.policySet).manifests;
       const allowed = new Set(c.edges.map((e) => `${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`));
       const eps = endpoints(c);
+      const sim = createKubernetesSimulator(manifests, simCluster(c, eps));
       for (const a of eps) {
         for (const b of eps) {
-          if (a.ep.kind === 'ip' && b.ep.kind === 'ip') continue;
+          if (a.ep.kind === 'external' && b.ep.kind === 'external') continue;
           for (const port of [...PORTS, 53]) {
             for (const protocol of ['TCP', 'UDP'] as const) {
-              const v = evaluate(manifests, { client: a.ep, server: b.ep, port, protocol });
+              const v = sim.evaluate({ client: a.ep, server: b.ep, port, protocol });
               const want = allowed.has(`${a.key}|${b.key}|${port}|${protocol}`);
               if ((v.verdict === 'allow') !== want) {
                 assert.fail(`${a.key} → ${b.key} ${port}/${protocol}: simulator says ${v.verdict}, edges say ${want ? 'allow' : 'deny'}`);

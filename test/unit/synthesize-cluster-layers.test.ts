@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { ENGINES } from '../../recommender/engines/index.ts';
 import { dnsPeer, dnsPorts, explanation, podsPeer, policySet, tcp, type RuleInput } from '../../recommender/policy/build.ts';
 import type { Direction } from '../../recommender/policy/ir.ts';
-import { evaluate, type NetworkPolicyManifest, type SimConnection, type SimPod } from '../../recommender/simulate/networkpolicy.ts';
+import { createKubernetesSimulator } from '../../recommender/simulate/kubernetes.ts';
+import type { SimCluster, SimFlow, SimPod } from '../../recommender/simulate/types.ts';
 import type { GroupedRule } from '../../recommender/synthesize/atoms.ts';
 import { clusterWideLayers } from '../../recommender/synthesize/cluster-layers.ts';
 import type { PlannedIntent } from '../../recommender/synthesize/workload.ts';
@@ -77,24 +78,26 @@ test('each engine renders the cluster-wide intent as its cluster-wide kind (kube
 });
 
 test('same verdicts before and after, on every connection of a small cluster (Kubernetes NetworkPolicy semantics, recommender/simulate)', () => {
-  const before = ENGINES.kubernetes.emit(policySet(layers().map((p) => p.input))).manifests as unknown as NetworkPolicyManifest[];
-  const after = ENGINES.kubernetes.emit(policySet(clusterWideLayers(layers()).map((p) => p.input))).manifests as unknown as NetworkPolicyManifest[];
+  const before = ENGINES.kubernetes.emit(policySet(layers().map((p) => p.input))).manifests;
+  const after = ENGINES.kubernetes.emit(policySet(clusterWideLayers(layers()).map((p) => p.input))).manifests;
   assert.notDeepEqual(before, after);
   const pods: SimPod[] = [];
   let n = 1;
   for (const [namespace, app] of [['a', 'db'], ['a', 'web'], ['b', 'db'], ['b', 'x'], ['c', 'web'], ['monitoring', 'mon'], ['kube-system', 'dns']] as const) {
-    pods.push({ namespace, labels: app === 'dns' ? { 'k8s-app': 'kube-dns' } : { app }, ip: `10.1.0.${n++}` });
+    pods.push({ namespace, labels: app === 'dns' ? { 'k8s-app': 'kube-dns' } : { app }, ips: [`10.1.0.${n++}`], hostNetwork: false, ports: [] });
   }
-  const nsLabels = (ns: string) => ({ 'kubernetes.io/metadata.name': ns });
+  const cluster: SimCluster = { namespaces: [...new Set(pods.map((p) => p.namespace))].map((name) => ({ name, labels: {} })), nodes: [], pods, services: [], apiserver: [], podCIDRs: [] };
+  const simBefore = createKubernetesSimulator(before, cluster);
+  const simAfter = createKubernetesSimulator(after, cluster);
   let compared = 0;
   let allowed = 0;
   for (const client of pods) {
     for (const server of pods) {
       for (const [port, protocol] of [[53, 'UDP'], [5432, 'TCP'], [8080, 'TCP']] as const) {
-        const c: SimConnection = { client: { kind: 'pod', pod: client }, server: { kind: 'pod', pod: server }, port, protocol };
-        const verdict = evaluate(after, c, nsLabels).verdict;
+        const c: SimFlow = { client: { kind: 'pod', pod: client }, server: { kind: 'pod', pod: server }, port, protocol };
+        const verdict = simAfter.evaluate(c).verdict;
         if (verdict === 'allow') allowed++;
-        assert.equal(verdict, evaluate(before, c, nsLabels).verdict, `${client.namespace}/${client.labels.app} → ${server.namespace}/${server.labels.app ?? 'dns'}:${port}`);
+        assert.equal(verdict, simBefore.evaluate(c).verdict, `${client.namespace}/${client.labels.app} → ${server.namespace}/${server.labels.app ?? 'dns'}:${port}`);
         compared++;
       }
     }

@@ -1,0 +1,143 @@
+/**
+ * ClusterNetworkPolicy (v1alpha2) and AdminNetworkPolicy / BaselineAdminNetworkPolicy
+ * (v1alpha1) compiled into one form: a tier, a priority, a subject and ordered rules whose
+ * action is Accept, Deny or Pass (v1alpha1's Allow is v1alpha2's Accept).
+ */
+import type { LabelSelector } from '../../../domain/inventory.ts';
+import {
+  isAdminNetworkPolicy,
+  isBaselineAdminNetworkPolicy,
+  isClusterNetworkPolicy,
+  type AnpPort,
+  type CnpAction,
+  type CnpProtocol,
+  type CnpSubject,
+  type CnpTier,
+} from '../../engines/wire/clusternetworkpolicy.ts';
+import { compileCidr, type CompiledCidr } from '../kubernetes/cidr-match.ts';
+import { policyRef } from '../kubernetes/cluster-view.ts';
+
+export type Direction = 'ingress' | 'egress';
+
+export type CompiledSubject = { namespaces: LabelSelector } | { namespaceSelector: LabelSelector; podSelector: LabelSelector } | { none: true };
+
+export type CompiledPeer =
+  | { kind: 'namespaces'; selector: LabelSelector }
+  | { kind: 'pods'; namespaceSelector: LabelSelector; podSelector: LabelSelector }
+  | { kind: 'nodes'; selector: LabelSelector }
+  | { kind: 'networks'; cidrs: CompiledCidr[] }
+  | { kind: 'domainNames'; names: string[] }
+  /** No field this simulator knows: the API says "fail closed". */
+  | { kind: 'unknown' };
+
+export type CompiledPort = { kind: 'range'; protocol: string; start: number; end: number } | { kind: 'named'; name: string; protocol?: string } | { kind: 'unknown' };
+
+export interface CompiledRule {
+  pointer: string;
+  name?: string;
+  action: CnpAction;
+  peers: CompiledPeer[];
+  /** undefined = every port and protocol. */
+  ports?: CompiledPort[];
+}
+
+export interface TierPolicy {
+  ref: string;
+  tier: CnpTier;
+  /** Lower first. The BaselineAdminNetworkPolicy, which has none, comes after every Baseline ClusterNetworkPolicy. */
+  priority: number;
+  subject: CompiledSubject;
+  rules: Record<Direction, CompiledRule[]>;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+const asSelector = (x: unknown): LabelSelector => (isObj(x) ? (x as LabelSelector) : {});
+
+function compileSubject(s: CnpSubject | undefined): CompiledSubject {
+  if (s?.namespaces) return { namespaces: asSelector(s.namespaces) };
+  if (s?.pods) return { namespaceSelector: asSelector(s.pods.namespaceSelector), podSelector: asSelector(s.pods.podSelector) };
+  return { none: true };
+}
+
+/**
+ * A peer. Besides the v1alpha1 GA / v1alpha2 shapes, reads the pre-GA v1alpha1
+ * `namespaces: {namespaceSelector: …}` (still in the policy-assistant demos); its
+ * sameLabels / notSameLabels / notSelf are not modelled and fail closed.
+ */
+function compilePeer(p: unknown): CompiledPeer {
+  if (!isObj(p)) return { kind: 'unknown' };
+  if (p.namespaces !== undefined) {
+    const ns = asSelector(p.namespaces) as Obj;
+    if ('namespaceSelector' in ns) return { kind: 'namespaces', selector: asSelector(ns.namespaceSelector) };
+    if ('sameLabels' in ns || 'notSameLabels' in ns || 'notSelf' in ns) return { kind: 'unknown' };
+    return { kind: 'namespaces', selector: ns as LabelSelector };
+  }
+  if (isObj(p.pods)) return { kind: 'pods', namespaceSelector: asSelector(p.pods.namespaceSelector), podSelector: asSelector(p.pods.podSelector) };
+  if (p.nodes !== undefined) return { kind: 'nodes', selector: asSelector(p.nodes) };
+  if (Array.isArray(p.networks)) return { kind: 'networks', cidrs: p.networks.map((c) => compileCidr(String(c))) };
+  if (Array.isArray(p.domainNames)) return { kind: 'domainNames', names: p.domainNames.map((d) => String(d).toLowerCase().replace(/\.$/, '')) };
+  return { kind: 'unknown' };
+}
+
+const UNKNOWN_PORT: CompiledPort = { kind: 'unknown' };
+
+function compileCnpProtocol(p: CnpProtocol): CompiledPort {
+  if (p.destinationNamedPort !== undefined) return { kind: 'named', name: p.destinationNamedPort };
+  for (const [key, protocol] of [['tcp', 'TCP'], ['udp', 'UDP'], ['sctp', 'SCTP']] as const) {
+    const l4 = p[key];
+    if (!isObj(l4)) continue;
+    const dp = isObj(l4.destinationPort) ? (l4.destinationPort as { number?: number; range?: { start: number; end: number } }) : undefined;
+    if (dp?.number !== undefined) return { kind: 'range', protocol, start: dp.number, end: dp.number };
+    if (dp?.range) return { kind: 'range', protocol, start: dp.range.start, end: dp.range.end };
+    return { kind: 'range', protocol, start: 1, end: 65535 };
+  }
+  return { kind: 'unknown' };
+}
+
+function compileAnpPort(p: AnpPort): CompiledPort {
+  if (p.portNumber) return { kind: 'range', protocol: p.portNumber.protocol ?? 'TCP', start: p.portNumber.port, end: p.portNumber.port };
+  if (p.portRange) return { kind: 'range', protocol: p.portRange.protocol ?? 'TCP', start: p.portRange.start, end: p.portRange.end };
+  if (p.namedPort !== undefined) return { kind: 'named', name: p.namedPort };
+  return { kind: 'unknown' };
+}
+
+function compileRules(spec: Obj, direction: Direction, v1alpha1: boolean): CompiledRule[] {
+  const list = Array.isArray(spec[direction]) ? (spec[direction] as unknown[]) : [];
+  return list.map((entry, i) => {
+    const r: Obj = isObj(entry) ? entry : {};
+    const peers = (direction === 'ingress' ? r.from : r.to) as unknown[] | undefined;
+    const action = r.action === 'Allow' ? 'Accept' : (r.action as CnpAction);
+    const out: CompiledRule = { pointer: `/spec/${direction}/${i}`, action, peers: (Array.isArray(peers) ? peers : []).map(compilePeer) };
+    if (typeof r.name === 'string') out.name = r.name;
+    const portList = v1alpha1 ? r.ports : r.protocols;
+    const ports = Array.isArray(portList) ? portList.map((p) => (!isObj(p) ? UNKNOWN_PORT : v1alpha1 ? compileAnpPort(p as AnpPort) : compileCnpProtocol(p as CnpProtocol))) : undefined;
+    if (ports && ports.length > 0) out.ports = ports;
+    return out;
+  });
+}
+
+/** The cluster-scoped policies among `policies`, compiled; other kinds (and objects the apiserver would refuse for want of a tier) are ignored. */
+export function compileTierPolicies(policies: readonly unknown[]): TierPolicy[] {
+  const out: TierPolicy[] = [];
+  const add = (kind: string, m: { metadata?: { name?: string }; spec?: unknown }, tier: unknown, priority: number, v1alpha1: boolean): void => {
+    if (tier !== 'Admin' && tier !== 'Baseline') return;
+    const spec = isObj(m.spec) ? m.spec : {};
+    out.push({
+      ref: policyRef(kind, m.metadata?.name ?? ''),
+      tier,
+      priority,
+      subject: compileSubject(isObj(spec.subject) ? (spec.subject as CnpSubject) : undefined),
+      rules: { ingress: compileRules(spec, 'ingress', v1alpha1), egress: compileRules(spec, 'egress', v1alpha1) },
+    });
+  };
+  const priorityOf = (m: { spec?: { priority?: unknown } }): number => (typeof m.spec?.priority === 'number' ? m.spec.priority : 0);
+  for (const m of policies) {
+    if (isClusterNetworkPolicy(m)) add('ClusterNetworkPolicy', m, m.spec?.tier, priorityOf(m), false);
+    else if (isAdminNetworkPolicy(m)) add('AdminNetworkPolicy', m, 'Admin', priorityOf(m), true);
+    else if (isBaselineAdminNetworkPolicy(m)) add('BaselineAdminNetworkPolicy', m, 'Baseline', 1001, true);
+  }
+  // Equal priorities are the implementation's choice (API: "can apply any of the matching
+  // policies"); the name decides here, so the verdict is the same whatever the input order.
+  return out.sort((a, b) => a.priority - b.priority || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+}

@@ -1,0 +1,263 @@
+/**
+ * The `kubernetes` engine: networking.k8s.io/v1 NetworkPolicy, as the Kubernetes API defines it
+ * (https://kubernetes.io/docs/concepts/services-networking/network-policies/ and the
+ * NetworkPolicy API reference):
+ *
+ * - a pod is isolated for a direction when a NetworkPolicy of its namespace selects it and has
+ *   that direction in `policyTypes`; `policyTypes` defaults to Ingress, plus Egress when
+ *   `spec.egress` has rules (kubernetes/kubernetes pkg/apis/networking/v1/defaults.go
+ *   SetDefaults_NetworkPolicy);
+ * - an isolated pod may do what the union of those policies' rules allows, nothing else; a
+ *   connection needs the client's egress and the server's ingress;
+ * - a rule without peers matches every peer, without ports every port; a peer is either an
+ *   ipBlock, or pods (podSelector in the policy's namespace, namespaceSelector alone = every
+ *   pod of those namespaces, both in one peer = AND);
+ * - ports: protocol defaults to TCP; a named port resolves on the destination pod's container
+ *   ports; endPort makes a range;
+ * - host-network pods: no NetworkPolicy isolates them; as peers they are their node's address.
+ *
+ * What the API leaves to the network plugin, an option: whether an ipBlock selects pod IPs
+ * and node/apiserver IPs ("cluster ingress and egress mechanisms often require rewriting the
+ * source or destination IP"; Cilium by default matches neither: `policy-cidr-match-mode`
+ * empty, https://docs.cilium.io/en/stable/security/policy/language/#selecting-nodes-with-cidr-ipblock).
+ * The defaults are the strict reading (no): a policy that only works when they match does not
+ * work on every cluster.
+ */
+import type { LabelSelector } from '../../domain/inventory.ts';
+import { selectorMatches } from '../matrix/selector.ts';
+import { isNetworkPolicy, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort } from '../engines/wire/kubernetes.ts';
+import { AddressCache, blockHas, compileBlock, type CompiledBlock } from './kubernetes/cidr-match.ts';
+import { ClusterView, policyRef, SelectorMemo, subjectPod, type PeerView } from './kubernetes/cluster-view.ts';
+import { namedPortMatches } from './kubernetes/named-port.ts';
+import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type Simulator } from './types.ts';
+
+export interface KubernetesSimOptions {
+  /** Whether an ipBlock selects the IPs of pods on the pod network. Default false (Cilium's default; the spec leaves it to the plugin). */
+  ipBlockMatchesPods?: boolean;
+  /** Whether an ipBlock selects node IPs (nodes, host-network pods). Default false (Cilium without `policy-cidr-match-mode: nodes`). */
+  ipBlockMatchesNodes?: boolean;
+  /**
+   * Whether an ipBlock selects the kube-apiserver endpoints. Default false: Cilium gives them
+   * the reserved `kube-apiserver` identity, which CIDR selectors do not select unless they
+   * also select nodes; set it when the apiserver is outside the cluster on a plugin that
+   * matches by address.
+   */
+  ipBlockMatchesApiserver?: boolean;
+}
+
+type Direction = 'ingress' | 'egress';
+
+interface CompiledPeer {
+  block?: CompiledBlock;
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+}
+
+interface CompiledPort {
+  protocol: string;
+  /** undefined = every port of the protocol. */
+  port?: number | string;
+  endPort?: number;
+}
+
+interface CompiledRule {
+  pointer: string;
+  /** undefined = every peer. */
+  peers?: CompiledPeer[];
+  /** undefined = every port and protocol. */
+  ports?: CompiledPort[];
+}
+
+interface CompiledPolicy {
+  ref: string;
+  namespace: string;
+  podSelector: LabelSelector;
+  isolates: Record<Direction, boolean>;
+  rules: Record<Direction, CompiledRule[]>;
+}
+
+/** kubernetes/kubernetes pkg/apis/networking/v1/defaults.go SetDefaults_NetworkPolicy. */
+function effectivePolicyTypes(np: NetworkPolicy): Set<string> {
+  const declared = np.spec.policyTypes;
+  if (declared && declared.length > 0) return new Set(declared);
+  return new Set((np.spec.egress ?? []).length > 0 ? ['Ingress', 'Egress'] : ['Ingress']);
+}
+
+function compilePeer(p: NetworkPolicyPeer): CompiledPeer {
+  if (p.ipBlock) return { block: compileBlock(p.ipBlock.cidr, p.ipBlock.except) };
+  const out: CompiledPeer = {};
+  if (p.podSelector) out.podSelector = p.podSelector;
+  if (p.namespaceSelector) out.namespaceSelector = p.namespaceSelector;
+  return out;
+}
+
+function compilePort(p: NetworkPolicyPort): CompiledPort {
+  const out: CompiledPort = { protocol: p.protocol ?? 'TCP' };
+  if (p.port !== undefined) out.port = p.port;
+  if (p.endPort !== undefined) out.endPort = p.endPort;
+  return out;
+}
+
+function compile(np: NetworkPolicy): CompiledPolicy {
+  const namespace = np.metadata?.namespace ?? 'default';
+  const spec = np.spec ?? { podSelector: {} };
+  const types = effectivePolicyTypes({ ...np, spec });
+  const rules = (direction: Direction): CompiledRule[] => {
+    const list: unknown[] = Array.isArray(spec[direction]) ? (spec[direction] as unknown[]) : [];
+    return list.map((entry, i) => {
+      const r = (isObject(entry) ? entry : {}) as { from?: unknown; to?: unknown; ports?: unknown };
+      const peers = direction === 'ingress' ? r.from : r.to;
+      const out: CompiledRule = { pointer: `/spec/${direction}/${i}` };
+      if (Array.isArray(peers) && peers.length > 0) out.peers = peers.map((p) => (isObject(p) ? compilePeer(p as NetworkPolicyPeer) : {}));
+      if (Array.isArray(r.ports) && r.ports.length > 0) out.ports = r.ports.map((p) => compilePort(isObject(p) ? (p as NetworkPolicyPort) : {}));
+      return out;
+    });
+  };
+  return {
+    ref: policyRef('NetworkPolicy', np.metadata?.name ?? '', namespace),
+    namespace,
+    podSelector: spec.podSelector ?? {},
+    isolates: { ingress: types.has('Ingress'), egress: types.has('Egress') },
+    rules: { ingress: rules('ingress'), egress: rules('egress') },
+  };
+}
+
+/** The policies isolating a pod in one direction, and the sentence a deny then gives (built once per pod). */
+interface Selecting {
+  policies: CompiledPolicy[];
+  denyReason: string;
+}
+
+const NOT_SELECTED_INGRESS = 'no NetworkPolicy selects the pod for ingress';
+const NOT_SELECTED_EGRESS = 'no NetworkPolicy selects the pod for egress';
+
+const isObject = (x: unknown): x is object => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * NetworkPolicies indexed by namespace, answering one side of a flow. The ClusterNetworkPolicy
+ * simulator reuses it for its NetworkPolicy tier.
+ */
+export class NetworkPolicyIndex {
+  private readonly byNamespace = new Map<string, CompiledPolicy[]>();
+  private readonly selecting = new WeakMap<SimPod, Record<Direction, Selecting>>();
+  private readonly addresses = new AddressCache();
+  private readonly selectors: SelectorMemo;
+  private readonly options: Required<KubernetesSimOptions>;
+
+  constructor(
+    policies: readonly unknown[],
+    readonly view: ClusterView,
+    options: KubernetesSimOptions = {},
+  ) {
+    this.selectors = new SelectorMemo(view);
+    this.options = { ipBlockMatchesPods: false, ipBlockMatchesNodes: false, ipBlockMatchesApiserver: false, ...options };
+    // Sorted by namespace/name so the rule named as deciding is the same whatever the input order.
+    const compiled = policies.filter(isNetworkPolicy).map(compile);
+    compiled.sort((a, b) => compareText(a.ref, b.ref));
+    for (const p of compiled) {
+      let list = this.byNamespace.get(p.namespace);
+      if (!list) this.byNamespace.set(p.namespace, (list = []));
+      list.push(p);
+    }
+  }
+
+  private policiesSelecting(pod: SimPod): Record<Direction, Selecting> {
+    let s = this.selecting.get(pod);
+    if (!s) {
+      const all = (this.byNamespace.get(pod.namespace) ?? []).filter((p) => selectorMatches(p.podSelector, pod.labels));
+      const of = (d: Direction): Selecting => {
+        const policies = all.filter((p) => p.isolates[d]);
+        return { policies, denyReason: `isolated for ${d} by ${policies.map((p) => p.ref).join(', ')}; no rule allows it` };
+      };
+      s = { ingress: of('ingress'), egress: of('egress') };
+      this.selecting.set(pod, s);
+    }
+    return s;
+  }
+
+  /** Whether a NetworkPolicy isolates this end in this direction. */
+  isolates(subject: SimEndpoint, direction: Direction): boolean {
+    const pod = subjectPod(subject);
+    return pod !== undefined && this.policiesSelecting(pod)[direction].policies.length > 0;
+  }
+
+  /** The verdict of this end's NetworkPolicies for one direction of the flow. */
+  side(flow: SimFlow, direction: Direction): SideVerdict {
+    const subject = direction === 'ingress' ? flow.server : flow.client;
+    const pod = subjectPod(subject);
+    if (!pod) {
+      const what = subject.kind === 'pod' ? 'a host-network pod' : subject.kind === 'node' ? 'a node' : subject.kind === 'apiserver' ? 'the kube-apiserver' : 'outside the cluster';
+      return { isolated: false, allowed: true, reason: `the ${direction === 'ingress' ? 'server' : 'client'} is ${what}: no NetworkPolicy applies to it` };
+    }
+    const { policies: selecting, denyReason } = this.policiesSelecting(pod)[direction];
+    if (selecting.length === 0) return { isolated: false, allowed: true, reason: direction === 'ingress' ? NOT_SELECTED_INGRESS : NOT_SELECTED_EGRESS };
+    const other = this.view.view(direction === 'ingress' ? flow.client : flow.server);
+    for (const p of selecting) {
+      for (const r of p.rules[direction]) {
+        if (this.ruleMatches(r, p.namespace, other, flow)) {
+          return { isolated: true, allowed: true, by: { policy: p.ref, rule: r.pointer }, reason: `allowed by ${direction} rule ${r.pointer} of ${p.ref}` };
+        }
+      }
+    }
+    return { isolated: true, allowed: false, reason: denyReason };
+  }
+
+  private ruleMatches(r: CompiledRule, namespace: string, other: PeerView, flow: SimFlow): boolean {
+    if (r.ports && !r.ports.some((p) => this.portMatches(p, flow))) return false;
+    return !r.peers || r.peers.some((p) => this.peerMatches(p, namespace, other));
+  }
+
+  private portMatches(p: CompiledPort, flow: SimFlow): boolean {
+    if (p.protocol !== flow.protocol) return false;
+    if (p.port === undefined) return true;
+    if (typeof p.port === 'string') return namedPortMatches(p.port, flow, p.protocol);
+    return p.endPort !== undefined ? flow.port >= p.port && flow.port <= p.endPort : flow.port === p.port;
+  }
+
+  private peerMatches(p: CompiledPeer, namespace: string, other: PeerView): boolean {
+    if (p.block) {
+      if (!this.blockApplies(other)) return false;
+      const block = p.block;
+      return other.ips.some((ip) => {
+        const a = this.addresses.get(ip);
+        return a !== undefined && blockHas(block, a);
+      });
+    }
+    if (other.kind !== 'pod') return false;
+    // A peer with neither selector is refused by validation; it selects nothing here.
+    if (!p.podSelector && !p.namespaceSelector) return false;
+    const pod = other.pod;
+    if (p.namespaceSelector) {
+      if (!this.selectors.namespace(p.namespaceSelector, pod.namespace)) return false;
+    } else if (pod.namespace !== namespace) return false;
+    return !p.podSelector || this.selectors.pod(p.podSelector, pod);
+  }
+
+  private blockApplies(other: PeerView): boolean {
+    switch (other.kind) {
+      case 'external':
+        return true;
+      case 'pod':
+        return this.options.ipBlockMatchesPods;
+      case 'node':
+        return this.options.ipBlockMatchesNodes;
+      case 'apiserver':
+        return this.options.ipBlockMatchesApiserver || (other.node !== undefined && this.options.ipBlockMatchesNodes);
+    }
+  }
+}
+
+/**
+ * The `kubernetes` engine's simulator (a SimulatorFactory with an optional third argument).
+ * Policies are compiled and pods' selecting policies cached on first use: treat the manifests
+ * and the cluster model as frozen for the simulator's lifetime.
+ */
+export function createKubernetesSimulator(policies: readonly unknown[], cluster: SimCluster, options: KubernetesSimOptions = {}): Simulator {
+  const index = new NetworkPolicyIndex(policies, new ClusterView(cluster), options);
+  return {
+    engine: 'kubernetes',
+    evaluate: (flow) => combine(index.side(flow, 'egress'), index.side(flow, 'ingress')),
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * What the apiserver refuses in the policy.networking.k8s.io cluster-scoped policies beyond
+ * their JSON schema: the CEL rules (x-kubernetes-validations) of the CRDs of
+ * kubernetes-sigs/network-policy-api, each named with the kubebuilder marker it comes from:
+ *
+ * ClusterNetworkPolicy v1alpha2 (config/crd/{standard,experimental}/policy.networking.k8s.io_clusternetworkpolicies.yaml,
+ * apis/v1alpha2/clusternetworkpolicy_types.go):
+ * - PortRange: `self.start < self.end` ("Start port must be less than End port");
+ * - CIDR (egress `networks`): `isCIDR(self)` ("Invalid CIDR format provided");
+ * - ClusterNetworkPolicyEgressRule: no `destinationNamedPort` in a rule with a networks, nodes
+ *   or domainNames peer.
+ *
+ * AdminNetworkPolicy / BaselineAdminNetworkPolicy v1alpha1 (apis/v1alpha1/*_types.go, v0.1.x):
+ * - BaselineAdminNetworkPolicy: `self.metadata.name == 'default'`;
+ * - PortRange: `self.start < self.end`; CIDR: `isCIDR(self)`;
+ * - AdminNetworkPolicyEgressRule / BaselineAdminNetworkPolicyEgressRule: no `namedPort` in a
+ *   rule with a networks or nodes peer.
+ *
+ * Also checked, though the CRD schema carries it too (kubebuilder Minimum=0 / Maximum=1000 on
+ * `spec.priority` of ClusterNetworkPolicy and AdminNetworkPolicy): the priority range, so a
+ * manifest checked without the schema is still refused. The CRD has no rule tying actions to
+ * tiers (Pass is valid in both; in the Baseline tier it goes on to the default allow). Enums,
+ * list lengths and "exactly one field" are left to the schema.
+ */
+import { isAdminNetworkPolicy, isBaselineAdminNetworkPolicy, isClusterNetworkPolicy } from '../../engines/wire/clusternetworkpolicy.ts';
+import type { VerifyError } from '../semantic.ts';
+import { celIsCidr } from './k8s-syntax.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+
+const RANGE_MESSAGE = 'Start port must be less than End port';
+
+function rangeErrors(range: unknown, path: string): VerifyError[] {
+  if (!isObj(range)) return [];
+  return Number(range.start) < Number(range.end) ? [] : [{ path, message: RANGE_MESSAGE }];
+}
+
+function networksErrors(peers: unknown[], field: string, rulePath: string): VerifyError[] {
+  const out: VerifyError[] = [];
+  peers.forEach((peer, j) => {
+    if (!isObj(peer)) return;
+    arr(peer.networks).forEach((c, k) => {
+      if (!celIsCidr(String(c))) out.push({ path: `${rulePath}/${field}/${j}/networks/${k}`, message: 'Invalid CIDR format provided' });
+    });
+  });
+  return out;
+}
+
+function cnpRuleErrors(rule: Obj, direction: 'ingress' | 'egress', path: string): VerifyError[] {
+  const field = direction === 'ingress' ? 'from' : 'to';
+  const peers = arr(rule[field]);
+  const out = networksErrors(peers, field, path);
+  const protocols = arr(rule.protocols);
+  protocols.forEach((p, j) => {
+    if (!isObj(p)) return;
+    for (const l4 of ['tcp', 'udp', 'sctp']) {
+      const dp = isObj(p[l4]) ? (p[l4] as Obj).destinationPort : undefined;
+      if (isObj(dp)) out.push(...rangeErrors(dp.range, `${path}/protocols/${j}/${l4}/destinationPort/range`));
+    }
+  });
+  if (direction === 'egress') {
+    const addressPeer = peers.some((peer) => isObj(peer) && (peer.networks !== undefined || peer.nodes !== undefined || peer.domainNames !== undefined));
+    const named = protocols.some((p) => isObj(p) && p.destinationNamedPort !== undefined);
+    if (addressPeer && named) out.push({ path, message: 'networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames' });
+  }
+  return out;
+}
+
+function anpRuleErrors(rule: Obj, direction: 'ingress' | 'egress', path: string): VerifyError[] {
+  const field = direction === 'ingress' ? 'from' : 'to';
+  const peers = arr(rule[field]);
+  const out = networksErrors(peers, field, path);
+  const ports = arr(rule.ports);
+  ports.forEach((p, j) => {
+    if (isObj(p)) out.push(...rangeErrors(p.portRange, `${path}/ports/${j}/portRange`));
+  });
+  if (direction === 'egress') {
+    const addressPeer = peers.some((peer) => isObj(peer) && (peer.networks !== undefined || peer.nodes !== undefined));
+    const named = ports.some((p) => isObj(p) && p.namedPort !== undefined);
+    if (addressPeer && named) out.push({ path, message: 'networks/nodes peer cannot be set with namedPorts since there are no namedPorts for networks/nodes' });
+  }
+  return out;
+}
+
+/** The CRDs' CEL checks for one manifest; [] for kinds other than CNP, ANP and BANP. */
+export function admissionErrorsClusterNetworkPolicy(manifest: unknown): VerifyError[] {
+  const v1alpha2 = isClusterNetworkPolicy(manifest);
+  if (!v1alpha2 && !isAdminNetworkPolicy(manifest) && !isBaselineAdminNetworkPolicy(manifest)) return [];
+  const m = manifest as unknown as Obj;
+  const spec = isObj(m.spec) ? m.spec : {};
+  const out: VerifyError[] = [];
+  if (isBaselineAdminNetworkPolicy(manifest) && (isObj(m.metadata) ? m.metadata.name : undefined) !== 'default') {
+    out.push({ path: '/metadata/name', message: 'Only one baseline admin network policy with metadata.name="default" can be created in the cluster' });
+  }
+  if (!isBaselineAdminNetworkPolicy(manifest)) {
+    const p = spec.priority;
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 1000) out.push({ path: '/spec/priority', message: `${JSON.stringify(p)}: must be an integer from 0 to 1000` });
+  }
+  for (const direction of ['ingress', 'egress'] as const) {
+    arr(spec[direction]).forEach((rule, i) => {
+      if (!isObj(rule)) return;
+      const path = `/spec/${direction}/${i}`;
+      out.push(...(v1alpha2 ? cnpRuleErrors(rule, direction, path) : anpRuleErrors(rule, direction, path)));
+    });
+  }
+  return out;
+}

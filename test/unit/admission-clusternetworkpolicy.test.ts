@@ -1,0 +1,59 @@
+/**
+ * admissionErrorsClusterNetworkPolicy against the CRD test data of kubernetes-sigs/network-policy-api
+ * (pkg/crdtest/testdata/{valid,invalid}/*.yaml, each named below) and the CEL rules of the
+ * v1alpha1 AdminNetworkPolicy / BaselineAdminNetworkPolicy types (apis/v1alpha1/*_types.go).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { admissionErrorsClusterNetworkPolicy } from '../../recommender/verify/admission/clusternetworkpolicy.ts';
+import { loadObjects } from '../helpers/reference-cluster.ts';
+
+const cnp = (spec: Record<string, unknown>): unknown => ({ apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'x' }, spec: { tier: 'Admin', priority: 10, subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'sensitive-ns' } } }, ...spec } });
+const egress = (rule: Record<string, unknown>) => cnp({ egress: [{ action: 'Accept', ...rule }] });
+const anp = (kind: string, name: string, spec: Record<string, unknown>): unknown => ({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind, metadata: { name }, spec: { subject: { namespaces: {} }, ...spec } });
+
+test('valid CRD test data passes: cidr-valid, deny-with-ports, cluster-wide-deny, user stories', () => {
+  const examples = loadObjects([fileURLToPath(new URL('../fixtures/reference/network-policy-api/examples/', import.meta.url))]);
+  assert.equal(examples.length, 4);
+  for (const m of examples) assert.deepEqual(admissionErrorsClusterNetworkPolicy(m), []);
+  assert.deepEqual(admissionErrorsClusterNetworkPolicy(egress({ to: [{ networks: ['10.0.0.0/24', '2001:db8::/32'] }] })), [], 'testdata/valid/cidr-valid.yaml');
+  assert.deepEqual(admissionErrorsClusterNetworkPolicy(egress({ to: [{ pods: { namespaceSelector: {}, podSelector: {} } }], protocols: [{ destinationNamedPort: 'http' }] })), [], 'testdata/valid/deny-with-named-ports.experimental.yaml: named ports with pod peers');
+  assert.deepEqual(admissionErrorsClusterNetworkPolicy(egress({ to: [{ namespaces: {} }], protocols: [{ tcp: { destinationPort: { range: { start: 80, end: 81 } } } }] })), [], 'testdata/valid/port-range-valid.yaml');
+  assert.deepEqual(admissionErrorsClusterNetworkPolicy({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' }), []);
+});
+
+test('invalid CRD test data is refused with the CRD message', () => {
+  const cases: [string, unknown, string, string][] = [
+    ['testdata/invalid/cidr-invalid.yaml', egress({ to: [{ networks: ['10.0.0.300/24'] }] }), '/spec/egress/0/to/0/networks/0', 'Invalid CIDR format provided'],
+    ['testdata/invalid/port-range-invalid-equal.yaml', egress({ to: [{ namespaces: {} }], protocols: [{ tcp: { destinationPort: { range: { start: 80, end: 80 } } } }] }), '/spec/egress/0/protocols/0/tcp/destinationPort/range', 'Start port must be less than End port'],
+    ['testdata/invalid/port-range-invalid-greater.yaml', cnp({ ingress: [{ action: 'Deny', from: [{ namespaces: {} }], protocols: [{ udp: { destinationPort: { range: { start: 90, end: 80 } } } }] }] }), '/spec/ingress/0/protocols/0/udp/destinationPort/range', 'Start port must be less than End port'],
+    ['testdata/invalid/egress-peer-namedport-conflict.experimental.yaml', egress({ to: [{ networks: ['10.0.0.0/24'] }], protocols: [{ destinationNamedPort: 'http' }] }), '/spec/egress/0', 'networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames'],
+    ['named port with a nodes peer', egress({ to: [{ pods: { podSelector: {} } }, { nodes: {} }], protocols: [{ destinationNamedPort: 'http' }] }), '/spec/egress/0', 'networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames'],
+    ['named port with a domainNames peer', egress({ to: [{ domainNames: ['example.com'] }], protocols: [{ destinationNamedPort: 'https' }] }), '/spec/egress/0', 'networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames'],
+  ];
+  for (const [name, m, path, message] of cases) assert.deepEqual(admissionErrorsClusterNetworkPolicy(m), [{ path, message }], name);
+});
+
+test('priority 0–1000 (kubebuilder Minimum/Maximum on spec.priority), for ClusterNetworkPolicy and AdminNetworkPolicy', () => {
+  assert.deepEqual(admissionErrorsClusterNetworkPolicy(cnp({ priority: 1000 })), []);
+  assert.deepEqual(admissionErrorsClusterNetworkPolicy(cnp({ priority: 1001 })), [{ path: '/spec/priority', message: '1001: must be an integer from 0 to 1000' }]);
+  assert.deepEqual(admissionErrorsClusterNetworkPolicy(cnp({ priority: -1 })), [{ path: '/spec/priority', message: '-1: must be an integer from 0 to 1000' }]);
+  assert.equal(admissionErrorsClusterNetworkPolicy(anp('AdminNetworkPolicy', 'a', { priority: 2.5 })).length, 1);
+  assert.deepEqual(admissionErrorsClusterNetworkPolicy(anp('BaselineAdminNetworkPolicy', 'default', {})), [], 'a BANP has no priority');
+});
+
+test('v1alpha1: BANP must be named default; portRange start < end; networks isCIDR; no namedPort with networks/nodes', () => {
+  assert.deepEqual(admissionErrorsClusterNetworkPolicy(anp('BaselineAdminNetworkPolicy', 'default', {})), []);
+  assert.deepEqual(admissionErrorsClusterNetworkPolicy(anp('BaselineAdminNetworkPolicy', 'baseline', {})), [{ path: '/metadata/name', message: 'Only one baseline admin network policy with metadata.name="default" can be created in the cluster' }]);
+  const bad = anp('AdminNetworkPolicy', 'a', {
+    priority: 1,
+    ingress: [{ action: 'Allow', from: [{ namespaces: {} }], ports: [{ portRange: { protocol: 'TCP', start: 100, end: 100 } }] }],
+    egress: [{ action: 'Deny', to: [{ networks: ['1.2.3.0/33'] }], ports: [{ namedPort: 'http' }] }],
+  });
+  assert.deepEqual(admissionErrorsClusterNetworkPolicy(bad), [
+    { path: '/spec/ingress/0/ports/0/portRange', message: 'Start port must be less than End port' },
+    { path: '/spec/egress/0/to/0/networks/0', message: 'Invalid CIDR format provided' },
+    { path: '/spec/egress/0', message: 'networks/nodes peer cannot be set with namedPorts since there are no namedPorts for networks/nodes' },
+  ]);
+});
