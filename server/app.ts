@@ -5,6 +5,7 @@
 import express, { type Express } from 'express';
 import { edgeRoutes } from './routes/edges.ts';
 import { flowRoutes } from './routes/flows.ts';
+import { simulateRoutes } from './routes/simulate.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { matrixRoutes } from './routes/matrices.ts';
 import { recommendationRoutes } from './routes/recommendations.ts';
@@ -42,6 +43,7 @@ export function createApp(ctx: ServiceContext): BuiltApp {
     ...flowRoutes(ctx),
     ...matrixRoutes(ctx),
     ...recommendationRoutes(ctx),
+    ...simulateRoutes(ctx),
     ...reportRoutes(ctx),
   ];
   document = openApiDocument(routes, { version: ctx.version, authEnabled: auth.enabled });

@@ -9,8 +9,9 @@ import { exportCommand } from './export.ts';
 import { serveCommand } from './serve.ts';
 import { demoCommand } from './demo.ts';
 import { reportCommand } from './report.ts';
+import { simulateCommand } from './simulate.ts';
 
-const modules: CommandModule[] = [inventoryCommand, ingestCommand, edgesCommand, matrixCommand, recommendCommand, exportCommand, serveCommand, demoCommand, reportCommand];
+const modules: CommandModule[] = [inventoryCommand, ingestCommand, edgesCommand, matrixCommand, recommendCommand, exportCommand, simulateCommand, serveCommand, demoCommand, reportCommand];
 
 export function registerCommands(program: Command, ctx: CommandContext): void {
   for (const register of modules) register(program, ctx);

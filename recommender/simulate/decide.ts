@@ -30,6 +30,7 @@ export interface Decision {
 export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection): Decision {
   const head = { client: peerKey(c.client), server: peerKey(c.server), port: c.port, protocol: c.protocol };
   if (!isSimProtocol(c.protocol)) return { ...head, verdict: 'unknown', reason: `${c.protocol} is not a port protocol the engines' policies name` };
+  if (!Number.isInteger(c.port) || c.port < 1 || c.port > 65535) return { ...head, verdict: 'unknown', reason: `no destination port (${c.port})` };
   const client = peerEndpoint(model, c.client, c.port);
   if (!client.ok) return { ...head, verdict: 'unknown', reason: client.reason };
   const server = peerEndpoint(model, c.server, c.port);

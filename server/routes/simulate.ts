@@ -1,0 +1,55 @@
+/**
+ * POST /simulate: one engine's verdict on flows under given policies (app/simulate.ts), the
+ * same as `flowmatrix simulate`. Policies and flows come in one JSON body; each may be text (YAML
+ * or NDJSON, as in files) or already parsed (manifests; flow records or edges).
+ */
+import { Type } from '@sinclair/typebox';
+import { SIMULATE_FLOW_FORMATS, simulateFlows } from '../../app/simulate.ts';
+import { ENGINE_NAMES } from '../../recommender/engines/types.ts';
+import type { ServiceContext } from '../context.ts';
+import { defineRoute, type AnyRoute } from '../http/route.ts';
+import { FreeObject, StringEnum } from '../schemas/common.ts';
+
+const SimulateBody = Type.Object(
+  {
+    engine: Type.Optional(StringEnum(ENGINE_NAMES, { description: 'inferred from the manifests’ kinds when absent' })),
+    policies: Type.Union([Type.String({ description: 'manifests as YAML or JSON text (a List or a document stream)' }), Type.Array(FreeObject, { description: 'manifests' })]),
+    flows: Type.Union([Type.String({ description: 'NDJSON flow records, or the JSON array of `flowmatrix edges -o json`' }), Type.Array(FreeObject, { description: 'flow records or edges' })]),
+    format: Type.Optional(StringEnum(SIMULATE_FLOW_FORMATS, { default: 'auto', description: 'flow format; auto detects records per line and an edges array' })),
+  },
+  { additionalProperties: false },
+);
+
+const looksLikeEdge = (x: unknown): boolean => typeof x === 'object' && x !== null && ('clientPeer' in x || ('client' in x && 'server' in x && 'port' in x));
+
+export function simulateRoutes(ctx: ServiceContext): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/simulate',
+      operationId: 'simulate',
+      summary: 'Decide flows under given policies as one engine would',
+      description:
+        'Pods, namespaces, nodes and the apiserver come from the stored inventory. Answers a JSON array in input order, ' +
+        'one object per flow: `verdict` (allow | deny | unknown), the `egress` and `ingress` sides with the deciding policy and rule (`by`), and a reason.',
+      tag: 'recommendations',
+      scope: 'read',
+      body: { schema: SimulateBody },
+      responses: {
+        200: { description: 'one decision per flow, in input order', content: { 'application/json': Type.Array(FreeObject) } },
+        422: { description: 'the policies or flows cannot be read, or the engine cannot be inferred' },
+      },
+      handler: ({ body }) => {
+        const policies = typeof body.policies === 'string' ? body.policies : JSON.stringify({ apiVersion: 'v1', kind: 'List', items: body.policies });
+        let flows: string;
+        let format = body.format;
+        if (typeof body.flows === 'string') flows = body.flows;
+        else if (format === 'edges' || (format === undefined && body.flows.length > 0 && body.flows.every(looksLikeEdge))) {
+          flows = JSON.stringify(body.flows);
+          format = 'edges';
+        } else flows = body.flows.map((r) => JSON.stringify(r)).join('\n');
+        return simulateFlows(ctx.db, { policies, flows, ...(body.engine !== undefined ? { engine: body.engine } : {}), ...(format !== undefined ? { format } : {}) }).decisions;
+      },
+    }),
+  ];
+}
