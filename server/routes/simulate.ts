@@ -44,7 +44,7 @@ export function simulateRoutes(ctx: ServiceContext): AnyRoute[] {
         let flows: string;
         let format = body.format;
         if (typeof body.flows === 'string') flows = body.flows;
-        else if (format === 'edges' || (format === undefined && body.flows.length > 0 && body.flows.every(looksLikeEdge))) {
+        else if (format === 'edges' || ((format ?? 'auto') === 'auto' && body.flows.length > 0 && body.flows.every(looksLikeEdge))) {
           flows = JSON.stringify(body.flows);
           format = 'edges';
         } else flows = body.flows.map((r) => JSON.stringify(r)).join('\n');

@@ -1,0 +1,150 @@
+/**
+ * `flowmatrix simulate` and POST /api/v1/simulate on the demo cluster: one decision per flow, in
+ * input order, with the policy and rule that decided each side. Expected verdicts follow the
+ * Kubernetes "Network Policies" page: a pod selected by a policy with policyTypes Ingress is
+ * isolated for ingress and accepts only what a rule allows; a pod no policy selects is not
+ * isolated (section "The two sorts of pod isolation").
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import request from 'supertest';
+import { createApp } from '../../server/app.ts';
+import { configFor } from '../../server/config/load.ts';
+import type { ServiceContext } from '../../server/context.ts';
+import { ServiceMetrics } from '../../server/metrics.ts';
+import { openDb } from '../../store/db.ts';
+import { runCli } from '../helpers/cli.ts';
+import { demoDb } from '../helpers/demo-db.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+
+const dbPath = await demoDb();
+const dir = tmpDir('flowmatrix-simulate-');
+
+// kustomize-controller → source-controller 9090/TCP is observed in the demo (flux-system).
+const EDGE = {
+  clientPeer: { kind: 'workload', workload: { namespace: 'flux-system', kind: 'Deployment', name: 'kustomize-controller' } },
+  serverPeer: { kind: 'workload', workload: { namespace: 'flux-system', kind: 'Deployment', name: 'source-controller' } },
+  port: 9090,
+  protocol: 'TCP',
+};
+const REVERSE = { ...EDGE, clientPeer: EDGE.serverPeer, serverPeer: EDGE.clientPeer, port: 8080 };
+
+const POLICIES = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: source-controller, namespace: flux-system }
+spec:
+  podSelector: { matchLabels: { app: source-controller } }
+  policyTypes: [Ingress]
+  ingress:
+    - from: [{ podSelector: { matchLabels: { app: kustomize-controller } } }]
+      ports: [{ port: 9090, protocol: TCP }]
+`;
+
+function write(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+interface Decision {
+  index: number;
+  line?: number;
+  verdict: string;
+  reason?: string;
+  ingress?: { isolated: boolean; allowed: boolean; by?: { policy: string; rule?: string } };
+}
+
+test('simulate CLI: an edges file under a NetworkPolicy: allowed by its rule, denied on another port; the engine inferred from the kinds', async () => {
+  const policies = write('np.yaml', POLICIES);
+  const onOtherPort = { ...EDGE, port: 9091 };
+  const flows = write('edges.json', JSON.stringify([EDGE, onOtherPort, REVERSE]));
+  const r = await runCli(['simulate', '--policies', policies, '--flows', flows, '--db', dbPath]);
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out) as Decision[];
+  assert.deepEqual(out.map((d) => [d.index, d.verdict]), [[0, 'allow'], [1, 'deny'], [2, 'allow']]);
+  assert.deepEqual(out[0]!.ingress!.by, { policy: 'NetworkPolicy/flux-system/source-controller', rule: '/spec/ingress/0' });
+  assert.equal(out[1]!.ingress!.isolated, true);
+  assert.equal(out[1]!.ingress!.allowed, false);
+  // kustomize-controller is selected by no policy: not isolated for ingress.
+  assert.equal(out[2]!.ingress!.isolated, false);
+  assert.match(r.err, /engine kubernetes, 1 policy, 3 flow\(s\): 2 allow, 1 deny, 0 unknown/);
+});
+
+test('simulate CLI: flow records in an ingest format are decided one per line, in order, with the line number', async () => {
+  const policies = write('np2.yaml', POLICIES);
+  const records = [
+    JSON.stringify({ not: 'a flow' }),
+    '{broken',
+    JSON.stringify({
+      TimeFlowStartMs: Date.UTC(2026, 10, 20, 10),
+      TimeFlowEndMs: Date.UTC(2026, 10, 20, 10),
+      SrcAddr: '10.244.1.22',
+      DstAddr: '10.244.3.22',
+      SrcPort: 41000,
+      DstPort: 9090,
+      Proto: 6,
+      Flags: 2,
+      SrcK8S_Namespace: 'flux-system',
+      SrcK8S_OwnerName: 'kustomize-controller',
+      SrcK8S_OwnerType: 'Deployment',
+      SrcK8S_Type: 'Pod',
+      DstK8S_Namespace: 'flux-system',
+      DstK8S_OwnerName: 'source-controller',
+      DstK8S_OwnerType: 'Deployment',
+      DstK8S_Type: 'Pod',
+      Bytes: 100,
+      Packets: 1,
+    }),
+  ];
+  const flows = write('flows.ndjson', `${records.join('\n')}\n`);
+  const r = await runCli(['simulate', '--engine', 'kubernetes', '--policies', policies, '--flows', flows, '--format', 'netobserv', '--db', dbPath]);
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out) as Decision[];
+  assert.deepEqual(out.map((d) => [d.index, d.line, d.verdict]), [[0, 1, 'unknown'], [1, 2, 'unknown'], [2, 3, 'allow']]);
+  assert.match(out[0]!.reason!, /^rejected: /);
+  assert.equal(out[1]!.reason, 'invalid-json');
+});
+
+test('simulate CLI: unreadable inputs name what is wrong and exit non-zero', async () => {
+  const missing = await runCli(['simulate', '--policies', join(dir, 'nope.yaml'), '--flows', join(dir, 'nope.json'), '--db', dbPath]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /nope\.yaml: no such file/);
+  const mixed = write('mixed.yaml', `${POLICIES}---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: x, namespace: a }\nspec: { endpointSelector: {} }\n---\napiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: { name: y, namespace: a }\nspec: { selector: all() }\n`);
+  const r = await runCli(['simulate', '--policies', mixed, '--flows', write('e.json', JSON.stringify([EDGE])), '--db', dbPath]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /several engines \(calico, cilium\): pass --engine/);
+});
+
+test('POST /api/v1/simulate: parsed policies and edges; a JSON array in input order; bad policies are a 422 problem', async () => {
+  const db = openDb(dbPath);
+  try {
+    const ctx: ServiceContext = {
+      db,
+      config: configFor({ dbPath }),
+      metrics: new ServiceMetrics(() => 0, { defaultMetrics: false }),
+      logger: pino({ level: 'silent' }),
+      version: 'test',
+      collectors: () => [],
+      draining: false,
+      now: () => Date.UTC(2026, 10, 21),
+    };
+    const { app } = createApp(ctx);
+    const policy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'deny-all', namespace: 'flux-system' },
+      spec: { podSelector: { matchLabels: { app: 'source-controller' } }, policyTypes: ['Ingress'] },
+    };
+    const ok = await request(app).post('/api/v1/simulate').send({ policies: [policy], flows: [EDGE, REVERSE] });
+    assert.equal(ok.status, 200, ok.text);
+    assert.deepEqual((ok.body as Decision[]).map((d) => [d.index, d.verdict]), [[0, 'deny'], [1, 'allow']]);
+    const bad = await request(app).post('/api/v1/simulate').send({ policies: '{ kind: Nothing', flows: [EDGE] });
+    assert.equal(bad.status, 422, bad.text);
+    assert.match(bad.headers['content-type'] ?? '', /application\/problem\+json/);
+  } finally {
+    db.close();
+  }
+});
