@@ -22,7 +22,6 @@ import {
   type PortSpec,
   type RuleExplanation,
 } from './ir.ts';
-import { flatString } from './flat-string.ts';
 import { policyName } from './names.ts';
 import { canonicalSelector, compareStrings, peerKey, portKey, selectorIsEmpty, uniqueSortedBy } from './order.ts';
 
@@ -220,7 +219,7 @@ function checkedPortList(cache: CheckCache, path: string, ports: readonly PortSp
     return l;
   }
   const checked = normalizeChecked(cache, path, ports);
-  return { values: checked.map((c) => c.value), key: flatString(joinKeys(checked, ';')) };
+  return { values: checked.map((c) => c.value), key: joinKeys(checked, ';') };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,7 +314,7 @@ function checkPeer(path: string, p: PolicyPeer): PolicyPeer {
 // Rules, directions, intents
 
 export function explanation(id: string, status: RuleExplanation['status'], text: string): RuleExplanation {
-  return { id: flatString(id), status, text: flatString(text) };
+  return { id, status, text };
 }
 
 function checkExplanationFields(path: string, e: RuleExplanation | undefined): asserts e is RuleExplanation {

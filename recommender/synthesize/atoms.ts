@@ -8,7 +8,6 @@
 import { assessmentsOf, compareSuffixed, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison } from '../compare/compare.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { explanation, type CanonicalParts, type RuleInput } from '../policy/build.ts';
-import { flatString } from '../policy/flat-string.ts';
 import type { Direction, PolicyPeer, PortSpec, RuleStatus } from '../policy/ir.ts';
 import { compareStrings, peerKey, portKey, uniqueSortedBy } from '../policy/order.ts';
 import { observedRuleId, type ObservedId } from './rule-ids.ts';
@@ -106,7 +105,7 @@ function observedSentence(edges: number, flows: number, last: number): string {
     byFlows = undefined;
   }
   if (byFlows === undefined) observedSentences.set(key, (byFlows = new Map()));
-  byFlows.set(flows, (text = flatString(`observed: ${edges} edge(s), ${flows} flow(s), last seen ${formatDay(last)}`)));
+  byFlows.set(flows, (text = `observed: ${edges} edge(s), ${flows} flow(s), last seen ${formatDay(last)}`));
   sentenceCount++;
   return text;
 }
