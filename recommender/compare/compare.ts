@@ -219,18 +219,6 @@ export function edgeKeys(): EdgeKeys {
 }
 
 export function sortByEdgeKey<T>(items: readonly T[], key: (t: T) => string): T[] {
-  // Edges usually arrive in key order (the store sorts them): check that first, without allocating.
-  let prev = items.length > 0 ? key(items[0]!) : '';
-  let sorted = true;
-  for (let i = 1; i < items.length; i++) {
-    const k = key(items[i]!);
-    if (prev > k) {
-      sorted = false;
-      break;
-    }
-    prev = k;
-  }
-  if (sorted) return items.slice();
   const keyed = items.map((item) => ({ item, k: key(item) }));
   keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
   return keyed.map((x) => x.item);
@@ -254,9 +242,6 @@ export function compareSuffixed(k1: string, s1: string, k2: string, s2: string):
 export function sortAssessments<T extends { edge: EdgeTraffic; direction: string }>(items: readonly T[], keyOf: (e: EdgeTraffic) => string): T[] {
   const keys = items.map((a) => keyOf(a.edge));
   const cmp = (i: number, j: number): number => compareSuffixed(keys[i]!, items[i]!.direction, keys[j]!, items[j]!.direction);
-  let sorted = true;
-  for (let i = 1; i < items.length && sorted; i++) if (cmp(i - 1, i) > 0) sorted = false;
-  if (sorted) return items.slice();
   return items
     .map((_, i) => i)
     .sort(cmp)

@@ -472,10 +472,6 @@ function ruleKeyText(r: KeyedRule): string {
 
 /** Sorted by ruleKey and de-duplicated, the first of equal keys kept (as uniqueSortedBy). */
 function sortRules(rules: KeyedRule[]): PolicyRule[] {
-  let ascending = true;
-  for (let i = 1; i < rules.length && ascending; i++) if (!(compareRuleKeys(rules[i - 1]!, rules[i]!) < 0)) ascending = false;
-  // Strictly ascending keys are unique too.
-  if (ascending) return rules.map((r) => r.value);
   const sorted = rules.slice().sort(compareRuleKeys);
   const out: PolicyRule[] = [];
   for (let i = 0; i < sorted.length; i++) if (i === 0 || compareRuleKeys(sorted[i - 1]!, sorted[i]!) !== 0) out.push(sorted[i]!.value);

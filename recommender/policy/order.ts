@@ -18,13 +18,11 @@ export function sortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {
 
 /** Sorted and de-duplicated by key (first occurrence wins). */
 export function uniqueSortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {
-  const keys = items.map((t) => key(t));
-  // Strictly ascending keys (common: inputs built in order) are sorted and unique already.
-  let ascending = true;
-  for (let i = 1; i < keys.length && ascending; i++) if (!(keys[i - 1]! < keys[i]!)) ascending = false;
-  if (ascending) return items.slice();
   const seen = new Map<string, T>();
-  for (let i = 0; i < items.length; i++) if (!seen.has(keys[i]!)) seen.set(keys[i]!, items[i]!);
+  for (const item of items) {
+    const k = key(item);
+    if (!seen.has(k)) seen.set(k, item);
+  }
   return [...seen.entries()].sort((a, b) => compareStrings(a[0], b[0])).map(([, v]) => v);
 }
 

@@ -134,15 +134,7 @@ function ruleText(rules: readonly RuleAssessment[], side: SideComparison, idx: r
 
 /** Matrix rule ids, sorted by code units (the default order of strings) and de-duplicated. */
 function matrixIds(rules: readonly RuleAssessment[]): string {
-  const ids = rules.map((r) => r.rule.id);
-  let ascending = true;
-  for (let i = 1; i < ids.length && ascending; i++) if (!(ids[i - 1]! < ids[i]!)) ascending = false;
-  if (ascending) return ids.join(' ');
-  ids.sort();
-  let n = 1;
-  for (let i = 1; i < ids.length; i++) if (ids[i] !== ids[n - 1]) ids[n++] = ids[i]!;
-  ids.length = n;
-  return ids.join(' ');
+  return [...new Set(rules.map((r) => r.rule.id))].sort().join(' ');
 }
 
 /** One peer's atoms merged: identical peers, ports united (any "every port" atom wins). */
@@ -210,13 +202,9 @@ function mergeEntry(into: PeerEntry, entry: PeerEntry): void {
 
 /**
  * Entries sorted by peer key (stable: a peer's entries stay in the order they were added), each
- * peer's merged into its first. Entries of one peer are never neighbours before sorting (`add`
- * merges those), so ascending keys mean nothing to merge.
+ * peer's merged into its first.
  */
 function sortedByPeer(entries: PeerEntry[]): PeerEntry[] {
-  let ascending = true;
-  for (let i = 1; i < entries.length && ascending; i++) if (!(entries[i - 1]!.key < entries[i]!.key)) ascending = false;
-  if (ascending) return entries;
   entries.sort(byKey);
   const out: PeerEntry[] = [];
   for (const e of entries) {
@@ -350,9 +338,6 @@ export class AtomGroups {
       });
       return uniqueEdges(list, keyOf).map((a) => index.get(a)!);
     }
-    let ascending = true;
-    for (let i = 1; i < positions.length && ascending; i++) if (!(positions[i - 1]! < positions[i]!)) ascending = false;
-    if (ascending) return positions;
     const sorted = Int32Array.from(positions).sort();
     const out: number[] = [];
     for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) out.push(sorted[i]!);
