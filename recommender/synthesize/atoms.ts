@@ -9,7 +9,7 @@ import { assessmentsOf, compareSuffixed, type EdgeAssessment, type EdgeKeys, typ
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { explanation, type CanonicalParts, type RuleInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PortSpec, RuleStatus } from '../policy/ir.ts';
-import { compareStrings, peerKey, portKey, uniqueSortedBy } from '../policy/order.ts';
+import { compareStrings, portKey, uniqueSortedBy } from '../policy/order.ts';
 import { observedRuleId, type ObservedId } from './rule-ids.ts';
 
 /** A synthesized IR rule with the evidence that made it. */
@@ -32,17 +32,8 @@ function rankOf(s: RuleStatus): number {
   return STATUS_RANK.indexOf(s);
 }
 
-/** Port keys are asked for again and again for the same (shared) port objects. */
-const portKeys = new WeakMap<PortSpec, string>();
-function cachedPortKey(p: PortSpec): string {
-  let k = portKeys.get(p);
-  if (k === undefined) portKeys.set(p, (k = portKey(p)));
-  return k;
-}
-
 function portSetKey(ports: readonly PortSpec[]): string {
-  if (ports.length === 1) return cachedPortKey(ports[0]!);
-  return uniqueSortedBy(ports, cachedPortKey).map(cachedPortKey).join(';');
+  return uniqueSortedBy(ports, portKey).map(portKey).join(';');
 }
 
 const uniqueRules = (rs: readonly RuleAssessment[]): RuleAssessment[] => (rs.length === 1 ? [rs[0]!] : uniqueSortedBy(rs, (r) => r.rule.id));
@@ -61,53 +52,8 @@ export function uniqueEdges(es: readonly EdgeAssessment[], keyOf: (e: EdgeTraffi
   return kept.sort((a, b) => compareSuffixed(keyOf(a.edge), a.direction, keyOf(b.edge), b.direction));
 }
 
-/** Peer keys are asked for again and again for the same (shared) peer objects. */
-const peerKeys = new WeakMap<PolicyPeer, string>();
-export function cachedPeerKey(p: PolicyPeer): string {
-  let k = peerKeys.get(p);
-  if (k === undefined) peerKeys.set(p, (k = peerKey(p)));
-  return k;
-}
-
-const DAY_MS = 86_400_000;
-const days = new Map<number, string>();
-function formatDay(ms: number): string {
-  const day = Math.floor(ms / DAY_MS);
-  let s = days.get(day);
-  if (s === undefined) {
-    s = new Date(ms).toISOString().slice(0, 10);
-    if (days.size > 100_000) days.clear();
-    days.set(day, s);
-  }
-  return s;
-}
-
-/**
- * The sentence of observed edges alone, one string per (edges, flows, day): most rules only have
- * edges, and their sentences repeat (a few thousand distinct on 120,000 rules of the benchmark),
- * so rules share them instead of each keeping its own copy as long as the PolicySet.
- */
-const observedSentences = new Map<number, Map<number, string>>();
-/** Sentences kept; all are dropped past `MAX_SENTENCES` (a long-running server meets new ones every day). */
-let sentenceCount = 0;
-const MAX_SENTENCES = 100_000;
 function observedSentence(edges: number, flows: number, last: number): string {
-  const day = Math.floor(last / DAY_MS);
-  // Exact while edges < 2^20 and day < 2^32 (a key below 2^53); other sentences are not shared.
-  if (!(edges < 2 ** 20 && day >= 0 && day < 2 ** 32)) return `observed: ${edges} edge(s), ${flows} flow(s), last seen ${formatDay(last)}`;
-  const key = day * 2 ** 20 + edges;
-  let byFlows = observedSentences.get(key);
-  let text = byFlows?.get(flows);
-  if (text !== undefined) return text;
-  if (sentenceCount >= MAX_SENTENCES) {
-    observedSentences.clear();
-    sentenceCount = 0;
-    byFlows = undefined;
-  }
-  if (byFlows === undefined) observedSentences.set(key, (byFlows = new Map()));
-  byFlows.set(flows, (text = `observed: ${edges} edge(s), ${flows} flow(s), last seen ${formatDay(last)}`));
-  sentenceCount++;
-  return text;
+  return `observed: ${edges} edge(s), ${flows} flow(s), last seen ${new Date(last).toISOString().slice(0, 10)}`;
 }
 
 /**
@@ -171,14 +117,8 @@ const NONE: readonly never[] = [];
 
 const byKey = (a: { key: string }, b: { key: string }): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-/** `ports:<port key>`, the group key of a one-port set (the same port objects come back again and again). */
-const singlePortGroupKeys = new WeakMap<PortSpec, string>();
 function portsGroupKey(ports: readonly PortSpec[]): string {
-  if (ports.length !== 1) return `ports:${portSetKey(ports)}`;
-  const p = ports[0]!;
-  let k = singlePortGroupKeys.get(p);
-  if (k === undefined) singlePortGroupKeys.set(p, (k = `ports:${cachedPortKey(p)}`));
-  return k;
+  return `ports:${portSetKey(ports)}`;
 }
 
 /**
@@ -235,7 +175,7 @@ export class AtomGroups {
   ) {}
 
   /**
-   * One atom: `peer` (whose `cachedPeerKey` is `key`) on `ports` (empty = every port), with its
+   * One atom: `peer` (whose `peerKey` is `key`) on `ports` (empty = every port), with its
    * status, documented rules, edge positions in `side` (one position or an ascending list) and notes.
    * The lists are kept, not copied: the caller must not modify them afterwards.
    */
@@ -276,9 +216,9 @@ export class AtomGroups {
     // Usually in key order already (sides list peers in edge-key order).
     for (const a of sortedByPeer(this.entries)) {
       // Merged ports are united: sorted and de-duplicated (the first of equal ports kept); a lone atom keeps its own list.
-      const ports = a.count === 1 ? a.ports : a.allPorts ? [] : uniqueSortedBy(a.ports, cachedPortKey);
+      const ports = a.count === 1 ? a.ports : a.allPorts ? [] : uniqueSortedBy(a.ports, portKey);
       const peer = a.peer;
-      const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${cachedPeerKey(peer)}` : portsGroupKey(ports);
+      const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${a.key}` : portsGroupKey(ports);
       let g = byGroupKey.get(k);
       if (g === undefined) {
         byGroupKey.set(k, (g = { key: k, peers: [peer], keys: [a.key], ports, rank: a.rank, rules: a.rules, edges: a.edges, notes: a.notes }));

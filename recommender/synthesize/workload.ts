@@ -12,7 +12,8 @@ import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, typ
 import type { ComparisonStatus } from '../compare/status.ts';
 import { CanonicalParts, dnsPeer, dnsPorts, explanation, port, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PortSpec } from '../policy/ir.ts';
-import { AtomGroups, cachedPeerKey, type GroupedRule } from './atoms.ts';
+import { AtomGroups, type GroupedRule } from './atoms.ts';
+import { peerKey } from '../policy/order.ts';
 import type { RecommendOptions } from './options.ts';
 import { edgePeer, edgePort, isApiserverAddress, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 
@@ -90,7 +91,7 @@ export class PeerMemo {
 
   private memoOf(r: ReturnType<typeof edgePeer>): MemoPeer {
     if (!r.ok) return r;
-    const checked = r.peers.map((p) => this.parts.peer(p, () => cachedPeerKey(p)));
+    const checked = r.peers.map((p) => this.parts.peer(p, () => peerKey(p)));
     return { ok: true, peers: checked.map((c) => c.value), keys: checked.map((c) => c.key) };
   }
 
@@ -204,7 +205,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         if (d === 'egress') server = rp.kind === 'pods' && rp.workloads.length === 1 ? { kind: 'workload', workload: rp.workloads[0]! } : undefined;
         const ports = resolvedPorts(r.rule.ports, server, ix);
         for (const raw of resolvedPeers(rp, w.namespace, ix)) {
-          const peer = memo.parts.peer(raw, () => cachedPeerKey(raw));
+          const peer = memo.parts.peer(raw, () => peerKey(raw));
           groups[d].add(peer.value, peer.key, ports, r.status === 'inactive' ? 'documented-unobserved' : r.status, [r], r.matched);
         }
       }
@@ -308,13 +309,13 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
       } else {
         const peer = edgePeer({ kind: 'apiserver' }, out.edges[apiEdges[0]!]!, 'egress', w.namespace, ix, ctx.dns);
         const api = peer.ok ? peer.peers[0]! : undefined;
-        const checked = api && memo.parts.peer(api, () => cachedPeerKey(api));
+        const checked = api && memo.parts.peer(api, () => peerKey(api));
         if (checked) groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, ['seen using the apiserver: never cut off']);
       }
     }
     if (!open && groups.egress.size > 0) {
       const raw = dnsPeer(ctx.dns.namespace, ctx.dns.selector);
-      const dnsTo = memo.parts.peer(raw, () => cachedPeerKey(raw));
+      const dnsTo = memo.parts.peer(raw, () => peerKey(raw));
       groups.egress.add(dnsTo.value, dnsTo.key, dnsPorts(), 'implied', [], [], ['DNS is always allowed when egress is restricted']);
     }
     if (!open) {

@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { edgeKeys, SideComparison } from '../../recommender/compare/compare.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { CanonicalParts, podsPeer, port } from '../../recommender/policy/build.ts';
-import { portKey } from '../../recommender/policy/order.ts';
-import { AtomGroups, cachedPeerKey } from '../../recommender/synthesize/atoms.ts';
+import { peerKey, portKey } from '../../recommender/policy/order.ts';
+import { AtomGroups } from '../../recommender/synthesize/atoms.ts';
 
 const NOW = Date.UTC(2026, 10, 20);
 const self = { kind: 'workload', workload: { namespace: 'shop', kind: 'Deployment', name: 'api' } } as const;
@@ -45,7 +45,7 @@ test('atoms of one peer merge into one rule even when other peers come between, 
       const seen = new Set<string>();
       let lastFirstKey = '';
       for (const r of rules) {
-        const keys = r.input.peers.map(cachedPeerKey);
+        const keys = r.input.peers.map(peerKey);
         assert.ok(lastFirstKey < keys[0]!, 'rules in the order of their first peer key');
         lastFirstKey = keys[0]!;
         const ports = (r.input.ports ?? []).map(portKey);
