@@ -8,7 +8,6 @@ import type { InventorySnapshot, Workload } from '../domain/inventory.ts';
 import { workloadKey, type Peer } from '../domain/peer.ts';
 import { compareWorkload, edgeKeys, type WorkloadComponent } from './compare/compare.ts';
 import { indexCluster } from './compare/context.ts';
-import { clientDigestState, edgeDigest } from './compare/edge-digest.ts';
 import { PeerRanks, type PeerInfo } from './compare/edge-order.ts';
 import { getEngine, type EmitOptions, type EmitResult, type EngineName } from './engines/index.ts';
 import { clusterFacts } from './matrix/bindings.ts';
@@ -21,7 +20,8 @@ import { EdgeEvidenceCache, matrixRuleEvidence, type EdgeEvidence, type MatrixRu
 import { defaultDenyIntent, shareNamespace } from './synthesize/layers.ts';
 import { defaultOptions, optionProblems, type RecommendOptions } from './synthesize/options.ts';
 import { ruleEdges } from './synthesize/atoms.ts';
-import { intentEdges, PeerMemo, planWorkload, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
+import { RunPeers } from './synthesize/far-peers.ts';
+import { intentEdges, planWorkload, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
 
 export { defaultOptions, type RecommendOptions } from './synthesize/options.ts';
 
@@ -129,8 +129,6 @@ export interface RecommendRun {
 interface DealtSides {
   /** The edges of slot `slot`'s side. */
   edges(slot: number): EdgeTraffic[];
-  /** Indexes into the selected edges, in the order of `edges(slot)` (a view, not a copy). */
-  positions(slot: number): Int32Array;
 }
 
 /**
@@ -158,9 +156,6 @@ function dealSides(order: Int32Array, edges: readonly EdgeTraffic[], infos: read
       const out = new Array<EdgeTraffic>(start[slot + 1]! - from);
       for (let j = 0; j < out.length; j++) out[j] = edges[dealt[from + j]!]!;
       return out;
-    },
-    positions(slot) {
-      return dealt.subarray(start[slot]!, start[slot + 1]!);
     },
   };
 }
@@ -206,19 +201,6 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
   const { order, duplicateKeys } = ranks.order(selectedEdges, clients, servers, keyOf);
   const ingress = dealSides(order, selectedEdges, servers, workloads.length);
   const egress = dealSides(order, selectedEdges, clients, workloads.length);
-  // Edge digests (observed-rule ids) once per edge, not once per side it lands in; peer
-  // numbers for synthesis's memo (no lookup by peer object per edge).
-  const digests = new Uint32Array(selectedEdges.length);
-  const clientIds = new Uint32Array(selectedEdges.length);
-  const serverIds = new Uint32Array(selectedEdges.length);
-  for (let i = 0; i < selectedEdges.length; i++) {
-    const e = selectedEdges[i]!;
-    const client = clients[i]!;
-    if (client.digestState < 0) client.digestState = clientDigestState(client.key);
-    digests[i] = edgeDigest(client.digestState, servers[i]!.key, e.port, e.protocol);
-    clientIds[i] = client.id;
-    serverIds[i] = servers[i]!.id;
-  }
 
   const componentsOf = new Map<string, WorkloadComponent[]>();
   for (const m of [...input.matrices].sort((a, b) => compareStrings(a.name, b.name))) {
@@ -232,7 +214,7 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
   }
 
   const plans: WorkloadPlan[] = [];
-  const memo = new PeerMemo();
+  const peers = new RunPeers(ix, dns);
   for (let i = 0; i < workloads.length; i++) {
     const w = workloads[i]!;
     const components = componentsOf.get(workloadKey(w)) ?? [];
@@ -240,9 +222,7 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     // A workload talking to itself is both an ingress and an egress edge: compared once per side.
     // Duplicate keys (only from callers that pass the same edge twice) make evidence de-duplicate by key.
     const cmp = compareWorkload(w, components, sides, ix, { now, staleDays: opts.staleDays }, keyOf, { ingress: duplicateKeys, egress: duplicateKeys });
-    cmp.ingress.dealt = { positions: ingress.positions(i), digests, farPeers: clientIds };
-    cmp.egress.dealt = { positions: egress.positions(i), digests, farPeers: serverIds };
-    plans.push(planWorkload(w, cmp, components, { ix, dns, opts, memo, edgeKeys: runKeys, details }));
+    plans.push(planWorkload(w, cmp, components, { ix, dns, opts, peers, edgeKeys: runKeys, details }));
   }
 
   const namespaceLayers: PlannedIntent[] = [];

@@ -41,18 +41,6 @@ export interface EdgeAssessment {
 const NO_RULES: string[] = [];
 
 /**
- * Per-edge values a caller computed once for all edges of a run, and where this side's edges
- * are among them: the value of position i is `values[positions[i]]`.
- */
-export interface DealtRefs {
-  positions: ArrayLike<number>;
-  /** The edge's digest (`EdgeKeys.digest`). */
-  digests: ArrayLike<number>;
-  /** The run's number for the edge's far peer (the client of an ingress edge, the server of an egress one): synthesis memoises by it. */
-  farPeers: ArrayLike<number>;
-}
-
-/**
  * One direction of a workload's edges, assessed in parallel arrays: position i is one edge
  * assessment. Synthesis works on positions; the EdgeAssessment objects evidence needs are built
  * on first use (one per position, so identity holds).
@@ -61,8 +49,6 @@ export class SideComparison {
   readonly status: ComparisonStatus[];
   /** Per position: ids of the active documented rules the edge falls under, sorted (shared empty array when none). */
   readonly rules: string[][];
-  /** What the caller computed per edge for the whole run, when it did (see `DealtRefs`). */
-  dealt: DealtRefs | undefined;
   private built: EdgeAssessment[] | undefined;
 
   constructor(

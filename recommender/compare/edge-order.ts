@@ -11,8 +11,6 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 
 export interface PeerInfo {
-  /** The peer's number in this run (0, 1, 2… in the order `of` first met them). */
-  id: number;
   key: string;
   /** Position of `${key}|` among the run's distinct peers (equal keys, equal ranks). */
   rank: number;
@@ -20,29 +18,16 @@ export interface PeerInfo {
   prefix: boolean;
   /** Caller's data (the recommender: the workload slot, -1 for none). */
   slot: number;
-  /** Caller's data (the recommender: `clientDigestState(key)` once needed, -1 before). */
-  digestState: number;
 }
 
 export class PeerRanks {
   private readonly byPeer = new Map<Peer, PeerInfo>();
   private ranked = 0;
 
-  /**
-   * The last two peers asked for: consecutive edges often share their client (the store reads
-   * them in key order), and callers ask for an edge's client and server in turn.
-   */
-  private last: { peer: Peer; info: PeerInfo } | undefined;
-  private beforeLast: { peer: Peer; info: PeerInfo } | undefined;
-
   /** The info of a peer object; ranks are assigned by `order()`. */
   of(p: Peer, slot: (p: Peer) => number): PeerInfo {
-    if (p === this.last?.peer) return this.last.info;
-    if (p === this.beforeLast?.peer) return this.beforeLast.info;
     let info = this.byPeer.get(p);
-    if (info === undefined) this.byPeer.set(p, (info = { id: this.byPeer.size, key: peerKey(p), rank: -1, prefix: false, slot: slot(p), digestState: -1 }));
-    this.beforeLast = this.last;
-    this.last = { peer: p, info };
+    if (info === undefined) this.byPeer.set(p, (info = { key: peerKey(p), rank: -1, prefix: false, slot: slot(p) }));
     return info;
   }
 

@@ -242,8 +242,7 @@ export class AtomGroups {
       let observed: ObservedId | undefined;
       if (rules.length === 0 && idx.length > 0) {
         let digest = 0;
-        const dealt = this.side.dealt;
-        for (const i of idx) digest = (digest + (dealt ? dealt.digests[dealt.positions[i]!]! : keys.digest(this.side.edges[i]!))) >>> 0;
+        for (const i of idx) digest = (digest + keys.digest(this.side.edges[i]!)) >>> 0;
         observed = { direction, apiserver: g.key.startsWith('apiserver:'), ports: g.ports, count: idx.length, digest };
         if (idx.length === 1) observed.single = keys.id(this.side.edges[idx[0]!]!);
       }

@@ -10,12 +10,12 @@ import type { Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import type { ComparisonStatus } from '../compare/status.ts';
-import { CanonicalParts, dnsPeer, dnsPorts, explanation, port, type DirectionInput, type IntentInput } from '../policy/build.ts';
-import type { Direction, PolicyPeer, PortSpec } from '../policy/ir.ts';
+import { dnsPeer, dnsPorts, explanation, port, type DirectionInput, type IntentInput } from '../policy/build.ts';
+import type { Direction, PortSpec } from '../policy/ir.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
-import { peerKey } from '../policy/order.ts';
 import type { RecommendOptions } from './options.ts';
-import { edgePeer, edgePort, isApiserverAddress, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
+import type { RunPeers } from './far-peers.ts';
+import { APISERVER, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 
 export interface ExcludedEdge {
   edge: EdgeAssessment;
@@ -44,79 +44,12 @@ export interface WorkloadPlan {
   summary: string;
 }
 
-/** An edge's far side as IR peers, with their keys; the same answer (objects) for the same question. */
-type MemoPeer = { ok: true; peers: PolicyPeer[]; keys: string[] } | { ok: false; reason: string };
-
-/**
- * Memo of edge peers per far-side peer object and what else the answer depends on: for a
- * workload only whether it shares the subject's namespace; for node and external peers the
- * direction and the port (they may be the apiserver on its endpoint port); for the others the
- * direction at most. Peer objects are shared between edges by the store: no key is built per edge.
- */
-export class PeerMemo {
-  /** Peers checked once, rules checked once when built (see `CanonicalParts`). */
-  readonly parts = new CanonicalParts();
-  private readonly byPeer = new Map<Peer, (MemoPeer | undefined)[]>();
-  private readonly ports = new Map<string, Map<number, readonly PortSpec[] | undefined>>();
-
-  /** Slots by the run's peer numbers (`DealtRefs.farPeers`): no lookup by peer object. */
-  private readonly byNumber: ((MemoPeer | undefined)[] | undefined)[] = [];
-  /** The last peer asked for: a side lists a peer's edges one after the other (edge-key order). */
-  private lastPeer: Peer | undefined;
-  private lastSlots: (MemoPeer | undefined)[] = [];
-
-  /** `peerNumber`: the run's number for `other` (`DealtRefs.farPeers`), -1 when not numbered. */
-  peer(other: Peer, edge: EdgeTraffic, direction: Direction, ns: string, ix: ClusterIndex, dns: DnsTarget, peerNumber = -1): MemoPeer {
-    let slots = other === this.lastPeer ? this.lastSlots : peerNumber >= 0 ? this.byNumber[peerNumber] : this.byPeer.get(other);
-    if (slots === undefined) {
-      slots = peerNumber >= 0 ? this.byPeer.get(other) : undefined;
-      if (slots === undefined) this.byPeer.set(other, (slots = []));
-      if (peerNumber >= 0) {
-        while (this.byNumber.length <= peerNumber) this.byNumber.push(undefined);
-        this.byNumber[peerNumber] = slots;
-      }
-    }
-    this.lastPeer = other;
-    this.lastSlots = slots;
-    let slot: number;
-    if (other.kind === 'workload') slot = other.workload.namespace === ns ? 0 : 1;
-    else if (direction === 'ingress') slot = 0;
-    // Egress to a node or an external address is the apiserver when it is an endpoint ip:port.
-    else if (other.kind === 'node' || other.kind === 'external') slot = ix.apiserver.length > 0 && isApiserverAddress(other.kind === 'node' ? (ix.nodeIps.get(other.node) ?? []) : [other.ip], edge.port, ix) ? 2 : 1;
-    else slot = 1;
-    let r = slots[slot];
-    if (r === undefined) slots[slot] = r = this.memoOf(edgePeer(other, edge, direction, ns, ix, dns));
-    return r;
-  }
-
-  private memoOf(r: ReturnType<typeof edgePeer>): MemoPeer {
-    if (!r.ok) return r;
-    const checked = r.peers.map((p) => this.parts.peer(p, () => peerKey(p)));
-    return { ok: true, peers: checked.map((c) => c.value), keys: checked.map((c) => c.key) };
-  }
-
-  /**
-   * The IR port of an edge as a one-port list, the same (never modified) array for the same
-   * protocol and port: atoms and rules share it instead of copying it; undefined without a port.
-   */
-  portList(edge: EdgeTraffic): readonly PortSpec[] | undefined {
-    let byNumber = this.ports.get(edge.protocol);
-    if (byNumber === undefined) this.ports.set(edge.protocol, (byNumber = new Map()));
-    let l = byNumber.get(edge.port);
-    if (l === undefined && !byNumber.has(edge.port)) {
-      const p = edgePort(edge);
-      byNumber.set(edge.port, (l = p === undefined ? undefined : [p]));
-    }
-    return l;
-  }
-}
-
 export interface SynthesisContext {
   ix: ClusterIndex;
   dns: DnsTarget;
   opts: RecommendOptions;
-  /** Edge peers and ports, memoised for the run. */
-  memo?: PeerMemo;
+  /** Edge peers and ports, made and checked once per run. */
+  peers: RunPeers;
   /** The run's edge keys and ids (`edgeKey`, `edgeId`, cached). */
   edgeKeys: EdgeKeys;
   /** Record what was left out and why (`excluded`): the JSON output needs it, manifests do not. Default true. */
@@ -147,20 +80,14 @@ function ruleIncluded(r: RuleAssessment, opts: RecommendOptions): boolean {
   return r.status !== 'documented-unobserved' || r.rule.level === 'must' || opts.includeMay;
 }
 
-const isApiserverEdge = (e: EdgeTraffic, ix: ClusterIndex): boolean => {
-  const s = e.server;
-  if (s.kind === 'apiserver') return true;
-  if (s.kind !== 'node' && s.kind !== 'external') return false;
-  const ips = s.kind === 'node' ? (ix.nodeIps.get(s.node) ?? []) : [s.ip];
-  return ix.apiserver.some((a) => a.port === e.port && ips.includes(a.ip));
-};
+const isApiserverEdge = (e: EdgeTraffic, ix: ClusterIndex): boolean => farSide(e.server, e.port, 'egress', ix).kind === 'apiserver';
 
 const NO_RULES: RuleAssessment[] = [];
 
 export function planWorkload(w: Workload, comparison: WorkloadComparison, components: WorkloadComponent[], ctx: SynthesisContext): WorkloadPlan {
   const { ix, opts } = ctx;
   const details = ctx.details !== false;
-  const memo = (ctx.memo ??= new PeerMemo());
+  const memo = ctx.peers;
   const plan: WorkloadPlan = { workload: w, components, intents: [], excluded: [], violations: [], warnings: [], summary: '' };
   if (details) plan.comparison = comparison;
   const excludeAll = (reason: string) => {
@@ -205,7 +132,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         if (d === 'egress') server = rp.kind === 'pods' && rp.workloads.length === 1 ? { kind: 'workload', workload: rp.workloads[0]! } : undefined;
         const ports = resolvedPorts(r.rule.ports, server, ix);
         for (const raw of resolvedPeers(rp, w.namespace, ix)) {
-          const peer = memo.parts.peer(raw, () => peerKey(raw));
+          const peer = memo.peer(raw);
           groups[d].add(peer.value, peer.key, ports, r.status === 'inactive' ? 'documented-unobserved' : r.status, [r], r.matched);
         }
       }
@@ -233,7 +160,6 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
       }
       const authority = auth[direction];
       const g = groups[direction];
-      const dealt = side.dealt;
       for (let i = 0; i < side.edges.length; i++) {
         const edge = side.edges[i]!;
         const status = side.status[i]!;
@@ -241,7 +167,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         if (opts.mode === 'union' && ruleIds.length > 0 && ruleIds.some((id) => includedIds.has(id))) continue; // evidenced by its documented rule
         if (ingress && edge.client.kind === 'kubelet') {
           // Probes from the pod's own node: never a rule, so never a violation either.
-          const probe = memo.peer(edge.client, edge, direction, w.namespace, ix, ctx.dns);
+          const probe = memo.of(edge, direction, w.namespace);
           if (!probe.ok) exclude(i, probe.reason);
           continue;
         }
@@ -266,7 +192,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
           exclude(i, `undocumented, and matrix ${authority} is authoritative for ${direction}: a violation to review, not a rule`);
           continue;
         }
-        const peer = memo.peer(ingress ? edge.client : edge.server, edge, direction, w.namespace, ix, ctx.dns, dealt ? dealt.farPeers[dealt.positions[i]!]! : -1);
+        const peer = memo.of(edge, direction, w.namespace);
         if (!peer.ok) {
           exclude(i, peer.reason);
           continue;
@@ -307,15 +233,14 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         open = true;
         plan.warnings.push(`${name} was seen using the apiserver, but no endpoint of default/kubernetes is known: egress is left open rather than cutting it off (import the inventory with EndpointSlices)`);
       } else {
-        const peer = edgePeer({ kind: 'apiserver' }, out.edges[apiEdges[0]!]!, 'egress', w.namespace, ix, ctx.dns);
-        const api = peer.ok ? peer.peers[0]! : undefined;
-        const checked = api && memo.parts.peer(api, () => peerKey(api));
+        const api = irPeers(APISERVER, 'egress', w.namespace, ix, ctx.dns);
+        const checked = api.ok ? memo.peer(api.peers[0]!) : undefined;
         if (checked) groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, ['seen using the apiserver: never cut off']);
       }
     }
     if (!open && groups.egress.size > 0) {
       const raw = dnsPeer(ctx.dns.namespace, ctx.dns.selector);
-      const dnsTo = memo.parts.peer(raw, () => peerKey(raw));
+      const dnsTo = memo.peer(raw);
       groups.egress.add(dnsTo.value, dnsTo.key, dnsPorts(), 'implied', [], [], ['DNS is always allowed when egress is restricted']);
     }
     if (!open) {
