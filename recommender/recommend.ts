@@ -12,7 +12,7 @@ import { PeerRanks, type PeerInfo } from './compare/edge-order.ts';
 import { getEngine, type EmitOptions, type EmitResult, type EngineName } from './engines/index.ts';
 import { clusterFacts } from './matrix/bindings.ts';
 import type { ResolvedMatrix } from './matrix/resolved.ts';
-import { trustedPolicySet } from './policy/build.ts';
+import { policySet } from './policy/build.ts';
 import type { PolicySet } from './policy/ir.ts';
 import { policyName } from './policy/names.ts';
 import { compareStrings } from './policy/order.ts';
@@ -241,7 +241,7 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
   }
   for (const p of plans) p.intents = p.intents.filter((i) => (i.input.ingress?.mode ?? 'none') !== 'none' || (i.input.egress?.mode ?? 'none') !== 'none');
 
-  const set = trustedPolicySet([...plans.flatMap((p) => p.intents.map((i) => i.input)), ...namespaceLayers.map((i) => i.input)]);
+  const set = policySet([...plans.flatMap((p) => p.intents.map((i) => i.input)), ...namespaceLayers.map((i) => i.input)]);
 
   const evidence = new EdgeEvidenceCache();
   const out: WorkloadRecommendation[] = plans.map((p) => {

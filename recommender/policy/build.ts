@@ -163,8 +163,6 @@ interface CheckCache {
   ports: Map<PortSpec, Checked<PortSpec>>;
   /** One-port lists by their port object (see `checkedPortList`). */
   portLists: Map<PortSpec, CheckedPorts>;
-  /** Accept the rules `CanonicalParts.rule` built as they are (`trustedPolicySet` only). */
-  trusted?: boolean;
 }
 
 function newCache(): CheckCache {
@@ -267,6 +265,11 @@ function checkIps(path: string, ips: readonly string[]): string[] {
   return [...new Set(ips.map((ip) => hostCidr(ip).split('/')[0]!))].sort(compareStrings);
 }
 
+/** The peer checked and normalised as every rule's peers are (addresses canonical, lists sorted); throws a `PolicyError`. */
+export function canonicalPeer(p: PolicyPeer): PolicyPeer {
+  return checkPeer('peer', p);
+}
+
 function checkPeer(path: string, p: PolicyPeer): PolicyPeer {
   switch (p.kind) {
     case 'pods':
@@ -317,25 +320,14 @@ export function explanation(id: string, status: RuleExplanation['status'], text:
   return { id, status, text };
 }
 
-function checkExplanationFields(path: string, e: RuleExplanation | undefined): asserts e is RuleExplanation {
+function checkExplanation(path: string, e: RuleExplanation | undefined): RuleExplanation {
   if (!e || !e.id) throw new PolicyError(path, 'every rule needs an explanation with a non-empty id (matrix rule or edge ids)');
   if (!(RULE_STATUSES as readonly string[]).includes(e.status)) {
     throw new PolicyError(`${path}.status`, `"${e.status}" is not one of ${RULE_STATUSES.join(', ')}`);
   }
+  // Whitespace runs as one space, none at the ends.
+  return { id: e.id, status: e.status, text: e.text.replace(/\s+/g, ' ').trim() };
 }
-
-/** Whitespace runs as one space, none at the ends. */
-function normalizedText(text: string): string {
-  return NEEDS_SPACE_FIX.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
-}
-
-function checkExplanation(path: string, e: RuleExplanation | undefined): RuleExplanation {
-  checkExplanationFields(path, e);
-  return { id: e.id, status: e.status, text: normalizedText(e.text) };
-}
-
-/** Text that `replace(/\s+/g, ' ').trim()` would change: whitespace other than single inner spaces. */
-const NEEDS_SPACE_FIX = /[^\S ]| {2}|^ | $/;
 
 export interface RuleInput {
   peers: readonly PolicyPeer[];
@@ -369,11 +361,6 @@ function checkedPeer(cache: CheckCache, path: string, i: number, p: PolicyPeer):
 }
 
 function checkRule(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, r: RuleInput): KeyedRule {
-  if (cache.trusted && !clusterWide) {
-    // Checked for this direction outside a cluster-wide intent: nothing left to check.
-    const t = checkedFor(r, direction);
-    if (t !== undefined) return t;
-  }
   if (r.peers.length === 0) {
     throw new PolicyError(`${path}.peers`, 'a rule needs at least one peer (use allow-all for "from/to anywhere")');
   }
@@ -556,112 +543,9 @@ function buildIntent(cache: CheckCache, input: IntentInput): PolicyIntent {
   return out;
 }
 
-/**
- * A rule `CanonicalParts.rule` built, with what `checkRule` would return for it. The checked
- * parts are private fields of the input itself (one object per rule for as long as the intents
- * live): invisible to JSON, spreads and deep comparisons (a spread copy is checked again).
- */
-class TrustedRuleInput implements RuleInput {
-  readonly #direction: Direction;
-  readonly #value: PolicyRule;
-  readonly #peerKeys: readonly string[];
-  readonly #portsKey: string;
-  constructor(
-    readonly peers: readonly PolicyPeer[],
-    readonly ports: readonly PortSpec[],
-    readonly explanation: RuleExplanation,
-    checked: { direction: Direction; value: PolicyRule; peerKeys: readonly string[]; portsKey: string },
-  ) {
-    this.#direction = checked.direction;
-    this.#value = checked.value;
-    this.#peerKeys = checked.peerKeys;
-    this.#portsKey = checked.portsKey;
-  }
-
-  /** The checked rule when `r` was built for `direction` (a short-lived view for sorting). */
-  static checkedFor(r: RuleInput, direction: Direction): KeyedRule | undefined {
-    return r instanceof TrustedRuleInput && r.#direction === direction ? { value: r.#value, peerKeys: r.#peerKeys, ports: r.#portsKey } : undefined;
-  }
-}
-const checkedFor = TrustedRuleInput.checkedFor;
-
-/**
- * Synthesis's path to rules that need no second check: peers are checked and normalised once
- * per object when synthesis first meets them (`peer`), then a rule made of such peers (in key
- * order, as `AtomGroups` keeps them) is checked once when it is built (`rule`): ports,
- * placement, explanation. `trustedPolicySet` takes such rules as they are; `policySet` checks
- * them again like any input. test/integration/recommend-trusted.test.ts runs the full validator over
- * synthesized sets, so that this path can never emit what `policySet` would refuse.
- */
-export class CanonicalParts {
-  private readonly cache = newCache();
-  /** Peers `peer` returned: a rule of other peers is not trusted. */
-  private readonly canonical = new Set<PolicyPeer>();
-  /** Checked port lists of two or more ports by the caller's key (see `ports`). */
-  private readonly portSets = new Map<string, CheckedPorts>();
-
-  /**
-   * The checked, normalised peer and its key (once per peer object); the peer as it is when it
-   * does not check (`policySet` then reports it, with the place of the rule using it).
-   */
-  peer(p: PolicyPeer, key: () => string): Checked<PolicyPeer> {
-    try {
-      const c = checkedPeer(this.cache, 'peer', 0, p);
-      this.canonical.add(c.value);
-      return c;
-    } catch (e) {
-      if (e instanceof PolicyError) return { value: p, key: key() };
-      throw e;
-    }
-  }
-
-  /**
-   * A rule of `direction` (of a namespaced intent) from peers returned by `peer` and their keys,
-   * ascending; anything else is checked as `policySet` would. The rule keeps the `peers` array:
-   * the caller must not change it afterwards.
-   */
-  rule(direction: Direction, peers: readonly PolicyPeer[], keys: readonly string[], ports: readonly PortSpec[], e: RuleExplanation, portSetKey?: string): RuleInput {
-    let ascending = peers.length > 0 && keys.length === peers.length;
-    for (let i = 1; i < keys.length && ascending; i++) if (!(keys[i - 1]! < keys[i]!)) ascending = false;
-    for (let i = 0; i < peers.length && ascending; i++) if (!this.canonical.has(peers[i]!)) ascending = false;
-    if (!ascending) return { peers, ports, explanation: e };
-    const path = `${direction} rule ${e.id}`;
-    const checkedPorts = this.ports(`${path}.ports`, ports, portSetKey);
-    checkPlacement(path, direction, false, peers, checkedPorts.values);
-    checkExplanationFields(`${path}.explanation`, e);
-    const text = normalizedText(e.text);
-    // The input's explanation when checking changed nothing: rules are never mutated once built.
-    const explanation = text === e.text ? e : { id: e.id, status: e.status, text };
-    // Copies of lists grown by pushes are exact in size: the rule lives as long as the PolicySet
-    // (the input shares its peers: the same, in the same order), the keys until it is built.
-    const exact = peers.length === 1 ? (peers as PolicyPeer[]) : peers.slice();
-    const value: PolicyRule = { peers: exact, ports: checkedPorts.values, explanation };
-    return new TrustedRuleInput(exact, ports, e, { direction, value, peerKeys: keys.length === 1 ? keys : keys.slice(), portsKey: checkedPorts.key });
-  }
-
-  /**
-   * The rule's ports checked; lists of two or more ports with the same `portSetKey` (the caller's
-   * key for equal lists, such as their joined port keys) are checked once and share one array.
-   */
-  private ports(path: string, ports: readonly PortSpec[], portSetKey: string | undefined): CheckedPorts {
-    if (ports.length < 2 || portSetKey === undefined) return checkedPortList(this.cache, path, ports);
-    let c = this.portSets.get(portSetKey);
-    if (c === undefined) this.portSets.set(portSetKey, (c = checkedPortList(this.cache, path, ports)));
-    return c;
-  }
-}
-
-/** `policySet` for synthesis: rules from `CanonicalParts.rule` are taken as built, the rest checked. */
-export function trustedPolicySet(intents: readonly IntentInput[]): PolicySet {
-  return buildSet({ ...newCache(), trusted: true }, intents);
-}
-
 /** Validates every intent, rejects duplicate keys and name clashes, sorts by key. */
 export function policySet(intents: readonly (IntentInput | PolicyIntent)[]): PolicySet {
-  return buildSet(newCache(), intents);
-}
-
-function buildSet(cache: CheckCache, intents: readonly (IntentInput | PolicyIntent)[]): PolicySet {
+  const cache = newCache();
   const built = intents.map((i) => buildIntent(cache, i));
   const byKey = new Map<string, PolicyIntent>();
   const byName = new Map<string, string>();

@@ -7,7 +7,7 @@
  */
 import { assessmentsOf, compareSuffixed, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison } from '../compare/compare.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
-import { explanation, type CanonicalParts, type RuleInput } from '../policy/build.ts';
+import { explanation, type RuleInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PortSpec, RuleStatus } from '../policy/ir.ts';
 import { compareStrings, portKey, uniqueSortedBy } from '../policy/order.ts';
 import { observedRuleId, type ObservedId } from './rule-ids.ts';
@@ -105,7 +105,6 @@ interface PeerEntry {
 interface PeerGroup {
   key: string;
   peers: PolicyPeer[];
-  keys: string[];
   ports: readonly PortSpec[];
   rank: number;
   rules: RuleAssessment[] | undefined;
@@ -209,7 +208,7 @@ export class AtomGroups {
    * the order and only sorts in the rare case where a key is a prefix of another. Called once:
    * the groups take over the entries' lists.
    */
-  build(keys: EdgeKeys, parts: CanonicalParts): GroupedRule[] {
+  build(keys: EdgeKeys): GroupedRule[] {
     const direction = this.direction;
     const byGroupKey = new Map<string, PeerGroup>();
     const groups: PeerGroup[] = [];
@@ -221,12 +220,11 @@ export class AtomGroups {
       const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${a.key}` : portsGroupKey(ports);
       let g = byGroupKey.get(k);
       if (g === undefined) {
-        byGroupKey.set(k, (g = { key: k, peers: [peer], keys: [a.key], ports, rank: a.rank, rules: a.rules, edges: a.edges, notes: a.notes }));
+        byGroupKey.set(k, (g = { key: k, peers: [peer], ports, rank: a.rank, rules: a.rules, edges: a.edges, notes: a.notes }));
         groups.push(g);
         continue;
       }
       g.peers.push(peer);
-      g.keys.push(a.key);
       if (a.rank < g.rank) g.rank = a.rank;
       if (a.rules) (g.rules ??= []).push(...a.rules);
       for (const e of a.edges) g.edges.push(e);
@@ -253,8 +251,7 @@ export class AtomGroups {
         rules,
         evidence: idx.length === 0 ? [] : [{ side: this.side, idx }],
         notes,
-        // The group key names the port set: rules on equal sets share one checked list.
-        input: parts.rule(direction, g.peers, g.keys, g.ports, explanation(id, status, ruleText(rules, this.side, idx, notes)), g.key),
+        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, this.side, idx, notes)) },
       };
       if (observed) rule.observed = observed;
       out.push(rule);

@@ -7,7 +7,7 @@
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
-import { CanonicalParts } from '../policy/build.ts';
+import { canonicalPeer, PolicyError } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PortSpec } from '../policy/ir.ts';
 import { peerKey } from '../policy/order.ts';
 import { edgePort, farSide, irPeers, type DnsTarget } from './peers.ts';
@@ -18,8 +18,6 @@ export type FarPeers = { ok: true; peers: PolicyPeer[]; keys: string[] } | { ok:
 const OWN_NAMESPACE = { ingress: 'ingress/own-namespace', egress: 'egress/own-namespace' } as const;
 
 export class RunPeers {
-  /** Peers checked once, rules checked once when built (see `CanonicalParts`). */
-  readonly parts = new CanonicalParts();
   private readonly resolved = new Map<Peer, Map<string, FarPeers>>();
   /** By protocol, then port. */
   private readonly portLists = new Map<string, Map<number, readonly PortSpec[] | undefined>>();
@@ -40,9 +38,19 @@ export class RunPeers {
     return r;
   }
 
-  /** The checked IR peer and its key. */
+  /**
+   * The IR peer in the form the PolicySet will hold it, and its key (atoms are merged and
+   * grouped by it); the peer as it is when it does not check: the PolicySet then reports it,
+   * with the place of the rule using it.
+   */
   peer(p: PolicyPeer): { value: PolicyPeer; key: string } {
-    return this.parts.peer(p, () => peerKey(p));
+    let value = p;
+    try {
+      value = canonicalPeer(p);
+    } catch (e) {
+      if (!(e instanceof PolicyError)) throw e;
+    }
+    return { value, key: peerKey(value) };
   }
 
   /**

@@ -244,13 +244,13 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
       groups.egress.add(dnsTo.value, dnsTo.key, dnsPorts(), 'implied', [], [], ['DNS is always allowed when egress is restricted']);
     }
     if (!open) {
-      egressRules = groups.egress.build(ctx.edgeKeys, memo.parts);
+      egressRules = groups.egress.build(ctx.edgeKeys);
       egress = egressRules.length > 0
         ? { mode: 'rules', rules: egressRules.map((g) => g.input) }
         : { mode: 'deny-all', explanation: explanation(`${intentKey(w)}#egress`, 'implied', 'nothing observed or documented out: deny all egress') };
     }
   }
-  const ingressRules = groups.ingress.build(ctx.edgeKeys, memo.parts);
+  const ingressRules = groups.ingress.build(ctx.edgeKeys);
   const ingress: DirectionInput = ingressRules.length > 0
     ? { mode: 'rules', rules: ingressRules.map((g) => g.input) }
     : {

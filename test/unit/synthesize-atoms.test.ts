@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { edgeKeys, SideComparison } from '../../recommender/compare/compare.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
-import { CanonicalParts, podsPeer, port } from '../../recommender/policy/build.ts';
+import { canonicalPeer, podsPeer, port } from '../../recommender/policy/build.ts';
 import { peerKey, portKey } from '../../recommender/policy/order.ts';
 import { AtomGroups } from '../../recommender/synthesize/atoms.ts';
 
@@ -27,11 +27,13 @@ test('atoms of one peer merge into one rule even when other peers come between, 
   const atoms = fc.array(fc.record({ peer: fc.nat({ max: 3 }), port: fc.constantFrom(80, 443, 8080) }), { minLength: 1, maxLength: 30 });
   fc.assert(
     fc.property(atoms, (list) => {
-      const parts = new CanonicalParts();
-      const peers = clients.map((c) => parts.peer(podsPeer({ matchLabels: { app: c.workload.name } }), () => ''));
+      const peers = clients.map((c) => {
+        const value = canonicalPeer(podsPeer({ matchLabels: { app: c.workload.name } }));
+        return { value, key: peerKey(value) };
+      });
       const groups = new AtomGroups('ingress', side(list.length));
       list.forEach((a, i) => groups.add(peers[a.peer]!.value, peers[a.peer]!.key, [port('TCP', a.port)], 'undocumented', [], i));
-      const rules = groups.build(edgeKeys(), parts);
+      const rules = groups.build(edgeKeys());
 
       // Expected: per peer, its ports (sorted, unique) and its atoms' positions.
       const want = new Map<string, { ports: Set<number>; edges: number[] }>();

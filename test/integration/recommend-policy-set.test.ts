@@ -13,11 +13,11 @@ const input: RecommendInput = demoRecommendInput(dbPath);
 
 const OPTIONS = MODES.flatMap((mode) => [true, false].flatMap((egress) => [false, true].flatMap((defaultDeny) => [false, true].map((shared) => ({ mode, egress, defaultDeny, shared })))));
 
-test('the full validator accepts every synthesized set unchanged (demo data, all modes and options)', () => {
+test('a recommended PolicySet is a fixed point of the validator (demo data, all modes and options)', () => {
   let rules = 0;
   for (const o of OPTIONS) {
     const rec = recommend(input, o);
-    // policySet re-checks everything the trusted path took as built: same set, or it throws.
+    // Validating the built set again changes nothing: synthesis hands over canonical peers and ports.
     const checked = policySet(rec.policySet.intents);
     assert.deepEqual(checked, rec.policySet, JSON.stringify(o));
     for (const i of rec.policySet.intents) for (const d of [i.ingress, i.egress]) if (d.mode === 'rules') rules += d.rules.length;
