@@ -13,7 +13,7 @@ import { getEngine, type EmitOptions, type EmitResult, type EngineName } from '.
 import { clusterFacts } from './matrix/bindings.ts';
 import type { ResolvedMatrix } from './matrix/resolved.ts';
 import { policySet } from './policy/build.ts';
-import type { PolicySet } from './policy/ir.ts';
+import type { Direction, DirectionPolicy, Layer, PolicyPeer, PolicyRuleStatus, PolicySet, PortSpec } from './policy/ir.ts';
 import { policyName } from './policy/names.ts';
 import { compareStrings } from './policy/order.ts';
 import { EdgeEvidenceCache, matrixRuleEvidence, type EdgeEvidence, type MatrixRuleEvidence } from './synthesize/evidence.ts';
@@ -37,24 +37,30 @@ export interface RecommendInput {
   externalNames?: ReadonlyMap<string, readonly string[]>;
 }
 
+/** One IR rule of a policy as `recommend --output json` lists it, with its evidence. */
 export interface RuleRecord {
+  /** The manifest name of the rule's policy. */
   policy: string;
   intent: string;
-  direction: 'ingress' | 'egress';
+  direction: Direction;
+  /** The rule's explanation: id, status and text. */
   id: string;
-  status: string;
+  status: PolicyRuleStatus;
   text: string;
-  peers: unknown[];
-  ports: unknown[];
+  /** As synthesis made them (the manifests render the PolicySet's checked copy). */
+  peers: PolicyPeer[];
+  /** As synthesis made them; empty = every port. */
+  ports: PortSpec[];
   evidence: { matrixRules: MatrixRuleEvidence[]; edges: EdgeEvidence[]; notes: string[] };
 }
 
+/** One policy (intent) as `recommend --output json` lists it. */
 export interface PolicyRecord {
   intent: string;
   name: string;
-  layer: string;
-  ingress: string;
-  egress: string;
+  layer: Layer;
+  ingress: DirectionPolicy['mode'];
+  egress: DirectionPolicy['mode'];
   explanation: string;
   /** Edges an allow-all direction covers (exposed ports). */
   edges: EdgeEvidence[];

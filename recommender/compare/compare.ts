@@ -3,15 +3,15 @@
  * it) against its observed edges. Pure; `now` is given, never read from the clock.
  */
 import type { EdgeTraffic } from '../../domain/edge.ts';
+import type { Direction } from '../../domain/direction.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedComponent } from '../matrix/resolved.ts';
 import type { ClusterIndex } from './context.ts';
 import { clientDigestState, edgeDigest } from './edge-digest.ts';
 import { edgeMatchesRule } from './match.ts';
-import { DAY_MS, type ComparisonStatus, type RuleStatus } from './status.ts';
+import { DAY_MS, type ComparisonStatus, type DocumentedRuleStatus } from './status.ts';
 
-export type Direction = 'ingress' | 'egress';
 
 /** A matrix component that selects the workload, with the matrix it belongs to. */
 export interface WorkloadComponent {
@@ -23,7 +23,7 @@ export interface RuleAssessment {
   matrix: string;
   component: string;
   rule: ExpectedRule;
-  status: RuleStatus;
+  status: DocumentedRuleStatus;
   /** The edges that fall under the rule, sorted by edge key. */
   edges: EdgeTraffic[];
   /** The same edges as positions in the side of the rule's direction (ascending). */
@@ -283,7 +283,7 @@ export function compareWorkload(
 
   for (const { c, rule, matched } of active) {
     const side = sides[rule.direction];
-    let status: RuleStatus;
+    let status: DocumentedRuleStatus;
     if (matched.length === 0) status = 'documented-unobserved';
     else if (matched.some((i) => side.status[i] === 'confirmed')) status = 'confirmed';
     else if (matched.some((i) => side.status[i] === 'blocked')) status = 'blocked';

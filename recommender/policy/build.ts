@@ -8,7 +8,7 @@ import type { WorkloadRef } from '../../domain/peer.ts';
 import { canonicalCidr, cidrContains, hostCidr, isIpAddress, parseCidr } from './cidr.ts';
 import {
   PORT_PROTOCOLS,
-  RULE_STATUSES,
+  POLICY_RULE_STATUSES,
   type ApiserverAddress,
   type Direction,
   type DirectionPolicy,
@@ -23,7 +23,7 @@ import {
   type RuleExplanation,
 } from './ir.ts';
 import { policyName } from './names.ts';
-import { canonicalSelector, compareStrings, peerKey, portKey, selectorIsEmpty, uniqueSortedBy } from './order.ts';
+import { canonicalSelector, compareStrings, policyPeerKey, portKey, selectorIsEmpty, uniqueSortedBy } from './order.ts';
 
 /** An IR value that cannot be built; `path` says where (`intent monitoring/grafana: egress.rules[2].peers[0]`). */
 export class PolicyError extends Error {
@@ -322,8 +322,8 @@ export function explanation(id: string, status: RuleExplanation['status'], text:
 
 function checkExplanation(path: string, e: RuleExplanation | undefined): RuleExplanation {
   if (!e || !e.id) throw new PolicyError(path, 'every rule needs an explanation with a non-empty id (matrix rule or edge ids)');
-  if (!(RULE_STATUSES as readonly string[]).includes(e.status)) {
-    throw new PolicyError(`${path}.status`, `"${e.status}" is not one of ${RULE_STATUSES.join(', ')}`);
+  if (!(POLICY_RULE_STATUSES as readonly string[]).includes(e.status)) {
+    throw new PolicyError(`${path}.status`, `"${e.status}" is not one of ${POLICY_RULE_STATUSES.join(', ')}`);
   }
   // Whitespace runs as one space, none at the ends.
   return { id: e.id, status: e.status, text: e.text.replace(/\s+/g, ' ').trim() };
@@ -355,7 +355,7 @@ function checkedPeer(cache: CheckCache, path: string, i: number, p: PolicyPeer):
   let c = cache.peers.get(p);
   if (c === undefined) {
     const value = checkPeer(`${path}.peers[${i}]`, p);
-    cache.peers.set(p, (c = { value, key: peerKey(value) }));
+    cache.peers.set(p, (c = { value, key: policyPeerKey(value) }));
   }
   return c;
 }

@@ -86,7 +86,8 @@ const PEER_KIND_RANK: Record<PolicyPeer['kind'], number> = {
   world: 7,
 };
 
-export function peerKey(p: PolicyPeer): string {
+/** The sort key of an IR peer (not to be confused with `domain/peer.ts` `peerKey`, the stored key of a flow peer). */
+export function policyPeerKey(p: PolicyPeer): string {
   const head = `${PEER_KIND_RANK[p.kind]}|`;
   switch (p.kind) {
     case 'pods':
@@ -109,5 +110,5 @@ export function peerKey(p: PolicyPeer): string {
 }
 
 export function ruleKey(r: PolicyRule): string {
-  return [r.peers.map(peerKey).join(';'), r.ports.map(portKey).join(';'), r.explanation.id, r.explanation.status, r.explanation.text].join('#');
+  return [r.peers.map(policyPeerKey).join(';'), r.ports.map(portKey).join(';'), r.explanation.id, r.explanation.status, r.explanation.text].join('#');
 }

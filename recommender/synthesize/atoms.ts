@@ -8,7 +8,7 @@
 import { assessmentsOf, compareSuffixed, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison } from '../compare/compare.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { explanation, type RuleInput } from '../policy/build.ts';
-import type { Direction, PolicyPeer, PortSpec, RuleStatus } from '../policy/ir.ts';
+import type { Direction, PolicyPeer, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, portKey, uniqueSortedBy } from '../policy/order.ts';
 import { observedRuleId, type ObservedId } from './rule-ids.ts';
 
@@ -16,7 +16,7 @@ import { observedRuleId, type ObservedId } from './rule-ids.ts';
 export interface GroupedRule {
   direction: Direction;
   input: RuleInput;
-  status: RuleStatus;
+  status: PolicyRuleStatus;
   rules: readonly RuleAssessment[];
   /** The observed edges behind the rule (one side of one workload; several for a shared rule). */
   evidence: EdgeRefs[];
@@ -26,9 +26,9 @@ export interface GroupedRule {
 }
 
 /** When evidence of several statuses lands in one rule, the one a reviewer must see wins. */
-const STATUS_RANK: RuleStatus[] = ['undocumented', 'blocked', 'stale', 'documented-unobserved', 'confirmed', 'implied'];
+const STATUS_RANK: PolicyRuleStatus[] = ['undocumented', 'blocked', 'stale', 'documented-unobserved', 'confirmed', 'implied'];
 
-function rankOf(s: RuleStatus): number {
+function rankOf(s: PolicyRuleStatus): number {
   return STATUS_RANK.indexOf(s);
 }
 
@@ -174,11 +174,11 @@ export class AtomGroups {
   ) {}
 
   /**
-   * One atom: `peer` (whose `peerKey` is `key`) on `ports` (empty = every port), with its
+   * One atom: `peer` (whose `policyPeerKey` is `key`) on `ports` (empty = every port), with its
    * status, documented rules, edge positions in `side` (one position or an ascending list) and notes.
    * The lists are kept, not copied: the caller must not modify them afterwards.
    */
-  add(peer: PolicyPeer, key: string, ports: readonly PortSpec[], status: RuleStatus, rules: readonly RuleAssessment[], edges: number | readonly number[], notes: readonly string[] = NONE): void {
+  add(peer: PolicyPeer, key: string, ports: readonly PortSpec[], status: PolicyRuleStatus, rules: readonly RuleAssessment[], edges: number | readonly number[], notes: readonly string[] = NONE): void {
     this.size++;
     if (peer.kind === 'apiserver') {
       this.hasApiserver = true;

@@ -9,7 +9,7 @@ import type { Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { canonicalPeer, PolicyError } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PortSpec } from '../policy/ir.ts';
-import { peerKey } from '../policy/order.ts';
+import { policyPeerKey } from '../policy/order.ts';
 import { edgePort, farSide, irPeers, type DnsTarget } from './peers.ts';
 
 /** An edge's far side as checked IR peers with their keys, or why it cannot be a rule. */
@@ -50,7 +50,7 @@ export class RunPeers {
     } catch (e) {
       if (!(e instanceof PolicyError)) throw e;
     }
-    return { value, key: peerKey(value) };
+    return { value, key: policyPeerKey(value) };
   }
 
   /**

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { edgeKeys, SideComparison } from '../../recommender/compare/compare.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { canonicalPeer, podsPeer, port } from '../../recommender/policy/build.ts';
-import { peerKey, portKey } from '../../recommender/policy/order.ts';
+import { policyPeerKey, portKey } from '../../recommender/policy/order.ts';
 import { AtomGroups } from '../../recommender/synthesize/atoms.ts';
 
 const NOW = Date.UTC(2026, 10, 20);
@@ -29,7 +29,7 @@ test('atoms of one peer merge into one rule even when other peers come between, 
     fc.property(atoms, (list) => {
       const peers = clients.map((c) => {
         const value = canonicalPeer(podsPeer({ matchLabels: { app: c.workload.name } }));
-        return { value, key: peerKey(value) };
+        return { value, key: policyPeerKey(value) };
       });
       const groups = new AtomGroups('ingress', side(list.length));
       list.forEach((a, i) => groups.add(peers[a.peer]!.value, peers[a.peer]!.key, [port('TCP', a.port)], 'undocumented', [], i));
@@ -47,7 +47,7 @@ test('atoms of one peer merge into one rule even when other peers come between, 
       const seen = new Set<string>();
       let lastFirstKey = '';
       for (const r of rules) {
-        const keys = r.input.peers.map(peerKey);
+        const keys = r.input.peers.map(policyPeerKey);
         assert.ok(lastFirstKey < keys[0]!, 'rules in the order of their first peer key');
         lastFirstKey = keys[0]!;
         const ports = (r.input.ports ?? []).map(portKey);
