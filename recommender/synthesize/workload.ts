@@ -96,7 +96,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   }
   const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress), egress: new AtomGroups('egress', comparison.egress) } };
   const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
-  if (ctx.opts.mode !== 'documented') addDocumentedAtoms(p, included);
+  if (ctx.opts.mode !== 'observed') addDocumentedAtoms(p, included);
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
   const apart = ctx.opts.mode !== 'documented' ? addObservedAtoms(p, included, exposed) : { exposure: [], dns: [] };
   const egress = egressDirection(p);
