@@ -217,7 +217,7 @@ function checkedPortList(cache: CheckCache, path: string, ports: readonly PortSp
     return l;
   }
   const checked = normalizeChecked(cache, path, ports);
-  return { values: checked.map((c) => c.value), key: joinKeys(checked, ';') };
+  return { values: checked.map((c) => c.value), key: checked.map((c) => c.key).join(';') };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -372,7 +372,8 @@ function checkRule(cache: CheckCache, path: string, direction: Direction, cluste
   const peers = checkedPeers.map((c) => c.value);
   checkPlacement(path, direction, clusterWide, peers, ports.values);
   const rule: PolicyRule = { peers, ports: ports.values, explanation: checkExplanation(`${path}.explanation`, r.explanation) };
-  return { value: rule, peerKeys: checkedPeers.map((c) => c.key), ports: ports.key };
+  const e = rule.explanation;
+  return { value: rule, key: [checkedPeers.map((c) => c.key).join(';'), ports.key, e.id, e.status, e.text].join('#') };
 }
 
 /** What a rule's direction and its intent's scope allow of its (checked) peers and ports. */
@@ -392,77 +393,18 @@ function checkPlacement(path: string, direction: Direction, clusterWide: boolean
   }
 }
 
-function joinKeys(cs: readonly Checked<unknown>[], sep: string): string {
-  if (cs.length === 1) return cs[0]!.key;
-  let out = '';
-  for (let i = 0; i < cs.length; i++) out += i === 0 ? cs[i]!.key : sep + cs[i]!.key;
-  return out;
-}
-
 /**
- * A checked rule with the first parts of its sort key `ruleKey(value)` (policy/order.ts) from
- * the keys already computed; the other parts are the rule's explanation id, status and text.
+ * A checked rule with its sort key `ruleKey(value)` (policy/order.ts), put together from the
+ * peer and port keys already computed.
  */
 interface KeyedRule {
   value: PolicyRule;
-  /** The keys of the rule's peers, in order: the key's first part joins them with ';' (see `peersPart`). */
-  peerKeys: readonly string[];
-  ports: string;
+  key: string;
 }
 
-/** The first part of a rule's sort key; joined only when the first peers cannot decide (see `compareRuleKeys`). */
-function peersPart(r: KeyedRule): string {
-  return r.peerKeys.length === 1 ? r.peerKeys[0]! : r.peerKeys.join(';');
-}
-
-function keyPart(r: KeyedRule, i: number): string {
-  switch (i) {
-    case 0:
-      return peersPart(r);
-    case 1:
-      return r.ports;
-    case 2:
-      return r.value.explanation.id;
-    case 3:
-      return r.value.explanation.status;
-    default:
-      return r.value.explanation.text;
-  }
-}
-
-const KEY_PARTS = 5;
-
-/**
- * The order of the two rules' keys without joining them (explanation ids can be long): the
- * first differing part decides, unless one is a prefix of the other.
- */
-function compareRuleKeys(a: KeyedRule, b: KeyedRule): number {
-  // Rules of one direction rarely share a first peer: two first keys that differ before either
-  // ends order the joined peer parts the same way, without joining them.
-  const p = a.peerKeys[0]!;
-  const q = b.peerKeys[0]!;
-  if (p !== q && !(p.length < q.length ? q.startsWith(p) : p.startsWith(q))) return p < q ? -1 : 1;
-  for (let i = 0; i < KEY_PARTS; i++) {
-    const x = keyPart(a, i);
-    const y = keyPart(b, i);
-    if (x === y) continue;
-    if (x.length < y.length ? y.startsWith(x) : x.startsWith(y)) return compareStrings(ruleKeyText(a), ruleKeyText(b));
-    return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
-function ruleKeyText(r: KeyedRule): string {
-  const e = r.value.explanation;
-  return [peersPart(r), r.ports, e.id, e.status, e.text].join('#');
-}
-
-/** Sorted by ruleKey and de-duplicated, the first of equal keys kept (as uniqueSortedBy). */
+/** Sorted by ruleKey and de-duplicated, the first of equal keys kept. */
 function sortRules(rules: KeyedRule[]): PolicyRule[] {
-  const sorted = rules.slice().sort(compareRuleKeys);
-  const out: PolicyRule[] = [];
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || compareRuleKeys(sorted[i - 1]!, sorted[i]!) !== 0) out.push(sorted[i]!.value);
-  return out;
+  return uniqueSortedBy(rules, (r) => r.key).map((r) => r.value);
 }
 
 function checkDirection(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, d: DirectionInput | undefined): DirectionPolicy {
