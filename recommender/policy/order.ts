@@ -18,12 +18,10 @@ export function sortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {
 
 /** Sorted and de-duplicated by key (first occurrence wins). */
 export function uniqueSortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {
-  const seen = new Map<string, T>();
-  for (const item of items) {
-    const k = key(item);
-    if (!seen.has(k)) seen.set(k, item);
-  }
-  return [...seen.entries()].sort((a, b) => compareStrings(a[0], b[0])).map(([, v]) => v);
+  if (items.length <= 1) return items.slice();
+  // A stable sort keeps the first of equal keys first.
+  const keyed = items.map((item) => ({ item, k: key(item) })).sort((a, b) => compareStrings(a.k, b.k));
+  return keyed.filter((x, i) => i === 0 || x.k !== keyed[i - 1]!.k).map((x) => x.item);
 }
 
 const pad = (n: number): string => String(n).padStart(5, '0');

@@ -32,8 +32,10 @@ function rankOf(s: PolicyRuleStatus): number {
   return STATUS_RANK.indexOf(s);
 }
 
-function portSetKey(ports: readonly PortSpec[]): string {
-  return uniqueSortedBy(ports, portKey).map(portKey).join(';');
+/** The ports sorted and de-duplicated, and their joined keys: what names a port set. */
+function unitedPorts(ports: readonly PortSpec[]): { ports: PortSpec[]; key: string } {
+  const keyed = uniqueSortedBy(ports.map((p) => ({ p, k: portKey(p) })), (x) => x.k);
+  return { ports: keyed.map((x) => x.p), key: keyed.map((x) => x.k).join(';') };
 }
 
 const uniqueRules = (rs: readonly RuleAssessment[]): RuleAssessment[] => (rs.length === 1 ? [rs[0]!] : uniqueSortedBy(rs, (r) => r.rule.id));
@@ -116,9 +118,6 @@ const NONE: readonly never[] = [];
 
 const byKey = (a: { key: string }, b: { key: string }): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-function portsGroupKey(ports: readonly PortSpec[]): string {
-  return `ports:${portSetKey(ports)}`;
-}
 
 /**
  * `entry` (a later one of the same peer) merged into `into`, as if its atoms had been added to it
@@ -215,9 +214,10 @@ export class AtomGroups {
     // Usually in key order already (sides list peers in edge-key order).
     for (const a of sortedByPeer(this.entries)) {
       // Merged ports are united: sorted and de-duplicated (the first of equal ports kept); a lone atom keeps its own list.
-      const ports = a.count === 1 ? a.ports : a.allPorts ? [] : uniqueSortedBy(a.ports, portKey);
+      const united = unitedPorts(a.allPorts ? [] : a.ports);
+      const ports = a.count === 1 ? a.ports : united.ports;
       const peer = a.peer;
-      const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${a.key}` : portsGroupKey(ports);
+      const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${a.key}` : `ports:${united.key}`;
       let g = byGroupKey.get(k);
       if (g === undefined) {
         byGroupKey.set(k, (g = { key: k, peers: [peer], ports, rank: a.rank, rules: a.rules, edges: a.edges, notes: a.notes }));
