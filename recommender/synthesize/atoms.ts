@@ -63,8 +63,8 @@ function observedSentence(edges: number, flows: number, last: number): string {
  * rule's positions in `side` (its edges).
  */
 function ruleText(rules: readonly RuleAssessment[], side: SideComparison, idx: readonly number[], notes: readonly string[]): string {
-  let text = rules.length === 0 ? '' : `documented: ${(rules.length === 1 ? [rules[0]!.rule.purpose] : [...new Set(rules.map((r) => r.rule.purpose))].sort(compareStrings)).join('; ')}`;
-  let parts = rules.length === 0 ? 0 : 1;
+  const sentences: string[] = [];
+  if (rules.length > 0) sentences.push(`documented: ${[...new Set(rules.map((r) => r.rule.purpose))].sort(compareStrings).join('; ')}`);
   if (idx.length > 0) {
     let flows = 0;
     let last = -Infinity;
@@ -73,11 +73,10 @@ function ruleText(rules: readonly RuleAssessment[], side: SideComparison, idx: r
       flows += e.flows;
       if (e.lastSeen > last) last = e.lastSeen;
     }
-    const observed = observedSentence(idx.length, flows, last);
-    text = parts++ === 0 ? observed : `${text}. ${observed}`;
+    sentences.push(observedSentence(idx.length, flows, last));
   }
-  for (const n of notes) text = parts++ === 0 ? n : `${text}. ${n}`;
-  return text;
+  sentences.push(...notes);
+  return sentences.join('. ');
 }
 
 /** Matrix rule ids, sorted by code units (the default order of strings) and de-duplicated. */
