@@ -69,3 +69,15 @@ test('observed rule ids: short, unique within a policy direction, and their dige
   }
   assert.ok(observed > 20 && single > 20, `observed ${observed}, single-edge ${single}`);
 });
+
+test('modes: documented rules make rules in modes documented and union only; observed edges in observed and union only (docs/recommend.md "Options")', () => {
+  const rulesOf = (mode: (typeof MODES)[number]) => recommend(input, { mode }).workloads.flatMap((w) => w.rules);
+  const documented = rulesOf('documented');
+  const observed = rulesOf('observed');
+  const union = rulesOf('union');
+  assert.ok(documented.some((r) => r.evidence.matrixRules.length > 0), 'mode documented: rules from the matrices');
+  assert.ok(!documented.some((r) => r.status === 'undocumented'), 'mode documented: no undocumented edge becomes a rule');
+  assert.ok(!observed.some((r) => r.status === 'documented-unobserved'), 'mode observed: nothing documented but unobserved becomes a rule');
+  assert.ok(observed.some((r) => r.status === 'undocumented'), 'mode observed: undocumented edges become rules');
+  assert.ok(union.some((r) => r.status === 'documented-unobserved') && union.some((r) => r.status === 'undocumented'), 'mode union: both');
+});
