@@ -6,15 +6,14 @@
 import { isStoredEdge, type EdgeTraffic } from '../domain/edge.ts';
 import type { InventorySnapshot, Workload } from '../domain/inventory.ts';
 import { workloadKey, type Peer } from '../domain/peer.ts';
-import { compareWorkload, edgeKeys, type WorkloadComponent } from './compare/compare.ts';
+import { compareWorkload, edgeKeys, type EdgeKeys, type WorkloadComponent } from './compare/compare.ts';
 import { indexCluster } from './compare/context.ts';
-import { clientDigestState, edgeDigest } from './compare/edge-digest.ts';
 import { PeerRanks, type PeerInfo } from './compare/edge-order.ts';
 import { getEngine, type EmitOptions, type EmitResult, type EngineName } from './engines/index.ts';
 import { clusterFacts } from './matrix/bindings.ts';
 import type { ResolvedMatrix } from './matrix/resolved.ts';
-import { trustedPolicySet } from './policy/build.ts';
-import type { PolicySet } from './policy/ir.ts';
+import { policySet } from './policy/build.ts';
+import type { Direction, DirectionPolicy, Layer, PolicyPeer, PolicyRuleStatus, PolicySet, PortSpec } from './policy/ir.ts';
 import { policyName } from './policy/names.ts';
 import { compareStrings } from './policy/order.ts';
 import { EdgeEvidenceCache, matrixRuleEvidence, type EdgeEvidence, type MatrixRuleEvidence } from './synthesize/evidence.ts';
@@ -22,7 +21,8 @@ import { clusterWideLayers } from './synthesize/cluster-layers.ts';
 import { defaultDenyIntent, shareNamespace } from './synthesize/layers.ts';
 import { defaultOptions, optionProblems, type RecommendOptions } from './synthesize/options.ts';
 import { ruleEdges } from './synthesize/atoms.ts';
-import { intentEdges, PeerMemo, planWorkload, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
+import { RunPeers } from './synthesize/far-peers.ts';
+import { intentEdges, planWorkload, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
 
 export { defaultOptions, type RecommendOptions } from './synthesize/options.ts';
 
@@ -38,24 +38,30 @@ export interface RecommendInput {
   externalNames?: ReadonlyMap<string, readonly string[]>;
 }
 
+/** One IR rule of a policy as `recommend --output json` lists it, with its evidence. */
 export interface RuleRecord {
+  /** The manifest name of the rule's policy. */
   policy: string;
   intent: string;
-  direction: 'ingress' | 'egress';
+  direction: Direction;
+  /** The rule's explanation: id, status and text. */
   id: string;
-  status: string;
+  status: PolicyRuleStatus;
   text: string;
-  peers: unknown[];
-  ports: unknown[];
+  /** As synthesis made them (the manifests render the PolicySet's checked copy). */
+  peers: PolicyPeer[];
+  /** As synthesis made them; empty = every port. */
+  ports: PortSpec[];
   evidence: { matrixRules: MatrixRuleEvidence[]; edges: EdgeEvidence[]; notes: string[] };
 }
 
+/** One policy (intent) as `recommend --output json` lists it. */
 export interface PolicyRecord {
   intent: string;
   name: string;
-  layer: string;
-  ingress: string;
-  egress: string;
+  layer: Layer;
+  ingress: DirectionPolicy['mode'];
+  egress: DirectionPolicy['mode'];
   explanation: string;
   /** Edges an allow-all direction covers (exposed ports). */
   edges: EdgeEvidence[];
@@ -130,8 +136,6 @@ export interface RecommendRun {
 interface DealtSides {
   /** The edges of slot `slot`'s side. */
   edges(slot: number): EdgeTraffic[];
-  /** Indexes into the selected edges, in the order of `edges(slot)` (a view, not a copy). */
-  positions(slot: number): Int32Array;
 }
 
 /**
@@ -160,69 +164,92 @@ function dealSides(order: Int32Array, edges: readonly EdgeTraffic[], infos: read
       for (let j = 0; j < out.length; j++) out[j] = edges[dealt[from + j]!]!;
       return out;
     },
-    positions(slot) {
-      return dealt.subarray(start[slot]!, start[slot + 1]!);
-    },
   };
 }
 
 export function recommend(input: RecommendInput, options: Partial<RecommendOptions> = {}, run: RecommendRun = {}): Recommendation {
   const details = run.details !== false;
+  const opts = checkedOptions(input, options, details);
+  const workloads = selectedWorkloads(input.inventory, opts);
+  const sides = sidesOf(input.edges, workloads);
+  const now = opts.now ?? sides.latest ?? input.inventory.takenAt;
+  const plans = planWorkloads(input, workloads, sides, { now, opts, details });
+  const layers = namespaceLayers(plans, input.inventory, opts);
+  for (const p of plans) p.intents = p.intents.filter(restrictsSomething);
+  const set = policySet([...plans.flatMap((p) => p.intents.map((i) => i.input)), ...layers.intents.map((i) => i.input)]);
+  const evidence = new EdgeEvidenceCache();
+  return {
+    now: new Date(now).toISOString(),
+    options: opts,
+    workloads: plans.map((p) => workloadRecord(p, details ? evidence : undefined, sides.keys.key)),
+    namespaces: layers.intents.map((i) => policyRecord(i, evidence)).sort((a, b) => compareStrings(a.intent, b.intent)),
+    policySet: set,
+    warnings: layers.warnings.sort(compareStrings),
+  };
+}
+
+/** The options with their defaults, refused when they contradict each other or the input. */
+function checkedOptions(input: RecommendInput, options: Partial<RecommendOptions>, details: boolean): RecommendOptions {
   const opts = defaultOptions(options);
   const problems = optionProblems(opts);
   if (problems.length > 0) throw new RecommendError(problems.join('; '));
   if (details && !input.edges.every(isStoredEdge)) throw new RecommendError('details (evidence) need the stored edges, not their traffic only: read them with readAllEdges');
+  return opts;
+}
 
-  const ix = indexCluster(input.inventory, input.externalNames);
-  const facts = clusterFacts(input.inventory);
-  const dns = { namespace: facts.dns.namespace, selector: facts.dns.selector };
-  const workloads = [...input.inventory.workloads].filter((w) => selected(w, opts)).sort((a, b) => compareStrings(workloadKey(a), workloadKey(b)));
-  // Edges per selected workload, in edge-key order: each peer object (the store shares them) is
-  // looked up once per edge, the edges are ordered once, then dealt out to the workloads' sides.
+/** The workloads the options select, by workload key. */
+function selectedWorkloads(inventory: InventorySnapshot, opts: RecommendOptions): Workload[] {
+  return inventory.workloads.filter((w) => selected(w, opts)).sort((a, b) => compareStrings(workloadKey(a), workloadKey(b)));
+}
+
+/** Every selected workload's ingress and egress edges, each side in edge-key order. */
+interface WorkloadSides {
+  ingress: DealtSides;
+  egress: DealtSides;
+  /** Two edges share an edge key (only from callers that pass the same edge twice). */
+  duplicateKeys: boolean;
+  /** The latest last-seen of all edges; undefined without edges. */
+  latest: number | undefined;
+  keys: EdgeKeys;
+}
+
+/**
+ * The edges of the selected workloads (`workloads[i]` is slot i), ordered by edge key once and
+ * dealt out to the workloads' sides: an edge is in its server's ingress and its client's egress.
+ */
+function sidesOf(edges: readonly EdgeTraffic[], workloads: readonly Workload[]): WorkloadSides {
   const slotOf = new Map<string, number>();
   workloads.forEach((w, i) => slotOf.set(workloadKey(w), i));
   const slotOfPeer = (p: Peer): number => (p.kind === 'workload' || p.kind === 'dns' ? (slotOf.get(workloadKey(p.workload)) ?? -1) : -1);
   const ranks = new PeerRanks();
-  // Sized once and cut to what was selected: grown by pushes, each of these run-long lists would
-  // leave its outgrown copies to the garbage collector.
-  const clients = new Array<PeerInfo>(input.edges.length);
-  const servers = new Array<PeerInfo>(input.edges.length);
-  const selectedEdges = new Array<EdgeTraffic>(input.edges.length);
-  let kept = 0;
-  let latest = -Infinity;
-  for (const e of input.edges) {
-    if (e.lastSeen > latest) latest = e.lastSeen;
+  const selectedEdges: EdgeTraffic[] = [];
+  const clients: PeerInfo[] = [];
+  const servers: PeerInfo[] = [];
+  let latest: number | undefined;
+  for (const e of edges) {
+    if (latest === undefined || e.lastSeen > latest) latest = e.lastSeen;
     const client = ranks.of(e.client, slotOfPeer);
     const server = ranks.of(e.server, slotOfPeer);
     if (client.slot < 0 && server.slot < 0) continue;
-    selectedEdges[kept] = e;
-    clients[kept] = client;
-    servers[kept] = server;
-    kept++;
+    selectedEdges.push(e);
+    clients.push(client);
+    servers.push(server);
   }
-  selectedEdges.length = clients.length = servers.length = kept;
-  const now = opts.now ?? (Number.isFinite(latest) ? latest : input.inventory.takenAt);
-  const runKeys = edgeKeys();
-  const keyOf = runKeys.key;
-  const { order, duplicateKeys } = ranks.order(selectedEdges, clients, servers, keyOf);
-  const ingress = dealSides(order, selectedEdges, servers, workloads.length);
-  const egress = dealSides(order, selectedEdges, clients, workloads.length);
-  // Edge digests (observed-rule ids) once per edge, not once per side it lands in; peer
-  // numbers for synthesis's memo (no lookup by peer object per edge).
-  const digests = new Uint32Array(selectedEdges.length);
-  const clientIds = new Uint32Array(selectedEdges.length);
-  const serverIds = new Uint32Array(selectedEdges.length);
-  for (let i = 0; i < selectedEdges.length; i++) {
-    const e = selectedEdges[i]!;
-    const client = clients[i]!;
-    if (client.digestState < 0) client.digestState = clientDigestState(client.key);
-    digests[i] = edgeDigest(client.digestState, servers[i]!.key, e.port, e.protocol);
-    clientIds[i] = client.id;
-    serverIds[i] = servers[i]!.id;
-  }
+  const keys = edgeKeys();
+  const { order, duplicateKeys } = ranks.order(selectedEdges, clients, servers, keys.key);
+  return {
+    ingress: dealSides(order, selectedEdges, servers, workloads.length),
+    egress: dealSides(order, selectedEdges, clients, workloads.length),
+    duplicateKeys,
+    latest,
+    keys,
+  };
+}
 
+/** The matrix components that select each workload (by workload key), matrices by name. */
+function componentsByWorkload(matrices: readonly ResolvedMatrix[]): Map<string, WorkloadComponent[]> {
   const componentsOf = new Map<string, WorkloadComponent[]>();
-  for (const m of [...input.matrices].sort((a, b) => compareStrings(a.name, b.name))) {
+  for (const m of [...matrices].sort((a, b) => compareStrings(a.name, b.name))) {
     if (!m.enabled) continue;
     for (const c of m.components) {
       for (const w of c.workloads) {
@@ -231,72 +258,77 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
       }
     }
   }
+  return componentsOf;
+}
 
-  const plans: WorkloadPlan[] = [];
-  const memo = new PeerMemo();
-  for (let i = 0; i < workloads.length; i++) {
-    const w = workloads[i]!;
+/** Each selected workload compared (documented against observed), then planned into intents. */
+function planWorkloads(input: RecommendInput, workloads: readonly Workload[], sides: WorkloadSides, run: { now: number; opts: RecommendOptions; details: boolean }): WorkloadPlan[] {
+  const ix = indexCluster(input.inventory, input.externalNames);
+  const { dns } = clusterFacts(input.inventory);
+  const dnsTarget = { namespace: dns.namespace, selector: dns.selector };
+  const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), edgeKeys: sides.keys, details: run.details };
+  const componentsOf = componentsByWorkload(input.matrices);
+  const duplicateKeys = { ingress: sides.duplicateKeys, egress: sides.duplicateKeys };
+  return workloads.map((w, i) => {
     const components = componentsOf.get(workloadKey(w)) ?? [];
-    const sides = { ingress: ingress.edges(i), egress: egress.edges(i) };
     // A workload talking to itself is both an ingress and an egress edge: compared once per side.
-    // Duplicate keys (only from callers that pass the same edge twice) make evidence de-duplicate by key.
-    const cmp = compareWorkload(w, components, sides, ix, { now, staleDays: opts.staleDays }, keyOf, { ingress: duplicateKeys, egress: duplicateKeys });
-    cmp.ingress.dealt = { positions: ingress.positions(i), digests, farPeers: clientIds };
-    cmp.egress.dealt = { positions: egress.positions(i), digests, farPeers: serverIds };
-    plans.push(planWorkload(w, cmp, components, { ix, dns, opts, memo, edgeKeys: runKeys, details }));
-  }
+    const edges = { ingress: sides.ingress.edges(i), egress: sides.egress.edges(i) };
+    const cmp = compareWorkload(w, components, edges, ix, { now: run.now, staleDays: run.opts.staleDays }, sides.keys.key, duplicateKeys);
+    return planWorkload(w, cmp, components, ctx);
+  });
+}
 
-  let namespaceLayers: PlannedIntent[] = [];
+/** The namespace layers the options ask for (shared, default-deny), and why a namespace got no shared policy. */
+function namespaceLayers(plans: readonly WorkloadPlan[], inventory: InventorySnapshot, opts: RecommendOptions): { intents: PlannedIntent[]; warnings: string[] } {
+  const intents: PlannedIntent[] = [];
+  const warnings: string[] = [];
   const byNs = new Map<string, WorkloadPlan[]>();
   for (const p of plans) if (p.intents.length > 0) byNs.set(p.workload.namespace, [...(byNs.get(p.workload.namespace) ?? []), p]);
-  const warnings: string[] = [];
   for (const [ns, nsPlans] of [...byNs.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
     if (opts.shared) {
-      const isolatable = input.inventory.workloads.filter((w) => w.namespace === ns && !w.hostNetwork).length;
+      const isolatable = inventory.workloads.filter((w) => w.namespace === ns && !w.hostNetwork).length;
       if (isolatable === nsPlans.length) {
         const s = shareNamespace(ns, nsPlans);
-        if (s) namespaceLayers.push(s);
+        if (s) intents.push(s);
       } else warnings.push(`--shared: namespace ${ns} is only partly selected (${nsPlans.length} of ${isolatable} workloads): no shared policy`);
     }
-    if (opts.defaultDeny) namespaceLayers.push(defaultDenyIntent(ns, opts.egress));
+    if (opts.defaultDeny) intents.push(defaultDenyIntent(ns, opts.egress));
   }
-  if (opts.shared) namespaceLayers = clusterWideLayers(namespaceLayers);
-  for (const p of plans) p.intents = p.intents.filter((i) => (i.input.ingress?.mode ?? 'none') !== 'none' || (i.input.egress?.mode ?? 'none') !== 'none');
+  return { intents: opts.shared ? clusterWideLayers(intents) : intents, warnings };
+}
 
-  const set = trustedPolicySet([...plans.flatMap((p) => p.intents.map((i) => i.input)), ...namespaceLayers.map((i) => i.input)]);
+/** An intent that says something about one direction at least (sharing can empty an allowlist). */
+function restrictsSomething(i: PlannedIntent): boolean {
+  return (i.input.ingress?.mode ?? 'none') !== 'none' || (i.input.egress?.mode ?? 'none') !== 'none';
+}
 
-  const evidence = new EdgeEvidenceCache();
-  const out: WorkloadRecommendation[] = plans.map((p) => {
-    const workload = { namespace: p.workload.namespace, kind: p.workload.kind, name: p.workload.name };
-    const components = [...new Set(p.components.map((c) => `${c.matrix}/${c.component.name}`))].sort(compareStrings);
-    const violations = p.violations.map((v) => keyOf(v.edge));
-    const workloadWarnings = [...p.warnings].sort(compareStrings);
-    const head = { workload, hostNetwork: p.workload.hostNetwork, exposure: p.workload.exposure, components, summary: p.summary };
-    if (!details) {
-      return { ...head, policies: p.intents.map((i) => policyRecord(i, undefined)), rules: [], documented: [], observed: [], violations, warnings: workloadWarnings };
-    }
-    // Exclusions hold the comparison's own assessment objects (one per side position).
-    const excluded = new Map(p.excluded.map((x) => [x.edge, x.reason]));
-    return {
-      ...head,
-      policies: p.intents.map((i) => policyRecord(i, evidence)),
-      rules: p.intents.flatMap((i) => ruleRecords(i, evidence)),
-      documented: p.comparison!.rules.map(matrixRuleEvidence),
-      observed: p.comparison!.edges.map((e) => {
-        const reason = excluded.get(e);
-        return reason === undefined ? { ...evidence.of(e), included: true } : { ...evidence.of(e), included: false, reason };
-      }),
-      violations,
-      warnings: workloadWarnings,
-    };
-  });
+/** A workload's record; `evidence` undefined: a run without details, whose records list no edges. */
+function workloadRecord(p: WorkloadPlan, evidence: EdgeEvidenceCache | undefined, keyOf: (e: EdgeTraffic) => string): WorkloadRecommendation {
+  const head = {
+    workload: { namespace: p.workload.namespace, kind: p.workload.kind, name: p.workload.name },
+    hostNetwork: p.workload.hostNetwork,
+    exposure: p.workload.exposure,
+    components: [...new Set(p.components.map((c) => `${c.matrix}/${c.component.name}`))].sort(compareStrings),
+    summary: p.summary,
+  };
+  const violations = p.violations.map((v) => keyOf(v.edge));
+  const warnings = [...p.warnings].sort(compareStrings);
+  if (evidence === undefined) {
+    return { ...head, policies: p.intents.map((i) => policyRecord(i, undefined)), rules: [], documented: [], observed: [], violations, warnings };
+  }
+  // Exclusions hold the comparison's own assessment objects (one per side position).
+  const excluded = new Map(p.excluded.map((x) => [x.edge, x.reason]));
   return {
-    now: new Date(now).toISOString(),
-    options: opts,
-    workloads: out,
-    namespaces: namespaceLayers.map((i) => policyRecord(i, evidence)).sort((a, b) => compareStrings(a.intent, b.intent)),
-    policySet: set,
-    warnings: warnings.sort(compareStrings),
+    ...head,
+    policies: p.intents.map((i) => policyRecord(i, evidence)),
+    rules: p.intents.flatMap((i) => ruleRecords(i, evidence)),
+    documented: p.comparison!.rules.map(matrixRuleEvidence),
+    observed: p.comparison!.edges.map((e) => {
+      const reason = excluded.get(e);
+      return reason === undefined ? { ...evidence.of(e), included: true } : { ...evidence.of(e), included: false, reason };
+    }),
+    violations,
+    warnings,
   };
 }
 

@@ -181,12 +181,47 @@ function driftSection(d: DriftReport): DriftSection {
 export function buildReport(input: ReportInput): Report {
   const rec = input.recommendation;
   const workloads = rec.workloads;
+  const edges = classifiedEdges(input);
+  const rules = ruleAttention(workloads);
+  const hostNetwork = hostNetworkItems(workloads);
+  const findings = findingItems(input.matrices);
+  const drift = driftSection(input.drift);
+  const manifests = manifestCounts(input);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generatedAt: iso(input.generatedAt),
+    trigger: input.trigger,
+    engine: input.engine,
+    options: reportOptions(rec),
+    data: dataWindow(input),
+    headline: headlineOf(edges.classes, rules, hostNetwork.length, findings.length, drift),
+    totals: {
+      workloads: workloads.length,
+      hostNetwork: hostNetwork.length,
+      manifests: sortedRecord(manifests.total),
+      rules: sortedRecord(ruleStatusCounts(workloads)),
+      edges: sortedRecord(edges.sideCounts),
+    },
+    attention: attentionSection(edges.classes, rules, hostNetwork, findings, drift),
+    namespaces: namespaceSummaries(workloads, manifests, edges.classes, rules),
+    systems: systemItems(input.matrices),
+    ingest: ingestSection(input.ingest),
+    warnings: reportWarnings(input),
+  };
+}
 
-  // Edges with each selected workload's view of them.
+type EdgeClasses = Record<Exclude<EdgeClass, undefined>, EdgeItem[]>;
+
+/**
+ * Every observed edge with each selected workload's view of it (its sides), plus dropped traffic
+ * the selection does not cover, sorted into the attention classes; and the sides per status.
+ */
+function classifiedEdges(input: ReportInput): { classes: EdgeClasses; sideCounts: Map<string, number> } {
+  const rec = input.recommendation;
   const edgeItems = new Map<string, EdgeItem>();
-  const violationKeys = new Set(workloads.flatMap((w) => w.violations.map((v) => `${workloadName(w)}\0${unpadKey(v)}`)));
+  const violationKeys = new Set(rec.workloads.flatMap((w) => w.violations.map((v) => `${workloadName(w)}\0${unpadKey(v)}`)));
   const sideCounts = new Map<string, number>();
-  for (const w of workloads) {
+  for (const w of rec.workloads) {
     const name = workloadName(w);
     for (const o of w.observed) {
       let item = edgeItems.get(o.key);
@@ -205,7 +240,7 @@ export function buildReport(input: ReportInput): Report {
       edgeItems.set(item.key, item);
     }
   }
-  const classes: Record<Exclude<EdgeClass, undefined>, EdgeItem[]> = { blocked: [], violations: [], dropped: [], undocumented: [], stale: [] };
+  const classes: EdgeClasses = { blocked: [], violations: [], dropped: [], undocumented: [], stale: [] };
   for (const key of [...edgeItems.keys()].sort(cmp)) {
     const item = edgeItems.get(key) as EdgeItem;
     item.sides.sort((a, b) => cmp(a.workload, b.workload) || cmp(a.direction, b.direction));
@@ -215,177 +250,196 @@ export function buildReport(input: ReportInput): Report {
   classes.dropped.sort((a, b) => b.dropped - a.dropped || cmp(a.key, b.key));
   // Busiest first: what a cut list keeps should be what carries the most traffic.
   for (const c of ['violations', 'undocumented', 'stale'] as const) classes[c].sort((a, b) => b.flows - a.flows || cmp(a.key, b.key));
+  return { classes, sideCounts };
+}
 
+/** The documented rules that need attention: blocked, unobserved (must; may only counted) and stale. */
+interface RuleAttention {
+  blocked: RuleItem[];
+  unobservedMust: RuleItem[];
+  unobservedMay: number;
+  stale: RuleItem[];
+}
+
+function ruleAttention(workloads: readonly WorkloadRecommendation[]): RuleAttention {
   const rules = collectRules(workloads);
-  const blockedRules = rules.filter((r) => r.status === 'blocked');
-  const unobservedMust = rules.filter((r) => r.status === 'documented-unobserved' && r.level === 'must');
-  const unobservedMay = new Set(rules.filter((r) => r.status === 'documented-unobserved' && r.level === 'may').map((r) => r.id)).size;
-  const staleRules = rules.filter((r) => r.status === 'stale');
+  return {
+    blocked: rules.filter((r) => r.status === 'blocked'),
+    unobservedMust: rules.filter((r) => r.status === 'documented-unobserved' && r.level === 'must'),
+    unobservedMay: new Set(rules.filter((r) => r.status === 'documented-unobserved' && r.level === 'may').map((r) => r.id)).size,
+    stale: rules.filter((r) => r.status === 'stale'),
+  };
+}
 
-  const hostNetwork = workloads
-    .filter((w) => w.hostNetwork)
-    .map((w) => ({ workload: workloadName(w), components: [...w.components], summary: w.summary }));
+function hostNetworkItems(workloads: readonly WorkloadRecommendation[]): Report['attention']['hostNetwork'] {
+  return workloads.filter((w) => w.hostNetwork).map((w) => ({ workload: workloadName(w), components: [...w.components], summary: w.summary }));
+}
 
-  const findings: FindingItem[] = input.matrices
+/** The findings of the matrices in force (enabled and detected). */
+function findingItems(matrices: readonly ResolvedMatrix[]): FindingItem[] {
+  return matrices
     .filter((m) => m.enabled && m.detected)
     .flatMap((m) => m.findings.map((f) => ({ matrix: m.name, kind: f.kind, subject: f.subject, message: f.message })))
     .sort((a, b) => cmp(a.matrix, b.matrix) || cmp(a.kind, b.kind) || cmp(a.subject, b.subject) || cmp(a.message, b.message));
+}
 
-  const drift = driftSection(input.drift);
+/** Manifests per engine, in total and per namespace (engines sorted). */
+interface ManifestCounts {
+  engines: string[];
+  byNamespace: Map<string, Map<string, number>>;
+  total: Map<string, number>;
+}
 
-  // Per namespace.
+function manifestCounts(input: ReportInput): ManifestCounts {
   const engines = Object.keys(input.manifests).sort(cmp);
-  const nsNames = new Set(workloads.map((w) => w.workload.namespace));
-  const manifestsByNs = new Map<string, Map<string, number>>();
+  const byNamespace = new Map<string, Map<string, number>>();
   const intentNamespace = new Map(input.recommendation.policySet.intents.flatMap((i) => (i.namespace === undefined ? [] : [[i.key, i.namespace] as const])));
-  const totalManifests = new Map<string, number>();
+  const total = new Map<string, number>();
   for (const engine of engines) {
-    totalManifests.set(engine, 0);
+    total.set(engine, 0);
     for (const m of input.manifests[engine] ?? []) {
       // Cluster-scoped manifests (ClusterNetworkPolicy) count for the namespace of their intent.
       const ns = m.metadata.namespace ?? intentNamespace.get(m.metadata.annotations[ANNOTATION_INTENT] ?? '') ?? CLUSTER;
-      if (!manifestsByNs.has(ns)) manifestsByNs.set(ns, new Map());
-      inc(manifestsByNs.get(ns) as Map<string, number>, engine);
-      inc(totalManifests, engine);
+      if (!byNamespace.has(ns)) byNamespace.set(ns, new Map());
+      inc(byNamespace.get(ns) as Map<string, number>, engine);
+      inc(total, engine);
     }
   }
-  const nsSummaries = new Map<string, NamespaceSummary>();
-  const nsOf = (ns: string): NamespaceSummary => {
-    let s = nsSummaries.get(ns);
-    if (!s) {
-      const manifests = Object.fromEntries(engines.map((e) => [e, manifestsByNs.get(ns)?.get(e) ?? 0]));
-      s = { namespace: ns, workloads: 0, hostNetwork: 0, components: [], manifests, rules: {}, edges: {}, attention: { blocked: 0, violations: 0, dropped: 0, undocumented: 0, documentedUnobserved: 0, stale: 0 } };
-      nsSummaries.set(ns, s);
-    }
-    return s;
-  };
-  const ruleCounts = new Map<string, number>();
+  return { engines, byNamespace, total };
+}
+
+function ruleStatusCounts(workloads: readonly WorkloadRecommendation[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const w of workloads) for (const r of w.rules) inc(counts, r.status);
+  return counts;
+}
+
+/** Per namespace of the selected workloads (and `(cluster)` for cluster-scoped manifests): counts and what needs attention there. */
+function namespaceSummaries(workloads: readonly WorkloadRecommendation[], manifests: ManifestCounts, classes: EdgeClasses, rules: RuleAttention): NamespaceSummary[] {
+  const summaries = new Map<string, NamespaceSummary>();
   const nsRuleCounts = new Map<string, Map<string, number>>();
   const nsEdgeCounts = new Map<string, Map<string, number>>();
   const nsComponents = new Map<string, Set<string>>();
-  for (const ns of nsNames) {
-    nsOf(ns);
+  const add = (ns: string): void => {
+    const counts = Object.fromEntries(manifests.engines.map((e) => [e, manifests.byNamespace.get(ns)?.get(e) ?? 0]));
+    summaries.set(ns, { namespace: ns, workloads: 0, hostNetwork: 0, components: [], manifests: counts, rules: {}, edges: {}, attention: { blocked: 0, violations: 0, dropped: 0, undocumented: 0, documentedUnobserved: 0, stale: 0 } });
     nsRuleCounts.set(ns, new Map());
     nsEdgeCounts.set(ns, new Map());
     nsComponents.set(ns, new Set());
-  }
+  };
+  for (const ns of new Set(workloads.map((w) => w.workload.namespace))) add(ns);
   for (const w of workloads) {
     const ns = w.workload.namespace;
-    const s = nsOf(ns);
+    const s = summaries.get(ns)!;
     s.workloads++;
     if (w.hostNetwork) s.hostNetwork++;
-    for (const c of w.components) nsComponents.get(ns)?.add(c);
-    for (const r of w.rules) {
-      inc(ruleCounts, r.status);
-      inc(nsRuleCounts.get(ns) as Map<string, number>, r.status);
-    }
-    for (const o of w.observed) inc(nsEdgeCounts.get(ns) as Map<string, number>, o.status);
+    for (const c of w.components) nsComponents.get(ns)!.add(c);
+    for (const r of w.rules) inc(nsRuleCounts.get(ns)!, r.status);
+    for (const o of w.observed) inc(nsEdgeCounts.get(ns)!, o.status);
   }
-  if (manifestsByNs.has(CLUSTER)) nsOf(CLUSTER);
+  if (manifests.byNamespace.has(CLUSTER) && !summaries.has(CLUSTER)) add(CLUSTER);
   const countEdges = (items: EdgeItem[], field: keyof NamespaceSummary['attention']): void => {
-    for (const item of items) {
-      const namespaces = new Set(item.sides.map((s) => namespaceOfWorkload(s.workload)));
-      for (const ns of namespaces) if (nsSummaries.has(ns)) nsOf(ns).attention[field]++;
-    }
+    for (const item of items) for (const ns of new Set(item.sides.map((s) => namespaceOfWorkload(s.workload)))) if (summaries.has(ns)) summaries.get(ns)!.attention[field]++;
   };
   const countRules = (items: RuleItem[], field: keyof NamespaceSummary['attention']): void => {
-    for (const item of items) for (const ns of new Set(item.workloads.map(namespaceOfWorkload))) if (nsSummaries.has(ns)) nsOf(ns).attention[field]++;
+    for (const item of items) for (const ns of new Set(item.workloads.map(namespaceOfWorkload))) if (summaries.has(ns)) summaries.get(ns)!.attention[field]++;
   };
   countEdges(classes.blocked, 'blocked');
-  countRules(blockedRules, 'blocked');
+  countRules(rules.blocked, 'blocked');
   countEdges(classes.violations, 'violations');
   countEdges(classes.dropped, 'dropped');
   countEdges(classes.undocumented, 'undocumented');
-  countRules(unobservedMust, 'documentedUnobserved');
+  countRules(rules.unobservedMust, 'documentedUnobserved');
   countEdges(classes.stale, 'stale');
-  countRules(staleRules, 'stale');
-  for (const [ns, s] of nsSummaries) {
-    s.components = [...(nsComponents.get(ns) ?? [])].sort(cmp);
-    s.rules = sortedRecord(nsRuleCounts.get(ns) ?? new Map());
-    s.edges = sortedRecord(nsEdgeCounts.get(ns) ?? new Map());
+  countRules(rules.stale, 'stale');
+  for (const [ns, s] of summaries) {
+    s.components = [...nsComponents.get(ns)!].sort(cmp);
+    s.rules = sortedRecord(nsRuleCounts.get(ns)!);
+    s.edges = sortedRecord(nsEdgeCounts.get(ns)!);
   }
+  return [...summaries.values()].sort((a, b) => cmp(a.namespace, b.namespace));
+}
 
+function reportOptions(rec: Recommendation): Report['options'] {
+  const options: Report['options'] = { mode: rec.options.mode, egress: rec.options.egress, staleDays: rec.options.staleDays };
+  if (rec.options.namespace !== undefined) options.namespace = rec.options.namespace;
+  return options;
+}
+
+/** What the report is made of: the time, the edges' first and last seen, the inventory's time. */
+function dataWindow(input: ReportInput): Report['data'] {
   let first = Infinity;
   let last = -Infinity;
   for (const e of input.edges) {
     if (e.firstSeen < first) first = e.firstSeen;
     if (e.lastSeen > last) last = e.lastSeen;
   }
+  const data: Report['data'] = { now: input.recommendation.now, edges: input.edges.length, workloads: input.recommendation.workloads.length };
+  if (Number.isFinite(first)) data.firstSeen = iso(first);
+  if (Number.isFinite(last)) data.lastSeen = iso(last);
+  if (input.inventory.takenAt > 0) data.inventoryTakenAt = iso(input.inventory.takenAt);
+  return data;
+}
 
-  const headlineCounts: Record<AttentionCategory, number> = {
-    blocked: classes.blocked.length + blockedRules.length,
+/** How many items each attention category has, in the categories' order. */
+function headlineOf(classes: EdgeClasses, rules: RuleAttention, hostNetwork: number, findings: number, drift: DriftSection): Record<AttentionCategory, number> {
+  const counts: Record<AttentionCategory, number> = {
+    blocked: classes.blocked.length + rules.blocked.length,
     violations: classes.violations.length,
     dropped: classes.dropped.length,
     undocumented: classes.undocumented.length,
-    documentedUnobserved: unobservedMust.length,
-    stale: classes.stale.length + staleRules.length,
-    hostNetwork: hostNetwork.length,
-    findings: findings.length,
+    documentedUnobserved: rules.unobservedMust.length,
+    stale: classes.stale.length + rules.stale.length,
+    hostNetwork,
+    findings,
     drift: drift.summary.missing + drift.summary.extra + drift.summary.differing,
   };
-  const headline = Object.fromEntries(ATTENTION_CATEGORIES.map((c) => [c, headlineCounts[c]])) as Record<AttentionCategory, number>;
+  return Object.fromEntries(ATTENTION_CATEGORIES.map((c) => [c, counts[c]])) as Record<AttentionCategory, number>;
+}
 
+/** The attention lists, each cut at MAX_ATTENTION_ITEMS; `omitted` says how many each lost (in list order). */
+function attentionSection(classes: EdgeClasses, rules: RuleAttention, hostNetwork: Report['attention']['hostNetwork'], findings: FindingItem[], drift: DriftSection): Report['attention'] {
   const omitted: Record<string, number> = {};
   const cap = <T>(name: string, items: T[]): T[] => {
     if (items.length <= MAX_ATTENTION_ITEMS) return items;
     omitted[name] = items.length - MAX_ATTENTION_ITEMS;
     return items.slice(0, MAX_ATTENTION_ITEMS);
   };
+  return {
+    blocked: { edges: cap('blocked.edges', classes.blocked), rules: cap('blocked.rules', rules.blocked) },
+    violations: cap('violations', classes.violations),
+    dropped: cap('dropped', classes.dropped),
+    undocumented: cap('undocumented', classes.undocumented),
+    documentedUnobserved: cap('documentedUnobserved', rules.unobservedMust),
+    documentedUnobservedMay: rules.unobservedMay,
+    stale: { edges: cap('stale.edges', classes.stale), rules: cap('stale.rules', rules.stale) },
+    hostNetwork: cap('hostNetwork', hostNetwork),
+    findings: cap('findings', findings),
+    drift: { ...drift, missing: cap('drift.missing', drift.missing), extra: cap('drift.extra', drift.extra), differing: cap('drift.differing', drift.differing) },
+    omitted,
+  };
+}
 
+function systemItems(matrices: readonly ResolvedMatrix[]): Report['systems'] {
+  return [...matrices]
+    .map((m) => ({
+      matrix: m.name,
+      title: m.title,
+      origin: m.origin,
+      enabled: m.enabled,
+      detected: m.detected,
+      components: { present: m.components.filter((c) => c.present).length, total: m.components.length },
+      findings: m.findings.length,
+    }))
+    .sort((a, b) => cmp(a.matrix, b.matrix));
+}
+
+/** The recommendation's, the workloads' and the engine's warnings, each once, sorted. */
+function reportWarnings(input: ReportInput): string[] {
   const warnings = [
-    ...rec.warnings,
-    ...workloads.flatMap((w) => w.warnings.map((m) => `${workloadName(w)}: ${m}`)),
+    ...input.recommendation.warnings,
+    ...input.recommendation.workloads.flatMap((w) => w.warnings.map((m) => `${workloadName(w)}: ${m}`)),
     ...input.engineWarnings.map((w) => `${input.engine}: ${w.intent}: ${w.code}: ${w.message}`),
   ];
-
-  const options: Report['options'] = { mode: rec.options.mode, egress: rec.options.egress, staleDays: rec.options.staleDays };
-  if (rec.options.namespace !== undefined) options.namespace = rec.options.namespace;
-  const data: Report['data'] = { now: rec.now, edges: input.edges.length, workloads: workloads.length };
-  if (Number.isFinite(first)) data.firstSeen = iso(first);
-  if (Number.isFinite(last)) data.lastSeen = iso(last);
-  if (input.inventory.takenAt > 0) data.inventoryTakenAt = iso(input.inventory.takenAt);
-
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    generatedAt: iso(input.generatedAt),
-    trigger: input.trigger,
-    engine: input.engine,
-    options,
-    data,
-    headline,
-    totals: {
-      workloads: workloads.length,
-      hostNetwork: hostNetwork.length,
-      manifests: sortedRecord(totalManifests),
-      rules: sortedRecord(ruleCounts),
-      edges: sortedRecord(sideCounts),
-    },
-    attention: {
-      blocked: { edges: cap('blocked.edges', classes.blocked), rules: cap('blocked.rules', blockedRules) },
-      violations: cap('violations', classes.violations),
-      dropped: cap('dropped', classes.dropped),
-      undocumented: cap('undocumented', classes.undocumented),
-      documentedUnobserved: cap('documentedUnobserved', unobservedMust),
-      documentedUnobservedMay: unobservedMay,
-      stale: { edges: cap('stale.edges', classes.stale), rules: cap('stale.rules', staleRules) },
-      hostNetwork: cap('hostNetwork', hostNetwork),
-      findings: cap('findings', findings),
-      drift: { ...drift, missing: cap('drift.missing', drift.missing), extra: cap('drift.extra', drift.extra), differing: cap('drift.differing', drift.differing) },
-      omitted,
-    },
-    namespaces: [...nsSummaries.values()].sort((a, b) => cmp(a.namespace, b.namespace)),
-    systems: [...input.matrices]
-      .map((m) => ({
-        matrix: m.name,
-        title: m.title,
-        origin: m.origin,
-        enabled: m.enabled,
-        detected: m.detected,
-        components: { present: m.components.filter((c) => c.present).length, total: m.components.length },
-        findings: m.findings.length,
-      }))
-      .sort((a, b) => cmp(a.matrix, b.matrix)),
-    ingest: ingestSection(input.ingest),
-    warnings: [...new Set(warnings)].sort(cmp),
-  };
+  return [...new Set(warnings)].sort(cmp);
 }

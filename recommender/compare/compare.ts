@@ -3,15 +3,15 @@
  * it) against its observed edges. Pure; `now` is given, never read from the clock.
  */
 import type { EdgeTraffic } from '../../domain/edge.ts';
+import type { Direction } from '../../domain/direction.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedComponent } from '../matrix/resolved.ts';
 import type { ClusterIndex } from './context.ts';
 import { clientDigestState, edgeDigest } from './edge-digest.ts';
 import { edgeMatchesRule } from './match.ts';
-import { DAY_MS, type ComparisonStatus, type RuleStatus } from './status.ts';
+import { DAY_MS, type ComparisonStatus, type DocumentedRuleStatus } from './status.ts';
 
-export type Direction = 'ingress' | 'egress';
 
 /** A matrix component that selects the workload, with the matrix it belongs to. */
 export interface WorkloadComponent {
@@ -23,7 +23,7 @@ export interface RuleAssessment {
   matrix: string;
   component: string;
   rule: ExpectedRule;
-  status: RuleStatus;
+  status: DocumentedRuleStatus;
   /** The edges that fall under the rule, sorted by edge key. */
   edges: EdgeTraffic[];
   /** The same edges as positions in the side of the rule's direction (ascending). */
@@ -41,18 +41,6 @@ export interface EdgeAssessment {
 const NO_RULES: string[] = [];
 
 /**
- * Per-edge values a caller computed once for all edges of a run, and where this side's edges
- * are among them: the value of position i is `values[positions[i]]`.
- */
-export interface DealtRefs {
-  positions: ArrayLike<number>;
-  /** The edge's digest (`EdgeKeys.digest`). */
-  digests: ArrayLike<number>;
-  /** The run's number for the edge's far peer (the client of an ingress edge, the server of an egress one): synthesis memoises by it. */
-  farPeers: ArrayLike<number>;
-}
-
-/**
  * One direction of a workload's edges, assessed in parallel arrays: position i is one edge
  * assessment. Synthesis works on positions; the EdgeAssessment objects evidence needs are built
  * on first use (one per position, so identity holds).
@@ -61,8 +49,6 @@ export class SideComparison {
   readonly status: ComparisonStatus[];
   /** Per position: ids of the active documented rules the edge falls under, sorted (shared empty array when none). */
   readonly rules: string[][];
-  /** What the caller computed per edge for the whole run, when it did (see `DealtRefs`). */
-  dealt: DealtRefs | undefined;
   private built: EdgeAssessment[] | undefined;
 
   constructor(
@@ -219,18 +205,6 @@ export function edgeKeys(): EdgeKeys {
 }
 
 export function sortByEdgeKey<T>(items: readonly T[], key: (t: T) => string): T[] {
-  // Edges usually arrive in key order (the store sorts them): check that first, without allocating.
-  let prev = items.length > 0 ? key(items[0]!) : '';
-  let sorted = true;
-  for (let i = 1; i < items.length; i++) {
-    const k = key(items[i]!);
-    if (prev > k) {
-      sorted = false;
-      break;
-    }
-    prev = k;
-  }
-  if (sorted) return items.slice();
   const keyed = items.map((item) => ({ item, k: key(item) }));
   keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
   return keyed.map((x) => x.item);
@@ -254,9 +228,6 @@ export function compareSuffixed(k1: string, s1: string, k2: string, s2: string):
 export function sortAssessments<T extends { edge: EdgeTraffic; direction: string }>(items: readonly T[], keyOf: (e: EdgeTraffic) => string): T[] {
   const keys = items.map((a) => keyOf(a.edge));
   const cmp = (i: number, j: number): number => compareSuffixed(keys[i]!, items[i]!.direction, keys[j]!, items[j]!.direction);
-  let sorted = true;
-  for (let i = 1; i < items.length && sorted; i++) if (cmp(i - 1, i) > 0) sorted = false;
-  if (sorted) return items.slice();
   return items
     .map((_, i) => i)
     .sort(cmp)
@@ -312,7 +283,7 @@ export function compareWorkload(
 
   for (const { c, rule, matched } of active) {
     const side = sides[rule.direction];
-    let status: RuleStatus;
+    let status: DocumentedRuleStatus;
     if (matched.length === 0) status = 'documented-unobserved';
     else if (matched.some((i) => side.status[i] === 'confirmed')) status = 'confirmed';
     else if (matched.some((i) => side.status[i] === 'blocked')) status = 'blocked';

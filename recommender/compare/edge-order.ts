@@ -5,15 +5,12 @@
  * rank) order the edges. Ranks decide exactly like the keys because the compared strings are
  * `${peerKey}|…`: only a peer key containing a `|` could make one `${key}|` a prefix of another,
  * and then (like for ports outside 0..99999 or an unknown protocol) the edges are sorted by
- * their full keys instead. Edges that come in key order already (the store reads them so) are
- * only checked, not sorted.
+ * their full keys instead.
  */
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 
 export interface PeerInfo {
-  /** The peer's number in this run (0, 1, 2… in the order `of` first met them). */
-  id: number;
   key: string;
   /** Position of `${key}|` among the run's distinct peers (equal keys, equal ranks). */
   rank: number;
@@ -21,29 +18,16 @@ export interface PeerInfo {
   prefix: boolean;
   /** Caller's data (the recommender: the workload slot, -1 for none). */
   slot: number;
-  /** Caller's data (the recommender: `clientDigestState(key)` once needed, -1 before). */
-  digestState: number;
 }
 
 export class PeerRanks {
   private readonly byPeer = new Map<Peer, PeerInfo>();
   private ranked = 0;
 
-  /**
-   * The last two peers asked for: consecutive edges often share their client (the store reads
-   * them in key order), and callers ask for an edge's client and server in turn.
-   */
-  private last: { peer: Peer; info: PeerInfo } | undefined;
-  private beforeLast: { peer: Peer; info: PeerInfo } | undefined;
-
   /** The info of a peer object; ranks are assigned by `order()`. */
   of(p: Peer, slot: (p: Peer) => number): PeerInfo {
-    if (p === this.last?.peer) return this.last.info;
-    if (p === this.beforeLast?.peer) return this.beforeLast.info;
     let info = this.byPeer.get(p);
-    if (info === undefined) this.byPeer.set(p, (info = { id: this.byPeer.size, key: peerKey(p), rank: -1, prefix: false, slot: slot(p), digestState: -1 }));
-    this.beforeLast = this.last;
-    this.last = { peer: p, info };
+    if (info === undefined) this.byPeer.set(p, (info = { key: peerKey(p), rank: -1, prefix: false, slot: slot(p) }));
     return info;
   }
 
@@ -88,16 +72,13 @@ export class PeerRanks {
       byRanks = protocolKey[i]! >= 0 && Number.isInteger(e.port) && e.port >= 0 && e.port < PORT_SPAN;
     }
     if (byRanks) {
-      // The store reads edges in key order: then there is nothing to sort, only duplicates to look for.
-      if (!inRankOrder(n, clients, servers, portKey, protocolKey)) {
-        const key = new Int32Array(n);
-        order = countingSort(order, protocolKey, PROTOCOL_ORDER.length);
-        order = countingSort(order, portKey, PORT_SPAN);
-        for (let i = 0; i < n; i++) key[i] = servers[i]!.rank;
-        order = countingSort(order, key, this.ranked);
-        for (let i = 0; i < n; i++) key[i] = clients[i]!.rank;
-        order = countingSort(order, key, this.ranked);
-      }
+      const key = new Int32Array(n);
+      order = countingSort(order, protocolKey, PROTOCOL_ORDER.length);
+      order = countingSort(order, portKey, PORT_SPAN);
+      for (let i = 0; i < n; i++) key[i] = servers[i]!.rank;
+      order = countingSort(order, key, this.ranked);
+      for (let i = 0; i < n; i++) key[i] = clients[i]!.rank;
+      order = countingSort(order, key, this.ranked);
       let duplicateKeys = false;
       for (let i = 1; i < n && !duplicateKeys; i++) {
         const a = order[i - 1]!;
@@ -113,22 +94,6 @@ export class PeerRanks {
     for (let i = 1; i < n && !duplicateKeys; i++) duplicateKeys = keys[order[i - 1]!] === keys[order[i]!];
     return { order, duplicateKeys };
   }
-}
-
-/** Edges 0..n-1 are in edge-key order already: (client rank, server rank, port, protocol rank) never decreases. */
-function inRankOrder(n: number, clients: readonly PeerInfo[], servers: readonly PeerInfo[], port: Int32Array, protocol: Int32Array): boolean {
-  for (let i = 1; i < n; i++) {
-    const c = clients[i]!.rank - clients[i - 1]!.rank;
-    if (c > 0) continue;
-    if (c < 0) return false;
-    const s = servers[i]!.rank - servers[i - 1]!.rank;
-    if (s > 0) continue;
-    if (s < 0) return false;
-    const p = port[i]! - port[i - 1]!;
-    if (p > 0) continue;
-    if (p < 0 || protocol[i]! < protocol[i - 1]!) return false;
-  }
-  return true;
 }
 
 /** `order` stably sorted by `key[i]` (integers in 0..range-1). */

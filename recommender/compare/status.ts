@@ -6,7 +6,8 @@
 export const COMPARISON_STATUSES = ['confirmed', 'documented-unobserved', 'undocumented', 'stale', 'blocked'] as const;
 export type ComparisonStatus = (typeof COMPARISON_STATUSES)[number];
 
-export type RuleStatus = ComparisonStatus | 'inactive';
+/** A documented (matrix) rule's status: a comparison status, or `inactive`. */
+export type DocumentedRuleStatus = ComparisonStatus | 'inactive';
 
 export const DEFAULT_STALE_DAYS = 30;
 export const DAY_MS = 24 * 3600 * 1000;

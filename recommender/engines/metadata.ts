@@ -4,7 +4,6 @@
  * annotations of an object), plus the sorting that makes the output order stable.
  */
 import type { Direction, DirectionPolicy, PolicyIntent, RuleExplanation } from '../policy/ir.ts';
-import { flatString } from '../policy/flat-string.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { EmitWarning, EngineName, Manifest, ManifestMetadata, WarningCode } from './types.ts';
 
@@ -114,10 +113,10 @@ function fitLines(count: number, line: (i: number) => string): string {
   for (let i = 0; i < count; i++) {
     const text = line(i);
     const next = out ? `${out}\n${text}` : text;
-    if (next.length > MAX_RULES - 40) return flatString(`${out}\n… ${count - i} more rule(s), see the recommendation`);
+    if (next.length > MAX_RULES - 40) return `${out}\n… ${count - i} more rule(s), see the recommendation`;
     out = next;
   }
-  return flatString(out);
+  return out;
 }
 
 export function metadata(intent: PolicyIntent, name: string, namespace: string | undefined, lines: readonly string[]): ManifestMetadata {

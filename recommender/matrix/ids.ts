@@ -6,7 +6,8 @@
 import type { PeerT, PortSpecT } from './schema.ts';
 import { wholeRef } from './syntax.ts';
 
-export type Direction = 'ingress' | 'egress';
+import type { Direction } from '../../domain/direction.ts';
+export type { Direction };
 
 function slugify(s: string): string {
   return s

@@ -8,7 +8,7 @@ import type { WorkloadRef } from '../../domain/peer.ts';
 import { canonicalCidr, cidrContains, hostCidr, isIpAddress, parseCidr } from '../../domain/ip.ts';
 import {
   PORT_PROTOCOLS,
-  RULE_STATUSES,
+  POLICY_RULE_STATUSES,
   type ApiserverAddress,
   type Direction,
   type DirectionPolicy,
@@ -22,9 +22,8 @@ import {
   type PortSpec,
   type RuleExplanation,
 } from './ir.ts';
-import { flatString } from './flat-string.ts';
 import { policyName } from './names.ts';
-import { canonicalSelector, compareStrings, peerKey, portKey, selectorIsEmpty, uniqueSortedBy } from './order.ts';
+import { canonicalSelector, compareStrings, policyPeerKey, portKey, selectorIsEmpty, uniqueSortedBy } from './order.ts';
 
 /** An IR value that cannot be built; `path` says where (`intent monitoring/grafana: egress.rules[2].peers[0]`). */
 export class PolicyError extends Error {
@@ -164,8 +163,6 @@ interface CheckCache {
   ports: Map<PortSpec, Checked<PortSpec>>;
   /** One-port lists by their port object (see `checkedPortList`). */
   portLists: Map<PortSpec, CheckedPorts>;
-  /** Accept the rules `CanonicalParts.rule` built as they are (`trustedPolicySet` only). */
-  trusted?: boolean;
 }
 
 function newCache(): CheckCache {
@@ -220,7 +217,7 @@ function checkedPortList(cache: CheckCache, path: string, ports: readonly PortSp
     return l;
   }
   const checked = normalizeChecked(cache, path, ports);
-  return { values: checked.map((c) => c.value), key: flatString(joinKeys(checked, ';')) };
+  return { values: checked.map((c) => c.value), key: checked.map((c) => c.key).join(';') };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,6 +270,11 @@ function checkIps(path: string, ips: readonly string[]): string[] {
   return [...new Set(ips.map((ip) => hostCidr(ip).split('/')[0]!))].sort(compareStrings);
 }
 
+/** The peer checked and normalised as every rule's peers are (addresses canonical, lists sorted); throws a `PolicyError`. */
+export function canonicalPeer(p: PolicyPeer): PolicyPeer {
+  return checkPeer('peer', p);
+}
+
 function checkPeer(path: string, p: PolicyPeer): PolicyPeer {
   switch (p.kind) {
     case 'pods':
@@ -322,28 +324,21 @@ function checkPeer(path: string, p: PolicyPeer): PolicyPeer {
 // Rules, directions, intents
 
 export function explanation(id: string, status: RuleExplanation['status'], text: string): RuleExplanation {
-  return { id: flatString(id), status, text: flatString(text) };
-}
-
-function checkExplanationFields(path: string, e: RuleExplanation | undefined): asserts e is RuleExplanation {
-  if (!e || !e.id) throw new PolicyError(path, 'every rule needs an explanation with a non-empty id (matrix rule or edge ids)');
-  if (!(RULE_STATUSES as readonly string[]).includes(e.status)) {
-    throw new PolicyError(`${path}.status`, `"${e.status}" is not one of ${RULE_STATUSES.join(', ')}`);
-  }
-}
-
-/** Whitespace runs as one space, none at the ends. */
-function normalizedText(text: string): string {
-  return NEEDS_SPACE_FIX.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
+  return { id, status, text };
 }
 
 function checkExplanation(path: string, e: RuleExplanation | undefined): RuleExplanation {
-  checkExplanationFields(path, e);
+  if (!e || !e.id) throw new PolicyError(path, 'every rule needs an explanation with a non-empty id (matrix rule or edge ids)');
+  if (!(POLICY_RULE_STATUSES as readonly string[]).includes(e.status)) {
+    throw new PolicyError(`${path}.status`, `"${e.status}" is not one of ${POLICY_RULE_STATUSES.join(', ')}`);
+  }
   return { id: e.id, status: e.status, text: normalizedText(e.text) };
 }
 
-/** Text that `replace(/\s+/g, ' ').trim()` would change: whitespace other than single inner spaces. */
-const NEEDS_SPACE_FIX = /[^\S ]| {2}|^ | $/;
+/** Whitespace runs as one space, none at the ends. Most texts are so already: testing is cheaper than rebuilding them. */
+function normalizedText(text: string): string {
+  return /[^\S ]| {2}|^ | $/.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
+}
 
 export interface RuleInput {
   peers: readonly PolicyPeer[];
@@ -371,17 +366,12 @@ function checkedPeer(cache: CheckCache, path: string, i: number, p: PolicyPeer):
   let c = cache.peers.get(p);
   if (c === undefined) {
     const value = checkPeer(`${path}.peers[${i}]`, p);
-    cache.peers.set(p, (c = { value, key: peerKey(value) }));
+    cache.peers.set(p, (c = { value, key: policyPeerKey(value) }));
   }
   return c;
 }
 
 function checkRule(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, r: RuleInput): KeyedRule {
-  if (cache.trusted && !clusterWide) {
-    // Checked for this direction outside a cluster-wide intent: nothing left to check.
-    const t = checkedFor(r, direction);
-    if (t !== undefined) return t;
-  }
   if (r.peers.length === 0) {
     throw new PolicyError(`${path}.peers`, 'a rule needs at least one peer (use allow-all for "from/to anywhere")');
   }
@@ -393,7 +383,8 @@ function checkRule(cache: CheckCache, path: string, direction: Direction, cluste
   const peers = checkedPeers.map((c) => c.value);
   checkPlacement(path, direction, clusterWide, peers, ports.values);
   const rule: PolicyRule = { peers, ports: ports.values, explanation: checkExplanation(`${path}.explanation`, r.explanation) };
-  return { value: rule, peerKeys: checkedPeers.map((c) => c.key), ports: ports.key };
+  const e = rule.explanation;
+  return { value: rule, key: [checkedPeers.map((c) => c.key).join(';'), ports.key, e.id, e.status, e.text].join('#') };
 }
 
 /** What a rule's direction and its intent's scope allow of its (checked) peers and ports. */
@@ -413,81 +404,18 @@ function checkPlacement(path: string, direction: Direction, clusterWide: boolean
   }
 }
 
-function joinKeys(cs: readonly Checked<unknown>[], sep: string): string {
-  if (cs.length === 1) return cs[0]!.key;
-  let out = '';
-  for (let i = 0; i < cs.length; i++) out += i === 0 ? cs[i]!.key : sep + cs[i]!.key;
-  return out;
-}
-
 /**
- * A checked rule with the first parts of its sort key `ruleKey(value)` (policy/order.ts) from
- * the keys already computed; the other parts are the rule's explanation id, status and text.
+ * A checked rule with its sort key `ruleKey(value)` (policy/order.ts), put together from the
+ * peer and port keys already computed.
  */
 interface KeyedRule {
   value: PolicyRule;
-  /** The keys of the rule's peers, in order: the key's first part joins them with ';' (see `peersPart`). */
-  peerKeys: readonly string[];
-  ports: string;
+  key: string;
 }
 
-/** The first part of a rule's sort key; joined only when the first peers cannot decide (see `compareRuleKeys`). */
-function peersPart(r: KeyedRule): string {
-  return r.peerKeys.length === 1 ? r.peerKeys[0]! : r.peerKeys.join(';');
-}
-
-function keyPart(r: KeyedRule, i: number): string {
-  switch (i) {
-    case 0:
-      return peersPart(r);
-    case 1:
-      return r.ports;
-    case 2:
-      return r.value.explanation.id;
-    case 3:
-      return r.value.explanation.status;
-    default:
-      return r.value.explanation.text;
-  }
-}
-
-const KEY_PARTS = 5;
-
-/**
- * The order of the two rules' keys without joining them (explanation ids can be long): the
- * first differing part decides, unless one is a prefix of the other.
- */
-function compareRuleKeys(a: KeyedRule, b: KeyedRule): number {
-  // Rules of one direction rarely share a first peer: two first keys that differ before either
-  // ends order the joined peer parts the same way, without joining them.
-  const p = a.peerKeys[0]!;
-  const q = b.peerKeys[0]!;
-  if (p !== q && !(p.length < q.length ? q.startsWith(p) : p.startsWith(q))) return p < q ? -1 : 1;
-  for (let i = 0; i < KEY_PARTS; i++) {
-    const x = keyPart(a, i);
-    const y = keyPart(b, i);
-    if (x === y) continue;
-    if (x.length < y.length ? y.startsWith(x) : x.startsWith(y)) return compareStrings(ruleKeyText(a), ruleKeyText(b));
-    return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
-function ruleKeyText(r: KeyedRule): string {
-  const e = r.value.explanation;
-  return [peersPart(r), r.ports, e.id, e.status, e.text].join('#');
-}
-
-/** Sorted by ruleKey and de-duplicated, the first of equal keys kept (as uniqueSortedBy). */
+/** Sorted by ruleKey and de-duplicated, the first of equal keys kept. */
 function sortRules(rules: KeyedRule[]): PolicyRule[] {
-  let ascending = true;
-  for (let i = 1; i < rules.length && ascending; i++) if (!(compareRuleKeys(rules[i - 1]!, rules[i]!) < 0)) ascending = false;
-  // Strictly ascending keys are unique too.
-  if (ascending) return rules.map((r) => r.value);
-  const sorted = rules.slice().sort(compareRuleKeys);
-  const out: PolicyRule[] = [];
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || compareRuleKeys(sorted[i - 1]!, sorted[i]!) !== 0) out.push(sorted[i]!.value);
-  return out;
+  return uniqueSortedBy(rules, (r) => r.key).map((r) => r.value);
 }
 
 function checkDirection(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, d: DirectionInput | undefined): DirectionPolicy {
@@ -568,112 +496,9 @@ function buildIntent(cache: CheckCache, input: IntentInput): PolicyIntent {
   return out;
 }
 
-/**
- * A rule `CanonicalParts.rule` built, with what `checkRule` would return for it. The checked
- * parts are private fields of the input itself (one object per rule for as long as the intents
- * live): invisible to JSON, spreads and deep comparisons (a spread copy is checked again).
- */
-class TrustedRuleInput implements RuleInput {
-  readonly #direction: Direction;
-  readonly #value: PolicyRule;
-  readonly #peerKeys: readonly string[];
-  readonly #portsKey: string;
-  constructor(
-    readonly peers: readonly PolicyPeer[],
-    readonly ports: readonly PortSpec[],
-    readonly explanation: RuleExplanation,
-    checked: { direction: Direction; value: PolicyRule; peerKeys: readonly string[]; portsKey: string },
-  ) {
-    this.#direction = checked.direction;
-    this.#value = checked.value;
-    this.#peerKeys = checked.peerKeys;
-    this.#portsKey = checked.portsKey;
-  }
-
-  /** The checked rule when `r` was built for `direction` (a short-lived view for sorting). */
-  static checkedFor(r: RuleInput, direction: Direction): KeyedRule | undefined {
-    return r instanceof TrustedRuleInput && r.#direction === direction ? { value: r.#value, peerKeys: r.#peerKeys, ports: r.#portsKey } : undefined;
-  }
-}
-const checkedFor = TrustedRuleInput.checkedFor;
-
-/**
- * Synthesis's path to rules that need no second check: peers are checked and normalised once
- * per object when synthesis first meets them (`peer`), then a rule made of such peers (in key
- * order, as `AtomGroups` keeps them) is checked once when it is built (`rule`): ports,
- * placement, explanation. `trustedPolicySet` takes such rules as they are; `policySet` checks
- * them again like any input. test/integration/recommend-trusted.test.ts runs the full validator over
- * synthesized sets, so that this path can never emit what `policySet` would refuse.
- */
-export class CanonicalParts {
-  private readonly cache = newCache();
-  /** Peers `peer` returned: a rule of other peers is not trusted. */
-  private readonly canonical = new Set<PolicyPeer>();
-  /** Checked port lists of two or more ports by the caller's key (see `ports`). */
-  private readonly portSets = new Map<string, CheckedPorts>();
-
-  /**
-   * The checked, normalised peer and its key (once per peer object); the peer as it is when it
-   * does not check (`policySet` then reports it, with the place of the rule using it).
-   */
-  peer(p: PolicyPeer, key: () => string): Checked<PolicyPeer> {
-    try {
-      const c = checkedPeer(this.cache, 'peer', 0, p);
-      this.canonical.add(c.value);
-      return c;
-    } catch (e) {
-      if (e instanceof PolicyError) return { value: p, key: key() };
-      throw e;
-    }
-  }
-
-  /**
-   * A rule of `direction` (of a namespaced intent) from peers returned by `peer` and their keys,
-   * ascending; anything else is checked as `policySet` would. The rule keeps the `peers` array:
-   * the caller must not change it afterwards.
-   */
-  rule(direction: Direction, peers: readonly PolicyPeer[], keys: readonly string[], ports: readonly PortSpec[], e: RuleExplanation, portSetKey?: string): RuleInput {
-    let ascending = peers.length > 0 && keys.length === peers.length;
-    for (let i = 1; i < keys.length && ascending; i++) if (!(keys[i - 1]! < keys[i]!)) ascending = false;
-    for (let i = 0; i < peers.length && ascending; i++) if (!this.canonical.has(peers[i]!)) ascending = false;
-    if (!ascending) return { peers, ports, explanation: e };
-    const path = `${direction} rule ${e.id}`;
-    const checkedPorts = this.ports(`${path}.ports`, ports, portSetKey);
-    checkPlacement(path, direction, false, peers, checkedPorts.values);
-    checkExplanationFields(`${path}.explanation`, e);
-    const text = normalizedText(e.text);
-    // The input's explanation when checking changed nothing: rules are never mutated once built.
-    const explanation = text === e.text ? e : { id: e.id, status: e.status, text };
-    // Copies of lists grown by pushes are exact in size: the rule lives as long as the PolicySet
-    // (the input shares its peers: the same, in the same order), the keys until it is built.
-    const exact = peers.length === 1 ? (peers as PolicyPeer[]) : peers.slice();
-    const value: PolicyRule = { peers: exact, ports: checkedPorts.values, explanation };
-    return new TrustedRuleInput(exact, ports, e, { direction, value, peerKeys: keys.length === 1 ? keys : keys.slice(), portsKey: checkedPorts.key });
-  }
-
-  /**
-   * The rule's ports checked; lists of two or more ports with the same `portSetKey` (the caller's
-   * key for equal lists, such as their joined port keys) are checked once and share one array.
-   */
-  private ports(path: string, ports: readonly PortSpec[], portSetKey: string | undefined): CheckedPorts {
-    if (ports.length < 2 || portSetKey === undefined) return checkedPortList(this.cache, path, ports);
-    let c = this.portSets.get(portSetKey);
-    if (c === undefined) this.portSets.set(portSetKey, (c = checkedPortList(this.cache, path, ports)));
-    return c;
-  }
-}
-
-/** `policySet` for synthesis: rules from `CanonicalParts.rule` are taken as built, the rest checked. */
-export function trustedPolicySet(intents: readonly IntentInput[]): PolicySet {
-  return buildSet({ ...newCache(), trusted: true }, intents);
-}
-
 /** Validates every intent, rejects duplicate keys and name clashes, sorts by key. */
 export function policySet(intents: readonly (IntentInput | PolicyIntent)[]): PolicySet {
-  return buildSet(newCache(), intents);
-}
-
-function buildSet(cache: CheckCache, intents: readonly (IntentInput | PolicyIntent)[]): PolicySet {
+  const cache = newCache();
   const built = intents.map((i) => buildIntent(cache, i));
   const byKey = new Map<string, PolicyIntent>();
   const byName = new Map<string, string>();

@@ -67,13 +67,13 @@ export type PolicyPeer =
 export type PeerKind = PolicyPeer['kind'];
 
 /** Where a rule comes from. Statuses are those of docs/design.md §3 plus `implied` (added by an option, e.g. DNS). */
-export const RULE_STATUSES = ['confirmed', 'documented-unobserved', 'undocumented', 'stale', 'blocked', 'implied'] as const;
-export type RuleStatus = (typeof RULE_STATUSES)[number];
+export const POLICY_RULE_STATUSES = ['confirmed', 'documented-unobserved', 'undocumented', 'stale', 'blocked', 'implied'] as const;
+export type PolicyRuleStatus = (typeof POLICY_RULE_STATUSES)[number];
 
 export interface RuleExplanation {
   /** Stable reference: matrix rule ids, or an observed id (`edge:<key>`, `observed:<direction>:<ports>:<n>-edges:<digest>`: synthesize/rule-ids.ts). */
   id: string;
-  status: RuleStatus;
+  status: PolicyRuleStatus;
   /** One short sentence a reviewer reads. */
   text: string;
 }
@@ -96,7 +96,7 @@ export type DirectionPolicy =
   /** Isolate the subject and allow exactly these rules (non-empty, sorted). */
   | { mode: 'rules'; rules: PolicyRule[] };
 
-export type Direction = 'ingress' | 'egress';
+export type { Direction } from '../../domain/direction.ts';
 
 export type PolicySubject =
   /** The pods of one workload in the intent's namespace. */

@@ -18,14 +18,10 @@ export function sortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {
 
 /** Sorted and de-duplicated by key (first occurrence wins). */
 export function uniqueSortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {
-  const keys = items.map((t) => key(t));
-  // Strictly ascending keys (common: inputs built in order) are sorted and unique already.
-  let ascending = true;
-  for (let i = 1; i < keys.length && ascending; i++) if (!(keys[i - 1]! < keys[i]!)) ascending = false;
-  if (ascending) return items.slice();
-  const seen = new Map<string, T>();
-  for (let i = 0; i < items.length; i++) if (!seen.has(keys[i]!)) seen.set(keys[i]!, items[i]!);
-  return [...seen.entries()].sort((a, b) => compareStrings(a[0], b[0])).map(([, v]) => v);
+  if (items.length <= 1) return items.slice();
+  // A stable sort keeps the first of equal keys first.
+  const keyed = items.map((item) => ({ item, k: key(item) })).sort((a, b) => compareStrings(a.k, b.k));
+  return keyed.filter((x, i) => i === 0 || x.k !== keyed[i - 1]!.k).map((x) => x.item);
 }
 
 const pad = (n: number): string => String(n).padStart(5, '0');
@@ -89,7 +85,8 @@ const PEER_KIND_RANK: Record<PolicyPeer['kind'], number> = {
   'selected-namespaces': 8,
 };
 
-export function peerKey(p: PolicyPeer): string {
+/** The sort key of an IR peer (not to be confused with `domain/peer.ts` `peerKey`, the stored key of a flow peer). */
+export function policyPeerKey(p: PolicyPeer): string {
   const head = `${PEER_KIND_RANK[p.kind]}|`;
   switch (p.kind) {
     case 'pods':
@@ -114,5 +111,5 @@ export function peerKey(p: PolicyPeer): string {
 }
 
 export function ruleKey(r: PolicyRule): string {
-  return [r.peers.map(peerKey).join(';'), r.ports.map(portKey).join(';'), r.explanation.id, r.explanation.status, r.explanation.text].join('#');
+  return [r.peers.map(policyPeerKey).join(';'), r.ports.map(portKey).join(';'), r.explanation.id, r.explanation.status, r.explanation.text].join('#');
 }

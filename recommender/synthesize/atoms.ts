@@ -7,17 +7,16 @@
  */
 import { assessmentsOf, compareSuffixed, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison } from '../compare/compare.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
-import { explanation, type CanonicalParts, type RuleInput } from '../policy/build.ts';
-import { flatString } from '../policy/flat-string.ts';
-import type { Direction, PolicyPeer, PortSpec, RuleStatus } from '../policy/ir.ts';
-import { compareStrings, peerKey, portKey, uniqueSortedBy } from '../policy/order.ts';
+import { explanation, type RuleInput } from '../policy/build.ts';
+import type { Direction, PolicyPeer, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
+import { compareStrings, portKey, uniqueSortedBy } from '../policy/order.ts';
 import { observedRuleId, type ObservedId } from './rule-ids.ts';
 
 /** A synthesized IR rule with the evidence that made it. */
 export interface GroupedRule {
   direction: Direction;
   input: RuleInput;
-  status: RuleStatus;
+  status: PolicyRuleStatus;
   rules: readonly RuleAssessment[];
   /** The observed edges behind the rule (one side of one workload; several for a shared rule). */
   evidence: EdgeRefs[];
@@ -27,30 +26,23 @@ export interface GroupedRule {
 }
 
 /** When evidence of several statuses lands in one rule, the one a reviewer must see wins. */
-const STATUS_RANK: RuleStatus[] = ['undocumented', 'blocked', 'stale', 'documented-unobserved', 'confirmed', 'implied'];
+const STATUS_RANK: PolicyRuleStatus[] = ['undocumented', 'blocked', 'stale', 'documented-unobserved', 'confirmed', 'implied'];
 
-function rankOf(s: RuleStatus): number {
+function rankOf(s: PolicyRuleStatus): number {
   return STATUS_RANK.indexOf(s);
 }
 
 /** Of several statuses of one rule, the one a reviewer must see (as above). */
-export function attentionStatus(statuses: readonly RuleStatus[]): RuleStatus {
+export function attentionStatus(statuses: readonly PolicyRuleStatus[]): PolicyRuleStatus {
   let best = statuses[0]!;
   for (const s of statuses) if (rankOf(s) < rankOf(best)) best = s;
   return best;
 }
 
-/** Port keys are asked for again and again for the same (shared) port objects. */
-const portKeys = new WeakMap<PortSpec, string>();
-function cachedPortKey(p: PortSpec): string {
-  let k = portKeys.get(p);
-  if (k === undefined) portKeys.set(p, (k = portKey(p)));
-  return k;
-}
-
-function portSetKey(ports: readonly PortSpec[]): string {
-  if (ports.length === 1) return cachedPortKey(ports[0]!);
-  return uniqueSortedBy(ports, cachedPortKey).map(cachedPortKey).join(';');
+/** The ports sorted and de-duplicated, and their joined keys: what names a port set. */
+function unitedPorts(ports: readonly PortSpec[]): { ports: PortSpec[]; key: string } {
+  const keyed = uniqueSortedBy(ports.map((p) => ({ p, k: portKey(p) })), (x) => x.k);
+  return { ports: keyed.map((x) => x.p), key: keyed.map((x) => x.k).join(';') };
 }
 
 const uniqueRules = (rs: readonly RuleAssessment[]): RuleAssessment[] => (rs.length === 1 ? [rs[0]!] : uniqueSortedBy(rs, (r) => r.rule.id));
@@ -69,53 +61,8 @@ export function uniqueEdges(es: readonly EdgeAssessment[], keyOf: (e: EdgeTraffi
   return kept.sort((a, b) => compareSuffixed(keyOf(a.edge), a.direction, keyOf(b.edge), b.direction));
 }
 
-/** Peer keys are asked for again and again for the same (shared) peer objects. */
-const peerKeys = new WeakMap<PolicyPeer, string>();
-export function cachedPeerKey(p: PolicyPeer): string {
-  let k = peerKeys.get(p);
-  if (k === undefined) peerKeys.set(p, (k = peerKey(p)));
-  return k;
-}
-
-const DAY_MS = 86_400_000;
-const days = new Map<number, string>();
-function formatDay(ms: number): string {
-  const day = Math.floor(ms / DAY_MS);
-  let s = days.get(day);
-  if (s === undefined) {
-    s = new Date(ms).toISOString().slice(0, 10);
-    if (days.size > 100_000) days.clear();
-    days.set(day, s);
-  }
-  return s;
-}
-
-/**
- * The sentence of observed edges alone, one string per (edges, flows, day): most rules only have
- * edges, and their sentences repeat (a few thousand distinct on 120,000 rules of the benchmark),
- * so rules share them instead of each keeping its own copy as long as the PolicySet.
- */
-const observedSentences = new Map<number, Map<number, string>>();
-/** Sentences kept; all are dropped past `MAX_SENTENCES` (a long-running server meets new ones every day). */
-let sentenceCount = 0;
-const MAX_SENTENCES = 100_000;
 function observedSentence(edges: number, flows: number, last: number): string {
-  const day = Math.floor(last / DAY_MS);
-  // Exact while edges < 2^20 and day < 2^32 (a key below 2^53); other sentences are not shared.
-  if (!(edges < 2 ** 20 && day >= 0 && day < 2 ** 32)) return `observed: ${edges} edge(s), ${flows} flow(s), last seen ${formatDay(last)}`;
-  const key = day * 2 ** 20 + edges;
-  let byFlows = observedSentences.get(key);
-  let text = byFlows?.get(flows);
-  if (text !== undefined) return text;
-  if (sentenceCount >= MAX_SENTENCES) {
-    observedSentences.clear();
-    sentenceCount = 0;
-    byFlows = undefined;
-  }
-  if (byFlows === undefined) observedSentences.set(key, (byFlows = new Map()));
-  byFlows.set(flows, (text = flatString(`observed: ${edges} edge(s), ${flows} flow(s), last seen ${formatDay(last)}`)));
-  sentenceCount++;
-  return text;
+  return `observed: ${edges} edge(s), ${flows} flow(s), last seen ${new Date(last).toISOString().slice(0, 10)}`;
 }
 
 /**
@@ -123,8 +70,8 @@ function observedSentence(edges: number, flows: number, last: number): string {
  * rule's positions in `side` (its edges).
  */
 function ruleText(rules: readonly RuleAssessment[], side: SideComparison, idx: readonly number[], notes: readonly string[]): string {
-  let text = rules.length === 0 ? '' : `documented: ${(rules.length === 1 ? [rules[0]!.rule.purpose] : [...new Set(rules.map((r) => r.rule.purpose))].sort(compareStrings)).join('; ')}`;
-  let parts = rules.length === 0 ? 0 : 1;
+  const sentences: string[] = [];
+  if (rules.length > 0) sentences.push(`documented: ${[...new Set(rules.map((r) => r.rule.purpose))].sort(compareStrings).join('; ')}`);
   if (idx.length > 0) {
     let flows = 0;
     let last = -Infinity;
@@ -133,24 +80,15 @@ function ruleText(rules: readonly RuleAssessment[], side: SideComparison, idx: r
       flows += e.flows;
       if (e.lastSeen > last) last = e.lastSeen;
     }
-    const observed = observedSentence(idx.length, flows, last);
-    text = parts++ === 0 ? observed : `${text}. ${observed}`;
+    sentences.push(observedSentence(idx.length, flows, last));
   }
-  for (const n of notes) text = parts++ === 0 ? n : `${text}. ${n}`;
-  return text;
+  sentences.push(...notes);
+  return sentences.join('. ');
 }
 
 /** Matrix rule ids, sorted by code units (the default order of strings) and de-duplicated. */
 function matrixIds(rules: readonly RuleAssessment[]): string {
-  const ids = rules.map((r) => r.rule.id);
-  let ascending = true;
-  for (let i = 1; i < ids.length && ascending; i++) if (!(ids[i - 1]! < ids[i]!)) ascending = false;
-  if (ascending) return ids.join(' ');
-  ids.sort();
-  let n = 1;
-  for (let i = 1; i < ids.length; i++) if (ids[i] !== ids[n - 1]) ids[n++] = ids[i]!;
-  ids.length = n;
-  return ids.join(' ');
+  return [...new Set(rules.map((r) => r.rule.id))].sort().join(' ');
 }
 
 /** One peer's atoms merged: identical peers, ports united (any "every port" atom wins). */
@@ -175,7 +113,6 @@ interface PeerEntry {
 interface PeerGroup {
   key: string;
   peers: PolicyPeer[];
-  keys: string[];
   ports: readonly PortSpec[];
   rank: number;
   rules: RuleAssessment[] | undefined;
@@ -187,15 +124,6 @@ const NONE: readonly never[] = [];
 
 const byKey = (a: { key: string }, b: { key: string }): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-/** `ports:<port key>`, the group key of a one-port set (the same port objects come back again and again). */
-const singlePortGroupKeys = new WeakMap<PortSpec, string>();
-function portsGroupKey(ports: readonly PortSpec[]): string {
-  if (ports.length !== 1) return `ports:${portSetKey(ports)}`;
-  const p = ports[0]!;
-  let k = singlePortGroupKeys.get(p);
-  if (k === undefined) singlePortGroupKeys.set(p, (k = `ports:${cachedPortKey(p)}`));
-  return k;
-}
 
 /**
  * `entry` (a later one of the same peer) merged into `into`, as if its atoms had been added to it
@@ -218,13 +146,9 @@ function mergeEntry(into: PeerEntry, entry: PeerEntry): void {
 
 /**
  * Entries sorted by peer key (stable: a peer's entries stay in the order they were added), each
- * peer's merged into its first. Entries of one peer are never neighbours before sorting (`add`
- * merges those), so ascending keys mean nothing to merge.
+ * peer's merged into its first.
  */
 function sortedByPeer(entries: PeerEntry[]): PeerEntry[] {
-  let ascending = true;
-  for (let i = 1; i < entries.length && ascending; i++) if (!(entries[i - 1]!.key < entries[i]!.key)) ascending = false;
-  if (ascending) return entries;
   entries.sort(byKey);
   const out: PeerEntry[] = [];
   for (const e of entries) {
@@ -255,11 +179,11 @@ export class AtomGroups {
   ) {}
 
   /**
-   * One atom: `peer` (whose `cachedPeerKey` is `key`) on `ports` (empty = every port), with its
+   * One atom: `peer` (whose `policyPeerKey` is `key`) on `ports` (empty = every port), with its
    * status, documented rules, edge positions in `side` (one position or an ascending list) and notes.
    * The lists are kept, not copied: the caller must not modify them afterwards.
    */
-  add(peer: PolicyPeer, key: string, ports: readonly PortSpec[], status: RuleStatus, rules: readonly RuleAssessment[], edges: number | readonly number[], notes: readonly string[] = NONE): void {
+  add(peer: PolicyPeer, key: string, ports: readonly PortSpec[], status: PolicyRuleStatus, rules: readonly RuleAssessment[], edges: number | readonly number[], notes: readonly string[] = NONE): void {
     this.size++;
     if (peer.kind === 'apiserver') {
       this.hasApiserver = true;
@@ -289,24 +213,24 @@ export class AtomGroups {
    * the order and only sorts in the rare case where a key is a prefix of another. Called once:
    * the groups take over the entries' lists.
    */
-  build(keys: EdgeKeys, parts: CanonicalParts): GroupedRule[] {
+  build(keys: EdgeKeys): GroupedRule[] {
     const direction = this.direction;
     const byGroupKey = new Map<string, PeerGroup>();
     const groups: PeerGroup[] = [];
     // Usually in key order already (sides list peers in edge-key order).
     for (const a of sortedByPeer(this.entries)) {
       // Merged ports are united: sorted and de-duplicated (the first of equal ports kept); a lone atom keeps its own list.
-      const ports = a.count === 1 ? a.ports : a.allPorts ? [] : uniqueSortedBy(a.ports, cachedPortKey);
+      const united = unitedPorts(a.allPorts ? [] : a.ports);
+      const ports = a.count === 1 ? a.ports : united.ports;
       const peer = a.peer;
-      const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${cachedPeerKey(peer)}` : portsGroupKey(ports);
+      const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${a.key}` : `ports:${united.key}`;
       let g = byGroupKey.get(k);
       if (g === undefined) {
-        byGroupKey.set(k, (g = { key: k, peers: [peer], keys: [a.key], ports, rank: a.rank, rules: a.rules, edges: a.edges, notes: a.notes }));
+        byGroupKey.set(k, (g = { key: k, peers: [peer], ports, rank: a.rank, rules: a.rules, edges: a.edges, notes: a.notes }));
         groups.push(g);
         continue;
       }
       g.peers.push(peer);
-      g.keys.push(a.key);
       if (a.rank < g.rank) g.rank = a.rank;
       if (a.rules) (g.rules ??= []).push(...a.rules);
       for (const e of a.edges) g.edges.push(e);
@@ -322,8 +246,7 @@ export class AtomGroups {
       let observed: ObservedId | undefined;
       if (rules.length === 0 && idx.length > 0) {
         let digest = 0;
-        const dealt = this.side.dealt;
-        for (const i of idx) digest = (digest + (dealt ? dealt.digests[dealt.positions[i]!]! : keys.digest(this.side.edges[i]!))) >>> 0;
+        for (const i of idx) digest = (digest + keys.digest(this.side.edges[i]!)) >>> 0;
         observed = { direction, apiserver: g.key.startsWith('apiserver:'), ports: g.ports, count: idx.length, digest };
         if (idx.length === 1) observed.single = keys.id(this.side.edges[idx[0]!]!);
       }
@@ -334,8 +257,7 @@ export class AtomGroups {
         rules,
         evidence: idx.length === 0 ? [] : [{ side: this.side, idx }],
         notes,
-        // The group key names the port set: rules on equal sets share one checked list.
-        input: parts.rule(direction, g.peers, g.keys, g.ports, explanation(id, status, ruleText(rules, this.side, idx, notes)), g.key),
+        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, this.side, idx, notes)) },
       };
       if (observed) rule.observed = observed;
       out.push(rule);
@@ -358,9 +280,6 @@ export class AtomGroups {
       });
       return uniqueEdges(list, keyOf).map((a) => index.get(a)!);
     }
-    let ascending = true;
-    for (let i = 1; i < positions.length && ascending; i++) if (!(positions[i - 1]! < positions[i]!)) ascending = false;
-    if (ascending) return positions;
     const sorted = Int32Array.from(positions).sort();
     const out: number[] = [];
     for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) out.push(sorted[i]!);

@@ -14,7 +14,7 @@
  */
 import { explanation, namespacePeer, podsPeer, type DirectionInput, type IntentInput, type RuleInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer } from '../policy/ir.ts';
-import { compareStrings, peerKey, portKey } from '../policy/order.ts';
+import { compareStrings, policyPeerKey, portKey } from '../policy/order.ts';
 import { attentionStatus, type GroupedRule } from './atoms.ts';
 import { combineObserved, observedRuleId } from './rule-ids.ts';
 import type { PlannedIntent } from './workload.ts';
@@ -29,7 +29,7 @@ function explicit(p: PolicyPeer, namespace: string): PolicyPeer {
 }
 
 function shapeKey(direction: Direction, r: RuleInput): string {
-  return `${direction}#${r.peers.map(peerKey).sort(compareStrings).join(';')}#${(r.ports ?? []).map(portKey).sort(compareStrings).join(';')}`;
+  return `${direction}#${r.peers.map(policyPeerKey).sort(compareStrings).join(';')}#${(r.ports ?? []).map(portKey).sort(compareStrings).join(';')}`;
 }
 
 interface Member {

@@ -3,20 +3,21 @@
  * (docs/recommend.md): matrix rules with purpose and citation, edges with counts, first/last
  * seen and sources, each with its comparison status.
  */
+import type { Direction } from '../../domain/direction.ts';
 import { isStoredEdge, type Edge, type EdgeTraffic } from '../../domain/edge.ts';
 import { edgeObservation, type EdgeObservationJson, type ObservationText } from '../../domain/edge-json.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import type { EdgeAssessment, RuleAssessment } from '../compare/compare.ts';
-import type { RuleStatus } from '../compare/status.ts';
+import type { DocumentedRuleStatus } from '../compare/status.ts';
 import type { Citation } from '../matrix/resolved.ts';
 
 export interface MatrixRuleEvidence {
   id: string;
   matrix: string;
   component: string;
-  direction: 'ingress' | 'egress';
+  direction: Direction;
   level: 'must' | 'may';
-  status: RuleStatus;
+  status: DocumentedRuleStatus;
   peer: string;
   purpose: string;
   condition?: string;
@@ -28,7 +29,7 @@ export interface MatrixRuleEvidence {
 export interface EdgeEvidence extends EdgeObservationJson {
   id: number;
   key: string;
-  direction: 'ingress' | 'egress';
+  direction: Direction;
   status: string;
   /** Documented rules it falls under. */
   rules: string[];

@@ -5,7 +5,7 @@
  */
 import { explanation, type DirectionInput, type IntentInput, type RuleInput } from '../policy/build.ts';
 import type { Direction } from '../policy/ir.ts';
-import { compareStrings, peerKey, portKey } from '../policy/order.ts';
+import { compareStrings, policyPeerKey, portKey } from '../policy/order.ts';
 import type { GroupedRule } from './atoms.ts';
 import { combineObserved, observedRuleId } from './rule-ids.ts';
 import type { PlannedIntent, WorkloadPlan } from './workload.ts';
@@ -27,7 +27,7 @@ export function defaultDenyIntent(namespace: string, egress: boolean): PlannedIn
   return { input, rules: [], evidence: [] };
 }
 
-const shapeKey = (r: RuleInput): string => `${r.peers.map(peerKey).sort().join(';')}#${(r.ports ?? []).map(portKey).sort().join(';')}`;
+const shapeKey = (r: RuleInput): string => `${r.peers.map(policyPeerKey).sort().join(';')}#${(r.ports ?? []).map(portKey).sort().join(';')}`;
 
 function rulesOf(p: PlannedIntent, d: Direction): GroupedRule[] {
   return p.rules.filter((r) => r.direction === d);

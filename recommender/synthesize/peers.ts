@@ -11,7 +11,7 @@ import { resolvePortNumber } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import { allPorts, apiserverPeer, cidrPeer, dnsPeer, fqdnPeer, namedPort, namespacePeer, nodesPeer, podsPeer, port, portRange, selectedNamespacesPeer, worldPeer } from '../policy/build.ts';
 import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
-import { PORT_PROTOCOLS, type PolicyPeer, type PortProtocol, type PortSpec } from '../policy/ir.ts';
+import { PORT_PROTOCOLS, type Direction, type PolicyPeer, type PortProtocol, type PortSpec } from '../policy/ir.ts';
 
 export type PeerResult = { ok: true; peers: PolicyPeer[] } | { ok: false; reason: string };
 
@@ -20,15 +20,29 @@ export interface DnsTarget {
   selector: LabelSelector;
 }
 
-/** The IR peer of the subject's far side on `edge`; `ns` is the subject's namespace. */
-export function edgePeer(other: Peer, edge: EdgeTraffic, direction: 'ingress' | 'egress', ns: string, ix: ClusterIndex, dns: DnsTarget): PeerResult {
-  switch (other.kind) {
+/** The apiserver as a peer: one object, so that what is derived from it can be kept per object. */
+export const APISERVER: Peer = { kind: 'apiserver' };
+
+/**
+ * Who the subject talks to on the far side of an edge: the peer itself, except that egress to
+ * a node or an external address on one of the apiserver's endpoint ip:port is the apiserver
+ * (it is reached on its endpoint addresses, and every engine renders it apart).
+ */
+export function farSide(other: Peer, port: number, direction: Direction, ix: ClusterIndex): Peer {
+  if (direction !== 'egress' || (other.kind !== 'node' && other.kind !== 'external')) return other;
+  const ips = other.kind === 'node' ? (ix.nodeIps.get(other.node) ?? []) : [other.ip];
+  return isApiserverAddress(ix.apiserver, ips, port) ? APISERVER : other;
+}
+
+/** The IR peers of a far side (`farSide`); `ns` is the subject's namespace. */
+export function irPeers(far: Peer, direction: Direction, ns: string, ix: ClusterIndex, dns: DnsTarget): PeerResult {
+  switch (far.kind) {
     case 'workload': {
-      const w = ix.workloads.get(workloadKey(other.workload));
-      if (!w) return { ok: false, reason: `workload ${workloadKey(other.workload)} is not in the inventory: its labels are unknown` };
+      const w = ix.workloads.get(workloadKey(far.workload));
+      if (!w) return { ok: false, reason: `workload ${workloadKey(far.workload)} is not in the inventory: its labels are unknown` };
       if (w.hostNetwork) {
         const ips = nodeIpsOfHostNetworkPeer(ix);
-        return ips.length > 0 ? { ok: true, peers: [nodesPeer(ips)] } : { ok: false, reason: `host-network workload ${workloadKey(other.workload)}: no node IP is known` };
+        return ips.length > 0 ? { ok: true, peers: [nodesPeer(ips)] } : { ok: false, reason: `host-network workload ${workloadKey(far.workload)}: no node IP is known` };
       }
       return { ok: true, peers: [podsPeer(w.selector, w.namespace === ns ? undefined : w.namespace)] };
     }
@@ -39,20 +53,18 @@ export function edgePeer(other: Peer, edge: EdgeTraffic, direction: 'ingress' | 
         ? { ok: true, peers: [apiserverPeer(ix.apiserver.map((e) => ({ ip: e.ip, port: e.port, protocol: protocolOf(e.protocol) ?? 'TCP' })))] }
         : { ok: false, reason: 'no endpoint of default/kubernetes is known: the apiserver cannot be expressed' };
     case 'node': {
-      if (direction === 'egress' && isApiserverAddress(ix.apiserver, ix.nodeIps.get(other.node) ?? [], edge.port)) return edgePeer({ kind: 'apiserver' }, edge, direction, ns, ix, dns);
-      const ips = ix.nodeIps.get(other.node) ?? [];
-      return ips.length > 0 ? { ok: true, peers: [nodesPeer(ips)] } : { ok: false, reason: `node ${other.node} has no known IP` };
+      const ips = ix.nodeIps.get(far.node) ?? [];
+      return ips.length > 0 ? { ok: true, peers: [nodesPeer(ips)] } : { ok: false, reason: `node ${far.node} has no known IP` };
     }
     case 'kubelet':
-      return { ok: false, reason: `traffic with the pod's own node ${other.node} (kubelet probes, node-local agents) is never a rule` };
+      return { ok: false, reason: `traffic with the pod's own node ${far.node} (kubelet probes, node-local agents) is never a rule` };
     case 'external': {
-      if (direction === 'egress' && isApiserverAddress(ix.apiserver, [other.ip], edge.port)) return edgePeer({ kind: 'apiserver' }, edge, direction, ns, ix, dns);
-      const names = direction === 'egress' ? (ix.externalNames.get(other.ip) ?? []) : [];
-      if (names.length > 0) return { ok: true, peers: names.map((n) => fqdnPeer(n, [other.ip])) };
-      return { ok: true, peers: [cidrPeer(hostCidr(other.ip))] };
+      const names = direction === 'egress' ? (ix.externalNames.get(far.ip) ?? []) : [];
+      if (names.length > 0) return { ok: true, peers: names.map((n) => fqdnPeer(n, [far.ip])) };
+      return { ok: true, peers: [cidrPeer(hostCidr(far.ip))] };
     }
     case 'unknown':
-      return { ok: false, reason: `in-cluster address ${other.ip} resolved to nothing at the time of the flows: import the inventory of that time` };
+      return { ok: false, reason: `in-cluster address ${far.ip} resolved to nothing at the time of the flows: import the inventory of that time` };
   }
 }
 

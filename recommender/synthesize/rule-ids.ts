@@ -16,12 +16,12 @@
  * Direction and ports already tell the observed rules of one policy direction apart (synthesis
  * groups by port set); the digest keeps truncated port lists apart and ties the id to its edges.
  */
-import { RULE_STATUSES, type Direction, type PortSpec } from '../policy/ir.ts';
+import { POLICY_RULE_STATUSES, type Direction, type PortSpec } from '../policy/ir.ts';
 
 /** The ClusterNetworkPolicy rule-name limit (`spec.ingress[].name`, `spec.egress[].name`). */
 const RULE_NAME_LIMIT = 100;
 /** 78: an id leaves room for `<status> ` in the rule name, the longest status included. */
-export const MAX_OBSERVED_ID = RULE_NAME_LIMIT - Math.max(...RULE_STATUSES.map((s) => s.length)) - 1;
+export const MAX_OBSERVED_ID = RULE_NAME_LIMIT - Math.max(...POLICY_RULE_STATUSES.map((s) => s.length)) - 1;
 
 /** What an observed rule's id is made of; kept so that a shared rule can combine its members'. */
 export interface ObservedId {

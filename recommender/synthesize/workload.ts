@@ -4,18 +4,17 @@
  * data: nothing in → deny-all ingress, nothing out → deny-all egress, exposed → allow-all on
  * the exposed port, calls to the world → egress to those destinations.
  */
-import { isApiserverAddress } from '../../domain/apiserver.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import type { Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
-import type { ComparisonStatus } from '../compare/status.ts';
-import { CanonicalParts, dnsPeer, dnsPorts, explanation, port, type DirectionInput, type IntentInput } from '../policy/build.ts';
-import type { Direction, PolicyPeer, PortSpec } from '../policy/ir.ts';
-import { AtomGroups, cachedPeerKey, type GroupedRule } from './atoms.ts';
+import { dnsPeer, dnsPorts, explanation, port, type DirectionInput, type IntentInput } from '../policy/build.ts';
+import type { Direction, PortSpec } from '../policy/ir.ts';
+import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
-import { edgePeer, edgePort, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
+import type { RunPeers } from './far-peers.ts';
+import { APISERVER, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 
 export interface ExcludedEdge {
   edge: EdgeAssessment;
@@ -44,79 +43,12 @@ export interface WorkloadPlan {
   summary: string;
 }
 
-/** An edge's far side as IR peers, with their keys; the same answer (objects) for the same question. */
-type MemoPeer = { ok: true; peers: PolicyPeer[]; keys: string[] } | { ok: false; reason: string };
-
-/**
- * Memo of edge peers per far-side peer object and what else the answer depends on: for a
- * workload only whether it shares the subject's namespace; for node and external peers the
- * direction and the port (they may be the apiserver on its endpoint port); for the others the
- * direction at most. Peer objects are shared between edges by the store: no key is built per edge.
- */
-export class PeerMemo {
-  /** Peers checked once, rules checked once when built (see `CanonicalParts`). */
-  readonly parts = new CanonicalParts();
-  private readonly byPeer = new Map<Peer, (MemoPeer | undefined)[]>();
-  private readonly ports = new Map<string, Map<number, readonly PortSpec[] | undefined>>();
-
-  /** Slots by the run's peer numbers (`DealtRefs.farPeers`): no lookup by peer object. */
-  private readonly byNumber: ((MemoPeer | undefined)[] | undefined)[] = [];
-  /** The last peer asked for: a side lists a peer's edges one after the other (edge-key order). */
-  private lastPeer: Peer | undefined;
-  private lastSlots: (MemoPeer | undefined)[] = [];
-
-  /** `peerNumber`: the run's number for `other` (`DealtRefs.farPeers`), -1 when not numbered. */
-  peer(other: Peer, edge: EdgeTraffic, direction: Direction, ns: string, ix: ClusterIndex, dns: DnsTarget, peerNumber = -1): MemoPeer {
-    let slots = other === this.lastPeer ? this.lastSlots : peerNumber >= 0 ? this.byNumber[peerNumber] : this.byPeer.get(other);
-    if (slots === undefined) {
-      slots = peerNumber >= 0 ? this.byPeer.get(other) : undefined;
-      if (slots === undefined) this.byPeer.set(other, (slots = []));
-      if (peerNumber >= 0) {
-        while (this.byNumber.length <= peerNumber) this.byNumber.push(undefined);
-        this.byNumber[peerNumber] = slots;
-      }
-    }
-    this.lastPeer = other;
-    this.lastSlots = slots;
-    let slot: number;
-    if (other.kind === 'workload') slot = other.workload.namespace === ns ? 0 : 1;
-    else if (direction === 'ingress') slot = 0;
-    // Egress to a node or an external address is the apiserver when it is an endpoint ip:port.
-    else if (other.kind === 'node' || other.kind === 'external') slot = ix.apiserver.length > 0 && isApiserverAddress(ix.apiserver, other.kind === 'node' ? (ix.nodeIps.get(other.node) ?? []) : [other.ip], edge.port) ? 2 : 1;
-    else slot = 1;
-    let r = slots[slot];
-    if (r === undefined) slots[slot] = r = this.memoOf(edgePeer(other, edge, direction, ns, ix, dns));
-    return r;
-  }
-
-  private memoOf(r: ReturnType<typeof edgePeer>): MemoPeer {
-    if (!r.ok) return r;
-    const checked = r.peers.map((p) => this.parts.peer(p, () => cachedPeerKey(p)));
-    return { ok: true, peers: checked.map((c) => c.value), keys: checked.map((c) => c.key) };
-  }
-
-  /**
-   * The IR port of an edge as a one-port list, the same (never modified) array for the same
-   * protocol and port: atoms and rules share it instead of copying it; undefined without a port.
-   */
-  portList(edge: EdgeTraffic): readonly PortSpec[] | undefined {
-    let byNumber = this.ports.get(edge.protocol);
-    if (byNumber === undefined) this.ports.set(edge.protocol, (byNumber = new Map()));
-    let l = byNumber.get(edge.port);
-    if (l === undefined && !byNumber.has(edge.port)) {
-      const p = edgePort(edge);
-      byNumber.set(edge.port, (l = p === undefined ? undefined : [p]));
-    }
-    return l;
-  }
-}
-
 export interface SynthesisContext {
   ix: ClusterIndex;
   dns: DnsTarget;
   opts: RecommendOptions;
-  /** Edge peers and ports, memoised for the run. */
-  memo?: PeerMemo;
+  /** Edge peers and ports, made and checked once per run. */
+  peers: RunPeers;
   /** The run's edge keys and ids (`edgeKey`, `edgeId`, cached). */
   edgeKeys: EdgeKeys;
   /** Record what was left out and why (`excluded`): the JSON output needs it, manifests do not. Default true. */
@@ -147,247 +79,282 @@ function ruleIncluded(r: RuleAssessment, opts: RecommendOptions): boolean {
   return r.status !== 'documented-unobserved' || r.rule.level === 'must' || opts.includeMay;
 }
 
-const isApiserverEdge = (e: EdgeTraffic, ix: ClusterIndex): boolean => {
-  const s = e.server;
-  if (s.kind === 'apiserver') return true;
-  if (s.kind !== 'node' && s.kind !== 'external') return false;
-  const ips = s.kind === 'node' ? (ix.nodeIps.get(s.node) ?? []) : [s.ip];
-  return isApiserverAddress(ix.apiserver, ips, e.port);
-};
+const isApiserverEdge = (e: EdgeTraffic, ix: ClusterIndex): boolean => farSide(e.server, e.port, 'egress', ix).kind === 'apiserver';
 
 const NO_RULES: RuleAssessment[] = [];
 
 export function planWorkload(w: Workload, comparison: WorkloadComparison, components: WorkloadComponent[], ctx: SynthesisContext): WorkloadPlan {
-  const { ix, opts } = ctx;
-  const details = ctx.details !== false;
-  const memo = (ctx.memo ??= new PeerMemo());
   const plan: WorkloadPlan = { workload: w, components, intents: [], excluded: [], violations: [], warnings: [], summary: '' };
+  const details = ctx.details !== false;
   if (details) plan.comparison = comparison;
-  const excludeAll = (reason: string) => {
-    if (details) for (const e of comparison.edges) plan.excluded.push({ edge: e, reason });
-  };
-  const name = `${w.kind} ${w.namespace}/${w.name}`;
-  if (w.hostNetwork) {
-    const reasons = components.flatMap((c) => c.component.exceptions.filter((e) => e.type === 'host-network').map((e) => `${e.reason} (${e.source.title}${e.source.line !== undefined ? `, line ${e.source.line}` : ''})`));
-    plan.summary = `${name} runs in the host network: NetworkPolicy cannot isolate it on most CNIs, so no policy is recommended; restrict it on the node (host firewall) instead.${reasons.length > 0 ? ` Matrix: ${[...new Set(reasons)].join(' ')}` : ''}`;
-    excludeAll('host-network workload: no policy');
+  const refusal = noPolicyReason(w, components, ctx.opts);
+  if (refusal !== undefined) {
+    plan.summary = refusal.summary;
+    if (refusal.warning !== undefined) plan.warnings.push(refusal.warning);
+    if (details) for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
     return plan;
   }
-  if (!hasSelector(w)) {
-    plan.summary = `${name} has no labels to select it by: a policy for it would select every pod of ${w.namespace}, so none is recommended; label its pods to get one.`;
-    plan.warnings.push(`${name}: no labels, no policy (a selector-less policy would select the whole namespace)`);
-    excludeAll('no labels: the workload cannot be selected on its own');
-    return plan;
-  }
-  if (opts.mode === 'documented' && components.length === 0) {
-    plan.summary = `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy.`;
-    excludeAll('mode documented: no matrix documents this workload');
-    return plan;
-  }
-
-  const self: Peer = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
-  const groups = { ingress: new AtomGroups('ingress', comparison.ingress), egress: new AtomGroups('egress', comparison.egress) };
-  const included = comparison.rules.filter((r) => ruleIncluded(r, opts));
-  const includedIds = new Set(included.map((r) => r.rule.id));
-  const byId = new Map(comparison.rules.map((r) => [r.rule.id, r]));
-
-  if (opts.mode !== 'observed') {
-    for (const r of included) {
-      const d = r.rule.direction;
-      if (d === 'egress' && !opts.egress) continue;
-      const peers = r.rule.peers.flatMap((rp) => resolvedPeers(rp, w.namespace, ix));
-      if (peers.length === 0) {
-        plan.warnings.push(`${r.rule.id}: resolved to no expressible peer, no rule`);
-        continue;
-      }
-      for (const rp of r.rule.peers) {
-        let server: Peer | undefined = self;
-        if (d === 'egress') server = rp.kind === 'pods' && rp.workloads.length === 1 ? { kind: 'workload', workload: rp.workloads[0]! } : undefined;
-        const ports = resolvedPorts(r.rule.ports, server, ix);
-        for (const raw of resolvedPeers(rp, w.namespace, ix)) {
-          const peer = memo.parts.peer(raw, () => cachedPeerKey(raw));
-          groups[d].add(peer.value, peer.key, ports, r.status === 'inactive' ? 'documented-unobserved' : r.status, [r], r.matched);
-        }
-      }
-    }
-  }
-
+  const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress), egress: new AtomGroups('egress', comparison.egress) } };
+  const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
+  if (ctx.opts.mode !== 'observed') addDocumentedAtoms(p, included);
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
-  const exposureEdges: number[] = [];
-  // The cluster DNS answers every pod, host-network ones and those not observed yet included.
-  const clusterDns = w.clusterDns === true;
-  const dnsEdges: number[] = [];
-  const auth = { ingress: opts.mode === 'union' ? authoritative(components, 'ingress') : undefined, egress: opts.mode === 'union' ? authoritative(components, 'egress') : undefined };
-  const include = new Set<string>(opts.include);
-  const notIncluded = new Map<ComparisonStatus, string>();
-  if (opts.mode !== 'documented') {
-    for (const side of [comparison.ingress, comparison.egress]) {
-      const direction = side.direction;
-      const ingress = direction === 'ingress';
-      const exclude = (i: number, reason: string) => {
-        if (details) plan.excluded.push({ edge: side.assessment(i), reason });
-      };
-      if (!ingress && !opts.egress) {
-        for (let i = 0; i < side.edges.length; i++) exclude(i, 'egress is not restricted (--no-egress)');
-        continue;
-      }
-      const authority = auth[direction];
-      const g = groups[direction];
-      const dealt = side.dealt;
-      for (let i = 0; i < side.edges.length; i++) {
-        const edge = side.edges[i]!;
-        const status = side.status[i]!;
-        const ruleIds = side.rules[i]!;
-        if (opts.mode === 'union' && ruleIds.length > 0 && ruleIds.some((id) => includedIds.has(id))) continue; // evidenced by its documented rule
-        if (ingress && edge.client.kind === 'kubelet') {
-          // Probes from the pod's own node: never a rule, so never a violation either.
-          const probe = memo.peer(edge.client, edge, direction, w.namespace, ix, ctx.dns);
-          if (!probe.ok) exclude(i, probe.reason);
-          continue;
-        }
-        if (clusterDns && ingress && edge.port === DNS_PORT) {
-          dnsEdges.push(i);
-          continue;
-        }
-        if (ingress && exposed.length > 0 && exposed.some((x) => x.port === edge.port && x.protocol === edge.protocol)) {
-          exposureEdges.push(i);
-          continue;
-        }
-        if (!include.has(status)) {
-          if (details) {
-            let reason = notIncluded.get(status);
-            if (reason === undefined) notIncluded.set(status, (reason = `status ${status} is not included`));
-            exclude(i, reason);
-          }
-          continue;
-        }
-        if (status === 'undocumented' && authority) {
-          plan.violations.push(side.assessment(i));
-          exclude(i, `undocumented, and matrix ${authority} is authoritative for ${direction}: a violation to review, not a rule`);
-          continue;
-        }
-        const peer = memo.peer(ingress ? edge.client : edge.server, edge, direction, w.namespace, ix, ctx.dns, dealt ? dealt.farPeers[dealt.positions[i]!]! : -1);
-        if (!peer.ok) {
-          exclude(i, peer.reason);
-          continue;
-        }
-        const ports = memo.portList(edge);
-        if (!ports) {
-          exclude(i, `${edge.protocol} has no port: not expressible on every engine`);
-          continue;
-        }
-        const rules = ruleIds.length === 0 ? NO_RULES : ruleIds.map((id) => byId.get(id)).filter((r): r is RuleAssessment => r !== undefined);
-        for (let j = 0; j < peer.peers.length; j++) g.add(peer.peers[j]!, peer.keys[j]!, ports, status, rules, i);
-      }
-    }
-    // Both sides add in `${edgeKey}|${direction}` order, as the comparison lists them.
-    if (plan.violations.length > 1) plan.violations = sortAssessments(plan.violations, ctx.edgeKeys.key);
-  }
-
-  // Egress: never cut the workload off the apiserver or the DNS it was seen using.
-  let egress: DirectionInput = { mode: 'none' };
-  let egressRules: GroupedRule[] = [];
-  // Its upstream resolvers are nowhere in the inventory: restrict the cluster DNS's egress only
-  // once one was seen, or every name outside the cluster stops resolving.
-  const out = comparison.egress;
-  let upstreamSeen = false;
-  for (let i = 0; i < out.edges.length && !upstreamSeen; i++) {
-    const e = out.edges[i]!;
-    if (e.port === DNS_PORT && e.server.kind !== 'dns' && out.status[i] !== 'stale') upstreamSeen = true;
-  }
-  const dnsEgressOpen = clusterDns && opts.egress && !upstreamSeen;
-  if (dnsEgressOpen) plan.warnings.push(`${name} is the cluster DNS and no upstream resolver was observed: its egress is left open`);
-  if (opts.egress && !dnsEgressOpen) {
-    const apiEdges: number[] = [];
-    for (let i = 0; i < out.edges.length; i++) if (out.status[i] !== 'stale' && isApiserverEdge(out.edges[i]!, ix)) apiEdges.push(i);
-    const hasApiAtom = groups.egress.hasApiserver;
-    let open = false;
-    if (apiEdges.length > 0 && !hasApiAtom) {
-      if (ix.apiserver.length === 0) {
-        open = true;
-        plan.warnings.push(`${name} was seen using the apiserver, but no endpoint of default/kubernetes is known: egress is left open rather than cutting it off (import the inventory with EndpointSlices)`);
-      } else {
-        const peer = edgePeer({ kind: 'apiserver' }, out.edges[apiEdges[0]!]!, 'egress', w.namespace, ix, ctx.dns);
-        const api = peer.ok ? peer.peers[0]! : undefined;
-        const checked = api && memo.parts.peer(api, () => cachedPeerKey(api));
-        if (checked) groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, ['seen using the apiserver: never cut off']);
-      }
-    }
-    if (!open && groups.egress.size > 0) {
-      const raw = dnsPeer(ctx.dns.namespace, ctx.dns.selector);
-      const dnsTo = memo.parts.peer(raw, () => cachedPeerKey(raw));
-      groups.egress.add(dnsTo.value, dnsTo.key, dnsPorts(), 'implied', [], [], ['DNS is always allowed when egress is restricted']);
-    }
-    if (!open) {
-      egressRules = groups.egress.build(ctx.edgeKeys, memo.parts);
-      egress = egressRules.length > 0
-        ? { mode: 'rules', rules: egressRules.map((g) => g.input) }
-        : { mode: 'deny-all', explanation: explanation(`${intentKey(w)}#egress`, 'implied', 'nothing observed or documented out: deny all egress') };
-    }
-  }
-  const ingressRules = groups.ingress.build(ctx.edgeKeys, memo.parts);
+  const apart = ctx.opts.mode !== 'documented' ? addObservedAtoms(p, included, exposed) : { exposure: [], dns: [] };
+  const egress = egressDirection(p);
+  const ingressRules = p.groups.ingress.build(ctx.edgeKeys);
   const ingress: DirectionInput = ingressRules.length > 0
     ? { mode: 'rules', rules: ingressRules.map((g) => g.input) }
     : {
         mode: 'deny-all',
         explanation: explanation(`${intentKey(w)}#ingress`, 'implied', exposed.length > 0 ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)' : 'nothing observed or documented in: deny all ingress'),
       };
+  plan.intents.push(allowlistIntent(p, ingress, ingressRules, egress));
+  if (exposed.length > 0) plan.intents.push(exposureIntent(p, exposed, apart.exposure));
+  if (w.clusterDns === true) plan.intents.push(clusterDnsIntent(p, apart.dns));
+  plan.summary = `${p.name}: ${plan.intents.length} polic${plan.intents.length === 1 ? 'y' : 'ies'}; ingress ${ingress.mode}, egress ${egress.input.mode}${plan.violations.length > 0 ? `; ${plan.violations.length} undocumented edge(s) reported as violations` : ''}.`;
+  return plan;
+}
 
-  const nRules = countMatrixRules(ingressRules, egressRules);
-  const nEdges = countEdges([...ingressRules, ...egressRules]);
+/** One workload being planned: its inputs, the plan so far and the atoms of both directions. */
+interface Planning {
+  w: Workload;
+  /** `Kind namespace/name`, as messages name the workload. */
+  name: string;
+  comparison: WorkloadComparison;
+  components: readonly WorkloadComponent[];
+  ctx: SynthesisContext;
+  details: boolean;
+  plan: WorkloadPlan;
+  groups: Record<Direction, AtomGroups>;
+}
+
+function nameOf(w: Workload): string {
+  return `${w.kind} ${w.namespace}/${w.name}`;
+}
+
+/** Why the workload gets no policy at all (host network, no labels, nothing documented in mode documented), or undefined. */
+function noPolicyReason(w: Workload, components: readonly WorkloadComponent[], opts: RecommendOptions): { summary: string; warning?: string; excluded: string } | undefined {
+  const name = nameOf(w);
+  if (w.hostNetwork) {
+    const reasons = components.flatMap((c) => c.component.exceptions.filter((e) => e.type === 'host-network').map((e) => `${e.reason} (${e.source.title}${e.source.line !== undefined ? `, line ${e.source.line}` : ''})`));
+    return {
+      summary: `${name} runs in the host network: NetworkPolicy cannot isolate it on most CNIs, so no policy is recommended; restrict it on the node (host firewall) instead.${reasons.length > 0 ? ` Matrix: ${[...new Set(reasons)].join(' ')}` : ''}`,
+      excluded: 'host-network workload: no policy',
+    };
+  }
+  if (!hasSelector(w)) {
+    return {
+      summary: `${name} has no labels to select it by: a policy for it would select every pod of ${w.namespace}, so none is recommended; label its pods to get one.`,
+      warning: `${name}: no labels, no policy (a selector-less policy would select the whole namespace)`,
+      excluded: 'no labels: the workload cannot be selected on its own',
+    };
+  }
+  if (opts.mode === 'documented' && components.length === 0) {
+    return { summary: `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy.`, excluded: 'mode documented: no matrix documents this workload' };
+  }
+  return undefined;
+}
+
+/** The included documented rules as atoms: their resolved peers on their resolved ports. */
+function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): void {
+  const { w, ctx } = p;
+  const self: Peer = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
+  for (const r of included) {
+    const d = r.rule.direction;
+    if (d === 'egress' && !ctx.opts.egress) continue;
+    const peers = r.rule.peers.flatMap((rp) => resolvedPeers(rp, w.namespace, ctx.ix));
+    if (peers.length === 0) {
+      p.plan.warnings.push(`${r.rule.id}: resolved to no expressible peer, no rule`);
+      continue;
+    }
+    for (const rp of r.rule.peers) {
+      let server: Peer | undefined = self;
+      if (d === 'egress') server = rp.kind === 'pods' && rp.workloads.length === 1 ? { kind: 'workload', workload: rp.workloads[0]! } : undefined;
+      const ports = resolvedPorts(r.rule.ports, server, ctx.ix);
+      for (const raw of resolvedPeers(rp, w.namespace, ctx.ix)) {
+        const peer = ctx.peers.peer(raw);
+        p.groups[d].add(peer.value, peer.key, ports, r.status === 'inactive' ? 'documented-unobserved' : r.status, [r], r.matched);
+      }
+    }
+  }
+}
+
+/**
+ * The observed edges as atoms, each edge that does not become one excluded with its reason (or
+ * reported as a violation); edges the exposure and cluster-DNS policies cover are returned apart.
+ */
+function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], exposed: Workload['exposure']): { exposure: number[]; dns: number[] } {
+  const { w, comparison, ctx, details, plan } = p;
+  const opts = ctx.opts;
+  const includedIds = new Set(included.map((r) => r.rule.id));
+  const byId = new Map(comparison.rules.map((r) => [r.rule.id, r]));
+  const include = new Set<string>(opts.include);
+  const exposureEdges: number[] = [];
+  // The cluster DNS answers every pod, host-network ones and those not observed yet included.
+  const clusterDns = w.clusterDns === true;
+  const dnsEdges: number[] = [];
+  for (const side of [comparison.ingress, comparison.egress]) {
+    const direction = side.direction;
+    const ingress = direction === 'ingress';
+    const exclude = (i: number, reason: string) => {
+      if (details) plan.excluded.push({ edge: side.assessment(i), reason });
+    };
+    if (!ingress && !opts.egress) {
+      for (let i = 0; i < side.edges.length; i++) exclude(i, 'egress is not restricted (--no-egress)');
+      continue;
+    }
+    const authority = opts.mode === 'union' ? authoritative(p.components, direction) : undefined;
+    for (let i = 0; i < side.edges.length; i++) {
+      const edge = side.edges[i]!;
+      const status = side.status[i]!;
+      const ruleIds = side.rules[i]!;
+      if (opts.mode === 'union' && ruleIds.some((id) => includedIds.has(id))) continue; // evidenced by its documented rule
+      if (ingress && edge.client.kind === 'kubelet') {
+        // Probes from the pod's own node: never a rule, so never a violation either.
+        const probe = ctx.peers.of(edge, direction, w.namespace);
+        if (!probe.ok) exclude(i, probe.reason);
+        continue;
+      }
+      if (clusterDns && ingress && edge.port === DNS_PORT) {
+        dnsEdges.push(i);
+        continue;
+      }
+      if (ingress && exposed.some((x) => x.port === edge.port && x.protocol === edge.protocol)) {
+        exposureEdges.push(i);
+        continue;
+      }
+      if (!include.has(status)) {
+        exclude(i, `status ${status} is not included`);
+        continue;
+      }
+      if (status === 'undocumented' && authority) {
+        plan.violations.push(side.assessment(i));
+        exclude(i, `undocumented, and matrix ${authority} is authoritative for ${direction}: a violation to review, not a rule`);
+        continue;
+      }
+      const peer = ctx.peers.of(edge, direction, w.namespace);
+      if (!peer.ok) {
+        exclude(i, peer.reason);
+        continue;
+      }
+      const ports = ctx.peers.portList(edge);
+      if (!ports) {
+        exclude(i, `${edge.protocol} has no port: not expressible on every engine`);
+        continue;
+      }
+      const rules = ruleIds.length === 0 ? NO_RULES : ruleIds.map((id) => byId.get(id)).filter((r): r is RuleAssessment => r !== undefined);
+      for (let j = 0; j < peer.peers.length; j++) p.groups[direction].add(peer.peers[j]!, peer.keys[j]!, ports, status, rules, i);
+    }
+  }
+  // Both sides add in `${edgeKey}|${direction}` order, as the comparison lists them.
+  plan.violations = sortAssessments(plan.violations, ctx.edgeKeys.key);
+  return { exposure: exposureEdges, dns: dnsEdges };
+}
+
+/**
+ * The egress direction: never cut the workload off the apiserver or the DNS it was seen using.
+ * The cluster DNS's upstream resolvers are nowhere in the inventory: its egress is restricted
+ * only once one was seen, or every name outside the cluster stops resolving.
+ */
+function egressDirection(p: Planning): { input: DirectionInput; rules: GroupedRule[] } {
+  const { w, ctx, plan, groups } = p;
+  const { ix, opts } = ctx;
+  const out = p.comparison.egress;
+  let upstreamSeen = false;
+  for (let i = 0; i < out.edges.length && !upstreamSeen; i++) {
+    const e = out.edges[i]!;
+    if (e.port === DNS_PORT && e.server.kind !== 'dns' && out.status[i] !== 'stale') upstreamSeen = true;
+  }
+  const dnsEgressOpen = w.clusterDns === true && opts.egress && !upstreamSeen;
+  if (dnsEgressOpen) plan.warnings.push(`${p.name} is the cluster DNS and no upstream resolver was observed: its egress is left open`);
+  if (!opts.egress || dnsEgressOpen) return { input: { mode: 'none' }, rules: [] };
+  const apiEdges: number[] = [];
+  for (let i = 0; i < out.edges.length; i++) if (out.status[i] !== 'stale' && isApiserverEdge(out.edges[i]!, ix)) apiEdges.push(i);
+  if (apiEdges.length > 0 && !groups.egress.hasApiserver) {
+    if (ix.apiserver.length === 0) {
+      plan.warnings.push(`${p.name} was seen using the apiserver, but no endpoint of default/kubernetes is known: egress is left open rather than cutting it off (import the inventory with EndpointSlices)`);
+      return { input: { mode: 'none' }, rules: [] };
+    }
+    const api = irPeers(APISERVER, 'egress', w.namespace, ix, ctx.dns);
+    const checked = api.ok ? ctx.peers.peer(api.peers[0]!) : undefined;
+    if (checked) groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, ['seen using the apiserver: never cut off']);
+  }
+  if (groups.egress.size > 0) {
+    const dnsTo = ctx.peers.peer(dnsPeer(ctx.dns.namespace, ctx.dns.selector));
+    groups.egress.add(dnsTo.value, dnsTo.key, dnsPorts(), 'implied', [], [], ['DNS is always allowed when egress is restricted']);
+  }
+  const rules = groups.egress.build(ctx.edgeKeys);
+  const input: DirectionInput = rules.length > 0
+    ? { mode: 'rules', rules: rules.map((g) => g.input) }
+    : { mode: 'deny-all', explanation: explanation(`${intentKey(w)}#egress`, 'implied', 'nothing observed or documented out: deny all egress') };
+  return { input, rules };
+}
+
+function workloadSubject(w: Workload): IntentInput['subject'] {
+  return { kind: 'workload', selector: w.selector, workload: { namespace: w.namespace, kind: w.kind, name: w.name }, hostNetwork: false };
+}
+
+/** The workload's allowlist: its rules of both directions, with their evidence when something reads it. */
+function allowlistIntent(p: Planning, ingress: DirectionInput, ingressRules: GroupedRule[], egress: { input: DirectionInput; rules: GroupedRule[] }): PlannedIntent {
+  const { w, ctx, details } = p;
+  const nRules = countMatrixRules(ingressRules, egress.rules);
+  const nEdges = countEdges([...ingressRules, ...egress.rules]);
   // Without details nothing reads the evidence again, and without a shared layer nothing reads
   // the grouped rules again: let them go with the comparison (the IR rules stay in the input).
-  const grouped = details || opts.shared ? [...ingressRules, ...egressRules] : [];
+  const grouped = details || ctx.opts.shared ? [...ingressRules, ...egress.rules] : [];
   if (!details) for (const g of grouped) g.evidence = [];
-  plan.intents.push({
+  return {
     input: {
       key: intentKey(w),
       namespace: w.namespace,
       layer: 'allowlist',
-      subject: { kind: 'workload', selector: w.selector, workload: { namespace: w.namespace, kind: w.kind, name: w.name }, hostNetwork: false },
+      subject: workloadSubject(w),
       ingress,
-      egress,
-      explanation: `Least-privilege allowlist for ${name} (mode ${opts.mode}): ${nRules} documented rule(s), ${nEdges} observed edge(s).`,
+      egress: egress.input,
+      explanation: `Least-privilege allowlist for ${p.name} (mode ${ctx.opts.mode}): ${nRules} documented rule(s), ${nEdges} observed edge(s).`,
     },
     rules: grouped,
     evidence: [],
-  });
-  if (exposed.length > 0) {
-    const ports: PortSpec[] = exposed.map((x) => port(protocolOf(x.protocol)!, x.port));
-    const via = [...new Set(exposed.map((x) => `${x.via} ${x.object}`))].sort().join(', ');
-    plan.intents.push({
-      input: {
-        key: intentKey(w, 'exposed'),
-        namespace: w.namespace,
-        layer: 'allowlist',
-        subject: { kind: 'workload', selector: w.selector, workload: { namespace: w.namespace, kind: w.kind, name: w.name }, hostNetwork: false },
-        ingress: { mode: 'allow-all', ports, explanation: explanation(`${intentKey(w)}#exposed`, exposureEdges.length > 0 ? 'confirmed' : 'implied', `exposed through ${via}: any client may reach the exposed port`) },
-        explanation: `${name} is exposed (${via}): allow all ingress on the exposed port(s), as StackLight does for UIs behind load balancers.`,
+  };
+}
+
+/** Ingress open to all on the exposed ports (`exposureEdges`: the observed edges it covers). */
+function exposureIntent(p: Planning, exposed: Workload['exposure'], exposureEdges: number[]): PlannedIntent {
+  const { w } = p;
+  const ports: PortSpec[] = exposed.map((x) => port(protocolOf(x.protocol)!, x.port));
+  const via = [...new Set(exposed.map((x) => `${x.via} ${x.object}`))].sort().join(', ');
+  return {
+    input: {
+      key: intentKey(w, 'exposed'),
+      namespace: w.namespace,
+      layer: 'allowlist',
+      subject: workloadSubject(w),
+      ingress: { mode: 'allow-all', ports, explanation: explanation(`${intentKey(w)}#exposed`, exposureEdges.length > 0 ? 'confirmed' : 'implied', `exposed through ${via}: any client may reach the exposed port`) },
+      explanation: `${p.name} is exposed (${via}): allow all ingress on the exposed port(s), as StackLight does for UIs behind load balancers.`,
+    },
+    rules: [],
+    evidence: p.details && exposureEdges.length > 0 ? [{ side: p.comparison.ingress, idx: exposureEdges }] : [],
+  };
+}
+
+/** The cluster DNS's ports open to every pod (`dnsEdges`: the observed edges it covers). */
+function clusterDnsIntent(p: Planning, dnsEdges: number[]): PlannedIntent {
+  const { w } = p;
+  return {
+    input: {
+      key: intentKey(w, 'dns'),
+      namespace: w.namespace,
+      layer: 'allowlist',
+      subject: workloadSubject(w),
+      ingress: {
+        mode: 'allow-all',
+        ports: dnsPorts(),
+        explanation: explanation(`${intentKey(w)}#dns`, dnsEdges.length > 0 ? 'confirmed' : 'implied', 'the cluster DNS answers every pod: 53/UDP and 53/TCP stay open to all'),
       },
-      rules: [],
-      evidence: details && exposureEdges.length > 0 ? [{ side: comparison.ingress, idx: exposureEdges }] : [],
-    });
-  }
-  if (clusterDns) {
-    plan.intents.push({
-      input: {
-        key: intentKey(w, 'dns'),
-        namespace: w.namespace,
-        layer: 'allowlist',
-        subject: { kind: 'workload', selector: w.selector, workload: { namespace: w.namespace, kind: w.kind, name: w.name }, hostNetwork: false },
-        ingress: {
-          mode: 'allow-all',
-          ports: dnsPorts(),
-          explanation: explanation(`${intentKey(w)}#dns`, dnsEdges.length > 0 ? 'confirmed' : 'implied', 'the cluster DNS answers every pod: 53/UDP and 53/TCP stay open to all'),
-        },
-        explanation: `${name} is the cluster DNS: every pod resolves names through it, including host-network pods and pods never observed, so its DNS ports stay open to all.`,
-      },
-      rules: [],
-      evidence: details && dnsEdges.length > 0 ? [{ side: comparison.ingress, idx: dnsEdges }] : [],
-    });
-  }
-  plan.summary = `${name}: ${plan.intents.length} polic${plan.intents.length === 1 ? 'y' : 'ies'}; ingress ${ingress.mode}, egress ${egress.mode}${plan.violations.length > 0 ? `; ${plan.violations.length} undocumented edge(s) reported as violations` : ''}.`;
-  return plan;
+      explanation: `${p.name} is the cluster DNS: every pod resolves names through it, including host-network pods and pods never observed, so its DNS ports stay open to all.`,
+    },
+    rules: [],
+    evidence: p.details && dnsEdges.length > 0 ? [{ side: p.comparison.ingress, idx: dnsEdges }] : [],
+  };
 }
 
 /** Distinct documented rules behind the rules of both directions. */

@@ -134,12 +134,34 @@ const LABELS: Record<keyof Report['headline'], string> = {
   drift: 'Drift against applied policies',
 };
 
-export function reportView(r: Report): ReportView {
-  const a = r.attention;
-  const om = (k: string): number => a.omitted[k] ?? 0;
-  const sections: Section[] = [];
+/** How many items the report left out of the attention list `key`. */
+function omitted(r: Report, key: string): number {
+  return r.attention.omitted[key] ?? 0;
+}
 
-  sections.push({
+export function reportView(r: Report): ReportView {
+  const sections: Section[] = [
+    glanceSection(r),
+    ...attentionSections(r),
+    namespacesSection(r),
+    systemsSection(r),
+    ingestSection(r),
+    warningsSection(r),
+  ];
+  const scope = r.options.namespace !== undefined ? `, namespace ${r.options.namespace}` : '';
+  return {
+    title: `flowmatrix report — data as of ${shortTime(r.data.now)}`,
+    meta: [
+      `Generated ${shortTime(r.generatedAt)} (${r.trigger}) for engine ${r.engine}, mode ${r.options.mode}, egress ${r.options.egress ? 'restricted' : 'open'}, stale after ${r.options.staleDays} days${scope}.`,
+      `Flows from ${shortTime(r.data.firstSeen)} to ${shortTime(r.data.lastSeen)}; inventory taken ${shortTime(r.data.inventoryTakenAt)}.`,
+    ],
+    sections,
+  };
+}
+
+/** Totals, and how many items each attention category has. */
+function glanceSection(r: Report): Section {
+  return {
     id: 'at-a-glance',
     title: 'At a glance',
     level: 2,
@@ -155,23 +177,29 @@ export function reportView(r: Report): ReportView {
         (Object.keys(LABELS) as (keyof Report['headline'])[]).map((k) => [t(LABELS[k]), num(r.headline[k])]),
       ),
     ],
-  });
+  };
+}
 
-  sections.push({ id: 'attention', title: 'Needs attention', level: 2, blocks: [{ kind: 'para', text: 'In the order to work through them. Every edge appears once, under the most urgent heading that applies.' }] });
+/** The attention categories, in the order to work through them. */
+function attentionSections(r: Report): Section[] {
+  const a = r.attention;
+  return [
+    { id: 'attention', title: 'Needs attention', level: 2, blocks: [{ kind: 'para', text: 'In the order to work through them. Every edge appears once, under the most urgent heading that applies.' }] },
+    edgesAndRulesSection('blocked', LABELS.blocked, r.headline.blocked, a.blocked, { edges: omitted(r, 'blocked.edges'), rules: omitted(r, 'blocked.rules') }, 'Traffic a matrix documents as required (must) that the applied policies drop: the component is broken until the policy allows it.'),
+    edgeSection('violations', LABELS.violations, a.violations, omitted(r, 'violations'), 'The matrix of these components is authoritative for the direction: traffic it does not document is left out of the recommended policy. Confirm it is unwanted, or extend the matrix.'),
+    edgeSection('dropped', LABELS.dropped, a.dropped, omitted(r, 'dropped'), 'Flows the applied policies denied (some or all of them), most dropped first. Documented traffic here means an applied policy is too tight; undocumented traffic may be a denial working as intended.'),
+    edgeSection('undocumented', LABELS.undocumented, a.undocumented, omitted(r, 'undocumented'), 'Observed traffic no active matrix rule covers: review it, then document it or let the policy deny it.'),
+    documentedUnobservedSection(r),
+    edgesAndRulesSection('stale', LABELS.stale, r.headline.stale, a.stale, { edges: omitted(r, 'stale.edges'), rules: omitted(r, 'stale.rules') }, `Not seen for more than ${r.options.staleDays} days before ${shortTime(r.data.now)}.`),
+    hostNetworkSection(r),
+    findingsSection(r),
+    driftSection(r),
+  ];
+}
 
-  sections.push(
-    edgesAndRulesSection('blocked', LABELS.blocked, r.headline.blocked, a.blocked, { edges: om('blocked.edges'), rules: om('blocked.rules') }, 'Traffic a matrix documents as required (must) that the applied policies drop: the component is broken until the policy allows it.'),
-  );
-
-  sections.push(
-    edgeSection('violations', LABELS.violations, a.violations, om('violations'), 'The matrix of these components is authoritative for the direction: traffic it does not document is left out of the recommended policy. Confirm it is unwanted, or extend the matrix.'),
-  );
-  sections.push(
-    edgeSection('dropped', LABELS.dropped, a.dropped, om('dropped'), 'Flows the applied policies denied (some or all of them), most dropped first. Documented traffic here means an applied policy is too tight; undocumented traffic may be a denial working as intended.'),
-  );
-  sections.push(edgeSection('undocumented', LABELS.undocumented, a.undocumented, om('undocumented'), 'Observed traffic no active matrix rule covers: review it, then document it or let the policy deny it.'));
-
-  sections.push({
+function documentedUnobservedSection(r: Report): Section {
+  const a = r.attention;
+  return {
     id: 'documented-unobserved',
     title: LABELS.documentedUnobserved,
     level: 3,
@@ -183,15 +211,14 @@ export function reportView(r: Report): ReportView {
           (a.documentedUnobserved.length === 0 ? 'None. ' : 'Required by a matrix but never seen: still allowed by the recommendation. Check the component works, or that flows from it are collected. ') +
           `${a.documentedUnobservedMay} optional (may) rules were not observed either.`,
       },
-      ...(a.documentedUnobserved.length > 0 ? [table(RULE_COLUMNS, ruleRows(a.documentedUnobserved), om('documentedUnobserved'))] : []),
+      ...(a.documentedUnobserved.length > 0 ? [table(RULE_COLUMNS, ruleRows(a.documentedUnobserved), omitted(r, 'documentedUnobserved'))] : []),
     ],
-  });
+  };
+}
 
-  sections.push(
-    edgesAndRulesSection('stale', LABELS.stale, r.headline.stale, a.stale, { edges: om('stale.edges'), rules: om('stale.rules') }, `Not seen for more than ${r.options.staleDays} days before ${shortTime(r.data.now)}.`),
-  );
-
-  sections.push({
+function hostNetworkSection(r: Report): Section {
+  const a = r.attention;
+  return {
     id: 'host-network',
     title: LABELS.hostNetwork,
     level: 3,
@@ -199,10 +226,13 @@ export function reportView(r: Report): ReportView {
     blocks:
       a.hostNetwork.length === 0
         ? [{ kind: 'para', text: 'None.' }]
-        : [table(['workload', 'components', 'what to do'], a.hostNetwork.map((h) => [code(h.workload), t(h.components.join(', ') || '—'), t(h.summary)]), om('hostNetwork'))],
-  });
+        : [table(['workload', 'components', 'what to do'], a.hostNetwork.map((h) => [code(h.workload), t(h.components.join(', ') || '—'), t(h.summary)]), omitted(r, 'hostNetwork'))],
+  };
+}
 
-  sections.push({
+function findingsSection(r: Report): Section {
+  const a = r.attention;
+  return {
     id: 'findings',
     title: LABELS.findings,
     level: 3,
@@ -212,17 +242,20 @@ export function reportView(r: Report): ReportView {
         ? [{ kind: 'para', text: 'None.' }]
         : [
             { kind: 'para', text: 'What the matrices of detected systems could not pin down in this cluster: bind the roles and set the parameters in the config (matrices:), or ignore absent optional components.' },
-            table(['matrix', 'kind', 'subject', 'message'], a.findings.map((f) => [t(f.matrix), t(f.kind), code(f.subject), t(f.message)]), om('findings')),
+            table(['matrix', 'kind', 'subject', 'message'], a.findings.map((f) => [t(f.matrix), t(f.kind), code(f.subject), t(f.message)]), omitted(r, 'findings')),
           ],
-  });
+  };
+}
 
-  const d = a.drift;
+/** Recommended against applied policies. */
+function driftSection(r: Report): Section {
+  const d = r.attention.drift;
   const driftRows: Cell[][] = [
     ...d.differing.map((p) => [t('differing'), t(p.kind), code(`${p.namespace ?? '(cluster)'}/${p.name}`), t(p.paths.join(', '))]),
     ...d.missing.map((p) => [t('missing'), t(p.kind), code(`${p.namespace ?? '(cluster)'}/${p.name}`), t('recommended, not applied')]),
     ...d.extra.map((p) => [t('extra'), t(p.kind), code(`${p.namespace ?? '(cluster)'}/${p.name}`), t('applied, not recommended')]),
   ];
-  sections.push({
+  return {
     id: 'drift',
     title: LABELS.drift,
     level: 3,
@@ -232,12 +265,14 @@ export function reportView(r: Report): ReportView {
         kind: 'para',
         text: `Engine ${d.engine}: ${d.summary.recommended} recommended, ${d.summary.applied} applied; ${d.summary.inSync} in sync, ${d.summary.missing} missing, ${d.summary.extra} extra, ${d.summary.differing} differing.`,
       },
-      ...(driftRows.length > 0 ? [table(['drift', 'kind', 'policy', 'detail'], driftRows, om('drift.missing') + om('drift.extra') + om('drift.differing'))] : []),
+      ...(driftRows.length > 0 ? [table(['drift', 'kind', 'policy', 'detail'], driftRows, omitted(r, 'drift.missing') + omitted(r, 'drift.extra') + omitted(r, 'drift.differing'))] : []),
     ],
-  });
+  };
+}
 
+function namespacesSection(r: Report): Section {
   const engines = Object.keys(r.totals.manifests);
-  sections.push({
+  return {
     id: 'namespaces',
     title: 'Namespaces',
     level: 2,
@@ -258,9 +293,11 @@ export function reportView(r: Report): ReportView {
         ]),
       ),
     ],
-  });
+  };
+}
 
-  sections.push({
+function systemsSection(r: Report): Section {
+  return {
     id: 'systems',
     title: 'Systems (communication matrices)',
     level: 2,
@@ -271,8 +308,10 @@ export function reportView(r: Report): ReportView {
         r.systems.map((s) => [code(s.matrix), t(s.title), t(s.origin), t(s.enabled ? 'yes' : 'no'), t(s.detected ? 'yes' : 'no'), t(`${s.components.present}/${s.components.total}`), num(s.findings)]),
       ),
     ],
-  });
+  };
+}
 
+function ingestSection(r: Report): Section {
   const ing = r.ingest;
   const ingestBlocks: Block[] = [
     {
@@ -300,17 +339,9 @@ export function reportView(r: Report): ReportView {
       ),
     );
   }
-  sections.push({ id: 'ingest', title: 'Ingest health', level: 2, blocks: ingestBlocks });
+  return { id: 'ingest', title: 'Ingest health', level: 2, blocks: ingestBlocks };
+}
 
-  sections.push({ id: 'warnings', title: 'Warnings', level: 2, count: r.warnings.length, blocks: r.warnings.length === 0 ? [{ kind: 'para', text: 'None.' }] : [{ kind: 'list', items: r.warnings }] });
-
-  const scope = r.options.namespace !== undefined ? `, namespace ${r.options.namespace}` : '';
-  return {
-    title: `flowmatrix report — data as of ${shortTime(r.data.now)}`,
-    meta: [
-      `Generated ${shortTime(r.generatedAt)} (${r.trigger}) for engine ${r.engine}, mode ${r.options.mode}, egress ${r.options.egress ? 'restricted' : 'open'}, stale after ${r.options.staleDays} days${scope}.`,
-      `Flows from ${shortTime(r.data.firstSeen)} to ${shortTime(r.data.lastSeen)}; inventory taken ${shortTime(r.data.inventoryTakenAt)}.`,
-    ],
-    sections,
-  };
+function warningsSection(r: Report): Section {
+  return { id: 'warnings', title: 'Warnings', level: 2, count: r.warnings.length, blocks: r.warnings.length === 0 ? [{ kind: 'para', text: 'None.' }] : [{ kind: 'list', items: r.warnings }] };
 }

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { edgeKeys, SideComparison } from '../../recommender/compare/compare.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
-import { CanonicalParts, podsPeer, port } from '../../recommender/policy/build.ts';
-import { portKey } from '../../recommender/policy/order.ts';
-import { AtomGroups, cachedPeerKey } from '../../recommender/synthesize/atoms.ts';
+import { canonicalPeer, podsPeer, port } from '../../recommender/policy/build.ts';
+import { policyPeerKey, portKey } from '../../recommender/policy/order.ts';
+import { AtomGroups } from '../../recommender/synthesize/atoms.ts';
 
 const NOW = Date.UTC(2026, 10, 20);
 const self = { kind: 'workload', workload: { namespace: 'shop', kind: 'Deployment', name: 'api' } } as const;
@@ -27,11 +27,13 @@ test('atoms of one peer merge into one rule even when other peers come between, 
   const atoms = fc.array(fc.record({ peer: fc.nat({ max: 3 }), port: fc.constantFrom(80, 443, 8080) }), { minLength: 1, maxLength: 30 });
   fc.assert(
     fc.property(atoms, (list) => {
-      const parts = new CanonicalParts();
-      const peers = clients.map((c) => parts.peer(podsPeer({ matchLabels: { app: c.workload.name } }), () => ''));
+      const peers = clients.map((c) => {
+        const value = canonicalPeer(podsPeer({ matchLabels: { app: c.workload.name } }));
+        return { value, key: policyPeerKey(value) };
+      });
       const groups = new AtomGroups('ingress', side(list.length));
       list.forEach((a, i) => groups.add(peers[a.peer]!.value, peers[a.peer]!.key, [port('TCP', a.port)], 'undocumented', [], i));
-      const rules = groups.build(edgeKeys(), parts);
+      const rules = groups.build(edgeKeys());
 
       // Expected: per peer, its ports (sorted, unique) and its atoms' positions.
       const want = new Map<string, { ports: Set<number>; edges: number[] }>();
@@ -45,7 +47,7 @@ test('atoms of one peer merge into one rule even when other peers come between, 
       const seen = new Set<string>();
       let lastFirstKey = '';
       for (const r of rules) {
-        const keys = r.input.peers.map(cachedPeerKey);
+        const keys = r.input.peers.map(policyPeerKey);
         assert.ok(lastFirstKey < keys[0]!, 'rules in the order of their first peer key');
         lastFirstKey = keys[0]!;
         const ports = (r.input.ports ?? []).map(portKey);

@@ -13,11 +13,11 @@ const input: RecommendInput = demoRecommendInput(dbPath);
 
 const OPTIONS = MODES.flatMap((mode) => [true, false].flatMap((egress) => [false, true].flatMap((defaultDeny) => [false, true].map((shared) => ({ mode, egress, defaultDeny, shared })))));
 
-test('the full validator accepts every synthesized set unchanged (demo data, all modes and options)', () => {
+test('a recommended PolicySet is a fixed point of the validator (demo data, all modes and options)', () => {
   let rules = 0;
   for (const o of OPTIONS) {
     const rec = recommend(input, o);
-    // policySet re-checks everything the trusted path took as built: same set, or it throws.
+    // Validating the built set again changes nothing: synthesis hands over canonical peers and ports.
     const checked = policySet(rec.policySet.intents);
     assert.deepEqual(checked, rec.policySet, JSON.stringify(o));
     for (const i of rec.policySet.intents) for (const d of [i.ingress, i.egress]) if (d.mode === 'rules') rules += d.rules.length;
@@ -68,4 +68,16 @@ test('observed rule ids: short, unique within a policy direction, and their dige
     }
   }
   assert.ok(observed > 20 && single > 20, `observed ${observed}, single-edge ${single}`);
+});
+
+test('modes: documented rules make rules in modes documented and union only; observed edges in observed and union only (docs/recommend.md "Options")', () => {
+  const rulesOf = (mode: (typeof MODES)[number]) => recommend(input, { mode }).workloads.flatMap((w) => w.rules);
+  const documented = rulesOf('documented');
+  const observed = rulesOf('observed');
+  const union = rulesOf('union');
+  assert.ok(documented.some((r) => r.evidence.matrixRules.length > 0), 'mode documented: rules from the matrices');
+  assert.ok(!documented.some((r) => r.status === 'undocumented'), 'mode documented: no undocumented edge becomes a rule');
+  assert.ok(!observed.some((r) => r.status === 'documented-unobserved'), 'mode observed: nothing documented but unobserved becomes a rule');
+  assert.ok(observed.some((r) => r.status === 'undocumented'), 'mode observed: undocumented edges become rules');
+  assert.ok(union.some((r) => r.status === 'documented-unobserved') && union.some((r) => r.status === 'undocumented'), 'mode union: both');
 });

@@ -1,0 +1,4 @@
+/** Which way traffic crosses a workload's boundary: into it (ingress) or out of it (egress). */
+export type Direction = 'ingress' | 'egress';
+
+export const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];

@@ -1,0 +1,75 @@
+/**
+ * The IR peers and ports of observed edges, for one recommendation run. A workload's edges name
+ * the same far-side peers again and again (the store shares one object per peer), so each
+ * answer is made and checked once per peer object and what else it depends on: the direction,
+ * and whether the peer shares the subject's namespace (a pod selector then needs no namespace).
+ */
+import type { EdgeTraffic } from '../../domain/edge.ts';
+import type { Peer } from '../../domain/peer.ts';
+import type { ClusterIndex } from '../compare/context.ts';
+import { canonicalPeer, PolicyError } from '../policy/build.ts';
+import type { Direction, PolicyPeer, PortSpec } from '../policy/ir.ts';
+import { policyPeerKey } from '../policy/order.ts';
+import { edgePort, farSide, irPeers, type DnsTarget } from './peers.ts';
+
+/** An edge's far side as checked IR peers with their keys, or why it cannot be a rule. */
+export type FarPeers = { ok: true; peers: PolicyPeer[]; keys: string[] } | { ok: false; reason: string };
+
+const OWN_NAMESPACE = { ingress: 'ingress/own-namespace', egress: 'egress/own-namespace' } as const;
+
+export class RunPeers {
+  private readonly resolved = new Map<Peer, Map<string, FarPeers>>();
+  /** By protocol, then port. */
+  private readonly portLists = new Map<string, Map<number, readonly PortSpec[] | undefined>>();
+
+  constructor(
+    private readonly ix: ClusterIndex,
+    private readonly dns: DnsTarget,
+  ) {}
+
+  /** The far side of `edge` (its client for ingress, its server for egress) for a subject in namespace `ns`. */
+  of(edge: EdgeTraffic, direction: Direction, ns: string): FarPeers {
+    const far = farSide(direction === 'ingress' ? edge.client : edge.server, edge.port, direction, this.ix);
+    const variant = far.kind === 'workload' && far.workload.namespace === ns ? OWN_NAMESPACE[direction] : direction;
+    let byVariant = this.resolved.get(far);
+    if (byVariant === undefined) this.resolved.set(far, (byVariant = new Map()));
+    let r = byVariant.get(variant);
+    if (r === undefined) byVariant.set(variant, (r = this.checked(irPeers(far, direction, ns, this.ix, this.dns))));
+    return r;
+  }
+
+  /**
+   * The IR peer in the form the PolicySet will hold it, and its key (atoms are merged and
+   * grouped by it); the peer as it is when it does not check: the PolicySet then reports it,
+   * with the place of the rule using it.
+   */
+  peer(p: PolicyPeer): { value: PolicyPeer; key: string } {
+    let value = p;
+    try {
+      value = canonicalPeer(p);
+    } catch (e) {
+      if (!(e instanceof PolicyError)) throw e;
+    }
+    return { value, key: policyPeerKey(value) };
+  }
+
+  /**
+   * The IR port of an edge as a one-port list, the same (never modified) array for the same
+   * protocol and port: atoms and rules share it; undefined for a protocol without ports (ICMP).
+   */
+  portList(edge: EdgeTraffic): readonly PortSpec[] | undefined {
+    let byPort = this.portLists.get(edge.protocol);
+    if (byPort === undefined) this.portLists.set(edge.protocol, (byPort = new Map()));
+    if (byPort.has(edge.port)) return byPort.get(edge.port);
+    const p = edgePort(edge);
+    const list = p === undefined ? undefined : [p];
+    byPort.set(edge.port, list);
+    return list;
+  }
+
+  private checked(r: ReturnType<typeof irPeers>): FarPeers {
+    if (!r.ok) return r;
+    const checked = r.peers.map((p) => this.peer(p));
+    return { ok: true, peers: checked.map((c) => c.value), keys: checked.map((c) => c.key) };
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The far side of an edge: one rule decides when it is the apiserver (egress to a node or an
+ * external address on an endpoint ip:port of default/kubernetes), and RunPeers hands out one
+ * checked answer per peer, direction and namespace relation.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { EdgeTraffic } from '../../domain/edge.ts';
+import type { InventorySnapshot } from '../../domain/inventory.ts';
+import type { Peer } from '../../domain/peer.ts';
+import { indexCluster } from '../../recommender/compare/context.ts';
+import { RunPeers } from '../../recommender/synthesize/far-peers.ts';
+import { APISERVER, farSide } from '../../recommender/synthesize/peers.ts';
+
+const inventory: InventorySnapshot = {
+  takenAt: 0,
+  namespaces: [{ name: 'shop', labels: {} }, { name: 'pay', labels: {} }],
+  nodes: [{ name: 'cp-1', labels: {}, addresses: [{ type: 'InternalIP', address: '10.0.0.10' }] }],
+  workloads: ['shop', 'pay'].map((ns) => ({ namespace: ns, kind: 'Deployment' as const, name: 'api', labels: { app: 'api' }, selector: { matchLabels: { app: 'api' } }, hostNetwork: false, ports: [], services: [], exposure: [] })),
+  services: [],
+  endpointSlices: [],
+  policies: [],
+  podAddresses: [],
+  apiserver: [{ ip: '10.0.0.10', port: 6443, protocol: 'TCP' }],
+} as unknown as InventorySnapshot;
+const ix = indexCluster(inventory);
+const node: Peer = { kind: 'node', node: 'cp-1' };
+const external: Peer = { kind: 'external', ip: '10.0.0.10' };
+
+test('egress to a node or an external address on an apiserver endpoint ip:port is the apiserver; anything else stays itself', () => {
+  // The apiserver is its endpoint ip:port (README "the kube-apiserver"; docs/recommend.md).
+  assert.equal(farSide(node, 6443, 'egress', ix), APISERVER);
+  assert.equal(farSide(external, 6443, 'egress', ix), APISERVER);
+  assert.equal(farSide(node, 10250, 'egress', ix), node, 'the same node off the endpoint port is the node');
+  assert.equal(farSide(node, 6443, 'ingress', ix), node, 'ingress from the node is the node');
+  const other: Peer = { kind: 'external', ip: '203.0.113.9' };
+  assert.equal(farSide(other, 6443, 'egress', ix), other);
+});
+
+test('RunPeers: one answer per peer object, direction and namespace relation; the pod selector names a foreign namespace only', () => {
+  const peers = new RunPeers(ix, { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } } });
+  const api: Peer = { kind: 'workload', workload: { namespace: 'shop', kind: 'Deployment', name: 'api' } };
+  const edge = (client: Peer, server: Peer, port: number): EdgeTraffic => ({ client, server, port, protocol: 'TCP', lastSeen: 0, flows: 1, forwarded: 1, dropped: 0 });
+  const own = peers.of(edge(api, api, 80), 'egress', 'shop');
+  const foreign = peers.of(edge(api, api, 80), 'egress', 'pay');
+  assert.ok(own.ok && foreign.ok);
+  assert.deepEqual(own.peers, [{ kind: 'pods', selector: { matchLabels: { app: 'api' } } }]);
+  assert.deepEqual(foreign.peers, [{ kind: 'pods', namespace: 'shop', selector: { matchLabels: { app: 'api' } } }]);
+  assert.equal(peers.of(edge(api, api, 443), 'egress', 'shop'), own, 'the same answer object for the same question');
+  const toApi = peers.of(edge(api, node, 6443), 'egress', 'shop');
+  assert.ok(toApi.ok);
+  assert.equal(toApi.peers[0]!.kind, 'apiserver');
+  const toNode = peers.of(edge(api, node, 10250), 'egress', 'shop');
+  assert.ok(toNode.ok);
+  assert.deepEqual(toNode.peers, [{ kind: 'nodes', ips: ['10.0.0.10'] }]);
+  const probe = peers.of(edge({ kind: 'kubelet', node: 'cp-1' }, api, 8080), 'ingress', 'shop');
+  assert.equal(probe.ok, false);
+  assert.equal(peers.portList(edge(api, api, 80)), peers.portList(edge(api, node, 80)), 'one list per protocol and port');
+  assert.equal(peers.portList({ ...edge(api, api, 0), protocol: 'ICMP' }), undefined);
+});
