@@ -12,6 +12,10 @@ import { emitFor, recommend, RecommendError, type Recommendation, type Recommend
 import type { Mode } from '../recommender/synthesize/options.ts';
 import type { Db } from '../store/db.ts';
 import { readRecommendData } from '../store/recommend-read.ts';
+import { clusterModel, type ClusterModel } from '../recommender/simulate/cluster.ts';
+import { SIMULATORS } from '../recommender/simulate/index.ts';
+import { engineWarnings } from '../recommender/verify/engine-warnings.ts';
+import { verifyRecommendation, type Verification } from '../recommender/verify/recommendation.ts';
 import { invalidInput } from './errors.ts';
 import { resolveMatrices } from './matrices.ts';
 
@@ -66,38 +70,66 @@ export function readRecommendationInput(db: Db, matrices: MatricesConfigT, run: 
 export interface RecommendationResult {
   rec: Recommendation;
   emitted: EmitResult;
+  /** The manifests checked by the engine's admission rules and simulated against the observed edges. */
+  verification: Verification;
 }
-
-/**
- * Checks a recommendation before a front end hands it out, and may add what it found. The
- * verification step (manifests against their engine's schema and simulator) plugs in here.
- */
-export type VerifyStep = (result: RecommendationResult) => RecommendationResult;
 
 export interface RecommendationRun {
   /** Build the per-rule evidence (the JSON output); manifests alone do not need it. Default true. */
   details?: boolean;
-  /** Runs after the manifests are emitted; none by default. */
-  verify?: VerifyStep;
 }
 
-/** Recommends, emits the engine's manifests, then verifies. Options the recommender rejects are AppError `invalid-input`. */
+/**
+ * Recommends, emits the engine's manifests and verifies them: no front end hands out manifests
+ * that were not verified. Options the recommender rejects are AppError `invalid-input`.
+ */
 export function runRecommendation(input: RecommendInput, engine: EngineName, options: Partial<RecommendOptions>, run: RecommendationRun = {}): RecommendationResult {
-  return appErrors(() => emitAndVerify(recommend(input, options, { details: run.details !== false }), engine, run));
-}
-
-/** One recommendation (with details), emitted and verified for every engine: the report compares them. */
-export function recommendForEveryEngine(input: RecommendInput, options: Partial<RecommendOptions>, run: Pick<RecommendationRun, 'verify'> = {}): { rec: Recommendation; emitted: Record<EngineName, EmitResult> } {
   return appErrors(() => {
-    const rec = recommend(input, options);
-    const emitted = Object.fromEntries(ENGINE_NAMES.map((e) => [e, emitAndVerify(rec, e, run).emitted])) as Record<EngineName, EmitResult>;
-    return { rec, emitted };
+    const rec = recommend(input, options, { details: run.details !== false });
+    const result = emitAndVerify(input, rec, engine, clusterModel(input.inventory, input.externalNames));
+    rec.sides = []; // what the verification read: not kept with a cached result
+    return result;
   });
 }
 
-function emitAndVerify(rec: Recommendation, engine: EngineName, run: Pick<RecommendationRun, 'verify'>): RecommendationResult {
-  const result = { rec, emitted: emitFor(rec, engine) };
-  return run.verify ? run.verify(result) : result;
+/** One recommendation (with details), emitted and verified for every engine: the report compares them. */
+export function recommendForEveryEngine(input: RecommendInput, options: Partial<RecommendOptions>): { rec: Recommendation; results: Record<EngineName, RecommendationResult> } {
+  return appErrors(() => {
+    const rec = recommend(input, options);
+    const model = clusterModel(input.inventory, input.externalNames);
+    const results = Object.fromEntries(ENGINE_NAMES.map((e) => [e, emitAndVerify(input, rec, e, model)])) as Record<EngineName, RecommendationResult>;
+    rec.sides = [];
+    return { rec, results };
+  });
+}
+
+function emitAndVerify(input: RecommendInput, rec: Recommendation, engine: EngineName, model: ClusterModel): RecommendationResult {
+  const emitted = emitFor(rec, engine);
+  const applied = input.inventory.policies;
+  const verification = verifyRecommendation({
+    engine,
+    emitted,
+    model,
+    applied,
+    sides: rec.sides,
+    simulator: SIMULATORS[engine],
+    warnings: engineWarnings(emitted, model, applied),
+  });
+  return { rec, emitted, verification };
+}
+
+/** The JSON of `recommend --output json` and GET /recommendations: the recommendation, its manifests and its verification. */
+export function recommendationJson(r: RecommendationResult) {
+  const { sides: _sides, ...rec } = r.rec;
+  return { engine: r.emitted.engine, ...rec, manifests: r.emitted.manifests, engineWarnings: r.emitted.warnings, verification: r.verification };
+}
+
+/** One line per thing that makes the verification fail, for front ends that print text. */
+export function verificationFailures(v: Verification): string[] {
+  return [
+    ...v.admission.map((e) => `${e.manifest} ${e.path}: ${e.message} (the engine refuses it)`),
+    ...v.blocked.map((b) => `${b.workload} ${b.direction} ${b.edge}: denied by the recommended policies (${b.reason}${b.by ? `; ${b.by.policy}${b.by.rule ?? ''}` : ''})`),
+  ];
 }
 
 /** Runs `fn`; what the recommender and the policy builder reject becomes AppError `invalid-input`. */

@@ -35,13 +35,13 @@ export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
   const { inventory, edges, externalNames } = readRecommendData(db);
   const matrices = resolveMatrices(db, req.matrices, inventory);
   const options = recommendOptions({ mode: req.mode, egress: req.egress, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
-  const { rec: recommendation, emitted } = recommendForEveryEngine({ inventory, edges, matrices, externalNames }, options);
-  const own = emitted[req.engine];
+  const { rec: recommendation, results } = recommendForEveryEngine({ inventory, edges, matrices, externalNames }, options);
+  const own = results[req.engine].emitted;
   const { totals, rejects } = ingestTotals(db);
   return {
     recommendation,
     engine: req.engine,
-    manifests: Object.fromEntries(ENGINE_NAMES.map((e) => [e, emitted[e].manifests])),
+    manifests: Object.fromEntries(ENGINE_NAMES.map((e) => [e, results[e].emitted.manifests])),
     engineWarnings: own.warnings,
     inventory,
     edges,

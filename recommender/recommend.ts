@@ -81,6 +81,19 @@ export interface WorkloadRecommendation {
   warnings: string[];
 }
 
+/**
+ * What the verification checks of one selected workload: its observed edges per side, and those
+ * the recommendation leaves out with why (the rest it includes). Not part of the JSON output.
+ */
+export interface VerifiedSides {
+  /** `namespace/Kind/name`. */
+  workload: string;
+  edges: Record<Direction, readonly EdgeTraffic[]>;
+  excluded: Record<Direction, ReadonlyMap<EdgeTraffic, string>>;
+  /** A policy of the workload restricts the direction (otherwise nothing there is for the policies to allow or deny). */
+  restricted: Record<Direction, boolean>;
+}
+
 export interface Recommendation {
   now: string;
   options: RecommendOptions;
@@ -89,6 +102,8 @@ export interface Recommendation {
   namespaces: PolicyRecord[];
   policySet: PolicySet;
   warnings: string[];
+  /** For the verification; front ends leave it out of what they show. */
+  sides: VerifiedSides[];
 }
 
 export class RecommendError extends Error {}
@@ -185,6 +200,23 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     namespaces: layers.intents.map((i) => policyRecord(i, evidence)).sort((a, b) => compareStrings(a.intent, b.intent)),
     policySet: set,
     warnings: layers.warnings.sort(compareStrings),
+    sides: plans.map((p) => verifiedSides(p, layers.intents)),
+  };
+}
+
+/** `layers`: the namespace and cluster-wide layers, which restrict every pod of their namespaces. */
+function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[]): VerifiedSides {
+  const excluded = { ingress: new Map<EdgeTraffic, string>(), egress: new Map<EdgeTraffic, string>() };
+  for (const x of p.excluded) excluded[x.edge.direction].set(x.edge.edge, x.reason);
+  const ns = p.workload.namespace;
+  const covering = layers.filter((l) => l.input.namespace === ns || (l.input.subject.kind === 'namespaces' && l.input.subject.namespaces.includes(ns)));
+  // No policy applies to host-network pods (they are their node), whatever selects their labels.
+  const restricts = (d: Direction): boolean => !p.workload.hostNetwork && [...p.intents, ...covering].some((i) => (i.input[d]?.mode ?? 'none') !== 'none');
+  return {
+    workload: workloadKey(p.workload),
+    edges: { ingress: p.comparison.ingress.edges, egress: p.comparison.egress.edges },
+    excluded,
+    restricted: { ingress: restricts('ingress'), egress: restricts('egress') },
   };
 }
 
@@ -322,8 +354,8 @@ function workloadRecord(p: WorkloadPlan, evidence: EdgeEvidenceCache | undefined
     ...head,
     policies: p.intents.map((i) => policyRecord(i, evidence)),
     rules: p.intents.flatMap((i) => ruleRecords(i, evidence)),
-    documented: p.comparison!.rules.map(matrixRuleEvidence),
-    observed: p.comparison!.edges.map((e) => {
+    documented: p.comparison.rules.map(matrixRuleEvidence),
+    observed: p.comparison.edges.map((e) => {
       const reason = excluded.get(e);
       return reason === undefined ? { ...evidence.of(e), included: true } : { ...evidence.of(e), included: false, reason };
     }),

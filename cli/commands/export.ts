@@ -7,14 +7,17 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { toMultiDocYaml, toYaml } from '../../recommender/engines/index.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
-import { runRecommend, warningLines, withRecommendOptions, type RecommendCliOptions } from './recommend.ts';
+import { runRecommend, verifiedOrReported, warningLines, withRecommendOptions, type RecommendCliOptions } from './recommend.ts';
 
 export const exportCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   withRecommendOptions(program.command('export').description('the recommended manifests only: multi-document YAML, or one file per policy'))
     .option('--out <dir>', 'write one file per policy under this directory')
-    .action(async (opts: RecommendCliOptions & { out?: string }) => {
-      const { rec, emitted } = await runRecommend(opts, false);
-      for (const line of warningLines(emitted, rec)) ctx.io.err(`warning: ${line}\n`);
+    .option('--allow-unverified', 'write manifests even when they fail verification (exit code 2 all the same)')
+    .action(async (opts: RecommendCliOptions & { out?: string; allowUnverified?: boolean }) => {
+      const result = await runRecommend(opts, false);
+      const { emitted } = result;
+      for (const line of warningLines(result)) ctx.io.err(`warning: ${line}\n`);
+      if (!verifiedOrReported(result, opts.allowUnverified, ctx)) return;
       if (opts.out === undefined) {
         ctx.io.out(toMultiDocYaml(emitted.manifests));
         return;

@@ -6,12 +6,11 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { matricesConfigFromText } from '../../app/matrices.ts';
-import { engineNamed, recommendFromStore, recommendOptions, type RecommendationRequest, type RecommendationResult } from '../../app/recommendation.ts';
+import { engineNamed, recommendationJson, recommendFromStore, recommendOptions, verificationFailures, type RecommendationRequest, type RecommendationResult } from '../../app/recommendation.ts';
 import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/compare/status.ts';
-import { ENGINE_NAMES, toMultiDocYaml, type EmitResult, type EngineName } from '../../recommender/engines/index.ts';
+import { ENGINE_NAMES, toMultiDocYaml, type EngineName } from '../../recommender/engines/index.ts';
 import { writeJson } from '../../recommender/json-stream.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
-import type { Recommendation } from '../../recommender/recommend.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
 import { CliError } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
@@ -93,27 +92,49 @@ export async function runRecommend(opts: RecommendCliOptions, details = true): P
   return withOpenDb(opts, (db) => recommendFromStore(db, config, engine, options, { details }));
 }
 
-export function warningLines(emitted: EmitResult, rec: Recommendation): string[] {
+export function warningLines({ emitted, rec, verification }: RecommendationResult): string[] {
   return [
     ...rec.warnings,
     ...rec.workloads.flatMap((w) => w.warnings.map((m) => `${w.workload.namespace}/${w.workload.kind}/${w.workload.name}: ${m}`)),
     ...emitted.warnings.map((w) => `${w.intent}: ${w.code}: ${w.message}`),
+    ...verification.warnings,
+    ...verification.blockedByApplied.map((b) => `${b.workload} ${b.direction} ${b.edge}: allowed by the recommendation but denied by the applied ${b.by?.policy ?? 'policies'} (${b.reason})`),
   ];
+}
+
+/**
+ * Manifests that fail verification are not printed as if they were fine: the failures go to
+ * stderr and the exit code is 2, unless --allow-unverified asks for the manifests anyway.
+ * True when the manifests may be written.
+ */
+export function verifiedOrReported(result: RecommendationResult, allowUnverified: boolean | undefined, ctx: CommandContext): boolean {
+  if (result.verification.ok) return true;
+  for (const line of verificationFailures(result.verification)) ctx.io.err(`verification failed: ${line}\n`);
+  ctx.status.exitCode = 2;
+  if (allowUnverified) {
+    ctx.io.err('flowmatrix: --allow-unverified: the manifests below FAIL verification\n');
+    return true;
+  }
+  ctx.io.err(`flowmatrix: the ${result.emitted.engine} manifests fail verification (above) and are not printed; --allow-unverified prints them anyway\n`);
+  return false;
 }
 
 export const recommendCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   withRecommendOptions(program.command('recommend').description('least-privilege policies per workload, every rule explained by its evidence'))
     .option('--workload <name>', 'only this workload (name or Kind/name)')
-    .addOption(new Option('--output <format>', 'yaml: manifests; json: statuses, evidence, manifests, warnings').choices(['yaml', 'json']).default('yaml'))
-    .action(async (opts: RecommendCliOptions & { output: string }) => {
-      const { rec, emitted } = await runRecommend(opts, opts.output === 'json');
+    .addOption(new Option('--output <format>', 'yaml: manifests; json: statuses, evidence, manifests, warnings, verification').choices(['yaml', 'json']).default('yaml'))
+    .option('--allow-unverified', 'print manifests even when they fail verification (exit code 2 all the same)')
+    .action(async (opts: RecommendCliOptions & { output: string; allowUnverified?: boolean }) => {
+      const result = await runRecommend(opts, opts.output === 'json');
       if (opts.output === 'json') {
         // Streamed: a whole cluster's evidence can outgrow the longest string Node can build.
-        writeJson({ engine: emitted.engine, ...rec, manifests: emitted.manifests, engineWarnings: emitted.warnings }, ctx.io.out);
+        // The verification is in the JSON; a failed one also sets the exit code.
+        writeJson(recommendationJson(result), ctx.io.out);
         ctx.io.out('\n');
+        if (!result.verification.ok) ctx.status.exitCode = 2;
         return;
       }
-      ctx.io.out(toMultiDocYaml(emitted.manifests));
-      for (const line of warningLines(emitted, rec)) ctx.io.err(`warning: ${line}\n`);
+      if (verifiedOrReported(result, opts.allowUnverified, ctx)) ctx.io.out(toMultiDocYaml(result.emitted.manifests));
+      for (const line of warningLines(result)) ctx.io.err(`warning: ${line}\n`);
     });
 };

@@ -35,7 +35,7 @@ import { matches, type Selector } from './cilium/labels.ts';
 import { NamedPorts, ownNamedPort, portMatches } from './cilium/ports.ts';
 import { compilePolicy, policyId, serviceNamed, type CompiledRule, type Direction, type PeerRule } from './cilium/rules.ts';
 import { selectorMatches } from '../matrix/selector.ts';
-import type { VerifyError } from '../verify/semantic.ts';
+import type { VerifyError } from '../verify/types.ts';
 import { admissionErrorsCilium } from '../verify/admission/cilium.ts';
 
 export interface CiliumSimulatorOptions {

@@ -31,11 +31,11 @@ export interface PlannedIntent {
 
 export interface WorkloadPlan {
   workload: Workload;
-  /** The comparison behind the plan, kept for the evidence (details) only. */
-  comparison?: WorkloadComparison;
+  /** The comparison behind the plan: its edges per side are what the verification checks, its rules the evidence. */
+  comparison: WorkloadComparison;
   components: WorkloadComponent[];
   intents: PlannedIntent[];
-  /** Edges left out and why (only when the context asks for details). */
+  /** Edges left out and why (the verification checks that the policies deny them). */
   excluded: ExcludedEdge[];
   /** Undocumented edges of a direction a matrix is authoritative for (mode union), in `${edgeKey}|${direction}` order. */
   violations: EdgeAssessment[];
@@ -84,21 +84,20 @@ const isApiserverEdge = (e: EdgeTraffic, ix: ClusterIndex): boolean => farSide(e
 const NO_RULES: RuleAssessment[] = [];
 
 export function planWorkload(w: Workload, comparison: WorkloadComparison, components: WorkloadComponent[], ctx: SynthesisContext): WorkloadPlan {
-  const plan: WorkloadPlan = { workload: w, components, intents: [], excluded: [], violations: [], warnings: [], summary: '' };
+  const plan: WorkloadPlan = { workload: w, comparison, components, intents: [], excluded: [], violations: [], warnings: [], summary: '' };
   const details = ctx.details !== false;
-  if (details) plan.comparison = comparison;
   const refusal = noPolicyReason(w, components, ctx.opts);
   if (refusal !== undefined) {
     plan.summary = refusal.summary;
     if (refusal.warning !== undefined) plan.warnings.push(refusal.warning);
-    if (details) for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
+    for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
     return plan;
   }
   const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress), egress: new AtomGroups('egress', comparison.egress) } };
   const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
   if (ctx.opts.mode !== 'observed') addDocumentedAtoms(p, included);
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
-  const apart = ctx.opts.mode !== 'documented' ? addObservedAtoms(p, included, exposed) : { exposure: [], dns: [] };
+  const apart = addObservedAtoms(p, included, exposed);
   const egress = egressDirection(p);
   const ingressRules = p.groups.ingress.build(ctx.edgeKeys);
   const ingress: DirectionInput = ingressRules.length > 0
@@ -183,7 +182,7 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
  * reported as a violation); edges the exposure and cluster-DNS policies cover are returned apart.
  */
 function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], exposed: Workload['exposure']): { exposure: number[]; dns: number[] } {
-  const { w, comparison, ctx, details, plan } = p;
+  const { w, comparison, ctx, plan } = p;
   const opts = ctx.opts;
   const includedIds = new Set(included.map((r) => r.rule.id));
   const byId = new Map(comparison.rules.map((r) => [r.rule.id, r]));
@@ -195,9 +194,7 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
   for (const side of [comparison.ingress, comparison.egress]) {
     const direction = side.direction;
     const ingress = direction === 'ingress';
-    const exclude = (i: number, reason: string) => {
-      if (details) plan.excluded.push({ edge: side.assessment(i), reason });
-    };
+    const exclude = (i: number, reason: string) => plan.excluded.push({ edge: side.assessment(i), reason });
     if (!ingress && !opts.egress) {
       for (let i = 0; i < side.edges.length; i++) exclude(i, 'egress is not restricted (--no-egress)');
       continue;
@@ -207,7 +204,7 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
       const edge = side.edges[i]!;
       const status = side.status[i]!;
       const ruleIds = side.rules[i]!;
-      if (opts.mode === 'union' && ruleIds.some((id) => includedIds.has(id))) continue; // evidenced by its documented rule
+      if (opts.mode !== 'observed' && ruleIds.some((id) => includedIds.has(id))) continue; // evidenced by its documented rule
       if (ingress && edge.client.kind === 'kubelet') {
         // Probes from the pod's own node: never a rule, so never a violation either.
         const probe = ctx.peers.of(edge, direction, w.namespace);
@@ -220,6 +217,10 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
       }
       if (ingress && exposed.some((x) => x.port === edge.port && x.protocol === edge.protocol)) {
         exposureEdges.push(i);
+        continue;
+      }
+      if (opts.mode === 'documented') {
+        exclude(i, 'mode documented: no included documented rule covers this edge');
         continue;
       }
       if (!include.has(status)) {
@@ -266,13 +267,14 @@ function egressDirection(p: Planning): { input: DirectionInput; rules: GroupedRu
   }
   const dnsEgressOpen = w.clusterDns === true && opts.egress && !upstreamSeen;
   if (dnsEgressOpen) plan.warnings.push(`${p.name} is the cluster DNS and no upstream resolver was observed: its egress is left open`);
-  if (!opts.egress || dnsEgressOpen) return { input: { mode: 'none' }, rules: [] };
+  if (!opts.egress) return { input: { mode: 'none' }, rules: [] };
+  if (dnsEgressOpen) return leftOpen(p, 'the cluster DNS: no upstream resolver was observed, so its egress is left open');
   const apiEdges: number[] = [];
   for (let i = 0; i < out.edges.length; i++) if (out.status[i] !== 'stale' && isApiserverEdge(out.edges[i]!, ix)) apiEdges.push(i);
   if (apiEdges.length > 0 && !groups.egress.hasApiserver) {
     if (ix.apiserver.length === 0) {
       plan.warnings.push(`${p.name} was seen using the apiserver, but no endpoint of default/kubernetes is known: egress is left open rather than cutting it off (import the inventory with EndpointSlices)`);
-      return { input: { mode: 'none' }, rules: [] };
+      return leftOpen(p, 'seen using the apiserver, whose endpoints are unknown: egress is left open rather than cutting it off');
     }
     const api = irPeers(APISERVER, 'egress', w.namespace, ix, ctx.dns);
     const checked = api.ok ? ctx.peers.peer(api.peers[0]!) : undefined;
@@ -287,6 +289,16 @@ function egressDirection(p: Planning): { input: DirectionInput; rules: GroupedRu
     ? { mode: 'rules', rules: rules.map((g) => g.input) }
     : { mode: 'deny-all', explanation: explanation(`${intentKey(w)}#egress`, 'implied', 'nothing observed or documented out: deny all egress') };
   return { input, rules };
+}
+
+/**
+ * A direction the recommendation leaves open. Unrestricted (`none`) is enough on its own, but a
+ * namespace default-deny layer (--default-deny) would isolate it: then it is an explicit
+ * allow-all, so the layer below cannot cut what was deliberately left open.
+ */
+function leftOpen(p: Planning, why: string): { input: DirectionInput; rules: GroupedRule[] } {
+  if (!p.ctx.opts.defaultDeny) return { input: { mode: 'none' }, rules: [] };
+  return { input: { mode: 'allow-all', ports: [], explanation: explanation(`${intentKey(p.w)}#egress-open`, 'implied', `${why}; allowed explicitly above the namespace default-deny`) }, rules: [] };
 }
 
 function workloadSubject(w: Workload): IntentInput['subject'] {

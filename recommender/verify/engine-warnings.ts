@@ -8,7 +8,7 @@ import { selectorMatches } from '../matrix/selector.ts';
 import type { EmitResult } from '../engines/types.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import type { SimPod } from '../simulate/types.ts';
-import { manifestId } from './admission/index.ts';
+import { manifestId } from './index.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);

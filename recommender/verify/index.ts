@@ -1,12 +1,14 @@
 /**
- * Verifies an emitted manifest: structure against the real schema of its apiVersion/kind, then
- * the CEL-level rules the schema does not carry (see semantic.ts), plus the metadata every
- * Kubernetes object needs (a DNS-1123 name).
+ * Verifies an emitted manifest as the engine's API server would take it: structure against the
+ * real schema of its apiVersion/kind, the metadata every Kubernetes object needs (a DNS-1123
+ * name), then the engine's own admission rules (admission/): the CEL rules, the validators and
+ * the agent's checks that a schema does not carry.
  */
-import { semanticErrors, type VerifyError } from './semantic.ts';
+import { engineAdmissionErrors } from './admission/index.ts';
 import { validatorFor } from './schemas.ts';
+import type { VerifyError } from './types.ts';
 
-export type { VerifyError } from './semantic.ts';
+export type { VerifyError } from './types.ts';
 export { SCHEMA_FILES } from './schemas.ts';
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -27,10 +29,30 @@ export function verifyManifest(manifest: unknown): VerifyError[] {
   if (typeof name !== 'string' || name.length > 253 || !NAME.test(name)) {
     errors.push({ path: '/metadata/name', message: `name ${JSON.stringify(name)} is not a DNS-1123 subdomain` });
   }
-  return [...errors, ...semanticErrors(manifest)];
+  return [...errors, ...engineAdmissionErrors(manifest)];
 }
 
 /** Every error of every manifest, each path prefixed with the manifest's index. */
 export function verifyManifests(manifests: readonly unknown[]): VerifyError[] {
   return manifests.flatMap((m, i) => verifyManifest(m).map((e) => ({ path: `[${i}]${e.path}`, message: e.message })));
+}
+
+/** One manifest's problem, named by the manifest. */
+export interface ManifestError {
+  /** `Kind/namespace/name`, or `Kind/name` for cluster-scoped kinds. */
+  manifest: string;
+  /** JSON pointer into the manifest. */
+  path: string;
+  message: string;
+}
+
+export function manifestId(m: unknown): string {
+  const o = (typeof m === 'object' && m !== null ? m : {}) as { kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } };
+  const ns = o.metadata?.namespace;
+  return `${String(o.kind)}/${typeof ns === 'string' ? `${ns}/` : ''}${String(o.metadata?.name)}`;
+}
+
+/** What the engine would refuse of each manifest: schema, metadata and admission. */
+export function manifestErrors(manifests: readonly unknown[]): ManifestError[] {
+  return manifests.flatMap((m) => verifyManifest(m).map((e) => ({ manifest: manifestId(m), path: e.path, message: e.message })));
 }

@@ -19,10 +19,11 @@ import { compareStrings } from '../policy/order.ts';
 import type { EmitResult, EngineName } from '../engines/types.ts';
 import { isSimProtocol, peerEndpoint, type ClusterModel } from '../simulate/cluster.ts';
 import type { DecidedBy, SideVerdict, SimEndpoint, Simulator, SimulatorFactory } from '../simulate/types.ts';
-import { admissionErrors, type ManifestError } from './admission/index.ts';
+import { manifestErrors, type ManifestError } from './index.ts';
 import { probePairs, type Probe } from './probes.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { peerKey } from '../../domain/peer.ts';
+import type { VerifiedSides } from '../recommend.ts';
 
 /** One side of one observed edge, as the recommendation decided it. */
 export interface SideExpectation {
@@ -34,6 +35,25 @@ export interface SideExpectation {
   included: boolean;
   reason?: string;
 }
+
+/** Each restricted side's edges with what the recommendation decided; unrestricted sides are counted in `skipped`. */
+export function* sideExpectations(sides: readonly VerifiedSides[], skipped: Record<string, number>): Iterable<SideExpectation> {
+  for (const s of sides) {
+    for (const direction of ['ingress', 'egress'] as const) {
+      const edges = s.edges[direction];
+      if (!s.restricted[direction]) {
+        if (edges.length > 0) skipped[UNRESTRICTED] = (skipped[UNRESTRICTED] ?? 0) + edges.length;
+        continue;
+      }
+      for (const edge of edges) {
+        const reason = s.excluded[direction].get(edge);
+        yield reason === undefined ? { workload: s.workload, direction, edge, included: true } : { workload: s.workload, direction, edge, included: false, reason };
+      }
+    }
+  }
+}
+
+const UNRESTRICTED = 'the recommendation does not restrict this direction of the workload';
 
 export interface EdgeFinding {
   workload: string;
@@ -78,7 +98,8 @@ export interface VerifyInput {
   emitted: EmitResult;
   model: ClusterModel;
   applied: readonly AppliedPolicy[];
-  expectations: Iterable<SideExpectation>;
+  /** The recommendation's sides (`Recommendation.sides`). */
+  sides: readonly VerifiedSides[];
   simulator: SimulatorFactory;
   /** Extra engine-specific warnings (e.g. from `engineWarnings`). */
   warnings?: string[];
@@ -115,7 +136,7 @@ function endpointsOf(model: ClusterModel, e: EdgeTraffic): Endpoints | string {
 
 export function verifyRecommendation(input: VerifyInput): Verification {
   const { emitted, model } = input;
-  const admission = admissionErrors(emitted.manifests);
+  const admission = manifestErrors(emitted.manifests);
   const ours = input.simulator(emitted.manifests, model.cluster);
   const beside = appliedBeside(input.applied, emitted);
   const withApplied: Simulator | undefined = beside.length > 0 ? input.simulator([...emitted.manifests, ...beside], model.cluster) : undefined;
@@ -127,7 +148,7 @@ export function verifyRecommendation(input: VerifyInput): Verification {
   const skipped: Record<string, number> = {};
   const sides = new Map<string, { workload: string; direction: Direction; subject: SimEndpoint; observed: Probe[] }>();
 
-  for (const x of input.expectations) {
+  for (const x of sideExpectations(input.sides, skipped)) {
     const eps = endpointsOf(model, x.edge);
     if (typeof eps === 'string') {
       skipped[eps] = (skipped[eps] ?? 0) + 1;

@@ -6,10 +6,10 @@ import { toYaml, type EngineName } from '../../recommender/engines/index.ts';
 import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/compare/status.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
-import { recommendOptions, type RecommendationRequest } from '../../app/recommendation.ts';
+import { recommendationJson, recommendOptions, verificationFailures, type RecommendationRequest } from '../../app/recommendation.ts';
 import { getWorkload, readInventory } from '../../store/inventory.ts';
 import type { ServiceContext } from '../context.ts';
-import { notFound } from '../http/problem.ts';
+import { HttpProblem, notFound } from '../http/problem.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { Engine, FreeObject, Namespace, StringEnum } from '../schemas/common.ts';
 import { computeDrift } from '../../recommender/drift.ts';
@@ -36,7 +36,12 @@ const ListQuery = Type.Object(
 );
 const WorkloadQuery = Type.Object(optionProps, { additionalProperties: false });
 const ExportQuery = Type.Object(
-  { ...optionProps, namespace: Type.Optional(Namespace), format: StringEnum(['yaml', 'bundle'] as const, { default: 'yaml', description: 'yaml: one multi-document file; bundle: a tar of one file per policy' }) },
+  {
+    ...optionProps,
+    namespace: Type.Optional(Namespace),
+    format: StringEnum(['yaml', 'bundle'] as const, { default: 'yaml', description: 'yaml: one multi-document file; bundle: a tar of one file per policy' }),
+    allowUnverified: Type.Boolean({ default: false, description: 'answer the manifests even when they fail verification (header X-Flowmatrix-Verified: false)' }),
+  },
   { additionalProperties: false },
 );
 
@@ -80,10 +85,10 @@ export function recommendationRoutes(ctx: ServiceContext): AnyRoute[] {
       query: ListQuery,
       responses: { 200: { description: 'statuses, evidence, policies, manifests and warnings', content: { 'application/json': FreeObject } }, 422: { description: 'options the recommender rejects' } },
       handler: ({ query }, _req, res) => {
-        const { rec, emitted } = service.run(query.engine as EngineName, toOptions(query, ctx.config.staleDays), 'list');
+        const result = service.run(query.engine as EngineName, toOptions(query, ctx.config.staleDays), 'list');
         // Streamed: a whole cluster's evidence can outgrow the longest string Node can build.
         res.status(200).type('application/json');
-        writeJson({ engine: emitted.engine, ...rec, manifests: emitted.manifests, engineWarnings: emitted.warnings }, (t) => res.write(t), 0);
+        writeJson(recommendationJson(result), (t) => res.write(t), 0);
         res.end();
         return undefined;
       },
@@ -103,7 +108,7 @@ export function recommendationRoutes(ctx: ServiceContext): AnyRoute[] {
       },
       handler: ({ params, query }) => {
         if (!getWorkload(ctx.db, params)) throw notFound(`no workload ${params.namespace}/${params.kind}/${params.name} in the inventory`);
-        const { rec, emitted } = service.run(query.engine as EngineName, toOptions({ ...query, namespace: params.namespace, workload: `${params.kind}/${params.name}` }, ctx.config.staleDays), 'workload');
+        const { rec, emitted, verification } = service.run(query.engine as EngineName, toOptions({ ...query, namespace: params.namespace, workload: `${params.kind}/${params.name}` }, ctx.config.staleDays), 'workload');
         const workload = rec.workloads[0];
         if (!workload) throw notFound(`workload ${params.namespace}/${params.kind}/${params.name} is no longer present in the inventory`);
         return {
@@ -114,6 +119,7 @@ export function recommendationRoutes(ctx: ServiceContext): AnyRoute[] {
           namespaceLayers: rec.namespaces,
           manifests: emitted.manifests,
           engineWarnings: emitted.warnings,
+          verification,
         };
       },
     }),
@@ -129,9 +135,17 @@ export function recommendationRoutes(ctx: ServiceContext): AnyRoute[] {
       responses: {
         200: { description: 'manifests', content: { 'application/yaml': undefined, 'application/x-tar': undefined }, headers: cacheHeaders },
         304: { description: 'not modified (If-None-Match matched the ETag)' },
+        422: { description: 'the manifests fail verification (the engine would refuse them, or they deny included traffic): the problem lists what fails; allowUnverified=true answers them anyway' },
       },
       handler: ({ query }, req, res) => {
         const result = service.run(query.engine as EngineName, toOptions(query, ctx.config.staleDays), 'export');
+        if (!result.verification.ok && !query.allowUnverified) {
+          throw new HttpProblem('unprocessable-content', `the ${query.engine} manifests fail verification: applying them would be refused or cut required traffic`, {
+            errors: verificationFailures(result.verification).map((message) => ({ path: 'manifests', message })),
+            extensions: { verification: result.verification },
+          });
+        }
+        res.setHeader('X-Flowmatrix-Verified', String(result.verification.ok));
         const base = `flowmatrix-${query.engine}${query.namespace ? `-${query.namespace}` : ''}`;
         if (query.format === 'bundle') {
           const files = result.emitted.manifests.map((m) => ({ path: `${m.metadata.namespace ?? '_cluster'}/${m.kind.toLowerCase()}-${m.metadata.name}.yaml`, content: toYaml(m) }));

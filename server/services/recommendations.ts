@@ -77,11 +77,12 @@ export class RecommendationService {
     const hit = this.results.get(key);
     if (hit) return hit;
     const result = this.metrics.time(engine, kind, () => {
-      const { rec, emitted } = runRecommendation(this.input(), engine, options);
+      const { rec, emitted, verification } = runRecommendation(this.input(), engine, options);
       let rendered: { text: string; etag: string } | undefined;
       return {
         rec,
         emitted,
+        verification,
         yaml: () => {
           if (!rendered) {
             const text = toMultiDocYaml(emitted.manifests);

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readRecommendationInput, recommendForEveryEngine, recommendFromStore, recommendOptions, runRecommendation, type RecommendationResult } from '../../app/recommendation.ts';
+import { readRecommendationInput, recommendForEveryEngine, recommendFromStore, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { loadDemo } from '../../demo/load.ts';
 import { ENGINE_NAMES, getEngine } from '../../recommender/engines/index.ts';
 import { recommend } from '../../recommender/recommend.ts';
@@ -26,29 +26,28 @@ test('options: an empty request is the documented defaults, staleDays from the c
 test('a run reads the store, recommends and emits exactly what the recommender and the engine give for that input', () => {
   const options = recommendOptions({ namespace: 'netobserv' });
   const input = readRecommendationInput(db, {});
-  const direct = recommend(input, options);
+  const { sides, ...direct } = recommend(input, options);
+  assert.ok(sides.length > 0, 'the recommendation lists the sides the verification checks');
   const { rec, emitted } = recommendFromStore(db, {}, 'cilium', options);
   assert.ok(emitted.manifests.length > 0, 'the demo netobserv namespace gets policies');
-  assert.deepEqual(rec, direct);
+  assert.deepEqual(rec.sides, [], 'the sides are not kept once verified');
+  assert.deepEqual({ ...rec, sides: undefined }, { ...direct, sides: undefined });
   assert.deepEqual(emitted, getEngine('cilium').emit(direct.policySet));
   const every = recommendForEveryEngine(input, options);
-  assert.deepEqual(Object.keys(every.emitted), [...ENGINE_NAMES]);
-  for (const e of ENGINE_NAMES) assert.deepEqual(every.emitted[e], getEngine(e).emit(direct.policySet), e);
+  assert.deepEqual(Object.keys(every.results), [...ENGINE_NAMES]);
+  for (const e of ENGINE_NAMES) assert.deepEqual(every.results[e].emitted, getEngine(e).emit(direct.policySet), e);
 });
 
-test('the verify step runs after emission, on the emitted manifests, and what it returns is the result', () => {
-  const seen: RecommendationResult[] = [];
-  const verify = (r: RecommendationResult): RecommendationResult => {
-    seen.push(r);
-    return { ...r, emitted: { ...r.emitted, manifests: r.emitted.manifests.slice(1) } };
-  };
+test('every run is verified for its engine: admission and simulation of the observed edges, none blocked on the demo netobserv namespace', () => {
   const input = readRecommendationInput(db, {});
   const options = recommendOptions({ namespace: 'netobserv' });
-  const result = runRecommendation(input, 'kubernetes', options, { verify });
-  assert.equal(seen.length, 1);
-  assert.equal(seen[0]?.emitted.engine, 'kubernetes');
-  assert.ok((seen[0]?.emitted.manifests.length ?? 0) > 1);
-  assert.deepEqual(result.emitted.manifests, seen[0]?.emitted.manifests.slice(1));
-  recommendForEveryEngine(input, options, { verify });
-  assert.deepEqual(seen.slice(1).map((r) => r.emitted.engine), [...ENGINE_NAMES]);
+  for (const engine of ENGINE_NAMES) {
+    const { verification } = runRecommendation(input, engine, options);
+    assert.equal(verification.engine, engine);
+    assert.deepEqual(verification.admission, [], engine);
+    assert.deepEqual(verification.blocked, [], engine);
+    assert.equal(verification.ok, true, engine);
+    assert.ok(verification.tightness.length > 0, `${engine}: tightness per workload side`);
+    for (const t of verification.tightness) assert.ok(t.observed > 0 && t.allowed >= t.observed, `${engine} ${t.workload} ${t.direction}: ${t.allowed}/${t.observed}`);
+  }
 });

@@ -128,11 +128,7 @@ test('observed mode, without default deny: every included edge is allowed by the
   }
 });
 
-test('observed mode with default deny: every included edge is allowed', {
-  skip:
-    'recommender defect (engine-neutral, the kubernetes output does the same): with defaultDeny the kube-system default-deny policy isolates coredns egress, ' +
-    'but coredns (a `dns:` workload) gets no egress rules although its egress edges dns:kube-system/Deployment/coredns → apiserver 6443/TCP and → itself 53/UDP are reported included',
-}, async () => {
+test('observed mode with default deny: every included edge is allowed', async () => {
   const { input, model: m } = await demo();
   assert.deepEqual(deniedIncluded(input, m, { mode: 'observed', egress: true, defaultDeny: true, shared: false }).denied, []);
 });
@@ -144,9 +140,7 @@ test('union mode: every included edge is allowed', async () => {
   }
 });
 
-test('documented mode: every included edge is allowed', {
-  skip: 'recommender defect (engine-neutral): documented mode reports undocumented edges as included (e.g. prometheus-server → cadvisor 8080/TCP) while no rule is emitted for them',
-}, async () => {
+test('documented mode: every included edge is allowed', async () => {
   const { input, model: m } = await demo();
   assert.deepEqual(deniedIncluded(input, m, { mode: 'documented', egress: true, defaultDeny: false, shared: false }).denied, []);
 });

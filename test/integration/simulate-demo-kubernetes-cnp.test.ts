@@ -3,8 +3,7 @@
  * engines and run through their simulators: every observed edge the recommendation includes
  * must be allowed on the side (ingress of the server, egress of the client) whose policy
  * includes it. The cluster model is built here from the stored inventory, minimally (one pod
- * per workload at one of its addresses; node InternalIP/ExternalIP addresses). Known emitter
- * defects are committed as skipped tests naming a failing edge.
+ * per workload at one of its addresses; node InternalIP/ExternalIP addresses).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -15,6 +14,8 @@ import { recommend, type RecommendInput, type RecommendOptions } from '../../rec
 import { createClusterNetworkPolicySimulator } from '../../recommender/simulate/clusternetworkpolicy.ts';
 import { createKubernetesSimulator, type KubernetesSimOptions } from '../../recommender/simulate/kubernetes.ts';
 import type { SimCluster, SimEndpoint, SimPod, SimProtocol, Simulator } from '../../recommender/simulate/types.ts';
+import { clusterModel } from '../../recommender/simulate/cluster.ts';
+import { engineWarnings } from '../../recommender/verify/engine-warnings.ts';
 import { demoDb, demoRecommendInput } from '../helpers/demo-db.ts';
 
 const input: RecommendInput = demoRecommendInput(await demoDb());
@@ -76,26 +77,17 @@ const kubernetes = (options: KubernetesSimOptions) => (m: unknown[]) => createKu
 const cnp = (m: unknown[]) => createClusterNetworkPolicySimulator(m, cluster);
 const PERMISSIVE: KubernetesSimOptions = { ipBlockMatchesPods: true, ipBlockMatchesNodes: true, ipBlockMatchesApiserver: true };
 
-const COREDNS =
-  'emitter defect: with defaultDeny, NetworkPolicy/kube-system/kube-system-default-deny (ClusterNetworkPolicy/kube-system-default-deny) isolates the egress of kube-system/coredns, whose recommendation leaves its egress open ("no upstream resolver was observed: its egress is left open") and so emits no egress allowlist: dns:kube-system/Deployment/coredns → apiserver 6443/TCP and → coredns 53/UDP are denied';
-
 const CASES: { name: string; options: Partial<RecommendOptions>; engine: 'kubernetes' | 'clusternetworkpolicy'; simulate: (m: unknown[]) => Simulator; skip?: string }[] = [
   { name: 'kubernetes, default options, ipBlocks selecting pod/node/apiserver addresses (e.g. Calico)', options: {}, engine: 'kubernetes', simulate: kubernetes(PERMISSIVE) },
-  {
-    name: 'kubernetes, default options, strict ipBlock reading (Cilium default)',
-    options: {},
-    engine: 'kubernetes',
-    simulate: kubernetes({}),
-    skip: 'emitter defect: 59 of 266 included sides denied. (1) a matrix "allow all" peer is rendered as ipBlock 0.0.0.0/0 + ::/0, which selects no pod under this reading: stacklight/sf-reporter → stacklight/prometheus-server 9090/TCP (egress of sf-reporter) and 26 more pod-to-pod sides; (2) the apiserver and nodes only as ipBlock /32s: e.g. flagger-system/flagger → apiserver 6443/TCP, kyma-system/telemetry-metric-agent → node demo-worker-1 10250/TCP, node demo-control-plane-1 → netobserv/flowlogs-pipeline 2055/TCP (NetworkPolicy cannot select them otherwise: needs the issue-12 warning)',
-  },
+
   {
     name: 'clusternetworkpolicy, default options',
     options: {},
     engine: 'clusternetworkpolicy',
     simulate: cnp,
   },
-  { name: 'kubernetes, defaultDeny + shared, permissive ipBlocks', options: { defaultDeny: true, shared: true }, engine: 'kubernetes', simulate: kubernetes(PERMISSIVE), skip: COREDNS },
-  { name: 'clusternetworkpolicy, defaultDeny + shared', options: { defaultDeny: true, shared: true }, engine: 'clusternetworkpolicy', simulate: cnp, skip: COREDNS },
+  { name: 'kubernetes, defaultDeny + shared, permissive ipBlocks', options: { defaultDeny: true, shared: true }, engine: 'kubernetes', simulate: kubernetes(PERMISSIVE) },
+  { name: 'clusternetworkpolicy, defaultDeny + shared', options: { defaultDeny: true, shared: true }, engine: 'clusternetworkpolicy', simulate: cnp },
   { name: 'kubernetes, egress not restricted, permissive ipBlocks', options: { egress: false }, engine: 'kubernetes', simulate: kubernetes(PERMISSIVE) },
 ];
 
@@ -106,3 +98,17 @@ for (const c of CASES) {
     assert.deepEqual(denied, []);
   });
 }
+
+test('demo data: kubernetes under the strict ipBlock reading (Cilium without policy-cidr-match-mode: nodes): only node and apiserver peers are denied, and on a Cilium cluster the verification says so', () => {
+  const { denied } = deniedIncludedSides({}, 'kubernetes', kubernetes({}));
+  // A NetworkPolicy can name a node or the apiserver only by an ipBlock (Kubernetes "Network
+  // Policies": ipBlock), which Cilium matches against node addresses only in that mode (Cilium
+  // docs, "Selecting nodes with CIDR / ipBlock"): every other peer must still be allowed.
+  assert.ok(denied.length > 0);
+  for (const d of denied) assert.match(d, /(apiserver|node:|\[ingress of [^\]]+\]: .*node)/, d);
+  const onCilium = { ...inv, workloads: [...inv.workloads, { ...inv.workloads[0]!, namespace: 'kube-system', name: 'cilium', kind: 'DaemonSet' as const, labels: { 'k8s-app': 'cilium' } }] };
+  const emitted = getEngine('kubernetes').emit(recommend(input, {}).policySet);
+  const warnings = engineWarnings(emitted, clusterModel(onCilium), []);
+  assert.ok(warnings.length > 0 && warnings.every((w) => /policy-cidr-match-mode: nodes/.test(w)), warnings.join('\n'));
+  assert.deepEqual(engineWarnings(emitted, clusterModel(inv), []), [], 'no Cilium in the demo inventory: no warning');
+});

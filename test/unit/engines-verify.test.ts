@@ -58,7 +58,8 @@ test('kubernetes: a broken manifest fails (bad CIDR, port type, unknown policyTy
   withIp.to.find((p) => p.ipBlock)!.ipBlock!.cidr = '10.0.0.300/32';
   m.spec.policyTypes.push(42 as unknown as string);
   const errors = verifyManifest(m);
-  assert.ok(errors.some((e) => /invalid CIDR "10\.0\.0\.300\/32"/.test(e.message) && /\/spec\/egress\/\d+\/to\/\d+\/ipBlock\/cidr/.test(e.path)), JSON.stringify(errors));
+  // kubernetes pkg/apis/networking/validation ValidateIPBlock: "must be a valid CIDR value".
+  assert.ok(errors.some((e) => /"10\.0\.0\.300\/32": must be a valid CIDR value/.test(e.message) && /\/spec\/egress\/\d+\/to\/\d+\/ipBlock\/cidr/.test(e.path)), JSON.stringify(errors));
   assert.ok(errors.some((e) => e.path === '/spec/policyTypes/2'), JSON.stringify(errors));
 });
 
@@ -81,8 +82,9 @@ test('calico: ports with services on egress and an unknown action fail', () => {
   svc.destination!.ports = [443];
   m.spec.egress[0]!.action = 'Accept';
   const errors = verifyManifest(m);
-  assert.ok(errors.some((e) => /ports cannot be specified with services on egress/.test(e.message)), JSON.stringify(errors));
-  assert.ok(errors.some((e) => /ports need the rule protocol/.test(e.message)), JSON.stringify(errors));
+  // libcalico-go validator.go validateRule's own wording.
+  assert.ok(errors.some((e) => /cannot specify ports with a service selector/.test(e.message)), JSON.stringify(errors));
+  assert.ok(errors.some((e) => /rules with numeric port or port range must set protocol to TCP or UDP or SCTP/.test(e.message)), JSON.stringify(errors));
   assert.ok(errors.some((e) => e.path === '/spec/egress/0/action'), JSON.stringify(errors));
 });
 
@@ -97,5 +99,6 @@ test('clusternetworkpolicy: priority > 1000, bad range and bad network fail', ()
   const errors = verifyManifest(m);
   assert.ok(errors.some((e) => e.path === '/spec/priority'), JSON.stringify(errors));
   assert.ok(errors.some((e) => /Start port must be less than End port/.test(e.message)), JSON.stringify(errors));
-  assert.ok(errors.some((e) => /invalid CIDR "not-a-cidr"/.test(e.message)), JSON.stringify(errors));
+  // The CRD's CEL rule on networks: isCIDR(self) with the message "Invalid CIDR format provided".
+  assert.ok(errors.some((e) => e.path.endsWith('/networks/0') && /Invalid CIDR format provided/.test(e.message)), JSON.stringify(errors));
 });

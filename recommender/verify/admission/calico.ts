@@ -11,7 +11,7 @@
 import { CALICO_API_VERSION, type CalicoEntityRule, type CalicoPort } from '../../engines/wire/calico.ts';
 import { parseCidr } from '../../../domain/ip.ts';
 import { isOnlyGlobal, selectorSyntaxError } from '../../simulate/calico/selector.ts';
-import type { VerifyError } from '../semantic.ts';
+import type { VerifyError } from '../types.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);

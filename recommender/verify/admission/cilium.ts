@@ -9,7 +9,7 @@
  */
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import type { VerifyError } from '../semantic.ts';
+import type { VerifyError } from '../types.ts';
 import { CILIUM_API_VERSION, CCNP_KIND, CNP_KIND } from '../../engines/wire/cilium.ts';
 import { isServiceName, parsePortNumber } from '../../simulate/cilium/ports.ts';
 import { splitKey } from '../../simulate/cilium/labels.ts';

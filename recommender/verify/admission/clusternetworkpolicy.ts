@@ -23,7 +23,7 @@
  * list lengths and "exactly one field" are left to the schema.
  */
 import { isAdminNetworkPolicy, isBaselineAdminNetworkPolicy, isClusterNetworkPolicy } from '../../engines/wire/clusternetworkpolicy.ts';
-import type { VerifyError } from '../semantic.ts';
+import type { VerifyError } from '../types.ts';
 import { celIsCidr } from './k8s-syntax.ts';
 
 type Obj = Record<string, unknown>;

@@ -1,24 +1,24 @@
 /**
- * What each engine's API server, agent or validating webhook would refuse: the bundled schema,
- * then the engine's own admission rules (one module per engine, each check citing the upstream
- * rule it mirrors). A manifest with any such error is one the engine will not apply.
+ * What each engine's API server, agent or validating webhook refuses that a JSON schema does not
+ * catch, by the manifest's apiVersion: one module per engine, each check citing the upstream
+ * rule it mirrors. A manifest with any such error is one the engine will not apply.
  */
-import { verifyManifest } from '../index.ts';
+import type { VerifyError } from '../types.ts';
+import { admissionErrorsCalico } from './calico.ts';
+import { admissionErrorsCilium } from './cilium.ts';
+import { admissionErrorsClusterNetworkPolicy } from './clusternetworkpolicy.ts';
+import { admissionErrorsKubernetes } from './kubernetes.ts';
 
-export interface ManifestError {
-  /** `Kind/namespace/name`, or `Kind/name` for cluster-scoped kinds. */
-  manifest: string;
-  /** JSON pointer into the manifest. */
-  path: string;
-  message: string;
-}
+const BY_API_VERSION: Readonly<Record<string, (m: unknown) => VerifyError[]>> = {
+  'networking.k8s.io/v1': admissionErrorsKubernetes,
+  'cilium.io/v2': admissionErrorsCilium,
+  'projectcalico.org/v3': admissionErrorsCalico,
+  'policy.networking.k8s.io/v1alpha1': admissionErrorsClusterNetworkPolicy,
+  'policy.networking.k8s.io/v1alpha2': admissionErrorsClusterNetworkPolicy,
+};
 
-export function manifestId(m: unknown): string {
-  const o = (typeof m === 'object' && m !== null ? m : {}) as { kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } };
-  const ns = o.metadata?.namespace;
-  return `${String(o.kind)}/${typeof ns === 'string' ? `${ns}/` : ''}${String(o.metadata?.name)}`;
-}
-
-export function admissionErrors(manifests: readonly unknown[]): ManifestError[] {
-  return manifests.flatMap((m) => verifyManifest(m).map((e) => ({ manifest: manifestId(m), path: e.path, message: e.message })));
+export function engineAdmissionErrors(manifest: unknown): VerifyError[] {
+  const apiVersion = typeof manifest === 'object' && manifest !== null ? (manifest as { apiVersion?: unknown }).apiVersion : undefined;
+  const check = typeof apiVersion === 'string' ? BY_API_VERSION[apiVersion] : undefined;
+  return check ? check(manifest) : [];
 }

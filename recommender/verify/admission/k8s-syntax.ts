@@ -6,7 +6,7 @@
  * pkg/api/validation/ip.go (IsValidCIDRForLegacyField with strict validation). Each returns
  * messages (empty = valid), worded like upstream.
  */
-import type { VerifyError } from '../semantic.ts';
+import type { VerifyError } from '../types.ts';
 
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

@@ -8,7 +8,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { isNetworkPolicy } from '../../engines/wire/kubernetes.ts';
-import type { VerifyError } from '../semantic.ts';
+import type { VerifyError } from '../types.ts';
 import { cidrErrors, isDns1123Label, isDns1123Subdomain, isValidPortName, isValidPortNum, labelErrors, labelSelectorErrors } from './k8s-syntax.ts';
 
 type Obj = Record<string, unknown>;
