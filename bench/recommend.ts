@@ -5,7 +5,11 @@
  * - recommend (issue 4, target ≤ 3.5×): read the inventory, edges and matrices, compare,
  *   synthesize, build the PolicySet and emit the `kubernetes` manifests (objects);
  * - export: the same plus the multi-document YAML text `flowmatrix export --engine kubernetes`
- *   prints (ratio for information).
+ *   prints (ratio for information);
+ * - verification (issue 12, target ≤ 1.5×): recommend + emit + verify (admission of every
+ *   manifest, the engine's simulator on every observed edge side, tightness probes) against
+ *   recommend + emit alone, paired in each round, for BENCH_RECOMMEND_VERIFY_ENGINE (default
+ *   kubernetes; `all` runs the four).
  * Env: BENCH_RECOMMEND_WORKLOADS (default 2000), BENCH_RECOMMEND_EDGES (default 200000),
  * BENCH_RECOMMEND_ROUNDS (default 5) rounds per figure, each a bare SELECT then the run, the
  * median ratio reported; BENCH_RECOMMEND_DB=PATH keeps the generated database there (to run the CLI on it),
@@ -24,6 +28,8 @@ import { loadCatalog } from '../app/catalog.ts';
 import { mergeMatrices } from '../recommender/matrix/registry.ts';
 import { resolveMatrix } from '../recommender/matrix/resolve.ts';
 import { recommend } from '../recommender/recommend.ts';
+import { runRecommendation } from '../app/recommendation.ts';
+import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { openDb } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { applySnapshot, readInventory } from '../store/inventory.ts';
@@ -37,6 +43,7 @@ const ROUNDS = Number(process.env.BENCH_RECOMMEND_ROUNDS ?? 5);
 /** BENCH_RECOMMEND_DETAILS=1: also build the full evidence JSON (`recommend --output json`). */
 const DETAILS = process.env.BENCH_RECOMMEND_DETAILS === '1';
 const EXPORT = process.env.BENCH_RECOMMEND_EXPORT !== '0';
+const VERIFY_ENGINES: readonly EngineName[] = process.env.BENCH_RECOMMEND_VERIFY_ENGINE === 'all' ? ENGINE_NAMES : [(process.env.BENCH_RECOMMEND_VERIFY_ENGINE ?? 'kubernetes') as EngineName];
 const NOW = Date.UTC(2026, 10, 20);
 const PORTS = [80, 443, 3000, 5432, 6379, 8080, 8443, 9090, 9093, 9200, 9300, 11211, 15000, 27017];
 
@@ -163,6 +170,27 @@ try {
     full(true);
     const x = medianRound(() => full(true), (run) => run.export);
     console.log(`  export (recommend + YAML text): ${x.run.export.toFixed(0)} ms = ${x.ratio.toFixed(2)}× bare SELECT (median; ${range(x)}; for information); YAML ${x.run.yaml.toFixed(0)} ms, ${(x.run.bytes / 1e6).toFixed(1)} MB`);
+  }
+  // Verification: the same input, recommend + emit alone against recommend + emit + verify, paired.
+  const inv = readInventory(db);
+  const input = { inventory: inv, edges: readEdgeTraffic(db), matrices: mergeMatrices(loadCatalog().map((c) => c.matrix), []).map((e) => resolveMatrix(e, inv, {})), externalNames: readExternalNames(db) };
+  for (const engine of VERIFY_ENGINES) {
+    const plain = (): number => {
+      const t0 = process.hrtime.bigint();
+      getEngine(engine).emit(recommend(input, {}, { details: false }).policySet);
+      return ms(t0);
+    };
+    const rounds = Array.from({ length: ROUNDS }, () => {
+      const p = plain();
+      const t0 = process.hrtime.bigint();
+      const { verification } = runRecommendation(input, engine, {}, { details: false });
+      const v = ms(t0);
+      return { plain: p, verified: v, ratio: v / p, ok: verification.ok, sides: verification.tightness.length };
+    }).sort((a, b) => a.ratio - b.ratio);
+    const m = rounds[Math.floor(rounds.length / 2)]!;
+    console.log(
+      `  verification (${engine}): recommend + emit ${m.plain.toFixed(0)} ms, with verification ${m.verified.toFixed(0)} ms = ${m.ratio.toFixed(2)}× (median; ${rounds[0]!.ratio.toFixed(2)}–${rounds[rounds.length - 1]!.ratio.toFixed(2)}× over ${rounds.length} rounds; target ≤ 1.5×); verified ${m.ok ? 'ok' : 'FAILED'}, ${m.sides} workload sides`,
+    );
   }
   db.close();
 } finally {

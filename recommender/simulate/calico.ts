@@ -64,7 +64,15 @@ class Calico implements CalicoSimulator {
     const client = this.views.of(flow.client);
     const server = this.views.of(flow.server);
     const c: MatchContext = { flow, family: flowFamily(client, server), client, server };
-    return combine(this.side(c, 'egress', client), this.side(c, 'ingress', server));
+    return combine(this.decideSide(c, 'egress', client), this.decideSide(c, 'ingress', server));
+  }
+
+  /** One side of the flow (the same answer as `evaluate`'s). */
+  side(flow: SimFlow, direction: Direction): SideVerdict {
+    const client = this.views.of(flow.client);
+    const server = this.views.of(flow.server);
+    const c: MatchContext = { flow, family: flowFamily(client, server), client, server };
+    return this.decideSide(c, direction, direction === 'ingress' ? server : client);
   }
 
   /** The tiers with a policy that applies to the endpoint in that direction, each with those policies in order. */
@@ -79,7 +87,7 @@ class Calico implements CalicoSimulator {
     return cached[direction];
   }
 
-  private side(c: MatchContext, direction: Direction, local: EndpointView): SideVerdict {
+  private decideSide(c: MatchContext, direction: Direction, local: EndpointView): SideVerdict {
     if (!local.workload) return { isolated: false, allowed: true, reason: `${local.describe} is no Calico workload endpoint: no policy applies to it` };
     const tiers = this.tiersFor(local, direction);
     const profile = `profile kns.${local.namespace} allows`;

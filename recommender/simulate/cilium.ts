@@ -150,7 +150,12 @@ class CiliumSimulator implements Simulator {
   }
 
   evaluate(flow: SimFlow): SimVerdict {
-    return combine(this.side('egress', flow.client, flow.server, flow), this.side('ingress', flow.server, flow.client, flow));
+    return combine(this.decideSide('egress', flow.client, flow.server, flow), this.decideSide('ingress', flow.server, flow.client, flow));
+  }
+
+  /** One side of the flow (the same answer as `evaluate`'s). */
+  side(flow: SimFlow, direction: Direction): SideVerdict {
+    return direction === 'ingress' ? this.decideSide('ingress', flow.server, flow.client, flow) : this.decideSide('egress', flow.client, flow.server, flow);
   }
 
   private selection(pod: SimPod): Selection {
@@ -183,7 +188,7 @@ class CiliumSimulator implements Simulator {
     };
   }
 
-  private side(d: Direction, subject: SimEndpoint, peer: SimEndpoint, flow: SimFlow): SideVerdict {
+  private decideSide(d: Direction, subject: SimEndpoint, peer: SimEndpoint, flow: SimFlow): SideVerdict {
     if (this.opts.enforcementMode === 'never') return { isolated: false, allowed: true, reason: 'policy enforcement is disabled (policy-enforcement-mode: never)' };
     if (subject.kind !== 'pod' || subject.pod.hostNetwork) {
       return { isolated: false, allowed: true, reason: `${subject.kind === 'pod' ? 'a host-network pod' : `the ${subject.kind}`} is not a Cilium endpoint: ${KINDS} endpointSelectors do not apply to it` };

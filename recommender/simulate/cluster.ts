@@ -28,6 +28,8 @@ export interface ClusterModel {
   /** The pod that stands for a workload (by `workloadKey`). */
   podOf(workloadKey: string): SimPod | undefined;
   nodeOf(name: string): SimNode | undefined;
+  /** Endpoints already made, by peer object (see peerEndpoint). */
+  readonly endpoints: WeakMap<Peer, EndpointOrReason>;
 }
 
 export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMap<string, readonly string[]>): ClusterModel {
@@ -66,7 +68,7 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     podCIDRs: [...new Set(inventory.nodes.flatMap((n) => n.podCIDRs))].sort(),
     ...(dnsNames !== undefined ? { dnsNames } : {}),
   };
-  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n) };
+  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new WeakMap() };
 }
 
 export function isSimProtocol(p: string): p is SimProtocol {
@@ -81,6 +83,15 @@ export type EndpointOrReason = { ok: true; endpoint: SimEndpoint } | { ok: false
  * (edges to it are on the endpoint's own port).
  */
 export function peerEndpoint(model: ClusterModel, peer: Peer, port: number): EndpointOrReason {
+  // Peers are shared objects (the store hands out one per peer): each is looked up once, but
+  // the apiserver, whose endpoint depends on the port.
+  if (peer.kind === 'apiserver') return endpointOf(model, peer, port);
+  let e = model.endpoints.get(peer);
+  if (e === undefined) model.endpoints.set(peer, (e = endpointOf(model, peer, port)));
+  return e;
+}
+
+function endpointOf(model: ClusterModel, peer: Peer, port: number): EndpointOrReason {
   switch (peer.kind) {
     case 'workload':
     case 'dns': {

@@ -163,5 +163,6 @@ export function createClusterNetworkPolicySimulator(policies: readonly unknown[]
   return {
     engine: 'clusternetworkpolicy',
     evaluate: (flow) => combine(tiers.side(flow, 'egress'), tiers.side(flow, 'ingress')),
+    side: (flow, direction) => tiers.side(flow, direction),
   };
 }

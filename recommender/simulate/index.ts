@@ -11,7 +11,7 @@ import { calicoSimulator } from './calico.ts';
 import { simulateCilium } from './cilium.ts';
 import { createClusterNetworkPolicySimulator } from './clusternetworkpolicy.ts';
 import { createKubernetesSimulator, type KubernetesSimOptions } from './kubernetes.ts';
-import { combine, type SideVerdict, type SimulatorFactory } from './types.ts';
+import { combine, decideSide, type SideVerdict, type SimulatorFactory } from './types.ts';
 
 /**
  * Cilium enforces Kubernetes NetworkPolicies beside its own policies, as allow rules of the same
@@ -35,6 +35,7 @@ const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
       const k = kubernetes.evaluate(flow);
       return combine(side(c.egress, k.egress), side(c.ingress, k.ingress));
     },
+    side: (flow, direction) => side(decideSide(cilium, flow, direction), decideSide(kubernetes, flow, direction)),
   };
 };
 

@@ -62,6 +62,8 @@ interface CompiledPort {
 
 interface CompiledRule {
   pointer: string;
+  /** The verdict this rule gives when it allows (made once: simulators answer the same rule many times). */
+  allows?: SideVerdict;
   /** undefined = every peer. */
   peers?: CompiledPeer[];
   /** undefined = every port and protocol. */
@@ -125,11 +127,13 @@ function compile(np: NetworkPolicy): CompiledPolicy {
 /** The policies isolating a pod in one direction, and the sentence a deny then gives (built once per pod). */
 interface Selecting {
   policies: CompiledPolicy[];
-  denyReason: string;
+  denyReason: SideVerdict;
 }
 
-const NOT_SELECTED_INGRESS = 'no NetworkPolicy selects the pod for ingress';
-const NOT_SELECTED_EGRESS = 'no NetworkPolicy selects the pod for egress';
+const NOT_SELECTED: Record<Direction, SideVerdict> = {
+  ingress: { isolated: false, allowed: true, reason: 'no NetworkPolicy selects the pod for ingress' },
+  egress: { isolated: false, allowed: true, reason: 'no NetworkPolicy selects the pod for egress' },
+};
 
 const isObject = (x: unknown): x is object => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -169,7 +173,7 @@ export class NetworkPolicyIndex {
       const all = (this.byNamespace.get(pod.namespace) ?? []).filter((p) => selectorMatches(p.podSelector, pod.labels));
       const of = (d: Direction): Selecting => {
         const policies = all.filter((p) => p.isolates[d]);
-        return { policies, denyReason: `isolated for ${d} by ${policies.map((p) => p.ref).join(', ')}; no rule allows it` };
+        return { policies, denyReason: { isolated: true, allowed: false, reason: `isolated for ${d} by ${policies.map((p) => p.ref).join(', ')}; no rule allows it` } };
       };
       s = { ingress: of('ingress'), egress: of('egress') };
       this.selecting.set(pod, s);
@@ -192,16 +196,16 @@ export class NetworkPolicyIndex {
       return { isolated: false, allowed: true, reason: `the ${direction === 'ingress' ? 'server' : 'client'} is ${what}: no NetworkPolicy applies to it` };
     }
     const { policies: selecting, denyReason } = this.policiesSelecting(pod)[direction];
-    if (selecting.length === 0) return { isolated: false, allowed: true, reason: direction === 'ingress' ? NOT_SELECTED_INGRESS : NOT_SELECTED_EGRESS };
+    if (selecting.length === 0) return NOT_SELECTED[direction];
     const other = this.view.view(direction === 'ingress' ? flow.client : flow.server);
     for (const p of selecting) {
       for (const r of p.rules[direction]) {
         if (this.ruleMatches(r, p.namespace, other, flow)) {
-          return { isolated: true, allowed: true, by: { policy: p.ref, rule: r.pointer }, reason: `allowed by ${direction} rule ${r.pointer} of ${p.ref}` };
+          return (r.allows ??= { isolated: true, allowed: true, by: { policy: p.ref, rule: r.pointer }, reason: `allowed by ${direction} rule ${r.pointer} of ${p.ref}` });
         }
       }
     }
-    return { isolated: true, allowed: false, reason: denyReason };
+    return denyReason;
   }
 
   private ruleMatches(r: CompiledRule, namespace: string, other: PeerView, flow: SimFlow): boolean {
@@ -259,5 +263,6 @@ export function createKubernetesSimulator(policies: readonly unknown[], cluster:
   return {
     engine: 'kubernetes',
     evaluate: (flow) => combine(index.side(flow, 'egress'), index.side(flow, 'ingress')),
+    side: (flow, direction) => index.side(flow, direction),
   };
 }

@@ -115,6 +115,15 @@ export interface SimVerdict {
 export interface Simulator {
   readonly engine: EngineName;
   evaluate(flow: SimFlow): SimVerdict;
+  /** One side only (the verification needs one per edge side); the same answer as `evaluate`'s side. */
+  side?(flow: SimFlow, direction: 'ingress' | 'egress'): SideVerdict;
+}
+
+/** One side of a flow, through `side` when the simulator has it. */
+export function decideSide(sim: Simulator, flow: SimFlow, direction: 'ingress' | 'egress'): SideVerdict {
+  if (sim.side) return sim.side(flow, direction);
+  const v = sim.evaluate(flow);
+  return direction === 'ingress' ? v.ingress : v.egress;
 }
 
 /**

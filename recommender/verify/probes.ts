@@ -1,10 +1,10 @@
 /**
- * The (peer, port) pairs a workload side is probed with to measure how tight its policies are:
- * the observed pairs, plus the peers a looser policy would most likely open up — every workload
- * of the subject's namespace, one workload of each other namespace, the apiserver, a node and an
- * address outside the cluster — on the ports that matter for the side (the subject's declared
- * ports for ingress; the peer's declared ports for egress; the observed ports for both).
- * Bounded per side by (namespace size + namespaces + observed peers) × ports, never by flows.
+ * The extra (peer, port) pairs a workload side is probed with to measure how tight its policies
+ * are, beside the observed pairs: one peer of each class a looser policy would open up — a pod of
+ * the subject's namespace that was not observed, a pod of another namespace, the apiserver, a
+ * node and an address outside the cluster — on every port of the side (the observed ports, and
+ * for ingress the ports the subject declares). Bounded per side by 5 × ports, never by flows or
+ * by the size of the cluster.
  */
 import type { Direction } from '../policy/ir.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
@@ -19,34 +19,21 @@ export interface Probe {
 /** An address of TEST-NET-2 (RFC 5737): outside any cluster, standing for "the world". */
 export const WORLD_PROBE = '198.51.100.1';
 
-function endpointId(e: SimEndpoint): string {
-  switch (e.kind) {
-    case 'pod':
-      return `pod:${e.pod.namespace}/${e.pod.name ?? e.pod.ips.join(',')}`;
-    case 'node':
-      return `node:${e.node.name}`;
-    case 'apiserver':
-    case 'external':
-      return `${e.kind}:${e.ip}`;
-  }
-}
-
 function declaredPorts(pod: SimPod): { port: number; protocol: SimProtocol }[] {
   return pod.ports.filter((p): p is typeof p & { protocol: SimProtocol } => p.protocol === 'TCP' || p.protocol === 'UDP' || p.protocol === 'SCTP');
 }
 
-function candidatePeers(model: ClusterModel, subject: SimEndpoint): SimEndpoint[] {
+/** One peer per class, none of them among `observed` (pods compared by object). */
+function peerClasses(model: ClusterModel, subject: SimEndpoint, observed: ReadonlySet<SimPod>): SimEndpoint[] {
   const { cluster } = model;
   const namespace = subject.kind === 'pod' ? subject.pod.namespace : undefined;
+  const self = subject.kind === 'pod' ? subject.pod : undefined;
+  const unobserved = (p: SimPod): boolean => p !== self && !observed.has(p) && !p.hostNetwork;
   const peers: SimEndpoint[] = [];
-  const otherNamespaces = new Set<string>();
-  for (const pod of cluster.pods) {
-    if (pod.namespace === namespace) peers.push({ kind: 'pod', pod });
-    else if (!otherNamespaces.has(pod.namespace)) {
-      otherNamespaces.add(pod.namespace);
-      peers.push({ kind: 'pod', pod });
-    }
-  }
+  const sameNamespace = cluster.pods.find((p) => p.namespace === namespace && unobserved(p));
+  if (sameNamespace) peers.push({ kind: 'pod', pod: sameNamespace });
+  const otherNamespace = cluster.pods.find((p) => p.namespace !== namespace && unobserved(p));
+  if (otherNamespace) peers.push({ kind: 'pod', pod: otherNamespace });
   const api = cluster.apiserver[0];
   if (api) peers.push({ kind: 'apiserver', ip: api.ip });
   const node = cluster.nodes.find((n) => n.ips.length > 0);
@@ -55,23 +42,36 @@ function candidatePeers(model: ClusterModel, subject: SimEndpoint): SimEndpoint[
   return peers;
 }
 
-/** The probes of one side and how many distinct observed pairs they include. */
-export function probePairs(model: ClusterModel, subject: SimEndpoint, direction: Direction, observed: readonly Probe[]): { observed: number; probes: Probe[] } {
-  const seen = new Set<string>();
-  const probes: Probe[] = [];
-  const add = (p: Probe): void => {
-    const k = `${endpointId(p.peer)}|${p.port}|${p.protocol}`;
-    if (seen.has(k)) return;
-    seen.add(k);
-    probes.push(p);
-  };
-  for (const p of observed) add(p);
-  const observedCount = probes.length;
-  const observedPorts = observed.map((p) => ({ port: p.port, protocol: p.protocol }));
-  const subjectPorts = direction === 'ingress' && subject.kind === 'pod' ? declaredPorts(subject.pod) : [];
-  for (const peer of candidatePeers(model, subject)) {
-    const peerPorts = direction === 'egress' && peer.kind === 'pod' ? declaredPorts(peer.pod) : [];
-    for (const port of [...observedPorts, ...subjectPorts, ...peerPorts]) add({ peer, ...port });
+/** Who an endpoint is, for telling probes apart: a pod by its object, the others by address. */
+export function endpointKey(e: SimEndpoint): string {
+  switch (e.kind) {
+    case 'pod':
+      return `pod:${e.pod.namespace}/${e.pod.name ?? ''}/${e.pod.ips.join(',')}`;
+    case 'node':
+      return `node:${e.node.name}`;
+    case 'apiserver':
+    case 'external':
+      return `${e.kind}:${e.ip}`;
   }
-  return { observed: observedCount, probes };
+}
+
+export const probeKey = (p: Probe): string => `${endpointKey(p.peer)}|${p.port}/${p.protocol}`;
+
+/** The probes of one side beyond its observed pairs. */
+export function extraProbes(model: ClusterModel, subject: SimEndpoint, direction: Direction, observed: readonly Probe[]): Probe[] {
+  const ports = new Map<string, { port: number; protocol: SimProtocol }>();
+  const addPort = (p: { port: number; protocol: SimProtocol }): void => void ports.set(`${p.port}/${p.protocol}`, p);
+  for (const p of observed) addPort(p);
+  if (direction === 'ingress' && subject.kind === 'pod') for (const p of declaredPorts(subject.pod)) addPort(p);
+  const observedPods = new Set(observed.flatMap((p) => (p.peer.kind === 'pod' ? [p.peer.pod] : [])));
+  // Observed pods are never probe peers; the other observed peers (apiserver, node, world) may be.
+  const seen = new Set(observed.filter((p) => p.peer.kind !== 'pod').map(probeKey));
+  const out: Probe[] = [];
+  for (const peer of peerClasses(model, subject, observedPods)) {
+    for (const port of ports.values()) {
+      const probe = { peer, ...port };
+      if (!seen.has(probeKey(probe))) out.push(probe);
+    }
+  }
+  return out;
 }

@@ -10,17 +10,18 @@
  * - The same is simulated with the applied policies beside the recommended ones (the ones the
  *   recommendation replaces, same kind/namespace/name, left out): a denial that only appears
  *   then is the applied policies' doing and is a warning, not a failure of the output.
- * - Tightness per workload side: the (peer, port) pairs the policies allow among the probes
- *   (`probes.ts`), divided by the observed pairs; 1 is as tight as the observations allow.
+ * - Tightness per workload side: the (peer, port) pairs the policies allow among the observed
+ *   pairs and the probes (`probes.ts`: one peer of each class a looser policy opens, on the
+ *   side's ports), divided by the observed pairs; 1 is as tight as the observations allow.
  */
 import type { AppliedPolicy } from '../../domain/inventory.ts';
 import type { Direction } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { EmitResult, EngineName } from '../engines/types.ts';
 import { isSimProtocol, peerEndpoint, type ClusterModel } from '../simulate/cluster.ts';
-import type { DecidedBy, SideVerdict, SimEndpoint, Simulator, SimulatorFactory } from '../simulate/types.ts';
+import { decideSide, type DecidedBy, type SideVerdict, type SimEndpoint, type SimFlow, type SimProtocol, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
 import { manifestErrors, type ManifestError } from './index.ts';
-import { probePairs, type Probe } from './probes.ts';
+import { extraProbes, type Probe } from './probes.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { VerifiedSides } from '../recommend.ts';
@@ -116,10 +117,6 @@ export function appliedBeside(applied: readonly AppliedPolicy[], emitted: EmitRe
   return applied.map((p) => p.manifest).filter((m) => typeof m === 'object' && m !== null && !replaced.has(identity(m as Parameters<typeof identity>[0])));
 }
 
-function sideOf(v: { egress: SideVerdict; ingress: SideVerdict }, d: Direction): SideVerdict {
-  return d === 'ingress' ? v.ingress : v.egress;
-}
-
 interface Endpoints {
   client: SimEndpoint;
   server: SimEndpoint;
@@ -134,6 +131,10 @@ function endpointsOf(model: ClusterModel, e: EdgeTraffic): Endpoints | string {
   return { client: client.endpoint, server: server.endpoint };
 }
 
+function finding(x: SideExpectation, s: SideVerdict, reason: string): EdgeFinding {
+  return { workload: x.workload, direction: x.direction, edge: edgeKey(x.edge), ...(s.by !== undefined ? { by: s.by } : {}), reason };
+}
+
 export function verifyRecommendation(input: VerifyInput): Verification {
   const { emitted, model } = input;
   const admission = manifestErrors(emitted.manifests);
@@ -146,7 +147,7 @@ export function verifyRecommendation(input: VerifyInput): Verification {
   const stillAllowed: EdgeFinding[] = [];
   const denied: EdgeFinding[] = [];
   const skipped: Record<string, number> = {};
-  const sides = new Map<string, { workload: string; direction: Direction; subject: SimEndpoint; observed: Probe[] }>();
+  const sides = new Map<string, { workload: string; direction: Direction; subject: SimEndpoint; observed: Probe[]; allowed: number }>();
 
   for (const x of sideExpectations(input.sides, skipped)) {
     const eps = endpointsOf(model, x.edge);
@@ -154,36 +155,31 @@ export function verifyRecommendation(input: VerifyInput): Verification {
       skipped[eps] = (skipped[eps] ?? 0) + 1;
       continue;
     }
-    const flow = { client: eps.client, server: eps.server, port: x.edge.port, protocol: x.edge.protocol as 'TCP' };
-    const side = sideOf(ours.evaluate(flow), x.direction);
-    const finding = (s: SideVerdict, reason: string): EdgeFinding => ({
-      workload: x.workload,
-      direction: x.direction,
-      edge: edgeKey(x.edge),
-      ...(s.by !== undefined ? { by: s.by } : {}),
-      reason,
-    });
+    const flow: SimFlow = { client: eps.client, server: eps.server, port: x.edge.port, protocol: x.edge.protocol as SimProtocol };
+    const side = decideSide(ours, flow, x.direction);
     if (x.included) {
-      if (!side.allowed) blocked.push(finding(side, side.reason));
+      if (!side.allowed) blocked.push(finding(x, side, side.reason));
       else if (withApplied) {
-        const beside = sideOf(withApplied.evaluate(flow), x.direction);
-        if (!beside.allowed) blockedByApplied.push(finding(beside, beside.reason));
+        const beside = decideSide(withApplied, flow, x.direction);
+        if (!beside.allowed) blockedByApplied.push(finding(x, beside, beside.reason));
       }
       const k = `${x.workload}|${x.direction}`;
-      const entry = sides.get(k) ?? { workload: x.workload, direction: x.direction, subject: x.direction === 'ingress' ? eps.server : eps.client, observed: [] };
+      let entry = sides.get(k);
+      if (entry === undefined) sides.set(k, (entry = { workload: x.workload, direction: x.direction, subject: x.direction === 'ingress' ? eps.server : eps.client, observed: [], allowed: 0 }));
+      // Observed pairs of a side are distinct: its edges are (far peer, port, protocol) apart.
       entry.observed.push({ peer: x.direction === 'ingress' ? eps.client : eps.server, port: flow.port, protocol: flow.protocol });
-      sides.set(k, entry);
-    } else if (side.allowed) stillAllowed.push(finding(side, `left out (${x.reason ?? 'not included'}) but allowed: ${side.reason}`));
-    else denied.push(finding(side, x.reason ?? 'not included'));
+      if (side.allowed) entry.allowed++;
+    } else if (side.allowed) stillAllowed.push(finding(x, side, `left out (${x.reason ?? 'not included'}) but allowed: ${side.reason}`));
+    else denied.push(finding(x, side, x.reason ?? 'not included'));
   }
 
   const tightness: Tightness[] = [];
   for (const s of sides.values()) {
-    const { observed, probes } = probePairs(model, s.subject, s.direction, s.observed);
-    let allowed = 0;
-    for (const p of probes) {
-      const flow = s.direction === 'ingress' ? { client: p.peer, server: s.subject, port: p.port, protocol: p.protocol } : { client: s.subject, server: p.peer, port: p.port, protocol: p.protocol };
-      if (sideOf(ours.evaluate(flow), s.direction).allowed) allowed++;
+    const observed = s.observed.length;
+    let allowed = s.allowed;
+    for (const p of extraProbes(model, s.subject, s.direction, s.observed)) {
+      const flow: SimFlow = s.direction === 'ingress' ? { client: p.peer, server: s.subject, port: p.port, protocol: p.protocol } : { client: s.subject, server: p.peer, port: p.port, protocol: p.protocol };
+      if (decideSide(ours, flow, s.direction).allowed) allowed++;
     }
     tightness.push({ workload: s.workload, direction: s.direction, observed, allowed, ratio: Math.round((allowed / observed) * 100) / 100 });
   }
