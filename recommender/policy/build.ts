@@ -161,12 +161,13 @@ interface Checked<T> {
 interface CheckCache {
   peers: Map<PolicyPeer, Checked<PolicyPeer>>;
   ports: Map<PortSpec, Checked<PortSpec>>;
-  /** One-port lists by their port object (see `checkedPortList`). */
+  /** One-port lists by their port object, longer lists by their key (see `checkedPortList`). */
   portLists: Map<PortSpec, CheckedPorts>;
+  portSets: Map<string, CheckedPorts>;
 }
 
 function newCache(): CheckCache {
-  return { peers: new Map(), ports: new Map(), portLists: new Map() };
+  return { peers: new Map(), ports: new Map(), portLists: new Map(), portSets: new Map() };
 }
 
 function checkedPort(cache: CheckCache, path: string, i: number, p: PortSpec): Checked<PortSpec> {
@@ -217,7 +218,11 @@ function checkedPortList(cache: CheckCache, path: string, ports: readonly PortSp
     return l;
   }
   const checked = normalizeChecked(cache, path, ports);
-  return { values: checked.map((c) => c.value), key: checked.map((c) => c.key).join(';') };
+  const key = checked.map((c) => c.key).join(';');
+  // Equal lists share one array, as one-port lists do: engines render each list once.
+  let l = cache.portSets.get(key);
+  if (l === undefined) cache.portSets.set(key, (l = { values: checked.map((c) => c.value), key }));
+  return l;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,10 +15,16 @@ import { edgePort, farSide, irPeers, type DnsTarget } from './peers.ts';
 /** An edge's far side as checked IR peers with their keys, or why it cannot be a rule. */
 export type FarPeers = { ok: true; peers: PolicyPeer[]; keys: string[] } | { ok: false; reason: string };
 
-const OWN_NAMESPACE = { ingress: 'ingress/own-namespace', egress: 'egress/own-namespace' } as const;
+/** The answers for one peer object: per direction, and for a workload in the subject's own namespace. */
+interface Answers {
+  ingress?: FarPeers;
+  egress?: FarPeers;
+  ingressOwnNamespace?: FarPeers;
+  egressOwnNamespace?: FarPeers;
+}
 
 export class RunPeers {
-  private readonly resolved = new Map<Peer, Map<string, FarPeers>>();
+  private readonly resolved = new Map<Peer, Answers>();
   /** By protocol, then port. */
   private readonly portLists = new Map<string, Map<number, readonly PortSpec[] | undefined>>();
 
@@ -30,12 +36,11 @@ export class RunPeers {
   /** The far side of `edge` (its client for ingress, its server for egress) for a subject in namespace `ns`. */
   of(edge: EdgeTraffic, direction: Direction, ns: string): FarPeers {
     const far = farSide(direction === 'ingress' ? edge.client : edge.server, edge.port, direction, this.ix);
-    const variant = far.kind === 'workload' && far.workload.namespace === ns ? OWN_NAMESPACE[direction] : direction;
-    let byVariant = this.resolved.get(far);
-    if (byVariant === undefined) this.resolved.set(far, (byVariant = new Map()));
-    let r = byVariant.get(variant);
-    if (r === undefined) byVariant.set(variant, (r = this.checked(irPeers(far, direction, ns, this.ix, this.dns))));
-    return r;
+    const own = far.kind === 'workload' && far.workload.namespace === ns;
+    const slot: keyof Answers = direction === 'ingress' ? (own ? 'ingressOwnNamespace' : 'ingress') : own ? 'egressOwnNamespace' : 'egress';
+    let answers = this.resolved.get(far);
+    if (answers === undefined) this.resolved.set(far, (answers = {}));
+    return (answers[slot] ??= this.checked(irPeers(far, direction, ns, this.ix, this.dns)));
   }
 
   /**
