@@ -1,0 +1,119 @@
+/**
+ * The verification of a recommendation, on a small cluster through the real `kubernetes`
+ * simulator: input (manifests, observed edges, what the recommendation included) → expected
+ * findings. Verdicts follow the Kubernetes "Network Policies" page: a pod selected for ingress
+ * accepts only what a rule allows; policies are additive (union of allows).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { EdgeTraffic } from '../../domain/edge.ts';
+import type { AppliedPolicy, InventorySnapshot, Workload } from '../../domain/inventory.ts';
+import type { Peer } from '../../domain/peer.ts';
+import type { EmitResult, Manifest } from '../../recommender/engines/types.ts';
+import type { VerifiedSides } from '../../recommender/recommend.ts';
+import { clusterModel } from '../../recommender/simulate/cluster.ts';
+import { SIMULATORS } from '../../recommender/simulate/index.ts';
+import { verifyRecommendation } from '../../recommender/verify/recommendation.ts';
+
+const NOW = Date.UTC(2026, 10, 20);
+
+function workload(name: string, ports: number[] = [8080]): Workload {
+  return { namespace: 'shop', kind: 'Deployment', name, labels: { app: name }, selector: { matchLabels: { app: name } }, hostNetwork: false, ports: ports.map((port) => ({ port, protocol: 'TCP' as const })), services: [], exposure: [] };
+}
+const web = workload('web');
+const api = workload('api', [8080, 9090]);
+const db = workload('db', [5432]);
+const inventory: InventorySnapshot = {
+  takenAt: NOW,
+  namespaces: [{ name: 'shop', labels: {} }],
+  nodes: [],
+  workloads: [web, api, db],
+  services: [],
+  endpointSlices: [],
+  policies: [],
+  podAddresses: [web, api, db].map((w, i) => ({ ip: `10.1.0.${i + 1}`, namespace: 'shop', pod: `${w.name}-0`, workload: { namespace: 'shop', kind: 'Deployment', name: w.name }, hostNetwork: false })),
+  apiserver: [],
+};
+const peer = (w: Workload): Peer => ({ kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } });
+const edge = (client: Workload, server: Workload, port: number): EdgeTraffic => ({ client: peer(client), server: peer(server), port, protocol: 'TCP', lastSeen: NOW, flows: 1, forwarded: 1, dropped: 0 });
+
+const webToApi = edge(web, api, 8080);
+const webToApiMetrics = edge(web, api, 9090);
+
+/** api's ingress allowed from web on 8080 only. */
+const apiPolicy: Manifest = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'api', namespace: 'shop', labels: {}, annotations: {} },
+  spec: { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }] },
+};
+const emitted = (manifests: Manifest[]): EmitResult => ({ engine: 'kubernetes', manifests, warnings: [] });
+const apiSides = (excluded: [EdgeTraffic, string][] = []): VerifiedSides => ({
+  workload: 'shop/Deployment/api',
+  edges: { ingress: [webToApi, webToApiMetrics], egress: [] },
+  excluded: { ingress: new Map(excluded), egress: new Map() },
+  restricted: { ingress: true, egress: false },
+});
+
+function verify(manifests: Manifest[], sides: VerifiedSides, applied: AppliedPolicy[] = []) {
+  return verifyRecommendation({ engine: 'kubernetes', emitted: emitted(manifests), model: clusterModel(inventory), applied, sides: [sides], simulator: SIMULATORS.kubernetes });
+}
+
+test('an included edge the policies deny fails the verification, named with its side and why', () => {
+  const v = verify([apiPolicy], apiSides());
+  assert.equal(v.ok, false);
+  assert.deepEqual(
+    v.blocked.map((b) => [b.workload, b.direction, b.edge]),
+    [['shop/Deployment/api', 'ingress', 'workload:shop/Deployment/web|workload:shop/Deployment/api|9090|TCP']],
+  );
+  assert.match(v.blocked[0]!.reason, /isolated for ingress by NetworkPolicy\/shop\/api/);
+});
+
+test('an edge left out and denied is listed with the recommendation’s reason; one a broader rule allows is listed as still allowed', () => {
+  const denied = verify([apiPolicy], apiSides([[webToApiMetrics, 'undocumented: a violation to review']]));
+  assert.equal(denied.ok, true);
+  assert.deepEqual(denied.denied.map((d) => [d.edge, d.reason]), [['workload:shop/Deployment/web|workload:shop/Deployment/api|9090|TCP', 'undocumented: a violation to review']]);
+  const broad: Manifest = { ...apiPolicy, spec: { ...apiPolicy.spec, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] } };
+  const still = verify([broad], apiSides([[webToApiMetrics, 'stale']]));
+  assert.equal(still.ok, true);
+  assert.equal(still.stillAllowed.length, 1);
+  assert.deepEqual(still.stillAllowed[0]!.by, { policy: 'NetworkPolicy/shop/api', rule: '/spec/ingress/0' });
+});
+
+test('tightness: allowed (peer, port) pairs among the observed ones and the probes, over the observed ones', () => {
+  // Only web → api 8080 observed and included: the policy allows exactly it (1.0); opening all
+  // ports to web allows the probe on 9090 (the port api declares) too (2.0).
+  const only8080: VerifiedSides = { ...apiSides(), edges: { ingress: [webToApi], egress: [] } };
+  assert.deepEqual(verify([apiPolicy], only8080).tightness, [{ workload: 'shop/Deployment/api', direction: 'ingress', observed: 1, allowed: 1, ratio: 1 }]);
+  const anyPort: Manifest = { ...apiPolicy, spec: { ...apiPolicy.spec, ingress: [{}] } };
+  const loose = verify([anyPort], only8080).tightness[0]!;
+  assert.equal(loose.observed, 1);
+  assert.ok(loose.allowed > 2, `an ingress rule without peers or ports opens every probe: ${loose.allowed}`);
+});
+
+test('a denial that only an applied policy beside the recommendation causes is reported apart, and a manifest the recommendation replaces does not count', () => {
+  const denyAll: AppliedPolicy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    namespace: 'shop',
+    name: 'api',
+    manifest: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+  };
+  // Same kind/namespace/name as the recommended one: replaced, so it does not stay beside it.
+  assert.deepEqual(verify([apiPolicy], apiSides([[webToApiMetrics, 'x']]), [denyAll]).blockedByApplied, []);
+  // Under another name it stays. NetworkPolicies are additive: it cannot deny what ours allows.
+  const other = { ...denyAll, name: 'deny-all', manifest: { ...(denyAll.manifest as object), metadata: { name: 'deny-all', namespace: 'shop' } } };
+  assert.deepEqual(verify([apiPolicy], apiSides([[webToApiMetrics, 'x']]), [other]).blockedByApplied, []);
+});
+
+test('admission errors fail the verification: the engine would refuse the manifest', () => {
+  const broken: Manifest = { ...apiPolicy, spec: { ...apiPolicy.spec, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.300/32' } }] }] } };
+  const v = verify([broken], apiSides([[webToApi, 'x'], [webToApiMetrics, 'x']]));
+  assert.equal(v.ok, false);
+  assert.ok(v.admission.some((e) => e.manifest === 'NetworkPolicy/shop/api' && /ipBlock\/cidr$/.test(e.path)), JSON.stringify(v.admission));
+});
+
+test('a side the recommendation does not restrict is not simulated, and counted as such', () => {
+  const v = verify([apiPolicy], { ...apiSides(), edges: { ingress: [webToApi], egress: [edge(api, db, 5432)] } });
+  assert.deepEqual(Object.values(v.skipped), [1]);
+});
