@@ -2,22 +2,26 @@
 import type { LabelSelector, Labels } from '../../domain/inventory.ts';
 
 export function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  return selectorMatchesBy(selector, (key) => (Object.hasOwn(labels, key) ? labels[key] : undefined));
+}
+
+/** The same over any label lookup (a Map, a view with extra labels); `undefined` = no such label. */
+export function selectorMatchesBy(selector: LabelSelector, label: (key: string) => string | undefined): boolean {
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (label(k) !== v) return false;
   for (const e of selector.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, e.key);
-    const value = labels[e.key];
+    const value = label(e.key);
     switch (e.operator) {
       case 'In':
-        if (!has || !(e.values ?? []).includes(value as string)) return false;
+        if (value === undefined || !(e.values ?? []).includes(value)) return false;
         break;
       case 'NotIn':
-        if (has && (e.values ?? []).includes(value as string)) return false;
+        if (value !== undefined && (e.values ?? []).includes(value)) return false;
         break;
       case 'Exists':
-        if (!has) return false;
+        if (value === undefined) return false;
         break;
       case 'DoesNotExist':
-        if (has) return false;
+        if (value !== undefined) return false;
         break;
     }
   }

@@ -9,15 +9,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { pino } from 'pino';
 import request from 'supertest';
-import { createApp } from '../../server/app.ts';
-import { configFor } from '../../server/config/load.ts';
-import type { ServiceContext } from '../../server/context.ts';
-import { ServiceMetrics } from '../../server/metrics.ts';
 import { openDb } from '../../store/db.ts';
 import { runCli } from '../helpers/cli.ts';
 import { demoDb } from '../helpers/demo-db.ts';
+import { testApp } from '../helpers/service.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
 const dbPath = await demoDb();
@@ -121,17 +117,7 @@ test('simulate CLI: unreadable inputs name what is wrong and exit non-zero', asy
 test('POST /api/v1/simulate: parsed policies and edges; a JSON array in input order; bad policies are a 422 problem', async () => {
   const db = openDb(dbPath);
   try {
-    const ctx: ServiceContext = {
-      db,
-      config: configFor({ dbPath }),
-      metrics: new ServiceMetrics(() => 0, { defaultMetrics: false }),
-      logger: pino({ level: 'silent' }),
-      version: 'test',
-      collectors: () => [],
-      draining: false,
-      now: () => Date.UTC(2026, 10, 21),
-    };
-    const { app } = createApp(ctx);
+    const app = testApp(db, dbPath);
     const policy = {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',

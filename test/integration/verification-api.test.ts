@@ -4,16 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pino } from 'pino';
 import request from 'supertest';
 import { ENGINE_NAMES } from '../../recommender/engines/types.ts';
-import { createApp } from '../../server/app.ts';
-import { configFor } from '../../server/config/load.ts';
-import type { ServiceContext } from '../../server/context.ts';
-import { ServiceMetrics } from '../../server/metrics.ts';
 import { openDb } from '../../store/db.ts';
 import { runCli } from '../helpers/cli.ts';
 import { demoDb } from '../helpers/demo-db.ts';
+import { testApp } from '../helpers/service.ts';
 
 const dbPath = await demoDb();
 
@@ -40,17 +36,7 @@ test('recommend --output json carries the verification; every engine verifies on
 test('GET /recommendations and /export: the verification in the JSON, X-Flowmatrix-Verified on the export', async () => {
   const db = openDb(dbPath);
   try {
-    const ctx: ServiceContext = {
-      db,
-      config: configFor({ dbPath }),
-      metrics: new ServiceMetrics(() => 0, { defaultMetrics: false }),
-      logger: pino({ level: 'silent' }),
-      version: 'test',
-      collectors: () => [],
-      draining: false,
-      now: () => Date.UTC(2026, 10, 21),
-    };
-    const { app } = createApp(ctx);
+    const app = testApp(db, dbPath);
     const list = await request(app).get('/api/v1/recommendations?engine=calico&namespace=kyma-system');
     assert.equal(list.status, 200, list.text);
     assert.equal((list.body as { verification: VerificationJson }).verification.ok, true);

@@ -6,6 +6,7 @@
  * unless a rule of some policy of that tier allows, exactly the Kubernetes semantics, while
  * Calico policies of lower order (or earlier tiers) decide first.
  */
+import { selectorMatchesBy } from '../../matrix/selector.ts';
 import type { LabelSelector } from '../../../domain/inventory.ts';
 import type { EndpointView } from './endpoints.ts';
 import { parseNet, type CompiledRule, type Match } from './rules.ts';
@@ -37,27 +38,7 @@ export interface K8sNetworkPolicy {
 
 /** metav1.LabelSelector over a label map. */
 export function labelSelectorMatches(s: LabelSelector | undefined, labels: LabelMap): boolean {
-  if (!s) return true;
-  for (const [k, v] of Object.entries(s.matchLabels ?? {})) if (labels.get(k) !== v) return false;
-  for (const e of s.matchExpressions ?? []) {
-    const v = labels.get(e.key);
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case 'In':
-        if (v === undefined || !values.includes(v)) return false;
-        break;
-      case 'NotIn':
-        if (v !== undefined && values.includes(v)) return false;
-        break;
-      case 'Exists':
-        if (v === undefined) return false;
-        break;
-      case 'DoesNotExist':
-        if (v !== undefined) return false;
-        break;
-    }
-  }
-  return true;
+  return s === undefined || selectorMatchesBy(s, (key) => labels.get(key));
 }
 
 function peerMatch(p: K8sPeer, namespace: string): (e: EndpointView, family: 4 | 6) => boolean {
