@@ -1,80 +1,16 @@
 /**
- * Property: on generated clusters, the recommender's `calico` output, simulated by the Calico
- * simulator, allows exactly the included edges (modelled on recommend-property.test.ts, which
- * checks the same for the `kubernetes` engine); so does its `kubernetes` output, which Calico
- * enforces too.
+ * Property: on generated clusters (test/helpers/generated-cluster.ts), the recommender's
+ * `calico` output, simulated by the Calico simulator, allows exactly the included edges and
+ * Calico admits it; so does its `kubernetes` output, which Calico enforces too.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import type { Edge } from '../../domain/edge.ts';
-import type { InventorySnapshot, Workload } from '../../domain/inventory.ts';
-import { peerKey, type Peer } from '../../domain/peer.ts';
 import { getEngine } from '../../recommender/engines/index.ts';
 import { recommend } from '../../recommender/recommend.ts';
 import { calicoSimulator } from '../../recommender/simulate/calico.ts';
-import type { SimCluster, SimEndpoint } from '../../recommender/simulate/types.ts';
 import { admissionErrorsCalico } from '../../recommender/verify/admission/calico.ts';
-
-const NOW = Date.UTC(2026, 10, 20);
-const PORTS = [80, 443, 5432, 8080, 9090];
-const EXTERNALS = ['203.0.113.1', '203.0.113.2', '198.51.100.7'];
-const NAMESPACES = ['alpha', 'beta', 'gamma'];
-
-interface Generated {
-  workloads: Workload[];
-  edges: Edge[];
-  inventory: InventorySnapshot;
-  cluster: SimCluster;
-}
-
-const clusterArb = fc
-  .record({
-    workloads: fc.array(fc.record({ ns: fc.integer({ min: 0, max: 2 }), ports: fc.subarray(PORTS) }), { minLength: 2, maxLength: 6 }),
-    edges: fc.array(fc.record({ client: fc.integer({ min: 0, max: 8 }), server: fc.integer({ min: 0, max: 8 }), port: fc.constantFrom(...PORTS), protocol: fc.constantFrom('TCP' as const, 'UDP' as const) }), { maxLength: 16 }),
-  })
-  .map(({ workloads: ws, edges: es }): Generated => {
-    const workloads: Workload[] = ws.map((w, i) => ({
-      namespace: NAMESPACES[w.ns]!,
-      kind: 'Deployment',
-      name: `w${i}`,
-      labels: { app: `w${i}`, tier: i % 2 === 0 ? 'even' : 'odd' },
-      selector: { matchLabels: { app: `w${i}` } },
-      hostNetwork: false,
-      ports: w.ports.map((port) => ({ port, protocol: 'TCP' as const })),
-      services: [],
-      exposure: [],
-    }));
-    const peerAt = (i: number): Peer => (i < workloads.length ? { kind: 'workload', workload: { namespace: workloads[i]!.namespace, kind: 'Deployment', name: workloads[i]!.name } } : { kind: 'external', ip: EXTERNALS[i % EXTERNALS.length]! });
-    const seen = new Set<string>();
-    const edges: Edge[] = [];
-    for (const e of es) {
-      const client = peerAt(e.client);
-      const server = peerAt(e.server);
-      if (client.kind === 'external' && server.kind === 'external') continue;
-      const k = `${peerKey(client)}|${peerKey(server)}|${e.port}|${e.protocol}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      edges.push({ id: edges.length + 1, client, server, port: e.port, protocol: e.protocol, firstSeen: NOW - 3600_000, lastSeen: NOW, flows: 3, packets: 10, bytes: 1000, forwarded: 3, dropped: 0, sources: ['netobserv'] });
-    }
-    const inventory: InventorySnapshot = { takenAt: NOW, namespaces: NAMESPACES.map((name) => ({ name, labels: {} })), nodes: [], workloads, services: [], endpointSlices: [], policies: [], podAddresses: [], apiserver: [] };
-    const cluster: SimCluster = {
-      namespaces: NAMESPACES.map((name) => ({ name, labels: {} })),
-      nodes: [],
-      pods: workloads.map((w, i) => ({ namespace: w.namespace, name: w.name, labels: w.labels, ips: [`10.1.0.${i + 1}`], hostNetwork: false, ports: w.ports })),
-      services: [],
-      apiserver: [],
-      podCIDRs: ['10.1.0.0/16'],
-    };
-    return { workloads, edges, inventory, cluster };
-  });
-
-function endpoints(g: Generated): { key: string; ep: SimEndpoint }[] {
-  return [
-    ...g.workloads.map((w, i) => ({ key: peerKey({ kind: 'workload', workload: { namespace: w.namespace, kind: 'Deployment', name: w.name } }), ep: { kind: 'pod', pod: g.cluster.pods[i]! } as SimEndpoint })),
-    ...EXTERNALS.map((ip) => ({ key: peerKey({ kind: 'external', ip }), ep: { kind: 'external', ip } as SimEndpoint })),
-  ];
-}
+import { assertAllowsExactlyTheEdges, generatedClusterArb } from '../helpers/generated-cluster.ts';
 
 // The `kubernetes` output too: Calico enforces Kubernetes NetworkPolicies (converted into its default tier).
 const CASES = [
@@ -86,26 +22,13 @@ const CASES = [
 for (const { engine, options } of CASES) {
   test(`${engine} output (${JSON.stringify(options)}), simulated by the calico simulator, allows every included edge and nothing else; Calico admits it`, () => {
     fc.assert(
-      fc.property(clusterArb, (g) => {
+      fc.property(generatedClusterArb, (g) => {
         const rec = recommend({ inventory: g.inventory, edges: g.edges, matrices: [] }, options);
         const manifests = getEngine(engine).emit(rec.policySet).manifests;
         for (const m of manifests) assert.deepEqual(admissionErrorsCalico(m), [], `${m.kind}/${m.metadata.name}`);
-        const sim = calicoSimulator(manifests, g.cluster);
+        const sim = calicoSimulator(manifests, g.sim);
         assert.deepEqual(sim.ignored, []);
-        const allowed = new Set(g.edges.map((e) => `${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`));
-        const eps = endpoints(g);
-        for (const a of eps) {
-          for (const b of eps) {
-            if (a.ep.kind === 'external' && b.ep.kind === 'external') continue;
-            for (const port of [...PORTS, 53]) {
-              for (const protocol of ['TCP', 'UDP'] as const) {
-                const v = sim.evaluate({ client: a.ep, server: b.ep, port, protocol });
-                const want = allowed.has(`${a.key}|${b.key}|${port}|${protocol}`);
-                if ((v.verdict === 'allow') !== want) assert.fail(`${a.key} → ${b.key} ${port}/${protocol}: simulator says ${v.verdict} (${v.egress.reason}; ${v.ingress.reason}), edges say ${want ? 'allow' : 'deny'}`);
-              }
-            }
-          }
-        }
+        assertAllowsExactlyTheEdges(g, sim);
       }),
       { numRuns: 60, seed: 4242 },
     );
