@@ -6,7 +6,8 @@
  */
 import type { InventorySnapshot, Workload } from '../../domain/inventory.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
-import type { SimCluster, SimEndpoint, SimNode, SimPod, SimProtocol } from './types.ts';
+import type { Protocol } from '../../domain/flow.ts';
+import type { SimCluster, SimEndpoint, SimFlow, SimNode, SimPod, SimProtocol } from './types.ts';
 
 const NODE_ADDRESS_TYPES = new Set(['InternalIP', 'ExternalIP']);
 
@@ -115,6 +116,20 @@ function endpointOf(model: ClusterModel, peer: Peer, port: number): EndpointOrRe
     case 'unknown':
       return { ok: false, reason: `in-cluster address ${peer.ip} resolved to nothing at the flow’s time` };
   }
+}
+
+/**
+ * A connection between stored peers as a simulated flow, or why it cannot be simulated (a
+ * protocol without ports, no port, a peer that is no endpoint).
+ */
+export function connectionFlow(model: ClusterModel, client: Peer, server: Peer, port: number, protocol: Protocol): { ok: true; flow: SimFlow } | { ok: false; reason: string } {
+  if (!isSimProtocol(protocol)) return { ok: false, reason: `${protocol} is not a port protocol every engine can express` };
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, reason: `no destination port (${port})` };
+  const c = peerEndpoint(model, client, port);
+  if (!c.ok) return c;
+  const s = peerEndpoint(model, server, port);
+  if (!s.ok) return s;
+  return { ok: true, flow: { client: c.endpoint, server: s.endpoint, port, protocol } };
 }
 
 function namesOf(model: ClusterModel, ip: string): { names?: readonly string[] } {

@@ -6,7 +6,7 @@
 import type { Protocol } from '../../domain/flow.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../engines/types.ts';
-import { isSimProtocol, peerEndpoint, type ClusterModel } from './cluster.ts';
+import { connectionFlow, type ClusterModel } from './cluster.ts';
 import type { SideVerdict, Simulator } from './types.ts';
 
 export interface PeerConnection {
@@ -29,13 +29,9 @@ export interface Decision {
 
 export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection): Decision {
   const head = { client: peerKey(c.client), server: peerKey(c.server), port: c.port, protocol: c.protocol };
-  if (!isSimProtocol(c.protocol)) return { ...head, verdict: 'unknown', reason: `${c.protocol} is not a port protocol the engines' policies name` };
-  if (!Number.isInteger(c.port) || c.port < 1 || c.port > 65535) return { ...head, verdict: 'unknown', reason: `no destination port (${c.port})` };
-  const client = peerEndpoint(model, c.client, c.port);
-  if (!client.ok) return { ...head, verdict: 'unknown', reason: client.reason };
-  const server = peerEndpoint(model, c.server, c.port);
-  if (!server.ok) return { ...head, verdict: 'unknown', reason: server.reason };
-  const v = sim.evaluate({ client: client.endpoint, server: server.endpoint, port: c.port, protocol: c.protocol });
+  const conn = connectionFlow(model, c.client, c.server, c.port, c.protocol);
+  if (!conn.ok) return { ...head, verdict: 'unknown', reason: conn.reason };
+  const v = sim.evaluate(conn.flow);
   return { ...head, verdict: v.verdict, egress: v.egress, ingress: v.ingress };
 }
 

@@ -7,6 +7,7 @@ import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import type { EmitResult } from '../engines/types.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
+import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimPod } from '../simulate/types.ts';
 import { manifestId } from './index.ts';
 
@@ -17,10 +18,6 @@ const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 /** Cilium runs in the cluster: its agent DaemonSet is in the inventory, or Cilium policies are applied. */
 export function runsCilium(model: ClusterModel, applied: readonly AppliedPolicy[]): boolean {
   return model.cluster.pods.some((p) => p.labels['k8s-app'] === 'cilium') || applied.some((p) => p.apiVersion.startsWith('cilium.io/'));
-}
-
-function nsLabels(model: ClusterModel, ns: string): Record<string, string> {
-  return { ...(model.cluster.namespaces.find((n) => n.name === ns)?.labels ?? {}), 'kubernetes.io/metadata.name': ns };
 }
 
 /**
@@ -63,13 +60,13 @@ function appliedNetworkPolicies(applied: readonly AppliedPolicy[]): { id: string
   });
 }
 
-function cnpSubjectPods(m: EmitResult['manifests'][number], model: ClusterModel): SimPod[] {
+function cnpSubjectPods(m: EmitResult['manifests'][number], model: ClusterModel, view: ClusterView): SimPod[] {
   const subject = m.spec.subject;
   if (!isObj(subject)) return [];
   const nsSel = isObj(subject.namespaces) ? (subject.namespaces as LabelSelector) : isObj(subject.pods) && isObj(subject.pods.namespaceSelector) ? (subject.pods.namespaceSelector as LabelSelector) : undefined;
   const podSel = isObj(subject.pods) && isObj(subject.pods.podSelector) ? (subject.pods.podSelector as LabelSelector) : {};
   if (!nsSel) return [];
-  return model.cluster.pods.filter((p) => !p.hostNetwork && selectorMatches(nsSel, nsLabels(model, p.namespace)) && selectorMatches(podSel, p.labels));
+  return model.cluster.pods.filter((p) => !p.hostNetwork && selectorMatches(nsSel, view.namespaceLabels(p.namespace)) && selectorMatches(podSel, p.labels));
 }
 
 /**
@@ -80,11 +77,12 @@ function cnpSubjectPods(m: EmitResult['manifests'][number], model: ClusterModel)
 function baselineUnderNetworkPolicy(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[]): string[] {
   const nps = appliedNetworkPolicies(applied);
   if (nps.length === 0) return [];
+  const view = new ClusterView(model.cluster);
   const out: string[] = [];
   for (const m of emitted.manifests) {
     if (m.kind !== 'ClusterNetworkPolicy' || m.spec.tier !== 'Baseline') continue;
     const shadowed = new Map<string, string>();
-    for (const pod of cnpSubjectPods(m, model)) {
+    for (const pod of cnpSubjectPods(m, model, view)) {
       const np = nps.find((n) => n.namespace === pod.namespace && selectorMatches(n.selector, pod.labels));
       if (np) shadowed.set(`${pod.namespace}/${pod.name ?? '?'}`, np.id);
     }

@@ -7,7 +7,7 @@
  * by the size of the cluster.
  */
 import type { Direction } from '../policy/ir.ts';
-import type { ClusterModel } from '../simulate/cluster.ts';
+import { isSimProtocol, type ClusterModel } from '../simulate/cluster.ts';
 import type { SimEndpoint, SimPod, SimProtocol } from '../simulate/types.ts';
 
 export interface Probe {
@@ -20,7 +20,7 @@ export interface Probe {
 export const WORLD_PROBE = '198.51.100.1';
 
 function declaredPorts(pod: SimPod): { port: number; protocol: SimProtocol }[] {
-  return pod.ports.filter((p): p is typeof p & { protocol: SimProtocol } => p.protocol === 'TCP' || p.protocol === 'UDP' || p.protocol === 'SCTP');
+  return pod.ports.filter((p): p is typeof p & { protocol: SimProtocol } => isSimProtocol(p.protocol));
 }
 
 /** One peer per class, none of them among `observed` (pods compared by object). */

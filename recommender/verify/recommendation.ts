@@ -18,8 +18,8 @@ import type { AppliedPolicy } from '../../domain/inventory.ts';
 import type { Direction } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { EmitResult, EngineName } from '../engines/types.ts';
-import { isSimProtocol, peerEndpoint, type ClusterModel } from '../simulate/cluster.ts';
-import { decideSide, type DecidedBy, type SideVerdict, type SimEndpoint, type SimFlow, type SimProtocol, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
+import { connectionFlow, type ClusterModel } from '../simulate/cluster.ts';
+import { decideSide, type DecidedBy, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
 import { manifestErrors, type ManifestError } from './index.ts';
 import { extraProbes, type Probe } from './probes.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
@@ -117,20 +117,6 @@ export function appliedBeside(applied: readonly AppliedPolicy[], emitted: EmitRe
   return applied.map((p) => p.manifest).filter((m) => typeof m === 'object' && m !== null && !replaced.has(identity(m as Parameters<typeof identity>[0])));
 }
 
-interface Endpoints {
-  client: SimEndpoint;
-  server: SimEndpoint;
-}
-
-function endpointsOf(model: ClusterModel, e: EdgeTraffic): Endpoints | string {
-  if (!isSimProtocol(e.protocol)) return `${e.protocol} is not a port protocol every engine can express`;
-  const client = peerEndpoint(model, e.client, e.port);
-  if (!client.ok) return client.reason;
-  const server = peerEndpoint(model, e.server, e.port);
-  if (!server.ok) return server.reason;
-  return { client: client.endpoint, server: server.endpoint };
-}
-
 function finding(x: SideExpectation, s: SideVerdict, reason: string): EdgeFinding {
   return { workload: x.workload, direction: x.direction, edge: edgeKey(x.edge), ...(s.by !== undefined ? { by: s.by } : {}), reason };
 }
@@ -150,12 +136,12 @@ export function verifyRecommendation(input: VerifyInput): Verification {
   const sides = new Map<string, { workload: string; direction: Direction; subject: SimEndpoint; observed: Probe[]; allowed: number }>();
 
   for (const x of sideExpectations(input.sides, skipped)) {
-    const eps = endpointsOf(model, x.edge);
-    if (typeof eps === 'string') {
-      skipped[eps] = (skipped[eps] ?? 0) + 1;
+    const conn = connectionFlow(model, x.edge.client, x.edge.server, x.edge.port, x.edge.protocol);
+    if (!conn.ok) {
+      skipped[conn.reason] = (skipped[conn.reason] ?? 0) + 1;
       continue;
     }
-    const flow: SimFlow = { client: eps.client, server: eps.server, port: x.edge.port, protocol: x.edge.protocol as SimProtocol };
+    const flow = conn.flow;
     const side = decideSide(ours, flow, x.direction);
     if (x.included) {
       if (!side.allowed) blocked.push(finding(x, side, side.reason));
@@ -165,9 +151,9 @@ export function verifyRecommendation(input: VerifyInput): Verification {
       }
       const k = `${x.workload}|${x.direction}`;
       let entry = sides.get(k);
-      if (entry === undefined) sides.set(k, (entry = { workload: x.workload, direction: x.direction, subject: x.direction === 'ingress' ? eps.server : eps.client, observed: [], allowed: 0 }));
+      if (entry === undefined) sides.set(k, (entry = { workload: x.workload, direction: x.direction, subject: x.direction === 'ingress' ? flow.server : flow.client, observed: [], allowed: 0 }));
       // Observed pairs of a side are distinct: its edges are (far peer, port, protocol) apart.
-      entry.observed.push({ peer: x.direction === 'ingress' ? eps.client : eps.server, port: flow.port, protocol: flow.protocol });
+      entry.observed.push({ peer: x.direction === 'ingress' ? flow.client : flow.server, port: flow.port, protocol: flow.protocol });
       if (side.allowed) entry.allowed++;
     } else if (side.allowed) stillAllowed.push(finding(x, side, `left out (${x.reason ?? 'not included'}) but allowed: ${side.reason}`));
     else denied.push(finding(x, side, x.reason ?? 'not included'));
