@@ -1,15 +1,10 @@
 /** What every route handler can reach: the store, the config, metrics and the service state. */
 import type { Logger } from 'pino';
+import type { CollectorStatus } from '../collectors/collector.ts';
 import type { Db } from '../store/db.ts';
 import type { ResolvedConfig } from './config/load.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
-export interface CollectorState {
-  name: string;
-  state: 'starting' | 'running' | 'stopped' | 'failed';
-  lastRun?: string;
-  lastError?: string;
-}
 
 export interface ServiceContext {
   db: Db;
@@ -18,7 +13,7 @@ export interface ServiceContext {
   logger: Logger;
   version: string;
   /** Collectors run by `serve` report their state here (for /readyz). */
-  collectors: () => CollectorState[];
+  collectors: () => CollectorStatus[];
   /** Set when SIGTERM arrived: /readyz answers 503 so load balancers stop sending traffic. */
   draining: boolean;
   /** The clock, injectable for tests (stale edges, report times). */

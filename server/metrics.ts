@@ -2,6 +2,7 @@
  * Prometheus metrics on a registry of their own (one per app, so several apps can live in one
  * process, as in tests). Names follow the Prometheus conventions: base units, `_total` counters.
  */
+import type { CollectorStatus } from '../collectors/collector.ts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export class ServiceMetrics {
@@ -11,7 +12,12 @@ export class ServiceMetrics {
   readonly ingestRejects: Counter<'source' | 'reason'>;
   readonly edges: Gauge;
   readonly recommendationDuration: Histogram<'engine' | 'kind'>;
-  readonly collectorErrors: Counter<'collector'>;
+  readonly collectorEvents: Counter<'collector' | 'counter'>;
+  readonly collectorGauges: Gauge<'collector' | 'gauge'>;
+  readonly collectorUp: Gauge<'collector'>;
+  readonly collectorLastSuccess: Gauge<'collector'>;
+  /** The collectors `serve` runs; read at scrape time (their counters live in the collectors). */
+  private collectorStatuses: () => CollectorStatus[] = () => [];
   readonly lastReport: Gauge;
   readonly reportRuns: Counter<'trigger' | 'outcome'>;
 
@@ -52,9 +58,55 @@ export class ServiceMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.collectorErrors = new Counter({ name: 'flowmatrix_collector_errors_total', help: 'Collector errors by collector', labelNames: ['collector'], registers });
+    const statuses = (): CollectorStatus[] => this.collectorStatuses();
+    this.collectorEvents = new Counter({
+      name: 'flowmatrix_collector_events_total',
+      help: 'Collector counters (events, records, rejected, relists, errors, …) by collector and counter',
+      labelNames: ['collector', 'counter'],
+      registers,
+      collect() {
+        // The collectors own their monotonic counters; the scrape copies them.
+        this.reset();
+        for (const s of statuses()) for (const [counter, n] of Object.entries(s.counters)) this.inc({ collector: s.name, counter }, n);
+      },
+    });
+    this.collectorGauges = new Gauge({
+      name: 'flowmatrix_collector_state',
+      help: 'Collector readings (lag seconds, queue length, objects held) by collector and gauge',
+      labelNames: ['collector', 'gauge'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of statuses()) for (const [gauge, v] of Object.entries(s.gauges ?? {})) this.set({ collector: s.name, gauge }, v);
+      },
+    });
+    this.collectorUp = new Gauge({
+      name: 'flowmatrix_collector_up',
+      help: '1 when the collector is running, 0 when it is starting, stopped or failed',
+      labelNames: ['collector'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of statuses()) this.set({ collector: s.name }, s.state === 'running' ? 1 : 0);
+      },
+    });
+    this.collectorLastSuccess = new Gauge({
+      name: 'flowmatrix_collector_last_success_timestamp_seconds',
+      help: 'When the collector last succeeded (Unix time; absent = never)',
+      labelNames: ['collector'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of statuses()) if (s.lastSuccess !== undefined) this.set({ collector: s.name }, s.lastSuccess / 1000);
+      },
+    });
     this.lastReport = new Gauge({ name: 'flowmatrix_last_report_timestamp_seconds', help: 'When the last report was built (Unix time; 0 = never)', registers });
     this.reportRuns = new Counter({ name: 'flowmatrix_report_runs_total', help: 'Report builds by trigger (manual, schedule) and outcome (ok, failed, skipped)', labelNames: ['trigger', 'outcome'], registers });
+  }
+
+  /** Exports the counters and state of the collectors `serve` runs. */
+  watchCollectors(statuses: () => CollectorStatus[]): void {
+    this.collectorStatuses = statuses;
   }
 
   observeRequest = (route: string, method: string, status: number, seconds: number): void => {

@@ -16,6 +16,7 @@ import { ServiceMetrics } from './metrics.ts';
 import { activeIngests } from './routes/flows.ts';
 import { AppError } from '../app/errors.ts';
 import { matricesInForce } from '../app/matrices.ts';
+import { startCollectors } from '../app/collectors.ts';
 
 export const VERSION = '0.1.0';
 
@@ -51,7 +52,9 @@ export async function startService(config: ResolvedConfig, options: StartOptions
   }
   const edges = new EdgeStore(db);
   const metrics = new ServiceMetrics(() => (db.open ? edges.count() : 0));
-  const ctx: ServiceContext = { db, config, metrics, logger, version: VERSION, collectors: () => [], draining: false, now: Date.now };
+  const collectors = await startCollectors(config.collectors, { db, logger, now: Date.now });
+  metrics.watchCollectors(collectors.statuses);
+  const ctx: ServiceContext = { db, config, metrics, logger, version: VERSION, collectors: collectors.statuses, draining: false, now: Date.now };
   const { app } = createApp(ctx);
 
   const server = app.listen(config.port, config.host);
@@ -84,7 +87,7 @@ export async function startService(config: ResolvedConfig, options: StartOptions
         logger.warn({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'in-flight requests did not finish in time: closing their connections');
         server.closeAllConnections();
       }
-      await Promise.allSettled([...activeIngests, reports.stop()]);
+      await Promise.allSettled([...activeIngests, reports.stop(), collectors.stop()]);
       if (!options.db) db.close();
       logger.info('stopped: database closed');
     })();

@@ -10,8 +10,9 @@ import { serveCommand } from './serve.ts';
 import { demoCommand } from './demo.ts';
 import { reportCommand } from './report.ts';
 import { simulateCommand } from './simulate.ts';
+import { collectCommand } from './collect.ts';
 
-const modules: CommandModule[] = [inventoryCommand, ingestCommand, edgesCommand, matrixCommand, recommendCommand, exportCommand, simulateCommand, serveCommand, demoCommand, reportCommand];
+const modules: CommandModule[] = [inventoryCommand, ingestCommand, edgesCommand, matrixCommand, recommendCommand, exportCommand, simulateCommand, collectCommand, serveCommand, demoCommand, reportCommand];
 
 export function registerCommands(program: Command, ctx: CommandContext): void {
   for (const register of modules) register(program, ctx);

@@ -10,7 +10,7 @@ import { schemaIssues } from '../../recommender/matrix/schema-check.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { resolveReportSettings, type ReportSettings } from '../../reports/config.ts';
 import { DEFAULT_DB_PATH } from '../../store/db.ts';
-import { ServiceConfig, type ServiceConfigT } from './schema.ts';
+import { ServiceConfig, type CollectorsConfigT, type ServiceConfigT } from './schema.ts';
 
 export interface TokenEntry {
   name: string;
@@ -34,6 +34,8 @@ export interface ResolvedConfig {
   tokens: TokenEntry[];
   staleDays: number;
   matrices: MatricesConfigT;
+  /** Each collector's own section (validated by the schema), keyed by collector name. */
+  collectors: CollectorsConfigT;
   /** The scheduled report: cron, engine, options, retention. */
   reports: ReportSettings;
   /** Where each value came from, for the start-up log. */
@@ -197,6 +199,7 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
     tokens,
     staleDays: cfg.recommendations?.staleDays ?? DEFAULTS.staleDays,
     matrices: cfg.matrices ?? {},
+    collectors: cfg.collectors ?? {},
     reports,
     origin,
   };

@@ -19,6 +19,10 @@ export const TokenConfig = Type.Object(
   strict,
 );
 
+/** Each collector's config schema lives beside the collector (collectors/<name>/config.ts). */
+export const CollectorsConfig = Type.Object({}, strict);
+export type CollectorsConfigT = Static<typeof CollectorsConfig>;
+
 export const ServiceConfig = Type.Object(
   {
     server: Type.Optional(
@@ -57,8 +61,8 @@ export const ServiceConfig = Type.Object(
     ),
     /** Communication-matrix bindings and per-system switches (same section as `matrix --config`). */
     matrices: Type.Optional(MatricesConfig),
-    /** Reserved for the collectors (Prometheus, Kubernetes, files). */
-    collectors: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    /** One section per collector (docs/operations.md); a collector without a section stays off. */
+    collectors: Type.Optional(CollectorsConfig),
     /** The scheduled report (reports/config.ts, docs/reports.md). */
     reports: Type.Optional(ReportsConfig),
   },

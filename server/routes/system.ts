@@ -12,7 +12,17 @@ const Readiness = Type.Object({
     database: Type.Object({ ok: Type.Boolean(), detail: Type.String() }),
     migrations: Type.Object({ ok: Type.Boolean(), applied: Type.Integer(), expected: Type.Integer() }),
     shutdown: Type.Object({ ok: Type.Boolean(), detail: Type.String() }),
-    collectors: Type.Array(Type.Object({ name: Type.String(), state: Type.String(), lastRun: Type.Optional(Type.String()), lastError: Type.Optional(Type.String()) })),
+    collectors: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        state: Type.String(),
+        /** When the collector last succeeded (a pass, a batch, a watch event), RFC 3339. */
+        lastSuccess: Type.Optional(Type.String()),
+        lastError: Type.Optional(Type.String()),
+        counters: Type.Record(Type.String(), Type.Number()),
+        gauges: Type.Optional(Type.Record(Type.String(), Type.Number())),
+      }),
+    ),
   }),
 });
 
@@ -46,7 +56,7 @@ export function systemRoutes(ctx: ServiceContext, document: () => Record<string,
         } catch (e) {
           database = { ok: false, detail: (e as Error).message };
         }
-        const collectors = ctx.collectors();
+        const collectors = ctx.collectors().map(({ lastSuccess, ...rest }) => ({ ...rest, ...(lastSuccess !== undefined ? { lastSuccess: new Date(lastSuccess).toISOString() } : {}) }));
         const checks = {
           database,
           migrations: { ok: database.ok && applied === expected, applied, expected },
