@@ -14,7 +14,14 @@
 import { Document, stringify, type ToStringOptions } from 'yaml';
 import { stringTag } from 'yaml/util';
 
-const OPTIONS = { indent: 2, indentSeq: false, lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, sortMapEntries: true } as const;
+/**
+ * Strings are quoted when a YAML 1.1 parser OR a YAML 1.2 parser would read them as another
+ * type. kubectl and most Go tooling parse manifests with go-yaml v2 (sigs.k8s.io/yaml), which
+ * is YAML 1.1: a plain `yes`, `on`, `NO`, `1:30`, `0b101` or `2001-12-14` label value becomes a
+ * bool, an int or a timestamp there and the apply fails. The 1.1 schema quotes those; the core
+ * schema's `0o17` octal int (1.2 only) is added so 1.2 parsers (yq, js-yaml) read strings too.
+ */
+const OPTIONS = { indent: 2, indentSeq: false, lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, sortMapEntries: true, version: '1.1' as const, customTags: ['intOct' as const] };
 
 /** The library's rendering, for reference and for documents outside the direct path's subset. */
 export function toYamlReference(doc: unknown): string {

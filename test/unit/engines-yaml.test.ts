@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { parse } from 'yaml';
 import { ENGINES, ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import { toMultiDocYaml, toYaml, toYamlReference } from '../../recommender/engines/yaml.ts';
 import { policySet } from '../../recommender/policy/build.ts';
@@ -32,7 +33,36 @@ test('the strings YAML treats specially come out exactly as the library writes t
   };
   assert.equal(toYaml(doc), toYamlReference(doc));
   // Spot-check the layout the engines rely on: kubectl-style sequences, sorted keys, block literals.
-  assert.equal(toYaml({ b: [{ y: 1, x: 'p' }], a: { c: 'l1\nl2' } }), 'a:\n  c: |-\n    l1\n    l2\nb:\n- x: p\n  y: 1\n');
+  assert.equal(toYaml({ b: [{ y: 1, x: 'p' }], a: { c: 'l1\nl2' } }), 'a:\n  c: |-\n    l1\n    l2\nb:\n- x: p\n  "y": 1\n');
+});
+
+// YAML 1.1 (yaml.org/type/bool.html, int.html, timestamp.html) reads these plain scalars as
+// bools, ints and timestamps; go-yaml v2, which kubectl parses manifests with, is YAML 1.1.
+// YAML 1.2's core schema (yaml.org/spec/1.2.2 §10.3.2) reads 0o17 as an int. Expected: every
+// string comes back a string under both.
+test('strings a YAML 1.1 or 1.2 parser would read as another type are quoted, and read back as strings by both', () => {
+  const tricky = ['yes', 'No', 'ON', 'off', 'y', 'N', 'true', 'null', '~', '012', '0o17', '0x1F', '0b101', '1_000', '1:30', '190:20:30', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '1e3', '.5', '.inf', '-.NaN', '=', '<<', 'plain'];
+  for (const value of tricky) {
+    const text = toYaml({ metadata: { labels: { app: value } }, [value]: 1 });
+    for (const version of ['1.1', '1.2'] as const) {
+      const back = parse(text, { version }) as Record<string, unknown> & { metadata: { labels: { app: unknown } } };
+      assert.equal(back.metadata.labels.app, value, `${JSON.stringify(value)} as a value, YAML ${version}:\n${text}`);
+      assert.equal(back[value], 1, `${JSON.stringify(value)} as a key, YAML ${version}:\n${text}`);
+    }
+  }
+  assert.match(toYaml({ a: 'yes' }), /^a: "yes"$/m);
+  assert.match(toYaml({ a: 'plain' }), /^a: plain$/m);
+});
+
+test('random strings read back as the same strings under YAML 1.1 and 1.2', () => {
+  const unit = fc.constantFrom('y', 'Y', 'e', 'n', 'o', 'O', 'f', 'N', '0', '1', '7', 'b', 'x', ':', '-', '_', '.', '+', 't', 'T', ' ', '~', '<', '=');
+  fc.assert(
+    fc.property(fc.string({ unit, maxLength: 10 }), (value) => {
+      const text = toYaml({ v: value });
+      for (const version of ['1.1', '1.2'] as const) assert.equal((parse(text, { version }) as { v: unknown }).v, value, `YAML ${version}: ${text}`);
+    }),
+    { numRuns: 3000 },
+  );
 });
 
 test('values outside the direct path fall back to the library', () => {
