@@ -14,6 +14,7 @@ import { systemRoutes } from './routes/system.ts';
 import type { ServiceContext } from './context.ts';
 import { TokenAuth } from './http/auth.ts';
 import { bodyMiddleware } from './http/body.ts';
+import { crossSiteGuard } from './http/cross-site.ts';
 import { errorHandler, notFoundHandler } from './http/errors.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
@@ -49,6 +50,7 @@ export function createApp(ctx: ServiceContext): BuiltApp {
   document = openApiDocument(routes, { version: ctx.version, authEnabled: auth.enabled });
 
   app.use(requestLog(ctx.logger, ctx.metrics.observeRequest));
+  app.use(crossSiteGuard({ allowedHosts: ctx.config.allowedHosts, allowedOrigins: ctx.config.allowedOrigins }));
   const router = express.Router();
   const rateLimit = limiter.middleware();
   for (const route of routes) {

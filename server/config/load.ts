@@ -10,6 +10,7 @@ import { schemaIssues } from '../../recommender/matrix/schema-check.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { resolveReportSettings, type ReportSettings } from '../../reports/config.ts';
 import { DEFAULT_DB_PATH } from '../../store/db.ts';
+import { LOOPBACK_HOSTS } from '../http/cross-site.ts';
 import { ServiceConfig, type CollectorsConfigT, type ServiceConfigT } from './schema.ts';
 
 export interface TokenEntry {
@@ -30,6 +31,9 @@ export interface ResolvedConfig {
   rateLimit: { requests: number; windowSeconds: number };
   shutdownTimeoutSeconds: number;
   trustProxy: boolean;
+  /** Host names served (undefined = any): see server/http/cross-site.ts. */
+  allowedHosts: readonly string[] | undefined;
+  allowedOrigins: readonly string[];
   logLevel: string;
   tokens: TokenEntry[];
   staleDays: number;
@@ -195,6 +199,8 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
     rateLimit,
     shutdownTimeoutSeconds: cfg.server?.shutdownTimeoutSeconds ?? DEFAULTS.shutdownTimeoutSeconds,
     trustProxy: cfg.server?.trustProxy ?? false,
+    allowedHosts: cfg.server?.allowedHosts ?? (loopbackOnly ? LOOPBACK_HOSTS : undefined),
+    allowedOrigins: cfg.server?.allowedOrigins ?? [],
     logLevel,
     tokens,
     staleDays: cfg.recommendations?.staleDays ?? DEFAULTS.staleDays,
@@ -208,5 +214,6 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
 /** A config for tests and embedding: defaults plus the given overrides, no file and no env. */
 export function configFor(overrides: Partial<ResolvedConfig> = {}): ResolvedConfig {
   const base = loadServiceConfig({ env: {} });
-  return { ...base, ...overrides, loopbackOnly: (overrides.tokens ?? base.tokens).length === 0 };
+  const loopbackOnly = (overrides.tokens ?? base.tokens).length === 0;
+  return { ...base, allowedHosts: loopbackOnly ? LOOPBACK_HOSTS : undefined, ...overrides, loopbackOnly };
 }

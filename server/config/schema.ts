@@ -39,6 +39,10 @@ export const ServiceConfig = Type.Object(
           rateLimit: Type.Optional(Type.Object({ requests: Type.Integer({ minimum: 0 }), windowSeconds: Type.Integer({ minimum: 1, maximum: 3600 }) }, strict)),
           /** Seconds to let in-flight requests finish on SIGTERM before connections are cut. */
           shutdownTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
+          /** Host names requests may be addressed to (DNS-rebinding guard); default: the loopback names when no token is configured, else any. */
+          allowedHosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:_-]+$' }), { uniqueItems: true })),
+          /** Web origins (scheme://host[:port]) allowed to write, besides the API's own. */
+          allowedOrigins: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { uniqueItems: true })),
           /** Trust X-Forwarded-For from a reverse proxy for client addresses (rate limits, logs). */
           trustProxy: Type.Optional(Type.Boolean()),
         },

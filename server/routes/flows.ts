@@ -28,7 +28,7 @@ function limitStream(limit: number): Transform {
   });
 }
 
-export const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/json-seq', 'application/json', 'text/plain'];
+export const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/json-seq', 'application/json'];
 
 /** In-flight ingests, so shutdown can wait for their last batch to commit. */
 export const activeIngests = new Set<Promise<unknown>>();
