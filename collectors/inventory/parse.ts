@@ -4,6 +4,7 @@
  * objects, and flattens it into located objects.
  */
 import { parseAllDocuments } from 'yaml';
+import { yamlData } from '../../domain/yaml-document.ts';
 import { kindKey } from '../../domain/inventory.ts';
 import { InventoryInputError, isObject, type JsonObject } from './fields.ts';
 
@@ -47,7 +48,9 @@ function decodeYaml(text: string): unknown[] {
       const line = error.linePos?.[0]?.line;
       throw new InventoryInputError(`input is not valid YAML (document ${i + 1}${line ? `, line ${line}` : ''}): ${error.message.split('\n')[0]}`);
     }
-    return doc.toJS({ maxAliasCount: 1000 }) as unknown;
+    const read = yamlData(doc, 1000);
+    if (!read.ok) throw new InventoryInputError(`input is not valid YAML (document ${i + 1}): ${read.message}`);
+    return read.data;
   });
 }
 

@@ -3,6 +3,7 @@
  * service config embeds the same section): role bindings and per-system switches and parameters.
  */
 import { isNode, LineCounter, parseDocument } from 'yaml';
+import { yamlData } from '../../domain/yaml-document.ts';
 import { MatricesConfig, type MatricesConfigT } from './schema.ts';
 import { schemaIssues } from './schema-check.ts';
 import { bindingIssues, type Issue } from './validate.ts';
@@ -25,7 +26,9 @@ export function parseMatricesConfig(text: string, origin: string): MatricesConfi
   if (doc.errors.length > 0) {
     throw new MatrixError(origin, doc.errors.map((e) => ({ path: '(document)', message: `YAML: ${e.message.split('\n')[0] ?? e.code}`, line: e.linePos?.[0]?.line })));
   }
-  const data = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const read = yamlData(doc);
+  if (!read.ok) throw new MatrixError(origin, [{ path: '(document)', message: read.message }]);
+  const data = (read.data ?? {}) as Record<string, unknown>;
   if (typeof data !== 'object' || Array.isArray(data)) throw new MatrixError(origin, [{ path: '(document)', message: 'a config file must be a YAML mapping' }]);
   const section = data.matrices ?? {};
   const issues = configIssues(section);

@@ -1,5 +1,6 @@
 /** Reading matrix YAML: parse, validate, and point each problem at its path, line and value. */
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { yamlData } from '../../domain/yaml-document.ts';
 import type { MatrixT } from './schema.ts';
 import { formatPath, type PathSegment } from './paths.ts';
 import { validateMatrix, type Issue } from './validate.ts';
@@ -50,7 +51,9 @@ export function parseMatrix(text: string, origin: string): ParsedMatrix {
       doc.errors.map((e) => ({ path: '(document)', message: `YAML: ${e.message.split('\n')[0] ?? e.code}`, line: e.linePos?.[0]?.line })),
     );
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const read = yamlData(doc);
+  if (!read.ok) throw new MatrixError(origin, [{ path: '(document)', message: read.message }]);
+  const data = read.data;
   const result = validateMatrix(data);
   if (!result.matrix) throw new MatrixError(origin, toProblems(result.issues, (p) => lineOf(doc, counter, p)));
   return { matrix: result.matrix, text };

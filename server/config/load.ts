@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument } from 'yaml';
+import { yamlData } from '../../domain/yaml-document.ts';
 import { configIssues } from '../../recommender/matrix/config.ts';
 import { formatPath, type PathSegment } from '../../recommender/matrix/paths.ts';
 import { schemaIssues } from '../../recommender/matrix/schema-check.ts';
@@ -83,7 +84,9 @@ function parseFile(text: string, origin: string): ServiceConfigT {
   if (doc.errors.length > 0) {
     throw new ConfigError(origin, doc.errors.map((e) => ({ path: '(document)', message: `YAML: ${e.message.split('\n')[0] ?? e.code}`, line: e.linePos?.[0]?.line })));
   }
-  const data: unknown = doc.toJS() ?? {};
+  const read = yamlData(doc);
+  if (!read.ok) throw new ConfigError(origin, [{ path: '(document)', message: read.message }]);
+  const data: unknown = read.data ?? {};
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ConfigError(origin, [{ path: '(document)', message: 'the config must be a YAML mapping' }]);
   const lineOf = (path: PathSegment[]): number | undefined => {
     for (let n = path.length; n > 0; n--) {
