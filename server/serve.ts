@@ -55,7 +55,8 @@ export async function startService(config: ResolvedConfig, options: StartOptions
   const collectors = await startCollectors(config.collectors, { db, logger, now: Date.now });
   metrics.watchCollectors(collectors.statuses);
   const ctx: ServiceContext = { db, config, metrics, logger, version: VERSION, collectors: collectors.statuses, draining: false, now: Date.now };
-  const { app } = createApp(ctx);
+  const built = createApp(ctx);
+  const { app } = built;
 
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -87,7 +88,7 @@ export async function startService(config: ResolvedConfig, options: StartOptions
         logger.warn({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'in-flight requests did not finish in time: closing their connections');
         server.closeAllConnections();
       }
-      await Promise.allSettled([...activeIngests, reports.stop(), collectors.stop()]);
+      await Promise.allSettled([...activeIngests, reports.stop(), collectors.stop(), built.close()]);
       if (!options.db) db.close();
       logger.info('stopped: database closed');
     })();

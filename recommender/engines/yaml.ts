@@ -40,6 +40,12 @@ export function toMultiDocYaml(docs: readonly unknown[]): string {
   return out;
 }
 
+/** The same bytes as toMultiDocYaml, handed to `sink` one document at a time (never one string). */
+export function writeMultiDocYaml(docs: Iterable<unknown>, sink: (text: string) => void): void {
+  const w = new DirectWriter();
+  for (const d of docs) sink(`---\n${w.document(d) ?? toYamlReference(d)}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The direct path. Layout rules are those of yaml's stringifyDocument / stringifyPair /
 // stringifyBlockCollection for block collections with OPTIONS (indent 2, indentSeq false).

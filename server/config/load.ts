@@ -38,6 +38,10 @@ export interface ResolvedConfig {
   logLevel: string;
   tokens: TokenEntry[];
   staleDays: number;
+  /** Recommendation workers, their heap budget (MiB, undefined = V8's default) and the answer cache's bytes. */
+  recommendationWorkers: number;
+  recommendationWorkerMemoryMb: number | undefined;
+  recommendationCacheBytes: number;
   matrices: MatricesConfigT;
   /** Each collector's own section (validated by the schema), keyed by collector name. */
   collectors: CollectorsConfigT;
@@ -55,6 +59,8 @@ export const DEFAULTS = {
   shutdownTimeoutSeconds: 25,
   logLevel: 'info',
   staleDays: 30,
+  recommendationWorkers: 2,
+  recommendationCacheBytes: 256 * 1024 * 1024,
 } as const;
 
 export interface ConfigProblem {
@@ -207,6 +213,9 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
     logLevel,
     tokens,
     staleDays: cfg.recommendations?.staleDays ?? DEFAULTS.staleDays,
+    recommendationWorkers: cfg.recommendations?.workers ?? DEFAULTS.recommendationWorkers,
+    recommendationWorkerMemoryMb: cfg.recommendations?.workerMemoryMb,
+    recommendationCacheBytes: cfg.recommendations?.cacheBytes ?? DEFAULTS.recommendationCacheBytes,
     matrices: cfg.matrices ?? {},
     collectors: cfg.collectors ?? {},
     reports,

@@ -59,6 +59,12 @@ export const ServiceConfig = Type.Object(
         {
           /** Edges not seen for this many days are `stale`. */
           staleDays: Type.Optional(Type.Integer({ minimum: 1 })),
+          /** Worker threads computing recommendations off the event loop (concurrent whole-cluster requests). */
+          workers: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+          /** Heap budget of each worker, MiB: a request that needs more fails with 503, the service stays up. */
+          workerMemoryMb: Type.Optional(Type.Integer({ minimum: 64 })),
+          /** Bytes of rendered answers kept between data changes. */
+          cacheBytes: Type.Optional(Type.Integer({ minimum: 0 })),
         },
         strict,
       ),

@@ -1,20 +1,19 @@
 /** Recommendations (list and one workload), the export and drift: engine, mode and options as query parameters. */
-import { writeJson } from '../../recommender/json-stream.ts';
+import { once } from 'node:events';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Request, Response } from 'express';
-import { toYaml, type EngineName } from '../../recommender/engines/index.ts';
+import type { EngineName } from '../../recommender/engines/index.ts';
 import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/compare/status.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
-import { recommendationJson, recommendOptions, verificationFailures, type RecommendationRequest } from '../../app/recommendation.ts';
-import { getWorkload, readInventory } from '../../store/inventory.ts';
+import { recommendOptions, type RecommendationRequest } from '../../app/recommendation.ts';
+import { getWorkload } from '../../store/inventory.ts';
 import type { ServiceContext } from '../context.ts';
 import { HttpProblem, notFound } from '../http/problem.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { Engine, FreeObject, Namespace, StringEnum } from '../schemas/common.ts';
-import { computeDrift } from '../../recommender/drift.ts';
-import { RecommendationService } from '../services/recommendations.ts';
-import { tarBundle } from '../services/tar.ts';
+import type { RecommendationService } from '../services/recommendations.ts';
+import type { RecommendationQuery } from '../services/recommendation-responses.ts';
 import { WorkloadPath } from './inventory.ts';
 
 /** The options `flowmatrix recommend`/`export` take as flags, as query parameters. */
@@ -72,8 +71,23 @@ function notModified(req: Request, res: Response, etag: string): boolean {
 
 const cacheHeaders = { ETag: 'content hash; send it back as If-None-Match for a 304', 'Content-Disposition': 'attachment; filename=…' };
 
-export function recommendationRoutes(ctx: ServiceContext): AnyRoute[] {
-  const service = new RecommendationService(ctx.db, () => ctx.config.matrices, ctx.metrics);
+/** Answers a query: its problem, or its headers and body chunks (with backpressure); 304 when the client has it. */
+async function answer(service: RecommendationService, query: RecommendationQuery, req: Request, res: Response): Promise<undefined> {
+  const r = await service.respond(query);
+  if (r.problem) {
+    const { kind, detail, errors, extensions } = r.problem;
+    throw new HttpProblem(kind, detail, { ...(errors ? { errors } : {}), ...(extensions ? { extensions } : {}) });
+  }
+  for (const [name, value] of Object.entries(r.headers)) res.setHeader(name, value);
+  if (r.etag !== undefined && notModified(req, res, r.etag)) return undefined;
+  res.status(200).type(r.contentType);
+  res.setHeader('Content-Length', String(r.bytes));
+  for (const chunk of r.body) if (!res.write(chunk)) await once(res, 'drain');
+  res.end();
+  return undefined;
+}
+
+export function recommendationRoutes(ctx: ServiceContext, service: RecommendationService): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',
@@ -84,14 +98,7 @@ export function recommendationRoutes(ctx: ServiceContext): AnyRoute[] {
       scope: 'read',
       query: ListQuery,
       responses: { 200: { description: 'statuses, evidence, policies, manifests and warnings', content: { 'application/json': FreeObject } }, 422: { description: 'options the recommender rejects' } },
-      handler: ({ query }, _req, res) => {
-        const result = service.run(query.engine as EngineName, toOptions(query, ctx.config.staleDays), 'list');
-        // Streamed: a whole cluster's evidence can outgrow the longest string Node can build.
-        res.status(200).type('application/json');
-        writeJson(recommendationJson(result), (t) => res.write(t), 0);
-        res.end();
-        return undefined;
-      },
+      handler: ({ query }, req, res) => answer(service, { kind: 'list', engine: query.engine as EngineName, options: toOptions(query, ctx.config.staleDays) }, req, res),
     }),
     defineRoute({
       method: 'get',
@@ -106,21 +113,10 @@ export function recommendationRoutes(ctx: ServiceContext): AnyRoute[] {
         200: { description: 'the workload recommendation with its manifests', content: { 'application/json': FreeObject } },
         404: { description: 'no such workload in the inventory' },
       },
-      handler: ({ params, query }) => {
+      handler: ({ params, query }, req, res) => {
         if (!getWorkload(ctx.db, params)) throw notFound(`no workload ${params.namespace}/${params.kind}/${params.name} in the inventory`);
-        const { rec, emitted, verification } = service.run(query.engine as EngineName, toOptions({ ...query, namespace: params.namespace, workload: `${params.kind}/${params.name}` }, ctx.config.staleDays), 'workload');
-        const workload = rec.workloads[0];
-        if (!workload) throw notFound(`workload ${params.namespace}/${params.kind}/${params.name} is no longer present in the inventory`);
-        return {
-          engine: emitted.engine,
-          now: rec.now,
-          options: rec.options,
-          ...workload,
-          namespaceLayers: rec.namespaces,
-          manifests: emitted.manifests,
-          engineWarnings: emitted.warnings,
-          verification,
-        };
+        const options = toOptions({ ...query, namespace: params.namespace, workload: `${params.kind}/${params.name}` }, ctx.config.staleDays);
+        return answer(service, { kind: 'workload', engine: query.engine as EngineName, options, workload: params }, req, res);
       },
     }),
     defineRoute({
@@ -138,29 +134,9 @@ export function recommendationRoutes(ctx: ServiceContext): AnyRoute[] {
         422: { description: 'the manifests fail verification (the engine would refuse them, or they deny included traffic): the problem lists what fails; allowUnverified=true answers them anyway' },
       },
       handler: ({ query }, req, res) => {
-        const result = service.run(query.engine as EngineName, toOptions(query, ctx.config.staleDays), 'export');
-        if (!result.verification.ok && !query.allowUnverified) {
-          throw new HttpProblem('unprocessable-content', `the ${query.engine} manifests fail verification: applying them would be refused or cut required traffic`, {
-            errors: verificationFailures(result.verification).map((message) => ({ path: 'manifests', message })),
-            extensions: { verification: result.verification },
-          });
-        }
-        res.setHeader('X-Flowmatrix-Verified', String(result.verification.ok));
-        const base = `flowmatrix-${query.engine}${query.namespace ? `-${query.namespace}` : ''}`;
-        if (query.format === 'bundle') {
-          const files = result.emitted.manifests.map((m) => ({ path: `${m.metadata.namespace ?? '_cluster'}/${m.kind.toLowerCase()}-${m.metadata.name}.yaml`, content: toYaml(m) }));
-          const tar = tarBundle(files, Math.floor(Date.parse(result.rec.now) / 1000));
-          const { etag } = result.yaml();
-          if (notModified(req, res, etag.replace(/"$/, '-tar"'))) return undefined;
-          res.setHeader('Content-Disposition', `attachment; filename="${base}.tar"`);
-          res.type('application/x-tar').send(tar);
-          return undefined;
-        }
-        const { text, etag } = result.yaml();
-        if (notModified(req, res, etag)) return undefined;
-        res.setHeader('Content-Disposition', `attachment; filename="${base}.yaml"`);
-        res.type('application/yaml; charset=utf-8').send(text);
-        return undefined;
+        const filename = `flowmatrix-${query.engine}${query.namespace ? `-${query.namespace}` : ''}`;
+        const q: RecommendationQuery = { kind: 'export', engine: query.engine as EngineName, options: toOptions(query, ctx.config.staleDays), format: query.format, allowUnverified: query.allowUnverified, filename };
+        return answer(service, q, req, res);
       },
     }),
     defineRoute({
@@ -172,9 +148,9 @@ export function recommendationRoutes(ctx: ServiceContext): AnyRoute[] {
       scope: 'read',
       query: Type.Object({ ...optionProps, namespace: Type.Optional(Namespace) }, { additionalProperties: false }),
       responses: { 200: { description: 'the drift report', content: { 'application/json': FreeObject } } },
-      handler: ({ query }) => {
-        const { emitted } = service.run(query.engine as EngineName, toOptions(query, ctx.config.staleDays), 'drift');
-        return computeDrift(query.engine, readInventory(ctx.db).policies, emitted.manifests, query.namespace);
+      handler: ({ query }, req, res) => {
+        const q: RecommendationQuery = { kind: 'drift', engine: query.engine as EngineName, options: toOptions(query, ctx.config.staleDays), ...(query.namespace !== undefined ? { namespace: query.namespace } : {}) };
+        return answer(service, q, req, res);
       },
     }),
   ];

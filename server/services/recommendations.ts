@@ -1,27 +1,21 @@
 /**
  * Recommendations for the API: the same use case as `flowmatrix recommend`/`export`
- * (app/recommendation.ts, then toMultiDocYaml), so the bytes are the CLI's. Inputs and results
- * are cached per data version: nothing is recomputed until the store changes.
+ * (app/recommendation.ts), so the bytes are the CLI's. Answers are computed off the event loop
+ * (recommendation-pool.ts), concurrent identical requests share one computation, and rendered
+ * answers are cached as bytes — bounded in bytes, dropped when the store changes.
  */
-import { createHash } from 'node:crypto';
-import { readRecommendationInput, runRecommendation, type RecommendationResult } from '../../app/recommendation.ts';
-import { toMultiDocYaml, type EngineName } from '../../recommender/engines/index.ts';
-import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
-import type { RecommendInput, RecommendOptions } from '../../recommender/recommend.ts';
 import type { Db } from '../../store/db.ts';
 import { dataVersion } from '../../store/data-version.ts';
 import type { ServiceMetrics } from '../metrics.ts';
+import type { RecommendationExecutor } from './recommendation-pool.ts';
+import type { RecommendationQuery, RenderedResponse } from './recommendation-responses.ts';
 
-export interface RecommendResult extends RecommendationResult {
-  /** Lazily rendered multi-document YAML (what `flowmatrix export` prints) and its ETag. */
-  yaml(): { text: string; etag: string };
-}
-
-/** A small LRU: Map keeps insertion order, re-inserting on hit moves an entry to the end. */
-class Lru<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly max: number) {}
-  get(k: string): V | undefined {
+/** A least-recently-used cache bounded by the bytes of its values. */
+class ByteLru {
+  private readonly map = new Map<string, RenderedResponse>();
+  private total = 0;
+  constructor(private readonly maxBytes: number) {}
+  get(k: string): RenderedResponse | undefined {
     const v = this.map.get(k);
     if (v !== undefined) {
       this.map.delete(k);
@@ -29,70 +23,88 @@ class Lru<V> {
     }
     return v;
   }
-  set(k: string, v: V): void {
-    this.map.delete(k);
+  set(k: string, v: RenderedResponse): void {
+    if (v.bytes > this.maxBytes) return; // larger than the whole budget: answered, not kept
+    this.delete(k);
     this.map.set(k, v);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+    this.total += v.bytes;
+    for (const [oldest, old] of this.map) {
+      if (this.total <= this.maxBytes) break;
+      this.map.delete(oldest);
+      this.total -= old.bytes;
+    }
+  }
+  private delete(k: string): void {
+    const v = this.map.get(k);
+    if (v) this.total -= v.bytes;
+    this.map.delete(k);
   }
   clear(): void {
     this.map.clear();
+    this.total = 0;
+  }
+  get bytes(): number {
+    return this.total;
   }
 }
 
 export class RecommendationService {
   private version = '';
-  private inputs: RecommendInput | undefined;
-  private readonly results = new Lru<RecommendResult>(256);
+  private readonly cache: ByteLru;
+  private readonly inFlight = new Map<string, Promise<RenderedResponse>>();
 
   constructor(
     private readonly db: Db,
-    private readonly config: () => MatricesConfigT,
+    private readonly executor: RecommendationExecutor,
     private readonly metrics: ServiceMetrics,
-  ) {}
+    cacheBytes: number,
+  ) {
+    this.cache = new ByteLru(cacheBytes);
+  }
 
-  /** The current data version; drops the caches when it moved. */
-  private sync(): void {
+  /** The answer to `query` on the store as it is now. */
+  respond(query: RecommendationQuery): Promise<RenderedResponse> {
     const v = dataVersion(this.db);
     if (v !== this.version) {
       this.version = v;
-      this.inputs = undefined;
-      this.results.clear();
+      this.cache.clear();
     }
-  }
-
-  private input(): RecommendInput {
-    this.inputs ??= readRecommendationInput(this.db, this.config());
-    return this.inputs;
-  }
-
-  /** The version the results below were computed on (for ETags of derived documents). */
-  currentVersion(): string {
-    this.sync();
-    return this.version;
-  }
-
-  run(engine: EngineName, options: Partial<RecommendOptions>, kind: string): RecommendResult {
-    this.sync();
-    const key = `${engine}\0${JSON.stringify(options, Object.keys(options).sort())}`;
-    const hit = this.results.get(key);
-    if (hit) return hit;
-    const result = this.metrics.time(engine, kind, () => {
-      const { rec, emitted, verification } = runRecommendation(this.input(), engine, options);
-      let rendered: { text: string; etag: string } | undefined;
-      return {
-        rec,
-        emitted,
-        verification,
-        yaml: () => {
-          if (!rendered) {
-            const text = toMultiDocYaml(emitted.manifests);
-            rendered = { text, etag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"` };
-          }
-          return rendered;
+    const key = `${v}\0${JSON.stringify(query, sortedKeys)}`;
+    const hit = this.cache.get(key);
+    if (hit) return Promise.resolve(hit);
+    let running = this.inFlight.get(key);
+    if (!running) {
+      const end = this.metrics.recommendationDuration.startTimer({ engine: query.engine, kind: query.kind });
+      running = this.executor.execute(query).then(
+        (r) => {
+          end();
+          if (this.version === v) this.cache.set(key, r);
+          return r;
         },
-      } satisfies RecommendResult;
-    });
-    this.results.set(key, result);
-    return result;
+        (e: unknown) => {
+          end();
+          throw e;
+        },
+      );
+      const tracked = running.finally(() => this.inFlight.delete(key));
+      tracked.catch(() => undefined);
+      this.inFlight.set(key, running);
+    }
+    return running;
   }
+
+  /** Bytes held by the answer cache (a gauge on /metrics). */
+  get cachedBytes(): number {
+    return this.cache.bytes;
+  }
+
+  close(): Promise<void> {
+    return this.executor.close();
+  }
+}
+
+/** JSON.stringify replacer that sorts object keys, so equal queries give equal cache keys. */
+function sortedKeys(_k: string, v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

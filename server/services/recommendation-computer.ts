@@ -1,0 +1,60 @@
+/**
+ * Computes recommendation answers on one database connection: the store's input read once per
+ * data version (the traffic-only read for manifests, the full one for evidence), the last few
+ * results kept to answer the other views of the same options, every answer rendered to bytes.
+ * It runs inside each worker thread (recommendation-worker.ts) and, for in-memory databases
+ * that a worker cannot open, on the main thread.
+ */
+import { readRecommendationInput, runRecommendation, type RecommendationResult } from '../../app/recommendation.ts';
+import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
+import type { RecommendInput } from '../../recommender/recommend.ts';
+import type { Db } from '../../store/db.ts';
+import { dataVersion } from '../../store/data-version.ts';
+import { readInventory } from '../../store/inventory.ts';
+import { needsDetails, renderResponse, type RecommendationQuery, type RenderedResponse } from './recommendation-responses.ts';
+
+/** Results kept per connection: each can hold a whole cluster's evidence, so only a few. */
+const RESULTS_KEPT = 4;
+
+export class RecommendationComputer {
+  private version = '';
+  private readonly inputs = new Map<'details' | 'traffic', RecommendInput>();
+  private readonly results = new Map<string, RecommendationResult>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly matrices: MatricesConfigT,
+  ) {}
+
+  respond(q: RecommendationQuery): RenderedResponse {
+    this.sync();
+    const details = needsDetails(q);
+    const result = this.result(q, details);
+    return renderResponse(result, q, q.kind === 'drift' ? readInventory(this.db).policies : []);
+  }
+
+  private sync(): void {
+    const v = dataVersion(this.db);
+    if (v === this.version) return;
+    this.version = v;
+    this.inputs.clear();
+    this.results.clear();
+  }
+
+  private result(q: RecommendationQuery, details: boolean): RecommendationResult {
+    const key = `${q.engine}\0${details}\0${JSON.stringify(q.options, Object.keys(q.options).sort())}`;
+    // A result with the evidence also answers the manifests-only views.
+    const hit = this.results.get(key) ?? (details ? undefined : this.results.get(key.replace('\0false\0', '\0true\0')));
+    if (hit) return hit;
+    const kind = details ? 'details' : 'traffic';
+    let input = this.inputs.get(kind);
+    if (!input) {
+      input = readRecommendationInput(this.db, this.matrices, { details });
+      this.inputs.set(kind, input);
+    }
+    const result = runRecommendation(input, q.engine, q.options, { details });
+    this.results.set(key, result);
+    if (this.results.size > RESULTS_KEPT) this.results.delete(this.results.keys().next().value as string);
+    return result;
+  }
+}

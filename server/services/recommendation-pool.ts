@@ -1,0 +1,149 @@
+/**
+ * Where recommendation answers are computed. `WorkerPool` runs them on worker threads, each
+ * with its own read connection: the event loop stays free while a whole cluster is computed.
+ * `InlineExecutor` computes on the calling thread, for in-memory databases a worker cannot
+ * open (tests, embedding). Both queue jobs; a crashed worker is replaced and its job fails.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { AppError } from '../../app/errors.ts';
+import { HttpProblem } from '../http/problem.ts';
+import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
+import type { Db } from '../../store/db.ts';
+import { RecommendationComputer } from './recommendation-computer.ts';
+import type { RecommendationQuery, RenderedResponse } from './recommendation-responses.ts';
+import type { JobReply, RecommendationJob, WorkerConfig } from './recommendation-worker.ts';
+
+/** Node ends a worker that exceeds its resourceLimits with this code (nodejs.org/api/errors.html). */
+function outOfMemory(e: Error): boolean {
+  return (e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+}
+
+export interface RecommendationExecutor {
+  execute(query: RecommendationQuery): Promise<RenderedResponse>;
+  /** Terminates the workers; queued and running jobs fail. Idempotent. */
+  close(): Promise<void>;
+}
+
+export class InlineExecutor implements RecommendationExecutor {
+  private readonly computer: RecommendationComputer;
+  constructor(db: Db, matrices: MatricesConfigT) {
+    this.computer = new RecommendationComputer(db, matrices);
+  }
+  async execute(query: RecommendationQuery): Promise<RenderedResponse> {
+    return this.computer.respond(query);
+  }
+  async close(): Promise<void> {}
+}
+
+interface Pending {
+  job: RecommendationJob;
+  resolve(r: RenderedResponse): void;
+  reject(e: Error): void;
+}
+
+/**
+ * The worker's bootstrap. Run as TypeScript (through tsx, as bin/flowmatrix.mjs does), the
+ * worker registers tsx's loader itself before importing its module: a worker inherits neither
+ * a programmatic `register()` nor, on Node 20, a loader passed as `--import` in its execArgv.
+ * Both URLs are resolved here, so it works from any working directory. Built JavaScript
+ * (dist/) imports the module directly.
+ */
+function workerBootstrap(): string {
+  const ts = import.meta.url.endsWith('.ts');
+  const entry = JSON.stringify(new URL(`./recommendation-worker.${ts ? 'ts' : 'js'}`, import.meta.url).href);
+  if (!ts) return `import(${entry});`;
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  return `import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}); });`;
+}
+
+class PoolWorker {
+  readonly worker: Worker;
+  current: Pending | undefined;
+  constructor(config: WorkerConfig, memoryMb: number | undefined, onReply: (w: PoolWorker, reply: JobReply) => void, onExit: (w: PoolWorker, error: Error) => void) {
+    this.worker = new Worker(workerBootstrap(), { eval: true, workerData: config, ...(memoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: memoryMb } } : {}) });
+    this.worker.on('message', (reply: JobReply) => onReply(this, reply));
+    this.worker.on('error', (e) => onExit(this, e));
+    this.worker.on('exit', (code) => onExit(this, new Error(`recommendation worker exited (code ${code})`)));
+    this.worker.unref();
+  }
+}
+
+export class WorkerPool implements RecommendationExecutor {
+  private readonly idle: PoolWorker[] = [];
+  private readonly all = new Set<PoolWorker>();
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  private readonly size: number;
+  private readonly memoryMb: number | undefined;
+
+  constructor(
+    private readonly config: WorkerConfig,
+    options: { size: number; memoryMb?: number | undefined },
+    private readonly logger: Logger,
+  ) {
+    this.size = options.size;
+    this.memoryMb = options.memoryMb;
+    if (!(this.size >= 1)) throw new RangeError(`recommendation workers: need at least 1, got ${this.size}`);
+  }
+
+  execute(query: RecommendationQuery): Promise<RenderedResponse> {
+    if (this.closed) return Promise.reject(new Error('the recommendation workers are shut down'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job: { id: this.nextId++, query }, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.queue.splice(0)) p.reject(new Error('the service is shutting down'));
+    await Promise.all([...this.all].map((w) => w.worker.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let w = this.idle.pop();
+      if (!w && this.all.size < this.size) w = this.spawn();
+      if (!w) return;
+      const p = this.queue.shift()!;
+      w.current = p;
+      w.worker.ref(); // a running job keeps the process alive until it answers
+      w.worker.postMessage(p.job);
+    }
+  }
+
+  private spawn(): PoolWorker {
+    const w = new PoolWorker(this.config, this.memoryMb, (pw, reply) => this.onReply(pw, reply), (pw, e) => this.onExit(pw, e));
+    this.all.add(w);
+    return w;
+  }
+
+  private onReply(w: PoolWorker, reply: JobReply): void {
+    const p = w.current;
+    w.current = undefined;
+    w.worker.unref();
+    this.idle.push(w);
+    if (p && p.job.id === reply.id) {
+      if (reply.ok) p.resolve(reply.response);
+      else if (reply.appError) p.reject(Object.assign(new AppError(reply.appError.code, reply.appError.message, { problems: reply.appError.problems, ...(reply.appError.reason !== undefined ? { reason: reply.appError.reason } : {}) })));
+      else p.reject(new Error(`recommendation failed in its worker: ${reply.message}`));
+    }
+    this.dispatch();
+  }
+
+  private onExit(w: PoolWorker, error: Error): void {
+    if (!this.all.delete(w)) return; // 'error' and 'exit' both fire for one death
+    const i = this.idle.indexOf(w);
+    if (i >= 0) this.idle.splice(i, 1);
+    if (w.current) w.current.reject(outOfMemory(error) ? new HttpProblem('unavailable', `the recommendation needed more than its memory budget (recommendations.workerMemoryMb = ${this.memoryMb} MiB): narrow it with namespace=, or raise the budget`) : error);
+    w.current = undefined;
+    if (!this.closed) {
+      this.logger.error({ err: error.message }, 'recommendation worker died; a new one takes the next job');
+      this.dispatch();
+    }
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The bytes of every recommendation answer the API gives (list, one workload, export, drift),
+ * rendered from one RecommendationResult. Pure and synchronous, so the same code runs in the
+ * worker threads that keep whole-cluster requests off the event loop (recommendation-worker.ts)
+ * and in-process for in-memory databases. Bodies are chunks, never one string: a whole
+ * cluster's evidence or YAML can outgrow the longest string V8 builds.
+ */
+import { createHash } from 'node:crypto';
+import { recommendationJson, verificationFailures, type RecommendationResult } from '../../app/recommendation.ts';
+import { computeDrift } from '../../recommender/drift.ts';
+import { toYaml, type EngineName } from '../../recommender/engines/index.ts';
+import { writeMultiDocYaml } from '../../recommender/engines/yaml.ts';
+import { writeJson } from '../../recommender/json-stream.ts';
+import type { RecommendOptions } from '../../recommender/recommend.ts';
+import type { AppliedPolicy } from '../../domain/inventory.ts';
+import { tarBundle } from './tar.ts';
+
+export type RecommendationQuery =
+  | { kind: 'list'; engine: EngineName; options: Partial<RecommendOptions> }
+  | { kind: 'workload'; engine: EngineName; options: Partial<RecommendOptions>; workload: { namespace: string; kind: string; name: string } }
+  | { kind: 'export'; engine: EngineName; options: Partial<RecommendOptions>; format: 'yaml' | 'bundle'; allowUnverified: boolean; filename: string }
+  | { kind: 'drift'; engine: EngineName; options: Partial<RecommendOptions>; namespace?: string };
+
+/** A problem the route answers instead of a body (rebuilt as HttpProblem on the main thread). */
+export interface ProblemSpec {
+  kind: 'not-found' | 'unprocessable-content';
+  detail: string;
+  errors?: { path: string; message: string }[];
+  extensions?: Record<string, unknown>;
+}
+
+export interface RenderedResponse {
+  contentType: string;
+  headers: Record<string, string>;
+  body: Uint8Array[];
+  bytes: number;
+  /** Strong validator of the body, for If-None-Match (export only). */
+  etag?: string;
+  problem?: ProblemSpec;
+}
+
+/** Whether the query needs the per-rule evidence (the JSON answers) or only the manifests. */
+export function needsDetails(q: RecommendationQuery): boolean {
+  return q.kind === 'list' || q.kind === 'workload';
+}
+
+const CHUNK = 1 << 16;
+
+/** Collects text pieces into ~64 KiB UTF-8 chunks. */
+class ChunkWriter {
+  readonly chunks: Uint8Array[] = [];
+  bytes = 0;
+  private pending = '';
+  constructor(private readonly hash?: ReturnType<typeof createHash>) {}
+  write = (text: string): void => {
+    this.pending += text;
+    if (this.pending.length >= CHUNK) this.flush();
+  };
+  flush(): void {
+    if (!this.pending) return;
+    const b = Buffer.from(this.pending, 'utf8');
+    this.hash?.update(b);
+    this.chunks.push(b);
+    this.bytes += b.length;
+    this.pending = '';
+  }
+}
+
+function json(value: unknown): RenderedResponse {
+  const w = new ChunkWriter();
+  writeJson(value, w.write, 0);
+  w.flush();
+  return { contentType: 'application/json; charset=utf-8', headers: {}, body: w.chunks, bytes: w.bytes };
+}
+
+function problem(spec: ProblemSpec): RenderedResponse {
+  return { contentType: 'application/problem+json', headers: {}, body: [], bytes: 0, problem: spec };
+}
+
+const etagOf = (hash: ReturnType<typeof createHash>): string => `"${hash.digest('base64url').slice(0, 32)}"`;
+
+export function renderResponse(result: RecommendationResult, q: RecommendationQuery, applied: readonly AppliedPolicy[]): RenderedResponse {
+  switch (q.kind) {
+    case 'list':
+      return json(recommendationJson(result));
+    case 'workload': {
+      const { rec, emitted, verification } = result;
+      const workload = rec.workloads[0];
+      const { namespace, kind, name } = q.workload;
+      if (!workload) return problem({ kind: 'not-found', detail: `workload ${namespace}/${kind}/${name} is no longer present in the inventory` });
+      return json({ engine: emitted.engine, now: rec.now, options: rec.options, ...workload, namespaceLayers: rec.namespaces, manifests: emitted.manifests, engineWarnings: emitted.warnings, verification });
+    }
+    case 'drift':
+      return json(computeDrift(q.engine, applied, result.emitted.manifests, q.namespace));
+    case 'export':
+      return exportResponse(result, q);
+  }
+}
+
+function exportResponse(result: RecommendationResult, q: Extract<RecommendationQuery, { kind: 'export' }>): RenderedResponse {
+  const { verification, emitted } = result;
+  if (!verification.ok && !q.allowUnverified) {
+    return problem({
+      kind: 'unprocessable-content',
+      detail: `the ${q.engine} manifests fail verification: applying them would be refused or cut required traffic`,
+      errors: verificationFailures(verification).map((message) => ({ path: 'manifests', message })),
+      extensions: { verification },
+    });
+  }
+  const headers: Record<string, string> = { 'X-Flowmatrix-Verified': String(verification.ok) };
+  if (q.format === 'bundle') {
+    const files = emitted.manifests.map((m) => ({ path: `${m.metadata.namespace ?? '_cluster'}/${m.kind.toLowerCase()}-${m.metadata.name}.yaml`, content: toYaml(m) }));
+    const tar = tarBundle(files, Math.floor(Date.parse(result.rec.now) / 1000));
+    const etag = etagOf(createHash('sha256').update(tar)).replace(/"$/, '-tar"');
+    headers['Content-Disposition'] = `attachment; filename="${q.filename}.tar"`;
+    return { contentType: 'application/x-tar', headers, body: [tar], bytes: tar.length, etag };
+  }
+  // Document by document: the same bytes as toMultiDocYaml, never one string.
+  const hash = createHash('sha256');
+  const w = new ChunkWriter(hash);
+  writeMultiDocYaml(emitted.manifests, w.write);
+  w.flush();
+  headers['Content-Disposition'] = `attachment; filename="${q.filename}.yaml"`;
+  return { contentType: 'application/yaml; charset=utf-8', headers, body: w.chunks, bytes: w.bytes, etag: etagOf(hash) };
+}

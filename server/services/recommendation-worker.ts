@@ -1,0 +1,56 @@
+/**
+ * A worker thread that answers recommendation requests on its own read connection, so a
+ * whole-cluster export never blocks the service's event loop (health checks, metrics, small
+ * requests answer while it runs). Messages: RecommendationJob in, JobReply out; the body's
+ * buffers are transferred, not copied.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { AppError } from '../../app/errors.ts';
+import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
+import { openDb } from '../../store/db.ts';
+import { RecommendationComputer } from './recommendation-computer.ts';
+import type { RecommendationQuery, RenderedResponse } from './recommendation-responses.ts';
+
+export interface WorkerConfig {
+  dbPath: string;
+  matrices: MatricesConfigT;
+}
+
+export interface RecommendationJob {
+  id: number;
+  query: RecommendationQuery;
+}
+
+/** An AppError crosses the thread boundary as its fields (structured clone drops the class). */
+export interface SerializedAppError {
+  code: AppError['code'];
+  message: string;
+  problems: AppError['problems'];
+  reason?: string;
+}
+
+export type JobReply =
+  | { id: number; ok: true; response: RenderedResponse }
+  | { id: number; ok: false; appError?: SerializedAppError; message: string };
+
+if (parentPort) {
+  const port = parentPort;
+  const config = workerData as WorkerConfig;
+  // The writer is the main thread; this connection only reads (migrations were applied there).
+  const computer = new RecommendationComputer(openDb(config.dbPath, { migrate: false }), config.matrices);
+  port.on('message', (job: RecommendationJob) => {
+    let reply: JobReply;
+    try {
+      reply = { id: job.id, ok: true, response: computer.respond(job.query) };
+    } catch (e) {
+      const err = e as Error;
+      reply =
+        e instanceof AppError
+          ? { id: job.id, ok: false, message: err.message, appError: { code: e.code, message: e.message, problems: e.problems, ...(e.reason !== undefined ? { reason: e.reason } : {}) } }
+          : { id: job.id, ok: false, message: err.stack ?? err.message };
+    }
+    // Only buffers that own their whole ArrayBuffer move; small ones may share Node's pool.
+    const transfer = reply.ok ? reply.response.body.filter((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength).map((b) => b.buffer as ArrayBuffer) : [];
+    port.postMessage(reply, transfer);
+  });
+}
