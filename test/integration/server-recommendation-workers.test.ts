@@ -1,0 +1,128 @@
+/**
+ * Whole-cluster recommendations never block the service (issue 18): they run on worker threads,
+ * identical concurrent requests share one computation, and answers are cached as bytes within
+ * a byte budget. The demo cluster in a real SQLite file; the real worker threads.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { HttpProblem } from '../../server/http/problem.ts';
+import { ServiceMetrics } from '../../server/metrics.ts';
+import { InlineExecutor, WorkerPool, type RecommendationExecutor } from '../../server/services/recommendation-pool.ts';
+import type { RecommendationQuery, RenderedResponse } from '../../server/services/recommendation-responses.ts';
+import { RecommendationService } from '../../server/services/recommendations.ts';
+import { openDb } from '../../store/db.ts';
+import { demoDb } from '../helpers/demo-db.ts';
+
+const dbPath = await demoDb();
+const LIST: RecommendationQuery = { kind: 'list', engine: 'calico', options: { mode: 'union', egress: true, defaultDeny: false, shared: false, includeMay: false, staleDays: 30 } };
+const EXPORT: RecommendationQuery = { kind: 'export', engine: 'cilium', options: LIST.options, format: 'yaml', allowUnverified: true, filename: 'x' };
+
+/** The longest gap between 5 ms ticks while `work` ran (how long the event loop was blocked), and how long `work` took. */
+async function blocking(work: () => Promise<unknown>): Promise<{ blockedMs: number; tookMs: number }> {
+  let last = performance.now();
+  let blockedMs = 0;
+  const tick = setInterval(() => {
+    const t = performance.now();
+    blockedMs = Math.max(blockedMs, t - last);
+    last = t;
+  }, 5);
+  const started = performance.now();
+  await new Promise((r) => setTimeout(r, 10));
+  await work();
+  const tookMs = performance.now() - started;
+  await new Promise((r) => setTimeout(r, 20)); // the tick after a blocking run measures it
+  clearInterval(tick);
+  return { blockedMs, tookMs };
+}
+
+test('on worker threads the event loop stays free while a whole cluster is computed; in-process it is blocked', async () => {
+  const db = openDb(dbPath);
+  const pool = new WorkerPool({ dbPath, matrices: {} }, { size: 2 }, pino({ level: 'silent' }));
+  try {
+    await pool.execute({ ...LIST, engine: 'kubernetes' }); // workers up, modules loaded
+    const inline = await blocking(() => new InlineExecutor(db, {}).execute(LIST));
+    const worker = await blocking(() => Promise.all([pool.execute(LIST), pool.execute(EXPORT)]));
+    // The in-process run holds the loop for most of its time: the measure can see blocking.
+    assert.ok(inline.blockedMs >= inline.tookMs * 0.5, `in-process: blocked ${inline.blockedMs} ms of ${inline.tookMs} ms`);
+    assert.ok(worker.blockedMs < Math.max(100, inline.blockedMs / 4), `workers: blocked ${worker.blockedMs} ms (in-process ${inline.blockedMs} ms)`);
+  } finally {
+    await pool.close();
+    db.close();
+  }
+});
+
+test('a worker answers byte for byte what the in-process computation answers', async () => {
+  const db = openDb(dbPath);
+  const pool = new WorkerPool({ dbPath, matrices: {} }, { size: 1 }, pino({ level: 'silent' }));
+  try {
+    for (const q of [LIST, EXPORT, { ...EXPORT, format: 'bundle' as const }, { kind: 'drift', engine: 'kubernetes', options: LIST.options } as RecommendationQuery]) {
+      const [a, b] = [await pool.execute(q), await new InlineExecutor(db, {}).execute(q)];
+      assert.ok(a.bytes > 100, q.kind);
+      assert.equal(a.bytes, b.bytes, q.kind);
+      assert.ok(Buffer.concat(a.body).equals(Buffer.concat(b.body)), q.kind);
+      assert.equal(a.etag, b.etag);
+    }
+  } finally {
+    await pool.close();
+    db.close();
+  }
+});
+
+/** The real in-process executor, counting how often it is asked. */
+class CountingExecutor implements RecommendationExecutor {
+  calls = 0;
+  constructor(private readonly inner: RecommendationExecutor) {}
+  async execute(q: RecommendationQuery): Promise<RenderedResponse> {
+    this.calls++;
+    await new Promise((r) => setTimeout(r, 20)); // still running when the second request arrives
+    return this.inner.execute(q);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+test('concurrent identical requests share one computation; a cache hit computes nothing', async () => {
+  const db = openDb(dbPath);
+  const counting = new CountingExecutor(new InlineExecutor(db, {}));
+  const service = new RecommendationService(db, counting, new ServiceMetrics(() => 0, { defaultMetrics: false }), 64 * 1024 * 1024);
+  const [a, b] = await Promise.all([service.respond(EXPORT), service.respond({ ...EXPORT, options: { ...EXPORT.options } })]);
+  assert.equal(counting.calls, 1);
+  assert.equal(a, b);
+  await service.respond(EXPORT);
+  assert.equal(counting.calls, 1);
+  await service.respond({ ...EXPORT, engine: 'calico' });
+  assert.equal(counting.calls, 2);
+  db.close();
+});
+
+test('the answer cache stays within its byte budget and drops everything when the store changes', async () => {
+  const db = openDb(dbPath);
+  const counting = new CountingExecutor(new InlineExecutor(db, {}));
+  const one = (await new InlineExecutor(db, {}).execute(EXPORT)).bytes;
+  const service = new RecommendationService(db, counting, new ServiceMetrics(() => 0, { defaultMetrics: false }), Math.floor(one * 1.5));
+  await service.respond(EXPORT);
+  assert.equal(service.cachedBytes, one);
+  await service.respond({ ...EXPORT, filename: 'y' }); // same size: the first is evicted
+  assert.ok(service.cachedBytes <= one * 1.5, `${service.cachedBytes} bytes cached`);
+  await service.respond(EXPORT);
+  assert.equal(counting.calls, 3, 'the evicted answer was computed again');
+  const tiny = new RecommendationService(db, counting, new ServiceMetrics(() => 0, { defaultMetrics: false }), 10);
+  await tiny.respond(LIST);
+  assert.equal(tiny.cachedBytes, 0, 'an answer larger than the budget is answered, not kept');
+  db.prepare("INSERT INTO ingest_runs (source, format, started_at, status) VALUES ('t', 'netobserv', 0, 'done')").run();
+  await service.respond(EXPORT);
+  assert.equal(counting.calls, 5, 'a write to the store invalidates the cache');
+  db.close();
+});
+
+test('a request that outgrows the worker heap budget fails with 503 naming the budget; the pool goes on', async () => {
+  const pool = new WorkerPool({ dbPath, matrices: {} }, { size: 1, memoryMb: 8 }, pino({ level: 'silent' }));
+  try {
+    await assert.rejects(pool.execute(LIST), (e: unknown) => e instanceof HttpProblem && e.status === 503 && /recommendations\.workerMemoryMb = 8 MiB/.test(e.message));
+    await assert.rejects(pool.execute(LIST), (e: unknown) => e instanceof HttpProblem && e.status === 503, 'a new worker takes the next job');
+  } finally {
+    await pool.close();
+  }
+});
