@@ -20,7 +20,7 @@ import { RateLimiter } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
 import { mount, type AnyRoute } from './http/route.ts';
 import { openApiDocument } from './openapi/document.ts';
-import { InlineExecutor, WorkerPool } from './services/recommendation-pool.ts';
+import { closeExecutor, executorFor } from './services/compute.ts';
 import { RecommendationService } from './services/recommendations.ts';
 
 export interface BuiltApp {
@@ -31,16 +31,7 @@ export interface BuiltApp {
   close(): Promise<void>;
 }
 
-/**
- * Recommendations are computed on worker threads with their own read connections; an
- * in-memory database (tests, embedding) cannot be opened twice, so it computes in-process.
- */
-function recommendationService(ctx: ServiceContext): RecommendationService {
-  const executor = ctx.db.memory
-    ? new InlineExecutor(ctx.db, ctx.config.matrices)
-    : new WorkerPool({ dbPath: ctx.db.name, matrices: ctx.config.matrices }, { size: ctx.config.recommendationWorkers, memoryMb: ctx.config.recommendationWorkerMemoryMb }, ctx.logger);
-  return new RecommendationService(ctx.db, executor, ctx.metrics, ctx.config.recommendationCacheBytes);
-}
+
 
 export function createApp(ctx: ServiceContext): BuiltApp {
   const app = express();
@@ -52,7 +43,7 @@ export function createApp(ctx: ServiceContext): BuiltApp {
   const auth = new TokenAuth(ctx.config.tokens);
   const limiter = new RateLimiter(ctx.config.rateLimit.requests, ctx.config.rateLimit.windowSeconds * 1000);
   let document: Record<string, unknown> = {};
-  const recommendations = recommendationService(ctx);
+  const recommendations = new RecommendationService(ctx.db, executorFor(ctx), ctx.metrics, ctx.config.recommendationCacheBytes);
   const routes: AnyRoute[] = [
     ...systemRoutes(ctx, () => document),
     ...inventoryRoutes(ctx),
@@ -77,5 +68,5 @@ export function createApp(ctx: ServiceContext): BuiltApp {
   app.use(router);
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.logger));
-  return { app, routes, document, close: () => recommendations.close() };
+  return { app, routes, document, close: () => closeExecutor(ctx) };
 }

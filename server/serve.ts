@@ -88,7 +88,8 @@ export async function startService(config: ResolvedConfig, options: StartOptions
         logger.warn({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'in-flight requests did not finish in time: closing their connections');
         server.closeAllConnections();
       }
-      await Promise.allSettled([...activeIngests, reports.stop(), collectors.stop(), built.close()]);
+      await Promise.allSettled([...activeIngests, reports.stop(), collectors.stop()]);
+      await built.close(); // after the schedule: a report being built finishes first
       if (!options.db) db.close();
       logger.info('stopped: database closed');
     })();

@@ -4,6 +4,7 @@ import { MODES } from '../../recommender/synthesize/options.ts';
 import type { Report } from '../../reports/model.ts';
 import { MEDIA_TYPES, renderHtml, renderJson, renderMarkdown, REPORT_FORMATS, type ReportFormat } from '../../reports/render/index.ts';
 import { reportBuilt, reportServiceFor } from '../services/reports.ts';
+import { executorFor } from '../services/compute.ts';
 import type { StoredReportMeta } from '../../store/reports.ts';
 import type { ServiceContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
@@ -123,10 +124,12 @@ export function reportRoutes(ctx: ServiceContext): AnyRoute[] {
         201: { description: 'the stored report (Location: its URL)', content: { 'application/json': ReportMeta }, headers: { Location: 'URL of the new report' } },
         422: { description: 'the report cannot be built from this store and config' },
       },
-      handler: ({ query }, _req, res) => {
-        let stored;
+      handler: async ({ query }, _req, res) => {
+        let meta;
         try {
-          stored = service().buildAndSave({
+          // Built off the event loop (server/services/compute.ts), stored here: this thread is the writer.
+          const report = await executorFor(ctx).report({
+            generatedAt: ctx.now(),
             trigger: 'manual',
             ...(query.engine !== undefined ? { engine: query.engine } : {}),
             ...(query.mode !== undefined ? { mode: query.mode } : {}),
@@ -134,13 +137,14 @@ export function reportRoutes(ctx: ServiceContext): AnyRoute[] {
             ...(query.namespace !== undefined ? { namespace: query.namespace } : {}),
             ...(query.now !== undefined ? { now: Date.parse(query.now) } : {}),
           });
+          meta = service().save(report);
         } catch (e) {
           ctx.metrics.reportRuns.inc({ trigger: 'manual', outcome: 'failed' });
           throw e;
         }
-        reportBuilt(ctx, stored.meta);
-        res.status(201).setHeader('Location', `/api/v1/reports/${stored.meta.id}`);
-        return metaJson(stored.meta);
+        reportBuilt(ctx, meta);
+        res.status(201).setHeader('Location', `/api/v1/reports/${meta.id}`);
+        return metaJson(meta);
       },
     }),
   ];

@@ -11,6 +11,9 @@ import type { RecommendInput } from '../../recommender/recommend.ts';
 import type { Db } from '../../store/db.ts';
 import { dataVersion } from '../../store/data-version.ts';
 import { readInventory } from '../../store/inventory.ts';
+import { ReportService, type BuildOptions } from '../../app/reports.ts';
+import type { ReportSettings } from '../../reports/config.ts';
+import type { Report } from '../../reports/model.ts';
 import { needsDetails, renderResponse, type RecommendationQuery, type RenderedResponse } from './recommendation-responses.ts';
 
 /** Results kept per connection: each can hold a whole cluster's evidence, so only a few. */
@@ -24,7 +27,13 @@ export class RecommendationComputer {
   constructor(
     private readonly db: Db,
     private readonly matrices: MatricesConfigT,
+    private readonly reports: { settings: ReportSettings; staleDays: number },
   ) {}
+
+  /** Builds a report's model (not stored: the main thread, the one writer, stores it). */
+  report(o: BuildOptions & { generatedAt: number }): Report {
+    return new ReportService({ db: this.db, settings: this.reports.settings, staleDays: this.reports.staleDays, matrices: this.matrices, clock: () => o.generatedAt }).build(o);
+  }
 
   respond(q: RecommendationQuery): RenderedResponse {
     this.sync();

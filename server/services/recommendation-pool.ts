@@ -13,6 +13,8 @@ import type { Db } from '../../store/db.ts';
 import { RecommendationComputer } from './recommendation-computer.ts';
 import type { RecommendationQuery, RenderedResponse } from './recommendation-responses.ts';
 import type { JobReply, RecommendationJob, WorkerConfig } from './recommendation-worker.ts';
+import type { BuildOptions } from '../../app/reports.ts';
+import type { Report } from '../../reports/model.ts';
 
 /** Node ends a worker that exceeds its resourceLimits with this code (nodejs.org/api/errors.html). */
 function outOfMemory(e: Error): boolean {
@@ -21,24 +23,31 @@ function outOfMemory(e: Error): boolean {
 
 export interface RecommendationExecutor {
   execute(query: RecommendationQuery): Promise<RenderedResponse>;
+  /** Builds a report's model (the caller stores it). */
+  report(options: ReportJobOptions): Promise<Report>;
   /** Terminates the workers; queued and running jobs fail. Idempotent. */
   close(): Promise<void>;
 }
 
+export type ReportJobOptions = BuildOptions & { generatedAt: number };
+
 export class InlineExecutor implements RecommendationExecutor {
   private readonly computer: RecommendationComputer;
-  constructor(db: Db, matrices: MatricesConfigT) {
-    this.computer = new RecommendationComputer(db, matrices);
+  constructor(db: Db, matrices: MatricesConfigT, reports: WorkerConfig['reports']) {
+    this.computer = new RecommendationComputer(db, matrices, reports);
   }
   async execute(query: RecommendationQuery): Promise<RenderedResponse> {
     return this.computer.respond(query);
+  }
+  async report(options: ReportJobOptions): Promise<Report> {
+    return this.computer.report(options);
   }
   async close(): Promise<void> {}
 }
 
 interface Pending {
   job: RecommendationJob;
-  resolve(r: RenderedResponse): void;
+  resolve(r: RenderedResponse | Report): void;
   reject(e: Error): void;
 }
 
@@ -90,9 +99,17 @@ export class WorkerPool implements RecommendationExecutor {
   }
 
   execute(query: RecommendationQuery): Promise<RenderedResponse> {
+    return this.submit({ id: this.nextId++, kind: 'respond', query }) as Promise<RenderedResponse>;
+  }
+
+  report(options: ReportJobOptions): Promise<Report> {
+    return this.submit({ id: this.nextId++, kind: 'report', options }) as Promise<Report>;
+  }
+
+  private submit(job: RecommendationJob): Promise<RenderedResponse | Report> {
     if (this.closed) return Promise.reject(new Error('the recommendation workers are shut down'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { id: this.nextId++, query }, resolve, reject });
+      this.queue.push({ job, resolve, reject });
       this.dispatch();
     });
   }
@@ -128,7 +145,7 @@ export class WorkerPool implements RecommendationExecutor {
     w.worker.unref();
     this.idle.push(w);
     if (p && p.job.id === reply.id) {
-      if (reply.ok) p.resolve(reply.response);
+      if (reply.ok) p.resolve('response' in reply ? reply.response : reply.report);
       else if (reply.appError) p.reject(Object.assign(new AppError(reply.appError.code, reply.appError.message, { problems: reply.appError.problems, ...(reply.appError.reason !== undefined ? { reason: reply.appError.reason } : {}) })));
       else p.reject(new Error(`recommendation failed in its worker: ${reply.message}`));
     }

@@ -10,16 +10,17 @@ import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { openDb } from '../../store/db.ts';
 import { RecommendationComputer } from './recommendation-computer.ts';
 import type { RecommendationQuery, RenderedResponse } from './recommendation-responses.ts';
+import type { BuildOptions } from '../../app/reports.ts';
+import type { ReportSettings } from '../../reports/config.ts';
+import type { Report } from '../../reports/model.ts';
 
 export interface WorkerConfig {
   dbPath: string;
   matrices: MatricesConfigT;
+  reports: { settings: ReportSettings; staleDays: number };
 }
 
-export interface RecommendationJob {
-  id: number;
-  query: RecommendationQuery;
-}
+export type RecommendationJob = { id: number; kind: 'respond'; query: RecommendationQuery } | { id: number; kind: 'report'; options: BuildOptions & { generatedAt: number } };
 
 /** An AppError crosses the thread boundary as its fields (structured clone drops the class). */
 export interface SerializedAppError {
@@ -31,17 +32,18 @@ export interface SerializedAppError {
 
 export type JobReply =
   | { id: number; ok: true; response: RenderedResponse }
+  | { id: number; ok: true; report: Report }
   | { id: number; ok: false; appError?: SerializedAppError; message: string };
 
 if (parentPort) {
   const port = parentPort;
   const config = workerData as WorkerConfig;
   // The writer is the main thread; this connection only reads (migrations were applied there).
-  const computer = new RecommendationComputer(openDb(config.dbPath, { migrate: false }), config.matrices);
+  const computer = new RecommendationComputer(openDb(config.dbPath, { migrate: false }), config.matrices, config.reports);
   port.on('message', (job: RecommendationJob) => {
     let reply: JobReply;
     try {
-      reply = { id: job.id, ok: true, response: computer.respond(job.query) };
+      reply = job.kind === 'respond' ? { id: job.id, ok: true, response: computer.respond(job.query) } : { id: job.id, ok: true, report: computer.report(job.options) };
     } catch (e) {
       const err = e as Error;
       reply =
@@ -50,7 +52,7 @@ if (parentPort) {
           : { id: job.id, ok: false, message: err.stack ?? err.message };
     }
     // Only buffers that own their whole ArrayBuffer move; small ones may share Node's pool.
-    const transfer = reply.ok ? reply.response.body.filter((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength).map((b) => b.buffer as ArrayBuffer) : [];
+    const transfer = reply.ok && 'response' in reply ? reply.response.body.filter((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength).map((b) => b.buffer as ArrayBuffer) : [];
     port.postMessage(reply, transfer);
   });
 }

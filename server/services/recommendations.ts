@@ -98,9 +98,6 @@ export class RecommendationService {
     return this.cache.bytes;
   }
 
-  close(): Promise<void> {
-    return this.executor.close();
-  }
 }
 
 /** JSON.stringify replacer that sorts object keys, so equal queries give equal cache keys. */

@@ -6,6 +6,7 @@ import type { ServiceContext } from '../context.ts';
 import type { StoredReportMeta } from '../../store/reports.ts';
 import { ReportScheduler, type CronFactory } from '../../reports/schedule.ts';
 import { ReportService } from '../../app/reports.ts';
+import { executorFor } from './compute.ts';
 
 const services = new WeakMap<ServiceContext, ReportService>();
 
@@ -34,8 +35,8 @@ export function startReportSchedule(ctx: ServiceContext, cron?: CronFactory): Re
     schedule: settings.schedule,
     timezone: settings.timezone,
     logger: ctx.logger,
-    run: () => {
-      const { meta } = service.buildAndSave({ trigger: 'schedule' });
+    run: async () => {
+      const meta = service.save(await executorFor(ctx).report({ trigger: 'schedule', generatedAt: ctx.now() }));
       ctx.metrics.lastReport.set(meta.createdAt / 1000);
       ctx.logger.info({ report: meta.id, headline: meta.headline }, 'report stored');
     },

@@ -132,9 +132,8 @@ test('the schedule stores reports with trigger "schedule"; a failing build is co
   assert.equal(await failing.tick(), 'failed');
   assert.equal(failing.started, true);
   fire();
-  await new Promise((r) => setImmediate(r));
+  await failing.stop(); // waits for the run the tick started (it builds off the event loop)
   assert.match(await broken.metrics.registry.metrics(), /flowmatrix_report_runs_total\{trigger="schedule",outcome="failed"\} 2/);
-  await failing.stop();
   await scheduler.stop();
 
   const off = startReportSchedule(context({ enabled: false }), cron);

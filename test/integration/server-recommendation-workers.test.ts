@@ -8,13 +8,16 @@ import { test } from 'node:test';
 import { pino } from 'pino';
 import { HttpProblem } from '../../server/http/problem.ts';
 import { ServiceMetrics } from '../../server/metrics.ts';
-import { InlineExecutor, WorkerPool, type RecommendationExecutor } from '../../server/services/recommendation-pool.ts';
+import { InlineExecutor, WorkerPool, type RecommendationExecutor, type ReportJobOptions } from '../../server/services/recommendation-pool.ts';
+import { configFor } from '../../server/config/load.ts';
+import type { Report } from '../../reports/model.ts';
 import type { RecommendationQuery, RenderedResponse } from '../../server/services/recommendation-responses.ts';
 import { RecommendationService } from '../../server/services/recommendations.ts';
 import { openDb } from '../../store/db.ts';
 import { demoDb } from '../helpers/demo-db.ts';
 
 const dbPath = await demoDb();
+const REPORTS = { settings: configFor().reports, staleDays: 30 };
 const LIST: RecommendationQuery = { kind: 'list', engine: 'calico', options: { mode: 'union', egress: true, defaultDeny: false, shared: false, includeMay: false, staleDays: 30 } };
 const EXPORT: RecommendationQuery = { kind: 'export', engine: 'cilium', options: LIST.options, format: 'yaml', allowUnverified: true, filename: 'x' };
 
@@ -38,10 +41,10 @@ async function blocking(work: () => Promise<unknown>): Promise<{ blockedMs: numb
 
 test('on worker threads the event loop stays free while a whole cluster is computed; in-process it is blocked', async () => {
   const db = openDb(dbPath);
-  const pool = new WorkerPool({ dbPath, matrices: {} }, { size: 2 }, pino({ level: 'silent' }));
+  const pool = new WorkerPool({ dbPath, matrices: {}, reports: REPORTS }, { size: 2 }, pino({ level: 'silent' }));
   try {
     await pool.execute({ ...LIST, engine: 'kubernetes' }); // workers up, modules loaded
-    const inline = await blocking(() => new InlineExecutor(db, {}).execute(LIST));
+    const inline = await blocking(() => new InlineExecutor(db, {}, REPORTS).execute(LIST));
     const worker = await blocking(() => Promise.all([pool.execute(LIST), pool.execute(EXPORT)]));
     // The in-process run holds the loop for most of its time: the measure can see blocking.
     assert.ok(inline.blockedMs >= inline.tookMs * 0.5, `in-process: blocked ${inline.blockedMs} ms of ${inline.tookMs} ms`);
@@ -54,10 +57,10 @@ test('on worker threads the event loop stays free while a whole cluster is compu
 
 test('a worker answers byte for byte what the in-process computation answers', async () => {
   const db = openDb(dbPath);
-  const pool = new WorkerPool({ dbPath, matrices: {} }, { size: 1 }, pino({ level: 'silent' }));
+  const pool = new WorkerPool({ dbPath, matrices: {}, reports: REPORTS }, { size: 1 }, pino({ level: 'silent' }));
   try {
     for (const q of [LIST, EXPORT, { ...EXPORT, format: 'bundle' as const }, { kind: 'drift', engine: 'kubernetes', options: LIST.options } as RecommendationQuery]) {
-      const [a, b] = [await pool.execute(q), await new InlineExecutor(db, {}).execute(q)];
+      const [a, b] = [await pool.execute(q), await new InlineExecutor(db, {}, REPORTS).execute(q)];
       assert.ok(a.bytes > 100, q.kind);
       assert.equal(a.bytes, b.bytes, q.kind);
       assert.ok(Buffer.concat(a.body).equals(Buffer.concat(b.body)), q.kind);
@@ -78,6 +81,9 @@ class CountingExecutor implements RecommendationExecutor {
     await new Promise((r) => setTimeout(r, 20)); // still running when the second request arrives
     return this.inner.execute(q);
   }
+  report(o: ReportJobOptions): Promise<Report> {
+    return this.inner.report(o);
+  }
   close(): Promise<void> {
     return this.inner.close();
   }
@@ -85,7 +91,7 @@ class CountingExecutor implements RecommendationExecutor {
 
 test('concurrent identical requests share one computation; a cache hit computes nothing', async () => {
   const db = openDb(dbPath);
-  const counting = new CountingExecutor(new InlineExecutor(db, {}));
+  const counting = new CountingExecutor(new InlineExecutor(db, {}, REPORTS));
   const service = new RecommendationService(db, counting, new ServiceMetrics(() => 0, { defaultMetrics: false }), 64 * 1024 * 1024);
   const [a, b] = await Promise.all([service.respond(EXPORT), service.respond({ ...EXPORT, options: { ...EXPORT.options } })]);
   assert.equal(counting.calls, 1);
@@ -99,8 +105,8 @@ test('concurrent identical requests share one computation; a cache hit computes 
 
 test('the answer cache stays within its byte budget and drops everything when the store changes', async () => {
   const db = openDb(dbPath);
-  const counting = new CountingExecutor(new InlineExecutor(db, {}));
-  const one = (await new InlineExecutor(db, {}).execute(EXPORT)).bytes;
+  const counting = new CountingExecutor(new InlineExecutor(db, {}, REPORTS));
+  const one = (await new InlineExecutor(db, {}, REPORTS).execute(EXPORT)).bytes;
   const service = new RecommendationService(db, counting, new ServiceMetrics(() => 0, { defaultMetrics: false }), Math.floor(one * 1.5));
   await service.respond(EXPORT);
   assert.equal(service.cachedBytes, one);
@@ -118,11 +124,25 @@ test('the answer cache stays within its byte budget and drops everything when th
 });
 
 test('a request that outgrows the worker heap budget fails with 503 naming the budget; the pool goes on', async () => {
-  const pool = new WorkerPool({ dbPath, matrices: {} }, { size: 1, memoryMb: 8 }, pino({ level: 'silent' }));
+  const pool = new WorkerPool({ dbPath, matrices: {}, reports: REPORTS }, { size: 1, memoryMb: 8 }, pino({ level: 'silent' }));
   try {
     await assert.rejects(pool.execute(LIST), (e: unknown) => e instanceof HttpProblem && e.status === 503 && /recommendations\.workerMemoryMb = 8 MiB/.test(e.message));
     await assert.rejects(pool.execute(LIST), (e: unknown) => e instanceof HttpProblem && e.status === 503, 'a new worker takes the next job');
   } finally {
     await pool.close();
+  }
+});
+
+test('a report built on a worker is the report built in-process', async () => {
+  const db = openDb(dbPath);
+  const pool = new WorkerPool({ dbPath, matrices: {}, reports: REPORTS }, { size: 1 }, pino({ level: 'silent' }));
+  try {
+    const o: ReportJobOptions = { trigger: 'manual', generatedAt: Date.UTC(2026, 10, 21) };
+    const [a, b] = [await pool.report(o), await new InlineExecutor(db, {}, REPORTS).report(o)];
+    assert.ok(a.headline, 'a report model');
+    assert.equal(JSON.stringify(a), JSON.stringify(b));
+  } finally {
+    await pool.close();
+    db.close();
   }
 });

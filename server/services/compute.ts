@@ -1,0 +1,27 @@
+/**
+ * Where a running service computes recommendations and reports: one executor per service
+ * context, shared by the recommendation routes, the report route and the report schedule.
+ * Worker threads with their own read connections keep that work off the event loop; an
+ * in-memory database (tests, embedding) cannot be opened twice, so it computes in-process.
+ */
+import type { ServiceContext } from '../context.ts';
+import { InlineExecutor, WorkerPool, type RecommendationExecutor } from './recommendation-pool.ts';
+
+const executors = new WeakMap<ServiceContext, RecommendationExecutor>();
+
+export function executorFor(ctx: ServiceContext): RecommendationExecutor {
+  let e = executors.get(ctx);
+  if (!e) {
+    const reports = { settings: ctx.config.reports, staleDays: ctx.config.staleDays };
+    e = ctx.db.memory
+      ? new InlineExecutor(ctx.db, ctx.config.matrices, reports)
+      : new WorkerPool({ dbPath: ctx.db.name, matrices: ctx.config.matrices, reports }, { size: ctx.config.recommendationWorkers, memoryMb: ctx.config.recommendationWorkerMemoryMb }, ctx.logger);
+    executors.set(ctx, e);
+  }
+  return e;
+}
+
+/** Stops the context's workers (running jobs fail). Idempotent. */
+export async function closeExecutor(ctx: ServiceContext): Promise<void> {
+  await executors.get(ctx)?.close();
+}
