@@ -33,6 +33,8 @@ export interface EdgeFilter {
 export interface EdgeDeleteFilter extends EdgeFilter {
   /** One edge by id (`edges --output json` shows ids): the way to remove one unreadable row. */
   id?: number;
+  /** Edges last seen at or after this time, ms (the listing's `since`). */
+  lastSeenSince?: number;
   /** Edges last seen before this time, ms. */
   lastSeenBefore?: number;
 }
@@ -148,6 +150,10 @@ export class EdgeStore {
     if (filter.id !== undefined) {
       where.push('id = ?');
       params.push(filter.id);
+    }
+    if (filter.lastSeenSince !== undefined) {
+      where.push('last_seen >= ?');
+      params.push(filter.lastSeenSince);
     }
     if (filter.lastSeenBefore !== undefined) {
       where.push('last_seen < ?');

@@ -132,6 +132,23 @@ export function readEdgeTraffic(db: Db, skipped?: SkippedRows): EdgeTraffic[] {
   return out;
 }
 
+/** The most stored edges one recommendation reads by default (config `recommendations.maxEdges`). */
+export const DEFAULT_MAX_RECOMMEND_EDGES = 1_000_000;
+
+/** The store holds more edges than one recommendation may read: refused before reading, never an out-of-memory crash. */
+export class TooManyEdgesError extends Error {
+  override name = 'TooManyEdgesError';
+  constructor(
+    readonly count: number,
+    readonly limit: number,
+  ) {
+    super(
+      `the store holds ${count} edges, more than one recommendation reads (${limit}, recommendations.maxEdges): ` +
+        'delete or prune edges (flowmatrix edges delete / prune, DELETE /api/v1/edges), lower ingest.maxEdgesPerWorkload, or raise the limit with the memory to match',
+    );
+  }
+}
+
 interface RecommendData<E extends EdgeTraffic> {
   inventory: InventorySnapshot;
   edges: E[];
@@ -143,11 +160,15 @@ interface RecommendData<E extends EdgeTraffic> {
 /**
  * What recommend() reads from the store besides the matrices, which each caller resolves with
  * its own error mapping: the present inventory, every edge (`details: false`: their traffic
- * only, enough for manifests), the DNS names of external IPs.
+ * only, enough for manifests), the DNS names of external IPs. More than `maxEdges` stored edges
+ * throw TooManyEdgesError before anything is read.
  */
-export function readRecommendData(db: Db): RecommendData<Edge>;
-export function readRecommendData(db: Db, opts: { details: boolean }): RecommendData<EdgeTraffic>;
-export function readRecommendData(db: Db, opts: { details?: boolean } = {}): RecommendData<EdgeTraffic> {
+export function readRecommendData(db: Db, opts?: { maxEdges?: number }): RecommendData<Edge>;
+export function readRecommendData(db: Db, opts: { details: boolean; maxEdges?: number }): RecommendData<EdgeTraffic>;
+export function readRecommendData(db: Db, opts: { details?: boolean; maxEdges?: number } = {}): RecommendData<EdgeTraffic> {
+  const limit = opts.maxEdges ?? DEFAULT_MAX_RECOMMEND_EDGES;
+  const count = (db.prepare('SELECT count(*) AS n FROM edges').get() as { n: number }).n;
+  if (count > limit) throw new TooManyEdgesError(count, limit);
   const skippedRows = newSkippedRows();
   const edges = opts.details === false ? readEdgeTraffic(db, skippedRows) : readAllEdges(db, skippedRows);
   return { inventory: readInventory(db), edges, externalNames: readExternalNames(db), skippedRows };

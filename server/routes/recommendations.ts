@@ -73,7 +73,7 @@ function notModified(req: Request, res: Response, etag: string): boolean {
 const cacheHeaders = { ETag: 'content hash; send it back as If-None-Match for a 304', 'Content-Disposition': 'attachment; filename=…' };
 
 export function recommendationRoutes(ctx: ServiceContext): AnyRoute[] {
-  const service = new RecommendationService(ctx.db, () => ctx.config.matrices, ctx.metrics);
+  const service = new RecommendationService(ctx.db, () => ctx.config.matrices, ctx.metrics, ctx.config.maxRecommendEdges);
   return [
     defineRoute({
       method: 'get',

@@ -48,6 +48,8 @@ export class RecommendationService {
     private readonly db: Db,
     private readonly config: () => MatricesConfigT,
     private readonly metrics: ServiceMetrics,
+    /** recommendations.maxEdges: more stored edges answer 413 instead of risking the heap. */
+    private readonly maxEdges?: number,
   ) {}
 
   /** The current data version; drops the caches when it moved. */
@@ -61,7 +63,7 @@ export class RecommendationService {
   }
 
   private input(): RecommendInput {
-    this.inputs ??= readRecommendationInput(this.db, this.config());
+    this.inputs ??= readRecommendationInput(this.db, this.config(), this.maxEdges === undefined ? {} : { maxEdges: this.maxEdges });
     return this.inputs;
   }
 
