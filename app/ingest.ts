@@ -60,7 +60,9 @@ export async function ingestFlows(db: Db, inputs: Iterable<FlowInput>, options: 
       pipeline.failedInput(input.name, (e as Error).message);
       continue;
     }
-    await pipeline.ingest(stream, input.name);
+    const done = await pipeline.ingest(stream, input.name);
+    // The store refused a batch twice: later inputs would meet the same store; the ingest stops here.
+    if (done.failedBatch !== undefined) break;
   }
   return { ...pipeline.summary(), edgesTotal: new EdgeStore(db).count() };
 }
