@@ -58,7 +58,8 @@ export function reject(reason: RejectReason, field?: string, value?: unknown, me
   const r: Decoded = { kind: 'reject', reason };
   if (field !== undefined) r.field = field;
   if (value !== undefined) r.value = showValue(value);
-  if (message !== undefined) r.message = message;
+  const text = message ?? (field === undefined ? undefined : reason === 'missing-field' ? `${field} is missing` : `${field} has a value this format does not allow`);
+  if (text !== undefined) r.message = text;
   return r;
 }
 
