@@ -103,8 +103,11 @@ test('a commit failing in the flush timer of an open stream never escapes: the s
   const p = pipeline(db, undefined, { flushIntervalMs: 20, batchSize: 1_000 });
   const done = p.ingest(input, 'live');
   input.write(`${rec(1)}\n${rec(2, { DstPort: 4444 })}\n`);
-  // The stream stays open: only the timer can flush, and its commit fails.
+  // The stream stays open: only the timer can flush, and its commit fails. (The flush timer is
+  // unref'd, as a live stream's socket keeps the process alive; here a timer of the test does.)
+  const keepAlive = setInterval(() => {}, 1_000);
   const s = await done;
+  clearInterval(keepAlive);
   assert.equal(s.status, 'failed');
   assert.equal(s.accepted, 0);
   assert.match(s.error ?? '', /batch 1 of live/);
