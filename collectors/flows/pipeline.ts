@@ -122,7 +122,8 @@ export class FlowIngest {
   private readonly decoder: Decoder;
   private readonly batchSize: number;
   private readonly aggregator = new Aggregator();
-  private readonly budget: EdgeBudget;
+  private budget: EdgeBudget;
+  private readonly caps: EdgeCaps;
   private readonly now: () => number;
   private readonly skewMs: number;
   private readonly startedAt: number;
@@ -142,8 +143,14 @@ export class FlowIngest {
     this.now = options.now ?? Date.now;
     this.skewMs = options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
     this.startedAt = this.now();
-    const writer = options.writer;
-    this.budget = new EdgeBudget({ ...DEFAULT_EDGE_CAPS, ...options.caps }, writer.storedEdgesOf ? (k) => writer.storedEdgesOf!(k) : undefined);
+    this.caps = { ...DEFAULT_EDGE_CAPS, ...options.caps };
+    this.budget = this.newBudget();
+  }
+
+  /** The edge caps start afresh with every run (input); the per-workload cap counts what is stored. */
+  private newBudget(): EdgeBudget {
+    const writer = this.options.writer;
+    return new EdgeBudget(this.caps, writer.storedEdgesOf ? (k) => writer.storedEdgesOf!(k) : undefined);
   }
 
   /**
@@ -154,7 +161,19 @@ export class FlowIngest {
    */
   async ingest(input: NodeJS.ReadableStream, name: string): Promise<InputSummary> {
     const { writer, index } = this.options;
-    const run = writer.startRun(name, this.options.format);
+    let run: number;
+    try {
+      run = writer.startRun(name, this.options.format);
+    } catch (e) {
+      // The store cannot even record the run: nothing is read, the input is reported failed.
+      const summary: InputSummary = { file: name, run: 0, status: 'failed', records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, saturated: 0, folded: 0 };
+      summary.error = `the store refused to start the run: ${(e as Error).message}`;
+      summary.failedBatch = { batch: 0, firstLine: 1, lastLine: 0 };
+      this.committed.push(zeroCounters());
+      this.inputs.push(summary);
+      return summary;
+    }
+    this.budget = this.newBudget();
     const c = zeroCounters();
     let committed = zeroCounters();
     const skips: Partial<Record<SkipReason, number>> = {};

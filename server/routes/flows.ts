@@ -6,7 +6,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { Type } from '@sinclair/typebox';
-import { commitFailure, ingestFlows, nothingRead, type FlowIngestSummary } from '../../app/ingest.ts';
+import { commitFailure, ingestFlows, nothingRead, type FlowIngestSummary, type InputSummary } from '../../app/ingest.ts';
 import { FORMATS } from '../../collectors/flows/decode.ts';
 import type { ServiceContext } from '../context.ts';
 import { declaredTooLarge } from '../http/body.ts';
@@ -26,6 +26,13 @@ function limitStream(limit: number): Transform {
       else cb(null, chunk);
     },
   });
+}
+
+/** Where the stopped run's failed batch sits in the body, and what was stored before it. */
+function batchError(input: InputSummary, accepted: number): { path: string; message: string } {
+  const b = input.failedBatch;
+  if (!b || b.lastLine < b.firstLine) return { path: 'body', message: `nothing was stored: ${input.error ?? 'the store failed'}` };
+  return { path: `body lines ${b.firstLine}-${b.lastLine}`, message: `batch ${b.batch} was not stored; ${accepted} accepted records before it were` };
 }
 
 export const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/json-seq', 'application/json', 'text/plain'];
@@ -92,7 +99,7 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
           req.unpipe(limited);
           req.resume();
           throw new HttpProblem('unavailable', `${stopped.error ?? 'a batch could not be committed'} (run ${stopped.run})`, {
-            errors: [{ path: `body lines ${stopped.failedBatch?.firstLine}-${stopped.failedBatch?.lastLine}`, message: `batch ${stopped.failedBatch?.batch} was not stored; ${summary.accepted} accepted records before it were` }],
+            errors: [batchError(stopped, summary.accepted)],
             extensions: { summary },
             headers: { 'Retry-After': '30' },
           });

@@ -96,6 +96,19 @@ test('a batch that fails once is retried and lands whole', async () => {
   assert.equal(new EdgeStore(db).count(), 50);
 });
 
+test('a store that cannot even start the run: the input is reported failed, nothing read, no throw', async () => {
+  const { db } = tmpDb();
+  const broken: BatchWriter = {
+    startRun: () => {
+      throw new Error('SQLITE_READONLY: attempt to write a readonly database');
+    },
+    commit: () => {},
+  };
+  const s = await pipeline(db, broken).ingest(Readable.from([`${rec(1)}\n`]), 'ro');
+  assert.deepEqual([s.status, s.records, s.accepted], ['failed', 0, 0]);
+  assert.match(s.error ?? '', /the store refused to start the run: SQLITE_READONLY/);
+});
+
 test('a commit failing in the flush timer of an open stream never escapes: the stream is ended, the run is failed', async () => {
   const { db } = tmpDb();
   poisonPort(db);
