@@ -1,28 +1,30 @@
 /**
  * Bounded by design (issue 14): a million distinct external addresses POSTed by one workload must
  * neither grow the store without bound nor the ingest's memory. The child ingests
- * FLOWMATRIX_CARDINALITY_RECORDS records (default 200,000 to keep the suite fast; 1,000,000 is
- * the issue's figure, run by hand: see docs/ingest.md "Bounded by design"), each to its own
- * scattered address; the edges stay under 2 × ingest.maxEdgesPerWorkload + 1 and the peak RSS
- * under RSS_LIMIT_MB.
+ * FLOWMATRIX_CARDINALITY_RECORDS records, each to its own scattered address, with the
+ * per-workload cap FLOWMATRIX_CARDINALITY_CAP. The suite's defaults (40,000 records, cap 5,000)
+ * keep it to seconds and still cross both folds; the issue's figure is run by hand with
+ * FLOWMATRIX_CARDINALITY_RECORDS=1000000 FLOWMATRIX_CARDINALITY_CAP=50000 (the default cap; see
+ * docs/ingest.md "Bounded by design"). The edges stay under 2 × cap + 1 and the peak RSS under
+ * RSS_LIMIT_MB.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_EDGE_CAPS } from '../../collectors/flows/edge-budget.ts';
 import { openDb } from '../../store/db.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
 const CHILD = fileURLToPath(new URL('../helpers/ingest-child.ts', import.meta.url));
-const RECORDS = Number(process.env.FLOWMATRIX_CARDINALITY_RECORDS ?? 200_000);
+const RECORDS = Number(process.env.FLOWMATRIX_CARDINALITY_RECORDS ?? 40_000);
+const CAP = Number(process.env.FLOWMATRIX_CARDINALITY_CAP ?? 5_000);
 /** Peak RSS of the ingest process: V8 and SQLite's page cache included. */
 const RSS_LIMIT_MB = 400;
 
-test(`${RECORDS} distinct external addresses from one workload: at most 2 × cap + 1 edges, peak RSS under ${RSS_LIMIT_MB} MB`, { timeout: 120_000 }, async () => {
+test(`${RECORDS} distinct external addresses from one workload: at most 2 × cap + 1 edges, peak RSS under ${RSS_LIMIT_MB} MB`, { timeout: 300_000 }, async () => {
   const db = join(tmpDir(), 'card.db');
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, db, '--format', 'netobserv'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, db, '--format', 'netobserv', '--max-edges-per-workload', String(CAP)], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', r));
@@ -42,7 +44,7 @@ test(`${RECORDS} distinct external addresses from one workload: at most 2 × cap
   assert.equal(await exited, 0);
   const result = JSON.parse(out) as { code: number; maxRssKb: number; summary: { accepted: number; folded: number; edgesTotal: number } };
   const rssMb = result.maxRssKb / 1024;
-  const cap = DEFAULT_EDGE_CAPS.maxEdgesPerWorkload;
+  const cap = CAP;
   process.stderr.write(`# cardinality: ${RECORDS} records, ${result.summary.edgesTotal} edges, ${result.summary.folded} folded, peak RSS ${rssMb.toFixed(0)} MB\n`);
   assert.equal(result.summary.accepted, RECORDS);
   assert.ok(result.summary.edgesTotal <= 2 * cap + 1, `${result.summary.edgesTotal} edges`);
