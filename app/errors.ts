@@ -8,9 +8,11 @@ export type AppErrorCode =
   /** The input (a file, a body, an option, the config) cannot be used; nothing was changed. */
   | 'invalid-input'
   /** The thing asked for (a matrix, a workload) does not exist. */
-  | 'not-found';
+  | 'not-found'
+  /** The request would read more than the service is configured to hold in memory (recommendations.maxEdges). */
+  | 'too-large';
 
-export const APP_ERROR_CODES: readonly AppErrorCode[] = ['invalid-input', 'not-found'];
+export const APP_ERROR_CODES: readonly AppErrorCode[] = ['invalid-input', 'not-found', 'too-large'];
 
 /** One problem of an input, at its path (`matrices.systems.x.parameters["y"]`). */
 export interface AppProblem {
@@ -48,3 +50,4 @@ export class AppError extends Error {
 
 export const invalidInput = (message: string, options?: AppErrorOptions): AppError => new AppError('invalid-input', message, options);
 export const notFoundError = (message: string): AppError => new AppError('not-found', message);
+export const tooLarge = (message: string): AppError => new AppError('too-large', message);

@@ -5,6 +5,7 @@
  * and bad lines are counted, never thrown; the front end decides what an empty result means.
  */
 import type { FlowFormat } from '../collectors/flows/decode.ts';
+import type { EdgeCaps } from '../collectors/flows/edge-budget.ts';
 import { FlowIngest, type InputSummary, type IngestSummary } from '../collectors/flows/pipeline.ts';
 import { ResolutionIndex } from '../collectors/flows/resolve.ts';
 import { SqliteBatchWriter } from '../collectors/flows/write.ts';
@@ -12,7 +13,8 @@ import type { Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { readResolutionData } from '../store/inventory.ts';
 
-export { nothingRead, type IngestSummary, type InputSummary } from '../collectors/flows/pipeline.ts';
+export { BatchCommitError, DEFAULT_MAX_FUTURE_SKEW_MS, nothingRead, type IngestSummary, type InputSummary } from '../collectors/flows/pipeline.ts';
+export { DEFAULT_EDGE_CAPS, type EdgeCaps } from '../collectors/flows/edge-budget.ts';
 
 export interface FlowInput {
   /** How the run is named (a file, `stdin`, `api:<request id>`). */
@@ -25,6 +27,12 @@ export interface IngestFlowsOptions {
   format: FlowFormat;
   batchSize?: number;
   flushIntervalMs?: number;
+  /** Records dated more than this after `now()` are rejected (`time-out-of-range`), ms. */
+  maxFutureSkewMs?: number;
+  /** The clock, ms; default Date.now. */
+  now?: () => number;
+  /** Caps on distinct edges per workload and per run; past them external addresses fold into blocks. */
+  caps?: Partial<EdgeCaps>;
 }
 
 export interface FlowIngestSummary extends IngestSummary {
@@ -40,6 +48,9 @@ export async function ingestFlows(db: Db, inputs: Iterable<FlowInput>, options: 
     writer: new SqliteBatchWriter(db),
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
+    ...(options.maxFutureSkewMs !== undefined ? { maxFutureSkewMs: options.maxFutureSkewMs } : {}),
+    ...(options.now !== undefined ? { now: options.now } : {}),
+    ...(options.caps !== undefined ? { caps: options.caps } : {}),
   });
   for (const input of inputs) {
     let stream: NodeJS.ReadableStream;
@@ -49,9 +60,16 @@ export async function ingestFlows(db: Db, inputs: Iterable<FlowInput>, options: 
       pipeline.failedInput(input.name, (e as Error).message);
       continue;
     }
-    await pipeline.ingest(stream, input.name);
+    const done = await pipeline.ingest(stream, input.name);
+    // The store refused a batch twice: later inputs would meet the same store; the ingest stops here.
+    if (done.failedBatch !== undefined) break;
   }
   return { ...pipeline.summary(), edgesTotal: new EdgeStore(db).count() };
+}
+
+/** The first input whose run stopped on a batch that could not be committed, if any. */
+export function commitFailure(summary: Pick<IngestSummary, 'inputs'>): InputSummary | undefined {
+  return summary.inputs.find((i) => i.failedBatch !== undefined);
 }
 
 /** The inputs that could be opened and read at all (a failed run that still read records counts). */

@@ -11,12 +11,12 @@ import { PolicyError } from '../recommender/policy/build.ts';
 import { emitFor, recommend, RecommendError, type Recommendation, type RecommendInput, type RecommendOptions } from '../recommender/recommend.ts';
 import type { Mode } from '../recommender/synthesize/options.ts';
 import type { Db } from '../store/db.ts';
-import { readRecommendData } from '../store/recommend-read.ts';
+import { readRecommendData, TooManyEdgesError } from '../store/recommend-read.ts';
 import { clusterModel, type ClusterModel } from '../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import { engineWarnings } from '../recommender/verify/engine-warnings.ts';
 import { verifyRecommendation, type Verification } from '../recommender/verify/recommendation.ts';
-import { invalidInput } from './errors.ts';
+import { invalidInput, tooLarge } from './errors.ts';
 import { resolveMatrices } from './matrices.ts';
 
 /** The options a front end takes (CLI flags, API query parameters), already parsed to their types. Absent: the default. */
@@ -62,8 +62,8 @@ export function engineNamed(name: string): EngineName {
  * Everything the recommender reads, from the store. `details: false` reads the edges' traffic
  * only: enough for manifests, not for the JSON evidence.
  */
-export function readRecommendationInput(db: Db, matrices: MatricesConfigT, run: { details?: boolean } = {}): RecommendInput {
-  const data = readRecommendData(db, { details: run.details !== false });
+export function readRecommendationInput(db: Db, matrices: MatricesConfigT, run: { details?: boolean; maxEdges?: number } = {}): RecommendInput {
+  const data = tooManyEdges(() => readRecommendData(db, { details: run.details !== false, ...(run.maxEdges !== undefined ? { maxEdges: run.maxEdges } : {}) }));
   return { ...data, matrices: resolveMatrices(db, matrices, data.inventory) };
 }
 
@@ -130,6 +130,16 @@ export function verificationFailures(v: Verification): string[] {
     ...v.admission.map((e) => `${e.manifest} ${e.path}: ${e.message} (the engine refuses it)`),
     ...v.blocked.map((b) => `${b.workload} ${b.direction} ${b.edge}: denied by the recommended policies (${b.reason}${b.by ? `; ${b.by.policy}${b.by.rule ?? ''}` : ''})`),
   ];
+}
+
+/** Runs a store read; more edges than one recommendation may read becomes AppError `too-large`. */
+export function tooManyEdges<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof TooManyEdgesError) throw tooLarge(e.message);
+    throw e;
+  }
 }
 
 /** Runs `fn`; what the recommender and the policy builder reject becomes AppError `invalid-input`. */

@@ -15,7 +15,7 @@ import { IngestRunStore } from '../store/ingest-runs.ts';
 import { readRecommendData } from '../store/recommend-read.ts';
 import { ingestTotals } from '../store/reports.ts';
 import { resolveMatrices } from './matrices.ts';
-import { recommendForEveryEngine, recommendOptions } from './recommendation.ts';
+import { recommendForEveryEngine, recommendOptions, tooManyEdges } from './recommendation.ts';
 
 export interface ReportRequest {
   engine: EngineName;
@@ -32,7 +32,7 @@ export interface ReportRequest {
 
 /** AppError `invalid-input` when the matrices or the config do not fit, or the recommender rejects the options. */
 export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
-  const { inventory, edges, externalNames } = readRecommendData(db);
+  const { inventory, edges, externalNames } = tooManyEdges(() => readRecommendData(db));
   const matrices = resolveMatrices(db, req.matrices, inventory);
   const options = recommendOptions({ mode: req.mode, egress: req.egress, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
   const { rec: recommendation, results } = recommendForEveryEngine({ inventory, edges, matrices, externalNames }, options);

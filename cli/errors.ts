@@ -9,6 +9,7 @@ import { formatProblem } from '../recommender/matrix/load.ts';
 export const EXIT_CODES: Readonly<Record<AppErrorCode, number>> = {
   'invalid-input': 1,
   'not-found': 1,
+  'too-large': 1,
 };
 
 export function exitCodeFor(e: AppError): number {

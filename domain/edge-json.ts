@@ -40,8 +40,15 @@ export function observationOf(o: EdgeObservationJson): EdgeObservationJson {
   return { client, server, port, protocol, flows, packets, bytes, forwarded, dropped, firstSeen, lastSeen, sources: [...sources] };
 }
 
+/** A peer that stands for a block of addresses: ingest folded it past its edge caps. */
+function isFolded(p: Peer): boolean {
+  return (p.kind === 'external' || p.kind === 'unknown') && p.ip.includes('/');
+}
+
+/** `folded: true` only when a side is a block (ingest's edge caps folded addresses into it). */
 export function edgeJson(e: Edge) {
-  return { id: e.id, ...edgeObservation(e), clientPeer: e.client, serverPeer: e.server };
+  const folded = isFolded(e.client) || isFolded(e.server);
+  return { id: e.id, ...edgeObservation(e), clientPeer: e.client, serverPeer: e.server, ...(folded ? { folded: true as const } : {}) };
 }
 
 export type EdgeJson = ReturnType<typeof edgeJson>;

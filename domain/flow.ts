@@ -9,6 +9,16 @@ export type Protocol = (typeof PROTOCOLS)[number];
 
 export type Verdict = 'forwarded' | 'dropped' | 'unknown';
 
+/**
+ * The largest count stored: counters are summed in JavaScript numbers and SQLite INTEGERs, and
+ * both hold every integer up to 2^53 - 1 exactly. A larger count (a corrupt `1e300`) is kept as
+ * this value (saturated) rather than failing its batch.
+ */
+export const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+
+/** The last millisecond a JavaScript Date can hold (ECMA-262 §21.4.1.1): later times cannot be shown. */
+export const MAX_TIME_MS = 8.64e15;
+
 /** Where a flow was observed. Stored as a bitmask on edges (see `FLOW_SOURCE_BITS`). */
 export const FLOW_SOURCES = ['netobserv', 'hubble', 'prometheus', 'scrape-targets', 'manual'] as const;
 export type FlowSource = (typeof FLOW_SOURCES)[number];
@@ -66,6 +76,8 @@ export interface FlowObservation {
   source: FlowSource;
   /** The node that reported the flow, when the record names it. */
   observedOn?: string;
+  /** A counter of the record was larger than the store holds and was kept at its maximum. */
+  saturated?: boolean;
 }
 
 /** A peer as resolved at the flow's time, with what the inventory says it listens on. */

@@ -86,8 +86,17 @@ export function canonicalIp(text: string): string {
   return formatIp(a.family, a.value);
 }
 
-/** `10.0.0.1` → `10.0.0.1/32`, `fd00::1` → `fd00::1/128`; throws on an invalid address. */
+/**
+ * `10.0.0.1` → `10.0.0.1/32`, `fd00::1` → `fd00::1/128`; throws on an invalid address. A block
+ * (`203.0.113.0/24`, what ingest folds external addresses into past its edge cap) is the block
+ * it names, canonical.
+ */
 export function hostCidr(ip: string): string {
+  if (ip.includes('/')) {
+    const c = parseCidr(ip);
+    if (!c) throw new Error(`invalid IP address "${ip}"`);
+    return formatCidr(c);
+  }
   const a = parseIp(ip);
   if (!a) throw new Error(`invalid IP address "${ip}"`);
   return `${formatIp(a.family, a.value)}/${BITS[a.family]}`;
@@ -180,4 +189,24 @@ export function subtractCidrs(cidr: string, except: string[]): string[] {
   return pieces
     .sort((a, b) => a.family - b.family || (a.base < b.base ? -1 : a.base > b.base ? 1 : a.prefix - b.prefix))
     .map(formatCidr);
+}
+
+/** The covering block of `prefix` bits (capped at the family's width) around an address: `203.0.113.7`, 24 → `203.0.113.0/24`. */
+export function coveringCidr(ip: string, prefix: number): string | undefined {
+  const a = parseIp(ip);
+  if (!a) return undefined;
+  const p = Math.min(prefix, BITS[a.family]);
+  return formatCidr({ family: a.family, base: a.value & mask(a.family, p), prefix: p });
+}
+
+/** An address standing for a peer that is an address or a folded block: the block's first address. */
+export function peerAddress(ipOrCidr: string): string {
+  if (!ipOrCidr.includes('/')) return ipOrCidr;
+  const c = parseCidr(ipOrCidr);
+  return c ? formatIp(c.family, c.base) : ipOrCidr;
+}
+
+/** An address or a block (`external:` and `unknown:` peers hold either). */
+export function isIpOrCidr(text: string): boolean {
+  return text.includes('/') ? parseCidr(text) !== undefined : isIpAddress(text);
 }

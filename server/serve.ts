@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { startReportSchedule } from './services/reports.ts';
+import { startRetentionSchedule } from './services/retention.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { createApp } from './app.ts';
@@ -64,6 +65,7 @@ export async function startService(config: ResolvedConfig, options: StartOptions
     server.once('error', reject);
   });
   const reports = startReportSchedule(ctx);
+  const retention = startRetentionSchedule(ctx);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const addr = server.address() as AddressInfo;
@@ -88,6 +90,7 @@ export async function startService(config: ResolvedConfig, options: StartOptions
         logger.warn({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'in-flight requests did not finish in time: closing their connections');
         server.closeAllConnections();
       }
+      retention.stop();
       await Promise.allSettled([...activeIngests, reports.stop(), collectors.stop()]);
       await built.close(); // after the schedule: a report being built finishes first
       if (!options.db) db.close();

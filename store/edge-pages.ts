@@ -5,7 +5,8 @@
  */
 import type { Edge } from '../domain/edge.ts';
 import type { Db } from './db.ts';
-import { edgeFilterSql, edgeFromRow, type EdgeFilter, type EdgeRow } from './edges.ts';
+import { checkedEdges, edgeFilterSql, type EdgeFilter, type EdgeRow } from './edges.ts';
+import type { SkippedRows } from './row-check.ts';
 
 export interface EdgeKey {
   client: string;
@@ -21,7 +22,8 @@ export interface EdgePageQuery extends EdgeFilter {
   limit: number;
 }
 
-export function edgePage(db: Db, q: EdgePageQuery): { edges: Edge[]; next?: EdgeKey } {
+/** One page; unreadable rows are skipped into `skipped` (a page may then hold fewer than `limit` edges). */
+export function edgePage(db: Db, q: EdgePageQuery, skipped?: SkippedRows): { edges: Edge[]; next?: EdgeKey } {
   const where: string[] = [];
   const params: unknown[] = [];
   const filter = edgeFilterSql(q, params);
@@ -40,7 +42,7 @@ export function edgePage(db: Db, q: EdgePageQuery): { edges: Edge[]; next?: Edge
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
   const last = page.at(-1);
-  const result: { edges: Edge[]; next?: EdgeKey } = { edges: page.map(edgeFromRow) };
+  const result: { edges: Edge[]; next?: EdgeKey } = { edges: checkedEdges(page, skipped) };
   if (more && last) result.next = { client: last.client, server: last.server, port: last.port, protocol: last.protocol };
   return result;
 }

@@ -1,9 +1,10 @@
 /** Aggregated edges, their hourly buckets, ambiguous pairs and external names: upserts and reads. */
 import type { AggregateBatch } from '../domain/edge-batch.ts';
 import type { Edge } from '../domain/edge.ts';
-import { sourcesFromBits, type Protocol } from '../domain/flow.ts';
-import { parsePeerKey, type Peer } from '../domain/peer.ts';
+import { MAX_COUNT, sourcesFromBits, type Protocol } from '../domain/flow.ts';
+import type { Peer } from '../domain/peer.ts';
 import type { Db } from './db.ts';
+import { checkedPeer, edgeValuesProblem, skipRow, type SkippedRows } from './row-check.ts';
 
 export interface EdgeRow {
   id: number;
@@ -28,6 +29,16 @@ export interface EdgeFilter {
   workload?: string;
 }
 
+/** What `deleteEdges` removes: the listing filters, plus an edge id and a last-seen bound. */
+export interface EdgeDeleteFilter extends EdgeFilter {
+  /** One edge by id (`edges --output json` shows ids): the way to remove one unreadable row. */
+  id?: number;
+  /** Edges last seen at or after this time, ms (the listing's `since`). */
+  lastSeenSince?: number;
+  /** Edges last seen before this time, ms. */
+  lastSeenBefore?: number;
+}
+
 export interface AmbiguousPair {
   peerA: Peer;
   peerB: Peer;
@@ -49,23 +60,24 @@ export class EdgeStore {
   private readonly upsertName;
 
   constructor(private readonly db: Db) {
+    // Sums saturate at MAX_COUNT (2^53 - 1): a counter that would overflow never fails a batch.
     this.upsertEdge = db.prepare(`
       INSERT INTO edges (client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources)
       VALUES (@client, @server, @port, @protocol, @firstSeen, @lastSeen, @flows, @packets, @bytes, @forwarded, @dropped, @sources)
       ON CONFLICT (client, server, port, protocol) DO UPDATE SET
         first_seen = min(first_seen, excluded.first_seen),
         last_seen  = max(last_seen, excluded.last_seen),
-        flows      = flows + excluded.flows,
-        packets    = packets + excluded.packets,
-        bytes      = bytes + excluded.bytes,
-        forwarded  = forwarded + excluded.forwarded,
-        dropped    = dropped + excluded.dropped,
+        flows      = min(flows + excluded.flows, ${MAX_COUNT}),
+        packets    = min(packets + excluded.packets, ${MAX_COUNT}),
+        bytes      = min(bytes + excluded.bytes, ${MAX_COUNT}),
+        forwarded  = min(forwarded + excluded.forwarded, ${MAX_COUNT}),
+        dropped    = min(dropped + excluded.dropped, ${MAX_COUNT}),
         sources    = sources | excluded.sources
       RETURNING id`);
     this.upsertHour = db.prepare(`
       INSERT INTO edge_hours (edge_id, hour, flows, packets, bytes) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (edge_id, hour) DO UPDATE SET
-        flows = flows + excluded.flows, packets = packets + excluded.packets, bytes = bytes + excluded.bytes`);
+        flows = min(flows + excluded.flows, ${MAX_COUNT}), packets = min(packets + excluded.packets, ${MAX_COUNT}), bytes = min(bytes + excluded.bytes, ${MAX_COUNT})`);
     this.upsertAmbiguous = db.prepare(`
       INSERT INTO ambiguous_pairs (peer_a, peer_b, protocol, port_a, port_b, first_seen, last_seen, flows, packets, bytes, sources)
       VALUES (@peerA, @peerB, @protocol, @portA, @portB, @firstSeen, @lastSeen, @flows, @packets, @bytes, @sources)
@@ -74,9 +86,9 @@ export class EdgeStore {
         port_b     = CASE WHEN excluded.last_seen >= last_seen THEN excluded.port_b ELSE port_b END,
         first_seen = min(first_seen, excluded.first_seen),
         last_seen  = max(last_seen, excluded.last_seen),
-        flows      = flows + excluded.flows,
-        packets    = packets + excluded.packets,
-        bytes      = bytes + excluded.bytes,
+        flows      = min(flows + excluded.flows, ${MAX_COUNT}),
+        packets    = min(packets + excluded.packets, ${MAX_COUNT}),
+        bytes      = min(bytes + excluded.bytes, ${MAX_COUNT}),
         sources    = sources | excluded.sources`);
     this.upsertName = db.prepare(`
       INSERT INTO external_names (ip, name, first_seen, last_seen) VALUES (@ip, @name, @firstSeen, @lastSeen)
@@ -111,32 +123,79 @@ export class EdgeStore {
     return (this.db.prepare('SELECT count(*) AS n FROM edges').get() as { n: number }).n;
   }
 
-  /** Edges in a stable order (client, server, port, protocol). */
-  list(filter: EdgeFilter = {}): Edge[] {
+  /** Edges with this peer on either side (an edge from a peer to itself counts twice: a cap, not a report). */
+  countOf(peerKey: string): number {
+    const row = this.db.prepare('SELECT (SELECT count(*) FROM edges WHERE client = ?) + (SELECT count(*) FROM edges WHERE server = ?) AS n').get(peerKey, peerKey) as { n: number };
+    return row.n;
+  }
+
+  /** Edges in a stable order (client, server, port, protocol); unreadable rows are skipped into `skipped`. */
+  list(filter: EdgeFilter = {}, skipped?: SkippedRows): Edge[] {
     const params: unknown[] = [];
     const where = edgeFilterSql(filter, params);
     const sql = `SELECT * FROM edges ${where ? `WHERE ${where}` : ''} ORDER BY client, server, port, protocol`;
-    return (this.db.prepare(sql).all(...params) as EdgeRow[]).map(edgeFromRow);
+    return checkedEdges(this.db.prepare(sql).iterate(...params) as Iterable<EdgeRow>, skipped);
   }
 
-  listAmbiguous(): AmbiguousPair[] {
-    const rows = this.db.prepare('SELECT * FROM ambiguous_pairs ORDER BY peer_a, peer_b, protocol').all() as {
-      peer_a: string; peer_b: string; protocol: string; port_a: number; port_b: number; first_seen: number; last_seen: number;
+  /**
+   * Deletes the edges a filter selects (their hourly buckets go with them, ON DELETE CASCADE);
+   * returns how many. An empty filter is refused: deleting everything must be asked for by a
+   * filter that says so (`lastSeenBefore` in the future).
+   */
+  deleteEdges(filter: EdgeDeleteFilter): number {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const f = edgeFilterSql(filter, params);
+    if (f) where.push(f);
+    if (filter.id !== undefined) {
+      where.push('id = ?');
+      params.push(filter.id);
+    }
+    if (filter.lastSeenSince !== undefined) {
+      where.push('last_seen >= ?');
+      params.push(filter.lastSeenSince);
+    }
+    if (filter.lastSeenBefore !== undefined) {
+      where.push('last_seen < ?');
+      params.push(filter.lastSeenBefore);
+    }
+    if (where.length === 0) throw new Error('deleteEdges needs a filter');
+    return this.db.prepare(`DELETE FROM edges WHERE ${where.join(' AND ')}`).run(...params).changes;
+  }
+
+  /** Ambiguous pairs; unreadable rows are skipped into `skipped`. */
+  listAmbiguous(skipped?: SkippedRows): AmbiguousPair[] {
+    const rows = this.db.prepare('SELECT * FROM ambiguous_pairs ORDER BY peer_a, peer_b, protocol').iterate() as Iterable<{
+      id: number; peer_a: string; peer_b: string; protocol: string; port_a: number; port_b: number; first_seen: number; last_seen: number;
       flows: number; packets: number; bytes: number; sources: number;
-    }[];
-    return rows.map((r) => ({
-      peerA: parsePeerKey(r.peer_a),
-      peerB: parsePeerKey(r.peer_b),
-      protocol: r.protocol as Protocol,
-      portA: r.port_a,
-      portB: r.port_b,
-      firstSeen: r.first_seen,
-      lastSeen: r.last_seen,
-      flows: r.flows,
-      packets: r.packets,
-      bytes: r.bytes,
-      sources: sourcesFromBits(r.sources),
-    }));
+    }>;
+    const out: AmbiguousPair[] = [];
+    for (const r of rows) {
+      const a = checkedPeer(r.peer_a);
+      const b = checkedPeer(r.peer_b);
+      const problem =
+        (typeof a === 'string' ? a : undefined) ??
+        (typeof b === 'string' ? b : undefined) ??
+        edgeValuesProblem(r.port_a, r.protocol, [r.first_seen, r.last_seen], [r.flows, r.packets, r.bytes, r.port_b]);
+      if (problem !== undefined || typeof a === 'string' || typeof b === 'string') {
+        skipRow(skipped, 'ambiguous_pairs', r.id, problem ?? 'unreadable');
+        continue;
+      }
+      out.push({
+        peerA: a,
+        peerB: b,
+        protocol: r.protocol as Protocol,
+        portA: r.port_a,
+        portB: r.port_b,
+        firstSeen: r.first_seen,
+        lastSeen: r.last_seen,
+        flows: r.flows,
+        packets: r.packets,
+        bytes: r.bytes,
+        sources: sourcesFromBits(r.sources),
+      });
+    }
+    return out;
   }
 
   /** DNS names seen for an external IP, sorted. */
@@ -151,11 +210,32 @@ export class EdgeStore {
   }
 }
 
+/** Why a stored edge row cannot be read, or undefined. */
+export function edgeRowProblem(r: EdgeRow): string | undefined {
+  const c = checkedPeer(r.client);
+  if (typeof c === 'string') return `client: ${c}`;
+  const s = checkedPeer(r.server);
+  if (typeof s === 'string') return `server: ${s}`;
+  return edgeValuesProblem(r.port, r.protocol, [r.first_seen, r.last_seen], [r.flows, r.packets, r.bytes, r.forwarded, r.dropped, r.sources]);
+}
+
+/** The readable rows as edges; the others are skipped into `skipped`. */
+export function checkedEdges(rows: Iterable<EdgeRow>, skipped?: SkippedRows): Edge[] {
+  const out: Edge[] = [];
+  for (const r of rows) {
+    const problem = edgeRowProblem(r);
+    if (problem === undefined) out.push(edgeFromRow(r));
+    else skipRow(skipped, 'edges', r.id, problem);
+  }
+  return out;
+}
+
+/** A row already checked (`edgeRowProblem`) as an edge. */
 export function edgeFromRow(r: EdgeRow): Edge {
   return {
     id: r.id,
-    client: parsePeerKey(r.client),
-    server: parsePeerKey(r.server),
+    client: checkedPeer(r.client) as Peer,
+    server: checkedPeer(r.server) as Peer,
     port: r.port,
     protocol: r.protocol as Protocol,
     firstSeen: r.first_seen,

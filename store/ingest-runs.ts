@@ -12,6 +12,10 @@ export interface IngestRunCounters {
   rejected: number;
   skipped: number;
   ambiguous: number;
+  /** Accepted records whose counters were saturated at 2^53 - 1 (migration 0006). */
+  saturated?: number;
+  /** Edge additions folded into a covering block past the edge caps (migration 0006). */
+  folded?: number;
   /** Reject counts by reason. */
   rejects: Record<string, number>;
 }
@@ -23,6 +27,8 @@ export interface IngestRun extends IngestRunCounters {
   startedAt: number;
   finishedAt?: number;
   status: IngestRunStatus;
+  /** Why the run stopped, when it failed. */
+  error?: string;
 }
 
 interface RunRow {
@@ -38,6 +44,9 @@ interface RunRow {
   skipped: number;
   ambiguous: number;
   rejects: string;
+  error: string | null;
+  saturated: number;
+  folded: number;
 }
 
 function sortedJson(o: Record<string, number>): string {
@@ -47,11 +56,14 @@ function sortedJson(o: Record<string, number>): string {
 export class IngestRunStore {
   private readonly insert;
   private readonly update;
+  private readonly markFailed;
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare('INSERT INTO ingest_runs (source, format, started_at) VALUES (?, ?, ?) RETURNING id');
     this.update = db.prepare(`UPDATE ingest_runs SET records = @records, accepted = @accepted, rejected = @rejected,
-      skipped = @skipped, ambiguous = @ambiguous, rejects = @rejects, status = @status, finished_at = @finishedAt WHERE id = @id`);
+      skipped = @skipped, ambiguous = @ambiguous, saturated = @saturated, folded = @folded, rejects = @rejects, status = @status,
+      finished_at = @finishedAt WHERE id = @id`);
+    this.markFailed = db.prepare(`UPDATE ingest_runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`);
   }
 
   start(source: string, format: string, now = Date.now()): number {
@@ -67,10 +79,17 @@ export class IngestRunStore {
       rejected: c.rejected,
       skipped: c.skipped,
       ambiguous: c.ambiguous,
+      saturated: c.saturated ?? 0,
+      folded: c.folded ?? 0,
       rejects: sortedJson(c.rejects),
       status,
       finishedAt: status === 'running' ? null : now,
     });
+  }
+
+  /** Ends a run as failed with its reason; its counters stay those of its last committed batch. */
+  fail(id: number, error: string, now = Date.now()): void {
+    this.markFailed.run(error, now, id);
   }
 
   get(id: number): IngestRun | undefined {
@@ -96,8 +115,11 @@ function toRun(r: RunRow): IngestRun {
     rejected: r.rejected,
     skipped: r.skipped,
     ambiguous: r.ambiguous,
+    saturated: r.saturated,
+    folded: r.folded,
     rejects: JSON.parse(r.rejects) as Record<string, number>,
   };
   if (r.finished_at !== null) run.finishedAt = r.finished_at;
+  if (r.error !== null) run.error = r.error;
   return run;
 }

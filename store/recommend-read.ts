@@ -3,8 +3,9 @@ import type { InventorySnapshot } from '../domain/inventory.ts';
 import { readInventory } from './inventory.ts';
 import type { Edge, EdgeTraffic } from '../domain/edge.ts';
 import { PROTOCOLS, sourcesFromBits, type FlowSource, type Protocol } from '../domain/flow.ts';
-import { parsePeerKey, type Peer } from '../domain/peer.ts';
+import type { Peer } from '../domain/peer.ts';
 import type { Db } from './db.ts';
+import { checkedPeer, edgeValuesProblem, newSkippedRows, skipRow, type SkippedRows } from './row-check.ts';
 
 /** External IP → the DNS names seen for it, names sorted. */
 export function readExternalNames(db: Db): Map<string, string[]> {
@@ -27,13 +28,20 @@ type EdgeTuple = [id: number, client: string, server: string, port: number, prot
  * Peers parsed once per distinct key and shared between edges (a cluster has far fewer peers
  * than edges): the recommender memoises per peer object.
  */
-function peerInterner(): (key: string) => Peer {
-  const peers = new Map<string, Peer>();
+function peerInterner(): (key: string) => Peer | string {
+  const peers = new Map<string, Peer | string>();
   return (k) => {
     let p = peers.get(k);
-    if (p === undefined) peers.set(k, (p = parsePeerKey(k)));
+    if (p === undefined) peers.set(k, (p = checkedPeer(k)));
     return p;
   };
+}
+
+/** The same row checks as store/edges.ts `edgeRowProblem`, on a row's raw columns. */
+function rowProblem(client: Peer | string, server: Peer | string, port: number, protocol: string, times: number[], counts: number[]): string | undefined {
+  if (typeof client === 'string') return `client: ${client}`;
+  if (typeof server === 'string') return `server: ${server}`;
+  return edgeValuesProblem(port, protocol, times, counts);
 }
 
 /**
@@ -41,7 +49,7 @@ function peerInterner(): (key: string) => Peer {
  * the (client, server, port, protocol) index instead costs a table lookup per row, half the
  * read), peers shared between edges.
  */
-export function readAllEdges(db: Db): Edge[] {
+export function readAllEdges(db: Db, skipped?: SkippedRows): Edge[] {
   const peer = peerInterner();
   const sources = new Map<number, FlowSource[]>();
   const out: Edge[] = [];
@@ -52,6 +60,13 @@ export function readAllEdges(db: Db): Edge[] {
   let lastBits = -1;
   let lastSources: FlowSource[] = [];
   for (const r of rows) {
+    const client = peer(r[1]);
+    const server = peer(r[2]);
+    const problem = rowProblem(client, server, r[3], r[4], [r[5], r[6]], [r[7], r[8], r[9], r[10], r[11], r[12]]);
+    if (problem !== undefined) {
+      skipRow(skipped, 'edges', r[0], problem);
+      continue;
+    }
     if (r[12] !== lastBits) {
       let s = sources.get(r[12]);
       if (s === undefined) sources.set(r[12], (s = sourcesFromBits(r[12])));
@@ -60,8 +75,8 @@ export function readAllEdges(db: Db): Edge[] {
     }
     out.push({
       id: r[0],
-      client: peer(r[1]),
-      server: peer(r[2]),
+      client: client as Peer,
+      server: server as Peer,
       port: r[3],
       protocol: PROTOCOL_STRINGS.get(r[4]) ?? (r[4] as Protocol),
       firstSeen: r[5],
@@ -88,15 +103,15 @@ export const TRAFFIC_QUERY = 'SELECT client, server, port, protocol, last_seen, 
  * come in edge-key order from a covering index (migration 0005): a workload's outgoing edges
  * are read, and allocated, one after the other, and consecutive rows share their client.
  */
-export function readEdgeTraffic(db: Db): EdgeTraffic[] {
+export function readEdgeTraffic(db: Db, skipped?: SkippedRows): EdgeTraffic[] {
   const peer = peerInterner();
   const out: EdgeTraffic[] = [];
   const rows = db.prepare(TRAFFIC_QUERY).raw(true).iterate() as Iterable<TrafficTuple>;
   // In key order, consecutive rows share their client, and often their server (other ports).
   let clientKey = '';
-  let client: Peer | undefined;
+  let client: Peer | string | undefined;
   let serverKey = '';
-  let server: Peer | undefined;
+  let server: Peer | string | undefined;
   for (const r of rows) {
     if (client === undefined || r[0] !== clientKey) {
       clientKey = r[0];
@@ -106,24 +121,55 @@ export function readEdgeTraffic(db: Db): EdgeTraffic[] {
       serverKey = r[1];
       server = peer(r[1]);
     }
-    out.push({ client, server, port: r[2], protocol: PROTOCOL_STRINGS.get(r[3]) ?? (r[3] as Protocol), lastSeen: r[4], flows: r[5], forwarded: r[6], dropped: r[7] });
+    // The covering index has no first_seen, packets or bytes: those are checked where they are read.
+    const problem = rowProblem(client, server, r[2], r[3], [r[4]], [r[5], r[6], r[7]]);
+    if (problem !== undefined) {
+      skipRow(skipped, 'edges', `${r[0]}|${r[1]}|${r[2]}|${r[3]}`, problem);
+      continue;
+    }
+    out.push({ client: client as Peer, server: server as Peer, port: r[2], protocol: PROTOCOL_STRINGS.get(r[3]) ?? (r[3] as Protocol), lastSeen: r[4], flows: r[5], forwarded: r[6], dropped: r[7] });
   }
   return out;
+}
+
+/** The most stored edges one recommendation reads by default (config `recommendations.maxEdges`). */
+export const DEFAULT_MAX_RECOMMEND_EDGES = 1_000_000;
+
+/** The store holds more edges than one recommendation may read: refused before reading, never an out-of-memory crash. */
+export class TooManyEdgesError extends Error {
+  override name = 'TooManyEdgesError';
+  constructor(
+    readonly count: number,
+    readonly limit: number,
+  ) {
+    super(
+      `the store holds ${count} edges, more than one recommendation reads (${limit}, recommendations.maxEdges): ` +
+        'delete or prune edges (flowmatrix edges delete / prune, DELETE /api/v1/edges), lower ingest.maxEdgesPerWorkload, or raise the limit with the memory to match',
+    );
+  }
 }
 
 interface RecommendData<E extends EdgeTraffic> {
   inventory: InventorySnapshot;
   edges: E[];
   externalNames: Map<string, string[]>;
+  /** Stored edge rows that could not be read and were left out (store/row-check.ts). */
+  skippedRows: SkippedRows;
 }
 
 /**
  * What recommend() reads from the store besides the matrices, which each caller resolves with
  * its own error mapping: the present inventory, every edge (`details: false`: their traffic
- * only, enough for manifests), the DNS names of external IPs.
+ * only, enough for manifests), the DNS names of external IPs. More than `maxEdges` stored edges
+ * throw TooManyEdgesError before anything is read.
  */
-export function readRecommendData(db: Db): RecommendData<Edge>;
-export function readRecommendData(db: Db, opts: { details: boolean }): RecommendData<EdgeTraffic>;
-export function readRecommendData(db: Db, opts: { details?: boolean } = {}): RecommendData<EdgeTraffic> {
-  return { inventory: readInventory(db), edges: opts.details === false ? readEdgeTraffic(db) : readAllEdges(db), externalNames: readExternalNames(db) };
+export function readRecommendData(db: Db, opts?: { maxEdges?: number }): RecommendData<Edge>;
+export function readRecommendData(db: Db, opts: { details: boolean; maxEdges?: number }): RecommendData<EdgeTraffic>;
+export function readRecommendData(db: Db, opts: { details?: boolean; maxEdges?: number } = {}): RecommendData<EdgeTraffic> {
+  const limit = opts.maxEdges ?? DEFAULT_MAX_RECOMMEND_EDGES;
+  const count = (db.prepare('SELECT count(*) AS n FROM edges').get() as { n: number }).n;
+  if (count > limit) throw new TooManyEdgesError(count, limit);
+  const skippedRows = newSkippedRows();
+  const edges = opts.details === false ? readEdgeTraffic(db, skippedRows) : readAllEdges(db, skippedRows);
+  return { inventory: readInventory(db), edges, externalNames: readExternalNames(db), skippedRows };
 }

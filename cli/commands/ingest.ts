@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { ingestFlows, nothingRead, openedInputs } from '../../app/ingest.ts';
+import { commitFailure, DEFAULT_EDGE_CAPS, DEFAULT_MAX_FUTURE_SKEW_MS, ingestFlows, nothingRead, openedInputs } from '../../app/ingest.ts';
 import { FORMATS, type FlowFormat } from '../../collectors/flows/decode.ts';
 import { openInput } from '../../collectors/flows/lines.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS } from '../../collectors/flows/pipeline.ts';
@@ -11,6 +11,17 @@ interface IngestOptions extends DbOptions {
   format: FlowFormat;
   batchSize: number;
   flushInterval: number;
+  maxFutureSkew: number;
+  maxEdgesPerWorkload: number;
+  maxEdgesPerRun: number;
+}
+
+function nonNegativeInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new CliError(`${flag} must be a non-negative integer, got "${value}"`);
+    return n;
+  };
 }
 
 function positiveInt(flag: string) {
@@ -34,6 +45,21 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
         new Option('--flush-interval <seconds>', 'commit at least this often on slow streams')
           .argParser(positiveInt('--flush-interval'))
           .default(DEFAULT_FLUSH_INTERVAL_MS / 1000),
+      )
+      .addOption(
+        new Option('--max-future-skew <seconds>', 'reject records dated more than this after the clock (time-out-of-range)')
+          .argParser(nonNegativeInt('--max-future-skew'))
+          .default(DEFAULT_MAX_FUTURE_SKEW_MS / 1000),
+      )
+      .addOption(
+        new Option('--max-edges-per-workload <n>', 'distinct edges per workload before external addresses fold into blocks')
+          .argParser(positiveInt('--max-edges-per-workload'))
+          .default(DEFAULT_EDGE_CAPS.maxEdgesPerWorkload),
+      )
+      .addOption(
+        new Option('--max-edges-per-run <n>', 'distinct edges per input before external addresses fold into blocks')
+          .argParser(positiveInt('--max-edges-per-run'))
+          .default(DEFAULT_EDGE_CAPS.maxEdgesPerRun),
       ),
   ).action(async (files: string[], opts: IngestOptions) => {
     if (files.filter((f) => f === '-').length > 1) throw new CliError("stdin ('-') can be given only once");
@@ -41,11 +67,21 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
       ingestFlows(
         db,
         files.map((file) => ({ name: file, open: () => openInput(file, ctx.io.stdin) })),
-        { format: opts.format, batchSize: opts.batchSize, flushIntervalMs: opts.flushInterval * 1000 },
+        {
+          format: opts.format,
+          batchSize: opts.batchSize,
+          flushIntervalMs: opts.flushInterval * 1000,
+          maxFutureSkewMs: opts.maxFutureSkew * 1000,
+          caps: { maxEdgesPerWorkload: opts.maxEdgesPerWorkload, maxEdgesPerRun: opts.maxEdgesPerRun },
+        },
       ),
     );
     ctx.io.out(`${JSON.stringify(summary, null, 2)}\n`);
-    if (openedInputs(summary).length === 0) {
+    const stopped = commitFailure(summary);
+    if (stopped) {
+      ctx.io.err(`flowmatrix: ${stopped.file}: ${stopped.error}\n`);
+      ctx.status.exitCode = 1;
+    } else if (openedInputs(summary).length === 0) {
       for (const i of summary.inputs) if (i.error) ctx.io.err(`flowmatrix: ${i.file}: ${i.error}\n`);
       ctx.status.exitCode = 1;
     } else if (nothingRead(summary)) {

@@ -3,7 +3,10 @@
  * so memory grows with the number of distinct edges in a batch, never with the number of flows.
  */
 import type { AggregateBatch, AmbiguousDelta, EdgeDelta, ExternalNameDelta } from '../../domain/edge-batch.ts';
-import { FLOW_SOURCE_BITS, type FlowSource, type Protocol, type Verdict } from '../../domain/flow.ts';
+import { FLOW_SOURCE_BITS, MAX_COUNT, type FlowSource, type Protocol, type Verdict } from '../../domain/flow.ts';
+
+/** A sum that stops at MAX_COUNT (the store's largest exact count) instead of overflowing it. */
+const add = (a: number, b: number): number => (a + b > MAX_COUNT ? MAX_COUNT : a + b);
 
 export const HOUR_MS = 3_600_000;
 
@@ -35,8 +38,8 @@ export class Aggregator {
     if (f.time < e.firstSeen) e.firstSeen = f.time;
     if (f.time > e.lastSeen) e.lastSeen = f.time;
     e.flows++;
-    e.packets += f.packets;
-    e.bytes += f.bytes;
+    e.packets = add(e.packets, f.packets);
+    e.bytes = add(e.bytes, f.bytes);
     if (verdict === 'forwarded') e.forwarded++;
     else if (verdict === 'dropped') e.dropped++;
     e.sources |= FLOW_SOURCE_BITS[f.source];
@@ -47,8 +50,8 @@ export class Aggregator {
       e.hours.set(hour, h);
     }
     h.flows++;
-    h.packets += f.packets;
-    h.bytes += f.bytes;
+    h.packets = add(h.packets, f.packets);
+    h.bytes = add(h.bytes, f.bytes);
     return key;
   }
 
@@ -68,8 +71,8 @@ export class Aggregator {
       x.portB = portB;
     }
     x.flows++;
-    x.packets += f.packets;
-    x.bytes += f.bytes;
+    x.packets = add(x.packets, f.packets);
+    x.bytes = add(x.bytes, f.bytes);
     x.sources |= FLOW_SOURCE_BITS[f.source];
   }
 

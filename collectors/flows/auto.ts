@@ -1,5 +1,5 @@
 /** `--format auto`: picks the decoder per line, so mixed files and concatenated exports work. */
-import { isRecord, reject, type Decoded, type Decoder, type FlowFormat } from './decode.ts';
+import { isRecord, reject, type Decoded, type DecodeLimits, type Decoder, type FlowFormat } from './decode.ts';
 import { hubbleDecoder, looksLikeHubble } from './hubble.ts';
 import { netobservDecoder } from './netobserv.ts';
 
@@ -9,10 +9,10 @@ function looksLikeNetobserv(r: Record<string, unknown>): boolean {
 
 export const autoDecoder: Decoder = {
   format: 'auto',
-  decode(r: unknown): Decoded {
+  decode(r: unknown, limits?: DecodeLimits): Decoded {
     if (!isRecord(r)) return reject('not-an-object');
-    if (looksLikeNetobserv(r)) return netobservDecoder.decode(r);
-    if (looksLikeHubble(r)) return hubbleDecoder.decode(r);
+    if (looksLikeNetobserv(r)) return netobservDecoder.decode(r, limits);
+    if (looksLikeHubble(r)) return hubbleDecoder.decode(r, limits);
     return reject('unknown-format');
   },
 };

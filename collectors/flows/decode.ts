@@ -2,7 +2,8 @@
  * Stage 2 (decode): one wire line → a FlowObservation, a counted skip, or a reject that names
  * the field and value at fault. Decoders never throw on bad input.
  */
-import type { FlowObservation } from '../../domain/flow.ts';
+import { MAX_COUNT, MAX_TIME_MS, type FlowObservation } from '../../domain/flow.ts';
+import { isIpAddress } from '../../domain/ip.ts';
 
 export const REJECT_REASONS = [
   'invalid-json',
@@ -12,6 +13,10 @@ export const REJECT_REASONS = [
   'unknown-format',
   'missing-field',
   'invalid-field',
+  /** A time after now plus the allowed clock skew (or before 1970): it would move "now" for everyone. */
+  'time-out-of-range',
+  /** The decoder failed on the record (a bug): counted, never fatal. */
+  'undecodable',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -32,47 +37,80 @@ export type SkipReason = (typeof SKIP_REASONS)[number];
 export type Decoded =
   | { kind: 'flow'; flow: FlowObservation }
   | { kind: 'skip'; reason: SkipReason }
-  | { kind: 'reject'; reason: RejectReason; field?: string; value?: string };
+  | { kind: 'reject'; reason: RejectReason; field?: string; value?: string; message?: string };
+
+/** What a decoder checks a record against besides its format. */
+export interface DecodeLimits {
+  /** Latest acceptable flow time, ms: the ingest's clock plus the allowed skew. Default: the end of the Date range. */
+  maxTime?: number;
+}
 
 export interface Decoder {
   readonly format: string;
   /** Decodes an already parsed JSON line. */
-  decode(record: unknown): Decoded;
+  decode(record: unknown, limits?: DecodeLimits): Decoded;
 }
 
 export const FORMATS = ['netobserv', 'hubble', 'auto'] as const;
 export type FlowFormat = (typeof FORMATS)[number];
 
-export function reject(reason: RejectReason, field?: string, value?: unknown): Decoded {
+export function reject(reason: RejectReason, field?: string, value?: unknown, message?: string): Decoded {
   const r: Decoded = { kind: 'reject', reason };
   if (field !== undefined) r.field = field;
   if (value !== undefined) r.value = showValue(value);
+  const text = message ?? (field === undefined ? undefined : reason === 'missing-field' ? `${field} is missing` : `${field} has a value this format does not allow`);
+  if (text !== undefined) r.message = text;
   return r;
 }
 
-/** A short, printable rendering of an offending value for error reports. */
+/** A short, printable rendering of an offending value for error reports; never throws (deep or cyclic values). */
 export function showValue(value: unknown): string {
-  const s = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  let s: string;
+  if (typeof value === 'string') s = value;
+  else {
+    try {
+      s = JSON.stringify(value) ?? String(value);
+    } catch {
+      s = Array.isArray(value) ? '[…]' : typeof value === 'object' && value !== null ? '{…}' : String(value);
+    }
+  }
+  // Control characters (NUL, ESC …) are shown escaped: a report must not carry them raw.
+  // eslint-disable-next-line no-control-regex
+  s = s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
+/** Strict dotted-quad IPv4 (no leading zeros): the fast path; everything else goes through ipaddr.js (domain/ip.ts). */
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6 = /^[0-9a-fA-F:.]+$/;
 
+/** An IP address as Kubernetes reads one: `:::`, `fffff::1`, `10.1`, `010.0.0.1` and zones are not. */
 export function isIp(s: unknown): s is string {
   if (typeof s !== 'string' || s.length === 0 || s.length > 45) return false;
   if (IPV4.test(s)) return true;
-  return s.includes(':') && IPV6.test(s);
+  return s.includes(':') && isIpAddress(s);
 }
 
+/** A TCP/UDP/SCTP port: 1–65535 (0 is no port: no packet is addressed to it). */
 export function isPort(n: unknown): n is number {
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 65535;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
 }
 
-/** Non-negative integer counters; protojson renders 64-bit values as strings. */
+export { MAX_COUNT };
+
+/** A non-negative integer counter, saturated at MAX_COUNT; protojson renders 64-bit values as strings. */
 export function toCount(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.floor(v) : undefined;
-  if (typeof v === 'string' && /^\d{1,19}$/.test(v)) return Number(v);
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? Math.min(v, MAX_COUNT) : undefined;
+  if (typeof v === 'string' && v.length <= 64 && /^\d+$/.test(v)) return Math.min(Number(v), MAX_COUNT);
+  return undefined;
+}
+
+/** Why a record's time is outside 1970 … the ingest's clock plus the allowed skew, or undefined. */
+export function timeError(time: number, limits: DecodeLimits | undefined): string | undefined {
+  if (!Number.isFinite(time) || time < 0 || time > MAX_TIME_MS) return 'must be a time from 1970 on, inside the Date range';
+  const max = limits?.maxTime;
+  if (max !== undefined && time > max) {
+    return `is later than the latest time accepted, ${new Date(max).toISOString()} (the ingest's clock plus the allowed skew, ingest.maxFutureSkewSeconds)`;
+  }
   return undefined;
 }
 

@@ -5,11 +5,12 @@
  * lines in test/fixtures/reference/flows/hubble/.
  */
 import type { EndpointMeta, FlowEndpoint, HandshakeHint, Protocol, Verdict } from '../../domain/flow.ts';
-import { isIp, isPort, isRecord, reject, toCount, type Decoded, type Decoder } from './decode.ts';
+import { isIp, isPort, isRecord, reject, timeError, toCount, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
+import { checkLabel, checkName } from './names.ts';
 
-/** protojson renders 64-bit integers as strings; accept both renderings, absent = 0. */
+/** protojson renders 64-bit integers as strings; accept both renderings. */
 function port(v: unknown): number | undefined {
-  const n = v === undefined ? 0 : toCount(v);
+  const n = toCount(v);
   return isPort(n) ? n : undefined;
 }
 
@@ -40,54 +41,90 @@ function nodeName(v: unknown): string | undefined {
   return i >= 0 ? v.slice(i + 1) : v;
 }
 
-function endpointMeta(ep: unknown): EndpointMeta | undefined {
-  if (!isRecord(ep)) return undefined;
+type MetaResult = { meta?: EndpointMeta; reject?: undefined } | { reject: Decoded };
+
+function endpointMeta(ep: unknown, field: string): MetaResult {
+  if (!isRecord(ep)) return {};
   const labels = Array.isArray(ep.labels) ? ep.labels : [];
   let namespace = typeof ep.namespace === 'string' && ep.namespace ? ep.namespace : undefined;
+  let nsField = `${field}.namespace`;
   let reserved: string[] | undefined;
   let podLabels: Record<string, string> | undefined;
   for (const l of labels) {
     if (typeof l !== 'string') continue;
     if (l.startsWith('reserved:')) (reserved ??= []).push(l.slice(9));
-    else if (l.startsWith(NAMESPACE_LABEL)) namespace ??= l.slice(NAMESPACE_LABEL.length);
-    else if (l.startsWith('k8s:') && !l.startsWith('k8s:io.cilium.k8s.')) {
+    else if (l.startsWith(NAMESPACE_LABEL)) {
+      if (namespace === undefined) {
+        namespace = l.slice(NAMESPACE_LABEL.length);
+        nsField = `${field}.labels`;
+      }
+    } else if (l.startsWith('k8s:') && !l.startsWith('k8s:io.cilium.k8s.')) {
       const eq = l.indexOf('=');
-      if (eq > 4) (podLabels ??= {})[l.slice(4, eq)] = l.slice(eq + 1);
+      if (eq > 4) {
+        const key = l.slice(4, eq);
+        const value = l.slice(eq + 1);
+        const bad = checkLabel(`${field}.labels`, key, value);
+        if (bad) return { reject: bad };
+        (podLabels ??= {})[key] = value;
+      }
     }
   }
   const identity = RESERVED_IDENTITIES[ep.identity as number];
   if (!reserved && labels.length === 0 && identity) reserved = [identity];
   const podName = typeof ep.pod_name === 'string' && ep.pod_name ? ep.pod_name : undefined;
-  if (reserved && !podName) return { kind: 'reserved', identities: reserved.sort() };
-  if (!namespace) return undefined;
+  if (podName) {
+    const bad = checkName(`${field}.pod_name`, podName, 'name');
+    if (bad) return { reject: bad };
+  }
+  if (reserved && !podName) return { meta: { kind: 'reserved', identities: reserved.sort() } };
+  if (!namespace) return {};
+  const badNs = checkName(nsField, namespace, 'namespace');
+  if (badNs) return { reject: badNs };
   const m: EndpointMeta = { kind: 'pod', namespace };
   if (podName) m.podName = podName;
   if (podLabels) m.labels = podLabels;
   const w = Array.isArray(ep.workloads) ? ep.workloads[0] : undefined;
   if (isRecord(w) && typeof w.kind === 'string' && w.kind && typeof w.name === 'string' && w.name) {
+    const bad = checkName(`${field}.workloads[0].kind`, w.kind, 'kind') ?? checkName(`${field}.workloads[0].name`, w.name, 'name');
+    if (bad) return { reject: bad };
     m.ownerKind = w.kind;
     m.ownerName = w.name;
   }
-  return m;
+  return { meta: m };
 }
 
-function names(v: unknown): string[] | undefined {
-  if (!Array.isArray(v) || v.length === 0) return undefined;
-  const out = v.filter((n): n is string => typeof n === 'string' && n.length > 0);
-  return out.length ? out : undefined;
+type NamesResult = { names?: string[]; reject?: undefined } | { reject: Decoded };
+
+function names(v: unknown, field: string): NamesResult {
+  if (!Array.isArray(v) || v.length === 0) return {};
+  const out: string[] = [];
+  for (const n of v) {
+    if (typeof n !== 'string' || n.length === 0) continue;
+    const bad = checkName(field, n, 'dns-name');
+    if (bad) return { reject: bad };
+    out.push(n);
+  }
+  return out.length ? { names: out } : {};
 }
 
-function endpoint(ip: string, port: number | undefined, ep: unknown, dnsNames: unknown, service: unknown): FlowEndpoint {
+type EndpointResult = { endpoint: FlowEndpoint; reject?: undefined } | { reject: Decoded };
+
+function endpoint(ip: string, port: number | undefined, ep: unknown, dnsNames: unknown, service: unknown, fields: { ep: string; names: string; service: string }): EndpointResult {
   const e: FlowEndpoint = { ip };
   if (port !== undefined) e.port = port;
-  let m = endpointMeta(ep);
+  const meta = endpointMeta(ep, fields.ep);
+  if (meta.reject) return meta;
+  let m = meta.meta;
   if (!m && isRecord(service) && typeof service.name === 'string' && service.name && typeof service.namespace === 'string' && service.namespace) {
+    const bad = checkName(`${fields.service}.namespace`, service.namespace, 'namespace') ?? checkName(`${fields.service}.name`, service.name, 'service');
+    if (bad) return { reject: bad };
     m = { kind: 'service', namespace: service.namespace, name: service.name };
   }
   if (m) e.meta = m;
-  const n = names(dnsNames);
-  if (n) e.names = n;
-  return e;
+  const n = names(dnsNames, fields.names);
+  if (n.reject) return n;
+  if (n.names) e.names = n.names;
+  return { endpoint: e };
 }
 
 function isHealth(m: EndpointMeta | undefined): boolean {
@@ -96,7 +133,7 @@ function isHealth(m: EndpointMeta | undefined): boolean {
 
 export const hubbleDecoder: Decoder = {
   format: 'hubble',
-  decode(line: unknown): Decoded {
+  decode(line: unknown, limits?: DecodeLimits): Decoded {
     if (!isRecord(line)) return reject('not-an-object');
     let f: Record<string, unknown>;
     let topTime: unknown;
@@ -119,14 +156,17 @@ export const hubbleDecoder: Decoder = {
     if (ip === undefined) return { kind: 'skip', reason: 'non-ip' };
     if (!isRecord(ip)) return reject('invalid-field', `${prefix}IP`, ip);
     if (ip.source === undefined) return reject('missing-field', `${prefix}IP.source`);
-    if (!isIp(ip.source)) return reject('invalid-field', `${prefix}IP.source`, ip.source);
+    if (!isIp(ip.source)) return reject('invalid-field', `${prefix}IP.source`, ip.source, 'IP.source must be an IPv4 or IPv6 address');
     if (ip.destination === undefined) return reject('missing-field', `${prefix}IP.destination`);
-    if (!isIp(ip.destination)) return reject('invalid-field', `${prefix}IP.destination`, ip.destination);
+    if (!isIp(ip.destination)) return reject('invalid-field', `${prefix}IP.destination`, ip.destination, 'IP.destination must be an IPv4 or IPv6 address');
 
     const timeText = f.time ?? topTime;
     if (timeText === undefined) return reject('missing-field', `${prefix}time`);
+    const timeField = f.time !== undefined ? `${prefix}time` : 'time';
     const time = typeof timeText === 'string' ? Date.parse(timeText) : NaN;
-    if (Number.isNaN(time)) return reject('invalid-field', `${prefix}time`, timeText);
+    if (Number.isNaN(time)) return reject('invalid-field', timeField, timeText, `${timeField} must be an RFC 3339 time`);
+    const badTime = timeError(time, limits);
+    if (badTime !== undefined) return reject(time < 0 ? 'invalid-field' : 'time-out-of-range', timeField, timeText, `${timeField} ${badTime}`);
 
     const l4 = f.l4;
     if (l4 === undefined) return { kind: 'skip', reason: 'unsupported-protocol' };
@@ -158,10 +198,15 @@ export const hubbleDecoder: Decoder = {
     let srcPort: number | undefined;
     let dstPort: number | undefined;
     if (ports) {
-      srcPort = port(ports.source_port);
-      if (srcPort === undefined) return reject('invalid-field', `${prefix}l4.${protocol}.source_port`, ports.source_port);
-      dstPort = port(ports.destination_port);
-      if (dstPort === undefined) return reject('invalid-field', `${prefix}l4.${protocol}.destination_port`, ports.destination_port);
+      for (const side of ['source_port', 'destination_port'] as const) {
+        const field = `${prefix}l4.${protocol}.${side}`;
+        // protojson omits zero values: an absent port is port 0, which no packet is addressed to.
+        if (ports[side] === undefined) return reject('missing-field', field, undefined, `${field} is missing (port 0)`);
+        const n = port(ports[side]);
+        if (n === undefined) return reject('invalid-field', field, ports[side], `${field} must be an integer from 1 to 65535`);
+        if (side === 'source_port') srcPort = n;
+        else dstPort = n;
+      }
     }
 
     if (f.is_reply === true) handshake = 'dst-is-client';
@@ -173,8 +218,12 @@ export const hubbleDecoder: Decoder = {
     }
 
     const verdict = typeof f.verdict === 'string' ? (VERDICTS[f.verdict] ?? 'unknown') : 'unknown';
-    const src = endpoint(ip.source, srcPort, f.source, f.source_names, f.source_service);
-    const dst = endpoint(ip.destination, dstPort, f.destination, f.destination_names, f.destination_service);
+    const srcResult = endpoint(ip.source, srcPort, f.source, f.source_names, f.source_service, { ep: `${prefix}source`, names: `${prefix}source_names`, service: `${prefix}source_service` });
+    if (srcResult.reject) return srcResult.reject;
+    const dstResult = endpoint(ip.destination, dstPort, f.destination, f.destination_names, f.destination_service, { ep: `${prefix}destination`, names: `${prefix}destination_names`, service: `${prefix}destination_service` });
+    if (dstResult.reject) return dstResult.reject;
+    const src = srcResult.endpoint;
+    const dst = dstResult.endpoint;
     if (isHealth(src.meta) || isHealth(dst.meta)) return { kind: 'skip', reason: 'cilium-health' };
 
     // Hubble has no packet/byte counters on trace events: each event stands for one packet.
@@ -183,7 +232,11 @@ export const hubbleDecoder: Decoder = {
       flow: { time, src, dst, protocol, packets: 1, bytes: 0, verdict, handshake, source: 'hubble' },
     };
     const node = nodeName(f.node_name ?? topNode);
-    if (node) flow.flow.observedOn = node;
+    if (node) {
+      const bad = checkName(f.node_name !== undefined ? `${prefix}node_name` : 'node_name', node, 'name');
+      if (bad) return bad;
+      flow.flow.observedOn = node;
+    }
     return flow;
   },
 };

@@ -4,8 +4,9 @@
  * netobserv/network-observability-operator docs/flows-format.adoc; real records in
  * test/fixtures/reference/flows/netobserv/.
  */
-import type { EndpointMeta, FlowEndpoint, HandshakeHint, Protocol, Verdict } from '../../domain/flow.ts';
-import { isIp, isPort, isRecord, reject, toCount, type Decoded, type Decoder } from './decode.ts';
+import { MAX_TIME_MS, type EndpointMeta, type FlowEndpoint, type HandshakeHint, type Protocol, type Verdict } from '../../domain/flow.ts';
+import { isIp, isPort, isRecord, reject, timeError, toCount, MAX_COUNT, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
+import { checkName } from './names.ts';
 
 /** FLP `pkg/utils/tcp_flags.go`: the agent ORs every flag seen in the window, plus per-packet combos. */
 export const TCP_FLAG_BITS: Record<string, number> = {
@@ -62,43 +63,62 @@ const SIDE_KEYS = {
   Dst: { type: 'DstK8S_Type', name: 'DstK8S_Name', namespace: 'DstK8S_Namespace', ownerType: 'DstK8S_OwnerType', ownerName: 'DstK8S_OwnerName', host: 'DstK8S_HostName' },
 } as const;
 
-function meta(r: Record<string, unknown>, side: 'Src' | 'Dst'): EndpointMeta | undefined {
+type MetaResult = { meta?: EndpointMeta; reject?: undefined } | { reject: Decoded };
+
+/** A non-empty string field, or undefined; anything else than a string is ignored as before (Loki labels). */
+function text(r: Record<string, unknown>, key: string): string | undefined {
+  const v = r[key];
+  return typeof v === 'string' && v ? v : undefined;
+}
+
+function meta(r: Record<string, unknown>, side: 'Src' | 'Dst'): MetaResult {
   const k = SIDE_KEYS[side];
   const type = r[k.type];
-  if (type === undefined) return undefined;
-  const name = r[k.name];
-  const namespace = r[k.namespace];
-  if (type === 'Pod' && typeof namespace === 'string' && namespace) {
+  if (type === undefined) return {};
+  const name = text(r, k.name);
+  const namespace = text(r, k.namespace);
+  if (type === 'Pod' && namespace) {
+    const bad = checkName(k.namespace, namespace, 'namespace') ?? (name === undefined ? undefined : checkName(k.name, name, 'name'));
+    if (bad) return { reject: bad };
     const m: EndpointMeta = { kind: 'pod', namespace };
-    if (typeof name === 'string' && name) m.podName = name;
-    const ownerKind = r[k.ownerType];
-    const ownerName = r[k.ownerName];
-    if (typeof ownerKind === 'string' && ownerKind && typeof ownerName === 'string' && ownerName) {
+    if (name) m.podName = name;
+    const ownerKind = text(r, k.ownerType);
+    const ownerName = text(r, k.ownerName);
+    if (ownerKind && ownerName) {
+      const badOwner = checkName(k.ownerType, ownerKind, 'kind') ?? checkName(k.ownerName, ownerName, 'name');
+      if (badOwner) return { reject: badOwner };
       m.ownerKind = ownerKind;
       m.ownerName = ownerName;
     }
-    const host = r[k.host];
-    if (typeof host === 'string' && host) m.node = host;
-    return m;
+    const host = text(r, k.host);
+    if (host) {
+      const badHost = checkName(k.host, host, 'name');
+      if (badHost) return { reject: badHost };
+      m.node = host;
+    }
+    return { meta: m };
   }
-  if (type === 'Service' && typeof namespace === 'string' && namespace && typeof name === 'string' && name) {
-    return { kind: 'service', namespace, name };
+  if (type === 'Service' && namespace && name) {
+    const bad = checkName(k.namespace, namespace, 'namespace') ?? checkName(k.name, name, 'service');
+    return bad ? { reject: bad } : { meta: { kind: 'service', namespace, name } };
   }
-  if (type === 'Node' && typeof name === 'string' && name) return { kind: 'node', name };
-  return undefined;
+  if (type === 'Node' && name) {
+    const bad = checkName(k.name, name, 'name');
+    return bad ? { reject: bad } : { meta: { kind: 'node', name } };
+  }
+  return {};
 }
 
-function endpoint(r: Record<string, unknown>, side: 'Src' | 'Dst', ip: string, port: number | undefined): FlowEndpoint {
+function endpoint(ip: string, port: number | undefined, m: EndpointMeta | undefined): FlowEndpoint {
   const e: FlowEndpoint = { ip };
   if (port !== undefined) e.port = port;
-  const m = meta(r, side);
   if (m) e.meta = m;
   return e;
 }
 
 export const netobservDecoder: Decoder = {
   format: 'netobserv',
-  decode(r: unknown): Decoded {
+  decode(r: unknown, limits?: DecodeLimits): Decoded {
     if (!isRecord(r)) return reject('not-an-object');
     const etype = r.Etype;
     if (etype !== undefined && etype !== ETYPE_IPV4 && etype !== ETYPE_IPV6) {
@@ -107,9 +127,9 @@ export const netobservDecoder: Decoder = {
     const srcIp = r.SrcAddr;
     const dstIp = r.DstAddr;
     if (srcIp === undefined) return reject('missing-field', 'SrcAddr');
-    if (!isIp(srcIp)) return reject('invalid-field', 'SrcAddr', srcIp);
+    if (!isIp(srcIp)) return reject('invalid-field', 'SrcAddr', srcIp, 'SrcAddr must be an IPv4 or IPv6 address');
     if (dstIp === undefined) return reject('missing-field', 'DstAddr');
-    if (!isIp(dstIp)) return reject('invalid-field', 'DstAddr', dstIp);
+    if (!isIp(dstIp)) return reject('invalid-field', 'DstAddr', dstIp, 'DstAddr must be an IPv4 or IPv6 address');
 
     const protoNum = num(r.Proto);
     if (r.Proto === undefined) return reject('missing-field', 'Proto');
@@ -117,16 +137,19 @@ export const netobservDecoder: Decoder = {
     const protocol = PROTOCOL_NUMBERS[protoNum];
     if (!protocol) return { kind: 'skip', reason: 'unsupported-protocol' };
 
+    const timeField = num(r.TimeFlowEndMs) !== undefined ? 'TimeFlowEndMs' : num(r.TimeFlowStartMs) !== undefined ? 'TimeFlowStartMs' : 'TimeReceived';
     const time = num(r.TimeFlowEndMs) ?? num(r.TimeFlowStartMs) ?? (num(r.TimeReceived) ?? NaN) * 1000;
     if (Number.isNaN(time)) {
       return r.TimeFlowEndMs === undefined ? reject('missing-field', 'TimeFlowEndMs') : reject('invalid-field', 'TimeFlowEndMs', r.TimeFlowEndMs);
     }
-    if (time < 0) return reject('invalid-field', 'TimeFlowEndMs', r.TimeFlowEndMs);
+    if (!Number.isInteger(time)) return reject('invalid-field', timeField, r[timeField], `${timeField} must be whole milliseconds (seconds for TimeReceived)`);
+    const badTime = timeError(time, limits);
+    if (badTime !== undefined) return reject(time < 0 || time > MAX_TIME_MS ? 'invalid-field' : 'time-out-of-range', timeField, r[timeField], `${timeField} ${badTime}`);
 
     const packets = r.Packets === undefined ? 0 : toCount(r.Packets);
-    if (packets === undefined) return reject('invalid-field', 'Packets', r.Packets);
+    if (packets === undefined) return reject('invalid-field', 'Packets', r.Packets, 'Packets must be a non-negative integer');
     const bytes = r.Bytes === undefined ? 0 : toCount(r.Bytes);
-    if (bytes === undefined) return reject('invalid-field', 'Bytes', r.Bytes);
+    if (bytes === undefined) return reject('invalid-field', 'Bytes', r.Bytes, 'Bytes must be a non-negative integer');
     if (r.FlowDirection !== undefined) {
       const d = num(r.FlowDirection);
       if (d !== 0 && d !== 1 && d !== 2) return reject('invalid-field', 'FlowDirection', r.FlowDirection);
@@ -145,9 +168,9 @@ export const netobservDecoder: Decoder = {
       else return { kind: 'skip', reason: 'icmp-control' };
     } else {
       if (r.SrcPort === undefined) return reject('missing-field', 'SrcPort');
-      if (!isPort(r.SrcPort)) return reject('invalid-field', 'SrcPort', r.SrcPort);
+      if (!isPort(r.SrcPort)) return reject('invalid-field', 'SrcPort', r.SrcPort, 'SrcPort must be an integer from 1 to 65535');
       if (r.DstPort === undefined) return reject('missing-field', 'DstPort');
-      if (!isPort(r.DstPort)) return reject('invalid-field', 'DstPort', r.DstPort);
+      if (!isPort(r.DstPort)) return reject('invalid-field', 'DstPort', r.DstPort, 'DstPort must be an integer from 1 to 65535');
       srcPort = r.SrcPort;
       dstPort = r.DstPort;
       if (protocol === 'TCP' && r.Flags !== undefined) {
@@ -164,12 +187,16 @@ export const netobservDecoder: Decoder = {
     if (Array.isArray(r.NetworkEvents)) {
       for (const ev of r.NetworkEvents) if (isRecord(ev) && ev.Action === 'drop') verdict = 'dropped';
     }
-    return {
+    const srcMeta = meta(r, 'Src');
+    if (srcMeta.reject) return srcMeta.reject;
+    const dstMeta = meta(r, 'Dst');
+    if (dstMeta.reject) return dstMeta.reject;
+    const flow: Decoded = {
       kind: 'flow',
       flow: {
         time,
-        src: endpoint(r, 'Src', srcIp, srcPort),
-        dst: endpoint(r, 'Dst', dstIp, dstPort),
+        src: endpoint(srcIp, srcPort, srcMeta.meta),
+        dst: endpoint(dstIp, dstPort, dstMeta.meta),
         protocol,
         packets,
         bytes,
@@ -178,5 +205,7 @@ export const netobservDecoder: Decoder = {
         source: 'netobserv',
       },
     };
+    if (packets === MAX_COUNT || bytes === MAX_COUNT) flow.flow.saturated = true;
+    return flow;
   },
 };

@@ -3,11 +3,13 @@
  *   lines (read) → decode → resolve → orient → aggregate → write (batched transactions).
  * Everything between two flushes is synchronous, so a batch is never half-applied in memory.
  */
+import type { Readable } from 'node:stream';
 import type { FlowObservation } from '../../domain/flow.ts';
 import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
 import { Aggregator } from './aggregate.ts';
 import { decoderFor } from './auto.ts';
-import type { Decoder, FlowFormat, RejectReason, SkipReason } from './decode.ts';
+import type { Decoded, Decoder, FlowFormat, RejectReason, SkipReason } from './decode.ts';
+import { DEFAULT_EDGE_CAPS, EdgeBudget, type EdgeCaps } from './edge-budget.ts';
 import { readLines } from './lines.ts';
 import { resolveFlow } from './connections.ts';
 import type { ResolutionIndex } from './resolve.ts';
@@ -15,6 +17,8 @@ import type { BatchWriter } from './write.ts';
 
 export const DEFAULT_BATCH_SIZE = 20_000;
 export const DEFAULT_FLUSH_INTERVAL_MS = 5_000;
+/** How far after the ingest's clock a flow may be dated (agents' clocks drift; a flow is reported after it ends). */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 15 * 60_000;
 
 export interface IngestOptions {
   format: FlowFormat;
@@ -28,6 +32,29 @@ export interface IngestOptions {
   maxExamples?: number;
   /** Longest accepted line, in characters. */
   maxLineLength?: number;
+  /** The clock "now" is read from (ms); default Date.now. */
+  now?: () => number;
+  /** Records dated later than now plus this are rejected (`time-out-of-range`), ms. */
+  maxFutureSkewMs?: number;
+  /** Caps on distinct edges, per workload and per run (edge-budget.ts). */
+  caps?: Partial<EdgeCaps>;
+}
+
+/** A batch could not be committed, even after one retry: the run stops here. */
+export class BatchCommitError extends Error {
+  override name = 'BatchCommitError';
+  constructor(
+    readonly input: string,
+    readonly batch: number,
+    readonly firstLine: number,
+    readonly lastLine: number,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `batch ${batch} of ${input} (lines ${firstLine}-${lastLine}) could not be committed, even after a retry: ${(cause as Error)?.message ?? String(cause)}; ` +
+        `the run stopped at line ${lastLine}: the batches before it are stored, this batch and the rest of the input are not`,
+    );
+  }
 }
 
 export interface RejectExample {
@@ -36,6 +63,8 @@ export interface RejectExample {
   reason: RejectReason;
   field?: string;
   value?: string;
+  /** The rule the value breaks. */
+  message?: string;
 }
 
 export interface InputSummary extends Omit<IngestRunCounters, 'rejects'> {
@@ -43,6 +72,10 @@ export interface InputSummary extends Omit<IngestRunCounters, 'rejects'> {
   run: number;
   status: IngestRunStatus;
   error?: string;
+  /** Records read but not stored because their batch could not be committed (the run stopped). */
+  uncommitted?: number;
+  /** The batch that could not be committed. */
+  failedBatch?: { batch: number; firstLine: number; lastLine: number };
 }
 
 export interface IngestSummary {
@@ -53,10 +86,16 @@ export interface IngestSummary {
   edges: number;
   skipped: number;
   ambiguous: number;
+  /** Accepted records with a counter larger than the store holds, kept at 2^53 - 1. */
+  saturated: number;
+  /** Edge additions folded into a covering block past the edge caps (edge-budget.ts). */
+  folded: number;
   rejects: Partial<Record<RejectReason, number>>;
   skips: Partial<Record<SkipReason, number>>;
   examples: RejectExample[];
   inputs: InputSummary[];
+  /** The clock the time window was checked against when the ingest started, and the skew allowed after it. */
+  clock: { now: string; maxFutureSkewSeconds: number };
   durationMs: number;
 }
 
@@ -73,50 +112,126 @@ function sortKeys<T extends Record<string, number>>(o: T): T {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b))) as T;
 }
 
+const zeroCounters = (): IngestRunCounters => ({ records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, saturated: 0, folded: 0, rejects: {} });
+
+function copyCounters(c: IngestRunCounters): IngestRunCounters {
+  return { ...c, rejects: { ...c.rejects } };
+}
+
 export class FlowIngest {
   private readonly decoder: Decoder;
   private readonly batchSize: number;
   private readonly aggregator = new Aggregator();
+  private budget: EdgeBudget;
+  private readonly caps: EdgeCaps;
+  private readonly now: () => number;
+  private readonly skewMs: number;
+  private readonly startedAt: number;
+  /** Edge keys of the batch being built, and of every batch committed. */
+  private batchEdges = new Set<string>();
   private readonly edgeKeys = new Set<string>();
   private readonly skips: Partial<Record<SkipReason, number>> = {};
-  private readonly rejects: Partial<Record<RejectReason, number>> = {};
   private readonly examples: RejectExample[] = [];
   private readonly inputs: InputSummary[] = [];
+  /** Committed counters per input: what the summary reports. */
+  private readonly committed: IngestRunCounters[] = [];
   private readonly started = performance.now();
 
   constructor(private readonly options: IngestOptions) {
     this.decoder = decoderFor(options.format);
     this.batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.now = options.now ?? Date.now;
+    this.skewMs = options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
+    this.startedAt = this.now();
+    this.caps = { ...DEFAULT_EDGE_CAPS, ...options.caps };
+    this.budget = this.newBudget();
   }
 
-  /** Reads one input to its end as one ingest run. Read errors end the run as `failed`, never throw. */
+  /** The edge caps start afresh with every run (input); the per-workload cap counts what is stored. */
+  private newBudget(): EdgeBudget {
+    const writer = this.options.writer;
+    return new EdgeBudget(this.caps, writer.storedEdgesOf ? (k) => writer.storedEdgesOf!(k) : undefined);
+  }
+
+  /**
+   * Reads one input to its end as one ingest run. Read errors end the run as `failed`; a batch
+   * that cannot be committed (after one retry) stops it as `failed`, naming the batch. Never
+   * throws, and no error escapes the flush timer: the summary and the run row say exactly what
+   * was committed.
+   */
   async ingest(input: NodeJS.ReadableStream, name: string): Promise<InputSummary> {
     const { writer, index } = this.options;
-    const run = writer.startRun(name, this.options.format);
-    const c: IngestRunCounters = { records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, rejects: {} };
+    let run: number;
+    try {
+      run = writer.startRun(name, this.options.format);
+    } catch (e) {
+      // The store cannot even record the run: nothing is read, the input is reported failed.
+      const summary: InputSummary = { file: name, run: 0, status: 'failed', records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, saturated: 0, folded: 0 };
+      summary.error = `the store refused to start the run: ${(e as Error).message}`;
+      summary.failedBatch = { batch: 0, firstLine: 1, lastLine: 0 };
+      this.committed.push(zeroCounters());
+      this.inputs.push(summary);
+      return summary;
+    }
+    this.budget = this.newBudget();
+    const c = zeroCounters();
+    let committed = zeroCounters();
+    const skips: Partial<Record<SkipReason, number>> = {};
     let pending = 0;
-    const flush = (status: IngestRunStatus): void => {
-      writer.commit(this.aggregator.drain(), run, c, status);
+    let batchNo = 0;
+    let firstLine = 1;
+    let lastLine = 0;
+    let failure: BatchCommitError | undefined;
+    const commit = (status: IngestRunStatus): void => {
+      const batch = this.aggregator.drain();
+      batchNo++;
+      try {
+        writer.commit(batch, run, c, status);
+      } catch {
+        // One retry: a busy or briefly failing store gets a second chance; the batch is intact in memory.
+        try {
+          writer.commit(batch, run, c, status);
+        } catch (e) {
+          throw new BatchCommitError(name, batchNo, firstLine, lastLine, e);
+        }
+      }
+      committed = copyCounters(c);
+      for (const k of this.batchEdges) this.edgeKeys.add(k);
+      this.batchEdges = new Set();
+      for (const [k, n] of Object.entries(skips)) this.skips[k as SkipReason] = (this.skips[k as SkipReason] ?? 0) + (n as number);
+      for (const k of Object.keys(skips)) delete skips[k as SkipReason];
       pending = 0;
+      firstLine = lastLine + 1;
     };
     const maxExamples = this.options.maxExamples ?? 10;
-    const rejectLine = (line: number, reason: RejectReason, field?: string, value?: string): void => {
+    const rejectLine = (line: number, reason: RejectReason, field?: string, value?: string, message?: string): void => {
       c.rejected++;
       bump(c.rejects, reason);
-      bump(this.rejects, reason);
       if (this.examples.length < maxExamples) {
         const ex: RejectExample = { file: name, line, reason };
         if (field !== undefined) ex.field = field;
         if (value !== undefined) ex.value = value;
+        if (message !== undefined) ex.message = message;
         this.examples.push(ex);
       }
     };
-    const afterRecord = (): void => {
-      if (++pending >= this.batchSize) flush('running');
+    const afterRecord = (lineNo: number): void => {
+      lastLine = lineNo;
+      if (++pending >= this.batchSize) commit('running');
+    };
+    const stop = (e: BatchCommitError): void => {
+      failure ??= e;
+      const s = input as Partial<Readable>;
+      if (typeof s.destroy === 'function') s.destroy(e);
     };
 
     const timer = setInterval(() => {
-      if (pending > 0) flush('running');
+      if (pending === 0 || failure) return;
+      try {
+        commit('running');
+      } catch (e) {
+        stop(e as BatchCommitError);
+      }
     }, this.options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
     timer.unref();
 
@@ -127,47 +242,96 @@ export class FlowIngest {
         input,
         {
           line: (text, lineNo, final) => {
+            if (failure) throw failure;
             c.records++;
             let parsed: unknown;
             try {
               parsed = JSON.parse(text);
             } catch {
               rejectLine(lineNo, final ? 'truncated' : 'invalid-json');
-              return afterRecord();
+              return afterRecord(lineNo);
             }
-            const d = this.decoder.decode(parsed);
+            const d = this.decode(parsed);
             if (d.kind === 'flow') {
               c.accepted++;
-              if (!this.add(d.flow, index)) c.ambiguous++;
+              if (d.flow.saturated) c.saturated = (c.saturated ?? 0) + 1;
+              if (!this.add(d.flow, index, c)) c.ambiguous++;
             } else if (d.kind === 'skip') {
               c.skipped++;
-              bump(this.skips, d.reason);
-            } else rejectLine(lineNo, d.reason, d.field, d.value);
-            afterRecord();
+              bump(skips, d.reason);
+            } else rejectLine(lineNo, d.reason, d.field, d.value, d.message);
+            afterRecord(lineNo);
           },
           oversized: (lineNo) => {
+            if (failure) throw failure;
             c.records++;
             rejectLine(lineNo, 'line-too-long');
-            afterRecord();
+            afterRecord(lineNo);
           },
         },
         this.options.maxLineLength === undefined ? {} : { maxLineLength: this.options.maxLineLength },
       );
     } catch (e) {
       status = 'failed';
-      error = (e as Error).message;
+      if (e instanceof BatchCommitError) failure ??= e;
+      else if (!failure) error = (e as Error).message;
     } finally {
       clearInterval(timer);
     }
-    flush(status);
-    const summary: InputSummary = { file: name, run, status, records: c.records, accepted: c.accepted, rejected: c.rejected, skipped: c.skipped, ambiguous: c.ambiguous };
+    if (!failure) {
+      try {
+        commit(status);
+      } catch (e) {
+        failure = e as BatchCommitError;
+        status = 'failed';
+      }
+    }
+    if (failure) {
+      status = 'failed';
+      error = failure.message;
+      // The run row keeps the counters of the last committed batch; only its status and error change.
+      try {
+        writer.fail?.(run, committed, error);
+      } catch {
+        // The store refuses even this: the row stays `running` with the committed counters, which is still true.
+      }
+      this.aggregator.drain();
+      this.batchEdges = new Set();
+    }
+    const done = failure ? committed : c;
+    this.committed.push(done);
+    const summary: InputSummary = {
+      file: name,
+      run,
+      status,
+      records: done.records,
+      accepted: done.accepted,
+      rejected: done.rejected,
+      skipped: done.skipped,
+      ambiguous: done.ambiguous,
+      saturated: done.saturated ?? 0,
+      folded: done.folded ?? 0,
+    };
     if (error !== undefined) summary.error = error;
+    if (failure) {
+      summary.uncommitted = c.records - committed.records;
+      summary.failedBatch = { batch: failure.batch, firstLine: failure.firstLine, lastLine: failure.lastLine };
+    }
     this.inputs.push(summary);
     return summary;
   }
 
+  /** Decodes one parsed line within the time window; a decoder bug is a counted reject, never a crash. */
+  private decode(parsed: unknown): Decoded {
+    try {
+      return this.decoder.decode(parsed, { maxTime: this.now() + this.skewMs });
+    } catch (e) {
+      return { kind: 'reject', reason: 'undecodable', message: `the decoder failed on this record: ${(e as Error).message}` };
+    }
+  }
+
   /** Resolves, orients and aggregates one flow; false when it could not be oriented. */
-  private add(f: FlowObservation, index: ResolutionIndex): boolean {
+  private add(f: FlowObservation, index: ResolutionIndex, counters: IngestRunCounters): boolean {
     const { srcs, dsts, connections } = resolveFlow(f, index);
     for (const s of srcs) if (s.names && s.peer.kind === 'external') for (const n of s.names) this.aggregator.addName(s.ip, n, f.time);
     let oriented = true;
@@ -179,7 +343,10 @@ export class FlowIngest {
       }
       // A record the server sent (a reply) proves the connection reached it.
       const verdict = f.verdict === 'unknown' && c.server === c.src ? 'forwarded' : f.verdict;
-      this.edgeKeys.add(this.aggregator.addEdge(c.client.key, c.server.key, c.server.port ?? 0, f.protocol, f, verdict));
+      const port = c.server.port ?? 0;
+      const edge = this.budget.admit(c.client.key, c.server.key, port, f.protocol);
+      if (edge.folded) counters.folded = (counters.folded ?? 0) + 1;
+      this.batchEdges.add(this.aggregator.addEdge(edge.client, edge.server, port, f.protocol, f, verdict));
     }
     for (const d of dsts) if (d.names && d.peer.kind === 'external') for (const n of d.names) this.aggregator.addName(d.ip, n, f.time);
     return oriented;
@@ -188,19 +355,28 @@ export class FlowIngest {
   /** Records an input that could not be opened at all. */
   failedInput(name: string, error: string): void {
     const run = this.options.writer.startRun(name, this.options.format);
-    this.options.writer.commit({ edges: [], ambiguous: [], names: [] }, run, { records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, rejects: {} }, 'failed');
-    this.inputs.push({ file: name, run, status: 'failed', records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, error });
+    try {
+      this.options.writer.commit({ edges: [], ambiguous: [], names: [] }, run, zeroCounters(), 'failed');
+    } catch {
+      // Nothing was read; the run row stays as started.
+    }
+    this.committed.push(zeroCounters());
+    this.inputs.push({ file: name, run, status: 'failed', records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, saturated: 0, folded: 0, error });
   }
 
   summary(): IngestSummary {
-    const total = { records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0 };
+    const total = { records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, saturated: 0, folded: 0 };
+    const rejects: Partial<Record<RejectReason, number>> = {};
     for (const i of this.inputs) {
       total.records += i.records;
       total.accepted += i.accepted;
       total.rejected += i.rejected;
       total.skipped += i.skipped;
       total.ambiguous += i.ambiguous;
+      total.saturated += i.saturated ?? 0;
+      total.folded += i.folded ?? 0;
     }
+    for (const c of this.committed) for (const [k, n] of Object.entries(c.rejects)) rejects[k as RejectReason] = (rejects[k as RejectReason] ?? 0) + n;
     return {
       records: total.records,
       accepted: total.accepted,
@@ -208,10 +384,13 @@ export class FlowIngest {
       edges: this.edgeKeys.size,
       skipped: total.skipped,
       ambiguous: total.ambiguous,
-      rejects: sortKeys(this.rejects),
+      saturated: total.saturated,
+      folded: total.folded,
+      rejects: sortKeys(rejects),
       skips: sortKeys(this.skips),
       examples: this.examples,
       inputs: this.inputs,
+      clock: { now: new Date(this.startedAt).toISOString(), maxFutureSkewSeconds: Math.round(this.skewMs / 1000) },
       durationMs: Math.round(performance.now() - this.started),
     };
   }

@@ -11,6 +11,10 @@ import type { AggregateBatch } from '../../domain/edge-batch.ts';
 export interface BatchWriter {
   startRun(source: string, format: string): number;
   commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus): void;
+  /** Ends a run that stopped on a failed commit: status `failed` and the reason; counters stay the committed ones. */
+  fail?(runId: number, committed: IngestRunCounters, error: string): void;
+  /** Edges already stored with this peer on either side (the per-workload edge cap counts them). */
+  storedEdgesOf?(peerKey: string): number;
 }
 
 export class SqliteBatchWriter implements BatchWriter {
@@ -33,6 +37,14 @@ export class SqliteBatchWriter implements BatchWriter {
 
   commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus): void {
     this.tx(batch, runId, counters, status);
+  }
+
+  fail(runId: number, _committed: IngestRunCounters, error: string): void {
+    this.runs.fail(runId, error);
+  }
+
+  storedEdgesOf(peerKey: string): number {
+    return this.edges.countOf(peerKey);
   }
 }
 

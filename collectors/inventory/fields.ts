@@ -3,6 +3,15 @@
  * input, kind, namespace/name) and the field, so a user can find the broken record.
  */
 import { PROTOCOLS, type Protocol } from '../../domain/flow.ts';
+import { isCidr, isIpAddress } from '../../domain/ip.ts';
+import { dns1123LabelError, dns1123SubdomainError, kindError, labelKeyError, labelValueError } from '../../domain/k8s-names.ts';
+
+/** Which Kubernetes name rule a field follows (domain/k8s-names.ts). */
+export type NameRule = 'label' | 'subdomain' | 'kind';
+
+function nameError(rule: NameRule, v: string): string | undefined {
+  return rule === 'label' ? dns1123LabelError(v) : rule === 'subdomain' ? dns1123SubdomainError(v) : kindError(v);
+}
 import type { LabelSelector, LabelSelectorRequirement, Labels } from '../../domain/inventory.ts';
 
 export class InventoryInputError extends Error {
@@ -57,6 +66,50 @@ export class FieldReader {
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'string') this.fail(field, 'a string', v);
     return v === '' ? undefined : v;
+  }
+
+  /** A non-empty string that follows a Kubernetes name rule. */
+  name(field: string, rule: NameRule): string {
+    const v = this.str(field);
+    const error = nameError(rule, v);
+    if (error !== undefined) this.fail(field, `a value that ${error}`, v);
+    return v;
+  }
+
+  optName(field: string, rule: NameRule): string | undefined {
+    const v = this.optStr(field);
+    if (v === undefined) return undefined;
+    const error = nameError(rule, v);
+    if (error !== undefined) this.fail(field, `a value that ${error}`, v);
+    return v;
+  }
+
+  /** An IP address (strict, as Kubernetes reads them: domain/ip.ts). */
+  ip(field: string): string {
+    const v = this.str(field);
+    if (!isIpAddress(v)) this.fail(field, 'an IPv4 or IPv6 address', v);
+    return v;
+  }
+
+  optIp(field: string): string | undefined {
+    const v = this.optStr(field);
+    if (v !== undefined && !isIpAddress(v)) this.fail(field, 'an IPv4 or IPv6 address', v);
+    return v;
+  }
+
+  /** Strings each of which passes `check` (undefined = fine, else what was expected). */
+  checkedStrings(field: string, expected: string, ok: (s: string) => boolean): string[] {
+    const list = this.strings(field);
+    list.forEach((item, i) => {
+      if (!ok(item)) this.fail(`${field}[${i}]`, expected, item);
+    });
+    return list;
+  }
+
+  optCidr(field: string): string | undefined {
+    const v = this.optStr(field);
+    if (v !== undefined && !isCidr(v)) this.fail(field, 'a CIDR such as 10.244.0.0/24', v);
+    return v;
   }
 
   optBool(field: string): boolean | undefined {
@@ -147,6 +200,10 @@ export class FieldReader {
       const value = v[k];
       // YAML turns `enabled: true` into a boolean; Kubernetes itself would have refused it.
       if (typeof value !== 'string') this.fail(`${field}.${k}`, 'a string', value);
+      const keyError = labelKeyError(k);
+      if (keyError !== undefined) this.fail(`${field}.${k}`, `a key that ${keyError}`, k);
+      const valueError = labelValueError(value);
+      if (valueError !== undefined) this.fail(`${field}.${k}`, `a value that ${valueError}`, value);
       out[k] = value;
     }
     return out;

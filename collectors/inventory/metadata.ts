@@ -28,12 +28,13 @@ export interface ReadObject {
 export function readObject(raw: RawObject, scope: 'namespaced' | 'cluster'): ReadObject {
   const bare = new FieldReader(raw.obj, `${raw.where} ${raw.kind}`);
   const m = bare.obj('metadata');
-  const name = m.str('name');
-  const namespace = scope === 'namespaced' ? m.str('namespace') : '';
+  // Namespaces and Services are DNS labels (Services DNS-1035, a subset); every other kind read here a DNS subdomain.
+  const name = m.name('name', raw.kind === 'Namespace' || raw.kind === 'Service' ? 'label' : 'subdomain');
+  const namespace = scope === 'namespaced' ? m.name('namespace', 'label') : '';
   const label = `${raw.where} ${raw.kind} ${namespace ? `${namespace}/` : ''}${name}`;
   const r = new FieldReader(raw.obj, label);
   const md = r.obj('metadata');
-  const owners = md.objects('ownerReferences').map((o) => ({ kind: o.str('kind'), name: o.str('name'), controller: o.optBool('controller') === true }));
+  const owners = md.objects('ownerReferences').map((o) => ({ kind: o.name('kind', 'kind'), name: o.name('name', 'subdomain'), controller: o.optBool('controller') === true }));
   const owner = owners.find((o) => o.controller) ?? owners[0];
   const createdAt = md.optTime('creationTimestamp');
   return {

@@ -1,15 +1,20 @@
 import type { Namespace, Node } from '../../domain/inventory.ts';
+import { isCidr } from '../../domain/ip.ts';
 import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
 
 export function toNode(raw: RawObject): Node {
   const { r, meta } = readObject(raw, 'cluster');
   const spec = r.optObj('spec');
-  const cidrs = new Set(spec?.strings('podCIDRs') ?? []);
-  const single = spec?.optStr('podCIDR');
+  const cidrs = new Set(spec?.checkedStrings('podCIDRs', 'a CIDR such as 10.244.0.0/24', isCidr) ?? []);
+  const single = spec?.optCidr('podCIDR');
   if (single) cidrs.add(single);
   const addresses = (r.optObj('status')?.objects('addresses') ?? [])
-    .map((a) => ({ type: a.str('type'), address: a.str('address') }))
+    .map((a) => {
+      const type = a.str('type');
+      // InternalIP / ExternalIP are addresses; Hostname, InternalDNS, ExternalDNS are names.
+      return { type, address: type.endsWith('IP') ? a.ip('address') : a.str('address') };
+    })
     .sort((a, b) => a.type.localeCompare(b.type) || a.address.localeCompare(b.address));
   return {
     name: meta.name,

@@ -27,11 +27,11 @@ export function toPod(raw: RawObject): PodInfo {
   const spec = readPodSpec(r.obj('spec'));
   const status = r.optObj('status');
   const ips = new Set<string>();
-  for (const p of status?.objects('podIPs') ?? []) ips.add(p.str('ip'));
-  const single = status?.optStr('podIP');
+  for (const p of status?.objects('podIPs') ?? []) ips.add(p.ip('ip'));
+  const single = status?.optIp('podIP');
   if (single) ips.add(single);
   const phase = status?.optStr('phase');
-  const node = r.obj('spec').optStr('nodeName');
+  const node = r.obj('spec').optName('nodeName', 'subdomain');
   const since = status?.optTime('startTime') ?? meta.createdAt;
   return {
     namespace: meta.namespace,

@@ -1,3 +1,4 @@
+import { isIpAddress } from '../../domain/ip.ts';
 import type { Service, ServicePort } from '../../domain/inventory.ts';
 import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
@@ -9,10 +10,13 @@ export function toService(raw: RawObject): Service {
   const spec = r.obj('spec');
   const type = spec.optStr('type') ?? 'ClusterIP';
   if (!(TYPES as readonly string[]).includes(type)) spec.fail('type', TYPES.join(', '), type);
-  const ips = new Set(spec.strings('clusterIPs'));
+  // Headless Services say "None" instead of an address.
+  const ipOrNone = (v: string): boolean => v === 'None' || isIpAddress(v);
+  const ips = new Set(spec.checkedStrings('clusterIPs', 'an IP address or "None"', ipOrNone));
   const single = spec.optStr('clusterIP');
+  if (single && !ipOrNone(single)) spec.fail('clusterIP', 'an IP address or "None"', single);
   if (single) ips.add(single);
-  ips.delete('None'); // headless
+  ips.delete('None');
   const ports = spec.objects('ports').map((p): ServicePort => {
     const port = p.port('port');
     const name = p.optStr('name');

@@ -59,7 +59,12 @@ function renderPorts(ports: readonly PortSpec[], n: number): string {
   return n < ports.length ? `${out}+${ports.length - n}-more` : out;
 }
 
-/** `<ports>` within `budget` characters: ports in their (sorted) order, grouped by protocol. */
+/**
+ * `<ports>` within `budget` characters: ports in their (sorted) order, grouped by protocol — the
+ * longest prefix of the list whose rendering (with its `+<k>-more`) fits. Linear in the number of
+ * ports: the length of every prefix is summed once, then the fitting one is rendered once (one
+ * pod talking to 64k ports of one peer used to render each prefix anew, quadratically).
+ */
 export function portsLabel(ports: readonly PortSpec[], budget: number): string {
   if (ports.length === 0) return 'any';
   if (ports.length === 1) {
@@ -67,9 +72,18 @@ export function portsLabel(ports: readonly PortSpec[], budget: number): string {
     const one = `${p.protocol}/${portText(p)}`;
     if (one.length <= budget) return one;
   }
+  // prefix[n]: the length of renderPorts(ports, n) without its `+<k>-more` tail.
+  const prefix = new Array<number>(ports.length + 1);
+  prefix[0] = 0;
+  for (let i = 0; i < ports.length; i++) {
+    const p = ports[i]!;
+    const text = portText(p).length;
+    const sep = i === 0 ? p.protocol.length + 1 : p.protocol !== ports[i - 1]!.protocol ? p.protocol.length + 2 : 1;
+    prefix[i + 1] = prefix[i]! + sep + text;
+  }
   for (let n = ports.length; n >= 1; n--) {
-    const s = renderPorts(ports, n);
-    if (s.length <= budget) return s;
+    const tail = n < ports.length ? `+${ports.length - n}-more`.length : 0;
+    if (prefix[n]! + tail <= budget) return renderPorts(ports, n);
   }
   return `${ports.length}-ports`;
 }

@@ -42,6 +42,12 @@ export interface ResolvedConfig {
   recommendationWorkers: number;
   recommendationWorkerMemoryMb: number | undefined;
   recommendationCacheBytes: number;
+  /** A recommendation over more stored edges than this answers 413. */
+  maxRecommendEdges: number;
+  /** What ingest accepts: the future skew (ms) and the edge caps. */
+  ingest: { maxFutureSkewMs: number; maxEdgesPerWorkload: number; maxEdgesPerRun: number };
+  /** What the store keeps; `serve` applies it every `intervalMinutes`. */
+  retention: { edgeDays: number; hourDays: number; intervalMinutes: number };
   matrices: MatricesConfigT;
   /** Each collector's own section (validated by the schema), keyed by collector name. */
   collectors: CollectorsConfigT;
@@ -61,6 +67,10 @@ export const DEFAULTS = {
   staleDays: 30,
   recommendationWorkers: 2,
   recommendationCacheBytes: 256 * 1024 * 1024,
+  maxRecommendEdges: 2_000_000,
+  ingest: { maxFutureSkewSeconds: 900, maxEdgesPerWorkload: 50_000, maxEdgesPerRun: 1_000_000 },
+  // Edges are kept unless configured: `stale` needs old edges, and the demo data has fixed dates.
+  retention: { edgeDays: 0, hourDays: 35, intervalMinutes: 60 },
 } as const;
 
 export interface ConfigProblem {
@@ -216,6 +226,17 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
     recommendationWorkers: cfg.recommendations?.workers ?? DEFAULTS.recommendationWorkers,
     recommendationWorkerMemoryMb: cfg.recommendations?.workerMemoryMb,
     recommendationCacheBytes: cfg.recommendations?.cacheBytes ?? DEFAULTS.recommendationCacheBytes,
+    maxRecommendEdges: cfg.recommendations?.maxEdges ?? DEFAULTS.maxRecommendEdges,
+    ingest: {
+      maxFutureSkewMs: (cfg.ingest?.maxFutureSkewSeconds ?? DEFAULTS.ingest.maxFutureSkewSeconds) * 1000,
+      maxEdgesPerWorkload: cfg.ingest?.maxEdgesPerWorkload ?? DEFAULTS.ingest.maxEdgesPerWorkload,
+      maxEdgesPerRun: cfg.ingest?.maxEdgesPerRun ?? DEFAULTS.ingest.maxEdgesPerRun,
+    },
+    retention: {
+      edgeDays: cfg.retention?.edgeDays ?? DEFAULTS.retention.edgeDays,
+      hourDays: cfg.retention?.hourDays ?? DEFAULTS.retention.hourDays,
+      intervalMinutes: cfg.retention?.intervalMinutes ?? DEFAULTS.retention.intervalMinutes,
+    },
     matrices: cfg.matrices ?? {},
     collectors: cfg.collectors ?? {},
     reports,

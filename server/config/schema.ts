@@ -65,6 +65,34 @@ export const ServiceConfig = Type.Object(
           workerMemoryMb: Type.Optional(Type.Integer({ minimum: 64 })),
           /** Bytes of rendered answers kept between data changes. */
           cacheBytes: Type.Optional(Type.Integer({ minimum: 0 })),
+          /** A recommendation over more stored edges than this is refused (413) instead of risking the heap. */
+          maxEdges: Type.Optional(Type.Integer({ minimum: 1 })),
+        },
+        strict,
+      ),
+    ),
+    /** What ingest accepts (docs/ingest.md "Validation" and "Bounded by design"). */
+    ingest: Type.Optional(
+      Type.Object(
+        {
+          /** Records dated more than this after the service's clock are rejected (time-out-of-range). */
+          maxFutureSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86_400 })),
+          /** Distinct edges per workload (stored ones included) before external addresses are folded into blocks. */
+          maxEdgesPerWorkload: Type.Optional(Type.Integer({ minimum: 1 })),
+          /** Distinct edges one ingest run may add before external addresses are folded into blocks. */
+          maxEdgesPerRun: Type.Optional(Type.Integer({ minimum: 1 })),
+        },
+        strict,
+      ),
+    ),
+    /** What the store keeps of observed traffic (docs/operations.md "Retention"); 0 keeps forever. */
+    retention: Type.Optional(
+      Type.Object(
+        {
+          edgeDays: Type.Optional(Type.Integer({ minimum: 0 })),
+          hourDays: Type.Optional(Type.Integer({ minimum: 0 })),
+          /** How often `serve` applies it, minutes. */
+          intervalMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 })),
         },
         strict,
       ),

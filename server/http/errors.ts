@@ -16,6 +16,7 @@ interface ParserError extends Error {
 export const APP_ERROR_PROBLEMS: Readonly<Record<AppErrorCode, ProblemType>> = {
   'invalid-input': 'unprocessable-content',
   'not-found': 'not-found',
+  'too-large': 'payload-too-large',
 };
 
 /** A use case's AppError as a problem: its message is the detail, each problem a field error (`path (line N)`). */

@@ -1,6 +1,9 @@
 /** Aggregated edges with keyset pagination in a stable order. */
 import { Type } from '@sinclair/typebox';
 import { edgePage, type EdgeKey, type EdgePageQuery } from '../../store/edge-pages.ts';
+import { EdgeStore, type EdgeDeleteFilter } from '../../store/edges.ts';
+import { newSkippedRows } from '../../store/row-check.ts';
+import { badRequest } from '../http/problem.ts';
 import { edgeJson } from '../../domain/edge-json.ts';
 import type { ServiceContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
@@ -9,6 +12,8 @@ import { Cursor, FreeObject, Limit, Namespace } from '../schemas/common.ts';
 
 const isEdgeKey = (v: unknown): v is [string, string, number, string] =>
   Array.isArray(v) && v.length === 4 && typeof v[0] === 'string' && typeof v[1] === 'string' && Number.isInteger(v[2]) && typeof v[3] === 'string';
+
+const WorkloadFilter = Type.String({ minLength: 1, maxLength: 300, pattern: '^([A-Za-z]+/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', description: 'name or Kind/name' });
 
 export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
   return [
@@ -23,14 +28,19 @@ export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
       query: Type.Object(
         {
           namespace: Type.Optional(Namespace),
-          workload: Type.Optional(Type.String({ minLength: 1, maxLength: 300, pattern: '^([A-Za-z]+/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', description: 'name or Kind/name' })),
+          workload: Type.Optional(WorkloadFilter),
           since: Type.Optional(Type.String({ format: 'date-time', description: 'only edges last seen at or after this RFC 3339 time' })),
           limit: Limit,
           cursor: Type.Optional(Cursor),
         },
         { additionalProperties: false },
       ),
-      responses: { 200: { description: 'one page of edges', content: { 'application/json': Type.Object({ items: Type.Array(FreeObject), next: Type.Optional(Type.String()) }) } } },
+      responses: {
+        200: {
+          description: 'one page of edges; `skipped` counts stored rows that could not be read (left out, with their ids: delete them with DELETE /api/v1/edges?id=)',
+          content: { 'application/json': Type.Object({ items: Type.Array(FreeObject), next: Type.Optional(Type.String()), skipped: Type.Optional(FreeObject) }) },
+        },
+      },
       handler: ({ query }) => {
         const q: EdgePageQuery = { limit: query.limit };
         if (query.namespace !== undefined) q.namespace = query.namespace;
@@ -40,10 +50,44 @@ export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
           const [client, server, port, protocol] = decodeCursor(query.cursor, isEdgeKey);
           q.after = { client, server, port, protocol } satisfies EdgeKey;
         }
-        const page = edgePage(ctx.db, q);
-        const body: { items: unknown[]; next?: string } = { items: page.edges.map(edgeJson) };
+        const skipped = newSkippedRows();
+        const page = edgePage(ctx.db, q, skipped);
+        const body: { items: unknown[]; next?: string; skipped?: typeof skipped } = { items: page.edges.map(edgeJson) };
         if (page.next) body.next = encodeCursor([page.next.client, page.next.server, page.next.port, page.next.protocol]);
+        if (skipped.count > 0) body.skipped = skipped;
         return body;
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/v1/edges',
+      operationId: 'deleteEdges',
+      summary: 'Delete the edges a filter selects (with their hourly buckets)',
+      description:
+        'The listing filters (namespace, workload, since) plus `id` (one edge, e.g. an unreadable row a listing reported as skipped) and `before` ' +
+        '(last seen before this time). At least one filter is required: to delete everything, say `before` with a future time.',
+      tag: 'flows',
+      scope: 'write',
+      query: Type.Object(
+        {
+          namespace: Type.Optional(Namespace),
+          workload: Type.Optional(WorkloadFilter),
+          since: Type.Optional(Type.String({ format: 'date-time', description: 'edges last seen at or after this RFC 3339 time' })),
+          before: Type.Optional(Type.String({ format: 'date-time', description: 'edges last seen before this RFC 3339 time' })),
+          id: Type.Optional(Type.Integer({ minimum: 1, description: 'one edge by id' })),
+        },
+        { additionalProperties: false },
+      ),
+      responses: { 200: { description: 'how many edges were deleted', content: { 'application/json': Type.Object({ deleted: Type.Integer() }) } } },
+      handler: ({ query }) => {
+        const f: EdgeDeleteFilter = {};
+        if (query.namespace !== undefined) f.namespace = query.namespace;
+        if (query.workload !== undefined) f.workload = query.workload;
+        if (query.since !== undefined) f.lastSeenSince = Date.parse(query.since);
+        if (query.before !== undefined) f.lastSeenBefore = Date.parse(query.before);
+        if (query.id !== undefined) f.id = query.id;
+        if (Object.keys(f).length === 0) throw badRequest('say which edges to delete: namespace, workload, since, before or id (to delete everything, before=<a future time>)');
+        return { deleted: new EdgeStore(ctx.db).deleteEdges(f) };
       },
     }),
   ];

@@ -6,7 +6,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { Type } from '@sinclair/typebox';
-import { ingestFlows, nothingRead, type FlowIngestSummary } from '../../app/ingest.ts';
+import { commitFailure, ingestFlows, nothingRead, type FlowIngestSummary, type InputSummary } from '../../app/ingest.ts';
 import { FORMATS } from '../../collectors/flows/decode.ts';
 import type { ServiceContext } from '../context.ts';
 import { declaredTooLarge } from '../http/body.ts';
@@ -26,6 +26,13 @@ function limitStream(limit: number): Transform {
       else cb(null, chunk);
     },
   });
+}
+
+/** Where the stopped run's failed batch sits in the body, and what was stored before it. */
+function batchError(input: InputSummary, accepted: number): { path: string; message: string } {
+  const b = input.failedBatch;
+  if (!b || b.lastLine < b.firstLine) return { path: 'body', message: `nothing was stored: ${input.error ?? 'the store failed'}` };
+  return { path: `body lines ${b.firstLine}-${b.lastLine}`, message: `batch ${b.batch} was not stored; ${accepted} accepted records before it were` };
 }
 
 export const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/json-seq', 'application/json'];
@@ -50,6 +57,7 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
       responses: {
         200: { description: 'ingest summary', content: { 'application/json': FreeObject } },
         413: { description: 'body larger than server.maxFlowBodyBytes; `committed` tells what was stored before the limit' },
+        503: { description: 'a batch could not be committed even after a retry: the run stopped; the problem names the batch and lines, and its `summary` says what was committed' },
         422: { description: 'every record was rejected (wrong format?): the problem carries the summary and examples with line numbers' },
       },
       handler: async ({ query }, req, res) => {
@@ -61,7 +69,13 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
         const limited = limitStream(limit);
         req.on('error', (e) => limited.destroy(e));
         req.pipe(limited);
-        const run = ingestFlows(ctx.db, [{ name: `api:${String(res.locals.requestId)}`, open: () => limited }], { format: query.format });
+        const { maxFutureSkewMs, maxEdgesPerWorkload, maxEdgesPerRun } = ctx.config.ingest;
+        const run = ingestFlows(ctx.db, [{ name: `api:${String(res.locals.requestId)}`, open: () => limited }], {
+          format: query.format,
+          now: ctx.now,
+          maxFutureSkewMs,
+          caps: { maxEdgesPerWorkload, maxEdgesPerRun },
+        });
         activeIngests.add(run);
         let summary: FlowIngestSummary;
         try {
@@ -77,6 +91,17 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
           req.resume();
           throw new HttpProblem('payload-too-large', `${input.error} (server.maxFlowBodyBytes); the records before the limit were committed (run ${input.run})`, {
             errors: [{ path: 'body', message: `committed ${summary.accepted} accepted of ${summary.records} records before the limit` }],
+          });
+        }
+        const stopped = commitFailure(summary);
+        if (stopped) {
+          res.setHeader('Connection', 'close');
+          req.unpipe(limited);
+          req.resume();
+          throw new HttpProblem('unavailable', `${stopped.error ?? 'a batch could not be committed'} (run ${stopped.run})`, {
+            errors: [batchError(stopped, summary.accepted)],
+            extensions: { summary },
+            headers: { 'Retry-After': '30' },
           });
         }
         if (nothingRead(summary)) {

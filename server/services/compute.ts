@@ -14,8 +14,8 @@ export function executorFor(ctx: ServiceContext): RecommendationExecutor {
   if (!e) {
     const reports = { settings: ctx.config.reports, staleDays: ctx.config.staleDays };
     e = ctx.db.memory
-      ? new InlineExecutor(ctx.db, ctx.config.matrices, reports)
-      : new WorkerPool({ dbPath: ctx.db.name, matrices: ctx.config.matrices, reports }, { size: ctx.config.recommendationWorkers, memoryMb: ctx.config.recommendationWorkerMemoryMb }, ctx.logger);
+      ? new InlineExecutor(ctx.db, ctx.config.matrices, reports, ctx.config.maxRecommendEdges)
+      : new WorkerPool({ dbPath: ctx.db.name, matrices: ctx.config.matrices, reports, maxEdges: ctx.config.maxRecommendEdges }, { size: ctx.config.recommendationWorkers, memoryMb: ctx.config.recommendationWorkerMemoryMb }, ctx.logger);
     executors.set(ctx, e);
   }
   return e;

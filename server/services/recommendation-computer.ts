@@ -28,6 +28,8 @@ export class RecommendationComputer {
     private readonly db: Db,
     private readonly matrices: MatricesConfigT,
     private readonly reports: { settings: ReportSettings; staleDays: number },
+    /** recommendations.maxEdges: more stored edges answer 413 instead of risking the heap. */
+    private readonly maxEdges?: number,
   ) {}
 
   /** Builds a report's model (not stored: the main thread, the one writer, stores it). */
@@ -58,7 +60,7 @@ export class RecommendationComputer {
     const kind = details ? 'details' : 'traffic';
     let input = this.inputs.get(kind);
     if (!input) {
-      input = readRecommendationInput(this.db, this.matrices, { details });
+      input = readRecommendationInput(this.db, this.matrices, { details, ...(this.maxEdges !== undefined ? { maxEdges: this.maxEdges } : {}) });
       this.inputs.set(kind, input);
     }
     const result = runRecommendation(input, q.engine, q.options, { details });

@@ -33,8 +33,8 @@ export type ReportJobOptions = BuildOptions & { generatedAt: number };
 
 export class InlineExecutor implements RecommendationExecutor {
   private readonly computer: RecommendationComputer;
-  constructor(db: Db, matrices: MatricesConfigT, reports: WorkerConfig['reports']) {
-    this.computer = new RecommendationComputer(db, matrices, reports);
+  constructor(db: Db, matrices: MatricesConfigT, reports: WorkerConfig['reports'], maxEdges?: number) {
+    this.computer = new RecommendationComputer(db, matrices, reports, maxEdges);
   }
   async execute(query: RecommendationQuery): Promise<RenderedResponse> {
     return this.computer.respond(query);

@@ -18,6 +18,7 @@ export interface WorkerConfig {
   dbPath: string;
   matrices: MatricesConfigT;
   reports: { settings: ReportSettings; staleDays: number };
+  maxEdges?: number;
 }
 
 export type RecommendationJob = { id: number; kind: 'respond'; query: RecommendationQuery } | { id: number; kind: 'report'; options: BuildOptions & { generatedAt: number } };
@@ -39,7 +40,7 @@ if (parentPort) {
   const port = parentPort;
   const config = workerData as WorkerConfig;
   // The writer is the main thread; this connection only reads (migrations were applied there).
-  const computer = new RecommendationComputer(openDb(config.dbPath, { migrate: false }), config.matrices, config.reports);
+  const computer = new RecommendationComputer(openDb(config.dbPath, { migrate: false }), config.matrices, config.reports, config.maxEdges);
   port.on('message', (job: RecommendationJob) => {
     let reply: JobReply;
     try {

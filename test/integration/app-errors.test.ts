@@ -38,12 +38,13 @@ function appError(fn: () => unknown): AppError {
   assert.fail('expected an AppError, nothing was thrown');
 }
 
-test('every code has one exit code and one problem status: invalid input → 1 / 422, not found → 1 / 404', () => {
+test('every code has one exit code and one problem status: invalid input → 1 / 422, not found → 1 / 404, too large → 1 / 413', () => {
   assert.deepEqual(
     APP_ERROR_CODES.map((c) => [c, EXIT_CODES[c], appProblem(new AppError(c, 'x')).status]),
     [
       ['invalid-input', 1, 422],
       ['not-found', 1, 404],
+      ['too-large', 1, 413],
     ],
   );
   assert.deepEqual(Object.keys(APP_ERROR_PROBLEMS).sort(), [...APP_ERROR_CODES].sort());

@@ -1,0 +1,98 @@
+/**
+ * Bounded by design: how many distinct edges one ingest run may add, in all and per workload.
+ * Past either cap, an edge whose far side is an address (`external:`, `unknown:`) is folded into
+ * the covering block — first the /24 (IPv6 /64), and once the workload has as many folded edges
+ * as its cap, the whole family (`0.0.0.0/0`, `::/0`) — so a scan of a million addresses adds at
+ * most 2 × cap edges (per port and protocol) to a workload instead of a million. A folded edge's
+ * peer key holds the block (`external:203.0.113.0/24`): the edge says it stands for many
+ * addresses. Edges between named peers (workloads, nodes, DNS, the apiserver) are never folded:
+ * the inventory bounds them.
+ */
+import { coveringCidr } from '../../domain/ip.ts';
+
+export interface EdgeCaps {
+  /** Distinct edges a workload (or node, DNS, apiserver peer) may have, counting those already stored. */
+  maxEdgesPerWorkload: number;
+  /** Distinct edges one ingest run may add or update. */
+  maxEdgesPerRun: number;
+}
+
+export const DEFAULT_EDGE_CAPS: EdgeCaps = { maxEdgesPerWorkload: 50_000, maxEdgesPerRun: 1_000_000 };
+
+/** First fold: the /24 of IPv4, the /64 of IPv6 (a subnet as sites assign them). */
+const FIRST_FOLD = { v4: 24, v6: 64 };
+
+function isAddressPeer(key: string): boolean {
+  return key.startsWith('external:') || key.startsWith('unknown:');
+}
+
+function foldKey(key: string, level: 1 | 2): string {
+  const colon = key.indexOf(':');
+  const ip = key.slice(colon + 1);
+  if (ip.includes('/')) return key;
+  const v6 = ip.includes(':');
+  const prefix = level === 2 ? 0 : v6 ? FIRST_FOLD.v6 : FIRST_FOLD.v4;
+  const block = coveringCidr(ip, prefix);
+  return block === undefined ? key : `${key.slice(0, colon)}:${block}`;
+}
+
+export interface AdmittedEdge {
+  client: string;
+  server: string;
+  /** True when an address side was replaced by its covering block. */
+  folded: boolean;
+}
+
+export class EdgeBudget {
+  /** Edge keys this run has admitted (as stored: folded keys for folded edges). */
+  private readonly admitted = new Set<string>();
+  /** Per owner: [distinct edges (stored before the run + admitted), folded edges admitted]. */
+  private readonly owners = new Map<string, [number, number]>();
+  private folds = 0;
+
+  constructor(
+    private readonly caps: EdgeCaps,
+    /** Edges already stored with this peer on either side (the cap counts them). */
+    private readonly storedEdges: (peerKey: string) => number = () => 0,
+  ) {}
+
+  /** Distinct edges admitted so far. */
+  get size(): number {
+    return this.admitted.size;
+  }
+
+  /** Edges folded into a block so far. */
+  get folded(): number {
+    return this.folds;
+  }
+
+  admit(client: string, server: string, port: number, protocol: string): AdmittedEdge {
+    const key = `${client}\t${server}\t${port}\t${protocol}`;
+    if (this.admitted.has(key)) return { client, server, folded: false };
+    const owner = !isAddressPeer(client) ? client : !isAddressPeer(server) ? server : '*';
+    const counts = this.ownerCounts(owner);
+    const foldable = isAddressPeer(client) || isAddressPeer(server);
+    if (!foldable || (counts[0] < this.caps.maxEdgesPerWorkload && this.admitted.size < this.caps.maxEdgesPerRun)) {
+      this.admitted.add(key);
+      counts[0]++;
+      return { client, server, folded: false };
+    }
+    const level = counts[1] < this.caps.maxEdgesPerWorkload ? 1 : 2;
+    const c = isAddressPeer(client) ? foldKey(client, level) : client;
+    const s = isAddressPeer(server) ? foldKey(server, level) : server;
+    const foldedKey = `${c}\t${s}\t${port}\t${protocol}`;
+    this.folds++;
+    if (!this.admitted.has(foldedKey)) {
+      this.admitted.add(foldedKey);
+      counts[0]++;
+      counts[1]++;
+    }
+    return { client: c, server: s, folded: true };
+  }
+
+  private ownerCounts(owner: string): [number, number] {
+    let c = this.owners.get(owner);
+    if (c === undefined) this.owners.set(owner, (c = [owner === '*' ? 0 : this.storedEdges(owner), 0]));
+    return c;
+  }
+}
