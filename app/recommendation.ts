@@ -64,7 +64,7 @@ export function engineNamed(name: string): EngineName {
  */
 export function readRecommendationInput(db: Db, matrices: MatricesConfigT, run: { details?: boolean } = {}): RecommendInput {
   const data = readRecommendData(db, { details: run.details !== false });
-  return { ...data, matrices: resolveMatrices(db, matrices, data.inventory) };
+  return { ...data, matrices: resolveMatrices(db, matrices, data.inventory, data) };
 }
 
 export interface RecommendationResult {

@@ -288,7 +288,8 @@ export function compareWorkload(
   for (const { c, rule, matched } of active) {
     const side = sides[rule.direction];
     let status: DocumentedRuleStatus;
-    if (matched.length === 0) status = 'documented-unobserved';
+    // A host-network component's own flows come from its node's address (recommender/compare/observe.ts).
+    if (matched.length === 0) status = rule.observedFromNodes?.length ? 'confirmed' : 'documented-unobserved';
     else if (matched.some((i) => side.status[i] === 'confirmed')) status = 'confirmed';
     else if (matched.some((i) => side.status[i] === 'blocked')) status = 'blocked';
     else status = 'stale';

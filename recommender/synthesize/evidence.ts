@@ -21,6 +21,10 @@ export interface MatrixRuleEvidence {
   peer: string;
   purpose: string;
   condition?: string;
+  /** The peers come from a role bound from observation (docs/matrices.md, "Roles bound from observation"). */
+  inferred?: { role: string; candidates: string[] };
+  /** Documented when configured: the condition to set, and the observed edges that fit the rule. */
+  whenConfigured?: { set: string; edges: string[] };
   source: Citation;
   /** Edge keys (client|server|port|protocol) that fall under the rule. */
   edges: string[];
@@ -49,6 +53,8 @@ export function matrixRuleEvidence(a: RuleAssessment): MatrixRuleEvidence {
     edges: a.edges.map(edgeKeyOf),
   };
   if (a.rule.condition) out.condition = a.rule.condition.text;
+  if (a.rule.inferred) out.inferred = a.rule.inferred;
+  if (a.rule.whenConfigured) out.whenConfigured = a.rule.whenConfigured;
   return out;
 }
 

@@ -11,6 +11,7 @@ import type { ClusterIndex } from '../compare/context.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { dnsPeer, dnsPorts, explanation, port, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PortSpec } from '../policy/ir.ts';
+import { documentedWarnings, probesOnly } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
@@ -106,6 +107,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         mode: 'deny-all',
         explanation: explanation(`${intentKey(w)}#ingress`, 'implied', exposed.length > 0 ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)' : 'nothing observed or documented in: deny all ingress'),
       };
+  plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: true, egress: egress.input.mode !== 'none' }));
   plan.intents.push(allowlistIntent(p, ingress, ingressRules, egress));
   if (exposed.length > 0) plan.intents.push(exposureIntent(p, exposed, apart.exposure));
   if (w.clusterDns === true) plan.intents.push(clusterDnsIntent(p, apart.dns));
@@ -160,6 +162,7 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
   for (const r of included) {
     const d = r.rule.direction;
     if (d === 'egress' && !ctx.opts.egress) continue;
+    if (probesOnly(r)) continue; // confirmed by kubelet probes, which are never rules
     const peers = r.rule.peers.flatMap((rp) => resolvedPeers(rp, w.namespace, ctx.ix));
     if (peers.length === 0) {
       p.plan.warnings.push(`${r.rule.id}: resolved to no expressible peer, no rule`);
