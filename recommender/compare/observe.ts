@@ -116,9 +116,20 @@ function claimants(m: ResolvedMatrix): Claimant[] {
   return out;
 }
 
+/** Workload keys the matrix's own components select: a role stands for someone else, never for one of them. */
+const ownWorkloads = new WeakMap<ResolvedMatrix, Set<string>>();
+function ownOf(m: ResolvedMatrix): Set<string> {
+  let own = ownWorkloads.get(m);
+  if (!own) ownWorkloads.set(m, (own = new Set(m.components.flatMap((c) => c.workloads.map(workloadKey)))));
+  return own;
+}
+
 function fits(cl: Claimant, e: EdgeTraffic, ix: ClusterIndex): boolean {
   const other = farPeer(e, cl.rule.direction);
-  if (cl.role?.origin === 'unbound') return scopeFits(cl.role.scope, other) && portMatches(e, cl.rule.ports, ix);
+  if (cl.role?.origin === 'unbound') {
+    if (other.kind === 'workload' && ownOf(cl.matrix).has(workloadKey(other.workload))) return false;
+    return scopeFits(cl.role.scope, other) && portMatches(e, cl.rule.ports, ix);
+  }
   return edgeMatchesRule(e, cl.rule, ix);
 }
 
