@@ -330,7 +330,7 @@ function observedFindings(m: ResolvedMatrix, roles: readonly RoleResolution[]): 
       out.push({
         kind: 'role-inferred',
         subject: r.role,
-        message: `role ${r.role} (${r.description}) is bound from observation to ${peers.join('; ')}: pin it in matrices.bindings.roles.${r.role} (see pin)`,
+        message: `role ${r.role} (${r.description}) is bound from observation (inferred) to ${peers.join('; ')}; pin it in the cluster config: matrices.bindings.roles.${r.role}: ${JSON.stringify(r.bindings)}`,
       });
     } else out.push(f);
     if (f.kind === 'role-unbound' && r?.ambiguous) {

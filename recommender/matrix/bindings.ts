@@ -169,7 +169,9 @@ export function resolveRole(
   const ports = toResolvedPorts(bindings.flatMap((b) => b.ports ?? []));
   const out: RoleResolution = { role, description: declared.description, scope: declared.scope ?? 'any', origin, bindings, peers, ports };
   if (via) out.via = via;
-  if (ports.length === 0 && peers.some((p) => p.kind === 'pods')) {
+  // Only pods in named namespaces (discovery, or a config binding that names one): an open-ended
+  // binding (any namespace) would turn into the ports that happen to exist today.
+  if (ports.length === 0 && peers.length > 0 && peers.every((p) => p.kind === 'pods' && p.namespace !== undefined)) {
     const served = servedPorts(peers, inv);
     if (served.length > 0) out.servicePorts = served;
   }

@@ -207,13 +207,14 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
       const edge = side.edges[i]!;
       const status = side.status[i]!;
       const ruleIds = side.rules[i]!;
-      if (opts.mode !== 'observed' && ruleIds.some((id) => includedIds.has(id))) continue; // evidenced by its documented rule
       if (ingress && edge.client.kind === 'kubelet') {
-        // Probes from the pod's own node: never a rule, so never a violation either.
+        // Probes from the pod's own node: never a rule, so never a violation either, even when a
+        // documented health check from the nodes covers them (docs/matrices.md, "Health checks").
         const probe = ctx.peers.of(edge, direction, w.namespace);
         if (!probe.ok) exclude(i, probe.reason);
         continue;
       }
+      if (opts.mode !== 'observed' && ruleIds.some((id) => includedIds.has(id))) continue; // evidenced by its documented rule
       if (clusterDns && ingress && edge.port === DNS_PORT) {
         dnsEdges.push(i);
         continue;
