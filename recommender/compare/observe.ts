@@ -259,7 +259,12 @@ export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observ
     }
   }
   const fitsList = [...fitOf.entries()].sort((a, b) => cmp(a[0], b[0])).map(([, f]) => f);
-  const claimsOf = (f: Fit): string[] => uniqSorted(f.claimants.map((c) => c.claim));
+  // A rule waiting for a role that names its ports is the specific reading of an edge on those
+  // ports: it wins over rules that fit any port. Otherwise two claims make the edge ambiguous.
+  const claimsOf = (f: Fit): string[] => {
+    const specific = uniqSorted(f.claimants.filter((c) => c.kind === 'waiting' && c.rule.ports.length > 0).map((c) => c.claim));
+    return specific.length === 1 ? specific : uniqSorted(f.claimants.map((c) => c.claim));
+  };
 
   return matrices.map((m) => {
     if (!m.enabled) return m;
@@ -269,7 +274,7 @@ export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observ
     for (const r of m.roles) {
       if (r.origin !== 'unbound') continue;
       const claim = `role ${r.role}`;
-      const clear = fitsList.filter((f) => mine(f).some((c) => c.claim === claim) && claimsOf(f).length === 1);
+      const clear = fitsList.filter((f) => mine(f).some((c) => c.claim === claim) && claimsOf(f).length === 1 && claimsOf(f)[0] === claim);
       const unclear = fitsList.filter((f) => mine(f).some((c) => c.claim === claim && c.kind === 'waiting') && claimsOf(f).length > 1);
       if (unclear.length > 0) ambiguous.set(r.role, ambiguousEntries(unclear));
       if (clear.length === 0) continue;
