@@ -231,3 +231,34 @@ test('seed 001 line 30: the self-monitor scraping the manager is a violation; it
   const self = rec.workloads.find((w) => w.workload.name === 'telemetry-self-monitor')!;
   assert.equal(self.documented.find((d) => d.id === 'kyma-telemetry/self-monitor/egress/alertmanager-webhook')?.status, 'confirmed');
 });
+
+test('"any namespace" stays open-ended and `world` means everything (docs/matrices.md, Peers): a pod of a namespace created after the recommendation reaches the Kyma gateways\' OTLP port and StackLight\'s load-balanced UIs on every engine, and so does any outside address', () => {
+  const input = inputWith({});
+  // Tomorrow's cluster: one more namespace with one pod, which no manifest can have listed.
+  const tomorrow = structuredClone(input.inventory);
+  tomorrow.namespaces.push({ name: 'team-tomorrow', labels: { 'kubernetes.io/metadata.name': 'team-tomorrow' } });
+  tomorrow.workloads.push({ namespace: 'team-tomorrow', kind: 'Deployment', name: 'app', labels: { app: 'app' }, selector: { matchLabels: { app: 'app' } }, hostNetwork: false, ports: [], services: [], exposure: [] });
+  tomorrow.podAddresses.push({ ip: '10.244.2.250', namespace: 'team-tomorrow', pod: 'app-0', workload: { namespace: 'team-tomorrow', kind: 'Deployment', name: 'app' }, node: 'demo-worker-2', hostNetwork: false });
+  const model = clusterModel(tomorrow, input.externalNames);
+  const app = wl('team-tomorrow', 'Deployment', 'app');
+  const probes: Probe[] = [
+    // Seed 001 line 18, role otlp-clients = { namespaceSelector: {}, selector: {} }: every pod of every namespace.
+    { client: app, server: kyma('Deployment', 'telemetry-trace-gateway'), port: 4318 },
+    // Seed 000 line 36-46, role load-balancer-clients = world: any client, any port.
+    { client: app, server: wl('stacklight', 'Deployment', 'alerta'), port: 12345 },
+    { client: ext('203.0.113.77'), server: wl('stacklight', 'Deployment', 'alerta'), port: 12345 },
+  ];
+  for (const engine of ENGINE_NAMES) {
+    const { emitted } = runRecommendation(input, engine, {}, { details: false });
+    const sim = SIMULATORS[engine](emitted.manifests, model.cluster);
+    for (const p of probes) {
+      const conn = connectionFlow(model, p.client, p.server, p.port, 'TCP');
+      assert.ok(conn.ok, JSON.stringify(p));
+      assert.equal(sim.evaluate(conn.flow).verdict, 'allow', `${engine}: ${JSON.stringify(p)}`);
+    }
+    // The gateway is still restricted: the same new pod on another port is denied.
+    const other = connectionFlow(model, app, kyma('Deployment', 'telemetry-trace-gateway'), 8888, 'TCP');
+    assert.ok(other.ok);
+    assert.equal(sim.evaluate(other.flow).verdict, 'deny', `${engine}: 8888 is the self-monitor's and RMA's only`);
+  }
+});
