@@ -16,7 +16,11 @@ import type { RecommendInput } from '../../recommender/recommend.ts';
 import { clusterModel, connectionFlow } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import { openDb } from '../../store/db.ts';
+import request from 'supertest';
+import { parse } from 'yaml';
+import { runCli } from '../helpers/cli.ts';
 import { demoDb } from '../helpers/demo-db.ts';
+import { testApp } from '../helpers/service.ts';
 
 const dbPath = await demoDb();
 
@@ -260,5 +264,29 @@ test('"any namespace" stays open-ended and `world` means everything (docs/matric
     const other = connectionFlow(model, app, kyma('Deployment', 'telemetry-trace-gateway'), 8888, 'TCP');
     assert.ok(other.ok);
     assert.equal(sim.evaluate(other.flow).verdict, 'deny', `${engine}: 8888 is the self-monitor's and RMA's only`);
+  }
+});
+
+test('matrix show and GET /api/v1/matrices/{name} say which roles are inferred, from what, and how to pin them', async () => {
+  const cli = await runCli(['matrix', 'show', 'kyma-telemetry', '--db', dbPath]);
+  assert.equal(cli.code, 0, cli.err);
+  const shown = parse(cli.out) as { roles: { role: string; origin: string; pin?: string; candidates?: { peer: string }[] }[] };
+  const role = shown.roles.find((r) => r.role === 'telemetry-backends')!;
+  assert.equal(role.origin, 'inferred');
+  assert.deepEqual(role.candidates?.map((c) => c.peer), [`external:${CLS}`, `external:${DYNATRACE}`]);
+  // The pin is a cluster config that binds the role: fed back, the role is bound by config.
+  const pinned = parse(role.pin!) as { matrices: MatricesConfigT };
+  const again = inputWith(pinned.matrices).matrices.find((m) => m.name === 'kyma-telemetry')!.roles.find((r) => r.role === 'telemetry-backends')!;
+  assert.deepEqual([again.origin, again.bindings], ['config', [{ cidrs: [`${CLS}/32`], ports: [{ port: 443 }] }, { cidrs: [`${DYNATRACE}/32`], ports: [{ port: 443 }] }]]);
+
+  const db = openDb(dbPath);
+  try {
+    const res = await request(testApp(db, dbPath)).get('/api/v1/matrices/kyma-telemetry').expect(200);
+    const api = res.body as { roles: { role: string; origin: string; pin?: string }[]; findings: { kind: string; subject: string }[] };
+    assert.equal(api.roles.find((r) => r.role === 'telemetry-backends')?.origin, 'inferred');
+    assert.equal(api.roles.find((r) => r.role === 'telemetry-backends')?.pin, role.pin);
+    assert.ok(api.findings.some((f) => f.kind === 'role-inferred' && f.subject === 'telemetry-backends'));
+  } finally {
+    db.close();
   }
 });
