@@ -216,7 +216,7 @@ function withRole(rule: ExpectedRule, role: RoleResolution, component: ResolvedC
     ...rule,
     peers: role.peers,
     ports: rule.ports.length > 0 ? rule.ports : role.ports,
-    inferred: { role: role.role, candidates: (role.candidates ?? []).map((c) => c.peer) },
+    inferred: { role: role.role, candidates: (role.candidates ?? []).map((c) => c.peer), pin: role.pin ?? '' },
     active: component.enabled && component.present && rule.condition?.holds !== false && unresolved.length === 0,
     unresolved,
   };

@@ -78,8 +78,8 @@ export interface ExpectedRule {
   /** Empty: all ports. */
   ports: ResolvedPort[];
   condition?: ConditionResult;
-  /** The peers come from a role bound from observation (`origin: inferred`): which role, and the candidate peers. */
-  inferred?: { role: string; candidates: string[] };
+  /** The peers come from a role bound from observation (`origin: inferred`): which role, the candidate peers, the config that pins it. */
+  inferred?: { role: string; candidates: string[]; pin: string };
   /**
    * Inactive only because a condition on parameters left at their default does not hold, and
    * observed edges fit it: documented when configured; `set` is the condition to set.

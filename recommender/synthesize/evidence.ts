@@ -22,7 +22,7 @@ export interface MatrixRuleEvidence {
   purpose: string;
   condition?: string;
   /** The peers come from a role bound from observation (docs/matrices.md, "Roles bound from observation"). */
-  inferred?: { role: string; candidates: string[] };
+  inferred?: { role: string; candidates: string[]; pin: string };
   /** Documented when configured: the condition to set, and the observed edges that fit the rule. */
   whenConfigured?: { set: string; edges: string[] };
   source: Citation;

@@ -88,13 +88,14 @@ test('Kyma backends (seed 001 lines 15, 19, 23: "external telemetry backends (e.
   // Rules to the role are confirmed, marked inferred, and their edges are never violations.
   const fluentBit = m.components.find((c) => c.name === 'fluent-bit')!.rules.find((r) => r.id === 'kyma-telemetry/fluent-bit/egress/telemetry-backends')!;
   assert.equal(fluentBit.active, true);
-  assert.deepEqual(fluentBit.inferred, { role: 'telemetry-backends', candidates: [`external:${CLS}`, `external:${DYNATRACE}`] });
+  assert.deepEqual(fluentBit.inferred, { role: 'telemetry-backends', candidates: [`external:${CLS}`, `external:${DYNATRACE}`], pin: role.pin });
   const { rec } = runRecommendation(input, 'kubernetes', { namespace: 'kyma-system' });
   for (const w of rec.workloads) assert.equal(w.violations.filter((v) => v.includes('external:')).length, 0, w.workload.name);
   const fb = rec.workloads.find((w) => w.workload.name === 'telemetry-fluent-bit')!;
   const doc = fb.documented.find((d) => d.id === 'kyma-telemetry/fluent-bit/egress/telemetry-backends')!;
   assert.equal(doc.status, 'confirmed');
   assert.equal(doc.inferred?.role, 'telemetry-backends');
+  assert.equal(doc.inferred?.pin, role.pin, 'recommend --output json says how to pin the binding');
 
   const backend = (kind: WorkloadKind, name: string, ip: string): Probe => ({ client: kyma(kind, name), server: ext(ip), port: 443 });
   assertEveryEngine(

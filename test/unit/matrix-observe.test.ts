@@ -94,7 +94,8 @@ test('an external role is bound from the external addresses the component was se
   assert.deepEqual(r.bindings, [{ cidrs: ['203.0.113.5/32'], ports: [{ port: 443 }] }], '8443 is not the rule\'s port: no candidate');
   assert.deepEqual(r.candidates?.map((c) => [c.peer, c.names, c.ports, c.components, c.flows]), [['external:203.0.113.5', ['ingest.cls.example.com'], ['443/TCP'], ['shipper/agent'], 3]]);
   const x = rule(m, 'shipper/agent/egress/backends-443');
-  assert.deepEqual([x.active, x.unresolved, x.inferred, x.peers], [true, [], { role: 'backends', candidates: ['external:203.0.113.5'] }, [{ kind: 'cidr', cidrs: ['203.0.113.5/32'], except: [] }]]);
+  assert.deepEqual([x.active, x.unresolved, x.inferred?.role, x.inferred?.candidates, x.peers], [true, [], 'backends', ['external:203.0.113.5'], [{ kind: 'cidr', cidrs: ['203.0.113.5/32'], except: [] }]]);
+  assert.equal(x.inferred?.pin, 'matrices:\n  bindings:\n    roles:\n      backends:\n        - cidrs:\n            - 203.0.113.5/32\n          ports:\n            - port: 443\n');
   assert.ok(m.findings.some((f) => f.kind === 'role-inferred' && f.subject === 'backends'));
   assert.ok(!m.findings.some((f) => f.kind === 'role-unbound' && f.subject === 'backends'));
 });
