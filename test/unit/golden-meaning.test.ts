@@ -251,22 +251,22 @@ test('matrices/netobserv-kafka-no-loki.yaml: with deploymentModel Kafka (lines 3
 
 // --- reports/demo.*: the demo cluster's story (docs/demo.md), told the same way in every format ---
 
-test('reports/demo.*: the blocked Prometheus scrape, the reused pod IP, the host-network workloads, and one set of numbers in JSON, Markdown and HTML', () => {
+test('reports/demo.*: the blocked Prometheus queries, the reused pod IP, the host-network workloads, and one set of numbers in JSON, Markdown and HTML', () => {
   const report = JSON.parse(golden('reports/demo.json')) as {
     headline: Record<string, number>;
     attention: { blocked: { edges: { key: string; forwarded: number; dropped: number }[] }; undocumented: { key: string; firstSeen: string }[]; hostNetwork: { workload: string }[] };
   };
-  // Seed 002 line 42: flowlogs-pipeline "Must allow traffic from Prometheus ... port 9401"; the
-  // demo's applied netobserv policy forgets it, so the scrape is dropped: blocked.
-  const scrape = report.attention.blocked.edges.find((e) => e.key === 'workload:stacklight/StatefulSet/prometheus-server|workload:netobserv/Deployment/flowlogs-pipeline|9401|TCP');
-  assert.ok(scrape && scrape.dropped > 0 && scrape.forwarded === 0, 'Prometheus → flowlogs-pipeline 9401 is blocked');
+  // Seed 002 line 63: the console plugin "Must allow traffic to Prometheus"; the demo's applied
+  // netobserv policy forgets StackLight, so the queries are dropped: blocked.
+  const scrape = report.attention.blocked.edges.find((e) => e.key === 'workload:netobserv/Deployment/netobserv-plugin|workload:stacklight/StatefulSet/prometheus-server|9090|TCP');
+  assert.ok(scrape && scrape.dropped > 0 && scrape.forwarded === 0, 'console plugin → Prometheus 9090 is blocked');
   // docs/demo.md "IP reuse": from 06:00 tools/netshoot holds the catalog pod's old IP; its call to
   // 192.0.2.44:4444 resolves to netshoot through the IP history, never to catalog.
   const netshoot = report.attention.undocumented.find((e) => e.key === 'workload:tools/Pod/netshoot|external:192.0.2.44|4444|TCP');
   assert.ok(netshoot && netshoot.firstSeen >= '2026-11-20T06:00', 'netshoot → 192.0.2.44:4444, after 06:00');
   assert.ok(!report.attention.undocumented.some((e) => e.key.startsWith('workload:shop/Deployment/catalog|external:192.0.2.44')), 'catalog never calls 192.0.2.44');
-  // Seed 000 line 104 and seed 002 line 28: the node exporter and the eBPF agent use the host network.
-  assert.deepEqual(report.attention.hostNetwork.map((h) => h.workload), ['netobserv-privileged/DaemonSet/netobserv-ebpf-agent', 'stacklight/DaemonSet/prometheus-node-exporter']);
+  // Seed 000 line 104 and seed 002 line 28: the node exporter and the eBPF agents (of both installs) use the host network.
+  assert.deepEqual(report.attention.hostNetwork.map((h) => h.workload), ['netobserv-kafka-privileged/DaemonSet/netobserv-ebpf-agent', 'netobserv-privileged/DaemonSet/netobserv-ebpf-agent', 'stacklight/DaemonSet/prometheus-node-exporter']);
   // The Markdown and HTML renderings carry the JSON's headline numbers.
   const md = golden('reports/demo.md');
   const html = golden('reports/demo.html');
