@@ -291,3 +291,14 @@ test('matrix show and GET /api/v1/matrices/{name} say which roles are inferred, 
     db.close();
   }
 });
+
+test('seed 002 lines 28 and 33-34: the host-network agents\' flows to flowlogs-pipeline 2055, seen from the node addresses, confirm the must rule at both ends instead of being undocumented and unobserved at once', () => {
+  const { rec } = runRecommendation(inputWith({}), 'kubernetes', { namespace: 'netobserv' });
+  const flp = rec.workloads.find((w) => w.workload.namespace === 'netobserv' && w.workload.name === 'flowlogs-pipeline')!;
+  const fromNodes = flp.observed.filter((o) => o.direction === 'ingress' && o.port === 2055 && /^(node|kubelet):/.test(o.client));
+  assert.ok(fromNodes.length > 0);
+  for (const o of fromNodes) assert.deepEqual([o.status, o.rules], ['confirmed', ['netobserv/flowlogs-pipeline/ingress/ebpf-agent-service']], o.key);
+  const all = runRecommendation(inputWith({}), 'kubernetes', {}).rec;
+  const agent = all.workloads.find((w) => w.workload.namespace === 'netobserv-privileged')!;
+  assert.equal(agent.documented.find((d) => d.id === 'netobserv/ebpf-agent/egress/flowlogs-pipeline-service')?.status, 'confirmed');
+});
