@@ -37,6 +37,8 @@ export interface EdgeEvidence extends EdgeObservationJson {
   status: string;
   /** Documented rules it falls under. */
   rules: string[];
+  /** Undocumented, but documented once a parameter is set: `<rule id> when <condition>` (docs/matrices.md). */
+  documentedWhen?: string[];
 }
 
 export function matrixRuleEvidence(a: RuleAssessment): MatrixRuleEvidence {
@@ -76,7 +78,9 @@ function storedEdge(e: EdgeTraffic): Edge {
 export function edgeEvidence(a: EdgeAssessment, text?: ObservationText): EdgeEvidence {
   const e = storedEdge(a.edge);
   const observation = edgeObservation(e, text);
-  return { id: e.id, key: joinedEdgeKey(observation.client, observation.server, e.port, e.protocol), direction: a.direction, status: a.status, ...observation, rules: [...a.rules] };
+  const out: EdgeEvidence = { id: e.id, key: joinedEdgeKey(observation.client, observation.server, e.port, e.protocol), direction: a.direction, status: a.status, ...observation, rules: [...a.rules] };
+  if (a.documentedWhen !== undefined) out.documentedWhen = [...a.documentedWhen];
+  return out;
 }
 
 /**

@@ -170,6 +170,9 @@ test('the controller\'s S3 and OTLP flows (seed 003 lines 81-82) are allowed on 
   assert.ok(w.warnings.some((x) => x.startsWith('progressive-delivery/controller/egress/s3 is documented when configured') && x.includes('set s3.configured=true')), w.warnings.join('\n'));
   assert.ok(w.warnings.some((x) => x.startsWith('progressive-delivery/controller/egress/otlp-collector is documented when configured') && x.includes('set otlp.configured=true')));
   assert.equal(w.documented.find((d) => d.id === 'progressive-delivery/controller/egress/s3')?.whenConfigured?.set, 's3.configured=true');
+  // The edge itself says so: undocumented today, documented once one of these is set.
+  const s3Edge = w.observed.find((o) => o.key === `workload:progressive-delivery/Deployment/stage-controller|external:${S3}|443|TCP`)!;
+  assert.deepEqual([s3Edge.status, s3Edge.documentedWhen], ['undocumented', ['progressive-delivery/controller/egress/otlp-collector when otlp.configured=true', 'progressive-delivery/controller/egress/s3 when s3.configured=true']]);
   // Line 124: "Egress is off by default" - without egress.enabled the controller's egress is not authoritative: no violation.
   assert.deepEqual(w.violations, []);
 
