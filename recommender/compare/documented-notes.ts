@@ -9,7 +9,7 @@ import type { RuleAssessment } from './compare.ts';
 /**
  * A documented ingress rule from the nodes whose every observed edge is a kubelet probe from the
  * pod's own node: the probes confirm it, and it renders no rule, because "kubelet probes are never
- * rules" wins over "health checks from the nodes" (docs/matrices.md, "Health checks"). Traffic from
+ * rules" wins over "health checks from the nodes" (docs/recommend.md, "Health checks and kubelet probes"). Traffic from
  * the node a pod runs on is always allowed (kubernetes.io/docs/concepts/services-networking/network-policies,
  * "the traffic to and from the node where a Pod is running is always allowed").
  */

@@ -107,7 +107,8 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         mode: 'deny-all',
         explanation: explanation(`${intentKey(w)}#ingress`, 'implied', exposed.length > 0 ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)' : 'nothing observed or documented in: deny all ingress'),
       };
-  plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: true, egress: egress.input.mode !== 'none' }));
+  const restricts = (d: DirectionInput): boolean => d.mode === 'rules' || d.mode === 'deny-all';
+  plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }));
   plan.intents.push(allowlistIntent(p, ingress, ingressRules, egress));
   if (exposed.length > 0) plan.intents.push(exposureIntent(p, exposed, apart.exposure));
   if (w.clusterDns === true) plan.intents.push(clusterDnsIntent(p, apart.dns));
@@ -209,7 +210,7 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
       const ruleIds = side.rules[i]!;
       if (ingress && edge.client.kind === 'kubelet') {
         // Probes from the pod's own node: never a rule, so never a violation either, even when a
-        // documented health check from the nodes covers them (docs/matrices.md, "Health checks").
+        // documented health check from the nodes covers them (docs/recommend.md, "Health checks and kubelet probes").
         const probe = ctx.peers.of(edge, direction, w.namespace);
         if (!probe.ok) exclude(i, probe.reason);
         continue;
