@@ -4,7 +4,10 @@
  * checking a matrix document. The CLI, the API and the report read matrices only through here.
  */
 import { stringify } from 'yaml';
+import type { EdgeTraffic } from '../domain/edge.ts';
 import type { InventorySnapshot } from '../domain/inventory.ts';
+import { indexCluster } from '../recommender/compare/context.ts';
+import { observeMatrices } from '../recommender/compare/observe.ts';
 import { parseMatricesConfig } from '../recommender/matrix/config.ts';
 import { MatrixError, parseMatrix, type MatrixProblem, type ParsedMatrix } from '../recommender/matrix/load.ts';
 import { mergeAndCheck } from '../recommender/matrix/registry.ts';
@@ -13,6 +16,7 @@ import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { MatricesConfigT, MatrixT } from '../recommender/matrix/schema.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory } from '../store/inventory.ts';
+import { readEdgeTraffic, readExternalNames } from '../store/recommend-read.ts';
 import { getStoredMatrix, listStoredMatrices, saveMatrix } from '../store/matrices.ts';
 import { loadCatalog } from './catalog.ts';
 import { AppError, invalidInput, notFoundError } from './errors.ts';
@@ -49,9 +53,29 @@ export function matricesInForce(db: Db, config: MatricesConfigT): MatrixEntry[] 
   return entries;
 }
 
-/** Every matrix in force, resolved against the inventory (read from the store unless given). */
-export function resolveMatrices(db: Db, config: MatricesConfigT, inventory: InventorySnapshot = readInventory(db)): ResolvedMatrix[] {
-  return matricesInForce(db, config).map((e) => resolveMatrix(e, inventory, config));
+/** The observed side that completes the resolution (roles bound from observation): edges and the DNS names of external IPs. */
+export interface Observed {
+  edges: readonly EdgeTraffic[];
+  externalNames: ReadonlyMap<string, readonly string[]>;
+}
+
+function observedFromStore(db: Db): Observed {
+  return { edges: readEdgeTraffic(db), externalNames: readExternalNames(db) };
+}
+
+/** Resolution, then what observation adds (recommender/compare/observe.ts). */
+function resolveObserved(entries: readonly MatrixEntry[], inventory: InventorySnapshot, config: MatricesConfigT, observed: Observed): ResolvedMatrix[] {
+  const resolved = entries.map((e) => resolveMatrix(e, inventory, config));
+  return observeMatrices(resolved, { inventory, edges: observed.edges, ix: indexCluster(inventory, observed.externalNames) });
+}
+
+/**
+ * Every matrix in force, resolved against the inventory and completed by the observed edges
+ * (both read from the store unless given): the CLI, the API, the recommendation and the report
+ * all see the same inferred bindings.
+ */
+export function resolveMatrices(db: Db, config: MatricesConfigT, inventory: InventorySnapshot = readInventory(db), observed: Observed = observedFromStore(db)): ResolvedMatrix[] {
+  return resolveObserved(matricesInForce(db, config), inventory, config, observed);
 }
 
 /** The matrix in force of that name; AppError `not-found` naming the known ones. */
@@ -62,9 +86,12 @@ export function matrixInForce(db: Db, config: MatricesConfigT, name: string): Ma
   return entry;
 }
 
-/** One matrix in force, resolved against the stored inventory. */
+/** One matrix in force, resolved against the stored inventory and completed by the stored edges. */
 export function resolveMatrixNamed(db: Db, config: MatricesConfigT, name: string): ResolvedMatrix {
-  return resolveMatrix(matrixInForce(db, config, name), readInventory(db), config);
+  const entries = matricesInForce(db, config);
+  matrixInForce(db, config, name);
+  // Observation looks at every matrix: an edge another matrix documents is no candidate for this one's roles.
+  return resolveObserved(entries, readInventory(db), config, observedFromStore(db)).find((m) => m.name === name)!;
 }
 
 /** The YAML a matrix in force came from: the applied text, the catalog file, or (never expected) the model rendered. */

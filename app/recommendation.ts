@@ -64,7 +64,7 @@ export function engineNamed(name: string): EngineName {
  */
 export function readRecommendationInput(db: Db, matrices: MatricesConfigT, run: { details?: boolean; maxEdges?: number } = {}): RecommendInput {
   const data = tooManyEdges(() => readRecommendData(db, { details: run.details !== false, ...(run.maxEdges !== undefined ? { maxEdges: run.maxEdges } : {}) }));
-  return { ...data, matrices: resolveMatrices(db, matrices, data.inventory) };
+  return { ...data, matrices: resolveMatrices(db, matrices, data.inventory, data) };
 }
 
 export interface RecommendationResult {

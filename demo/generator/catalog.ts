@@ -316,9 +316,41 @@ function applications(): WorkloadSpec[] {
   ];
 }
 
+/**
+ * Seed 002 again, in the Kafka deployment model (lines 35-36, 50-51): a second install in its own
+ * namespace pair, its agents and flowlogs-pipeline talking to a Strimzi-style Kafka cluster in
+ * `kafka` (brokers labelled app.kubernetes.io/name=kafka, as the role discovery expects), Loki off.
+ * A real cluster runs one FlowCollector; the demo carries both models side by side.
+ */
+function netobservKafka(): WorkloadSpec[] {
+  const kafkaLabels = { 'app.kubernetes.io/name': 'kafka', 'app.kubernetes.io/instance': 'kafka-cluster', 'strimzi.io/cluster': 'kafka-cluster', 'strimzi.io/kind': 'Kafka', 'strimzi.io/name': 'kafka-cluster-kafka' };
+  return [
+    {
+      system: 'kafka', namespace: 'kafka', kind: 'StatefulSet', name: 'kafka-cluster-kafka', replicas: 3,
+      labels: kafkaLabels, selector: { 'strimzi.io/cluster': 'kafka-cluster', 'strimzi.io/name': 'kafka-cluster-kafka' },
+      serviceAccount: 'kafka-cluster-kafka',
+      containers: [{ name: 'kafka', image: 'quay.io/strimzi/kafka:0.45.0-kafka-3.9.0', ports: [port('tcp-clients', 9092), port('tcp-replication', 9091)], probe: 'tcp-clients' }],
+      services: [{ name: 'kafka-cluster-kafka-bootstrap', ports: [{ name: 'tcp-clients', port: 9092, targetPort: 9092 }] }],
+    },
+    {
+      system: 'netobserv-kafka', namespace: 'netobserv-kafka-privileged', kind: 'DaemonSet', name: 'netobserv-ebpf-agent',
+      labels: { app: 'netobserv-ebpf-agent', ...NETOBSERV_PART_OF }, selector: { app: 'netobserv-ebpf-agent' },
+      hostNetwork: true, placement: 'workers', serviceAccount: 'netobserv-ebpf-agent',
+      containers: [{ name: 'netobserv-ebpf-agent', image: 'quay.io/netobserv/netobserv-ebpf-agent:v1.9.3', ports: [port('metrics', 9400)] }],
+    },
+    {
+      system: 'netobserv-kafka', namespace: 'netobserv-kafka', kind: 'Deployment', name: 'flowlogs-pipeline', replicas: 2,
+      labels: { app: 'flowlogs-pipeline', ...NETOBSERV_PART_OF }, selector: { app: 'flowlogs-pipeline' },
+      serviceAccount: 'flowlogs-pipeline',
+      containers: [{ name: 'flowlogs-pipeline', image: 'quay.io/netobserv/flowlogs-pipeline:v1.9.3', ports: [port('prometheus', 9401), port('health', 8080)], probe: 'health' }],
+      services: [{ name: 'flowlogs-pipeline-prom', ports: [{ name: 'prometheus', port: 9401, targetPort: 9401 }] }],
+    },
+  ];
+}
+
 /** The whole scale-1 cluster. */
 export function baseWorkloads(): WorkloadSpec[] {
-  return [...kubeSystem(), ...netobserv(), ...kymaTelemetry(), ...stacklight(), ...progressiveDelivery(), ...applications()];
+  return [...kubeSystem(), ...netobserv(), ...kymaTelemetry(), ...stacklight(), ...progressiveDelivery(), ...applications(), ...netobservKafka()];
 }
 
 /** Workloads per extra application namespace at scale > 1 (scale 100 ≈ 2,000 workloads). */

@@ -69,6 +69,11 @@ export function conversations(cluster: DemoCluster): Conversation[] {
   add(wl('netobserv/netobserv-plugin'), wl('stacklight/prometheus-server'), 9090, { service: 'stacklight/prometheus-server', doc: SEED_002, deniedBy: 'netobserv/netobserv', weight: 2 });
   add(wl('stacklight/prometheus-server'), wl('netobserv/netobserv-plugin'), 9002, { doc: SEED_002, deniedBy: 'netobserv/netobserv' });
   add(wl('ingress-nginx/ingress-nginx-controller'), wl('netobserv/netobserv-plugin'), 9001, { doc: SEED_002 });
+  // The Kafka deployment model (seed 002 lines 35-36 and 50-51): agents (node IPs) and flowlogs-pipeline to the brokers.
+  add(wl('netobserv-kafka-privileged/netobserv-ebpf-agent'), wl('kafka/kafka-cluster-kafka'), 9092, { service: 'kafka/kafka-cluster-kafka-bootstrap', doc: SEED_002, weight: 6 });
+  add(wl('netobserv-kafka/flowlogs-pipeline'), wl('kafka/kafka-cluster-kafka'), 9092, { service: 'kafka/kafka-cluster-kafka-bootstrap', doc: SEED_002, weight: 4 });
+  add(wl('kafka/kafka-cluster-kafka'), wl('kafka/kafka-cluster-kafka'), 9091, { weight: 2, note: 'broker replication' });
+  toApiserver('netobserv-kafka/flowlogs-pipeline', undefined, 1, 'FLP informers enrich flows with Kubernetes metadata; seed 002 does not list it');
 
   // ---- seed 001: Kyma Telemetry
   const kyma = (n: string): string => `kyma-system/${n}`;
@@ -80,7 +85,7 @@ export function conversations(cluster: DemoCluster): Conversation[] {
   }
   add(wl(kyma('telemetry-self-monitor')), wl(kyma('telemetry-fluent-bit')), 2021, { doc: SEED_001 });
   add(wl(kyma('telemetry-self-monitor')), wl(kyma('telemetry-fluent-bit')), 2020, { doc: SEED_001, weight: 0.5 });
-  add(wl(kyma('telemetry-self-monitor')), wl(kyma('telemetry-manager')), 8080, { doc: SEED_001, weight: 0.5 });
+  add(wl(kyma('telemetry-self-monitor')), wl(kyma('telemetry-manager')), 8080, { weight: 0.5, note: 'seed 001 line 30: the manager is scraped by RMA only, so this is a violation' });
   for (const n of ['telemetry-manager', 'telemetry-fluent-bit', 'telemetry-log-agent', 'telemetry-log-gateway', 'telemetry-metric-agent', 'telemetry-metric-gateway', 'telemetry-trace-gateway', 'telemetry-self-monitor']) {
     toApiserver(kyma(n), SEED_001, n === 'telemetry-manager' ? 3 : 1);
   }

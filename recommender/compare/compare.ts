@@ -36,6 +36,8 @@ export interface EdgeAssessment {
   status: ComparisonStatus;
   /** Ids of the active documented rules the edge falls under, sorted. */
   rules: string[];
+  /** An undocumented edge a rule documents once a parameter is set: `<rule id> when <condition>`, sorted. */
+  documentedWhen?: string[];
 }
 
 const NO_RULES: string[] = [];
@@ -49,6 +51,8 @@ export class SideComparison {
   readonly status: ComparisonStatus[];
   /** Per position: ids of the active documented rules the edge falls under, sorted (shared empty array when none). */
   readonly rules: string[][];
+  /** Per position: `documentedWhen` (set only for the few undocumented edges a rule documents when configured). */
+  readonly documentedWhen = new Map<number, string[]>();
   private built: EdgeAssessment[] | undefined;
 
   constructor(
@@ -65,7 +69,11 @@ export class SideComparison {
   assessment(i: number): EdgeAssessment {
     const built = (this.built ??= new Array<EdgeAssessment>(this.edges.length));
     let a = built[i];
-    if (a === undefined) built[i] = a = { edge: this.edges[i]!, direction: this.direction, status: this.status[i]!, rules: this.rules[i]! };
+    if (a === undefined) {
+      built[i] = a = { edge: this.edges[i]!, direction: this.direction, status: this.status[i]!, rules: this.rules[i]! };
+      const when = this.documentedWhen.get(i);
+      if (when !== undefined) a.documentedWhen = when;
+    }
     return a;
   }
 }
@@ -288,13 +296,15 @@ export function compareWorkload(
   for (const { c, rule, matched } of active) {
     const side = sides[rule.direction];
     let status: DocumentedRuleStatus;
-    if (matched.length === 0) status = 'documented-unobserved';
+    // A host-network component's own flows come from its node's address (recommender/compare/observe.ts).
+    if (matched.length === 0) status = rule.observedFromNodes?.length ? 'confirmed' : 'documented-unobserved';
     else if (matched.some((i) => side.status[i] === 'confirmed')) status = 'confirmed';
     else if (matched.some((i) => side.status[i] === 'blocked')) status = 'blocked';
     else status = 'stale';
     ruleAssessments.push({ matrix: c.matrix, component: c.component.name, rule, status, edges: sortByEdgeKey([...new Set(matched.map((i) => side.edges[i]!))], keyOf), matched });
   }
 
+  markDocumentedWhen(ruleAssessments, sides);
   ruleAssessments.sort((a, b) => (a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0));
   return new WorkloadComparison(ruleAssessments, sides.ingress, sides.egress, keyOf);
 }
@@ -303,4 +313,23 @@ export function compareWorkload(
 export function hasDuplicateKeys(sorted: readonly EdgeTraffic[], keyOf: (e: EdgeTraffic) => string): boolean {
   for (let i = 1; i < sorted.length; i++) if (keyOf(sorted[i - 1]!) === keyOf(sorted[i]!)) return true;
   return false;
+}
+
+/** Undocumented edges that a rule of the workload documents once a parameter is set (recommender/compare/observe.ts). */
+function markDocumentedWhen(rules: readonly RuleAssessment[], sides: Record<Direction, SideComparison>): void {
+  const byEdge = new Map<string, string[]>();
+  for (const r of rules) {
+    const w = r.rule.whenConfigured;
+    if (r.status !== 'inactive' || w === undefined) continue;
+    for (const k of w.edges) byEdge.set(`${r.rule.direction}|${k}`, [...(byEdge.get(`${r.rule.direction}|${k}`) ?? []), `${r.rule.id} when ${w.set}`]);
+  }
+  if (byEdge.size === 0) return;
+  for (const side of [sides.ingress, sides.egress]) {
+    for (let i = 0; i < side.edges.length; i++) {
+      if (side.status[i] !== 'undocumented') continue;
+      const e = side.edges[i]!;
+      const when = byEdge.get(`${side.direction}|${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`);
+      if (when !== undefined) side.documentedWhen.set(i, [...new Set(when)].sort());
+    }
+  }
 }

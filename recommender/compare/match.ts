@@ -49,6 +49,11 @@ export function peerMatches(other: Peer, rp: ResolvedPeer, ix: ClusterIndex): bo
   const ns = peerNamespace(other);
   switch (rp.kind) {
     case 'pods':
+      // A host-network component speaks from its node's address (seed 002 line 28: the agents are
+      // host-network pods), so its flows arrive as node peers: any node, as synthesis renders it.
+      if (rp.hostNetwork && rp.workloads.length > 0 && (other.kind === 'node' || other.kind === 'kubelet')) return true;
+      if (other.kind !== 'workload' && other.kind !== 'dns') return false;
+      return rp.workloads.some((w) => workloadKey(w) === workloadKey(other.workload));
     case 'dns':
       if (other.kind !== 'workload' && other.kind !== 'dns') return false;
       return rp.workloads.some((w) => workloadKey(w) === workloadKey(other.workload));

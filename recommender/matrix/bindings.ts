@@ -18,7 +18,14 @@ export const DISCOVERY: Readonly<Record<string, { selectors: readonly Record<str
     selectors: [{ 'app.kubernetes.io/name': 'prometheus' }, { app: 'prometheus', component: 'server' }],
     note: 'Prometheus server pods: app.kubernetes.io/name=prometheus (prometheus-operator, kube-prometheus, the current Helm chart) or app=prometheus + component=server (the older Helm chart, StackLight)',
   },
-  alertmanager: { selectors: [{ 'app.kubernetes.io/name': 'alertmanager' }], note: 'Alertmanager pods (prometheus-operator, the Helm chart)' },
+  // prometheus-operator labels the pods app.kubernetes.io/name=alertmanager today and app=alertmanager
+  // (+ alertmanager=<name>) in its older releases (prometheus-operator/prometheus-operator
+  // pkg/alertmanager/statefulset.go, makeStatefulSetSpec: podLabels["app"] = "alertmanager"); the older
+  // prometheus Helm chart, which StackLight follows, labels them app=prometheus + component=alertmanager.
+  alertmanager: {
+    selectors: [{ 'app.kubernetes.io/name': 'alertmanager' }, { app: 'alertmanager' }, { app: 'prometheus', component: 'alertmanager' }],
+    note: 'Alertmanager pods: app.kubernetes.io/name=alertmanager (prometheus-operator, the current Helm charts), app=alertmanager (older prometheus-operator releases) or app=prometheus + component=alertmanager (the older Helm chart, StackLight)',
+  },
   loki: { selectors: [{ 'app.kubernetes.io/name': 'loki' }], note: 'Loki pods (Grafana Helm chart, Loki operator)' },
   kafka: { selectors: [{ 'app.kubernetes.io/name': 'kafka' }], note: 'Kafka broker pods (Bitnami/Strimzi-style recommended labels)' },
   flagger: { selectors: [{ 'app.kubernetes.io/name': 'flagger' }], note: 'Flagger pods (the label seed 003 selects Flagger with)' },
@@ -107,6 +114,32 @@ export function discover(role: string, inv: InventorySnapshot): { bindings: Role
 
 const asList = (b: RoleBindingT | RoleBindingT[] | undefined): RoleBindingT[] | undefined => (b === undefined ? undefined : Array.isArray(b) ? b : [b]);
 
+/**
+ * The ports the pods of a binding serve: the target ports of the Services that select them (what
+ * the CNI matches once kube-proxy has translated the Service port), else their declared container
+ * ports. Empty when neither is known (then the rule stays on all ports).
+ */
+export function servedPorts(peers: readonly ResolvedPeer[], inv: InventorySnapshot): ResolvedPort[] {
+  const refs = new Set(peers.flatMap((p) => (p.kind === 'pods' ? p.workloads.map(workloadKey) : [])));
+  const workloads = inv.workloads.filter((w) => refs.has(workloadKey(w)));
+  const out = new Map<string, ResolvedPort>();
+  const add = (port: number, protocol: string) => {
+    if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return;
+    out.set(`${port}/${protocol}`, { protocol, port });
+  };
+  for (const w of workloads) {
+    const services = inv.services.filter((s) => w.services.includes(`${s.namespace}/${s.name}`));
+    for (const s of services) {
+      for (const sp of s.ports) {
+        const target = typeof sp.targetPort === 'number' ? sp.targetPort : w.ports.find((cp) => cp.name === sp.targetPort && cp.protocol === sp.protocol)?.port;
+        if (target !== undefined) add(target, sp.protocol);
+      }
+    }
+  }
+  if (out.size === 0) for (const w of workloads) for (const cp of w.ports) add(cp.port, cp.protocol);
+  return [...out.values()].sort(comparePorts);
+}
+
 export function resolveRole(
   role: string,
   declared: RoleT,
@@ -132,15 +165,16 @@ export function resolveRole(
     bindings = fromDefault;
     via = 'the matrix default';
   }
-  const out: RoleResolution = {
-    role,
-    description: declared.description,
-    origin,
-    bindings,
-    peers: bindings.map((b) => bindingPeer(b, inv)),
-    ports: toResolvedPorts(bindings.flatMap((b) => b.ports ?? [])),
-  };
+  const peers = bindings.map((b) => bindingPeer(b, inv));
+  const ports = toResolvedPorts(bindings.flatMap((b) => b.ports ?? []));
+  const out: RoleResolution = { role, description: declared.description, scope: declared.scope ?? 'any', origin, bindings, peers, ports };
   if (via) out.via = via;
+  // Only pods in named namespaces (discovery, or a config binding that names one): an open-ended
+  // binding (any namespace) would turn into the ports that happen to exist today.
+  if (ports.length === 0 && peers.length > 0 && peers.every((p) => p.kind === 'pods' && p.namespace !== undefined)) {
+    const served = servedPorts(peers, inv);
+    if (served.length > 0) out.servicePorts = served;
+  }
   return out;
 }
 

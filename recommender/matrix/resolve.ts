@@ -186,7 +186,11 @@ function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, directio
     direction === 'ingress' ? self.ports : typeof rule.peer === 'object' && 'component' in rule.peer ? (ctx.declaredPorts.get(rule.peer.component) ?? []) : [];
   let ports = resolvePorts(rule.ports ?? [], ctx.values, namedPorts, unresolved);
   const role = typeof rule.peer === 'object' && 'role' in rule.peer ? rule.peer.role : undefined;
-  if ((rule.ports ?? []).length === 0 && role) ports = ctx.roles.get(role)?.ports ?? [];
+  if ((rule.ports ?? []).length === 0 && role) {
+    // "port depends on your setup" (seed 002): the binding's ports, else, to pods the rule reaches, the ports they serve.
+    const r = ctx.roles.get(role);
+    ports = r?.ports.length ? r.ports : direction === 'egress' ? (r?.servicePorts ?? []) : [];
+  }
   return {
     id: ruleId(ctx.matrix.metadata.name, owner, direction, rule),
     direction,
@@ -322,7 +326,7 @@ function findings(
     const usedBy = [...new Set(liveRules.filter((x) => x.role === r.role).map((x) => x.id))].sort();
     if (usedBy.length === 0) continue;
     if (r.origin === 'unbound') {
-      out.push({ kind: 'role-unbound', subject: r.role, message: `role ${r.role} (${r.description}) is not bound; rules waiting for it: ${usedBy.join(', ')}` });
+      out.push({ kind: 'role-unbound', subject: r.role, message: unboundMessage(r, usedBy) });
     } else if (r.peers.length > 0 && r.peers.every((p) => p.kind === 'pods' && p.workloads.length === 0)) {
       out.push({ kind: 'role-selects-nothing', subject: r.role, message: `role ${r.role} is bound (${r.origin}) but selects no workload of the inventory` });
     }
@@ -338,4 +342,9 @@ function findings(
     out.push({ kind: 'dns-unknown', subject: 'dns', message: 'no kube-system pods labelled k8s-app=kube-dns in the inventory' });
   }
   return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.subject.localeCompare(b.subject));
+}
+
+/** `bind `telemetry-backends` …`: what to set, and what it is for. */
+export function unboundMessage(r: RoleResolution, usedBy: readonly string[]): string {
+  return `bind \`${r.role}\` (${r.description}) in matrices.bindings.roles.${r.role}; until then these rules are inactive: ${usedBy.join(', ')}`;
 }

@@ -78,6 +78,15 @@ export interface ExpectedRule {
   /** Empty: all ports. */
   ports: ResolvedPort[];
   condition?: ConditionResult;
+  /** The peers come from a role bound from observation (`origin: inferred`): which role, the candidate peers, the config that pins it. */
+  inferred?: { role: string; candidates: string[]; pin: string };
+  /**
+   * Inactive only because a condition on parameters left at their default does not hold, and
+   * observed edges fit it: documented when configured; `set` is the condition to set.
+   */
+  whenConfigured?: { set: string; edges: string[] };
+  /** A host-network component's rule: the edges its nodes' addresses carried that the rule covers. */
+  observedFromNodes?: string[];
   /** Condition holds (or none), the component is present and enabled, and peer and ports resolved. */
   active: boolean;
   unresolved: string[];
@@ -118,17 +127,54 @@ export interface ResolvedComponent {
   rules: ExpectedRule[];
 }
 
-export type BindingOrigin = 'config' | 'discovered' | 'default' | 'unbound';
+export type BindingOrigin = 'config' | 'discovered' | 'default' | 'inferred' | 'unbound';
+export type RoleScope = 'external' | 'in-cluster' | 'any';
+
+/** A peer observation proposes for a role: what was seen, by which component, on which ports. */
+export interface RoleCandidate {
+  /** The peer key: `external:198.51.100.20`, `workload:kafka/StatefulSet/kafka`. */
+  peer: string;
+  /** DNS names seen for an external address. */
+  names?: string[];
+  /** `443/TCP`, sorted. */
+  ports: string[];
+  /** `matrix/component` of the components seen talking to it under a rule waiting for the role. */
+  components: string[];
+  /** Keys (client|server|port|protocol) of the edges behind it, sorted. */
+  edges: string[];
+  flows: number;
+  lastSeen: string;
+}
+
+/** An observed peer that could be more than one unbound role: bound to none of them. */
+export interface AmbiguousCandidate {
+  peer: string;
+  roles: string[];
+  edges: string[];
+}
 
 export interface RoleResolution {
   role: string;
   description: string;
+  /** Where its peers live: what observation may bind it to. */
+  scope: RoleScope;
   origin: BindingOrigin;
-  /** How discovery found it, or which config key bound it. */
+  /** How discovery found it, which config key bound it, or what observation bound it to. */
   via?: string;
   bindings: RoleBindingT[];
   peers: ResolvedPeer[];
   ports: ResolvedPort[];
+  /**
+   * A binding that names no ports: the target ports of the Services selecting the bound pods
+   * (else their declared container ports). Egress rules to the role that name no port use them.
+   */
+  servicePorts?: ResolvedPort[];
+  /** origin `inferred`: the observed peers the binding was made from, with their evidence. */
+  candidates?: RoleCandidate[];
+  /** Observed peers that fit this role and another unbound one: left unbound, to pin in config. */
+  ambiguous?: AmbiguousCandidate[];
+  /** origin `inferred`: how to pin the binding in the cluster config (YAML). */
+  pin?: string;
 }
 
 export interface ResolvedParameter {
@@ -143,6 +189,8 @@ export interface ResolvedParameter {
 export type FindingKind =
   | 'component-absent'
   | 'role-unbound'
+  | 'role-inferred'
+  | 'role-ambiguous'
   | 'role-selects-nothing'
   | 'parameter-unset'
   | 'apiserver-unknown'

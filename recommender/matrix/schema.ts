@@ -220,6 +220,12 @@ export const Role = Type.Object(
   {
     description: Type.String({ minLength: 1 }),
     default: Type.Optional(Type.Union([RoleBinding, Type.Array(RoleBinding, { minItems: 1 })])),
+    scope: Type.Optional(
+      Type.Union([Type.Literal('external'), Type.Literal('in-cluster'), Type.Literal('any')], {
+        description:
+          'Where the role\'s peers live, which is what observation may bind an unbound role to: external (addresses and DNS names outside the cluster), in-cluster (workloads) or any (the default).',
+      }),
+    ),
   },
   strict,
 );

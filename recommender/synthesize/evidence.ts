@@ -21,6 +21,10 @@ export interface MatrixRuleEvidence {
   peer: string;
   purpose: string;
   condition?: string;
+  /** The peers come from a role bound from observation (docs/matrices.md, "Roles bound from observation"). */
+  inferred?: { role: string; candidates: string[]; pin: string };
+  /** Documented when configured: the condition to set, and the observed edges that fit the rule. */
+  whenConfigured?: { set: string; edges: string[] };
   source: Citation;
   /** Edge keys (client|server|port|protocol) that fall under the rule. */
   edges: string[];
@@ -33,6 +37,8 @@ export interface EdgeEvidence extends EdgeObservationJson {
   status: string;
   /** Documented rules it falls under. */
   rules: string[];
+  /** Undocumented, but documented once a parameter is set: `<rule id> when <condition>` (docs/matrices.md). */
+  documentedWhen?: string[];
 }
 
 export function matrixRuleEvidence(a: RuleAssessment): MatrixRuleEvidence {
@@ -49,6 +55,8 @@ export function matrixRuleEvidence(a: RuleAssessment): MatrixRuleEvidence {
     edges: a.edges.map(edgeKeyOf),
   };
   if (a.rule.condition) out.condition = a.rule.condition.text;
+  if (a.rule.inferred) out.inferred = a.rule.inferred;
+  if (a.rule.whenConfigured) out.whenConfigured = a.rule.whenConfigured;
   return out;
 }
 
@@ -70,7 +78,9 @@ function storedEdge(e: EdgeTraffic): Edge {
 export function edgeEvidence(a: EdgeAssessment, text?: ObservationText): EdgeEvidence {
   const e = storedEdge(a.edge);
   const observation = edgeObservation(e, text);
-  return { id: e.id, key: joinedEdgeKey(observation.client, observation.server, e.port, e.protocol), direction: a.direction, status: a.status, ...observation, rules: [...a.rules] };
+  const out: EdgeEvidence = { id: e.id, key: joinedEdgeKey(observation.client, observation.server, e.port, e.protocol), direction: a.direction, status: a.status, ...observation, rules: [...a.rules] };
+  if (a.documentedWhen !== undefined) out.documentedWhen = [...a.documentedWhen];
+  return out;
 }
 
 /**

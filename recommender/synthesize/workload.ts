@@ -11,6 +11,7 @@ import type { ClusterIndex } from '../compare/context.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { dnsPeer, dnsPorts, explanation, port, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PortSpec } from '../policy/ir.ts';
+import { documentedWarnings, probesOnly } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
@@ -106,6 +107,8 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         mode: 'deny-all',
         explanation: explanation(`${intentKey(w)}#ingress`, 'implied', exposed.length > 0 ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)' : 'nothing observed or documented in: deny all ingress'),
       };
+  const restricts = (d: DirectionInput): boolean => d.mode === 'rules' || d.mode === 'deny-all';
+  plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }));
   plan.intents.push(allowlistIntent(p, ingress, ingressRules, egress));
   if (exposed.length > 0) plan.intents.push(exposureIntent(p, exposed, apart.exposure));
   if (w.clusterDns === true) plan.intents.push(clusterDnsIntent(p, apart.dns));
@@ -160,6 +163,7 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
   for (const r of included) {
     const d = r.rule.direction;
     if (d === 'egress' && !ctx.opts.egress) continue;
+    if (probesOnly(r)) continue; // confirmed by kubelet probes, which are never rules
     const peers = r.rule.peers.flatMap((rp) => resolvedPeers(rp, w.namespace, ctx.ix));
     if (peers.length === 0) {
       p.plan.warnings.push(`${r.rule.id}: resolved to no expressible peer, no rule`);
@@ -204,13 +208,14 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
       const edge = side.edges[i]!;
       const status = side.status[i]!;
       const ruleIds = side.rules[i]!;
-      if (opts.mode !== 'observed' && ruleIds.some((id) => includedIds.has(id))) continue; // evidenced by its documented rule
       if (ingress && edge.client.kind === 'kubelet') {
-        // Probes from the pod's own node: never a rule, so never a violation either.
+        // Probes from the pod's own node: never a rule, so never a violation either, even when a
+        // documented health check from the nodes covers them (docs/recommend.md, "Health checks and kubelet probes").
         const probe = ctx.peers.of(edge, direction, w.namespace);
         if (!probe.ok) exclude(i, probe.reason);
         continue;
       }
+      if (opts.mode !== 'observed' && ruleIds.some((id) => includedIds.has(id))) continue; // evidenced by its documented rule
       if (clusterDns && ingress && edge.port === DNS_PORT) {
         dnsEdges.push(i);
         continue;

@@ -51,7 +51,7 @@ test('special peers: the apiserver on its endpoint port, DNS through the Service
   assert.ok(has('workload:flagger-system/Deployment/flagger', 'apiserver', 6443), 'apiserver as 6443, not the Service port 443');
   assert.equal(edges.filter((e) => e.server === 'apiserver' && e.port !== 6443).length, 0);
   assert.ok(has('workload:shop/Deployment/cart', 'dns:kube-system/Deployment/coredns', 53, 'UDP'));
-  assert.ok(edges.some((e) => e.client.startsWith('kubelet:') && e.server === 'workload:shop/Deployment/frontend'));
+  assert.ok(edges.some((e) => e.client.startsWith('kubelet:') && e.server === 'workload:shop/Deployment/cart'));
   assert.equal(edges.filter((e) => e.client.startsWith('kubelet:') && !e.server.startsWith('workload:') && !e.server.startsWith('dns:')).length, 0);
   // The node exporter and the eBPF agent are host-network pods: resolved by their declared port on the node IP.
   assert.ok(has('workload:stacklight/StatefulSet/prometheus-server', 'workload:stacklight/DaemonSet/prometheus-node-exporter', 9100));
@@ -60,8 +60,8 @@ test('special peers: the apiserver on its endpoint port, DNS through the Service
 
 test('flows seen by both sources carry both; drops under existing policies are counted', () => {
   assert.ok(edges.some((e) => e.sources.includes('netobserv') && e.sources.includes('hubble')));
-  const blocked = has('workload:stacklight/StatefulSet/prometheus-server', 'workload:netobserv/Deployment/flowlogs-pipeline', 9401);
-  assert.ok(blocked && blocked.dropped > 0, 'prometheus → flowlogs-pipeline metrics is dropped by the NetObserv policy');
+  const blocked = has('workload:netobserv/Deployment/netobserv-plugin', 'workload:stacklight/StatefulSet/prometheus-server', 9090);
+  assert.ok(blocked && blocked.dropped > 0, 'the console plugin → StackLight Prometheus is dropped by the NetObserv policy (its egress)');
   assert.equal(blocked.forwarded, 0, 'NetObserv SYNs that were never answered are no evidence of delivery');
 });
 

@@ -106,8 +106,9 @@ test('NetObserv with deploymentModel Kafka: agent → Kafka documented, flowlogs
   const matrices = resolveMatrices(db, config);
   db.close();
   const rec = recommend({ ...input, matrices }, { mode: 'documented' });
-  assert.equal(rec.workloads.find((w) => w.workload.name === 'netobserv-ebpf-agent')?.hostNetwork, true);
-  const agent = rec.workloads.find((w) => w.workload.name === 'netobserv-ebpf-agent');
+  // The demo also runs a second install in netobserv-kafka(-privileged): this is the one of the default namespace.
+  const agent = rec.workloads.find((w) => w.workload.name === 'netobserv-ebpf-agent' && w.workload.namespace === 'netobserv-privileged');
+  assert.equal(agent?.hostNetwork, true);
   assert.ok(agent, 'the demo has the eBPF agent');
   const kafka = agent.documented.find((d) => d.peer === 'role kafka');
   const flp = agent.documented.find((d) => d.id.endsWith('flowlogs-pipeline-service'));
@@ -180,13 +181,22 @@ test('a workload without labels gets no policy and a warning; the rest of the cl
 });
 
 test('kubelet probes are excluded before anything else: never a rule, never a violation of an authoritative matrix', () => {
-  const rec = recommend(input, { namespace: 'progressive-delivery' });
-  const w = rec.workloads.find((x) => x.workload.name === 'stage-controller')!;
-  const probe = w.observed.find((o) => o.key.startsWith('kubelet:'));
-  assert.ok(probe, 'the demo probes the controller on 8081');
-  assert.equal(probe.included, false);
-  assert.match(probe.reason ?? '', /kubelet probes, node-local agents\) is never a rule/);
-  assert.equal(w.violations.filter((v) => JSON.stringify(v).includes('kubelet:')).length, 0);
+  // Kyma Telemetry is authoritative for ingress (seed 001), and documents "health checks" (line 14
+  // etc.) as rules from the nodes: the probes confirm those rules, and still never become rules.
+  const rec = recommend(input, { namespace: 'kyma-system' });
+  const probed = rec.workloads.filter((x) => x.observed.some((o) => o.key.startsWith('kubelet:')));
+  assert.ok(probed.length > 0, 'the demo probes Kyma Telemetry components');
+  for (const w of probed) {
+    for (const probe of w.observed.filter((o) => o.key.startsWith('kubelet:'))) {
+      assert.equal(probe.included, false, probe.key);
+      assert.match(probe.reason ?? '', /kubelet probes, node-local agents\) is never a rule/);
+    }
+    assert.equal(w.violations.filter((v) => JSON.stringify(v).includes('kubelet:')).length, 0);
+    const health = w.documented.filter((d) => d.id.endsWith('/ingress/health-checks') && d.edges.some((e) => e.startsWith('kubelet:')));
+    for (const d of health) assert.equal(d.status, 'confirmed', d.id);
+    const nodeRules = w.rules.filter((r) => r.evidence.matrixRules.some((m) => m.id.endsWith('/ingress/health-checks')));
+    assert.deepEqual(nodeRules.map((r) => r.id), [], `${w.workload.name}: a health check confirmed by kubelet probes renders no rule`);
+  }
 });
 
 test('recommend JSON lists each policy direction\'s rules in the order the manifests render them (the PolicySet order)', () => {

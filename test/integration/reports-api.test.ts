@@ -48,8 +48,8 @@ test('POST builds and stores a report; GET lists it and serves it as JSON, Markd
   assert.equal(created.body.trigger, 'manual');
   assert.equal(created.body.engine, 'kubernetes');
   assert.equal(created.body.createdAt, '2026-11-21T02:00:00.000Z');
-  assert.equal(created.body.headline.violations, 6);
-  assert.equal(created.body.headline.dropped, 3);
+  assert.equal(created.body.headline.violations, 1);
+  assert.equal(created.body.headline.dropped, 4);
 
   const list = await request(app).get('/api/v1/reports').set('Authorization', R).expect(200);
   assert.equal(list.body.items[0].id, id);
@@ -62,7 +62,7 @@ test('POST builds and stores a report; GET lists it and serves it as JSON, Markd
   assert.equal(json.headers.vary, 'Accept');
 
   const md = await request(app).get(`/api/v1/reports/${id}`).set('Authorization', R).set('Accept', 'text/markdown').expect(200).expect('Content-Type', /^text\/markdown; charset=utf-8/);
-  assert.ok(md.text.startsWith('# flowmatrix report — data as of 2026-11-20 23:57:50Z\n'));
+  assert.ok(md.text.startsWith('# flowmatrix report — data as of 2026-11-20 23:59:17Z\n'));
   assert.ok(md.text.includes('Generated 2026-11-21 02:00:00Z (manual)'));
 
   const html = await request(app).get(`/api/v1/reports/${id}`).set('Authorization', R).set('Accept', 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8').expect(200).expect('Content-Type', /^text\/html/);

@@ -29,7 +29,7 @@ test('report --format json: the model, stored as a manual report', async () => {
   assert.equal(report.trigger, 'manual');
   assert.equal(report.generatedAt, '2026-11-21T02:00:00.000Z');
   assert.equal(report.engine, 'kubernetes');
-  assert.equal(report.headline.dropped, 3);
+  assert.equal(report.headline.dropped, 4);
   assert.match(r.err, /^report \d+ stored \(keeping the newest 30\)\n$/);
   assert.deepEqual(stored().at(0), { id: Number(/report (\d+)/.exec(r.err)![1]), trigger: 'manual', engine: 'kubernetes' });
 });
@@ -40,7 +40,7 @@ test('byte-identical output for the same data; --no-store keeps nothing', async 
   const b = await runCli(['report', '--db', db, '--no-store', ...AT]);
   assert.equal(a.code, 0, a.err);
   assert.equal(a.out, b.out);
-  assert.ok(a.out.startsWith('# flowmatrix report — data as of 2026-11-20 23:57:50Z\n'));
+  assert.ok(a.out.startsWith('# flowmatrix report — data as of 2026-11-20 23:59:17Z\n'));
   assert.equal(a.err, '');
   assert.equal(stored().length, before);
   const h1 = await runCli(['report', '--format', 'html', '--db', db, '--no-store', ...AT]);

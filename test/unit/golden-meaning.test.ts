@@ -112,9 +112,17 @@ test('matrices/kyma-telemetry.yaml: the flow analysis of seed 001 lines 13-31, w
   const kubelet = active(component(m, 'metric-agent')).find((r) => r.id.endsWith('egress/kubelet'))!;
   assert.deepEqual([kubelet.peerRef, kubelet.ports, kubelet.source.line], ['nodes', tcp(10250), 23]);
   assert.ok(ids('metric-agent').includes('egress/scrape-targets'));
-  // Line 27: the self-monitor scrapes every module component; lines 26 and 31: alert queries manager → self-monitor.
+  // Line 27: the self-monitor scrapes the module components - but line 30 lists the manager's
+  // scraping as "Metric scraping (RMA)" only: the manager is not among them, and its ingress
+  // has no scraping rule from the self-monitor.
   const scraped = active(component(m, 'self-monitor')).filter((r) => r.direction === 'egress' && r.source.line === 27).map((r) => r.peerRef).sort();
-  assert.deepEqual(scraped, CURRENT_POLICIES.filter((r) => r.component !== 'self-monitor').map((r) => `component ${r.component}`).sort());
+  assert.deepEqual(scraped, CURRENT_POLICIES.filter((r) => r.component !== 'self-monitor' && r.component !== 'telemetry-manager').map((r) => `component ${r.component}`).sort());
+  const managerIn = active(component(m, 'telemetry-manager')).filter((r) => r.direction === 'ingress');
+  assert.deepEqual(managerIn.filter((r) => r.peerRef === 'component self-monitor').map((r) => [r.id, r.ports]), [['kyma-telemetry/telemetry-manager/ingress/alertmanager-webhook', tcp(9443)]]);
+  assert.ok(managerIn.some((r) => r.peerRef === 'role rma' && r.source.line === 30) || component(m, 'telemetry-manager').rules.some((r) => r.peerRef === 'role rma' && r.source.line === 30));
+  // Line 30, "alertmanager webhook": the flow has two ends, so the self-monitor's egress has the rule the manager's ingress has.
+  const hook = active(component(m, 'self-monitor')).find((r) => r.id.endsWith('egress/alertmanager-webhook'));
+  assert.deepEqual([hook?.peerRef, hook?.ports, hook?.source.line], ['component telemetry-manager', tcp(9443), 30]);
   assert.ok(ids('self-monitor').includes('ingress/alert-queries'));
   assert.ok(ids('telemetry-manager').includes('egress/alert-queries'));
   // Line 30: the manager's admission and conversion webhooks are called by the API server.
@@ -225,37 +233,40 @@ test('matrices/netobserv.yaml: seed 002 with deploymentModel Service and Loki: a
   const agent = component(m, 'ebpf-agent') as GoldenComponent & { namespace: string; hostNetwork: boolean };
   assert.deepEqual([agent.namespace, agent.hostNetwork, agent.selector.matchLabels], ['netobserv-privileged', true, { app: 'netobserv-ebpf-agent' }]);
   assert.deepEqual(activeRules(m, 'ebpf-agent'), ['egress must component flowlogs-pipeline TCP/2055 @33', 'ingress may role prometheus TCP/9400 @30']);
-  // Lines 40-55: flowlogs-pipeline.
-  assert.deepEqual(activeRules(m, 'flowlogs-pipeline'), ['egress must role loki all @53', 'ingress must component ebpf-agent TCP/2055 @44', 'ingress must role prometheus TCP/9401 @42']);
-  // Lines 56-66: the console plugin.
-  assert.deepEqual(activeRules(m, 'console-plugin'), ['egress must role loki all @66', 'egress must role prometheus all @63', 'ingress may role prometheus TCP/9002 @61']);
+  // Lines 40-55: flowlogs-pipeline. Line 53, "TCP, port depends on your Loki setup (usually 3100)":
+  // the bound Loki Service's target port, never every port.
+  assert.deepEqual(activeRules(m, 'flowlogs-pipeline'), ['egress must role loki TCP/3100 @53', 'ingress must component ebpf-agent TCP/2055 @44', 'ingress must role prometheus TCP/9401 @42']);
+  // Lines 56-66: the console plugin. Line 63, "Prometheus and AlertManager, TCP": AlertManager is
+  // discovered by the labels real installs use (StackLight's app=prometheus, component=alertmanager),
+  // and both resolve to their Services' target ports, as Loki (line 66) does.
+  assert.deepEqual(activeRules(m, 'console-plugin'), ['egress must role alertmanager TCP/9093 @63', 'egress must role loki TCP/3100 @66', 'egress must role prometheus TCP/9090 @63', 'ingress may role prometheus TCP/9002 @61']);
 });
 
 test('matrices/netobserv-kafka-no-loki.yaml: with deploymentModel Kafka (lines 35-36, 50-51) the agents talk to Kafka, not to flowlogs-pipeline; without Loki nobody reaches it', () => {
   const m = matrix('netobserv-kafka-no-loki');
   assert.deepEqual(activeRules(m, 'ebpf-agent'), ['egress must role kafka TCP/9092 @36', 'ingress may role prometheus TCP/9400 @30']);
   assert.deepEqual(activeRules(m, 'flowlogs-pipeline'), ['egress must role kafka TCP/9092 @51', 'ingress must role prometheus TCP/9401 @42']);
-  assert.deepEqual(activeRules(m, 'console-plugin'), ['egress must role prometheus all @63', 'ingress may role prometheus TCP/9002 @61']);
+  assert.deepEqual(activeRules(m, 'console-plugin'), ['egress must role alertmanager TCP/9093 @63', 'egress must role prometheus TCP/9090 @63', 'ingress may role prometheus TCP/9002 @61']);
 });
 
 // --- reports/demo.*: the demo cluster's story (docs/demo.md), told the same way in every format ---
 
-test('reports/demo.*: the blocked Prometheus scrape, the reused pod IP, the host-network workloads, and one set of numbers in JSON, Markdown and HTML', () => {
+test('reports/demo.*: the blocked Prometheus queries, the reused pod IP, the host-network workloads, and one set of numbers in JSON, Markdown and HTML', () => {
   const report = JSON.parse(golden('reports/demo.json')) as {
     headline: Record<string, number>;
     attention: { blocked: { edges: { key: string; forwarded: number; dropped: number }[] }; undocumented: { key: string; firstSeen: string }[]; hostNetwork: { workload: string }[] };
   };
-  // Seed 002 line 42: flowlogs-pipeline "Must allow traffic from Prometheus ... port 9401"; the
-  // demo's applied netobserv policy forgets it, so the scrape is dropped: blocked.
-  const scrape = report.attention.blocked.edges.find((e) => e.key === 'workload:stacklight/StatefulSet/prometheus-server|workload:netobserv/Deployment/flowlogs-pipeline|9401|TCP');
-  assert.ok(scrape && scrape.dropped > 0 && scrape.forwarded === 0, 'Prometheus → flowlogs-pipeline 9401 is blocked');
+  // Seed 002 line 63: the console plugin "Must allow traffic to Prometheus"; the demo's applied
+  // netobserv policy forgets StackLight, so the queries are dropped: blocked.
+  const scrape = report.attention.blocked.edges.find((e) => e.key === 'workload:netobserv/Deployment/netobserv-plugin|workload:stacklight/StatefulSet/prometheus-server|9090|TCP');
+  assert.ok(scrape && scrape.dropped > 0 && scrape.forwarded === 0, 'console plugin → Prometheus 9090 is blocked');
   // docs/demo.md "IP reuse": from 06:00 tools/netshoot holds the catalog pod's old IP; its call to
   // 192.0.2.44:4444 resolves to netshoot through the IP history, never to catalog.
   const netshoot = report.attention.undocumented.find((e) => e.key === 'workload:tools/Pod/netshoot|external:192.0.2.44|4444|TCP');
   assert.ok(netshoot && netshoot.firstSeen >= '2026-11-20T06:00', 'netshoot → 192.0.2.44:4444, after 06:00');
   assert.ok(!report.attention.undocumented.some((e) => e.key.startsWith('workload:shop/Deployment/catalog|external:192.0.2.44')), 'catalog never calls 192.0.2.44');
-  // Seed 000 line 104 and seed 002 line 28: the node exporter and the eBPF agent use the host network.
-  assert.deepEqual(report.attention.hostNetwork.map((h) => h.workload), ['netobserv-privileged/DaemonSet/netobserv-ebpf-agent', 'stacklight/DaemonSet/prometheus-node-exporter']);
+  // Seed 000 line 104 and seed 002 line 28: the node exporter and the eBPF agents (of both installs) use the host network.
+  assert.deepEqual(report.attention.hostNetwork.map((h) => h.workload), ['netobserv-kafka-privileged/DaemonSet/netobserv-ebpf-agent', 'netobserv-privileged/DaemonSet/netobserv-ebpf-agent', 'stacklight/DaemonSet/prometheus-node-exporter']);
   // The Markdown and HTML renderings carry the JSON's headline numbers.
   const md = golden('reports/demo.md');
   const html = golden('reports/demo.html');
@@ -287,7 +298,7 @@ test('matrices/progressive-delivery*.yaml: seed 003 lines 64-66 (webhook from th
   assert.deepEqual(activeRules(defaults, 'controller'), [
     'egress must apiserver all @78',
     'egress must dns TCP/53,UDP/53 @77',
-    'egress must role source-controller all @80',
+    'egress must role source-controller TCP/9090 @80',
     'ingress must apiserver TCP/9443 @64',
     'ingress must role flagger TCP/8082 @66',
     'ingress must role prometheus TCP/8080 @65',
@@ -298,7 +309,7 @@ test('matrices/progressive-delivery*.yaml: seed 003 lines 64-66 (webhook from th
     'egress must apiserver all @78',
     'egress must dns TCP/53,UDP/53 @77',
     'egress must role s3 TCP/443 @81',
-    'egress must role source-controller all @80',
+    'egress must role source-controller TCP/9090 @80',
     'ingress must apiserver TCP/9443 @64',
     'ingress must role prometheus TCP/8080 @65',
   ]);

@@ -40,7 +40,12 @@ test('NetObserv with defaults: components select their workloads, the Service mo
   const prom = m.roles.find((r) => r.role === 'prometheus')!;
   assert.equal(prom.origin, 'discovered');
   assert.deepEqual(prom.peers[0]?.kind === 'pods' && prom.peers[0].workloads, [{ namespace: 'monitoring', kind: 'StatefulSet', name: 'prometheus' }]);
-  assert.ok(m.findings.some((f) => f.kind === 'role-unbound' && f.subject === 'alertmanager'));
+  // Seed 002 line 63: the console plugin "Must allow traffic to Prometheus and AlertManager" - found
+  // by the labels real installs use (here StackLight's older-chart app=prometheus, component=alertmanager).
+  const am = m.roles.find((r) => r.role === 'alertmanager')!;
+  assert.equal(am.origin, 'discovered');
+  assert.equal(am.via, 'pods labelled app=prometheus,component=alertmanager');
+  assert.ok(!m.findings.some((f) => f.kind === 'role-unbound' && f.subject === 'alertmanager'));
   assert.ok(!m.findings.some((f) => f.subject === 'kafka'), 'kafka is not needed in the Service model');
 });
 

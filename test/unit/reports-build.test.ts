@@ -29,58 +29,61 @@ const input = gather();
 const report = buildReport(input);
 
 const PROM_FLP = 'workload:stacklight/StatefulSet/prometheus-server|workload:netobserv/Deployment/flowlogs-pipeline|9401|TCP';
+const PLUGIN_PROM = 'workload:netobserv/Deployment/netobserv-plugin|workload:stacklight/StatefulSet/prometheus-server|9090|TCP';
 const ANALYTICS_PG = 'workload:analytics/Deployment/report-builder|workload:shop/StatefulSet/postgres|5432|TCP';
 const NETSHOOT = 'workload:tools/Pod/netshoot|external:192.0.2.44|4444|TCP';
 
 const find = (items: EdgeItem[], key: string): EdgeItem | undefined => items.find((e) => e.key === key);
 
 test('headline counts of the demo cluster', () => {
-  assert.deepEqual(report.headline, { blocked: 4, violations: 6, dropped: 3, undocumented: 100, documentedUnobserved: 4, stale: 0, hostNetwork: 2, findings: 18, drift: 65 });
+  assert.deepEqual(report.headline, { blocked: 2, violations: 1, dropped: 4, undocumented: 103, documentedUnobserved: 4, stale: 0, hostNetwork: 3, findings: 19, drift: 67 });
   assert.equal(report.data.now, report.data.lastSeen, 'the reference time is the data’s latest last-seen, not the clock');
-  assert.ok(report.data.now!.startsWith('2026-11-20T23:57:50'));
+  assert.ok(report.data.now!.startsWith('2026-11-20T23:59:17'));
   assert.equal(report.generatedAt, '2026-11-21T02:00:00.000Z');
-  assert.equal(report.data.edges, 207);
-  assert.equal(report.totals.workloads, 48);
-  assert.deepEqual(report.totals.manifests, { calico: 55, cilium: 55, clusternetworkpolicy: 101, kubernetes: 55 });
+  assert.equal(report.data.edges, 205);
+  assert.equal(report.totals.workloads, 51);
+  assert.deepEqual(report.totals.manifests, { calico: 57, cilium: 57, clusternetworkpolicy: 105, kubernetes: 57 });
 });
 
-test('StackLight Prometheus → flowlogs-pipeline 9401: blocked, documented egress that the applied netobserv policy drops', () => {
-  const e = find(report.attention.blocked.edges, PROM_FLP);
+test('console plugin → StackLight Prometheus 9090: blocked, documented egress (seed 002 line 63) that the applied netobserv policy drops', () => {
+  const e = find(report.attention.blocked.edges, PLUGIN_PROM);
   assert.ok(e, 'listed under blocked');
-  assert.equal(find(report.attention.dropped, PROM_FLP), undefined, 'each edge appears once');
+  assert.equal(find(report.attention.dropped, PLUGIN_PROM), undefined, 'each edge appears once');
   assert.equal(e.dropped, 6);
   assert.equal(e.forwarded, 0, 'unanswered NetObserv SYNs are no evidence of delivery');
   assert.equal(e.flows, 13);
-  assert.equal(e.firstSeen, '2026-11-20T00:22:22.200Z');
-  assert.equal(e.lastSeen, '2026-11-20T23:43:29.400Z');
+  assert.equal(e.firstSeen, '2026-11-20T00:59:08.400Z');
+  assert.equal(e.lastSeen, '2026-11-20T23:32:47.400Z');
   assert.deepEqual(e.sources, ['netobserv', 'hubble']);
   assert.deepEqual(
     e.sides.map((s) => [s.workload, s.direction, s.status]),
     [
-      ['netobserv/Deployment/flowlogs-pipeline', 'ingress', 'blocked'],
-      // StackLight documents Prometheus' egress as required (allow-all for dynamic scrape targets).
-      ['stacklight/StatefulSet/prometheus-server', 'egress', 'blocked'],
+      ['netobserv/Deployment/netobserv-plugin', 'egress', 'blocked'],
+      // StackLight documents Prometheus' ingress as required (allow-all: its web UI behind a load balancer).
+      ['stacklight/StatefulSet/prometheus-server', 'ingress', 'blocked'],
     ],
   );
   // The role `prometheus` is discovered on both Prometheus servers (app.kubernetes.io/name and app+component).
-  const flp = e.sides.find((s) => s.direction === 'ingress');
-  assert.deepEqual(flp?.rules, ['netobserv/flowlogs-pipeline/ingress/prometheus-9401']);
-  assert.equal(report.attention.documentedUnobserved.some((r) => r.id === 'netobserv/flowlogs-pipeline/ingress/prometheus-9401'), false);
+  const plugin = e.sides.find((s) => s.direction === 'egress');
+  assert.deepEqual(plugin?.rules, ['netobserv/console-plugin/egress/prometheus']);
+  assert.equal(report.attention.documentedUnobserved.some((r) => r.id === 'netobserv/console-plugin/egress/prometheus'), false);
+  // StackLight Prometheus → flowlogs-pipeline 9401 is dropped too, but some SYNs were forwarded on the way: dropped, not blocked.
+  assert.ok(find(report.attention.dropped, PROM_FLP));
 });
 
-test('bound by config to the monitoring Prometheus only, the 9401 must rule waits for it and the StackLight scrape is undocumented', () => {
+test('bound by config to the monitoring Prometheus only, the console plugin\'s must rule waits for it and its query to StackLight is undocumented', () => {
   const bound = buildReport(
     gather({ matrices: { bindings: { roles: { prometheus: [{ namespace: 'monitoring', selector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }] } } } }),
   );
-  const e = find(bound.attention.blocked.edges, PROM_FLP);
+  const e = find(bound.attention.blocked.edges, PLUGIN_PROM);
   assert.ok(e, 'still blocked on the StackLight side');
-  assert.equal(e.sides.find((s) => s.direction === 'ingress')?.status, 'undocumented');
-  const rule = bound.attention.documentedUnobserved.find((r) => r.id === 'netobserv/flowlogs-pipeline/ingress/prometheus-9401');
+  assert.equal(e.sides.find((s) => s.direction === 'egress')?.status, 'undocumented');
+  const rule = bound.attention.documentedUnobserved.find((r) => r.id === 'netobserv/console-plugin/egress/prometheus');
   assert.ok(rule);
   assert.equal(rule.level, 'must');
   assert.equal(rule.peer, 'role prometheus');
-  assert.deepEqual(rule.workloads, ['netobserv/Deployment/flowlogs-pipeline']);
-  assert.equal(rule.source.line, 42);
+  assert.deepEqual(rule.workloads, ['netobserv/Deployment/netobserv-plugin']);
+  assert.equal(rule.source.line, 63);
   assert.equal(rule.source.title, 'NetObserv network policy communication matrix');
 });
 
@@ -98,7 +101,7 @@ test('a blocked side puts the edge under blocked, ahead of every other category'
 test('analytics → shop/postgres: dropped, undocumented on both sides', () => {
   const e = find(report.attention.dropped, ANALYTICS_PG);
   assert.ok(e);
-  assert.equal(e.dropped, 6);
+  assert.equal(e.dropped, 12);
   assert.equal(e.forwarded, 0);
   assert.deepEqual(
     e.sides.map((s) => [s.workload, s.status]),
@@ -113,35 +116,38 @@ test('analytics → shop/postgres: dropped, undocumented on both sides', () => {
 test('netshoot → 192.0.2.44:4444 is undocumented traffic to review', () => {
   const e = find(report.attention.undocumented, NETSHOOT);
   assert.ok(e);
-  assert.equal(e.flows, 9);
-  assert.equal(e.bytes, 11915);
-  assert.equal(e.firstSeen, '2026-11-20T06:18:43.200Z');
+  assert.equal(e.flows, 16);
+  assert.equal(e.bytes, 33325);
+  assert.equal(e.firstSeen, '2026-11-20T06:24:29.527Z');
   assert.deepEqual(e.sides, [{ workload: 'tools/Pod/netshoot', direction: 'egress', status: 'undocumented', rules: [], included: true, violation: false }]);
 });
 
 test('violations, host-network workloads, findings, drift and ingest health', () => {
-  assert.ok(report.attention.violations.some((e) => e.key === 'workload:kyma-system/Deployment/telemetry-metric-gateway|external:198.51.100.30|443|TCP' && e.sides[0]?.violation === true));
+  // Seed 001 line 30: the manager is scraped by RMA only; the self-monitor scraping it is the one violation.
+  // (The pipelines' calls to their external backends are not: role telemetry-backends is bound from observation.)
+  assert.deepEqual(report.attention.violations.map((e) => [e.key, e.sides.every((s) => s.violation)]), [['workload:kyma-system/Deployment/telemetry-self-monitor|workload:kyma-system/Deployment/telemetry-manager|8080|TCP', true]]);
   assert.deepEqual(
     report.attention.hostNetwork.map((h) => h.workload),
-    ['netobserv-privileged/DaemonSet/netobserv-ebpf-agent', 'stacklight/DaemonSet/prometheus-node-exporter'],
+    ['netobserv-kafka-privileged/DaemonSet/netobserv-ebpf-agent', 'netobserv-privileged/DaemonSet/netobserv-ebpf-agent', 'stacklight/DaemonSet/prometheus-node-exporter'],
   );
   assert.match(report.attention.hostNetwork[1]!.summary, /host network/);
-  assert.ok(report.attention.findings.some((f) => f.matrix === 'netobserv' && f.kind === 'role-unbound' && f.subject === 'alertmanager'));
+  assert.ok(report.attention.findings.some((f) => f.matrix === 'kyma-telemetry' && f.kind === 'role-inferred' && f.subject === 'telemetry-backends' && f.message.includes('matrices.bindings.roles.telemetry-backends')));
+  assert.ok(report.attention.findings.some((f) => f.matrix === 'kyma-telemetry' && f.kind === 'role-unbound' && f.subject === 'rma'));
   assert.equal(report.attention.findings.filter((f) => f.matrix === 'stacklight' && f.kind === 'component-absent').length, 11);
-  assert.deepEqual(report.attention.drift.summary, { recommended: 55, applied: 10, inSync: 0, missing: 55, extra: 10, differing: 0 });
+  assert.deepEqual(report.attention.drift.summary, { recommended: 57, applied: 10, inSync: 0, missing: 57, extra: 10, differing: 0 });
   assert.ok(report.attention.drift.extra.some((p) => p.namespace === 'shop' && p.name === 'postgres'));
-  assert.deepEqual(report.ingest.totals, { runs: 2, failed: 0, running: 0, records: 3000, accepted: 3000, rejected: 0, skipped: 0, ambiguous: 8 });
+  assert.deepEqual(report.ingest.totals, { runs: 2, failed: 0, running: 0, records: 3000, accepted: 3000, rejected: 0, skipped: 0, ambiguous: 4 });
   assert.deepEqual(report.ingest.recent.map((r) => r.source), ['demo/hubble.jsonl', 'demo/netobserv.ndjson']);
-  assert.equal(report.ingest.ambiguous.pairs, 3);
+  assert.equal(report.ingest.ambiguous.pairs, 1);
   assert.deepEqual(report.ingest.ambiguous.top[0], {
-    peerA: 'external:192.0.2.44',
-    peerB: 'workload:tools/Pod/netshoot',
+    peerA: 'external:198.51.100.40',
+    peerB: 'workload:stacklight/Deployment/metric-collector',
     protocol: 'TCP',
-    portA: 4444,
-    portB: 34891,
+    portA: 5000,
+    portB: 55079,
     flows: 4,
-    firstSeen: '2026-11-20T06:13:49.380Z',
-    lastSeen: '2026-11-20T14:49:57.361Z',
+    firstSeen: '2026-11-20T09:50:26.186Z',
+    lastSeen: '2026-11-20T09:50:26.186Z',
   });
 });
 
@@ -152,8 +158,8 @@ test('per-namespace summary: workloads, components, manifests per engine, attent
   assert.deepEqual(ns.components, ['netobserv/console-plugin', 'netobserv/flowlogs-pipeline', 'netobserv/operator']);
   // ClusterNetworkPolicies are cluster-scoped but count for the namespace of the workload they isolate.
   assert.deepEqual(ns.manifests, { calico: 5, cilium: 5, clusternetworkpolicy: 9, kubernetes: 5 });
-  assert.equal(ns.attention.blocked, 4);
-  assert.equal(ns.attention.dropped, 2);
+  assert.equal(ns.attention.blocked, 2);
+  assert.equal(ns.attention.dropped, 3);
   assert.equal(report.namespaces.find((n) => n.namespace === '(cluster)'), undefined);
   const systems = report.systems.map((s) => `${s.matrix} ${s.components.present}/${s.components.total}`);
   assert.deepEqual(systems, ['kyma-telemetry 8/8', 'netobserv 4/4', 'progressive-delivery 1/1', 'stacklight 19/30']);

@@ -49,10 +49,10 @@ test('markdown: the sections in reading order, with the evidence of an item', ()
   assert.deepEqual([...positions].sort((a, b) => a - b), positions);
   assert.ok(
     md.includes(
-      '| `stacklight/StatefulSet/prometheus-server` | `netobserv/Deployment/flowlogs-pipeline` | 9401/TCP | 13 | 0 / 6 | 2026-11-20 00:22:22Z | 2026-11-20 23:43:29Z | netobserv, hubble | ingress of netobserv/Deployment/flowlogs-pipeline: blocked; egress of stacklight/StatefulSet/prometheus-server: blocked | `netobserv/flowlogs-pipeline/ingress/prometheus-9401, stacklight/prometheus-server/egress/allow-all` |',
+      '| `netobserv/Deployment/netobserv-plugin` | `stacklight/StatefulSet/prometheus-server` | 9090/TCP | 13 | 0 / 6 | 2026-11-20 00:59:08Z | 2026-11-20 23:32:47Z | netobserv, hubble | egress of netobserv/Deployment/netobserv-plugin: blocked; ingress of stacklight/StatefulSet/prometheus-server: blocked | `netobserv/console-plugin/egress/prometheus, stacklight/prometheus-server/ingress/allow-all` |',
     ),
   );
-  assert.match(md, /\| `netobserv\/flowlogs-pipeline\/ingress\/prometheus-9401` \| netobserv\/Deployment\/flowlogs-pipeline \| ingress role prometheus \| must \| .* \| NetObserv network policy communication matrix, line 42 \|/);
+  assert.match(md, /\| `netobserv\/console-plugin\/egress\/alertmanager` \| netobserv\/Deployment\/netobserv-plugin \| egress role alertmanager \| must \| .* \| NetObserv network policy communication matrix, line 63 \(also 64\) \|/);
 });
 
 function hostile(): Report {
@@ -70,7 +70,7 @@ test('html: self-contained and escaped', () => {
   assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt; | pipe'));
   assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;'));
   assert.ok(html.includes(`content="default-src 'none'; style-src 'unsafe-inline'"`));
-  assert.ok(html.includes('<h3>Dropped by the applied policies<span class="count hot">3</span></h3>'));
+  assert.ok(html.includes('<h3>Dropped by the applied policies<span class="count hot">4</span></h3>'));
 });
 
 test('markdown: cell text cannot break tables or inject HTML', () => {

@@ -1,0 +1,46 @@
+/**
+ * What a workload's documented rules say beyond their statuses: which must rules wait for a
+ * role nothing binds (applying the recommendation blocks them), which rules are documented only
+ * when a parameter is set, and which documented health checks are kubelet probes.
+ */
+import type { Direction } from '../../domain/direction.ts';
+import type { RuleAssessment } from './compare.ts';
+
+/**
+ * A documented ingress rule from the nodes whose every observed edge is a kubelet probe from the
+ * pod's own node: the probes confirm it, and it renders no rule, because "kubelet probes are never
+ * rules" wins over "health checks from the nodes" (docs/recommend.md, "Health checks and kubelet probes"). Traffic from
+ * the node a pod runs on is always allowed (kubernetes.io/docs/concepts/services-networking/network-policies,
+ * "the traffic to and from the node where a Pod is running is always allowed").
+ */
+export function probesOnly(r: RuleAssessment): boolean {
+  return (
+    r.rule.direction === 'ingress' &&
+    r.edges.length > 0 &&
+    r.rule.peers.length > 0 &&
+    r.rule.peers.every((p) => p.kind === 'nodes') &&
+    r.edges.every((e) => e.client.kind === 'kubelet')
+  );
+}
+
+/**
+ * Warnings for a workload's rules: a `must` rule waiting for an unbound role in a direction the
+ * recommendation restricts (applying it blocks that flow), and a rule documented when configured
+ * that observed edges fit (set the parameter).
+ */
+export function documentedWarnings(rules: readonly RuleAssessment[], restricted: Record<Direction, boolean>): string[] {
+  const out: string[] = [];
+  for (const r of rules) {
+    const { rule } = r;
+    const waiting = r.status === 'inactive' && rule.role !== undefined && rule.condition?.holds !== false && rule.unresolved.includes(`role ${rule.role} is unbound`);
+    if (waiting && rule.level === 'must' && restricted[rule.direction]) {
+      out.push(
+        `${rule.id} (must: ${rule.purpose}) waits for role ${rule.role}, which is unbound and which nothing observed binds: applying this recommendation blocks that ${rule.direction} flow; bind ${rule.role} in matrices.bindings.roles.${rule.role}`,
+      );
+    }
+    if (rule.whenConfigured) {
+      out.push(`${rule.id} is documented when configured (${rule.purpose}): ${rule.whenConfigured.edges.length} observed edge(s) fit it; set ${rule.whenConfigured.set}${rule.role ? ` and bind ${rule.role}` : ''} to document them`);
+    }
+  }
+  return out;
+}

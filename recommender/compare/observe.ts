@@ -1,0 +1,350 @@
+/**
+ * What observation adds to the resolved matrices, before any comparison (issue 13):
+ *
+ * - **roles bound from observation**: a rule whose only gap is an unbound role, and whose
+ *   component was seen talking to peers that can be that role (external addresses for an
+ *   external role, workloads for an in-cluster one, on the rule's ports when it names them, and
+ *   not already covered by an active rule), gets the role bound to those peers: origin
+ *   `inferred`, the candidates and their edges listed, the binding to pin in config;
+ * - **documented when configured**: a rule inactive only because a parameter left at its
+ *   default does not hold, which observed edges fit, names those edges and what to set;
+ * - **host-network evidence**: a host-network component's flows arrive from node addresses, so
+ *   its active rules are checked against node peers too.
+ *
+ * An observed peer that fits two roles (or a role and a conditional rule) binds neither: it is
+ * listed as ambiguous. Pure; the same inputs give the same bytes.
+ */
+import { stringify } from 'yaml';
+import type { EdgeTraffic } from '../../domain/edge.ts';
+import type { InventorySnapshot } from '../../domain/inventory.ts';
+import { isIpAddress } from '../../domain/ip.ts';
+import { peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
+import { bindingPeer, toResolvedPorts } from '../matrix/bindings.ts';
+import type { AmbiguousCandidate, ExpectedRule, Finding, ResolvedComponent, ResolvedMatrix, RoleCandidate, RoleResolution, RoleScope } from '../matrix/resolved.ts';
+import type { RoleBindingT } from '../matrix/schema.ts';
+import type { ClusterIndex } from './context.ts';
+import { edgeMatchesRule, portMatches } from './match.ts';
+
+export interface Observation {
+  inventory: InventorySnapshot;
+  edges: readonly EdgeTraffic[];
+  ix: ClusterIndex;
+}
+
+const unboundText = (role: string): string => `role ${role} is unbound`;
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const uniqSorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort(cmp);
+
+export function edgeText(e: EdgeTraffic): string {
+  return `${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`;
+}
+
+/** The peer on the far side of `e`, seen from the rule's component in `direction`. */
+const farPeer = (e: EdgeTraffic, direction: 'ingress' | 'egress'): Peer => (direction === 'ingress' ? e.client : e.server);
+
+/** An observed peer that can be a role of that scope. */
+export function scopeFits(scope: RoleScope, p: Peer): boolean {
+  if (scope === 'external') return p.kind === 'external';
+  if (scope === 'in-cluster') return p.kind === 'workload';
+  return p.kind === 'external' || p.kind === 'workload';
+}
+
+/** Edges per workload key and side, and the active rules that already cover each workload's sides. */
+class EdgeIndex {
+  private readonly sides = new Map<string, EdgeTraffic[]>();
+  constructor(edges: readonly EdgeTraffic[]) {
+    for (const e of edges) {
+      if (e.server.kind === 'workload' || e.server.kind === 'dns') this.push(`ingress|${workloadKey(e.server.workload)}`, e);
+      if (e.client.kind === 'workload' || e.client.kind === 'dns') this.push(`egress|${workloadKey(e.client.workload)}`, e);
+      if (e.client.kind === 'node' || e.client.kind === 'kubelet') this.push('egress|<node>', e);
+      if (e.server.kind === 'node') this.push('ingress|<node>', e);
+    }
+  }
+  private push(k: string, e: EdgeTraffic): void {
+    const list = this.sides.get(k);
+    if (list) list.push(e);
+    else this.sides.set(k, [e]);
+  }
+  of(direction: 'ingress' | 'egress', workload: string): readonly EdgeTraffic[] {
+    return this.sides.get(`${direction}|${workload}`) ?? [];
+  }
+  fromNodes(direction: 'ingress' | 'egress'): readonly EdgeTraffic[] {
+    return this.sides.get(`${direction}|<node>`) ?? [];
+  }
+}
+
+/** A rule observation may complete: waiting for an unbound role, or inactive only by a condition on defaulted parameters. */
+interface Claimant {
+  matrix: ResolvedMatrix;
+  component: ResolvedComponent;
+  rule: ExpectedRule;
+  kind: 'waiting' | 'conditional';
+  /** Edges of one workload-side are claimed by one of these; two different claims on an edge make it ambiguous. */
+  claim: string;
+  role?: RoleResolution;
+}
+
+interface Fit {
+  edge: EdgeTraffic;
+  direction: 'ingress' | 'egress';
+  claimants: Claimant[];
+}
+
+function claimants(m: ResolvedMatrix): Claimant[] {
+  const roles = new Map(m.roles.map((r) => [r.role, r]));
+  const defaulted = new Set(m.parameters.filter((p) => p.origin !== 'config').map((p) => p.name));
+  const out: Claimant[] = [];
+  for (const c of m.components) {
+    if (!c.enabled || !c.present) continue;
+    for (const rule of c.rules) {
+      const role = rule.role !== undefined ? roles.get(rule.role) : undefined;
+      const unbound = role?.origin === 'unbound';
+      const gaps = rule.unresolved.filter((u) => !(unbound && u === unboundText(role.role)));
+      if (gaps.length > 0) continue;
+      if (unbound && rule.condition?.holds !== false) {
+        out.push({ matrix: m, component: c, rule, kind: 'waiting', claim: `role ${role.role}`, role });
+        continue;
+      }
+      const cond = rule.condition;
+      // Only a rule to a role: a parameter that switches between whole views of a matrix (Kyma's
+      // `model`) has rules to fixed peers, and is no "configure it and this peer is documented".
+      if (role && cond && !cond.holds && Object.keys(cond.when).every((p) => defaulted.has(p))) {
+        out.push({ matrix: m, component: c, rule, kind: 'conditional', claim: `${rule.id} when ${cond.text}`, ...(role ? { role } : {}) });
+      }
+    }
+  }
+  return out;
+}
+
+/** Workload keys the matrix's own components select: a role stands for someone else, never for one of them. */
+const ownWorkloads = new WeakMap<ResolvedMatrix, Set<string>>();
+function ownOf(m: ResolvedMatrix): Set<string> {
+  let own = ownWorkloads.get(m);
+  if (!own) ownWorkloads.set(m, (own = new Set(m.components.flatMap((c) => c.workloads.map(workloadKey)))));
+  return own;
+}
+
+function fits(cl: Claimant, e: EdgeTraffic, ix: ClusterIndex): boolean {
+  const other = farPeer(e, cl.rule.direction);
+  if (cl.role?.origin === 'unbound') {
+    if (other.kind === 'workload' && ownOf(cl.matrix).has(workloadKey(other.workload))) return false;
+    return scopeFits(cl.role.scope, other) && portMatches(e, cl.rule.ports, ix);
+  }
+  return edgeMatchesRule(e, cl.rule, ix);
+}
+
+function portText(e: EdgeTraffic): string {
+  return `${e.port}/${e.protocol}`;
+}
+
+/** The config bindings an observed peer becomes (a /32 or /128 for an address, the workload's own selector). */
+function bindingsOf(peer: Peer, ports: readonly EdgeTraffic[], inv: InventorySnapshot): RoleBindingT | undefined {
+  const portSpecs = uniqSorted(ports.map(portText)).map((t) => {
+    const [port, protocol] = t.split('/');
+    return protocol === 'TCP' ? { port: Number(port) } : { port: Number(port), protocol: protocol as 'UDP' | 'SCTP' };
+  });
+  if (peer.kind === 'external') {
+    if (!isIpAddress(peer.ip)) return undefined;
+    return { cidrs: [`${peer.ip}/${peer.ip.includes(':') ? 128 : 32}`], ports: portSpecs };
+  }
+  if (peer.kind === 'workload') {
+    const w = inv.workloads.find((x) => workloadKey(x) === workloadKey(peer.workload));
+    const hasSelector = w !== undefined && (Object.keys(w.selector.matchLabels ?? {}).length > 0 || (w.selector.matchExpressions ?? []).length > 0);
+    if (!w || !hasSelector) return undefined;
+    return { namespace: w.namespace, selector: w.selector, ports: portSpecs };
+  }
+  return undefined;
+}
+
+function candidatesOf(fitsOfRole: readonly Fit[], ix: ClusterIndex): { candidates: RoleCandidate[]; byPeer: Map<string, { peer: Peer; edges: EdgeTraffic[] }> } {
+  const byPeer = new Map<string, { peer: Peer; edges: EdgeTraffic[]; components: Set<string> }>();
+  for (const f of fitsOfRole) {
+    const peer = farPeer(f.edge, f.direction);
+    const k = peerKey(peer);
+    let entry = byPeer.get(k);
+    if (!entry) byPeer.set(k, (entry = { peer, edges: [], components: new Set() }));
+    if (!entry.edges.includes(f.edge)) entry.edges.push(f.edge);
+    for (const c of f.claimants) entry.components.add(`${c.matrix.name}/${c.component.name}`);
+  }
+  const candidates = [...byPeer.entries()]
+    .sort((a, b) => cmp(a[0], b[0]))
+    .map(([k, v]): RoleCandidate => {
+      const names = v.peer.kind === 'external' ? (ix.externalNames.get(v.peer.ip) ?? []) : [];
+      return {
+        peer: k,
+        ...(names.length > 0 ? { names: [...names] } : {}),
+        ports: uniqSorted(v.edges.map(portText)),
+        components: uniqSorted(v.components),
+        edges: uniqSorted(v.edges.map(edgeText)),
+        flows: v.edges.reduce((n, e) => n + e.flows, 0),
+        lastSeen: new Date(Math.max(...v.edges.map((e) => e.lastSeen))).toISOString(),
+      };
+    });
+  return { candidates, byPeer };
+}
+
+function pinText(role: string, bindings: readonly RoleBindingT[]): string {
+  return stringify({ matrices: { bindings: { roles: { [role]: bindings } } } }, { lineWidth: 0 });
+}
+
+/** The role bound from its candidates; undefined when none can be expressed as a binding. */
+function inferredRole(r: RoleResolution, fitsOfRole: readonly Fit[], obs: Observation): RoleResolution | undefined {
+  const { candidates, byPeer } = candidatesOf(fitsOfRole, obs.ix);
+  const bindings: RoleBindingT[] = [];
+  for (const [, v] of [...byPeer.entries()].sort((a, b) => cmp(a[0], b[0]))) {
+    const b = bindingsOf(v.peer, v.edges, obs.inventory);
+    if (b) bindings.push(b);
+  }
+  if (bindings.length === 0) return undefined;
+  const peers = bindings.map((b) => bindingPeer(b, obs.inventory));
+  const ports = toResolvedPorts(bindings.flatMap((b) => b.ports ?? []));
+  return {
+    ...r,
+    origin: 'inferred',
+    via: `observed: ${candidates.length} peer(s) seen under rules waiting for the role (${uniqSorted(candidates.flatMap((c) => c.components)).join(', ')})`,
+    bindings,
+    peers,
+    ports,
+    candidates,
+    pin: pinText(r.role, bindings),
+  };
+}
+
+function withRole(rule: ExpectedRule, role: RoleResolution, component: ResolvedComponent): ExpectedRule {
+  const unresolved = rule.unresolved.filter((u) => u !== unboundText(role.role));
+  return {
+    ...rule,
+    peers: role.peers,
+    ports: rule.ports.length > 0 ? rule.ports : role.ports,
+    inferred: { role: role.role, candidates: (role.candidates ?? []).map((c) => c.peer), pin: role.pin ?? '' },
+    active: component.enabled && component.present && rule.condition?.holds !== false && unresolved.length === 0,
+    unresolved,
+  };
+}
+
+/** Every matrix with what observation adds (see the module comment); matrices that are off are returned as they are. */
+export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observation): ResolvedMatrix[] {
+  const edges = new EdgeIndex(obs.edges);
+  const enabled = matrices.filter((m) => m.enabled);
+  // Active rules per workload side, across every matrix: an edge they cover is no candidate.
+  const covered = new Map<string, ExpectedRule[]>();
+  for (const m of enabled) {
+    for (const c of m.components) {
+      if (!c.enabled) continue;
+      for (const w of c.workloads) {
+        for (const r of c.rules) {
+          if (!r.active) continue;
+          const k = `${r.direction}|${workloadKey(w)}`;
+          covered.set(k, [...(covered.get(k) ?? []), r]);
+        }
+      }
+    }
+  }
+  const all = enabled.flatMap(claimants);
+  // Per edge and side: which claimants it fits.
+  const fitOf = new Map<string, Fit>();
+  for (const cl of all) {
+    const d = cl.rule.direction;
+    for (const w of cl.component.workloads) {
+      const wk = workloadKey(w);
+      const cover = covered.get(`${d}|${wk}`) ?? [];
+      for (const e of edges.of(d, wk)) {
+        if (farPeer(e, d).kind === 'kubelet' || cover.some((r) => edgeMatchesRule(e, r, obs.ix))) continue;
+        if (!fits(cl, e, obs.ix)) continue;
+        const k = `${d}|${wk}|${edgeText(e)}`;
+        let f = fitOf.get(k);
+        if (!f) fitOf.set(k, (f = { edge: e, direction: d, claimants: [] }));
+        f.claimants.push(cl);
+      }
+    }
+  }
+  const fitsList = [...fitOf.entries()].sort((a, b) => cmp(a[0], b[0])).map(([, f]) => f);
+  // A rule waiting for a role that names its ports is the specific reading of an edge on those
+  // ports: it wins over rules that fit any port. Otherwise two claims make the edge ambiguous.
+  const claimsOf = (f: Fit): string[] => {
+    const specific = uniqSorted(f.claimants.filter((c) => c.kind === 'waiting' && c.rule.ports.length > 0).map((c) => c.claim));
+    return specific.length === 1 ? specific : uniqSorted(f.claimants.map((c) => c.claim));
+  };
+
+  return matrices.map((m) => {
+    if (!m.enabled) return m;
+    const mine = (f: Fit) => f.claimants.filter((c) => c.matrix === m);
+    const inferred = new Map<string, RoleResolution>();
+    const ambiguous = new Map<string, AmbiguousCandidate[]>();
+    for (const r of m.roles) {
+      if (r.origin !== 'unbound') continue;
+      const claim = `role ${r.role}`;
+      const clear = fitsList.filter((f) => mine(f).some((c) => c.claim === claim) && claimsOf(f).length === 1 && claimsOf(f)[0] === claim);
+      const unclear = fitsList.filter((f) => mine(f).some((c) => c.claim === claim && c.kind === 'waiting') && claimsOf(f).length > 1);
+      if (unclear.length > 0) ambiguous.set(r.role, ambiguousEntries(unclear));
+      if (clear.length === 0) continue;
+      const bound = inferredRole(r, clear.map((f) => ({ ...f, claimants: mine(f) })), obs);
+      if (bound) inferred.set(r.role, bound);
+    }
+    const roles = m.roles.map((r) => {
+      const out = inferred.get(r.role) ?? r;
+      const amb = ambiguous.get(r.role);
+      return amb ? { ...out, ambiguous: amb } : out;
+    });
+    const components = m.components.map((c) => {
+      const rules = c.rules.map((rule) => {
+        let out = rule;
+        const role = rule.role !== undefined ? inferred.get(rule.role) : undefined;
+        if (role) out = withRole(out, role, c);
+        const when = fitsList.filter((f) => f.claimants.some((cl) => cl.rule === rule && cl.kind === 'conditional'));
+        if (when.length > 0 && rule.condition) {
+          out = { ...out, whenConfigured: { set: rule.condition.text, edges: uniqSorted(when.map((f) => edgeText(f.edge))) } };
+        }
+        return out;
+      });
+      return { ...c, rules: c.hostNetwork && c.present ? rules.map((r) => withNodeEvidence(r, edges, obs.ix)) : rules };
+    });
+    return { ...m, roles, components, findings: observedFindings(m, roles) };
+  });
+}
+
+function ambiguousEntries(unclear: readonly Fit[]): AmbiguousCandidate[] {
+  const byPeer = new Map<string, { roles: Set<string>; edges: Set<string> }>();
+  for (const f of unclear) {
+    const k = peerKey(farPeer(f.edge, f.direction));
+    let e = byPeer.get(k);
+    if (!e) byPeer.set(k, (e = { roles: new Set(), edges: new Set() }));
+    for (const c of f.claimants) e.roles.add(c.claim);
+    e.edges.add(edgeText(f.edge));
+  }
+  return [...byPeer.entries()].sort((a, b) => cmp(a[0], b[0])).map(([peer, v]) => ({ peer, roles: uniqSorted(v.roles), edges: uniqSorted(v.edges) }));
+}
+
+/** An active rule of a host-network component, checked against the flows its nodes' addresses carried. */
+function withNodeEvidence(rule: ExpectedRule, edges: EdgeIndex, ix: ClusterIndex): ExpectedRule {
+  // A node address stands for every host-network pod of the node: only a rule that names its
+  // ports and a peer more specific than the world says which of them the flow was.
+  if (!rule.active || rule.ports.length === 0 || rule.peers.some((p) => p.kind === 'world')) return rule;
+  const seen = edges.fromNodes(rule.direction).filter((e) => edgeMatchesRule(e, rule, ix));
+  return seen.length > 0 ? { ...rule, observedFromNodes: uniqSorted(seen.map(edgeText)) } : rule;
+}
+
+/** The resolution's findings with the role findings observation changed: inferred, ambiguous, still unbound. */
+function observedFindings(m: ResolvedMatrix, roles: readonly RoleResolution[]): Finding[] {
+  const byRole = new Map(roles.map((r) => [r.role, r]));
+  const out: Finding[] = [];
+  for (const f of m.findings) {
+    const r = f.kind === 'role-unbound' ? byRole.get(f.subject) : undefined;
+    if (r?.origin === 'inferred') {
+      const peers = (r.candidates ?? []).map((c) => `${c.peer}${c.names ? ` (${c.names.join(', ')})` : ''} ${c.ports.join(', ')}`);
+      out.push({
+        kind: 'role-inferred',
+        subject: r.role,
+        message: `role ${r.role} (${r.description}) is bound from observation (inferred) to ${peers.join('; ')}; pin it in the cluster config: matrices.bindings.roles.${r.role}: ${JSON.stringify(r.bindings)}`,
+      });
+    } else out.push(f);
+    if (f.kind === 'role-unbound' && r?.ambiguous) {
+      out.push({
+        kind: 'role-ambiguous',
+        subject: r.role,
+        message: `role ${r.role}: observed peers that could also be another role or a rule documented when configured, so bound to neither: ${r.ambiguous.map((a) => `${a.peer} (${a.roles.join(' | ')})`).join('; ')}`,
+      });
+    }
+  }
+  return out.sort((a, b) => cmp(a.kind, b.kind) || cmp(a.subject, b.subject));
+}

@@ -1,0 +1,307 @@
+/**
+ * Issue 13 on the demo cluster: what observation adds to the matrices, end to end. The Kyma
+ * backends (external HTTPS), the NetObserv install in Kafka mode and the controller's S3/OTLP
+ * flows are each allowed by the recommendation on all four engines - decided by the engines'
+ * simulators (recommender/simulate) on the emitted manifests - and neighbours of those flows
+ * that were never observed (another port, another address, another client) are not.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readRecommendationInput, runRecommendation } from '../../app/recommendation.ts';
+import { resolveMatrices } from '../../app/matrices.ts';
+import type { Peer, WorkloadKind } from '../../domain/peer.ts';
+import { ENGINE_NAMES, type EngineName } from '../../recommender/engines/index.ts';
+import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
+import type { RecommendInput } from '../../recommender/recommend.ts';
+import { clusterModel, connectionFlow } from '../../recommender/simulate/cluster.ts';
+import { SIMULATORS } from '../../recommender/simulate/index.ts';
+import { openDb } from '../../store/db.ts';
+import request from 'supertest';
+import { parse } from 'yaml';
+import { runCli } from '../helpers/cli.ts';
+import { demoDb } from '../helpers/demo-db.ts';
+import { testApp } from '../helpers/service.ts';
+
+const dbPath = await demoDb();
+
+function inputWith(config: MatricesConfigT): RecommendInput {
+  const db = openDb(dbPath);
+  try {
+    return readRecommendationInput(db, config);
+  } finally {
+    db.close();
+  }
+}
+
+const wl = (namespace: string, kind: WorkloadKind, name: string): Peer => ({ kind: 'workload', workload: { namespace, kind, name } });
+const ext = (ip: string): Peer => ({ kind: 'external', ip });
+const node = (name: string): Peer => ({ kind: 'node', node: name });
+
+interface Probe {
+  client: Peer;
+  server: Peer;
+  port: number;
+}
+
+/** Per engine: the verdict of each probe under the recommendation's manifests. */
+function verdicts(input: RecommendInput, probes: readonly Probe[]): Record<EngineName, ('allow' | 'deny')[]> {
+  const model = clusterModel(input.inventory, input.externalNames);
+  const out = {} as Record<EngineName, ('allow' | 'deny')[]>;
+  for (const engine of ENGINE_NAMES) {
+    const { emitted, verification } = runRecommendation(input, engine, {}, { details: false });
+    assert.equal(verification.ok, true, `${engine}: the verification passes (${JSON.stringify(verification.blocked.slice(0, 3))})`);
+    const sim = SIMULATORS[engine](emitted.manifests, model.cluster);
+    out[engine] = probes.map((p) => {
+      const conn = connectionFlow(model, p.client, p.server, p.port, 'TCP');
+      assert.ok(conn.ok, JSON.stringify(p));
+      return sim.evaluate(conn.flow).verdict;
+    });
+  }
+  return out;
+}
+
+function assertEveryEngine(input: RecommendInput, allowed: readonly Probe[], denied: readonly Probe[]): void {
+  const v = verdicts(input, [...allowed, ...denied]);
+  for (const engine of ENGINE_NAMES) {
+    const got = v[engine];
+    allowed.forEach((p, i) => assert.equal(got[i], 'allow', `${engine} allows ${JSON.stringify(p)}`));
+    denied.forEach((p, i) => assert.equal(got[allowed.length + i], 'deny', `${engine} denies ${JSON.stringify(p)}`));
+  }
+}
+
+const kyma = (kind: WorkloadKind, name: string): Peer => wl('kyma-system', kind, name);
+const CLS = '198.51.100.20';
+const DYNATRACE = '198.51.100.30';
+
+test('Kyma backends (seed 001 lines 15, 19, 23: "external telemetry backends (e.g. CLS, Dynatrace)"): role telemetry-backends is bound from observation and the pipelines reach their backends on every engine', () => {
+  const input = inputWith({});
+  const m = input.matrices.find((x) => x.name === 'kyma-telemetry')!;
+  const role = m.roles.find((r) => r.role === 'telemetry-backends')!;
+  assert.equal(role.origin, 'inferred');
+  assert.deepEqual(role.candidates?.map((c) => [c.peer, c.names, c.ports]), [
+    [`external:${CLS}`, ['ingest.cls.example.com'], ['443/TCP']],
+    [`external:${DYNATRACE}`, ['tenant.live.dynatrace.example.com'], ['443/TCP']],
+  ]);
+  assert.deepEqual(role.bindings, [{ cidrs: [`${CLS}/32`], ports: [{ port: 443 }] }, { cidrs: [`${DYNATRACE}/32`], ports: [{ port: 443 }] }]);
+  assert.match(role.pin ?? '', /matrices:\n {2}bindings:\n {4}roles:\n {6}telemetry-backends:\n/);
+  assert.ok(m.findings.some((f) => f.kind === 'role-inferred' && f.subject === 'telemetry-backends' && f.message.includes('matrices.bindings.roles.telemetry-backends')));
+  // Rules to the role are confirmed, marked inferred, and their edges are never violations.
+  const fluentBit = m.components.find((c) => c.name === 'fluent-bit')!.rules.find((r) => r.id === 'kyma-telemetry/fluent-bit/egress/telemetry-backends')!;
+  assert.equal(fluentBit.active, true);
+  assert.deepEqual(fluentBit.inferred, { role: 'telemetry-backends', candidates: [`external:${CLS}`, `external:${DYNATRACE}`], pin: role.pin });
+  const { rec } = runRecommendation(input, 'kubernetes', { namespace: 'kyma-system' });
+  for (const w of rec.workloads) assert.equal(w.violations.filter((v) => v.includes('external:')).length, 0, w.workload.name);
+  const fb = rec.workloads.find((w) => w.workload.name === 'telemetry-fluent-bit')!;
+  const doc = fb.documented.find((d) => d.id === 'kyma-telemetry/fluent-bit/egress/telemetry-backends')!;
+  assert.equal(doc.status, 'confirmed');
+  assert.equal(doc.inferred?.role, 'telemetry-backends');
+  assert.equal(doc.inferred?.pin, role.pin, 'recommend --output json says how to pin the binding');
+
+  const backend = (kind: WorkloadKind, name: string, ip: string): Probe => ({ client: kyma(kind, name), server: ext(ip), port: 443 });
+  assertEveryEngine(
+    input,
+    [
+      backend('DaemonSet', 'telemetry-fluent-bit', CLS),
+      backend('DaemonSet', 'telemetry-log-agent', CLS),
+      backend('Deployment', 'telemetry-log-gateway', CLS),
+      backend('Deployment', 'telemetry-metric-gateway', DYNATRACE),
+      backend('Deployment', 'telemetry-trace-gateway', DYNATRACE),
+    ],
+    [
+      { client: kyma('DaemonSet', 'telemetry-fluent-bit'), server: ext(CLS), port: 8443 }, // another port of a backend
+      backend('DaemonSet', 'telemetry-fluent-bit', '198.51.100.99'), // an address never observed
+      backend('Deployment', 'telemetry-self-monitor', CLS), // a component whose rules name no backend
+    ],
+  );
+});
+
+const KAFKA_INSTALL: MatricesConfigT = { systems: { netobserv: { parameters: { namespace: 'netobserv-kafka', deploymentModel: 'Kafka', 'loki.enabled': false } } } };
+const kafkaBroker = wl('kafka', 'StatefulSet', 'kafka-cluster-kafka');
+const kafkaFlp = wl('netobserv-kafka', 'Deployment', 'flowlogs-pipeline');
+
+test('NetObserv in Kafka mode (seed 002 lines 35-36 and 50-51, "TCP, port depends on your Kafka setup"): the discovered brokers on their Service port, agents and flowlogs-pipeline confirmed and allowed on every engine', () => {
+  const input = inputWith(KAFKA_INSTALL);
+  const m = input.matrices.find((x) => x.name === 'netobserv')!;
+  const kafka = m.roles.find((r) => r.role === 'kafka')!;
+  assert.equal(kafka.origin, 'discovered');
+  assert.deepEqual(kafka.servicePorts, [{ protocol: 'TCP', port: 9092 }], 'the bootstrap Service target port, never every port');
+  const rule = (component: string, id: string) => m.components.find((c) => c.name === component)!.rules.find((r) => r.id === id)!;
+  assert.deepEqual(rule('flowlogs-pipeline', 'netobserv/flowlogs-pipeline/egress/kafka').ports, [{ protocol: 'TCP', port: 9092 }]);
+  // The agents are host-network pods (line 28): their flows come from the node addresses, and confirm the rule.
+  assert.ok((rule('ebpf-agent', 'netobserv/ebpf-agent/egress/kafka').observedFromNodes ?? []).some((k) => k.startsWith('node:') && k.includes('|workload:kafka/StatefulSet/kafka-cluster-kafka|9092|TCP')));
+  const { rec } = runRecommendation(input, 'kubernetes', {});
+  const agent = rec.workloads.find((w) => w.workload.namespace === 'netobserv-kafka-privileged')!;
+  assert.equal(agent.documented.find((d) => d.id === 'netobserv/ebpf-agent/egress/kafka')?.status, 'confirmed');
+  const flp = rec.workloads.find((w) => w.workload.namespace === 'netobserv-kafka' && w.workload.name === 'flowlogs-pipeline')!;
+  assert.equal(flp.documented.find((d) => d.id === 'netobserv/flowlogs-pipeline/egress/kafka')?.status, 'confirmed');
+
+  const workers = ['demo-worker-1', 'demo-worker-2', 'demo-worker-3'];
+  assertEveryEngine(
+    input,
+    [...workers.map((n) => ({ client: node(n), server: kafkaBroker, port: 9092 })), { client: kafkaFlp, server: kafkaBroker, port: 9092 }],
+    [
+      { client: kafkaFlp, server: kafkaBroker, port: 9091 }, // the replication port: brokers only
+      { client: wl('shop', 'Deployment', 'frontend'), server: kafkaBroker, port: 9092 }, // a client never observed
+      { client: kafkaFlp, server: wl('netobserv', 'StatefulSet', 'loki'), port: 3100 }, // Loki is off in this install
+    ],
+  );
+});
+
+const ctl = wl('progressive-delivery', 'Deployment', 'stage-controller');
+const S3 = '198.51.100.7';
+const OTLP = '203.0.113.10';
+
+test('the controller\'s S3 and OTLP flows (seed 003 lines 81-82) are allowed on every engine; with s3.configured and otlp.configured unset they are reported as documented when configured', () => {
+  const input = inputWith({});
+  const m = input.matrices.find((x) => x.name === 'progressive-delivery')!;
+  const rules = m.components.find((c) => c.name === 'controller')!.rules;
+  const s3 = rules.find((r) => r.id === 'progressive-delivery/controller/egress/s3')!;
+  assert.equal(s3.active, false);
+  assert.equal(s3.whenConfigured?.set, 's3.configured=true');
+  assert.ok(s3.whenConfigured.edges.includes(`workload:progressive-delivery/Deployment/stage-controller|external:${S3}|443|TCP`));
+  // An external address on 443 could be S3, OTLP, a remote apiserver or an http-action target (lines 79-83): no role is guessed.
+  for (const role of ['remote-apiservers', 'http-action-targets']) {
+    const r = m.roles.find((x) => x.role === role)!;
+    assert.equal(r.origin, 'unbound', role);
+    assert.ok(r.ambiguous?.some((a) => a.peer === `external:${S3}`), role);
+  }
+  const { rec } = runRecommendation(input, 'kubernetes', { namespace: 'progressive-delivery' });
+  const w = rec.workloads.find((x) => x.workload.name === 'stage-controller')!;
+  assert.ok(w.warnings.some((x) => x.startsWith('progressive-delivery/controller/egress/s3 is documented when configured') && x.includes('set s3.configured=true')), w.warnings.join('\n'));
+  assert.ok(w.warnings.some((x) => x.startsWith('progressive-delivery/controller/egress/otlp-collector is documented when configured') && x.includes('set otlp.configured=true')));
+  assert.equal(w.documented.find((d) => d.id === 'progressive-delivery/controller/egress/s3')?.whenConfigured?.set, 's3.configured=true');
+  // The edge itself says so: undocumented today, documented once one of these is set.
+  const s3Edge = w.observed.find((o) => o.key === `workload:progressive-delivery/Deployment/stage-controller|external:${S3}|443|TCP`)!;
+  assert.deepEqual([s3Edge.status, s3Edge.documentedWhen], ['undocumented', ['progressive-delivery/controller/egress/otlp-collector when otlp.configured=true', 'progressive-delivery/controller/egress/s3 when s3.configured=true']]);
+  // Line 124: "Egress is off by default" - without egress.enabled the controller's egress is not authoritative: no violation.
+  assert.deepEqual(w.violations, []);
+
+  assertEveryEngine(
+    input,
+    [
+      { client: ctl, server: ext(S3), port: 443 },
+      { client: ctl, server: ext(OTLP), port: 4317 },
+    ],
+    [
+      { client: ctl, server: ext(S3), port: 80 },
+      { client: ctl, server: ext('203.0.113.11'), port: 4317 },
+      { client: ctl, server: ext('198.51.100.99'), port: 443 },
+    ],
+  );
+});
+
+test('seed 003 line 124: with egress.enabled the egress table is the whole list; S3 and OTLP pinned and configured are confirmed, nothing else is allowed out', () => {
+  const config: MatricesConfigT = {
+    bindings: { roles: { s3: { cidrs: [`${S3}/32`], ports: [{ port: 443 }] }, 'otlp-collector': { cidrs: [`${OTLP}/32`], ports: [{ port: 4317 }] } } },
+    systems: { 'progressive-delivery': { parameters: { 'egress.enabled': true, 's3.configured': true, 'otlp.configured': true } } },
+  };
+  const input = inputWith(config);
+  const { rec } = runRecommendation(input, 'kubernetes', { namespace: 'progressive-delivery' });
+  const w = rec.workloads.find((x) => x.workload.name === 'stage-controller')!;
+  for (const id of ['progressive-delivery/controller/egress/s3', 'progressive-delivery/controller/egress/otlp-collector']) {
+    assert.equal(w.documented.find((d) => d.id === id)?.status, 'confirmed', id);
+  }
+  assert.deepEqual(w.violations, []);
+  assertEveryEngine(input, [{ client: ctl, server: ext(S3), port: 443 }, { client: ctl, server: ext(OTLP), port: 4317 }], [{ client: ctl, server: ext(OTLP), port: 443 }]);
+
+  // The same with egress on but S3 not configured: the S3 flow is a violation of the authoritative
+  // egress table, and the warning says which parameter documents it.
+  const unset = inputWith({ systems: { 'progressive-delivery': { parameters: { 'egress.enabled': true } } } });
+  const r2 = runRecommendation(unset, 'kubernetes', { namespace: 'progressive-delivery' }).rec.workloads.find((x) => x.workload.name === 'stage-controller')!;
+  assert.ok(r2.violations.some((v) => v.includes(`external:${S3}`)));
+  assert.ok(r2.warnings.some((x) => x.includes('set s3.configured=true')));
+});
+
+test('unbound and unobserved: RMA is reported ("bind `rma` ...") and the must rules waiting for it warn that applying the recommendation blocks them', () => {
+  const db = openDb(dbPath);
+  let matrices;
+  try {
+    matrices = resolveMatrices(db, {});
+  } finally {
+    db.close();
+  }
+  const m = matrices.find((x) => x.name === 'kyma-telemetry')!;
+  const rma = m.roles.find((r) => r.role === 'rma')!;
+  assert.equal(rma.origin, 'unbound', 'the self-monitor scraping the manager is the matrix\'s own component, never RMA');
+  assert.ok(m.findings.some((f) => f.kind === 'role-unbound' && f.message.startsWith('bind `rma` (The RMA')));
+  const { rec } = runRecommendation(inputWith({}), 'kubernetes', { namespace: 'kyma-system' });
+  const manager = rec.workloads.find((w) => w.workload.name === 'telemetry-manager')!;
+  assert.ok(manager.warnings.some((x) => x.startsWith('kyma-telemetry/telemetry-manager/ingress/rma-8080 (must') && x.includes('applying this recommendation blocks that ingress flow')));
+  // With egress left open, a must egress rule waiting for a role blocks nothing: no such warning.
+  const open = runRecommendation(inputWith({ systems: { 'progressive-delivery': { parameters: {} } } }), 'kubernetes', { namespace: 'progressive-delivery', egress: false }).rec;
+  assert.ok(open.workloads.every((w) => !w.warnings.some((x) => x.includes('blocks that egress flow'))));
+});
+
+test('seed 001 line 30: the self-monitor scraping the manager is a violation; its alertmanager webhook on 9443 is not', () => {
+  const { rec } = runRecommendation(inputWith({}), 'kubernetes', { namespace: 'kyma-system' });
+  const manager = rec.workloads.find((w) => w.workload.name === 'telemetry-manager')!;
+  assert.deepEqual(manager.violations, ['workload:kyma-system/Deployment/telemetry-self-monitor|workload:kyma-system/Deployment/telemetry-manager|08080|TCP']);
+  const self = rec.workloads.find((w) => w.workload.name === 'telemetry-self-monitor')!;
+  assert.equal(self.documented.find((d) => d.id === 'kyma-telemetry/self-monitor/egress/alertmanager-webhook')?.status, 'confirmed');
+});
+
+test('"any namespace" stays open-ended and `world` means everything (docs/matrices.md, Peers): a pod of a namespace created after the recommendation reaches the Kyma gateways\' OTLP port and StackLight\'s load-balanced UIs on every engine, and so does any outside address', () => {
+  const input = inputWith({});
+  // Tomorrow's cluster: one more namespace with one pod, which no manifest can have listed.
+  const tomorrow = structuredClone(input.inventory);
+  tomorrow.namespaces.push({ name: 'team-tomorrow', labels: { 'kubernetes.io/metadata.name': 'team-tomorrow' } });
+  tomorrow.workloads.push({ namespace: 'team-tomorrow', kind: 'Deployment', name: 'app', labels: { app: 'app' }, selector: { matchLabels: { app: 'app' } }, hostNetwork: false, ports: [], services: [], exposure: [] });
+  tomorrow.podAddresses.push({ ip: '10.244.2.250', namespace: 'team-tomorrow', pod: 'app-0', workload: { namespace: 'team-tomorrow', kind: 'Deployment', name: 'app' }, node: 'demo-worker-2', hostNetwork: false });
+  const model = clusterModel(tomorrow, input.externalNames);
+  const app = wl('team-tomorrow', 'Deployment', 'app');
+  const probes: Probe[] = [
+    // Seed 001 line 18, role otlp-clients = { namespaceSelector: {}, selector: {} }: every pod of every namespace.
+    { client: app, server: kyma('Deployment', 'telemetry-trace-gateway'), port: 4318 },
+    // Seed 000 line 36-46, role load-balancer-clients = world: any client, any port.
+    { client: app, server: wl('stacklight', 'Deployment', 'alerta'), port: 12345 },
+    { client: ext('203.0.113.77'), server: wl('stacklight', 'Deployment', 'alerta'), port: 12345 },
+  ];
+  for (const engine of ENGINE_NAMES) {
+    const { emitted } = runRecommendation(input, engine, {}, { details: false });
+    const sim = SIMULATORS[engine](emitted.manifests, model.cluster);
+    for (const p of probes) {
+      const conn = connectionFlow(model, p.client, p.server, p.port, 'TCP');
+      assert.ok(conn.ok, JSON.stringify(p));
+      assert.equal(sim.evaluate(conn.flow).verdict, 'allow', `${engine}: ${JSON.stringify(p)}`);
+    }
+    // The gateway is still restricted: the same new pod on another port is denied.
+    const other = connectionFlow(model, app, kyma('Deployment', 'telemetry-trace-gateway'), 8888, 'TCP');
+    assert.ok(other.ok);
+    assert.equal(sim.evaluate(other.flow).verdict, 'deny', `${engine}: 8888 is the self-monitor's and RMA's only`);
+  }
+});
+
+test('matrix show and GET /api/v1/matrices/{name} say which roles are inferred, from what, and how to pin them', async () => {
+  const cli = await runCli(['matrix', 'show', 'kyma-telemetry', '--db', dbPath]);
+  assert.equal(cli.code, 0, cli.err);
+  const shown = parse(cli.out) as { roles: { role: string; origin: string; pin?: string; candidates?: { peer: string }[] }[] };
+  const role = shown.roles.find((r) => r.role === 'telemetry-backends')!;
+  assert.equal(role.origin, 'inferred');
+  assert.deepEqual(role.candidates?.map((c) => c.peer), [`external:${CLS}`, `external:${DYNATRACE}`]);
+  // The pin is a cluster config that binds the role: fed back, the role is bound by config.
+  const pinned = parse(role.pin!) as { matrices: MatricesConfigT };
+  const again = inputWith(pinned.matrices).matrices.find((m) => m.name === 'kyma-telemetry')!.roles.find((r) => r.role === 'telemetry-backends')!;
+  assert.deepEqual([again.origin, again.bindings], ['config', [{ cidrs: [`${CLS}/32`], ports: [{ port: 443 }] }, { cidrs: [`${DYNATRACE}/32`], ports: [{ port: 443 }] }]]);
+
+  const db = openDb(dbPath);
+  try {
+    const res = await request(testApp(db, dbPath)).get('/api/v1/matrices/kyma-telemetry').expect(200);
+    const api = res.body as { roles: { role: string; origin: string; pin?: string }[]; findings: { kind: string; subject: string }[] };
+    assert.equal(api.roles.find((r) => r.role === 'telemetry-backends')?.origin, 'inferred');
+    assert.equal(api.roles.find((r) => r.role === 'telemetry-backends')?.pin, role.pin);
+    assert.ok(api.findings.some((f) => f.kind === 'role-inferred' && f.subject === 'telemetry-backends'));
+  } finally {
+    db.close();
+  }
+});
+
+test('seed 002 lines 28 and 33-34: the host-network agents\' flows to flowlogs-pipeline 2055, seen from the node addresses, confirm the must rule at both ends instead of being undocumented and unobserved at once', () => {
+  const { rec } = runRecommendation(inputWith({}), 'kubernetes', { namespace: 'netobserv' });
+  const flp = rec.workloads.find((w) => w.workload.namespace === 'netobserv' && w.workload.name === 'flowlogs-pipeline')!;
+  const fromNodes = flp.observed.filter((o) => o.direction === 'ingress' && o.port === 2055 && /^(node|kubelet):/.test(o.client));
+  assert.ok(fromNodes.length > 0);
+  for (const o of fromNodes) assert.deepEqual([o.status, o.rules], ['confirmed', ['netobserv/flowlogs-pipeline/ingress/ebpf-agent-service']], o.key);
+  const all = runRecommendation(inputWith({}), 'kubernetes', {}).rec;
+  const agent = all.workloads.find((w) => w.workload.namespace === 'netobserv-privileged')!;
+  assert.equal(agent.documented.find((d) => d.id === 'netobserv/ebpf-agent/egress/flowlogs-pipeline-service')?.status, 'confirmed');
+});
