@@ -73,7 +73,7 @@ test('bad lines from stdin are counted by reason with their place; a truncated l
   const s = JSON.parse(r.out) as { records: number; accepted: number; rejected: number; edges: number; rejects: unknown; examples: unknown[] };
   assert.deepEqual([s.records, s.accepted, s.rejected, s.edges], [6, 1, 5, 1]);
   assert.deepEqual(s.rejects, { 'invalid-json': 1, 'missing-field': 1, 'not-an-object': 1, truncated: 1, 'unknown-format': 1 });
-  assert.deepEqual(s.examples[2], { file: '-', line: 4, reason: 'missing-field', field: 'DstAddr' });
+  assert.deepEqual(s.examples[2], { file: '-', line: 4, reason: 'missing-field', field: 'DstAddr', message: 'DstAddr is missing' });
   assert.deepEqual(s.examples[4], { file: '-', line: 6, reason: 'truncated' });
 });
 
@@ -104,6 +104,7 @@ test('kill -9 mid-ingest: the database opens, every committed batch is there and
   const BATCH = 500;
   const child = spawn(process.execPath, [BIN, 'ingest', '--db', db, '--format', 'netobserv', '--batch-size', String(BATCH), '--flush-interval', '3600', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
   child.stdin.on('error', () => {}); // EPIPE once the child is killed
+  const exited = new Promise((r) => child.once('exit', r));
   // Each record is its own edge (distinct server port), so committed flows = committed accepted records.
   let i = 0;
   const line = (n: number) => `{"SrcAddr":"10.1.${(n >> 8) & 255}.${n & 255}","SrcPort":40000,"DstAddr":"10.2.0.1","DstPort":${1 + (n % 1000)},"Proto":6,"Flags":2,"Packets":1,"Bytes":10,"TimeFlowEndMs":${1_700_000_000_000 + n}}\n`;
@@ -113,25 +114,31 @@ test('kill -9 mid-ingest: the database opens, every committed batch is there and
     child.stdin.write(s);
   };
   writeSome(5 * BATCH + 123);
-  // Wait until at least a few batches are committed, then kill without warning.
+  // Wait until at least a few batches are committed, then kill without warning. The child is
+  // killed whatever happens, so a failing wait cannot leave the test file hanging on it; the
+  // deadline allows for a loaded machine (the CLI alone can take seconds to start).
   const probe = new Database(db, { readonly: false, fileMustExist: false });
   probe.pragma('busy_timeout = 5000');
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 50));
-    let committed = 0;
-    try {
-      committed = (probe.prepare('SELECT coalesce(max(records), 0) AS n FROM ingest_runs').get() as { n: number }).n;
-    } catch {
-      /* schema not there yet */
+  const deadline = Date.now() + 120_000;
+  try {
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 50));
+      let committed = 0;
+      try {
+        committed = (probe.prepare('SELECT coalesce(max(records), 0) AS n FROM ingest_runs').get() as { n: number }).n;
+      } catch {
+        /* schema not there yet */
+      }
+      if (committed >= 3 * BATCH) break;
+      if (Date.now() > deadline) assert.fail('ingest did not commit in time');
+      // Keep the child fed, but not far ahead of what it has committed.
+      if (i - committed < 10 * BATCH) writeSome(BATCH);
     }
-    if (committed >= 3 * BATCH) break;
-    if (Date.now() > deadline) assert.fail('ingest did not commit in time');
-    writeSome(BATCH);
+  } finally {
+    probe.close();
+    child.kill('SIGKILL');
+    await exited;
   }
-  probe.close();
-  child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
 
   const after = openDb(db);
   const run = after.prepare('SELECT * FROM ingest_runs').get() as { status: string; records: number; accepted: number };
