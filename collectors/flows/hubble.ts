@@ -40,19 +40,69 @@ function nodeName(v: unknown): string | undefined {
   return i >= 0 ? v.slice(i + 1) : v;
 }
 
-function endpointMeta(ep: unknown): EndpointMeta | undefined {
+/**
+ * What the stream taught about each Cilium identity's label set: the pod metadata (name, owner) an
+ * endpoint with those labels carried. An endpoint with `k8s:` labels and a namespace but no
+ * `pod_name` — traffic from the node's cilium_host address that Cilium attributes to a pod's
+ * identity, as in cilium/hubble-otel testdata/basic-sample-400-tcp-flows.json — borrows it, so it
+ * resolves like its siblings instead of to `unknown` when the inventory cannot place it by
+ * selector. The label set is the identity (Cilium allocates one identity per label set), so every
+ * pod sharing it belongs to the same workload in practice. Bounded: the oldest entry goes first.
+ */
+type PodMeta = Extract<EndpointMeta, { kind: 'pod' }>;
+type Learned = Pick<PodMeta, 'podName' | 'ownerKind' | 'ownerName'>;
+
+export class IdentityMemory {
+  private readonly byLabels = new Map<string, Learned>();
+
+  constructor(private readonly limit = 10_000) {}
+
+  learn(key: string, m: PodMeta): void {
+    const known = this.byLabels.get(key);
+    if (known && known.podName === m.podName && known.ownerName === m.ownerName) return;
+    this.byLabels.delete(key);
+    if (this.byLabels.size >= this.limit) this.byLabels.delete(this.byLabels.keys().next().value as string);
+    const entry: Learned = {};
+    if (m.podName) entry.podName = m.podName;
+    if (m.ownerKind && m.ownerName) {
+      entry.ownerKind = m.ownerKind;
+      entry.ownerName = m.ownerName;
+    }
+    this.byLabels.set(key, entry);
+  }
+
+  fill(key: string, m: PodMeta): void {
+    const known = this.byLabels.get(key);
+    if (!known) return;
+    if (known.podName) m.podName = known.podName;
+    if (known.ownerKind && known.ownerName) {
+      m.ownerKind = known.ownerKind;
+      m.ownerName = known.ownerName;
+    }
+  }
+
+  get size(): number {
+    return this.byLabels.size;
+  }
+}
+
+function endpointMeta(ep: unknown, memory: IdentityMemory): EndpointMeta | undefined {
   if (!isRecord(ep)) return undefined;
   const labels = Array.isArray(ep.labels) ? ep.labels : [];
   let namespace = typeof ep.namespace === 'string' && ep.namespace ? ep.namespace : undefined;
   let reserved: string[] | undefined;
   let podLabels: Record<string, string> | undefined;
+  const k8sLabels: string[] = [];
   for (const l of labels) {
     if (typeof l !== 'string') continue;
     if (l.startsWith('reserved:')) (reserved ??= []).push(l.slice(9));
-    else if (l.startsWith(NAMESPACE_LABEL)) namespace ??= l.slice(NAMESPACE_LABEL.length);
-    else if (l.startsWith('k8s:') && !l.startsWith('k8s:io.cilium.k8s.')) {
-      const eq = l.indexOf('=');
-      if (eq > 4) (podLabels ??= {})[l.slice(4, eq)] = l.slice(eq + 1);
+    else if (l.startsWith('k8s:')) {
+      k8sLabels.push(l);
+      if (l.startsWith(NAMESPACE_LABEL)) namespace ??= l.slice(NAMESPACE_LABEL.length);
+      else if (!l.startsWith('k8s:io.cilium.k8s.')) {
+        const eq = l.indexOf('=');
+        if (eq > 4) (podLabels ??= {})[l.slice(4, eq)] = l.slice(eq + 1);
+      }
     }
   }
   const identity = RESERVED_IDENTITIES[ep.identity as number];
@@ -68,6 +118,11 @@ function endpointMeta(ep: unknown): EndpointMeta | undefined {
     m.ownerKind = w.kind;
     m.ownerName = w.name;
   }
+  if (k8sLabels.length > 0) {
+    const key = `${namespace}\n${k8sLabels.sort().join('\n')}`;
+    if (m.podName || m.ownerName) memory.learn(key, m);
+    else memory.fill(key, m);
+  }
   return m;
 }
 
@@ -77,10 +132,10 @@ function names(v: unknown): string[] | undefined {
   return out.length ? out : undefined;
 }
 
-function endpoint(ip: string, port: number | undefined, ep: unknown, dnsNames: unknown, service: unknown): FlowEndpoint {
+function endpoint(ip: string, port: number | undefined, ep: unknown, dnsNames: unknown, service: unknown, memory: IdentityMemory): FlowEndpoint {
   const e: FlowEndpoint = { ip };
   if (port !== undefined) e.port = port;
-  let m = endpointMeta(ep);
+  let m = endpointMeta(ep, memory);
   if (!m && isRecord(service) && typeof service.name === 'string' && service.name && typeof service.namespace === 'string' && service.namespace) {
     m = { kind: 'service', namespace: service.namespace, name: service.name };
   }
@@ -94,96 +149,104 @@ function isHealth(m: EndpointMeta | undefined): boolean {
   return m?.kind === 'reserved' && m.identities.includes('health');
 }
 
-export const hubbleDecoder: Decoder = {
-  format: 'hubble',
-  decode(line: unknown): Decoded {
-    if (!isRecord(line)) return reject('not-an-object');
-    let f: Record<string, unknown>;
-    let topTime: unknown;
-    let topNode: unknown;
-    if ('flow' in line) {
-      if (!isRecord(line.flow)) return reject('invalid-field', 'flow', line.flow);
-      f = line.flow;
-      topTime = line.time;
-      topNode = line.node_name;
-    } else if (NON_FLOW_KEYS.some((k) => k in line)) {
-      return { kind: 'skip', reason: 'not-a-flow' };
-    } else if ('IP' in line || 'l4' in line || 'verdict' in line) {
-      f = line;
-    } else {
-      return reject('missing-field', 'flow');
-    }
-    const prefix = f === line ? '' : 'flow.';
+/** A Hubble decoder with its own identity memory (one per stream keeps streams independent). */
+export function createHubbleDecoder(memory = new IdentityMemory()): Decoder {
+  return {
+    format: 'hubble',
+    decode: (line) => decodeHubble(line, memory),
+  };
+}
 
-    const ip = f.IP;
-    if (ip === undefined) return { kind: 'skip', reason: 'non-ip' };
-    if (!isRecord(ip)) return reject('invalid-field', `${prefix}IP`, ip);
-    if (ip.source === undefined) return reject('missing-field', `${prefix}IP.source`);
-    if (!isIp(ip.source)) return reject('invalid-field', `${prefix}IP.source`, ip.source);
-    if (ip.destination === undefined) return reject('missing-field', `${prefix}IP.destination`);
-    if (!isIp(ip.destination)) return reject('invalid-field', `${prefix}IP.destination`, ip.destination);
+/** The shared decoder `--format hubble|auto` uses: its identity memory lives as long as the process (bounded). */
+export const hubbleDecoder: Decoder = createHubbleDecoder();
 
-    const timeText = f.time ?? topTime;
-    if (timeText === undefined) return reject('missing-field', `${prefix}time`);
-    const time = typeof timeText === 'string' ? Date.parse(timeText) : NaN;
-    if (Number.isNaN(time)) return reject('invalid-field', `${prefix}time`, timeText);
+function decodeHubble(line: unknown, memory: IdentityMemory): Decoded {
+  if (!isRecord(line)) return reject('not-an-object');
+  let f: Record<string, unknown>;
+  let topTime: unknown;
+  let topNode: unknown;
+  if ('flow' in line) {
+    if (!isRecord(line.flow)) return reject('invalid-field', 'flow', line.flow);
+    f = line.flow;
+    topTime = line.time;
+    topNode = line.node_name;
+  } else if (NON_FLOW_KEYS.some((k) => k in line)) {
+    return { kind: 'skip', reason: 'not-a-flow' };
+  } else if ('IP' in line || 'l4' in line || 'verdict' in line) {
+    f = line;
+  } else {
+    return reject('missing-field', 'flow');
+  }
+  const prefix = f === line ? '' : 'flow.';
 
-    const l4 = f.l4;
-    if (l4 === undefined) return { kind: 'skip', reason: 'unsupported-protocol' };
-    if (!isRecord(l4)) return reject('invalid-field', `${prefix}l4`, l4);
-    let protocol: Protocol;
-    let ports: Record<string, unknown> | undefined;
-    let handshake: HandshakeHint = 'none';
-    if (isRecord(l4.TCP)) {
-      protocol = 'TCP';
-      ports = l4.TCP;
-    } else if (isRecord(l4.UDP)) {
-      protocol = 'UDP';
-      ports = l4.UDP;
-    } else if (isRecord(l4.SCTP)) {
-      protocol = 'SCTP';
-      ports = l4.SCTP;
-    } else if (isRecord(l4.ICMPv4) || isRecord(l4.ICMPv6)) {
-      protocol = isRecord(l4.ICMPv4) ? 'ICMP' : 'ICMPv6';
-      const icmp = (l4.ICMPv4 ?? l4.ICMPv6) as Record<string, unknown>;
-      const type = icmp.type === undefined ? 0 : toCount(icmp.type);
-      const [request, reply] = protocol === 'ICMP' ? [8, 0] : [128, 129];
-      if (type === request) handshake = 'src-is-client';
-      else if (type === reply) handshake = 'dst-is-client';
-      else return { kind: 'skip', reason: 'icmp-control' };
-    } else {
-      return { kind: 'skip', reason: 'unsupported-protocol' };
-    }
+  const ip = f.IP;
+  if (ip === undefined) return { kind: 'skip', reason: 'non-ip' };
+  if (!isRecord(ip)) return reject('invalid-field', `${prefix}IP`, ip);
+  if (ip.source === undefined) return reject('missing-field', `${prefix}IP.source`);
+  if (!isIp(ip.source)) return reject('invalid-field', `${prefix}IP.source`, ip.source);
+  if (ip.destination === undefined) return reject('missing-field', `${prefix}IP.destination`);
+  if (!isIp(ip.destination)) return reject('invalid-field', `${prefix}IP.destination`, ip.destination);
 
-    let srcPort: number | undefined;
-    let dstPort: number | undefined;
-    if (ports) {
-      srcPort = port(ports.source_port);
-      if (srcPort === undefined) return reject('invalid-field', `${prefix}l4.${protocol}.source_port`, ports.source_port);
-      dstPort = port(ports.destination_port);
-      if (dstPort === undefined) return reject('invalid-field', `${prefix}l4.${protocol}.destination_port`, ports.destination_port);
-    }
+  const timeText = f.time ?? topTime;
+  if (timeText === undefined) return reject('missing-field', `${prefix}time`);
+  const time = typeof timeText === 'string' ? Date.parse(timeText) : NaN;
+  if (Number.isNaN(time)) return reject('invalid-field', `${prefix}time`, timeText);
 
-    if (f.is_reply === true) handshake = 'dst-is-client';
-    else if (f.is_reply === false) handshake = 'src-is-client';
-    else if (f.is_reply !== undefined) return reject('invalid-field', `${prefix}is_reply`, f.is_reply);
-    else if (protocol === 'TCP' && ports && isRecord(ports.flags)) {
-      const { SYN, ACK } = ports.flags;
-      if (SYN === true) handshake = ACK === true ? 'dst-is-client' : 'src-is-client';
-    }
+  const l4 = f.l4;
+  if (l4 === undefined) return { kind: 'skip', reason: 'unsupported-protocol' };
+  if (!isRecord(l4)) return reject('invalid-field', `${prefix}l4`, l4);
+  let protocol: Protocol;
+  let ports: Record<string, unknown> | undefined;
+  let handshake: HandshakeHint = 'none';
+  if (isRecord(l4.TCP)) {
+    protocol = 'TCP';
+    ports = l4.TCP;
+  } else if (isRecord(l4.UDP)) {
+    protocol = 'UDP';
+    ports = l4.UDP;
+  } else if (isRecord(l4.SCTP)) {
+    protocol = 'SCTP';
+    ports = l4.SCTP;
+  } else if (isRecord(l4.ICMPv4) || isRecord(l4.ICMPv6)) {
+    protocol = isRecord(l4.ICMPv4) ? 'ICMP' : 'ICMPv6';
+    const icmp = (l4.ICMPv4 ?? l4.ICMPv6) as Record<string, unknown>;
+    const type = icmp.type === undefined ? 0 : toCount(icmp.type);
+    const [request, reply] = protocol === 'ICMP' ? [8, 0] : [128, 129];
+    if (type === request) handshake = 'src-is-client';
+    else if (type === reply) handshake = 'dst-is-client';
+    else return { kind: 'skip', reason: 'icmp-control' };
+  } else {
+    return { kind: 'skip', reason: 'unsupported-protocol' };
+  }
 
-    const verdict = typeof f.verdict === 'string' ? (VERDICTS[f.verdict] ?? 'unknown') : 'unknown';
-    const src = endpoint(ip.source, srcPort, f.source, f.source_names, f.source_service);
-    const dst = endpoint(ip.destination, dstPort, f.destination, f.destination_names, f.destination_service);
-    if (isHealth(src.meta) || isHealth(dst.meta)) return { kind: 'skip', reason: 'cilium-health' };
+  let srcPort: number | undefined;
+  let dstPort: number | undefined;
+  if (ports) {
+    srcPort = port(ports.source_port);
+    if (srcPort === undefined) return reject('invalid-field', `${prefix}l4.${protocol}.source_port`, ports.source_port);
+    dstPort = port(ports.destination_port);
+    if (dstPort === undefined) return reject('invalid-field', `${prefix}l4.${protocol}.destination_port`, ports.destination_port);
+  }
 
-    // Hubble has no packet/byte counters on trace events: each event stands for one packet.
-    const flow: Decoded = {
-      kind: 'flow',
-      flow: { time, src, dst, protocol, packets: 1, bytes: 0, verdict, handshake, source: 'hubble' },
-    };
-    const node = nodeName(f.node_name ?? topNode);
-    if (node) flow.flow.observedOn = node;
-    return flow;
-  },
-};
+  if (f.is_reply === true) handshake = 'dst-is-client';
+  else if (f.is_reply === false) handshake = 'src-is-client';
+  else if (f.is_reply !== undefined) return reject('invalid-field', `${prefix}is_reply`, f.is_reply);
+  else if (protocol === 'TCP' && ports && isRecord(ports.flags)) {
+    const { SYN, ACK } = ports.flags;
+    if (SYN === true) handshake = ACK === true ? 'dst-is-client' : 'src-is-client';
+  }
+
+  const verdict = typeof f.verdict === 'string' ? (VERDICTS[f.verdict] ?? 'unknown') : 'unknown';
+  const src = endpoint(ip.source, srcPort, f.source, f.source_names, f.source_service, memory);
+  const dst = endpoint(ip.destination, dstPort, f.destination, f.destination_names, f.destination_service, memory);
+  if (isHealth(src.meta) || isHealth(dst.meta)) return { kind: 'skip', reason: 'cilium-health' };
+
+  // Hubble has no packet/byte counters on trace events: each event stands for one packet.
+  const flow: Decoded = {
+    kind: 'flow',
+    flow: { time, src, dst, protocol, packets: 1, bytes: 0, verdict, handshake, source: 'hubble' },
+  };
+  const node = nodeName(f.node_name ?? topNode);
+  if (node) flow.flow.observedOn = node;
+  return flow;
+}
