@@ -166,6 +166,65 @@ export class FlowIngest {
     return summary;
   }
 
+  /**
+   * Like `ingest`, for records that arrive already parsed (a gRPC stream, a follower that split
+   * the lines itself): one ingest run until `records` ends. `line` in reject examples is the
+   * record's position in the run. An error thrown by the iterator ends the run as `failed`
+   * after committing what was read; it is never rethrown.
+   */
+  async ingestRecords(records: AsyncIterable<unknown> | Iterable<unknown>, name: string): Promise<InputSummary> {
+    const { writer, index } = this.options;
+    const run = writer.startRun(name, this.options.format);
+    const c: IngestRunCounters = { records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, rejects: {} };
+    let pending = 0;
+    const flush = (status: IngestRunStatus): void => {
+      writer.commit(this.aggregator.drain(), run, c, status);
+      pending = 0;
+    };
+    const maxExamples = this.options.maxExamples ?? 10;
+    const timer = setInterval(() => {
+      if (pending > 0) flush('running');
+    }, this.options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
+    timer.unref();
+
+    let status: IngestRunStatus = 'done';
+    let error: string | undefined;
+    try {
+      for await (const record of records) {
+        c.records++;
+        const d = this.decoder.decode(record);
+        if (d.kind === 'flow') {
+          c.accepted++;
+          if (!this.add(d.flow, index)) c.ambiguous++;
+        } else if (d.kind === 'skip') {
+          c.skipped++;
+          bump(this.skips, d.reason);
+        } else {
+          c.rejected++;
+          bump(c.rejects, d.reason);
+          bump(this.rejects, d.reason);
+          if (this.examples.length < maxExamples) {
+            const ex: RejectExample = { file: name, line: c.records, reason: d.reason };
+            if (d.field !== undefined) ex.field = d.field;
+            if (d.value !== undefined) ex.value = d.value;
+            this.examples.push(ex);
+          }
+        }
+        if (++pending >= this.batchSize) flush('running');
+      }
+    } catch (e) {
+      status = 'failed';
+      error = (e as Error).message;
+    } finally {
+      clearInterval(timer);
+    }
+    flush(status);
+    const summary: InputSummary = { file: name, run, status, records: c.records, accepted: c.accepted, rejected: c.rejected, skipped: c.skipped, ambiguous: c.ambiguous };
+    if (error !== undefined) summary.error = error;
+    this.inputs.push(summary);
+    return summary;
+  }
+
   /** Resolves, orients and aggregates one flow; false when it could not be oriented. */
   private add(f: FlowObservation, index: ResolutionIndex): boolean {
     const { srcs, dsts, connections } = resolveFlow(f, index);
