@@ -8,7 +8,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { flowPipeline } from '../../app/ingest.ts';
-import type { InputSummary } from '../flows/pipeline.ts';
+import type { IngestSummary, InputSummary } from '../flows/pipeline.ts';
 import { Backoff, sleep } from '../backoff.ts';
 import type { Collector, CollectorDeps, CollectorStatus } from '../collector.ts';
 import { isRecord } from '../flows/decode.ts';
@@ -51,7 +51,10 @@ export interface HubbleRelayCounters {
 }
 
 export interface SessionResult {
+  /** This session's ingest run. */
   summary: InputSummary;
+  /** The pipeline's summary (edges touched, reject and skip reasons, examples). */
+  ingest: IngestSummary;
   /** Messages received in this session. */
   received: number;
   /** Connected at all. */
@@ -117,10 +120,12 @@ export class HubbleRelayCollector implements Collector {
     return s;
   }
 
-  /** One pass for `collect hubble --once`: the flows of the last `onceSince` still in the relay's buffer, then the stream ends. */
-  async once(): Promise<SessionResult> {
-    const since = BigInt(this.deps.now() - this.settings.onceSinceMs) * 1_000_000n;
-    this.cursor.startAt(since);
+  /**
+   * One pass for `collect hubble --once`: the flows still in the relay's buffer from `sinceMs`
+   * (epoch ms; default now − onceSince) on, then the stream ends.
+   */
+  async once(sinceMs = this.deps.now() - this.settings.onceSinceMs): Promise<SessionResult> {
+    this.cursor.startAt(BigInt(sinceMs) * 1_000_000n);
     const r = await this.session(false, new AbortController().signal);
     this.client?.close();
     this.client = undefined;
@@ -156,9 +161,9 @@ export class HubbleRelayCollector implements Collector {
       this.counters.connectFailures++;
       const error = new Error(`cannot connect to hubble-relay at ${this.settings.address}: ${(e as Error).message}`);
       pipeline.failedInput(runName, error.message);
-      return { summary: pipeline.summary().inputs[0] as InputSummary, received: 0, connected: false, error };
+      return { summary: pipeline.summary().inputs[0] as InputSummary, ingest: pipeline.summary(), received: 0, connected: false, error };
     }
-    if (signal.aborted) return { summary: await pipeline.ingestRecords([], runName), received: 0, connected: true };
+    if (signal.aborted) return { summary: await pipeline.ingestRecords([], runName), ingest: pipeline.summary(), received: 0, connected: true };
     this.counters.connects++;
     this.state = 'running';
     if (this.failing) {
@@ -210,7 +215,7 @@ export class HubbleRelayCollector implements Collector {
     this.counters.skipped += summary.skipped;
     this.counters.ambiguous += summary.ambiguous;
     if (!streamError) this.lastSuccess = this.deps.now();
-    const result: SessionResult = { summary, received, connected: true };
+    const result: SessionResult = { summary, ingest: pipeline.summary(), received, connected: true };
     if (streamError) result.error = streamError;
     return result;
   }
