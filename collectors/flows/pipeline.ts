@@ -7,13 +7,15 @@ import type { FlowObservation } from '../../domain/flow.ts';
 import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
 import { Aggregator } from './aggregate.ts';
 import { decoderFor } from './auto.ts';
-import type { Decoder, FlowFormat, RejectReason, SkipReason } from './decode.ts';
+import type { Decoded, Decoder, FlowFormat, RejectReason, SkipReason } from './decode.ts';
 import { readLines } from './lines.ts';
 import { resolveFlow } from './connections.ts';
 import type { ResolutionIndex } from './resolve.ts';
 import type { BatchWriter } from './write.ts';
 
 export const DEFAULT_BATCH_SIZE = 20_000;
+/** Marks a string record that is not JSON (ingestRecords). */
+const INVALID_JSON = Symbol('invalid-json');
 export const DEFAULT_FLUSH_INTERVAL_MS = 5_000;
 
 export interface IngestOptions {
@@ -167,9 +169,9 @@ export class FlowIngest {
   }
 
   /**
-   * Like `ingest`, for records that arrive already parsed (a gRPC stream, a follower that split
-   * the lines itself): one ingest run until `records` ends. `line` in reject examples is the
-   * record's position in the run. An error thrown by the iterator ends the run as `failed`
+   * Like `ingest`, for records that arrive already parsed (a gRPC stream) or as single lines of
+   * JSON text (a string is parsed here; a follower that splits lines itself): one ingest run
+   * until `records` ends. `line` in reject examples is the record's position in the run. An error thrown by the iterator ends the run as `failed`
    * after committing what was read; it is never rethrown.
    */
   async ingestRecords(records: AsyncIterable<unknown> | Iterable<unknown>, name: string): Promise<InputSummary> {
@@ -190,9 +192,17 @@ export class FlowIngest {
     let status: IngestRunStatus = 'done';
     let error: string | undefined;
     try {
-      for await (const record of records) {
+      for await (const item of records) {
         c.records++;
-        const d = this.decoder.decode(record);
+        let record = item;
+        if (typeof item === 'string') {
+          try {
+            record = JSON.parse(item);
+          } catch {
+            record = INVALID_JSON;
+          }
+        }
+        const d: Decoded = record === INVALID_JSON ? { kind: 'reject', reason: 'invalid-json' } : this.decoder.decode(record);
         if (d.kind === 'flow') {
           c.accepted++;
           if (!this.add(d.flow, index)) c.ambiguous++;
