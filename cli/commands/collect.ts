@@ -8,12 +8,13 @@ import { ConfigError, loadServiceConfig, type ResolvedConfig } from '../../serve
 import { CliError } from '../io.ts';
 import { withDb, type DbOptions } from '../options.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
+import { filesCollect } from './collect/files.ts';
 import { hubbleCollect } from './collect/hubble.ts';
 
 /** Registers one `collect <source>` subcommand on the `collect` command. */
 export type CollectSubcommand = (collect: Command, ctx: CommandContext) => void;
 
-const SOURCES: CollectSubcommand[] = [hubbleCollect];
+const SOURCES: CollectSubcommand[] = [hubbleCollect, filesCollect];
 
 export interface CollectOptions extends DbOptions {
   config?: string;

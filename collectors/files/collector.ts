@@ -99,6 +99,7 @@ export class FilesCollector implements Collector {
       this.addTotals(summary);
       const r: FileRunResult = { path: f.file.path, summary, ingest: pipeline.summary() };
       if (f.lastError !== undefined && f.failing) r.error = f.lastError;
+      else if (f.follower.missing) r.error = `${f.file.path}: no such file`;
       results.push(r);
     }
     for (const f of this.followed) await f.follower.close();

@@ -85,6 +85,9 @@ export class FileFollower {
     this.chunk = Buffer.allocUnsafe(options.chunkBytes ?? 256 * 1024);
   }
 
+  /** The path did not exist at the last look (and no older file of it was open). */
+  missing = false;
+
   /** The file and offset read up to (for status and tests). */
   get position(): { file?: FileIdentity; offset: number } {
     return this.current ? { file: this.current, offset: this.offset } : { offset: this.offset };
@@ -92,7 +95,11 @@ export class FileFollower {
 
   /** Every complete line readable now, across a rotation if there was one. */
   async *poll(): AsyncGenerator<FollowedLine> {
-    if (!this.handle && !(await this.openFirst())) return;
+    if (!this.handle) {
+      const opened = await this.openFirst();
+      this.missing = !opened;
+      if (!opened) return;
+    }
     for (;;) {
       yield* this.readAvailable(false);
       const now = await statPath(this.path);

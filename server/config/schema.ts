@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { MatricesConfig } from '../../recommender/matrix/schema.ts';
 import { ReportsConfig } from '../../reports/config.ts';
 import { HubbleRelayConfig } from '../../collectors/hubble-relay/config.ts';
+import { FilesConfig } from '../../collectors/files/config.ts';
 
 const strict = { additionalProperties: false };
 
@@ -24,6 +25,7 @@ export const TokenConfig = Type.Object(
 export const CollectorsConfig = Type.Object(
   {
     hubble: Type.Optional(HubbleRelayConfig),
+    files: Type.Optional(FilesConfig),
   },
   strict,
 );
