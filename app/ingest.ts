@@ -54,21 +54,6 @@ export async function ingestFlows(db: Db, inputs: Iterable<FlowInput>, options: 
   return { ...pipeline.summary(), edgesTotal: new EdgeStore(db).count() };
 }
 
-/**
- * A pipeline into the store for a collector that feeds records itself (FlowIngest.ingest for
- * streams, ingestRecords for parsed records): the resolution index is read from the store now,
- * so a long-lived collector makes a new one from time to time to see inventory changes.
- */
-export function flowPipeline(db: Db, options: IngestFlowsOptions): FlowIngest {
-  return new FlowIngest({
-    format: options.format,
-    index: new ResolutionIndex(readResolutionData(db)),
-    writer: new SqliteBatchWriter(db),
-    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-    ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
-  });
-}
-
 /** The inputs that could be opened and read at all (a failed run that still read records counts). */
 export function openedInputs(summary: Pick<IngestSummary, 'inputs'>): InputSummary[] {
   return summary.inputs.filter((s) => s.status !== 'failed' || s.records > 0);

@@ -7,9 +7,8 @@
  */
 import { sleep } from '../backoff.ts';
 import type { Collector, CollectorDeps, CollectorStatus } from '../collector.ts';
-import { FlowIngest, type IngestSummary, type InputSummary } from '../flows/pipeline.ts';
-import { ResolutionIndex } from '../flows/resolve.ts';
-import { readResolutionData } from '../../store/inventory.ts';
+import type { FlowIngest, IngestSummary, InputSummary } from '../flows/pipeline.ts';
+import { storePipeline } from '../store-pipeline.ts';
 import { FileOffsetStore } from '../../store/file-offsets.ts';
 import type { FilesSettings, FollowedFile } from './config.ts';
 import { FileFollower } from './follower.ts';
@@ -109,9 +108,8 @@ export class FilesCollector implements Collector {
   private pipeline(file: FollowedFile): { pipeline: FlowIngest; writer: OffsetBatchWriter } {
     const db = this.deps.db;
     const writer = new OffsetBatchWriter(db, new FileOffsetStore(db));
-    const pipeline = new FlowIngest({
+    const pipeline = storePipeline(db, {
       format: file.format,
-      index: new ResolutionIndex(readResolutionData(db)),
       writer,
       batchSize: this.settings.batchSize,
       flushIntervalMs: this.settings.flushIntervalMs,

@@ -7,7 +7,6 @@
  * control holds the relay back.
  */
 import type * as grpc from '@grpc/grpc-js';
-import { flowPipeline } from '../../app/ingest.ts';
 import type { IngestSummary, InputSummary } from '../flows/pipeline.ts';
 import { Backoff, sleep } from '../backoff.ts';
 import type { Collector, CollectorDeps, CollectorStatus } from '../collector.ts';
@@ -17,6 +16,7 @@ import type { HubbleRelaySettings } from './config.ts';
 import { ResumeCursor } from './cursor.ts';
 import { nanosToTimestamp, responseToJson, timestampNanos, type WireTimestamp } from './protojson.ts';
 import { BoundedQueue } from './queue.ts';
+import { storePipeline } from '../store-pipeline.ts';
 
 export interface HubbleRelayOptions {
   /** Backoff jitter source (tests pass a fixed one). */
@@ -151,7 +151,7 @@ export class HubbleRelayCollector implements Collector {
 
   /** One connection: connect, stream into one ingest run, return when the stream ends. */
   async session(follow: boolean, signal: AbortSignal): Promise<SessionResult> {
-    const pipeline = flowPipeline(this.deps.db, { format: 'hubble', batchSize: this.settings.batchSize, flushIntervalMs: this.settings.flushIntervalMs });
+    const pipeline = storePipeline(this.deps.db, { format: 'hubble', batchSize: this.settings.batchSize, flushIntervalMs: this.settings.flushIntervalMs });
     const runName = `hubble-relay:${this.settings.address}`;
     this.client ??= observerClient(this.settings.address, this.settings.tls);
     const client = this.client;

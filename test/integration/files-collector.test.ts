@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { flowPipeline } from '../../app/ingest.ts';
+import { storePipeline } from '../../collectors/store-pipeline.ts';
 import { FilesCollector } from '../../collectors/files/collector.ts';
 import { resolveFilesSettings, type FilesConfigT } from '../../collectors/files/config.ts';
 import type { FlowFormat } from '../../collectors/flows/decode.ts';
@@ -36,7 +36,7 @@ function edges(db: Db): string[] {
 
 async function expectedEdges(lines: string[], format: FlowFormat = 'netobserv'): Promise<string[]> {
   const { db } = tmpDb();
-  await flowPipeline(db, { format }).ingest(Readable.from([text(lines)]), 'file');
+  await storePipeline(db, { format }).ingest(Readable.from([text(lines)]), 'file');
   return edges(db);
 }
 
@@ -186,7 +186,7 @@ test('two files, one missing for a while: the other is followed, the missing one
   await until('49 lines', () => n(c, 'lines') === 17 + 32);
   await c.stop();
   const { db: both } = tmpDb();
-  await flowPipeline(both, { format: 'netobserv' }).ingest(Readable.from([text(NETOBSERV)]), 'a');
-  await flowPipeline(both, { format: 'hubble' }).ingest(Readable.from([text(HUBBLE)]), 'b');
+  await storePipeline(both, { format: 'netobserv' }).ingest(Readable.from([text(NETOBSERV)]), 'a');
+  await storePipeline(both, { format: 'hubble' }).ingest(Readable.from([text(HUBBLE)]), 'b');
   assert.deepEqual(edges(db), edges(both));
 });

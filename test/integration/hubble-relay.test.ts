@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { flowPipeline } from '../../app/ingest.ts';
+import { storePipeline } from '../../collectors/store-pipeline.ts';
 import type { CollectorDeps } from '../../collectors/collector.ts';
 import { HubbleRelayCollector, type HubbleRelayCounters } from '../../collectors/hubble-relay/collector.ts';
 import { resolveHubbleRelaySettings, type HubbleRelayConfigT } from '../../collectors/hubble-relay/config.ts';
@@ -39,7 +39,7 @@ function edges(db: Db): string[] {
 async function expectedEdges(input: Record<string, unknown>[]): Promise<string[]> {
   const { db } = tmpDb();
   const sorted = [...input].sort((a, b) => Number(flowTime(toWire(a)) - flowTime(toWire(b))));
-  await flowPipeline(db, { format: 'hubble' }).ingest(Readable.from([sorted.map((l) => JSON.stringify(l)).join('\n') + '\n']), 'file');
+  await storePipeline(db, { format: 'hubble' }).ingest(Readable.from([sorted.map((l) => JSON.stringify(l)).join('\n') + '\n']), 'file');
   return edges(db);
 }
 

@@ -14,7 +14,7 @@ import { FORMATS, type FlowFormat } from '../../../collectors/flows/decode.ts';
 import { EdgeStore } from '../../../store/edges.ts';
 import { CliError } from '../../io.ts';
 import { withOpenDb } from '../../options.ts';
-import { collectConfig, collectSubcommand, type CollectOptions, type CollectSubcommand } from '../collect.ts';
+import { collectConfig, collectSubcommand, type CollectOptions, type CollectSubcommand } from './options.ts';
 
 interface FilesOptions extends CollectOptions {
   file?: string[];

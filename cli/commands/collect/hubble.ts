@@ -12,7 +12,7 @@ import { CollectorConfigError, parseDuration } from '../../../collectors/config-
 import { EdgeStore } from '../../../store/edges.ts';
 import { CliError } from '../../io.ts';
 import { withOpenDb } from '../../options.ts';
-import { collectConfig, collectSubcommand, type CollectOptions, type CollectSubcommand } from '../collect.ts';
+import { collectConfig, collectSubcommand, type CollectOptions, type CollectSubcommand } from './options.ts';
 
 interface HubbleOptions extends CollectOptions {
   address?: string;
