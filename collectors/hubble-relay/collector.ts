@@ -138,7 +138,9 @@ export class HubbleRelayCollector implements Collector {
       if (signal.aborted) break;
       if (r.received > 0 || r.connected) this.backoff.reset();
       if (r.error) {
-        this.state = 'failed';
+        // Retrying is not `failed` (which /readyz turns into 503 for the whole service): the
+        // relay being away must not take the API out of its Service. up=0 and lastError say it.
+        this.state = 'starting';
         this.lastError = r.error.message;
         if (!this.failing) {
           this.failing = true;
