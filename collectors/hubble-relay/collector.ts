@@ -2,7 +2,8 @@
  * The Hubble Relay collector: follows `observer.Observer/GetFlows` (`follow: true`, the stream
  * `hubble observe --follow` reads) and feeds every flow through the flow pipeline, one ingest
  * run per connection. After a disconnect it reconnects with backoff and asks for the flows
- * `since` the newest one it handed on (skipping those it already has). A bounded queue sits
+ * `since` the newest one it handed on (skipping those it already has); that cursor is stored with
+ * each batch (cursor-writer.ts), so a restarted flowmatrix resumes too. A bounded queue sits
  * between the stream and the writer: when it is full the stream is paused, and gRPC's flow
  * control holds the relay back.
  */
@@ -17,6 +18,8 @@ import { ResumeCursor } from './cursor.ts';
 import { nanosToTimestamp, responseToJson, timestampNanos, type WireTimestamp } from './protojson.ts';
 import { BoundedQueue } from './queue.ts';
 import { storePipeline } from '../store-pipeline.ts';
+import { CollectorStateStore } from '../../store/collector-state.ts';
+import { CursorBatchWriter } from './cursor-writer.ts';
 
 export interface HubbleRelayOptions {
   /** Backoff jitter source (tests pass a fixed one). */
@@ -64,6 +67,13 @@ export interface SessionResult {
 
 const CANCELLED = 1;
 
+/** A record in the queue, with what the stored cursor needs once the pipeline takes it. */
+interface Queued {
+  record: unknown;
+  timeNs?: bigint;
+  identity?: string;
+}
+
 export class HubbleRelayCollector implements Collector {
   readonly name = 'hubble';
   private state: CollectorStatus['state'] = 'stopped';
@@ -72,9 +82,13 @@ export class HubbleRelayCollector implements Collector {
   private readonly counters: HubbleRelayCounters = {
     connects: 0, connectFailures: 0, streamErrors: 0, flows: 0, duplicates: 0, records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, lostEvents: 0, nodeStatus: 0, pauses: 0,
   };
-  private queue: BoundedQueue<unknown> | undefined;
+  private queue: BoundedQueue<Queued> | undefined;
   private lagSeconds = 0;
-  private readonly cursor = new ResumeCursor();
+  /** What was received (dedup on receipt, `since` of the next connection). */
+  private cursor: ResumeCursor;
+  /** What the pipeline has taken: stored with each batch (collector_state), read back at start. */
+  private stored: ResumeCursor;
+  private readonly stateKey: string;
   private readonly backoff: Backoff;
   private client: ObserverClient | undefined;
   private abort: AbortController | undefined;
@@ -88,13 +102,27 @@ export class HubbleRelayCollector implements Collector {
     private readonly options: HubbleRelayOptions = {},
   ) {
     this.backoff = new Backoff({ initialMs: settings.backoff.initialMs, maxMs: settings.backoff.maxMs, ...(options.random ? { random: options.random } : {}) });
+    this.stateKey = `hubble:${settings.address}`;
+    this.cursor = new ResumeCursor();
+    this.stored = new ResumeCursor();
+  }
+
+  /** Resumes where the last run of this collector (same address) stored its last flow, if it did. */
+  private restoreCursor(): boolean {
+    const state = new CollectorStateStore(this.deps.db).get(this.stateKey);
+    const a = ResumeCursor.restore(state);
+    const b = ResumeCursor.restore(state);
+    if (!a || !b) return false;
+    this.cursor = a;
+    this.stored = b;
+    return true;
   }
 
   async start(): Promise<void> {
     if (this.loop) return;
     this.state = 'starting';
     this.abort = new AbortController();
-    if (this.settings.sinceMs !== undefined) this.cursor.startAt(BigInt(this.deps.now() - this.settings.sinceMs) * 1_000_000n);
+    if (!this.restoreCursor() && this.settings.sinceMs !== undefined) this.cursor.startAt(BigInt(this.deps.now() - this.settings.sinceMs) * 1_000_000n);
     this.loop = this.follow(this.abort.signal);
   }
 
@@ -153,7 +181,9 @@ export class HubbleRelayCollector implements Collector {
 
   /** One connection: connect, stream into one ingest run, return when the stream ends. */
   async session(follow: boolean, signal: AbortSignal): Promise<SessionResult> {
-    const pipeline = storePipeline(this.deps.db, { format: 'hubble', batchSize: this.settings.batchSize, flushIntervalMs: this.settings.flushIntervalMs });
+    // `once` passes do not move the stored cursor: they read a window, not the stream's continuation.
+    const writer = follow ? new CursorBatchWriter(this.deps.db, this.stateKey, this.stored, this.deps.now) : undefined;
+    const pipeline = storePipeline(this.deps.db, { format: 'hubble', batchSize: this.settings.batchSize, flushIntervalMs: this.settings.flushIntervalMs, ...(writer ? { writer } : {}) });
     const runName = `hubble-relay:${this.settings.address}`;
     this.client ??= observerClient(this.settings.address, this.settings.tls);
     const client = this.client;
@@ -181,7 +211,7 @@ export class HubbleRelayCollector implements Collector {
     let received = 0;
     let ourCancel = false;
     let streamError: Error | undefined;
-    const queue = new BoundedQueue<unknown>(this.settings.queueSize, {
+    const queue = new BoundedQueue<Queued>(this.settings.queueSize, {
       pause: () => {
         this.counters.pauses++;
         call.pause();
@@ -223,15 +253,17 @@ export class HubbleRelayCollector implements Collector {
   }
 
   /** Counts what the pipeline takes from the queue as it takes it (status() reads these live). */
-  private async *counting(queue: BoundedQueue<unknown>): AsyncGenerator<unknown> {
-    for await (const r of queue) {
+  private async *counting(queue: BoundedQueue<Queued>): AsyncGenerator<unknown> {
+    for await (const q of queue) {
       this.counters.records++;
-      yield r;
+      if (q.timeNs !== undefined && q.identity !== undefined) this.stored.accept(q.timeNs, q.identity);
+      yield q.record;
     }
   }
 
-  private onResponse(r: Record<string, unknown>, queue: BoundedQueue<unknown>): void {
+  private onResponse(r: Record<string, unknown>, queue: BoundedQueue<Queued>): void {
     const json = responseToJson(r);
+    const item: Queued = { record: json };
     if (isRecord(r.flow)) {
       this.counters.flows++;
       const f = r.flow;
@@ -243,12 +275,14 @@ export class HubbleRelayCollector implements Collector {
           this.counters.duplicates++;
           return;
         }
+        item.timeNs = ns;
+        item.identity = identity;
         this.lagSeconds = Math.max(0, (this.deps.now() - Number(ns / 1_000_000n)) / 1000);
       }
     } else if (isRecord(r.lost_events)) {
       const n = Number(r.lost_events.num_events_lost ?? 0);
       if (Number.isFinite(n)) this.counters.lostEvents += n;
     } else if (isRecord(r.node_status)) this.counters.nodeStatus++;
-    queue.push(json);
+    queue.push(item);
   }
 }

@@ -7,11 +7,31 @@
  */
 import { createHash } from 'node:crypto';
 
+/** The cursor as stored (collector_state): nanoseconds as a decimal string, and the flows at that time. */
+export interface CursorState {
+  since: string;
+  atLast: string[];
+}
+
 export class ResumeCursor {
   private last: bigint | undefined;
   private readonly atLast = new Set<string>();
 
   constructor(private readonly maxRemembered = 10_000) {}
+
+  /** A cursor from its stored form; undefined when the value is not one. */
+  static restore(state: unknown, maxRemembered?: number): ResumeCursor | undefined {
+    const s = state as Partial<CursorState> | undefined;
+    if (typeof s?.since !== 'string' || !/^\d{1,25}$/.test(s.since) || !Array.isArray(s.atLast)) return undefined;
+    const c = new ResumeCursor(maxRemembered);
+    c.last = BigInt(s.since);
+    for (const k of s.atLast) if (typeof k === 'string') c.atLast.add(k);
+    return c;
+  }
+
+  toJSON(): CursorState | undefined {
+    return this.last === undefined ? undefined : { since: this.last.toString(), atLast: [...this.atLast] };
+  }
 
   /** The nanosecond time to ask from, when a flow was seen. */
   get since(): bigint | undefined {

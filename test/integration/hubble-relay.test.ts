@@ -17,6 +17,7 @@ import { HubbleRelayCollector, type HubbleRelayCounters } from '../../collectors
 import { resolveHubbleRelaySettings, type HubbleRelayConfigT } from '../../collectors/hubble-relay/config.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { Db } from '../../store/db.ts';
+import { CollectorStateStore } from '../../store/collector-state.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import { IngestRunStore } from '../../store/ingest-runs.ts';
 import { flowTime, makeTestPki, read, startCuttingProxy, startRelay, toWire, type Relay } from '../helpers/hubble-relay-server.ts';
@@ -206,4 +207,38 @@ test('once: reads the last period of the buffer (since = now - onceSince, no fol
   const u = await unreachable.once();
   assert.match(u.error?.message ?? '', /cannot connect/);
   assert.equal(u.summary.status, 'failed');
+});
+
+test('flowmatrix restarted: a new collector resumes from the cursor stored with the edges, counts nothing twice', async () => {
+  const { db } = tmpDb();
+  const port = await freePort();
+  const first = await startRelay({ lines: KIND, port, stallAfter: 12 });
+  const a = collector(db, { address: `127.0.0.1:${port}` });
+  await a.start();
+  await until('12 flows', () => k(a).flows === 12);
+  await a.stop();
+  first.kill();
+  const stored = new CollectorStateStore(db).get(`hubble:127.0.0.1:${port}`) as { since: string; atLast: string[] };
+  assert.match(stored.since, /^\d+$/);
+  assert.ok(stored.atLast.length >= 1);
+  const relay = closeAfter(await startRelay({ lines: KIND, port }));
+  // `since` in the config is ignored once a cursor is stored.
+  const b = collector(db, { address: `127.0.0.1:${port}`, since: '1h' });
+  await b.start();
+  await until('the rest', () => k(b).records === 32 - 12);
+  await b.stop();
+  assert.equal(String(BigInt((relay.requests[0]?.since as { seconds: string }).seconds) * 1_000_000_000n + BigInt((relay.requests[0]?.since as { nanos: number }).nanos)), stored.since);
+  assert.deepEqual(edges(db), await expectedEdges(KIND));
+});
+
+test('node status and lost events from the relay are counted and recorded as skipped records', async () => {
+  const { db } = tmpDb();
+  const extra = [{ node_status: { state_change: 'NODE_CONNECTED', node_names: ['kind-control-plane'] } }, { lost_events: { source: 'HUBBLE_RING_BUFFER', num_events_lost: 7 }, node_name: 'kind-worker' }];
+  const relay = closeAfter(await startRelay({ lines: [...extra, ...GKE] }));
+  const c = collector(db, { address: `127.0.0.1:${relay.port}` });
+  await c.start();
+  await until('12 records', () => k(c).records === 12);
+  await c.stop();
+  assert.deepEqual([k(c).nodeStatus, k(c).lostEvents, k(c).flows, k(c).skipped, k(c).accepted], [1, 7, 10, 2, 10]);
+  assert.deepEqual(edges(db), await expectedEdges(GKE));
 });

@@ -56,3 +56,17 @@ test('resume cursor: the flows at the cursor time are recognised when sent again
   assert.equal(c.accept(150n, 'e'), true);
   assert.equal(c.since, 300n);
 });
+
+test('resume cursor: stored and restored, a malformed stored value is refused', () => {
+  const c = new ResumeCursor();
+  c.accept(1636540856467244400n, 'a');
+  c.accept(1636540856467244400n, 'b');
+  const state = c.toJSON();
+  assert.equal(state?.since, '1636540856467244400');
+  const back = ResumeCursor.restore(JSON.parse(JSON.stringify(state)));
+  assert.equal(back?.since, 1636540856467244400n);
+  assert.equal(back?.accept(1636540856467244400n, 'a'), false);
+  assert.equal(back?.accept(1636540856467244400n, 'c'), true);
+  assert.equal(new ResumeCursor().toJSON(), undefined);
+  for (const bad of [undefined, {}, { since: 12, atLast: [] }, { since: '-1', atLast: [] }, { since: '1', atLast: 'x' }]) assert.equal(ResumeCursor.restore(bad), undefined, JSON.stringify(bad));
+});
