@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { observerService } from '../../collectors/hubble-relay/client.ts';
 import { timestampNanos, type WireTimestamp } from '../../collectors/hubble-relay/protojson.ts';
 
@@ -151,8 +152,24 @@ export interface TestPki {
   cleanup(): void;
 }
 
-/** A throwaway CA, a server certificate for `localhost`/127.0.0.1 and a client certificate, made with openssl. */
+/** The committed test-only set, for machines without openssl (test/fixtures/tls-test-only/README.md). */
+const FALLBACK_PKI = fileURLToPath(new URL('../fixtures/tls-test-only/', import.meta.url));
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A throwaway CA, a server certificate for `localhost`/`relay.test`/127.0.0.1 and a client certificate, made with openssl (else the committed test-only set). */
 export function makeTestPki(): TestPki {
+  if (!hasOpenssl()) {
+    const p = (f: string) => join(FALLBACK_PKI, f);
+    return { dir: FALLBACK_PKI, ca: p('ca.pem'), serverCert: p('server.pem'), serverKey: p('server.key'), clientCert: p('client.pem'), clientKey: p('client.key'), cleanup: () => undefined };
+  }
   const dir = mkdtempSync(join(tmpdir(), 'flowmatrix-pki-'));
   const p = (f: string) => join(dir, f);
   const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
