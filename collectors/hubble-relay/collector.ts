@@ -198,6 +198,7 @@ export class HubbleRelayCollector implements Collector {
     if (signal.aborted) return { summary: await pipeline.ingestRecords([], runName), ingest: pipeline.summary(), received: 0, connected: true };
     this.counters.connects++;
     this.state = 'running';
+    this.lastSuccess = this.deps.now();
     if (this.failing) {
       this.failing = false;
       this.deps.logger.info({ collector: this.name, address: this.settings.address }, 'hubble-relay reachable again');
@@ -221,6 +222,7 @@ export class HubbleRelayCollector implements Collector {
     this.queue = queue;
     call.on('data', (r: Record<string, unknown>) => {
       received++;
+      this.lastSuccess = this.deps.now();
       this.onResponse(r, queue);
     });
     call.on('error', (e: grpc.ServiceError) => {
