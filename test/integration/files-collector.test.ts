@@ -137,11 +137,12 @@ test('kill -9 in the middle of following: the restarted pass neither loses nor d
   const dir = tmpDir();
   const dbPath = join(dir, 'f.db');
   const path = join(dir, 'flows.ndjson');
-  // Hubble lines, 100 times over, committed one per transaction: the kill lands part-way.
-  const lines = Array.from({ length: 100 }, () => HUBBLE).flat();
+  // NetObserv lines (each carries its own metadata: the result does not depend on what a process
+  // saw before), 200 times over, committed one per transaction: the kill lands part-way.
+  const lines = Array.from({ length: 200 }, () => NETOBSERV).flat();
   writeFileSync(path, text(lines));
   openDb(dbPath).close();
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../helpers/follow-files-child.ts', import.meta.url)), dbPath, path, '12'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../helpers/follow-files-child.ts', import.meta.url)), dbPath, path, 'netobserv', '12'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((r) => child.once('exit', r));
   const reached = await Promise.race([new Promise<boolean>((resolve) => child.stdout.once('data', () => resolve(true))), exited.then(() => false)]);
   assert.ok(reached, 'the child followed 12 lines before the kill');
@@ -150,9 +151,9 @@ test('kill -9 in the middle of following: the restarted pass neither loses nor d
   const db = openDb(dbPath);
   const stored = new FileOffsetStore(db).get(path);
   assert.ok(stored && stored.offset > 0 && stored.offset < Buffer.byteLength(text(lines)), `killed part-way: offset ${stored?.offset}`);
-  const [r] = await collector(db, [{ path, format: 'hubble' }]).once();
+  const [r] = await collector(db, [{ path, format: 'netobserv' }]).once();
   assert.ok((r?.summary.records ?? 0) > 0);
-  assert.deepEqual(edges(db), await expectedEdges(lines, 'hubble'));
+  assert.deepEqual(edges(db), await expectedEdges(lines));
   // The killed run still says "running" with what it committed; records over both runs = the file.
   const runs = new IngestRunStore(db).list();
   assert.deepEqual(runs.map((run) => run.status).sort(), ['done', 'running']);
