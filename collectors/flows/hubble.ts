@@ -150,103 +150,106 @@ function isHealth(m: EndpointMeta | undefined): boolean {
 }
 
 /** A Hubble decoder with its own identity memory (one per stream keeps streams independent). */
-export function createHubbleDecoder(memory = new IdentityMemory()): Decoder {
-  return {
-    format: 'hubble',
-    decode: (line) => decodeHubble(line, memory),
-  };
+export class HubbleDecoder implements Decoder {
+  readonly format = 'hubble';
+
+  constructor(private readonly memory = new IdentityMemory()) {}
+
+  decode(line: unknown): Decoded {
+    if (!isRecord(line)) return reject('not-an-object');
+    let f: Record<string, unknown>;
+    let topTime: unknown;
+    let topNode: unknown;
+    if ('flow' in line) {
+      if (!isRecord(line.flow)) return reject('invalid-field', 'flow', line.flow);
+      f = line.flow;
+      topTime = line.time;
+      topNode = line.node_name;
+    } else if (NON_FLOW_KEYS.some((k) => k in line)) {
+      return { kind: 'skip', reason: 'not-a-flow' };
+    } else if ('IP' in line || 'l4' in line || 'verdict' in line) {
+      f = line;
+    } else {
+      return reject('missing-field', 'flow');
+    }
+    const prefix = f === line ? '' : 'flow.';
+
+    const ip = f.IP;
+    if (ip === undefined) return { kind: 'skip', reason: 'non-ip' };
+    if (!isRecord(ip)) return reject('invalid-field', `${prefix}IP`, ip);
+    if (ip.source === undefined) return reject('missing-field', `${prefix}IP.source`);
+    if (!isIp(ip.source)) return reject('invalid-field', `${prefix}IP.source`, ip.source);
+    if (ip.destination === undefined) return reject('missing-field', `${prefix}IP.destination`);
+    if (!isIp(ip.destination)) return reject('invalid-field', `${prefix}IP.destination`, ip.destination);
+
+    const timeText = f.time ?? topTime;
+    if (timeText === undefined) return reject('missing-field', `${prefix}time`);
+    const time = typeof timeText === 'string' ? Date.parse(timeText) : NaN;
+    if (Number.isNaN(time)) return reject('invalid-field', `${prefix}time`, timeText);
+
+    const l4 = f.l4;
+    if (l4 === undefined) return { kind: 'skip', reason: 'unsupported-protocol' };
+    if (!isRecord(l4)) return reject('invalid-field', `${prefix}l4`, l4);
+    let protocol: Protocol;
+    let ports: Record<string, unknown> | undefined;
+    let handshake: HandshakeHint = 'none';
+    if (isRecord(l4.TCP)) {
+      protocol = 'TCP';
+      ports = l4.TCP;
+    } else if (isRecord(l4.UDP)) {
+      protocol = 'UDP';
+      ports = l4.UDP;
+    } else if (isRecord(l4.SCTP)) {
+      protocol = 'SCTP';
+      ports = l4.SCTP;
+    } else if (isRecord(l4.ICMPv4) || isRecord(l4.ICMPv6)) {
+      protocol = isRecord(l4.ICMPv4) ? 'ICMP' : 'ICMPv6';
+      const icmp = (l4.ICMPv4 ?? l4.ICMPv6) as Record<string, unknown>;
+      const type = icmp.type === undefined ? 0 : toCount(icmp.type);
+      const [request, reply] = protocol === 'ICMP' ? [8, 0] : [128, 129];
+      if (type === request) handshake = 'src-is-client';
+      else if (type === reply) handshake = 'dst-is-client';
+      else return { kind: 'skip', reason: 'icmp-control' };
+    } else {
+      return { kind: 'skip', reason: 'unsupported-protocol' };
+    }
+
+    let srcPort: number | undefined;
+    let dstPort: number | undefined;
+    if (ports) {
+      srcPort = port(ports.source_port);
+      if (srcPort === undefined) return reject('invalid-field', `${prefix}l4.${protocol}.source_port`, ports.source_port);
+      dstPort = port(ports.destination_port);
+      if (dstPort === undefined) return reject('invalid-field', `${prefix}l4.${protocol}.destination_port`, ports.destination_port);
+    }
+
+    if (f.is_reply === true) handshake = 'dst-is-client';
+    else if (f.is_reply === false) handshake = 'src-is-client';
+    else if (f.is_reply !== undefined) return reject('invalid-field', `${prefix}is_reply`, f.is_reply);
+    else if (protocol === 'TCP' && ports && isRecord(ports.flags)) {
+      const { SYN, ACK } = ports.flags;
+      if (SYN === true) handshake = ACK === true ? 'dst-is-client' : 'src-is-client';
+    }
+
+    const verdict = typeof f.verdict === 'string' ? (VERDICTS[f.verdict] ?? 'unknown') : 'unknown';
+    const src = endpoint(ip.source, srcPort, f.source, f.source_names, f.source_service, this.memory);
+    const dst = endpoint(ip.destination, dstPort, f.destination, f.destination_names, f.destination_service, this.memory);
+    if (isHealth(src.meta) || isHealth(dst.meta)) return { kind: 'skip', reason: 'cilium-health' };
+
+    // Hubble has no packet/byte counters on trace events: each event stands for one packet.
+    const flow: Decoded = {
+      kind: 'flow',
+      flow: { time, src, dst, protocol, packets: 1, bytes: 0, verdict, handshake, source: 'hubble' },
+    };
+    const node = nodeName(f.node_name ?? topNode);
+    if (node) flow.flow.observedOn = node;
+    return flow;
+  }
+}
+
+export function createHubbleDecoder(memory?: IdentityMemory): Decoder {
+  return new HubbleDecoder(memory);
 }
 
 /** The shared decoder `--format hubble|auto` uses: its identity memory lives as long as the process (bounded). */
-export const hubbleDecoder: Decoder = createHubbleDecoder();
-
-function decodeHubble(line: unknown, memory: IdentityMemory): Decoded {
-  if (!isRecord(line)) return reject('not-an-object');
-  let f: Record<string, unknown>;
-  let topTime: unknown;
-  let topNode: unknown;
-  if ('flow' in line) {
-    if (!isRecord(line.flow)) return reject('invalid-field', 'flow', line.flow);
-    f = line.flow;
-    topTime = line.time;
-    topNode = line.node_name;
-  } else if (NON_FLOW_KEYS.some((k) => k in line)) {
-    return { kind: 'skip', reason: 'not-a-flow' };
-  } else if ('IP' in line || 'l4' in line || 'verdict' in line) {
-    f = line;
-  } else {
-    return reject('missing-field', 'flow');
-  }
-  const prefix = f === line ? '' : 'flow.';
-
-  const ip = f.IP;
-  if (ip === undefined) return { kind: 'skip', reason: 'non-ip' };
-  if (!isRecord(ip)) return reject('invalid-field', `${prefix}IP`, ip);
-  if (ip.source === undefined) return reject('missing-field', `${prefix}IP.source`);
-  if (!isIp(ip.source)) return reject('invalid-field', `${prefix}IP.source`, ip.source);
-  if (ip.destination === undefined) return reject('missing-field', `${prefix}IP.destination`);
-  if (!isIp(ip.destination)) return reject('invalid-field', `${prefix}IP.destination`, ip.destination);
-
-  const timeText = f.time ?? topTime;
-  if (timeText === undefined) return reject('missing-field', `${prefix}time`);
-  const time = typeof timeText === 'string' ? Date.parse(timeText) : NaN;
-  if (Number.isNaN(time)) return reject('invalid-field', `${prefix}time`, timeText);
-
-  const l4 = f.l4;
-  if (l4 === undefined) return { kind: 'skip', reason: 'unsupported-protocol' };
-  if (!isRecord(l4)) return reject('invalid-field', `${prefix}l4`, l4);
-  let protocol: Protocol;
-  let ports: Record<string, unknown> | undefined;
-  let handshake: HandshakeHint = 'none';
-  if (isRecord(l4.TCP)) {
-    protocol = 'TCP';
-    ports = l4.TCP;
-  } else if (isRecord(l4.UDP)) {
-    protocol = 'UDP';
-    ports = l4.UDP;
-  } else if (isRecord(l4.SCTP)) {
-    protocol = 'SCTP';
-    ports = l4.SCTP;
-  } else if (isRecord(l4.ICMPv4) || isRecord(l4.ICMPv6)) {
-    protocol = isRecord(l4.ICMPv4) ? 'ICMP' : 'ICMPv6';
-    const icmp = (l4.ICMPv4 ?? l4.ICMPv6) as Record<string, unknown>;
-    const type = icmp.type === undefined ? 0 : toCount(icmp.type);
-    const [request, reply] = protocol === 'ICMP' ? [8, 0] : [128, 129];
-    if (type === request) handshake = 'src-is-client';
-    else if (type === reply) handshake = 'dst-is-client';
-    else return { kind: 'skip', reason: 'icmp-control' };
-  } else {
-    return { kind: 'skip', reason: 'unsupported-protocol' };
-  }
-
-  let srcPort: number | undefined;
-  let dstPort: number | undefined;
-  if (ports) {
-    srcPort = port(ports.source_port);
-    if (srcPort === undefined) return reject('invalid-field', `${prefix}l4.${protocol}.source_port`, ports.source_port);
-    dstPort = port(ports.destination_port);
-    if (dstPort === undefined) return reject('invalid-field', `${prefix}l4.${protocol}.destination_port`, ports.destination_port);
-  }
-
-  if (f.is_reply === true) handshake = 'dst-is-client';
-  else if (f.is_reply === false) handshake = 'src-is-client';
-  else if (f.is_reply !== undefined) return reject('invalid-field', `${prefix}is_reply`, f.is_reply);
-  else if (protocol === 'TCP' && ports && isRecord(ports.flags)) {
-    const { SYN, ACK } = ports.flags;
-    if (SYN === true) handshake = ACK === true ? 'dst-is-client' : 'src-is-client';
-  }
-
-  const verdict = typeof f.verdict === 'string' ? (VERDICTS[f.verdict] ?? 'unknown') : 'unknown';
-  const src = endpoint(ip.source, srcPort, f.source, f.source_names, f.source_service, memory);
-  const dst = endpoint(ip.destination, dstPort, f.destination, f.destination_names, f.destination_service, memory);
-  if (isHealth(src.meta) || isHealth(dst.meta)) return { kind: 'skip', reason: 'cilium-health' };
-
-  // Hubble has no packet/byte counters on trace events: each event stands for one packet.
-  const flow: Decoded = {
-    kind: 'flow',
-    flow: { time, src, dst, protocol, packets: 1, bytes: 0, verdict, handshake, source: 'hubble' },
-  };
-  const node = nodeName(f.node_name ?? topNode);
-  if (node) flow.flow.observedOn = node;
-  return flow;
-}
+export const hubbleDecoder: Decoder = new HubbleDecoder();
