@@ -14,9 +14,9 @@ import type { ResolutionIndex } from './resolve.ts';
 import type { BatchWriter } from './write.ts';
 
 export const DEFAULT_BATCH_SIZE = 20_000;
+export const DEFAULT_FLUSH_INTERVAL_MS = 5_000;
 /** Marks a string record that is not JSON (ingestRecords). */
 const INVALID_JSON = Symbol('invalid-json');
-export const DEFAULT_FLUSH_INTERVAL_MS = 5_000;
 
 export interface IngestOptions {
   format: FlowFormat;
@@ -171,8 +171,9 @@ export class FlowIngest {
   /**
    * Like `ingest`, for records that arrive already parsed (a gRPC stream) or as single lines of
    * JSON text (a string is parsed here; a follower that splits lines itself): one ingest run
-   * until `records` ends. `line` in reject examples is the record's position in the run. An error thrown by the iterator ends the run as `failed`
-   * after committing what was read; it is never rethrown.
+   * until `records` ends. `line` in reject examples is the record's position in the run. An
+   * error thrown by the iterator ends the run as `failed` after committing what was read; it is
+   * never rethrown.
    */
   async ingestRecords(records: AsyncIterable<unknown> | Iterable<unknown>, name: string): Promise<InputSummary> {
     const { writer, index } = this.options;
