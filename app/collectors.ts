@@ -4,9 +4,11 @@
  * /readyz; it never keeps the others (or the API) from running.
  */
 import type { Collector, CollectorDefinition, CollectorDeps, CollectorStatus } from '../collectors/collector.ts';
+import { filesDefinition } from '../collectors/files/definition.ts';
+import { hubbleRelayDefinition } from '../collectors/hubble-relay/definition.ts';
 
 /** Every collector flowmatrix knows, in start order (the inventory first: flows resolve through it). */
-export const COLLECTORS: readonly CollectorDefinition<never>[] = [];
+export const COLLECTORS: readonly CollectorDefinition<never>[] = [hubbleRelayDefinition as CollectorDefinition<never>, filesDefinition as CollectorDefinition<never>];
 
 export interface RunningCollectors {
   statuses(): CollectorStatus[];

@@ -41,17 +41,65 @@ function nodeName(v: unknown): string | undefined {
   return i >= 0 ? v.slice(i + 1) : v;
 }
 
+/**
+ * What the stream taught about each Cilium identity's label set: the pod metadata (name, owner) an
+ * endpoint with those labels carried. An endpoint with `k8s:` labels and a namespace but no
+ * `pod_name` — traffic from the node's cilium_host address that Cilium attributes to a pod's
+ * identity, as in cilium/hubble-otel testdata/basic-sample-400-tcp-flows.json — borrows it, so it
+ * resolves like its siblings instead of to `unknown` when the inventory cannot place it by
+ * selector. The label set is the identity (Cilium allocates one identity per label set), so every
+ * pod sharing it belongs to the same workload in practice. Bounded: the oldest entry goes first.
+ */
+type PodMeta = Extract<EndpointMeta, { kind: 'pod' }>;
+type Learned = Pick<PodMeta, 'podName' | 'ownerKind' | 'ownerName'>;
+
+export class IdentityMemory {
+  private readonly byLabels = new Map<string, Learned>();
+
+  constructor(private readonly limit = 10_000) {}
+
+  learn(key: string, m: PodMeta): void {
+    const known = this.byLabels.get(key);
+    if (known && known.podName === m.podName && known.ownerName === m.ownerName) return;
+    this.byLabels.delete(key);
+    if (this.byLabels.size >= this.limit) this.byLabels.delete(this.byLabels.keys().next().value as string);
+    const entry: Learned = {};
+    if (m.podName) entry.podName = m.podName;
+    if (m.ownerKind && m.ownerName) {
+      entry.ownerKind = m.ownerKind;
+      entry.ownerName = m.ownerName;
+    }
+    this.byLabels.set(key, entry);
+  }
+
+  fill(key: string, m: PodMeta): void {
+    const known = this.byLabels.get(key);
+    if (!known) return;
+    if (known.podName) m.podName = known.podName;
+    if (known.ownerKind && known.ownerName) {
+      m.ownerKind = known.ownerKind;
+      m.ownerName = known.ownerName;
+    }
+  }
+
+  get size(): number {
+    return this.byLabels.size;
+  }
+}
+
 type MetaResult = { meta?: EndpointMeta; reject?: undefined } | { reject: Decoded };
 
-function endpointMeta(ep: unknown, field: string): MetaResult {
+function endpointMeta(ep: unknown, field: string, memory: IdentityMemory): MetaResult {
   if (!isRecord(ep)) return {};
   const labels = Array.isArray(ep.labels) ? ep.labels : [];
   let namespace = typeof ep.namespace === 'string' && ep.namespace ? ep.namespace : undefined;
   let nsField = `${field}.namespace`;
   let reserved: string[] | undefined;
   let podLabels: Record<string, string> | undefined;
+  const k8sLabels: string[] = [];
   for (const l of labels) {
     if (typeof l !== 'string') continue;
+    if (l.startsWith('k8s:')) k8sLabels.push(l);
     if (l.startsWith('reserved:')) (reserved ??= []).push(l.slice(9));
     else if (l.startsWith(NAMESPACE_LABEL)) {
       if (namespace === undefined) {
@@ -90,6 +138,11 @@ function endpointMeta(ep: unknown, field: string): MetaResult {
     m.ownerKind = w.kind;
     m.ownerName = w.name;
   }
+  if (k8sLabels.length > 0) {
+    const key = `${namespace}\n${k8sLabels.sort().join('\n')}`;
+    if (m.podName || m.ownerName) memory.learn(key, m);
+    else memory.fill(key, m);
+  }
   return { meta: m };
 }
 
@@ -109,10 +162,10 @@ function names(v: unknown, field: string): NamesResult {
 
 type EndpointResult = { endpoint: FlowEndpoint; reject?: undefined } | { reject: Decoded };
 
-function endpoint(ip: string, port: number | undefined, ep: unknown, dnsNames: unknown, service: unknown, fields: { ep: string; names: string; service: string }): EndpointResult {
+function endpoint(ip: string, port: number | undefined, ep: unknown, dnsNames: unknown, service: unknown, fields: { ep: string; names: string; service: string }, memory: IdentityMemory): EndpointResult {
   const e: FlowEndpoint = { ip };
   if (port !== undefined) e.port = port;
-  const meta = endpointMeta(ep, fields.ep);
+  const meta = endpointMeta(ep, fields.ep, memory);
   if (meta.reject) return meta;
   let m = meta.meta;
   if (!m && isRecord(service) && typeof service.name === 'string' && service.name && typeof service.namespace === 'string' && service.namespace) {
@@ -131,8 +184,12 @@ function isHealth(m: EndpointMeta | undefined): boolean {
   return m?.kind === 'reserved' && m.identities.includes('health');
 }
 
-export const hubbleDecoder: Decoder = {
-  format: 'hubble',
+/** A Hubble decoder with its own identity memory (one per stream keeps streams independent). */
+export class HubbleDecoder implements Decoder {
+  readonly format = 'hubble';
+
+  constructor(private readonly memory = new IdentityMemory()) {}
+
   decode(line: unknown, limits?: DecodeLimits): Decoded {
     if (!isRecord(line)) return reject('not-an-object');
     let f: Record<string, unknown>;
@@ -218,9 +275,9 @@ export const hubbleDecoder: Decoder = {
     }
 
     const verdict = typeof f.verdict === 'string' ? (VERDICTS[f.verdict] ?? 'unknown') : 'unknown';
-    const srcResult = endpoint(ip.source, srcPort, f.source, f.source_names, f.source_service, { ep: `${prefix}source`, names: `${prefix}source_names`, service: `${prefix}source_service` });
+    const srcResult = endpoint(ip.source, srcPort, f.source, f.source_names, f.source_service, { ep: `${prefix}source`, names: `${prefix}source_names`, service: `${prefix}source_service` }, this.memory);
     if (srcResult.reject) return srcResult.reject;
-    const dstResult = endpoint(ip.destination, dstPort, f.destination, f.destination_names, f.destination_service, { ep: `${prefix}destination`, names: `${prefix}destination_names`, service: `${prefix}destination_service` });
+    const dstResult = endpoint(ip.destination, dstPort, f.destination, f.destination_names, f.destination_service, { ep: `${prefix}destination`, names: `${prefix}destination_names`, service: `${prefix}destination_service` }, this.memory);
     if (dstResult.reject) return dstResult.reject;
     const src = srcResult.endpoint;
     const dst = dstResult.endpoint;
@@ -238,5 +295,12 @@ export const hubbleDecoder: Decoder = {
       flow.flow.observedOn = node;
     }
     return flow;
-  },
-};
+  }
+}
+
+export function createHubbleDecoder(memory?: IdentityMemory): Decoder {
+  return new HubbleDecoder(memory);
+}
+
+/** The shared decoder `--format hubble|auto` uses: its identity memory lives as long as the process (bounded). */
+export const hubbleDecoder: Decoder = new HubbleDecoder();

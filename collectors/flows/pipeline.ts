@@ -118,6 +118,13 @@ function copyCounters(c: IngestRunCounters): IngestRunCounters {
   return { ...c, rejects: { ...c.rejects } };
 }
 
+/** What a source calls per record: a line of JSON text, an already-parsed record, or a line too long to read. */
+interface RecordFeed {
+  line(text: string, lineNo: number, final: boolean): void;
+  record(parsed: unknown, lineNo: number): void;
+  oversized(lineNo: number): void;
+}
+
 export class FlowIngest {
   private readonly decoder: Decoder;
   private readonly batchSize: number;
@@ -159,7 +166,39 @@ export class FlowIngest {
    * throws, and no error escapes the flush timer: the summary and the run row say exactly what
    * was committed.
    */
-  async ingest(input: NodeJS.ReadableStream, name: string): Promise<InputSummary> {
+  ingest(input: NodeJS.ReadableStream, name: string): Promise<InputSummary> {
+    return this.run(
+      name,
+      async (feed) => {
+        await readLines(input, { line: feed.line, oversized: feed.oversized }, this.options.maxLineLength === undefined ? {} : { maxLineLength: this.options.maxLineLength });
+      },
+      (e) => {
+        const s = input as Partial<Readable>;
+        if (typeof s.destroy === 'function') s.destroy(e);
+      },
+    );
+  }
+
+  /**
+   * Like `ingest`, for records that arrive one by one: already parsed (a gRPC stream) or as
+   * single lines of JSON text (a follower that splits lines itself). One run until `records`
+   * ends; `line` in reject examples is the record's position in the run. An error thrown by the
+   * iterator ends the run as `failed` after committing what was read; it is never rethrown. A
+   * failed commit stops the run: the next record throws, which ends the iteration.
+   */
+  ingestRecords(records: AsyncIterable<unknown> | Iterable<unknown>, name: string): Promise<InputSummary> {
+    return this.run(name, async (feed) => {
+      let n = 0;
+      for await (const item of records) {
+        n++;
+        if (typeof item === 'string') feed.line(item, n, false);
+        else feed.record(item, n);
+      }
+    });
+  }
+
+  /** One ingest run over what `read` feeds; `abort` stops the source when a commit fails. */
+  private async run(name: string, read: (feed: RecordFeed) => Promise<void>, abort: (e: Error) => void = () => undefined): Promise<InputSummary> {
     const { writer, index } = this.options;
     let run: number;
     try {
@@ -221,8 +260,7 @@ export class FlowIngest {
     };
     const stop = (e: BatchCommitError): void => {
       failure ??= e;
-      const s = input as Partial<Readable>;
-      if (typeof s.destroy === 'function') s.destroy(e);
+      abort(e);
     };
 
     const timer = setInterval(() => {
@@ -237,40 +275,44 @@ export class FlowIngest {
 
     let status: IngestRunStatus = 'done';
     let error: string | undefined;
+    const record = (parsed: unknown, lineNo: number): void => {
+      if (failure) throw failure;
+      c.records++;
+      const d = this.decode(parsed);
+      if (d.kind === 'flow') {
+        c.accepted++;
+        if (d.flow.saturated) c.saturated = (c.saturated ?? 0) + 1;
+        if (!this.add(d.flow, index, c)) c.ambiguous++;
+      } else if (d.kind === 'skip') {
+        c.skipped++;
+        bump(skips, d.reason);
+      } else rejectLine(lineNo, d.reason, d.field, d.value, d.message);
+      afterRecord(lineNo);
+    };
+    const feed: RecordFeed = {
+      record,
+      line: (text, lineNo, final) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          if (failure) throw failure;
+          c.records++;
+          rejectLine(lineNo, final ? 'truncated' : 'invalid-json');
+          return afterRecord(lineNo);
+        }
+        record(parsed, lineNo);
+      },
+      oversized: (lineNo) => {
+        if (failure) throw failure;
+        c.records++;
+        rejectLine(lineNo, 'line-too-long');
+        afterRecord(lineNo);
+      },
+    };
+
     try {
-      await readLines(
-        input,
-        {
-          line: (text, lineNo, final) => {
-            if (failure) throw failure;
-            c.records++;
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              rejectLine(lineNo, final ? 'truncated' : 'invalid-json');
-              return afterRecord(lineNo);
-            }
-            const d = this.decode(parsed);
-            if (d.kind === 'flow') {
-              c.accepted++;
-              if (d.flow.saturated) c.saturated = (c.saturated ?? 0) + 1;
-              if (!this.add(d.flow, index, c)) c.ambiguous++;
-            } else if (d.kind === 'skip') {
-              c.skipped++;
-              bump(skips, d.reason);
-            } else rejectLine(lineNo, d.reason, d.field, d.value, d.message);
-            afterRecord(lineNo);
-          },
-          oversized: (lineNo) => {
-            if (failure) throw failure;
-            c.records++;
-            rejectLine(lineNo, 'line-too-long');
-            afterRecord(lineNo);
-          },
-        },
-        this.options.maxLineLength === undefined ? {} : { maxLineLength: this.options.maxLineLength },
-      );
+      await read(feed);
     } catch (e) {
       status = 'failed';
       if (e instanceof BatchCommitError) failure ??= e;

@@ -5,6 +5,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { MatricesConfig } from '../../recommender/matrix/schema.ts';
 import { ReportsConfig } from '../../reports/config.ts';
+import { HubbleRelayConfig } from '../../collectors/hubble-relay/config.ts';
+import { FilesConfig } from '../../collectors/files/config.ts';
 
 const strict = { additionalProperties: false };
 
@@ -20,7 +22,13 @@ export const TokenConfig = Type.Object(
 );
 
 /** Each collector's config schema lives beside the collector (collectors/<name>/config.ts). */
-export const CollectorsConfig = Type.Object({}, strict);
+export const CollectorsConfig = Type.Object(
+  {
+    hubble: Type.Optional(HubbleRelayConfig),
+    files: Type.Optional(FilesConfig),
+  },
+  strict,
+);
 export type CollectorsConfigT = Static<typeof CollectorsConfig>;
 
 export const ServiceConfig = Type.Object(

@@ -1,0 +1,241 @@
+/**
+ * `tail -F` for one path, by polling (fs.stat / fstat): it reads the complete lines appended
+ * since the last poll and follows the path across rotation and truncation.
+ *
+ * - Rotation (rename + new file, or delete + new file): the path names another file (dev+ino).
+ *   The open descriptor still reads the old file, which is finished first, its unterminated last
+ *   line included; then the new file is read from its start.
+ * - Truncation (copytruncate): the file is shorter than the offset; reading starts over at 0.
+ *   As with tail -F, a file truncated and refilled past the offset between two polls is not seen.
+ * - A partial last line waits for its newline (the offset stays at the line's start).
+ * - A line longer than `maxLineLength` is skipped without being held in memory, and counted.
+ * - After a restart the stored offset says which file (dev+ino) it belongs to: if the path names
+ *   another file now, the old one is looked for in the same directory (a rotated name) and finished.
+ *
+ * Polling rather than fs.watch: inotify misses changes on network and overlay filesystems,
+ * coalesces events, and behaves differently on every platform; a 1 s stat is cheap and portable.
+ */
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { FileIdentity, FileOffsetStore } from '../../store/file-offsets.ts';
+
+export interface FollowedLine {
+  text: string;
+  /** The file the line was read from and the byte offset just after it: where to resume once it is stored. */
+  file: FileIdentity;
+  end: number;
+}
+
+export interface FollowerCounters {
+  rotations: number;
+  truncations: number;
+  /** Lines over maxLineLength, skipped. */
+  oversized: number;
+  /** Rotated files that could not be found again after a restart (their unread tail is lost). */
+  lostRotations: number;
+}
+
+export interface FollowerOptions {
+  maxLineLength: number;
+  /** Where a path never read before starts: its first byte, or its current end. */
+  startAt: 'beginning' | 'end';
+  chunkBytes?: number;
+}
+
+function identity(st: { dev: bigint; ino: bigint }): FileIdentity {
+  return { dev: st.dev.toString(), ino: st.ino.toString() };
+}
+
+function same(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
+  return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
+}
+
+async function statPath(path: string): Promise<{ id: FileIdentity; size: number } | undefined> {
+  try {
+    const st = await stat(path, { bigint: true });
+    return st.isFile() ? { id: identity(st), size: Number(st.size) } : undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+function isBlank(b: Buffer): boolean {
+  for (const c of b) if (c !== 32 && c !== 9 && c !== 13) return false;
+  return true;
+}
+
+export class FileFollower {
+  readonly counters: FollowerCounters = { rotations: 0, truncations: 0, oversized: 0, lostRotations: 0 };
+  private handle: FileHandle | undefined;
+  private current: FileIdentity | undefined;
+  /** First byte not yet read: always the start of a line. */
+  private offset = 0;
+  /** Inside a line longer than the limit: skip to its newline. */
+  private discarding = false;
+  /** The open file is an old one (rotated while we were down): finish it, then go to the path. */
+  private finishing = false;
+  private readonly chunk: Buffer;
+
+  constructor(
+    readonly path: string,
+    private readonly store: FileOffsetStore,
+    private readonly options: FollowerOptions,
+  ) {
+    this.chunk = Buffer.allocUnsafe(options.chunkBytes ?? 256 * 1024);
+  }
+
+  /** The path did not exist at the last look (and no older file of it was open). */
+  missing = false;
+
+  /** The file and offset read up to (for status and tests). */
+  get position(): { file?: FileIdentity; offset: number } {
+    return this.current ? { file: this.current, offset: this.offset } : { offset: this.offset };
+  }
+
+  /** Every complete line readable now, across a rotation if there was one. */
+  async *poll(): AsyncGenerator<FollowedLine> {
+    if (!this.handle) {
+      const opened = await this.openFirst();
+      this.missing = !opened;
+      if (!opened) return;
+    }
+    for (;;) {
+      yield* this.readAvailable(false);
+      const now = await statPath(this.path);
+      if (!this.finishing && (now === undefined || same(now.id, this.current))) return;
+      if (now === undefined) {
+        // Finishing a pre-restart file and the path is gone: done with it, wait for the path.
+        yield* this.readAvailable(true);
+        await this.close();
+        return;
+      }
+      // The path names another file: finish this one (what was appended since, and an
+      // unterminated last line), then follow the new one from its start.
+      yield* this.readAvailable(true);
+      await this.close();
+      this.counters.rotations++;
+      this.finishing = false;
+      await this.openAt(this.path, now.id, 0);
+    }
+  }
+
+  /** Closes the file; the next poll reopens the path at the offset in memory (after a read error). */
+  async close(): Promise<void> {
+    const h = this.handle;
+    this.handle = undefined;
+    await h?.close().catch(() => undefined);
+  }
+
+  private async openAt(path: string, id: FileIdentity, offset: number): Promise<boolean> {
+    const h = await open(path, 'r');
+    const st = await h.stat({ bigint: true });
+    if (!same(identity(st), id)) {
+      // Replaced between stat and open: take what is there now, from its start.
+      await h.close();
+      const again = await statPath(path);
+      if (!again) return false;
+      return this.openAt(path, again.id, 0);
+    }
+    this.handle = h;
+    this.current = id;
+    this.offset = offset;
+    this.discarding = false;
+    return true;
+  }
+
+  /** First open (or reopen): the offset in memory, else the stored one, else startAt. */
+  private async openFirst(): Promise<boolean> {
+    const now = await statPath(this.path);
+    const known = this.current ? { ...this.current, offset: this.offset } : this.store.get(this.path);
+    if (known && !same(now?.id, known)) {
+      const old = await this.findRotated(known);
+      if (old) {
+        this.finishing = true;
+        return this.openAt(old, known, known.offset);
+      }
+      this.counters.lostRotations++;
+      if (!now) return false;
+      return this.openAt(this.path, now.id, 0);
+    }
+    if (!now) return false;
+    if (known) return this.openAt(this.path, now.id, known.offset);
+    return this.openAt(this.path, now.id, this.options.startAt === 'end' ? now.size : 0);
+  }
+
+  /** The file with this identity in the path's directory (the rotated name), if it is still there. */
+  private async findRotated(id: FileIdentity): Promise<string | undefined> {
+    const dir = dirname(this.path);
+    let names: string[];
+    try {
+      names = (await readdir(dir)).sort();
+    } catch {
+      return undefined;
+    }
+    for (const name of names) {
+      const s = await statPath(join(dir, name)).catch(() => undefined);
+      if (s && same(s.id, id)) return join(dir, name);
+    }
+    return undefined;
+  }
+
+  private async *readAvailable(final: boolean): AsyncGenerator<FollowedLine> {
+    const h = this.handle;
+    if (!h) return;
+    const file = this.current as FileIdentity;
+    const size = Number((await h.stat({ bigint: true })).size);
+    if (size < this.offset) {
+      this.counters.truncations++;
+      this.offset = 0;
+      this.discarding = false;
+    }
+    const max = this.options.maxLineLength;
+    let pos = this.offset;
+    let carry: Buffer | undefined;
+    while (pos < size) {
+      const { bytesRead } = await h.read(this.chunk, 0, Math.min(this.chunk.length, size - pos), pos);
+      if (bytesRead === 0) break;
+      const buf = this.chunk.subarray(0, bytesRead);
+      let start = 0;
+      let nl = buf.indexOf(10, start);
+      while (nl !== -1) {
+        const end = pos + nl + 1;
+        if (this.discarding) {
+          this.discarding = false;
+          this.counters.oversized++;
+        } else {
+          const part = buf.subarray(start, nl);
+          const line = carry ? Buffer.concat([carry, part]) : part;
+          carry = undefined;
+          if (line.length > max) this.counters.oversized++;
+          else if (line.length > 0 && !isBlank(line)) {
+            this.offset = end;
+            yield { text: line.toString('utf8').replace(/\r$/, ''), file, end };
+          }
+        }
+        this.offset = end;
+        start = nl + 1;
+        nl = buf.indexOf(10, start);
+      }
+      if (start < bytesRead && !this.discarding) {
+        const rest = buf.subarray(start);
+        carry = carry ? Buffer.concat([carry, rest]) : Buffer.from(rest);
+        if (carry.length > max) {
+          this.discarding = true;
+          carry = undefined;
+        }
+      }
+      pos += bytesRead;
+    }
+    if (!final) return;
+    // The file will not grow any more: its unterminated last line is a line too.
+    if (this.discarding) {
+      this.counters.oversized++;
+      this.discarding = false;
+    } else if (carry && !isBlank(carry)) {
+      this.offset = size;
+      yield { text: carry.toString('utf8').replace(/\r$/, ''), file, end: size };
+    }
+    this.offset = size;
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * The Hubble Relay collector: follows `observer.Observer/GetFlows` (`follow: true`, the stream
+ * `hubble observe --follow` reads) and feeds every flow through the flow pipeline, one ingest
+ * run per connection. After a disconnect it reconnects with backoff and asks for the flows
+ * `since` the newest one it handed on (skipping those it already has); that cursor is stored with
+ * each batch (cursor-writer.ts), so a restarted flowmatrix resumes too. A bounded queue sits
+ * between the stream and the writer: when it is full the stream is paused, and gRPC's flow
+ * control holds the relay back.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import type { IngestSummary, InputSummary } from '../flows/pipeline.ts';
+import { Backoff, sleep } from '../backoff.ts';
+import type { Collector, CollectorDeps, CollectorStatus } from '../collector.ts';
+import { isRecord } from '../flows/decode.ts';
+import { observerClient, waitForReady, type GetFlowsRequest, type ObserverClient } from './client.ts';
+import type { HubbleRelaySettings } from './config.ts';
+import { ResumeCursor } from './cursor.ts';
+import { nanosToTimestamp, responseToJson, timestampNanos, type WireTimestamp } from './protojson.ts';
+import { BoundedQueue } from './queue.ts';
+import { storePipeline } from '../store-pipeline.ts';
+import { CollectorStateStore } from '../../store/collector-state.ts';
+import { CursorBatchWriter } from './cursor-writer.ts';
+
+export interface HubbleRelayOptions {
+  /** Backoff jitter source (tests pass a fixed one). */
+  random?: () => number;
+  /** How long a connection attempt may take (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/** Monotonic counters, exported as flowmatrix_collector_events_total{collector="hubble",counter}. */
+export interface HubbleRelayCounters {
+  /** Connections that reached the relay. */
+  connects: number;
+  /** Connection attempts that failed (unreachable, TLS refused, timeout). */
+  connectFailures: number;
+  /** Streams that ended with an error after connecting (broken mid-message, relay restarted). */
+  streamErrors: number;
+  /** Flow messages received. */
+  flows: number;
+  /** Flows received again after a resume and not counted twice. */
+  duplicates: number;
+  /** Records handed to the pipeline (live), and what it made of them (added when each run ends). */
+  records: number;
+  accepted: number;
+  rejected: number;
+  skipped: number;
+  ambiguous: number;
+  /** Events the relay or an agent reported lost (LostEvent.num_events_lost). */
+  lostEvents: number;
+  nodeStatus: number;
+  /** Times the stream was paused because the queue was full. */
+  pauses: number;
+}
+
+export interface SessionResult {
+  /** This session's ingest run. */
+  summary: InputSummary;
+  /** The pipeline's summary (edges touched, reject and skip reasons, examples). */
+  ingest: IngestSummary;
+  /** Messages received in this session. */
+  received: number;
+  /** Connected at all. */
+  connected: boolean;
+  error?: Error;
+}
+
+const CANCELLED = 1;
+
+/** A record in the queue, with what the stored cursor needs once the pipeline takes it. */
+interface Queued {
+  record: unknown;
+  timeNs?: bigint;
+  identity?: string;
+}
+
+export class HubbleRelayCollector implements Collector {
+  readonly name = 'hubble';
+  private state: CollectorStatus['state'] = 'stopped';
+  private lastSuccess: number | undefined;
+  private lastError: string | undefined;
+  private readonly counters: HubbleRelayCounters = {
+    connects: 0, connectFailures: 0, streamErrors: 0, flows: 0, duplicates: 0, records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, lostEvents: 0, nodeStatus: 0, pauses: 0,
+  };
+  private queue: BoundedQueue<Queued> | undefined;
+  private lagSeconds = 0;
+  /** What was received (dedup on receipt, `since` of the next connection). */
+  private cursor: ResumeCursor;
+  /** What the pipeline has taken: stored with each batch (collector_state), read back at start. */
+  private stored: ResumeCursor;
+  private readonly stateKey: string;
+  private readonly backoff: Backoff;
+  private client: ObserverClient | undefined;
+  private abort: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+  /** A failure episode is logged when it starts and when it ends, not at every retry. */
+  private failing = false;
+
+  constructor(
+    private readonly settings: HubbleRelaySettings,
+    private readonly deps: CollectorDeps,
+    private readonly options: HubbleRelayOptions = {},
+  ) {
+    this.backoff = new Backoff({ initialMs: settings.backoff.initialMs, maxMs: settings.backoff.maxMs, ...(options.random ? { random: options.random } : {}) });
+    this.stateKey = `hubble:${settings.address}`;
+    this.cursor = new ResumeCursor();
+    this.stored = new ResumeCursor();
+  }
+
+  /** Resumes where the last run of this collector (same address) stored its last flow, if it did. */
+  private restoreCursor(): boolean {
+    const state = new CollectorStateStore(this.deps.db).get(this.stateKey);
+    const a = ResumeCursor.restore(state);
+    const b = ResumeCursor.restore(state);
+    if (!a || !b) return false;
+    this.cursor = a;
+    this.stored = b;
+    return true;
+  }
+
+  async start(): Promise<void> {
+    if (this.loop) return;
+    this.state = 'starting';
+    this.abort = new AbortController();
+    if (!this.restoreCursor() && this.settings.sinceMs !== undefined) this.cursor.startAt(BigInt(this.deps.now() - this.settings.sinceMs) * 1_000_000n);
+    this.loop = this.follow(this.abort.signal);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.loop) return;
+    this.abort?.abort();
+    await this.loop;
+    this.loop = undefined;
+    this.client?.close();
+    this.client = undefined;
+    this.state = 'stopped';
+  }
+
+  status(): CollectorStatus {
+    const s: CollectorStatus = {
+      name: this.name,
+      state: this.state,
+      counters: { ...this.counters },
+      gauges: { queue_length: this.queue?.length ?? 0, queue_capacity: this.settings.queueSize, paused: this.queue?.isPaused ? 1 : 0, lag_seconds: this.lagSeconds },
+    };
+    if (this.lastSuccess !== undefined) s.lastSuccess = this.lastSuccess;
+    if (this.lastError !== undefined) s.lastError = this.lastError;
+    return s;
+  }
+
+  /**
+   * One pass for `collect hubble --once`: the flows still in the relay's buffer from `sinceMs`
+   * (epoch ms; default now − onceSince) on, then the stream ends.
+   */
+  async once(sinceMs = this.deps.now() - this.settings.onceSinceMs): Promise<SessionResult> {
+    this.cursor.startAt(BigInt(sinceMs) * 1_000_000n);
+    const r = await this.session(false, new AbortController().signal);
+    this.client?.close();
+    this.client = undefined;
+    return r;
+  }
+
+  private async follow(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const r = await this.session(true, signal);
+      if (signal.aborted) break;
+      if (r.received > 0 || r.connected) this.backoff.reset();
+      if (r.error) {
+        // Retrying is not `failed` (which /readyz turns into 503 for the whole service): the
+        // relay being away must not take the API out of its Service. up=0 and lastError say it.
+        this.state = 'starting';
+        this.lastError = r.error.message;
+        if (!this.failing) {
+          this.failing = true;
+          this.deps.logger.warn({ collector: this.name, address: this.settings.address, err: r.error.message }, 'hubble-relay stream failed; retrying with backoff');
+        }
+      }
+      await sleep(this.backoff.next(), signal);
+    }
+  }
+
+  /** One connection: connect, stream into one ingest run, return when the stream ends. */
+  async session(follow: boolean, signal: AbortSignal): Promise<SessionResult> {
+    // `once` passes do not move the stored cursor: they read a window, not the stream's continuation.
+    const writer = follow ? new CursorBatchWriter(this.deps.db, this.stateKey, this.stored, this.deps.now) : undefined;
+    const pipeline = storePipeline(this.deps.db, { format: 'hubble', batchSize: this.settings.batchSize, flushIntervalMs: this.settings.flushIntervalMs, ...(writer ? { writer } : {}) });
+    const runName = `hubble-relay:${this.settings.address}`;
+    this.client ??= observerClient(this.settings.address, this.settings.tls);
+    const client = this.client;
+    try {
+      await waitForReady(client, this.options.connectTimeoutMs ?? 10_000);
+    } catch (e) {
+      this.counters.connectFailures++;
+      const error = new Error(`cannot connect to hubble-relay at ${this.settings.address}: ${(e as Error).message}`);
+      pipeline.failedInput(runName, error.message);
+      return { summary: pipeline.summary().inputs[0] as InputSummary, ingest: pipeline.summary(), received: 0, connected: false, error };
+    }
+    if (signal.aborted) return { summary: await pipeline.ingestRecords([], runName), ingest: pipeline.summary(), received: 0, connected: true };
+    this.counters.connects++;
+    this.state = 'running';
+    this.lastSuccess = this.deps.now();
+    if (this.failing) {
+      this.failing = false;
+      this.deps.logger.info({ collector: this.name, address: this.settings.address }, 'hubble-relay reachable again');
+    }
+    this.lastError = undefined;
+
+    const request: GetFlowsRequest = { follow };
+    const since = this.cursor.since;
+    if (since !== undefined) request.since = nanosToTimestamp(since);
+    const call = client.GetFlows(request);
+    let received = 0;
+    let ourCancel = false;
+    let streamError: Error | undefined;
+    const queue = new BoundedQueue<Queued>(this.settings.queueSize, {
+      pause: () => {
+        this.counters.pauses++;
+        call.pause();
+      },
+      resume: () => call.resume(),
+    });
+    this.queue = queue;
+    call.on('data', (r: Record<string, unknown>) => {
+      received++;
+      this.lastSuccess = this.deps.now();
+      this.onResponse(r, queue);
+    });
+    call.on('error', (e: grpc.ServiceError) => {
+      if (ourCancel && e.code === CANCELLED) return queue.close();
+      streamError = new Error(`hubble-relay stream from ${this.settings.address} broke: ${e.details || e.message}`);
+      this.counters.streamErrors++;
+      queue.close(streamError);
+    });
+    call.on('end', () => queue.close());
+    const cancel = (): void => {
+      ourCancel = true;
+      call.cancel();
+    };
+    signal.addEventListener('abort', cancel, { once: true });
+    // Reconnect from time to time (resuming), so each run resolves against a fresh inventory.
+    const refresh = follow ? setTimeout(cancel, this.settings.refreshMs) : undefined;
+    refresh?.unref();
+
+    const summary = await pipeline.ingestRecords(this.counting(queue), runName);
+    clearTimeout(refresh);
+    signal.removeEventListener('abort', cancel);
+    this.counters.accepted += summary.accepted;
+    this.counters.rejected += summary.rejected;
+    this.counters.skipped += summary.skipped;
+    this.counters.ambiguous += summary.ambiguous;
+    if (!streamError) this.lastSuccess = this.deps.now();
+    const result: SessionResult = { summary, ingest: pipeline.summary(), received, connected: true };
+    if (streamError) result.error = streamError;
+    return result;
+  }
+
+  /** Counts what the pipeline takes from the queue as it takes it (status() reads these live). */
+  private async *counting(queue: BoundedQueue<Queued>): AsyncGenerator<unknown> {
+    for await (const q of queue) {
+      this.counters.records++;
+      if (q.timeNs !== undefined && q.identity !== undefined) this.stored.accept(q.timeNs, q.identity);
+      yield q.record;
+    }
+  }
+
+  private onResponse(r: Record<string, unknown>, queue: BoundedQueue<Queued>): void {
+    const json = responseToJson(r);
+    const item: Queued = { record: json };
+    if (isRecord(r.flow)) {
+      this.counters.flows++;
+      const f = r.flow;
+      const t = (isRecord(f.time) ? f.time : r.time) as WireTimestamp | undefined;
+      if (t) {
+        const ns = timestampNanos(t);
+        const identity = typeof f.uuid === 'string' && f.uuid ? f.uuid : JSON.stringify(json);
+        if (!this.cursor.accept(ns, identity)) {
+          this.counters.duplicates++;
+          return;
+        }
+        item.timeNs = ns;
+        item.identity = identity;
+        this.lagSeconds = Math.max(0, (this.deps.now() - Number(ns / 1_000_000n)) / 1000);
+      }
+    } else if (isRecord(r.lost_events)) {
+      const n = Number(r.lost_events.num_events_lost ?? 0);
+      if (Number.isFinite(n)) this.counters.lostEvents += n;
+    } else if (isRecord(r.node_status)) this.counters.nodeStatus++;
+    queue.push(item);
+  }
+}

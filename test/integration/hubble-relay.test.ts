@@ -1,0 +1,244 @@
+/**
+ * The Hubble Relay collector against a real in-process gRPC server speaking the same Observer
+ * .proto, streaming real Hubble sample flows (test/fixtures/reference/flows/hubble/). Each
+ * scenario ends with the store holding exactly the edges one plain ingest of the same lines
+ * gives: nothing lost, nothing counted twice.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { Readable } from 'node:stream';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { storePipeline } from '../../collectors/store-pipeline.ts';
+import type { CollectorDeps } from '../../collectors/collector.ts';
+import { HubbleRelayCollector, type HubbleRelayCounters } from '../../collectors/hubble-relay/collector.ts';
+import { resolveHubbleRelaySettings, type HubbleRelayConfigT } from '../../collectors/hubble-relay/config.ts';
+import { peerKey } from '../../domain/peer.ts';
+import type { Db } from '../../store/db.ts';
+import { CollectorStateStore } from '../../store/collector-state.ts';
+import { EdgeStore } from '../../store/edges.ts';
+import { IngestRunStore } from '../../store/ingest-runs.ts';
+import { flowTime, makeTestPki, read, startCuttingProxy, startRelay, toWire, type Relay } from '../helpers/hubble-relay-server.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const DIR = fileURLToPath(new URL('../fixtures/reference/flows/hubble/', import.meta.url));
+const lines = (file: string) => readFileSync(DIR + file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+/** 10 flows from a GKE cluster and 32 from a kind cluster (31 flows, one health probe). */
+const GKE = lines('hubble-otel-basic-sample-10-flows.json');
+const KIND = lines('hubble-otel-basic-sample-400-tcp-flows.SUBSET.json');
+
+const silent = pino({ level: 'silent' });
+const deps = (db: Db, now = () => Date.now()): CollectorDeps => ({ db, logger: silent, now });
+
+function edges(db: Db): string[] {
+  return new EdgeStore(db).list().map((e) => `${peerKey(e.client)} -> ${peerKey(e.server)}:${e.port}/${e.protocol} flows=${e.flows} fwd=${e.forwarded} drop=${e.dropped}`);
+}
+
+/** What one plain ingest of the lines, in the relay's (time) order, stores. */
+async function expectedEdges(input: Record<string, unknown>[]): Promise<string[]> {
+  const { db } = tmpDb();
+  const sorted = [...input].sort((a, b) => Number(flowTime(toWire(a)) - flowTime(toWire(b))));
+  await storePipeline(db, { format: 'hubble' }).ingest(Readable.from([sorted.map((l) => JSON.stringify(l)).join('\n') + '\n']), 'file');
+  return edges(db);
+}
+
+/** The collector's counters (status() exports them as a plain record). */
+const k = (c: HubbleRelayCollector): HubbleRelayCounters => c.status().counters as unknown as HubbleRelayCounters;
+
+async function until(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function collector(db: Db, config: Partial<HubbleRelayConfigT> & { address: string }, now?: () => number): HubbleRelayCollector {
+  const settings = resolveHubbleRelaySettings({ backoff: { initial: '20ms', max: '100ms' }, flushInterval: '50ms', ...config });
+  const c = new HubbleRelayCollector(settings, deps(db, now), { random: () => 0.5, connectTimeoutMs: 500 });
+  after(() => c.stop());
+  return c;
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  const port = await new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as net.AddressInfo).port)));
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function closeAfter(relay: Relay): Relay {
+  after(() => relay.kill());
+  return relay;
+}
+
+test('follow: every flow of the stream lands in the store, as a plain ingest of the same lines would', async () => {
+  const { db } = tmpDb();
+  const relay = closeAfter(await startRelay({ lines: GKE }));
+  const c = collector(db, { address: `127.0.0.1:${relay.port}` });
+  await c.start();
+  await until('10 records', () => k(c).records === 10);
+  await c.stop();
+  assert.deepEqual(edges(db), await expectedEdges(GKE));
+  assert.equal(c.status().state, 'stopped');
+  assert.deepEqual([k(c).connects, k(c).flows, k(c).accepted, k(c).duplicates], [1, 10, 10, 0]);
+  assert.equal(relay.requests[0]?.follow, true);
+  const runs = new IngestRunStore(db).list();
+  assert.deepEqual(runs.map((r) => [r.source, r.status, r.records]), [[`hubble-relay:127.0.0.1:${relay.port}`, 'done', 10]]);
+});
+
+test('relay killed mid-stream and restarted: resumes from the last flow time, counts nothing twice', async () => {
+  const { db } = tmpDb();
+  const port = await freePort();
+  const first = await startRelay({ lines: KIND, port, stallAfter: 12 });
+  const c = collector(db, { address: `127.0.0.1:${port}` });
+  await c.start();
+  await until('12 flows', () => k(c).flows === 12);
+  first.kill();
+  await until('the stream error', () => k(c).streamErrors === 1);
+  const second = closeAfter(await startRelay({ lines: KIND, port }));
+  await until('all 32 records', () => k(c).records === 32);
+  await c.stop();
+  // The resume asked from the 12th flow's time; the flow(s) at that time came again and were dropped.
+  const since = second.requests[0]?.since as { seconds: string; nanos: number };
+  assert.ok(since, 'the second request carries since');
+  assert.ok(k(c).duplicates >= 1);
+  assert.equal(k(c).flows - k(c).duplicates, 32);
+  assert.deepEqual(edges(db), await expectedEdges(KIND));
+  // Runs: the broken stream (failed, its 12 records committed), connection attempts while the
+  // relay was down (failed, empty), the resumed stream (done).
+  const runs = new IngestRunStore(db).list().reverse();
+  assert.deepEqual([runs[0]?.status, runs[0]?.records], ['failed', 12]);
+  assert.equal(runs.at(-1)?.status, 'done');
+  for (const r of runs.slice(1, -1)) assert.deepEqual([r.status, r.records], ['failed', 0]);
+});
+
+test('a stream broken in the middle of a message: the partial message is dropped, the collector resumes', async () => {
+  const { db } = tmpDb();
+  const relay = closeAfter(await startRelay({ lines: KIND }));
+  // Cut the first connection a few kilobytes in: inside some flow message, after the HTTP/2 setup.
+  const proxy = await startCuttingProxy(relay.port, 5_000);
+  after(() => proxy.close());
+  const c = collector(db, { address: `127.0.0.1:${proxy.port}` });
+  await c.start();
+  await until('all records after the cut', () => proxy.cuts === 1 && k(c).records === 32);
+  await c.stop();
+  assert.equal(k(c).streamErrors, 1);
+  assert.deepEqual(edges(db), await expectedEdges(KIND));
+});
+
+test('TLS with a client certificate (mutual TLS), and a client without one refused', async (t) => {
+  const pki = makeTestPki();
+  after(() => pki.cleanup());
+  const relay = closeAfter(await startRelay({ lines: GKE, tls: { ca: read(pki.ca), cert: read(pki.serverCert), key: read(pki.serverKey), requireClientCert: true } }));
+  await t.test('with CA, cert and key: flows arrive', async () => {
+    const { db } = tmpDb();
+    const c = collector(db, { address: `localhost:${relay.port}`, tls: { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey } });
+    await c.start();
+    await until('10 records over TLS', () => k(c).records === 10);
+    await c.stop();
+    assert.deepEqual(edges(db), await expectedEdges(GKE));
+  });
+  await t.test('serverName checks the certificate against another name than the address', async () => {
+    const { db } = tmpDb();
+    const c = collector(db, { address: `127.0.0.1:${relay.port}`, tls: { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey, serverName: 'relay.test' } });
+    await c.start();
+    await until('10 records', () => k(c).records === 10);
+    await c.stop();
+  });
+  await t.test('without a client certificate, or in plaintext: connection failures, counted and retried', async () => {
+    for (const tls of [{ ca: pki.ca }, undefined]) {
+      const { db } = tmpDb();
+      const c = collector(db, { address: `localhost:${relay.port}`, ...(tls ? { tls } : {}) });
+      await c.start();
+      await until('two failed attempts', () => k(c).connectFailures + k(c).streamErrors >= 2);
+      const state = c.status().state;
+      await c.stop();
+      assert.equal(state, 'starting', 'retrying: not up, yet not failed');
+      assert.equal(k(c).records, 0);
+      assert.deepEqual(edges(db), []);
+    }
+  });
+});
+
+test('an unreachable relay is counted, retried with backoff, and picked up once it listens', async () => {
+  const { db } = tmpDb();
+  const port = await freePort();
+  const c = collector(db, { address: `127.0.0.1:${port}` });
+  await c.start();
+  await until('three failed attempts', () => k(c).connectFailures >= 3);
+  assert.equal(c.status().state, 'starting', 'retrying: not up, yet not failed (which would make /readyz 503)');
+  assert.match(c.status().lastError ?? '', /cannot connect to hubble-relay at 127\.0\.0\.1:/);
+  closeAfter(await startRelay({ lines: GKE, port }));
+  await until('the records once the relay is up', () => k(c).records === 10, 15_000);
+  assert.equal(c.status().state, 'running');
+  await c.stop();
+  assert.deepEqual(edges(db), await expectedEdges(GKE));
+  // Every failed attempt is an ingest run marked failed, so /readyz and the report see them.
+  const runs = new IngestRunStore(db).list();
+  assert.ok(runs.filter((r) => r.status === 'failed').length >= 3);
+});
+
+test('backpressure: a queue of one pauses the stream at every message, and every flow still arrives', async () => {
+  const { db } = tmpDb();
+  const relay = closeAfter(await startRelay({ lines: KIND }));
+  const c = collector(db, { address: `127.0.0.1:${relay.port}`, queueSize: 1, batchSize: 1 });
+  await c.start();
+  await until('32 records', () => k(c).records === 32);
+  await c.stop();
+  assert.ok(k(c).pauses >= 1, `pauses: ${k(c).pauses}`);
+  assert.deepEqual(edges(db), await expectedEdges(KIND));
+});
+
+test('once: reads the last period of the buffer (since = now - onceSince, no follow) and returns', async () => {
+  const { db } = tmpDb();
+  const relay = closeAfter(await startRelay({ lines: GKE }));
+  // The GKE sample spans 16:52:13.136-16:52:13.612 on 2021-06-16; a minute before "now" leaves its last 6 flows.
+  const now = () => Date.parse('2021-06-16T16:53:13.200Z');
+  const c = collector(db, { address: `127.0.0.1:${relay.port}`, onceSince: '1m' }, now);
+  const r = await c.once();
+  assert.equal(r.error, undefined);
+  assert.equal(relay.requests[0]?.follow, false);
+  assert.deepEqual(relay.requests[0]?.since, { seconds: String(Date.parse('2021-06-16T16:52:13Z') / 1000), nanos: 200_000_000 });
+  assert.deepEqual([r.summary.records, r.summary.status], [6, 'done']);
+  const unreachable = collector(db, { address: `127.0.0.1:${await freePort()}` });
+  const u = await unreachable.once();
+  assert.match(u.error?.message ?? '', /cannot connect/);
+  assert.equal(u.summary.status, 'failed');
+});
+
+test('flowmatrix restarted: a new collector resumes from the cursor stored with the edges, counts nothing twice', async () => {
+  const { db } = tmpDb();
+  const port = await freePort();
+  const first = await startRelay({ lines: KIND, port, stallAfter: 12 });
+  const a = collector(db, { address: `127.0.0.1:${port}` });
+  await a.start();
+  await until('12 flows', () => k(a).flows === 12);
+  await a.stop();
+  first.kill();
+  const stored = new CollectorStateStore(db).get(`hubble:127.0.0.1:${port}`) as { since: string; atLast: string[] };
+  assert.match(stored.since, /^\d+$/);
+  assert.ok(stored.atLast.length >= 1);
+  const relay = closeAfter(await startRelay({ lines: KIND, port }));
+  // `since` in the config is ignored once a cursor is stored.
+  const b = collector(db, { address: `127.0.0.1:${port}`, since: '1h' });
+  await b.start();
+  await until('the rest', () => k(b).records === 32 - 12);
+  await b.stop();
+  assert.equal(String(BigInt((relay.requests[0]?.since as { seconds: string }).seconds) * 1_000_000_000n + BigInt((relay.requests[0]?.since as { nanos: number }).nanos)), stored.since);
+  assert.deepEqual(edges(db), await expectedEdges(KIND));
+});
+
+test('node status and lost events from the relay are counted and recorded as skipped records', async () => {
+  const { db } = tmpDb();
+  const extra = [{ node_status: { state_change: 'NODE_CONNECTED', node_names: ['kind-control-plane'] } }, { lost_events: { source: 'HUBBLE_RING_BUFFER', num_events_lost: 7 }, node_name: 'kind-worker' }];
+  const relay = closeAfter(await startRelay({ lines: [...extra, ...GKE] }));
+  const c = collector(db, { address: `127.0.0.1:${relay.port}` });
+  await c.start();
+  await until('12 records', () => k(c).records === 12);
+  await c.stop();
+  assert.deepEqual([k(c).nodeStatus, k(c).lostEvents, k(c).flows, k(c).skipped, k(c).accepted], [1, 7, 10, 2, 10]);
+  assert.deepEqual(edges(db), await expectedEdges(GKE));
+});
