@@ -4,9 +4,13 @@
  * /readyz; it never keeps the others (or the API) from running.
  */
 import type { Collector, CollectorDefinition, CollectorDeps, CollectorStatus } from '../collectors/collector.ts';
+import { kubernetesCollectorDefinition } from '../collectors/kubernetes/definition.ts';
+import { importInventoryObjects } from './inventory.ts';
 
 /** Every collector flowmatrix knows, in start order (the inventory first: flows resolve through it). */
-export const COLLECTORS: readonly CollectorDefinition<never>[] = [];
+export const COLLECTORS: readonly CollectorDefinition<never>[] = [
+  kubernetesCollectorDefinition((db, req) => importInventoryObjects(db, { ...req, coalesce: true })) as CollectorDefinition<never>,
+];
 
 export interface RunningCollectors {
   statuses(): CollectorStatus[];
