@@ -120,7 +120,7 @@ export class KubeApi {
     let cont: string | undefined;
     let resourceVersion = '';
     let restarts = 0;
-    do {
+    for (;;) {
       this.lastList = undefined;
       try {
         await this.objects.list(apiVersion, res.kind, undefined, undefined, undefined, undefined, undefined, undefined, limit, cont);
@@ -140,7 +140,8 @@ export class KubeApi {
       const meta = isObject(page.metadata) ? page.metadata : {};
       resourceVersion = typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '';
       cont = typeof meta.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
-    } while (cont !== undefined);
+      if (cont === undefined) break;
+    }
     return { items, resourceVersion, restarts };
   }
 

@@ -6,7 +6,11 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { KubeConfig, type User } from '@kubernetes/client-node';
+
+/** client-node's Authenticator (auth.d.ts, not re-exported by its index): what `addAuthenticator` takes. */
+type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];
 
 /** Where Kubernetes mounts a pod's service-account token (and CA, namespace). */
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -22,6 +26,37 @@ export interface KubeConnection {
   /** A kubeconfig file; its current context unless `context` names another. */
   kubeconfig?: string;
   context?: string;
+}
+
+const TOKEN_FILE_PROVIDER = 'flowmatrix-token-file';
+/** Re-read the token this often, as client-go does (rotated service-account tokens). */
+const TOKEN_REREAD_MS = 60_000;
+
+/**
+ * A bearer token read from a file, re-read every minute. client-node's own `tokenFile` provider
+ * is one instance shared by every KubeConfig in the process (`KubeConfig.authenticators` is
+ * static) and caches the first file it read for a minute whatever path it is asked for; this one
+ * belongs to one KubeConfig.
+ */
+class TokenFileAuth implements Authenticator {
+  private token: string | undefined;
+  private readAt = -Infinity;
+
+  constructor(private readonly path: string) {}
+
+  isAuthProvider(user: User): boolean {
+    return user.authProvider?.name === TOKEN_FILE_PROVIDER;
+  }
+
+  async applyAuthentication(_user: User, opts: Parameters<Authenticator['applyAuthentication']>[1]): Promise<void> {
+    if (this.token === undefined || Date.now() - this.readAt > TOKEN_REREAD_MS) {
+      this.token = readFileSync(this.path, 'utf8').trim();
+      this.readAt = Date.now();
+    }
+    const o = opts as { headers?: Record<string, unknown> };
+    o.headers ??= {};
+    o.headers.Authorization = `Bearer ${this.token}`;
+  }
 }
 
 export class ConnectionError extends Error {
@@ -47,11 +82,14 @@ export function loadKubeConfig(conn: KubeConnection, env: NodeJS.ProcessEnv = pr
   try {
     if (conn.url !== undefined) {
       if (conn.kubeconfig !== undefined) throw new ConnectionError('give either url (with tokenFile) or kubeconfig, not both');
+      // @kubernetes/client-node refuses plain http unless TLS verification is off: say so up front.
+      if (/^http:\/\//.test(conn.url) && !conn.insecureSkipTlsVerify) throw new ConnectionError(`${conn.url} is plain http: set insecureSkipTlsVerify (--insecure-skip-tls-verify) to allow it`);
       if (conn.tokenFile !== undefined && !existsSync(conn.tokenFile)) throw new ConnectionError(`token file ${conn.tokenFile} does not exist`);
       kc.loadFromClusterAndUser(
         { name: 'flowmatrix', server: conn.url, skipTLSVerify: conn.insecureSkipTlsVerify ?? false, ...(conn.caFile ? { caFile: conn.caFile } : {}) },
-        conn.tokenFile !== undefined ? { name: 'flowmatrix', authProvider: { name: 'tokenFile', config: { tokenFile: conn.tokenFile } } } : { name: 'flowmatrix' },
+        conn.tokenFile !== undefined ? { name: 'flowmatrix', authProvider: { name: TOKEN_FILE_PROVIDER, config: {} } } : { name: 'flowmatrix' },
       );
+      if (conn.tokenFile !== undefined) kc.addAuthenticator(new TokenFileAuth(conn.tokenFile));
       via = 'url';
     } else if (conn.kubeconfig !== undefined) {
       if (!existsSync(conn.kubeconfig)) throw new ConnectionError(`kubeconfig ${conn.kubeconfig} does not exist`);
