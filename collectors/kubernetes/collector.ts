@@ -7,8 +7,12 @@
  * finished, IP changed) is written at once, at the time its event arrived, so its interval closes
  * then; other changes are gathered for up to `flushIntervalMs` and written at the latest event's
  * time (a new pod's interval opens at its own start time whatever the write time). A relist is
- * written at the relist's time: pods gone while the watch was down close then.
+ * written at the relist's time: pods gone while the watch was down close then. A write costs
+ * O(objects), so under a storm of events writes are spaced by their own duration (at most half
+ * the time goes to writing); releases in one batch then close at the batch's newest event, at
+ * most one write late, and a reused IP still closes exactly at the new holder's start.
  */
+import { setMaxListeners } from 'node:events';
 import { Backoff, sleep } from '../backoff.ts';
 import type { Collector, CollectorDeps, CollectorStatus } from '../collector.ts';
 import type { JsonObject } from '../inventory/fields.ts';
@@ -47,8 +51,11 @@ export class KubernetesCollector implements Collector, ReflectorSink {
   private lastError: string | undefined;
   private lastSuccess: number | undefined;
   private lastWrite = -Infinity;
-  /** Oldest and newest unwritten change, and the first pod-IP release among them (ms). */
-  private pending: { oldest: number; newest: number; releasedAt?: number } | undefined;
+  /** Oldest and newest unwritten change (ms, the collector's clock). */
+  private pending: { oldest: number; newest: number } | undefined;
+  /** Wall-clock end and duration of the last write: the next one waits as long as it took. */
+  private lastWriteEnd = 0;
+  private lastWriteMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private readonly counters = { rejected: 0, writes: 0, write_errors: 0, discovery_errors: 0 };
@@ -70,6 +77,8 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     // A credentials problem (no kubeconfig, a missing token file) is a start failure, shown in /readyz.
     this.loaded = loadKubeConfig(this.options.settings.connection, this.options.env ?? process.env);
     this.abort = new AbortController();
+    // Every reflector and its current watch listen on it.
+    setMaxListeners(0, this.abort.signal);
     this.deps.logger.info({ collector: this.name, server: this.loaded.server, via: this.loaded.via }, 'kubernetes collector starting');
     this.running = this.run(this.loaded, this.abort.signal);
   }
@@ -152,23 +161,31 @@ export class KubernetesCollector implements Collector, ReflectorSink {
   private changed(at: number, releasesIp: boolean): void {
     if (!this.pending) this.pending = { oldest: at, newest: at };
     this.pending.newest = Math.max(this.pending.newest, at);
-    if (releasesIp && this.pending.releasedAt === undefined) this.pending.releasedAt = at;
     this.scheduleWrite(releasesIp);
   }
 
   private scheduleWrite(now: boolean): void {
-    if (now) {
-      // setImmediate: the events of one chunk are written together, at the first release's time.
+    // Writing costs O(objects): at most half the time goes to it, whatever the event rate.
+    const wait = this.lastWriteEnd + this.lastWriteMs - performance.now();
+    if (now && wait <= 0) {
+      // setImmediate: the events of one chunk are written together.
       this.immediate ??= setImmediate(() => {
         this.immediate = undefined;
         this.write();
       });
       return;
     }
-    this.timer ??= setTimeout(() => {
+    if (now && this.timer) {
+      clearTimeout(this.timer);
       this.timer = undefined;
-      this.write();
-    }, this.options.settings.flushIntervalMs);
+    }
+    this.timer ??= setTimeout(
+      () => {
+        this.timer = undefined;
+        this.write();
+      },
+      now ? wait : Math.max(wait, this.options.settings.flushIntervalMs),
+    );
   }
 
   /** Until every resource has listed once (or failed), a write would hold half a cluster. */
@@ -180,9 +197,13 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     if (!this.pending) return this.resolveIdle();
     if (!this.initialSyncDone() || this.abort?.signal.aborted) return;
     const synced = this.reflectors.filter((r) => r.stats.synced);
-    const t = Math.max(this.pending.releasedAt ?? this.pending.newest, this.lastWrite);
+    // The newest change's time: a pod released just now closes now; one released a little earlier
+    // in the same batch closes at most one write late, and a reused IP closes exactly at the new
+    // holder's start whatever the write time (domain/ip-history.ts).
+    const t = Math.max(this.pending.newest, this.lastWrite);
     const pending = this.pending;
     this.pending = undefined;
+    const began = performance.now();
     try {
       const result = this.options.writer(this.deps.db, {
         objects: this.mirror.objects(),
@@ -191,6 +212,8 @@ export class KubernetesCollector implements Collector, ReflectorSink {
         scope: [...new Set(synced.map((r) => kindKeyOf(r.resource)))].sort(),
       });
       this.lastWrite = t;
+      this.lastWriteEnd = performance.now();
+      this.lastWriteMs = this.lastWriteEnd - began;
       this.lastSuccess = this.deps.now();
       this.counters.writes++;
       this.writeBackoff.reset();

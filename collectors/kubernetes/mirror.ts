@@ -4,7 +4,20 @@
  * checked by the inventory converter when it arrives: a broken one is counted and left out (the
  * snapshot built from the mirror would otherwise be refused as a whole).
  */
-import { InventoryInputError, snapshotFromObjects, toPod, type RawObject } from '../inventory/index.ts';
+import {
+  CONTROLLER_KINDS,
+  InventoryInputError,
+  POLICY_KINDS,
+  toController,
+  toEndpointSlice,
+  toIngress,
+  toNamespace,
+  toNode,
+  toPod,
+  toPolicy,
+  toService,
+  type RawObject,
+} from '../inventory/index.ts';
 import { kindKey } from '../../domain/inventory.ts';
 import type { JsonObject } from '../inventory/fields.ts';
 import { resourceName, type WatchedResource } from './resources.ts';
@@ -35,6 +48,22 @@ function trimmed(obj: JsonObject): JsonObject {
   return { ...obj, metadata: rest };
 }
 
+/**
+ * Runs the inventory converter's own reader for the object's kind (the same checks a snapshot
+ * applies to it), without building a snapshot per event.
+ */
+function check(raw: RawObject): void {
+  const key = raw.key;
+  if (key === 'Pod') toPod(raw);
+  else if (Object.hasOwn(CONTROLLER_KINDS, key)) toController(raw);
+  else if (key === 'Service') toService(raw);
+  else if (key === 'EndpointSlice.discovery.k8s.io') toEndpointSlice(raw);
+  else if (key === 'Node') toNode(raw);
+  else if (key === 'Namespace') toNamespace(raw);
+  else if (key === 'Ingress.networking.k8s.io') toIngress(raw);
+  else if (Object.hasOwn(POLICY_KINDS, key)) toPolicy(raw);
+}
+
 /** The IPs a pod object holds (none when it finished); undefined for other kinds. */
 function podIps(raw: RawObject): string[] | undefined {
   if (raw.key !== 'Pod') return undefined;
@@ -62,7 +91,7 @@ export class ClusterMirror {
     const kind = typeof o.kind === 'string' ? o.kind : res.kind;
     const raw: RawObject = { obj: o, apiVersion, kind, key: kindKey(apiVersion, kind), where };
     try {
-      snapshotFromObjects([raw], 0);
+      check(raw);
       return raw;
     } catch (e) {
       if (!(e instanceof InventoryInputError)) throw e;
