@@ -57,7 +57,7 @@ export function describeFailure(e: unknown, verb: KubeVerb, res: Pick<WatchedRes
   }
   if (status === 403) {
     return new KubeApiError(
-      `forbidden (403): the API server does not allow ${verb === 'discover' ? 'get' : verb} on ${what}${detail ? ` (${detail})` : ''}; grant get, list and watch on it (deploy/flowmatrix/rbac.yaml)`,
+      `forbidden (403): the API server does not allow ${verb === 'discover' ? 'get' : verb} on ${what}${detail ? ` (${detail})` : ''}; grant get, list and watch on it (deploy/kubernetes/rbac.yaml)`,
       'forbidden',
       verb,
       what,

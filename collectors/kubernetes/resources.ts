@@ -1,6 +1,6 @@
 /**
- * What the Kubernetes collector reads: the one list both the watcher and the RBAC manifest
- * (deploy/flowmatrix/rbac.yaml, checked by a test) are made from. Every entry is listed and
+ * What the Kubernetes collector reads: the one list the watcher and `collect --once` use, and that
+ * the ClusterRole in deploy/kubernetes/rbac.yaml must grant exactly (a test checks). Every entry is listed and
  * watched cluster-wide; optional ones only when discovery says the API serves them.
  */
 import { kindKey } from '../../domain/inventory.ts';
