@@ -195,6 +195,8 @@ export class Reflector {
         (controller) => {
           this.controller = controller;
           if (signal.aborted || settled) controller.abort();
+          // Connected (HTTP 200): a resource that failed before is healthy again, even if quiet.
+          else this.stats.failing = false;
         },
         (e: unknown) => settle(() => reject(describeFailure(e, 'watch', this.resource, this.api.server))),
       );

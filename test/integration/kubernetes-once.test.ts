@@ -4,7 +4,7 @@
  * refusals (401, 403, unreachable) that name what was refused and write nothing.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { importInventory, importInventoryObjects } from '../../app/inventory.ts';
@@ -13,7 +13,7 @@ import { listClusterOnce } from '../../collectors/kubernetes/once.ts';
 import { readInventory, readIntervals } from '../../store/inventory.ts';
 import { openDb } from '../../store/db.ts';
 import { runCli } from '../helpers/cli.ts';
-import { startFakeCluster } from '../helpers/kube-cluster.ts';
+import { startFakeCluster, TOKEN } from '../helpers/kube-cluster.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 
 const T = Date.parse('2025-03-02T12:00:00Z');
@@ -112,7 +112,7 @@ async function failingCollect(args: (s: { url: string; tokenFile: string }) => s
 test('a wrong token: exit 1, "401 Unauthorized" and the verb, nothing imported', async () => {
   const dir = tmpDir();
   const bad = join(dir, 'bad-token');
-  (await import('node:fs')).writeFileSync(bad, 'not-the-token');
+  writeFileSync(bad, 'not-the-token');
   const r = await failingCollect((s) => ['--url', s.url, '--token-file', bad, '--insecure-skip-tls-verify']);
   assert.equal(r.code, 1);
   assert.match(r.err, /refused the credentials \(401 Unauthorized\) on discovery/);
@@ -163,4 +163,35 @@ test('a list whose continue token expired (410 Expired) starts over from the fir
   assert.equal(listed.resources.pods, 9);
   const pods = server.requests.filter((r) => r.path === '/api/v1/pods');
   assert.deepEqual(pods.map((r) => r.query.continue !== undefined), [false, true, false, true, true]);
+});
+
+test('`collect kubernetes --once --kubeconfig FILE`: the laptop way, through a kubeconfig\'s current context', async () => {
+  const { server } = await startFakeCluster();
+  const dir = tmpDir();
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      `- name: fake\n  cluster:\n    server: ${server.url}\n    insecure-skip-tls-verify: true`,
+      'users:',
+      `- name: me\n  user:\n    token: ${TOKEN}`,
+      'contexts:',
+      '- name: other\n  context:\n    cluster: fake\n    user: nobody',
+      '- name: fake\n  context:\n    cluster: fake\n    user: me',
+      'current-context: other',
+      '',
+    ].join('\n'),
+  );
+  const dbPath = join(dir, 'f.db');
+  const refused = await runCli(['collect', 'kubernetes', '--once', '--kubeconfig', kubeconfig, '--db', dbPath]);
+  assert.equal(refused.code, 1, 'the current context has no credentials');
+  assert.match(refused.err, /401/);
+  const r = await runCli(['collect', 'kubernetes', '--once', '--kubeconfig', kubeconfig, '--context', 'fake', '--db', dbPath]);
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out) as { via: string; listed: Record<string, number> };
+  assert.equal(out.via, `kubeconfig ${kubeconfig}`);
+  assert.equal(out.listed.pods, 9);
 });

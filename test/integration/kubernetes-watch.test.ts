@@ -156,6 +156,22 @@ test('IP reuse through watch events: a pod deleted, another workload\'s pod take
   assert.deepEqual(edges, ['workload:shop/Deployment/web -> workload:shop/StatefulSet/db:5432 x1', 'workload:shop/Pod/debug-2 -> workload:shop/StatefulSet/db:5432 x2']);
 });
 
+test('a pod that finishes (MODIFIED to Succeeded) gives its IP back at the event\'s time', async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await synced(collector);
+  const job = fixtureObjects().find((o) => (o.metadata as Json).name === 'db-migrate-t7w4n') as Json;
+  const T1 = T0 + 30_000;
+  clock.t = T1;
+  cluster.server.put({ ...job, status: { ...(job.status as Json), phase: 'Succeeded' } });
+  await waitFor('the release written', () => readIntervals(db).some((i) => i.ip === '10.244.0.31' && i.validTo !== undefined));
+  assert.deepEqual(
+    readIntervals(db).filter((i) => i.ip === '10.244.0.31').map((i) => [i.peerKey, i.validTo]),
+    [['workload:batch-jobs/Job/db-migrate', T1]],
+  );
+});
+
 test('401: the collector reports failed naming the refusal, writes nothing, and keeps retrying', async () => {
   const cluster = await startFakeCluster({ token: 'another-token-entirely-0123456789' });
   const clock = { t: T0 };
