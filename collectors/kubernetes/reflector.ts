@@ -101,7 +101,8 @@ export class Reflector {
         } catch (e) {
           if (signal.aborted) break;
           const failure = describeFailure(e, this.stats.synced || this.resourceVersion !== '' ? 'watch' : 'list', this.resource, this.api.server);
-          if (failure.failure === 'gone') {
+          // 410 on a watch: relist at once. On a list (continue tokens kept expiring): back off like any failure.
+          if (failure.failure === 'gone' && failure.verb === 'watch') {
             this.stats.gone++;
             this.resourceVersion = '';
             continue;
