@@ -6,9 +6,15 @@
 import type { Collector, CollectorDefinition, CollectorDeps, CollectorStatus } from '../collectors/collector.ts';
 import { filesDefinition } from '../collectors/files/definition.ts';
 import { hubbleRelayDefinition } from '../collectors/hubble-relay/definition.ts';
+import { kubernetesCollectorDefinition } from '../collectors/kubernetes/definition.ts';
+import { importInventoryObjects } from './inventory.ts';
 
 /** Every collector flowmatrix knows, in start order (the inventory first: flows resolve through it). */
-export const COLLECTORS: readonly CollectorDefinition<never>[] = [hubbleRelayDefinition as CollectorDefinition<never>, filesDefinition as CollectorDefinition<never>];
+export const COLLECTORS: readonly CollectorDefinition<never>[] = [
+  kubernetesCollectorDefinition((db, req) => importInventoryObjects(db, { ...req, coalesce: true })) as CollectorDefinition<never>,
+  hubbleRelayDefinition as CollectorDefinition<never>,
+  filesDefinition as CollectorDefinition<never>,
+];
 
 export interface RunningCollectors {
   statuses(): CollectorStatus[];

@@ -23,6 +23,13 @@ export interface InventoryImportRequest extends ImportMeta {
 
 export interface InventoryObjectsRequest extends ImportMeta {
   objects: RawObject[];
+  /**
+   * Kind keys this import is authoritative for even when it holds no object of them (a watcher
+   * knows the last pod of a kind is gone; a file cannot tell "none" from "not exported").
+   */
+  scope?: string[];
+  /** Record the import by replacing the previous record of the same source (a watcher writes often). */
+  coalesce?: boolean;
 }
 
 export interface InventoryImportSummary {
@@ -56,14 +63,19 @@ export function importInventory(db: Db, req: InventoryImportRequest): InventoryI
 
 /** The same for objects already read (a collector's list): one snapshot of them. */
 export function importInventoryObjects(db: Db, req: InventoryObjectsRequest): InventoryImportSummary {
-  return store(db, req, convert(req, () => snapshotFromObjects(req.objects, req.takenAt)));
+  const converted = convert(req, () => snapshotFromObjects(req.objects, req.takenAt));
+  if (req.scope) {
+    const scope = new Set([...(converted.snapshot.scope ?? []), ...req.scope]);
+    converted.snapshot.scope = [...scope].sort();
+  }
+  return store(db, req, converted, req.coalesce === true);
 }
 
-function store(db: Db, req: ImportMeta, converted: ConvertedInventory): InventoryImportSummary {
+function store(db: Db, req: ImportMeta, converted: ConvertedInventory, coalesce = false): InventoryImportSummary {
   const { snapshot } = converted;
   let result: ApplyResult;
   try {
-    result = applySnapshot(db, snapshot, { source: req.source, counts: converted.objects });
+    result = applySnapshot(db, snapshot, { source: req.source, counts: converted.objects, ...(coalesce ? { coalesce } : {}) });
   } catch (e) {
     if (e instanceof SnapshotOrderError) throw invalidInput(`${e.message}; nothing was imported`, { subject: req.source });
     throw e;

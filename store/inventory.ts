@@ -27,6 +27,11 @@ export interface ApplyOptions {
   source: string;
   /** Object counts to record with the import. */
   counts?: Record<string, number>;
+  /**
+   * Replace the last `inventory_imports` row when it has the same source, instead of adding one:
+   * a watcher writes a snapshot per change, and the table would grow with events, not objects.
+   */
+  coalesce?: boolean;
 }
 
 export interface ApplyResult {
@@ -116,9 +121,18 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       ipIntervals.opened += r.opened;
       ipIntervals.closed += r.closed;
     }
-    const importId = Number(
-      db.prepare('INSERT INTO inventory_imports (taken_at, source, counts) VALUES (?, ?, ?)').run(t, options.source, json(options.counts ?? {})).lastInsertRowid,
-    );
+    const previous = options.coalesce
+      ? (db.prepare('SELECT id, source FROM inventory_imports ORDER BY id DESC LIMIT 1').get() as { id: number; source: string } | undefined)
+      : undefined;
+    let importId: number;
+    if (previous && previous.source === options.source) {
+      db.prepare('UPDATE inventory_imports SET taken_at = ?, counts = ? WHERE id = ?').run(t, json(options.counts ?? {}), previous.id);
+      importId = previous.id;
+    } else {
+      importId = Number(
+        db.prepare('INSERT INTO inventory_imports (taken_at, source, counts) VALUES (?, ?, ?)').run(t, options.source, json(options.counts ?? {})).lastInsertRowid,
+      );
+    }
     return { importId, replaced: replaced.sort(), workloads, ipIntervals, ownerAliases };
   }).immediate();
 }

@@ -7,11 +7,12 @@ import type { Command } from 'commander';
 import type { CommandContext, CommandModule } from '../command.ts';
 import { filesCollect } from './collect/files.ts';
 import { hubbleCollect } from './collect/hubble.ts';
+import { kubernetesSubcommand } from './collect/kubernetes.ts';
 import type { CollectSubcommand } from './collect/options.ts';
 
 export { collectConfig, collectSubcommand, type CollectOptions, type CollectSubcommand } from './collect/options.ts';
 
-const SOURCES: CollectSubcommand[] = [hubbleCollect, filesCollect];
+const SOURCES: CollectSubcommand[] = [kubernetesSubcommand, hubbleCollect, filesCollect];
 
 export const collectCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   const collect = program.command('collect').description('run one pass of a collector (the same collectors `serve` runs), then exit');

@@ -7,6 +7,7 @@ import { MatricesConfig } from '../../recommender/matrix/schema.ts';
 import { ReportsConfig } from '../../reports/config.ts';
 import { HubbleRelayConfig } from '../../collectors/hubble-relay/config.ts';
 import { FilesConfig } from '../../collectors/files/config.ts';
+import { KubernetesConfig } from '../../collectors/kubernetes/config.ts';
 
 const strict = { additionalProperties: false };
 
@@ -24,6 +25,7 @@ export const TokenConfig = Type.Object(
 /** Each collector's config schema lives beside the collector (collectors/<name>/config.ts). */
 export const CollectorsConfig = Type.Object(
   {
+    kubernetes: Type.Optional(KubernetesConfig),
     hubble: Type.Optional(HubbleRelayConfig),
     files: Type.Optional(FilesConfig),
   },

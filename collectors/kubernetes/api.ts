@@ -1,0 +1,151 @@
+/**
+ * Discovery and paged lists through @kubernetes/client-node's KubernetesObjectApi (which finds a
+ * kind's resource through /api/v1 and /apis/<group>/<version>) and ApisApi (/apis).
+ *
+ * The generated client turns a list response into typed models (dates become Date objects,
+ * NetworkPolicy's `from` becomes `_from`, unknown fields are dropped). The inventory converter
+ * and the stored policy manifests need the objects exactly as the API sent them, as the watch
+ * delivers them, so a response middleware (the client's own extension point) keeps the raw list
+ * body and hands the deserializer an empty object instead.
+ */
+import { ApisApi, createConfiguration, KubernetesObjectApi, ResponseContext, ServerConfiguration, type KubeConfig } from '@kubernetes/client-node';
+import type { JsonObject } from '../inventory/fields.ts';
+import { describeFailure, KubeApiError } from './errors.ts';
+import { apiVersionOf, collectionPath, resourceName, type WatchedResource } from './resources.ts';
+
+export interface ListPage {
+  items: JsonObject[];
+  resourceVersion: string;
+}
+
+/** A served resource: the collector's entry with the name and scope discovery reported. */
+export interface ServedResource extends WatchedResource {
+  path: string;
+}
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function textBody(text: string): ResponseContext['body'] {
+  return { text: async () => text, binary: async () => Buffer.from(text) };
+}
+
+/** KubernetesObjectApi's discovery lookup (cached per group/version) is protected: exposed here. */
+class DiscoveringObjectApi extends KubernetesObjectApi {
+  served(apiVersion: string, kind: string) {
+    return this.resource(apiVersion, kind);
+  }
+}
+
+export class KubeApi {
+  private readonly objects: DiscoveringObjectApi;
+  private readonly apis: ApisApi;
+  /** The last list body the middleware kept (requests of one KubeApi run one at a time). */
+  private lastList: JsonObject | undefined;
+  readonly server: string;
+
+  constructor(private readonly kc: KubeConfig) {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('KubeConfig has no current cluster');
+    this.server = cluster.server;
+    this.objects = new DiscoveringObjectApi(
+      createConfiguration({
+        baseServer: new ServerConfiguration(cluster.server, {}),
+        authMethods: { default: kc },
+        promiseMiddleware: [{ pre: async (ctx) => ctx, post: (rsp) => this.keepListBody(rsp) }],
+      }),
+    );
+    this.apis = kc.makeApiClient(ApisApi);
+  }
+
+  private async keepListBody(rsp: ResponseContext): Promise<ResponseContext> {
+    if (rsp.httpStatusCode < 200 || rsp.httpStatusCode > 299) return rsp;
+    const text = await rsp.body.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return new ResponseContext(rsp.httpStatusCode, rsp.headers, textBody(text));
+    }
+    if (isObject(parsed) && Array.isArray(parsed.items)) {
+      this.lastList = parsed;
+      return new ResponseContext(rsp.httpStatusCode, rsp.headers, textBody('{}'));
+    }
+    return new ResponseContext(rsp.httpStatusCode, rsp.headers, textBody(text));
+  }
+
+  /**
+   * Which of `wanted` the server serves: the group/versions from /apis (core is always there),
+   * then each kind through the group/version's resource list. A required resource the server
+   * does not serve is an error; an optional one is skipped.
+   */
+  async discover(wanted: readonly WatchedResource[]): Promise<ServedResource[]> {
+    let groupVersions: Set<string>;
+    try {
+      const list = await this.apis.getAPIVersions();
+      groupVersions = new Set(list.groups.flatMap((g) => g.versions.map((v) => v.groupVersion)));
+    } catch (e) {
+      throw describeFailure(e, 'discover', 'API groups (/apis)', this.server);
+    }
+    const served: ServedResource[] = [];
+    for (const res of wanted) {
+      const apiVersion = apiVersionOf(res);
+      if (res.group !== '' && !groupVersions.has(apiVersion)) {
+        if (res.optional) continue;
+        throw new KubeApiError(`the API server does not serve ${apiVersion} (needed for ${resourceName(res)})`, 'invalid', 'discover', resourceName(res));
+      }
+      let found;
+      try {
+        found = await this.objects.served(apiVersion, res.kind);
+      } catch (e) {
+        throw describeFailure(e, 'discover', res, this.server);
+      }
+      if (!found) {
+        if (res.optional) continue;
+        throw new KubeApiError(`the API server does not serve ${res.kind} in ${apiVersion}`, 'invalid', 'discover', resourceName(res));
+      }
+      const actual = { ...res, plural: found.name, namespaced: found.namespaced };
+      served.push({ ...actual, path: collectionPath(actual) });
+    }
+    return served;
+  }
+
+  /**
+   * Every object of `res`, cluster-wide, `limit` per page (following `continue`). The items come
+   * without kind and apiVersion, as the API sends them: those of the resource are put back.
+   * A continue token that expired (410) restarts the list from the first page.
+   */
+  async list(res: ServedResource, limit: number): Promise<ListPage & { restarts: number }> {
+    const apiVersion = apiVersionOf(res);
+    let items: JsonObject[] = [];
+    let cont: string | undefined;
+    let resourceVersion = '';
+    let restarts = 0;
+    for (;;) {
+      this.lastList = undefined;
+      try {
+        await this.objects.list(apiVersion, res.kind, undefined, undefined, undefined, undefined, undefined, undefined, limit, cont);
+      } catch (e) {
+        const failure = describeFailure(e, 'list', res, this.server);
+        if (failure.failure === 'gone' && cont !== undefined && restarts < 3) {
+          restarts++;
+          items = [];
+          cont = undefined;
+          continue;
+        }
+        throw failure;
+      }
+      const page = this.lastList as JsonObject | undefined;
+      if (!page || !Array.isArray(page.items)) throw new KubeApiError(`list ${resourceName(res)}: the response is not a list`, 'server', 'list', resourceName(res));
+      for (const item of page.items) if (isObject(item)) items.push({ apiVersion, kind: res.kind, ...item });
+      const meta = isObject(page.metadata) ? page.metadata : {};
+      resourceVersion = typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '';
+      cont = typeof meta.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
+      if (cont === undefined) break;
+    }
+    return { items, resourceVersion, restarts };
+  }
+
+  get config(): KubeConfig {
+    return this.kc;
+  }
+}

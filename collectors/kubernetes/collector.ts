@@ -1,0 +1,308 @@
+/**
+ * The live Kubernetes collector: one Reflector (list + watch) per served resource feeds the
+ * ClusterMirror; the mirror is written as one inventory snapshot through the same import as
+ * `inventory import` (see writer.ts), so the IP history follows the same rules.
+ *
+ * When a change is written decides the IP history's times: a pod that lets an IP go (deleted,
+ * finished, IP changed) is written at once, at the time its event arrived, so its interval closes
+ * then; other changes are gathered for up to `flushIntervalMs` and written at the latest event's
+ * time (a new pod's interval opens at its own start time whatever the write time). A relist is
+ * written at the relist's time: pods gone while the watch was down close then. A write costs
+ * O(objects), so under a storm of events writes are spaced by their own duration (at most half
+ * the time goes to writing); releases in one batch then close at the batch's newest event, at
+ * most one write late, and a reused IP still closes exactly at the new holder's start.
+ */
+import { setMaxListeners } from 'node:events';
+import { Backoff, sleep } from '../backoff.ts';
+import type { Collector, CollectorDeps, CollectorStatus } from '../collector.ts';
+import type { JsonObject } from '../inventory/fields.ts';
+import { KubeApi, type ServedResource } from './api.ts';
+import type { KubernetesSettings } from './config.ts';
+import { loadKubeConfig, type LoadedConfig } from './connection.ts';
+import { describeFailure, type KubeApiError } from './errors.ts';
+import { ClusterMirror } from './mirror.ts';
+import { Reflector, type ReflectorSink, type WatchEventType } from './reflector.ts';
+import { kindKeyOf, RESOURCES, resourceName, type WatchedResource } from './resources.ts';
+import type { InventoryWriter } from './writer.ts';
+
+export const SOURCE = 'kubernetes';
+
+export interface KubernetesCollectorOptions {
+  settings: KubernetesSettings;
+  writer: InventoryWriter;
+  env?: NodeJS.ProcessEnv;
+  /** Tests pass a fixed sequence so retries take no real time. */
+  random?: () => number;
+  resources?: readonly WatchedResource[];
+}
+
+/** Warnings remembered so each is logged once, not at every write. */
+const WARNINGS_REMEMBERED = 1000;
+
+export class KubernetesCollector implements Collector, ReflectorSink {
+  readonly name = SOURCE;
+  private state: CollectorStatus['state'] = 'starting';
+  private abort: AbortController | undefined;
+  private running: Promise<void> | undefined;
+  private loaded: LoadedConfig | undefined;
+  private reflectors: Reflector[] = [];
+  private readonly mirror = new ClusterMirror();
+  private discoveryError: string | undefined;
+  private lastError: string | undefined;
+  private lastSuccess: number | undefined;
+  private lastWrite = -Infinity;
+  /** Oldest and newest unwritten change (ms, the collector's clock). */
+  private pending: { oldest: number; newest: number } | undefined;
+  /** Wall-clock end and duration of the last write: the next one waits as long as it took. */
+  private lastWriteEnd = 0;
+  private lastWriteMs = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private readonly counters = { rejected: 0, writes: 0, write_errors: 0, discovery_errors: 0 };
+  private readonly loggedWarnings = new Set<string>();
+  private writeFailing = false;
+  private readonly writeBackoff: Backoff;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly options: KubernetesCollectorOptions,
+    private readonly deps: CollectorDeps,
+  ) {
+    const random = options.random ? { random: options.random } : {};
+    this.writeBackoff = new Backoff({ initialMs: options.settings.flushIntervalMs, maxMs: Math.max(options.settings.flushIntervalMs, 60_000), ...random });
+  }
+
+  async start(): Promise<void> {
+    if (this.abort) return;
+    // A credentials problem (no kubeconfig, a missing token file) is a start failure, shown in /readyz.
+    this.loaded = loadKubeConfig(this.options.settings.connection, this.options.env ?? process.env);
+    this.abort = new AbortController();
+    // Every reflector and its current watch listen on it.
+    setMaxListeners(0, this.abort.signal);
+    this.deps.logger.info({ collector: this.name, server: this.loaded.server, via: this.loaded.via }, 'kubernetes collector starting');
+    this.running = this.run(this.loaded, this.abort.signal);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.abort || this.state === 'stopped') {
+      this.state = 'stopped';
+      return;
+    }
+    this.abort.abort();
+    clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    await this.running;
+    this.state = 'stopped';
+    this.resolveIdle();
+  }
+
+  private async run(loaded: LoadedConfig, signal: AbortSignal): Promise<void> {
+    const { settings } = this.options;
+    const api = new KubeApi(loaded.kc);
+    const backoff = () => new Backoff({ ...settings.backoff, ...(this.options.random ? { random: this.options.random } : {}) });
+    const discoveryBackoff = backoff();
+    let served: ServedResource[] | undefined;
+    while (!signal.aborted && !served) {
+      try {
+        served = await api.discover(this.options.resources ?? RESOURCES);
+        this.discoveryError = undefined;
+      } catch (e) {
+        const failure = describeFailure(e, 'discover', 'API resources', loaded.server);
+        this.counters.discovery_errors++;
+        if (this.discoveryError !== failure.message) this.deps.logger.error({ collector: this.name, err: failure.message }, 'kubernetes discovery failed; retrying');
+        this.discoveryError = failure.message;
+        this.lastError = failure.message;
+        await sleep(discoveryBackoff.next(), signal);
+      }
+    }
+    if (!served || signal.aborted) return;
+    this.deps.logger.info({ collector: this.name, resources: served.map(resourceName) }, 'kubernetes collector watching');
+    const reflectorOptions = { pageSize: settings.pageSize, watchTimeoutSeconds: settings.watchTimeoutSeconds, now: this.deps.now };
+    // Each resource gets its own client (one request at a time per KubeApi) and its own backoff.
+    this.reflectors = served.map((res) => new Reflector(res, new KubeApi(loaded.kc), this, { ...reflectorOptions, backoff: backoff() }));
+    await Promise.all(this.reflectors.map((r) => r.run(signal)));
+  }
+
+  // ReflectorSink ------------------------------------------------------------------------------
+
+  replace(res: ServedResource, items: JsonObject[], at: number): void {
+    const rejectedBefore = this.mirror.rejected;
+    this.mirror.replace(res, items);
+    this.noteRejections(rejectedBefore);
+    // Objects gone while disconnected are closed at the relist's time.
+    this.changed(at, true);
+  }
+
+  event(res: ServedResource, type: WatchEventType, obj: JsonObject, at: number): void {
+    const rejectedBefore = this.mirror.rejected;
+    const effect = this.mirror.change(res, type, obj);
+    this.noteRejections(rejectedBefore);
+    this.changed(at, effect.releasedIps);
+  }
+
+  failed(res: ServedResource, error: KubeApiError): void {
+    const first = this.reflectors.find((r) => r.resource === res)?.stats.errors === 1;
+    if (first || error.message !== this.lastError) this.deps.logger.error({ collector: this.name, resource: resourceName(res), err: error.message }, 'kubernetes list/watch failed; retrying with backoff');
+    this.lastError = error.message;
+    // A resource that never synced no longer holds the first write back.
+    this.scheduleWrite(false);
+  }
+
+  private noteRejections(before: number): void {
+    const n = this.mirror.rejected - before;
+    if (n <= 0) return;
+    this.counters.rejected += n;
+    const last = this.mirror.recentRejections.at(-1);
+    this.deps.logger.warn({ collector: this.name, rejected: this.mirror.rejected, last }, 'kubernetes object left out: the inventory converter refused it');
+  }
+
+  // Writing ------------------------------------------------------------------------------------
+
+  private changed(at: number, releasesIp: boolean): void {
+    if (!this.pending) this.pending = { oldest: at, newest: at };
+    this.pending.newest = Math.max(this.pending.newest, at);
+    this.scheduleWrite(releasesIp);
+  }
+
+  private scheduleWrite(now: boolean): void {
+    // Writing costs O(objects): at most half the time goes to it, whatever the event rate.
+    const wait = this.lastWriteEnd + this.lastWriteMs - performance.now();
+    if (now && wait <= 0) {
+      // setImmediate: the events of one chunk are written together.
+      this.immediate ??= setImmediate(() => {
+        this.immediate = undefined;
+        this.write();
+      });
+      return;
+    }
+    if (now && this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.timer ??= setTimeout(
+      () => {
+        this.timer = undefined;
+        this.write();
+      },
+      now ? wait : Math.max(wait, this.options.settings.flushIntervalMs),
+    );
+  }
+
+  /** Until every resource has listed once (or failed), a write would hold half a cluster. */
+  private initialSyncDone(): boolean {
+    return this.reflectors.length > 0 && this.reflectors.every((r) => r.stats.synced || r.stats.errors > 0);
+  }
+
+  private write(): void {
+    if (!this.pending) return this.resolveIdle();
+    if (!this.initialSyncDone() || this.abort?.signal.aborted) return;
+    const synced = this.reflectors.filter((r) => r.stats.synced);
+    // The newest change's time: a pod released just now closes now; one released a little earlier
+    // in the same batch closes at most one write late, and a reused IP closes exactly at the new
+    // holder's start whatever the write time (domain/ip-history.ts).
+    const t = Math.max(this.pending.newest, this.lastWrite);
+    const pending = this.pending;
+    this.pending = undefined;
+    const began = performance.now();
+    try {
+      const result = this.options.writer(this.deps.db, {
+        objects: this.mirror.objects(),
+        takenAt: t,
+        source: SOURCE,
+        scope: [...new Set(synced.map((r) => kindKeyOf(r.resource)))].sort(),
+      });
+      this.lastWrite = t;
+      this.lastWriteEnd = performance.now();
+      this.lastWriteMs = this.lastWriteEnd - began;
+      this.lastSuccess = this.deps.now();
+      this.counters.writes++;
+      this.writeBackoff.reset();
+      if (this.writeFailing) this.deps.logger.info({ collector: this.name }, 'kubernetes inventory writes recovered');
+      this.writeFailing = false;
+      if (this.state === 'starting') this.state = 'running';
+      this.logWarnings(result.warnings);
+    } catch (e) {
+      this.counters.write_errors++;
+      this.lastError = `writing the inventory failed: ${(e as Error).message}`;
+      if (!this.writeFailing) this.deps.logger.error({ collector: this.name, err: (e as Error).message }, 'kubernetes inventory write failed; retrying');
+      this.writeFailing = true;
+      // Keep the changes (and their times) for the retry.
+      this.pending = pending;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.write();
+      }, this.writeBackoff.next());
+      return;
+    }
+    if (!this.pending) this.resolveIdle();
+  }
+
+  private logWarnings(warnings: string[]): void {
+    for (const w of warnings) {
+      if (this.loggedWarnings.has(w)) continue;
+      if (this.loggedWarnings.size >= WARNINGS_REMEMBERED) this.loggedWarnings.clear();
+      this.loggedWarnings.add(w);
+      this.deps.logger.warn({ collector: this.name, warning: w }, 'kubernetes inventory warning');
+    }
+  }
+
+  /** Resolves once every change received so far is written (tests; `stop` never waits on it). */
+  idle(): Promise<void> {
+    if (!this.pending && !this.timer && !this.immediate) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private resolveIdle(): void {
+    if (this.pending && this.state !== 'stopped') return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  // Status -------------------------------------------------------------------------------------
+
+  status(): CollectorStatus {
+    const counters: Record<string, number> = { events: 0, bookmarks: 0, relists: 0, gone: 0, errors: 0, ...this.counters };
+    const now = this.deps.now();
+    const gauges: Record<string, number> = {
+      objects: this.mirror.size,
+      resources: this.reflectors.length,
+      lag_seconds: this.pending ? Math.max(0, (now - this.pending.oldest) / 1000) : 0,
+    };
+    const failing: string[] = [];
+    for (const r of this.reflectors) {
+      const name = resourceName(r.resource);
+      const s = r.stats;
+      for (const k of ['events', 'bookmarks', 'relists', 'gone', 'errors'] as const) counters[k] = (counters[k] ?? 0) + s[k];
+      counters[`${name}:events`] = s.events;
+      counters[`${name}:bookmarks`] = s.bookmarks;
+      counters[`${name}:relists`] = s.relists;
+      counters[`${name}:gone`] = s.gone;
+      counters[`${name}:errors`] = s.errors;
+      gauges[`${name}:objects`] = this.mirror.count(r.resource);
+      gauges[`${name}:synced`] = s.synced ? 1 : 0;
+      if (s.lastSync !== undefined) {
+        gauges[`${name}:last_success_timestamp_seconds`] = s.lastSync / 1000;
+        gauges[`${name}:lag_seconds`] = Math.max(0, (now - s.lastSync) / 1000);
+      }
+      if (s.failing && s.lastError) failing.push(s.lastError);
+    }
+    let state = this.state;
+    if (state !== 'stopped' && (this.discoveryError !== undefined || failing.length > 0 || (this.writeFailing && this.lastSuccess === undefined))) state = 'failed';
+    const lastError = this.discoveryError ?? failing[0] ?? this.lastError;
+    return {
+      name: this.name,
+      state,
+      ...(this.lastSuccess !== undefined ? { lastSuccess: this.lastSuccess } : {}),
+      ...(lastError !== undefined ? { lastError } : {}),
+      counters,
+      gauges,
+    };
+  }
+
+  /** The counters summed over resources (relists, events…) plus each reflector's, for tests and the CLI. */
+  resourceStats(): Record<string, Reflector['stats']> {
+    return Object.fromEntries(this.reflectors.map((r) => [resourceName(r.resource), { ...r.stats }]));
+  }
+}

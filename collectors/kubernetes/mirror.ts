@@ -1,0 +1,161 @@
+/**
+ * The cluster as the watches last reported it: one entry per object (by resource, namespace and
+ * name), so memory follows the number of objects, never the number of events. Each object is
+ * checked by the inventory converter when it arrives: a broken one is counted and left out (the
+ * snapshot built from the mirror would otherwise be refused as a whole).
+ */
+import {
+  CONTROLLER_KINDS,
+  InventoryInputError,
+  POLICY_KINDS,
+  toController,
+  toEndpointSlice,
+  toIngress,
+  toNamespace,
+  toNode,
+  toPod,
+  toPolicy,
+  toService,
+  type RawObject,
+} from '../inventory/index.ts';
+import { kindKey } from '../../domain/inventory.ts';
+import type { JsonObject } from '../inventory/fields.ts';
+import { resourceName, type WatchedResource } from './resources.ts';
+
+export interface Rejection {
+  resource: string;
+  object: string;
+  message: string;
+}
+
+/** What a change did to the IPs pods hold: a pod that let an IP go must be recorded at the event's time. */
+export interface ChangeEffect {
+  accepted: boolean;
+  /** A pod deleted, finished, or holding fewer IPs than before. */
+  releasedIps: boolean;
+}
+
+const idOf = (obj: JsonObject): string => {
+  const md = (obj.metadata ?? {}) as { namespace?: unknown; name?: unknown };
+  return `${typeof md.namespace === 'string' ? md.namespace : ''}/${typeof md.name === 'string' ? md.name : ''}`;
+};
+
+/** managedFields is server bookkeeping, often larger than the object itself: never kept. */
+function trimmed(obj: JsonObject): JsonObject {
+  const md = obj.metadata;
+  if (typeof md !== 'object' || md === null || !('managedFields' in md)) return obj;
+  const { managedFields: _drop, ...rest } = md as JsonObject;
+  return { ...obj, metadata: rest };
+}
+
+/**
+ * Runs the inventory converter's own reader for the object's kind (the same checks a snapshot
+ * applies to it), without building a snapshot per event.
+ */
+function check(raw: RawObject): void {
+  const key = raw.key;
+  if (key === 'Pod') toPod(raw);
+  else if (Object.hasOwn(CONTROLLER_KINDS, key)) toController(raw);
+  else if (key === 'Service') toService(raw);
+  else if (key === 'EndpointSlice.discovery.k8s.io') toEndpointSlice(raw);
+  else if (key === 'Node') toNode(raw);
+  else if (key === 'Namespace') toNamespace(raw);
+  else if (key === 'Ingress.networking.k8s.io') toIngress(raw);
+  else if (Object.hasOwn(POLICY_KINDS, key)) toPolicy(raw);
+}
+
+/** The IPs a pod object holds (none when it finished); undefined for other kinds. */
+function podIps(raw: RawObject): string[] | undefined {
+  if (raw.key !== 'Pod') return undefined;
+  const p = toPod(raw);
+  return p.terminated ? [] : p.ips;
+}
+
+export class ClusterMirror {
+  private readonly byResource = new Map<string, Map<string, RawObject>>();
+  rejected = 0;
+  /** The last few rejections, for logs and the `collect` summary. */
+  readonly recentRejections: Rejection[] = [];
+
+  private table(res: WatchedResource): Map<string, RawObject> {
+    const key = resourceName(res);
+    let t = this.byResource.get(key);
+    if (!t) this.byResource.set(key, (t = new Map()));
+    return t;
+  }
+
+  /** A converted-and-checked object, or undefined (counted) when the converter refuses it. */
+  private accept(res: WatchedResource, obj: JsonObject, where: string): RawObject | undefined {
+    const o = trimmed(obj);
+    const apiVersion = typeof o.apiVersion === 'string' ? o.apiVersion : '';
+    const kind = typeof o.kind === 'string' ? o.kind : res.kind;
+    const raw: RawObject = { obj: o, apiVersion, kind, key: kindKey(apiVersion, kind), where };
+    try {
+      check(raw);
+      return raw;
+    } catch (e) {
+      if (!(e instanceof InventoryInputError)) throw e;
+      this.rejected++;
+      this.recentRejections.push({ resource: resourceName(res), object: idOf(o), message: e.message });
+      if (this.recentRejections.length > 20) this.recentRejections.shift();
+      return undefined;
+    }
+  }
+
+  /** A full list: the resource now holds exactly these objects. Returns whether a pod let an IP go. */
+  replace(res: WatchedResource, items: readonly JsonObject[]): ChangeEffect {
+    const table = this.table(res);
+    const before = new Map(table);
+    table.clear();
+    let releasedIps = false;
+    for (const item of items) {
+      const raw = this.accept(res, item, `list ${resourceName(res)}`);
+      if (raw) table.set(idOf(raw.obj), raw);
+    }
+    for (const [id, old] of before) if (released(old, table.get(id))) releasedIps = true;
+    return { accepted: true, releasedIps };
+  }
+
+  /** One watch event. A broken object replaces nothing (the old version is dropped: it is no longer true). */
+  change(res: WatchedResource, type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: JsonObject): ChangeEffect {
+    const table = this.table(res);
+    const id = idOf(obj);
+    const old = table.get(id);
+    if (type === 'DELETED') {
+      table.delete(id);
+      return { accepted: true, releasedIps: old !== undefined && released(old, undefined) };
+    }
+    const raw = this.accept(res, obj, `watch ${resourceName(res)}`);
+    if (raw) table.set(id, raw);
+    else table.delete(id);
+    return { accepted: raw !== undefined, releasedIps: old !== undefined && released(old, raw) };
+  }
+
+  /** Every object, by resource name then namespace/name (the converter sorts anyway: this keeps runs byte-identical). */
+  objects(): RawObject[] {
+    const out: RawObject[] = [];
+    for (const key of [...this.byResource.keys()].sort()) {
+      const table = this.byResource.get(key) as Map<string, RawObject>;
+      for (const id of [...table.keys()].sort()) out.push(table.get(id) as RawObject);
+    }
+    return out;
+  }
+
+  count(res: WatchedResource): number {
+    return this.byResource.get(resourceName(res))?.size ?? 0;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const t of this.byResource.values()) n += t.size;
+    return n;
+  }
+}
+
+/** Whether `now` (undefined = gone) holds fewer of the IPs `old` held. */
+function released(old: RawObject, now: RawObject | undefined): boolean {
+  const before = podIps(old);
+  if (!before || before.length === 0) return false;
+  const after = new Set(now ? (podIps(now) ?? []) : []);
+  return before.some((ip) => !after.has(ip));
+}

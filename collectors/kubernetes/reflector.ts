@@ -1,0 +1,206 @@
+/**
+ * One resource kept in step with the API server: list, then watch from the list's
+ * resourceVersion, as client-go's Reflector does.
+ *
+ * Built on @kubernetes/client-node's `Watch` and our paged list rather than its `ListWatch`
+ * informer (src/cache.ts), because that informer cannot do what this collector needs: it never
+ * asks for bookmarks (`allowWatchBookmarks`), so a quiet resource's resourceVersion goes stale
+ * and every reconnect risks a 410 and a full relist; it lists in one request (no `limit` /
+ * `continue`); and on any error other than 410 it stops for good, with no backoff. The loop below
+ * keeps its model (list → watch from resourceVersion → re-watch on a clean end → relist on 410)
+ * and adds those three.
+ *
+ * A stream cut mid-object loses nothing: `Watch` drops the partial line, the next watch resumes
+ * from the last complete event's resourceVersion and the server sends the cut event again.
+ */
+import { Watch } from '@kubernetes/client-node';
+import { Backoff, sleep } from '../backoff.ts';
+import type { JsonObject } from '../inventory/fields.ts';
+import type { KubeApi, ServedResource } from './api.ts';
+import { describeFailure, KubeApiError } from './errors.ts';
+import { apiVersionOf } from './resources.ts';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** Where a reflector delivers what it reads. */
+export interface ReflectorSink {
+  /** A full list: the resource's objects now are exactly `items` (objects missing from it are gone). */
+  replace(res: ServedResource, items: JsonObject[], at: number): void;
+  event(res: ServedResource, type: WatchEventType, obj: JsonObject, at: number): void;
+  /** A list or watch failed; the reflector retries after a backoff. */
+  failed(res: ServedResource, error: KubeApiError, at: number): void;
+}
+
+export interface ReflectorOptions {
+  pageSize: number;
+  /** Server-side watch timeout, seconds: the server ends the watch and we resume (a liveness check on the stream). */
+  watchTimeoutSeconds: number;
+  backoff: Backoff;
+  now: () => number;
+}
+
+/** Per-resource readings, for status(). */
+export interface ReflectorStats {
+  events: number;
+  bookmarks: number;
+  relists: number;
+  /** Watches ended with 410 Gone (resourceVersion too old): each one is followed by a relist. */
+  gone: number;
+  errors: number;
+  watches: number;
+  synced: boolean;
+  /** When the resource was last known current: a list, an event or a bookmark (ms). */
+  lastSync?: number;
+  lastError?: string;
+  /** The last failure has not been followed by a successful list or watch yet. */
+  failing: boolean;
+}
+
+interface WatchOutcome {
+  progress: boolean;
+  gone: boolean;
+}
+
+export class Reflector {
+  readonly stats: ReflectorStats = { events: 0, bookmarks: 0, relists: 0, gone: 0, errors: 0, watches: 0, synced: false, failing: false };
+  private resourceVersion = '';
+  private readonly watch: Watch;
+  private controller: AbortController | undefined;
+
+  constructor(
+    readonly resource: ServedResource,
+    private readonly api: KubeApi,
+    private readonly sink: ReflectorSink,
+    private readonly options: ReflectorOptions,
+  ) {
+    this.watch = new Watch(api.config);
+  }
+
+  /** Runs until `signal` aborts; never throws. */
+  async run(signal: AbortSignal): Promise<void> {
+    const stop = () => this.controller?.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      while (!signal.aborted) {
+        try {
+          if (this.resourceVersion === '') await this.relist();
+          if (signal.aborted) break;
+          const outcome = await this.watchOnce(signal);
+          if (outcome.gone) {
+            this.stats.gone++;
+            this.resourceVersion = '';
+            continue;
+          }
+          if (outcome.progress) {
+            this.options.backoff.reset();
+            this.stats.failing = false;
+          } else {
+            // An empty watch that ended at once (a proxy cutting streams): do not spin.
+            await sleep(this.options.backoff.next(), signal);
+          }
+        } catch (e) {
+          if (signal.aborted) break;
+          const failure = describeFailure(e, this.stats.synced || this.resourceVersion !== '' ? 'watch' : 'list', this.resource, this.api.server);
+          // 410 on a watch: relist at once. On a list (continue tokens kept expiring): back off like any failure.
+          if (failure.failure === 'gone' && failure.verb === 'watch') {
+            this.stats.gone++;
+            this.resourceVersion = '';
+            continue;
+          }
+          this.stats.errors++;
+          this.stats.failing = true;
+          this.stats.lastError = failure.message;
+          this.sink.failed(this.resource, failure, this.options.now());
+          await sleep(this.options.backoff.next(), signal);
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
+      this.controller?.abort();
+    }
+  }
+
+  private async relist(): Promise<void> {
+    let page;
+    try {
+      page = await this.api.list(this.resource, this.options.pageSize);
+    } catch (e) {
+      throw describeFailure(e, 'list', this.resource, this.api.server);
+    }
+    const at = this.options.now();
+    this.stats.relists++;
+    this.sink.replace(this.resource, page.items, at);
+    this.resourceVersion = page.resourceVersion;
+    this.stats.synced = true;
+    this.stats.failing = false;
+    this.stats.lastSync = at;
+    this.options.backoff.reset();
+  }
+
+  private watchOnce(signal: AbortSignal): Promise<WatchOutcome> {
+    this.stats.watches++;
+    const apiVersion = apiVersionOf(this.resource);
+    return new Promise<WatchOutcome>((resolve, reject) => {
+      let progress = false;
+      let gone = false;
+      let errorEvent: string | undefined;
+      let settled = false;
+      const settle = (f: () => void) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        f();
+      };
+      const onAbort = () => settle(() => resolve({ progress, gone }));
+      signal.addEventListener('abort', onAbort, { once: true });
+
+      const onEvent = (type: string, obj: unknown) => {
+        if (settled || typeof obj !== 'object' || obj === null) return;
+        const o = obj as JsonObject;
+        if (type === 'ERROR') {
+          // A Status object: 410 = our resourceVersion is older than the server keeps (relist).
+          if ((o as { code?: unknown }).code === 410) gone = true;
+          else errorEvent = typeof o.message === 'string' ? o.message : JSON.stringify(o);
+          return;
+        }
+        const md = o.metadata as { resourceVersion?: unknown } | undefined;
+        const rv = typeof md?.resourceVersion === 'string' ? md.resourceVersion : undefined;
+        const at = this.options.now();
+        if (type === 'BOOKMARK') {
+          this.stats.bookmarks++;
+        } else if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+          this.stats.events++;
+          this.sink.event(this.resource, type, { apiVersion, kind: this.resource.kind, ...o }, at);
+        } else {
+          return;
+        }
+        if (rv) this.resourceVersion = rv;
+        progress = true;
+        this.stats.lastSync = at;
+        this.stats.failing = false;
+      };
+      const onDone = (err: unknown) => {
+        if (signal.aborted) return settle(() => resolve({ progress, gone }));
+        if (err) {
+          const status = (err as { statusCode?: unknown }).statusCode;
+          if (status === 410) return settle(() => resolve({ progress, gone: true }));
+          return settle(() => reject(describeFailure(err, 'watch', this.resource, this.api.server)));
+        }
+        if (errorEvent !== undefined && !gone) {
+          return settle(() => reject(new KubeApiError(`watch ${this.resource.plural}: the server ended the watch with an error: ${errorEvent}`, 'server', 'watch', this.resource.plural)));
+        }
+        settle(() => resolve({ progress, gone }));
+      };
+      const query = { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds };
+      this.watch.watch(this.resource.path, query, onEvent, onDone).then(
+        (controller) => {
+          this.controller = controller;
+          if (signal.aborted || settled) controller.abort();
+          // Connected (HTTP 200): a resource that failed before is healthy again, even if quiet.
+          else this.stats.failing = false;
+        },
+        (e: unknown) => settle(() => reject(describeFailure(e, 'watch', this.resource, this.api.server))),
+      );
+    });
+  }
+}

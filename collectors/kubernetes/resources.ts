@@ -1,0 +1,71 @@
+/**
+ * What the Kubernetes collector reads: the one list the watcher and `collect --once` use, and that
+ * the ClusterRole in deploy/kubernetes/rbac.yaml must grant exactly (a test checks). Every entry is listed and
+ * watched cluster-wide; optional ones only when discovery says the API serves them.
+ */
+import { kindKey } from '../../domain/inventory.ts';
+
+export interface WatchedResource {
+  /** API group, '' for the core group. */
+  group: string;
+  version: string;
+  kind: string;
+  /** The resource name in URLs and RBAC rules. */
+  plural: string;
+  namespaced: boolean;
+  /** A CRD or aggregated API that may be absent: watched only when discovery lists it. */
+  optional: boolean;
+}
+
+const r = (group: string, version: string, kind: string, plural: string, namespaced: boolean, optional = false): WatchedResource => ({
+  group,
+  version,
+  kind,
+  plural,
+  namespaced,
+  optional,
+});
+
+/** In start order: the kinds owners resolve through come before the pods (the first snapshot waits for all anyway). */
+export const RESOURCES: readonly WatchedResource[] = [
+  r('', 'v1', 'Namespace', 'namespaces', false),
+  r('', 'v1', 'Node', 'nodes', false),
+  r('apps', 'v1', 'Deployment', 'deployments', true),
+  r('apps', 'v1', 'ReplicaSet', 'replicasets', true),
+  r('apps', 'v1', 'StatefulSet', 'statefulsets', true),
+  r('apps', 'v1', 'DaemonSet', 'daemonsets', true),
+  r('batch', 'v1', 'Job', 'jobs', true),
+  r('batch', 'v1', 'CronJob', 'cronjobs', true),
+  r('', 'v1', 'Pod', 'pods', true),
+  r('', 'v1', 'Service', 'services', true),
+  r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
+  r('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true),
+  r('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true),
+  // The policies really applied, whatever the engine (drift and rollout compare against them).
+  r('cilium.io', 'v2', 'CiliumNetworkPolicy', 'ciliumnetworkpolicies', true, true),
+  r('cilium.io', 'v2', 'CiliumClusterwideNetworkPolicy', 'ciliumclusterwidenetworkpolicies', false, true),
+  r('projectcalico.org', 'v3', 'NetworkPolicy', 'networkpolicies', true, true),
+  r('projectcalico.org', 'v3', 'GlobalNetworkPolicy', 'globalnetworkpolicies', false, true),
+  r('policy.networking.k8s.io', 'v1alpha2', 'ClusterNetworkPolicy', 'clusternetworkpolicies', false, true),
+  r('policy.networking.k8s.io', 'v1alpha1', 'AdminNetworkPolicy', 'adminnetworkpolicies', false, true),
+  r('policy.networking.k8s.io', 'v1alpha1', 'BaselineAdminNetworkPolicy', 'baselineadminnetworkpolicies', false, true),
+];
+
+export function apiVersionOf(res: Pick<WatchedResource, 'group' | 'version'>): string {
+  return res.group === '' ? res.version : `${res.group}/${res.version}`;
+}
+
+/** `Pod`, `Deployment.apps`: the kind key the inventory converter files objects under. */
+export function kindKeyOf(res: WatchedResource): string {
+  return kindKey(apiVersionOf(res), res.kind);
+}
+
+/** `pods`, `deployments.apps`: how kubectl and RBAC messages name a resource. */
+export function resourceName(res: Pick<WatchedResource, 'group' | 'plural'>): string {
+  return res.group === '' ? res.plural : `${res.plural}.${res.group}`;
+}
+
+/** The cluster-wide collection URL path: /api/v1/pods, /apis/apps/v1/deployments. */
+export function collectionPath(res: WatchedResource): string {
+  return res.group === '' ? `/api/${res.version}/${res.plural}` : `/apis/${res.group}/${res.version}/${res.plural}`;
+}

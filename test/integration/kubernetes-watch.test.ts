@@ -1,0 +1,253 @@
+/**
+ * The live collector (`serve`) with the real @kubernetes/client-node against the fake API server:
+ * list then watch from the list's resourceVersion, bookmarks, 410 Gone on resume and the relist
+ * that reconciles, a stream cut mid-object, 401 and 403, a refused object, and the IP history
+ * through watch events (pod deleted, another workload's pod takes its IP two seconds later).
+ */
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { after, test } from 'node:test';
+import { pino } from 'pino';
+import { startCollectors } from '../../app/collectors.ts';
+import { ingestFlows } from '../../app/ingest.ts';
+import { importInventoryObjects } from '../../app/inventory.ts';
+import { KubernetesCollector } from '../../collectors/kubernetes/collector.ts';
+import { kubernetesCollectorDefinition } from '../../collectors/kubernetes/definition.ts';
+import { peerKey } from '../../domain/peer.ts';
+import { ServiceMetrics } from '../../server/metrics.ts';
+import type { Db } from '../../store/db.ts';
+import { EdgeStore } from '../../store/edges.ts';
+import { readInventory, readIntervals } from '../../store/inventory.ts';
+import { fixtureObjects, startFakeCluster, waitFor, type FakeCluster } from '../helpers/kube-cluster.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const T0 = Date.parse('2025-03-02T12:00:00Z');
+type Json = Record<string, unknown>;
+
+const writer = (db: Db, req: Parameters<typeof importInventoryObjects>[1]) => importInventoryObjects(db, { ...req, coalesce: true });
+
+function startCollector(cluster: FakeCluster, clock: { t: number }, db: Db = tmpDb().db): { collector: KubernetesCollector; db: Db } {
+  const collector = new KubernetesCollector({ settings: cluster.settings, writer, env: {}, random: () => 0.5 }, { db, logger: pino({ level: 'silent' }), now: () => clock.t });
+  after(() => collector.stop());
+  return { collector, db };
+}
+
+const stats = (c: KubernetesCollector, resource: string) => c.resourceStats()[resource] as NonNullable<ReturnType<KubernetesCollector['resourceStats']>[string]>;
+const writes = (c: KubernetesCollector) => c.status().counters.writes ?? 0;
+const podWatches = (cluster: FakeCluster) => cluster.server.requests.filter((r) => r.path === '/api/v1/pods' && r.query.watch === 'true');
+
+async function synced(c: KubernetesCollector): Promise<void> {
+  await c.start();
+  await waitFor('the first write', () => writes(c) >= 1);
+  await c.idle();
+}
+
+function pod(namespace: string, name: string, ip: string, startTime: string, owner?: { kind: string; name: string }, labels: Record<string, string> = {}): Json {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace,
+      labels,
+      creationTimestamp: startTime,
+      ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, uid: `uid-${owner.name}`, controller: true, blockOwnerDeletion: true }] } : {}),
+    },
+    spec: { nodeName: 'node-a', containers: [{ name: 'main', image: 'example/app:1', ports: [{ containerPort: 8080, protocol: 'TCP' }] }] },
+    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '10.0.1.10', startTime },
+  };
+}
+
+test('lists, then watches from the list\'s resourceVersion with bookmarks; a bookmark keeps a quiet watch resumable after the history is compacted', async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await synced(collector);
+  assert.equal(collector.status().state, 'running');
+  assert.equal(readInventory(db).podAddresses.length, 8);
+  const listRv = cluster.server.resourceVersion;
+  await waitFor('the pods watch', () => podWatches(cluster).length >= 1);
+  const first = podWatches(cluster)[0];
+  assert.deepEqual([first?.query.resourceVersion, first?.query.allowWatchBookmarks, first?.query.timeoutSeconds], [listRv, 'true', '300']);
+
+  // Other resources move on; the pods' watch only gets a bookmark of the new revision.
+  cluster.server.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'late', labels: {} } });
+  cluster.server.bookmark();
+  await waitFor('the bookmark', () => stats(collector, 'pods').bookmarks >= 1);
+  const bookmarkRv = cluster.server.resourceVersion;
+  cluster.server.compact();
+  cluster.server.endWatches();
+  await waitFor('the pods watch resumed', () => podWatches(cluster).length >= 2);
+  assert.equal(podWatches(cluster)[1]?.query.resourceVersion, bookmarkRv, 'resumed from the bookmark, not the list');
+  await waitFor('every watch resumed', () => cluster.server.openWatches === Object.keys(collector.resourceStats()).length);
+  assert.equal(stats(collector, 'pods').gone, 0);
+  assert.equal(stats(collector, 'pods').relists, 1, 'no relist needed');
+  assert.equal(stats(collector, 'namespaces').relists, 1, 'its events moved its resourceVersion past the compaction');
+});
+
+test('410 Gone on resume: the relist reconciles, and pods deleted while the watch was down are closed at the relist\'s time', async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await synced(collector);
+  // While disconnected: web-6b9f8c7d54-x2x9k (10.244.0.10) is deleted and the history compacted.
+  const T1 = T0 + 60_000;
+  clock.t = T1;
+  cluster.server.replaceSilently(fixtureObjects().filter((o) => (o.metadata as Json).name !== 'web-6b9f8c7d54-x2x9k'));
+  cluster.server.endWatches();
+  await waitFor('the pods relist', () => stats(collector, 'pods').relists >= 2);
+  await waitFor('the write after the relist', () => readIntervals(db).some((i) => i.ip === '10.244.0.10' && i.validTo !== undefined));
+  assert.ok(stats(collector, 'pods').gone >= 1, 'the resume got 410 Gone');
+  assert.deepEqual(
+    readIntervals(db).filter((i) => i.ip === '10.244.0.10'),
+    [{ ip: '10.244.0.10', peerKey: 'workload:shop/Deployment/web', node: 'node-a', hostNetwork: false, validFrom: Date.parse('2025-03-01T09:00:00Z'), validTo: T1 }],
+  );
+  assert.equal(collector.status().state, 'running');
+});
+
+test('a watch stream cut in the middle of an object: the watch resumes and the cut event arrives again', async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await synced(collector);
+  const watchesBefore = podWatches(cluster).length;
+  cluster.server.dropWatchesMidObject();
+  clock.t = T0 + 5000;
+  cluster.server.put(pod('shop', 'extra', '10.244.0.99', '2025-03-02T12:00:04Z'));
+  await waitFor('the resumed watch', () => podWatches(cluster).length > watchesBefore);
+  await waitFor('the pod written', () => readIntervals(db).some((i) => i.ip === '10.244.0.99'));
+  assert.deepEqual(
+    readIntervals(db).filter((i) => i.ip === '10.244.0.99'),
+    [{ ip: '10.244.0.99', peerKey: 'workload:shop/Pod/extra', node: 'node-a', hostNetwork: false, validFrom: Date.parse('2025-03-02T12:00:04Z') }],
+  );
+  assert.equal(stats(collector, 'pods').errors, 0, 'a cut stream is a reconnect, not an error');
+});
+
+test('IP reuse through watch events: a pod deleted, another workload\'s pod takes its IP two seconds later; flows before and after resolve to the right workload', async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await synced(collector);
+  const T1 = T0 + 60_000;
+  clock.t = T1;
+  cluster.server.remove('v1', 'Pod', 'shop', 'web-6b9f8c7d54-x2x9k');
+  await waitFor('the delete written', () => readIntervals(db).some((i) => i.ip === '10.244.0.10' && i.validTo !== undefined));
+  clock.t = T1 + 2000;
+  // A pod of another workload: bare pod shop/debug-2 gets 10.244.0.10 (scheduled, then started).
+  cluster.server.put({ ...pod('shop', 'debug-2', '', '2025-03-02T12:01:02Z'), status: { phase: 'Pending' } });
+  cluster.server.put(pod('shop', 'debug-2', '10.244.0.10', '2025-03-02T12:01:02Z'));
+  await waitFor('the new holder written', () => readIntervals(db).filter((i) => i.ip === '10.244.0.10').length === 2);
+  await collector.idle();
+  assert.deepEqual(
+    readIntervals(db).filter((i) => i.ip === '10.244.0.10'),
+    [
+      { ip: '10.244.0.10', peerKey: 'workload:shop/Deployment/web', node: 'node-a', hostNetwork: false, validFrom: Date.parse('2025-03-01T09:00:00Z'), validTo: T1 },
+      { ip: '10.244.0.10', peerKey: 'workload:shop/Pod/debug-2', node: 'node-a', hostNetwork: false, validFrom: T1 + 2000 },
+    ],
+  );
+
+  // Flows from 10.244.0.10 to db-0 (10.244.1.15:5432), SYN = the client opened it.
+  const flow = (t: number, sport: number) =>
+    JSON.stringify({ SrcAddr: '10.244.0.10', SrcPort: sport, DstAddr: '10.244.1.15', DstPort: 5432, Proto: 6, Packets: 2, Bytes: 100, TimeFlowEndMs: t, FlowDirection: 1, Etype: 2048, Flags: 0x2 });
+  const text = [flow(T1 - 1000, 40000), flow(T1 + 3000, 40001), flow(T1 + 3500, 40002)].join('\n') + '\n';
+  const summary = await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([text]) }], { format: 'netobserv' });
+  assert.equal(summary.rejected, 0);
+  const edges = new EdgeStore(db).list().map((e) => `${peerKey(e.client)} -> ${peerKey(e.server)}:${e.port} x${e.flows}`);
+  assert.deepEqual(edges, ['workload:shop/Deployment/web -> workload:shop/StatefulSet/db:5432 x1', 'workload:shop/Pod/debug-2 -> workload:shop/StatefulSet/db:5432 x2']);
+});
+
+test('a pod that finishes (MODIFIED to Succeeded) gives its IP back at the event\'s time', async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await synced(collector);
+  const job = fixtureObjects().find((o) => (o.metadata as Json).name === 'db-migrate-t7w4n') as Json;
+  const T1 = T0 + 30_000;
+  clock.t = T1;
+  cluster.server.put({ ...job, status: { ...(job.status as Json), phase: 'Succeeded' } });
+  await waitFor('the release written', () => readIntervals(db).some((i) => i.ip === '10.244.0.31' && i.validTo !== undefined));
+  assert.deepEqual(
+    readIntervals(db).filter((i) => i.ip === '10.244.0.31').map((i) => [i.peerKey, i.validTo]),
+    [['workload:batch-jobs/Job/db-migrate', T1]],
+  );
+});
+
+test('401: the collector reports failed naming the refusal, writes nothing, and keeps retrying', async () => {
+  const cluster = await startFakeCluster({ token: 'another-token-entirely-0123456789' });
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await collector.start();
+  await waitFor('a discovery failure', () => (collector.status().counters.discovery_errors ?? 0) >= 2);
+  const s = collector.status();
+  assert.equal(s.state, 'failed');
+  assert.match(s.lastError ?? '', /refused the credentials \(401 Unauthorized\)/);
+  assert.equal(writes(collector), 0);
+  assert.equal(readInventory(db).workloads.length, 0);
+});
+
+test('403 on pods: failed naming the verb and resource; the other resources are still written; granting the permission recovers', async () => {
+  const cluster = await startFakeCluster();
+  cluster.server.forbid('pods');
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await collector.start();
+  await waitFor('the first write', () => writes(collector) >= 1);
+  const s = collector.status();
+  assert.equal(s.state, 'failed');
+  assert.match(s.lastError ?? '', /forbidden \(403\): the API server does not allow list on pods \(pods is forbidden: User "system:serviceaccount:flowmatrix:flowmatrix" cannot list resource "pods"/);
+  assert.ok((s.counters['pods:errors'] ?? 0) >= 1);
+  assert.equal(s.gauges?.['pods:synced'], 0);
+  const inv = readInventory(db);
+  assert.equal(inv.podAddresses.length, 0, 'no pods were read');
+  assert.ok(inv.workloads.some((w) => w.name === 'web' && w.kind === 'Deployment'), 'the Deployments were');
+  cluster.server.allow('pods');
+  await waitFor('pods synced', () => stats(collector, 'pods').synced);
+  await waitFor('running', () => collector.status().state === 'running');
+  await collector.idle();
+  assert.equal(readInventory(db).podAddresses.length, 8);
+});
+
+test('an object the converter refuses is counted and left out; the rest is written', async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await synced(collector);
+  const bad = pod('shop', 'broken', '10.244.0.77', '2025-03-02T12:00:00Z');
+  ((bad.spec as Json).containers as Json[])[0]!.ports = [{ containerPort: '80' }];
+  clock.t = T0 + 1000;
+  cluster.server.put(bad);
+  cluster.server.put(pod('shop', 'fine', '10.244.0.78', '2025-03-02T12:00:00Z'));
+  await waitFor('the good pod written', () => readIntervals(db).some((i) => i.ip === '10.244.0.78'));
+  assert.equal(collector.status().counters.rejected, 1);
+  assert.equal(readIntervals(db).some((i) => i.ip === '10.244.0.77'), false);
+  assert.equal(collector.status().state, 'running');
+});
+
+test('serve: the definition runs the collector from its config section; /metrics shows per-resource counters, gauges and last success', async () => {
+  const cluster = await startFakeCluster();
+  const { db } = tmpDb();
+  const { url, tokenFile } = { url: cluster.server.url, tokenFile: cluster.tokenFile };
+  const def = kubernetesCollectorDefinition(writer, '/nonexistent-sa-dir');
+  assert.equal(def.create(undefined, { db, logger: pino({ level: 'silent' }), now: Date.now }, { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }), undefined, 'no token file: not in a cluster');
+  assert.equal(def.create({ enabled: false, url, tokenFile, insecureSkipTlsVerify: true }, { db, logger: pino({ level: 'silent' }), now: Date.now }, {}), undefined);
+  const running = await startCollectors(
+    { kubernetes: { url, tokenFile, insecureSkipTlsVerify: true, flushIntervalMs: 20, backoff: { initialMs: 10, maxMs: 40 } } },
+    { db, logger: pino({ level: 'silent' }), now: Date.now },
+    {},
+    [def] as never[],
+  );
+  after(() => running.stop());
+  await waitFor('running', () => running.statuses()[0]?.state === 'running');
+  const metrics = new ServiceMetrics(() => 0, { defaultMetrics: false });
+  metrics.watchCollectors(running.statuses);
+  const text = await metrics.registry.metrics();
+  assert.match(text, /^flowmatrix_collector_up\{collector="kubernetes"\} 1$/m);
+  assert.match(text, /^flowmatrix_collector_events_total\{collector="kubernetes",counter="pods:relists"\} 1$/m);
+  assert.match(text, /^flowmatrix_collector_state\{collector="kubernetes",gauge="pods:objects"\} 9$/m);
+  assert.match(text, /^flowmatrix_collector_state\{collector="kubernetes",gauge="deployments.apps:synced"\} 1$/m);
+  assert.match(text, /^flowmatrix_collector_state\{collector="kubernetes",gauge="pods:lag_seconds"\} /m);
+  assert.match(text, /^flowmatrix_collector_last_success_timestamp_seconds\{collector="kubernetes"\} \d+/m);
+  await running.stop();
+  assert.equal(running.statuses()[0]?.state, 'stopped');
+  await waitFor('every watch closed by the server', () => cluster.server.openWatches === 0, 2000);
+});
