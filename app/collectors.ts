@@ -4,9 +4,10 @@
  * /readyz; it never keeps the others (or the API) from running.
  */
 import type { Collector, CollectorDefinition, CollectorDeps, CollectorStatus } from '../collectors/collector.ts';
+import { prometheusCollector } from '../collectors/prometheus/index.ts';
 
 /** Every collector flowmatrix knows, in start order (the inventory first: flows resolve through it). */
-export const COLLECTORS: readonly CollectorDefinition<never>[] = [];
+export const COLLECTORS: readonly CollectorDefinition<never>[] = [prometheusCollector as CollectorDefinition<never>];
 
 export interface RunningCollectors {
   statuses(): CollectorStatus[];

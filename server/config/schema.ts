@@ -5,6 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { MatricesConfig } from '../../recommender/matrix/schema.ts';
 import { ReportsConfig } from '../../reports/config.ts';
+import { PrometheusCollectorConfig } from '../../collectors/prometheus/config.ts';
 
 const strict = { additionalProperties: false };
 
@@ -20,7 +21,7 @@ export const TokenConfig = Type.Object(
 );
 
 /** Each collector's config schema lives beside the collector (collectors/<name>/config.ts). */
-export const CollectorsConfig = Type.Object({}, strict);
+export const CollectorsConfig = Type.Object({ prometheus: Type.Optional(PrometheusCollectorConfig) }, strict);
 export type CollectorsConfigT = Static<typeof CollectorsConfig>;
 
 export const ServiceConfig = Type.Object(
