@@ -64,7 +64,7 @@ export class MetricFlowRecorder {
             continue;
           }
           port = filled.port;
-        } else if (port >= EPHEMERAL_MIN && !d.declaredPorts.has(port)) {
+        } else if (!flow.portIsServer && port >= EPHEMERAL_MIN && !d.declaredPorts.has(port)) {
           this.aggregator.addAmbiguous(s.key, 0, d.key, port, flow.protocol, c);
           worse('possible-reply');
           continue;

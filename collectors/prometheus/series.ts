@@ -26,6 +26,8 @@ export interface MetricFlow {
   port?: number;
   direction: MetricDirection;
   verdict: Verdict;
+  /** True when the port is certainly the one the client connected to (a scrape URL), never a reply's destination. */
+  portIsServer?: boolean;
   /** The Service the client addressed, when the series names it (Istio destination_service_*): the port can come from it. */
   service?: { namespace: string; name: string };
 }

@@ -55,6 +55,6 @@ export function readTarget(t: ActiveTarget, scraper: ScraperRef): TargetReading 
   else return { kind: 'skip', reason: 'not-an-address' };
   return {
     kind: 'flow',
-    flow: { src: scraperEndpoint(scraper), dst, protocol: 'TCP', port, direction: 'src-is-client', verdict: t.health === 'up' ? 'forwarded' : 'unknown' },
+    flow: { src: scraperEndpoint(scraper), dst, protocol: 'TCP', port, portIsServer: true, direction: 'src-is-client', verdict: t.health === 'up' ? 'forwarded' : 'unknown' },
   };
 }
