@@ -40,7 +40,9 @@ export interface ActiveTarget {
 /** What prometheus-query throws (driver.handleResponse) → a PrometheusError. */
 function toError(e: unknown): PrometheusError {
   if (e instanceof PrometheusError) return e;
-  const x = (e ?? {}) as { errorType?: string; error?: string; httpStatus?: number; code?: string; message?: string };
+  const x = (e ?? {}) as { errorType?: string; error?: string; httpStatus?: number; code?: string; message?: string; original?: { errorType?: string } };
+  // The driver's catch() wraps what its own then() threw (an answer that is not the API's) as a network error.
+  if (x.original?.errorType) return toError(x.original);
   const message = x.error ?? x.message ?? String(e);
   switch (x.errorType) {
     case 'timeout_error':

@@ -159,6 +159,8 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
     const cursor = store.cursor(settings.url, name);
     // Cursors sit on step boundaries; a changed step realigns to the next one.
     const from = cursor !== undefined ? Math.ceil(cursor / step) * step : end - settings.lookbackMs;
+    // The first pass anchors the query's start, so that a first pass that fails does not move it forward.
+    if (cursor === undefined) store.advance(settings.url, name, from);
     const to = Math.min(end, from + settings.maxWindowMs);
     if (to - from < step) {
       queries.push({ family: q.family, query: name, status: 'up-to-date', series: 0 });
