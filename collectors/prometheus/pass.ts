@@ -69,6 +69,7 @@ export interface PassOptions {
 }
 
 const MAX_EXAMPLES = 10;
+const MAX_POINTS = 10_000;
 
 export function familyQueries(settings: PrometheusSettings): FamilyQuery[] {
   const out: FamilyQuery[] = [];
@@ -161,7 +162,8 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
     const from = cursor !== undefined ? Math.ceil(cursor / step) * step : end - settings.lookbackMs;
     // The first pass anchors the query's start, so that a first pass that fails does not move it forward.
     if (cursor === undefined) store.advance(settings.url, name, from);
-    const to = Math.min(end, from + settings.maxWindowMs);
+    // Prometheus refuses a range query of more than 11,000 points per series (web/api/v1/api.go).
+    const to = Math.min(end, from + Math.min(settings.maxWindowMs, MAX_POINTS * step));
     if (to - from < step) {
       queries.push({ family: q.family, query: name, status: 'up-to-date', series: 0 });
       continue;

@@ -7,7 +7,7 @@
  * and what must never become an edge.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { importInventory } from '../../app/inventory.ts';
@@ -18,10 +18,12 @@ import { PrometheusStore } from '../../collectors/prometheus/store.ts';
 import type { Db } from '../../store/db.ts';
 import { peerKey } from '../../domain/peer.ts';
 import { EdgeStore } from '../../store/edges.ts';
+import { runCli } from '../helpers/cli.ts';
 import { backfill, startPrometheus } from '../helpers/prometheus.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 
-const T0 = Date.UTC(2026, 0, 15, 10, 0, 0);
+/** A whole hour three hours ago: recent enough for the CLI's real clock to reach with a short lookback. */
+const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
 const MINUTES = 30;
 const END = T0 + MINUTES * 60_000;
 
@@ -187,4 +189,29 @@ test('a second pass at the same time counts nothing twice; the cursors moved to 
   assert.ok(again.queries.every((q) => q.status === 'up-to-date'));
   assert.deepEqual(new EdgeStore(db).list(), before);
   assert.equal(new PrometheusStore(db).cursor(settings.url, 'hubble_port_distribution_total{}'), END);
+});
+
+test('`flowmatrix collect prometheus --once --url`: one pass with the config section overridden, a JSON summary; exit 1 when unreachable', async () => {
+  const { db: cliDb, path } = tmpDb();
+  importInventory(cliDb, { text: readFileSync(new URL('../fixtures/inventory/cluster.json', import.meta.url), 'utf8'), takenAt: T0 - 3_600_000, source: 'cluster.json' });
+  cliDb.close();
+  const dir = tmpDir();
+  const config = join(dir, 'flowmatrix.yaml');
+  // The file names another server and a delay; --url overrides the first, the file's lookback reaches back to T0.
+  const lookbackMin = Math.ceil((Date.now() - T0) / 60_000) + 1;
+  writeFileSync(config, `collectors:\n  prometheus:\n    url: http://127.0.0.1:1\n    families: [netobserv]\n    delay: 0s\n    lookback: ${lookbackMin}m\n`);
+  const ok = await runCli(['collect', 'prometheus', '--once', '--config', config, '--db', path, '--url', prom.url]);
+  assert.equal(ok.code, 0, ok.err);
+  const summary = JSON.parse(ok.out) as PassSummary;
+  assert.deepEqual(summary.queries.map((q) => [q.query, q.status]), [['netobserv_workload_syn_in{}', 'done']]);
+  assert.equal(summary.flows, 240);
+  assert.equal(summary.edges, 1);
+
+  const down = await runCli(['collect', 'prometheus', '--once', '--config', config, '--db', path]);
+  assert.equal(down.code, 1);
+  assert.match(down.err, /http:\/\/127\.0\.0\.1:1: netobserv_workload_syn_in\{\}: ECONNREFUSED/);
+
+  const noUrl = await runCli(['collect', 'prometheus', '--once', '--db', path]);
+  assert.equal(noUrl.code, 1);
+  assert.match(noUrl.err, /collectors\.prometheus\.url is required \(or --url\)/);
 });
