@@ -3,7 +3,15 @@
  * semantics come from; and the collector's config checks (every problem names its key).
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { pino } from 'pino';
+import { COLLECTORS } from '../../app/collectors.ts';
+import { prometheusCollector } from '../../collectors/prometheus/index.ts';
+import { ConfigError, loadServiceConfig } from '../../server/config/load.ts';
+import { openDb } from '../../store/db.ts';
+import { tmpDir } from '../helpers/tmp.ts';
 import { hubbleEndpoint } from '../../collectors/prometheus/families/hubble.ts';
 import { readIstio } from '../../collectors/prometheus/families/istio.ts';
 import { readNetobserv } from '../../collectors/prometheus/families/netobserv.ts';
@@ -82,4 +90,25 @@ test('config: defaults, durations, and errors that name the key', () => {
   ];
   for (const [c, re] of bad) assert.throws(() => resolvePrometheusConfig(c), re);
   assert.deepEqual(resolvePrometheusConfig({ url: 'http://x', scraper: { namespace: 'monitoring', pod: 'prometheus-0' } }).families, ['hubble', 'netobserv', 'istio', 'targets']);
+});
+
+test('serve: a collectors.prometheus section with a url is checked at start; the definition is off without a section', () => {
+  const dir = tmpDir();
+  const file = join(dir, 'flowmatrix.yaml');
+  writeFileSync(file, 'collectors:\n  prometheus:\n    url: http://prometheus:9090\n    step: 1500ms\n');
+  assert.throws(
+    () => loadServiceConfig({ file, env: {} }),
+    (e: Error) => e instanceof ConfigError && e.problems.some((p) => p.path === 'collectors.prometheus' && /collectors\.prometheus\.step must be whole seconds/.test(p.message)),
+  );
+  writeFileSync(file, 'collectors:\n  prometheus:\n    url: http://prometheus:9090\n    interval: 5x\n');
+  assert.throws(() => loadServiceConfig({ file, env: {} }), (e: Error) => e instanceof ConfigError && e.problems.some((p) => p.path.includes('collectors.prometheus.interval') || p.path.includes('collectors/prometheus/interval')));
+  writeFileSync(file, 'collectors:\n  prometheus:\n    url: http://prometheus:9090\n    families: [targets]\n    scraper: { workload: monitoring/StatefulSet/prometheus }\n');
+  const config = loadServiceConfig({ file, env: {} });
+  const deps = { db: openDb(':memory:'), logger: pino({ level: 'silent' }), now: () => 0 };
+  assert.ok(COLLECTORS.some((d) => d.name === 'prometheus'));
+  assert.equal(prometheusCollector.create(undefined, deps, {}), undefined);
+  assert.equal(prometheusCollector.create({ ...config.collectors.prometheus, enabled: false }, deps, {}), undefined);
+  const c = prometheusCollector.create(config.collectors.prometheus, deps, {});
+  assert.equal(c?.status().state, 'stopped');
+  assert.deepEqual(c?.status().counters.passes, 0);
 });
