@@ -20,7 +20,7 @@ import { CountedAggregator, type CountedFlows } from '../flows/counted.ts';
 import { EPHEMERAL_MIN, clientPeer } from '../flows/orient.ts';
 import type { ResolvedSide } from '../flows/resolve.ts';
 import type { PeerResolver, UnresolvedReason } from './peers.ts';
-import type { MetricFlow } from './series.ts';
+import type { EndpointRef, MetricFlow } from './series.ts';
 import type { GapDelta } from './store.ts';
 
 export type Outcome = 'edge' | 'ambiguous' | 'possible-reply' | 'no-port' | UnresolvedReason;
@@ -30,6 +30,7 @@ export class MetricFlowRecorder {
   private gaps = new Map<string, GapDelta>();
   readonly edgeKeys = new Set<string>();
   private readonly services = new Map<string, Service>();
+  private readonly memo = new WeakMap<EndpointRef, Map<number, ResolvedSide[] | UnresolvedReason>>();
 
   constructor(
     private readonly resolver: PeerResolver,
@@ -40,9 +41,9 @@ export class MetricFlowRecorder {
 
   /** Records one count; returns what became of it (for each pair of sides; the first outcome that is not an edge wins). */
   record(flow: MetricFlow, metric: string, c: CountedFlows): Outcome {
-    const srcs = this.resolver.resolve(flow.src, c.time);
+    const srcs = this.resolve(flow.src, c.time);
     if (typeof srcs === 'string') return srcs;
-    const dsts = this.resolver.resolve(flow.dst, c.time, flow.port);
+    const dsts = this.resolve(flow.dst, c.time, flow.port);
     if (typeof dsts === 'string') return dsts;
     let outcome: Outcome = 'edge';
     const worse = (o: Outcome): void => {
@@ -74,6 +75,23 @@ export class MetricFlowRecorder {
       }
     }
     return outcome;
+  }
+
+  /**
+   * Names that do not go through the IP history (workloads, Services, nodes, the apiserver) resolve
+   * the same at every step: memoised per recorder and series.
+   */
+  private resolve(ref: EndpointRef, time: number, port?: number): ResolvedSide[] | UnresolvedReason {
+    if (ref.kind === 'ip' || ref.kind === 'pod') return this.resolver.resolve(ref, time, port);
+    // A series' endpoints are the same objects at every step: keyed by identity, no string building per point.
+    let byPort = this.memo.get(ref);
+    if (!byPort) this.memo.set(ref, (byPort = new Map()));
+    let r = byPort.get(port ?? -1);
+    if (r === undefined) {
+      r = this.resolver.resolve(ref, time, port);
+      byPort.set(port ?? -1, r);
+    }
+    return r;
   }
 
   /** The server's port when only one is possible: the addressed Service's one port (translated), else the one port the server declares. */
