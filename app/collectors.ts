@@ -7,11 +7,13 @@ import type { Collector, CollectorDefinition, CollectorDeps, CollectorStatus } f
 import { filesDefinition } from '../collectors/files/definition.ts';
 import { hubbleRelayDefinition } from '../collectors/hubble-relay/definition.ts';
 import { kubernetesCollectorDefinition } from '../collectors/kubernetes/definition.ts';
+import { prometheusCollector } from '../collectors/prometheus/index.ts';
 import { importInventoryObjects } from './inventory.ts';
 
 /** Every collector flowmatrix knows, in start order (the inventory first: flows resolve through it). */
 export const COLLECTORS: readonly CollectorDefinition<never>[] = [
   kubernetesCollectorDefinition((db, req) => importInventoryObjects(db, { ...req, coalesce: true })) as CollectorDefinition<never>,
+  prometheusCollector as CollectorDefinition<never>,
   hubbleRelayDefinition as CollectorDefinition<never>,
   filesDefinition as CollectorDefinition<never>,
 ];

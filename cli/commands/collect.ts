@@ -9,10 +9,12 @@ import { filesCollect } from './collect/files.ts';
 import { hubbleCollect } from './collect/hubble.ts';
 import { kubernetesSubcommand } from './collect/kubernetes.ts';
 import type { CollectSubcommand } from './collect/options.ts';
+import { prometheusCollect } from './collect/prometheus.ts';
 
 export { collectConfig, collectSubcommand, type CollectOptions, type CollectSubcommand } from './collect/options.ts';
 
-const SOURCES: CollectSubcommand[] = [kubernetesSubcommand, hubbleCollect, filesCollect];
+/** Every `collect <source>` subcommand, one module each in cli/commands/collect/. */
+const SOURCES: CollectSubcommand[] = [kubernetesSubcommand, prometheusCollect, hubbleCollect, filesCollect];
 
 export const collectCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   const collect = program.command('collect').description('run one pass of a collector (the same collectors `serve` runs), then exit');

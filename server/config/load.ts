@@ -3,6 +3,7 @@
  * problem is reported at once with its path, line and value, and the service refuses to start.
  */
 import { readFileSync } from 'node:fs';
+import { PrometheusConfigError, resolvePrometheusConfig } from '../../collectors/prometheus/config.ts';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { yamlData } from '../../domain/yaml-document.ts';
 import { configIssues } from '../../recommender/matrix/config.ts';
@@ -203,6 +204,17 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
     problems.push({ path: 'env FLOWMATRIX_LOG_LEVEL', message: 'must be one of fatal, error, warn, info, debug, trace, silent', value: logLevel });
   }
   const reports = resolveReportSettings(cfg.reports, problems);
+  // The Prometheus collector's URL, durations and files are checked here, before anything starts
+  // (a section without a url is checked by `collect prometheus`, whose --url may complete it).
+  const prom = cfg.collectors?.prometheus;
+  if (prom?.url !== undefined && prom.enabled !== false) {
+    try {
+      resolvePrometheusConfig(prom);
+    } catch (e) {
+      if (!(e instanceof PrometheusConfigError)) throw e;
+      problems.push({ path: 'collectors.prometheus', message: e.message });
+    }
+  }
   if (problems.length > 0) throw new ConfigError(origin, problems);
 
   const requestedHost = env.FLOWMATRIX_HOST || cfg.server?.host;

@@ -8,6 +8,7 @@ import { ReportsConfig } from '../../reports/config.ts';
 import { HubbleRelayConfig } from '../../collectors/hubble-relay/config.ts';
 import { FilesConfig } from '../../collectors/files/config.ts';
 import { KubernetesConfig } from '../../collectors/kubernetes/config.ts';
+import { PrometheusCollectorConfig } from '../../collectors/prometheus/config.ts';
 
 const strict = { additionalProperties: false };
 
@@ -26,6 +27,7 @@ export const TokenConfig = Type.Object(
 export const CollectorsConfig = Type.Object(
   {
     kubernetes: Type.Optional(KubernetesConfig),
+    prometheus: Type.Optional(PrometheusCollectorConfig),
     hubble: Type.Optional(HubbleRelayConfig),
     files: Type.Optional(FilesConfig),
   },

@@ -1,0 +1,144 @@
+/**
+ * The Prometheus HTTP API through `prometheus-query`: range queries of increments and the active
+ * scrape targets, with the configured headers, bearer token file, CA and timeout. Every failure
+ * becomes a PrometheusError with a kind (unreachable, timeout, tls, http, bad-response,
+ * too-many-series) so that the collector can count it and log it once per episode.
+ */
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { PrometheusDriver } from 'prometheus-query';
+import type { PrometheusSettings } from './config.ts';
+
+export type PrometheusErrorKind = 'unreachable' | 'timeout' | 'tls' | 'http' | 'bad-response' | 'too-many-series' | 'auth';
+
+export class PrometheusError extends Error {
+  constructor(
+    readonly kind: PrometheusErrorKind,
+    message: string,
+    readonly httpStatus?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** One series of a range query: its labels and its (time ms, value) points. */
+export interface RangeSeries {
+  labels: Record<string, string>;
+  points: [number, number][];
+}
+
+export interface ActiveTarget {
+  discoveredLabels: Record<string, string>;
+  labels: Record<string, string>;
+  scrapePool: string;
+  scrapeUrl: string;
+  health: string;
+  /** Epoch ms of the last scrape; 0 when never scraped. */
+  lastScrape: number;
+}
+
+/** What prometheus-query throws (driver.handleResponse) → a PrometheusError. */
+function toError(e: unknown): PrometheusError {
+  if (e instanceof PrometheusError) return e;
+  const x = (e ?? {}) as { errorType?: string; error?: string; httpStatus?: number; code?: string; message?: string; original?: { errorType?: string } };
+  // The driver's catch() wraps what its own then() threw (an answer that is not the API's) as a network error.
+  if (x.original?.errorType) return toError(x.original);
+  const message = x.error ?? x.message ?? String(e);
+  switch (x.errorType) {
+    case 'timeout_error':
+      return new PrometheusError('timeout', `timed out: ${message}`);
+    case 'ssl_error':
+      return new PrometheusError('tls', `TLS: ${message}`);
+    case 'network_error':
+      if (typeof x.code === 'string' && /CERT|SSL|TLS|SELF_SIGNED/.test(x.code)) return new PrometheusError('tls', `TLS: ${x.code}: ${message}`);
+      return new PrometheusError('unreachable', x.code ? `${x.code}: ${message}` : message);
+    case 'http_error':
+      return new PrometheusError(x.httpStatus === 401 || x.httpStatus === 403 ? 'auth' : 'http', `HTTP ${x.httpStatus}: ${message}`, x.httpStatus);
+    case 'client_error':
+      return new PrometheusError('bad-response', 'the answer is not a Prometheus API response');
+    default:
+      // prometheus-query's own parsing (QueryResult.fromJSON, Target.fromJSON) throws plain errors on odd shapes.
+      return new PrometheusError('bad-response', message);
+  }
+}
+
+export class PrometheusApi {
+  constructor(private readonly settings: PrometheusSettings) {}
+
+  /** A driver per pass: a rotated bearer token file is read again. */
+  private driver(): PrometheusDriver {
+    const s = this.settings;
+    const headers: Record<string, string> = { ...s.headers };
+    if (s.bearerTokenFile) {
+      let token: string;
+      try {
+        token = readFileSync(s.bearerTokenFile, 'utf8').trim();
+      } catch (e) {
+        throw new PrometheusError('auth', `cannot read bearerTokenFile ${s.bearerTokenFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      headers.Authorization = `Bearer ${token}`;
+    }
+    const agent = s.ca !== undefined ? new Agent({ ca: s.ca }) : undefined;
+    return new PrometheusDriver({
+      endpoint: s.url,
+      baseURL: '/api/v1/',
+      headers,
+      timeout: s.timeoutMs,
+      ...(agent
+        ? {
+            requestInterceptor: {
+              onFulfilled: (config) => {
+                config.httpsAgent = agent;
+                return config;
+              },
+            },
+          }
+        : {}),
+    });
+  }
+
+  /** `query` evaluated every `stepMs` from `startMs` to `endMs` (ms, inclusive). */
+  async range(query: string, startMs: number, endMs: number, stepMs: number): Promise<RangeSeries[]> {
+    let result: { resultType: string; result: unknown[] };
+    try {
+      result = await this.driver().rangeQuery(query, startMs, endMs, stepMs / 1000, `${Math.ceil(this.settings.timeoutMs / 1000)}s`);
+    } catch (e) {
+      throw toError(e);
+    }
+    if (result.resultType !== 'matrix' || !Array.isArray(result.result)) throw new PrometheusError('bad-response', `expected a matrix, got ${result.resultType}`);
+    if (result.result.length > this.settings.maxSeries) {
+      throw new PrometheusError('too-many-series', `${result.result.length} series answer "${query}", more than maxSeries ${this.settings.maxSeries}`);
+    }
+    return result.result.map((r) => {
+      const rv = r as { metric?: { labels?: object }; values?: { time?: Date; value?: number }[] };
+      const labels: Record<string, string> = {};
+      for (const [k, v] of Object.entries(rv.metric?.labels ?? {})) if (typeof v === 'string') labels[k] = v;
+      const points: [number, number][] = (rv.values ?? []).map((p) => [p.time instanceof Date ? p.time.getTime() : Number.NaN, typeof p.value === 'number' ? p.value : Number.NaN]);
+      return { labels, points };
+    });
+  }
+
+  async activeTargets(): Promise<ActiveTarget[]> {
+    let data: { activeTargets?: unknown[] };
+    try {
+      data = (await this.driver().targets('active')) as { activeTargets?: unknown[] };
+    } catch (e) {
+      throw toError(e);
+    }
+    const list = data.activeTargets ?? [];
+    if (list.length > this.settings.maxSeries) throw new PrometheusError('too-many-series', `${list.length} active targets, more than maxSeries ${this.settings.maxSeries}`);
+    return list.map((t) => {
+      const x = t as { discoveredLabels?: Record<string, string>; labels?: Record<string, string>; scrapePool?: string; scrapeUrl?: string; health?: string; lastScrape?: Date | string };
+      const last = x.lastScrape instanceof Date ? x.lastScrape.getTime() : typeof x.lastScrape === 'string' ? Date.parse(x.lastScrape) : Number.NaN;
+      return {
+        discoveredLabels: x.discoveredLabels ?? {},
+        labels: x.labels ?? {},
+        scrapePool: x.scrapePool ?? '',
+        scrapeUrl: x.scrapeUrl ?? '',
+        health: x.health ?? 'unknown',
+        // Go's zero time (0001-01-01) before the first scrape.
+        lastScrape: Number.isFinite(last) && last > 0 ? last : 0,
+      };
+    });
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The Prometheus collector as `serve` runs it: a pass every `interval`; a pass with a failed
+ * query (unreachable, HTTP 500, timeout, an answer that is not the API's) is retried with capped
+ * exponential backoff. A failure is logged once per episode (when it starts, and when it ends),
+ * never once per pass; malformed series are counted and logged once per episode the same way.
+ * Memory is bounded by one query's answer (maxSeries × the steps in maxWindow), never by uptime.
+ */
+import { Backoff, sleep } from '../backoff.ts';
+import type { Collector, CollectorDeps, CollectorStatus } from '../collector.ts';
+import { PrometheusApi } from './client.ts';
+import type { PrometheusSettings } from './config.ts';
+import { runPass, type PassSummary } from './pass.ts';
+
+export interface PrometheusCollectorOptions {
+  /** Injected in tests so nothing waits for real seconds. */
+  backoff?: Backoff;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Called after every pass (tests wait on it). */
+  onPass?: (summary: PassSummary | Error) => void;
+}
+
+export class PrometheusCollector implements Collector {
+  readonly name = 'prometheus';
+  private state: CollectorStatus['state'] = 'stopped';
+  private readonly counters: Record<string, number> = { passes: 0, failed_passes: 0, records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, flows: 0 };
+  private readonly gauges: Record<string, number> = { consecutive_failures: 0, last_pass_series: 0 };
+  private lastSuccess: number | undefined;
+  private lastError: string | undefined;
+  private abort: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly api: PrometheusApi;
+  private readonly backoff: Backoff;
+  /** Reasons already logged in the current episode of bad series. */
+  private loggedReasons = new Set<string>();
+  private failing = false;
+
+  constructor(
+    private readonly settings: PrometheusSettings,
+    private readonly deps: CollectorDeps,
+    private readonly options: PrometheusCollectorOptions = {},
+  ) {
+    this.api = new PrometheusApi(settings);
+    this.backoff = options.backoff ?? new Backoff({ initialMs: 1_000, maxMs: Math.max(1_000, Math.min(300_000, settings.intervalMs * 5)) });
+  }
+
+  async start(): Promise<void> {
+    if (this.loop) return;
+    this.state = 'running';
+    this.abort = new AbortController();
+    const signal = this.abort.signal;
+    this.loop = (async () => {
+      while (!signal.aborted) {
+        const wait = await this.once();
+        if (signal.aborted) break;
+        await (this.options.sleep ?? sleep)(wait, signal);
+      }
+    })();
+  }
+
+  /** One pass, with its logging and counting; returns how long to wait before the next. */
+  async once(): Promise<number> {
+    let summary: PassSummary;
+    try {
+      summary = await runPass({ db: this.deps.db, api: this.api, settings: this.settings, now: this.deps.now() });
+    } catch (e) {
+      // Not a source failure (the store, a bug): counted and retried like one.
+      this.failed((e as Error).message, 'internal');
+      this.options.onPass?.(e as Error);
+      return this.backoff.next();
+    }
+    this.counters.passes = (this.counters.passes ?? 0) + 1;
+    for (const k of ['records', 'accepted', 'rejected', 'skipped', 'ambiguous', 'flows'] as const) this.counters[k] = (this.counters[k] ?? 0) + summary[k];
+    for (const [reason, n] of Object.entries(summary.reasons)) this.counters[`series_${reason.replace(/-/g, '_')}`] = (this.counters[`series_${reason.replace(/-/g, '_')}`] ?? 0) + n;
+    this.gauges.last_pass_series = summary.queries.reduce((n, q) => n + q.series, 0);
+    this.logBadSeries(summary);
+    this.options.onPass?.(summary);
+    const failedQueries = summary.queries.filter((q) => q.status === 'failed');
+    if (failedQueries.length > 0) {
+      const first = failedQueries[0] as (typeof failedQueries)[number];
+      for (const q of failedQueries) this.counters[`errors_${(q.errorKind ?? 'unknown').replace(/-/g, '_')}`] = (this.counters[`errors_${(q.errorKind ?? 'unknown').replace(/-/g, '_')}`] ?? 0) + 1;
+      this.failed(`${first.query}: ${first.error}`, first.errorKind ?? 'unknown', failedQueries.length);
+      return this.backoff.next();
+    }
+    if (this.failing) this.deps.logger.info({ collector: this.name, failures: this.backoff.failures }, 'prometheus reachable again');
+    this.failing = false;
+    this.backoff.reset();
+    this.gauges.consecutive_failures = 0;
+    this.lastSuccess = this.deps.now();
+    this.lastError = undefined;
+    return this.settings.intervalMs;
+  }
+
+  private failed(message: string, kind: string, queries = 1): void {
+    this.counters.failed_passes = (this.counters.failed_passes ?? 0) + 1;
+    this.gauges.consecutive_failures = (this.gauges.consecutive_failures ?? 0) + 1;
+    this.lastError = message;
+    if (!this.failing) this.deps.logger.warn({ collector: this.name, kind, queries, err: message }, 'prometheus pass failed; retrying with backoff (logged once until it recovers)');
+    this.failing = true;
+  }
+
+  /** Malformed or unusable series: one log line per reason per episode (an episode ends with a clean pass). */
+  private logBadSeries(s: PassSummary): void {
+    const fresh = Object.keys(s.reasons).filter((r) => !this.loggedReasons.has(r));
+    if (Object.keys(s.reasons).length === 0) {
+      this.loggedReasons.clear();
+      return;
+    }
+    if (fresh.length === 0) return;
+    for (const r of fresh) this.loggedReasons.add(r);
+    this.deps.logger.warn({ collector: this.name, reasons: Object.fromEntries(fresh.map((r) => [r, s.reasons[r]])), examples: s.examples.slice(0, 3) }, 'prometheus series not turned into edges (logged once per reason until a clean pass)');
+  }
+
+  async stop(): Promise<void> {
+    if (!this.loop) {
+      this.state = 'stopped';
+      return;
+    }
+    this.abort?.abort();
+    await this.loop;
+    this.loop = undefined;
+    this.state = 'stopped';
+  }
+
+  status(): CollectorStatus {
+    const s: CollectorStatus = { name: this.name, state: this.state, counters: { ...this.counters }, gauges: { ...this.gauges } };
+    if (this.lastSuccess !== undefined) s.lastSuccess = this.lastSuccess;
+    if (this.lastError !== undefined) s.lastError = this.lastError;
+    return s;
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * One pass of the Prometheus collector: for each metric family query, the increments since the
+ * query's cursor (`sum by (…) (increase(metric{…}[step]))` evaluated every step: one query per
+ * metric per pass, whatever the number of workloads, so it also suits Thanos and Mimir), then
+ * the active scrape targets. Each query's edges, gaps, run counters and new cursor are committed
+ * in ONE transaction: a pass that fails half-way keeps what it committed, and the next pass
+ * resumes from each query's own cursor (nothing counted twice, nothing skipped).
+ */
+import type { FlowSource } from '../../domain/flow.ts';
+import type { Db } from '../../store/db.ts';
+import { EdgeStore } from '../../store/edges.ts';
+import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
+import { readResolutionData } from '../../store/inventory.ts';
+import { ResolutionIndex } from '../flows/resolve.ts';
+import { SqliteBatchWriter } from '../flows/write.ts';
+import { PrometheusError, type PrometheusApi } from './client.ts';
+import type { PrometheusSettings } from './config.ts';
+import { hubbleQueries } from './families/hubble.ts';
+import { istioQueries } from './families/istio.ts';
+import { netobservQueries } from './families/netobserv.ts';
+import { PeerResolver } from './peers.ts';
+import { MetricFlowRecorder, type Outcome } from './record.ts';
+import type { FamilyQuery, SeriesReading } from './series.ts';
+import { PrometheusStore } from './store.ts';
+import { readTarget } from './targets.ts';
+
+export interface QueryOutcome {
+  family: string;
+  /** `metric{matchers}`, or `targets`. */
+  query: string;
+  status: 'done' | 'failed' | 'up-to-date';
+  /** The window counted, ISO 8601: (from, to]. */
+  from?: string;
+  to?: string;
+  series: number;
+  error?: string;
+  errorKind?: PrometheusError['kind'];
+}
+
+export interface PassSummary {
+  url: string;
+  /** The ingest_runs row of this pass. */
+  run: number;
+  status: 'done' | 'failed';
+  queries: QueryOutcome[];
+  /** Points (series × steps) and targets read. */
+  records: number;
+  /** Turned into flow counts (edges or ambiguous pairs). */
+  accepted: number;
+  rejected: number;
+  skipped: number;
+  ambiguous: number;
+  /** Flows the counts stood for, on edges. */
+  flows: number;
+  /** Distinct edges this pass added to or updated. */
+  edges: number;
+  /** Count per outcome and reason: rejects (missing-label, …), skips, unknown-workload, no-port, possible-reply, … */
+  reasons: Record<string, number>;
+  /** The first rejected series (at most 10): which query, which label, which value. */
+  examples: { query: string; reason: string; label?: string; value?: string }[];
+  edgesTotal: number;
+}
+
+export interface PassOptions {
+  db: Db;
+  api: PrometheusApi;
+  settings: PrometheusSettings;
+  now: number;
+}
+
+const MAX_EXAMPLES = 10;
+const MAX_POINTS = 10_000;
+
+export function familyQueries(settings: PrometheusSettings): FamilyQuery[] {
+  const out: FamilyQuery[] = [];
+  if (settings.families.includes('hubble')) out.push(...hubbleQueries(settings));
+  if (settings.families.includes('netobserv')) out.push(...netobservQueries(settings));
+  if (settings.families.includes('istio')) out.push(...istioQueries(settings));
+  return out;
+}
+
+export function promql(q: FamilyQuery, stepMs: number): string {
+  return `sum by (${q.by.join(', ')}) (increase(${q.metric}{${q.matchers}}[${stepMs / 1000}s]))`;
+}
+
+/** A counter's increase as a flow count: increase() extrapolates, so it is rounded, and any increase counts at least once. */
+export function flowCount(v: number): number {
+  return v > 0 ? Math.max(1, Math.round(v)) : 0;
+}
+
+function bump(o: Record<string, number>, k: string, n = 1): void {
+  o[k] = (o[k] ?? 0) + n;
+}
+
+export async function runPass({ db, api, settings, now }: PassOptions): Promise<PassSummary> {
+  const data = readResolutionData(db);
+  const resolver = new PeerResolver(new ResolutionIndex(data), data.workloads);
+  const store = new PrometheusStore(db);
+  const writer = new SqliteBatchWriter(db);
+  const run = writer.startRun(`prometheus ${settings.url}`, 'prometheus');
+  const counters: IngestRunCounters = { records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, rejects: {} };
+  const reasons: Record<string, number> = {};
+  const examples: PassSummary['examples'] = [];
+  const queries: QueryOutcome[] = [];
+  const edgeKeys = new Set<string>();
+  let flows = 0;
+
+  const step = settings.stepMs;
+  const end = Math.floor((now - settings.delayMs) / step) * step;
+
+  /** Applies one reading's outcome to the counters. */
+  const count = (queryName: string, r: SeriesReading | { kind: 'skip'; reason: string } | { kind: 'reject'; reason: string; label?: string; value?: string }, points: number): void => {
+    if (r.kind === 'reject') {
+      counters.rejected += points;
+      bump(counters.rejects, r.reason, points);
+      bump(reasons, r.reason, points);
+      if (examples.length < MAX_EXAMPLES) {
+        const ex: PassSummary['examples'][number] = { query: queryName, reason: r.reason };
+        if (r.label !== undefined) ex.label = r.label;
+        if (r.value !== undefined) ex.value = r.value;
+        examples.push(ex);
+      }
+    } else if (r.kind === 'skip') {
+      counters.skipped += points;
+      bump(reasons, r.reason, points);
+    }
+  };
+  const outcome = (o: Outcome, n: number): void => {
+    if (o === 'edge') flows += n;
+    else {
+      bump(reasons, o);
+      if (o === 'ambiguous' || o === 'possible-reply') counters.ambiguous++;
+    }
+  };
+
+  /** Commits what the recorder holds with the run's counters and the query's new cursor, in one transaction. */
+  const commit = (recorder: MetricFlowRecorder, query: string, position: number | undefined, status: IngestRunStatus): void => {
+    const batch = recorder.aggregator.drain();
+    const gaps = recorder.drainGaps();
+    store.transaction(() => {
+      writer.commit(batch, run, counters, status);
+      store.writeGaps(gaps);
+      if (position !== undefined) store.advance(settings.url, query, position);
+    });
+    for (const k of recorder.edgeKeys) edgeKeys.add(k);
+  };
+
+  /** Set when the server itself is not answering: the remaining queries are not tried this pass. */
+  let down: PrometheusError | undefined;
+  const failQuery = (row: QueryOutcome, e: unknown): void => {
+    const err = e instanceof PrometheusError ? e : new PrometheusError('bad-response', (e as Error).message);
+    row.status = 'failed';
+    row.error = err.message;
+    row.errorKind = err.kind;
+    if (err.kind === 'unreachable' || err.kind === 'timeout' || err.kind === 'tls' || err.kind === 'auth') down = err;
+  };
+
+  for (const q of familyQueries(settings)) {
+    const name = `${q.metric}{${q.matchers}}`;
+    const cursor = store.cursor(settings.url, name);
+    // Cursors sit on step boundaries; a changed step realigns to the next one.
+    const from = cursor !== undefined ? Math.ceil(cursor / step) * step : end - settings.lookbackMs;
+    // The first pass anchors the query's start, so that a first pass that fails does not move it forward.
+    if (cursor === undefined) store.advance(settings.url, name, from);
+    // Prometheus refuses a range query of more than 11,000 points per series (web/api/v1/api.go).
+    const to = Math.min(end, from + Math.min(settings.maxWindowMs, MAX_POINTS * step));
+    if (to - from < step) {
+      queries.push({ family: q.family, query: name, status: 'up-to-date', series: 0 });
+      continue;
+    }
+    const outcomeRow: QueryOutcome = { family: q.family, query: name, status: 'done', from: new Date(from).toISOString(), to: new Date(to).toISOString(), series: 0 };
+    queries.push(outcomeRow);
+    let series;
+    try {
+      if (down) throw down;
+      series = await api.range(promql(q, step), from + step, to, step);
+    } catch (e) {
+      failQuery(outcomeRow, e);
+      continue;
+    }
+    outcomeRow.series = series.length;
+    const recorder = new MetricFlowRecorder(resolver, data.services);
+    const source: FlowSource = 'prometheus';
+    for (const s of series) {
+      counters.records += s.points.length;
+      const reading = q.read(s.labels);
+      if (reading.kind !== 'flow') {
+        count(name, reading, s.points.length);
+        continue;
+      }
+      for (const [t, v] of s.points) {
+        if (!Number.isFinite(t) || !Number.isFinite(v) || v < 0) {
+          count(name, { kind: 'reject', reason: 'invalid-value', value: String(v) }, 1);
+          continue;
+        }
+        const n = flowCount(v);
+        counters.accepted++;
+        if (n === 0) continue;
+        outcome(recorder.record(reading.flow, q.metric, { time: t, flows: n, packets: 0, bytes: 0, verdict: reading.flow.verdict, source }), n);
+      }
+    }
+    commit(recorder, name, to, 'running');
+  }
+
+  if (settings.families.includes('targets') && settings.scraper) {
+    const name = 'targets';
+    const row: QueryOutcome = { family: 'targets', query: name, status: 'done', series: 0 };
+    queries.push(row);
+    try {
+      if (down) throw down;
+      const targets = await api.activeTargets();
+      row.series = targets.length;
+      const cursor = store.cursor(settings.url, name) ?? 0;
+      const recorder = new MetricFlowRecorder(resolver, data.services);
+      let newest = cursor;
+      // Sorted so that the same answer stores the same rows in the same order.
+      const sorted = [...targets].sort((a, b) => a.scrapePool.localeCompare(b.scrapePool) || a.scrapeUrl.localeCompare(b.scrapeUrl));
+      for (const t of sorted) {
+        // Only scrapes made since the last pass: each counts once.
+        if (t.lastScrape <= cursor) continue;
+        counters.records++;
+        newest = Math.max(newest, t.lastScrape);
+        const reading = readTarget(t, settings.scraper);
+        if (reading.kind !== 'flow') {
+          count(name, reading, 1);
+          continue;
+        }
+        counters.accepted++;
+        outcome(recorder.record(reading.flow, 'targets', { time: t.lastScrape, flows: 1, packets: 0, bytes: 0, verdict: reading.flow.verdict, source: 'scrape-targets' }), 1);
+      }
+      row.from = new Date(cursor).toISOString();
+      row.to = new Date(newest).toISOString();
+      commit(recorder, name, newest, 'running');
+    } catch (e) {
+      failQuery(row, e);
+    }
+  }
+
+  const failed = queries.some((q) => q.status === 'failed');
+  writer.commit({ edges: [], ambiguous: [], names: [] }, run, counters, failed ? 'failed' : 'done');
+  return {
+    url: settings.url,
+    run,
+    status: failed ? 'failed' : 'done',
+    queries,
+    records: counters.records,
+    accepted: counters.accepted,
+    rejected: counters.rejected,
+    skipped: counters.skipped,
+    ambiguous: counters.ambiguous,
+    flows,
+    edges: edgeKeys.size,
+    reasons: Object.fromEntries(Object.entries(reasons).sort(([a], [b]) => a.localeCompare(b))),
+    examples,
+    edgesTotal: new EdgeStore(db).count(),
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * One counted metric flow → edges, ambiguous pairs and gaps, through the pipeline's own stages:
+ * both sides resolve like flow records (peers.ts), the client is the side the metric says opened
+ * the connection (`clientPeer` turns a server's own node into `kubelet:`), and the counts are
+ * aggregated like records (collectors/flows/counted.ts).
+ *
+ * The rules that keep a metric from inventing a rule:
+ *  - direction unknown (Hubble flows_processed_total, a NetObserv series without `Flags=SYN`) →
+ *    an ambiguous pair, never an edge;
+ *  - no port (Istio, Hubble tcp_flags) → an edge only on the one port of the Service the client
+ *    addressed, or the one port the server declares; otherwise no edge; either way an edge_gaps row;
+ *  - a destination port in the ephemeral range (≥ 32768, orient.ts EPHEMERAL_MIN) that the server
+ *    does not declare is what a reply looks like (a reply's destination is the client's ephemeral
+ *    port; Hubble's port_distribution drops replies only when it knows, handler.go): ambiguous,
+ *    never an edge on that port.
+ */
+
+import type { Service } from '../../domain/inventory.ts';
+import { CountedAggregator, type CountedFlows } from '../flows/counted.ts';
+import { EPHEMERAL_MIN, clientPeer } from '../flows/orient.ts';
+import type { ResolvedSide } from '../flows/resolve.ts';
+import type { PeerResolver, UnresolvedReason } from './peers.ts';
+import type { EndpointRef, MetricFlow } from './series.ts';
+import type { GapDelta } from './store.ts';
+
+export type Outcome = 'edge' | 'ambiguous' | 'possible-reply' | 'no-port' | UnresolvedReason;
+
+export class MetricFlowRecorder {
+  readonly aggregator = new CountedAggregator();
+  private gaps = new Map<string, GapDelta>();
+  readonly edgeKeys = new Set<string>();
+  private readonly services = new Map<string, Service>();
+  private readonly memo = new WeakMap<EndpointRef, Map<number, ResolvedSide[] | UnresolvedReason>>();
+
+  constructor(
+    private readonly resolver: PeerResolver,
+    services: readonly Service[],
+  ) {
+    for (const s of services) this.services.set(`${s.namespace}/${s.name}`, s);
+  }
+
+  /** Records one count; returns what became of it (for each pair of sides; the first outcome that is not an edge wins). */
+  record(flow: MetricFlow, metric: string, c: CountedFlows): Outcome {
+    const srcs = this.resolve(flow.src, c.time);
+    if (typeof srcs === 'string') return srcs;
+    const dsts = this.resolve(flow.dst, c.time, flow.port);
+    if (typeof dsts === 'string') return dsts;
+    let outcome: Outcome = 'edge';
+    const worse = (o: Outcome): void => {
+      if (outcome === 'edge') outcome = o;
+    };
+    for (const s of srcs) {
+      for (const d of dsts) {
+        if (flow.direction === 'unknown') {
+          this.aggregator.addAmbiguous(s.key, 0, d.key, d.port ?? 0, flow.protocol, c);
+          worse('ambiguous');
+          continue;
+        }
+        let port = d.port;
+        if (port === undefined) {
+          const filled = this.inferPort(flow, d, c.time);
+          this.addGap({ client: clientPeer(s, d).key, server: d.key, port: filled?.port ?? 0, protocol: flow.protocol, source: c.source, metric, lacks: 'port', filledBy: filled?.by ?? 'none', firstSeen: c.time, lastSeen: c.time, flows: c.flows });
+          if (!filled) {
+            worse('no-port');
+            continue;
+          }
+          port = filled.port;
+        } else if (!flow.portIsServer && port >= EPHEMERAL_MIN && !d.declaredPorts.has(port)) {
+          this.aggregator.addAmbiguous(s.key, 0, d.key, port, flow.protocol, c);
+          worse('possible-reply');
+          continue;
+        }
+        const client = clientPeer(s, { ...d, port });
+        this.edgeKeys.add(this.aggregator.addEdge(client.key, d.key, port, flow.protocol, c));
+      }
+    }
+    return outcome;
+  }
+
+  /**
+   * Names that do not go through the IP history (workloads, Services, nodes, the apiserver) resolve
+   * the same at every step: memoised per recorder and series.
+   */
+  private resolve(ref: EndpointRef, time: number, port?: number): ResolvedSide[] | UnresolvedReason {
+    if (ref.kind === 'ip' || ref.kind === 'pod') return this.resolver.resolve(ref, time, port);
+    // A series' endpoints are the same objects at every step: keyed by identity, no string building per point.
+    let byPort = this.memo.get(ref);
+    if (!byPort) this.memo.set(ref, (byPort = new Map()));
+    let r = byPort.get(port ?? -1);
+    if (r === undefined) {
+      r = this.resolver.resolve(ref, time, port);
+      byPort.set(port ?? -1, r);
+    }
+    return r;
+  }
+
+  /** The server's port when only one is possible: the addressed Service's one port (translated), else the one port the server declares. */
+  private inferPort(flow: MetricFlow, server: ResolvedSide, time: number): { port: number; by: 'service-port' | 'declared-port' } | undefined {
+    if (flow.service) {
+      const svc = this.services.get(`${flow.service.namespace}/${flow.service.name}`);
+      const ports = svc?.ports.filter((p) => p.protocol === flow.protocol) ?? [];
+      if (ports.length === 1) {
+        const sides = this.resolver.resolve({ kind: 'service', ...flow.service }, time, (ports[0] as { port: number }).port);
+        const mine = typeof sides === 'string' ? undefined : sides.find((x) => x.key === server.key);
+        if (mine?.port !== undefined) return { port: mine.port, by: 'service-port' };
+      }
+    }
+    if (server.declaredPorts.size === 1) return { port: [...server.declaredPorts][0] as number, by: 'declared-port' };
+    return undefined;
+  }
+
+  private addGap(g: GapDelta): void {
+    const key = `${g.client}\t${g.server}\t${g.port}\t${g.protocol}\t${g.source}\t${g.metric}\t${g.lacks}`;
+    const x = this.gaps.get(key);
+    if (!x) {
+      this.gaps.set(key, g);
+      return;
+    }
+    x.firstSeen = Math.min(x.firstSeen, g.firstSeen);
+    x.lastSeen = Math.max(x.lastSeen, g.lastSeen);
+    x.flows += g.flows;
+  }
+
+  drainGaps(): GapDelta[] {
+    const out = [...this.gaps.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+    this.gaps = new Map();
+    return out;
+  }
+}
+

@@ -1,0 +1,78 @@
+/**
+ * What one metric series says about traffic, before any inventory is consulted: two endpoints
+ * as the series' labels name them, the protocol, the server port when the series carries one,
+ * and who the client is when the metric's own semantics say so (each family cites where).
+ */
+import type { Protocol, Verdict } from '../../domain/flow.ts';
+
+export type EndpointRef =
+  /** A workload by name; `workloadKind` when the series carries it (NetObserv OwnerType, Hubble workload_kind). `namespace` is empty for Hubble `workload-name`. */
+  | { kind: 'workload'; namespace: string; name: string; workloadKind?: string }
+  /** A pod by name; `ip` (a scrape address) backs the name up through the IP history. */
+  | { kind: 'pod'; namespace: string; pod: string; ip?: string }
+  | { kind: 'node'; name: string }
+  | { kind: 'service'; namespace: string; name: string }
+  | { kind: 'ip'; ip: string }
+  | { kind: 'apiserver' };
+
+/** `src-is-client`: the metric counts only what the source opened (a SYN, a request, a non-reply flow). */
+export type MetricDirection = 'src-is-client' | 'unknown';
+
+export interface MetricFlow {
+  src: EndpointRef;
+  dst: EndpointRef;
+  protocol: Protocol;
+  /** The destination's port, when the series carries it. */
+  port?: number;
+  direction: MetricDirection;
+  verdict: Verdict;
+  /** True when the port is certainly the one the client connected to (a scrape URL), never a reply's destination. */
+  portIsServer?: boolean;
+  /** The Service the client addressed, when the series names it (Istio destination_service_*): the port can come from it. */
+  service?: { namespace: string; name: string };
+}
+
+export type SkipReason = 'unsupported-protocol' | 'outside-cluster' | 'reserved-identity' | 'not-a-workload' | 'unknown-peer';
+export type RejectReason = 'missing-label' | 'invalid-label' | 'invalid-value';
+
+export type SeriesReading =
+  | { kind: 'flow'; flow: MetricFlow }
+  | { kind: 'skip'; reason: SkipReason }
+  | { kind: 'reject'; reason: RejectReason; label?: string; value?: string };
+
+export type Labels = Readonly<Record<string, string>>;
+
+/** One metric family query: `sum by (by…) (increase(metric{matchers}[step]))`, and how to read its series. */
+export interface FamilyQuery {
+  family: string;
+  metric: string;
+  /** PromQL matchers without braces (may be empty). */
+  matchers: string;
+  by: readonly string[];
+  read(labels: Labels): SeriesReading;
+}
+
+export function reject(reason: RejectReason, label?: string, value?: string): SeriesReading {
+  const r: SeriesReading = { kind: 'reject', reason };
+  if (label !== undefined) r.label = label;
+  if (value !== undefined) r.value = value.slice(0, 80);
+  return r;
+}
+
+/** A port label: an integer 0–65535, or undefined when absent or empty. */
+export function portLabel(labels: Labels, name: string): number | 'invalid' | undefined {
+  const v = labels[name];
+  if (v === undefined || v === '') return undefined;
+  if (!/^\d{1,5}$/.test(v)) return 'invalid';
+  const n = Number(v);
+  return n <= 65535 ? n : 'invalid';
+}
+
+export function joinMatchers(...parts: string[]): string {
+  return parts.filter((p) => p.trim() !== '').join(',');
+}
+
+/** Tells a reading (flow, skip, reject) from an endpoint: their `kind`s never overlap. */
+export function isReading(x: EndpointRef | SeriesReading): x is SeriesReading {
+  return x.kind === 'flow' || x.kind === 'skip' || x.kind === 'reject';
+}

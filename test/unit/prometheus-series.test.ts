@@ -1,0 +1,114 @@
+/**
+ * Reading metric series into flows, input → expected reading, each citing where the label
+ * semantics come from; and the collector's config checks (every problem names its key).
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { COLLECTORS } from '../../app/collectors.ts';
+import { prometheusCollector } from '../../collectors/prometheus/index.ts';
+import { ConfigError, loadServiceConfig } from '../../server/config/load.ts';
+import { openDb } from '../../store/db.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+import { hubbleEndpoint } from '../../collectors/prometheus/families/hubble.ts';
+import { readIstio } from '../../collectors/prometheus/families/istio.ts';
+import { readNetobserv } from '../../collectors/prometheus/families/netobserv.ts';
+import { parseDuration, resolvePrometheusConfig } from '../../collectors/prometheus/config.ts';
+import { flowCount, promql } from '../../collectors/prometheus/pass.ts';
+import { readTarget } from '../../collectors/prometheus/targets.ts';
+
+// cilium Documentation/observability/metrics.rst "Context Options": labelsContext labels.
+test('Hubble labelsContext: namespace + workload (+ kind) is a workload; pod; ip', () => {
+  assert.deepEqual(hubbleEndpoint({ source_namespace: 'shop', source_workload: 'web', source_workload_kind: 'Deployment' }, 'source', ['workload']), { kind: 'workload', namespace: 'shop', name: 'web', workloadKind: 'Deployment' });
+  assert.deepEqual(hubbleEndpoint({ destination_namespace: 'shop', destination_pod: 'db-0' }, 'destination', ['workload']), { kind: 'pod', namespace: 'shop', pod: 'db-0' });
+  assert.deepEqual(hubbleEndpoint({ source_ip: '10.0.0.1' }, 'source', ['workload']), { kind: 'ip', ip: '10.0.0.1' });
+});
+
+// Same page: `workload` = namespace/workload-name, `pod` = namespace/pod, `|` = first non-empty.
+test('Hubble source/destination context: read as the configured context says', () => {
+  assert.deepEqual(hubbleEndpoint({ source: 'shop/web' }, 'source', ['workload', 'ip']), { kind: 'workload', namespace: 'shop', name: 'web' });
+  assert.deepEqual(hubbleEndpoint({ source: 'shop/web-6b9f8c7d54-x2x9k' }, 'source', ['pod']), { kind: 'pod', namespace: 'shop', pod: 'web-6b9f8c7d54-x2x9k' });
+  assert.deepEqual(hubbleEndpoint({ source: '10.244.0.10' }, 'source', ['workload', 'ip']), { kind: 'ip', ip: '10.244.0.10' });
+  assert.deepEqual(hubbleEndpoint({ source: 'web' }, 'source', ['workload-name']), { kind: 'workload', namespace: '', name: 'web' });
+  // reserved-identity: kube-apiserver wins over other reserved labels (metrics.rst note).
+  assert.deepEqual(hubbleEndpoint({ destination: 'reserved:kube-apiserver' }, 'destination', ['reserved-identity']), { kind: 'apiserver' });
+  assert.deepEqual(hubbleEndpoint({ destination: 'reserved:world' }, 'destination', ['reserved-identity']), { kind: 'skip', reason: 'reserved-identity' });
+  assert.deepEqual(hubbleEndpoint({ source: 'shop' }, 'source', ['namespace']), { kind: 'skip', reason: 'not-a-workload' });
+  assert.deepEqual(hubbleEndpoint({}, 'source', ['workload']), { kind: 'reject', reason: 'missing-label', label: 'source' });
+});
+
+// netobserv config/samples/flowmetrics/workload-syn-in.yaml and workload-syn-out.yaml remaps; Flags=SYN filter.
+test('NetObserv: both sample layouts and the native field names; only Flags=SYN tells the client', () => {
+  const synIn = readNetobserv({ Flags: 'SYN', from_namespace: 'a', from_workload: 'x', from_kind: 'Deployment', namespace: 'b', workload: 'y', kind: 'StatefulSet', port: '5432' });
+  assert.deepEqual(synIn, { kind: 'flow', flow: { src: { kind: 'workload', namespace: 'a', name: 'x', workloadKind: 'Deployment' }, dst: { kind: 'workload', namespace: 'b', name: 'y', workloadKind: 'StatefulSet' }, protocol: 'TCP', direction: 'src-is-client', verdict: 'unknown', port: 5432 } });
+  const synOut = readNetobserv({ Flags: 'SYN', namespace: 'a', workload: 'x', kind: 'Deployment', to_namespace: 'b', to_workload: 'y', to_kind: 'StatefulSet', port: '5432' });
+  assert.deepEqual(synOut, synIn);
+  const native = readNetobserv({ SrcK8S_Namespace: 'a', SrcK8S_OwnerName: 'x', SrcK8S_OwnerType: 'Deployment', DstK8S_Namespace: '', DstK8S_OwnerName: 'node-a', DstK8S_OwnerType: 'Node', DstPort: '10250', Proto: '6' });
+  assert.deepEqual(native, { kind: 'flow', flow: { src: { kind: 'workload', namespace: 'a', name: 'x', workloadKind: 'Deployment' }, dst: { kind: 'node', name: 'node-a' }, protocol: 'TCP', direction: 'unknown', verdict: 'unknown', port: 10250 } });
+  assert.deepEqual(readNetobserv({ SrcK8S_Namespace: 'a', SrcK8S_OwnerName: 'x', DstK8S_Namespace: 'b', DstK8S_OwnerName: 'y' }), { kind: 'reject', reason: 'missing-label', label: 'Proto' });
+  assert.deepEqual(readNetobserv({ Flags: 'SYN', from_namespace: 'a', from_workload: 'x', namespace: 'b', workload: 'y', port: '99999' }), { kind: 'reject', reason: 'invalid-label', label: 'port', value: '99999' });
+});
+
+// Istio standard metrics: source_* is the client; "unknown" when the proxy could not tell.
+test('Istio: workloads, the addressed Service, unknown peers skipped', () => {
+  const r = readIstio({ source_workload: 'sleep', source_workload_namespace: 'default', destination_workload: 'httpbin', destination_workload_namespace: 'default', destination_service_name: 'httpbin', destination_service_namespace: 'default' });
+  assert.deepEqual(r, { kind: 'flow', flow: { src: { kind: 'workload', namespace: 'default', name: 'sleep' }, dst: { kind: 'workload', namespace: 'default', name: 'httpbin' }, protocol: 'TCP', direction: 'src-is-client', verdict: 'forwarded', service: { namespace: 'default', name: 'httpbin' } } });
+  assert.deepEqual(readIstio({ source_workload: 'unknown', source_workload_namespace: 'unknown', destination_workload: 'httpbin', destination_workload_namespace: 'default' }), { kind: 'skip', reason: 'unknown-peer' });
+});
+
+// prometheus docs/querying/api.md "Targets"; kubernetes_sd role=endpointslice meta labels.
+test('scrape targets: pod from the meta labels (with the address), else the address; port from the scrape URL', () => {
+  const base = { labels: {}, scrapePool: 'p', health: 'up', lastScrape: 1 };
+  const scraper = { kind: 'workload' as const, workload: { namespace: 'monitoring', kind: 'StatefulSet' as const, name: 'prometheus' } };
+  const viaSlice = readTarget({ ...base, scrapeUrl: 'http://10.244.0.10:9090/metrics', discoveredLabels: { __meta_kubernetes_namespace: 'shop', __meta_kubernetes_endpointslice_address_target_kind: 'Pod', __meta_kubernetes_endpointslice_address_target_name: 'web-1' } }, scraper);
+  assert.deepEqual(viaSlice.kind === 'flow' && [viaSlice.flow.dst, viaSlice.flow.port, viaSlice.flow.verdict], [{ kind: 'pod', namespace: 'shop', pod: 'web-1', ip: '10.244.0.10' }, 9090, 'forwarded']);
+  const https = readTarget({ ...base, health: 'down', scrapeUrl: 'https://192.168.22.31/metrics', discoveredLabels: {} }, scraper);
+  assert.deepEqual(https.kind === 'flow' && [https.flow.dst, https.flow.port, https.flow.verdict], [{ kind: 'ip', ip: '192.168.22.31' }, 443, 'unknown']);
+  assert.deepEqual(readTarget({ ...base, scrapeUrl: 'http://kube-state-metrics.monitoring.svc:8080/metrics', discoveredLabels: {} }, scraper), { kind: 'skip', reason: 'not-an-address' });
+});
+
+test('increments: one PromQL per metric, rounded counts, any increase counts once', () => {
+  assert.equal(promql({ family: 'istio', metric: 'istio_requests_total', matchers: 'reporter="destination"', by: ['a', 'b'], read: () => ({ kind: 'skip', reason: 'unknown-peer' }) }, 60_000), 'sum by (a, b) (increase(istio_requests_total{reporter="destination"}[60s]))');
+  assert.deepEqual([0, 0.2, 1.4, 2.5, -1].map(flowCount), [0, 1, 1, 3, 0]);
+});
+
+test('config: defaults, durations, and errors that name the key', () => {
+  const s = resolvePrometheusConfig({ url: 'http://prometheus.monitoring:9090/' });
+  assert.deepEqual([s.url, s.intervalMs, s.stepMs, s.timeoutMs, s.families], ['http://prometheus.monitoring:9090', 60_000, 60_000, 30_000, ['hubble', 'netobserv', 'istio']]);
+  assert.equal(parseDuration('1h30m', 'x'), 5_400_000);
+  const bad: [object, RegExp][] = [
+    [{}, /collectors\.prometheus\.url is required/],
+    [{ url: 'ftp://x' }, /collectors\.prometheus\.url: only http/],
+    [{ url: 'http://x', step: '90' }, /collectors\.prometheus\.step: "90" is not a duration/],
+    [{ url: 'http://x', step: '1500ms' }, /collectors\.prometheus\.step must be whole seconds/],
+    [{ url: 'http://x', families: ['targets'] }, /"targets" needs collectors\.prometheus\.scraper/],
+    [{ url: 'http://x', scraper: { workload: 'prometheus' } }, /collectors\.prometheus\.scraper\.workload: invalid workload key/],
+    [{ url: 'http://x', caFile: '/nonexistent/ca.pem' }, /collectors\.prometheus\.caFile: cannot read/],
+    [{ url: 'http://x', bearerTokenFile: '/nonexistent/token' }, /collectors\.prometheus\.bearerTokenFile: .* does not exist/],
+  ];
+  for (const [c, re] of bad) assert.throws(() => resolvePrometheusConfig(c), re);
+  assert.deepEqual(resolvePrometheusConfig({ url: 'http://x', scraper: { namespace: 'monitoring', pod: 'prometheus-0' } }).families, ['hubble', 'netobserv', 'istio', 'targets']);
+});
+
+test('serve: a collectors.prometheus section with a url is checked at start; the definition is off without a section', () => {
+  const dir = tmpDir();
+  const file = join(dir, 'flowmatrix.yaml');
+  writeFileSync(file, 'collectors:\n  prometheus:\n    url: http://prometheus:9090\n    step: 1500ms\n');
+  assert.throws(
+    () => loadServiceConfig({ file, env: {} }),
+    (e: Error) => e instanceof ConfigError && e.problems.some((p) => p.path === 'collectors.prometheus' && /collectors\.prometheus\.step must be whole seconds/.test(p.message)),
+  );
+  writeFileSync(file, 'collectors:\n  prometheus:\n    url: http://prometheus:9090\n    interval: 5x\n');
+  assert.throws(() => loadServiceConfig({ file, env: {} }), (e: Error) => e instanceof ConfigError && e.problems.some((p) => p.path.includes('collectors.prometheus.interval') || p.path.includes('collectors/prometheus/interval')));
+  writeFileSync(file, 'collectors:\n  prometheus:\n    url: http://prometheus:9090\n    families: [targets]\n    scraper: { workload: monitoring/StatefulSet/prometheus }\n');
+  const config = loadServiceConfig({ file, env: {} });
+  const deps = { db: openDb(':memory:'), logger: pino({ level: 'silent' }), now: () => 0 };
+  assert.ok(COLLECTORS.some((d) => d.name === 'prometheus'));
+  assert.equal(prometheusCollector.create(undefined, deps, {}), undefined);
+  assert.equal(prometheusCollector.create({ ...config.collectors.prometheus, enabled: false }, deps, {}), undefined);
+  const c = prometheusCollector.create(config.collectors.prometheus, deps, {});
+  assert.equal(c?.status().state, 'stopped');
+  assert.deepEqual(c?.status().counters.passes, 0);
+});
