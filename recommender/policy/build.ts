@@ -160,6 +160,8 @@ interface Checked<T> {
 }
 interface CheckCache {
   peers: Map<PolicyPeer, Checked<PolicyPeer>>;
+  /** One-peer lists by their peer object (see `checkedPeerList`). */
+  peerLists: Map<PolicyPeer, CheckedPeers>;
   ports: Map<PortSpec, Checked<PortSpec>>;
   /** One-port lists by their port object, longer lists by their key (see `checkedPortList`). */
   portLists: Map<PortSpec, CheckedPorts>;
@@ -167,7 +169,7 @@ interface CheckCache {
 }
 
 function newCache(): CheckCache {
-  return { peers: new Map(), ports: new Map(), portLists: new Map(), portSets: new Map() };
+  return { peers: new Map(), peerLists: new Map(), ports: new Map(), portLists: new Map(), portSets: new Map() };
 }
 
 function checkedPort(cache: CheckCache, path: string, i: number, p: PortSpec): Checked<PortSpec> {
@@ -376,20 +378,42 @@ function checkedPeer(cache: CheckCache, path: string, i: number, p: PolicyPeer):
   return c;
 }
 
+/** A rule's peers checked, sorted and de-duplicated, and their part of the rule's sort key. */
+interface CheckedPeers {
+  values: PolicyPeer[];
+  key: string;
+}
+
+/**
+ * A rule's peers checked, sorted and de-duplicated. A rule of one peer (most of them) gets one
+ * array per peer object, shared by every rule of that peer alone, as one-port lists are.
+ */
+function checkedPeerList(cache: CheckCache, path: string, peers: readonly PolicyPeer[]): CheckedPeers {
+  if (peers.length === 1) {
+    const p = peers[0]!;
+    let l = cache.peerLists.get(p);
+    if (l === undefined) {
+      const c = checkedPeer(cache, path, 0, p);
+      cache.peerLists.set(p, (l = { values: [c.value], key: c.key }));
+    }
+    return l;
+  }
+  const checked = uniqueSortedBy(
+    peers.map((p, i) => checkedPeer(cache, path, i, p)),
+    (c) => c.key,
+  );
+  return { values: checked.map((c) => c.value), key: checked.map((c) => c.key).join(';') };
+}
+
 function checkRule(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, r: RuleInput): KeyedRule {
   if (r.peers.length === 0) {
     throw new PolicyError(`${path}.peers`, 'a rule needs at least one peer (use allow-all for "from/to anywhere")');
   }
-  const checkedPeers = uniqueSortedBy(
-    r.peers.map((p, i) => checkedPeer(cache, path, i, p)),
-    (c) => c.key,
-  );
+  const peers = checkedPeerList(cache, path, r.peers);
   const ports = checkedPortList(cache, `${path}.ports`, r.ports ?? []);
-  const peers = checkedPeers.map((c) => c.value);
-  checkPlacement(path, direction, clusterWide, peers, ports.values);
-  const rule: PolicyRule = { peers, ports: ports.values, explanation: checkExplanation(`${path}.explanation`, r.explanation) };
-  const e = rule.explanation;
-  return { value: rule, key: [checkedPeers.map((c) => c.key).join(';'), ports.key, e.id, e.status, e.text].join('#') };
+  checkPlacement(path, direction, clusterWide, peers.values, ports.values);
+  const e = checkExplanation(`${path}.explanation`, r.explanation);
+  return { value: { peers: peers.values, ports: ports.values, explanation: e }, key: [peers.key, ports.key, e.id, e.status, e.text].join('#') };
 }
 
 /** What a rule's direction and its intent's scope allow of its (checked) peers and ports. */
@@ -418,9 +442,12 @@ interface KeyedRule {
   key: string;
 }
 
-/** Sorted by ruleKey and de-duplicated, the first of equal keys kept. */
+/** Sorted by ruleKey (stably) and de-duplicated, the first of equal keys kept. */
 function sortRules(rules: KeyedRule[]): PolicyRule[] {
-  return uniqueSortedBy(rules, (r) => r.key).map((r) => r.value);
+  rules.sort((a, b) => compareStrings(a.key, b.key));
+  const out: PolicyRule[] = [];
+  for (let i = 0; i < rules.length; i++) if (i === 0 || rules[i]!.key !== rules[i - 1]!.key) out.push(rules[i]!.value);
+  return out;
 }
 
 function checkDirection(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, d: DirectionInput | undefined): DirectionPolicy {
