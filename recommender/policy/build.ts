@@ -5,7 +5,7 @@
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
 import type { WorkloadRef } from '../../domain/peer.ts';
-import { canonicalCidr, cidrContains, hostCidr, isIpAddress, parseCidr } from '../../domain/ip.ts';
+import { cidrContains, formatCidr, hostCidr, isIpAddress, parseCidr } from '../../domain/ip.ts';
 import {
   PORT_PROTOCOLS,
   POLICY_RULE_STATUSES,
@@ -163,13 +163,14 @@ interface CheckCache {
   /** One-peer lists by their peer object (see `checkedPeerList`). */
   peerLists: Map<PolicyPeer, CheckedPeers>;
   ports: Map<PortSpec, Checked<PortSpec>>;
-  /** One-port lists by their port object, longer lists by their key (see `checkedPortList`). */
+  /** Port lists by their array (synthesis shares equal lists), one-port lists by their port object, longer lists by their key (see `checkedPortList`). */
+  portArrays: Map<readonly PortSpec[], CheckedPorts>;
   portLists: Map<PortSpec, CheckedPorts>;
   portSets: Map<string, CheckedPorts>;
 }
 
 function newCache(): CheckCache {
-  return { peers: new Map(), peerLists: new Map(), ports: new Map(), portLists: new Map(), portSets: new Map() };
+  return { peers: new Map(), peerLists: new Map(), ports: new Map(), portArrays: new Map(), portLists: new Map(), portSets: new Map() };
 }
 
 function checkedPort(cache: CheckCache, path: string, i: number, p: PortSpec): Checked<PortSpec> {
@@ -205,11 +206,18 @@ interface CheckedPorts {
 }
 
 /**
- * `normalizeChecked` for a rule. Most rules have one port: such a list is one array per port
- * object, shared by every rule on that port (IR values are never modified once built), instead
- * of two more arrays per rule that live as long as the PolicySet.
+ * `normalizeChecked` for a rule, once per list array: synthesis hands equal port sets over as
+ * one shared array (synthesize/port-sets.ts). Most rules have one port: such a list is one array
+ * per port object, shared by every rule on that port (IR values are never modified once built),
+ * instead of two more arrays per rule that live as long as the PolicySet.
  */
 function checkedPortList(cache: CheckCache, path: string, ports: readonly PortSpec[]): CheckedPorts {
+  let l = cache.portArrays.get(ports);
+  if (l === undefined) cache.portArrays.set(ports, (l = portListOf(cache, path, ports)));
+  return l;
+}
+
+function portListOf(cache: CheckCache, path: string, ports: readonly PortSpec[]): CheckedPorts {
   if (ports.length === 1) {
     const p = ports[0]!;
     let l = cache.portLists.get(p);
@@ -309,9 +317,9 @@ function checkPeer(path: string, p: PolicyPeer): PolicyPeer {
         if (!cidrContains(outer, c) || c.prefix === outer.prefix) {
           throw new PolicyError(`${path}.except[${i}]`, `"${e}" is not strictly inside ${p.cidr}`);
         }
-        return canonicalCidr(e);
+        return formatCidr(c);
       });
-      return cidrPeer(canonicalCidr(p.cidr), [...new Set(except)].sort(compareStrings));
+      return cidrPeer(formatCidr(outer), [...new Set(except)].sort(compareStrings));
     }
     case 'fqdn': {
       const name = p.name.toLowerCase().replace(/\.$/, '');
@@ -398,11 +406,16 @@ function checkedPeerList(cache: CheckCache, path: string, peers: readonly Policy
     }
     return l;
   }
-  const checked = uniqueSortedBy(
-    peers.map((p, i) => checkedPeer(cache, path, i, p)),
-    (c) => c.key,
-  );
-  return { values: checked.map((c) => c.value), key: checked.map((c) => c.key).join(';') };
+  // Sorted stably by key, the first of equal keys kept.
+  const checked = peers.map((p, i) => checkedPeer(cache, path, i, p)).sort((a, b) => compareStrings(a.key, b.key));
+  const values: PolicyPeer[] = [];
+  let key = '';
+  for (let i = 0; i < checked.length; i++) {
+    if (i > 0 && checked[i]!.key === checked[i - 1]!.key) continue;
+    values.push(checked[i]!.value);
+    key = values.length === 1 ? checked[i]!.key : `${key};${checked[i]!.key}`;
+  }
+  return { values, key };
 }
 
 function checkRule(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, r: RuleInput): KeyedRule {

@@ -9,7 +9,8 @@ import { assessmentsOf, compareSuffixed, type EdgeAssessment, type EdgeKeys, typ
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { explanation, type RuleInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
-import { compareStrings, portKey, uniqueSortedBy } from '../policy/order.ts';
+import { compareStrings, uniqueSortedBy } from '../policy/order.ts';
+import { PortSets, type PortSet } from './port-sets.ts';
 import { observedRuleId, type ObservedId } from './rule-ids.ts';
 
 /** A synthesized IR rule with the evidence that made it. */
@@ -37,12 +38,6 @@ export function attentionStatus(statuses: readonly PolicyRuleStatus[]): PolicyRu
   let best = statuses[0]!;
   for (const s of statuses) if (rankOf(s) < rankOf(best)) best = s;
   return best;
-}
-
-/** The ports sorted and de-duplicated, and their joined keys: what names a port set. */
-function unitedPorts(ports: readonly PortSpec[]): { ports: PortSpec[]; key: string } {
-  const keyed = uniqueSortedBy(ports.map((p) => ({ p, k: portKey(p) })), (x) => x.k);
-  return { ports: keyed.map((x) => x.p), key: keyed.map((x) => x.k).join(';') };
 }
 
 const uniqueRules = (rs: readonly RuleAssessment[]): RuleAssessment[] => (rs.length === 1 ? [rs[0]!] : uniqueSortedBy(rs, (r) => r.rule.id));
@@ -123,6 +118,7 @@ interface PeerGroup {
 const NONE: readonly never[] = [];
 
 const byKey = (a: { key: string }, b: { key: string }): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const ascending = (a: number, b: number): number => a - b;
 
 
 /**
@@ -152,14 +148,14 @@ function mergeEntry(into: PeerEntry, entry: PeerEntry): void {
 }
 
 /**
- * An entry's ports and the key that names its port set: merged ports are united (sorted and
- * de-duplicated, the first of equal ports kept); a lone atom keeps its own list (most are one
- * edge's one-port list, whose key is its port's).
+ * An entry's ports and the key that names its port set: merged ports are united (one shared
+ * array per set, see PortSets); a lone atom keeps its own list (most are one edge's one-port
+ * list, whose key is its port's).
  */
-function entryPorts(a: PeerEntry): { ports: readonly PortSpec[]; key: string } {
-  if (a.count > 1) return unitedPorts(a.allPorts ? [] : a.ports);
-  if (a.ports.length === 1) return { ports: a.ports, key: portKey(a.ports[0]!) };
-  return { ports: a.ports, key: unitedPorts(a.ports).key };
+function entryPorts(a: PeerEntry, sets: PortSets): PortSet {
+  if (a.count > 1) return sets.union(a.allPorts ? [] : a.ports);
+  if (a.ports.length === 1) return { ports: a.ports, key: sets.keyOf(a.ports[0]!) };
+  return { ports: a.ports, key: sets.union(a.ports).key };
 }
 
 /**
@@ -194,6 +190,8 @@ export class AtomGroups {
     readonly direction: Direction,
     /** The workload's edges of this direction: the positions atoms carry point into it. */
     readonly side: SideComparison,
+    /** The run's port sets, which merged atoms' ports are united into. */
+    private readonly portSets: PortSets = new PortSets(),
   ) {}
 
   /**
@@ -241,7 +239,7 @@ export class AtomGroups {
     const groups: PeerGroup[] = [];
     // Usually in key order already (sides list peers in edge-key order).
     for (const a of sortedByPeer(this.entries)) {
-      const { ports, key: portsKey } = entryPorts(a);
+      const { ports, key: portsKey } = entryPorts(a, this.portSets);
       const peer = a.peer;
       const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${a.key}` : `ports:${portsKey}`;
       let g = byGroupKey.get(k);
@@ -287,7 +285,8 @@ export class AtomGroups {
 
   /**
    * The positions' assessments de-duplicated and sorted as `uniqueEdges` does. The side is in
-   * edge-key order, so that is ascending positions, unless two of its edges share a key.
+   * edge-key order, so that is ascending positions, unless two of its edges share a key. The
+   * list is the group's own: sorted in place.
    */
   private uniquePositions(positions: number[], keyOf: (e: EdgeTraffic) => string): number[] {
     if (positions.length <= 1) return positions;
@@ -300,10 +299,11 @@ export class AtomGroups {
       });
       return uniqueEdges(list, keyOf).map((a) => index.get(a)!);
     }
-    const sorted = Int32Array.from(positions).sort();
-    const out: number[] = [];
-    for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) out.push(sorted[i]!);
-    return out;
+    positions.sort(ascending);
+    let n = 0;
+    for (let i = 0; i < positions.length; i++) if (i === 0 || positions[i] !== positions[n - 1]) positions[n++] = positions[i]!;
+    positions.length = n;
+    return positions;
   }
 }
 
