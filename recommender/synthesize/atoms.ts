@@ -118,7 +118,6 @@ interface PeerGroup {
 const NONE: readonly never[] = [];
 
 const byKey = (a: { key: string }, b: { key: string }): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-const ascending = (a: number, b: number): number => a - b;
 
 
 /**
@@ -285,8 +284,7 @@ export class AtomGroups {
 
   /**
    * The positions' assessments de-duplicated and sorted as `uniqueEdges` does. The side is in
-   * edge-key order, so that is ascending positions, unless two of its edges share a key. The
-   * list is the group's own: sorted in place.
+   * edge-key order, so that is ascending positions, unless two of its edges share a key.
    */
   private uniquePositions(positions: number[], keyOf: (e: EdgeTraffic) => string): number[] {
     if (positions.length <= 1) return positions;
@@ -299,11 +297,10 @@ export class AtomGroups {
       });
       return uniqueEdges(list, keyOf).map((a) => index.get(a)!);
     }
-    positions.sort(ascending);
-    let n = 0;
-    for (let i = 0; i < positions.length; i++) if (i === 0 || positions[i] !== positions[n - 1]) positions[n++] = positions[i]!;
-    positions.length = n;
-    return positions;
+    const sorted = Int32Array.from(positions).sort();
+    const out: number[] = [];
+    for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) out.push(sorted[i]!);
+    return out;
   }
 }
 
