@@ -19,7 +19,17 @@ import { canonicalSelector, compareStrings } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, subjectSelector } from './kubernetes.ts';
 import { annotatedMetadata, ANNOTATION_EXPLANATION, distinctLines, explainedIntent, intentRulesAnnotation, ruleLine, sortManifests, Warnings } from './metadata.ts';
-import type { EmitOptions, Engine, EmitResult, Manifest } from './types.ts';
+import type { EmitOptions, Engine, EmitResult, EngineManifests } from './types.ts';
+import {
+  CALICO_API_VERSION,
+  type CalicoEntityRule,
+  type CalicoGlobalNetworkPolicySpec,
+  type CalicoNetworkPolicySpec,
+  type CalicoPolicySpecCommon,
+  type CalicoPolicyType,
+  type CalicoPort,
+  type CalicoRule,
+} from './wire/calico.ts';
 
 export const CALICO_NAMESPACE_LABEL = 'projectcalico.org/name';
 export const DEFAULT_CALICO_ORDER: Record<Layer, number> = { shared: 900, allowlist: 1000, 'default-deny': 2000 };
@@ -55,12 +65,12 @@ function namespaceSelector(namespaces: readonly string[]): string {
   return namespaces.length === 1 ? `${CALICO_NAMESPACE_LABEL} == ${quote(namespaces[0]!)}` : `${CALICO_NAMESPACE_LABEL} in {${namespaces.map(quote).join(', ')}}`;
 }
 
-type Entity = Record<string, unknown>;
+type Entity = CalicoEntityRule;
 
 /** Ports grouped by protocol: Calico rules match one protocol each. */
-function protocolGroups(ports: readonly PortSpec[]): { protocol?: PortProtocol; ports: (number | string)[] }[] {
+function protocolGroups(ports: readonly PortSpec[]): { protocol?: PortProtocol; ports: CalicoPort[] }[] {
   if (ports.length === 0) return [{ ports: [] }];
-  const by = new Map<PortProtocol, (number | string)[]>();
+  const by = new Map<PortProtocol, CalicoPort[]>();
   for (const p of ports) {
     const list = by.get(p.protocol) ?? [];
     if (p.kind === 'number') list.push(p.port);
@@ -85,7 +95,7 @@ interface Rendered {
 /** One protocolGroups() entry with the id of its JSON text. */
 interface ProtocolGroup {
   protocol?: PortProtocol;
-  ports: (number | string)[];
+  ports: CalicoPort[];
   id: number;
 }
 
@@ -97,7 +107,7 @@ interface ProtocolGroup {
  * else `seen` holds the keys of all rules so far.
  */
 interface KeyedRules {
-  rules: Record<string, unknown>[];
+  rules: CalicoRule[];
   entityIds: number[];
   groupIds: number[];
   seen: Set<string> | undefined;
@@ -241,7 +251,7 @@ function entities(intent: PolicyIntent, direction: Direction, rule: PolicyRule, 
   return out;
 }
 
-function ruleMetadata(direction: Direction, e: RuleExplanation): Record<string, unknown> {
+function ruleMetadata(direction: Direction, e: RuleExplanation): CalicoRule['metadata'] {
   return { annotations: { [ANNOTATION_EXPLANATION]: ruleLine(direction, e) } };
 }
 
@@ -259,7 +269,7 @@ function renderRules(intent: PolicyIntent, direction: Direction, rule: PolicyRul
     }
     for (const g of r.protocolGroups(rule.ports)) {
       if (isDuplicate(out, first, e.id, g.id, line)) continue;
-      const rr: Record<string, unknown> = { action: 'Allow' };
+      const rr: CalicoRule = { action: 'Allow' };
       if (g.protocol) rr.protocol = g.protocol;
       if (direction === 'ingress' && !e.empty) rr.source = e.entity;
       if (direction === 'egress' ? !e.empty || g.ports.length > 0 : g.ports.length > 0) {
@@ -285,20 +295,20 @@ function isDuplicate(out: KeyedRules, first: number, entityId: number, groupId: 
   return false;
 }
 
-function push(out: KeyedRules, rule: Record<string, unknown>, entityId: number, groupId: number): void {
+function push(out: KeyedRules, rule: CalicoRule, entityId: number, groupId: number): void {
   out.rules.push(rule);
   out.entityIds.push(entityId);
   out.groupIds.push(groupId);
 }
 
-function renderDirection(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, r: Renderer): Record<string, unknown>[] | undefined {
+function renderDirection(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, r: Renderer): CalicoRule[] | undefined {
   switch (d.mode) {
     case 'none':
     case 'deny-all':
       return undefined;
     case 'allow-all':
       return protocolGroups(d.ports).map((g) => {
-        const rule: Record<string, unknown> = { action: 'Allow' };
+        const rule: CalicoRule = { action: 'Allow' };
         if (g.protocol) rule.protocol = g.protocol;
         if (g.ports.length > 0) rule.destination = { ports: g.ports };
         rule.metadata = ruleMetadata(direction, d.explanation);
@@ -312,33 +322,34 @@ function renderDirection(intent: PolicyIntent, direction: Direction, d: Directio
   }
 }
 
-function emitIntent(given: PolicyIntent, r: Renderer, order: Record<Layer, number>): Manifest[] {
+function emitIntent(given: PolicyIntent, r: Renderer, order: Record<Layer, number>): EngineManifests['calico'][] {
   const intent = explainedIntent(given);
   if (hostNetworkSkipped(intent, r.w, 'a Calico workload policy')) return [];
-  const types: string[] = [];
+  const types: CalicoPolicyType[] = [];
   if (intent.ingress.mode !== 'none') types.push('Ingress');
   if (intent.egress.mode !== 'none') types.push('Egress');
-  const spec: Record<string, unknown> = { order: order[intent.layer], selector: calicoSelector(subjectSelector(intent)), types };
-  const clusterWide = intent.subject.kind === 'namespaces';
-  if (intent.subject.kind === 'namespaces') spec.namespaceSelector = namespaceSelector(intent.subject.namespaces);
+  const head = { order: order[intent.layer], selector: calicoSelector(subjectSelector(intent)), types };
   const ingress = renderDirection(intent, 'ingress', intent.ingress, r);
   const egress = renderDirection(intent, 'egress', intent.egress, r);
-  if (ingress && ingress.length > 0) spec.ingress = ingress;
-  if (egress && egress.length > 0) spec.egress = egress;
-  return [
-    {
-      apiVersion: 'projectcalico.org/v3',
-      kind: clusterWide ? 'GlobalNetworkPolicy' : 'NetworkPolicy',
-      metadata: annotatedMetadata(intent, policyName(intent.key), clusterWide ? undefined : intent.namespace, intentRulesAnnotation(intent)),
-      spec,
-    },
-  ];
+  const withRules = <S extends CalicoPolicySpecCommon>(spec: S): S => {
+    if (ingress && ingress.length > 0) spec.ingress = ingress;
+    if (egress && egress.length > 0) spec.egress = egress;
+    return spec;
+  };
+  const name = policyName(intent.key);
+  const rules = intentRulesAnnotation(intent);
+  if (intent.subject.kind === 'namespaces') {
+    const spec: CalicoGlobalNetworkPolicySpec = { ...head, namespaceSelector: namespaceSelector(intent.subject.namespaces) };
+    return [{ apiVersion: CALICO_API_VERSION, kind: 'GlobalNetworkPolicy', metadata: annotatedMetadata(intent, name, undefined, rules), spec: withRules(spec) }];
+  }
+  const spec: CalicoNetworkPolicySpec = { ...head };
+  return [{ apiVersion: CALICO_API_VERSION, kind: 'NetworkPolicy', metadata: annotatedMetadata(intent, name, intent.namespace, rules), spec: withRules(spec) }];
 }
 
-export const calicoEngine: Engine = {
+export const calicoEngine: Engine<'calico'> = {
   name: 'calico',
   renders: 'projectcalico.org/v3 NetworkPolicy (GlobalNetworkPolicy for cluster-wide layers)',
-  emit(set: PolicySet, options: EmitOptions = {}): EmitResult {
+  emit(set: PolicySet, options: EmitOptions = {}): EmitResult<'calico'> {
     const w = new Warnings('calico');
     const o = options.calicoOrder ?? {};
     const order: Record<Layer, number> = {
@@ -347,7 +358,7 @@ export const calicoEngine: Engine = {
       'default-deny': o.defaultDeny ?? DEFAULT_CALICO_ORDER['default-deny'],
     };
     const r = new Renderer(w);
-    const manifests: Manifest[] = [];
+    const manifests: EngineManifests['calico'][] = [];
     for (const intent of set.intents) for (const m of emitIntent(intent, r, order)) manifests.push(m);
     return { engine: 'calico', manifests: sortManifests(manifests), warnings: w.sorted() };
   },

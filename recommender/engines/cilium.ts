@@ -15,15 +15,40 @@ import { canonicalSelector, uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, subjectSelector } from './kubernetes.ts';
 import { annotatedMetadata, explainedIntent, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
-import type { Engine, EmitResult, Manifest } from './types.ts';
+import type { Engine, EmitResult, EngineManifests } from './types.ts';
+import {
+  CCNP_KIND,
+  CILIUM_API_VERSION,
+  CNP_KIND,
+  type CiliumCidrRule,
+  type CiliumEgressRule,
+  type CiliumEndpointSelector,
+  type CiliumEntity,
+  type CiliumFqdnSelector,
+  type CiliumIngressRule,
+  type CiliumPortProtocol,
+  type CiliumPortRule,
+  type CiliumRule,
+} from './wire/cilium.ts';
 
 export const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
 /** Cilium accepts at most 40 ports per PortRule. */
 const MAX_PORTS = 40;
 
-type CiliumRule = Record<string, unknown>;
+/**
+ * One rendered rule before it is named for its direction: `endpoints` is `fromEndpoints` on
+ * ingress and `toEndpoints` on egress, and so on (`fqdns`, egress only: `toFQDNs`). Each rule
+ * sets one peer field, then `toPorts`.
+ */
+interface PeerRule {
+  endpoints?: CiliumEndpointSelector[];
+  entities?: CiliumEntity[];
+  cidrSet?: CiliumCidrRule[];
+  fqdns?: CiliumFqdnSelector[];
+  toPorts?: CiliumPortRule[];
+}
 
-export function ciliumPort(p: PortSpec): Record<string, unknown> {
+export function ciliumPort(p: PortSpec): CiliumPortProtocol {
   switch (p.kind) {
     case 'number':
       return { port: String(p.port), protocol: p.protocol };
@@ -60,36 +85,36 @@ function namespacesSelector(namespaces: LabelSelector, pods: LabelSelector): Lab
   return canonicalSelector({ matchLabels: labels, matchExpressions: expressions });
 }
 
-function fqdnSelector(name: string): Record<string, string> {
+function fqdnSelector(name: string): CiliumFqdnSelector {
   return name.includes('*') ? { matchPattern: name } : { matchName: name };
 }
 
 const json = (x: unknown): string => JSON.stringify(x);
 
-interface Rendered {
-  value: unknown;
+interface Rendered<T> {
+  value: T;
   id: number;
 }
 
 /** A rule's `toPorts` and a key equal for two port lists exactly when their JSON texts are. */
 interface PortRules {
-  toPorts: Record<string, unknown>[] | undefined;
+  toPorts: CiliumPortRule[] | undefined;
   key: string;
 }
 
 /** Rendered rules and their keys: equal keys ⇔ equal JSON texts (see ruleKey). */
 interface KeyedRules {
-  rules: CiliumRule[];
+  rules: PeerRule[];
   keys: string[];
 }
 
 /** A rule's peers grouped by what they render to; lists only for the kinds present. */
 interface Groups {
-  endpoints?: Rendered[];
-  dns?: Rendered[];
-  cidrs?: Rendered[];
-  fqdns?: Rendered[];
-  entities?: string[];
+  endpoints?: Rendered<CiliumEndpointSelector>[];
+  dns?: Rendered<CiliumEndpointSelector>[];
+  cidrs?: Rendered<CiliumCidrRule>[];
+  fqdns?: Rendered<CiliumFqdnSelector>[];
+  entities?: CiliumEntity[];
   apiserver?: PolicyPeer & { kind: 'apiserver' };
 }
 
@@ -101,17 +126,33 @@ const DNS_PORTS = dnsPorts();
  */
 class Renderer {
   readonly ids = new JsonIds();
-  private readonly peers = new Map<PolicyPeer, Rendered>();
-  private readonly ports = new Map<PortSpec, Rendered>();
+  private readonly endpointPeers = new Map<PolicyPeer, Rendered<CiliumEndpointSelector>>();
+  private readonly cidrPeers = new Map<PolicyPeer, Rendered<CiliumCidrRule>>();
+  private readonly fqdnPeers = new Map<PolicyPeer, Rendered<CiliumFqdnSelector>>();
+  private readonly ports = new Map<PortSpec, Rendered<CiliumPortProtocol>>();
   private readonly portRules = new Map<string, PortRules>();
   private readonly apiserverRules = new Map<PolicyPeer, KeyedRules>();
 
-  /** The endpoint selector, CIDR or FQDN selector of a pods, namespace, dns, cidr or fqdn peer. */
-  peer(p: PolicyPeer): Rendered {
-    let r = this.peers.get(p);
+  /** The endpoint selector of a pods, namespace, selected-namespaces or dns peer. */
+  endpoints(p: PolicyPeer): Rendered<CiliumEndpointSelector> {
+    return this.rendered(this.endpointPeers, p, endpointsOf);
+  }
+
+  /** The CIDR rule of a cidr peer. */
+  cidr(p: PolicyPeer & { kind: 'cidr' }): Rendered<CiliumCidrRule> {
+    return this.rendered(this.cidrPeers, p, (c) => (c.except.length > 0 ? { cidr: c.cidr, except: c.except } : { cidr: c.cidr }));
+  }
+
+  /** The FQDN selector of an fqdn peer. */
+  fqdn(p: PolicyPeer & { kind: 'fqdn' }): Rendered<CiliumFqdnSelector> {
+    return this.rendered(this.fqdnPeers, p, (f) => fqdnSelector(f.name));
+  }
+
+  private rendered<P extends PolicyPeer, T>(cache: Map<PolicyPeer, Rendered<T>>, p: P, render: (p: P) => T): Rendered<T> {
+    let r = cache.get(p);
     if (r === undefined) {
-      const value = renderPeer(p);
-      this.peers.set(p, (r = { value, id: this.ids.id(value) }));
+      const value = render(p);
+      cache.set(p, (r = { value, id: this.ids.id(value) }));
     }
     return r;
   }
@@ -119,7 +160,7 @@ class Renderer {
   /** toPorts(ports, dnsVisibility), with its key. */
   toPorts(ports: readonly PortSpec[], dnsVisibility = false): PortRules {
     if (ports.length === 0) return NO_PORTS;
-    const rendered: Rendered[] = [];
+    const rendered: Rendered<CiliumPortProtocol>[] = [];
     let key = dnsVisibility ? 'v' : '';
     for (const p of ports) {
       const r = this.port(p);
@@ -141,14 +182,14 @@ class Renderer {
         json,
       );
       const tp = this.toPorts(apiPorts);
-      const rule: CiliumRule = { toEntities: ['kube-apiserver'] };
+      const rule: PeerRule = { entities: ['kube-apiserver'] };
       if (tp.toPorts) rule.toPorts = tp.toPorts;
       this.apiserverRules.set(p, (r = { rules: [rule], keys: [ruleKey('', 'kube-apiserver', '', '', tp.key)] }));
     }
     return r;
   }
 
-  private port(p: PortSpec): Rendered {
+  private port(p: PortSpec): Rendered<CiliumPortProtocol> {
     let r = this.ports.get(p);
     if (r === undefined) {
       const value = ciliumPort(p);
@@ -160,19 +201,19 @@ class Renderer {
 
 const NO_PORTS: PortRules = { toPorts: undefined, key: '' };
 
-function portRules(rendered: readonly Rendered[], dnsVisibility: boolean): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
+function portRules(rendered: readonly Rendered<CiliumPortProtocol>[], dnsVisibility: boolean): CiliumPortRule[] {
+  const out: CiliumPortRule[] = [];
   for (let i = 0; i < rendered.length; i += MAX_PORTS) {
-    const ports: unknown[] = [];
+    const ports: CiliumPortProtocol[] = [];
     for (let j = i; j < rendered.length && j < i + MAX_PORTS; j++) ports.push(rendered[j]!.value);
-    const pr: Record<string, unknown> = { ports };
+    const pr: CiliumPortRule = { ports };
     if (dnsVisibility) pr.rules = { dns: [{ matchPattern: '*' }] };
     out.push(pr);
   }
   return out;
 }
 
-function renderPeer(p: PolicyPeer): unknown {
+function endpointsOf(p: PolicyPeer): CiliumEndpointSelector {
   switch (p.kind) {
     case 'pods':
     case 'dns':
@@ -181,12 +222,8 @@ function renderPeer(p: PolicyPeer): unknown {
       return p.namespace === undefined ? {} : endpointSelector({}, p.namespace);
     case 'selected-namespaces':
       return namespacesSelector(p.namespaceSelector, p.selector);
-    case 'cidr':
-      return p.except.length > 0 ? { cidr: p.cidr, except: p.except } : { cidr: p.cidr };
-    case 'fqdn':
-      return fqdnSelector(p.name);
     default:
-      throw new Error(`a ${p.kind} peer renders to no selector`);
+      throw new Error(`a ${p.kind} peer renders to no endpoint selector`);
   }
 }
 
@@ -200,9 +237,9 @@ function ruleKey(endpoints: string, entities: string, cidrs: string, fqdns: stri
 }
 
 /** The values of `items` sorted and de-duplicated by JSON text, and their ids as a key part. */
-function sortedValues(r: Renderer, items: readonly Rendered[]): { values: unknown[]; key: string } {
+function sortedValues<T>(r: Renderer, items: readonly Rendered<T>[]): { values: T[]; key: string } {
   const sorted = r.ids.sortedUnique(items);
-  const values: unknown[] = [];
+  const values: T[] = [];
   let key = '';
   for (const item of sorted) {
     values.push(item.value);
@@ -218,10 +255,10 @@ function group(peers: readonly PolicyPeer[], r: Renderer): Groups {
       case 'pods':
       case 'namespace':
       case 'selected-namespaces':
-        (g.endpoints ??= []).push(r.peer(p));
+        (g.endpoints ??= []).push(r.endpoints(p));
         break;
       case 'dns':
-        (g.dns ??= []).push(r.peer(p));
+        (g.dns ??= []).push(r.endpoints(p));
         break;
       case 'apiserver':
         g.apiserver = p;
@@ -230,10 +267,10 @@ function group(peers: readonly PolicyPeer[], r: Renderer): Groups {
         (g.entities ??= []).push('host', 'remote-node');
         break;
       case 'cidr':
-        (g.cidrs ??= []).push(r.peer(p));
+        (g.cidrs ??= []).push(r.cidr(p));
         break;
       case 'fqdn':
-        (g.fqdns ??= []).push(r.peer(p));
+        (g.fqdns ??= []).push(r.fqdn(p));
         break;
       case 'world':
         throw new Error('a rule with a world peer renders as the all entity (renderRule)');
@@ -249,7 +286,6 @@ function group(peers: readonly PolicyPeer[], r: Renderer): Groups {
  * and a refused policy leaves the pod unprotected. Every part carries the rule's ports.
  */
 function renderRule(direction: Direction, rule: PolicyRule, dnsVisibility: boolean, r: Renderer, out: KeyedRules): void {
-  const from = direction === 'ingress' ? 'from' : 'to';
   const ports = r.toPorts(rule.ports);
   // `world` is everything in and out of the cluster: the `all` entity. Cilium's `world` entity
   // is "traffic external to endpoint's cluster" only (pkg/policy/api/entity.go), so it would cut
@@ -259,21 +295,21 @@ function renderRule(direction: Direction, rule: PolicyRule, dnsVisibility: boole
   // (Documentation/security/policy/language.rst, cilium/cilium#32464), where the webhook would
   // be cut off and, with failurePolicy Fail, block API writes; TLS authenticates the caller.
   if (hasKind(rule, 'world') || (direction === 'ingress' && hasKind(rule, 'apiserver'))) {
-    push(out, { [`${from}Entities`]: ['all'] }, ruleKey('', 'all', '', '', ports.key), ports);
+    push(out, { entities: ['all'] }, ruleKey('', 'all', '', '', ports.key), ports);
     return;
   }
   const g = group(rule.peers, r);
   if (g.endpoints) {
     const s = sortedValues(r, g.endpoints);
-    push(out, { [`${from}Endpoints`]: s.values }, ruleKey(s.key, '', '', '', ports.key), ports);
+    push(out, { endpoints: s.values }, ruleKey(s.key, '', '', '', ports.key), ports);
   }
   if (g.entities) {
     const entities = [...new Set(g.entities)].sort();
-    push(out, { [`${from}Entities`]: entities }, ruleKey('', entities.join(','), '', '', ports.key), ports);
+    push(out, { entities }, ruleKey('', entities.join(','), '', '', ports.key), ports);
   }
   if (g.cidrs) {
     const s = sortedValues(r, g.cidrs);
-    push(out, { [`${from}CIDRSet`]: s.values }, ruleKey('', '', s.key, '', ports.key), ports);
+    push(out, { cidrSet: s.values }, ruleKey('', '', s.key, '', ports.key), ports);
   }
   if (g.apiserver && direction === 'egress') {
     const api = r.apiserverRule(g.apiserver);
@@ -285,15 +321,15 @@ function renderRule(direction: Direction, rule: PolicyRule, dnsVisibility: boole
     const visibility = dnsVisibility && direction === 'egress';
     const dnsRulePorts = r.toPorts(rule.ports.length === 0 && visibility ? DNS_PORTS : rule.ports, visibility);
     const s = sortedValues(r, g.dns);
-    push(out, { [`${from}Endpoints`]: s.values }, ruleKey(s.key, '', '', '', dnsRulePorts.key), dnsRulePorts);
+    push(out, { endpoints: s.values }, ruleKey(s.key, '', '', '', dnsRulePorts.key), dnsRulePorts);
   }
   if (g.fqdns) {
     const s = sortedValues(r, g.fqdns);
-    push(out, { toFQDNs: s.values }, ruleKey('', '', '', s.key, ports.key), ports);
+    push(out, { fqdns: s.values }, ruleKey('', '', '', s.key, ports.key), ports);
   }
 }
 
-function push(out: KeyedRules, rule: CiliumRule, key: string, ports: PortRules): void {
+function push(out: KeyedRules, rule: PeerRule, key: string, ports: PortRules): void {
   if (ports.toPorts) rule.toPorts = ports.toPorts;
   out.rules.push(rule);
   out.keys.push(key);
@@ -306,9 +342,9 @@ function hasPeer(d: DirectionPolicy, kind: PolicyPeer['kind']): boolean {
 }
 
 /** The rules in order, each JSON text once (first occurrence wins). */
-function uniqueRules({ rules, keys }: KeyedRules): CiliumRule[] {
+function uniqueRules({ rules, keys }: KeyedRules): PeerRule[] {
   const seen = new Set<string>();
-  const out: CiliumRule[] = [];
+  const out: PeerRule[] = [];
   for (let i = 0; i < rules.length; i++) {
     if (seen.has(keys[i]!)) continue;
     seen.add(keys[i]!);
@@ -317,8 +353,7 @@ function uniqueRules({ rules, keys }: KeyedRules): CiliumRule[] {
   return out;
 }
 
-function renderDirection(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, w: Warnings, r: Renderer): CiliumRule[] | undefined {
-  const from = direction === 'ingress' ? 'from' : 'to';
+function renderDirection(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, w: Warnings, r: Renderer): PeerRule[] | undefined {
   switch (d.mode) {
     case 'none':
       return undefined;
@@ -327,7 +362,7 @@ function renderDirection(intent: PolicyIntent, direction: Direction, d: Directio
       return [{}];
     case 'allow-all': {
       const tp = r.toPorts(d.ports).toPorts;
-      return [tp ? { [`${from}Entities`]: ['all'], toPorts: tp } : { [`${from}Entities`]: ['all'] }];
+      return [tp ? { entities: ['all'], toPorts: tp } : { entities: ['all'] }];
     }
     case 'rules': {
       const visibility = direction === 'egress' && hasPeer(d, 'fqdn');
@@ -337,7 +372,7 @@ function renderDirection(intent: PolicyIntent, direction: Direction, d: Directio
         w.add('dns-visibility-added', intent, `toFQDNs needs the pod's DNS lookups to pass Cilium's DNS proxy: egress to ${DEFAULT_DNS.namespace}/k8s-app=kube-dns on 53 added`, { direction });
         const selector = endpointSelector(DEFAULT_DNS.selector, DEFAULT_DNS.namespace);
         const ports = r.toPorts(DNS_PORTS, true);
-        push(out, { toEndpoints: [selector] }, ruleKey(`${r.ids.id(selector)},`, '', '', '', ports.key), ports);
+        push(out, { endpoints: [selector] }, ruleKey(`${r.ids.id(selector)},`, '', '', '', ports.key), ports);
       }
       // An empty list would mean "not enforced in this direction": keep the isolation instead.
       return out.rules.length > 0 ? uniqueRules(out) : [{}];
@@ -345,7 +380,29 @@ function renderDirection(intent: PolicyIntent, direction: Direction, d: Directio
   }
 }
 
-function emitIntent(given: PolicyIntent, w: Warnings, r: Renderer): Manifest[] {
+/** The rule named for ingress: `fromEndpoints`, `fromEntities`, `fromCIDRSet` (an FQDN is egress only: policy/build.ts refuses it on ingress). */
+function ingressRule(rule: PeerRule): CiliumIngressRule {
+  const out: CiliumIngressRule = {};
+  if (rule.endpoints) out.fromEndpoints = rule.endpoints;
+  if (rule.entities) out.fromEntities = rule.entities;
+  if (rule.cidrSet) out.fromCIDRSet = rule.cidrSet;
+  if (rule.fqdns) throw new Error('an FQDN peer has no ingress rule');
+  if (rule.toPorts) out.toPorts = rule.toPorts;
+  return out;
+}
+
+/** The rule named for egress: `toEndpoints`, `toEntities`, `toCIDRSet`, `toFQDNs`. */
+function egressRule(rule: PeerRule): CiliumEgressRule {
+  const out: CiliumEgressRule = {};
+  if (rule.endpoints) out.toEndpoints = rule.endpoints;
+  if (rule.entities) out.toEntities = rule.entities;
+  if (rule.cidrSet) out.toCIDRSet = rule.cidrSet;
+  if (rule.fqdns) out.toFQDNs = rule.fqdns;
+  if (rule.toPorts) out.toPorts = rule.toPorts;
+  return out;
+}
+
+function emitIntent(given: PolicyIntent, w: Warnings, r: Renderer): EngineManifests['cilium'][] {
   const intent = explainedIntent(given);
   if (hostNetworkSkipped(intent, w, 'CiliumNetworkPolicy (endpointSelector)')) return [];
   const clusterWide = intent.subject.kind === 'namespaces';
@@ -356,28 +413,28 @@ function emitIntent(given: PolicyIntent, w: Warnings, r: Renderer): Manifest[] {
       matchExpressions: [...(selector.matchExpressions ?? []), { key: CILIUM_NAMESPACE_LABEL, operator: 'In', values: intent.subject.namespaces }],
     });
   }
-  const spec: Record<string, unknown> = { endpointSelector: selector };
+  const spec: CiliumRule = { endpointSelector: selector };
   const ingress = renderDirection(intent, 'ingress', intent.ingress, w, r);
   const egress = renderDirection(intent, 'egress', intent.egress, w, r);
-  if (ingress) spec.ingress = ingress;
-  if (egress) spec.egress = egress;
+  if (ingress) spec.ingress = ingress.map(ingressRule);
+  if (egress) spec.egress = egress.map(egressRule);
   return [
     {
-      apiVersion: 'cilium.io/v2',
-      kind: clusterWide ? 'CiliumClusterwideNetworkPolicy' : 'CiliumNetworkPolicy',
+      apiVersion: CILIUM_API_VERSION,
+      kind: clusterWide ? CCNP_KIND : CNP_KIND,
       metadata: annotatedMetadata(intent, policyName(intent.key), clusterWide ? undefined : intent.namespace, intentRulesAnnotation(intent)),
       spec,
     },
   ];
 }
 
-export const ciliumEngine: Engine = {
+export const ciliumEngine: Engine<'cilium'> = {
   name: 'cilium',
   renders: 'cilium.io/v2 CiliumNetworkPolicy (CiliumClusterwideNetworkPolicy for cluster-wide layers)',
-  emit(set: PolicySet): EmitResult {
+  emit(set: PolicySet): EmitResult<'cilium'> {
     const w = new Warnings('cilium');
     const r = new Renderer();
-    const manifests: Manifest[] = [];
+    const manifests: EngineManifests['cilium'][] = [];
     for (const intent of set.intents) for (const m of emitIntent(intent, w, r)) manifests.push(m);
     return { engine: 'cilium', manifests: sortManifests(manifests), warnings: w.sorted() };
   },

@@ -23,7 +23,19 @@ import { uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, NAMESPACE_LABEL } from './kubernetes.ts';
 import { explainedIntent, metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
-import type { EmitOptions, Engine, EmitResult, Manifest } from './types.ts';
+import type { EmitOptions, Engine, EmitResult, EngineManifests } from './types.ts';
+import {
+  CNP_API_VERSION,
+  CNP_KIND,
+  type ClusterNetworkPolicy,
+  type CnpAction,
+  type CnpEgressPeer,
+  type CnpEgressRule,
+  type CnpIngressRule,
+  type CnpPort,
+  type CnpProtocol,
+  type CnpSubject,
+} from './wire/clusternetworkpolicy.ts';
 
 export const CNP_MAX_RULES = 25;
 export const CNP_MAX_PEERS = 25;
@@ -39,12 +51,17 @@ export interface CnpPriorities {
 }
 export const DEFAULT_CNP_PRIORITY: CnpPriorities = { shared: 100, allowlist: 200, isolation: 500, defaultDeny: 1000 };
 
-type Peer = Record<string, unknown>;
+/**
+ * A rule's peer. Egress peers are a superset of ingress ones (pods, namespaces): ingress rules
+ * only ever get pods and namespaces (networks and nodes are not expressible there, renderRule).
+ */
+type Peer = CnpEgressPeer;
+/** A rule before it is named for its direction (`from` on ingress, `to` on egress). */
 interface CnpRule {
   name: string;
-  action: 'Accept' | 'Deny' | 'Pass';
+  action: CnpAction;
   peers: Peer[];
-  protocols: Record<string, unknown>[];
+  protocols: CnpProtocol[];
 }
 
 const ALL_NETWORKS = ['0.0.0.0/0', '::/0'];
@@ -57,23 +74,22 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-export function cnpProtocol(p: PortSpec): Record<string, unknown> {
-  const proto = p.protocol.toLowerCase();
-  switch (p.kind) {
-    case 'number':
-      return { [proto]: { destinationPort: { number: p.port } } };
-    case 'range':
-      return { [proto]: { destinationPort: { range: { start: p.start, end: p.end } } } };
-    case 'all':
-      return { [proto]: { destinationPort: { range: { start: 1, end: 65535 } } } };
-    case 'named':
-      // The API's named port carries no protocol: the container port's own protocol applies.
-      return { destinationNamedPort: p.name };
+export function cnpProtocol(p: PortSpec): CnpProtocol {
+  // The API's named port carries no protocol: the container port's own protocol applies.
+  if (p.kind === 'named') return { destinationNamedPort: p.name };
+  const destinationPort: CnpPort = p.kind === 'number' ? { number: p.port } : p.kind === 'range' ? { range: { start: p.start, end: p.end } } : { range: { start: 1, end: 65535 } };
+  switch (p.protocol) {
+    case 'TCP':
+      return { tcp: { destinationPort } };
+    case 'UDP':
+      return { udp: { destinationPort } };
+    case 'SCTP':
+      return { sctp: { destinationPort } };
   }
 }
 
-interface Rendered {
-  value: Peer;
+interface Rendered<T = Peer> {
+  value: T;
   id: number;
 }
 
@@ -97,8 +113,8 @@ class Renderer {
   private readonly cidrs = new Map<PolicyPeer, string[]>();
   private readonly networks = new Map<string, Rendered[]>();
   private readonly apiserverGroups = new Map<PolicyPeer, Group[]>();
-  private readonly protocols = new Map<PortSpec, Rendered>();
-  private readonly protocolLists = new Map<string, Record<string, unknown>[]>();
+  private readonly protocols = new Map<PortSpec, Rendered<CnpProtocol>>();
+  private readonly protocolLists = new Map<string, CnpProtocol[]>();
 
   /**
    * Ids of the egress rules of the intent being rendered that lost a peer the isolation would
@@ -165,9 +181,9 @@ class Renderer {
   }
 
   /** uniqueSortedBy(ports.map(cnpProtocol), JSON.stringify), shared by equal lists. */
-  protocolList(ports: readonly PortSpec[]): Record<string, unknown>[] {
+  protocolList(ports: readonly PortSpec[]): CnpProtocol[] {
     if (ports.length === 0) return [];
-    const rendered: Rendered[] = [];
+    const rendered: Rendered<CnpProtocol>[] = [];
     let key = '';
     for (const p of ports) {
       const r = this.protocol(p);
@@ -183,7 +199,7 @@ class Renderer {
     return list;
   }
 
-  private protocol(p: PortSpec): Rendered {
+  private protocol(p: PortSpec): Rendered<CnpProtocol> {
     let r = this.protocols.get(p);
     if (r === undefined) {
       const value = cnpProtocol(p);
@@ -337,13 +353,19 @@ function acceptRules(intent: PolicyIntent, direction: Direction, d: DirectionPol
   }
 }
 
-function wire(direction: Direction, r: CnpRule): Record<string, unknown> {
-  const out: Record<string, unknown> = { name: r.name, action: r.action, [direction === 'ingress' ? 'from' : 'to']: r.peers };
+function ingressRule(r: CnpRule): CnpIngressRule {
+  const out: CnpIngressRule = { name: r.name, action: r.action, from: r.peers };
   if (r.protocols.length > 0) out.protocols = r.protocols;
   return out;
 }
 
-function subject(intent: PolicyIntent): Record<string, unknown> {
+function egressRule(r: CnpRule): CnpEgressRule {
+  const out: CnpEgressRule = { name: r.name, action: r.action, to: r.peers };
+  if (r.protocols.length > 0) out.protocols = r.protocols;
+  return out;
+}
+
+function subject(intent: PolicyIntent): CnpSubject {
   const s = intent.subject;
   switch (s.kind) {
     case 'workload':
@@ -364,11 +386,11 @@ function baseName(intent: PolicyIntent): string {
   return ns !== undefined && !intent.key.startsWith(`${ns}/`) && !intent.key.startsWith(`${ns}-`) ? `${ns}-${intent.key}` : intent.key;
 }
 
-function manifest(intent: PolicyIntent, name: string, priority: number, ingress: CnpRule[], egress: CnpRule[], lines: string[]): Manifest {
-  const spec: Record<string, unknown> = { tier: 'Baseline', priority, subject: subject(intent) };
-  if (ingress.length > 0) spec.ingress = ingress.map((r) => wire('ingress', r));
-  if (egress.length > 0) spec.egress = egress.map((r) => wire('egress', r));
-  return { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: metadata(intent, name, undefined, lines), spec };
+function manifest(intent: PolicyIntent, name: string, priority: number, ingress: CnpRule[], egress: CnpRule[], lines: string[]): EngineManifests['clusternetworkpolicy'] {
+  const spec: ClusterNetworkPolicy['spec'] = { tier: 'Baseline', priority, subject: subject(intent) };
+  if (ingress.length > 0) spec.ingress = ingress.map(ingressRule);
+  if (egress.length > 0) spec.egress = egress.map(egressRule);
+  return { apiVersion: CNP_API_VERSION, kind: CNP_KIND, metadata: metadata(intent, name, undefined, lines), spec };
 }
 
 /**
@@ -404,7 +426,7 @@ function firstLine(direction: Direction, d: DirectionPolicy): string[] {
   return [];
 }
 
-function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: Manifest[]): void {
+function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: EngineManifests['clusternetworkpolicy'][]): void {
   const intent = explainedIntent(given);
   if (hostNetworkSkipped(intent, r.w, 'ClusterNetworkPolicy')) return;
   const base = baseName(intent);
@@ -460,13 +482,13 @@ function priorities(o: EmitOptions['cnpPriority'] = {}): CnpPriorities {
   return p;
 }
 
-export const clusterNetworkPolicyEngine: Engine = {
+export const clusterNetworkPolicyEngine: Engine<'clusternetworkpolicy'> = {
   name: 'clusternetworkpolicy',
   renders: 'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy (Baseline tier)',
-  emit(set: PolicySet, options: EmitOptions = {}): EmitResult {
+  emit(set: PolicySet, options: EmitOptions = {}): EmitResult<'clusternetworkpolicy'> {
     const prio = priorities(options.cnpPriority);
     const r = new Renderer(new Warnings('clusternetworkpolicy'));
-    const manifests: Manifest[] = [];
+    const manifests: EngineManifests['clusternetworkpolicy'][] = [];
     for (const intent of set.intents) emitIntent(intent, r, prio, manifests);
     return { engine: 'clusternetworkpolicy', manifests: sortManifests(manifests), warnings: r.w.sorted() };
   },

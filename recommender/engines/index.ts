@@ -5,7 +5,7 @@ import { clusterNetworkPolicyEngine } from './clusternetworkpolicy.ts';
 import { kubernetesEngine } from './kubernetes.ts';
 import { ENGINE_NAMES, type Engine, type EngineName } from './types.ts';
 
-export const ENGINES: Readonly<Record<EngineName, Engine>> = {
+export const ENGINES: { readonly [E in EngineName]: Engine<E> } = {
   kubernetes: kubernetesEngine,
   cilium: ciliumEngine,
   calico: calicoEngine,
@@ -17,11 +17,13 @@ export function isEngineName(name: string): name is EngineName {
 }
 
 /** The engine called `name`; throws naming the valid ones otherwise. */
+export function getEngine<E extends EngineName>(name: E): Engine<E>;
+export function getEngine(name: string): Engine;
 export function getEngine(name: string): Engine {
   if (!isEngineName(name)) throw new Error(`unknown engine "${name}": expected one of ${ENGINE_NAMES.join(', ')}`);
   return ENGINES[name];
 }
 
 export { ENGINE_NAMES };
-export type { Engine, EngineName, EmitOptions, EmitResult, EmitWarning, Manifest, WarningCode } from './types.ts';
+export type { Emitted, Engine, EngineManifests, EngineName, EmitOptions, EmitResult, EmitWarning, Manifest, WarningCode } from './types.ts';
 export { toMultiDocYaml, toYaml } from './yaml.ts';

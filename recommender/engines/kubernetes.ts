@@ -15,16 +15,20 @@ import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, 
 import { policyName } from '../policy/names.ts';
 import { JsonIds } from './json-ids.ts';
 import { annotatedMetadata, explainedIntent, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
-import type { Engine, EmitResult, Manifest } from './types.ts';
+import type { Emitted, Engine, EmitResult } from './types.ts';
+import {
+  NETWORK_POLICY_API_VERSION,
+  NETWORK_POLICY_KIND,
+  type NetworkPolicy,
+  type NetworkPolicyEgressRule,
+  type NetworkPolicyIngressRule,
+  type NetworkPolicyPeer as NpPeer,
+  type NetworkPolicyPort as NpPort,
+  type NetworkPolicySpec,
+  type NetworkPolicyType,
+} from './wire/kubernetes.ts';
 
 export const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
-
-type NpPeer = Record<string, unknown>;
-interface NpPort {
-  protocol: string;
-  port?: number | string;
-  endPort?: number;
-}
 
 /** A NetworkPolicy rule before sorting: peers in rendering order, each with its id (one per JSON text: JsonIds). */
 interface NpRule {
@@ -248,24 +252,34 @@ function uniqueRules(rules: NpRule[], r: Renderer): NpRule[] {
   return out;
 }
 
-function renderDirection(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, r: Renderer): Record<string, unknown>[] | undefined {
+/** A direction's rules, before they are named `from` (ingress) or `to` (egress). */
+function renderDirection(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, r: Renderer): NpRule[] {
   switch (d.mode) {
     case 'none':
     case 'deny-all':
-      return undefined;
+      return [];
     case 'allow-all':
-      return [d.ports.length > 0 ? { ports: d.ports.map(npPort) } : {}];
+      return [{ peers: [], ids: [], ports: d.ports.map(npPort), anySource: true }];
     case 'rules': {
       const rules: NpRule[] = [];
       for (const rule of d.rules) renderRule(intent, direction, rule, r, rules);
-      return uniqueRules(rules, r).map((rule) => {
-        const out: Record<string, unknown> = {};
-        if (!rule.anySource) out[direction === 'ingress' ? 'from' : 'to'] = sortedPeers(rule, r.ids);
-        if (rule.ports.length > 0) out.ports = rule.ports;
-        return out;
-      });
+      return uniqueRules(rules, r);
     }
   }
+}
+
+function ingressRule(rule: NpRule, ids: JsonIds): NetworkPolicyIngressRule {
+  const out: NetworkPolicyIngressRule = {};
+  if (!rule.anySource) out.from = sortedPeers(rule, ids);
+  if (rule.ports.length > 0) out.ports = rule.ports;
+  return out;
+}
+
+function egressRule(rule: NpRule, ids: JsonIds): NetworkPolicyEgressRule {
+  const out: NetworkPolicyEgressRule = {};
+  if (!rule.anySource) out.to = sortedPeers(rule, ids);
+  if (rule.ports.length > 0) out.ports = rule.ports;
+  return out;
 }
 
 export function subjectSelector(intent: PolicyIntent): LabelSelector {
@@ -290,32 +304,32 @@ export function hostNetworkSkipped(intent: PolicyIntent, w: Warnings, engine: st
   return true;
 }
 
-function emitIntent(given: PolicyIntent, r: Renderer): Manifest[] {
+function emitIntent(given: PolicyIntent, r: Renderer): Emitted<NetworkPolicy>[] {
   const intent = explainedIntent(given);
   if (hostNetworkSkipped(intent, r.w, 'NetworkPolicy')) return [];
   const namespaces = intent.subject.kind === 'namespaces' ? intent.subject.namespaces : [intent.namespace!];
-  const policyTypes: string[] = [];
+  const policyTypes: NetworkPolicyType[] = [];
   if (intent.ingress.mode !== 'none') policyTypes.push('Ingress');
   if (intent.egress.mode !== 'none') policyTypes.push('Egress');
-  const ingress = renderDirection(intent, 'ingress', intent.ingress, r);
-  const egress = renderDirection(intent, 'egress', intent.egress, r);
+  const ingress = renderDirection(intent, 'ingress', intent.ingress, r).map((rule) => ingressRule(rule, r.ids));
+  const egress = renderDirection(intent, 'egress', intent.egress, r).map((rule) => egressRule(rule, r.ids));
   const rules = intentRulesAnnotation(intent);
   const name = policyName(intent.key);
   return namespaces.map((ns) => {
-    const spec: Record<string, unknown> = { podSelector: subjectSelector(intent), policyTypes };
+    const spec: NetworkPolicySpec = { podSelector: subjectSelector(intent), policyTypes };
     // A restricted direction whose rules all proved inexpressible stays isolated (no rules).
-    if (ingress && ingress.length > 0) spec.ingress = ingress;
-    if (egress && egress.length > 0) spec.egress = egress;
-    return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: annotatedMetadata(intent, name, ns, rules), spec };
+    if (ingress.length > 0) spec.ingress = ingress;
+    if (egress.length > 0) spec.egress = egress;
+    return { apiVersion: NETWORK_POLICY_API_VERSION, kind: NETWORK_POLICY_KIND, metadata: annotatedMetadata(intent, name, ns, rules), spec };
   });
 }
 
-export const kubernetesEngine: Engine = {
+export const kubernetesEngine: Engine<'kubernetes'> = {
   name: 'kubernetes',
   renders: 'networking.k8s.io/v1 NetworkPolicy',
-  emit(set: PolicySet): EmitResult {
+  emit(set: PolicySet): EmitResult<'kubernetes'> {
     const r = new Renderer(new Warnings('kubernetes'));
-    const manifests: Manifest[] = [];
+    const manifests: Emitted<NetworkPolicy>[] = [];
     for (const intent of set.intents) for (const m of emitIntent(intent, r)) manifests.push(m);
     return { engine: 'kubernetes', manifests: sortManifests(manifests), warnings: r.w.sorted() };
   },

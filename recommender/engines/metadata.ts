@@ -135,8 +135,8 @@ export function annotatedMetadata(intent: PolicyIntent, name: string, namespace:
   return m;
 }
 
-export function sortManifests(ms: Manifest[]): Manifest[] {
-  const key = (m: Manifest): string => `${m.kind}\u0000${m.metadata.namespace ?? ''}\u0000${m.metadata.name}`;
+export function sortManifests<M extends Manifest>(ms: M[]): M[] {
+  const key = (m: M): string => `${m.kind}\u0000${m.metadata.namespace ?? ''}\u0000${m.metadata.name}`;
   return ms.sort((a, b) => compareStrings(key(a), key(b)));
 }
 

@@ -1,13 +1,19 @@
 /**
- * What an engine emitter returns: manifests (plain objects in their wire shape, ready for the
- * YAML serializer and the schema check) plus typed warnings for what the engine cannot say.
+ * What an engine emitter returns: manifests (plain objects of the engine's wire type, the one
+ * its simulator and admission checks read, ready for the YAML serializer and the schema check)
+ * plus typed warnings for what the engine cannot say.
  */
 import type { Direction, PolicySet } from '../policy/ir.ts';
+import type { CalicoPolicy } from './wire/calico.ts';
+import type { CiliumPolicy, CiliumRule } from './wire/cilium.ts';
+import type { ClusterNetworkPolicy } from './wire/clusternetworkpolicy.ts';
+import type { NetworkPolicy } from './wire/kubernetes.ts';
 
 export const ENGINE_NAMES = ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy'] as const;
 /** docs/design.md §4 (contract). */
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
+/** The metadata of every emitted manifest: the wire metadata with its labels and annotations always set. */
 export interface ManifestMetadata {
   name: string;
   namespace?: string;
@@ -15,12 +21,24 @@ export interface ManifestMetadata {
   annotations: Record<string, string>;
 }
 
-export interface Manifest {
-  apiVersion: string;
-  kind: string;
-  metadata: ManifestMetadata;
-  spec: Record<string, unknown>;
+/**
+ * A wire type as an emitter fills it: the same fields, the metadata always labelled and
+ * annotated. A value of it is a value of the wire type, so a change of the wire shape is a type
+ * error in the emitter and in the simulator that reads it alike.
+ */
+export type Emitted<W extends { metadata: object }> = W extends unknown ? Omit<W, 'metadata'> & { metadata: ManifestMetadata } : never;
+
+/** Each engine's manifests, of the wire type in recommender/engines/wire/<engine>.ts. */
+export interface EngineManifests {
+  kubernetes: Emitted<NetworkPolicy>;
+  /** One rule, in `spec` (never `specs`). */
+  cilium: Emitted<CiliumPolicy & { spec: CiliumRule }>;
+  calico: Emitted<CalicoPolicy>;
+  clusternetworkpolicy: Emitted<ClusterNetworkPolicy>;
 }
+
+/** A manifest of any engine. */
+export type Manifest = EngineManifests[EngineName];
 
 export const WARNING_CODES = [
   /** The engine has no FQDN rule; the name's resolved IPs were used instead (they may change). */
@@ -53,10 +71,10 @@ export interface EmitWarning {
   message: string;
 }
 
-export interface EmitResult {
-  engine: EngineName;
+export interface EmitResult<E extends EngineName = EngineName> {
+  engine: E;
   /** Sorted by kind, namespace, name. */
-  manifests: Manifest[];
+  manifests: EngineManifests[E][];
   /** Sorted by intent, direction, rule, code, message. */
   warnings: EmitWarning[];
 }
@@ -68,9 +86,9 @@ export interface EmitOptions {
   cnpPriority?: { shared?: number; allowlist?: number; isolation?: number; defaultDeny?: number };
 }
 
-export interface Engine {
-  name: EngineName;
+export interface Engine<E extends EngineName = EngineName> {
+  name: E;
   /** What it renders, for `--help` and docs. */
   renders: string;
-  emit(set: PolicySet, options?: EmitOptions): EmitResult;
+  emit(set: PolicySet, options?: EmitOptions): EmitResult<E>;
 }

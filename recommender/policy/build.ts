@@ -5,7 +5,7 @@
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
 import type { WorkloadRef } from '../../domain/peer.ts';
-import { canonicalCidr, cidrContains, hostCidr, isIpAddress, parseCidr } from '../../domain/ip.ts';
+import { cidrContains, formatCidr, hostCidr, isIpAddress, parseCidr } from '../../domain/ip.ts';
 import {
   PORT_PROTOCOLS,
   POLICY_RULE_STATUSES,
@@ -160,14 +160,17 @@ interface Checked<T> {
 }
 interface CheckCache {
   peers: Map<PolicyPeer, Checked<PolicyPeer>>;
+  /** One-peer lists by their peer object (see `checkedPeerList`). */
+  peerLists: Map<PolicyPeer, CheckedPeers>;
   ports: Map<PortSpec, Checked<PortSpec>>;
-  /** One-port lists by their port object, longer lists by their key (see `checkedPortList`). */
+  /** Port lists by their array (synthesis shares equal lists), one-port lists by their port object, longer lists by their key (see `checkedPortList`). */
+  portArrays: Map<readonly PortSpec[], CheckedPorts>;
   portLists: Map<PortSpec, CheckedPorts>;
   portSets: Map<string, CheckedPorts>;
 }
 
 function newCache(): CheckCache {
-  return { peers: new Map(), ports: new Map(), portLists: new Map(), portSets: new Map() };
+  return { peers: new Map(), peerLists: new Map(), ports: new Map(), portArrays: new Map(), portLists: new Map(), portSets: new Map() };
 }
 
 function checkedPort(cache: CheckCache, path: string, i: number, p: PortSpec): Checked<PortSpec> {
@@ -203,11 +206,18 @@ interface CheckedPorts {
 }
 
 /**
- * `normalizeChecked` for a rule. Most rules have one port: such a list is one array per port
- * object, shared by every rule on that port (IR values are never modified once built), instead
- * of two more arrays per rule that live as long as the PolicySet.
+ * `normalizeChecked` for a rule, once per list array: synthesis hands equal port sets over as
+ * one shared array (synthesize/port-sets.ts). Most rules have one port: such a list is one array
+ * per port object, shared by every rule on that port (IR values are never modified once built),
+ * instead of two more arrays per rule that live as long as the PolicySet.
  */
 function checkedPortList(cache: CheckCache, path: string, ports: readonly PortSpec[]): CheckedPorts {
+  let l = cache.portArrays.get(ports);
+  if (l === undefined) cache.portArrays.set(ports, (l = portListOf(cache, path, ports)));
+  return l;
+}
+
+function portListOf(cache: CheckCache, path: string, ports: readonly PortSpec[]): CheckedPorts {
   if (ports.length === 1) {
     const p = ports[0]!;
     let l = cache.portLists.get(p);
@@ -307,9 +317,9 @@ function checkPeer(path: string, p: PolicyPeer): PolicyPeer {
         if (!cidrContains(outer, c) || c.prefix === outer.prefix) {
           throw new PolicyError(`${path}.except[${i}]`, `"${e}" is not strictly inside ${p.cidr}`);
         }
-        return canonicalCidr(e);
+        return formatCidr(c);
       });
-      return cidrPeer(canonicalCidr(p.cidr), [...new Set(except)].sort(compareStrings));
+      return cidrPeer(formatCidr(outer), [...new Set(except)].sort(compareStrings));
     }
     case 'fqdn': {
       const name = p.name.toLowerCase().replace(/\.$/, '');
@@ -376,20 +386,47 @@ function checkedPeer(cache: CheckCache, path: string, i: number, p: PolicyPeer):
   return c;
 }
 
+/** A rule's peers checked, sorted and de-duplicated, and their part of the rule's sort key. */
+interface CheckedPeers {
+  values: PolicyPeer[];
+  key: string;
+}
+
+/**
+ * A rule's peers checked, sorted and de-duplicated. A rule of one peer (most of them) gets one
+ * array per peer object, shared by every rule of that peer alone, as one-port lists are.
+ */
+function checkedPeerList(cache: CheckCache, path: string, peers: readonly PolicyPeer[]): CheckedPeers {
+  if (peers.length === 1) {
+    const p = peers[0]!;
+    let l = cache.peerLists.get(p);
+    if (l === undefined) {
+      const c = checkedPeer(cache, path, 0, p);
+      cache.peerLists.set(p, (l = { values: [c.value], key: c.key }));
+    }
+    return l;
+  }
+  // Sorted stably by key, the first of equal keys kept.
+  const checked = peers.map((p, i) => checkedPeer(cache, path, i, p)).sort((a, b) => compareStrings(a.key, b.key));
+  const values: PolicyPeer[] = [];
+  let key = '';
+  for (let i = 0; i < checked.length; i++) {
+    if (i > 0 && checked[i]!.key === checked[i - 1]!.key) continue;
+    values.push(checked[i]!.value);
+    key = values.length === 1 ? checked[i]!.key : `${key};${checked[i]!.key}`;
+  }
+  return { values, key };
+}
+
 function checkRule(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, r: RuleInput): KeyedRule {
   if (r.peers.length === 0) {
     throw new PolicyError(`${path}.peers`, 'a rule needs at least one peer (use allow-all for "from/to anywhere")');
   }
-  const checkedPeers = uniqueSortedBy(
-    r.peers.map((p, i) => checkedPeer(cache, path, i, p)),
-    (c) => c.key,
-  );
+  const peers = checkedPeerList(cache, path, r.peers);
   const ports = checkedPortList(cache, `${path}.ports`, r.ports ?? []);
-  const peers = checkedPeers.map((c) => c.value);
-  checkPlacement(path, direction, clusterWide, peers, ports.values);
-  const rule: PolicyRule = { peers, ports: ports.values, explanation: checkExplanation(`${path}.explanation`, r.explanation) };
-  const e = rule.explanation;
-  return { value: rule, key: [checkedPeers.map((c) => c.key).join(';'), ports.key, e.id, e.status, e.text].join('#') };
+  checkPlacement(path, direction, clusterWide, peers.values, ports.values);
+  const e = checkExplanation(`${path}.explanation`, r.explanation);
+  return { value: { peers: peers.values, ports: ports.values, explanation: e }, key: [peers.key, ports.key, e.id, e.status, e.text].join('#') };
 }
 
 /** What a rule's direction and its intent's scope allow of its (checked) peers and ports. */
@@ -418,9 +455,12 @@ interface KeyedRule {
   key: string;
 }
 
-/** Sorted by ruleKey and de-duplicated, the first of equal keys kept. */
+/** Sorted by ruleKey (stably) and de-duplicated, the first of equal keys kept. */
 function sortRules(rules: KeyedRule[]): PolicyRule[] {
-  return uniqueSortedBy(rules, (r) => r.key).map((r) => r.value);
+  rules.sort((a, b) => compareStrings(a.key, b.key));
+  const out: PolicyRule[] = [];
+  for (let i = 0; i < rules.length; i++) if (i === 0 || rules[i]!.key !== rules[i - 1]!.key) out.push(rules[i]!.value);
+  return out;
 }
 
 function checkDirection(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, d: DirectionInput | undefined): DirectionPolicy {

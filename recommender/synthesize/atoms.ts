@@ -9,7 +9,8 @@ import { assessmentsOf, compareSuffixed, type EdgeAssessment, type EdgeKeys, typ
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { explanation, type RuleInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
-import { compareStrings, portKey, uniqueSortedBy } from '../policy/order.ts';
+import { compareStrings, uniqueSortedBy } from '../policy/order.ts';
+import { PortSets, type PortSet } from './port-sets.ts';
 import { observedRuleId, type ObservedId } from './rule-ids.ts';
 
 /** A synthesized IR rule with the evidence that made it. */
@@ -37,12 +38,6 @@ export function attentionStatus(statuses: readonly PolicyRuleStatus[]): PolicyRu
   let best = statuses[0]!;
   for (const s of statuses) if (rankOf(s) < rankOf(best)) best = s;
   return best;
-}
-
-/** The ports sorted and de-duplicated, and their joined keys: what names a port set. */
-function unitedPorts(ports: readonly PortSpec[]): { ports: PortSpec[]; key: string } {
-  const keyed = uniqueSortedBy(ports.map((p) => ({ p, k: portKey(p) })), (x) => x.k);
-  return { ports: keyed.map((x) => x.p), key: keyed.map((x) => x.k).join(';') };
 }
 
 const uniqueRules = (rs: readonly RuleAssessment[]): RuleAssessment[] => (rs.length === 1 ? [rs[0]!] : uniqueSortedBy(rs, (r) => r.rule.id));
@@ -126,22 +121,40 @@ const byKey = (a: { key: string }, b: { key: string }): number => (a.key < b.key
 
 
 /**
- * `entry` (a later one of the same peer) merged into `into`, as if its atoms had been added to it
- * one by one: ports, rules, edges and notes appended in order, the best rank kept.
+ * More atoms of the entry's peer merged into it, as if added one by one: `ports` appended (the
+ * entry's own copy from the first merge on), rules, edges and notes appended in order, the best
+ * rank kept. Whether any of them was on every port is the caller's to say (`allPorts`).
  */
-function mergeEntry(into: PeerEntry, entry: PeerEntry): void {
-  into.count += entry.count;
-  if (entry.allPorts) into.allPorts = true;
-  if (entry.ports.length > 0) {
+function mergeInto(into: PeerEntry, ports: readonly PortSpec[], rank: number, rules: readonly RuleAssessment[] | undefined, edges: number | readonly number[], notes: readonly string[] | undefined): void {
+  if (ports.length > 0) {
     const own = into.ownPorts ? (into.ports as PortSpec[]) : into.ports.slice();
-    for (const p of entry.ports) own.push(p);
+    for (const p of ports) own.push(p);
     into.ports = own;
     into.ownPorts = true;
   }
-  if (entry.rank < into.rank) into.rank = entry.rank;
-  if (entry.rules) (into.rules ??= []).push(...entry.rules);
-  for (const e of entry.edges) into.edges.push(e);
-  if (entry.notes) (into.notes ??= []).push(...entry.notes);
+  if (rank < into.rank) into.rank = rank;
+  if (rules !== undefined && rules.length > 0) (into.rules ??= []).push(...rules);
+  if (typeof edges === 'number') into.edges.push(edges);
+  else for (const e of edges) into.edges.push(e);
+  if (notes !== undefined && notes.length > 0) (into.notes ??= []).push(...notes);
+}
+
+/** `entry` (a later one of the same peer) merged into `into`. */
+function mergeEntry(into: PeerEntry, entry: PeerEntry): void {
+  into.count += entry.count;
+  if (entry.allPorts) into.allPorts = true;
+  mergeInto(into, entry.ports, entry.rank, entry.rules, entry.edges, entry.notes);
+}
+
+/**
+ * An entry's ports and the key that names its port set: merged ports are united (one shared
+ * array per set, see PortSets); a lone atom keeps its own list (most are one edge's one-port
+ * list, whose key is its port's).
+ */
+function entryPorts(a: PeerEntry, sets: PortSets): PortSet {
+  if (a.count > 1) return sets.union(a.allPorts ? [] : a.ports);
+  if (a.ports.length === 1) return { ports: a.ports, key: sets.keyOf(a.ports[0]!) };
+  return { ports: a.ports, key: sets.union(a.ports).key };
 }
 
 /**
@@ -176,6 +189,8 @@ export class AtomGroups {
     readonly direction: Direction,
     /** The workload's edges of this direction: the positions atoms carry point into it. */
     readonly side: SideComparison,
+    /** The run's port sets, which merged atoms' ports are united into. */
+    private readonly portSets: PortSets = new PortSets(),
   ) {}
 
   /**
@@ -189,7 +204,16 @@ export class AtomGroups {
       this.hasApiserver = true;
       if (this.direction === 'egress') ports = NONE;
     }
-    const entry: PeerEntry = {
+    // A side lists a peer's edges one after the other (edge-key order): most atoms follow their
+    // peer's, and merge into its entry without one of their own.
+    const last = this.entries[this.entries.length - 1];
+    if (last !== undefined && last.key === key) {
+      last.count++;
+      if (ports.length === 0) last.allPorts = true;
+      mergeInto(last, ports, rankOf(status), rules, edges, notes);
+      return;
+    }
+    this.entries.push({
       peer,
       key,
       count: 1,
@@ -200,18 +224,13 @@ export class AtomGroups {
       rules: rules.length === 0 ? undefined : rules.slice(),
       edges: typeof edges === 'number' ? [edges] : edges.slice(),
       notes: notes.length === 0 ? undefined : notes.slice(),
-    };
-    // A side lists a peer's edges one after the other (edge-key order): most atoms follow their peer's.
-    const last = this.entries[this.entries.length - 1];
-    if (last !== undefined && last.key === key) mergeEntry(last, entry);
-    else this.entries.push(entry);
+    });
   }
 
   /**
-   * The IR rules, in the PolicySet's order: by their peers' keys. Every peer is in one rule, and
-   * rules are made in the order of their first (smallest) peer key; the PolicySet builder checks
-   * the order and only sorts in the rare case where a key is a prefix of another. Called once:
-   * the groups take over the entries' lists.
+   * The IR rules, by their peers' keys: every peer is in one rule, and rules are made in the
+   * order of their first (smallest) peer key (the PolicySet builder sorts them by rule key).
+   * Called once: the groups take over the entries' lists.
    */
   build(keys: EdgeKeys): GroupedRule[] {
     const direction = this.direction;
@@ -219,11 +238,9 @@ export class AtomGroups {
     const groups: PeerGroup[] = [];
     // Usually in key order already (sides list peers in edge-key order).
     for (const a of sortedByPeer(this.entries)) {
-      // Merged ports are united: sorted and de-duplicated (the first of equal ports kept); a lone atom keeps its own list.
-      const united = unitedPorts(a.allPorts ? [] : a.ports);
-      const ports = a.count === 1 ? a.ports : united.ports;
+      const { ports, key: portsKey } = entryPorts(a, this.portSets);
       const peer = a.peer;
-      const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${a.key}` : `ports:${united.key}`;
+      const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${a.key}` : `ports:${portsKey}`;
       let g = byGroupKey.get(k);
       if (g === undefined) {
         byGroupKey.set(k, (g = { key: k, peers: [peer], ports, rank: a.rank, rules: a.rules, edges: a.edges, notes: a.notes }));

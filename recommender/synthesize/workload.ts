@@ -15,6 +15,7 @@ import { documentedWarnings, probesOnly } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
+import type { PortSets } from './port-sets.ts';
 import { APISERVER, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 
 export interface ExcludedEdge {
@@ -50,6 +51,8 @@ export interface SynthesisContext {
   opts: RecommendOptions;
   /** Edge peers and ports, made and checked once per run. */
   peers: RunPeers;
+  /** The run's port sets (merged atoms' ports), one array per distinct set. */
+  portSets: PortSets;
   /** The run's edge keys and ids (`edgeKey`, `edgeId`, cached). */
   edgeKeys: EdgeKeys;
   /** Record what was left out and why (`excluded`): the JSON output needs it, manifests do not. Default true. */
@@ -94,7 +97,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
     for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
     return plan;
   }
-  const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress), egress: new AtomGroups('egress', comparison.egress) } };
+  const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets), egress: new AtomGroups('egress', comparison.egress, ctx.portSets) } };
   const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
   if (ctx.opts.mode !== 'observed') addDocumentedAtoms(p, included);
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
@@ -215,12 +218,12 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
         if (!probe.ok) exclude(i, probe.reason);
         continue;
       }
-      if (opts.mode !== 'observed' && ruleIds.some((id) => includedIds.has(id))) continue; // evidenced by its documented rule
+      if (opts.mode !== 'observed' && anyIn(ruleIds, includedIds)) continue; // evidenced by its documented rule
       if (clusterDns && ingress && edge.port === DNS_PORT) {
         dnsEdges.push(i);
         continue;
       }
-      if (ingress && exposed.some((x) => x.port === edge.port && x.protocol === edge.protocol)) {
+      if (ingress && isExposed(edge, exposed)) {
         exposureEdges.push(i);
         continue;
       }
@@ -254,6 +257,17 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
   // Both sides add in `${edgeKey}|${direction}` order, as the comparison lists them.
   plan.violations = sortAssessments(plan.violations, ctx.edgeKeys.key);
   return { exposure: exposureEdges, dns: dnsEdges };
+}
+
+// Plain functions rather than closures in the loop above: it runs once per edge side.
+function anyIn(ids: readonly string[], set: ReadonlySet<string>): boolean {
+  for (const id of ids) if (set.has(id)) return true;
+  return false;
+}
+
+function isExposed(edge: EdgeTraffic, exposed: Workload['exposure']): boolean {
+  for (const x of exposed) if (x.port === edge.port && x.protocol === edge.protocol) return true;
+  return false;
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { AppliedPolicy, LabelSelector } from '../../domain/inventory.ts';
 import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { selectorMatches } from '../matrix/selector.ts';
-import type { EmitResult } from '../engines/types.ts';
+import type { EmitResult, EngineManifests } from '../engines/types.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimPod } from '../simulate/types.ts';
@@ -60,7 +60,7 @@ function appliedNetworkPolicies(applied: readonly AppliedPolicy[]): { id: string
   });
 }
 
-function cnpSubjectPods(m: EmitResult['manifests'][number], model: ClusterModel, view: ClusterView): SimPod[] {
+function cnpSubjectPods(m: EngineManifests['clusternetworkpolicy'], model: ClusterModel, view: ClusterView): SimPod[] {
   const subject = m.spec.subject;
   if (!isObj(subject)) return [];
   const nsSel = isObj(subject.namespaces) ? (subject.namespaces as LabelSelector) : isObj(subject.pods) && isObj(subject.pods.namespaceSelector) ? (subject.pods.namespaceSelector as LabelSelector) : undefined;

@@ -10,7 +10,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { Manifest } from '../../recommender/engines/types.ts';
+import type { EngineManifests } from '../../recommender/engines/types.ts';
+
+/** What `flowmatrix export --engine kubernetes` prints: NetworkPolicies. */
+export type Manifest = EngineManifests['kubernetes'];
 import { runCli, type CliRun } from './cli.ts';
 import { REFERENCE, tmpDir } from './tmp.ts';
 

@@ -10,7 +10,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Manifest } from '../../recommender/engines/types.ts';
 import { verifyManifests } from '../../recommender/verify/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import {
@@ -26,6 +25,7 @@ import {
   stable,
   type IgEvent,
   type IgPodHint,
+  type Manifest,
   type PolicyMeaning,
 } from '../helpers/inspektor-gadget.ts';
 

@@ -11,6 +11,7 @@ import { isStoredEdge, type EdgeTraffic } from '../../domain/edge.ts';
 import { recommend, RecommendError, type RecommendInput } from '../../recommender/recommend.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
 import { verifyManifests } from '../../recommender/verify/index.ts';
+import type { NetworkPolicySpec } from '../../recommender/engines/wire/kubernetes.ts';
 import { openDb } from '../../store/db.ts';
 import { readAllEdges, readRecommendData, TRAFFIC_QUERY } from '../../store/recommend-read.ts';
 import { edgeKey } from '../../recommender/compare/compare.ts';
@@ -143,7 +144,7 @@ test('CLI: recommend json carries statuses and evidence; yaml and export are byt
 });
 
 /** The kubernetes NetworkPolicies recommended for kube-system/coredns. */
-function corednsPolicies(input: RecommendInput): { name: string; spec: Record<string, unknown> }[] {
+function corednsPolicies(input: RecommendInput): { name: string; spec: NetworkPolicySpec }[] {
   const { manifests } = getEngine('kubernetes').emit(recommend(input, { namespace: 'kube-system', workload: 'coredns' }).policySet);
   return manifests.map((m) => ({ name: m.metadata.name, spec: m.spec }));
 }

@@ -60,7 +60,7 @@ test('observed rule ids: short, unique within a policy direction, and their dige
     }
     // ClusterNetworkPolicy rule names `<status> <id>` of observed rules fit the 100-character limit.
     for (const mf of getEngine('clusternetworkpolicy').emit(rec.policySet).manifests) {
-      for (const d of ['ingress', 'egress']) {
+      for (const d of ['ingress', 'egress'] as const) {
         for (const rule of (mf.spec[d] ?? []) as { name: string }[]) {
           if (/ (observed|edge):/.test(rule.name)) assert.ok(!rule.name.includes('…') && rule.name.length <= 100, rule.name);
         }

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ENGINES } from '../../recommender/engines/index.ts';
-import type { Manifest } from '../../recommender/engines/types.ts';
+import type { EngineManifests } from '../../recommender/engines/types.ts';
 import {
   apiserverPeer,
   cidrPeer,
@@ -116,7 +116,7 @@ const isOurApiserverRule =
     return to.length > 0 && to.every((p) => p.ipBlock && cidrs.has(p.ipBlock.cidr));
   };
 
-function assertEquivalent(ours: Manifest[], theirs: Record<string, any>[], apiserver: ApiserverAddress[]): void {
+function assertEquivalent(ours: EngineManifests['kubernetes'][], theirs: Record<string, any>[], apiserver: ApiserverAddress[]): void {
   assert.equal(ours.length, theirs.length);
   const byName = new Map(ours.map((m) => [m.metadata.name, m]));
   for (const t of theirs) {

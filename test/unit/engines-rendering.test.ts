@@ -34,9 +34,10 @@ function workload(key: string, rules: RuleInput[], direction: 'ingress' | 'egres
 }
 
 const apiserverOnly = policySet([workload('shop/api', [{ peers: [apiserverPeer(APISERVER)], explanation: why('m#api') }])]);
+/** The manifest's spec, read as plain JSON whatever its engine. */
 const spec = (m: Manifest | undefined): Record<string, unknown> => {
   assert.ok(m, 'manifest emitted');
-  return m.spec;
+  return { ...m.spec };
 };
 
 test('apiserver, kubernetes: /32 of each endpoint IP on the endpoint port 6443, never a pod selector', () => {

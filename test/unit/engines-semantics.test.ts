@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES } from '../../recommender/engines/index.ts';
 import { WEBHOOK_SOURCE_NOTE } from '../../recommender/engines/metadata.ts';
-import type { Manifest } from '../../recommender/engines/types.ts';
+import type { EngineManifests, EngineName, Manifest } from '../../recommender/engines/types.ts';
 import {
   apiserverPeer,
   cidrPeer,
@@ -39,15 +39,16 @@ function workload(rules: { ingress?: RuleInput[]; egress?: RuleInput[] }): Inten
   return i;
 }
 
-function emit(engine: keyof typeof ENGINES, set: PolicySet): Manifest[] {
+function emit<E extends EngineName>(engine: E, set: PolicySet): EngineManifests[E][] {
   const { manifests } = ENGINES[engine].emit(set);
   assert.deepEqual(verifyManifests(manifests), [], `${engine}: schema`);
   return manifests;
 }
 
+/** The one manifest's spec, read as plain JSON whatever its engine. */
 const only = (ms: Manifest[]): Record<string, unknown> => {
   assert.equal(ms.length, 1);
-  return ms[0]!.spec;
+  return { ...ms[0]!.spec };
 };
 
 // `world` = everything, in and out of the cluster (docs/matrices.md).

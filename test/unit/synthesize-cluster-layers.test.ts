@@ -72,6 +72,7 @@ test('each engine renders the cluster-wide intent as its cluster-wide kind (kube
   assert.deepEqual(kinds('calico'), ['GlobalNetworkPolicy -']);
   assert.deepEqual(kinds('clusternetworkpolicy'), ['ClusterNetworkPolicy -']);
   const gnp = ENGINES.calico.emit(set).manifests.find((m) => m.metadata.name === 'cluster-shared-a-b-c')!;
+  assert.ok(gnp.kind === 'GlobalNetworkPolicy');
   assert.equal(gnp.spec.namespaceSelector, "projectcalico.org/name in {'a', 'b', 'c'}");
   const ccnp = ENGINES.cilium.emit(set).manifests.find((m) => m.metadata.name === 'cluster-shared-a-b-c')!;
   assert.deepEqual(ccnp.spec.endpointSelector, { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['a', 'b', 'c'] }] });
