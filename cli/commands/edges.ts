@@ -5,6 +5,7 @@ import { peerKey } from '../../domain/peer.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
 import type { CommandModule } from '../command.ts';
+import { explainNoEdges, nothingFor, workloadArg, type Selection } from '../selection.ts';
 
 interface EdgesOptions extends DbOptions {
   namespace?: string;
@@ -37,15 +38,19 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
     program
       .command('edges')
       .description('list aggregated edges: client, server, port, protocol, counts, first/last seen, sources')
-      .option('--namespace <ns>', 'edges with a workload of this namespace on either side')
-      .option('--workload <name>', 'edges with this workload (name or Kind/name) on either side')
-      .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table')),
+      .option('-n, --namespace <ns>', 'edges with a workload of this namespace on either side')
+      .option('--workload <name>', 'edges with this workload (name, or kind/name as kubectl writes it) on either side')
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table')),
   ).action(async (opts: EdgesOptions) => {
     await withOpenDb(opts, (db) => {
-      const filter: { namespace?: string; workload?: string } = {};
+      const filter: Selection = {};
       if (opts.namespace !== undefined) filter.namespace = opts.namespace;
-      if (opts.workload !== undefined) filter.workload = opts.workload;
+      if (opts.workload !== undefined) filter.workload = workloadArg(opts.workload);
       const edges = new EdgeStore(db).list(filter);
+      if (edges.length === 0) {
+        explainNoEdges(db, filter);
+        ctx.io.err(`${nothingFor(filter, 'edges')}\n`);
+      }
       ctx.io.out(opts.output === 'json' ? `${JSON.stringify(edges.map(edgeJson), null, 2)}\n` : edgesTable(edges));
     });
   });

@@ -16,7 +16,7 @@ export const exportCommand: CommandModule = (program: Command, ctx: CommandConte
     .action(async (opts: RecommendCliOptions & { out?: string; allowUnverified?: boolean }) => {
       const result = await runRecommend(opts, false);
       const { emitted } = result;
-      for (const line of warningLines(result)) ctx.io.err(`warning: ${line}\n`);
+      for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
       if (!verifiedOrReported(result, opts.allowUnverified, ctx)) return;
       if (opts.out === undefined) {
         ctx.io.out(toMultiDocYaml(emitted.manifests));

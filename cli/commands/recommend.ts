@@ -14,6 +14,7 @@ import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
 import { CliError } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
+import { nothingFor, requireWorkloads, workloadArg } from '../selection.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
 
 export interface RecommendCliOptions extends DbOptions {
@@ -35,7 +36,8 @@ export interface RecommendCliOptions extends DbOptions {
 export function withRecommendOptions(cmd: Command): Command {
   return withDb(cmd)
     .addOption(new Option('--engine <engine>', `policy engine: ${ENGINE_NAMES.join(', ')}`))
-    .option('--namespace <ns>', 'only workloads of this namespace')
+    .option('-n, --namespace <ns>', 'only workloads of this namespace')
+    .option('--workload <name>', 'only this workload: name, or kind/name as kubectl writes it (deployment/web, sts/db)')
     .addOption(new Option('--mode <mode>', 'where rules come from').choices([...MODES]).default('union'))
     .option('--no-egress', 'leave egress open (egress is restricted by default)')
     .option('--default-deny', 'add a namespace default-deny layer below the allowlists')
@@ -69,7 +71,7 @@ export function recommendationRequest(opts: RecommendCliOptions): Recommendation
     req.now = t;
   }
   if (opts.namespace !== undefined) req.namespace = opts.namespace;
-  if (opts.workload !== undefined) req.workload = opts.workload;
+  if (opts.workload !== undefined) req.workload = workloadArg(opts.workload);
   return req;
 }
 
@@ -87,13 +89,17 @@ async function readConfig(file: string | undefined): Promise<MatricesConfigT> {
 /** Reads the store and computes the recommendation and the engine's manifests. */
 export async function runRecommend(opts: RecommendCliOptions, details = true): Promise<RecommendationResult> {
   const engine = engineOf(opts);
-  const options = recommendOptions(recommendationRequest(opts));
+  const request = recommendationRequest(opts);
   const config = await readConfig(opts.config);
-  return withOpenDb(opts, (db) => recommendFromStore(db, config, engine, options, { details }));
+  return withOpenDb(opts, (db) => {
+    requireWorkloads(db, { namespace: request.namespace, workload: request.workload });
+    return recommendFromStore(db, config, engine, recommendOptions(request), { details });
+  });
 }
 
-export function warningLines({ emitted, rec, verification }: RecommendationResult): string[] {
+export function warningLines({ emitted, rec, verification }: RecommendationResult, opts: { namespace?: string; workload?: string } = {}): string[] {
   return [
+    ...(rec.workloads.length === 0 ? [nothingFor({ namespace: opts.namespace, workload: opts.workload }, 'workloads')] : []),
     ...rec.warnings,
     ...rec.workloads.flatMap((w) => w.warnings.map((m) => `${w.workload.namespace}/${w.workload.kind}/${w.workload.name}: ${m}`)),
     ...emitted.warnings.map((w) => `${w.intent}: ${w.code}: ${w.message}`),
@@ -121,8 +127,7 @@ export function verifiedOrReported(result: RecommendationResult, allowUnverified
 
 export const recommendCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   withRecommendOptions(program.command('recommend').description('least-privilege policies per workload, every rule explained by its evidence'))
-    .option('--workload <name>', 'only this workload (name or Kind/name)')
-    .addOption(new Option('--output <format>', 'yaml: manifests; json: statuses, evidence, manifests, warnings, verification').choices(['yaml', 'json']).default('yaml'))
+    .addOption(new Option('-o, --output <format>', 'yaml: manifests; json: statuses, evidence, manifests, warnings, verification').choices(['yaml', 'json']).default('yaml'))
     .option('--allow-unverified', 'print manifests even when they fail verification (exit code 2 all the same)')
     .action(async (opts: RecommendCliOptions & { output: string; allowUnverified?: boolean }) => {
       const result = await runRecommend(opts, opts.output === 'json');
@@ -132,9 +137,10 @@ export const recommendCommand: CommandModule = (program: Command, ctx: CommandCo
         writeJson(recommendationJson(result), ctx.io.out);
         ctx.io.out('\n');
         if (!result.verification.ok) ctx.status.exitCode = 2;
+        if (result.rec.workloads.length === 0) ctx.io.err(`warning: ${nothingFor(opts, 'workloads')}\n`);
         return;
       }
       if (verifiedOrReported(result, opts.allowUnverified, ctx)) ctx.io.out(toMultiDocYaml(result.emitted.manifests));
-      for (const line of warningLines(result)) ctx.io.err(`warning: ${line}\n`);
+      for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
     });
 };
