@@ -13,7 +13,7 @@ import { writeJson } from '../../recommender/json-stream.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
 import { CliError } from '../io.ts';
-import { withDb, withOpenDb, type DbOptions } from '../options.ts';
+import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
 import { nothingFor, requireWorkloads, workloadArg } from '../selection.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
 
@@ -36,7 +36,7 @@ export interface RecommendCliOptions extends DbOptions {
 export function withRecommendOptions(cmd: Command): Command {
   return withDb(cmd)
     .addOption(new Option('--engine <engine>', `policy engine: ${ENGINE_NAMES.join(', ')}`))
-    .option('-n, --namespace <ns>', 'only workloads of this namespace')
+    .addOption(namespaceOption())
     .option('--workload <name>', 'only this workload: name, or kind/name as kubectl writes it (deployment/web, sts/db)')
     .addOption(new Option('--mode <mode>', 'where rules come from').choices([...MODES]).default('union'))
     .option('--no-egress', 'leave egress open (egress is restricted by default)')
@@ -127,7 +127,7 @@ export function verifiedOrReported(result: RecommendationResult, allowUnverified
 
 export const recommendCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   withRecommendOptions(program.command('recommend').description('least-privilege policies per workload, every rule explained by its evidence'))
-    .addOption(new Option('-o, --output <format>', 'yaml: manifests; json: statuses, evidence, manifests, warnings, verification').choices(['yaml', 'json']).default('yaml'))
+    .addOption(outputOption(['yaml', 'json'], 'yaml', 'yaml: manifests; json: statuses, evidence, manifests, warnings, verification'))
     .option('--allow-unverified', 'print manifests even when they fail verification (exit code 2 all the same)')
     .action(async (opts: RecommendCliOptions & { output: string; allowUnverified?: boolean }) => {
       const result = await runRecommend(opts, opts.output === 'json');

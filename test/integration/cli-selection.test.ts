@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { sinceTime } from '../../cli/commands/edges.ts';
 import { workloadArg } from '../../cli/selection.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tmpDir } from '../helpers/tmp.ts';
@@ -82,4 +83,24 @@ test('a namespace or workload that does not exist: exit 1, naming what exists; o
   assert.equal(quiet.code, 0, quiet.err);
   assert.equal(quiet.out, '[]\n');
   assert.equal(quiet.err, 'no edges for namespace "batch-jobs"\n');
+
+  // --since: the edge was last seen at 10:00:01.
+  const recent = await runCli(['edges', '--since', '2025-11-01T10:00:00Z', '-o', 'json', '--db', db]);
+  assert.equal((JSON.parse(recent.out) as unknown[]).length, 1);
+  const later = await runCli(['edges', '--since', '2025-11-01T11:00:00Z', '-o', 'json', '--db', db]);
+  assert.equal(later.code, 0);
+  assert.equal(later.out, '[]\n');
+  assert.equal(later.err, 'no edges since 2025-11-01T11:00:00.000Z\n');
+  const bad = await runCli(['edges', '--since', 'yesterday', '--db', db]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /--since: "yesterday" is neither a duration/);
+});
+
+test('sinceTime: kubectl durations back from now, or an ISO 8601 time', () => {
+  const now = Date.parse('2025-11-02T00:00:00Z');
+  assert.equal(sinceTime('90s', now), now - 90_000);
+  assert.equal(sinceTime('1h30m', now), now - 5_400_000);
+  assert.equal(sinceTime('7d', now), Date.parse('2025-10-26T00:00:00Z'));
+  assert.equal(sinceTime('2025-11-01T10:00:00Z', now), Date.parse('2025-11-01T10:00:00Z'));
+  assert.throws(() => sinceTime('5 minutes', now), /--since/);
 });
