@@ -137,7 +137,7 @@ export function recommendationRoutes(ctx: ServiceContext): AnyRoute[] {
         304: { description: 'not modified (If-None-Match matched the ETag)' },
         422: { description: 'the manifests fail verification (the engine would refuse them, or they deny included traffic): the problem lists what fails; allowUnverified=true answers them anyway' },
       },
-      handler: ({ query }, req, res) => {
+      handler: async ({ query }, req, res) => {
         const result = service.run(query.engine as EngineName, toOptions(query, ctx.config.staleDays), 'export');
         if (!result.verification.ok && !query.allowUnverified) {
           throw new HttpProblem('unprocessable-content', `the ${query.engine} manifests fail verification: applying them would be refused or cut required traffic`, {
@@ -149,7 +149,7 @@ export function recommendationRoutes(ctx: ServiceContext): AnyRoute[] {
         const base = `flowmatrix-${query.engine}${query.namespace ? `-${query.namespace}` : ''}`;
         if (query.format === 'bundle') {
           const files = result.emitted.manifests.map((m) => ({ path: `${m.metadata.namespace ?? '_cluster'}/${m.kind.toLowerCase()}-${m.metadata.name}.yaml`, content: toYaml(m) }));
-          const tar = tarBundle(files, Math.floor(Date.parse(result.rec.now) / 1000));
+          const tar = await tarBundle(files, Math.floor(Date.parse(result.rec.now) / 1000));
           const { etag } = result.yaml();
           if (notModified(req, res, etag.replace(/"$/, '-tar"'))) return undefined;
           res.setHeader('Content-Disposition', `attachment; filename="${base}.tar"`);
