@@ -76,7 +76,7 @@ async function readIfPresent(file: string): Promise<string | undefined> {
 const posix = (p: string): string => p.split(sep).join('/');
 
 /** Writes the manifests under `dir` and removes the flowmatrix files no longer among them. */
-export async function syncExportDir(dir: string, manifests: readonly Manifest[], scope: ExportScope = {}): Promise<ExportDirSummary> {
+export async function syncExportDir(dir: string, manifests: readonly Manifest[], scope: ExportScope = {}, onFile: (done: number) => void = () => undefined): Promise<ExportDirSummary> {
   const wanted = new Map<string, string>();
   for (const m of manifests) wanted.set(manifestPath(m), toYaml(m));
   const summary: ExportDirSummary = { added: [], changed: [], removed: [], unchanged: 0 };
@@ -93,6 +93,7 @@ export async function syncExportDir(dir: string, manifests: readonly Manifest[],
 
   for (const [rel, text] of [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const before = present.get(rel);
+    onFile(summary.added.length + summary.changed.length + summary.unchanged + 1);
     if (before === text) {
       summary.unchanged++;
       continue;

@@ -9,6 +9,7 @@ import { pino, type Logger } from 'pino';
 import { startReportSchedule } from './services/reports.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
+import { ingestTotals } from '../store/ingest-runs.ts';
 import { createApp } from './app.ts';
 import type { ResolvedConfig } from './config/load.ts';
 import type { ServiceContext } from './context.ts';
@@ -50,7 +51,7 @@ export async function startService(config: ResolvedConfig, options: StartOptions
     throw new Error(`${config.origin}: ${(e as Error).message}${problems}`);
   }
   const edges = new EdgeStore(db);
-  const metrics = new ServiceMetrics(() => (db.open ? edges.count() : 0));
+  const metrics = new ServiceMetrics(() => (db.open ? edges.count() : 0), { ingestTotals: () => (db.open ? ingestTotals(db) : []) });
   const ctx: ServiceContext = { db, config, metrics, logger, version: VERSION, collectors: () => [], draining: false, now: Date.now };
   const { app } = createApp(ctx);
 

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { toMultiDocYaml } from '../../recommender/engines/index.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
 import { syncExportDir } from '../export-dir.ts';
+import { progressBar } from '../progress.ts';
 import { runRecommend, verifiedOrReported, warningLines, withRecommendOptions, type RecommendCliOptions } from './recommend.ts';
 
 export const exportCommand: CommandModule = (program: Command, ctx: CommandContext) => {
@@ -21,7 +22,13 @@ export const exportCommand: CommandModule = (program: Command, ctx: CommandConte
         ctx.io.out(toMultiDocYaml(emitted.manifests));
         return;
       }
-      const s = await syncExportDir(opts.out, emitted.manifests, { namespace: opts.namespace, workload: opts.workload });
+      const bar = progressBar(ctx.io, { format: 'export {bar} {value}/{total} files | {workloads} workloads', total: emitted.manifests.length, fields: { workloads: result.rec.workloads.length } });
+      let s;
+      try {
+        s = await syncExportDir(opts.out, emitted.manifests, { namespace: opts.namespace, workload: opts.workload }, (done) => bar.update(done));
+      } finally {
+        bar.stop();
+      }
       ctx.io.out(`${JSON.stringify({ engine: emitted.engine, dir: opts.out, files: emitted.manifests.length, added: s.added, changed: s.changed, removed: s.removed, unchanged: s.unchanged })}\n`);
     });
 };

@@ -9,7 +9,7 @@ import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../reports/render/index.ts';
 import { ReportService, type BuildOptions } from '../../app/reports.ts';
-import { ConfigError, loadServiceConfig, type LoadOptions } from '../../server/config/load.ts';
+import type { LoadOptions } from '../../server/config/load.ts';
 import { CliError } from '../io.ts';
 import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
@@ -49,6 +49,7 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
     .option('--config <file>', 'service config (YAML; env FLOWMATRIX_CONFIG): matrices:, reports:, recommendations:')
     .option('--no-store', 'do not keep the report in the database')
     .action(async (opts: ReportCliOptions, cmd: Command) => {
+      const { ConfigError, loadServiceConfig } = await import('../../server/config/load.ts');
       let config;
       try {
         const load: LoadOptions = {};
