@@ -17,7 +17,7 @@ export const exportCommand: CommandModule = (program: Command, ctx: CommandConte
       const result = await runRecommend(opts, false);
       const { emitted } = result;
       for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
-      if (!verifiedOrReported(result, opts.allowUnverified, ctx)) return;
+      if (!(await verifiedOrReported(result, opts.allowUnverified, ctx))) return;
       if (opts.out === undefined) {
         ctx.io.out(toMultiDocYaml(emitted.manifests));
         return;

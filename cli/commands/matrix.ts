@@ -6,8 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { AppError } from '../../app/errors.ts';
-import { applyMatrix, deleteMatrix, matricesConfigFromText, matrixSource, resolveMatrices, resolveMatrixNamed, validateMatrixDocument } from '../../app/matrices.ts';
 import { matrixSummary } from '../../recommender/matrix/summary.ts';
+
+/** The matrices use case, loaded when a matrix command runs: its schemas are a large part of start-up. */
+const matrices = () => import('../../app/matrices.ts');
 import type { ResolvedMatrix } from '../../recommender/matrix/resolved.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { cliMessage } from '../errors.ts';
@@ -36,7 +38,7 @@ async function readText(file: string, ctx: CommandContext): Promise<string> {
 
 async function readConfig(file: string | undefined, ctx: CommandContext): Promise<MatricesConfigT> {
   if (file === undefined) return {};
-  return matricesConfigFromText(await readText(file, ctx), file);
+  return (await matrices()).matricesConfigFromText(await readText(file, ctx), file);
 }
 
 function listTable(resolved: ResolvedMatrix[]): string {
@@ -68,6 +70,7 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
   ).action(async (opts: MatrixOptions) => {
     const format = opts.output;
     const config = await readConfig(opts.config, ctx);
+    const { resolveMatrices } = await matrices();
     const resolved = await withOpenDb(opts, (db) => resolveMatrices(db, config));
     ctx.io.out(format === 'json' ? listJson(resolved) : listTable(resolved));
   });
@@ -83,9 +86,11 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
     const format = opts.output;
     const config = await readConfig(opts.config, ctx);
     if (format === 'source') {
+      const { matrixSource } = await matrices();
       ctx.io.out(await withOpenDb(opts, (db) => matrixSource(db, config, name)));
       return;
     }
+    const { resolveMatrixNamed } = await matrices();
     const resolved = await withOpenDb(opts, (db) => resolveMatrixNamed(db, config, name));
     ctx.io.out(format === 'json' ? `${JSON.stringify(resolved, null, 2)}\n` : stringify(resolved, { lineWidth: 0, aliasDuplicateObjects: false }));
   });
@@ -98,6 +103,7 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
       .addOption(configOption()),
   ).action(async (file: string, opts: MatrixOptions) => {
     const text = await readText(file, ctx);
+    const { applyMatrix } = await matrices();
     const { name, status, overridesBuiltIn, digest } = await withOpenDb(opts, (db) => applyMatrix(db, { text, origin: file === '-' ? 'stdin' : file, appliedAt: Date.now() }));
     ctx.io.out(`${JSON.stringify({ name, status, overridesBuiltIn, digest })}\n`);
   });
@@ -108,6 +114,7 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
       .argument('<name>', 'name of an applied matrix')
       .description('remove an applied matrix (a built-in one of that name is in force again; built-in ones are turned off in the config instead)'),
   ).action(async (name: string, opts: DbOptions) => {
+    const { deleteMatrix } = await matrices();
     const result = await withOpenDb(opts, (db) => deleteMatrix(db, name));
     ctx.io.out(`${JSON.stringify(result)}\n`);
   });
@@ -120,6 +127,7 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
   ).action(async (file: string) => {
     const text = await readText(file, ctx);
     try {
+      const { validateMatrixDocument } = await matrices();
       const m = validateMatrixDocument(text, file === '-' ? 'stdin' : file);
       ctx.io.out(`${file}: valid matrix "${m.name}" (${m.components} components, ${m.rules} rules)\n`);
     } catch (e) {

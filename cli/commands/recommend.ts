@@ -5,8 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { matricesConfigFromText } from '../../app/matrices.ts';
-import { engineNamed, recommendationJson, recommendFromStore, recommendOptions, verificationFailures, type RecommendationRequest, type RecommendationResult } from '../../app/recommendation.ts';
+import type { RecommendationRequest, RecommendationResult } from '../../app/recommendation.ts';
 import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/compare/status.ts';
 import { ENGINE_NAMES, toMultiDocYaml, type EngineName } from '../../recommender/engines/index.ts';
 import { writeJson } from '../../recommender/json-stream.ts';
@@ -49,9 +48,16 @@ export function withRecommendOptions(cmd: Command): Command {
     .option('--config <file>', 'cluster config (YAML) with a matrices: section');
 }
 
-function engineOf(opts: RecommendCliOptions): EngineName {
+/**
+ * The use cases, loaded when a command runs rather than when the CLI starts: the recommender and
+ * the matrix schemas are most of the start-up time, and `--help` or `edges` need neither.
+ */
+const recommendation = () => import('../../app/recommendation.ts');
+const matrices = () => import('../../app/matrices.ts');
+
+async function engineOf(opts: RecommendCliOptions): Promise<EngineName> {
   if (opts.engine === undefined) throw new CliError(`--engine is required: one of ${ENGINE_NAMES.join(', ')}`);
-  return engineNamed(opts.engine);
+  return (await recommendation()).engineNamed(opts.engine);
 }
 
 /** The flags, parsed and checked, as the request the use case takes. */
@@ -83,14 +89,15 @@ async function readConfig(file: string | undefined): Promise<MatricesConfigT> {
   } catch (e) {
     throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return matricesConfigFromText(text, file);
+  return (await matrices()).matricesConfigFromText(text, file);
 }
 
 /** Reads the store and computes the recommendation and the engine's manifests. */
 export async function runRecommend(opts: RecommendCliOptions, details = true): Promise<RecommendationResult> {
-  const engine = engineOf(opts);
+  const engine = await engineOf(opts);
   const request = recommendationRequest(opts);
   const config = await readConfig(opts.config);
+  const { recommendFromStore, recommendOptions } = await recommendation();
   return withOpenDb(opts, (db) => {
     requireWorkloads(db, { namespace: request.namespace, workload: request.workload });
     return recommendFromStore(db, config, engine, recommendOptions(request), { details });
@@ -113,9 +120,9 @@ export function warningLines({ emitted, rec, verification }: RecommendationResul
  * stderr and the exit code is 2, unless --allow-unverified asks for the manifests anyway.
  * True when the manifests may be written.
  */
-export function verifiedOrReported(result: RecommendationResult, allowUnverified: boolean | undefined, ctx: CommandContext): boolean {
+export async function verifiedOrReported(result: RecommendationResult, allowUnverified: boolean | undefined, ctx: CommandContext): Promise<boolean> {
   if (result.verification.ok) return true;
-  for (const line of verificationFailures(result.verification)) ctx.io.err(`verification failed: ${line}\n`);
+  for (const line of (await recommendation()).verificationFailures(result.verification)) ctx.io.err(`verification failed: ${line}\n`);
   ctx.status.exitCode = 2;
   if (allowUnverified) {
     ctx.io.err('flowmatrix: --allow-unverified: the manifests below FAIL verification\n');
@@ -134,13 +141,13 @@ export const recommendCommand: CommandModule = (program: Command, ctx: CommandCo
       if (opts.output === 'json') {
         // Streamed: a whole cluster's evidence can outgrow the longest string Node can build.
         // The verification is in the JSON; a failed one also sets the exit code.
-        writeJson(recommendationJson(result), ctx.io.out);
+        writeJson((await recommendation()).recommendationJson(result), ctx.io.out);
         ctx.io.out('\n');
         if (!result.verification.ok) ctx.status.exitCode = 2;
         if (result.rec.workloads.length === 0) ctx.io.err(`warning: ${nothingFor(opts, 'workloads')}\n`);
         return;
       }
-      if (verifiedOrReported(result, opts.allowUnverified, ctx)) ctx.io.out(toMultiDocYaml(result.emitted.manifests));
+      if (await verifiedOrReported(result, opts.allowUnverified, ctx)) ctx.io.out(toMultiDocYaml(result.emitted.manifests));
       for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
     });
 };

@@ -4,11 +4,10 @@
  * come from the service config's `reports:` section unless given as flags.
  */
 import { Option, type Command } from 'commander';
-import { engineNamed } from '../../app/recommendation.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../reports/render/index.ts';
-import { ReportService, type BuildOptions } from '../../app/reports.ts';
+import type { BuildOptions } from '../../app/reports.ts';
 import type { LoadOptions } from '../../server/config/load.ts';
 import { CliError } from '../io.ts';
 import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
@@ -61,6 +60,9 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
         throw e;
       }
       const format = cmd.getOptionValueSource('output') === 'cli' || opts.format === undefined ? opts.output : opts.format;
+      // Loaded here, not at start-up: the other commands do not need the recommender.
+      const { engineNamed } = await import('../../app/recommendation.ts');
+      const { ReportService } = await import('../../app/reports.ts');
       const engine = opts.engine === undefined ? undefined : engineNamed(opts.engine);
       let staleDays = config.staleDays;
       if (opts.staleDays !== undefined) {
