@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { importInventory } from '../../app/inventory.ts';
 import { CliError } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
 import { perSecond, progressBar } from '../progress.ts';
@@ -39,6 +38,8 @@ async function importInventoryFile(file: string, opts: ImportOptions, ctx: Comma
   const started = Date.now();
   let summary;
   try {
+    // Loaded when the command runs: the converters are not needed to start the CLI.
+    const { importInventory } = await import('../../app/inventory.ts');
     summary = await withOpenDb(opts, (db) => importInventory(db, { text, takenAt, source }));
     const records = Object.values(summary.objects).reduce((a, b) => a + b, 0);
     bar.update(0, { phase: 'done', records, rate: perSecond(records, started), workloads: summary.workloads.inSnapshot });
