@@ -1,7 +1,6 @@
 import { statSync } from 'node:fs';
 import { Transform } from 'node:stream';
 import { Option, type Command } from 'commander';
-import { ingestFlows, nothingRead, openedInputs } from '../../app/ingest.ts';
 import { FORMATS, type FlowFormat } from '../../collectors/flows/decode.ts';
 import { openInput } from '../../collectors/flows/lines.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS } from '../../collectors/flows/pipeline.ts';
@@ -87,6 +86,8 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
       ),
   ).action(async (files: string[], opts: IngestOptions) => {
     if (files.filter((f) => f === '-').length > 1) throw new CliError("stdin ('-') can be given only once");
+    // Loaded when the command runs: the pipeline is not needed to start the CLI.
+    const { ingestFlows, nothingRead, openedInputs } = await import('../../app/ingest.ts');
     const total = totalBytes(files);
     const counts = '{records} records | {rate} records/s | {edges} edges';
     const bar = progressBar(ctx.io, { format: total !== undefined ? `ingest {bar} {percentage}% | ${counts}` : `ingest ${counts}`, total: total ?? 0, fields: { records: 0, rate: 0, edges: 0 } });
