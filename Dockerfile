@@ -1,15 +1,17 @@
 # syntax=docker/dockerfile:1
 # flowmatrix: REST API, collectors and report schedule in one process; SQLite on the /data volume.
 
-# --- build: production dependencies, with the toolchain better-sqlite3 needs when no prebuilt binary fits
+# --- build: all dependencies (TypeScript to compile), with the toolchain better-sqlite3 needs when no
+# prebuilt binary fits; compiled into dist/, then the dev dependencies are pruned
 FROM node:20-bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund \
- && npm cache clean --force
+# --ignore-scripts: `prepare` (the build) waits for the sources below; the native modules' own scripts run by rebuild.
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+ && npm rebuild better-sqlite3 esbuild
 COPY app ./app
 COPY bin ./bin
 COPY cli ./cli
@@ -22,7 +24,10 @@ COPY reports ./reports
 COPY server ./server
 COPY store ./store
 COPY demo ./demo
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && npm cache clean --force
 # Fail the build, not the first request, if the native module does not load.
 RUN node -e "new (require('better-sqlite3'))(':memory:').close()"
 
@@ -42,5 +47,6 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "bin/flowmatrix.mjs"]
+# The compiled CLI (dist/, built above): no TypeScript compiled at start.
+ENTRYPOINT ["node", "dist/cli/run.js"]
 CMD ["serve"]

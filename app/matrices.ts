@@ -17,7 +17,7 @@ import type { MatricesConfigT, MatrixT } from '../recommender/matrix/schema.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory } from '../store/inventory.ts';
 import { readEdgeTraffic, readExternalNames } from '../store/recommend-read.ts';
-import { getStoredMatrix, listStoredMatrices, saveMatrix } from '../store/matrices.ts';
+import { deleteStoredMatrix, getStoredMatrix, listStoredMatrices, saveMatrix } from '../store/matrices.ts';
 import { loadCatalog } from './catalog.ts';
 import { AppError, invalidInput, notFoundError } from './errors.ts';
 
@@ -168,4 +168,22 @@ export function applyMatrix(db: Db, req: ApplyMatrixRequest): ApplyMatrixResult 
   const overridesBuiltIn = loadCatalog().some((c) => c.matrix.metadata.name === name);
   const result = saveMatrix(db, { name, source: req.text, origin: req.origin, appliedAt: req.appliedAt });
   return { name, status: result.changed ? 'applied' : 'unchanged', overridesBuiltIn, digest: result.digest, created };
+}
+
+export interface DeleteMatrixResult {
+  name: string;
+  status: 'deleted';
+  /** The built-in matrix of that name is in force again. */
+  builtInRestored: boolean;
+}
+
+/**
+ * Removes an applied matrix. A built-in one cannot be deleted (it ships with flowmatrix): the
+ * config's `matrices.systems.<name>.enabled: false` turns it off. AppError `not-found` otherwise.
+ */
+export function deleteMatrix(db: Db, name: string): DeleteMatrixResult {
+  const builtIn = loadCatalog().some((c) => c.matrix.metadata.name === name);
+  if (deleteStoredMatrix(db, name)) return { name, status: 'deleted', builtInRestored: builtIn };
+  if (builtIn) throw invalidInput(`"${name}" is a built-in matrix: it cannot be deleted; set matrices.systems.${name}.enabled: false in the config to turn it off`);
+  throw notFoundError(`no applied matrix named "${name}" (applied: ${listStoredMatrices(db).map((m) => m.name).join(', ') || 'none'})`);
 }

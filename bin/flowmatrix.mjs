@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx so `npx flowmatrix` needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI (dist/, from `npm run build`) when it is current; otherwise the TypeScript
+// sources through tsx, so a checkout works without a build (and FLOWMATRIX_FROM_SOURCE=1 forces it).
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { distIsCurrent } from './sources.mjs';
 
-// `flowmatrix edges | head`: a reader that goes away is not an error.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+if (process.env.FLOWMATRIX_FROM_SOURCE !== '1' && distIsCurrent(root)) {
+  await import(pathToFileURL(join(root, 'dist', 'cli', 'run.js')).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../cli/run.ts');
 }
-
-register();
-const { main } = await import('../cli/main.ts');
-process.exitCode = await main(process.argv);

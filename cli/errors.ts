@@ -1,6 +1,6 @@
 /** How the CLI reports a use case's AppError: the text after `flowmatrix: ` and the exit code. */
 import { AppError, type AppErrorCode } from '../app/errors.ts';
-import { formatProblem } from '../recommender/matrix/load.ts';
+import { formatProblem } from '../recommender/matrix/problem.ts';
 
 /**
  * Exit code per failure kind. Every failure exits 1 today (scripts test for non-zero); a kind

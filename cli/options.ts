@@ -23,3 +23,13 @@ export async function withOpenDb<T>(opts: DbOptions, fn: (db: Db) => Promise<T> 
     db.close();
   }
 }
+
+/** The one output flag of every command: `-o, --output FORMAT` (kubectl's). */
+export function outputOption(formats: readonly string[], fallback: string, description = 'output format'): Option {
+  return new Option('-o, --output <format>', description).choices([...formats]).default(fallback);
+}
+
+/** `-n, --namespace NS` (kubectl's). */
+export function namespaceOption(description = 'only workloads of this namespace'): Option {
+  return new Option('-n, --namespace <ns>', description);
+}

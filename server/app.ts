@@ -16,7 +16,7 @@ import { TokenAuth } from './http/auth.ts';
 import { bodyMiddleware } from './http/body.ts';
 import { crossSiteGuard } from './http/cross-site.ts';
 import { errorHandler, notFoundHandler } from './http/errors.ts';
-import { RateLimiter } from './http/rate-limit.ts';
+import { rateLimitMiddleware } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
 import { mount, type AnyRoute } from './http/route.ts';
 import { openApiDocument } from './openapi/document.ts';
@@ -41,7 +41,6 @@ export function createApp(ctx: ServiceContext): BuiltApp {
   app.set('query parser', 'simple');
 
   const auth = new TokenAuth(ctx.config.tokens);
-  const limiter = new RateLimiter(ctx.config.rateLimit.requests, ctx.config.rateLimit.windowSeconds * 1000);
   let document: Record<string, unknown> = {};
   const recommendations = new RecommendationService(ctx.db, executorFor(ctx), ctx.metrics, ctx.config.recommendationCacheBytes);
   const routes: AnyRoute[] = [
@@ -59,7 +58,7 @@ export function createApp(ctx: ServiceContext): BuiltApp {
   app.use(requestLog(ctx.logger, ctx.metrics.observeRequest));
   app.use(crossSiteGuard({ allowedHosts: ctx.config.allowedHosts, allowedOrigins: ctx.config.allowedOrigins }));
   const router = express.Router();
-  const rateLimit = limiter.middleware();
+  const rateLimit = rateLimitMiddleware(ctx.config.rateLimit.requests, ctx.config.rateLimit.windowSeconds * 1000);
   for (const route of routes) {
     mount(router, route, {
       before: (r) => (r.scope ? [auth.require(r.scope), rateLimit, ...bodyMiddleware(r, ctx.config)] : bodyMiddleware(r, ctx.config)),

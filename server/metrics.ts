@@ -1,9 +1,21 @@
 /**
  * Prometheus metrics on a registry of their own (one per app, so several apps can live in one
  * process, as in tests). Names follow the Prometheus conventions: base units, `_total` counters.
+ * The process and Node metrics keep their standard names (`process_start_time_seconds`,
+ * `nodejs_heap_size_used_bytes`, …, no prefix) so stock dashboards and alerts work.
  */
 import type { CollectorStatus } from '../collectors/collector.ts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { IngestTotals } from '../store/ingest-runs.ts';
+
+export interface MetricsOptions {
+  defaultMetrics?: boolean;
+  /**
+   * The ingest counters, read from the store at each scrape: they count every ingest into it —
+   * the API's, the CLI's (another process), the demo's and the collectors' — and survive restarts.
+   */
+  ingestTotals?: () => IngestTotals[];
+}
 
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -21,9 +33,10 @@ export class ServiceMetrics {
   readonly lastReport: Gauge;
   readonly reportRuns: Counter<'trigger' | 'outcome'>;
 
-  constructor(edgeCount: () => number, options: { defaultMetrics?: boolean } = {}) {
+  constructor(edgeCount: () => number, options: MetricsOptions = {}) {
     const registers = [this.registry];
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'flowmatrix_' });
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    const totals = options.ingestTotals;
     this.httpDuration = new Histogram({
       name: 'flowmatrix_http_request_duration_seconds',
       help: 'HTTP request duration by route template, method and status',
@@ -33,15 +46,25 @@ export class ServiceMetrics {
     });
     this.ingestRecords = new Counter({
       name: 'flowmatrix_ingest_records_total',
-      help: 'Flow records ingested, by source (netobserv, hubble, auto) and outcome (accepted, rejected, skipped)',
+      help: 'Flow records ingested into the store by any front end, by source (netobserv, hubble, auto) and outcome (accepted, rejected, skipped)',
       labelNames: ['source', 'outcome'],
       registers,
+      collect() {
+        if (!totals) return;
+        this.reset();
+        for (const t of totals()) for (const outcome of ['accepted', 'rejected', 'skipped'] as const) this.inc({ source: t.format, outcome }, t[outcome]);
+      },
     });
     this.ingestRejects = new Counter({
       name: 'flowmatrix_ingest_rejected_records_total',
-      help: 'Rejected flow records by source and reason',
+      help: 'Rejected flow records by source and reason, ingested into the store by any front end',
       labelNames: ['source', 'reason'],
       registers,
+      collect() {
+        if (!totals) return;
+        this.reset();
+        for (const t of totals()) for (const [reason, n] of Object.entries(t.rejects)) this.inc({ source: t.format, reason }, n);
+      },
     });
     this.edges = new Gauge({
       name: 'flowmatrix_edges',
@@ -112,14 +135,6 @@ export class ServiceMetrics {
   observeRequest = (route: string, method: string, status: number, seconds: number): void => {
     this.httpDuration.observe({ route, method, status: String(status) }, seconds);
   };
-
-  /** Records an ingest summary's counters. */
-  countIngest(source: string, s: { accepted: number; rejected: number; skipped: number; rejects: Partial<Record<string, number>> }): void {
-    this.ingestRecords.inc({ source, outcome: 'accepted' }, s.accepted);
-    this.ingestRecords.inc({ source, outcome: 'rejected' }, s.rejected);
-    this.ingestRecords.inc({ source, outcome: 'skipped' }, s.skipped);
-    for (const [reason, n] of Object.entries(s.rejects)) if (n) this.ingestRejects.inc({ source, reason }, n);
-  }
 
   /** Times `fn` into the recommendation histogram. */
   time<T>(engine: string, kind: string, fn: () => T): T {

@@ -10,6 +10,7 @@ import { startReportSchedule } from './services/reports.ts';
 import { startRetentionSchedule } from './services/retention.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
+import { ingestTotals } from '../store/ingest-runs.ts';
 import { createApp } from './app.ts';
 import type { ResolvedConfig } from './config/load.ts';
 import type { ServiceContext } from './context.ts';
@@ -52,7 +53,7 @@ export async function startService(config: ResolvedConfig, options: StartOptions
     throw new Error(`${config.origin}: ${(e as Error).message}${problems}`);
   }
   const edges = new EdgeStore(db);
-  const metrics = new ServiceMetrics(() => (db.open ? edges.count() : 0));
+  const metrics = new ServiceMetrics(() => (db.open ? edges.count() : 0), { ingestTotals: () => (db.open ? ingestTotals(db) : []) });
   const collectors = await startCollectors(config.collectors, { db, logger, now: Date.now });
   metrics.watchCollectors(collectors.statuses);
   const ctx: ServiceContext = { db, config, metrics, logger, version: VERSION, collectors: collectors.statuses, draining: false, now: Date.now };

@@ -123,3 +123,18 @@ function toRun(r: RunRow): IngestRun {
   if (r.error !== null) run.error = r.error;
   return run;
 }
+
+/** Every ingest run's counters summed per format: what every front end (CLI, API, demo, collectors) ingested into this store. */
+export interface IngestTotals {
+  format: string;
+  accepted: number;
+  rejected: number;
+  skipped: number;
+  rejects: Record<string, number>;
+}
+
+export function ingestTotals(db: Db): IngestTotals[] {
+  const rows = db.prepare('SELECT format, sum(accepted) AS accepted, sum(rejected) AS rejected, sum(skipped) AS skipped FROM ingest_runs GROUP BY format ORDER BY format').all() as { format: string; accepted: number; rejected: number; skipped: number }[];
+  const reasons = db.prepare('SELECT r.format AS format, j.key AS reason, sum(j.value) AS n FROM ingest_runs r, json_each(r.rejects) j GROUP BY r.format, j.key ORDER BY r.format, j.key').all() as { format: string; reason: string; n: number }[];
+  return rows.map((r) => ({ ...r, rejects: Object.fromEntries(reasons.filter((x) => x.format === r.format).map((x) => [x.reason, x.n])) }));
+}

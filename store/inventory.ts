@@ -313,7 +313,7 @@ export function getWorkload(db: Db, ref: WorkloadRef): StoredWorkload | undefine
   return r ? toStoredWorkload(r) : undefined;
 }
 
-function readNamespaces(db: Db): Namespace[] {
+export function readNamespaces(db: Db): Namespace[] {
   return (db.prepare('SELECT name, labels FROM namespaces ORDER BY name').all() as { name: string; labels: string }[]).map((r) => ({ name: r.name, labels: JSON.parse(r.labels) }));
 }
 

@@ -5,7 +5,6 @@
 import { Option, type Command } from 'commander';
 import type { Db } from '../../store/db.ts';
 import { listWorkloads } from '../../store/inventory.ts';
-import { loadDemo } from '../../demo/load.ts';
 import { withOpenDb, withDb } from '../options.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
 import { portOption, serveUntilStopped, type ServeOptions } from './serve.ts';
@@ -40,6 +39,7 @@ export const demoCommand: CommandModule = (program: Command, ctx: CommandContext
       .addOption(portOption())
       .addOption(new Option('--config <file>', 'service config (YAML; env FLOWMATRIX_CONFIG)')),
   ).action(async (opts: DemoOptions) => {
+    const { loadDemo } = await import('../../demo/load.ts');
     const summary = await withOpenDb(opts, (db) => loadDemo(db));
     ctx.io.err(
       summary.loaded

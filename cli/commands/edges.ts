@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { Edge } from '../../domain/edge.ts';
 import { edgeJson } from '../../domain/edge-json.ts';
 import { peerKey } from '../../domain/peer.ts';
@@ -6,32 +6,34 @@ import { EdgeStore, type EdgeDeleteFilter } from '../../store/edges.ts';
 import { applyRetention } from '../../store/retention.ts';
 import { newSkippedRows } from '../../store/row-check.ts';
 import { CliError } from '../io.ts';
-import { withDb, withOpenDb, type DbOptions } from '../options.ts';
+import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
 import type { CommandModule } from '../command.ts';
+import { explainNoEdges, nothingFor, workloadArg, type Selection } from '../selection.ts';
+import { table } from '../table.ts';
 
 interface EdgesOptions extends DbOptions {
   namespace?: string;
   workload?: string;
+  since?: string;
   output: 'table' | 'json';
 }
 
 export function edgesTable(edges: Edge[]): string {
-  const header = ['CLIENT', 'SERVER', 'PORT', 'FLOWS', 'PACKETS', 'BYTES', 'DROPPED', 'FIRST SEEN', 'LAST SEEN', 'SOURCES'];
-  const rows = edges.map((e) => [
-    peerKey(e.client),
-    peerKey(e.server),
-    `${e.port}/${e.protocol}`,
-    String(e.flows),
-    String(e.packets),
-    String(e.bytes),
-    String(e.dropped),
-    new Date(e.firstSeen).toISOString(),
-    new Date(e.lastSeen).toISOString(),
-    e.sources.join(','),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ');
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+  return table(
+    ['CLIENT', 'SERVER', 'PORT', 'FLOWS', 'PACKETS', 'BYTES', 'DROPPED', 'FIRST SEEN', 'LAST SEEN', 'SOURCES'],
+    edges.map((e) => [
+      peerKey(e.client),
+      peerKey(e.server),
+      `${e.port}/${e.protocol}`,
+      String(e.flows),
+      String(e.packets),
+      String(e.bytes),
+      String(e.dropped),
+      new Date(e.firstSeen).toISOString(),
+      new Date(e.lastSeen).toISOString(),
+      e.sources.join(','),
+    ]),
+  );
 }
 
 interface DeleteOptions extends DbOptions {
@@ -47,34 +49,47 @@ interface PruneOptions extends DbOptions {
   hourDays: string;
 }
 
-function time(flag: string, value: string): number {
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new CliError(`${flag} must be an RFC 3339 time such as 2026-11-20T00:00:00Z, got "${value}"`);
-  return t;
-}
-
 function days(flag: string, value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new CliError(`${flag} must be a whole number of days (0 keeps forever), got "${value}"`);
   return n;
 }
 
-/** `flowmatrix edges [--namespace NS] [--workload NAME] [--output table|json]`, `edges delete …`, `edges prune …`. */
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--since`: a duration before `now` as kubectl writes it (`90s`, `30m`, `2h`, `7d`, `1h30m`) or an ISO 8601 time. */
+export function sinceTime(value: string, now: number, flag = '--since'): number {
+  if (/^(\d+[smhd])+$/.test(value)) {
+    let ms = 0;
+    for (const [, n, unit] of value.matchAll(/(\d+)([smhd])/g)) ms += Number(n) * (UNIT_MS[unit as string] as number);
+    return now - ms;
+  }
+  const t = Date.parse(value);
+  if (!Number.isFinite(t)) throw new CliError(`${flag}: "${value}" is neither a duration (30m, 2h, 7d) nor an ISO 8601 time`);
+  return t;
+}
+
+/** `flowmatrix edges [-n NS] [--workload NAME] [--since DURATION|TIME] [-o table|json]`, `edges delete …`, `edges prune …`. */
 export const edgesCommand: CommandModule = (program: Command, ctx) => {
   const edges = withDb(
     program
       .command('edges')
       .description('list aggregated edges: client, server, port, protocol, counts, first/last seen, sources')
-      .option('--namespace <ns>', 'edges with a workload of this namespace on either side')
-      .option('--workload <name>', 'edges with this workload (name or Kind/name) on either side')
-      .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table')),
+      .addOption(namespaceOption('edges with a workload of this namespace on either side'))
+      .option('--workload <name>', 'edges with this workload (name, or kind/name as kubectl writes it) on either side')
+      .option('--since <when>', 'only edges last seen since then: a duration back from now (30m, 2h, 7d) or an ISO 8601 time')
+      .addOption(outputOption(['table', 'json'], 'table')),
   ).action(async (opts: EdgesOptions) => {
+    const since = opts.since === undefined ? undefined : sinceTime(opts.since, Date.now());
     await withOpenDb(opts, (db) => {
-      const filter: { namespace?: string; workload?: string } = {};
+      const filter: Selection = {};
       if (opts.namespace !== undefined) filter.namespace = opts.namespace;
-      if (opts.workload !== undefined) filter.workload = opts.workload;
+      if (opts.workload !== undefined) filter.workload = workloadArg(opts.workload);
       const skipped = newSkippedRows();
-      const edges = new EdgeStore(db).list(filter, skipped);
+      let edges = new EdgeStore(db).list(filter, skipped);
+      if (edges.length === 0 && skipped.count === 0) explainNoEdges(db, filter);
+      if (since !== undefined) edges = edges.filter((e) => e.lastSeen >= since);
+      if (edges.length === 0) ctx.io.err(`${nothingFor(filter, 'edges')}${since !== undefined ? ` since ${new Date(since).toISOString()}` : ''}\n`);
       ctx.io.out(opts.output === 'json' ? `${JSON.stringify(edges.map(edgeJson), null, 2)}\n` : edgesTable(edges));
       if (skipped.count > 0) {
         const ids = skipped.examples.map((x) => `${x.id} (${x.problem})`).join('; ');
@@ -89,17 +104,17 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
       .description('delete the edges a filter selects (with their hourly buckets); prints {"deleted": N}')
       .option('--namespace <ns>', 'edges with a workload of this namespace on either side')
       .option('--workload <name>', 'edges with this workload (name or Kind/name) on either side')
-      .option('--since <time>', 'edges last seen at or after this RFC 3339 time')
-      .option('--before <time>', 'edges last seen before this RFC 3339 time')
+      .option('--since <when>', 'edges last seen at or after then: a duration back from now (30m, 7d) or an ISO 8601 time')
+      .option('--before <when>', 'edges last seen before then: a duration back from now (30d) or an ISO 8601 time')
       .option('--id <id>', 'one edge by id (edges --output json shows ids)'),
   ).action(async (_opts: DeleteOptions, cmd: Command) => {
     // The parent `edges` declares --db, --namespace and --workload too: read them wherever they were given.
     const opts = cmd.optsWithGlobals<DeleteOptions>();
     const f: EdgeDeleteFilter = {};
     if (opts.namespace !== undefined) f.namespace = opts.namespace;
-    if (opts.workload !== undefined) f.workload = opts.workload;
-    if (opts.since !== undefined) f.lastSeenSince = time('--since', opts.since);
-    if (opts.before !== undefined) f.lastSeenBefore = time('--before', opts.before);
+    if (opts.workload !== undefined) f.workload = workloadArg(opts.workload);
+    if (opts.since !== undefined) f.lastSeenSince = sinceTime(opts.since, Date.now());
+    if (opts.before !== undefined) f.lastSeenBefore = sinceTime(opts.before, Date.now(), '--before');
     if (opts.id !== undefined) {
       const id = Number(opts.id);
       if (!/^\d+$/.test(opts.id) || !Number.isSafeInteger(id) || id < 1) throw new CliError(`--id must be a positive integer, got "${opts.id}"`);

@@ -1,35 +1,34 @@
 /**
- * `flowmatrix export`: the manifests only, as multi-document YAML on stdout or one file per
- * policy under --out DIR (`<namespace>/<kind>-<name>.yaml`, cluster-scoped ones under `_cluster/`).
+ * `flowmatrix export`: the manifests only, as multi-document YAML on stdout, or with --out DIR
+ * the directory made to hold exactly the current recommendation (cli/export-dir.ts).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { toMultiDocYaml, toYaml } from '../../recommender/engines/index.ts';
+import { toMultiDocYaml } from '../../recommender/engines/index.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
+import { syncExportDir } from '../export-dir.ts';
+import { progressBar } from '../progress.ts';
 import { runRecommend, verifiedOrReported, warningLines, withRecommendOptions, type RecommendCliOptions } from './recommend.ts';
 
 export const exportCommand: CommandModule = (program: Command, ctx: CommandContext) => {
-  withRecommendOptions(program.command('export').description('the recommended manifests only: multi-document YAML, or one file per policy'))
-    .option('--out <dir>', 'write one file per policy under this directory')
+  withRecommendOptions(program.command('export').description('the recommended manifests only: multi-document YAML, or a directory of one file per policy kept in step (GitOps)'))
+    .option('--out <dir>', 'make this directory hold exactly the recommendation: one file per policy; files flowmatrix wrote that are no longer recommended are removed (with -n, only in that namespace\'s folder)')
     .option('--allow-unverified', 'write manifests even when they fail verification (exit code 2 all the same)')
     .action(async (opts: RecommendCliOptions & { out?: string; allowUnverified?: boolean }) => {
       const result = await runRecommend(opts, false);
       const { emitted } = result;
-      for (const line of warningLines(result)) ctx.io.err(`warning: ${line}\n`);
-      if (!verifiedOrReported(result, opts.allowUnverified, ctx)) return;
+      for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
+      if (!(await verifiedOrReported(result, opts.allowUnverified, ctx))) return;
       if (opts.out === undefined) {
         ctx.io.out(toMultiDocYaml(emitted.manifests));
         return;
       }
-      const files: string[] = [];
-      for (const m of emitted.manifests) {
-        const dir = join(opts.out, m.metadata.namespace ?? '_cluster');
-        await mkdir(dir, { recursive: true });
-        const file = join(dir, `${m.kind.toLowerCase()}-${m.metadata.name}.yaml`);
-        await writeFile(file, toYaml(m));
-        files.push(file);
+      const bar = progressBar(ctx.io, { format: 'export {bar} {value}/{total} files | {workloads} workloads', total: emitted.manifests.length, fields: { workloads: result.rec.workloads.length } });
+      let s;
+      try {
+        s = await syncExportDir(opts.out, emitted.manifests, { namespace: opts.namespace, workload: opts.workload }, (done) => bar.update(done));
+      } finally {
+        bar.stop();
       }
-      ctx.io.out(`${JSON.stringify({ engine: emitted.engine, files: files.length, dir: opts.out })}\n`);
+      ctx.io.out(`${JSON.stringify({ engine: emitted.engine, dir: opts.out, files: emitted.manifests.length, added: s.added, changed: s.changed, removed: s.removed, unchanged: s.unchanged })}\n`);
     });
 };

@@ -1,10 +1,15 @@
+import { statSync } from 'node:fs';
+import { Transform } from 'node:stream';
 import { Option, type Command } from 'commander';
-import { commitFailure, DEFAULT_EDGE_CAPS, DEFAULT_MAX_FUTURE_SKEW_MS, ingestFlows, nothingRead, openedInputs } from '../../app/ingest.ts';
+import { DEFAULT_EDGE_CAPS } from '../../collectors/flows/edge-budget.ts';
 import { FORMATS, type FlowFormat } from '../../collectors/flows/decode.ts';
 import { openInput } from '../../collectors/flows/lines.ts';
-import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS } from '../../collectors/flows/pipeline.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_FUTURE_SKEW_MS } from '../../collectors/flows/pipeline.ts';
 import { CliError } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
+import { perSecond, progressBar, type Progress } from '../progress.ts';
+import { EdgeStore } from '../../store/edges.ts';
+import type { Db } from '../../store/db.ts';
 import type { CommandModule } from '../command.ts';
 
 interface IngestOptions extends DbOptions {
@@ -30,6 +35,51 @@ function positiveInt(flag: string) {
     if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag} must be a positive integer, got "${value}"`);
     return n;
   };
+}
+
+/** Bytes of the files to read, when all are files (stdin has no size). */
+function totalBytes(files: string[]): number | undefined {
+  let total = 0;
+  for (const f of files) {
+    if (f === '-') return undefined;
+    try {
+      total += statSync(f).size;
+    } catch {
+      // unreadable: the ingest reports it
+    }
+  }
+  return total;
+}
+
+/** Counts what passes on the way into the pipeline: bytes, and records (lines). */
+class Meter {
+  bytes = 0;
+  records = 0;
+  readonly started = Date.now();
+  tap(stream: NodeJS.ReadableStream): NodeJS.ReadableStream {
+    const meter = new Transform({
+      transform: (chunk: Buffer, _enc, cb) => {
+        this.bytes += chunk.length;
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) this.records++;
+        cb(null, chunk);
+      },
+    });
+    stream.on('error', (e) => meter.destroy(e));
+    return stream.pipe(meter);
+  }
+}
+
+/** Redraws the bar twice a second while `work` runs: records, records/s and the edges in the store. */
+async function withIngestProgress<T>(db: Db, bar: Progress, meter: Meter, work: Promise<T>): Promise<T> {
+  const edges = new EdgeStore(db);
+  const draw = () => bar.update(meter.bytes, { records: meter.records, rate: perSecond(meter.records, meter.started), edges: edges.count() });
+  const timer = bar.active ? setInterval(draw, 500) : undefined;
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+    bar.stop();
+  }
 }
 
 /** `flowmatrix ingest --format netobserv|hubble|auto FILE…`: streams flow records into the edge store. */
@@ -63,17 +113,28 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
       ),
   ).action(async (files: string[], opts: IngestOptions) => {
     if (files.filter((f) => f === '-').length > 1) throw new CliError("stdin ('-') can be given only once");
+    // Loaded when the command runs: the pipeline is not needed to start the CLI.
+    const { commitFailure, ingestFlows, nothingRead, openedInputs } = await import('../../app/ingest.ts');
+    const total = totalBytes(files);
+    const counts = '{records} records | {rate} records/s | {edges} edges';
+    const bar = progressBar(ctx.io, { format: total !== undefined ? `ingest {bar} {percentage}% | ${counts}` : `ingest ${counts}`, total: total ?? 0, fields: { records: 0, rate: 0, edges: 0 } });
+    const meter = new Meter();
     const summary = await withOpenDb(opts, (db) =>
-      ingestFlows(
+      withIngestProgress(
         db,
-        files.map((file) => ({ name: file, open: () => openInput(file, ctx.io.stdin) })),
-        {
-          format: opts.format,
-          batchSize: opts.batchSize,
-          flushIntervalMs: opts.flushInterval * 1000,
-          maxFutureSkewMs: opts.maxFutureSkew * 1000,
-          caps: { maxEdgesPerWorkload: opts.maxEdgesPerWorkload, maxEdgesPerRun: opts.maxEdgesPerRun },
-        },
+        bar,
+        meter,
+        ingestFlows(
+          db,
+          files.map((file) => ({ name: file, open: async () => (bar.active ? meter.tap(await openInput(file, ctx.io.stdin)) : openInput(file, ctx.io.stdin)) })),
+          {
+            format: opts.format,
+            batchSize: opts.batchSize,
+            flushIntervalMs: opts.flushInterval * 1000,
+            maxFutureSkewMs: opts.maxFutureSkew * 1000,
+            caps: { maxEdgesPerWorkload: opts.maxEdgesPerWorkload, maxEdgesPerRun: opts.maxEdgesPerRun },
+          },
+        ),
       ),
     );
     ctx.io.out(`${JSON.stringify(summary, null, 2)}\n`);

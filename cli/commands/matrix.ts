@@ -6,18 +6,21 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { AppError } from '../../app/errors.ts';
-import { applyMatrix, matricesConfigFromText, resolveMatrices, resolveMatrixNamed, validateMatrixDocument } from '../../app/matrices.ts';
 import { matrixSummary } from '../../recommender/matrix/summary.ts';
+
+/** The matrices use case, loaded when a matrix command runs: its schemas are a large part of start-up. */
+const matrices = () => import('../../app/matrices.ts');
 import type { ResolvedMatrix } from '../../recommender/matrix/resolved.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { cliMessage } from '../errors.ts';
 import { CliError } from '../io.ts';
-import { withDb, withOpenDb, type DbOptions } from '../options.ts';
+import { outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
+import { table } from '../table.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
 
 interface MatrixOptions extends DbOptions {
   config?: string;
-  output?: string;
+  output: string;
 }
 
 async function readText(file: string, ctx: CommandContext): Promise<string> {
@@ -35,7 +38,7 @@ async function readText(file: string, ctx: CommandContext): Promise<string> {
 
 async function readConfig(file: string | undefined, ctx: CommandContext): Promise<MatricesConfigT> {
   if (file === undefined) return {};
-  return matricesConfigFromText(await readText(file, ctx), file);
+  return (await matrices()).matricesConfigFromText(await readText(file, ctx), file);
 }
 
 function listTable(resolved: ResolvedMatrix[]): string {
@@ -47,20 +50,11 @@ function listTable(resolved: ResolvedMatrix[]): string {
     `${m.components.filter((c) => c.present).length}/${m.components.length}`,
     m.parameters.map((p) => `${p.name}=${p.value === undefined ? '(unset)' : String(p.value)}${p.origin === 'config' ? '*' : ''}`).join(' ') || '-',
   ]);
-  const header = ['NAME', 'ORIGIN', 'ENABLED', 'DETECTED', 'PRESENT', 'PARAMETERS (* = from config)'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+  return table(['NAME', 'ORIGIN', 'ENABLED', 'DETECTED', 'PRESENT', 'PARAMETERS (* = from config)'], rows);
 }
 
 function listJson(resolved: ResolvedMatrix[]): string {
   return `${JSON.stringify(resolved.map(matrixSummary), null, 2)}\n`;
-}
-
-function outputFormat(value: string | undefined, allowed: string[], fallback: string): string {
-  const v = value ?? fallback;
-  if (!allowed.includes(v)) throw new CliError(`--output: expected ${allowed.join(' or ')}, got "${v}"`);
-  return v;
 }
 
 export const matrixCommand: CommandModule = (program: Command, ctx: CommandContext) => {
@@ -72,10 +66,11 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
       .command('list')
       .description('built-in and loaded matrices, whether their systems were detected in the inventory, with their parameters')
       .addOption(configOption())
-      .addOption(new Option('--output <format>', 'table or json').default('table')),
+      .addOption(outputOption(['table', 'json'], 'table')),
   ).action(async (opts: MatrixOptions) => {
-    const format = outputFormat(opts.output, ['table', 'json'], 'table');
+    const format = opts.output;
     const config = await readConfig(opts.config, ctx);
+    const { resolveMatrices } = await matrices();
     const resolved = await withOpenDb(opts, (db) => resolveMatrices(db, config));
     ctx.io.out(format === 'json' ? listJson(resolved) : listTable(resolved));
   });
@@ -84,12 +79,18 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
     matrix
       .command('show')
       .argument('<name>', 'matrix name')
-      .description('one matrix resolved against the inventory: workloads per component, expected rules, bindings and where they came from')
+      .description('one matrix resolved against the inventory: workloads per component, expected rules, bindings and where they came from; -o source: the matrix as loaded, ready to edit and `matrix apply`')
       .addOption(configOption())
-      .addOption(new Option('--output <format>', 'yaml or json').default('yaml')),
+      .addOption(outputOption(['yaml', 'json', 'source'], 'yaml', 'yaml or json: resolved against the inventory; source: the YAML as applied or built in')),
   ).action(async (name: string, opts: MatrixOptions) => {
-    const format = outputFormat(opts.output, ['yaml', 'json'], 'yaml');
+    const format = opts.output;
     const config = await readConfig(opts.config, ctx);
+    if (format === 'source') {
+      const { matrixSource } = await matrices();
+      ctx.io.out(await withOpenDb(opts, (db) => matrixSource(db, config, name)));
+      return;
+    }
+    const { resolveMatrixNamed } = await matrices();
     const resolved = await withOpenDb(opts, (db) => resolveMatrixNamed(db, config, name));
     ctx.io.out(format === 'json' ? `${JSON.stringify(resolved, null, 2)}\n` : stringify(resolved, { lineWidth: 0, aliasDuplicateObjects: false }));
   });
@@ -102,8 +103,20 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
       .addOption(configOption()),
   ).action(async (file: string, opts: MatrixOptions) => {
     const text = await readText(file, ctx);
+    const { applyMatrix } = await matrices();
     const { name, status, overridesBuiltIn, digest } = await withOpenDb(opts, (db) => applyMatrix(db, { text, origin: file === '-' ? 'stdin' : file, appliedAt: Date.now() }));
     ctx.io.out(`${JSON.stringify({ name, status, overridesBuiltIn, digest })}\n`);
+  });
+
+  withDb(
+    matrix
+      .command('delete')
+      .argument('<name>', 'name of an applied matrix')
+      .description('remove an applied matrix (a built-in one of that name is in force again; built-in ones are turned off in the config instead)'),
+  ).action(async (name: string, opts: DbOptions) => {
+    const { deleteMatrix } = await matrices();
+    const result = await withOpenDb(opts, (db) => deleteMatrix(db, name));
+    ctx.io.out(`${JSON.stringify(result)}\n`);
   });
 
   withDb(
@@ -114,6 +127,7 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
   ).action(async (file: string) => {
     const text = await readText(file, ctx);
     try {
+      const { validateMatrixDocument } = await matrices();
       const m = validateMatrixDocument(text, file === '-' ? 'stdin' : file);
       ctx.io.out(`${file}: valid matrix "${m.name}" (${m.components} components, ${m.rules} rules)\n`);
     } catch (e) {

@@ -5,15 +5,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { matricesConfigFromText } from '../../app/matrices.ts';
-import { engineNamed, recommendationJson, recommendFromStore, recommendOptions, verificationFailures, type RecommendationRequest, type RecommendationResult } from '../../app/recommendation.ts';
+import type { RecommendationRequest, RecommendationResult } from '../../app/recommendation.ts';
 import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/compare/status.ts';
 import { ENGINE_NAMES, toMultiDocYaml, type EngineName } from '../../recommender/engines/index.ts';
 import { writeJson } from '../../recommender/json-stream.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
 import { CliError } from '../io.ts';
-import { withDb, withOpenDb, type DbOptions } from '../options.ts';
+import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
+import { nothingFor, requireWorkloads, workloadArg } from '../selection.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
 
 export interface RecommendCliOptions extends DbOptions {
@@ -35,7 +35,8 @@ export interface RecommendCliOptions extends DbOptions {
 export function withRecommendOptions(cmd: Command): Command {
   return withDb(cmd)
     .addOption(new Option('--engine <engine>', `policy engine: ${ENGINE_NAMES.join(', ')}`))
-    .option('--namespace <ns>', 'only workloads of this namespace')
+    .addOption(namespaceOption())
+    .option('--workload <name>', 'only this workload: name, or kind/name as kubectl writes it (deployment/web, sts/db)')
     .addOption(new Option('--mode <mode>', 'where rules come from').choices([...MODES]).default('union'))
     .option('--no-egress', 'leave egress open (egress is restricted by default)')
     .option('--default-deny', 'add a namespace default-deny layer below the allowlists')
@@ -47,9 +48,16 @@ export function withRecommendOptions(cmd: Command): Command {
     .option('--config <file>', 'cluster config (YAML) with a matrices: section');
 }
 
-function engineOf(opts: RecommendCliOptions): EngineName {
+/**
+ * The use cases, loaded when a command runs rather than when the CLI starts: the recommender and
+ * the matrix schemas are most of the start-up time, and `--help` or `edges` need neither.
+ */
+const recommendation = () => import('../../app/recommendation.ts');
+const matrices = () => import('../../app/matrices.ts');
+
+async function engineOf(opts: RecommendCliOptions): Promise<EngineName> {
   if (opts.engine === undefined) throw new CliError(`--engine is required: one of ${ENGINE_NAMES.join(', ')}`);
-  return engineNamed(opts.engine);
+  return (await recommendation()).engineNamed(opts.engine);
 }
 
 /** The flags, parsed and checked, as the request the use case takes. */
@@ -69,7 +77,7 @@ export function recommendationRequest(opts: RecommendCliOptions): Recommendation
     req.now = t;
   }
   if (opts.namespace !== undefined) req.namespace = opts.namespace;
-  if (opts.workload !== undefined) req.workload = opts.workload;
+  if (opts.workload !== undefined) req.workload = workloadArg(opts.workload);
   return req;
 }
 
@@ -81,19 +89,24 @@ async function readConfig(file: string | undefined): Promise<MatricesConfigT> {
   } catch (e) {
     throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return matricesConfigFromText(text, file);
+  return (await matrices()).matricesConfigFromText(text, file);
 }
 
 /** Reads the store and computes the recommendation and the engine's manifests. */
 export async function runRecommend(opts: RecommendCliOptions, details = true): Promise<RecommendationResult> {
-  const engine = engineOf(opts);
-  const options = recommendOptions(recommendationRequest(opts));
+  const engine = await engineOf(opts);
+  const request = recommendationRequest(opts);
   const config = await readConfig(opts.config);
-  return withOpenDb(opts, (db) => recommendFromStore(db, config, engine, options, { details }));
+  const { recommendFromStore, recommendOptions } = await recommendation();
+  return withOpenDb(opts, (db) => {
+    requireWorkloads(db, { namespace: request.namespace, workload: request.workload });
+    return recommendFromStore(db, config, engine, recommendOptions(request), { details });
+  });
 }
 
-export function warningLines({ emitted, rec, verification }: RecommendationResult): string[] {
+export function warningLines({ emitted, rec, verification }: RecommendationResult, opts: { namespace?: string; workload?: string } = {}): string[] {
   return [
+    ...(rec.workloads.length === 0 ? [nothingFor({ namespace: opts.namespace, workload: opts.workload }, 'workloads')] : []),
     ...rec.warnings,
     ...rec.workloads.flatMap((w) => w.warnings.map((m) => `${w.workload.namespace}/${w.workload.kind}/${w.workload.name}: ${m}`)),
     ...emitted.warnings.map((w) => `${w.intent}: ${w.code}: ${w.message}`),
@@ -107,9 +120,9 @@ export function warningLines({ emitted, rec, verification }: RecommendationResul
  * stderr and the exit code is 2, unless --allow-unverified asks for the manifests anyway.
  * True when the manifests may be written.
  */
-export function verifiedOrReported(result: RecommendationResult, allowUnverified: boolean | undefined, ctx: CommandContext): boolean {
+export async function verifiedOrReported(result: RecommendationResult, allowUnverified: boolean | undefined, ctx: CommandContext): Promise<boolean> {
   if (result.verification.ok) return true;
-  for (const line of verificationFailures(result.verification)) ctx.io.err(`verification failed: ${line}\n`);
+  for (const line of (await recommendation()).verificationFailures(result.verification)) ctx.io.err(`verification failed: ${line}\n`);
   ctx.status.exitCode = 2;
   if (allowUnverified) {
     ctx.io.err('flowmatrix: --allow-unverified: the manifests below FAIL verification\n');
@@ -121,20 +134,20 @@ export function verifiedOrReported(result: RecommendationResult, allowUnverified
 
 export const recommendCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   withRecommendOptions(program.command('recommend').description('least-privilege policies per workload, every rule explained by its evidence'))
-    .option('--workload <name>', 'only this workload (name or Kind/name)')
-    .addOption(new Option('--output <format>', 'yaml: manifests; json: statuses, evidence, manifests, warnings, verification').choices(['yaml', 'json']).default('yaml'))
+    .addOption(outputOption(['yaml', 'json'], 'yaml', 'yaml: manifests; json: statuses, evidence, manifests, warnings, verification'))
     .option('--allow-unverified', 'print manifests even when they fail verification (exit code 2 all the same)')
     .action(async (opts: RecommendCliOptions & { output: string; allowUnverified?: boolean }) => {
       const result = await runRecommend(opts, opts.output === 'json');
       if (opts.output === 'json') {
         // Streamed: a whole cluster's evidence can outgrow the longest string Node can build.
         // The verification is in the JSON; a failed one also sets the exit code.
-        writeJson(recommendationJson(result), ctx.io.out);
+        writeJson((await recommendation()).recommendationJson(result), ctx.io.out);
         ctx.io.out('\n');
         if (!result.verification.ok) ctx.status.exitCode = 2;
+        if (result.rec.workloads.length === 0) ctx.io.err(`warning: ${nothingFor(opts, 'workloads')}\n`);
         return;
       }
-      if (verifiedOrReported(result, opts.allowUnverified, ctx)) ctx.io.out(toMultiDocYaml(result.emitted.manifests));
-      for (const line of warningLines(result)) ctx.io.err(`warning: ${line}\n`);
+      if (await verifiedOrReported(result, opts.allowUnverified, ctx)) ctx.io.out(toMultiDocYaml(result.emitted.manifests));
+      for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
     });
 };

@@ -1,22 +1,22 @@
 /**
- * `flowmatrix report [--format markdown|html|json]`: build the report now (docs/design.md §5), print it and
+ * `flowmatrix report [-o markdown|html|json]`: build the report now (docs/design.md §5), print it and
  * store it (as POST /api/v1/reports does) so the service lists it. Engine, options and retention
  * come from the service config's `reports:` section unless given as flags.
  */
-import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { engineNamed } from '../../app/recommendation.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../reports/render/index.ts';
-import { ReportService, type BuildOptions } from '../../app/reports.ts';
-import { ConfigError, loadServiceConfig, type LoadOptions } from '../../server/config/load.ts';
+import type { BuildOptions } from '../../app/reports.ts';
+import type { LoadOptions } from '../../server/config/load.ts';
 import { CliError } from '../io.ts';
-import { withDb, withOpenDb, type DbOptions } from '../options.ts';
+import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
 
 interface ReportCliOptions extends DbOptions {
-  format: ReportFormat;
+  output: ReportFormat;
+  /** The flag's old name, kept hidden so existing scripts keep working. */
+  format?: ReportFormat;
   engine?: string;
   mode?: Mode;
   egress?: boolean;
@@ -25,7 +25,6 @@ interface ReportCliOptions extends DbOptions {
   now?: string;
   generatedAt?: string;
   config?: string;
-  out?: string;
   store: boolean;
 }
 
@@ -37,18 +36,19 @@ function time(flag: string, v: string): number {
 
 export const reportCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   withDb(program.command('report').description('build the report now: what needs attention, per namespace and system, ingest health, drift'))
-    .addOption(new Option('--format <format>', 'output format').choices([...REPORT_FORMATS]).default('markdown'))
+    .addOption(outputOption(REPORT_FORMATS, 'markdown'))
+    .addOption(new Option('--format <format>', 'the old name of --output').choices([...REPORT_FORMATS]).hideHelp())
     .addOption(new Option('--engine <engine>', `policy engine (default: reports.engine of the config, else kubernetes): ${ENGINE_NAMES.join(', ')}`))
     .addOption(new Option('--mode <mode>', 'where rules come from (default: reports.mode, else union)').choices([...MODES]))
     .option('--no-egress', 'leave egress open (default: reports.egress, else restricted)')
-    .option('--namespace <ns>', 'only workloads of this namespace')
+    .addOption(namespaceOption())
     .option('--stale-days <n>', 'an edge not seen for this many days is stale (default: recommendations.staleDays, else 30)')
     .option('--now <time>', 'reference time (ISO 8601) for staleness; default the latest last-seen in the store')
     .option('--generated-at <time>', 'the time to print as "generated" (ISO 8601; default the clock), for reproducible output')
     .option('--config <file>', 'service config (YAML; env FLOWMATRIX_CONFIG): matrices:, reports:, recommendations:')
-    .option('--out <file>', 'write the report to this file instead of stdout')
     .option('--no-store', 'do not keep the report in the database')
     .action(async (opts: ReportCliOptions, cmd: Command) => {
+      const { ConfigError, loadServiceConfig } = await import('../../server/config/load.ts');
       let config;
       try {
         const load: LoadOptions = {};
@@ -59,6 +59,10 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
         if (e instanceof ConfigError) throw new CliError(e.message);
         throw e;
       }
+      const format = cmd.getOptionValueSource('output') === 'cli' || opts.format === undefined ? opts.output : opts.format;
+      // Loaded here, not at start-up: the other commands do not need the recommender.
+      const { engineNamed } = await import('../../app/recommendation.ts');
+      const { ReportService } = await import('../../app/reports.ts');
       const engine = opts.engine === undefined ? undefined : engineNamed(opts.engine);
       let staleDays = config.staleDays;
       if (opts.staleDays !== undefined) {
@@ -77,15 +81,9 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
       const { text, stored } = await withOpenDb({ db: config.dbPath }, (db) => {
         const service = new ReportService({ db, settings: config.reports, staleDays, matrices: config.matrices, clock: Date.now });
         const report = service.build(build);
-        return { text: renderReport(report, opts.format), stored: opts.store ? service.save(report) : undefined };
+        return { text: renderReport(report, format), stored: opts.store ? service.save(report) : undefined };
       });
-      if (opts.out !== undefined) {
-        try {
-          await writeFile(opts.out, text);
-        } catch (e) {
-          throw new CliError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-        }
-      } else ctx.io.out(text);
+      ctx.io.out(text);
       if (stored) ctx.io.err(`report ${stored.id} stored (keeping the newest ${config.reports.retention})\n`);
     });
 };

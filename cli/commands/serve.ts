@@ -1,7 +1,5 @@
 /** `flowmatrix serve [--port N] [--config FILE]`: the REST API (docs/design.md §5) until SIGTERM. */
 import { Option, type Command } from 'commander';
-import { ConfigError, loadServiceConfig } from '../../server/config/load.ts';
-import { startService } from '../../server/serve.ts';
 import { CliError } from '../io.ts';
 import { withDb, type DbOptions } from '../options.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
@@ -19,8 +17,13 @@ export function portOption(): Option {
   });
 }
 
-/** Loads the config (flags > env > file > defaults), starts the service and resolves when it has stopped. */
+/**
+ * Loads the config (flags > env > file > defaults), starts the service and resolves when it has
+ * stopped. The server is imported here, not at the top: the other commands start without express.
+ */
 export async function serveUntilStopped(opts: ServeOptions, ctx: CommandContext): Promise<void> {
+  const { ConfigError, loadServiceConfig } = await import('../../server/config/load.ts');
+  const { startService } = await import('../../server/serve.ts');
   let config;
   try {
     const load: Parameters<typeof loadServiceConfig>[0] = {};

@@ -4,14 +4,9 @@ import { yamlData } from '../../domain/yaml-document.ts';
 import type { MatrixT } from './schema.ts';
 import { formatPath, type PathSegment } from './paths.ts';
 import { validateMatrix, type Issue } from './validate.ts';
+import { formatProblem, type MatrixProblem } from './problem.ts';
 
-export interface MatrixProblem {
-  /** `components.ebpf-agent.egress[1].ports[0]` */
-  path: string;
-  message: string;
-  value?: unknown;
-  line?: number;
-}
+export { formatProblem, type MatrixProblem } from './problem.ts';
 
 export class MatrixError extends Error {
   constructor(
@@ -20,11 +15,6 @@ export class MatrixError extends Error {
   ) {
     super(`${origin}: invalid matrix (${problems.length} problem${problems.length === 1 ? '' : 's'})\n${problems.map(formatProblem).join('\n')}`);
   }
-}
-
-export function formatProblem(p: MatrixProblem): string {
-  const where = p.line !== undefined ? `${p.path} (line ${p.line})` : p.path;
-  return p.value === undefined ? `  ${where}: ${p.message}` : `  ${where}: ${p.message}; got ${JSON.stringify(p.value)}`;
 }
 
 function lineOf(doc: Document, counter: LineCounter, path: PathSegment[]): number | undefined {

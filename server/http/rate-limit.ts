@@ -1,45 +1,31 @@
 /**
- * A fixed-window request limit per client: the token name when authenticated, else the address.
- * In-process (one replica per SQLite file), so a Map is the whole store; expired windows are swept.
+ * A fixed-window request limit per client — the token name when authenticated, else the address —
+ * through express-rate-limit's in-process store (one replica per SQLite file). Config keys stay
+ * `server.rateLimit.{requests, windowSeconds}`; `requests: 0` turns it off. Over the limit:
+ * 429 problem+json with Retry-After.
  */
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { HttpProblem } from './problem.ts';
 
-export class RateLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
-  private lastSweep = 0;
+/** The client a request counts against. */
+export function rateLimitKey(req: Request, res: Response): string {
+  const principal = res.locals.principal as { name: string } | undefined;
+  // The whole address, as before: no IPv6 subnet grouping.
+  return principal && principal.name !== 'anonymous' ? `token:${principal.name}` : `ip:${ipKeyGenerator(req.ip ?? 'unknown', false)}`;
+}
 
-  constructor(
-    private readonly requests: number,
-    private readonly windowMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** True when the request is allowed; otherwise the seconds until the window resets. */
-  take(key: string): true | number {
-    const t = this.now();
-    if (t - this.lastSweep > this.windowMs) {
-      for (const [k, w] of this.windows) if (t - w.start >= this.windowMs) this.windows.delete(k);
-      this.lastSweep = t;
-    }
-    let w = this.windows.get(key);
-    if (!w || t - w.start >= this.windowMs) {
-      w = { start: t, count: 0 };
-      this.windows.set(key, w);
-    }
-    if (w.count >= this.requests) return Math.max(1, Math.ceil((w.start + this.windowMs - t) / 1000));
-    w.count++;
-    return true;
-  }
-
-  middleware() {
-    return (req: Request, res: Response, next: NextFunction): void => {
-      if (this.requests === 0) return next();
-      const principal = res.locals.principal as { name: string } | undefined;
-      const key = principal && principal.name !== 'anonymous' ? `token:${principal.name}` : `ip:${req.ip ?? 'unknown'}`;
-      const r = this.take(key);
-      if (r === true) return next();
-      next(new HttpProblem('rate-limited', `more than ${this.requests} requests in ${this.windowMs / 1000} s; retry in ${r} s`, { headers: { 'Retry-After': String(r) } }));
-    };
-  }
+export function rateLimitMiddleware(requests: number, windowMs: number): RequestHandler {
+  if (requests === 0) return (_req: Request, _res: Response, next: NextFunction) => next();
+  return rateLimit({
+    windowMs,
+    limit: requests,
+    keyGenerator: rateLimitKey,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, res, next) => {
+      const retry = String(res.getHeader('Retry-After') ?? Math.ceil(windowMs / 1000));
+      next(new HttpProblem('rate-limited', `more than ${requests} requests in ${windowMs / 1000} s; retry in ${retry} s`, { headers: { 'Retry-After': retry } }));
+    },
+  });
 }

@@ -20,7 +20,9 @@ pre{background:#f0f2f5;padding:8px;border-radius:4px;overflow:auto;max-height:32
 <script>
 const esc=(s)=>String(s).replace(/[&<>"']/g,(c)=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
 const schema=(s)=>'<pre>'+esc(JSON.stringify(s,null,2))+'</pre>';
-fetch('openapi.json').then((r)=>r.json()).then((doc)=>{
+// /docs and /docs/ (and either behind a path prefix) both find the document beside /docs.
+const SPEC=location.pathname.endsWith('/')?'../openapi.json':'openapi.json';
+fetch(SPEC).then((r)=>r.json()).then((doc)=>{
   document.getElementById('desc').textContent=doc.info.description+' (version '+doc.info.version+')';
   const byTag={};
   for(const [path,ops] of Object.entries(doc.paths))for(const [method,op] of Object.entries(ops))(byTag[op.tags[0]]??=[]).push({path,method,op});

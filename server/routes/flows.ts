@@ -84,7 +84,6 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
           activeIngests.delete(run);
         }
         const input = summary.inputs[0];
-        ctx.metrics.countIngest(query.format, summary);
         if (input?.status === 'failed' && input.error?.includes('configured limit')) {
           res.setHeader('Connection', 'close');
           req.unpipe(limited);

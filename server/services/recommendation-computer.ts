@@ -37,7 +37,7 @@ export class RecommendationComputer {
     return new ReportService({ db: this.db, settings: this.reports.settings, staleDays: this.reports.staleDays, matrices: this.matrices, clock: () => o.generatedAt }).build(o);
   }
 
-  respond(q: RecommendationQuery): RenderedResponse {
+  respond(q: RecommendationQuery): Promise<RenderedResponse> {
     this.sync();
     const details = needsDetails(q);
     const result = this.result(q, details);

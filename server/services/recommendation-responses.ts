@@ -79,7 +79,7 @@ function problem(spec: ProblemSpec): RenderedResponse {
 
 const etagOf = (hash: ReturnType<typeof createHash>): string => `"${hash.digest('base64url').slice(0, 32)}"`;
 
-export function renderResponse(result: RecommendationResult, q: RecommendationQuery, applied: readonly AppliedPolicy[]): RenderedResponse {
+export async function renderResponse(result: RecommendationResult, q: RecommendationQuery, applied: readonly AppliedPolicy[]): Promise<RenderedResponse> {
   switch (q.kind) {
     case 'list':
       return json(recommendationJson(result));
@@ -97,7 +97,7 @@ export function renderResponse(result: RecommendationResult, q: RecommendationQu
   }
 }
 
-function exportResponse(result: RecommendationResult, q: Extract<RecommendationQuery, { kind: 'export' }>): RenderedResponse {
+async function exportResponse(result: RecommendationResult, q: Extract<RecommendationQuery, { kind: 'export' }>): Promise<RenderedResponse> {
   const { verification, emitted } = result;
   if (!verification.ok && !q.allowUnverified) {
     return problem({
@@ -110,7 +110,7 @@ function exportResponse(result: RecommendationResult, q: Extract<RecommendationQ
   const headers: Record<string, string> = { 'X-Flowmatrix-Verified': String(verification.ok) };
   if (q.format === 'bundle') {
     const files = emitted.manifests.map((m) => ({ path: `${m.metadata.namespace ?? '_cluster'}/${m.kind.toLowerCase()}-${m.metadata.name}.yaml`, content: toYaml(m) }));
-    const tar = tarBundle(files, Math.floor(Date.parse(result.rec.now) / 1000));
+    const tar = await tarBundle(files, Math.floor(Date.parse(result.rec.now) / 1000));
     const etag = etagOf(createHash('sha256').update(tar)).replace(/"$/, '-tar"');
     headers['Content-Disposition'] = `attachment; filename="${q.filename}.tar"`;
     return { contentType: 'application/x-tar', headers, body: [tar], bytes: tar.length, etag };

@@ -41,10 +41,10 @@ if (parentPort) {
   const config = workerData as WorkerConfig;
   // The writer is the main thread; this connection only reads (migrations were applied there).
   const computer = new RecommendationComputer(openDb(config.dbPath, { migrate: false }), config.matrices, config.reports, config.maxEdges);
-  port.on('message', (job: RecommendationJob) => {
+  port.on('message', async (job: RecommendationJob) => {
     let reply: JobReply;
     try {
-      reply = job.kind === 'respond' ? { id: job.id, ok: true, response: computer.respond(job.query) } : { id: job.id, ok: true, report: computer.report(job.options) };
+      reply = job.kind === 'respond' ? { id: job.id, ok: true, response: await computer.respond(job.query) } : { id: job.id, ok: true, report: computer.report(job.options) };
     } catch (e) {
       const err = e as Error;
       reply =

@@ -15,9 +15,10 @@ import type { EngineManifests } from '../../recommender/engines/types.ts';
 /** What `flowmatrix export --engine kubernetes` prints: NetworkPolicies. */
 export type Manifest = EngineManifests['kubernetes'];
 import { runCli, type CliRun } from './cli.ts';
-import { REFERENCE, tmpDir } from './tmp.ts';
+import { REFERENCE } from './reference.ts';
+import { tmpDir } from './tmp.ts';
 
-export const IG_DIR = join(REFERENCE, 'peers', 'inspektor-gadget');
+export const IG_DIR = join(REFERENCE, 'inspektor-gadget');
 
 /** One line of IG's old `trace network` output, as their advisor read it. */
 export interface IgEvent {

@@ -23,6 +23,3 @@ export function tmpDb(): { db: Db; path: string } {
   });
   return { db, path };
 }
-
-export const SHARED = new URL('../../../shared/', import.meta.url).pathname;
-export const REFERENCE = join(SHARED, 'reference');

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { main } from '../../cli/main.ts';
 import { openDb } from '../../store/db.ts';
-import { REFERENCE, tmpDir } from '../helpers/tmp.ts';
+import { REFERENCE } from '../helpers/reference.ts';
+import { tmpDir } from '../helpers/tmp.ts';
 
 const NETOBSERV = join(REFERENCE, 'flows/netobserv/netobserv-flow-samples.ndjson');
 const HUBBLE = join(REFERENCE, 'flows/hubble');

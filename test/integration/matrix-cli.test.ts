@@ -108,5 +108,5 @@ test('config: systems can be turned off and parameters set; bad config is refuse
   assert.equal(unknown.code, 1);
   assert.match(unknown.err, /no matrix named "nope"/);
   const fmt = await run('matrix', 'show', 'netobserv', '--db', db, '--output', 'table');
-  assert.match(fmt.err, /--output: expected yaml or json/);
+  assert.match(fmt.err, /--output <format>' argument 'table' is invalid. Allowed choices are yaml, json, source/);
 });

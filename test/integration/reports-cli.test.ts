@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Report } from '../../reports/model.ts';
@@ -22,8 +22,8 @@ function stored(): { id: number; trigger: string; engine: string }[] {
   }
 }
 
-test('report --format json: the model, stored as a manual report', async () => {
-  const r = await runCli(['report', '--format', 'json', '--db', db, ...AT]);
+test('report -o json: the model, stored as a manual report', async () => {
+  const r = await runCli(['report', '-o', 'json', '--db', db, ...AT]);
   assert.equal(r.code, 0, r.err);
   const report = JSON.parse(r.out) as Report;
   assert.equal(report.trigger, 'manual');
@@ -43,20 +43,25 @@ test('byte-identical output for the same data; --no-store keeps nothing', async 
   assert.ok(a.out.startsWith('# flowmatrix report — data as of 2026-11-20 23:59:17Z\n'));
   assert.equal(a.err, '');
   assert.equal(stored().length, before);
-  const h1 = await runCli(['report', '--format', 'html', '--db', db, '--no-store', ...AT]);
+  const h1 = await runCli(['report', '--output', 'html', '--db', db, '--no-store', ...AT]);
   const h2 = await runCli(['report', '--format', 'html', '--db', db, '--no-store', ...AT]);
   assert.equal(h1.out, h2.out);
 });
 
-test('engine and retention from the service config; flags win; --out writes a file', async () => {
+test('engine and retention from the service config; flags win; the old --format still selects the format', async () => {
   const config = join(dir, 'config.yaml');
   writeFileSync(config, 'reports:\n  engine: calico\n  retention: 2\n');
-  for (let i = 0; i < 3; i++) assert.equal((await runCli(['report', '--config', config, '--db', db, '--format', 'json', '--out', join(dir, 'r.json'), ...AT])).code, 0);
+  let last = '';
+  for (let i = 0; i < 3; i++) {
+    const r = await runCli(['report', '--config', config, '--db', db, '--format', 'json', ...AT]);
+    assert.equal(r.code, 0, r.err);
+    last = r.out;
+  }
   const kept = stored();
   assert.equal(kept.length, 2);
   assert.deepEqual(kept.map((k) => k.engine), ['calico', 'calico']);
-  assert.equal((JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as Report).engine, 'calico');
-  const flag = await runCli(['report', '--config', config, '--db', db, '--engine', 'cilium', '--no-egress', '--format', 'json', '--no-store', ...AT]);
+  assert.equal((JSON.parse(last) as Report).engine, 'calico');
+  const flag = await runCli(['report', '--config', config, '--db', db, '--engine', 'cilium', '--no-egress', '-o', 'json', '--no-store', ...AT]);
   const r = JSON.parse(flag.out) as Report;
   assert.equal(r.engine, 'cilium');
   assert.equal(r.options.egress, false);
@@ -66,7 +71,7 @@ test('user errors name the flag and value', async () => {
   const e1 = await runCli(['report', '--db', db, '--engine', 'iptables']);
   assert.equal(e1.code, 1);
   assert.match(e1.err, /unknown engine "iptables": expected one of kubernetes, cilium, calico, clusternetworkpolicy/);
-  const e2 = await runCli(['report', '--db', db, '--format', 'pdf']);
+  const e2 = await runCli(['report', '--db', db, '-o', 'pdf']);
   assert.notEqual(e2.code, 0);
   assert.match(e2.err, /pdf/);
   const e3 = await runCli(['report', '--db', db, '--now', 'yesterday']);

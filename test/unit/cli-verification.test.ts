@@ -30,25 +30,25 @@ const failing: Verification = {
 };
 const result = (verification: Verification) => ({ emitted: { engine: 'calico', manifests: [], warnings: [] }, verification }) as unknown as RecommendationResult;
 
-test('a failed verification: every failure on stderr, exit code 2, no manifests', () => {
+test('a failed verification: every failure on stderr, exit code 2, no manifests', async () => {
   const { ctx, err } = context();
-  assert.equal(verifiedOrReported(result(failing), false, ctx), false);
+  assert.equal(await verifiedOrReported(result(failing), false, ctx), false);
   assert.equal(ctx.status.exitCode, 2);
   assert.match(err(), /verification failed: NetworkPolicy\/shop\/api \/spec\/ingress\/0\/source\/nets: rule contains both IPv4 and IPv6 CIDRs/);
   assert.match(err(), /verification failed: shop\/Deployment\/api ingress workload:shop\/Deployment\/web\|workload:shop\/Deployment\/api\|8080\|TCP: denied by the recommended policies/);
   assert.match(err(), /not printed; --allow-unverified prints them anyway/);
 });
 
-test('--allow-unverified prints them, still with exit code 2 and the failures named', () => {
+test('--allow-unverified prints them, still with exit code 2 and the failures named', async () => {
   const { ctx, err } = context();
-  assert.equal(verifiedOrReported(result(failing), true, ctx), true);
+  assert.equal(await verifiedOrReported(result(failing), true, ctx), true);
   assert.equal(ctx.status.exitCode, 2);
   assert.match(err(), /FAIL verification/);
 });
 
-test('a passed verification prints quietly', () => {
+test('a passed verification prints quietly', async () => {
   const { ctx, err } = context();
-  assert.equal(verifiedOrReported(result({ ...failing, ok: true, admission: [], blocked: [] }), false, ctx), true);
+  assert.equal(await verifiedOrReported(result({ ...failing, ok: true, admission: [], blocked: [] }), false, ctx), true);
   assert.equal(ctx.status.exitCode, 0);
   assert.equal(err(), '');
 });

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REFERENCE, tmpDir } from '../helpers/tmp.ts';
+import { REFERENCE } from '../helpers/reference.ts';
+import { tmpDir } from '../helpers/tmp.ts';
 import { DEMO_DEFAULTS, generateCluster, hubbleRecords, inventoryList, netobservRecords, writeDemoFiles } from '../../demo/generator/index.ts';
 
 const DATA = new URL('../../demo/data/', import.meta.url).pathname;

@@ -25,9 +25,9 @@ import {
 } from '../../recommender/policy/build.ts';
 import type { ApiserverAddress, PortProtocol } from '../../recommender/policy/ir.ts';
 import { verifyManifests } from '../../recommender/verify/index.ts';
-import { REFERENCE } from '../helpers/tmp.ts';
+import { REFERENCE } from '../helpers/reference.ts';
 
-const IG = join(REFERENCE, 'peers', 'inspektor-gadget');
+const IG = join(REFERENCE, 'inspektor-gadget');
 
 /** The apiserver endpoints of the reference `default/kubernetes` EndpointSlice. */
 function apiserverEndpoints(): ApiserverAddress[] {

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENGINES, ENGINE_NAMES, getEngine } from '../../recommender/engines/index.ts';
 import { policySet } from '../../recommender/policy/build.ts';
 import { SCHEMA_FILES, verifyManifest, verifyManifests } from '../../recommender/verify/index.ts';
-import { REFERENCE } from '../helpers/tmp.ts';
+import { REFERENCE } from '../helpers/reference.ts';
 import { richIntents } from '../golden/engines/rich-ir.ts';
 
 const SCHEMA_DIR = new URL('../../recommender/schemas/', import.meta.url);
@@ -18,11 +19,21 @@ test('registry: the four engine names of docs/design.md §4, unknown names rejec
   assert.throws(() => getEngine('istio'), /unknown engine "istio": expected one of kubernetes, cilium, calico, clusternetworkpolicy/);
 });
 
-test('schema copies in recommender/schemas equal the reference originals', () => {
+/** The SHA-256 of each upstream original, recorded when it was copied (origins in SOURCES.md). */
+function upstreamDigests(): Map<string, string> {
+  const text = readFileSync(join(REFERENCE, 'schemas', 'SHA256SUMS'), 'utf8');
+  return new Map(text.trim().split('\n').map((l) => {
+    const [digest, file] = l.split(/\s+/);
+    return [file!, digest!];
+  }));
+}
+
+test('schema copies in recommender/schemas equal the upstream originals (by their recorded SHA-256)', () => {
+  const digests = upstreamDigests();
+  assert.deepEqual([...digests.keys()].sort(), Object.values(SCHEMA_FILES).sort(), 'one recorded digest per schema file');
   for (const file of Object.values(SCHEMA_FILES)) {
-    const copy = readFileSync(new URL(file, SCHEMA_DIR));
-    const original = readFileSync(join(REFERENCE, 'schemas', file));
-    assert.ok(copy.equals(original), `${file} differs from reference/schemas`);
+    const copy = createHash('sha256').update(readFileSync(new URL(file, SCHEMA_DIR))).digest('hex');
+    assert.equal(copy, digests.get(file), `${file} differs from the upstream original`);
   }
 });
 
@@ -40,7 +51,7 @@ for (const engine of ENGINE_NAMES) {
 
 test('the reference ClusterNetworkPolicy examples validate (the validator accepts real objects)', async () => {
   const { parseAllDocuments } = await import('yaml');
-  const dir = join(REFERENCE, 'schemas', 'clusternetworkpolicy-examples');
+  const dir = join(REFERENCE, 'network-policy-api', 'examples');
   for (const f of ['pkg_crdtest_testdata_valid_deny-with-ports.yaml', 'site-src_user-story-examples_user-story-2.yaml']) {
     for (const doc of parseAllDocuments(readFileSync(join(dir, f), 'utf8'))) assert.deepEqual(verifyManifest(doc.toJS()), [], f);
   }

@@ -7,7 +7,7 @@ import { convertInventoryText } from '../../collectors/inventory/index.ts';
 import { isVolatileLabel, selectorFromLabels } from '../../collectors/inventory/labels.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { workloadKey } from '../../domain/peer.ts';
-import { REFERENCE } from '../helpers/tmp.ts';
+import { REFERENCE } from '../helpers/reference.ts';
 
 const FIXTURES = new URL('../fixtures/inventory/', import.meta.url).pathname;
 const T = Date.parse('2025-03-02T12:00:00Z');
@@ -173,7 +173,7 @@ test('a typed list from the API (PodList) fills in the kind of its items', () =>
 });
 
 test('a multi-document YAML stream of manifests (np-guard ACS demo) is read object by object', () => {
-  const dir = join(REFERENCE, 'peers', 'np-guard-netpol-analyzer', 'acs-security-demos');
+  const dir = join(REFERENCE, 'np-guard', 'acs-security-demos');
   const files = ['frontend/webapp/deployment.yaml', 'frontend/webapp/route.yaml', 'backend/checkout/deployment.yaml', 'payments/gateway/deployment.yaml', 'acs_netpols.yaml'];
   const text = files.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n---\n');
   const r = convertInventoryText(text, T);

@@ -8,7 +8,8 @@ import { CATALOG_DIR, loadCatalog } from '../../app/catalog.ts';
 import { MATRIX_SCHEMA_DIR as SCHEMA_DIR } from '../../app/matrix-schema-files.ts';
 import { schemaFiles } from '../../recommender/matrix/schema-files.ts';
 import type { MatrixT, RuleT, SourceT } from '../../recommender/matrix/schema.ts';
-import { SHARED, tmpDir } from '../helpers/tmp.ts';
+import { REFERENCE } from '../helpers/reference.ts';
+import { tmpDir } from '../helpers/tmp.ts';
 
 const SEED_OF: Record<string, string> = {
   stacklight: 'seeds/000_5b7b87e0ab789292.txt',
@@ -62,7 +63,7 @@ test('each catalog matrix is transcribed from its seed document and every rule c
     const docs = Object.entries(matrix.documents);
     assert.equal(docs.length, 1);
     assert.equal(docs[0]![1].file, seed, `${matrix.metadata.name} cites ${seed}`);
-    const lines = readFileSync(join(SHARED, seed), 'utf8').split('\n');
+    const lines = readFileSync(join(REFERENCE, seed), 'utf8').split('\n');
     const sources = everySource(matrix);
     const ruleCount = Object.values(matrix.components).reduce((n, c) => n + (c.ingress?.length ?? 0) + (c.egress?.length ?? 0), 0);
     assert.ok(ruleCount > 0);
@@ -83,7 +84,7 @@ test('each catalog matrix is transcribed from its seed document and every rule c
 });
 
 test('the StackLight matrix names every component the document lists', () => {
-  const seed = readFileSync(join(SHARED, SEED_OF.stacklight!), 'utf8').split('\n');
+  const seed = readFileSync(join(REFERENCE, SEED_OF.stacklight!), 'utf8').split('\n');
   const listed = seed.filter((l) => l.trim().startsWith('•') && !l.includes('Because') && !l.includes('Due to')).length;
   const m = loadCatalog().find((c) => c.matrix.metadata.name === 'stacklight')!.matrix;
   const rowsCited = new Set(everySource(m).filter((s) => s.source.row).map((s) => s.source.line));

@@ -4,7 +4,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadServiceConfig } from '../../server/config/load.ts';
 import { TokenAuth } from '../../server/http/auth.ts';
-import { RateLimiter } from '../../server/http/rate-limit.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
 test('embedded defaults: port 8080, ./data/flowmatrix.db, loopback only without tokens', () => {
@@ -61,15 +60,3 @@ test('tokens: write implies read, unknown and near-miss tokens are rejected', ()
   assert.equal(auth.identify(''), undefined);
 });
 
-test('rate limiter: fixed window per key, with the seconds to wait', () => {
-  let now = 0;
-  const rl = new RateLimiter(2, 10_000, () => now);
-  assert.equal(rl.take('a'), true);
-  assert.equal(rl.take('a'), true);
-  assert.equal(rl.take('a'), 10);
-  assert.equal(rl.take('b'), true);
-  now = 9_500;
-  assert.equal(rl.take('a'), 1);
-  now = 10_000;
-  assert.equal(rl.take('a'), true);
-});

@@ -50,6 +50,10 @@ test('Dockerfile: multi-stage on node:20-bookworm-slim, non-root, /data volume, 
   assert.match(d, /^VOLUME \["\/data"\]$/m);
   assert.match(d, /^HEALTHCHECK [\s\S]*CMD \["node", "-e", "fetch\('http:\/\/127\.0\.0\.1:'/m);
   assert.doesNotMatch(d, /curl/);
+  // The image runs the compiled output, built in the image (issue 17: no TypeScript compiled at start).
+  assert.match(d, /^RUN npm run build/m);
+  assert.match(d, /^ENTRYPOINT \["node", "dist\/cli\/run\.js"\]$/m);
+  assert.match(d, /^COPY tsconfig\.json tsconfig\.build\.json \.\/$/m);
 });
 
 /** Top-level folders that are not part of the running service, and why. */
@@ -59,6 +63,7 @@ const NOT_SHIPPED: Record<string, string> = {
   docs: 'documentation',
   deploy: 'mounted by docker-compose, not baked into the image',
   node_modules: 'installed by npm ci in the image',
+  dist: 'compiled inside the image by npm run build',
   data: 'the local SQLite files of `npm start`',
 };
 

@@ -1,0 +1,126 @@
+/**
+ * `export --out DIR` for GitOps: afterwards DIR holds exactly the current recommendation, one
+ * file per policy (`<namespace>/<kind>-<name>.yaml`, cluster-scoped ones under `_cluster/`).
+ * Files of policies no longer recommended are removed — only files flowmatrix wrote, told apart
+ * by the managed-by label every emitted manifest carries, and only within what was exported: the
+ * namespace's folder for `-n NS` (so one directory can collect namespaces exported one by one),
+ * nothing for a single `--workload`. Anything else in DIR is left alone and never overwritten.
+ */
+import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { toYaml } from '../recommender/engines/index.ts';
+import type { Manifest } from '../recommender/engines/types.ts';
+import { CliError } from './io.ts';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'flowmatrix';
+
+export interface ExportDirSummary {
+  /** Paths relative to the directory, `/`-separated, sorted. */
+  added: string[];
+  changed: string[];
+  removed: string[];
+  unchanged: number;
+}
+
+/** What the export covered, hence which stale files it may remove. */
+export interface ExportScope {
+  namespace?: string;
+  /** One workload only: other files cannot be told stale, none is removed. */
+  workload?: string;
+}
+
+function inScope(rel: string, scope: ExportScope): boolean {
+  if (scope.workload !== undefined) return false;
+  return scope.namespace === undefined || rel.startsWith(`${scope.namespace}/`);
+}
+
+/** The file of one manifest, relative to the directory. */
+export function manifestPath(m: Manifest): string {
+  return `${m.metadata.namespace ?? '_cluster'}/${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
+}
+
+/** True when every document of the text is an object flowmatrix wrote (and there is at least one). */
+export function writtenByFlowmatrix(text: string): boolean {
+  let docs: unknown[];
+  try {
+    docs = parseAllDocuments(text).map((d) => d.toJS() as unknown);
+  } catch {
+    return false;
+  }
+  const objects = docs.filter((d) => d !== null && d !== undefined);
+  return objects.length > 0 && objects.every((d) => (d as { metadata?: { labels?: Record<string, unknown> } }).metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY);
+}
+
+async function yamlFiles(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  return entries.filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => join(e.parentPath, e.name));
+}
+
+async function readIfPresent(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+const posix = (p: string): string => p.split(sep).join('/');
+
+/** Writes the manifests under `dir` and removes the flowmatrix files no longer among them. */
+export async function syncExportDir(dir: string, manifests: readonly Manifest[], scope: ExportScope = {}, onFile: (done: number) => void = () => undefined): Promise<ExportDirSummary> {
+  const wanted = new Map<string, string>();
+  for (const m of manifests) wanted.set(manifestPath(m), toYaml(m));
+  const summary: ExportDirSummary = { added: [], changed: [], removed: [], unchanged: 0 };
+
+  // Check everything before changing anything: a refusal leaves the directory as it was.
+  const present = new Map<string, string | undefined>();
+  for (const [rel] of wanted) {
+    const text = await readIfPresent(join(dir, rel));
+    if (text !== undefined && text !== wanted.get(rel) && !writtenByFlowmatrix(text)) {
+      throw new CliError(`refusing to overwrite ${join(dir, rel)}: it was not written by flowmatrix (no ${MANAGED_BY_LABEL}: ${MANAGED_BY} label)`);
+    }
+    present.set(rel, text);
+  }
+
+  for (const [rel, text] of [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const before = present.get(rel);
+    onFile(summary.added.length + summary.changed.length + summary.unchanged + 1);
+    if (before === text) {
+      summary.unchanged++;
+      continue;
+    }
+    await mkdir(dirname(join(dir, rel)), { recursive: true });
+    await writeFile(join(dir, rel), text);
+    (before === undefined ? summary.added : summary.changed).push(rel);
+  }
+
+  const emptied = new Set<string>();
+  for (const file of await yamlFiles(dir)) {
+    const rel = posix(relative(dir, file));
+    if (wanted.has(rel) || !inScope(rel, scope)) continue;
+    if (!writtenByFlowmatrix(await readFile(file, 'utf8'))) continue;
+    await rm(file);
+    summary.removed.push(rel);
+    emptied.add(dirname(file));
+  }
+  summary.removed.sort();
+  // A namespace folder that held only removed files goes too (never DIR itself).
+  for (const d of emptied) {
+    if (resolve(d) === resolve(dir)) continue;
+    try {
+      await rmdir(d);
+    } catch {
+      // not empty: something else lives there
+    }
+  }
+  return summary;
+}

@@ -1,0 +1,16 @@
+/**
+ * One problem of a matrix document and how it is printed. Its own module, apart from the
+ * validator: the CLI formats errors with it at start-up without loading the matrix schemas.
+ */
+export interface MatrixProblem {
+  /** `components.ebpf-agent.egress[1].ports[0]` */
+  path: string;
+  message: string;
+  value?: unknown;
+  line?: number;
+}
+
+export function formatProblem(p: MatrixProblem): string {
+  const where = p.line !== undefined ? `${p.path} (line ${p.line})` : p.path;
+  return p.value === undefined ? `  ${where}: ${p.message}` : `  ${where}: ${p.message}; got ${JSON.stringify(p.value)}`;
+}

@@ -1,0 +1,104 @@
+/**
+ * `export --out DIR` for GitOps (issue 17): afterwards DIR holds exactly the current
+ * recommendation; files flowmatrix wrote that are no longer recommended are removed (within the
+ * exported namespace for -n), files it did not write are never removed or overwritten, and the
+ * summary says what was added, changed and removed.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import { writtenByFlowmatrix } from '../../cli/export-dir.ts';
+import { runCli } from '../helpers/cli.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+
+const CLUSTER = new URL('../fixtures/inventory/cluster.json', import.meta.url).pathname;
+const work = tmpDir();
+const db = join(work, 'f.db');
+
+interface Summary {
+  engine: string;
+  files: number;
+  added: string[];
+  changed: string[];
+  removed: string[];
+  unchanged: number;
+}
+
+function tree(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+}
+
+async function exportTo(dir: string, ...args: string[]): Promise<Summary> {
+  const r = await runCli(['export', '--db', db, '--out', dir, ...args]);
+  assert.equal(r.code, 0, r.err);
+  return JSON.parse(r.out) as Summary;
+}
+
+test('setup: the fixture cluster and one observed connection', async () => {
+  assert.equal((await runCli(['inventory', 'import', CLUSTER, '--db', db])).code, 0);
+  const t = Date.parse('2025-11-01T10:00:00Z');
+  const rec = (flags: number, at: number) => JSON.stringify({ SrcAddr: '10.244.0.10', SrcPort: 41000, DstAddr: '10.244.1.15', DstPort: 5432, Proto: 6, Flags: flags, Packets: 1, Bytes: 60, TimeFlowStartMs: at, TimeFlowEndMs: at, TimeReceived: at / 1000 });
+  writeFileSync(join(work, 'flows.ndjson'), `${rec(2, t)}\n${rec(16, t + 1000)}\n`);
+  assert.equal((await runCli(['ingest', join(work, 'flows.ndjson'), '--db', db])).code, 0);
+});
+
+test('writtenByFlowmatrix: the managed-by label on every document', () => {
+  const ours = 'metadata:\n  labels:\n    app.kubernetes.io/managed-by: flowmatrix\n';
+  assert.equal(writtenByFlowmatrix(ours), true);
+  assert.equal(writtenByFlowmatrix(`${ours}---\nmetadata: { name: x }\n`), false, 'a file with one foreign document is not ours');
+  assert.equal(writtenByFlowmatrix('metadata:\n  labels:\n    app.kubernetes.io/managed-by: helm\n'), false);
+  assert.equal(writtenByFlowmatrix(''), false);
+  assert.equal(writtenByFlowmatrix('{ not yaml'), false);
+});
+
+test('a second export of the same recommendation changes nothing; another engine replaces our files and keeps the user\'s', async () => {
+  const dir = join(work, 'gitops');
+  const first = await exportTo(dir, '--engine', 'kubernetes');
+  assert.ok(first.files > 3);
+  assert.equal(first.added.length, first.files);
+  assert.deepEqual([first.changed, first.removed, first.unchanged], [[], [], 0]);
+  assert.deepEqual(tree(dir), [...first.added].sort());
+
+  const again = await exportTo(dir, '--engine', 'kubernetes');
+  assert.deepEqual([again.added, again.changed, again.removed, again.unchanged], [[], [], [], first.files]);
+
+  // A hand edit to one of our files is undone (changed); the user's own files stay.
+  const edited = first.added[0]!;
+  writeFileSync(join(dir, edited), readFileSync(join(dir, edited), 'utf8').replace('flowmatrix.io/explanation', 'flowmatrix.io/explained'));
+  mkdirSync(join(dir, 'shop'), { recursive: true });
+  writeFileSync(join(dir, 'shop', 'mine.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: mine, namespace: shop }\n');
+  writeFileSync(join(dir, 'README.md'), 'policies\n');
+  const fixed = await exportTo(dir, '--engine', 'kubernetes');
+  assert.deepEqual([fixed.added, fixed.changed, fixed.removed, fixed.unchanged], [[], [edited], [], first.files - 1]);
+
+  const cilium = await exportTo(dir, '--engine', 'cilium');
+  assert.deepEqual([...cilium.removed].sort(), [...first.added].sort(), 'every kubernetes file flowmatrix wrote is gone');
+  assert.ok(cilium.added.every((f) => /\/ciliumnetworkpolicy-|\/ciliumclusterwidenetworkpolicy-/.test(f)), cilium.added.join(','));
+  assert.deepEqual(tree(dir), [...cilium.added, 'README.md', 'shop/mine.yaml'].sort());
+});
+
+test('-n NS prunes that namespace\'s folder only; --workload prunes nothing; a foreign file in the way is never overwritten', async () => {
+  const dir = join(work, 'per-namespace');
+  const all = await exportTo(dir, '--engine', 'kubernetes');
+  const outside = all.added.filter((f) => !f.startsWith('shop/'));
+  assert.ok(outside.length > 0);
+  const shopCilium = await exportTo(dir, '--engine', 'cilium', '-n', 'shop');
+  assert.ok(shopCilium.removed.length > 0 && shopCilium.removed.every((f) => f.startsWith('shop/')), shopCilium.removed.join(','));
+  for (const f of outside) assert.ok(existsSync(join(dir, f)), `${f} outside the namespace is kept`);
+
+  const one = await exportTo(dir, '--engine', 'kubernetes', '-n', 'shop', '--workload', 'deployment/web');
+  assert.deepEqual(one.removed, []);
+  assert.ok(one.added.length > 0);
+
+  const target = one.added[0]!;
+  writeFileSync(join(dir, target), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: someone-elses }\n');
+  const before = tree(dir);
+  const refused = await runCli(['export', '--db', db, '--out', dir, '--engine', 'kubernetes', '-n', 'shop']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, /refusing to overwrite .*: it was not written by flowmatrix/);
+  assert.deepEqual(tree(dir), before, 'a refusal changes nothing');
+});
