@@ -90,6 +90,7 @@ export interface Verification {
   denied: EdgeFinding[];
   /** Edge sides that cannot be simulated, counted by reason. */
   skipped: Record<string, number>;
+  /** Per restricted workload side; empty when the caller did not ask for it (`VerifyInput.tightness`). */
   tightness: Tightness[];
   warnings: string[];
 }
@@ -104,6 +105,12 @@ export interface VerifyInput {
   simulator: SimulatorFactory;
   /** Extra engine-specific warnings (e.g. from `engineWarnings`). */
   warnings?: string[];
+  /**
+   * Measure the tightness (probes every restricted side with extra peers: about as many
+   * simulations again as the observed edges). Only the JSON output shows it; default true.
+   * Without it `tightness` is empty; nothing else changes.
+   */
+  tightness?: boolean;
 }
 
 const edgeKey = (e: EdgeTraffic): string => `${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`;
@@ -134,6 +141,7 @@ export function verifyRecommendation(input: VerifyInput): Verification {
   const denied: EdgeFinding[] = [];
   const skipped: Record<string, number> = {};
   const sides = new Map<string, { workload: string; direction: Direction; subject: SimEndpoint; observed: Probe[]; allowed: number }>();
+  const measureTightness = input.tightness !== false;
 
   for (const x of sideExpectations(input.sides, skipped)) {
     const conn = connectionFlow(model, x.edge.client, x.edge.server, x.edge.port, x.edge.protocol);
@@ -149,6 +157,7 @@ export function verifyRecommendation(input: VerifyInput): Verification {
         const beside = decideSide(withApplied, flow, x.direction);
         if (!beside.allowed) blockedByApplied.push(finding(x, beside, beside.reason));
       }
+      if (!measureTightness) continue;
       const k = `${x.workload}|${x.direction}`;
       let entry = sides.get(k);
       if (entry === undefined) sides.set(k, (entry = { workload: x.workload, direction: x.direction, subject: x.direction === 'ingress' ? flow.server : flow.client, observed: [], allowed: 0 }));

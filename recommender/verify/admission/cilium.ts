@@ -326,11 +326,24 @@ function checkRule(e: Errors, path: string, rule: unknown): void {
 }
 
 /**
+ * Each manifest is checked once: the verification asks (admission) and then the simulator asks
+ * again (it leaves refused policies out, as the agent does). Manifests are treated as frozen.
+ */
+const checked = new WeakMap<object, VerifyError[]>();
+
+/**
  * The agent's refusals for one manifest (empty for other kinds). Paths are JSON pointers into
- * the manifest; messages end with the upstream function they mirror.
+ * the manifest; messages end with the upstream function they mirror. The list is shared between
+ * callers: do not change it.
  */
 export function admissionErrorsCilium(manifest: unknown): VerifyError[] {
   if (!isObj(manifest) || manifest.apiVersion !== CILIUM_API_VERSION || (manifest.kind !== CNP_KIND && manifest.kind !== CCNP_KIND)) return [];
+  let errors = checked.get(manifest);
+  if (errors === undefined) checked.set(manifest, (errors = manifestErrors(manifest)));
+  return errors;
+}
+
+function manifestErrors(manifest: Obj): VerifyError[] {
   const e = new Errors();
   if (manifest.spec === undefined && manifest.specs === undefined) e.add('', `empty ${String(manifest.kind)} is not allowed`, 'cnp_types.go CiliumNetworkPolicy.Parse (ErrEmptyCNP)', 'cilium/cilium pkg/k8s/apis/cilium.io/v2');
   if (manifest.spec !== undefined) checkRule(e, '/spec', manifest.spec);
