@@ -95,7 +95,7 @@ class Calico implements CalicoSimulator {
     for (const { tier, policies } of tiers) {
       let passed = false;
       scan: for (const p of policies) {
-        for (const r of p[direction]!) {
+        for (const r of p[direction]!.on(c.flow.protocol, c.flow.port)) {
           if (!r.match(c)) continue;
           const by = { policy: p.id, rule: r.pointer };
           switch (r.action) {

@@ -35,6 +35,7 @@ import { matches, type Selector } from './cilium/labels.ts';
 import { NamedPorts, ownNamedPort, portMatches } from './cilium/ports.ts';
 import { compilePolicy, policyId, serviceNamed, type CompiledRule, type Direction, type PeerRule } from './cilium/rules.ts';
 import { selectorMatches } from '../matrix/selector.ts';
+import { RulesByPort } from './rules-by-port.ts';
 import type { VerifyError } from '../verify/types.ts';
 import { admissionErrorsCilium } from '../verify/admission/cilium.ts';
 
@@ -71,8 +72,9 @@ export interface RejectedPolicy {
 }
 
 interface DirectionSelection {
-  allow: PeerRule[];
-  deny: PeerRule[];
+  /** The rules in order, narrowed to a flow's port as they are scanned. */
+  allow: RulesByPort<PeerRule>;
+  deny: RulesByPort<PeerRule>;
   enforced: boolean;
   defaultDeny: boolean;
   requires: Selector[];
@@ -89,6 +91,11 @@ const KINDS = 'CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy';
 
 function sortKey(p: CiliumPolicy): string {
   return `${p.kind === CCNP_KIND ? '1' : '0'}\u0000${p.metadata.namespace ?? ''}\u0000${p.metadata.name}`;
+}
+
+/** Whether the rule's toPorts can match (protocol, port) whatever a named port resolves to. */
+function canMatchPort(r: PeerRule, protocol: SimProtocol, port: number): boolean {
+  return r.toPorts === undefined || r.toPorts.some((pr) => pr.ports.some((m) => m.protocols.has(protocol) && (m.kind === 'named' || (port >= m.from && port <= m.to))));
 }
 
 function cidrContains(block: PeerRule['cidrs'][number], id: Identity): boolean {
@@ -180,8 +187,8 @@ class CiliumSimulator implements Simulator {
   private directionSelection(rules: readonly CompiledRule[], d: Direction): DirectionSelection {
     const ingress = d === 'ingress';
     return {
-      allow: rules.flatMap((r) => (ingress ? r.ingress : r.egress)),
-      deny: rules.flatMap((r) => (ingress ? r.ingressDeny : r.egressDeny)),
+      allow: new RulesByPort(rules.flatMap((r) => (ingress ? r.ingress : r.egress)), canMatchPort),
+      deny: new RulesByPort(rules.flatMap((r) => (ingress ? r.ingressDeny : r.egressDeny)), canMatchPort),
       enforced: rules.some((r) => (ingress ? r.enforcesIngress : r.enforcesEgress)),
       defaultDeny: rules.some((r) => (ingress ? r.defaultDenyIngress : r.defaultDenyEgress)),
       requires: rules.flatMap((r) => (ingress ? r.fromRequires : r.toRequires)),
@@ -200,7 +207,7 @@ class CiliumSimulator implements Simulator {
     const tunnelled = d === 'ingress' && peer.kind === 'apiserver' && this.opts.apiserverIngressFrom === 'worker-node';
     const id = tunnelled ? this.resolver.tunnelledApiserver(peer.ip) : this.resolver.resolve(peer, pod.node);
     const named = (name: string): number | undefined => (d === 'ingress' ? ownNamedPort(pod, name, flow.protocol) : this.namedPorts.egressPort(name, flow.protocol));
-    for (const r of sel.deny) {
+    for (const r of sel.deny.on(flow.protocol, flow.port)) {
       if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, named)) {
         return { isolated: true, allowed: false, by: { policy: r.policy, rule: r.pointer }, reason: `a${d === 'ingress' ? 'n ingressDeny' : 'n egressDeny'} rule matches ${id.describe} on ${flow.port}/${flow.protocol}; deny rules win over allows` };
       }
@@ -208,7 +215,7 @@ class CiliumSimulator implements Simulator {
     if (d === 'ingress' && this.opts.allowLocalhost === 'always' && id.kind === 'host') {
       return { isolated: true, allowed: true, reason: 'the local host always reaches its own pods (allow-localhost under Kubernetes)' };
     }
-    for (const r of sel.allow) {
+    for (const r of sel.allow.on(flow.protocol, flow.port)) {
       if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, named)) {
         const l7 = r.toPorts?.find((pr) => pr.l7 !== undefined && pr.ports.some((m) => portMatches(m, flow.port, flow.protocol, named)))?.l7;
         const proxy = l7 === undefined ? '' : ` (the connection is allowed; its ${l7} requests then pass Cilium's L7 proxy rules)`;
