@@ -77,6 +77,12 @@ export interface RecommendationResult {
 export interface RecommendationRun {
   /** Build the per-rule evidence (the JSON output); manifests alone do not need it. Default true. */
   details?: boolean;
+  /**
+   * Measure each workload side's tightness in the verification (its probes cost about as much
+   * as simulating the observed edges). Only the JSON output shows it, so the default follows
+   * `details`; every other check of the verification runs either way.
+   */
+  tightness?: boolean;
 }
 
 /**
@@ -86,7 +92,7 @@ export interface RecommendationRun {
 export function runRecommendation(input: RecommendInput, engine: EngineName, options: Partial<RecommendOptions>, run: RecommendationRun = {}): RecommendationResult {
   return appErrors(() => {
     const rec = recommend(input, options, { details: run.details !== false });
-    const result = emitAndVerify(input, rec, engine, clusterModel(input.inventory, input.externalNames));
+    const result = emitAndVerify(input, rec, engine, clusterModel(input.inventory, input.externalNames), run.tightness ?? run.details !== false);
     rec.sides = []; // what the verification read: not kept with a cached result
     return result;
   });
@@ -97,13 +103,13 @@ export function recommendForEveryEngine(input: RecommendInput, options: Partial<
   return appErrors(() => {
     const rec = recommend(input, options);
     const model = clusterModel(input.inventory, input.externalNames);
-    const results = Object.fromEntries(ENGINE_NAMES.map((e) => [e, emitAndVerify(input, rec, e, model)])) as Record<EngineName, RecommendationResult>;
+    const results = Object.fromEntries(ENGINE_NAMES.map((e) => [e, emitAndVerify(input, rec, e, model, true)])) as Record<EngineName, RecommendationResult>;
     rec.sides = [];
     return { rec, results };
   });
 }
 
-function emitAndVerify(input: RecommendInput, rec: Recommendation, engine: EngineName, model: ClusterModel): RecommendationResult {
+function emitAndVerify(input: RecommendInput, rec: Recommendation, engine: EngineName, model: ClusterModel, tightness: boolean): RecommendationResult {
   const emitted = emitFor(rec, engine);
   const applied = input.inventory.policies;
   const verification = verifyRecommendation({
@@ -114,6 +120,7 @@ function emitAndVerify(input: RecommendInput, rec: Recommendation, engine: Engin
     sides: rec.sides,
     simulator: SIMULATORS[engine],
     warnings: engineWarnings(emitted, model, applied),
+    tightness,
   });
   return { rec, emitted, verification };
 }

@@ -15,7 +15,7 @@
  */
 import { EndpointViews, flowFamily, type EndpointView } from './calico/endpoints.ts';
 import { compilePolicies, type CompiledPolicy, type Ignored, type TierInfo } from './calico/policies.ts';
-import type { MatchContext } from './calico/rules.ts';
+import type { CompiledRule, MatchContext } from './calico/rules.ts';
 import { ServiceIndex } from './calico/services.ts';
 import { combine, type SideVerdict, type SimCluster, type SimFlow, type SimVerdict, type Simulator } from './types.ts';
 
@@ -40,6 +40,7 @@ class Calico implements CalicoSimulator {
   private readonly byNamespace = new Map<string, CompiledPolicy[]>();
   private readonly global: CompiledPolicy[] = [];
   private readonly applicable = new WeakMap<EndpointView, Record<Direction, TierPolicies[]>>();
+  private readonly ruleVerdicts = new WeakMap<CompiledRule, SideVerdict>();
   /** Each policy's position in evaluation order. */
   private readonly rank = new Map<CompiledPolicy, number>();
 
@@ -75,6 +76,17 @@ class Calico implements CalicoSimulator {
     return this.decideSide(c, direction, direction === 'ingress' ? server : client);
   }
 
+  /** The verdict of an Allow or Deny rule: the same for every flow it decides, so made once per rule. */
+  private ruleVerdict(r: CompiledRule, p: CompiledPolicy, tier: TierInfo): SideVerdict {
+    let v = this.ruleVerdicts.get(r);
+    if (v === undefined) {
+      const allowed = r.action === 'Allow';
+      v = { isolated: true, allowed, by: { policy: p.id, rule: r.pointer }, reason: `${r.action} rule ${r.pointer} of ${p.id} (tier ${tier.name}) matched` };
+      this.ruleVerdicts.set(r, v);
+    }
+    return v;
+  }
+
   /** The tiers with a policy that applies to the endpoint in that direction, each with those policies in order. */
   private tiersFor(e: EndpointView, direction: Direction): TierPolicies[] {
     let cached = this.applicable.get(e);
@@ -95,16 +107,14 @@ class Calico implements CalicoSimulator {
     for (const { tier, policies } of tiers) {
       let passed = false;
       scan: for (const p of policies) {
-        for (const r of p[direction]!) {
+        for (const r of p[direction]!.on(c.flow.protocol, c.flow.port)) {
           if (!r.match(c)) continue;
-          const by = { policy: p.id, rule: r.pointer };
           switch (r.action) {
             case 'Log':
               continue;
             case 'Allow':
-              return { isolated: true, allowed: true, by, reason: `Allow rule ${r.pointer} of ${p.id} (tier ${tier.name}) matched` };
             case 'Deny':
-              return { isolated: true, allowed: false, by, reason: `Deny rule ${r.pointer} of ${p.id} (tier ${tier.name}) matched` };
+              return this.ruleVerdict(r, p, tier);
             case 'Pass':
               passed = true;
               break scan;

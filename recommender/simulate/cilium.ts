@@ -35,6 +35,7 @@ import { matches, type Selector } from './cilium/labels.ts';
 import { NamedPorts, ownNamedPort, portMatches } from './cilium/ports.ts';
 import { compilePolicy, policyId, serviceNamed, type CompiledRule, type Direction, type PeerRule } from './cilium/rules.ts';
 import { selectorMatches } from '../matrix/selector.ts';
+import { RulesByPort } from './rules-by-port.ts';
 import type { VerifyError } from '../verify/types.ts';
 import { admissionErrorsCilium } from '../verify/admission/cilium.ts';
 
@@ -71,8 +72,9 @@ export interface RejectedPolicy {
 }
 
 interface DirectionSelection {
-  allow: PeerRule[];
-  deny: PeerRule[];
+  /** The rules in order, narrowed to a flow's port as they are scanned. */
+  allow: RulesByPort<PeerRule>;
+  deny: RulesByPort<PeerRule>;
   enforced: boolean;
   defaultDeny: boolean;
   requires: Selector[];
@@ -87,8 +89,30 @@ interface Selection {
 
 const KINDS = 'CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy';
 
+/** The rule that decided a side (a deny rule denies, an allow rule allows), with what its words need. */
+interface RuleMatch {
+  rule: PeerRule;
+  id: Identity;
+  named: (name: string) => number | undefined;
+}
+
+const NOT_SELECTED: Record<Direction, SideVerdict> = {
+  ingress: { isolated: false, allowed: true, reason: `no ${KINDS} selects the pod with ingress rules` },
+  egress: { isolated: false, allowed: true, reason: `no ${KINDS} selects the pod with egress rules` },
+};
+
+const NO_DEFAULT_DENY: Record<Direction, SideVerdict> = {
+  ingress: { isolated: true, allowed: true, reason: 'the rules selecting the pod set enableDefaultDeny.ingress: false, so what no deny rule matches is allowed' },
+  egress: { isolated: true, allowed: true, reason: 'the rules selecting the pod set enableDefaultDeny.egress: false, so what no deny rule matches is allowed' },
+};
+
 function sortKey(p: CiliumPolicy): string {
   return `${p.kind === CCNP_KIND ? '1' : '0'}\u0000${p.metadata.namespace ?? ''}\u0000${p.metadata.name}`;
+}
+
+/** Whether the rule's toPorts can match (protocol, port) whatever a named port resolves to. */
+function canMatchPort(r: PeerRule, protocol: SimProtocol, port: number): boolean {
+  return r.toPorts === undefined || r.toPorts.some((pr) => pr.ports.some((m) => m.protocols.has(protocol) && (m.kind === 'named' || (port >= m.from && port <= m.to))));
 }
 
 function cidrContains(block: PeerRule['cidrs'][number], id: Identity): boolean {
@@ -150,12 +174,22 @@ class CiliumSimulator implements Simulator {
   }
 
   evaluate(flow: SimFlow): SimVerdict {
-    return combine(this.decideSide('egress', flow.client, flow.server, flow), this.decideSide('ingress', flow.server, flow.client, flow));
+    return combine(this.side(flow, 'egress'), this.side(flow, 'ingress'));
   }
 
   /** One side of the flow (the same answer as `evaluate`'s). */
   side(flow: SimFlow, direction: Direction): SideVerdict {
-    return direction === 'ingress' ? this.decideSide('ingress', flow.server, flow.client, flow) : this.decideSide('egress', flow.client, flow.server, flow);
+    return this.verdictOf(this.decideFlow(flow, direction), direction, flow);
+  }
+
+  /** Whether the side is allowed (`side(flow, direction).allowed`, without the words). */
+  allows(flow: SimFlow, direction: Direction): boolean {
+    const x = this.decideFlow(flow, direction);
+    return 'rule' in x ? !x.rule.deny : x.allowed;
+  }
+
+  private decideFlow(flow: SimFlow, d: Direction): SideVerdict | RuleMatch {
+    return d === 'ingress' ? this.decide('ingress', flow.server, flow.client, flow) : this.decide('egress', flow.client, flow.server, flow);
   }
 
   private selection(pod: SimPod): Selection {
@@ -180,15 +214,19 @@ class CiliumSimulator implements Simulator {
   private directionSelection(rules: readonly CompiledRule[], d: Direction): DirectionSelection {
     const ingress = d === 'ingress';
     return {
-      allow: rules.flatMap((r) => (ingress ? r.ingress : r.egress)),
-      deny: rules.flatMap((r) => (ingress ? r.ingressDeny : r.egressDeny)),
+      allow: new RulesByPort(rules.flatMap((r) => (ingress ? r.ingress : r.egress)), canMatchPort),
+      deny: new RulesByPort(rules.flatMap((r) => (ingress ? r.ingressDeny : r.egressDeny)), canMatchPort),
       enforced: rules.some((r) => (ingress ? r.enforcesIngress : r.enforcesEgress)),
       defaultDeny: rules.some((r) => (ingress ? r.defaultDenyIngress : r.defaultDenyEgress)),
       requires: rules.flatMap((r) => (ingress ? r.fromRequires : r.toRequires)),
     };
   }
 
-  private decideSide(d: Direction, subject: SimEndpoint, peer: SimEndpoint, flow: SimFlow): SideVerdict {
+  /**
+   * How one side is decided: a verdict, or the deny/allow rule that matched (put into words by
+   * `verdictOf` only when asked: the verification needs the words of few sides).
+   */
+  private decide(d: Direction, subject: SimEndpoint, peer: SimEndpoint, flow: SimFlow): SideVerdict | RuleMatch {
     if (this.opts.enforcementMode === 'never') return { isolated: false, allowed: true, reason: 'policy enforcement is disabled (policy-enforcement-mode: never)' };
     if (subject.kind !== 'pod' || subject.pod.hostNetwork) {
       return { isolated: false, allowed: true, reason: `${subject.kind === 'pod' ? 'a host-network pod' : `the ${subject.kind}`} is not a Cilium endpoint: ${KINDS} endpointSelectors do not apply to it` };
@@ -196,29 +234,37 @@ class CiliumSimulator implements Simulator {
     const pod = subject.pod;
     const sel = this.selection(pod)[d];
     const always = this.opts.enforcementMode === 'always';
-    if (!sel.enforced && !always) return { isolated: false, allowed: true, reason: `no ${KINDS} selects the pod with ${d} rules` };
+    if (!sel.enforced && !always) return NOT_SELECTED[d];
     const tunnelled = d === 'ingress' && peer.kind === 'apiserver' && this.opts.apiserverIngressFrom === 'worker-node';
     const id = tunnelled ? this.resolver.tunnelledApiserver(peer.ip) : this.resolver.resolve(peer, pod.node);
-    const named = (name: string): number | undefined => (d === 'ingress' ? ownNamedPort(pod, name, flow.protocol) : this.namedPorts.egressPort(name, flow.protocol));
-    for (const r of sel.deny) {
-      if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, named)) {
-        return { isolated: true, allowed: false, by: { policy: r.policy, rule: r.pointer }, reason: `a${d === 'ingress' ? 'n ingressDeny' : 'n egressDeny'} rule matches ${id.describe} on ${flow.port}/${flow.protocol}; deny rules win over allows` };
-      }
+    const named = this.namedPortsOf(d, pod, flow.protocol);
+    for (const r of sel.deny.on(flow.protocol, flow.port)) {
+      if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, named)) return { rule: r, id, named };
     }
     if (d === 'ingress' && this.opts.allowLocalhost === 'always' && id.kind === 'host') {
       return { isolated: true, allowed: true, reason: 'the local host always reaches its own pods (allow-localhost under Kubernetes)' };
     }
-    for (const r of sel.allow) {
-      if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, named)) {
-        const l7 = r.toPorts?.find((pr) => pr.l7 !== undefined && pr.ports.some((m) => portMatches(m, flow.port, flow.protocol, named)))?.l7;
-        const proxy = l7 === undefined ? '' : ` (the connection is allowed; its ${l7} requests then pass Cilium's L7 proxy rules)`;
-        return { isolated: true, allowed: true, by: { policy: r.policy, rule: r.pointer }, reason: `an ${d} rule allows ${id.describe} on ${flow.port}/${flow.protocol}${proxy}` };
-      }
+    for (const r of sel.allow.on(flow.protocol, flow.port)) {
+      if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, named)) return { rule: r, id, named };
     }
-    if (!sel.defaultDeny && !always) {
-      return { isolated: true, allowed: true, reason: `the rules selecting the pod set enableDefaultDeny.${d}: false, so what no deny rule matches is allowed` };
-    }
+    if (!sel.defaultDeny && !always) return NO_DEFAULT_DENY[d];
     return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting the pod allows ${id.describe} on ${flow.port}/${flow.protocol} (default deny)` };
+  }
+
+  /** What a named port means on this side: the pod's own on ingress, the cluster's one number on egress. */
+  private namedPortsOf(d: Direction, pod: SimPod, protocol: SimProtocol): (name: string) => number | undefined {
+    return d === 'ingress' ? (name) => ownNamedPort(pod, name, protocol) : (name) => this.namedPorts.egressPort(name, protocol);
+  }
+
+  private verdictOf(x: SideVerdict | RuleMatch, d: Direction, flow: SimFlow): SideVerdict {
+    if (!('rule' in x)) return x;
+    const { rule: r, id, named } = x;
+    if (r.deny) {
+      return { isolated: true, allowed: false, by: { policy: r.policy, rule: r.pointer }, reason: `a${d === 'ingress' ? 'n ingressDeny' : 'n egressDeny'} rule matches ${id.describe} on ${flow.port}/${flow.protocol}; deny rules win over allows` };
+    }
+    const l7 = r.toPorts?.find((pr) => pr.l7 !== undefined && pr.ports.some((m) => portMatches(m, flow.port, flow.protocol, named)))?.l7;
+    const proxy = l7 === undefined ? '' : ` (the connection is allowed; its ${l7} requests then pass Cilium's L7 proxy rules)`;
+    return { isolated: true, allowed: true, by: { policy: r.policy, rule: r.pointer }, reason: `an ${d} rule allows ${id.describe} on ${flow.port}/${flow.protocol}${proxy}` };
   }
 
   private peerMatches(r: PeerRule, id: Identity, requires: readonly Selector[], subject: SimPod): boolean {
@@ -268,7 +314,7 @@ class CiliumSimulator implements Simulator {
 }
 
 /** The `cilium` SimulatorFactory, with the agent options that change verdicts as an optional third argument. */
-export function ciliumSimulator(policies: readonly unknown[], cluster: SimCluster, options?: CiliumSimulatorOptions): Simulator & { readonly rejected: readonly RejectedPolicy[] } {
+export function ciliumSimulator(policies: readonly unknown[], cluster: SimCluster, options?: CiliumSimulatorOptions): Simulator & Required<Pick<Simulator, 'side' | 'allows'>> & { readonly rejected: readonly RejectedPolicy[] } {
   return new CiliumSimulator(policies, cluster, options);
 }
 

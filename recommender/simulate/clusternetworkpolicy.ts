@@ -26,7 +26,8 @@ import { ClusterView, SelectorMemo, subjectPod, type PeerView } from './kubernet
 import { namedPortMatches } from './kubernetes/named-port.ts';
 import { compileTierPolicies, type CompiledPeer, type CompiledPort, type CompiledRule, type CompiledSubject, type Direction, type TierPolicy } from './clusternetworkpolicy/compile.ts';
 import { NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
-import { combine, type SideVerdict, type SimCluster, type SimFlow, type SimPod, type Simulator } from './types.ts';
+import { RulesByPort } from './rules-by-port.ts';
+import { combine, type SideVerdict, type SimCluster, type SimFlow, type SimPod, type SimProtocol, type Simulator } from './types.ts';
 
 export type ClusterNetworkPolicySimOptions = KubernetesSimOptions;
 
@@ -45,9 +46,17 @@ export function domainMatches(pattern: string, name: string): boolean {
   return n === pattern;
 }
 
+/** Whether the rule's ports can match (protocol, port) whatever the destination pod (named and unknown ports can). */
+function canMatchPort(r: CompiledRule, protocol: SimProtocol, port: number): boolean {
+  return !r.ports || r.ports.some((p) => p.kind !== 'range' || (p.protocol === protocol && port >= p.start && port <= p.end));
+}
+
 class TieredPolicies {
   private readonly policies: TierPolicy[];
+  /** Each policy's rules per direction, narrowed to a flow's port as they are scanned. */
+  private readonly byPort = new Map<TierPolicy, Record<Direction, RulesByPort<CompiledRule>>>();
   private readonly selected = new WeakMap<SimPod, Selected>();
+  private readonly byNamespace = new Map<string, TierPolicy[]>();
   private readonly addresses = new AddressCache();
   private readonly np: NetworkPolicyIndex;
   private readonly selectors: SelectorMemo;
@@ -59,19 +68,31 @@ class TieredPolicies {
   ) {
     this.selectors = new SelectorMemo(view);
     this.policies = compileTierPolicies(manifests);
+    for (const p of this.policies) this.byPort.set(p, { ingress: new RulesByPort(p.rules.ingress, canMatchPort), egress: new RulesByPort(p.rules.egress, canMatchPort) });
     this.np = new NetworkPolicyIndex(manifests, view, options);
   }
 
-  private subjectMatches(s: CompiledSubject, pod: SimPod): boolean {
+  /** Whether the subject's namespace part selects the namespace (a `none` subject selects nothing). */
+  private subjectNamespaceMatches(s: CompiledSubject, namespace: string): boolean {
     if ('none' in s) return false;
-    if ('namespaces' in s) return selectorMatches(s.namespaces, this.view.namespaceLabels(pod.namespace));
-    return selectorMatches(s.namespaceSelector, this.view.namespaceLabels(pod.namespace)) && selectorMatches(s.podSelector, pod.labels);
+    return selectorMatches('namespaces' in s ? s.namespaces : s.namespaceSelector, this.view.namespaceLabels(namespace));
+  }
+
+  /**
+   * The policies whose subject selects some pod of the namespace, in order: worked out once per
+   * namespace, so that a pod is matched against its namespace's candidates only (a cluster
+   * has a policy or two per workload: matching every subject for every pod is quadratic).
+   */
+  private inNamespace(namespace: string): TierPolicy[] {
+    let list = this.byNamespace.get(namespace);
+    if (!list) this.byNamespace.set(namespace, (list = this.policies.filter((p) => this.subjectNamespaceMatches(p.subject, namespace))));
+    return list;
   }
 
   private selecting(pod: SimPod): Selected {
     let s = this.selected.get(pod);
     if (!s) {
-      const mine = this.policies.filter((p) => this.subjectMatches(p.subject, pod));
+      const mine = this.inNamespace(pod.namespace).filter((p) => 'namespaces' in p.subject || ('podSelector' in p.subject && selectorMatches(p.subject.podSelector, pod.labels)));
       const pick = (tier: 'Admin' | 'Baseline', d: Direction): TierPolicy[] => mine.filter((p) => p.tier === tier && p.rules[d].length > 0);
       s = { admin: { ingress: pick('Admin', 'ingress'), egress: pick('Admin', 'egress') }, baseline: { ingress: pick('Baseline', 'ingress'), egress: pick('Baseline', 'egress') } };
       this.selected.set(pod, s);
@@ -108,7 +129,7 @@ class TieredPolicies {
   /** The first matching rule of the tier, in priority then written order. */
   private tier(policies: readonly TierPolicy[], direction: Direction, other: PeerView, flow: SimFlow): { policy: TierPolicy; rule: CompiledRule } | undefined {
     for (const policy of policies) {
-      for (const rule of policy.rules[direction]) {
+      for (const rule of this.byPort.get(policy)![direction].on(flow.protocol, flow.port)) {
         if (this.ruleMatches(rule, other, flow)) return { policy, rule };
       }
     }

@@ -8,10 +8,11 @@
  */
 import type { EngineName } from '../engines/types.ts';
 import { calicoSimulator } from './calico.ts';
-import { simulateCilium } from './cilium.ts';
+import { ciliumSimulator } from './cilium.ts';
 import { createClusterNetworkPolicySimulator } from './clusternetworkpolicy.ts';
-import { createKubernetesSimulator, type KubernetesSimOptions } from './kubernetes.ts';
-import { combine, decideSide, type SideVerdict, type SimulatorFactory } from './types.ts';
+import { createKubernetesSimulator, NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
+import { ClusterView } from './kubernetes/cluster-view.ts';
+import { combine, type SideVerdict, type SimFlow, type SimulatorFactory } from './types.ts';
 
 /**
  * Cilium enforces Kubernetes NetworkPolicies beside its own policies, as allow rules of the same
@@ -20,22 +21,21 @@ import { combine, decideSide, type SideVerdict, type SimulatorFactory } from './
  * policy language, Deny Policies).
  */
 const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
-  const cilium = simulateCilium(policies, cluster);
-  const kubernetes = createKubernetesSimulator(policies, cluster, { ipBlockMatchesPods: false, ipBlockMatchesNodes: false, ipBlockMatchesApiserver: false });
-  const side = (c: SideVerdict, k: SideVerdict): SideVerdict => {
+  const cilium = ciliumSimulator(policies, cluster);
+  const kubernetes = new NetworkPolicyIndex(policies, new ClusterView(cluster), { ipBlockMatchesPods: false, ipBlockMatchesNodes: false, ipBlockMatchesApiserver: false });
+  const both = (c: SideVerdict, k: SideVerdict): SideVerdict => {
     const denyRule = !c.allowed && c.by?.rule !== undefined && /Deny\//.test(c.by.rule);
     if (denyRule || !k.isolated) return c;
     if (!c.isolated) return k;
     return c.allowed ? c : k;
   };
+  const side = (flow: SimFlow, direction: 'ingress' | 'egress'): SideVerdict => both(cilium.side(flow, direction), kubernetes.side(flow, direction));
   return {
     engine: 'cilium',
-    evaluate(flow) {
-      const c = cilium.evaluate(flow);
-      const k = kubernetes.evaluate(flow);
-      return combine(side(c.egress, k.egress), side(c.ingress, k.ingress));
-    },
-    side: (flow, direction) => side(decideSide(cilium, flow, direction), decideSide(kubernetes, flow, direction)),
+    evaluate: (flow) => combine(side(flow, 'egress'), side(flow, 'ingress')),
+    side,
+    // Where no NetworkPolicy isolates the side (the usual case), Cilium's verdict is the side's.
+    allows: (flow, direction) => (kubernetes.isolates(direction === 'ingress' ? flow.server : flow.client, direction) ? side(flow, direction).allowed : cilium.allows(flow, direction)),
   };
 };
 

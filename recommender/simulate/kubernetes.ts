@@ -29,7 +29,8 @@ import { isNetworkPolicy, type NetworkPolicy, type NetworkPolicyPeer, type Netwo
 import { AddressCache, blockHas, compileBlock, type CompiledBlock } from './kubernetes/cidr-match.ts';
 import { ClusterView, policyRef, SelectorMemo, subjectPod, type PeerView } from './kubernetes/cluster-view.ts';
 import { namedPortMatches } from './kubernetes/named-port.ts';
-import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type Simulator } from './types.ts';
+import { RulesByPort } from './rules-by-port.ts';
+import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type SimProtocol, type Simulator } from './types.ts';
 
 export interface KubernetesSimOptions {
   /** Whether an ipBlock selects the IPs of pods on the pod network. Default false (Cilium's default; the spec leaves it to the plugin). */
@@ -75,7 +76,12 @@ interface CompiledPolicy {
   namespace: string;
   podSelector: LabelSelector;
   isolates: Record<Direction, boolean>;
-  rules: Record<Direction, CompiledRule[]>;
+  rules: Record<Direction, RulesByPort<CompiledRule>>;
+}
+
+/** Whether the rule's ports can match (protocol, port) whatever the destination pod (a named port can). */
+function canMatchPort(r: CompiledRule, protocol: SimProtocol, port: number): boolean {
+  return !r.ports || r.ports.some((p) => p.protocol === protocol && (p.port === undefined || typeof p.port === 'string' || (p.endPort !== undefined ? port >= p.port && port <= p.endPort : port === p.port)));
 }
 
 /** kubernetes/kubernetes pkg/apis/networking/v1/defaults.go SetDefaults_NetworkPolicy. */
@@ -120,7 +126,7 @@ function compile(np: NetworkPolicy): CompiledPolicy {
     namespace,
     podSelector: spec.podSelector ?? {},
     isolates: { ingress: types.has('Ingress'), egress: types.has('Egress') },
-    rules: { ingress: rules('ingress'), egress: rules('egress') },
+    rules: { ingress: new RulesByPort(rules('ingress'), canMatchPort), egress: new RulesByPort(rules('egress'), canMatchPort) },
   };
 }
 
@@ -199,7 +205,7 @@ export class NetworkPolicyIndex {
     if (selecting.length === 0) return NOT_SELECTED[direction];
     const other = this.view.view(direction === 'ingress' ? flow.client : flow.server);
     for (const p of selecting) {
-      for (const r of p.rules[direction]) {
+      for (const r of p.rules[direction].on(flow.protocol, flow.port)) {
         if (this.ruleMatches(r, p.namespace, other, flow)) {
           return (r.allows ??= { isolated: true, allowed: true, by: { policy: p.ref, rule: r.pointer }, reason: `allowed by ${direction} rule ${r.pointer} of ${p.ref}` });
         }

@@ -117,6 +117,11 @@ export interface Simulator {
   evaluate(flow: SimFlow): SimVerdict;
   /** One side only (the verification needs one per edge side); the same answer as `evaluate`'s side. */
   side?(flow: SimFlow, direction: 'ingress' | 'egress'): SideVerdict;
+  /**
+   * `side(flow, direction).allowed` without putting the verdict into words, for simulators whose
+   * words cost more than the decision (the verification needs the words of few sides).
+   */
+  allows?(flow: SimFlow, direction: 'ingress' | 'egress'): boolean;
 }
 
 /** One side of a flow, through `side` when the simulator has it. */
@@ -124,6 +129,11 @@ export function decideSide(sim: Simulator, flow: SimFlow, direction: 'ingress' |
   if (sim.side) return sim.side(flow, direction);
   const v = sim.evaluate(flow);
   return direction === 'ingress' ? v.ingress : v.egress;
+}
+
+/** Whether one side of a flow is allowed, through `allows` when the simulator has it. */
+export function sideAllows(sim: Simulator, flow: SimFlow, direction: 'ingress' | 'egress'): boolean {
+  return sim.allows ? sim.allows(flow, direction) : decideSide(sim, flow, direction).allowed;
 }
 
 /**

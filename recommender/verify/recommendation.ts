@@ -19,7 +19,7 @@ import type { Direction } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { EmitResult, EngineName } from '../engines/types.ts';
 import { connectionFlow, type ClusterModel } from '../simulate/cluster.ts';
-import { decideSide, type DecidedBy, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
+import { decideSide, sideAllows, type DecidedBy, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
 import { manifestErrors, type ManifestError } from './index.ts';
 import { extraProbes, type Probe } from './probes.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
@@ -90,6 +90,7 @@ export interface Verification {
   denied: EdgeFinding[];
   /** Edge sides that cannot be simulated, counted by reason. */
   skipped: Record<string, number>;
+  /** Per restricted workload side; empty when the caller did not ask for it (`VerifyInput.tightness`). */
   tightness: Tightness[];
   warnings: string[];
 }
@@ -104,6 +105,12 @@ export interface VerifyInput {
   simulator: SimulatorFactory;
   /** Extra engine-specific warnings (e.g. from `engineWarnings`). */
   warnings?: string[];
+  /**
+   * Measure the tightness (probes every restricted side with extra peers: about as many
+   * simulations again as the observed edges). Only the JSON output shows it; default true.
+   * Without it `tightness` is empty; nothing else changes.
+   */
+  tightness?: boolean;
 }
 
 const edgeKey = (e: EdgeTraffic): string => `${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`;
@@ -134,6 +141,7 @@ export function verifyRecommendation(input: VerifyInput): Verification {
   const denied: EdgeFinding[] = [];
   const skipped: Record<string, number> = {};
   const sides = new Map<string, { workload: string; direction: Direction; subject: SimEndpoint; observed: Probe[]; allowed: number }>();
+  const measureTightness = input.tightness !== false;
 
   for (const x of sideExpectations(input.sides, skipped)) {
     const conn = connectionFlow(model, x.edge.client, x.edge.server, x.edge.port, x.edge.protocol);
@@ -142,21 +150,29 @@ export function verifyRecommendation(input: VerifyInput): Verification {
       continue;
     }
     const flow = conn.flow;
-    const side = decideSide(ours, flow, x.direction);
-    if (x.included) {
-      if (!side.allowed) blocked.push(finding(x, side, side.reason));
-      else if (withApplied) {
-        const beside = decideSide(withApplied, flow, x.direction);
-        if (!beside.allowed) blockedByApplied.push(finding(x, beside, beside.reason));
-      }
+    if (!x.included) {
+      const side = decideSide(ours, flow, x.direction);
+      if (side.allowed) stillAllowed.push(finding(x, side, `left out (${x.reason ?? 'not included'}) but allowed: ${side.reason}`));
+      else denied.push(finding(x, side, x.reason ?? 'not included'));
+      continue;
+    }
+    // Most included sides are allowed: their verdict's words are only needed when they are not.
+    const allowed = sideAllows(ours, flow, x.direction);
+    if (!allowed) {
+      const side = decideSide(ours, flow, x.direction);
+      blocked.push(finding(x, side, side.reason));
+    } else if (withApplied && !sideAllows(withApplied, flow, x.direction)) {
+      const beside = decideSide(withApplied, flow, x.direction);
+      blockedByApplied.push(finding(x, beside, beside.reason));
+    }
+    if (measureTightness) {
       const k = `${x.workload}|${x.direction}`;
       let entry = sides.get(k);
       if (entry === undefined) sides.set(k, (entry = { workload: x.workload, direction: x.direction, subject: x.direction === 'ingress' ? flow.server : flow.client, observed: [], allowed: 0 }));
       // Observed pairs of a side are distinct: its edges are (far peer, port, protocol) apart.
       entry.observed.push({ peer: x.direction === 'ingress' ? flow.client : flow.server, port: flow.port, protocol: flow.protocol });
-      if (side.allowed) entry.allowed++;
-    } else if (side.allowed) stillAllowed.push(finding(x, side, `left out (${x.reason ?? 'not included'}) but allowed: ${side.reason}`));
-    else denied.push(finding(x, side, x.reason ?? 'not included'));
+      if (allowed) entry.allowed++;
+    }
   }
 
   const tightness: Tightness[] = [];
@@ -165,7 +181,7 @@ export function verifyRecommendation(input: VerifyInput): Verification {
     let allowed = s.allowed;
     for (const p of extraProbes(model, s.subject, s.direction, s.observed)) {
       const flow: SimFlow = s.direction === 'ingress' ? { client: p.peer, server: s.subject, port: p.port, protocol: p.protocol } : { client: s.subject, server: p.peer, port: p.port, protocol: p.protocol };
-      if (decideSide(ours, flow, s.direction).allowed) allowed++;
+      if (sideAllows(ours, flow, s.direction)) allowed++;
     }
     tightness.push({ workload: s.workload, direction: s.direction, observed, allowed, ratio: Math.round((allowed / observed) * 100) / 100 });
   }

@@ -13,6 +13,8 @@ import { k8sPolicyTypes, k8sRules, labelSelectorMatches, type K8sNetworkPolicy }
 import { compileRule, type CompiledRule, type RuleScope } from './rules.ts';
 import { parseSelector, SelectorSyntaxError } from './selector.ts';
 import type { ServiceIndex } from './services.ts';
+import { RulesByPort } from '../rules-by-port.ts';
+import type { SimProtocol } from '../types.ts';
 
 export const DEFAULT_TIER = 'default';
 /** The default tier's order (the Tier CRD's CEL rule: "default tier order must be 1000000"). */
@@ -31,8 +33,15 @@ export interface CompiledPolicy {
   namespace?: string;
   applies(e: EndpointView): boolean;
   /** Undefined when the policy does not govern that direction. */
-  ingress?: CompiledRule[];
-  egress?: CompiledRule[];
+  ingress?: RulesByPort<CompiledRule>;
+  egress?: RulesByPort<CompiledRule>;
+}
+
+const canMatchPort = (r: CompiledRule, protocol: SimProtocol, port: number): boolean => r.canMatchPort === undefined || r.canMatchPort(protocol, port);
+
+/** The rules of one direction, narrowed per destination port as they are scanned. */
+function byPort(rules: CompiledRule[]): RulesByPort<CompiledRule> {
+  return new RulesByPort(rules, canMatchPort);
 }
 
 export interface TierInfo {
@@ -93,8 +102,8 @@ function calicoPolicy(m: CalicoNetworkPolicy | CalicoGlobalNetworkPolicy, servic
       (!nsSelector || nsSelector.matchesNamespace(e.nsLabels, true)) &&
       (!saSelector || saSelector.matches(e.saLabels)) &&
       selector.matches(e.labels),
-    ingress: types.includes('Ingress') ? compileRules(spec.ingress, 'ingress', scope) : undefined,
-    egress: types.includes('Egress') ? compileRules(spec.egress, 'egress', scope) : undefined,
+    ingress: types.includes('Ingress') ? byPort(compileRules(spec.ingress, 'ingress', scope)) : undefined,
+    egress: types.includes('Egress') ? byPort(compileRules(spec.egress, 'egress', scope)) : undefined,
   };
 }
 
@@ -110,8 +119,8 @@ function kubernetesPolicy(np: K8sNetworkPolicy): CompiledPolicy {
     sortKey: `${name}/${namespace}/KubernetesNetworkPolicy`,
     namespace,
     applies: (e) => e.workload && e.namespace === namespace && labelSelectorMatches(podSelector, e.labels),
-    ingress: types.includes('Ingress') ? k8sRules(np, 'ingress') : undefined,
-    egress: types.includes('Egress') ? k8sRules(np, 'egress') : undefined,
+    ingress: types.includes('Ingress') ? byPort(k8sRules(np, 'ingress')) : undefined,
+    egress: types.includes('Egress') ? byPort(k8sRules(np, 'egress')) : undefined,
   };
 }
 

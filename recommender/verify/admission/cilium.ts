@@ -10,6 +10,7 @@
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import type { VerifyError } from '../types.ts';
+import { SharedChecks } from './shared-objects.ts';
 import { CILIUM_API_VERSION, CCNP_KIND, CNP_KIND } from '../../engines/wire/cilium.ts';
 import { isServiceName, parsePortNumber } from '../../simulate/cilium/ports.ts';
 import { splitKey } from '../../simulate/cilium/labels.ts';
@@ -76,10 +77,12 @@ function checkSelector(e: Errors, path: string, sel: unknown): void {
   const where = 'selector.go EndpointSelector.Validate';
   if (isObj(sel.matchLabels)) {
     for (const [k, v] of Object.entries(sel.matchLabels)) {
-      const p = `${path}/matchLabels/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
       const ke = qualifiedNameError(k);
+      const badValue = typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v);
+      if (!ke && !badValue) continue;
+      const p = `${path}/matchLabels/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
       if (ke) e.add(p, `invalid label selector: key ${JSON.stringify(k)}: ${ke}`, where);
-      if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) e.add(p, `invalid label selector: value ${JSON.stringify(v)} is not a valid label value`, where);
+      if (badValue) e.add(p, `invalid label selector: value ${JSON.stringify(v)} is not a valid label value`, where);
     }
   }
   arr(sel.matchExpressions).forEach((x, i) => {
@@ -105,6 +108,19 @@ function checkSelector(e: Errors, path: string, sel: unknown): void {
         e.add(`${p}/operator`, `invalid label selector: operator ${JSON.stringify(x.operator)} is not a valid selector operator`, where);
     }
   });
+}
+
+/** Peer selectors are shared objects (one per peer of a recommendation): each is checked once. */
+const sharedSelectors = new SharedChecks();
+
+function selectorErrors(sel: unknown, path: string): VerifyError[] {
+  const e = new Errors();
+  checkSelector(e, path, sel);
+  return e.list;
+}
+
+function checkSharedSelector(e: Errors, path: string, sel: unknown): void {
+  for (const x of sharedSelectors.at(sel, path, selectorErrors)) e.list.push(x);
 }
 
 // ---- CIDRs (CIDR.Validate, CIDRRule.Validate) ----
@@ -262,8 +278,8 @@ function checkIngress(e: Errors, path: string, rule: unknown, deny: boolean, hos
   const common = 'rule_validation.go IngressCommonRule.Validate';
   checkCombination(e, path, rule, INGRESS_L3, common);
   if (len(rule.fromNodes) > 0) e.add(`${path}/fromNodes`, 'FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set', 'rule_validation.go ErrFromToNodesRequiresNodeSelectorOption');
-  arr(rule.fromEndpoints).forEach((s, i) => checkSelector(e, `${path}/fromEndpoints/${i}`, s));
-  arr(rule.fromRequires).forEach((s, i) => checkSelector(e, `${path}/fromRequires/${i}`, s));
+  arr(rule.fromEndpoints).forEach((s, i) => checkSharedSelector(e, `${path}/fromEndpoints/${i}`, s));
+  arr(rule.fromRequires).forEach((s, i) => checkSharedSelector(e, `${path}/fromRequires/${i}`, s));
   arr(rule.fromNodes).forEach((s, i) => checkSelector(e, `${path}/fromNodes/${i}`, s));
   arr(rule.fromCIDR).forEach((c, i) => checkCidr(e, `${path}/fromCIDR/${i}`, c));
   arr(rule.fromCIDRSet).forEach((c, i) => checkCidrRule(e, `${path}/fromCIDRSet/${i}`, c));
@@ -286,8 +302,8 @@ function checkEgress(e: Errors, path: string, rule: unknown, deny: boolean, host
   // statements in the same rule" (l3DependentL4Support ToServices=false before Cilium 1.18).
   if (len(rule.toServices) > 0 && len(rule.toPorts) > 0) e.add(`${path}/toPorts`, 'combining ToServices and ToPorts is not supported yet', 'rule_validation.go EgressRule.Validate (l3DependentL4Support)');
   if (len(rule.toNodes) > 0) e.add(`${path}/toNodes`, 'FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set', 'rule_validation.go ErrFromToNodesRequiresNodeSelectorOption');
-  arr(rule.toEndpoints).forEach((s, i) => checkSelector(e, `${path}/toEndpoints/${i}`, s));
-  arr(rule.toRequires).forEach((s, i) => checkSelector(e, `${path}/toRequires/${i}`, s));
+  arr(rule.toEndpoints).forEach((s, i) => checkSharedSelector(e, `${path}/toEndpoints/${i}`, s));
+  arr(rule.toRequires).forEach((s, i) => checkSharedSelector(e, `${path}/toRequires/${i}`, s));
   arr(rule.toNodes).forEach((s, i) => checkSelector(e, `${path}/toNodes/${i}`, s));
   arr(rule.toCIDR).forEach((c, i) => checkCidr(e, `${path}/toCIDR/${i}`, c));
   arr(rule.toCIDRSet).forEach((c, i) => checkCidrRule(e, `${path}/toCIDRSet/${i}`, c));
@@ -326,11 +342,24 @@ function checkRule(e: Errors, path: string, rule: unknown): void {
 }
 
 /**
+ * Each manifest is checked once: the verification asks (admission) and then the simulator asks
+ * again (it leaves refused policies out, as the agent does). Manifests are treated as frozen.
+ */
+const checked = new WeakMap<object, VerifyError[]>();
+
+/**
  * The agent's refusals for one manifest (empty for other kinds). Paths are JSON pointers into
- * the manifest; messages end with the upstream function they mirror.
+ * the manifest; messages end with the upstream function they mirror. The list is shared between
+ * callers: do not change it.
  */
 export function admissionErrorsCilium(manifest: unknown): VerifyError[] {
   if (!isObj(manifest) || manifest.apiVersion !== CILIUM_API_VERSION || (manifest.kind !== CNP_KIND && manifest.kind !== CCNP_KIND)) return [];
+  let errors = checked.get(manifest);
+  if (errors === undefined) checked.set(manifest, (errors = manifestErrors(manifest)));
+  return errors;
+}
+
+function manifestErrors(manifest: Obj): VerifyError[] {
   const e = new Errors();
   if (manifest.spec === undefined && manifest.specs === undefined) e.add('', `empty ${String(manifest.kind)} is not allowed`, 'cnp_types.go CiliumNetworkPolicy.Parse (ErrEmptyCNP)', 'cilium/cilium pkg/k8s/apis/cilium.io/v2');
   if (manifest.spec !== undefined) checkRule(e, '/spec', manifest.spec);

@@ -140,9 +140,12 @@ export function labelErrors(labels: unknown, path: string): VerifyError[] {
   if (!isObj(labels)) return [];
   const out: VerifyError[] = [];
   for (const [k, v] of Object.entries(labels)) {
+    const keyErrors = isQualifiedName(k);
+    const valueErrors = isValidLabelValue(String(v));
+    if (keyErrors.length === 0 && valueErrors.length === 0) continue;
     const p = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    for (const m of isQualifiedName(k)) out.push({ path: p, message: `label key ${JSON.stringify(k)}: ${m}` });
-    for (const m of isValidLabelValue(String(v))) out.push({ path: p, message: `label value ${JSON.stringify(v)}: ${m}` });
+    for (const m of keyErrors) out.push({ path: p, message: `label key ${JSON.stringify(k)}: ${m}` });
+    for (const m of valueErrors) out.push({ path: p, message: `label value ${JSON.stringify(v)}: ${m}` });
   }
   return out;
 }

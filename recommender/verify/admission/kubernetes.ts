@@ -9,6 +9,7 @@
 import ipaddr from 'ipaddr.js';
 import { isNetworkPolicy } from '../../engines/wire/kubernetes.ts';
 import type { VerifyError } from '../types.ts';
+import { SharedChecks } from './shared-objects.ts';
 import { cidrErrors, isDns1123Label, isDns1123Subdomain, isValidPortName, isValidPortNum, labelErrors, labelSelectorErrors } from './k8s-syntax.ts';
 
 type Obj = Record<string, unknown>;
@@ -120,6 +121,9 @@ function metaErrors(meta: unknown): VerifyError[] {
   return out;
 }
 
+/** Ports and peers are shared between the rules and manifests of one recommendation: each is checked once. */
+const shared = new SharedChecks();
+
 /** The apiserver's own checks of a NetworkPolicy; [] for anything else. */
 export function admissionErrorsKubernetes(manifest: unknown): VerifyError[] {
   if (!isNetworkPolicy(manifest)) return [];
@@ -131,9 +135,9 @@ export function admissionErrorsKubernetes(manifest: unknown): VerifyError[] {
     arr(spec[dir]).forEach((rule, i) => {
       if (!isObj(rule)) return;
       arr(rule.ports).forEach((port, j) => {
-        if (isObj(port)) out.push(...portErrors(port, `/spec/${dir}/${i}/ports/${j}`));
+        if (isObj(port)) out.push(...shared.at(port, `/spec/${dir}/${i}/ports/${j}`, portErrors));
       });
-      arr(rule[field]).forEach((peer, j) => out.push(...peerErrors(peer, `/spec/${dir}/${i}/${field}/${j}`)));
+      arr(rule[field]).forEach((peer, j) => out.push(...shared.at(peer, `/spec/${dir}/${i}/${field}/${j}`, peerErrors)));
     });
   }
   const types = arr(spec.policyTypes);
