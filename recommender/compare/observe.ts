@@ -24,6 +24,7 @@ import type { AmbiguousCandidate, ExpectedRule, Finding, ResolvedComponent, Reso
 import type { RoleBindingT } from '../matrix/schema.ts';
 import type { ClusterIndex } from './context.ts';
 import { edgeMatchesRule, portMatches } from './match.ts';
+import type { Direction } from '../../domain/direction.ts';
 
 export interface Observation {
   inventory: InventorySnapshot;
@@ -40,7 +41,7 @@ export function edgeText(e: EdgeTraffic): string {
 }
 
 /** The peer on the far side of `e`, seen from the rule's component in `direction`. */
-const farPeer = (e: EdgeTraffic, direction: 'ingress' | 'egress'): Peer => (direction === 'ingress' ? e.client : e.server);
+const farPeer = (e: EdgeTraffic, direction: Direction): Peer => (direction === 'ingress' ? e.client : e.server);
 
 /** An observed peer that can be a role of that scope. */
 export function scopeFits(scope: RoleScope, p: Peer): boolean {
@@ -65,10 +66,10 @@ class EdgeIndex {
     if (list) list.push(e);
     else this.sides.set(k, [e]);
   }
-  of(direction: 'ingress' | 'egress', workload: string): readonly EdgeTraffic[] {
+  of(direction: Direction, workload: string): readonly EdgeTraffic[] {
     return this.sides.get(`${direction}|${workload}`) ?? [];
   }
-  fromNodes(direction: 'ingress' | 'egress'): readonly EdgeTraffic[] {
+  fromNodes(direction: Direction): readonly EdgeTraffic[] {
     return this.sides.get(`${direction}|<node>`) ?? [];
   }
 }
@@ -86,7 +87,7 @@ interface Claimant {
 
 interface Fit {
   edge: EdgeTraffic;
-  direction: 'ingress' | 'egress';
+  direction: Direction;
   claimants: Claimant[];
 }
 

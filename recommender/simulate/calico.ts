@@ -18,8 +18,8 @@ import { compilePolicies, type CompiledPolicy, type Ignored, type TierInfo } fro
 import type { CompiledRule, MatchContext } from './calico/rules.ts';
 import { ServiceIndex } from './calico/services.ts';
 import { combine, type SideVerdict, type SimCluster, type SimFlow, type SimVerdict, type Simulator } from './types.ts';
+import type { Direction } from '../../domain/direction.ts';
 
-type Direction = 'ingress' | 'egress';
 
 interface TierPolicies {
   tier: TierInfo;

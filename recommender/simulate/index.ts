@@ -13,6 +13,7 @@ import { createClusterNetworkPolicySimulator } from './clusternetworkpolicy.ts';
 import { createKubernetesSimulator, NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
 import { ClusterView } from './kubernetes/cluster-view.ts';
 import { combine, type SideVerdict, type SimFlow, type SimulatorFactory } from './types.ts';
+import type { Direction } from '../../domain/direction.ts';
 
 /**
  * Cilium enforces Kubernetes NetworkPolicies beside its own policies, as allow rules of the same
@@ -29,7 +30,7 @@ const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
     if (!c.isolated) return k;
     return c.allowed ? c : k;
   };
-  const side = (flow: SimFlow, direction: 'ingress' | 'egress'): SideVerdict => both(cilium.side(flow, direction), kubernetes.side(flow, direction));
+  const side = (flow: SimFlow, direction: Direction): SideVerdict => both(cilium.side(flow, direction), kubernetes.side(flow, direction));
   return {
     engine: 'cilium',
     evaluate: (flow) => combine(side(flow, 'egress'), side(flow, 'ingress')),

@@ -31,6 +31,7 @@ import { ClusterView, policyRef, SelectorMemo, subjectPod, type PeerView } from 
 import { namedPortMatches } from './kubernetes/named-port.ts';
 import { RulesByPort } from './rules-by-port.ts';
 import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type SimProtocol, type Simulator } from './types.ts';
+import type { Direction } from '../../domain/direction.ts';
 
 export interface KubernetesSimOptions {
   /** Whether an ipBlock selects the IPs of pods on the pod network. Default false (Cilium's default; the spec leaves it to the plugin). */
@@ -46,7 +47,6 @@ export interface KubernetesSimOptions {
   ipBlockMatchesApiserver?: boolean;
 }
 
-type Direction = 'ingress' | 'egress';
 
 interface CompiledPeer {
   block?: CompiledBlock;

@@ -10,6 +10,7 @@
  */
 import type { ApiserverEndpoint, ContainerPort, Labels } from '../../domain/inventory.ts';
 import type { EngineName } from '../engines/types.ts';
+import type { Direction } from '../../domain/direction.ts';
 
 export type SimProtocol = 'TCP' | 'UDP' | 'SCTP';
 
@@ -116,23 +117,23 @@ export interface Simulator {
   readonly engine: EngineName;
   evaluate(flow: SimFlow): SimVerdict;
   /** One side only (the verification needs one per edge side); the same answer as `evaluate`'s side. */
-  side?(flow: SimFlow, direction: 'ingress' | 'egress'): SideVerdict;
+  side?(flow: SimFlow, direction: Direction): SideVerdict;
   /**
    * `side(flow, direction).allowed` without putting the verdict into words, for simulators whose
    * words cost more than the decision (the verification needs the words of few sides).
    */
-  allows?(flow: SimFlow, direction: 'ingress' | 'egress'): boolean;
+  allows?(flow: SimFlow, direction: Direction): boolean;
 }
 
 /** One side of a flow, through `side` when the simulator has it. */
-export function decideSide(sim: Simulator, flow: SimFlow, direction: 'ingress' | 'egress'): SideVerdict {
+export function decideSide(sim: Simulator, flow: SimFlow, direction: Direction): SideVerdict {
   if (sim.side) return sim.side(flow, direction);
   const v = sim.evaluate(flow);
   return direction === 'ingress' ? v.ingress : v.egress;
 }
 
 /** Whether one side of a flow is allowed, through `allows` when the simulator has it. */
-export function sideAllows(sim: Simulator, flow: SimFlow, direction: 'ingress' | 'egress'): boolean {
+export function sideAllows(sim: Simulator, flow: SimFlow, direction: Direction): boolean {
   return sim.allows ? sim.allows(flow, direction) : decideSide(sim, flow, direction).allowed;
 }
 

@@ -13,6 +13,7 @@ import { parseNet, type CompiledRule, type Match } from './rules.ts';
 import type { LabelMap } from './selector.ts';
 import { cidrContains, type Cidr } from '../../../domain/ip.ts';
 import type { SimProtocol } from '../types.ts';
+import type { Direction } from '../../../domain/direction.ts';
 
 interface K8sPeer {
   podSelector?: LabelSelector;
@@ -69,7 +70,7 @@ export function k8sPolicyTypes(np: K8sNetworkPolicy): string[] {
 }
 
 /** The Allow rules of one direction, one per Kubernetes rule (pointer `/spec/<direction>/<i>`). */
-export function k8sRules(np: K8sNetworkPolicy, direction: 'ingress' | 'egress'): CompiledRule[] {
+export function k8sRules(np: K8sNetworkPolicy, direction: Direction): CompiledRule[] {
   const namespace = np.metadata.namespace ?? 'default';
   return (np.spec[direction] ?? []).map((r, i) => {
     const peers = (direction === 'ingress' ? r.from : r.to) ?? [];

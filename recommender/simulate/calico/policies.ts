@@ -15,6 +15,7 @@ import { parseSelector, SelectorSyntaxError } from './selector.ts';
 import type { ServiceIndex } from './services.ts';
 import { RulesByPort } from '../rules-by-port.ts';
 import type { SimProtocol } from '../types.ts';
+import type { Direction } from '../../../domain/direction.ts';
 
 export const DEFAULT_TIER = 'default';
 /** The default tier's order (the Tier CRD's CEL rule: "default tier order must be 1000000"). */
@@ -76,7 +77,7 @@ export function defaultTypes(spec: CalicoPolicySpecCommon): ('Ingress' | 'Egress
   return ['Ingress'];
 }
 
-function compileRules(rules: CalicoRule[] | undefined, direction: 'ingress' | 'egress', scope: RuleScope): CompiledRule[] {
+function compileRules(rules: CalicoRule[] | undefined, direction: Direction, scope: RuleScope): CompiledRule[] {
   return (rules ?? []).map((r, i) => compileRule(r, `/spec/${direction}/${i}`, scope));
 }
 

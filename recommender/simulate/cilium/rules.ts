@@ -29,8 +29,10 @@ import type { SimService } from '../types.ts';
 import { fqdnMatcher } from './fqdn.ts';
 import { ANY_SOURCE, reservedSelector, SelectorBuilder, WILDCARD, type Selector } from './labels.ts';
 import { compilePort, type PortMatcher } from './ports.ts';
+import type { Direction } from '../../../domain/direction.ts';
 
-export type Direction = 'ingress' | 'egress';
+export type { Direction };
+
 
 export interface CidrBlock {
   range: [ipaddr.IPv4 | ipaddr.IPv6, number];

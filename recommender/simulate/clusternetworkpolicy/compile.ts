@@ -16,8 +16,10 @@ import {
 } from '../../engines/wire/clusternetworkpolicy.ts';
 import { compileCidr, type CompiledCidr } from '../kubernetes/cidr-match.ts';
 import { policyRef } from '../kubernetes/cluster-view.ts';
+import type { Direction } from '../../../domain/direction.ts';
 
-export type Direction = 'ingress' | 'egress';
+export type { Direction };
+
 
 export type CompiledSubject = { namespaces: LabelSelector } | { namespaceSelector: LabelSelector; podSelector: LabelSelector } | { none: true };
 
