@@ -12,6 +12,7 @@ import { CALICO_API_VERSION, type CalicoEntityRule, type CalicoPort } from '../.
 import { parseCidr } from '../../../domain/ip.ts';
 import { isOnlyGlobal, selectorSyntaxError } from '../../simulate/calico/selector.ts';
 import type { VerifyError } from '../types.ts';
+import type { Direction } from '../../../domain/direction.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -123,7 +124,7 @@ function checkEntity(e: Errors, path: string, entity: CalicoEntityRule & Obj): v
 }
 
 /** validateRule: protocol/port combinations, ICMP, HTTP, address families and CIDRs. */
-function checkRule(e: Errors, path: string, rule: Obj, direction: 'ingress' | 'egress', global: boolean): void {
+function checkRule(e: Errors, path: string, rule: Obj, direction: Direction, global: boolean): void {
   if (!ACTIONS.includes(String(rule.action))) e.add(`${path}/action`, `action must be one of ${ACTIONS.join(', ')}`, 'Rule.Action validation');
   checkProtocol(e, `${path}/protocol`, rule.protocol);
   checkProtocol(e, `${path}/notProtocol`, rule.notProtocol);

@@ -25,6 +25,7 @@
 import { isAdminNetworkPolicy, isBaselineAdminNetworkPolicy, isClusterNetworkPolicy } from '../../engines/wire/clusternetworkpolicy.ts';
 import type { VerifyError } from '../types.ts';
 import { celIsCidr } from './k8s-syntax.ts';
+import type { Direction } from '../../../domain/direction.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -48,7 +49,7 @@ function networksErrors(peers: unknown[], field: string, rulePath: string): Veri
   return out;
 }
 
-function cnpRuleErrors(rule: Obj, direction: 'ingress' | 'egress', path: string): VerifyError[] {
+function cnpRuleErrors(rule: Obj, direction: Direction, path: string): VerifyError[] {
   const field = direction === 'ingress' ? 'from' : 'to';
   const peers = arr(rule[field]);
   const out = networksErrors(peers, field, path);
@@ -68,7 +69,7 @@ function cnpRuleErrors(rule: Obj, direction: 'ingress' | 'egress', path: string)
   return out;
 }
 
-function anpRuleErrors(rule: Obj, direction: 'ingress' | 'egress', path: string): VerifyError[] {
+function anpRuleErrors(rule: Obj, direction: Direction, path: string): VerifyError[] {
   const field = direction === 'ingress' ? 'from' : 'to';
   const peers = arr(rule[field]);
   const out = networksErrors(peers, field, path);
