@@ -12,6 +12,8 @@ export const HOUR_MS = 3_600_000;
 
 export interface FlowCounters {
   time: number;
+  /** How many flows these counters stand for: 1 for a record (the default); a metric series' increase counts many. */
+  flows?: number;
   packets: number;
   bytes: number;
   verdict: Verdict;
@@ -37,11 +39,12 @@ export class Aggregator {
     }
     if (f.time < e.firstSeen) e.firstSeen = f.time;
     if (f.time > e.lastSeen) e.lastSeen = f.time;
-    e.flows++;
+    const n = f.flows ?? 1;
+    e.flows = add(e.flows, n);
     e.packets = add(e.packets, f.packets);
     e.bytes = add(e.bytes, f.bytes);
-    if (verdict === 'forwarded') e.forwarded++;
-    else if (verdict === 'dropped') e.dropped++;
+    if (verdict === 'forwarded') e.forwarded = add(e.forwarded, n);
+    else if (verdict === 'dropped') e.dropped = add(e.dropped, n);
     e.sources |= FLOW_SOURCE_BITS[f.source];
     const hour = Math.floor(f.time / HOUR_MS);
     let h = e.hours.get(hour);
@@ -49,7 +52,7 @@ export class Aggregator {
       h = { hour, flows: 0, packets: 0, bytes: 0 };
       e.hours.set(hour, h);
     }
-    h.flows++;
+    h.flows = add(h.flows, n);
     h.packets = add(h.packets, f.packets);
     h.bytes = add(h.bytes, f.bytes);
     return key;
@@ -70,7 +73,7 @@ export class Aggregator {
       x.portA = portA;
       x.portB = portB;
     }
-    x.flows++;
+    x.flows = add(x.flows, f.flows ?? 1);
     x.packets = add(x.packets, f.packets);
     x.bytes = add(x.bytes, f.bytes);
     x.sources |= FLOW_SOURCE_BITS[f.source];

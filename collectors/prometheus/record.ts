@@ -16,7 +16,8 @@
  */
 
 import type { Service } from '../../domain/inventory.ts';
-import { CountedAggregator, type CountedFlows } from '../flows/counted.ts';
+import { Aggregator } from '../flows/aggregate.ts';
+import type { CountedFlows } from '../flows/counted.ts';
 import { EPHEMERAL_MIN, clientPeer } from '../flows/orient.ts';
 import type { ResolvedSide } from '../flows/resolve.ts';
 import type { PeerResolver, UnresolvedReason } from './peers.ts';
@@ -26,7 +27,7 @@ import type { GapDelta } from './store.ts';
 export type Outcome = 'edge' | 'ambiguous' | 'possible-reply' | 'no-port' | UnresolvedReason;
 
 export class MetricFlowRecorder {
-  readonly aggregator = new CountedAggregator();
+  readonly aggregator = new Aggregator();
   private gaps = new Map<string, GapDelta>();
   readonly edgeKeys = new Set<string>();
   private readonly services = new Map<string, Service>();
