@@ -12,6 +12,7 @@ import { emitFor, recommend, RecommendError, type Recommendation, type Recommend
 import type { Mode } from '../recommender/synthesize/options.ts';
 import type { Db } from '../store/db.ts';
 import { readRecommendData, TooManyEdgesError } from '../store/recommend-read.ts';
+import type { SkippedRows } from '../store/row-check.ts';
 import { clusterModel, type ClusterModel } from '../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import { engineWarnings } from '../recommender/verify/engine-warnings.ts';
@@ -62,7 +63,12 @@ export function engineNamed(name: string): EngineName {
  * Everything the recommender reads, from the store. `details: false` reads the edges' traffic
  * only: enough for manifests, not for the JSON evidence.
  */
-export function readRecommendationInput(db: Db, matrices: MatricesConfigT, run: { details?: boolean; maxEdges?: number } = {}): RecommendInput {
+/** What the recommender reads, and the stored rows the read had to leave out (reported as a warning). */
+export interface StoredRecommendInput extends RecommendInput {
+  skippedRows?: SkippedRows;
+}
+
+export function readRecommendationInput(db: Db, matrices: MatricesConfigT, run: { details?: boolean; maxEdges?: number } = {}): StoredRecommendInput {
   const data = tooManyEdges(() => readRecommendData(db, { details: run.details !== false, ...(run.maxEdges !== undefined ? { maxEdges: run.maxEdges } : {}) }));
   return { ...data, matrices: resolveMatrices(db, matrices, data.inventory, data) };
 }
@@ -89,9 +95,10 @@ export interface RecommendationRun {
  * Recommends, emits the engine's manifests and verifies them: no front end hands out manifests
  * that were not verified. Options the recommender rejects are AppError `invalid-input`.
  */
-export function runRecommendation(input: RecommendInput, engine: EngineName, options: Partial<RecommendOptions>, run: RecommendationRun = {}): RecommendationResult {
+export function runRecommendation(input: StoredRecommendInput, engine: EngineName, options: Partial<RecommendOptions>, run: RecommendationRun = {}): RecommendationResult {
   return appErrors(() => {
     const rec = recommend(input, options, { details: run.details !== false });
+    warnSkippedRows(rec, input.skippedRows);
     const result = emitAndVerify(input, rec, engine, clusterModel(input.inventory, input.externalNames), run.tightness ?? run.details !== false);
     rec.sides = []; // what the verification read: not kept with a cached result
     return result;
@@ -99,9 +106,10 @@ export function runRecommendation(input: RecommendInput, engine: EngineName, opt
 }
 
 /** One recommendation (with details), emitted and verified for every engine: the report compares them. */
-export function recommendForEveryEngine(input: RecommendInput, options: Partial<RecommendOptions>): { rec: Recommendation; results: Record<EngineName, RecommendationResult> } {
+export function recommendForEveryEngine(input: StoredRecommendInput, options: Partial<RecommendOptions>): { rec: Recommendation; results: Record<EngineName, RecommendationResult> } {
   return appErrors(() => {
     const rec = recommend(input, options);
+    warnSkippedRows(rec, input.skippedRows);
     const model = clusterModel(input.inventory, input.externalNames);
     const results = Object.fromEntries(ENGINE_NAMES.map((e) => [e, emitAndVerify(input, rec, e, model, true)])) as Record<EngineName, RecommendationResult>;
     rec.sides = [];
@@ -162,4 +170,11 @@ function appErrors<T>(fn: () => T): T {
 /** Reads the store and runs one recommendation for `engine`. */
 export function recommendFromStore(db: Db, matrices: MatricesConfigT, engine: EngineName, options: Partial<RecommendOptions>, run: RecommendationRun = {}): RecommendationResult {
   return runRecommendation(readRecommendationInput(db, matrices, run), engine, options, run);
+}
+
+/** Stored rows a read left out are said with every recommendation built without them (issue 14: reported, not silent). */
+function warnSkippedRows(rec: Recommendation, skipped: SkippedRows | undefined): void {
+  if (!skipped || skipped.count === 0) return;
+  const ids = skipped.examples.map((x) => `${x.table} ${x.id}: ${x.problem}`).join('; ');
+  rec.warnings.push(`${skipped.count} stored row(s) could not be read and were left out of this recommendation (${ids}${skipped.count > skipped.examples.length ? '; …' : ''}); remove them with \`flowmatrix edges delete --id ID\``);
 }

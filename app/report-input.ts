@@ -32,10 +32,10 @@ export interface ReportRequest {
 
 /** AppError `invalid-input` when the matrices or the config do not fit, or the recommender rejects the options. */
 export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
-  const { inventory, edges, externalNames } = tooManyEdges(() => readRecommendData(db));
+  const { inventory, edges, externalNames, skippedRows } = tooManyEdges(() => readRecommendData(db));
   const matrices = resolveMatrices(db, req.matrices, inventory, { edges, externalNames });
   const options = recommendOptions({ mode: req.mode, egress: req.egress, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
-  const { rec: recommendation, results } = recommendForEveryEngine({ inventory, edges, matrices, externalNames }, options);
+  const { rec: recommendation, results } = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows }, options);
   const own = results[req.engine].emitted;
   const { totals, rejects } = ingestTotals(db);
   return {

@@ -189,8 +189,14 @@ test('a bad row already stored is skipped, counted and reported by every read; i
     const r = await request(app).get(url);
     assert.equal(r.status, 200, `${url}: ${r.text.slice(0, 300)}`);
   }
+  // Reported, not silent: the recommendation and the report say what was left out.
+  const leftOut = new RegExp(`^${bad.length} stored row\\(s\\) could not be read and were left out of this recommendation \\(edges `);
+  const list = await request(app).get('/api/v1/recommendations?engine=kubernetes').expect(200);
+  assert.ok((list.body.warnings as string[]).some((w) => leftOut.test(w)), JSON.stringify(list.body.warnings));
   const report = await request(app).post('/api/v1/reports').type('application/json').send('{}');
   assert.ok(report.status < 300, `report: ${report.status} ${report.text.slice(0, 300)}`);
+  const stored = await request(app).get(report.headers.location as string).set('Accept', 'application/json').expect(200);
+  assert.ok((stored.body.warnings as string[]).some((w) => leftOut.test(w)), JSON.stringify(stored.body.warnings));
   const cli = await runCli(['edges', '--db', path]);
   assert.equal(cli.code, 0);
   assert.match(cli.err, /6 stored edge row\(s\) could not be read and were left out: .*flowmatrix edges delete --id ID/);
