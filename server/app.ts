@@ -31,8 +31,6 @@ export interface BuiltApp {
   close(): Promise<void>;
 }
 
-
-
 export function createApp(ctx: ServiceContext): BuiltApp {
   const app = express();
   app.disable('x-powered-by');
