@@ -95,17 +95,8 @@ type PortTest = (port: number, protocol: SimProtocol, server: EndpointView) => b
 
 /** numorstring.Port: a number, "a:b" (inclusive), or a named port of the destination endpoint. */
 export function portTest(p: CalicoPort): PortTest {
-  if (typeof p === 'number') return (port) => port === p;
-  const range = /^(\d+):(\d+)$/.exec(p);
-  if (range) {
-    const lo = Number(range[1]);
-    const hi = Number(range[2]);
-    return (port) => port >= lo && port <= hi;
-  }
-  if (/^\d+$/.test(p)) {
-    const n = Number(p);
-    return (port) => port === n;
-  }
+  const numeric = numericPortTest(p);
+  if (numeric) return numeric;
   // A named port matches the destination workload's container port of that name and protocol.
   return (port, protocol, server) => server.workload && (server.pod?.ports ?? []).some((cp) => cp.name === p && cp.protocol === protocol && cp.port === port);
 }
