@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { test } from 'node:test';
-import { pino } from 'pino';
 import request from 'supertest';
 import { ingestFlows } from '../../app/ingest.ts';
 import { FlowIngest } from '../../collectors/flows/pipeline.ts';
@@ -17,9 +16,6 @@ import { SqliteBatchWriter, type BatchWriter } from '../../collectors/flows/writ
 import { MAX_COUNT } from '../../domain/flow.ts';
 import { peerKey } from '../../domain/peer.ts';
 import { createApp } from '../../server/app.ts';
-import { configFor, type ResolvedConfig } from '../../server/config/load.ts';
-import type { ServiceContext } from '../../server/context.ts';
-import { ServiceMetrics } from '../../server/metrics.ts';
 import { startRetentionSchedule } from '../../server/services/retention.ts';
 import type { Db } from '../../store/db.ts';
 import { EdgeStore } from '../../store/edges.ts';
@@ -30,6 +26,7 @@ import { applyRetention } from '../../store/retention.ts';
 import { newSkippedRows } from '../../store/row-check.ts';
 import { readAllEdges, readEdgeTraffic } from '../../store/recommend-read.ts';
 import { runCli } from '../helpers/cli.ts';
+import { testContext } from '../helpers/service.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const T0 = Date.UTC(2026, 10, 20, 12);
@@ -49,18 +46,6 @@ function pipeline(db: Db, writer: BatchWriter = new SqliteBatchWriter(db), extra
   return new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(readResolutionData(db)), writer, batchSize: 100, ...extra });
 }
 
-function ctxFor(db: Db, path: string, config: Partial<ResolvedConfig> = {}): ServiceContext {
-  return {
-    db,
-    config: configFor({ dbPath: path, ...config }),
-    metrics: new ServiceMetrics(() => 0, { defaultMetrics: false }),
-    logger: pino({ level: 'silent' }),
-    version: 'test',
-    collectors: () => [],
-    draining: false,
-    now: () => Date.UTC(2026, 10, 21),
-  };
-}
 
 test('a batch that fails twice stops the run: the summary and the run row say exactly what was committed, the batch is named', async () => {
   const { db } = tmpDb();
@@ -130,7 +115,7 @@ test('a commit failing in the flush timer of an open stream never escapes: the s
 test('over HTTP a failed commit answers 503 naming the batch and lines, with what was committed', async () => {
   const { db, path } = tmpDb();
   poisonPort(db);
-  const { app } = createApp(ctxFor(db, path));
+  const { app } = createApp(testContext(db, path));
   const res = await request(app).post('/api/v1/flows?format=netobserv').type('application/x-ndjson').send(`${rec(1)}\n${rec(2, { DstPort: 4444 })}\n`).expect(503);
   assert.match(res.headers['content-type'] ?? '', /problem\+json/);
   assert.match(res.body.detail, /batch 1 of api:.* \(lines 1-2\) could not be committed/);
@@ -181,7 +166,7 @@ test('a bad row already stored is skipped, counted and reported by every read; i
   assert.equal(new EdgeStore(db).listAmbiguous(amb).length, 0);
   assert.equal(amb.count, 1);
 
-  const { app } = createApp(ctxFor(db, path));
+  const { app } = createApp(testContext(db, path));
   const page = await request(app).get('/api/v1/edges').expect(200);
   assert.equal(page.body.items.length, 2);
   assert.equal(page.body.skipped.count, bad.length);
@@ -217,7 +202,7 @@ test('DELETE /api/v1/edges: the listing filters, write scope, and no filter is r
   const body = [rec(1, meta('shop', 'web')), rec(2, meta('shop', 'api')), rec(3, meta('billing', 'api')), rec(4, { ...meta('billing', 'web'), TimeFlowEndMs: T0 - 86_400_000 })].join('\n');
   await ingestFlows(db, [{ name: 'x', open: () => Readable.from([`${body}\n`]) }], { format: 'netobserv' });
   const config = { tokens: [{ name: 'reader', secret: READ, scopes: ['read' as const] }, { name: 'writer', secret: WRITE, scopes: ['read' as const, 'write' as const] }] };
-  const { app } = createApp(ctxFor(db, path, config));
+  const { app } = createApp(testContext(db, path, config));
   await request(app).delete('/api/v1/edges?namespace=shop').set('Authorization', `Bearer ${READ}`).expect(403);
   const none = await request(app).delete('/api/v1/edges').set('Authorization', `Bearer ${WRITE}`).expect(400);
   assert.match(none.body.detail, /say which edges to delete/);
@@ -245,7 +230,7 @@ test('retention: buckets older than hourDays go, edges not seen for edgeDays go 
   const prune = await runCli(['edges', 'prune', '--db', path, '--edge-days', '0', '--hour-days', '0']);
   assert.equal(prune.code, 0);
   assert.equal(JSON.parse(prune.out).edges, 0, '0 keeps forever');
-  const ctx = ctxFor(db, path, { retention: { edgeDays: 1, hourDays: 0, intervalMinutes: 60 } });
+  const ctx = testContext(db, path, { retention: { edgeDays: 1, hourDays: 0, intervalMinutes: 60 } });
   const schedule = startRetentionSchedule({ ...ctx, now: () => now + 2 * day });
   schedule.runOnce();
   schedule.stop();
@@ -269,7 +254,7 @@ test('edge caps: past them, external addresses fold into /24 blocks, then into 0
   // A second run starts from what is stored: the workload is already past its cap.
   const again = await ingestFlows(db, [{ name: 'again', open: () => Readable.from([`${rec(9, { ...meta, DstAddr: '192.0.2.77' })}\n`]) }], { format: 'netobserv', caps });
   assert.equal(again.folded, 1);
-  const { app } = createApp(ctxFor(db, path));
+  const { app } = createApp(testContext(db, path));
   const rec1 = await request(app).get('/api/v1/recommendations?engine=kubernetes&namespace=shop');
   assert.equal(rec1.status, 200, rec1.text.slice(0, 300));
   const edgesJson = (await request(app).get('/api/v1/edges?limit=1000').expect(200)).body.items as { server: string; folded?: boolean }[];
@@ -279,7 +264,7 @@ test('edge caps: past them, external addresses fold into /24 blocks, then into 0
 test('a recommendation over more stored edges than recommendations.maxEdges is refused with 413 and a reason, not read', async () => {
   const { db, path } = tmpDb();
   await ingestFlows(db, [{ name: 'x', open: () => Readable.from([`${rec(1)}\n${rec(2)}\n${rec(3)}\n`]) }], { format: 'netobserv' });
-  const { app } = createApp(ctxFor(db, path, { maxRecommendEdges: 2 }));
+  const { app } = createApp(testContext(db, path, { maxRecommendEdges: 2 }));
   const r = await request(app).get('/api/v1/recommendations?engine=kubernetes').expect(413);
   assert.match(r.body.detail, /the store holds 3 edges, more than one recommendation reads \(2, recommendations\.maxEdges\)/);
   assert.ok(readInventory(db));

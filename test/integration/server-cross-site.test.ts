@@ -7,19 +7,17 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pino } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../server/app.ts';
-import { configFor, type ResolvedConfig } from '../../server/config/load.ts';
-import { ServiceMetrics } from '../../server/metrics.ts';
+import type { ResolvedConfig } from '../../server/config/load.ts';
 import { hostName } from '../../server/http/cross-site.ts';
 import { openDb } from '../../store/db.ts';
+import { testContext } from '../helpers/service.ts';
 
 const FLOW = JSON.stringify({ TimeFlowEndMs: 1_763_700_000_000, SrcAddr: '10.0.0.1', DstAddr: '10.0.0.2', SrcPort: 40000, DstPort: 80, Proto: 6, Bytes: 10, Packets: 1 });
 
 function app(overrides: Partial<ResolvedConfig> = {}) {
-  const db = openDb(':memory:');
-  return createApp({ db, config: configFor(overrides), metrics: new ServiceMetrics(() => 0, { defaultMetrics: false }), logger: pino({ level: 'silent' }), version: 'test', collectors: () => [], draining: false, now: Date.now }).app;
+  return createApp(testContext(openDb(':memory:'), ':memory:', overrides)).app;
 }
 
 const post = (a: ReturnType<typeof app>, headers: Record<string, string>) => {

@@ -5,16 +5,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { pino } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../server/app.ts';
-import { configFor, ConfigError, loadServiceConfig } from '../../server/config/load.ts';
-import { ServiceMetrics } from '../../server/metrics.ts';
+import { ConfigError, loadServiceConfig } from '../../server/config/load.ts';
 import { openDb } from '../../store/db.ts';
+import { testContext } from '../helpers/service.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
 function built() {
-  return createApp({ db: openDb(':memory:'), config: configFor(), metrics: new ServiceMetrics(() => 0, { defaultMetrics: false }), logger: pino({ level: 'silent' }), version: 'test', collectors: () => [], draining: false, now: Date.now });
+  return createApp(testContext(openDb(':memory:'), ':memory:'));
 }
 
 // A self-referencing alias and an alias bomb (yaml's toJS throws on both: maxAliasCount, circular alias).
