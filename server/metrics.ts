@@ -136,11 +136,11 @@ export class ServiceMetrics {
     this.httpDuration.observe({ route, method, status: String(status) }, seconds);
   };
 
-  /** Times `fn` into the recommendation histogram. */
-  time<T>(engine: string, kind: string, fn: () => T): T {
+  /** Times the work `fn` starts, until it settles, into the recommendation histogram. */
+  async time<T>(engine: string, kind: string, fn: () => Promise<T>): Promise<T> {
     const end = this.recommendationDuration.startTimer({ engine, kind });
     try {
-      return fn();
+      return await fn();
     } finally {
       end();
     }

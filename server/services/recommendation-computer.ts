@@ -10,7 +10,6 @@ import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import type { RecommendInput } from '../../recommender/recommend.ts';
 import type { Db } from '../../store/db.ts';
 import { dataVersion } from '../../store/data-version.ts';
-import { readInventory } from '../../store/inventory.ts';
 import { ReportService, type BuildOptions } from '../../app/reports.ts';
 import type { ReportSettings } from '../../reports/config.ts';
 import type { Report } from '../../reports/model.ts';
@@ -22,7 +21,8 @@ const RESULTS_KEPT = 4;
 export class RecommendationComputer {
   private version = '';
   private readonly inputs = new Map<'details' | 'traffic', RecommendInput>();
-  private readonly results = new Map<string, RecommendationResult>();
+  /** Each result with the input it was computed from (drift compares with that input's applied policies). */
+  private readonly results = new Map<string, { result: RecommendationResult; input: RecommendInput }>();
 
   constructor(
     private readonly db: Db,
@@ -39,9 +39,8 @@ export class RecommendationComputer {
 
   respond(q: RecommendationQuery): Promise<RenderedResponse> {
     this.sync();
-    const details = needsDetails(q);
-    const result = this.result(q, details);
-    return renderResponse(result, q, q.kind === 'drift' ? readInventory(this.db).policies : []);
+    const { result, input } = this.result(q, needsDetails(q));
+    return renderResponse(result, q, input.inventory.policies);
   }
 
   private sync(): void {
@@ -52,10 +51,11 @@ export class RecommendationComputer {
     this.results.clear();
   }
 
-  private result(q: RecommendationQuery, details: boolean): RecommendationResult {
-    const key = `${q.engine}\0${details}\0${JSON.stringify(q.options, Object.keys(q.options).sort())}`;
+  private result(q: RecommendationQuery, details: boolean): { result: RecommendationResult; input: RecommendInput } {
+    const options = JSON.stringify(q.options, Object.keys(q.options).sort());
+    const key = (withDetails: boolean): string => `${q.engine}\0${withDetails}\0${options}`;
     // A result with the evidence also answers the manifests-only views.
-    const hit = this.results.get(key) ?? (details ? undefined : this.results.get(key.replace('\0false\0', '\0true\0')));
+    const hit = this.results.get(key(details)) ?? (details ? undefined : this.results.get(key(true)));
     if (hit) return hit;
     const kind = details ? 'details' : 'traffic';
     let input = this.inputs.get(kind);
@@ -63,9 +63,9 @@ export class RecommendationComputer {
       input = readRecommendationInput(this.db, this.matrices, { details, ...(this.maxEdges !== undefined ? { maxEdges: this.maxEdges } : {}) });
       this.inputs.set(kind, input);
     }
-    const result = runRecommendation(input, q.engine, q.options, { details });
-    this.results.set(key, result);
+    const entry = { result: runRecommendation(input, q.engine, q.options, { details }), input };
+    this.results.set(key(details), entry);
     if (this.results.size > RESULTS_KEPT) this.results.delete(this.results.keys().next().value as string);
-    return result;
+    return entry;
   }
 }

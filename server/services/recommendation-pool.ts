@@ -146,7 +146,7 @@ export class WorkerPool implements RecommendationExecutor {
     this.idle.push(w);
     if (p && p.job.id === reply.id) {
       if (reply.ok) p.resolve('response' in reply ? reply.response : reply.report);
-      else if (reply.appError) p.reject(Object.assign(new AppError(reply.appError.code, reply.appError.message, { problems: reply.appError.problems, ...(reply.appError.reason !== undefined ? { reason: reply.appError.reason } : {}) })));
+      else if (reply.appError) p.reject(new AppError(reply.appError.code, reply.appError.message, { problems: reply.appError.problems, ...(reply.appError.reason !== undefined ? { reason: reply.appError.reason } : {}) }));
       else p.reject(new Error(`recommendation failed in its worker: ${reply.message}`));
     }
     this.dispatch();

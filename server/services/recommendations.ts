@@ -74,18 +74,10 @@ export class RecommendationService {
     if (hit) return Promise.resolve(hit);
     let running = this.inFlight.get(key);
     if (!running) {
-      const end = this.metrics.recommendationDuration.startTimer({ engine: query.engine, kind: query.kind });
-      running = this.executor.execute(query).then(
-        (r) => {
-          end();
-          if (this.version === v) this.cache.set(key, r);
-          return r;
-        },
-        (e: unknown) => {
-          end();
-          throw e;
-        },
-      );
+      running = this.metrics.time(query.engine, query.kind, () => this.executor.execute(query)).then((r) => {
+        if (this.version === v) this.cache.set(key, r);
+        return r;
+      });
       const tracked = running.finally(() => this.inFlight.delete(key));
       tracked.catch(() => undefined);
       this.inFlight.set(key, running);
@@ -93,11 +85,10 @@ export class RecommendationService {
     return running;
   }
 
-  /** Bytes held by the answer cache (a gauge on /metrics). */
+  /** Bytes held by the answer cache. */
   get cachedBytes(): number {
     return this.cache.bytes;
   }
-
 }
 
 /** JSON.stringify replacer that sorts object keys, so equal queries give equal cache keys. */
