@@ -144,6 +144,7 @@ export class Reflector {
       let progress = false;
       let gone = false;
       let errorEvent: string | undefined;
+      let connected = false;
       let settled = false;
       const settle = (f: () => void) => {
         if (settled) return;
@@ -184,6 +185,10 @@ export class Reflector {
         if (err) {
           const status = (err as { statusCode?: unknown }).statusCode;
           if (status === 410) return settle(() => resolve({ progress, gone: true }));
+          // The body broke after the server answered 200 (a proxy or the API server dropped the
+          // connection, maybe mid-object): a reconnect from the last complete event's
+          // resourceVersion, as client-go's reflector treats a watch channel that closes, not a failure.
+          if (connected && status === undefined) return settle(() => resolve({ progress, gone }));
           return settle(() => reject(describeFailure(err, 'watch', this.resource, this.api.server)));
         }
         if (errorEvent !== undefined && !gone) {
@@ -195,6 +200,7 @@ export class Reflector {
       this.watch.watch(this.resource.path, query, onEvent, onDone).then(
         (controller) => {
           this.controller = controller;
+          connected = true;
           if (signal.aborted || settled) controller.abort();
           // Connected (HTTP 200): a resource that failed before is healthy again, even if quiet.
           else this.stats.failing = false;
