@@ -342,7 +342,7 @@ function buildExternals(): DemoExternal[] {
     { id: 'payments-api', ip: '203.0.113.50', dnsName: 'api.payments.example.com' },
     { id: 'cls', ip: '198.51.100.20', dnsName: 'ingest.cls.example.com' },
     { id: 'dynatrace', ip: '198.51.100.30', dnsName: 'tenant.live.dynatrace.example.com' },
-    { id: 's3-rollback', ip: '198.51.100.7', dnsName: 'rollback.s3.example.com' },
+    { id: 's3-rollback', ip: '198.51.100.7', dnsName: 'stage-rollback.s3.eu-central-1.amazonaws.com' },
     { id: 'otlp-collector', ip: '203.0.113.10', dnsName: 'otlp.example.com' },
     { id: 'git', ip: '203.0.113.60', dnsName: 'git.example.com' },
     { id: 'servicenow', ip: '203.0.113.70', dnsName: 'example.service-now.com' },

@@ -36,7 +36,7 @@ export interface EdgeAssessment {
   status: ComparisonStatus;
   /** Ids of the active documented rules the edge falls under, sorted. */
   rules: string[];
-  /** An undocumented edge a rule documents once a parameter is set: `<rule id> when <condition>`, sorted. */
+  /** Status `documented-when-set`: the rules that document the edge once the config says so, `<rule id> when <condition>`, sorted. */
   documentedWhen?: string[];
 }
 
@@ -51,7 +51,7 @@ export class SideComparison {
   readonly status: ComparisonStatus[];
   /** Per position: ids of the active documented rules the edge falls under, sorted (shared empty array when none). */
   readonly rules: string[][];
-  /** Per position: `documentedWhen` (set only for the few undocumented edges a rule documents when configured). */
+  /** Per position: `documentedWhen` (set only for the few `documented-when-set` edges). */
   readonly documentedWhen = new Map<number, string[]>();
   private built: EdgeAssessment[] | undefined;
 
@@ -315,21 +315,42 @@ export function hasDuplicateKeys(sorted: readonly EdgeTraffic[], keyOf: (e: Edge
   return false;
 }
 
-/** Undocumented edges that a rule of the workload documents once a parameter is set (recommender/compare/observe.ts). */
-function markDocumentedWhen(rules: readonly RuleAssessment[], sides: Record<Direction, SideComparison>): void {
-  const byEdge = new Map<string, string[]>();
+/**
+ * Undocumented edges that an inactive rule of the workload documents once the cluster config sets
+ * a parameter or binds a role (`whenConfigured`, recommender/compare/observe.ts) become
+ * `documented-when-set`, and so does each such rule that one of the workload's edges fits. Stale
+ * edges stay stale: what is not seen any more is no evidence of a configuration.
+ */
+function markDocumentedWhen(rules: RuleAssessment[], sides: Record<Direction, SideComparison>): void {
+  const byEdge = new Map<string, RuleAssessment[]>();
   for (const r of rules) {
     const w = r.rule.whenConfigured;
     if (r.status !== 'inactive' || w === undefined) continue;
-    for (const k of w.edges) byEdge.set(`${r.rule.direction}|${k}`, [...(byEdge.get(`${r.rule.direction}|${k}`) ?? []), `${r.rule.id} when ${w.set}`]);
+    for (const k of w.edges) {
+      const key = `${r.rule.direction}|${k}`;
+      byEdge.set(key, [...(byEdge.get(key) ?? []), r]);
+    }
   }
   if (byEdge.size === 0) return;
   for (const side of [sides.ingress, sides.egress]) {
     for (let i = 0; i < side.edges.length; i++) {
       if (side.status[i] !== 'undocumented') continue;
       const e = side.edges[i]!;
-      const when = byEdge.get(`${side.direction}|${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`);
-      if (when !== undefined) side.documentedWhen.set(i, [...new Set(when)].sort());
+      const by = byEdge.get(`${side.direction}|${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`);
+      if (by === undefined) continue;
+      side.status[i] = 'documented-when-set';
+      side.documentedWhen.set(i, [...new Set(by.map((r) => `${r.rule.id} when ${r.rule.whenConfigured!.set}`))].sort());
+      for (const r of by) {
+        r.status = 'documented-when-set';
+        r.matched.push(i);
+      }
     }
+  }
+  for (const r of rules) {
+    if (r.status !== 'documented-when-set') continue;
+    const side = sides[r.rule.direction];
+    r.matched.sort((a, b) => a - b);
+    r.matched = [...new Set(r.matched)];
+    r.edges = r.matched.map((i) => side.edges[i]!);
   }
 }

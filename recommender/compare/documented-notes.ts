@@ -4,6 +4,7 @@
  * when a parameter is set, and which documented health checks are kubelet probes.
  */
 import type { Direction } from '../../domain/direction.ts';
+import { peerKey } from '../../domain/peer.ts';
 import type { RuleAssessment } from './compare.ts';
 
 /**
@@ -25,8 +26,8 @@ export function probesOnly(r: RuleAssessment): boolean {
 
 /**
  * Warnings for a workload's rules: a `must` rule waiting for an unbound role in a direction the
- * recommendation restricts (applying it blocks that flow), and a rule documented when configured
- * that observed edges fit (set the parameter).
+ * recommendation restricts (applying it blocks that flow), and a rule documented when set that
+ * the workload's observed edges fit (set the parameter, bind the role: where in the config).
  */
 export function documentedWarnings(rules: readonly RuleAssessment[], restricted: Record<Direction, boolean>): string[] {
   const out: string[] = [];
@@ -38,9 +39,20 @@ export function documentedWarnings(rules: readonly RuleAssessment[], restricted:
         `${rule.id} (must: ${rule.purpose}) waits for role ${rule.role}, which is unbound and which nothing observed binds: applying this recommendation blocks that ${rule.direction} flow; bind ${rule.role} in matrices.bindings.roles.${rule.role}`,
       );
     }
-    if (rule.whenConfigured) {
-      out.push(`${rule.id} is documented when configured (${rule.purpose}): ${rule.whenConfigured.edges.length} observed edge(s) fit it; set ${rule.whenConfigured.set}${rule.role ? ` and bind ${rule.role}` : ''} to document them`);
-    }
+    if (r.status === 'documented-when-set') out.push(whenSetWarning(r));
   }
   return out;
+}
+
+/**
+ * `documented-when-set`: the recommendation allows the rule's observed edges (docs/matrices.md,
+ * "Documented when set"); the warning says what to set, and where, so that the rule itself is in
+ * force, and which of the edges could also be another reading.
+ */
+function whenSetWarning(r: RuleAssessment): string {
+  const { rule } = r;
+  const w = rule.whenConfigured!;
+  const ambiguous = r.edges.filter((e) => w.ambiguous?.includes(`${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`)).length;
+  const also = ambiguous > 0 ? `, ${ambiguous} of them also fit other readings (pin the right one)` : '';
+  return `${rule.id} is documented when set (${rule.level}: ${rule.purpose}): ${r.edges.length} observed edge(s) fit it${also} and are allowed; set ${w.set} in the cluster config (${w.config.join('; ')}) to document them`;
 }

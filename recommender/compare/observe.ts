@@ -20,7 +20,8 @@ import type { InventorySnapshot } from '../../domain/inventory.ts';
 import { isIpAddress } from '../../domain/ip.ts';
 import { peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
 import { bindingPeer, toResolvedPorts } from '../matrix/bindings.ts';
-import type { AmbiguousCandidate, ExpectedRule, Finding, ResolvedComponent, ResolvedMatrix, RoleCandidate, RoleResolution, RoleScope } from '../matrix/resolved.ts';
+import { namePatternMatches } from '../matrix/syntax.ts';
+import type { AmbiguousCandidate, ExpectedRule, Finding, ResolvedComponent, ResolvedMatrix, RoleCandidate, RoleResolution, RoleScope, WhenConfigured } from '../matrix/resolved.ts';
 import type { RoleBindingT } from '../matrix/schema.ts';
 import type { ClusterIndex } from './context.ts';
 import { edgeMatchesRule, portMatches } from './match.ts';
@@ -80,8 +81,14 @@ interface Claimant {
   component: ResolvedComponent;
   rule: ExpectedRule;
   kind: 'waiting' | 'conditional';
-  /** Edges of one workload-side are claimed by one of these; two different claims on an edge make it ambiguous. */
+  /**
+   * Edges of one workload-side are claimed by one of these; two different claims on an edge make
+   * it ambiguous. Every rule to one unbound role makes the same claim (`role s3`): it is the role
+   * the edge would bind.
+   */
   claim: string;
+  /** How an ambiguous peer names this reading: `role s3`, or `<rule id> when <condition>`. */
+  label: string;
   role?: RoleResolution;
 }
 
@@ -103,14 +110,15 @@ function claimants(m: ResolvedMatrix): Claimant[] {
       const gaps = rule.unresolved.filter((u) => !(unbound && u === unboundText(role.role)));
       if (gaps.length > 0) continue;
       if (unbound && rule.condition?.holds !== false) {
-        out.push({ matrix: m, component: c, rule, kind: 'waiting', claim: `role ${role.role}`, role });
+        out.push({ matrix: m, component: c, rule, kind: 'waiting', claim: `role ${role.role}`, label: `role ${role.role}`, role });
         continue;
       }
       const cond = rule.condition;
       // Only a rule to a role: a parameter that switches between whole views of a matrix (Kyma's
       // `model`) has rules to fixed peers, and is no "configure it and this peer is documented".
       if (role && cond && !cond.holds && Object.keys(cond.when).every((p) => defaulted.has(p))) {
-        out.push({ matrix: m, component: c, rule, kind: 'conditional', claim: `${rule.id} when ${cond.text}`, ...(role ? { role } : {}) });
+        const label = `${rule.id} when ${cond.text}`;
+        out.push({ matrix: m, component: c, rule, kind: 'conditional', claim: unbound ? `role ${role.role}` : label, label, role });
       }
     }
   }
@@ -132,6 +140,20 @@ function fits(cl: Claimant, e: EdgeTraffic, ix: ClusterIndex): boolean {
     return scopeFits(cl.role.scope, other) && portMatches(e, cl.rule.ports, ix);
   }
   return edgeMatchesRule(e, cl.rule, ix);
+}
+
+/**
+ * The role's `recognize` says this edge is the role: its port is one of the role's own (OTLP's
+ * 4317/4318), or a DNS name seen for the external address answers to one of its patterns (S3's
+ * `*.s3.*.amazonaws.com`).
+ */
+function recognizes(role: RoleResolution | undefined, e: EdgeTraffic, direction: Direction, ix: ClusterIndex): boolean {
+  const r = role?.recognize;
+  if (!r) return false;
+  if (r.ports.length > 0 && portMatches(e, r.ports, ix)) return true;
+  const other = farPeer(e, direction);
+  if (other.kind !== 'external' || r.names.length === 0) return false;
+  return (ix.externalNames.get(other.ip) ?? []).some((n) => r.names.some((p) => namePatternMatches(p, n)));
 }
 
 function portText(e: EdgeTraffic): string {
@@ -202,7 +224,7 @@ function inferredRole(r: RoleResolution, fitsOfRole: readonly Fit[], obs: Observ
   return {
     ...r,
     origin: 'inferred',
-    via: `observed: ${candidates.length} peer(s) seen under rules waiting for the role (${uniqSorted(candidates.flatMap((c) => c.components)).join(', ')})`,
+    via: `observed: ${candidates.length} peer(s) seen under rules to the role (${uniqSorted(candidates.flatMap((c) => c.components)).join(', ')})`,
     bindings,
     peers,
     ports,
@@ -260,12 +282,20 @@ export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observ
     }
   }
   const fitsList = [...fitOf.entries()].sort((a, b) => cmp(a[0], b[0])).map(([, f]) => f);
-  // A rule waiting for a role that names its ports is the specific reading of an edge on those
-  // ports: it wins over rules that fit any port. Otherwise two claims make the edge ambiguous.
+  // The readings of an edge, most specific first: a role whose `recognize` knows the edge (its
+  // port, a DNS name of the address) is the edge's role; else a rule waiting for a role that names
+  // the edge's port wins over rules that fit any port. Otherwise two claims make the edge ambiguous.
+  const claimsCache = new Map<Fit, string[]>();
   const claimsOf = (f: Fit): string[] => {
+    let out = claimsCache.get(f);
+    if (out) return out;
+    const recognized = uniqSorted(f.claimants.filter((c) => recognizes(c.role, f.edge, f.direction, obs.ix)).map((c) => c.claim));
     const specific = uniqSorted(f.claimants.filter((c) => c.kind === 'waiting' && c.rule.ports.length > 0).map((c) => c.claim));
-    return specific.length === 1 ? specific : uniqSorted(f.claimants.map((c) => c.claim));
+    out = recognized.length > 0 ? recognized : specific.length === 1 ? specific : uniqSorted(f.claimants.map((c) => c.claim));
+    claimsCache.set(f, out);
+    return out;
   };
+  const readingsOf = (f: Fit): Claimant[] => f.claimants.filter((c) => claimsOf(f).includes(c.claim));
 
   return matrices.map((m) => {
     if (!m.enabled) return m;
@@ -276,8 +306,8 @@ export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observ
       if (r.origin !== 'unbound') continue;
       const claim = `role ${r.role}`;
       const clear = fitsList.filter((f) => mine(f).some((c) => c.claim === claim) && claimsOf(f).length === 1 && claimsOf(f)[0] === claim);
-      const unclear = fitsList.filter((f) => mine(f).some((c) => c.claim === claim && c.kind === 'waiting') && claimsOf(f).length > 1);
-      if (unclear.length > 0) ambiguous.set(r.role, ambiguousEntries(unclear));
+      const unclear = fitsList.filter((f) => mine(f).some((c) => c.claim === claim) && claimsOf(f).length > 1 && claimsOf(f).includes(claim));
+      if (unclear.length > 0) ambiguous.set(r.role, ambiguousEntries(unclear, readingsOf));
       if (clear.length === 0) continue;
       const bound = inferredRole(r, clear.map((f) => ({ ...f, claimants: mine(f) })), obs);
       if (bound) inferred.set(r.role, bound);
@@ -292,10 +322,8 @@ export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observ
         let out = rule;
         const role = rule.role !== undefined ? inferred.get(rule.role) : undefined;
         if (role) out = withRole(out, role, c);
-        const when = fitsList.filter((f) => f.claimants.some((cl) => cl.rule === rule && cl.kind === 'conditional'));
-        if (when.length > 0 && rule.condition) {
-          out = { ...out, whenConfigured: { set: rule.condition.text, edges: uniqSorted(when.map((f) => edgeText(f.edge))) } };
-        }
+        const when = whenConfigured(m, rule, role, fitsList, readingsOf);
+        if (when) out = { ...out, whenConfigured: when };
         return out;
       });
       return { ...c, rules: c.hostNetwork && c.present ? rules.map((r) => withNodeEvidence(r, edges, obs.ix)) : rules };
@@ -304,13 +332,47 @@ export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observ
   });
 }
 
-function ambiguousEntries(unclear: readonly Fit[]): AmbiguousCandidate[] {
+/**
+ * What a rule documents once the cluster config says so (status `documented-when-set`): a
+ * conditional rule, the edges whose readings include it (set the parameter, and bind its role
+ * when observation did not); a rule waiting for a role observation could not bind, the edges
+ * that fit it among other readings (bind the right role).
+ */
+function whenConfigured(m: ResolvedMatrix, rule: ExpectedRule, inferred: RoleResolution | undefined, fitsList: readonly Fit[], readingsOf: (f: Fit) => Claimant[]): WhenConfigured | undefined {
+  const mineOf = (f: Fit) => readingsOf(f).filter((c) => c.rule === rule);
+  const fits = fitsList.filter((f) => mineOf(f).length > 0);
+  if (fits.length === 0) return undefined;
+  const kind = mineOf(fits[0]!)[0]!.kind;
+  const cond = rule.condition;
+  // A waiting rule whose role observation bound is active: its clear edges are confirmed.
+  if (kind === 'waiting' && inferred) return undefined;
+  const many = fits.filter((f) => new Set(readingsOf(f).map((c) => c.claim)).size > 1);
+  if (kind === 'waiting' && many.length === 0) return undefined;
+  const listed = kind === 'waiting' ? many : fits;
+  const config: string[] = [];
+  if (kind === 'conditional' && cond) {
+    const values = Object.entries(cond.when).map(([k, v]) => `${k}: ${JSON.stringify(Array.isArray(v) ? v[0] : v)}`);
+    config.push(`matrices.systems.${m.name}.parameters: {${values.join(', ')}}`);
+  }
+  if (rule.role !== undefined) {
+    config.push(inferred ? `matrices.bindings.roles.${rule.role} (bound from observation: pin it, see the role's pin)` : `matrices.bindings.roles.${rule.role}`);
+  }
+  const out: WhenConfigured = {
+    set: kind === 'conditional' && cond ? cond.text : `role ${rule.role} is bound`,
+    config,
+    edges: uniqSorted(listed.map((f) => edgeText(f.edge))),
+  };
+  if (many.length > 0) out.ambiguous = uniqSorted(many.map((f) => edgeText(f.edge)));
+  return out;
+}
+
+function ambiguousEntries(unclear: readonly Fit[], readingsOf: (f: Fit) => Claimant[]): AmbiguousCandidate[] {
   const byPeer = new Map<string, { roles: Set<string>; edges: Set<string> }>();
   for (const f of unclear) {
     const k = peerKey(farPeer(f.edge, f.direction));
     let e = byPeer.get(k);
     if (!e) byPeer.set(k, (e = { roles: new Set(), edges: new Set() }));
-    for (const c of f.claimants) e.roles.add(c.claim);
+    for (const c of readingsOf(f)) e.roles.add(c.label);
     e.edges.add(edgeText(f.edge));
   }
   return [...byPeer.entries()].sort((a, b) => cmp(a[0], b[0])).map(([peer, v]) => ({ peer, roles: uniqSorted(v.roles), edges: uniqSorted(v.edges) }));

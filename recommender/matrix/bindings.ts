@@ -169,6 +169,7 @@ export function resolveRole(
   const ports = toResolvedPorts(bindings.flatMap((b) => b.ports ?? []));
   const out: RoleResolution = { role, description: declared.description, scope: declared.scope ?? 'any', origin, bindings, peers, ports };
   if (via) out.via = via;
+  if (declared.recognize) out.recognize = { ports: toResolvedPorts(declared.recognize.ports), names: [...(declared.recognize.names ?? [])].sort() };
   // Only pods in named namespaces (discovery, or a config binding that names one): an open-ended
   // binding (any namespace) would turn into the ports that happen to exist today.
   if (ports.length === 0 && peers.length > 0 && peers.every((p) => p.kind === 'pods' && p.namespace !== undefined)) {

@@ -81,15 +81,28 @@ export interface ExpectedRule {
   /** The peers come from a role bound from observation (`origin: inferred`): which role, the candidate peers, the config that pins it. */
   inferred?: { role: string; candidates: string[]; pin: string };
   /**
-   * Inactive only because a condition on parameters left at their default does not hold, and
-   * observed edges fit it: documented when configured; `set` is the condition to set.
+   * Inactive, and observed edges fit it once the cluster config says so: documented when set
+   * (status `documented-when-set`). Either a condition on parameters left at their default does
+   * not hold (`set`: `s3.configured=true`), or the rule waits for an unbound role whose observed
+   * peers could also be another reading (`set`: `role remote-apiservers is bound`).
    */
-  whenConfigured?: { set: string; edges: string[] };
+  whenConfigured?: WhenConfigured;
   /** A host-network component's rule: the edges its nodes' addresses carried that the rule covers. */
   observedFromNodes?: string[];
   /** Condition holds (or none), the component is present and enabled, and peer and ports resolved. */
   active: boolean;
   unresolved: string[];
+}
+
+export interface WhenConfigured {
+  /** The condition to make true: `s3.configured=true`, or `role remote-apiservers is bound`. */
+  set: string;
+  /** Where in the cluster config: `matrices.systems.progressive-delivery.parameters: {s3.configured: true}`, `matrices.bindings.roles.s3`. */
+  config: string[];
+  /** Keys (client|server|port|protocol) of the observed edges that fit, sorted. */
+  edges: string[];
+  /** Those of `edges` that fit other readings too (another role, another conditional rule): pin the right one. */
+  ambiguous?: string[];
 }
 
 export interface Stance {
@@ -175,6 +188,8 @@ export interface RoleResolution {
   ambiguous?: AmbiguousCandidate[];
   /** origin `inferred`: how to pin the binding in the cluster config (YAML). */
   pin?: string;
+  /** What tells an observed peer apart as this role (the matrix's `recognize`): its ports, DNS name patterns. */
+  recognize?: { ports: ResolvedPort[]; names: string[] };
 }
 
 export interface ResolvedParameter {

@@ -226,6 +226,25 @@ export const Role = Type.Object(
           'Where the role\'s peers live, which is what observation may bind an unbound role to: external (addresses and DNS names outside the cluster), in-cluster (workloads) or any (the default).',
       }),
     ),
+    recognize: Type.Optional(
+      Type.Object(
+        {
+          ports: Type.Optional(Type.Array(PortSpec, { minItems: 1, description: 'Ports only this role is reached on (OTLP: 4317, 4318).' })),
+          names: Type.Optional(
+            Type.Array(Type.String({ minLength: 1 }), {
+              minItems: 1,
+              description: 'DNS name patterns only this role answers to; `*` stands for one or more characters, dots included (`*.s3.*.amazonaws.com`).',
+            }),
+          ),
+          source: Type.Optional(Source),
+        },
+        {
+          ...strict,
+          description:
+            'What tells an observed peer apart as this role when it could be several (seed 003: an external 443 can be S3, a remote apiserver or an http-action target): the edge\'s port, or a DNS name seen for the address.',
+        },
+      ),
+    ),
   },
   strict,
 );

@@ -57,6 +57,23 @@ export function fqdnProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** A role's DNS name pattern (`recognize.names`): an FQDN whose labels may hold `*` (one or more characters, dots included). */
+export function namePatternProblem(pattern: string): string | undefined {
+  if (!pattern.includes('*')) return fqdnProblem(pattern);
+  if (pattern.length > 253) return 'pattern must be at most 253 characters';
+  if (!/^[a-z0-9*.-]+$/.test(pattern)) return 'pattern must be lowercase alphanumerics, "-", "." and "*"';
+  if (pattern.includes('**')) return 'pattern must not hold "**"';
+  if (pattern.split('.').some((l) => l.length === 0)) return 'pattern must not hold an empty label';
+  return undefined;
+}
+
+/** `name` answers to the pattern: `*` stands for one or more characters, dots included. */
+export function namePatternMatches(pattern: string, name: string): boolean {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  const re = new RegExp(`^${pattern.toLowerCase().split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.+')}$`);
+  return re.test(n);
+}
+
 export function portNameProblem(name: string): string | undefined {
   if (name.length > 15 || !IANA_SVC_NAME.test(name) || !/[a-z]/.test(name) || name.includes('--')) {
     return 'port name must be an IANA service name: 1-15 lowercase alphanumerics or "-", with a letter';

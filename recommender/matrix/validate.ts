@@ -11,6 +11,7 @@ import { ruleId, RULE_SLUG, type Direction } from './ids.ts';
 import {
   cidrProblem,
   fqdnProblem,
+  namePatternProblem,
   isDnsLabel,
   labelKeyProblem,
   labelValueProblem,
@@ -297,6 +298,16 @@ class Checker {
       if (!isObj(role)) continue;
       if (Array.isArray(role.default)) role.default.forEach((b, i) => this.binding([...path, 'default', i], b));
       else this.binding([...path, 'default'], role.default);
+      if (isObj(role.recognize)) {
+        items(role.recognize.names).forEach((n, i) => {
+          const problem = typeof n === 'string' ? namePatternProblem(n) : undefined;
+          if (problem) this.add([...path, 'recognize', 'names', i], `malformed name pattern: ${problem}`, n);
+        });
+        items(role.recognize.ports).forEach((p, i) => {
+          if (isObj(p)) this.portValue([...path, 'recognize', 'ports', i, 'port'], p.port, false);
+        });
+        this.source([...path, 'recognize', 'source'], role.recognize.source);
+      }
     }
 
     for (const [name, c] of entries(d.components)) {

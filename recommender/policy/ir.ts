@@ -67,7 +67,7 @@ export type PolicyPeer =
 export type PeerKind = PolicyPeer['kind'];
 
 /** Where a rule comes from. Statuses are those of docs/design.md §3 plus `implied` (added by an option, e.g. DNS). */
-export const POLICY_RULE_STATUSES = ['confirmed', 'documented-unobserved', 'undocumented', 'stale', 'blocked', 'implied'] as const;
+export const POLICY_RULE_STATUSES = ['confirmed', 'documented-unobserved', 'documented-when-set', 'undocumented', 'stale', 'blocked', 'implied'] as const;
 export type PolicyRuleStatus = (typeof POLICY_RULE_STATUSES)[number];
 
 export interface RuleExplanation {

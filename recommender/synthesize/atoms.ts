@@ -27,7 +27,7 @@ export interface GroupedRule {
 }
 
 /** When evidence of several statuses lands in one rule, the one a reviewer must see wins. */
-const STATUS_RANK: PolicyRuleStatus[] = ['undocumented', 'blocked', 'stale', 'documented-unobserved', 'confirmed', 'implied'];
+const STATUS_RANK: PolicyRuleStatus[] = ['undocumented', 'blocked', 'documented-when-set', 'stale', 'documented-unobserved', 'confirmed', 'implied'];
 
 function rankOf(s: PolicyRuleStatus): number {
   return STATUS_RANK.indexOf(s);

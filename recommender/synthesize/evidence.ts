@@ -9,7 +9,7 @@ import { edgeObservation, type EdgeObservationJson, type ObservationText } from 
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import type { EdgeAssessment, RuleAssessment } from '../compare/compare.ts';
 import type { DocumentedRuleStatus } from '../compare/status.ts';
-import type { Citation } from '../matrix/resolved.ts';
+import type { Citation, WhenConfigured } from '../matrix/resolved.ts';
 
 export interface MatrixRuleEvidence {
   id: string;
@@ -23,8 +23,8 @@ export interface MatrixRuleEvidence {
   condition?: string;
   /** The peers come from a role bound from observation (docs/matrices.md, "Roles bound from observation"). */
   inferred?: { role: string; candidates: string[]; pin: string };
-  /** Documented when configured: the condition to set, and the observed edges that fit the rule. */
-  whenConfigured?: { set: string; edges: string[] };
+  /** Status `documented-when-set`: the condition to set, where in the cluster config, the observed edges that fit the rule (docs/matrices.md). */
+  whenConfigured?: WhenConfigured;
   source: Citation;
   /** Edge keys (client|server|port|protocol) that fall under the rule. */
   edges: string[];
@@ -37,7 +37,7 @@ export interface EdgeEvidence extends EdgeObservationJson {
   status: string;
   /** Documented rules it falls under. */
   rules: string[];
-  /** Undocumented, but documented once a parameter is set: `<rule id> when <condition>` (docs/matrices.md). */
+  /** Status `documented-when-set`: the rules that document it once the config says so, `<rule id> when <condition>` (docs/matrices.md). */
   documentedWhen?: string[];
 }
 

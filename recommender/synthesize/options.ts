@@ -25,7 +25,7 @@ export interface RecommendOptions {
   workload?: string;
 }
 
-export const DEFAULT_INCLUDE: readonly ComparisonStatus[] = ['confirmed', 'documented-unobserved', 'undocumented', 'blocked'];
+export const DEFAULT_INCLUDE: readonly ComparisonStatus[] = ['confirmed', 'documented-unobserved', 'documented-when-set', 'undocumented', 'blocked'];
 
 export function defaultOptions(partial: Partial<RecommendOptions> = {}): RecommendOptions {
   const o: RecommendOptions = {

@@ -79,7 +79,8 @@ function authoritative(components: readonly WorkloadComponent[], d: Direction): 
 }
 
 function ruleIncluded(r: RuleAssessment, opts: RecommendOptions): boolean {
-  if (r.status === 'inactive' || !(opts.include as string[]).includes(r.status)) return false;
+  // A rule documented when set is not in force: its observed edges become rules, never its peers.
+  if (r.status === 'inactive' || r.status === 'documented-when-set' || !(opts.include as string[]).includes(r.status)) return false;
   return r.status !== 'documented-unobserved' || r.rule.level === 'must' || opts.includeMay;
 }
 
@@ -227,7 +228,10 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
         exposureEdges.push(i);
         continue;
       }
-      if (opts.mode === 'documented') {
+      // Documented when set: a rule documents it under a condition the cluster evidently meets, so
+      // it is most likely required, and a policy that cuts required traffic is worse than none
+      // (docs/matrices.md, "Documented when set"). Allowed in every mode, never a violation.
+      if (opts.mode === 'documented' && status !== 'documented-when-set') {
         exclude(i, 'mode documented: no included documented rule covers this edge');
         continue;
       }

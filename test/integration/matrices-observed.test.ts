@@ -151,30 +151,48 @@ const ctl = wl('progressive-delivery', 'Deployment', 'stage-controller');
 const S3 = '198.51.100.7';
 const OTLP = '203.0.113.10';
 
-test('the controller\'s S3 and OTLP flows (seed 003 lines 81-82) are allowed on every engine; with s3.configured and otlp.configured unset they are reported as documented when configured', () => {
+test('the controller\'s S3 and OTLP flows (seed 003 lines 81-82) are allowed on every engine; with s3.configured and otlp.configured unset they are documented when set, and their roles are bound from observation', () => {
   const input = inputWith({});
   const m = input.matrices.find((x) => x.name === 'progressive-delivery')!;
   const rules = m.components.find((c) => c.name === 'controller')!.rules;
   const s3 = rules.find((r) => r.id === 'progressive-delivery/controller/egress/s3')!;
-  assert.equal(s3.active, false);
-  assert.equal(s3.whenConfigured?.set, 's3.configured=true');
-  assert.ok(s3.whenConfigured.edges.includes(`workload:progressive-delivery/Deployment/stage-controller|external:${S3}|443|TCP`));
-  // An external address on 443 could be S3, OTLP, a remote apiserver or an http-action target (lines 79-83): no role is guessed.
-  for (const role of ['remote-apiservers', 'http-action-targets']) {
-    const r = m.roles.find((x) => x.role === role)!;
-    assert.equal(r.origin, 'unbound', role);
-    assert.ok(r.ambiguous?.some((a) => a.peer === `external:${S3}`), role);
-  }
+  const s3Key = `workload:progressive-delivery/Deployment/stage-controller|external:${S3}|443|TCP`;
+  const otlpKey = `workload:progressive-delivery/Deployment/stage-controller|external:${OTLP}|4317|TCP`;
+  assert.equal(s3.active, false, 'line 81: "when configured", and s3.configured is unset');
+  assert.deepEqual(s3.whenConfigured, {
+    set: 's3.configured=true',
+    config: ['matrices.systems.progressive-delivery.parameters: {s3.configured: true}', 'matrices.bindings.roles.s3 (bound from observation: pin it, see the role\'s pin)'],
+    edges: [s3Key],
+  });
+  // The address's DNS name is an S3 endpoint (s3.<region>.amazonaws.com): S3, not a remote
+  // apiserver or an http-action target (lines 79-83), so the s3 role is bound; 4317 is OTLP's own port.
+  const role = (r: string) => m.roles.find((x) => x.role === r)!;
+  assert.deepEqual([role('s3').origin, role('s3').bindings], ['inferred', [{ cidrs: [`${S3}/32`], ports: [{ port: 443 }] }]]);
+  assert.deepEqual(role('s3').candidates?.map((c) => c.names), [['stage-rollback.s3.eu-central-1.amazonaws.com']]);
+  assert.deepEqual([role('otlp-collector').origin, role('otlp-collector').bindings], ['inferred', [{ cidrs: [`${OTLP}/32`], ports: [{ port: 4317 }] }]]);
+  for (const r of ['remote-apiservers', 'http-action-targets']) assert.deepEqual([role(r).origin, role(r).ambiguous], ['unbound', undefined], r);
+
   const { rec } = runRecommendation(input, 'kubernetes', { namespace: 'progressive-delivery' });
   const w = rec.workloads.find((x) => x.workload.name === 'stage-controller')!;
-  assert.ok(w.warnings.some((x) => x.startsWith('progressive-delivery/controller/egress/s3 is documented when configured') && x.includes('set s3.configured=true')), w.warnings.join('\n'));
-  assert.ok(w.warnings.some((x) => x.startsWith('progressive-delivery/controller/egress/otlp-collector is documented when configured') && x.includes('set otlp.configured=true')));
-  assert.equal(w.documented.find((d) => d.id === 'progressive-delivery/controller/egress/s3')?.whenConfigured?.set, 's3.configured=true');
-  // The edge itself says so: undocumented today, documented once one of these is set.
-  const s3Edge = w.observed.find((o) => o.key === `workload:progressive-delivery/Deployment/stage-controller|external:${S3}|443|TCP`)!;
-  assert.deepEqual([s3Edge.status, s3Edge.documentedWhen], ['undocumented', ['progressive-delivery/controller/egress/otlp-collector when otlp.configured=true', 'progressive-delivery/controller/egress/s3 when s3.configured=true']]);
+  assert.ok(
+    w.warnings.includes(
+      'progressive-delivery/controller/egress/s3 is documented when set (must: the S3-compatible bucket backing the rollback store): 1 observed edge(s) fit it and are allowed; set s3.configured=true in the cluster config (matrices.systems.progressive-delivery.parameters: {s3.configured: true}; matrices.bindings.roles.s3 (bound from observation: pin it, see the role\'s pin)) to document them',
+    ),
+    w.warnings.join('\n'),
+  );
+  assert.ok(w.warnings.some((x) => x.startsWith('progressive-delivery/controller/egress/otlp-collector is documented when set') && x.includes('set otlp.configured=true in the cluster config (matrices.systems.progressive-delivery.parameters: {otlp.configured: true}')));
+  const doc = (id: string) => w.documented.find((d) => d.id === id)!;
+  assert.deepEqual([doc('progressive-delivery/controller/egress/s3').status, doc('progressive-delivery/controller/egress/s3').edges], ['documented-when-set', [s3Key]]);
+  assert.deepEqual([doc('progressive-delivery/controller/egress/otlp-collector').status, doc('progressive-delivery/controller/egress/otlp-collector').edges], ['documented-when-set', [otlpKey]]);
+  // The edges say so too: each documented by one rule once its parameter is set, and allowed.
+  const edge = (k: string) => w.observed.find((o) => o.key === k)!;
+  assert.deepEqual([edge(s3Key).status, edge(s3Key).documentedWhen, edge(s3Key).included], ['documented-when-set', ['progressive-delivery/controller/egress/s3 when s3.configured=true'], true]);
+  assert.deepEqual([edge(otlpKey).status, edge(otlpKey).documentedWhen, edge(otlpKey).included], ['documented-when-set', ['progressive-delivery/controller/egress/otlp-collector when otlp.configured=true'], true]);
   // Line 124: "Egress is off by default" - without egress.enabled the controller's egress is not authoritative: no violation.
   assert.deepEqual(w.violations, []);
+  // The policy rules that allow them carry the status.
+  const statuses = new Set(w.rules.filter((r) => r.evidence.edges.some((e) => e.key === s3Key || e.key === otlpKey)).map((r) => r.status));
+  assert.deepEqual([...statuses], ['documented-when-set']);
 
   assertEveryEngine(
     input,
@@ -204,12 +222,14 @@ test('seed 003 line 124: with egress.enabled the egress table is the whole list;
   assert.deepEqual(w.violations, []);
   assertEveryEngine(input, [{ client: ctl, server: ext(S3), port: 443 }, { client: ctl, server: ext(OTLP), port: 4317 }], [{ client: ctl, server: ext(OTLP), port: 443 }]);
 
-  // The same with egress on but S3 not configured: the S3 flow is a violation of the authoritative
-  // egress table, and the warning says which parameter documents it.
+  // The same with egress on but S3 and OTLP not configured: the egress table is authoritative,
+  // yet the S3 and OTLP flows are documented when set - most likely required, so allowed on every
+  // engine, never violations - and the warnings say which parameter documents them, and where.
   const unset = inputWith({ systems: { 'progressive-delivery': { parameters: { 'egress.enabled': true } } } });
   const r2 = runRecommendation(unset, 'kubernetes', { namespace: 'progressive-delivery' }).rec.workloads.find((x) => x.workload.name === 'stage-controller')!;
-  assert.ok(r2.violations.some((v) => v.includes(`external:${S3}`)));
-  assert.ok(r2.warnings.some((x) => x.includes('set s3.configured=true')));
+  assert.deepEqual(r2.violations, []);
+  assert.ok(r2.warnings.some((x) => x.includes('set s3.configured=true in the cluster config (matrices.systems.progressive-delivery.parameters: {s3.configured: true}')));
+  assertEveryEngine(unset, [{ client: ctl, server: ext(S3), port: 443 }, { client: ctl, server: ext(OTLP), port: 4317 }], [{ client: ctl, server: ext(OTLP), port: 443 }, { client: ctl, server: ext(S3), port: 4317 }]);
 });
 
 test('unbound and unobserved: RMA is reported ("bind `rma` ...") and the must rules waiting for it warn that applying the recommendation blocks them', () => {

@@ -113,9 +113,12 @@ test('a rule that names the port wins over rules of any port; two readings of th
   assert.equal(observed([edge(agent, { kind: 'external', ip: '198.51.100.3' }, 443)]).roles.find((r) => r.role === 'backends')?.origin, 'inferred');
   // 873 fits the archive rule (its port) and the store rule (any port): the archive rule is specific, so it is bound.
   assert.equal(role(observed([edge(agent, { kind: 'external', ip: '198.51.100.3' }, 873)]), 'archive').origin, 'inferred');
-  // 8443 fits no waiting rule, only the store rule (documented when configured): nothing is bound.
+  // 8443 fits no waiting rule, only the store rule (documented when set): its role is the one
+  // reading, so the store is bound from observation, and the rule stays inactive by its condition.
   const m = observed([edge(agent, { kind: 'external', ip: '198.51.100.3' }, 8443)]);
-  for (const r of ['backends', 'archive', 'store']) assert.equal(role(m, r).origin, 'unbound', r);
+  for (const r of ['backends', 'archive']) assert.equal(role(m, r).origin, 'unbound', r);
+  assert.deepEqual(role(m, 'store').bindings, [{ cidrs: ['198.51.100.3/32'], ports: [{ port: 8443 }] }]);
+  assert.deepEqual([rule(m, 'shipper/agent/egress/store').active, rule(m, 'shipper/agent/egress/store').inferred?.role], [false, 'store']);
 });
 
 test('two unbound roles of the same specificity for one peer: neither is bound, both list it as ambiguous', () => {
@@ -134,7 +137,11 @@ test('two unbound roles of the same specificity for one peer: neither is bound, 
 test('a rule inactive only by a defaulted condition is documented when configured; once the parameter is set in config it is not (it is active, or its role is bound)', () => {
   const e = edge(agent, { kind: 'external', ip: '198.51.100.3' }, 8443);
   const m = observed([e]);
-  assert.deepEqual(rule(m, 'shipper/agent/egress/store').whenConfigured, { set: 'store.configured=true', edges: ['workload:ship/Deployment/agent|external:198.51.100.3|8443|TCP'] });
+  assert.deepEqual(rule(m, 'shipper/agent/egress/store').whenConfigured, {
+    set: 'store.configured=true',
+    config: ['matrices.systems.shipper.parameters: {store.configured: true}', 'matrices.bindings.roles.store (bound from observation: pin it, see the role\'s pin)'],
+    edges: ['workload:ship/Deployment/agent|external:198.51.100.3|8443|TCP'],
+  });
   const set = observed([e], { systems: { shipper: { parameters: { 'store.configured': false } } } });
   assert.equal(rule(set, 'shipper/agent/egress/store').whenConfigured, undefined, 'set to false in config: a decision, not a default');
 });
