@@ -387,25 +387,27 @@ function withNodeEvidence(rule: ExpectedRule, edges: EdgeIndex, ix: ClusterIndex
   return seen.length > 0 ? { ...rule, observedFromNodes: uniqSorted(seen.map(edgeText)) } : rule;
 }
 
-/** The resolution's findings with the role findings observation changed: inferred, ambiguous, still unbound. */
+/**
+ * The resolution's findings with the role findings observation changed: inferred (also for a role
+ * only a conditional rule uses, which the resolution reports no `role-unbound` for), ambiguous,
+ * still unbound.
+ */
 function observedFindings(m: ResolvedMatrix, roles: readonly RoleResolution[]): Finding[] {
-  const byRole = new Map(roles.map((r) => [r.role, r]));
-  const out: Finding[] = [];
-  for (const f of m.findings) {
-    const r = f.kind === 'role-unbound' ? byRole.get(f.subject) : undefined;
-    if (r?.origin === 'inferred') {
+  const out: Finding[] = m.findings.filter((f) => !(f.kind === 'role-unbound' && roles.some((r) => r.role === f.subject && r.origin === 'inferred')));
+  for (const r of roles) {
+    if (r.origin === 'inferred') {
       const peers = (r.candidates ?? []).map((c) => `${c.peer}${c.names ? ` (${c.names.join(', ')})` : ''} ${c.ports.join(', ')}`);
       out.push({
         kind: 'role-inferred',
         subject: r.role,
         message: `role ${r.role} (${r.description}) is bound from observation (inferred) to ${peers.join('; ')}; pin it in the cluster config: matrices.bindings.roles.${r.role}: ${JSON.stringify(r.bindings)}`,
       });
-    } else out.push(f);
-    if (f.kind === 'role-unbound' && r?.ambiguous) {
+    }
+    if (r.ambiguous) {
       out.push({
         kind: 'role-ambiguous',
         subject: r.role,
-        message: `role ${r.role}: observed peers that could also be another role or a rule documented when configured, so bound to neither: ${r.ambiguous.map((a) => `${a.peer} (${a.roles.join(' | ')})`).join('; ')}`,
+        message: `role ${r.role}: observed peers that could also be another role or a rule documented when set, so bound to neither: ${r.ambiguous.map((a) => `${a.peer} (${a.roles.join(' | ')})`).join('; ')}`,
       });
     }
   }
