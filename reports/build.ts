@@ -80,7 +80,7 @@ function edgeItemFromEdge(e: Edge): EdgeItem {
   return { key: `${observation.client}|${observation.server}|${e.port}|${e.protocol}`, ...observation, sides: [] };
 }
 
-type EdgeClass = 'blocked' | 'violations' | 'dropped' | 'undocumented' | 'stale' | undefined;
+type EdgeClass = 'blocked' | 'violations' | 'dropped' | 'undocumented' | 'documentedWhenSet' | 'stale' | undefined;
 
 /** Traffic from a pod's own node (kubelet probes): never a rule, so never something to review. */
 const isProbe = (e: EdgeItem): boolean => e.client.startsWith('kubelet:');
@@ -92,6 +92,7 @@ function classify(e: EdgeItem): EdgeClass {
   if (e.dropped > 0) return 'dropped';
   if (isProbe(e)) return undefined;
   if (e.sides.some((s) => s.status === 'undocumented')) return 'undocumented';
+  if (e.sides.some((s) => s.status === 'documented-when-set')) return 'documentedWhenSet';
   if (e.sides.some((s) => s.status === 'stale')) return 'stale';
   return undefined;
 }
@@ -124,6 +125,7 @@ function collectRules(workloads: readonly WorkloadRecommendation[]): RuleItem[] 
         edges: [...edges].sort(cmp),
       };
       if (r.condition !== undefined) item.condition = r.condition;
+      if (r.status === 'documented-when-set' && r.whenConfigured) item.whenSet = { set: r.whenConfigured.set, config: [...r.whenConfigured.config] };
       return item;
     })
     .sort((a, b) => cmp(a.id, b.id) || cmp(a.status, b.status));
@@ -240,7 +242,7 @@ function classifiedEdges(input: ReportInput): { classes: EdgeClasses; sideCounts
       edgeItems.set(item.key, item);
     }
   }
-  const classes: EdgeClasses = { blocked: [], violations: [], dropped: [], undocumented: [], stale: [] };
+  const classes: EdgeClasses = { blocked: [], violations: [], dropped: [], undocumented: [], documentedWhenSet: [], stale: [] };
   for (const key of [...edgeItems.keys()].sort(cmp)) {
     const item = edgeItems.get(key) as EdgeItem;
     item.sides.sort((a, b) => cmp(a.workload, b.workload) || cmp(a.direction, b.direction));
@@ -249,7 +251,7 @@ function classifiedEdges(input: ReportInput): { classes: EdgeClasses; sideCounts
   }
   classes.dropped.sort((a, b) => b.dropped - a.dropped || cmp(a.key, b.key));
   // Busiest first: what a cut list keeps should be what carries the most traffic.
-  for (const c of ['violations', 'undocumented', 'stale'] as const) classes[c].sort((a, b) => b.flows - a.flows || cmp(a.key, b.key));
+  for (const c of ['violations', 'undocumented', 'documentedWhenSet', 'stale'] as const) classes[c].sort((a, b) => b.flows - a.flows || cmp(a.key, b.key));
   return { classes, sideCounts };
 }
 
@@ -259,6 +261,7 @@ interface RuleAttention {
   unobservedMust: RuleItem[];
   unobservedMay: number;
   stale: RuleItem[];
+  whenSet: RuleItem[];
 }
 
 function ruleAttention(workloads: readonly WorkloadRecommendation[]): RuleAttention {
@@ -268,6 +271,7 @@ function ruleAttention(workloads: readonly WorkloadRecommendation[]): RuleAttent
     unobservedMust: rules.filter((r) => r.status === 'documented-unobserved' && r.level === 'must'),
     unobservedMay: new Set(rules.filter((r) => r.status === 'documented-unobserved' && r.level === 'may').map((r) => r.id)).size,
     stale: rules.filter((r) => r.status === 'stale'),
+    whenSet: rules.filter((r) => r.status === 'documented-when-set'),
   };
 }
 
@@ -322,7 +326,7 @@ function namespaceSummaries(workloads: readonly WorkloadRecommendation[], manife
   const nsComponents = new Map<string, Set<string>>();
   const add = (ns: string): void => {
     const counts = Object.fromEntries(manifests.engines.map((e) => [e, manifests.byNamespace.get(ns)?.get(e) ?? 0]));
-    summaries.set(ns, { namespace: ns, workloads: 0, hostNetwork: 0, components: [], manifests: counts, rules: {}, edges: {}, attention: { blocked: 0, violations: 0, dropped: 0, undocumented: 0, documentedUnobserved: 0, stale: 0 } });
+    summaries.set(ns, { namespace: ns, workloads: 0, hostNetwork: 0, components: [], manifests: counts, rules: {}, edges: {}, attention: { blocked: 0, violations: 0, dropped: 0, undocumented: 0, documentedWhenSet: 0, documentedUnobserved: 0, stale: 0 } });
     nsRuleCounts.set(ns, new Map());
     nsEdgeCounts.set(ns, new Map());
     nsComponents.set(ns, new Set());
@@ -349,6 +353,8 @@ function namespaceSummaries(workloads: readonly WorkloadRecommendation[], manife
   countEdges(classes.violations, 'violations');
   countEdges(classes.dropped, 'dropped');
   countEdges(classes.undocumented, 'undocumented');
+  countEdges(classes.documentedWhenSet, 'documentedWhenSet');
+  countRules(rules.whenSet, 'documentedWhenSet');
   countRules(rules.unobservedMust, 'documentedUnobserved');
   countEdges(classes.stale, 'stale');
   countRules(rules.stale, 'stale');
@@ -388,6 +394,7 @@ function headlineOf(classes: EdgeClasses, rules: RuleAttention, hostNetwork: num
     violations: classes.violations.length,
     dropped: classes.dropped.length,
     undocumented: classes.undocumented.length,
+    documentedWhenSet: classes.documentedWhenSet.length + rules.whenSet.length,
     documentedUnobserved: rules.unobservedMust.length,
     stale: classes.stale.length + rules.stale.length,
     hostNetwork,
@@ -410,6 +417,7 @@ function attentionSection(classes: EdgeClasses, rules: RuleAttention, hostNetwor
     violations: cap('violations', classes.violations),
     dropped: cap('dropped', classes.dropped),
     undocumented: cap('undocumented', classes.undocumented),
+    documentedWhenSet: { edges: cap('documentedWhenSet.edges', classes.documentedWhenSet), rules: cap('documentedWhenSet.rules', rules.whenSet) },
     documentedUnobserved: cap('documentedUnobserved', rules.unobservedMust),
     documentedUnobservedMay: rules.unobservedMay,
     stale: { edges: cap('stale.edges', classes.stale), rules: cap('stale.rules', rules.stale) },

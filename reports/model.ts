@@ -20,6 +20,7 @@ export const ATTENTION_CATEGORIES = [
   'violations',
   'dropped',
   'undocumented',
+  'documentedWhenSet',
   'documentedUnobserved',
   'stale',
   'hostNetwork',
@@ -60,6 +61,8 @@ export interface RuleItem {
   peer: string;
   purpose: string;
   condition?: string;
+  /** Status `documented-when-set`: the condition to set and where in the cluster config (docs/matrices.md). */
+  whenSet?: { set: string; config: string[] };
   source: Citation;
   workloads: string[];
   /** Keys of the edges under it. */
@@ -106,7 +109,7 @@ export interface NamespaceSummary {
   rules: Record<string, number>;
   /** Observed edge sides of its workloads by status. */
   edges: Record<string, number>;
-  attention: { blocked: number; violations: number; dropped: number; undocumented: number; documentedUnobserved: number; stale: number };
+  attention: { blocked: number; violations: number; dropped: number; undocumented: number; documentedWhenSet: number; documentedUnobserved: number; stale: number };
 }
 
 export interface SystemSummary {
@@ -182,6 +185,8 @@ export interface Report {
     /** Observed edges the applied policies dropped (some or all flows), not already blocked or violations. */
     dropped: EdgeItem[];
     undocumented: EdgeItem[];
+    /** Observed traffic a matrix documents once the config sets a parameter or binds a role: allowed; set it. */
+    documentedWhenSet: { edges: EdgeItem[]; rules: RuleItem[] };
     documentedUnobserved: RuleItem[];
     /** Unobserved `may` rules are listed by count only: they are optional. */
     documentedUnobservedMay: number;

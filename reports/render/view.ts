@@ -127,6 +127,7 @@ const LABELS: Record<keyof Report['headline'], string> = {
   violations: 'Violations (undocumented traffic of authoritative components)',
   dropped: 'Dropped by the applied policies',
   undocumented: 'Undocumented traffic to review',
+  documentedWhenSet: 'Documented when set (set the parameter)',
   documentedUnobserved: 'Documented must rules not observed',
   stale: 'Stale',
   hostNetwork: 'Host-network workloads (no policy possible)',
@@ -189,12 +190,37 @@ function attentionSections(r: Report): Section[] {
     edgeSection('violations', LABELS.violations, a.violations, omitted(r, 'violations'), 'The matrix of these components is authoritative for the direction: traffic it does not document is left out of the recommended policy. Confirm it is unwanted, or extend the matrix.'),
     edgeSection('dropped', LABELS.dropped, a.dropped, omitted(r, 'dropped'), 'Flows the applied policies denied (some or all of them), most dropped first. Documented traffic here means an applied policy is too tight; undocumented traffic may be a denial working as intended.'),
     edgeSection('undocumented', LABELS.undocumented, a.undocumented, omitted(r, 'undocumented'), 'Observed traffic no active matrix rule covers: review it, then document it or let the policy deny it.'),
+    documentedWhenSetSection(r),
     documentedUnobservedSection(r),
     edgesAndRulesSection('stale', LABELS.stale, r.headline.stale, a.stale, { edges: omitted(r, 'stale.edges'), rules: omitted(r, 'stale.rules') }, `Not seen for more than ${r.options.staleDays} days before ${shortTime(r.data.now)}.`),
     hostNetworkSection(r),
     findingsSection(r),
     driftSection(r),
   ];
+}
+
+/** Traffic documented once the config sets a parameter or binds a role: allowed, and what to set where. */
+function documentedWhenSetSection(r: Report): Section {
+  const a = r.attention.documentedWhenSet;
+  const id = 'documented-when-set';
+  if (a.edges.length + a.rules.length === 0) return { id, title: LABELS.documentedWhenSet, level: 3, count: r.headline.documentedWhenSet, blocks: [{ kind: 'para', text: 'None.' }] };
+  const blocks: Block[] = [
+    {
+      kind: 'para',
+      text: 'Observed traffic a matrix documents only once the cluster config sets a parameter or binds a role (seed 003: S3 and OTLP "when configured"). The recommendation allows it: the cluster evidently uses it. Set what the rule needs, where the table says, so the rule itself is in force.',
+    },
+  ];
+  if (a.rules.length > 0) {
+    blocks.push(
+      table(
+        ['rule', 'workloads', 'level', 'purpose', 'set', 'where (cluster config)', 'source'],
+        a.rules.map((x) => [code(x.id), t(x.workloads.map((w) => peer(`workload:${w}`)).join(', ')), t(x.level), t(x.purpose), code(x.whenSet?.set ?? '—'), t(x.whenSet?.config.join('; ') ?? '—'), t(citation(x.source))]),
+        omitted(r, 'documentedWhenSet.rules'),
+      ),
+    );
+  }
+  if (a.edges.length > 0) blocks.push(table(EDGE_COLUMNS, edgeRows(a.edges), omitted(r, 'documentedWhenSet.edges')));
+  return { id, title: LABELS.documentedWhenSet, level: 3, count: r.headline.documentedWhenSet, blocks };
 }
 
 function documentedUnobservedSection(r: Report): Section {
