@@ -355,7 +355,7 @@ function whenConfigured(m: ResolvedMatrix, rule: ExpectedRule, inferred: RoleRes
     config.push(`matrices.systems.${m.name}.parameters: {${values.join(', ')}}`);
   }
   if (rule.role !== undefined) {
-    config.push(inferred ? `matrices.bindings.roles.${rule.role} (bound from observation: pin it, see the role's pin)` : `matrices.bindings.roles.${rule.role}`);
+    config.push(inferred ? `matrices.bindings.roles.${rule.role}: ${JSON.stringify(inferred.bindings)} (bound from observation: pin it)` : `matrices.bindings.roles.${rule.role}`);
   }
   const out: WhenConfigured = {
     set: kind === 'conditional' && cond ? cond.text : `role ${rule.role} is bound`,

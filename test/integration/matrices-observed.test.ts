@@ -161,7 +161,7 @@ test('the controller\'s S3 and OTLP flows (seed 003 lines 81-82) are allowed on 
   assert.equal(s3.active, false, 'line 81: "when configured", and s3.configured is unset');
   assert.deepEqual(s3.whenConfigured, {
     set: 's3.configured=true',
-    config: ['matrices.systems.progressive-delivery.parameters: {s3.configured: true}', 'matrices.bindings.roles.s3 (bound from observation: pin it, see the role\'s pin)'],
+    config: ['matrices.systems.progressive-delivery.parameters: {s3.configured: true}', 'matrices.bindings.roles.s3: [{"cidrs":["198.51.100.7/32"],"ports":[{"port":443}]}] (bound from observation: pin it)'],
     edges: [s3Key],
   });
   // The address's DNS name is an S3 endpoint (s3.<region>.amazonaws.com): S3, not a remote
@@ -176,7 +176,7 @@ test('the controller\'s S3 and OTLP flows (seed 003 lines 81-82) are allowed on 
   const w = rec.workloads.find((x) => x.workload.name === 'stage-controller')!;
   assert.ok(
     w.warnings.includes(
-      'progressive-delivery/controller/egress/s3 is documented when set (must: the S3-compatible bucket backing the rollback store): 1 observed edge(s) fit it and are allowed; set s3.configured=true in the cluster config (matrices.systems.progressive-delivery.parameters: {s3.configured: true}; matrices.bindings.roles.s3 (bound from observation: pin it, see the role\'s pin)) to document them',
+      'progressive-delivery/controller/egress/s3 is documented when set (must: the S3-compatible bucket backing the rollback store): 1 observed edge(s) fit it and are allowed; set s3.configured=true in the cluster config (matrices.systems.progressive-delivery.parameters: {s3.configured: true}; matrices.bindings.roles.s3: [{"cidrs":["198.51.100.7/32"],"ports":[{"port":443}]}] (bound from observation: pin it)) to document them',
     ),
     w.warnings.join('\n'),
   );

@@ -275,6 +275,7 @@ test('reports/demo.*: the blocked Prometheus queries, the reused pod IP, the hos
     violations: 'Violations (undocumented traffic of authoritative components)',
     dropped: 'Dropped by the applied policies',
     undocumented: 'Undocumented traffic to review',
+    documentedWhenSet: 'Documented when set (set the parameter)',
     documentedUnobserved: 'Documented must rules not observed',
     stale: 'Stale',
     hostNetwork: 'Host-network workloads (no policy possible)',

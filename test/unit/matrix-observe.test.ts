@@ -139,7 +139,7 @@ test('a rule inactive only by a defaulted condition is documented when configure
   const m = observed([e]);
   assert.deepEqual(rule(m, 'shipper/agent/egress/store').whenConfigured, {
     set: 'store.configured=true',
-    config: ['matrices.systems.shipper.parameters: {store.configured: true}', 'matrices.bindings.roles.store (bound from observation: pin it, see the role\'s pin)'],
+    config: ['matrices.systems.shipper.parameters: {store.configured: true}', 'matrices.bindings.roles.store: [{"cidrs":["198.51.100.3/32"],"ports":[{"port":8443}]}] (bound from observation: pin it)'],
     edges: ['workload:ship/Deployment/agent|external:198.51.100.3|8443|TCP'],
   });
   const set = observed([e], { systems: { shipper: { parameters: { 'store.configured': false } } } });

@@ -36,7 +36,12 @@ const NETSHOOT = 'workload:tools/Pod/netshoot|external:192.0.2.44|4444|TCP';
 const find = (items: EdgeItem[], key: string): EdgeItem | undefined => items.find((e) => e.key === key);
 
 test('headline counts of the demo cluster', () => {
-  assert.deepEqual(report.headline, { blocked: 2, violations: 1, dropped: 4, undocumented: 103, documentedUnobserved: 4, stale: 0, hostNetwork: 3, findings: 19, drift: 67 });
+  // documentedWhenSet: the controller's S3 and OTLP edges and their two rules (seed 003 lines 81-82, "when configured").
+  assert.deepEqual(report.headline, { blocked: 2, violations: 1, dropped: 4, undocumented: 101, documentedWhenSet: 4, documentedUnobserved: 4, stale: 0, hostNetwork: 3, findings: 19, drift: 67 });
+  assert.deepEqual(report.attention.documentedWhenSet.rules.map((r) => [r.id, r.whenSet?.set]), [
+    ['progressive-delivery/controller/egress/otlp-collector', 'otlp.configured=true'],
+    ['progressive-delivery/controller/egress/s3', 's3.configured=true'],
+  ]);
   assert.equal(report.data.now, report.data.lastSeen, 'the reference time is the data’s latest last-seen, not the clock');
   assert.ok(report.data.now!.startsWith('2026-11-20T23:59:17'));
   assert.equal(report.generatedAt, '2026-11-21T02:00:00.000Z');
