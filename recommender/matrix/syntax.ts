@@ -67,11 +67,16 @@ export function namePatternProblem(pattern: string): string | undefined {
   return undefined;
 }
 
+const patterns = new Map<string, RegExp>();
+
 /** `name` answers to the pattern: `*` stands for one or more characters, dots included. */
 export function namePatternMatches(pattern: string, name: string): boolean {
-  const n = name.toLowerCase().replace(/\.$/, '');
-  const re = new RegExp(`^${pattern.toLowerCase().split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.+')}$`);
-  return re.test(n);
+  let re = patterns.get(pattern);
+  if (re === undefined) {
+    re = new RegExp(`^${pattern.toLowerCase().split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.+')}$`);
+    patterns.set(pattern, re);
+  }
+  return re.test(name.toLowerCase().replace(/\.$/, ''));
 }
 
 export function portNameProblem(name: string): string | undefined {

@@ -310,9 +310,19 @@ test('matrix show and GET /api/v1/matrices/{name} say which roles are inferred, 
     assert.equal(api.roles.find((r) => r.role === 'telemetry-backends')?.origin, 'inferred');
     assert.equal(api.roles.find((r) => r.role === 'telemetry-backends')?.pin, role.pin);
     assert.ok(api.findings.some((f) => f.kind === 'role-inferred' && f.subject === 'telemetry-backends'));
+    // Seed 003 lines 81-82: the controller's S3 rule is documented when set, with what to set and where.
+    const pd = (await request(testApp(db, dbPath)).get('/api/v1/matrices/progressive-delivery').expect(200)).body as {
+      roles: { role: string; origin: string }[];
+      components: { rules: { id: string; whenConfigured?: { set: string; config: string[] } }[] }[];
+    };
+    assert.deepEqual(pd.roles.filter((r) => r.origin === 'inferred').map((r) => r.role), ['otlp-collector', 's3']);
+    const s3 = pd.components[0]!.rules.find((r) => r.id === 'progressive-delivery/controller/egress/s3')!;
+    assert.deepEqual([s3.whenConfigured?.set, s3.whenConfigured?.config[0]], ['s3.configured=true', 'matrices.systems.progressive-delivery.parameters: {s3.configured: true}']);
   } finally {
     db.close();
   }
+  const shownPd = parse((await runCli(['matrix', 'show', 'progressive-delivery', '--db', dbPath])).out) as { components: { rules: { id: string; whenConfigured?: { set: string } }[] }[] };
+  assert.equal(shownPd.components[0]!.rules.find((r) => r.id === 'progressive-delivery/controller/egress/otlp-collector')?.whenConfigured?.set, 'otlp.configured=true');
 });
 
 test('seed 002 lines 28 and 33-34: the host-network agents\' flows to flowlogs-pipeline 2055, seen from the node addresses, confirm the must rule at both ends instead of being undocumented and unobserved at once', () => {
