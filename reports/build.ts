@@ -230,6 +230,7 @@ function classifiedEdges(input: ReportInput): { classes: EdgeClasses; sideCounts
       if (!item) edgeItems.set(o.key, (item = edgeItemFrom(o)));
       const side: EdgeSide = { workload: name, direction: o.direction, status: o.status, rules: [...o.rules], included: o.included, violation: violationKeys.has(`${name}\0${o.key}`) };
       if (o.reason !== undefined) side.reason = o.reason;
+      if (o.documentedWhen !== undefined) side.documentedWhen = [...o.documentedWhen];
       item.sides.push(side);
       inc(sideCounts, o.status);
     }

@@ -36,6 +36,8 @@ export interface EdgeSide {
   status: string;
   /** Documented rules the edge falls under on this side. */
   rules: string[];
+  /** Status `documented-when-set`: the rules that document it once the config says so, `<rule id> when <condition>`. */
+  documentedWhen?: string[];
   /** Whether the recommended policy allows it; `reason` when not. */
   included: boolean;
   reason?: string;

@@ -76,7 +76,7 @@ function sides(e: EdgeItem): string {
 }
 
 function documentedBy(e: EdgeItem): Cell {
-  const ids = [...new Set(e.sides.flatMap((s) => s.rules))].sort();
+  const ids = [...new Set(e.sides.flatMap((s) => [...s.rules, ...(s.documentedWhen ?? [])]))].sort();
   return ids.length === 0 ? t('—') : code(ids.join(', '));
 }
 
