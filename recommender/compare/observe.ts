@@ -6,13 +6,16 @@
  *   external role, workloads for an in-cluster one, on the rule's ports when it names them, and
  *   not already covered by an active rule), gets the role bound to those peers: origin
  *   `inferred`, the candidates and their edges listed, the binding to pin in config;
- * - **documented when configured**: a rule inactive only because a parameter left at its
- *   default does not hold, which observed edges fit, names those edges and what to set;
+ * - **documented when set**: a rule inactive only because a parameter left at its default does
+ *   not hold (or waiting for a role whose peers fit other readings too), which observed edges
+ *   fit, names those edges, what to set and where in the cluster config (compare.ts gives them
+ *   the status `documented-when-set`);
  * - **host-network evidence**: a host-network component's flows arrive from node addresses, so
  *   its active rules are checked against node peers too.
  *
- * An observed peer that fits two roles (or a role and a conditional rule) binds neither: it is
- * listed as ambiguous. Pure; the same inputs give the same bytes.
+ * An observed peer that fits two roles (or a role and a conditional rule) binds neither unless a
+ * role's `recognize` (its ports, DNS name patterns) tells it apart: it is listed as ambiguous
+ * under each. Pure; the same inputs give the same bytes.
  */
 import { stringify } from 'yaml';
 import type { EdgeTraffic } from '../../domain/edge.ts';

@@ -151,7 +151,7 @@ export interface RoleCandidate {
   names?: string[];
   /** `443/TCP`, sorted. */
   ports: string[];
-  /** `matrix/component` of the components seen talking to it under a rule waiting for the role. */
+  /** `matrix/component` of the components seen talking to it under a rule to the role. */
   components: string[];
   /** Keys (client|server|port|protocol) of the edges behind it, sorted. */
   edges: string[];
