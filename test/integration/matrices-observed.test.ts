@@ -190,6 +190,9 @@ test('the controller\'s S3 and OTLP flows (seed 003 lines 81-82) are allowed on 
   assert.deepEqual([edge(otlpKey).status, edge(otlpKey).documentedWhen, edge(otlpKey).included], ['documented-when-set', ['progressive-delivery/controller/egress/otlp-collector when otlp.configured=true'], true]);
   // Line 124: "Egress is off by default" - without egress.enabled the controller's egress is not authoritative: no violation.
   assert.deepEqual(w.violations, []);
+  // Mode documented keeps them too (docs/matrices.md, "Documented when set"): the document allows them under a condition the cluster evidently meets.
+  const documented = runRecommendation(input, 'kubernetes', { namespace: 'progressive-delivery', mode: 'documented' }).rec.workloads.find((x) => x.workload.name === 'stage-controller')!;
+  assert.deepEqual([s3Key, otlpKey].map((k) => documented.observed.find((o) => o.key === k)?.included), [true, true]);
   // The policy rules that allow them carry the status.
   const statuses = new Set(w.rules.filter((r) => r.evidence.edges.some((e) => e.key === s3Key || e.key === otlpKey)).map((r) => r.status));
   assert.deepEqual([...statuses], ['documented-when-set']);
