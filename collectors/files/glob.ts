@@ -11,7 +11,8 @@
  * `path.matchesGlob` on generated names and patterns. Braces, extglobs, `**` and escapes are
  * refused (globSyntaxProblem), never read differently from minimatch.
  */
-import { basename, dirname } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 const MAGIC = /[*?[]/;
 
@@ -92,4 +93,22 @@ export function globRegExp(namePattern: string): RegExp {
   const leadingDot = namePattern.startsWith('.') || namePattern.startsWith('[.]') ? '' : '(?!\\.)';
   // `.` and `..` are never a followed file (readdir does not list them; minimatch never matches them).
   return new RegExp(`^(?!\\.\\.?$)${leadingDot}${re}$`);
+}
+
+/** The entries of the pattern's directory whose names match, sorted; none when the directory does not exist. */
+export async function expandGlob(pattern: string): Promise<string[]> {
+  const dir = dirname(pattern);
+  const re = globRegExp(basename(pattern));
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  // Symbolic links too (the follower stats through them and keeps regular files only).
+  return entries
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && re.test(e.name))
+    .map((e) => join(dir, e.name))
+    .sort();
 }
