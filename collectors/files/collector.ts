@@ -183,13 +183,14 @@ export class FilesCollector implements Collector {
       else if (++f.missingScans >= 2) await this.forget(f, matches);
     }
     let over = 0;
+    const matchedPaths = new Set(matches.keys());
     for (const [path, spec] of matches) {
       if (this.followed.has(path)) continue;
       if (this.followed.size >= this.settings.maxFiles) {
         over++;
         continue;
       }
-      const verdict = await admission(path, [...this.followed.values()].map((f) => ({ path: f.file.path, holding: f.follower.holding, pending: f.writer ? [...f.writer.extra.values()] : [] })), this.offsets);
+      const verdict = await admission(path, [...this.followed.values()].map((f) => ({ path: f.file.path, holding: f.follower.holding, pending: f.writer ? [...f.writer.extra.values()] : [] })), matchedPaths, this.offsets);
       if (verdict !== 'follow') continue;
       const f = this.add({ path, format: spec.format }, true, first ? this.settings.startAt : 'beginning');
       if (this.abort) this.startLoop(f, this.abort.signal);

@@ -6,9 +6,9 @@
  *  - the file is held open by a follower (a rotated file being finished): not now;
  *  - an offset not yet committed names it (a rotated file finished in the current batch): not now;
  *  - the path has its own stored offset: followed from it (the follower checks it is the same file);
- *  - a followed path's stored offset names this file (a restart after a rotation: that follower
- *    will find and finish it): not now;
- *  - an unfollowed path's stored offset names it: followed from that offset;
+ *  - the stored offset of another path that is followed or matched names this file (a restart
+ *    after a rotation: that path's follower will find and finish it): not now;
+ *  - the stored offset of a path neither followed nor matched names it: followed from that offset;
  *  - else a new file: followed from its start.
  * "Not now" is looked at again at the next scan.
  */
@@ -29,7 +29,7 @@ export interface FollowedState {
   pending: readonly FileOffset[];
 }
 
-export async function admission(path: string, followed: readonly FollowedState[], offsets: FileOffsetStore): Promise<'follow' | 'later'> {
+export async function admission(path: string, followed: readonly FollowedState[], matched: ReadonlySet<string>, offsets: FileOffsetStore): Promise<'follow' | 'later'> {
   const id = await stat(path, { bigint: true }).then(identityOf, () => undefined);
   // Gone again, or not a regular file: nothing to follow.
   if (!id) return 'later';
@@ -37,7 +37,7 @@ export async function admission(path: string, followed: readonly FollowedState[]
   if (offsets.get(path)) return 'follow';
   const rows = offsets.byIdentity(id).filter((r) => r.path !== path);
   const followedPaths = new Set(followed.map((f) => f.path));
-  if (rows.some((r) => followedPaths.has(r.path))) return 'later';
+  if (rows.some((r) => followedPaths.has(r.path) || matched.has(r.path))) return 'later';
   const adopt = rows[0];
   if (adopt) offsets.save({ path, dev: id.dev, ino: id.ino, offset: adopt.offset, updatedAt: adopt.updatedAt });
   return 'follow';

@@ -158,7 +158,7 @@ export class FileFollower {
     const from = this.openedFrom !== undefined && this.openedFrom !== this.path ? this.openedFrom : undefined;
     const s = from !== undefined ? await statPath(from).catch(() => undefined) : undefined;
     const where = s && same(s.id, id) ? from : await this.findRotated(id);
-    if (where !== undefined && where !== this.path) this.retired.push({ path: where, ...id, offset: this.offset });
+    if (where !== undefined && where !== this.path) this.retired.push({ path: where, dev: id.dev, ino: id.ino, offset: this.offset });
   }
 
   private async openAt(path: string, id: FileIdentity, offset: number): Promise<boolean> {
@@ -173,7 +173,8 @@ export class FileFollower {
     }
     this.handle = h;
     this.openedFrom = path;
-    this.current = id;
+    // Only the identity: `id` may be a stored offset row, whose other fields are not this file's.
+    this.current = { dev: id.dev, ino: id.ino };
     this.offset = offset;
     this.discarding = false;
     return true;
