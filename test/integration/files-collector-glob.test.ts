@@ -169,6 +169,8 @@ test('collect files --once --file with a glob, and the config refusing a wildcar
   assert.equal(r.code, 0, r.err);
   const s = JSON.parse(r.out) as { records: number; files: { path: string; records: number }[] };
   assert.deepEqual(s.files.map((f) => [f.path, f.records]), [[join(dir, 'hubble-1.log'), 12], [join(dir, 'hubble-2.log'), 20]]);
+  const capped = JSON.parse((await runCli(['collect', 'files', '--once', '--db', join(dir, 'g.db'), '--max-files', '1', '--file', `${join(dir, 'hubble-*.log')}:hubble`])).out) as { files: { path: string }[]; filesOverCap: number };
+  assert.deepEqual([capped.files.map((f) => f.path), capped.filesOverCap], [[join(dir, 'hubble-1.log')], 1]);
   const bad = await runCli(['collect', 'files', '--once', '--db', join(dir, 'f.db'), '--file', join(dir, '*', 'flows.json')]);
   assert.equal(bad.code, 1);
   assert.match(bad.err, /a wildcard may only be in the file name/);
