@@ -254,6 +254,15 @@ test('`flowmatrix collect prometheus --once --url`: one pass with the config sec
   assert.equal(summary.edges, 1);
   assert.equal(summary.pairs, 1);
 
+  // Only the syn-in FlowMetric and one predefined metric; a namespace metric is refused by name.
+  const { path: path2 } = tmpDb();
+  const one = await runCli(['collect', 'prometheus', '--once', '--config', config, '--db', path2, '--url', prom.url, '--netobserv-predefined', 'netobserv_workload_flows_total']);
+  assert.equal(one.code, 0, one.err);
+  assert.deepEqual((JSON.parse(one.out) as PassSummary).queries.map((q) => q.query), ['netobserv_workload_syn_in{}', 'netobserv_workload_flows_total{}']);
+  const ns = await runCli(['collect', 'prometheus', '--once', '--config', config, '--db', path2, '--url', prom.url, '--netobserv-predefined', 'namespace_flows_total']);
+  assert.equal(ns.code, 1);
+  assert.match(ns.err, /netobserv\.predefined: namespace_flows_total names no workload/);
+
   const down = await runCli(['collect', 'prometheus', '--once', '--config', config, '--db', path]);
   assert.equal(down.code, 1);
   assert.match(down.err, /http:\/\/127\.0\.0\.1:1: netobserv_workload_syn_in\{\}: ECONNREFUSED/);
