@@ -42,6 +42,8 @@ interface Followed {
   writer?: OffsetBatchWriter;
   abort?: AbortController;
   loop?: Promise<void>;
+  /** Detaches the follower's abort from the collector's (when it is forgotten before the collector stops). */
+  detach?: () => void;
   /** Lines handed to the pipeline. */
   lines: number;
   errors: number;
@@ -157,7 +159,9 @@ export class FilesCollector implements Collector {
 
   private startLoop(f: Followed, parent: AbortSignal): void {
     const abort = new AbortController();
-    parent.addEventListener('abort', () => abort.abort(), { once: true });
+    const onAbort = (): void => abort.abort();
+    parent.addEventListener('abort', onAbort, { once: true });
+    f.detach = () => parent.removeEventListener('abort', onAbort);
     f.abort = abort;
     f.loop = this.follow(f, abort.signal);
   }
@@ -190,7 +194,13 @@ export class FilesCollector implements Collector {
         over++;
         continue;
       }
-      const verdict = await admission(path, [...this.followed.values()].map((f) => ({ path: f.file.path, holding: f.follower.holding, pending: f.writer ? [...f.writer.extra.values()] : [] })), matchedPaths, this.offsets);
+      const states = [...this.followed.values()].map((f) => ({
+        path: f.file.path,
+        holding: f.follower.holding,
+        // Rotated files finished but not yet committed under their new names.
+        pending: [...(f.writer?.extra.values() ?? []), ...f.follower.retiredPending],
+      }));
+      const verdict = await admission(path, states, matchedPaths, this.offsets);
       if (verdict !== 'follow') continue;
       const f = this.add({ path, format: spec.format }, true, first ? this.settings.startAt : 'beginning');
       if (this.abort) this.startLoop(f, this.abort.signal);
@@ -210,6 +220,7 @@ export class FilesCollector implements Collector {
   private async forget(f: Followed, matches: Map<string, FileSpec>): Promise<void> {
     f.abort?.abort();
     await f.loop;
+    f.detach?.();
     const pos = f.follower.position;
     await f.follower.close();
     let renamed: string | undefined;

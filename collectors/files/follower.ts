@@ -108,6 +108,11 @@ export class FileFollower {
     return this.handle ? this.current : undefined;
   }
 
+  /** The files finished and not yet taken (a glob must not start them from 0 meanwhile). */
+  get retiredPending(): readonly RetiredFile[] {
+    return this.retired;
+  }
+
   /** The files finished since the last call (see RetiredFile). */
   takeRetired(): RetiredFile[] {
     const r = this.retired;
