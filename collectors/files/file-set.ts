@@ -13,7 +13,7 @@
  * "Not now" is looked at again at the next scan.
  */
 import { stat } from 'node:fs/promises';
-import type { FileIdentity, FileOffset, FileOffsetStore } from '../../store/file-offsets.ts';
+import type { FileIdentity, FileOffsetStore } from '../../store/file-offsets.ts';
 
 export function identityOf(st: { dev: bigint; ino: bigint; isFile(): boolean }): FileIdentity | undefined {
   return st.isFile() ? { dev: st.dev.toString(), ino: st.ino.toString() } : undefined;
@@ -26,7 +26,8 @@ export function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefine
 export interface FollowedState {
   path: string;
   holding: FileIdentity | undefined;
-  pending: readonly FileOffset[];
+  /** Offsets of rotated files finished and not yet committed. */
+  pending: readonly FileIdentity[];
 }
 
 export async function admission(path: string, followed: readonly FollowedState[], matched: ReadonlySet<string>, offsets: FileOffsetStore): Promise<'follow' | 'later'> {
