@@ -1,18 +1,27 @@
 /**
- * The followed-files collector: each configured path is followed (follower.ts) and its lines
- * go through the flow pipeline, one ingest run per path per `refresh` period, with the read
- * offset committed in the same transaction as the edges (offset-writer.ts). A failing path
- * (unreadable, vanished directory) is counted, logged once per episode and retried at the next
- * poll; it never stops the other paths.
+ * The followed-files collector: each followed path is followed (follower.ts) and its lines go
+ * through the flow pipeline, one ingest run per path per `refresh` period, with the read offset
+ * committed in the same transaction as the edges (offset-writer.ts). A failing path (unreadable,
+ * vanished directory) is counted, logged once per episode and retried at the next poll; it never
+ * stops the other paths.
+ *
+ * Globs (glob.ts) are expanded every `rescanInterval` (file-set.ts decides what a match may be
+ * followed as): new matches are followed, matches gone for two scans in a row are forgotten (their
+ * loop ends, their offset row is deleted), and at most `maxFiles` are followed at once: the rest
+ * are counted (`files_over_cap`) and logged once per episode.
  */
+import { stat } from 'node:fs/promises';
 import { sleep } from '../backoff.ts';
 import type { Collector, CollectorDeps, CollectorStatus } from '../collector.ts';
 import type { FlowIngest, IngestSummary, InputSummary } from '../flows/pipeline.ts';
 import { storePipeline } from '../store-pipeline.ts';
-import { FileOffsetStore } from '../../store/file-offsets.ts';
-import type { FilesSettings, FollowedFile } from './config.ts';
+import { FileOffsetStore, type FileIdentity } from '../../store/file-offsets.ts';
+import type { FilesSettings, FileSpec, FollowedFile } from './config.ts';
+import { admission, identityOf, sameFile } from './file-set.ts';
 import { FileFollower } from './follower.ts';
+import { expandGlob, globRegExp } from './glob.ts';
 import { OffsetBatchWriter } from './offset-writer.ts';
+import { basename, dirname } from 'node:path';
 
 export interface FileRunResult {
   path: string;
@@ -25,6 +34,16 @@ export interface FileRunResult {
 interface Followed {
   file: FollowedFile;
   follower: FileFollower;
+  /** Found by a glob: forgotten when its file is gone. An exact path is followed even while missing. */
+  fromGlob: boolean;
+  /** Consecutive scans that did not find it. */
+  missingScans: number;
+  /** The writer of the current run (its not yet committed offsets of rotated files). */
+  writer?: OffsetBatchWriter;
+  abort?: AbortController;
+  loop?: Promise<void>;
+  /** Detaches the follower's abort from the collector's (when it is forgotten before the collector stops). */
+  detach?: () => void;
   /** Lines handed to the pipeline. */
   lines: number;
   errors: number;
@@ -36,23 +55,25 @@ export class FilesCollector implements Collector {
   readonly name = 'files';
   private state: CollectorStatus['state'] = 'stopped';
   private lastSuccess: number | undefined;
-  private readonly followed: Followed[];
-  private readonly totals = { records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, runs: 0 };
+  private readonly followed = new Map<string, Followed>();
+  private readonly offsets: FileOffsetStore;
+  private readonly totals = { records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, runs: 0, forgotten: 0, scanErrors: 0, capExceeded: 0 };
+  /** Counters of followers already forgotten (kept so that the totals never go down). */
+  private readonly past: Record<string, number> = { lines: 0, readErrors: 0, rotations: 0, truncations: 0, oversized: 0, lostRotations: 0 };
+  private overCap = 0;
+  private scanFailing = false;
+  private scans = 0;
   private abort: AbortController | undefined;
-  private loops: Promise<void>[] = [];
+  private scanLoop: Promise<void> | undefined;
+  private readonly globs: { spec: FileSpec; name: RegExp }[];
 
   constructor(
     private readonly settings: FilesSettings,
     private readonly deps: CollectorDeps,
   ) {
-    const offsets = new FileOffsetStore(deps.db);
-    this.followed = settings.files.map((file) => ({
-      file,
-      follower: new FileFollower(file.path, offsets, { maxLineLength: settings.maxLineLength, startAt: settings.startAt }),
-      lines: 0,
-      errors: 0,
-      failing: false,
-    }));
+    this.offsets = new FileOffsetStore(deps.db);
+    this.globs = settings.files.filter((f) => f.glob).map((spec) => ({ spec, name: globRegExp(basename(spec.path)) }));
+    for (const f of settings.files) if (!f.glob) this.add(f, false, settings.startAt);
   }
 
   async start(): Promise<void> {
@@ -60,56 +81,177 @@ export class FilesCollector implements Collector {
     this.abort = new AbortController();
     this.state = 'running';
     const signal = this.abort.signal;
-    this.loops = this.followed.map((f) => this.follow(f, signal));
+    for (const f of this.followed.values()) this.startLoop(f, signal);
+    if (this.globs.length > 0) {
+      this.scanLoop = (async () => {
+        while (!signal.aborted) {
+          await this.scan();
+          await sleep(this.settings.rescanMs, signal);
+        }
+      })();
+    }
   }
 
   async stop(): Promise<void> {
     if (!this.abort) return;
     this.abort.abort();
-    await Promise.all(this.loops);
-    for (const f of this.followed) await f.follower.close();
+    await this.scanLoop;
+    await Promise.all([...this.followed.values()].map((f) => f.loop));
+    for (const f of this.followed.values()) await f.follower.close();
     this.abort = undefined;
-    this.loops = [];
+    this.scanLoop = undefined;
     this.state = 'stopped';
   }
 
   status(): CollectorStatus {
-    const counters: Record<string, number> = { ...this.totals, lines: 0, readErrors: 0, rotations: 0, truncations: 0, oversized: 0, lostRotations: 0 };
-    const failing = this.followed.filter((f) => f.failing);
-    for (const f of this.followed) {
+    const { forgotten, scanErrors, capExceeded, ...totals } = this.totals;
+    const counters: Record<string, number> = { ...totals, ...this.past, forgotten_files: forgotten, scan_errors: scanErrors, cap_exceeded: capExceeded };
+    const all = [...this.followed.values()];
+    const failing = all.filter((f) => f.failing);
+    for (const f of all) {
       counters.lines = (counters.lines ?? 0) + f.lines;
       counters.readErrors = (counters.readErrors ?? 0) + f.errors;
       for (const [k, v] of Object.entries(f.follower.counters)) counters[k] = (counters[k] ?? 0) + v;
     }
-    const s: CollectorStatus = { name: this.name, state: this.state, counters, gauges: { files: this.followed.length, failing_files: failing.length } };
+    const s: CollectorStatus = { name: this.name, state: this.state, counters, gauges: { files: all.length, failing_files: failing.length, files_over_cap: this.overCap } };
     if (this.lastSuccess !== undefined) s.lastSuccess = this.lastSuccess;
     const err = failing[0]?.lastError;
     if (err !== undefined) s.lastError = err;
     return s;
   }
 
-  /** One pass (`collect files --once`): every path read to its current end (complete lines), committed. */
+  /** One pass (`collect files --once`): globs expanded once, every path read to its current end (complete lines), committed. */
   async once(): Promise<FileRunResult[]> {
+    await this.scan();
     const results: FileRunResult[] = [];
     const signal = new AbortController().signal;
-    for (const f of this.followed) {
-      const { pipeline, writer } = this.pipeline(f.file);
+    for (const f of [...this.followed.values()].sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0))) {
+      const { pipeline, writer } = this.pipeline(f);
       const summary = await pipeline.ingestRecords(this.lines(f, writer, signal, true, 0), `file:${f.file.path}`);
       this.addTotals(summary);
       const r: FileRunResult = { path: f.file.path, summary, ingest: pipeline.summary() };
       if (f.lastError !== undefined && f.failing) r.error = f.lastError;
-      else if (f.follower.missing) r.error = `${f.file.path}: no such file`;
+      else if (f.follower.missing && !f.fromGlob) r.error = `${f.file.path}: no such file`;
       results.push(r);
     }
-    for (const f of this.followed) await f.follower.close();
+    for (const f of this.followed.values()) await f.follower.close();
     return results;
   }
 
-  private pipeline(file: FollowedFile): { pipeline: FlowIngest; writer: OffsetBatchWriter } {
+  /** Paths followed now (for tests and status). */
+  paths(): string[] {
+    return [...this.followed.keys()].sort();
+  }
+
+  private add(file: FollowedFile, fromGlob: boolean, startAt: 'beginning' | 'end'): Followed {
+    const f: Followed = {
+      file,
+      follower: new FileFollower(file.path, this.offsets, { maxLineLength: this.settings.maxLineLength, startAt }),
+      fromGlob,
+      missingScans: 0,
+      lines: 0,
+      errors: 0,
+      failing: false,
+    };
+    this.followed.set(file.path, f);
+    return f;
+  }
+
+  private startLoop(f: Followed, parent: AbortSignal): void {
+    const abort = new AbortController();
+    const onAbort = (): void => abort.abort();
+    parent.addEventListener('abort', onAbort, { once: true });
+    f.detach = () => parent.removeEventListener('abort', onAbort);
+    f.abort = abort;
+    f.loop = this.follow(f, abort.signal);
+  }
+
+  /** Expands the globs: follows new matches (up to maxFiles), forgets matches gone for two scans. */
+  private async scan(): Promise<void> {
+    if (this.globs.length === 0) return;
+    const first = this.scans++ === 0;
+    const matches = new Map<string, FileSpec>();
+    try {
+      for (const { spec } of this.globs) for (const p of await expandGlob(spec.path)) if (!matches.has(p)) matches.set(p, spec);
+      if (this.scanFailing) this.deps.logger.info({ collector: this.name }, 'followed-file globs readable again');
+      this.scanFailing = false;
+    } catch (e) {
+      this.totals.scanErrors++;
+      if (!this.scanFailing) this.deps.logger.warn({ collector: this.name, err: (e as Error).message }, 'cannot expand a followed-file glob; retrying at every rescan');
+      this.scanFailing = true;
+      return;
+    }
+    for (const f of [...this.followed.values()]) {
+      if (!f.fromGlob) continue;
+      if (matches.has(f.file.path)) f.missingScans = 0;
+      else if (++f.missingScans >= 2) await this.forget(f, matches);
+    }
+    let over = 0;
+    const matchedPaths = new Set(matches.keys());
+    for (const [path, spec] of matches) {
+      if (this.followed.has(path)) continue;
+      if (this.followed.size >= this.settings.maxFiles) {
+        over++;
+        continue;
+      }
+      const states = [...this.followed.values()].map((f) => ({
+        path: f.file.path,
+        holding: f.follower.holding,
+        // Rotated files finished but not yet committed under their new names.
+        pending: [...(f.writer?.extra.values() ?? []), ...f.follower.retiredPending],
+      }));
+      const verdict = await admission(path, states, matchedPaths, this.offsets);
+      if (verdict !== 'follow') continue;
+      const f = this.add({ path, format: spec.format }, true, first ? this.settings.startAt : 'beginning');
+      if (this.abort) this.startLoop(f, this.abort.signal);
+    }
+    if (over > 0 && this.overCap === 0) {
+      this.totals.capExceeded++;
+      this.deps.logger.warn({ collector: this.name, maxFiles: this.settings.maxFiles, left_out: over }, 'more followed-file matches than maxFiles; the rest are not read until some are gone (logged once until it is back under)');
+    } else if (over === 0 && this.overCap > 0) this.deps.logger.info({ collector: this.name }, 'followed-file matches back under maxFiles');
+    this.overCap = over;
+  }
+
+  /**
+   * Stops following a glob match whose path is gone. Its loop ends first (its last lines
+   * committed). If its file lives on under another matching name (renamed, not yet re-created),
+   * the offset moves to that name in the same transaction that deletes the old row.
+   */
+  private async forget(f: Followed, matches: Map<string, FileSpec>): Promise<void> {
+    f.abort?.abort();
+    await f.loop;
+    f.detach?.();
+    const pos = f.follower.position;
+    await f.follower.close();
+    let renamed: string | undefined;
+    if (pos.file) {
+      for (const p of matches.keys()) {
+        if (this.followed.has(p) || dirname(p) !== dirname(f.file.path)) continue;
+        const id = await stat(p, { bigint: true }).then(identityOf, () => undefined);
+        if (sameFile(id, pos.file)) {
+          renamed = p;
+          break;
+        }
+      }
+    }
+    this.deps.db.transaction(() => {
+      if (renamed && pos.file) this.offsets.save({ path: renamed, ...(pos.file as FileIdentity), offset: pos.offset, updatedAt: this.deps.now() });
+      this.offsets.delete(f.file.path);
+    })();
+    this.past.lines = (this.past.lines ?? 0) + f.lines;
+    this.past.readErrors = (this.past.readErrors ?? 0) + f.errors;
+    for (const [k, v] of Object.entries(f.follower.counters)) this.past[k] = (this.past[k] ?? 0) + v;
+    this.followed.delete(f.file.path);
+    this.totals.forgotten++;
+    this.deps.logger.info({ collector: this.name, path: f.file.path, ...(renamed ? { renamedTo: renamed } : {}) }, 'followed file gone; forgotten');
+  }
+
+  private pipeline(f: Followed): { pipeline: FlowIngest; writer: OffsetBatchWriter } {
     const db = this.deps.db;
     const writer = new OffsetBatchWriter(db, new FileOffsetStore(db));
+    f.writer = writer;
     const pipeline = storePipeline(db, {
-      format: file.format,
+      format: f.file.format,
       writer,
       batchSize: this.settings.batchSize,
       flushIntervalMs: this.settings.flushIntervalMs,
@@ -120,7 +262,7 @@ export class FilesCollector implements Collector {
 
   private async follow(f: Followed, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const { pipeline, writer } = this.pipeline(f.file);
+      const { pipeline, writer } = this.pipeline(f);
       const summary = await pipeline.ingestRecords(this.lines(f, writer, signal, false, this.deps.now() + this.settings.refreshMs), `file:${f.file.path}`);
       this.addTotals(summary);
       this.totals.runs++;
@@ -135,15 +277,28 @@ export class FilesCollector implements Collector {
     this.totals.ambiguous += s.ambiguous;
   }
 
+  /**
+   * A rotated file the follower finished, under a name a glob matches: its offset is saved with
+   * the next commit (before or with the first line of the new file), so the glob never reads it again.
+   */
+  private keepRetired(f: Followed, writer: OffsetBatchWriter): void {
+    for (const r of f.follower.takeRetired()) {
+      if (!this.globs.some((g) => dirname(g.spec.path) === dirname(r.path) && g.name.test(basename(r.path)))) continue;
+      writer.extra.set(r.path, { ...r, updatedAt: this.deps.now() });
+    }
+  }
+
   /** The lines of one run: poll, hand lines on (noting the offset each one ends at), wait, until stop or the run's end. */
   private async *lines(f: Followed, writer: OffsetBatchWriter, signal: AbortSignal, once: boolean, until: number): AsyncGenerator<string> {
     while (!signal.aborted) {
       try {
         for await (const line of f.follower.poll()) {
+          this.keepRetired(f, writer);
           writer.position = { path: f.file.path, ...line.file, offset: line.end, updatedAt: this.deps.now() };
           f.lines++;
           yield line.text;
         }
+        this.keepRetired(f, writer);
         // A poll that reached the end of what is there, with no error, is a success.
         this.lastSuccess = this.deps.now();
         if (f.failing) {

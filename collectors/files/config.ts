@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { isAbsolute } from 'node:path';
 import { FORMATS, type FlowFormat } from '../flows/decode.ts';
 import { DEFAULT_MAX_LINE_LENGTH } from '../flows/lines.ts';
+import { globSyntaxProblem, isGlob } from './glob.ts';
 import { CollectorConfigError, DURATION_PATTERN, parseDuration } from '../config-values.ts';
 
 const strict = { additionalProperties: false };
@@ -18,7 +19,11 @@ export const FilesConfig = Type.Object(
     files: Type.Array(
       Type.Object(
         {
-          /** Absolute path the exporter writes to (the name is followed, not the file: rotation is handled). */
+          /**
+           * Absolute path the exporter writes to (the name is followed, not the file: rotation is
+           * handled), or a glob in its file name (`/var/log/netobserv/*.json`, `…/hubble-*.log`):
+           * files that appear later are picked up, files that are gone are forgotten.
+           */
           path: Type.String({ minLength: 1 }),
           format: Type.Optional(Type.Union(FORMATS.map((f) => Type.Literal(f)))),
         },
@@ -28,7 +33,11 @@ export const FilesConfig = Type.Object(
     ),
     /** How often each path is looked at (default 1s). */
     pollInterval: Type.Optional(Duration('poll interval')),
-    /** A path never read before: from its first line (default) or only what is appended from now on. */
+    /** How often globs are expanded again (default 5s). */
+    rescanInterval: Type.Optional(Duration('glob rescan interval')),
+    /** Most files followed at once, exact paths and glob matches together (default 100); more matches are left out, counted and logged. */
+    maxFiles: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** A path never read before: from its first line (default) or only what is appended from now on. Files a glob finds after the start are read from their first line. */
     startAt: Type.Optional(Type.Union([Type.Literal('beginning'), Type.Literal('end')])),
     /** A new ingest run (and a fresh inventory for resolution) at least this often (default 1h). */
     refresh: Type.Optional(Duration('run length')),
@@ -46,9 +55,16 @@ export interface FollowedFile {
   format: FlowFormat;
 }
 
+/** A configured entry: one exact path, or a glob in the file name (glob.ts). */
+export interface FileSpec extends FollowedFile {
+  glob: boolean;
+}
+
 export interface FilesSettings {
-  files: FollowedFile[];
+  files: FileSpec[];
   pollMs: number;
+  rescanMs: number;
+  maxFiles: number;
   startAt: 'beginning' | 'end';
   refreshMs: number;
   batchSize: number;
@@ -64,11 +80,18 @@ export function resolveFilesSettings(c: FilesConfigT): FilesSettings {
     if (!isAbsolute(f.path)) throw new CollectorConfigError(`${KEY}.files[${i}].path`, `must be an absolute path; got ${JSON.stringify(f.path)}`);
     if (seen.has(f.path)) throw new CollectorConfigError(`${KEY}.files[${i}].path`, `${f.path} is listed twice`);
     seen.add(f.path);
-    return { path: f.path, format: f.format ?? 'auto' };
+    const problem = globSyntaxProblem(f.path);
+    if (problem) throw new CollectorConfigError(`${KEY}.files[${i}].path`, `${f.path}: ${problem}`);
+    return { path: f.path, format: f.format ?? 'auto', glob: isGlob(f.path) };
   });
+  const maxFiles = c.maxFiles ?? 100;
+  const exact = files.filter((f) => !f.glob).length;
+  if (exact > maxFiles) throw new CollectorConfigError(`${KEY}.maxFiles`, `${exact} exact paths are listed, more than maxFiles ${maxFiles}`);
   return {
     files,
     pollMs: parseDuration(`${KEY}.pollInterval`, c.pollInterval ?? '1s'),
+    rescanMs: parseDuration(`${KEY}.rescanInterval`, c.rescanInterval ?? '5s'),
+    maxFiles,
     startAt: c.startAt ?? 'beginning',
     refreshMs: parseDuration(`${KEY}.refresh`, c.refresh ?? '1h'),
     batchSize: c.batchSize ?? 20_000,

@@ -26,6 +26,12 @@ export interface FollowedLine {
   end: number;
 }
 
+/** A file this follower read to its end after a rotation, and the name it has now (in the path's directory). */
+export interface RetiredFile extends FileIdentity {
+  path: string;
+  offset: number;
+}
+
 export interface FollowerCounters {
   rotations: number;
   truncations: number;
@@ -75,6 +81,10 @@ export class FileFollower {
   private discarding = false;
   /** The open file is an old one (rotated while we were down): finish it, then go to the path. */
   private finishing = false;
+  /** Where the open file was opened from (the path, or the rotated name when finishing). */
+  private openedFrom: string | undefined;
+  /** Files finished after a rotation, with their current names: a glob that matches them must not read them again. */
+  private retired: RetiredFile[] = [];
   private readonly chunk: Buffer;
 
   constructor(
@@ -93,6 +103,23 @@ export class FileFollower {
     return this.current ? { file: this.current, offset: this.offset } : { offset: this.offset };
   }
 
+  /** The file held open now (a rotated file being finished included). */
+  get holding(): FileIdentity | undefined {
+    return this.handle ? this.current : undefined;
+  }
+
+  /** The files finished and not yet taken (a glob must not start them from 0 meanwhile). */
+  get retiredPending(): readonly RetiredFile[] {
+    return this.retired;
+  }
+
+  /** The files finished since the last call (see RetiredFile). */
+  takeRetired(): RetiredFile[] {
+    const r = this.retired;
+    this.retired = [];
+    return r;
+  }
+
   /** Every complete line readable now, across a rotation if there was one. */
   async *poll(): AsyncGenerator<FollowedLine> {
     if (!this.handle) {
@@ -107,12 +134,14 @@ export class FileFollower {
       if (now === undefined) {
         // Finishing a pre-restart file and the path is gone: done with it, wait for the path.
         yield* this.readAvailable(true);
+        await this.retire();
         await this.close();
         return;
       }
       // The path names another file: finish this one (what was appended since, and an
       // unterminated last line), then follow the new one from its start.
       yield* this.readAvailable(true);
+      await this.retire();
       await this.close();
       this.counters.rotations++;
       this.finishing = false;
@@ -127,6 +156,16 @@ export class FileFollower {
     await h?.close().catch(() => undefined);
   }
 
+  /** Notes the finished file under the name it has now, if it is still in the path's directory. */
+  private async retire(): Promise<void> {
+    const id = this.current;
+    if (!id) return;
+    const from = this.openedFrom !== undefined && this.openedFrom !== this.path ? this.openedFrom : undefined;
+    const s = from !== undefined ? await statPath(from).catch(() => undefined) : undefined;
+    const where = s && same(s.id, id) ? from : await this.findRotated(id);
+    if (where !== undefined && where !== this.path) this.retired.push({ path: where, dev: id.dev, ino: id.ino, offset: this.offset });
+  }
+
   private async openAt(path: string, id: FileIdentity, offset: number): Promise<boolean> {
     const h = await open(path, 'r');
     const st = await h.stat({ bigint: true });
@@ -138,7 +177,9 @@ export class FileFollower {
       return this.openAt(path, again.id, 0);
     }
     this.handle = h;
-    this.current = id;
+    this.openedFrom = path;
+    // Only the identity: `id` may be a stored offset row, whose other fields are not this file's.
+    this.current = { dev: id.dev, ino: id.ino };
     this.offset = offset;
     this.discarding = false;
     return true;

@@ -12,6 +12,8 @@ import { SqliteBatchWriter, type BatchWriter } from '../flows/write.ts';
 export class OffsetBatchWriter implements BatchWriter {
   /** The position after the last line handed to the pipeline; saved with the next commit. */
   position: FileOffset | undefined;
+  /** Offsets of other paths to save with the next commit: the rotated files this one finished (by path). */
+  readonly extra = new Map<string, FileOffset>();
   private readonly inner: SqliteBatchWriter;
   private readonly tx;
 
@@ -21,6 +23,7 @@ export class OffsetBatchWriter implements BatchWriter {
     this.tx = db.transaction((batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus) => {
       this.inner.commit(batch, runId, counters, status);
       if (this.position) offsets.save(this.position);
+      for (const o of this.extra.values()) offsets.save(o);
     });
   }
 
@@ -30,5 +33,6 @@ export class OffsetBatchWriter implements BatchWriter {
 
   commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus): void {
     this.tx(batch, runId, counters, status);
+    this.extra.clear();
   }
 }

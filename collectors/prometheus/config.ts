@@ -11,6 +11,18 @@ import { parseWorkloadKey, type WorkloadRef } from '../../domain/peer.ts';
 const strict = { additionalProperties: false };
 const Duration = Type.String({ pattern: '^([0-9]+(ms|s|m|h|d))+$', description: 'Prometheus duration: 30s, 5m, 1h30m' });
 
+/**
+ * NetObserv's predefined workload metrics read as observed pairs (includeList names, docs/Metrics.md),
+ * and what each one's value counts (families/netobserv-predefined.ts).
+ */
+export const PREDEFINED_WORKLOAD_METRICS: Readonly<Record<string, 'flows' | 'bytes' | 'packets'>> = {
+  workload_flows_total: 'flows',
+  workload_ingress_bytes_total: 'bytes',
+  workload_egress_bytes_total: 'bytes',
+  workload_ingress_packets_total: 'packets',
+  workload_egress_packets_total: 'packets',
+};
+
 export const FAMILIES = ['hubble', 'netobserv', 'istio', 'targets'] as const;
 export type Family = (typeof FAMILIES)[number];
 
@@ -64,6 +76,12 @@ export const PrometheusCollectorConfig = Type.Object(
         {
           /** FlowMetric counters to read (their Prometheus names). Default ["netobserv_workload_syn_in"]. */
           metrics: Type.Optional(Type.Array(Type.String({ pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$' }), { minItems: 1, uniqueItems: true })),
+          /**
+           * Predefined metrics to read as observed pairs (their includeList names, without the
+           * `netobserv_` prefix): workload_flows_total, workload_{ingress|egress}_{bytes|packets}_total.
+           * Default [workload_flows_total, workload_ingress_bytes_total, workload_ingress_packets_total]; [] reads none.
+           */
+          predefined: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { uniqueItems: true })),
           selector: Type.Optional(Type.String()),
         },
         strict,
@@ -105,7 +123,7 @@ export interface PrometheusSettings {
   maxSeries: number;
   families: Family[];
   hubble: { sourceContext: string[]; destinationContext: string[]; selector: string };
-  netobserv: { metrics: string[]; selector: string };
+  netobserv: { metrics: string[]; predefined: string[]; selector: string };
   istio: { selector: string };
   scraper?: ScraperRef;
 }
@@ -176,13 +194,36 @@ export function resolvePrometheusConfig(c: PrometheusCollectorConfigT): Promethe
     maxSeries: c.maxSeries ?? 50_000,
     families,
     hubble: { sourceContext: c.hubble?.sourceContext ?? ['workload', 'ip'], destinationContext: c.hubble?.destinationContext ?? ['workload', 'ip'], selector: c.hubble?.selector ?? '' },
-    netobserv: { metrics: c.netobserv?.metrics ?? ['netobserv_workload_syn_in'], selector: c.netobserv?.selector ?? '' },
+    netobserv: { metrics: c.netobserv?.metrics ?? ['netobserv_workload_syn_in'], predefined: resolvePredefined(c.netobserv?.predefined), selector: c.netobserv?.selector ?? '' },
     istio: { selector: c.istio?.selector ?? '' },
   };
   if (c.bearerTokenFile) settings.bearerTokenFile = c.bearerTokenFile;
   if (ca !== undefined) settings.ca = ca;
   if (scraper) settings.scraper = scraper;
   return settings;
+}
+
+/**
+ * The predefined NetObserv metrics to read. `namespace_*` and `node_*` name no workload (nothing to
+ * record); the ingress and egress variants of one value count the same packets twice when both
+ * nodes observe them (FlowMetric.md: use Ingress or Egress, not both), so only one is accepted.
+ */
+function resolvePredefined(names: string[] | undefined): string[] {
+  const key = 'collectors.prometheus.netobserv.predefined';
+  const list = names ?? ['workload_flows_total', 'workload_ingress_bytes_total', 'workload_ingress_packets_total'];
+  for (const raw of list) {
+    const n = raw.replace(/^netobserv_/, '');
+    if (/^(namespace|node)_/.test(n)) throw new PrometheusConfigError(`${key}: ${raw} names no workload (only namespaces or nodes), so it cannot corroborate any rule; use the workload_* metrics`);
+    if (!(n in PREDEFINED_WORKLOAD_METRICS)) throw new PrometheusConfigError(`${key}: ${raw} is not one of ${Object.keys(PREDEFINED_WORKLOAD_METRICS).join(', ')}`);
+  }
+  const out = list.map((n) => n.replace(/^netobserv_/, ''));
+  for (const value of ['bytes', 'packets']) {
+    if (out.includes(`workload_ingress_${value}_total`) && out.includes(`workload_egress_${value}_total`)) {
+      throw new PrometheusConfigError(`${key}: workload_ingress_${value}_total and workload_egress_${value}_total count the same ${value} twice when both nodes observe them; keep one`);
+    }
+  }
+  if (new Set(out).size !== out.length) throw new PrometheusConfigError(`${key}: a metric is listed twice`);
+  return out;
 }
 
 function resolveScraper(s: NonNullable<PrometheusCollectorConfigT['scraper']>): ScraperRef {

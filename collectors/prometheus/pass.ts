@@ -18,6 +18,7 @@ import type { PrometheusSettings } from './config.ts';
 import { hubbleQueries } from './families/hubble.ts';
 import { istioQueries } from './families/istio.ts';
 import { netobservQueries } from './families/netobserv.ts';
+import { netobservPredefinedQueries } from './families/netobserv-predefined.ts';
 import { PeerResolver } from './peers.ts';
 import { MetricFlowRecorder, type Outcome } from './record.ts';
 import type { FamilyQuery, SeriesReading } from './series.ts';
@@ -54,6 +55,8 @@ export interface PassSummary {
   flows: number;
   /** Distinct edges this pass added to or updated. */
   edges: number;
+  /** Distinct observed pairs (no direction, port or protocol: never edges) this pass added to or updated. */
+  pairs: number;
   /** Count per outcome and reason: rejects (missing-label, …), skips, unknown-workload, no-port, possible-reply, … */
   reasons: Record<string, number>;
   /** The first rejected series (at most 10): which query, which label, which value. */
@@ -74,12 +77,13 @@ const MAX_POINTS = 10_000;
 export function familyQueries(settings: PrometheusSettings): FamilyQuery[] {
   const out: FamilyQuery[] = [];
   if (settings.families.includes('hubble')) out.push(...hubbleQueries(settings));
-  if (settings.families.includes('netobserv')) out.push(...netobservQueries(settings));
+  if (settings.families.includes('netobserv')) out.push(...netobservQueries(settings), ...netobservPredefinedQueries(settings));
   if (settings.families.includes('istio')) out.push(...istioQueries(settings));
   return out;
 }
 
 export function promql(q: FamilyQuery, stepMs: number): string {
+  if (q.promql) return q.promql(stepMs);
   return `sum by (${q.by.join(', ')}) (increase(${q.metric}{${q.matchers}}[${stepMs / 1000}s]))`;
 }
 
@@ -103,6 +107,7 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
   const examples: PassSummary['examples'] = [];
   const queries: QueryOutcome[] = [];
   const edgeKeys = new Set<string>();
+  const pairKeys = new Set<string>();
   let flows = 0;
 
   const step = settings.stepMs;
@@ -127,7 +132,7 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
   };
   const outcome = (o: Outcome, n: number): void => {
     if (o === 'edge') flows += n;
-    else {
+    else if (o !== 'pair') {
       bump(reasons, o);
       if (o === 'ambiguous' || o === 'possible-reply') counters.ambiguous++;
     }
@@ -137,12 +142,15 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
   const commit = (recorder: MetricFlowRecorder, query: string, position: number | undefined, status: IngestRunStatus): void => {
     const batch = recorder.aggregator.drain();
     const gaps = recorder.drainGaps();
+    const pairs = recorder.drainPairs();
     store.transaction(() => {
       writer.commit(batch, run, counters, status);
       store.writeGaps(gaps);
+      store.writePairs(pairs);
       if (position !== undefined) store.advance(settings.url, query, position);
     });
     for (const k of recorder.edgeKeys) edgeKeys.add(k);
+    for (const p of pairs) pairKeys.add(`${p.peerA}\t${p.peerB}`);
   };
 
   /** Set when the server itself is not answering: the remaining queries are not tried this pass. */
@@ -156,7 +164,7 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
   };
 
   for (const q of familyQueries(settings)) {
-    const name = `${q.metric}{${q.matchers}}`;
+    const name = q.name ?? `${q.metric}{${q.matchers}}`;
     const cursor = store.cursor(settings.url, name);
     // Cursors sit on step boundaries; a changed step realigns to the next one.
     const from = cursor !== undefined ? Math.ceil(cursor / step) * step : end - settings.lookbackMs;
@@ -184,6 +192,19 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
     for (const s of series) {
       counters.records += s.points.length;
       const reading = q.read(s.labels);
+      if (reading.kind === 'pair') {
+        for (const [t, v] of s.points) {
+          if (!Number.isFinite(t) || !Number.isFinite(v) || v < 0) {
+            count(name, { kind: 'reject', reason: 'invalid-value', value: String(v) }, 1);
+            continue;
+          }
+          counters.accepted++;
+          // Bytes and packets are sums, not counts of events: rounded, never raised to 1.
+          const n = reading.pair.counts === 'flows' ? flowCount(v) : Math.round(v);
+          if (n > 0) outcome(recorder.recordPair(reading.pair, q.metric, { time: t, value: n, source }), n);
+        }
+        continue;
+      }
       if (reading.kind !== 'flow') {
         count(name, reading, s.points.length);
         continue;
@@ -250,6 +271,7 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
     ambiguous: counters.ambiguous,
     flows,
     edges: edgeKeys.size,
+    pairs: pairKeys.size,
     reasons: Object.fromEntries(Object.entries(reasons).sort(([a], [b]) => a.localeCompare(b))),
     examples,
     edgesTotal: new EdgeStore(db).count(),

@@ -21,14 +21,16 @@ import type { CountedFlows } from '../flows/counted.ts';
 import { EPHEMERAL_MIN, clientPeer } from '../flows/orient.ts';
 import type { ResolvedSide } from '../flows/resolve.ts';
 import type { PeerResolver, UnresolvedReason } from './peers.ts';
-import type { EndpointRef, MetricFlow } from './series.ts';
-import type { GapDelta } from './store.ts';
+import type { FlowSource } from '../../domain/flow.ts';
+import type { EndpointRef, MetricFlow, MetricPair } from './series.ts';
+import type { GapDelta, MetricPairDelta } from './store.ts';
 
-export type Outcome = 'edge' | 'ambiguous' | 'possible-reply' | 'no-port' | UnresolvedReason;
+export type Outcome = 'edge' | 'ambiguous' | 'possible-reply' | 'no-port' | 'pair' | UnresolvedReason;
 
 export class MetricFlowRecorder {
   readonly aggregator = new Aggregator();
   private gaps = new Map<string, GapDelta>();
+  private pairs = new Map<string, MetricPairDelta>();
   readonly edgeKeys = new Set<string>();
   private readonly services = new Map<string, Service>();
   private readonly memo = new WeakMap<EndpointRef, Map<number, ResolvedSide[] | UnresolvedReason>>();
@@ -76,6 +78,35 @@ export class MetricFlowRecorder {
       }
     }
     return outcome;
+  }
+
+  /** Records one step of an observed pair (no direction, port or protocol): never an edge. */
+  recordPair(pair: MetricPair, metric: string, c: { time: number; value: number; source: FlowSource }): Outcome {
+    const as = this.resolve(pair.a, c.time);
+    if (typeof as === 'string') return as;
+    const bs = this.resolve(pair.b, c.time);
+    if (typeof bs === 'string') return bs;
+    for (const x of as) {
+      for (const y of bs) {
+        const [peerA, peerB] = x.key <= y.key ? [x.key, y.key] : [y.key, x.key];
+        const key = `${peerA}\t${peerB}\t${c.source}\t${metric}`;
+        let p = this.pairs.get(key);
+        if (!p) {
+          p = { peerA, peerB, source: c.source, metric, lacks: 'direction,port,protocol', firstSeen: c.time, lastSeen: c.time, flows: 0, packets: 0, bytes: 0 };
+          this.pairs.set(key, p);
+        }
+        p.firstSeen = Math.min(p.firstSeen, c.time);
+        p.lastSeen = Math.max(p.lastSeen, c.time);
+        p[pair.counts] += c.value;
+      }
+    }
+    return 'pair';
+  }
+
+  drainPairs(): MetricPairDelta[] {
+    const out = [...this.pairs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
+    this.pairs = new Map();
+    return out;
   }
 
   /**

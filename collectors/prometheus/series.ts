@@ -32,11 +32,23 @@ export interface MetricFlow {
   service?: { namespace: string; name: string };
 }
 
+/**
+ * Two endpoints seen exchanging traffic, with neither direction, port nor protocol (NetObserv's
+ * predefined workload metrics): never an edge, kept apart as an observed pair.
+ */
+export interface MetricPair {
+  a: EndpointRef;
+  b: EndpointRef;
+  /** What the series' value counts. */
+  counts: 'flows' | 'bytes' | 'packets';
+}
+
 export type SkipReason = 'unsupported-protocol' | 'outside-cluster' | 'reserved-identity' | 'not-a-workload' | 'unknown-peer';
 export type RejectReason = 'missing-label' | 'invalid-label' | 'invalid-value';
 
 export type SeriesReading =
   | { kind: 'flow'; flow: MetricFlow }
+  | { kind: 'pair'; pair: MetricPair }
   | { kind: 'skip'; reason: SkipReason }
   | { kind: 'reject'; reason: RejectReason; label?: string; value?: string };
 
@@ -50,6 +62,10 @@ export interface FamilyQuery {
   matchers: string;
   by: readonly string[];
   read(labels: Labels): SeriesReading;
+  /** The cursor's name when it is not `metric{matchers}` (a query of another shape over the same metric). */
+  name?: string;
+  /** The PromQL when it is not the plain `sum by (by) (increase(metric{matchers}[step]))`. */
+  promql?(stepMs: number): string;
 }
 
 export function reject(reason: RejectReason, label?: string, value?: string): SeriesReading {
@@ -74,5 +90,5 @@ export function joinMatchers(...parts: string[]): string {
 
 /** Tells a reading (flow, skip, reject) from an endpoint: their `kind`s never overlap. */
 export function isReading(x: EndpointRef | SeriesReading): x is SeriesReading {
-  return x.kind === 'flow' || x.kind === 'skip' || x.kind === 'reject';
+  return x.kind === 'flow' || x.kind === 'pair' || x.kind === 'skip' || x.kind === 'reject';
 }

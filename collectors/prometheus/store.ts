@@ -1,5 +1,5 @@
-/** The collector's own rows (migration 0008): query cursors and the gaps edges were made with. */
-import type { Protocol, FlowSource } from '../../domain/flow.ts';
+/** The collector's own rows: query cursors and the gaps edges were made with (migration 0008), observed pairs (0009). */
+import { MAX_COUNT, type Protocol, type FlowSource } from '../../domain/flow.ts';
 import type { Db } from '../../store/db.ts';
 
 export interface GapDelta {
@@ -18,11 +18,27 @@ export interface GapDelta {
 
 export interface EdgeGap extends GapDelta {}
 
+/** Two peers a metric saw exchanging traffic, neither known to be the client (migration 0009). */
+export interface MetricPairDelta {
+  peerA: string;
+  peerB: string;
+  source: FlowSource;
+  metric: string;
+  lacks: 'direction,port,protocol';
+  firstSeen: number;
+  lastSeen: number;
+  flows: number;
+  packets: number;
+  bytes: number;
+}
+
 export class PrometheusStore {
   private readonly getCursor;
   private readonly putCursor;
   private readonly upsertGap;
   private readonly listGaps;
+  private readonly upsertPair;
+  private readonly listPairs;
 
   constructor(private readonly db: Db) {
     this.getCursor = db.prepare('SELECT position FROM prometheus_cursors WHERE url = ? AND query = ?');
@@ -38,6 +54,17 @@ export class PrometheusStore {
         flows = flows + excluded.flows`);
     this.listGaps = db.prepare(`SELECT client, server, port, protocol, source, metric, lacks, filled_by AS filledBy,
       first_seen AS firstSeen, last_seen AS lastSeen, flows FROM edge_gaps ORDER BY client, server, port, protocol, source, metric`);
+    this.upsertPair = db.prepare(`
+      INSERT INTO metric_pairs (peer_a, peer_b, source, metric, lacks, first_seen, last_seen, flows, packets, bytes)
+      VALUES (@peerA, @peerB, @source, @metric, @lacks, @firstSeen, @lastSeen, @flows, @packets, @bytes)
+      ON CONFLICT (peer_a, peer_b, source, metric) DO UPDATE SET
+        first_seen = min(first_seen, excluded.first_seen),
+        last_seen = max(last_seen, excluded.last_seen),
+        flows = min(flows + excluded.flows, ${MAX_COUNT}),
+        packets = min(packets + excluded.packets, ${MAX_COUNT}),
+        bytes = min(bytes + excluded.bytes, ${MAX_COUNT})`);
+    this.listPairs = db.prepare(`SELECT peer_a AS peerA, peer_b AS peerB, source, metric, lacks, first_seen AS firstSeen, last_seen AS lastSeen,
+      flows, packets, bytes FROM metric_pairs ORDER BY peer_a, peer_b, source, metric`);
   }
 
   cursor(url: string, query: string): number | undefined {
@@ -51,6 +78,14 @@ export class PrometheusStore {
 
   writeGaps(gaps: Iterable<GapDelta>): void {
     for (const g of gaps) this.upsertGap.run(g);
+  }
+
+  writePairs(pairs: Iterable<MetricPairDelta>): void {
+    for (const p of pairs) this.upsertPair.run(p);
+  }
+
+  pairs(): MetricPairDelta[] {
+    return this.listPairs.all() as MetricPairDelta[];
   }
 
   gaps(): EdgeGap[] {

@@ -67,10 +67,21 @@ const FIXTURE = [
   series('hubble_flows_processed_total', { protocol: 'TCP', type: 'Trace', subtype: 'to-endpoint', verdict: 'FORWARDED', ...hubbleCtx(WEB, CHECKOUT) }),
   // NetObserv FlowMetric workload-syn-in (remapped labels).
   series('netobserv_workload_syn_in', { Flags: 'SYN', from_namespace: 'shop', from_workload: 'checkout', from_kind: 'Deployment', from_subnet_label: 'Pods', namespace: 'shop', workload: 'web', kind: 'Deployment', subnet_label: 'Pods', port: '8080' }, 2),
+  // NetObserv predefined workload metrics, in the label set flowlogs-pipeline gives them (operator
+  // internal/pkg/metrics/predefined_metrics.go mapLabels, tagWorkloads): web → db and its replies db → web.
+  series('netobserv_workload_flows_total', { K8S_FlowLayer: 'app', SrcK8S_Namespace: 'shop', SrcK8S_OwnerName: 'web', SrcK8S_OwnerType: 'Deployment', SrcK8S_Type: 'Pod', DstK8S_Namespace: 'shop', DstK8S_OwnerName: 'db', DstK8S_OwnerType: 'StatefulSet', DstK8S_Type: 'Pod', SrcSubnetLabel: 'Pods', DstSubnetLabel: 'Pods' }),
+  series('netobserv_workload_flows_total', { K8S_FlowLayer: 'app', SrcK8S_Namespace: 'shop', SrcK8S_OwnerName: 'db', SrcK8S_OwnerType: 'StatefulSet', SrcK8S_Type: 'Pod', DstK8S_Namespace: 'shop', DstK8S_OwnerName: 'web', DstK8S_OwnerType: 'Deployment', DstK8S_Type: 'Pod', SrcSubnetLabel: 'Pods', DstSubnetLabel: 'Pods' }),
+  // Traffic to outside the cluster: no Kubernetes fields on the destination.
+  series('netobserv_workload_flows_total', { K8S_FlowLayer: 'app', SrcK8S_Namespace: 'shop', SrcK8S_OwnerName: 'web', SrcK8S_OwnerType: 'Deployment', SrcK8S_Type: 'Pod', DstK8S_Namespace: '', DstK8S_OwnerName: '', DstK8S_OwnerType: '', DstK8S_Type: '', SrcSubnetLabel: 'Pods', DstSubnetLabel: '' }),
+  series('netobserv_workload_ingress_bytes_total', { K8S_FlowLayer: 'app', SrcK8S_Namespace: 'shop', SrcK8S_OwnerName: 'web', SrcK8S_OwnerType: 'Deployment', SrcK8S_Type: 'Pod', DstK8S_Namespace: 'shop', DstK8S_OwnerName: 'db', DstK8S_OwnerType: 'StatefulSet', DstK8S_Type: 'Pod', SrcSubnetLabel: 'Pods', DstSubnetLabel: 'Pods' }, 1500),
+  // A namespace pair names no workload: not read.
+  series('netobserv_namespace_flows_total', { K8S_FlowLayer: 'app', SrcK8S_Namespace: 'shop', DstK8S_Namespace: 'kube-system', SrcSubnetLabel: 'Pods', DstSubnetLabel: 'Pods' }),
   // Istio: db → web through Service shop/web (port 80 → targetPort "http" = 8080): the port comes from the Service.
   series('istio_requests_total', { reporter: 'destination', source_workload: 'db', source_workload_namespace: 'shop', destination_workload: 'web', destination_workload_namespace: 'shop', destination_service_name: 'web', destination_service_namespace: 'shop', request_protocol: 'http', response_code: '200' }),
   // The same request seen by the client's proxy: not read (counted once, by the server's proxy).
   series('istio_requests_total', { reporter: 'source', source_workload: 'db', source_workload_namespace: 'shop', destination_workload: 'web', destination_workload_namespace: 'shop', destination_service_name: 'web', destination_service_namespace: 'shop', request_protocol: 'http', response_code: '200' }),
+  // Reported only by the client's proxy (checkout has no sidecar): web → Service shop/checkout (443 → targetPort https = 8443).
+  series('istio_requests_total', { reporter: 'source', source_workload: 'web', source_workload_namespace: 'shop', destination_workload: 'unknown', destination_workload_namespace: 'unknown', destination_service_name: 'checkout', destination_service_namespace: 'shop', request_protocol: 'http', response_code: '200' }),
   // A workload the inventory does not know, named without its kind: not guessed.
   series('istio_requests_total', { reporter: 'destination', source_workload: 'ghost', source_workload_namespace: 'shop', destination_workload: 'web', destination_workload_namespace: 'shop', destination_service_name: 'web', destination_service_namespace: 'shop', request_protocol: 'http', response_code: '200' }),
   // Out of the mesh: unknown source.
@@ -109,8 +120,13 @@ test('one pass: one query per metric, all done, over the window (T0, END]', () =
       'hubble_tcp_flags_total{flag="SYN"}',
       'hubble_flows_processed_total{}',
       'netobserv_workload_syn_in{}',
+      'netobserv_workload_flows_total{}',
+      'netobserv_workload_ingress_bytes_total{}',
+      'netobserv_workload_ingress_packets_total{}',
       'istio_tcp_connections_opened_total{reporter="destination"}',
+      'istio_tcp_connections_opened_total{reporter="source"} unless destination-reported',
       'istio_requests_total{reporter="destination"}',
+      'istio_requests_total{reporter="source"} unless destination-reported',
     ].map((q) => [q, 'done', new Date(T0).toISOString(), new Date(END).toISOString()]),
   );
 });
@@ -152,7 +168,8 @@ test('tcp_flags SYN without a port: an edge only on the one port the server decl
     ['workload:shop/Deployment/checkout', 'workload:shop/Deployment/web', 0, 'hubble_tcp_flags_total', 'none', 120],
     ['workload:shop/Deployment/checkout', 'workload:shop/StatefulSet/db', 5432, 'hubble_tcp_flags_total', 'declared-port', 120],
     ['workload:shop/StatefulSet/db', 'workload:shop/Deployment/web', 8080, 'istio_requests_total', 'service-port', 120],
-  ]);
+    ['workload:shop/Deployment/web', 'workload:shop/Deployment/checkout', 8443, 'istio_requests_total', 'service-port', 120],
+  ].sort((a, b) => String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1]))));
 });
 
 test('flows_processed (no direction, no port) is only an ambiguous pair', () => {
@@ -175,6 +192,35 @@ test('Istio reporter=destination: the port from the Service (80 → targetPort h
   assert.equal(edges().filter((x) => x.client.includes('ghost') || x.server.includes('ghost')).length, 0);
   assert.equal(first.reasons['unknown-workload'], 30);
   assert.equal(first.reasons['unknown-peer'], 30, 'one per step');
+});
+
+test('Istio reporter="source" where no destination report exists: the client\'s report, to the addressed Service\'s backends, verdict unknown', () => {
+  const e = edge('workload:shop/Deployment/web', 'workload:shop/Deployment/checkout', 8443);
+  assert.ok(e, 'web → checkout:8443 (Service shop/checkout 443 → https)');
+  assert.equal(e.flows, 120);
+  assert.equal(e.forwarded, 0, 'no server proxy confirmed it arrived');
+  assert.deepEqual(e.sources, ['prometheus']);
+});
+
+test('NetObserv predefined workload metrics: an observed pair (unordered, no port, protocol or direction), never an edge', () => {
+  const pairs = new PrometheusStore(db).pairs().map((p) => [p.peerA, p.peerB, p.metric, p.lacks, p.flows, p.bytes, p.packets, p.firstSeen, p.lastSeen]);
+  assert.deepEqual(pairs, [
+    // Both directions (request and reply series) fold into one pair: 2 × 4 per minute × 30 minutes.
+    ['workload:shop/Deployment/web', 'workload:shop/StatefulSet/db', 'netobserv_workload_flows_total', 'direction,port,protocol', 240, 0, 0, T0 + 60_000, END],
+    ['workload:shop/Deployment/web', 'workload:shop/StatefulSet/db', 'netobserv_workload_ingress_bytes_total', 'direction,port,protocol', 0, 1500 * 4 * MINUTES, 0, T0 + 60_000, END],
+  ]);
+  // No edge and no ambiguous pair from them: the web–db edges are Hubble's (5432) and Istio's (8080), 120 flows each.
+  assert.deepEqual(
+    edges().filter((e) => [e.client, e.server].includes('workload:shop/StatefulSet/db') && [e.client, e.server].includes('workload:shop/Deployment/web')).map((e) => [e.client, e.port, e.flows]),
+    [['workload:shop/Deployment/web', 5432, 120], ['workload:shop/StatefulSet/db', 8080, 120]],
+  );
+  // The one ambiguous web–db pair is Hubble's reply-shaped series (on web's port 45678), with its 120 flows only.
+  assert.deepEqual(
+    new EdgeStore(db).listAmbiguous().filter((p) => peerKey(p.peerA).includes('/db') || peerKey(p.peerB).includes('/db')).map((p) => [p.portA + p.portB, p.flows]),
+    [[45678, 120]],
+  );
+  assert.equal(first.pairs, 1);
+  assert.equal(first.reasons['outside-cluster'], 30, 'the external series, one per step');
 });
 
 test('a malformed series is rejected and counted, the rest stored', () => {
@@ -203,9 +249,19 @@ test('`flowmatrix collect prometheus --once --url`: one pass with the config sec
   const ok = await runCli(['collect', 'prometheus', '--once', '--config', config, '--db', path, '--url', prom.url]);
   assert.equal(ok.code, 0, ok.err);
   const summary = JSON.parse(ok.out) as PassSummary;
-  assert.deepEqual(summary.queries.map((q) => [q.query, q.status]), [['netobserv_workload_syn_in{}', 'done']]);
+  assert.deepEqual(summary.queries.map((q) => [q.query, q.status]), ['netobserv_workload_syn_in{}', 'netobserv_workload_flows_total{}', 'netobserv_workload_ingress_bytes_total{}', 'netobserv_workload_ingress_packets_total{}'].map((q) => [q, 'done']));
   assert.equal(summary.flows, 240);
   assert.equal(summary.edges, 1);
+  assert.equal(summary.pairs, 1);
+
+  // Only the syn-in FlowMetric and one predefined metric; a namespace metric is refused by name.
+  const { path: path2 } = tmpDb();
+  const one = await runCli(['collect', 'prometheus', '--once', '--config', config, '--db', path2, '--url', prom.url, '--netobserv-predefined', 'netobserv_workload_flows_total']);
+  assert.equal(one.code, 0, one.err);
+  assert.deepEqual((JSON.parse(one.out) as PassSummary).queries.map((q) => q.query), ['netobserv_workload_syn_in{}', 'netobserv_workload_flows_total{}']);
+  const ns = await runCli(['collect', 'prometheus', '--once', '--config', config, '--db', path2, '--url', prom.url, '--netobserv-predefined', 'namespace_flows_total']);
+  assert.equal(ns.code, 1);
+  assert.match(ns.err, /netobserv\.predefined: namespace_flows_total names no workload/);
 
   const down = await runCli(['collect', 'prometheus', '--once', '--config', config, '--db', path]);
   assert.equal(down.code, 1);

@@ -51,7 +51,7 @@ test('durations: one unit, positive', () => {
   assert.throws(() => parseDuration('collectors.x.y', '5 m'), /collectors\.x\.y: not a duration/);
 });
 
-test('creation-time checks name the key: address, cert without key, unreadable CA, relative or repeated file paths', () => {
+test('creation-time checks name the key: address, cert without key, unreadable CA, relative or repeated file paths, globs outside the file name, more exact paths than maxFiles', () => {
   assert.throws(() => resolveHubbleRelaySettings({ address: 'relay' }), /collectors\.hubble\.address: not host:port/);
   assert.throws(() => resolveHubbleRelaySettings({ address: 'relay:99999' }), /collectors\.hubble\.address: not host:port/);
   assert.doesNotThrow(() => resolveHubbleRelaySettings({ address: '[fd00::1]:4245' }));
@@ -61,6 +61,11 @@ test('creation-time checks name the key: address, cert without key, unreadable C
   assert.throws(() => resolveHubbleRelaySettings({ address: 'a:1', backoff: { initial: '10s', max: '1s' } }), /collectors\.hubble\.backoff\.max/);
   assert.throws(() => resolveFilesSettings({ files: [{ path: 'rel.log' }] }), /collectors\.files\.files\[0\]\.path: must be an absolute path/);
   assert.throws(() => resolveFilesSettings({ files: [{ path: '/a.log' }, { path: '/a.log' }] }), /collectors\.files\.files\[1\]\.path: \/a\.log is listed twice/);
+  assert.throws(() => resolveFilesSettings({ files: [{ path: '/var/log/*/flows.json' }] }), /collectors\.files\.files\[0\]\.path: \/var\/log\/\*\/flows\.json: a wildcard may only be in the file name/);
+  assert.throws(() => resolveFilesSettings({ files: [{ path: '/var/log/{a,b}.json' }] }), /collectors\.files\.files\[0\]\.path: .*braces/);
+  assert.throws(() => resolveFilesSettings({ files: [{ path: '/a.log' }, { path: '/b.log' }], maxFiles: 1 }), /collectors\.files\.maxFiles: 2 exact paths are listed, more than maxFiles 1/);
+  const globbed = resolveFilesSettings({ files: [{ path: '/var/log/netobserv/*.json', format: 'netobserv' }, { path: '/var/log/hubble.log' }] });
+  assert.deepEqual([globbed.files.map((f) => f.glob), globbed.maxFiles, globbed.rescanMs], [[true, false], 100, 5_000]);
   const s = resolveHubbleRelaySettings({ address: 'a:1' });
   assert.deepEqual([s.queueSize, s.refreshMs, s.onceSinceMs, s.backoff, s.sinceMs], [10_000, 3_600_000, 300_000, { initialMs: 1000, maxMs: 60_000 }, undefined]);
 });

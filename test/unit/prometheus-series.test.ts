@@ -13,7 +13,8 @@ import { ConfigError, loadServiceConfig } from '../../server/config/load.ts';
 import { openDb } from '../../store/db.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 import { hubbleEndpoint } from '../../collectors/prometheus/families/hubble.ts';
-import { readIstio } from '../../collectors/prometheus/families/istio.ts';
+import { istioQueries, readIstio, readIstioSourceOnly } from '../../collectors/prometheus/families/istio.ts';
+import { readNetobservPredefined } from '../../collectors/prometheus/families/netobserv-predefined.ts';
 import { readNetobserv } from '../../collectors/prometheus/families/netobserv.ts';
 import { parseDuration, resolvePrometheusConfig } from '../../collectors/prometheus/config.ts';
 import { flowCount, promql } from '../../collectors/prometheus/pass.ts';
@@ -56,6 +57,49 @@ test('Istio: workloads, the addressed Service, unknown peers skipped', () => {
   const r = readIstio({ source_workload: 'sleep', source_workload_namespace: 'default', destination_workload: 'httpbin', destination_workload_namespace: 'default', destination_service_name: 'httpbin', destination_service_namespace: 'default' });
   assert.deepEqual(r, { kind: 'flow', flow: { src: { kind: 'workload', namespace: 'default', name: 'sleep' }, dst: { kind: 'workload', namespace: 'default', name: 'httpbin' }, protocol: 'TCP', direction: 'src-is-client', verdict: 'forwarded', service: { namespace: 'default', name: 'httpbin' } } });
   assert.deepEqual(readIstio({ source_workload: 'unknown', source_workload_namespace: 'unknown', destination_workload: 'httpbin', destination_workload_namespace: 'default' }), { kind: 'skip', reason: 'unknown-peer' });
+});
+
+// Istio: a client proxy's report (reporter="source") is read only where no server report exists (Kiali,
+// graph/telemetry/istio/istio.go); its destination workload is "unknown" when the server has no sidecar.
+test('Istio source-only reports: the workload when known, else the addressed Service; verdict unknown', () => {
+  const toSvc = readIstioSourceOnly({ source_workload: 'sleep', source_workload_namespace: 'default', destination_workload: 'unknown', destination_workload_namespace: 'unknown', destination_service_name: 'legacy', destination_service_namespace: 'default' });
+  assert.deepEqual(toSvc, { kind: 'flow', flow: { src: { kind: 'workload', namespace: 'default', name: 'sleep' }, dst: { kind: 'service', namespace: 'default', name: 'legacy' }, protocol: 'TCP', direction: 'src-is-client', verdict: 'unknown', service: { namespace: 'default', name: 'legacy' } } });
+  const toWl = readIstioSourceOnly({ source_workload: 'sleep', source_workload_namespace: 'default', destination_workload: 'httpbin', destination_workload_namespace: 'default', destination_service_name: 'unknown', destination_service_namespace: 'unknown' });
+  assert.deepEqual(toWl.kind === 'flow' && [toWl.flow.dst, toWl.flow.service], [{ kind: 'workload', namespace: 'default', name: 'httpbin' }, undefined]);
+  // PassthroughCluster / an external host: nothing in the cluster to name.
+  assert.deepEqual(readIstioSourceOnly({ source_workload: 'sleep', source_workload_namespace: 'default', destination_workload: 'unknown', destination_workload_namespace: 'unknown', destination_service_name: 'PassthroughCluster', destination_service_namespace: 'unknown' }), { kind: 'skip', reason: 'unknown-peer' });
+  // The server's report still needs both workloads.
+  assert.deepEqual(readIstio({ source_workload: 'sleep', source_workload_namespace: 'default', destination_workload: 'unknown', destination_workload_namespace: 'unknown', destination_service_name: 'legacy', destination_service_namespace: 'default' }), { kind: 'skip', reason: 'unknown-peer' });
+});
+
+test('Istio queries: per metric, the destination reports, and the source reports unless the same workload pair has a destination report', () => {
+  const qs = istioQueries(resolvePrometheusConfig({ url: 'http://x', istio: { selector: 'cluster="prod"' } }));
+  assert.deepEqual(qs.map((q) => q.name ?? `${q.metric}{${q.matchers}}`), [
+    'istio_tcp_connections_opened_total{reporter="destination",cluster="prod"}',
+    'istio_tcp_connections_opened_total{reporter="source",cluster="prod"} unless destination-reported',
+    'istio_requests_total{reporter="destination",cluster="prod"}',
+    'istio_requests_total{reporter="source",cluster="prod"} unless destination-reported',
+  ]);
+  assert.equal(
+    promql(qs[3] as (typeof qs)[number], 60_000),
+    'sum by (source_workload, source_workload_namespace, destination_workload, destination_workload_namespace, destination_service_name, destination_service_namespace) (increase(istio_requests_total{reporter="source",cluster="prod"}[60s])) unless on (source_workload, source_workload_namespace, destination_workload, destination_workload_namespace) sum by (source_workload, source_workload_namespace, destination_workload, destination_workload_namespace) (increase(istio_requests_total{reporter="destination",cluster="prod"}[60s]))',
+  );
+});
+
+// netobserv operator internal/pkg/metrics/predefined_metrics.go: the workload label set (mapLabels[tagWorkloads]).
+test('NetObserv predefined workload metrics: a pair of endpoints, whatever the order; outside the cluster skipped', () => {
+  const labels = { K8S_FlowLayer: 'app', SrcK8S_Namespace: 'a', SrcK8S_OwnerName: 'x', SrcK8S_OwnerType: 'Deployment', SrcK8S_Type: 'Pod', DstK8S_Namespace: '', DstK8S_OwnerName: 'node-1', DstK8S_OwnerType: 'Node', DstK8S_Type: 'Node' };
+  assert.deepEqual(readNetobservPredefined(labels, 'bytes'), { kind: 'pair', pair: { a: { kind: 'workload', namespace: 'a', name: 'x', workloadKind: 'Deployment' }, b: { kind: 'node', name: 'node-1' }, counts: 'bytes' } });
+  assert.deepEqual(readNetobservPredefined({ ...labels, DstK8S_OwnerName: '', DstK8S_OwnerType: '', DstK8S_Type: '' }, 'flows'), { kind: 'skip', reason: 'outside-cluster' });
+});
+
+test('config: NetObserv predefined metrics — workload ones only, never both ingress and egress of one value', () => {
+  assert.deepEqual(resolvePrometheusConfig({ url: 'http://x' }).netobserv.predefined, ['workload_flows_total', 'workload_ingress_bytes_total', 'workload_ingress_packets_total']);
+  assert.deepEqual(resolvePrometheusConfig({ url: 'http://x', netobserv: { predefined: ['netobserv_workload_egress_bytes_total'] } }).netobserv.predefined, ['workload_egress_bytes_total']);
+  assert.deepEqual(resolvePrometheusConfig({ url: 'http://x', netobserv: { predefined: [] } }).netobserv.predefined, []);
+  assert.throws(() => resolvePrometheusConfig({ url: 'http://x', netobserv: { predefined: ['namespace_flows_total'] } }), /netobserv\.predefined: namespace_flows_total names no workload/);
+  assert.throws(() => resolvePrometheusConfig({ url: 'http://x', netobserv: { predefined: ['workload_rtt_seconds'] } }), /netobserv\.predefined: workload_rtt_seconds is not one of/);
+  assert.throws(() => resolvePrometheusConfig({ url: 'http://x', netobserv: { predefined: ['workload_ingress_bytes_total', 'workload_egress_bytes_total'] } }), /count the same bytes twice/);
 });
 
 // prometheus docs/querying/api.md "Targets"; kubernetes_sd role=endpointslice meta labels.

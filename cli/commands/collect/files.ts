@@ -2,7 +2,8 @@
  * `flowmatrix collect files --once [--file PATH[:FORMAT]]…`: one pass of the followed-files
  * collector — each file read from its stored offset to its current end (complete lines), the
  * offsets stored with the edges, as `serve` does between two polls. `--file` replaces the
- * config's list (collectors.files.files).
+ * config's list (collectors.files.files); a glob in its file name (quoted, so that the shell leaves
+ * it alone) is expanded once, as one rescan of `serve` would.
  */
 import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
@@ -18,6 +19,7 @@ import { collectConfig, collectSubcommand, type CollectOptions, type CollectSubc
 
 interface FilesOptions extends CollectOptions {
   file?: string[];
+  maxFiles?: string;
 }
 
 /** `PATH` or `PATH:FORMAT` (format netobserv|hubble|auto, default auto). */
@@ -34,11 +36,16 @@ function parseFile(value: string): { path: string; format: FlowFormat } {
 
 export const filesCollect: CollectSubcommand = (collect: Command, ctx) => {
   collectSubcommand(collect, 'files', 'read the followed flow-log files from their stored offsets to their end')
-    .addOption(new Option('--file <path[:format]>', 'a file to read (repeatable; replaces collectors.files.files); format netobserv|hubble|auto').argParser(fileArg))
+    .addOption(new Option('--file <path[:format]>', 'a file, or a glob in the file name such as "/var/log/hubble-*.log", to read (repeatable; replaces collectors.files.files); format netobserv|hubble|auto').argParser(fileArg))
+    .addOption(new Option('--max-files <n>', 'most files read (collectors.files.maxFiles, default 100)'))
     .action(async (opts: FilesOptions) => {
       const config = collectConfig(opts);
       const section: Partial<FilesConfigT> = { ...((config.collectors as { files?: FilesConfigT }).files ?? {}) };
       if (opts.file?.length) section.files = opts.file.map(parseFile);
+      if (opts.maxFiles !== undefined) {
+        if (!/^[1-9][0-9]*$/.test(opts.maxFiles)) throw new CliError(`collect files: --max-files must be a positive integer; got ${JSON.stringify(opts.maxFiles)}`);
+        section.maxFiles = Number(opts.maxFiles);
+      }
       if (!section.files?.length) throw new CliError('collect files: no files (give --file PATH[:FORMAT] or collectors.files.files in --config)');
       let settings;
       try {
@@ -60,6 +67,7 @@ export const filesCollect: CollectSubcommand = (collect: Command, ctx) => {
           rotations: counters.rotations ?? 0,
           truncations: counters.truncations ?? 0,
           oversized: counters.oversized ?? 0,
+          filesOverCap: collector.status().gauges?.files_over_cap ?? 0,
           examples: results.flatMap((r) => r.ingest.examples).slice(0, 10),
           edgesTotal: new EdgeStore(db).count(),
         };

@@ -20,6 +20,7 @@ interface PrometheusCollectOptions extends CollectOptions {
   bearerTokenFile?: string;
   caFile?: string;
   scraper?: string;
+  netobservPredefined?: string;
 }
 
 export const prometheusCollect: CollectSubcommand = (collect: Command, ctx) => {
@@ -30,6 +31,7 @@ export const prometheusCollect: CollectSubcommand = (collect: Command, ctx) => {
     .addOption(new Option('--step <duration>', 'range-query step (e.g. 1m)'))
     .addOption(new Option('--bearer-token-file <file>', 'file holding a bearer token'))
     .addOption(new Option('--ca-file <file>', 'PEM CA bundle for an https URL'))
+    .addOption(new Option('--netobserv-predefined <names>', 'NetObserv predefined metrics read as observed pairs, comma-separated includeList names (e.g. workload_flows_total,workload_ingress_bytes_total), or "none"'))
     .addOption(new Option('--scraper <workload>', 'the Prometheus server as namespace/Kind/name (the client of every scrape target)'))
     .action(async (opts: PrometheusCollectOptions) => {
       const config = collectConfig(opts);
@@ -41,6 +43,10 @@ export const prometheusCollect: CollectSubcommand = (collect: Command, ctx) => {
       if (opts.bearerTokenFile !== undefined) section.bearerTokenFile = opts.bearerTokenFile;
       if (opts.caFile !== undefined) section.caFile = opts.caFile;
       if (opts.scraper !== undefined) section.scraper = { workload: opts.scraper };
+      if (opts.netobservPredefined !== undefined) {
+        const names = opts.netobservPredefined === 'none' ? [] : opts.netobservPredefined.split(',').map((n) => n.trim()).filter((n) => n !== '');
+        section.netobserv = { ...(section.netobserv ?? {}), predefined: names };
+      }
       let settings;
       try {
         settings = resolvePrometheusConfig(section);

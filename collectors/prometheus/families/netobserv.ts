@@ -9,12 +9,12 @@
  * Who the client is comes from the flattened `Flags` label: the samples filter `Flags=SYN`, a SYN
  * without ACK, sent by the client (NetObserv names SYN+ACK `SYN_ACK`). A series without Flags
  * says nothing about direction. The predefined netobserv_workload_* metrics carry neither port,
- * protocol nor flags, so they are not read (docs/operations.md).
+ * protocol nor flags: they are read apart, as observed pairs (netobserv-predefined.ts).
  */
 import { isIP } from 'node:net';
 import type { Protocol } from '../../../domain/flow.ts';
 import type { PrometheusSettings } from '../config.ts';
-import { portLabel, reject, type EndpointRef, type FamilyQuery, type Labels, type SeriesReading } from '../series.ts';
+import { isReading, portLabel, reject, type EndpointRef, type FamilyQuery, type Labels, type SeriesReading } from '../series.ts';
 
 /** IANA protocol numbers NetObserv puts in `Proto`. */
 const PROTO_NUMBERS: Record<string, Protocol> = { '6': 'TCP', '17': 'UDP', '132': 'SCTP', '1': 'ICMP', '58': 'ICMPv6' };
@@ -25,7 +25,7 @@ const BY = [
   'from_namespace', 'from_workload', 'from_kind', 'to_namespace', 'to_workload', 'to_kind', 'namespace', 'workload', 'kind', 'port',
 ];
 
-interface SideNames {
+export interface SideNames {
   namespace: string;
   owner: string;
   kind: string;
@@ -47,7 +47,8 @@ function layout(labels: Labels): { src: SideNames; dst: SideNames; port: string 
   };
 }
 
-function endpoint(labels: Labels, n: SideNames): EndpointRef | SeriesReading {
+/** One side of a series by its NetObserv field names: a workload, a node, a Service, an address, or outside the cluster. */
+export function netobservEndpoint(labels: Labels, n: SideNames): EndpointRef | SeriesReading {
   const ns = labels[n.namespace] ?? '';
   const owner = labels[n.owner] ?? '';
   const kind = labels[n.kind] ?? '';
@@ -64,10 +65,10 @@ function endpoint(labels: Labels, n: SideNames): EndpointRef | SeriesReading {
 
 export function readNetobserv(labels: Labels): SeriesReading {
   const names = layout(labels);
-  const src = endpoint(labels, names.src);
-  if (src.kind === 'skip' || src.kind === 'reject' || src.kind === 'flow') return src;
-  const dst = endpoint(labels, names.dst);
-  if (dst.kind === 'skip' || dst.kind === 'reject' || dst.kind === 'flow') return dst;
+  const src = netobservEndpoint(labels, names.src);
+  if (isReading(src)) return src;
+  const dst = netobservEndpoint(labels, names.dst);
+  if (isReading(dst)) return dst;
   const flags = labels.Flags ?? '';
   let protocol: Protocol | undefined;
   if (labels.Proto) {
@@ -79,7 +80,7 @@ export function readNetobserv(labels: Labels): SeriesReading {
   if (port === 'invalid') return reject('invalid-label', names.port, labels[names.port]);
   // `SYN` alone is the client's first packet; anything else (SYN_ACK, ACK, none) does not say who opened.
   const direction = flags === 'SYN' ? 'src-is-client' : 'unknown';
-  const flow: SeriesReading = { kind: 'flow', flow: { src, dst, protocol, direction, verdict: 'unknown' } };
+  const flow: SeriesReading & { kind: 'flow' } = { kind: 'flow', flow: { src, dst, protocol, direction, verdict: 'unknown' } };
   if (port !== undefined) flow.flow.port = protocol === 'ICMP' || protocol === 'ICMPv6' ? 0 : port;
   return flow;
 }

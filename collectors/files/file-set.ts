@@ -1,0 +1,45 @@
+/**
+ * Whether a new glob match may be followed now, so that no file is read twice under two names.
+ * A rotation by rename gives the old file a new name that the same glob may match
+ * (`flows.json` → `flows-1.json` under `*.json`); the follower of the old name finishes that file
+ * itself (follower.ts), so the new name must start where it stopped, never at 0:
+ *  - the file is held open by a follower (a rotated file being finished): not now;
+ *  - an offset not yet committed names it (a rotated file finished in the current batch): not now;
+ *  - the path has its own stored offset: followed from it (the follower checks it is the same file);
+ *  - the stored offset of another path that is followed or matched names this file (a restart
+ *    after a rotation: that path's follower will find and finish it): not now;
+ *  - the stored offset of a path neither followed nor matched names it: followed from that offset;
+ *  - else a new file: followed from its start.
+ * "Not now" is looked at again at the next scan.
+ */
+import { stat } from 'node:fs/promises';
+import type { FileIdentity, FileOffsetStore } from '../../store/file-offsets.ts';
+
+export function identityOf(st: { dev: bigint; ino: bigint; isFile(): boolean }): FileIdentity | undefined {
+  return st.isFile() ? { dev: st.dev.toString(), ino: st.ino.toString() } : undefined;
+}
+
+export function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
+  return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
+}
+
+export interface FollowedState {
+  path: string;
+  holding: FileIdentity | undefined;
+  /** Offsets of rotated files finished and not yet committed. */
+  pending: readonly FileIdentity[];
+}
+
+export async function admission(path: string, followed: readonly FollowedState[], matched: ReadonlySet<string>, offsets: FileOffsetStore): Promise<'follow' | 'later'> {
+  const id = await stat(path, { bigint: true }).then(identityOf, () => undefined);
+  // Gone again, or not a regular file: nothing to follow.
+  if (!id) return 'later';
+  if (followed.some((f) => sameFile(f.holding, id) || f.pending.some((o) => sameFile(o, id)))) return 'later';
+  if (offsets.get(path)) return 'follow';
+  const rows = offsets.byIdentity(id).filter((r) => r.path !== path);
+  const followedPaths = new Set(followed.map((f) => f.path));
+  if (rows.some((r) => followedPaths.has(r.path) || matched.has(r.path))) return 'later';
+  const adopt = rows[0];
+  if (adopt) offsets.save({ path, dev: id.dev, ino: id.ino, offset: adopt.offset, updatedAt: adopt.updatedAt });
+  return 'follow';
+}

@@ -1,0 +1,177 @@
+/**
+ * The followed-files collector with globs, on real NetObserv and Hubble sample lines: files that
+ * appear later are picked up, files that are gone are forgotten, a rotated file whose new name
+ * the glob matches is never read twice (live and across a restart), and the maxFiles cap is
+ * counted and logged once. Each scenario ends with the store holding exactly the edges one plain
+ * ingest of the same lines gives.
+ */
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { FilesCollector } from '../../collectors/files/collector.ts';
+import { resolveFilesSettings, type FilesConfigT } from '../../collectors/files/config.ts';
+import { storePipeline } from '../../collectors/store-pipeline.ts';
+import { peerKey } from '../../domain/peer.ts';
+import type { Db } from '../../store/db.ts';
+import { EdgeStore } from '../../store/edges.ts';
+import { FileOffsetStore } from '../../store/file-offsets.ts';
+import { runCli } from '../helpers/cli.ts';
+import { tmpDb, tmpDir } from '../helpers/tmp.ts';
+
+const FLOWS = fileURLToPath(new URL('../fixtures/reference/flows/', import.meta.url));
+const read = (f: string) => readFileSync(join(FLOWS, f), 'utf8').trim().split('\n');
+const NETOBSERV = read('netobserv/netobserv-flow-samples.ndjson');
+const HUBBLE = read('hubble/hubble-otel-basic-sample-400-tcp-flows.SUBSET.json');
+const text = (lines: string[]) => lines.map((l) => `${l}\n`).join('');
+
+function edges(db: Db): string[] {
+  return new EdgeStore(db).list().map((e) => `${peerKey(e.client)} -> ${peerKey(e.server)}:${e.port}/${e.protocol} flows=${e.flows} bytes=${e.bytes} fwd=${e.forwarded}`);
+}
+
+async function expectedEdges(lines: string[]): Promise<string[]> {
+  const { db } = tmpDb();
+  await storePipeline(db, { format: 'netobserv' }).ingest(Readable.from([text(lines)]), 'file');
+  return edges(db);
+}
+
+async function until(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+interface Logged {
+  level: number;
+  msg: string;
+}
+
+function collector(db: Db, files: FilesConfigT['files'], extra: Partial<FilesConfigT> = {}, logs: Logged[] = []): FilesCollector {
+  const logger = pino({ level: 'info' }, { write: (s: string) => void logs.push(JSON.parse(s) as Logged) });
+  return new FilesCollector(resolveFilesSettings({ files, pollInterval: '10ms', flushInterval: '10ms', rescanInterval: '20ms', ...extra }), { db, logger, now: Date.now });
+}
+
+const n = (c: FilesCollector, k: string): number => c.status().counters[k] ?? 0;
+
+test('a glob follows the files there at the start and the ones that appear later; other names are left alone', async () => {
+  const { db } = tmpDb();
+  const dir = tmpDir();
+  writeFileSync(join(dir, 'flows-a.ndjson'), text(NETOBSERV.slice(0, 8)));
+  writeFileSync(join(dir, 'other.log'), text(NETOBSERV));
+  const c = collector(db, [{ path: join(dir, 'flows-*.ndjson'), format: 'netobserv' }]);
+  await c.start();
+  await until('8 lines', () => n(c, 'lines') === 8);
+  writeFileSync(join(dir, 'flows-b.ndjson'), text(NETOBSERV.slice(8)));
+  await until('17 lines', () => n(c, 'lines') === 17);
+  assert.deepEqual(c.paths(), [join(dir, 'flows-a.ndjson'), join(dir, 'flows-b.ndjson')]);
+  await c.stop();
+  assert.deepEqual(edges(db), await expectedEdges(NETOBSERV));
+});
+
+test('rotation to a name the glob matches: the old file is finished once, under its new name it is never read again', async () => {
+  const { db } = tmpDb();
+  const dir = tmpDir();
+  const live = join(dir, 'flows.ndjson');
+  writeFileSync(live, text(NETOBSERV.slice(0, 6)));
+  const c = collector(db, [{ path: join(dir, '*.ndjson'), format: 'netobserv' }]);
+  await c.start();
+  await until('6 lines', () => n(c, 'lines') === 6);
+  renameSync(live, join(dir, 'flows-1.ndjson'));
+  appendFileSync(join(dir, 'flows-1.ndjson'), text(NETOBSERV.slice(6, 9)));
+  writeFileSync(live, text(NETOBSERV.slice(9)));
+  await until('17 lines', () => n(c, 'lines') === 17);
+  await until('the rotated name followed too', () => c.paths().length === 2);
+  // Give the rotated name's follower time to (wrongly) read its file again.
+  await new Promise((r) => setTimeout(r, 300));
+  await c.stop();
+  assert.equal(n(c, 'lines'), 17, 'no line read twice');
+  assert.equal(n(c, 'rotations'), 1);
+  assert.equal(new FileOffsetStore(db).get(join(dir, 'flows-1.ndjson'))?.offset, Buffer.byteLength(text(NETOBSERV.slice(0, 9))));
+  assert.deepEqual(edges(db), await expectedEdges(NETOBSERV));
+});
+
+test('restart after a rotation while down, the rotated name matching the glob: finished from the stored offset, never from 0', async () => {
+  const { db } = tmpDb();
+  const dir = tmpDir();
+  const live = join(dir, 'flows.ndjson');
+  const glob = [{ path: join(dir, '*.ndjson'), format: 'netobserv' as const }];
+  writeFileSync(live, text(NETOBSERV.slice(0, 4)));
+  const [r1] = await collector(db, glob).once();
+  assert.equal(r1?.summary.records, 4);
+  appendFileSync(live, text(NETOBSERV.slice(4, 8)));
+  renameSync(live, join(dir, 'flows.1.ndjson'));
+  writeFileSync(live, text(NETOBSERV.slice(8)));
+  const second = collector(db, glob);
+  const r2 = await second.once();
+  assert.deepEqual(r2.map((r) => [r.path, r.summary.records]), [[live, 13]], 'the rotated name waits: the live name finished it');
+  const third = await collector(db, glob).once();
+  assert.deepEqual(third.map((r) => [r.path, r.summary.records]), [[join(dir, 'flows.1.ndjson'), 0], [live, 0]]);
+  assert.deepEqual(edges(db), await expectedEdges(NETOBSERV));
+});
+
+test('a matched file that is gone is forgotten (its offset row too); one renamed to another match keeps its offset', async () => {
+  const { db } = tmpDb();
+  const dir = tmpDir();
+  const a = join(dir, 'a.ndjson');
+  const b = join(dir, 'b.ndjson');
+  writeFileSync(a, text(NETOBSERV.slice(0, 5)));
+  writeFileSync(b, text(NETOBSERV.slice(5, 10)));
+  const c = collector(db, [{ path: join(dir, '*.ndjson'), format: 'netobserv' }]);
+  await c.start();
+  await until('10 lines', () => n(c, 'lines') === 10);
+  unlinkSync(a);
+  await until('a forgotten', () => n(c, 'forgotten_files') === 1);
+  assert.deepEqual(c.paths(), [b]);
+  assert.equal(new FileOffsetStore(db).get(a), undefined);
+  // b renamed (no new b): b is forgotten, c.ndjson is the same file and goes on from b's offset.
+  renameSync(b, join(dir, 'c.ndjson'));
+  appendFileSync(join(dir, 'c.ndjson'), text(NETOBSERV.slice(10)));
+  await until('17 lines', () => n(c, 'lines') === 17);
+  await until('b forgotten', () => n(c, 'forgotten_files') === 2);
+  await new Promise((r) => setTimeout(r, 200));
+  await c.stop();
+  assert.equal(n(c, 'lines'), 17);
+  assert.deepEqual(c.paths(), [join(dir, 'c.ndjson')]);
+  assert.equal(existsSync(b), false);
+  assert.deepEqual(edges(db), await expectedEdges(NETOBSERV));
+});
+
+test('maxFiles: matches beyond the cap are not followed, counted, logged once; a freed place is taken', async () => {
+  const { db } = tmpDb();
+  const dir = tmpDir();
+  for (const [i, name] of ['a', 'b', 'c'].entries()) writeFileSync(join(dir, `${name}.json`), text(HUBBLE.slice(i * 10, i * 10 + 10)));
+  const logs: Logged[] = [];
+  const c = collector(db, [{ path: join(dir, '*.json'), format: 'hubble' }], { maxFiles: 2 }, logs);
+  await c.start();
+  await until('20 lines', () => n(c, 'lines') === 20);
+  await new Promise((r) => setTimeout(r, 150));
+  assert.deepEqual(c.paths(), [join(dir, 'a.json'), join(dir, 'b.json')]);
+  assert.equal(c.status().gauges?.files_over_cap, 1);
+  assert.equal(n(c, 'cap_exceeded'), 1);
+  assert.equal(logs.filter((l) => /more followed-file matches than maxFiles/.test(l.msg)).length, 1, 'logged once for the episode');
+  unlinkSync(join(dir, 'a.json'));
+  await until('c followed', () => c.paths().includes(join(dir, 'c.json')));
+  await until('30 lines', () => n(c, 'lines') === 30);
+  await c.stop();
+  assert.equal(c.status().gauges?.files_over_cap, 0);
+});
+
+test('collect files --once --file with a glob, and the config refusing a wildcard directory', async () => {
+  const dir = tmpDir();
+  writeFileSync(join(dir, 'hubble-1.log'), text(HUBBLE.slice(0, 12)));
+  writeFileSync(join(dir, 'hubble-2.log'), text(HUBBLE.slice(12)));
+  const r = await runCli(['collect', 'files', '--once', '--db', join(dir, 'f.db'), '--file', `${join(dir, 'hubble-*.log')}:hubble`]);
+  assert.equal(r.code, 0, r.err);
+  const s = JSON.parse(r.out) as { records: number; files: { path: string; records: number }[] };
+  assert.deepEqual(s.files.map((f) => [f.path, f.records]), [[join(dir, 'hubble-1.log'), 12], [join(dir, 'hubble-2.log'), 20]]);
+  const capped = JSON.parse((await runCli(['collect', 'files', '--once', '--db', join(dir, 'g.db'), '--max-files', '1', '--file', `${join(dir, 'hubble-*.log')}:hubble`])).out) as { files: { path: string }[]; filesOverCap: number };
+  assert.deepEqual([capped.files.map((f) => f.path), capped.filesOverCap], [[join(dir, 'hubble-1.log')], 1]);
+  const bad = await runCli(['collect', 'files', '--once', '--db', join(dir, 'f.db'), '--file', join(dir, '*', 'flows.json')]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /a wildcard may only be in the file name/);
+});
