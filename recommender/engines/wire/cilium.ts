@@ -46,8 +46,15 @@ export interface CiliumPortProtocol {
   protocol?: CiliumProtocol | string;
 }
 
+/**
+ * FQDNSelector (fqdn.go): the items of `toFQDNs` and of the DNS L7 rules. The CRD accepts exactly
+ * one of the two (recommender/schemas/datreeio-cilium.io-ciliumnetworkpolicy_v2.schema.json,
+ * `egress[].toFQDNs.items.oneOf`).
+ */
 export interface CiliumFqdnSelector {
+  /** A literal DNS name (a trailing `.` is added when missing). */
   matchName?: string;
+  /** Wildcards: `*` within a label, a leading `**.` for one or more labels. */
   matchPattern?: string;
 }
 

@@ -19,6 +19,7 @@ import {
   policyRules,
   type CiliumCidrRule,
   type CiliumEndpointSelector,
+  type CiliumFqdnSelector,
   type CiliumPolicy,
   type CiliumPortDenyRule,
   type CiliumPortRule,
@@ -209,7 +210,7 @@ type AnyPeerRule = {
   toNodes?: unknown[];
   fromGroups?: unknown[];
   toGroups?: unknown[];
-  toFQDNs?: { matchName?: string; matchPattern?: string }[];
+  toFQDNs?: CiliumFqdnSelector[];
   toServices?: CiliumServiceSelector[];
   toPorts?: (CiliumPortRule | CiliumPortDenyRule)[];
   icmps?: unknown[];
