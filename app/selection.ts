@@ -15,6 +15,11 @@ export interface Selection {
   workload?: string;
 }
 
+/** The selection of a request's or a command's filters, the ones not given left out. */
+export function selectionOf(filters: { namespace?: string | undefined; workload?: string | undefined }): Selection {
+  return { ...(filters.namespace !== undefined ? { namespace: filters.namespace } : {}), ...(filters.workload !== undefined ? { workload: filters.workload } : {}) };
+}
+
 export const selects = (sel: Selection): boolean => sel.namespace !== undefined || sel.workload !== undefined;
 
 function matches(w: { kind: string; name: string }, workload: string): boolean {
