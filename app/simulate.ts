@@ -23,9 +23,9 @@ import type { Db } from '../store/db.ts';
 import { readInventory, readResolutionData } from '../store/inventory.ts';
 import { readExternalNames } from '../store/recommend-read.ts';
 import { invalidInput } from './errors.ts';
+import type { SimulateFlowFormat } from './simulate-formats.ts';
 
-export const SIMULATE_FLOW_FORMATS = ['auto', 'netobserv', 'hubble', 'edges'] as const;
-export type SimulateFlowFormat = (typeof SIMULATE_FLOW_FORMATS)[number];
+export { SIMULATE_FLOW_FORMATS, type SimulateFlowFormat } from './simulate-formats.ts';
 
 export interface SimulateRequest {
   /** Inferred from the manifests' kinds when absent. */

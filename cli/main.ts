@@ -4,23 +4,25 @@ import { cliMessage, exitCodeFor } from './errors.ts';
 import { CliError, processIo, type CliIo } from './io.ts';
 import type { CommandStatus } from './command.ts';
 import { registerCommands } from './commands/index.ts';
+import { VERSION } from '../app/version.ts';
 
-export function buildProgram(io: CliIo, status: CommandStatus): Command {
+/** The program with the commands `argv` needs (every command for the top-level help). */
+export async function buildProgram(io: CliIo, status: CommandStatus, argv: readonly string[]): Promise<Command> {
   const program = new Command('flowmatrix')
     .description('Observed Kubernetes flows + documented communication matrices → least-privilege network policies')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
-  registerCommands(program, { io, status });
+  await registerCommands(program, { io, status }, argv);
   return program;
 }
 
 /** Runs the CLI and resolves to its exit code; never calls process.exit itself. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const status: CommandStatus = { exitCode: 0 };
-  const program = buildProgram(io, status);
   try {
+    const program = await buildProgram(io, status, argv);
     await program.parseAsync(argv);
     return status.exitCode;
   } catch (e) {

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { openDb, resolveDbPath, type Db } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
 
 export interface DbOptions {
   db?: string;
@@ -10,13 +10,13 @@ export function withDb(cmd: Command): Command {
   return cmd.addOption(new Option('--db <path>', 'SQLite database file (env FLOWMATRIX_DB, default ./data/flowmatrix.db)'));
 }
 
-export function openCliDb(opts: DbOptions): Db {
-  return openDb(resolveDbPath(opts.db));
-}
-
-/** Runs `fn` with an open database and always closes it. */
+/**
+ * Runs `fn` with an open database and always closes it. The store (better-sqlite3, the migrations)
+ * is loaded here, when a command first needs it, not when the CLI starts.
+ */
 export async function withOpenDb<T>(opts: DbOptions, fn: (db: Db) => Promise<T> | T): Promise<T> {
-  const db = openCliDb(opts);
+  const { openDb, resolveDbPath } = await import('../store/db.ts');
+  const db = openDb(resolveDbPath(opts.db));
   try {
     return await fn(db);
   } finally {

@@ -19,8 +19,9 @@ import { activeIngests } from './routes/flows.ts';
 import { AppError } from '../app/errors.ts';
 import { matricesInForce } from '../app/matrices.ts';
 import { startCollectors } from '../app/collectors.ts';
+import { VERSION } from '../app/version.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 export interface RunningService {
   server: Server;

@@ -3,16 +3,14 @@
  * it, printing a few curl commands that work against it.
  */
 import { Option, type Command } from 'commander';
-import type { Db } from '../../store/db.ts';
-import { listWorkloads } from '../../store/inventory.ts';
+import type { StoredWorkload } from '../../store/inventory.ts';
 import { withOpenDb, withDb } from '../options.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
 import { portOption, serveUntilStopped, type ServeOptions } from './serve.ts';
 
 /** curl commands that work against the demo data (a real workload of the loaded inventory). */
-export function demoCurls(base: string, db: Db, token?: string): string[] {
+export function demoCurls(base: string, workloads: readonly StoredWorkload[], token?: string): string[] {
   const auth = token ? ` -H "Authorization: Bearer ${token}"` : '';
-  const workloads = listWorkloads(db);
   const w = workloads.find((x) => x.kind === 'Deployment' && !x.hostNetwork && x.namespace !== 'kube-system') ?? workloads[0];
   const lines = [
     `curl -s${auth} '${base}/api/v1/workloads?limit=5'`,
@@ -54,7 +52,8 @@ export const demoCommand: CommandModule = (program: Command, ctx: CommandContext
     const port = opts.port ?? (process.env.PORT ? Number(process.env.PORT) : 8080);
     const token = process.env.FLOWMATRIX_TOKEN_READ || process.env.FLOWMATRIX_TOKEN_WRITE || undefined;
     const host = token ? 'localhost' : '127.0.0.1';
-    const curls = await withOpenDb(opts, (db) => demoCurls(`http://${host}:${port}`, db, token ? '$TOKEN' : undefined));
+    const { listWorkloads } = await import('../../store/inventory.ts');
+    const curls = await withOpenDb(opts, (db) => demoCurls(`http://${host}:${port}`, listWorkloads(db), token ? '$TOKEN' : undefined));
     ctx.io.err(`\ntry:\n${token ? '  export TOKEN=… # the token you configured\n' : ''}${curls.map((c) => `  ${c}`).join('\n')}\n\n`);
     await serveUntilStopped({ ...opts, port }, ctx);
   });

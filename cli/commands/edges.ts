@@ -1,39 +1,20 @@
+/**
+ * `flowmatrix edges` (list), `edges delete`, `edges prune`. The store is loaded when one of them
+ * runs, not when the CLI starts.
+ */
 import type { Command } from 'commander';
-import type { Edge } from '../../domain/edge.ts';
-import { edgeJson } from '../../domain/edge-json.ts';
-import { peerKey } from '../../domain/peer.ts';
-import { EdgeStore, type EdgeDeleteFilter } from '../../store/edges.ts';
-import { applyRetention } from '../../store/retention.ts';
-import { newSkippedRows } from '../../store/row-check.ts';
+import type { EdgeDeleteFilter } from '../../store/edges.ts';
+import type { Selection } from '../../app/selection.ts';
 import { CliError } from '../io.ts';
 import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
 import type { CommandModule } from '../command.ts';
-import { explainNoEdges, nothingFor, workloadArg, type Selection } from '../selection.ts';
-import { table } from '../table.ts';
+import { workloadArg } from '../selection.ts';
 
 interface EdgesOptions extends DbOptions {
   namespace?: string;
   workload?: string;
   since?: string;
   output: 'table' | 'json';
-}
-
-export function edgesTable(edges: Edge[]): string {
-  return table(
-    ['CLIENT', 'SERVER', 'PORT', 'FLOWS', 'PACKETS', 'BYTES', 'DROPPED', 'FIRST SEEN', 'LAST SEEN', 'SOURCES'],
-    edges.map((e) => [
-      peerKey(e.client),
-      peerKey(e.server),
-      `${e.port}/${e.protocol}`,
-      String(e.flows),
-      String(e.packets),
-      String(e.bytes),
-      String(e.dropped),
-      new Date(e.firstSeen).toISOString(),
-      new Date(e.lastSeen).toISOString(),
-      e.sources.join(','),
-    ]),
-  );
 }
 
 interface DeleteOptions extends DbOptions {
@@ -81,6 +62,12 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
       .addOption(outputOption(['table', 'json'], 'table')),
   ).action(async (opts: EdgesOptions) => {
     const since = opts.since === undefined ? undefined : sinceTime(opts.since, Date.now());
+    const { EdgeStore } = await import('../../store/edges.ts');
+    const { newSkippedRows } = await import('../../store/row-check.ts');
+    const { explainNoEdges } = await import('../../app/selection-check.ts');
+    const { nothingFor } = await import('../../app/selection.ts');
+    const { edgeJson } = await import('../../domain/edge-json.ts');
+    const { edgesTable } = await import('../edges-table.ts');
     await withOpenDb(opts, (db) => {
       const filter: Selection = {};
       if (opts.namespace !== undefined) filter.namespace = opts.namespace;
@@ -121,6 +108,7 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
       f.id = id;
     }
     if (Object.keys(f).length === 0) throw new CliError('say which edges to delete: --namespace, --workload, --since, --before or --id (to delete everything: --before with a future time)');
+    const { EdgeStore } = await import('../../store/edges.ts');
     const deleted = await withOpenDb(opts, (db) => new EdgeStore(db).deleteEdges(f));
     ctx.io.out(`${JSON.stringify({ deleted })}\n`);
   });
@@ -134,6 +122,7 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
   ).action(async (_opts: PruneOptions, cmd: Command) => {
     const opts = cmd.optsWithGlobals<PruneOptions>();
     const policy = { edgeDays: days('--edge-days', opts.edgeDays), hourDays: days('--hour-days', opts.hourDays) };
+    const { applyRetention } = await import('../../store/retention.ts');
     const result = await withOpenDb(opts, (db) => applyRetention(db, policy));
     ctx.io.out(`${JSON.stringify(result, null, 2)}\n`);
   });

@@ -3,10 +3,7 @@
  * the directory made to hold exactly the current recommendation (cli/export-dir.ts).
  */
 import type { Command } from 'commander';
-import { toMultiDocYaml } from '../../recommender/engines/index.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
-import { syncExportDir } from '../export-dir.ts';
-import { progressBar } from '../progress.ts';
 import { runRecommend, verifiedOrReported, warningLines, withRecommendOptions, type RecommendCliOptions } from './recommend.ts';
 
 export const exportCommand: CommandModule = (program: Command, ctx: CommandContext) => {
@@ -14,6 +11,10 @@ export const exportCommand: CommandModule = (program: Command, ctx: CommandConte
     .option('--out <dir>', 'make this directory hold exactly the recommendation: one file per policy; files flowmatrix wrote that are no longer recommended are removed (with -n, only in that namespace\'s folder)')
     .option('--allow-unverified', 'write manifests even when they fail verification (exit code 2 all the same)')
     .action(async (opts: RecommendCliOptions & { out?: string; allowUnverified?: boolean }) => {
+      // Loaded when the command runs: the CLI starts without the engines, YAML and the progress bar.
+      const { toMultiDocYaml } = await import('../../recommender/engines/index.ts');
+      const { syncExportDir } = await import('../export-dir.ts');
+      const { progressBar } = await import('../progress.ts');
       const result = await runRecommend(opts, false);
       const { emitted } = result;
       for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);

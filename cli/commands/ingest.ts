@@ -1,14 +1,17 @@
 import { statSync } from 'node:fs';
 import { Transform } from 'node:stream';
 import { Option, type Command } from 'commander';
-import { DEFAULT_EDGE_CAPS } from '../../collectors/flows/edge-budget.ts';
-import { FORMATS, type FlowFormat } from '../../collectors/flows/decode.ts';
-import { openInput } from '../../collectors/flows/lines.ts';
-import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_FUTURE_SKEW_MS } from '../../collectors/flows/pipeline.ts';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_EDGE_CAPS,
+  DEFAULT_FLUSH_INTERVAL_MS,
+  DEFAULT_MAX_FUTURE_SKEW_MS,
+  FORMATS,
+  type FlowFormat,
+} from '../../collectors/flows/ingest-defaults.ts';
 import { CliError } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
-import { perSecond, progressBar, type Progress } from '../progress.ts';
-import { EdgeStore } from '../../store/edges.ts';
+import type { Progress } from '../progress.ts';
 import type { Db } from '../../store/db.ts';
 import type { CommandModule } from '../command.ts';
 
@@ -69,13 +72,15 @@ class Meter {
   }
 }
 
-/** Redraws the bar twice a second while `work` runs: records, records/s and the edges in the store. */
-async function withIngestProgress<T>(db: Db, bar: Progress, meter: Meter, work: Promise<T>): Promise<T> {
+/** Runs `work`, redrawing the bar twice a second meanwhile: records, records/s and the edges in the store. */
+async function withIngestProgress<T>(db: Db, bar: Progress, meter: Meter, work: () => Promise<T>): Promise<T> {
+  const { EdgeStore } = await import('../../store/edges.ts');
+  const { perSecond } = await import('../progress.ts');
   const edges = new EdgeStore(db);
   const draw = () => bar.update(meter.bytes, { records: meter.records, rate: perSecond(meter.records, meter.started), edges: edges.count() });
   const timer = bar.active ? setInterval(draw, 500) : undefined;
   try {
-    return await work;
+    return await work();
   } finally {
     clearInterval(timer);
     bar.stop();
@@ -115,6 +120,8 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
     if (files.filter((f) => f === '-').length > 1) throw new CliError("stdin ('-') can be given only once");
     // Loaded when the command runs: the pipeline is not needed to start the CLI.
     const { commitFailure, ingestFlows, nothingRead, openedInputs } = await import('../../app/ingest.ts');
+    const { openInput } = await import('../../collectors/flows/lines.ts');
+    const { progressBar } = await import('../progress.ts');
     const total = totalBytes(files);
     const counts = '{records} records | {rate} records/s | {edges} edges';
     const bar = progressBar(ctx.io, { format: total !== undefined ? `ingest {bar} {percentage}% | ${counts}` : `ingest ${counts}`, total: total ?? 0, fields: { records: 0, rate: 0, edges: 0 } });
@@ -124,7 +131,7 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
         db,
         bar,
         meter,
-        ingestFlows(
+        () => ingestFlows(
           db,
           files.map((file) => ({ name: file, open: async () => (bar.active ? meter.tap(await openInput(file, ctx.io.stdin)) : openInput(file, ctx.io.stdin)) })),
           {

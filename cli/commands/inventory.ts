@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { CliError } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
-import { perSecond, progressBar } from '../progress.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
 
 interface ImportOptions extends DbOptions {
@@ -33,13 +32,14 @@ async function importInventoryFile(file: string, opts: ImportOptions, ctx: Comma
   const takenAt = parseTakenAt(opts.takenAt);
   const text = await readInput(file, ctx);
   const source = file === '-' ? 'stdin' : file;
+  // Loaded when the command runs: the converters and the progress bar are not needed to start the CLI.
+  const { importInventory } = await import('../../app/inventory.ts');
+  const { perSecond, progressBar } = await import('../progress.ts');
   // The import is one transaction, run synchronously: the bar says what is under way, then what was done.
   const bar = progressBar(ctx.io, { format: 'inventory import {phase} | {records} objects | {rate} objects/s | {workloads} workloads', fields: { phase: `${(text.length / 1e6).toFixed(1)} MB read, importing…`, records: '…', rate: '…', workloads: '…' } });
   const started = Date.now();
   let summary;
   try {
-    // Loaded when the command runs: the converters are not needed to start the CLI.
-    const { importInventory } = await import('../../app/inventory.ts');
     summary = await withOpenDb(opts, (db) => importInventory(db, { text, takenAt, source }));
     const records = Object.values(summary.objects).reduce((a, b) => a + b, 0);
     bar.update(0, { phase: 'done', records, rate: perSecond(records, started), workloads: summary.workloads.inSnapshot });

@@ -4,19 +4,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { stringify } from 'yaml';
 import { AppError } from '../../app/errors.ts';
 import { matrixSummary } from '../../recommender/matrix/summary.ts';
-
-/** The matrices use case, loaded when a matrix command runs: its schemas are a large part of start-up. */
-const matrices = () => import('../../app/matrices.ts');
 import type { ResolvedMatrix } from '../../recommender/matrix/resolved.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { cliMessage } from '../errors.ts';
 import { CliError } from '../io.ts';
 import { outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
-import { table } from '../table.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
+
+/** The matrices use case, loaded when a matrix command runs: its schemas are a large part of start-up. */
+const matrices = () => import('../../app/matrices.ts');
 
 interface MatrixOptions extends DbOptions {
   config?: string;
@@ -41,7 +39,8 @@ async function readConfig(file: string | undefined, ctx: CommandContext): Promis
   return (await matrices()).matricesConfigFromText(await readText(file, ctx), file);
 }
 
-function listTable(resolved: ResolvedMatrix[]): string {
+async function listTable(resolved: ResolvedMatrix[]): Promise<string> {
+  const { table } = await import('../table.ts');
   const rows = resolved.map((m) => [
     m.name,
     m.origin === 'applied' && m.overridesBuiltIn ? 'applied (overrides built-in)' : m.origin,
@@ -72,7 +71,7 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
     const config = await readConfig(opts.config, ctx);
     const { resolveMatrices } = await matrices();
     const resolved = await withOpenDb(opts, (db) => resolveMatrices(db, config));
-    ctx.io.out(format === 'json' ? listJson(resolved) : listTable(resolved));
+    ctx.io.out(format === 'json' ? listJson(resolved) : await listTable(resolved));
   });
 
   withDb(
@@ -92,7 +91,7 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
     }
     const { resolveMatrixNamed } = await matrices();
     const resolved = await withOpenDb(opts, (db) => resolveMatrixNamed(db, config, name));
-    ctx.io.out(format === 'json' ? `${JSON.stringify(resolved, null, 2)}\n` : stringify(resolved, { lineWidth: 0, aliasDuplicateObjects: false }));
+    ctx.io.out(format === 'json' ? `${JSON.stringify(resolved, null, 2)}\n` : (await import('yaml')).stringify(resolved, { lineWidth: 0, aliasDuplicateObjects: false }));
   });
 
   withDb(

@@ -7,13 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { RecommendationRequest, RecommendationResult } from '../../app/recommendation.ts';
 import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/compare/status.ts';
-import { ENGINE_NAMES, toMultiDocYaml, type EngineName } from '../../recommender/engines/index.ts';
-import { writeJson } from '../../recommender/json-stream.ts';
+import { ENGINE_NAMES, type EngineName } from '../../recommender/engines/types.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
 import { CliError } from '../io.ts';
 import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
-import { nothingFor, requireWorkloads, workloadArg } from '../selection.ts';
+import { nothingFor } from '../../app/selection.ts';
+import { workloadArg } from '../selection.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
 
 export interface RecommendCliOptions extends DbOptions {
@@ -54,6 +54,7 @@ export function withRecommendOptions(cmd: Command): Command {
  */
 const recommendation = () => import('../../app/recommendation.ts');
 const matrices = () => import('../../app/matrices.ts');
+const engines = () => import('../../recommender/engines/index.ts');
 
 async function engineOf(opts: RecommendCliOptions): Promise<EngineName> {
   if (opts.engine === undefined) throw new CliError(`--engine is required: one of ${ENGINE_NAMES.join(', ')}`);
@@ -98,6 +99,7 @@ export async function runRecommend(opts: RecommendCliOptions, details = true): P
   const request = recommendationRequest(opts);
   const config = await readConfig(opts.config);
   const { recommendFromStore, recommendOptions } = await recommendation();
+  const { requireWorkloads } = await import('../../app/selection-check.ts');
   return withOpenDb(opts, (db) => {
     requireWorkloads(db, { namespace: request.namespace, workload: request.workload });
     return recommendFromStore(db, config, engine, recommendOptions(request), { details });
@@ -141,13 +143,14 @@ export const recommendCommand: CommandModule = (program: Command, ctx: CommandCo
       if (opts.output === 'json') {
         // Streamed: a whole cluster's evidence can outgrow the longest string Node can build.
         // The verification is in the JSON; a failed one also sets the exit code.
+        const { writeJson } = await import('../../recommender/json-stream.ts');
         writeJson((await recommendation()).recommendationJson(result), ctx.io.out);
         ctx.io.out('\n');
         if (!result.verification.ok) ctx.status.exitCode = 2;
         if (result.rec.workloads.length === 0) ctx.io.err(`warning: ${nothingFor(opts, 'workloads')}\n`);
         return;
       }
-      if (await verifiedOrReported(result, opts.allowUnverified, ctx)) ctx.io.out(toMultiDocYaml(result.emitted.manifests));
+      if (await verifiedOrReported(result, opts.allowUnverified, ctx)) ctx.io.out((await engines()).toMultiDocYaml(result.emitted.manifests));
       for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
     });
 };

@@ -4,9 +4,9 @@
  * come from the service config's `reports:` section unless given as flags.
  */
 import { Option, type Command } from 'commander';
-import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
+import { ENGINE_NAMES } from '../../recommender/engines/types.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
-import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../reports/render/index.ts';
+import { REPORT_FORMATS, type ReportFormat } from '../../reports/render/formats.ts';
 import type { BuildOptions } from '../../app/reports.ts';
 import type { LoadOptions } from '../../server/config/load.ts';
 import { CliError } from '../io.ts';
@@ -63,6 +63,7 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
       // Loaded here, not at start-up: the other commands do not need the recommender.
       const { engineNamed } = await import('../../app/recommendation.ts');
       const { ReportService } = await import('../../app/reports.ts');
+      const { renderReport } = await import('../../reports/render/index.ts');
       const engine = opts.engine === undefined ? undefined : engineNamed(opts.engine);
       let staleDays = config.staleDays;
       if (opts.staleDays !== undefined) {

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { SIMULATE_FLOW_FORMATS, simulateFlows, type SimulateFlowFormat } from '../../app/simulate.ts';
+import { SIMULATE_FLOW_FORMATS, type SimulateFlowFormat } from '../../app/simulate-formats.ts';
 import { ENGINE_NAMES, type EngineName } from '../../recommender/engines/types.ts';
 import { CliError } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
@@ -44,6 +44,7 @@ export const simulateCommand: CommandModule = (program: Command, ctx: CommandCon
     if (opts.policies === '-' && opts.flows === '-') throw new CliError("stdin ('-') can be given only once");
     const policies = await readText(opts.policies, ctx);
     const flows = await readText(opts.flows, ctx);
+    const { simulateFlows } = await import('../../app/simulate.ts');
     const result = await withOpenDb(opts, (db) => simulateFlows(db, { policies, flows, format: opts.format, ...(opts.engine !== undefined ? { engine: opts.engine } : {}) }));
     ctx.io.out(`${JSON.stringify(result.decisions, null, 2)}\n`);
     const counts = { allow: 0, deny: 0, unknown: 0 };

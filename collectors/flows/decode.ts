@@ -51,8 +51,7 @@ export interface Decoder {
   decode(record: unknown, limits?: DecodeLimits): Decoded;
 }
 
-export const FORMATS = ['netobserv', 'hubble', 'auto'] as const;
-export type FlowFormat = (typeof FORMATS)[number];
+export { FORMATS, type FlowFormat } from './ingest-defaults.ts';
 
 export function reject(reason: RejectReason, field?: string, value?: unknown, message?: string): Decoded {
   const r: Decoded = { kind: 'reject', reason };

@@ -9,15 +9,9 @@
  * the inventory bounds them.
  */
 import { coveringCidr } from '../../domain/ip.ts';
+import type { EdgeCaps } from './ingest-defaults.ts';
 
-export interface EdgeCaps {
-  /** Distinct edges a workload (or node, DNS, apiserver peer) may have, counting those already stored. */
-  maxEdgesPerWorkload: number;
-  /** Distinct edges one ingest run may add or update. */
-  maxEdgesPerRun: number;
-}
-
-export const DEFAULT_EDGE_CAPS: EdgeCaps = { maxEdgesPerWorkload: 50_000, maxEdgesPerRun: 1_000_000 };
+export { DEFAULT_EDGE_CAPS, type EdgeCaps } from './ingest-defaults.ts';
 
 /** First fold: the /24 of IPv4, the /64 of IPv6 (a subnet as sites assign them). */
 const FIRST_FOLD = { v4: 24, v6: 64 };

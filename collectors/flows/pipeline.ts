@@ -9,16 +9,16 @@ import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs
 import { Aggregator } from './aggregate.ts';
 import { decoderFor } from './auto.ts';
 import type { Decoded, Decoder, FlowFormat, RejectReason, SkipReason } from './decode.ts';
-import { DEFAULT_EDGE_CAPS, EdgeBudget, type EdgeCaps } from './edge-budget.ts';
+import { EdgeBudget, type EdgeCaps } from './edge-budget.ts';
+import { DEFAULT_EDGE_CAPS } from './ingest-defaults.ts';
 import { readLines } from './lines.ts';
 import { resolveFlow } from './connections.ts';
 import type { ResolutionIndex } from './resolve.ts';
 import type { BatchWriter } from './write.ts';
 
-export const DEFAULT_BATCH_SIZE = 20_000;
-export const DEFAULT_FLUSH_INTERVAL_MS = 5_000;
-/** How far after the ingest's clock a flow may be dated (agents' clocks drift; a flow is reported after it ends). */
-export const DEFAULT_MAX_FUTURE_SKEW_MS = 15 * 60_000;
+import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_FUTURE_SKEW_MS } from './ingest-defaults.ts';
+
+export { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_FUTURE_SKEW_MS };
 
 export interface IngestOptions {
   format: FlowFormat;

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { Type, type Static } from '@sinclair/typebox';
 import { parseWorkloadKey, type WorkloadRef } from '../../domain/peer.ts';
+import { FAMILIES, type Family } from './families.ts';
 
 const strict = { additionalProperties: false };
 const Duration = Type.String({ pattern: '^([0-9]+(ms|s|m|h|d))+$', description: 'Prometheus duration: 30s, 5m, 1h30m' });
@@ -23,8 +24,7 @@ export const PREDEFINED_WORKLOAD_METRICS: Readonly<Record<string, 'flows' | 'byt
   workload_egress_packets_total: 'packets',
 };
 
-export const FAMILIES = ['hubble', 'netobserv', 'istio', 'targets'] as const;
-export type Family = (typeof FAMILIES)[number];
+export { FAMILIES, type Family };
 
 /** Hubble's `sourceContext`/`destinationContext` identifiers (cilium Documentation/observability/metrics.rst, "Context Options"). */
 export const HUBBLE_CONTEXTS = ['workload', 'workload-name', 'pod', 'pod-name', 'ip', 'reserved-identity', 'namespace', 'identity', 'dns', 'app', 'pod-short'] as const;

@@ -3,9 +3,9 @@ import type { Report } from '../model.ts';
 import { renderHtml } from './html.ts';
 import { renderJson } from './json.ts';
 import { renderMarkdown } from './markdown.ts';
+import type { ReportFormat } from './formats.ts';
 
-export const REPORT_FORMATS = ['markdown', 'html', 'json'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export { REPORT_FORMATS, type ReportFormat } from './formats.ts';
 
 export const MEDIA_TYPES: Record<ReportFormat, string> = {
   json: 'application/json',

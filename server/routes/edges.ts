@@ -5,6 +5,8 @@ import { EdgeStore, type EdgeDeleteFilter } from '../../store/edges.ts';
 import { newSkippedRows } from '../../store/row-check.ts';
 import { badRequest } from '../http/problem.ts';
 import { edgeJson } from '../../domain/edge-json.ts';
+import { requireSelection } from '../../app/selection-check.ts';
+import { selectionOf } from '../../app/selection.ts';
 import type { ServiceContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
@@ -22,7 +24,9 @@ export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
       path: '/api/v1/edges',
       operationId: 'listEdges',
       summary: 'Aggregated edges (client, server, port, protocol) with counts, first/last seen and sources',
-      description: 'Ordered by client, server, port, protocol. Pages are keyset-based: edges added between requests never shift a page.',
+      description:
+        'Ordered by client, server, port, protocol. Pages are keyset-based: edges added between requests never shift a page. ' +
+        'A namespace or workload that neither the inventory nor any edge knows is 404; one that exists with no edge (or none since `since`) is an empty page.',
       tag: 'flows',
       scope: 'read',
       query: Type.Object(
@@ -40,6 +44,7 @@ export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
           description: 'one page of edges; `skipped` counts stored rows that could not be read (left out, with their ids: delete them with DELETE /api/v1/edges?id=)',
           content: { 'application/json': Type.Object({ items: Type.Array(FreeObject), next: Type.Optional(Type.String()), skipped: Type.Optional(FreeObject) }) },
         },
+        404: { description: 'a namespace or workload that neither the inventory nor any edge knows: the detail names what is missing, what exists and how to import it' },
       },
       handler: ({ query }) => {
         const q: EdgePageQuery = { limit: query.limit };
@@ -52,6 +57,7 @@ export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
         }
         const skipped = newSkippedRows();
         const page = edgePage(ctx.db, q, skipped);
+        if (page.edges.length === 0 && skipped.count === 0) requireSelection(ctx.db, selectionOf(query));
         const body: { items: unknown[]; next?: string; skipped?: typeof skipped } = { items: page.edges.map(edgeJson) };
         if (page.next) body.next = encodeCursor([page.next.client, page.next.server, page.next.port, page.next.protocol]);
         if (skipped.count > 0) body.skipped = skipped;

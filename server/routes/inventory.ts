@@ -1,6 +1,8 @@
 /** Workloads from the stored inventory, and inventory import (a kubectl List, JSON or YAML). */
 import { Type } from '@sinclair/typebox';
 import { importInventory } from '../../app/inventory.ts';
+import { requireSelection } from '../../app/selection-check.ts';
+import { selectionOf } from '../../app/selection.ts';
 import { workloadKey } from '../../domain/peer.ts';
 import { getWorkload, listWorkloads, type StoredWorkload } from '../../store/inventory.ts';
 import type { ServiceContext } from '../context.ts';
@@ -36,6 +38,7 @@ export function inventoryRoutes(ctx: ServiceContext): AnyRoute[] {
       path: '/api/v1/workloads',
       operationId: 'listWorkloads',
       summary: 'Workloads of the stored inventory, ordered by namespace, kind, name',
+      description: 'A namespace or name that neither the inventory nor any edge knows is 404; one that exists without a matching workload is an empty page.',
       tag: 'inventory',
       scope: 'read',
       query: Type.Object(
@@ -48,12 +51,16 @@ export function inventoryRoutes(ctx: ServiceContext): AnyRoute[] {
         },
         { additionalProperties: false },
       ),
-      responses: { 200: { description: 'one page of workloads; `next` is the cursor of the following page', content: { 'application/json': WorkloadList } } },
+      responses: {
+        200: { description: 'one page of workloads; `next` is the cursor of the following page', content: { 'application/json': WorkloadList } },
+        404: { description: 'a namespace or workload that neither the inventory nor any edge knows: the detail names what is missing, what exists and how to import it' },
+      },
       handler: ({ query }) => {
         const filter: { namespace?: string; name?: string; includeAbsent: boolean } = { includeAbsent: query.includeAbsent };
         if (query.namespace !== undefined) filter.namespace = query.namespace;
         if (query.name !== undefined) filter.name = query.name;
         const all = listWorkloads(ctx.db, filter);
+        if (all.length === 0) requireSelection(ctx.db, selectionOf({ namespace: query.namespace, workload: query.name }));
         let start = 0;
         if (query.cursor !== undefined) {
           const after = decodeCursor(query.cursor, (v): v is [string, string, string] => Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'string'));

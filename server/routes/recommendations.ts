@@ -7,6 +7,8 @@ import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/co
 import { MODES } from '../../recommender/synthesize/options.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
 import { recommendOptions, type RecommendationRequest } from '../../app/recommendation.ts';
+import { requireSelection } from '../../app/selection-check.ts';
+import { selectionOf } from '../../app/selection.ts';
 import { getWorkload } from '../../store/inventory.ts';
 import type { ServiceContext } from '../context.ts';
 import { HttpProblem, notFound } from '../http/problem.ts';
@@ -69,6 +71,9 @@ function notModified(req: Request, res: Response, etag: string): boolean {
   return false;
 }
 
+/** A namespace or workload filter the store does not know: 404, never an empty answer (app/selection-check.ts). */
+const unknownSelection = { description: 'a namespace or workload that neither the inventory nor any edge knows: the detail names what is missing, what exists and how to import it' };
+
 const cacheHeaders = { ETag: 'content hash; send it back as If-None-Match for a 304', 'Content-Disposition': 'attachment; filename=…' };
 
 /** Answers a query: its problem, or its headers and body chunks (with backpressure); 304 when the client has it. */
@@ -97,8 +102,15 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       tag: 'recommendations',
       scope: 'read',
       query: ListQuery,
-      responses: { 200: { description: 'statuses, evidence, policies, manifests and warnings', content: { 'application/json': FreeObject } }, 422: { description: 'options the recommender rejects' } },
-      handler: ({ query }, req, res) => answer(service, { kind: 'list', engine: query.engine as EngineName, options: toOptions(query, ctx.config.staleDays) }, req, res),
+      responses: {
+        200: { description: 'statuses, evidence, policies, manifests and warnings', content: { 'application/json': FreeObject } },
+        404: unknownSelection,
+        422: { description: 'options the recommender rejects' },
+      },
+      handler: ({ query }, req, res) => {
+        requireSelection(ctx.db, selectionOf(query));
+        return answer(service, { kind: 'list', engine: query.engine as EngineName, options: toOptions(query, ctx.config.staleDays) }, req, res);
+      },
     }),
     defineRoute({
       method: 'get',
@@ -131,9 +143,11 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       responses: {
         200: { description: 'manifests', content: { 'application/yaml': undefined, 'application/x-tar': undefined }, headers: cacheHeaders },
         304: { description: 'not modified (If-None-Match matched the ETag)' },
+        404: unknownSelection,
         422: { description: 'the manifests fail verification (the engine would refuse them, or they deny included traffic): the problem lists what fails; allowUnverified=true answers them anyway' },
       },
       handler: ({ query }, req, res) => {
+        requireSelection(ctx.db, selectionOf(query));
         const filename = `flowmatrix-${query.engine}${query.namespace ? `-${query.namespace}` : ''}`;
         const q: RecommendationQuery = { kind: 'export', engine: query.engine as EngineName, options: toOptions(query, ctx.config.staleDays), format: query.format, allowUnverified: query.allowUnverified, filename };
         return answer(service, q, req, res);
@@ -147,8 +161,9 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       tag: 'recommendations',
       scope: 'read',
       query: Type.Object({ ...optionProps, namespace: Type.Optional(Namespace) }, { additionalProperties: false }),
-      responses: { 200: { description: 'the drift report', content: { 'application/json': FreeObject } } },
+      responses: { 200: { description: 'the drift report', content: { 'application/json': FreeObject } }, 404: unknownSelection },
       handler: ({ query }, req, res) => {
+        requireSelection(ctx.db, selectionOf(query));
         const q: RecommendationQuery = { kind: 'drift', engine: query.engine as EngineName, options: toOptions(query, ctx.config.staleDays), ...(query.namespace !== undefined ? { namespace: query.namespace } : {}) };
         return answer(service, q, req, res);
       },

@@ -1,5 +1,6 @@
 /** Reports: list the stored ones, read one as JSON, Markdown or HTML (by Accept), build one now. */
 import { Type } from '@sinclair/typebox';
+import { requireSelection } from '../../app/selection-check.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
 import type { Report } from '../../reports/model.ts';
 import { MEDIA_TYPES, renderHtml, renderJson, renderMarkdown, REPORT_FORMATS, type ReportFormat } from '../../reports/render/index.ts';
@@ -122,9 +123,11 @@ export function reportRoutes(ctx: ServiceContext): AnyRoute[] {
       ),
       responses: {
         201: { description: 'the stored report (Location: its URL)', content: { 'application/json': ReportMeta }, headers: { Location: 'URL of the new report' } },
+        404: { description: 'a namespace that neither the inventory nor any edge knows: nothing is built; the detail names what exists and how to import it' },
         422: { description: 'the report cannot be built from this store and config' },
       },
       handler: async ({ query }, _req, res) => {
+        if (query.namespace !== undefined) requireSelection(ctx.db, { namespace: query.namespace });
         let meta;
         try {
           // Built off the event loop (server/services/compute.ts), stored here: this thread is the writer.

@@ -61,12 +61,12 @@ test('a namespace or workload that does not exist: exit 1, naming what exists; o
   const badNs = await runCli(['recommend', '--engine', 'kubernetes', '-n', 'shopp', '--db', db]);
   assert.equal(badNs.code, 1);
   assert.equal(badNs.out, '');
-  assert.match(badNs.err, /no namespace "shopp" in the inventory \(namespaces: batch-jobs, default, kube-system, monitoring, shop\)/);
+  assert.match(badNs.err, /no namespace "shopp" in the inventory or the edges \(namespaces: batch-jobs, default, kube-system, monitoring, shop\)/);
 
   const badWl = await runCli(['export', '--engine', 'kubernetes', '-n', 'shop', '--workload', 'deployment/webb', '--db', db]);
   assert.equal(badWl.code, 1);
   assert.equal(badWl.out, '');
-  assert.match(badWl.err, /no workload "Deployment\/webb" in namespace "shop" in the inventory \(there: deployment\/checkout, deployment\/web, pod\/debug, statefulset\/db\)/);
+  assert.match(badWl.err, /no workload "Deployment\/webb" in namespace "shop" in the inventory or the edges \(there: deployment\/checkout, deployment\/web, pod\/debug, statefulset\/db\)/);
 
   const good = await runCli(['recommend', '--engine', 'kubernetes', '-n', 'shop', '--workload', 'DEPLOYMENT/web', '-o', 'json', '--db', db]);
   assert.equal(good.code, 0, good.err);

@@ -7,12 +7,9 @@
  */
 import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
-import { pino } from 'pino';
-import { FilesCollector } from '../../../collectors/files/collector.ts';
-import { resolveFilesSettings, type FilesConfigT } from '../../../collectors/files/config.ts';
+import type { FilesConfigT } from '../../../collectors/files/config.ts';
 import { CollectorConfigError } from '../../../collectors/config-values.ts';
-import { FORMATS, type FlowFormat } from '../../../collectors/flows/decode.ts';
-import { EdgeStore } from '../../../store/edges.ts';
+import { FORMATS, type FlowFormat } from '../../../collectors/flows/ingest-defaults.ts';
 import { CliError } from '../../io.ts';
 import { withOpenDb } from '../../options.ts';
 import { collectConfig, collectSubcommand, type CollectOptions, type CollectSubcommand } from './options.ts';
@@ -39,7 +36,12 @@ export const filesCollect: CollectSubcommand = (collect: Command, ctx) => {
     .addOption(new Option('--file <path[:format]>', 'a file, or a glob in the file name such as "/var/log/hubble-*.log", to read (repeatable; replaces collectors.files.files); format netobserv|hubble|auto').argParser(fileArg))
     .addOption(new Option('--max-files <n>', 'most files read (collectors.files.maxFiles, default 100)'))
     .action(async (opts: FilesOptions) => {
-      const config = collectConfig(opts);
+      // Loaded when the collector runs: the CLI starts without them.
+      const { pino } = await import('pino');
+      const { FilesCollector } = await import('../../../collectors/files/collector.ts');
+      const { resolveFilesSettings } = await import('../../../collectors/files/config.ts');
+      const { EdgeStore } = await import('../../../store/edges.ts');
+      const config = await collectConfig(opts);
       const section: Partial<FilesConfigT> = { ...((config.collectors as { files?: FilesConfigT }).files ?? {}) };
       if (opts.file?.length) section.files = opts.file.map(parseFile);
       if (opts.maxFiles !== undefined) {

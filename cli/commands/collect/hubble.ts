@@ -5,11 +5,8 @@
  * config; `--address` alone is enough without one.
  */
 import { Option, type Command } from 'commander';
-import { pino } from 'pino';
-import { HubbleRelayCollector } from '../../../collectors/hubble-relay/collector.ts';
-import { resolveHubbleRelaySettings, type HubbleRelayConfigT } from '../../../collectors/hubble-relay/config.ts';
+import type { HubbleRelayConfigT } from '../../../collectors/hubble-relay/config.ts';
 import { CollectorConfigError, parseDuration } from '../../../collectors/config-values.ts';
-import { EdgeStore } from '../../../store/edges.ts';
 import { CliError } from '../../io.ts';
 import { withOpenDb } from '../../options.ts';
 import { collectConfig, collectSubcommand, type CollectOptions, type CollectSubcommand } from './options.ts';
@@ -42,7 +39,12 @@ export const hubbleCollect: CollectSubcommand = (collect: Command, ctx) => {
     .addOption(new Option('--tls-key <file>', 'PEM client key (mutual TLS)'))
     .addOption(new Option('--tls-server-name <name>', 'name to verify the relay certificate against'))
     .action(async (opts: HubbleOptions) => {
-      const config = collectConfig(opts);
+      // Loaded when the collector runs: the CLI starts without gRPC.
+      const { pino } = await import('pino');
+      const { HubbleRelayCollector } = await import('../../../collectors/hubble-relay/collector.ts');
+      const { resolveHubbleRelaySettings } = await import('../../../collectors/hubble-relay/config.ts');
+      const { EdgeStore } = await import('../../../store/edges.ts');
+      const config = await collectConfig(opts);
       const section: Partial<HubbleRelayConfigT> = { ...((config.collectors as { hubble?: HubbleRelayConfigT }).hubble ?? {}) };
       if (opts.address !== undefined) section.address = opts.address;
       if (section.address === undefined) throw new CliError('collect hubble: no relay address (give --address HOST:PORT or collectors.hubble.address in --config)');

@@ -4,11 +4,7 @@
  * listed). A refusal exits non-zero naming the verb and the resource; nothing is written then.
  */
 import { Option, type Command } from 'commander';
-import { importInventoryObjects } from '../../../app/inventory.ts';
-import { resolveKubernetesSettings, KubernetesConfigError, type KubernetesConfigT } from '../../../collectors/kubernetes/config.ts';
-import { ConnectionError } from '../../../collectors/kubernetes/connection.ts';
-import { listClusterOnce, ListFailedError } from '../../../collectors/kubernetes/once.ts';
-import { SOURCE } from '../../../collectors/kubernetes/collector.ts';
+import type { KubernetesConfigT } from '../../../collectors/kubernetes/config.ts';
 import { CliError } from '../../io.ts';
 import { withOpenDb } from '../../options.ts';
 import type { CommandContext } from '../../command.ts';
@@ -24,7 +20,13 @@ interface KubernetesOptions extends CollectOptions {
 }
 
 async function collectOnce(opts: KubernetesOptions, ctx: CommandContext): Promise<void> {
-  const config = collectConfig(opts);
+  // Loaded when the collector runs: the CLI starts without the Kubernetes client.
+  const { importInventoryObjects } = await import('../../../app/inventory.ts');
+  const { resolveKubernetesSettings, KubernetesConfigError } = await import('../../../collectors/kubernetes/config.ts');
+  const { ConnectionError } = await import('../../../collectors/kubernetes/connection.ts');
+  const { listClusterOnce, ListFailedError } = await import('../../../collectors/kubernetes/once.ts');
+  const { SOURCE } = await import('../../../collectors/kubernetes/collector.ts');
+  const config = await collectConfig(opts);
   const section: KubernetesConfigT = { ...((config.collectors as { kubernetes?: KubernetesConfigT }).kubernetes ?? {}) };
   // A flag chooses the connection: it replaces the config's way of connecting, not just one key.
   if (opts.url !== undefined || opts.kubeconfig !== undefined) {

@@ -4,7 +4,7 @@
  * registers do not import it back (an import cycle).
  */
 import { Option, type Command } from 'commander';
-import { ConfigError, loadServiceConfig, type ResolvedConfig } from '../../../server/config/load.ts';
+import type { ResolvedConfig } from '../../../server/config/load.ts';
 import { CliError } from '../../io.ts';
 import { withDb, type DbOptions } from '../../options.ts';
 import type { CommandContext } from '../../command.ts';
@@ -28,8 +28,9 @@ export function collectSubcommand(collect: Command, name: string, description: s
   );
 }
 
-/** The service config as `serve` would load it (flags > env > file > defaults). */
-export function collectConfig(opts: CollectOptions): ResolvedConfig {
+/** The service config as `serve` would load it (flags > env > file > defaults); its loader is imported when a collector runs. */
+export async function collectConfig(opts: CollectOptions): Promise<ResolvedConfig> {
+  const { ConfigError, loadServiceConfig } = await import('../../../server/config/load.ts');
   try {
     const load: Parameters<typeof loadServiceConfig>[0] = {};
     if (opts.config !== undefined) load.file = opts.config;

@@ -5,10 +5,8 @@
  * what the other queries stored stays stored, but the pass is not reported as a success.
  */
 import { Option, type Command } from 'commander';
-import { PrometheusApi } from '../../../collectors/prometheus/client.ts';
-import { FAMILIES, PrometheusConfigError, resolvePrometheusConfig, type Family, type PrometheusCollectorConfigT } from '../../../collectors/prometheus/config.ts';
-import { runPass } from '../../../collectors/prometheus/pass.ts';
-import { openDb } from '../../../store/db.ts';
+import type { PrometheusCollectorConfigT } from '../../../collectors/prometheus/config.ts';
+import { FAMILIES, type Family } from '../../../collectors/prometheus/families.ts';
 import { CliError } from '../../io.ts';
 import { collectConfig, collectSubcommand, type CollectOptions, type CollectSubcommand } from './options.ts';
 
@@ -34,7 +32,12 @@ export const prometheusCollect: CollectSubcommand = (collect: Command, ctx) => {
     .addOption(new Option('--netobserv-predefined <names>', 'NetObserv predefined metrics read as observed pairs, comma-separated includeList names (e.g. workload_flows_total,workload_ingress_bytes_total), or "none"'))
     .addOption(new Option('--scraper <workload>', 'the Prometheus server as namespace/Kind/name (the client of every scrape target)'))
     .action(async (opts: PrometheusCollectOptions) => {
-      const config = collectConfig(opts);
+      // Loaded when the collector runs: the CLI starts without the Prometheus client.
+      const { PrometheusApi } = await import('../../../collectors/prometheus/client.ts');
+      const { PrometheusConfigError, resolvePrometheusConfig } = await import('../../../collectors/prometheus/config.ts');
+      const { runPass } = await import('../../../collectors/prometheus/pass.ts');
+      const { openDb } = await import('../../../store/db.ts');
+      const config = await collectConfig(opts);
       const section: PrometheusCollectorConfigT = { ...(config.collectors.prometheus ?? {}) };
       if (opts.url !== undefined) section.url = opts.url;
       if (opts.family !== undefined) section.families = opts.family;

@@ -1,0 +1,72 @@
+/**
+ * The never-silently-empty rule (issue 17), checked against the store: a namespace or workload
+ * that does not exist, or an empty store, is an AppError not-found naming what is missing and how
+ * to get it (app/selection.ts words it) — never an empty answer. A selection that exists but
+ * matches nothing passes: the caller answers an empty list. The usual case, a selection that
+ * exists, reads only the selected rows; the whole inventory and every edge are read only to name,
+ * in the error, what does exist.
+ */
+import { workloadKey, type WorkloadRef } from '../domain/peer.ts';
+import type { Db } from '../store/db.ts';
+import { edgePage } from '../store/edge-pages.ts';
+import { EdgeStore } from '../store/edges.ts';
+import { listWorkloads, readNamespaces } from '../store/inventory.ts';
+import { notFoundError } from './errors.ts';
+import { missingFrom, NO_FLOWS, NO_INVENTORY, selectionOf, selects, type Selection } from './selection.ts';
+
+const namespaceNames = (db: Db): string[] => readNamespaces(db).map((n) => n.name);
+
+/** Whether the inventory (every snapshot) holds the selection, reading the workloads of its namespace and name only. */
+function inventoryHolds(db: Db, sel: Selection): boolean {
+  const name = sel.workload?.slice(sel.workload.indexOf('/') + 1);
+  const rows = listWorkloads(db, { includeAbsent: true, ...(sel.namespace !== undefined ? { namespace: sel.namespace } : {}), ...(name !== undefined ? { name } : {}) });
+  return missingFrom(sel, rows, namespaceNames(db), '') === undefined;
+}
+
+/**
+ * The selection must exist: a namespace or workload that neither the inventory (any snapshot)
+ * nor any edge knows fails — flow records carry their own metadata, so edges may name workloads
+ * the inventory lacks. No selection passes. Every REST API list filtered by namespace or workload
+ * checks this (an unfiltered list of an empty store is an empty list).
+ * @throws AppError not-found
+ */
+export function requireSelection(db: Db, sel: Selection): void {
+  if (!selects(sel)) return;
+  if (inventoryHolds(db, sel)) return;
+  if (edgePage(db, { ...selectionOf(sel), limit: 1 }).edges.length > 0) return;
+  // Missing: only now read the whole inventory and every edge, to name what does exist.
+  const store = new EdgeStore(db);
+  const inventory = listWorkloads(db, { includeAbsent: true });
+  const namespaces = namespaceNames(db);
+  if (inventory.length === 0 && namespaces.length === 0 && store.count() === 0) throw notFoundError(`${NO_INVENTORY}; ${NO_FLOWS}`);
+  const known = new Map<string, WorkloadRef>();
+  for (const w of inventory) known.set(workloadKey(w), w);
+  for (const e of store.list({})) {
+    for (const p of [e.client, e.server]) if (p.kind === 'workload' || p.kind === 'dns') known.set(workloadKey(p.workload), p.workload);
+  }
+  const missing = missingFrom(sel, [...known.values()], namespaces, 'in the inventory or the edges');
+  if (missing !== undefined) throw notFoundError(missing);
+}
+
+/**
+ * For `flowmatrix recommend` and `export`: an empty inventory fails even without a selection (the
+ * recommender writes policies for inventory workloads), then as requireSelection.
+ * @throws AppError not-found
+ */
+export function requireWorkloads(db: Db, sel: Selection): void {
+  if (listWorkloads(db).length === 0) {
+    const flows = new EdgeStore(db).count() === 0 ? `; ${NO_FLOWS}` : '';
+    throw notFoundError(`${NO_INVENTORY}${flows}`);
+  }
+  requireSelection(db, sel);
+}
+
+/**
+ * For `flowmatrix edges` when the listing came back empty: an empty edge store fails (there are no
+ * flows to list), then as requireSelection.
+ * @throws AppError not-found
+ */
+export function explainNoEdges(db: Db, sel: Selection): void {
+  if (new EdgeStore(db).count() === 0) throw notFoundError(NO_FLOWS);
+  requireSelection(db, sel);
+}

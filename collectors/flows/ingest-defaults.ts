@@ -1,0 +1,20 @@
+/**
+ * The ingest's record formats and default limits, apart from the pipeline that applies them: the
+ * CLI shows them in its help (`ingest`, `collect files`) without loading the pipeline.
+ */
+export const FORMATS = ['netobserv', 'hubble', 'auto'] as const;
+export type FlowFormat = (typeof FORMATS)[number];
+
+export const DEFAULT_BATCH_SIZE = 20_000;
+export const DEFAULT_FLUSH_INTERVAL_MS = 5_000;
+/** How far after the ingest's clock a flow may be dated (agents' clocks drift; a flow is reported after it ends). */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 15 * 60_000;
+
+export interface EdgeCaps {
+  /** Distinct edges a workload (or node, DNS, apiserver peer) may have, counting those already stored. */
+  maxEdgesPerWorkload: number;
+  /** Distinct edges one ingest run may add or update. */
+  maxEdgesPerRun: number;
+}
+
+export const DEFAULT_EDGE_CAPS: EdgeCaps = { maxEdgesPerWorkload: 50_000, maxEdgesPerRun: 1_000_000 };
