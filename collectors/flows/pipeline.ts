@@ -5,14 +5,16 @@
  */
 import type { Readable } from 'node:stream';
 import type { FlowObservation } from '../../domain/flow.ts';
+import { workloadKey } from '../../domain/peer.ts';
 import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
 import { Aggregator } from './aggregate.ts';
 import { decoderFor } from './auto.ts';
 import type { Decoded, Decoder, FlowFormat, RejectReason, SkipReason } from './decode.ts';
 import { DEFAULT_EDGE_CAPS, EdgeBudget, type EdgeCaps } from './edge-budget.ts';
 import { readLines } from './lines.ts';
+import { ObservedLabelsBatch } from './observed-labels.ts';
 import { resolveFlow } from './connections.ts';
-import type { ResolutionIndex } from './resolve.ts';
+import type { ResolutionIndex, ResolvedSide } from './resolve.ts';
 import type { BatchWriter } from './write.ts';
 
 export const DEFAULT_BATCH_SIZE = 20_000;
@@ -129,6 +131,8 @@ export class FlowIngest {
   private readonly decoder: Decoder;
   private readonly batchSize: number;
   private readonly aggregator = new Aggregator();
+  /** Labels of workloads only the records name (no inventory): remembered to select their pods by. */
+  private readonly observedLabels = new ObservedLabelsBatch();
   private budget: EdgeBudget;
   private readonly caps: EdgeCaps;
   private readonly now: () => number;
@@ -223,6 +227,8 @@ export class FlowIngest {
     let failure: BatchCommitError | undefined;
     const commit = (status: IngestRunStatus): void => {
       const batch = this.aggregator.drain();
+      const labels = this.observedLabels.drain();
+      if (labels.length > 0) batch.labels = labels;
       batchNo++;
       try {
         writer.commit(batch, run, c, status);
@@ -338,6 +344,7 @@ export class FlowIngest {
         // The store refuses even this: the row stays `running` with the committed counters, which is still true.
       }
       this.aggregator.drain();
+      this.observedLabels.drain();
       this.batchEdges = new Set();
     }
     const done = failure ? committed : c;
@@ -375,6 +382,8 @@ export class FlowIngest {
   /** Resolves, orients and aggregates one flow; false when it could not be oriented. */
   private add(f: FlowObservation, index: ResolutionIndex, counters: IngestRunCounters): boolean {
     const { srcs, dsts, connections } = resolveFlow(f, index);
+    for (const s of srcs) if (s.observedLabels !== undefined) this.rememberLabels(s, f.time);
+    for (const d of dsts) if (d.observedLabels !== undefined) this.rememberLabels(d, f.time);
     for (const s of srcs) if (s.names && s.peer.kind === 'external') for (const n of s.names) this.aggregator.addName(s.ip, n, f.time);
     let oriented = true;
     for (const c of connections) {
@@ -392,6 +401,10 @@ export class FlowIngest {
     }
     for (const d of dsts) if (d.names && d.peer.kind === 'external') for (const n of d.names) this.aggregator.addName(d.ip, n, f.time);
     return oriented;
+  }
+
+  private rememberLabels(side: ResolvedSide, time: number): void {
+    if (side.peer.kind === 'workload' && side.observedLabels !== undefined) this.observedLabels.add(workloadKey(side.peer.workload), side.observedLabels, time);
   }
 
   /** Records an input that could not be opened at all. */

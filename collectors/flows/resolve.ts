@@ -4,7 +4,7 @@
  * Map lookups and a binary search over each IP's history.
  */
 import type { EndpointMeta, FlowEndpoint, ResolvedEndpoint } from '../../domain/flow.ts';
-import type { ApiserverEndpoint, Service, Workload } from '../../domain/inventory.ts';
+import type { ApiserverEndpoint, Labels, Service, Workload } from '../../domain/inventory.ts';
 import { IpHistory } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
@@ -24,6 +24,8 @@ export interface ResolvedSide extends ResolvedEndpoint {
   localHost?: boolean;
   /** DNS names seen for this IP (kept for external peers). */
   names?: string[];
+  /** The pod labels the record carried, for a workload the inventory does not know (domain/observed-labels.ts). */
+  observedLabels?: Labels;
 }
 
 interface WorkloadInfo {
@@ -32,6 +34,8 @@ interface WorkloadInfo {
   key: string;
   declared: Set<number>;
   portsByName: Map<string, number>;
+  /** The inventory lists it (otherwise only flow records name it). */
+  inInventory?: true;
 }
 
 interface ServiceInfo {
@@ -142,6 +146,7 @@ export class ResolutionIndex {
   private addWorkload(w: Workload): void {
     const ref: WorkloadRef = { namespace: w.namespace, kind: w.kind, name: w.name };
     const info = this.workloadInfo(ref);
+    info.inInventory = true;
     const matchLabels = Object.entries(w.selector.matchLabels ?? {});
     if (matchLabels.length > 0 && !w.selector.matchExpressions?.length) {
       const list = this.selectors.get(w.namespace) ?? [];
@@ -190,13 +195,13 @@ export class ResolutionIndex {
     switch (m.kind) {
       case 'pod': {
         const owned = m.ownerKind && m.ownerName ? this.fromOwner(m.namespace, m.ownerKind, m.ownerName) : null;
-        if (owned) return [this.workloadSide(owned, e, m.node ?? this.history.holderAt(e.ip, time)?.node)];
+        if (owned) return [this.observedSide(this.workloadSide(owned, e, m.node ?? this.history.holderAt(e.ip, time)?.node), owned, m)];
         const ref = this.workloadFromPod(m, e.ip, time);
         // A pod we know the namespace of but not the workload: in-cluster, yet unresolved.
         if (!ref) return [this.unknownSide(e)];
         const info = this.workloadInfo(ref);
         const node = m.node ?? this.history.holderAt(e.ip, time)?.node;
-        return [this.workloadSide(info, e, node)];
+        return [this.observedSide(this.workloadSide(info, e, node), info, m)];
       }
       case 'service': {
         const svc = this.servicesByName.get(`${m.namespace}/${m.name}`) ?? this.servicesByIp.get(e.ip);
@@ -320,6 +325,12 @@ export class ResolutionIndex {
   private workloadSide(info: WorkloadInfo, e: FlowEndpoint, node: string | undefined): ResolvedSide {
     const side: ResolvedSide = { peer: info.peer, key: info.key, ip: e.ip, port: e.port, declaredPorts: info.declared };
     if (node) side.node = node;
+    return side;
+  }
+
+  /** A workload only the record names: its labels go with the side, to be remembered (collectors/flows/observed-labels.ts). */
+  private observedSide(side: ResolvedSide, info: WorkloadInfo, m: Extract<EndpointMeta, { kind: 'pod' }>): ResolvedSide {
+    if (!info.inInventory && m.labels !== undefined && info.peer.kind === 'workload') side.observedLabels = m.labels;
     return side;
   }
 

@@ -1,0 +1,52 @@
+/**
+ * The labels flow records carry for workloads the inventory does not know, gathered per batch
+ * (domain/observed-labels.ts): per workload the labels common to every label set of the batch,
+ * volatile ones (pod-template-hash, controller-revision-hash, …) left out, capped per workload
+ * and in workloads. The store merges each batch into what it kept (store/observed-labels.ts).
+ */
+import type { Labels } from '../../domain/inventory.ts';
+import { MAX_OBSERVED_LABELS_PER_WORKLOAD, MAX_OBSERVED_WORKLOADS, type ObservedLabelsDelta } from '../../domain/observed-labels.ts';
+import { isVolatileLabel } from '../inventory/labels.ts';
+
+interface Seen {
+  labels: Map<string, string>;
+  capped: boolean;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export class ObservedLabelsBatch {
+  private seen = new Map<string, Seen>();
+
+  constructor(
+    private readonly perWorkload = MAX_OBSERVED_LABELS_PER_WORKLOAD,
+    private readonly workloads = MAX_OBSERVED_WORKLOADS,
+  ) {}
+
+  /** One endpoint of `workload` (its key) carried `labels` at `time`. */
+  add(workload: string, labels: Labels, time: number): void {
+    const s = this.seen.get(workload);
+    if (s === undefined) {
+      if (this.seen.size >= this.workloads) return;
+      const keys = Object.keys(labels).filter((k) => !isVolatileLabel(k)).sort();
+      const kept = new Map<string, string>();
+      for (const k of keys.slice(0, this.perWorkload)) kept.set(k, labels[k] as string);
+      this.seen.set(workload, { labels: kept, capped: keys.length > this.perWorkload, firstSeen: time, lastSeen: time });
+      return;
+    }
+    if (time < s.firstSeen) s.firstSeen = time;
+    if (time > s.lastSeen) s.lastSeen = time;
+    // Only the first set is cut to the cap; every later one is intersected exactly.
+    for (const [k, v] of s.labels) if (labels[k] !== v) s.labels.delete(k);
+  }
+
+  /** The batch's labels, sorted by workload, and a fresh start. */
+  drain(): ObservedLabelsDelta[] {
+    const out: ObservedLabelsDelta[] = [];
+    for (const [workload, s] of [...this.seen.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+      out.push({ workload, labels: Object.fromEntries(s.labels), capped: s.capped, firstSeen: s.firstSeen, lastSeen: s.lastSeen });
+    }
+    this.seen = new Map();
+    return out;
+  }
+}
