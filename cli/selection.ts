@@ -7,6 +7,8 @@ import { WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from
 import type { Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { listWorkloads, readNamespaces } from '../store/inventory.ts';
+import { readObservedLabels, workloadsInEdges } from '../store/observed-labels.ts';
+import { flowWorkloads } from '../recommender/synthesize/inferred-workloads.ts';
 import { CliError } from './io.ts';
 
 export const NO_INVENTORY = 'no inventory: run `flowmatrix inventory import FILE` (a `kubectl get … -A -o json` export, see README) or `flowmatrix collect kubernetes`';
@@ -55,34 +57,49 @@ function describe(sel: Selection): string {
 }
 
 /**
- * For `recommend` and `export`: the inventory must hold the selected workloads (the recommender
- * writes policies for inventory workloads only). Throws CliError naming what is missing. A namespace the inventory has that holds no workload passes:
- * there is nothing to recommend, which the caller says.
+ * For `recommend` and `export`: the selected workloads must be known, from the inventory or —
+ * in namespaces the inventory does not know — from flow records that carried pod labels
+ * (docs/recommend.md#without-an-inventory). Throws CliError naming what is missing: with no
+ * inventory and no workload the records let us select, how to get an inventory, and which
+ * workloads the records named without labels. A namespace the inventory has that holds no
+ * workload passes: there is nothing to recommend, which the caller says.
  */
 export function requireWorkloads(db: Db, sel: Selection): void {
   const all = listWorkloads(db);
-  if (all.length === 0) {
-    const flows = new EdgeStore(db).count() === 0 ? `; ${NO_FLOWS}` : '';
-    throw new CliError(`${NO_INVENTORY}${flows}`);
-  }
   const namespaces = readNamespaces(db).map((n) => n.name);
-  requireKnown(sel, all, namespaces, 'in the inventory');
+  if (all.length > 0 && selectionProblem(sel, all, namespaces, 'in the inventory') === undefined) return;
+  // Only now the flow records: reading every edge's workloads costs a pass over the edges.
+  const known = new Set([...namespaces, ...all.map((w) => w.namespace)]);
+  const fw = flowWorkloads(known, workloadsInEdges(db), readObservedLabels(db));
+  if (all.length === 0 && fw.inferred.length === 0) {
+    if (new EdgeStore(db).count() === 0) throw new CliError(`${NO_INVENTORY}; ${NO_FLOWS}`);
+    const unselectable = fw.unselectable.length > 0 ? `; the flow records name ${fw.unselectable.length} workload(s) but carry no pod labels to select them by (NetObserv records carry owners, not labels; Hubble records carry labels): ${listOf(fw.unselectable)}` : '';
+    throw new CliError(`${NO_INVENTORY}${unselectable}`);
+  }
+  const problem = selectionProblem(sel, [...all, ...fw.inferred], namespaces, all.length > 0 ? 'in the inventory or the flow records' : 'in the flow records (no inventory)');
+  if (problem !== undefined) throw new CliError(problem);
 }
 
 type Named = { namespace: string; kind: string; name: string };
 
-/** `namespaces`: the namespaces known besides those of `workloads` (Namespace objects). */
 function requireKnown(sel: Selection, workloads: readonly Named[], namespaces: readonly string[], where: string): void {
-  if (sel.namespace === undefined && sel.workload === undefined) return;
+  const problem = selectionProblem(sel, workloads, namespaces, where);
+  if (problem !== undefined) throw new CliError(problem);
+}
+
+/** `namespaces`: the namespaces known besides those of `workloads` (Namespace objects). What is missing, or undefined. */
+function selectionProblem(sel: Selection, workloads: readonly Named[], namespaces: readonly string[], where: string): string | undefined {
+  if (sel.namespace === undefined && sel.workload === undefined) return undefined;
   const inNs = sel.namespace === undefined ? workloads : workloads.filter((w) => w.namespace === sel.namespace);
   if (sel.namespace !== undefined && inNs.length === 0 && !namespaces.includes(sel.namespace)) {
     const all = [...new Set([...namespaces, ...workloads.map((w) => w.namespace)])].sort();
-    throw new CliError(`no namespace "${sel.namespace}" ${where} (namespaces: ${listOf(all)})`);
+    return `no namespace "${sel.namespace}" ${where} (namespaces: ${listOf(all)})`;
   }
   if (sel.workload !== undefined && !inNs.some((w) => matches(w, sel.workload as string))) {
     const names = inNs.map((w) => `${w.kind.toLowerCase()}/${w.name}`).sort();
-    throw new CliError(`no ${describe(sel)} ${where} (${sel.namespace !== undefined ? 'there' : 'known'}: ${listOf(names)})`);
+    return `no ${describe(sel)} ${where} (${sel.namespace !== undefined ? 'there' : 'known'}: ${listOf(names)})`;
   }
+  return undefined;
 }
 
 /**
