@@ -216,11 +216,17 @@ function warnSkippedRows(rec: Recommendation, skipped: SkippedRows | undefined):
  */
 function markFlowWorkloads(rec: Recommendation, fw: FlowWorkloads | undefined): void {
   if (fw === undefined || (fw.inferred.length === 0 && fw.unselectable.length === 0)) return;
-  rec.warnings.push(...flowWorkloadWarnings(fw));
   const inferred = new Map(fw.inferred.map((w) => [workloadKey(w), w]));
+  const shown = markInferredIntents(rec.policySet, fw.inferred);
   for (const r of rec.workloads) {
-    const w = inferred.get(workloadKey(r.workload as WorkloadRef));
-    if (w) r.inferred = { from: 'flow-records', selector: w.selector };
+    const key = workloadKey(r.workload as WorkloadRef);
+    const w = inferred.get(key);
+    if (w === undefined) continue;
+    r.inferred = { from: 'flow-records', selector: w.selector };
+    shown.add(key);
   }
-  markInferredIntents(rec.policySet, fw.inferred);
+  // Said about what this recommendation selects: the workloads it covers or names as peers, and
+  // the unselectable ones of the namespace asked for.
+  const ns = rec.options.namespace;
+  rec.warnings.push(...flowWorkloadWarnings(fw, (k) => shown.has(k) || (!inferred.has(k) && (ns === undefined || k.startsWith(`${ns}/`)))));
 }

@@ -76,7 +76,7 @@ export function requireWorkloads(db: Db, sel: Selection): void {
     const unselectable = fw.unselectable.length > 0 ? `; the flow records name ${fw.unselectable.length} workload(s) but carry no pod labels to select them by (NetObserv records carry owners, not labels; Hubble records carry labels): ${listOf(fw.unselectable)}` : '';
     throw new CliError(`${NO_INVENTORY}${unselectable}`);
   }
-  const problem = selectionProblem(sel, [...all, ...fw.inferred], namespaces, all.length > 0 ? 'in the inventory or the flow records' : 'in the flow records (no inventory)');
+  const problem = selectionProblem(sel, [...all, ...fw.inferred], namespaces, all.length === 0 ? 'in the flow records (no inventory)' : fw.inferred.length > 0 ? 'in the inventory or the flow records' : 'in the inventory');
   if (problem !== undefined) throw new CliError(problem);
 }
 

@@ -85,8 +85,8 @@ function listOf(keys: readonly string[], max = 12): string {
   return keys.length > max ? `${keys.slice(0, max).join(', ')}, … (${keys.length} in all)` : keys.join(', ');
 }
 
-/** Pairs of inferred workloads of one namespace where the first one's selector also picks the second's pods. */
-function overlaps(inferred: readonly Workload[]): string[] {
+/** Pairs of inferred workloads of one namespace where the first one's selector also picks the second's pods; the first one `shown`. */
+function overlaps(inferred: readonly Workload[], shown: (key: string) => boolean): string[] {
   // Candidates share the selector's first label: index every workload by each of its labels.
   const byLabel = new Map<string, Workload[]>();
   for (const w of inferred) {
@@ -99,6 +99,7 @@ function overlaps(inferred: readonly Workload[]): string[] {
   }
   const out: string[] = [];
   for (const a of inferred) {
+    if (!shown(workloadKey(a))) continue;
     const sel = Object.entries(a.selector.matchLabels ?? {});
     const [k0, v0] = sel[0] as [string, string];
     for (const b of byLabel.get(`${a.namespace}\u0000${k0}\u0000${v0}`) ?? []) {
@@ -108,9 +109,13 @@ function overlaps(inferred: readonly Workload[]): string[] {
   return out;
 }
 
-/** What a recommendation over inferred workloads says once (docs/recommend.md#without-an-inventory). */
-export function flowWorkloadWarnings(fw: FlowWorkloads): string[] {
+/**
+ * What a recommendation over inferred workloads says once (docs/recommend.md#without-an-inventory),
+ * about the workloads `shown` (those the recommendation selects or names as peers).
+ */
+export function flowWorkloadWarnings(all: FlowWorkloads, shown: (key: string) => boolean = () => true): string[] {
   const out: string[] = [];
+  const fw: FlowWorkloads = { inferred: all.inferred.filter((w) => shown(workloadKey(w))), unselectable: all.unselectable.filter(shown), capped: all.capped.filter(shown) };
   const importHint = 'import an inventory (`flowmatrix inventory import FILE` or `flowmatrix collect kubernetes`) to make them exact';
   if (fw.inferred.length > 0) {
     out.push(
@@ -125,7 +130,7 @@ export function flowWorkloadWarnings(fw: FlowWorkloads): string[] {
   if (fw.capped.length > 0) {
     out.push(`inferred selectors cut to ${MAX_OBSERVED_LABELS_PER_WORKLOAD} labels: a record carried more labels than that for ${listOf(fw.capped)}; the selector keeps the first labels by key that every endpoint carried`);
   }
-  const over = overlaps(fw.inferred);
+  const over = overlaps(all.inferred, shown);
   if (over.length > 0) out.push(`inferred selectors overlap (a policy of one also applies to the other's pods): ${listOf(over)}`);
   return out;
 }
@@ -137,10 +142,11 @@ function selectorId(namespace: string, matchLabels: Labels | undefined): string 
 
 /**
  * Sets `inferredSelectors` on every intent whose subject or peers select pods by an inferred
- * selector (the emitters say so in an annotation). Returns the set for chaining.
+ * selector (the emitters say so in an annotation). Returns the workloads whose selectors the set uses.
  */
-export function markInferredIntents(set: PolicySet, inferred: readonly Workload[]): PolicySet {
-  if (inferred.length === 0) return set;
+export function markInferredIntents(set: PolicySet, inferred: readonly Workload[]): Set<string> {
+  const used = new Set<string>();
+  if (inferred.length === 0) return used;
   const bySelector = new Map<string, string[]>();
   for (const w of inferred) {
     const id = selectorId(w.namespace, w.selector.matchLabels);
@@ -157,8 +163,9 @@ export function markInferredIntents(set: PolicySet, inferred: readonly Workload[
       if (p.kind === 'pods') add(p.namespace ?? intent.namespace, p.selector.matchLabels, (p.selector.matchExpressions?.length ?? 0) > 0);
     }
     if (found.size > 0) intent.inferredSelectors = [...found].sort(compareStrings);
+    for (const k of found) used.add(k);
   }
-  return set;
+  return used;
 }
 
 function peersOf(intent: PolicyIntent): PolicyPeer[] {
