@@ -9,7 +9,9 @@ import { MAX_OBSERVED_LABELS_PER_WORKLOAD, MAX_OBSERVED_WORKLOADS, type Observed
 import { isVolatileLabel } from '../inventory/labels.ts';
 
 interface Seen {
-  labels: Map<string, string>;
+  /** Kept labels as parallel arrays: the per-record check is a plain loop (this runs for every endpoint). */
+  keys: string[];
+  values: string[];
   capped: boolean;
   firstSeen: number;
   lastSeen: number;
@@ -28,23 +30,29 @@ export class ObservedLabelsBatch {
     const s = this.seen.get(workload);
     if (s === undefined) {
       if (this.seen.size >= this.workloads) return;
-      const keys = Object.keys(labels).filter((k) => !isVolatileLabel(k)).sort();
-      const kept = new Map<string, string>();
-      for (const k of keys.slice(0, this.perWorkload)) kept.set(k, labels[k] as string);
-      this.seen.set(workload, { labels: kept, capped: keys.length > this.perWorkload, firstSeen: time, lastSeen: time });
+      const stable = Object.keys(labels).filter((k) => !isVolatileLabel(k)).sort();
+      const keys = stable.slice(0, this.perWorkload);
+      this.seen.set(workload, { keys, values: keys.map((k) => labels[k] as string), capped: stable.length > this.perWorkload, firstSeen: time, lastSeen: time });
       return;
     }
     if (time < s.firstSeen) s.firstSeen = time;
     if (time > s.lastSeen) s.lastSeen = time;
     // Only the first set is cut to the cap; every later one is intersected exactly.
-    for (const [k, v] of s.labels) if (labels[k] !== v) s.labels.delete(k);
+    for (let i = s.keys.length - 1; i >= 0; i--) {
+      if (labels[s.keys[i] as string] !== s.values[i]) {
+        s.keys.splice(i, 1);
+        s.values.splice(i, 1);
+      }
+    }
   }
 
   /** The batch's labels, sorted by workload, and a fresh start. */
   drain(): ObservedLabelsDelta[] {
     const out: ObservedLabelsDelta[] = [];
     for (const [workload, s] of [...this.seen.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-      out.push({ workload, labels: Object.fromEntries(s.labels), capped: s.capped, firstSeen: s.firstSeen, lastSeen: s.lastSeen });
+      const labels: Labels = {};
+      s.keys.forEach((k, i) => (labels[k] = s.values[i] as string));
+      out.push({ workload, labels, capped: s.capped, firstSeen: s.firstSeen, lastSeen: s.lastSeen });
     }
     this.seen = new Map();
     return out;

@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { FlowObservation } from '../../domain/flow.ts';
+import type { Labels } from '../../domain/inventory.ts';
 import { workloadKey } from '../../domain/peer.ts';
 import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
 import { Aggregator } from './aggregate.ts';
@@ -382,8 +383,10 @@ export class FlowIngest {
   /** Resolves, orients and aggregates one flow; false when it could not be oriented. */
   private add(f: FlowObservation, index: ResolutionIndex, counters: IngestRunCounters): boolean {
     const { srcs, dsts, connections } = resolveFlow(f, index);
-    for (const s of srcs) if (s.observedLabels !== undefined) this.rememberLabels(s, f.time);
-    for (const d of dsts) if (d.observedLabels !== undefined) this.rememberLabels(d, f.time);
+    const sm = f.src.meta;
+    if (sm?.kind === 'pod' && sm.labels !== undefined) this.rememberLabels(srcs, sm.labels, index, f.time);
+    const dm = f.dst.meta;
+    if (dm?.kind === 'pod' && dm.labels !== undefined) this.rememberLabels(dsts, dm.labels, index, f.time);
     for (const s of srcs) if (s.names && s.peer.kind === 'external') for (const n of s.names) this.aggregator.addName(s.ip, n, f.time);
     let oriented = true;
     for (const c of connections) {
@@ -403,8 +406,11 @@ export class FlowIngest {
     return oriented;
   }
 
-  private rememberLabels(side: ResolvedSide, time: number): void {
-    if (side.peer.kind === 'workload' && side.observedLabels !== undefined) this.observedLabels.add(workloadKey(side.peer.workload), side.observedLabels, time);
+  /** The pod labels a record carried, kept for the workloads of `sides` that the inventory does not list (docs/recommend.md#without-an-inventory). */
+  private rememberLabels(sides: readonly ResolvedSide[], labels: Labels, index: ResolutionIndex, time: number): void {
+    for (const s of sides) {
+      if (s.peer.kind === 'workload' && !index.listedWorkload(s.key)) this.observedLabels.add(workloadKey(s.peer.workload), labels, time);
+    }
   }
 
   /** Records an input that could not be opened at all. */

@@ -4,7 +4,7 @@
  * Map lookups and a binary search over each IP's history.
  */
 import type { EndpointMeta, FlowEndpoint, ResolvedEndpoint } from '../../domain/flow.ts';
-import type { ApiserverEndpoint, Labels, Service, Workload } from '../../domain/inventory.ts';
+import type { ApiserverEndpoint, Service, Workload } from '../../domain/inventory.ts';
 import { IpHistory } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
@@ -24,8 +24,6 @@ export interface ResolvedSide extends ResolvedEndpoint {
   localHost?: boolean;
   /** DNS names seen for this IP (kept for external peers). */
   names?: string[];
-  /** The pod labels the record carried, for a workload the inventory does not know (domain/observed-labels.ts). */
-  observedLabels?: Labels;
 }
 
 interface WorkloadInfo {
@@ -34,8 +32,6 @@ interface WorkloadInfo {
   key: string;
   declared: Set<number>;
   portsByName: Map<string, number>;
-  /** The inventory lists it (otherwise only flow records name it). */
-  inInventory?: true;
 }
 
 interface ServiceInfo {
@@ -60,6 +56,8 @@ const DEPLOYMENT_POD = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpq
 
 export class ResolutionIndex {
   private readonly workloads = new Map<string, WorkloadInfo>();
+  /** Peer keys of the workloads the inventory lists (others only flow records name). */
+  private readonly listed = new Set<string>();
   /** Namespace → workloads with their selector's matchLabels, to resolve Cilium endpoints known only by labels. */
   private readonly selectors = new Map<string, { ref: WorkloadRef; matchLabels: [string, string][] }[]>();
   private readonly aliases = new Map<string, WorkloadRef>();
@@ -146,7 +144,7 @@ export class ResolutionIndex {
   private addWorkload(w: Workload): void {
     const ref: WorkloadRef = { namespace: w.namespace, kind: w.kind, name: w.name };
     const info = this.workloadInfo(ref);
-    info.inInventory = true;
+    this.listed.add(info.key);
     const matchLabels = Object.entries(w.selector.matchLabels ?? {});
     if (matchLabels.length > 0 && !w.selector.matchExpressions?.length) {
       const list = this.selectors.get(w.namespace) ?? [];
@@ -179,6 +177,11 @@ export class ResolutionIndex {
     return (sp.name !== undefined ? svc.slicePorts.get(sp.name) : undefined) ?? backend?.portsByName.get(sp.targetPort);
   }
 
+  /** Whether a resolved side's peer key is a workload the inventory lists (not one only flow records name). */
+  listedWorkload(peerKey: string): boolean {
+    return this.listed.has(peerKey);
+  }
+
   /** All sides a flow endpoint resolves to: one, or one per backend workload of a Service. */
   resolve(e: FlowEndpoint, time: number, observedOn?: string): ResolvedSide[] {
     // Post-DNAT the apiserver is an address on its endpoint port, which records may label a Node.
@@ -195,13 +198,13 @@ export class ResolutionIndex {
     switch (m.kind) {
       case 'pod': {
         const owned = m.ownerKind && m.ownerName ? this.fromOwner(m.namespace, m.ownerKind, m.ownerName) : null;
-        if (owned) return [this.observedSide(this.workloadSide(owned, e, m.node ?? this.history.holderAt(e.ip, time)?.node), owned, m)];
+        if (owned) return [this.workloadSide(owned, e, m.node ?? this.history.holderAt(e.ip, time)?.node)];
         const ref = this.workloadFromPod(m, e.ip, time);
         // A pod we know the namespace of but not the workload: in-cluster, yet unresolved.
         if (!ref) return [this.unknownSide(e)];
         const info = this.workloadInfo(ref);
         const node = m.node ?? this.history.holderAt(e.ip, time)?.node;
-        return [this.observedSide(this.workloadSide(info, e, node), info, m)];
+        return [this.workloadSide(info, e, node)];
       }
       case 'service': {
         const svc = this.servicesByName.get(`${m.namespace}/${m.name}`) ?? this.servicesByIp.get(e.ip);
@@ -325,12 +328,6 @@ export class ResolutionIndex {
   private workloadSide(info: WorkloadInfo, e: FlowEndpoint, node: string | undefined): ResolvedSide {
     const side: ResolvedSide = { peer: info.peer, key: info.key, ip: e.ip, port: e.port, declaredPorts: info.declared };
     if (node) side.node = node;
-    return side;
-  }
-
-  /** A workload only the record names: its labels go with the side, to be remembered (collectors/flows/observed-labels.ts). */
-  private observedSide(side: ResolvedSide, info: WorkloadInfo, m: Extract<EndpointMeta, { kind: 'pod' }>): ResolvedSide {
-    if (!info.inInventory && m.labels !== undefined && info.peer.kind === 'workload') side.observedLabels = m.labels;
     return side;
   }
 

@@ -7,6 +7,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ObservedLabelsBatch } from '../../collectors/flows/observed-labels.ts';
 import { EMPTY_RESOLUTION, ResolutionIndex } from '../../collectors/flows/resolve.ts';
+import { FlowIngest } from '../../collectors/flows/pipeline.ts';
+import type { BatchWriter } from '../../collectors/flows/write.ts';
+import type { AggregateBatch } from '../../domain/edge-batch.ts';
+import { Readable } from 'node:stream';
 import type { InventorySnapshot, Labels, Workload } from '../../domain/inventory.ts';
 import type { ObservedLabels, ObservedLabelsDelta } from '../../domain/observed-labels.ts';
 import { podsPeer, policySet, port } from '../../recommender/policy/build.ts';
@@ -79,18 +83,35 @@ test('the store keeps at most its caps: labels per workload and workloads in all
   ]);
 });
 
-test('resolution hands the record labels on only for workloads the inventory does not list', () => {
-  const meta = { kind: 'pod' as const, namespace: 'shop', podName: 'web-7d4b9c8f6d-abcde', ownerKind: 'Deployment', ownerName: 'web', labels: { app: 'web' } };
-  const [bare] = new ResolutionIndex(EMPTY_RESOLUTION).resolve({ ip: '10.0.0.5', port: 8080, meta }, 1000);
-  assert.deepEqual(bare?.observedLabels, { app: 'web' });
-  assert.equal(bare?.key, 'workload:shop/Deployment/web');
+test('ingest remembers the record labels only for workloads the inventory does not list, NetObserv owners without labels not at all', async () => {
+  const line = (labels: string[] | undefined) =>
+    JSON.stringify({
+      time: '2026-11-30T10:00:00Z',
+      IP: { source: '10.0.0.5', destination: '10.0.0.6' },
+      l4: { TCP: { source_port: 40000, destination_port: 8080 } },
+      is_reply: false,
+      source: { namespace: 'shop', pod_name: 'web-7d4b9c8f6d-abcde', workloads: [{ kind: 'Deployment', name: 'web' }], ...(labels ? { labels } : {}) },
+      destination: { namespace: 'shop', pod_name: 'api-7d4b9c8f6d-fghij', workloads: [{ kind: 'Deployment', name: 'api' }], labels: ['k8s:app=api'] },
+    });
+  const batches = async (data: typeof EMPTY_RESOLUTION, text: string): Promise<AggregateBatch[]> => {
+    const seen: AggregateBatch[] = [];
+    const writer: BatchWriter = { startRun: () => 1, commit: (b) => void seen.push(b) };
+    await new FlowIngest({ format: 'hubble', index: new ResolutionIndex(data), writer }).ingest(Readable.from([text]), 'x');
+    return seen;
+  };
+  const bare = await batches(EMPTY_RESOLUTION, `${line(['k8s:app=web', 'k8s:pod-template-hash=7d4b9c8f6d', 'k8s:io.kubernetes.pod.namespace=shop'])}\n`);
+  assert.deepEqual(
+    bare.flatMap((b) => b.labels ?? []).map((d) => [d.workload, d.labels]),
+    [
+      ['shop/Deployment/api', { app: 'api' }],
+      ['shop/Deployment/web', { app: 'web' }],
+    ],
+  );
   const web: Workload = { namespace: 'shop', kind: 'Deployment', name: 'web', labels: { app: 'web' }, selector: { matchLabels: { app: 'web' } }, hostNetwork: false, ports: [], services: [], exposure: [] };
-  const [known] = new ResolutionIndex({ ...EMPTY_RESOLUTION, workloads: [web] }).resolve({ ip: '10.0.0.5', port: 8080, meta }, 1000);
-  assert.equal(known?.key, 'workload:shop/Deployment/web');
-  assert.equal(known?.observedLabels, undefined);
-  // No labels in the record (NetObserv): nothing to remember.
-  const [owner] = new ResolutionIndex(EMPTY_RESOLUTION).resolve({ ip: '10.0.0.5', port: 8080, meta: { kind: 'pod', namespace: 'shop', ownerKind: 'Deployment', ownerName: 'web' } }, 1000);
-  assert.equal(owner?.observedLabels, undefined);
+  const known = await batches({ ...EMPTY_RESOLUTION, workloads: [web] }, `${line(['k8s:app=web'])}\n`);
+  assert.deepEqual(known.flatMap((b) => b.labels ?? []).map((d) => d.workload), ['shop/Deployment/api']);
+  const unlabelled = await batches(EMPTY_RESOLUTION, `${line(undefined)}\n`);
+  assert.deepEqual(unlabelled.flatMap((b) => b.labels ?? []).map((d) => d.workload), ['shop/Deployment/api']);
 });
 
 const EMPTY_INVENTORY: InventorySnapshot = { takenAt: 0, namespaces: [], nodes: [], workloads: [], services: [], endpointSlices: [], policies: [], podAddresses: [], apiserver: [] };
