@@ -1,9 +1,9 @@
 /**
  * What recommending without an inventory costs (docs/recommend.md#without-an-inventory), CPU time
  * (process.cpuUsage) in paired rounds, median and range:
- * - ingest: Hubble records of W workloads into a real SQLite file with no inventory (the labels of
- *   every endpoint gathered, intersected and written) against the same records with an inventory
- *   that lists every workload (nothing gathered). Target ≤ 1.15×.
+ * - ingest: Hubble records of W workloads into a real SQLite file with no inventory, the labels of
+ *   every endpoint gathered, intersected and written, against the same ingest with the gathering
+ *   switched off on the pipeline instance (what ingest cost before). Target ≤ 1.10×.
  * - recommend read: the pass that finds workloads only flow records name
  *   (`withWorkloadsFromFlows`) over E stored edges whose workloads the inventory all knows,
  *   against reading those edges (`readEdgeTraffic`). Target ≤ 0.05× (5 % added to the read).
@@ -87,13 +87,15 @@ async function cpuMsAsync(fn: () => Promise<unknown>): Promise<number> {
   return (d.user + d.system) / 1000;
 }
 
-async function ingestOnce(dir: string, text: string, data: ResolutionData, name: string): Promise<number> {
+async function ingestOnce(dir: string, text: string, data: ResolutionData, name: string, remember: boolean): Promise<number> {
   const path = join(dir, `${name}.db`);
   rmSync(path, { force: true });
   const db = openDb(path);
   try {
     return await cpuMsAsync(async () => {
       const ingest = new FlowIngest({ format: 'hubble', index: new ResolutionIndex(data), writer: new SqliteBatchWriter(db) });
+      // The baseline: the same pipeline with the label gathering switched off on this instance.
+      if (!remember) (ingest as unknown as { rememberLabels: () => void }).rememberLabels = () => undefined;
       await ingest.ingest(Readable.from([text]), name);
     });
   } finally {
@@ -115,13 +117,13 @@ async function main(): Promise<void> {
     const ingestRatios: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       // Alternate which goes first, so that neither always meets a warmer JIT or a busier machine.
-      const order = r % 2 === 0 ? ['without', 'with'] : ['with', 'without'];
+      const order = r % 2 === 0 ? ['remember', 'off'] : ['off', 'remember'];
       const ms: Record<string, number> = {};
-      for (const o of order) ms[o] = await ingestOnce(dir, text, o === 'with' ? inventoryData : EMPTY_RESOLUTION, o);
-      ingestRatios.push(ms.without! / ms.with!);
-      console.log(`ingest round ${r + 1}: no inventory ${ms.without!.toFixed(0)} ms CPU, inventory ${ms.with!.toFixed(0)} ms CPU`);
+      for (const o of order) ms[o] = await ingestOnce(dir, text, EMPTY_RESOLUTION, o, o === 'remember');
+      ingestRatios.push(ms.remember! / ms.off!);
+      console.log(`ingest round ${r + 1}: labels remembered ${ms.remember!.toFixed(0)} ms CPU, gathering off ${ms.off!.toFixed(0)} ms CPU`);
     }
-    console.log(`ingest ${RECORDS} Hubble records, no inventory (labels remembered) / inventory: ${stats(ingestRatios)} (target ≤ 1.15×)`);
+    console.log(`ingest ${RECORDS} Hubble records without an inventory, labels remembered / gathering off: ${stats(ingestRatios)} (target ≤ 1.10×)`);
 
     // Recommend read: E edges between inventory workloads.
     const db = openDb(join(dir, 'edges.db'));

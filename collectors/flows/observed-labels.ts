@@ -25,14 +25,17 @@ export class ObservedLabelsBatch {
     private readonly workloads = MAX_OBSERVED_WORKLOADS,
   ) {}
 
-  /** One endpoint of `workload` (its key) carried `labels` at `time`. */
-  add(workload: string, labels: Labels, time: number): void {
-    const s = this.seen.get(workload);
+  /**
+   * One endpoint of a workload carried `labels` at `time`. `peerKey` is the workload's peer key
+   * (`workload:ns/Kind/name`, the string the resolved side already holds: no key is built per record).
+   */
+  add(peerKey: string, labels: Labels, time: number): void {
+    const s = this.seen.get(peerKey);
     if (s === undefined) {
       if (this.seen.size >= this.workloads) return;
       const stable = Object.keys(labels).filter((k) => !isVolatileLabel(k)).sort();
       const keys = stable.slice(0, this.perWorkload);
-      this.seen.set(workload, { keys, values: keys.map((k) => labels[k] as string), capped: stable.length > this.perWorkload, firstSeen: time, lastSeen: time });
+      this.seen.set(peerKey, { keys, values: keys.map((k) => labels[k] as string), capped: stable.length > this.perWorkload, firstSeen: time, lastSeen: time });
       return;
     }
     if (time < s.firstSeen) s.firstSeen = time;
@@ -49,7 +52,8 @@ export class ObservedLabelsBatch {
   /** The batch's labels, sorted by workload, and a fresh start. */
   drain(): ObservedLabelsDelta[] {
     const out: ObservedLabelsDelta[] = [];
-    for (const [workload, s] of [...this.seen.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    for (const [peerKey, s] of [...this.seen.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+      const workload = peerKey.slice(peerKey.indexOf(':') + 1);
       const labels: Labels = {};
       s.keys.forEach((k, i) => (labels[k] = s.values[i] as string));
       out.push({ workload, labels, capped: s.capped, firstSeen: s.firstSeen, lastSeen: s.lastSeen });

@@ -6,7 +6,6 @@
 import type { Readable } from 'node:stream';
 import type { FlowObservation } from '../../domain/flow.ts';
 import type { Labels } from '../../domain/inventory.ts';
-import { workloadKey } from '../../domain/peer.ts';
 import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
 import { Aggregator } from './aggregate.ts';
 import { decoderFor } from './auto.ts';
@@ -409,7 +408,7 @@ export class FlowIngest {
   /** The pod labels a record carried, kept for the workloads of `sides` that the inventory does not list (docs/recommend.md#without-an-inventory). */
   private rememberLabels(sides: readonly ResolvedSide[], labels: Labels, index: ResolutionIndex, time: number): void {
     for (const s of sides) {
-      if (s.peer.kind === 'workload' && !index.listedWorkload(s.key)) this.observedLabels.add(workloadKey(s.peer.workload), labels, time);
+      if (s.peer.kind === 'workload' && !index.listedWorkload(s.key)) this.observedLabels.add(s.key, labels, time);
     }
   }
 

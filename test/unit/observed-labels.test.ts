@@ -19,6 +19,7 @@ import { ObservedLabelStore, readObservedLabels } from '../../store/observed-lab
 import { tmpDb } from '../helpers/tmp.ts';
 
 const WEB = 'shop/Deployment/web';
+const WEB_PEER = `workload:${WEB}`;
 
 function delta(workload: string, labels: Labels, extra: Partial<ObservedLabelsDelta> = {}): ObservedLabelsDelta {
   return { workload, labels, capped: false, firstSeen: 1, lastSeen: 2, ...extra };
@@ -32,7 +33,7 @@ test('a batch keeps the labels common to every set of a workload, in any order, 
   ];
   const drained = (order: Labels[]) => {
     const b = new ObservedLabelsBatch();
-    order.forEach((l, i) => b.add(WEB, l, 100 + i));
+    order.forEach((l, i) => b.add(WEB_PEER, l, 100 + i));
     return b.drain();
   };
   const forward = drained(sets);
@@ -40,17 +41,17 @@ test('a batch keeps the labels common to every set of a workload, in any order, 
   assert.deepEqual(drained([...sets].reverse()).map((d) => d.labels), [{ app: 'web', tier: 'front' }]);
   // A differing value is no common label.
   const b = new ObservedLabelsBatch();
-  b.add(WEB, { app: 'web', version: 'v1' }, 1);
-  b.add(WEB, { app: 'web', version: 'v2' }, 2);
+  b.add(WEB_PEER, { app: 'web', version: 'v1' }, 1);
+  b.add(WEB_PEER, { app: 'web', version: 'v2' }, 2);
   assert.deepEqual(b.drain()[0]?.labels, { app: 'web' });
   assert.deepEqual(b.drain(), [], 'drain starts afresh');
 });
 
 test('a batch caps the labels of a workload and the workloads it gathers', () => {
   const b = new ObservedLabelsBatch(3, 2);
-  b.add('ns/Pod/a', { d: '4', c: '3', b: '2', a: '1', e: '5' }, 1);
-  b.add('ns/Pod/b', { x: '1' }, 1);
-  b.add('ns/Pod/c', { y: '1' }, 1);
+  b.add('workload:ns/Pod/a', { d: '4', c: '3', b: '2', a: '1', e: '5' }, 1);
+  b.add('workload:ns/Pod/b', { x: '1' }, 1);
+  b.add('workload:ns/Pod/c', { y: '1' }, 1);
   assert.deepEqual(b.drain(), [
     { workload: 'ns/Pod/a', labels: { a: '1', b: '2', c: '3' }, capped: true, firstSeen: 1, lastSeen: 1 },
     { workload: 'ns/Pod/b', labels: { x: '1' }, capped: false, firstSeen: 1, lastSeen: 1 },
