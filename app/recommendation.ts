@@ -17,6 +17,11 @@ import { clusterModel, type ClusterModel } from '../recommender/simulate/cluster
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import { engineWarnings } from '../recommender/verify/engine-warnings.ts';
 import { verifyRecommendation, type Verification } from '../recommender/verify/recommendation.ts';
+import { flowWorkloads, flowWorkloadWarnings, inventoryNamespaces, markInferredIntents, withFlowWorkloads, type FlowWorkloads } from '../recommender/synthesize/inferred-workloads.ts';
+import type { EdgeTraffic } from '../domain/edge.ts';
+import type { InventorySnapshot } from '../domain/inventory.ts';
+import type { ObservedLabels } from '../domain/observed-labels.ts';
+import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
 import { invalidInput, tooLarge } from './errors.ts';
 import { resolveMatrices } from './matrices.ts';
 
@@ -66,11 +71,34 @@ export function engineNamed(name: string): EngineName {
 /** What the recommender reads, and the stored rows the read had to leave out (reported as a warning). */
 export interface StoredRecommendInput extends RecommendInput {
   skippedRows?: SkippedRows;
+  /** Workloads only flow records name (no inventory of their namespace): already in `inventory` when inferred. */
+  flowWorkloads?: FlowWorkloads;
 }
 
 export function readRecommendationInput(db: Db, matrices: MatricesConfigT, run: { details?: boolean; maxEdges?: number } = {}): StoredRecommendInput {
-  const data = tooManyEdges(() => readRecommendData(db, { details: run.details !== false, ...(run.maxEdges !== undefined ? { maxEdges: run.maxEdges } : {}) }));
-  return { ...data, matrices: resolveMatrices(db, matrices, data.inventory, data) };
+  const { observedLabels, ...data } = tooManyEdges(() => readRecommendData(db, { details: run.details !== false, ...(run.maxEdges !== undefined ? { maxEdges: run.maxEdges } : {}) }));
+  const { inventory, flowWorkloads } = withWorkloadsFromFlows(data.inventory, data.edges, observedLabels);
+  return { ...data, inventory, flowWorkloads, matrices: resolveMatrices(db, matrices, inventory, data) };
+}
+
+/**
+ * The inventory completed by the workloads only flow records name, in namespaces it does not
+ * know (docs/recommend.md#without-an-inventory): those with remembered pod labels are added with
+ * an inferred selector; the others are listed as unselectable. The same inventory object when
+ * every edge's workloads are in namespaces it knows.
+ */
+export function withWorkloadsFromFlows(inventory: InventorySnapshot, edges: readonly EdgeTraffic[], observed: readonly ObservedLabels[]): { inventory: InventorySnapshot; flowWorkloads: FlowWorkloads } {
+  const known = inventoryNamespaces(inventory);
+  const named = new Map<string, WorkloadRef>();
+  const note = (p: Peer): void => {
+    if ((p.kind === 'workload' || p.kind === 'dns') && !known.has(p.workload.namespace)) named.set(workloadKey(p.workload), p.workload);
+  };
+  for (const e of edges) {
+    note(e.client);
+    note(e.server);
+  }
+  const fw = flowWorkloads(known, named.values(), observed);
+  return { inventory: withFlowWorkloads(inventory, fw), flowWorkloads: fw };
 }
 
 export interface RecommendationResult {
@@ -99,6 +127,7 @@ export function runRecommendation(input: StoredRecommendInput, engine: EngineNam
   return appErrors(() => {
     const rec = recommend(input, options, { details: run.details !== false });
     warnSkippedRows(rec, input.skippedRows);
+    markFlowWorkloads(rec, input.flowWorkloads);
     const result = emitAndVerify(input, rec, engine, clusterModel(input.inventory, input.externalNames), run.tightness ?? run.details !== false);
     rec.sides = []; // what the verification read: not kept with a cached result
     return result;
@@ -110,6 +139,7 @@ export function recommendForEveryEngine(input: StoredRecommendInput, options: Pa
   return appErrors(() => {
     const rec = recommend(input, options);
     warnSkippedRows(rec, input.skippedRows);
+    markFlowWorkloads(rec, input.flowWorkloads);
     const model = clusterModel(input.inventory, input.externalNames);
     const results = Object.fromEntries(ENGINE_NAMES.map((e) => [e, emitAndVerify(input, rec, e, model, true)])) as Record<EngineName, RecommendationResult>;
     rec.sides = [];
@@ -177,4 +207,26 @@ function warnSkippedRows(rec: Recommendation, skipped: SkippedRows | undefined):
   if (!skipped || skipped.count === 0) return;
   const ids = skipped.examples.map((x) => `${x.table} ${x.id}: ${x.problem}`).join('; ');
   rec.warnings.push(`${skipped.count} stored row(s) could not be read and were left out of this recommendation (${ids}${skipped.count > skipped.examples.length ? '; …' : ''}); remove them with \`flowmatrix edges delete --id ID\``);
+}
+
+/**
+ * Workloads whose selectors were inferred from flow records are said so: once in the warnings,
+ * on each workload's record (`inferred`) and in the annotations of every manifest using such a
+ * selector; workloads that could not be selected are named in the warnings.
+ */
+function markFlowWorkloads(rec: Recommendation, fw: FlowWorkloads | undefined): void {
+  if (fw === undefined || (fw.inferred.length === 0 && fw.unselectable.length === 0)) return;
+  const inferred = new Map(fw.inferred.map((w) => [workloadKey(w), w]));
+  const shown = markInferredIntents(rec.policySet, fw.inferred);
+  for (const r of rec.workloads) {
+    const key = workloadKey(r.workload as WorkloadRef);
+    const w = inferred.get(key);
+    if (w === undefined) continue;
+    r.inferred = { from: 'flow-records', selector: w.selector };
+    shown.add(key);
+  }
+  // Said about what this recommendation selects: the workloads it covers or names as peers, and
+  // the unselectable ones of the namespace asked for.
+  const ns = rec.options.namespace;
+  rec.warnings.push(...flowWorkloadWarnings(fw, (k) => shown.has(k) || (!inferred.has(k) && (ns === undefined || k.startsWith(`${ns}/`)))));
 }

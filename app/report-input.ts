@@ -15,7 +15,7 @@ import { IngestRunStore } from '../store/ingest-runs.ts';
 import { readRecommendData } from '../store/recommend-read.ts';
 import { ingestTotals } from '../store/reports.ts';
 import { resolveMatrices } from './matrices.ts';
-import { recommendForEveryEngine, recommendOptions, tooManyEdges } from './recommendation.ts';
+import { recommendForEveryEngine, recommendOptions, tooManyEdges, withWorkloadsFromFlows } from './recommendation.ts';
 
 export interface ReportRequest {
   engine: EngineName;
@@ -32,10 +32,11 @@ export interface ReportRequest {
 
 /** AppError `invalid-input` when the matrices or the config do not fit, or the recommender rejects the options. */
 export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
-  const { inventory, edges, externalNames, skippedRows } = tooManyEdges(() => readRecommendData(db));
+  const { inventory: stored, edges, externalNames, skippedRows, observedLabels } = tooManyEdges(() => readRecommendData(db));
+  const { inventory, flowWorkloads } = withWorkloadsFromFlows(stored, edges, observedLabels);
   const matrices = resolveMatrices(db, req.matrices, inventory, { edges, externalNames });
   const options = recommendOptions({ mode: req.mode, egress: req.egress, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
-  const { rec: recommendation, results } = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows }, options);
+  const { rec: recommendation, results } = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows, flowWorkloads }, options);
   const own = results[req.engine].emitted;
   const { totals, rejects } = ingestTotals(db);
   return {

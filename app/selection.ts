@@ -26,7 +26,8 @@ function matches(w: { kind: string; name: string }, workload: string): boolean {
   return w.name === workload || `${w.kind}/${w.name}` === workload;
 }
 
-function listOf(names: Iterable<string>, max = 12): string {
+/** Names joined for a message, at most `max` of them and how many there are in all. */
+export function listOf(names: Iterable<string>, max = 12): string {
   const all = [...names];
   return all.length > max ? `${all.slice(0, max).join(', ')}, … (${all.length} in all)` : all.join(', ');
 }

@@ -4,6 +4,7 @@
  * peer keys (domain/peer.ts); times are ms since the epoch.
  */
 import type { Protocol } from './flow.ts';
+import type { ObservedLabelsDelta } from './observed-labels.ts';
 
 export interface HourDelta {
   hour: number;
@@ -54,4 +55,6 @@ export interface AggregateBatch {
   edges: EdgeDelta[];
   ambiguous: AmbiguousDelta[];
   names: ExternalNameDelta[];
+  /** Pod labels records carried for workloads the inventory does not know (absent: none). */
+  labels?: ObservedLabelsDelta[];
 }

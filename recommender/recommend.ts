@@ -4,7 +4,7 @@
  * the manifests and warnings. Pure: no I/O; `now` comes from the options or the data.
  */
 import { isStoredEdge, type EdgeTraffic } from '../domain/edge.ts';
-import type { InventorySnapshot, Workload } from '../domain/inventory.ts';
+import type { InventorySnapshot, LabelSelector, Workload } from '../domain/inventory.ts';
 import { workloadKey, type Peer } from '../domain/peer.ts';
 import { compareWorkload, edgeKeys, type EdgeKeys, type WorkloadComponent } from './compare/compare.ts';
 import { indexCluster } from './compare/context.ts';
@@ -80,6 +80,11 @@ export interface WorkloadRecommendation {
   observed: (EdgeEvidence & { included: boolean; reason?: string })[];
   violations: string[];
   warnings: string[];
+  /**
+   * Set when no inventory knows the workload: its pod selector was inferred from the labels flow
+   * records carried (recommender/synthesize/inferred-workloads.ts). Absent otherwise.
+   */
+  inferred?: { from: 'flow-records'; selector: LabelSelector };
 }
 
 /**

@@ -5,6 +5,8 @@ import type { Edge, EdgeTraffic } from '../domain/edge.ts';
 import { PROTOCOLS, sourcesFromBits, type FlowSource, type Protocol } from '../domain/flow.ts';
 import type { Peer } from '../domain/peer.ts';
 import type { Db } from './db.ts';
+import type { ObservedLabels } from '../domain/observed-labels.ts';
+import { readObservedLabels } from './observed-labels.ts';
 import { checkedPeer, edgeValuesProblem, newSkippedRows, skipRow, type SkippedRows } from './row-check.ts';
 
 /** External IP → the DNS names seen for it, names sorted. */
@@ -155,6 +157,8 @@ interface RecommendData<E extends EdgeTraffic> {
   externalNames: Map<string, string[]>;
   /** Stored edge rows that could not be read and were left out (store/row-check.ts). */
   skippedRows: SkippedRows;
+  /** Pod labels flow records carried for workloads no inventory knew (store/observed-labels.ts). */
+  observedLabels: ObservedLabels[];
 }
 
 /**
@@ -171,5 +175,5 @@ export function readRecommendData(db: Db, opts: { details?: boolean; maxEdges?: 
   if (count > limit) throw new TooManyEdgesError(count, limit);
   const skippedRows = newSkippedRows();
   const edges = opts.details === false ? readEdgeTraffic(db, skippedRows) : readAllEdges(db, skippedRows);
-  return { inventory: readInventory(db), edges, externalNames: readExternalNames(db), skippedRows };
+  return { inventory: readInventory(db), edges, externalNames: readExternalNames(db), skippedRows, observedLabels: readObservedLabels(db) };
 }

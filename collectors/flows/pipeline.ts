@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { FlowObservation } from '../../domain/flow.ts';
+import type { Labels } from '../../domain/inventory.ts';
 import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
 import { Aggregator } from './aggregate.ts';
 import { decoderFor } from './auto.ts';
@@ -12,8 +13,9 @@ import type { Decoded, Decoder, FlowFormat, RejectReason, SkipReason } from './d
 import { EdgeBudget, type EdgeCaps } from './edge-budget.ts';
 import { DEFAULT_EDGE_CAPS } from './ingest-defaults.ts';
 import { readLines } from './lines.ts';
+import { ObservedLabelsBatch } from './observed-labels.ts';
 import { resolveFlow } from './connections.ts';
-import type { ResolutionIndex } from './resolve.ts';
+import type { ResolutionIndex, ResolvedSide } from './resolve.ts';
 import type { BatchWriter } from './write.ts';
 
 import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_FUTURE_SKEW_MS } from './ingest-defaults.ts';
@@ -129,6 +131,8 @@ export class FlowIngest {
   private readonly decoder: Decoder;
   private readonly batchSize: number;
   private readonly aggregator = new Aggregator();
+  /** Labels of workloads only the records name (no inventory): remembered to select their pods by. */
+  private readonly observedLabels = new ObservedLabelsBatch();
   private budget: EdgeBudget;
   private readonly caps: EdgeCaps;
   private readonly now: () => number;
@@ -223,6 +227,8 @@ export class FlowIngest {
     let failure: BatchCommitError | undefined;
     const commit = (status: IngestRunStatus): void => {
       const batch = this.aggregator.drain();
+      const labels = this.observedLabels.drain();
+      if (labels.length > 0) batch.labels = labels;
       batchNo++;
       try {
         writer.commit(batch, run, c, status);
@@ -338,6 +344,7 @@ export class FlowIngest {
         // The store refuses even this: the row stays `running` with the committed counters, which is still true.
       }
       this.aggregator.drain();
+      this.observedLabels.drain();
       this.batchEdges = new Set();
     }
     const done = failure ? committed : c;
@@ -375,6 +382,10 @@ export class FlowIngest {
   /** Resolves, orients and aggregates one flow; false when it could not be oriented. */
   private add(f: FlowObservation, index: ResolutionIndex, counters: IngestRunCounters): boolean {
     const { srcs, dsts, connections } = resolveFlow(f, index);
+    const sm = f.src.meta;
+    if (sm?.kind === 'pod' && sm.labels !== undefined) this.rememberLabels(srcs, sm.labels, index, f.time);
+    const dm = f.dst.meta;
+    if (dm?.kind === 'pod' && dm.labels !== undefined) this.rememberLabels(dsts, dm.labels, index, f.time);
     for (const s of srcs) if (s.names && s.peer.kind === 'external') for (const n of s.names) this.aggregator.addName(s.ip, n, f.time);
     let oriented = true;
     for (const c of connections) {
@@ -392,6 +403,13 @@ export class FlowIngest {
     }
     for (const d of dsts) if (d.names && d.peer.kind === 'external') for (const n of d.names) this.aggregator.addName(d.ip, n, f.time);
     return oriented;
+  }
+
+  /** The pod labels a record carried, kept for the workloads of `sides` that the inventory does not list (docs/recommend.md#without-an-inventory). */
+  private rememberLabels(sides: readonly ResolvedSide[], labels: Labels, index: ResolutionIndex, time: number): void {
+    for (const s of sides) {
+      if (s.peer.kind === 'workload' && !index.listedWorkload(s.key)) this.observedLabels.add(s.key, labels, time);
+    }
   }
 
   /** Records an input that could not be opened at all. */

@@ -56,6 +56,8 @@ const DEPLOYMENT_POD = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpq
 
 export class ResolutionIndex {
   private readonly workloads = new Map<string, WorkloadInfo>();
+  /** Peer keys of the workloads the inventory lists (others only flow records name). */
+  private readonly listed = new Set<string>();
   /** Namespace → workloads with their selector's matchLabels, to resolve Cilium endpoints known only by labels. */
   private readonly selectors = new Map<string, { ref: WorkloadRef; matchLabels: [string, string][] }[]>();
   private readonly aliases = new Map<string, WorkloadRef>();
@@ -142,6 +144,7 @@ export class ResolutionIndex {
   private addWorkload(w: Workload): void {
     const ref: WorkloadRef = { namespace: w.namespace, kind: w.kind, name: w.name };
     const info = this.workloadInfo(ref);
+    this.listed.add(info.key);
     const matchLabels = Object.entries(w.selector.matchLabels ?? {});
     if (matchLabels.length > 0 && !w.selector.matchExpressions?.length) {
       const list = this.selectors.get(w.namespace) ?? [];
@@ -172,6 +175,11 @@ export class ResolutionIndex {
     if (typeof sp.targetPort === 'number') return sp.targetPort;
     if (/^\d+$/.test(sp.targetPort)) return Number(sp.targetPort);
     return (sp.name !== undefined ? svc.slicePorts.get(sp.name) : undefined) ?? backend?.portsByName.get(sp.targetPort);
+  }
+
+  /** Whether a resolved side's peer key is a workload the inventory lists (not one only flow records name). */
+  listedWorkload(peerKey: string): boolean {
+    return this.listed.has(peerKey);
   }
 
   /** All sides a flow endpoint resolves to: one, or one per backend workload of a Service. */

@@ -5,6 +5,7 @@
  */
 import type { Db } from '../../store/db.ts';
 import { EdgeStore } from '../../store/edges.ts';
+import { ObservedLabelStore } from '../../store/observed-labels.ts';
 import { IngestRunStore, type IngestRunCounters, type IngestRunStatus } from '../../store/ingest-runs.ts';
 import type { AggregateBatch } from '../../domain/edge-batch.ts';
 
@@ -20,13 +21,16 @@ export interface BatchWriter {
 export class SqliteBatchWriter implements BatchWriter {
   private readonly edges: EdgeStore;
   private readonly runs: IngestRunStore;
+  private readonly labels: ObservedLabelStore;
   private readonly tx;
 
   constructor(db: Db) {
     this.edges = new EdgeStore(db);
     this.runs = new IngestRunStore(db);
+    this.labels = new ObservedLabelStore(db);
     this.tx = db.transaction((batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus) => {
       this.edges.write(batch);
+      if (batch.labels?.length) this.labels.write(batch.labels);
       this.runs.save(runId, counters, status);
     });
   }

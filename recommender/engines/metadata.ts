@@ -12,6 +12,8 @@ export const ANNOTATION_EXPLANATION = 'flowmatrix.io/explanation';
 export const ANNOTATION_RULES = 'flowmatrix.io/rules';
 export const ANNOTATION_INTENT = 'flowmatrix.io/intent';
 export const LABEL_LAYER = 'flowmatrix.io/layer';
+/** The workloads whose pod selectors in the manifest were inferred from flow records (no inventory). */
+export const ANNOTATION_INFERRED = 'flowmatrix.io/inferred-selectors';
 
 const MAX_EXPLANATION = 1024;
 const MAX_RULES = 8192;
@@ -130,6 +132,7 @@ export function annotatedMetadata(intent: PolicyIntent, name: string, namespace:
     [ANNOTATION_INTENT]: truncate(intent.key, MAX_EXPLANATION),
   };
   if (rules !== undefined) annotations[ANNOTATION_RULES] = rules;
+  if (intent.inferredSelectors !== undefined) annotations[ANNOTATION_INFERRED] = truncate(intent.inferredSelectors.join(', '), MAX_EXPLANATION);
   const m: ManifestMetadata = { name, labels: { ...MANAGED_BY, [LABEL_LAYER]: intent.layer }, annotations };
   if (namespace !== undefined) return { name, namespace, labels: m.labels, annotations };
   return m;

@@ -121,6 +121,11 @@ export interface PolicyIntent {
   egress: DirectionPolicy;
   /** Why this policy exists, one or two sentences. */
   explanation: string;
+  /**
+   * Workloads (keys) whose pod selector in this intent was inferred from flow records, not read
+   * from an inventory (recommender/synthesize/inferred-workloads.ts); absent otherwise.
+   */
+  inferredSelectors?: string[];
 }
 
 export interface PolicySet {
