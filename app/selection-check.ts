@@ -51,31 +51,26 @@ export function requireSelection(db: Db, sel: Selection): void {
 }
 
 /**
- * For `flowmatrix recommend` and `export`: the selected workloads must be known, from the
- * inventory or — in namespaces the inventory does not know — from flow records that carried pod
- * labels (docs/recommend.md#without-an-inventory). With no inventory and no workload the records
- * let us select, fails even without a selection, naming how to get an inventory and which
- * workloads the records named without labels. A namespace the inventory has that holds no
- * workload passes: there is nothing to recommend, which the caller says.
+ * For `flowmatrix recommend` and `export`: with no inventory, the flow records must name a
+ * workload whose pod labels they carried (docs/recommend.md#without-an-inventory), or this fails
+ * even without a selection, naming how to get an inventory and which workloads the records named
+ * without labels; then as requireSelection (the same words as the REST API). A selection that
+ * exists but holds nothing to recommend passes: the recommendation warns about it.
  * @throws AppError not-found
  */
 export function requireWorkloads(db: Db, sel: Selection): void {
-  const inventory = listWorkloads(db);
-  const namespaces = namespaceNames(db);
-  if (inventory.length > 0 && missingFrom(sel, inventory, namespaces, '') === undefined) return;
-  // Only now the flow records: reading every edge's workloads costs a pass over the edges.
-  const known = new Set([...namespaces, ...inventory.map((w) => w.namespace)]);
-  const fromFlows = flowWorkloads(known, workloadsInEdges(db), readObservedLabels(db));
-  if (inventory.length === 0 && fromFlows.inferred.length === 0) {
-    if (new EdgeStore(db).count() === 0) throw notFoundError(`${NO_INVENTORY}; ${NO_FLOWS}`);
-    const unselectable = fromFlows.unselectable.length > 0
-      ? `; the flow records name ${fromFlows.unselectable.length} workload(s) but carry no pod labels to select them by (NetObserv records carry owners, not labels; Hubble records carry labels): ${listOf(fromFlows.unselectable)}`
-      : '';
-    throw notFoundError(`${NO_INVENTORY}${unselectable}`);
+  if (listWorkloads(db).length === 0) {
+    // Only now the flow records: reading every edge's workloads costs a pass over the edges.
+    const fromFlows = flowWorkloads(new Set(namespaceNames(db)), workloadsInEdges(db), readObservedLabels(db));
+    if (fromFlows.inferred.length === 0) {
+      if (new EdgeStore(db).count() === 0) throw notFoundError(`${NO_INVENTORY}; ${NO_FLOWS}`);
+      const unselectable = fromFlows.unselectable.length > 0
+        ? `; the flow records name ${fromFlows.unselectable.length} workload(s) but carry no pod labels to select them by (NetObserv records carry owners, not labels; Hubble records carry labels): ${listOf(fromFlows.unselectable)}`
+        : '';
+      throw notFoundError(`${NO_INVENTORY}${unselectable}`);
+    }
   }
-  const where = inventory.length === 0 ? 'in the flow records (no inventory)' : fromFlows.inferred.length > 0 ? 'in the inventory or the flow records' : 'in the inventory';
-  const missing = missingFrom(sel, [...inventory, ...fromFlows.inferred], namespaces, where);
-  if (missing !== undefined) throw notFoundError(missing);
+  requireSelection(db, sel);
 }
 
 /**

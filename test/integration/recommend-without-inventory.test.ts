@@ -126,7 +126,7 @@ test('the selector is the labels common to every observed endpoint, volatile one
   assert.deepEqual((JSON.parse(one.out) as Json).workloads.map((w) => w.workload.name), ['web']);
   const none = await runCli(['recommend', '--engine', 'kubernetes', '--workload', 'deploy/nope', '--db', db]);
   assert.equal(none.code, 1);
-  assert.match(none.err, /no workload "Deployment\/nope" in the flow records \(no inventory\) \(known: deployment\/api, deployment\/web\)/);
+  assert.match(none.err, /no workload "Deployment\/nope" in the inventory or the edges \(known: deployment\/api, deployment\/web\)/);
 });
 
 test('NetObserv records alone carry no labels: no policy, exit 1, the "no inventory" message names the workloads that cannot be selected', async () => {
