@@ -114,29 +114,32 @@ export interface RuleScope {
 
 /**
  * One entity (source or destination) of a rule as plain data: each field set in the manifest is
- * a condition; an absent one is none. Data rather than a closure per condition: the simulator
- * compiles every rule of every recommendation, and a closure each (with the loader's naming of
- * each) cost more than the matching.
+ * a condition; an absent one (undefined) is none. Data rather than a closure per condition: the
+ * simulator compiles every rule of every recommendation, and a closure each (with the loader's
+ * naming of each) cost more than the matching. Every field is always assigned, in this order,
+ * so that all entities share one object shape and `entityMatches` reads them at one cost.
  */
-interface EntityMatch {
-  /** `source.ports`: never matches (the client's ephemeral port is unknown). */
-  never: boolean;
-  /** destination.ports / notPorts (source.notPorts always match: not kept). */
-  ports?: PortSpec[];
-  notPorts?: PortSpec[];
-  /** nets / notNets as given (invalid ones dropped: an entity whose nets are all invalid matches nothing). */
-  nets?: Cidr[];
-  notNets?: Cidr[];
-  /** rules.go getEndpointSelector: the positive selector (namespace ∧ service accounts ∧ selector), when any part is set. */
-  positive: boolean;
-  nsSel?: Selector;
-  sel?: Selector;
-  saNames?: ReadonlySet<string>;
-  saSel?: Selector;
-  /** The namespace the peer must be in (a namespaced policy's selector without namespaceSelector). */
-  scopedNs?: string;
-  notSel?: Selector;
-  service?: { namespace: string; name: string };
+class EntityMatch {
+  constructor(
+    /** `source.ports`: never matches (the client's ephemeral port is unknown). */
+    readonly never: boolean,
+    /** destination.ports / notPorts (source.notPorts always match: not kept). */
+    readonly ports: PortSpec[] | undefined,
+    readonly notPorts: PortSpec[] | undefined,
+    /** nets / notNets as given (invalid ones dropped: an entity whose nets are all invalid matches nothing). */
+    readonly nets: Cidr[] | undefined,
+    readonly notNets: Cidr[] | undefined,
+    /** rules.go getEndpointSelector: the positive selector (namespace ∧ service accounts ∧ selector), when any part is set. */
+    readonly positive: boolean,
+    readonly nsSel: Selector | undefined,
+    readonly sel: Selector | undefined,
+    readonly saNames: ReadonlySet<string> | undefined,
+    readonly saSel: Selector | undefined,
+    /** The namespace the peer must be in (a namespaced policy's selector without namespaceSelector). */
+    readonly scopedNs: string | undefined,
+    readonly notSel: Selector | undefined,
+    readonly service: { namespace: string; name: string } | undefined,
+  ) {}
 }
 
 /** Parsed nets by text, for the whole process: rules repeat the same addresses. Cidr values are never changed. */
@@ -169,21 +172,21 @@ function compileEntity(e: CalicoEntityRule, side: 'source' | 'destination', scop
   const saSel = e.serviceAccounts?.selector ? parseSelector(e.serviceAccounts.selector) : undefined;
   const hasSelector = sel !== undefined || saNames !== undefined || saSel !== undefined;
   const scopedNs = nsSel === undefined && scope.namespace !== undefined && (hasSelector || (e.notSelector !== undefined && e.notSelector !== '')) ? scope.namespace : undefined;
-  const m: EntityMatch = { never: !destination && e.ports !== undefined && e.ports.length > 0, positive: hasSelector || nsSel !== undefined || scopedNs !== undefined };
-  if (destination && e.ports && e.ports.length > 0) m.ports = e.ports.map(portSpec);
-  if (destination && e.notPorts && e.notPorts.length > 0) m.notPorts = e.notPorts.map(portSpec);
-  const nets = netList(e.nets);
-  if (nets) m.nets = nets;
-  const notNets = netList(e.notNets);
-  if (notNets) m.notNets = notNets;
-  if (nsSel) m.nsSel = nsSel;
-  if (sel) m.sel = sel;
-  if (saNames) m.saNames = saNames;
-  if (saSel) m.saSel = saSel;
-  if (scopedNs !== undefined) m.scopedNs = scopedNs;
-  if (e.notSelector) m.notSel = parseSelector(e.notSelector);
-  if (e.services) m.service = { namespace: e.services.namespace ?? scope.namespace ?? '', name: e.services.name };
-  return m;
+  return new EntityMatch(
+    !destination && e.ports !== undefined && e.ports.length > 0,
+    destination && e.ports && e.ports.length > 0 ? e.ports.map(portSpec) : undefined,
+    destination && e.notPorts && e.notPorts.length > 0 ? e.notPorts.map(portSpec) : undefined,
+    netList(e.nets),
+    netList(e.notNets),
+    hasSelector || nsSel !== undefined || scopedNs !== undefined,
+    nsSel,
+    sel,
+    saNames,
+    saSel,
+    scopedNs,
+    e.notSelector ? parseSelector(e.notSelector) : undefined,
+    e.services ? { namespace: e.services.namespace ?? scope.namespace ?? '', name: e.services.name } : undefined,
+  );
 }
 
 /** Whether every condition of the entity holds for `peer` (the client for a source, the server for a destination). */
