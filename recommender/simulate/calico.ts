@@ -39,7 +39,8 @@ class Calico implements CalicoSimulator {
   private readonly tiers: Map<string, TierInfo>;
   private readonly byNamespace = new Map<string, CompiledPolicy[]>();
   private readonly global: CompiledPolicy[] = [];
-  private readonly applicable = new WeakMap<EndpointView, Record<Direction, TierPolicies[]>>();
+  /** A Map, not a WeakMap: asked once per flow side, and a Map lookup is several times cheaper; views live as long as the simulator. */
+  private readonly applicable = new Map<EndpointView, Record<Direction, TierPolicies[]>>();
   /** Each policy's position in evaluation order. */
   private readonly rank = new Map<CompiledPolicy, number>();
 

@@ -61,7 +61,8 @@ class TieredPolicies {
   private readonly policies: TierPolicy[];
   /** Each policy's rules per direction, narrowed to a flow's port as they are scanned. */
   private readonly byPort = new Map<TierPolicy, Record<Direction, RulesByPort<CompiledRule>>>();
-  private readonly selected = new WeakMap<SimPod, Selected>();
+  /** A Map, not a WeakMap: asked once per flow side, and a Map lookup is several times cheaper; it lives as long as the simulator. */
+  private readonly selected = new Map<SimPod, Selected>();
   private readonly byNamespace = new Map<string, TierPolicy[]>();
   private readonly addresses = new AddressCache();
   private readonly np: NetworkPolicyIndex;
