@@ -105,17 +105,20 @@ export interface CompileOptions {
  * whether it matches (`LabelSet.selects`).
  */
 export class CompileMemo {
-  private readonly selectors = new WeakMap<CiliumEndpointSelector, Map<string, Selector>>();
-  private readonly portRules = new WeakMap<readonly (CiliumPortRule | CiliumPortDenyRule)[], CompiledPortRule[] | undefined>();
+  /** Per selector object: per (leaveReserved, matchesInit), per namespace (NUL for a CCNP). */
+  private readonly selectors = new Map<CiliumEndpointSelector, Map<string, Selector>[]>();
+  private readonly portRules = new Map<readonly (CiliumPortRule | CiliumPortDenyRule)[], CompiledPortRule[] | undefined>();
   private readonly entities = new Map<string, Selector[]>();
 
   selector(sel: CiliumEndpointSelector | undefined, namespace: string | undefined, leaveReserved: boolean, matchesInit: boolean): Selector {
     if (typeof sel !== 'object' || sel === null) return peerSelector(sel, namespace, leaveReserved, matchesInit);
     let byScope = this.selectors.get(sel);
-    if (byScope === undefined) this.selectors.set(sel, (byScope = new Map()));
-    const scope = `${namespace ?? ''}\u0000${namespace === undefined}${leaveReserved}${matchesInit}`;
-    let built = byScope.get(scope);
-    if (built === undefined) byScope.set(scope, (built = peerSelector(sel, namespace, leaveReserved, matchesInit)));
+    if (byScope === undefined) this.selectors.set(sel, (byScope = []));
+    // No namespace name holds a NUL: it stands for the cluster-wide policies.
+    const ns = namespace ?? '\u0000';
+    const byNamespace = (byScope[(leaveReserved ? 2 : 0) + (matchesInit ? 1 : 0)] ??= new Map());
+    let built = byNamespace.get(ns);
+    if (built === undefined) byNamespace.set(ns, (built = peerSelector(sel, namespace, leaveReserved, matchesInit)));
     return built;
   }
 
