@@ -26,17 +26,6 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { VerifiedSides } from '../recommend.ts';
 
-/** One side of one observed edge, as the recommendation decided it. */
-export interface SideExpectation {
-  /** `namespace/Kind/name` of the workload whose side this is. */
-  workload: string;
-  direction: Direction;
-  edge: EdgeTraffic;
-  /** Whether the recommendation allows it; `reason` says why not. */
-  included: boolean;
-  reason?: string;
-}
-
 /**
  * Each restricted side's edges with what the recommendation decided (`reason` undefined: it is
  * included); unrestricted sides are counted in `skipped`. A visitor rather than a generator or a
@@ -54,13 +43,6 @@ export function forEachSide(sides: readonly VerifiedSides[], skipped: Record<str
       for (const edge of edges) visit(s.workload, direction, edge, excluded.size === 0 ? undefined : excluded.get(edge));
     }
   }
-}
-
-/** Each restricted side's edges with what the recommendation decided, as objects (`forEachSide`). */
-export function sideExpectations(sides: readonly VerifiedSides[], skipped: Record<string, number>): SideExpectation[] {
-  const out: SideExpectation[] = [];
-  forEachSide(sides, skipped, (workload, direction, edge, reason) => out.push(reason === undefined ? { workload, direction, edge, included: true } : { workload, direction, edge, included: false, reason }));
-  return out;
 }
 
 const DIRECTIONS = ['ingress', 'egress'] as const;
