@@ -33,7 +33,7 @@ import { CCNP_KIND, isCiliumPolicy, type CiliumPolicy } from '../engines/wire/ci
 import { IdentityResolver, type Identity } from './cilium/identity.ts';
 import { matches, type Selector } from './cilium/labels.ts';
 import { NamedPorts, ownNamedPort, portMatches } from './cilium/ports.ts';
-import { compilePolicy, policyId, serviceNamed, type CompiledRule, type Direction, type PeerRule } from './cilium/rules.ts';
+import { CompileMemo, compilePolicy, policyId, serviceNamed, type CompiledRule, type Direction, type PeerRule } from './cilium/rules.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import { RulesByPort } from './rules-by-port.ts';
 import type { VerifyError } from '../verify/types.ts';
@@ -131,7 +131,8 @@ class CiliumSimulator implements Simulator {
   private readonly clusterWide: CompiledRule[] = [];
   private readonly resolver: IdentityResolver;
   private readonly namedPorts: NamedPorts;
-  private readonly selections = new WeakMap<SimPod, Selection>();
+  /** A Map, not a WeakMap: asked once per flow side, and a Map lookup is several times cheaper; it lives as long as the simulator. */
+  private readonly selections = new Map<SimPod, Selection>();
   private readonly selectionsByLabels = new Map<string, Selection>();
   private readonly opts: Required<CiliumSimulatorOptions>;
 
@@ -150,6 +151,7 @@ class CiliumSimulator implements Simulator {
       enforceAdmission: options.enforceAdmission ?? true,
       apiserverIngressFrom: options.apiserverIngressFrom ?? 'apiserver',
     };
+    const memo = new CompileMemo();
     const cilium = policies.filter(isCiliumPolicy).sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
     for (const p of cilium) {
       if (this.opts.enforceAdmission) {
@@ -159,7 +161,7 @@ class CiliumSimulator implements Simulator {
           continue;
         }
       }
-      for (const rule of compilePolicy(p, { clusterName: this.opts.clusterName, nonDefaultDenyPolicies: this.opts.nonDefaultDenyPolicies })) {
+      for (const rule of compilePolicy(p, { clusterName: this.opts.clusterName, nonDefaultDenyPolicies: this.opts.nonDefaultDenyPolicies, memo })) {
         if (rule.subject === undefined) continue;
         if (rule.namespace === undefined) this.clusterWide.push(rule);
         else {
@@ -274,12 +276,12 @@ class CiliumSimulator implements Simulator {
     if (!r.hasL3) return r.toPorts !== undefined;
     const labels = id.labels;
     for (let i = 0; i < r.endpoints.length; i++) {
-      if (!matches(r.endpoints[i]!, labels)) continue;
+      if (!labels.selects(r.endpoints[i]!)) continue;
       let ok = true;
-      for (let j = 0; j < requires.length && ok; j++) ok = matches(requires[j]!, labels);
+      for (let j = 0; j < requires.length && ok; j++) ok = labels.selects(requires[j]!);
       if (ok) return true;
     }
-    for (let i = 0; i < r.entities.length; i++) if (matches(r.entities[i]!, labels)) return true;
+    for (let i = 0; i < r.entities.length; i++) if (labels.selects(r.entities[i]!)) return true;
     if (id.cidrAddress) for (let i = 0; i < r.cidrs.length; i++) if (cidrContains(r.cidrs[i]!, id)) return true;
     if (r.fqdns.length > 0 && id.kind === 'world' && id.names.length > 0 && this.fqdnMatches(r, id, subject)) return true;
     for (let i = 0; i < r.services.length; i++) if (this.serviceSelects(r.services[i]!, r.namespace, id)) return true;

@@ -29,8 +29,8 @@ export interface ClusterModel {
   /** The pod that stands for a workload (by `workloadKey`). */
   podOf(workloadKey: string): SimPod | undefined;
   nodeOf(name: string): SimNode | undefined;
-  /** Endpoints already made, by peer object (see peerEndpoint). */
-  readonly endpoints: WeakMap<Peer, EndpointOrReason>;
+  /** Endpoints already made, by peer object (see peerEndpoint); a Map: looked up twice per edge side. */
+  readonly endpoints: Map<Peer, EndpointOrReason>;
 }
 
 export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMap<string, readonly string[]>): ClusterModel {
@@ -69,7 +69,7 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     podCIDRs: [...new Set(inventory.nodes.flatMap((n) => n.podCIDRs))].sort(),
     ...(dnsNames !== undefined ? { dnsNames } : {}),
   };
-  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new WeakMap() };
+  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map() };
 }
 
 export function isSimProtocol(p: string): p is SimProtocol {

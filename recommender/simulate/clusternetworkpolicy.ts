@@ -51,15 +51,24 @@ function canMatchPort(r: CompiledRule, protocol: SimProtocol, port: number): boo
   return !r.ports || r.ports.some((p) => p.kind !== 'range' || (p.protocol === protocol && port >= p.start && port <= p.end));
 }
 
+/** The part of a subject `subjectNamespaceMatches` reads, as text: equal texts select the same namespaces. */
+function subjectNamespaceKey(s: CompiledSubject): string {
+  if ('none' in s) return 'none';
+  return JSON.stringify('namespaces' in s ? s.namespaces : s.namespaceSelector);
+}
+
 class TieredPolicies {
   private readonly policies: TierPolicy[];
   /** Each policy's rules per direction, narrowed to a flow's port as they are scanned. */
   private readonly byPort = new Map<TierPolicy, Record<Direction, RulesByPort<CompiledRule>>>();
-  private readonly selected = new WeakMap<SimPod, Selected>();
+  /** A Map, not a WeakMap: asked once per flow side, and a Map lookup is several times cheaper; it lives as long as the simulator. */
+  private readonly selected = new Map<SimPod, Selected>();
   private readonly byNamespace = new Map<string, TierPolicy[]>();
   private readonly addresses = new AddressCache();
   private readonly np: NetworkPolicyIndex;
   private readonly selectors: SelectorMemo;
+  /** Each policy's subject namespace selector as text (`inNamespace`). */
+  private readonly subjectKeys = new Map<TierPolicy, string>();
 
   constructor(
     manifests: readonly unknown[],
@@ -68,6 +77,7 @@ class TieredPolicies {
   ) {
     this.selectors = new SelectorMemo(view);
     this.policies = compileTierPolicies(manifests);
+    for (const p of this.policies) this.subjectKeys.set(p, subjectNamespaceKey(p.subject));
     for (const p of this.policies) this.byPort.set(p, { ingress: new RulesByPort(p.rules.ingress, canMatchPort), egress: new RulesByPort(p.rules.egress, canMatchPort) });
     this.np = new NetworkPolicyIndex(manifests, view, options);
   }
@@ -85,7 +95,18 @@ class TieredPolicies {
    */
   private inNamespace(namespace: string): TierPolicy[] {
     let list = this.byNamespace.get(namespace);
-    if (!list) this.byNamespace.set(namespace, (list = this.policies.filter((p) => this.subjectNamespaceMatches(p.subject, namespace))));
+    if (!list) {
+      // Policies repeat the same few subject namespace selectors (one per namespace, typically):
+      // each distinct one is matched against the namespace once.
+      const verdicts = new Map<string, boolean>();
+      list = this.policies.filter((p) => {
+        const key = this.subjectKeys.get(p)!;
+        let v = verdicts.get(key);
+        if (v === undefined) verdicts.set(key, (v = this.subjectNamespaceMatches(p.subject, namespace)));
+        return v;
+      });
+      this.byNamespace.set(namespace, list);
+    }
     return list;
   }
 

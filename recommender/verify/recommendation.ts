@@ -26,34 +26,26 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { VerifiedSides } from '../recommend.ts';
 
-/** One side of one observed edge, as the recommendation decided it. */
-export interface SideExpectation {
-  /** `namespace/Kind/name` of the workload whose side this is. */
-  workload: string;
-  direction: Direction;
-  edge: EdgeTraffic;
-  /** Whether the recommendation allows it; `reason` says why not. */
-  included: boolean;
-  reason?: string;
-}
-
-/** Each restricted side's edges with what the recommendation decided; unrestricted sides are counted in `skipped`. */
-export function* sideExpectations(sides: readonly VerifiedSides[], skipped: Record<string, number>): Iterable<SideExpectation> {
+/**
+ * Each restricted side's edges with what the recommendation decided (`reason` undefined: it is
+ * included); unrestricted sides are counted in `skipped`. A visitor rather than a generator or a
+ * list: it runs once per observed edge side, and neither an iterator step nor an object each.
+ */
+export function forEachSide(sides: readonly VerifiedSides[], skipped: Record<string, number>, visit: (workload: string, direction: Direction, edge: EdgeTraffic, reason: string | undefined) => void): void {
   for (const s of sides) {
-    for (const direction of ['ingress', 'egress'] as const) {
+    for (const direction of DIRECTIONS) {
       const edges = s.edges[direction];
       if (!s.restricted[direction]) {
         if (edges.length > 0) skipped[UNRESTRICTED] = (skipped[UNRESTRICTED] ?? 0) + edges.length;
         continue;
       }
-      for (const edge of edges) {
-        const reason = s.excluded[direction].get(edge);
-        yield reason === undefined ? { workload: s.workload, direction, edge, included: true } : { workload: s.workload, direction, edge, included: false, reason };
-      }
+      const excluded = s.excluded[direction];
+      for (const edge of edges) visit(s.workload, direction, edge, excluded.size === 0 ? undefined : excluded.get(edge));
     }
   }
 }
 
+const DIRECTIONS = ['ingress', 'egress'] as const;
 const UNRESTRICTED = 'the recommendation does not restrict this direction of the workload';
 
 export interface EdgeFinding {
@@ -124,8 +116,8 @@ export function appliedBeside(applied: readonly AppliedPolicy[], emitted: EmitRe
   return applied.map((p) => p.manifest).filter((m) => typeof m === 'object' && m !== null && !replaced.has(identity(m as Parameters<typeof identity>[0])));
 }
 
-function finding(x: SideExpectation, s: SideVerdict, reason: string): EdgeFinding {
-  return { workload: x.workload, direction: x.direction, edge: edgeKey(x.edge), ...(s.by !== undefined ? { by: s.by } : {}), reason };
+function finding(workload: string, direction: Direction, edge: EdgeTraffic, s: SideVerdict, reason: string): EdgeFinding {
+  return { workload, direction, edge: edgeKey(edge), ...(s.by !== undefined ? { by: s.by } : {}), reason };
 }
 
 export function verifyRecommendation(input: VerifyInput): Verification {
@@ -143,37 +135,37 @@ export function verifyRecommendation(input: VerifyInput): Verification {
   const sides = new Map<string, { workload: string; direction: Direction; subject: SimEndpoint; observed: Probe[]; allowed: number }>();
   const measureTightness = input.tightness !== false;
 
-  for (const x of sideExpectations(input.sides, skipped)) {
-    const conn = connectionFlow(model, x.edge.client, x.edge.server, x.edge.port, x.edge.protocol);
+  forEachSide(input.sides, skipped, (workload, direction, edge, reason) => {
+    const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
     if (!conn.ok) {
       skipped[conn.reason] = (skipped[conn.reason] ?? 0) + 1;
-      continue;
+      return;
     }
     const flow = conn.flow;
-    if (!x.included) {
-      const side = decideSide(ours, flow, x.direction);
-      if (side.allowed) stillAllowed.push(finding(x, side, `left out (${x.reason ?? 'not included'}) but allowed: ${side.reason}`));
-      else denied.push(finding(x, side, x.reason ?? 'not included'));
-      continue;
+    if (reason !== undefined) {
+      const side = decideSide(ours, flow, direction);
+      if (side.allowed) stillAllowed.push(finding(workload, direction, edge, side, `left out (${reason}) but allowed: ${side.reason}`));
+      else denied.push(finding(workload, direction, edge, side, reason));
+      return;
     }
     // Most included sides are allowed: their verdict's words are only needed when they are not.
-    const allowed = sideAllows(ours, flow, x.direction);
+    const allowed = sideAllows(ours, flow, direction);
     if (!allowed) {
-      const side = decideSide(ours, flow, x.direction);
-      blocked.push(finding(x, side, side.reason));
-    } else if (withApplied && !sideAllows(withApplied, flow, x.direction)) {
-      const beside = decideSide(withApplied, flow, x.direction);
-      blockedByApplied.push(finding(x, beside, beside.reason));
+      const side = decideSide(ours, flow, direction);
+      blocked.push(finding(workload, direction, edge, side, side.reason));
+    } else if (withApplied && !sideAllows(withApplied, flow, direction)) {
+      const beside = decideSide(withApplied, flow, direction);
+      blockedByApplied.push(finding(workload, direction, edge, beside, beside.reason));
     }
     if (measureTightness) {
-      const k = `${x.workload}|${x.direction}`;
+      const k = `${workload}|${direction}`;
       let entry = sides.get(k);
-      if (entry === undefined) sides.set(k, (entry = { workload: x.workload, direction: x.direction, subject: x.direction === 'ingress' ? flow.server : flow.client, observed: [], allowed: 0 }));
+      if (entry === undefined) sides.set(k, (entry = { workload, direction, subject: direction === 'ingress' ? flow.server : flow.client, observed: [], allowed: 0 }));
       // Observed pairs of a side are distinct: its edges are (far peer, port, protocol) apart.
-      entry.observed.push({ peer: x.direction === 'ingress' ? flow.client : flow.server, port: flow.port, protocol: flow.protocol });
+      entry.observed.push({ peer: direction === 'ingress' ? flow.client : flow.server, port: flow.port, protocol: flow.protocol });
       if (allowed) entry.allowed++;
     }
-  }
+  });
 
   const tightness: Tightness[] = [];
   for (const s of sides.values()) {

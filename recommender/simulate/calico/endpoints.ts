@@ -53,8 +53,12 @@ function hostCidrs(ips: readonly string[]): { v4?: Cidr; v6?: Cidr } {
 
 /** Builds and caches the views of a cluster's endpoints (pods and nodes by identity, addresses by text). */
 export class EndpointViews {
-  private readonly pods = new WeakMap<SimPod, EndpointView>();
-  private readonly addresses = new Map<string, EndpointView>();
+  // Maps, not WeakMaps: looked up twice per flow, and they hold only the cluster model's pods.
+  private readonly pods = new Map<SimPod, EndpointView>();
+  /** Address views by node name ('' for none) and address, one map per kind of address. */
+  private readonly nodes = new Map<string, Map<string, EndpointView>>();
+  private readonly apiservers = new Map<string, Map<string, EndpointView>>();
+  private readonly externals = new Map<string, Map<string, EndpointView>>();
   private readonly nsLabels = new Map<string, LabelMap>();
 
   constructor(cluster: SimCluster) {
@@ -66,11 +70,11 @@ export class EndpointViews {
       case 'pod':
         return this.pod(e.pod);
       case 'node':
-        return this.address(e.ip, `node ${e.node.name}`);
+        return this.address(this.nodes, e.ip, e.node.name, `node ${e.node.name}`);
       case 'apiserver':
-        return this.address(e.ip, 'the kube-apiserver');
+        return this.address(this.apiservers, e.ip, '', 'the kube-apiserver');
       case 'external':
-        return this.address(e.ip, `external address ${e.ip}`);
+        return this.address(this.externals, e.ip, '', `external address ${e.ip}`);
     }
   }
 
@@ -103,13 +107,12 @@ export class EndpointViews {
     return v;
   }
 
-  private address(ip: string, describe: string): EndpointView {
-    const key = `${describe}|${ip}`;
-    let v = this.addresses.get(key);
-    if (!v) {
-      v = { workload: false, labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: [ip], ...hostCidrs([ip]), describe };
-      this.addresses.set(key, v);
-    }
+  /** The view of an address of one kind (and node), looked up without building its description. */
+  private address(views: Map<string, Map<string, EndpointView>>, ip: string, node: string, describe: string): EndpointView {
+    let byIp = views.get(node);
+    if (!byIp) views.set(node, (byIp = new Map()));
+    let v = byIp.get(ip);
+    if (!v) byIp.set(ip, (v = { workload: false, labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: [ip], ...hostCidrs([ip]), describe }));
     return v;
   }
 }
@@ -124,7 +127,8 @@ function namespaceLabels(name: string, labels: Labels): LabelMap {
 
 /** The address family of a flow: that of its non-pod end, else IPv4 when both pods have one. */
 export function flowFamily(client: EndpointView, server: EndpointView): 4 | 6 {
-  for (const e of [server, client]) if (!e.pod && (e.v4 || e.v6)) return e.v4 ? 4 : 6;
+  if (!server.pod && (server.v4 || server.v6)) return server.v4 ? 4 : 6;
+  if (!client.pod && (client.v4 || client.v6)) return client.v4 ? 4 : 6;
   if (client.v4 && server.v4) return 4;
   if (client.v6 && server.v6) return 6;
   return 4;

@@ -13,9 +13,9 @@
  */
 import type { CalicoAction, CalicoEntityRule, CalicoPort, CalicoProtocol, CalicoRule } from '../../engines/wire/calico.ts';
 import { cidrContains, hostCidr, parseCidr, type Cidr } from '../../../domain/ip.ts';
-import type { SimFlow, SimProtocol } from '../types.ts';
+import type { SideVerdict, SimFlow, SimProtocol } from '../types.ts';
 import type { EndpointView } from './endpoints.ts';
-import { parseSelector } from './selector.ts';
+import { parseSelector, type Selector } from './selector.ts';
 import type { ServiceIndex } from './services.ts';
 
 export interface MatchContext {
@@ -31,29 +31,44 @@ export interface CompiledRule {
   action: CalicoAction;
   /** JSON pointer of the rule in its manifest. */
   pointer: string;
-  match: Match;
+  match(c: MatchContext): boolean;
   /**
    * A necessary condition of `match` on the flow's protocol and destination port alone (what a
    * named port resolves to is not known here: it can match); absent: any port can match. Lets
    * the simulator scan only the rules that can match a flow's port (../rules-by-port.ts).
    */
-  canMatchPort?: (protocol: SimProtocol, port: number) => boolean;
+  canMatchPort?(protocol: SimProtocol, port: number): boolean;
+  /** The verdict of an Allow or Deny rule, made by the simulator the first time the rule decides (it is the same every time). */
+  verdict?: SideVerdict;
 }
 
-/** The port of a numorstring.Port that needs no endpoint to be known: undefined for a named port. */
-function numericPortTest(p: CalicoPort): ((port: number) => boolean) | undefined {
-  if (typeof p === 'number') return (port) => port === p;
+/** A port of numorstring.Port: a number or an inclusive range, or a named port of the destination endpoint. */
+type PortSpec = { lo: number; hi: number; name?: undefined } | { name: string };
+
+/** The port of a numorstring.Port that needs no endpoint to be known; undefined for a named port. */
+function numericPort(p: CalicoPort): { lo: number; hi: number } | undefined {
+  if (typeof p === 'number') return { lo: p, hi: p };
   const range = /^(\d+):(\d+)$/.exec(p);
-  if (range) {
-    const lo = Number(range[1]);
-    const hi = Number(range[2]);
-    return (port) => port >= lo && port <= hi;
-  }
+  if (range) return { lo: Number(range[1]), hi: Number(range[2]) };
   if (/^\d+$/.test(p)) {
     const n = Number(p);
-    return (port) => port === n;
+    return { lo: n, hi: n };
   }
   return undefined;
+}
+
+function portSpec(p: CalicoPort): PortSpec {
+  return numericPort(p) ?? { name: p as string };
+}
+
+/** Whether `port` (of `protocol`, to `server`) is one of `ports`; a named port matches the destination workload's container port of that name and protocol. */
+function anyPortMatches(ports: readonly PortSpec[], port: number, protocol: SimProtocol, server: EndpointView): boolean {
+  for (const p of ports) {
+    if (p.name === undefined) {
+      if (port >= p.lo && port <= p.hi) return true;
+    } else if (server.workload && (server.pod?.ports ?? []).some((cp) => cp.name === p.name && cp.protocol === protocol && cp.port === port)) return true;
+  }
+  return false;
 }
 
 export const PROTOCOL_NUMBERS: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58, sctp: 132, udplite: 136 };
@@ -91,138 +106,164 @@ function inNets(nets: readonly Cidr[], ip: Cidr | undefined): boolean {
   return false;
 }
 
-type PortTest = (port: number, protocol: SimProtocol, server: EndpointView) => boolean;
-
-/** numorstring.Port: a number, "a:b" (inclusive), or a named port of the destination endpoint. */
-export function portTest(p: CalicoPort): PortTest {
-  const numeric = numericPortTest(p);
-  if (numeric) return numeric;
-  // A named port matches the destination workload's container port of that name and protocol.
-  return (port, protocol, server) => server.workload && (server.pod?.ports ?? []).some((cp) => cp.name === p && cp.protocol === protocol && cp.port === port);
-}
-
-function anyPort(ports: readonly CalicoPort[]): PortTest {
-  const tests = ports.map(portTest);
-  return (port, protocol, server) => tests.some((t) => t(port, protocol, server));
-}
-
 export interface RuleScope {
   /** The policy's namespace; undefined for GlobalNetworkPolicy. */
   namespace?: string;
   services: ServiceIndex;
 }
 
-/** The checks of one entity (source or destination), appended to `checks`. */
-function entityChecks(e: CalicoEntityRule, side: 'source' | 'destination', scope: RuleScope, checks: Match[]): void {
-  const peer = side === 'source' ? (c: MatchContext) => c.client : (c: MatchContext) => c.server;
+/**
+ * One entity (source or destination) of a rule as plain data: each field set in the manifest is
+ * a condition; an absent one (undefined) is none. Data rather than a closure per condition: the
+ * simulator compiles every rule of every recommendation, and a closure each (with the loader's
+ * naming of each) cost more than the matching. Every field is always assigned, in this order,
+ * so that all entities share one object shape and `entityMatches` reads them at one cost.
+ */
+class EntityMatch {
+  constructor(
+    /** `source.ports`: never matches (the client's ephemeral port is unknown). */
+    readonly never: boolean,
+    /** destination.ports / notPorts (source.notPorts always match: not kept). */
+    readonly ports: PortSpec[] | undefined,
+    readonly notPorts: PortSpec[] | undefined,
+    /** nets / notNets as given (invalid ones dropped: an entity whose nets are all invalid matches nothing). */
+    readonly nets: Cidr[] | undefined,
+    readonly notNets: Cidr[] | undefined,
+    /** rules.go getEndpointSelector: the positive selector (namespace ∧ service accounts ∧ selector), when any part is set. */
+    readonly positive: boolean,
+    readonly nsSel: Selector | undefined,
+    readonly sel: Selector | undefined,
+    readonly saNames: ReadonlySet<string> | undefined,
+    readonly saSel: Selector | undefined,
+    /** The namespace the peer must be in (a namespaced policy's selector without namespaceSelector). */
+    readonly scopedNs: string | undefined,
+    readonly notSel: Selector | undefined,
+    readonly service: { namespace: string; name: string } | undefined,
+  ) {}
+}
 
-  if (e.ports && e.ports.length > 0) {
-    if (side === 'source') checks.push(() => false);
-    else {
-      const t = anyPort(e.ports);
-      checks.push((c) => t(c.flow.port, c.flow.protocol, c.server));
-    }
-  }
-  if (e.notPorts && e.notPorts.length > 0 && side === 'destination') {
-    const t = anyPort(e.notPorts);
-    checks.push((c) => !t(c.flow.port, c.flow.protocol, c.server));
-  }
-  if (e.nets && e.nets.length > 0) {
-    const nets = e.nets.map(parseNet).filter((n): n is Cidr => n !== undefined);
-    checks.push((c) => inNets(nets, ipOf(peer(c), c.family)));
-  }
-  if (e.notNets && e.notNets.length > 0) {
-    const nets = e.notNets.map(parseNet).filter((n): n is Cidr => n !== undefined);
-    checks.push((c) => !inNets(nets, ipOf(peer(c), c.family)));
-  }
+/** Parsed nets by text, for the whole process: rules repeat the same addresses. Cidr values are never changed. */
+const parsedNets = new Map<string, Cidr | undefined>();
+const NET_CACHE_LIMIT = 100_000;
 
-  // rules.go getEndpointSelector: the positive selector (namespace ∧ service accounts ∧ selector).
+function cachedNet(text: string): Cidr | undefined {
+  if (parsedNets.has(text)) return parsedNets.get(text);
+  const net = parseNet(text);
+  if (parsedNets.size >= NET_CACHE_LIMIT) parsedNets.clear();
+  parsedNets.set(text, net);
+  return net;
+}
+
+function netList(nets: readonly string[] | undefined): Cidr[] | undefined {
+  if (!nets || nets.length === 0) return undefined;
+  const out: Cidr[] = [];
+  for (const n of nets) {
+    const c = cachedNet(n);
+    if (c !== undefined) out.push(c);
+  }
+  return out;
+}
+
+function compileEntity(e: CalicoEntityRule, side: 'source' | 'destination', scope: RuleScope): EntityMatch {
+  const destination = side === 'destination';
   const nsSel = e.namespaceSelector ? parseSelector(e.namespaceSelector) : undefined;
   const sel = e.selector ? parseSelector(e.selector) : undefined;
   const saNames = e.serviceAccounts?.names && e.serviceAccounts.names.length > 0 ? new Set(e.serviceAccounts.names) : undefined;
   const saSel = e.serviceAccounts?.selector ? parseSelector(e.serviceAccounts.selector) : undefined;
   const hasSelector = sel !== undefined || saNames !== undefined || saSel !== undefined;
-  const scopedNs = nsSel === undefined && scope.namespace !== undefined && (hasSelector || e.notSelector !== undefined && e.notSelector !== '') ? scope.namespace : undefined;
-  if (hasSelector || nsSel || scopedNs !== undefined) {
-    checks.push((c) => {
-      const p = peer(c);
-      // Selectors compile to IP sets of Calico endpoints: anything else is in none of them.
-      if (!p.workload) return false;
-      if (nsSel && !nsSel.matchesNamespace(p.nsLabels, true)) return false;
-      if (scopedNs !== undefined && p.namespace !== scopedNs) return false;
-      if (saNames && !saNames.has(p.serviceAccount ?? '')) return false;
-      if (saSel && !saSel.matches(p.saLabels)) return false;
-      return sel ? sel.matches(p.labels) : true;
-    });
+  const scopedNs = nsSel === undefined && scope.namespace !== undefined && (hasSelector || (e.notSelector !== undefined && e.notSelector !== '')) ? scope.namespace : undefined;
+  return new EntityMatch(
+    !destination && e.ports !== undefined && e.ports.length > 0,
+    destination && e.ports && e.ports.length > 0 ? e.ports.map(portSpec) : undefined,
+    destination && e.notPorts && e.notPorts.length > 0 ? e.notPorts.map(portSpec) : undefined,
+    netList(e.nets),
+    netList(e.notNets),
+    hasSelector || nsSel !== undefined || scopedNs !== undefined,
+    nsSel,
+    sel,
+    saNames,
+    saSel,
+    scopedNs,
+    e.notSelector ? parseSelector(e.notSelector) : undefined,
+    e.services ? { namespace: e.services.namespace ?? scope.namespace ?? '', name: e.services.name } : undefined,
+  );
+}
+
+/** Whether every condition of the entity holds for `peer` (the client for a source, the server for a destination). */
+function entityMatches(m: EntityMatch, destination: boolean, peer: EndpointView, c: MatchContext, services: ServiceIndex): boolean {
+  if (m.never) return false;
+  if (m.ports && !anyPortMatches(m.ports, c.flow.port, c.flow.protocol, c.server)) return false;
+  if (m.notPorts && anyPortMatches(m.notPorts, c.flow.port, c.flow.protocol, c.server)) return false;
+  if (m.nets && !inNets(m.nets, ipOf(peer, c.family))) return false;
+  if (m.notNets && inNets(m.notNets, ipOf(peer, c.family))) return false;
+  if (m.positive) {
+    // Selectors compile to IP sets of Calico endpoints: anything else is in none of them.
+    if (!peer.workload) return false;
+    if (m.nsSel && !m.nsSel.matchesNamespace(peer.nsLabels, true)) return false;
+    if (m.scopedNs !== undefined && peer.namespace !== m.scopedNs) return false;
+    if (m.saNames && !m.saNames.has(peer.serviceAccount ?? '')) return false;
+    if (m.saSel && !m.saSel.matches(peer.saLabels)) return false;
+    if (m.sel && !m.sel.matches(peer.labels)) return false;
   }
-  if (e.notSelector) {
-    const not = parseSelector(e.notSelector);
-    checks.push((c) => {
-      const p = peer(c);
-      return !(p.workload && not.matches(p.labels));
-    });
+  if (m.notSel && peer.workload && m.notSel.matches(peer.labels)) return false;
+  if (m.service) {
+    if (destination ? !services.isEndpoint(m.service, c.server.ips, c.flow.port, c.flow.protocol) : !services.isEndpointAddress(m.service, c.client.ips)) return false;
+  }
+  return true;
+}
+
+/** A numorstring.Protocol condition: `protocol` is the flow's (or, for notProtocol, is not); undefined when the field is absent. */
+type ProtocolCondition = { number: number | undefined } | undefined;
+
+/** One Calico rule, compiled to data and matched by `match`; see `compileRule`. */
+class CalicoRuleMatch implements CompiledRule {
+  verdict?: SideVerdict;
+
+  constructor(
+    readonly action: CalicoAction,
+    readonly pointer: string,
+    private readonly protocol: ProtocolCondition,
+    private readonly notProtocol: ProtocolCondition,
+    private readonly ipVersion: number | undefined,
+    /** An ICMP match needs protocol ICMP/ICMPv6, which no TCP/UDP/SCTP flow has. */
+    private readonly icmp: boolean,
+    private readonly source: EntityMatch | undefined,
+    private readonly destination: EntityMatch | undefined,
+    private readonly services: ServiceIndex,
+  ) {}
+
+  match(c: MatchContext): boolean {
+    if (this.protocol && FLOW_PROTOCOL[c.flow.protocol] !== this.protocol.number) return false;
+    if (this.notProtocol && FLOW_PROTOCOL[c.flow.protocol] === this.notProtocol.number) return false;
+    if (this.ipVersion !== undefined && c.family !== this.ipVersion) return false;
+    if (this.icmp) return false;
+    if (this.source && !entityMatches(this.source, false, c.client, c, this.services)) return false;
+    if (this.destination && !entityMatches(this.destination, true, c.server, c, this.services)) return false;
+    return true;
   }
 
-  if (e.services) {
-    const svc = { namespace: e.services.namespace ?? scope.namespace ?? '', name: e.services.name };
-    const services = scope.services;
-    if (side === 'destination') checks.push((c) => services.isEndpoint(svc, c.server.ips, c.flow.port, c.flow.protocol));
-    else checks.push((c) => services.isEndpointAddress(svc, c.client.ips));
+  /** The protocol, destination.ports and destination.notPorts conditions on the flow's protocol and port only (a named port can match). */
+  canMatchPort(protocol: SimProtocol, port: number): boolean {
+    if (this.protocol && FLOW_PROTOCOL[protocol] !== this.protocol.number) return false;
+    if (this.notProtocol && FLOW_PROTOCOL[protocol] === this.notProtocol.number) return false;
+    const d = this.destination;
+    if (d?.ports && !d.ports.some((p) => p.name !== undefined || (port >= p.lo && port <= p.hi))) return false;
+    if (d?.notPorts && d.notPorts.some((p) => p.name === undefined && port >= p.lo && port <= p.hi)) return false;
+    return true;
   }
 }
 
 /** Compiles one rule; throws SelectorSyntaxError when a selector does not parse. */
 export function compileRule(r: CalicoRule, pointer: string, scope: RuleScope): CompiledRule {
-  const checks: Match[] = [];
-  if (r.protocol !== undefined) {
-    const n = protocolNumber(r.protocol);
-    checks.push((c) => FLOW_PROTOCOL[c.flow.protocol] === n);
-  }
-  if (r.notProtocol !== undefined) {
-    const n = protocolNumber(r.notProtocol);
-    checks.push((c) => FLOW_PROTOCOL[c.flow.protocol] !== n);
-  }
-  if (r.ipVersion !== undefined) {
-    const v = r.ipVersion;
-    checks.push((c) => c.family === v);
-  }
-  // An ICMP match needs protocol ICMP/ICMPv6, which no TCP/UDP/SCTP flow has.
-  if (r.icmp !== undefined) checks.push(() => false);
-  if (r.source) entityChecks(r.source, 'source', scope, checks);
-  if (r.destination) entityChecks(r.destination, 'destination', scope, checks);
-  const rule: CompiledRule = { action: r.action, pointer, match: allOf(checks) };
-  const canMatchPort = portPrecondition(r);
-  if (canMatchPort) rule.canMatchPort = canMatchPort;
-  return rule;
-}
-
-/**
- * One match of every check. Built here rather than written inline in the rule's object literal:
- * the tsx loader names every function written as a property value (an Object.defineProperty per
- * rule, a tenth of the simulator's build time).
- */
-function allOf(checks: readonly Match[]): Match {
-  return (c) => checks.every((f) => f(c));
-}
-
-/** The protocol, destination.ports and destination.notPorts checks of `compileRule`, on the flow's protocol and port only. */
-function portPrecondition(r: CalicoRule): CompiledRule['canMatchPort'] {
-  const tests: ((protocol: SimProtocol, port: number) => boolean)[] = [];
-  if (r.protocol !== undefined) {
-    const n = protocolNumber(r.protocol);
-    tests.push((protocol) => FLOW_PROTOCOL[protocol] === n);
-  }
-  if (r.notProtocol !== undefined) {
-    const n = protocolNumber(r.notProtocol);
-    tests.push((protocol) => FLOW_PROTOCOL[protocol] !== n);
-  }
-  const ports = r.destination?.ports ?? [];
-  if (ports.length > 0) {
-    const numeric = ports.map(numericPortTest);
-    // A named port may resolve to any port of the destination: then any port can match.
-    if (numeric.every((t) => t !== undefined)) tests.push((_protocol, port) => numeric.some((t) => t!(port)));
-  }
-  const notPorts = (r.destination?.notPorts ?? []).flatMap((p) => numericPortTest(p) ?? []);
-  if (notPorts.length > 0) tests.push((_protocol, port) => !notPorts.some((t) => t(port)));
-  return tests.length === 0 ? undefined : (protocol, port) => tests.every((t) => t(protocol, port));
+  return new CalicoRuleMatch(
+    r.action,
+    pointer,
+    r.protocol !== undefined ? { number: protocolNumber(r.protocol) } : undefined,
+    r.notProtocol !== undefined ? { number: protocolNumber(r.notProtocol) } : undefined,
+    r.ipVersion,
+    r.icmp !== undefined,
+    r.source ? compileEntity(r.source, 'source', scope) : undefined,
+    r.destination ? compileEntity(r.destination, 'destination', scope) : undefined,
+    scope.services,
+  );
 }

@@ -78,7 +78,8 @@ export class IdentityResolver {
   private readonly nodeByIp = new Map<string, SimNode>();
   private readonly podByIp = new Map<string, SimPod>();
   private readonly apiserverIps = new Set<string>();
-  private readonly podIdentities = new WeakMap<SimPod, Identity>();
+  /** A Map, not a WeakMap: asked once per flow side (see the simulators' caches). */
+  private readonly podIdentities = new Map<SimPod, Identity>();
   /** Node and world identities are values of their inputs: built once per distinct input. */
   private readonly others = new Map<string, Identity>();
 

@@ -29,6 +29,7 @@ export class LabelSet {
     if (!m) this.bySource.set(source, (m = new Map()));
     m.set(key, value);
     if (!this.byKey.has(key)) this.byKey.set(key, value);
+    if (this.matched.size > 0) this.matched.clear();
     return this;
   }
 
@@ -39,6 +40,19 @@ export class LabelSet {
   has(source: string, key: string): boolean {
     return this.get(source, key) !== undefined;
   }
+
+  /** Whether `sel` matches these labels, worked out once per selector object (`matches`). */
+  selects(sel: Selector): boolean {
+    let m = this.matched.get(sel);
+    if (m === undefined) this.matched.set(sel, (m = matches(sel, this)));
+    return m;
+  }
+
+  /**
+   * Remembered verdicts of `selects`. Why: a simulator asks every rule's peer selectors about
+   * the same identities for many flows, and rules share their Selector objects (CompileMemo).
+   */
+  private readonly matched = new Map<Selector, boolean>();
 
   /** Sorted `source:key=value` texts (diagnostics and cache keys). */
   list(): string[] {

@@ -94,6 +94,47 @@ export interface CompileOptions {
   clusterName: string;
   /** Cilium's `enable-non-default-deny-policies` (on by default): off forces enableDefaultDeny on. */
   nonDefaultDenyPolicies: boolean;
+  /** Shared by the policies of one simulator; one per `compilePolicy` call when absent. */
+  memo?: CompileMemo;
+}
+
+/**
+ * What the policies of one simulator share, compiled once: emitted manifests use one selector
+ * object per peer and one toPorts list per port set in every rule that names them, so a
+ * selector is built once per object and scoping (namespace, reserved, init), and every rule
+ * naming that peer holds the same Selector, which lets the simulator remember per identity
+ * whether it matches (`LabelSet.selects`).
+ */
+export class CompileMemo {
+  /** Per selector object: per (leaveReserved, matchesInit), per namespace (NUL for a CCNP). */
+  private readonly selectors = new Map<CiliumEndpointSelector, Map<string, Selector>[]>();
+  private readonly portRules = new Map<readonly (CiliumPortRule | CiliumPortDenyRule)[], CompiledPortRule[] | undefined>();
+  private readonly entities = new Map<string, Selector[]>();
+
+  selector(sel: CiliumEndpointSelector | undefined, namespace: string | undefined, leaveReserved: boolean, matchesInit: boolean): Selector {
+    if (typeof sel !== 'object' || sel === null) return peerSelector(sel, namespace, leaveReserved, matchesInit);
+    let byScope = this.selectors.get(sel);
+    if (byScope === undefined) this.selectors.set(sel, (byScope = []));
+    // No namespace name holds a NUL: it stands for the cluster-wide policies.
+    const ns = namespace ?? '\u0000';
+    const byNamespace = (byScope[(leaveReserved ? 2 : 0) + (matchesInit ? 1 : 0)] ??= new Map());
+    let built = byNamespace.get(ns);
+    if (built === undefined) byNamespace.set(ns, (built = peerSelector(sel, namespace, leaveReserved, matchesInit)));
+    return built;
+  }
+
+  toPorts(toPorts: readonly (CiliumPortRule | CiliumPortDenyRule)[] | undefined): CompiledPortRule[] | undefined {
+    if (!Array.isArray(toPorts)) return compilePortRules(toPorts);
+    if (!this.portRules.has(toPorts)) this.portRules.set(toPorts, compilePortRules(toPorts));
+    return this.portRules.get(toPorts);
+  }
+
+  entity(entity: string, clusterName: string): Selector[] {
+    const key = `${entity}\u0000${clusterName}`;
+    let list = this.entities.get(key);
+    if (list === undefined) this.entities.set(key, (list = entitySelectors(entity, clusterName)));
+    return list;
+  }
 }
 
 const K8S_NS = `k8s:${POD_NAMESPACE_LABEL}`;
@@ -137,7 +178,21 @@ function entitySelectors(entity: string, clusterName: string): Selector[] {
   }
 }
 
-function parseCidr(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
+type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/** Parsed CIDRs by text, for the whole process: rules repeat the same few; ranges are never changed. */
+const parsedCidrs = new Map<string, Range | undefined>();
+const CIDR_CACHE_LIMIT = 100_000;
+
+function parseCidr(text: string): Range | undefined {
+  if (parsedCidrs.has(text)) return parsedCidrs.get(text);
+  const range = parseCidrText(text);
+  if (parsedCidrs.size >= CIDR_CACHE_LIMIT) parsedCidrs.clear();
+  parsedCidrs.set(text, range);
+  return range;
+}
+
+function parseCidrText(text: string): Range | undefined {
   try {
     // A bare address in fromCIDR/toCIDR is a host prefix (api.CIDR accepts both forms).
     if (!text.includes('/')) {
@@ -216,7 +271,8 @@ type AnyPeerRule = {
   icmps?: unknown[];
 };
 
-function compilePeerRule(r: AnyPeerRule, direction: Direction, deny: boolean, policy: string, pointer: string, namespace: string | undefined, matchesInit: boolean, opts: CompileOptions): PeerRule {
+function compilePeerRule(r: AnyPeerRule, direction: Direction, deny: boolean, policy: string, pointer: string, namespace: string | undefined, matchesInit: boolean, opts: CompileOptions & { memo: CompileMemo }): PeerRule {
+  const memo = opts.memo;
   const from = direction === 'ingress';
   const endpointsRaw = (from ? r.fromEndpoints : r.toEndpoints) ?? [];
   const entitiesRaw = (from ? r.fromEntities : r.toEntities) ?? [];
@@ -239,8 +295,8 @@ function compilePeerRule(r: AnyPeerRule, direction: Direction, deny: boolean, po
     policy,
     pointer,
     deny,
-    endpoints: endpointsRaw.map((s) => peerSelector(s, namespace, true, matchesInit)),
-    entities: entitiesRaw.flatMap((e) => entitySelectors(String(e), opts.clusterName)),
+    endpoints: endpointsRaw.map((s) => memo.selector(s, namespace, true, matchesInit)),
+    entities: entitiesRaw.flatMap((e) => memo.entity(String(e), opts.clusterName)),
     cidrs,
     fqdns,
     services,
@@ -249,7 +305,7 @@ function compilePeerRule(r: AnyPeerRule, direction: Direction, deny: boolean, po
     icmps: (r.icmps ?? []).length > 0,
   };
   if (namespace !== undefined) rule.namespace = namespace;
-  const toPorts = compilePortRules(r.toPorts);
+  const toPorts = memo.toPorts(r.toPorts);
   if (toPorts) rule.toPorts = toPorts;
   return rule;
 }
@@ -259,7 +315,7 @@ export function policyId(p: CiliumPolicy): string {
   return p.kind === CCNP_KIND ? `${p.kind}/${p.metadata.name}` : `${p.kind}/${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
 }
 
-function compileRule(p: CiliumPolicy, rule: CiliumRule, pointer: string, opts: CompileOptions): CompiledRule {
+function compileRule(p: CiliumPolicy, rule: CiliumRule, pointer: string, opts: CompileOptions & { memo: CompileMemo }): CompiledRule {
   const policy = policyId(p);
   const namespace = p.kind === CCNP_KIND ? undefined : (p.metadata.namespace ?? 'default');
   let subject: Selector | undefined;
@@ -289,8 +345,8 @@ function compileRule(p: CiliumPolicy, rule: CiliumRule, pointer: string, opts: C
     // Rule.Sanitize: an absent enableDefaultDeny means "deny by default where the rule has rules".
     defaultDenyIngress: enforcesIngress && (!opts.nonDefaultDenyPolicies || (dd.ingress ?? true)),
     defaultDenyEgress: enforcesEgress && (!opts.nonDefaultDenyPolicies || (dd.egress ?? true)),
-    fromRequires: [...ingress, ...ingressDeny].flatMap((r) => (r.fromRequires ?? []).map((s) => peerSelector(s, namespace, false, matchesInit))),
-    toRequires: [...egress, ...egressDeny].flatMap((r) => (r.toRequires ?? []).map((s) => peerSelector(s, namespace, false, matchesInit))),
+    fromRequires: [...ingress, ...ingressDeny].flatMap((r) => (r.fromRequires ?? []).map((s) => opts.memo.selector(s, namespace, false, matchesInit))),
+    toRequires: [...egress, ...egressDeny].flatMap((r) => (r.toRequires ?? []).map((s) => opts.memo.selector(s, namespace, false, matchesInit))),
   };
   if (namespace !== undefined) c.namespace = namespace;
   if (subject) c.subject = subject;
@@ -298,7 +354,8 @@ function compileRule(p: CiliumPolicy, rule: CiliumRule, pointer: string, opts: C
 }
 
 export function compilePolicy(p: CiliumPolicy, opts: CompileOptions): CompiledRule[] {
-  return policyRules(p).map(({ rule, pointer }) => compileRule(p, rule, pointer, opts));
+  const withMemo = { ...opts, memo: opts.memo ?? new CompileMemo() };
+  return policyRules(p).map(({ rule, pointer }) => compileRule(p, rule, pointer, withMemo));
 }
 
 /** Whether a toServices entry names `svc` (k8sService by name, or k8sServiceSelector over the Service's labels — unknown here, so by name only). */

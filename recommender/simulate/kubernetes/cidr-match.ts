@@ -15,7 +15,26 @@ export interface CompiledBlock {
   readonly except: readonly CompiledCidr[];
 }
 
+/**
+ * Compiled blocks by text, shared by every simulator of the process: emitted policies repeat the
+ * same blocks in many rules (an external peer's /32 in each rule of each workload that talks to
+ * it), and ipaddr.parseCIDR tries IPv6 first, so an IPv4 block costs a thrown exception.
+ * Compiled blocks are never changed, so sharing them is safe.
+ */
+const compiledCidrs = new Map<string, CompiledCidr>();
+const CIDR_CACHE_LIMIT = 100_000;
+
 export function compileCidr(text: string): CompiledCidr {
+  let c = compiledCidrs.get(text);
+  if (c === undefined) {
+    c = parseBlock(text);
+    if (compiledCidrs.size >= CIDR_CACHE_LIMIT) compiledCidrs.clear();
+    compiledCidrs.set(text, c);
+  }
+  return c;
+}
+
+function parseBlock(text: string): CompiledCidr {
   try {
     return { text, range: ipaddr.parseCIDR(text) };
   } catch {

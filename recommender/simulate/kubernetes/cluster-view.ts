@@ -76,8 +76,10 @@ export function policyRef(kind: string, name: string, namespace?: string): strin
  * a simulator asks the same few selectors about the same pods for many flows.
  */
 export class SelectorMemo {
-  private readonly byNamespace = new WeakMap<LabelSelector, Map<string, boolean>>();
-  private readonly byPod = new WeakMap<LabelSelector, WeakMap<SimPod, boolean>>();
+  // Maps, not WeakMaps: they are asked for every peer of every rule scanned, and a Map lookup is
+  // the cheaper; they live as long as their simulator, which holds the manifests anyway.
+  private readonly byNamespace = new Map<LabelSelector, Map<string, boolean>>();
+  private readonly byPod = new Map<LabelSelector, Map<SimPod, boolean>>();
 
   constructor(private readonly view: ClusterView) {}
 
@@ -91,7 +93,7 @@ export class SelectorMemo {
 
   pod(selector: LabelSelector, pod: SimPod): boolean {
     let m = this.byPod.get(selector);
-    if (!m) this.byPod.set(selector, (m = new WeakMap()));
+    if (!m) this.byPod.set(selector, (m = new Map()));
     let r = m.get(pod);
     if (r === undefined) m.set(pod, (r = selectorMatches(selector, pod.labels)));
     return r;

@@ -67,9 +67,12 @@ function isValidPortName(s: string): boolean {
 
 type PortKind = 'number' | 'range' | 'named' | 'invalid';
 
+function inRange(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= 65535;
+}
+
 /** validatePort (numorstring.Port): 1-65535, `min:max` with min ≤ max, or a valid port name. */
 function checkPort(e: Errors, path: string, p: CalicoPort | unknown): PortKind {
-  const inRange = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= 65535;
   if (typeof p === 'number') {
     if (!inRange(p)) e.add(path, 'port range invalid, port number must be between 1 and 65535', 'validatePort');
     return inRange(p) ? 'number' : 'invalid';
@@ -139,8 +142,9 @@ function checkRule(e: Errors, path: string, rule: Obj, direction: Direction, glo
     checkEntity(e, `${path}/${side}`, entity);
     for (const field of ['ports', 'notPorts'] as const) {
       const ports = arr(entity[field]);
-      const kinds = ports.map((p, k) => checkPort(e, `${path}/${side}/${field}/${k}`, p));
       if (ports.length === 0) continue;
+      // A valid port number (the common case) needs no path built for it.
+      const kinds = ports.map((p, k) => (typeof p === 'number' && inRange(p) ? 'number' : checkPort(e, `${path}/${side}/${field}/${k}`, p)));
       if (rule.protocol === undefined) {
         if (kinds.some((k) => k === 'number' || k === 'range')) e.add(`${path}/${side}/${field}`, 'rules with numeric port or port range must set protocol to TCP or UDP or SCTP', 'validateRule');
         // Current releases accept named ports without protocol (AllPortsAreNamed); earlier ones

@@ -75,7 +75,21 @@ const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
  * for new objects): a CIDR Go's netip.ParsePrefix accepts — no leading zeros in the address
  * or the prefix length —, not an IPv4-mapped IPv6 address, no bits set beyond the prefix.
  */
-export function cidrErrors(value: string): string[] {
+export function cidrErrors(value: string): readonly string[] {
+  let errors = checkedCidrs.get(value);
+  if (errors === undefined) {
+    errors = Object.freeze(cidrSyntaxErrors(value));
+    if (checkedCidrs.size >= CIDR_CACHE_LIMIT) checkedCidrs.clear();
+    checkedCidrs.set(value, errors);
+  }
+  return errors;
+}
+
+/** `cidrErrors` by text, for the whole process: emitted policies repeat the same blocks in many rules. */
+const checkedCidrs = new Map<string, readonly string[]>();
+const CIDR_CACHE_LIMIT = 100_000;
+
+function cidrSyntaxErrors(value: string): string[] {
   const slash = value.indexOf('/');
   if (slash < 0) return ['must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'];
   const addr = value.slice(0, slash);
