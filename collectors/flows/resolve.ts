@@ -251,6 +251,11 @@ export class ResolutionIndex {
     }
   }
 
+  /** Entries held in the caches whose keys come from records (addresses, owner and pod names): bounded whatever the input. */
+  get recordCacheEntries(): number {
+    return this.inClusterCache.size + this.ownerCacheSize + this.namedByRecords.size;
+  }
+
   /** The workload a record's owner names (through the aliases: ReplicaSet → Deployment, Job → CronJob), memoised. */
   private fromOwner(namespace: string, kind: string, name: string): WorkloadInfo | null {
     if (this.ownerCacheSize >= RECORD_CACHE_LIMIT) {
