@@ -15,7 +15,14 @@ import { resolveFlow } from './connections.ts';
 import type { ResolutionIndex } from './resolve.ts';
 import type { BatchWriter } from './write.ts';
 
-export const DEFAULT_BATCH_SIZE = 20_000;
+/**
+ * Records per transaction at most. Large, because a window aggregates: an edge seen many times in
+ * one window is one upsert, so at high edge cardinality a larger window means fewer writes
+ * (issue 18); memory is bounded by DEFAULT_MAX_BATCH_EDGES, not by this.
+ */
+export const DEFAULT_BATCH_SIZE = 200_000;
+/** Distinct edges (and ambiguous pairs, DNS names) a window aggregates before it is committed: what bounds its memory. */
+export const DEFAULT_MAX_BATCH_EDGES = 100_000;
 export const DEFAULT_FLUSH_INTERVAL_MS = 5_000;
 /** How far after the ingest's clock a flow may be dated (agents' clocks drift; a flow is reported after it ends). */
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 15 * 60_000;
@@ -24,8 +31,10 @@ export interface IngestOptions {
   format: FlowFormat;
   index: ResolutionIndex;
   writer: BatchWriter;
-  /** Records per transaction. */
+  /** Records per transaction, at most. */
   batchSize?: number;
+  /** Distinct edges, ambiguous pairs and names aggregated before a commit, at most. */
+  maxBatchEdges?: number;
   /** A slow stream (stdin from a live exporter) still commits at least this often. */
   flushIntervalMs?: number;
   /** How many rejected lines to report with their place and value. */
@@ -128,6 +137,7 @@ interface RecordFeed {
 export class FlowIngest {
   private readonly decoder: Decoder;
   private readonly batchSize: number;
+  private readonly maxBatchEdges: number;
   private readonly aggregator = new Aggregator();
   private budget: EdgeBudget;
   private readonly caps: EdgeCaps;
@@ -147,6 +157,7 @@ export class FlowIngest {
   constructor(private readonly options: IngestOptions) {
     this.decoder = decoderFor(options.format);
     this.batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.maxBatchEdges = Math.max(1, options.maxBatchEdges ?? DEFAULT_MAX_BATCH_EDGES);
     this.now = options.now ?? Date.now;
     this.skewMs = options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
     this.startedAt = this.now();
@@ -256,7 +267,7 @@ export class FlowIngest {
     };
     const afterRecord = (lineNo: number): void => {
       lastLine = lineNo;
-      if (++pending >= this.batchSize) commit('running');
+      if (++pending >= this.batchSize || this.aggregator.size >= this.maxBatchEdges) commit('running');
     };
     const stop = (e: BatchCommitError): void => {
       failure ??= e;
