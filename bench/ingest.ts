@@ -1,56 +1,61 @@
 /**
- * Ingest throughput and memory.
- *   1. records/s of the full pipeline (decode → resolve → orient → aggregate → SQLite) against a
- *      bare loop that only splits the same bytes into lines and JSON.parses them, in the same run
- *      (target ≥ 0.6×); also the pipeline with a no-op writer, to show what SQLite costs.
- *   2. peak RSS of `flowmatrix ingest -` in a child process for 10× the records vs 1× (target ≤ 1.25×),
- *      records streamed into its stdin rather than written to disk.
- * Records come from the demo generator (the seed systems plus application namespaces at
- * BENCH_INGEST_SCALE), its inventory imported first so resolution runs through the IP history.
- * Env: BENCH_INGEST_RECORDS (default 1,000,000), BENCH_INGEST_RSS_RECORDS (default 200,000),
- * BENCH_INGEST_SCALE (default 10).
+ * Ingest throughput and memory (issue 18: honest benches). Every side of every ratio runs in a
+ * fresh process (bench/lib/ingest-child.ts) on a fresh copy of the same database, the sides of
+ * one round back to back in alternating order (paired), and each ratio is printed as the median
+ * and range of the rounds' ratios, from wall time and from CPU time (process.cpuUsage, which a
+ * loaded machine disturbs less), with the load average.
+ *
+ *   1. low cardinality: NetObserv records from the demo generator (the seed systems plus
+ *      application namespaces at BENCH_INGEST_SCALE, about 1,000 edges, inventory imported first
+ *      so resolution runs through the IP history): the pipeline against a bare split-and-parse
+ *      loop (target ≥ 0.6×);
+ *   2. high cardinality: records spread evenly over BENCH_INGEST_DISTINCT distinct edges between
+ *      workloads named by the records: the pipeline against a bare parse + aggregate + upsert loop
+ *      (ingest-child.ts `upsert`: the whole input aggregated, then each edge upserted once; target ≥ 0.5×);
+ *   3. peak RSS of `flowmatrix ingest -` for 10× the records against 1× (records streamed into its
+ *      stdin; target ≤ 1.25×), unless BENCH_INGEST_RSS=0.
+ *
+ * Env: BENCH_INGEST_RECORDS (default 1,000,000), BENCH_INGEST_DISTINCT (100,000),
+ * BENCH_INGEST_ROUNDS (5), BENCH_INGEST_ONLY (low|high: one ratio), BENCH_INGEST_RSS_RECORDS
+ * (200,000), BENCH_INGEST_SCALE (10).
  */
-import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { FlowIngest } from '../collectors/flows/pipeline.ts';
-import { ResolutionIndex } from '../collectors/flows/resolve.ts';
-import { NoopBatchWriter, SqliteBatchWriter } from '../collectors/flows/write.ts';
 import { convertInventoryText } from '../collectors/inventory/index.ts';
 import { generateCluster, inventoryList, netobservRecords } from '../demo/generator/index.ts';
-import type { ResolutionData } from '../domain/resolution.ts';
 import { openDb } from '../store/db.ts';
-import { applySnapshot, readResolutionData } from '../store/inventory.ts';
+import { applySnapshot } from '../store/inventory.ts';
 
 const RECORDS = Number(process.env.BENCH_INGEST_RECORDS ?? 1_000_000);
+const DISTINCT = Number(process.env.BENCH_INGEST_DISTINCT ?? 100_000);
+const ROUNDS = Number(process.env.BENCH_INGEST_ROUNDS ?? 5);
+const ONLY = process.env.BENCH_INGEST_ONLY;
 const RSS_RECORDS = Number(process.env.BENCH_INGEST_RSS_RECORDS ?? 200_000);
 const SCALE = Number(process.env.BENCH_INGEST_SCALE ?? 10);
+const CHILD = fileURLToPath(new URL('./lib/ingest-child.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'flowmatrix-bench-'));
 const cluster = generateCluster({ seed: 20261120, scale: SCALE });
 
-/** A database holding the generated cluster's inventory; its resolution data. */
-function inventoryDb(path: string): ResolutionData {
+/** A closed database file holding the generated cluster's inventory (or nothing but the schema). */
+function templateDb(path: string, withInventory: boolean): string {
   const db = openDb(path);
-  try {
+  if (withInventory) {
     const { snapshot, objects } = convertInventoryText(JSON.stringify(inventoryList(cluster)), cluster.baseTime);
     applySnapshot(db, snapshot, { source: 'bench', counts: objects });
-    return readResolutionData(db);
-  } finally {
-    db.close();
   }
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  return path;
 }
 
-function* netobservLines(count: number, seed: number): Generator<string> {
-  for (const record of netobservRecords(cluster, { flows: count, seed })) yield `${JSON.stringify(record)}\n`;
-}
-
-async function writeFile(path: string, count: number): Promise<void> {
+async function writeLines(path: string, lines: Iterable<string>): Promise<void> {
   const out = createWriteStream(path);
   let buf = '';
-  for (const line of netobservLines(count, 1)) {
+  for (const line of lines) {
     buf += line;
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) await once(out, 'drain');
@@ -61,94 +66,128 @@ async function writeFile(path: string, count: number): Promise<void> {
   await once(out, 'finish');
 }
 
-/** The baseline: split on '\n' and JSON.parse, nothing else. */
-async function bareLoop(path: string): Promise<number> {
-  let n = 0;
-  let pending = '';
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024, encoding: 'utf8' })) {
-    const text = pending + (chunk as string);
-    let start = 0;
-    let nl = text.indexOf('\n');
-    while (nl !== -1) {
-      if (JSON.parse(text.slice(start, nl))) n++;
-      start = nl + 1;
-      nl = text.indexOf('\n', start);
-    }
-    pending = text.slice(start);
+function* demoLines(count: number, seed: number): Generator<string> {
+  for (const record of netobservRecords(cluster, { flows: count, seed })) yield `${JSON.stringify(record)}\n`;
+}
+
+/**
+ * `count` NetObserv records (TCP SYN, so the source is the client) spread evenly at random over
+ * `distinct` edges between workloads the records name themselves, over two hours.
+ */
+function* distinctEdgeLines(count: number, distinct: number): Generator<string> {
+  const clients = Math.max(1, Math.round(Math.sqrt(distinct * 2.5)));
+  const servers = Math.max(1, Math.ceil(distinct / clients));
+  const t0 = Date.UTC(2026, 10, 20);
+  let x = 12345;
+  for (let i = 0; i < count; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    const e = x % distinct;
+    const c = e % clients;
+    const s = Math.floor(e / clients) % servers;
+    const time = t0 + Math.floor((i / count) * 2 * 3_600_000);
+    yield `{"SrcK8S_Type":"Pod","SrcK8S_Namespace":"bench","SrcK8S_Name":"c${c}-0","SrcK8S_OwnerType":"Deployment","SrcK8S_OwnerName":"c${c}","SrcAddr":"10.1.${c >> 8}.${c & 255}","SrcPort":${40000 + (i % 20000)},` +
+      `"DstK8S_Type":"Pod","DstK8S_Namespace":"bench","DstK8S_Name":"s${s}-0","DstK8S_OwnerType":"Deployment","DstK8S_OwnerName":"s${s}","DstAddr":"10.2.${s >> 8}.${s & 255}","DstPort":8080,` +
+      `"Proto":6,"Flags":2,"Packets":${1 + (i % 7)},"Bytes":${60 + (i % 1400)},"TimeFlowEndMs":${time}}\n`;
   }
-  return n;
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
-  const t0 = performance.now();
-  const value = await fn();
-  return { value, seconds: (performance.now() - t0) / 1000 };
+interface ChildResult {
+  side: string;
+  records: number;
+  edges: number;
+  wallMs: number;
+  cpuMs: number;
+  maxRssKb: number;
 }
 
-async function throughput(): Promise<void> {
-  const file = join(dir, 'flows.ndjson');
-  const gen = await timed(() => writeFile(file, RECORDS));
-  console.log(`generated ${RECORDS.toLocaleString('en')} NetObserv records (${(statSync(file).size / 1e6).toFixed(0)} MB) for ${cluster.workloads.length} workloads in ${gen.seconds.toFixed(1)} s`);
-  const resolution = inventoryDb(join(dir, 'bench.db'));
-
-  const bare = await timed(() => bareLoop(file));
-  const noop = await timed(async () => {
-    const ingest = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(resolution), writer: new NoopBatchWriter() });
-    return ingest.ingest(createReadStream(file, { highWaterMark: 1024 * 1024 }), file);
-  });
-  const db = openDb(join(dir, 'bench.db'));
-  const full = await timed(async () => {
-    const ingest = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(resolution), writer: new SqliteBatchWriter(db) });
-    await ingest.ingest(createReadStream(file, { highWaterMark: 1024 * 1024 }), file);
-    return ingest.summary();
-  });
-  db.close();
-
-  const rate = (n: number, s: number) => Math.round(n / s);
-  const bareRate = rate(bare.value, bare.seconds);
-  const noopRate = rate(noop.value.records, noop.seconds);
-  const fullRate = rate(full.value.records, full.seconds);
-  console.log(`bare split + JSON.parse     ${bareRate.toLocaleString('en').padStart(10)} records/s`);
-  console.log(`pipeline, no-op writer      ${noopRate.toLocaleString('en').padStart(10)} records/s  (${(noopRate / bareRate).toFixed(2)}x)`);
-  console.log(`pipeline + SQLite           ${fullRate.toLocaleString('en').padStart(10)} records/s  (${(fullRate / bareRate).toFixed(2)}x, target >= 0.60x)`);
-  console.log(`  accepted ${full.value.accepted.toLocaleString('en')}, edges ${full.value.edges}, ambiguous ${full.value.ambiguous}`);
-}
-
-async function peakRss(count: number): Promise<{ maxRssKb: number; records: number; edges: number; seconds: number }> {
-  const db = join(dir, `rss-${count}.db`);
-  inventoryDb(db);
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./lib/ingest-child.ts', import.meta.url)), db], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+/** Runs one side in a fresh process on a fresh copy of `template`; `stdin` feeds the `stdin` side. */
+async function child(side: string, file: string, template: string, stdin?: (p: ChildProcess) => Promise<void>): Promise<ChildResult> {
+  const db = join(dir, `run-${side}.db`);
+  for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+  copyFileSync(template, db);
+  const p = spawn(process.execPath, ['--import', 'tsx', CHILD, side, file, db], { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const t0 = performance.now();
-  let buf = '';
-  for (const line of netobservLines(count, 7)) {
-    buf += line;
-    if (buf.length > 1 << 20) {
-      if (!child.stdin.write(buf)) await once(child.stdin, 'drain');
-      buf = '';
-    }
-  }
-  child.stdin.end(buf);
-  await once(child, 'exit');
-  return { ...(JSON.parse(out) as { maxRssKb: number; records: number; edges: number }), seconds: (performance.now() - t0) / 1000 };
+  p.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = once(p, 'exit');
+  if (stdin) await stdin(p);
+  const [code] = (await exited) as [number | null];
+  if (code !== 0) throw new Error(`ingest-child ${side} exited ${code}`);
+  return JSON.parse(out) as ChildResult;
 }
 
-async function memory(): Promise<void> {
-  const one = await peakRss(RSS_RECORDS);
-  const ten = await peakRss(RSS_RECORDS * 10);
-  const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
-  console.log(`peak RSS  1x (${one.records.toLocaleString('en')} records, ${one.edges} edges): ${mb(one.maxRssKb)}  [${Math.round(one.records / one.seconds).toLocaleString('en')} records/s via stdin]`);
-  console.log(`peak RSS 10x (${ten.records.toLocaleString('en')} records, ${ten.edges} edges): ${mb(ten.maxRssKb)}  [${Math.round(ten.records / ten.seconds).toLocaleString('en')} records/s via stdin]`);
-  console.log(`ratio 10x/1x: ${(ten.maxRssKb / one.maxRssKb).toFixed(2)} (target <= 1.25)`);
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const fmt = (xs: number[]): string => `${median(xs).toFixed(2)}x (range ${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})`;
+const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
+
+/**
+ * `rounds` paired rounds of `base` and `candidate`, in alternating order; prints per-round
+ * records/s and the ratio candidate/base (throughput) from wall and CPU time.
+ */
+async function ratio(title: string, file: string, template: string, base: string, candidate: string, target: number): Promise<void> {
+  console.log(`\n## ${title}: ${candidate} vs ${base}, ${ROUNDS} paired rounds, each side a fresh process (load ${load()})`);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = r % 2 === 0 ? [base, candidate] : [candidate, base];
+    const res: Record<string, ChildResult> = {};
+    for (const side of order) res[side] = await child(side, file, template);
+    const b = res[base] as ChildResult;
+    const c = res[candidate] as ChildResult;
+    wall.push(b.wallMs / c.wallMs);
+    cpu.push(b.cpuMs / c.cpuMs);
+    const rate = (x: ChildResult) => Math.round((x.records / x.wallMs) * 1000).toLocaleString('en');
+    console.log(
+      `round ${r + 1}: ${base} ${rate(b)} records/s (${b.wallMs} ms, cpu ${b.cpuMs} ms), ${candidate} ${rate(c)} records/s (${c.wallMs} ms, cpu ${c.cpuMs} ms, ${c.edges.toLocaleString('en')} edges): ` +
+        `${(b.wallMs / c.wallMs).toFixed(2)}x wall, ${(b.cpuMs / c.cpuMs).toFixed(2)}x cpu  (load ${load()})`,
+    );
+  }
+  console.log(`${title}: ${candidate}/${base} ${fmt(wall)} wall, ${fmt(cpu)} cpu; target >= ${target.toFixed(2)}x`);
+}
+
+async function peakRss(count: number, template: string): Promise<ChildResult> {
+  return child('stdin', '-', template, async (p) => {
+    const stdin = p.stdin as NodeJS.WritableStream;
+    let buf = '';
+    for (const line of demoLines(count, 7)) {
+      buf += line;
+      if (buf.length > 1 << 20) {
+        if (!stdin.write(buf)) await once(stdin, 'drain');
+        buf = '';
+      }
+    }
+    stdin.end(buf);
+  });
 }
 
 try {
   console.log('# ingest');
-  await throughput();
-  await memory();
+  const inventory = templateDb(join(dir, 'inventory.db'), true);
+  if (ONLY !== 'high') {
+    const file = join(dir, 'low.ndjson');
+    await writeLines(file, demoLines(RECORDS, 1));
+    console.log(`generated ${RECORDS.toLocaleString('en')} demo NetObserv records (${(statSync(file).size / 1e6).toFixed(0)} MB) for ${cluster.workloads.length} workloads`);
+    await ratio('low cardinality (demo cluster)', file, inventory, 'parse', 'pipeline', 0.6);
+    rmSync(file);
+  }
+  if (ONLY !== 'low') {
+    const file = join(dir, 'high.ndjson');
+    await writeLines(file, distinctEdgeLines(RECORDS, DISTINCT));
+    console.log(`\ngenerated ${RECORDS.toLocaleString('en')} NetObserv records over ${DISTINCT.toLocaleString('en')} distinct edges (${(statSync(file).size / 1e6).toFixed(0)} MB)`);
+    await ratio(`high cardinality (${DISTINCT.toLocaleString('en')} distinct edges)`, file, templateDb(join(dir, 'empty.db'), false), 'upsert', 'pipeline', 0.5);
+    rmSync(file);
+  }
+  if (process.env.BENCH_INGEST_RSS !== '0' && !ONLY) {
+    const one = await peakRss(RSS_RECORDS, inventory);
+    const ten = await peakRss(RSS_RECORDS * 10, inventory);
+    const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+    console.log(`\npeak RSS  1x (${one.records.toLocaleString('en')} records, ${one.edges} edges): ${mb(one.maxRssKb)}`);
+    console.log(`peak RSS 10x (${ten.records.toLocaleString('en')} records, ${ten.edges} edges): ${mb(ten.maxRssKb)}`);
+    console.log(`ratio 10x/1x: ${(ten.maxRssKb / one.maxRssKb).toFixed(2)} (target <= 1.25)`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

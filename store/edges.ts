@@ -58,6 +58,7 @@ export class EdgeStore {
   private readonly upsertHour;
   private readonly upsertAmbiguous;
   private readonly upsertName;
+  private readonly countOfPeer;
 
   constructor(private readonly db: Db) {
     // Sums saturate at MAX_COUNT (2^53 - 1): a counter that would overflow never fails a batch.
@@ -94,6 +95,8 @@ export class EdgeStore {
       INSERT INTO external_names (ip, name, first_seen, last_seen) VALUES (@ip, @name, @firstSeen, @lastSeen)
       ON CONFLICT (ip, name) DO UPDATE SET
         first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`);
+    // Asked once per peer an ingest run meets (the per-workload edge cap): prepared once, not per call.
+    this.countOfPeer = db.prepare('SELECT (SELECT count(*) FROM edges WHERE client = ?) + (SELECT count(*) FROM edges WHERE server = ?) AS n');
   }
 
   /** Writes one batch. Call inside a transaction (see `commitIngestBatch`) so a batch lands whole or not at all. */
@@ -125,7 +128,7 @@ export class EdgeStore {
 
   /** Edges with this peer on either side (an edge from a peer to itself counts twice: a cap, not a report). */
   countOf(peerKey: string): number {
-    const row = this.db.prepare('SELECT (SELECT count(*) FROM edges WHERE client = ?) + (SELECT count(*) FROM edges WHERE server = ?) AS n').get(peerKey, peerKey) as { n: number };
+    const row = this.countOfPeer.get(peerKey, peerKey) as { n: number };
     return row.n;
   }
 

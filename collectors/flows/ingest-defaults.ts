@@ -5,7 +5,14 @@
 export const FORMATS = ['netobserv', 'hubble', 'auto'] as const;
 export type FlowFormat = (typeof FORMATS)[number];
 
-export const DEFAULT_BATCH_SIZE = 20_000;
+/**
+ * Records per transaction at most. Large, because a window aggregates: an edge seen many times in
+ * one window is one upsert, so at high edge cardinality a larger window means fewer writes
+ * (issue 18); memory is bounded by DEFAULT_MAX_BATCH_EDGES, not by this.
+ */
+export const DEFAULT_BATCH_SIZE = 200_000;
+/** Distinct edges (and ambiguous pairs, DNS names) a window aggregates before it is committed: what bounds its memory. */
+export const DEFAULT_MAX_BATCH_EDGES = 100_000;
 export const DEFAULT_FLUSH_INTERVAL_MS = 5_000;
 /** How far after the ingest's clock a flow may be dated (agents' clocks drift; a flow is reported after it ends). */
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 15 * 60_000;

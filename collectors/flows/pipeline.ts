@@ -18,16 +18,18 @@ import { resolveFlow } from './connections.ts';
 import type { ResolutionIndex, ResolvedSide } from './resolve.ts';
 import type { BatchWriter } from './write.ts';
 
-import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_FUTURE_SKEW_MS } from './ingest-defaults.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_BATCH_EDGES, DEFAULT_MAX_FUTURE_SKEW_MS } from './ingest-defaults.ts';
 
-export { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_FUTURE_SKEW_MS };
+export { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_BATCH_EDGES, DEFAULT_MAX_FUTURE_SKEW_MS };
 
 export interface IngestOptions {
   format: FlowFormat;
   index: ResolutionIndex;
   writer: BatchWriter;
-  /** Records per transaction. */
+  /** Records per transaction, at most. */
   batchSize?: number;
+  /** Distinct edges, ambiguous pairs and names aggregated before a commit, at most. */
+  maxBatchEdges?: number;
   /** A slow stream (stdin from a live exporter) still commits at least this often. */
   flushIntervalMs?: number;
   /** How many rejected lines to report with their place and value. */
@@ -130,6 +132,7 @@ interface RecordFeed {
 export class FlowIngest {
   private readonly decoder: Decoder;
   private readonly batchSize: number;
+  private readonly maxBatchEdges: number;
   private readonly aggregator = new Aggregator();
   /** Labels of workloads only the records name (no inventory): remembered to select their pods by. */
   private readonly observedLabels = new ObservedLabelsBatch();
@@ -151,6 +154,7 @@ export class FlowIngest {
   constructor(private readonly options: IngestOptions) {
     this.decoder = decoderFor(options.format);
     this.batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.maxBatchEdges = Math.max(1, options.maxBatchEdges ?? DEFAULT_MAX_BATCH_EDGES);
     this.now = options.now ?? Date.now;
     this.skewMs = options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
     this.startedAt = this.now();
@@ -262,7 +266,7 @@ export class FlowIngest {
     };
     const afterRecord = (lineNo: number): void => {
       lastLine = lineNo;
-      if (++pending >= this.batchSize) commit('running');
+      if (++pending >= this.batchSize || this.aggregator.size >= this.maxBatchEdges) commit('running');
     };
     const stop = (e: BatchCommitError): void => {
       failure ??= e;

@@ -9,7 +9,7 @@ import { IpHistory } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
 import { isApiserverAddress, isApiserverService } from '../../domain/apiserver.ts';
-import { cidrContainsIp, parseCidr, type Cidr } from '../../domain/ip.ts';
+import { cidrContains, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
 
 /** The kubelet's port (Node status.daemonEndpoints.kubeletEndpoint, 10250 on every distribution). */
 export const KUBELET_PORT = 10250;
@@ -54,6 +54,12 @@ const APISERVER: Peer = { kind: 'apiserver' };
 /** Deployment pods are named <deployment>-<pod-template-hash>-<5 chars>, both from the same safe alphabet. */
 const DEPLOYMENT_POD = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 
+/**
+ * Entries of a cache keyed by names records carry (owners, pods not in the inventory): past it the
+ * cache starts afresh, so a stream of made-up names cannot grow the index (issue 14).
+ */
+const RECORD_CACHE_LIMIT = 10_000;
+
 export class ResolutionIndex {
   private readonly workloads = new Map<string, WorkloadInfo>();
   /** Peer keys of the workloads the inventory lists (others only flow records name). */
@@ -72,12 +78,22 @@ export class ResolutionIndex {
   private readonly apiserverIps = new Set<string>();
   private readonly apiserverPorts: Set<number>;
   private readonly apiserverPort: number;
-  /** Whether an IP is inside the cluster (a podCIDR): cached, bounded by `inClusterCacheLimit`. */
+  /**
+   * Whether an IP is inside the cluster (a podCIDR), for the addresses met most recently. Small on
+   * purpose: its keys are addresses records name, and a large cache of a stream of distinct
+   * addresses (a scan) lives long enough to be promoted to V8's old generation, where every entry
+   * dropped is garbage that grows the heap with records until the next full collection (issue 14).
+   */
   private readonly inClusterCache = new Map<string, boolean>();
-  private readonly inClusterCacheLimit = 100_000;
+  private readonly inClusterCacheLimit = 4_096;
   private readonly peers = new Map<string, Peer>();
   /** namespace → owner kind → owner name → workload: what a record's owner metadata resolves to (time-independent). */
   private readonly ownerCache = new Map<string, Map<string, Map<string, WorkloadInfo | null>>>();
+  private ownerCacheSize = 0;
+  /** Workloads that only records name (not the inventory): keyed by what records say, so bounded. */
+  private readonly namedByRecords = new Map<string, WorkloadInfo>();
+  /** The inventory's workloads are all in `workloads`; from here on only records add names. */
+  private readonly built: boolean = false;
   private readonly apiserverDeclared: ReadonlySet<number>;
 
   constructor(data: ResolutionData) {
@@ -139,6 +155,7 @@ export class ResolutionIndex {
         if (target !== undefined) b.declared.add(target);
       }
     }
+    this.built = true;
   }
 
   private addWorkload(w: Workload): void {
@@ -159,11 +176,16 @@ export class ResolutionIndex {
 
   private workloadInfo(ref: WorkloadRef): WorkloadInfo {
     const key = workloadKey(ref);
-    let info = this.workloads.get(key);
+    let info = this.workloads.get(key) ?? this.namedByRecords.get(key);
     if (!info) {
       const peer: Peer = this.dns.has(key) ? { kind: 'dns', workload: ref } : { kind: 'workload', workload: ref };
       info = { ref, peer, key: peerKey(peer), declared: new Set(), portsByName: new Map() };
-      this.workloads.set(key, info);
+      // Once the inventory is in, a workload only a record names goes to the bounded map.
+      if (!this.built) this.workloads.set(key, info);
+      else {
+        if (this.namedByRecords.size >= RECORD_CACHE_LIMIT) this.namedByRecords.clear();
+        this.namedByRecords.set(key, info);
+      }
     }
     return info;
   }
@@ -237,8 +259,17 @@ export class ResolutionIndex {
     }
   }
 
+  /** Entries held in the caches whose keys come from records (addresses, owner and pod names): bounded whatever the input. */
+  get recordCacheEntries(): number {
+    return this.inClusterCache.size + this.ownerCacheSize + this.namedByRecords.size;
+  }
+
   /** The workload a record's owner names (through the aliases: ReplicaSet → Deployment, Job → CronJob), memoised. */
   private fromOwner(namespace: string, kind: string, name: string): WorkloadInfo | null {
+    if (this.ownerCacheSize >= RECORD_CACHE_LIMIT) {
+      this.ownerCache.clear();
+      this.ownerCacheSize = 0;
+    }
     let byKind = this.ownerCache.get(namespace);
     if (!byKind) this.ownerCache.set(namespace, (byKind = new Map()));
     let byName = byKind.get(kind);
@@ -253,6 +284,7 @@ export class ResolutionIndex {
       }
       info = ref ? this.workloadInfo(ref) : null;
       byName.set(name, info);
+      this.ownerCacheSize++;
     }
     return info;
   }
@@ -316,9 +348,12 @@ export class ResolutionIndex {
   }
 
   private inCluster(ip: string): boolean {
+    if (this.podCidrs.length === 0) return false;
     let v = this.inClusterCache.get(ip);
     if (v === undefined) {
-      v = this.podCidrs.some((c) => cidrContainsIp(c, ip));
+      const a = parseIp(ip);
+      const host = a && { family: a.family, base: a.value, prefix: a.family === 4 ? 32 : 128 };
+      v = host !== undefined && this.podCidrs.some((c) => cidrContains(c, host));
       if (this.inClusterCache.size >= this.inClusterCacheLimit) this.inClusterCache.clear();
       this.inClusterCache.set(ip, v);
     }

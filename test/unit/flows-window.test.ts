@@ -1,0 +1,70 @@
+/**
+ * Issue 18: the aggregation window. An edge seen many times in one window is written once; a
+ * window is committed when it reaches `batchSize` records or `maxBatchEdges` distinct edges
+ * (what bounds its memory), whichever comes first; the stored sums are the same either way.
+ */
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { FlowIngest, type IngestOptions } from '../../collectors/flows/pipeline.ts';
+import { EMPTY_RESOLUTION, ResolutionIndex } from '../../collectors/flows/resolve.ts';
+import { SqliteBatchWriter } from '../../collectors/flows/write.ts';
+import type { AggregateBatch } from '../../domain/edge-batch.ts';
+import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
+import { EdgeStore } from '../../store/edges.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+/** The SQLite writer, noting how many edges each committed window held. */
+class CountingWriter extends SqliteBatchWriter {
+  readonly windows: number[] = [];
+  override commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus): void {
+    super.commit(batch, runId, counters, status);
+    if (batch.edges.length > 0) this.windows.push(batch.edges.length);
+  }
+}
+
+/** `count` SYN records from workload c<k> to workload s (port 8080), k cycling over `distinct` clients. */
+function records(count: number, distinct: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const c = i % distinct;
+    lines.push(
+      JSON.stringify({
+        SrcK8S_Type: 'Pod', SrcK8S_Namespace: 'shop', SrcK8S_Name: `c${c}-0`, SrcK8S_OwnerType: 'Deployment', SrcK8S_OwnerName: `c${c}`, SrcAddr: `10.1.0.${c + 1}`, SrcPort: 40000 + i,
+        DstK8S_Type: 'Pod', DstK8S_Namespace: 'shop', DstK8S_Name: 's-0', DstK8S_OwnerType: 'Deployment', DstK8S_OwnerName: 's', DstAddr: '10.2.0.1', DstPort: 8080,
+        Proto: 6, Flags: 2, Packets: 1, Bytes: 60, TimeFlowEndMs: Date.UTC(2026, 10, 20) + i,
+      }),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function ingest(text: string, options: Pick<IngestOptions, 'batchSize' | 'maxBatchEdges'>) {
+  const { db } = tmpDb();
+  const writer = new CountingWriter(db);
+  const pipeline = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(EMPTY_RESOLUTION), writer, ...options });
+  const summary = await pipeline.ingest(Readable.from([text]), 'test');
+  const flows = new EdgeStore(db).list().map((e) => e.flows);
+  return { windows: writer.windows, summary, flows };
+}
+
+test('one window over the whole input: each of 10 edges seen 30 times is written once, with its 30 flows', async () => {
+  const { windows, summary, flows } = await ingest(records(300, 10), { batchSize: 1_000, maxBatchEdges: 1_000 });
+  assert.equal(summary.accepted, 300);
+  assert.deepEqual(windows, [10]);
+  assert.deepEqual(flows, Array(10).fill(30));
+});
+
+test('a window is committed when it holds maxBatchEdges distinct edges, before batchSize records: same sums', async () => {
+  const { windows, flows } = await ingest(records(300, 10), { batchSize: 1_000, maxBatchEdges: 4 });
+  // Records cycle over the 10 clients: every 4th distinct edge closes a window.
+  assert.ok(windows.length > 1, `windows ${windows.join(',')}`);
+  assert.ok(windows.every((n) => n <= 4), `windows ${windows.join(',')}`);
+  assert.deepEqual(flows, Array(10).fill(30));
+});
+
+test('a window is committed every batchSize records when few edges repeat', async () => {
+  const { windows, flows } = await ingest(records(300, 10), { batchSize: 50, maxBatchEdges: 1_000 });
+  assert.deepEqual(windows, Array(6).fill(10));
+  assert.deepEqual(flows, Array(10).fill(30));
+});
