@@ -3,7 +3,7 @@
  * the directory made to hold exactly the current recommendation (cli/export-dir.ts).
  */
 import type { Command } from 'commander';
-import { toMultiDocYaml } from '../../recommender/engines/index.ts';
+import { writeMultiDocYaml } from '../../recommender/engines/yaml.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
 import { syncExportDir } from '../export-dir.ts';
 import { progressBar } from '../progress.ts';
@@ -19,7 +19,8 @@ export const exportCommand: CommandModule = (program: Command, ctx: CommandConte
       for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
       if (!(await verifiedOrReported(result, opts.allowUnverified, ctx))) return;
       if (opts.out === undefined) {
-        ctx.io.out(toMultiDocYaml(emitted.manifests));
+        // Document by document, as the API writes its body: a whole cluster's YAML is never one string.
+        writeMultiDocYaml(emitted.manifests, ctx.io.out);
         return;
       }
       const bar = progressBar(ctx.io, { format: 'export {bar} {value}/{total} files | {workloads} workloads', total: emitted.manifests.length, fields: { workloads: result.rec.workloads.length } });

@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { RecommendationRequest, RecommendationResult } from '../../app/recommendation.ts';
 import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/compare/status.ts';
-import { ENGINE_NAMES, toMultiDocYaml, type EngineName } from '../../recommender/engines/index.ts';
+import { ENGINE_NAMES, type EngineName } from '../../recommender/engines/index.ts';
+import { writeMultiDocYaml } from '../../recommender/engines/yaml.ts';
 import { writeJson } from '../../recommender/json-stream.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
@@ -147,7 +148,7 @@ export const recommendCommand: CommandModule = (program: Command, ctx: CommandCo
         if (result.rec.workloads.length === 0) ctx.io.err(`warning: ${nothingFor(opts, 'workloads')}\n`);
         return;
       }
-      if (await verifiedOrReported(result, opts.allowUnverified, ctx)) ctx.io.out(toMultiDocYaml(result.emitted.manifests));
+      if (await verifiedOrReported(result, opts.allowUnverified, ctx)) writeMultiDocYaml(result.emitted.manifests, ctx.io.out);
       for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
     });
 };
