@@ -2,19 +2,36 @@
  * `flowmatrix export`: the manifests only, as multi-document YAML on stdout, or with --out DIR
  * the directory made to hold exactly the current recommendation (cli/export-dir.ts).
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { writeMultiDocYaml } from '../../recommender/engines/yaml.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
 import { syncExportDir } from '../export-dir.ts';
+import { CliError } from '../io.ts';
 import { progressBar } from '../progress.ts';
 import { runRecommend, verifiedOrReported, warningLines, withRecommendOptions, type RecommendCliOptions } from './recommend.ts';
+
+/** The service's `recommendations.maxEdges` default: export reads the traffic only, which 2M edges fit. */
+const EXPORT_MAX_EDGES = 2_000_000;
+
+function positiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag} must be a positive integer, got "${value}"`);
+    return n;
+  };
+}
 
 export const exportCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   withRecommendOptions(program.command('export').description('the recommended manifests only: multi-document YAML, or a directory of one file per policy kept in step (GitOps)'))
     .option('--out <dir>', 'make this directory hold exactly the recommendation: one file per policy; files flowmatrix wrote that are no longer recommended are removed (with -n, only in that namespace\'s folder)')
     .option('--allow-unverified', 'write manifests even when they fail verification (exit code 2 all the same)')
-    .action(async (opts: RecommendCliOptions & { out?: string; allowUnverified?: boolean }) => {
-      const result = await runRecommend(opts, false);
+    .addOption(
+      new Option('--max-edges <n>', 'refuse a store with more edges than this (the manifests need the edges\' traffic only: 2M fit in 1.5 GB)')
+        .argParser(positiveInt('--max-edges'))
+        .default(EXPORT_MAX_EDGES),
+    )
+    .action(async (opts: RecommendCliOptions & { out?: string; allowUnverified?: boolean; maxEdges: number }) => {
+      const result = await runRecommend(opts, false, opts.maxEdges);
       const { emitted } = result;
       for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
       if (!(await verifiedOrReported(result, opts.allowUnverified, ctx))) return;

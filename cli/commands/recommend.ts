@@ -94,14 +94,14 @@ async function readConfig(file: string | undefined): Promise<MatricesConfigT> {
 }
 
 /** Reads the store and computes the recommendation and the engine's manifests. */
-export async function runRecommend(opts: RecommendCliOptions, details = true): Promise<RecommendationResult> {
+export async function runRecommend(opts: RecommendCliOptions, details = true, maxEdges?: number): Promise<RecommendationResult> {
   const engine = await engineOf(opts);
   const request = recommendationRequest(opts);
   const config = await readConfig(opts.config);
   const { recommendFromStore, recommendOptions } = await recommendation();
   return withOpenDb(opts, (db) => {
     requireWorkloads(db, { namespace: request.namespace, workload: request.workload });
-    return recommendFromStore(db, config, engine, recommendOptions(request), { details });
+    return recommendFromStore(db, config, engine, recommendOptions(request), { details, ...(maxEdges !== undefined ? { maxEdges } : {}) });
   });
 }
 
