@@ -14,6 +14,7 @@
  * Env: BENCH_SERVE_SECONDS (default 5); BENCH_SERVE_HEALTH_ONLY=1 runs only the /healthz figure.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -40,11 +41,17 @@ async function load(url: string): Promise<{ rps: number; p99: number; non2xx: nu
   return { rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx + r.errors };
 }
 
-async function timed(url: string): Promise<{ ms: number; bytes: number; status: number }> {
+/** One GET, timed to its last byte; node:http rather than fetch, whose 300 s header timeout a loaded machine's whole-cluster export outlasts. */
+function timed(url: string): Promise<{ ms: number; bytes: number; status: number }> {
   const t = performance.now();
-  const res = await fetch(url);
-  const body = await res.arrayBuffer();
-  return { ms: Math.round(performance.now() - t), bytes: body.byteLength, status: res.status };
+  return new Promise((resolve, reject) => {
+    get(url, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => (bytes += c.length));
+      res.on('end', () => resolve({ ms: Math.round(performance.now() - t), bytes, status: res.statusCode ?? 0 }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
 }
 
 /**
