@@ -20,7 +20,8 @@
  * BENCH_RECOMMEND_DB=PATH keeps the generated database there (reused by the next run of the same
  * size; to run the CLI on it), BENCH_RECOMMEND_DETAILS=1 also builds the full evidence
  * (`recommend --output json`), BENCH_RECOMMEND_EXPORT=0 leaves the export figure out,
- * BENCH_RECOMMEND_EXPORT_ENGINE (default kubernetes) the engine of the export figure.
+ * BENCH_RECOMMEND_EXPORT_ENGINE (default kubernetes) the engine of the export figure,
+ * BENCH_RECOMMEND_EXPORT_ONLY=1 prints only that figure.
  * BENCH_RECOMMEND_RSS=1 runs only the export memory check (target: peak RSS under 1.5 GB on every
  * engine): BENCH_RECOMMEND_RSS_EDGES edges (default 2,000,000; BENCH_RECOMMEND_DB keeps them),
  * one fresh `flowmatrix export` process per engine, its peak RSS (getrusage ru_maxrss).
@@ -47,6 +48,8 @@ const WORKLOADS = Number(process.env.BENCH_RECOMMEND_WORKLOADS ?? 2000);
 const EDGES = Number(process.env.BENCH_RECOMMEND_EDGES ?? 200_000);
 const EXPORT_ENGINE = (process.env.BENCH_RECOMMEND_EXPORT_ENGINE ?? 'kubernetes') as EngineName;
 const RSS = process.env.BENCH_RECOMMEND_RSS === '1';
+/** BENCH_RECOMMEND_EXPORT_ONLY=1: only the export figure (issue 18). */
+const EXPORT_ONLY = process.env.BENCH_RECOMMEND_EXPORT_ONLY === '1';
 const RSS_EDGES = Number(process.env.BENCH_RECOMMEND_RSS_EDGES ?? 2_000_000);
 const RSS_LIMIT_KB = 1.5 * 1024 * 1024;
 /** Rounds per figure (odd, so that the median is one round). */
@@ -143,6 +146,12 @@ try {
   const db = openDb(dbPath);
   const store = new EdgeStore(db);
   console.log(`recommend bench: ${WORKLOADS} workloads, ${store.count()} edges ${made.reused ? `reused from ${dbPath}` : `written in ${ms(t).toFixed(0)} ms`}`);
+  if (EXPORT_ONLY) {
+    exportFigure(dbPath, EXPORT_ENGINE);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }
 
   const bare = (): number => {
     const t0 = process.hrtime.bigint();
