@@ -97,3 +97,20 @@ test('export --out DIR: one file per manifest with the document stdout carries; 
   const again = JSON.parse((await pieces(['export', '--engine', 'cilium', '--out', dir, '--allow-unverified'])).out.join('')) as { added: string[]; changed: string[]; unchanged: number };
   assert.deepEqual([again.added, again.changed, again.unchanged], [[], [], docs.length]);
 });
+
+test('export --max-edges: a store with more edges is refused before it is read (exit 1, the count and the limit said); the flag takes a positive integer', async () => {
+  const db = openDb(dbPath);
+  const edges = (db.prepare('SELECT count(*) AS n FROM edges').get() as { n: number }).n;
+  db.close();
+  const refused = await pieces(['export', '--engine', 'kubernetes', '--max-edges', String(edges - 1)]);
+  assert.equal(refused.code, 1);
+  assert.deepEqual(refused.out, []);
+  assert.match(refused.err, new RegExp(`the store holds ${edges} edges, more than one recommendation reads \\(${edges - 1}`));
+  const exact = await pieces(['export', '--engine', 'kubernetes', '--max-edges', String(edges), '--allow-unverified']);
+  assert.ok(exact.code === 0 || exact.code === 2, exact.err.slice(0, 300));
+  for (const bad of ['0', 'many', '1.5']) {
+    const r = await pieces(['export', '--engine', 'kubernetes', '--max-edges', bad]);
+    assert.equal(r.code, 1, bad);
+    assert.match(r.err, /--max-edges must be a positive integer/);
+  }
+});
