@@ -2,8 +2,12 @@
  * Pages of the recommendation list: GET /recommendations answers the workloads of one computed
  * result a page at a time, in the result's order (by workload key, `namespace/Kind/name`).
  * A page is a slice of the result the worker keeps for those options, so walking the pages
- * computes the recommendation once. The cursor is the key of the last workload served (a keyset
- * position, as for /edges) plus a tag of the query it belongs to.
+ * computes the recommendation once; each page's bytes are then cached like any answer. Cutting a
+ * page per request costs about 1/pages of rendering the whole list (measured: 2,000 workloads,
+ * 20 a page, one page ≈ 1/100 of the walk), whereas rendering every page on the first request
+ * would cost the whole list up front and hold all its bytes (525 MB at 200k edges: more than the
+ * default cache). The cursor is the key of the last workload served (a keyset position, as for
+ * /edges) plus a tag of the query it belongs to.
  */
 import { createHash } from 'node:crypto';
 import { recommendationJson, type RecommendationResult } from '../../app/recommendation.ts';
