@@ -30,7 +30,7 @@ if (mode === 'floor') {
   let bytes = 0;
   const hash = createHash('sha256');
   let err = '';
-  const code = await main(['node', 'flowmatrix', 'export', '--engine', engine!, '--db', db, '--allow-unverified'], {
+  const code = await main(['node', 'flowmatrix', 'export', '--engine', engine!, '--db', db, '--allow-unverified', '--max-edges', '100000000'], {
     out: (t) => {
       bytes += Buffer.byteLength(t);
       hash.update(t);

@@ -10,9 +10,6 @@ import { CliError } from '../io.ts';
 import { progressBar } from '../progress.ts';
 import { runRecommend, verifiedOrReported, warningLines, withRecommendOptions, type RecommendCliOptions } from './recommend.ts';
 
-/** The service's `recommendations.maxEdges` default: export reads the traffic only, which 2M edges fit. */
-const EXPORT_MAX_EDGES = 2_000_000;
-
 function positiveInt(flag: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -26,11 +23,9 @@ export const exportCommand: CommandModule = (program: Command, ctx: CommandConte
     .option('--out <dir>', 'make this directory hold exactly the recommendation: one file per policy; files flowmatrix wrote that are no longer recommended are removed (with -n, only in that namespace\'s folder)')
     .option('--allow-unverified', 'write manifests even when they fail verification (exit code 2 all the same)')
     .addOption(
-      new Option('--max-edges <n>', 'refuse a store with more edges than this (the manifests need the edges\' traffic only: 2M fit in 1.5 GB)')
-        .argParser(positiveInt('--max-edges'))
-        .default(EXPORT_MAX_EDGES),
+      new Option('--max-edges <n>', 'refuse a store with more edges than this before reading it, rather than risk running out of memory (default 1000000, as recommend)').argParser(positiveInt('--max-edges')),
     )
-    .action(async (opts: RecommendCliOptions & { out?: string; allowUnverified?: boolean; maxEdges: number }) => {
+    .action(async (opts: RecommendCliOptions & { out?: string; allowUnverified?: boolean; maxEdges?: number }) => {
       const result = await runRecommend(opts, false, opts.maxEdges);
       const { emitted } = result;
       for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
