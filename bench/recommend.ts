@@ -1,30 +1,37 @@
 /**
  * Recommendation at scale: a generated cluster of 2,000 workloads and 200,000 edges in a real
- * SQLite file, timed against a bare SELECT iteration over the same edges in the same run.
- * Two figures from one run:
+ * SQLite file (bench/lib/generated-cluster.ts), timed against reading the same edges.
+ * Figures from one run:
  * - recommend (issue 4, target ≤ 3.5×): read the inventory, edges and matrices, compare,
- *   synthesize, build the PolicySet and emit the `kubernetes` manifests (objects);
- * - export: the same plus the multi-document YAML text `flowmatrix export --engine kubernetes`
- *   prints (ratio for information);
+ *   synthesize, build the PolicySet and emit the `kubernetes` manifests (objects), in this
+ *   process, against a bare SELECT * iteration in the same round;
+ * - export (issue 18, target ≤ 6×): `flowmatrix export --engine E` as a user runs it (read,
+ *   recommend, emit, verify, the YAML written document by document) against the columns-needed
+ *   floor (iterating the columns export reads, the traffic query, once), each side in a fresh
+ *   process (bench/lib/export-child.ts), the two alternating first, paired per round: wall and
+ *   CPU time ratios, median and range, with the load average;
  * - verification (issue 12, target ≤ 1.5×): recommend + emit + verify (admission of every
  *   manifest, the engine's simulator on every observed edge side; as `export` runs it, without
  *   the tightness probes that only the JSON output shows) against
  *   recommend + emit alone, paired in each round, for BENCH_RECOMMEND_VERIFY_ENGINE (default
  *   kubernetes; `all` runs the four).
  * Env: BENCH_RECOMMEND_WORKLOADS (default 2000), BENCH_RECOMMEND_EDGES (default 200000),
- * BENCH_RECOMMEND_ROUNDS (default 5) rounds per figure, each a bare SELECT then the run, the
- * median ratio reported; BENCH_RECOMMEND_DB=PATH keeps the generated database there (to run the CLI on it),
- * BENCH_RECOMMEND_DETAILS=1 also builds the full evidence (`recommend --output json`),
- * BENCH_RECOMMEND_EXPORT=0 leaves the export figure out (half the run time, for a loaded machine).
+ * BENCH_RECOMMEND_ROUNDS (default 5) rounds per figure, the median ratio reported;
+ * BENCH_RECOMMEND_DB=PATH keeps the generated database there (reused by the next run of the same
+ * size; to run the CLI on it), BENCH_RECOMMEND_DETAILS=1 also builds the full evidence
+ * (`recommend --output json`), BENCH_RECOMMEND_EXPORT=0 leaves the export figure out,
+ * BENCH_RECOMMEND_EXPORT_ENGINE (default kubernetes) the engine of the export figure,
+ * BENCH_RECOMMEND_EXPORT_ONLY=1 prints only that figure.
+ * BENCH_RECOMMEND_RSS=1 runs only the export memory check (target: peak RSS under 1.5 GB on every
+ * engine): BENCH_RECOMMEND_RSS_EDGES edges (default 2,000,000; BENCH_RECOMMEND_DB keeps them),
+ * one fresh `flowmatrix export` process per engine, its peak RSS (getrusage ru_maxrss).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AggregateBatch, EdgeDelta } from '../domain/edge-batch.ts';
-import type { InventorySnapshot, Workload } from '../domain/inventory.ts';
-import { peerKey, type Peer } from '../domain/peer.ts';
-import { FLOW_SOURCE_BITS } from '../domain/flow.ts';
-import { getEngine, toMultiDocYaml } from '../recommender/engines/index.ts';
+import { fileURLToPath } from 'node:url';
+import { getEngine } from '../recommender/engines/index.ts';
 import { loadCatalog } from '../app/catalog.ts';
 import { mergeMatrices } from '../recommender/matrix/registry.ts';
 import { resolveMatrix } from '../recommender/matrix/resolve.ts';
@@ -33,66 +40,91 @@ import { runRecommendation } from '../app/recommendation.ts';
 import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { openDb } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
-import { applySnapshot, readInventory } from '../store/inventory.ts';
+import { readInventory } from '../store/inventory.ts';
 import { readAllEdges, readEdgeTraffic, readExternalNames } from '../store/recommend-read.ts';
+import { generatedDbFile } from './lib/generated-cluster.ts';
 
 const WORKLOADS = Number(process.env.BENCH_RECOMMEND_WORKLOADS ?? 2000);
 const EDGES = Number(process.env.BENCH_RECOMMEND_EDGES ?? 200_000);
-const PER_NS = 20;
+const EXPORT_ENGINE = (process.env.BENCH_RECOMMEND_EXPORT_ENGINE ?? 'kubernetes') as EngineName;
+const RSS = process.env.BENCH_RECOMMEND_RSS === '1';
+/** BENCH_RECOMMEND_EXPORT_ONLY=1: only the export figure (issue 18). */
+const EXPORT_ONLY = process.env.BENCH_RECOMMEND_EXPORT_ONLY === '1';
+const RSS_EDGES = Number(process.env.BENCH_RECOMMEND_RSS_EDGES ?? 2_000_000);
+const RSS_LIMIT_KB = 1.5 * 1024 * 1024;
 /** Rounds per figure (odd, so that the median is one round). */
 const ROUNDS = Number(process.env.BENCH_RECOMMEND_ROUNDS ?? 5);
 /** BENCH_RECOMMEND_DETAILS=1: also build the full evidence JSON (`recommend --output json`). */
 const DETAILS = process.env.BENCH_RECOMMEND_DETAILS === '1';
 const EXPORT = process.env.BENCH_RECOMMEND_EXPORT !== '0';
 const VERIFY_ENGINES: readonly EngineName[] = process.env.BENCH_RECOMMEND_VERIFY_ENGINE === 'all' ? ENGINE_NAMES : [(process.env.BENCH_RECOMMEND_VERIFY_ENGINE ?? 'kubernetes') as EngineName];
-const NOW = Date.UTC(2026, 10, 20);
-const PORTS = [80, 443, 3000, 5432, 6379, 8080, 8443, 9090, 9093, 9200, 9300, 11211, 15000, 27017];
+const CHILD = fileURLToPath(new URL('./lib/export-child.ts', import.meta.url));
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
-    s = (s ^ (s >>> 13)) >>> 0;
-    return s / 2 ** 32;
-  };
+interface ChildRun {
+  wallMs: number;
+  cpuMs: number;
+  maxRssKb: number;
+  bytes?: number;
+  rows?: number;
+  code?: number;
 }
 
-function cluster(): { inventory: InventorySnapshot; edges: EdgeDelta[] } {
-  const rnd = prng(20261120);
-  const namespaces = Array.from({ length: Math.ceil(WORKLOADS / PER_NS) }, (_, i) => `team-${String(i).padStart(3, '0')}`);
-  const workloads: Workload[] = Array.from({ length: WORKLOADS }, (_, i) => {
-    const ns = namespaces[Math.floor(i / PER_NS)]!;
-    const name = `svc-${String(i).padStart(4, '0')}`;
-    return {
-      namespace: ns, kind: 'Deployment', name, labels: { app: name }, selector: { matchLabels: { app: name } }, hostNetwork: false,
-      ports: PORTS.map((port) => ({ port, protocol: 'TCP' as const })), services: [], exposure: [],
-    };
+/** One side of the export figure in a fresh process: `floor` or `export` (bench/lib/export-child.ts). */
+function child(mode: 'floor' | 'export', db: string, engine: EngineName): ChildRun {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, mode, db, engine], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`export-child ${mode} ${engine} exited ${r.status ?? r.signal}: ${r.stderr.slice(0, 2000)}`);
+  return JSON.parse(r.stdout) as ChildRun;
+}
+
+const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
+const spread = (xs: number[]): { median: number; min: number; max: number } => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s[s.length - 1]! };
+};
+const fmt = (x: { median: number; min: number; max: number }): string => `${x.median.toFixed(2)}× (median; ${x.min.toFixed(2)}–${x.max.toFixed(2)}×)`;
+
+/**
+ * The export figure: ROUNDS pairs of fresh processes, the columns-needed floor and the export,
+ * the first of the pair alternating (a process started second meets a warmer page cache).
+ */
+function exportFigure(db: string, engine: EngineName): void {
+  const loadBefore = load();
+  const rounds = Array.from({ length: ROUNDS }, (_, i) => {
+    const floorFirst = i % 2 === 0;
+    const first = child(floorFirst ? 'floor' : 'export', db, engine);
+    const second = child(floorFirst ? 'export' : 'floor', db, engine);
+    const [floor, exp] = floorFirst ? [first, second] : [second, first];
+    return { floor, exp, wall: exp.wallMs / floor.wallMs, cpu: exp.cpuMs / floor.cpuMs };
   });
-  const inventory: InventorySnapshot = {
-    takenAt: NOW, namespaces: namespaces.map((name) => ({ name, labels: {} })), nodes: [], workloads, services: [], endpointSlices: [], policies: [], podAddresses: [],
-    apiserver: [{ ip: '10.0.0.10', port: 6443, protocol: 'TCP' }],
-  };
-  const peer = (w: Workload): Peer => ({ kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } });
-  const seen = new Set<string>();
-  const edges: EdgeDelta[] = [];
-  while (edges.length < EDGES) {
-    const ci = Math.floor(rnd() * workloads.length);
-    const c = workloads[ci]!;
-    const r = rnd();
-    // Mostly traffic inside the namespace, some across namespaces, some to the world and the apiserver.
-    let server: Peer;
-    if (r < 0.6) server = peer(workloads[Math.min(workloads.length - 1, Math.floor(ci / PER_NS) * PER_NS + Math.floor(rnd() * PER_NS))]!);
-    else if (r < 0.9) server = peer(workloads[Math.floor(rnd() * workloads.length)]!);
-    else if (r < 0.97) server = { kind: 'external', ip: `203.0.${Math.floor(rnd() * 64)}.${1 + Math.floor(rnd() * 250)}` };
-    else server = { kind: 'apiserver' };
-    const port = server.kind === 'apiserver' ? 6443 : PORTS[Math.floor(rnd() * PORTS.length)]!;
-    const k = `${peerKey(peer(c))}|${peerKey(server)}|${port}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    const first = NOW - Math.floor(rnd() * 40) * 86_400_000;
-    edges.push({ client: peerKey(peer(c)), server: peerKey(server), port, protocol: 'TCP', firstSeen: first, lastSeen: Math.max(first, NOW - Math.floor(rnd() * 5) * 3_600_000), flows: 1 + Math.floor(rnd() * 100), packets: 10, bytes: 1000, forwarded: 1, dropped: 0, sources: FLOW_SOURCE_BITS.netobserv, hours: new Map() });
+  const wall = spread(rounds.map((r) => r.wall));
+  const cpu = spread(rounds.map((r) => r.cpu));
+  const f = spread(rounds.map((r) => r.floor.wallMs));
+  const e = spread(rounds.map((r) => r.exp.wallMs));
+  const ec = spread(rounds.map((r) => r.exp.cpuMs));
+  const fc = spread(rounds.map((r) => r.floor.cpuMs));
+  const x = rounds[0]!.exp;
+  console.log(
+    `  export --engine ${engine} (fresh processes, ${ROUNDS} paired rounds; load ${loadBefore} → ${load()}): ` +
+      `wall ${fmt(wall)}, CPU ${fmt(cpu)} the columns-needed read (target ≤ 6×); ` +
+      `export ${e.median.toFixed(0)} ms wall / ${ec.median.toFixed(0)} ms CPU, floor ${f.median.toFixed(0)} ms wall / ${fc.median.toFixed(0)} ms CPU (medians); ` +
+      `${((x.bytes ?? 0) / 1e6).toFixed(1)} MB of YAML, exit ${x.code}, peak RSS ${(spread(rounds.map((r) => r.exp.maxRssKb)).max / 1024).toFixed(0)} MB`,
+  );
+}
+
+/** The export memory check: one fresh `flowmatrix export` per engine on a RSS_EDGES-edge store. */
+function rssCheck(): void {
+  const path = KEEP ?? join(dir, 'rss.db');
+  const t = process.hrtime.bigint();
+  const made = generatedDbFile(path, { workloads: WORKLOADS, edges: RSS_EDGES }, (p) => openDb(p));
+  console.log(`export memory bench: ${WORKLOADS} workloads, ${made.edges} edges ${made.reused ? `reused from ${path}` : `written in ${ms(t).toFixed(0)} ms`}; load ${load()}`);
+  for (const engine of ENGINE_NAMES) {
+    const r = child('export', path, engine);
+    const mb = r.maxRssKb / 1024;
+    console.log(
+      `  export --engine ${engine}: peak RSS ${mb.toFixed(0)} MB (target < 1536 MB: ${r.maxRssKb < RSS_LIMIT_KB ? 'met' : 'NOT met'}), ` +
+        `${(r.wallMs / 1000).toFixed(1)} s wall, ${(r.cpuMs / 1000).toFixed(1)} s CPU, ${((r.bytes ?? 0) / 1e6).toFixed(1)} MB of YAML, exit ${r.code}; load ${load()}`,
+    );
   }
-  return { inventory, edges };
 }
 
 function ms(t0: bigint): number {
@@ -102,20 +134,24 @@ function ms(t0: bigint): number {
 const dir = mkdtempSync(join(tmpdir(), 'flowmatrix-bench-recommend-'));
 const KEEP = process.env.BENCH_RECOMMEND_DB;
 try {
-  if (KEEP) for (const f of [KEEP, `${KEEP}-wal`, `${KEEP}-shm`]) rmSync(f, { force: true });
-  const db = openDb(KEEP ?? join(dir, 'bench.db'));
-  let t = process.hrtime.bigint();
+  if (RSS) {
+    rssCheck();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }
+  const dbPath = KEEP ?? join(dir, 'bench.db');
+  const t = process.hrtime.bigint();
+  const made = generatedDbFile(dbPath, { workloads: WORKLOADS, edges: EDGES }, (p) => openDb(p));
+  const written = made.edges;
+  const db = openDb(dbPath);
   const store = new EdgeStore(db);
-  // Only the count outlives the write: the generated objects would otherwise sit in the heap
-  // of every timed run (a real `flowmatrix export` process does not hold them).
-  const written = ((): number => {
-    const { inventory, edges } = cluster();
-    applySnapshot(db, inventory, { source: 'bench' });
-    const batch: AggregateBatch = { edges, ambiguous: [], names: [] };
-    db.transaction(() => store.write(batch))();
-    return edges.length;
-  })();
-  console.log(`recommend bench: ${WORKLOADS} workloads, ${store.count()} edges written in ${ms(t).toFixed(0)} ms`);
+  console.log(`recommend bench: ${WORKLOADS} workloads, ${store.count()} edges ${made.reused ? `reused from ${dbPath}` : `written in ${ms(t).toFixed(0)} ms`}`);
+  if (EXPORT_ONLY) {
+    exportFigure(dbPath, EXPORT_ENGINE);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }
 
   /** CPU time (user + system) of this process since `from`, in ms. */
   const cpuSince = (from: NodeJS.CpuUsage): number => {
@@ -145,7 +181,7 @@ try {
     }).sort((a, b) => a.ratio - b.ratio);
     return { ...rounds[Math.floor(rounds.length / 2)]!, ratios: rounds.map((x) => x.ratio), cpuRatios: rounds.map((x) => x.cpuRatio).sort((a, b) => a - b) };
   }
-  const full = (yaml: boolean): { recommend: number; export: number; recommendCpu: number; exportCpu: number; read: number; synthesize: number; emit: number; yaml: number; bytes: number; manifests: number } => {
+  const full = (): { recommend: number; recommendCpu: number; read: number; synthesize: number; emit: number; manifests: number } => {
     const t0 = process.hrtime.bigint();
     const c0 = process.cpuUsage();
     const inv = readInventory(db);
@@ -160,33 +196,21 @@ try {
     const t2 = process.hrtime.bigint();
     const { manifests } = getEngine('kubernetes').emit(rec.policySet);
     const emit = ms(t2);
-    const recommendMs = ms(t0);
-    const recommendCpu = cpuSince(c0);
-    if (!yaml) return { recommend: recommendMs, export: NaN, recommendCpu, exportCpu: NaN, read, synthesize, emit, yaml: NaN, bytes: NaN, manifests: manifests.length };
-    const t3 = process.hrtime.bigint();
-    const text = toMultiDocYaml(manifests);
-    // The byte length flattens the string the way writing it to stdout or a file does.
-    const bytes = Buffer.byteLength(text);
-    return { recommend: recommendMs, export: ms(t0), recommendCpu, exportCpu: cpuSince(c0), read, synthesize, emit, yaml: ms(t3), bytes, manifests: manifests.length };
+    return { recommend: ms(t0), recommendCpu: cpuSince(c0), read, synthesize, emit, manifests: manifests.length };
   };
   // Each run is paired with a bare SELECT measured just before it, and the round with the median
   // ratio is reported: on shared CPUs the machine's speed drifts for seconds at a time, which a
-  // best-of over separately timed runs turns into noise on one side of the ratio only. The
-  // recommend rounds come first: they should not pay for the garbage of 56 MB of YAML text.
+  // best-of over separately timed runs turns into noise on one side of the ratio only.
   bare();
-  full(false);
-  const r = medianRound(() => full(false), (run) => run.recommend, (run) => run.recommendCpu);
+  full();
+  const r = medianRound(() => full(), (run) => run.recommend, (run) => run.recommendCpu);
   const range = (m: { ratios: number[] }) => `${m.ratios[0]!.toFixed(2)}–${m.ratios[m.ratios.length - 1]!.toFixed(2)}× over ${m.ratios.length} rounds`;
   const cpuFigure = (m: { cpuRatios: number[] }) => `CPU time ${m.cpuRatios[Math.floor(m.cpuRatios.length / 2)]!.toFixed(2)}× (median; ${m.cpuRatios[0]!.toFixed(2)}–${m.cpuRatios[m.cpuRatios.length - 1]!.toFixed(2)}×)`;
   console.log(`  bare SELECT iteration over the edges: ${r.bare.toFixed(0)} ms (in the median round)`);
   console.log(
     `  recommend (read + compare + synthesize + kubernetes emit${DETAILS ? ', with evidence details' : ''}): ${r.run.recommend.toFixed(0)} ms = ${r.ratio.toFixed(2)}× bare SELECT (median; ${range(r)}; target ≤ 3.5×), ${cpuFigure(r)}; read ${r.run.read.toFixed(0)} ms, compare+synthesize ${r.run.synthesize.toFixed(0)} ms, kubernetes emit ${r.run.emit.toFixed(0)} ms; ${r.run.manifests} manifests`,
   );
-  if (EXPORT) {
-    full(true);
-    const x = medianRound(() => full(true), (run) => run.export, (run) => run.exportCpu);
-    console.log(`  export (recommend + YAML text): ${x.run.export.toFixed(0)} ms = ${x.ratio.toFixed(2)}× bare SELECT (median; ${range(x)}; for information), ${cpuFigure(x)}; YAML ${x.run.yaml.toFixed(0)} ms, ${(x.run.bytes / 1e6).toFixed(1)} MB`);
-  }
+  if (EXPORT) exportFigure(dbPath, EXPORT_ENGINE);
   // Verification: the same input, recommend + emit alone against recommend + emit + verify, paired.
   const inv = readInventory(db);
   const input = { inventory: inv, edges: readEdgeTraffic(db), matrices: mergeMatrices(loadCatalog().map((c) => c.matrix), []).map((e) => resolveMatrix(e, inv, {})), externalNames: readExternalNames(db) };

@@ -75,32 +75,38 @@ async function readIfPresent(file: string): Promise<string | undefined> {
 
 const posix = (p: string): string => p.split(sep).join('/');
 
-/** Writes the manifests under `dir` and removes the flowmatrix files no longer among them. */
+/**
+ * Writes the manifests under `dir` and removes the flowmatrix files no longer among them. Each
+ * file's text is rendered when it is compared or written, not all up front: only the texts of
+ * files that change are held between the check and the writes.
+ */
 export async function syncExportDir(dir: string, manifests: readonly Manifest[], scope: ExportScope = {}, onFile: (done: number) => void = () => undefined): Promise<ExportDirSummary> {
-  const wanted = new Map<string, string>();
-  for (const m of manifests) wanted.set(manifestPath(m), toYaml(m));
+  const wanted = new Map<string, Manifest>();
+  for (const m of manifests) wanted.set(manifestPath(m), m);
   const summary: ExportDirSummary = { added: [], changed: [], removed: [], unchanged: 0 };
 
   // Check everything before changing anything: a refusal leaves the directory as it was.
-  const present = new Map<string, string | undefined>();
-  for (const [rel] of wanted) {
-    const text = await readIfPresent(join(dir, rel));
-    if (text !== undefined && text !== wanted.get(rel) && !writtenByFlowmatrix(text)) {
-      throw new CliError(`refusing to overwrite ${join(dir, rel)}: it was not written by flowmatrix (no ${MANAGED_BY_LABEL}: ${MANAGED_BY} label)`);
-    }
-    present.set(rel, text);
+  const changed = new Map<string, string>();
+  const same = new Set<string>();
+  for (const [rel, m] of wanted) {
+    const before = await readIfPresent(join(dir, rel));
+    if (before === undefined) continue;
+    const text = toYaml(m);
+    if (text === before) same.add(rel);
+    else if (!writtenByFlowmatrix(before)) throw new CliError(`refusing to overwrite ${join(dir, rel)}: it was not written by flowmatrix (no ${MANAGED_BY_LABEL}: ${MANAGED_BY} label)`);
+    else changed.set(rel, text);
   }
 
-  for (const [rel, text] of [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const before = present.get(rel);
+  for (const rel of [...wanted.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
     onFile(summary.added.length + summary.changed.length + summary.unchanged + 1);
-    if (before === text) {
+    if (same.has(rel)) {
       summary.unchanged++;
       continue;
     }
+    const text = changed.get(rel);
     await mkdir(dirname(join(dir, rel)), { recursive: true });
-    await writeFile(join(dir, rel), text);
-    (before === undefined ? summary.added : summary.changed).push(rel);
+    await writeFile(join(dir, rel), text ?? toYaml(wanted.get(rel)!));
+    (text === undefined ? summary.added : summary.changed).push(rel);
   }
 
   const emptied = new Set<string>();

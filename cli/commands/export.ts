@@ -2,25 +2,38 @@
  * `flowmatrix export`: the manifests only, as multi-document YAML on stdout, or with --out DIR
  * the directory made to hold exactly the current recommendation (cli/export-dir.ts).
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CommandContext, CommandModule } from '../command.ts';
+import { CliError } from '../io.ts';
 import { runRecommend, verifiedOrReported, warningLines, withRecommendOptions, type RecommendCliOptions } from './recommend.ts';
+
+function positiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag} must be a positive integer, got "${value}"`);
+    return n;
+  };
+}
 
 export const exportCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   withRecommendOptions(program.command('export').description('the recommended manifests only: multi-document YAML, or a directory of one file per policy kept in step (GitOps)'))
     .option('--out <dir>', 'make this directory hold exactly the recommendation: one file per policy; files flowmatrix wrote that are no longer recommended are removed (with -n, only in that namespace\'s folder)')
     .option('--allow-unverified', 'write manifests even when they fail verification (exit code 2 all the same)')
-    .action(async (opts: RecommendCliOptions & { out?: string; allowUnverified?: boolean }) => {
+    .addOption(
+      new Option('--max-edges <n>', 'refuse a store with more edges than this before reading it, rather than risk running out of memory (default 1000000, as recommend)').argParser(positiveInt('--max-edges')),
+    )
+    .action(async (opts: RecommendCliOptions & { out?: string; allowUnverified?: boolean; maxEdges?: number }) => {
       // Loaded when the command runs: the CLI starts without the engines, YAML and the progress bar.
-      const { toMultiDocYaml } = await import('../../recommender/engines/index.ts');
+      const { writeMultiDocYaml } = await import('../../recommender/engines/yaml.ts');
       const { syncExportDir } = await import('../export-dir.ts');
       const { progressBar } = await import('../progress.ts');
-      const result = await runRecommend(opts, false);
+      const result = await runRecommend(opts, false, opts.maxEdges);
       const { emitted } = result;
       for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
       if (!(await verifiedOrReported(result, opts.allowUnverified, ctx))) return;
       if (opts.out === undefined) {
-        ctx.io.out(toMultiDocYaml(emitted.manifests));
+        // Document by document, as the API writes its body: a whole cluster's YAML is never one string.
+        writeMultiDocYaml(emitted.manifests, ctx.io.out);
         return;
       }
       const bar = progressBar(ctx.io, { format: 'export {bar} {value}/{total} files | {workloads} workloads', total: emitted.manifests.length, fields: { workloads: result.rec.workloads.length } });

@@ -54,7 +54,6 @@ export function withRecommendOptions(cmd: Command): Command {
  */
 const recommendation = () => import('../../app/recommendation.ts');
 const matrices = () => import('../../app/matrices.ts');
-const engines = () => import('../../recommender/engines/index.ts');
 
 async function engineOf(opts: RecommendCliOptions): Promise<EngineName> {
   if (opts.engine === undefined) throw new CliError(`--engine is required: one of ${ENGINE_NAMES.join(', ')}`);
@@ -94,7 +93,7 @@ async function readConfig(file: string | undefined): Promise<MatricesConfigT> {
 }
 
 /** Reads the store and computes the recommendation and the engine's manifests. */
-export async function runRecommend(opts: RecommendCliOptions, details = true): Promise<RecommendationResult> {
+export async function runRecommend(opts: RecommendCliOptions, details = true, maxEdges?: number): Promise<RecommendationResult> {
   const engine = await engineOf(opts);
   const request = recommendationRequest(opts);
   const config = await readConfig(opts.config);
@@ -102,7 +101,7 @@ export async function runRecommend(opts: RecommendCliOptions, details = true): P
   const { requireWorkloads } = await import('../../app/selection-check.ts');
   return withOpenDb(opts, (db) => {
     requireWorkloads(db, { namespace: request.namespace, workload: request.workload });
-    return recommendFromStore(db, config, engine, recommendOptions(request), { details });
+    return recommendFromStore(db, config, engine, recommendOptions(request), { details, ...(maxEdges !== undefined ? { maxEdges } : {}) });
   });
 }
 
@@ -150,7 +149,7 @@ export const recommendCommand: CommandModule = (program: Command, ctx: CommandCo
         if (result.rec.workloads.length === 0) ctx.io.err(`warning: ${nothingFor(opts, 'workloads')}\n`);
         return;
       }
-      if (await verifiedOrReported(result, opts.allowUnverified, ctx)) ctx.io.out((await engines()).toMultiDocYaml(result.emitted.manifests));
+      if (await verifiedOrReported(result, opts.allowUnverified, ctx)) (await import('../../recommender/engines/yaml.ts')).writeMultiDocYaml(result.emitted.manifests, ctx.io.out);
       for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
     });
 };

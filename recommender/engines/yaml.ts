@@ -40,10 +40,24 @@ export function toMultiDocYaml(docs: readonly unknown[]): string {
   return out;
 }
 
-/** The same bytes as toMultiDocYaml, handed to `sink` one document at a time (never one string). */
+/** What writeMultiDocYaml collects before handing text to its sink (the size writeJson hands out). */
+const SINK_CHUNK = 1 << 16;
+
+/**
+ * The same bytes as toMultiDocYaml, written document by document (never one string) and handed
+ * to `sink` in pieces of about 64 Ki characters: a stream or a socket gets few large writes.
+ */
 export function writeMultiDocYaml(docs: Iterable<unknown>, sink: (text: string) => void): void {
   const w = new DirectWriter();
-  for (const d of docs) sink(`---\n${w.document(d) ?? toYamlReference(d)}`);
+  let pending = '';
+  for (const d of docs) {
+    pending += `---\n${w.document(d) ?? toYamlReference(d)}`;
+    if (pending.length >= SINK_CHUNK) {
+      sink(pending);
+      pending = '';
+    }
+  }
+  if (pending) sink(pending);
 }
 
 // ---------------------------------------------------------------------------------------------

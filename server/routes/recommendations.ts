@@ -11,9 +11,11 @@ import { requireSelection } from '../../app/selection-check.ts';
 import { selectionOf } from '../../app/selection.ts';
 import { getWorkload } from '../../store/inventory.ts';
 import type { ServiceContext } from '../context.ts';
-import { HttpProblem, notFound } from '../http/problem.ts';
+import { badRequest, HttpProblem, notFound } from '../http/problem.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
-import { Engine, FreeObject, Namespace, StringEnum } from '../schemas/common.ts';
+import { Cursor, Engine, FreeObject, Namespace, StringEnum } from '../schemas/common.ts';
+import { decodeCursor } from '../http/cursor.ts';
+import { isPageCursor, PAGE_DEFAULT, PAGE_MAX, queryTag, type WorkloadPage } from '../services/recommendation-pages.ts';
 import type { RecommendationService } from '../services/recommendations.ts';
 import type { RecommendationQuery } from '../services/recommendation-responses.ts';
 import { WorkloadPath } from './inventory.ts';
@@ -32,7 +34,13 @@ const optionProps = {
 };
 
 const ListQuery = Type.Object(
-  { ...optionProps, namespace: Type.Optional(Namespace), workload: Type.Optional(Type.String({ minLength: 1, maxLength: 300, pattern: '^([A-Za-z]+/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', description: 'name or Kind/name' })) },
+  {
+    ...optionProps,
+    namespace: Type.Optional(Namespace),
+    workload: Type.Optional(Type.String({ minLength: 1, maxLength: 300, pattern: '^([A-Za-z]+/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', description: 'name or Kind/name' })),
+    limit: Type.Integer({ minimum: 1, maximum: PAGE_MAX, default: PAGE_DEFAULT, description: 'workloads per page (each with its evidence)' }),
+    cursor: Type.Optional(Cursor),
+  },
   { additionalProperties: false },
 );
 const WorkloadQuery = Type.Object(optionProps, { additionalProperties: false });
@@ -47,6 +55,19 @@ const ExportQuery = Type.Object(
 );
 
 type OptionQuery = Static<typeof WorkloadQuery> & { namespace?: string; workload?: string };
+
+/** The page a list request asks for; a cursor another query issued is a 400, not a page of the wrong list. */
+function pageOf(engine: EngineName, options: Partial<RecommendOptions>, limit: number, cursor: string | undefined): WorkloadPage {
+  const tag = queryTag(engine, options);
+  if (cursor === undefined) return { limit, tag };
+  const [after, issuedFor] = decodeCursor(cursor, isPageCursor);
+  if (issuedFor !== tag) {
+    throw badRequest('cursor from another query: a cursor continues only the engine and options that issued it (start again without cursor)', [
+      { path: 'query.cursor', message: 'was issued for other engine or options', value: cursor },
+    ]);
+  }
+  return { limit, after, tag };
+}
 
 /** The query parameters, parsed, as the request the use case takes; `staleDays` defaults to the service config's. */
 function toOptions(q: OptionQuery, staleDays: number): Partial<RecommendOptions> {
@@ -98,18 +119,28 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       method: 'get',
       path: '/api/v1/recommendations',
       operationId: 'listRecommendations',
-      summary: 'Recommendations with evidence for the selected workloads (same JSON as `flowmatrix recommend --output json`)',
+      summary: 'Recommendations with evidence for the selected workloads, a page of workloads at a time (items as in `flowmatrix recommend --output json`)',
+      description:
+        `Workloads in workload-key order (namespace/Kind/name), \`limit\` per page (default ${PAGE_DEFAULT}, at most ${PAGE_MAX}); pass \`next\` as \`cursor\` for the next page, until \`next\` is absent. ` +
+        'Every page of one walk is a slice of one computed result while the store does not change; after a change the next page comes from the new result, starting after the last workload served. ' +
+        'A cursor continues only the engine and options that issued it (400 otherwise). The cluster-wide manifests are served by /export.',
       tag: 'recommendations',
       scope: 'read',
       query: ListQuery,
       responses: {
-        200: { description: 'statuses, evidence, policies, manifests and warnings', content: { 'application/json': FreeObject } },
+        200: {
+          description: 'one page: engine, now, options, warnings, namespace layers, engine warnings, the verification as it concerns the page, `items` (the workloads with statuses, evidence and policies) and `next`',
+          content: { 'application/json': Type.Object({ items: Type.Array(FreeObject), next: Type.Optional(Type.String()) }, { additionalProperties: true }) },
+        },
+        400: { description: 'a cursor this server did not issue, or issued for other engine or options' },
         404: unknownSelection,
         422: { description: 'options the recommender rejects' },
       },
       handler: ({ query }, req, res) => {
         requireSelection(ctx.db, selectionOf(query));
-        return answer(service, { kind: 'list', engine: query.engine as EngineName, options: toOptions(query, ctx.config.staleDays) }, req, res);
+        const engine = query.engine as EngineName;
+        const options = toOptions(query, ctx.config.staleDays);
+        return answer(service, { kind: 'list', engine, options, page: pageOf(engine, options, query.limit, query.cursor) }, req, res);
       },
     }),
     defineRoute({

@@ -6,17 +6,18 @@
  * cluster's evidence or YAML can outgrow the longest string V8 builds.
  */
 import { createHash } from 'node:crypto';
-import { recommendationJson, verificationFailures, type RecommendationResult } from '../../app/recommendation.ts';
+import { verificationFailures, type RecommendationResult } from '../../app/recommendation.ts';
 import { computeDrift } from '../../recommender/drift.ts';
 import { toYaml, type EngineName } from '../../recommender/engines/index.ts';
 import { writeMultiDocYaml } from '../../recommender/engines/yaml.ts';
 import { writeJson } from '../../recommender/json-stream.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
 import type { AppliedPolicy } from '../../domain/inventory.ts';
+import { recommendationPage, type WorkloadPage } from './recommendation-pages.ts';
 import { tarBundle } from './tar.ts';
 
 export type RecommendationQuery =
-  | { kind: 'list'; engine: EngineName; options: Partial<RecommendOptions> }
+  | { kind: 'list'; engine: EngineName; options: Partial<RecommendOptions>; page: WorkloadPage }
   | { kind: 'workload'; engine: EngineName; options: Partial<RecommendOptions>; workload: { namespace: string; kind: string; name: string } }
   | { kind: 'export'; engine: EngineName; options: Partial<RecommendOptions>; format: 'yaml' | 'bundle'; allowUnverified: boolean; filename: string }
   | { kind: 'drift'; engine: EngineName; options: Partial<RecommendOptions>; namespace?: string };
@@ -82,7 +83,7 @@ const etagOf = (hash: ReturnType<typeof createHash>): string => `"${hash.digest(
 export async function renderResponse(result: RecommendationResult, q: RecommendationQuery, applied: readonly AppliedPolicy[]): Promise<RenderedResponse> {
   switch (q.kind) {
     case 'list':
-      return json(recommendationJson(result));
+      return json(recommendationPage(result, q.page));
     case 'workload': {
       const { rec, emitted, verification } = result;
       const workload = rec.workloads[0];

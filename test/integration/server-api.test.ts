@@ -193,10 +193,12 @@ test('recommendations: unknown engine 400, one workload with evidence, unknown w
   assert.deepEqual(bad.body.errors, [{ path: 'query.engine', message: 'must be one of kubernetes, cilium, calico, clusternetworkpolicy', value: 'iptables' }]);
   const missing = await request(app).get('/api/v1/recommendations').set('Authorization', AUTH).expect(400);
   assert.equal(missing.body.errors[0].path, 'query.engine');
-  const list = await request(app).get('/api/v1/recommendations?engine=cilium&namespace=monitoring').set('Authorization', AUTH).expect(200);
+  const list = await request(app).get('/api/v1/recommendations?engine=cilium&namespace=monitoring&limit=200').set('Authorization', AUTH).expect(200);
   const cliJson = JSON.parse((await cli(['recommend', '--engine', 'cilium', '--namespace', 'monitoring', '--output', 'json'])).out);
-  assert.deepEqual(list.body, cliJson);
-  const w = (list.body.workloads as { workload: { namespace: string; kind: string; name: string } }[])[0]!.workload;
+  assert.equal(list.body.next, undefined, 'one page holds the namespace');
+  assert.deepEqual(list.body.items, cliJson.workloads);
+  for (const k of ['engine', 'now', 'options', 'warnings', 'namespaces', 'engineWarnings']) assert.deepEqual(list.body[k], cliJson[k], k);
+  const w = (list.body.items as { workload: { namespace: string; kind: string; name: string } }[])[0]!.workload;
   const one = await request(app).get(`/api/v1/recommendations/${w.namespace}/${w.kind}/${w.name}?engine=kubernetes&egress=false`).set('Authorization', AUTH).expect(200);
   assert.deepEqual(one.body.workload, w);
   assert.equal(one.body.options.egress, false);

@@ -18,7 +18,7 @@ import { demoDb } from '../helpers/demo-db.ts';
 
 const dbPath = await demoDb();
 const REPORTS = { settings: configFor().reports, staleDays: 30 };
-const LIST: RecommendationQuery = { kind: 'list', engine: 'calico', options: { mode: 'union', egress: true, defaultDeny: false, shared: false, includeMay: false, staleDays: 30 } };
+const LIST: RecommendationQuery = { kind: 'list', engine: 'calico', options: { mode: 'union', egress: true, defaultDeny: false, shared: false, includeMay: false, staleDays: 30 }, page: { limit: 200, tag: 'test' } };
 const EXPORT: RecommendationQuery = { kind: 'export', engine: 'cilium', options: LIST.options, format: 'yaml', allowUnverified: true, filename: 'x' };
 
 /** The longest gap between 5 ms ticks while `work` ran (how long the event loop was blocked), and how long `work` took. */

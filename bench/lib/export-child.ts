@@ -1,0 +1,45 @@
+/**
+ * One side of the export bench, in a fresh process (bench/recommend.ts spawns it):
+ *   export-child.ts floor DB          iterates the columns `export` reads (the traffic query) once
+ *   export-child.ts export DB ENGINE  runs `flowmatrix export --engine ENGINE` on DB, output counted
+ * and prints one JSON line: wall and CPU time of the work (module loading excluded: the CLI's
+ * lazily imported use case is imported first), bytes or rows, peak RSS of the process.
+ */
+import { createHash } from 'node:crypto';
+import { main } from '../../cli/main.ts';
+import { openDb } from '../../store/db.ts';
+import { TRAFFIC_QUERY } from '../../store/recommend-read.ts';
+// What `export` imports when it runs (cli/commands/recommend.ts loads it lazily): loaded before the clock starts.
+import '../../app/recommendation.ts';
+import '../../app/matrices.ts';
+
+const [mode, db, engine] = process.argv.slice(2);
+if (!db || (mode !== 'floor' && mode !== 'export') || (mode === 'export' && !engine)) throw new Error('usage: export-child.ts floor DB | export DB ENGINE');
+
+const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
+const t0 = process.hrtime.bigint();
+const c0 = process.cpuUsage();
+let result: Record<string, unknown>;
+if (mode === 'floor') {
+  const conn = openDb(db, { migrate: false });
+  let rows = 0;
+  for (const r of conn.prepare(TRAFFIC_QUERY).raw(true).iterate()) if (r) rows++;
+  result = { rows };
+  conn.close();
+} else {
+  let bytes = 0;
+  const hash = createHash('sha256');
+  let err = '';
+  const code = await main(['node', 'flowmatrix', 'export', '--engine', engine!, '--db', db, '--allow-unverified', '--max-edges', '100000000'], {
+    out: (t) => {
+      bytes += Buffer.byteLength(t);
+      hash.update(t);
+    },
+    err: (t) => void (err += t),
+    stdin: process.stdin,
+  });
+  if (code !== 0 && code !== 2) throw new Error(`export exited ${code}: ${err.slice(0, 2000)}`);
+  result = { code, bytes, sha256: hash.digest('hex').slice(0, 16) };
+}
+const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+process.stdout.write(`${JSON.stringify({ mode, engine, wallMs, cpuMs: cpuMs(process.cpuUsage(c0)), maxRssKb: process.resourceUsage().maxRSS, ...result })}\n`);
