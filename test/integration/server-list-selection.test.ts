@@ -98,10 +98,10 @@ test('a namespace or workload that exists: 200, with an empty list when nothing 
   assert.deepEqual((await request(app.app).get('/api/v1/edges?namespace=shop&since=2030-01-01T00:00:00Z').expect(200)).body, { items: [] }, 'cut by since, not unknown');
   const edges = (await request(app.app).get('/api/v1/edges?workload=StatefulSet/db').expect(200)).body as { items: { client: string; server: string }[] };
   assert.deepEqual(edges.items.map((e) => `${e.client} ${e.server}`), ['workload:shop/Deployment/web workload:shop/StatefulSet/db']);
-  const recs = (await request(app.app).get('/api/v1/recommendations?engine=kubernetes&namespace=default').expect(200)).body as { workloads: unknown[] };
-  assert.deepEqual(recs.workloads, []);
-  const web = (await request(app.app).get('/api/v1/recommendations?engine=kubernetes&namespace=shop&workload=Deployment/web').expect(200)).body as { workloads: { workload: unknown }[] };
-  assert.deepEqual(web.workloads.map((w) => w.workload), [{ namespace: 'shop', kind: 'Deployment', name: 'web' }]);
+  const recs = (await request(app.app).get('/api/v1/recommendations?engine=kubernetes&namespace=default').expect(200)).body as { items: unknown[] };
+  assert.deepEqual(recs.items, []);
+  const web = (await request(app.app).get('/api/v1/recommendations?engine=kubernetes&namespace=shop&workload=Deployment/web').expect(200)).body as { items: { workload: unknown }[] };
+  assert.deepEqual(web.items.map((w) => w.workload), [{ namespace: 'shop', kind: 'Deployment', name: 'web' }]);
 });
 
 test('an empty store: a filtered list says there is no inventory and no flows, and how to import them; an unfiltered one is empty', async () => {
