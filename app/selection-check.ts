@@ -10,7 +10,7 @@ import { workloadKey, type WorkloadRef } from '../domain/peer.ts';
 import type { Db } from '../store/db.ts';
 import { edgePage } from '../store/edge-pages.ts';
 import { EdgeStore } from '../store/edges.ts';
-import { listWorkloads, readNamespaces } from '../store/inventory.ts';
+import { getWorkload, listWorkloads, readNamespaces } from '../store/inventory.ts';
 import { readObservedLabels, workloadsInEdges } from '../store/observed-labels.ts';
 import { flowWorkloads } from '../recommender/synthesize/inferred-workloads.ts';
 import { notFoundError } from './errors.ts';
@@ -81,4 +81,18 @@ export function requireWorkloads(db: Db, sel: Selection): void {
 export function explainNoEdges(db: Db, sel: Selection): void {
   if (new EdgeStore(db).count() === 0) throw notFoundError(NO_FLOWS);
   requireSelection(db, sel);
+}
+
+/**
+ * For one workload's recommendation: the inventory lists it, or — in a namespace the inventory
+ * does not know — the flow records let us select it (docs/recommend.md#without-an-inventory).
+ * @throws AppError not-found
+ */
+export function requireWorkload(db: Db, ref: WorkloadRef): void {
+  if (getWorkload(db, ref)) return;
+  const inventory = listWorkloads(db);
+  const known = new Set([...namespaceNames(db), ...inventory.map((w) => w.namespace)]);
+  const key = workloadKey(ref);
+  if (flowWorkloads(known, workloadsInEdges(db), readObservedLabels(db)).inferred.some((w) => workloadKey(w) === key)) return;
+  throw notFoundError(`no workload ${ref.namespace}/${ref.kind}/${ref.name} in the inventory or the flow records`);
 }

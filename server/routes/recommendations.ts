@@ -7,11 +7,10 @@ import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/co
 import { MODES } from '../../recommender/synthesize/options.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
 import { recommendOptions, type RecommendationRequest } from '../../app/recommendation.ts';
-import { requireSelection } from '../../app/selection-check.ts';
+import { requireSelection, requireWorkload } from '../../app/selection-check.ts';
 import { selectionOf } from '../../app/selection.ts';
-import { getWorkload } from '../../store/inventory.ts';
 import type { ServiceContext } from '../context.ts';
-import { badRequest, HttpProblem, notFound } from '../http/problem.ts';
+import { badRequest, HttpProblem } from '../http/problem.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { Cursor, Engine, FreeObject, Namespace, StringEnum } from '../schemas/common.ts';
 import { decodeCursor } from '../http/cursor.ts';
@@ -154,10 +153,10 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       query: WorkloadQuery,
       responses: {
         200: { description: 'the workload recommendation with its manifests', content: { 'application/json': FreeObject } },
-        404: { description: 'no such workload in the inventory' },
+        404: { description: 'no such workload in the inventory, nor one the flow records let us select (docs/recommend.md#without-an-inventory)' },
       },
       handler: ({ params, query }, req, res) => {
-        if (!getWorkload(ctx.db, params)) throw notFound(`no workload ${params.namespace}/${params.kind}/${params.name} in the inventory`);
+        requireWorkload(ctx.db, params);
         const options = toOptions({ ...query, namespace: params.namespace, workload: `${params.kind}/${params.name}` }, ctx.config.staleDays);
         return answer(service, { kind: 'workload', engine: query.engine as EngineName, options, workload: params }, req, res);
       },

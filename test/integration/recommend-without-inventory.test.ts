@@ -8,11 +8,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import request from 'supertest';
 import { parseAllDocuments } from 'yaml';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import { openDb } from '../../store/db.ts';
 import { readObservedLabels } from '../../store/observed-labels.ts';
 import { runCli } from '../helpers/cli.ts';
+import { testApp } from '../helpers/service.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
 const REF = new URL('../fixtures/reference/flows/', import.meta.url).pathname;
@@ -176,4 +178,20 @@ test('a record carrying 10,000 distinct labels does not grow the remembered labe
   const r = await runCli(['recommend', '--engine', 'kubernetes', '-o', 'json', '--db', path]);
   assert.equal(r.code, 0, r.err);
   assert.ok((JSON.parse(r.out) as Json).warnings.some((w) => w.startsWith('inferred selectors cut to 32 labels') && w.includes('shop/Deployment/evil')));
+});
+
+test('the REST API answers one inferred workload\'s recommendation as the CLI selects it; a workload neither the inventory nor the records let us select is 404', async () => {
+  const path = join(tmpDir(), 'h.db');
+  await ingest(path, HUBBLE_BOOKINFO);
+  const db = openDb(path);
+  try {
+    const app = testApp(db, path);
+    const one = await request(app).get('/api/v1/recommendations/bookinfo/Deployment/details-v1?engine=kubernetes').expect(200);
+    assert.deepEqual((one.body as Record<string, unknown>).workload, { namespace: 'bookinfo', kind: 'Deployment', name: 'details-v1' });
+    assert.deepEqual((one.body as Record<string, unknown>).inferred, { from: 'flow-records', selector: { matchLabels: { app: 'details', ...BOOKINFO, version: 'v1' } } });
+    const none = await request(app).get('/api/v1/recommendations/bookinfo/Deployment/nope?engine=kubernetes').expect(404);
+    assert.equal((none.body as Record<string, unknown>).detail, 'no workload bookinfo/Deployment/nope in the inventory or the flow records');
+  } finally {
+    db.close();
+  }
 });
