@@ -31,6 +31,11 @@ export const SKIP_REASONS = [
   'not-a-flow',
   /** Cilium health probes (reserved:health): infrastructure, never a policy rule. */
   'cilium-health',
+  /**
+   * Past the edge caps, an edge between workloads only flow records name (no block can stand for
+   * a name, collectors/flows/edge-budget.ts): set by the pipeline, never by a decoder.
+   */
+  'edge-cap',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

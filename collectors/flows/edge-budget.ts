@@ -6,7 +6,9 @@
  * most 2 × cap edges (per port and protocol) to a workload instead of a million. A folded edge's
  * peer key holds the block (`external:203.0.113.0/24`): the edge says it stands for many
  * addresses. Edges between named peers (workloads, nodes, DNS, the apiserver) are never folded:
- * the inventory bounds them.
+ * the inventory bounds them — except workloads only flow records name (not listed by the
+ * inventory): a stream of made-up owner names is as unbounded as a scan, and no block can stand
+ * for a name, so past either cap such an edge is refused (the record is skipped as `edge-cap`).
  */
 import { coveringCidr } from '../../domain/ip.ts';
 import type { EdgeCaps } from './ingest-defaults.ts';
@@ -48,6 +50,8 @@ export class EdgeBudget {
     private readonly caps: EdgeCaps,
     /** Edges already stored with this peer on either side (the cap counts them). */
     private readonly storedEdges: (peerKey: string) => number = () => 0,
+    /** Whether a workload peer is one the inventory lists (else only records name it). */
+    private readonly listed: (peerKey: string) => boolean = () => true,
   ) {}
 
   /** Distinct edges admitted so far. */
@@ -60,17 +64,20 @@ export class EdgeBudget {
     return this.folds;
   }
 
-  admit(client: string, server: string, port: number, protocol: string): AdmittedEdge {
+  /** The edge as it is to be stored, or undefined when it is refused (past the caps, and nothing can fold it). */
+  admit(client: string, server: string, port: number, protocol: string): AdmittedEdge | undefined {
     const key = `${client}\t${server}\t${port}\t${protocol}`;
     if (this.admitted.has(key)) return { client, server, folded: false };
     const owner = !isAddressPeer(client) ? client : !isAddressPeer(server) ? server : '*';
     const counts = this.ownerCounts(owner);
     const foldable = isAddressPeer(client) || isAddressPeer(server);
-    if (!foldable || (counts[0] < this.caps.maxEdgesPerWorkload && this.admitted.size < this.caps.maxEdgesPerRun)) {
+    const bounded = !foldable && !this.namedByRecords(client) && !this.namedByRecords(server);
+    if (bounded || (counts[0] < this.caps.maxEdgesPerWorkload && this.admitted.size < this.caps.maxEdgesPerRun)) {
       this.admitted.add(key);
       counts[0]++;
       return { client, server, folded: false };
     }
+    if (!foldable) return undefined;
     const level = counts[1] < this.caps.maxEdgesPerWorkload ? 1 : 2;
     const c = isAddressPeer(client) ? foldKey(client, level) : client;
     const s = isAddressPeer(server) ? foldKey(server, level) : server;
@@ -82,6 +89,10 @@ export class EdgeBudget {
       counts[1]++;
     }
     return { client: c, server: s, folded: true };
+  }
+
+  private namedByRecords(key: string): boolean {
+    return key.startsWith('workload:') && !this.listed(key);
   }
 
   private ownerCounts(owner: string): [number, number] {

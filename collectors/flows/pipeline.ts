@@ -165,7 +165,8 @@ export class FlowIngest {
   /** The edge caps start afresh with every run (input); the per-workload cap counts what is stored. */
   private newBudget(): EdgeBudget {
     const writer = this.options.writer;
-    return new EdgeBudget(this.caps, writer.storedEdgesOf ? (k) => writer.storedEdgesOf!(k) : undefined);
+    const index = this.options.index;
+    return new EdgeBudget(this.caps, writer.storedEdgesOf ? (k) => writer.storedEdgesOf!(k) : undefined, (k) => index.listedWorkload(k));
   }
 
   /**
@@ -290,9 +291,15 @@ export class FlowIngest {
       c.records++;
       const d = this.decode(parsed);
       if (d.kind === 'flow') {
-        c.accepted++;
-        if (d.flow.saturated) c.saturated = (c.saturated ?? 0) + 1;
-        if (!this.add(d.flow, index, c)) c.ambiguous++;
+        const added = this.add(d.flow, index, c);
+        if (added === 'over-cap') {
+          c.skipped++;
+          bump(skips, 'edge-cap');
+        } else {
+          c.accepted++;
+          if (d.flow.saturated) c.saturated = (c.saturated ?? 0) + 1;
+          if (added === 'ambiguous') c.ambiguous++;
+        }
       } else if (d.kind === 'skip') {
         c.skipped++;
         bump(skips, d.reason);
@@ -383,8 +390,11 @@ export class FlowIngest {
     }
   }
 
-  /** Resolves, orients and aggregates one flow; false when it could not be oriented. */
-  private add(f: FlowObservation, index: ResolutionIndex, counters: IngestRunCounters): boolean {
+  /**
+   * Resolves, orients and aggregates one flow: 'ambiguous' when it could not be oriented,
+   * 'over-cap' when every edge it makes was refused by the edge budget (nothing of it is kept).
+   */
+  private add(f: FlowObservation, index: ResolutionIndex, counters: IngestRunCounters): 'added' | 'ambiguous' | 'over-cap' {
     const { srcs, dsts, connections } = resolveFlow(f, index);
     const sm = f.src.meta;
     if (sm?.kind === 'pod' && sm.labels !== undefined) this.rememberLabels(srcs, sm.labels, index, f.time);
@@ -392,6 +402,7 @@ export class FlowIngest {
     if (dm?.kind === 'pod' && dm.labels !== undefined) this.rememberLabels(dsts, dm.labels, index, f.time);
     for (const s of srcs) if (s.names && s.peer.kind === 'external') for (const n of s.names) this.aggregator.addName(s.ip, n, f.time);
     let oriented = true;
+    let refused = 0;
     for (const c of connections) {
       if (c.kind === 'ambiguous') {
         this.aggregator.addAmbiguous(c.src.key, c.src.port ?? 0, c.dst.key, c.dst.port ?? 0, f.protocol, f);
@@ -402,11 +413,16 @@ export class FlowIngest {
       const verdict = f.verdict === 'unknown' && c.server === c.src ? 'forwarded' : f.verdict;
       const port = c.server.port ?? 0;
       const edge = this.budget.admit(c.client.key, c.server.key, port, f.protocol);
+      if (edge === undefined) {
+        refused++;
+        continue;
+      }
       if (edge.folded) counters.folded = (counters.folded ?? 0) + 1;
       this.batchEdges.add(this.aggregator.addEdge(edge.client, edge.server, port, f.protocol, f, verdict));
     }
     for (const d of dsts) if (d.names && d.peer.kind === 'external') for (const n of d.names) this.aggregator.addName(d.ip, n, f.time);
-    return oriented;
+    if (refused > 0 && refused === connections.length) return 'over-cap';
+    return oriented ? 'added' : 'ambiguous';
   }
 
   /** The pod labels a record carried, kept for the workloads of `sides` that the inventory does not list (docs/recommend.md#without-an-inventory). */

@@ -10,6 +10,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { test } from 'node:test';
 import request from 'supertest';
 import { ingestFlows } from '../../app/ingest.ts';
+import { EdgeBudget } from '../../collectors/flows/edge-budget.ts';
 import { FlowIngest } from '../../collectors/flows/pipeline.ts';
 import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
 import { SqliteBatchWriter, type BatchWriter } from '../../collectors/flows/write.ts';
@@ -259,6 +260,28 @@ test('edge caps: past them, external addresses fold into /24 blocks, then into 0
   assert.equal(rec1.status, 200, rec1.text.slice(0, 300));
   const edgesJson = (await request(app).get('/api/v1/edges?limit=1000').expect(200)).body.items as { server: string; folded?: boolean }[];
   assert.ok(edgesJson.filter((e) => e.server.includes('/')).every((e) => e.folded === true), 'a folded edge says so');
+});
+
+test('edge caps: workloads only flow records name cannot be folded, so past the caps their edges are refused and the records skipped as edge-cap; inventory workloads and addresses are not', async () => {
+  // collectors/flows/edge-budget.ts: a stream of made-up owner names is as unbounded as an address scan.
+  const { db } = tmpDb();
+  const web = { SrcK8S_Type: 'Pod', SrcK8S_Namespace: 'shop', SrcK8S_Name: 'web-1', SrcK8S_OwnerType: 'Deployment', SrcK8S_OwnerName: 'web' };
+  const made = (i: number) => ({ DstK8S_Type: 'Pod', DstK8S_Namespace: 'shop', DstK8S_Name: `fake-${i}-1`, DstK8S_OwnerType: 'Deployment', DstK8S_OwnerName: `fake-${i}` });
+  const lines = Array.from({ length: 300 }, (_, i) => rec(i, { ...web, ...made(i) }));
+  const caps = { maxEdgesPerWorkload: 50, maxEdgesPerRun: 10_000 };
+  const s = await ingestFlows(db, [{ name: 'names', open: () => Readable.from([`${lines.join('\n')}\n`]) }], { format: 'netobserv', caps });
+  assert.equal(s.accepted, 50, 'the first 50 edges of web are kept');
+  assert.equal(s.skipped, 250);
+  assert.deepEqual(s.skips, { 'edge-cap': 250 });
+  assert.equal(new EdgeStore(db).count(), 50);
+  // An address far side still folds rather than being refused.
+  const scan = await ingestFlows(db, [{ name: 'scan', open: () => Readable.from([`${rec(1, { ...web, DstAddr: '198.51.100.7' })}\n`]) }], { format: 'netobserv', caps });
+  assert.deepEqual([scan.accepted, scan.folded], [1, 1]);
+  // Workloads the inventory lists are bounded by it: never refused, whatever the caps.
+  const budget = new EdgeBudget({ maxEdgesPerWorkload: 1, maxEdgesPerRun: 1 }, () => 0, (k) => k !== 'workload:shop/Deployment/fake-9');
+  assert.ok(budget.admit('workload:shop/Deployment/web', 'workload:shop/Deployment/db', 5432, 'TCP'));
+  assert.ok(budget.admit('workload:shop/Deployment/web', 'workload:shop/Deployment/cache', 6379, 'TCP'));
+  assert.equal(budget.admit('workload:shop/Deployment/web', 'workload:shop/Deployment/fake-9', 80, 'TCP'), undefined);
 });
 
 test('a recommendation over more stored edges than recommendations.maxEdges is refused with 413 and a reason, not read', async () => {
