@@ -93,7 +93,8 @@ const KINDS = 'CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy';
 interface RuleMatch {
   rule: PeerRule;
   id: Identity;
-  named: (name: string) => number | undefined;
+  /** The enforcing pod (its own named ports on ingress). */
+  pod: SimPod;
 }
 
 const NOT_SELECTED: Record<Direction, SideVerdict> = {
@@ -239,15 +240,18 @@ class CiliumSimulator implements Simulator {
     if (!sel.enforced && !always) return NOT_SELECTED[d];
     const tunnelled = d === 'ingress' && peer.kind === 'apiserver' && this.opts.apiserverIngressFrom === 'worker-node';
     const id = tunnelled ? this.resolver.tunnelledApiserver(peer.ip) : this.resolver.resolve(peer, pod.node);
-    const named = this.namedPortsOf(d, pod, flow.protocol);
-    for (const r of sel.deny.on(flow.protocol, flow.port)) {
-      if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, named)) return { rule: r, id, named };
+    const deny = sel.deny.on(flow.protocol, flow.port);
+    for (let i = 0; i < deny.length; i++) {
+      const r = deny[i]!;
+      if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, d, pod)) return { rule: r, id, pod };
     }
     if (d === 'ingress' && this.opts.allowLocalhost === 'always' && id.kind === 'host') {
       return { isolated: true, allowed: true, reason: 'the local host always reaches its own pods (allow-localhost under Kubernetes)' };
     }
-    for (const r of sel.allow.on(flow.protocol, flow.port)) {
-      if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, named)) return { rule: r, id, named };
+    const allow = sel.allow.on(flow.protocol, flow.port);
+    for (let i = 0; i < allow.length; i++) {
+      const r = allow[i]!;
+      if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, d, pod)) return { rule: r, id, pod };
     }
     if (!sel.defaultDeny && !always) return NO_DEFAULT_DENY[d];
     return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting the pod allows ${id.describe} on ${flow.port}/${flow.protocol} (default deny)` };
@@ -260,7 +264,8 @@ class CiliumSimulator implements Simulator {
 
   private verdictOf(x: SideVerdict | RuleMatch, d: Direction, flow: SimFlow): SideVerdict {
     if (!('rule' in x)) return x;
-    const { rule: r, id, named } = x;
+    const { rule: r, id, pod } = x;
+    const named = this.namedPortsOf(d, pod, flow.protocol);
     if (r.deny) {
       return { isolated: true, allowed: false, by: { policy: r.policy, rule: r.pointer }, reason: `a${d === 'ingress' ? 'n ingressDeny' : 'n egressDeny'} rule matches ${id.describe} on ${flow.port}/${flow.protocol}; deny rules win over allows` };
     }
@@ -309,9 +314,21 @@ class CiliumSimulator implements Simulator {
     return false;
   }
 
-  private portsMatch(r: PeerRule, port: number, protocol: SimProtocol, named: (name: string) => number | undefined): boolean {
+  /**
+   * Whether the rule's toPorts match (protocol, port). Loops, and a named port resolved only when
+   * met: a closure made per edge side (each also named by the tsx loader) cost more than the match.
+   */
+  private portsMatch(r: PeerRule, port: number, protocol: SimProtocol, d: Direction, pod: SimPod): boolean {
     if (r.toPorts === undefined) return !r.icmps;
-    return r.toPorts.some((pr) => pr.ports.some((m) => portMatches(m, port, protocol, named)));
+    for (let i = 0; i < r.toPorts.length; i++) {
+      const ports = r.toPorts[i]!.ports;
+      for (let j = 0; j < ports.length; j++) {
+        const m = ports[j]!;
+        if (!m.protocols.has(protocol)) continue;
+        if (m.kind === 'range' ? port >= m.from && port <= m.to : (d === 'ingress' ? ownNamedPort(pod, m.name, protocol) : this.namedPorts.egressPort(m.name, protocol)) === port) return true;
+      }
+    }
+    return false;
   }
 }
 
