@@ -118,6 +118,12 @@ function sortKeys<T extends Record<string, number>>(o: T): T {
 
 const zeroCounters = (): IngestRunCounters => ({ records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, saturated: 0, folded: 0, rejects: {} });
 
+/** An input that was not read at all: every count zero, and why. */
+function unreadInput(file: string, run: number, error: string): InputSummary {
+  const { rejects: _rejects, ...zero } = zeroCounters();
+  return { file, run, status: 'failed', ...zero, error };
+}
+
 function copyCounters(c: IngestRunCounters): IngestRunCounters {
   return { ...c, rejects: { ...c.rejects } };
 }
@@ -214,8 +220,7 @@ export class FlowIngest {
       run = writer.startRun(name, this.options.format);
     } catch (e) {
       // The store cannot even record the run: nothing is read, the input is reported failed.
-      const summary: InputSummary = { file: name, run: 0, status: 'failed', records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, saturated: 0, folded: 0 };
-      summary.error = `the store refused to start the run: ${(e as Error).message}`;
+      const summary = unreadInput(name, 0, `the store refused to start the run: ${(e as Error).message}`);
       summary.failedBatch = { batch: 0, firstLine: 1, lastLine: 0 };
       this.committed.push(zeroCounters());
       this.inputs.push(summary);
@@ -441,7 +446,7 @@ export class FlowIngest {
       // Nothing was read; the run row stays as started.
     }
     this.committed.push(zeroCounters());
-    this.inputs.push({ file: name, run, status: 'failed', records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, saturated: 0, folded: 0, error });
+    this.inputs.push(unreadInput(name, run, error));
   }
 
   summary(): IngestSummary {
