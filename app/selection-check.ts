@@ -12,11 +12,17 @@ import { edgePage } from '../store/edge-pages.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { getWorkload, listWorkloads, readNamespaces } from '../store/inventory.ts';
 import { readObservedLabels, workloadsInEdges } from '../store/observed-labels.ts';
-import { flowWorkloads } from '../recommender/synthesize/inferred-workloads.ts';
+import { flowWorkloads, type FlowWorkloads } from '../recommender/synthesize/inferred-workloads.ts';
 import { notFoundError } from './errors.ts';
 import { listOf, missingFrom, NO_FLOWS, NO_INVENTORY, selectionOf, selects, type Selection } from './selection.ts';
 
 const namespaceNames = (db: Db): string[] => readNamespaces(db).map((n) => n.name);
+
+/** The workloads flow records name in namespaces `inventory` does not know (a pass over every edge's workloads). */
+function workloadsFromFlows(db: Db, inventory: readonly { namespace: string }[]): FlowWorkloads {
+  const known = new Set([...namespaceNames(db), ...inventory.map((w) => w.namespace)]);
+  return flowWorkloads(known, workloadsInEdges(db), readObservedLabels(db));
+}
 
 /** Whether the inventory (every snapshot) holds the selection, reading the workloads of its namespace and name only. */
 function inventoryHolds(db: Db, sel: Selection): boolean {
@@ -61,7 +67,7 @@ export function requireSelection(db: Db, sel: Selection): void {
 export function requireWorkloads(db: Db, sel: Selection): void {
   if (listWorkloads(db).length === 0) {
     // Only now the flow records: reading every edge's workloads costs a pass over the edges.
-    const fromFlows = flowWorkloads(new Set(namespaceNames(db)), workloadsInEdges(db), readObservedLabels(db));
+    const fromFlows = workloadsFromFlows(db, []);
     if (fromFlows.inferred.length === 0) {
       if (new EdgeStore(db).count() === 0) throw notFoundError(`${NO_INVENTORY}; ${NO_FLOWS}`);
       const unselectable = fromFlows.unselectable.length > 0
@@ -90,9 +96,7 @@ export function explainNoEdges(db: Db, sel: Selection): void {
  */
 export function requireWorkload(db: Db, ref: WorkloadRef): void {
   if (getWorkload(db, ref)) return;
-  const inventory = listWorkloads(db);
-  const known = new Set([...namespaceNames(db), ...inventory.map((w) => w.namespace)]);
   const key = workloadKey(ref);
-  if (flowWorkloads(known, workloadsInEdges(db), readObservedLabels(db)).inferred.some((w) => workloadKey(w) === key)) return;
+  if (workloadsFromFlows(db, listWorkloads(db)).inferred.some((w) => workloadKey(w) === key)) return;
   throw notFoundError(`no workload ${ref.namespace}/${ref.kind}/${ref.name} in the inventory or the flow records`);
 }
