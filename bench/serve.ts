@@ -12,17 +12,17 @@
  * 200,000; BENCH_SERVE_DB=PATH keeps it and reuses it at the same size); BENCH_SERVE_DATA=demo is
  * the demo generator at BENCH_SERVE_SCALE (default 100) with BENCH_SERVE_FLOWS flows (default 200000).
  * Env: BENCH_SERVE_SECONDS (default 5); BENCH_SERVE_HEALTH_ONLY=1 runs only the /healthz figure.
+ * The service runs in a child process (bench/lib/serve-child.ts), the clients here.
  */
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { pino } from 'pino';
 import { loadDemo } from '../demo/load.ts';
 import { DEMO_DEFAULTS, writeDemoFiles } from '../demo/generator/index.ts';
-import { configFor } from '../server/config/load.ts';
-import { startService } from '../server/serve.ts';
 import { openDb } from '../store/db.ts';
 import { listWorkloads } from '../store/inventory.ts';
 import { generatedDbFile } from './lib/generated-cluster.ts';
@@ -36,6 +36,7 @@ const HEALTH_ONLY = process.env.BENCH_SERVE_HEALTH_ONLY === '1';
 const IDLE_SECONDS = Number(process.env.BENCH_SERVE_IDLE_SECONDS ?? 20);
 const SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 5);
 const FLOWS = Number(process.env.BENCH_SERVE_FLOWS ?? 200_000);
+const SERVICE = fileURLToPath(new URL('./lib/serve-child.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'flowmatrix-bench-serve-'));
 
 async function load(url: string): Promise<{ rps: number; p99: number; non2xx: number }> {
@@ -117,9 +118,12 @@ try {
   const w = workloads.find((x) => x.namespace === ns && !x.hostNetwork) ?? workloads[0]!;
   console.log(`serve bench: ${workloads.length} workloads, ${edgeCount} edges, ${made}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
-  const config = configFor({ dbPath, port: 0, logLevel: 'silent', rateLimit: { requests: 0, windowSeconds: 60 } });
-  const service = await startService(config, { db, logger: pino({ level: 'silent' }) });
-  const base = service.url;
+  db.close();
+  const service = fork(SERVICE, [dbPath], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const base = await new Promise<string>((resolve, reject) => {
+    service.once('message', (m: { url: string }) => resolve(m.url));
+    service.once('exit', (code) => reject(new Error(`the service exited (${code}) before it listened`)));
+  });
   const routes = {
     trivial: `${base}/healthz`,
     recommendation: `${base}/api/v1/recommendations/${w.namespace}/${w.kind}/${w.name}?engine=kubernetes`,
@@ -140,8 +144,9 @@ try {
     console.log(`${'trivial'.padEnd(15)} ${trivial.rps.toFixed(0).padStart(7)} req/s  p99 ${String(trivial.p99).padStart(4)} ms`);
   }
   await healthUnderLoad(base);
-  await service.close('bench done');
-  db.close();
+  const exited = new Promise((r) => service.once('exit', r));
+  service.disconnect();
+  await exited;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
