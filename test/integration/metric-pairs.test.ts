@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import request from 'supertest';
 import { gatherReportInput } from '../../app/report-input.ts';
-import { recommendFromStore, recommendOptions, recommendationJson } from '../../app/recommendation.ts';
+import { unmatchedMetricPairs } from '../../app/metric-pairs.ts';
+import { readRecommendationInput, recommendFromStore, recommendOptions, recommendationJson, runRecommendation } from '../../app/recommendation.ts';
 import { PrometheusStore, type MetricPairDelta } from '../../collectors/prometheus/store.ts';
 import { buildReport } from '../../reports/build.ts';
 import { renderMarkdown } from '../../reports/render/markdown.ts';
@@ -155,6 +156,29 @@ test('recommendation: once an edge joins the pair (any port, either direction), 
   db.prepare("INSERT INTO edges (client, server, port, protocol, first_seen, last_seen, flows) VALUES (?, ?, 9999, 'UDP', ?, ?, 1)").run(WEB, CHECKOUT, T, T);
   const afterEdge = recommendFromStore(db, {}, 'kubernetes', recommendOptions({ namespace: 'shop', workload: 'web' }));
   assert.deepEqual(afterEdge.rec.workloads[0]?.warnings, []);
+});
+
+test('recommendation: a workload it does not restrict (host network, no policy) is not warned: nothing of it would be blocked', () => {
+  const result = recommendFromStore(store.db, {}, 'kubernetes', recommendOptions({ namespace: 'monitoring' }));
+  const exporter = result.rec.workloads.find((w) => w.workload.name === 'node-exporter');
+  assert.equal(exporter?.hostNetwork, true);
+  assert.deepEqual(exporter?.policies, []);
+  assert.ok(!exporter?.warnings.some((w) => w.includes('exchange traffic with')), exporter?.warnings.join('\n'));
+});
+
+test('recommendation: pairs beyond those read are counted once in the recommendation-wide warnings', () => {
+  const input = readRecommendationInput(store.db, {});
+  assert.equal(input.metricPairs?.total, 3);
+  input.metricPairs = unmatchedMetricPairs(store.db, {}, 1);
+  assert.deepEqual([input.metricPairs.pairs.length, input.metricPairs.total], [1, 3]);
+  const result = runRecommendation(input, 'kubernetes', recommendOptions({ namespace: 'shop' }));
+  assert.ok(
+    result.rec.warnings.includes('2 more pair(s) that flow metrics saw talking with no edge between them were not checked against these workloads (only the first 1 are read): GET /api/v1/metric-pairs?unmatched=true lists them all'),
+    result.rec.warnings.join('\n'),
+  );
+  // The one read (node-exporter–db, first in key order) still warns db.
+  const db = result.rec.workloads.find((w) => w.workload.name === 'db');
+  assert.deepEqual(db?.warnings, [warning('netobserv_workload_flows_total', 'shop/StatefulSet/db', 'monitoring/DaemonSet/node-exporter')]);
 });
 
 test('the API\'s recommendation of one workload and `flowmatrix recommend` say the same warning', async () => {
