@@ -4,6 +4,7 @@
  * on each workload and the report lists as "traffic seen only in flow metrics".
  */
 import { metricPairJson, type MetricPair, type MetricPairJson } from '../domain/metric-pair.ts';
+import { DAY_MS } from '../recommender/compare/status.ts';
 import { metricPairWarnings } from '../recommender/metric-pair-warnings.ts';
 import type { Recommendation, WorkloadRecommendation } from '../recommender/recommend.ts';
 import type { Db } from '../store/db.ts';
@@ -46,7 +47,7 @@ export interface UnmatchedPairs {
   total: number;
 }
 
-export function unmatchedMetricPairs(db: Db, filter: { namespace?: string } = {}, limit = MAX_UNMATCHED_PAIRS): UnmatchedPairs {
+export function unmatchedMetricPairs(db: Db, filter: { namespace?: string; lastSeenSince?: number } = {}, limit = MAX_UNMATCHED_PAIRS): UnmatchedPairs {
   const page = metricPairPage(db, { ...filter, unmatched: true, limit });
   return { pairs: page.pairs, total: page.next ? countMetricPairs(db, { ...filter, unmatched: true }) : page.pairs.length };
 }
@@ -57,14 +58,18 @@ export const storedMetricPairs = (db: Db): number => countMetricPairs(db);
 /** A policy of the workload restricts a direction: without one, the recommendation blocks nothing of it. */
 const restricts = (w: WorkloadRecommendation): boolean => w.policies.some((p) => p.ingress === 'rules' || p.ingress === 'deny-all' || p.egress === 'rules' || p.egress === 'deny-all');
 
+/** Pairs not seen for `staleDays` before the recommendation's reference time are stale, as edges are (recommender/compare/compare.ts). */
+export const staleBefore = (rec: Pick<Recommendation, 'now' | 'options'>): number => Date.parse(rec.now) - rec.options.staleDays * DAY_MS;
+
 /**
  * Each selected workload that an unmatched pair involves, and that the recommendation restricts,
- * gets a warning per pair (recommender/metric-pair-warnings.ts), after its own; pairs beyond those
- * read are counted once in the recommendation's warnings.
+ * gets a warning per pair (recommender/metric-pair-warnings.ts), after its own — unless the pair
+ * is stale; pairs beyond those read are counted once in the recommendation's warnings.
  */
 export function warnMetricPairs(rec: Recommendation, unmatched: UnmatchedPairs | undefined): void {
   if (unmatched === undefined || unmatched.total === 0) return;
-  const byWorkload = metricPairWarnings(unmatched.pairs);
+  const since = staleBefore(rec);
+  const byWorkload = metricPairWarnings(unmatched.pairs.filter((p) => p.lastSeen >= since));
   for (const w of rec.workloads) {
     const warnings = byWorkload.get(`${w.workload.namespace}/${w.workload.kind}/${w.workload.name}`);
     if (warnings !== undefined && restricts(w)) w.warnings.push(...warnings);

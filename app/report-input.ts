@@ -15,7 +15,7 @@ import { IngestRunStore } from '../store/ingest-runs.ts';
 import { readRecommendData } from '../store/recommend-read.ts';
 import { ingestTotals } from '../store/reports.ts';
 import { resolveMatrices } from './matrices.ts';
-import { storedMetricPairs, unmatchedMetricPairs } from './metric-pairs.ts';
+import { staleBefore, storedMetricPairs, unmatchedMetricPairs } from './metric-pairs.ts';
 import { recommendForEveryEngine, recommendOptions, tooManyEdges, withWorkloadsFromFlows } from './recommendation.ts';
 
 export interface ReportRequest {
@@ -39,10 +39,11 @@ export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
   const options = recommendOptions({ mode: req.mode, egress: req.egress, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
   const { rec: recommendation, results } = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows, flowWorkloads }, options);
   const own = results[req.engine].emitted;
-  // The report lists the unmatched pairs in a section of their own, so its recommendation does
-  // not also repeat them as warnings on each workload.
+  // The report lists the unmatched pairs (not stale, like the edges it lists) in a section of
+  // their own, so its recommendation does not also repeat them as warnings on each workload.
   const pairsStored = storedMetricPairs(db);
-  const unmatched = pairsStored > 0 ? unmatchedMetricPairs(db, req.namespace !== undefined ? { namespace: req.namespace } : {}, MAX_ATTENTION_ITEMS) : { pairs: [], total: 0 };
+  const pairFilter = { lastSeenSince: staleBefore(recommendation), ...(req.namespace !== undefined ? { namespace: req.namespace } : {}) };
+  const unmatched = pairsStored > 0 ? unmatchedMetricPairs(db, pairFilter, MAX_ATTENTION_ITEMS) : { pairs: [], total: 0 };
   const { totals, rejects } = ingestTotals(db);
   return {
     recommendation,

@@ -167,7 +167,7 @@ export interface MetricPairItem {
 export interface MetricPairsSection {
   /** Pairs stored in all (matched or not, every namespace). */
   stored: number;
-  /** Pairs no edge joins, in the report's namespace when it has one. */
+  /** Pairs no edge joins, not stale (last seen within staleDays of the data's time), in the report's namespace when it has one. */
   unmatched: number;
   /** The first MAX_ATTENTION_ITEMS of them, in key order (peer A, peer B, source, metric). */
   pairs: MetricPairItem[];

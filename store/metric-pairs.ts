@@ -23,6 +23,8 @@ export interface MetricPairFilter {
   namespace?: string;
   /** Only pairs no edge joins (either direction, any port). */
   unmatched?: boolean;
+  /** Only pairs last seen at or after this time (ms). */
+  lastSeenSince?: number;
 }
 
 export interface MetricPairPageQuery extends MetricPairFilter {
@@ -56,6 +58,10 @@ function filterSql(f: MetricPairFilter, params: unknown[]): string[] {
     const side = (col: string): string => `substr(p.${col}, 1, ?) = ? OR substr(p.${col}, 1, ?) = ?`;
     where.push(`(${side('peer_a')} OR ${side('peer_b')})`);
     params.push(w.length, w, d.length, d, w.length, w, d.length, d);
+  }
+  if (f.lastSeenSince !== undefined) {
+    where.push('p.last_seen >= ?');
+    params.push(f.lastSeenSince);
   }
   if (f.unmatched) where.push(`NOT ${MATCHED}`);
   return where;

@@ -208,7 +208,7 @@ function seenOnlyInMetricsSection(r: Report): Section[] {
   const m = r.attention.seenOnlyInMetrics;
   if (m === undefined) return [];
   const head = { id: 'seen-only-in-metrics', title: 'Traffic seen only in flow metrics', level: 3 as const, count: m.unmatched };
-  if (m.unmatched === 0) return [{ ...head, blocks: [{ kind: 'para', text: `None: every pair of peers the flow metrics saw talking (${fmt(m.stored)} stored) has an observed edge between them.` }] }];
+  if (m.unmatched === 0) return [{ ...head, blocks: [{ kind: 'para', text: `None: every pair of peers the flow metrics saw talking (${fmt(m.stored)} stored) has an observed edge between them, or was last seen more than ${r.options.staleDays} days before ${shortTime(r.data.now)}.` }] }];
   return [
     {
       ...head,

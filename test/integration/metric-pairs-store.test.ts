@@ -80,6 +80,11 @@ test('namespace: a pair with a workload or DNS workload of the namespace on eith
   assert.equal(countMetricPairs(db, { namespace: 'sho' }), 0, 'a prefix of a namespace is not the namespace');
 });
 
+test('lastSeenSince: pairs last seen at or after the time', () => {
+  assert.equal(countMetricPairs(db, { lastSeenSince: T + 60_000 }), 6);
+  assert.equal(countMetricPairs(db, { unmatched: true, lastSeenSince: T + 60_001 }), 0);
+});
+
 test('keyset pages neither skip nor repeat', () => {
   const seen: string[] = [];
   let after;

@@ -13,6 +13,7 @@ import { unmatchedMetricPairs } from '../../app/metric-pairs.ts';
 import { readRecommendationInput, recommendFromStore, recommendOptions, recommendationJson, runRecommendation } from '../../app/recommendation.ts';
 import { PrometheusStore, type MetricPairDelta } from '../../collectors/prometheus/store.ts';
 import { buildReport } from '../../reports/build.ts';
+import { renderHtml } from '../../reports/render/html.ts';
 import { renderMarkdown } from '../../reports/render/markdown.ts';
 import { createApp, type BuiltApp } from '../../server/app.ts';
 import { runCli, runCliJson } from '../helpers/cli.ts';
@@ -38,6 +39,7 @@ function pair(a: string, b: string, metric: string, counts: Partial<Pick<MetricP
   return { peerA: a, peerB: b, source: 'prometheus', metric, lacks: 'direction,port,protocol', firstSeen: T, lastSeen: T + 1_800_000, flows: 0, packets: 0, bytes: 0, ...counts };
 }
 
+const generatedAt = Date.UTC(2026, 10, 21, 2, 0, 0);
 const store = tmpDb();
 const onlyMatched = tmpDb();
 let app: BuiltApp;
@@ -181,6 +183,14 @@ test('recommendation: pairs beyond those read are counted once in the recommenda
   assert.deepEqual(db?.warnings, [warning('netobserv_workload_flows_total', 'shop/StatefulSet/db', 'monitoring/DaemonSet/node-exporter')]);
 });
 
+test('recommendation and report: a pair not seen for staleDays before the reference time is stale, like an edge: no warning, not listed', () => {
+  const now = T + 40 * 86_400_000;
+  const result = recommendFromStore(store.db, {}, 'kubernetes', recommendOptions({ namespace: 'shop', now, staleDays: 30 }));
+  assert.ok(result.rec.workloads.every((w) => !w.warnings.some((m) => m.includes('exchange traffic with'))));
+  const report = buildReport(gatherReportInput(store.db, { engine: 'kubernetes', mode: 'union', egress: true, staleDays: 30, now, matrices: {}, trigger: 'manual', generatedAt }));
+  assert.deepEqual([report.attention.seenOnlyInMetrics?.stored, report.attention.seenOnlyInMetrics?.unmatched], [4, 0]);
+});
+
 test('the API\'s recommendation of one workload and `flowmatrix recommend` say the same warning', async () => {
   const res = await get('/api/v1/recommendations/shop/Deployment/web?engine=kubernetes');
   assert.equal(res.status, 200);
@@ -192,7 +202,6 @@ test('the API\'s recommendation of one workload and `flowmatrix recommend` say t
   assert.deepEqual(json.workloads.map((w) => [w.workload.name, w.warnings.length]), [['web', 2]]);
 });
 
-const generatedAt = Date.UTC(2026, 10, 21, 2, 0, 0);
 const section = (md: string): string => {
   const start = md.indexOf('### Traffic seen only in flow metrics');
   assert.ok(start >= 0, 'the section is there');
@@ -220,6 +229,10 @@ test('report: "Traffic seen only in flow metrics" lists each unmatched pair with
       '',
     ].join('\n'),
   );
+  // HTML: the same section, in the table of contents, its count marked as needing someone today.
+  const html = renderHtml(report);
+  assert.ok(html.includes('<li><a href="#seen-only-in-metrics">Traffic seen only in flow metrics</a> (3)</li>'));
+  assert.ok(html.includes('<section id="seen-only-in-metrics">\n<h3>Traffic seen only in flow metrics<span class="count hot">3</span></h3>'));
   // Listed in the section, not repeated as a warning per workload.
   assert.ok(!report.warnings.some((w) => w.includes('exchange traffic with')), report.warnings.join('\n'));
 });
@@ -230,7 +243,7 @@ test('report: a namespace report lists the pairs of its namespace; every pair ma
   const matched = buildReport(gatherReportInput(onlyMatched.db, { engine: 'kubernetes', mode: 'union', egress: true, staleDays: 30, matrices: {}, trigger: 'manual', generatedAt }));
   assert.equal(
     section(renderMarkdown(matched)),
-    '### Traffic seen only in flow metrics (0)\n\nNone: every pair of peers the flow metrics saw talking (1 stored) has an observed edge between them.\n\n',
+    '### Traffic seen only in flow metrics (0)\n\nNone: every pair of peers the flow metrics saw talking (1 stored) has an observed edge between them, or was last seen more than 30 days before 2025-11-01 10:00:01Z.\n\n',
   );
   const { db: none } = tmpDb();
   none.exec(`ATTACH '${onlyMatched.path}' AS src`);
