@@ -24,6 +24,7 @@ import type { ObservedLabels } from '../domain/observed-labels.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
 import { invalidInput, tooLarge } from './errors.ts';
 import { resolveMatrices } from './matrices.ts';
+import { unmatchedMetricPairs, warnMetricPairs, type UnmatchedPairs } from './metric-pairs.ts';
 
 /** The options a front end takes (CLI flags, API query parameters), already parsed to their types. Absent: the default. */
 export interface RecommendationRequest {
@@ -73,12 +74,14 @@ export interface StoredRecommendInput extends RecommendInput {
   skippedRows?: SkippedRows;
   /** Workloads only flow records name (no inventory of their namespace): already in `inventory` when inferred. */
   flowWorkloads?: FlowWorkloads;
+  /** Pairs flow metrics saw talking with no edge between them: a warning on each workload involved (app/metric-pairs.ts). */
+  metricPairs?: UnmatchedPairs;
 }
 
 export function readRecommendationInput(db: Db, matrices: MatricesConfigT, run: { details?: boolean; maxEdges?: number } = {}): StoredRecommendInput {
   const { observedLabels, ...data } = tooManyEdges(() => readRecommendData(db, { details: run.details !== false, ...(run.maxEdges !== undefined ? { maxEdges: run.maxEdges } : {}) }));
   const { inventory, flowWorkloads } = withWorkloadsFromFlows(data.inventory, data.edges, observedLabels);
-  return { ...data, inventory, flowWorkloads, matrices: resolveMatrices(db, matrices, inventory, data) };
+  return { ...data, inventory, flowWorkloads, matrices: resolveMatrices(db, matrices, inventory, data), metricPairs: unmatchedMetricPairs(db) };
 }
 
 /**
@@ -130,6 +133,7 @@ export function runRecommendation(input: StoredRecommendInput, engine: EngineNam
     const rec = recommend(input, options, { details: run.details !== false });
     warnSkippedRows(rec, input.skippedRows);
     markFlowWorkloads(rec, input.flowWorkloads);
+    warnMetricPairs(rec, input.metricPairs);
     const result = emitAndVerify(input, rec, engine, clusterModel(input.inventory, input.externalNames), run.tightness ?? run.details !== false);
     rec.sides = []; // what the verification read: not kept with a cached result
     return result;
@@ -142,6 +146,7 @@ export function recommendForEveryEngine(input: StoredRecommendInput, options: Pa
     const rec = recommend(input, options);
     warnSkippedRows(rec, input.skippedRows);
     markFlowWorkloads(rec, input.flowWorkloads);
+    warnMetricPairs(rec, input.metricPairs);
     const model = clusterModel(input.inventory, input.externalNames);
     const results = Object.fromEntries(ENGINE_NAMES.map((e) => [e, emitAndVerify(input, rec, e, model, true)])) as Record<EngineName, RecommendationResult>;
     rec.sides = [];

@@ -8,13 +8,14 @@ import { ENGINE_NAMES, type EngineName } from '../recommender/engines/index.ts';
 import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
 import type { Mode } from '../recommender/synthesize/options.ts';
 import type { ReportInput } from '../reports/build.ts';
-import type { ReportTrigger } from '../reports/model.ts';
+import { MAX_ATTENTION_ITEMS, type ReportTrigger } from '../reports/model.ts';
 import type { Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { IngestRunStore } from '../store/ingest-runs.ts';
 import { readRecommendData } from '../store/recommend-read.ts';
 import { ingestTotals } from '../store/reports.ts';
 import { resolveMatrices } from './matrices.ts';
+import { staleBefore, storedMetricPairs, unmatchedMetricPairs } from './metric-pairs.ts';
 import { recommendForEveryEngine, recommendOptions, tooManyEdges, withWorkloadsFromFlows } from './recommendation.ts';
 
 export interface ReportRequest {
@@ -38,6 +39,11 @@ export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
   const options = recommendOptions({ mode: req.mode, egress: req.egress, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
   const { rec: recommendation, results } = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows, flowWorkloads }, options);
   const own = results[req.engine].emitted;
+  // The report lists the unmatched pairs (not stale, like the edges it lists) in a section of
+  // their own, so its recommendation does not also repeat them as warnings on each workload.
+  const pairsStored = storedMetricPairs(db);
+  const pairFilter = { lastSeenSince: staleBefore(recommendation), ...(req.namespace !== undefined ? { namespace: req.namespace } : {}) };
+  const unmatched = pairsStored > 0 ? unmatchedMetricPairs(db, pairFilter, MAX_ATTENTION_ITEMS) : { pairs: [], total: 0 };
   const { totals, rejects } = ingestTotals(db);
   return {
     recommendation,
@@ -54,6 +60,7 @@ export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
       ambiguous: new EdgeStore(db).listAmbiguous().map((a) => ({ ...a, peerA: peerKey(a.peerA), peerB: peerKey(a.peerB) })),
     },
     drift: computeDrift(req.engine, inventory.policies, own.manifests, req.namespace),
+    metricPairs: { stored: pairsStored, unmatched: unmatched.pairs, total: unmatched.total },
     generatedAt: req.generatedAt,
     trigger: req.trigger,
   };

@@ -8,6 +8,8 @@ import { edgeObservation, observationOf } from '../domain/edge-json.ts';
 import { ANNOTATION_INTENT } from '../recommender/engines/metadata.ts';
 import type { DriftReport } from '../recommender/drift.ts';
 import type { Edge } from '../domain/edge.ts';
+import type { MetricPair } from '../domain/metric-pair.ts';
+import { peerKey } from '../domain/peer.ts';
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { Recommendation, WorkloadRecommendation } from '../recommender/recommend.ts';
@@ -24,6 +26,7 @@ import {
   type EdgeSide,
   type FindingItem,
   type IngestSection,
+  type MetricPairsSection,
   type NamespaceSummary,
   type Report,
   type ReportTrigger,
@@ -52,6 +55,8 @@ export interface ReportInput {
   matrices: readonly ResolvedMatrix[];
   ingest: IngestInput;
   drift: DriftReport;
+  /** The observed pairs (app/metric-pairs.ts); absent or `stored: 0` when none are stored: no section then. */
+  metricPairs?: { stored: number; unmatched: readonly MetricPair[]; total: number };
   generatedAt: number;
   trigger: ReportTrigger;
 }
@@ -165,6 +170,25 @@ function ingestSection(input: IngestInput): IngestSection {
   };
 }
 
+function metricPairsSection(m: NonNullable<ReportInput['metricPairs']>): MetricPairsSection {
+  return {
+    stored: m.stored,
+    unmatched: m.total,
+    pairs: m.unmatched.slice(0, MAX_ATTENTION_ITEMS).map((p) => ({
+      peerA: peerKey(p.peerA),
+      peerB: peerKey(p.peerB),
+      source: p.source,
+      metric: p.metric,
+      lacks: [...p.lacks],
+      firstSeen: iso(p.firstSeen),
+      lastSeen: iso(p.lastSeen),
+      flows: p.flows,
+      packets: p.packets,
+      bytes: p.bytes,
+    })),
+  };
+}
+
 function driftSection(d: DriftReport): DriftSection {
   const ref = <T extends { apiVersion: string; kind: string; namespace?: string; name: string }>(r: T) => {
     const out: DriftSection['missing'][number] = { apiVersion: r.apiVersion, kind: r.kind, name: r.name };
@@ -204,7 +228,10 @@ export function buildReport(input: ReportInput): Report {
       rules: sortedRecord(ruleStatusCounts(workloads)),
       edges: sortedRecord(edges.sideCounts),
     },
-    attention: attentionSection(edges.classes, rules, hostNetwork, findings, drift),
+    attention: {
+      ...attentionSection(edges.classes, rules, hostNetwork, findings, drift),
+      ...(input.metricPairs && input.metricPairs.stored > 0 ? { seenOnlyInMetrics: metricPairsSection(input.metricPairs) } : {}),
+    },
     namespaces: namespaceSummaries(workloads, manifests, edges.classes, rules),
     systems: systemItems(input.matrices),
     ingest: ingestSection(input.ingest),

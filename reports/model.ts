@@ -149,6 +149,30 @@ export interface AmbiguousItem {
   lastSeen: string;
 }
 
+/** A pair a flow metric saw talking (no direction, port or protocol) with no edge between its peers. */
+export interface MetricPairItem {
+  peerA: string;
+  peerB: string;
+  source: string;
+  metric: string;
+  lacks: string[];
+  firstSeen: string;
+  lastSeen: string;
+  flows: number;
+  packets: number;
+  bytes: number;
+}
+
+/** Traffic seen only in flow metrics (domain/metric-pair.ts): what the recommended policies would block. */
+export interface MetricPairsSection {
+  /** Pairs stored in all (matched or not, every namespace). */
+  stored: number;
+  /** Pairs no edge joins, not stale (last seen within staleDays of the data's time), in the report's namespace when it has one. */
+  unmatched: number;
+  /** The first MAX_ATTENTION_ITEMS of them, in key order (peer A, peer B, source, metric). */
+  pairs: MetricPairItem[];
+}
+
 export interface IngestSection {
   totals: { runs: number; failed: number; running: number; records: number; accepted: number; rejected: number; skipped: number; ambiguous: number };
   rejects: { reason: string; count: number }[];
@@ -196,6 +220,11 @@ export interface Report {
     hostNetwork: HostNetworkItem[];
     findings: FindingItem[];
     drift: DriftSection;
+    /**
+     * Present only when the store holds observed pairs at all (a collector reads NetObserv's
+     * predefined workload metrics): a report of a store without them says nothing about them.
+     */
+    seenOnlyInMetrics?: MetricPairsSection;
     /**
      * Items left out per list (beyond MAX_ATTENTION_ITEMS, the least flows or latest ids first): the
      * headline has the full counts; the edges and recommendations endpoints have every item.

@@ -8,6 +8,7 @@ import { flowRoutes } from './routes/flows.ts';
 import { simulateRoutes } from './routes/simulate.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { matrixRoutes } from './routes/matrices.ts';
+import { metricPairRoutes } from './routes/metric-pairs.ts';
 import { recommendationRoutes } from './routes/recommendations.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -45,6 +46,7 @@ export function createApp(ctx: ServiceContext): BuiltApp {
     ...systemRoutes(ctx, () => document),
     ...inventoryRoutes(ctx),
     ...edgeRoutes(ctx),
+    ...metricPairRoutes(ctx),
     ...flowRoutes(ctx),
     ...matrixRoutes(ctx),
     ...recommendationRoutes(ctx, recommendations),

@@ -54,8 +54,8 @@ export function checkedPeer(key: unknown): Peer | string {
   }
 }
 
-const isCount = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_COUNT;
-const isTime = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_TIME_MS;
+export const isCount = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_COUNT;
+export const isTime = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_TIME_MS;
 
 /** Why the scalar columns of an edge row cannot be read, or undefined. */
 export function edgeValuesProblem(port: unknown, protocol: unknown, times: unknown[], counts: unknown[]): string | undefined {

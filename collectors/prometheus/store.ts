@@ -1,4 +1,7 @@
-/** The collector's own rows: query cursors and the gaps edges were made with (migration 0008), observed pairs (0009). */
+/**
+ * The collector's own rows: query cursors and the gaps edges were made with (migration 0008), observed pairs (0009).
+ * The pairs are read by store/metric-pairs.ts (the API, the report and the recommendation read them there).
+ */
 import { MAX_COUNT, type Protocol, type FlowSource } from '../../domain/flow.ts';
 import type { Db } from '../../store/db.ts';
 
@@ -38,7 +41,6 @@ export class PrometheusStore {
   private readonly upsertGap;
   private readonly listGaps;
   private readonly upsertPair;
-  private readonly listPairs;
 
   constructor(private readonly db: Db) {
     this.getCursor = db.prepare('SELECT position FROM prometheus_cursors WHERE url = ? AND query = ?');
@@ -63,8 +65,6 @@ export class PrometheusStore {
         flows = min(flows + excluded.flows, ${MAX_COUNT}),
         packets = min(packets + excluded.packets, ${MAX_COUNT}),
         bytes = min(bytes + excluded.bytes, ${MAX_COUNT})`);
-    this.listPairs = db.prepare(`SELECT peer_a AS peerA, peer_b AS peerB, source, metric, lacks, first_seen AS firstSeen, last_seen AS lastSeen,
-      flows, packets, bytes FROM metric_pairs ORDER BY peer_a, peer_b, source, metric`);
   }
 
   cursor(url: string, query: string): number | undefined {
@@ -82,10 +82,6 @@ export class PrometheusStore {
 
   writePairs(pairs: Iterable<MetricPairDelta>): void {
     for (const p of pairs) this.upsertPair.run(p);
-  }
-
-  pairs(): MetricPairDelta[] {
-    return this.listPairs.all() as MetricPairDelta[];
   }
 
   gaps(): EdgeGap[] {

@@ -27,7 +27,7 @@ nav ul{columns:3;padding-left:18px}
 `;
 
 /** Categories whose non-zero count needs someone today. */
-const HOT = new Set(['blocked', 'violations', 'dropped']);
+const HOT = new Set(['blocked', 'violations', 'dropped', 'seen-only-in-metrics']);
 
 function cell(c: Cell): string {
   const inner = c.code ? `<code>${esc(c.text)}</code>` : esc(c.text);

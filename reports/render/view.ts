@@ -189,6 +189,7 @@ function attentionSections(r: Report): Section[] {
     edgesAndRulesSection('blocked', LABELS.blocked, r.headline.blocked, a.blocked, { edges: omitted(r, 'blocked.edges'), rules: omitted(r, 'blocked.rules') }, 'Traffic a matrix documents as required (must) that the applied policies drop: the component is broken until the policy allows it.'),
     edgeSection('violations', LABELS.violations, a.violations, omitted(r, 'violations'), 'The matrix of these components is authoritative for the direction: traffic it does not document is left out of the recommended policy. Confirm it is unwanted, or extend the matrix.'),
     edgeSection('dropped', LABELS.dropped, a.dropped, omitted(r, 'dropped'), 'Flows the applied policies denied (some or all of them), most dropped first. Documented traffic here means an applied policy is too tight; undocumented traffic may be a denial working as intended.'),
+    ...seenOnlyInMetricsSection(r),
     edgeSection('undocumented', LABELS.undocumented, a.undocumented, omitted(r, 'undocumented'), 'Observed traffic no active matrix rule covers: review it, then document it or let the policy deny it.'),
     documentedWhenSetSection(r),
     documentedUnobservedSection(r),
@@ -196,6 +197,35 @@ function attentionSections(r: Report): Section[] {
     hostNetworkSection(r),
     findingsSection(r),
     driftSection(r),
+  ];
+}
+
+/**
+ * Pairs a flow metric saw talking with no edge between them (domain/metric-pair.ts). No section
+ * when the store holds no pairs at all: no collector reads such metrics, there is nothing to say.
+ */
+function seenOnlyInMetricsSection(r: Report): Section[] {
+  const m = r.attention.seenOnlyInMetrics;
+  if (m === undefined) return [];
+  const head = { id: 'seen-only-in-metrics', title: 'Traffic seen only in flow metrics', level: 3 as const, count: m.unmatched };
+  if (m.unmatched === 0) return [{ ...head, blocks: [{ kind: 'para', text: `None: every pair of peers the flow metrics saw talking (${fmt(m.stored)} stored) has an observed edge between them, or was last seen more than ${r.options.staleDays} days before ${shortTime(r.data.now)}.` }] }];
+  return [
+    {
+      ...head,
+      blocks: [
+        {
+          kind: 'para',
+          text:
+            'A flow metric without a port, a protocol or a direction (NetObserv\'s netobserv_workload_* metrics) saw these peers exchange traffic, but no flow with a port was observed between them in either direction. ' +
+            'No rule allows what was never seen with a port: the recommended policies would block it. Collect flows for these workloads (NetObserv or Hubble flow records), or document the traffic in a matrix.',
+        },
+        table(
+          ['peer A', 'peer B', 'metric', 'lacks', 'last seen', 'flows', 'bytes'],
+          m.pairs.map((p) => [code(peer(p.peerA)), code(peer(p.peerB)), code(p.metric), t(p.lacks.join(', ')), t(shortTime(p.lastSeen)), num(p.flows), num(p.bytes)]),
+          m.unmatched - m.pairs.length,
+        ),
+      ],
+    },
   ];
 }
 

@@ -18,6 +18,7 @@ import { PrometheusStore } from '../../collectors/prometheus/store.ts';
 import type { Db } from '../../store/db.ts';
 import { peerKey } from '../../domain/peer.ts';
 import { EdgeStore } from '../../store/edges.ts';
+import { metricPairPage } from '../../store/metric-pairs.ts';
 import { runCli } from '../helpers/cli.ts';
 import { backfill, startPrometheus } from '../helpers/prometheus.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
@@ -203,7 +204,7 @@ test('Istio reporter="source" where no destination report exists: the client\'s 
 });
 
 test('NetObserv predefined workload metrics: an observed pair (unordered, no port, protocol or direction), never an edge', () => {
-  const pairs = new PrometheusStore(db).pairs().map((p) => [p.peerA, p.peerB, p.metric, p.lacks, p.flows, p.bytes, p.packets, p.firstSeen, p.lastSeen]);
+  const pairs = metricPairPage(db, { limit: 100 }).pairs.map((p) => [peerKey(p.peerA), peerKey(p.peerB), p.metric, p.lacks.join(','), p.flows, p.bytes, p.packets, p.firstSeen, p.lastSeen]);
   assert.deepEqual(pairs, [
     // Both directions (request and reply series) fold into one pair: 2 × 4 per minute × 30 minutes.
     ['workload:shop/Deployment/web', 'workload:shop/StatefulSet/db', 'netobserv_workload_flows_total', 'direction,port,protocol', 240, 0, 0, T0 + 60_000, END],
