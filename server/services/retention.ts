@@ -17,7 +17,7 @@ export function startRetentionSchedule(ctx: ServiceContext): RetentionSchedule {
   const runOnce = (): void => {
     try {
       const result = applyRetention(ctx.db, { edgeDays, hourDays }, ctx.now());
-      if (result.edges + result.hours + result.ambiguous + result.names > 0) ctx.logger.info({ retention: result }, 'retention applied');
+      if (result.edges + result.hours + result.ambiguous + result.metricPairs + result.names > 0) ctx.logger.info({ retention: result }, 'retention applied');
     } catch (err) {
       ctx.logger.error({ err }, 'retention pass failed; the next one runs on schedule');
     }

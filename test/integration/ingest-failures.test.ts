@@ -224,8 +224,13 @@ test('retention: buckets older than hourDays go, edges not seen for edgeDays go 
   const body = [rec(1, { TimeFlowEndMs: now - 100 * day }), rec(2, { TimeFlowEndMs: now - 40 * day }), rec(2, { TimeFlowEndMs: now - day })].join('\n');
   await ingestFlows(db, [{ name: 'x', open: () => Readable.from([`${body}\n`]) }], { format: 'netobserv', now: () => now });
   assert.equal((db.prepare('SELECT count(*) AS n FROM edge_hours').get() as { n: number }).n, 3);
+  const pair = db.prepare("INSERT INTO metric_pairs (peer_a, peer_b, source, metric, lacks, first_seen, last_seen) VALUES ('workload:a/Deployment/x', ?, 'netobserv', 'netobserv_workload_flows_total', 'direction,port,protocol', ?, ?)");
+  pair.run('workload:b/Deployment/old', now - 100 * day, now - 91 * day);
+  pair.run('workload:b/Deployment/new', now - 100 * day, now - 89 * day);
   const r = applyRetention(db, { edgeDays: 90, hourDays: 35 }, now);
   assert.deepEqual([r.edges, r.hours], [1, 2], 'the 100-day-old edge (and its bucket) and the 40-day-old bucket');
+  assert.equal(r.metricPairs, 1, 'the flow-metric pair last seen 91 days ago goes, the one seen 89 days ago stays');
+  assert.deepEqual(db.prepare('SELECT peer_b FROM metric_pairs').pluck().all(), ['workload:b/Deployment/new']);
   assert.equal(new EdgeStore(db).count(), 1);
   assert.equal((db.prepare('SELECT count(*) AS n FROM edge_hours').get() as { n: number }).n, 1);
   const prune = await runCli(['edges', 'prune', '--db', path, '--edge-days', '0', '--hour-days', '0']);
