@@ -1,6 +1,6 @@
 /**
  * The rules of the cluster-scoped policies as a side of a flow scans them: per policy and
- * direction, narrowed to the flow's (protocol, port) (rules-by-port.ts), with their pod-selecting
+ * direction, narrowed to the flow's (protocol, port) (port-buckets.ts), with their pod-selecting
  * peers interned (pod-peers.ts); the first rule that matches, in written order, decides the
  * policy (API: "rules are evaluated in order"; the tier's order of policies is the caller's).
  *
@@ -16,10 +16,10 @@ import { selectorMatches } from '../../matrix/selector.ts';
 import { AddressCache, cidrHas } from '../kubernetes/cidr-match.ts';
 import { subjectPod, type ClusterView } from '../kubernetes/cluster-view.ts';
 import { namedPortMatches } from '../kubernetes/named-port.ts';
-import { RulesByPort } from '../rules-by-port.ts';
-import type { SideVerdict, SimEndpoint, SimFlow, SimProtocol } from '../types.ts';
+import type { SideVerdict, SimEndpoint, SimFlow } from '../types.ts';
 import type { CompiledPeer, CompiledPort, CompiledRule, Direction, TierPolicy } from './compile.ts';
 import { PodPeers } from './pod-peers.ts';
+import { PortBuckets, type PortSpan } from './port-buckets.ts';
 
 /** A peer as matched: pod-selecting peers by their PodPeers id, the others as compiled. */
 type MatchPeer = { kind: 'selects'; id: number } | Exclude<CompiledPeer, { kind: 'namespaces' | 'pods' }>;
@@ -35,7 +35,7 @@ export interface MatchRule {
 /** A policy's rules per direction, narrowed to a flow's port as they are scanned. */
 export interface MatchPolicy {
   policy: TierPolicy;
-  rules: Record<Direction, RulesByPort<MatchRule>>;
+  rules: Record<Direction, PortBuckets<MatchRule>>;
 }
 
 /** `*.example.com` matches one or more labels before `example.com`; otherwise an exact, case-insensitive match. */
@@ -48,14 +48,18 @@ export function domainMatches(pattern: string, name: string): boolean {
   return n === pattern;
 }
 
-/** Whether the rule's ports can match (protocol, port) whatever the destination pod (named and unknown ports can). */
-function canMatchPort(r: MatchRule, protocol: SimProtocol, port: number): boolean {
-  return !r.rule.ports || r.rule.ports.some((p) => p.kind !== 'range' || (p.protocol === protocol && port >= p.start && port <= p.end));
+/** The rule's ports as spans; undefined when it can match any port (none written; named and unknown ports, which depend on the destination pod or fail closed). */
+function portSpans(r: MatchRule): readonly PortSpan[] | undefined {
+  const ports = r.rule.ports;
+  if (ports === undefined || ports.some((p) => p.kind !== 'range')) return undefined;
+  return ports as readonly PortSpan[];
 }
 
 export class TierRules {
   private readonly pods: PodPeers;
   private readonly addresses = new AddressCache();
+  /** Compiled peers are shared by the rules naming the same wire peer (compile.ts): each is interned once. */
+  private readonly matchPeers = new Map<CompiledPeer, MatchPeer>();
 
   constructor(private readonly view: ClusterView) {
     this.pods = new PodPeers(view);
@@ -66,11 +70,17 @@ export class TierRules {
     const matchRule = (rule: CompiledRule): MatchRule => ({ policy, rule, peers: rule.peers.map((p) => this.matchPeer(p)) });
     return {
       policy,
-      rules: { ingress: new RulesByPort(policy.rules.ingress.map(matchRule), canMatchPort), egress: new RulesByPort(policy.rules.egress.map(matchRule), canMatchPort) },
+      rules: { ingress: new PortBuckets(policy.rules.ingress.map(matchRule), portSpans), egress: new PortBuckets(policy.rules.egress.map(matchRule), portSpans) },
     };
   }
 
   private matchPeer(p: CompiledPeer): MatchPeer {
+    let m = this.matchPeers.get(p);
+    if (m === undefined) this.matchPeers.set(p, (m = this.internPeer(p)));
+    return m;
+  }
+
+  private internPeer(p: CompiledPeer): MatchPeer {
     switch (p.kind) {
       case 'namespaces':
         return { kind: 'selects', id: this.pods.intern(p.selector) };
