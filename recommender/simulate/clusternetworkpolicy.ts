@@ -20,179 +20,72 @@
  * address through the DNS names seen for it. A peer of no known kind fails closed: an Accept
  * rule matches nothing, a Deny or Pass rule everything.
  */
-import { selectorMatches } from '../matrix/selector.ts';
-import { AddressCache, cidrHas } from './kubernetes/cidr-match.ts';
-import { ClusterView, SelectorMemo, subjectPod, type PeerView } from './kubernetes/cluster-view.ts';
-import { namedPortMatches } from './kubernetes/named-port.ts';
-import { compileTierPolicies, type CompiledPeer, type CompiledPort, type CompiledRule, type CompiledSubject, type Direction, type TierPolicy } from './clusternetworkpolicy/compile.ts';
+import { ClusterView, subjectPod } from './kubernetes/cluster-view.ts';
+import { compileTierPolicies, type Direction } from './clusternetworkpolicy/compile.ts';
+import { TierRules, type MatchPolicy, type MatchRule } from './clusternetworkpolicy/rules.ts';
+import { SubjectIndex } from './clusternetworkpolicy/subjects.ts';
 import { NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
-import { RulesByPort } from './rules-by-port.ts';
-import { combine, type SideVerdict, type SimCluster, type SimFlow, type SimPod, type SimProtocol, type Simulator } from './types.ts';
+import { combine, type SideVerdict, type SimCluster, type SimFlow, type Simulator } from './types.ts';
+
+export { domainMatches } from './clusternetworkpolicy/rules.ts';
 
 export type ClusterNetworkPolicySimOptions = KubernetesSimOptions;
 
-interface Selected {
-  admin: Record<Direction, TierPolicy[]>;
-  baseline: Record<Direction, TierPolicy[]>;
-}
-
-/** `*.example.com` matches one or more labels before `example.com`; otherwise an exact, case-insensitive match. */
-export function domainMatches(pattern: string, name: string): boolean {
-  const n = name.toLowerCase().replace(/\.$/, '');
-  if (pattern.startsWith('*.')) {
-    const suffix = pattern.slice(1);
-    return n.endsWith(suffix) && n.length > suffix.length;
-  }
-  return n === pattern;
-}
-
-/** Whether the rule's ports can match (protocol, port) whatever the destination pod (named and unknown ports can). */
-function canMatchPort(r: CompiledRule, protocol: SimProtocol, port: number): boolean {
-  return !r.ports || r.ports.some((p) => p.kind !== 'range' || (p.protocol === protocol && port >= p.start && port <= p.end));
-}
-
-/** The part of a subject `subjectNamespaceMatches` reads, as text: equal texts select the same namespaces. */
-function subjectNamespaceKey(s: CompiledSubject): string {
-  if ('none' in s) return 'none';
-  return JSON.stringify('namespaces' in s ? s.namespaces : s.namespaceSelector);
-}
-
 class TieredPolicies {
-  private readonly policies: TierPolicy[];
-  /** Each policy's rules per direction, narrowed to a flow's port as they are scanned. */
-  private readonly byPort = new Map<TierPolicy, Record<Direction, RulesByPort<CompiledRule>>>();
-  /** A Map, not a WeakMap: asked once per flow side, and a Map lookup is several times cheaper; it lives as long as the simulator. */
-  private readonly selected = new Map<SimPod, Selected>();
-  private readonly byNamespace = new Map<string, TierPolicy[]>();
-  private readonly addresses = new AddressCache();
+  private readonly rules: TierRules;
+  private readonly subjects: SubjectIndex<MatchPolicy>;
   private readonly np: NetworkPolicyIndex;
-  private readonly selectors: SelectorMemo;
-  /** Each policy's subject namespace selector as text (`inNamespace`). */
-  private readonly subjectKeys = new Map<TierPolicy, string>();
 
-  constructor(
-    manifests: readonly unknown[],
-    private readonly view: ClusterView,
-    options: ClusterNetworkPolicySimOptions,
-  ) {
-    this.selectors = new SelectorMemo(view);
-    this.policies = compileTierPolicies(manifests);
-    for (const p of this.policies) this.subjectKeys.set(p, subjectNamespaceKey(p.subject));
-    for (const p of this.policies) this.byPort.set(p, { ingress: new RulesByPort(p.rules.ingress, canMatchPort), egress: new RulesByPort(p.rules.egress, canMatchPort) });
+  constructor(manifests: readonly unknown[], view: ClusterView, options: ClusterNetworkPolicySimOptions) {
+    this.rules = new TierRules(view);
+    this.subjects = new SubjectIndex(
+      compileTierPolicies(manifests).map((p) => this.rules.compile(p)),
+      view,
+    );
     this.np = new NetworkPolicyIndex(manifests, view, options);
   }
 
-  /** Whether the subject's namespace part selects the namespace (a `none` subject selects nothing). */
-  private subjectNamespaceMatches(s: CompiledSubject, namespace: string): boolean {
-    if ('none' in s) return false;
-    return selectorMatches('namespaces' in s ? s.namespaces : s.namespaceSelector, this.view.namespaceLabels(namespace));
-  }
-
-  /**
-   * The policies whose subject selects some pod of the namespace, in order: worked out once per
-   * namespace, so that a pod is matched against its namespace's candidates only (a cluster
-   * has a policy or two per workload: matching every subject for every pod is quadratic).
-   */
-  private inNamespace(namespace: string): TierPolicy[] {
-    let list = this.byNamespace.get(namespace);
-    if (!list) {
-      // Policies repeat the same few subject namespace selectors (one per namespace, typically):
-      // each distinct one is matched against the namespace once.
-      const verdicts = new Map<string, boolean>();
-      list = this.policies.filter((p) => {
-        const key = this.subjectKeys.get(p)!;
-        let v = verdicts.get(key);
-        if (v === undefined) verdicts.set(key, (v = this.subjectNamespaceMatches(p.subject, namespace)));
-        return v;
-      });
-      this.byNamespace.set(namespace, list);
-    }
-    return list;
-  }
-
-  private selecting(pod: SimPod): Selected {
-    let s = this.selected.get(pod);
-    if (!s) {
-      const mine = this.inNamespace(pod.namespace).filter((p) => 'namespaces' in p.subject || ('podSelector' in p.subject && selectorMatches(p.subject.podSelector, pod.labels)));
-      const pick = (tier: 'Admin' | 'Baseline', d: Direction): TierPolicy[] => mine.filter((p) => p.tier === tier && p.rules[d].length > 0);
-      s = { admin: { ingress: pick('Admin', 'ingress'), egress: pick('Admin', 'egress') }, baseline: { ingress: pick('Baseline', 'ingress'), egress: pick('Baseline', 'egress') } };
-      this.selected.set(pod, s);
-    }
-    return s;
-  }
-
+  /** The side's verdict in words. */
   side(flow: SimFlow, direction: Direction): SideVerdict {
     const pod = subjectPod(direction === 'ingress' ? flow.server : flow.client);
     if (!pod) return this.np.side(flow, direction);
-    const sel = this.selecting(pod);
-    const other = this.view.view(direction === 'ingress' ? flow.client : flow.server);
+    const sel = this.subjects.of(pod);
 
-    const admin = this.tier(sel.admin[direction], direction, other, flow);
-    if (admin && admin.rule.action !== 'Pass') return this.decided(admin, direction, 'Admin');
+    const admin = this.rules.firstMatch(sel.admin[direction], direction, flow);
+    if (admin && admin.rule.action !== 'Pass') return decided(admin, direction);
     const passed = admin ? ` (passed on by ${admin.policy.ref} ${admin.rule.pointer})` : '';
 
     const np = this.np.side(flow, direction);
     if (np.isolated) return { ...np, reason: `${np.reason}${passed}` };
 
-    const baseline = this.tier(sel.baseline[direction], direction, other, flow);
-    if (baseline && baseline.rule.action !== 'Pass') return this.decided(baseline, direction, 'Baseline');
+    const baseline = this.rules.firstMatch(sel.baseline[direction], direction, flow);
+    if (baseline && baseline.rule.action !== 'Pass') return decided(baseline, direction);
     const isolated = sel.admin[direction].length > 0 || sel.baseline[direction].length > 0;
     const why = baseline ? `passed by ${baseline.policy.ref} ${baseline.rule.pointer} to the default` : isolated ? 'no rule of any tier matches' : 'no policy selects the pod';
     return { isolated, allowed: true, reason: `${direction} allowed by default: ${why}${passed}` };
   }
 
-  private decided(m: { policy: TierPolicy; rule: CompiledRule }, direction: Direction, tier: string): SideVerdict {
+  /** `side(flow, direction).allowed`, the same steps without the words (the verification asks it of every included edge side). */
+  allows(flow: SimFlow, direction: Direction): boolean {
+    const pod = subjectPod(direction === 'ingress' ? flow.server : flow.client);
+    if (!pod) return this.np.side(flow, direction).allowed;
+    const sel = this.subjects.of(pod);
+    const admin = this.rules.firstMatch(sel.admin[direction], direction, flow);
+    if (admin && admin.rule.action !== 'Pass') return admin.rule.action === 'Accept';
+    const np = this.np.side(flow, direction);
+    if (np.isolated) return np.allowed;
+    const baseline = this.rules.firstMatch(sel.baseline[direction], direction, flow);
+    return !baseline || baseline.rule.action === 'Pass' || baseline.rule.action === 'Accept';
+  }
+}
+
+function decided(m: MatchRule, direction: Direction): SideVerdict {
+  if (m.verdict === undefined) {
     const allowed = m.rule.action === 'Accept';
     const named = m.rule.name ? ` "${m.rule.name}"` : '';
-    return { isolated: true, allowed, by: { policy: m.policy.ref, rule: m.rule.pointer }, reason: `${allowed ? 'accepted' : 'denied'} by ${tier} tier ${direction} rule${named} of ${m.policy.ref}` };
+    m.verdict = { isolated: true, allowed, by: { policy: m.policy.ref, rule: m.rule.pointer }, reason: `${allowed ? 'accepted' : 'denied'} by ${m.policy.tier} tier ${direction} rule${named} of ${m.policy.ref}` };
   }
-
-  /** The first matching rule of the tier, in priority then written order. */
-  private tier(policies: readonly TierPolicy[], direction: Direction, other: PeerView, flow: SimFlow): { policy: TierPolicy; rule: CompiledRule } | undefined {
-    for (const policy of policies) {
-      for (const rule of this.byPort.get(policy)![direction].on(flow.protocol, flow.port)) {
-        if (this.ruleMatches(rule, other, flow)) return { policy, rule };
-      }
-    }
-    return undefined;
-  }
-
-  private ruleMatches(r: CompiledRule, other: PeerView, flow: SimFlow): boolean {
-    const failClosed = r.action !== 'Accept';
-    if (r.ports && !r.ports.some((p) => this.portMatches(p, flow, failClosed))) return false;
-    return r.peers.some((p) => this.peerMatches(p, other, failClosed));
-  }
-
-  private portMatches(p: CompiledPort, flow: SimFlow, failClosed: boolean): boolean {
-    switch (p.kind) {
-      case 'range':
-        return p.protocol === flow.protocol && flow.port >= p.start && flow.port <= p.end;
-      case 'named':
-        return namedPortMatches(p.name, flow, p.protocol);
-      case 'unknown':
-        return failClosed;
-    }
-  }
-
-  private peerMatches(p: CompiledPeer, other: PeerView, failClosed: boolean): boolean {
-    switch (p.kind) {
-      case 'namespaces':
-        return other.kind === 'pod' && this.selectors.namespace(p.selector, other.pod.namespace);
-      case 'pods':
-        return other.kind === 'pod' && this.selectors.namespace(p.namespaceSelector, other.pod.namespace) && this.selectors.pod(p.podSelector, other.pod);
-      case 'nodes':
-        return (other.kind === 'node' || other.kind === 'apiserver') && other.node !== undefined && selectorMatches(p.selector, other.node.labels);
-      case 'networks':
-        return other.ips.some((ip) => {
-          const a = this.addresses.get(ip);
-          return a !== undefined && p.cidrs.some((c) => cidrHas(c, a));
-        });
-      case 'domainNames':
-        return other.kind === 'external' && other.names.some((n) => p.names.some((pattern) => domainMatches(pattern, n)));
-      case 'unknown':
-        return failClosed;
-    }
-  }
+  return m.verdict;
 }
 
 /**
@@ -206,5 +99,6 @@ export function createClusterNetworkPolicySimulator(policies: readonly unknown[]
     engine: 'clusternetworkpolicy',
     evaluate: (flow) => combine(tiers.side(flow, 'egress'), tiers.side(flow, 'ingress')),
     side: (flow, direction) => tiers.side(flow, direction),
+    allows: (flow, direction) => tiers.allows(flow, direction),
   };
 }

@@ -5,7 +5,7 @@
  * the agent's checks that a schema does not carry.
  */
 import { engineAdmissionErrors } from './admission/index.ts';
-import { validatorFor } from './schemas.ts';
+import { quickValidatorFor, validatorFor } from './schemas.ts';
 import type { VerifyError } from './types.ts';
 
 export type { VerifyError } from './types.ts';
@@ -16,10 +16,12 @@ const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 export function verifyManifest(manifest: unknown): VerifyError[] {
   if (typeof manifest !== 'object' || manifest === null) return [{ path: '', message: 'a manifest must be an object' }];
   const m = manifest as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
-  const validate = validatorFor(String(m.apiVersion), String(m.kind));
-  if (!validate) return [{ path: '/kind', message: `no schema for apiVersion ${String(m.apiVersion)} kind ${String(m.kind)}` }];
+  const valid = quickValidatorFor(String(m.apiVersion), String(m.kind));
+  if (!valid) return [{ path: '/kind', message: `no schema for apiVersion ${String(m.apiVersion)} kind ${String(m.kind)}` }];
   const errors: VerifyError[] = [];
-  if (!validate(manifest)) {
+  // Every error of a manifest the quick check refuses (schemas.ts: most manifests are valid).
+  const validate = valid(manifest) ? undefined : validatorFor(String(m.apiVersion), String(m.kind))!;
+  if (validate && !validate(manifest)) {
     for (const e of validate.errors ?? []) {
       const extra = e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})` : '';
       errors.push({ path: e.instancePath, message: `${e.message ?? e.keyword}${extra}` });

@@ -104,16 +104,36 @@ function compileAnpPort(p: AnpPort): CompiledPort {
   return { kind: 'unknown' };
 }
 
-function compileRules(spec: Obj, direction: Direction, v1alpha1: boolean): CompiledRule[] {
+/**
+ * Compiled peers and ports by the wire object they come from. Why: emitters share one object
+ * for a peer (or port) that many rules name (each workload a policy allows, in every rule
+ * allowing it); compiled once, the rules share the compiled object too, and what is built from
+ * it later (rules.ts interns peers) is built once. Compiled objects are never changed.
+ */
+interface CompileMemo {
+  peers: Map<unknown, CompiledPeer>;
+  ports: Map<unknown, CompiledPort>;
+  anpPorts: Map<unknown, CompiledPort>;
+}
+
+function memoized<T>(memo: Map<unknown, T>, wire: unknown, compile: (w: unknown) => T): T {
+  let c = memo.get(wire);
+  if (c === undefined) memo.set(wire, (c = compile(wire)));
+  return c;
+}
+
+function compileRules(spec: Obj, direction: Direction, v1alpha1: boolean, memo: CompileMemo): CompiledRule[] {
   const list = Array.isArray(spec[direction]) ? (spec[direction] as unknown[]) : [];
+  const compilePort = (p: unknown): CompiledPort => (!isObj(p) ? UNKNOWN_PORT : v1alpha1 ? compileAnpPort(p as AnpPort) : compileCnpProtocol(p as CnpProtocol));
   return list.map((entry, i) => {
     const r: Obj = isObj(entry) ? entry : {};
     const peers = (direction === 'ingress' ? r.from : r.to) as unknown[] | undefined;
     const action = r.action === 'Allow' ? 'Accept' : (r.action as CnpAction);
-    const out: CompiledRule = { pointer: `/spec/${direction}/${i}`, action, peers: (Array.isArray(peers) ? peers : []).map(compilePeer) };
+    const out: CompiledRule = { pointer: `/spec/${direction}/${i}`, action, peers: (Array.isArray(peers) ? peers : []).map((p) => memoized(memo.peers, p, compilePeer)) };
     if (typeof r.name === 'string') out.name = r.name;
     const portList = v1alpha1 ? r.ports : r.protocols;
-    const ports = Array.isArray(portList) ? portList.map((p) => (!isObj(p) ? UNKNOWN_PORT : v1alpha1 ? compileAnpPort(p as AnpPort) : compileCnpProtocol(p as CnpProtocol))) : undefined;
+    // v1alpha1 and v1alpha2 ports differ: a wire object is compiled by its own version's rules only.
+    const ports = Array.isArray(portList) ? portList.map((p) => (isObj(p) ? memoized(v1alpha1 ? memo.anpPorts : memo.ports, p, compilePort) : UNKNOWN_PORT)) : undefined;
     if (ports && ports.length > 0) out.ports = ports;
     return out;
   });
@@ -122,6 +142,7 @@ function compileRules(spec: Obj, direction: Direction, v1alpha1: boolean): Compi
 /** The cluster-scoped policies among `policies`, compiled; other kinds (and objects the apiserver would refuse for want of a tier) are ignored. */
 export function compileTierPolicies(policies: readonly unknown[]): TierPolicy[] {
   const out: TierPolicy[] = [];
+  const memo: CompileMemo = { peers: new Map(), ports: new Map(), anpPorts: new Map() };
   const add = (kind: string, m: { metadata?: { name?: string }; spec?: unknown }, tier: unknown, priority: number, v1alpha1: boolean): void => {
     if (tier !== 'Admin' && tier !== 'Baseline') return;
     const spec = isObj(m.spec) ? m.spec : {};
@@ -130,7 +151,7 @@ export function compileTierPolicies(policies: readonly unknown[]): TierPolicy[] 
       tier,
       priority,
       subject: compileSubject(isObj(spec.subject) ? (spec.subject as CnpSubject) : undefined),
-      rules: { ingress: compileRules(spec, 'ingress', v1alpha1), egress: compileRules(spec, 'egress', v1alpha1) },
+      rules: { ingress: compileRules(spec, 'ingress', v1alpha1, memo), egress: compileRules(spec, 'egress', v1alpha1, memo) },
     });
   };
   const priorityOf = (m: { spec?: { priority?: unknown } }): number => (typeof m.spec?.priority === 'number' ? m.spec.priority : 0);

@@ -1,0 +1,146 @@
+/**
+ * The rules of the cluster-scoped policies as a side of a flow scans them: per policy and
+ * direction, narrowed to the flow's (protocol, port) (port-buckets.ts), with their pod-selecting
+ * peers interned (pod-peers.ts); the first rule that matches, in written order, decides the
+ * policy (API: "rules are evaluated in order"; the tier's order of policies is the caller's).
+ *
+ * A rule matches when one of its ports matches (no ports: every port) and one of its peers does:
+ * `namespaces`/`pods` select pods on the pod network only; `nodes` node addresses
+ * (node.Status.Addresses), the apiserver's too when it runs on a node; `networks` any address,
+ * pods' included ("cluster-internal traffic will be checked against the rule as well");
+ * `domainNames` an outside address through the DNS names seen for it. What the simulator does not
+ * know (a peer or port of no known kind) fails closed: it never matches an Accept rule and always
+ * matches a Deny or Pass rule.
+ */
+import { selectorMatches } from '../../matrix/selector.ts';
+import { AddressCache, cidrHas } from '../kubernetes/cidr-match.ts';
+import { subjectPod, type ClusterView } from '../kubernetes/cluster-view.ts';
+import { namedPortMatches } from '../kubernetes/named-port.ts';
+import type { SideVerdict, SimEndpoint, SimFlow } from '../types.ts';
+import type { CompiledPeer, CompiledPort, CompiledRule, Direction, TierPolicy } from './compile.ts';
+import { PodPeers } from './pod-peers.ts';
+import { PortBuckets, type PortSpan } from './port-buckets.ts';
+
+/** A peer as matched: pod-selecting peers by their PodPeers id, the others as compiled. */
+type MatchPeer = { kind: 'selects'; id: number } | Exclude<CompiledPeer, { kind: 'namespaces' | 'pods' }>;
+
+export interface MatchRule {
+  policy: TierPolicy;
+  rule: CompiledRule;
+  peers: MatchPeer[];
+  /** The verdict this rule gives, in words; made on first use (a rule decides many sides). */
+  verdict?: SideVerdict;
+}
+
+/** A policy's rules per direction, narrowed to a flow's port as they are scanned. */
+export interface MatchPolicy {
+  policy: TierPolicy;
+  rules: Record<Direction, PortBuckets<MatchRule>>;
+}
+
+/** `*.example.com` matches one or more labels before `example.com`; otherwise an exact, case-insensitive match. */
+export function domainMatches(pattern: string, name: string): boolean {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  if (pattern.startsWith('*.')) {
+    const suffix = pattern.slice(1);
+    return n.endsWith(suffix) && n.length > suffix.length;
+  }
+  return n === pattern;
+}
+
+/** The rule's ports as spans; undefined when it can match any port (none written; named and unknown ports, which depend on the destination pod or fail closed). */
+function portSpans(r: MatchRule): readonly PortSpan[] | undefined {
+  const ports = r.rule.ports;
+  if (ports === undefined || ports.some((p) => p.kind !== 'range')) return undefined;
+  return ports as readonly PortSpan[];
+}
+
+export class TierRules {
+  private readonly pods: PodPeers;
+  private readonly addresses = new AddressCache();
+  /** Compiled peers are shared by the rules naming the same wire peer (compile.ts): each is interned once. */
+  private readonly matchPeers = new Map<CompiledPeer, MatchPeer>();
+
+  constructor(private readonly view: ClusterView) {
+    this.pods = new PodPeers(view);
+  }
+
+  /** Every policy's rules in matching form; all of them before the first `firstMatch`. */
+  compile(policy: TierPolicy): MatchPolicy {
+    const matchRule = (rule: CompiledRule): MatchRule => ({ policy, rule, peers: rule.peers.map((p) => this.matchPeer(p)) });
+    return {
+      policy,
+      rules: { ingress: new PortBuckets(policy.rules.ingress.map(matchRule), portSpans), egress: new PortBuckets(policy.rules.egress.map(matchRule), portSpans) },
+    };
+  }
+
+  private matchPeer(p: CompiledPeer): MatchPeer {
+    let m = this.matchPeers.get(p);
+    if (m === undefined) this.matchPeers.set(p, (m = this.internPeer(p)));
+    return m;
+  }
+
+  private internPeer(p: CompiledPeer): MatchPeer {
+    switch (p.kind) {
+      case 'namespaces':
+        return { kind: 'selects', id: this.pods.intern(p.selector) };
+      case 'pods':
+        return { kind: 'selects', id: this.pods.intern(p.namespaceSelector, p.podSelector) };
+      default:
+        return p;
+    }
+  }
+
+  /** The first rule of `policies` (in their order, then written order) matching the flow seen from `direction`'s end. */
+  firstMatch(policies: readonly MatchPolicy[], direction: Direction, flow: SimFlow): MatchRule | undefined {
+    if (policies.length === 0) return undefined;
+    const other = direction === 'ingress' ? flow.client : flow.server;
+    const otherPod = subjectPod(other);
+    const row = otherPod === undefined ? undefined : this.pods.row(otherPod);
+    for (const p of policies) {
+      for (const r of p.rules[direction].on(flow.protocol, flow.port)) {
+        if (!this.portsMatch(r.rule, flow)) continue;
+        const failClosed = r.rule.action !== 'Accept';
+        for (const peer of r.peers) {
+          const matches = peer.kind === 'selects' ? otherPod !== undefined && this.pods.selects(peer.id, otherPod, row!) : this.addressPeerMatches(peer, other, failClosed);
+          if (matches) return r;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private portsMatch(r: CompiledRule, flow: SimFlow): boolean {
+    if (r.ports === undefined) return true;
+    const failClosed = r.action !== 'Accept';
+    for (const p of r.ports) if (portMatches(p, flow, failClosed)) return true;
+    return false;
+  }
+
+  private addressPeerMatches(p: Exclude<MatchPeer, { kind: 'selects' }>, end: SimEndpoint, failClosed: boolean): boolean {
+    if (p.kind === 'unknown') return failClosed;
+    const other = this.view.view(end);
+    switch (p.kind) {
+      case 'nodes':
+        return (other.kind === 'node' || other.kind === 'apiserver') && other.node !== undefined && selectorMatches(p.selector, other.node.labels);
+      case 'networks':
+        return other.ips.some((ip) => {
+          const a = this.addresses.get(ip);
+          return a !== undefined && p.cidrs.some((c) => cidrHas(c, a));
+        });
+      case 'domainNames':
+        return other.kind === 'external' && other.names.some((n) => p.names.some((pattern) => domainMatches(pattern, n)));
+    }
+  }
+}
+
+function portMatches(p: CompiledPort, flow: SimFlow, failClosed: boolean): boolean {
+  switch (p.kind) {
+    case 'range':
+      return p.protocol === flow.protocol && flow.port >= p.start && flow.port <= p.end;
+    case 'named':
+      return namedPortMatches(p.name, flow, p.protocol);
+    case 'unknown':
+      return failClosed;
+  }
+}
