@@ -7,9 +7,9 @@ import type { Readable } from 'node:stream';
 import type { FlowObservation } from '../../domain/flow.ts';
 import type { Labels } from '../../domain/inventory.ts';
 import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
-import { Aggregator } from './aggregate.ts';
+import { Aggregator, edgeKey } from './aggregate.ts';
 import { decoderFor } from './auto.ts';
-import type { Decoded, Decoder, FlowFormat, RejectReason, SkipReason } from './decode.ts';
+import type { Decoded, DecodeLimits, Decoder, FlowFormat, RejectReason, SkipReason } from './decode.ts';
 import { EdgeBudget, type EdgeCaps } from './edge-budget.ts';
 import { DEFAULT_EDGE_CAPS } from './ingest-defaults.ts';
 import { readLines } from './lines.ts';
@@ -147,8 +147,7 @@ export class FlowIngest {
   private readonly now: () => number;
   private readonly skewMs: number;
   private readonly startedAt: number;
-  /** Edge keys of the batch being built, and of every batch committed. */
-  private batchEdges = new Set<string>();
+  /** Keys of the edges of every batch committed. */
   private readonly edgeKeys = new Set<string>();
   private readonly skips: Partial<Record<SkipReason, number>> = {};
   private readonly examples: RejectExample[] = [];
@@ -156,6 +155,8 @@ export class FlowIngest {
   /** Committed counters per input: what the summary reports. */
   private readonly committed: IngestRunCounters[] = [];
   private readonly started = performance.now();
+  /** The decoder's limits, one object refreshed per record rather than one allocated per record. */
+  private readonly limits: DecodeLimits = {};
 
   constructor(private readonly options: IngestOptions) {
     this.decoder = decoderFor(options.format);
@@ -251,8 +252,8 @@ export class FlowIngest {
         }
       }
       committed = copyCounters(c);
-      for (const k of this.batchEdges) this.edgeKeys.add(k);
-      this.batchEdges = new Set();
+      // Counted per edge of the window, not per record: a key is built once per window.
+      for (const e of batch.edges) this.edgeKeys.add(edgeKey(e.client, e.server, e.port, e.protocol));
       for (const [k, n] of Object.entries(skips)) this.skips[k as SkipReason] = (this.skips[k as SkipReason] ?? 0) + (n as number);
       for (const k of Object.keys(skips)) delete skips[k as SkipReason];
       pending = 0;
@@ -361,7 +362,6 @@ export class FlowIngest {
       }
       this.aggregator.drain();
       this.observedLabels.drain();
-      this.batchEdges = new Set();
     }
     const done = failure ? committed : c;
     this.committed.push(done);
@@ -389,7 +389,8 @@ export class FlowIngest {
   /** Decodes one parsed line within the time window; a decoder bug is a counted reject, never a crash. */
   private decode(parsed: unknown): Decoded {
     try {
-      return this.decoder.decode(parsed, { maxTime: this.now() + this.skewMs });
+      this.limits.maxTime = this.now() + this.skewMs;
+      return this.decoder.decode(parsed, this.limits);
     } catch (e) {
       return { kind: 'reject', reason: 'undecodable', message: `the decoder failed on this record: ${(e as Error).message}` };
     }
@@ -423,7 +424,7 @@ export class FlowIngest {
         continue;
       }
       if (edge.folded) counters.folded = (counters.folded ?? 0) + 1;
-      this.batchEdges.add(this.aggregator.addEdge(edge.client, edge.server, port, f.protocol, f, verdict));
+      this.aggregator.addEdge(edge.client, edge.server, port, f.protocol, f, verdict, edge.key);
     }
     for (const d of dsts) if (d.names && d.peer.kind === 'external') for (const n of d.names) this.aggregator.addName(d.ip, n, f.time);
     if (refused > 0 && refused === connections.length) return 'over-cap';
