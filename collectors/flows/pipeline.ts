@@ -3,6 +3,7 @@
  *   lines (read) → decode → resolve → orient → aggregate → write (batched transactions).
  * Everything between two flushes is synchronous, so a batch is never half-applied in memory.
  */
+import { fstatSync, ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { FlowObservation } from '../../domain/flow.ts';
 import type { Labels } from '../../domain/inventory.ts';
@@ -30,7 +31,10 @@ export interface IngestOptions {
   batchSize?: number;
   /** Distinct edges, ambiguous pairs and names aggregated before a commit, at most. */
   maxBatchEdges?: number;
-  /** A slow stream (stdin from a live exporter) still commits at least this often. */
+  /**
+   * A slow stream (stdin from a live exporter) still commits at least this often. A regular file
+   * is never committed by the clock: it is read to its end at once, its windows end by size.
+   */
   flushIntervalMs?: number;
   /** How many rejected lines to report with their place and value. */
   maxExamples?: number;
@@ -124,6 +128,22 @@ function unreadInput(file: string, run: number, error: string): InputSummary {
   return { file, run, status: 'failed', ...zero, error };
 }
 
+/**
+ * A stream reading a regular file (fs.ReadStream, also from a FileHandle, has a numeric `fd` once
+ * open). A pipe, a FIFO or a terminal opened by path is not: it may wait on a live writer.
+ */
+function isRegularFile(input: NodeJS.ReadableStream): boolean | undefined {
+  if (!(input instanceof ReadStream)) return false;
+  const fd = (input as { fd?: unknown }).fd;
+  // Not open yet: asked again at the next tick.
+  if (typeof fd !== 'number') return undefined;
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function copyCounters(c: IngestRunCounters): IngestRunCounters {
   return { ...c, rejects: { ...c.rejects } };
 }
@@ -192,6 +212,7 @@ export class FlowIngest {
         const s = input as Partial<Readable>;
         if (typeof s.destroy === 'function') s.destroy(e);
       },
+      () => isRegularFile(input),
     );
   }
 
@@ -213,8 +234,19 @@ export class FlowIngest {
     });
   }
 
-  /** One ingest run over what `read` feeds; `abort` stops the source when a commit fails. */
-  private async run(name: string, read: (feed: RecordFeed) => Promise<void>, abort: (e: Error) => void = () => undefined): Promise<InputSummary> {
+  /**
+   * One ingest run over what `read` feeds; `abort` stops the source when a commit fails.
+   * `unclocked` says, when the flush timer fires, whether the source is a regular file: read to
+   * its end as fast as the disk allows, nothing in it waits for more input, so its windows end by
+   * size only. A clock-driven commit there only splits windows (more, smaller upserts at high edge
+   * cardinality), and the slower the machine, the more of them (issue 18).
+   */
+  private async run(
+    name: string,
+    read: (feed: RecordFeed) => Promise<void>,
+    abort: (e: Error) => void = () => undefined,
+    unclocked: () => boolean | undefined = () => false,
+  ): Promise<InputSummary> {
     const { writer, index } = this.options;
     let run: number;
     try {
@@ -280,8 +312,11 @@ export class FlowIngest {
       abort(e);
     };
 
+    let regularFile: boolean | undefined;
     const timer = setInterval(() => {
       if (pending === 0 || failure) return;
+      regularFile ??= unclocked();
+      if (regularFile !== false) return;
       try {
         commit('running');
       } catch (e) {
