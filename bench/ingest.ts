@@ -17,7 +17,8 @@
  *
  * Env: BENCH_INGEST_RECORDS (default 1,000,000), BENCH_INGEST_DISTINCT (100,000),
  * BENCH_INGEST_ROUNDS (5), BENCH_INGEST_ONLY (low|high: one ratio), BENCH_INGEST_RSS_RECORDS
- * (200,000), BENCH_INGEST_SCALE (10).
+ * (200,000), BENCH_INGEST_SCALE (10), BENCH_INGEST_CPU_PROF (a directory: every `pipeline` child
+ * writes a V8 CPU profile there, `node --cpu-prof`; open it in Chrome DevTools or VS Code).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -36,6 +37,7 @@ const ROUNDS = Number(process.env.BENCH_INGEST_ROUNDS ?? 5);
 const ONLY = process.env.BENCH_INGEST_ONLY;
 const RSS_RECORDS = Number(process.env.BENCH_INGEST_RSS_RECORDS ?? 200_000);
 const SCALE = Number(process.env.BENCH_INGEST_SCALE ?? 10);
+const CPU_PROF = process.env.BENCH_INGEST_CPU_PROF;
 const CHILD = fileURLToPath(new URL('./lib/ingest-child.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'flowmatrix-bench-'));
 const cluster = generateCluster({ seed: 20261120, scale: SCALE });
@@ -105,7 +107,8 @@ async function child(side: string, file: string, template: string, stdin?: (p: C
   const db = join(dir, `run-${side}.db`);
   for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
   copyFileSync(template, db);
-  const p = spawn(process.execPath, ['--import', 'tsx', CHILD, side, file, db], { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'inherit'] });
+  const prof = CPU_PROF && side === 'pipeline' ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
+  const p = spawn(process.execPath, [...prof, '--import', 'tsx', CHILD, side, file, db], { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'inherit'] });
   let out = '';
   p.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = once(p, 'exit');

@@ -10,6 +10,11 @@ const add = (a: number, b: number): number => (a + b > MAX_COUNT ? MAX_COUNT : a
 
 export const HOUR_MS = 3_600_000;
 
+/** The key an edge is aggregated (and admitted, edge-budget.ts) under. */
+export function edgeKey(client: string, server: string, port: number, protocol: string): string {
+  return `${client}\t${server}\t${port}\t${protocol}`;
+}
+
 export interface FlowCounters {
   time: number;
   /** How many flows these counters stand for: 1 for a record (the default); a metric series' increase counts many. */
@@ -29,9 +34,11 @@ export class Aggregator {
     return this.edges.size + this.ambiguous.size + this.names.size;
   }
 
-  /** Adds one oriented flow; returns the edge key (for counting distinct edges). */
-  addEdge(client: string, server: string, port: number, protocol: Protocol, f: FlowCounters, verdict: Verdict = f.verdict): string {
-    const key = `${client}\t${server}\t${port}\t${protocol}`;
+  /**
+   * Adds one oriented flow; returns the edge key (for counting distinct edges). `key` is the
+   * edge's `edgeKey`, when the caller already built it.
+   */
+  addEdge(client: string, server: string, port: number, protocol: Protocol, f: FlowCounters, verdict: Verdict = f.verdict, key = edgeKey(client, server, port, protocol)): string {
     let e = this.edges.get(key);
     if (!e) {
       e = { client, server, port, protocol, firstSeen: f.time, lastSeen: f.time, flows: 0, packets: 0, bytes: 0, forwarded: 0, dropped: 0, sources: 0, hours: new Map() };

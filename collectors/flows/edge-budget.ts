@@ -11,6 +11,7 @@
  * for a name, so past either cap such an edge is refused (the record is skipped as `edge-cap`).
  */
 import { coveringCidr } from '../../domain/ip.ts';
+import { edgeKey } from './aggregate.ts';
 import type { EdgeCaps } from './ingest-defaults.ts';
 
 export { DEFAULT_EDGE_CAPS, type EdgeCaps } from './ingest-defaults.ts';
@@ -35,13 +36,18 @@ function foldKey(key: string, level: 1 | 2): string {
 export interface AdmittedEdge {
   client: string;
   server: string;
+  /** The edge's key as stored (aggregate.ts `edgeKey`), built once so the aggregator does not build it again. */
+  key: string;
   /** True when an address side was replaced by its covering block. */
   folded: boolean;
 }
 
 export class EdgeBudget {
-  /** Edge keys this run has admitted (as stored: folded keys for folded edges). */
-  private readonly admitted = new Set<string>();
+  /**
+   * Edges this run has admitted, by key (as stored: folded keys for folded edges). An edge met
+   * again, the common case, is answered with the object made the first time: no allocation.
+   */
+  private readonly admitted = new Map<string, AdmittedEdge>();
   /** Per owner: [distinct edges (stored before the run + admitted), folded edges admitted]. */
   private readonly owners = new Map<string, [number, number]>();
   private folds = 0;
@@ -66,29 +72,31 @@ export class EdgeBudget {
 
   /** The edge as it is to be stored, or undefined when it is refused (past the caps, and nothing can fold it). */
   admit(client: string, server: string, port: number, protocol: string): AdmittedEdge | undefined {
-    const key = `${client}\t${server}\t${port}\t${protocol}`;
-    if (this.admitted.has(key)) return { client, server, folded: false };
+    const key = edgeKey(client, server, port, protocol);
+    const known = this.admitted.get(key);
+    if (known !== undefined) return known;
     const owner = !isAddressPeer(client) ? client : !isAddressPeer(server) ? server : '*';
     const counts = this.ownerCounts(owner);
     const foldable = isAddressPeer(client) || isAddressPeer(server);
     const bounded = !foldable && !this.namedByRecords(client) && !this.namedByRecords(server);
     if (bounded || (counts[0] < this.caps.maxEdgesPerWorkload && this.admitted.size < this.caps.maxEdgesPerRun)) {
-      this.admitted.add(key);
+      const edge: AdmittedEdge = { client, server, key, folded: false };
+      this.admitted.set(key, edge);
       counts[0]++;
-      return { client, server, folded: false };
+      return edge;
     }
     if (!foldable) return undefined;
     const level = counts[1] < this.caps.maxEdgesPerWorkload ? 1 : 2;
     const c = isAddressPeer(client) ? foldKey(client, level) : client;
     const s = isAddressPeer(server) ? foldKey(server, level) : server;
-    const foldedKey = `${c}\t${s}\t${port}\t${protocol}`;
+    const foldedKey = edgeKey(c, s, port, protocol);
     this.folds++;
     if (!this.admitted.has(foldedKey)) {
-      this.admitted.add(foldedKey);
+      this.admitted.set(foldedKey, { client: c, server: s, key: foldedKey, folded: false });
       counts[0]++;
       counts[1]++;
     }
-    return { client: c, server: s, folded: true };
+    return { client: c, server: s, key: foldedKey, folded: true };
   }
 
   private namedByRecords(key: string): boolean {

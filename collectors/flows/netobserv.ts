@@ -137,8 +137,10 @@ export const netobservDecoder: Decoder = {
     const protocol = PROTOCOL_NUMBERS[protoNum];
     if (!protocol) return { kind: 'skip', reason: 'unsupported-protocol' };
 
-    const timeField = num(r.TimeFlowEndMs) !== undefined ? 'TimeFlowEndMs' : num(r.TimeFlowStartMs) !== undefined ? 'TimeFlowStartMs' : 'TimeReceived';
-    const time = num(r.TimeFlowEndMs) ?? num(r.TimeFlowStartMs) ?? (num(r.TimeReceived) ?? NaN) * 1000;
+    const end = num(r.TimeFlowEndMs);
+    const start = end === undefined ? num(r.TimeFlowStartMs) : undefined;
+    const timeField = end !== undefined ? 'TimeFlowEndMs' : start !== undefined ? 'TimeFlowStartMs' : 'TimeReceived';
+    const time = end ?? start ?? (num(r.TimeReceived) ?? NaN) * 1000;
     if (Number.isNaN(time)) {
       return r.TimeFlowEndMs === undefined ? reject('missing-field', 'TimeFlowEndMs') : reject('invalid-field', 'TimeFlowEndMs', r.TimeFlowEndMs);
     }

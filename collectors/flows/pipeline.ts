@@ -3,13 +3,14 @@
  *   lines (read) → decode → resolve → orient → aggregate → write (batched transactions).
  * Everything between two flushes is synchronous, so a batch is never half-applied in memory.
  */
+import { fstatSync, ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { FlowObservation } from '../../domain/flow.ts';
 import type { Labels } from '../../domain/inventory.ts';
 import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
-import { Aggregator } from './aggregate.ts';
+import { Aggregator, edgeKey } from './aggregate.ts';
 import { decoderFor } from './auto.ts';
-import type { Decoded, Decoder, FlowFormat, RejectReason, SkipReason } from './decode.ts';
+import type { Decoded, DecodeLimits, Decoder, FlowFormat, RejectReason, SkipReason } from './decode.ts';
 import { EdgeBudget, type EdgeCaps } from './edge-budget.ts';
 import { DEFAULT_EDGE_CAPS } from './ingest-defaults.ts';
 import { readLines } from './lines.ts';
@@ -30,7 +31,10 @@ export interface IngestOptions {
   batchSize?: number;
   /** Distinct edges, ambiguous pairs and names aggregated before a commit, at most. */
   maxBatchEdges?: number;
-  /** A slow stream (stdin from a live exporter) still commits at least this often. */
+  /**
+   * A slow stream (stdin from a live exporter) still commits at least this often. A regular file
+   * is never committed by the clock: it is read to its end at once, its windows end by size.
+   */
   flushIntervalMs?: number;
   /** How many rejected lines to report with their place and value. */
   maxExamples?: number;
@@ -124,6 +128,22 @@ function unreadInput(file: string, run: number, error: string): InputSummary {
   return { file, run, status: 'failed', ...zero, error };
 }
 
+/**
+ * A stream reading a regular file (fs.ReadStream, also from a FileHandle, has a numeric `fd` once
+ * open). A pipe, a FIFO or a terminal opened by path is not: it may wait on a live writer.
+ */
+function isRegularFile(input: NodeJS.ReadableStream): boolean | undefined {
+  if (!(input instanceof ReadStream)) return false;
+  const fd = (input as { fd?: unknown }).fd;
+  // Not open yet: asked again at the next tick.
+  if (typeof fd !== 'number') return undefined;
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function copyCounters(c: IngestRunCounters): IngestRunCounters {
   return { ...c, rejects: { ...c.rejects } };
 }
@@ -147,8 +167,7 @@ export class FlowIngest {
   private readonly now: () => number;
   private readonly skewMs: number;
   private readonly startedAt: number;
-  /** Edge keys of the batch being built, and of every batch committed. */
-  private batchEdges = new Set<string>();
+  /** Keys of the edges of every batch committed. */
   private readonly edgeKeys = new Set<string>();
   private readonly skips: Partial<Record<SkipReason, number>> = {};
   private readonly examples: RejectExample[] = [];
@@ -156,6 +175,8 @@ export class FlowIngest {
   /** Committed counters per input: what the summary reports. */
   private readonly committed: IngestRunCounters[] = [];
   private readonly started = performance.now();
+  /** The decoder's limits, one object refreshed per record rather than one allocated per record. */
+  private readonly limits: DecodeLimits = {};
 
   constructor(private readonly options: IngestOptions) {
     this.decoder = decoderFor(options.format);
@@ -191,6 +212,7 @@ export class FlowIngest {
         const s = input as Partial<Readable>;
         if (typeof s.destroy === 'function') s.destroy(e);
       },
+      () => isRegularFile(input),
     );
   }
 
@@ -212,8 +234,19 @@ export class FlowIngest {
     });
   }
 
-  /** One ingest run over what `read` feeds; `abort` stops the source when a commit fails. */
-  private async run(name: string, read: (feed: RecordFeed) => Promise<void>, abort: (e: Error) => void = () => undefined): Promise<InputSummary> {
+  /**
+   * One ingest run over what `read` feeds; `abort` stops the source when a commit fails.
+   * `unclocked` says, when the flush timer fires, whether the source is a regular file: read to
+   * its end as fast as the disk allows, nothing in it waits for more input, so its windows end by
+   * size only. A clock-driven commit there only splits windows (more, smaller upserts at high edge
+   * cardinality), and the slower the machine, the more of them (issue 18).
+   */
+  private async run(
+    name: string,
+    read: (feed: RecordFeed) => Promise<void>,
+    abort: (e: Error) => void = () => undefined,
+    unclocked: () => boolean | undefined = () => false,
+  ): Promise<InputSummary> {
     const { writer, index } = this.options;
     let run: number;
     try {
@@ -251,8 +284,8 @@ export class FlowIngest {
         }
       }
       committed = copyCounters(c);
-      for (const k of this.batchEdges) this.edgeKeys.add(k);
-      this.batchEdges = new Set();
+      // Counted per edge of the window, not per record: a key is built once per window.
+      for (const e of batch.edges) this.edgeKeys.add(edgeKey(e.client, e.server, e.port, e.protocol));
       for (const [k, n] of Object.entries(skips)) this.skips[k as SkipReason] = (this.skips[k as SkipReason] ?? 0) + (n as number);
       for (const k of Object.keys(skips)) delete skips[k as SkipReason];
       pending = 0;
@@ -279,8 +312,11 @@ export class FlowIngest {
       abort(e);
     };
 
+    let regularFile: boolean | undefined;
     const timer = setInterval(() => {
       if (pending === 0 || failure) return;
+      regularFile ??= unclocked();
+      if (regularFile !== false) return;
       try {
         commit('running');
       } catch (e) {
@@ -361,7 +397,6 @@ export class FlowIngest {
       }
       this.aggregator.drain();
       this.observedLabels.drain();
-      this.batchEdges = new Set();
     }
     const done = failure ? committed : c;
     this.committed.push(done);
@@ -389,7 +424,8 @@ export class FlowIngest {
   /** Decodes one parsed line within the time window; a decoder bug is a counted reject, never a crash. */
   private decode(parsed: unknown): Decoded {
     try {
-      return this.decoder.decode(parsed, { maxTime: this.now() + this.skewMs });
+      this.limits.maxTime = this.now() + this.skewMs;
+      return this.decoder.decode(parsed, this.limits);
     } catch (e) {
       return { kind: 'reject', reason: 'undecodable', message: `the decoder failed on this record: ${(e as Error).message}` };
     }
@@ -423,7 +459,7 @@ export class FlowIngest {
         continue;
       }
       if (edge.folded) counters.folded = (counters.folded ?? 0) + 1;
-      this.batchEdges.add(this.aggregator.addEdge(edge.client, edge.server, port, f.protocol, f, verdict));
+      this.aggregator.addEdge(edge.client, edge.server, port, f.protocol, f, verdict, edge.key);
     }
     for (const d of dsts) if (d.names && d.peer.kind === 'external') for (const n of d.names) this.aggregator.addName(d.ip, n, f.time);
     if (refused > 0 && refused === connections.length) return 'over-cap';

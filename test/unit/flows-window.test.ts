@@ -1,10 +1,14 @@
 /**
  * Issue 18: the aggregation window. An edge seen many times in one window is written once; a
  * window is committed when it reaches `batchSize` records or `maxBatchEdges` distinct edges
- * (what bounds its memory), whichever comes first; the stored sums are the same either way.
+ * (what bounds its memory), whichever comes first; the stored sums are the same either way. A
+ * stream that may wait on its writer is also committed by the clock; a regular file is not.
  */
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { test } from 'node:test';
 import { FlowIngest, type IngestOptions } from '../../collectors/flows/pipeline.ts';
 import { EMPTY_RESOLUTION, ResolutionIndex } from '../../collectors/flows/resolve.ts';
@@ -66,5 +70,41 @@ test('a window is committed when it holds maxBatchEdges distinct edges, before b
 test('a window is committed every batchSize records when few edges repeat', async () => {
   const { windows, flows } = await ingest(records(300, 10), { batchSize: 50, maxBatchEdges: 1_000 });
   assert.deepEqual(windows, Array(6).fill(10));
+  assert.deepEqual(flows, Array(10).fill(30));
+});
+
+/** The same, read from `input` with a flush timer of 1 ms. */
+async function ingestTimed(input: NodeJS.ReadableStream) {
+  const { db } = tmpDb();
+  const writer = new CountingWriter(db);
+  const pipeline = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(EMPTY_RESOLUTION), writer, batchSize: 1_000, maxBatchEdges: 1_000, flushIntervalMs: 1 });
+  const summary = await pipeline.ingest(input, 'test');
+  return { windows: writer.windows, summary, flows: new EdgeStore(db).list().map((e) => e.flows) };
+}
+
+test('a regular file is never committed by the clock: one window however long the read takes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowmatrix-window-'));
+  const file = join(dir, 'flows.ndjson');
+  writeFileSync(file, records(300, 10));
+  // 256-byte chunks: hundreds of reads, between which the 1 ms timer fires many times.
+  const { windows, summary, flows } = await ingestTimed(createReadStream(file, { highWaterMark: 256 }));
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(summary.accepted, 300);
+  assert.deepEqual(windows, [10]);
+  assert.deepEqual(flows, Array(10).fill(30));
+});
+
+test('a stream that waits on its writer is still committed by the clock: several windows, same sums', async () => {
+  const input = new PassThrough();
+  const done = ingestTimed(input);
+  const lines = records(300, 10).split('\n').filter(Boolean);
+  for (let i = 0; i < lines.length; i += 100) {
+    input.write(`${lines.slice(i, i + 100).join('\n')}\n`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  input.end();
+  const { windows, summary, flows } = await done;
+  assert.equal(summary.accepted, 300);
+  assert.ok(windows.length >= 3, `a window per pause at least: ${windows.join(',')}`);
   assert.deepEqual(flows, Array(10).fill(30));
 });
