@@ -21,7 +21,6 @@ import type { EmitResult, EngineName } from '../engines/types.ts';
 import { connectionFlow, type ClusterModel } from '../simulate/cluster.ts';
 import { decideSide, sideAllows, type DecidedBy, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
 import { manifestErrors, type ManifestError } from './index.ts';
-import { manifestsByNamespace } from './namespace-chunks.ts';
 import { extraProbes, type Probe } from './probes.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { peerKey } from '../../domain/peer.ts';
@@ -44,18 +43,6 @@ export function forEachSide(sides: readonly VerifiedSides[], skipped: Record<str
       for (const edge of edges) visit(s.workload, direction, edge, excluded.size === 0 ? undefined : excluded.get(edge));
     }
   }
-}
-
-/** The sides grouped by their workload's namespace (`namespace/Kind/name`), in their order. */
-function sidesByNamespace(sides: readonly VerifiedSides[]): Map<string, VerifiedSides[]> {
-  const out = new Map<string, VerifiedSides[]>();
-  for (const s of sides) {
-    const ns = s.workload.slice(0, s.workload.indexOf('/'));
-    const l = out.get(ns);
-    if (l) l.push(s);
-    else out.set(ns, [s]);
-  }
-  return out;
 }
 
 const DIRECTIONS = ['ingress', 'egress'] as const;
@@ -136,65 +123,59 @@ function finding(workload: string, direction: Direction, edge: EdgeTraffic, s: S
 export function verifyRecommendation(input: VerifyInput): Verification {
   const { emitted, model } = input;
   const admission = manifestErrors(emitted.manifests);
-  const ours = manifestsByNamespace(emitted.manifests);
+  const ours = input.simulator(emitted.manifests, model.cluster);
   const beside = appliedBeside(input.applied, emitted);
-  const withApplied = beside.length > 0 ? manifestsByNamespace([...emitted.manifests, ...beside]) : undefined;
+  const withApplied: Simulator | undefined = beside.length > 0 ? input.simulator([...emitted.manifests, ...beside], model.cluster) : undefined;
 
   const blocked: EdgeFinding[] = [];
   const blockedByApplied: EdgeFinding[] = [];
   const stillAllowed: EdgeFinding[] = [];
   const denied: EdgeFinding[] = [];
   const skipped: Record<string, number> = {};
-  const tightness: Tightness[] = [];
+  const sides = new Map<string, { workload: string; direction: Direction; subject: SimEndpoint; observed: Probe[]; allowed: number }>();
   const measureTightness = input.tightness !== false;
 
-  // One namespace's sides at a time, under simulators of the manifests that can select its pods
-  // (namespace-chunks.ts): what a simulator compiles and caches lives for one namespace only.
-  for (const [namespace, nsSides] of sidesByNamespace(input.sides)) {
-    const sim = input.simulator(ours.of(namespace), model.cluster);
-    const simApplied: Simulator | undefined = withApplied ? input.simulator(withApplied.of(namespace), model.cluster) : undefined;
-    const sides = new Map<string, { workload: string; direction: Direction; subject: SimEndpoint; observed: Probe[]; allowed: number }>();
-    forEachSide(nsSides, skipped, (workload, direction, edge, reason) => {
-      const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
-      if (!conn.ok) {
-        skipped[conn.reason] = (skipped[conn.reason] ?? 0) + 1;
-        return;
-      }
-      const flow = conn.flow;
-      if (reason !== undefined) {
-        const side = decideSide(sim, flow, direction);
-        if (side.allowed) stillAllowed.push(finding(workload, direction, edge, side, `left out (${reason}) but allowed: ${side.reason}`));
-        else denied.push(finding(workload, direction, edge, side, reason));
-        return;
-      }
-      // Most included sides are allowed: their verdict's words are only needed when they are not.
-      const allowed = sideAllows(sim, flow, direction);
-      if (!allowed) {
-        const side = decideSide(sim, flow, direction);
-        blocked.push(finding(workload, direction, edge, side, side.reason));
-      } else if (simApplied && !sideAllows(simApplied, flow, direction)) {
-        const applied = decideSide(simApplied, flow, direction);
-        blockedByApplied.push(finding(workload, direction, edge, applied, applied.reason));
-      }
-      if (measureTightness) {
-        const k = `${workload}|${direction}`;
-        let entry = sides.get(k);
-        if (entry === undefined) sides.set(k, (entry = { workload, direction, subject: direction === 'ingress' ? flow.server : flow.client, observed: [], allowed: 0 }));
-        // Observed pairs of a side are distinct: its edges are (far peer, port, protocol) apart.
-        entry.observed.push({ peer: direction === 'ingress' ? flow.client : flow.server, port: flow.port, protocol: flow.protocol });
-        if (allowed) entry.allowed++;
-      }
-    });
-
-    for (const s of sides.values()) {
-      const observed = s.observed.length;
-      let allowed = s.allowed;
-      for (const p of extraProbes(model, s.subject, s.direction, s.observed)) {
-        const flow: SimFlow = s.direction === 'ingress' ? { client: p.peer, server: s.subject, port: p.port, protocol: p.protocol } : { client: s.subject, server: p.peer, port: p.port, protocol: p.protocol };
-        if (sideAllows(sim, flow, s.direction)) allowed++;
-      }
-      tightness.push({ workload: s.workload, direction: s.direction, observed, allowed, ratio: Math.round((allowed / observed) * 100) / 100 });
+  forEachSide(input.sides, skipped, (workload, direction, edge, reason) => {
+    const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
+    if (!conn.ok) {
+      skipped[conn.reason] = (skipped[conn.reason] ?? 0) + 1;
+      return;
     }
+    const flow = conn.flow;
+    if (reason !== undefined) {
+      const side = decideSide(ours, flow, direction);
+      if (side.allowed) stillAllowed.push(finding(workload, direction, edge, side, `left out (${reason}) but allowed: ${side.reason}`));
+      else denied.push(finding(workload, direction, edge, side, reason));
+      return;
+    }
+    // Most included sides are allowed: their verdict's words are only needed when they are not.
+    const allowed = sideAllows(ours, flow, direction);
+    if (!allowed) {
+      const side = decideSide(ours, flow, direction);
+      blocked.push(finding(workload, direction, edge, side, side.reason));
+    } else if (withApplied && !sideAllows(withApplied, flow, direction)) {
+      const beside = decideSide(withApplied, flow, direction);
+      blockedByApplied.push(finding(workload, direction, edge, beside, beside.reason));
+    }
+    if (measureTightness) {
+      const k = `${workload}|${direction}`;
+      let entry = sides.get(k);
+      if (entry === undefined) sides.set(k, (entry = { workload, direction, subject: direction === 'ingress' ? flow.server : flow.client, observed: [], allowed: 0 }));
+      // Observed pairs of a side are distinct: its edges are (far peer, port, protocol) apart.
+      entry.observed.push({ peer: direction === 'ingress' ? flow.client : flow.server, port: flow.port, protocol: flow.protocol });
+      if (allowed) entry.allowed++;
+    }
+  });
+
+  const tightness: Tightness[] = [];
+  for (const s of sides.values()) {
+    const observed = s.observed.length;
+    let allowed = s.allowed;
+    for (const p of extraProbes(model, s.subject, s.direction, s.observed)) {
+      const flow: SimFlow = s.direction === 'ingress' ? { client: p.peer, server: s.subject, port: p.port, protocol: p.protocol } : { client: s.subject, server: p.peer, port: p.port, protocol: p.protocol };
+      if (sideAllows(ours, flow, s.direction)) allowed++;
+    }
+    tightness.push({ workload: s.workload, direction: s.direction, observed, allowed, ratio: Math.round((allowed / observed) * 100) / 100 });
   }
 
   const byFinding = (a: EdgeFinding, b: EdgeFinding): number => compareStrings(a.workload, b.workload) || compareStrings(a.direction, b.direction) || compareStrings(a.edge, b.edge);
