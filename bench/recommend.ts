@@ -24,7 +24,8 @@
  * BENCH_RECOMMEND_EXPORT_ONLY=1 prints only that figure.
  * BENCH_RECOMMEND_RSS=1 runs only the export memory check (target: peak RSS under 1.5 GB on every
  * engine): BENCH_RECOMMEND_RSS_EDGES edges (default 2,000,000; BENCH_RECOMMEND_DB keeps them),
- * one fresh `flowmatrix export` process per engine, its peak RSS (getrusage ru_maxrss).
+ * one fresh `flowmatrix export` process per engine, its peak RSS (getrusage ru_maxrss);
+ * BENCH_RECOMMEND_RSS_ENGINES=calico,cilium runs only those engines.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -52,6 +53,7 @@ const RSS = process.env.BENCH_RECOMMEND_RSS === '1';
 const EXPORT_ONLY = process.env.BENCH_RECOMMEND_EXPORT_ONLY === '1';
 const RSS_EDGES = Number(process.env.BENCH_RECOMMEND_RSS_EDGES ?? 2_000_000);
 const RSS_LIMIT_KB = 1.5 * 1024 * 1024;
+const RSS_ENGINES = (process.env.BENCH_RECOMMEND_RSS_ENGINES?.split(',') ?? ENGINE_NAMES) as readonly EngineName[];
 /** Rounds per figure (odd, so that the median is one round). */
 const ROUNDS = Number(process.env.BENCH_RECOMMEND_ROUNDS ?? 5);
 /** BENCH_RECOMMEND_DETAILS=1: also build the full evidence JSON (`recommend --output json`). */
@@ -117,7 +119,7 @@ function rssCheck(): void {
   const t = process.hrtime.bigint();
   const made = generatedDbFile(path, { workloads: WORKLOADS, edges: RSS_EDGES }, (p) => openDb(p));
   console.log(`export memory bench: ${WORKLOADS} workloads, ${made.edges} edges ${made.reused ? `reused from ${path}` : `written in ${ms(t).toFixed(0)} ms`}; load ${load()}`);
-  for (const engine of ENGINE_NAMES) {
+  for (const engine of RSS_ENGINES) {
     const r = child('export', path, engine);
     const mb = r.maxRssKb / 1024;
     console.log(
