@@ -1,7 +1,8 @@
 /**
  * The warning a workload's recommendation carries when a flow metric saw it talk to a peer that no
- * edge joins it to (domain/metric-pair.ts): the metric named no port, so no rule allows that
- * traffic and the recommended policy would block it. Pure: the app layer reads the pairs
+ * edge joins it to (domain/metric-pair.ts): the metric named no port, so no observed rule allows
+ * that traffic, and unless a documented rule (union or documented mode) allows the peer, the
+ * recommended policy blocks it. Pure: the app layer reads the pairs
  * (app/metric-pairs.ts) and passes them in.
  */
 import type { MetricPair } from '../domain/metric-pair.ts';
@@ -15,7 +16,7 @@ const workloadOf = (p: Peer): string | undefined => (p.kind === 'workload' || p.
 export function metricPairWarning(pair: MetricPair, workload: string, peer: Peer): string {
   return (
     `${pair.metric} saw ${workload} exchange traffic with ${peerText(peer)} but no flow with a port was observed; ` +
-    'the recommended policy would block it: collect flows or add it to the matrix'
+    'unless a documented rule allows that peer, the recommended policy blocks it: collect flows or add it to the matrix'
   );
 }
 

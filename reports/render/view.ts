@@ -217,7 +217,7 @@ function seenOnlyInMetricsSection(r: Report): Section[] {
           kind: 'para',
           text:
             'A flow metric without a port, a protocol or a direction (NetObserv\'s netobserv_workload_* metrics) saw these peers exchange traffic, but no flow with a port was observed between them in either direction. ' +
-            'No rule allows what was never seen with a port: the recommended policies would block it. Collect flows for these workloads (NetObserv or Hubble flow records), or document the traffic in a matrix.',
+            'No observed rule allows what was never seen with a port: unless a documented rule allows it, the recommended policies block it. Collect flows for these workloads (NetObserv or Hubble flow records), or document the traffic in a matrix.',
         },
         table(
           ['peer A', 'peer B', 'metric', 'lacks', 'last seen', 'flows', 'bytes'],

@@ -134,7 +134,7 @@ test('validation: limit, unmatched, cursor and unknown parameters are 400', asyn
 });
 
 const warning = (metric: string, workload: string, peer: string): string =>
-  `${metric} saw ${workload} exchange traffic with ${peer} but no flow with a port was observed; the recommended policy would block it: collect flows or add it to the matrix`;
+  `${metric} saw ${workload} exchange traffic with ${peer} but no flow with a port was observed; unless a documented rule allows that peer, the recommended policy blocks it: collect flows or add it to the matrix`;
 
 test('recommendation: each workload an unmatched pair involves is warned, once per metric; the pair an edge joins is not', () => {
   const result = recommendFromStore(store.db, {}, 'kubernetes', recommendOptions({ namespace: 'shop' }));
@@ -218,7 +218,7 @@ test('report: "Traffic seen only in flow metrics" lists each unmatched pair with
     [
       '### Traffic seen only in flow metrics (3)',
       '',
-      "A flow metric without a port, a protocol or a direction (NetObserv's netobserv\\_workload\\_\\* metrics) saw these peers exchange traffic, but no flow with a port was observed between them in either direction. No rule allows what was never seen with a port: the recommended policies would block it. Collect flows for these workloads (NetObserv or Hubble flow records), or document the traffic in a matrix.",
+      "A flow metric without a port, a protocol or a direction (NetObserv's netobserv\\_workload\\_\\* metrics) saw these peers exchange traffic, but no flow with a port was observed between them in either direction. No observed rule allows what was never seen with a port: unless a documented rule allows it, the recommended policies block it. Collect flows for these workloads (NetObserv or Hubble flow records), or document the traffic in a matrix.",
       '',
       '| peer A | peer B | metric | lacks | last seen | flows | bytes |',
       '| --- | --- | --- | --- | --- | ---: | ---: |',

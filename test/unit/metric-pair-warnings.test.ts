@@ -19,7 +19,7 @@ const pair = (a: string, b: string, metric = 'netobserv_workload_flows_total'): 
   matched: false,
 });
 
-const TAIL = 'but no flow with a port was observed; the recommended policy would block it: collect flows or add it to the matrix';
+const TAIL = 'but no flow with a port was observed; unless a documented rule allows that peer, the recommended policy blocks it: collect flows or add it to the matrix';
 
 test('each workload of a pair is warned about the other; a DNS workload by its workload key; a non-workload peer only named', () => {
   const m = metricPairWarnings([
