@@ -27,24 +27,10 @@ function ruleError(rule: NameRule, value: string): string | undefined {
   }
 }
 
-/**
- * Values already found valid, per rule. Whether a value keeps a rule depends on the value alone,
- * and records repeat the same few names millions of times: a Set lookup replaces the regular
- * expressions. Only valid values are kept (a bad one is checked, and rejected, every time), and
- * past VALID_LIMIT a Set starts afresh, so a stream of made-up names cannot grow it (issue 14).
- */
-const VALID_LIMIT = 10_000;
-const valid: Record<NameRule, Set<string>> = { namespace: new Set(), name: new Set(), kind: new Set(), service: new Set(), 'dns-name': new Set() };
-
 /** A reject naming `field` when `value` breaks `rule`, else undefined. */
 export function checkName(field: string, value: string, rule: NameRule): Decoded | undefined {
-  const known = valid[rule];
-  if (known.has(value)) return undefined;
   const error = ruleError(rule, value);
-  if (error !== undefined) return reject('invalid-field', field, value, `${field} ${error}`);
-  if (known.size >= VALID_LIMIT) known.clear();
-  known.add(value);
-  return undefined;
+  return error === undefined ? undefined : reject('invalid-field', field, value, `${field} ${error}`);
 }
 
 export function checkLabel(field: string, key: string, value: string): Decoded | undefined {
