@@ -8,7 +8,7 @@ import { DAY_MS } from '../recommender/compare/status.ts';
 import { metricPairWarnings } from '../recommender/metric-pair-warnings.ts';
 import type { Recommendation, WorkloadRecommendation } from '../recommender/recommend.ts';
 import type { Db } from '../store/db.ts';
-import { countMetricPairs, metricPairPage, type MetricPairKey } from '../store/metric-pairs.ts';
+import { countMetricPairs, latestMetricPairs, metricPairPage, type MetricPairKey } from '../store/metric-pairs.ts';
 import { newSkippedRows, type SkippedRows } from '../store/row-check.ts';
 import { requireSelection } from './selection-check.ts';
 
@@ -41,15 +41,17 @@ export function listMetricPairs(db: Db, req: MetricPairListRequest): MetricPairL
 /** At most this many unmatched pairs are read for one recommendation or report: the rest are counted. */
 export const MAX_UNMATCHED_PAIRS = 1000;
 
-/** The pairs no edge joins, the first `limit` in key order, and how many there are in all. */
+/** The pairs no edge joins: the `limit` seen last, in key order, and how many there are in all. */
 export interface UnmatchedPairs {
   pairs: MetricPair[];
   total: number;
 }
 
 export function unmatchedMetricPairs(db: Db, filter: { namespace?: string; lastSeenSince?: number } = {}, limit = MAX_UNMATCHED_PAIRS): UnmatchedPairs {
-  const page = metricPairPage(db, { ...filter, unmatched: true, limit });
-  return { pairs: page.pairs, total: page.next ? countMetricPairs(db, { ...filter, unmatched: true }) : page.pairs.length };
+  const skipped = newSkippedRows();
+  const pairs = latestMetricPairs(db, { ...filter, unmatched: true }, limit, skipped);
+  const all = pairs.length + skipped.count < limit ? pairs.length : countMetricPairs(db, { ...filter, unmatched: true }) - skipped.count;
+  return { pairs, total: all };
 }
 
 /** How many pairs are stored at all: none means no collector reads such metrics, and the report says nothing about them. */
@@ -76,6 +78,6 @@ export function warnMetricPairs(rec: Recommendation, unmatched: UnmatchedPairs |
   }
   const unread = unmatched.total - unmatched.pairs.length;
   if (unread > 0) {
-    rec.warnings.push(`${unread} more pair(s) that flow metrics saw talking with no edge between them were not checked against these workloads (only the first ${unmatched.pairs.length} are read): GET /api/v1/metric-pairs?unmatched=true lists them all`);
+    rec.warnings.push(`${unread} more pair(s) that flow metrics saw talking with no edge between them were not checked against these workloads (only the ${unmatched.pairs.length} seen last are read): GET /api/v1/metric-pairs?unmatched=true lists them all`);
   }
 }

@@ -97,6 +97,36 @@ export function metricPairPage(db: Db, q: MetricPairPageQuery, skipped?: Skipped
   return more && last ? { pairs, next: { peerA: last.peer_a, peerB: last.peer_b, source: last.source, metric: last.metric } } : { pairs };
 }
 
+/**
+ * The `limit` pairs the filter selects that were seen last (ties in key order), returned in key
+ * order. What a bounded read for warnings needs: where more pairs exist than are read, those left
+ * out are the oldest, not the ones that happen to sort last (stale pairs never crowd out fresh ones).
+ */
+export function latestMetricPairs(db: Db, f: MetricPairFilter, limit: number, skipped?: SkippedRows): MetricPair[] {
+  const params: unknown[] = [];
+  const where = filterSql(f, params);
+  params.push(limit);
+  const rows = db
+    .prepare(
+      `SELECT p.*, ${MATCHED} AS matched FROM metric_pairs p ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY p.last_seen DESC, p.peer_a, p.peer_b, p.source, p.metric LIMIT ?`,
+    )
+    .all(...params) as PairRow[];
+  const pairs: MetricPair[] = [];
+  for (const r of rows.sort(byKey)) {
+    const p = checkedPair(r);
+    if (typeof p === 'string') skipRow(skipped, 'metric_pairs', `${r.peer_a} ${r.peer_b} ${r.source} ${r.metric}`, p);
+    else pairs.push(p);
+  }
+  return pairs;
+}
+
+/** The primary key's order (SQLite's BINARY collation of the four text columns: code units, as `<`). */
+function byKey(a: PairRow, b: PairRow): number {
+  for (const k of ['peer_a', 'peer_b', 'source', 'metric'] as const) if (a[k] !== b[k]) return a[k] < b[k] ? -1 : 1;
+  return 0;
+}
+
 /** How many stored pairs the filter selects. */
 export function countMetricPairs(db: Db, f: MetricPairFilter = {}): number {
   const params: unknown[] = [];

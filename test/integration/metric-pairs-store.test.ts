@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PrometheusStore, type MetricPairDelta } from '../../collectors/prometheus/store.ts';
 import { peerKey } from '../../domain/peer.ts';
-import { countMetricPairs, metricPairPage, metricPairPageSql } from '../../store/metric-pairs.ts';
+import { countMetricPairs, latestMetricPairs, metricPairPage, metricPairPageSql } from '../../store/metric-pairs.ts';
 import { newSkippedRows } from '../../store/row-check.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
@@ -117,4 +117,18 @@ test('an unreadable row is skipped and reported, the rest read', () => {
   assert.deepEqual(keys(page.pairs), ['workload:shop/Deployment/a workload:shop/Deployment/b netobserv_workload_flows_total']);
   assert.equal(skipped.count, 1);
   assert.equal(skipped.examples[0]?.table, 'metric_pairs');
+});
+
+test('a bounded read keeps the pairs seen last, not those first in key order, and returns them in key order', () => {
+  const { db: aged } = tmpDb();
+  const at = (a: string, b: string, lastSeen: number): MetricPairDelta => ({ ...pair(a, b), lastSeen });
+  new PrometheusStore(aged).writePairs([
+    at(W('a', 'old'), W('z', 'x'), T), // first in key order, seen first
+    at(W('b', 'new'), W('z', 'x'), T + 3_600_000),
+    at(W('c', 'newer'), W('z', 'x'), T + 7_200_000),
+  ]);
+  const two = latestMetricPairs(aged, { unmatched: true }, 2);
+  assert.deepEqual(two.map((p) => peerKey(p.peerA)), [W('b', 'new'), W('c', 'newer')]);
+  // Equal times: key order decides, as in a page.
+  assert.deepEqual(latestMetricPairs(db, {}, 2).map((p) => peerKey(p.peerA)), metricPairPage(db, { limit: 2 }).pairs.map((p) => peerKey(p.peerA)));
 });

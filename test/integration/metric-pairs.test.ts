@@ -175,10 +175,10 @@ test('recommendation: pairs beyond those read are counted once in the recommenda
   assert.deepEqual([input.metricPairs.pairs.length, input.metricPairs.total], [1, 3]);
   const result = runRecommendation(input, 'kubernetes', recommendOptions({ namespace: 'shop' }));
   assert.ok(
-    result.rec.warnings.includes('2 more pair(s) that flow metrics saw talking with no edge between them were not checked against these workloads (only the first 1 are read): GET /api/v1/metric-pairs?unmatched=true lists them all'),
+    result.rec.warnings.includes('2 more pair(s) that flow metrics saw talking with no edge between them were not checked against these workloads (only the 1 seen last are read): GET /api/v1/metric-pairs?unmatched=true lists them all'),
     result.rec.warnings.join('\n'),
   );
-  // The one read (node-exporter–db, first in key order) still warns db.
+  // The one read (node-exporter–db: all were seen at the same time, so first in key order) still warns db.
   const db = result.rec.workloads.find((w) => w.workload.name === 'db');
   assert.deepEqual(db?.warnings, [warning('netobserv_workload_flows_total', 'shop/StatefulSet/db', 'monitoring/DaemonSet/node-exporter')]);
 });
