@@ -87,12 +87,7 @@ export function metricPairPage(db: Db, q: MetricPairPageQuery, skipped?: Skipped
   const rows = db.prepare(sql).all(...params) as PairRow[];
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
-  const pairs: MetricPair[] = [];
-  for (const r of page) {
-    const p = checkedPair(r);
-    if (typeof p === 'string') skipRow(skipped, 'metric_pairs', `${r.peer_a} ${r.peer_b} ${r.source} ${r.metric}`, p);
-    else pairs.push(p);
-  }
+  const pairs = checkedPairs(page, skipped);
   const last = page.at(-1);
   return more && last ? { pairs, next: { peerA: last.peer_a, peerB: last.peer_b, source: last.source, metric: last.metric } } : { pairs };
 }
@@ -112,13 +107,7 @@ export function latestMetricPairs(db: Db, f: MetricPairFilter, limit: number, sk
        ORDER BY p.last_seen DESC, p.peer_a, p.peer_b, p.source, p.metric LIMIT ?`,
     )
     .all(...params) as PairRow[];
-  const pairs: MetricPair[] = [];
-  for (const r of rows.sort(byKey)) {
-    const p = checkedPair(r);
-    if (typeof p === 'string') skipRow(skipped, 'metric_pairs', `${r.peer_a} ${r.peer_b} ${r.source} ${r.metric}`, p);
-    else pairs.push(p);
-  }
-  return pairs;
+  return checkedPairs(rows.sort(byKey), skipped);
 }
 
 /** The primary key's order (SQLite's BINARY collation of the four text columns: code units, as `<`). */
@@ -132,6 +121,17 @@ export function countMetricPairs(db: Db, f: MetricPairFilter = {}): number {
   const params: unknown[] = [];
   const where = filterSql(f, params);
   return (db.prepare(`SELECT count(*) AS n FROM metric_pairs p ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).get(...params) as { n: number }).n;
+}
+
+/** The pairs the rows hold, in their order; an unreadable row is skipped into `skipped`. */
+function checkedPairs(rows: readonly PairRow[], skipped: SkippedRows | undefined): MetricPair[] {
+  const pairs: MetricPair[] = [];
+  for (const r of rows) {
+    const p = checkedPair(r);
+    if (typeof p === 'string') skipRow(skipped, 'metric_pairs', `${r.peer_a} ${r.peer_b} ${r.source} ${r.metric}`, p);
+    else pairs.push(p);
+  }
+  return pairs;
 }
 
 const isLack = (s: string): s is PairLack => (PAIR_LACKS as readonly string[]).includes(s);
