@@ -6,45 +6,20 @@
  * ingest of the same lines gives.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { FilesCollector } from '../../collectors/files/collector.ts';
 import { resolveFilesSettings, type FilesConfigT } from '../../collectors/files/config.ts';
-import { storePipeline } from '../../collectors/store-pipeline.ts';
-import { peerKey } from '../../domain/peer.ts';
 import type { Db } from '../../store/db.ts';
-import { EdgeStore } from '../../store/edges.ts';
 import { FileOffsetStore } from '../../store/file-offsets.ts';
 import { runCli } from '../helpers/cli.ts';
+import { edges, expectedEdges, HUBBLE, n, NETOBSERV, text } from '../helpers/follow-files.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
+import { until as waitUntil } from '../helpers/until.ts';
 
-const FLOWS = fileURLToPath(new URL('../fixtures/reference/flows/', import.meta.url));
-const read = (f: string) => readFileSync(join(FLOWS, f), 'utf8').trim().split('\n');
-const NETOBSERV = read('netobserv/netobserv-flow-samples.ndjson');
-const HUBBLE = read('hubble/hubble-otel-basic-sample-400-tcp-flows.SUBSET.json');
-const text = (lines: string[]) => lines.map((l) => `${l}\n`).join('');
-
-function edges(db: Db): string[] {
-  return new EdgeStore(db).list().map((e) => `${peerKey(e.client)} -> ${peerKey(e.server)}:${e.port}/${e.protocol} flows=${e.flows} bytes=${e.bytes} fwd=${e.forwarded}`);
-}
-
-async function expectedEdges(lines: string[]): Promise<string[]> {
-  const { db } = tmpDb();
-  await storePipeline(db, { format: 'netobserv' }).ingest(Readable.from([text(lines)]), 'file');
-  return edges(db);
-}
-
-async function until(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (what: string, predicate: () => boolean): Promise<void> => waitUntil(what, predicate, { timeoutMs: 15_000 });
 
 interface Logged {
   level: number;
@@ -56,7 +31,6 @@ function collector(db: Db, files: FilesConfigT['files'], extra: Partial<FilesCon
   return new FilesCollector(resolveFilesSettings({ files, pollInterval: '10ms', flushInterval: '10ms', rescanInterval: '20ms', ...extra }), { db, logger, now: Date.now });
 }
 
-const n = (c: FilesCollector, k: string): number => c.status().counters[k] ?? 0;
 
 test('a glob follows the files there at the start and the ones that appear later; other names are left alone', async () => {
   const { db } = tmpDb();

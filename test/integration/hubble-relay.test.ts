@@ -22,6 +22,7 @@ import { EdgeStore } from '../../store/edges.ts';
 import { IngestRunStore } from '../../store/ingest-runs.ts';
 import { flowTime, makeTestPki, read, startCuttingProxy, startRelay, toWire, type Relay } from '../helpers/hubble-relay-server.ts';
 import { tmpDb } from '../helpers/tmp.ts';
+import { until as waitUntil } from '../helpers/until.ts';
 
 const DIR = fileURLToPath(new URL('../fixtures/reference/flows/hubble/', import.meta.url));
 const lines = (file: string) => readFileSync(DIR + file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -47,13 +48,7 @@ async function expectedEdges(input: Record<string, unknown>[]): Promise<string[]
 /** The collector's counters (status() exports them as a plain record). */
 const k = (c: HubbleRelayCollector): HubbleRelayCounters => c.status().counters as unknown as HubbleRelayCounters;
 
-async function until(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => waitUntil(what, predicate, { timeoutMs, everyMs: 20 });
 
 function collector(db: Db, config: Partial<HubbleRelayConfigT> & { address: string }, now?: () => number): HubbleRelayCollector {
   const settings = resolveHubbleRelaySettings({ backoff: { initial: '20ms', max: '100ms' }, flushInterval: '50ms', ...config });

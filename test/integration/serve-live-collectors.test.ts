@@ -14,18 +14,13 @@ import { startService } from '../../server/serve.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import { startRelay } from '../helpers/hubble-relay-server.ts';
 import { tmpDir } from '../helpers/tmp.ts';
+import { until as waitUntil } from '../helpers/until.ts';
 
 const FLOWS = fileURLToPath(new URL('../fixtures/reference/flows/', import.meta.url));
 const GKE = readFileSync(join(FLOWS, 'hubble/hubble-otel-basic-sample-10-flows.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 const NETOBSERV = readFileSync(join(FLOWS, 'netobserv/netobserv-flow-samples.ndjson'), 'utf8');
 
-async function until(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = (what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => waitUntil(what, predicate, { timeoutMs, everyMs: 25 });
 
 async function serve(dir: string, collectorsYaml: string) {
   writeFileSync(join(dir, 'config.yaml'), `server:\n  port: 0\ncollectors:\n${collectorsYaml}`);
