@@ -17,6 +17,7 @@ import type { SideVerdict, SimFlow, SimProtocol } from '../types.ts';
 import type { EndpointView } from './endpoints.ts';
 import { parseSelector, type Selector } from './selector.ts';
 import type { ServiceIndex } from './services.ts';
+import { memoByText } from '../../text-memo.ts';
 
 export interface MatchContext {
   flow: SimFlow;
@@ -143,16 +144,7 @@ class EntityMatch {
 }
 
 /** Parsed nets by text, for the whole process: rules repeat the same addresses. Cidr values are never changed. */
-const parsedNets = new Map<string, Cidr | undefined>();
-const NET_CACHE_LIMIT = 100_000;
-
-function cachedNet(text: string): Cidr | undefined {
-  if (parsedNets.has(text)) return parsedNets.get(text);
-  const net = parseNet(text);
-  if (parsedNets.size >= NET_CACHE_LIMIT) parsedNets.clear();
-  parsedNets.set(text, net);
-  return net;
-}
+const cachedNet = memoByText(parseNet, 100_000);
 
 function netList(nets: readonly string[] | undefined): Cidr[] | undefined {
   if (!nets || nets.length === 0) return undefined;

@@ -16,6 +16,8 @@
  * does not report.
  */
 
+import { memoByText } from '../../text-memo.ts';
+
 export type LabelMap = ReadonlyMap<string, string>;
 
 type Node =
@@ -360,20 +362,11 @@ export interface Selector {
   matchesNamespace(labels: LabelMap, namespaced: boolean): boolean;
 }
 
-/** Parsed selectors by text: policies repeat the same few (`all()`, namespace selectors). Pure, so sharing is safe. */
-const cache = new Map<string, Selector>();
-const CACHE_LIMIT = 50_000;
-
-/** Parses a selector; throws SelectorSyntaxError (with the offset) when it is not valid. */
-export function parseSelector(selector: string): Selector {
-  let s = cache.get(selector);
-  if (!s) {
-    s = parse(selector);
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(selector, s);
-  }
-  return s;
-}
+/**
+ * Parses a selector; throws SelectorSyntaxError (with the offset) when it is not valid. By text,
+ * for the whole process: policies repeat the same few (`all()`, namespace selectors).
+ */
+export const parseSelector: (selector: string) => Selector = memoByText((selector) => parse(selector), 50_000);
 
 function parse(selector: string): Selector {
   const root = new Parser(selector, tokenize(selector)).root();

@@ -31,6 +31,7 @@ import { fqdnMatcher } from './fqdn.ts';
 import { ANY_SOURCE, reservedSelector, SelectorBuilder, WILDCARD, type Selector } from './labels.ts';
 import { compilePort, type PortMatcher } from './ports.ts';
 import type { Direction } from '../../../domain/direction.ts';
+import { memoByText } from '../../text-memo.ts';
 
 export type { Direction };
 
@@ -181,16 +182,7 @@ function entitySelectors(entity: string, clusterName: string): Selector[] {
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
 /** Parsed CIDRs by text, for the whole process: rules repeat the same few; ranges are never changed. */
-const parsedCidrs = new Map<string, Range | undefined>();
-const CIDR_CACHE_LIMIT = 100_000;
-
-function parseCidr(text: string): Range | undefined {
-  if (parsedCidrs.has(text)) return parsedCidrs.get(text);
-  const range = parseCidrText(text);
-  if (parsedCidrs.size >= CIDR_CACHE_LIMIT) parsedCidrs.clear();
-  parsedCidrs.set(text, range);
-  return range;
-}
+const parseCidr = memoByText(parseCidrText, 100_000);
 
 function parseCidrText(text: string): Range | undefined {
   try {

@@ -3,6 +3,7 @@
  * costs a few integer comparisons per block instead of re-parsing text.
  */
 import ipaddr from 'ipaddr.js';
+import { memoByText } from '../../text-memo.ts';
 
 export interface CompiledCidr {
   readonly text: string;
@@ -21,18 +22,7 @@ export interface CompiledBlock {
  * it), and ipaddr.parseCIDR tries IPv6 first, so an IPv4 block costs a thrown exception.
  * Compiled blocks are never changed, so sharing them is safe.
  */
-const compiledCidrs = new Map<string, CompiledCidr>();
-const CIDR_CACHE_LIMIT = 100_000;
-
-export function compileCidr(text: string): CompiledCidr {
-  let c = compiledCidrs.get(text);
-  if (c === undefined) {
-    c = parseBlock(text);
-    if (compiledCidrs.size >= CIDR_CACHE_LIMIT) compiledCidrs.clear();
-    compiledCidrs.set(text, c);
-  }
-  return c;
-}
+export const compileCidr: (text: string) => CompiledCidr = memoByText(parseBlock, 100_000);
 
 function parseBlock(text: string): CompiledCidr {
   try {

@@ -7,6 +7,7 @@
  * messages (empty = valid), worded like upstream.
  */
 import type { VerifyError } from '../types.ts';
+import { memoByText } from '../../text-memo.ts';
 
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -74,20 +75,9 @@ const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
  * IsValidCIDRForLegacyField with strict validation (the StrictIPCIDRValidation behaviour
  * for new objects): a CIDR Go's netip.ParsePrefix accepts — no leading zeros in the address
  * or the prefix length —, not an IPv4-mapped IPv6 address, no bits set beyond the prefix.
+ * By text, for the whole process: emitted policies repeat the same blocks in many rules.
  */
-export function cidrErrors(value: string): readonly string[] {
-  let errors = checkedCidrs.get(value);
-  if (errors === undefined) {
-    errors = Object.freeze(cidrSyntaxErrors(value));
-    if (checkedCidrs.size >= CIDR_CACHE_LIMIT) checkedCidrs.clear();
-    checkedCidrs.set(value, errors);
-  }
-  return errors;
-}
-
-/** `cidrErrors` by text, for the whole process: emitted policies repeat the same blocks in many rules. */
-const checkedCidrs = new Map<string, readonly string[]>();
-const CIDR_CACHE_LIMIT = 100_000;
+export const cidrErrors: (value: string) => readonly string[] = memoByText((value) => Object.freeze(cidrSyntaxErrors(value)), 100_000);
 
 function cidrSyntaxErrors(value: string): string[] {
   const slash = value.indexOf('/');
