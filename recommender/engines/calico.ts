@@ -143,7 +143,8 @@ class Renderer {
   }
 
   rendered(entity: Entity, service: boolean): Rendered {
-    return { entity, id: this.ids.id(entity), empty: Object.keys(entity).length === 0, service };
+    const c = this.ids.canonical(entity);
+    return { entity: c.value, id: c.id, empty: Object.keys(entity).length === 0, service };
   }
 
   /** The host CIDRs of a nodes or fqdn peer's IPs. */

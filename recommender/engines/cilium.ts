@@ -151,8 +151,7 @@ class Renderer {
   private rendered<P extends PolicyPeer, T>(cache: Map<PolicyPeer, Rendered<T>>, p: P, render: (p: P) => T): Rendered<T> {
     let r = cache.get(p);
     if (r === undefined) {
-      const value = render(p);
-      cache.set(p, (r = { value, id: this.ids.id(value) }));
+      cache.set(p, (r = this.ids.canonical(render(p))));
     }
     return r;
   }

@@ -133,8 +133,7 @@ class Renderer {
     }
     let r = cache.get(p);
     if (r === undefined) {
-      const value = renderPeer(p, ns);
-      cache.set(p, (r = { value, id: this.ids.id(value) }));
+      cache.set(p, (r = this.ids.canonical(renderPeer(p, ns))));
     }
     return r;
   }
@@ -154,8 +153,7 @@ class Renderer {
     if (peers === undefined) {
       peers = [];
       for (let i = 0; i < sorted.length; i += CNP_MAX_NETWORKS) {
-        const value: Peer = { networks: sorted.slice(i, i + CNP_MAX_NETWORKS) };
-        peers.push({ value, id: this.ids.id(value) });
+        peers.push(this.ids.canonical<Peer>({ networks: sorted.slice(i, i + CNP_MAX_NETWORKS) }));
       }
       this.networks.set(key, peers);
     }

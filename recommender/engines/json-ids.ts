@@ -8,6 +8,9 @@ export class JsonIds {
   private readonly byJson = new Map<string, number>();
   private readonly texts: string[] = [];
 
+  /** The first value given each text (see `canonical`). */
+  private readonly values: unknown[] = [];
+
   id(value: unknown): number {
     const text = JSON.stringify(value);
     let id = this.byJson.get(text);
@@ -15,8 +18,20 @@ export class JsonIds {
       id = this.texts.length;
       this.byJson.set(text, id);
       this.texts.push(text);
+      this.values.push(value);
     }
     return id;
+  }
+
+  /**
+   * `value`'s id, and the first value of the same text in place of `value`: renderings that are
+   * equal share one object, which the verification then compiles and checks once (the simulators
+   * and admission checks remember their work per object). Renderings are never modified once
+   * built, so sharing them is safe.
+   */
+  canonical<T>(value: T): { value: T; id: number } {
+    const id = this.id(value);
+    return { value: this.values[id] as T, id };
   }
 
   /**

@@ -88,8 +88,8 @@ class Renderer {
     let r = this.peers.get(p);
     if (r === undefined) {
       const extra: NpRule[] = [];
-      const peers = renderPeer(p, extra, this.ids);
-      r = { peers, ids: peers.map((np) => this.ids.id(np)), extra };
+      const rendered = renderPeer(p, extra, this.ids).map((np) => this.ids.canonical(np));
+      r = { peers: rendered.map((c) => c.value), ids: rendered.map((c) => c.id), extra };
       this.peers.set(p, r);
     }
     return r;

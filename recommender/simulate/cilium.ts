@@ -35,7 +35,7 @@ import { matches, type Selector } from './cilium/labels.ts';
 import { NamedPorts, ownNamedPort, portMatches } from './cilium/ports.ts';
 import { CompileMemo, compilePolicy, policyId, serviceNamed, type CompiledRule, type Direction, type PeerRule } from './cilium/rules.ts';
 import { selectorMatches } from '../matrix/selector.ts';
-import { RulesByPort } from './rules-by-port.ts';
+import { PortBuckets, type PortSpan } from './port-buckets.ts';
 import type { VerifyError } from '../verify/types.ts';
 import { admissionErrorsCilium } from '../verify/admission/cilium.ts';
 
@@ -73,8 +73,8 @@ export interface RejectedPolicy {
 
 interface DirectionSelection {
   /** The rules in order, narrowed to a flow's port as they are scanned. */
-  allow: RulesByPort<PeerRule>;
-  deny: RulesByPort<PeerRule>;
+  allow: PortBuckets<PeerRule>;
+  deny: PortBuckets<PeerRule>;
   enforced: boolean;
   defaultDeny: boolean;
   requires: Selector[];
@@ -111,9 +111,17 @@ function sortKey(p: CiliumPolicy): string {
   return `${p.kind === CCNP_KIND ? '1' : '0'}\u0000${p.metadata.namespace ?? ''}\u0000${p.metadata.name}`;
 }
 
-/** Whether the rule's toPorts can match (protocol, port) whatever a named port resolves to. */
-function canMatchPort(r: PeerRule, protocol: SimProtocol, port: number): boolean {
-  return r.toPorts === undefined || r.toPorts.some((pr) => pr.ports.some((m) => m.protocols.has(protocol) && (m.kind === 'named' || (port >= m.from && port <= m.to))));
+/** The rule's toPorts as spans; undefined when it can match any port (no toPorts, a named port, which depends on the pod). */
+function portSpans(r: PeerRule): PortSpan[] | undefined {
+  if (r.toPorts === undefined) return undefined;
+  const spans: PortSpan[] = [];
+  for (const pr of r.toPorts) {
+    for (const m of pr.ports) {
+      if (m.kind === 'named') return undefined;
+      for (const protocol of m.protocols) spans.push({ protocol, start: m.from, end: m.to });
+    }
+  }
+  return spans;
 }
 
 function cidrContains(block: PeerRule['cidrs'][number], id: Identity): boolean {
@@ -217,8 +225,8 @@ class CiliumSimulator implements Simulator {
   private directionSelection(rules: readonly CompiledRule[], d: Direction): DirectionSelection {
     const ingress = d === 'ingress';
     return {
-      allow: new RulesByPort(rules.flatMap((r) => (ingress ? r.ingress : r.egress)), canMatchPort),
-      deny: new RulesByPort(rules.flatMap((r) => (ingress ? r.ingressDeny : r.egressDeny)), canMatchPort),
+      allow: new PortBuckets(rules.flatMap((r) => (ingress ? r.ingress : r.egress)), portSpans),
+      deny: new PortBuckets(rules.flatMap((r) => (ingress ? r.ingressDeny : r.egressDeny)), portSpans),
       enforced: rules.some((r) => (ingress ? r.enforcesIngress : r.enforcesEgress)),
       defaultDeny: rules.some((r) => (ingress ? r.defaultDenyIngress : r.defaultDenyEgress)),
       requires: rules.flatMap((r) => (ingress ? r.fromRequires : r.toRequires)),

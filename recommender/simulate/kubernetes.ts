@@ -29,8 +29,8 @@ import { isNetworkPolicy, type NetworkPolicy, type NetworkPolicyPeer, type Netwo
 import { AddressCache, blockHas, compileBlock, type CompiledBlock } from './kubernetes/cidr-match.ts';
 import { ClusterView, policyRef, SelectorMemo, subjectPod, type PeerView } from './kubernetes/cluster-view.ts';
 import { namedPortMatches } from './kubernetes/named-port.ts';
-import { RulesByPort } from './rules-by-port.ts';
-import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type SimProtocol, type Simulator } from './types.ts';
+import { PortBuckets, type PortSpan } from './port-buckets.ts';
+import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type Simulator } from './types.ts';
 import type { Direction } from '../../domain/direction.ts';
 
 export interface KubernetesSimOptions {
@@ -76,12 +76,19 @@ interface CompiledPolicy {
   namespace: string;
   podSelector: LabelSelector;
   isolates: Record<Direction, boolean>;
-  rules: Record<Direction, RulesByPort<CompiledRule>>;
+  rules: Record<Direction, PortBuckets<CompiledRule>>;
 }
 
-/** Whether the rule's ports can match (protocol, port) whatever the destination pod (a named port can). */
-function canMatchPort(r: CompiledRule, protocol: SimProtocol, port: number): boolean {
-  return !r.ports || r.ports.some((p) => p.protocol === protocol && (p.port === undefined || typeof p.port === 'string' || (p.endPort !== undefined ? port >= p.port && port <= p.endPort : port === p.port)));
+/** The rule's ports as spans; undefined when it can match any port (no ports, a named port, which depends on the destination pod). */
+function portSpans(r: CompiledRule): PortSpan[] | undefined {
+  if (!r.ports) return undefined;
+  const spans: PortSpan[] = [];
+  for (const p of r.ports) {
+    if (typeof p.port === 'string') return undefined;
+    if (p.port === undefined) spans.push({ protocol: p.protocol, start: 1, end: 65535 });
+    else spans.push({ protocol: p.protocol, start: p.port, end: p.endPort ?? p.port });
+  }
+  return spans;
 }
 
 /** kubernetes/kubernetes pkg/apis/networking/v1/defaults.go SetDefaults_NetworkPolicy. */
@@ -126,7 +133,7 @@ function compile(np: NetworkPolicy): CompiledPolicy {
     namespace,
     podSelector: spec.podSelector ?? {},
     isolates: { ingress: types.has('Ingress'), egress: types.has('Egress') },
-    rules: { ingress: new RulesByPort(rules('ingress'), canMatchPort), egress: new RulesByPort(rules('egress'), canMatchPort) },
+    rules: { ingress: new PortBuckets(rules('ingress'), portSpans), egress: new PortBuckets(rules('egress'), portSpans) },
   };
 }
 

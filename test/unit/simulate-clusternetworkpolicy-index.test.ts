@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { selectorMatches } from '../../recommender/matrix/selector.ts';
 import { PodPeers, selectorText } from '../../recommender/simulate/clusternetworkpolicy/pod-peers.ts';
-import { PortBuckets, type PortSpan } from '../../recommender/simulate/clusternetworkpolicy/port-buckets.ts';
+import { PortBuckets, type PortSpan } from '../../recommender/simulate/port-buckets.ts';
 import { ClusterView } from '../../recommender/simulate/kubernetes/cluster-view.ts';
 import type { SimPod, SimProtocol } from '../../recommender/simulate/types.ts';
 

@@ -13,8 +13,7 @@ import { k8sPolicyTypes, k8sRules, labelSelectorMatches, type K8sNetworkPolicy }
 import { compileRule, type CompiledRule, type RuleScope } from './rules.ts';
 import { parseSelector, SelectorSyntaxError } from './selector.ts';
 import type { ServiceIndex } from './services.ts';
-import { RulesByPort } from '../rules-by-port.ts';
-import type { SimProtocol } from '../types.ts';
+import { PortBuckets } from '../port-buckets.ts';
 import type { Direction } from '../../../domain/direction.ts';
 
 export const DEFAULT_TIER = 'default';
@@ -34,15 +33,14 @@ export interface CompiledPolicy {
   namespace?: string;
   applies(e: EndpointView): boolean;
   /** Undefined when the policy does not govern that direction. */
-  ingress?: RulesByPort<CompiledRule>;
-  egress?: RulesByPort<CompiledRule>;
+  ingress?: PortBuckets<CompiledRule>;
+  egress?: PortBuckets<CompiledRule>;
 }
 
-const canMatchPort = (r: CompiledRule, protocol: SimProtocol, port: number): boolean => r.canMatchPort === undefined || r.canMatchPort(protocol, port);
 
 /** The rules of one direction, narrowed per destination port as they are scanned. */
-function byPort(rules: CompiledRule[]): RulesByPort<CompiledRule> {
-  return new RulesByPort(rules, canMatchPort);
+function byPort(rules: CompiledRule[]): PortBuckets<CompiledRule> {
+  return new PortBuckets(rules, (r) => r.portSpans?.());
 }
 
 export interface TierInfo {

@@ -14,6 +14,7 @@
 import type { CalicoAction, CalicoEntityRule, CalicoPort, CalicoProtocol, CalicoRule } from '../../engines/wire/calico.ts';
 import { cidrContains, hostCidr, parseCidr, type Cidr } from '../../../domain/ip.ts';
 import type { SideVerdict, SimFlow, SimProtocol } from '../types.ts';
+import type { PortSpan } from '../port-buckets.ts';
 import type { EndpointView } from './endpoints.ts';
 import { parseSelector, type Selector } from './selector.ts';
 import type { ServiceIndex } from './services.ts';
@@ -34,11 +35,11 @@ export interface CompiledRule {
   pointer: string;
   match(c: MatchContext): boolean;
   /**
-   * A necessary condition of `match` on the flow's protocol and destination port alone (what a
-   * named port resolves to is not known here: it can match); absent: any port can match. Lets
-   * the simulator scan only the rules that can match a flow's port (../rules-by-port.ts).
+   * The (protocol, destination port) spans outside which `match` never holds; undefined when any
+   * port can match (no destination.ports, a named port, which the destination endpoint resolves).
+   * Lets the simulator scan only the rules that can match a flow's port (../port-buckets.ts).
    */
-  canMatchPort?(protocol: SimProtocol, port: number): boolean;
+  portSpans?(): PortSpan[] | undefined;
   /** The verdict of an Allow or Deny rule, made by the simulator the first time the rule decides (it is the same every time). */
   verdict?: SideVerdict;
 }
@@ -234,16 +235,22 @@ class CalicoRuleMatch implements CompiledRule {
     return true;
   }
 
-  /** The protocol, destination.ports and destination.notPorts conditions on the flow's protocol and port only (a named port can match). */
-  canMatchPort(protocol: SimProtocol, port: number): boolean {
-    if (this.protocol && FLOW_PROTOCOL[protocol] !== this.protocol.number) return false;
-    if (this.notProtocol && FLOW_PROTOCOL[protocol] === this.notProtocol.number) return false;
-    const d = this.destination;
-    if (d?.ports && !d.ports.some((p) => p.name !== undefined || (port >= p.lo && port <= p.hi))) return false;
-    if (d?.notPorts && d.notPorts.some((p) => p.name === undefined && port >= p.lo && port <= p.hi)) return false;
-    return true;
+  portSpans(): PortSpan[] | undefined {
+    const ports = this.destination?.ports;
+    if (!ports) return undefined;
+    const spans: PortSpan[] = [];
+    for (const protocol of PROTOCOLS) {
+      if (this.protocol && FLOW_PROTOCOL[protocol] !== this.protocol.number) continue;
+      for (const p of ports) {
+        if (p.name !== undefined) return undefined;
+        spans.push({ protocol, start: p.lo, end: p.hi });
+      }
+    }
+    return spans;
   }
 }
+
+const PROTOCOLS: readonly SimProtocol[] = ['TCP', 'UDP', 'SCTP'];
 
 /** Compiles one rule; throws SelectorSyntaxError when a selector does not parse. */
 export function compileRule(r: CalicoRule, pointer: string, scope: RuleScope): CompiledRule {

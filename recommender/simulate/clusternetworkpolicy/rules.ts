@@ -1,6 +1,6 @@
 /**
  * The rules of the cluster-scoped policies as a side of a flow scans them: per policy and
- * direction, narrowed to the flow's (protocol, port) (port-buckets.ts), with their pod-selecting
+ * direction, narrowed to the flow's (protocol, port) (../port-buckets.ts), with their pod-selecting
  * peers interned (pod-peers.ts); the first rule that matches, in written order, decides the
  * policy (API: "rules are evaluated in order"; the tier's order of policies is the caller's).
  *
@@ -19,7 +19,7 @@ import { namedPortMatches } from '../kubernetes/named-port.ts';
 import type { SideVerdict, SimEndpoint, SimFlow } from '../types.ts';
 import type { CompiledPeer, CompiledPort, CompiledRule, Direction, TierPolicy } from './compile.ts';
 import { PodPeers } from './pod-peers.ts';
-import { PortBuckets, type PortSpan } from './port-buckets.ts';
+import { PortBuckets, type PortSpan } from '../port-buckets.ts';
 
 /** A peer as matched: pod-selecting peers by their PodPeers id, the others as compiled. */
 type MatchPeer = { kind: 'selects'; id: number } | Exclude<CompiledPeer, { kind: 'namespaces' | 'pods' }>;
