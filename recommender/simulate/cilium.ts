@@ -111,6 +111,8 @@ function sortKey(p: CiliumPolicy): string {
   return `${p.kind === CCNP_KIND ? '1' : '0'}\u0000${p.metadata.namespace ?? ''}\u0000${p.metadata.name}`;
 }
 
+const PROTOCOLS: readonly SimProtocol[] = ['TCP', 'UDP', 'SCTP'];
+
 /** The rule's toPorts as spans; undefined when it can match any port (no toPorts, a named port, which depends on the pod). */
 function portSpans(r: PeerRule): PortSpan[] | undefined {
   if (r.toPorts === undefined) return undefined;
@@ -118,7 +120,7 @@ function portSpans(r: PeerRule): PortSpan[] | undefined {
   for (const pr of r.toPorts) {
     for (const m of pr.ports) {
       if (m.kind === 'named') return undefined;
-      for (const protocol of m.protocols) spans.push({ protocol, start: m.from, end: m.to });
+      for (const protocol of PROTOCOLS) if (m.protocols.has(protocol)) spans.push({ protocol, start: m.from, end: m.to });
     }
   }
   return spans;

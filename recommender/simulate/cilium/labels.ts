@@ -17,47 +17,66 @@ export function splitKey(raw: string): { source: string; key: string } {
   return { source: raw.slice(0, i), key: raw.slice(i + 1) };
 }
 
+/**
+ * The text a label is looked up by: `source:key`, or the bare key for the `any` source. The two
+ * never collide: a key read with the `any` source holds no `:` (splitKey would have split it).
+ */
+function lookupKey(source: string, key: string): string {
+  return source === ANY_SOURCE ? key : `${source}:${key}`;
+}
+
 /** The labels of one identity, indexed for selector matching. */
 export class LabelSet {
-  /** source → key → value. */
-  private readonly bySource = new Map<string, Map<string, string>>();
-  /** key → value of the first label with that key (the `any` source). */
-  private readonly byKey = new Map<string, string>();
+  /** `source:key` → value, and bare key → value of the first label with that key (the `any` source). */
+  private readonly byLookup = new Map<string, string>();
 
   add(source: string, key: string, value: string): this {
-    let m = this.bySource.get(source);
-    if (!m) this.bySource.set(source, (m = new Map()));
-    m.set(key, value);
-    if (!this.byKey.has(key)) this.byKey.set(key, value);
-    if (this.matched.size > 0) this.matched.clear();
+    this.byLookup.set(lookupKey(source, key), value);
+    if (!this.byLookup.has(key)) this.byLookup.set(key, value);
     return this;
   }
 
   get(source: string, key: string): string | undefined {
-    return source === ANY_SOURCE ? this.byKey.get(key) : this.bySource.get(source)?.get(key);
+    return this.byLookup.get(lookupKey(source, key));
   }
 
   has(source: string, key: string): boolean {
     return this.get(source, key) !== undefined;
   }
 
-  /** Whether `sel` matches these labels, worked out once per selector object (`matches`). */
-  selects(sel: Selector): boolean {
-    let m = this.matched.get(sel);
-    if (m === undefined) this.matched.set(sel, (m = matches(sel, this)));
-    return m;
-  }
-
   /**
-   * Remembered verdicts of `selects`. Why: a simulator asks every rule's peer selectors about
-   * the same identities for many flows, and rules share their Selector objects (CompileMemo).
+   * Whether `sel` matches these labels. Worked out each time, not remembered: a verification
+   * asks each (identity, selector) pair about once, and a memo of the answers cost more to fill
+   * than the matching (a lookup per requirement, which fails on the first for most selectors).
    */
-  private readonly matched = new Map<Selector, boolean>();
+  selects(sel: Selector): boolean {
+    if (!sel.valid) return false;
+    const reqs = sel.requirements;
+    for (let i = 0; i < reqs.length; i++) {
+      const r = reqs[i]!;
+      const v = this.byLookup.get(r.lookup);
+      switch (r.operator) {
+        case 'In':
+          if (v === undefined || (r.value !== undefined ? v !== r.value : !r.values.has(v))) return false;
+          break;
+        case 'NotIn':
+          if (v !== undefined && r.values.has(v)) return false;
+          break;
+        case 'Exists':
+          if (v === undefined) return false;
+          break;
+        case 'DoesNotExist':
+          if (v !== undefined) return false;
+          break;
+      }
+    }
+    return true;
+  }
 
   /** Sorted `source:key=value` texts (diagnostics and cache keys). */
   list(): string[] {
     const out: string[] = [];
-    for (const [source, m] of this.bySource) for (const [k, v] of m) out.push(`${source}:${k}=${v}`);
+    for (const [lookup, value] of this.byLookup) if (lookup.includes(':')) out.push(`${lookup}=${value}`);
     return out.sort();
   }
 }
@@ -65,8 +84,12 @@ export class LabelSet {
 interface Requirement {
   source: string;
   key: string;
+  /** The LabelSet lookup text of (source, key). */
+  lookup: string;
   operator: CiliumSelectorOperator;
   values: ReadonlySet<string>;
+  /** The one value of an `In` of one value (a matchLabels entry): compared without the set. */
+  value?: string;
 }
 
 /** A parsed endpoint selector: every requirement must hold (k8s LabelSelector semantics). */
@@ -80,27 +103,7 @@ export interface Selector {
 }
 
 export function matches(sel: Selector, labels: LabelSet): boolean {
-  if (!sel.valid) return false;
-  const reqs = sel.requirements;
-  for (let i = 0; i < reqs.length; i++) {
-    const r = reqs[i]!;
-    const v = labels.get(r.source, r.key);
-    switch (r.operator) {
-      case 'In':
-        if (v === undefined || !r.values.has(v)) return false;
-        break;
-      case 'NotIn':
-        if (v !== undefined && r.values.has(v)) return false;
-        break;
-      case 'Exists':
-        if (v === undefined) return false;
-        break;
-      case 'DoesNotExist':
-        if (v !== undefined) return false;
-        break;
-    }
-  }
-  return true;
+  return labels.selects(sel);
 }
 
 /** A selector under construction, keyed the way Cilium keys them (source + key). */
@@ -145,11 +148,11 @@ export class SelectorBuilder {
   build(): Selector {
     const requirements: Requirement[] = [];
     let valid = true;
-    for (const l of this.labels.values()) requirements.push({ source: l.source, key: l.key, operator: 'In', values: new Set([l.value]) });
+    for (const l of this.labels.values()) requirements.push({ source: l.source, key: l.key, lookup: lookupKey(l.source, l.key), operator: 'In', values: new Set([l.value]), value: l.value });
     for (const e of this.expressions) {
       const needsValues = e.operator === 'In' || e.operator === 'NotIn';
       if (needsValues !== e.values.length > 0 || !['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) valid = false;
-      requirements.push({ source: e.source, key: e.key, operator: e.operator, values: new Set(e.values) });
+      requirements.push({ source: e.source, key: e.key, lookup: lookupKey(e.source, e.key), operator: e.operator, values: new Set(e.values) });
     }
     return { requirements, valid };
   }
