@@ -27,7 +27,7 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import { isNetworkPolicy, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort } from '../engines/wire/kubernetes.ts';
 import { AddressCache, blockHas, compileBlock, type CompiledBlock } from './kubernetes/cidr-match.ts';
-import { ClusterView, policyRef, SelectorMemo, subjectPod, type PeerView } from './kubernetes/cluster-view.ts';
+import { ClusterView, policyRef, subjectPod, type PeerView } from './kubernetes/cluster-view.ts';
 import { namedPortMatches } from './kubernetes/named-port.ts';
 import { PortBuckets, type PortSpan } from './port-buckets.ts';
 import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type Simulator } from './types.ts';
@@ -161,7 +161,6 @@ export class NetworkPolicyIndex {
   /** A Map, not a WeakMap: asked once per flow side, and a Map lookup is several times cheaper; it lives as long as the simulator. */
   private readonly selecting = new Map<SimPod, Record<Direction, Selecting>>();
   private readonly addresses = new AddressCache();
-  private readonly selectors: SelectorMemo;
   private readonly options: Required<KubernetesSimOptions>;
 
   constructor(
@@ -169,7 +168,6 @@ export class NetworkPolicyIndex {
     readonly view: ClusterView,
     options: KubernetesSimOptions = {},
   ) {
-    this.selectors = new SelectorMemo(view);
     this.options = { ipBlockMatchesPods: false, ipBlockMatchesNodes: false, ipBlockMatchesApiserver: false, ...options };
     // Sorted by namespace/name so the rule named as deciding is the same whatever the input order.
     const compiled = policies.filter(isNetworkPolicy).map(compile);
@@ -248,9 +246,9 @@ export class NetworkPolicyIndex {
     if (!p.podSelector && !p.namespaceSelector) return false;
     const pod = other.pod;
     if (p.namespaceSelector) {
-      if (!this.selectors.namespace(p.namespaceSelector, pod.namespace)) return false;
+      if (!selectorMatches(p.namespaceSelector, this.view.namespaceLabels(pod.namespace))) return false;
     } else if (pod.namespace !== namespace) return false;
-    return !p.podSelector || this.selectors.pod(p.podSelector, pod);
+    return !p.podSelector || selectorMatches(p.podSelector, pod.labels);
   }
 
   private blockApplies(other: PeerView): boolean {

@@ -5,8 +5,7 @@
  * endpoint *is* for a policy: a selectable pod, a node (host-network pods are their node), the
  * apiserver, or an outside address.
  */
-import type { LabelSelector, Labels } from '../../../domain/inventory.ts';
-import { selectorMatches } from '../../matrix/selector.ts';
+import type { Labels } from '../../../domain/inventory.ts';
 import type { SimCluster, SimEndpoint, SimNode, SimPod } from '../types.ts';
 
 /** Set on every namespace by the apiserver since 1.21 (kubernetes/kubernetes pkg/apis/core/v1/defaults.go SetDefaults_Namespace). */
@@ -69,33 +68,4 @@ export function subjectPod(e: SimEndpoint): SimPod | undefined {
 /** `Kind/namespace/name` or `Kind/name`. */
 export function policyRef(kind: string, name: string, namespace?: string): string {
   return namespace === undefined ? `${kind}/${name}` : `${kind}/${namespace}/${name}`;
-}
-
-/**
- * Label-selector results memoized per (selector object, namespace) and (selector object, pod):
- * a simulator asks the same few selectors about the same pods for many flows.
- */
-export class SelectorMemo {
-  // Maps, not WeakMaps: they are asked for every peer of every rule scanned, and a Map lookup is
-  // the cheaper; they live as long as their simulator, which holds the manifests anyway.
-  private readonly byNamespace = new Map<LabelSelector, Map<string, boolean>>();
-  private readonly byPod = new Map<LabelSelector, Map<SimPod, boolean>>();
-
-  constructor(private readonly view: ClusterView) {}
-
-  namespace(selector: LabelSelector, namespace: string): boolean {
-    let m = this.byNamespace.get(selector);
-    if (!m) this.byNamespace.set(selector, (m = new Map()));
-    let r = m.get(namespace);
-    if (r === undefined) m.set(namespace, (r = selectorMatches(selector, this.view.namespaceLabels(namespace))));
-    return r;
-  }
-
-  pod(selector: LabelSelector, pod: SimPod): boolean {
-    let m = this.byPod.get(selector);
-    if (!m) this.byPod.set(selector, (m = new Map()));
-    let r = m.get(pod);
-    if (r === undefined) m.set(pod, (r = selectorMatches(selector, pod.labels)));
-    return r;
-  }
 }
