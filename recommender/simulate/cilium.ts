@@ -35,7 +35,7 @@ import { matches, type Selector } from './cilium/labels.ts';
 import { NamedPorts, ownNamedPort, portMatches } from './cilium/ports.ts';
 import { CompileMemo, compilePolicy, policyId, serviceNamed, type CompiledRule, type Direction, type PeerRule } from './cilium/rules.ts';
 import { selectorMatches } from '../matrix/selector.ts';
-import { PortBuckets, type PortSpan } from './port-buckets.ts';
+import { PortBuckets } from './port-buckets.ts';
 import type { VerifyError } from '../verify/types.ts';
 import { admissionErrorsCilium } from '../verify/admission/cilium.ts';
 
@@ -111,20 +111,7 @@ function sortKey(p: CiliumPolicy): string {
   return `${p.kind === CCNP_KIND ? '1' : '0'}\u0000${p.metadata.namespace ?? ''}\u0000${p.metadata.name}`;
 }
 
-const PROTOCOLS: readonly SimProtocol[] = ['TCP', 'UDP', 'SCTP'];
-
-/** The rule's toPorts as spans; undefined when it can match any port (no toPorts, a named port, which depends on the pod). */
-function portSpans(r: PeerRule): PortSpan[] | undefined {
-  if (r.toPorts === undefined) return undefined;
-  const spans: PortSpan[] = [];
-  for (const pr of r.toPorts) {
-    for (const m of pr.ports) {
-      if (m.kind === 'named') return undefined;
-      for (const protocol of PROTOCOLS) if (m.protocols.has(protocol)) spans.push({ protocol, start: m.from, end: m.to });
-    }
-  }
-  return spans;
-}
+const spansOf = (r: PeerRule): PeerRule['spans'] => r.spans;
 
 function cidrContains(block: PeerRule['cidrs'][number], id: Identity): boolean {
   const a = id.cidrAddress;
@@ -227,8 +214,8 @@ class CiliumSimulator implements Simulator {
   private directionSelection(rules: readonly CompiledRule[], d: Direction): DirectionSelection {
     const ingress = d === 'ingress';
     return {
-      allow: new PortBuckets(rules.flatMap((r) => (ingress ? r.ingress : r.egress)), portSpans),
-      deny: new PortBuckets(rules.flatMap((r) => (ingress ? r.ingressDeny : r.egressDeny)), portSpans),
+      allow: new PortBuckets(rules.flatMap((r) => (ingress ? r.ingress : r.egress)), spansOf),
+      deny: new PortBuckets(rules.flatMap((r) => (ingress ? r.ingressDeny : r.egressDeny)), spansOf),
       enforced: rules.some((r) => (ingress ? r.enforcesIngress : r.enforcesEgress)),
       defaultDeny: rules.some((r) => (ingress ? r.defaultDenyIngress : r.defaultDenyEgress)),
       requires: rules.flatMap((r) => (ingress ? r.fromRequires : r.toRequires)),

@@ -76,3 +76,32 @@ test('clusternetworkpolicy: a namespace-less peer shared by intents renders in e
   const namespaces = accepts.map((m) => ((m.spec.egress as { to: { pods: { namespaceSelector: { matchLabels: Record<string, string> } } }[] }[])[0]!.to[0]!.pods.namespaceSelector.matchLabels['kubernetes.io/metadata.name']));
   assert.deepEqual(namespaces.sort(), ['bank', 'shop']);
 });
+
+/** Every object under `x` (arrays' items and objects' values), each with its JSON text. */
+function subObjects(x: unknown, out: { object: object; text: string }[] = []): { object: object; text: string }[] {
+  if (typeof x !== 'object' || x === null) return out;
+  out.push({ object: x, text: JSON.stringify(x) });
+  for (const v of Array.isArray(x) ? x : Object.values(x)) subObjects(v, out);
+  return out;
+}
+
+test('every engine: equal peer renderings from distinct IR peers are one object (the verification compiles and checks each once)', () => {
+  // Two workloads naming the same peers through distinct but equal IR objects, as two rules of
+  // a recommendation do.
+  const peer = () => podsPeer({ matchLabels: { app: 'db' } }, 'data');
+  const set = policySet([
+    workload('shop/a', 'shop', [{ peers: [peer()], ports: [tcp(5432)], explanation: why('e#a') }], [{ peers: [peer()], ports: [tcp(8080)], explanation: why('i#a') }]),
+    workload('shop/b', 'shop', [{ peers: [peer()], ports: [tcp(5432)], explanation: why('e#b') }], [{ peers: [peer()], ports: [tcp(9090)], explanation: why('i#b') }]),
+  ]);
+  for (const engine of ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy'] as const) {
+    const manifests = ENGINES[engine].emit(set).manifests;
+    const rules = manifests.flatMap((m) => subObjects((m as { spec: unknown }).spec));
+    // The rendering of the `data/app=db` peer, wherever the engine puts it.
+    const renderings = rules.filter((o) => !Array.isArray(o.object) && o.text.includes('db') && !o.text.includes('5432') && !o.text.includes('8080') && !o.text.includes('9090'));
+    // (Calico writes an egress peer and its ports as one entity: its two ingress sources are shared.)
+    assert.ok(renderings.length >= 2, `${engine}: the peer is rendered in two rules at least (${renderings.length})`);
+    const byText = new Map<string, Set<object>>();
+    for (const r of renderings) byText.set(r.text, (byText.get(r.text) ?? new Set()).add(r.object));
+    for (const [text, objects] of byText) assert.equal(objects.size, 1, `${engine}: ${text} is one object`);
+  }
+});

@@ -32,6 +32,8 @@ import { ANY_SOURCE, reservedSelector, SelectorBuilder, WILDCARD, type Selector 
 import { compilePort, type PortMatcher } from './ports.ts';
 import type { Direction } from '../../../domain/direction.ts';
 import { memoByText } from '../../text-memo.ts';
+import type { SimProtocol } from '../types.ts';
+import type { PortSpan } from '../port-buckets.ts';
 
 export type { Direction };
 
@@ -65,6 +67,8 @@ export interface PeerRule {
   hasL3: boolean;
   /** undefined: no toPorts (L3-only). */
   toPorts?: CompiledPortRule[];
+  /** toPorts as (protocol, port) spans; undefined when any port can match (no toPorts, a named port). */
+  spans?: PortSpan[];
   icmps: boolean;
   /** The namespace services are looked up in for toServices without one. */
   namespace?: string;
@@ -111,6 +115,7 @@ export class CompileMemo {
   private readonly selectors = new Map<CiliumEndpointSelector, Map<string, Selector>[]>();
   private readonly portRules = new Map<readonly (CiliumPortRule | CiliumPortDenyRule)[], CompiledPortRule[] | undefined>();
   private readonly entities = new Map<string, Selector[]>();
+  private readonly portSpans = new Map<readonly CompiledPortRule[], PortSpan[] | undefined>();
 
   selector(sel: CiliumEndpointSelector | undefined, namespace: string | undefined, leaveReserved: boolean, matchesInit: boolean): Selector {
     if (typeof sel !== 'object' || sel === null) return peerSelector(sel, namespace, leaveReserved, matchesInit);
@@ -122,6 +127,12 @@ export class CompileMemo {
     let built = byNamespace.get(ns);
     if (built === undefined) byNamespace.set(ns, (built = peerSelector(sel, namespace, leaveReserved, matchesInit)));
     return built;
+  }
+
+  /** The spans of a compiled toPorts list, once per list (lists are shared like their manifest objects). */
+  spans(toPorts: readonly CompiledPortRule[]): PortSpan[] | undefined {
+    if (!this.portSpans.has(toPorts)) this.portSpans.set(toPorts, portSpans(toPorts));
+    return this.portSpans.get(toPorts);
   }
 
   toPorts(toPorts: readonly (CiliumPortRule | CiliumPortDenyRule)[] | undefined): CompiledPortRule[] | undefined {
@@ -220,6 +231,20 @@ function cidrBlocks(plain: readonly string[] | undefined, sets: readonly CiliumC
   return out;
 }
 
+const PROTOCOLS: readonly SimProtocol[] = ['TCP', 'UDP', 'SCTP'];
+
+/** toPorts as spans; undefined when they can match any port (a named port, which depends on the pod). */
+function portSpans(toPorts: readonly CompiledPortRule[]): PortSpan[] | undefined {
+  const spans: PortSpan[] = [];
+  for (const pr of toPorts) {
+    for (const m of pr.ports) {
+      if (m.kind === 'named') return undefined;
+      for (const protocol of PROTOCOLS) if (m.protocols.has(protocol)) spans.push({ protocol, start: m.from, end: m.to });
+    }
+  }
+  return spans;
+}
+
 function compilePortRules(toPorts: readonly (CiliumPortRule | CiliumPortDenyRule)[] | undefined): CompiledPortRule[] | undefined {
   if (!toPorts || toPorts.length === 0) return undefined;
   return toPorts.map((pr) => {
@@ -298,7 +323,11 @@ function compilePeerRule(r: AnyPeerRule, direction: Direction, deny: boolean, po
   };
   if (namespace !== undefined) rule.namespace = namespace;
   const toPorts = memo.toPorts(r.toPorts);
-  if (toPorts) rule.toPorts = toPorts;
+  if (toPorts) {
+    rule.toPorts = toPorts;
+    const spans = memo.spans(toPorts);
+    if (spans) rule.spans = spans;
+  }
   return rule;
 }
 
