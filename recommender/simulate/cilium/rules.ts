@@ -105,10 +105,9 @@ export interface CompileOptions {
 
 /**
  * What the policies of one simulator share, compiled once: emitted manifests use one selector
- * object per peer and one toPorts list per port set in every rule that names them, so a
- * selector is built once per object and scoping (namespace, reserved, init), and every rule
- * naming that peer holds the same Selector, which lets the simulator remember per identity
- * whether it matches (`LabelSet.selects`).
+ * object per peer and one toPorts list per port set in every rule that names them
+ * (engines/json-ids.ts `canonical`), so a selector is built once per object and scoping
+ * (namespace, reserved, init), and a toPorts list and its port spans once per list.
  */
 export class CompileMemo {
   /** Per selector object: per (leaveReserved, matchesInit), per namespace (NUL for a CCNP). */
