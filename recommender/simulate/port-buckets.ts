@@ -60,6 +60,7 @@ export class PortBuckets<R> {
   }
 
   on(protocol: SimProtocol, port: number): readonly R[] {
+    if (this.rules.length === 0) return this.rules; // most pods have no deny rules
     const k = key(PROTOCOL_INDEX[protocol]!, port);
     let list = this.narrowed.get(k);
     if (list === undefined) {
