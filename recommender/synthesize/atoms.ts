@@ -106,7 +106,11 @@ interface PeerEntry {
 
 /** Peers of one rule: the same port set (or the apiserver, alone). */
 interface PeerGroup {
-  key: string;
+  /** An egress rule to the apiserver, which is alone in it; otherwise the rule of port set `set`. */
+  apiserver: boolean;
+  set: PortSet;
+  /** The key of the first peer. */
+  firstKey: string;
   peers: PolicyPeer[];
   ports: readonly PortSpec[];
   rank: number;
@@ -146,15 +150,22 @@ function mergeEntry(into: PeerEntry, entry: PeerEntry): void {
   mergeInto(into, entry.ports, entry.rank, entry.rules, entry.edges, entry.notes);
 }
 
+/** What names a rule that neither documented rules nor edges name (the DNS rule, for one). */
+function groupKey(g: PeerGroup): string {
+  return g.apiserver ? `apiserver:${g.firstKey}` : `ports:${g.set.key}`;
+}
+
 /**
- * An entry's ports and the key that names its port set: merged ports are united (one shared
- * array per set, see PortSets); a lone atom keeps its own list (most are one edge's one-port
- * list, whose key is its port's).
+ * The port set of an entry (the run's one object per set, see PortSets): merged ports are
+ * united; a lone atom's rule keeps the atom's own list (`entryPorts`), in the set of its ports.
  */
-function entryPorts(a: PeerEntry, sets: PortSets): PortSet {
-  if (a.count > 1) return sets.union(a.allPorts ? [] : a.ports);
-  if (a.ports.length === 1) return { ports: a.ports, key: sets.keyOf(a.ports[0]!) };
-  return { ports: a.ports, key: sets.union(a.ports).key };
+function entrySet(a: PeerEntry, sets: PortSets): PortSet {
+  return a.count > 1 && a.allPorts ? sets.union([]) : sets.union(a.ports);
+}
+
+/** The ports of an entry's rule: the united set of merged atoms, a lone atom's own list. */
+function entryPorts(a: PeerEntry, set: PortSet): readonly PortSpec[] {
+  return a.count > 1 ? set.ports : a.ports;
 }
 
 /**
@@ -234,16 +245,20 @@ export class AtomGroups {
    */
   build(keys: EdgeKeys): GroupedRule[] {
     const direction = this.direction;
-    const byGroupKey = new Map<string, PeerGroup>();
+    // Rules by port set object (one per distinct set in the run), the apiserver's by peer key.
+    const byPorts = new Map<PortSet, PeerGroup>();
+    const byApiserver = new Map<string, PeerGroup>();
     const groups: PeerGroup[] = [];
     // Usually in key order already (sides list peers in edge-key order).
     for (const a of sortedByPeer(this.entries)) {
-      const { ports, key: portsKey } = entryPorts(a, this.portSets);
+      const set = entrySet(a, this.portSets);
       const peer = a.peer;
-      const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${a.key}` : `ports:${portsKey}`;
-      let g = byGroupKey.get(k);
+      const apiserver = direction === 'egress' && peer.kind === 'apiserver';
+      let g = apiserver ? byApiserver.get(a.key) : byPorts.get(set);
       if (g === undefined) {
-        byGroupKey.set(k, (g = { key: k, peers: [peer], ports, rank: a.rank, rules: a.rules, edges: a.edges, notes: a.notes }));
+        g = { apiserver, set, firstKey: a.key, peers: [peer], ports: entryPorts(a, set), rank: a.rank, rules: a.rules, edges: a.edges, notes: a.notes };
+        if (apiserver) byApiserver.set(a.key, g);
+        else byPorts.set(set, g);
         groups.push(g);
         continue;
       }
@@ -264,10 +279,10 @@ export class AtomGroups {
       if (rules.length === 0 && idx.length > 0) {
         let digest = 0;
         for (const i of idx) digest = (digest + keys.digest(this.side.edges[i]!)) >>> 0;
-        observed = { direction, apiserver: g.key.startsWith('apiserver:'), ports: g.ports, count: idx.length, digest };
+        observed = { direction, apiserver: g.apiserver, ports: g.ports, count: idx.length, digest };
         if (idx.length === 1) observed.single = keys.id(this.side.edges[idx[0]!]!);
       }
-      const id = rules.length > 0 ? matrixIds(rules) : observed ? observedRuleId(observed) : `${direction}:${g.key}`;
+      const id = rules.length > 0 ? matrixIds(rules) : observed ? observedRuleId(observed) : `${direction}:${groupKey(g)}`;
       const rule: GroupedRule = {
         direction,
         status,
