@@ -10,6 +10,7 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import { explanation, type RuleInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, uniqueSortedBy } from '../policy/order.ts';
+import { DayTexts } from './day-texts.ts';
 import { PortSets, type PortSet } from './port-sets.ts';
 import { observedRuleId, type ObservedId } from './rule-ids.ts';
 
@@ -56,15 +57,15 @@ export function uniqueEdges(es: readonly EdgeAssessment[], keyOf: (e: EdgeTraffi
   return kept.sort((a, b) => compareSuffixed(keyOf(a.edge), a.direction, keyOf(b.edge), b.direction));
 }
 
-function observedSentence(edges: number, flows: number, last: number): string {
-  return `observed: ${edges} edge(s), ${flows} flow(s), last seen ${new Date(last).toISOString().slice(0, 10)}`;
+function observedSentence(edges: number, flows: number, lastDay: string): string {
+  return `observed: ${edges} edge(s), ${flows} flow(s), last seen ${lastDay}`;
 }
 
 /**
  * One short sentence for the annotation; the full evidence goes to the JSON. `idx` are the
  * rule's positions in `side` (its edges).
  */
-function ruleText(rules: readonly RuleAssessment[], side: SideComparison, idx: readonly number[], notes: readonly string[]): string {
+function ruleText(rules: readonly RuleAssessment[], side: SideComparison, idx: readonly number[], notes: readonly string[], days: DayTexts): string {
   const sentences: string[] = [];
   if (rules.length > 0) sentences.push(`documented: ${[...new Set(rules.map((r) => r.rule.purpose))].sort(compareStrings).join('; ')}`);
   if (idx.length > 0) {
@@ -75,7 +76,7 @@ function ruleText(rules: readonly RuleAssessment[], side: SideComparison, idx: r
       flows += e.flows;
       if (e.lastSeen > last) last = e.lastSeen;
     }
-    sentences.push(observedSentence(idx.length, flows, last));
+    sentences.push(observedSentence(idx.length, flows, days.of(last)));
   }
   sentences.push(...notes);
   return sentences.join('. ');
@@ -202,6 +203,8 @@ export class AtomGroups {
     readonly side: SideComparison,
     /** The run's port sets, which merged atoms' ports are united into. */
     private readonly portSets: PortSets = new PortSets(),
+    /** The run's day texts (rules' "last seen"). */
+    private readonly days: DayTexts = new DayTexts(),
   ) {}
 
   /**
@@ -289,7 +292,7 @@ export class AtomGroups {
         rules,
         evidence: idx.length === 0 ? [] : [{ side: this.side, idx }],
         notes,
-        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, this.side, idx, notes)) },
+        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, this.side, idx, notes, this.days)) },
       };
       if (observed) rule.observed = observed;
       out.push(rule);
