@@ -21,6 +21,7 @@ import { clusterWideLayers } from './synthesize/cluster-layers.ts';
 import { defaultDenyIntent, shareNamespace } from './synthesize/layers.ts';
 import { defaultOptions, optionProblems, type RecommendOptions } from './synthesize/options.ts';
 import { ruleEdges } from './synthesize/atoms.ts';
+import { DayTexts } from './synthesize/day-texts.ts';
 import { RunPeers } from './synthesize/far-peers.ts';
 import { PortSets } from './synthesize/port-sets.ts';
 import { intentEdges, planWorkload, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
@@ -304,7 +305,7 @@ function planWorkloads(input: RecommendInput, workloads: readonly Workload[], si
   const ix = indexCluster(input.inventory, input.externalNames);
   const { dns } = clusterFacts(input.inventory);
   const dnsTarget = { namespace: dns.namespace, selector: dns.selector };
-  const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), edgeKeys: sides.keys, details: run.details };
+  const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), days: new DayTexts(), edgeKeys: sides.keys, details: run.details };
   const componentsOf = componentsByWorkload(input.matrices);
   const duplicateKeys = { ingress: sides.duplicateKeys, egress: sides.duplicateKeys };
   return workloads.map((w, i) => {

@@ -192,16 +192,13 @@ export function edgeKeys(): EdgeKeys {
     if (k === undefined) keys.set(e, (k = `${parts(e.client).key}|${parts(e.server).key}|${portText(e.port).padded}|${e.protocol}`));
     return k;
   };
-  // The hash state after `client|` is kept per client peer object; digests once per edge (an edge is on two sides).
+  // The hash state after `client|` is kept per client peer object. Not cached per edge (an edge
+  // is on two sides): hashing the rest again costs less than a map of every edge.
   const afterClient = new Map<Peer, number>();
-  const digests = new Map<EdgeTraffic, number>();
   const digest = (e: EdgeTraffic): number => {
-    let d = digests.get(e);
-    if (d !== undefined) return d;
     let h = afterClient.get(e.client);
     if (h === undefined) afterClient.set(e.client, (h = clientDigestState(parts(e.client).key)));
-    digests.set(e, (d = edgeDigest(h, parts(e.server).key, e.port, e.protocol)));
-    return d;
+    return edgeDigest(h, parts(e.server).key, e.port, e.protocol);
   };
   return {
     peerKey: (p) => parts(p).key,

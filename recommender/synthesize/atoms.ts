@@ -10,6 +10,7 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import { explanation, type RuleInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, uniqueSortedBy } from '../policy/order.ts';
+import { DayTexts } from './day-texts.ts';
 import { PortSets, type PortSet } from './port-sets.ts';
 import { observedRuleId, type ObservedId } from './rule-ids.ts';
 
@@ -56,15 +57,15 @@ export function uniqueEdges(es: readonly EdgeAssessment[], keyOf: (e: EdgeTraffi
   return kept.sort((a, b) => compareSuffixed(keyOf(a.edge), a.direction, keyOf(b.edge), b.direction));
 }
 
-function observedSentence(edges: number, flows: number, last: number): string {
-  return `observed: ${edges} edge(s), ${flows} flow(s), last seen ${new Date(last).toISOString().slice(0, 10)}`;
+function observedSentence(edges: number, flows: number, lastDay: string): string {
+  return `observed: ${edges} edge(s), ${flows} flow(s), last seen ${lastDay}`;
 }
 
 /**
  * One short sentence for the annotation; the full evidence goes to the JSON. `idx` are the
  * rule's positions in `side` (its edges).
  */
-function ruleText(rules: readonly RuleAssessment[], side: SideComparison, idx: readonly number[], notes: readonly string[]): string {
+function ruleText(rules: readonly RuleAssessment[], side: SideComparison, idx: readonly number[], notes: readonly string[], days: DayTexts): string {
   const sentences: string[] = [];
   if (rules.length > 0) sentences.push(`documented: ${[...new Set(rules.map((r) => r.rule.purpose))].sort(compareStrings).join('; ')}`);
   if (idx.length > 0) {
@@ -75,7 +76,7 @@ function ruleText(rules: readonly RuleAssessment[], side: SideComparison, idx: r
       flows += e.flows;
       if (e.lastSeen > last) last = e.lastSeen;
     }
-    sentences.push(observedSentence(idx.length, flows, last));
+    sentences.push(observedSentence(idx.length, flows, days.of(last)));
   }
   sentences.push(...notes);
   return sentences.join('. ');
@@ -106,7 +107,11 @@ interface PeerEntry {
 
 /** Peers of one rule: the same port set (or the apiserver, alone). */
 interface PeerGroup {
-  key: string;
+  /** An egress rule to the apiserver, which is alone in it; otherwise the rule of port set `set`. */
+  apiserver: boolean;
+  set: PortSet;
+  /** The key of the first peer. */
+  firstKey: string;
   peers: PolicyPeer[];
   ports: readonly PortSpec[];
   rank: number;
@@ -146,15 +151,22 @@ function mergeEntry(into: PeerEntry, entry: PeerEntry): void {
   mergeInto(into, entry.ports, entry.rank, entry.rules, entry.edges, entry.notes);
 }
 
+/** What names a rule that neither documented rules nor edges name (the DNS rule, for one). */
+function groupKey(g: PeerGroup): string {
+  return g.apiserver ? `apiserver:${g.firstKey}` : `ports:${g.set.key}`;
+}
+
 /**
- * An entry's ports and the key that names its port set: merged ports are united (one shared
- * array per set, see PortSets); a lone atom keeps its own list (most are one edge's one-port
- * list, whose key is its port's).
+ * The port set of an entry (the run's one object per set, see PortSets): merged ports are
+ * united; a lone atom's rule keeps the atom's own list (`entryPorts`), in the set of its ports.
  */
-function entryPorts(a: PeerEntry, sets: PortSets): PortSet {
-  if (a.count > 1) return sets.union(a.allPorts ? [] : a.ports);
-  if (a.ports.length === 1) return { ports: a.ports, key: sets.keyOf(a.ports[0]!) };
-  return { ports: a.ports, key: sets.union(a.ports).key };
+function entrySet(a: PeerEntry, sets: PortSets): PortSet {
+  return a.count > 1 && a.allPorts ? sets.union([]) : sets.union(a.ports);
+}
+
+/** The ports of an entry's rule: the united set of merged atoms, a lone atom's own list. */
+function entryPorts(a: PeerEntry, set: PortSet): readonly PortSpec[] {
+  return a.count > 1 ? set.ports : a.ports;
 }
 
 /**
@@ -191,6 +203,8 @@ export class AtomGroups {
     readonly side: SideComparison,
     /** The run's port sets, which merged atoms' ports are united into. */
     private readonly portSets: PortSets = new PortSets(),
+    /** The run's day texts (rules' "last seen"). */
+    private readonly days: DayTexts = new DayTexts(),
   ) {}
 
   /**
@@ -234,16 +248,20 @@ export class AtomGroups {
    */
   build(keys: EdgeKeys): GroupedRule[] {
     const direction = this.direction;
-    const byGroupKey = new Map<string, PeerGroup>();
+    // Rules by port set object (one per distinct set in the run), the apiserver's by peer key.
+    const byPorts = new Map<PortSet, PeerGroup>();
+    const byApiserver = new Map<string, PeerGroup>();
     const groups: PeerGroup[] = [];
     // Usually in key order already (sides list peers in edge-key order).
     for (const a of sortedByPeer(this.entries)) {
-      const { ports, key: portsKey } = entryPorts(a, this.portSets);
+      const set = entrySet(a, this.portSets);
       const peer = a.peer;
-      const k = direction === 'egress' && peer.kind === 'apiserver' ? `apiserver:${a.key}` : `ports:${portsKey}`;
-      let g = byGroupKey.get(k);
+      const apiserver = direction === 'egress' && peer.kind === 'apiserver';
+      let g = apiserver ? byApiserver.get(a.key) : byPorts.get(set);
       if (g === undefined) {
-        byGroupKey.set(k, (g = { key: k, peers: [peer], ports, rank: a.rank, rules: a.rules, edges: a.edges, notes: a.notes }));
+        g = { apiserver, set, firstKey: a.key, peers: [peer], ports: entryPorts(a, set), rank: a.rank, rules: a.rules, edges: a.edges, notes: a.notes };
+        if (apiserver) byApiserver.set(a.key, g);
+        else byPorts.set(set, g);
         groups.push(g);
         continue;
       }
@@ -264,17 +282,17 @@ export class AtomGroups {
       if (rules.length === 0 && idx.length > 0) {
         let digest = 0;
         for (const i of idx) digest = (digest + keys.digest(this.side.edges[i]!)) >>> 0;
-        observed = { direction, apiserver: g.key.startsWith('apiserver:'), ports: g.ports, count: idx.length, digest };
+        observed = { direction, apiserver: g.apiserver, ports: g.ports, count: idx.length, digest };
         if (idx.length === 1) observed.single = keys.id(this.side.edges[idx[0]!]!);
       }
-      const id = rules.length > 0 ? matrixIds(rules) : observed ? observedRuleId(observed) : `${direction}:${g.key}`;
+      const id = rules.length > 0 ? matrixIds(rules) : observed ? observedRuleId(observed) : `${direction}:${groupKey(g)}`;
       const rule: GroupedRule = {
         direction,
         status,
         rules,
         evidence: idx.length === 0 ? [] : [{ side: this.side, idx }],
         notes,
-        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, this.side, idx, notes)) },
+        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, this.side, idx, notes, this.days)) },
       };
       if (observed) rule.observed = observed;
       out.push(rule);

@@ -25,6 +25,11 @@ interface Answers {
 
 export class RunPeers {
   private readonly resolved = new Map<Peer, Answers>();
+  /**
+   * One checked peer object per key: equal peers reached from different edge peers, directions
+   * or documented rules are one object, which the PolicySet checks and every emitter renders once.
+   */
+  private readonly byKey = new Map<string, PolicyPeer>();
   /** By protocol, then port. */
   private readonly portLists = new Map<string, Map<number, readonly PortSpec[] | undefined>>();
 
@@ -49,13 +54,17 @@ export class RunPeers {
    * with the place of the rule using it.
    */
   peer(p: PolicyPeer): { value: PolicyPeer; key: string } {
-    let value = p;
+    let value: PolicyPeer;
     try {
       value = canonicalPeer(p);
     } catch (e) {
       if (!(e instanceof PolicyError)) throw e;
+      return { value: p, key: policyPeerKey(p) };
     }
-    return { value, key: policyPeerKey(value) };
+    const key = policyPeerKey(value);
+    let shared = this.byKey.get(key);
+    if (shared === undefined) this.byKey.set(key, (shared = value));
+    return { value: shared, key };
   }
 
   /**

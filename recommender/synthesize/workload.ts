@@ -15,6 +15,7 @@ import { documentedWarnings, probesOnly } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
+import type { DayTexts } from './day-texts.ts';
 import type { PortSets } from './port-sets.ts';
 import { APISERVER, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 
@@ -53,6 +54,8 @@ export interface SynthesisContext {
   peers: RunPeers;
   /** The run's port sets (merged atoms' ports), one array per distinct set. */
   portSets: PortSets;
+  /** The run's day texts ("last seen" of observed rules), each day written once. */
+  days: DayTexts;
   /** The run's edge keys and ids (`edgeKey`, `edgeId`, cached). */
   edgeKeys: EdgeKeys;
   /** Record what was left out and why (`excluded`): the JSON output needs it, manifests do not. Default true. */
@@ -98,7 +101,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
     for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
     return plan;
   }
-  const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets), egress: new AtomGroups('egress', comparison.egress, ctx.portSets) } };
+  const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) } };
   const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
   if (ctx.opts.mode !== 'observed') addDocumentedAtoms(p, included);
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);

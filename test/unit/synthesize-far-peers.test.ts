@@ -9,6 +9,7 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { InventorySnapshot } from '../../domain/inventory.ts';
 import type { Peer } from '../../domain/peer.ts';
 import { indexCluster } from '../../recommender/compare/context.ts';
+import { dnsPeer } from '../../recommender/policy/build.ts';
 import { RunPeers } from '../../recommender/synthesize/far-peers.ts';
 import { APISERVER, farSide } from '../../recommender/synthesize/peers.ts';
 
@@ -57,4 +58,20 @@ test('RunPeers: one answer per peer object, direction and namespace relation; th
   assert.equal(probe.ok, false);
   assert.equal(peers.portList(edge(api, api, 80)), peers.portList(edge(api, node, 80)), 'one list per protocol and port');
   assert.equal(peers.portList({ ...edge(api, api, 0), protocol: 'ICMP' }), undefined);
+});
+
+test('RunPeers: equal checked peers are one object for the run, whichever edge peer, direction or rule they come from', () => {
+  const peers = new RunPeers(ix, { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } } });
+  const shop: Peer = { kind: 'workload', workload: { namespace: 'shop', kind: 'Deployment', name: 'api' } };
+  const pay: Peer = { kind: 'workload', workload: { namespace: 'pay', kind: 'Deployment', name: 'api' } };
+  const edge = (client: Peer, server: Peer): EdgeTraffic => ({ client, server, port: 80, protocol: 'TCP', lastSeen: 0, flows: 1, forwarded: 1, dropped: 0 });
+  // shop/api seen by pay/api as a client (ingress) and as a server (egress): one answer each, one peer.
+  const asClient = peers.of(edge(shop, pay), 'ingress', 'pay');
+  const asServer = peers.of(edge(pay, shop), 'egress', 'pay');
+  assert.ok(asClient.ok && asServer.ok);
+  assert.notEqual(asClient, asServer);
+  assert.equal(asClient.peers[0], asServer.peers[0]);
+  const dns = () => peers.peer(dnsPeer('kube-system', { matchLabels: { 'k8s-app': 'kube-dns' } }));
+  assert.equal(dns().value, dns().value, 'the DNS peer each workload adds is one object');
+  assert.equal(dns().key, dns().key);
 });

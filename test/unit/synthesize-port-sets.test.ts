@@ -31,3 +31,11 @@ test('no ports is every port; a port key is its portKey', () => {
   const p = udp(53);
   assert.equal(sets.keyOf(p), portKey(p));
 });
+
+test('a one-port list is the set of that port, the same object as any list of that port alone', () => {
+  const sets = new PortSets();
+  const one = sets.union([tcp(80)]);
+  assert.deepEqual(one, { ports: [tcp(80)], key: portKey(tcp(80)) });
+  assert.equal(sets.union([tcp(80), tcp(80)]), one);
+  assert.equal(sets.union([tcp(80)]), one);
+});
