@@ -22,6 +22,10 @@
  * (`recommend --output json`), BENCH_RECOMMEND_EXPORT=0 leaves the export figure out,
  * BENCH_RECOMMEND_EXPORT_ENGINE (default kubernetes) the engine of the export figure,
  * BENCH_RECOMMEND_EXPORT_ONLY=1 prints only that figure.
+ * Run it with `node --expose-gc` (`npm run bench` does): every timed side of a ratio then starts
+ * after a full collection, so it pays for the garbage it makes and not for the side before it's;
+ * without it a major collection lands in one side or the other by chance, and a round's ratio
+ * moved by ±0.3×.
  * BENCH_RECOMMEND_RSS=1 runs only the export memory check (target: peak RSS under 1.5 GB on every
  * engine): BENCH_RECOMMEND_RSS_EDGES edges (default 2,000,000; BENCH_RECOMMEND_DB keeps them),
  * one fresh `flowmatrix export` process per engine, its peak RSS (getrusage ru_maxrss);
@@ -129,6 +133,11 @@ function rssCheck(): void {
   }
 }
 
+/** A full collection, when the process runs with --expose-gc (see above). */
+function settle(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 function ms(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
@@ -147,7 +156,7 @@ try {
   const written = made.edges;
   const db = openDb(dbPath);
   const store = new EdgeStore(db);
-  console.log(`recommend bench: ${WORKLOADS} workloads, ${store.count()} edges ${made.reused ? `reused from ${dbPath}` : `written in ${ms(t).toFixed(0)} ms`}`);
+  console.log(`recommend bench: ${WORKLOADS} workloads, ${store.count()} edges ${made.reused ? `reused from ${dbPath}` : `written in ${ms(t).toFixed(0)} ms`}${'gc' in globalThis ? '' : ' (without --expose-gc: each side may pay for the one before it, see the header)'}`);
   if (EXPORT_ONLY) {
     exportFigure(dbPath, EXPORT_ENGINE);
     db.close();
@@ -176,8 +185,10 @@ try {
   // machine the wall time mostly measures how long the process waited for a core.
   function medianRound<R>(run: () => R, time: (r: R) => number, cpu: (r: R) => number): { bare: number; run: R; ratio: number; ratios: number[]; cpuRatios: number[] } {
     const rounds = Array.from({ length: ROUNDS }, () => {
+      settle();
       const b = bare();
       const bc = bareCpu;
+      settle();
       const result = run();
       return { bare: b, run: result, ratio: time(result) / b, cpuRatio: cpu(result) / bc };
     }).sort((a, b) => a.ratio - b.ratio);
@@ -227,7 +238,9 @@ try {
       return { wall: ms(t0), cpu: cpu(process.cpuUsage(c0)) };
     };
     const rounds = Array.from({ length: ROUNDS }, () => {
+      settle();
       const p = plain();
+      settle();
       const t0 = process.hrtime.bigint();
       const c0 = process.cpuUsage();
       // As `flowmatrix export` runs it: no evidence, so no tightness figure (only the JSON shows it).

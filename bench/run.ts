@@ -17,7 +17,8 @@ const scripts = readdirSync(dir)
 
 let failed = 0;
 for (const script of scripts) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', `${dir}${script}`], { stdio: 'inherit' });
+  // --expose-gc: benchmarks that pair two timed sides settle the heap before each (bench/recommend.ts).
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${dir}${script}`], { stdio: 'inherit' });
   if (r.status !== 0) {
     failed++;
     console.error(`bench ${script} exited with ${r.status ?? r.signal}`);
