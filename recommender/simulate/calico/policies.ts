@@ -37,7 +37,6 @@ export interface CompiledPolicy {
   egress?: PortBuckets<CompiledRule>;
 }
 
-
 /** The rules of one direction, narrowed per destination port as they are scanned. */
 function byPort(rules: CompiledRule[]): PortBuckets<CompiledRule> {
   return new PortBuckets(rules, (r) => r.portSpans?.());
