@@ -23,7 +23,7 @@
  * BENCH_RECOMMEND_EXPORT_ENGINE (default kubernetes) the engine of the export figure,
  * BENCH_RECOMMEND_EXPORT_ONLY=1 prints only that figure.
  * Run it with `node --expose-gc` (`npm run bench` does): every timed side of a ratio then starts
- * after a full collection, so it pays for the garbage it makes and not for the side before it's;
+ * after a full collection, so it pays for the garbage it makes, not for the previous side's;
  * without it a major collection lands in one side or the other by chance, and a round's ratio
  * moved by ±0.3×.
  * BENCH_RECOMMEND_RSS=1 runs only the export memory check (target: peak RSS under 1.5 GB on every
