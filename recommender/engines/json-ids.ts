@@ -25,9 +25,9 @@ export class JsonIds {
 
   /**
    * `value`'s id, and the first value of the same text in place of `value`: renderings that are
-   * equal share one object, which the verification then compiles and checks once (the simulators
-   * and admission checks remember their work per object). Renderings are never modified once
-   * built, so sharing them is safe.
+   * equal share one object. The manifests then hold each once, and what remembers its work per
+   * object (the Cilium and ClusterNetworkPolicy simulators' compilers, Cilium's admission checks)
+   * does it once. Renderings are never modified once built, so sharing them is safe.
    */
   canonical<T>(value: T): { value: T; id: number } {
     const id = this.id(value);

@@ -31,7 +31,7 @@ import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimProtocol, SideVerdict
 import { combine } from './types.ts';
 import { CCNP_KIND, isCiliumPolicy, type CiliumPolicy } from '../engines/wire/cilium.ts';
 import { IdentityResolver, type Identity } from './cilium/identity.ts';
-import { matches, type Selector } from './cilium/labels.ts';
+import type { Selector } from './cilium/labels.ts';
 import { NamedPorts, ownNamedPort, portMatches } from './cilium/ports.ts';
 import { CompileMemo, compilePolicy, policyId, serviceNamed, type CompiledRule, type Direction, type PeerRule } from './cilium/rules.ts';
 import { selectorMatches } from '../matrix/selector.ts';
@@ -199,7 +199,7 @@ class CiliumSimulator implements Simulator {
     const key = id.labels.list().join('\u0000');
     s = this.selectionsByLabels.get(key);
     if (!s) {
-      const rules = [...(this.byNamespace.get(pod.namespace) ?? []), ...this.clusterWide].filter((r) => matches(r.subject!, id.labels));
+      const rules = [...(this.byNamespace.get(pod.namespace) ?? []), ...this.clusterWide].filter((r) => id.labels.selects(r.subject!));
       s = {
         ingress: this.directionSelection(rules, 'ingress'),
         egress: this.directionSelection(rules, 'egress'),

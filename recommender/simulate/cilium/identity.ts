@@ -24,6 +24,7 @@ import type { SimCluster, SimEndpoint, SimNode, SimPod } from '../types.ts';
 import { CLUSTER_LABEL, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, SERVICE_ACCOUNT_LABEL } from '../../engines/wire/cilium.ts';
 import { identityRelevant } from './label-filter.ts';
 import { LabelSet } from './labels.ts';
+import { memoByText } from '../../text-memo.ts';
 
 export type IdentityKind = 'pod' | 'host' | 'remote-node' | 'world';
 
@@ -54,18 +55,8 @@ export function parseAddress(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined 
   }
 }
 
-const canonicalCache = new Map<string, string>();
-
-/** The address in one spelling (IPv4-mapped IPv6 as IPv4), so that ipcache lookups by text agree. */
-function canonical(ip: string): string {
-  let c = canonicalCache.get(ip);
-  if (c === undefined) {
-    c = parseAddress(ip)?.toString() ?? ip;
-    if (canonicalCache.size > 100_000) canonicalCache.clear();
-    canonicalCache.set(ip, c);
-  }
-  return c;
-}
+/** The address in one spelling (IPv4-mapped IPv6 as IPv4), so that ipcache lookups by text agree. By text, for the whole process. */
+const canonical = memoByText((ip) => parseAddress(ip)?.toString() ?? ip, 100_000);
 
 export function fqdnForm(name: string): string {
   const n = name.trim().toLowerCase();

@@ -102,10 +102,6 @@ export interface Selector {
   readonly valid: boolean;
 }
 
-export function matches(sel: Selector, labels: LabelSet): boolean {
-  return labels.selects(sel);
-}
-
 /** A selector under construction, keyed the way Cilium keys them (source + key). */
 export class SelectorBuilder {
   private readonly labels = new Map<string, { source: string; key: string; value: string }>();
