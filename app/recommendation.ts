@@ -130,10 +130,7 @@ export interface RecommendationRun {
  */
 export function runRecommendation(input: StoredRecommendInput, engine: EngineName, options: Partial<RecommendOptions>, run: RecommendationRun = {}): RecommendationResult {
   return appErrors(() => {
-    const rec = recommend(input, options, { details: run.details !== false });
-    warnSkippedRows(rec, input.skippedRows);
-    markFlowWorkloads(rec, input.flowWorkloads);
-    warnMetricPairs(rec, input.metricPairs);
+    const rec = recommendWithWarnings(input, options, run.details !== false);
     const result = emitAndVerify(input, rec, engine, clusterModel(input.inventory, input.externalNames), run.tightness ?? run.details !== false);
     rec.sides = []; // what the verification read: not kept with a cached result
     return result;
@@ -143,15 +140,25 @@ export function runRecommendation(input: StoredRecommendInput, engine: EngineNam
 /** One recommendation (with details), emitted and verified for every engine: the report compares them. */
 export function recommendForEveryEngine(input: StoredRecommendInput, options: Partial<RecommendOptions>): { rec: Recommendation; results: Record<EngineName, RecommendationResult> } {
   return appErrors(() => {
-    const rec = recommend(input, options);
-    warnSkippedRows(rec, input.skippedRows);
-    markFlowWorkloads(rec, input.flowWorkloads);
-    warnMetricPairs(rec, input.metricPairs);
+    const rec = recommendWithWarnings(input, options, true);
     const model = clusterModel(input.inventory, input.externalNames);
     const results = Object.fromEntries(ENGINE_NAMES.map((e) => [e, emitAndVerify(input, rec, e, model, true)])) as Record<EngineName, RecommendationResult>;
     rec.sides = [];
     return { rec, results };
   });
+}
+
+/**
+ * The recommendation with what the store's read adds to it: the rows it left out, the workloads
+ * only flow records name, the metric pairs with no edge. Options the recommender rejects throw
+ * RecommendError or PolicyError: callers run it inside `appErrors`.
+ */
+export function recommendWithWarnings(input: StoredRecommendInput, options: Partial<RecommendOptions>, details: boolean): Recommendation {
+  const rec = recommend(input, options, { details });
+  warnSkippedRows(rec, input.skippedRows);
+  markFlowWorkloads(rec, input.flowWorkloads);
+  warnMetricPairs(rec, input.metricPairs);
+  return rec;
 }
 
 function emitAndVerify(input: RecommendInput, rec: Recommendation, engine: EngineName, model: ClusterModel, tightness: boolean): RecommendationResult {
@@ -195,7 +202,7 @@ export function tooManyEdges<T>(fn: () => T): T {
 }
 
 /** Runs `fn`; what the recommender and the policy builder reject becomes AppError `invalid-input`. */
-function appErrors<T>(fn: () => T): T {
+export function appErrors<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {

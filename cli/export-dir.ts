@@ -76,38 +76,42 @@ async function readIfPresent(file: string): Promise<string | undefined> {
 const posix = (p: string): string => p.split(sep).join('/');
 
 /**
- * Writes the manifests under `dir` and removes the flowmatrix files no longer among them. Each
- * file's text is rendered when it is compared or written, not all up front: only the texts of
- * files that change are held between the check and the writes.
+ * Writes the manifests under `dir` and removes the flowmatrix files no longer among them.
+ * `manifests` gives them each time it is called (app/export.ts renders them again, a window at a
+ * time): once to check every file before anything changes, once to write. Each file's text is
+ * rendered when it is compared or written, never all up front.
  */
-export async function syncExportDir(dir: string, manifests: readonly Manifest[], scope: ExportScope = {}, onFile: (done: number) => void = () => undefined): Promise<ExportDirSummary> {
-  const wanted = new Map<string, Manifest>();
-  for (const m of manifests) wanted.set(manifestPath(m), m);
+export async function syncExportDir(dir: string, manifests: () => Iterable<Manifest>, scope: ExportScope = {}, onFile: (done: number) => void = () => undefined): Promise<ExportDirSummary> {
   const summary: ExportDirSummary = { added: [], changed: [], removed: [], unchanged: 0 };
 
   // Check everything before changing anything: a refusal leaves the directory as it was.
-  const changed = new Map<string, string>();
+  const wanted = new Set<string>();
+  const changed = new Set<string>();
   const same = new Set<string>();
-  for (const [rel, m] of wanted) {
+  for (const m of manifests()) {
+    const rel = manifestPath(m);
+    wanted.add(rel);
     const before = await readIfPresent(join(dir, rel));
     if (before === undefined) continue;
-    const text = toYaml(m);
-    if (text === before) same.add(rel);
+    if (toYaml(m) === before) same.add(rel);
     else if (!writtenByFlowmatrix(before)) throw new CliError(`refusing to overwrite ${join(dir, rel)}: it was not written by flowmatrix (no ${MANAGED_BY_LABEL}: ${MANAGED_BY} label)`);
-    else changed.set(rel, text);
+    else changed.add(rel);
   }
 
-  for (const rel of [...wanted.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-    onFile(summary.added.length + summary.changed.length + summary.unchanged + 1);
+  let done = 0;
+  for (const m of manifests()) {
+    const rel = manifestPath(m);
+    onFile(++done);
     if (same.has(rel)) {
       summary.unchanged++;
       continue;
     }
-    const text = changed.get(rel);
     await mkdir(dirname(join(dir, rel)), { recursive: true });
-    await writeFile(join(dir, rel), text ?? toYaml(wanted.get(rel)!));
-    (text === undefined ? summary.added : summary.changed).push(rel);
+    await writeFile(join(dir, rel), toYaml(m));
+    (changed.has(rel) ? summary.changed : summary.added).push(rel);
   }
+  summary.added.sort();
+  summary.changed.sort();
 
   const emptied = new Set<string>();
   for (const file of await yamlFiles(dir)) {

@@ -5,7 +5,7 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext, CommandModule } from '../command.ts';
 import { CliError } from '../io.ts';
-import { runRecommend, verifiedOrReported, warningLines, withRecommendOptions, type RecommendCliOptions } from './recommend.ts';
+import { runExport, verifiedOrReported, warningLines, withRecommendOptions, type RecommendCliOptions } from './recommend.ts';
 
 function positiveInt(flag: string) {
   return (value: string): number => {
@@ -23,26 +23,27 @@ export const exportCommand: CommandModule = (program: Command, ctx: CommandConte
       new Option('--max-edges <n>', 'refuse a store with more edges than this before reading it, rather than risk running out of memory (default 1000000, as recommend)').argParser(positiveInt('--max-edges')),
     )
     .action(async (opts: RecommendCliOptions & { out?: string; allowUnverified?: boolean; maxEdges?: number }) => {
+      // Chunk after chunk of the export becomes garbage: collected at half again what is kept, not at up to 4× (cli/heap-growth.ts).
+      (await import('../heap-growth.ts')).limitHeapGrowth();
       // Loaded when the command runs: the CLI starts without the engines, YAML and the progress bar.
       const { writeMultiDocYaml } = await import('../../recommender/engines/yaml.ts');
       const { syncExportDir } = await import('../export-dir.ts');
       const { progressBar } = await import('../progress.ts');
-      const result = await runRecommend(opts, false, opts.maxEdges);
-      const { emitted } = result;
+      const result = await runExport(opts, opts.maxEdges);
       for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
       if (!(await verifiedOrReported(result, opts.allowUnverified, ctx))) return;
       if (opts.out === undefined) {
         // Document by document, as the API writes its body: a whole cluster's YAML is never one string.
-        writeMultiDocYaml(emitted.manifests, ctx.io.out);
+        writeMultiDocYaml(result.manifests(), ctx.io.out);
         return;
       }
-      const bar = progressBar(ctx.io, { format: 'export {bar} {value}/{total} files | {workloads} workloads', total: emitted.manifests.length, fields: { workloads: result.rec.workloads.length } });
+      const bar = progressBar(ctx.io, { format: 'export {bar} {value}/{total} files | {workloads} workloads', total: result.count, fields: { workloads: result.rec.workloads.length } });
       let s;
       try {
-        s = await syncExportDir(opts.out, emitted.manifests, { namespace: opts.namespace, workload: opts.workload }, (done) => bar.update(done));
+        s = await syncExportDir(opts.out, () => result.manifests(), { namespace: opts.namespace, workload: opts.workload }, (done) => bar.update(done));
       } finally {
         bar.stop();
       }
-      ctx.io.out(`${JSON.stringify({ engine: emitted.engine, dir: opts.out, files: emitted.manifests.length, added: s.added, changed: s.changed, removed: s.removed, unchanged: s.unchanged })}\n`);
+      ctx.io.out(`${JSON.stringify({ engine: result.emitted.engine, dir: opts.out, files: result.count, added: s.added, changed: s.changed, removed: s.removed, unchanged: s.unchanged })}\n`);
     });
 };

@@ -5,10 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
+import type { VerifiedExport } from '../../app/export.ts';
 import type { RecommendationRequest, RecommendationResult } from '../../app/recommendation.ts';
 import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/compare/status.ts';
 import { ENGINE_NAMES, type EngineName } from '../../recommender/engines/types.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
+import type { RecommendOptions } from '../../recommender/recommend.ts';
+import type { Db } from '../../store/db.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
 import { CliError } from '../io.ts';
 import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
@@ -92,20 +95,35 @@ async function readConfig(file: string | undefined): Promise<MatricesConfigT> {
   return (await matrices()).matricesConfigFromText(text, file);
 }
 
-/** Reads the store and computes the recommendation and the engine's manifests. */
-export async function runRecommend(opts: RecommendCliOptions, details = true, maxEdges?: number): Promise<RecommendationResult> {
+/** Reads the flags and the config, opens the store, checks the selection names something, and runs `use` on them. */
+async function withRecommendRun<T>(opts: RecommendCliOptions, use: (db: Db, engine: EngineName, config: MatricesConfigT, options: Partial<RecommendOptions>) => T): Promise<T> {
   const engine = await engineOf(opts);
   const request = recommendationRequest(opts);
   const config = await readConfig(opts.config);
-  const { recommendFromStore, recommendOptions } = await recommendation();
+  const { recommendOptions } = await recommendation();
   const { requireWorkloads } = await import('../../app/selection-check.ts');
   return withOpenDb(opts, (db) => {
     requireWorkloads(db, { namespace: request.namespace, workload: request.workload });
-    return recommendFromStore(db, config, engine, recommendOptions(request), { details, ...(maxEdges !== undefined ? { maxEdges } : {}) });
+    return use(db, engine, config, recommendOptions(request));
   });
 }
 
-export function warningLines({ emitted, rec, verification }: RecommendationResult, opts: { namespace?: string; workload?: string } = {}): string[] {
+/** Reads the store and computes the recommendation with its evidence and the engine's manifests. */
+export async function runRecommend(opts: RecommendCliOptions): Promise<RecommendationResult> {
+  const { recommendFromStore } = await recommendation();
+  return withRecommendRun(opts, (db, engine, config, options) => recommendFromStore(db, config, engine, options));
+}
+
+/** Reads the store and exports the engine's manifests (app/export.ts): verified in chunks, rendered again when written. */
+export async function runExport(opts: RecommendCliOptions, maxEdges?: number): Promise<VerifiedExport> {
+  const { exportFromStore } = await import('../../app/export.ts');
+  return withRecommendRun(opts, (db, engine, config, options) => exportFromStore(db, config, engine, options, maxEdges !== undefined ? { maxEdges } : {}));
+}
+
+/** What the warnings and the verification verdict of a run are read from: a recommendation or an export. */
+type VerifiedRun = Pick<RecommendationResult, 'rec' | 'verification'> & { emitted: Pick<RecommendationResult['emitted'], 'engine' | 'warnings'> };
+
+export function warningLines({ emitted, rec, verification }: VerifiedRun, opts: { namespace?: string; workload?: string } = {}): string[] {
   return [
     ...(rec.workloads.length === 0 ? [nothingFor({ namespace: opts.namespace, workload: opts.workload }, 'workloads')] : []),
     ...rec.warnings,
@@ -121,7 +139,7 @@ export function warningLines({ emitted, rec, verification }: RecommendationResul
  * stderr and the exit code is 2, unless --allow-unverified asks for the manifests anyway.
  * True when the manifests may be written.
  */
-export async function verifiedOrReported(result: RecommendationResult, allowUnverified: boolean | undefined, ctx: CommandContext): Promise<boolean> {
+export async function verifiedOrReported(result: VerifiedRun, allowUnverified: boolean | undefined, ctx: CommandContext): Promise<boolean> {
   if (result.verification.ok) return true;
   for (const line of (await recommendation()).verificationFailures(result.verification)) ctx.io.err(`verification failed: ${line}\n`);
   ctx.status.exitCode = 2;
@@ -138,18 +156,21 @@ export const recommendCommand: CommandModule = (program: Command, ctx: CommandCo
     .addOption(outputOption(['yaml', 'json'], 'yaml', 'yaml: manifests; json: statuses, evidence, manifests, warnings, verification'))
     .option('--allow-unverified', 'print manifests even when they fail verification (exit code 2 all the same)')
     .action(async (opts: RecommendCliOptions & { output: string; allowUnverified?: boolean }) => {
-      const result = await runRecommend(opts, opts.output === 'json');
-      if (opts.output === 'json') {
-        // Streamed: a whole cluster's evidence can outgrow the longest string Node can build.
-        // The verification is in the JSON; a failed one also sets the exit code.
-        const { writeJson } = await import('../../recommender/json-stream.ts');
-        writeJson((await recommendation()).recommendationJson(result), ctx.io.out);
-        ctx.io.out('\n');
-        if (!result.verification.ok) ctx.status.exitCode = 2;
-        if (result.rec.workloads.length === 0) ctx.io.err(`warning: ${nothingFor(opts, 'workloads')}\n`);
+      if (opts.output === 'yaml') {
+        // The manifests alone, as `export` writes them (app/export.ts): any cluster size.
+        (await import('../heap-growth.ts')).limitHeapGrowth();
+        const result = await runExport(opts);
+        if (await verifiedOrReported(result, opts.allowUnverified, ctx)) (await import('../../recommender/engines/yaml.ts')).writeMultiDocYaml(result.manifests(), ctx.io.out);
+        for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
         return;
       }
-      if (await verifiedOrReported(result, opts.allowUnverified, ctx)) (await import('../../recommender/engines/yaml.ts')).writeMultiDocYaml(result.emitted.manifests, ctx.io.out);
-      for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
+      const result = await runRecommend(opts);
+      // Streamed: a whole cluster's evidence can outgrow the longest string Node can build.
+      // The verification is in the JSON; a failed one also sets the exit code.
+      const { writeJson } = await import('../../recommender/json-stream.ts');
+      writeJson((await recommendation()).recommendationJson(result), ctx.io.out);
+      ctx.io.out('\n');
+      if (!result.verification.ok) ctx.status.exitCode = 2;
+      if (result.rec.workloads.length === 0) ctx.io.err(`warning: ${nothingFor(opts, 'workloads')}\n`);
     });
 };

@@ -125,11 +125,16 @@ export function metadata(intent: PolicyIntent, name: string, namespace: string |
   return annotatedMetadata(intent, name, namespace, lines.length > 0 ? rulesAnnotation(lines) : undefined);
 }
 
+/** The ANNOTATION_INTENT value of the manifests an intent renders: its key, cut to the annotation's size limit. */
+export function intentAnnotation(intent: PolicyIntent): string {
+  return truncate(intent.key, MAX_EXPLANATION);
+}
+
 /** metadata() with the rules annotation already built (once for all manifests of an intent). */
 export function annotatedMetadata(intent: PolicyIntent, name: string, namespace: string | undefined, rules: string | undefined): ManifestMetadata {
   const annotations: Record<string, string> = {
     [ANNOTATION_EXPLANATION]: truncate(intent.explanation, MAX_EXPLANATION),
-    [ANNOTATION_INTENT]: truncate(intent.key, MAX_EXPLANATION),
+    [ANNOTATION_INTENT]: intentAnnotation(intent),
   };
   if (rules !== undefined) annotations[ANNOTATION_RULES] = rules;
   if (intent.inferredSelectors !== undefined) annotations[ANNOTATION_INFERRED] = truncate(intent.inferredSelectors.join(', '), MAX_EXPLANATION);
@@ -138,9 +143,11 @@ export function annotatedMetadata(intent: PolicyIntent, name: string, namespace:
   return m;
 }
 
+/** Where a manifest goes in EmitResult.manifests: by kind, namespace, name. */
+export const manifestSortKey = (m: Manifest): string => `${m.kind}\u0000${m.metadata.namespace ?? ''}\u0000${m.metadata.name}`;
+
 export function sortManifests<M extends Manifest>(ms: M[]): M[] {
-  const key = (m: M): string => `${m.kind}\u0000${m.metadata.namespace ?? ''}\u0000${m.metadata.name}`;
-  return ms.sort((a, b) => compareStrings(key(a), key(b)));
+  return ms.sort((a, b) => compareStrings(manifestSortKey(a), manifestSortKey(b)));
 }
 
 export class Warnings {
@@ -155,9 +162,14 @@ export class Warnings {
   }
 
   sorted(): EmitWarning[] {
-    const key = (w: EmitWarning): string => [w.intent, w.direction ?? '', w.rule ?? '', w.code, w.message].join('\u0000');
-    const seen = new Map<string, EmitWarning>();
-    for (const w of this.list) seen.set(key(w), w);
-    return [...seen.entries()].sort((a, b) => compareStrings(a[0], b[0])).map(([, w]) => w);
+    return sortedWarnings(this.list);
   }
+}
+
+/** Warnings sorted by intent, direction, rule, code and message, each said once: the order of EmitResult.warnings. */
+export function sortedWarnings(list: readonly EmitWarning[]): EmitWarning[] {
+  const key = (w: EmitWarning): string => [w.intent, w.direction ?? '', w.rule ?? '', w.code, w.message].join('\u0000');
+  const seen = new Map<string, EmitWarning>();
+  for (const w of list) seen.set(key(w), w);
+  return [...seen.entries()].sort((a, b) => compareStrings(a[0], b[0])).map(([, w]) => w);
 }

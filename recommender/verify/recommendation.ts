@@ -107,33 +107,49 @@ export interface VerifyInput {
 
 const edgeKey = (e: EdgeTraffic): string => `${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`;
 
-const identity = (m: { apiVersion?: unknown; kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } }): string =>
+/** What makes a manifest the same object to the API server: an applied one with this identity is replaced. */
+export const manifestIdentity = (m: { apiVersion?: unknown; kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } }): string =>
   `${String(m.apiVersion)}|${String(m.kind)}|${String(m.metadata?.namespace ?? '')}|${String(m.metadata?.name ?? '')}`;
 
-/** The applied policies that stay beside the recommendation: those it does not replace. */
-export function appliedBeside(applied: readonly AppliedPolicy[], emitted: EmitResult): unknown[] {
-  const replaced = new Set(emitted.manifests.map(identity));
-  return applied.map((p) => p.manifest).filter((m) => typeof m === 'object' && m !== null && !replaced.has(identity(m as Parameters<typeof identity>[0])));
+/** The applied policies that stay beside the recommendation: those whose identity `replaced` (the recommendation's manifests) does not hold. */
+export function appliedBeside(applied: readonly AppliedPolicy[], replaced: ReadonlySet<string>): unknown[] {
+  return applied.map((p) => p.manifest).filter((m) => typeof m === 'object' && m !== null && !replaced.has(manifestIdentity(m as Parameters<typeof manifestIdentity>[0])));
 }
 
 function finding(workload: string, direction: Direction, edge: EdgeTraffic, s: SideVerdict, reason: string): EdgeFinding {
   return { workload, direction, edge: edgeKey(edge), ...(s.by !== undefined ? { by: s.by } : {}), reason };
 }
 
-export function verifyRecommendation(input: VerifyInput): Verification {
-  const { emitted, model } = input;
-  const admission = manifestErrors(emitted.manifests);
-  const ours = input.simulator(emitted.manifests, model.cluster);
-  const beside = appliedBeside(input.applied, emitted);
-  const withApplied: Simulator | undefined = beside.length > 0 ? input.simulator([...emitted.manifests, ...beside], model.cluster) : undefined;
+/** What simulating some of a recommendation's edge sides found, unsorted: the whole verification is one part, a verification in chunks (in-chunks.ts) one per chunk. */
+export interface SidesFound {
+  blocked: EdgeFinding[];
+  blockedByApplied: EdgeFinding[];
+  stillAllowed: EdgeFinding[];
+  denied: EdgeFinding[];
+  skipped: Record<string, number>;
+  tightness: Tightness[];
+}
 
-  const blocked: EdgeFinding[] = [];
-  const blockedByApplied: EdgeFinding[] = [];
-  const stillAllowed: EdgeFinding[] = [];
-  const denied: EdgeFinding[] = [];
-  const skipped: Record<string, number> = {};
+export interface SimulateSidesInput {
+  /** The recommended manifests that can decide these sides. */
+  manifests: readonly unknown[];
+  /** The applied policies that stay beside them (`appliedBeside`). */
+  beside: readonly unknown[];
+  model: ClusterModel;
+  sides: readonly VerifiedSides[];
+  simulator: SimulatorFactory;
+  tightness: boolean;
+}
+
+/** Simulates every edge side under the recommended manifests (and again with the applied policies beside them). */
+export function simulateSides(input: SimulateSidesInput): SidesFound {
+  const { model } = input;
+  const ours = input.simulator(input.manifests, model.cluster);
+  const withApplied: Simulator | undefined = input.beside.length > 0 ? input.simulator([...input.manifests, ...input.beside], model.cluster) : undefined;
+
+  const found: SidesFound = { blocked: [], blockedByApplied: [], stillAllowed: [], denied: [], skipped: {}, tightness: [] };
+  const { blocked, blockedByApplied, stillAllowed, denied, skipped } = found;
   const sides = new Map<string, { workload: string; direction: Direction; subject: SimEndpoint; observed: Probe[]; allowed: number }>();
-  const measureTightness = input.tightness !== false;
 
   forEachSide(input.sides, skipped, (workload, direction, edge, reason) => {
     const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
@@ -157,7 +173,7 @@ export function verifyRecommendation(input: VerifyInput): Verification {
       const beside = decideSide(withApplied, flow, direction);
       blockedByApplied.push(finding(workload, direction, edge, beside, beside.reason));
     }
-    if (measureTightness) {
+    if (input.tightness) {
       const k = `${workload}|${direction}`;
       let entry = sides.get(k);
       if (entry === undefined) sides.set(k, (entry = { workload, direction, subject: direction === 'ingress' ? flow.server : flow.client, observed: [], allowed: 0 }));
@@ -167,7 +183,6 @@ export function verifyRecommendation(input: VerifyInput): Verification {
     }
   });
 
-  const tightness: Tightness[] = [];
   for (const s of sides.values()) {
     const observed = s.observed.length;
     let allowed = s.allowed;
@@ -175,20 +190,46 @@ export function verifyRecommendation(input: VerifyInput): Verification {
       const flow: SimFlow = s.direction === 'ingress' ? { client: p.peer, server: s.subject, port: p.port, protocol: p.protocol } : { client: s.subject, server: p.peer, port: p.port, protocol: p.protocol };
       if (sideAllows(ours, flow, s.direction)) allowed++;
     }
-    tightness.push({ workload: s.workload, direction: s.direction, observed, allowed, ratio: Math.round((allowed / observed) * 100) / 100 });
+    found.tightness.push({ workload: s.workload, direction: s.direction, observed, allowed, ratio: Math.round((allowed / observed) * 100) / 100 });
   }
+  return found;
+}
 
-  const byFinding = (a: EdgeFinding, b: EdgeFinding): number => compareStrings(a.workload, b.workload) || compareStrings(a.direction, b.direction) || compareStrings(a.edge, b.edge);
+/**
+ * The verification from what the sides' simulations found (in any order: every list is sorted
+ * here), the admission errors in manifest order, and the engine's warnings.
+ */
+export function completeVerification(engine: EngineName, admission: ManifestError[], parts: readonly SidesFound[], warnings: readonly string[]): Verification {
+  const all = <K extends 'blocked' | 'blockedByApplied' | 'stillAllowed' | 'denied'>(k: K): EdgeFinding[] => parts.flatMap((p) => p[k]).sort(byFinding);
+  const skipped: Record<string, number> = {};
+  for (const p of parts) for (const [reason, n] of Object.entries(p.skipped)) skipped[reason] = (skipped[reason] ?? 0) + n;
+  const blocked = all('blocked');
   return {
-    engine: input.engine,
+    engine,
     ok: admission.length === 0 && blocked.length === 0,
     admission,
-    blocked: blocked.sort(byFinding),
-    blockedByApplied: blockedByApplied.sort(byFinding),
-    stillAllowed: stillAllowed.sort(byFinding),
-    denied: denied.sort(byFinding),
+    blocked,
+    blockedByApplied: all('blockedByApplied'),
+    stillAllowed: all('stillAllowed'),
+    denied: all('denied'),
     skipped: Object.fromEntries(Object.entries(skipped).sort(([a], [b]) => compareStrings(a, b))),
-    tightness: tightness.sort((a, b) => compareStrings(a.workload, b.workload) || compareStrings(a.direction, b.direction)),
-    warnings: [...(input.warnings ?? [])].sort(compareStrings),
+    tightness: parts.flatMap((p) => p.tightness).sort((a, b) => compareStrings(a.workload, b.workload) || compareStrings(a.direction, b.direction)),
+    warnings: [...warnings].sort(compareStrings),
   };
+}
+
+const byFinding = (a: EdgeFinding, b: EdgeFinding): number => compareStrings(a.workload, b.workload) || compareStrings(a.direction, b.direction) || compareStrings(a.edge, b.edge);
+
+export function verifyRecommendation(input: VerifyInput): Verification {
+  const { emitted } = input;
+  const admission = manifestErrors(emitted.manifests);
+  const found = simulateSides({
+    manifests: emitted.manifests,
+    beside: appliedBeside(input.applied, new Set(emitted.manifests.map(manifestIdentity))),
+    model: input.model,
+    sides: input.sides,
+    simulator: input.simulator,
+    tightness: input.tightness !== false,
+  });
+  return completeVerification(input.engine, admission, [found], input.warnings ?? []);
 }

@@ -1,0 +1,64 @@
+/**
+ * The export: the manifests of a recommendation, verified, without the evidence, for a cluster
+ * of any size. Emitted and verified a group of namespaces at a time and written a window of
+ * manifests at a time (recommender/verify/in-chunks.ts, engines/emit-in-order.ts), so that the
+ * whole set of manifests is never in memory at once; the bytes are those of one whole emit.
+ */
+import type { EmitWarning, EngineName, Manifest } from '../recommender/engines/types.ts';
+import { manifestsInOrder } from '../recommender/engines/emit-in-order.ts';
+import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
+import type { Recommendation, RecommendOptions } from '../recommender/recommend.ts';
+import { clusterModel } from '../recommender/simulate/cluster.ts';
+import { SIMULATORS } from '../recommender/simulate/index.ts';
+import { verifyInChunks } from '../recommender/verify/in-chunks.ts';
+import type { Verification } from '../recommender/verify/recommendation.ts';
+import type { Db } from '../store/db.ts';
+import { appErrors, readRecommendationInput, recommendWithWarnings, type StoredRecommendInput } from './recommendation.ts';
+
+export interface VerifiedExport {
+  /** The recommendation, without its sides. */
+  rec: Recommendation;
+  emitted: { engine: EngineName; warnings: EmitWarning[] };
+  verification: Verification;
+  /** How many manifests `manifests()` gives. */
+  count: number;
+  /** The manifests, in the order of one whole emit; each call renders them again, a window at a time. */
+  manifests(): Iterable<Manifest>;
+}
+
+export interface ExportLimits {
+  /** Edge sides verified at once (verify/in-chunks.ts DEFAULT_CHUNK_EDGE_SIDES). */
+  maxEdgeSides?: number;
+  /** Manifests rendered at once when written (engines/emit-in-order.ts DEFAULT_EMIT_WINDOW). */
+  window?: number;
+}
+
+/** Recommends without evidence, then emits and verifies `engine`'s manifests in chunks. */
+export function verifiedExport(input: StoredRecommendInput, engine: EngineName, options: Partial<RecommendOptions>, limits: ExportLimits = {}): VerifiedExport {
+  return appErrors(() => {
+    const rec = recommendWithWarnings(input, options, false);
+    const { verification, warnings, slots } = verifyInChunks({
+      engine,
+      set: rec.policySet,
+      sides: rec.sides,
+      model: clusterModel(input.inventory, input.externalNames),
+      applied: input.inventory.policies,
+      simulator: SIMULATORS[engine],
+      tightness: false,
+      ...(limits.maxEdgeSides !== undefined ? { maxEdgeSides: limits.maxEdgeSides } : {}),
+    });
+    rec.sides = []; // what the verification read
+    return {
+      rec,
+      emitted: { engine, warnings },
+      verification,
+      count: slots.length,
+      manifests: () => manifestsInOrder(engine, rec.policySet, slots, undefined, limits.window),
+    };
+  });
+}
+
+/** Reads the store (traffic only: no evidence) and exports `engine`'s manifests. */
+export function exportFromStore(db: Db, matrices: MatricesConfigT, engine: EngineName, options: Partial<RecommendOptions>, run: { maxEdges?: number } = {}, limits: ExportLimits = {}): VerifiedExport {
+  return verifiedExport(readRecommendationInput(db, matrices, { details: false, ...(run.maxEdges !== undefined ? { maxEdges: run.maxEdges } : {}) }), engine, options, limits);
+}

@@ -1,0 +1,163 @@
+/**
+ * A recommendation emitted and verified one group of namespaces at a time, so that neither its
+ * manifests nor a simulator compiled from all of them is ever in memory at once (issue 18: a
+ * 2M-edge export under 1.5 GB). The result is that of `verifyRecommendation` over one whole
+ * emit, because an edge side is decided only by the policies that select the side's pod:
+ * - a namespaced intent's manifests select pods of that namespace only: NetworkPolicy,
+ *   CiliumNetworkPolicy and Calico NetworkPolicy are namespaced objects, and the
+ *   ClusterNetworkPolicy emitter names the namespace in the subject (engines/clusternetworkpolicy.ts
+ *   `subject`); the sides of a namespace are simulated with its intents' manifests;
+ * - the cluster-wide intents' manifests are simulated with every chunk;
+ * - so are the applied policies that stay beside the recommendation. Which ones stay is decided
+ *   by all the recommendation's manifests: a namespaced applied policy can only be replaced by a
+ *   manifest of its own namespace (the chunk's), a cluster-scoped one by any, so when one is
+ *   applied every chunk is emitted once more first, for the identities alone.
+ * Admission errors and engine warnings are per manifest: each manifest is checked once, and the
+ * lists come out in the order of one whole emit. test/unit/verify-in-chunks.test.ts holds the
+ * two equal on every engine, one namespace per chunk.
+ */
+import type { AppliedPolicy } from '../../domain/inventory.ts';
+import { compareStrings } from '../policy/order.ts';
+import type { PolicyIntent, PolicySet } from '../policy/ir.ts';
+import { getEngine } from '../engines/index.ts';
+import { manifestSlot, type ManifestSlot } from '../engines/emit-in-order.ts';
+import { sortedWarnings } from '../engines/metadata.ts';
+import type { EmitOptions, EmitResult, EmitWarning, EngineName } from '../engines/types.ts';
+import type { ClusterModel } from '../simulate/cluster.ts';
+import type { SimulatorFactory } from '../simulate/types.ts';
+import type { VerifiedSides } from '../recommend.ts';
+import { engineWarnings } from './engine-warnings.ts';
+import { manifestErrors, manifestId, type ManifestError } from './index.ts';
+import { appliedBeside, completeVerification, manifestIdentity, simulateSides, type SidesFound, type Verification } from './recommendation.ts';
+
+/**
+ * Observed edge sides per chunk. About what a 200k-edge cluster's verification holds at once:
+ * a chunk's manifests and simulator stay a few hundred MB at most (a namespace with more sides
+ * is a chunk alone).
+ */
+export const DEFAULT_CHUNK_EDGE_SIDES = 200_000;
+
+export interface ChunkedVerifyInput {
+  engine: EngineName;
+  set: PolicySet;
+  /** The recommendation's sides (`Recommendation.sides`). */
+  sides: readonly VerifiedSides[];
+  model: ClusterModel;
+  applied: readonly AppliedPolicy[];
+  simulator: SimulatorFactory;
+  /** As VerifyInput.tightness. */
+  tightness: boolean;
+  options?: EmitOptions;
+  maxEdgeSides?: number;
+}
+
+export interface ChunkedVerification {
+  verification: Verification;
+  /** The emitter's warnings, as one whole emit gives them. */
+  warnings: EmitWarning[];
+  /** Every manifest's place, in the order of one whole emit (engines/emit-in-order.ts renders them again from these). */
+  slots: ManifestSlot[];
+}
+
+export interface NamespaceChunk {
+  namespaces: string[];
+  intents: PolicyIntent[];
+  sides: VerifiedSides[];
+}
+
+const namespaceOf = (workloadKey: string): string => workloadKey.slice(0, workloadKey.indexOf('/'));
+const edgeSides = (s: VerifiedSides): number => s.edges.ingress.length + s.edges.egress.length;
+
+/** The cluster-wide intents, and the namespaces in name order grouped into chunks of at most `maxEdgeSides` edge sides. */
+export function namespaceChunks(set: PolicySet, sides: readonly VerifiedSides[], maxEdgeSides: number): { clusterWide: PolicyIntent[]; chunks: NamespaceChunk[] } {
+  const clusterWide: PolicyIntent[] = [];
+  const byNamespace = new Map<string, { intents: PolicyIntent[]; sides: VerifiedSides[]; weight: number }>();
+  const entry = (ns: string) => {
+    let e = byNamespace.get(ns);
+    if (e === undefined) byNamespace.set(ns, (e = { intents: [], sides: [], weight: 0 }));
+    return e;
+  };
+  for (const intent of set.intents) {
+    if (intent.namespace === undefined) clusterWide.push(intent);
+    else entry(intent.namespace).intents.push(intent);
+  }
+  for (const s of sides) {
+    const e = entry(namespaceOf(s.workload));
+    e.sides.push(s);
+    e.weight += edgeSides(s);
+  }
+  const chunks: NamespaceChunk[] = [];
+  let current: NamespaceChunk | undefined;
+  let weight = 0;
+  for (const ns of [...byNamespace.keys()].sort(compareStrings)) {
+    const e = byNamespace.get(ns)!;
+    if (current === undefined || (weight + e.weight > maxEdgeSides && weight > 0)) {
+      chunks.push((current = { namespaces: [], intents: [], sides: [] }));
+      weight = 0;
+    }
+    current.namespaces.push(ns);
+    current.intents.push(...e.intents);
+    current.sides.push(...e.sides);
+    weight += e.weight;
+  }
+  return { clusterWide, chunks };
+}
+
+const identities = (e: EmitResult): string[] => e.manifests.map(manifestIdentity);
+const clusterScoped = (m: unknown): boolean => typeof m === 'object' && m !== null && typeof (m as { metadata?: { namespace?: unknown } }).metadata?.namespace !== 'string';
+
+export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
+  const emitter = getEngine(input.engine);
+  const emit = (intents: PolicyIntent[]): EmitResult => emitter.emit({ intents }, input.options);
+  const { clusterWide, chunks } = namespaceChunks(input.set, input.sides, input.maxEdgeSides ?? DEFAULT_CHUNK_EDGE_SIDES);
+
+  const shared = emit(clusterWide);
+  let everyIdentity: Set<string> | undefined;
+  if (input.applied.some((p) => clusterScoped(p.manifest))) {
+    everyIdentity = new Set(identities(shared));
+    for (const c of chunks) for (const id of identities(emit(c.intents))) everyIdentity.add(id);
+  }
+
+  const admission: { key: string; error: ManifestError }[] = [];
+  const found: SidesFound[] = [];
+  const warnings: string[] = [];
+  const emitWarnings: EmitWarning[] = [];
+  const slots: ManifestSlot[] = [];
+  const check = (e: EmitResult): void => {
+    const keyOf = new Map<string, string>();
+    for (const m of e.manifests) {
+      const slot = manifestSlot(m);
+      slots.push(slot);
+      keyOf.set(manifestId(m), slot.key);
+    }
+    for (const error of manifestErrors(e.manifests)) admission.push({ key: keyOf.get(error.manifest)!, error });
+    warnings.push(...engineWarnings(e, input.model, input.applied));
+    emitWarnings.push(...e.warnings);
+  };
+
+  check(shared);
+  for (const c of chunks) {
+    const emitted = emit(c.intents);
+    check(emitted);
+    const replaced = everyIdentity ?? new Set([...identities(shared), ...identities(emitted)]);
+    found.push(
+      simulateSides({
+        manifests: shared.manifests.length === 0 ? emitted.manifests : [...shared.manifests, ...emitted.manifests],
+        beside: appliedBeside(input.applied, replaced),
+        model: input.model,
+        sides: c.sides,
+        simulator: input.simulator,
+        tightness: input.tightness,
+      }),
+    );
+  }
+
+  // Stable: the errors of one manifest keep their order.
+  admission.sort((a, b) => compareStrings(a.key, b.key));
+  slots.sort((a, b) => compareStrings(a.key, b.key));
+  return {
+    verification: completeVerification(input.engine, admission.map((a) => a.error), found, warnings),
+    warnings: sortedWarnings(emitWarnings),
+    slots,
+  };
+}

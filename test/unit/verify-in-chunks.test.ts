@@ -1,0 +1,97 @@
+/**
+ * The export verifies a group of namespaces at a time and renders its manifests again a window
+ * at a time (app/export.ts, recommender/verify/in-chunks.ts, engines/emit-in-order.ts). Input:
+ * the demo cluster in a real SQLite file, one namespace per chunk and three manifests per
+ * window → expected: the verification, the emitter's warnings and the YAML bytes of the whole
+ * run (`runRecommendation`), on every engine, with and without the cluster-wide layers, and
+ * beside applied policies of both scopes. A side is decided only by the policies that select
+ * its pod (Kubernetes "Network Policies": a namespaced policy selects pods of its namespace; the
+ * ClusterNetworkPolicy subject); the cases below fail when a chunk misses a policy that decides
+ * one of its sides.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { verifiedExport } from '../../app/export.ts';
+import { readRecommendationInput, runRecommendation, type StoredRecommendInput } from '../../app/recommendation.ts';
+import { loadDemo } from '../../demo/load.ts';
+import { ENGINE_NAMES, type EngineName } from '../../recommender/engines/index.ts';
+import { toMultiDocYaml } from '../../recommender/engines/yaml.ts';
+import { recommend, type RecommendOptions } from '../../recommender/recommend.ts';
+import { namespaceChunks } from '../../recommender/verify/in-chunks.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const { db } = tmpDb();
+await loadDemo(db);
+const read = (): StoredRecommendInput => readRecommendationInput(db, {}, { details: false });
+const SMALL = { maxEdgeSides: 1, window: 3 };
+
+function assertSameAsWhole(engine: EngineName, options: Partial<RecommendOptions>, input: () => StoredRecommendInput, what: string) {
+  const whole = runRecommendation(input(), engine, options, { details: false });
+  const chunked = verifiedExport(input(), engine, options, SMALL);
+  assert.deepEqual(chunked.verification, whole.verification, `${what}: verification`);
+  assert.deepEqual(chunked.emitted.warnings, whole.emitted.warnings, `${what}: emitter warnings`);
+  assert.equal(chunked.count, whole.emitted.manifests.length, `${what}: manifests`);
+  assert.equal(toMultiDocYaml([...chunked.manifests()]), toMultiDocYaml(whole.emitted.manifests), `${what}: YAML bytes`);
+  assert.deepEqual({ ...chunked.rec, sides: [] }, { ...whole.rec, sides: [] }, `${what}: recommendation`);
+  return { whole, chunked };
+}
+
+test('one namespace per chunk: every chunk holds at most one namespace with observed edges, and every namespace is in one', () => {
+  const rec = recommend(read(), { shared: true }, { details: false });
+  const namespaces = new Set([...rec.policySet.intents.flatMap((i) => (i.namespace !== undefined ? [i.namespace] : [])), ...rec.sides.map((s) => s.workload.split('/')[0]!)]);
+  const { clusterWide, chunks } = namespaceChunks(rec.policySet, rec.sides, SMALL.maxEdgeSides);
+  assert.ok(namespaces.size > 5, `${namespaces.size} namespaces`);
+  assert.deepEqual(new Set(chunks.flatMap((c) => c.namespaces)), namespaces);
+  const withEdges = chunks.map((c) => new Set(c.sides.filter((s) => s.edges.ingress.length + s.edges.egress.length > 0).map((s) => s.workload.split('/')[0])).size);
+  assert.ok(withEdges.every((n) => n <= 1), `one namespace with observed edges per chunk: ${withEdges.join(' ')}`);
+  assert.ok(chunks.length > 5, `${chunks.length} chunks`);
+  assert.ok(clusterWide.length > 0, '--shared makes cluster-wide intents');
+  assert.deepEqual(verifiedExport(read(), 'kubernetes', {}, SMALL).rec.sides, [], 'the sides are let go once verified');
+});
+
+test('namespaceChunks: namespaces in name order, grouped up to the edge-side limit, a larger namespace alone; cluster-wide intents apart', () => {
+  const side = (workload: string, n: number) => ({ workload, edges: { ingress: Array(n).fill(null), egress: [] }, excluded: { ingress: new Map(), egress: new Map() }, restricted: { ingress: true, egress: false } });
+  const intent = (key: string, namespace?: string) => ({ key, ...(namespace !== undefined ? { namespace } : {}) }) as never;
+  const { clusterWide, chunks } = namespaceChunks(
+    { intents: [intent('a/x', 'a'), intent('shared'), intent('c/z', 'c'), intent('b/y', 'b')] },
+    [side('c/Deployment/z', 5), side('a/Deployment/x', 2), side('b/Deployment/y', 1), side('d/Deployment/w', 9)],
+    4,
+  );
+  assert.deepEqual(clusterWide.map((i: { key: string }) => i.key), ['shared']);
+  assert.deepEqual(chunks.map((c) => c.namespaces), [['a', 'b'], ['c'], ['d']]);
+  assert.deepEqual(chunks.map((c) => c.intents.map((i: { key: string }) => i.key)), [['a/x', 'b/y'], ['c/z'], []]);
+  assert.deepEqual(chunks.map((c) => c.sides.map((s) => s.workload)), [['a/Deployment/x', 'b/Deployment/y'], ['c/Deployment/z'], ['d/Deployment/w']]);
+});
+
+for (const engine of ENGINE_NAMES) {
+  test(`${engine}: in chunks, the same verification, warnings and bytes as the whole run (beside the demo's applied NetworkPolicies)`, () => {
+    assertSameAsWhole(engine, {}, read, 'default options');
+    assertSameAsWhole(engine, { shared: true, defaultDeny: true }, read, '--shared --default-deny');
+  });
+}
+
+test('clusternetworkpolicy: an applied cluster-scoped policy the recommendation replaces in a later chunk is not beside the earlier chunks; one it does not replace is beside every chunk', () => {
+  const whole = runRecommendation(read(), 'clusternetworkpolicy', {}, { details: false });
+  const last = whole.emitted.manifests[whole.emitted.manifests.length - 1]!;
+  // Admin tier, before every NetworkPolicy and Baseline rule (ClusterNetworkPolicy API reference, "tier"): denies all ingress of every pod.
+  const denyAll = (name: string) => ({
+    apiVersion: last.apiVersion,
+    kind: last.kind,
+    name,
+    manifest: { apiVersion: last.apiVersion, kind: last.kind, metadata: { name }, spec: { tier: 'Admin', priority: 0, subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] } },
+  });
+  const withApplied = (...applied: ReturnType<typeof denyAll>[]) => (): StoredRecommendInput => {
+    const input = read();
+    return { ...input, inventory: { ...input.inventory, policies: [...input.inventory.policies, ...applied] } };
+  };
+
+  const blockedByApplied = (v: { blockedByApplied: { workload: string; direction: string; edge: string }[] }) => v.blockedByApplied.map((f) => `${f.workload} ${f.direction} ${f.edge}`);
+  const alone = blockedByApplied(whole.verification); // the demo's applied NetworkPolicies
+  const replaced = assertSameAsWhole('clusternetworkpolicy', {}, withApplied(denyAll(last.metadata.name)), 'replaced');
+  assert.deepEqual(blockedByApplied(replaced.whole.verification), alone, 'the replaced policy is not beside the recommendation');
+
+  const beside = assertSameAsWhole('clusternetworkpolicy', {}, withApplied(denyAll('someone-elses-deny-all')), 'beside');
+  const more = blockedByApplied(beside.whole.verification).filter((f) => !alone.includes(f));
+  const namespaces = new Set(more.map((f) => f.split('/')[0]));
+  assert.ok(namespaces.size > 5, `the deny-all beside blocks included ingress in every chunk: ${[...namespaces].join(', ')}`);
+});
