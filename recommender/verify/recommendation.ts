@@ -121,14 +121,7 @@ function finding(workload: string, direction: Direction, edge: EdgeTraffic, s: S
 }
 
 /** What simulating some of a recommendation's edge sides found, unsorted: the whole verification is one part, a verification in chunks (in-chunks.ts) one per chunk. */
-export interface SidesFound {
-  blocked: EdgeFinding[];
-  blockedByApplied: EdgeFinding[];
-  stillAllowed: EdgeFinding[];
-  denied: EdgeFinding[];
-  skipped: Record<string, number>;
-  tightness: Tightness[];
-}
+export type SidesFound = Pick<Verification, 'blocked' | 'blockedByApplied' | 'stillAllowed' | 'denied' | 'skipped' | 'tightness'>;
 
 export interface SimulateSidesInput {
   /** The recommended manifests that can decide these sides. */
