@@ -13,6 +13,7 @@ import { SIMULATORS } from '../recommender/simulate/index.ts';
 import { verifyInChunks } from '../recommender/verify/in-chunks.ts';
 import type { Verification } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
+import { countEdges } from '../store/recommend-read.ts';
 import { appErrors, readRecommendationInput, recommendWithWarnings, type StoredRecommendInput } from './recommendation.ts';
 
 export interface VerifiedExport {
@@ -22,7 +23,7 @@ export interface VerifiedExport {
   verification: Verification;
   /** How many manifests `manifests()` gives. */
   count: number;
-  /** The manifests, in the order of one whole emit; each call renders them again, a window at a time. */
+  /** The manifests, in the order of one whole emit; each call renders them again, a window at a time (kept instead when the verification was one chunk). */
   manifests(): Iterable<Manifest>;
 }
 
@@ -37,7 +38,7 @@ export interface ExportLimits {
 export function verifiedExport(input: StoredRecommendInput, engine: EngineName, options: Partial<RecommendOptions>, limits: ExportLimits = {}): VerifiedExport {
   return appErrors(() => {
     const rec = recommendWithWarnings(input, options, false);
-    const { verification, warnings, slots } = verifyInChunks({
+    const { verification, warnings, slots, manifests } = verifyInChunks({
       engine,
       set: rec.policySet,
       sides: rec.sides,
@@ -53,12 +54,20 @@ export function verifiedExport(input: StoredRecommendInput, engine: EngineName, 
       emitted: { engine, warnings },
       verification,
       count: slots.length,
-      manifests: () => manifestsInOrder(engine, rec.policySet, slots, undefined, limits.window),
+      manifests: () => manifests ?? manifestsInOrder(engine, rec.policySet, slots, undefined, limits.window),
     };
   });
 }
 
+export interface ExportRun {
+  /** More stored edges than this are refused before anything is read (as RecommendationRun.maxEdges). */
+  maxEdges?: number;
+  /** Told how many edges the store holds before anything is read (the CLI sizes its heap by it: cli/heap-growth.ts). */
+  storeSize?: (edges: number) => void;
+}
+
 /** Reads the store (traffic only: no evidence) and exports `engine`'s manifests. */
-export function exportFromStore(db: Db, matrices: MatricesConfigT, engine: EngineName, options: Partial<RecommendOptions>, run: { maxEdges?: number } = {}, limits: ExportLimits = {}): VerifiedExport {
+export function exportFromStore(db: Db, matrices: MatricesConfigT, engine: EngineName, options: Partial<RecommendOptions>, run: ExportRun = {}, limits: ExportLimits = {}): VerifiedExport {
+  run.storeSize?.(countEdges(db));
   return verifiedExport(readRecommendationInput(db, matrices, { details: false, ...(run.maxEdges !== undefined ? { maxEdges: run.maxEdges } : {}) }), engine, options, limits);
 }

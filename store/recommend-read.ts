@@ -161,6 +161,11 @@ interface RecommendData<E extends EdgeTraffic> {
   observedLabels: ObservedLabels[];
 }
 
+/** How many edges the store holds. */
+export function countEdges(db: Db): number {
+  return (db.prepare('SELECT count(*) AS n FROM edges').get() as { n: number }).n;
+}
+
 /**
  * What recommend() reads from the store besides the matrices, which each caller resolves with
  * its own error mapping: the present inventory, every edge (`details: false`: their traffic
@@ -171,7 +176,7 @@ export function readRecommendData(db: Db, opts?: { maxEdges?: number }): Recomme
 export function readRecommendData(db: Db, opts: { details: boolean; maxEdges?: number }): RecommendData<EdgeTraffic>;
 export function readRecommendData(db: Db, opts: { details?: boolean; maxEdges?: number } = {}): RecommendData<EdgeTraffic> {
   const limit = opts.maxEdges ?? DEFAULT_MAX_RECOMMEND_EDGES;
-  const count = (db.prepare('SELECT count(*) AS n FROM edges').get() as { n: number }).n;
+  const count = countEdges(db);
   if (count > limit) throw new TooManyEdgesError(count, limit);
   const skippedRows = newSkippedRows();
   const edges = opts.details === false ? readEdgeTraffic(db, skippedRows) : readAllEdges(db, skippedRows);

@@ -23,8 +23,6 @@ export const exportCommand: CommandModule = (program: Command, ctx: CommandConte
       new Option('--max-edges <n>', 'refuse a store with more edges than this before reading it, rather than risk running out of memory (default 1000000, as recommend)').argParser(positiveInt('--max-edges')),
     )
     .action(async (opts: RecommendCliOptions & { out?: string; allowUnverified?: boolean; maxEdges?: number }) => {
-      // Chunk after chunk of the export becomes garbage: collected at half again what is kept, not at up to 4× (cli/heap-growth.ts).
-      (await import('../heap-growth.ts')).limitHeapGrowth();
       // Loaded when the command runs: the CLI starts without the engines, YAML and the progress bar.
       const { writeMultiDocYaml } = await import('../../recommender/engines/yaml.ts');
       const { syncExportDir } = await import('../export-dir.ts');

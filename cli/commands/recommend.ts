@@ -117,7 +117,9 @@ export async function runRecommend(opts: RecommendCliOptions): Promise<Recommend
 /** Reads the store and exports the engine's manifests (app/export.ts): verified in chunks, rendered again when written. */
 export async function runExport(opts: RecommendCliOptions, maxEdges?: number): Promise<VerifiedExport> {
   const { exportFromStore } = await import('../../app/export.ts');
-  return withRecommendRun(opts, (db, engine, config, options) => exportFromStore(db, config, engine, options, maxEdges !== undefined ? { maxEdges } : {}));
+  // Chunk after chunk becomes garbage: in a large export, collected at half again what is kept, not at up to 4×.
+  const { heapGrowthForEdges } = await import('../heap-growth.ts');
+  return withRecommendRun(opts, (db, engine, config, options) => exportFromStore(db, config, engine, options, { storeSize: heapGrowthForEdges, ...(maxEdges !== undefined ? { maxEdges } : {}) }));
 }
 
 /** What the warnings and the verification verdict of a run are read from: a recommendation or an export. */
@@ -158,7 +160,6 @@ export const recommendCommand: CommandModule = (program: Command, ctx: CommandCo
     .action(async (opts: RecommendCliOptions & { output: string; allowUnverified?: boolean }) => {
       if (opts.output === 'yaml') {
         // The manifests alone, as `export` writes them (app/export.ts): any cluster size.
-        (await import('../heap-growth.ts')).limitHeapGrowth();
         const result = await runExport(opts);
         if (await verifiedOrReported(result, opts.allowUnverified, ctx)) (await import('../../recommender/engines/yaml.ts')).writeMultiDocYaml(result.manifests(), ctx.io.out);
         for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);

@@ -21,8 +21,8 @@ import { compareStrings } from '../policy/order.ts';
 import type { PolicyIntent, PolicySet } from '../policy/ir.ts';
 import { getEngine } from '../engines/index.ts';
 import { manifestSlot, type ManifestSlot } from '../engines/emit-in-order.ts';
-import { sortedWarnings } from '../engines/metadata.ts';
-import type { EmitOptions, EmitResult, EmitWarning, EngineName } from '../engines/types.ts';
+import { sortedWarnings, sortManifests } from '../engines/metadata.ts';
+import type { EmitOptions, EmitResult, EmitWarning, EngineName, Manifest } from '../engines/types.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import type { SimulatorFactory } from '../simulate/types.ts';
 import type { VerifiedSides } from '../recommend.ts';
@@ -57,6 +57,8 @@ export interface ChunkedVerification {
   warnings: EmitWarning[];
   /** Every manifest's place, in the order of one whole emit (engines/emit-in-order.ts renders them again from these). */
   slots: ManifestSlot[];
+  /** The manifests in that order when the run was one chunk: they were all in memory anyway, and need no rendering again. */
+  manifests?: Manifest[];
 }
 
 export interface NamespaceChunk {
@@ -136,9 +138,11 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
   };
 
   check(shared);
+  let kept: Manifest[] | undefined;
   for (const c of chunks) {
     const emitted = emit(c.intents);
     check(emitted);
+    if (chunks.length === 1) kept = sortManifests([...shared.manifests, ...emitted.manifests]);
     const replaced = everyIdentity ?? new Set([...identities(shared), ...identities(emitted)]);
     found.push(
       simulateSides({
@@ -159,5 +163,6 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
     verification: completeVerification(input.engine, admission.map((a) => a.error), found, warnings),
     warnings: sortedWarnings(emitWarnings),
     slots,
+    ...(kept !== undefined ? { manifests: kept } : {}),
   };
 }

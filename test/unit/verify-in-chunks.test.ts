@@ -1,8 +1,8 @@
 /**
  * The export verifies a group of namespaces at a time and renders its manifests again a window
  * at a time (app/export.ts, recommender/verify/in-chunks.ts, engines/emit-in-order.ts). Input:
- * the demo cluster in a real SQLite file, one namespace per chunk and three manifests per
- * window → expected: the verification, the emitter's warnings and the YAML bytes of the whole
+ * the demo cluster in a real SQLite file, in one chunk (the manifests kept), and one namespace
+ * per chunk with three manifests per window → expected: the verification, the emitter's warnings and the YAML bytes of the whole
  * run (`runRecommendation`), on every engine, with and without the cluster-wide layers, and
  * beside applied policies of both scopes. A side is decided only by the policies that select
  * its pod (Kubernetes "Network Policies": a namespaced policy selects pods of its namespace; the
@@ -27,6 +27,9 @@ const SMALL = { maxEdgeSides: 1, window: 3 };
 
 function assertSameAsWhole(engine: EngineName, options: Partial<RecommendOptions>, input: () => StoredRecommendInput, what: string) {
   const whole = runRecommendation(input(), engine, options, { details: false });
+  const one = verifiedExport(input(), engine, options);
+  assert.deepEqual(one.verification, whole.verification, `${what}, one chunk: verification`);
+  assert.equal(toMultiDocYaml([...one.manifests()]), toMultiDocYaml(whole.emitted.manifests), `${what}, one chunk: YAML bytes`);
   const chunked = verifiedExport(input(), engine, options, SMALL);
   assert.deepEqual(chunked.verification, whole.verification, `${what}: verification`);
   assert.deepEqual(chunked.emitted.warnings, whole.emitted.warnings, `${what}: emitter warnings`);
