@@ -10,15 +10,18 @@
  * one of its sides.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { manifestPath, syncExportDir } from '../../cli/export-dir.ts';
 import { verifiedExport } from '../../app/export.ts';
 import { readRecommendationInput, runRecommendation, type StoredRecommendInput } from '../../app/recommendation.ts';
 import { loadDemo } from '../../demo/load.ts';
 import { ENGINE_NAMES, type EngineName } from '../../recommender/engines/index.ts';
-import { toMultiDocYaml } from '../../recommender/engines/yaml.ts';
+import { toMultiDocYaml, toYaml } from '../../recommender/engines/yaml.ts';
 import { recommend, type RecommendOptions } from '../../recommender/recommend.ts';
 import { namespaceChunks } from '../../recommender/verify/in-chunks.ts';
-import { tmpDb } from '../helpers/tmp.ts';
+import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 
 const { db } = tmpDb();
 await loadDemo(db);
@@ -97,4 +100,17 @@ test('clusternetworkpolicy: an applied cluster-scoped policy the recommendation 
   const more = blockedByApplied(beside.whole.verification).filter((f) => !alone.includes(f));
   const namespaces = new Set(more.map((f) => f.split('/')[0]));
   assert.ok(namespaces.size > 5, `the deny-all beside blocks included ingress in every chunk: ${[...namespaces].join(', ')}`);
+});
+
+test('export --out from manifests rendered again in windows: the files of the whole emit, and a second sync of the same export changes nothing', async () => {
+  const whole = runRecommendation(read(), 'calico', {}, { details: false });
+  const chunked = verifiedExport(read(), 'calico', {}, SMALL);
+  const dir = tmpDir('flowmatrix-out-');
+  const first = await syncExportDir(dir, () => chunked.manifests());
+  assert.equal(first.added.length, whole.emitted.manifests.length);
+  assert.deepEqual(first.added, whole.emitted.manifests.map(manifestPath).sort());
+  for (const m of whole.emitted.manifests) assert.equal(readFileSync(join(dir, manifestPath(m)), 'utf8'), toYaml(m), manifestPath(m));
+  const second = await syncExportDir(dir, () => chunked.manifests());
+  assert.deepEqual({ ...second, unchanged: 0 }, { added: [], changed: [], removed: [], unchanged: 0 });
+  assert.equal(second.unchanged, whole.emitted.manifests.length);
 });
