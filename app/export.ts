@@ -28,7 +28,7 @@ export interface VerifiedExport {
 }
 
 export interface ExportLimits {
-  /** Edge sides verified at once (verify/in-chunks.ts DEFAULT_CHUNK_EDGE_SIDES). */
+  /** Edge sides verified at once (verify/in-chunks.ts CHUNK_EDGE_SIDES). */
   maxEdgeSides?: number;
   /** Manifests rendered at once when written (engines/emit-in-order.ts DEFAULT_EMIT_WINDOW). */
   window?: number;

@@ -1,9 +1,9 @@
 /**
  * How far V8 lets the heap grow past what its last full collection kept before it collects
  * again. By default the factor is dynamic, up to 4×: an export frees a chunk's manifests and
- * compiled simulator after each chunk (app/export.ts), and with that factor some twenty chunks'
- * garbage waited for the next collection, so the peak memory was set by the factor, not by what
- * the export holds. `--heap-growing-percent` is V8's own setting of the factor (1 + percent/100);
+ * compiled simulator after each chunk (app/export.ts), and with that factor the garbage of a
+ * 2M-edge calico export's twenty chunks waited for the next collection, so the peak memory was
+ * set by the factor, not by what the export holds. `--heap-growing-percent` is V8's own setting of the factor (1 + percent/100);
  * V8 reads it each time it sets the next limit. It has to be set before the heap grows: set
  * once the recommendation was made, the limit V8 had already set let the chunks' garbage pile up
  * all the same. (Node does not accept the flag in NODE_OPTIONS.)
