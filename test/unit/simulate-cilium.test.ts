@@ -98,6 +98,30 @@ test('a CNP endpointSelector never selects pods of another namespace, even when 
   assert.equal(allows([p], P(prom), P(web), 80), false);
 });
 
+test('one selector object in the policies of several namespaces is scoped by each, unless it names the pod namespace (utils.go getEndpointSelector; emitted manifests share peer objects)', () => {
+  // Three policies sharing one peer selector object: CNPs in shop and monitoring, and a CCNP.
+  const sharing = (peer: object): unknown[] => [
+    cnp('shop', 'api-in', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ fromEndpoints: [peer] }] }),
+    cnp('monitoring', 'prom-in', { endpointSelector: { matchLabels: { app: 'prometheus' } }, ingress: [{ fromEndpoints: [peer] }] }),
+    ccnp('dns-in', { endpointSelector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ingress: [{ fromEndpoints: [peer] }] }),
+  ];
+  // web (shop) and webElsewhere (monitoring) both have app=web: each CNP's namespace scopes the selector, the CCNP's matches pods of every namespace.
+  const unnamed = sharing({ matchLabels: { app: 'web' } });
+  assert.equal(allows(unnamed, P(web), P(api), 8080), true);
+  assert.equal(allows(unnamed, P(webElsewhere), P(api), 8080), false);
+  assert.equal(allows(unnamed, P(webElsewhere), P(prom), 9091), true);
+  assert.equal(allows(unnamed, P(web), P(prom), 9091), false);
+  assert.equal(allows(unnamed, P(web), P(dns), 53, 'UDP'), true);
+  assert.equal(allows(unnamed, P(webElsewhere), P(dns), 53, 'UDP'), true);
+  // Naming the namespace: the same pods from every policy.
+  const named = sharing({ matchLabels: { app: 'web', 'k8s:io.kubernetes.pod.namespace': 'monitoring' } });
+  assert.equal(allows(named, P(webElsewhere), P(api), 8080), true);
+  assert.equal(allows(named, P(web), P(api), 8080), false);
+  assert.equal(allows(named, P(webElsewhere), P(prom), 9091), true);
+  assert.equal(allows(named, P(webElsewhere), P(dns), 53, 'UDP'), true);
+  assert.equal(allows(named, P(web), P(dns), 53, 'UDP'), false);
+});
+
 test('a CCNP selects across namespaces; its peer selectors match pods only (utils.go getEndpointSelector: namespace label Exists)', () => {
   const p = ccnp('all-web', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toEndpoints: [{}] }] });
   assert.equal(verdict([p], P(webElsewhere), P(api), 8080).egress.by?.policy, 'CiliumClusterwideNetworkPolicy/all-web');

@@ -107,22 +107,29 @@ export interface CompileOptions {
  * What the policies of one simulator share, compiled once: emitted manifests use one selector
  * object per peer and one toPorts list per port set in every rule that names them
  * (engines/json-ids.ts `canonical`), so a selector is built once per object and scoping
- * (namespace, reserved, init), and a toPorts list and its port spans once per list.
+ * (namespace, reserved, init), and a toPorts list and its port spans once per list. A selector
+ * that names the pod namespace is scoped alike by every policy (getEndpointSelector leaves it as
+ * written), so it is built once for all of them: emitted peers in another namespace name theirs,
+ * and are used by policies of many namespaces.
  */
 export class CompileMemo {
-  /** Per selector object: per (leaveReserved, matchesInit), per namespace (NUL for a CCNP). */
-  private readonly selectors = new Map<CiliumEndpointSelector, Map<string, Selector>[]>();
+  /** Per selector object: the one Selector when its scope does not matter, else per (leaveReserved, matchesInit), per namespace (NUL for a CCNP). */
+  private readonly selectors = new Map<CiliumEndpointSelector, { unscoped?: Selector; scoped: Map<string, Selector>[] }>();
   private readonly portRules = new Map<readonly (CiliumPortRule | CiliumPortDenyRule)[], CompiledPortRule[] | undefined>();
   private readonly entities = new Map<string, Selector[]>();
   private readonly portSpans = new Map<readonly CompiledPortRule[], PortSpan[] | undefined>();
 
   selector(sel: CiliumEndpointSelector | undefined, namespace: string | undefined, leaveReserved: boolean, matchesInit: boolean): Selector {
     if (typeof sel !== 'object' || sel === null) return peerSelector(sel, namespace, leaveReserved, matchesInit);
-    let byScope = this.selectors.get(sel);
-    if (byScope === undefined) this.selectors.set(sel, (byScope = []));
+    let memo = this.selectors.get(sel);
+    if (memo === undefined) {
+      const b = SelectorBuilder.from(sel);
+      this.selectors.set(sel, (memo = namesPodNamespace(b) ? { unscoped: b.build(), scoped: [] } : { scoped: [] }));
+    }
+    if (memo.unscoped !== undefined) return memo.unscoped;
     // No namespace name holds a NUL: it stands for the cluster-wide policies.
     const ns = namespace ?? '\u0000';
-    const byNamespace = (byScope[(leaveReserved ? 2 : 0) + (matchesInit ? 1 : 0)] ??= new Map());
+    const byNamespace = (memo.scoped[(leaveReserved ? 2 : 0) + (matchesInit ? 1 : 0)] ??= new Map());
     let built = byNamespace.get(ns);
     if (built === undefined) byNamespace.set(ns, (built = peerSelector(sel, namespace, leaveReserved, matchesInit)));
     return built;
@@ -150,11 +157,14 @@ export class CompileMemo {
 
 const K8S_NS = `k8s:${POD_NAMESPACE_LABEL}`;
 
+/** Whether the selector names the pod namespace: getEndpointSelector then adds no namespace scope. */
+const namesPodNamespace = (b: SelectorBuilder): boolean => b.hasKey('k8s', POD_NAMESPACE_LABEL) || b.hasKey(ANY_SOURCE, POD_NAMESPACE_LABEL);
+
 /** getEndpointSelector of utils.go. */
 function peerSelector(sel: CiliumEndpointSelector | undefined, namespace: string | undefined, leaveReserved: boolean, matchesInit: boolean): Selector {
   const b = SelectorBuilder.from(sel);
   if (leaveReserved && b.hasKeyPrefix('reserved:')) return b.build();
-  if (!b.hasKey('k8s', POD_NAMESPACE_LABEL) && !b.hasKey(ANY_SOURCE, POD_NAMESPACE_LABEL)) {
+  if (!namesPodNamespace(b)) {
     if (namespace === undefined) {
       if (!matchesInit) b.addExpression(K8S_NS, 'Exists');
     } else if (!b.hasKeyPrefix(`k8s:${NAMESPACE_LABELS_PREFIX}`) && !b.hasKeyPrefix(`${ANY_SOURCE}:${NAMESPACE_LABELS_PREFIX}`)) {
