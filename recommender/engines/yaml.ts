@@ -40,24 +40,31 @@ export function toMultiDocYaml(docs: readonly unknown[]): string {
   return out;
 }
 
-/** What writeMultiDocYaml collects before handing text to its sink (the size writeJson hands out). */
+/** What the multi-document writers collect before handing text on (the size writeJson hands out). */
 const SINK_CHUNK = 1 << 16;
 
 /**
- * The same bytes as toMultiDocYaml, written document by document (never one string) and handed
- * to `sink` in pieces of about 64 Ki characters: a stream or a socket gets few large writes.
+ * The same bytes as toMultiDocYaml, document by document (never one string), in pieces of about
+ * 64 Ki characters: a stream or a socket gets few large writes. A document is rendered only
+ * when the reader asks for the next piece, so a writer that waits for a slow reader (a pipe)
+ * holds one piece, not the output.
  */
-export function writeMultiDocYaml(docs: Iterable<unknown>, sink: (text: string) => void): void {
+export function* multiDocYamlPieces(docs: Iterable<unknown>): Generator<string, void, undefined> {
   const w = new DirectWriter();
   let pending = '';
   for (const d of docs) {
     pending += `---\n${w.document(d) ?? toYamlReference(d)}`;
     if (pending.length >= SINK_CHUNK) {
-      sink(pending);
+      yield pending;
       pending = '';
     }
   }
-  if (pending) sink(pending);
+  if (pending) yield pending;
+}
+
+/** multiDocYamlPieces handed to `sink` as they come. */
+export function writeMultiDocYaml(docs: Iterable<unknown>, sink: (text: string) => void): void {
+  for (const piece of multiDocYamlPieces(docs)) sink(piece);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -110,10 +117,23 @@ function isPlainObject(v: object): v is Record<string, unknown> {
 
 const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-class DirectWriter {
+/**
+ * The most renderings one cache keeps; a full cache starts over. A writer lives as long as an
+ * export, whose distinct strings (selectors, rule explanations) grow with the cluster; the
+ * strings worth keeping (field names, protocols, namespaces, label keys) are few and come back
+ * at once.
+ */
+export const MAX_CACHED_RENDERINGS = 4096;
+
+export class DirectWriter {
   /** Renderings of single-line strings without a document marker: the same at every indent. */
   private readonly keys = new Map<string, string>();
   private readonly values = new Map<string, string>();
+
+  /** How many renderings the caches hold (at most 2 × MAX_CACHED_RENDERINGS). */
+  get cachedRenderings(): number {
+    return this.keys.size + this.values.size;
+  }
 
   /** The document's text, or undefined when it is outside the direct path's subset. */
   document(doc: unknown): string | undefined {
@@ -131,7 +151,10 @@ class DirectWriter {
     let out = cache.get(s);
     if (out !== undefined) return out;
     out = stringTag.stringify!({ value: s } as never, stringContext(indent, implicitKey) as never);
-    if (!s.includes('\n') && !DOCUMENT_MARKER.test(s)) cache.set(s, out);
+    if (!s.includes('\n') && !DOCUMENT_MARKER.test(s)) {
+      if (cache.size >= MAX_CACHED_RENDERINGS) cache.clear();
+      cache.set(s, out);
+    }
     return out;
   }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { ENGINES, ENGINE_NAMES } from '../../recommender/engines/index.ts';
-import { toMultiDocYaml, toYaml, toYamlReference } from '../../recommender/engines/yaml.ts';
+import { DirectWriter, MAX_CACHED_RENDERINGS, toMultiDocYaml, toYaml, toYamlReference } from '../../recommender/engines/yaml.ts';
 import { policySet } from '../../recommender/policy/build.ts';
 import { richIntents } from '../golden/engines/rich-ir.ts';
 
@@ -98,4 +98,18 @@ test('random documents serialise byte-equal to the yaml library', () => {
     }),
     { numRuns: 400, seed: 20261120 },
   );
+});
+
+test('a writer that outlives many distinct strings keeps its caches bounded and its bytes those of the library', () => {
+  // An export of a large cluster writes one document after another with one writer: the
+  // selectors and explanations it meets are unbounded, the caches are not.
+  const w = new DirectWriter();
+  let most = 0;
+  for (let i = 0; i < 3 * MAX_CACHED_RENDERINGS; i++) {
+    const doc = { kind: 'NetworkPolicy', metadata: { name: `p-${i}`, labels: { app: `svc-${i % 7}`, 'yes': 'on' } }, spec: { selector: `app == 'svc-${i}'`, ports: [443, 'https'] } };
+    assert.equal(w.document(doc), toYamlReference(doc), `document ${i}`);
+    most = Math.max(most, w.cachedRenderings);
+  }
+  assert.ok(most <= 2 * MAX_CACHED_RENDERINGS, `the caches held ${most} renderings`);
+  assert.ok(most >= MAX_CACHED_RENDERINGS, `the caches held ${most} renderings: the bound was never reached, so never tested`);
 });
