@@ -13,47 +13,62 @@ function isPlainContainer(v: unknown): v is Record<string, unknown> | unknown[] 
   return typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 }
 
-/** Writes `value` as `JSON.stringify(value, null, space)` would, to `sink`. */
-export function writeJson(value: unknown, sink: JsonSink, space: 0 | 2 = 2): void {
+/**
+ * `JSON.stringify(value, null, space)` in pieces of about `CHUNK` characters, in order. The
+ * value is walked only as far as the reader has asked for pieces, so a writer that waits for a
+ * slow reader (a pipe) holds one piece, not the text.
+ */
+export function* jsonPieces(value: unknown, space: 0 | 2 = 2): Generator<string, void, undefined> {
   const step = ' '.repeat(space);
   const nl = space > 0 ? '\n' : '';
   const colon = space > 0 ? ': ' : ':';
   let buf = '';
-  const out = (s: string): void => {
-    buf += s;
-    if (buf.length >= CHUNK) {
-      sink(buf);
-      buf = '';
-    }
+  const scalar = (v: unknown, indent: string, inArray: boolean): string => {
+    const text = JSON.stringify(v, null, space);
+    // JSON.stringify drops undefined, functions and symbols: null inside arrays.
+    return text === undefined ? (inArray ? 'null' : '') : space > 0 ? text.replaceAll('\n', `\n${indent}`) : text;
   };
-  const walk = (v: unknown, indent: string, inArray: boolean): void => {
-    if (!isPlainContainer(v)) {
-      const text = JSON.stringify(v, null, space);
-      // JSON.stringify drops undefined, functions and symbols: null inside arrays.
-      out(text === undefined ? (inArray ? 'null' : '') : space > 0 ? text.replaceAll('\n', `\n${indent}`) : text);
-      return;
-    }
+  const flush = (): string => {
+    const piece = buf;
+    buf = '';
+    return piece;
+  };
+  // A generator per container, not per value: the scalars (most values) are written in place.
+  function* walk(v: Record<string, unknown> | unknown[], indent: string): Generator<string, void, undefined> {
     const inner = indent + step;
     if (Array.isArray(v)) {
-      if (v.length === 0) return out('[]');
-      out(`[${nl}`);
-      v.forEach((el, i) => {
-        out(inner);
-        walk(el, inner, true);
-        out(i < v.length - 1 ? `,${nl}` : nl);
-      });
-      return out(`${indent}]`);
+      if (v.length === 0) return void (buf += '[]');
+      buf += `[${nl}`;
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        buf += inner;
+        if (isPlainContainer(x)) yield* walk(x, inner);
+        else buf += scalar(x, inner, true);
+        buf += i < v.length - 1 ? `,${nl}` : nl;
+        if (buf.length >= CHUNK) yield flush();
+      }
+      buf += `${indent}]`;
+      return;
     }
     const entries = Object.entries(v).filter(([, x]) => x !== undefined && typeof x !== 'function' && typeof x !== 'symbol');
-    if (entries.length === 0) return out('{}');
-    out(`{${nl}`);
-    entries.forEach(([k, x], i) => {
-      out(`${inner}${JSON.stringify(k)}${colon}`);
-      walk(x, inner, false);
-      out(i < entries.length - 1 ? `,${nl}` : nl);
-    });
-    out(`${indent}}`);
-  };
-  walk(value, '', false);
-  if (buf) sink(buf);
+    if (entries.length === 0) return void (buf += '{}');
+    buf += `{${nl}`;
+    for (let i = 0; i < entries.length; i++) {
+      const [k, x] = entries[i]!;
+      buf += `${inner}${JSON.stringify(k)}${colon}`;
+      if (isPlainContainer(x)) yield* walk(x, inner);
+      else buf += scalar(x, inner, false);
+      buf += i < entries.length - 1 ? `,${nl}` : nl;
+      if (buf.length >= CHUNK) yield flush();
+    }
+    buf += `${indent}}`;
+  }
+  if (isPlainContainer(value)) yield* walk(value, '');
+  else buf += scalar(value, '', false);
+  if (buf) yield buf;
+}
+
+/** jsonPieces handed to `sink` as they come. */
+export function writeJson(value: unknown, sink: JsonSink, space: 0 | 2 = 2): void {
+  for (const piece of jsonPieces(value, space)) sink(piece);
 }

@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import type { CommandContext, CommandModule } from '../command.ts';
-import { CliError } from '../io.ts';
+import { CliError, writePieces } from '../io.ts';
 import { runExport, verifiedOrReported, warningLines, withRecommendOptions, type RecommendCliOptions } from './recommend.ts';
 
 function positiveInt(flag: string) {
@@ -24,15 +24,16 @@ export const exportCommand: CommandModule = (program: Command, ctx: CommandConte
     )
     .action(async (opts: RecommendCliOptions & { out?: string; allowUnverified?: boolean; maxEdges?: number }) => {
       // Loaded when the command runs: the CLI starts without the engines, YAML and the progress bar.
-      const { writeMultiDocYaml } = await import('../../recommender/engines/yaml.ts');
+      const { multiDocYamlPieces } = await import('../../recommender/engines/yaml.ts');
       const { syncExportDir } = await import('../export-dir.ts');
       const { progressBar } = await import('../progress.ts');
       const result = await runExport(opts, opts.maxEdges);
       for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
       if (!(await verifiedOrReported(result, opts.allowUnverified, ctx))) return;
       if (opts.out === undefined) {
-        // Document by document, as the API writes its body: a whole cluster's YAML is never one string.
-        writeMultiDocYaml(result.manifests(), ctx.io.out);
+        // Document by document, as the API writes its body: a whole cluster's YAML is never one
+        // string, and a slow reader holds the writing back instead of piling it up in memory.
+        await writePieces(ctx.io, multiDocYamlPieces(result.manifests()));
         return;
       }
       const bar = progressBar(ctx.io, { format: 'export {bar} {value}/{total} files | {workloads} workloads', total: result.count, fields: { workloads: result.rec.workloads.length } });

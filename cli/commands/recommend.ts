@@ -13,7 +13,7 @@ import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
 import type { Db } from '../../store/db.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
-import { CliError } from '../io.ts';
+import { CliError, writePieces } from '../io.ts';
 import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
 import { nothingFor } from '../../app/selection.ts';
 import { workloadArg } from '../selection.ts';
@@ -161,15 +161,15 @@ export const recommendCommand: CommandModule = (program: Command, ctx: CommandCo
       if (opts.output === 'yaml') {
         // The manifests alone, as `export` writes them (app/export.ts): any cluster size.
         const result = await runExport(opts);
-        if (await verifiedOrReported(result, opts.allowUnverified, ctx)) (await import('../../recommender/engines/yaml.ts')).writeMultiDocYaml(result.manifests(), ctx.io.out);
+        if (await verifiedOrReported(result, opts.allowUnverified, ctx)) await writePieces(ctx.io, (await import('../../recommender/engines/yaml.ts')).multiDocYamlPieces(result.manifests()));
         for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
         return;
       }
       const result = await runRecommend(opts);
       // Streamed: a whole cluster's evidence can outgrow the longest string Node can build.
       // The verification is in the JSON; a failed one also sets the exit code.
-      const { writeJson } = await import('../../recommender/json-stream.ts');
-      writeJson((await recommendation()).recommendationJson(result), ctx.io.out);
+      const { jsonPieces } = await import('../../recommender/json-stream.ts');
+      await writePieces(ctx.io, jsonPieces((await recommendation()).recommendationJson(result)));
       ctx.io.out('\n');
       if (!result.verification.ok) ctx.status.exitCode = 2;
       if (result.rec.workloads.length === 0) ctx.io.err(`warning: ${nothingFor(opts, 'workloads')}\n`);
