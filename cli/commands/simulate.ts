@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { SIMULATE_FLOW_FORMATS, type SimulateFlowFormat } from '../../app/simulate-formats.ts';
 import { ENGINE_NAMES, type EngineName } from '../../recommender/engines/types.ts';
-import { CliError } from '../io.ts';
+import { CliError, writePieces } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
 
@@ -46,7 +46,10 @@ export const simulateCommand: CommandModule = (program: Command, ctx: CommandCon
     const flows = await readText(opts.flows, ctx);
     const { simulateFlows } = await import('../../app/simulate.ts');
     const result = await withOpenDb(opts, (db) => simulateFlows(db, { policies, flows, format: opts.format, ...(opts.engine !== undefined ? { engine: opts.engine } : {}) }));
-    ctx.io.out(`${JSON.stringify(result.decisions, null, 2)}\n`);
+    // One decision per flow: written in pieces (as recommend's JSON), never as one string.
+    const { jsonPieces } = await import('../../recommender/json-stream.ts');
+    await writePieces(ctx.io, jsonPieces(result.decisions));
+    ctx.io.out('\n');
     const counts = { allow: 0, deny: 0, unknown: 0 };
     for (const d of result.decisions) counts[d.verdict]++;
     ctx.io.err(`simulate: engine ${result.engine}, ${result.policies} polic${result.policies === 1 ? 'y' : 'ies'}, ${result.decisions.length} flow(s): ${counts.allow} allow, ${counts.deny} deny, ${counts.unknown} unknown\n`);
