@@ -93,7 +93,31 @@ function worst(decisions: Decision[]): Decision['verdict'] {
   return 'allow';
 }
 
-export function simulateFlows(db: Db, req: SimulateRequest): SimulateResult {
+/** The policies, parsed and compiled by their engine's simulator over the stored cluster, ready to decide flows. */
+export interface Simulation {
+  engine: EngineName;
+  /** How many policies were given. */
+  policies: number;
+  /** Every element of an `edges -o json` array, decided in order. */
+  decideEdges(json: string): FlowDecision[];
+  /**
+   * One NDJSON line in the given format: its flow record decided, or why it could not be
+   * (`unknown` with a reason). `index` is the decision's place in the output, `line` the line's
+   * number in the input.
+   */
+  decideLine(text: string, line: number, index: number): FlowDecision;
+}
+
+/** Whether flow text in `format` is the edges JSON of `edges -o json` rather than NDJSON records (`auto`: it starts with `[`). */
+export function isEdgesInput(format: SimulateFlowFormat, text: string): boolean {
+  return format === 'edges' || (format === 'auto' && isEdgesJson(text));
+}
+
+/**
+ * Parses the policies, infers the engine when not given, and compiles the simulator over the
+ * stored inventory: the part of `simulate` that does not depend on the flows (streamed by the CLI).
+ */
+export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): Simulation {
   const policies = parsePolicies(req.policies);
   let engine: EngineName;
   try {
@@ -105,50 +129,52 @@ export function simulateFlows(db: Db, req: SimulateRequest): SimulateResult {
   const model = clusterModel(readInventory(db), readExternalNames(db));
   const sim = SIMULATORS[engine](policies, model.cluster);
   const format = req.format ?? 'auto';
-  const decisions: FlowDecision[] = [];
+  let lines: { decoder: ReturnType<typeof decoderFor>; index: ResolutionIndex } | undefined;
 
-  if (format === 'edges' || (format === 'auto' && isEdgesJson(req.flows))) {
+  const decideEdges = (json: string): FlowDecision[] => {
     let edges: unknown;
     try {
-      edges = JSON.parse(req.flows);
+      edges = JSON.parse(json);
     } catch (e) {
       throw invalidInput(`flows: not valid JSON: ${(e as Error).message}`, { subject: 'flows' });
     }
     if (!Array.isArray(edges)) throw invalidInput('flows: expected a JSON array of edges (flowmatrix edges -o json)', { subject: 'flows' });
-    edges.forEach((x, index) => decisions.push({ index, ...decide(sim, model, edgeConnection(x, index)) }));
-    return { engine, policies: policies.length, decisions };
-  }
+    return edges.map((x, index) => ({ index, ...decide(sim, model, edgeConnection(x, index)) }));
+  };
 
-  const decoder = decoderFor(format as FlowFormat);
-  const index = new ResolutionIndex(readResolutionData(db));
-  const lines = req.flows.split('\n');
-  lines.forEach((text, i) => {
-    if (text.trim() === '') return;
-    const head = { index: decisions.length, line: i + 1 };
+  const decideLine = (text: string, line: number, index: number): FlowDecision => {
+    // Read once, on the first line: edges input never needs the flow resolution data.
+    lines ??= { decoder: decoderFor(format as FlowFormat), index: new ResolutionIndex(readResolutionData(db)) };
+    const head = { index, line };
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      decisions.push({ ...head, verdict: 'unknown', reason: 'invalid-json' });
-      return;
+      return { ...head, verdict: 'unknown', reason: 'invalid-json' };
     }
-    const d = decoder.decode(parsed);
-    if (d.kind !== 'flow') {
-      decisions.push({ ...head, verdict: 'unknown', reason: d.kind === 'skip' ? `skipped: ${d.reason}` : `rejected: ${d.reason}${d.field ? ` (${d.field})` : ''}` });
-      return;
-    }
+    const d = lines.decoder.decode(parsed);
+    if (d.kind !== 'flow') return { ...head, verdict: 'unknown', reason: d.kind === 'skip' ? `skipped: ${d.reason}` : `rejected: ${d.reason}${d.field ? ` (${d.field})` : ''}` };
     const connections: Decision[] = [];
     let ambiguous = false;
-    for (const c of resolveFlow(d.flow, index).connections) {
+    for (const c of resolveFlow(d.flow, lines.index).connections) {
       if (c.kind === 'ambiguous') ambiguous = true;
       else connections.push(decide(sim, model, { client: c.client.peer, server: c.server.peer, port: c.server.port ?? 0, protocol: d.flow.protocol }));
     }
-    if (connections.length === 0) {
-      decisions.push({ ...head, verdict: 'unknown', reason: ambiguous ? 'ambiguous: nothing tells which side is the client' : 'no connection resolved' });
-      return;
-    }
-    if (connections.length === 1) decisions.push({ ...head, ...connections[0]! });
-    else decisions.push({ ...head, verdict: worst(connections), connections });
+    if (connections.length === 0) return { ...head, verdict: 'unknown', reason: ambiguous ? 'ambiguous: nothing tells which side is the client' : 'no connection resolved' };
+    if (connections.length === 1) return { ...head, ...connections[0]! };
+    return { ...head, verdict: worst(connections), connections };
+  };
+
+  return { engine, policies: policies.length, decideEdges, decideLine };
+}
+
+/** `simulate` on flows given as one text (the API's request body). */
+export function simulateFlows(db: Db, req: SimulateRequest): SimulateResult {
+  const s = prepareSimulation(db, req);
+  if (isEdgesInput(req.format ?? 'auto', req.flows)) return { engine: s.engine, policies: s.policies, decisions: s.decideEdges(req.flows) };
+  const decisions: FlowDecision[] = [];
+  req.flows.split('\n').forEach((text, i) => {
+    if (text.trim() !== '') decisions.push(s.decideLine(text, i + 1, decisions.length));
   });
-  return { engine, policies: policies.length, decisions };
+  return { engine: s.engine, policies: s.policies, decisions };
 }

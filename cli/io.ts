@@ -1,4 +1,5 @@
 /** Where commands write. Injected so tests can run commands in-process and read what they printed. */
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -33,6 +34,16 @@ export async function writePieces(io: CliIo, pieces: Iterable<string>): Promise<
   }
   // end: false, stdout stays open for what the command writes after.
   await pipeline(Readable.from(pieces), io.outStream, { end: false });
+}
+
+/**
+ * Writes `text` to the output and, when the reader is behind, resolves once it has caught up:
+ * for a command that writes as it reads (an input stream paced by its output). Without a
+ * stream (tests), the text goes to `out`.
+ */
+export async function writePaced(io: CliIo, text: string): Promise<void> {
+  if (io.outStream === undefined) return io.out(text);
+  if (!io.outStream.write(text)) await once(io.outStream, 'drain');
 }
 
 /** Thrown by commands for a user-facing failure: printed without a stack, exit code as given. */

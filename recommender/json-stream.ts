@@ -72,3 +72,22 @@ export function* jsonPieces(value: unknown, space: 0 | 2 = 2): Generator<string,
 export function writeJson(value: unknown, sink: JsonSink, space: 0 | 2 = 2): void {
   for (const piece of jsonPieces(value, space)) sink(piece);
 }
+
+/**
+ * The text of `JSON.stringify(items, null, 2)` for an array whose items come one at a time (a
+ * stream's decisions): each item's text as it comes, then the end.
+ */
+export class JsonArrayText {
+  private count = 0;
+
+  /** The text of `x` with the separator before it. */
+  item(x: unknown): string {
+    const text = JSON.stringify(x, null, 2) ?? 'null';
+    return `${this.count++ === 0 ? '[\n  ' : ',\n  '}${text.replaceAll('\n', '\n  ')}`;
+  }
+
+  /** The text that closes the array. */
+  end(): string {
+    return this.count === 0 ? '[]' : '\n]';
+  }
+}

@@ -17,8 +17,11 @@ export interface LineSink {
 export interface ReadLinesOptions {
   /** Longer lines are reported through `oversized` instead of being buffered (characters, default 4 Mi). */
   maxLineLength?: number;
-  /** Called after each chunk: a safe point for time-based work (periodic flushes). */
-  afterChunk?: () => void;
+  /**
+   * Called after each chunk: a safe point for time-based work (periodic flushes). A promise it
+   * returns is awaited before the next chunk is read (a consumer that paces the reading).
+   */
+  afterChunk?: () => void | Promise<void>;
 }
 
 export const DEFAULT_MAX_LINE_LENGTH = 4 * 1024 * 1024;
@@ -73,7 +76,8 @@ export async function readLines(input: NodeJS.ReadableStream, sink: LineSink, op
         }
       }
     }
-    options.afterChunk?.();
+    const paced = options.afterChunk?.();
+    if (paced) await paced;
   }
   pending += decoder.end();
   if (discarding >= 0) {

@@ -7,9 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { Readable, Writable } from 'node:stream';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import request from 'supertest';
+import { simulateFlows } from '../../app/simulate.ts';
+import { main } from '../../cli/main.ts';
 import { openDb } from '../../store/db.ts';
 import { runCli } from '../helpers/cli.ts';
 import { demoDb } from '../helpers/demo-db.ts';
@@ -27,6 +30,28 @@ const EDGE = {
   protocol: 'TCP',
 };
 const REVERSE = { ...EDGE, clientPeer: EDGE.serverPeer, serverPeer: EDGE.clientPeer, port: 8080 };
+
+// kustomize-controller → source-controller 9090/TCP as NetObserv records it.
+const NETOBSERV_FLOW = {
+  TimeFlowStartMs: Date.UTC(2026, 10, 20, 10),
+  TimeFlowEndMs: Date.UTC(2026, 10, 20, 10),
+  SrcAddr: '10.244.1.22',
+  DstAddr: '10.244.3.22',
+  SrcPort: 41000,
+  DstPort: 9090,
+  Proto: 6,
+  Flags: 2,
+  SrcK8S_Namespace: 'flux-system',
+  SrcK8S_OwnerName: 'kustomize-controller',
+  SrcK8S_OwnerType: 'Deployment',
+  SrcK8S_Type: 'Pod',
+  DstK8S_Namespace: 'flux-system',
+  DstK8S_OwnerName: 'source-controller',
+  DstK8S_OwnerType: 'Deployment',
+  DstK8S_Type: 'Pod',
+  Bytes: 100,
+  Packets: 1,
+};
 
 const POLICIES = `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -74,26 +99,7 @@ test('simulate CLI: flow records in an ingest format are decided one per line, i
   const records = [
     JSON.stringify({ not: 'a flow' }),
     '{broken',
-    JSON.stringify({
-      TimeFlowStartMs: Date.UTC(2026, 10, 20, 10),
-      TimeFlowEndMs: Date.UTC(2026, 10, 20, 10),
-      SrcAddr: '10.244.1.22',
-      DstAddr: '10.244.3.22',
-      SrcPort: 41000,
-      DstPort: 9090,
-      Proto: 6,
-      Flags: 2,
-      SrcK8S_Namespace: 'flux-system',
-      SrcK8S_OwnerName: 'kustomize-controller',
-      SrcK8S_OwnerType: 'Deployment',
-      SrcK8S_Type: 'Pod',
-      DstK8S_Namespace: 'flux-system',
-      DstK8S_OwnerName: 'source-controller',
-      DstK8S_OwnerType: 'Deployment',
-      DstK8S_Type: 'Pod',
-      Bytes: 100,
-      Packets: 1,
-    }),
+    JSON.stringify(NETOBSERV_FLOW),
   ];
   const flows = write('flows.ndjson', `${records.join('\n')}\n`);
   const r = await runCli(['simulate', '--engine', 'kubernetes', '--policies', policies, '--flows', flows, '--format', 'netobserv', '--db', dbPath]);
@@ -133,4 +139,61 @@ test('POST /api/v1/simulate: parsed policies and edges; a JSON array in input or
   } finally {
     db.close();
   }
+});
+
+test('simulate CLI streams flow records: a log of several MiB through stdin, CRLF and blank lines, gives the decisions of the whole-text simulation byte for byte, written as they are made', async () => {
+  const policies = write('np3.yaml', POLICIES);
+  const denied = { ...NETOBSERV_FLOW, DstPort: 9091 };
+  const lines: string[] = [];
+  for (let i = 0; i < 12_000; i++) lines.push(i % 1000 === 7 ? '{broken' : i % 500 === 3 ? '   ' : JSON.stringify(i % 3 === 0 ? denied : NETOBSERV_FLOW));
+  const text = `${lines.join('\r\n')}\r\n`;
+  assert.ok(text.length > 3 * 1024 * 1024, `${text.length} characters: several 1 MiB chunks`);
+  const db = openDb(dbPath);
+  let expected: string;
+  try {
+    expected = `${JSON.stringify(simulateFlows(db, { engine: 'kubernetes', policies: POLICIES, flows: text, format: 'netobserv' }).decisions, null, 2)}\n`;
+  } finally {
+    db.close();
+  }
+  // stdin in 64 KiB pieces; a reader taking a piece per millisecond.
+  const stdin = Readable.from((function* () {
+    for (let at = 0; at < text.length; at += 65536) yield Buffer.from(text.slice(at, at + 65536));
+  })());
+  const taken: Buffer[] = [];
+  let waiting = 0;
+  const reader = new Writable({
+    highWaterMark: 16384,
+    write(chunk: Buffer, _enc, done) {
+      waiting = Math.max(waiting, reader.writableLength);
+      taken.push(chunk);
+      setTimeout(done, 1);
+    },
+  });
+  let err = '';
+  const code = await main(['node', 'flowmatrix', 'simulate', '--engine', 'kubernetes', '--policies', policies, '--flows', '-', '--format', 'netobserv', '--db', dbPath], {
+    out: (t) => void reader.write(t),
+    err: (t) => void (err += t),
+    stdin,
+    outStream: reader,
+  });
+  await new Promise<void>((resolve) => reader.end(resolve));
+  assert.equal(code, 0, err);
+  const out = Buffer.concat(taken).toString('utf8');
+  assert.ok(out === expected, `the streamed output (${out.length} characters) is the whole-text one (${expected.length})`);
+  assert.match(err, /engine kubernetes, 1 policy, 11976 flow\(s\): 7976 allow, 3988 deny, 12 unknown/);
+  // Each 1 MiB of input is decided and written before the next is read: never the whole output waiting.
+  assert.ok(waiting < expected.length / 3, `${waiting} of ${expected.length} characters waited for the reader`);
+});
+
+test('simulate CLI: edges JSON after blank lines on stdin is read whole, as the edges of the store it came from', async () => {
+  const policies = write('np4.yaml', POLICIES);
+  let out = '';
+  let err = '';
+  const code = await main(['node', 'flowmatrix', 'simulate', '--policies', policies, '--flows', '-', '--db', dbPath], {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    stdin: Readable.from([Buffer.from('\n  \n'), Buffer.from(JSON.stringify([EDGE, { ...EDGE, port: 9091 }]))]),
+  });
+  assert.equal(code, 0, err);
+  assert.deepEqual((JSON.parse(out) as Decision[]).map((d) => [d.index, d.verdict]), [[0, 'allow'], [1, 'deny']]);
 });
