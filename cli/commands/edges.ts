@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { EdgeDeleteFilter } from '../../store/edges.ts';
 import type { Selection } from '../../app/selection.ts';
-import { CliError } from '../io.ts';
+import { CliError, writePieces } from '../io.ts';
 import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
 import type { CommandModule } from '../command.ts';
 import { workloadArg } from '../selection.ts';
@@ -68,7 +68,7 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
     const { nothingFor } = await import('../../app/selection.ts');
     const { edgeJson } = await import('../../domain/edge-json.ts');
     const { edgesTable } = await import('../edges-table.ts');
-    await withOpenDb(opts, (db) => {
+    await withOpenDb(opts, async (db) => {
       const filter: Selection = {};
       if (opts.namespace !== undefined) filter.namespace = opts.namespace;
       if (opts.workload !== undefined) filter.workload = workloadArg(opts.workload);
@@ -77,7 +77,12 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
       if (edges.length === 0 && skipped.count === 0) explainNoEdges(db, filter);
       if (since !== undefined) edges = edges.filter((e) => e.lastSeen >= since);
       if (edges.length === 0) ctx.io.err(`${nothingFor(filter, 'edges')}${since !== undefined ? ` since ${new Date(since).toISOString()}` : ''}\n`);
-      ctx.io.out(opts.output === 'json' ? `${JSON.stringify(edges.map(edgeJson), null, 2)}\n` : edgesTable(edges));
+      if (opts.output === 'json') {
+        // In pieces: the JSON of a large store outgrows the longest string Node can build.
+        const { jsonArrayPieces } = await import('../../recommender/json-stream.ts');
+        await writePieces(ctx.io, jsonArrayPieces(edges.map(edgeJson)));
+        ctx.io.out('\n');
+      } else ctx.io.out(edgesTable(edges));
       if (skipped.count > 0) {
         const ids = skipped.examples.map((x) => `${x.id} (${x.problem})`).join('; ');
         ctx.io.err(`flowmatrix: ${skipped.count} stored edge row(s) could not be read and were left out: ${ids}; remove them with \`flowmatrix edges delete --id ID\`\n`);

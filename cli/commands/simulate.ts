@@ -126,8 +126,8 @@ export const simulateCommand: CommandModule = (program: Command, ctx: CommandCon
           for await (const c of input) chunks.push(c as Buffer);
           const decisions = sim.decideEdges(Buffer.concat(chunks).toString('utf8'));
           for (const d of decisions) counts[d.verdict]++;
-          const { jsonPieces } = await import('../../recommender/json-stream.ts');
-          await writePieces(ctx.io, jsonPieces(decisions));
+          const { jsonArrayPieces } = await import('../../recommender/json-stream.ts');
+          await writePieces(ctx.io, jsonArrayPieces(decisions));
           ctx.io.out('\n');
           decided = decisions.length;
         } else decided = await streamLines(sim, input, ctx, counts);

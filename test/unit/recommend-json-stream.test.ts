@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { writeJson } from '../../recommender/json-stream.ts';
+import { jsonArrayPieces, JsonArrayText, jsonPieces, writeJson } from '../../recommender/json-stream.ts';
 
 const written = (v: unknown, space: 0 | 2 = 2): string => {
   let s = '';
@@ -25,4 +25,25 @@ test('writeJson streams: a value larger than one chunk arrives in several pieces
   writeJson(v, (t) => chunks.push(t));
   assert.ok(chunks.length > 3);
   assert.equal(chunks.join(''), JSON.stringify(v, null, 2));
+});
+
+test('jsonArrayPieces and JsonArrayText give the bytes of JSON.stringify(items, null, 2), for any array', () => {
+  fc.assert(
+    fc.property(fc.array(fc.oneof(fc.jsonValue(), fc.constant(undefined))), (items) => {
+      const expected = JSON.stringify(items, null, 2);
+      const t = new JsonArrayText();
+      return [...jsonArrayPieces(items)].join('') === expected && items.map((x) => t.item(x)).join('') + t.end() === expected;
+    }),
+    { numRuns: 500, seed: 11 },
+  );
+  assert.equal([...jsonArrayPieces([])].join(''), '[]');
+});
+
+test('jsonArrayPieces and jsonPieces hand out pieces of about 64 Ki characters, never the whole text at once', () => {
+  const items = Array.from({ length: 5000 }, (_, i) => ({ i, name: `edge-${i}`, sources: ['hubble', 'netobserv'] }));
+  for (const pieces of [[...jsonArrayPieces(items)], [...jsonPieces(items)]]) {
+    assert.equal(pieces.join(''), JSON.stringify(items, null, 2));
+    assert.ok(pieces.length > 3, `${pieces.length} pieces`);
+    for (const p of pieces.slice(0, -1)) assert.ok(p.length >= 65536 && p.length < 65536 + 200, `${p.length} characters`);
+  }
 });
