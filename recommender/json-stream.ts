@@ -94,8 +94,8 @@ export class JsonArrayText {
 
 /**
  * `JSON.stringify(items, null, 2)` for an array of records, in pieces of about `CHUNK`
- * characters: each record by JSON.stringify itself (several times faster than the walk of
- * jsonPieces), so a record must fit in one string; the array never has to.
+ * characters: each record by JSON.stringify itself (faster than the walk of jsonPieces), so a
+ * record must fit in one string; the array never has to.
  */
 export function* jsonArrayPieces(items: Iterable<unknown>): Generator<string, void, undefined> {
   const array = new JsonArrayText();

@@ -161,7 +161,10 @@ export const recommendCommand: CommandModule = (program: Command, ctx: CommandCo
       if (opts.output === 'yaml') {
         // The manifests alone, as `export` writes them (app/export.ts): any cluster size.
         const result = await runExport(opts);
-        if (await verifiedOrReported(result, opts.allowUnverified, ctx)) await writePieces(ctx.io, (await import('../../recommender/engines/yaml.ts')).multiDocYamlPieces(result.manifests()));
+        if (await verifiedOrReported(result, opts.allowUnverified, ctx)) {
+          const { multiDocYamlPieces } = await import('../../recommender/engines/yaml.ts');
+          await writePieces(ctx.io, multiDocYamlPieces(result.manifests()));
+        }
         for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
         return;
       }
