@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import request from 'supertest';
@@ -20,6 +20,7 @@ import { createApp } from '../../server/app.ts';
 import { openDb } from '../../store/db.ts';
 import { demoDb } from '../helpers/demo-db.ts';
 import { testContext } from '../helpers/service.ts';
+import { slowReader } from '../helpers/slow-reader.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
 const dbPath = await demoDb();
@@ -81,25 +82,16 @@ test('export on every engine: stdout written in pieces, byte-identical to the on
 
 test('export, recommend --output yaml and --output json to a slow reader (a pipe): the bytes written through out, taken at the reader\'s pace', async () => {
   for (const args of [['export', '--engine', 'calico'], ['recommend', '--engine', 'cilium'], ['recommend', '--engine', 'kubernetes', '--output', 'json']]) {
-    const taken: Buffer[] = [];
-    let ahead = 0;
-    const reader = new Writable({
-      highWaterMark: 4096,
-      write(chunk: Buffer, _enc, done) {
-        ahead = Math.max(ahead, reader.writableLength);
-        taken.push(chunk);
-        setTimeout(done, 1);
-      },
-    });
+    const reader = slowReader(4096);
     let err = '';
-    const code = await main(['node', 'flowmatrix', ...args, '--allow-unverified', '--db', dbPath], { out: (t) => void reader.write(t), err: (t) => void (err += t), stdin: new PassThrough(), outStream: reader });
-    await new Promise<void>((resolve) => reader.end(resolve));
+    const code = await main(['node', 'flowmatrix', ...args, '--allow-unverified', '--db', dbPath], { out: (t) => void reader.stream.write(t), err: (t) => void (err += t), stdin: new PassThrough(), outStream: reader.stream });
+    await new Promise<void>((resolve) => reader.stream.end(resolve));
     assert.ok(code === 0 || code === 2, `${args.join(' ')}: exit ${code} ${err.slice(0, 300)}`);
     const direct = await pieces(args.concat('--allow-unverified'));
-    assert.ok(Buffer.concat(taken).toString('utf8') === direct.out.join(''), `${args.join(' ')}: the same bytes through the stream`);
+    assert.ok(reader.text() === direct.out.join(''), `${args.join(' ')}: the same bytes through the stream`);
     assert.ok(direct.out.join('').length > CHUNK, `${args.join(' ')}: more than one piece`);
     // Written at once, the stream would have buffered the whole output.
-    assert.ok(ahead < 2 * CHUNK * 2, `${args.join(' ')}: ${ahead} bytes waited in the stream`);
+    assert.ok(reader.mostWaiting() < 2 * CHUNK * 2, `${args.join(' ')}: ${reader.mostWaiting()} bytes waited in the stream`);
   }
 });
 

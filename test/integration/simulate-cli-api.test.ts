@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import request from 'supertest';
@@ -17,6 +17,7 @@ import { openDb } from '../../store/db.ts';
 import { runCli } from '../helpers/cli.ts';
 import { demoDb } from '../helpers/demo-db.ts';
 import { testApp } from '../helpers/service.ts';
+import { slowReader } from '../helpers/slow-reader.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
 const dbPath = await demoDb();
@@ -159,30 +160,21 @@ test('simulate CLI streams flow records: a log of several MiB through stdin, CRL
   const stdin = Readable.from((function* () {
     for (let at = 0; at < text.length; at += 65536) yield Buffer.from(text.slice(at, at + 65536));
   })());
-  const taken: Buffer[] = [];
-  let waiting = 0;
-  const reader = new Writable({
-    highWaterMark: 16384,
-    write(chunk: Buffer, _enc, done) {
-      waiting = Math.max(waiting, reader.writableLength);
-      taken.push(chunk);
-      setTimeout(done, 1);
-    },
-  });
+  const reader = slowReader(16384);
   let err = '';
   const code = await main(['node', 'flowmatrix', 'simulate', '--engine', 'kubernetes', '--policies', policies, '--flows', '-', '--format', 'netobserv', '--db', dbPath], {
-    out: (t) => void reader.write(t),
+    out: (t) => void reader.stream.write(t),
     err: (t) => void (err += t),
     stdin,
-    outStream: reader,
+    outStream: reader.stream,
   });
-  await new Promise<void>((resolve) => reader.end(resolve));
+  await new Promise<void>((resolve) => reader.stream.end(resolve));
   assert.equal(code, 0, err);
-  const out = Buffer.concat(taken).toString('utf8');
+  const out = reader.text();
   assert.ok(out === expected, `the streamed output (${out.length} characters) is the whole-text one (${expected.length})`);
   assert.match(err, /engine kubernetes, 1 policy, 11976 flow\(s\): 7976 allow, 3988 deny, 12 unknown/);
   // Each 1 MiB of input is decided and written before the next is read: never the whole output waiting.
-  assert.ok(waiting < expected.length / 3, `${waiting} of ${expected.length} characters waited for the reader`);
+  assert.ok(reader.mostWaiting() < expected.length / 3, `${reader.mostWaiting()} of ${expected.length} characters waited for the reader`);
 });
 
 test('simulate CLI: edges JSON after blank lines on stdin is read whole, as the edges of the store it came from', async () => {

@@ -6,21 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
+import { slowReader } from '../helpers/slow-reader.ts';
 import { test } from 'node:test';
 import { writePieces, type CliIo } from '../../cli/io.ts';
-
-/** A reader taking one piece per millisecond, counting what it took. */
-function slowReader(): { stream: Writable; taken: string[] } {
-  const taken: string[] = [];
-  const stream = new Writable({
-    highWaterMark: 4096,
-    write(chunk: Buffer, _enc, done) {
-      taken.push(chunk.toString('utf8'));
-      setTimeout(done, 1);
-    },
-  });
-  return { stream, taken };
-}
 
 /** Resolves when everything written to `stream` so far has been taken (write callbacks run in order). */
 const flushed = (stream: Writable): Promise<void> => new Promise((resolve, reject) => stream.write('', (e) => (e ? reject(e) : resolve())));
@@ -31,7 +19,7 @@ const io = (outStream?: NodeJS.WritableStream): CliIo & { text: string } => {
 };
 
 test('to a slow reader, the next piece is made only when the reader has nearly caught up: a few pieces ahead, never the output', async () => {
-  const reader = slowReader();
+  const reader = slowReader(4096);
   let made = 0;
   let mostAhead = 0;
   function* pieces(): Generator<string> {
@@ -45,19 +33,19 @@ test('to a slow reader, the next piece is made only when the reader has nearly c
   await flushed(reader.stream);
   assert.equal(made, 300);
   const expected = Array.from({ length: 300 }, (_, i) => `${String(i).padStart(4, '0')}${'x'.repeat(1020)}`).join('');
-  assert.ok(reader.taken.join('') === expected, 'the reader got every piece, in order');
+  assert.ok(reader.text() === expected, 'the reader got every piece, in order');
   // Readable.from reads ahead 16 pieces, the writable buffers 4 KiB: about 20 ahead. Written at
   // once, all 300 would be made before the reader took its second.
   assert.ok(mostAhead <= 24, `the writer ran ${mostAhead} pieces ahead of the reader`);
 });
 
 test('the stream stays open for what the command writes after, and without a stream the pieces go to out', async () => {
-  const reader = slowReader();
+  const reader = slowReader(4096);
   await writePieces(io(reader.stream), ['a', 'b']);
   assert.equal(reader.stream.writableEnded, false);
   reader.stream.write('c');
   await flushed(reader.stream);
-  assert.equal(reader.taken.join(''), 'abc');
+  assert.equal(reader.text(), 'abc');
   const plain = io();
   await writePieces(plain, ['a', 'b']);
   assert.equal(plain.text, 'ab');
