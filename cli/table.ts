@@ -1,18 +1,61 @@
 /**
- * Every table the CLI prints, one helper over cli-table3: kubectl's borderless layout, an upper-
- * case header, columns two spaces apart, no trailing blanks; no colour, so piped output is plain.
+ * Every table the CLI prints: kubectl's borderless layout, an upper-case header, columns two
+ * spaces apart, cells left-aligned and padded to the column's width, no trailing blanks; no
+ * colour, so piped output is plain.
+ *
+ * Written here rather than by cli-table3, which printed these tables until `flowmatrix edges`
+ * met a large store: it spreads a table's rows as call arguments (the stack overflowed at about
+ * 150k rows) and makes and measures an object per cell (some 20 µs a cell, minutes for 200k
+ * edges), and it wants the whole table at once. This layout is the subset of cli-table3's that
+ * the CLI used; test/unit/cli-table.test.ts holds the text equal to cli-table3's for the same
+ * rows (wide characters and multi-line cells included). Widths are measured by string-width,
+ * as cli-table3 measures them.
  */
-import Table from 'cli-table3';
+import stringWidth from 'string-width';
 
-const NO_BORDER = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '',
-  right: '', 'right-mid': '', middle: '  ',
-};
+/** Text handed out at once (the size the JSON and YAML writers hand out). */
+const PIECE = 1 << 16;
+
+const GUTTER = '  ';
 
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const t = new Table({ head: [...header], chars: NO_BORDER, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 }, wordWrap: false });
-  for (const r of rows) t.push([...r]);
-  return `${t.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`;
+  return [...tablePieces(header, rows.length, (i) => rows[i]!)].join('');
+}
+
+/**
+ * The table of `count` rows, in pieces of about 64 Ki characters. `row(i)` makes row i; it is
+ * called twice per row (the widths first), so that the rows need not all be in memory at once.
+ */
+export function* tablePieces(header: readonly string[], count: number, row: (i: number) => readonly string[]): Generator<string, void, undefined> {
+  const widths = header.map(cellWidth);
+  for (let i = 0; i < count; i++) row(i).forEach((cell, c) => (widths[c] = Math.max(widths[c] ?? 0, cellWidth(cell))));
+  let piece = rowText(header, widths);
+  for (let i = 0; i < count; i++) {
+    piece += rowText(row(i), widths);
+    if (piece.length >= PIECE) {
+      yield piece;
+      piece = '';
+    }
+  }
+  if (piece) yield piece;
+}
+
+/** A cell's width: its widest line. */
+function cellWidth(cell: string): number {
+  return cell.includes('\n') ? Math.max(...cell.split('\n').map((l) => stringWidth(l))) : stringWidth(cell);
+}
+
+/** One row's lines (a cell of several lines makes the row as high, the others blank below). */
+function rowText(cells: readonly string[], widths: readonly number[]): string {
+  const lines = cells.map((c) => c.split('\n'));
+  const height = Math.max(1, ...lines.map((l) => l.length));
+  let out = '';
+  for (let k = 0; k < height; k++) {
+    const line = widths.map((w, c) => {
+      const text = lines[c]?.[k] ?? '';
+      return text + ' '.repeat(Math.max(0, w - stringWidth(text)));
+    });
+    out += `${line.join(GUTTER).trimEnd()}\n`;
+  }
+  return out;
 }

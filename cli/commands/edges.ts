@@ -67,7 +67,7 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
     const { explainNoEdges } = await import('../../app/selection-check.ts');
     const { nothingFor } = await import('../../app/selection.ts');
     const { edgeJson } = await import('../../domain/edge-json.ts');
-    const { edgesTable } = await import('../edges-table.ts');
+    const { edgesTablePieces } = await import('../edges-table.ts');
     await withOpenDb(opts, async (db) => {
       const filter: Selection = {};
       if (opts.namespace !== undefined) filter.namespace = opts.namespace;
@@ -77,12 +77,12 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
       if (edges.length === 0 && skipped.count === 0) explainNoEdges(db, filter);
       if (since !== undefined) edges = edges.filter((e) => e.lastSeen >= since);
       if (edges.length === 0) ctx.io.err(`${nothingFor(filter, 'edges')}${since !== undefined ? ` since ${new Date(since).toISOString()}` : ''}\n`);
+      // In pieces: the JSON or table of a large store outgrows the longest string Node can build.
       if (opts.output === 'json') {
-        // In pieces: the JSON of a large store outgrows the longest string Node can build.
         const { jsonArrayPieces } = await import('../../recommender/json-stream.ts');
         await writePieces(ctx.io, jsonArrayPieces(edges.map(edgeJson)));
         ctx.io.out('\n');
-      } else ctx.io.out(edgesTable(edges));
+      } else await writePieces(ctx.io, edgesTablePieces(edges));
       if (skipped.count > 0) {
         const ids = skipped.examples.map((x) => `${x.id} (${x.problem})`).join('; ');
         ctx.io.err(`flowmatrix: ${skipped.count} stored edge row(s) could not be read and were left out: ${ids}; remove them with \`flowmatrix edges delete --id ID\`\n`);
