@@ -69,8 +69,6 @@ interface CompiledRule {
   peers?: CompiledPeer[];
   /** undefined = every port and protocol. */
   ports?: CompiledPort[];
-  /** `ports` as spans; undefined when the rule can match any port (no ports, a named port). */
-  spans?: PortSpan[];
 }
 
 interface CompiledPolicy {
@@ -81,18 +79,17 @@ interface CompiledPolicy {
   rules: Record<Direction, PortBuckets<CompiledRule>>;
 }
 
-/** The ports as spans; undefined when they can match any port (a named port, which depends on the destination pod). */
-function portSpans(ports: readonly CompiledPort[]): PortSpan[] | undefined {
+/** The rule's ports as spans; undefined when it can match any port (no ports, a named port, which depends on the destination pod). */
+function portSpans(r: CompiledRule): PortSpan[] | undefined {
+  if (!r.ports) return undefined;
   const spans: PortSpan[] = [];
-  for (const p of ports) {
+  for (const p of r.ports) {
     if (typeof p.port === 'string') return undefined;
     if (p.port === undefined) spans.push({ protocol: p.protocol, start: 1, end: 65535 });
     else spans.push({ protocol: p.protocol, start: p.port, end: p.endPort ?? p.port });
   }
   return spans;
 }
-
-const spansOf = (r: CompiledRule): PortSpan[] | undefined => r.spans;
 
 /** kubernetes/kubernetes pkg/apis/networking/v1/defaults.go SetDefaults_NetworkPolicy. */
 function effectivePolicyTypes(np: NetworkPolicy): Set<string> {
@@ -102,44 +99,25 @@ function effectivePolicyTypes(np: NetworkPolicy): Set<string> {
 }
 
 /**
- * Peers, selectors and port lists compiled once per wire object for one simulator's policies:
- * emitted manifests share them (one object per peer, one array per port set; engines/json-ids.ts),
- * so a cluster's rule peers are about as many objects as its workloads talk to, and its port
- * lists as many as its distinct port sets. Compiled values are never changed.
+ * Selectors prepared once per selector object of one simulator's policies: emitted manifests
+ * use one selector object for every rule peer that names the same workload or namespace.
  */
-class CompileMemo {
-  private readonly selectors = new Map<LabelSelector, PreparedSelector>();
-  private readonly peers = new Map<NetworkPolicyPeer, CompiledPeer>();
-  private readonly portLists = new Map<readonly unknown[], { ports: CompiledPort[]; spans: PortSpan[] | undefined }>();
+class PreparedSelectors {
+  private readonly prepared = new Map<LabelSelector, PreparedSelector>();
 
-  peer(p: NetworkPolicyPeer): CompiledPeer {
-    let c = this.peers.get(p);
-    if (c === undefined) this.peers.set(p, (c = this.compilePeer(p)));
-    return c;
-  }
-
-  portList(list: readonly unknown[]): { ports: CompiledPort[]; spans: PortSpan[] | undefined } {
-    let c = this.portLists.get(list);
-    if (c === undefined) {
-      const ports = list.map((p) => compilePort(isObject(p) ? (p as NetworkPolicyPort) : {}));
-      this.portLists.set(list, (c = { ports, spans: portSpans(ports) }));
-    }
-    return c;
-  }
-
-  private compilePeer(p: NetworkPolicyPeer): CompiledPeer {
-    if (p.ipBlock) return { block: compileBlock(p.ipBlock.cidr, p.ipBlock.except) };
-    const out: CompiledPeer = {};
-    if (p.podSelector) out.podSelector = this.selector(p.podSelector);
-    if (p.namespaceSelector) out.namespaceSelector = this.selector(p.namespaceSelector);
-    return out;
-  }
-
-  private selector(selector: LabelSelector): PreparedSelector {
-    let p = this.selectors.get(selector);
-    if (p === undefined) this.selectors.set(selector, (p = prepareSelector(selector)));
+  of(selector: LabelSelector): PreparedSelector {
+    let p = this.prepared.get(selector);
+    if (p === undefined) this.prepared.set(selector, (p = prepareSelector(selector)));
     return p;
   }
+}
+
+function compilePeer(p: NetworkPolicyPeer, selectors: PreparedSelectors): CompiledPeer {
+  if (p.ipBlock) return { block: compileBlock(p.ipBlock.cidr, p.ipBlock.except) };
+  const out: CompiledPeer = {};
+  if (p.podSelector) out.podSelector = selectors.of(p.podSelector);
+  if (p.namespaceSelector) out.namespaceSelector = selectors.of(p.namespaceSelector);
+  return out;
 }
 
 function compilePort(p: NetworkPolicyPort): CompiledPort {
@@ -149,7 +127,7 @@ function compilePort(p: NetworkPolicyPort): CompiledPort {
   return out;
 }
 
-function compile(np: NetworkPolicy, memo: CompileMemo): CompiledPolicy {
+function compile(np: NetworkPolicy, selectors: PreparedSelectors): CompiledPolicy {
   const namespace = np.metadata?.namespace ?? 'default';
   const spec = np.spec ?? { podSelector: {} };
   const types = effectivePolicyTypes({ ...np, spec });
@@ -159,12 +137,8 @@ function compile(np: NetworkPolicy, memo: CompileMemo): CompiledPolicy {
       const r = (isObject(entry) ? entry : {}) as { from?: unknown; to?: unknown; ports?: unknown };
       const peers = direction === 'ingress' ? r.from : r.to;
       const out: CompiledRule = { pointer: `/spec/${direction}/${i}` };
-      if (Array.isArray(peers) && peers.length > 0) out.peers = peers.map((p) => (isObject(p) ? memo.peer(p as NetworkPolicyPeer) : {}));
-      if (Array.isArray(r.ports) && r.ports.length > 0) {
-        const { ports, spans } = memo.portList(r.ports);
-        out.ports = ports;
-        if (spans !== undefined) out.spans = spans;
-      }
+      if (Array.isArray(peers) && peers.length > 0) out.peers = peers.map((p) => (isObject(p) ? compilePeer(p as NetworkPolicyPeer, selectors) : {}));
+      if (Array.isArray(r.ports) && r.ports.length > 0) out.ports = r.ports.map((p) => compilePort(isObject(p) ? (p as NetworkPolicyPort) : {}));
       return out;
     });
   };
@@ -173,7 +147,7 @@ function compile(np: NetworkPolicy, memo: CompileMemo): CompiledPolicy {
     namespace,
     podSelector: spec.podSelector ?? {},
     isolates: { ingress: types.has('Ingress'), egress: types.has('Egress') },
-    rules: { ingress: new PortBuckets(rules('ingress'), spansOf), egress: new PortBuckets(rules('egress'), spansOf) },
+    rules: { ingress: new PortBuckets(rules('ingress'), portSpans), egress: new PortBuckets(rules('egress'), portSpans) },
   };
 }
 
@@ -210,8 +184,8 @@ export class NetworkPolicyIndex {
   ) {
     this.options = { ipBlockMatchesPods: false, ipBlockMatchesNodes: false, ipBlockMatchesApiserver: false, ...options };
     // Sorted by namespace/name so the rule named as deciding is the same whatever the input order.
-    const memo = new CompileMemo();
-    const compiled = policies.filter(isNetworkPolicy).map((p) => compile(p, memo));
+    const selectors = new PreparedSelectors();
+    const compiled = policies.filter(isNetworkPolicy).map((p) => compile(p, selectors));
     compiled.sort((a, b) => compareText(a.ref, b.ref));
     for (const p of compiled) {
       let list = this.byNamespace.get(p.namespace);

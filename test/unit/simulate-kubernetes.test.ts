@@ -164,21 +164,6 @@ test('[NP §What you can\'t do / hostNetwork] host-network pods are never isolat
   assert.equal(verdict([fromAll], P(hostAgent), P(api), 8080).verdict, 'deny');
 });
 
-test('[NP §Behavior of to and from selectors] one peer object and one port list in the policies of two namespaces: each policy scopes the peer to its own namespace (emitted manifests share them)', () => {
-  // A podSelector alone selects pods of the policy's namespace: web (shop) for the shop policy, devPod (dev) for the dev one.
-  const peer = { podSelector: { matchLabels: { app: 'web' } } };
-  const ports = [{ port: 8080 }];
-  const shared = [np('api-in', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [peer], ports }] }), np('dev-in', { podSelector: {}, ingress: [{ from: [peer], ports }] }, 'dev')];
-  const devServer = pod('dev', { app: 'server' }, '10.1.0.6');
-  const sim = createKubernetesSimulator(shared, { ...cluster, pods: [...cluster.pods, devServer] });
-  const allows = (client: SimPod, server: SimPod, port: number) => sim.evaluate({ client: P(client), server: P(server), port, protocol: 'TCP' }).verdict === 'allow';
-  assert.equal(allows(web, api, 8080), true);
-  assert.equal(allows(devPod, api, 8080), false);
-  assert.equal(allows(devPod, devServer, 8080), true);
-  assert.equal(allows(web, devServer, 8080), false);
-  assert.equal(allows(web, api, 9090), false, 'the shared port list holds 8080 only');
-});
-
 test('a connection needs both ends: egress of the client and ingress of the server, each with its own deciding rule', () => {
   const out = np('web-out', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'api' } } }] }] });
   const inn = np('api-in', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'db' } } }] }] });
