@@ -10,28 +10,6 @@ export function selectorMatches(selector: LabelSelector, labels: Labels): boolea
   return true;
 }
 
-/**
- * A selector prepared for many matches: its matchLabels as parallel key and value arrays. What
- * the simulators match each rule peer with; `selectorMatches` gives the same answer.
- */
-export interface PreparedSelector {
-  readonly keys: readonly string[];
-  readonly values: readonly string[];
-  readonly expressions: NonNullable<LabelSelector['matchExpressions']>;
-}
-
-export function prepareSelector(selector: LabelSelector): PreparedSelector {
-  const entries = Object.entries(selector.matchLabels ?? {});
-  return { keys: entries.map(([k]) => k), values: entries.map(([, v]) => v), expressions: selector.matchExpressions ?? [] };
-}
-
-export function preparedMatches(selector: PreparedSelector, labels: Labels): boolean {
-  const { keys, values } = selector;
-  for (let i = 0; i < keys.length; i++) if (!Object.hasOwn(labels, keys[i]!) || labels[keys[i]!] !== values[i]) return false;
-  for (const e of selector.expressions) if (!expressionHolds(e, Object.hasOwn(labels, e.key) ? labels[e.key] : undefined)) return false;
-  return true;
-}
-
 /** The same over any label lookup (a Map, a view with extra labels); `undefined` = no such label. */
 export function selectorMatchesBy(selector: LabelSelector, label: (key: string) => string | undefined): boolean {
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (label(k) !== v) return false;

@@ -24,7 +24,7 @@
  * work on every cluster.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
-import { preparedMatches, prepareSelector, selectorMatches, type PreparedSelector } from '../matrix/selector.ts';
+import { selectorMatches } from '../matrix/selector.ts';
 import { isNetworkPolicy, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort } from '../engines/wire/kubernetes.ts';
 import { AddressCache, blockHas, compileBlock, type CompiledBlock } from './kubernetes/cidr-match.ts';
 import { ClusterView, policyRef, subjectPod, type PeerView } from './kubernetes/cluster-view.ts';
@@ -50,8 +50,8 @@ export interface KubernetesSimOptions {
 
 interface CompiledPeer {
   block?: CompiledBlock;
-  podSelector?: PreparedSelector;
-  namespaceSelector?: PreparedSelector;
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
 }
 
 interface CompiledPort {
@@ -98,25 +98,11 @@ function effectivePolicyTypes(np: NetworkPolicy): Set<string> {
   return new Set((np.spec.egress ?? []).length > 0 ? ['Ingress', 'Egress'] : ['Ingress']);
 }
 
-/**
- * Selectors prepared once per selector object of one simulator's policies: emitted manifests
- * use one selector object for every rule peer that names the same workload or namespace.
- */
-class PreparedSelectors {
-  private readonly prepared = new Map<LabelSelector, PreparedSelector>();
-
-  of(selector: LabelSelector): PreparedSelector {
-    let p = this.prepared.get(selector);
-    if (p === undefined) this.prepared.set(selector, (p = prepareSelector(selector)));
-    return p;
-  }
-}
-
-function compilePeer(p: NetworkPolicyPeer, selectors: PreparedSelectors): CompiledPeer {
+function compilePeer(p: NetworkPolicyPeer): CompiledPeer {
   if (p.ipBlock) return { block: compileBlock(p.ipBlock.cidr, p.ipBlock.except) };
   const out: CompiledPeer = {};
-  if (p.podSelector) out.podSelector = selectors.of(p.podSelector);
-  if (p.namespaceSelector) out.namespaceSelector = selectors.of(p.namespaceSelector);
+  if (p.podSelector) out.podSelector = p.podSelector;
+  if (p.namespaceSelector) out.namespaceSelector = p.namespaceSelector;
   return out;
 }
 
@@ -127,7 +113,7 @@ function compilePort(p: NetworkPolicyPort): CompiledPort {
   return out;
 }
 
-function compile(np: NetworkPolicy, selectors: PreparedSelectors): CompiledPolicy {
+function compile(np: NetworkPolicy): CompiledPolicy {
   const namespace = np.metadata?.namespace ?? 'default';
   const spec = np.spec ?? { podSelector: {} };
   const types = effectivePolicyTypes({ ...np, spec });
@@ -137,7 +123,7 @@ function compile(np: NetworkPolicy, selectors: PreparedSelectors): CompiledPolic
       const r = (isObject(entry) ? entry : {}) as { from?: unknown; to?: unknown; ports?: unknown };
       const peers = direction === 'ingress' ? r.from : r.to;
       const out: CompiledRule = { pointer: `/spec/${direction}/${i}` };
-      if (Array.isArray(peers) && peers.length > 0) out.peers = peers.map((p) => (isObject(p) ? compilePeer(p as NetworkPolicyPeer, selectors) : {}));
+      if (Array.isArray(peers) && peers.length > 0) out.peers = peers.map((p) => (isObject(p) ? compilePeer(p as NetworkPolicyPeer) : {}));
       if (Array.isArray(r.ports) && r.ports.length > 0) out.ports = r.ports.map((p) => compilePort(isObject(p) ? (p as NetworkPolicyPort) : {}));
       return out;
     });
@@ -184,8 +170,7 @@ export class NetworkPolicyIndex {
   ) {
     this.options = { ipBlockMatchesPods: false, ipBlockMatchesNodes: false, ipBlockMatchesApiserver: false, ...options };
     // Sorted by namespace/name so the rule named as deciding is the same whatever the input order.
-    const selectors = new PreparedSelectors();
-    const compiled = policies.filter(isNetworkPolicy).map((p) => compile(p, selectors));
+    const compiled = policies.filter(isNetworkPolicy).map(compile);
     compiled.sort((a, b) => compareText(a.ref, b.ref));
     for (const p of compiled) {
       let list = this.byNamespace.get(p.namespace);
@@ -236,15 +221,8 @@ export class NetworkPolicyIndex {
   }
 
   private ruleMatches(r: CompiledRule, namespace: string, other: PeerView, flow: SimFlow): boolean {
-    if (r.ports && !this.anyPortMatches(r.ports, flow)) return false;
-    if (!r.peers) return true;
-    for (const p of r.peers) if (this.peerMatches(p, namespace, other)) return true;
-    return false;
-  }
-
-  private anyPortMatches(ports: readonly CompiledPort[], flow: SimFlow): boolean {
-    for (const p of ports) if (this.portMatches(p, flow)) return true;
-    return false;
+    if (r.ports && !r.ports.some((p) => this.portMatches(p, flow))) return false;
+    return !r.peers || r.peers.some((p) => this.peerMatches(p, namespace, other));
   }
 
   private portMatches(p: CompiledPort, flow: SimFlow): boolean {
@@ -268,9 +246,9 @@ export class NetworkPolicyIndex {
     if (!p.podSelector && !p.namespaceSelector) return false;
     const pod = other.pod;
     if (p.namespaceSelector) {
-      if (!preparedMatches(p.namespaceSelector, this.view.namespaceLabels(pod.namespace))) return false;
+      if (!selectorMatches(p.namespaceSelector, this.view.namespaceLabels(pod.namespace))) return false;
     } else if (pod.namespace !== namespace) return false;
-    return !p.podSelector || preparedMatches(p.podSelector, pod.labels);
+    return !p.podSelector || selectorMatches(p.podSelector, pod.labels);
   }
 
   private blockApplies(other: PeerView): boolean {
