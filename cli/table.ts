@@ -4,12 +4,12 @@
  * colour, so piped output is plain.
  *
  * Written here rather than by cli-table3, which printed these tables until `flowmatrix edges`
- * met a large store: it spreads a table's rows as call arguments (the stack overflowed at about
- * 150k rows) and makes and measures an object per cell (some 20 µs a cell, minutes for 200k
- * edges), and it wants the whole table at once. This layout is the subset of cli-table3's that
- * the CLI used; test/unit/cli-table.test.ts holds the text equal to cli-table3's for the same
- * rows (wide characters and multi-line cells included). Widths are measured by string-width,
- * as cli-table3 measures them.
+ * met a large store: it spreads a table's rows as call arguments (the stack overflowed) and
+ * makes and measures an object per cell (minutes for a large store), and it wants the whole
+ * table at once. This layout is the subset of cli-table3's that the CLI used;
+ * test/unit/cli-table.test.ts holds the text equal to cli-table3's for the same rows (wide
+ * characters and multi-line cells included). Widths are measured by string-width, as
+ * cli-table3 measures them.
  */
 import stringWidth from 'string-width';
 
