@@ -8,7 +8,8 @@ import { ENGINE_NAMES, type EngineName } from '../recommender/engines/index.ts';
 import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
 import type { Mode } from '../recommender/synthesize/options.ts';
 import type { ReportInput } from '../reports/build.ts';
-import { MAX_ATTENTION_ITEMS, type ReportTrigger } from '../reports/model.ts';
+import { MAX_ATTENTION_ITEMS, type ReportTrigger, type VerificationSummary } from '../reports/model.ts';
+import type { Verification } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { IngestRunStore } from '../store/ingest-runs.ts';
@@ -31,6 +32,10 @@ export interface ReportRequest {
   generatedAt: number;
 }
 
+function verificationSummary(v: Verification): VerificationSummary {
+  return { ok: v.ok, admissionErrors: v.admission.length, blocked: v.blocked.length, blockedByApplied: v.blockedByApplied.length };
+}
+
 /** AppError `invalid-input` when the matrices or the config do not fit, or the recommender rejects the options. */
 export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
   const { inventory: stored, edges, externalNames, skippedRows, observedLabels } = tooManyEdges(() => readRecommendData(db));
@@ -49,6 +54,7 @@ export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
     recommendation,
     engine: req.engine,
     manifests: Object.fromEntries(ENGINE_NAMES.map((e) => [e, results[e].emitted.manifests])),
+    verification: Object.fromEntries(ENGINE_NAMES.map((e) => [e, verificationSummary(results[e].verification)])),
     engineWarnings: own.warnings,
     inventory,
     edges,

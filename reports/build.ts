@@ -28,6 +28,7 @@ import {
   type IngestSection,
   type MetricPairsSection,
   type NamespaceSummary,
+  type VerificationSummary,
   type Report,
   type ReportTrigger,
   type RuleItem,
@@ -49,6 +50,8 @@ export interface ReportInput {
   engine: string;
   /** The manifests each engine emits for the recommendation (at least `engine`). */
   manifests: Readonly<Record<string, readonly { metadata: { namespace?: string | undefined; annotations: Record<string, string> } }[]>>;
+  /** Each engine's verification of those manifests, counted (the same engines as `manifests`). */
+  verification: Readonly<Record<string, VerificationSummary>>;
   engineWarnings: readonly { intent: string; code: string; message: string }[];
   inventory: InventorySnapshot;
   edges: readonly Edge[];
@@ -232,6 +235,7 @@ export function buildReport(input: ReportInput): Report {
       ...attentionSection(edges.classes, rules, hostNetwork, findings, drift),
       ...(input.metricPairs && input.metricPairs.stored > 0 ? { seenOnlyInMetrics: metricPairsSection(input.metricPairs) } : {}),
     },
+    verification: Object.fromEntries(Object.keys(input.verification).sort(cmp).map((e) => [e, { ...input.verification[e]! }])),
     namespaces: namespaceSummaries(workloads, manifests, edges.classes, rules),
     systems: systemItems(input.matrices),
     ingest: ingestSection(input.ingest),

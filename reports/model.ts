@@ -180,6 +180,18 @@ export interface IngestSection {
   ambiguous: { pairs: number; flows: number; top: AmbiguousItem[] };
 }
 
+/** One engine's verification (recommender/verify/recommendation.ts `Verification`), counted. */
+export interface VerificationSummary {
+  /** No admission error and every included edge allowed. */
+  ok: boolean;
+  /** Refusals of the engine's API server or agent, per manifest problem. */
+  admissionErrors: number;
+  /** Included edges the recommended policies deny: applying them would cut this traffic. */
+  blocked: number;
+  /** Included edges only an applied policy beside the recommendation denies. */
+  blockedByApplied: number;
+}
+
 export interface Report {
   schemaVersion: number;
   /** When the report was built (the only wall-clock value; injectable). */
@@ -205,6 +217,11 @@ export interface Report {
     rules: Record<string, number>;
     edges: Record<string, number>;
   };
+  /**
+   * Per engine, the verification of its manifests (admission, and every observed edge
+   * simulated), as counts. Absent from reports stored before it was reported.
+   */
+  verification?: Record<string, VerificationSummary>;
   attention: {
     blocked: { edges: EdgeItem[]; rules: RuleItem[] };
     violations: EdgeItem[];

@@ -160,6 +160,22 @@ export function reportView(r: Report): ReportView {
   };
 }
 
+/** `kubernetes verified, calico FAILS verification (2 admission error(s), 1 required edge(s) blocked)`. */
+function verificationText(verification: NonNullable<Report['verification']>): string {
+  const engines = Object.entries(verification);
+  if (engines.length === 0) return '—';
+  return engines
+    .map(([engine, v]) => {
+      const problems = [
+        v.admissionErrors > 0 ? `${fmt(v.admissionErrors)} admission error(s)` : '',
+        v.blocked > 0 ? `${fmt(v.blocked)} required edge(s) blocked` : '',
+        v.blockedByApplied > 0 ? `${fmt(v.blockedByApplied)} edge(s) blocked by applied policies beside it` : '',
+      ].filter((x) => x !== '');
+      return `${engine} ${v.ok ? 'verified' : 'FAILS verification'}${problems.length > 0 ? ` (${problems.join(', ')})` : ''}`;
+    })
+    .join(', ');
+}
+
 /** Totals, and how many items each attention category has. */
 function glanceSection(r: Report): Section {
   return {
@@ -173,6 +189,9 @@ function glanceSection(r: Report): Section {
           `${r.totals.workloads} workloads (${r.totals.hostNetwork} on the host network), ${r.data.edges} observed edges. ` +
           `Manifests proposed: ${counts(r.totals.manifests)}. Rules by status: ${counts(r.totals.rules)}. Edge sides by status: ${counts(r.totals.edges)}.`,
       },
+      ...(r.verification === undefined
+        ? []
+        : [{ kind: 'para' as const, text: `Each engine's manifests checked as its admission would, then every observed edge simulated under its semantics: ${verificationText(r.verification)}.` }]),
       table(
         ['needs attention', 'count'],
         (Object.keys(LABELS) as (keyof Report['headline'])[]).map((k) => [t(LABELS[k]), num(r.headline[k])]),

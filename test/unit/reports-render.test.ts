@@ -92,3 +92,14 @@ test('long tables are cut in Markdown and HTML, counting what the model left out
   assert.ok(renderHtml(r).includes(`<p class="more">${note}</p>`));
   assert.equal((JSON.parse(renderReport(r, 'json')) as Report).attention.undocumented.length, MAX_ROWS + 7);
 });
+
+test('each engine\'s verification is said at a glance: verified, or FAILS with what fails', () => {
+  assert.deepEqual(Object.keys(report.verification ?? {}), ['calico', 'cilium', 'clusternetworkpolicy', 'kubernetes']);
+  const failing: Report = { ...report, verification: { ...report.verification, calico: { ok: false, admissionErrors: 2, blocked: 1, blockedByApplied: 0 } } };
+  const md = renderMarkdown(failing);
+  assert.match(md, /calico FAILS verification \(2 admission error\(s\), 1 required edge\(s\) blocked\), cilium verified/);
+  assert.match(renderHtml(failing), /calico FAILS verification \(2 admission error\(s\), 1 required edge\(s\) blocked\)/);
+  // A report stored before the verification was reported renders without it.
+  const { verification: _, ...stored } = report;
+  assert.doesNotMatch(renderMarkdown(stored), /admission would/);
+});
