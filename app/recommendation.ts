@@ -137,15 +137,19 @@ export function runRecommendation(input: StoredRecommendInput, engine: EngineNam
   });
 }
 
-/** One recommendation (with details), emitted and verified for every engine: the report compares them. */
-export function recommendForEveryEngine(input: StoredRecommendInput, options: Partial<RecommendOptions>): { rec: Recommendation; results: Record<EngineName, RecommendationResult> } {
+/**
+ * One recommendation (with details), emitted and verified for every engine in turn: the report
+ * compares them. Each engine's result is handed to `each` and not kept, so one engine's
+ * manifests and simulation are in memory at a time.
+ */
+export function recommendForEveryEngine(input: StoredRecommendInput, options: Partial<RecommendOptions>, each: (engine: EngineName, result: RecommendationResult) => void): Recommendation {
   return appErrors(() => {
     const rec = recommendWithWarnings(input, options, true);
     const model = clusterModel(input.inventory, input.externalNames);
     // The report counts each engine's verification: no tightness figures.
-    const results = Object.fromEntries(ENGINE_NAMES.map((e) => [e, emitAndVerify(input, rec, e, model, false)])) as Record<EngineName, RecommendationResult>;
+    for (const engine of ENGINE_NAMES) each(engine, emitAndVerify(input, rec, engine, model, false));
     rec.sides = [];
-    return { rec, results };
+    return rec;
   });
 }
 

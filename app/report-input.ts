@@ -4,7 +4,8 @@
  */
 import { peerKey } from '../domain/peer.ts';
 import { computeDrift } from '../recommender/drift.ts';
-import { ENGINE_NAMES, type EngineName } from '../recommender/engines/index.ts';
+import { type EmitResult, type EngineName, type Manifest } from '../recommender/engines/index.ts';
+import { ANNOTATION_INTENT } from '../recommender/engines/metadata.ts';
 import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
 import type { Mode } from '../recommender/synthesize/options.ts';
 import type { ReportInput } from '../reports/build.ts';
@@ -32,6 +33,12 @@ export interface ReportRequest {
   generatedAt: number;
 }
 
+/** What the report counts of a manifest: its namespace, and the intent that places a cluster-scoped one. */
+function countedPart(m: Manifest): ReportInput['manifests'][string][number] {
+  const intent = m.metadata.annotations[ANNOTATION_INTENT];
+  return { metadata: { namespace: m.metadata.namespace, annotations: intent === undefined ? {} : { [ANNOTATION_INTENT]: intent } } };
+}
+
 function verificationSummary(v: Verification): VerificationSummary {
   return { ok: v.ok, admissionErrors: v.admission.length, blocked: v.blocked.length, blockedByApplied: v.blockedByApplied.length };
 }
@@ -42,8 +49,16 @@ export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
   const { inventory, flowWorkloads } = withWorkloadsFromFlows(stored, edges, observedLabels);
   const matrices = resolveMatrices(db, req.matrices, inventory, { edges, externalNames });
   const options = recommendOptions({ mode: req.mode, egress: req.egress, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
-  const { rec: recommendation, results } = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows, flowWorkloads }, options);
-  const own = results[req.engine].emitted;
+  const manifests: Record<string, ReportInput['manifests'][string]> = {};
+  const verification: Record<string, VerificationSummary> = {};
+  let own: EmitResult | undefined;
+  const recommendation = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows, flowWorkloads }, options, (engine, result) => {
+    // Of the other engines, only what the report counts is kept.
+    manifests[engine] = engine === req.engine ? result.emitted.manifests : result.emitted.manifests.map(countedPart);
+    verification[engine] = verificationSummary(result.verification);
+    if (engine === req.engine) own = result.emitted;
+  });
+  if (own === undefined) throw new Error(`no recommendation for engine ${req.engine}`);
   // The report lists the unmatched pairs (not stale, like the edges it lists) in a section of
   // their own, so its recommendation does not also repeat them as warnings on each workload.
   const pairsStored = storedMetricPairs(db);
@@ -53,8 +68,8 @@ export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
   return {
     recommendation,
     engine: req.engine,
-    manifests: Object.fromEntries(ENGINE_NAMES.map((e) => [e, results[e].emitted.manifests])),
-    verification: Object.fromEntries(ENGINE_NAMES.map((e) => [e, verificationSummary(results[e].verification)])),
+    manifests,
+    verification,
     engineWarnings: own.warnings,
     inventory,
     edges,
