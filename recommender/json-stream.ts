@@ -93,15 +93,16 @@ export class JsonArrayText {
 }
 
 /**
- * `JSON.stringify(items, null, 2)` for an array of records, in pieces of about `CHUNK`
- * characters: each record by JSON.stringify itself (faster than the walk of jsonPieces), so a
- * record must fit in one string; the array never has to.
+ * `JSON.stringify(items.map(record), null, 2)` for an array of records, in pieces of about
+ * `CHUNK` characters: each record made when its piece is (never the whole mapped array) and
+ * written by JSON.stringify itself (faster than the walk of jsonPieces), so a record must fit in
+ * one string; the array never has to.
  */
-export function* jsonArrayPieces(items: Iterable<unknown>): Generator<string, void, undefined> {
+export function* jsonArrayPieces<T>(items: Iterable<T>, record: (item: T) => unknown = (x) => x): Generator<string, void, undefined> {
   const array = new JsonArrayText();
   let buf = '';
   for (const x of items) {
-    buf += array.item(x);
+    buf += array.item(record(x));
     if (buf.length >= CHUNK) {
       yield buf;
       buf = '';

@@ -80,7 +80,7 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
       // In pieces: the JSON or table of a large store outgrows the longest string Node can build.
       if (opts.output === 'json') {
         const { jsonArrayPieces } = await import('../../recommender/json-stream.ts');
-        await writePieces(ctx.io, jsonArrayPieces(edges.map(edgeJson)));
+        await writePieces(ctx.io, jsonArrayPieces(edges, edgeJson));
         ctx.io.out('\n');
       } else await writePieces(ctx.io, edgesTablePieces(edges));
       if (skipped.count > 0) {

@@ -32,7 +32,12 @@ test('jsonArrayPieces and JsonArrayText give the bytes of JSON.stringify(items, 
     fc.property(fc.array(fc.oneof(fc.jsonValue(), fc.constant(undefined))), (items) => {
       const expected = JSON.stringify(items, null, 2);
       const t = new JsonArrayText();
-      return [...jsonArrayPieces(items)].join('') === expected && items.map((x) => t.item(x)).join('') + t.end() === expected;
+      const wrap = (x: unknown): unknown => ({ wrapped: x });
+      return (
+        [...jsonArrayPieces(items)].join('') === expected &&
+        items.map((x) => t.item(x)).join('') + t.end() === expected &&
+        [...jsonArrayPieces(items, wrap)].join('') === JSON.stringify(items.map(wrap), null, 2)
+      );
     }),
     { numRuns: 500, seed: 11 },
   );
