@@ -27,6 +27,8 @@ interface SimulateOptions extends DbOptions {
 
 const cannotRead = (file: string, e: unknown): CliError => new CliError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
 
+const asBuffer = (chunk: unknown): Buffer => (typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+
 async function readText(file: string, ctx: CommandContext): Promise<string> {
   if (file !== '-') {
     try {
@@ -36,7 +38,7 @@ async function readText(file: string, ctx: CommandContext): Promise<string> {
     }
   }
   const chunks: Buffer[] = [];
-  for await (const c of ctx.io.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  for await (const c of ctx.io.stdin) chunks.push(asBuffer(c));
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -53,14 +55,14 @@ async function peekFirst(input: NodeJS.ReadableStream): Promise<{ first: string;
   while (first === '') {
     const r = await chunks.next();
     if (r.done) break;
-    const b = typeof r.value === 'string' ? Buffer.from(r.value) : (r.value as Buffer);
+    const b = asBuffer(r.value);
     seen.push(b);
     const at = b.findIndex((byte) => !BLANK.has(byte));
     if (at >= 0) first = String.fromCharCode(b[at]!);
   }
   const again = async function* (): AsyncGenerator<Buffer> {
     yield* seen;
-    for (let r = await chunks.next(); !r.done; r = await chunks.next()) yield typeof r.value === 'string' ? Buffer.from(r.value) : (r.value as Buffer);
+    for (let r = await chunks.next(); !r.done; r = await chunks.next()) yield asBuffer(r.value);
   };
   return { first, input: Readable.from(again()) };
 }
