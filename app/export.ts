@@ -37,7 +37,7 @@ export interface ExportLimits {
 /** Recommends without evidence, then emits and verifies `engine`'s manifests in chunks. */
 export function verifiedExport(input: StoredRecommendInput, engine: EngineName, options: Partial<RecommendOptions>, limits: ExportLimits = {}): VerifiedExport {
   return appErrors(() => {
-    const rec = recommendWithWarnings(input, options, false);
+    const rec = recommendWithWarnings(input, options, { details: false });
     const { verification, warnings, slots, manifests } = verifyInChunks({
       engine,
       set: rec.policySet,

@@ -8,7 +8,7 @@ import { DEFAULT_STALE_DAYS, type ComparisonStatus } from '../recommender/compar
 import { ENGINE_NAMES, isEngineName, type EmitResult, type EngineName } from '../recommender/engines/index.ts';
 import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
 import { PolicyError } from '../recommender/policy/build.ts';
-import { emitFor, recommend, RecommendError, type Recommendation, type RecommendInput, type RecommendOptions } from '../recommender/recommend.ts';
+import { emitFor, recommend, RecommendError, type Recommendation, type RecommendInput, type RecommendOptions, type RecommendRun, type WorkloadRecommendation } from '../recommender/recommend.ts';
 import type { Mode } from '../recommender/synthesize/options.ts';
 import type { Db } from '../store/db.ts';
 import { readRecommendData, TooManyEdgesError } from '../store/recommend-read.ts';
@@ -130,24 +130,32 @@ export interface RecommendationRun {
  */
 export function runRecommendation(input: StoredRecommendInput, engine: EngineName, options: Partial<RecommendOptions>, run: RecommendationRun = {}): RecommendationResult {
   return appErrors(() => {
-    const rec = recommendWithWarnings(input, options, run.details !== false);
+    const rec = recommendWithWarnings(input, options, { details: run.details !== false });
     const result = emitAndVerify(input, rec, engine, clusterModel(input.inventory, input.externalNames), run.tightness ?? run.details !== false);
     rec.sides = []; // what the verification read: not kept with a cached result
     return result;
   });
 }
 
+/** What a report takes of one recommendation, each part once, as it is made: nothing is kept for it. */
+export interface EveryEngineConsumer {
+  /** Each selected workload's record with its evidence; the Recommendation returned keeps the record without it. */
+  workload(record: WorkloadRecommendation): void;
+  /** Each engine's manifests and verification, in turn. */
+  engine(engine: EngineName, result: RecommendationResult): void;
+}
+
 /**
- * One recommendation (with details), emitted and verified for every engine in turn: the report
- * compares them. Each engine's result is handed to `each` and not kept, so one engine's
- * manifests and simulation are in memory at a time.
+ * One recommendation, emitted and verified for every engine in turn: the report compares them.
+ * Each workload's evidence and each engine's result go to `consumer` and are not kept, so one
+ * workload's evidence and one engine's manifests and simulation are in memory at a time.
  */
-export function recommendForEveryEngine(input: StoredRecommendInput, options: Partial<RecommendOptions>, each: (engine: EngineName, result: RecommendationResult) => void): Recommendation {
+export function recommendForEveryEngine(input: StoredRecommendInput, options: Partial<RecommendOptions>, consumer: EveryEngineConsumer): Recommendation {
   return appErrors(() => {
-    const rec = recommendWithWarnings(input, options, true);
+    const rec = recommendWithWarnings(input, options, { eachDetailed: (w) => consumer.workload(w) });
     const model = clusterModel(input.inventory, input.externalNames);
     // The report counts each engine's verification: no tightness figures.
-    for (const engine of ENGINE_NAMES) each(engine, emitAndVerify(input, rec, engine, model, false));
+    for (const engine of ENGINE_NAMES) consumer.engine(engine, emitAndVerify(input, rec, engine, model, false));
     rec.sides = [];
     return rec;
   });
@@ -158,8 +166,8 @@ export function recommendForEveryEngine(input: StoredRecommendInput, options: Pa
  * only flow records name, the metric pairs with no edge. Options the recommender rejects throw
  * RecommendError or PolicyError: callers run it inside `appErrors`.
  */
-export function recommendWithWarnings(input: StoredRecommendInput, options: Partial<RecommendOptions>, details: boolean): Recommendation {
-  const rec = recommend(input, options, { details });
+export function recommendWithWarnings(input: StoredRecommendInput, options: Partial<RecommendOptions>, run: RecommendRun): Recommendation {
+  const rec = recommend(input, options, run);
   warnSkippedRows(rec, input.skippedRows);
   markFlowWorkloads(rec, input.flowWorkloads);
   warnMetricPairs(rec, input.metricPairs);

@@ -9,6 +9,8 @@ import { ANNOTATION_INTENT } from '../recommender/engines/metadata.ts';
 import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
 import type { Mode } from '../recommender/synthesize/options.ts';
 import type { ReportInput } from '../reports/build.ts';
+import { ReportEvidence } from '../reports/evidence.ts';
+import type { WorkloadRecommendation } from '../recommender/recommend.ts';
 import { MAX_ATTENTION_ITEMS, type ReportTrigger, type VerificationSummary } from '../reports/model.ts';
 import type { Verification } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
@@ -43,8 +45,11 @@ function verificationSummary(v: Verification): VerificationSummary {
   return { ok: v.ok, admissionErrors: v.admission.length, blocked: v.blocked.length, blockedByApplied: v.blockedByApplied.length };
 }
 
-/** AppError `invalid-input` when the matrices or the config do not fit, or the recommender rejects the options. */
-export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
+/**
+ * AppError `invalid-input` when the matrices or the config do not fit, or the recommender rejects
+ * the options. `onDetailed` sees each workload's record with its evidence as it is folded (tests).
+ */
+export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (record: WorkloadRecommendation) => void): ReportInput {
   const { inventory: stored, edges, externalNames, skippedRows, observedLabels } = tooManyEdges(() => readRecommendData(db));
   const { inventory, flowWorkloads } = withWorkloadsFromFlows(stored, edges, observedLabels);
   const matrices = resolveMatrices(db, req.matrices, inventory, { edges, externalNames });
@@ -52,11 +57,18 @@ export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
   const manifests: Record<string, ReportInput['manifests'][string]> = {};
   const verification: Record<string, VerificationSummary> = {};
   let own: EmitResult | undefined;
-  const recommendation = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows, flowWorkloads }, options, (engine, result) => {
-    // Of the other engines, only what the report counts is kept.
-    manifests[engine] = engine === req.engine ? result.emitted.manifests : result.emitted.manifests.map(countedPart);
-    verification[engine] = verificationSummary(result.verification);
-    if (engine === req.engine) own = result.emitted;
+  const evidence = new ReportEvidence();
+  const recommendation = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows, flowWorkloads }, options, {
+    workload: (w) => {
+      evidence.add(w);
+      onDetailed?.(w);
+    },
+    engine: (engine, result) => {
+      // Of the other engines, only what the report counts is kept.
+      manifests[engine] = engine === req.engine ? result.emitted.manifests : result.emitted.manifests.map(countedPart);
+      verification[engine] = verificationSummary(result.verification);
+      if (engine === req.engine) own = result.emitted;
+    },
   });
   if (own === undefined) throw new Error(`no recommendation for engine ${req.engine}`);
   // The report lists the unmatched pairs (not stale, like the edges it lists) in a section of
@@ -67,6 +79,7 @@ export function gatherReportInput(db: Db, req: ReportRequest): ReportInput {
   const { totals, rejects } = ingestTotals(db);
   return {
     recommendation,
+    evidence,
     engine: req.engine,
     manifests,
     verification,

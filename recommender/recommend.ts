@@ -152,6 +152,12 @@ function ruleRecords(p: PlannedIntent, evidence: EdgeEvidenceCache): RuleRecord[
 export interface RecommendRun {
   /** Build the per-rule evidence and the documented/observed lists (the JSON output); manifests alone do not need them. Default true. */
   details?: boolean;
+  /**
+   * Given, each workload's record with its evidence is handed here as soon as it is made, and the
+   * Recommendation keeps the record without evidence (as `details: false` makes it): a consumer
+   * that folds the evidence (the report) never holds a whole cluster's evidence at once.
+   */
+  eachDetailed?: (record: WorkloadRecommendation) => void;
 }
 
 /** One direction's edges dealt out to the workloads' sides: each side in edge-key order. */
@@ -190,7 +196,7 @@ function dealSides(order: Int32Array, edges: readonly EdgeTraffic[], infos: read
 }
 
 export function recommend(input: RecommendInput, options: Partial<RecommendOptions> = {}, run: RecommendRun = {}): Recommendation {
-  const details = run.details !== false;
+  const details = run.details !== false || run.eachDetailed !== undefined;
   const opts = checkedOptions(input, options, details);
   const workloads = selectedWorkloads(input.inventory, opts);
   const sides = sidesOf(input.edges, workloads);
@@ -203,7 +209,12 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
   return {
     now: new Date(now).toISOString(),
     options: opts,
-    workloads: plans.map((p) => workloadRecord(p, details ? evidence : undefined, sides.keys.key)),
+    workloads: plans.map((p) => {
+      if (run.eachDetailed === undefined) return workloadRecord(p, details ? evidence : undefined, sides.keys.key);
+      // Evidence objects are shared within a record only, so each record's die with it; the peer and time texts stay shared.
+      run.eachDetailed(workloadRecord(p, evidence.forOneRecord(), sides.keys.key));
+      return workloadRecord(p, undefined, sides.keys.key);
+    }),
     namespaces: layers.intents.map((i) => policyRecord(i, evidence)).sort((a, b) => compareStrings(a.intent, b.intent)),
     policySet: set,
     warnings: layers.warnings.sort(compareStrings),

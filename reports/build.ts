@@ -1,10 +1,11 @@
 /**
- * The report builder: a pure function from a recommendation (with its evidence), the manifests per
- * engine, the inventory, the edges, the resolved matrices, ingest health and drift to the report
- * model. No I/O and no clock: `generatedAt` is given. Each edge lands in exactly one attention
- * category, the most urgent that applies: blocked, violation, dropped, undocumented, stale.
+ * The report builder: a pure function from a recommendation and its evidence (folded workload by
+ * workload: reports/evidence.ts), the manifests per engine, the inventory, the edges, the resolved
+ * matrices, ingest health and drift to the report model. No I/O and no clock: `generatedAt` is
+ * given. Each edge lands in exactly one attention category, the most urgent that applies:
+ * blocked, violation, dropped, undocumented, stale.
  */
-import { edgeObservation, observationOf } from '../domain/edge-json.ts';
+import { edgeObservation } from '../domain/edge-json.ts';
 import { ANNOTATION_INTENT } from '../recommender/engines/metadata.ts';
 import type { DriftReport } from '../recommender/drift.ts';
 import type { Edge } from '../domain/edge.ts';
@@ -13,8 +14,8 @@ import { peerKey } from '../domain/peer.ts';
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { Recommendation, WorkloadRecommendation } from '../recommender/recommend.ts';
-import type { EdgeEvidence, MatrixRuleEvidence } from '../recommender/synthesize/evidence.ts';
 import type { IngestRun } from '../store/ingest-runs.ts';
+import { workloadName, type FoldedRule, type ReportEvidence } from './evidence.ts';
 import {
   ATTENTION_CATEGORIES,
   MAX_ATTENTION_ITEMS,
@@ -23,7 +24,6 @@ import {
   type AttentionCategory,
   type DriftSection,
   type EdgeItem,
-  type EdgeSide,
   type FindingItem,
   type IngestSection,
   type MetricPairsSection,
@@ -44,8 +44,10 @@ export interface IngestInput {
 }
 
 export interface ReportInput {
-  /** A recommendation computed with details (evidence, observed and documented lists). */
+  /** The recommendation; its workloads' evidence is in `evidence`, not in its records. */
   recommendation: Recommendation;
+  /** The evidence of every selected workload, folded. */
+  evidence: ReportEvidence;
   /** The engine the report is written for. */
   engine: string;
   /** The manifests each engine emits for the recommendation (at least `engine`). */
@@ -73,15 +75,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const sortedRecord = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m.entries()].sort((a, b) => cmp(a[0], b[0])));
 const inc = (m: Map<string, number>, k: string, n = 1): void => void m.set(k, (m.get(k) ?? 0) + n);
 
-/** The recommender's violation keys pad the port (`|00443|`); evidence keys do not. */
-const unpadKey = (k: string): string => k.replace(/\|0*(\d+)\|([A-Za-z]+)$/, '|$1|$2');
-
-const workloadName = (w: WorkloadRecommendation): string => `${w.workload.namespace}/${w.workload.kind}/${w.workload.name}`;
 const namespaceOfWorkload = (key: string): string => key.slice(0, key.indexOf('/'));
-
-function edgeItemFrom(e: EdgeEvidence): EdgeItem {
-  return { key: e.key, ...observationOf(e), sides: [] };
-}
 
 function edgeItemFromEdge(e: Edge): EdgeItem {
   const observation = edgeObservation(e);
@@ -106,18 +100,8 @@ function classify(e: EdgeItem): EdgeClass {
 }
 
 /** Documented rules merged over the workloads of their component, one item per (rule, status). */
-function collectRules(workloads: readonly WorkloadRecommendation[]): RuleItem[] {
-  const byKey = new Map<string, { rule: MatrixRuleEvidence; workloads: Set<string>; edges: Set<string> }>();
-  for (const w of workloads) {
-    for (const r of w.documented) {
-      const k = `${r.id}\0${r.status}`;
-      let entry = byKey.get(k);
-      if (!entry) byKey.set(k, (entry = { rule: r, workloads: new Set(), edges: new Set() }));
-      entry.workloads.add(workloadName(w));
-      for (const e of r.edges) entry.edges.add(e);
-    }
-  }
-  return [...byKey.values()]
+function collectRules(documented: ReadonlyMap<string, FoldedRule>): RuleItem[] {
+  return [...documented.values()]
     .map(({ rule: r, workloads: ws, edges }) => {
       const item: RuleItem = {
         id: r.id,
@@ -210,8 +194,8 @@ function driftSection(d: DriftReport): DriftSection {
 export function buildReport(input: ReportInput): Report {
   const rec = input.recommendation;
   const workloads = rec.workloads;
-  const edges = classifiedEdges(input);
-  const rules = ruleAttention(workloads);
+  const classes = classifiedEdges(input);
+  const rules = ruleAttention(input.evidence);
   const hostNetwork = hostNetworkItems(workloads);
   const findings = findingItems(input.matrices);
   const drift = driftSection(input.drift);
@@ -223,20 +207,20 @@ export function buildReport(input: ReportInput): Report {
     engine: input.engine,
     options: reportOptions(rec),
     data: dataWindow(input),
-    headline: headlineOf(edges.classes, rules, hostNetwork.length, findings.length, drift),
+    headline: headlineOf(classes, rules, hostNetwork.length, findings.length, drift),
     totals: {
       workloads: workloads.length,
       hostNetwork: hostNetwork.length,
       manifests: sortedRecord(manifests.total),
-      rules: sortedRecord(ruleStatusCounts(workloads)),
-      edges: sortedRecord(edges.sideCounts),
+      rules: sortedRecord(input.evidence.ruleCounts),
+      edges: sortedRecord(input.evidence.sideCounts),
     },
     attention: {
-      ...attentionSection(edges.classes, rules, hostNetwork, findings, drift),
+      ...attentionSection(classes, rules, hostNetwork, findings, drift),
       ...(input.metricPairs && input.metricPairs.stored > 0 ? { seenOnlyInMetrics: metricPairsSection(input.metricPairs) } : {}),
     },
     verification: Object.fromEntries(Object.keys(input.verification).sort(cmp).map((e) => [e, { ...input.verification[e]! }])),
-    namespaces: namespaceSummaries(workloads, manifests, edges.classes, rules),
+    namespaces: namespaceSummaries(workloads, input.evidence, manifests, classes, rules),
     systems: systemItems(input.matrices),
     ingest: ingestSection(input.ingest),
     warnings: reportWarnings(input),
@@ -247,44 +231,38 @@ type EdgeClasses = Record<Exclude<EdgeClass, undefined>, EdgeItem[]>;
 
 /**
  * Every observed edge with each selected workload's view of it (its sides), plus dropped traffic
- * the selection does not cover, sorted into the attention classes; and the sides per status.
+ * the selection does not cover, sorted into the attention classes (the evidence is read, not changed).
  */
-function classifiedEdges(input: ReportInput): { classes: EdgeClasses; sideCounts: Map<string, number> } {
+function classifiedEdges(input: ReportInput): EdgeClasses {
   const rec = input.recommendation;
-  const edgeItems = new Map<string, EdgeItem>();
-  const violationKeys = new Set(rec.workloads.flatMap((w) => w.violations.map((v) => `${workloadName(w)}\0${unpadKey(v)}`)));
-  const sideCounts = new Map<string, number>();
-  for (const w of rec.workloads) {
-    const name = workloadName(w);
-    for (const o of w.observed) {
-      let item = edgeItems.get(o.key);
-      if (!item) edgeItems.set(o.key, (item = edgeItemFrom(o)));
-      const side: EdgeSide = { workload: name, direction: o.direction, status: o.status, rules: [...o.rules], included: o.included, violation: violationKeys.has(`${name}\0${o.key}`) };
-      if (o.reason !== undefined) side.reason = o.reason;
-      if (o.documentedWhen !== undefined) side.documentedWhen = [...o.documentedWhen];
-      item.sides.push(side);
-      inc(sideCounts, o.status);
-    }
-  }
+  const covered = input.evidence.edges;
+  const classes: EdgeClasses = { blocked: [], violations: [], dropped: [], undocumented: [], documentedWhenSet: [], stale: [] };
+  const classified = (item: EdgeItem): void => {
+    const c = classify(item);
+    if (c) classes[c].push(item);
+  };
+  for (const item of covered.values()) classified(item);
   // Dropped traffic the selection does not cover still matters (e.g. between peers no workload owns).
+  const uncovered = new Set<string>();
   for (const e of input.edges) {
     if (e.dropped === 0) continue;
     const item = edgeItemFromEdge(e);
-    if (!edgeItems.has(item.key) && (rec.options.namespace === undefined || item.client.includes(`:${rec.options.namespace}/`) || item.server.includes(`:${rec.options.namespace}/`))) {
-      edgeItems.set(item.key, item);
+    if (covered.has(item.key) || uncovered.has(item.key)) continue;
+    if (rec.options.namespace === undefined || item.client.includes(`:${rec.options.namespace}/`) || item.server.includes(`:${rec.options.namespace}/`)) {
+      uncovered.add(item.key);
+      classified(item);
     }
   }
-  const classes: EdgeClasses = { blocked: [], violations: [], dropped: [], undocumented: [], documentedWhenSet: [], stale: [] };
-  for (const key of [...edgeItems.keys()].sort(cmp)) {
-    const item = edgeItems.get(key) as EdgeItem;
-    item.sides.sort((a, b) => cmp(a.workload, b.workload) || cmp(a.direction, b.direction));
-    const c = classify(item);
-    if (c) classes[c].push(item);
-  }
+  classes.blocked.sort((a, b) => cmp(a.key, b.key));
   classes.dropped.sort((a, b) => b.dropped - a.dropped || cmp(a.key, b.key));
   // Busiest first: what a cut list keeps should be what carries the most traffic.
   for (const c of ['violations', 'undocumented', 'documentedWhenSet', 'stale'] as const) classes[c].sort((a, b) => b.flows - a.flows || cmp(a.key, b.key));
-  return { classes, sideCounts };
+  return classes;
+}
+
+/** An edge as the report lists it: its sides by workload, then direction. */
+function listedEdge(item: EdgeItem): EdgeItem {
+  return { ...item, sides: [...item.sides].sort((a, b) => cmp(a.workload, b.workload) || cmp(a.direction, b.direction)) };
 }
 
 /** The documented rules that need attention: blocked, unobserved (must; may only counted) and stale. */
@@ -296,8 +274,8 @@ interface RuleAttention {
   whenSet: RuleItem[];
 }
 
-function ruleAttention(workloads: readonly WorkloadRecommendation[]): RuleAttention {
-  const rules = collectRules(workloads);
+function ruleAttention(evidence: ReportEvidence): RuleAttention {
+  const rules = collectRules(evidence.documented);
   return {
     blocked: rules.filter((r) => r.status === 'blocked'),
     unobservedMust: rules.filter((r) => r.status === 'documented-unobserved' && r.level === 'must'),
@@ -344,23 +322,13 @@ function manifestCounts(input: ReportInput): ManifestCounts {
   return { engines, byNamespace, total };
 }
 
-function ruleStatusCounts(workloads: readonly WorkloadRecommendation[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const w of workloads) for (const r of w.rules) inc(counts, r.status);
-  return counts;
-}
-
 /** Per namespace of the selected workloads (and `(cluster)` for cluster-scoped manifests): counts and what needs attention there. */
-function namespaceSummaries(workloads: readonly WorkloadRecommendation[], manifests: ManifestCounts, classes: EdgeClasses, rules: RuleAttention): NamespaceSummary[] {
+function namespaceSummaries(workloads: readonly WorkloadRecommendation[], evidence: ReportEvidence, manifests: ManifestCounts, classes: EdgeClasses, rules: RuleAttention): NamespaceSummary[] {
   const summaries = new Map<string, NamespaceSummary>();
-  const nsRuleCounts = new Map<string, Map<string, number>>();
-  const nsEdgeCounts = new Map<string, Map<string, number>>();
   const nsComponents = new Map<string, Set<string>>();
   const add = (ns: string): void => {
     const counts = Object.fromEntries(manifests.engines.map((e) => [e, manifests.byNamespace.get(ns)?.get(e) ?? 0]));
     summaries.set(ns, { namespace: ns, workloads: 0, hostNetwork: 0, components: [], manifests: counts, rules: {}, edges: {}, attention: { blocked: 0, violations: 0, dropped: 0, undocumented: 0, documentedWhenSet: 0, documentedUnobserved: 0, stale: 0 } });
-    nsRuleCounts.set(ns, new Map());
-    nsEdgeCounts.set(ns, new Map());
     nsComponents.set(ns, new Set());
   };
   for (const ns of new Set(workloads.map((w) => w.workload.namespace))) add(ns);
@@ -370,8 +338,6 @@ function namespaceSummaries(workloads: readonly WorkloadRecommendation[], manife
     s.workloads++;
     if (w.hostNetwork) s.hostNetwork++;
     for (const c of w.components) nsComponents.get(ns)!.add(c);
-    for (const r of w.rules) inc(nsRuleCounts.get(ns)!, r.status);
-    for (const o of w.observed) inc(nsEdgeCounts.get(ns)!, o.status);
   }
   if (manifests.byNamespace.has(CLUSTER) && !summaries.has(CLUSTER)) add(CLUSTER);
   const countEdges = (items: EdgeItem[], field: keyof NamespaceSummary['attention']): void => {
@@ -392,8 +358,8 @@ function namespaceSummaries(workloads: readonly WorkloadRecommendation[], manife
   countRules(rules.stale, 'stale');
   for (const [ns, s] of summaries) {
     s.components = [...nsComponents.get(ns)!].sort(cmp);
-    s.rules = sortedRecord(nsRuleCounts.get(ns)!);
-    s.edges = sortedRecord(nsEdgeCounts.get(ns)!);
+    s.rules = sortedRecord(evidence.ruleCountsByNamespace.get(ns) ?? new Map());
+    s.edges = sortedRecord(evidence.sideCountsByNamespace.get(ns) ?? new Map());
   }
   return [...summaries.values()].sort((a, b) => cmp(a.namespace, b.namespace));
 }
@@ -444,15 +410,16 @@ function attentionSection(classes: EdgeClasses, rules: RuleAttention, hostNetwor
     omitted[name] = items.length - MAX_ATTENTION_ITEMS;
     return items.slice(0, MAX_ATTENTION_ITEMS);
   };
+  const capEdges = (name: string, items: EdgeItem[]): EdgeItem[] => cap(name, items).map(listedEdge);
   return {
-    blocked: { edges: cap('blocked.edges', classes.blocked), rules: cap('blocked.rules', rules.blocked) },
-    violations: cap('violations', classes.violations),
-    dropped: cap('dropped', classes.dropped),
-    undocumented: cap('undocumented', classes.undocumented),
-    documentedWhenSet: { edges: cap('documentedWhenSet.edges', classes.documentedWhenSet), rules: cap('documentedWhenSet.rules', rules.whenSet) },
+    blocked: { edges: capEdges('blocked.edges', classes.blocked), rules: cap('blocked.rules', rules.blocked) },
+    violations: capEdges('violations', classes.violations),
+    dropped: capEdges('dropped', classes.dropped),
+    undocumented: capEdges('undocumented', classes.undocumented),
+    documentedWhenSet: { edges: capEdges('documentedWhenSet.edges', classes.documentedWhenSet), rules: cap('documentedWhenSet.rules', rules.whenSet) },
     documentedUnobserved: cap('documentedUnobserved', rules.unobservedMust),
     documentedUnobservedMay: rules.unobservedMay,
-    stale: { edges: cap('stale.edges', classes.stale), rules: cap('stale.rules', rules.stale) },
+    stale: { edges: capEdges('stale.edges', classes.stale), rules: cap('stale.rules', rules.stale) },
     hostNetwork: cap('hostNetwork', hostNetwork),
     findings: cap('findings', findings),
     drift: { ...drift, missing: cap('drift.missing', drift.missing), extra: cap('drift.extra', drift.extra), differing: cap('drift.differing', drift.differing) },

@@ -89,9 +89,17 @@ export function edgeEvidence(a: EdgeAssessment, text?: ObservationText): EdgeEvi
  */
 export class EdgeEvidenceCache implements ObservationText {
   private readonly built = new Map<EdgeAssessment, EdgeEvidence>();
+
   /** Peer keys and ISO times are written once each and shared: a cluster has far fewer peers and instants than edge records. */
-  private readonly peers = new Map<Peer, string>();
-  private readonly times = new Map<number, string>();
+  constructor(
+    private readonly peers = new Map<Peer, string>(),
+    private readonly times = new Map<number, string>(),
+  ) {}
+
+  /** A cache of its own for one record's evidence (which then is not kept past the record), sharing this one's peer and time texts. */
+  forOneRecord(): EdgeEvidenceCache {
+    return new EdgeEvidenceCache(this.peers, this.times);
+  }
 
   of(a: EdgeAssessment): EdgeEvidence {
     let e = this.built.get(a);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readRecommendationInput, recommendForEveryEngine, recommendFromStore, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { loadDemo } from '../../demo/load.ts';
 import { ENGINE_NAMES, getEngine } from '../../recommender/engines/index.ts';
-import { recommend } from '../../recommender/recommend.ts';
+import { recommend, type WorkloadRecommendation } from '../../recommender/recommend.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const { db } = tmpDb();
@@ -34,12 +34,20 @@ test('a run reads the store, recommends and emits exactly what the recommender a
   assert.deepEqual({ ...rec, sides: undefined }, { ...direct, sides: undefined });
   assert.deepEqual(emitted, getEngine('cilium').emit(direct.policySet));
   const engines: string[] = [];
-  const every = recommendForEveryEngine(input, options, (engine, result) => {
-    engines.push(engine);
-    assert.deepEqual(result.emitted, getEngine(engine).emit(direct.policySet), engine);
+  const detailed: WorkloadRecommendation[] = [];
+  const every = recommendForEveryEngine(input, options, {
+    workload: (w) => detailed.push(w),
+    engine: (engine, result) => {
+      engines.push(engine);
+      assert.deepEqual(result.emitted, getEngine(engine).emit(direct.policySet), engine);
+    },
   });
   assert.deepEqual(engines, [...ENGINE_NAMES]);
-  assert.deepEqual({ ...every, sides: undefined }, { ...direct, sides: undefined });
+  assert.deepEqual(detailed, direct.workloads, 'each workload record with its evidence, once, in workload order');
+  assert.ok(detailed.some((w) => w.observed.length > 0 && w.rules.length > 0));
+  const { sides: _sides, ...withoutEvidence } = recommend(input, options, { details: false });
+  assert.deepEqual({ ...every, sides: undefined }, { ...withoutEvidence, sides: undefined }, 'the records kept are those without evidence');
+  assert.ok(every.workloads.every((w) => w.observed.length === 0 && w.rules.length === 0 && w.documented.length === 0));
 });
 
 test('every run is verified for its engine: admission and simulation of the observed edges, none blocked on the demo netobserv namespace', () => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildReport, type ReportInput } from '../../reports/build.ts';
+import { ReportEvidence } from '../../reports/evidence.ts';
+import type { WorkloadRecommendation } from '../../recommender/recommend.ts';
 import { REPORT_DEFAULTS } from '../../reports/config.ts';
 import { AppError } from '../../app/errors.ts';
 import { gatherReportInput, type ReportRequest } from '../../app/report-input.ts';
@@ -16,17 +18,22 @@ function request(over: Partial<ReportRequest> = {}): ReportRequest {
   return { engine: 'kubernetes', mode: 'union', egress: true, staleDays: 30, matrices: {}, trigger: 'schedule', generatedAt: GENERATED, ...over };
 }
 
-function gather(over: Partial<ReportRequest> = {}): ReportInput {
+function gather(over: Partial<ReportRequest> = {}, onDetailed?: (w: WorkloadRecommendation) => void): ReportInput {
   const db = openDb(dbPath);
   try {
-    return gatherReportInput(db, request(over));
+    return gatherReportInput(db, request(over), onDetailed);
   } finally {
     db.close();
   }
 }
 
-const input = gather();
+/** The workloads' records with their evidence, as the report folded them. */
+const detailed: WorkloadRecommendation[] = [];
+const input = gather({}, (w) => detailed.push(structuredClone(w)));
 const report = buildReport(input);
+
+/** The report of `input` with its evidence folded from these records instead. */
+const withRecords = (records: WorkloadRecommendation[]): Report => buildReport({ ...input, evidence: ReportEvidence.of(records) });
 
 const PROM_FLP = 'workload:stacklight/StatefulSet/prometheus-server|workload:netobserv/Deployment/flowlogs-pipeline|9401|TCP';
 const PLUGIN_PROM = 'workload:netobserv/Deployment/netobserv-plugin|workload:stacklight/StatefulSet/prometheus-server|9090|TCP';
@@ -93,9 +100,9 @@ test('bound by config to the monitoring Prometheus only, the console plugin\'s m
 });
 
 test('a blocked side puts the edge under blocked, ahead of every other category', () => {
-  const copy = structuredClone(input.recommendation);
-  for (const w of copy.workloads) for (const o of w.observed) if (o.key === ANALYTICS_PG && o.direction === 'ingress') o.status = 'blocked';
-  const r = buildReport({ ...input, recommendation: copy });
+  const copy = structuredClone(detailed);
+  for (const w of copy) for (const o of w.observed) if (o.key === ANALYTICS_PG && o.direction === 'ingress') o.status = 'blocked';
+  const r = withRecords(copy);
   assert.ok(r.attention.blocked.edges.some((e) => e.key === ANALYTICS_PG));
   assert.equal(find(r.attention.dropped, ANALYTICS_PG), undefined);
   assert.equal(r.headline.blocked, report.headline.blocked + 1);
@@ -204,11 +211,11 @@ test('options the recommender rejects, and a config naming no matrix, are AppErr
 });
 
 test('attention lists are capped, busiest first; the headline keeps the full count', () => {
-  const many = structuredClone(input);
-  const w = many.recommendation.workloads.find((x) => x.workload.name === 'netshoot')!;
+  const many = structuredClone(detailed);
+  const w = many.find((x) => x.workload.name === 'netshoot')!;
   const base = w.observed.find((o) => o.key === NETSHOOT)!;
   w.observed = Array.from({ length: MAX_ATTENTION_ITEMS + 20 }, (_, i) => ({ ...base, key: `${base.key}#${i}`, flows: i + 1, dropped: 0 }));
-  const r = buildReport(many);
+  const r = withRecords(many);
   assert.equal(r.attention.undocumented.length, MAX_ATTENTION_ITEMS);
   assert.equal(r.headline.undocumented, report.headline.undocumented - 1 + MAX_ATTENTION_ITEMS + 20);
   assert.equal(r.attention.omitted.undocumented, r.headline.undocumented - MAX_ATTENTION_ITEMS);
@@ -216,8 +223,16 @@ test('attention lists are capped, busiest first; the headline keeps the full cou
   assert.deepEqual(report.attention.omitted, {});
 });
 
+test('the report keeps no workload record with its evidence: each was folded as it was made, and the fold gives what the records give', () => {
+  assert.equal(detailed.length, input.recommendation.workloads.length);
+  assert.ok(detailed.some((w) => w.observed.length > 0 && w.rules.length > 0 && w.documented.length > 0), 'the records folded had evidence');
+  assert.ok(input.recommendation.workloads.every((w) => w.observed.length === 0 && w.rules.length === 0 && w.documented.length === 0));
+  assert.equal(input.evidence.edges.size, new Set(detailed.flatMap((w) => w.observed.map((o) => o.key))).size);
+  assert.deepEqual(withRecords(detailed), report);
+});
+
 test('kubelet probes are never listed as traffic to review or as violations', () => {
   const probe = (e: EdgeItem) => e.client.startsWith('kubelet:');
   assert.equal([...report.attention.violations, ...report.attention.undocumented, ...report.attention.stale.edges].filter(probe).length, 0);
-  assert.ok(input.recommendation.workloads.some((w) => w.observed.some((o) => o.key.startsWith('kubelet:'))), 'the demo has probes');
+  assert.ok(detailed.some((w) => w.observed.some((o) => o.key.startsWith('kubelet:'))), 'the demo has probes');
 });
