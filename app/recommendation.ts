@@ -5,7 +5,7 @@
  * API and the report all run it through here, so their bytes agree.
  */
 import { DEFAULT_STALE_DAYS, type ComparisonStatus } from '../recommender/compare/status.ts';
-import { ENGINE_NAMES, isEngineName, type EmitResult, type EngineName } from '../recommender/engines/index.ts';
+import { ENGINE_NAMES, isEngineName, type EmitResult, type EmitWarning, type EngineName, type Manifest } from '../recommender/engines/index.ts';
 import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
 import { PolicyError } from '../recommender/policy/build.ts';
 import { emitFor, recommend, RecommendError, type Recommendation, type RecommendInput, type RecommendOptions, type RecommendRun, type WorkloadRecommendation } from '../recommender/recommend.ts';
@@ -16,6 +16,7 @@ import type { SkippedRows } from '../store/row-check.ts';
 import { clusterModel, type ClusterModel } from '../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import { engineWarnings } from '../recommender/verify/engine-warnings.ts';
+import { verifyInChunks } from '../recommender/verify/in-chunks.ts';
 import { verifyRecommendation, type Verification } from '../recommender/verify/recommendation.ts';
 import { flowWorkloads, flowWorkloadWarnings, inventoryNamespaces, markInferredIntents, withFlowWorkloads, type FlowWorkloads } from '../recommender/synthesize/inferred-workloads.ts';
 import type { EdgeTraffic } from '../domain/edge.ts';
@@ -141,21 +142,36 @@ export function runRecommendation(input: StoredRecommendInput, engine: EngineNam
 export interface EveryEngineConsumer {
   /** Each selected workload's record with its evidence; the Recommendation returned keeps the record without it. */
   workload(record: WorkloadRecommendation): void;
-  /** Each engine's manifests and verification, in turn. */
-  engine(engine: EngineName, result: RecommendationResult): void;
+  /** Each engine's manifests, engine after engine, each once as its group of namespaces is emitted (not in the order of one whole emit). */
+  manifest(engine: EngineName, m: Manifest): void;
+  /** Each engine's verification and emit warnings, once its manifests were all seen. */
+  engine(engine: EngineName, result: { verification: Verification; warnings: EmitWarning[] }): void;
 }
 
 /**
- * One recommendation, emitted and verified for every engine in turn: the report compares them.
- * Each workload's evidence and each engine's result go to `consumer` and are not kept, so one
- * workload's evidence and one engine's manifests and simulation are in memory at a time.
+ * One recommendation, emitted and verified for every engine in turn, a group of namespaces at a
+ * time as an export is (recommender/verify/in-chunks.ts): the report compares them. The evidence
+ * and the manifests go to `consumer` as they are made and are not kept, so one workload's evidence
+ * and one chunk's manifests and simulation are in memory at a time.
  */
 export function recommendForEveryEngine(input: StoredRecommendInput, options: Partial<RecommendOptions>, consumer: EveryEngineConsumer): Recommendation {
   return appErrors(() => {
     const rec = recommendWithWarnings(input, options, { eachDetailed: (w) => consumer.workload(w) });
     const model = clusterModel(input.inventory, input.externalNames);
-    // The report counts each engine's verification: no tightness figures.
-    for (const engine of ENGINE_NAMES) consumer.engine(engine, emitAndVerify(input, rec, engine, model, false));
+    for (const engine of ENGINE_NAMES) {
+      const { verification, warnings } = verifyInChunks({
+        engine,
+        set: rec.policySet,
+        sides: rec.sides,
+        model,
+        applied: input.inventory.policies,
+        simulator: SIMULATORS[engine],
+        // The report counts each engine's verification: no tightness figures.
+        tightness: false,
+        each: (m) => consumer.manifest(engine, m),
+      });
+      consumer.engine(engine, { verification, warnings });
+    }
     rec.sides = [];
     return rec;
   });

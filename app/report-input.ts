@@ -3,8 +3,8 @@
  * every engine and the drift: the I/O half of a report (reports/build.ts is the pure half).
  */
 import { peerKey } from '../domain/peer.ts';
-import { computeDrift } from '../recommender/drift.ts';
-import { type EmitResult, type EngineName, type Manifest } from '../recommender/engines/index.ts';
+import { DriftComparison } from '../recommender/drift.ts';
+import type { EmitWarning, EngineName, Manifest } from '../recommender/engines/index.ts';
 import { ANNOTATION_INTENT } from '../recommender/engines/metadata.ts';
 import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
 import type { Mode } from '../recommender/synthesize/options.ts';
@@ -54,23 +54,28 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
   const { inventory, flowWorkloads } = withWorkloadsFromFlows(stored, edges, observedLabels);
   const matrices = resolveMatrices(db, req.matrices, inventory, { edges, externalNames });
   const options = recommendOptions({ mode: req.mode, egress: req.egress, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
-  const manifests: Record<string, ReportInput['manifests'][string]> = {};
+  const manifests: Record<string, ReportInput['manifests'][string][number][]> = {};
   const verification: Record<string, VerificationSummary> = {};
-  let own: EmitResult | undefined;
+  let engineWarnings: EmitWarning[] | undefined;
   const evidence = new ReportEvidence();
+  const drift = new DriftComparison(req.engine, inventory.policies, req.namespace);
   const recommendation = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows, flowWorkloads }, options, {
     workload: (w) => {
       evidence.add(w);
       onDetailed?.(w);
     },
+    manifest: (engine, m) => {
+      // Of a manifest, only what the report counts is kept; the report engine's is compared with the applied policies.
+      (manifests[engine] ??= []).push(countedPart(m));
+      if (engine === req.engine) drift.add(m);
+    },
     engine: (engine, result) => {
-      // Of the other engines, only what the report counts is kept.
-      manifests[engine] = engine === req.engine ? result.emitted.manifests : result.emitted.manifests.map(countedPart);
+      manifests[engine] ??= [];
       verification[engine] = verificationSummary(result.verification);
-      if (engine === req.engine) own = result.emitted;
+      if (engine === req.engine) engineWarnings = result.warnings;
     },
   });
-  if (own === undefined) throw new Error(`no recommendation for engine ${req.engine}`);
+  if (engineWarnings === undefined) throw new Error(`no recommendation for engine ${req.engine}`);
   // The report lists the unmatched pairs (not stale, like the edges it lists) in a section of
   // their own, so its recommendation does not also repeat them as warnings on each workload.
   const pairsStored = storedMetricPairs(db);
@@ -83,7 +88,7 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
     engine: req.engine,
     manifests,
     verification,
-    engineWarnings: own.warnings,
+    engineWarnings,
     inventory,
     edges,
     matrices,
@@ -93,7 +98,7 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
       recent: new IngestRunStore(db).list(10),
       ambiguous: new EdgeStore(db).listAmbiguous().map((a) => ({ ...a, peerA: peerKey(a.peerA), peerB: peerKey(a.peerB) })),
     },
-    drift: computeDrift(req.engine, inventory.policies, own.manifests, req.namespace),
+    drift: drift.report(),
     metricPairs: { stored: pairsStored, unmatched: unmatched.pairs, total: unmatched.total },
     generatedAt: req.generatedAt,
     trigger: req.trigger,

@@ -80,30 +80,57 @@ export const ENGINE_KINDS: Record<string, readonly string[]> = {
   clusternetworkpolicy: ['policy.networking.k8s.io/v1alpha2|ClusterNetworkPolicy'],
 };
 
-export function computeDrift(engine: string, applied: readonly AppliedPolicy[], recommended: readonly Manifest[], namespace?: string): DriftReport {
-  const kinds = new Set([...(ENGINE_KINDS[engine] ?? []), ...recommended.map((m) => `${m.apiVersion}|${m.kind}`)]);
-  const inScope = (p: { apiVersion: string; kind: string; namespace?: string | undefined }): boolean =>
-    kinds.has(`${p.apiVersion}|${p.kind}`) && (namespace === undefined || p.namespace === undefined || p.namespace === namespace);
-  const appliedByKey = new Map(applied.filter(inScope).map((p) => [refKey(ref(p)), p]));
-  const recByKey = new Map(recommended.map((m) => [refKey(ref({ apiVersion: m.apiVersion, kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name })), m]));
-  const report: DriftReport = { engine, summary: { recommended: recByKey.size, applied: appliedByKey.size, inSync: 0, missing: 0, extra: 0, differing: 0 }, inSync: [], missing: [], extra: [], differing: [] };
-  if (namespace !== undefined) report.namespace = namespace;
-  for (const k of [...recByKey.keys()].sort()) {
-    const m = recByKey.get(k) as Manifest;
-    const r = ref({ apiVersion: m.apiVersion, kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name });
-    const a = appliedByKey.get(k);
-    if (!a) report.missing.push(r);
-    else {
-      const spec = (a.manifest as { spec?: unknown } | null)?.spec;
-      const changes = specChanges(spec, m.spec);
-      if (changes.length === 0) report.inSync.push(r);
-      else report.differing.push({ ...r, changes });
-    }
+/**
+ * Drift compared one recommended manifest at a time, so that the manifests of a large
+ * recommendation need not be in memory together (the report: app/report-input.ts); what it keeps
+ * of each is its reference and, when it differs from the applied one, the paths that differ.
+ */
+export class DriftComparison {
+  /** Applied policies in the namespace scope, by reference key (kinds are scoped at the end: recommended kinds count too). */
+  private readonly applied = new Map<string, AppliedPolicy>();
+  private readonly compared = new Map<string, { ref: PolicyRef; applied: boolean; changes: SpecChange[] }>();
+  private readonly kinds: Set<string>;
+
+  constructor(
+    private readonly engine: string,
+    applied: readonly AppliedPolicy[],
+    private readonly namespace?: string,
+  ) {
+    this.kinds = new Set(ENGINE_KINDS[engine] ?? []);
+    for (const p of applied) if (namespace === undefined || p.namespace === undefined || p.namespace === namespace) this.applied.set(refKey(ref(p)), p);
   }
-  for (const k of [...appliedByKey.keys()].sort()) if (!recByKey.has(k)) report.extra.push(ref(appliedByKey.get(k) as AppliedPolicy));
-  report.summary.inSync = report.inSync.length;
-  report.summary.missing = report.missing.length;
-  report.summary.extra = report.extra.length;
-  report.summary.differing = report.differing.length;
-  return report;
+
+  add(m: Manifest): void {
+    const r = ref({ apiVersion: m.apiVersion, kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name });
+    this.kinds.add(`${r.apiVersion}|${r.kind}`);
+    const k = refKey(r);
+    const a = this.applied.get(k);
+    // Of a kind the manifest has: in scope whatever the engine's kinds.
+    const changes = a === undefined ? [] : specChanges((a.manifest as { spec?: unknown } | null)?.spec, m.spec);
+    this.compared.set(k, { ref: r, applied: a !== undefined, changes });
+  }
+
+  report(): DriftReport {
+    const inScope = [...this.applied].filter(([, p]) => this.kinds.has(`${p.apiVersion}|${p.kind}`));
+    const report: DriftReport = { engine: this.engine, summary: { recommended: this.compared.size, applied: inScope.length, inSync: 0, missing: 0, extra: 0, differing: 0 }, inSync: [], missing: [], extra: [], differing: [] };
+    if (this.namespace !== undefined) report.namespace = this.namespace;
+    for (const k of [...this.compared.keys()].sort()) {
+      const c = this.compared.get(k)!;
+      if (!c.applied) report.missing.push(c.ref);
+      else if (c.changes.length === 0) report.inSync.push(c.ref);
+      else report.differing.push({ ...c.ref, changes: c.changes });
+    }
+    for (const [k, p] of inScope.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) if (!this.compared.has(k)) report.extra.push(ref(p));
+    report.summary.inSync = report.inSync.length;
+    report.summary.missing = report.missing.length;
+    report.summary.extra = report.extra.length;
+    report.summary.differing = report.differing.length;
+    return report;
+  }
+}
+
+export function computeDrift(engine: string, applied: readonly AppliedPolicy[], recommended: readonly Manifest[], namespace?: string): DriftReport {
+  const drift = new DriftComparison(engine, applied, namespace);
+  for (const m of recommended) drift.add(m);
+  return drift.report();
 }

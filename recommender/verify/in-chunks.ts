@@ -52,6 +52,8 @@ export interface ChunkedVerifyInput {
   options?: EmitOptions;
   /** Default CHUNK_EDGE_SIDES of the engine. */
   maxEdgeSides?: number;
+  /** Sees every manifest once, as its chunk is emitted (chunk by chunk, not in the order of one whole emit). */
+  each?: (m: Manifest) => void;
 }
 
 export interface ChunkedVerification {
@@ -134,6 +136,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
       const slot = manifestSlot(m);
       slots.push(slot);
       keyOf.set(manifestId(m), slot.key);
+      input.each?.(m);
     }
     for (const error of manifestErrors(e.manifests)) admission.push({ key: keyOf.get(error.manifest)!, error });
     warnings.push(...engineWarnings(e, input.model, input.applied));

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readRecommendationInput, recommendForEveryEngine, recommendFromStore, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { loadDemo } from '../../demo/load.ts';
-import { ENGINE_NAMES, getEngine } from '../../recommender/engines/index.ts';
+import { ENGINE_NAMES, getEngine, type Manifest } from '../../recommender/engines/index.ts';
+import { sortManifests } from '../../recommender/engines/metadata.ts';
 import { recommend, type WorkloadRecommendation } from '../../recommender/recommend.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
@@ -35,11 +36,16 @@ test('a run reads the store, recommends and emits exactly what the recommender a
   assert.deepEqual(emitted, getEngine('cilium').emit(direct.policySet));
   const engines: string[] = [];
   const detailed: WorkloadRecommendation[] = [];
+  const seen = new Map<string, Manifest[]>();
   const every = recommendForEveryEngine(input, options, {
     workload: (w) => detailed.push(w),
+    manifest: (engine, m) => void (seen.get(engine) ?? seen.set(engine, []).get(engine)!).push(m),
     engine: (engine, result) => {
       engines.push(engine);
-      assert.deepEqual(result.emitted, getEngine(engine).emit(direct.policySet), engine);
+      const whole = getEngine(engine).emit(direct.policySet);
+      assert.deepEqual(sortManifests(seen.get(engine) ?? []), whole.manifests, `${engine}: every manifest once`);
+      assert.deepEqual(result.warnings, whole.warnings, engine);
+      assert.deepEqual(result.verification, runRecommendation(input, engine, options, { tightness: false }).verification, engine);
     },
   });
   assert.deepEqual(engines, [...ENGINE_NAMES]);
