@@ -6,7 +6,8 @@
  * set by the factor, not by what the export holds. `--heap-growing-percent` is V8's own setting of the factor (1 + percent/100);
  * V8 reads it each time it sets the next limit. It has to be set before the heap grows: set
  * once the recommendation was made, the limit V8 had already set let the chunks' garbage pile up
- * all the same. (Node does not accept the flag in NODE_OPTIONS.)
+ * all the same. (Node does not accept the flag in NODE_OPTIONS.) `report` sets it too: it frees
+ * each workload's evidence and each chunk's manifests as it goes (app/report-input.ts).
  *
  * Only for a large store: a tighter heap collects more often, which cost about a fifth more CPU
  * time for a whole 200k-edge export, whose peak stays near 0.6 GB without it.

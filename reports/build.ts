@@ -5,7 +5,6 @@
  * given. Each edge lands in exactly one attention category, the most urgent that applies:
  * blocked, violation, dropped, undocumented, stale.
  */
-import { edgeObservation } from '../domain/edge-json.ts';
 import { ANNOTATION_INTENT } from '../recommender/engines/metadata.ts';
 import type { DriftReport } from '../recommender/drift.ts';
 import type { Edge } from '../domain/edge.ts';
@@ -15,6 +14,7 @@ import type { InventorySnapshot } from '../domain/inventory.ts';
 import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { Recommendation, WorkloadRecommendation } from '../recommender/recommend.ts';
 import type { IngestRun } from '../store/ingest-runs.ts';
+import { classifyEdges, type ClassifiedEdges, type EdgeClass } from './edge-attention.ts';
 import { workloadName, type FoldedRule, type ReportEvidence } from './evidence.ts';
 import {
   ATTENTION_CATEGORIES,
@@ -76,28 +76,6 @@ const sortedRecord = (m: Map<string, number>): Record<string, number> => Object.
 const inc = (m: Map<string, number>, k: string, n = 1): void => void m.set(k, (m.get(k) ?? 0) + n);
 
 const namespaceOfWorkload = (key: string): string => key.slice(0, key.indexOf('/'));
-
-function edgeItemFromEdge(e: Edge): EdgeItem {
-  const observation = edgeObservation(e);
-  return { key: `${observation.client}|${observation.server}|${e.port}|${e.protocol}`, ...observation, sides: [] };
-}
-
-type EdgeClass = 'blocked' | 'violations' | 'dropped' | 'undocumented' | 'documentedWhenSet' | 'stale' | undefined;
-
-/** Traffic from a pod's own node (kubelet probes): never a rule, so never something to review. */
-const isProbe = (e: EdgeItem): boolean => e.client.startsWith('kubelet:');
-
-function classify(e: EdgeItem): EdgeClass {
-  if (e.sides.some((s) => s.status === 'blocked')) return 'blocked';
-  if (!isProbe(e) && e.sides.some((s) => s.violation)) return 'violations';
-  // A dropped probe fails the pod's liveness or readiness check: that one is worth a line.
-  if (e.dropped > 0) return 'dropped';
-  if (isProbe(e)) return undefined;
-  if (e.sides.some((s) => s.status === 'undocumented')) return 'undocumented';
-  if (e.sides.some((s) => s.status === 'documented-when-set')) return 'documentedWhenSet';
-  if (e.sides.some((s) => s.status === 'stale')) return 'stale';
-  return undefined;
-}
 
 /** Documented rules merged over the workloads of their component, one item per (rule, status). */
 function collectRules(documented: ReadonlyMap<string, FoldedRule>): RuleItem[] {
@@ -194,7 +172,9 @@ function driftSection(d: DriftReport): DriftSection {
 export function buildReport(input: ReportInput): Report {
   const rec = input.recommendation;
   const workloads = rec.workloads;
-  const classes = classifiedEdges(input);
+  const ns = rec.options.namespace;
+  // Dropped traffic no selected workload sees is listed too, when its peers are in the selection's namespace.
+  const classes = classifyEdges(input.edges, input.evidence.sides, (e) => ns === undefined || peerKey(e.client).includes(`:${ns}/`) || peerKey(e.server).includes(`:${ns}/`));
   const rules = ruleAttention(input.evidence);
   const hostNetwork = hostNetworkItems(workloads);
   const findings = findingItems(input.matrices);
@@ -225,44 +205,6 @@ export function buildReport(input: ReportInput): Report {
     ingest: ingestSection(input.ingest),
     warnings: reportWarnings(input),
   };
-}
-
-type EdgeClasses = Record<Exclude<EdgeClass, undefined>, EdgeItem[]>;
-
-/**
- * Every observed edge with each selected workload's view of it (its sides), plus dropped traffic
- * the selection does not cover, sorted into the attention classes (the evidence is read, not changed).
- */
-function classifiedEdges(input: ReportInput): EdgeClasses {
-  const rec = input.recommendation;
-  const covered = input.evidence.edges;
-  const classes: EdgeClasses = { blocked: [], violations: [], dropped: [], undocumented: [], documentedWhenSet: [], stale: [] };
-  const classified = (item: EdgeItem): void => {
-    const c = classify(item);
-    if (c) classes[c].push(item);
-  };
-  for (const item of covered.values()) classified(item);
-  // Dropped traffic the selection does not cover still matters (e.g. between peers no workload owns).
-  const uncovered = new Set<string>();
-  for (const e of input.edges) {
-    if (e.dropped === 0) continue;
-    const item = edgeItemFromEdge(e);
-    if (covered.has(item.key) || uncovered.has(item.key)) continue;
-    if (rec.options.namespace === undefined || item.client.includes(`:${rec.options.namespace}/`) || item.server.includes(`:${rec.options.namespace}/`)) {
-      uncovered.add(item.key);
-      classified(item);
-    }
-  }
-  classes.blocked.sort((a, b) => cmp(a.key, b.key));
-  classes.dropped.sort((a, b) => b.dropped - a.dropped || cmp(a.key, b.key));
-  // Busiest first: what a cut list keeps should be what carries the most traffic.
-  for (const c of ['violations', 'undocumented', 'documentedWhenSet', 'stale'] as const) classes[c].sort((a, b) => b.flows - a.flows || cmp(a.key, b.key));
-  return classes;
-}
-
-/** An edge as the report lists it: its sides by workload, then direction. */
-function listedEdge(item: EdgeItem): EdgeItem {
-  return { ...item, sides: [...item.sides].sort((a, b) => cmp(a.workload, b.workload) || cmp(a.direction, b.direction)) };
 }
 
 /** The documented rules that need attention: blocked, unobserved (must; may only counted) and stale. */
@@ -323,7 +265,7 @@ function manifestCounts(input: ReportInput): ManifestCounts {
 }
 
 /** Per namespace of the selected workloads (and `(cluster)` for cluster-scoped manifests): counts and what needs attention there. */
-function namespaceSummaries(workloads: readonly WorkloadRecommendation[], evidence: ReportEvidence, manifests: ManifestCounts, classes: EdgeClasses, rules: RuleAttention): NamespaceSummary[] {
+function namespaceSummaries(workloads: readonly WorkloadRecommendation[], evidence: ReportEvidence, manifests: ManifestCounts, classes: ClassifiedEdges, rules: RuleAttention): NamespaceSummary[] {
   const summaries = new Map<string, NamespaceSummary>();
   const nsComponents = new Map<string, Set<string>>();
   const add = (ns: string): void => {
@@ -340,21 +282,21 @@ function namespaceSummaries(workloads: readonly WorkloadRecommendation[], eviden
     for (const c of w.components) nsComponents.get(ns)!.add(c);
   }
   if (manifests.byNamespace.has(CLUSTER) && !summaries.has(CLUSTER)) add(CLUSTER);
-  const countEdges = (items: EdgeItem[], field: keyof NamespaceSummary['attention']): void => {
-    for (const item of items) for (const ns of new Set(item.sides.map((s) => namespaceOfWorkload(s.workload)))) if (summaries.has(ns)) summaries.get(ns)!.attention[field]++;
+  const countEdges = (c: EdgeClass, field: keyof NamespaceSummary['attention']): void => {
+    for (const [ns, n] of classes.byNamespace[c]) if (summaries.has(ns)) summaries.get(ns)!.attention[field] += n;
   };
   const countRules = (items: RuleItem[], field: keyof NamespaceSummary['attention']): void => {
     for (const item of items) for (const ns of new Set(item.workloads.map(namespaceOfWorkload))) if (summaries.has(ns)) summaries.get(ns)!.attention[field]++;
   };
-  countEdges(classes.blocked, 'blocked');
+  countEdges('blocked', 'blocked');
   countRules(rules.blocked, 'blocked');
-  countEdges(classes.violations, 'violations');
-  countEdges(classes.dropped, 'dropped');
-  countEdges(classes.undocumented, 'undocumented');
-  countEdges(classes.documentedWhenSet, 'documentedWhenSet');
+  countEdges('violations', 'violations');
+  countEdges('dropped', 'dropped');
+  countEdges('undocumented', 'undocumented');
+  countEdges('documentedWhenSet', 'documentedWhenSet');
   countRules(rules.whenSet, 'documentedWhenSet');
   countRules(rules.unobservedMust, 'documentedUnobserved');
-  countEdges(classes.stale, 'stale');
+  countEdges('stale', 'stale');
   countRules(rules.stale, 'stale');
   for (const [ns, s] of summaries) {
     s.components = [...nsComponents.get(ns)!].sort(cmp);
@@ -386,15 +328,16 @@ function dataWindow(input: ReportInput): Report['data'] {
 }
 
 /** How many items each attention category has, in the categories' order. */
-function headlineOf(classes: EdgeClasses, rules: RuleAttention, hostNetwork: number, findings: number, drift: DriftSection): Record<AttentionCategory, number> {
+function headlineOf(classes: ClassifiedEdges, rules: RuleAttention, hostNetwork: number, findings: number, drift: DriftSection): Record<AttentionCategory, number> {
+  const edges = classes.counts;
   const counts: Record<AttentionCategory, number> = {
-    blocked: classes.blocked.length + rules.blocked.length,
-    violations: classes.violations.length,
-    dropped: classes.dropped.length,
-    undocumented: classes.undocumented.length,
-    documentedWhenSet: classes.documentedWhenSet.length + rules.whenSet.length,
+    blocked: edges.blocked + rules.blocked.length,
+    violations: edges.violations,
+    dropped: edges.dropped,
+    undocumented: edges.undocumented,
+    documentedWhenSet: edges.documentedWhenSet + rules.whenSet.length,
     documentedUnobserved: rules.unobservedMust.length,
-    stale: classes.stale.length + rules.stale.length,
+    stale: edges.stale + rules.stale.length,
     hostNetwork,
     findings,
     drift: drift.summary.missing + drift.summary.extra + drift.summary.differing,
@@ -403,23 +346,27 @@ function headlineOf(classes: EdgeClasses, rules: RuleAttention, hostNetwork: num
 }
 
 /** The attention lists, each cut at MAX_ATTENTION_ITEMS; `omitted` says how many each lost (in list order). */
-function attentionSection(classes: EdgeClasses, rules: RuleAttention, hostNetwork: Report['attention']['hostNetwork'], findings: FindingItem[], drift: DriftSection): Report['attention'] {
+function attentionSection(classes: ClassifiedEdges, rules: RuleAttention, hostNetwork: Report['attention']['hostNetwork'], findings: FindingItem[], drift: DriftSection): Report['attention'] {
   const omitted: Record<string, number> = {};
   const cap = <T>(name: string, items: T[]): T[] => {
     if (items.length <= MAX_ATTENTION_ITEMS) return items;
     omitted[name] = items.length - MAX_ATTENTION_ITEMS;
     return items.slice(0, MAX_ATTENTION_ITEMS);
   };
-  const capEdges = (name: string, items: EdgeItem[]): EdgeItem[] => cap(name, items).map(listedEdge);
+  // Edge lists come cut already (reports/edge-attention.ts): only what they lost is counted here.
+  const capEdges = (name: string, c: EdgeClass): EdgeItem[] => {
+    if (classes.counts[c] > MAX_ATTENTION_ITEMS) omitted[name] = classes.counts[c] - MAX_ATTENTION_ITEMS;
+    return classes.listed[c];
+  };
   return {
-    blocked: { edges: capEdges('blocked.edges', classes.blocked), rules: cap('blocked.rules', rules.blocked) },
-    violations: capEdges('violations', classes.violations),
-    dropped: capEdges('dropped', classes.dropped),
-    undocumented: capEdges('undocumented', classes.undocumented),
-    documentedWhenSet: { edges: capEdges('documentedWhenSet.edges', classes.documentedWhenSet), rules: cap('documentedWhenSet.rules', rules.whenSet) },
+    blocked: { edges: capEdges('blocked.edges', 'blocked'), rules: cap('blocked.rules', rules.blocked) },
+    violations: capEdges('violations', 'violations'),
+    dropped: capEdges('dropped', 'dropped'),
+    undocumented: capEdges('undocumented', 'undocumented'),
+    documentedWhenSet: { edges: capEdges('documentedWhenSet.edges', 'documentedWhenSet'), rules: cap('documentedWhenSet.rules', rules.whenSet) },
     documentedUnobserved: cap('documentedUnobserved', rules.unobservedMust),
     documentedUnobservedMay: rules.unobservedMay,
-    stale: { edges: capEdges('stale.edges', classes.stale), rules: cap('stale.rules', rules.stale) },
+    stale: { edges: capEdges('stale.edges', 'stale'), rules: cap('stale.rules', rules.stale) },
     hostNetwork: cap('hostNetwork', hostNetwork),
     findings: cap('findings', findings),
     drift: { ...drift, missing: cap('drift.missing', drift.missing), extra: cap('drift.extra', drift.extra), differing: cap('drift.differing', drift.differing) },

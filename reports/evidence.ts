@@ -1,14 +1,14 @@
 /**
  * What a report takes of the recommendation's evidence, folded one workload record at a time (the
  * recommender hands each record over as it is made: app/recommendation.ts recommendForEveryEngine),
- * so a report never holds the whole cluster's evidence: each observed edge with every selected
- * workload's view of it, the sides and rules per status (in total and per namespace), and the
+ * so a report never holds the whole cluster's evidence: every selected workload's view of each
+ * observed edge (its side, by the stored edge's id: the observation itself is the stored edge's,
+ * which the report has), the sides and rules per status (in total and per namespace), and the
  * documented rules merged over the workloads of their component.
  */
-import { observationOf } from '../domain/edge-json.ts';
 import type { WorkloadRecommendation } from '../recommender/recommend.ts';
 import type { MatrixRuleEvidence } from '../recommender/synthesize/evidence.ts';
-import type { EdgeItem, EdgeSide } from './model.ts';
+import type { EdgeSide } from './model.ts';
 
 /** A documented rule with the workloads and edges it was seen with, one per (rule, status). */
 export interface FoldedRule {
@@ -31,8 +31,8 @@ function countsOf(byNamespace: Map<string, Map<string, number>>, ns: string): Ma
 }
 
 export class ReportEvidence {
-  /** Every observed edge by key, its sides in the order the workloads came. */
-  readonly edges = new Map<string, EdgeItem>();
+  /** The sides of every observed edge by the stored edge's id, in the order the workloads came. */
+  readonly sides = new Map<number, EdgeSide[]>();
   /** Observed sides per status. */
   readonly sideCounts = new Map<string, number>();
   /** Rules of the recommended policies per status. */
@@ -56,12 +56,12 @@ export class ReportEvidence {
     const violations = new Set(w.violations.map(unpadKey));
     const nsSides = countsOf(this.sideCountsByNamespace, ns);
     for (const o of w.observed) {
-      let item = this.edges.get(o.key);
-      if (!item) this.edges.set(o.key, (item = { key: o.key, ...observationOf(o), sides: [] }));
       const side: EdgeSide = { workload: name, direction: o.direction, status: o.status, rules: [...o.rules], included: o.included, violation: violations.has(o.key) };
       if (o.reason !== undefined) side.reason = o.reason;
       if (o.documentedWhen !== undefined) side.documentedWhen = [...o.documentedWhen];
-      item.sides.push(side);
+      const sides = this.sides.get(o.id);
+      if (sides === undefined) this.sides.set(o.id, [side]);
+      else sides.push(side);
       inc(this.sideCounts, o.status);
       inc(nsSides, o.status);
     }

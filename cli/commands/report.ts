@@ -64,6 +64,8 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
       const { engineNamed } = await import('../../app/recommendation.ts');
       const { ReportService } = await import('../../app/reports.ts');
       const { renderReport } = await import('../../reports/render/index.ts');
+      const { heapGrowthForEdges } = await import('../heap-growth.ts');
+      const { countEdges } = await import('../../store/recommend-read.ts');
       const engine = opts.engine === undefined ? undefined : engineNamed(opts.engine);
       let staleDays = config.staleDays;
       if (opts.staleDays !== undefined) {
@@ -80,6 +82,8 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
 
       // config.dbPath: --db > FLOWMATRIX_DB > database.path of the config > ./data/flowmatrix.db, as for serve.
       const { text, stored } = await withOpenDb({ db: config.dbPath }, (db) => {
+        // Like an export, a report frees each workload's evidence and each chunk's manifests as it goes.
+        heapGrowthForEdges(countEdges(db));
         const service = new ReportService({ db, settings: config.reports, staleDays, matrices: config.matrices, clock: Date.now });
         const report = service.build(build);
         return { text: renderReport(report, format), stored: opts.store ? service.save(report) : undefined };

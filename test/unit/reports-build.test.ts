@@ -9,6 +9,11 @@ import { gatherReportInput, type ReportRequest } from '../../app/report-input.ts
 import { MAX_ATTENTION_ITEMS, type EdgeItem, type Report } from '../../reports/model.ts';
 import { renderHtml, renderJson, renderMarkdown } from '../../reports/render/index.ts';
 import { openDb } from '../../store/db.ts';
+import { EdgeStore } from '../../store/edges.ts';
+import { peerKey } from '../../domain/peer.ts';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpDir } from '../helpers/tmp.ts';
 import { demoDb } from '../helpers/demo-db.ts';
 
 const dbPath = await demoDb();
@@ -210,16 +215,33 @@ test('options the recommender rejects, and a config naming no matrix, are AppErr
   assert.equal(REPORT_DEFAULTS.schedule, '0 2 * * *');
 });
 
-test('attention lists are capped, busiest first; the headline keeps the full count', () => {
-  const many = structuredClone(detailed);
-  const w = many.find((x) => x.workload.name === 'netshoot')!;
-  const base = w.observed.find((o) => o.key === NETSHOOT)!;
-  w.observed = Array.from({ length: MAX_ATTENTION_ITEMS + 20 }, (_, i) => ({ ...base, key: `${base.key}#${i}`, flows: i + 1, dropped: 0 }));
-  const r = withRecords(many);
+test('attention lists are capped, busiest first; the headline and the namespace keep the full count', () => {
+  // netshoot's undocumented egress to 192.0.2.44, on MAX + 20 more ports, busier than anything in the demo.
+  const base = input.edges.find((e) => `${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}` === NETSHOOT)!;
+  const extra = MAX_ATTENTION_ITEMS + 20;
+  const path = join(tmpDir('flowmatrix-report-cap-'), 'demo.db');
+  copyFileSync(dbPath, path);
+  const db = openDb(path);
+  let r: Report;
+  try {
+    const edges = Array.from({ length: extra }, (_, i) => ({
+      client: peerKey(base.client), server: peerKey(base.server), port: 20_000 + i, protocol: 'TCP' as const, firstSeen: base.firstSeen, lastSeen: base.lastSeen,
+      flows: 100_000 + i, packets: 1, bytes: 1, forwarded: 1, dropped: 0, sources: 1, hours: new Map(),
+    }));
+    db.transaction(() => new EdgeStore(db).write({ edges, ambiguous: [], names: [] }))();
+    r = buildReport(gatherReportInput(db, request()));
+  } finally {
+    db.close();
+  }
   assert.equal(r.attention.undocumented.length, MAX_ATTENTION_ITEMS);
-  assert.equal(r.headline.undocumented, report.headline.undocumented - 1 + MAX_ATTENTION_ITEMS + 20);
+  assert.equal(r.headline.undocumented, report.headline.undocumented + extra);
   assert.equal(r.attention.omitted.undocumented, r.headline.undocumented - MAX_ATTENTION_ITEMS);
-  assert.equal(r.attention.undocumented[0]!.key, `${NETSHOOT}#${MAX_ATTENTION_ITEMS + 19}`);
+  assert.deepEqual(
+    r.attention.undocumented.slice(0, 3).map((e) => [e.port, e.flows]),
+    [[20_000 + extra - 1, 100_000 + extra - 1], [20_000 + extra - 2, 100_000 + extra - 2], [20_000 + extra - 3, 100_000 + extra - 3]],
+  );
+  const tools = (x: Report) => x.namespaces.find((n) => n.namespace === 'tools')!.attention.undocumented;
+  assert.equal(tools(r), tools(report) + extra);
   assert.deepEqual(report.attention.omitted, {});
 });
 
@@ -227,7 +249,7 @@ test('the report keeps no workload record with its evidence: each was folded as 
   assert.equal(detailed.length, input.recommendation.workloads.length);
   assert.ok(detailed.some((w) => w.observed.length > 0 && w.rules.length > 0 && w.documented.length > 0), 'the records folded had evidence');
   assert.ok(input.recommendation.workloads.every((w) => w.observed.length === 0 && w.rules.length === 0 && w.documented.length === 0));
-  assert.equal(input.evidence.edges.size, new Set(detailed.flatMap((w) => w.observed.map((o) => o.key))).size);
+  assert.equal(input.evidence.sides.size, new Set(detailed.flatMap((w) => w.observed.map((o) => o.key))).size);
   assert.deepEqual(withRecords(detailed), report);
 });
 
