@@ -1,10 +1,12 @@
 /**
  * Computes recommendation answers on one database connection: the store's input read once per
  * data version (the traffic-only read for manifests, the full one for evidence), the last few
- * results kept to answer the other views of the same options, every answer rendered to bytes.
+ * results kept to answer the other views (and pages) of the same options, every answer rendered
+ * to bytes.
  * It runs inside each worker thread (recommendation-worker.ts) and, for in-memory databases
  * that a worker cannot open, on the main thread.
  */
+import { getHeapStatistics } from 'node:v8';
 import { readRecommendationInput, runRecommendation, type RecommendationResult } from '../../app/recommendation.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import type { RecommendInput } from '../../recommender/recommend.ts';
@@ -15,8 +17,24 @@ import type { ReportSettings } from '../../reports/config.ts';
 import type { Report } from '../../reports/model.ts';
 import { needsDetails, renderResponse, type RecommendationQuery, type RenderedResponse } from './recommendation-responses.ts';
 
-/** Results kept per connection: each can hold a whole cluster's evidence, so only a few. */
+/** Results kept per connection at most: each can hold a whole cluster's evidence, so only a few. */
 const RESULTS_KEPT = 4;
+
+/**
+ * A result of a large cluster takes a good part of the worker's heap budget (at 200k edges, one
+ * with evidence holds about a quarter of the default budget), so older results are let go while
+ * the heap holds more than this share of its limit: the next computation needs the room, and a
+ * worker that outgrows its budget is ended, failing its request (503).
+ */
+export const KEEP_RESULTS_BELOW_HEAP_SHARE = 0.5;
+
+/** How full the heap is, as a share of its limit (the worker's resourceLimits budget). */
+export type HeapShare = () => number;
+
+const heapShare: HeapShare = () => {
+  const h = getHeapStatistics();
+  return h.used_heap_size / h.heap_size_limit;
+};
 
 export class RecommendationComputer {
   private version = '';
@@ -30,7 +48,13 @@ export class RecommendationComputer {
     private readonly reports: { settings: ReportSettings; staleDays: number },
     /** recommendations.maxEdges: more stored edges answer 413 instead of risking the heap. */
     private readonly maxEdges?: number,
+    private readonly heap: HeapShare = heapShare,
   ) {}
+
+  /** How many results are kept (oldest first, by options). */
+  get keptResults(): number {
+    return this.results.size;
+  }
 
   /** Builds a report's model (not stored: the main thread, the one writer, stores it). */
   report(o: BuildOptions & { generatedAt: number }): Report {
@@ -57,6 +81,7 @@ export class RecommendationComputer {
     // A result with the evidence also answers the manifests-only views.
     const hit = this.results.get(key(details)) ?? (details ? undefined : this.results.get(key(true)));
     if (hit) return hit;
+    this.letGo(0);
     const kind = details ? 'details' : 'traffic';
     let input = this.inputs.get(kind);
     if (!input) {
@@ -65,7 +90,18 @@ export class RecommendationComputer {
     }
     const entry = { result: runRecommendation(input, q.engine, q.options, { details }), input };
     this.results.set(key(details), entry);
-    if (this.results.size > RESULTS_KEPT) this.results.delete(this.results.keys().next().value as string);
+    this.letGo(1);
     return entry;
+  }
+
+  /**
+   * Drops the oldest results beyond RESULTS_KEPT, and when the heap is fuller than
+   * KEEP_RESULTS_BELOW_HEAP_SHARE all but the newest `keep` (the heap's use is read as it is,
+   * garbage included, which freeing a result does not lower at once).
+   */
+  private letGo(keep: number): void {
+    const dropOldest = (): boolean => this.results.delete(this.results.keys().next().value as string);
+    while (this.results.size > RESULTS_KEPT) dropOldest();
+    if (this.heap() > KEEP_RESULTS_BELOW_HEAP_SHARE) while (this.results.size > keep) dropOldest();
   }
 }
