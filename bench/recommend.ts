@@ -30,6 +30,11 @@
  * engine): BENCH_RECOMMEND_RSS_EDGES edges (default 2,000,000; BENCH_RECOMMEND_DB keeps them),
  * one fresh `flowmatrix export` process per engine, its peak RSS (getrusage ru_maxrss);
  * BENCH_RECOMMEND_RSS_ENGINES=calico,cilium runs only those engines.
+ * BENCH_RECOMMEND_REPORT_RSS=1 runs only the report memory check: BENCH_RECOMMEND_REPORT_EDGES edges
+ * (default 1,000,000, the most a recommendation with evidence reads; BENCH_RECOMMEND_DB keeps
+ * them), one fresh `flowmatrix report -o json` process with the heap limit of a service worker
+ * (BENCH_RECOMMEND_REPORT_HEAP_MB, default 2048: half of V8's default limit on a machine of 16 GB
+ * or more, as server/services/compute.ts gives a worker), whether it completes, its peak RSS.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -58,6 +63,9 @@ const EXPORT_ONLY = process.env.BENCH_RECOMMEND_EXPORT_ONLY === '1';
 const RSS_EDGES = Number(process.env.BENCH_RECOMMEND_RSS_EDGES ?? 2_000_000);
 const RSS_LIMIT_KB = 1.5 * 1024 * 1024;
 const RSS_ENGINES = (process.env.BENCH_RECOMMEND_RSS_ENGINES?.split(',') ?? ENGINE_NAMES) as readonly EngineName[];
+const REPORT_RSS = process.env.BENCH_RECOMMEND_REPORT_RSS === '1';
+const REPORT_EDGES = Number(process.env.BENCH_RECOMMEND_REPORT_EDGES ?? 1_000_000);
+const REPORT_HEAP_MB = Number(process.env.BENCH_RECOMMEND_REPORT_HEAP_MB ?? 2048);
 /** Rounds per figure (odd, so that the median is one round). */
 const ROUNDS = Number(process.env.BENCH_RECOMMEND_ROUNDS ?? 5);
 /** BENCH_RECOMMEND_DETAILS=1: also build the full evidence JSON (`recommend --output json`). */
@@ -75,9 +83,9 @@ interface ChildRun {
   code?: number;
 }
 
-/** One side of the export figure in a fresh process: `floor` or `export` (bench/lib/export-child.ts). */
-function child(mode: 'floor' | 'export', db: string, engine: EngineName): ChildRun {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, mode, db, engine], { encoding: 'utf8', maxBuffer: 1 << 20 });
+/** One side of a figure in a fresh process: `floor`, `export` or `report` (bench/lib/export-child.ts); `node`: flags of that process. */
+function child(mode: 'floor' | 'export' | 'report', db: string, engine: EngineName, node: string[] = []): ChildRun {
+  const r = spawnSync(process.execPath, [...node, '--import', 'tsx', CHILD, mode, db, engine], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`export-child ${mode} ${engine} exited ${r.status ?? r.signal}: ${r.stderr.slice(0, 2000)}`);
   return JSON.parse(r.stdout) as ChildRun;
 }
@@ -133,6 +141,26 @@ function rssCheck(): void {
   }
 }
 
+/** The report memory check: one fresh `flowmatrix report` on a REPORT_EDGES-edge store, within a worker's heap limit. */
+function reportRssCheck(): void {
+  const path = KEEP ?? join(dir, 'report.db');
+  const t = process.hrtime.bigint();
+  const made = generatedDbFile(path, { workloads: WORKLOADS, edges: REPORT_EDGES }, (p) => openDb(p));
+  console.log(`report memory bench: ${WORKLOADS} workloads, ${made.edges} edges ${made.reused ? `reused from ${path}` : `written in ${ms(t).toFixed(0)} ms`}; load ${load()}`);
+  let r: ChildRun;
+  try {
+    r = child('report', path, 'kubernetes', [`--max-old-space-size=${REPORT_HEAP_MB}`]);
+  } catch (e) {
+    const lines = String(e).split('\n');
+    console.log(`  report with a ${REPORT_HEAP_MB} MB heap: FAILED (${lines.find((l) => /heap out of memory/i.test(l)) ?? lines[0]})`);
+    return;
+  }
+  console.log(
+    `  report with a ${REPORT_HEAP_MB} MB heap: completed, peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB, ${(r.wallMs / 1000).toFixed(1)} s wall, ${(r.cpuMs / 1000).toFixed(1)} s CPU, ` +
+      `${((r.bytes ?? 0) / 1e6).toFixed(2)} MB of JSON, exit ${r.code}; load ${load()}`,
+  );
+}
+
 /** A full collection, when the process runs with --expose-gc (see above). */
 function settle(): void {
   (globalThis as { gc?: () => void }).gc?.();
@@ -145,6 +173,11 @@ function ms(t0: bigint): number {
 const dir = mkdtempSync(join(tmpdir(), 'flowmatrix-bench-recommend-'));
 const KEEP = process.env.BENCH_RECOMMEND_DB;
 try {
+  if (REPORT_RSS) {
+    reportRssCheck();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }
   if (RSS) {
     rssCheck();
     rmSync(dir, { recursive: true, force: true });

@@ -2,6 +2,7 @@
  * One side of the export bench, in a fresh process (bench/recommend.ts spawns it):
  *   export-child.ts floor DB          iterates the columns `export` reads (the traffic query) once
  *   export-child.ts export DB ENGINE  runs `flowmatrix export --engine ENGINE` on DB, output counted
+ *   export-child.ts report DB         runs `flowmatrix report -o json --no-store` on DB, output counted
  * and prints one JSON line: wall and CPU time of the work (module loading excluded: the CLI's
  * lazily imported use case is imported first), bytes or rows, peak RSS of the process.
  */
@@ -12,9 +13,10 @@ import { TRAFFIC_QUERY } from '../../store/recommend-read.ts';
 // What `export` imports when it runs (cli/commands/recommend.ts loads it lazily): loaded before the clock starts.
 import '../../app/recommendation.ts';
 import '../../app/matrices.ts';
+import '../../app/reports.ts';
 
 const [mode, db, engine] = process.argv.slice(2);
-if (!db || (mode !== 'floor' && mode !== 'export') || (mode === 'export' && !engine)) throw new Error('usage: export-child.ts floor DB | export DB ENGINE');
+if (!db || (mode !== 'floor' && mode !== 'export' && mode !== 'report') || (mode === 'export' && !engine)) throw new Error('usage: export-child.ts floor DB | export DB ENGINE | report DB');
 
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 const t0 = process.hrtime.bigint();
@@ -30,7 +32,8 @@ if (mode === 'floor') {
   let bytes = 0;
   const hash = createHash('sha256');
   let err = '';
-  const code = await main(['node', 'flowmatrix', 'export', '--engine', engine!, '--db', db, '--allow-unverified', '--max-edges', '100000000'], {
+  const args = mode === 'export' ? ['export', '--engine', engine!, '--db', db, '--allow-unverified', '--max-edges', '100000000'] : ['report', '--db', db, '-o', 'json', '--no-store', '--generated-at', '2026-12-01T00:00:00Z'];
+  const code = await main(['node', 'flowmatrix', ...args], {
     out: (t) => {
       bytes += Buffer.byteLength(t);
       hash.update(t);
@@ -38,7 +41,7 @@ if (mode === 'floor') {
     err: (t) => void (err += t),
     stdin: process.stdin,
   });
-  if (code !== 0 && code !== 2) throw new Error(`export exited ${code}: ${err.slice(0, 2000)}`);
+  if (code !== 0 && code !== 2) throw new Error(`${mode} exited ${code}: ${err.slice(0, 2000)}`);
   result = { code, bytes, sha256: hash.digest('hex').slice(0, 16) };
 }
 const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
