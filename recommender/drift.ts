@@ -105,7 +105,7 @@ export class DriftComparison {
     this.kinds.add(`${r.apiVersion}|${r.kind}`);
     const k = refKey(r);
     const a = this.applied.get(k);
-    // Of a kind the manifest has: in scope whatever the engine's kinds.
+    // An applied policy of the same reference has the manifest's kind: in scope, whatever ENGINE_KINDS lists.
     const changes = a === undefined ? [] : specChanges((a.manifest as { spec?: unknown } | null)?.spec, m.spec);
     this.compared.set(k, { ref: r, applied: a !== undefined, changes });
   }
