@@ -12,9 +12,7 @@
  * cli-table3 measures them.
  */
 import stringWidth from 'string-width';
-
-/** Text handed out at once (the size the JSON and YAML writers hand out). */
-const PIECE = 1 << 16;
+import { textPieces } from '../recommender/text-pieces.ts';
 
 const GUTTER = '  ';
 
@@ -23,21 +21,17 @@ export function table(header: readonly string[], rows: readonly (readonly string
 }
 
 /**
- * The table of `count` rows, in pieces of about 64 Ki characters. `row(i)` makes row i; it is
+ * The table of `count` rows, in pieces (recommender/text-pieces.ts). `row(i)` makes row i; it is
  * called twice per row (the widths first), so that the rows need not all be in memory at once.
  */
-export function* tablePieces(header: readonly string[], count: number, row: (i: number) => readonly string[]): Generator<string, void, undefined> {
+export function tablePieces(header: readonly string[], count: number, row: (i: number) => readonly string[]): Generator<string, void, undefined> {
   const widths = header.map(cellWidth);
   for (let i = 0; i < count; i++) row(i).forEach((cell, c) => (widths[c] = Math.max(widths[c] ?? 0, cellWidth(cell))));
-  let piece = rowText(header, widths);
-  for (let i = 0; i < count; i++) {
-    piece += rowText(row(i), widths);
-    if (piece.length >= PIECE) {
-      yield piece;
-      piece = '';
-    }
+  function* lines(): Generator<readonly string[]> {
+    yield header;
+    for (let i = 0; i < count; i++) yield row(i);
   }
-  if (piece) yield piece;
+  return textPieces(lines(), (cells) => rowText(cells, widths));
 }
 
 /** A cell's width: its widest line. */

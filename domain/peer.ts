@@ -31,6 +31,11 @@ export function workloadKey(w: WorkloadRef): string {
   return `${w.namespace}/${w.kind}/${w.name}`;
 }
 
+/** The namespace of a workload key (`namespace/Kind/name`), without parsing the rest. */
+export function namespaceOfWorkloadKey(key: string): string {
+  return key.slice(0, key.indexOf('/'));
+}
+
 export function parseWorkloadKey(key: string): WorkloadRef {
   const parts = key.split('/');
   if (parts.length !== 3 || !parts[0] || !parts[2] || !isWorkloadKind(parts[1])) {

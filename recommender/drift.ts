@@ -6,6 +6,7 @@
  */
 import type { AppliedPolicy } from '../domain/inventory.ts';
 import type { Manifest } from './engines/index.ts';
+import { compareStrings } from './policy/order.ts';
 
 export interface PolicyRef {
   apiVersion: string;
@@ -120,7 +121,7 @@ export class DriftComparison {
       else if (c.changes.length === 0) report.inSync.push(c.ref);
       else report.differing.push({ ...c.ref, changes: c.changes });
     }
-    for (const [k, p] of inScope.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) if (!this.compared.has(k)) report.extra.push(ref(p));
+    for (const [k, p] of inScope.sort(([a], [b]) => compareStrings(a, b))) if (!this.compared.has(k)) report.extra.push(ref(p));
     report.summary.inSync = report.inSync.length;
     report.summary.missing = report.missing.length;
     report.summary.extra = report.extra.length;

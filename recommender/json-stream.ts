@@ -4,17 +4,17 @@
  * longest string V8 can build (about 512 MB), so it is written while it is walked.
  */
 
-/** Receives the text in chunks of roughly `CHUNK` characters, in order. */
-export type JsonSink = (text: string) => void;
+import { PIECE_CHARS, textPieces } from './text-pieces.ts';
 
-const CHUNK = 1 << 16;
+/** Receives the text in pieces of roughly PIECE_CHARS characters, in order. */
+export type JsonSink = (text: string) => void;
 
 function isPlainContainer(v: unknown): v is Record<string, unknown> | unknown[] {
   return typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 }
 
 /**
- * `JSON.stringify(value, null, space)` in pieces of about `CHUNK` characters, in order. The
+ * `JSON.stringify(value, null, space)` in pieces of about PIECE_CHARS characters, in order. The
  * value is walked only as far as the reader has asked for pieces, so a writer that waits for a
  * slow reader (a pipe) holds one piece, not the text.
  */
@@ -45,7 +45,7 @@ export function* jsonPieces(value: unknown, space: 0 | 2 = 2): Generator<string,
         if (isPlainContainer(x)) yield* walk(x, inner);
         else buf += scalar(x, inner, true);
         buf += i < v.length - 1 ? `,${nl}` : nl;
-        if (buf.length >= CHUNK) yield flush();
+        if (buf.length >= PIECE_CHARS) yield flush();
       }
       buf += `${indent}]`;
       return;
@@ -59,7 +59,7 @@ export function* jsonPieces(value: unknown, space: 0 | 2 = 2): Generator<string,
       if (isPlainContainer(x)) yield* walk(x, inner);
       else buf += scalar(x, inner, false);
       buf += i < entries.length - 1 ? `,${nl}` : nl;
-      if (buf.length >= CHUNK) yield flush();
+      if (buf.length >= PIECE_CHARS) yield flush();
     }
     buf += `${indent}}`;
   }
@@ -93,20 +93,12 @@ export class JsonArrayText {
 }
 
 /**
- * `JSON.stringify(items.map(record), null, 2)` for an array of records, in pieces of about
- * `CHUNK` characters: each record made when its piece is (never the whole mapped array) and
+ * `JSON.stringify(items.map(record), null, 2)` for an array of records, in pieces
+ * (./text-pieces.ts): each record made when its piece is (never the whole mapped array) and
  * written by JSON.stringify itself (faster than the walk of jsonPieces), so a record must fit in
  * one string; the array never has to.
  */
-export function* jsonArrayPieces<T>(items: Iterable<T>, record: (item: T) => unknown = (x) => x): Generator<string, void, undefined> {
+export function jsonArrayPieces<T>(items: Iterable<T>, record: (item: T) => unknown = (x) => x): Generator<string, void, undefined> {
   const array = new JsonArrayText();
-  let buf = '';
-  for (const x of items) {
-    buf += array.item(record(x));
-    if (buf.length >= CHUNK) {
-      yield buf;
-      buf = '';
-    }
-  }
-  yield buf + array.end();
+  return textPieces(items, (x) => array.item(record(x)), () => array.end());
 }

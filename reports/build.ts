@@ -9,7 +9,7 @@ import { ANNOTATION_INTENT } from '../recommender/engines/metadata.ts';
 import type { DriftReport } from '../recommender/drift.ts';
 import type { Edge } from '../domain/edge.ts';
 import type { MetricPair } from '../domain/metric-pair.ts';
-import { peerKey } from '../domain/peer.ts';
+import { namespaceOfWorkloadKey, peerKey } from '../domain/peer.ts';
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { Recommendation, WorkloadRecommendation } from '../recommender/recommend.ts';
@@ -75,7 +75,6 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const sortedRecord = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m.entries()].sort((a, b) => cmp(a[0], b[0])));
 const inc = (m: Map<string, number>, k: string, n = 1): void => void m.set(k, (m.get(k) ?? 0) + n);
 
-const namespaceOfWorkload = (key: string): string => key.slice(0, key.indexOf('/'));
 
 /** Documented rules merged over the workloads of their component, one item per (rule, status). */
 function collectRules(documented: ReadonlyMap<string, FoldedRule>): RuleItem[] {
@@ -286,7 +285,7 @@ function namespaceSummaries(workloads: readonly WorkloadRecommendation[], eviden
     for (const [ns, n] of classes.byNamespace[c]) if (summaries.has(ns)) summaries.get(ns)!.attention[field] += n;
   };
   const countRules = (items: RuleItem[], field: keyof NamespaceSummary['attention']): void => {
-    for (const item of items) for (const ns of new Set(item.workloads.map(namespaceOfWorkload))) if (summaries.has(ns)) summaries.get(ns)!.attention[field]++;
+    for (const item of items) for (const ns of new Set(item.workloads.map(namespaceOfWorkloadKey))) if (summaries.has(ns)) summaries.get(ns)!.attention[field]++;
   };
   countEdges('blocked', 'blocked');
   countRules(rules.blocked, 'blocked');

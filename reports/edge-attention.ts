@@ -7,6 +7,8 @@
  */
 import type { Edge } from '../domain/edge.ts';
 import { edgeObservation } from '../domain/edge-json.ts';
+import { namespaceOfWorkloadKey } from '../domain/peer.ts';
+import { compareStrings as cmp } from '../recommender/policy/order.ts';
 import { MAX_ATTENTION_ITEMS, type EdgeItem, type EdgeSide } from './model.ts';
 import { TopK } from './top-k.ts';
 
@@ -22,8 +24,6 @@ export interface ClassifiedEdges {
   listed: Record<EdgeClass, EdgeItem[]>;
 }
 
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const namespaceOfWorkload = (key: string): string => key.slice(0, key.indexOf('/'));
 
 /** An edge met while classifying; its item (key, observation) is written only for edges a list keeps or a tie needs. */
 class Candidate {
@@ -88,7 +88,7 @@ export function classifyEdges(edges: readonly Edge[], sides: ReadonlyMap<number,
     const c = classify(e, seen ?? []);
     if (c === undefined) continue;
     counts[c]++;
-    for (const ns of new Set((seen ?? []).map((s) => namespaceOfWorkload(s.workload)))) byNamespace[c].set(ns, (byNamespace[c].get(ns) ?? 0) + 1);
+    for (const ns of new Set((seen ?? []).map((s) => namespaceOfWorkloadKey(s.workload)))) byNamespace[c].set(ns, (byNamespace[c].get(ns) ?? 0) + 1);
     lists[c].offer(new Candidate(e, seen ?? []));
   }
   const listed = Object.fromEntries(EDGE_CLASSES.map((c) => [c, lists[c].sorted().map((x) => x.listed())])) as Record<EdgeClass, EdgeItem[]>;

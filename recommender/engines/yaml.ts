@@ -13,6 +13,7 @@
  */
 import { Document, stringify, type ToStringOptions } from 'yaml';
 import { stringTag } from 'yaml/util';
+import { textPieces } from '../text-pieces.ts';
 
 /**
  * Strings are quoted when a YAML 1.1 parser OR a YAML 1.2 parser would read them as another
@@ -40,26 +41,14 @@ export function toMultiDocYaml(docs: readonly unknown[]): string {
   return out;
 }
 
-/** What the multi-document writers collect before handing text on (the size writeJson hands out). */
-const SINK_CHUNK = 1 << 16;
-
 /**
- * The same bytes as toMultiDocYaml, document by document (never one string), in pieces of about
- * 64 Ki characters: a stream or a socket gets few large writes. A document is rendered only
- * when the reader asks for the next piece, so a writer that waits for a slow reader (a pipe)
- * holds one piece, not the output.
+ * The same bytes as toMultiDocYaml, document by document, in pieces (../text-pieces.ts): a
+ * document is rendered only when the reader asks for the next piece, so a writer that waits for a
+ * slow reader (a pipe) holds one piece, not the output.
  */
-export function* multiDocYamlPieces(docs: Iterable<unknown>): Generator<string, void, undefined> {
+export function multiDocYamlPieces(docs: Iterable<unknown>): Generator<string, void, undefined> {
   const w = new DirectWriter();
-  let pending = '';
-  for (const d of docs) {
-    pending += `---\n${w.document(d) ?? toYamlReference(d)}`;
-    if (pending.length >= SINK_CHUNK) {
-      yield pending;
-      pending = '';
-    }
-  }
-  if (pending) yield pending;
+  return textPieces(docs, (d) => `---\n${w.document(d) ?? toYamlReference(d)}`);
 }
 
 /** multiDocYamlPieces handed to `sink` as they come. */

@@ -17,6 +17,7 @@
  * two equal on every engine, one namespace per chunk.
  */
 import type { AppliedPolicy } from '../../domain/inventory.ts';
+import { namespaceOfWorkloadKey } from '../../domain/peer.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { PolicyIntent, PolicySet } from '../policy/ir.ts';
 import { getEngine } from '../engines/index.ts';
@@ -72,7 +73,6 @@ export interface NamespaceChunk {
   sides: VerifiedSides[];
 }
 
-const namespaceOf = (workloadKey: string): string => workloadKey.slice(0, workloadKey.indexOf('/'));
 const edgeSides = (s: VerifiedSides): number => s.edges.ingress.length + s.edges.egress.length;
 
 /** The cluster-wide intents, and the namespaces in name order grouped into chunks of at most `maxEdgeSides` edge sides. */
@@ -89,7 +89,7 @@ export function namespaceChunks(set: PolicySet, sides: readonly VerifiedSides[],
     else entry(intent.namespace).intents.push(intent);
   }
   for (const s of sides) {
-    const e = entry(namespaceOf(s.workload));
+    const e = entry(namespaceOfWorkloadKey(s.workload));
     e.sides.push(s);
     e.weight += edgeSides(s);
   }
