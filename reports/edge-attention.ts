@@ -64,13 +64,14 @@ function classify(e: Edge, sides: readonly EdgeSide[]): EdgeClass | undefined {
 }
 
 /** Blocked edges by key; dropped ones most dropped first; the rest busiest first: what a cut list keeps should be what carries the most traffic. */
+const busiestFirst = (a: Candidate, b: Candidate): number => b.edge.flows - a.edge.flows || cmp(a.key, b.key);
 const LIST_ORDER: Record<EdgeClass, (a: Candidate, b: Candidate) => number> = {
   blocked: (a, b) => cmp(a.key, b.key),
-  violations: (a, b) => b.edge.flows - a.edge.flows || cmp(a.key, b.key),
+  violations: busiestFirst,
   dropped: (a, b) => b.edge.dropped - a.edge.dropped || cmp(a.key, b.key),
-  undocumented: (a, b) => b.edge.flows - a.edge.flows || cmp(a.key, b.key),
-  documentedWhenSet: (a, b) => b.edge.flows - a.edge.flows || cmp(a.key, b.key),
-  stale: (a, b) => b.edge.flows - a.edge.flows || cmp(a.key, b.key),
+  undocumented: busiestFirst,
+  documentedWhenSet: busiestFirst,
+  stale: busiestFirst,
 };
 
 /**
@@ -85,11 +86,12 @@ export function classifyEdges(edges: readonly Edge[], sides: ReadonlyMap<number,
   for (const e of edges) {
     const seen = sides.get(e.id);
     if (seen === undefined && (e.dropped === 0 || !inSelection(e))) continue;
-    const c = classify(e, seen ?? []);
+    const edgeSides = seen ?? [];
+    const c = classify(e, edgeSides);
     if (c === undefined) continue;
     counts[c]++;
-    for (const ns of new Set((seen ?? []).map((s) => namespaceOfWorkloadKey(s.workload)))) byNamespace[c].set(ns, (byNamespace[c].get(ns) ?? 0) + 1);
-    lists[c].offer(new Candidate(e, seen ?? []));
+    for (const ns of new Set(edgeSides.map((s) => namespaceOfWorkloadKey(s.workload)))) byNamespace[c].set(ns, (byNamespace[c].get(ns) ?? 0) + 1);
+    lists[c].offer(new Candidate(e, edgeSides));
   }
   const listed = Object.fromEntries(EDGE_CLASSES.map((c) => [c, lists[c].sorted().map((x) => x.listed())])) as Record<EdgeClass, EdgeItem[]>;
   return { counts, byNamespace, listed };
