@@ -138,6 +138,41 @@ export function runRecommendation(input: StoredRecommendInput, engine: EngineNam
   });
 }
 
+/** A recommendation verified without keeping its manifests: what the recommendation list shows. */
+export interface ListedRecommendation {
+  /** Its records without evidence (the evidence went to `eachDetailed`). */
+  rec: Recommendation;
+  engine: EngineName;
+  /** The emitter's warnings, as one whole emit gives them. */
+  engineWarnings: EmitWarning[];
+  /** With the tightness figures, as the JSON output shows them. */
+  verification: Verification;
+}
+
+/**
+ * Recommends, handing each workload's record with its evidence to `eachDetailed` as it is made
+ * (in workload-key order), then emits and verifies the engine's manifests a group of namespaces
+ * at a time without keeping them (recommender/verify/in-chunks.ts): the caller keeps what it
+ * shows of the evidence, so the list of a cluster of any size fits a worker's heap. The
+ * verification is that of `runRecommendation` with details.
+ */
+export function listRecommendation(input: StoredRecommendInput, engine: EngineName, options: Partial<RecommendOptions>, eachDetailed: (record: WorkloadRecommendation) => void): ListedRecommendation {
+  return appErrors(() => {
+    const rec = recommendWithWarnings(input, options, { eachDetailed });
+    const { verification, warnings } = verifyInChunks({
+      engine,
+      set: rec.policySet,
+      sides: rec.sides,
+      model: clusterModel(input.inventory, input.externalNames),
+      applied: input.inventory.policies,
+      simulator: SIMULATORS[engine],
+      tightness: true,
+    });
+    rec.sides = [];
+    return { rec, engine, engineWarnings: warnings, verification };
+  });
+}
+
 /** What a report takes of one recommendation, each part once, as it is made: nothing is kept for it. */
 export interface EveryEngineConsumer {
   /** Each selected workload's record with its evidence; the Recommendation returned keeps the record without it. */
@@ -183,9 +218,16 @@ export function recommendForEveryEngine(input: StoredRecommendInput, options: Pa
  * RecommendError or PolicyError: callers run it inside `appErrors`.
  */
 export function recommendWithWarnings(input: StoredRecommendInput, options: Partial<RecommendOptions>, run: RecommendRun): Recommendation {
-  const rec = recommend(input, options, run);
+  const mark = inferredMark(input.flowWorkloads);
+  const each = run.eachDetailed;
+  // The records handed out are marked as those the Recommendation keeps.
+  const marked = (r: WorkloadRecommendation): void => {
+    mark?.(r);
+    each?.(r);
+  };
+  const rec = recommend(input, options, each !== undefined && mark !== undefined ? { ...run, eachDetailed: marked } : run);
   warnSkippedRows(rec, input.skippedRows);
-  markFlowWorkloads(rec, input.flowWorkloads);
+  markFlowWorkloads(rec, input.flowWorkloads, mark);
   warnMetricPairs(rec, input.metricPairs);
   return rec;
 }
@@ -252,22 +294,30 @@ function warnSkippedRows(rec: Recommendation, skipped: SkippedRows | undefined):
   rec.warnings.push(`${skipped.count} stored row(s) could not be read and were left out of this recommendation (${ids}${skipped.count > skipped.examples.length ? '; …' : ''}); remove them with \`flowmatrix edges delete --id ID\``);
 }
 
+/** Marks a record `inferred` when its workload's selector was inferred from flow records; whether it did. */
+type InferredMark = (r: WorkloadRecommendation) => boolean;
+
+/** The mark of the workloads `fw` inferred; undefined when flow records added none. */
+function inferredMark(fw: FlowWorkloads | undefined): InferredMark | undefined {
+  if (fw === undefined || (fw.inferred.length === 0 && fw.unselectable.length === 0)) return undefined;
+  const inferred = new Map(fw.inferred.map((w) => [workloadKey(w), w]));
+  return (r) => {
+    const w = inferred.get(workloadKey(r.workload as WorkloadRef));
+    if (w !== undefined) r.inferred = { from: 'flow-records', selector: w.selector };
+    return w !== undefined;
+  };
+}
+
 /**
  * Workloads whose selectors were inferred from flow records are said so: once in the warnings,
  * on each workload's record (`inferred`) and in the annotations of every manifest using such a
  * selector; workloads that could not be selected are named in the warnings.
  */
-function markFlowWorkloads(rec: Recommendation, fw: FlowWorkloads | undefined): void {
-  if (fw === undefined || (fw.inferred.length === 0 && fw.unselectable.length === 0)) return;
-  const inferred = new Map(fw.inferred.map((w) => [workloadKey(w), w]));
+function markFlowWorkloads(rec: Recommendation, fw: FlowWorkloads | undefined, mark: InferredMark | undefined): void {
+  if (fw === undefined || mark === undefined) return;
+  const inferred = new Set(fw.inferred.map((w) => workloadKey(w)));
   const shown = markInferredIntents(rec.policySet, fw.inferred);
-  for (const r of rec.workloads) {
-    const key = workloadKey(r.workload as WorkloadRef);
-    const w = inferred.get(key);
-    if (w === undefined) continue;
-    r.inferred = { from: 'flow-records', selector: w.selector };
-    shown.add(key);
-  }
+  for (const r of rec.workloads) if (mark(r)) shown.add(workloadKey(r.workload as WorkloadRef));
   // Said about what this recommendation selects: the workloads it covers or names as peers, and
   // the unselectable ones of the namespace asked for.
   const ns = rec.options.namespace;

@@ -35,6 +35,9 @@
  * them), one fresh `flowmatrix report -o json` process with the heap limit of a service worker
  * (BENCH_RECOMMEND_REPORT_HEAP_MB, default 2048: half of V8's default limit on a machine of 16 GB
  * or more, as server/services/compute.ts gives a worker), whether it completes, its peak RSS.
+ * With BENCH_RECOMMEND_LIST_RSS=1 as well, the same for the API's recommendation list, per engine
+ * of BENCH_RECOMMEND_RSS_ENGINES: the pages (200 a page) a service worker cuts, walked until a page
+ * past the first evidence window was computed (server/services/evidence-window.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -66,6 +69,7 @@ const RSS_ENGINES = (process.env.BENCH_RECOMMEND_RSS_ENGINES?.split(',') ?? ENGI
 const REPORT_RSS = process.env.BENCH_RECOMMEND_REPORT_RSS === '1';
 const REPORT_EDGES = Number(process.env.BENCH_RECOMMEND_REPORT_EDGES ?? 1_000_000);
 const REPORT_HEAP_MB = Number(process.env.BENCH_RECOMMEND_REPORT_HEAP_MB ?? 2048);
+const LIST_RSS = process.env.BENCH_RECOMMEND_LIST_RSS === '1';
 /** Rounds per figure (odd, so that the median is one round). */
 const ROUNDS = Number(process.env.BENCH_RECOMMEND_ROUNDS ?? 5);
 /** BENCH_RECOMMEND_DETAILS=1: also build the full evidence JSON (`recommend --output json`). */
@@ -81,10 +85,12 @@ interface ChildRun {
   bytes?: number;
   rows?: number;
   code?: number;
+  pages?: number;
+  computations?: number;
 }
 
-/** One side of a figure in a fresh process: `floor`, `export` or `report` (bench/lib/export-child.ts); `node`: flags of that process. */
-function child(mode: 'floor' | 'export' | 'report', db: string, engine: EngineName, node: string[] = []): ChildRun {
+/** One side of a figure in a fresh process: `floor`, `export`, `report` or `list` (bench/lib/export-child.ts); `node`: flags of that process. */
+function child(mode: 'floor' | 'export' | 'report' | 'list', db: string, engine: EngineName, node: string[] = []): ChildRun {
   const r = spawnSync(process.execPath, [...node, '--import', 'tsx', CHILD, mode, db, engine], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`export-child ${mode} ${engine} exited ${r.status ?? r.signal}: ${r.stderr.slice(0, 2000)}`);
   return JSON.parse(r.stdout) as ChildRun;
@@ -147,18 +153,22 @@ function reportRssCheck(): void {
   const t = process.hrtime.bigint();
   const made = generatedDbFile(path, { workloads: WORKLOADS, edges: REPORT_EDGES }, (p) => openDb(p));
   console.log(`report memory bench: ${WORKLOADS} workloads, ${made.edges} edges ${made.reused ? `reused from ${path}` : `written in ${ms(t).toFixed(0)} ms`}; load ${load()}`);
-  let r: ChildRun;
-  try {
-    r = child('report', path, 'kubernetes', [`--max-old-space-size=${REPORT_HEAP_MB}`]);
-  } catch (e) {
-    const lines = String(e).split('\n');
-    console.log(`  report with a ${REPORT_HEAP_MB} MB heap: FAILED (${lines.find((l) => /heap out of memory/i.test(l)) ?? lines[0]})`);
-    return;
+  const run = (what: string, mode: 'report' | 'list', engine: EngineName, said: (r: ChildRun) => string): void => {
+    let r: ChildRun;
+    try {
+      r = child(mode, path, engine, [`--max-old-space-size=${REPORT_HEAP_MB}`]);
+    } catch (e) {
+      const lines = String(e).split('\n');
+      console.log(`  ${what} with a ${REPORT_HEAP_MB} MB heap: FAILED (${lines.find((l) => /heap out of memory/i.test(l)) ?? lines[0]})`);
+      return;
+    }
+    console.log(`  ${what} with a ${REPORT_HEAP_MB} MB heap: completed, peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB, ${(r.wallMs / 1000).toFixed(1)} s wall, ${(r.cpuMs / 1000).toFixed(1)} s CPU, ${said(r)}; load ${load()}`);
+  };
+  run('report', 'report', 'kubernetes', (r) => `${((r.bytes ?? 0) / 1e6).toFixed(2)} MB of JSON, exit ${r.code}`);
+  if (!LIST_RSS) return;
+  for (const engine of RSS_ENGINES) {
+    run(`recommendation list (${engine})`, 'list', engine, (r) => `${r.pages} pages, ${r.computations} computation(s), ${((r.bytes ?? 0) / 1e6).toFixed(2)} MB of JSON`);
   }
-  console.log(
-    `  report with a ${REPORT_HEAP_MB} MB heap: completed, peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB, ${(r.wallMs / 1000).toFixed(1)} s wall, ${(r.cpuMs / 1000).toFixed(1)} s CPU, ` +
-      `${((r.bytes ?? 0) / 1e6).toFixed(2)} MB of JSON, exit ${r.code}; load ${load()}`,
-  );
 }
 
 /** A full collection, when the process runs with --expose-gc (see above). */

@@ -3,6 +3,9 @@
  *   export-child.ts floor DB          iterates the columns `export` reads (the traffic query) once
  *   export-child.ts export DB ENGINE  runs `flowmatrix export --engine ENGINE` on DB, output counted
  *   export-child.ts report DB         runs `flowmatrix report -o json --no-store` on DB, output counted
+ *   export-child.ts list DB ENGINE    walks GET /recommendations's pages (200 a page) as a service
+ *                                     worker computes them, until a page past the first evidence
+ *                                     window was computed (or the list ends), output counted
  * and prints one JSON line: wall and CPU time of the work (module loading excluded: the CLI's
  * lazily imported use case is imported first), bytes or rows, peak RSS of the process.
  */
@@ -14,9 +17,15 @@ import { TRAFFIC_QUERY } from '../../store/recommend-read.ts';
 import '../../app/recommendation.ts';
 import '../../app/matrices.ts';
 import '../../app/reports.ts';
+import { configFor } from '../../server/config/load.ts';
+import { RecommendationComputer } from '../../server/services/recommendation-computer.ts';
+import { PAGE_MAX } from '../../server/services/recommendation-pages.ts';
+import type { EngineName } from '../../recommender/engines/types.ts';
 
 const [mode, db, engine] = process.argv.slice(2);
-if (!db || (mode !== 'floor' && mode !== 'export' && mode !== 'report') || (mode === 'export' && !engine)) throw new Error('usage: export-child.ts floor DB | export DB ENGINE | report DB');
+if (!db || (mode !== 'floor' && mode !== 'export' && mode !== 'report' && mode !== 'list') || ((mode === 'export' || mode === 'list') && !engine)) {
+  throw new Error('usage: export-child.ts floor DB | export DB ENGINE | report DB | list DB ENGINE');
+}
 
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 const t0 = process.hrtime.bigint();
@@ -27,6 +36,22 @@ if (mode === 'floor') {
   let rows = 0;
   for (const r of conn.prepare(TRAFFIC_QUERY).raw(true).iterate()) if (r) rows++;
   result = { rows };
+  conn.close();
+} else if (mode === 'list') {
+  const conn = openDb(db, { migrate: false });
+  const computer = new RecommendationComputer(conn, {}, { settings: configFor().reports, staleDays: 30 });
+  let bytes = 0;
+  let pages = 0;
+  let after: string | undefined;
+  do {
+    const r = await computer.respond({ kind: 'list', engine: engine as EngineName, options: {}, page: { limit: PAGE_MAX, tag: 'bench', ...(after !== undefined ? { after } : {}) } });
+    const body = JSON.parse(Buffer.concat(r.body).toString('utf8')) as { items: { workload: { namespace: string; kind: string; name: string } }[]; next?: string };
+    bytes += r.bytes;
+    pages++;
+    const last = body.items.at(-1)?.workload;
+    after = body.next !== undefined && last ? `${last.namespace}/${last.kind}/${last.name}` : undefined;
+  } while (after !== undefined && computer.computations < 2);
+  result = { bytes, pages, computations: computer.computations };
   conn.close();
 } else {
   let bytes = 0;

@@ -2,12 +2,13 @@
  * Computes recommendation answers on one database connection: the store's input read once per
  * data version (the traffic-only read for manifests, the full one for evidence), the last few
  * results kept to answer the other views (and pages) of the same options, every answer rendered
- * to bytes.
+ * to bytes. A list result keeps the evidence of a window of workloads only (evidence-window.ts),
+ * so the list of a cluster of any size fits the worker's budget.
  * It runs inside each worker thread (recommendation-worker.ts) and, for in-memory databases
  * that a worker cannot open, on the main thread.
  */
 import { getHeapStatistics } from 'node:v8';
-import { readRecommendationInput, runRecommendation, type RecommendationResult } from '../../app/recommendation.ts';
+import { listRecommendation, readRecommendationInput, runRecommendation, type ListedRecommendation, type RecommendationResult, type StoredRecommendInput } from '../../app/recommendation.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import type { RecommendInput } from '../../recommender/recommend.ts';
 import type { Db } from '../../store/db.ts';
@@ -15,7 +16,8 @@ import { dataVersion } from '../../store/data-version.ts';
 import { ReportService, type BuildOptions } from '../../app/reports.ts';
 import type { ReportSettings } from '../../reports/config.ts';
 import type { Report } from '../../reports/model.ts';
-import { needsDetails, renderResponse, type RecommendationQuery, type RenderedResponse } from './recommendation-responses.ts';
+import { EvidenceWindow, WINDOW_OBSERVED_EDGES } from './evidence-window.ts';
+import { pageResponse, renderResponse, type ListQuery, type RecommendationQuery, type RenderedResponse } from './recommendation-responses.ts';
 
 /** Results kept per connection at most: each can hold a whole cluster's evidence, so only a few. */
 const RESULTS_KEPT = 4;
@@ -36,11 +38,21 @@ const heapShare: HeapShare = () => {
   return h.used_heap_size / h.heap_size_limit;
 };
 
+/**
+ * A kept answer of one engine and options: a result with its manifests, computed from the edges'
+ * traffic (manifests only) or with every workload's evidence (one workload's answer); or the
+ * list's recommendation, with the evidence of a window of workloads and no manifests.
+ */
+type Kept =
+  | { kind: 'traffic' | 'details'; result: RecommendationResult; input: RecommendInput }
+  | { kind: 'list'; listed: ListedRecommendation; window: EvidenceWindow };
+
 export class RecommendationComputer {
   private version = '';
-  private readonly inputs = new Map<'details' | 'traffic', RecommendInput>();
-  /** Each result with the input it was computed from (drift compares with that input's applied policies). */
-  private readonly results = new Map<string, { result: RecommendationResult; input: RecommendInput }>();
+  private readonly inputs = new Map<'details' | 'traffic', StoredRecommendInput>();
+  /** By engine, kind and options, oldest first. */
+  private readonly results = new Map<string, Kept>();
+  private computed = 0;
 
   constructor(
     private readonly db: Db,
@@ -49,11 +61,18 @@ export class RecommendationComputer {
     /** recommendations.maxEdges: more stored edges answer 413 instead of risking the heap. */
     private readonly maxEdges?: number,
     private readonly heap: HeapShare = heapShare,
+    /** Observed edges whose evidence a list result keeps (evidence-window.ts). */
+    private readonly windowObservedEdges: number = WINDOW_OBSERVED_EDGES,
   ) {}
 
   /** How many results are kept (oldest first, by options). */
   get keptResults(): number {
     return this.results.size;
+  }
+
+  /** How many recommendations this computer has computed. */
+  get computations(): number {
+    return this.computed;
   }
 
   /** Builds a report's model (not stored: the main thread, the one writer, stores it). */
@@ -63,8 +82,34 @@ export class RecommendationComputer {
 
   respond(q: RecommendationQuery): Promise<RenderedResponse> {
     this.sync();
-    const { result, input } = this.result(q, needsDetails(q));
+    if (q.kind === 'list') return Promise.resolve(this.page(q));
+    // A result with the evidence also answers the manifests-only views.
+    const kept = this.keptResult(q, 'details') ?? (q.kind === 'workload' ? undefined : this.keptResult(q, 'traffic'));
+    const { result, input } = kept ?? this.compute(q, q.kind === 'workload' ? 'details' : 'traffic');
     return renderResponse(result, q, input.inventory.policies);
+  }
+
+  /** A page of the list: cut from the kept window, or from a recommendation computed again with a window that starts at the page. */
+  private page(q: ListQuery): RenderedResponse {
+    return this.keptPage(q) ?? this.newWindowPage(q);
+  }
+
+  private keptPage(q: ListQuery): RenderedResponse | undefined {
+    const kept = this.results.get(this.key(q, 'list'));
+    const cut = kept?.kind === 'list' ? kept.window.page(q.page.after, q.page.limit) : undefined;
+    return kept?.kind === 'list' && cut ? pageResponse(kept.listed, cut, q) : undefined;
+  }
+
+  private newWindowPage(q: ListQuery): RenderedResponse {
+    const { after, limit } = q.page;
+    const key = this.key(q, 'list');
+    // The old window's evidence goes before the next one's is made (nothing else refers to it).
+    this.results.delete(key);
+    this.letGo(0);
+    const window = new EvidenceWindow(after, limit, this.windowObservedEdges);
+    const listed = listRecommendation(this.input('details'), q.engine, q.options, window.offer);
+    this.keep(key, { kind: 'list', listed, window });
+    return pageResponse(listed, window.page(after, limit)!, q);
   }
 
   private sync(): void {
@@ -75,23 +120,37 @@ export class RecommendationComputer {
     this.results.clear();
   }
 
-  private result(q: RecommendationQuery, details: boolean): { result: RecommendationResult; input: RecommendInput } {
-    const options = JSON.stringify(q.options, Object.keys(q.options).sort());
-    const key = (withDetails: boolean): string => `${q.engine}\0${withDetails}\0${options}`;
-    // A result with the evidence also answers the manifests-only views.
-    const hit = this.results.get(key(details)) ?? (details ? undefined : this.results.get(key(true)));
-    if (hit) return hit;
-    this.letGo(0);
-    const kind = details ? 'details' : 'traffic';
-    let input = this.inputs.get(kind);
+  private key(q: RecommendationQuery, kind: Kept['kind']): string {
+    return `${q.engine}\0${kind}\0${JSON.stringify(q.options, Object.keys(q.options).sort())}`;
+  }
+
+  private keptResult(q: RecommendationQuery, kind: 'traffic' | 'details'): { result: RecommendationResult; input: RecommendInput } | undefined {
+    const kept = this.results.get(this.key(q, kind));
+    return kept?.kind === kind ? kept : undefined;
+  }
+
+  /** The store's input, read once per data version: the traffic-only read for manifests, the full one for evidence. */
+  private input(read: 'details' | 'traffic'): StoredRecommendInput {
+    let input = this.inputs.get(read);
     if (!input) {
-      input = readRecommendationInput(this.db, this.matrices, { details, ...(this.maxEdges !== undefined ? { maxEdges: this.maxEdges } : {}) });
-      this.inputs.set(kind, input);
+      input = readRecommendationInput(this.db, this.matrices, { details: read === 'details', ...(this.maxEdges !== undefined ? { maxEdges: this.maxEdges } : {}) });
+      this.inputs.set(read, input);
     }
-    const entry = { result: runRecommendation(input, q.engine, q.options, { details }), input };
-    this.results.set(key(details), entry);
+    return input;
+  }
+
+  private compute(q: RecommendationQuery, kind: 'traffic' | 'details'): { result: RecommendationResult; input: RecommendInput } {
+    this.letGo(0);
+    const input = this.input(kind);
+    const kept = { kind, result: runRecommendation(input, q.engine, q.options, { details: kind === 'details' }), input };
+    this.keep(this.key(q, kind), kept);
+    return kept;
+  }
+
+  private keep(key: string, kept: Kept): void {
+    this.computed++;
+    this.results.set(key, kept);
     this.letGo(1);
-    return entry;
   }
 
   /**

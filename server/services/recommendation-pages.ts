@@ -1,19 +1,21 @@
 /**
  * Pages of the recommendation list: GET /recommendations answers the workloads of one computed
  * result a page at a time, in the result's order (by workload key, `namespace/Kind/name`).
- * A page is a slice of the result the worker keeps for those options, so walking the pages
- * computes the recommendation once; each page's bytes are then cached like any answer. Cutting a
- * page per request costs about 1/pages of rendering the whole list (measured: 2,000 workloads,
- * 20 a page, one page ≈ 1/100 of the walk), whereas rendering every page on the first request
- * would cost the whole list up front and hold all its bytes (525 MB at 200k edges: more than the
- * default cache). The cursor is the key of the last workload served (a keyset position, as for
- * /edges) plus a tag of the query it belongs to.
+ * A page is cut from the evidence the worker keeps for those options (evidence-window.ts: the
+ * workloads from a page on, up to a budget of observed edges), so walking the pages computes the
+ * recommendation once per window; each page's bytes are then
+ * cached like any answer. Cutting a page per request costs about 1/pages of rendering the whole
+ * list (measured: 2,000 workloads, 20 a page, one page ≈ 1/100 of the walk), whereas rendering
+ * every page on the first request would cost the whole list up front and hold all its bytes
+ * (525 MB at 200k edges: more than the default cache). The cursor is the key of the last workload
+ * served (a keyset position, as for /edges) plus a tag of the query it belongs to.
  */
 import { createHash } from 'node:crypto';
-import { recommendationJson, type RecommendationResult } from '../../app/recommendation.ts';
+import type { ListedRecommendation } from '../../app/recommendation.ts';
 import type { EngineName } from '../../recommender/engines/index.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
 import type { Verification } from '../../recommender/verify/recommendation.ts';
+import { recordKey, type WindowPage } from './evidence-window.ts';
 
 /** Workloads per page: each carries its evidence (about 0.2 MB at 100 edges per workload). */
 export const PAGE_DEFAULT = 20;
@@ -38,9 +40,6 @@ export function queryTag(engine: EngineName, options: Partial<RecommendOptions>)
   return createHash('sha256').update(JSON.stringify([engine, sorted])).digest('base64url').slice(0, 12);
 }
 
-/** `namespace/Kind/name`: the recommender's workload key (domain/peer.ts workloadKey), the order of its workloads. */
-const keyOf = (w: { workload: { namespace: string; kind: string; name: string } }): string => `${w.workload.namespace}/${w.workload.kind}/${w.workload.name}`;
-
 export function encodePageCursor(c: PageCursor): string {
   return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
 }
@@ -61,18 +60,13 @@ function pageVerification(v: Verification, onPage: ReadonlySet<string>): Verific
 /**
  * One page's body: the result's engine, time, options, warnings and namespace layers, the page's
  * workloads (`items`, each exactly as in `recommend --output json`'s `workloads`), the
- * verification as it concerns them, and `next` unless this is the last page. The cluster-wide
+ * verification as it concerns them, and `next` when workloads follow. The cluster-wide
  * manifests and policy set are not repeated on every page: /export serves the manifests.
  */
-export function recommendationPage(result: RecommendationResult, page: WorkloadPage): Record<string, unknown> {
-  const { engine, now, options, warnings, namespaces, engineWarnings, verification } = recommendationJson(result);
-  const all = result.rec.workloads;
-  let start = 0;
-  if (page.after !== undefined) {
-    const after = page.after;
-    while (start < all.length && !(keyOf(all[start]!) > after)) start++;
-  }
-  const items = all.slice(start, start + page.limit);
+export function recommendationPage(listed: ListedRecommendation, cut: WindowPage, page: WorkloadPage): Record<string, unknown> {
+  const { engine, engineWarnings, verification } = listed;
+  const { now, options, warnings, namespaces } = listed.rec;
+  const { items, more } = cut;
   const body: Record<string, unknown> = {
     engine,
     now,
@@ -80,9 +74,9 @@ export function recommendationPage(result: RecommendationResult, page: WorkloadP
     warnings,
     namespaces,
     engineWarnings,
-    verification: pageVerification(verification, new Set(items.map(keyOf))),
+    verification: pageVerification(verification, new Set(items.map(recordKey))),
     items,
   };
-  if (start + page.limit < all.length) body.next = encodePageCursor([keyOf(items.at(-1)!), page.tag]);
+  if (more) body.next = encodePageCursor([recordKey(items.at(-1)!), page.tag]);
   return body;
 }

@@ -1,23 +1,27 @@
 /**
  * The bytes of every recommendation answer the API gives (list, one workload, export, drift),
- * rendered from one RecommendationResult. Pure and synchronous, so the same code runs in the
+ * rendered from one computed recommendation (the list's from a ListedRecommendation, the others'
+ * from a RecommendationResult). Pure and synchronous, so the same code runs in the
  * worker threads that keep whole-cluster requests off the event loop (recommendation-worker.ts)
  * and in-process for in-memory databases. Bodies are chunks, never one string: a whole
  * cluster's evidence or YAML can outgrow the longest string V8 builds.
  */
 import { createHash } from 'node:crypto';
-import { verificationFailures, type RecommendationResult } from '../../app/recommendation.ts';
+import { verificationFailures, type ListedRecommendation, type RecommendationResult } from '../../app/recommendation.ts';
 import { computeDrift } from '../../recommender/drift.ts';
 import { toYaml, type EngineName } from '../../recommender/engines/index.ts';
 import { writeMultiDocYaml } from '../../recommender/engines/yaml.ts';
 import { writeJson } from '../../recommender/json-stream.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
 import type { AppliedPolicy } from '../../domain/inventory.ts';
+import type { WindowPage } from './evidence-window.ts';
 import { recommendationPage, type WorkloadPage } from './recommendation-pages.ts';
 import { tarBundle } from './tar.ts';
 
+export type ListQuery = { kind: 'list'; engine: EngineName; options: Partial<RecommendOptions>; page: WorkloadPage };
+
 export type RecommendationQuery =
-  | { kind: 'list'; engine: EngineName; options: Partial<RecommendOptions>; page: WorkloadPage }
+  | ListQuery
   | { kind: 'workload'; engine: EngineName; options: Partial<RecommendOptions>; workload: { namespace: string; kind: string; name: string } }
   | { kind: 'export'; engine: EngineName; options: Partial<RecommendOptions>; format: 'yaml' | 'bundle'; allowUnverified: boolean; filename: string }
   | { kind: 'drift'; engine: EngineName; options: Partial<RecommendOptions>; namespace?: string };
@@ -38,11 +42,6 @@ export interface RenderedResponse {
   /** Strong validator of the body, for If-None-Match (export only). */
   etag?: string;
   problem?: ProblemSpec;
-}
-
-/** Whether the query needs the per-rule evidence (the JSON answers) or only the manifests. */
-export function needsDetails(q: RecommendationQuery): boolean {
-  return q.kind === 'list' || q.kind === 'workload';
 }
 
 const CHUNK = 1 << 16;
@@ -80,10 +79,14 @@ function problem(spec: ProblemSpec): RenderedResponse {
 
 const etagOf = (hash: ReturnType<typeof createHash>): string => `"${hash.digest('base64url').slice(0, 32)}"`;
 
-export async function renderResponse(result: RecommendationResult, q: RecommendationQuery, applied: readonly AppliedPolicy[]): Promise<RenderedResponse> {
+/** A page of the list, cut from the evidence the result keeps (evidence-window.ts). */
+export function pageResponse(listed: ListedRecommendation, cut: WindowPage, q: ListQuery): RenderedResponse {
+  return json(recommendationPage(listed, cut, q.page));
+}
+
+/** The answer of any other query, from the result computed for its options. */
+export async function renderResponse(result: RecommendationResult, q: Exclude<RecommendationQuery, ListQuery>, applied: readonly AppliedPolicy[]): Promise<RenderedResponse> {
   switch (q.kind) {
-    case 'list':
-      return json(recommendationPage(result, q.page));
     case 'workload': {
       const { rec, emitted, verification } = result;
       const workload = rec.workloads[0];

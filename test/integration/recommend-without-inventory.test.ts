@@ -189,6 +189,12 @@ test('the REST API answers one inferred workload\'s recommendation as the CLI se
     const one = await request(app).get('/api/v1/recommendations/bookinfo/Deployment/details-v1?engine=kubernetes').expect(200);
     assert.deepEqual((one.body as Record<string, unknown>).workload, { namespace: 'bookinfo', kind: 'Deployment', name: 'details-v1' });
     assert.deepEqual((one.body as Record<string, unknown>).inferred, { from: 'flow-records', selector: { matchLabels: { app: 'details', ...BOOKINFO, version: 'v1' } } });
+    // The list's pages carry the same records as the CLI's JSON, the inferred mark included.
+    const cli = await runCli(['recommend', '--engine', 'kubernetes', '-n', 'bookinfo', '-o', 'json', '--db', path]);
+    const list = await request(app).get('/api/v1/recommendations?engine=kubernetes&namespace=bookinfo&limit=200').expect(200);
+    const items = (list.body as { items: Json['workloads'] }).items;
+    assert.ok(items.some((w) => w.inferred !== undefined));
+    assert.equal(JSON.stringify(items), JSON.stringify((JSON.parse(cli.out) as Json).workloads));
     const none = await request(app).get('/api/v1/recommendations/bookinfo/Deployment/nope?engine=kubernetes').expect(404);
     assert.equal((none.body as Record<string, unknown>).detail, 'no workload bookinfo/Deployment/nope in the inventory or the flow records');
   } finally {

@@ -2,7 +2,9 @@
  * The results a worker keeps to answer other views and pages of the same options: at most four,
  * and, when the heap is more than half full (a large cluster's result takes a good part of the
  * worker's budget), only the newest, so that the next computation has room instead of ending the
- * worker (503). The demo cluster in a real SQLite file; the heap's fullness given by the test.
+ * worker (503). A list result keeps the evidence of a window of workloads: pages past it compute
+ * again, with the same bytes. The demo cluster in a real SQLite file; the heap's fullness and
+ * the window's budget given by the test.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -35,4 +37,31 @@ test('a heap more than half full keeps only the newest result', async () => {
   const again = await computer.respond(drift(40));
   assert.equal(computer.keptResults, 1);
   assert.deepEqual(Buffer.concat(again.body), Buffer.concat(first.body));
+});
+
+/** Every page of the list with `limit`, each page's `after` the last key of the one before. */
+async function walk(computer: RecommendationComputer, limit: number): Promise<string[]> {
+  const bodies: string[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const q: RecommendationQuery = { kind: 'list', engine: 'cilium', options: {}, page: { limit, tag: 't', ...(after !== undefined ? { after } : {}) } };
+    const body = JSON.parse(Buffer.concat((await computer.respond(q)).body).toString('utf8')) as { items: { workload: { namespace: string; kind: string; name: string } }[]; next?: string };
+    bodies.push(JSON.stringify(body));
+    if (body.next === undefined) return bodies;
+    const last = body.items.at(-1)!.workload;
+    after = `${last.namespace}/${last.kind}/${last.name}`;
+    assert.ok(bodies.length < 100, 'the walk ends');
+  }
+}
+
+test('a list walked past the evidence window computes again, page by page, and gives the same pages as one whole window', async () => {
+  const whole = new RecommendationComputer(db, {}, REPORTS, undefined, () => 0);
+  const expected = await walk(whole, 3);
+  assert.ok(expected.length > 2, `the demo has several pages (${expected.length})`);
+  assert.equal(whole.computations, 1, 'the demo cluster is one window');
+  // A window of one observed edge holds the page that asked for it and nothing more.
+  const small = new RecommendationComputer(db, {}, REPORTS, undefined, () => 0, 1);
+  const pages = await walk(small, 3);
+  assert.deepEqual(pages, expected);
+  assert.ok(small.computations > 1 && small.computations <= pages.length, `${small.computations} computations for ${pages.length} pages`);
 });

@@ -20,7 +20,9 @@ import { loadDemo } from '../../demo/load.ts';
 import { ENGINE_NAMES, type EngineName } from '../../recommender/engines/index.ts';
 import { toMultiDocYaml, toYaml } from '../../recommender/engines/yaml.ts';
 import { recommend, type RecommendOptions } from '../../recommender/recommend.ts';
-import { namespaceChunks } from '../../recommender/verify/in-chunks.ts';
+import { namespaceChunks, verifyInChunks } from '../../recommender/verify/in-chunks.ts';
+import { clusterModel } from '../../recommender/simulate/cluster.ts';
+import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 
 const { db } = tmpDb();
@@ -100,6 +102,17 @@ test('clusternetworkpolicy: an applied cluster-scoped policy the recommendation 
   const more = blockedByApplied(beside.whole.verification).filter((f) => !alone.includes(f));
   const namespaces = new Set(more.map((f) => f.split('/')[0]));
   assert.ok(namespaces.size > 5, `the deny-all beside blocks included ingress in every chunk: ${[...namespaces].join(', ')}`);
+});
+
+test('with the tightness figures (the recommendation list): in chunks, the verification of the whole run with details, on every engine', () => {
+  const input = readRecommendationInput(db, {}, { details: true });
+  for (const engine of ENGINE_NAMES) {
+    const whole = runRecommendation(input, engine, {}, { details: true });
+    assert.ok(whole.verification.tightness.length > 0, engine);
+    const rec = recommend(input, {}, { details: false });
+    const chunked = verifyInChunks({ engine, set: rec.policySet, sides: rec.sides, model: clusterModel(input.inventory, input.externalNames), applied: input.inventory.policies, simulator: SIMULATORS[engine], tightness: true, maxEdgeSides: 1 });
+    assert.deepEqual(chunked.verification, whole.verification, engine);
+  }
 });
 
 test('export --out from manifests rendered again in windows: the files of the whole emit, and a second sync of the same export changes nothing', async () => {
