@@ -1,4 +1,4 @@
-/** Body handling per route: the media type is checked (415) and the size limited (413) before parsing. */
+/** Body handling per route: the media type is checked (415) and the size limited (413) before parsing; a route without a body refuses one (415). */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { HttpProblem } from './problem.ts';
 import type { AnyRoute } from './route.ts';
@@ -21,9 +21,32 @@ export function declaredTooLarge(req: Request, limit: number): boolean {
   return Number.isFinite(len) && len > limit;
 }
 
+/** Bodies a route without one still accepts: nothing, or an empty JSON object (clients that always send one). */
+const EMPTY_BODIES = new Set(['', '{}']);
+/** More than this is refused unread. */
+const EMPTY_BODY_MAX_BYTES = 1024;
+
+/**
+ * A route that takes no body refuses one, rather than ignoring options a client put there (a
+ * JSON body `{"engine": "cilium"}` on POST /reports would otherwise build the default engine's
+ * report); GET is left alone, as clients and proxies may send it an empty body.
+ */
+function refuseContent(route: AnyRoute): ((req: Request, res: Response, next: NextFunction) => void)[] {
+  const options = route.query ? Object.keys((route.query as { properties?: object }).properties ?? {}) : [];
+  const refused = (): HttpProblem =>
+    new HttpProblem('unsupported-media-type', `${route.method.toUpperCase()} ${route.path} takes no request body${options.length > 0 ? `: its options are query parameters (${options.join(', ')})` : ''}`, {
+      errors: [{ path: 'body', message: 'no body is accepted here' }],
+    });
+  return [
+    (req, _res, next) => next(declaredTooLarge(req, EMPTY_BODY_MAX_BYTES) ? refused() : undefined),
+    express.text({ type: () => true, limit: EMPTY_BODY_MAX_BYTES }),
+    (req, _res, next) => next(typeof req.body === 'string' && !EMPTY_BODIES.has(req.body.trim()) ? refused() : undefined),
+  ];
+}
+
 export function bodyMiddleware(route: AnyRoute, limits: { maxBodyBytes: number }): ((req: Request, res: Response, next: NextFunction) => void)[] {
   const body = route.body;
-  if (!body) return [];
+  if (!body) return route.method === 'get' ? [] : refuseContent(route);
   if ('schema' in body) {
     const types = body.contentTypes ?? ['application/json'];
     return [requireType(types), express.json({ limit: limits.maxBodyBytes, type: types, strict: true })];

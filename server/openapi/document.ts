@@ -28,6 +28,7 @@ const STANDARD_ERRORS: Record<number, string> = {
   400: 'Invalid request (the `errors` member lists each problem with its place)',
   401: 'Missing or unknown bearer token',
   403: 'The token lacks the required scope',
+  415: 'A Content-Type the operation does not accept, or a body sent to an operation that takes none',
   429: 'Rate limit exceeded (see Retry-After)',
   500: 'Internal error (details are in the server log under the request id)',
 };
@@ -57,6 +58,7 @@ function operation(route: AnyRoute): Record<string, unknown> {
   }
   const errors = new Set<number>([500]);
   if (route.query || route.params || route.body) errors.add(400);
+  if (route.method !== 'get') errors.add(415);
   if (route.scope) {
     errors.add(401);
     errors.add(403);

@@ -197,7 +197,7 @@ test('a bad row already stored is skipped, counted and reported by every read; i
   assert.equal((await request(app).get('/api/v1/edges').expect(200)).body.skipped, undefined);
 });
 
-test('DELETE /api/v1/edges: the listing filters, write scope, and no filter is refused', async () => {
+test('DELETE /api/v1/edges: the listing filters, write scope, and no filter (or filters in a body) is refused', async () => {
   const { db, path } = tmpDb();
   const meta = (ns: string, name: string) => ({ SrcK8S_Type: 'Pod', SrcK8S_Namespace: ns, SrcK8S_Name: `${name}-1`, SrcK8S_OwnerType: 'Deployment', SrcK8S_OwnerName: name });
   const body = [rec(1, meta('shop', 'web')), rec(2, meta('shop', 'api')), rec(3, meta('billing', 'api')), rec(4, { ...meta('billing', 'web'), TimeFlowEndMs: T0 - 86_400_000 })].join('\n');
@@ -207,6 +207,9 @@ test('DELETE /api/v1/edges: the listing filters, write scope, and no filter is r
   await request(app).delete('/api/v1/edges?namespace=shop').set('Authorization', `Bearer ${READ}`).expect(403);
   const none = await request(app).delete('/api/v1/edges').set('Authorization', `Bearer ${WRITE}`).expect(400);
   assert.match(none.body.detail, /say which edges to delete/);
+  // Filters sent as a body are refused, not ignored.
+  const inBody = await request(app).delete('/api/v1/edges').set('Authorization', `Bearer ${WRITE}`).send({ namespace: 'shop' }).expect(415);
+  assert.match(inBody.body.detail, /^DELETE \/api\/v1\/edges takes no request body: its options are query parameters \(namespace, workload, since, before, id\)$/);
   assert.equal((await request(app).delete('/api/v1/edges?namespace=shop&workload=api').set('Authorization', `Bearer ${WRITE}`).expect(200)).body.deleted, 1);
   assert.equal((await request(app).delete(`/api/v1/edges?before=${new Date(T0 - 3_600_000).toISOString()}`).set('Authorization', `Bearer ${WRITE}`).expect(200)).body.deleted, 1);
   const left = new EdgeStore(db).list().map((e) => peerKey(e.client)).sort();

@@ -102,6 +102,21 @@ test('options as query parameters; retention keeps the newest; pages are keyset-
   assert.equal(p2.body.next, undefined);
 });
 
+test('options sent as a body are refused (415 naming the query parameters), not ignored: nothing is built', async () => {
+  const before = (await request(app).get('/api/v1/reports?limit=100').set('Authorization', R).expect(200)).body.items;
+  const r = await request(app).post('/api/v1/reports').set('Authorization', W).send({ engine: 'cilium' }).expect(415);
+  assert.equal(r.type, 'application/problem+json');
+  assert.equal(r.body.detail, 'POST /api/v1/reports takes no request body: its options are query parameters (engine, mode, egress, namespace, now)');
+  assert.equal(r.body.errors[0].path, 'body');
+  assert.deepEqual((await request(app).get('/api/v1/reports?limit=100').set('Authorization', R).expect(200)).body.items, before);
+  await request(app).post('/api/v1/reports').set('Authorization', W).type('text/plain').send('engine=cilium '.repeat(200)).expect(415);
+  // An empty POST (as `curl -X POST` sends it) or an empty JSON object (as some clients always send) is no body.
+  await request(app).post('/api/v1/reports?engine=cilium').set('Authorization', W).set('Content-Length', '0').expect(201);
+  await request(app).post('/api/v1/reports?engine=cilium').set('Authorization', W).send({}).expect(201);
+  const post = (document as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }).paths['/api/v1/reports']!.post!;
+  assert.ok(post.responses['415'], 'documented in /openapi.json');
+});
+
 test('the last-report metric and run counter; the endpoints are in /openapi.json', async () => {
   const metrics = await ctx.metrics.registry.metrics();
   assert.match(metrics, new RegExp(`flowmatrix_last_report_timestamp_seconds ${CLOCK / 1000}\\b`));
