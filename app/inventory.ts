@@ -15,6 +15,28 @@ interface ImportMeta {
   takenAt: number;
   /** Where it came from (a file, `stdin`, `api:<request id>`, a collector): stored with the import. */
   source: string;
+  /** The importer's clock (ms), which `takenAt` may pass by MAX_FUTURE_SKEW_MS at most; default now. */
+  now?: number;
+}
+
+/**
+ * How far a snapshot's time may be past the importer's clock (clocks of the exporting machine
+ * and of this one differ). Further is refused: snapshots must arrive in time order, so one from
+ * the future would make every later import look older, and the owner aliases it prunes by age
+ * would all go.
+ */
+export const MAX_FUTURE_SKEW_MS = 15 * 60_000;
+
+/** A time the import can store: a real time, not past the importer's clock and its skew. */
+function checkTakenAt(req: ImportMeta): void {
+  if (!Number.isFinite(req.takenAt)) throw invalidInput(`takenAt: not a time (${String(req.takenAt)}); nothing was imported`, { subject: req.source });
+  const now = req.now ?? Date.now();
+  if (req.takenAt > now + MAX_FUTURE_SKEW_MS) {
+    throw invalidInput(
+      `takenAt ${new Date(req.takenAt).toISOString()} is later than now (${new Date(now).toISOString()}) plus ${MAX_FUTURE_SKEW_MS / 60_000} minutes of clock skew: a snapshot from the future would make every later import look older; nothing was imported`,
+      { subject: req.source },
+    );
+  }
 }
 
 export interface InventoryImportRequest extends ImportMeta {
@@ -58,11 +80,13 @@ function convert(req: ImportMeta, step: () => ConvertedInventory): ConvertedInve
 
 /** Converts and stores one inventory export; AppError `invalid-input` when it is not an inventory or older than the stored one. */
 export function importInventory(db: Db, req: InventoryImportRequest): InventoryImportSummary {
+  checkTakenAt(req);
   return store(db, req, convert(req, () => convertInventoryText(req.text, req.takenAt)));
 }
 
 /** The same for objects already read (a collector's list): one snapshot of them. */
 export function importInventoryObjects(db: Db, req: InventoryObjectsRequest): InventoryImportSummary {
+  checkTakenAt(req);
   const converted = convert(req, () => snapshotFromObjects(req.objects, req.takenAt));
   if (req.scope) {
     const scope = new Set([...(converted.snapshot.scope ?? []), ...req.scope]);

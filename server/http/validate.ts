@@ -4,6 +4,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { badRequest, type ProblemFieldError } from './problem.ts';
 
@@ -11,8 +12,16 @@ const plain = (s: TSchema): Record<string, unknown> => JSON.parse(JSON.stringify
 
 const ajvQuery = new Ajv({ allErrors: true, verbose: true, coerceTypes: 'array', useDefaults: true, strict: false });
 const ajvBody = new Ajv({ allErrors: true, verbose: true, useDefaults: true, strict: false });
-addFormats.default(ajvQuery);
-addFormats.default(ajvBody);
+/**
+ * RFC 3339 allows a leap second (`23:59:60`), which JavaScript's Date cannot hold (Date.parse
+ * gives NaN): such a time is refused here, naming its parameter, rather than becoming NaN behind
+ * the door (a filter matching nothing, an import failing at its insert).
+ */
+const dateTime = { type: 'string' as const, validate: (s: string): boolean => (fullFormats['date-time'] as { validate: (s: string) => boolean }).validate(s) && Number.isFinite(Date.parse(s)) };
+for (const ajv of [ajvQuery, ajvBody]) {
+  addFormats.default(ajv);
+  ajv.addFormat('date-time', dateTime);
+}
 
 const cache = new WeakMap<TSchema, ValidateFunction>();
 

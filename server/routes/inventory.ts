@@ -95,7 +95,7 @@ export function inventoryRoutes(ctx: ServiceContext): AnyRoute[] {
       path: '/api/v1/inventory',
       operationId: 'importInventory',
       summary: 'Import a `kubectl get … -o json|yaml` List (or a YAML stream of objects)',
-      description: 'Same conversion and summary as `flowmatrix inventory import`. Snapshots must arrive in time order (takenAt).',
+      description: 'Same conversion and summary as `flowmatrix inventory import`. Snapshots must arrive in time order (takenAt), which may be at most 15 minutes past the server clock.',
       tag: 'inventory',
       scope: 'write',
       query: Type.Object({ takenAt: Type.Optional(RFC3339) }, { additionalProperties: false }),
@@ -109,6 +109,7 @@ export function inventoryRoutes(ctx: ServiceContext): AnyRoute[] {
         importInventory(ctx.db, {
           text: typeof req.body === 'string' ? req.body : '',
           takenAt: query.takenAt !== undefined ? Date.parse(query.takenAt) : ctx.now(),
+          now: ctx.now(),
           source: `api:${String(res.locals.requestId)}`,
         }),
     }),

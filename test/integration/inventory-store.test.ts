@@ -185,6 +185,11 @@ test('CLI: a broken object is refused whole, naming the object and field; the da
   const time = await cli(['inventory', 'import', CLUSTER, '--db', path, '--taken-at', 'tomorrow']);
   assert.equal(time.code, 1);
   assert.match(time.err, /--taken-at: expected an RFC 3339 time/);
+  // A snapshot from the future would make every later import look older (and prune the owner aliases by age).
+  const future = await cli(['inventory', 'import', CLUSTER, '--db', path, '--taken-at', '2999-01-01T00:00:00Z']);
+  assert.equal(future.code, 1);
+  assert.match(future.err, /: takenAt 2999-01-01T00:00:00.000Z is later than now \(.*\) plus 15 minutes of clock skew: .*nothing was imported\n$/);
+  assert.equal(dump(db), before);
   const missing = await cli(['inventory', 'import', join(FIXTURES, 'nope.json'), '--db', path]);
   assert.match(missing.err, /cannot read .*nope\.json: ENOENT/);
 });

@@ -252,6 +252,16 @@ test('inventory import: bad JSON and older snapshots are 422 problems; nothing i
   assert.match(old.body.detail, /nothing was imported/);
   const badTime = await request(app).post('/api/v1/inventory?takenAt=yesterday').set('Authorization', WAUTH).type('application/json').send('{}').expect(400);
   assert.equal(badTime.body.errors[0].path, 'query.takenAt');
+  // A snapshot from the future would make every later import look older: refused (the service's clock is 2026-11-21).
+  const imports = db.prepare('SELECT COUNT(*) AS n FROM inventory_imports').get() as { n: number };
+  const future = await request(app).post('/api/v1/inventory?takenAt=2999-01-01T00:00:00Z').set('Authorization', WAUTH).type('application/json').send('{"kind":"List","apiVersion":"v1","items":[]}').expect(422);
+  assert.match(future.body.detail, /^takenAt 2999-01-01T00:00:00.000Z is later than now \(2026-11-21T00:00:00.000Z\) plus 15 minutes of clock skew: .*nothing was imported$/);
+  assert.deepEqual(db.prepare('SELECT COUNT(*) AS n FROM inventory_imports').get(), imports);
+  // RFC 3339 allows a leap second, which a JavaScript Date cannot hold: refused at the door, naming the parameter.
+  const leap = await request(app).post('/api/v1/inventory?takenAt=2026-12-31T23:59:60Z').set('Authorization', WAUTH).type('application/json').send('{}').expect(400);
+  assert.deepEqual(leap.body.errors[0], { path: 'query.takenAt', message: 'must match format "date-time"', value: '2026-12-31T23:59:60Z' });
+  const since = await request(app).get('/api/v1/edges?since=2026-11-19T23:59:60Z').set('Authorization', AUTH).expect(400);
+  assert.equal(since.body.errors[0].path, 'query.since');
 });
 
 test('matrices: list, get, validate, put (name must match), and 404', async () => {
