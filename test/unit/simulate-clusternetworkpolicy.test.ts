@@ -126,6 +126,20 @@ test('[API Networks] networks match every address, pods included ("cluster-inter
   assert.equal(run([policy], P(app), ext('2001:db8::1'), 443).verdict, 'allow', 'an IPv4 CIDR does not match IPv6');
 });
 
+test('[API Networks] a pod whose address is unknown (a workload only flow records name) has one all the same: 0.0.0.0/0 with ::/0 matches it, a narrower network does not', () => {
+  const unknown = pod('shop', { app: 'inferred' }, '10.1.0.9', { ips: [] });
+  const sim = createClusterNetworkPolicySimulator(
+    [
+      cnp('to-all', { tier: 'Admin', priority: 1, subject: { pods: { namespaceSelector: nsSel('shop'), podSelector: { matchLabels: { app: 'web' } } } }, egress: [{ action: 'Accept', to: [{ networks: ['0.0.0.0/0', '::/0'] }] }] }),
+      cnp('to-ten', { tier: 'Admin', priority: 2, subject: { pods: { namespaceSelector: nsSel('shop'), podSelector: { matchLabels: { app: 'worker' } } } }, egress: [{ action: 'Accept', to: [{ networks: ['10.0.0.0/8'] }] }] }),
+      cnp('deny-rest', { tier: 'Baseline', priority: 1, subject: { namespaces: nsSel('shop') }, egress: [{ action: 'Deny', to: [{ networks: ['0.0.0.0/0', '::/0'] }] }] }),
+    ],
+    { ...cluster, pods: [...cluster.pods, unknown] },
+  );
+  assert.equal(sim.evaluate({ client: P(app), server: P(unknown), port: 80, protocol: 'TCP' }).egress.by?.policy, 'ClusterNetworkPolicy/to-all');
+  assert.equal(sim.evaluate({ client: P(other), server: P(unknown), port: 80, protocol: 'TCP' }).egress.by?.policy, 'ClusterNetworkPolicy/deny-rest', 'the address may be outside 10.0.0.0/8: the Accept does not match; the Baseline Deny of every address does');
+});
+
 test('[API Nodes] nodes select node addresses (node.Status.Addresses): nodes, host-network pods, an apiserver on a node', () => {
   const policy = cnp('cp-only', { tier: 'Admin', priority: 1, subject: { namespaces: nsSel('shop') }, egress: [
     { action: 'Accept', to: [{ nodes: { matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }] } }] },

@@ -27,7 +27,8 @@ export type CompiledPeer =
   | { kind: 'namespaces'; selector: LabelSelector }
   | { kind: 'pods'; namespaceSelector: LabelSelector; podSelector: LabelSelector }
   | { kind: 'nodes'; selector: LabelSelector }
-  | { kind: 'networks'; cidrs: CompiledCidr[] }
+  /** `everyAddress`: the networks hold every IPv4 and every IPv6 address (0.0.0.0/0 and ::/0). */
+  | { kind: 'networks'; cidrs: CompiledCidr[]; everyAddress: boolean }
   | { kind: 'domainNames'; names: string[] }
   /** No field this simulator knows: the API says "fail closed". */
   | { kind: 'unknown' };
@@ -77,7 +78,11 @@ function compilePeer(p: unknown): CompiledPeer {
   }
   if (isObj(p.pods)) return { kind: 'pods', namespaceSelector: asSelector(p.pods.namespaceSelector), podSelector: asSelector(p.pods.podSelector) };
   if (p.nodes !== undefined) return { kind: 'nodes', selector: asSelector(p.nodes) };
-  if (Array.isArray(p.networks)) return { kind: 'networks', cidrs: p.networks.map((c) => compileCidr(String(c))) };
+  if (Array.isArray(p.networks)) {
+    const cidrs = p.networks.map((c) => compileCidr(String(c)));
+    const whole = (kind: 'ipv4' | 'ipv6'): boolean => cidrs.some((c) => c.range !== undefined && c.range[1] === 0 && c.range[0].kind() === kind);
+    return { kind: 'networks', cidrs, everyAddress: whole('ipv4') && whole('ipv6') };
+  }
   if (Array.isArray(p.domainNames)) return { kind: 'domainNames', names: p.domainNames.map((d) => String(d).toLowerCase().replace(/\.$/, '')) };
   return { kind: 'unknown' };
 }

@@ -124,6 +124,9 @@ export class TierRules {
       case 'nodes':
         return (other.kind === 'node' || other.kind === 'apiserver') && other.node !== undefined && selectorMatches(p.selector, other.node.labels);
       case 'networks':
+        // A pod the inventory has no address for (a workload only flow records name) has one all
+        // the same: networks holding every address of both families match it, whatever it is.
+        if (other.ips.length === 0 && other.kind === 'pod') return p.everyAddress;
         return other.ips.some((ip) => {
           const a = this.addresses.get(ip);
           return a !== undefined && p.cidrs.some((c) => cidrHas(c, a));
