@@ -2,7 +2,8 @@
  * Stage 1 (ingest): a streaming line splitter. It never holds more than one chunk plus one
  * partial line in memory, splits on '\n' with indexOf (several times faster than readline),
  * numbers lines from 1 and tells the caller when the last line had no newline, so that a
- * half-written final record can be reported as `truncated` rather than as bad JSON.
+ * half-written final record can be reported as `truncated` rather than as bad JSON. A record
+ * separator (RS) opening a line is dropped: JSON text sequences are NDJSON with it.
  */
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
@@ -26,6 +27,9 @@ export interface ReadLinesOptions {
 
 export const DEFAULT_MAX_LINE_LENGTH = 4 * 1024 * 1024;
 
+/** The record separator of RFC 7464 JSON text sequences. */
+const RS = 0x1e;
+
 /** Reads `input` to its end, feeding every non-empty line to `sink`; resolves to the number of lines read. */
 export async function readLines(input: NodeJS.ReadableStream, sink: LineSink, options: ReadLinesOptions = {}): Promise<number> {
   const max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
@@ -37,8 +41,10 @@ export async function readLines(input: NodeJS.ReadableStream, sink: LineSink, op
 
   const emit = (text: string, final: boolean): void => {
     lineNo++;
+    // A JSON text sequence (RFC 7464, `application/json-seq`, `jq --seq`) starts each record with RS.
+    const begin = text.charCodeAt(0) === RS ? 1 : 0;
     const end = text.endsWith('\r') ? text.length - 1 : text.length;
-    const line = end === text.length ? text : text.slice(0, end);
+    const line = begin === 0 && end === text.length ? text : text.slice(begin, end);
     if (line.length === 0 || isBlank(line)) return;
     sink.line(line, lineNo, final);
   };

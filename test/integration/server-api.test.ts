@@ -225,6 +225,10 @@ test('flows: NDJSON ingest answers the CLI summary; bad lines counted; oversized
   assert.deepEqual(r.body.rejects, { 'invalid-json': 1, truncated: 1 });
   assert.equal(r.body.edgesTotal, new EdgeStore(db).count());
   assert.equal(r.body.inputs[0].status, 'done');
+  // application/json-seq is RFC 7464: a record separator before each record.
+  const seq = lines.split('\n').map((l) => `\x1e${l}\n`).join('');
+  const asSeq = await request(app).post('/api/v1/flows?format=netobserv').set('Authorization', WAUTH).type('application/json-seq').send(seq).expect(200);
+  assert.deepEqual([asSeq.body.records, asSeq.body.accepted, asSeq.body.rejected], [20, 20, 0]);
   const garbage = await request(app).post('/api/v1/flows?format=netobserv').set('Authorization', WAUTH).type('application/x-ndjson').send('not json\n{"SrcAddr":"10.0.0.1"}\n').expect(422);
   assert.equal(garbage.type, 'application/problem+json');
   assert.deepEqual([garbage.body.summary.records, garbage.body.summary.rejected], [2, 2]);

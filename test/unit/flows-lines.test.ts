@@ -24,6 +24,14 @@ test('lines split across chunks keep their numbers; blank lines count but are no
   assert.equal(r.n, 5);
 });
 
+test('a JSON text sequence (RFC 7464: RS before each record, `jq --seq`) reads as the same lines', async () => {
+  const r = await collect(['\x1e{"a":1}\n\x1e{"b"', ':2}\r\n\x1e\n']);
+  assert.deepEqual(r.lines, [
+    ['{"a":1}', 1, false],
+    ['{"b":2}', 2, false],
+  ]);
+});
+
 test('a last line without newline is flagged final', async () => {
   const r = await collect(['{"a":1}\n{"b":', '2']);
   assert.deepEqual(r.lines, [
