@@ -114,7 +114,13 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
     }
     if (Object.keys(f).length === 0) throw new CliError('say which edges to delete: --namespace, --workload, --since, --before or --id (to delete everything: --before with a future time)');
     const { EdgeStore } = await import('../../store/edges.ts');
-    const deleted = await withOpenDb(opts, (db) => new EdgeStore(db).deleteEdges(f));
+    const { requireSelection } = await import('../../app/selection-check.ts');
+    const deleted = await withOpenDb(opts, (db) => {
+      const n = new EdgeStore(db).deleteEdges(f);
+      // A misspelt filter is said, as `edges` says it, not answered "0 deleted".
+      if (n === 0) requireSelection(db, { ...(f.namespace !== undefined ? { namespace: f.namespace } : {}), ...(f.workload !== undefined ? { workload: f.workload } : {}) });
+      return n;
+    });
     ctx.io.out(`${JSON.stringify({ deleted })}\n`);
   });
 

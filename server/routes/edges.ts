@@ -10,12 +10,11 @@ import { selectionOf } from '../../app/selection.ts';
 import type { ServiceContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
-import { Cursor, FreeObject, Limit, Namespace } from '../schemas/common.ts';
+import { Cursor, FreeObject, Limit, Namespace, WorkloadFilter, withCanonicalWorkload } from '../schemas/common.ts';
 
 const isEdgeKey = (v: unknown): v is [string, string, number, string] =>
   Array.isArray(v) && v.length === 4 && typeof v[0] === 'string' && typeof v[1] === 'string' && Number.isInteger(v[2]) && typeof v[3] === 'string';
 
-const WorkloadFilter = Type.String({ minLength: 1, maxLength: 300, pattern: '^([A-Za-z]+/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', description: 'name or Kind/name' });
 
 export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
   return [
@@ -46,7 +45,8 @@ export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
         },
         404: { description: 'a namespace or workload that neither the inventory nor any edge knows: the detail names what is missing, what exists and how to import it' },
       },
-      handler: ({ query }) => {
+      handler: ({ query: asked }) => {
+        const query = withCanonicalWorkload(asked);
         const q: EdgePageQuery = { limit: query.limit };
         if (query.namespace !== undefined) q.namespace = query.namespace;
         if (query.workload !== undefined) q.workload = query.workload;
@@ -84,8 +84,12 @@ export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
         },
         { additionalProperties: false },
       ),
-      responses: { 200: { description: 'how many edges were deleted', content: { 'application/json': Type.Object({ deleted: Type.Integer() }) } } },
-      handler: ({ query }) => {
+      responses: {
+        200: { description: 'how many edges were deleted', content: { 'application/json': Type.Object({ deleted: Type.Integer() }) } },
+        404: { description: 'a namespace or workload that neither the inventory nor any edge knows (nothing was deleted): the detail names what is missing and what exists' },
+      },
+      handler: ({ query: asked }) => {
+        const query = withCanonicalWorkload(asked);
         const f: EdgeDeleteFilter = {};
         if (query.namespace !== undefined) f.namespace = query.namespace;
         if (query.workload !== undefined) f.workload = query.workload;
@@ -93,7 +97,10 @@ export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
         if (query.before !== undefined) f.lastSeenBefore = Date.parse(query.before);
         if (query.id !== undefined) f.id = query.id;
         if (Object.keys(f).length === 0) throw badRequest('say which edges to delete: namespace, workload, since, before or id (to delete everything, before=<a future time>)');
-        return { deleted: new EdgeStore(ctx.db).deleteEdges(f) };
+        const deleted = new EdgeStore(ctx.db).deleteEdges(f);
+        // A misspelt filter is said, as the listings say it, not answered "0 deleted".
+        if (deleted === 0) requireSelection(ctx.db, selectionOf(query));
+        return { deleted };
       },
     }),
   ];

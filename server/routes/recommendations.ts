@@ -12,7 +12,7 @@ import { selectionOf } from '../../app/selection.ts';
 import type { ServiceContext } from '../context.ts';
 import { badRequest, HttpProblem } from '../http/problem.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
-import { Cursor, Engine, FreeObject, Namespace, StringEnum } from '../schemas/common.ts';
+import { Cursor, Engine, FreeObject, Namespace, StringEnum, WorkloadFilter, withCanonicalWorkload } from '../schemas/common.ts';
 import { decodeCursor } from '../http/cursor.ts';
 import { isPageCursor, PAGE_DEFAULT, PAGE_MAX, queryTag, type WorkloadPage } from '../services/recommendation-pages.ts';
 import type { RecommendationService } from '../services/recommendations.ts';
@@ -36,7 +36,7 @@ const ListQuery = Type.Object(
   {
     ...optionProps,
     namespace: Type.Optional(Namespace),
-    workload: Type.Optional(Type.String({ minLength: 1, maxLength: 300, pattern: '^([A-Za-z]+/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', description: 'name or Kind/name' })),
+    workload: Type.Optional(WorkloadFilter),
     limit: Type.Integer({ minimum: 1, maximum: PAGE_MAX, default: PAGE_DEFAULT, description: 'workloads per page (each with its evidence)' }),
     cursor: Type.Optional(Cursor),
   },
@@ -121,7 +121,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       summary: 'Recommendations with evidence for the selected workloads, a page of workloads at a time (items as in `flowmatrix recommend --output json`)',
       description:
         `Workloads in workload-key order (namespace/Kind/name), \`limit\` per page (default ${PAGE_DEFAULT}, at most ${PAGE_MAX}); pass \`next\` as \`cursor\` for the next page, until \`next\` is absent. ` +
-        'Every page of one walk is a slice of one computed result while the store does not change; after a change the next page comes from the new result, starting after the last workload served. ' +
+        'Pages are cut from a computed result that keeps the evidence of a window of workloads (up to 500,000 observed edges from the page that computed it): a walk computes once per window while the store does not change; after a change the next page comes from the new result, starting after the last workload served. ' +
         'A cursor continues only the engine and options that issued it (400 otherwise). The cluster-wide manifests are served by /export.',
       tag: 'recommendations',
       scope: 'read',
@@ -135,7 +135,8 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
         404: unknownSelection,
         422: { description: 'options the recommender rejects' },
       },
-      handler: ({ query }, req, res) => {
+      handler: ({ query: asked }, req, res) => {
+        const query = withCanonicalWorkload(asked);
         requireSelection(ctx.db, selectionOf(query));
         const engine = query.engine as EngineName;
         const options = toOptions(query, ctx.config.staleDays);

@@ -2,6 +2,8 @@
 import { Type, type TUnsafe } from '@sinclair/typebox';
 import { ENGINE_NAMES } from '../../recommender/engines/types.ts';
 import { WORKLOAD_KINDS } from '../../domain/peer.ts';
+import { canonicalWorkloadName, WORKLOAD_KIND_NAMES } from '../../domain/workload-name.ts';
+import { badRequest } from '../http/problem.ts';
 
 export const Problem = Type.Object(
   {
@@ -34,3 +36,16 @@ export const Limit = Type.Integer({ minimum: 1, maximum: 1000, default: 100, des
 export const Cursor = Type.String({ minLength: 1, maxLength: 2048, description: 'opaque cursor from the previous page (`next`)' });
 
 export const FreeObject = Type.Object({}, { additionalProperties: true });
+
+/** `workload=`: a name, or `Kind/name` with the kind in any case or as kubectl names it (domain/workload-name.ts). */
+export const WorkloadFilter = Type.String({ minLength: 1, maxLength: 300, pattern: '^([A-Za-z]+/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', description: 'name, or Kind/name (any case; kubectl names such as deploy/NAME, sts/NAME too)' });
+
+/** The query with `workload=` as the store names it (`name` or `Kind/name`); 400 naming the parameter when its kind is none. */
+export function withCanonicalWorkload<Q extends { workload?: string | undefined }>(query: Q): Q {
+  if (query.workload === undefined) return query;
+  const w = canonicalWorkloadName(query.workload);
+  if ('unknownKind' in w) {
+    throw badRequest(`invalid query: query.workload "${w.unknownKind}" is not a workload kind (${WORKLOAD_KIND_NAMES})`, [{ path: 'query.workload', message: 'is not a workload kind', value: query.workload }]);
+  }
+  return { ...query, workload: w.name };
+}

@@ -85,6 +85,26 @@ test('an unknown workload is 404, naming the workloads of its namespace', async 
   assert.match(await notFound(app, '/api/v1/recommendations?engine=kubernetes&namespace=monitoring&workload=Deployment/web'), /^no workload "Deployment\/web" in namespace "monitoring" in the inventory or the edges/);
 });
 
+test('workload= takes the CLI\'s spellings (kind in any case, kubectl\'s names), the ones the 404 lists; another kind is a 400 naming the parameter', async () => {
+  const byName = (await request(app.app).get('/api/v1/edges?workload=StatefulSet/db').expect(200)).body;
+  for (const spelt of ['statefulset/db', 'sts/db', 'statefulsets/db', 'STATEFULSET/db']) assert.deepEqual((await request(app.app).get(`/api/v1/edges?workload=${spelt}`).expect(200)).body, byName, spelt);
+  const web = (await request(app.app).get('/api/v1/recommendations?engine=kubernetes&namespace=shop&workload=deploy/web').expect(200)).body as { items: { workload: unknown }[] };
+  assert.deepEqual(web.items.map((w) => w.workload), [{ namespace: 'shop', kind: 'Deployment', name: 'web' }]);
+  const bad = await request(app.app).get('/api/v1/edges?workload=gadget/web').expect(400);
+  assert.deepEqual(bad.body.errors, [{ path: 'query.workload', message: 'is not a workload kind', value: 'gadget/web' }]);
+  assert.match(bad.body.detail, /"gadget" is not a workload kind \(deployment, .*; kubectl's short names deploy, sts, ds, cj, po work too\)/);
+});
+
+test('DELETE /edges with a namespace or workload nobody knows is a 404 naming what exists, not "0 deleted"', async () => {
+  const r = await request(app.app).delete('/api/v1/edges?namespace=nope').expect(404);
+  assert.equal(r.body.detail, `no namespace "nope" in the inventory or the edges (namespaces: ${NAMESPACES})`);
+  await request(app.app).delete('/api/v1/edges?namespace=shop&workload=deploy/webb').expect(404);
+  assert.deepEqual((await request(app.app).delete('/api/v1/edges?namespace=batch-jobs').expect(200)).body, { deleted: 0 }, 'a namespace without edges');
+  const cli = await runCli(['edges', 'delete', '--db', filled.path, '--namespace', 'nope']);
+  assert.equal(cli.code, 1);
+  assert.match(cli.err, /no namespace "nope" in the inventory or the edges/);
+});
+
 test('a report for an unknown namespace is not built: 404, nothing stored', async () => {
   const r = await request(app.app).post('/api/v1/reports?namespace=nope').expect(404);
   assert.equal(r.body.detail, `no namespace "nope" in the inventory or the edges (namespaces: ${NAMESPACES})`);
