@@ -47,7 +47,7 @@ export function parseMatricesConfig(text: string, origin: string): MatricesConfi
   return section as MatricesConfigT;
 }
 
-/** Config that names a system or a parameter no matrix has, or sets a value a parameter does not allow. */
+/** Config that names a system, a parameter or a role no matrix has, or sets a value a parameter does not allow. */
 export function configProblemsFor(config: MatricesConfigT, entries: readonly MatrixEntry[]): MatrixProblem[] {
   const problems: MatrixProblem[] = [];
   const byName = new Map(entries.map((e) => [e.matrix.metadata.name, e.matrix]));
@@ -60,6 +60,11 @@ export function configProblemsFor(config: MatricesConfigT, entries: readonly Mat
     for (const p of resolveParameters(matrix, sys.parameters ?? {}).problems.sort((a, b) => a.parameter.localeCompare(b.parameter))) {
       problems.push({ path: `matrices.systems.${system}.parameters[${JSON.stringify(p.parameter)}]`, message: p.message, value: p.value });
     }
+  }
+  // A misspelt role would otherwise bind nothing, and the role stay unbound, without a word.
+  const roles = new Set(entries.flatMap((e) => Object.keys(e.matrix.roles ?? {})));
+  for (const role of Object.keys(config.bindings?.roles ?? {}).sort((a, b) => a.localeCompare(b))) {
+    if (!roles.has(role)) problems.push({ path: `matrices.bindings.roles.${role}`, message: `no matrix declares a role "${role}" (roles: ${[...roles].sort().join(', ')})` });
   }
   return problems;
 }

@@ -134,6 +134,11 @@ test('config naming unknown systems or parameters, or disallowed values, is refu
     ['matrices.systems.netobserv.parameters["deploymentModel"]', 'matrices.systems.netobserv.parameters["lokiEnabled"]', 'matrices.systems.netobsrv'],
   );
   assert.match(problems[0]!.message, /must be one of "Service", "Kafka", "Direct"/);
+  // A binding of a role no matrix declares (a typo of `prometheus`) would bind nothing, silently.
+  const typo = configProblemsFor({ bindings: { roles: { promethus: { namespace: 'monitoring' } } } }, entries);
+  assert.deepEqual(typo.map((p) => p.path), ['matrices.bindings.roles.promethus']);
+  assert.match(typo[0]!.message, /^no matrix declares a role "promethus" \(roles: .*\)$/);
+  assert.deepEqual(configProblemsFor({ bindings: { roles: Object.fromEntries(entries.flatMap((e) => Object.keys(e.matrix.roles ?? {})).map((r) => [r, { namespace: 'x' }])) } }, entries), [], 'every declared role binds');
   assert.throws(
     () => parseMatricesConfig('matrices:\n  bindings:\n    roles:\n      kafka: { cidrs: [nope], namespace: x }\n', 'c.yaml'),
     (e: unknown) => e instanceof MatrixError && /matrices\.bindings\.roles\.kafka \(line 4\): a binding takes one of/.test(e.message) && /cidrs\[0\] \(line 4\): malformed CIDR/.test(e.message),
