@@ -24,12 +24,12 @@ export function parseMatricesConfig(text: string, origin: string): MatricesConfi
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new MatrixError(origin, doc.errors.map((e) => ({ path: '(document)', message: `YAML: ${e.message.split('\n')[0] ?? e.code}`, line: e.linePos?.[0]?.line })));
+    throw new MatrixError(origin, doc.errors.map((e) => ({ path: '(document)', message: `YAML: ${e.message.split('\n')[0] ?? e.code}`, line: e.linePos?.[0]?.line })), 'config');
   }
   const read = yamlData(doc);
-  if (!read.ok) throw new MatrixError(origin, [{ path: '(document)', message: read.message }]);
+  if (!read.ok) throw new MatrixError(origin, [{ path: '(document)', message: read.message }], 'config');
   const data = (read.data ?? {}) as Record<string, unknown>;
-  if (typeof data !== 'object' || Array.isArray(data)) throw new MatrixError(origin, [{ path: '(document)', message: 'a config file must be a YAML mapping' }]);
+  if (typeof data !== 'object' || Array.isArray(data)) throw new MatrixError(origin, [{ path: '(document)', message: 'a config file must be a YAML mapping' }], 'config');
   const section = data.matrices ?? {};
   const issues = configIssues(section);
   if (issues.length > 0) {
@@ -42,6 +42,7 @@ export function parseMatricesConfig(text: string, origin: string): MatricesConfi
         }
         return undefined;
       }),
+      'config',
     );
   }
   return section as MatricesConfigT;

@@ -12,8 +12,10 @@ export class MatrixError extends Error {
   constructor(
     readonly origin: string,
     readonly problems: MatrixProblem[],
+    /** What the file is: a matrix, or a cluster config's `matrices:` section. */
+    what: 'matrix' | 'config' = 'matrix',
   ) {
-    super(`${origin}: invalid matrix (${problems.length} problem${problems.length === 1 ? '' : 's'})\n${problems.map(formatProblem).join('\n')}`);
+    super(`${origin}: invalid ${what} (${problems.length} problem${problems.length === 1 ? '' : 's'})\n${problems.map(formatProblem).join('\n')}`);
   }
 }
 

@@ -138,6 +138,11 @@ test('config naming unknown systems or parameters, or disallowed values, is refu
   const typo = configProblemsFor({ bindings: { roles: { promethus: { namespace: 'monitoring' } } } }, entries);
   assert.deepEqual(typo.map((p) => p.path), ['matrices.bindings.roles.promethus']);
   assert.match(typo[0]!.message, /^no matrix declares a role "promethus" \(roles: .*\)$/);
+  assert.throws(
+    () => parseMatricesConfig('matrices:\n  bindingz: {}\n', 'c5.yaml'),
+    (e: unknown) => e instanceof MatrixError && /^c5\.yaml: invalid config \(1 problem\)\n {2}matrices\.bindingz \(line 2\): unknown field/.test(e.message),
+    'a config file is said to be a config, not a matrix',
+  );
   assert.deepEqual(configProblemsFor({ bindings: { roles: Object.fromEntries(entries.flatMap((e) => Object.keys(e.matrix.roles ?? {})).map((r) => [r, { namespace: 'x' }])) } }, entries), [], 'every declared role binds');
   assert.throws(
     () => parseMatricesConfig('matrices:\n  bindings:\n    roles:\n      kafka: { cidrs: [nope], namespace: x }\n', 'c.yaml'),
