@@ -36,12 +36,16 @@ test('collect files --once with the list from --config', async () => {
   assert.equal((JSON.parse(r.out) as { records: number }).records, 17);
 });
 
-test('collect files --once: a missing file, a read error, no files, a relative path in the config, every record rejected: exit 1', async () => {
+test('collect files --once: a missing file, an unknown format, a read error, no files, a relative path in the config, every record rejected: exit 1', async () => {
   const dir = tmpDir();
   const db = join(dir, 'f.db');
   const missing = await runCli(['collect', 'files', '--once', '--db', db, '--file', join(dir, 'nope.ndjson')]);
   assert.equal(missing.code, 1);
   assert.match(missing.err, /nope\.ndjson: no such file/);
+
+  const format = await runCli(['collect', 'files', '--once', '--db', db, '--file', `${join(dir, 'flows.ndjson')}:bogus`]);
+  assert.equal(format.code, 1);
+  assert.match(format.err, /flows\.ndjson:bogus: unknown format "bogus" \(netobserv, hubble, auto; /);
 
   const none = await runCli(['collect', 'files', '--once', '--db', db]);
   assert.equal(none.code, 1);

@@ -24,10 +24,16 @@ function fileArg(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/**
+ * A suffix of letters only after the last `:` is a format, and one that is no format is refused
+ * (rather than read as part of the path, "no such file"); a path whose own name ends so is given
+ * with `:auto`.
+ */
 function parseFile(value: string): { path: string; format: FlowFormat } {
   const i = value.lastIndexOf(':');
   const suffix = i > 0 ? value.slice(i + 1) : '';
   if ((FORMATS as readonly string[]).includes(suffix)) return { path: resolve(value.slice(0, i)), format: suffix as FlowFormat };
+  if (/^[A-Za-z]+$/.test(suffix)) throw new CliError(`--file ${value}: unknown format "${suffix}" (${FORMATS.join(', ')}; a path that itself ends in ":${suffix}" is given as ${value}:auto)`);
   return { path: resolve(value), format: 'auto' };
 }
 
