@@ -26,6 +26,7 @@ import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
 import { invalidInput, tooLarge } from './errors.ts';
 import { resolveMatrices } from './matrices.ts';
 import { unmatchedMetricPairs, warnMetricPairs, type UnmatchedPairs } from './metric-pairs.ts';
+import { warnMisresolvedEdges } from './misresolved-edges.ts';
 
 /** The options a front end takes (CLI flags, API query parameters), already parsed to their types. Absent: the default. */
 export interface RecommendationRequest {
@@ -229,6 +230,7 @@ export function recommendWithWarnings(input: StoredRecommendInput, options: Part
   warnSkippedRows(rec, input.skippedRows);
   markFlowWorkloads(rec, input.flowWorkloads, mark);
   warnMetricPairs(rec, input.metricPairs);
+  warnMisresolvedEdges(rec, input.inventory);
   return rec;
 }
 

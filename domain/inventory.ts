@@ -168,6 +168,20 @@ export interface InventorySnapshot {
 }
 
 /**
+ * The addresses a snapshot knows inside the cluster: the pods' (now), the Services', the nodes',
+ * the apiserver's. An edge that names one as `external` was resolved without the inventory that
+ * knows it (flows ingested before it was imported).
+ */
+export function inClusterAddresses(inv: InventorySnapshot): Set<string> {
+  return new Set([
+    ...inv.podAddresses.map((a) => a.ip),
+    ...inv.services.flatMap((s) => s.clusterIPs),
+    ...inv.nodes.flatMap((n) => n.addresses.map((a) => a.address)),
+    ...inv.apiserver.map((a) => a.ip),
+  ]);
+}
+
+/**
  * How a snapshot names an object kind in `scope` and in import summaries: `Kind` for the core
  * group, `Kind.group` otherwise (as kubectl names resources): `Pod`, `Deployment.apps`,
  * `NetworkPolicy.projectcalico.org`.

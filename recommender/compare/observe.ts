@@ -19,7 +19,7 @@
  */
 import { stringify } from 'yaml';
 import type { EdgeTraffic } from '../../domain/edge.ts';
-import type { InventorySnapshot } from '../../domain/inventory.ts';
+import { inClusterAddresses, type InventorySnapshot } from '../../domain/inventory.ts';
 import { isIpAddress } from '../../domain/ip.ts';
 import { peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
 import { bindingPeer, toResolvedPorts } from '../matrix/bindings.ts';
@@ -182,7 +182,10 @@ function bindingsOf(peer: Peer, ports: readonly EdgeTraffic[], inv: InventorySna
   return undefined;
 }
 
-function candidatesOf(fitsOfRole: readonly Fit[], ix: ClusterIndex): { candidates: RoleCandidate[]; byPeer: Map<string, { peer: Peer; edges: EdgeTraffic[] }> } {
+/** Why no role is bound to an in-cluster address an edge names as external: a /32 of a pod's address would follow whichever pod holds it next. */
+const IN_CLUSTER = 'an address the inventory knows inside the cluster (a pod, a Service, a node or the apiserver): the edge was resolved without that inventory (flows ingested before it was imported); a binding to it would follow whichever pod holds it next';
+
+function candidatesOf(fitsOfRole: readonly Fit[], ix: ClusterIndex, inCluster: ReadonlySet<string>): { candidates: RoleCandidate[]; byPeer: Map<string, { peer: Peer; edges: EdgeTraffic[] }> } {
   const byPeer = new Map<string, { peer: Peer; edges: EdgeTraffic[]; components: Set<string> }>();
   for (const f of fitsOfRole) {
     const peer = farPeer(f.edge, f.direction);
@@ -204,6 +207,7 @@ function candidatesOf(fitsOfRole: readonly Fit[], ix: ClusterIndex): { candidate
         edges: uniqSorted(v.edges.map(edgeText)),
         flows: v.edges.reduce((n, e) => n + e.flows, 0),
         lastSeen: new Date(Math.max(...v.edges.map((e) => e.lastSeen))).toISOString(),
+        ...(v.peer.kind === 'external' && inCluster.has(v.peer.ip) ? { notBound: IN_CLUSTER } : {}),
       };
     });
   return { candidates, byPeer };
@@ -215,9 +219,11 @@ function pinText(role: string, bindings: readonly RoleBindingT[]): string {
 
 /** The role bound from its candidates; undefined when none can be expressed as a binding. */
 function inferredRole(r: RoleResolution, fitsOfRole: readonly Fit[], obs: Observation): RoleResolution | undefined {
-  const { candidates, byPeer } = candidatesOf(fitsOfRole, obs.ix);
+  const inCluster = inClusterAddresses(obs.inventory);
+  const { candidates, byPeer } = candidatesOf(fitsOfRole, obs.ix, inCluster);
   const bindings: RoleBindingT[] = [];
   for (const [, v] of [...byPeer.entries()].sort((a, b) => cmp(a[0], b[0]))) {
+    if (v.peer.kind === 'external' && inCluster.has(v.peer.ip)) continue;
     const b = bindingsOf(v.peer, v.edges, obs.inventory);
     if (b) bindings.push(b);
   }

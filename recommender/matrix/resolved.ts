@@ -157,6 +157,8 @@ export interface RoleCandidate {
   edges: string[];
   flows: number;
   lastSeen: string;
+  /** Why the role was not bound to it, when it was not. */
+  notBound?: string;
 }
 
 /** An observed peer that could be more than one unbound role: bound to none of them. */

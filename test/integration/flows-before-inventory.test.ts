@@ -1,0 +1,38 @@
+/**
+ * Flows ingested before the inventory that knows their addresses: the store keeps edges, not
+ * flows, so an in-cluster address resolved then as `external` stays so. The demo reuses a pod
+ * address (10.244.1.24: the catalog pod's, then tools/netshoot's): read in this order, edges name
+ * it as external. Expected: no role is bound to it from observation (a /32 of a pod's address
+ * follows whichever pod holds it next; the candidate says why), and the recommendation warns
+ * about the edges and says how to mend them. The demo's files in a real SQLite file.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+
+const DEMO = new URL('../../demo/data/', import.meta.url).pathname;
+
+test('an in-cluster address resolved as external before the inventory came is never bound to a role, and the recommendation says how to mend its edges', async () => {
+  const db = join(tmpDir(), 'late-inventory.db');
+  const run = async (args: string[]) => {
+    const r = await runCli([...args, '--db', db]);
+    assert.equal(r.code, 0, r.err);
+    return r;
+  };
+  await run(['ingest', join(DEMO, 'netobserv.ndjson')]);
+  await run(['inventory', 'import', join(DEMO, 'inventory.json'), '--taken-at', '2026-11-20T00:00:00Z']);
+  await run(['inventory', 'import', join(DEMO, 'inventory-later.json'), '--taken-at', '2026-11-20T12:00:00Z']);
+  assert.match((await run(['edges', '-o', 'json'])).out, /"external:10\.244\.1\.24"/, 'the premise: the edges name the pod address as external');
+
+  type Role = { role: string; bindings: { cidrs?: string[] }[]; candidates?: { peer: string; notBound?: string }[] };
+  const shown = JSON.parse((await run(['matrix', 'show', 'kyma-telemetry', '-o', 'json'])).out) as { roles: Role[] };
+  const backends = shown.roles.find((r) => r.role === 'telemetry-backends')!;
+  assert.ok(!backends.bindings.some((b) => b.cidrs?.includes('10.244.1.24/32')), JSON.stringify(backends.bindings));
+  assert.ok(backends.bindings.length > 0, 'the outside backends are still bound');
+  assert.match(backends.candidates!.find((c) => c.peer === 'external:10.244.1.24')!.notBound!, /^an address the inventory knows inside the cluster/);
+
+  const exported = await run(['export', '--engine', 'kubernetes']);
+  assert.match(exported.err, /warning: \d+ edge\(s\) name addresses the inventory knows inside the cluster as external \(10\.244\.1\.24\): .*ingest the flows again/);
+});
