@@ -16,7 +16,7 @@ import type { ServiceContext } from './context.ts';
 import { TokenAuth } from './http/auth.ts';
 import { bodyMiddleware } from './http/body.ts';
 import { crossSiteGuard } from './http/cross-site.ts';
-import { errorHandler, notFoundHandler } from './http/errors.ts';
+import { errorHandler, methodNotAllowedHandler, notFoundHandler } from './http/errors.ts';
 import { rateLimitMiddleware } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
 import { mount, type AnyRoute } from './http/route.ts';
@@ -65,6 +65,7 @@ export function createApp(ctx: ServiceContext): BuiltApp {
     });
   }
   app.use(router);
+  app.use(methodNotAllowedHandler(routes));
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.logger));
   return { app, routes, document, close: () => closeExecutor(ctx) };

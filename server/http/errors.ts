@@ -69,6 +69,31 @@ export function errorHandler(logger: Logger) {
   };
 }
 
+/**
+ * A path the API serves, asked with a method it does not serve there: 405 with `Allow` (RFC 9110
+ * §15.5.6), rather than "no route". The routes' paths are OpenAPI templates whose parameters are
+ * whole segments (`/api/v1/matrices/{name}`), so each becomes a pattern of its segments.
+ */
+export function methodNotAllowedHandler(routes: readonly { method: string; path: string }[]): (req: Request, res: Response, next: NextFunction) => void {
+  const byPath = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  for (const r of routes) {
+    let entry = byPath.get(r.path);
+    if (!entry) {
+      const pattern = new RegExp(`^${r.path.split('/').map((seg) => (/^\{[^}]+\}$/.test(seg) ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}/?$`);
+      byPath.set(r.path, (entry = { pattern, methods: new Set() }));
+    }
+    entry.methods.add(r.method.toUpperCase());
+    if (r.method === 'get') entry.methods.add('HEAD');
+  }
+  return (req, _res, next) => {
+    const allowed = new Set<string>();
+    for (const { pattern, methods } of byPath.values()) if (pattern.test(req.path)) for (const m of methods) allowed.add(m);
+    if (allowed.size === 0 || allowed.has(req.method)) return next();
+    const allow = [...allowed].sort().join(', ');
+    next(new HttpProblem('method-not-allowed', `${req.method} is not served at ${req.path}: ${allow}; see /openapi.json`, { headers: { Allow: allow } }));
+  };
+}
+
 export function notFoundHandler(req: Request, _res: Response, next: NextFunction): void {
   next(new HttpProblem('not-found', `no route for ${req.method} ${req.path}; see /openapi.json`));
 }

@@ -30,6 +30,7 @@ export const PROBLEM_TYPES = {
   forbidden: { status: 403, title: 'Insufficient scope' },
   'cross-site-request': { status: 403, title: 'Cross-site request refused' },
   'not-found': { status: 404, title: 'Not found' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'not-acceptable': { status: 406, title: 'Not acceptable' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
   'misdirected-request': { status: 421, title: 'Host not served' },

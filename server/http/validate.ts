@@ -49,7 +49,9 @@ function describe(e: ErrorObject, where: string): ProblemFieldError {
     message = `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map(String).join(', ')}`;
   }
   const err: ProblemFieldError = { path, message };
-  if (e.keyword !== 'required' && e.keyword !== 'additionalProperties' && e.data !== undefined && typeof e.data !== 'object') err.value = e.data;
+  // A repeated query parameter (`limit=5&limit=6`) arrives as an array: its values are named too.
+  const primitive = (x: unknown): boolean => x !== undefined && (typeof x !== 'object' || x === null);
+  if (e.keyword !== 'required' && e.keyword !== 'additionalProperties' && (primitive(e.data) || (Array.isArray(e.data) && e.data.every(primitive)))) err.value = e.data;
   return err;
 }
 

@@ -94,6 +94,12 @@ function notModified(req: Request, res: Response, etag: string): boolean {
 /** A namespace or workload filter the store does not know: 404, never an empty answer (app/selection-check.ts). */
 const unknownSelection = { description: 'a namespace or workload that neither the inventory nor any edge knows: the detail names what is missing, what exists and how to import it' };
 
+/** What any whole recommendation may answer besides its body: the store too large to read, or the worker's memory too small. */
+const computeLimits = {
+  413: { description: 'more stored edges than one recommendation reads (recommendations.maxEdges): narrow it with namespace=' },
+  503: { description: 'the computation needed more than its memory budget (recommendations.workerMemoryMb): narrow it with namespace=, or raise the budget' },
+};
+
 const cacheHeaders = { ETag: 'content hash; send it back as If-None-Match for a 304', 'Content-Disposition': 'attachment; filename=…' };
 
 /** Answers a query: its problem, or its headers and body chunks (with backpressure); 304 when the client has it. */
@@ -127,6 +133,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       scope: 'read',
       query: ListQuery,
       responses: {
+        ...computeLimits,
         200: {
           description: 'one page: engine, now, options, warnings, namespace layers, engine warnings, the verification as it concerns the page, `items` (the workloads with statuses, evidence and policies) and `next`',
           content: { 'application/json': Type.Object({ items: Type.Array(FreeObject), next: Type.Optional(Type.String()) }, { additionalProperties: true }) },
@@ -153,6 +160,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       params: WorkloadPath,
       query: WorkloadQuery,
       responses: {
+        ...computeLimits,
         200: { description: 'the workload recommendation with its manifests', content: { 'application/json': FreeObject } },
         404: { description: 'no such workload in the inventory, nor one the flow records let us select (docs/recommend.md#without-an-inventory)' },
       },
@@ -172,6 +180,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       scope: 'read',
       query: ExportQuery,
       responses: {
+        ...computeLimits,
         200: { description: 'manifests', content: { 'application/yaml': undefined, 'application/x-tar': undefined }, headers: cacheHeaders },
         304: { description: 'not modified (If-None-Match matched the ETag)' },
         404: unknownSelection,
@@ -192,7 +201,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       tag: 'recommendations',
       scope: 'read',
       query: Type.Object({ ...optionProps, namespace: Type.Optional(Namespace) }, { additionalProperties: false }),
-      responses: { 200: { description: 'the drift report', content: { 'application/json': FreeObject } }, 404: unknownSelection },
+      responses: { 200: { description: 'the drift report', content: { 'application/json': FreeObject } }, 404: unknownSelection, ...computeLimits },
       handler: ({ query }, req, res) => {
         requireSelection(ctx.db, selectionOf(query));
         const q: RecommendationQuery = { kind: 'drift', engine: query.engine as EngineName, options: toOptions(query, ctx.config.staleDays), ...(query.namespace !== undefined ? { namespace: query.namespace } : {}) };

@@ -268,6 +268,19 @@ test('inventory import: bad JSON and older snapshots are 422 problems; nothing i
   assert.equal(since.body.errors[0].path, 'query.since');
 });
 
+test('a method a path is not served with is 405 with Allow; an unknown path 404; a repeated parameter names its values', async () => {
+  const patch = await request(app).patch('/api/v1/edges').set('Authorization', WAUTH).expect(405);
+  assert.equal(patch.type, 'application/problem+json');
+  assert.equal(patch.headers.allow, 'DELETE, GET, HEAD');
+  assert.equal(patch.body.type, 'https://flowmatrix.io/problems/method-not-allowed');
+  const del = await request(app).delete('/api/v1/matrices/netobserv').set('Authorization', WAUTH).expect(405);
+  assert.equal(del.headers.allow, 'GET, HEAD, PUT');
+  await request(app).get('/api/v1/nope').set('Authorization', AUTH).expect(404);
+  await request(app).get('/api/v1/matrices/a/b').set('Authorization', AUTH).expect(404);
+  const twice = await request(app).get('/api/v1/edges?limit=5&limit=6').set('Authorization', AUTH).expect(400);
+  assert.deepEqual(twice.body.errors[0], { path: 'query.limit', message: 'must be integer', value: ['5', '6'] });
+});
+
 test('matrices: list, get, validate, put (name must match), and 404', async () => {
   const list = await request(app).get('/api/v1/matrices').set('Authorization', AUTH).expect(200);
   const names = (list.body.items as { name: string }[]).map((m) => m.name);
