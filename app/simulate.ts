@@ -19,6 +19,7 @@ import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel } from '../recommender/simulate/cluster.ts';
 import { decide, inferEngine, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
+import { manifestErrors, SCHEMA_FILES } from '../recommender/verify/index.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory, readResolutionData } from '../store/inventory.ts';
 import { readExternalNames } from '../store/recommend-read.ts';
@@ -108,6 +109,29 @@ export interface Simulation {
   decideLine(text: string, line: number, index: number): FlowDecision;
 }
 
+/**
+ * Policies of a kind flowmatrix verifies that the engine's API server or agent would refuse
+ * (recommender/verify: the schema, the name, the admission rules) are refused here too, every
+ * problem named: a refused policy is never in force, so simulating with it (or silently without
+ * it) would answer for a cluster that cannot exist. Other objects pass (the simulators skip them).
+ */
+function refuseInadmissible(policies: readonly unknown[]): void {
+  const verified = policies.filter((m) => {
+    const o = (typeof m === 'object' && m !== null ? m : {}) as { apiVersion?: unknown; kind?: unknown };
+    return SCHEMA_FILES[`${String(o.apiVersion)} ${String(o.kind)}`] !== undefined || admissionOnlyKind(o);
+  });
+  const errors = manifestErrors(verified).filter((e) => !e.message.startsWith('no schema for '));
+  if (errors.length === 0) return;
+  const manifests = [...new Set(errors.map((e) => e.manifest))];
+  throw invalidInput(`${manifests.join(', ')}: the engine would refuse ${manifests.length === 1 ? 'it' : 'them'} (${errors.length} problem(s)), and a refused policy is never in force: fix or leave out`, {
+    subject: 'policies',
+    problems: errors.map((e) => ({ path: `${e.manifest}${e.path}`, message: e.message })),
+  });
+}
+
+/** Calico's Tier has admission rules but no schema here. */
+const admissionOnlyKind = (o: { apiVersion?: unknown; kind?: unknown }): boolean => o.apiVersion === 'projectcalico.org/v3' && o.kind === 'Tier';
+
 /** Whether flow text in `format` is the edges JSON of `edges -o json` rather than NDJSON records (`auto`: it starts with `[`). */
 export function isEdgesInput(format: SimulateFlowFormat, text: string): boolean {
   return format === 'edges' || (format === 'auto' && isEdgesJson(text));
@@ -126,6 +150,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
     throw invalidInput(`policies: ${(e as Error).message}`, { subject: 'policies' });
   }
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw invalidInput(`unknown engine "${engine}": one of ${ENGINE_NAMES.join(', ')}`);
+  refuseInadmissible(policies);
   const model = clusterModel(readInventory(db), readExternalNames(db));
   const sim = SIMULATORS[engine](policies, model.cluster);
   const format = req.format ?? 'auto';

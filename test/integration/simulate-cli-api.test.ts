@@ -121,6 +121,30 @@ test('simulate CLI: unreadable inputs name what is wrong and exit non-zero', asy
   assert.match(r.err, /several engines \(calico, cilium\): pass --engine/);
 });
 
+test('simulate refuses policies the engine would refuse (a refused policy is never in force), naming each problem; CLI exit 1, API 422', async () => {
+  // The API server refuses it (Kubernetes ValidateNetworkPolicy): metadata.name is no DNS-1123 subdomain, policyTypes holds only Ingress and Egress.
+  const refused = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: Bad_Name!, namespace: flux-system }
+spec: { podSelector: {}, policyTypes: [Egress, Bogus] }
+`;
+  const r = await runCli(['simulate', '--policies', write('refused.yaml', refused), '--flows', write('e2.json', JSON.stringify([EDGE])), '--db', dbPath]);
+  assert.equal(r.code, 1);
+  assert.equal(r.out, '');
+  assert.match(r.err, /^flowmatrix: policies: NetworkPolicy\/flux-system\/Bad_Name!: the engine would refuse it \(3 problem\(s\)\), and a refused policy is never in force: fix or leave out\n/);
+  assert.match(r.err, /\n {2}NetworkPolicy\/flux-system\/Bad_Name!\/metadata\/name: name "Bad_Name!" is not a DNS-1123 subdomain\n/);
+  assert.match(r.err, /\n {2}NetworkPolicy\/flux-system\/Bad_Name!\/spec\/policyTypes\/1: Unsupported value: "Bogus"/);
+  const db = openDb(dbPath);
+  try {
+    const api = await request(testApp(db, dbPath)).post('/api/v1/simulate').send({ policies: refused, flows: [EDGE] }).expect(422);
+    assert.match(api.body.detail, /^NetworkPolicy\/flux-system\/Bad_Name!: the engine would refuse it/);
+    assert.equal(api.body.errors.length, 3);
+    assert.deepEqual(api.body.errors[2], { path: 'NetworkPolicy/flux-system/Bad_Name!/spec/policyTypes/1', message: 'Unsupported value: "Bogus": supported values: "Ingress", "Egress"' });
+  } finally {
+    db.close();
+  }
+});
+
 test('POST /api/v1/simulate: parsed policies and edges; a JSON array in input order; bad policies are a 422 problem', async () => {
   const db = openDb(dbPath);
   try {
