@@ -81,7 +81,8 @@ function convert(req: ImportMeta, step: () => ConvertedInventory): ConvertedInve
 /** Converts and stores one inventory export; AppError `invalid-input` when it is not an inventory or older than the stored one. */
 export function importInventory(db: Db, req: InventoryImportRequest): InventoryImportSummary {
   checkTakenAt(req);
-  return store(db, req, convert(req, () => convertInventoryText(req.text, req.takenAt)));
+  // A file's kinds replace what is stored, whatever it left out: said when a kind shrinks.
+  return store(db, req, convert(req, () => convertInventoryText(req.text, req.takenAt)), { sayShrunk: true });
 }
 
 /** The same for objects already read (a collector's list): one snapshot of them. */
@@ -92,10 +93,17 @@ export function importInventoryObjects(db: Db, req: InventoryObjectsRequest): In
     const scope = new Set([...(converted.snapshot.scope ?? []), ...req.scope]);
     converted.snapshot.scope = [...scope].sort();
   }
-  return store(db, req, converted, req.coalesce === true);
+  // A collector's lists are the cluster as it is: a kind that shrinks lost its objects there.
+  return store(db, req, converted, { coalesce: req.coalesce === true, sayShrunk: false });
 }
 
-function store(db: Db, req: ImportMeta, converted: ConvertedInventory, coalesce = false): InventoryImportSummary {
+/** An import replaces every kind it holds: one that now holds fewer objects is said (a file of one Namespace is all the Namespaces there are). */
+function shrunkWarning(s: ApplyResult['shrunk'][number]): string {
+  return `${s.section}: ${s.before} stored before, ${s.after} now — an import replaces every kind it holds, so the ${s.section} it does not list are gone; import a complete export of that kind if that was not meant`;
+}
+
+function store(db: Db, req: ImportMeta, converted: ConvertedInventory, how: { coalesce?: boolean; sayShrunk: boolean }): InventoryImportSummary {
+  const coalesce = how.coalesce === true;
   const { snapshot } = converted;
   let result: ApplyResult;
   try {
@@ -115,6 +123,6 @@ function store(db: Db, req: ImportMeta, converted: ConvertedInventory, coalesce 
     ipIntervals: result.ipIntervals,
     apiserver: snapshot.apiserver.map((a) => `${a.ip}:${a.port}/${a.protocol}`),
     ownerAliases: result.ownerAliases,
-    warnings: converted.warnings,
+    warnings: [...converted.warnings, ...(how.sayShrunk ? result.shrunk.map(shrunkWarning) : [])],
   };
 }

@@ -38,6 +38,8 @@ export interface ApplyResult {
   importId: number;
   /** Sections replaced by this snapshot (the others were left as they were). */
   replaced: string[];
+  /** Replaced sections that now hold fewer objects than before: what was stored, what is now. */
+  shrunk: { section: string; before: number; after: number }[];
   workloads: { inSnapshot: number; added: number; markedAbsent: number };
   ipIntervals: { opened: number; closed: number };
   ownerAliases: { upserted: number; pruned: number };
@@ -74,27 +76,30 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       );
     }
     const replaced: string[] = [];
+    const shrunk: ApplyResult['shrunk'] = [];
+    /** Empties a section's table, noting it when the snapshot holds fewer objects than it did. */
+    const replace = (section: string, table: string, after: number): void => {
+      replaced.push(section);
+      const before = db.prepare(`DELETE FROM ${table}`).run().changes;
+      if (after < before) shrunk.push({ section, before, after });
+    };
     if (inScope('Namespace')) {
-      replaced.push('namespaces');
-      db.prepare('DELETE FROM namespaces').run();
+      replace('namespaces', 'namespaces', snapshot.namespaces.length);
       const ins = db.prepare('INSERT INTO namespaces (name, labels, updated_at) VALUES (?, ?, ?)');
       for (const n of snapshot.namespaces) ins.run(n.name, json(n.labels), t);
     }
     if (inScope('Node')) {
-      replaced.push('nodes');
-      db.prepare('DELETE FROM nodes').run();
+      replace('nodes', 'nodes', snapshot.nodes.length);
       const ins = db.prepare('INSERT INTO nodes (name, labels, addresses, pod_cidrs, updated_at) VALUES (?, ?, ?, ?, ?)');
       for (const n of snapshot.nodes) ins.run(n.name, json(n.labels), json(n.addresses), json(n.podCIDRs), t);
     }
     if (inScope('Service')) {
-      replaced.push('services');
-      db.prepare('DELETE FROM services').run();
+      replace('services', 'services', snapshot.services.length);
       const ins = db.prepare('INSERT INTO services (namespace, name, type, cluster_ips, ports, selector, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
       for (const s of snapshot.services) ins.run(s.namespace, s.name, s.type, json(s.clusterIPs), json(s.ports), s.selector ? json(s.selector) : null, t);
     }
     if (inScope('EndpointSlice.discovery.k8s.io')) {
-      replaced.push('endpointSlices');
-      db.prepare('DELETE FROM endpoint_slices').run();
+      replace('endpointSlices', 'endpoint_slices', snapshot.endpointSlices.length);
       const ins = db.prepare('INSERT INTO endpoint_slices (namespace, name, service, address_type, endpoints, ports, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
       for (const s of snapshot.endpointSlices) ins.run(s.namespace, s.name, s.service ?? null, s.addressType, json(s.endpoints), json(s.ports), t);
     }
@@ -133,7 +138,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
         db.prepare('INSERT INTO inventory_imports (taken_at, source, counts) VALUES (?, ?, ?)').run(t, options.source, json(options.counts ?? {})).lastInsertRowid,
       );
     }
-    return { importId, replaced: replaced.sort(), workloads, ipIntervals, ownerAliases };
+    return { importId, replaced: replaced.sort(), shrunk, workloads, ipIntervals, ownerAliases };
   }).immediate();
 }
 

@@ -47,6 +47,7 @@ async function importInventoryFile(file: string, opts: ImportOptions, ctx: Comma
     bar.stop();
   }
   ctx.io.out(`${JSON.stringify(summary, null, 2)}\n`);
+  for (const w of summary.warnings) ctx.io.err(`warning: ${w}\n`);
 }
 
 export const inventoryCommand: CommandModule = (program: Command, ctx: CommandContext) => {

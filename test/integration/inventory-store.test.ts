@@ -122,6 +122,21 @@ test('snapshot semantics: kinds in the import replace, others stay; gone workloa
   assert.equal(getWorkload(db, { namespace: 'x', kind: 'Pod', name: 'nope' }), undefined);
 });
 
+test('CLI: a file holding one Namespace replaces all the Namespaces: the import says what went (stdout summary and stderr)', async () => {
+  const { path } = tmpDb();
+  assert.equal((await cli(['inventory', 'import', CLUSTER, '--db', path, '--taken-at', '2025-03-02T12:00:00Z'])).code, 0);
+  const one = join(tmpDir(), 'ns.yaml');
+  writeFileSync(one, 'apiVersion: v1\nkind: Namespace\nmetadata: {name: newns}\n');
+  const r = await cli(['inventory', 'import', one, '--db', path, '--taken-at', '2025-03-02T13:00:00Z']);
+  assert.equal(r.code, 0, r.err);
+  const said = /^namespaces: 5 stored before, 1 now — an import replaces every kind it holds, so the namespaces it does not list are gone; import a complete export of that kind if that was not meant$/;
+  assert.ok((JSON.parse(r.out) as { warnings: string[] }).warnings.some((w) => said.test(w)), r.out);
+  assert.match(r.err, /^warning: namespaces: 5 stored before, 1 now/m);
+  // The same cluster again: nothing shrinks, nothing said.
+  const again = await cli(['inventory', 'import', CLUSTER, '--db', path, '--taken-at', '2025-03-02T14:00:00Z']);
+  assert.deepEqual((JSON.parse(again.out) as { warnings: string[] }).warnings.filter((w) => /stored before/.test(w)), []);
+});
+
 test('re-importing the same cluster changes no interval', () => {
   const { db } = tmpDb();
   importFile(db, CLUSTER, T1);
