@@ -27,6 +27,7 @@ import type { EmitOptions, EmitResult, EmitWarning, EngineName, Manifest } from 
 import type { ClusterModel } from '../simulate/cluster.ts';
 import type { SimulatorFactory } from '../simulate/types.ts';
 import type { VerifiedSides } from '../recommend.ts';
+import { duplicateNameErrors } from './duplicate-names.ts';
 import { engineWarnings } from './engine-warnings.ts';
 import { manifestErrors, manifestId, type ManifestError } from './index.ts';
 import { appliedBeside, completeVerification, manifestIdentity, simulateSides, type SidesFound, type Verification } from './recommendation.ts';
@@ -162,6 +163,8 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
     );
   }
 
+  // Names are compared over every chunk: a cluster-scoped name may repeat across namespaces.
+  admission.push(...duplicateNameErrors(slots));
   // Stable: the errors of one manifest keep their order.
   admission.sort((a, b) => compareStrings(a.key, b.key));
   slots.sort((a, b) => compareStrings(a.key, b.key));

@@ -17,7 +17,10 @@
 import type { AppliedPolicy } from '../../domain/inventory.ts';
 import type { Direction } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
-import type { EmitResult, EngineName } from '../engines/types.ts';
+import { manifestSlot } from '../engines/emit-in-order.ts';
+import { manifestSortKey } from '../engines/metadata.ts';
+import type { EmitResult, EngineName, Manifest } from '../engines/types.ts';
+import { duplicateNameErrors } from './duplicate-names.ts';
 import { connectionFlow, type ClusterModel } from '../simulate/cluster.ts';
 import { decideSide, sideAllows, type DecidedBy, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
 import { manifestErrors, type ManifestError } from './index.ts';
@@ -213,9 +216,21 @@ export function completeVerification(engine: EngineName, admission: ManifestErro
 
 const byFinding = (a: EdgeFinding, b: EdgeFinding): number => compareStrings(a.workload, b.workload) || compareStrings(a.direction, b.direction) || compareStrings(a.edge, b.edge);
 
+/**
+ * What the engine would refuse of the manifests (sorted by key, as an EmitResult holds them), and
+ * the manifests whose names repeat, in the order verify/in-chunks.ts gives them: by manifest, each
+ * manifest's errors in the order they were found.
+ */
+function admissionErrors(manifests: readonly Manifest[]): ManifestError[] {
+  const found = manifests.flatMap((m) => manifestErrors([m]).map((error) => ({ key: manifestSortKey(m), error })));
+  found.push(...duplicateNameErrors(manifests.map(manifestSlot)));
+  // Stable: the errors of one manifest keep their order.
+  return found.sort((a, b) => compareStrings(a.key, b.key)).map((x) => x.error);
+}
+
 export function verifyRecommendation(input: VerifyInput): Verification {
   const { emitted } = input;
-  const admission = manifestErrors(emitted.manifests);
+  const admission = admissionErrors(emitted.manifests);
   const found = simulateSides({
     manifests: emitted.manifests,
     beside: appliedBeside(input.applied, new Set(emitted.manifests.map(manifestIdentity))),

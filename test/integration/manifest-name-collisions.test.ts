@@ -1,0 +1,52 @@
+/**
+ * Two manifests with one kind, namespace and name are one object to the API server: applying
+ * both keeps the last, so the verified set is not the applied one (Kubernetes API conventions:
+ * a name is unique per kind and namespace, or per kind for cluster-scoped objects such as
+ * ClusterNetworkPolicy). Input: test/fixtures/name-collisions (names that collide as
+ * ClusterNetworkPolicies) → expected: the verification fails naming each repeated name and the
+ * intents behind it, whole and in chunks alike; the namespaced engines, whose names do not
+ * collide there, stay verified.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { verifiedExport } from '../../app/export.ts';
+import { readRecommendationInput, runRecommendation } from '../../app/recommendation.ts';
+import { duplicateNameErrors } from '../../recommender/verify/duplicate-names.ts';
+import { openDb } from '../../store/db.ts';
+import { runCli } from '../helpers/cli.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+
+const FIXTURE = new URL('../fixtures/name-collisions/', import.meta.url).pathname;
+
+test('duplicateNameErrors: one error per manifest whose kind, namespace and name repeat, naming the intents; unique names none', () => {
+  const slot = (kind: string, ns: string, name: string, intent: string) => ({ key: `${kind}\u0000${ns}\u0000${name}`, intent });
+  const errors = duplicateNameErrors([slot('ClusterNetworkPolicy', '', 'a-b', 'a/pod/b'), slot('ClusterNetworkPolicy', '', 'a-b', 'a-b/pod/x'), slot('NetworkPolicy', 'a', 'a-b', 'a/pod/b'), slot('NetworkPolicy', 'c', 'a-b', 'c/pod/b')]);
+  assert.deepEqual(errors.map((e) => [e.error.manifest, e.error.path]), [['ClusterNetworkPolicy/a-b', '/metadata/name'], ['ClusterNetworkPolicy/a-b', '/metadata/name']]);
+  assert.match(errors[0]!.error.message, /^2 manifests of this recommendation have this kind, namespace and name \(intents a-b\/pod\/x, a\/pod\/b\): applying them keeps only the last/);
+});
+
+test('clusternetworkpolicy names that collide fail the verification (export exit 2, naming them); the namespaced engines stay verified', async () => {
+  const db = join(tmpDir(), 'collide.db');
+  assert.equal((await runCli(['inventory', 'import', join(FIXTURE, 'inv.json'), '--taken-at', '2026-11-20T00:00:00Z', '--db', db])).code, 0);
+  assert.equal((await runCli(['ingest', join(FIXTURE, 'flows.jsonl'), '--db', db])).code, 0);
+  const cnp = await runCli(['export', '--engine', 'clusternetworkpolicy', '--no-egress', '--db', db]);
+  assert.equal(cnp.code, 2, cnp.err);
+  assert.match(cnp.err, /ClusterNetworkPolicy\/lab-pod-web-isolation \/metadata\/name: 2 manifests .*\(intents lab\/pod\/web, lab\/pod\/web-isolation\)/);
+  assert.match(cnp.err, /ClusterNetworkPolicy\/x-pod-y-pod-z \/metadata\/name: 2 manifests .*\(intents x-pod-y\/pod\/z, x\/pod\/y-pod-z\)/);
+  // In chunks (one namespace each: the repeated names are in different chunks) as whole.
+  const store = openDb(db);
+  try {
+    const input = (): ReturnType<typeof readRecommendationInput> => readRecommendationInput(store, {}, { details: false });
+    const whole = runRecommendation(input(), 'clusternetworkpolicy', { egress: false }, { details: false });
+    const chunked = verifiedExport(input(), 'clusternetworkpolicy', { egress: false }, { maxEdgeSides: 1, window: 2 });
+    assert.equal(whole.verification.admission.length, 6, "lab-pod-web-isolation, x-pod-y-pod-z and x-pod-y-pod-z-isolation, twice each");
+    assert.deepEqual(chunked.verification, whole.verification);
+  } finally {
+    store.close();
+  }
+  for (const engine of ['kubernetes', 'cilium', 'calico']) {
+    const r = await runCli(['export', '--engine', engine, '--no-egress', '--db', db]);
+    assert.equal(r.code, 0, `${engine}: ${r.err}`);
+  }
+});
