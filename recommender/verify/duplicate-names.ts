@@ -6,7 +6,12 @@
  * Each such manifest is an admission error naming the intents that render the name.
  */
 import type { ManifestSlot } from '../engines/emit-in-order.ts';
+import { ANNOTATION_INTENT, manifestSortKey } from '../engines/metadata.ts';
+import type { Manifest } from '../engines/types.ts';
 import type { ManifestError } from './index.ts';
+
+/** A manifest's slot for this check: its sort key, and its intent (the name when it carries none, as a manifest made by hand). */
+export const nameSlot = (m: Manifest): ManifestSlot => ({ key: manifestSortKey(m), intent: m.metadata.annotations?.[ANNOTATION_INTENT] ?? m.metadata.name });
 
 /** `Kind/namespace/name` (`Kind/name` when cluster-scoped) of a manifestSortKey. */
 function idOf(key: string): string {

@@ -17,10 +17,9 @@
 import type { AppliedPolicy } from '../../domain/inventory.ts';
 import type { Direction } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
-import { manifestSlot } from '../engines/emit-in-order.ts';
 import { manifestSortKey } from '../engines/metadata.ts';
 import type { EmitResult, EngineName, Manifest } from '../engines/types.ts';
-import { duplicateNameErrors } from './duplicate-names.ts';
+import { duplicateNameErrors, nameSlot } from './duplicate-names.ts';
 import { connectionFlow, type ClusterModel } from '../simulate/cluster.ts';
 import { decideSide, sideAllows, type DecidedBy, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
 import { manifestErrors, type ManifestError } from './index.ts';
@@ -223,7 +222,7 @@ const byFinding = (a: EdgeFinding, b: EdgeFinding): number => compareStrings(a.w
  */
 function admissionErrors(manifests: readonly Manifest[]): ManifestError[] {
   const found = manifests.flatMap((m) => manifestErrors([m]).map((error) => ({ key: manifestSortKey(m), error })));
-  found.push(...duplicateNameErrors(manifests.map(manifestSlot)));
+  found.push(...duplicateNameErrors(manifests.map(nameSlot)));
   // Stable: the errors of one manifest keep their order.
   return found.sort((a, b) => compareStrings(a.key, b.key)).map((x) => x.error);
 }
