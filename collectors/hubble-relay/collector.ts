@@ -15,7 +15,8 @@ import { isRecord } from '../flows/decode.ts';
 import { observerClient, waitForReady, type GetFlowsRequest, type ObserverClient } from './client.ts';
 import type { HubbleRelaySettings } from './config.ts';
 import { ResumeCursor } from './cursor.ts';
-import { nanosToTimestamp, responseToJson, timestampNanos, type WireTimestamp } from './protojson.ts';
+import { nanosToTimestamp, responseToJson, timestampNanos, timestampToJson, type WireTimestamp } from './protojson.ts';
+import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../flows/ingest-defaults.ts';
 import { BoundedQueue } from './queue.ts';
 import { storePipeline } from '../store-pipeline.ts';
 import { CollectorStateStore } from '../../store/collector-state.ts';
@@ -263,6 +264,17 @@ export class HubbleRelayCollector implements Collector {
     }
   }
 
+  /**
+   * A flow's time as the resume cursor takes it; undefined for a time the pipeline will reject
+   * (outside a Timestamp's range, or past the clock and the allowed skew): the cursor never moves
+   * past now on one bad record, which would make every reconnect ask for flows from the future.
+   */
+  private resumableNanos(t: WireTimestamp): bigint | undefined {
+    if (timestampToJson(t) === undefined) return undefined;
+    const ns = timestampNanos(t);
+    return ns > BigInt(this.deps.now() + DEFAULT_MAX_FUTURE_SKEW_MS) * 1_000_000n ? undefined : ns;
+  }
+
   private onResponse(r: Record<string, unknown>, queue: BoundedQueue<Queued>): void {
     const json = responseToJson(r);
     const item: Queued = { record: json };
@@ -270,8 +282,8 @@ export class HubbleRelayCollector implements Collector {
       this.counters.flows++;
       const f = r.flow;
       const t = (isRecord(f.time) ? f.time : r.time) as WireTimestamp | undefined;
-      if (t) {
-        const ns = timestampNanos(t);
+      const ns = t ? this.resumableNanos(t) : undefined;
+      if (ns !== undefined) {
         const identity = typeof f.uuid === 'string' && f.uuid ? f.uuid : JSON.stringify(json);
         if (!this.cursor.accept(ns, identity)) {
           this.counters.duplicates++;

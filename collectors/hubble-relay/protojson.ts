@@ -22,10 +22,23 @@ export function nanosToTimestamp(ns: bigint): { seconds: string; nanos: number }
   return { seconds: seconds.toString(), nanos: Number(ns - seconds * 1_000_000_000n) };
 }
 
-/** RFC 3339 in UTC with 0, 3, 6 or 9 fractional digits, as protojson writes it. */
-export function timestampToJson(t: WireTimestamp): string {
-  const ns = timestampNanos(t);
+/** The range of a protobuf Timestamp (0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z), in seconds. */
+const MIN_SECONDS = -62_135_596_800n;
+const MAX_SECONDS = 253_402_300_799n;
+
+/**
+ * RFC 3339 in UTC with 0, 3, 6 or 9 fractional digits, as protojson writes it; undefined for a
+ * value outside a Timestamp's range, which no RFC 3339 text holds (protojson refuses it too).
+ */
+export function timestampToJson(t: WireTimestamp): string | undefined {
+  let ns: bigint;
+  try {
+    ns = timestampNanos(t);
+  } catch {
+    return undefined; // seconds that are no integer
+  }
   const { seconds, nanos } = nanosToTimestamp(ns);
+  if (BigInt(seconds) < MIN_SECONDS || BigInt(seconds) > MAX_SECONDS) return undefined;
   const base = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
   if (nanos === 0) return `${base}Z`;
   const digits = String(nanos).padStart(9, '0');
@@ -37,9 +50,12 @@ function unwrap(v: unknown, zero: unknown): unknown {
   return isRecord(v) ? (v.value ?? zero) : v;
 }
 
+/** A Timestamp as its JSON text; one outside the range stays as it came, and the decoder rejects it as no RFC 3339 time (counted, never thrown). */
+const timeJson = (t: Record<string, unknown>): unknown => timestampToJson(t as WireTimestamp) ?? t;
+
 function flowToJson(f: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...f };
-  if (isRecord(f.time)) out.time = timestampToJson(f.time as WireTimestamp);
+  if (isRecord(f.time)) out.time = timeJson(f.time);
   if (f.is_reply !== undefined) out.is_reply = unwrap(f.is_reply, false);
   return out;
 }
@@ -55,6 +71,6 @@ export function responseToJson(r: Record<string, unknown>): Record<string, unkno
     out.lost_events = lost;
   }
   if (typeof r.node_name === 'string' && r.node_name) out.node_name = r.node_name;
-  if (isRecord(r.time)) out.time = timestampToJson(r.time as WireTimestamp);
+  if (isRecord(r.time)) out.time = timeJson(r.time);
   return out;
 }

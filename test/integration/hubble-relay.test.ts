@@ -226,6 +226,27 @@ test('flowmatrix restarted: a new collector resumes from the cursor stored with 
   assert.deepEqual(edges(db), await expectedEdges(KIND));
 });
 
+test('a flow whose time no RFC 3339 text holds, or from the future, is rejected and counted; the collector goes on and its cursor stays at the last good flow', async () => {
+  const { db } = tmpDb();
+  const flow = GKE[0]!.flow as Record<string, unknown>;
+  // Timestamps as a relay sends them: seconds past year 9999 (protojson has no text for it), and 2100-01-01.
+  const bad = [
+    { flow: { ...flow, uuid: 'out-of-range', time: { seconds: '99999999999999', nanos: 0 } } },
+    { flow: { ...flow, uuid: 'future', time: { seconds: '4102444800', nanos: 0 } } },
+  ];
+  const relay = closeAfter(await startRelay({ lines: [...GKE, ...bad] }));
+  const now = () => Date.parse('2021-06-16T16:53:00Z');
+  const c = collector(db, { address: `127.0.0.1:${relay.port}`, since: '1h' }, now);
+  await c.start();
+  await until('12 records', () => k(c).records === 12);
+  await c.stop();
+  assert.deepEqual([k(c).accepted, k(c).rejected], [10, 2]);
+  assert.deepEqual(edges(db), await expectedEdges(GKE));
+  const stored = new CollectorStateStore(db).get(`hubble:127.0.0.1:${relay.port}`) as { since: string };
+  const last = GKE.map((l) => Date.parse((l.flow as { time: string }).time)).reduce((a, b) => Math.max(a, b));
+  assert.equal(BigInt(stored.since) / 1_000_000n, BigInt(last), 'the cursor is the last good flow\'s time, not 2100');
+});
+
 test('node status and lost events from the relay are counted and recorded as skipped records', async () => {
   const { db } = tmpDb();
   const extra = [{ node_status: { state_change: 'NODE_CONNECTED', node_names: ['kind-control-plane'] } }, { lost_events: { source: 'HUBBLE_RING_BUFFER', num_events_lost: 7 }, node_name: 'kind-worker' }];

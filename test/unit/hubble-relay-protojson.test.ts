@@ -31,6 +31,13 @@ test('protojson Timestamps: 0, 3, 6 or 9 fractional digits, exact nanoseconds', 
   assert.equal(timestampToJson({ seconds: '1623862333', nanos: 136000000 }), '2021-06-16T16:52:13.136Z');
   assert.equal(timestampToJson({ seconds: '1623862333', nanos: 136834000 }), '2021-06-16T16:52:13.136834Z');
   assert.equal(timestampToJson({ seconds: 1623862333 }), '2021-06-16T16:52:13Z');
+  // The range of a Timestamp (google/protobuf/timestamp.proto): 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z; outside it, no text.
+  assert.equal(timestampToJson({ seconds: '253402300799', nanos: 999_999_999 }), '9999-12-31T23:59:59.999999999Z');
+  assert.equal(timestampToJson({ seconds: '-62135596800' }), '0001-01-01T00:00:00Z');
+  assert.equal(timestampToJson({ seconds: '253402300800' }), undefined);
+  assert.equal(timestampToJson({ seconds: '99999999999999' }), undefined);
+  assert.equal(timestampToJson({ seconds: '-62135596801' }), undefined);
+  assert.equal(timestampToJson({ seconds: '1.5' }), undefined);
   const ns = timestampNanos(parseTimestamp('2021-11-10T10:40:56.467244400Z'));
   assert.equal(ns, 1636540856467244400n);
   assert.deepEqual(nanosToTimestamp(ns), { seconds: '1636540856', nanos: 467244400 });
