@@ -79,6 +79,21 @@ function formatIp(family: IpFamily, value: bigint): string {
   return ipaddr.fromByteArray(toBytes(family, value)).toString();
 }
 
+/**
+ * An address already checked (`isIpAddress`) as flows and the inventory are stored and matched
+ * by: IPv4 as given (the strict parse admits only its canonical dotted quad), IPv6 canonical
+ * (RFC 5952), and an IPv4-mapped IPv6 address as the IPv4 address it maps (RFC 4291 §2.5.5.2:
+ * the same host on the wire). So `2001:DB8::7` and `2001:db8::7`, or `::ffff:10.0.0.1` and
+ * `10.0.0.1`, are one peer each, not two. Throws on an invalid IPv6 address.
+ */
+export function storedAddress(text: string): string {
+  if (!text.includes(':')) return text;
+  const a = parseIp(text);
+  if (!a) throw new Error(`invalid IP address "${text}"`);
+  if (a.value >> 32n === 0xffffn) return formatIp(4, a.value & 0xffff_ffffn);
+  return formatIp(6, a.value);
+}
+
 /** `FD00:0::1` → `fd00::1`; throws on an invalid address. */
 export function canonicalIp(text: string): string {
   const a = parseIp(text);

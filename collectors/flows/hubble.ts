@@ -7,6 +7,7 @@
 import type { EndpointMeta, FlowEndpoint, HandshakeHint, Protocol, Verdict } from '../../domain/flow.ts';
 import { isIp, isPort, isRecord, reject, timeError, toCount, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
 import { checkLabel, checkName } from './names.ts';
+import { storedAddress } from '../../domain/ip.ts';
 
 /** protojson renders 64-bit integers as strings; accept both renderings. */
 function port(v: unknown): number | undefined {
@@ -275,9 +276,9 @@ export class HubbleDecoder implements Decoder {
     }
 
     const verdict = typeof f.verdict === 'string' ? (VERDICTS[f.verdict] ?? 'unknown') : 'unknown';
-    const srcResult = endpoint(ip.source, srcPort, f.source, f.source_names, f.source_service, { ep: `${prefix}source`, names: `${prefix}source_names`, service: `${prefix}source_service` }, this.memory);
+    const srcResult = endpoint(storedAddress(ip.source), srcPort, f.source, f.source_names, f.source_service, { ep: `${prefix}source`, names: `${prefix}source_names`, service: `${prefix}source_service` }, this.memory);
     if (srcResult.reject) return srcResult.reject;
-    const dstResult = endpoint(ip.destination, dstPort, f.destination, f.destination_names, f.destination_service, { ep: `${prefix}destination`, names: `${prefix}destination_names`, service: `${prefix}destination_service` }, this.memory);
+    const dstResult = endpoint(storedAddress(ip.destination), dstPort, f.destination, f.destination_names, f.destination_service, { ep: `${prefix}destination`, names: `${prefix}destination_names`, service: `${prefix}destination_service` }, this.memory);
     if (dstResult.reject) return dstResult.reject;
     const src = srcResult.endpoint;
     const dst = dstResult.endpoint;

@@ -7,6 +7,7 @@
 import { MAX_TIME_MS, type EndpointMeta, type FlowEndpoint, type HandshakeHint, type Protocol, type Verdict } from '../../domain/flow.ts';
 import { isIp, isPort, isRecord, reject, timeError, toCount, MAX_COUNT, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
 import { checkName } from './names.ts';
+import { storedAddress } from '../../domain/ip.ts';
 
 /** FLP `pkg/utils/tcp_flags.go`: the agent ORs every flag seen in the window, plus per-packet combos. */
 export const TCP_FLAG_BITS: Record<string, number> = {
@@ -197,8 +198,8 @@ export const netobservDecoder: Decoder = {
       kind: 'flow',
       flow: {
         time,
-        src: endpoint(srcIp, srcPort, srcMeta.meta),
-        dst: endpoint(dstIp, dstPort, dstMeta.meta),
+        src: endpoint(storedAddress(srcIp), srcPort, srcMeta.meta),
+        dst: endpoint(storedAddress(dstIp), dstPort, dstMeta.meta),
         protocol,
         packets,
         bytes,

@@ -1,4 +1,4 @@
-import { isIpAddress } from '../../domain/ip.ts';
+import { isIpAddress, storedAddress } from '../../domain/ip.ts';
 import type { ApiserverEndpoint, EndpointSlice, EndpointSliceEndpoint, EndpointSlicePort } from '../../domain/inventory.ts';
 import { isApiserverService } from '../../domain/apiserver.ts';
 import { readObject } from './metadata.ts';
@@ -12,7 +12,7 @@ export function toEndpointSlice(raw: RawObject): EndpointSlice {
   const addressType = r.str('addressType');
   if (!(ADDRESS_TYPES as readonly string[]).includes(addressType)) r.fail('addressType', ADDRESS_TYPES.join(', '), addressType);
   const endpoints = r.objects('endpoints').map((e): EndpointSliceEndpoint => {
-    const addresses = addressType === 'FQDN' ? e.strings('addresses') : e.checkedStrings('addresses', `an ${addressType} address`, isIpAddress);
+    const addresses = addressType === 'FQDN' ? e.strings('addresses') : e.checkedStrings('addresses', `an ${addressType} address`, isIpAddress).map(storedAddress);
     if (addresses.length === 0) e.fail('addresses', 'at least one address', addresses);
     const ready = e.optObj('conditions')?.optBool('ready');
     const nodeName = e.optName('nodeName', 'subdomain');

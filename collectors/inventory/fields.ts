@@ -3,7 +3,7 @@
  * input, kind, namespace/name) and the field, so a user can find the broken record.
  */
 import { PROTOCOLS, type Protocol } from '../../domain/flow.ts';
-import { isCidr, isIpAddress } from '../../domain/ip.ts';
+import { isCidr, isIpAddress, storedAddress } from '../../domain/ip.ts';
 import { dns1123LabelError, dns1123SubdomainError, kindError, labelKeyError, labelValueError } from '../../domain/k8s-names.ts';
 
 /** Which Kubernetes name rule a field follows (domain/k8s-names.ts). */
@@ -84,17 +84,17 @@ export class FieldReader {
     return v;
   }
 
-  /** An IP address (strict, as Kubernetes reads them: domain/ip.ts). */
+  /** An IP address (strict, as Kubernetes reads them: domain/ip.ts), as flows are matched by it (`storedAddress`). */
   ip(field: string): string {
     const v = this.str(field);
     if (!isIpAddress(v)) this.fail(field, 'an IPv4 or IPv6 address', v);
-    return v;
+    return storedAddress(v);
   }
 
   optIp(field: string): string | undefined {
     const v = this.optStr(field);
     if (v !== undefined && !isIpAddress(v)) this.fail(field, 'an IPv4 or IPv6 address', v);
-    return v;
+    return v === undefined ? undefined : storedAddress(v);
   }
 
   /** Strings each of which passes `check` (undefined = fine, else what was expected). */

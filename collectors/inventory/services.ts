@@ -1,4 +1,4 @@
-import { isIpAddress } from '../../domain/ip.ts';
+import { isIpAddress, storedAddress } from '../../domain/ip.ts';
 import type { Service, ServicePort } from '../../domain/inventory.ts';
 import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
@@ -17,6 +17,7 @@ export function toService(raw: RawObject): Service {
   if (single && !ipOrNone(single)) spec.fail('clusterIP', 'an IP address or "None"', single);
   if (single) ips.add(single);
   ips.delete('None');
+  const addresses = [...ips].map(storedAddress);
   const ports = spec.objects('ports').map((p): ServicePort => {
     const port = p.port('port');
     const name = p.optStr('name');
@@ -36,7 +37,7 @@ export function toService(raw: RawObject): Service {
     namespace: meta.namespace,
     name: meta.name,
     type: type as Service['type'],
-    clusterIPs: [...ips].sort(),
+    clusterIPs: [...new Set(addresses)].sort(),
     ports,
     ...(Object.keys(selector).length > 0 ? { selector } : {}),
   };

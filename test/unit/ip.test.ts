@@ -10,6 +10,7 @@ import ipaddr from 'ipaddr.js';
 import {
   canonicalCidr,
   canonicalIp,
+  storedAddress,
   cidrContains,
   cidrContainsIp,
   compareCidrs,
@@ -56,6 +57,16 @@ test('families, host blocks and canonical text', () => {
   // The IPv4-compatible form keeps its meaning (ipaddr.js alone would read it as ::ffff:1.2.3.4).
   assert.equal(canonicalIp('::1.2.3.4'), '::102:304');
   assert.equal(canonicalIp('::ffff:1.2.3.4'), '::ffff:102:304');
+});
+
+test('storedAddress: IPv6 canonical, an IPv4-mapped address as its IPv4 address (RFC 4291 §2.5.5.2), IPv4 as given', () => {
+  assert.equal(storedAddress('10.0.0.1'), '10.0.0.1');
+  assert.equal(storedAddress('::ffff:10.0.0.1'), '10.0.0.1');
+  assert.equal(storedAddress('::FFFF:a00:1'), '10.0.0.1');
+  assert.equal(storedAddress('2001:DB8:0::7'), '2001:db8::7');
+  assert.equal(storedAddress('fd00:10:244::A'), 'fd00:10:244::a');
+  assert.equal(storedAddress('::1.2.3.4'), '::102:304', 'IPv4-compatible is not IPv4-mapped');
+  assert.equal(storedAddress('::fffe:a00:1'), '::fffe:a00:1');
 });
 
 test('containment: a block contains itself and its sub-blocks, never the other family', () => {
