@@ -9,6 +9,8 @@ import { CliError, writePieces } from '../io.ts';
 import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
 import type { CommandModule } from '../command.ts';
 import { workloadArg } from '../selection.ts';
+import { parseRfc3339 } from '../../domain/time.ts';
+import { timeFlag } from '../time-flag.ts';
 
 interface EdgesOptions extends DbOptions {
   namespace?: string;
@@ -38,16 +40,15 @@ function days(flag: string, value: string): number {
 
 const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** `--since`: a duration before `now` as kubectl writes it (`90s`, `30m`, `2h`, `7d`, `1h30m`) or an ISO 8601 time. */
+/** `--since`: a duration before `now` as kubectl writes it (`90s`, `30m`, `2h`, `7d`, `1h30m`) or an RFC 3339 time. */
 export function sinceTime(value: string, now: number, flag = '--since'): number {
   if (/^(\d+[smhd])+$/.test(value)) {
     let ms = 0;
     for (const [, n, unit] of value.matchAll(/(\d+)([smhd])/g)) ms += Number(n) * (UNIT_MS[unit as string] as number);
     return now - ms;
   }
-  const t = Date.parse(value);
-  if (!Number.isFinite(t)) throw new CliError(`${flag}: "${value}" is neither a duration (30m, 2h, 7d) nor an ISO 8601 time`);
-  return t;
+  if (parseRfc3339(value) === undefined) throw new CliError(`${flag}: "${value}" is neither a duration (30m, 2h, 7d) nor an RFC 3339 time with its zone (2026-11-20T12:00:00Z)`);
+  return timeFlag(flag, value);
 }
 
 /** `flowmatrix edges [-n NS] [--workload NAME] [--since DURATION|TIME] [-o table|json]`, `edges delete …`, `edges prune …`. */
@@ -58,7 +59,7 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
       .description('list aggregated edges: client, server, port, protocol, counts, first/last seen, sources')
       .addOption(namespaceOption('edges with a workload of this namespace on either side'))
       .option('--workload <name>', 'edges with this workload (name, or kind/name as kubectl writes it) on either side')
-      .option('--since <when>', 'only edges last seen since then: a duration back from now (30m, 2h, 7d) or an ISO 8601 time')
+      .option('--since <when>', 'only edges last seen since then: a duration back from now (30m, 2h, 7d) or an RFC 3339 time')
       .addOption(outputOption(['table', 'json'], 'table')),
   ).action(async (opts: EdgesOptions) => {
     const since = opts.since === undefined ? undefined : sinceTime(opts.since, Date.now());
@@ -96,8 +97,8 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
       .description('delete the edges a filter selects (with their hourly buckets); prints {"deleted": N}')
       .option('--namespace <ns>', 'edges with a workload of this namespace on either side')
       .option('--workload <name>', 'edges with this workload (name or Kind/name) on either side')
-      .option('--since <when>', 'edges last seen at or after then: a duration back from now (30m, 7d) or an ISO 8601 time')
-      .option('--before <when>', 'edges last seen before then: a duration back from now (30d) or an ISO 8601 time')
+      .option('--since <when>', 'edges last seen at or after then: a duration back from now (30m, 7d) or an RFC 3339 time')
+      .option('--before <when>', 'edges last seen before then: a duration back from now (30d) or an RFC 3339 time')
       .option('--id <id>', 'one edge by id (edges --output json shows ids)'),
   ).action(async (_opts: DeleteOptions, cmd: Command) => {
     // The parent `edges` declares --db, --namespace and --workload too: read them wherever they were given.

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { CliError } from '../io.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
+import { timeFlag } from '../time-flag.ts';
 
 interface ImportOptions extends DbOptions {
   takenAt?: string;
@@ -23,9 +24,7 @@ async function readInput(file: string, ctx: CommandContext): Promise<string> {
 
 function parseTakenAt(value: string | undefined): number {
   if (value === undefined) return Date.now();
-  const t = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(t)) throw new CliError(`--taken-at: expected an RFC 3339 time such as 2025-01-31T12:00:00Z, got "${value}"`);
-  return t;
+  return timeFlag('--taken-at', value);
 }
 
 async function importInventoryFile(file: string, opts: ImportOptions, ctx: CommandContext): Promise<void> {

@@ -18,6 +18,7 @@ import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } fro
 import { nothingFor } from '../../app/selection.ts';
 import { workloadArg } from '../selection.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
+import { timeFlag } from '../time-flag.ts';
 
 export interface RecommendCliOptions extends DbOptions {
   engine?: string;
@@ -47,7 +48,7 @@ export function withRecommendOptions(cmd: Command): Command {
     .option('--stale-days <n>', 'an edge not seen for this many days is stale', '30')
     .option('--include <statuses>', `statuses that become rules (comma-separated: ${COMPARISON_STATUSES.join(', ')})`)
     .option('--include-may', 'also include documented "may" rules that were not observed')
-    .option('--now <time>', 'reference time (ISO 8601) for staleness; default the latest last-seen in the store')
+    .option('--now <time>', 'reference time (RFC 3339) for staleness; default the latest last-seen in the store')
     .option('--config <file>', 'cluster config (YAML) with a matrices: section');
 }
 
@@ -75,9 +76,7 @@ export function recommendationRequest(opts: RecommendCliOptions): Recommendation
     req.include = list as ComparisonStatus[];
   }
   if (opts.now !== undefined) {
-    const t = Date.parse(opts.now);
-    if (!Number.isFinite(t)) throw new CliError(`--now: "${opts.now}" is not an ISO 8601 time`);
-    req.now = t;
+    req.now = timeFlag('--now', opts.now);
   }
   if (opts.namespace !== undefined) req.namespace = opts.namespace;
   if (opts.workload !== undefined) req.workload = workloadArg(opts.workload);

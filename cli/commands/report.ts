@@ -12,6 +12,7 @@ import type { LoadOptions } from '../../server/config/load.ts';
 import { CliError } from '../io.ts';
 import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
 import type { CommandContext, CommandModule } from '../command.ts';
+import { timeFlag } from '../time-flag.ts';
 
 interface ReportCliOptions extends DbOptions {
   output: ReportFormat;
@@ -28,11 +29,6 @@ interface ReportCliOptions extends DbOptions {
   store: boolean;
 }
 
-function time(flag: string, v: string): number {
-  const t = Date.parse(v);
-  if (!Number.isFinite(t)) throw new CliError(`${flag}: "${v}" is not an ISO 8601 time`);
-  return t;
-}
 
 export const reportCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   withDb(program.command('report').description('build the report now: what needs attention, per namespace and system, ingest health, drift'))
@@ -43,8 +39,8 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
     .option('--no-egress', 'leave egress open (default: reports.egress, else restricted)')
     .addOption(namespaceOption())
     .option('--stale-days <n>', 'an edge not seen for this many days is stale (default: recommendations.staleDays, else 30)')
-    .option('--now <time>', 'reference time (ISO 8601) for staleness; default the latest last-seen in the store')
-    .option('--generated-at <time>', 'the time to print as "generated" (ISO 8601; default the clock), for reproducible output')
+    .option('--now <time>', 'reference time (RFC 3339) for staleness; default the latest last-seen in the store')
+    .option('--generated-at <time>', 'the time to print as "generated" (RFC 3339; default the clock), for reproducible output')
     .option('--config <file>', 'service config (YAML; env FLOWMATRIX_CONFIG): matrices:, reports:, recommendations:')
     .option('--no-store', 'do not keep the report in the database')
     .action(async (opts: ReportCliOptions, cmd: Command) => {
@@ -72,13 +68,13 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
         if (!/^\d+$/.test(opts.staleDays) || Number(opts.staleDays) < 1) throw new CliError(`--stale-days: expected an integer ≥ 1, got "${opts.staleDays}"`);
         staleDays = Number(opts.staleDays);
       }
-      const build: BuildOptions = { trigger: 'manual', generatedAt: opts.generatedAt !== undefined ? time('--generated-at', opts.generatedAt) : Date.now() };
+      const build: BuildOptions = { trigger: 'manual', generatedAt: opts.generatedAt !== undefined ? timeFlag('--generated-at', opts.generatedAt) : Date.now() };
       if (engine !== undefined) build.engine = engine;
       if (opts.mode !== undefined) build.mode = opts.mode;
       // commander sets egress=true by default for --no-egress: only an explicit flag overrides the config.
       if (cmd.getOptionValueSource('egress') === 'cli') build.egress = opts.egress !== false;
       if (opts.namespace !== undefined) build.namespace = opts.namespace;
-      if (opts.now !== undefined) build.now = time('--now', opts.now);
+      if (opts.now !== undefined) build.now = timeFlag('--now', opts.now);
 
       // config.dbPath: --db > FLOWMATRIX_DB > database.path of the config > ./data/flowmatrix.db, as for serve.
       const { text, stored } = await withOpenDb({ db: config.dbPath }, (db) => {

@@ -8,6 +8,7 @@ import type { EndpointMeta, FlowEndpoint, HandshakeHint, Protocol, Verdict } fro
 import { isIp, isPort, isRecord, reject, timeError, toCount, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
 import { checkLabel, checkName } from './names.ts';
 import { storedAddress } from '../../domain/ip.ts';
+import { parseRfc3339 } from '../../domain/time.ts';
 
 /** protojson renders 64-bit integers as strings; accept both renderings. */
 function port(v: unknown): number | undefined {
@@ -221,7 +222,7 @@ export class HubbleDecoder implements Decoder {
     const timeText = f.time ?? topTime;
     if (timeText === undefined) return reject('missing-field', `${prefix}time`);
     const timeField = f.time !== undefined ? `${prefix}time` : 'time';
-    const time = typeof timeText === 'string' ? Date.parse(timeText) : NaN;
+    const time = (typeof timeText === 'string' ? parseRfc3339(timeText) : undefined) ?? NaN;
     if (Number.isNaN(time)) return reject('invalid-field', timeField, timeText, `${timeField} must be an RFC 3339 time`);
     const badTime = timeError(time, limits);
     if (badTime !== undefined) return reject(time < 0 ? 'invalid-field' : 'time-out-of-range', timeField, timeText, `${timeField} ${badTime}`);

@@ -4,6 +4,7 @@
  */
 import { PROTOCOLS, type Protocol } from '../../domain/flow.ts';
 import { isCidr, isIpAddress, storedAddress } from '../../domain/ip.ts';
+import { parseRfc3339 } from '../../domain/time.ts';
 import { dns1123LabelError, dns1123SubdomainError, kindError, labelKeyError, labelValueError } from '../../domain/k8s-names.ts';
 
 /** Which Kubernetes name rule a field follows (domain/k8s-names.ts). */
@@ -33,7 +34,6 @@ function describe(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** A view of one node of an object: `path` is where that node sits, for error messages. */
 export class FieldReader {
@@ -154,8 +154,9 @@ export class FieldReader {
   optTime(field: string): number | undefined {
     const v = this.node[field];
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string' || !RFC3339.test(v)) this.fail(field, 'an RFC 3339 time', v);
-    return Date.parse(v);
+    const t = typeof v === 'string' ? parseRfc3339(v) : undefined;
+    if (t === undefined) this.fail(field, 'an RFC 3339 time', v);
+    return t;
   }
 
   obj(field: string): FieldReader {

@@ -4,8 +4,8 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { fullFormats } from 'ajv-formats/dist/formats.js';
 import type { Static, TSchema } from '@sinclair/typebox';
+import { parseRfc3339 } from '../../domain/time.ts';
 import { badRequest, type ProblemFieldError } from './problem.ts';
 
 const plain = (s: TSchema): Record<string, unknown> => JSON.parse(JSON.stringify(s)) as Record<string, unknown>;
@@ -14,10 +14,10 @@ const ajvQuery = new Ajv({ allErrors: true, verbose: true, coerceTypes: 'array',
 const ajvBody = new Ajv({ allErrors: true, verbose: true, useDefaults: true, strict: false });
 /**
  * RFC 3339 allows a leap second (`23:59:60`), which JavaScript's Date cannot hold (Date.parse
- * gives NaN): such a time is refused here, naming its parameter, rather than becoming NaN behind
- * the door (a filter matching nothing, an import failing at its insert).
+ * gives NaN): such a time is refused here (domain/time.ts), naming its parameter, rather than
+ * becoming NaN behind the door (a filter matching nothing, an import failing at its insert).
  */
-const dateTime = { type: 'string' as const, validate: (s: string): boolean => (fullFormats['date-time'] as { validate: (s: string) => boolean }).validate(s) && Number.isFinite(Date.parse(s)) };
+const dateTime = { type: 'string' as const, validate: (s: string): boolean => parseRfc3339(s) !== undefined };
 for (const ajv of [ajvQuery, ajvBody]) {
   addFormats.default(ajv);
   ajv.addFormat('date-time', dateTime);

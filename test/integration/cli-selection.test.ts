@@ -96,11 +96,15 @@ test('a namespace or workload that does not exist: exit 1, naming what exists; o
   assert.match(bad.err, /--since: "yesterday" is neither a duration/);
 });
 
-test('sinceTime: kubectl durations back from now, or an ISO 8601 time', () => {
+test('sinceTime: kubectl durations back from now, or an RFC 3339 time with its zone', () => {
   const now = Date.parse('2025-11-02T00:00:00Z');
   assert.equal(sinceTime('90s', now), now - 90_000);
   assert.equal(sinceTime('1h30m', now), now - 5_400_000);
   assert.equal(sinceTime('7d', now), Date.parse('2025-10-26T00:00:00Z'));
   assert.equal(sinceTime('2025-11-01T10:00:00Z', now), Date.parse('2025-11-01T10:00:00Z'));
   assert.throws(() => sinceTime('5 minutes', now), /--since/);
+  // No zone (read by the host's), a day the month does not have (rolled over): refused.
+  assert.throws(() => sinceTime('2025-11-01T10:00:00', now), /--since: "2025-11-01T10:00:00" is neither a duration .* nor an RFC 3339 time with its zone/);
+  assert.throws(() => sinceTime('2025-11-31T00:00:00Z', now), /--since/);
+  assert.equal(sinceTime('2025-11-01T11:00:00+01:00', now), Date.parse('2025-11-01T10:00:00Z'));
 });

@@ -75,7 +75,13 @@ test('user errors name the flag and value', async () => {
   assert.notEqual(e2.code, 0);
   assert.match(e2.err, /pdf/);
   const e3 = await runCli(['report', '--db', db, '--now', 'yesterday']);
-  assert.match(e3.err, /--now: "yesterday" is not an ISO 8601 time/);
+  assert.match(e3.err, /--now: "yesterday" is not an RFC 3339 time with its zone/);
+  // Read by the host's time zone, or rolled over to another day, the same command would mean other times on other hosts.
+  for (const lenient of ['2026-12-01T00:00:00', '2026-11-31T00:00:00Z', '12']) {
+    const r = await runCli(['report', '--db', db, '--generated-at', lenient, '--no-store']);
+    assert.equal(r.code, 1, lenient);
+    assert.match(r.err, /--generated-at: ".*" is not an RFC 3339 time with its zone/);
+  }
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'reports:\n  schedule: every night\n');
   const e4 = await runCli(['report', '--db', db, '--config', bad]);

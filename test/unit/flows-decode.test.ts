@@ -170,6 +170,10 @@ test('Hubble rejects name the field', () => {
   const f = line!.flow as Record<string, unknown>;
   assert.deepEqual(hubbleBare({ flow: { ...f, IP: { source: 'nope', destination: '10.0.0.1' } } }), { kind: 'reject', reason: 'invalid-field', field: 'flow.IP.source', value: 'nope' });
   assert.deepEqual(hubbleBare({ flow: { ...f, time: 'yesterday' } }), { kind: 'reject', reason: 'invalid-field', field: 'flow.time', value: 'yesterday' });
+  // Date.parse would take these by the host's time zone, as 2001, or rolled over to March: RFC 3339 with a zone only.
+  for (const time of ['2026-11-20T10:00:00.5', '12', '2026-02-30T00:00:00Z', 'Fri Nov 20 2026 10:00:00']) {
+    assert.deepEqual(hubbleBare({ flow: { ...f, time } }), { kind: 'reject', reason: 'invalid-field', field: 'flow.time', value: time }, time);
+  }
   assert.deepEqual(hubbleBare({ flow: { ...f, l4: { TCP: { source_port: -1 } } } }), { kind: 'reject', reason: 'invalid-field', field: 'flow.l4.TCP.source_port', value: '-1' });
   assert.deepEqual(hubbleBare({ flow: 'x' }), { kind: 'reject', reason: 'invalid-field', field: 'flow', value: 'x' });
   assert.deepEqual(hubbleBare({ hello: 1 }), { kind: 'reject', reason: 'missing-field', field: 'flow' });

@@ -49,6 +49,11 @@ test('a broken object is refused with its place, kind, name and field', () => {
     list({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'n', creationTimestamp: 'yesterday' }, spec: {} }),
     /^items\[0\] Pod n\/p: metadata\.creationTimestamp: expected an RFC 3339 time, got the string "yesterday"$/,
   );
+  // A day February does not have: Date.parse would roll it over to March 2nd.
+  rejects(
+    list({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'n', creationTimestamp: '2026-02-30T00:00:00Z' }, spec: {} }),
+    /^items\[0\] Pod n\/p: metadata\.creationTimestamp: expected an RFC 3339 time, got the string "2026-02-30T00:00:00Z"$/,
+  );
   rejects(
     list({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'e', namespace: 'n' }, addressType: 'IPv4', endpoints: [{ addresses: [] }] }),
     /^items\[0\] EndpointSlice n\/e: endpoints\[0\]\.addresses: expected at least one address/,

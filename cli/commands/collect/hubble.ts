@@ -10,6 +10,7 @@ import { CollectorConfigError, parseDuration } from '../../../collectors/config-
 import { CliError } from '../../io.ts';
 import { withOpenDb } from '../../options.ts';
 import { collectConfig, collectSubcommand, type CollectOptions, type CollectSubcommand } from './options.ts';
+import { timeFlag } from '../../time-flag.ts';
 
 interface HubbleOptions extends CollectOptions {
   address?: string;
@@ -22,11 +23,7 @@ interface HubbleOptions extends CollectOptions {
 
 /** `--since`: a duration back from now (`5m`) or a time (`2026-12-03T10:00:00Z`), like `hubble observe --since`. */
 function sinceMs(value: string, now: number): number {
-  if (/^\d{4}-\d\d-\d\dT/.test(value)) {
-    const t = Date.parse(value);
-    if (Number.isNaN(t)) throw new CliError(`--since: not a time: ${value}`);
-    return t;
-  }
+  if (/^\d{4}-\d\d-\d\dT/.test(value)) return timeFlag('--since', value);
   return now - parseDuration('--since', value);
 }
 

@@ -1,0 +1,18 @@
+/**
+ * Times at the door: an RFC 3339 date-time with its zone (`2026-11-20T10:00:00Z`,
+ * `…+01:00`), as ms since the epoch. `Date.parse` alone accepts far more and reads it by the
+ * host's time zone (`2026-11-20T10:00:00` is local time, `12` is 2001-12-01) or rolls a day
+ * over (`2026-02-30` is March 2nd): the same input would give other data on another host. The
+ * grammar is ajv-formats' (RFC 3339 §5.6, days checked per month); a leap second (`23:59:60`),
+ * which a JavaScript Date cannot hold, is no time here.
+ */
+import { fullFormats } from 'ajv-formats/dist/formats.js';
+
+const isDateTime = (fullFormats['date-time'] as { validate: (s: string) => boolean }).validate;
+
+/** The time `text` names, or undefined when it is no RFC 3339 date-time with a zone. */
+export function parseRfc3339(text: string): number | undefined {
+  if (!isDateTime(text)) return undefined;
+  const t = Date.parse(text);
+  return Number.isFinite(t) ? t : undefined;
+}
