@@ -6,13 +6,23 @@
  * grammar is ajv-formats' (RFC 3339 §5.6, days checked per month); a leap second (`23:59:60`),
  * which a JavaScript Date cannot hold, is no time here.
  */
-import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { createRequire } from 'node:module';
 
-const isDateTime = (fullFormats['date-time'] as { validate: (s: string) => boolean }).validate;
+type Grammar = (s: string) => boolean;
+let isDateTime: Grammar | undefined;
+
+/**
+ * The grammar, loaded on first use: the CLI's command definitions import this module, and
+ * `flowmatrix --help` loads no package but commander (test/integration/cli-startup.test.ts).
+ */
+function dateTimeGrammar(): Grammar {
+  isDateTime ??= (createRequire(import.meta.url)('ajv-formats/dist/formats.js') as { fullFormats: Record<string, { validate: Grammar }> }).fullFormats['date-time']!.validate;
+  return isDateTime;
+}
 
 /** The time `text` names, or undefined when it is no RFC 3339 date-time with a zone. */
 export function parseRfc3339(text: string): number | undefined {
-  if (!isDateTime(text)) return undefined;
+  if (!dateTimeGrammar()(text)) return undefined;
   const t = Date.parse(text);
   return Number.isFinite(t) ? t : undefined;
 }

@@ -34,6 +34,7 @@ const HELP_CONSTANTS = [
   'collectors/flows/ingest-defaults.ts',
   'collectors/prometheus/families.ts',
   'domain/peer.ts',
+  'domain/time.ts',
   'domain/workload-name.ts',
   'recommender/compare/status.ts',
   'recommender/engines/types.ts',
