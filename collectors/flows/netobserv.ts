@@ -58,6 +58,8 @@ function num(v: unknown): number | undefined {
   return undefined;
 }
 
+const TIME_FIELDS = ['TimeFlowEndMs', 'TimeFlowStartMs', 'TimeReceived'] as const;
+
 /** Field names per side, built once: template-literal keys per record showed up in profiles. */
 const SIDE_KEYS = {
   Src: { type: 'SrcK8S_Type', name: 'SrcK8S_Name', namespace: 'SrcK8S_Namespace', ownerType: 'SrcK8S_OwnerType', ownerName: 'SrcK8S_OwnerName', host: 'SrcK8S_HostName' },
@@ -66,7 +68,7 @@ const SIDE_KEYS = {
 
 type MetaResult = { meta?: EndpointMeta; reject?: undefined } | { reject: Decoded };
 
-/** A non-empty string field, or undefined; anything else than a string is ignored as before (Loki labels). */
+/** A non-empty string field, or undefined (absent, null or empty: Loki gives empty labels). */
 function text(r: Record<string, unknown>, key: string): string | undefined {
   const v = r[key];
   return typeof v === 'string' && v ? v : undefined;
@@ -74,6 +76,12 @@ function text(r: Record<string, unknown>, key: string): string | undefined {
 
 function meta(r: Record<string, unknown>, side: 'Src' | 'Dst'): MetaResult {
   const k = SIDE_KEYS[side];
+  // A metadata field of another type would otherwise be read as absent: the flow attributed to
+  // another workload, or to an outside address.
+  for (const key of Object.values(k)) {
+    const v = r[key];
+    if (v !== undefined && v !== null && typeof v !== 'string') return { reject: reject('invalid-field', key, v, `${key} must be a string`) };
+  }
   const type = r[k.type];
   if (type === undefined) return {};
   const name = text(r, k.name);
@@ -138,6 +146,8 @@ export const netobservDecoder: Decoder = {
     const protocol = PROTOCOL_NUMBERS[protoNum];
     if (!protocol) return { kind: 'skip', reason: 'unsupported-protocol' };
 
+    // A time field of another type would otherwise give way to the next one, silently.
+    for (const key of TIME_FIELDS) if (r[key] !== undefined && num(r[key]) === undefined) return reject('invalid-field', key, r[key], `${key} must be a number`);
     const end = num(r.TimeFlowEndMs);
     const start = end === undefined ? num(r.TimeFlowStartMs) : undefined;
     const timeField = end !== undefined ? 'TimeFlowEndMs' : start !== undefined ? 'TimeFlowStartMs' : 'TimeReceived';
