@@ -465,7 +465,11 @@ function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: 
         : []),
       ...denyLines.filter((l) => !l.includes(' implied ')),
     ];
-    out.push(manifest(intent, policyName(`${base}-isolation`), prio.isolation, isoIn, isoEg, lines));
+    // A Pass comes one priority before the Deny isolations (a shared layer's selects the same
+    // pods): policies of one tier and priority apply in an order the implementation chooses
+    // (clusternetworkpolicy_types.go, Priority), and a Deny first would cut what the Pass leaves open.
+    const passes = isoEg.some((rule) => rule.action === 'Pass');
+    out.push(manifest(intent, policyName(`${base}-isolation`), passes ? prio.isolation - 1 : prio.isolation, isoIn, isoEg, lines));
   }
 }
 

@@ -194,9 +194,8 @@ test('the admission helpers catch what they mirror (a test of the test)', () => 
 });
 
 test('clusternetworkpolicy: an egress rule that cannot be rendered (no address for a wildcard name) leaves egress passed on, never denied (the CRD: Pass goes on to the next tier)', () => {
-  const set = policySet([
-    workload({ egress: [{ peers: [fqdnPeer('*.backend.example')], ports: [tcp(443)], explanation: why('kyma/telemetry-backends') }, { peers: [podsPeer({ matchLabels: { app: 'db' } })], ports: [tcp(5432)], explanation: why('db') }] }),
-  ]);
+  const api = workload({ egress: [{ peers: [fqdnPeer('*.backend.example')], ports: [tcp(443)], explanation: why('kyma/telemetry-backends') }, { peers: [podsPeer({ matchLabels: { app: 'db' } })], ports: [tcp(5432)], explanation: why('db') }] });
+  const set = policySet([api]);
   const r = ENGINES.clusternetworkpolicy.emit(set);
   assert.deepEqual(verifyManifests(r.manifests), []);
   const isolation = r.manifests.find((m) => m.metadata.name === 'shop-api-isolation')!;
@@ -205,6 +204,12 @@ test('clusternetworkpolicy: an egress rule that cannot be rendered (no address f
     r.warnings.filter((w) => w.code === 'direction-not-isolated').map((w) => w.direction),
     ['egress'],
   );
+  // A shared layer's Deny isolation selects the same pods: the Pass comes at a priority of its own,
+  // before it (one tier and priority apply in an order the implementation chooses: clusternetworkpolicy_types.go, Priority).
+  const shared: IntentInput = { key: 'shop/shared', namespace: 'shop', layer: 'shared', subject: { kind: 'namespace' }, explanation: 'test', egress: { mode: 'rules', rules: [{ peers: [podsPeer({ matchLabels: { app: 'db' } })], ports: [tcp(5432)], explanation: why('db') }] } };
+  const both = ENGINES.clusternetworkpolicy.emit(policySet([api, shared]));
+  const isolations = both.manifests.filter((m) => m.metadata.name.endsWith('-isolation')).map((m) => [m.metadata.name, m.spec.priority, (m.spec.egress as { action: string }[] | undefined)?.[0]?.action]);
+  assert.deepEqual(isolations, [['shop-api-isolation', 499, 'Pass'], ['shop-shared-isolation', 500, 'Deny']]);
   // A rule rendered in full keeps the Deny.
   const whole = ENGINES.clusternetworkpolicy.emit(policySet([workload({ egress: [{ peers: [podsPeer({ matchLabels: { app: 'db' } })], ports: [tcp(5432)], explanation: why('db') }] })]));
   assert.equal((whole.manifests.find((m) => m.metadata.name === 'shop-api-isolation')!.spec.egress as { action: string }[])[0]!.action, 'Deny');
