@@ -3,7 +3,8 @@
  * partial line in memory, splits on '\n' with indexOf (several times faster than readline),
  * numbers lines from 1 and tells the caller when the last line had no newline, so that a
  * half-written final record can be reported as `truncated` rather than as bad JSON. A record
- * separator (RS) opening a line is dropped: JSON text sequences are NDJSON with it.
+ * separator (RS) opening a line is dropped: JSON text sequences are NDJSON with it; so is a byte
+ * order mark opening the input.
  */
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
@@ -29,6 +30,8 @@ export const DEFAULT_MAX_LINE_LENGTH = 4 * 1024 * 1024;
 
 /** The record separator of RFC 7464 JSON text sequences. */
 const RS = 0x1e;
+/** U+FEFF, a byte order mark. */
+const BOM = 0xfeff;
 
 /** Reads `input` to its end, feeding every non-empty line to `sink`; resolves to the number of lines read. */
 export async function readLines(input: NodeJS.ReadableStream, sink: LineSink, options: ReadLinesOptions = {}): Promise<number> {
@@ -41,8 +44,10 @@ export async function readLines(input: NodeJS.ReadableStream, sink: LineSink, op
 
   const emit = (text: string, final: boolean): void => {
     lineNo++;
-    // A JSON text sequence (RFC 7464, `application/json-seq`, `jq --seq`) starts each record with RS.
-    const begin = text.charCodeAt(0) === RS ? 1 : 0;
+    // A JSON text sequence (RFC 7464, `application/json-seq`, `jq --seq`) starts each record with
+    // RS; a file some editors saved starts with a byte order mark (RFC 8259 §8.1: ignore it).
+    const first = text.charCodeAt(0);
+    const begin = first === RS || (lineNo === 1 && first === BOM) ? 1 : 0;
     const end = text.endsWith('\r') ? text.length - 1 : text.length;
     const line = begin === 0 && end === text.length ? text : text.slice(begin, end);
     if (line.length === 0 || isBlank(line)) return;

@@ -32,6 +32,14 @@ test('a JSON text sequence (RFC 7464: RS before each record, `jq --seq`) reads a
   ]);
 });
 
+test('a byte order mark opening the input is no part of its first line (RFC 8259 §8.1); later ones are kept', async () => {
+  const r = await collect([Buffer.from([0xef, 0xbb, 0xbf]), '{"a":1}\n\ufeff{"b":2}\n']);
+  assert.deepEqual(r.lines, [
+    ['{"a":1}', 1, false],
+    ['\ufeff{"b":2}', 2, false],
+  ]);
+});
+
 test('a last line without newline is flagged final', async () => {
   const r = await collect(['{"a":1}\n{"b":', '2']);
   assert.deepEqual(r.lines, [
