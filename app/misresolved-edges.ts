@@ -5,7 +5,8 @@
  * whichever pod holds the address next: the recommendation says so.
  */
 import { inClusterAddresses, type InventorySnapshot } from '../domain/inventory.ts';
-import { peerKey } from '../domain/peer.ts';
+import type { EdgeTraffic } from '../domain/edge.ts';
+import { peerKey, type Peer } from '../domain/peer.ts';
 import type { Recommendation } from '../recommender/recommend.ts';
 
 /** Examples named in the warning at most. */
@@ -16,14 +17,14 @@ export function warnMisresolvedEdges(rec: Recommendation, inventory: InventorySn
   if (inCluster.size === 0) return;
   const found = new Set<string>();
   const addresses = new Set<string>();
+  const note = (e: EdgeTraffic, p: Peer): void => {
+    if (p.kind !== 'external' || !inCluster.has(p.ip)) return;
+    found.add(`${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`);
+    addresses.add(p.ip);
+  };
   for (const s of rec.sides) {
-    for (const e of [...s.edges.ingress, ...s.edges.egress]) {
-      for (const p of [e.client, e.server]) {
-        if (p.kind !== 'external' || !inCluster.has(p.ip)) continue;
-        found.add(`${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`);
-        addresses.add(p.ip);
-      }
-    }
+    for (const e of s.edges.ingress) note(e, e.client);
+    for (const e of s.edges.egress) note(e, e.server);
   }
   if (found.size === 0) return;
   const ips = [...addresses].sort();
