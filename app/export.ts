@@ -8,13 +8,10 @@ import type { EmitWarning, EngineName, Manifest } from '../recommender/engines/t
 import { manifestsInOrder } from '../recommender/engines/emit-in-order.ts';
 import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
 import type { Recommendation, RecommendOptions } from '../recommender/recommend.ts';
-import { clusterModel } from '../recommender/simulate/cluster.ts';
-import { SIMULATORS } from '../recommender/simulate/index.ts';
-import { verifyInChunks } from '../recommender/verify/in-chunks.ts';
 import type { Verification } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
 import { countEdges } from '../store/recommend-read.ts';
-import { appErrors, readRecommendationInput, recommendWithWarnings, type StoredRecommendInput } from './recommendation.ts';
+import { appErrors, readRecommendationInput, recommendWithWarnings, verifyRecommendationInChunks, type StoredRecommendInput } from './recommendation.ts';
 
 export interface VerifiedExport {
   /** The recommendation, without its sides. */
@@ -38,13 +35,7 @@ export interface ExportLimits {
 export function verifiedExport(input: StoredRecommendInput, engine: EngineName, options: Partial<RecommendOptions>, limits: ExportLimits = {}): VerifiedExport {
   return appErrors(() => {
     const rec = recommendWithWarnings(input, options, { details: false });
-    const { verification, warnings, slots, manifests } = verifyInChunks({
-      engine,
-      set: rec.policySet,
-      sides: rec.sides,
-      model: clusterModel(input.inventory, input.externalNames),
-      applied: input.inventory.policies,
-      simulator: SIMULATORS[engine],
+    const { verification, warnings, slots, manifests } = verifyRecommendationInChunks(input, rec, engine, {
       tightness: false,
       ...(limits.maxEdgeSides !== undefined ? { maxEdgeSides: limits.maxEdgeSides } : {}),
     });

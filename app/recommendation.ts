@@ -16,7 +16,7 @@ import type { SkippedRows } from '../store/row-check.ts';
 import { clusterModel, type ClusterModel } from '../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import { engineWarnings } from '../recommender/verify/engine-warnings.ts';
-import { verifyInChunks } from '../recommender/verify/in-chunks.ts';
+import { verifyInChunks, type ChunkedVerification, type ChunkedVerifyInput } from '../recommender/verify/in-chunks.ts';
 import { verifyRecommendation, type Verification } from '../recommender/verify/recommendation.ts';
 import { flowWorkloads, flowWorkloadWarnings, inventoryNamespaces, markInferredIntents, withFlowWorkloads, type FlowWorkloads } from '../recommender/synthesize/inferred-workloads.ts';
 import type { EdgeTraffic } from '../domain/edge.ts';
@@ -139,6 +139,20 @@ export function runRecommendation(input: StoredRecommendInput, engine: EngineNam
   });
 }
 
+/**
+ * The recommendation's manifests for `engine`, emitted and verified a group of namespaces at a
+ * time over the input it was made from, beside the applied policies (recommender/verify/in-chunks.ts).
+ */
+export function verifyRecommendationInChunks(
+  input: StoredRecommendInput,
+  rec: Recommendation,
+  engine: EngineName,
+  run: Pick<ChunkedVerifyInput, 'tightness' | 'maxEdgeSides' | 'each'>,
+  model: ClusterModel = clusterModel(input.inventory, input.externalNames),
+): ChunkedVerification {
+  return verifyInChunks({ engine, set: rec.policySet, sides: rec.sides, model, applied: input.inventory.policies, simulator: SIMULATORS[engine], ...run });
+}
+
 /** A recommendation verified without keeping its manifests: what the recommendation list shows. */
 export interface ListedRecommendation {
   /** Its records without evidence (the evidence went to `eachDetailed`). */
@@ -160,15 +174,7 @@ export interface ListedRecommendation {
 export function listRecommendation(input: StoredRecommendInput, engine: EngineName, options: Partial<RecommendOptions>, eachDetailed: (record: WorkloadRecommendation) => void): ListedRecommendation {
   return appErrors(() => {
     const rec = recommendWithWarnings(input, options, { eachDetailed });
-    const { verification, warnings } = verifyInChunks({
-      engine,
-      set: rec.policySet,
-      sides: rec.sides,
-      model: clusterModel(input.inventory, input.externalNames),
-      applied: input.inventory.policies,
-      simulator: SIMULATORS[engine],
-      tightness: true,
-    });
+    const { verification, warnings } = verifyRecommendationInChunks(input, rec, engine, { tightness: true });
     rec.sides = [];
     return { rec, engine, engineWarnings: warnings, verification };
   });
@@ -195,17 +201,8 @@ export function recommendForEveryEngine(input: StoredRecommendInput, options: Pa
     const rec = recommendWithWarnings(input, options, { eachDetailed: (w) => consumer.workload(w) });
     const model = clusterModel(input.inventory, input.externalNames);
     for (const engine of ENGINE_NAMES) {
-      const { verification, warnings } = verifyInChunks({
-        engine,
-        set: rec.policySet,
-        sides: rec.sides,
-        model,
-        applied: input.inventory.policies,
-        simulator: SIMULATORS[engine],
-        // The report counts each engine's verification: no tightness figures.
-        tightness: false,
-        each: (m) => consumer.manifest(engine, m),
-      });
+      // The report counts each engine's verification: no tightness figures.
+      const { verification, warnings } = verifyRecommendationInChunks(input, rec, engine, { tightness: false, each: (m) => consumer.manifest(engine, m) }, model);
       consumer.engine(engine, { verification, warnings });
     }
     rec.sides = [];
