@@ -4,7 +4,7 @@ import type { Edge } from '../domain/edge.ts';
 import { MAX_COUNT, sourcesFromBits, type Protocol } from '../domain/flow.ts';
 import type { Peer } from '../domain/peer.ts';
 import type { Db } from './db.ts';
-import { checkedPeer, edgeValuesProblem, skipRow, type SkippedRows } from './row-check.ts';
+import { checkedPeer, edgePortProblem, edgeValuesProblem, skipRow, type SkippedRows } from './row-check.ts';
 
 export interface EdgeRow {
   id: number;
@@ -219,7 +219,7 @@ export function edgeRowProblem(r: EdgeRow): string | undefined {
   if (typeof c === 'string') return `client: ${c}`;
   const s = checkedPeer(r.server);
   if (typeof s === 'string') return `server: ${s}`;
-  return edgeValuesProblem(r.port, r.protocol, [r.first_seen, r.last_seen], [r.flows, r.packets, r.bytes, r.forwarded, r.dropped, r.sources]);
+  return edgeValuesProblem(r.port, r.protocol, [r.first_seen, r.last_seen], [r.flows, r.packets, r.bytes, r.forwarded, r.dropped, r.sources]) ?? edgePortProblem(r.port, r.protocol);
 }
 
 /** The readable rows as edges; the others are skipped into `skipped`. */

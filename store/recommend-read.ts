@@ -7,7 +7,7 @@ import type { Peer } from '../domain/peer.ts';
 import type { Db } from './db.ts';
 import type { ObservedLabels } from '../domain/observed-labels.ts';
 import { readObservedLabels } from './observed-labels.ts';
-import { checkedPeer, edgeValuesProblem, newSkippedRows, skipRow, type SkippedRows } from './row-check.ts';
+import { checkedPeer, edgePortProblem, edgeValuesProblem, newSkippedRows, skipRow, type SkippedRows } from './row-check.ts';
 
 /** External IP → the DNS names seen for it, names sorted. */
 export function readExternalNames(db: Db): Map<string, string[]> {
@@ -43,7 +43,7 @@ function peerInterner(): (key: string) => Peer | string {
 function rowProblem(client: Peer | string, server: Peer | string, port: number, protocol: string, times: number[], counts: number[]): string | undefined {
   if (typeof client === 'string') return `client: ${client}`;
   if (typeof server === 'string') return `server: ${server}`;
-  return edgeValuesProblem(port, protocol, times, counts);
+  return edgeValuesProblem(port, protocol, times, counts) ?? edgePortProblem(port, protocol);
 }
 
 /**

@@ -58,6 +58,14 @@ export const isCount = (n: unknown): boolean => typeof n === 'number' && Number.
 export const isTime = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_TIME_MS;
 
 /** Why the scalar columns of an edge row cannot be read, or undefined. */
+/**
+ * An edge's port: ICMP edges carry 0, and a TCP, UDP or SCTP edge on 0 would fail every
+ * recommendation that reads it (ambiguous pairs use 0 for "no port": not checked there).
+ */
+export function edgePortProblem(port: unknown, protocol: unknown): string | undefined {
+  return port === 0 && protocol !== 'ICMP' && protocol !== 'ICMPv6' ? `port 0 is no ${String(protocol)} port` : undefined;
+}
+
 export function edgeValuesProblem(port: unknown, protocol: unknown, times: unknown[], counts: unknown[]): string | undefined {
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) return `port ${String(port)} is not 0-65535`;
   if (typeof protocol !== 'string' || !(PROTOCOLS as readonly string[]).includes(protocol)) return `protocol ${String(protocol)} is not one of ${PROTOCOLS.join(', ')}`;

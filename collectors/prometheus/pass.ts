@@ -21,7 +21,7 @@ import { netobservQueries } from './families/netobserv.ts';
 import { netobservPredefinedQueries } from './families/netobserv-predefined.ts';
 import { PeerResolver } from './peers.ts';
 import { MetricFlowRecorder, type Outcome } from './record.ts';
-import type { FamilyQuery, SeriesReading } from './series.ts';
+import { checkedNames, type FamilyQuery, type SeriesReading } from './series.ts';
 import { PrometheusStore } from './store.ts';
 import { readTarget } from './targets.ts';
 
@@ -191,7 +191,7 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
     const source: FlowSource = 'prometheus';
     for (const s of series) {
       counters.records += s.points.length;
-      const reading = q.read(s.labels);
+      const reading = checkedNames(q.read(s.labels));
       if (reading.kind === 'pair') {
         for (const [t, v] of s.points) {
           if (!Number.isFinite(t) || !Number.isFinite(v) || v < 0) {

@@ -4,6 +4,7 @@
  * and who the client is when the metric's own semantics say so (each family cites where).
  */
 import type { Protocol, Verdict } from '../../domain/flow.ts';
+import { dns1123LabelError, dns1123SubdomainError } from '../../domain/k8s-names.ts';
 
 export type EndpointRef =
   /** A workload by name; `workloadKind` when the series carries it (NetObserv OwnerType, Hubble workload_kind). `namespace` is empty for Hubble `workload-name`. */
@@ -91,4 +92,36 @@ export function joinMatchers(...parts: string[]): string {
 /** Tells a reading (flow, skip, reject) from an endpoint: their `kind`s never overlap. */
 export function isReading(x: EndpointRef | SeriesReading): x is SeriesReading {
   return x.kind === 'flow' || x.kind === 'pair' || x.kind === 'skip' || x.kind === 'reject';
+}
+
+/** What is wrong with an endpoint's names (namespace, workload, pod, node, Service, kind), or undefined. */
+function refNameProblem(ref: EndpointRef): string | undefined {
+  const label = (v: string): string | undefined => (dns1123LabelError(v) === undefined ? undefined : v);
+  const subdomain = (v: string): string | undefined => (dns1123SubdomainError(v) === undefined ? undefined : v);
+  switch (ref.kind) {
+    case 'workload':
+      return (ref.namespace === '' ? undefined : label(ref.namespace)) ?? subdomain(ref.name) ?? (ref.workloadKind === undefined || /^[A-Z][A-Za-z0-9]{0,62}$/.test(ref.workloadKind) ? undefined : ref.workloadKind);
+    case 'pod':
+      return label(ref.namespace) ?? subdomain(ref.pod);
+    case 'node':
+      return subdomain(ref.name);
+    case 'service':
+      return label(ref.namespace) ?? label(ref.name);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A reading whose endpoints are not named as Kubernetes names them becomes a reject naming the
+ * side and the value: stored, such a name would make an edge no read takes back (the store
+ * checks names when it reads).
+ */
+export function checkedNames(reading: SeriesReading): SeriesReading {
+  const sides: [string, EndpointRef][] = reading.kind === 'flow' ? [['source', reading.flow.src], ['destination', reading.flow.dst]] : reading.kind === 'pair' ? [['source', reading.pair.a], ['destination', reading.pair.b]] : [];
+  for (const [side, ref] of sides) {
+    const bad = refNameProblem(ref);
+    if (bad !== undefined) return reject('invalid-label', side, bad);
+  }
+  return reading;
 }

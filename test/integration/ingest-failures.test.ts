@@ -151,6 +151,8 @@ test('a bad row already stored is skipped, counted and reported by every read; i
     ['workload:shop/Deployment/web', 'external:10.0.0.9', 80, 'XYZ', T0, T0],
     ['workload:shop/Deployment/web', 'external:10.0.0.10', 80, 'TCP', T0, 9e15],
     ['node:Node_A', 'external:10.0.0.9', 0, 'TCP', T0, T0],
+    // Port 0 is no TCP port (ICMP edges carry it): read, it failed every recommendation.
+    ['workload:shop/Deployment/web', 'external:10.0.0.11', 0, 'TCP', T0, T0],
   ] as const;
   const ids = bad.map((b) => Number(insert.run(...b).lastInsertRowid));
   db.prepare('INSERT INTO ambiguous_pairs (peer_a, peer_b, protocol, port_a, port_b, first_seen, last_seen) VALUES (?, ?, ?, 1, 2, 0, 0)').run('garbage', 'external:10.0.0.1', 'TCP');
@@ -185,7 +187,7 @@ test('a bad row already stored is skipped, counted and reported by every read; i
   assert.ok((stored.body.warnings as string[]).some((w) => leftOut.test(w)), JSON.stringify(stored.body.warnings));
   const cli = await runCli(['edges', '--db', path]);
   assert.equal(cli.code, 0);
-  assert.match(cli.err, /6 stored edge row\(s\) could not be read and were left out: .*flowmatrix edges delete --id ID/);
+  assert.match(cli.err, /7 stored edge row\(s\) could not be read and were left out: .*flowmatrix edges delete --id ID/);
   // This store has flows but no inventory: export says so (issue 17, never silently empty), it does not trip on the bad rows.
   for (const engine of ['kubernetes', 'calico']) {
     const r = await runCli(['export', '--db', path, '--engine', engine]);

@@ -18,6 +18,7 @@ import { readNetobservPredefined } from '../../collectors/prometheus/families/ne
 import { readNetobserv } from '../../collectors/prometheus/families/netobserv.ts';
 import { parseDuration, resolvePrometheusConfig } from '../../collectors/prometheus/config.ts';
 import { flowCount, promql } from '../../collectors/prometheus/pass.ts';
+import { checkedNames } from '../../collectors/prometheus/series.ts';
 import { readTarget } from '../../collectors/prometheus/targets.ts';
 
 // cilium Documentation/observability/metrics.rst "Context Options": labelsContext labels.
@@ -50,6 +51,17 @@ test('NetObserv: both sample layouts and the native field names; only Flags=SYN 
   assert.deepEqual(native, { kind: 'flow', flow: { src: { kind: 'workload', namespace: 'a', name: 'x', workloadKind: 'Deployment' }, dst: { kind: 'node', name: 'node-a' }, protocol: 'TCP', direction: 'unknown', verdict: 'unknown', port: 10250 } });
   assert.deepEqual(readNetobserv({ SrcK8S_Namespace: 'a', SrcK8S_OwnerName: 'x', DstK8S_Namespace: 'b', DstK8S_OwnerName: 'y' }), { kind: 'reject', reason: 'missing-label', label: 'Proto' });
   assert.deepEqual(readNetobserv({ Flags: 'SYN', from_namespace: 'a', from_workload: 'x', namespace: 'b', workload: 'y', port: '99999' }), { kind: 'reject', reason: 'invalid-label', label: 'port', value: '99999' });
+  // Port 0 is no TCP port: stored, such an edge failed every recommendation that read it.
+  assert.deepEqual(readNetobserv({ Flags: 'SYN', from_namespace: 'a', from_workload: 'x', namespace: 'b', workload: 'y', port: '0' }), { kind: 'reject', reason: 'invalid-label', label: 'port', value: '0' });
+});
+
+test('names that are no Kubernetes names are rejected naming the side and the value, never stored (an edge no read takes back)', () => {
+  const flow = (src: Record<string, string>) => readNetobserv({ Flags: 'SYN', ...src, namespace: 'b', workload: 'y', kind: 'StatefulSet', port: '5432' });
+  assert.deepEqual(checkedNames(flow({ from_namespace: 'shop"x\\y', from_workload: 'x', from_kind: 'Deployment' })), { kind: 'reject', reason: 'invalid-label', label: 'source', value: 'shop"x\\y' });
+  assert.deepEqual(checkedNames(flow({ from_namespace: 'shop', from_workload: 'wé b', from_kind: 'Deployment' })), { kind: 'reject', reason: 'invalid-label', label: 'source', value: 'wé b' });
+  assert.deepEqual(checkedNames(flow({ from_namespace: 'shop', from_workload: 'x'.repeat(300), from_kind: 'Deployment' })).kind, 'reject');
+  const ok = flow({ from_namespace: 'shop', from_workload: 'web', from_kind: 'Deployment' });
+  assert.equal(checkedNames(ok), ok);
 });
 
 // Istio standard metrics: source_* is the client; "unknown" when the proxy could not tell.

@@ -90,6 +90,8 @@ export function hubbleQueries(settings: PrometheusSettings): FamilyQuery[] {
         const port = portLabel(labels, 'port');
         if (port === 'invalid') return reject('invalid-label', 'port', labels.port);
         if (port === undefined) return reject('missing-label', 'port');
+        // Port 0 is no TCP, UDP or SCTP port (ICMP series carry it).
+        if (port === 0 && protocol !== 'ICMP' && protocol !== 'ICMPv6') return reject('invalid-label', 'port', labels.port);
         const s = sides(labels, settings);
         if ('kind' in s) return s;
         return { kind: 'flow', flow: { ...s, protocol, port: protocol === 'ICMP' || protocol === 'ICMPv6' ? 0 : port, direction: 'src-is-client', verdict: 'forwarded' } };

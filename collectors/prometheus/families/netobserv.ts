@@ -78,6 +78,8 @@ export function readNetobserv(labels: Labels): SeriesReading {
   if (!protocol) return reject('missing-label', 'Proto');
   const port = portLabel(labels, names.port);
   if (port === 'invalid') return reject('invalid-label', names.port, labels[names.port]);
+  // Port 0 is no TCP, UDP or SCTP port (ICMP series carry it).
+  if (port === 0 && protocol !== 'ICMP' && protocol !== 'ICMPv6') return reject('invalid-label', names.port, labels[names.port]);
   // `SYN` alone is the client's first packet; anything else (SYN_ACK, ACK, none) does not say who opened.
   const direction = flags === 'SYN' ? 'src-is-client' : 'unknown';
   const flow: SeriesReading & { kind: 'flow' } = { kind: 'flow', flow: { src, dst, protocol, direction, verdict: 'unknown' } };
