@@ -31,6 +31,9 @@ export function readObject(raw: RawObject, scope: 'namespaced' | 'cluster'): Rea
   // Namespaces and Services are DNS labels (Services DNS-1035, a subset); every other kind read here a DNS subdomain.
   const name = m.name('name', raw.kind === 'Namespace' || raw.kind === 'Service' ? 'label' : 'subdomain');
   const namespace = scope === 'namespaced' ? m.name('namespace', 'label') : '';
+  // The API server never sends a namespace on a cluster-scoped object: one that does is no such
+  // object (and as a second copy of its name it would fail every snapshot it is part of).
+  if (scope === 'cluster' && m.optStr('namespace') !== undefined) m.fail('namespace', `absent: ${raw.kind} is cluster-scoped`, m.optStr('namespace'));
   const label = `${raw.where} ${raw.kind} ${namespace ? `${namespace}/` : ''}${name}`;
   const r = new FieldReader(raw.obj, label);
   const md = r.obj('metadata');

@@ -49,6 +49,11 @@ test('a broken object is refused with its place, kind, name and field', () => {
     list({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'n', creationTimestamp: 'yesterday' }, spec: {} }),
     /^items\[0\] Pod n\/p: metadata\.creationTimestamp: expected an RFC 3339 time, got the string "yesterday"$/,
   );
+  // A cluster-scoped object never carries a namespace (as a second copy of its name it failed every snapshot of the live collector).
+  rejects(
+    list({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-z', namespace: 'oops' } }),
+    /^items\[0\] Node: metadata\.namespace: expected absent: Node is cluster-scoped, got the string "oops"$/,
+  );
   // A day February does not have: Date.parse would roll it over to March 2nd.
   rejects(
     list({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'n', creationTimestamp: '2026-02-30T00:00:00Z' }, spec: {} }),
