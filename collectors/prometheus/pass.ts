@@ -184,6 +184,12 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
       series = await api.range(promql(q, step), from + step, to, step);
     } catch (e) {
       failQuery(outcomeRow, e);
+      // More series than maxSeries would come back for this window every pass (the cardinality is
+      // the cluster's): it is skipped, said in the outcome, and later windows are read.
+      if (e instanceof PrometheusError && e.kind === 'too-many-series') {
+        store.advance(settings.url, name, to);
+        outcomeRow.error = `${outcomeRow.error ?? ''}; this window was skipped, its flows not counted`;
+      }
       continue;
     }
     outcomeRow.series = series.length;

@@ -272,3 +272,16 @@ test('`flowmatrix collect prometheus --once --url`: one pass with the config sec
   assert.equal(noUrl.code, 1);
   assert.match(noUrl.err, /collectors\.prometheus\.url is required \(or --url\)/);
 });
+
+test('a window answering more series than maxSeries is skipped and said (failed, too-many-series), and the next pass reads on from its end instead of asking it again', async () => {
+  const spiky = tmpDb().db;
+  const capped: PrometheusSettings = resolvePrometheusConfig({ url: prom.url, step: '1m', lookback: `${MINUTES}m`, delay: '0s', families: ['hubble'], maxSeries: 1 });
+  const name = 'hubble_port_distribution_total{}';
+  const p1 = await runPass({ db: spiky, api: new PrometheusApi(capped), settings: capped, now: END });
+  const row = p1.queries.find((q) => q.query === name)!;
+  assert.deepEqual([row.status, row.errorKind], ['failed', 'too-many-series']);
+  assert.match(row.error ?? '', /more than maxSeries 1; this window was skipped, its flows not counted$/);
+  assert.equal(new PrometheusStore(spiky).cursor(capped.url, name), Date.parse(row.to!), 'the cursor moved past the window');
+  const p2 = await runPass({ db: spiky, api: new PrometheusApi(capped), settings: capped, now: END + 5 * 60_000 });
+  assert.notEqual(p2.queries.find((q) => q.query === name)?.from, row.from, 'the skipped window is not asked again');
+});
