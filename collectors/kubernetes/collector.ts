@@ -263,7 +263,7 @@ export class KubernetesCollector implements Collector, ReflectorSink {
   // Status -------------------------------------------------------------------------------------
 
   status(): CollectorStatus {
-    const counters: Record<string, number> = { events: 0, bookmarks: 0, relists: 0, gone: 0, errors: 0, ...this.counters };
+    const counters: Record<string, number> = { events: 0, bookmarks: 0, skipped: 0, relists: 0, gone: 0, errors: 0, ...this.counters };
     const now = this.deps.now();
     const gauges: Record<string, number> = {
       objects: this.mirror.size,
@@ -274,9 +274,10 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     for (const r of this.reflectors) {
       const name = resourceName(r.resource);
       const s = r.stats;
-      for (const k of ['events', 'bookmarks', 'relists', 'gone', 'errors'] as const) counters[k] = (counters[k] ?? 0) + s[k];
+      for (const k of ['events', 'bookmarks', 'skipped', 'relists', 'gone', 'errors'] as const) counters[k] = (counters[k] ?? 0) + s[k];
       counters[`${name}:events`] = s.events;
       counters[`${name}:bookmarks`] = s.bookmarks;
+      counters[`${name}:skipped`] = s.skipped;
       counters[`${name}:relists`] = s.relists;
       counters[`${name}:gone`] = s.gone;
       counters[`${name}:errors`] = s.errors;

@@ -43,6 +43,8 @@ export interface ReflectorOptions {
 export interface ReflectorStats {
   events: number;
   bookmarks: number;
+  /** Watch events of no known type, or without an object: left out (the client library itself drops lines that are no JSON, uncounted). */
+  skipped: number;
   relists: number;
   /** Watches ended with 410 Gone (resourceVersion too old): each one is followed by a relist. */
   gone: number;
@@ -62,7 +64,7 @@ interface WatchOutcome {
 }
 
 export class Reflector {
-  readonly stats: ReflectorStats = { events: 0, bookmarks: 0, relists: 0, gone: 0, errors: 0, watches: 0, synced: false, failing: false };
+  readonly stats: ReflectorStats = { events: 0, bookmarks: 0, skipped: 0, relists: 0, gone: 0, errors: 0, watches: 0, synced: false, failing: false };
   private resourceVersion = '';
   private readonly watch: Watch;
   private controller: AbortController | undefined;
@@ -156,7 +158,11 @@ export class Reflector {
       signal.addEventListener('abort', onAbort, { once: true });
 
       const onEvent = (type: string, obj: unknown) => {
-        if (settled || typeof obj !== 'object' || obj === null) return;
+        if (settled) return;
+        if (typeof obj !== 'object' || obj === null) {
+          this.stats.skipped++;
+          return;
+        }
         const o = obj as JsonObject;
         if (type === 'ERROR') {
           // A Status object: 410 = our resourceVersion is older than the server keeps (relist).
@@ -173,6 +179,7 @@ export class Reflector {
           this.stats.events++;
           this.sink.event(this.resource, type, { apiVersion, kind: this.resource.kind, ...o }, at);
         } else {
+          this.stats.skipped++;
           return;
         }
         if (rv) this.resourceVersion = rv;

@@ -187,6 +187,11 @@ export class KubeApiServer {
     }
   }
 
+  /** Writes `event` as it is (any type, any object) on every open watch: what a broken server or proxy might send. */
+  sendRaw(event: Json): void {
+    for (const w of this.watches) this.write(w, event);
+  }
+
   /** The next event sent on an open watch is cut in the middle of its object and the connection dropped. */
   dropWatchesMidObject(): void {
     this.dropNext = true;

@@ -123,6 +123,21 @@ test('a watch stream cut in the middle of an object: the watch resumes and the c
   assert.equal(stats(collector, 'pods').errors, 0, 'a cut stream is a reconnect, not an error');
 });
 
+test('watch events of no known type, or without an object, are counted as skipped and left out; the watch goes on', async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await synced(collector);
+  cluster.server.sendRaw({ type: 'WHATEVER', object: pod('shop', 'odd', '10.244.0.97', '2025-03-02T12:00:04Z') });
+  cluster.server.sendRaw({ type: 'ADDED', object: 'a string' });
+  await waitFor('two skipped events', () => stats(collector, 'pods').skipped === 2);
+  assert.equal(collector.status().counters['pods:skipped'], 2);
+  clock.t = T0 + 5000;
+  cluster.server.put(pod('shop', 'extra', '10.244.0.98', '2025-03-02T12:00:04Z'));
+  await waitFor('the next pod written', () => readIntervals(db).some((i) => i.ip === '10.244.0.98'));
+  assert.equal(readIntervals(db).some((i) => i.ip === '10.244.0.97'), false, 'the event of no known type is left out');
+});
+
 test('IP reuse through watch events: a pod deleted, another workload\'s pod takes its IP two seconds later; flows before and after resolve to the right workload', async () => {
   const cluster = await startFakeCluster();
   const clock = { t: T0 };
