@@ -60,7 +60,8 @@ export interface PassSummary {
   /** Count per outcome and reason: rejects (missing-label, …), skips, unknown-workload, no-port, possible-reply, … */
   reasons: Record<string, number>;
   /** The first rejected series (at most 10): which query, which label, which value. */
-  examples: { query: string; reason: string; label?: string; value?: string }[];
+  /** A few rejects as they were met; a value's names its series (labels) and time, one per series. */
+  examples: { query: string; reason: string; label?: string; value?: string; series?: string; at?: string }[];
   edgesTotal: number;
 }
 
@@ -96,6 +97,18 @@ function bump(o: Record<string, number>, k: string, n = 1): void {
   o[k] = (o[k] ?? 0) + n;
 }
 
+/** A point's time as RFC 3339, or as it came when it is no time (a reject must not throw). */
+function timeText(t: number): string {
+  const d = new Date(t);
+  return Number.isFinite(d.getTime()) ? d.toISOString() : String(t);
+}
+
+/** A series' labels as PromQL writes them, sorted, cut to 400 characters: enough to find it. */
+function seriesText(labels: Readonly<Record<string, string>>): string {
+  const text = `{${Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',')}}`;
+  return text.length > 400 ? `${text.slice(0, 399)}…` : text;
+}
+
 export async function runPass({ db, api, settings, now }: PassOptions): Promise<PassSummary> {
   const data = readResolutionData(db);
   const resolver = new PeerResolver(new ResolutionIndex(data), data.workloads);
@@ -114,15 +127,23 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
   const end = Math.floor((now - settings.delayMs) / step) * step;
 
   /** Applies one reading's outcome to the counters. */
-  const count = (queryName: string, r: SeriesReading | { kind: 'skip'; reason: string } | { kind: 'reject'; reason: string; label?: string; value?: string }, points: number): void => {
+  const exampleSeries = new Set<string>();
+  const count = (queryName: string, r: SeriesReading | { kind: 'skip'; reason: string } | { kind: 'reject'; reason: string; label?: string; value?: string; series?: string; at?: string }, points: number): void => {
     if (r.kind === 'reject') {
       counters.rejected += points;
       bump(counters.rejects, r.reason, points);
       bump(reasons, r.reason, points);
-      if (examples.length < MAX_EXAMPLES) {
+      const series = 'series' in r ? r.series : undefined;
+      const seen = series !== undefined && exampleSeries.has(`${queryName}\0${series}`);
+      if (examples.length < MAX_EXAMPLES && !seen) {
         const ex: PassSummary['examples'][number] = { query: queryName, reason: r.reason };
         if (r.label !== undefined) ex.label = r.label;
         if (r.value !== undefined) ex.value = r.value;
+        if (series !== undefined) {
+          ex.series = series;
+          exampleSeries.add(`${queryName}\0${series}`);
+        }
+        if ('at' in r && r.at !== undefined) ex.at = r.at;
         examples.push(ex);
       }
     } else if (r.kind === 'skip') {
@@ -201,7 +222,7 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
       if (reading.kind === 'pair') {
         for (const [t, v] of s.points) {
           if (!Number.isFinite(t) || !Number.isFinite(v) || v < 0) {
-            count(name, { kind: 'reject', reason: 'invalid-value', value: String(v) }, 1);
+            count(name, { kind: 'reject', reason: 'invalid-value', value: String(v), series: seriesText(s.labels), at: timeText(t) }, 1);
             continue;
           }
           counters.accepted++;
@@ -217,7 +238,7 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
       }
       for (const [t, v] of s.points) {
         if (!Number.isFinite(t) || !Number.isFinite(v) || v < 0) {
-          count(name, { kind: 'reject', reason: 'invalid-value', value: String(v) }, 1);
+          count(name, { kind: 'reject', reason: 'invalid-value', value: String(v), series: seriesText(s.labels), at: timeText(t) }, 1);
           continue;
         }
         const n = flowCount(v);
