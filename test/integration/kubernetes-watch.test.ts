@@ -128,6 +128,8 @@ test('watch events of no known type, or without an object, are counted as skippe
   const clock = { t: T0 };
   const { collector, db } = startCollector(cluster, clock);
   await synced(collector);
+  // Every resource's watch open: the events below reach the pods watch (and each other one).
+  await waitFor('every watch open', () => cluster.server.openWatches === collector.status().gauges?.resources);
   cluster.server.sendRaw({ type: 'WHATEVER', object: pod('shop', 'odd', '10.244.0.97', '2025-03-02T12:00:04Z') });
   cluster.server.sendRaw({ type: 'ADDED', object: 'a string' });
   await waitFor('two skipped events', () => stats(collector, 'pods').skipped === 2);
