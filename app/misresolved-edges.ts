@@ -6,7 +6,7 @@
  */
 import { inClusterAddresses, type InventorySnapshot } from '../domain/inventory.ts';
 import type { EdgeTraffic } from '../domain/edge.ts';
-import { peerKey, type Peer } from '../domain/peer.ts';
+import type { Peer } from '../domain/peer.ts';
 import type { Recommendation } from '../recommender/recommend.ts';
 
 /** Examples named in the warning at most. */
@@ -15,11 +15,11 @@ const EXAMPLES = 3;
 export function warnMisresolvedEdges(rec: Recommendation, inventory: InventorySnapshot): void {
   const inCluster = inClusterAddresses(inventory);
   if (inCluster.size === 0) return;
-  const found = new Set<string>();
+  const found = new Set<EdgeTraffic>();
   const addresses = new Set<string>();
   const note = (e: EdgeTraffic, p: Peer): void => {
     if (p.kind !== 'external' || !inCluster.has(p.ip)) return;
-    found.add(`${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`);
+    found.add(e);
     addresses.add(p.ip);
   };
   for (const s of rec.sides) {

@@ -10,7 +10,6 @@ import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } fro
 import type { CommandModule } from '../command.ts';
 import { workloadArg } from '../selection.ts';
 import { parseRfc3339 } from '../../domain/time.ts';
-import { timeFlag } from '../time-flag.ts';
 
 interface EdgesOptions extends DbOptions {
   namespace?: string;
@@ -47,8 +46,9 @@ export function sinceTime(value: string, now: number, flag = '--since'): number 
     for (const [, n, unit] of value.matchAll(/(\d+)([smhd])/g)) ms += Number(n) * (UNIT_MS[unit as string] as number);
     return now - ms;
   }
-  if (parseRfc3339(value) === undefined) throw new CliError(`${flag}: "${value}" is neither a duration (30m, 2h, 7d) nor an RFC 3339 time with its zone (2026-11-20T12:00:00Z)`);
-  return timeFlag(flag, value);
+  const t = parseRfc3339(value);
+  if (t === undefined) throw new CliError(`${flag}: "${value}" is neither a duration (30m, 2h, 7d) nor an RFC 3339 time with its zone (2026-11-20T12:00:00Z)`);
+  return t;
 }
 
 /** `flowmatrix edges [-n NS] [--workload NAME] [--since DURATION|TIME] [-o table|json]`, `edges delete …`, `edges prune …`. */

@@ -15,7 +15,7 @@ import { isRecord } from '../flows/decode.ts';
 import { observerClient, waitForReady, type GetFlowsRequest, type ObserverClient } from './client.ts';
 import type { HubbleRelaySettings } from './config.ts';
 import { ResumeCursor } from './cursor.ts';
-import { nanosToTimestamp, responseToJson, timestampNanos, timestampToJson, type WireTimestamp } from './protojson.ts';
+import { nanosToTimestamp, responseToJson, timestampInRange, type WireTimestamp } from './protojson.ts';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../flows/ingest-defaults.ts';
 import { BoundedQueue } from './queue.ts';
 import { storePipeline } from '../store-pipeline.ts';
@@ -270,9 +270,8 @@ export class HubbleRelayCollector implements Collector {
    * past now on one bad record, which would make every reconnect ask for flows from the future.
    */
   private resumableNanos(t: WireTimestamp): bigint | undefined {
-    if (timestampToJson(t) === undefined) return undefined;
-    const ns = timestampNanos(t);
-    return ns > BigInt(this.deps.now() + DEFAULT_MAX_FUTURE_SKEW_MS) * 1_000_000n ? undefined : ns;
+    const ns = timestampInRange(t);
+    return ns === undefined || ns > BigInt(this.deps.now() + DEFAULT_MAX_FUTURE_SKEW_MS) * 1_000_000n ? undefined : ns;
   }
 
   private onResponse(r: Record<string, unknown>, queue: BoundedQueue<Queued>): void {

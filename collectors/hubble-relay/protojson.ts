@@ -26,19 +26,26 @@ export function nanosToTimestamp(ns: bigint): { seconds: string; nanos: number }
 const MIN_SECONDS = -62_135_596_800n;
 const MAX_SECONDS = 253_402_300_799n;
 
+/** A Timestamp's nanoseconds since the epoch, or undefined outside the range (or for seconds that are no integer). */
+export function timestampInRange(t: WireTimestamp): bigint | undefined {
+  let ns: bigint;
+  try {
+    ns = timestampNanos(t);
+  } catch {
+    return undefined;
+  }
+  const seconds = BigInt(nanosToTimestamp(ns).seconds);
+  return seconds < MIN_SECONDS || seconds > MAX_SECONDS ? undefined : ns;
+}
+
 /**
  * RFC 3339 in UTC with 0, 3, 6 or 9 fractional digits, as protojson writes it; undefined for a
  * value outside a Timestamp's range, which no RFC 3339 text holds (protojson refuses it too).
  */
 export function timestampToJson(t: WireTimestamp): string | undefined {
-  let ns: bigint;
-  try {
-    ns = timestampNanos(t);
-  } catch {
-    return undefined; // seconds that are no integer
-  }
+  const ns = timestampInRange(t);
+  if (ns === undefined) return undefined;
   const { seconds, nanos } = nanosToTimestamp(ns);
-  if (BigInt(seconds) < MIN_SECONDS || BigInt(seconds) > MAX_SECONDS) return undefined;
   const base = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
   if (nanos === 0) return `${base}Z`;
   const digits = String(nanos).padStart(9, '0');

@@ -218,8 +218,7 @@ function pinText(role: string, bindings: readonly RoleBindingT[]): string {
 }
 
 /** The role bound from its candidates; undefined when none can be expressed as a binding. */
-function inferredRole(r: RoleResolution, fitsOfRole: readonly Fit[], obs: Observation): RoleResolution | undefined {
-  const inCluster = inClusterAddresses(obs.inventory);
+function inferredRole(r: RoleResolution, fitsOfRole: readonly Fit[], obs: Observation, inCluster: ReadonlySet<string>): RoleResolution | undefined {
   const { candidates, byPeer } = candidatesOf(fitsOfRole, obs.ix, inCluster);
   const bindings: RoleBindingT[] = [];
   for (const [, v] of [...byPeer.entries()].sort((a, b) => cmp(a[0], b[0]))) {
@@ -306,6 +305,7 @@ export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observ
   };
   const readingsOf = (f: Fit): Claimant[] => f.claimants.filter((c) => claimsOf(f).includes(c.claim));
 
+  const inCluster = inClusterAddresses(obs.inventory);
   return matrices.map((m) => {
     if (!m.enabled) return m;
     const mine = (f: Fit) => f.claimants.filter((c) => c.matrix === m);
@@ -318,7 +318,7 @@ export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observ
       const unclear = fitsList.filter((f) => mine(f).some((c) => c.claim === claim) && claimsOf(f).length > 1 && claimsOf(f).includes(claim));
       if (unclear.length > 0) ambiguous.set(r.role, ambiguousEntries(unclear, readingsOf));
       if (clear.length === 0) continue;
-      const bound = inferredRole(r, clear.map((f) => ({ ...f, claimants: mine(f) })), obs);
+      const bound = inferredRole(r, clear.map((f) => ({ ...f, claimants: mine(f) })), obs, inCluster);
       if (bound) inferred.set(r.role, bound);
     }
     const roles = m.roles.map((r) => {
