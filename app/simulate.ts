@@ -118,9 +118,9 @@ export interface Simulation {
 function refuseInadmissible(policies: readonly unknown[]): void {
   const verified = policies.filter((m) => {
     const o = (typeof m === 'object' && m !== null ? m : {}) as { apiVersion?: unknown; kind?: unknown };
-    return SCHEMA_FILES[`${String(o.apiVersion)} ${String(o.kind)}`] !== undefined || admissionOnlyKind(o);
+    return SCHEMA_FILES[`${String(o.apiVersion)} ${String(o.kind)}`] !== undefined;
   });
-  const errors = manifestErrors(verified).filter((e) => !e.message.startsWith('no schema for '));
+  const errors = manifestErrors(verified);
   if (errors.length === 0) return;
   const manifests = [...new Set(errors.map((e) => e.manifest))];
   throw invalidInput(`${manifests.join(', ')}: the engine would refuse ${manifests.length === 1 ? 'it' : 'them'} (${errors.length} problem(s)), and a refused policy is never in force: fix or leave out`, {
@@ -128,9 +128,6 @@ function refuseInadmissible(policies: readonly unknown[]): void {
     problems: errors.map((e) => ({ path: `${e.manifest}${e.path}`, message: e.message })),
   });
 }
-
-/** Calico's Tier has admission rules but no schema here. */
-const admissionOnlyKind = (o: { apiVersion?: unknown; kind?: unknown }): boolean => o.apiVersion === 'projectcalico.org/v3' && o.kind === 'Tier';
 
 /** Whether flow text in `format` is the edges JSON of `edges -o json` rather than NDJSON records (`auto`: it starts with `[`). */
 export function isEdgesInput(format: SimulateFlowFormat, text: string): boolean {

@@ -7,6 +7,9 @@ import type { Peer } from './peer.ts';
 export const PROTOCOLS = ['TCP', 'UDP', 'SCTP', 'ICMP', 'ICMPv6'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
+/** ICMP has no ports: its flows and edges carry port 0, which is no TCP, UDP or SCTP port. */
+export const isIcmp = (protocol: string): boolean => protocol === 'ICMP' || protocol === 'ICMPv6';
+
 export type Verdict = 'forwarded' | 'dropped' | 'unknown';
 
 /**

@@ -3,7 +3,7 @@
  * or by hand): each edge row is checked by the same rules ingest applies, and a row that breaks
  * them is skipped, counted and reported (`SkippedRows`) instead of failing the read for everyone.
  */
-import { MAX_COUNT, MAX_TIME_MS, PROTOCOLS } from '../domain/flow.ts';
+import { isIcmp, MAX_COUNT, MAX_TIME_MS, PROTOCOLS } from '../domain/flow.ts';
 import { isIpOrCidr } from '../domain/ip.ts';
 import { dns1123LabelError, dns1123SubdomainError } from '../domain/k8s-names.ts';
 import { isWorkloadKind, parsePeerKey, type Peer } from '../domain/peer.ts';
@@ -59,11 +59,11 @@ export const isTime = (n: unknown): boolean => typeof n === 'number' && Number.i
 
 /** Why the scalar columns of an edge row cannot be read, or undefined. */
 /**
- * An edge's port: ICMP edges carry 0, and a TCP, UDP or SCTP edge on 0 would fail every
- * recommendation that reads it (ambiguous pairs use 0 for "no port": not checked there).
+ * An edge's port: a TCP, UDP or SCTP edge on 0 would fail every recommendation that reads it
+ * (ambiguous pairs use 0 for "no port": not checked there).
  */
-export function edgePortProblem(port: unknown, protocol: unknown): string | undefined {
-  return port === 0 && protocol !== 'ICMP' && protocol !== 'ICMPv6' ? `port 0 is no ${String(protocol)} port` : undefined;
+export function edgePortProblem(port: unknown, protocol: string): string | undefined {
+  return port === 0 && !isIcmp(protocol) ? `port 0 is no ${protocol} port` : undefined;
 }
 
 export function edgeValuesProblem(port: unknown, protocol: unknown, times: unknown[], counts: unknown[]): string | undefined {

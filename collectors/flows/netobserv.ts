@@ -4,7 +4,7 @@
  * netobserv/network-observability-operator docs/flows-format.adoc; real records in
  * test/fixtures/reference/flows/netobserv/.
  */
-import { MAX_TIME_MS, type EndpointMeta, type FlowEndpoint, type HandshakeHint, type Protocol, type Verdict } from '../../domain/flow.ts';
+import { isIcmp, MAX_TIME_MS, type EndpointMeta, type FlowEndpoint, type HandshakeHint, type Protocol, type Verdict } from '../../domain/flow.ts';
 import { isIp, isPort, isRecord, reject, timeError, toCount, MAX_COUNT, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
 import { checkName } from './names.ts';
 import { storedAddress } from '../../domain/ip.ts';
@@ -172,7 +172,7 @@ export const netobservDecoder: Decoder = {
     let dstPort: number | undefined;
     let handshake: HandshakeHint = 'none';
     let answered = false;
-    if (protocol === 'ICMP' || protocol === 'ICMPv6') {
+    if (isIcmp(protocol)) {
       const type = num(r.IcmpType);
       const request = protocol === 'ICMP' ? 8 : 128;
       const reply = protocol === 'ICMP' ? 0 : 129;

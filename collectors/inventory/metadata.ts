@@ -33,7 +33,8 @@ export function readObject(raw: RawObject, scope: 'namespaced' | 'cluster'): Rea
   const namespace = scope === 'namespaced' ? m.name('namespace', 'label') : '';
   // The API server never sends a namespace on a cluster-scoped object: one that does is no such
   // object (and as a second copy of its name it would fail every snapshot it is part of).
-  if (scope === 'cluster' && m.optStr('namespace') !== undefined) m.fail('namespace', `absent: ${raw.kind} is cluster-scoped`, m.optStr('namespace'));
+  const given = scope === 'cluster' ? m.optStr('namespace') : undefined;
+  if (given !== undefined) m.fail('namespace', `absent: ${raw.kind} is cluster-scoped`, given);
   const label = `${raw.where} ${raw.kind} ${namespace ? `${namespace}/` : ''}${name}`;
   const r = new FieldReader(raw.obj, label);
   const md = r.obj('metadata');

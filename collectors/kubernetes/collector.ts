@@ -39,6 +39,9 @@ export interface KubernetesCollectorOptions {
 /** Warnings remembered so each is logged once, not at every write. */
 const WARNINGS_REMEMBERED = 1000;
 
+/** Each reflector's counters, summed over the resources and given per resource (`pods:events`). */
+const REFLECTOR_COUNTERS = ['events', 'bookmarks', 'skipped', 'relists', 'gone', 'errors'] as const;
+
 export class KubernetesCollector implements Collector, ReflectorSink {
   readonly name = SOURCE;
   private state: CollectorStatus['state'] = 'starting';
@@ -263,7 +266,7 @@ export class KubernetesCollector implements Collector, ReflectorSink {
   // Status -------------------------------------------------------------------------------------
 
   status(): CollectorStatus {
-    const counters: Record<string, number> = { events: 0, bookmarks: 0, skipped: 0, relists: 0, gone: 0, errors: 0, ...this.counters };
+    const counters: Record<string, number> = { ...Object.fromEntries(REFLECTOR_COUNTERS.map((k) => [k, 0])), ...this.counters };
     const now = this.deps.now();
     const gauges: Record<string, number> = {
       objects: this.mirror.size,
@@ -274,13 +277,10 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     for (const r of this.reflectors) {
       const name = resourceName(r.resource);
       const s = r.stats;
-      for (const k of ['events', 'bookmarks', 'skipped', 'relists', 'gone', 'errors'] as const) counters[k] = (counters[k] ?? 0) + s[k];
-      counters[`${name}:events`] = s.events;
-      counters[`${name}:bookmarks`] = s.bookmarks;
-      counters[`${name}:skipped`] = s.skipped;
-      counters[`${name}:relists`] = s.relists;
-      counters[`${name}:gone`] = s.gone;
-      counters[`${name}:errors`] = s.errors;
+      for (const k of REFLECTOR_COUNTERS) {
+        counters[k] = (counters[k] ?? 0) + s[k];
+        counters[`${name}:${k}`] = s[k];
+      }
       gauges[`${name}:objects`] = this.mirror.count(r.resource);
       gauges[`${name}:synced`] = s.synced ? 1 : 0;
       if (s.lastSync !== undefined) {

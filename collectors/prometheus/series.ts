@@ -4,7 +4,7 @@
  * and who the client is when the metric's own semantics say so (each family cites where).
  */
 import type { Protocol, Verdict } from '../../domain/flow.ts';
-import { dns1123LabelError, dns1123SubdomainError } from '../../domain/k8s-names.ts';
+import { dns1123LabelError, dns1123SubdomainError, kindError } from '../../domain/k8s-names.ts';
 
 export type EndpointRef =
   /** A workload by name; `workloadKind` when the series carries it (NetObserv OwnerType, Hubble workload_kind). `namespace` is empty for Hubble `workload-name`. */
@@ -100,7 +100,7 @@ function refNameProblem(ref: EndpointRef): string | undefined {
   const subdomain = (v: string): string | undefined => (dns1123SubdomainError(v) === undefined ? undefined : v);
   switch (ref.kind) {
     case 'workload':
-      return (ref.namespace === '' ? undefined : label(ref.namespace)) ?? subdomain(ref.name) ?? (ref.workloadKind === undefined || /^[A-Z][A-Za-z0-9]{0,62}$/.test(ref.workloadKind) ? undefined : ref.workloadKind);
+      return (ref.namespace === '' ? undefined : label(ref.namespace)) ?? subdomain(ref.name) ?? (ref.workloadKind === undefined || kindError(ref.workloadKind) === undefined ? undefined : ref.workloadKind);
     case 'pod':
       return label(ref.namespace) ?? subdomain(ref.pod);
     case 'node':

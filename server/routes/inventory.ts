@@ -1,6 +1,6 @@
 /** Workloads from the stored inventory, and inventory import (a kubectl List, JSON or YAML). */
 import { Type } from '@sinclair/typebox';
-import { importInventory } from '../../app/inventory.ts';
+import { importInventory, MAX_FUTURE_SKEW_MS } from '../../app/inventory.ts';
 import { requireSelection } from '../../app/selection-check.ts';
 import { selectionOf } from '../../app/selection.ts';
 import { workloadKey } from '../../domain/peer.ts';
@@ -95,7 +95,7 @@ export function inventoryRoutes(ctx: ServiceContext): AnyRoute[] {
       path: '/api/v1/inventory',
       operationId: 'importInventory',
       summary: 'Import a `kubectl get … -o json|yaml` List (or a YAML stream of objects)',
-      description: 'Same conversion and summary as `flowmatrix inventory import`. Snapshots must arrive in time order (takenAt), which may be at most 15 minutes past the server clock.',
+      description: `Same conversion and summary as \`flowmatrix inventory import\`. Snapshots must arrive in time order (takenAt), which may be at most ${MAX_FUTURE_SKEW_MS / 60_000} minutes past the server clock.`,
       tag: 'inventory',
       scope: 'write',
       query: Type.Object({ takenAt: Type.Optional(RFC3339) }, { additionalProperties: false }),

@@ -18,6 +18,7 @@ import { isPageCursor, PAGE_DEFAULT, PAGE_MAX, queryTag, type WorkloadPage } fro
 import type { RecommendationService } from '../services/recommendations.ts';
 import type { RecommendationQuery } from '../services/recommendation-responses.ts';
 import { WorkloadPath } from './inventory.ts';
+import { WINDOW_OBSERVED_EDGES } from '../services/evidence-window.ts';
 
 /** The options `flowmatrix recommend`/`export` take as flags, as query parameters. */
 const optionProps = {
@@ -127,7 +128,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       summary: 'Recommendations with evidence for the selected workloads, a page of workloads at a time (items as in `flowmatrix recommend --output json`)',
       description:
         `Workloads in workload-key order (namespace/Kind/name), \`limit\` per page (default ${PAGE_DEFAULT}, at most ${PAGE_MAX}); pass \`next\` as \`cursor\` for the next page, until \`next\` is absent. ` +
-        'Pages are cut from a computed result that keeps the evidence of a window of workloads (up to 500,000 observed edges from the page that computed it): a walk computes once per window while the store does not change; after a change the next page comes from the new result, starting after the last workload served. ' +
+        `Pages are cut from a computed result that keeps the evidence of a window of workloads (up to ${WINDOW_OBSERVED_EDGES.toLocaleString('en')} observed edges from the page that computed it): a walk computes once per window while the store does not change; after a change the next page comes from the new result, starting after the last workload served. ` +
         'A cursor continues only the engine and options that issued it (400 otherwise). The cluster-wide manifests are served by /export.',
       tag: 'recommendations',
       scope: 'read',

@@ -14,7 +14,7 @@
  *    no port: neither side is known to be the client, so these are only ever ambiguous pairs.
  */
 import { isIP } from 'node:net';
-import type { Protocol, Verdict } from '../../../domain/flow.ts';
+import { isIcmp, type Protocol, type Verdict } from '../../../domain/flow.ts';
 import type { PrometheusSettings } from '../config.ts';
 import { isReading, joinMatchers, portLabel, reject, type EndpointRef, type FamilyQuery, type Labels, type SeriesReading } from '../series.ts';
 
@@ -90,11 +90,10 @@ export function hubbleQueries(settings: PrometheusSettings): FamilyQuery[] {
         const port = portLabel(labels, 'port');
         if (port === 'invalid') return reject('invalid-label', 'port', labels.port);
         if (port === undefined) return reject('missing-label', 'port');
-        // Port 0 is no TCP, UDP or SCTP port (ICMP series carry it).
-        if (port === 0 && protocol !== 'ICMP' && protocol !== 'ICMPv6') return reject('invalid-label', 'port', labels.port);
+        if (port === 0 && !isIcmp(protocol)) return reject('invalid-label', 'port', labels.port);
         const s = sides(labels, settings);
         if ('kind' in s) return s;
-        return { kind: 'flow', flow: { ...s, protocol, port: protocol === 'ICMP' || protocol === 'ICMPv6' ? 0 : port, direction: 'src-is-client', verdict: 'forwarded' } };
+        return { kind: 'flow', flow: { ...s, protocol, port: isIcmp(protocol) ? 0 : port, direction: 'src-is-client', verdict: 'forwarded' } };
       },
     },
     {

@@ -12,7 +12,7 @@
  * protocol nor flags: they are read apart, as observed pairs (netobserv-predefined.ts).
  */
 import { isIP } from 'node:net';
-import type { Protocol } from '../../../domain/flow.ts';
+import { isIcmp, type Protocol } from '../../../domain/flow.ts';
 import type { PrometheusSettings } from '../config.ts';
 import { isReading, portLabel, reject, type EndpointRef, type FamilyQuery, type Labels, type SeriesReading } from '../series.ts';
 
@@ -78,12 +78,11 @@ export function readNetobserv(labels: Labels): SeriesReading {
   if (!protocol) return reject('missing-label', 'Proto');
   const port = portLabel(labels, names.port);
   if (port === 'invalid') return reject('invalid-label', names.port, labels[names.port]);
-  // Port 0 is no TCP, UDP or SCTP port (ICMP series carry it).
-  if (port === 0 && protocol !== 'ICMP' && protocol !== 'ICMPv6') return reject('invalid-label', names.port, labels[names.port]);
+  if (port === 0 && !isIcmp(protocol)) return reject('invalid-label', names.port, labels[names.port]);
   // `SYN` alone is the client's first packet; anything else (SYN_ACK, ACK, none) does not say who opened.
   const direction = flags === 'SYN' ? 'src-is-client' : 'unknown';
   const flow: SeriesReading & { kind: 'flow' } = { kind: 'flow', flow: { src, dst, protocol, direction, verdict: 'unknown' } };
-  if (port !== undefined) flow.flow.port = protocol === 'ICMP' || protocol === 'ICMPv6' ? 0 : port;
+  if (port !== undefined) flow.flow.port = isIcmp(protocol) ? 0 : port;
   return flow;
 }
 
