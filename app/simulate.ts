@@ -51,6 +51,8 @@ export interface FlowDecision extends Partial<Decision> {
 export interface SimulateResult {
   engine: EngineName;
   policies: number;
+  /** See Simulation.warnings. */
+  warnings: string[];
   decisions: FlowDecision[];
 }
 
@@ -99,6 +101,8 @@ export interface Simulation {
   engine: EngineName;
   /** How many policies were given. */
   policies: number;
+  /** What the API server would warn about in the policies (each names the manifest and the field). */
+  warnings: string[];
   /** Every element of an `edges -o json` array, decided in order. */
   decideEdges(json: string): FlowDecision[];
   /**
@@ -114,14 +118,20 @@ export interface Simulation {
  * (recommender/verify: the schema, the name, the admission rules) are refused here too, every
  * problem named: a refused policy is never in force, so simulating with it (or silently without
  * it) would answer for a cluster that cannot exist. Other objects pass (the simulators skip them).
+ * A value only API servers with a feature gate on refuse (off by default) is taken as the gate's
+ * default takes it, and warned about: the warnings are returned.
  */
-function refuseInadmissible(policies: readonly unknown[]): void {
+function refuseInadmissible(policies: readonly unknown[]): string[] {
   const verified = policies.filter((m) => {
     const o = (typeof m === 'object' && m !== null ? m : {}) as { apiVersion?: unknown; kind?: unknown };
     return SCHEMA_FILES[`${String(o.apiVersion)} ${String(o.kind)}`] !== undefined;
   });
-  const errors = manifestErrors(verified);
-  if (errors.length === 0) return;
+  const all = manifestErrors(verified);
+  const errors = all.filter((e) => e.featureGate === undefined);
+  const warnings = all
+    .filter((e) => e.featureGate !== undefined)
+    .map((e) => `${e.manifest}${e.path}: ${e.message} (accepted with a warning by API servers without the ${e.featureGate} feature gate, refused with it)`);
+  if (errors.length === 0) return warnings;
   const manifests = [...new Set(errors.map((e) => e.manifest))];
   throw invalidInput(`${manifests.join(', ')}: the engine would refuse ${manifests.length === 1 ? 'it' : 'them'} (${errors.length} problem(s)), and a refused policy is never in force: fix or leave out`, {
     subject: 'policies',
@@ -147,7 +157,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
     throw invalidInput(`policies: ${(e as Error).message}`, { subject: 'policies' });
   }
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw invalidInput(`unknown engine "${engine}": one of ${ENGINE_NAMES.join(', ')}`);
-  refuseInadmissible(policies);
+  const warnings = refuseInadmissible(policies);
   const model = clusterModel(readInventory(db), readExternalNames(db));
   const sim = SIMULATORS[engine](policies, model.cluster);
   const format = req.format ?? 'auto';
@@ -187,16 +197,16 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
     return { ...head, verdict: worst(connections), connections };
   };
 
-  return { engine, policies: policies.length, decideEdges, decideLine };
+  return { engine, policies: policies.length, warnings, decideEdges, decideLine };
 }
 
 /** `simulate` on flows given as one text (the API's request body). */
 export function simulateFlows(db: Db, req: SimulateRequest): SimulateResult {
   const s = prepareSimulation(db, req);
-  if (isEdgesInput(req.format ?? 'auto', req.flows)) return { engine: s.engine, policies: s.policies, decisions: s.decideEdges(req.flows) };
+  if (isEdgesInput(req.format ?? 'auto', req.flows)) return { engine: s.engine, policies: s.policies, warnings: s.warnings, decisions: s.decideEdges(req.flows) };
   const decisions: FlowDecision[] = [];
   req.flows.split('\n').forEach((text, i) => {
     if (text.trim() !== '') decisions.push(s.decideLine(text, i + 1, decisions.length));
   });
-  return { engine: s.engine, policies: s.policies, decisions };
+  return { engine: s.engine, policies: s.policies, warnings: s.warnings, decisions };
 }

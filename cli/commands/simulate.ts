@@ -117,6 +117,7 @@ export const simulateCommand: CommandModule = (program: Command, ctx: CommandCon
     const counts: Counts = { allow: 0, deny: 0, unknown: 0 };
     const { engine, policyCount, decided } = await withOpenDb(opts, async (db) => {
       const sim = prepareSimulation(db, { policies, format: opts.format, ...(opts.engine !== undefined ? { engine: opts.engine } : {}) });
+      for (const w of sim.warnings) ctx.io.err(`warning: ${w}\n`);
       const opened = await openInput(opts.flows, ctx.io.stdin).catch((e: unknown) => {
         throw cannotRead(opts.flows, e);
       });

@@ -46,6 +46,8 @@ export interface ManifestError {
   /** JSON pointer into the manifest. */
   path: string;
   message: string;
+  /** See VerifyError.featureGate. */
+  featureGate?: string;
 }
 
 export function manifestId(m: unknown): string {
@@ -56,5 +58,5 @@ export function manifestId(m: unknown): string {
 
 /** What the engine would refuse of each manifest: schema, metadata and admission. */
 export function manifestErrors(manifests: readonly unknown[]): ManifestError[] {
-  return manifests.flatMap((m) => verifyManifest(m).map((e) => ({ manifest: manifestId(m), path: e.path, message: e.message })));
+  return manifests.flatMap((m) => verifyManifest(m).map((e) => ({ manifest: manifestId(m), path: e.path, message: e.message, ...(e.featureGate !== undefined ? { featureGate: e.featureGate } : {}) })));
 }

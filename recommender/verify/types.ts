@@ -3,4 +3,11 @@ export interface VerifyError {
   /** JSON pointer into the manifest, e.g. `/spec/egress/0/to/1/ipBlock/cidr`. */
   path: string;
   message: string;
+  /**
+   * Set when only API servers with this feature gate on refuse the value; without it (the
+   * gate's default) the object is stored with a warning. flowmatrix's own output never has such a
+   * value (its verification counts it as an error: safe on every cluster); `simulate` takes
+   * a given policy as most clusters would, and warns.
+   */
+  featureGate?: string;
 }

@@ -20,6 +20,15 @@ const SimulateBody = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A `Warning` header value as kube-apiserver sends them (code 299, agent "-", RFC 9111 §5.5
+ * quoted-string): a client library shows them as the API server's warnings. Header values are
+ * Latin-1 only: other characters become `?`.
+ */
+export function warningHeader(text: string): string {
+  return `299 - "${text.replace(/[\\"]/g, '\\$&').replace(/[^\x20-\x7e]/g, '?')}"`;
+}
+
 const looksLikeEdge = (x: unknown): boolean => typeof x === 'object' && x !== null && ('clientPeer' in x || ('client' in x && 'server' in x && 'port' in x));
 
 export function simulateRoutes(ctx: ServiceContext): AnyRoute[] {
@@ -36,10 +45,13 @@ export function simulateRoutes(ctx: ServiceContext): AnyRoute[] {
       scope: 'read',
       body: { schema: SimulateBody },
       responses: {
-        200: { description: 'one decision per flow, in input order', content: { 'application/json': Type.Array(FreeObject) } },
+        200: {
+          description: 'one decision per flow, in input order; a `Warning` header (`299 - "…"`) for each value of the policies the API server would warn about',
+          content: { 'application/json': Type.Array(FreeObject) },
+        },
         422: { description: 'the policies or flows cannot be read, or the engine cannot be inferred' },
       },
-      handler: ({ body }) => {
+      handler: ({ body }, _req, res) => {
         const policies = typeof body.policies === 'string' ? body.policies : JSON.stringify({ apiVersion: 'v1', kind: 'List', items: body.policies });
         let flows: string;
         let format = body.format;
@@ -48,7 +60,9 @@ export function simulateRoutes(ctx: ServiceContext): AnyRoute[] {
           flows = JSON.stringify(body.flows);
           format = 'edges';
         } else flows = body.flows.map((r) => JSON.stringify(r)).join('\n');
-        return simulateFlows(ctx.db, { policies, flows, ...(body.engine !== undefined ? { engine: body.engine } : {}), ...(format !== undefined ? { format } : {}) }).decisions;
+        const result = simulateFlows(ctx.db, { policies, flows, ...(body.engine !== undefined ? { engine: body.engine } : {}), ...(format !== undefined ? { format } : {}) });
+        if (result.warnings.length > 0) res.setHeader('Warning', result.warnings.map(warningHeader));
+        return result.decisions;
       },
     }),
   ];

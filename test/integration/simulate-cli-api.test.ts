@@ -145,6 +145,37 @@ spec: { podSelector: {}, policyTypes: [Egress, Bogus] }
   }
 });
 
+test('simulate takes an ipBlock CIDR with host bits set as the API server does by default: the network it masks, with a warning (CLI stderr, API Warning header)', async () => {
+  // kubernetes/kubernetes pkg/apis/networking/validation ValidateIPBlock → IsValidCIDRForLegacyField:
+  // host bits are refused only with the StrictIPCIDRValidation gate (KEP-4858, off by default while
+  // alpha); without it the object is stored with a warning and the CIDR parsed by Go's
+  // net.ParseCIDR, which gives the masked network: 192.0.2.77/24 is 192.0.2.0/24.
+  const policies = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: from-partner, namespace: flux-system }
+spec:
+  podSelector: { matchLabels: { app: source-controller } }
+  policyTypes: [Ingress]
+  ingress:
+    - from: [{ ipBlock: { cidr: 192.0.2.77/24 } }]
+      ports: [{ port: 9090, protocol: TCP }]
+`;
+  const inside = { ...EDGE, clientPeer: { kind: 'external', ip: '192.0.2.1' } };
+  const outside = { ...EDGE, clientPeer: { kind: 'external', ip: '192.0.3.1' } };
+  const r = await runCli(['simulate', '--policies', write('hostbits.yaml', policies), '--flows', write('hostbits.json', JSON.stringify([inside, outside])), '--db', dbPath]);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual((JSON.parse(r.out) as Decision[]).map((d) => d.verdict), ['allow', 'deny']);
+  assert.match(r.err, /warning: NetworkPolicy\/flux-system\/from-partner\/spec\/ingress\/0\/from\/0\/ipBlock\/cidr: "192\.0\.2\.77\/24": must not have bits set beyond the prefix length \(accepted with a warning by API servers without the StrictIPCIDRValidation feature gate, refused with it\)\n/);
+  const db = openDb(dbPath);
+  try {
+    const api = await request(testApp(db, dbPath)).post('/api/v1/simulate').send({ policies, flows: [inside, outside] }).expect(200);
+    assert.deepEqual((api.body as Decision[]).map((d) => d.verdict), ['allow', 'deny']);
+    assert.match(String(api.headers.warning), /^299 - "NetworkPolicy\/flux-system\/from-partner\/spec\/ingress\/0\/from\/0\/ipBlock\/cidr: \\"192\.0\.2\.77\/24\\": must not have bits set/);
+  } finally {
+    db.close();
+  }
+});
+
 test('POST /api/v1/simulate: parsed policies and edges; a JSON array in input order; bad policies are a 422 problem', async () => {
   const db = openDb(dbPath);
   try {

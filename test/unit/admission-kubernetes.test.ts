@@ -65,6 +65,13 @@ test('TestValidateNetworkPolicy failure cases: each refused at the path upstream
   for (const [name, manifest, path] of cases) assert.ok(paths(manifest).includes(path), `${name}: expected an error at ${path}, got ${JSON.stringify(admissionErrorsKubernetes(manifest))}`);
 });
 
+test('of the strict CIDR checks, only host bits set depend on the StrictIPCIDRValidation gate (KEP-4858: without it the legacy field accepts them with a warning; leading zeros and IPv4-mapped addresses stay refused: parsers read them differently, CVE-2021-29923)', () => {
+  const gateOf = (cidr: string): (string | undefined)[] => admissionErrorsKubernetes(ingress({ from: [{ ipBlock: { cidr, except: [] } }] })).map((e) => e.featureGate);
+  assert.deepEqual(gateOf('10.0.0.1/8'), ['StrictIPCIDRValidation']);
+  assert.deepEqual(gateOf('010.0.0.0/8'), [undefined]);
+  assert.deepEqual(gateOf('::ffff:10.0.0.0/104'), [undefined]);
+});
+
 test('apimachinery syntax: qualified names, IANA port names, strict CIDRs', () => {
   assert.deepEqual(isQualifiedName('kubernetes.io/metadata.name'), []);
   assert.notDeepEqual(isQualifiedName('/name'), []);

@@ -71,6 +71,14 @@ export function isValidPortName(name: string): string[] {
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
+/** The refusal of a CIDR with host bits set, which only strict validation makes. */
+export const HOST_BITS_SET = 'must not have bits set beyond the prefix length';
+/**
+ * KEP-4858 (kubernetes/enhancements keps/sig-network/4858-ip-cidr-validation): the gate that
+ * turns the warnings of legacy IP/CIDR fields into refusals, off by default until beta.
+ */
+export const STRICT_CIDR_GATE = 'StrictIPCIDRValidation';
+
 /**
  * IsValidCIDRForLegacyField with strict validation (the StrictIPCIDRValidation behaviour
  * for new objects): a CIDR Go's netip.ParsePrefix accepts — no leading zeros in the address
@@ -93,7 +101,7 @@ function cidrSyntaxErrors(value: string): string[] {
     if (v4.slice(1).some((o) => o.length > 1 && o.startsWith('0')) || (prefixText.length > 1 && prefixText.startsWith('0'))) return ['must not have leading 0s in IP or prefix length'];
     const n = octets.reduce((acc, o) => acc * 256 + o, 0);
     const hostBits = 32 - prefix;
-    if (hostBits > 0 && n % 2 ** hostBits !== 0) return ['must not have bits set beyond the prefix length'];
+    if (hostBits > 0 && n % 2 ** hostBits !== 0) return [HOST_BITS_SET];
     return [];
   }
   const groups = parseIpv6(addr);
@@ -102,7 +110,7 @@ function cidrSyntaxErrors(value: string): string[] {
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return ['must not have an IPv4-mapped IPv6 address'];
   const value128 = groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
   const hostMask = (1n << BigInt(128 - prefix)) - 1n;
-  if ((value128 & hostMask) !== 0n) return ['must not have bits set beyond the prefix length'];
+  if ((value128 & hostMask) !== 0n) return [HOST_BITS_SET];
   return [];
 }
 
@@ -188,5 +196,5 @@ export function labelSelectorErrors(selector: unknown, path: string): VerifyErro
  * — no leading zeros —, no IPv4-mapped IPv6 address; host bits may be set.
  */
 export function celIsCidr(value: string): boolean {
-  return cidrErrors(value).every((m) => m === 'must not have bits set beyond the prefix length');
+  return cidrErrors(value).every((m) => m === HOST_BITS_SET);
 }

@@ -10,7 +10,7 @@ import ipaddr from 'ipaddr.js';
 import { isNetworkPolicy } from '../../engines/wire/kubernetes.ts';
 import type { VerifyError } from '../types.ts';
 import { SharedChecks } from './shared-objects.ts';
-import { cidrErrors, isDns1123Label, isDns1123Subdomain, isValidPortName, isValidPortNum, labelErrors, labelSelectorErrors } from './k8s-syntax.ts';
+import { cidrErrors, HOST_BITS_SET, STRICT_CIDR_GATE, isDns1123Label, isDns1123Subdomain, isValidPortName, isValidPortNum, labelErrors, labelSelectorErrors } from './k8s-syntax.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -38,16 +38,24 @@ function portErrors(port: Obj, path: string): VerifyError[] {
   return out;
 }
 
+/**
+ * One CIDR field of an ipBlock (IsValidCIDRForLegacyField): host bits set are refused only with
+ * the StrictIPCIDRValidation gate; the other problems always.
+ */
+function cidrFieldErrors(text: string, path: string): VerifyError[] {
+  return cidrErrors(text).map((m) => ({ path, message: `${JSON.stringify(text)}: ${m}`, ...(m === HOST_BITS_SET ? { featureGate: STRICT_CIDR_GATE } : {}) }));
+}
+
 /** ValidateIPBlock: both ends valid CIDRs; each except inside cidr with a longer prefix. */
 function ipBlockErrors(block: Obj, path: string): VerifyError[] {
   if (typeof block.cidr !== 'string' || block.cidr === '') return [{ path: `${path}/cidr`, message: 'Required value' }];
-  const out: VerifyError[] = cidrErrors(block.cidr).map((m) => ({ path: `${path}/cidr`, message: `${JSON.stringify(block.cidr)}: ${m}` }));
+  const out: VerifyError[] = cidrFieldErrors(block.cidr, `${path}/cidr`);
   const outer = parseLoose(block.cidr);
   if (!outer) return out;
   arr(block.except).forEach((e, i) => {
     const p = `${path}/except/${i}`;
     const text = String(e);
-    out.push(...cidrErrors(text).map((m) => ({ path: p, message: `${JSON.stringify(text)}: ${m}` })));
+    out.push(...cidrFieldErrors(text, p));
     const inner = parseLoose(text);
     if (!inner) return;
     if (!(inner.v6 === outer.v6 && inner.prefix > outer.prefix && sameNetwork(outer, inner))) out.push({ path: p, message: `${JSON.stringify(text)}: must be a strict subset of \`cidr\`` });

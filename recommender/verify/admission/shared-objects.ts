@@ -14,6 +14,6 @@ export class SharedChecks {
     if (typeof x !== 'object' || x === null) return check(x, path);
     let relative = this.done.get(x);
     if (relative === undefined) this.done.set(x, (relative = check(x, '')));
-    return relative.length === 0 ? [] : relative.map((e) => ({ path: `${path}${e.path}`, message: e.message }));
+    return relative.length === 0 ? [] : relative.map((e) => ({ ...e, path: `${path}${e.path}` }));
   }
 }

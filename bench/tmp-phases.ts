@@ -1,0 +1,38 @@
+import { loadCatalog } from '../app/catalog.ts';
+import type { EngineName } from '../recommender/engines/types.ts';
+import { mergeMatrices } from '../recommender/matrix/registry.ts';
+import { resolveMatrix } from '../recommender/matrix/resolve.ts';
+import { recommend, emitFor } from '../recommender/recommend.ts';
+import { clusterModel } from '../recommender/simulate/cluster.ts';
+import { SIMULATORS } from '../recommender/simulate/index.ts';
+import { manifestErrors } from '../recommender/verify/index.ts';
+import { engineWarnings } from '../recommender/verify/engine-warnings.ts';
+import { simulateSides, appliedBeside, manifestIdentity } from '../recommender/verify/recommendation.ts';
+import { openDb } from '../store/db.ts';
+import { readInventory } from '../store/inventory.ts';
+import { readEdgeTraffic, readExternalNames } from '../store/recommend-read.ts';
+const ENGINE = (process.env.E ?? 'kubernetes') as EngineName;
+const db = openDb('/work/bench-dbs/b200k.db');
+const inventory = readInventory(db);
+const input = { inventory, edges: readEdgeTraffic(db), matrices: mergeMatrices(loadCatalog().map((c) => c.matrix), []).map((e) => resolveMatrix(e, inventory, {})), externalNames: readExternalNames(db) };
+const res: Record<string, number[]> = {};
+const gc = (globalThis as any).gc;
+for (let i = 0; i < 6; i++) {
+  gc();
+  const T: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (k: string) => { const n = performance.now(); T[k] = n - t; t = n; };
+  const rec = recommend(input, {}, { details: false }); lap('recommend');
+  const emitted = emitFor(rec, ENGINE); lap('emit');
+  const model = clusterModel(input.inventory, input.externalNames); lap('model');
+  engineWarnings(emitted, model, inventory.policies); lap('warnings');
+  manifestErrors(emitted.manifests); lap('admission');
+  const sim = SIMULATORS[ENGINE](emitted.manifests, model.cluster); lap('build');
+  simulateSides({ manifests: emitted.manifests, beside: appliedBeside(inventory.policies, new Set(emitted.manifests.map(manifestIdentity))), model, sides: rec.sides, simulator: () => sim, tightness: false }); lap('sides');
+  if (i > 0) for (const [k, v] of Object.entries(T)) (res[k] ??= []).push(v);
+}
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[2]!;
+const m = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, Math.round(med(v))]));
+const plain = m.recommend! + m.emit!;
+const verif = m.model! + m.warnings! + m.admission! + m.build! + m.sides!;
+console.log(ENGINE, JSON.stringify(m), 'ratio', ((plain + verif) / plain).toFixed(2), 'verif', verif);
