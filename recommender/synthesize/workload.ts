@@ -83,8 +83,13 @@ function authoritative(components: readonly WorkloadComponent[], d: Direction): 
 
 function ruleIncluded(r: RuleAssessment, opts: RecommendOptions): boolean {
   // A rule documented when set is not in force: its observed edges become rules, never its peers.
-  if (r.status === 'inactive' || r.status === 'documented-when-set' || !(opts.include as string[]).includes(r.status)) return false;
-  return r.status !== 'documented-unobserved' || r.rule.level === 'must' || opts.includeMay;
+  if (r.status === 'inactive' || r.status === 'documented-when-set') return false;
+  const include = opts.include as string[];
+  // Every edge stale: documented and not observed now, so included as an unobserved rule is — a
+  // must rule seen long ago is no less required than one never seen (docs/recommend.md, "Statuses").
+  const unobserved = r.status === 'documented-unobserved' || (r.status === 'stale' && !include.includes('stale'));
+  if (!include.includes(unobserved ? 'documented-unobserved' : r.status)) return false;
+  return !unobserved || r.rule.level === 'must' || opts.includeMay;
 }
 
 const isApiserverEdge = (e: EdgeTraffic, ix: ClusterIndex): boolean => farSide(e.server, e.port, 'egress', ix).kind === 'apiserver';
