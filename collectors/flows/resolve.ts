@@ -253,7 +253,12 @@ export class ResolutionIndex {
           const node = this.nodesByIp.get(e.ip);
           return [node ? this.nodeSide(node.name, e, time) : this.unknownSide(e)];
         }
-        if (ids.includes('world')) return [this.externalSide(e)];
+        if (ids.includes('world')) {
+          // A Service VIP seen before its translation (kube-proxy, not Cilium, balancing it) is in
+          // no ipcache entry, so Hubble labels it world (cilium/cilium#21251): the Service decides.
+          const svc = this.servicesByIp.get(e.ip);
+          return svc ? this.clusterIpSides(svc, e) : [this.externalSide(e)];
+        }
         return undefined;
       }
     }
@@ -319,11 +324,7 @@ export class ResolutionIndex {
     // is the apiserver on any port; on a node's address only the endpoint port is (isApiserverEndpoint).
     if (this.apiserverIps.has(ip) && !this.nodesByIp.has(ip)) return [this.apiserverSide(e, undefined)];
     const svc = this.servicesByIp.get(ip);
-    if (svc) {
-      const s = svc.service;
-      if (isApiserverService(s.namespace, s.name)) return [this.apiserverSide(e, svc)];
-      return this.serviceSides(svc, e);
-    }
+    if (svc) return this.clusterIpSides(svc, e);
     const iv = this.history.holderAt(ip, time);
     if (iv) {
       const peer = this.peerOf(iv.peerKey);
@@ -336,6 +337,12 @@ export class ResolutionIndex {
     if (host?.node) return [this.nodeSide(host.node, e, time)];
     if (this.history.has(ip) || this.inCluster(ip)) return [this.unknownSide(e)];
     return [this.externalSide(e)];
+  }
+
+  /** A Service's ClusterIP: the apiserver for `default/kubernetes`, else the Service's backends. */
+  private clusterIpSides(svc: ServiceInfo, e: FlowEndpoint): ResolvedSide[] {
+    const s = svc.service;
+    return isApiserverService(s.namespace, s.name) ? [this.apiserverSide(e, svc)] : this.serviceSides(svc, e);
   }
 
   private peerOf(key: string): Peer {

@@ -5,6 +5,7 @@ import { FlowIngest } from '../../collectors/flows/pipeline.ts';
 import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
 import { SqliteBatchWriter } from '../../collectors/flows/write.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
+import type { EndpointMeta } from '../../domain/flow.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { peerKey } from '../../domain/peer.ts';
 import { EdgeStore } from '../../store/edges.ts';
@@ -208,4 +209,15 @@ test('NetObserv delivery needs evidence: a lone SYN is unknown, an answered hand
     'dns:kube-system/Deployment/coredns:53 flows=2 forwarded=1 dropped=0',
     'workload:shop/Deployment/web:8080 flows=3 forwarded=1 dropped=1',
   ]);
+});
+
+test('a Service ClusterIP that Hubble labels reserved:world (seen before the translation, cilium/cilium#21251: the VIP is in no ipcache entry) resolves through the Service, the apiserver\'s included; other world addresses stay external', () => {
+  const index = new ResolutionIndex(CLUSTER);
+  const keys = (e: Parameters<ResolutionIndex['resolve']>[0]) => index.resolve(e, 5).map((s) => `${s.key}:${s.port}`);
+  const world: EndpointMeta = { kind: 'reserved', identities: ['world'] };
+  assert.deepEqual(keys({ ip: '10.96.0.11', port: 9000, meta: world }), ['workload:shop/Deployment/api:9000']);
+  // default/kubernetes: the apiserver on its endpoint port, as without the labels.
+  assert.deepEqual(keys({ ip: '10.96.0.1', port: 443, meta: world }), keys({ ip: '10.96.0.1', port: 443 }));
+  assert.deepEqual(keys({ ip: '10.96.0.1', port: 443, meta: world }), ['apiserver:6443']);
+  assert.deepEqual(keys({ ip: '8.8.8.8', port: 443, meta: world }), ['external:8.8.8.8:443']);
 });
