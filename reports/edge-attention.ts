@@ -57,7 +57,9 @@ function classify(e: Edge, sides: readonly EdgeSide[]): EdgeClass | undefined {
   // A dropped probe fails the pod's liveness or readiness check: that one is worth a line.
   if (e.dropped > 0) return 'dropped';
   if (isProbe(e)) return undefined;
-  if (sides.some((s) => s.status === 'undocumented')) return 'undocumented';
+  // A side whose matrix documents the edge answers for it: the far side, a workload no matrix
+  // covers (a Prometheus scraping, any pod asking CoreDNS), calls it undocumented all the same.
+  if (sides.some((s) => s.status === 'undocumented') && !sides.some((s) => s.status === 'confirmed')) return 'undocumented';
   if (sides.some((s) => s.status === 'documented-when-set')) return 'documentedWhenSet';
   if (sides.some((s) => s.status === 'stale')) return 'stale';
   return undefined;
