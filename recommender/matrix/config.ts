@@ -7,7 +7,7 @@ import { yamlData } from '../../domain/yaml-document.ts';
 import { MatricesConfig, type MatricesConfigT } from './schema.ts';
 import { schemaIssues } from './schema-check.ts';
 import { bindingIssues, type Issue } from './validate.ts';
-import { MatrixError, toProblems, type MatrixProblem } from './load.ts';
+import { MatrixError, toProblems, yamlSyntaxProblems, type MatrixProblem } from './load.ts';
 import { resolveParameters } from './parameters.ts';
 import type { MatrixEntry } from './resolve.ts';
 import type { PathSegment } from './paths.ts';
@@ -24,7 +24,7 @@ export function parseMatricesConfig(text: string, origin: string): MatricesConfi
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new MatrixError(origin, doc.errors.map((e) => ({ path: '(document)', message: `YAML: ${e.message.split('\n')[0] ?? e.code}`, line: e.linePos?.[0]?.line })), 'config');
+    throw new MatrixError(origin, yamlSyntaxProblems(doc.errors, counter), 'config');
   }
   const read = yamlData(doc);
   if (!read.ok) throw new MatrixError(origin, [{ path: '(document)', message: read.message }], 'config');

@@ -1,5 +1,5 @@
 /** Reading matrix YAML: parse, validate, and point each problem at its path, line and value. */
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isNode, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { yamlData } from '../../domain/yaml-document.ts';
 import type { MatrixT } from './schema.ts';
 import { formatPath, type PathSegment } from './paths.ts';
@@ -17,6 +17,11 @@ export class MatrixError extends Error {
   ) {
     super(`${origin}: invalid ${what} (${problems.length} problem${problems.length === 1 ? '' : 's'})\n${problems.map(formatProblem).join('\n')}`);
   }
+}
+
+/** The YAML parser's errors as problems at their line (`linePos` is only filled with prettyErrors, which rewrites the message). */
+export function yamlSyntaxProblems(errors: readonly YAMLError[], counter: LineCounter): MatrixProblem[] {
+  return errors.map((e) => ({ path: '(document)', message: `YAML: ${e.message.split('\n')[0] ?? e.code}`, line: counter.linePos(e.pos[0]).line }));
 }
 
 function lineOf(doc: Document, counter: LineCounter, path: PathSegment[]): number | undefined {
@@ -38,10 +43,7 @@ export function parseMatrix(text: string, origin: string): ParsedMatrix {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new MatrixError(
-      origin,
-      doc.errors.map((e) => ({ path: '(document)', message: `YAML: ${e.message.split('\n')[0] ?? e.code}`, line: e.linePos?.[0]?.line })),
-    );
+    throw new MatrixError(origin, yamlSyntaxProblems(doc.errors, counter));
   }
   const read = yamlData(doc);
   if (!read.ok) throw new MatrixError(origin, [{ path: '(document)', message: read.message }]);

@@ -7,6 +7,7 @@ import { PrometheusConfigError, resolvePrometheusConfig } from '../../collectors
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { yamlData } from '../../domain/yaml-document.ts';
 import { configIssues } from '../../recommender/matrix/config.ts';
+import { yamlSyntaxProblems } from '../../recommender/matrix/load.ts';
 import { formatPath, type PathSegment } from '../../recommender/matrix/paths.ts';
 import { schemaIssues } from '../../recommender/matrix/schema-check.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
@@ -99,7 +100,7 @@ function parseFile(text: string, origin: string): ServiceConfigT {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(origin, doc.errors.map((e) => ({ path: '(document)', message: `YAML: ${e.message.split('\n')[0] ?? e.code}`, line: e.linePos?.[0]?.line })));
+    throw new ConfigError(origin, yamlSyntaxProblems(doc.errors, counter));
   }
   const read = yamlData(doc);
   if (!read.ok) throw new ConfigError(origin, [{ path: '(document)', message: read.message }]);

@@ -52,6 +52,12 @@ test('a config file with a self-referencing alias is a ConfigError naming the fi
   assert.throws(() => loadServiceConfig({ file, env: {} }), (e: unknown) => e instanceof ConfigError && /config\.yaml/.test(e.message) && /YAML: an alias refers to a node that contains it/.test(e.message));
 });
 
+test('a service config with a YAML syntax error names the file and the line', () => {
+  const file = `${tmpDir()}/config.yaml`;
+  writeFileSync(file, 'server:\n  port: 8080\n  port: 8081\n');
+  assert.throws(() => loadServiceConfig({ file, env: {} }), (e: unknown) => e instanceof ConfigError && /config\.yaml: invalid service config/.test(e.message) && /\(document\) \(line 3\): YAML: Map keys must be unique/.test(e.message));
+});
+
 /** The endpoints table of docs/api.md: method, path (no query), scope. */
 function documentedScopes(): Map<string, string> {
   const rows = new Map<string, string>();

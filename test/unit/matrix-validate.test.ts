@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { MatrixError, parseMatrix, type MatrixProblem } from '../../recommender/matrix/load.ts';
 import { loadCatalog } from '../../app/catalog.ts';
+import { parseMatricesConfig } from '../../recommender/matrix/config.ts';
 
 const FIXTURE = new URL('../fixtures/matrices/invalid.yaml', import.meta.url).pathname;
 
@@ -107,6 +108,17 @@ test('YAML syntax errors are reported with their line', () => {
   const ps = problemsOf('apiVersion: x\nkind: [unclosed\n');
   assert.ok(ps.length >= 1);
   assert.match(ps[0]?.message ?? '', /^YAML: /);
+  // Where the parser finds the bracket missing: the end of the input (the yaml library's own answer).
+  assert.equal(ps[0]?.line, 3);
+  const dup = problemsOf('apiVersion: x\nkind: y\nmetadata:\n  name: a\n  name: b\n');
+  assert.deepEqual(dup.map((p) => [p.message, p.line]), [['YAML: Map keys must be unique', 5]]);
+});
+
+test('a config file\'s YAML syntax errors name the file and the line', () => {
+  assert.throws(
+    () => parseMatricesConfig('matrices:\n  bindings: {}\n  bindings: {}\n', 'cluster.yaml'),
+    (e: unknown) => e instanceof MatrixError && /^cluster\.yaml: invalid config/.test(e.message) && e.problems[0]?.line === 3,
+  );
 });
 
 test('every catalog matrix is valid', () => {
