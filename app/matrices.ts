@@ -23,10 +23,22 @@ import { AppError, invalidInput, notFoundError } from './errors.ts';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/**
+ * The file each config came from: the problems found once it meets the matrices in force (a
+ * system or role no matrix has) name it too.
+ */
+const configOrigins = new WeakMap<MatricesConfigT, string>();
+
+/** `config`, remembered as read from `origin` (a file). */
+export function withConfigOrigin(config: MatricesConfigT, origin: string): MatricesConfigT {
+  configOrigins.set(config, origin);
+  return config;
+}
+
 /** The `matrices:` section of a config file's text; AppError `invalid-input` with every problem in the message. */
 export function matricesConfigFromText(text: string, origin: string): MatricesConfigT {
   try {
-    return parseMatricesConfig(text, origin);
+    return withConfigOrigin(parseMatricesConfig(text, origin), origin);
   } catch (e) {
     if (e instanceof MatrixError) throw invalidInput(e.message);
     throw e;
@@ -48,7 +60,8 @@ export function matricesInForce(db: Db, config: MatricesConfigT): MatrixEntry[] 
   }
   const { entries, problems } = inForce;
   if (problems.length > 0) {
-    throw invalidInput('the service config does not match the loaded matrices', { problems, reason: 'config-mismatch' });
+    const origin = configOrigins.get(config);
+    throw invalidInput('the service config does not match the loaded matrices', { problems, reason: 'config-mismatch', ...(origin !== undefined ? { subject: origin } : {}) });
   }
   return entries;
 }

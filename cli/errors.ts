@@ -20,7 +20,7 @@ export function exitCodeFor(e: AppError): number {
 export function cliMessage(e: AppError): string {
   const lines = e.problems.map(formatProblem);
   // The CLI reads the config from a file (--config): it says so, where the API speaks of the service config.
-  if (e.reason === 'config-mismatch') return [`invalid config (${lines.length} problem${lines.length === 1 ? '' : 's'})`, ...lines].join('\n');
+  if (e.reason === 'config-mismatch') return [`${e.subject !== undefined ? `${e.subject}: ` : ''}invalid config (${lines.length} problem${lines.length === 1 ? '' : 's'})`, ...lines].join('\n');
   const head = e.subject !== undefined ? `${e.subject}: ${e.message}` : e.message;
   return [head, ...lines].join('\n');
 }

@@ -59,6 +59,7 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
       // Loaded here, not at start-up: the other commands do not need the recommender.
       const { engineNamed } = await import('../../app/recommendation.ts');
       const { ReportService } = await import('../../app/reports.ts');
+      const { withConfigOrigin } = await import('../../app/matrices.ts');
       const { renderReport } = await import('../../reports/render/index.ts');
       const { heapGrowthForEdges } = await import('../heap-growth.ts');
       const { countEdges } = await import('../../store/recommend-read.ts');
@@ -80,7 +81,7 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
       const { text, stored } = await withOpenDb({ db: config.dbPath }, (db) => {
         // Like an export, a report frees each workload's evidence and each chunk's manifests as it goes.
         heapGrowthForEdges(countEdges(db));
-        const service = new ReportService({ db, settings: config.reports, staleDays, matrices: config.matrices, clock: Date.now });
+        const service = new ReportService({ db, settings: config.reports, staleDays, matrices: withConfigOrigin(config.matrices, config.origin), clock: Date.now });
         const report = service.build(build);
         return { text: renderReport(report, format), stored: opts.store ? service.save(report) : undefined };
       });

@@ -98,7 +98,8 @@ test('CLI: a report whose config names no matrix exits 1 with the config problem
   for (const argv of [['report', '--no-store'], ['matrix', 'list']]) {
     const r = await runCli([...argv, '--db', path, '--config', config]);
     assert.equal(r.code, 1, argv.join(' '));
-    assert.match(r.err, /^flowmatrix: invalid config \(1 problem\)\n {2}matrices\.systems\.nosuch: no matrix named "nosuch" \(known: [^)]*\)\n$/, argv.join(' '));
+    assert.equal(r.err.split('\n')[0], `flowmatrix: ${config}: invalid config (1 problem)`, argv.join(' '));
+    assert.match(r.err, /\n {2}matrices\.systems\.nosuch: no matrix named "nosuch" \(known: [^)]*\)\n$/, argv.join(' '));
     assert.equal(r.out, '');
   }
   const missing = await runCli(['matrix', 'show', 'nosuch', '--db', path]);
