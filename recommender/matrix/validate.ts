@@ -7,6 +7,7 @@
 import { Matrix, PARAMETER_TYPES, type MatrixT } from './schema.ts';
 import { schemaIssues, type Issue } from './schema-check.ts';
 import type { PathSegment } from './paths.ts';
+import { cidrContains, parseCidr } from '../../domain/ip.ts';
 import { ruleId, RULE_SLUG, type Direction } from './ids.ts';
 import {
   cidrProblem,
@@ -162,6 +163,20 @@ class Checker {
     });
   }
 
+  /**
+   * Each well-formed except strictly inside one of the well-formed cidrs: one outside them all
+   * excludes nothing, and each engine refuses it in its own way (Kubernetes ValidateIPBlock: "must
+   * be a strict subset of `cidr`").
+   */
+  excepts(path: PathSegment[], cidrs: unknown, except: unknown): void {
+    const parsed = (c: unknown) => (typeof c === 'string' && !cidrProblem(c) ? parseCidr(c) : undefined);
+    const outer = items(cidrs).flatMap((c) => parsed(c) ?? []);
+    items(except).forEach((c, i) => {
+      const inner = parsed(c);
+      if (inner && !outer.some((o) => o.prefix < inner.prefix && cidrContains(o, inner))) this.add([...path, i], 'an except must be inside one of the cidrs, with a longer prefix: this one excludes nothing', c);
+    });
+  }
+
   fqdns(path: PathSegment[], list: unknown): void {
     items(list).forEach((f, i) => {
       if (typeof f !== 'string') return;
@@ -225,6 +240,7 @@ class Checker {
     this.selector([...path, 'selector'], b.selector);
     this.cidrs([...path, 'cidrs'], b.cidrs);
     this.cidrs([...path, 'except'], b.except);
+    this.excepts([...path, 'except'], b.cidrs, b.except);
     this.fqdns([...path, 'fqdns'], b.fqdns);
     this.ports([...path, 'ports'], b.ports);
   }
@@ -242,6 +258,7 @@ class Checker {
     this.selector([...path, 'selector'], peer.selector);
     this.cidrs([...path, 'cidrs'], peer.cidrs);
     this.cidrs([...path, 'except'], peer.except);
+    this.excepts([...path, 'except'], peer.cidrs, peer.except);
     this.fqdns([...path, 'fqdns'], peer.fqdns);
   }
 

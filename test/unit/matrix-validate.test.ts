@@ -91,6 +91,23 @@ test('selector expressions, port names, duplicate ids and unknown fields are che
   assert.equal(ps.length, 5);
 });
 
+test('an except outside every cidr of its peer excludes nothing: refused (Kubernetes ValidateIPBlock: "must be a strict subset of cidr")', () => {
+  const ps = problemsOf(`${base}    egress:
+      - peer: { cidrs: [10.0.0.0/8, 2001:db8::/32], except: [10.1.0.0/16, 192.168.0.0/24, 10.0.0.0/8, 2001:db8:1::/48] }
+        level: must
+        purpose: p
+        source: { document: d, line: 1 }
+`);
+  assert.deepEqual(
+    ps.map((p) => [p.path, p.value]),
+    [
+      ['components.a.egress[0].peer.except[1]', '192.168.0.0/24'],
+      ['components.a.egress[0].peer.except[2]', '10.0.0.0/8'],
+    ],
+  );
+  assert.match(ps[0]!.message, /inside one of the cidrs/);
+});
+
 test('a peer of no known form names the forms allowed', () => {
   const ps = problemsOf(`${base}    egress:
       - peer: { cidr: 10.0.0.0/8 }
