@@ -82,39 +82,35 @@ function meta(r: Record<string, unknown>, side: 'Src' | 'Dst'): MetaResult {
     const v = r[key];
     if (v !== undefined && v !== null && typeof v !== 'string') return { reject: reject('invalid-field', key, v, `${key} must be a string`) };
   }
-  const type = r[k.type];
-  if (type === undefined) return {};
   const name = text(r, k.name);
   const namespace = text(r, k.namespace);
+  const ownerKind = text(r, k.ownerType);
+  const ownerName = text(r, k.ownerName);
+  const host = text(r, k.host);
+  // Every name given is checked, whatever the Type (or without one): a malformed one is refused, never read as absent.
+  const bad =
+    (namespace === undefined ? undefined : checkName(k.namespace, namespace, 'namespace')) ??
+    (name === undefined ? undefined : checkName(k.name, name, 'name')) ??
+    (ownerKind === undefined ? undefined : checkName(k.ownerType, ownerKind, 'kind')) ??
+    (ownerName === undefined ? undefined : checkName(k.ownerName, ownerName, 'name')) ??
+    (host === undefined ? undefined : checkName(k.host, host, 'name'));
+  if (bad) return { reject: bad };
+  const type = r[k.type];
   if (type === 'Pod' && namespace) {
-    const bad = checkName(k.namespace, namespace, 'namespace') ?? (name === undefined ? undefined : checkName(k.name, name, 'name'));
-    if (bad) return { reject: bad };
     const m: EndpointMeta = { kind: 'pod', namespace };
     if (name) m.podName = name;
-    const ownerKind = text(r, k.ownerType);
-    const ownerName = text(r, k.ownerName);
     if (ownerKind && ownerName) {
-      const badOwner = checkName(k.ownerType, ownerKind, 'kind') ?? checkName(k.ownerName, ownerName, 'name');
-      if (badOwner) return { reject: badOwner };
       m.ownerKind = ownerKind;
       m.ownerName = ownerName;
     }
-    const host = text(r, k.host);
-    if (host) {
-      const badHost = checkName(k.host, host, 'name');
-      if (badHost) return { reject: badHost };
-      m.node = host;
-    }
+    if (host) m.node = host;
     return { meta: m };
   }
   if (type === 'Service' && namespace && name) {
-    const bad = checkName(k.namespace, namespace, 'namespace') ?? checkName(k.name, name, 'service');
-    return bad ? { reject: bad } : { meta: { kind: 'service', namespace, name } };
+    const badService = checkName(k.name, name, 'service');
+    return badService ? { reject: badService } : { meta: { kind: 'service', namespace, name } };
   }
-  if (type === 'Node' && name) {
-    const bad = checkName(k.name, name, 'name');
-    return bad ? { reject: bad } : { meta: { kind: 'node', name } };
-  }
+  if (type === 'Node' && name) return { meta: { kind: 'node', name } };
   return {};
 }
 

@@ -92,6 +92,11 @@ test('NetObserv rejects name the field and value at fault', () => {
   // A field of another type is no absent field: read as absent, it would attribute the flow to another workload, or take another time.
   assert.deepEqual(netobservBare({ ...base, SrcK8S_Type: 'Pod', SrcK8S_Namespace: 'probe', SrcK8S_OwnerName: 5 }), { kind: 'reject', reason: 'invalid-field', field: 'SrcK8S_OwnerName', value: '5' });
   assert.deepEqual(netobservBare({ ...base, DstK8S_Type: 'Pod', DstK8S_Namespace: {} }), { kind: 'reject', reason: 'invalid-field', field: 'DstK8S_Namespace', value: '{}' });
+  // A malformed name is refused whatever the Type, or without one: never read as absent.
+  const untyped = { ...without('SrcK8S_Type') };
+  assert.deepEqual(netobservBare({ ...untyped, SrcK8S_Namespace: 'BAD NS' }), { kind: 'reject', reason: 'invalid-field', field: 'SrcK8S_Namespace', value: 'BAD NS' });
+  assert.deepEqual(netobservBare({ ...untyped, SrcK8S_OwnerName: 'Worker_X' }), { kind: 'reject', reason: 'invalid-field', field: 'SrcK8S_OwnerName', value: 'Worker_X' });
+  assert.deepEqual(netobservBare({ ...base, SrcK8S_Type: 'Node', SrcK8S_Namespace: 'BAD NS' }), { kind: 'reject', reason: 'invalid-field', field: 'SrcK8S_Namespace', value: 'BAD NS' });
   for (const bad of ['soon', true, '1.795e12']) {
     assert.deepEqual(netobservBare({ ...base, TimeFlowEndMs: bad }), { kind: 'reject', reason: 'invalid-field', field: 'TimeFlowEndMs', value: String(bad) }, String(bad));
   }
