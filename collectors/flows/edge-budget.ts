@@ -1,5 +1,6 @@
 /**
- * Bounded by design: how many distinct edges one ingest run may add, in all and per workload.
+ * Bounded by design: how many distinct edges one ingest run may add, in all and per workload (on
+ * either side of the edge).
  * Past either cap, an edge whose far side is an address (`external:`, `unknown:`) is folded into
  * the covering block — first the /24 (IPv6 /64), and once the workload has as many folded edges
  * as its cap, the whole family (`0.0.0.0/0`, `::/0`) — so a scan of a million addresses adds at
@@ -48,8 +49,11 @@ export class EdgeBudget {
    * again, the common case, is answered with the object made the first time: no allocation.
    */
   private readonly admitted = new Map<string, AdmittedEdge>();
-  /** Per owner: [distinct edges (stored before the run + admitted), folded edges admitted]. */
-  private readonly owners = new Map<string, [number, number]>();
+  /**
+   * Per workload side of an admitted edge ('*' for edges between two addresses): [distinct edges
+   * (stored before the run + admitted), folded edges admitted]. Only admitted edges add entries.
+   */
+  private readonly counts = new Map<string, [number, number]>();
   private folds = 0;
 
   constructor(
@@ -70,22 +74,28 @@ export class EdgeBudget {
     return this.folds;
   }
 
+  /** Workloads whose edges are counted (at most two per admitted edge). */
+  get owners(): number {
+    return this.counts.size;
+  }
+
   /** The edge as it is to be stored, or undefined when it is refused (past the caps, and nothing can fold it). */
   admit(client: string, server: string, port: number, protocol: string): AdmittedEdge | undefined {
     const key = edgeKey(client, server, port, protocol);
     const known = this.admitted.get(key);
     if (known !== undefined) return known;
-    const owner = !isAddressPeer(client) ? client : !isAddressPeer(server) ? server : '*';
-    const counts = this.ownerCounts(owner);
+    // The cap holds for each workload side: made-up clients must not give one server unbounded edges.
+    const sides = isAddressPeer(client) ? (isAddressPeer(server) ? ['*'] : [server]) : isAddressPeer(server) ? [client] : [client, server];
     const foldable = isAddressPeer(client) || isAddressPeer(server);
     const bounded = !foldable && !this.namedByRecords(client) && !this.namedByRecords(server);
-    if (bounded || (counts[0] < this.caps.maxEdgesPerWorkload && this.admitted.size < this.caps.maxEdgesPerRun)) {
+    if (bounded || this.withinCaps(sides)) {
       const edge: AdmittedEdge = { client, server, key, folded: false };
       this.admitted.set(key, edge);
-      counts[0]++;
+      for (const side of sides) this.ownerCounts(side)[0]++;
       return edge;
     }
     if (!foldable) return undefined;
+    const counts = this.ownerCounts(sides[0]!);
     const level = counts[1] < this.caps.maxEdgesPerWorkload ? 1 : 2;
     const c = isAddressPeer(client) ? foldKey(client, level) : client;
     const s = isAddressPeer(server) ? foldKey(server, level) : server;
@@ -103,9 +113,22 @@ export class EdgeBudget {
     return key.startsWith('workload:') && !this.listed(key);
   }
 
+  /**
+   * Whether one more edge fits the run's cap and each side's. A refused edge keeps nothing and,
+   * when the run or a side already counted is full, asks the store nothing: a stream of made-up
+   * names costs neither memory nor a query per record.
+   */
+  private withinCaps(sides: readonly string[]): boolean {
+    if (this.admitted.size >= this.caps.maxEdgesPerRun) return false;
+    const cap = this.caps.maxEdgesPerWorkload;
+    for (const side of sides) if ((this.counts.get(side)?.[0] ?? 0) >= cap) return false;
+    for (const side of sides) if (!this.counts.has(side) && side !== '*' && this.storedEdges(side) >= cap) return false;
+    return true;
+  }
+
   private ownerCounts(owner: string): [number, number] {
-    let c = this.owners.get(owner);
-    if (c === undefined) this.owners.set(owner, (c = [owner === '*' ? 0 : this.storedEdges(owner), 0]));
+    let c = this.counts.get(owner);
+    if (c === undefined) this.counts.set(owner, (c = [owner === '*' ? 0 : this.storedEdges(owner), 0]));
     return c;
   }
 }
