@@ -10,6 +10,7 @@
  * loop ends, their offset row is deleted), and at most `maxFiles` are followed at once: the rest
  * are counted (`files_over_cap`) and logged once per episode.
  */
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { sleep } from '../backoff.ts';
 import type { Collector, CollectorDeps, CollectorStatus } from '../collector.ts';
@@ -38,6 +39,8 @@ interface Followed {
   fromGlob: boolean;
   /** Consecutive scans that did not find it. */
   missingScans: number;
+  /** The file a glob match was admitted as (file-set.ts), until its follower holds one. */
+  admitted?: FileIdentity;
   /** The writer of the current run (its not yet committed offsets of rotated files). */
   writer?: OffsetBatchWriter;
   abort?: AbortController;
@@ -73,7 +76,9 @@ export class FilesCollector implements Collector {
   ) {
     this.offsets = new FileOffsetStore(deps.db);
     this.globs = settings.files.filter((f) => f.glob).map((spec) => ({ spec, name: globRegExp(basename(spec.path)) }));
-    for (const f of settings.files) if (!f.glob) this.add(f, false, settings.startAt);
+    const exact = settings.files.filter((f) => !f.glob);
+    refuseTwoNames(exact.map((f) => f.path));
+    for (const f of exact) this.add(f, false, settings.startAt);
   }
 
   async start(): Promise<void> {
@@ -196,13 +201,14 @@ export class FilesCollector implements Collector {
       }
       const states = [...this.followed.values()].map((f) => ({
         path: f.file.path,
-        holding: f.follower.holding,
+        holding: f.follower.holding ?? f.admitted,
         // Rotated files finished but not yet committed under their new names.
         pending: [...(f.writer?.extra.values() ?? []), ...f.follower.retiredPending],
       }));
-      const verdict = await admission(path, states, matchedPaths, this.offsets);
-      if (verdict !== 'follow') continue;
+      const admitted = await admission(path, states, matchedPaths, this.offsets);
+      if (!admitted) continue;
       const f = this.add({ path, format: spec.format }, true, first ? this.settings.startAt : 'beginning');
+      f.admitted = admitted;
       if (this.abort) this.startLoop(f, this.abort.signal);
     }
     if (over > 0 && this.overCap === 0) {
@@ -317,5 +323,21 @@ export class FilesCollector implements Collector {
       if (once || this.deps.now() >= until) return;
       await sleep(this.settings.pollMs, signal);
     }
+  }
+}
+
+/** Exact paths naming one file (a symlink, a hard link) would read it twice: a config error. Paths missing now are not checked. */
+function refuseTwoNames(paths: readonly string[]): void {
+  const seen: { path: string; id: FileIdentity }[] = [];
+  for (const path of paths) {
+    let id: FileIdentity | undefined;
+    try {
+      id = identityOf(statSync(path, { bigint: true }));
+    } catch {
+      continue;
+    }
+    const twin = seen.find((s) => sameFile(s.id, id));
+    if (twin) throw new Error(`${path} and ${twin.path} are the same file: list it once`);
+    if (id) seen.push({ path, id });
   }
 }

@@ -10,7 +10,8 @@
  *    after a rotation: that path's follower will find and finish it): not now;
  *  - the stored offset of a path neither followed nor matched names it: followed from that offset;
  *  - else a new file: followed from its start.
- * "Not now" is looked at again at the next scan.
+ * "Not now" is looked at again at the next scan. A path admitted but not opened yet counts as
+ * holding the file it was admitted as: two names of one file (a symlink) met in one scan give one.
  */
 import { stat } from 'node:fs/promises';
 import type { FileIdentity, FileOffsetStore } from '../../store/file-offsets.ts';
@@ -25,21 +26,23 @@ export function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefine
 
 export interface FollowedState {
   path: string;
+  /** The file held open, else the one the path was admitted as. */
   holding: FileIdentity | undefined;
   /** Offsets of rotated files finished and not yet committed. */
   pending: readonly FileIdentity[];
 }
 
-export async function admission(path: string, followed: readonly FollowedState[], matched: ReadonlySet<string>, offsets: FileOffsetStore): Promise<'follow' | 'later'> {
+/** The file to follow under `path` now, or undefined: not now. */
+export async function admission(path: string, followed: readonly FollowedState[], matched: ReadonlySet<string>, offsets: FileOffsetStore): Promise<FileIdentity | undefined> {
   const id = await stat(path, { bigint: true }).then(identityOf, () => undefined);
   // Gone again, or not a regular file: nothing to follow.
-  if (!id) return 'later';
-  if (followed.some((f) => sameFile(f.holding, id) || f.pending.some((o) => sameFile(o, id)))) return 'later';
-  if (offsets.get(path)) return 'follow';
+  if (!id) return undefined;
+  if (followed.some((f) => sameFile(f.holding, id) || f.pending.some((o) => sameFile(o, id)))) return undefined;
+  if (offsets.get(path)) return id;
   const rows = offsets.byIdentity(id).filter((r) => r.path !== path);
   const followedPaths = new Set(followed.map((f) => f.path));
-  if (rows.some((r) => followedPaths.has(r.path) || matched.has(r.path))) return 'later';
+  if (rows.some((r) => followedPaths.has(r.path) || matched.has(r.path))) return undefined;
   const adopt = rows[0];
   if (adopt) offsets.save({ path, dev: id.dev, ino: id.ino, offset: adopt.offset, updatedAt: adopt.updatedAt });
-  return 'follow';
+  return id;
 }

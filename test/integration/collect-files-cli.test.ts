@@ -1,6 +1,6 @@
 /** `flowmatrix collect files --once`: reads each file from its stored offset to its end; refusals exit non-zero. */
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -66,4 +66,20 @@ test('collect files --once: a missing file, an unknown format, a read error, no 
   const notDir = await runCli(['collect', 'files', '--once', '--db', db, '--file', join(garbage, 'flows.ndjson')]);
   assert.equal(notDir.code, 1);
   assert.match(notDir.err, /garbage\.ndjson\/flows\.ndjson: .*ENOTDIR/);
+});
+
+test('collect files --once: a file reachable under two names is read once — a glob matching a symlink to it, or two exact paths naming it (refused: list it once)', async () => {
+  const dir = tmpDir();
+  const a = join(dir, 'a.log');
+  writeFileSync(a, text(NETOBSERV));
+  symlinkSync(a, join(dir, 'b.log'));
+  const glob = await runCli(['collect', 'files', '--once', '--db', join(dir, 'g.db'), '--file', `${join(dir, '*.log')}:netobserv`]);
+  assert.equal(glob.code, 0, glob.err);
+  const s = JSON.parse(glob.out) as { records: number; files: { path: string }[] };
+  assert.equal(s.records, NETOBSERV.length);
+  assert.deepEqual(s.files.map((f) => f.path), [a]);
+
+  const exact = await runCli(['collect', 'files', '--once', '--db', join(dir, 'e.db'), '--file', `${a}:netobserv`, '--file', `${join(dir, 'b.log')}:netobserv`]);
+  assert.equal(exact.code, 1);
+  assert.match(exact.err, /b\.log and .*a\.log are the same file: list it once/);
 });
