@@ -59,6 +59,7 @@ export class EdgeStore {
   private readonly upsertAmbiguous;
   private readonly upsertName;
   private readonly countOfPeer;
+  private readonly pairsOfPeer;
 
   constructor(private readonly db: Db) {
     // Sums saturate at MAX_COUNT (2^53 - 1): a counter that would overflow never fails a batch.
@@ -97,6 +98,7 @@ export class EdgeStore {
         first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`);
     // Asked once per peer an ingest run meets (the per-workload edge cap): prepared once, not per call.
     this.countOfPeer = db.prepare('SELECT (SELECT count(*) FROM edges WHERE client = ?) + (SELECT count(*) FROM edges WHERE server = ?) AS n');
+    this.pairsOfPeer = db.prepare('SELECT (SELECT count(*) FROM ambiguous_pairs WHERE peer_a = ?) + (SELECT count(*) FROM ambiguous_pairs WHERE peer_b = ?) AS n');
   }
 
   /** Writes one batch. Call inside a transaction (see `commitIngestBatch`) so a batch lands whole or not at all. */
@@ -129,6 +131,12 @@ export class EdgeStore {
   /** Edges with this peer on either side (an edge from a peer to itself counts twice: a cap, not a report). */
   countOf(peerKey: string): number {
     const row = this.countOfPeer.get(peerKey, peerKey) as { n: number };
+    return row.n;
+  }
+
+  /** Ambiguous pairs with this peer on either side. */
+  ambiguousCountOf(peerKey: string): number {
+    const row = this.pairsOfPeer.get(peerKey, peerKey) as { n: number };
     return row.n;
   }
 

@@ -163,6 +163,8 @@ export class FlowIngest {
   /** Labels of workloads only the records name (no inventory): remembered to select their pods by. */
   private readonly observedLabels = new ObservedLabelsBatch();
   private budget: EdgeBudget;
+  /** The same caps over ambiguous pairs: a scan whose client cannot be told is as unbounded as one whose client can. */
+  private pairBudget: EdgeBudget;
   private readonly caps: EdgeCaps;
   private readonly now: () => number;
   private readonly skewMs: number;
@@ -186,14 +188,16 @@ export class FlowIngest {
     this.skewMs = options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
     this.startedAt = this.now();
     this.caps = { ...DEFAULT_EDGE_CAPS, ...options.caps };
-    this.budget = this.newBudget();
+    this.budget = this.newBudget('edges');
+    this.pairBudget = this.newBudget('pairs');
   }
 
   /** The edge caps start afresh with every run (input); the per-workload cap counts what is stored. */
-  private newBudget(): EdgeBudget {
+  private newBudget(of: 'edges' | 'pairs'): EdgeBudget {
     const writer = this.options.writer;
     const index = this.options.index;
-    return new EdgeBudget(this.caps, writer.storedEdgesOf ? (k) => writer.storedEdgesOf!(k) : undefined, (k) => index.listedWorkload(k));
+    const stored = of === 'edges' ? writer.storedEdgesOf?.bind(writer) : writer.storedPairsOf?.bind(writer);
+    return new EdgeBudget(this.caps, stored, (k) => index.listedWorkload(k));
   }
 
   /**
@@ -259,7 +263,8 @@ export class FlowIngest {
       this.inputs.push(summary);
       return summary;
     }
-    this.budget = this.newBudget();
+    this.budget = this.newBudget('edges');
+    this.pairBudget = this.newBudget('pairs');
     const c = zeroCounters();
     let committed = zeroCounters();
     const skips: Partial<Record<SkipReason, number>> = {};
@@ -446,8 +451,11 @@ export class FlowIngest {
     let refused = 0;
     for (const c of connections) {
       if (c.kind === 'ambiguous') {
-        this.aggregator.addAmbiguous(c.src.key, c.src.port ?? 0, c.dst.key, c.dst.port ?? 0, f.protocol, f);
         oriented = false;
+        // A pair is unordered: admitted in the aggregator's order, so that both orders are one pair.
+        const [a, b] = c.src.key <= c.dst.key ? [c.src, c.dst] : [c.dst, c.src];
+        const pair = this.pairBudget.admit(a.key, b.key, 0, f.protocol);
+        if (pair !== undefined) this.aggregator.addAmbiguous(pair.client, a.port ?? 0, pair.server, b.port ?? 0, f.protocol, f);
         continue;
       }
       // A record the server sent (a reply) proves the connection reached it.

@@ -16,6 +16,8 @@ export interface BatchWriter {
   fail?(runId: number, committed: IngestRunCounters, error: string): void;
   /** Edges already stored with this peer on either side (the per-workload edge cap counts them). */
   storedEdgesOf?(peerKey: string): number;
+  /** Ambiguous pairs already stored with this peer (the same cap, over pairs). */
+  storedPairsOf?(peerKey: string): number;
 }
 
 export class SqliteBatchWriter implements BatchWriter {
@@ -49,6 +51,10 @@ export class SqliteBatchWriter implements BatchWriter {
 
   storedEdgesOf(peerKey: string): number {
     return this.edges.countOf(peerKey);
+  }
+
+  storedPairsOf(peerKey: string): number {
+    return this.edges.ambiguousCountOf(peerKey);
   }
 }
 

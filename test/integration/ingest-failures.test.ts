@@ -294,6 +294,24 @@ test('edge caps: workloads only flow records name cannot be folded, so past the 
   assert.equal(budget.admit('workload:shop/Deployment/web', 'workload:shop/Deployment/fake-9', 80, 'TCP'), undefined);
 });
 
+test('edge caps hold for ambiguous pairs too: a scan whose client cannot be told folds its addresses into blocks, and the stored pairs count towards the cap', async () => {
+  const { db } = tmpDb();
+  const meta = { SrcK8S_Type: 'Pod', SrcK8S_Namespace: 'shop', SrcK8S_Name: 'web-1', SrcK8S_OwnerType: 'Deployment', SrcK8S_OwnerName: 'web' };
+  // 8080 → 9090 without a handshake, declared ports or a well-known port: ambiguous.
+  const lines = Array.from({ length: 3_000 }, (_, i) => rec(i, { ...meta, Flags: 0, SrcPort: 8080, DstPort: 9090, DstAddr: `198.${(i >> 8) & 255}.${i & 255}.${(i * 7) & 255}` }));
+  const caps = { maxEdgesPerWorkload: 50, maxEdgesPerRun: 10_000 };
+  const s = await ingestFlows(db, [{ name: 'scan', open: () => Readable.from([`${lines.join('\n')}\n`]) }], { format: 'netobserv', caps });
+  assert.equal(s.ambiguous, 3_000);
+  const pairs = () => new EdgeStore(db).listAmbiguous().map((p) => peerKey(p.peerA.kind === 'external' ? p.peerA : p.peerB));
+  const first = pairs();
+  assert.ok(first.length <= 2 * caps.maxEdgesPerWorkload + 1, `${first.length} pairs`);
+  assert.equal(first.filter((k) => !k.includes('/')).length, 50, 'the first 50 addresses are kept as they are');
+  assert.ok(first.includes('external:0.0.0.0/0'), 'then the whole family');
+  // The next run starts from the stored pairs: a new address folds at once.
+  await ingestFlows(db, [{ name: 'again', open: () => Readable.from([`${rec(1, { ...meta, Flags: 0, SrcPort: 8080, DstPort: 9090, DstAddr: '192.0.2.77' })}\n`]) }], { format: 'netobserv', caps });
+  assert.ok(!pairs().includes('external:192.0.2.77'));
+});
+
 test('a recommendation over more stored edges than recommendations.maxEdges is refused with 413 and a reason, not read', async () => {
   const { db, path } = tmpDb();
   await ingestFlows(db, [{ name: 'x', open: () => Readable.from([`${rec(1)}\n${rec(2)}\n${rec(3)}\n`]) }], { format: 'netobserv' });
