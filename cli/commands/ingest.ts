@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
-import { Transform } from 'node:stream';
+import { constants } from 'node:os';
+import { Transform, type Readable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import {
   DEFAULT_BATCH_SIZE,
@@ -72,6 +73,42 @@ class Meter {
   }
 }
 
+/**
+ * SIGINT or SIGTERM during the ingest (Ctrl-C, a pod stopped): every input opened is ended with an
+ * error, so that the pipeline commits what was read and marks the run failed with the reason;
+ * no input is opened after. A second signal is the default one: it kills.
+ */
+class Interruption {
+  signal: NodeJS.Signals | undefined;
+  private readonly opened = new Set<NodeJS.ReadableStream>();
+  private readonly stop = (signal: NodeJS.Signals): void => {
+    this.dispose();
+    this.signal = signal;
+    for (const s of this.opened) (s as Readable).destroy(this.error());
+  };
+
+  constructor() {
+    process.once('SIGINT', this.stop);
+    process.once('SIGTERM', this.stop);
+  }
+
+  /** `stream`, ended when a signal comes; refused when one came already. */
+  track(stream: NodeJS.ReadableStream): NodeJS.ReadableStream {
+    if (this.signal) throw this.error();
+    this.opened.add(stream);
+    return stream;
+  }
+
+  dispose(): void {
+    process.off('SIGINT', this.stop);
+    process.off('SIGTERM', this.stop);
+  }
+
+  private error(): Error {
+    return new Error(`interrupted by ${this.signal}`);
+  }
+}
+
 /** Runs `work`, redrawing the bar twice a second meanwhile: records, records/s and the edges in the store. */
 async function withIngestProgress<T>(db: Db, bar: Progress, meter: Meter, work: () => Promise<T>): Promise<T> {
   const { EdgeStore } = await import('../../store/edges.ts');
@@ -126,6 +163,7 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
     const counts = '{records} records | {rate} records/s | {edges} edges';
     const bar = progressBar(ctx.io, { format: total !== undefined ? `ingest {bar} {percentage}% | ${counts}` : `ingest ${counts}`, total: total ?? 0, fields: { records: 0, rate: 0, edges: 0 } });
     const meter = new Meter();
+    const interruption = new Interruption();
     const summary = await withOpenDb(opts, (db) =>
       withIngestProgress(
         db,
@@ -133,7 +171,7 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
         meter,
         () => ingestFlows(
           db,
-          files.map((file) => ({ name: file, open: async () => (bar.active ? meter.tap(await openInput(file, ctx.io.stdin)) : openInput(file, ctx.io.stdin)) })),
+          files.map((file) => ({ name: file, open: async () => interruption.track(bar.active ? meter.tap(await openInput(file, ctx.io.stdin)) : await openInput(file, ctx.io.stdin)) })),
           {
             format: opts.format,
             batchSize: opts.batchSize,
@@ -143,10 +181,13 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
           },
         ),
       ),
-    );
+    ).finally(() => interruption.dispose());
     ctx.io.out(`${JSON.stringify(summary, null, 2)}\n`);
     const stopped = commitFailure(summary);
-    if (stopped) {
+    if (interruption.signal) {
+      ctx.io.err(`flowmatrix: interrupted by ${interruption.signal}: ${summary.records} records committed, the run marked failed\n`);
+      ctx.status.exitCode = 128 + constants.signals[interruption.signal];
+    } else if (stopped) {
       ctx.io.err(`flowmatrix: ${stopped.file}: ${stopped.error}\n`);
       ctx.status.exitCode = 1;
     } else if (openedInputs(summary).length === 0) {

@@ -386,6 +386,8 @@ export class FlowIngest {
     if (!failure) {
       try {
         commit(status);
+        // A read error (or an interruption) ends the run: the row says why.
+        if (error !== undefined) writer.fail?.(run, c, error);
       } catch (e) {
         failure = e as BatchCommitError;
         status = 'failed';
