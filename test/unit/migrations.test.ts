@@ -74,3 +74,16 @@ test('a database newer than this build is refused', () => {
   db.prepare("INSERT INTO schema_migrations VALUES (999, 'future', 'x')").run();
   assert.throws(() => migrate(db), /newer than this flowmatrix knows/);
 });
+
+test('a store that cannot be opened is named in the error: not a database, newer than this build', () => {
+  const dir = tmpDir();
+  const junk = join(dir, 'junk.db');
+  writeFileSync(junk, 'hello, not SQLite');
+  assert.throws(() => openDb(junk), (e: unknown) => e instanceof Error && e.message === `${junk}: cannot open the store: file is not a database`);
+  const newer = join(dir, 'newer.db');
+  const setup = openDb(newer);
+  setup.prepare("INSERT INTO schema_migrations VALUES (999, 'future', 'x')").run();
+  setup.close();
+  assert.throws(() => openDb(newer), (e: unknown) => e instanceof Error && e.message.startsWith(`${newer}: cannot open the store: database schema is at version 999`));
+});
+
