@@ -17,7 +17,7 @@ import { TokenAuth } from './http/auth.ts';
 import { bodyMiddleware } from './http/body.ts';
 import { crossSiteGuard } from './http/cross-site.ts';
 import { errorHandler, methodNotAllowedHandler, notFoundHandler } from './http/errors.ts';
-import { rateLimitMiddleware } from './http/rate-limit.ts';
+import { authFailureLimit, rateLimitMiddleware } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
 import { mount, type AnyRoute } from './http/route.ts';
 import { openApiDocument } from './openapi/document.ts';
@@ -59,9 +59,10 @@ export function createApp(ctx: ServiceContext): BuiltApp {
   app.use(crossSiteGuard({ allowedHosts: ctx.config.allowedHosts, allowedOrigins: ctx.config.allowedOrigins }));
   const router = express.Router();
   const rateLimit = rateLimitMiddleware(ctx.config.rateLimit.requests, ctx.config.rateLimit.windowSeconds * 1000);
+  const authFailures = auth.enabled ? authFailureLimit(ctx.config.rateLimit.requests, ctx.config.rateLimit.windowSeconds * 1000) : undefined;
   for (const route of routes) {
     mount(router, route, {
-      before: (r) => (r.scope ? [auth.require(r.scope), rateLimit, ...bodyMiddleware(r, ctx.config)] : bodyMiddleware(r, ctx.config)),
+      before: (r) => (r.scope ? [...(authFailures ? [authFailures] : []), auth.require(r.scope), rateLimit, ...bodyMiddleware(r, ctx.config)] : bodyMiddleware(r, ctx.config)),
     });
   }
   app.use(router);

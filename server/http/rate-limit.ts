@@ -15,17 +15,37 @@ export function rateLimitKey(req: Request, res: Response): string {
   return principal && principal.name !== 'anonymous' ? `token:${principal.name}` : `ip:${ipKeyGenerator(req.ip ?? 'unknown', false)}`;
 }
 
-export function rateLimitMiddleware(requests: number, windowMs: number): RequestHandler {
-  if (requests === 0) return (_req: Request, _res: Response, next: NextFunction) => next();
+const PASS: RequestHandler = (_req: Request, _res: Response, next: NextFunction) => next();
+
+function limiter(requests: number, windowMs: number, what: string, options: Partial<Parameters<typeof rateLimit>[0]>): RequestHandler {
   return rateLimit({
     windowMs,
     limit: requests,
-    keyGenerator: rateLimitKey,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (_req, res, next) => {
       const retry = String(res.getHeader('Retry-After') ?? Math.ceil(windowMs / 1000));
-      next(new HttpProblem('rate-limited', `more than ${requests} requests in ${windowMs / 1000} s; retry in ${retry} s`, { headers: { 'Retry-After': retry } }));
+      next(new HttpProblem('rate-limited', `more than ${requests} ${what} in ${windowMs / 1000} s; retry in ${retry} s`, { headers: { 'Retry-After': retry } }));
     },
+    ...options,
+  });
+}
+
+export function rateLimitMiddleware(requests: number, windowMs: number): RequestHandler {
+  if (requests === 0) return PASS;
+  return limiter(requests, windowMs, 'requests', { keyGenerator: rateLimitKey });
+}
+
+/**
+ * Failed authentications (401) per client address, in front of the token check: the limit per
+ * token never sees a request without a valid token, so guessing tokens would be free. Past the
+ * limit an address gets 429 whatever it sends, until the window ends.
+ */
+export function authFailureLimit(requests: number, windowMs: number): RequestHandler {
+  if (requests === 0) return PASS;
+  return limiter(requests, windowMs, 'failed authentications', {
+    keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? 'unknown', false)}`,
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
   });
 }

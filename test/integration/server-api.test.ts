@@ -313,6 +313,11 @@ test('malformed JSON, unknown routes and rate limits answer problem+json without
   await request(limited).get('/api/v1/matrices').set('Authorization', AUTH).expect(200);
   const r = await request(limited).get('/api/v1/matrices').set('Authorization', AUTH).expect(429);
   assert.ok(Number(r.headers['retry-after']) >= 1);
+  // Failed authentications are limited per client address too: guessing tokens is not free.
+  const guessed = build({ rateLimit: { requests: 2, windowSeconds: 60 } }).app;
+  await request(guessed).get('/api/v1/matrices').set('Authorization', 'Bearer guess-0000000000000001').expect(401);
+  await request(guessed).get('/api/v1/matrices').expect(401);
+  await request(guessed).get('/api/v1/matrices').set('Authorization', 'Bearer guess-0000000000000002').expect(429);
   const id = await request(app).get('/healthz').set('X-Request-Id', 'abc-123').expect(200);
   assert.equal(id.headers['x-request-id'], 'abc-123');
   const metrics = await request(app).get('/metrics').expect(200);
