@@ -138,7 +138,7 @@ export const netobservDecoder: Decoder = {
 
     const protoNum = num(r.Proto);
     if (r.Proto === undefined) return reject('missing-field', 'Proto');
-    if (protoNum === undefined || protoNum < 0 || protoNum > 255) return reject('invalid-field', 'Proto', r.Proto);
+    if (protoNum === undefined || !Number.isInteger(protoNum) || protoNum < 0 || protoNum > 255) return reject('invalid-field', 'Proto', r.Proto);
     const protocol = PROTOCOL_NUMBERS[protoNum];
     if (!protocol) return { kind: 'skip', reason: 'unsupported-protocol' };
 

@@ -89,6 +89,7 @@ test('NetObserv rejects name the field and value at fault', () => {
   assert.deepEqual(netobservBare({ ...base, Flags: 'SYN' }), { kind: 'reject', reason: 'invalid-field', field: 'Flags', value: 'SYN' });
   assert.deepEqual(netobservBare({ ...base, FlowDirection: '7' }), { kind: 'reject', reason: 'invalid-field', field: 'FlowDirection', value: '7' });
   assert.deepEqual(netobservBare(without('Proto')), { kind: 'reject', reason: 'missing-field', field: 'Proto' });
+  assert.deepEqual(netobservBare({ ...base, Proto: 6.5 }), { kind: 'reject', reason: 'invalid-field', field: 'Proto', value: '6.5' });
   // A field of another type is no absent field: read as absent, it would attribute the flow to another workload, or take another time.
   assert.deepEqual(netobservBare({ ...base, SrcK8S_Type: 'Pod', SrcK8S_Namespace: 'probe', SrcK8S_OwnerName: 5 }), { kind: 'reject', reason: 'invalid-field', field: 'SrcK8S_OwnerName', value: '5' });
   assert.deepEqual(netobservBare({ ...base, DstK8S_Type: 'Pod', DstK8S_Namespace: {} }), { kind: 'reject', reason: 'invalid-field', field: 'DstK8S_Namespace', value: '{}' });
