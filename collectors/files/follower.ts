@@ -59,7 +59,9 @@ function same(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean
 async function statPath(path: string): Promise<{ id: FileIdentity; size: number } | undefined> {
   try {
     const st = await stat(path, { bigint: true });
-    return st.isFile() ? { id: identity(st), size: Number(st.size) } : undefined;
+    // A directory or a device there is no missing file: followed by mistake, said so.
+    if (!st.isFile()) throw new Error('not a regular file');
+    return { id: identity(st), size: Number(st.size) };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;

@@ -62,6 +62,10 @@ test('collect files --once: a missing file, an unknown format, a read error, no 
   assert.equal(bad.code, 1);
   assert.match(bad.err, /none of the 2 records could be read/);
 
+  const directory = await runCli(['collect', 'files', '--once', '--db', db, '--file', `${dir}:netobserv`]);
+  assert.equal(directory.code, 1);
+  assert.match(directory.err, /: not a regular file/);
+
   // A path under a regular file: stat fails with ENOTDIR (a read error, not a missing file), even for root.
   const notDir = await runCli(['collect', 'files', '--once', '--db', db, '--file', join(garbage, 'flows.ndjson')]);
   assert.equal(notDir.code, 1);
