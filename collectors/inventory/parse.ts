@@ -23,6 +23,16 @@ function looksLikeJson(text: string): boolean {
   return first === '{' || first === '[';
 }
 
+/** V8 (node 20) names a JSON syntax error's place by character offset: its line and column are added. */
+function withLine(message: string, text: string): string {
+  const m = / at position (\d+)/.exec(message);
+  if (!m || /\bline \d+/.test(message)) return message;
+  const at = Number(m[1]);
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const line = text.slice(0, at).split('\n').length;
+  return `${message} (line ${line}, column ${at - lineStart + 1})`;
+}
+
 function decodeDocuments(text: string): unknown[] {
   if (looksLikeJson(text)) {
     try {
@@ -32,7 +42,7 @@ function decodeDocuments(text: string): unknown[] {
       try {
         return decodeYaml(text);
       } catch {
-        throw new InventoryInputError(`input is not valid JSON: ${(e as Error).message}`);
+        throw new InventoryInputError(`input is not valid JSON: ${withLine((e as Error).message, text)}`);
       }
     }
   }

@@ -20,6 +20,8 @@ function rejects(text: string, message: RegExp): void {
 test('input that is not Kubernetes objects is refused', () => {
   rejects('', /no Kubernetes objects/);
   rejects('{"apiVersion": "v1", "kind": "List", "items": [', /not valid JSON/);
+  // The place as a person finds it: the line and the column, not only V8's character offset.
+  rejects('{"kind": "List",\n "items": [\n  {"kind": "Pod", "x": 1,,}\n]}\n', /not valid JSON: .* \(line 3, column 26\)$/);
   rejects('hello: [unclosed', /not valid YAML \(document 1/);
   rejects('[1, 2]', /^\[0\]: expected a Kubernetes object or List, got number/);
   rejects('{"foo": "bar"}', /^input: not a Kubernetes object: kind: expected a non-empty string, got missing/);
