@@ -252,6 +252,11 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
         exclude(i, `undocumented, and matrix ${authority} is authoritative for ${direction}: a violation to review, not a rule`);
         continue;
       }
+      // Denied today and required by nothing: allowing it would open what the applied policies close.
+      if (status === 'undocumented' && edge.forwarded === 0 && edge.dropped > 0) {
+        exclude(i, 'undocumented and only ever dropped: the applied policies deny it today; document it if it is required');
+        continue;
+      }
       const peer = ctx.peers.of(edge, direction, w.namespace);
       if (!peer.ok) {
         exclude(i, peer.reason);
