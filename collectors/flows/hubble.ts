@@ -268,15 +268,19 @@ export class HubbleDecoder implements Decoder {
       }
     }
 
+    const flags = protocol === 'TCP' && ports && isRecord(ports.flags) ? ports.flags : undefined;
+    const loneSyn = flags?.SYN === true && flags.ACK !== true;
     if (f.is_reply === true) handshake = 'dst-is-client';
     else if (f.is_reply === false) handshake = 'src-is-client';
     else if (f.is_reply !== undefined) return reject('invalid-field', `${prefix}is_reply`, f.is_reply);
-    else if (protocol === 'TCP' && ports && isRecord(ports.flags)) {
-      const { SYN, ACK } = ports.flags;
-      if (SYN === true) handshake = ACK === true ? 'dst-is-client' : 'src-is-client';
-    }
+    else if (flags?.SYN === true) handshake = loneSyn ? 'src-is-client' : 'dst-is-client';
 
-    const verdict = typeof f.verdict === 'string' ? (VERDICTS[f.verdict] ?? 'unknown') : 'unknown';
+    let verdict = typeof f.verdict === 'string' ? (VERDICTS[f.verdict] ?? 'unknown') : 'unknown';
+    // FORWARDED on the way out of the sender (traffic_direction EGRESS: its egress policy, a trace
+    // TO_OVERLAY or TO_STACK) says nothing of the receiver's ingress policy: a lone SYN it drops
+    // looks the same there. As NetObserv's lone SYN, no delivery evidence: the receiver's own
+    // event, an answer or any later packet of the connection is.
+    if (verdict === 'forwarded' && loneSyn && f.traffic_direction === 'EGRESS') verdict = 'unknown';
     const srcResult = endpoint(storedAddress(ip.source), srcPort, f.source, f.source_names, f.source_service, { ep: `${prefix}source`, names: `${prefix}source_names`, service: `${prefix}source_service` }, this.memory);
     if (srcResult.reject) return srcResult.reject;
     const dstResult = endpoint(storedAddress(ip.destination), dstPort, f.destination, f.destination_names, f.destination_service, { ep: `${prefix}destination`, names: `${prefix}destination_names`, service: `${prefix}destination_service` }, this.memory);

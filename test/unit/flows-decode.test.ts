@@ -177,6 +177,19 @@ test('Hubble ICMP echo: the request\'s sender is the client, the reply\'s receiv
   assert.deepEqual([reply.protocol, reply.handshake, reply.src.ip], ['ICMP', 'dst-is-client', '10.244.0.160']);
 });
 
+test('Hubble: a FORWARDED lone SYN on its way out of the sender proves no delivery (the receiver\'s ingress policy may drop it, docs/ingest.md); at the receiver, or any later packet, it does', () => {
+  const [line] = hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl') as Record<string, Record<string, unknown>>[];
+  const base = { ...(line!.flow as Record<string, unknown>), verdict: 'FORWARDED', drop_reason: undefined, drop_reason_desc: undefined, is_reply: false };
+  const syn = { TCP: { source_port: 40885, destination_port: 9401, flags: { SYN: true } } };
+  const verdictOf = (over: Record<string, unknown>) => flow(hubbleDecoder.decode({ flow: { ...base, l4: syn, ...over } })).verdict;
+  // Cilium's trace of the sender's packet leaving for the overlay (cilium/cilium api/v1/flow/flow.proto TraceObservationPoint TO_OVERLAY).
+  assert.equal(verdictOf({ traffic_direction: 'EGRESS', trace_observation_point: 'TO_OVERLAY', event_type: { type: 4, sub_type: 4 } }), 'unknown');
+  assert.equal(verdictOf({ traffic_direction: 'EGRESS', event_type: { type: 5 } }), 'unknown');
+  assert.equal(verdictOf({ traffic_direction: 'INGRESS', trace_observation_point: 'TO_ENDPOINT', event_type: { type: 4, sub_type: 0 } }), 'forwarded');
+  assert.equal(verdictOf({ traffic_direction: 'EGRESS', l4: { TCP: { source_port: 40885, destination_port: 9401, flags: { ACK: true } } } }), 'forwarded');
+  assert.equal(verdictOf({ traffic_direction: 'EGRESS', verdict: 'DROPPED' }), 'dropped');
+});
+
 test('Hubble rejects name the field', () => {
   const [line] = hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl') as Record<string, Record<string, unknown>>[];
   const f = line!.flow as Record<string, unknown>;

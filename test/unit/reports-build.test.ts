@@ -49,7 +49,7 @@ const find = (items: EdgeItem[], key: string): EdgeItem | undefined => items.fin
 
 test('headline counts of the demo cluster', () => {
   // documentedWhenSet: the controller's S3 and OTLP edges and their two rules (seed 003 lines 81-82, "when configured").
-  assert.deepEqual(report.headline, { blocked: 2, violations: 1, dropped: 4, undocumented: 54, documentedWhenSet: 4, documentedUnobserved: 4, stale: 0, hostNetwork: 3, findings: 19, drift: 67 });
+  assert.deepEqual(report.headline, { blocked: 6, violations: 1, dropped: 1, undocumented: 54, documentedWhenSet: 4, documentedUnobserved: 4, stale: 0, hostNetwork: 3, findings: 19, drift: 67 });
   assert.deepEqual(report.attention.documentedWhenSet.rules.map((r) => [r.id, r.whenSet?.set]), [
     ['progressive-delivery/controller/egress/otlp-collector', 'otlp.configured=true'],
     ['progressive-delivery/controller/egress/s3', 's3.configured=true'],
@@ -84,8 +84,12 @@ test('console plugin → StackLight Prometheus 9090: blocked, documented egress 
   const plugin = e.sides.find((s) => s.direction === 'egress');
   assert.deepEqual(plugin?.rules, ['netobserv/console-plugin/egress/prometheus']);
   assert.equal(report.attention.documentedUnobserved.some((r) => r.id === 'netobserv/console-plugin/egress/prometheus'), false);
-  // StackLight Prometheus → flowlogs-pipeline 9401 is dropped too, but some SYNs were forwarded on the way: dropped, not blocked.
-  assert.ok(find(report.attention.dropped, PROM_FLP));
+  // StackLight Prometheus → flowlogs-pipeline 9401 (documented must, seed 002 line 42) is dropped by the applied netobserv
+  // policy too: the SYNs Hubble saw FORWARDED leaving Prometheus' node (TO_OVERLAY) prove no delivery, so it is blocked (docs/demo.md).
+  const flp = find(report.attention.blocked.edges, PROM_FLP);
+  assert.ok(flp);
+  assert.deepEqual([flp.forwarded, flp.dropped], [0, 18]);
+  assert.equal(find(report.attention.dropped, PROM_FLP), undefined);
 });
 
 test('bound by config to the monitoring Prometheus only, the console plugin\'s must rule waits for it and its query to StackLight is undocumented', () => {
@@ -185,8 +189,9 @@ test('per-namespace summary: workloads, components, manifests per engine, attent
   assert.deepEqual(ns.components, ['netobserv/console-plugin', 'netobserv/flowlogs-pipeline', 'netobserv/operator']);
   // ClusterNetworkPolicies are cluster-scoped but count for the namespace of the workload they isolate.
   assert.deepEqual(ns.manifests, { calico: 5, cilium: 5, clusternetworkpolicy: 9, kubernetes: 5 });
-  assert.equal(ns.attention.blocked, 2);
-  assert.equal(ns.attention.dropped, 3);
+  // The four edges the applied netobserv policy drops (docs/demo.md) and the two must rules behind them.
+  assert.equal(ns.attention.blocked, 6);
+  assert.equal(ns.attention.dropped, 0);
   assert.equal(report.namespaces.find((n) => n.namespace === '(cluster)'), undefined);
   const systems = report.systems.map((s) => `${s.matrix} ${s.components.present}/${s.components.total}`);
   assert.deepEqual(systems, ['kyma-telemetry 8/8', 'netobserv 4/4', 'progressive-delivery 1/1', 'stacklight 19/30']);
