@@ -42,7 +42,14 @@ function countedPart(m: Manifest): ReportInput['manifests'][string][number] {
 }
 
 function verificationSummary(v: Verification): VerificationSummary {
-  return { ok: v.ok, admissionErrors: v.admission.length, blocked: v.blocked.length, blockedByApplied: v.blockedByApplied.length };
+  return {
+    ok: v.ok,
+    admissionErrors: v.admission.length,
+    blocked: v.blocked.length,
+    blockedByApplied: v.blockedByApplied.length,
+    blockedByAppliedOnOneReading: v.blockedByApplied.filter((f) => f.dependsOnIpBlockReading).length,
+    stillAllowedByApplied: v.stillAllowed.filter((f) => f.byApplied).length,
+  };
 }
 
 /**

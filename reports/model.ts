@@ -190,6 +190,10 @@ export interface VerificationSummary {
   blocked: number;
   /** Included edges only an applied policy beside the recommendation denies. */
   blockedByApplied: number;
+  /** Of those, the ones denied only where the network plugin does not match ipBlocks against pod addresses (absent in reports stored before it was counted). */
+  blockedByAppliedOnOneReading?: number;
+  /** Edge sides left out that an applied policy beside the recommendation still allows: delete or tighten it (absent in reports stored before). */
+  stillAllowedByApplied?: number;
 }
 
 export interface Report {

@@ -1,10 +1,10 @@
 /**
  * One simulator per engine, behind the one contract (types.ts). The `kubernetes` engine is
  * simulated as a CNI that matches ipBlocks against node and apiserver addresses but not pod
- * addresses (Calico, Antrea, OVN-Kubernetes; the NetworkPolicy API leaves it open): a rule that
- * needs a pod matched by an ipBlock fails verification on every CNI. On Cilium, where node
- * addresses are not matched either by default, the verification warns instead
- * (verify/engine-warnings.ts).
+ * addresses (the NetworkPolicy API leaves it to the plugin): a rule that needs a pod matched by
+ * an ipBlock fails verification, and the findings that depend on that reading say so (the other
+ * reading beside it, SimulatorFactory.ipBlocksMatchingPods). On Cilium, where node addresses are
+ * not matched either by default, the verification warns instead (verify/engine-warnings.ts).
  */
 import type { EngineName } from '../engines/types.ts';
 import { calicoSimulator } from './calico.ts';
@@ -12,7 +12,7 @@ import { ciliumSimulator } from './cilium.ts';
 import { createClusterNetworkPolicySimulator } from './clusternetworkpolicy.ts';
 import { createKubernetesSimulator, NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
 import { ClusterView } from './kubernetes/cluster-view.ts';
-import { combine, type SideVerdict, type SimFlow, type SimulatorFactory } from './types.ts';
+import { combine, type SideVerdict, type SimCluster, type SimFlow, type Simulator, type SimulatorFactory } from './types.ts';
 import type { Direction } from '../../domain/direction.ts';
 
 /**
@@ -42,11 +42,19 @@ const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
 
 export const KUBERNETES_VERIFY_READING: KubernetesSimOptions = { ipBlockMatchesPods: false, ipBlockMatchesNodes: true, ipBlockMatchesApiserver: true };
 
+/** A factory reading ipBlocks as not matching pods, with the other reading beside it (SimulatorFactory.ipBlocksMatchingPods). */
+function bothReadings(create: (policies: readonly unknown[], cluster: SimCluster, options: KubernetesSimOptions) => Simulator): SimulatorFactory {
+  const factory: SimulatorFactory = (policies, cluster) => create(policies, cluster, KUBERNETES_VERIFY_READING);
+  factory.ipBlocksMatchingPods = (policies, cluster) => create(policies, cluster, { ...KUBERNETES_VERIFY_READING, ipBlockMatchesPods: true });
+  return factory;
+}
+
+/** Cilium's reading is not in doubt: its CIDR rules match world identities only, never pods. */
 export const SIMULATORS: Readonly<Record<EngineName, SimulatorFactory>> = {
-  kubernetes: (policies, cluster) => createKubernetesSimulator(policies, cluster, KUBERNETES_VERIFY_READING),
+  kubernetes: bothReadings(createKubernetesSimulator),
   cilium: ciliumWithNetworkPolicies,
   calico: calicoSimulator,
-  clusternetworkpolicy: (policies, cluster) => createClusterNetworkPolicySimulator(policies, cluster, KUBERNETES_VERIFY_READING),
+  clusternetworkpolicy: bothReadings(createClusterNetworkPolicySimulator),
 };
 
 export type { SimulatorFactory, Simulator, SimCluster, SimFlow, SimVerdict, SideVerdict } from './types.ts';

@@ -142,7 +142,15 @@ export function sideAllows(sim: Simulator, flow: SimFlow, direction: Direction):
  * the kinds its engine enforces (the `clusternetworkpolicy` simulator also reads NetworkPolicies,
  * which sit between its Admin and Baseline tiers) and ignores the others.
  */
-export type SimulatorFactory = (policies: readonly unknown[], cluster: SimCluster) => Simulator;
+export interface SimulatorFactory {
+  (policies: readonly unknown[], cluster: SimCluster): Simulator;
+  /**
+   * The same engine where the network plugin matches NetworkPolicy ipBlocks against pod
+   * addresses, when the factory reads them as not matching (the spec leaves it to the plugin):
+   * the verification says which of its findings depend on that reading.
+   */
+  ipBlocksMatchingPods?: SimulatorFactory;
+}
 
 /** A connection is allowed when the client may send (egress) and the server may receive (ingress). */
 export function combine(egress: SideVerdict, ingress: SideVerdict): SimVerdict {

@@ -58,6 +58,13 @@ export interface EdgeFinding {
   by?: DecidedBy;
   /** Why the simulator decided so, or why the recommendation left the edge out. */
   reason: string;
+  /** Decided by an applied policy that stays beside the recommendation (an edge left out that it still allows). */
+  byApplied?: true;
+  /**
+   * The finding holds on one reading only of what the NetworkPolicy spec leaves to the network
+   * plugin: blocked where it does not match ipBlocks against pod addresses, still allowed where it does.
+   */
+  dependsOnIpBlockReading?: true;
 }
 
 export interface Tightness {
@@ -140,7 +147,11 @@ export interface SimulateSidesInput {
 export function simulateSides(input: SimulateSidesInput): SidesFound {
   const { model } = input;
   const ours = input.simulator(input.manifests, model.cluster);
-  const withApplied: Simulator | undefined = input.beside.length > 0 ? input.simulator([...input.manifests, ...input.beside], model.cluster) : undefined;
+  const together = [...input.manifests, ...input.beside];
+  const withApplied: Simulator | undefined = input.beside.length > 0 ? input.simulator(together, model.cluster) : undefined;
+  // Built only when a finding about the applied policies may depend on the reading.
+  let otherReading: Simulator | null | undefined;
+  const withAppliedOtherReading = (): Simulator | null => (otherReading ??= input.simulator.ipBlocksMatchingPods?.(together, model.cluster) ?? null);
 
   const found: SidesFound = { blocked: [], blockedByApplied: [], stillAllowed: [], denied: [], skipped: {}, tightness: [] };
   const { blocked, blockedByApplied, stillAllowed, denied, skipped } = found;
@@ -155,8 +166,27 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
     const flow = conn.flow;
     if (reason !== undefined) {
       const side = decideSide(ours, flow, direction);
-      if (side.allowed) stillAllowed.push(finding(workload, direction, edge, side, `left out (${reason}) but allowed: ${side.reason}`));
-      else denied.push(finding(workload, direction, edge, side, reason));
+      if (side.allowed) {
+        stillAllowed.push(finding(workload, direction, edge, side, `left out (${reason}) but allowed: ${side.reason}`));
+        return;
+      }
+      // Applying the recommendation leaves the applied policies of other names in force: one of them may keep it open.
+      const applied = withApplied && decideSide(withApplied, flow, direction);
+      if (applied?.allowed) {
+        stillAllowed.push({ ...finding(workload, direction, edge, applied, `left out (${reason}) but an applied policy beside the recommendation allows it: ${applied.reason}; delete or tighten it`), byApplied: true });
+        return;
+      }
+      const other = applied && withAppliedOtherReading();
+      const otherSide = other ? decideSide(other, flow, direction) : undefined;
+      if (otherSide?.allowed) {
+        stillAllowed.push({
+          ...finding(workload, direction, edge, otherSide, `left out (${reason}) but, where the network plugin matches ipBlocks against pod addresses, an applied policy beside the recommendation allows it: ${otherSide.reason}; delete or tighten it`),
+          byApplied: true,
+          dependsOnIpBlockReading: true,
+        });
+        return;
+      }
+      denied.push(finding(workload, direction, edge, side, reason));
       return;
     }
     // Most included sides are allowed: their verdict's words are only needed when they are not.
@@ -166,7 +196,10 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
       blocked.push(finding(workload, direction, edge, side, side.reason));
     } else if (withApplied && !sideAllows(withApplied, flow, direction)) {
       const beside = decideSide(withApplied, flow, direction);
-      blockedByApplied.push(finding(workload, direction, edge, beside, beside.reason));
+      const other = withAppliedOtherReading();
+      const onlyThere = other !== null && sideAllows(other, flow, direction);
+      const f = finding(workload, direction, edge, beside, onlyThere ? `${beside.reason} — only where the network plugin does not match ipBlocks against pod addresses; where it does, the applied policies allow it` : beside.reason);
+      blockedByApplied.push(onlyThere ? { ...f, dependsOnIpBlockReading: true } : f);
     }
     if (input.tightness) {
       const k = `${workload}|${direction}`;

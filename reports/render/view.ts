@@ -169,7 +169,10 @@ function verificationText(verification: NonNullable<Report['verification']>): st
       const problems = [
         v.admissionErrors > 0 ? `${fmt(v.admissionErrors)} admission error(s)` : '',
         v.blocked > 0 ? `${fmt(v.blocked)} required edge(s) blocked` : '',
-        v.blockedByApplied > 0 ? `${fmt(v.blockedByApplied)} edge(s) blocked by applied policies beside it` : '',
+        v.blockedByApplied > 0
+          ? `${fmt(v.blockedByApplied)} edge(s) blocked by applied policies beside it${(v.blockedByAppliedOnOneReading ?? 0) > 0 ? `, ${fmt(v.blockedByAppliedOnOneReading ?? 0)} of them only where the network plugin does not match ipBlocks against pod addresses` : ''}`
+          : '',
+        (v.stillAllowedByApplied ?? 0) > 0 ? `${fmt(v.stillAllowedByApplied ?? 0)} edge side(s) left out that applied policies beside it still allow` : '',
       ].filter((x) => x !== '');
       return `${engine} ${v.ok ? 'verified' : 'FAILS verification'}${problems.length > 0 ? ` (${problems.join(', ')})` : ''}`;
     })

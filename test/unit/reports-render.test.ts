@@ -99,6 +99,9 @@ test('each engine\'s verification is said at a glance: verified, or FAILS with w
   const md = renderMarkdown(failing);
   assert.match(md, /calico FAILS verification \(2 admission error\(s\), 1 required edge\(s\) blocked\), cilium verified/);
   assert.match(renderHtml(failing), /calico FAILS verification \(2 admission error\(s\), 1 required edge\(s\) blocked\)/);
+  // What depends on the network plugin's reading of ipBlocks, and what applied policies keep open, is said.
+  const beside: Report = { ...report, verification: { ...report.verification, calico: { ok: true, admissionErrors: 0, blocked: 0, blockedByApplied: 3, blockedByAppliedOnOneReading: 2, stillAllowedByApplied: 1 } } };
+  assert.match(renderMarkdown(beside), /calico verified \(3 edge\(s\) blocked by applied policies beside it, 2 of them only where the network plugin does not match ipBlocks against pod addresses, 1 edge side\(s\) left out that applied policies beside it still allow\)/);
   // A report stored before the verification was reported renders without it.
   const { verification: _, ...stored } = report;
   assert.doesNotMatch(renderMarkdown(stored), /admission would/);

@@ -106,6 +106,25 @@ test('a denial that only an applied policy beside the recommendation causes is r
   assert.deepEqual(verify([apiPolicy], apiSides([[webToApiMetrics, 'x']]), [other]).blockedByApplied, []);
 });
 
+test('an edge left out that an applied policy beside the recommendation still allows is listed with that policy: delete or tighten it, or the traffic stays open', () => {
+  const applied = (name: string, from: unknown[]): AppliedPolicy => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    namespace: 'shop',
+    name,
+    manifest: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from }] } },
+  });
+  // NetworkPolicies add up ("Network Policies", isolation): the applied one allows web on every port.
+  const legacy = verify([apiPolicy], apiSides([[webToApiMetrics, 'a violation']]), [applied('legacy', [{ podSelector: { matchLabels: { app: 'web' } } }])]);
+  assert.deepEqual(legacy.denied, []);
+  assert.deepEqual(legacy.stillAllowed.map((f) => [f.edge.endsWith('|9090|TCP'), f.by?.policy]), [[true, 'NetworkPolicy/shop/legacy']]);
+  assert.match(legacy.stillAllowed[0]!.reason, /^left out \(a violation\) but an applied policy beside the recommendation allows it: /);
+  // An ipBlock 0.0.0.0/0 selects pod addresses on some network plugins only (the spec leaves it to them): said so.
+  const open = verify([apiPolicy], apiSides([[webToApiMetrics, 'a violation']]), [applied('open', [{ ipBlock: { cidr: '0.0.0.0/0' } }])]);
+  assert.deepEqual(open.stillAllowed.map((f) => f.by?.policy), ['NetworkPolicy/shop/open']);
+  assert.match(open.stillAllowed[0]!.reason, /where the network plugin matches ipBlocks against pod addresses/);
+});
+
 test('admission errors fail the verification: the engine would refuse the manifest', () => {
   const broken: Manifest = { ...apiPolicy, spec: { ...apiPolicy.spec, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.300/32' } }] }] } };
   const v = verify([broken], apiSides([[webToApi, 'x'], [webToApiMetrics, 'x']]));
