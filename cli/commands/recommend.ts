@@ -132,6 +132,7 @@ export function warningLines({ emitted, rec, verification }: VerifiedRun, opts: 
     ...emitted.warnings.map((w) => `${w.intent}: ${w.code}: ${w.message}`),
     ...verification.warnings,
     ...verification.blockedByApplied.map((b) => `${b.workload} ${b.direction} ${b.edge}: allowed by the recommendation but denied by the applied ${b.by?.policy ?? 'policies'} (${b.reason})`),
+    ...verification.stillAllowed.filter((s) => s.byApplied).map((s) => `${s.workload} ${s.direction} ${s.edge}: ${s.reason}`),
   ];
 }
 
