@@ -49,7 +49,7 @@ test('POST builds and stores a report; GET lists it and serves it as JSON, Markd
   assert.equal(created.body.engine, 'kubernetes');
   assert.equal(created.body.createdAt, '2026-11-21T02:00:00.000Z');
   assert.equal(created.body.headline.violations, 1);
-  assert.equal(created.body.headline.dropped, 4);
+  assert.equal(created.body.headline.dropped, 1);
 
   const list = await request(app).get('/api/v1/reports').set('Authorization', R).expect(200);
   assert.equal(list.body.items[0].id, id);
