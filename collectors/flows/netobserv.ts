@@ -66,6 +66,8 @@ const SIDE_KEYS = {
   Dst: { type: 'DstK8S_Type', name: 'DstK8S_Name', namespace: 'DstK8S_Namespace', ownerType: 'DstK8S_OwnerType', ownerName: 'DstK8S_OwnerName', host: 'DstK8S_HostName' },
 } as const;
 
+const SIDE_FIELDS = { Src: Object.values(SIDE_KEYS.Src), Dst: Object.values(SIDE_KEYS.Dst) } as const;
+
 type MetaResult = { meta?: EndpointMeta; reject?: undefined } | { reject: Decoded };
 
 /** A non-empty string field, or undefined (absent, null or empty: Loki gives empty labels). */
@@ -76,12 +78,17 @@ function text(r: Record<string, unknown>, key: string): string | undefined {
 
 function meta(r: Record<string, unknown>, side: 'Src' | 'Dst'): MetaResult {
   const k = SIDE_KEYS[side];
-  // A metadata field of another type would otherwise be read as absent: the flow attributed to
-  // another workload, or to an outside address.
-  for (const key of Object.values(k)) {
+  let given = false;
+  for (const key of SIDE_FIELDS[side]) {
     const v = r[key];
-    if (v !== undefined && v !== null && typeof v !== 'string') return { reject: reject('invalid-field', key, v, `${key} must be a string`) };
+    if (v === undefined || v === null) continue;
+    // A metadata field of another type would otherwise be read as absent: the flow attributed to
+    // another workload, or to an outside address.
+    if (typeof v !== 'string') return { reject: reject('invalid-field', key, v, `${key} must be a string`) };
+    if (v !== '') given = true;
   }
+  // No metadata (an address outside the cluster, or Loki's empty labels): nothing to check.
+  if (!given) return {};
   const name = text(r, k.name);
   const namespace = text(r, k.namespace);
   const ownerKind = text(r, k.ownerType);
