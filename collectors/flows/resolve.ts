@@ -329,6 +329,8 @@ export class ResolutionIndex {
     if (iv) {
       const peer = this.peerOf(iv.peerKey);
       if (peer.kind === 'workload' || peer.kind === 'dns') return [this.workloadSide(this.workloadInfo(peer.workload), e, iv.node)];
+      // The node's own address: a port a host-network workload there declares is that workload's.
+      if (peer.kind === 'node') return [this.nodeSide(peer.node, e, time)];
       return [{ peer, key: iv.peerKey, ip, port: e.port, node: iv.node, declaredPorts: EMPTY }];
     }
     const node = this.nodesByIp.get(ip);

@@ -221,3 +221,16 @@ test('a Service ClusterIP that Hubble labels reserved:world (seen before the tra
   assert.deepEqual(keys({ ip: '10.96.0.1', port: 443, meta: world }), ['apiserver:6443']);
   assert.deepEqual(keys({ ip: '8.8.8.8', port: 443, meta: world }), ['external:8.8.8.8:443']);
 });
+
+test('a node address the IP history holds for its node (as an inventory import records it) still gives a port a host-network workload on that node declares to that workload (docs/ingest.md, "Resolve")', () => {
+  const withNodeIntervals: ResolutionData = {
+    ...CLUSTER,
+    intervals: [...CLUSTER.intervals, { ip: '10.0.0.1', peerKey: 'node:node-a', node: 'node-a', hostNetwork: false, validFrom: 0 }],
+  };
+  const index = new ResolutionIndex(withNodeIntervals);
+  const keys = (e: Parameters<ResolutionIndex['resolve']>[0]) => index.resolve(e, 5).map((s) => `${s.key}:${s.port}`);
+  assert.deepEqual(keys({ ip: '10.0.0.1', port: 9100 }), ['workload:monitoring/DaemonSet/node-exporter:9100']);
+  assert.deepEqual(keys({ ip: '10.0.0.1', port: 22 }), ['node:node-a:22']);
+  // The node's declared ports (the kubelet's, the host-network workloads') orient its flows as without the interval.
+  assert.ok(index.resolve({ ip: '10.0.0.1', port: 10250 }, 5)[0]!.declaredPorts.has(10250));
+});
