@@ -12,5 +12,10 @@ export interface MatrixProblem {
 
 export function formatProblem(p: MatrixProblem): string {
   const where = p.line !== undefined ? `${p.path} (line ${p.line})` : p.path;
-  return p.value === undefined ? `  ${where}: ${p.message}` : `  ${where}: ${p.message}; got ${JSON.stringify(p.value)}`;
+  return p.value === undefined ? `  ${where}: ${p.message}` : `  ${where}: ${p.message}; got ${shownValue(p.value)}`;
+}
+
+/** A bad value as the user wrote it: JSON, except the numbers JSON cannot hold (YAML's `1e400`, `.inf`), which it would print as null. */
+export function shownValue(value: unknown): string {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
 }

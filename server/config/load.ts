@@ -8,6 +8,7 @@ import { isNode, LineCounter, parseDocument } from 'yaml';
 import { yamlData } from '../../domain/yaml-document.ts';
 import { configIssues } from '../../recommender/matrix/config.ts';
 import { yamlSyntaxProblems } from '../../recommender/matrix/load.ts';
+import { shownValue } from '../../recommender/matrix/problem.ts';
 import { formatPath, type PathSegment } from '../../recommender/matrix/paths.ts';
 import { schemaIssues } from '../../recommender/matrix/schema-check.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
@@ -90,7 +91,7 @@ export class ConfigError extends Error {
     super(
       `${origin}: invalid service config (${problems.length} problem${problems.length === 1 ? '' : 's'})\n` +
         problems
-          .map((p) => `  ${p.path}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.message}${p.value !== undefined ? `; got ${JSON.stringify(p.value)}` : ''}`)
+          .map((p) => `  ${p.path}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.message}${p.value !== undefined ? `; got ${shownValue(p.value)}` : ''}`)
           .join('\n'),
     );
   }

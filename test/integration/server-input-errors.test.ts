@@ -58,6 +58,12 @@ test('a service config with a YAML syntax error names the file and the line', ()
   assert.throws(() => loadServiceConfig({ file, env: {} }), (e: unknown) => e instanceof ConfigError && /config\.yaml: invalid service config/.test(e.message) && /\(document\) \(line 3\): YAML: Map keys must be unique/.test(e.message));
 });
 
+test('a number YAML reads as infinite is shown as written, not as JSON\'s null', () => {
+  const file = `${tmpDir()}/config.yaml`;
+  writeFileSync(file, 'server:\n  maxBodyBytes: 1e400\n');
+  assert.throws(() => loadServiceConfig({ file, env: {} }), (e: unknown) => e instanceof ConfigError && /server\.maxBodyBytes \(line 2\): .*; got Infinity/.test(e.message));
+});
+
 /** The endpoints table of docs/api.md: method, path (no query), scope. */
 function documentedScopes(): Map<string, string> {
   const rows = new Map<string, string>();
