@@ -150,16 +150,8 @@ test('simulate takes an ipBlock CIDR with host bits set as the API server does b
   // host bits are refused only with the StrictIPCIDRValidation gate (KEP-4858, off by default while
   // alpha); without it the object is stored with a warning and the CIDR parsed by Go's
   // net.ParseCIDR, which gives the masked network: 192.0.2.77/24 is 192.0.2.0/24.
-  const policies = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: { name: from-partner, namespace: flux-system }
-spec:
-  podSelector: { matchLabels: { app: source-controller } }
-  policyTypes: [Ingress]
-  ingress:
-    - from: [{ ipBlock: { cidr: 192.0.2.77/24 } }]
-      ports: [{ port: 9090, protocol: TCP }]
-`;
+  const policies = POLICIES.replace('name: source-controller,', 'name: from-partner,').replace('podSelector: { matchLabels: { app: kustomize-controller } }', 'ipBlock: { cidr: 192.0.2.77/24 }');
+  assert.match(policies, /name: from-partner,[^]*from: \[\{ ipBlock: \{ cidr: 192\.0\.2\.77\/24 \} \}\][^]*port: 9090/);
   const inside = { ...EDGE, clientPeer: { kind: 'external', ip: '192.0.2.1' } };
   const outside = { ...EDGE, clientPeer: { kind: 'external', ip: '192.0.3.1' } };
   const r = await runCli(['simulate', '--policies', write('hostbits.yaml', policies), '--flows', write('hostbits.json', JSON.stringify([inside, outside])), '--db', dbPath]);
