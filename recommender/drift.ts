@@ -2,11 +2,14 @@
  * Drift: the policies applied in the cluster (from the inventory) against what flowmatrix
  * recommends for the engine. Policies are matched by apiVersion, kind, namespace and name:
  * `missing` = recommended, not applied; `extra` = applied (of a kind the engine emits, in scope),
- * not recommended; `differing` = both, with a different spec (the paths that differ are listed).
+ * not recommended; `differing` = both, with a different spec (the paths that differ are listed),
+ * each spec as the API server stores it (its CRD's defaults filled in).
  */
 import type { AppliedPolicy } from '../domain/inventory.ts';
 import type { Manifest } from './engines/index.ts';
 import { compareStrings } from './policy/order.ts';
+import { ANNOTATION_INTENT } from './engines/metadata.ts';
+import { withCrdDefaults } from './verify/schemas.ts';
 
 export interface PolicyRef {
   apiVersion: string;
@@ -82,6 +85,17 @@ export const ENGINE_KINDS: Record<string, readonly string[]> = {
 };
 
 /**
+ * The namespaces a cluster-scoped policy flowmatrix wrote is about, from its intent annotation
+ * (`<ns>/<kind>/<name>…`, or `cluster/shared/<ns>+<ns>…` for a shared layer); none for one it did
+ * not write, which is about the whole cluster and so in no namespace's drift.
+ */
+function intentNamespaces(manifest: unknown): string[] {
+  const intent = (manifest as { metadata?: { annotations?: Record<string, unknown> } } | null)?.metadata?.annotations?.[ANNOTATION_INTENT];
+  if (typeof intent !== 'string') return [];
+  return intent.startsWith('cluster/shared/') ? intent.slice('cluster/shared/'.length).split('+') : [intent.split('/')[0]!];
+}
+
+/**
  * Drift compared one recommended manifest at a time, so that the manifests of a large
  * recommendation need not be in memory together (the report: app/report-input.ts); what it keeps
  * of each is its reference and, when it differs from the applied one, the paths that differ.
@@ -98,7 +112,7 @@ export class DriftComparison {
     private readonly namespace?: string,
   ) {
     this.kinds = new Set(ENGINE_KINDS[engine] ?? []);
-    for (const p of applied) if (namespace === undefined || p.namespace === undefined || p.namespace === namespace) this.applied.set(refKey(ref(p)), p);
+    for (const p of applied) if (namespace === undefined || p.namespace === namespace || (p.namespace === undefined && intentNamespaces(p.manifest).includes(namespace))) this.applied.set(refKey(ref(p)), p);
   }
 
   add(m: Manifest): void {
@@ -107,7 +121,8 @@ export class DriftComparison {
     const k = refKey(r);
     const a = this.applied.get(k);
     // An applied policy of the same reference has the manifest's kind: in scope, whatever ENGINE_KINDS lists.
-    const changes = a === undefined ? [] : specChanges((a.manifest as { spec?: unknown } | null)?.spec, m.spec);
+    // Compared as the API server stores them: what it defaults is no difference.
+    const changes = a === undefined ? [] : specChanges((withCrdDefaults(a.manifest) as { spec?: unknown } | null)?.spec, (withCrdDefaults(m) as { spec?: unknown }).spec);
     this.compared.set(k, { ref: r, applied: a !== undefined, changes });
   }
 

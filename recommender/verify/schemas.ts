@@ -52,14 +52,14 @@ const goRegExp: RegExpEngine = Object.assign((pattern: string, flags: string) =>
  * manifest verified is valid; the full one runs only on a manifest the quick one refuses, so
  * the errors reported are the same.
  */
-type Mode = 'full' | 'quick';
+type Mode = 'full' | 'quick' | 'defaults';
 const instances: Partial<Record<Mode, Ajv>> = {};
-const compiled: Record<Mode, Map<string, ValidateFunction>> = { full: new Map(), quick: new Map() };
+const compiled: Record<Mode, Map<string, ValidateFunction>> = { full: new Map(), quick: new Map(), defaults: new Map() };
 
 function instance(mode: Mode): Ajv {
   let ajv = instances[mode];
   if (!ajv) {
-    ajv = new Ajv({ strict: false, allErrors: mode === 'full', validateSchema: false, logger: false, code: { regExp: goRegExp } });
+    ajv = new Ajv({ strict: false, allErrors: mode === 'full', useDefaults: mode === 'defaults', validateSchema: false, logger: false, code: { regExp: goRegExp } });
     addFormats(ajv);
     ajv.addFormat('cidr', { type: 'string', validate: isCidr });
     ajv.addFormat('int-or-string', true);
@@ -92,4 +92,20 @@ export function validatorFor(apiVersion: string, kind: string): ValidateFunction
 /** The same schema's validator that stops at the first error: whether a manifest is valid, at about half the cost. */
 export function quickValidatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {
   return compiledFor('quick', apiVersion, kind);
+}
+
+/**
+ * The manifest as the API server of a custom resource stores it: a copy with the defaults of its
+ * CRD's structural schema filled in (Calico's `spec.tier: default`, Cilium's ICMP `family:
+ * IPv4`). Built-in kinds are defaulted by Go code, not by their schema (whose `default: ""`
+ * entries are the OpenAPI generator's, no server default): a NetworkPolicy is returned as it is.
+ */
+export function withCrdDefaults(manifest: unknown): unknown {
+  const m = manifest as { apiVersion?: unknown; kind?: unknown } | null;
+  if (typeof m !== 'object' || m === null || m.apiVersion === 'networking.k8s.io/v1') return manifest;
+  const fill = compiledFor('defaults', String(m.apiVersion), String(m.kind));
+  if (!fill) return manifest;
+  const copy = structuredClone(manifest);
+  fill(copy);
+  return copy;
 }

@@ -53,3 +53,28 @@ test('a recommended kind the engine table does not list still brings the applied
   ]);
   assert.deepEqual(d.summary, { recommended: 1, applied: 2, inSync: 1, missing: 0, extra: 1, differing: 0 });
 });
+
+test('what the API server defaults is no drift: a Calico policy read back with spec.tier "default" (the CRD schema default) is in sync with one that leaves the tier out', () => {
+  const CALICO = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' };
+  const calicoSpec = { selector: "app == 'web'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [8080] } }] };
+  const recommendedCalico = { ...CALICO, metadata: { namespace: 'shop', name: 'web', labels: {}, annotations: {} }, spec: calicoSpec } as unknown as Manifest;
+  const readBack = (tier: string): AppliedPolicy => ({ ...CALICO, namespace: 'shop', name: 'web', manifest: { ...CALICO, metadata: { namespace: 'shop', name: 'web' }, spec: { ...calicoSpec, tier } } });
+  assert.deepEqual(computeDrift('calico', [readBack('default')], [recommendedCalico]).summary, { recommended: 1, applied: 1, inSync: 1, missing: 0, extra: 0, differing: 0 });
+  // Another tier is a difference.
+  assert.deepEqual(computeDrift('calico', [readBack('platform')], [recommendedCalico]).differing[0]?.changes, [{ path: 'spec.tier', applied: 'platform', recommended: 'default' }]);
+});
+
+test('in a namespace\'s drift a cluster-scoped policy is in scope only when it is about that namespace: by its intent annotation, or a shared layer naming it', () => {
+  const CNP = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy' };
+  const cnp = (name: string, annotations: Record<string, string>): AppliedPolicy => ({ ...CNP, name, manifest: { ...CNP, metadata: { name, annotations }, spec: {} } });
+  const policies = [
+    cnp('shop-deployment-web', { 'flowmatrix.io/intent': 'shop/deployment/web' }),
+    cnp('tools-deployment-x', { 'flowmatrix.io/intent': 'tools/deployment/x' }),
+    cnp('cluster-shared-shop-tools', { 'flowmatrix.io/intent': 'cluster/shared/shop+tools' }),
+    cnp('cluster-shared-a-b', { 'flowmatrix.io/intent': 'cluster/shared/a+b' }),
+    cnp('hand-written', {}),
+  ];
+  assert.deepEqual(computeDrift('clusternetworkpolicy', policies, [], 'shop').extra.map((r) => r.name), ['cluster-shared-shop-tools', 'shop-deployment-web']);
+  // The whole cluster's drift keeps every one.
+  assert.equal(computeDrift('clusternetworkpolicy', policies, []).extra.length, 5);
+});
