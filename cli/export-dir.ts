@@ -3,13 +3,14 @@
  * file per policy (`<namespace>/<kind>-<name>.yaml`, cluster-scoped ones under `_cluster/`).
  * Files of policies no longer recommended are removed — only files flowmatrix wrote, told apart
  * by the managed-by label every emitted manifest carries, and only within what was exported: the
- * namespace's folder for `-n NS` (so one directory can collect namespaces exported one by one),
- * nothing for a single `--workload`. Anything else in DIR is left alone and never overwritten.
+ * namespace's folder and its workloads' cluster-scoped files for `-n NS` (so one directory can
+ * collect namespaces exported one by one), nothing for a single `--workload`. Anything else in DIR is left alone and never overwritten.
  */
 import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { toYaml } from '../recommender/engines/index.ts';
+import { intentScope } from '../recommender/engines/metadata.ts';
 import type { Manifest } from '../recommender/engines/types.ts';
 import { CliError } from './io.ts';
 
@@ -31,9 +32,17 @@ export interface ExportScope {
   workload?: string;
 }
 
-function inScope(rel: string, scope: ExportScope): boolean {
-  if (scope.workload !== undefined) return false;
-  return scope.namespace === undefined || rel.startsWith(`${scope.namespace}/`);
+/**
+ * Whether a file flowmatrix wrote is this export's to remove: everything for a whole export; for
+ * `-n NS` the namespace's folder, and the cluster-scoped files of NS's workloads (their intent
+ * annotation says so; a layer shared with other namespaces is not this export's alone).
+ */
+function inScope(rel: string, docs: readonly unknown[], scope: ExportScope): boolean {
+  if (scope.namespace === undefined || rel.startsWith(`${scope.namespace}/`)) return true;
+  return docs.every((d) => {
+    const s = intentScope(d);
+    return s !== undefined && !s.shared && s.namespaces[0] === scope.namespace;
+  });
 }
 
 /** The file of one manifest, relative to the directory. */
@@ -41,16 +50,23 @@ export function manifestPath(m: Manifest): string {
   return `${m.metadata.namespace ?? '_cluster'}/${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
 }
 
+/** The objects of a YAML text; undefined when it does not parse. */
+function objectsOf(text: string): unknown[] | undefined {
+  try {
+    return parseAllDocuments(text)
+      .map((d) => d.toJS() as unknown)
+      .filter((d) => d !== null && d !== undefined);
+  } catch {
+    return undefined;
+  }
+}
+
+const managedByFlowmatrix = (objects: readonly unknown[] | undefined): objects is unknown[] =>
+  objects !== undefined && objects.length > 0 && objects.every((d) => (d as { metadata?: { labels?: Record<string, unknown> } }).metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY);
+
 /** True when every document of the text is an object flowmatrix wrote (and there is at least one). */
 export function writtenByFlowmatrix(text: string): boolean {
-  let docs: unknown[];
-  try {
-    docs = parseAllDocuments(text).map((d) => d.toJS() as unknown);
-  } catch {
-    return false;
-  }
-  const objects = docs.filter((d) => d !== null && d !== undefined);
-  return objects.length > 0 && objects.every((d) => (d as { metadata?: { labels?: Record<string, unknown> } }).metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY);
+  return managedByFlowmatrix(objectsOf(text));
 }
 
 async function yamlFiles(dir: string): Promise<string[]> {
@@ -116,8 +132,10 @@ export async function syncExportDir(dir: string, manifests: () => Iterable<Manif
   const emptied = new Set<string>();
   for (const file of await yamlFiles(dir)) {
     const rel = posix(relative(dir, file));
-    if (wanted.has(rel) || !inScope(rel, scope)) continue;
-    if (!writtenByFlowmatrix(await readFile(file, 'utf8'))) continue;
+    // Read only what may be this export's: other namespaces' folders are never opened.
+    if (wanted.has(rel) || scope.workload !== undefined || (scope.namespace !== undefined && !rel.startsWith(`${scope.namespace}/`) && !rel.startsWith('_cluster/'))) continue;
+    const objects = objectsOf(await readFile(file, 'utf8'));
+    if (!managedByFlowmatrix(objects) || !inScope(rel, objects, scope)) continue;
     await rm(file);
     summary.removed.push(rel);
     emptied.add(dirname(file));

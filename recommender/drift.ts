@@ -8,7 +8,7 @@
 import type { AppliedPolicy } from '../domain/inventory.ts';
 import type { Manifest } from './engines/index.ts';
 import { compareStrings } from './policy/order.ts';
-import { ANNOTATION_INTENT } from './engines/metadata.ts';
+import { intentScope } from './engines/metadata.ts';
 import { withCrdDefaults } from './verify/schemas.ts';
 
 export interface PolicyRef {
@@ -85,17 +85,6 @@ export const ENGINE_KINDS: Record<string, readonly string[]> = {
 };
 
 /**
- * The namespaces a cluster-scoped policy flowmatrix wrote is about, from its intent annotation
- * (`<ns>/<kind>/<name>…`, or `cluster/shared/<ns>+<ns>…` for a shared layer); none for one it did
- * not write, which is about the whole cluster and so in no namespace's drift.
- */
-function intentNamespaces(manifest: unknown): string[] {
-  const intent = (manifest as { metadata?: { annotations?: Record<string, unknown> } } | null)?.metadata?.annotations?.[ANNOTATION_INTENT];
-  if (typeof intent !== 'string') return [];
-  return intent.startsWith('cluster/shared/') ? intent.slice('cluster/shared/'.length).split('+') : [intent.split('/')[0]!];
-}
-
-/**
  * Drift compared one recommended manifest at a time, so that the manifests of a large
  * recommendation need not be in memory together (the report: app/report-input.ts); what it keeps
  * of each is its reference and, when it differs from the applied one, the paths that differ.
@@ -112,7 +101,8 @@ export class DriftComparison {
     private readonly namespace?: string,
   ) {
     this.kinds = new Set(ENGINE_KINDS[engine] ?? []);
-    for (const p of applied) if (namespace === undefined || p.namespace === namespace || (p.namespace === undefined && intentNamespaces(p.manifest).includes(namespace))) this.applied.set(refKey(ref(p)), p);
+    // A cluster-scoped policy is in a namespace's drift when flowmatrix wrote it for that namespace; one it did not write is about the whole cluster.
+    for (const p of applied) if (namespace === undefined || p.namespace === namespace || (p.namespace === undefined && intentScope(p.manifest)?.namespaces.includes(namespace) === true)) this.applied.set(refKey(ref(p)), p);
   }
 
   add(m: Manifest): void {

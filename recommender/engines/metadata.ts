@@ -15,6 +15,21 @@ export const LABEL_LAYER = 'flowmatrix.io/layer';
 /** The workloads whose pod selectors in the manifest were inferred from flow records (no inventory). */
 export const ANNOTATION_INFERRED = 'flowmatrix.io/inferred-selectors';
 
+/** The intent key of a layer shared by several namespaces (synthesize/cluster-layers.ts): `cluster/shared/<ns>+<ns>…`. */
+const SHARED_INTENT = 'cluster/shared/';
+
+/**
+ * What a manifest's intent annotation (`flowmatrix.io/intent`) is about: the namespace of a
+ * workload's intent (`<ns>/<kind>/<name>…`), or the namespaces of a shared layer; undefined for
+ * a manifest flowmatrix did not write.
+ */
+export function intentScope(manifest: unknown): { namespaces: string[]; shared: boolean } | undefined {
+  const intent = (manifest as { metadata?: { annotations?: Record<string, unknown> } } | null)?.metadata?.annotations?.[ANNOTATION_INTENT];
+  if (typeof intent !== 'string') return undefined;
+  if (intent.startsWith(SHARED_INTENT)) return { namespaces: intent.slice(SHARED_INTENT.length).split('+'), shared: true };
+  return { namespaces: [intent.split('/')[0]!], shared: false };
+}
+
 const MAX_EXPLANATION = 1024;
 const MAX_RULES = 8192;
 

@@ -102,3 +102,20 @@ test('-n NS prunes that namespace\'s folder only; --workload prunes nothing; a f
   assert.match(refused.err, /refusing to overwrite .*: it was not written by flowmatrix/);
   assert.deepEqual(tree(dir), before, 'a refusal changes nothing');
 });
+
+test('-n NS prunes the cluster-scoped files of that namespace\'s workloads too (by their intent annotation), and no other namespace\'s', async () => {
+  const dir = join(work, 'cluster-scoped');
+  const all = await exportTo(dir, '--engine', 'clusternetworkpolicy');
+  const shopFiles = all.added.filter((f) => f.startsWith('_cluster/') && readFileSync(join(dir, f), 'utf8').includes('flowmatrix.io/intent: shop/'));
+  const others = all.added.filter((f) => f.startsWith('_cluster/') && !shopFiles.includes(f));
+  assert.ok(shopFiles.length > 0 && others.length > 0);
+  // A shop workload's file that the recommendation no longer holds (as for a workload gone from the cluster).
+  const stale = '_cluster/clusternetworkpolicy-shop-deployment-gone.yaml';
+  writeFileSync(join(dir, stale), readFileSync(join(dir, shopFiles[0]!), 'utf8').replaceAll('shop/deployment/', 'shop/deployment/gone-'));
+  const otherStale = '_cluster/clusternetworkpolicy-tools-deployment-gone.yaml';
+  writeFileSync(join(dir, otherStale), readFileSync(join(dir, shopFiles[0]!), 'utf8').replaceAll('flowmatrix.io/intent: shop/', 'flowmatrix.io/intent: tools/'));
+  const shop = await exportTo(dir, '--engine', 'clusternetworkpolicy', '-n', 'shop');
+  assert.deepEqual(shop.removed, [stale]);
+  assert.ok(existsSync(join(dir, otherStale)), 'another namespace\'s file is not this export\'s to remove');
+  for (const f of others) assert.ok(existsSync(join(dir, f)), f);
+});
