@@ -16,7 +16,7 @@ import { policySet } from './policy/build.ts';
 import type { Direction, DirectionPolicy, Layer, PolicyPeer, PolicyRuleStatus, PolicySet, PortSpec } from './policy/ir.ts';
 import { policyName } from './policy/names.ts';
 import { compareStrings } from './policy/order.ts';
-import { EdgeEvidenceCache, matrixRuleEvidence, type EdgeEvidence, type MatrixRuleEvidence } from './synthesize/evidence.ts';
+import { EdgeEvidenceCache, edgeKeyOf, matrixRuleEvidence, type EdgeEvidence, type MatrixRuleEvidence } from './synthesize/evidence.ts';
 import { clusterWideLayers } from './synthesize/cluster-layers.ts';
 import { defaultDenyIntent, shareNamespace } from './synthesize/layers.ts';
 import { defaultOptions, optionProblems, type RecommendOptions } from './synthesize/options.ts';
@@ -210,10 +210,10 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     now: new Date(now).toISOString(),
     options: opts,
     workloads: plans.map((p) => {
-      if (run.eachDetailed === undefined) return workloadRecord(p, details ? evidence : undefined, sides.keys.key);
+      if (run.eachDetailed === undefined) return workloadRecord(p, details ? evidence : undefined);
       // Evidence objects are shared within a record only, so each record's die with it; the peer and time texts stay shared.
-      run.eachDetailed(workloadRecord(p, evidence.forOneRecord(), sides.keys.key));
-      return workloadRecord(p, undefined, sides.keys.key);
+      run.eachDetailed(workloadRecord(p, evidence.forOneRecord()));
+      return workloadRecord(p, undefined);
     }),
     namespaces: layers.intents.map((i) => policyRecord(i, evidence)).sort((a, b) => compareStrings(a.intent, b.intent)),
     policySet: set,
@@ -353,7 +353,7 @@ function restrictsSomething(i: PlannedIntent): boolean {
 }
 
 /** A workload's record; `evidence` undefined: a run without details, whose records list no edges. */
-function workloadRecord(p: WorkloadPlan, evidence: EdgeEvidenceCache | undefined, keyOf: (e: EdgeTraffic) => string): WorkloadRecommendation {
+function workloadRecord(p: WorkloadPlan, evidence: EdgeEvidenceCache | undefined): WorkloadRecommendation {
   const head = {
     workload: { namespace: p.workload.namespace, kind: p.workload.kind, name: p.workload.name },
     hostNetwork: p.workload.hostNetwork,
@@ -361,7 +361,8 @@ function workloadRecord(p: WorkloadPlan, evidence: EdgeEvidenceCache | undefined
     components: [...new Set(p.components.map((c) => `${c.matrix}/${c.component.name}`))].sort(compareStrings),
     summary: p.summary,
   };
-  const violations = p.violations.map((v) => keyOf(v.edge));
+  // In the run's edge order (the plan sorted them), written as every output writes an edge key.
+  const violations = p.violations.map((v) => edgeKeyOf(v.edge));
   const warnings = [...p.warnings].sort(compareStrings);
   if (evidence === undefined) {
     return { ...head, policies: p.intents.map((i) => policyRecord(i, undefined)), rules: [], documented: [], observed: [], violations, warnings };
