@@ -44,8 +44,11 @@ function fqdnMatches(pattern: string, name: string): boolean {
   return p === n;
 }
 
-/** True when `other` (the peer on the far side of the edge) is one `rp` stands for. */
-export function peerMatches(other: Peer, rp: ResolvedPeer, ix: ClusterIndex): boolean {
+/**
+ * True when `other` (the peer on the far side of the edge) is one `rp` stands for. `serverPort`
+ * is the edge's port when `other` is its server (egress).
+ */
+export function peerMatches(other: Peer, rp: ResolvedPeer, ix: ClusterIndex, serverPort?: number): boolean {
   const ns = peerNamespace(other);
   switch (rp.kind) {
     case 'pods':
@@ -63,8 +66,10 @@ export function peerMatches(other: Peer, rp: ResolvedPeer, ix: ClusterIndex): bo
       return ns === rp.namespace;
     case 'apiserver':
       if (other.kind === 'apiserver') return true;
-      // The apiserver dials webhooks from its own (host network) address: a node or an external IP.
-      return peerIps(other, ix).some((ip) => rp.endpoints.some((e) => e.ip === ip));
+      // The apiserver dials webhooks from its own (host network) address on any port: a node or an
+      // external IP. As a server it is that address on its endpoint port only; the node's other
+      // ports (the kubelet's) are the node's.
+      return peerIps(other, ix).some((ip) => rp.endpoints.some((e) => e.ip === ip && (serverPort === undefined || e.port === serverPort)));
     case 'nodes':
       if (other.kind === 'node' || other.kind === 'kubelet') return rp.nodes.some((n) => n.name === other.node);
       return peerIps(other, ix).some((ip) => rp.nodes.some((n) => n.addresses.includes(ip)));
@@ -100,6 +105,7 @@ export function portMatches(edge: EdgeTraffic, ports: readonly ResolvedPort[], i
 /** The edge, seen from `subject`'s side in `rule.direction`, is what the rule documents. */
 export function edgeMatchesRule(edge: EdgeTraffic, rule: ExpectedRule, ix: ClusterIndex): boolean {
   const other = rule.direction === 'ingress' ? edge.client : edge.server;
-  if (!rule.peers.some((rp) => peerMatches(other, rp, ix))) return false;
+  const serverPort = rule.direction === 'egress' ? edge.port : undefined;
+  if (!rule.peers.some((rp) => peerMatches(other, rp, ix, serverPort))) return false;
   return portMatches(edge, rule.ports, ix);
 }
