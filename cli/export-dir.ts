@@ -4,7 +4,8 @@
  * Files of policies no longer recommended are removed — only files flowmatrix wrote, told apart
  * by the managed-by label every emitted manifest carries, and only within what was exported: the
  * namespace's folder and its workloads' cluster-scoped files for `-n NS` (so one directory can
- * collect namespaces exported one by one), nothing for a single `--workload`. Anything else in DIR is left alone and never overwritten.
+ * collect namespaces exported one by one), nothing for a single `--workload`. Anything else in
+ * DIR is left alone and never overwritten.
  */
 import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
