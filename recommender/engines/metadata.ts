@@ -3,7 +3,7 @@
  * annotations explaining the policy and each rule (bounded well below the 256 KiB limit on all
  * annotations of an object), plus the sorting that makes the output order stable.
  */
-import type { Direction, DirectionPolicy, PolicyIntent, RuleExplanation } from '../policy/ir.ts';
+import { SHARED_INTENT_PREFIX, type Direction, type DirectionPolicy, type PolicyIntent, type RuleExplanation } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { EmitWarning, EngineName, Manifest, ManifestMetadata, WarningCode } from './types.ts';
 
@@ -15,9 +15,6 @@ export const LABEL_LAYER = 'flowmatrix.io/layer';
 /** The workloads whose pod selectors in the manifest were inferred from flow records (no inventory). */
 export const ANNOTATION_INFERRED = 'flowmatrix.io/inferred-selectors';
 
-/** The intent key of a layer shared by several namespaces (synthesize/cluster-layers.ts): `cluster/shared/<ns>+<ns>…`. */
-const SHARED_INTENT = 'cluster/shared/';
-
 /**
  * What a manifest's intent annotation (`flowmatrix.io/intent`) is about: the namespace of a
  * workload's intent (`<ns>/<kind>/<name>…`), or the namespaces of a shared layer; undefined for
@@ -26,7 +23,7 @@ const SHARED_INTENT = 'cluster/shared/';
 export function intentScope(manifest: unknown): { namespaces: string[]; shared: boolean } | undefined {
   const intent = (manifest as { metadata?: { annotations?: Record<string, unknown> } } | null)?.metadata?.annotations?.[ANNOTATION_INTENT];
   if (typeof intent !== 'string') return undefined;
-  if (intent.startsWith(SHARED_INTENT)) return { namespaces: intent.slice(SHARED_INTENT.length).split('+'), shared: true };
+  if (intent.startsWith(SHARED_INTENT_PREFIX)) return { namespaces: intent.slice(SHARED_INTENT_PREFIX.length).split('+'), shared: true };
   return { namespaces: [intent.split('/')[0]!], shared: false };
 }
 

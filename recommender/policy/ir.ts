@@ -110,6 +110,14 @@ export const LAYERS = ['shared', 'allowlist', 'default-deny'] as const;
 /** `shared`: rules common to a system, written once; `allowlist`: one workload; `default-deny`: a namespace. */
 export type Layer = (typeof LAYERS)[number];
 
+/** How the key of a layer several namespaces share (`--shared`) starts: `cluster/shared/<ns>+<ns>…`. */
+export const SHARED_INTENT_PREFIX = 'cluster/shared/';
+
+/** The key of the layer the namespaces share (synthesize/cluster-layers.ts). */
+export function sharedIntentKey(namespaces: readonly string[]): string {
+  return `${SHARED_INTENT_PREFIX}${namespaces.join('+')}`;
+}
+
 export interface PolicyIntent {
   /** Stable identity; the manifest names derive from it. */
   key: string;

@@ -13,7 +13,7 @@
  * `a` and `pods app=x in a` in that of `b` are one rule).
  */
 import { explanation, namespacePeer, podsPeer, type DirectionInput, type IntentInput, type RuleInput } from '../policy/build.ts';
-import type { Direction, PolicyPeer } from '../policy/ir.ts';
+import { sharedIntentKey, type Direction, type PolicyPeer } from '../policy/ir.ts';
 import { compareStrings, policyPeerKey, portKey } from '../policy/order.ts';
 import { attentionStatus, type GroupedRule } from './atoms.ts';
 import { combineObserved, observedRuleId } from './rule-ids.ts';
@@ -119,7 +119,7 @@ export function clusterWideLayers(layers: readonly PlannedIntent[]): PlannedInte
   }
   for (const { namespaces, rules } of [...bySet.values()].sort((a, b) => compareStrings(a.namespaces.join('+'), b.namespaces.join('+')))) {
     const input: IntentInput = {
-      key: `cluster/shared/${namespaces.join('+')}`,
+      key: sharedIntentKey(namespaces),
       layer: 'shared',
       subject: { kind: 'namespaces', namespaces, selector: {} },
       explanation: `Rules every workload of namespaces ${namespaces.join(', ')} needs, written once for all of them (--shared).`,
