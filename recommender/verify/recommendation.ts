@@ -147,11 +147,11 @@ export interface SimulateSidesInput {
 export function simulateSides(input: SimulateSidesInput): SidesFound {
   const { model } = input;
   const ours = input.simulator(input.manifests, model.cluster);
-  const together = [...input.manifests, ...input.beside];
-  const withApplied: Simulator | undefined = input.beside.length > 0 ? input.simulator(together, model.cluster) : undefined;
+  const together = input.beside.length > 0 ? [...input.manifests, ...input.beside] : undefined;
+  const withApplied: Simulator | undefined = together && input.simulator(together, model.cluster);
   // Built only when a finding about the applied policies may depend on the reading.
   let otherReading: Simulator | null | undefined;
-  const withAppliedOtherReading = (): Simulator | null => (otherReading ??= input.simulator.ipBlocksMatchingPods?.(together, model.cluster) ?? null);
+  const withAppliedOtherReading = (): Simulator | null => (otherReading ??= (together && input.simulator.ipBlocksMatchingPods?.(together, model.cluster)) ?? null);
 
   const found: SidesFound = { blocked: [], blockedByApplied: [], stillAllowed: [], denied: [], skipped: {}, tightness: [] };
   const { blocked, blockedByApplied, stillAllowed, denied, skipped } = found;
