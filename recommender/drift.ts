@@ -84,6 +84,17 @@ export const ENGINE_KINDS: Record<string, readonly string[]> = {
   clusternetworkpolicy: ['policy.networking.k8s.io/v1alpha2|ClusterNetworkPolicy'],
 };
 
+const specOf = (m: unknown): unknown => (m as { spec?: unknown } | null)?.spec;
+
+/**
+ * The spec changes of two manifests as the API server stores them: what it defaults is no
+ * difference. Equal as given, they are equal defaulted too: only differing ones are copied and defaulted.
+ */
+function storedSpecChanges(applied: unknown, recommended: Manifest): SpecChange[] {
+  const given = specChanges(specOf(applied), recommended.spec);
+  return given.length === 0 ? given : specChanges(specOf(withCrdDefaults(applied)), specOf(withCrdDefaults(recommended)));
+}
+
 /**
  * Drift compared one recommended manifest at a time, so that the manifests of a large
  * recommendation need not be in memory together (the report: app/report-input.ts); what it keeps
@@ -111,8 +122,7 @@ export class DriftComparison {
     const k = refKey(r);
     const a = this.applied.get(k);
     // An applied policy of the same reference has the manifest's kind: in scope, whatever ENGINE_KINDS lists.
-    // Compared as the API server stores them: what it defaults is no difference.
-    const changes = a === undefined ? [] : specChanges((withCrdDefaults(a.manifest) as { spec?: unknown } | null)?.spec, (withCrdDefaults(m) as { spec?: unknown }).spec);
+    const changes = a === undefined ? [] : storedSpecChanges(a.manifest, m);
     this.compared.set(k, { ref: r, applied: a !== undefined, changes });
   }
 
