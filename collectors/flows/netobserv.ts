@@ -94,15 +94,16 @@ function meta(r: Record<string, unknown>, side: 'Src' | 'Dst'): MetaResult {
   const ownerKind = text(r, k.ownerType);
   const ownerName = text(r, k.ownerName);
   const host = text(r, k.host);
-  // Every name given is checked, whatever the Type (or without one): a malformed one is refused, never read as absent.
+  const type = r[k.type];
+  // Every name given is checked, whatever the Type (or without one): a malformed one is refused,
+  // never read as absent. A Service's name is a DNS label, any other object's a DNS subdomain.
   const bad =
     (namespace === undefined ? undefined : checkName(k.namespace, namespace, 'namespace')) ??
-    (name === undefined ? undefined : checkName(k.name, name, 'name')) ??
+    (name === undefined ? undefined : checkName(k.name, name, type === 'Service' ? 'service' : 'name')) ??
     (ownerKind === undefined ? undefined : checkName(k.ownerType, ownerKind, 'kind')) ??
     (ownerName === undefined ? undefined : checkName(k.ownerName, ownerName, 'name')) ??
     (host === undefined ? undefined : checkName(k.host, host, 'name'));
   if (bad) return { reject: bad };
-  const type = r[k.type];
   if (type === 'Pod' && namespace) {
     const m: EndpointMeta = { kind: 'pod', namespace };
     if (name) m.podName = name;
@@ -113,10 +114,7 @@ function meta(r: Record<string, unknown>, side: 'Src' | 'Dst'): MetaResult {
     if (host) m.node = host;
     return { meta: m };
   }
-  if (type === 'Service' && namespace && name) {
-    const badService = checkName(k.name, name, 'service');
-    return badService ? { reject: badService } : { meta: { kind: 'service', namespace, name } };
-  }
+  if (type === 'Service' && namespace && name) return { meta: { kind: 'service', namespace, name } };
   if (type === 'Node' && name) return { meta: { kind: 'node', name } };
   return {};
 }
