@@ -75,7 +75,6 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const sortedRecord = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m.entries()].sort((a, b) => cmp(a[0], b[0])));
 const inc = (m: Map<string, number>, k: string, n = 1): void => void m.set(k, (m.get(k) ?? 0) + n);
 
-
 /** Documented rules merged over the workloads of their component, one item per (rule, status). */
 function collectRules(documented: ReadonlyMap<string, FoldedRule>): RuleItem[] {
   return [...documented.values()]

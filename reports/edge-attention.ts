@@ -24,7 +24,6 @@ export interface ClassifiedEdges {
   listed: Record<EdgeClass, EdgeItem[]>;
 }
 
-
 /** An edge met while classifying; its item (key, observation) is written only for edges a list keeps or a tie needs. */
 class Candidate {
   private item: EdgeItem | undefined;

@@ -29,7 +29,6 @@ interface ReportCliOptions extends DbOptions {
   store: boolean;
 }
 
-
 export const reportCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   withDb(program.command('report').description('build the report now: what needs attention, per namespace and system, ingest health, drift'))
     .addOption(outputOption(REPORT_FORMATS, 'markdown'))

@@ -34,7 +34,6 @@ function describe(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-
 /** A view of one node of an object: `path` is where that node sits, for error messages. */
 export class FieldReader {
   constructor(

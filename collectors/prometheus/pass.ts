@@ -59,8 +59,7 @@ export interface PassSummary {
   pairs: number;
   /** Count per outcome and reason: rejects (missing-label, …), skips, unknown-workload, no-port, possible-reply, … */
   reasons: Record<string, number>;
-  /** The first rejected series (at most 10): which query, which label, which value. */
-  /** A few rejects as they were met; a value's names its series (labels) and time, one per series. */
+  /** The first rejected series (at most 10): which query, which label, which value; a value's series (labels) and time, one example per series. */
   examples: { query: string; reason: string; label?: string; value?: string; series?: string; at?: string }[];
   edgesTotal: number;
 }

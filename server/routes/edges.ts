@@ -15,7 +15,6 @@ import { Cursor, FreeObject, Limit, Namespace, WorkloadFilter, withCanonicalWork
 const isEdgeKey = (v: unknown): v is [string, string, number, string] =>
   Array.isArray(v) && v.length === 4 && typeof v[0] === 'string' && typeof v[1] === 'string' && Number.isInteger(v[2]) && typeof v[3] === 'string';
 
-
 export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
   return [
     defineRoute({
