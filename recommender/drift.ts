@@ -9,7 +9,7 @@ import type { AppliedPolicy } from '../domain/inventory.ts';
 import type { Manifest } from './engines/index.ts';
 import { compareStrings } from './policy/order.ts';
 import { intentScope } from './engines/metadata.ts';
-import { withCrdDefaults } from './verify/schemas.ts';
+import { asStored } from './stored-form.ts';
 
 export interface PolicyRef {
   apiVersion: string;
@@ -84,15 +84,41 @@ export const ENGINE_KINDS: Record<string, readonly string[]> = {
   clusternetworkpolicy: ['policy.networking.k8s.io/v1alpha2|ClusterNetworkPolicy'],
 };
 
-const specOf = (m: unknown): unknown => (m as { spec?: unknown } | null)?.spec;
+function specOf(m: unknown): unknown {
+  const manifest = m as { apiVersion?: unknown; spec?: unknown } | null;
+  return manifest?.apiVersion === 'projectcalico.org/v3' ? withoutRuleMetadata(manifest.spec) : manifest?.spec;
+}
 
 /**
- * The spec changes of two manifests as the API server stores them: what it defaults is no
- * difference. Equal as given, they are equal defaulted too: only differing ones are copied and defaulted.
+ * The spec without what does not decide traffic and changes with every ingest: a Calico rule's
+ * `metadata` (annotations only, "per-rule metadata" in the Calico v3 Rule reference) carries
+ * flowmatrix's explanation with its flow counts, as the other engines' policies carry theirs in
+ * the object's metadata, which is not compared either.
+ */
+function withoutRuleMetadata(spec: unknown): unknown {
+  if (typeof spec !== 'object' || spec === null) return spec;
+  const s = spec as { ingress?: unknown; egress?: unknown };
+  if (!hasRuleMetadata(s.ingress) && !hasRuleMetadata(s.egress)) return spec;
+  const out: Record<string, unknown> = { ...(spec as Record<string, unknown>) };
+  for (const direction of ['ingress', 'egress'] as const) if (Array.isArray(s[direction])) out[direction] = (s[direction] as unknown[]).map(withoutMetadata);
+  return out;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const hasRuleMetadata = (rules: unknown): boolean => Array.isArray(rules) && rules.some((r) => isRecord(r) && 'metadata' in r);
+function withoutMetadata(rule: unknown): unknown {
+  if (!isRecord(rule) || !('metadata' in rule)) return rule;
+  const { metadata: _notCompared, ...rest } = rule;
+  return rest;
+}
+
+/**
+ * The spec changes of two manifests as the API server stores them (stored-form.ts): what it
+ * defaults is no difference. Equal as given, they are equal defaulted too: only differing ones are copied and defaulted.
  */
 function storedSpecChanges(applied: unknown, recommended: Manifest): SpecChange[] {
-  const given = specChanges(specOf(applied), recommended.spec);
-  return given.length === 0 ? given : specChanges(specOf(withCrdDefaults(applied)), specOf(withCrdDefaults(recommended)));
+  const given = specChanges(specOf(applied), specOf(recommended));
+  return given.length === 0 ? given : specChanges(specOf(asStored(applied)), specOf(asStored(recommended)));
 }
 
 /**

@@ -78,3 +78,32 @@ test('in a namespace\'s drift a cluster-scoped policy is in scope only when it i
   // The whole cluster's drift keeps every one.
   assert.equal(computeDrift('clusternetworkpolicy', policies, []).extra.length, 5);
 });
+
+test('a Calico rule\'s metadata (flowmatrix\'s explanation with its flow counts, changing with every ingest) is no drift; its action or ports are', () => {
+  // Calico v3 Rule reference: `metadata` is "per-rule metadata" (annotations); it decides no traffic.
+  const CALICO = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' };
+  const rule = (flows: number, port = 8080) => ({ action: 'Allow', protocol: 'TCP', destination: { ports: [port] }, metadata: { annotations: { 'flowmatrix.io/explanation': `ingress: ${flows} flow(s)` } } });
+  const calico = (flows: number, port?: number) => ({ ...CALICO, metadata: { namespace: 'shop', name: 'web', labels: {}, annotations: {} }, spec: { tier: 'default', selector: "app == 'web'", types: ['Ingress'], ingress: [rule(flows, port)] } });
+  const appliedCalico: AppliedPolicy = { ...CALICO, namespace: 'shop', name: 'web', manifest: calico(5) };
+  assert.equal(computeDrift('calico', [appliedCalico], [calico(6) as unknown as Manifest]).summary.inSync, 1);
+  assert.deepEqual(computeDrift('calico', [appliedCalico], [calico(6, 8443) as unknown as Manifest]).differing[0]?.changes, [{ path: 'spec.ingress[0].destination.ports[0]', applied: 8080, recommended: 8443 }]);
+});
+
+test('what the API server fills in is no drift: a NetworkPolicy without a port protocol or policyTypes, a Calico policy without types', () => {
+  // k8s.io/kubernetes pkg/apis/networking/v1/defaults.go: SetDefaults_NetworkPolicyPort (protocol TCP),
+  // SetDefaults_NetworkPolicy (policyTypes Ingress, plus Egress with egress rules).
+  const npSpec = { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress', 'Egress'], ingress: [{ ports: [{ port: 8080, protocol: 'TCP' }] }], egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] };
+  const recommendedNp = { ...NP, metadata: { namespace: 'shop', name: 'web', labels: {}, annotations: {} }, spec: npSpec } as unknown as Manifest;
+  const written = { podSelector: npSpec.podSelector, ingress: [{ ports: [{ port: 8080 }] }], egress: npSpec.egress };
+  const appliedNp: AppliedPolicy = { ...NP, namespace: 'shop', name: 'web', manifest: { ...NP, metadata: { namespace: 'shop', name: 'web' }, spec: written } };
+  assert.equal(computeDrift('kubernetes', [appliedNp], [recommendedNp]).summary.inSync, 1);
+  // Without egress rules the default is Ingress only: a policy meant to isolate egress differs.
+  const ingressOnly: AppliedPolicy = { ...appliedNp, manifest: { ...NP, metadata: { namespace: 'shop', name: 'web' }, spec: { ...written, egress: [] } } };
+  assert.deepEqual(computeDrift('kubernetes', [ingressOnly], [recommendedNp]).differing[0]?.changes.map((c) => c.path), ['spec.egress', 'spec.policyTypes']);
+  // libcalico-go clientv3 defaultPolicyTypesField: egress rules only → [Egress].
+  const CALICO = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' };
+  const egress = [{ action: 'Allow', protocol: 'UDP', destination: { ports: [53] } }];
+  const recommendedCalico = { ...CALICO, metadata: { namespace: 'shop', name: 'web', labels: {}, annotations: {} }, spec: { tier: 'default', selector: "app == 'web'", types: ['Egress'], egress } } as unknown as Manifest;
+  const appliedCalico: AppliedPolicy = { ...CALICO, namespace: 'shop', name: 'web', manifest: { ...CALICO, metadata: { namespace: 'shop', name: 'web' }, spec: { selector: "app == 'web'", egress } } };
+  assert.equal(computeDrift('calico', [appliedCalico], [recommendedCalico]).summary.inSync, 1);
+});

@@ -1,0 +1,36 @@
+/**
+ * A policy as its API server stores it, for comparing an applied policy with a recommended one:
+ * what the server fills in when the author leaves it out is no difference.
+ * - NetworkPolicy: Go defaulting in the API server (k8s.io/kubernetes pkg/apis/networking/v1
+ *   defaults.go): a port's `protocol` is TCP; `policyTypes` is Ingress, plus Egress when the
+ *   policy has egress rules.
+ * - Calico: libcalico-go's clientv3 fills `types` on create and update (`defaultPolicyTypesField`,
+ *   the simulator's `defaultTypes`), and the CRD schema's defaults (`spec.tier: default`).
+ * - Other custom resources: their CRD schema's defaults.
+ */
+import { defaultTypes } from './simulate/calico/policies.ts';
+import { withCrdDefaults } from './verify/schemas.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+
+export function asStored(manifest: unknown): unknown {
+  if (!isObj(manifest) || !isObj(manifest.spec)) return withCrdDefaults(manifest);
+  if (manifest.apiVersion === 'networking.k8s.io/v1' && manifest.kind === 'NetworkPolicy') return { ...manifest, spec: networkPolicySpecAsStored(manifest.spec) };
+  if (manifest.apiVersion === 'projectcalico.org/v3' && (manifest.kind === 'NetworkPolicy' || manifest.kind === 'GlobalNetworkPolicy')) {
+    const spec = manifest.spec as Parameters<typeof defaultTypes>[0];
+    return withCrdDefaults({ ...manifest, spec: { ...manifest.spec, types: defaultTypes(spec) } });
+  }
+  return withCrdDefaults(manifest);
+}
+
+function networkPolicySpecAsStored(spec: Obj): Obj {
+  const withProtocol = (rule: unknown): unknown =>
+    isObj(rule) && Array.isArray(rule.ports) ? { ...rule, ports: rule.ports.map((p) => (isObj(p) && p.protocol === undefined ? { ...p, protocol: 'TCP' } : p)) } : rule;
+  const out: Obj = { ...spec };
+  if (Array.isArray(spec.ingress)) out.ingress = spec.ingress.map(withProtocol);
+  if (Array.isArray(spec.egress)) out.egress = spec.egress.map(withProtocol);
+  if (list(spec.policyTypes).length === 0) out.policyTypes = list(spec.egress).length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+  return out;
+}
