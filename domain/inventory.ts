@@ -67,6 +67,11 @@ export interface Service {
   ports: ServicePort[];
   /** Absent for Services without a selector (e.g. default/kubernetes). */
   selector?: Labels;
+  /**
+   * metadata.creationTimestamp, ms. A ClusterIP cannot change for a Service's life, so the Service
+   * holds its addresses from then on: a flow to one of them before then was to another Service.
+   */
+  createdAt?: number;
 }
 
 export interface EndpointSlicePort {

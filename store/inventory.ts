@@ -95,8 +95,8 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     }
     if (inScope('Service')) {
       replace('services', 'services', snapshot.services.length);
-      const ins = db.prepare('INSERT INTO services (namespace, name, type, cluster_ips, ports, selector, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-      for (const s of snapshot.services) ins.run(s.namespace, s.name, s.type, json(s.clusterIPs), json(s.ports), s.selector ? json(s.selector) : null, t);
+      const ins = db.prepare('INSERT INTO services (namespace, name, type, cluster_ips, ports, selector, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      for (const s of snapshot.services) ins.run(s.namespace, s.name, s.type, json(s.clusterIPs), json(s.ports), s.selector ? json(s.selector) : null, s.createdAt ?? null, t);
     }
     if (inScope('EndpointSlice.discovery.k8s.io')) {
       replace('endpointSlices', 'endpoint_slices', snapshot.endpointSlices.length);
@@ -329,7 +329,7 @@ function readNodes(db: Db): Node[] {
 }
 
 function readServices(db: Db): Service[] {
-  const rows = db.prepare('SELECT * FROM services ORDER BY namespace, name').all() as { namespace: string; name: string; type: Service['type']; cluster_ips: string; ports: string; selector: string | null }[];
+  const rows = db.prepare('SELECT * FROM services ORDER BY namespace, name').all() as { namespace: string; name: string; type: Service['type']; cluster_ips: string; ports: string; selector: string | null; created_at: number | null }[];
   return rows.map((r) => ({
     namespace: r.namespace,
     name: r.name,
@@ -337,6 +337,7 @@ function readServices(db: Db): Service[] {
     clusterIPs: JSON.parse(r.cluster_ips),
     ports: JSON.parse(r.ports),
     ...(r.selector ? { selector: JSON.parse(r.selector) } : {}),
+    ...(r.created_at !== null ? { createdAt: r.created_at } : {}),
   }));
 }
 

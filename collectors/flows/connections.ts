@@ -6,7 +6,7 @@
  */
 import type { FlowObservation } from '../../domain/flow.ts';
 import type { Peer } from '../../domain/peer.ts';
-import { clientPeer, orient } from './orient.ts';
+import { clientPeer, orient, serverSide } from './orient.ts';
 import type { ResolutionIndex, ResolvedSide } from './resolve.ts';
 
 export type FlowConnection =
@@ -26,7 +26,7 @@ export function resolveFlow(f: FlowObservation, index: ResolutionIndex): Resolve
   for (const s of srcs) {
     for (const d of dsts) {
       const o = orient(s, d, f.handshake);
-      connections.push(o.kind === 'ambiguous' ? { kind: 'ambiguous', src: s, dst: d } : { kind: 'oriented', client: clientPeer(o.client, o.server), server: o.server, src: s });
+      connections.push(o.kind === 'ambiguous' ? { kind: 'ambiguous', src: s, dst: d } : { kind: 'oriented', client: clientPeer(o.client, o.server), server: serverSide(o.server), src: s });
     }
   }
   return { srcs, dsts, connections };

@@ -52,3 +52,6 @@ export function clientPeer(client: ResolvedSide, server: ResolvedSide): { peer: 
   }
   return { peer: c, key: client.key };
 }
+
+/** The server side as the connection makes it (`ResolvedSide.whenServer`). */
+export const serverSide = (server: ResolvedSide): ResolvedSide => server.whenServer ?? server;

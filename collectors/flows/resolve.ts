@@ -24,6 +24,12 @@ export interface ResolvedSide extends ResolvedEndpoint {
   localHost?: boolean;
   /** DNS names seen for this IP (kept for external peers). */
   names?: string[];
+  /**
+   * What this side is when it turns out to be the server: an apiserver address that is no node's
+   * (a managed control plane), on a port other than the endpoint port, is an external address:
+   * the apiserver serves only its endpoint port.
+   */
+  whenServer?: ResolvedSide;
 }
 
 interface WorkloadInfo {
@@ -49,6 +55,8 @@ interface NodeInfo {
 }
 
 const EMPTY: ReadonlySet<number> = new Set();
+/** A ClusterIP at a time before its current Service existed. */
+const SUPERSEDED = Symbol('superseded');
 const APISERVER: Peer = { kind: 'apiserver' };
 
 /** Deployment pods are named <deployment>-<pod-template-hash>-<5 chars>, both from the same safe alphabet. */
@@ -229,7 +237,8 @@ export class ResolutionIndex {
         return [this.workloadSide(info, e, node)];
       }
       case 'service': {
-        const svc = this.servicesByName.get(`${m.namespace}/${m.name}`) ?? this.servicesByIp.get(e.ip);
+        const byIp = this.serviceAt(e.ip, time);
+        const svc = this.servicesByName.get(`${m.namespace}/${m.name}`) ?? (byIp === SUPERSEDED ? undefined : byIp);
         if (isApiserverService(m.namespace, m.name)) return [this.apiserverSide(e, svc)];
         if (svc) return this.serviceSides(svc, e);
         return [{ ...this.unknownSide(e), viaService: true }];
@@ -240,23 +249,27 @@ export class ResolutionIndex {
       }
       case 'reserved': {
         const ids = m.identities;
-        // A node that runs the apiserver carries kube-apiserver next to host/remote-node: off the
-        // endpoint port, its traffic is the node's (host-network agents), as NetObserv reports it.
-        if (ids.includes('kube-apiserver') && !ids.includes('host') && !ids.includes('remote-node') && !this.nodesByIp.has(e.ip)) {
-          return [this.apiserverSide(e, undefined)];
+        // Cilium gives kube-apiserver to the apiserver's addresses as it knew them at the flow's
+        // time (the record's own word, even when the endpoints have changed since). A node that
+        // runs the apiserver carries it next to host/remote-node: off the endpoint port, its
+        // traffic is the node's (host-network agents), as NetObserv reports it.
+        if (ids.includes('kube-apiserver')) {
+          const onEndpointPort = e.port !== undefined && this.apiserverDeclared.has(e.port);
+          if (onEndpointPort || (!ids.includes('host') && !ids.includes('remote-node') && !this.nodesByIp.has(e.ip))) return [this.apiserverSide(e, undefined)];
         }
         if (ids.includes('host')) {
-          const name = observedOn ?? this.nodesByIp.get(e.ip)?.name;
+          const name = observedOn ?? this.nodeAt(e.ip, time);
           if (name) return [{ ...this.nodeSide(name, e, time), localHost: true }];
         }
         if (ids.includes('remote-node')) {
-          const node = this.nodesByIp.get(e.ip);
-          return [node ? this.nodeSide(node.name, e, time) : this.unknownSide(e)];
+          const node = this.nodeAt(e.ip, time);
+          return [node ? this.nodeSide(node, e, time) : this.unknownSide(e)];
         }
         if (ids.includes('world')) {
           // A Service VIP seen before its translation (kube-proxy, not Cilium, balancing it) is in
           // no ipcache entry, so Hubble labels it world (cilium/cilium#21251): the Service decides.
-          const svc = this.servicesByIp.get(e.ip);
+          const svc = this.serviceAt(e.ip, time);
+          if (svc === SUPERSEDED) return [{ ...this.unknownSide(e), viaService: true }];
           return svc ? this.clusterIpSides(svc, e) : [this.externalSide(e)];
         }
         return undefined;
@@ -321,9 +334,16 @@ export class ResolutionIndex {
   private fromIp(e: FlowEndpoint, time: number): ResolvedSide[] {
     const ip = e.ip;
     // An apiserver endpoint address that is no node's (a managed control plane outside the cluster)
-    // is the apiserver on any port; on a node's address only the endpoint port is (isApiserverEndpoint).
-    if (this.apiserverIps.has(ip) && !this.nodesByIp.has(ip)) return [this.apiserverSide(e, undefined)];
-    const svc = this.servicesByIp.get(ip);
+    // is the apiserver as a client from any port, as a server on its endpoint port only; on a
+    // node's address only the endpoint port is (isApiserverEndpoint).
+    if (this.apiserverIps.has(ip) && !this.nodesByIp.has(ip)) {
+      const side = this.apiserverSide(e, undefined);
+      if (e.port !== undefined && !this.apiserverDeclared.has(e.port)) side.whenServer = this.externalSide(e);
+      return [side];
+    }
+    const svc = this.serviceAt(ip, time);
+    // The address of a Service created after the flow: another Service's then, which is gone.
+    if (svc === SUPERSEDED) return [{ ...this.unknownSide(e), viaService: true }];
     if (svc) return this.clusterIpSides(svc, e);
     const iv = this.history.holderAt(ip, time);
     if (iv) {
@@ -339,6 +359,24 @@ export class ResolutionIndex {
     if (host?.node) return [this.nodeSide(host.node, e, time)];
     if (this.history.has(ip) || this.inCluster(ip)) return [this.unknownSide(e)];
     return [this.externalSide(e)];
+  }
+
+  /**
+   * The Service whose ClusterIP the address was at `time`: today's holder, unless it was created
+   * after `time` (a ClusterIP is immutable, so the address was then another Service's, deleted
+   * since: crediting its traffic to today's holder would allow one namespace into another).
+   */
+  private serviceAt(ip: string, time: number): ServiceInfo | typeof SUPERSEDED | undefined {
+    const svc = this.servicesByIp.get(ip);
+    if (svc?.service.createdAt !== undefined && time < svc.service.createdAt) return SUPERSEDED;
+    return svc;
+  }
+
+  /** The node that held the address at `time` (the IP history), else today's holder. */
+  private nodeAt(ip: string, time: number): string | undefined {
+    const iv = this.history.holderAt(ip, time);
+    const peer = iv && this.peerOf(iv.peerKey);
+    return peer?.kind === 'node' ? peer.node : this.nodesByIp.get(ip)?.name;
   }
 
   /** A Service's ClusterIP: the apiserver for `default/kubernetes`, else the Service's backends. */

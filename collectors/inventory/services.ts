@@ -40,5 +40,6 @@ export function toService(raw: RawObject): Service {
     clusterIPs: [...new Set(addresses)].sort(),
     ports,
     ...(Object.keys(selector).length > 0 ? { selector } : {}),
+    ...(meta.createdAt !== undefined ? { createdAt: meta.createdAt } : {}),
   };
 }

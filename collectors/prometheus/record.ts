@@ -18,7 +18,7 @@
 import type { Service } from '../../domain/inventory.ts';
 import { Aggregator } from '../flows/aggregate.ts';
 import type { CountedFlows } from '../flows/counted.ts';
-import { EPHEMERAL_MIN, clientPeer } from '../flows/orient.ts';
+import { EPHEMERAL_MIN, clientPeer, serverSide } from '../flows/orient.ts';
 import type { ResolvedSide } from '../flows/resolve.ts';
 import type { PeerResolver, UnresolvedReason } from './peers.ts';
 import type { FlowSource } from '../../domain/flow.ts';
@@ -74,7 +74,7 @@ export class MetricFlowRecorder {
           continue;
         }
         const client = clientPeer(s, { ...d, port });
-        this.edgeKeys.add(this.aggregator.addEdge(client.key, d.key, port, flow.protocol, c));
+        this.edgeKeys.add(this.aggregator.addEdge(client.key, serverSide({ ...d, port }).key, port, flow.protocol, c));
       }
     }
     return outcome;

@@ -54,7 +54,8 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
         : { ok: false, reason: 'no endpoint of default/kubernetes is known: the apiserver cannot be expressed' };
     case 'node': {
       const ips = ix.nodeIps.get(far.node) ?? [];
-      return ips.length > 0 ? { ok: true, peers: [nodesPeer(ips)] } : { ok: false, reason: `node ${far.node} has no known IP` };
+      if (ips.length === 0) return { ok: false, reason: `node ${far.node} has no known IP` };
+      return { ok: true, peers: [nodesPeer(direction === 'ingress' && ips.some((ip) => ix.apiserverIps.has(ip)) ? controlPlaneNodeIps(ix) : ips)] };
     }
     case 'kubelet':
       return { ok: false, reason: `traffic with the pod's own node ${far.node} (kubelet probes, node-local agents) is never a rule` };
@@ -66,6 +67,18 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
     case 'unknown':
       return { ok: false, reason: `in-cluster address ${far.ip} resolved to nothing at the time of the flows: import the inventory of that time` };
   }
+}
+
+/**
+ * Traffic from a control-plane node (one whose address is an apiserver endpoint) comes from
+ * whichever replica serves the request: admission webhooks and aggregated APIs are called by
+ * every apiserver, so a rule for the one node seen would cut the others (a webhook with
+ * `failurePolicy: Fail` then blocks API writes one request in N). The sources are every
+ * control-plane node's addresses.
+ */
+function controlPlaneNodeIps(ix: ClusterIndex): string[] {
+  const ips = [...ix.nodeIps.values()].filter((own) => own.some((ip) => ix.apiserverIps.has(ip)));
+  return [...new Set(ips.flat())].sort();
 }
 
 function nodeIpsOfHostNetworkPeer(ix: ClusterIndex): string[] {

@@ -43,6 +43,7 @@ test('a snapshot round-trips through the store', () => {
   assert.equal(inv.takenAt, T1);
   assert.deepEqual(inv.workloads, s.workloads);
   assert.deepEqual(inv.services, s.services);
+  assert.equal(inv.services.find((svc) => svc.name === 'web')?.createdAt, ms('2025-03-01T08:00:00Z'), 'creationTimestamp: from when the Service holds its ClusterIP');
   assert.deepEqual(inv.endpointSlices, s.endpointSlices);
   assert.deepEqual(inv.policies, s.policies);
   assert.deepEqual(inv.namespaces, s.namespaces);

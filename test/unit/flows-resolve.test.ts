@@ -234,3 +234,54 @@ test('a node address the IP history holds for its node (as an inventory import r
   // The node's declared ports (the kubelet's, the host-network workloads') orient its flows as without the interval.
   assert.ok(index.resolve({ ip: '10.0.0.1', port: 10250 }, 5)[0]!.declaredPorts.has(10250));
 });
+
+test('a ClusterIP resolves to its Service only from the Service\'s creation on: before, the address was a deleted Service\'s (a ClusterIP is immutable), never today\'s holder\'s backends', async () => {
+  // Kubernetes API: Service spec.clusterIP "cannot be changed through updates"; a freed address may be allocated to a new Service.
+  const recreated = CLUSTER.services.map((s) => (s.name === 'api' ? { ...s, createdAt: 1_000 } : s));
+  const index = new ResolutionIndex({ ...CLUSTER, services: recreated });
+  const keys = (t: number) => index.resolve({ ip: '10.96.0.11', port: 9000 }, t).map((s) => `${s.key}:${s.port}${s.viaService ? ' via service' : ''}`);
+  assert.deepEqual(keys(999), ['unknown:10.96.0.11:9000 via service']);
+  assert.deepEqual(keys(1_000), ['workload:shop/Deployment/api:9000 via service']);
+  // Hubble's reserved:world on the VIP (before translation) is decided the same way.
+  const world = (t: number) => index.resolve({ ip: '10.96.0.11', port: 9000, meta: { kind: 'reserved', identities: ['world'] } }, t).map((s) => s.key);
+  assert.deepEqual(world(999), ['unknown:10.96.0.11']);
+  assert.deepEqual(world(1_000), ['workload:shop/Deployment/api']);
+});
+
+test('Hubble node identities resolve through the IP history at the flow\'s time, and kube-apiserver on the endpoint port is the apiserver even after the endpoints changed', () => {
+  // A control-plane node cp-1 (10.0.0.10, an apiserver endpoint until t=2,000) replaced by worker w-2 on the same address.
+  const cp = { name: 'w-2', labels: {}, addresses: [{ type: 'InternalIP', address: '10.0.0.10' }], podCIDRs: ['10.244.8.0/24'] };
+  const index = new ResolutionIndex({
+    ...CLUSTER,
+    nodes: [...CLUSTER.nodes, cp],
+    apiserver: [{ ip: '10.0.0.11', port: 6443, protocol: 'TCP' }],
+    intervals: [
+      ...CLUSTER.intervals,
+      { ip: '10.0.0.10', peerKey: 'node:cp-1', node: 'cp-1', hostNetwork: false, validFrom: 0, validTo: 2_000 },
+      { ip: '10.0.0.10', peerKey: 'node:w-2', node: 'w-2', hostNetwork: false, validFrom: 2_500 },
+    ],
+  });
+  const keys = (t: number, identities: string[], port: number) => index.resolve({ ip: '10.0.0.10', port, meta: { kind: 'reserved', identities } }, t).map((s) => `${s.key}:${s.port}`);
+  assert.deepEqual(keys(1_000, ['remote-node'], 40_000), ['node:cp-1:40000']);
+  assert.deepEqual(keys(3_000, ['remote-node'], 40_000), ['node:w-2:40000']);
+  // Cilium labels the apiserver's addresses kube-apiserver (Cilium docs, "Entities": kube-apiserver); on the endpoint port that is the apiserver.
+  assert.deepEqual(keys(1_000, ['kube-apiserver', 'remote-node'], 6443), ['apiserver:6443']);
+  // Off it, the node's host network (its agents share the address).
+  assert.deepEqual(keys(1_000, ['kube-apiserver', 'remote-node'], 10250), ['node:cp-1:10250']);
+});
+
+test('a managed apiserver\'s address (no node\'s) is the apiserver as a client from any port, but as a server only on its endpoint port: elsewhere an external address', async () => {
+  const { db } = tmpDb();
+  const ingestion = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(CLUSTER), writer: new SqliteBatchWriter(db), batchSize: 3 });
+  const recs: Rec[] = [
+    { src: '10.244.1.20:40000', dst: '192.168.0.10:6443', t: 10, flags: SYN },
+    { src: '10.244.1.20:40001', dst: '192.168.0.10:22', t: 10, flags: SYN },
+    { src: '192.168.0.10:51000', dst: '10.244.0.5:8080', t: 10, flags: SYN },
+  ];
+  await ingestion.ingest(Readable.from([recs.map(netobserv).join('\n') + '\n']), 'test');
+  assert.deepEqual(new EdgeStore(db).list().map((e) => `${peerKey(e.client)} -> ${peerKey(e.server)}:${e.port}`), [
+    'apiserver -> workload:shop/Deployment/web:8080',
+    'workload:shop/CronJob/report -> apiserver:6443',
+    'workload:shop/CronJob/report -> external:192.168.0.10:22',
+  ]);
+});

@@ -75,3 +75,23 @@ test('RunPeers: equal checked peers are one object for the run, whichever edge p
   assert.equal(dns().value, dns().value, 'the DNS peer each workload adds is one object');
   assert.equal(dns().key, dns().key);
 });
+
+test('ingress from a control-plane node (an apiserver endpoint address) allows every control-plane node: the caller is whichever apiserver replica serves the request; egress to a node stays that node', () => {
+  // Seed 003 / docs/engines.md: a webhook cut off with failurePolicy: Fail blocks API writes; in an HA control plane any replica calls it.
+  const ha = indexCluster({
+    ...inventory,
+    nodes: [
+      { name: 'cp-1', labels: {}, addresses: [{ type: 'InternalIP', address: '10.0.0.10' }] },
+      { name: 'cp-2', labels: {}, addresses: [{ type: 'InternalIP', address: '10.0.0.11' }] },
+      { name: 'w-1', labels: {}, addresses: [{ type: 'InternalIP', address: '10.0.0.20' }] },
+    ],
+    apiserver: [{ ip: '10.0.0.10', port: 6443, protocol: 'TCP' }, { ip: '10.0.0.11', port: 6443, protocol: 'TCP' }],
+  } as unknown as InventorySnapshot);
+  const peers = new RunPeers(ha, { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } } });
+  const api: Peer = { kind: 'workload', workload: { namespace: 'shop', kind: 'Deployment', name: 'api' } };
+  const edge = (client: Peer, server: Peer, port: number): EdgeTraffic => ({ client, server, port, protocol: 'TCP', lastSeen: 0, flows: 1, forwarded: 1, dropped: 0 });
+  const ips = (answer: ReturnType<RunPeers['of']>) => (answer.ok ? answer.peers.map((p) => (p.kind === 'nodes' ? p.ips : p.kind)) : answer);
+  assert.deepEqual(ips(peers.of(edge({ kind: 'node', node: 'cp-2' }, api, 9443), 'ingress', 'shop')), [['10.0.0.10', '10.0.0.11']]);
+  assert.deepEqual(ips(peers.of(edge({ kind: 'node', node: 'w-1' }, api, 9443), 'ingress', 'shop')), [['10.0.0.20']]);
+  assert.deepEqual(ips(peers.of(edge(api, { kind: 'node', node: 'cp-2' }, 10250), 'egress', 'shop')), [['10.0.0.11']]);
+});
