@@ -10,6 +10,9 @@ export const POLICY_KINDS: Record<string, 'namespaced' | 'cluster'> = {
   'CiliumClusterwideNetworkPolicy.cilium.io': 'cluster',
   'NetworkPolicy.projectcalico.org': 'namespaced',
   'GlobalNetworkPolicy.projectcalico.org': 'cluster',
+  // Not a policy, but what orders them: a policy of a tier Calico does not know is not enforced,
+  // and one of a tier before the default one decides first (Calico "Tier" reference).
+  'Tier.projectcalico.org': 'cluster',
   'ClusterNetworkPolicy.policy.networking.k8s.io': 'cluster',
   'AdminNetworkPolicy.policy.networking.k8s.io': 'cluster',
   'BaselineAdminNetworkPolicy.policy.networking.k8s.io': 'cluster',

@@ -46,6 +46,7 @@ export const RESOURCES: readonly WatchedResource[] = [
   r('cilium.io', 'v2', 'CiliumClusterwideNetworkPolicy', 'ciliumclusterwidenetworkpolicies', false, true),
   r('projectcalico.org', 'v3', 'NetworkPolicy', 'networkpolicies', true, true),
   r('projectcalico.org', 'v3', 'GlobalNetworkPolicy', 'globalnetworkpolicies', false, true),
+  r('projectcalico.org', 'v3', 'Tier', 'tiers', false, true),
   r('policy.networking.k8s.io', 'v1alpha2', 'ClusterNetworkPolicy', 'clusternetworkpolicies', false, true),
   r('policy.networking.k8s.io', 'v1alpha1', 'AdminNetworkPolicy', 'adminnetworkpolicies', false, true),
   r('policy.networking.k8s.io', 'v1alpha1', 'BaselineAdminNetworkPolicy', 'baselineadminnetworkpolicies', false, true),

@@ -5,7 +5,8 @@
 import type { AppliedPolicy, LabelSelector } from '../../domain/inventory.ts';
 import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { selectorMatches } from '../matrix/selector.ts';
-import type { EmitResult, EngineManifests } from '../engines/types.ts';
+import type { EmitResult, EngineManifests, EngineName } from '../engines/types.ts';
+import { compareStrings } from '../policy/order.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimPod } from '../simulate/types.ts';
@@ -94,13 +95,78 @@ function baselineUnderNetworkPolicy(emitted: EmitResult, model: ClusterModel, ap
   return out;
 }
 
+/**
+ * The applied kinds each engine's simulation evaluates beside the recommendation: its own, and
+ * the NetworkPolicies every one of these datapaths enforces too (Calico: order 1000 in the
+ * default tier; Cilium: beside its own rules; the ClusterNetworkPolicy API: between its tiers).
+ */
+const SIMULATED_KINDS: Readonly<Record<EngineName, readonly string[]>> = {
+  kubernetes: ['networking.k8s.io/v1|NetworkPolicy'],
+  cilium: ['networking.k8s.io/v1|NetworkPolicy', 'cilium.io/v2|CiliumNetworkPolicy', 'cilium.io/v2|CiliumClusterwideNetworkPolicy'],
+  calico: ['networking.k8s.io/v1|NetworkPolicy', 'projectcalico.org/v3|NetworkPolicy', 'projectcalico.org/v3|GlobalNetworkPolicy', 'projectcalico.org/v3|Tier'],
+  clusternetworkpolicy: [
+    'networking.k8s.io/v1|NetworkPolicy',
+    'policy.networking.k8s.io/v1alpha2|ClusterNetworkPolicy',
+    'policy.networking.k8s.io/v1alpha1|AdminNetworkPolicy',
+    'policy.networking.k8s.io/v1alpha1|BaselineAdminNetworkPolicy',
+  ],
+};
+
+const SHOWN_NAMES = 5;
+
+/**
+ * Applied policies the verification beside applied policies cannot judge: kinds the engine's
+ * simulation does not evaluate (an AdminNetworkPolicy Deny, a Calico policy in an earlier tier
+ * deny whatever a NetworkPolicy allows), and Calico policies of a tier the inventory lacks
+ * (Calico refuses to create a policy in a tier that does not exist, so the Tier was not imported).
+ */
+function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy[]): string[] {
+  const simulated = new Set(SIMULATED_KINDS[engine]);
+  const byKind = new Map<string, string[]>();
+  for (const p of applied) {
+    const kind = `${p.apiVersion}|${p.kind}`;
+    if (simulated.has(kind)) continue;
+    const names = byKind.get(p.kind) ?? [];
+    names.push(p.namespace ? `${p.namespace}/${p.name}` : p.name);
+    byKind.set(p.kind, names);
+  }
+  const out: string[] = [];
+  if (byKind.size > 0) {
+    const kinds = [...byKind].sort(([a], [b]) => compareStrings(a, b)).map(([kind, names]) => `${kind} ×${names.length} (${shownNames(names)})`);
+    out.push(
+      `applied policies of kinds the ${engine} simulation does not evaluate were left out of the verification beside applied policies: ${kinds.join('; ')}; where the cluster enforces them they decide traffic too (an Admin-tier or an earlier Calico tier's Deny denies what the recommendation allows): verify with the engine that enforces them`,
+    );
+  }
+  if (engine === 'calico') {
+    const tiers = new Set(['default', ...applied.filter((p) => p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier').map((p) => p.name)]);
+    const missing = new Map<string, string[]>();
+    for (const p of applied) {
+      if (p.apiVersion !== 'projectcalico.org/v3' || (p.kind !== 'NetworkPolicy' && p.kind !== 'GlobalNetworkPolicy')) continue;
+      const spec = isObj(p.manifest) && isObj(p.manifest.spec) ? p.manifest.spec : {};
+      const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : 'default';
+      if (tiers.has(tier)) continue;
+      missing.set(tier, [...(missing.get(tier) ?? []), p.namespace ? `${p.namespace}/${p.name}` : p.name]);
+    }
+    for (const [tier, names] of [...missing].sort(([a], [b]) => compareStrings(a, b))) {
+      out.push(`applied Calico policies of tier "${tier}" (${shownNames(names)}) were left out of the verification: the inventory has no Tier "${tier}" (import tiers.projectcalico.org with the policies)`);
+    }
+  }
+  return out;
+}
+
+function shownNames(names: string[]): string {
+  const sorted = [...names].sort(compareStrings);
+  return sorted.length > SHOWN_NAMES ? `${sorted.slice(0, SHOWN_NAMES).join(', ')}, … ${sorted.length - SHOWN_NAMES} more` : sorted.join(', ');
+}
+
 export function engineWarnings(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[]): string[] {
+  const beside = appliedNotSimulated(emitted.engine, applied);
   switch (emitted.engine) {
     case 'kubernetes':
-      return runsCilium(model, applied) ? kubernetesOnCilium(emitted, model) : [];
+      return [...(runsCilium(model, applied) ? kubernetesOnCilium(emitted, model) : []), ...beside];
     case 'clusternetworkpolicy':
-      return baselineUnderNetworkPolicy(emitted, model, applied);
+      return [...baselineUnderNetworkPolicy(emitted, model, applied), ...beside];
     default:
-      return [];
+      return beside;
   }
 }

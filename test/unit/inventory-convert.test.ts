@@ -209,3 +209,12 @@ test('conversion is deterministic: object order does not change the snapshot', (
   const reversed = convertInventoryText(JSON.stringify({ ...list, items: [...list.items].reverse() }), T);
   assert.deepEqual(JSON.stringify(reversed.snapshot), JSON.stringify(cluster.snapshot));
 });
+
+test('Calico Tiers are kept with the applied policies: a policy of a tier Calico does not know is not enforced, and an earlier tier decides first (Calico "Tier" reference)', () => {
+  const tier = { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'platform', resourceVersion: '7', managedFields: [{ manager: 'kubectl' }] }, spec: { order: 100 } };
+  const gnp = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'platform.deny-db' }, spec: { tier: 'platform', order: 10, selector: "app == 'db'", ingress: [{ action: 'Deny' }] } };
+  const r = convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [tier, gnp] }), T);
+  assert.deepEqual(r.snapshot.policies.map((p) => `${p.kind} ${p.name}`), ['GlobalNetworkPolicy platform.deny-db', 'Tier platform']);
+  assert.deepEqual(r.snapshot.policies.find((p) => p.kind === 'Tier')?.manifest, { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'platform', resourceVersion: '7' }, spec: { order: 100 } });
+  assert.deepEqual(r.ignored, {});
+});

@@ -136,3 +136,20 @@ test('a side the recommendation does not restrict is not simulated, and counted 
   const v = verify([apiPolicy], { ...apiSides(), edges: { ingress: [webToApi], egress: [edge(api, db, 5432)] } });
   assert.deepEqual(Object.values(v.skipped), [1]);
 });
+
+test('calico: an applied policy in an earlier tier that denies an included edge makes it blockedByApplied, once its Tier is in the inventory (Calico "Tier": tiers are evaluated by order, a Deny ends the evaluation)', () => {
+  const tier: AppliedPolicy = { apiVersion: 'projectcalico.org/v3', kind: 'Tier', name: 'platform', manifest: { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'platform' }, spec: { order: 100 } } };
+  const deny: AppliedPolicy = {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'GlobalNetworkPolicy',
+    name: 'platform.deny-api',
+    manifest: { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'platform.deny-api' }, spec: { tier: 'platform', order: 10, selector: "app == 'api'", types: ['Ingress'], ingress: [{ action: 'Deny' }] } },
+  };
+  const calico = (applied: AppliedPolicy[]) =>
+    verifyRecommendation({ engine: 'calico', emitted: { engine: 'calico', manifests: [apiPolicy], warnings: [] } as unknown as EmitResult, model: clusterModel(inventory), applied, sides: [apiSides([[webToApiMetrics, 'x']])], simulator: SIMULATORS.calico });
+  const withTier = calico([tier, deny]);
+  assert.deepEqual(withTier.blockedByApplied.map((f) => `${f.edge} ${f.by?.policy}`), ['workload:shop/Deployment/web|workload:shop/Deployment/api|8080|TCP GlobalNetworkPolicy/platform.deny-api']);
+  // Without its Tier Calico would not have created the policy: the simulator leaves it out (engineWarnings names it).
+  const withoutTier = calico([deny]);
+  assert.deepEqual(withoutTier.blockedByApplied, []);
+});

@@ -1,0 +1,41 @@
+/**
+ * The verification beside applied policies judges them with the engine's own simulator: applied
+ * policies that simulator does not evaluate, or Calico policies of a tier the inventory lacks,
+ * are named in a warning instead of silently left out.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AppliedPolicy } from '../../domain/inventory.ts';
+import type { EmitResult, EngineName } from '../../recommender/engines/types.ts';
+import type { ClusterModel } from '../../recommender/simulate/cluster.ts';
+import { engineWarnings } from '../../recommender/verify/engine-warnings.ts';
+
+const model = { cluster: { namespaces: [], nodes: [], pods: [], services: [], apiserver: [], podCIDRs: [] } } as unknown as ClusterModel;
+const emitted = (engine: EngineName): EmitResult => ({ engine, manifests: [], warnings: [] }) as unknown as EmitResult;
+const policy = (apiVersion: string, kind: string, name: string, spec: Record<string, unknown> = {}, namespace?: string): AppliedPolicy => ({
+  apiVersion,
+  kind,
+  name,
+  ...(namespace ? { namespace } : {}),
+  manifest: { apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) }, spec },
+});
+
+const anp = policy('policy.networking.k8s.io/v1alpha1', 'AdminNetworkPolicy', 'deny-monitoring-db');
+const gnp = policy('projectcalico.org/v3', 'GlobalNetworkPolicy', 'platform.deny-db', { tier: 'platform' });
+const np = policy('networking.k8s.io/v1', 'NetworkPolicy', 'default-deny', {}, 'shop');
+
+test('applied kinds the engine\'s simulation does not evaluate are named: an AdminNetworkPolicy Deny decides before any NetworkPolicy (network-policy-api: Admin tier first), a Calico tier before the default one', () => {
+  const [warning] = engineWarnings(emitted('kubernetes'), model, [np, anp, gnp]);
+  assert.match(warning ?? '', /^applied policies of kinds the kubernetes simulation does not evaluate were left out of the verification beside applied policies: AdminNetworkPolicy ×1 \(deny-monitoring-db\); GlobalNetworkPolicy ×1 \(platform\.deny-db\);/);
+  // The clusternetworkpolicy simulation evaluates AdminNetworkPolicy and NetworkPolicy: only the Calico one is named.
+  assert.match(engineWarnings(emitted('clusternetworkpolicy'), model, [np, anp, gnp]).join('\n'), /evaluate were left out of the verification beside applied policies: GlobalNetworkPolicy ×1 \(platform\.deny-db\);/);
+  // Nothing to say when every applied kind is simulated.
+  assert.deepEqual(engineWarnings(emitted('kubernetes'), model, [np]), []);
+});
+
+test('calico: an applied policy of a tier the inventory lacks is named (Calico refuses a policy of a tier that does not exist, so the Tier was not imported); with its Tier it is simulated', () => {
+  const warnings = engineWarnings(emitted('calico'), model, [np, gnp]);
+  assert.deepEqual(warnings, ['applied Calico policies of tier "platform" (platform.deny-db) were left out of the verification: the inventory has no Tier "platform" (import tiers.projectcalico.org with the policies)']);
+  const tier = policy('projectcalico.org/v3', 'Tier', 'platform', { order: 100 });
+  assert.deepEqual(engineWarnings(emitted('calico'), model, [np, gnp, tier]), []);
+});
