@@ -41,6 +41,8 @@ const ENGINE_OF_KIND: Record<string, EngineName> = {
   'cilium.io/v2 CiliumClusterwideNetworkPolicy': 'cilium',
   'projectcalico.org/v3 NetworkPolicy': 'calico',
   'projectcalico.org/v3 GlobalNetworkPolicy': 'calico',
+  // What orders Calico policies (their tiers): read by the calico simulator.
+  'projectcalico.org/v3 Tier': 'calico',
   'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': 'clusternetworkpolicy',
   'policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy': 'clusternetworkpolicy',
   'policy.networking.k8s.io/v1alpha1 BaselineAdminNetworkPolicy': 'clusternetworkpolicy',
@@ -62,10 +64,13 @@ export function inferEngine(manifests: readonly unknown[]): EngineName {
   }
   if (unknown.size > 0) throw new Error(`not a network policy kind any engine enforces: ${[...unknown].sort().join(', ')}`);
   const specific = [...engines].filter((e) => e !== 'kubernetes');
-  if (specific.length > 1) throw new Error(`the manifests are for several engines (${specific.sort().join(', ')}): pass --engine`);
+  if (specific.length > 1) throw new Error(`the manifests are for several engines (${specific.sort().join(', ')}): name one (${ENGINE_CHOICE})`);
   return specific[0] ?? (engines.size > 0 ? 'kubernetes' : fail());
 }
 
+/** How the engine is named: the CLI's flag, the API's body member. */
+const ENGINE_CHOICE = '`--engine` on the command line, `engine` in the API request';
+
 function fail(): never {
-  throw new Error(`no policy manifest given: nothing to infer the engine from (--engine ${ENGINE_NAMES.join('|')})`);
+  throw new Error(`no policy manifest given: nothing to infer the engine from (${ENGINE_CHOICE}: ${ENGINE_NAMES.join('|')})`);
 }

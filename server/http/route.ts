@@ -3,7 +3,7 @@
  * declaration registers the express handler (with validation and auth in front) and produces the
  * OpenAPI operation, so the document cannot drift from what the server does.
  */
-import type { Static, TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { check } from './validate.ts';
 
@@ -48,6 +48,8 @@ export function defineRoute<Q extends TSchema, P extends TSchema, B extends TSch
   return spec as AnyRoute;
 }
 
+const NO_QUERY = Type.Object({}, { additionalProperties: false });
+
 export function expressPath(openapiPath: string): string {
   return openapiPath.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
 }
@@ -60,7 +62,9 @@ export interface RouteMiddleware {
 /** Registers a route on `router`. A handler that returns a value answers 200 JSON with it; one that wrote the response returns undefined. */
 export function mount(router: Router, route: AnyRoute, mw: RouteMiddleware): void {
   const run = async (req: Request, res: Response): Promise<void> => {
-    const query = route.query ? check(route.query, { ...(req.query as object) }, 'query') : {};
+    // A route without query parameters refuses any, as the others refuse unknown ones: a parameter
+    // silently dropped (an `engine=` a route does not read) would answer another question.
+    const query = check(route.query ?? NO_QUERY, { ...(req.query as object) }, 'query');
     const params = route.params ? check(route.params, { ...req.params }, 'params') : {};
     const body = route.body && 'schema' in route.body ? check(route.body.schema, req.body ?? undefined, 'body') : undefined;
     const result = await route.handler({ query, params, body }, req, res);

@@ -4,6 +4,7 @@ import type { AnyRoute } from '../http/route.ts';
 import { Problem } from '../schemas/common.ts';
 
 const plain = (s: TSchema): Record<string, unknown> => JSON.parse(JSON.stringify(s)) as Record<string, unknown>;
+const isJson = (mediaType: string): boolean => mediaType === 'application/json' || mediaType.endsWith('+json');
 
 function parameters(route: AnyRoute): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
@@ -12,7 +13,9 @@ function parameters(route: AnyRoute): Record<string, unknown>[] {
     const s = plain(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
     for (const [name, prop] of Object.entries(s.properties ?? {})) {
       const { description, ...rest } = prop;
-      const p: Record<string, unknown> = { name, in: where, required: where === 'path' || (s.required ?? []).includes(name), schema: rest };
+      // A parameter with a default is optional to the client: the server fills it in (validate.ts).
+      const required = where === 'path' || ((s.required ?? []).includes(name) && !('default' in rest));
+      const p: Record<string, unknown> = { name, in: where, required, schema: rest };
       if (description !== undefined) p.description = description;
       out.push(p);
     }
@@ -28,6 +31,7 @@ const STANDARD_ERRORS: Record<number, string> = {
   400: 'Invalid request (the `errors` member lists each problem with its place)',
   401: 'Missing or unknown bearer token',
   403: 'The token lacks the required scope',
+  413: 'The request body is larger than the configured limit (server.maxBodyBytes)',
   415: 'A Content-Type the operation does not accept, or a body sent to an operation that takes none',
   429: 'Rate limit exceeded (see Retry-After)',
   500: 'Internal error (details are in the server log under the request id)',
@@ -46,7 +50,12 @@ function operation(route: AnyRoute): Record<string, unknown> {
         content: Object.fromEntries((route.body.contentTypes ?? ['application/json']).map((ct) => [ct, { schema }])),
       };
     } else {
-      op.requestBody = { required: true, description: route.body.description, content: Object.fromEntries(route.body.raw.map((ct) => [ct, { schema: { type: 'string' } }])) };
+      // A raw body is parsed by the route itself: a JSON one is a JSON document the description
+      // names (the route refuses the wrong shape with 422); a streamed one (records, one per line)
+      // and other media types are text.
+      const streamed = route.body.stream === true;
+      const rawSchema = (ct: string): Record<string, unknown> => (isJson(ct) && !streamed ? {} : { type: 'string' });
+      op.requestBody = { required: true, description: route.body.description, content: Object.fromEntries(route.body.raw.map((ct) => [ct, { schema: rawSchema(ct) }])) };
     }
   }
   const responses: Record<string, unknown> = {};
@@ -59,6 +68,7 @@ function operation(route: AnyRoute): Record<string, unknown> {
   const errors = new Set<number>([500]);
   if (route.query || route.params || route.body) errors.add(400);
   if (route.method !== 'get') errors.add(415);
+  if (route.body) errors.add(413);
   if (route.scope) {
     errors.add(401);
     errors.add(403);

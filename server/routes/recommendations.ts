@@ -12,6 +12,7 @@ import { selectionOf } from '../../app/selection.ts';
 import type { ServiceContext } from '../context.ts';
 import { badRequest, HttpProblem } from '../http/problem.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
+import { computeLimits } from './compute-limits.ts';
 import { Cursor, Engine, FreeObject, Namespace, StringEnum, WorkloadFilter, withCanonicalWorkload } from '../schemas/common.ts';
 import { decodeCursor } from '../http/cursor.ts';
 import { isPageCursor, PAGE_DEFAULT, PAGE_MAX, queryTag, type WorkloadPage } from '../services/recommendation-pages.ts';
@@ -95,11 +96,6 @@ function notModified(req: Request, res: Response, etag: string): boolean {
 /** A namespace or workload filter the store does not know: 404, never an empty answer (app/selection-check.ts). */
 const unknownSelection = { description: 'a namespace or workload that neither the inventory nor any edge knows: the detail names what is missing, what exists and how to import it' };
 
-/** What any whole recommendation may answer besides its body: the store too large to read, or the worker's memory too small. */
-const computeLimits = {
-  413: { description: 'more stored edges than one recommendation reads (recommendations.maxEdges): narrow it with namespace=' },
-  503: { description: 'the computation needed more than its memory budget (recommendations.workerMemoryMb): narrow it with namespace=, or raise the budget' },
-};
 
 const cacheHeaders = { ETag: 'content hash; send it back as If-None-Match for a 304', 'Content-Disposition': 'attachment; filename=…' };
 

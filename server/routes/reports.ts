@@ -11,6 +11,7 @@ import type { ServiceContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { HttpProblem, notFound } from '../http/problem.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
+import { computeLimits } from './compute-limits.ts';
 import { Cursor, Engine, FreeObject, Limit, Namespace, StringEnum } from '../schemas/common.ts';
 
 const ReportMeta = Type.Object({
@@ -73,7 +74,7 @@ export function reportRoutes(ctx: ServiceContext): AnyRoute[] {
       description: 'The representation follows `Accept` (application/json, text/markdown, text/html); `format=` overrides it (links for browsers).',
       tag: 'reports',
       scope: 'read',
-      params: Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+      params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'the report id' }) }, { additionalProperties: false }),
       query: Type.Object({ format: Type.Optional(StringEnum(REPORT_FORMATS, { description: 'overrides Accept' })) }, { additionalProperties: false }),
       responses: {
         200: { description: 'the report', content: { 'application/json': FreeObject, 'text/markdown': undefined, 'text/html': undefined } },
@@ -125,6 +126,7 @@ export function reportRoutes(ctx: ServiceContext): AnyRoute[] {
         201: { description: 'the stored report (Location: its URL)', content: { 'application/json': ReportMeta }, headers: { Location: 'URL of the new report' } },
         404: { description: 'a namespace that neither the inventory nor any edge knows: nothing is built; the detail names what exists and how to import it' },
         422: { description: 'the report cannot be built from this store and config' },
+        ...computeLimits,
       },
       handler: async ({ query }, _req, res) => {
         if (query.namespace !== undefined) requireSelection(ctx.db, { namespace: query.namespace });

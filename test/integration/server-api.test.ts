@@ -79,6 +79,43 @@ test('every express route is documented in /openapi.json, with its method', asyn
   assert.doesNotMatch(docs.text, /https?:\/\/(cdn|unpkg)/);
 });
 
+test('the OpenAPI document is the contract: a parameter with a default is optional, a JSON body is a JSON document, a body may be refused as too large, a report build may hit the recommendation limits', async () => {
+  type Param = { name: string; required: boolean };
+  type Op = { parameters?: Param[]; requestBody?: { content: Record<string, { schema: Record<string, unknown> }> }; responses: Record<string, unknown> };
+  const doc = (await request(app).get('/openapi.json').expect(200)).body as { paths: Record<string, Record<string, Op>> };
+  const param = (path: string, method: string, name: string) => doc.paths[path]?.[method]?.parameters?.find((p) => p.name === name);
+  // The server fills these in (validate.ts useDefaults): a client need not send them.
+  assert.equal(param('/api/v1/edges', 'get', 'limit')?.required, false);
+  assert.equal(param('/api/v1/export', 'get', 'format')?.required, false);
+  await request(app).get('/api/v1/edges').set('Authorization', AUTH).expect(200);
+  assert.equal(param('/api/v1/reports/{id}', 'get', 'id')?.required, true, 'a path parameter is always required');
+  // POST /inventory takes a Kubernetes List as JSON: an object, not a JSON string.
+  assert.deepEqual(doc.paths['/api/v1/inventory']?.post?.requestBody?.content['application/json']?.schema, {});
+  assert.deepEqual(doc.paths['/api/v1/inventory']?.post?.requestBody?.content['application/yaml']?.schema, { type: 'string' });
+  // NDJSON records are text, whatever their media type.
+  assert.deepEqual(doc.paths['/api/v1/flows']?.post?.requestBody?.content['application/json']?.schema, { type: 'string' });
+  for (const [path, method] of [['/api/v1/simulate', 'post'], ['/api/v1/matrices/validate', 'post'], ['/api/v1/matrices/{name}', 'put']] as const) {
+    assert.ok(doc.paths[path]?.[method]?.responses['413'], `${method} ${path} declares 413`);
+  }
+  assert.ok(doc.paths['/api/v1/reports']?.post?.responses['413'] && doc.paths['/api/v1/reports']?.post?.responses['503']);
+});
+
+test('a route without query parameters refuses any, naming it, as the others refuse unknown ones', async () => {
+  const res = await request(app).get('/api/v1/matrices?limit=5').set('Authorization', AUTH).expect(400);
+  assert.match(res.body.detail, /query\.limit is not a known parameter/);
+  await request(app).get('/api/v1/matrices').set('Authorization', AUTH).expect(200);
+  // An id past 2^53 cannot be told from its neighbour as a JavaScript number: refused, never looked up as another.
+  const big = await request(app).get('/api/v1/reports/9007199254740993').set('Authorization', AUTH).expect(400);
+  assert.match(big.body.detail, /params\.id must be <= 9007199254740991/);
+});
+
+test('every flowmatrix metric docs/operations.md names is exported by /metrics', async () => {
+  const documented = [...new Set(readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8').match(/flowmatrix_[a-z_]+/g) ?? [])];
+  assert.ok(documented.length >= 8, `found ${documented.length} names`);
+  const text = (await request(app).get('/metrics').expect(200)).text;
+  for (const name of documented) assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), `${name} is documented but not exported`);
+});
+
 test('health and readiness are public; readiness reports migrations', async () => {
   assert.deepEqual((await request(app).get('/healthz').expect(200)).body, { status: 'ok', version: 'test' });
   const r = await request(app).get('/readyz').expect(200);

@@ -118,7 +118,7 @@ test('simulate CLI: unreadable inputs name what is wrong and exit non-zero', asy
   const mixed = write('mixed.yaml', `${POLICIES}---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: x, namespace: a }\nspec: { endpointSelector: {} }\n---\napiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: { name: y, namespace: a }\nspec: { selector: all() }\n`);
   const r = await runCli(['simulate', '--policies', mixed, '--flows', write('e.json', JSON.stringify([EDGE])), '--db', dbPath]);
   assert.equal(r.code, 1);
-  assert.match(r.err, /several engines \(calico, cilium\): pass --engine/);
+  assert.match(r.err, /several engines \(calico, cilium\): name one \(`--engine` on the command line, `engine` in the API request\)/);
 });
 
 test('simulate refuses policies the engine would refuse (a refused policy is never in force), naming each problem; CLI exit 1, API 422', async () => {

@@ -1,0 +1,18 @@
+/** The engine a set of manifests is written for: `simulate` infers it when the caller does not name one. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { inferEngine } from '../../recommender/simulate/decide.ts';
+
+const m = (apiVersion: string, kind: string) => ({ apiVersion, kind, metadata: { name: 'x' } });
+
+test('NetworkPolicies alone are kubernetes; with another engine\'s kinds that engine; a Calico Tier (what orders Calico policies) is Calico\'s', () => {
+  assert.equal(inferEngine([m('networking.k8s.io/v1', 'NetworkPolicy')]), 'kubernetes');
+  assert.equal(inferEngine([m('networking.k8s.io/v1', 'NetworkPolicy'), m('cilium.io/v2', 'CiliumNetworkPolicy')]), 'cilium');
+  assert.equal(inferEngine([m('projectcalico.org/v3', 'Tier'), m('projectcalico.org/v3', 'GlobalNetworkPolicy')]), 'calico');
+});
+
+test('two engines at once, or nothing to infer from, is an error that says how to name the engine on the CLI and over the API', () => {
+  assert.throws(() => inferEngine([m('cilium.io/v2', 'CiliumNetworkPolicy'), m('projectcalico.org/v3', 'NetworkPolicy')]), /several engines \(calico, cilium\): name one \(`--engine` on the command line, `engine` in the API request\)/);
+  assert.throws(() => inferEngine([]), /nothing to infer the engine from \(`--engine` on the command line, `engine` in the API request: kubernetes\|cilium\|calico\|clusternetworkpolicy\)/);
+  assert.throws(() => inferEngine([m('v1', 'ConfigMap')]), /not a network policy kind any engine enforces: v1 ConfigMap/);
+});
