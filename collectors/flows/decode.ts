@@ -32,6 +32,11 @@ export const SKIP_REASONS = [
   /** Cilium health probes (reserved:health): infrastructure, never a policy rule. */
   'cilium-health',
   /**
+   * A NetObserv record marked `Duplicate: true`: the same packets captured again on another
+   * interface of the same host (NetObserv flows format, "Duplicate"), counted by its twin.
+   */
+  'duplicate',
+  /**
    * Past the edge caps, an edge between workloads only flow records name (no block can stand for
    * a name, collectors/flows/edge-budget.ts): set by the pipeline, never by a decoder.
    */

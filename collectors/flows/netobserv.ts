@@ -130,6 +130,7 @@ export const netobservDecoder: Decoder = {
   format: 'netobserv',
   decode(r: unknown, limits?: DecodeLimits): Decoded {
     if (!isRecord(r)) return reject('not-an-object');
+    if (r.Duplicate === true) return { kind: 'skip', reason: 'duplicate' };
     const etype = r.Etype;
     if (etype !== undefined && etype !== ETYPE_IPV4 && etype !== ETYPE_IPV6) {
       return num(etype) === undefined ? reject('invalid-field', 'Etype', etype) : { kind: 'skip', reason: 'non-ip' };

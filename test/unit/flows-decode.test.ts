@@ -209,3 +209,10 @@ test('auto picks the decoder per line and rejects what is neither', () => {
   assert.equal(flow(autoDecoder.decode(hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl')[0])).source, 'hubble');
   assert.deepEqual(autoDecoder.decode({ hello: 'world' }), { kind: 'reject', reason: 'unknown-format' });
 });
+
+test('a NetObserv record marked Duplicate (the same packets seen again on another interface of the same host) is skipped and counted, so the flow counts once', () => {
+  const record = { SrcAddr: '10.244.1.10', DstAddr: '10.244.2.20', SrcPort: 40000, DstPort: 8080, Proto: 6, Packets: 5, Bytes: 500, TimeFlowEndMs: 1_700_000_000_000, Interface: 'eth0', IfDirection: 1 };
+  assert.equal(netobservDecoder.decode({ ...record, Duplicate: false }).kind, 'flow');
+  assert.equal(netobservDecoder.decode(record).kind, 'flow');
+  assert.deepEqual(netobservDecoder.decode({ ...record, Duplicate: true }), { kind: 'skip', reason: 'duplicate' });
+});
