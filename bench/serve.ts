@@ -26,6 +26,7 @@ import { DEMO_DEFAULTS, writeDemoFiles } from '../demo/generator/index.ts';
 import { openDb } from '../store/db.ts';
 import { listWorkloads } from '../store/inventory.ts';
 import { generatedDbFile } from './lib/generated-cluster.ts';
+import { compareStrings } from '../domain/order.ts';
 
 const DATA = process.env.BENCH_SERVE_DATA ?? 'generated';
 const EDGES = Number(process.env.BENCH_SERVE_EDGES ?? 200_000);
@@ -114,7 +115,7 @@ try {
   const workloads = listWorkloads(db);
   const nsCounts = new Map<string, number>();
   for (const w of workloads) nsCounts.set(w.namespace, (nsCounts.get(w.namespace) ?? 0) + 1);
-  const [ns, nsSize] = [...nsCounts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]!;
+  const [ns, nsSize] = [...nsCounts.entries()].sort((a, b) => b[1] - a[1] || compareStrings(a[0], b[0]))[0]!;
   const w = workloads.find((x) => x.namespace === ns && !x.hostNetwork) ?? workloads[0]!;
   console.log(`serve bench: ${workloads.length} workloads, ${edgeCount} edges, ${made}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 

@@ -9,6 +9,7 @@
  */
 import type { InventorySnapshot, Node } from './inventory.ts';
 import { peerKey, workloadKey } from './peer.ts';
+import { compareStrings } from './order.ts';
 
 /** An interval during which an IP belonged to one peer: `[validFrom, validTo)`, `validTo` undefined = still holds it. */
 export interface IpInterval {
@@ -244,5 +245,5 @@ function latestHolding(list: readonly IpInterval[] | undefined, t: number): IpIn
 }
 
 function sortIntervals(list: IpInterval[]): void {
-  list.sort((a, b) => a.validFrom - b.validFrom || a.peerKey.localeCompare(b.peerKey));
+  list.sort((a, b) => a.validFrom - b.validFrom || compareStrings(a.peerKey, b.peerKey));
 }

@@ -6,6 +6,9 @@ import type { Peer } from '../domain/peer.ts';
 import type { Db } from './db.ts';
 import { checkedPeer, edgePortProblem, edgeValuesProblem, skipRow, type SkippedRows } from './row-check.ts';
 
+/** An ambiguous pair keeps the ports last seen; at one time the lowest pair (as the aggregator does), so that the record order never decides. */
+const LATER_PORTS = '(excluded.last_seen > last_seen OR (excluded.last_seen = last_seen AND (excluded.port_a < port_a OR (excluded.port_a = port_a AND excluded.port_b < port_b))))';
+
 export interface EdgeRow {
   id: number;
   client: string;
@@ -84,8 +87,8 @@ export class EdgeStore {
       INSERT INTO ambiguous_pairs (peer_a, peer_b, protocol, port_a, port_b, first_seen, last_seen, flows, packets, bytes, sources)
       VALUES (@peerA, @peerB, @protocol, @portA, @portB, @firstSeen, @lastSeen, @flows, @packets, @bytes, @sources)
       ON CONFLICT (peer_a, peer_b, protocol) DO UPDATE SET
-        port_a     = CASE WHEN excluded.last_seen >= last_seen THEN excluded.port_a ELSE port_a END,
-        port_b     = CASE WHEN excluded.last_seen >= last_seen THEN excluded.port_b ELSE port_b END,
+        port_a     = CASE WHEN ${LATER_PORTS} THEN excluded.port_a ELSE port_a END,
+        port_b     = CASE WHEN ${LATER_PORTS} THEN excluded.port_b ELSE port_b END,
         first_seen = min(first_seen, excluded.first_seen),
         last_seen  = max(last_seen, excluded.last_seen),
         flows      = min(flows + excluded.flows, ${MAX_COUNT}),

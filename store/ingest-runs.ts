@@ -3,6 +3,7 @@
  * transaction as each batch of edges, so after a crash the row says exactly what was committed.
  */
 import type { Db } from './db.ts';
+import { compareStrings } from '../domain/order.ts';
 
 export type IngestRunStatus = 'running' | 'done' | 'failed';
 
@@ -50,7 +51,7 @@ interface RunRow {
 }
 
 function sortedJson(o: Record<string, number>): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b))));
+  return JSON.stringify(Object.fromEntries(Object.entries(o).sort(([a], [b]) => compareStrings(a, b))));
 }
 
 export class IngestRunStore {

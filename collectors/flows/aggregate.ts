@@ -75,7 +75,8 @@ export class Aggregator {
       this.ambiguous.set(key, x);
     }
     if (f.time < x.firstSeen) x.firstSeen = f.time;
-    if (f.time >= x.lastSeen) {
+    // The ports last seen; at one time the lowest pair, so that the record order never decides.
+    if (f.time > x.lastSeen || (f.time === x.lastSeen && (portA < x.portA || (portA === x.portA && portB < x.portB)))) {
       x.lastSeen = f.time;
       x.portA = portA;
       x.portB = portB;

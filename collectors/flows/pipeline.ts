@@ -20,6 +20,7 @@ import type { ResolutionIndex, ResolvedSide } from './resolve.ts';
 import type { BatchWriter } from './write.ts';
 
 import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_BATCH_EDGES, DEFAULT_MAX_FUTURE_SKEW_MS } from './ingest-defaults.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 export { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_BATCH_EDGES, DEFAULT_MAX_FUTURE_SKEW_MS };
 
@@ -117,7 +118,7 @@ function bump<K extends string>(o: Partial<Record<K, number>>, k: K): void {
 }
 
 function sortKeys<T extends Record<string, number>>(o: T): T {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b))) as T;
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => compareStrings(a, b))) as T;
 }
 
 const zeroCounters = (): IngestRunCounters => ({ records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, saturated: 0, folded: 0, rejects: {} });

@@ -10,6 +10,7 @@ import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type Wor
 import type { ResolutionData } from '../../domain/resolution.ts';
 import { isApiserverAddress, isApiserverService } from '../../domain/apiserver.ts';
 import { cidrContains, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 /** The kubelet's port (Node status.daemonEndpoints.kubeletEndpoint, 10250 on every distribution). */
 export const KUBELET_PORT = 10250;
@@ -124,7 +125,7 @@ export class ResolutionIndex {
       }
     }
 
-    const apiserver = [...data.apiserver].sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port);
+    const apiserver = [...data.apiserver].sort((a, b) => compareStrings(a.ip, b.ip) || a.port - b.port);
     this.apiserver = apiserver;
     for (const e of apiserver) this.apiserverIps.add(e.ip);
     this.apiserverPorts = new Set(apiserver.map((e) => e.port));
@@ -157,7 +158,7 @@ export class ResolutionIndex {
       if (svc) for (const b of sliceBackends) if (!svc.backends.includes(b)) svc.backends.push(b);
     }
     for (const svc of this.servicesByName.values()) {
-      svc.backends.sort((a, b) => a.key.localeCompare(b.key));
+      svc.backends.sort((a, b) => compareStrings(a.key, b.key));
       for (const b of svc.backends) for (const p of svc.service.ports) {
         const target = this.targetPort(svc, b, p.port);
         if (target !== undefined) b.declared.add(target);

@@ -3,6 +3,7 @@ import type { ApiserverEndpoint, EndpointSlice, EndpointSliceEndpoint, EndpointS
 import { isApiserverService } from '../../domain/apiserver.ts';
 import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'] as const;
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -32,8 +33,8 @@ export function toEndpointSlice(raw: RawObject): EndpointSlice {
     const name = p.optStr('name');
     ports.push({ ...(name ? { name } : {}), port: p.port('port'), protocol: p.protocol('protocol') });
   }
-  ports.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol) || (a.name ?? '').localeCompare(b.name ?? ''));
-  endpoints.sort((a, b) => (a.addresses[0] ?? '').localeCompare(b.addresses[0] ?? ''));
+  ports.sort((a, b) => a.port - b.port || compareStrings(a.protocol, b.protocol) || compareStrings(a.name ?? '', b.name ?? ''));
+  endpoints.sort((a, b) => compareStrings(a.addresses[0] ?? '', b.addresses[0] ?? ''));
   const service = meta.labels[SERVICE_NAME_LABEL];
   return { namespace: meta.namespace, name: meta.name, ...(service ? { service } : {}), addressType: addressType as EndpointSlice['addressType'], endpoints, ports };
 }
@@ -68,5 +69,5 @@ export function apiserverFromEndpoints(raw: RawObject): ApiserverEndpoint[] {
 
 function sortApiserver(list: ApiserverEndpoint[]): ApiserverEndpoint[] {
   const unique = new Map(list.map((e) => [`${e.ip}|${e.port}|${e.protocol}`, e]));
-  return [...unique.values()].sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port || a.protocol.localeCompare(b.protocol));
+  return [...unique.values()].sort((a, b) => compareStrings(a.ip, b.ip) || a.port - b.port || compareStrings(a.protocol, b.protocol));
 }

@@ -1,6 +1,7 @@
 import { readObject } from './metadata.ts';
 import type { FieldReader } from './fields.ts';
 import type { RawObject } from './parse.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 /** An Ingress backend: a Service in the Ingress's namespace and one of its ports (number or name). */
 export interface IngressBackend {
@@ -34,6 +35,6 @@ export function toIngress(raw: RawObject): IngressInfo {
   for (const rule of spec.objects('rules')) {
     for (const path of rule.optObj('http')?.objects('paths') ?? []) add(backend(path.obj('backend')));
   }
-  const backends = [...found.values()].sort((a, b) => a.service.localeCompare(b.service) || String(a.port).localeCompare(String(b.port)));
+  const backends = [...found.values()].sort((a, b) => compareStrings(a.service, b.service) || compareStrings(String(a.port), String(b.port)));
   return { namespace: meta.namespace, name: meta.name, backends };
 }

@@ -2,6 +2,7 @@ import type { Namespace, Node } from '../../domain/inventory.ts';
 import { isCidr } from '../../domain/ip.ts';
 import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 export function toNode(raw: RawObject): Node {
   const { r, meta } = readObject(raw, 'cluster');
@@ -15,7 +16,7 @@ export function toNode(raw: RawObject): Node {
       // InternalIP / ExternalIP are addresses; Hostname, InternalDNS, ExternalDNS are names.
       return { type, address: type.endsWith('IP') ? a.ip('address') : a.str('address') };
     })
-    .sort((a, b) => a.type.localeCompare(b.type) || a.address.localeCompare(b.address));
+    .sort((a, b) => compareStrings(a.type, b.type) || compareStrings(a.address, b.address));
   return {
     name: meta.name,
     labels: meta.labels,

@@ -1,5 +1,6 @@
 import type { ContainerPort } from '../../domain/inventory.ts';
 import type { FieldReader } from './fields.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 export interface PodSpecInfo {
   hostNetwork: boolean;
@@ -8,7 +9,7 @@ export interface PodSpecInfo {
 }
 
 export function comparePorts(a: ContainerPort, b: ContainerPort): number {
-  return a.port - b.port || a.protocol.localeCompare(b.protocol) || (a.name ?? '').localeCompare(b.name ?? '') || (a.container ?? '').localeCompare(b.container ?? '');
+  return a.port - b.port || compareStrings(a.protocol, b.protocol) || compareStrings(a.name ?? '', b.name ?? '') || compareStrings(a.container ?? '', b.container ?? '');
 }
 
 /** Sorted, without duplicates. */

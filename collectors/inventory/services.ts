@@ -2,6 +2,7 @@ import { isIpAddress, storedAddress } from '../../domain/ip.ts';
 import type { Service, ServicePort } from '../../domain/inventory.ts';
 import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 const TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
 
@@ -31,7 +32,7 @@ export function toService(raw: RawObject): Service {
       ...(nodePort !== undefined ? { nodePort } : {}),
     };
   });
-  ports.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+  ports.sort((a, b) => a.port - b.port || compareStrings(a.protocol, b.protocol));
   const selector = spec.labels('selector');
   return {
     namespace: meta.namespace,

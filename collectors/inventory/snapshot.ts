@@ -30,6 +30,7 @@ import { mergePorts } from './pod-spec.ts';
 import { toPod, type PodInfo } from './pods.ts';
 import { isPolicyKey, toPolicy } from './policies.ts';
 import { toService } from './services.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 export interface ConvertedInventory {
   snapshot: InventorySnapshot;
@@ -72,7 +73,7 @@ function bump(m: Map<string, number>, key: string): void {
 }
 
 function sortedRecord(m: Map<string, number>): Record<string, number> {
-  return Object.fromEntries([...m.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries([...m.entries()].sort(([a], [b]) => compareStrings(a, b)));
 }
 
 function readObjects(raws: RawObject[]): Objects {
@@ -223,14 +224,14 @@ function targetPort(sp: ServicePort, w: Workload): number | undefined {
 }
 
 function compareExposure(a: Exposure, b: Exposure): number {
-  return a.via.localeCompare(b.via) || a.object.localeCompare(b.object) || a.port - b.port || a.protocol.localeCompare(b.protocol);
+  return compareStrings(a.via, b.via) || compareStrings(a.object, b.object) || a.port - b.port || compareStrings(a.protocol, b.protocol);
 }
 
 export function snapshotFromObjects(raws: RawObject[], takenAt: number): ConvertedInventory {
   const o = readObjects(raws);
   const warnings = new Set<string>();
   const index = new WorkloadIndex(o.controllers);
-  const pods = [...o.pods].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  const pods = [...o.pods].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name));
   const podWorkload = new Map<PodInfo, WorkloadRef>();
   for (const p of pods) podWorkload.set(p, index.addPod(p));
   for (const [owner, count] of index.unsupportedOwners) {
@@ -244,7 +245,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number): Convert
   for (const key of [...index.drafts.keys()].sort()) {
     const d = index.drafts.get(key) as Draft;
     const c = d.controller;
-    const firstIntermediate = [...d.intermediates].sort((a, b) => a.name.localeCompare(b.name))[0];
+    const firstIntermediate = [...d.intermediates].sort((a, b) => compareStrings(a.name, b.name))[0];
     const firstPod = d.pods[0];
     const labels =
       d.ref.kind === 'Pod'
@@ -277,16 +278,16 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number): Convert
   const apiserverSlices = o.slices.filter(isApiserverSlice);
   const apiserver = apiserverSlices.length > 0 ? apiserverFromSlices(apiserverSlices) : (o.apiserverEndpoints ?? []);
 
-  const aliases = [...index.aliases.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
-  const byNsName = <T extends { namespace?: string; name: string }>(a: T, b: T) => (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name);
+  const aliases = [...index.aliases.values()].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.kind, b.kind) || compareStrings(a.name, b.name));
+  const byNsName = <T extends { namespace?: string; name: string }>(a: T, b: T) => compareStrings(a.namespace ?? '', b.namespace ?? '') || compareStrings(a.name, b.name);
   const snapshot: InventorySnapshot = {
     takenAt,
-    namespaces: [...o.namespaces].sort((a, b) => a.name.localeCompare(b.name)),
-    nodes: [...o.nodes].sort((a, b) => a.name.localeCompare(b.name)),
+    namespaces: [...o.namespaces].sort((a, b) => compareStrings(a.name, b.name)),
+    nodes: [...o.nodes].sort((a, b) => compareStrings(a.name, b.name)),
     workloads,
     services: [...o.services].sort(byNsName),
     endpointSlices: [...o.slices].sort(byNsName),
-    policies: [...o.policies].sort((a, b) => a.apiVersion.localeCompare(b.apiVersion) || a.kind.localeCompare(b.kind) || byNsName(a, b)),
+    policies: [...o.policies].sort((a, b) => compareStrings(a.apiVersion, b.apiVersion) || compareStrings(a.kind, b.kind) || byNsName(a, b)),
     podAddresses,
     apiserver,
     ownerAliases: aliases,
@@ -317,7 +318,7 @@ function addExposure(workloads: Workload[], o: Objects, warnings: Set<string>): 
       }
     }
   }
-  for (const ing of [...o.ingresses].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))) {
+  for (const ing of [...o.ingresses].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name))) {
     const object = `${ing.namespace}/${ing.name}`;
     for (const b of ing.backends) {
       const key = `${ing.namespace}/${b.service}`;
@@ -363,8 +364,11 @@ function addressesOf(pods: PodInfo[], podWorkload: Map<PodInfo, WorkloadRef>, wa
       }
       const other = podNetwork.get(ip);
       if (other) {
+        // Pods come sorted by namespace and name: on a tie the first of them is kept, on any machine.
+        const tie = (a.since ?? 0) === (other.since ?? 0);
         const [keep, drop] = (a.since ?? 0) > (other.since ?? 0) ? [a, other] : [other, a];
-        warnings.add(`IP ${ip} is held by pods ${other.namespace}/${other.pod} and ${a.namespace}/${a.pod}: kept ${keep.namespace}/${keep.pod} (started last), ignored ${drop.namespace}/${drop.pod}`);
+        const why = tie ? 'both started at the same time; the first by namespace and name' : 'started last';
+        warnings.add(`IP ${ip} is held by pods ${other.namespace}/${other.pod} and ${a.namespace}/${a.pod}: kept ${keep.namespace}/${keep.pod} (${why}), ignored ${drop.namespace}/${drop.pod}`);
         podNetwork.set(ip, keep);
       } else {
         podNetwork.set(ip, a);
@@ -372,5 +376,5 @@ function addressesOf(pods: PodInfo[], podWorkload: Map<PodInfo, WorkloadRef>, wa
     }
   }
   out.push(...podNetwork.values());
-  return out.sort((a, b) => a.ip.localeCompare(b.ip) || a.namespace.localeCompare(b.namespace) || a.pod.localeCompare(b.pod));
+  return out.sort((a, b) => compareStrings(a.ip, b.ip) || compareStrings(a.namespace, b.namespace) || compareStrings(a.pod, b.pod));
 }

@@ -11,6 +11,7 @@ import { loadKubeConfig } from './connection.ts';
 import { describeFailure, KubeApiError } from './errors.ts';
 import { ClusterMirror, type Rejection } from './mirror.ts';
 import { kindKeyOf, RESOURCES, resourceName, type WatchedResource } from './resources.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 export interface ListedCluster {
   server: string;
@@ -57,7 +58,7 @@ export async function listClusterOnce(settings: KubernetesSettings, env: NodeJS.
     via: loaded.via,
     objects: mirror.objects(),
     scope: [...new Set(served.map(kindKeyOf))].sort(),
-    resources: Object.fromEntries(Object.entries(resources).sort(([a], [b]) => a.localeCompare(b))),
+    resources: Object.fromEntries(Object.entries(resources).sort(([a], [b]) => compareStrings(a, b))),
     rejected: mirror.rejected,
     rejections: [...mirror.recentRejections],
   };

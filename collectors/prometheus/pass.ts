@@ -24,6 +24,7 @@ import { MetricFlowRecorder, type Outcome } from './record.ts';
 import { checkedNames, type FamilyQuery, type SeriesReading } from './series.ts';
 import { PrometheusStore } from './store.ts';
 import { readTarget } from './targets.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 export interface QueryOutcome {
   family: string;
@@ -261,7 +262,7 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
       const recorder = new MetricFlowRecorder(resolver, data.services);
       let newest = cursor;
       // Sorted so that the same answer stores the same rows in the same order.
-      const sorted = [...targets].sort((a, b) => a.scrapePool.localeCompare(b.scrapePool) || a.scrapeUrl.localeCompare(b.scrapeUrl));
+      const sorted = [...targets].sort((a, b) => compareStrings(a.scrapePool, b.scrapePool) || compareStrings(a.scrapeUrl, b.scrapeUrl));
       for (const t of sorted) {
         // Only scrapes made since the last pass: each counts once.
         if (t.lastScrape <= cursor) continue;
@@ -298,7 +299,7 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
     flows,
     edges: edgeKeys.size,
     pairs: pairKeys.size,
-    reasons: Object.fromEntries(Object.entries(reasons).sort(([a], [b]) => a.localeCompare(b))),
+    reasons: Object.fromEntries(Object.entries(reasons).sort(([a], [b]) => compareStrings(a, b))),
     examples,
     edgesTotal: new EdgeStore(db).count(),
   };

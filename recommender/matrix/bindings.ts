@@ -8,6 +8,7 @@ import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { PortSpecT, RoleBindingT, RoleT } from './schema.ts';
 import type { ClusterFacts, ResolvedPeer, ResolvedPort, RoleResolution } from './resolved.ts';
 import { canonicalSelector, selectorMatches } from './selector.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 /**
  * Roles discovered from pod labels the upstream projects set themselves: any of `selectors`
@@ -69,7 +70,7 @@ export function toResolvedPorts(ports: readonly PortSpecT[] | undefined): Resolv
 }
 
 export function comparePorts(a: ResolvedPort, b: ResolvedPort): number {
-  return (a.port ?? 0) - (b.port ?? 0) || (a.name ?? '').localeCompare(b.name ?? '') || a.protocol.localeCompare(b.protocol) || (a.endPort ?? 0) - (b.endPort ?? 0);
+  return (a.port ?? 0) - (b.port ?? 0) || compareStrings(a.name ?? '', b.name ?? '') || compareStrings(a.protocol, b.protocol) || (a.endPort ?? 0) - (b.endPort ?? 0);
 }
 
 /** Where a binding points in this cluster. */
@@ -108,7 +109,7 @@ export function discover(role: string, inv: InventorySnapshot): { bindings: Role
     for (const namespace of [...new Set(found.map((w) => w.namespace))].sort()) bindings.push({ namespace, selector });
   }
   if (bindings.length === 0) return undefined;
-  bindings.sort((a, b) => (a.namespace ?? '').localeCompare(b.namespace ?? '') || labelText(a.selector?.matchLabels ?? {}).localeCompare(labelText(b.selector?.matchLabels ?? {})));
+  bindings.sort((a, b) => compareStrings(a.namespace ?? '', b.namespace ?? '') || compareStrings(labelText(a.selector?.matchLabels ?? {}), labelText(b.selector?.matchLabels ?? {})));
   return { bindings, via: `pods labelled ${matched.join(' or ')}` };
 }
 
@@ -180,7 +181,7 @@ export function resolveRole(
 }
 
 export function clusterFacts(inv: InventorySnapshot): ClusterFacts {
-  const endpoints = [...inv.apiserver].sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port || a.protocol.localeCompare(b.protocol));
+  const endpoints = [...inv.apiserver].sort((a, b) => compareStrings(a.ip, b.ip) || a.port - b.port || compareStrings(a.protocol, b.protocol));
   const dnsWorkloads = selectWorkloads(inv, new Set([DNS_NAMESPACE]), DNS_SELECTOR);
   return {
     apiserver: {

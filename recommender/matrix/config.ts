@@ -11,6 +11,7 @@ import { MatrixError, toProblems, yamlSyntaxProblems, type MatrixProblem } from 
 import { resolveParameters } from './parameters.ts';
 import type { MatrixEntry } from './resolve.ts';
 import type { PathSegment } from './paths.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 /** Validates a parsed config section; `base` is where it sits in the file (e.g. ['matrices']). */
 export function configIssues(section: unknown, base: PathSegment[] = ['matrices']): Issue[] {
@@ -52,19 +53,19 @@ export function parseMatricesConfig(text: string, origin: string): MatricesConfi
 export function configProblemsFor(config: MatricesConfigT, entries: readonly MatrixEntry[]): MatrixProblem[] {
   const problems: MatrixProblem[] = [];
   const byName = new Map(entries.map((e) => [e.matrix.metadata.name, e.matrix]));
-  for (const [system, sys] of Object.entries(config.systems ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [system, sys] of Object.entries(config.systems ?? {}).sort(([a], [b]) => compareStrings(a, b))) {
     const matrix = byName.get(system);
     if (!matrix) {
       problems.push({ path: `matrices.systems.${system}`, message: `no matrix named "${system}" (known: ${[...byName.keys()].sort().join(', ')})` });
       continue;
     }
-    for (const p of resolveParameters(matrix, sys.parameters ?? {}).problems.sort((a, b) => a.parameter.localeCompare(b.parameter))) {
+    for (const p of resolveParameters(matrix, sys.parameters ?? {}).problems.sort((a, b) => compareStrings(a.parameter, b.parameter))) {
       problems.push({ path: `matrices.systems.${system}.parameters[${JSON.stringify(p.parameter)}]`, message: p.message, value: p.value });
     }
   }
   // A misspelt role would otherwise bind nothing, and the role stay unbound, without a word.
   const roles = new Set(entries.flatMap((e) => Object.keys(e.matrix.roles ?? {})));
-  for (const role of Object.keys(config.bindings?.roles ?? {}).sort((a, b) => a.localeCompare(b))) {
+  for (const role of Object.keys(config.bindings?.roles ?? {}).sort((a, b) => compareStrings(a, b))) {
     if (!roles.has(role)) problems.push({ path: `matrices.bindings.roles.${role}`, message: `no matrix declares a role "${role}" (roles: ${[...roles].sort().join(', ')})` });
   }
   return problems;

@@ -5,6 +5,7 @@ import type { MatrixT } from './schema.ts';
 import { formatPath, type PathSegment } from './paths.ts';
 import { validateMatrix, type Issue } from './validate.ts';
 import { formatProblem, type MatrixProblem } from './problem.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 export { formatProblem, type MatrixProblem } from './problem.ts';
 
@@ -62,5 +63,5 @@ export function toProblems(issues: Issue[], line?: (path: PathSegment[]) => numb
       if (l !== undefined) p.line = l;
       return p;
     })
-    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || compareStrings(a.path, b.path) || compareStrings(a.message, b.message));
 }

@@ -3,6 +3,7 @@ import { configProblemsFor } from './config.ts';
 import { parseMatrix } from './load.ts';
 import type { MatrixEntry } from './resolve.ts';
 import type { MatricesConfigT, MatrixT } from './schema.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 export interface AppliedSource {
   name: string;
@@ -17,7 +18,7 @@ export function mergeMatrices(builtIn: readonly MatrixT[], applied: readonly App
     const { matrix } = parseMatrix(a.source, `stored matrix ${a.name} (from ${a.origin})`);
     out.set(matrix.metadata.name, { matrix, origin: 'applied', overridesBuiltIn: out.get(matrix.metadata.name)?.origin === 'built-in' });
   }
-  return [...out.values()].sort((a, b) => a.matrix.metadata.name.localeCompare(b.matrix.metadata.name));
+  return [...out.values()].sort((a, b) => compareStrings(a.matrix.metadata.name, b.matrix.metadata.name));
 }
 
 /**

@@ -23,6 +23,7 @@ import type {
   RoleResolution,
   Stance,
 } from './resolved.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 export interface MatrixEntry {
   matrix: MatrixT;
@@ -116,7 +117,7 @@ function resolvePeer(ctx: Ctx, self: ResolvedComponent, peer: PeerT, unresolved:
   if (peer === 'nodes') {
     const nodes = inv.nodes
       .map((n) => ({ name: n.name, addresses: n.addresses.filter((a) => a.type !== 'Hostname').map((a) => a.address).sort() }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+      .sort((a, b) => compareStrings(a.name, b.name));
     return [{ kind: 'nodes', nodes }];
   }
   if (peer === 'same-namespace') {
@@ -249,14 +250,14 @@ function componentShell(ctx: Ctx, name: string, c: ComponentT): ResolvedComponen
     },
     exceptions: (c.exceptions ?? [])
       .map((e) => dropUndefined({ type: e.type, direction: e.direction, reason: e.reason, source: cite(ctx.matrix, e.source) }))
-      .sort((a, b) => a.type.localeCompare(b.type) || (a.direction ?? '').localeCompare(b.direction ?? '')),
+      .sort((a, b) => compareStrings(a.type, b.type) || compareStrings(a.direction ?? '', b.direction ?? '')),
     rules: [],
   };
   return out;
 }
 
 function compareRules(a: ExpectedRule, b: ExpectedRule): number {
-  return b.direction.localeCompare(a.direction) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return compareStrings(b.direction, a.direction) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 export function resolveMatrix(entry: MatrixEntry, inv: InventorySnapshot, config: MatricesConfigT = {}): ResolvedMatrix {
@@ -341,7 +342,7 @@ function findings(
   if (facts.dns.origin === 'default' && uses('dns')) {
     out.push({ kind: 'dns-unknown', subject: 'dns', message: 'no kube-system pods labelled k8s-app=kube-dns in the inventory' });
   }
-  return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.subject.localeCompare(b.subject));
+  return out.sort((a, b) => compareStrings(a.kind, b.kind) || compareStrings(a.subject, b.subject));
 }
 
 /** `bind `telemetry-backends` …`: what to set, and what it is for. */

@@ -5,9 +5,8 @@
 import type { LabelSelector, LabelSelectorRequirement } from '../../domain/inventory.ts';
 import type { PolicyPeer, PolicyRule, PortSpec } from './ir.ts';
 
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareStrings } from '../../domain/order.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 export function sortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {
   return items

@@ -16,6 +16,7 @@ import { resolveReportSettings, type ReportSettings } from '../../reports/config
 import { DEFAULT_DB_PATH } from '../../store/db.ts';
 import { LOOPBACK_HOSTS } from '../http/cross-site.ts';
 import { ServiceConfig, type CollectorsConfigT, type ServiceConfigT } from './schema.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 export interface TokenEntry {
   name: string;
@@ -124,7 +125,7 @@ function parseFile(text: string, origin: string): ServiceConfigT {
       if (i.value !== undefined && typeof i.value !== 'object') p.value = i.value;
       return p;
     });
-    throw new ConfigError(origin, problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.path.localeCompare(b.path)));
+    throw new ConfigError(origin, problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || compareStrings(a.path, b.path)));
   }
   return data as ServiceConfigT;
 }

@@ -7,6 +7,7 @@ import addFormats from 'ajv-formats';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { parseRfc3339 } from '../../domain/time.ts';
 import { badRequest, type ProblemFieldError } from './problem.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 const plain = (s: TSchema): Record<string, unknown> => JSON.parse(JSON.stringify(s)) as Record<string, unknown>;
 
@@ -60,7 +61,7 @@ export function check<S extends TSchema>(schema: S, value: unknown, where: 'quer
   const fn = compile(schema, where !== 'body');
   if (!fn(value)) {
     const errors = (fn.errors ?? []).map((e) => describe(e, where));
-    const uniq = [...new Map(errors.map((e) => [`${e.path}\0${e.message}`, e])).values()].sort((a, b) => a.path.localeCompare(b.path));
+    const uniq = [...new Map(errors.map((e) => [`${e.path}\0${e.message}`, e])).values()].sort((a, b) => compareStrings(a.path, b.path));
     throw badRequest(`invalid ${where}: ${uniq.map((e) => `${e.path} ${e.message}`).join('; ')}`, uniq);
   }
   return value as Static<S>;

@@ -2,6 +2,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { AnyRoute } from '../http/route.ts';
 import { Problem } from '../schemas/common.ts';
+import { compareStrings } from '../../domain/order.ts';
 
 const plain = (s: TSchema): Record<string, unknown> => JSON.parse(JSON.stringify(s)) as Record<string, unknown>;
 const isJson = (mediaType: string): boolean => mediaType === 'application/json' || mediaType.endsWith('+json');
@@ -78,7 +79,7 @@ function operation(route: AnyRoute): Record<string, unknown> {
   for (const [s, r] of Object.entries(responses)) {
     if (Number(s) >= 400 && !(r as { content?: unknown }).content) (r as Record<string, unknown>).content = problemContent;
   }
-  op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+  op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => compareStrings(a, b)));
   if (route.scope) op.security = [{ bearer: [route.scope] }];
   else op.security = [];
   return op;
@@ -92,7 +93,7 @@ export interface DocumentInfo {
 
 export function openApiDocument(routes: readonly AnyRoute[], info: DocumentInfo): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of [...routes].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method))) {
+  for (const r of [...routes].sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.method, b.method))) {
     (paths[r.path] ??= {})[r.method] = operation(r);
   }
   const tags = [...new Set(routes.map((r) => r.tag))].sort().map((name) => ({ name }));

@@ -285,3 +285,18 @@ test('a managed apiserver\'s address (no node\'s) is the apiserver as a client f
     'workload:shop/CronJob/report -> external:192.168.0.10:22',
   ]);
 });
+
+test('an ambiguous pair seen on two port pairs at the same time keeps the lowest, whatever the record order, in one batch or across runs (the same input gives the same report)', async () => {
+  const r5000: Rec = { src: '10.244.1.20:5000', dst: '198.51.100.40:55079', t: 10, flags: ACK };
+  const r5001: Rec = { src: '10.244.1.20:5001', dst: '198.51.100.40:55080', t: 10, flags: ACK };
+  const ports = (store: EdgeStore) => store.listAmbiguous().map((p) => `${p.portA}/${p.portB}`);
+  for (const order of [[r5000, r5001], [r5001, r5000]]) {
+    assert.deepEqual(ports((await ingest(order)).store), ['55079/5000'], 'one batch');
+    const { db } = tmpDb();
+    for (const rec of order) {
+      const run = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(CLUSTER), writer: new SqliteBatchWriter(db), batchSize: 3 });
+      await run.ingest(Readable.from([netobserv(rec) + '\n']), 'test');
+    }
+    assert.deepEqual(ports(new EdgeStore(db)), ['55079/5000'], 'two runs');
+  }
+});
