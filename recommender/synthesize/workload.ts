@@ -6,11 +6,12 @@
  */
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
-import type { Peer } from '../../domain/peer.ts';
+import { peerKey, type Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { dnsPeer, dnsPorts, explanation, port, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PortSpec } from '../policy/ir.ts';
+import { compareStrings } from '../policy/order.ts';
 import { documentedWarnings, probesOnly } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
@@ -106,7 +107,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
     for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
     return plan;
   }
-  const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) } };
+  const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) }, portless: { ingress: [], egress: [] } };
   const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
   if (ctx.opts.mode !== 'observed') addDocumentedAtoms(p, included);
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
@@ -121,6 +122,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
       };
   const restricts = (d: DirectionInput): boolean => d.mode === 'rules' || d.mode === 'deny-all';
   plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }));
+  for (const [direction, input] of [['ingress', ingress], ['egress', egress.input]] as const) if (restricts(input)) plan.warnings.push(...portlessCut(direction, p.portless[direction]));
   plan.intents.push(allowlistIntent(p, ingress, ingressRules, egress));
   if (exposed.length > 0) plan.intents.push(exposureIntent(p, exposed, apart.exposure));
   if (w.clusterDns === true) plan.intents.push(clusterDnsIntent(p, apart.dns));
@@ -139,6 +141,8 @@ interface Planning {
   details: boolean;
   plan: WorkloadPlan;
   groups: Record<Direction, AtomGroups>;
+  /** Portless edges delivered today (ICMP echo) that no rule can allow: cut wherever the direction is restricted. */
+  portless: Record<Direction, EdgeTraffic[]>;
 }
 
 function nameOf(w: Workload): string {
@@ -265,6 +269,7 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
       const ports = ctx.peers.portList(edge);
       if (!ports) {
         exclude(i, `${edge.protocol} has no port: not expressible on every engine`);
+        if (edge.forwarded > 0) p.portless[direction].push(edge);
         continue;
       }
       const rules = ruleIds.length === 0 ? NO_RULES : ruleIds.map((id) => byId.get(id)).filter((r): r is RuleAssessment => r !== undefined);
@@ -274,6 +279,19 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
   // Both sides add in `${edgeKey}|${direction}` order, as the comparison lists them.
   plan.violations = sortAssessments(plan.violations, ctx.edgeKeys.key);
   return { exposure: exposureEdges, dns: dnsEdges };
+}
+
+/**
+ * ICMP delivered today that the restricted direction will deny: no rule allows it on every engine
+ * (a NetworkPolicy or ClusterNetworkPolicy port is TCP, UDP or SCTP; a rule without ports would
+ * open every port to that peer), so the output cuts it, and says so rather than silently.
+ */
+function portlessCut(direction: Direction, edges: readonly EdgeTraffic[]): string[] {
+  if (edges.length === 0) return [];
+  const peers = [...new Set(edges.map((e) => `${peerKey(direction === 'ingress' ? e.client : e.server)} ${e.protocol}`))].sort(compareStrings);
+  const shown = peers.length > 3 ? `${peers.slice(0, 3).join(', ')}, … ${peers.length - 3} more` : peers.join(', ');
+  const peerWord = direction === 'ingress' ? 'from' : 'to';
+  return [`${direction}: ICMP observed ${peerWord} ${shown} will be denied: ICMP has no port, so no rule allows it on every engine; if it is required, allow it by hand (Cilium icmps, Calico protocol ICMP)`];
 }
 
 // Plain functions rather than closures in the loop above: it runs once per edge side.

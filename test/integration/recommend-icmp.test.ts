@@ -1,0 +1,37 @@
+/**
+ * ICMP has no port: no rule allows it on every engine, so a restricted direction denies it.
+ * Observed ICMP echo that the output will cut is said on stderr, never cut silently.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+
+const FIXTURES = new URL('../fixtures/inventory/', import.meta.url).pathname;
+const T = Date.parse('2025-03-02T12:00:00Z');
+
+// web (10.244.0.10) pings db-0 (10.244.1.15) and talks to it on 5432 (NetObserv records; Flags 2 = SYN, 18 = SYN+ACK).
+const record = (o: Record<string, unknown>) => JSON.stringify({ Etype: 2048, Packets: 1, Bytes: 84, TimeFlowEndMs: T + 60_000, ...o });
+const FLOWS = [
+  record({ SrcAddr: '10.244.0.10', DstAddr: '10.244.1.15', SrcPort: 40000, DstPort: 5432, Proto: 6, Flags: 2 }),
+  record({ SrcAddr: '10.244.1.15', DstAddr: '10.244.0.10', SrcPort: 5432, DstPort: 40000, Proto: 6, Flags: 18 }),
+  record({ SrcAddr: '10.244.0.10', DstAddr: '10.244.1.15', Proto: 1, IcmpType: 8, IcmpCode: 0 }),
+  record({ SrcAddr: '10.244.1.15', DstAddr: '10.244.0.10', Proto: 1, IcmpType: 0, IcmpCode: 0 }),
+].join('\n');
+
+test('observed ICMP echo that the recommendation will deny is a warning on every engine, naming the peer', async () => {
+  const dir = tmpDir();
+  const db = join(dir, 'fm.db');
+  const flows = join(dir, 'flows.ndjson');
+  writeFileSync(flows, `${FLOWS}\n`);
+  assert.equal((await runCli(['inventory', 'import', join(FIXTURES, 'cluster.json'), '--taken-at', new Date(T).toISOString(), '--db', db])).code, 0);
+  assert.equal((await runCli(['ingest', flows, '--db', db])).code, 0);
+  for (const engine of ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy']) {
+    const r = await runCli(['export', '--engine', engine, '-n', 'shop', '--db', db]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /warning: shop\/StatefulSet\/db: ingress: ICMP observed from workload:shop\/Deployment\/web ICMP will be denied: ICMP has no port/, `${engine}: ${r.err}`);
+    assert.match(r.err, /warning: shop\/Deployment\/web: egress: ICMP observed to workload:shop\/StatefulSet\/db ICMP will be denied/, `${engine}: ${r.err}`);
+  }
+});
