@@ -1,5 +1,6 @@
 /**
- * Stage 4 (orient): which side is the client. In order: the handshake the record carries; a side
+ * Stage 4 (orient): which side is the client. In order: the handshake the record carries (unless
+ * the ports contradict it, `contradictsPorts`); a side
  * addressed through a Service; a side whose port is one it declares; a well-known port (< 1024)
  * against an ephemeral one (≥ 32768). A registered port such as 8080 against 443 proves nothing. Anything else is ambiguous and never becomes an edge, so an
  * ephemeral client port can never turn into an allowed server port.
@@ -22,9 +23,19 @@ function declares(s: ResolvedSide): boolean {
   return s.port !== undefined && s.declaredPorts.has(s.port);
 }
 
+/**
+ * A handshake that makes a server of an ephemeral port its side does not declare, against a client
+ * on a port the client declares, contradicts the ports: an agent without NetObserv's SYN_ACK flag
+ * reports a server's SYN+ACK as a plain SYN (Flags 18). Trusting it would make a rule to an
+ * ephemeral port, so the flow is ambiguous.
+ */
+function contradictsPorts(client: ResolvedSide, server: ResolvedSide): boolean {
+  return server.port !== undefined && server.port >= EPHEMERAL_MIN && !server.declaredPorts.has(server.port) && declares(client);
+}
+
 export function orient(src: ResolvedSide, dst: ResolvedSide, hint: HandshakeHint): Orientation {
-  if (hint === 'src-is-client') return { kind: 'oriented', client: src, server: dst, by: 'handshake' };
-  if (hint === 'dst-is-client') return { kind: 'oriented', client: dst, server: src, by: 'handshake' };
+  if (hint === 'src-is-client') return contradictsPorts(src, dst) ? { kind: 'ambiguous' } : { kind: 'oriented', client: src, server: dst, by: 'handshake' };
+  if (hint === 'dst-is-client') return contradictsPorts(dst, src) ? { kind: 'ambiguous' } : { kind: 'oriented', client: dst, server: src, by: 'handshake' };
   if (src.viaService !== dst.viaService) {
     return dst.viaService ? { kind: 'oriented', client: src, server: dst, by: 'service' } : { kind: 'oriented', client: dst, server: src, by: 'service' };
   }

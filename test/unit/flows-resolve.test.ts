@@ -300,3 +300,14 @@ test('an ambiguous pair seen on two port pairs at the same time keeps the lowest
     assert.deepEqual(ports(new EdgeStore(db)), ['55079/5000'], 'two runs');
   }
 });
+
+test('a handshake contradicted by the ports (the server side on an undeclared ephemeral port, the client on a port it declares) is ambiguous, never a rule to an ephemeral port', async () => {
+  // An agent without NetObserv's SYN_ACK flag reports the server's SYN+ACK as Flags 18 (SYN|ACK): read as "Src opened".
+  const { edges, summary } = await ingest([
+    { src: '10.244.0.5:8080', dst: '10.244.1.20:40020', t: 10, flags: SYN | ACK },
+    // The same flags the right way round: report → web:8080 is an edge.
+    { src: '10.244.1.20:40021', dst: '10.244.0.5:8080', t: 20, flags: SYN | ACK },
+  ]);
+  assert.deepEqual(edges, ['workload:shop/CronJob/report -> workload:shop/Deployment/web:8080/TCP x1']);
+  assert.equal(summary.ambiguous, 1);
+});
