@@ -5,7 +5,7 @@ import { join } from 'node:path';
 /** Folders of TypeScript sources compiled into dist/ (as in tsconfig.build.json). */
 export const SOURCE_DIRS = ['app', 'cli', 'collectors', 'domain', 'recommender', 'reports', 'server', 'store', 'demo'];
 /** Folders read at run time relative to the code (new URL('../matrices/', import.meta.url)…): copied into dist/. */
-export const DATA_DIRS = ['matrices', 'migrations', 'demo/data'];
+export const DATA_DIRS = ['matrices', 'migrations', 'demo/data', 'collectors/hubble-relay/proto'];
 /** Written last by the build: its presence says the build finished; it holds the newest source time the build saw before compiling. */
 export const STAMP = 'dist/.build-stamp';
 

@@ -54,6 +54,9 @@ export interface HubbleRelayCounters {
   pauses: number;
 }
 
+/** What the follow loop needs of a session: whether it got anywhere, and its error. */
+type SessionOutcome = Pick<SessionResult, 'received' | 'connected' | 'error'>;
+
 export interface SessionResult {
   /** This session's ingest run. */
   summary: InputSummary;
@@ -163,7 +166,7 @@ export class HubbleRelayCollector implements Collector {
 
   private async follow(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const r = await this.session(true, signal);
+      const r: SessionOutcome = await this.session(true, signal).catch((e: unknown) => this.unexpected(e));
       if (signal.aborted) break;
       if (r.received > 0 || r.connected) this.backoff.reset();
       if (r.error) {
@@ -178,6 +181,19 @@ export class HubbleRelayCollector implements Collector {
       }
       await sleep(this.backoff.next(), signal);
     }
+  }
+
+  /**
+   * A session that threw instead of returning its error (the client could not be built, the store
+   * refused the run): retried with backoff like a lost stream, since a collector never takes the
+   * service down with it (docs/operations.md).
+   */
+  private unexpected(e: unknown): SessionOutcome {
+    const error = e instanceof Error ? e : new Error(String(e));
+    this.client?.close();
+    this.client = undefined;
+    this.deps.logger.error({ collector: this.name, address: this.settings.address, err: error.message }, 'hubble-relay session failed');
+    return { received: 0, connected: false, error };
   }
 
   /** One connection: connect, stream into one ingest run, return when the stream ends. */

@@ -258,3 +258,15 @@ test('node status and lost events from the relay are counted and recorded as ski
   assert.deepEqual([k(c).nodeStatus, k(c).lostEvents, k(c).flows, k(c).skipped, k(c).accepted], [1, 7, 10, 2, 10]);
   assert.deepEqual(edges(db), await expectedEdges(GKE));
 });
+
+test('a session that throws (here: the store closed under it) is retried with backoff like a lost stream: the collector says so and never takes the process down', async () => {
+  // docs/operations.md: a failing source never stops the others or the API. An unhandled rejection would fail this test.
+  const { db } = tmpDb();
+  const c = collector(db, { address: `127.0.0.1:${await freePort()}` });
+  await c.start();
+  db.close();
+  await until('the failure is reported', () => /database connection is not open/.test(c.status().lastError ?? ''));
+  assert.equal(c.status().state, 'starting');
+  await new Promise((r) => setTimeout(r, 150)); // a few backoff rounds: still alive, still retrying
+  assert.match(c.status().lastError ?? '', /database connection is not open/);
+});

@@ -101,3 +101,12 @@ test('Dockerfile copies every source folder: each top-level folder is copied or 
   // The folders the service reads at run time, not by import, are among them.
   for (const dir of ['migrations', 'matrices']) assert.ok(copied.has(dir), dir);
 });
+
+test('the build copies every folder the service reads at run time into dist/ (bin/sources.mjs DATA_DIRS): the image runs dist/', async () => {
+  const { DATA_DIRS } = (await import(new URL('bin/sources.mjs', root).href)) as { DATA_DIRS: string[] };
+  const rootDir = fileURLToPath(root);
+  // What the service reaches that is no module: folders and data files read relative to the code.
+  const data = [...reachable(join(rootDir, 'bin/flowmatrix.mjs'))].map((f) => relative(rootDir, f)).filter((f) => !/\.(ts|mjs|json)$/.test(f) && !f.startsWith(`bin${sep}`));
+  assert.deepEqual(data.filter((f) => f.startsWith(`collectors${sep}`)), [join('collectors', 'hubble-relay', 'proto')]);
+  for (const f of data) assert.ok(DATA_DIRS.some((d) => f === d || f.startsWith(`${d}${sep}`)), `the service reads ${f} at run time, but bin/sources.mjs DATA_DIRS does not copy it into dist/`);
+});
