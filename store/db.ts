@@ -7,8 +7,15 @@ export type Db = Database.Database;
 
 export const DEFAULT_DB_PATH = './data/flowmatrix.db';
 
+/**
+ * The store's path: the flag, else FLOWMATRIX_DB, else the default. An empty FLOWMATRIX_DB is
+ * unset (as in the service config); an empty flag is an error: SQLite would open a temporary
+ * database, deleted on close, and whatever was written would be lost without a word.
+ */
 export function resolveDbPath(flag?: string): string {
-  return flag ?? process.env.FLOWMATRIX_DB ?? DEFAULT_DB_PATH;
+  if (flag !== undefined && flag.trim() === '') throw new Error('--db: the path is empty (SQLite would write a temporary database, deleted on exit); name a file, or leave --db out to use FLOWMATRIX_DB or ./data/flowmatrix.db');
+  const env = process.env.FLOWMATRIX_DB;
+  return flag ?? (env !== undefined && env.trim() !== '' ? env : DEFAULT_DB_PATH);
 }
 
 /**

@@ -24,12 +24,13 @@ export function portOption(): Option {
 export async function serveUntilStopped(opts: ServeOptions, ctx: CommandContext): Promise<void> {
   const { ConfigError, loadServiceConfig } = await import('../../server/config/load.ts');
   const { startService } = await import('../../server/serve.ts');
+  const { resolveDbPath } = await import('../../store/db.ts');
   let config;
   try {
     const load: Parameters<typeof loadServiceConfig>[0] = {};
     if (opts.config !== undefined) load.file = opts.config;
     if (opts.port !== undefined) load.port = opts.port;
-    if (opts.db !== undefined) load.dbPath = opts.db;
+    if (opts.db !== undefined) load.dbPath = resolveDbPath(opts.db);
     config = loadServiceConfig(load);
   } catch (e) {
     if (e instanceof ConfigError) throw new CliError(e.message);
