@@ -45,7 +45,8 @@ export class PrometheusCollector implements Collector {
 
   async start(): Promise<void> {
     if (this.loop) return;
-    this.state = 'running';
+    // Running once a pass succeeds; retrying is `starting` (up=0), as docs/operations.md says.
+    this.state = 'starting';
     this.abort = new AbortController();
     const signal = this.abort.signal;
     this.loop = (async () => {
@@ -87,6 +88,7 @@ export class PrometheusCollector implements Collector {
     this.gauges.consecutive_failures = 0;
     this.lastSuccess = this.deps.now();
     this.lastError = undefined;
+    if (this.loop) this.state = 'running';
     return this.settings.intervalMs;
   }
 
@@ -94,6 +96,7 @@ export class PrometheusCollector implements Collector {
     this.counters.failed_passes = (this.counters.failed_passes ?? 0) + 1;
     this.gauges.consecutive_failures = (this.gauges.consecutive_failures ?? 0) + 1;
     this.lastError = message;
+    if (this.loop) this.state = 'starting';
     if (!this.failing) this.deps.logger.warn({ collector: this.name, kind, queries, err: message }, 'prometheus pass failed; retrying with backoff (logged once until it recovers)');
     this.failing = true;
   }

@@ -117,6 +117,8 @@ test('HTTP 500, an HTML answer, a refused connection: counted, retried with back
   assert.equal(status.gauges?.consecutive_failures, 3);
   assert.match(status.lastError ?? '', /ECONNREFUSED|ECONNRESET/);
   assert.equal(logs.filter((l) => l.msg.startsWith('prometheus pass failed')).length, 1, 'logged once per episode');
+  // Retrying is `starting` (flowmatrix_collector_up 0), not `running` (docs/operations.md).
+  assert.equal(status.state, 'starting');
 
   // Prometheus answers again, 10 minutes later: the whole window since the first pass is collected.
   mode = 'pass';
@@ -129,6 +131,7 @@ test('HTTP 500, an HTML answer, a refused connection: counted, retried with back
   assert.equal(status.lastSuccess, END);
   assert.equal(status.lastError, undefined);
   assert.equal(status.gauges?.consecutive_failures, 0);
+  assert.equal(status.state, 'running');
   assert.equal(logs.filter((l) => l.msg === 'prometheus reachable again').length, 1);
   const [edge] = new EdgeStore(db).list();
   assert.equal(edge?.flows, 80, '4 per minute over the 20 minutes (T0, END]');
@@ -141,6 +144,7 @@ test('HTTP 500, an HTML answer, a refused connection: counted, retried with back
   assert.equal(p5.status, 'failed');
   assert.equal(new EdgeStore(db).list()[0]?.flows, 80);
   assert.equal(logs.filter((l) => l.msg.startsWith('prometheus pass failed')).length, 2, 'a new episode logs once more');
+  assert.equal(collector.status().state, 'starting');
   await collector.stop();
   await collector.stop();
   assert.equal(collector.status().state, 'stopped');
