@@ -43,14 +43,19 @@ export function migrate(db: Database, migrations: Migration[] = loadMigrations()
     throw new Error(`database schema is at version ${current}, newer than this flowmatrix knows (${latest}); upgrade flowmatrix`);
   }
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const latestApplied = db.prepare('SELECT max(version) AS v FROM schema_migrations');
+  // Each step takes the write lock first (IMMEDIATE) and looks again: another process opening the
+  // same store may have applied it since `current` was read, and running it twice would fail.
+  const step = db.transaction((m: Migration): boolean => {
+    if (((latestApplied.get() as { v: number | null }).v ?? 0) >= m.version) return false;
+    db.exec(m.sql);
+    record.run(m.version, m.name, new Date().toISOString());
+    return true;
+  });
   const applied: number[] = [];
   for (const m of migrations) {
     if (m.version <= current || (target !== undefined && m.version > target)) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      record.run(m.version, m.name, new Date().toISOString());
-    })();
-    applied.push(m.version);
+    if (step.immediate(m)) applied.push(m.version);
   }
   return applied;
 }
