@@ -14,6 +14,9 @@ const EXAMPLES = 3;
 
 export function warnMisresolvedEdges(rec: Recommendation, inventory: InventorySnapshot): void {
   const inCluster = inClusterAddresses(inventory);
+  // A managed apiserver's address (no node's) is external on purpose off its endpoint port (collectors/flows/resolve.ts).
+  const nodeIps = new Set(inventory.nodes.flatMap((n) => n.addresses.map((a) => a.address)));
+  for (const a of inventory.apiserver) if (!nodeIps.has(a.ip)) inCluster.delete(a.ip);
   if (inCluster.size === 0) return;
   const found = new Set<EdgeTraffic>();
   const addresses = new Set<string>();

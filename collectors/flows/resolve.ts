@@ -256,7 +256,9 @@ export class ResolutionIndex {
         // traffic is the node's (host-network agents), as NetObserv reports it.
         if (ids.includes('kube-apiserver')) {
           const onEndpointPort = e.port !== undefined && this.apiserverDeclared.has(e.port);
-          if (onEndpointPort || (!ids.includes('host') && !ids.includes('remote-node') && !this.nodesByIp.has(e.ip))) return [this.apiserverSide(e, undefined)];
+          if (onEndpointPort) return [this.apiserverSide(e, undefined)];
+          // Off a node (a managed control plane): the apiserver as a client, an external address as a server, as fromIp decides.
+          if (!ids.includes('host') && !ids.includes('remote-node') && !this.nodesByIp.has(e.ip)) return [this.managedApiserverSide(e)];
         }
         if (ids.includes('host')) {
           const name = observedOn ?? this.nodeAt(e.ip, time);
@@ -337,11 +339,7 @@ export class ResolutionIndex {
     // An apiserver endpoint address that is no node's (a managed control plane outside the cluster)
     // is the apiserver as a client from any port, as a server on its endpoint port only; on a
     // node's address only the endpoint port is (isApiserverEndpoint).
-    if (this.apiserverIps.has(ip) && !this.nodesByIp.has(ip)) {
-      const side = this.apiserverSide(e, undefined);
-      if (e.port !== undefined && !this.apiserverDeclared.has(e.port)) side.whenServer = this.externalSide(e);
-      return [side];
-    }
+    if (this.apiserverIps.has(ip) && !this.nodesByIp.has(ip)) return [this.managedApiserverSide(e)];
     const svc = this.serviceAt(ip, time);
     // The address of a Service created after the flow: another Service's then, which is gone.
     if (svc === SUPERSEDED) return [{ ...this.unknownSide(e), viaService: true }];
@@ -371,6 +369,13 @@ export class ResolutionIndex {
     const svc = this.servicesByIp.get(ip);
     if (svc?.service.createdAt !== undefined && time < svc.service.createdAt) return SUPERSEDED;
     return svc;
+  }
+
+  /** An apiserver address that is no node's: the apiserver, but as a server off its endpoint port an external address. */
+  private managedApiserverSide(e: FlowEndpoint): ResolvedSide {
+    const side = this.apiserverSide(e, undefined);
+    if (e.port !== undefined && !this.apiserverDeclared.has(e.port)) side.whenServer = this.externalSide(e);
+    return side;
   }
 
   /** The node that held the address at `time` (the IP history), else today's holder. */

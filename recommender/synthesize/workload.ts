@@ -269,7 +269,8 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
       const ports = ctx.peers.portList(edge);
       if (!ports) {
         exclude(i, `${edge.protocol} has no port: not expressible on every engine`);
-        if (edge.forwarded > 0) p.portless[direction].push(edge);
+        // Unless it was only ever dropped: NetObserv counts an echo forwarded only when its reply was captured.
+        if (!(edge.forwarded === 0 && edge.dropped > 0)) p.portless[direction].push(edge);
         continue;
       }
       const rules = ruleIds.length === 0 ? NO_RULES : ruleIds.map((id) => byId.get(id)).filter((r): r is RuleAssessment => r !== undefined);

@@ -2,7 +2,7 @@
  * Where an engine's semantics make a correct output ineffective on this cluster. The manifests
  * themselves pass; what the cluster already runs decides whether they do anything.
  */
-import type { AppliedPolicy, LabelSelector } from '../../domain/inventory.ts';
+import { kindKey, type AppliedPolicy, type LabelSelector } from '../../domain/inventory.ts';
 import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import type { EmitResult, EngineManifests, EngineName } from '../engines/types.ts';
@@ -124,11 +124,12 @@ function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy
   const simulated = new Set(SIMULATED_KINDS[engine]);
   const byKind = new Map<string, string[]>();
   for (const p of applied) {
-    const kind = `${p.apiVersion}|${p.kind}`;
-    if (simulated.has(kind)) continue;
-    const names = byKind.get(p.kind) ?? [];
+    // A Tier orders Calico policies; it decides nothing itself.
+    if (simulated.has(`${p.apiVersion}|${p.kind}`) || (p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier')) continue;
+    const kind = kindKey(p.apiVersion, p.kind);
+    const names = byKind.get(kind) ?? [];
     names.push(p.namespace ? `${p.namespace}/${p.name}` : p.name);
-    byKind.set(p.kind, names);
+    byKind.set(kind, names);
   }
   const out: string[] = [];
   if (byKind.size > 0) {

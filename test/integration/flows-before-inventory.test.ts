@@ -7,6 +7,7 @@
  * about the edges and says how to mend them. The demo's files in a real SQLite file.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
@@ -35,4 +36,22 @@ test('an in-cluster address resolved as external before the inventory came is ne
 
   const exported = await run(['export', '--engine', 'kubernetes']);
   assert.match(exported.err, /warning: \d+ edge\(s\) name addresses the inventory knows inside the cluster as external \(10\.244\.1\.24\): .*ingest the flows again/);
+});
+
+test('a managed apiserver\'s address, external on purpose off its endpoint port, is no edge resolved too early: no warning to ingest again', async () => {
+  // test/fixtures/inventory/cluster.json: the apiserver 192.168.22.31:6443 is no node's address.
+  const db = join(tmpDir(), 'managed.db');
+  const flows = join(tmpDir(), 'flows.ndjson');
+  const t = Date.parse('2025-03-02T12:01:00Z');
+  writeFileSync(flows, `${JSON.stringify({ SrcAddr: '10.244.0.10', DstAddr: '192.168.22.31', SrcPort: 40000, DstPort: 22, Proto: 6, Flags: 2, Etype: 2048, Packets: 1, Bytes: 60, TimeFlowEndMs: t })}\n`);
+  const run = async (args: string[]) => {
+    const r = await runCli([...args, '--db', db]);
+    assert.equal(r.code, 0, r.err);
+    return r;
+  };
+  await run(['inventory', 'import', new URL('../fixtures/inventory/cluster.json', import.meta.url).pathname, '--taken-at', '2025-03-02T12:00:00Z']);
+  await run(['ingest', flows]);
+  assert.match((await run(['edges', '-o', 'json'])).out, /"external:192\.168\.22\.31"/, 'the premise: port 22 of the apiserver address is an external server');
+  const exported = await run(['export', '--engine', 'kubernetes', '-n', 'shop']);
+  assert.doesNotMatch(exported.err, /inside the cluster as external/);
 });

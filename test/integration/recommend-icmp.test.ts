@@ -19,6 +19,8 @@ const FLOWS = [
   record({ SrcAddr: '10.244.1.15', DstAddr: '10.244.0.10', SrcPort: 5432, DstPort: 40000, Proto: 6, Flags: 18 }),
   record({ SrcAddr: '10.244.0.10', DstAddr: '10.244.1.15', Proto: 1, IcmpType: 8, IcmpCode: 0 }),
   record({ SrcAddr: '10.244.1.15', DstAddr: '10.244.0.10', Proto: 1, IcmpType: 0, IcmpCode: 0 }),
+  // An echo whose reply was not captured (sampling): delivery unknown, not dropped.
+  record({ SrcAddr: '10.244.0.10', DstAddr: '8.8.8.8', Proto: 1, IcmpType: 8, IcmpCode: 0 }),
 ].join('\n');
 
 test('observed ICMP echo that the recommendation will deny is a warning on every engine, naming the peer', async () => {
@@ -32,6 +34,6 @@ test('observed ICMP echo that the recommendation will deny is a warning on every
     const r = await runCli(['export', '--engine', engine, '-n', 'shop', '--db', db]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /warning: shop\/StatefulSet\/db: ingress: ICMP observed from workload:shop\/Deployment\/web ICMP will be denied: ICMP has no port/, `${engine}: ${r.err}`);
-    assert.match(r.err, /warning: shop\/Deployment\/web: egress: ICMP observed to workload:shop\/StatefulSet\/db ICMP will be denied/, `${engine}: ${r.err}`);
+    assert.match(r.err, /warning: shop\/Deployment\/web: egress: ICMP observed to external:8\.8\.8\.8 ICMP, workload:shop\/StatefulSet\/db ICMP will be denied/, `${engine}: ${r.err}`);
   }
 });

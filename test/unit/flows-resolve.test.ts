@@ -270,6 +270,16 @@ test('Hubble node identities resolve through the IP history at the flow\'s time,
   assert.deepEqual(keys(1_000, ['kube-apiserver', 'remote-node'], 10250), ['node:cp-1:10250']);
 });
 
+test('Hubble\'s kube-apiserver identity on a managed apiserver\'s address (no node\'s) off the endpoint port: the apiserver as a client, an external address as a server, as for an address without labels', () => {
+  // Cilium labels every port of the address kube-apiserver; the apiserver serves only its endpoint port.
+  const index = new ResolutionIndex(CLUSTER);
+  const [side] = index.resolve({ ip: '192.168.0.10', port: 8443, meta: { kind: 'reserved', identities: ['kube-apiserver'] } }, 5);
+  assert.equal(side?.key, 'apiserver');
+  assert.equal(side?.whenServer?.key, 'external:192.168.0.10');
+  const [onPort] = index.resolve({ ip: '192.168.0.10', port: 6443, meta: { kind: 'reserved', identities: ['kube-apiserver'] } }, 5);
+  assert.equal(onPort?.whenServer, undefined);
+});
+
 test('a managed apiserver\'s address (no node\'s) is the apiserver as a client from any port, but as a server only on its endpoint port: elsewhere an external address', async () => {
   const { db } = tmpDb();
   const ingestion = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(CLUSTER), writer: new SqliteBatchWriter(db), batchSize: 3 });
@@ -305,9 +315,11 @@ test('a handshake contradicted by the ports (the server side on an undeclared ep
   // An agent without NetObserv's SYN_ACK flag reports the server's SYN+ACK as Flags 18 (SYN|ACK): read as "Src opened".
   const { edges, summary } = await ingest([
     { src: '10.244.0.5:8080', dst: '10.244.1.20:40020', t: 10, flags: SYN | ACK },
+    // The same from a server that declares nothing, on a well-known port (an HTTPS site answering).
+    { src: '203.0.113.9:443', dst: '10.244.1.20:45556', t: 10, flags: SYN | ACK },
     // The same flags the right way round: report → web:8080 is an edge.
     { src: '10.244.1.20:40021', dst: '10.244.0.5:8080', t: 20, flags: SYN | ACK },
   ]);
   assert.deepEqual(edges, ['workload:shop/CronJob/report -> workload:shop/Deployment/web:8080/TCP x1']);
-  assert.equal(summary.ambiguous, 1);
+  assert.equal(summary.ambiguous, 2);
 });

@@ -25,10 +25,14 @@ const gnp = policy('projectcalico.org/v3', 'GlobalNetworkPolicy', 'platform.deny
 const np = policy('networking.k8s.io/v1', 'NetworkPolicy', 'default-deny', {}, 'shop');
 
 test('applied kinds the engine\'s simulation does not evaluate are named: an AdminNetworkPolicy Deny decides before any NetworkPolicy (network-policy-api: Admin tier first), a Calico tier before the default one', () => {
-  const [warning] = engineWarnings(emitted('kubernetes'), model, [np, anp, gnp]);
-  assert.match(warning ?? '', /^applied policies of kinds the kubernetes simulation does not evaluate were left out of the verification beside applied policies: AdminNetworkPolicy ×1 \(deny-monitoring-db\); GlobalNetworkPolicy ×1 \(platform\.deny-db\);/);
+  const calicoNp = policy('projectcalico.org/v3', 'NetworkPolicy', 'allow-x', {}, 'shop');
+  const tier = policy('projectcalico.org/v3', 'Tier', 'platform', { order: 100 });
+  const [warning] = engineWarnings(emitted('kubernetes'), model, [np, anp, gnp, calicoNp, tier]);
+  // Kinds are named with their group (a Calico NetworkPolicy is not the NetworkPolicy the engine evaluates); a Tier is no policy.
+  assert.match(warning ?? '', /^applied policies of kinds the kubernetes simulation does not evaluate were left out of the verification beside applied policies: AdminNetworkPolicy\.policy\.networking\.k8s\.io ×1 \(deny-monitoring-db\); GlobalNetworkPolicy\.projectcalico\.org ×1 \(platform\.deny-db\); NetworkPolicy\.projectcalico\.org ×1 \(shop\/allow-x\);/);
+  assert.doesNotMatch(warning ?? '', /Tier/);
   // The clusternetworkpolicy simulation evaluates AdminNetworkPolicy and NetworkPolicy: only the Calico one is named.
-  assert.match(engineWarnings(emitted('clusternetworkpolicy'), model, [np, anp, gnp]).join('\n'), /evaluate were left out of the verification beside applied policies: GlobalNetworkPolicy ×1 \(platform\.deny-db\);/);
+  assert.match(engineWarnings(emitted('clusternetworkpolicy'), model, [np, anp, gnp]).join('\n'), /evaluate were left out of the verification beside applied policies: GlobalNetworkPolicy\.projectcalico\.org ×1 \(platform\.deny-db\);/);
   // Nothing to say when every applied kind is simulated.
   assert.deepEqual(engineWarnings(emitted('kubernetes'), model, [np]), []);
 });
