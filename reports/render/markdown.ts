@@ -7,6 +7,8 @@ export function mdText(s: string): string {
   return s
     .replace(/\\/g, '\\\\')
     .replace(/[|*_`[\]#]/g, (c) => `\\${c}`)
+    // Before < and >: an entity in the text (`&lt;`) must show as written, as the HTML does.
+    .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/\r?\n/g, ' ');

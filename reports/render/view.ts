@@ -275,6 +275,13 @@ function documentedWhenSetSection(r: Report): Section {
   return { id, title: LABELS.documentedWhenSet, level: 3, count: r.headline.documentedWhenSet, blocks };
 }
 
+/** What the recommendation does with a documented rule nothing was seen under: mode observed makes rules from edges only. */
+function unobservedFate(r: Report): string {
+  return r.options.mode === 'observed'
+    ? 'mode observed makes rules from observed edges only, so the recommendation does NOT allow them: applying it cuts them where the component needs them.'
+    : 'still allowed by the recommendation.';
+}
+
 function documentedUnobservedSection(r: Report): Section {
   const a = r.attention;
   return {
@@ -286,7 +293,7 @@ function documentedUnobservedSection(r: Report): Section {
       {
         kind: 'para',
         text:
-          (a.documentedUnobserved.length === 0 ? 'None. ' : 'Required by a matrix but never seen: still allowed by the recommendation. Check the component works, or that flows from it are collected. ') +
+          (a.documentedUnobserved.length === 0 ? 'None. ' : `Required by a matrix but never seen: ${unobservedFate(r)} Check the component works, or that flows from it are collected. `) +
           `${a.documentedUnobservedMay} optional (may) rules were not observed either.`,
       },
       ...(a.documentedUnobserved.length > 0 ? [table(RULE_COLUMNS, ruleRows(a.documentedUnobserved), omitted(r, 'documentedUnobserved'))] : []),

@@ -77,7 +77,7 @@ test('markdown: cell text cannot break tables or inject HTML', () => {
   const md = renderMarkdown(hostile());
   assert.ok(md.includes('- &lt;script&gt;alert(1)&lt;/script&gt; \\| pipe \\* star \\_under\\_ \\[link\\](http://x)'));
   assert.ok(md.includes('- line break'));
-  assert.ok(md.includes('&lt;img src=x onerror=alert(1)&gt; & "quotes"'));
+  assert.ok(md.includes('&lt;img src=x onerror=alert(1)&gt; &amp; "quotes"'));
   assert.equal(md.includes('<script>'), false);
 });
 
@@ -105,4 +105,25 @@ test('each engine\'s verification is said at a glance: verified, or FAILS with w
   // A report stored before the verification was reported renders without it.
   const { verification: _, ...stored } = report;
   assert.doesNotMatch(renderMarkdown(stored), /admission would/);
+});
+
+test('markdown: an entity written in the text shows as written, as in the HTML (& is escaped)', () => {
+  const r = structuredClone(report);
+  r.warnings = ['&lt;b&gt; stays text'];
+  assert.ok(renderMarkdown(r).includes('- &amp;lt;b&amp;gt; stays text'));
+  assert.ok(renderHtml(r).includes('&amp;lt;b&amp;gt; stays text'));
+});
+
+test('documented must rules not observed: in mode observed the report says the recommendation does not allow them (it makes rules from edges only); otherwise still allowed', () => {
+  const db = openDb(dbPath);
+  let observed: Report;
+  try {
+    observed = buildReport(gatherReportInput(db, { engine: 'kubernetes', mode: 'observed', egress: true, staleDays: 30, matrices: {}, trigger: 'manual', generatedAt: Date.UTC(2026, 10, 21, 2, 0, 0) }));
+  } finally {
+    db.close();
+  }
+  assert.ok(observed.attention.documentedUnobserved.length > 0, 'the premise: the demo has unobserved must rules');
+  assert.match(renderMarkdown(observed), /Required by a matrix but never seen: mode observed makes rules from observed edges only, so the recommendation does NOT allow them/);
+  assert.doesNotMatch(renderMarkdown(observed), /still allowed by the recommendation/);
+  assert.match(renderMarkdown(report), /Required by a matrix but never seen: still allowed by the recommendation\./);
 });
