@@ -9,7 +9,7 @@ import { ANNOTATION_INTENT } from '../recommender/engines/metadata.ts';
 import type { DriftReport } from '../recommender/drift.ts';
 import type { Edge } from '../domain/edge.ts';
 import type { MetricPair } from '../domain/metric-pair.ts';
-import { namespaceOfWorkloadKey, peerKey } from '../domain/peer.ts';
+import { namespaceOfWorkloadKey, peerKey, peerNamespace } from '../domain/peer.ts';
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { Recommendation, WorkloadRecommendation } from '../recommender/recommend.ts';
@@ -172,10 +172,14 @@ export function buildReport(input: ReportInput): Report {
   const workloads = rec.workloads;
   const ns = rec.options.namespace;
   // Dropped traffic no selected workload sees is listed too, when its peers are in the selection's namespace.
-  const classes = classifyEdges(input.edges, input.evidence.sides, (e) => ns === undefined || peerKey(e.client).includes(`:${ns}/`) || peerKey(e.server).includes(`:${ns}/`));
+  const inScope = (e: Edge): boolean => ns === undefined || peerNamespace(e.client) === ns || peerNamespace(e.server) === ns;
+  const classes = classifyEdges(input.edges, input.evidence.sides, inScope);
   const rules = ruleAttention(input.evidence);
   const hostNetwork = hostNetworkItems(workloads);
-  const findings = findingItems(input.matrices);
+  // A namespace's report is about the systems deployed there: their matrices only.
+  const deployed = new Set(workloads.flatMap((w) => w.components.map((c) => c.slice(0, c.indexOf('/')))));
+  const matrices = ns === undefined ? input.matrices : input.matrices.filter((m) => deployed.has(m.name));
+  const findings = findingItems(matrices);
   const drift = driftSection(input.drift);
   const manifests = manifestCounts(input);
   return {
@@ -184,7 +188,7 @@ export function buildReport(input: ReportInput): Report {
     trigger: input.trigger,
     engine: input.engine,
     options: reportOptions(rec),
-    data: dataWindow(input),
+    data: dataWindow(input, inScope),
     headline: headlineOf(classes, rules, hostNetwork.length, findings.length, drift),
     totals: {
       workloads: workloads.length,
@@ -199,7 +203,7 @@ export function buildReport(input: ReportInput): Report {
     },
     verification: Object.fromEntries(Object.keys(input.verification).sort(cmp).map((e) => [e, { ...input.verification[e]! }])),
     namespaces: namespaceSummaries(workloads, input.evidence, manifests, classes, rules),
-    systems: systemItems(input.matrices),
+    systems: systemItems(matrices),
     ingest: ingestSection(input.ingest),
     warnings: reportWarnings(input),
   };
@@ -311,14 +315,18 @@ function reportOptions(rec: Recommendation): Report['options'] {
 }
 
 /** What the report is made of: the time, the edges' first and last seen, the inventory's time. */
-function dataWindow(input: ReportInput): Report['data'] {
+/** The edges the report is about (a namespace's: those with a side there) and the time they span. */
+function dataWindow(input: ReportInput, inScope: (e: Edge) => boolean): Report['data'] {
   let first = Infinity;
   let last = -Infinity;
+  let edges = 0;
   for (const e of input.edges) {
+    if (!inScope(e)) continue;
+    edges++;
     if (e.firstSeen < first) first = e.firstSeen;
     if (e.lastSeen > last) last = e.lastSeen;
   }
-  const data: Report['data'] = { now: input.recommendation.now, edges: input.edges.length, workloads: input.recommendation.workloads.length };
+  const data: Report['data'] = { now: input.recommendation.now, edges, workloads: input.recommendation.workloads.length };
   if (Number.isFinite(first)) data.firstSeen = iso(first);
   if (Number.isFinite(last)) data.lastSeen = iso(last);
   if (input.inventory.takenAt > 0) data.inventoryTakenAt = iso(input.inventory.takenAt);

@@ -127,3 +127,25 @@ test('documented must rules not observed: in mode observed the report says the r
   assert.doesNotMatch(renderMarkdown(observed), /still allowed by the recommendation/);
   assert.match(renderMarkdown(report), /Required by a matrix but never seen: still allowed by the recommendation\./);
 });
+
+test('a namespace\'s report counts that namespace\'s edges, over their time, and the systems deployed there with their findings only', () => {
+  const db = openDb(dbPath);
+  let shop: Report;
+  let netobserv: Report;
+  try {
+    const gather = (namespace: string) => buildReport(gatherReportInput(db, { engine: 'kubernetes', mode: 'union', egress: true, staleDays: 30, matrices: {}, trigger: 'manual', namespace, generatedAt: Date.UTC(2026, 10, 21, 2, 0, 0) }));
+    shop = gather('shop');
+    netobserv = gather('netobserv');
+  } finally {
+    db.close();
+  }
+  const sideIn = (ns: string) => input.edges.filter((e) => [e.client, e.server].some((p) => (p.kind === 'workload' || p.kind === 'dns') && p.workload.namespace === ns));
+  assert.equal(shop.data.edges, sideIn('shop').length);
+  assert.ok(shop.data.edges < report.data.edges, 'fewer than the whole store');
+  assert.equal(shop.data.lastSeen, new Date(Math.max(...sideIn('shop').map((e) => e.lastSeen))).toISOString());
+  // No seed system runs in shop: no system, no finding of theirs.
+  assert.deepEqual(shop.systems, []);
+  assert.equal(shop.headline.findings, 0);
+  assert.deepEqual(netobserv.systems.map((s) => s.matrix), ['netobserv']);
+  assert.ok(netobserv.attention.findings.every((f) => f.matrix === 'netobserv'));
+});
