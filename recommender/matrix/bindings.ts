@@ -9,6 +9,7 @@ import type { PortSpecT, RoleBindingT, RoleT } from './schema.ts';
 import type { ClusterFacts, ResolvedPeer, ResolvedPort, RoleResolution } from './resolved.ts';
 import { canonicalSelector, selectorMatches } from './selector.ts';
 import { compareStrings } from '../../domain/order.ts';
+import { own } from '../../domain/own.ts';
 
 /**
  * Roles discovered from pod labels the upstream projects set themselves: any of `selectors`
@@ -97,7 +98,7 @@ export function bindingPeer(b: RoleBindingT, inv: InventorySnapshot): ResolvedPe
 
 /** Discovery: one binding per (namespace, selector) holding pods with one of the role's well-known label sets. */
 export function discover(role: string, inv: InventorySnapshot): { bindings: RoleBindingT[]; via: string } | undefined {
-  const d = DISCOVERY[role];
+  const d = own(DISCOVERY, role);
   if (!d) return undefined;
   const bindings: RoleBindingT[] = [];
   const matched: string[] = [];

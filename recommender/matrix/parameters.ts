@@ -3,6 +3,7 @@ import type { ConditionT, MatrixT, ParameterValue } from './schema.ts';
 import type { ConditionResult, ResolvedParameter } from './resolved.ts';
 import { parameterValueProblem } from './validate.ts';
 import { substitute } from './syntax.ts';
+import { own } from '../../domain/own.ts';
 
 export type ParameterValues = ReadonlyMap<string, ParameterValue>;
 
@@ -21,7 +22,7 @@ export function resolveParameters(
   const values = new Map<string, ParameterValue>();
   const problems: ParameterProblem[] = [];
   for (const [name, value] of Object.entries(config)) {
-    const p = declared[name];
+    const p = own(declared, name);
     if (!p) {
       problems.push({ parameter: name, message: `unknown parameter (known: ${Object.keys(declared).sort().join(', ') || 'none'})`, value });
       continue;

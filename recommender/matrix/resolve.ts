@@ -24,6 +24,7 @@ import type {
   Stance,
 } from './resolved.ts';
 import { compareStrings } from '../../domain/order.ts';
+import { own } from '../../domain/own.ts';
 
 export interface MatrixEntry {
   matrix: MatrixT;
@@ -42,7 +43,7 @@ interface Ctx {
 }
 
 function cite(matrix: MatrixT, s: SourceT): Citation {
-  const d = matrix.documents[s.document];
+  const d = own(matrix.documents, s.document);
   const c: Citation = { document: s.document, title: d?.title ?? s.document };
   if (d?.file) c.file = d.file;
   if (d?.url) c.url = d.url;
@@ -262,12 +263,12 @@ function compareRules(a: ExpectedRule, b: ExpectedRule): number {
 
 export function resolveMatrix(entry: MatrixEntry, inv: InventorySnapshot, config: MatricesConfigT = {}): ResolvedMatrix {
   const { matrix } = entry;
-  const sys = config.systems?.[matrix.metadata.name] ?? {};
+  const sys = own(config.systems, matrix.metadata.name) ?? {};
   const params = resolveParameters(matrix, sys.parameters ?? {});
   const facts = clusterFacts(inv);
   const roles = new Map<string, RoleResolution>();
   for (const name of Object.keys(matrix.roles ?? {}).sort()) {
-    roles.set(name, resolveRole(name, matrix.roles![name]!, config.bindings?.roles?.[name], inv));
+    roles.set(name, resolveRole(name, matrix.roles![name]!, own(config.bindings?.roles, name), inv));
   }
   const ctx: Ctx = { matrix, inv, values: params.values, facts, roles, components: new Map(), declaredPorts: new Map() };
   const names = Object.keys(matrix.components).sort();

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { InventorySnapshot } from '../../domain/inventory.ts';
 import { loadCatalog } from '../../app/catalog.ts';
 import { configProblemsFor, parseMatricesConfig } from '../../recommender/matrix/config.ts';
-import { MatrixError } from '../../recommender/matrix/load.ts';
+import { MatrixError, parseMatrix } from '../../recommender/matrix/load.ts';
 import { resolveMatrix, type MatrixEntry } from '../../recommender/matrix/resolve.ts';
 import type { ExpectedRule, ResolvedMatrix } from '../../recommender/matrix/resolved.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
@@ -153,4 +153,40 @@ test('config naming unknown systems or parameters, or disallowed values, is refu
 test('resolution is deterministic regardless of inventory order', () => {
   const shuffled = { ...inventory, workloads: [...inventory.workloads].reverse(), namespaces: [...inventory.namespaces].reverse() };
   for (const name of catalog.keys()) assert.equal(JSON.stringify(resolve(name, {}, shuffled)), JSON.stringify(resolve(name)));
+});
+
+test('a role named like an Object.prototype member (constructor) is looked up as the matrix and config say, never found on the prototype (parameters, documents and systems are looked up the same way)', () => {
+  // `constructor` is a valid DNS label; `{}.constructor` is Object. Before, the unbound role crashed every
+  // resolution (no config) or got a phantom binding to every namespace (a config binding another role).
+  const { matrix } = parseMatrix(
+    [
+      'apiVersion: flowmatrix.io/v1alpha1',
+      'kind: CommunicationMatrix',
+      'metadata: { name: ctor, title: role named constructor }',
+      'documents:',
+      '  d: { title: x, file: y }',
+      'roles:',
+      '  constructor: { description: x, scope: any }',
+      'components:',
+      '  web:',
+      '    description: c',
+      '    namespace: shop',
+      '    selector: { matchLabels: { app: web } }',
+      '    ingress:',
+      '      - peer: { role: constructor }',
+      '        ports: [{ port: 8080 }]',
+      '        level: must',
+      '        purpose: p',
+      '        source: { document: d, line: 1 }',
+    ].join('\n'),
+    'ctor.yaml',
+  );
+  const entry: MatrixEntry = { matrix, origin: 'user', overridesBuiltIn: false };
+  for (const config of [{}, { bindings: { roles: { other: [{ namespace: 'shop' }] } } }] as MatricesConfigT[]) {
+    const m = resolveMatrix(entry, inventory, config);
+    const role = m.roles.find((r) => r.role === 'constructor')!;
+    assert.notEqual(role.origin, 'config', JSON.stringify(role));
+    assert.deepEqual(role.bindings, []);
+    assert.equal(m.components[0]!.rules[0]!.peers.length, 0, 'an unbound role gives no peer, never every namespace');
+  }
 });
