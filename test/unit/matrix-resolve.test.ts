@@ -181,7 +181,7 @@ test('a role named like an Object.prototype member (constructor) is looked up as
     ].join('\n'),
     'ctor.yaml',
   );
-  const entry: MatrixEntry = { matrix, origin: 'user', overridesBuiltIn: false };
+  const entry: MatrixEntry = { matrix, origin: 'applied', overridesBuiltIn: false };
   for (const config of [{}, { bindings: { roles: { other: [{ namespace: 'shop' }] } } }] as MatricesConfigT[]) {
     const m = resolveMatrix(entry, inventory, config);
     const role = m.roles.find((r) => r.role === 'constructor')!;
