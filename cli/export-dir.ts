@@ -7,7 +7,7 @@
  * collect namespaces exported one by one), nothing for a single `--workload`. Anything else in
  * DIR is left alone and never overwritten.
  */
-import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { toYaml } from '../recommender/engines/index.ts';
@@ -93,6 +93,25 @@ async function readIfPresent(file: string): Promise<string | undefined> {
 const posix = (p: string): string => p.split(sep).join('/');
 
 /**
+ * A symbolic link on the way to a file under DIR (its namespace folder, or the file) would have
+ * the write land wherever it points, outside DIR: refused, before anything changes.
+ */
+async function refuseSymlinks(dir: string, rel: string): Promise<void> {
+  let path = dir;
+  for (const part of rel.split('/')) {
+    path = join(path, part);
+    let linked: boolean;
+    try {
+      linked = (await lstat(path)).isSymbolicLink();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    if (linked) throw new CliError(`refusing to write ${join(dir, rel)}: ${path} is a symbolic link, which could lead outside ${dir}`);
+  }
+}
+
+/**
  * Writes the manifests under `dir` and removes the flowmatrix files no longer among them.
  * `manifests` gives them each time it is called (app/export.ts renders them again, a window at a
  * time): once to check every file before anything changes, once to write. Each file's text is
@@ -108,6 +127,7 @@ export async function syncExportDir(dir: string, manifests: () => Iterable<Manif
   for (const m of manifests()) {
     const rel = manifestPath(m);
     wanted.add(rel);
+    await refuseSymlinks(dir, rel);
     const before = await readIfPresent(join(dir, rel));
     if (before === undefined) continue;
     if (toYaml(m) === before) same.add(rel);

@@ -5,7 +5,7 @@
  * summary says what was added, changed and removed.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { writtenByFlowmatrix } from '../../cli/export-dir.ts';
@@ -118,4 +118,23 @@ test('-n NS prunes the cluster-scoped files of that namespace\'s workloads too (
   assert.deepEqual(shop.removed, [stale]);
   assert.ok(existsSync(join(dir, otherStale)), 'another namespace\'s file is not this export\'s to remove');
   for (const f of others) assert.ok(existsSync(join(dir, f)), f);
+});
+
+test('a symbolic link under DIR (a namespace folder, or a file) is never written through: refused before anything changes, nothing lands where it points', async () => {
+  for (const link of ['folder', 'file'] as const) {
+    const dir = join(tmpDir(), 'out');
+    const elsewhere = join(tmpDir(), 'elsewhere');
+    mkdirSync(elsewhere, { recursive: true });
+    const first = await exportTo(join(tmpDir(), 'probe'), '--engine', 'kubernetes');
+    const rel = first.added.find((f) => f.startsWith('shop/'))!;
+    mkdirSync(join(dir, 'shop'), { recursive: true });
+    if (link === 'folder') {
+      rmSync(join(dir, 'shop'), { recursive: true });
+      symlinkSync(elsewhere, join(dir, 'shop'));
+    } else symlinkSync(join(elsewhere, 'victim.yaml'), join(dir, rel));
+    const r = await runCli(['export', '--db', db, '--out', dir, '--engine', 'kubernetes']);
+    assert.equal(r.code, 1, link);
+    assert.match(r.err, /is a symbolic link, which could lead outside/);
+    assert.deepEqual(readdirSync(elsewhere), [], `${link}: nothing written where the link points`);
+  }
 });
