@@ -23,8 +23,8 @@ export function yamlData(doc: Document.Parsed, maxAliasCount = 100): YamlData {
   return problem ? { ok: false, message: `YAML: ${problem}` } : { ok: true, data };
 }
 
-/** Why `value` is not a finite tree (a cycle, or nesting beyond MAX_DEPTH), or undefined. */
-function treeProblem(value: unknown): string | undefined {
+/** Why `value` is not a finite tree (a cycle, or nesting beyond MAX_DEPTH), or undefined: for parsed JSON too, which readers walk recursively. */
+export function treeProblem(value: unknown): string | undefined {
   const ancestors = new Set<object>();
   const walk = (v: unknown, depth: number): string | undefined => {
     if (v === null || typeof v !== 'object') return undefined;

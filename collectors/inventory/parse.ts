@@ -4,7 +4,7 @@
  * objects, and flattens it into located objects.
  */
 import { parseAllDocuments } from 'yaml';
-import { yamlData } from '../../domain/yaml-document.ts';
+import { treeProblem, yamlData } from '../../domain/yaml-document.ts';
 import { kindKey } from '../../domain/inventory.ts';
 import { InventoryInputError, isObject, type JsonObject } from './fields.ts';
 
@@ -35,8 +35,9 @@ function withLine(message: string, text: string): string {
 
 function decodeDocuments(text: string): unknown[] {
   if (looksLikeJson(text)) {
+    let data: unknown;
     try {
-      return [JSON.parse(text) as unknown];
+      data = JSON.parse(text) as unknown;
     } catch (e) {
       // Flow-style YAML also starts with '{': give YAML a chance before reporting the JSON error.
       try {
@@ -45,6 +46,9 @@ function decodeDocuments(text: string): unknown[] {
         throw new InventoryInputError(`input is not valid JSON: ${withLine((e as Error).message, text)}`);
       }
     }
+    const problem = treeProblem(data);
+    if (problem) throw new InventoryInputError(`input is not a Kubernetes object or List: ${problem}`);
+    return [data];
   }
   return decodeYaml(text);
 }

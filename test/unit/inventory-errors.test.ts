@@ -76,3 +76,8 @@ test('objects in a YAML stream are named by document', () => {
 test('the same object twice is refused', () => {
   rejects(list(goodPod, { ...goodPod }), /^items\[1\] Pod n\/ok: duplicate of items\[0\]$/);
 });
+
+test('JSON nested deeper than any Kubernetes object is refused as input, as in YAML, not a stack overflow', () => {
+  rejects(`${'['.repeat(5000)}${']'.repeat(5000)}`, /^input is not a Kubernetes object or List: nesting deeper than 512 levels$/);
+  rejects(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [JSON.parse(`${'{"a":'.repeat(600)}1${'}'.repeat(600)}`)] }), /nesting deeper than 512 levels/);
+});
