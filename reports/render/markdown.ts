@@ -11,11 +11,11 @@ export function mdText(s: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/\r?\n/g, ' ');
+    .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
 }
 
 function mdCell(c: Cell): string {
-  if (c.code && !c.text.includes('`')) return `\`${c.text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}\``;
+  if (c.code && !c.text.includes('`')) return `\`${c.text.replace(/\|/g, '\\|').replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')}\``;
   return mdText(c.text);
 }
 
