@@ -44,6 +44,15 @@ function refuseContent(route: AnyRoute): ((req: Request, res: Response, next: Ne
   ];
 }
 
+/**
+ * A streamed body is read as it comes, uncompressed: a compressed one would be parsed as records
+ * and rejected line by line. The buffered bodies are inflated by their parsers (body-parser).
+ */
+function identityEncoding(req: Request, _res: Response, next: NextFunction): void {
+  const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
+  next(encoding === 'identity' || encoding === '' ? undefined : new HttpProblem('unsupported-media-type', `Content-Encoding ${encoding} is not accepted here: send the records uncompressed`, { errors: [{ path: 'header.content-encoding', message: 'only identity is accepted' }] }));
+}
+
 export function bodyMiddleware(route: AnyRoute, limits: { maxBodyBytes: number }): ((req: Request, res: Response, next: NextFunction) => void)[] {
   const body = route.body;
   if (!body) return route.method === 'get' ? [] : refuseContent(route);
@@ -51,6 +60,6 @@ export function bodyMiddleware(route: AnyRoute, limits: { maxBodyBytes: number }
     const types = body.contentTypes ?? ['application/json'];
     return [requireType(types), express.json({ limit: limits.maxBodyBytes, type: types, strict: true })];
   }
-  if (body.stream) return [requireType(body.raw)];
+  if (body.stream) return [requireType(body.raw), identityEncoding];
   return [requireType(body.raw), express.text({ limit: limits.maxBodyBytes, type: body.raw })];
 }

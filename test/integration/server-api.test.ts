@@ -1,6 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import type { Express } from 'express';
 import { pino } from 'pino';
@@ -272,6 +273,11 @@ test('flows: NDJSON ingest answers the CLI summary; bad lines counted; oversized
   assert.deepEqual(garbage.body.errors.map((e: { path: string }) => e.path), ['body line 1', 'body line 2']);
   const wrongType = await request(app).post('/api/v1/flows').set('Authorization', WAUTH).type('application/xml').send('<x/>').expect(415);
   assert.equal(wrongType.type, 'application/problem+json');
+  // The records are read as they stream: a compressed body is refused, not parsed as records (and no run is left behind).
+  const runsBefore = (db.prepare('SELECT count(*) AS n FROM ingest_runs').get() as { n: number }).n;
+  const gzipped = await request(app).post('/api/v1/flows').set('Authorization', WAUTH).type('application/x-ndjson').set('Content-Encoding', 'gzip').send(gzipSync(lines)).expect(415);
+  assert.match(gzipped.body.detail, /Content-Encoding gzip is not accepted here/);
+  assert.equal((db.prepare('SELECT count(*) AS n FROM ingest_runs').get() as { n: number }).n, runsBefore);
   const small = build({ maxFlowBodyBytes: 2048, maxBodyBytes: 2048 }).app;
   const big = await request(small).post('/api/v1/flows').set('Authorization', WAUTH).type('application/x-ndjson').send('x'.repeat(5000)).expect(413);
   assert.equal(big.type, 'application/problem+json');
