@@ -98,6 +98,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** `auth.tokens[i].token`: a path whose value is a secret. */
+const isSecretPath = (path: readonly PathSegment[]): boolean => path.at(-1) === 'token' && path[0] === 'auth';
+
 function parseFile(text: string, origin: string): ServiceConfigT {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
@@ -122,7 +125,8 @@ function parseFile(text: string, origin: string): ServiceConfigT {
       const p: ConfigProblem = { path: formatPath(i.path), message: i.message };
       const line = lineOf(i.path);
       if (line !== undefined) p.line = line;
-      if (i.value !== undefined && typeof i.value !== 'object') p.value = i.value;
+      // A secret is never echoed: the problem names its place, not its value.
+      if (i.value !== undefined && typeof i.value !== 'object' && !isSecretPath(i.path)) p.value = i.value;
       return p;
     });
     throw new ConfigError(origin, problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || compareStrings(a.path, b.path)));
@@ -191,6 +195,11 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
   }
   const names = tokens.map((t) => t.name);
   for (const n of new Set(names.filter((n, i) => names.indexOf(n) !== i))) problems.push({ path: 'auth.tokens', message: `token name "${n}" is used twice` });
+  // A request is matched to the first token with its secret: a second one with the same secret (and other scopes) could never be used.
+  for (const [i, t] of tokens.entries()) {
+    const first = tokens.findIndex((o) => o.secret === t.secret);
+    if (first < i) problems.push({ path: 'auth.tokens', message: `tokens "${tokens[first]!.name}" and "${t.name}" have the same secret: each token needs its own` });
+  }
 
   const envPort = envInt(env, 'PORT', 0, 65535, problems);
   const maxBody = envInt(env, 'FLOWMATRIX_MAX_BODY_BYTES', 1024, Number.MAX_SAFE_INTEGER, problems);

@@ -60,3 +60,22 @@ test('tokens: write implies read, unknown and near-miss tokens are rejected', ()
   assert.equal(auth.identify(''), undefined);
 });
 
+
+test('a token in the config is never echoed by an error, and two tokens with one secret are refused (the second could never be used)', () => {
+  const dir = tmpDir();
+  const short = join(dir, 'short.yaml');
+  writeFileSync(short, 'auth:\n  tokens:\n    - name: ci\n      token: hunter2-secret\n      scopes: [read]\n');
+  assert.throws(
+    () => loadServiceConfig({ file: short, env: {} }),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /auth\.tokens\[0\]\.token \(line 4\): must have at least 16 characters/);
+      assert.doesNotMatch(e.message, /hunter2/);
+      return true;
+    },
+  );
+  const dup = join(dir, 'dup.yaml');
+  writeFileSync(dup, `auth:\n  tokens:\n    - name: reader\n      token: ${'s'.repeat(24)}\n      scopes: [read]\n    - name: writer\n      token: ${'s'.repeat(24)}\n      scopes: [read, write]\n`);
+  assert.throws(() => loadServiceConfig({ file: dup, env: {} }), /tokens "reader" and "writer" have the same secret: each token needs its own/);
+  assert.throws(() => loadServiceConfig({ env: { FLOWMATRIX_TOKEN_READ: 'z'.repeat(20), FLOWMATRIX_TOKEN_WRITE: 'z'.repeat(20) } }), /tokens "flowmatrix-token-read" and "flowmatrix-token-write" have the same secret/);
+});
