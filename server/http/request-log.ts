@@ -1,7 +1,8 @@
 /**
  * Request ids (X-Request-Id accepted when sane, else generated) and one structured log line per
  * request, through pino-http. The line keeps the fields operators query (docs/operations.md):
- * method, url, route, status, ms, principal, remote, bound to reqId; 5xx at level error.
+ * method, url, route, status, ms, principal, remote, bound to reqId; 5xx at level error, a
+ * response cut before its end (`aborted: true`) at level warn.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -26,6 +27,8 @@ function line(req: IncomingMessage, res: ServerResponse, responseTime: unknown) 
     ms: typeof responseTime === 'number' ? responseTime : undefined,
     ...(locals.principal ? { principal: locals.principal.name } : {}),
     remote: r.ip,
+    // Cut before its end (the client went away, the service shut down): the status is only what was sent first.
+    ...(res.writableEnded ? {} : { aborted: true }),
   };
 }
 
@@ -41,8 +44,8 @@ export function requestLog(logger: Logger, observe: (route: string, method: stri
       res.setHeader('X-Request-Id', id);
       return id;
     },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-    customSuccessMessage: () => 'request',
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.writableEnded ? 'info' : 'warn'),
+    customSuccessMessage: (_req, res) => (res.writableEnded ? 'request' : 'request aborted'),
     customErrorMessage: () => 'request failed',
     customSuccessObject: (req, res, val: { responseTime?: unknown }) => line(req, res, val.responseTime),
     // The error itself is logged once, by the error handler (server/http/errors.ts).

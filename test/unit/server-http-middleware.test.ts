@@ -36,6 +36,11 @@ function app(opts: { requests?: number; windowMs?: number } = {}) {
   };
   const limit = rateLimitMiddleware(opts.requests ?? 0, opts.windowMs ?? 60_000);
   a.get('/ok', named('/ok'), limit, (_req, res) => void res.json({ id: res.locals.requestId }));
+  // Sends its head and a first chunk, then the connection goes (a client gone, a shutdown cutting it).
+  a.get('/cut', named('/cut'), (_req, res) => {
+    res.status(200).write('first chunk');
+    setTimeout(() => res.destroy(), 20);
+  });
   a.get('/boom', named('/boom'), () => {
     throw new Error('boom');
   });
@@ -88,4 +93,15 @@ test('rate limit: per token (else per address), 429 with Retry-After after `requ
   await request(a).get('/ok').expect(429);
   const { a: open } = app({ requests: 0 });
   for (let i = 0; i < 5; i++) await request(open).get('/ok').expect(200);
+});
+
+test('request log: a response cut before its end says so (aborted, level warn), not a plain 200', async () => {
+  const { a, lines } = app();
+  await request(a).get('/cut').catch(() => undefined);
+  const until = Date.now() + 2000;
+  while (!lines.some((l) => l.route === '/cut') && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  const cut = lines.find((l) => l.route === '/cut');
+  assert.equal(cut?.msg, 'request aborted');
+  assert.equal(cut?.aborted, true);
+  assert.equal(cut?.level, 40);
 });
