@@ -371,10 +371,14 @@ export class ResolutionIndex {
     return svc;
   }
 
-  /** An apiserver address that is no node's: the apiserver, but as a server off its endpoint port an external address. */
+  /**
+   * An apiserver address that is no node's: the apiserver, but as a server off its endpoint port an
+   * external address. Without known endpoints (no inventory) the record's kube-apiserver label is
+   * all there is, and the port it names is the endpoint port (TKE serves it on 60002).
+   */
   private managedApiserverSide(e: FlowEndpoint): ResolvedSide {
     const side = this.apiserverSide(e, undefined);
-    if (e.port !== undefined && !this.apiserverDeclared.has(e.port)) side.whenServer = this.externalSide(e);
+    if (this.apiserver.length > 0 && e.port !== undefined && !this.apiserverPorts.has(e.port)) side.whenServer = this.externalSide(e);
     return side;
   }
 

@@ -278,6 +278,10 @@ test('Hubble\'s kube-apiserver identity on a managed apiserver\'s address (no no
   assert.equal(side?.whenServer?.key, 'external:192.168.0.10');
   const [onPort] = index.resolve({ ip: '192.168.0.10', port: 6443, meta: { kind: 'reserved', identities: ['kube-apiserver'] } }, 5);
   assert.equal(onPort?.whenServer, undefined);
+  // Without known endpoints the label is all there is: the port it is on is the apiserver's (TKE: 169.254.128.9:60002).
+  const [unknownEndpoints] = new ResolutionIndex({ ...CLUSTER, apiserver: [] }).resolve({ ip: '169.254.128.9', port: 60002, meta: { kind: 'reserved', identities: ['kube-apiserver', 'world'] } }, 5);
+  assert.equal(unknownEndpoints?.key, 'apiserver');
+  assert.equal(unknownEndpoints?.whenServer, undefined);
 });
 
 test('a managed apiserver\'s address (no node\'s) is the apiserver as a client from any port, but as a server only on its endpoint port: elsewhere an external address', async () => {
