@@ -43,16 +43,28 @@ export function claimClassOf(peer: string): ClaimClass | undefined {
 /** Node address types whose IPs show up in flows as the node's host network. */
 const NODE_IP_TYPES = new Set(['InternalIP', 'ExternalIP']);
 
-/** The pods' claims of a snapshot: the cluster DNS's pods are `dns:` peers, every other pod its workload. */
-export function podClaims(snapshot: InventorySnapshot): IpClaim[] {
+/** `namespace/pod` → the pod-network IPs the previous snapshot saw the pod hold. */
+export type PreviousPodIps = ReadonlyMap<string, ReadonlySet<string>>;
+
+/**
+ * The pods' claims of a snapshot: the cluster DNS's pods are `dns:` peers, every other pod its
+ * workload. A pod holds its IP from its start, unless the previous snapshot saw the same pod on
+ * other pod-network IPs: it got this one since (a sandbox recreated after a node reboot keeps the
+ * pod and its startTime), so the claim starts at the snapshot time, when the move was seen.
+ */
+export function podClaims(snapshot: InventorySnapshot, previous: PreviousPodIps = new Map()): IpClaim[] {
   const dns = new Set(snapshot.workloads.filter((w) => w.clusterDns).map((w) => workloadKey(w)));
-  return snapshot.podAddresses.map((a) => ({
-    ip: a.ip,
-    peerKey: peerKey(dns.has(workloadKey(a.workload)) ? { kind: 'dns', workload: a.workload } : { kind: 'workload', workload: a.workload }),
-    ...(a.node ? { node: a.node } : {}),
-    hostNetwork: a.hostNetwork,
-    ...(a.since !== undefined ? { since: a.since } : {}),
-  }));
+  return snapshot.podAddresses.map((a) => {
+    const before = a.hostNetwork ? undefined : previous.get(`${a.namespace}/${a.pod}`);
+    const since = before !== undefined && before.size > 0 && !before.has(a.ip) ? snapshot.takenAt : a.since;
+    return {
+      ip: a.ip,
+      peerKey: peerKey(dns.has(workloadKey(a.workload)) ? { kind: 'dns', workload: a.workload } : { kind: 'workload', workload: a.workload }),
+      ...(a.node ? { node: a.node } : {}),
+      hostNetwork: a.hostNetwork,
+      ...(since !== undefined ? { since } : {}),
+    };
+  });
 }
 
 /** Each node's InternalIP and ExternalIP, held by `node:<name>` from the node's creation. */

@@ -13,7 +13,7 @@ import type {
   Workload,
 } from '../domain/inventory.ts';
 import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
-import { claimClassOf, nodeClaims, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval } from '../domain/ip-history.ts';
+import { claimClassOf, nodeClaims, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval, type PreviousPodIps } from '../domain/ip-history.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
 import type { OwnerAlias } from '../domain/inventory.ts';
 import type { ResolutionData } from '../domain/resolution.ts';
@@ -116,8 +116,9 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     const claims: [ClaimClass, IpClaim[]][] = [];
     if (inScope('Pod')) {
       replaced.push('podAddresses');
+      const previous = previousPodIps(db);
       writePodAddresses(db, snapshot);
-      claims.push(['pods', podClaims(snapshot)]);
+      claims.push(['pods', podClaims(snapshot, previous)]);
     }
     if (inScope('Node')) claims.push(['nodes', nodeClaims(snapshot.nodes)]);
     const ipIntervals = { opened: 0, closed: 0 };
@@ -214,6 +215,17 @@ function writeAliases(db: Db, snapshot: InventorySnapshot): ApplyResult['ownerAl
   for (const a of aliases) upsert.run(a.namespace, a.kind, a.name, workloadKey(a.workload), t, t);
   const pruned = db.prepare('DELETE FROM owner_aliases WHERE last_seen < ?').run(t - ALIAS_RETENTION_MS).changes;
   return { upserted: aliases.length, pruned };
+}
+
+function previousPodIps(db: Db): PreviousPodIps {
+  const out = new Map<string, Set<string>>();
+  for (const r of db.prepare('SELECT namespace, pod, ip FROM pod_addresses WHERE host_network = 0').all() as { namespace: string; pod: string; ip: string }[]) {
+    const key = `${r.namespace}/${r.pod}`;
+    let ips = out.get(key);
+    if (!ips) out.set(key, (ips = new Set()));
+    ips.add(r.ip);
+  }
+  return out;
 }
 
 function writePodAddresses(db: Db, snapshot: InventorySnapshot): void {

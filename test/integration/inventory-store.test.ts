@@ -209,3 +209,26 @@ test('CLI: a broken object is refused whole, naming the object and field; the da
   const missing = await cli(['inventory', 'import', join(FIXTURES, 'nope.json'), '--db', path]);
   assert.match(missing.err, /cannot read .*nope\.json: ENOENT/);
 });
+
+test('two running pods that swap IPs (sandboxes recreated, same pods, same startTime): each holds its old IP until the snapshot that shows the move', () => {
+  const pod = (name: string, ip: string, start: string) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'lab', labels: { app: name }, creationTimestamp: start },
+    spec: { nodeName: 'n1', containers: [{ name: 'c' }] },
+    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], startTime: start },
+  });
+  const snapshot = (a: string, b: string, at: number) => convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [pod('a', a, '2026-12-04T10:00:00Z'), pod('b', b, '2026-12-04T11:00:00Z')] }), at).snapshot;
+  const { db } = tmpDb();
+  applySnapshot(db, snapshot('10.244.9.70', '10.244.9.71', ms('2026-12-04T11:30:00Z')), { source: 'one' });
+  applySnapshot(db, snapshot('10.244.9.71', '10.244.9.70', ms('2026-12-04T12:02:00Z')), { source: 'two' });
+  const holder = (ip: string, at: string) => readResolutionData(db).intervals.find((i) => i.ip === ip && i.validFrom <= ms(at) && (i.validTo === undefined || ms(at) < i.validTo))?.peerKey;
+  assert.equal(holder('10.244.9.71', '2026-12-04T11:45:00Z'), 'workload:lab/Pod/b');
+  assert.equal(holder('10.244.9.70', '2026-12-04T11:45:00Z'), 'workload:lab/Pod/a');
+  assert.equal(holder('10.244.9.71', '2026-12-04T12:05:00Z'), 'workload:lab/Pod/a');
+  assert.equal(holder('10.244.9.70', '2026-12-04T12:05:00Z'), 'workload:lab/Pod/b');
+  // A new pod on a freed IP still holds it from its start (the reuse case).
+  applySnapshot(db, convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [pod('a', '10.244.9.71', '2026-12-04T10:00:00Z'), pod('c', '10.244.9.70', '2026-12-04T12:10:00Z')] }), ms('2026-12-04T12:30:00Z')).snapshot, { source: 'three' });
+  assert.equal(holder('10.244.9.70', '2026-12-04T12:20:00Z'), 'workload:lab/Pod/c');
+  assert.equal(holder('10.244.9.70', '2026-12-04T12:05:00Z'), 'workload:lab/Pod/b');
+});
