@@ -203,7 +203,9 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     // The newest change's time: a pod released just now closes now; one released a little earlier
     // in the same batch closes at most one write late, and a reused IP closes exactly at the new
     // holder's start whatever the write time (domain/ip-history.ts).
-    const t = Math.max(this.pending.newest, this.lastWrite);
+    // A retry is the cluster as the mirror holds it now: its time moves on, or a write refused as
+    // older than another source's snapshot would be refused again forever in a quiet cluster.
+    const t = Math.max(this.pending.newest, this.lastWrite, this.writeFailing ? this.deps.now() : -Infinity);
     const pending = this.pending;
     this.pending = undefined;
     const began = performance.now();
@@ -291,6 +293,8 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     }
     let state = this.state;
     if (state !== 'stopped' && (this.discoveryError !== undefined || failing.length > 0 || (this.writeFailing && this.lastSuccess === undefined))) state = 'failed';
+    // Writes refused after a success: retrying, which is `starting` (up 0, lastError), as for the other collectors.
+    else if (state === 'running' && this.writeFailing) state = 'starting';
     const lastError = this.discoveryError ?? failing[0] ?? this.lastError;
     return {
       name: this.name,

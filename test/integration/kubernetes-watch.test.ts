@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import { pino } from 'pino';
 import { startCollectors } from '../../app/collectors.ts';
 import { ingestFlows } from '../../app/ingest.ts';
-import { importInventoryObjects } from '../../app/inventory.ts';
+import { importInventory, importInventoryObjects } from '../../app/inventory.ts';
 import { KubernetesCollector } from '../../collectors/kubernetes/collector.ts';
 import { kubernetesCollectorDefinition } from '../../collectors/kubernetes/definition.ts';
 import { peerKey } from '../../domain/peer.ts';
@@ -267,4 +267,23 @@ test('serve: the definition runs the collector from its config section; /metrics
   await running.stop();
   assert.equal(running.statuses()[0]?.state, 'stopped');
   await waitFor('every watch closed by the server', () => cluster.server.openWatches === 0, 2000);
+});
+
+test('writes refused after a first success (another source imported a snapshot dated later): the collector says so (starting, lastError) and recovers once its time passes that snapshot, without waiting for a new change', async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await synced(collector);
+  // A file import from another machine, dated 5 minutes ahead (within the allowed clock skew).
+  importInventory(db, { text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: fixtureObjects() }), takenAt: T0 + 5 * 60_000, source: 'kubectl get' });
+  clock.t = T0 + 30_000;
+  const job = fixtureObjects().find((o) => (o.metadata as Json).name === 'db-migrate-t7w4n') as Json;
+  cluster.server.put({ ...job, status: { ...(job.status as Json), phase: 'Succeeded' } });
+  await waitFor('a refused write', () => (collector.status().counters.write_errors ?? 0) >= 1);
+  assert.equal(collector.status().state, 'starting', 'retrying: up 0, not running');
+  assert.match(collector.status().lastError ?? '', /writing the inventory failed/);
+  // Time passes the other snapshot; nothing else changes in the cluster.
+  clock.t = T0 + 6 * 60_000;
+  await waitFor('the retry written', () => collector.status().state === 'running', 20_000);
+  assert.ok(readIntervals(db).some((i) => i.ip === '10.244.0.31' && i.validTo !== undefined), 'the release is written');
 });
