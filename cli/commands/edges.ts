@@ -132,7 +132,11 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
       .requiredOption('--edge-days <n>', 'delete edges (and ambiguous pairs, external names) last seen more than this many days ago')
       .option('--hour-days <n>', 'delete hourly buckets older than this many days', '0'),
   ).action(async (_opts: PruneOptions, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<PruneOptions>();
+    const opts = cmd.optsWithGlobals<PruneOptions & { namespace?: string; workload?: string; since?: string }>();
+    // The parent's filters reach here too (commander takes them after `prune`): retention is store-wide, so a filter
+    // would be silently ignored and every namespace pruned. `edges delete` takes filters.
+    const given = (['namespace', 'workload', 'since'] as const).filter((k) => opts[k] !== undefined);
+    if (given.length > 0) throw new CliError(`edges prune applies retention to the whole store and takes no filter (got --${given.join(', --')}): to delete some edges, use \`flowmatrix edges delete\` with the filter`);
     const policy = { edgeDays: days('--edge-days', opts.edgeDays), hourDays: days('--hour-days', opts.hourDays) };
     const { applyRetention } = await import('../../store/retention.ts');
     const result = await withOpenDb(opts, (db) => applyRetention(db, policy));

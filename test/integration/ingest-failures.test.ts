@@ -241,6 +241,11 @@ test('retention: buckets older than hourDays go, edges not seen for edgeDays go 
   const prune = await runCli(['edges', 'prune', '--db', path, '--edge-days', '0', '--hour-days', '0']);
   assert.equal(prune.code, 0);
   assert.equal(JSON.parse(prune.out).edges, 0, '0 keeps forever');
+  // Retention is store-wide: a filter (the parent `edges` takes -n) is refused, never ignored while every namespace is pruned.
+  const filtered = await runCli(['edges', 'prune', '-n', 'shop', '--db', path, '--edge-days', '1']);
+  assert.equal(filtered.code, 1);
+  assert.match(filtered.err, /edges prune applies retention to the whole store and takes no filter \(got --namespace\)/);
+  assert.equal(new EdgeStore(db).count(), 1, 'nothing pruned');
   const ctx = testContext(db, path, { retention: { edgeDays: 1, hourDays: 0, intervalMinutes: 60 } });
   const schedule = startRetentionSchedule({ ...ctx, now: () => now + 2 * day });
   schedule.runOnce();
