@@ -77,7 +77,10 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
       if (opts.now !== undefined) build.now = timeFlag('--now', opts.now);
 
       // config.dbPath: --db > FLOWMATRIX_DB > database.path of the config > ./data/flowmatrix.db, as for serve.
+      const { requireWorkloads } = await import('../../app/selection-check.ts');
       const { text, stored } = await withOpenDb({ db: config.dbPath }, (db) => {
+        // An empty store or a namespace nothing knows is said, as recommend and export say it, never an empty report.
+        requireWorkloads(db, { ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}) });
         // Like an export, a report frees each workload's evidence and each chunk's manifests as it goes.
         heapGrowthForEdges(countEdges(db));
         const service = new ReportService({ db, settings: config.reports, staleDays, matrices: withConfigOrigin(config.matrices, config.origin), clock: Date.now });

@@ -89,3 +89,14 @@ test('user errors name the flag and value', async () => {
   assert.equal(e4.code, 1);
   assert.match(e4.err, /reports\.schedule: is not a valid cron expression/);
 });
+
+test('an empty store or a namespace nothing knows is said with exit 1, as recommend and export say it, never an empty report', async () => {
+  const empty = await runCli(['report', '--db', join(tmpDir(), 'empty.db'), '--no-store', ...AT]);
+  assert.equal(empty.code, 1);
+  assert.match(empty.err, /no inventory: run `flowmatrix inventory import FILE`/);
+  assert.equal(empty.out, '');
+  const unknown = await runCli(['report', '--db', db, '-n', 'nosuch', '--no-store', ...AT]);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.err, /nosuch/);
+  assert.equal(unknown.out, '');
+});
