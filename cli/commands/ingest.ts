@@ -196,6 +196,9 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
     } else if (nothingRead(summary)) {
       ctx.io.err(`flowmatrix: none of the ${summary.records} records could be read (${Object.entries(summary.rejects).map(([r, n]) => `${r}: ${n}`).join(', ')}); is --format right?\n`);
       ctx.status.exitCode = 1;
+    } else {
+      // The others were read (exit 0, docs/ingest.md), but an input that could not be is said, not only in the JSON.
+      for (const i of summary.inputs) if (i.status === 'failed' && i.error) ctx.io.err(`warning: ${i.file}: ${i.error}; the other inputs were ingested\n`);
     }
   });
 };

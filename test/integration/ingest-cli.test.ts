@@ -87,6 +87,7 @@ test('exit code is non-zero when nothing could be read: no input opened, or ever
   const partial = await run(['ingest', '--db', db, join(dir, 'nope.ndjson'), NETOBSERV]);
   assert.equal(partial.code, 0);
   assert.equal((JSON.parse(partial.out) as { records: number }).records, 17);
+  assert.match(partial.err, /^warning: .*nope\.ndjson: ENOENT.*; the other inputs were ingested$/m, 'a path that could not be read is said, not only in the JSON');
   // The NetObserv samples read as Hubble: every record rejected, which is a failure worth an exit code.
   const wrongFormat = await run(['ingest', '--db', db, '--format', 'hubble', NETOBSERV]);
   assert.equal(wrongFormat.code, 1);
