@@ -108,7 +108,12 @@ export function loadKubeConfig(conn: KubeConnection, env: NodeJS.ProcessEnv = pr
       kc.loadFromFile(home);
       via = `kubeconfig ${home}`;
     }
-    if (conn.context !== undefined) kc.setCurrentContext(conn.context);
+    if (conn.context !== undefined) {
+      // client-node takes any name and then finds no cluster: a misspelt context is said as such.
+      const names = kc.getContexts().map((c) => c.name);
+      if (!names.includes(conn.context)) throw new ConnectionError(`${via}: no context "${conn.context}" (contexts: ${names.sort().join(', ') || 'none'})`);
+      kc.setCurrentContext(conn.context);
+    }
   } catch (e) {
     if (e instanceof ConnectionError) throw e;
     throw new ConnectionError(`cannot load Kubernetes credentials: ${(e as Error).message}`);
