@@ -36,41 +36,36 @@ class DiscoveringObjectApi extends KubernetesObjectApi {
   }
 }
 
+/** An objects client and the list body its middleware kept last (its requests run one at a time). */
+interface ObjectsClient {
+  objects: DiscoveringObjectApi;
+  kept: { list?: JsonObject };
+}
+
 export class KubeApi {
-  private readonly objects: DiscoveringObjectApi;
+  /** Replaced after a request it gave up on, whose answer, if it ever comes, lands in the old one's `kept`. */
+  private client: ObjectsClient;
   private readonly apis: ApisApi;
-  /** The last list body the middleware kept (requests of one KubeApi run one at a time). */
-  private lastList: JsonObject | undefined;
   readonly server: string;
 
   constructor(private readonly kc: KubeConfig) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('KubeConfig has no current cluster');
     this.server = cluster.server;
-    this.objects = new DiscoveringObjectApi(
-      createConfiguration({
-        baseServer: new ServerConfiguration(cluster.server, {}),
-        authMethods: { default: kc },
-        promiseMiddleware: [{ pre: async (ctx) => ctx, post: (rsp) => this.keepListBody(rsp) }],
-      }),
-    );
+    this.client = this.newClient();
     this.apis = kc.makeApiClient(ApisApi);
   }
 
-  private async keepListBody(rsp: ResponseContext): Promise<ResponseContext> {
-    if (rsp.httpStatusCode < 200 || rsp.httpStatusCode > 299) return rsp;
-    const text = await rsp.body.text();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return new ResponseContext(rsp.httpStatusCode, rsp.headers, textBody(text));
-    }
-    if (isObject(parsed) && Array.isArray(parsed.items)) {
-      this.lastList = parsed;
-      return new ResponseContext(rsp.httpStatusCode, rsp.headers, textBody('{}'));
-    }
-    return new ResponseContext(rsp.httpStatusCode, rsp.headers, textBody(text));
+  private newClient(): ObjectsClient {
+    const kept: ObjectsClient['kept'] = {};
+    const objects = new DiscoveringObjectApi(
+      createConfiguration({
+        baseServer: new ServerConfiguration(this.server, {}),
+        authMethods: { default: this.kc },
+        promiseMiddleware: [{ pre: async (ctx) => ctx, post: (rsp) => keepListBody(rsp, kept) }],
+      }),
+    );
+    return { objects, kept };
   }
 
   /**
@@ -95,7 +90,7 @@ export class KubeApi {
       }
       let found;
       try {
-        found = await this.objects.served(apiVersion, res.kind);
+        found = await this.client.objects.served(apiVersion, res.kind);
       } catch (e) {
         throw describeFailure(e, 'discover', res, this.server);
       }
@@ -114,17 +109,19 @@ export class KubeApi {
    * without kind and apiVersion, as the API sends them: those of the resource are put back.
    * A continue token that expired (410) restarts the list from the first page.
    */
-  async list(res: ServedResource, limit: number): Promise<ListPage & { restarts: number }> {
+  async list(res: ServedResource, limit: number, wait: { signal?: AbortSignal; pageTimeoutMs?: number } = {}): Promise<ListPage & { restarts: number }> {
     const apiVersion = apiVersionOf(res);
     let items: JsonObject[] = [];
     let cont: string | undefined;
     let resourceVersion = '';
     let restarts = 0;
     for (;;) {
-      this.lastList = undefined;
+      const client = this.client;
+      client.kept.list = undefined;
       try {
-        await this.objects.list(apiVersion, res.kind, undefined, undefined, undefined, undefined, undefined, undefined, limit, cont);
+        await answerWithin(client.objects.list(apiVersion, res.kind, undefined, undefined, undefined, undefined, undefined, undefined, limit, cont), res, wait);
       } catch (e) {
+        if (e instanceof GaveUp) this.client = this.newClient();
         const failure = describeFailure(e, 'list', res, this.server);
         if (failure.failure === 'gone' && cont !== undefined && restarts < 3) {
           restarts++;
@@ -134,7 +131,8 @@ export class KubeApi {
         }
         throw failure;
       }
-      const page = this.lastList as JsonObject | undefined;
+      // Set by the middleware while the request ran (TypeScript sees only the reset above).
+      const page = client.kept.list as JsonObject | undefined;
       if (!page || !Array.isArray(page.items)) throw new KubeApiError(`list ${resourceName(res)}: the response is not a list`, 'server', 'list', resourceName(res));
       for (const item of page.items) if (isObject(item)) items.push({ apiVersion, kind: res.kind, ...item });
       const meta = isObject(page.metadata) ? page.metadata : {};
@@ -148,4 +146,61 @@ export class KubeApi {
   get config(): KubeConfig {
     return this.kc;
   }
+}
+
+/** Keeps a list's body (parsed once, here) and hands the generated client an empty object to decode. */
+async function keepListBody(rsp: ResponseContext, kept: ObjectsClient['kept']): Promise<ResponseContext> {
+  if (rsp.httpStatusCode < 200 || rsp.httpStatusCode > 299) return rsp;
+  const text = await rsp.body.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return new ResponseContext(rsp.httpStatusCode, rsp.headers, textBody(text));
+  }
+  if (isObject(parsed) && Array.isArray(parsed.items)) {
+    kept.list = parsed;
+    return new ResponseContext(rsp.httpStatusCode, rsp.headers, textBody('{}'));
+  }
+  return new ResponseContext(rsp.httpStatusCode, rsp.headers, textBody(text));
+}
+
+/** A request given up on (its deadline passed, or the collector stopped) while it may still be running. */
+class GaveUp extends KubeApiError {}
+
+/** The longest one list page may take: an aggregated API that accepts a request and never answers must not hold the collector. */
+export const LIST_PAGE_TIMEOUT_MS = 60_000;
+
+/**
+ * A request's answer, or a failure once `pageTimeoutMs` passes or `signal` aborts: the client
+ * library's request takes no deadline past the response headers. The request itself is left to
+ * end on its own; its answer, if it ever comes, is dropped.
+ */
+function answerWithin<T>(request: Promise<T>, res: ServedResource, wait: { signal?: AbortSignal; pageTimeoutMs?: number }): Promise<T> {
+  const ms = wait.pageTimeoutMs ?? LIST_PAGE_TIMEOUT_MS;
+  return new Promise<T>((resolve, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      wait.signal?.removeEventListener('abort', onAbort);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new GaveUp(`list ${resourceName(res)}: no answer within ${ms / 1000} s`, 'unreachable', 'list', resourceName(res)));
+    }, ms);
+    const onAbort = (): void => {
+      done();
+      reject(new GaveUp(`list ${resourceName(res)}: stopped`, 'unreachable', 'list', resourceName(res)));
+    };
+    wait.signal?.addEventListener('abort', onAbort, { once: true });
+    request.then(
+      (v) => {
+        done();
+        resolve(v);
+      },
+      (e: unknown) => {
+        done();
+        reject(e);
+      },
+    );
+  });
 }

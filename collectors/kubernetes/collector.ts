@@ -33,6 +33,8 @@ export interface KubernetesCollectorOptions {
   env?: NodeJS.ProcessEnv;
   /** Tests pass a fixed sequence so retries take no real time. */
   random?: () => number;
+  /** Tests pass short ones (ReflectorOptions.stallGraceMs, listPageTimeoutMs). */
+  timeouts?: { stallGraceMs?: number; listPageTimeoutMs?: number };
   resources?: readonly WatchedResource[];
 }
 
@@ -40,7 +42,7 @@ export interface KubernetesCollectorOptions {
 const WARNINGS_REMEMBERED = 1000;
 
 /** Each reflector's counters, summed over the resources and given per resource (`pods:events`). */
-const REFLECTOR_COUNTERS = ['events', 'bookmarks', 'skipped', 'relists', 'gone', 'errors'] as const;
+const REFLECTOR_COUNTERS = ['events', 'bookmarks', 'skipped', 'relists', 'gone', 'errors', 'stalls'] as const;
 
 export class KubernetesCollector implements Collector, ReflectorSink {
   readonly name = SOURCE;
@@ -120,7 +122,7 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     }
     if (!served || signal.aborted) return;
     this.deps.logger.info({ collector: this.name, resources: served.map(resourceName) }, 'kubernetes collector watching');
-    const reflectorOptions = { pageSize: settings.pageSize, watchTimeoutSeconds: settings.watchTimeoutSeconds, now: this.deps.now };
+    const reflectorOptions = { pageSize: settings.pageSize, watchTimeoutSeconds: settings.watchTimeoutSeconds, now: this.deps.now, ...this.options.timeouts };
     // Each resource gets its own client (one request at a time per KubeApi) and its own backoff.
     this.reflectors = served.map((res) => new Reflector(res, new KubeApi(loaded.kc), this, { ...reflectorOptions, backoff: backoff() }));
     await Promise.all(this.reflectors.map((r) => r.run(signal)));

@@ -16,7 +16,7 @@
 import { Watch } from '@kubernetes/client-node';
 import { Backoff, sleep } from '../backoff.ts';
 import type { JsonObject } from '../inventory/fields.ts';
-import type { KubeApi, ServedResource } from './api.ts';
+import { LIST_PAGE_TIMEOUT_MS, type KubeApi, type ServedResource } from './api.ts';
 import { describeFailure, KubeApiError } from './errors.ts';
 import { apiVersionOf } from './resources.ts';
 
@@ -37,6 +37,10 @@ export interface ReflectorOptions {
   watchTimeoutSeconds: number;
   backoff: Backoff;
   now: () => number;
+  /** How long past `watchTimeoutSeconds` a watch may stay open before it is taken as stalled (default: the greater of 10 s and a tenth of the timeout). */
+  stallGraceMs?: number;
+  /** How long one list page may take (default LIST_PAGE_TIMEOUT_MS). */
+  listPageTimeoutMs?: number;
 }
 
 /** Per-resource readings, for status(). */
@@ -50,6 +54,8 @@ export interface ReflectorStats {
   gone: number;
   errors: number;
   watches: number;
+  /** Watches dropped as stalled: open well past their timeout with nothing arriving. */
+  stalls: number;
   synced: boolean;
   /** When the resource was last known current: a list, an event or a bookmark (ms). */
   lastSync?: number;
@@ -64,7 +70,7 @@ interface WatchOutcome {
 }
 
 export class Reflector {
-  readonly stats: ReflectorStats = { events: 0, bookmarks: 0, skipped: 0, relists: 0, gone: 0, errors: 0, watches: 0, synced: false, failing: false };
+  readonly stats: ReflectorStats = { events: 0, bookmarks: 0, skipped: 0, relists: 0, gone: 0, errors: 0, watches: 0, stalls: 0, synced: false, failing: false };
   private resourceVersion = '';
   private readonly watch: Watch;
   private controller: AbortController | undefined;
@@ -85,7 +91,7 @@ export class Reflector {
     try {
       while (!signal.aborted) {
         try {
-          if (this.resourceVersion === '') await this.relist();
+          if (this.resourceVersion === '') await this.relist(signal);
           if (signal.aborted) break;
           const outcome = await this.watchOnce(signal);
           if (outcome.gone) {
@@ -122,10 +128,10 @@ export class Reflector {
     }
   }
 
-  private async relist(): Promise<void> {
+  private async relist(signal: AbortSignal): Promise<void> {
     let page;
     try {
-      page = await this.api.list(this.resource, this.options.pageSize);
+      page = await this.api.list(this.resource, this.options.pageSize, { signal, pageTimeoutMs: this.options.listPageTimeoutMs ?? LIST_PAGE_TIMEOUT_MS });
     } catch (e) {
       throw describeFailure(e, 'list', this.resource, this.api.server);
     }
@@ -148,9 +154,19 @@ export class Reflector {
       let errorEvent: string | undefined;
       let connected = false;
       let settled = false;
+      // The server ends a watch after timeoutSeconds; one still open well past that is a stalled
+      // connection (a proxy holding a dead stream: TCP up, nothing arrives), which would otherwise
+      // hide every change from here on: it is dropped, and the watch resumes from the last event.
+      const grace = this.options.stallGraceMs ?? Math.max(10_000, this.options.watchTimeoutSeconds * 100);
+      const stalled = setTimeout(() => {
+        this.stats.stalls++;
+        this.controller?.abort();
+        settle(() => resolve({ progress, gone }));
+      }, this.options.watchTimeoutSeconds * 1000 + grace);
       const settle = (f: () => void) => {
         if (settled) return;
         settled = true;
+        clearTimeout(stalled);
         signal.removeEventListener('abort', onAbort);
         f();
       };

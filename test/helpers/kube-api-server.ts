@@ -78,6 +78,8 @@ export class KubeApiServer {
   private readonly history: StoredEvent[] = [];
   private readonly watches = new Set<OpenWatch>();
   private readonly forbidden = new Set<string>();
+  /** Resources whose requests are taken and never answered: a list hangs, a watch stays open with nothing on it. */
+  private readonly held = new Set<string>();
   private rv = 100;
   /** Events with rv <= this are no longer in the history. */
   private compactedRv = 100;
@@ -115,6 +117,15 @@ export class KubeApiServer {
 
   get openWatches(): number {
     return this.watches.size;
+  }
+
+  /** From now on, requests for `resource` (`pods`, `tiers.projectcalico.org`) hang: an aggregated API or a proxy that stopped answering. */
+  hold(resource: string): void {
+    this.held.add(resource);
+  }
+
+  release(resource: string): void {
+    this.held.delete(resource);
   }
 
   // Changing the cluster ------------------------------------------------------------------------
@@ -281,6 +292,14 @@ export class KubeApiServer {
         403,
         status(403, 'Forbidden', `${rbacName} is forbidden: User "${user}" cannot ${verb} resource "${r.plural}" in API group "${r.group}" at the cluster scope`, { kind: r.plural, ...(r.group ? { group: r.group } : {}) }),
       );
+    }
+    if (this.held.has(rbacName)) {
+      // A watch gets its 200 and then nothing, and is never ended; a list gets nothing at all.
+      if (watching) {
+        res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+        res.flushHeaders();
+      }
+      return;
     }
     return watching ? this.watch(r, query, res) : this.list(r, query, res);
   }

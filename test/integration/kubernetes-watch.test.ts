@@ -287,3 +287,37 @@ test('writes refused after a first success (another source imported a snapshot d
   await waitFor('the retry written', () => collector.status().state === 'running', 20_000);
   assert.ok(readIntervals(db).some((i) => i.ip === '10.244.0.31' && i.validTo !== undefined), 'the release is written');
 });
+
+test('a watch that stalls (its connection open, nothing arriving, never ended at its timeout) is dropped and watched again, counted as a stall; the changes made meanwhile arrive', async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { db } = tmpDb();
+  const collector = new KubernetesCollector(
+    { settings: { ...cluster.settings, watchTimeoutSeconds: 1 }, writer, env: {}, random: () => 0.5, timeouts: { stallGraceMs: 300 } },
+    { db, logger: pino({ level: 'silent' }), now: () => clock.t },
+  );
+  after(() => collector.stop());
+  await synced(collector);
+  // The server ends the current watch at its 1 s timeout; the next one is taken and never answered.
+  cluster.server.hold('pods');
+  await waitFor('a stalled watch dropped', () => stats(collector, 'pods').stalls >= 1, 10_000);
+  cluster.server.release('pods');
+  clock.t = T0 + 60_000;
+  cluster.server.put(pod('lab', 'late', '10.244.7.7', '2025-03-02T12:01:00Z'));
+  await waitFor('the change made after the stall', () => readInventory(db).podAddresses.some((a) => a.ip === '10.244.7.7'), 10_000);
+  assert.ok(collector.status().counters.stalls! >= 1);
+});
+
+test('a list that is never answered (an aggregated API hung) fails after its page timeout: the other resources are written, and stop() returns', async () => {
+  const cluster = await startFakeCluster();
+  cluster.server.hold('pods');
+  const { db } = tmpDb();
+  const collector = new KubernetesCollector({ settings: cluster.settings, writer, env: {}, random: () => 0.5, timeouts: { listPageTimeoutMs: 200 } }, { db, logger: pino({ level: 'silent' }), now: () => T0 });
+  await collector.start();
+  await waitFor('the other resources written', () => (collector.status().counters.writes ?? 0) >= 1, 10_000);
+  assert.match(collector.status().lastError ?? '', /list pods: no answer within 0\.2 s/);
+  assert.ok(readInventory(db).nodes.length > 0, 'nodes written');
+  const began = Date.now();
+  await collector.stop();
+  assert.ok(Date.now() - began < 2_000, `stop() took ${Date.now() - began} ms`);
+});
