@@ -4,10 +4,10 @@
  * import` prints and POST /api/v1/inventory returns. Nothing is stored when the input or its
  * time is wrong.
  */
-import { convertInventoryText, InventoryInputError, snapshotFromObjects, type ConvertedInventory, type RawObject } from '../collectors/inventory/index.ts';
+import { convertInventoryText, InventoryInputError, snapshotFromObjects, type ConvertedInventory, type KnownOwners, type RawObject } from '../collectors/inventory/index.ts';
 import { workloadKey } from '../domain/peer.ts';
 import type { Db } from '../store/db.ts';
-import { applySnapshot, SnapshotOrderError, type ApplyResult } from '../store/inventory.ts';
+import { applySnapshot, readOwnerAliases, SnapshotOrderError, type ApplyResult } from '../store/inventory.ts';
 import { invalidInput } from './errors.ts';
 
 interface ImportMeta {
@@ -78,11 +78,18 @@ function convert(req: ImportMeta, step: () => ConvertedInventory): ConvertedInve
   }
 }
 
+function knownOwnersOf(db: Db): KnownOwners {
+  const byKey = new Map(readOwnerAliases(db).map((a) => [`${a.namespace}/${a.kind}/${a.name}`, a.workload]));
+  return (namespace, kind, name) => byKey.get(`${namespace}/${kind}/${name}`);
+}
+
 /** Converts and stores one inventory export; AppError `invalid-input` when it is not an inventory or older than the stored one. */
 export function importInventory(db: Db, req: InventoryImportRequest): InventoryImportSummary {
   checkTakenAt(req);
   // A file's kinds replace what is stored, whatever it left out: said when a kind shrinks.
-  return store(db, req, convert(req, () => convertInventoryText(req.text, req.takenAt)), { sayShrunk: true });
+  // A pods-only refresh (`kubectl get pods | inventory import -`) resolves owners through what earlier imports stored.
+  const owners = knownOwnersOf(db);
+  return store(db, req, convert(req, () => convertInventoryText(req.text, req.takenAt, owners)), { sayShrunk: true });
 }
 
 /** The same for objects already read (a collector's list): one snapshot of them. */

@@ -381,7 +381,7 @@ function readPolicies(db: Db): AppliedPolicy[] {
   return rows.map((r) => ({ apiVersion: r.api_version, kind: r.kind, ...(r.namespace ? { namespace: r.namespace } : {}), name: r.name, manifest: JSON.parse(r.manifest) }));
 }
 
-function readAliases(db: Db): OwnerAlias[] {
+export function readOwnerAliases(db: Db): OwnerAlias[] {
   const rows = db.prepare('SELECT namespace, kind, name, workload FROM owner_aliases ORDER BY namespace, kind, name').all() as { namespace: string; kind: string; name: string; workload: string }[];
   return rows.map((r) => ({ namespace: r.namespace, kind: r.kind, name: r.name, workload: parseWorkloadKey(r.workload) }));
 }
@@ -421,7 +421,7 @@ export function readResolutionData(db: Db): ResolutionData {
         nodes: readNodes(db),
         apiserver: readApiserver(db),
         dnsWorkloads: rows.filter((r) => r.cluster_dns === 1).map((r) => workloadKey(r)),
-        ownerAliases: readAliases(db),
+        ownerAliases: readOwnerAliases(db),
       };
     },
   )();
@@ -458,7 +458,7 @@ export function readInventory(db: Db): InventorySnapshot {
         ...(r.since !== null ? { since: r.since } : {}),
       })),
       apiserver: readApiserver(db),
-      ownerAliases: readAliases(db),
+      ownerAliases: readOwnerAliases(db),
     };
   })();
 }

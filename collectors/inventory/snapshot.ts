@@ -141,7 +141,10 @@ class WorkloadIndex {
   /** Owner (ns/Kind/name) → number of pods that fell back to bare pods because of it. */
   readonly unsupportedOwners = new Map<string, number>();
 
-  constructor(controllers: ControllerInfo[]) {
+  constructor(
+    controllers: ControllerInfo[],
+    private readonly knownOwners: KnownOwners | undefined,
+  ) {
     for (const c of controllers) this.controllers.set(`${c.namespace}/${c.kind}/${c.name}`, c);
     for (const c of controllers) this.addController(c);
   }
@@ -183,6 +186,13 @@ class WorkloadIndex {
     return ref;
   }
 
+  /** An owner this import does not hold, as an earlier import resolved it (a pods-only refresh). */
+  private known(namespace: string, kind: string, name: string): WorkloadRef | undefined {
+    const ref = this.knownOwners?.(namespace, kind, name);
+    if (ref) this.alias(namespace, kind, name, ref);
+    return ref;
+  }
+
   private resolvePod(p: PodInfo): WorkloadRef {
     const ns = p.namespace;
     const bare: WorkloadRef = { namespace: ns, kind: 'Pod', name: p.name };
@@ -195,12 +205,18 @@ class WorkloadIndex {
       case 'Job': {
         const job = this.controllers.get(`${ns}/Job/${o.name}`);
         if (job?.owner?.kind === 'CronJob') return { namespace: ns, kind: 'CronJob', name: job.owner.name };
+        if (!job) {
+          const known = this.known(ns, 'Job', o.name);
+          if (known) return known;
+        }
         return { namespace: ns, kind: 'Job', name: o.name };
       }
       case 'ReplicaSet': {
         const rs = this.controllers.get(`${ns}/ReplicaSet/${o.name}`);
         if (rs?.owner?.kind === 'Deployment') return { namespace: ns, kind: 'Deployment', name: rs.owner.name };
         if (!rs) {
+          const known = this.known(ns, 'ReplicaSet', o.name);
+          if (known) return known;
           // The Deployment controller names its ReplicaSets <deployment>-<pod-template-hash>.
           const hash = p.labels['pod-template-hash'];
           if (hash && o.name.endsWith(`-${hash}`) && o.name.length > hash.length + 1) {
@@ -227,10 +243,16 @@ function compareExposure(a: Exposure, b: Exposure): number {
   return compareStrings(a.via, b.via) || compareStrings(a.object, b.object) || a.port - b.port || compareStrings(a.protocol, b.protocol);
 }
 
-export function snapshotFromObjects(raws: RawObject[], takenAt: number): ConvertedInventory {
+/**
+ * What an earlier import resolved an owner to (the stored owner aliases): a Job of a CronJob, a
+ * ReplicaSet of a Deployment, when this import holds only pods.
+ */
+export type KnownOwners = (namespace: string, kind: string, name: string) => WorkloadRef | undefined;
+
+export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwners?: KnownOwners): ConvertedInventory {
   const o = readObjects(raws);
   const warnings = new Set<string>();
-  const index = new WorkloadIndex(o.controllers);
+  const index = new WorkloadIndex(o.controllers, knownOwners);
   const pods = [...o.pods].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name));
   const podWorkload = new Map<PodInfo, WorkloadRef>();
   for (const p of pods) podWorkload.set(p, index.addPod(p));

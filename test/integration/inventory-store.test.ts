@@ -232,3 +232,27 @@ test('two running pods that swap IPs (sandboxes recreated, same pods, same start
   assert.equal(holder('10.244.9.70', '2026-12-04T12:20:00Z'), 'workload:lab/Pod/c');
   assert.equal(holder('10.244.9.70', '2026-12-04T12:05:00Z'), 'workload:lab/Pod/b');
 });
+
+test('a pods-only refresh (kubectl get pods | inventory import -) resolves a pod of a Job or ReplicaSet it does not hold as the earlier import did: the CronJob, the Deployment', () => {
+  const { db } = tmpDb();
+  importFile(db, CLUSTER, T1);
+  const all = JSON.parse(readFileSync(CLUSTER, 'utf8')) as { items: { kind: string; metadata: { name: string; ownerReferences?: { kind: string; name: string }[] } }[] };
+  const pods = all.items.filter((o) => o.kind === 'Pod');
+  const report = pods.find((p) => p.metadata.ownerReferences?.[0]?.kind === 'Job' && p.metadata.name.startsWith('report-'))!;
+  assert.ok(report, 'the premise: a pod of the Job of a CronJob');
+  const refresh = convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: pods }), T2, (ns, kind, name) => readResolutionData(db).ownerAliases.find((a) => a.namespace === ns && a.kind === kind && a.name === name)?.workload);
+  const kinds = new Set(refresh.snapshot.workloads.map((w) => `${w.namespace}/${w.kind}/${w.name}`));
+  assert.ok(kinds.has('batch-jobs/CronJob/report'), [...kinds].join(', '));
+  assert.ok(![...kinds].some((k) => k.startsWith('batch-jobs/Job/report-')), 'no workload per CronJob run');
+  assert.ok(kinds.has('shop/Deployment/web'), 'ReplicaSet pods: the Deployment');
+});
+
+test('the same through the CLI: `kubectl get pods -A -o yaml | flowmatrix inventory import -` adds no workload per CronJob run', async () => {
+  const dir = tmpDir();
+  const dbPath = join(dir, 'f.db');
+  assert.equal((await cli(['inventory', 'import', CLUSTER, '--taken-at', new Date(T1).toISOString(), '--db', dbPath])).code, 0);
+  const all = JSON.parse(readFileSync(CLUSTER, 'utf8')) as { items: { kind: string }[] };
+  const r = await cli(['inventory', 'import', '-', '--taken-at', new Date(T2).toISOString(), '--db', dbPath], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: all.items.filter((o) => o.kind === 'Pod') }));
+  assert.equal(r.code, 0, r.err);
+  assert.equal((JSON.parse(r.out) as { workloads: { added: number } }).workloads.added, 0);
+});
