@@ -256,7 +256,8 @@ export function recommendationJson(r: RecommendationResult) {
 /** One line per thing that makes the verification fail, for front ends that print text. */
 export function verificationFailures(v: Verification): string[] {
   return [
-    ...v.admission.map((e) => `${e.manifest} ${e.path}: ${e.message} (the engine refuses it)`),
+    // Manifests with one name each carry the same error: said once.
+    ...new Set(v.admission.map((e) => `${e.manifest} ${e.path}: ${e.message} (the engine refuses it)`)),
     ...v.blocked.map((b) => `${b.workload} ${b.direction} ${b.edge}: denied by the recommended policies (${b.reason}${b.by ? `; ${b.by.policy}${b.by.rule ?? ''}` : ''})`),
   ];
 }

@@ -34,6 +34,8 @@ test('clusternetworkpolicy names that collide fail the verification (export exit
   assert.equal(cnp.code, 2, cnp.err);
   assert.match(cnp.err, /ClusterNetworkPolicy\/lab-pod-web-isolation \/metadata\/name: 2 manifests .*\(intents lab\/pod\/web, lab\/pod\/web-isolation\)/);
   assert.match(cnp.err, /ClusterNetworkPolicy\/x-pod-y-pod-z \/metadata\/name: 2 manifests .*\(intents x-pod-y\/pod\/z, x\/pod\/y-pod-z\)/);
+  // The two manifests of a name carry one error each: printed once.
+  assert.equal(cnp.err.split('\n').filter((l) => l.includes('ClusterNetworkPolicy/x-pod-y-pod-z /metadata/name')).length, 1);
   // In chunks (one namespace each: the repeated names are in different chunks) as whole.
   const store = openDb(db);
   try {
