@@ -43,7 +43,7 @@ export const demoCommand: CommandModule = (program: Command, ctx: CommandContext
       summary.loaded
         ? `flowmatrix: demo loaded: ${summary.snapshots.map((s) => `${s.file} (${s.workloads} workloads, taken ${s.takenAt})`).join(', ')}; ` +
             `${summary.flows.accepted}/${summary.flows.records} flow records accepted → ${summary.edgesTotal} edges\n`
-        : `flowmatrix: the database already holds an inventory: serving it as is (use a fresh --db to reload the demo)\n`,
+        : `flowmatrix: the database already holds an inventory: ${opts.serve ? 'serving it as is' : 'left as it is'} (use a fresh --db to reload the demo)\n`,
     );
     if (!opts.serve) {
       ctx.io.out(`${JSON.stringify(summary, null, 2)}\n`);
