@@ -278,6 +278,7 @@ export class KubernetesCollector implements Collector, ReflectorSink {
       lag_seconds: this.pending ? Math.max(0, (now - this.pending.oldest) / 1000) : 0,
     };
     const failing: string[] = [];
+    const failingOptional: string[] = [];
     for (const r of this.reflectors) {
       const name = resourceName(r.resource);
       const s = r.stats;
@@ -291,13 +292,15 @@ export class KubernetesCollector implements Collector, ReflectorSink {
         gauges[`${name}:last_success_timestamp_seconds`] = s.lastSync / 1000;
         gauges[`${name}:lag_seconds`] = Math.max(0, (now - s.lastSync) / 1000);
       }
-      if (s.failing && s.lastError) failing.push(s.lastError);
+      if (s.failing && s.lastError) (r.resource.optional ? failingOptional : failing).push(s.lastError);
     }
     let state = this.state;
     if (state !== 'stopped' && (this.discoveryError !== undefined || failing.length > 0 || (this.writeFailing && this.lastSuccess === undefined))) state = 'failed';
-    // Writes refused after a success: retrying, which is `starting` (up 0, lastError), as for the other collectors.
-    else if (state === 'running' && this.writeFailing) state = 'starting';
-    const lastError = this.discoveryError ?? failing[0] ?? this.lastError;
+    // Writes refused after a success, or an optional resource (a CRD's policies) failing while the
+    // rest is written: retrying, which is `starting` (up 0, lastError; /readyz stays 200), as for the
+    // other collectors — an older ClusterRole without a newly watched CRD must not take the API out of its Service.
+    else if (state === 'running' && (this.writeFailing || failingOptional.length > 0)) state = 'starting';
+    const lastError = this.discoveryError ?? failing[0] ?? failingOptional[0] ?? this.lastError;
     return {
       name: this.name,
       state,

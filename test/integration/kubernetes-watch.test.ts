@@ -321,3 +321,17 @@ test('a list that is never answered (an aggregated API hung) fails after its pag
   await collector.stop();
   assert.ok(Date.now() - began < 2_000, `stop() took ${Date.now() - began} ms`);
 });
+
+test('403 on an optional resource only (a CRD the ClusterRole of an older release does not grant): retrying (starting, up 0) with the reason, not failed, so /readyz keeps the API in its Service; the rest is written', async () => {
+  const cluster = await startFakeCluster();
+  cluster.server.forbid('networkpolicies.projectcalico.org');
+  const { collector, db } = startCollector(cluster, { t: T0 });
+  await collector.start();
+  await waitFor('the first write', () => writes(collector) >= 1);
+  const s = collector.status();
+  assert.equal(s.state, 'starting');
+  assert.match(s.lastError ?? '', /forbidden \(403\): the API server does not allow list on networkpolicies\.projectcalico\.org/);
+  assert.equal(readInventory(db).podAddresses.length, 8, 'pods were written');
+  cluster.server.allow('networkpolicies.projectcalico.org');
+  await waitFor('running', () => collector.status().state === 'running');
+});
