@@ -25,9 +25,9 @@ function declares(s: ResolvedSide): boolean {
 
 /**
  * A handshake that makes a server of an ephemeral port its side does not declare, against a client
- * on a port the client declares or a well-known port (an HTTPS server's 443), contradicts the ports: an agent without NetObserv's SYN_ACK flag
- * reports a server's SYN+ACK as a plain SYN (Flags 18). Trusting it would make a rule to an
- * ephemeral port, so the flow is ambiguous.
+ * on a port the client declares or a well-known port (an HTTPS server's 443), contradicts the
+ * ports: an agent without NetObserv's SYN_ACK flag reports a server's SYN+ACK as a plain SYN
+ * (Flags 18). Trusting it would make a rule to an ephemeral port, so the flow is ambiguous.
  */
 function contradictsPorts(client: ResolvedSide, server: ResolvedSide): boolean {
   if (server.port === undefined || server.port < EPHEMERAL_MIN || server.declaredPorts.has(server.port)) return false;

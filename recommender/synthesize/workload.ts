@@ -141,7 +141,7 @@ interface Planning {
   details: boolean;
   plan: WorkloadPlan;
   groups: Record<Direction, AtomGroups>;
-  /** Portless edges delivered today (ICMP echo) that no rule can allow: cut wherever the direction is restricted. */
+  /** Portless edges (ICMP echo) not only ever dropped, that no rule can allow: cut wherever the direction is restricted. */
   portless: Record<Direction, EdgeTraffic[]>;
 }
 
@@ -283,7 +283,7 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
 }
 
 /**
- * ICMP delivered today that the restricted direction will deny: no rule allows it on every engine
+ * Observed ICMP (not only ever dropped) that the restricted direction will deny: no rule allows it on every engine
  * (a NetworkPolicy or ClusterNetworkPolicy port is TCP, UDP or SCTP; a rule without ports would
  * open every port to that peer), so the output cuts it, and says so rather than silently.
  */
