@@ -35,6 +35,7 @@ export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection): 
   return { ...head, verdict: v.verdict, egress: v.egress, ingress: v.ingress };
 }
 
+/** The engine that enforces each policy kind (`apiVersion Kind`); NetworkPolicies, `kubernetes`, every engine enforces. */
 const ENGINE_OF_KIND: Record<string, EngineName> = {
   'networking.k8s.io/v1 NetworkPolicy': 'kubernetes',
   'cilium.io/v2 CiliumNetworkPolicy': 'cilium',
@@ -48,6 +49,11 @@ const ENGINE_OF_KIND: Record<string, EngineName> = {
   'policy.networking.k8s.io/v1alpha1 BaselineAdminNetworkPolicy': 'clusternetworkpolicy',
 };
 
+/** The engine a policy kind is written for, when it is one any engine enforces. */
+export function engineOfKind(apiVersion: string, kind: string): EngineName | undefined {
+  return Object.hasOwn(ENGINE_OF_KIND, `${apiVersion} ${kind}`) ? ENGINE_OF_KIND[`${apiVersion} ${kind}`] : undefined;
+}
+
 /**
  * The engine a set of manifests is written for. NetworkPolicies are enforced by every engine, so
  * they count only when nothing else is there; two other engines at once are an error.
@@ -58,7 +64,7 @@ export function inferEngine(manifests: readonly unknown[]): EngineName {
   for (const m of manifests) {
     const o = (typeof m === 'object' && m !== null ? m : {}) as { apiVersion?: unknown; kind?: unknown };
     const id = `${String(o.apiVersion)} ${String(o.kind)}`;
-    const e = ENGINE_OF_KIND[id];
+    const e = engineOfKind(String(o.apiVersion), String(o.kind));
     if (e) engines.add(e);
     else unknown.add(id);
   }

@@ -7,6 +7,8 @@ import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import type { EmitResult, EngineManifests, EngineName } from '../engines/types.ts';
 import { compareStrings } from '../policy/order.ts';
+import { DEFAULT_TIER } from '../simulate/calico/policies.ts';
+import { engineOfKind } from '../simulate/decide.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimPod } from '../simulate/types.ts';
@@ -96,21 +98,15 @@ function baselineUnderNetworkPolicy(emitted: EmitResult, model: ClusterModel, ap
 }
 
 /**
- * The applied kinds each engine's simulation evaluates beside the recommendation: its own, and
- * the NetworkPolicies every one of these datapaths enforces too (Calico: order 1000 in the
- * default tier; Cilium: beside its own rules; the ClusterNetworkPolicy API: between its tiers).
+ * Whether the engine's simulation evaluates an applied kind beside the recommendation: its own
+ * kinds (simulate/decide.ts engineOfKind), and the NetworkPolicies every one of these datapaths
+ * enforces too (Calico: order 1000 in the default tier; Cilium: beside its own rules; the
+ * ClusterNetworkPolicy API: between its tiers).
  */
-const SIMULATED_KINDS: Readonly<Record<EngineName, readonly string[]>> = {
-  kubernetes: ['networking.k8s.io/v1|NetworkPolicy'],
-  cilium: ['networking.k8s.io/v1|NetworkPolicy', 'cilium.io/v2|CiliumNetworkPolicy', 'cilium.io/v2|CiliumClusterwideNetworkPolicy'],
-  calico: ['networking.k8s.io/v1|NetworkPolicy', 'projectcalico.org/v3|NetworkPolicy', 'projectcalico.org/v3|GlobalNetworkPolicy', 'projectcalico.org/v3|Tier'],
-  clusternetworkpolicy: [
-    'networking.k8s.io/v1|NetworkPolicy',
-    'policy.networking.k8s.io/v1alpha2|ClusterNetworkPolicy',
-    'policy.networking.k8s.io/v1alpha1|AdminNetworkPolicy',
-    'policy.networking.k8s.io/v1alpha1|BaselineAdminNetworkPolicy',
-  ],
-};
+function simulatedBy(engine: EngineName, p: AppliedPolicy): boolean {
+  const of = engineOfKind(p.apiVersion, p.kind);
+  return of === engine || of === 'kubernetes';
+}
 
 const SHOWN_NAMES = 5;
 
@@ -121,11 +117,10 @@ const SHOWN_NAMES = 5;
  * (Calico refuses to create a policy in a tier that does not exist, so the Tier was not imported).
  */
 function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy[]): string[] {
-  const simulated = new Set(SIMULATED_KINDS[engine]);
   const byKind = new Map<string, string[]>();
   for (const p of applied) {
     // A Tier orders Calico policies; it decides nothing itself.
-    if (simulated.has(`${p.apiVersion}|${p.kind}`) || (p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier')) continue;
+    if (simulatedBy(engine, p) || (p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier')) continue;
     const kind = kindKey(p.apiVersion, p.kind);
     const names = byKind.get(kind) ?? [];
     names.push(p.namespace ? `${p.namespace}/${p.name}` : p.name);
@@ -139,12 +134,12 @@ function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy
     );
   }
   if (engine === 'calico') {
-    const tiers = new Set(['default', ...applied.filter((p) => p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier').map((p) => p.name)]);
+    const tiers = new Set([DEFAULT_TIER, ...applied.filter((p) => p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier').map((p) => p.name)]);
     const missing = new Map<string, string[]>();
     for (const p of applied) {
       if (p.apiVersion !== 'projectcalico.org/v3' || (p.kind !== 'NetworkPolicy' && p.kind !== 'GlobalNetworkPolicy')) continue;
       const spec = isObj(p.manifest) && isObj(p.manifest.spec) ? p.manifest.spec : {};
-      const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : 'default';
+      const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : DEFAULT_TIER;
       if (tiers.has(tier)) continue;
       missing.set(tier, [...(missing.get(tier) ?? []), p.namespace ? `${p.namespace}/${p.name}` : p.name]);
     }
