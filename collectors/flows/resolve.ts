@@ -242,7 +242,7 @@ export class ResolutionIndex {
         const svc = this.servicesByName.get(`${m.namespace}/${m.name}`) ?? (byIp === SUPERSEDED ? undefined : byIp);
         if (isApiserverService(m.namespace, m.name)) return [this.apiserverSide(e, svc)];
         if (svc) return this.serviceSides(svc, e);
-        return [{ ...this.unknownSide(e), viaService: true }];
+        return [this.unknownServiceSide(e)];
       }
       case 'node': {
         const node = this.nodesByName.get(m.name);
@@ -272,7 +272,7 @@ export class ResolutionIndex {
           // A Service VIP seen before its translation (kube-proxy, not Cilium, balancing it) is in
           // no ipcache entry, so Hubble labels it world (cilium/cilium#21251): the Service decides.
           const svc = this.serviceAt(e.ip, time);
-          if (svc === SUPERSEDED) return [{ ...this.unknownSide(e), viaService: true }];
+          if (svc === SUPERSEDED) return [this.unknownServiceSide(e)];
           return svc ? this.clusterIpSides(svc, e) : [this.externalSide(e)];
         }
         return undefined;
@@ -342,7 +342,7 @@ export class ResolutionIndex {
     if (this.apiserverIps.has(ip) && !this.nodesByIp.has(ip)) return [this.managedApiserverSide(e)];
     const svc = this.serviceAt(ip, time);
     // The address of a Service created after the flow: another Service's then, which is gone.
-    if (svc === SUPERSEDED) return [{ ...this.unknownSide(e), viaService: true }];
+    if (svc === SUPERSEDED) return [this.unknownServiceSide(e)];
     if (svc) return this.clusterIpSides(svc, e);
     const iv = this.history.holderAt(ip, time);
     if (iv) {
@@ -424,7 +424,7 @@ export class ResolutionIndex {
   }
 
   private serviceSides(svc: ServiceInfo, e: FlowEndpoint): ResolvedSide[] {
-    if (svc.backends.length === 0) return [{ ...this.unknownSide(e), viaService: true }];
+    if (svc.backends.length === 0) return [this.unknownServiceSide(e)];
     return svc.backends.map((b) => {
       const port = e.port === undefined ? undefined : (this.targetPort(svc, b, e.port) ?? e.port);
       const declared = port === undefined || b.declared.has(port) ? b.declared : new Set([...b.declared, port]);
@@ -474,6 +474,11 @@ export class ResolutionIndex {
   private unknownSide(e: FlowEndpoint): ResolvedSide {
     const peer: Peer = { kind: 'unknown', ip: e.ip };
     return { peer, key: `unknown:${e.ip}`, ip: e.ip, port: e.port, declaredPorts: EMPTY };
+  }
+
+  /** A Service address whose Service (or its backends) is not known at the flow's time: in-cluster, addressed as a server. */
+  private unknownServiceSide(e: FlowEndpoint): ResolvedSide {
+    return { ...this.unknownSide(e), viaService: true };
   }
 
   private externalSide(e: FlowEndpoint): ResolvedSide {

@@ -16,7 +16,7 @@
 import { Watch } from '@kubernetes/client-node';
 import { Backoff, sleep } from '../backoff.ts';
 import type { JsonObject } from '../inventory/fields.ts';
-import { LIST_PAGE_TIMEOUT_MS, type KubeApi, type ServedResource } from './api.ts';
+import type { KubeApi, ServedResource } from './api.ts';
 import { describeFailure, KubeApiError } from './errors.ts';
 import { apiVersionOf } from './resources.ts';
 
@@ -39,7 +39,7 @@ export interface ReflectorOptions {
   now: () => number;
   /** How long past `watchTimeoutSeconds` a watch may stay open before it is taken as stalled (default: the greater of 10 s and a tenth of the timeout). */
   stallGraceMs?: number;
-  /** How long one list page may take (default LIST_PAGE_TIMEOUT_MS). */
+  /** How long one list page may take (default api.ts LIST_PAGE_TIMEOUT_MS). */
   listPageTimeoutMs?: number;
 }
 
@@ -131,7 +131,7 @@ export class Reflector {
   private async relist(signal: AbortSignal): Promise<void> {
     let page;
     try {
-      page = await this.api.list(this.resource, this.options.pageSize, { signal, pageTimeoutMs: this.options.listPageTimeoutMs ?? LIST_PAGE_TIMEOUT_MS });
+      page = await this.api.list(this.resource, this.options.pageSize, { signal, ...(this.options.listPageTimeoutMs !== undefined ? { pageTimeoutMs: this.options.listPageTimeoutMs } : {}) });
     } catch (e) {
       throw describeFailure(e, 'list', this.resource, this.api.server);
     }
