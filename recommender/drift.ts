@@ -10,6 +10,7 @@ import type { Manifest } from './engines/index.ts';
 import { compareStrings } from './policy/order.ts';
 import { intentScope } from './engines/metadata.ts';
 import { asStored } from './stored-form.ts';
+import { isPlainObject } from '../domain/plain-object.ts';
 
 export interface PolicyRef {
   apiVersion: string;
@@ -104,10 +105,9 @@ function withoutRuleMetadata(spec: unknown): unknown {
   return out;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const hasRuleMetadata = (rules: unknown): boolean => Array.isArray(rules) && rules.some((r) => isRecord(r) && 'metadata' in r);
+const hasRuleMetadata = (rules: unknown): boolean => Array.isArray(rules) && rules.some((r) => isPlainObject(r) && 'metadata' in r);
 function withoutMetadata(rule: unknown): unknown {
-  if (!isRecord(rule) || !('metadata' in rule)) return rule;
+  if (!isPlainObject(rule) || !('metadata' in rule)) return rule;
   const { metadata: _notCompared, ...rest } = rule;
   return rest;
 }

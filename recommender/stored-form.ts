@@ -10,13 +10,13 @@
  */
 import { defaultTypes } from './simulate/calico/policies.ts';
 import { withCrdDefaults } from './verify/schemas.ts';
+import { isPlainObject } from '../domain/plain-object.ts';
 
 type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 
 export function asStored(manifest: unknown): unknown {
-  if (!isObj(manifest) || !isObj(manifest.spec)) return withCrdDefaults(manifest);
+  if (!isPlainObject(manifest) || !isPlainObject(manifest.spec)) return withCrdDefaults(manifest);
   if (manifest.apiVersion === 'networking.k8s.io/v1' && manifest.kind === 'NetworkPolicy') return { ...manifest, spec: networkPolicySpecAsStored(manifest.spec) };
   if (manifest.apiVersion === 'projectcalico.org/v3' && (manifest.kind === 'NetworkPolicy' || manifest.kind === 'GlobalNetworkPolicy')) {
     const spec = manifest.spec as Parameters<typeof defaultTypes>[0];
@@ -27,7 +27,7 @@ export function asStored(manifest: unknown): unknown {
 
 function networkPolicySpecAsStored(spec: Obj): Obj {
   const withProtocol = (rule: unknown): unknown =>
-    isObj(rule) && Array.isArray(rule.ports) ? { ...rule, ports: rule.ports.map((p) => (isObj(p) && p.protocol === undefined ? { ...p, protocol: 'TCP' } : p)) } : rule;
+    isPlainObject(rule) && Array.isArray(rule.ports) ? { ...rule, ports: rule.ports.map((p) => (isPlainObject(p) && p.protocol === undefined ? { ...p, protocol: 'TCP' } : p)) } : rule;
   const out: Obj = { ...spec };
   if (Array.isArray(spec.ingress)) out.ingress = spec.ingress.map(withProtocol);
   if (Array.isArray(spec.egress)) out.egress = spec.egress.map(withProtocol);

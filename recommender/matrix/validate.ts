@@ -21,12 +21,12 @@ import {
   templateRefs,
   wholeRef,
 } from './syntax.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 
 export type { Issue } from './schema-check.ts';
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
-const entries = (v: unknown): [string, unknown][] => (isObj(v) ? Object.entries(v) : []);
+const entries = (v: unknown): [string, unknown][] => (isPlainObject(v) ? Object.entries(v) : []);
 const items = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 interface ParamInfo {
@@ -71,7 +71,7 @@ class Checker {
     readonly matrixName: string,
   ) {
     for (const [name, p] of entries(doc.parameters)) {
-      if (isObj(p) && typeof p.type === 'string') this.params.set(name, { type: p.type, enum: Array.isArray(p.enum) ? p.enum : undefined });
+      if (isPlainObject(p) && typeof p.type === 'string') this.params.set(name, { type: p.type, enum: Array.isArray(p.enum) ? p.enum : undefined });
     }
     for (const [name] of entries(doc.components)) this.components.add(name);
     for (const [name] of entries(doc.roles)) this.roles.add(name);
@@ -115,7 +115,7 @@ class Checker {
   }
 
   source(path: PathSegment[], src: unknown): void {
-    if (!isObj(src)) return;
+    if (!isPlainObject(src)) return;
     if (typeof src.document === 'string' && !this.documents.has(src.document)) {
       this.add([...path, 'document'], 'unknown document: declare it under documents', src.document);
     }
@@ -123,7 +123,7 @@ class Checker {
   }
 
   selector(path: PathSegment[], sel: unknown): void {
-    if (!isObj(sel)) return;
+    if (!isPlainObject(sel)) return;
     for (const [k, v] of entries(sel.matchLabels)) {
       const kp = labelKeyProblem(k);
       if (kp) this.add([...path, 'matchLabels', k], `malformed selector: ${kp}`, k);
@@ -135,7 +135,7 @@ class Checker {
       }
     }
     items(sel.matchExpressions).forEach((e, i) => {
-      if (!isObj(e)) return;
+      if (!isPlainObject(e)) return;
       const p = [...path, 'matchExpressions', i];
       if (typeof e.key === 'string') {
         const kp = labelKeyProblem(e.key);
@@ -211,7 +211,7 @@ class Checker {
 
   ports(path: PathSegment[], list: unknown): void {
     items(list).forEach((p, i) => {
-      if (!isObj(p)) return;
+      if (!isPlainObject(p)) return;
       const here = [...path, i];
       const kind = this.portValue([...here, 'port'], p.port, true);
       if (p.endPort === undefined) return;
@@ -224,7 +224,7 @@ class Checker {
   }
 
   binding(path: PathSegment[], b: unknown): void {
-    if (!isObj(b)) return;
+    if (!isPlainObject(b)) return;
     const forms = ['namespace', 'namespaceSelector', 'cidrs', 'fqdns', 'world'].filter((k) => b[k] !== undefined);
     if (forms.length === 0 && b.selector === undefined) {
       this.add(path, 'a binding needs one of namespace, namespaceSelector, selector, cidrs, fqdns, world', b);
@@ -246,7 +246,7 @@ class Checker {
   }
 
   peer(path: PathSegment[], peer: unknown): void {
-    if (!isObj(peer)) return;
+    if (!isPlainObject(peer)) return;
     if (typeof peer.component === 'string' && !this.components.has(peer.component)) {
       this.add([...path, 'component'], 'dangling reference: no such component in this matrix', peer.component);
     }
@@ -264,7 +264,7 @@ class Checker {
 
   rules(path: PathSegment[], list: unknown, owner: string, direction: Direction): void {
     items(list).forEach((r, i) => {
-      if (!isObj(r)) return;
+      if (!isPlainObject(r)) return;
       const here = [...path, i];
       this.peer([...here, 'peer'], r.peer);
       this.ports([...here, 'ports'], r.ports);
@@ -283,20 +283,20 @@ class Checker {
   }
 
   stance(path: PathSegment[], s: unknown): void {
-    if (!isObj(s)) return;
+    if (!isPlainObject(s)) return;
     this.condition([...path, 'when'], s.when);
     this.source([...path, 'source'], s.source);
   }
 
   run(): Issue[] {
     const d = this.doc;
-    const meta = isObj(d.metadata) ? d.metadata : {};
+    const meta = isPlainObject(d.metadata) ? d.metadata : {};
     if (typeof meta.name === 'string' && !isDnsLabel(meta.name)) this.add(['metadata', 'name'], 'name must be a DNS-1123 label', meta.name);
 
     for (const [name, p] of entries(d.parameters)) {
       const path = ['parameters', name];
       if (!PARAMETER_NAME.test(name)) this.add(path, 'parameter name must be letters and digits, dot-separated', name);
-      if (!isObj(p) || !(PARAMETER_TYPES as readonly unknown[]).includes(p.type)) continue;
+      if (!isPlainObject(p) || !(PARAMETER_TYPES as readonly unknown[]).includes(p.type)) continue;
       const info = { type: p.type as string };
       items(p.enum).forEach((v, i) => {
         const problem = parameterValueProblem(info, v);
@@ -312,16 +312,16 @@ class Checker {
     for (const [name, role] of entries(d.roles)) {
       const path = ['roles', name];
       if (!isDnsLabel(name)) this.add(path, 'role name must be a DNS-1123 label', name);
-      if (!isObj(role)) continue;
+      if (!isPlainObject(role)) continue;
       if (Array.isArray(role.default)) role.default.forEach((b, i) => this.binding([...path, 'default', i], b));
       else this.binding([...path, 'default'], role.default);
-      if (isObj(role.recognize)) {
+      if (isPlainObject(role.recognize)) {
         items(role.recognize.names).forEach((n, i) => {
           const problem = typeof n === 'string' ? namePatternProblem(n) : undefined;
           if (problem) this.add([...path, 'recognize', 'names', i], `malformed name pattern: ${problem}`, n);
         });
         items(role.recognize.ports).forEach((p, i) => {
-          if (isObj(p)) this.portValue([...path, 'recognize', 'ports', i, 'port'], p.port, false);
+          if (isPlainObject(p)) this.portValue([...path, 'recognize', 'ports', i, 'port'], p.port, false);
         });
         this.source([...path, 'recognize', 'source'], role.recognize.source);
       }
@@ -330,25 +330,25 @@ class Checker {
     for (const [name, c] of entries(d.components)) {
       const path = ['components', name];
       if (!isDnsLabel(name)) this.add(path, 'component name must be a DNS-1123 label', name);
-      if (!isObj(c)) continue;
+      if (!isPlainObject(c)) continue;
       this.namespace([...path, 'namespace'], c.namespace);
       this.selector([...path, 'selector'], c.selector);
-      if (isObj(c.hostNetwork)) this.condition([...path, 'hostNetwork'], c.hostNetwork);
+      if (isPlainObject(c.hostNetwork)) this.condition([...path, 'hostNetwork'], c.hostNetwork);
       this.condition([...path, 'when'], c.when);
       items(c.ports).forEach((p, i) => {
-        if (!isObj(p)) return;
+        if (!isPlainObject(p)) return;
         this.portValue([...path, 'ports', i, 'port'], p.port, false);
         if (typeof p.name === 'string') {
           const problem = portNameProblem(p.name);
           if (problem) this.add([...path, 'ports', i, 'name'], problem, p.name);
         }
       });
-      if (isObj(c.authoritative)) {
+      if (isPlainObject(c.authoritative)) {
         this.stance([...path, 'authoritative', 'ingress'], c.authoritative.ingress);
         this.stance([...path, 'authoritative', 'egress'], c.authoritative.egress);
       }
       items(c.exceptions).forEach((e, i) => {
-        if (isObj(e)) this.source([...path, 'exceptions', i, 'source'], e.source);
+        if (isPlainObject(e)) this.source([...path, 'exceptions', i, 'source'], e.source);
       });
       this.rules([...path, 'ingress'], c.ingress, name, 'ingress');
       this.rules([...path, 'egress'], c.egress, name, 'egress');
@@ -356,7 +356,7 @@ class Checker {
 
     const sharedNames = new Set<string>();
     items(d.shared).forEach((s, i) => {
-      if (!isObj(s)) return;
+      if (!isPlainObject(s)) return;
       const path: PathSegment[] = ['shared', i];
       const name = typeof s.name === 'string' ? s.name : `shared-${i}`;
       if (typeof s.name === 'string') {
@@ -394,8 +394,8 @@ export interface ValidationResult {
 /** Validates a parsed matrix document; `matrix` is set only when there is no issue. */
 export function validateMatrix(data: unknown): ValidationResult {
   const structural = schemaIssues(Matrix, data);
-  const doc = isObj(data) ? data : {};
-  const name = isObj(doc.metadata) && typeof doc.metadata.name === 'string' ? doc.metadata.name : '(unnamed)';
+  const doc = isPlainObject(data) ? data : {};
+  const name = isPlainObject(doc.metadata) && typeof doc.metadata.name === 'string' ? doc.metadata.name : '(unnamed)';
   const semantic = new Checker(doc, name).run();
   const issues = [...structural, ...semantic];
   return issues.length === 0 ? { ok: true, issues, matrix: data as MatrixT } : { ok: false, issues };

@@ -13,9 +13,8 @@ import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimPod } from '../simulate/types.ts';
 import { manifestId } from './index.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 
-type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 
 /** Cilium runs in the cluster: its agent DaemonSet is in the inventory, or Cilium policies are applied. */
@@ -39,8 +38,8 @@ function kubernetesOnCilium(emitted: EmitResult, model: ClusterModel): string[] 
     const hits = new Set<string>();
     for (const dir of ['ingress', 'egress'] as const) {
       for (const rule of arr(m.spec[dir])) {
-        for (const peer of arr(isObj(rule) ? rule[dir === 'ingress' ? 'from' : 'to'] : undefined)) {
-          const block = isObj(peer) && isObj(peer.ipBlock) ? parseCidr(String(peer.ipBlock.cidr)) : undefined;
+        for (const peer of arr(isPlainObject(rule) ? rule[dir === 'ingress' ? 'from' : 'to'] : undefined)) {
+          const block = isPlainObject(peer) && isPlainObject(peer.ipBlock) ? parseCidr(String(peer.ipBlock.cidr)) : undefined;
           if (!block) continue;
           for (const x of clusterIps) if (cidrContains(block, x.cidr)) hits.add(x.ip);
         }
@@ -57,17 +56,17 @@ function kubernetesOnCilium(emitted: EmitResult, model: ClusterModel): string[] 
 
 function appliedNetworkPolicies(applied: readonly AppliedPolicy[]): { id: string; namespace: string; selector: LabelSelector }[] {
   return applied.flatMap((p) => {
-    if (p.apiVersion !== 'networking.k8s.io/v1' || p.kind !== 'NetworkPolicy' || !isObj(p.manifest) || !isObj(p.manifest.spec)) return [];
-    const selector = isObj(p.manifest.spec.podSelector) ? (p.manifest.spec.podSelector as LabelSelector) : {};
+    if (p.apiVersion !== 'networking.k8s.io/v1' || p.kind !== 'NetworkPolicy' || !isPlainObject(p.manifest) || !isPlainObject(p.manifest.spec)) return [];
+    const selector = isPlainObject(p.manifest.spec.podSelector) ? (p.manifest.spec.podSelector as LabelSelector) : {};
     return [{ id: `NetworkPolicy/${p.namespace ?? 'default'}/${p.name}`, namespace: p.namespace ?? 'default', selector }];
   });
 }
 
 function cnpSubjectPods(m: EngineManifests['clusternetworkpolicy'], model: ClusterModel, view: ClusterView): SimPod[] {
   const subject = m.spec.subject;
-  if (!isObj(subject)) return [];
-  const nsSel = isObj(subject.namespaces) ? (subject.namespaces as LabelSelector) : isObj(subject.pods) && isObj(subject.pods.namespaceSelector) ? (subject.pods.namespaceSelector as LabelSelector) : undefined;
-  const podSel = isObj(subject.pods) && isObj(subject.pods.podSelector) ? (subject.pods.podSelector as LabelSelector) : {};
+  if (!isPlainObject(subject)) return [];
+  const nsSel = isPlainObject(subject.namespaces) ? (subject.namespaces as LabelSelector) : isPlainObject(subject.pods) && isPlainObject(subject.pods.namespaceSelector) ? (subject.pods.namespaceSelector as LabelSelector) : undefined;
+  const podSel = isPlainObject(subject.pods) && isPlainObject(subject.pods.podSelector) ? (subject.pods.podSelector as LabelSelector) : {};
   if (!nsSel) return [];
   return model.cluster.pods.filter((p) => !p.hostNetwork && selectorMatches(nsSel, view.namespaceLabels(p.namespace)) && selectorMatches(podSel, p.labels));
 }
@@ -138,7 +137,7 @@ function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy
     const missing = new Map<string, string[]>();
     for (const p of applied) {
       if (p.apiVersion !== 'projectcalico.org/v3' || (p.kind !== 'NetworkPolicy' && p.kind !== 'GlobalNetworkPolicy')) continue;
-      const spec = isObj(p.manifest) && isObj(p.manifest.spec) ? p.manifest.spec : {};
+      const spec = isPlainObject(p.manifest) && isPlainObject(p.manifest.spec) ? p.manifest.spec : {};
       const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : DEFAULT_TIER;
       if (tiers.has(tier)) continue;
       missing.set(tier, [...(missing.get(tier) ?? []), p.namespace ? `${p.namespace}/${p.name}` : p.name]);

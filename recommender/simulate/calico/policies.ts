@@ -15,6 +15,7 @@ import { parseSelector, SelectorSyntaxError } from './selector.ts';
 import type { ServiceIndex } from './services.ts';
 import { PortBuckets } from '../port-buckets.ts';
 import type { Direction } from '../../../domain/direction.ts';
+import { isPlainObject } from '../../../domain/plain-object.ts';
 
 export const DEFAULT_TIER = 'default';
 /** The default tier's order (the Tier CRD's CEL rule: "default tier order must be 1000000"). */
@@ -62,7 +63,6 @@ export interface CompiledPolicies {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** Types when `types` is absent (libcalico-go clientv3 defaultPolicyTypesField): Egress only with egress rules only, both with both, else Ingress. */
 export function defaultTypes(spec: CalicoPolicySpecCommon): ('Ingress' | 'Egress')[] {
@@ -127,7 +127,7 @@ function tierInfo(t: CalicoTier): TierInfo {
 }
 
 function policyId(m: Obj): string {
-  const md = isObj(m.metadata) ? m.metadata : {};
+  const md = isPlainObject(m.metadata) ? m.metadata : {};
   return [m.kind, md.namespace, md.name].filter((x) => typeof x === 'string').join('/');
 }
 
@@ -135,7 +135,7 @@ function policyId(m: Obj): string {
 function flatten(manifests: readonly unknown[]): unknown[] {
   const out: unknown[] = [];
   for (const m of manifests) {
-    if (isObj(m) && typeof m.kind === 'string' && m.kind.endsWith('List') && Array.isArray(m.items)) out.push(...flatten(m.items));
+    if (isPlainObject(m) && typeof m.kind === 'string' && m.kind.endsWith('List') && Array.isArray(m.items)) out.push(...flatten(m.items));
     else out.push(m);
   }
   return out;
@@ -146,7 +146,7 @@ export function compilePolicies(manifests: readonly unknown[], services: Service
   const policies: CompiledPolicy[] = [];
   const ignored: Ignored[] = [];
   for (const m of flatten(manifests)) {
-    if (!isObj(m) || !isObj(m.metadata)) continue;
+    if (!isPlainObject(m) || !isPlainObject(m.metadata)) continue;
     try {
       if (m.apiVersion === 'projectcalico.org/v3') {
         if (m.kind === 'Tier') tiers.set(String(m.metadata.name), tierInfo(m as unknown as CalicoTier));

@@ -17,9 +17,9 @@ import {
 import { compileCidr, type CompiledCidr } from '../kubernetes/cidr-match.ts';
 import { policyRef } from '../kubernetes/cluster-view.ts';
 import type { Direction } from '../../../domain/direction.ts';
+import { isPlainObject } from '../../../domain/plain-object.ts';
 
 export type { Direction };
-
 
 export type CompiledSubject = { namespaces: LabelSelector } | { namespaceSelector: LabelSelector; podSelector: LabelSelector } | { none: true };
 
@@ -54,8 +54,7 @@ export interface TierPolicy {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
-const asSelector = (x: unknown): LabelSelector => (isObj(x) ? (x as LabelSelector) : {});
+const asSelector = (x: unknown): LabelSelector => (isPlainObject(x) ? (x as LabelSelector) : {});
 
 function compileSubject(s: CnpSubject | undefined): CompiledSubject {
   if (s?.namespaces) return { namespaces: asSelector(s.namespaces) };
@@ -69,14 +68,14 @@ function compileSubject(s: CnpSubject | undefined): CompiledSubject {
  * sameLabels / notSameLabels / notSelf are not modelled and fail closed.
  */
 function compilePeer(p: unknown): CompiledPeer {
-  if (!isObj(p)) return { kind: 'unknown' };
+  if (!isPlainObject(p)) return { kind: 'unknown' };
   if (p.namespaces !== undefined) {
     const ns = asSelector(p.namespaces) as Obj;
     if ('namespaceSelector' in ns) return { kind: 'namespaces', selector: asSelector(ns.namespaceSelector) };
     if ('sameLabels' in ns || 'notSameLabels' in ns || 'notSelf' in ns) return { kind: 'unknown' };
     return { kind: 'namespaces', selector: ns as LabelSelector };
   }
-  if (isObj(p.pods)) return { kind: 'pods', namespaceSelector: asSelector(p.pods.namespaceSelector), podSelector: asSelector(p.pods.podSelector) };
+  if (isPlainObject(p.pods)) return { kind: 'pods', namespaceSelector: asSelector(p.pods.namespaceSelector), podSelector: asSelector(p.pods.podSelector) };
   if (p.nodes !== undefined) return { kind: 'nodes', selector: asSelector(p.nodes) };
   if (Array.isArray(p.networks)) {
     const cidrs = p.networks.map((c) => compileCidr(String(c)));
@@ -93,8 +92,8 @@ function compileCnpProtocol(p: CnpProtocol): CompiledPort {
   if (p.destinationNamedPort !== undefined) return { kind: 'named', name: p.destinationNamedPort };
   for (const [key, protocol] of [['tcp', 'TCP'], ['udp', 'UDP'], ['sctp', 'SCTP']] as const) {
     const l4 = p[key];
-    if (!isObj(l4)) continue;
-    const dp = isObj(l4.destinationPort) ? (l4.destinationPort as { number?: number; range?: { start: number; end: number } }) : undefined;
+    if (!isPlainObject(l4)) continue;
+    const dp = isPlainObject(l4.destinationPort) ? (l4.destinationPort as { number?: number; range?: { start: number; end: number } }) : undefined;
     if (dp?.number !== undefined) return { kind: 'range', protocol, start: dp.number, end: dp.number };
     if (dp?.range) return { kind: 'range', protocol, start: dp.range.start, end: dp.range.end };
     return { kind: 'range', protocol, start: 1, end: 65535 };
@@ -129,16 +128,16 @@ function memoized<T>(memo: Map<unknown, T>, wire: unknown, compile: (w: unknown)
 
 function compileRules(spec: Obj, direction: Direction, v1alpha1: boolean, memo: CompileMemo): CompiledRule[] {
   const list = Array.isArray(spec[direction]) ? (spec[direction] as unknown[]) : [];
-  const compilePort = (p: unknown): CompiledPort => (!isObj(p) ? UNKNOWN_PORT : v1alpha1 ? compileAnpPort(p as AnpPort) : compileCnpProtocol(p as CnpProtocol));
+  const compilePort = (p: unknown): CompiledPort => (!isPlainObject(p) ? UNKNOWN_PORT : v1alpha1 ? compileAnpPort(p as AnpPort) : compileCnpProtocol(p as CnpProtocol));
   return list.map((entry, i) => {
-    const r: Obj = isObj(entry) ? entry : {};
+    const r: Obj = isPlainObject(entry) ? entry : {};
     const peers = (direction === 'ingress' ? r.from : r.to) as unknown[] | undefined;
     const action = r.action === 'Allow' ? 'Accept' : (r.action as CnpAction);
     const out: CompiledRule = { pointer: `/spec/${direction}/${i}`, action, peers: (Array.isArray(peers) ? peers : []).map((p) => memoized(memo.peers, p, compilePeer)) };
     if (typeof r.name === 'string') out.name = r.name;
     const portList = v1alpha1 ? r.ports : r.protocols;
     // v1alpha1 and v1alpha2 ports differ: a wire object is compiled by its own version's rules only.
-    const ports = Array.isArray(portList) ? portList.map((p) => (isObj(p) ? memoized(v1alpha1 ? memo.anpPorts : memo.ports, p, compilePort) : UNKNOWN_PORT)) : undefined;
+    const ports = Array.isArray(portList) ? portList.map((p) => (isPlainObject(p) ? memoized(v1alpha1 ? memo.anpPorts : memo.ports, p, compilePort) : UNKNOWN_PORT)) : undefined;
     if (ports && ports.length > 0) out.ports = ports;
     return out;
   });
@@ -150,12 +149,12 @@ export function compileTierPolicies(policies: readonly unknown[]): TierPolicy[] 
   const memo: CompileMemo = { peers: new Map(), ports: new Map(), anpPorts: new Map() };
   const add = (kind: string, m: { metadata?: { name?: string }; spec?: unknown }, tier: unknown, priority: number, v1alpha1: boolean): void => {
     if (tier !== 'Admin' && tier !== 'Baseline') return;
-    const spec = isObj(m.spec) ? m.spec : {};
+    const spec = isPlainObject(m.spec) ? m.spec : {};
     out.push({
       ref: policyRef(kind, m.metadata?.name ?? ''),
       tier,
       priority,
-      subject: compileSubject(isObj(spec.subject) ? (spec.subject as CnpSubject) : undefined),
+      subject: compileSubject(isPlainObject(spec.subject) ? (spec.subject as CnpSubject) : undefined),
       rules: { ingress: compileRules(spec, 'ingress', v1alpha1, memo), egress: compileRules(spec, 'egress', v1alpha1, memo) },
     });
   };

@@ -13,9 +13,9 @@ import { parseCidr } from '../../../domain/ip.ts';
 import { isOnlyGlobal, selectorSyntaxError } from '../../simulate/calico/selector.ts';
 import type { VerifyError } from '../types.ts';
 import type { Direction } from '../../../domain/direction.ts';
+import { isPlainObject } from '../../../domain/plain-object.ts';
 
 type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 
 // validator.go: nameLabelFmt, networkPolicyNameRegex, globalNetworkPolicyNameRegex, tierNameRegex.
@@ -100,7 +100,7 @@ function checkPort(e: Errors, path: string, p: CalicoPort | unknown): PortKind {
 
 /** ICMP fields: type 0-254, code 0-255 (field tags), code only with a type (validateICMPFields). */
 function checkIcmp(e: Errors, path: string, icmp: unknown): void {
-  if (!isObj(icmp)) return;
+  if (!isPlainObject(icmp)) return;
   if (icmp.type !== undefined && !(Number.isInteger(icmp.type) && (icmp.type as number) >= 0 && (icmp.type as number) <= 254)) e.add(`${path}/type`, 'ICMP type must be between 0 and 254', 'ICMPFields validation');
   if (icmp.code !== undefined && !(Number.isInteger(icmp.code) && (icmp.code as number) >= 0 && (icmp.code as number) <= 255)) e.add(`${path}/code`, 'ICMP code must be between 0 and 255', 'ICMPFields validation');
   if (icmp.code !== undefined && icmp.type === undefined) e.add(`${path}/code`, 'ICMP code specified without an ICMP type', 'validateICMPFields');
@@ -111,13 +111,13 @@ function checkEntity(e: Errors, path: string, entity: CalicoEntityRule & Obj): v
   checkSelector(e, `${path}/selector`, entity.selector);
   checkSelector(e, `${path}/notSelector`, entity.notSelector);
   checkSelector(e, `${path}/namespaceSelector`, entity.namespaceSelector);
-  if (isObj(entity.serviceAccounts)) checkSelector(e, `${path}/serviceAccounts/selector`, entity.serviceAccounts.selector);
+  if (isPlainObject(entity.serviceAccounts)) checkSelector(e, `${path}/serviceAccounts/selector`, entity.serviceAccounts.selector);
   if (typeof entity.selector === 'string' && entity.selector.includes('global(')) e.add(`${path}/selector`, 'global() can only be used in an EntityRule namespaceSelector', 'validateEntityRule');
   if (typeof entity.namespaceSelector === 'string' && entity.namespaceSelector.includes('global(') && entity.namespaceSelector !== 'global()' && !isOnlyGlobal(entity.namespaceSelector)) {
     e.add(`${path}/namespaceSelector`, 'global() cannot be combined with other selectors', 'validateEntityRule');
   }
   if (entity.services !== undefined) {
-    const s: Obj = isObj(entity.services) ? entity.services : {};
+    const s: Obj = isPlainObject(entity.services) ? entity.services : {};
     if (typeof s.name !== 'string' || s.name === '') e.add(`${path}/services`, 'must specify a service name', 'validateEntityRule');
     if (entity.selector || entity.notSelector) e.add(`${path}/services`, 'cannot specify Selector/NotSelector and Services on the same rule', 'validateEntityRule');
     if (arr(entity.nets).length > 0 || arr(entity.notNets).length > 0) e.add(`${path}/services`, 'cannot specify Nets/NotNets and Services on the same rule', 'validateEntityRule');
@@ -132,8 +132,8 @@ function checkRule(e: Errors, path: string, rule: Obj, direction: Direction, glo
   checkProtocol(e, `${path}/protocol`, rule.protocol);
   checkProtocol(e, `${path}/notProtocol`, rule.notProtocol);
   if (rule.ipVersion !== undefined && rule.ipVersion !== 4 && rule.ipVersion !== 6) e.add(`${path}/ipVersion`, 'ipVersion must be 4 or 6', 'Rule.IPVersion validation');
-  const source = isObj(rule.source) ? (rule.source as CalicoEntityRule & Obj) : undefined;
-  const destination = isObj(rule.destination) ? (rule.destination as CalicoEntityRule & Obj) : undefined;
+  const source = isPlainObject(rule.source) ? (rule.source as CalicoEntityRule & Obj) : undefined;
+  const destination = isPlainObject(rule.destination) ? (rule.destination as CalicoEntityRule & Obj) : undefined;
   const proto = rule.protocol === undefined ? undefined : protocolNumber(rule.protocol);
   const supportsPorts = proto === 6 || proto === 17 || proto === 132;
 
@@ -210,18 +210,18 @@ function checkRule(e: Errors, path: string, rule: Obj, direction: Direction, glo
   if (direction === 'ingress' && destination?.services !== undefined) e.add(`${path}/destination/services`, 'not allowed in ingress rule destination', 'validateNetworkPolicySpec');
   if (global) {
     const svc = direction === 'egress' ? destination?.services : source?.services;
-    if (isObj(svc) && !svc.namespace) e.add(`${path}/${direction === 'egress' ? 'destination' : 'source'}/services/namespace`, 'must specify a namespace', 'validateGlobalNetworkPolicySpec');
+    if (isPlainObject(svc) && !svc.namespace) e.add(`${path}/${direction === 'egress' ? 'destination' : 'source'}/services/namespace`, 'must specify a namespace', 'validateGlobalNetworkPolicySpec');
   }
 }
 
 function checkPolicy(e: Errors, m: Obj, global: boolean): void {
-  const md = isObj(m.metadata) ? m.metadata : {};
+  const md = isPlainObject(m.metadata) ? m.metadata : {};
   const name = typeof md.name === 'string' ? md.name : '';
   const fn = global ? 'validateGlobalNetworkPolicy' : 'validateNetworkPolicy';
   if (name.length > 253) e.add('/metadata/name', `name is too long by ${name.length - 253} bytes`, fn);
   if (!(global ? GNP_NAME : NP_NAME).test(name)) e.add('/metadata/name', "name must consist of lower case alphanumeric characters or '-'", fn);
 
-  const spec = isObj(m.spec) ? m.spec : {};
+  const spec = isPlainObject(m.spec) ? m.spec : {};
   checkSelector(e, '/spec/selector', spec.selector);
   checkSelector(e, '/spec/serviceAccountSelector', spec.serviceAccountSelector);
   if (global) checkSelector(e, '/spec/namespaceSelector', spec.namespaceSelector);
@@ -245,17 +245,17 @@ function checkPolicy(e: Errors, m: Obj, global: boolean): void {
   }
   for (const direction of ['ingress', 'egress'] as const) {
     arr(spec[direction]).forEach((rule, i) => {
-      if (isObj(rule)) checkRule(e, `/spec/${direction}/${i}`, rule, direction, global);
+      if (isPlainObject(rule)) checkRule(e, `/spec/${direction}/${i}`, rule, direction, global);
     });
   }
 }
 
 function checkTier(e: Errors, m: Obj): void {
-  const md = isObj(m.metadata) ? m.metadata : {};
+  const md = isPlainObject(m.metadata) ? m.metadata : {};
   const name = typeof md.name === 'string' ? md.name : '';
   if (name.length > 63) e.add('/metadata/name', `name is too long by ${name.length - 63} bytes`, 'validateTier');
   if (!TIER_NAME.test(name)) e.add('/metadata/name', "name must consist of lower case alphanumeric characters or '-'", 'validateTier');
-  const spec = isObj(m.spec) ? m.spec : {};
+  const spec = isPlainObject(m.spec) ? m.spec : {};
   if (spec.order !== undefined && !(typeof spec.order === 'number' && Number.isFinite(spec.order))) e.add('/spec/order', 'order must be a number', 'TierSpec.Order (float64)');
   if (spec.defaultAction !== undefined && spec.defaultAction !== 'Deny' && spec.defaultAction !== 'Pass') e.add('/spec/defaultAction', 'defaultAction must be Deny or Pass', 'TierSpec.DefaultAction validation');
   // projectcalico.org_tiers.yaml CEL rules: the built-in tiers keep their order and default action.
@@ -269,7 +269,7 @@ function checkTier(e: Errors, m: Obj): void {
 
 /** The Calico admission errors of one manifest ([] for other kinds). */
 export function admissionErrorsCalico(manifest: unknown): VerifyError[] {
-  if (!isObj(manifest) || manifest.apiVersion !== CALICO_API_VERSION) return [];
+  if (!isPlainObject(manifest) || manifest.apiVersion !== CALICO_API_VERSION) return [];
   const e = new Errors();
   switch (manifest.kind) {
     case 'NetworkPolicy':

@@ -14,9 +14,9 @@ import { SharedChecks } from './shared-objects.ts';
 import { CILIUM_API_VERSION, CCNP_KIND, CNP_KIND } from '../../engines/wire/cilium.ts';
 import { isServiceName, parsePortNumber } from '../../simulate/cilium/ports.ts';
 import { splitKey } from '../../simulate/cilium/labels.ts';
+import { isPlainObject } from '../../../domain/plain-object.ts';
 
 type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 const len = (x: unknown): number => arr(x).length;
 
@@ -73,9 +73,9 @@ function qualifiedNameError(rawKey: string): string | undefined {
 }
 
 function checkSelector(e: Errors, path: string, sel: unknown): void {
-  if (!isObj(sel)) return;
+  if (!isPlainObject(sel)) return;
   const where = 'selector.go EndpointSelector.Validate';
-  if (isObj(sel.matchLabels)) {
+  if (isPlainObject(sel.matchLabels)) {
     for (const [k, v] of Object.entries(sel.matchLabels)) {
       const ke = qualifiedNameError(k);
       const badValue = typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v);
@@ -86,7 +86,7 @@ function checkSelector(e: Errors, path: string, sel: unknown): void {
     }
   }
   arr(sel.matchExpressions).forEach((x, i) => {
-    if (!isObj(x)) return;
+    if (!isPlainObject(x)) return;
     const p = `${path}/matchExpressions/${i}`;
     const key = String(x.key ?? '');
     const ke = qualifiedNameError(key);
@@ -141,7 +141,7 @@ function checkCidr(e: Errors, path: string, c: unknown): void {
 }
 
 function checkCidrRule(e: Errors, path: string, r: unknown): void {
-  if (!isObj(r)) return;
+  if (!isPlainObject(r)) return;
   const where = 'rule_validation.go CIDRRule.Validate';
   const set = [r.cidr, r.cidrGroupRef, r.cidrGroupSelector].filter((x) => x !== undefined && x !== '').length;
   if (set === 0) return e.add(path, 'one of cidr, cidrGroupRef, or cidrGroupSelector is required', where);
@@ -165,7 +165,7 @@ const MATCH_NAME = /^[-a-zA-Z0-9_.]+$/;
 const MATCH_PATTERN = /^[-a-zA-Z0-9_.*]+$/;
 
 function checkFqdn(e: Errors, path: string, f: unknown, where: string, bothAllowed: boolean): void {
-  if (!isObj(f)) return;
+  if (!isPlainObject(f)) return;
   const name = typeof f.matchName === 'string' ? f.matchName : '';
   const pattern = typeof f.matchPattern === 'string' ? f.matchPattern : '';
   if (!bothAllowed && name !== '' && pattern !== '') e.add(path, 'only one of MatchName or MatchPattern is allowed in an FQDNSelector', where);
@@ -179,12 +179,12 @@ function checkFqdn(e: Errors, path: string, f: unknown, where: string, bothAllow
 // ---- ports (PortRule.Validate, PortDenyRule.Validate, PortProtocol.Validate, L7Rules.Validate) ----
 
 function isEmptyL7(rules: unknown): boolean {
-  return !isObj(rules) || (rules.http === undefined && rules.kafka === undefined && rules.dns === undefined && rules.l7 === undefined);
+  return !isPlainObject(rules) || (rules.http === undefined && rules.kafka === undefined && rules.dns === undefined && rules.l7 === undefined);
 }
 
 /** Returns whether the port is "0". */
 function checkPortProtocol(e: Errors, path: string, p: unknown, hasDns: boolean): boolean {
-  if (!isObj(p)) return false;
+  if (!isPlainObject(p)) return false;
   const where = 'rule_validation.go PortProtocol.Validate';
   const port = typeof p.port === 'string' ? p.port : p.port === undefined ? '' : String(p.port);
   let zero = false;
@@ -203,9 +203,9 @@ function checkPortProtocol(e: Errors, path: string, p: unknown, hasDns: boolean)
 }
 
 function checkPortRule(e: Errors, path: string, pr: unknown, ingress: boolean): void {
-  if (!isObj(pr)) return;
+  if (!isPlainObject(pr)) return;
   const where = 'rule_validation.go PortRule.Validate';
-  const rules = isObj(pr.rules) ? pr.rules : undefined;
+  const rules = isPlainObject(pr.rules) ? pr.rules : undefined;
   const hasDns = len(rules?.dns) > 0;
   if (ingress && hasDns) e.add(`${path}/rules/dns`, 'DNS rules are not allowed on ingress', where);
   const l7 = !isEmptyL7(pr.rules);
@@ -218,10 +218,10 @@ function checkPortRule(e: Errors, path: string, pr: unknown, ingress: boolean): 
   let zero = false;
   ports.forEach((p, i) => {
     if (checkPortProtocol(e, `${path}/ports/${i}`, p, hasDns)) zero = true;
-    const proto = isObj(p) && p.protocol !== undefined ? String(p.protocol).toUpperCase() : '';
+    const proto = isPlainObject(p) && p.protocol !== undefined ? String(p.protocol).toUpperCase() : '';
     if (l7 && !hasDns && proto !== 'TCP') e.add(`${path}/ports/${i}/protocol`, `L7 rules can only apply to TCP (not ${proto || 'ANY'}) except for DNS rules`, where);
   });
-  if (isObj(pr.listener)) {
+  if (isPlainObject(pr.listener)) {
     if (ingress) e.add(`${path}/listener`, `Listener is not allowed on ingress (${String(pr.listener.name)})`, where);
     if (l7) e.add(`${path}/listener`, `Listener is not allowed with L7 rules (${String(pr.listener.name)})`, where);
   }
@@ -242,7 +242,7 @@ function checkPortRule(e: Errors, path: string, pr: unknown, ingress: boolean): 
 }
 
 function checkPortDenyRule(e: Errors, path: string, pr: unknown): void {
-  if (!isObj(pr)) return;
+  if (!isPlainObject(pr)) return;
   const ports = arr(pr.ports);
   if (ports.length > MAX_PORTS) e.add(`${path}/ports`, `too many ports, the max is ${MAX_PORTS}`, 'rule_validation.go PortDenyRule.Validate');
   ports.forEach((p, i) => checkPortProtocol(e, `${path}/ports/${i}`, p, false));
@@ -251,11 +251,11 @@ function checkPortDenyRule(e: Errors, path: string, pr: unknown): void {
 function checkIcmps(e: Errors, path: string, rule: Obj): void {
   if (len(rule.icmps) > 0 && len(rule.toPorts) > 0) e.add(`${path}/icmps`, 'the ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts', 'rule_validation.go errUnsupportedICMPWithToPorts');
   arr(rule.icmps).forEach((icmp, i) => {
-    if (!isObj(icmp)) return;
+    if (!isPlainObject(icmp)) return;
     const fields = arr(icmp.fields);
     if (fields.length > MAX_ICMP_FIELDS) e.add(`${path}/icmps/${i}/fields`, `too many types, the max is ${MAX_ICMP_FIELDS}`, 'rule_validation.go ICMPRule.Validate');
     fields.forEach((f, j) => {
-      if (isObj(f) && f.family !== undefined && f.family !== '' && f.family !== 'IPv4' && f.family !== 'IPv6') e.add(`${path}/icmps/${i}/fields/${j}/family`, `wrong family: ${String(f.family)}`, 'rule_validation.go ICMPRule.Validate');
+      if (isPlainObject(f) && f.family !== undefined && f.family !== '' && f.family !== 'IPv4' && f.family !== 'IPv6') e.add(`${path}/icmps/${i}/fields/${j}/family`, `wrong family: ${String(f.family)}`, 'rule_validation.go ICMPRule.Validate');
     });
   });
 }
@@ -274,7 +274,7 @@ function checkEntities(e: Errors, path: string, entities: unknown, where: string
 }
 
 function checkIngress(e: Errors, path: string, rule: unknown, deny: boolean, hostPolicy: boolean): void {
-  if (!isObj(rule)) return;
+  if (!isPlainObject(rule)) return;
   const common = 'rule_validation.go IngressCommonRule.Validate';
   checkCombination(e, path, rule, INGRESS_L3, common);
   if (len(rule.fromNodes) > 0) e.add(`${path}/fromNodes`, 'FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set', 'rule_validation.go ErrFromToNodesRequiresNodeSelectorOption');
@@ -289,13 +289,13 @@ function checkIngress(e: Errors, path: string, rule: unknown, deny: boolean, hos
     arr(rule.toPorts).forEach((pr, i) => checkPortDenyRule(e, `${path}/toPorts/${i}`, pr));
     return;
   }
-  const l7 = arr(rule.toPorts).some((pr) => isObj(pr) && !isEmptyL7(pr.rules));
+  const l7 = arr(rule.toPorts).some((pr) => isPlainObject(pr) && !isEmptyL7(pr.rules));
   if (hostPolicy && l7) e.add(`${path}/toPorts`, 'L7 policy is not supported on host ingress yet', 'rule_validation.go IngressRule.Validate');
   arr(rule.toPorts).forEach((pr, i) => checkPortRule(e, `${path}/toPorts/${i}`, pr, true));
 }
 
 function checkEgress(e: Errors, path: string, rule: unknown, deny: boolean, hostPolicy: boolean): void {
-  if (!isObj(rule)) return;
+  if (!isPlainObject(rule)) return;
   const members = deny ? EGRESS_L3 : [...EGRESS_L3, ['toFQDNs', 'ToFQDNs'] as [string, string]];
   checkCombination(e, path, rule, members, deny ? 'rule_validation.go EgressCommonRule.Validate' : 'rule_validation.go EgressRule.Validate');
   // language.rst "Services based › Limitations": "toServices statements must not be combined with toPorts
@@ -315,7 +315,7 @@ function checkEgress(e: Errors, path: string, rule: unknown, deny: boolean, host
   }
   if (hostPolicy) {
     arr(rule.toPorts).forEach((pr, i) => {
-      const r = isObj(pr) && isObj(pr.rules) ? pr.rules : undefined;
+      const r = isPlainObject(pr) && isPlainObject(pr.rules) ? pr.rules : undefined;
       if (r && (len(r.http) > 0 || len(r.kafka) > 0)) e.add(`${path}/toPorts/${i}/rules`, `L7 protocol ${len(r.http) > 0 ? 'HTTP' : 'Kafka'} is not supported on host egress yet`, 'rule_validation.go EgressRule.Validate');
     });
   }
@@ -324,7 +324,7 @@ function checkEgress(e: Errors, path: string, rule: unknown, deny: boolean, host
 }
 
 function checkRule(e: Errors, path: string, rule: unknown): void {
-  if (!isObj(rule)) return;
+  if (!isPlainObject(rule)) return;
   const where = 'rule_validation.go Rule.Validate';
   if (len(rule.ingress) + len(rule.ingressDeny) + len(rule.egress) + len(rule.egressDeny) === 0) {
     e.add(path, 'rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny', where);
@@ -353,7 +353,7 @@ const checked = new WeakMap<object, VerifyError[]>();
  * callers: do not change it.
  */
 export function admissionErrorsCilium(manifest: unknown): VerifyError[] {
-  if (!isObj(manifest) || manifest.apiVersion !== CILIUM_API_VERSION || (manifest.kind !== CNP_KIND && manifest.kind !== CCNP_KIND)) return [];
+  if (!isPlainObject(manifest) || manifest.apiVersion !== CILIUM_API_VERSION || (manifest.kind !== CNP_KIND && manifest.kind !== CCNP_KIND)) return [];
   let errors = checked.get(manifest);
   if (errors === undefined) checked.set(manifest, (errors = manifestErrors(manifest)));
   return errors;

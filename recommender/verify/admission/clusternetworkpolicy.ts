@@ -26,22 +26,22 @@ import { isAdminNetworkPolicy, isBaselineAdminNetworkPolicy, isClusterNetworkPol
 import type { VerifyError } from '../types.ts';
 import { celIsCidr } from './k8s-syntax.ts';
 import type { Direction } from '../../../domain/direction.ts';
+import { isPlainObject } from '../../../domain/plain-object.ts';
 
 type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 
 const RANGE_MESSAGE = 'Start port must be less than End port';
 
 function rangeErrors(range: unknown, path: string): VerifyError[] {
-  if (!isObj(range)) return [];
+  if (!isPlainObject(range)) return [];
   return Number(range.start) < Number(range.end) ? [] : [{ path, message: RANGE_MESSAGE }];
 }
 
 function networksErrors(peers: unknown[], field: string, rulePath: string): VerifyError[] {
   const out: VerifyError[] = [];
   peers.forEach((peer, j) => {
-    if (!isObj(peer)) return;
+    if (!isPlainObject(peer)) return;
     arr(peer.networks).forEach((c, k) => {
       if (!celIsCidr(String(c))) out.push({ path: `${rulePath}/${field}/${j}/networks/${k}`, message: 'Invalid CIDR format provided' });
     });
@@ -55,15 +55,15 @@ function cnpRuleErrors(rule: Obj, direction: Direction, path: string): VerifyErr
   const out = networksErrors(peers, field, path);
   const protocols = arr(rule.protocols);
   protocols.forEach((p, j) => {
-    if (!isObj(p)) return;
+    if (!isPlainObject(p)) return;
     for (const l4 of ['tcp', 'udp', 'sctp']) {
-      const dp = isObj(p[l4]) ? (p[l4] as Obj).destinationPort : undefined;
-      if (isObj(dp)) out.push(...rangeErrors(dp.range, `${path}/protocols/${j}/${l4}/destinationPort/range`));
+      const dp = isPlainObject(p[l4]) ? (p[l4] as Obj).destinationPort : undefined;
+      if (isPlainObject(dp)) out.push(...rangeErrors(dp.range, `${path}/protocols/${j}/${l4}/destinationPort/range`));
     }
   });
   if (direction === 'egress') {
-    const addressPeer = peers.some((peer) => isObj(peer) && (peer.networks !== undefined || peer.nodes !== undefined || peer.domainNames !== undefined));
-    const named = protocols.some((p) => isObj(p) && p.destinationNamedPort !== undefined);
+    const addressPeer = peers.some((peer) => isPlainObject(peer) && (peer.networks !== undefined || peer.nodes !== undefined || peer.domainNames !== undefined));
+    const named = protocols.some((p) => isPlainObject(p) && p.destinationNamedPort !== undefined);
     if (addressPeer && named) out.push({ path, message: 'networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames' });
   }
   return out;
@@ -75,11 +75,11 @@ function anpRuleErrors(rule: Obj, direction: Direction, path: string): VerifyErr
   const out = networksErrors(peers, field, path);
   const ports = arr(rule.ports);
   ports.forEach((p, j) => {
-    if (isObj(p)) out.push(...rangeErrors(p.portRange, `${path}/ports/${j}/portRange`));
+    if (isPlainObject(p)) out.push(...rangeErrors(p.portRange, `${path}/ports/${j}/portRange`));
   });
   if (direction === 'egress') {
-    const addressPeer = peers.some((peer) => isObj(peer) && (peer.networks !== undefined || peer.nodes !== undefined));
-    const named = ports.some((p) => isObj(p) && p.namedPort !== undefined);
+    const addressPeer = peers.some((peer) => isPlainObject(peer) && (peer.networks !== undefined || peer.nodes !== undefined));
+    const named = ports.some((p) => isPlainObject(p) && p.namedPort !== undefined);
     if (addressPeer && named) out.push({ path, message: 'networks/nodes peer cannot be set with namedPorts since there are no namedPorts for networks/nodes' });
   }
   return out;
@@ -90,9 +90,9 @@ export function admissionErrorsClusterNetworkPolicy(manifest: unknown): VerifyEr
   const v1alpha2 = isClusterNetworkPolicy(manifest);
   if (!v1alpha2 && !isAdminNetworkPolicy(manifest) && !isBaselineAdminNetworkPolicy(manifest)) return [];
   const m = manifest as unknown as Obj;
-  const spec = isObj(m.spec) ? m.spec : {};
+  const spec = isPlainObject(m.spec) ? m.spec : {};
   const out: VerifyError[] = [];
-  if (isBaselineAdminNetworkPolicy(manifest) && (isObj(m.metadata) ? m.metadata.name : undefined) !== 'default') {
+  if (isBaselineAdminNetworkPolicy(manifest) && (isPlainObject(m.metadata) ? m.metadata.name : undefined) !== 'default') {
     out.push({ path: '/metadata/name', message: 'Only one baseline admin network policy with metadata.name="default" can be created in the cluster' });
   }
   if (!isBaselineAdminNetworkPolicy(manifest)) {
@@ -101,7 +101,7 @@ export function admissionErrorsClusterNetworkPolicy(manifest: unknown): VerifyEr
   }
   for (const direction of ['ingress', 'egress'] as const) {
     arr(spec[direction]).forEach((rule, i) => {
-      if (!isObj(rule)) return;
+      if (!isPlainObject(rule)) return;
       const path = `/spec/${direction}/${i}`;
       out.push(...(v1alpha2 ? cnpRuleErrors(rule, direction, path) : anpRuleErrors(rule, direction, path)));
     });

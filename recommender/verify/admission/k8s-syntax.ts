@@ -8,6 +8,7 @@
  */
 import type { VerifyError } from '../types.ts';
 import { memoByText } from '../../text-memo.ts';
+import { isPlainObject } from '../../../domain/plain-object.ts';
 
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -144,12 +145,9 @@ function parseIpv6(text: string): number[] | undefined {
   return [...head, ...Array<number>(8 - known).fill(0), ...rest, ...tail];
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
-
 /** ValidateLabels: keys are qualified names, values label values. */
 export function labelErrors(labels: unknown, path: string): VerifyError[] {
-  if (!isObj(labels)) return [];
+  if (!isPlainObject(labels)) return [];
   const out: VerifyError[] = [];
   for (const [k, v] of Object.entries(labels)) {
     const keyErrors = isQualifiedName(k);
@@ -164,11 +162,11 @@ export function labelErrors(labels: unknown, path: string): VerifyError[] {
 
 /** ValidateLabelSelector (AllowInvalidLabelValueInSelector false, as for new objects). */
 export function labelSelectorErrors(selector: unknown, path: string): VerifyError[] {
-  if (!isObj(selector)) return [];
+  if (!isPlainObject(selector)) return [];
   const out = labelErrors(selector.matchLabels, `${path}/matchLabels`);
   const exprs = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
   exprs.forEach((e, i) => {
-    if (!isObj(e)) return;
+    if (!isPlainObject(e)) return;
     const p = `${path}/matchExpressions/${i}`;
     const values = Array.isArray(e.values) ? e.values : [];
     switch (e.operator) {

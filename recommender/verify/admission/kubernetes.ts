@@ -11,9 +11,9 @@ import { isNetworkPolicy } from '../../engines/wire/kubernetes.ts';
 import type { VerifyError } from '../types.ts';
 import { SharedChecks } from './shared-objects.ts';
 import { cidrErrors, HOST_BITS_SET, STRICT_CIDR_GATE, isDns1123Label, isDns1123Subdomain, isValidPortName, isValidPortNum, labelErrors, labelSelectorErrors } from './k8s-syntax.ts';
+import { isPlainObject } from '../../../domain/plain-object.ts';
 
 type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 
 /** ValidateNetworkPolicyPort. */
@@ -98,7 +98,7 @@ function sameNetwork(outer: Loose, inner: Loose): boolean {
 
 /** ValidateNetworkPolicyPeer. */
 function peerErrors(peer: unknown, path: string): VerifyError[] {
-  if (!isObj(peer)) return [{ path, message: 'must specify a peer' }];
+  if (!isPlainObject(peer)) return [{ path, message: 'must specify a peer' }];
   const out: VerifyError[] = [];
   let n = 0;
   if (peer.podSelector !== undefined && peer.podSelector !== null) {
@@ -109,18 +109,18 @@ function peerErrors(peer: unknown, path: string): VerifyError[] {
     n++;
     out.push(...labelSelectorErrors(peer.namespaceSelector, `${path}/namespaceSelector`));
   }
-  if (isObj(peer.ipBlock)) {
+  if (isPlainObject(peer.ipBlock)) {
     n++;
     out.push(...ipBlockErrors(peer.ipBlock, `${path}/ipBlock`));
   }
   if (n === 0) out.push({ path, message: 'must specify a peer' });
-  else if (n > 1 && isObj(peer.ipBlock)) out.push({ path, message: 'may not specify both ipBlock and another peer' });
+  else if (n > 1 && isPlainObject(peer.ipBlock)) out.push({ path, message: 'may not specify both ipBlock and another peer' });
   return out;
 }
 
 /** ValidateObjectMeta for a namespaced object named by ValidateNetworkPolicyName (a DNS subdomain). */
 function metaErrors(meta: unknown): VerifyError[] {
-  if (!isObj(meta)) return [{ path: '/metadata/name', message: 'name or generateName is required' }];
+  if (!isPlainObject(meta)) return [{ path: '/metadata/name', message: 'name or generateName is required' }];
   const out: VerifyError[] = [];
   if (typeof meta.name !== 'string' || meta.name === '') out.push({ path: '/metadata/name', message: 'name or generateName is required' });
   else out.push(...isDns1123Subdomain(meta.name).map((m) => ({ path: '/metadata/name', message: m })));
@@ -136,14 +136,14 @@ const shared = new SharedChecks();
 export function admissionErrorsKubernetes(manifest: unknown): VerifyError[] {
   if (!isNetworkPolicy(manifest)) return [];
   const m = manifest as unknown as Obj;
-  const spec = isObj(m.spec) ? m.spec : {};
+  const spec = isPlainObject(m.spec) ? m.spec : {};
   const out = metaErrors(m.metadata);
   out.push(...labelSelectorErrors(spec.podSelector, '/spec/podSelector'));
   for (const [dir, field] of [['ingress', 'from'], ['egress', 'to']] as const) {
     arr(spec[dir]).forEach((rule, i) => {
-      if (!isObj(rule)) return;
+      if (!isPlainObject(rule)) return;
       arr(rule.ports).forEach((port, j) => {
-        if (isObj(port)) out.push(...shared.at(port, `/spec/${dir}/${i}/ports/${j}`, portErrors));
+        if (isPlainObject(port)) out.push(...shared.at(port, `/spec/${dir}/${i}/ports/${j}`, portErrors));
       });
       arr(rule[field]).forEach((peer, j) => out.push(...shared.at(peer, `/spec/${dir}/${i}/${field}/${j}`, peerErrors)));
     });
