@@ -74,7 +74,7 @@ export class MetricFlowRecorder {
           continue;
         }
         const client = clientPeer(s, { ...d, port });
-        this.edgeKeys.add(this.aggregator.addEdge(client.key, serverSide({ ...d, port }).key, port, flow.protocol, c));
+        this.edgeKeys.add(this.aggregator.addEdge(client.key, serverSide(d).key, port, flow.protocol, c));
       }
     }
     return outcome;
