@@ -128,3 +128,8 @@ test('Tier: name, order, defaultAction (validateTier)', () => {
   assert.deepEqual(messages(t('default', { order: 1000000, defaultAction: 'Deny' })), []);
   assert.deepEqual(messages(t('default', { order: 5, defaultAction: 'Deny' })), ['/spec/order: default tier order must be 1000000 (Calico Tier CRD x-kubernetes-validations)']);
 });
+
+test('a blank tier is the default tier, as an absent one (libcalico-go lib/names TierOrDefault); a malformed one is refused', () => {
+  assert.deepEqual(messages(np({ tier: '' })), []);
+  assert.deepEqual(messages(np({ tier: 'Security' })), ["/spec/tier: tier must consist of lower case alphanumeric characters or '-' (Calico validateTier (tierNameRegex))"]);
+});

@@ -128,6 +128,14 @@ test('a policy in a tier that does not exist is not applied (SORT / felix policy
   assert.deepEqual(sim.ignored, [{ policy: 'NetworkPolicy/shop/orphan', reason: 'tier "nope" does not exist' }]);
 });
 
+test('a policy with an empty tier is in the default tier (libcalico-go lib/names TierOrDefault: "the tier name, or the default if blank")', () => {
+  const p = np('blank', { tier: '', selector: "app == 'api'", ingress: [{ action: 'Deny' }] });
+  const sim = calicoSimulator([p], cluster);
+  const v = sim.evaluate(flow(P(web), P(api)));
+  assert.equal(v.verdict, 'deny');
+  assert.deepEqual(sim.ignored, []);
+});
+
 test('types default: egress rules only → Egress only; none → Ingress (NP "types" footnote)', () => {
   const egressOnly = np('e', { selector: "app == 'api'", egress: [{ action: 'Allow', destination: { selector: "app == 'web'" } }] });
   assert.equal(verdict([egressOnly], flow(P(web), P(api))).ingress.isolated, false);

@@ -90,7 +90,8 @@ function calicoPolicy(m: CalicoNetworkPolicy | CalicoGlobalNetworkPolicy, servic
   const name = m.metadata.name;
   return {
     id: global ? `GlobalNetworkPolicy/${name}` : `NetworkPolicy/${namespace}/${name}`,
-    tier: spec.tier ?? DEFAULT_TIER,
+    // libcalico-go lib/names TierOrDefault: a blank tier is the default tier.
+    tier: spec.tier || DEFAULT_TIER,
     order: typeof spec.order === 'number' ? spec.order : Infinity,
     sortKey: `${name}/${namespace ?? ''}/${m.kind}`,
     namespace,

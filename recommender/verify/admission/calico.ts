@@ -229,7 +229,8 @@ function checkPolicy(e: Errors, m: Obj, global: boolean): void {
     if (typeof spec[f] === 'string' && (spec[f] as string).includes('global(')) e.add(`/spec/${f}`, 'global() can only be used in an EntityRule namespaceSelector', fn);
   }
   if (spec.order !== undefined && !(typeof spec.order === 'number' && Number.isFinite(spec.order))) e.add('/spec/order', 'order must be a number', 'PolicySpec.Order (float64)');
-  if (spec.tier !== undefined && !(typeof spec.tier === 'string' && TIER_NAME.test(spec.tier))) e.add('/spec/tier', "tier must consist of lower case alphanumeric characters or '-'", 'validateTier (tierNameRegex)');
+  // A blank tier is the default tier (lib/names TierOrDefault), as an absent one.
+  if (spec.tier !== undefined && spec.tier !== '' && !(typeof spec.tier === 'string' && TIER_NAME.test(spec.tier))) e.add('/spec/tier', "tier must consist of lower case alphanumeric characters or '-'", 'validateTier (tierNameRegex)');
   const types = arr(spec.types);
   const seen = new Set<unknown>();
   types.forEach((t, i) => {
