@@ -14,13 +14,15 @@ import type { Db } from '../store/db.ts';
 import { readRecommendData, TooManyEdgesError } from '../store/recommend-read.ts';
 import type { SkippedRows } from '../store/row-check.ts';
 import { clusterModel, type ClusterModel } from '../recommender/simulate/cluster.ts';
+import { enforcingEngine } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
+import type { SimulatorFactory } from '../recommender/simulate/types.ts';
 import { engineWarnings } from '../recommender/verify/engine-warnings.ts';
 import { verifyInChunks, type ChunkedVerification, type ChunkedVerifyInput } from '../recommender/verify/in-chunks.ts';
 import { verifyRecommendation, type Verification } from '../recommender/verify/recommendation.ts';
 import { flowWorkloads, flowWorkloadWarnings, inventoryNamespaces, markInferredIntents, withFlowWorkloads, type FlowWorkloads } from '../recommender/synthesize/inferred-workloads.ts';
 import type { EdgeTraffic } from '../domain/edge.ts';
-import type { InventorySnapshot } from '../domain/inventory.ts';
+import type { AppliedPolicy, InventorySnapshot } from '../domain/inventory.ts';
 import type { ObservedLabels } from '../domain/observed-labels.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
 import { invalidInput, tooLarge } from './errors.ts';
@@ -139,6 +141,11 @@ export function runRecommendation(input: StoredRecommendInput, engine: EngineNam
   });
 }
 
+/** The engine's simulator, and the one that judges it beside the applied policies (`enforcingEngine`). */
+function simulatorsFor(engine: EngineName, applied: readonly AppliedPolicy[]): { simulator: SimulatorFactory; besideSimulator: SimulatorFactory } {
+  return { simulator: SIMULATORS[engine], besideSimulator: SIMULATORS[enforcingEngine(engine, applied)] };
+}
+
 /**
  * The recommendation's manifests for `engine`, emitted and verified a group of namespaces at a
  * time over the input it was made from, beside the applied policies (recommender/verify/in-chunks.ts).
@@ -150,7 +157,8 @@ export function verifyRecommendationInChunks(
   run: Pick<ChunkedVerifyInput, 'tightness' | 'maxEdgeSides' | 'each'>,
   model: ClusterModel = clusterModel(input.inventory, input.externalNames),
 ): ChunkedVerification {
-  return verifyInChunks({ engine, set: rec.policySet, sides: rec.sides, model, applied: input.inventory.policies, simulator: SIMULATORS[engine], ...run });
+  const applied = input.inventory.policies;
+  return verifyInChunks({ engine, set: rec.policySet, sides: rec.sides, model, applied, ...simulatorsFor(engine, applied), ...run });
 }
 
 /** A recommendation verified without keeping its manifests: what the recommendation list shows. */
@@ -240,7 +248,7 @@ function emitAndVerify(input: RecommendInput, rec: Recommendation, engine: Engin
     model,
     applied,
     sides: rec.sides,
-    simulator: SIMULATORS[engine],
+    ...simulatorsFor(engine, applied),
     warnings: engineWarnings(emitted, model, applied),
     tightness,
   });

@@ -55,6 +55,23 @@ export function engineOfKind(apiVersion: string, kind: string): EngineName | und
 }
 
 /**
+ * The engine whose simulation judges a recommendation beside the applied policies. NetworkPolicies
+ * are enforced by every engine, so a `kubernetes` recommendation lives beside whatever else the
+ * cluster enforces: when the applied policies of other kinds are Calico's or ClusterNetworkPolicy's
+ * alone, that engine decides (its tiers before the NetworkPolicies: an earlier tier's Deny, an
+ * Admin-tier Deny, end the evaluation — Calico "Tier", network-policy-api "ClusterNetworkPolicy"),
+ * and its simulator reads the NetworkPolicies too. Cilium's applied policies add up with the
+ * NetworkPolicies instead, and its reading of an ipBlock differs (engine-warnings.ts): they stay
+ * named in a warning. Otherwise, and for the other engines, the recommendation's own engine.
+ */
+export function enforcingEngine(engine: EngineName, applied: readonly { apiVersion: string; kind: string }[]): EngineName {
+  if (engine !== 'kubernetes') return engine;
+  const others = new Set(applied.map((p) => engineOfKind(p.apiVersion, p.kind)).filter((e): e is EngineName => e !== undefined && e !== 'kubernetes'));
+  const [only] = others;
+  return others.size === 1 && (only === 'calico' || only === 'clusternetworkpolicy') ? only : engine;
+}
+
+/**
  * The engine a set of manifests is written for. NetworkPolicies are enforced by every engine, so
  * they count only when nothing else is there; two other engines at once are an error.
  */

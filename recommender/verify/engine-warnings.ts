@@ -8,7 +8,7 @@ import { selectorMatches } from '../matrix/selector.ts';
 import type { EmitResult, EngineManifests, EngineName } from '../engines/types.ts';
 import { compareStrings } from '../policy/order.ts';
 import { DEFAULT_TIER } from '../simulate/calico/policies.ts';
-import { engineOfKind } from '../simulate/decide.ts';
+import { enforcingEngine, engineOfKind } from '../simulate/decide.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimPod } from '../simulate/types.ts';
@@ -155,7 +155,8 @@ function shownNames(names: string[]): string {
 }
 
 export function engineWarnings(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[]): string[] {
-  const beside = appliedNotSimulated(emitted.engine, applied);
+  // Beside the applied policies, the engine that enforces them judges (simulate/decide.ts enforcingEngine).
+  const beside = appliedNotSimulated(enforcingEngine(emitted.engine, applied), applied);
   switch (emitted.engine) {
     case 'kubernetes':
       return [...(runsCilium(model, applied) ? kubernetesOnCilium(emitted, model) : []), ...beside];

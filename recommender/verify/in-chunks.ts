@@ -49,6 +49,8 @@ export interface ChunkedVerifyInput {
   model: ClusterModel;
   applied: readonly AppliedPolicy[];
   simulator: SimulatorFactory;
+  /** As VerifyInput.besideSimulator. */
+  besideSimulator?: SimulatorFactory;
   /** As VerifyInput.tightness. */
   tightness: boolean;
   options?: EmitOptions;
@@ -158,6 +160,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
         model: input.model,
         sides: c.sides,
         simulator: input.simulator,
+        ...(input.besideSimulator ? { besideSimulator: input.besideSimulator } : {}),
         tightness: input.tightness,
       }),
     );

@@ -104,6 +104,8 @@ export interface VerifyInput {
   /** The recommendation's sides (`Recommendation.sides`). */
   sides: readonly VerifiedSides[];
   simulator: SimulatorFactory;
+  /** Judges the recommendation together with the applied policies beside it (the simulator of `enforcingEngine`); default `simulator`. */
+  besideSimulator?: SimulatorFactory;
   /** Extra engine-specific warnings (e.g. from `engineWarnings`). */
   warnings?: string[];
   /**
@@ -140,6 +142,8 @@ export interface SimulateSidesInput {
   model: ClusterModel;
   sides: readonly VerifiedSides[];
   simulator: SimulatorFactory;
+  /** As VerifyInput.besideSimulator. */
+  besideSimulator?: SimulatorFactory;
   tightness: boolean;
 }
 
@@ -148,10 +152,11 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   const { model } = input;
   const ours = input.simulator(input.manifests, model.cluster);
   const together = input.beside.length > 0 ? [...input.manifests, ...input.beside] : undefined;
-  const withApplied: Simulator | undefined = together && input.simulator(together, model.cluster);
+  const beside = input.besideSimulator ?? input.simulator;
+  const withApplied: Simulator | undefined = together && beside(together, model.cluster);
   // Built only when a finding about the applied policies may depend on the reading.
   let otherReading: Simulator | null | undefined;
-  const withAppliedOtherReading = (): Simulator | null => (otherReading ??= (together && input.simulator.ipBlocksMatchingPods?.(together, model.cluster)) ?? null);
+  const withAppliedOtherReading = (): Simulator | null => (otherReading ??= (together && beside.ipBlocksMatchingPods?.(together, model.cluster)) ?? null);
 
   const found: SidesFound = { blocked: [], blockedByApplied: [], stillAllowed: [], denied: [], skipped: {}, tightness: [] };
   const { blocked, blockedByApplied, stillAllowed, denied, skipped } = found;
@@ -269,6 +274,7 @@ export function verifyRecommendation(input: VerifyInput): Verification {
     model: input.model,
     sides: input.sides,
     simulator: input.simulator,
+    ...(input.besideSimulator ? { besideSimulator: input.besideSimulator } : {}),
     tightness: input.tightness !== false,
   });
   return completeVerification(input.engine, admission, [found], input.warnings ?? []);

@@ -69,3 +69,24 @@ test('every run is verified for its engine: admission and simulation of the obse
     for (const t of verification.tightness) assert.ok(t.observed > 0 && t.allowed >= t.observed, `${engine} ${t.workload} ${t.direction}: ${t.allowed}/${t.observed}`);
   }
 });
+
+test('a kubernetes recommendation on a cluster with applied Calico policies is verified beside them by the calico simulation: an earlier tier\'s Deny cuts what the NetworkPolicies allow (Calico "Tier": tiers in order, a Deny ends the evaluation; Kubernetes NetworkPolicies are in the default tier)', () => {
+  const input = readRecommendationInput(db, {});
+  const tier = { apiVersion: 'projectcalico.org/v3', kind: 'Tier', name: 'platform', manifest: { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'platform' }, spec: { order: 100 } } };
+  const deny = {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'GlobalNetworkPolicy',
+    name: 'platform.deny-netobserv',
+    manifest: { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'platform.deny-netobserv' }, spec: { tier: 'platform', order: 1, selector: "projectcalico.org/namespace == 'netobserv'", types: ['Ingress'], ingress: [{ action: 'Deny' }] } },
+  };
+  const onCalico = { ...input, inventory: { ...input.inventory, policies: [...input.inventory.policies, tier, deny] } };
+  const options = recommendOptions({ namespace: 'netobserv' });
+  const { verification } = runRecommendation(onCalico, 'kubernetes', options, { tightness: false });
+  assert.ok(verification.blockedByApplied.length > 0, 'the Deny is read');
+  assert.ok(verification.blockedByApplied.every((f) => f.direction === 'ingress' && f.by?.policy === 'GlobalNetworkPolicy/platform.deny-netobserv'), JSON.stringify(verification.blockedByApplied.slice(0, 2)));
+  assert.deepEqual(verification.warnings.filter((w) => /does not evaluate/.test(w)), [], 'nothing is left out of the verification');
+  // The export's path (a verification in chunks) judges alike.
+  let chunked: typeof verification | undefined;
+  recommendForEveryEngine(onCalico, options, { workload: () => undefined, manifest: () => undefined, engine: (engine, result) => void (engine === 'kubernetes' && (chunked = result.verification)) });
+  assert.deepEqual(chunked, verification);
+});

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import type { AppliedPolicy } from '../../domain/inventory.ts';
 import type { EmitResult, EngineName } from '../../recommender/engines/types.ts';
 import type { ClusterModel } from '../../recommender/simulate/cluster.ts';
+import { enforcingEngine } from '../../recommender/simulate/decide.ts';
 import { engineWarnings } from '../../recommender/verify/engine-warnings.ts';
 
 const model = { cluster: { namespaces: [], nodes: [], pods: [], services: [], apiserver: [], podCIDRs: [] } } as unknown as ClusterModel;
@@ -25,6 +26,7 @@ const gnp = policy('projectcalico.org/v3', 'GlobalNetworkPolicy', 'platform.deny
 const np = policy('networking.k8s.io/v1', 'NetworkPolicy', 'default-deny', {}, 'shop');
 
 test('applied kinds the engine\'s simulation does not evaluate are named: an AdminNetworkPolicy Deny decides before any NetworkPolicy (network-policy-api: Admin tier first), a Calico tier before the default one', () => {
+  // Kinds of two engines beside a kubernetes recommendation: neither simulation evaluates both (enforcingEngine keeps kubernetes).
   const calicoNp = policy('projectcalico.org/v3', 'NetworkPolicy', 'allow-x', {}, 'shop');
   const tier = policy('projectcalico.org/v3', 'Tier', 'platform', { order: 100 });
   const [warning] = engineWarnings(emitted('kubernetes'), model, [np, anp, gnp, calicoNp, tier]);
@@ -42,4 +44,19 @@ test('calico: an applied policy of a tier the inventory lacks is named (Calico r
   assert.deepEqual(warnings, ['applied Calico policies of tier "platform" (platform.deny-db) were left out of the verification: the inventory has no Tier "platform" (import tiers.projectcalico.org with the policies)']);
   const tier = policy('projectcalico.org/v3', 'Tier', 'platform', { order: 100 });
   assert.deepEqual(engineWarnings(emitted('calico'), model, [np, gnp, tier]), []);
+});
+
+test('a kubernetes recommendation beside applied policies of one tiered engine is judged by that engine, which evaluates the NetworkPolicies too: nothing is left out (simulate/decide.ts enforcingEngine)', () => {
+  const tier = policy('projectcalico.org/v3', 'Tier', 'platform', { order: 100 });
+  assert.equal(enforcingEngine('kubernetes', [np, gnp, tier]), 'calico');
+  assert.deepEqual(engineWarnings(emitted('kubernetes'), model, [np, gnp, tier]), []);
+  // Its tiers are checked as the calico engine's are.
+  assert.match(engineWarnings(emitted('kubernetes'), model, [np, gnp]).join('\n'), /applied Calico policies of tier "platform" \(platform\.deny-db\) were left out/);
+  assert.equal(enforcingEngine('kubernetes', [np, anp]), 'clusternetworkpolicy');
+  assert.deepEqual(engineWarnings(emitted('kubernetes'), model, [np, anp]), []);
+  // Two engines at once, Cilium's additive policies, or only NetworkPolicies: the recommendation's own engine.
+  assert.equal(enforcingEngine('kubernetes', [np, anp, gnp]), 'kubernetes');
+  assert.equal(enforcingEngine('kubernetes', [np, policy('cilium.io/v2', 'CiliumNetworkPolicy', 'c', {}, 'shop')]), 'kubernetes');
+  assert.equal(enforcingEngine('kubernetes', [np]), 'kubernetes');
+  assert.equal(enforcingEngine('cilium', [gnp]), 'cilium');
 });

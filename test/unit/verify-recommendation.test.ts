@@ -152,4 +152,12 @@ test('calico: an applied policy in an earlier tier that denies an included edge 
   // Without its Tier Calico would not have created the policy: the simulator leaves it out (engineWarnings names it).
   const withoutTier = calico([deny]);
   assert.deepEqual(withoutTier.blockedByApplied, []);
+  // A kubernetes recommendation on that cluster: Calico enforces the NetworkPolicy in its default
+  // tier, after the platform tier (CONV: order 1000 in the default tier), so the Deny cuts it too.
+  const kubernetes = (besideSimulator?: typeof SIMULATORS.calico) =>
+    verifyRecommendation({ engine: 'kubernetes', emitted: emitted([apiPolicy]), model: clusterModel(inventory), applied: [tier, deny], sides: [apiSides([[webToApiMetrics, 'x']])], simulator: SIMULATORS.kubernetes, ...(besideSimulator ? { besideSimulator } : {}) });
+  assert.deepEqual(kubernetes(SIMULATORS.calico).blockedByApplied.map((f) => `${f.edge} ${f.by?.policy}`), ['workload:shop/Deployment/web|workload:shop/Deployment/api|8080|TCP GlobalNetworkPolicy/platform.deny-api']);
+  assert.equal(kubernetes(SIMULATORS.calico).ok, true);
+  // The kubernetes simulator alone does not read Calico policies.
+  assert.deepEqual(kubernetes().blockedByApplied, []);
 });
