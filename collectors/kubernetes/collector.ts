@@ -33,8 +33,8 @@ export interface KubernetesCollectorOptions {
   env?: NodeJS.ProcessEnv;
   /** Tests pass a fixed sequence so retries take no real time. */
   random?: () => number;
-  /** Tests pass short ones (ReflectorOptions.stallGraceMs, listPageTimeoutMs). */
-  timeouts?: { stallGraceMs?: number; listPageTimeoutMs?: number };
+  /** Tests pass short ones (ReflectorOptions.stallGraceMs, listPageTimeoutMs; the discovery interval in ms). */
+  timeouts?: { stallGraceMs?: number; listPageTimeoutMs?: number; discoveryIntervalMs?: number };
   resources?: readonly WatchedResource[];
 }
 
@@ -51,8 +51,15 @@ export class KubernetesCollector implements Collector, ReflectorSink {
   private running: Promise<void> | undefined;
   private loaded: LoadedConfig | undefined;
   private reflectors: Reflector[] = [];
+  /** What stops each reflector alone (its resource no longer served), and its run. */
+  private readonly runs = new Map<Reflector, { stop: AbortController; done: Promise<void> }>();
+  /** Kinds of resources no longer served: their stored objects go with the next write. */
+  private readonly retired = new Set<string>();
+  private firstSync = false;
   private readonly mirror = new ClusterMirror();
   private discoveryError: string | undefined;
+  /** The last rediscovery's failure, logged once; the reflectors go on meanwhile. */
+  private rediscoveryError: string | undefined;
   private lastError: string | undefined;
   private lastSuccess: number | undefined;
   private lastWrite = -Infinity;
@@ -122,10 +129,65 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     }
     if (!served || signal.aborted) return;
     this.deps.logger.info({ collector: this.name, resources: served.map(resourceName) }, 'kubernetes collector watching');
-    const reflectorOptions = { pageSize: settings.pageSize, watchTimeoutSeconds: settings.watchTimeoutSeconds, now: this.deps.now, ...this.options.timeouts };
+    const { discoveryIntervalMs, ...timeouts } = this.options.timeouts ?? {};
+    const reflectorOptions = { pageSize: settings.pageSize, watchTimeoutSeconds: settings.watchTimeoutSeconds, now: this.deps.now, ...timeouts };
     // Each resource gets its own client (one request at a time per KubeApi) and its own backoff.
-    this.reflectors = served.map((res) => new Reflector(res, new KubeApi(loaded.kc), this, { ...reflectorOptions, backoff: backoff() }));
-    await Promise.all(this.reflectors.map((r) => r.run(signal)));
+    const watch = (res: ServedResource): void => {
+      const stop = new AbortController();
+      const both = AbortSignal.any([signal, stop.signal]);
+      setMaxListeners(0, both);
+      const r = new Reflector(res, new KubeApi(loaded.kc), this, { ...reflectorOptions, backoff: backoff() });
+      this.reflectors.push(r);
+      this.retired.delete(kindKeyOf(res));
+      this.runs.set(r, { stop, done: r.run(both) });
+    };
+    for (const res of served) watch(res);
+    await this.rediscover(loaded, signal, discoveryIntervalMs ?? settings.discoveryIntervalSeconds * 1000, watch);
+    await Promise.all([...this.runs.values()].map((x) => x.done));
+  }
+
+  /**
+   * Discovery again every `intervalMs`, as a CRD may be installed or removed while the collector
+   * runs (a CNI or the network-policy-api CRDs installed after flowmatrix): a newly served
+   * resource is watched; one no longer served (only an optional one can be: discovery fails on a
+   * required one) is dropped, and its stored objects go with the next write.
+   */
+  private async rediscover(loaded: LoadedConfig, signal: AbortSignal, intervalMs: number, watch: (res: ServedResource) => void): Promise<void> {
+    while (!signal.aborted) {
+      await sleep(intervalMs, signal);
+      if (signal.aborted) return;
+      let served: ServedResource[];
+      try {
+        // A fresh client: KubeApi caches each group/version's resource list.
+        served = await new KubeApi(loaded.kc).discover(this.options.resources ?? RESOURCES);
+        if (this.rediscoveryError !== undefined) this.deps.logger.info({ collector: this.name }, 'kubernetes discovery recovered');
+        this.rediscoveryError = undefined;
+      } catch (e) {
+        const failure = describeFailure(e, 'discover', 'API resources', loaded.server);
+        this.counters.discovery_errors++;
+        if (this.rediscoveryError !== failure.message) this.deps.logger.warn({ collector: this.name, err: failure.message }, 'kubernetes discovery failed; the resources found before are still watched');
+        this.rediscoveryError = failure.message;
+        continue;
+      }
+      const names = new Set(served.map(resourceName));
+      const watched = new Set(this.reflectors.map((r) => resourceName(r.resource)));
+      const added = served.filter((res) => !watched.has(resourceName(res)));
+      for (const res of added) watch(res);
+      const gone = this.reflectors.filter((r) => !names.has(resourceName(r.resource)));
+      for (const r of gone) {
+        const run = this.runs.get(r)!;
+        run.stop.abort();
+        await run.done;
+        this.runs.delete(r);
+        this.reflectors = this.reflectors.filter((x) => x !== r);
+        this.retired.add(kindKeyOf(r.resource));
+        this.mirror.replace(r.resource, []);
+      }
+      if (added.length > 0 || gone.length > 0) {
+        this.deps.logger.info({ collector: this.name, added: added.map(resourceName), removed: gone.map((r) => resourceName(r.resource)) }, 'kubernetes collector: the served resources changed');
+      }
+      if (gone.length > 0) this.changed(this.deps.now(), true);
+    }
   }
 
   // ReflectorSink ------------------------------------------------------------------------------
@@ -193,9 +255,10 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     );
   }
 
-  /** Until every resource has listed once (or failed), a write would hold half a cluster. */
+  /** Until every resource has listed once (or failed), a write would hold half a cluster. A resource added later holds nothing back: it is in the scope once listed. */
   private initialSyncDone(): boolean {
-    return this.reflectors.length > 0 && this.reflectors.every((r) => r.stats.synced || r.stats.errors > 0);
+    this.firstSync ||= this.reflectors.length > 0 && this.reflectors.every((r) => r.stats.synced || r.stats.errors > 0);
+    return this.firstSync;
   }
 
   private write(): void {
@@ -216,7 +279,7 @@ export class KubernetesCollector implements Collector, ReflectorSink {
         objects: this.mirror.objects(),
         takenAt: t,
         source: SOURCE,
-        scope: [...new Set(synced.map((r) => kindKeyOf(r.resource)))].sort(),
+        scope: [...new Set([...synced.map((r) => kindKeyOf(r.resource)), ...this.retired])].sort(),
       });
       this.lastWrite = t;
       this.lastWriteEnd = performance.now();

@@ -22,6 +22,8 @@ export const KubernetesConfig = Type.Object(
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
     /** Server-side watch timeout; the watch is resumed from its resourceVersion after it. */
     watchTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 3600 })),
+    /** How often discovery runs again: a policy CRD installed later is watched, one removed is dropped. */
+    discoveryIntervalSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86_400 })),
     /** Changes that release no pod IP are written together, at most this long after the first. */
     flushIntervalMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 60_000 })),
     backoff: Type.Optional(
@@ -36,11 +38,12 @@ export interface KubernetesSettings {
   connection: KubeConnection;
   pageSize: number;
   watchTimeoutSeconds: number;
+  discoveryIntervalSeconds: number;
   flushIntervalMs: number;
   backoff: { initialMs: number; maxMs: number };
 }
 
-export const KUBERNETES_DEFAULTS = { pageSize: 500, watchTimeoutSeconds: 300, flushIntervalMs: 1000, backoff: { initialMs: 1000, maxMs: 60_000 } } as const;
+export const KUBERNETES_DEFAULTS = { pageSize: 500, watchTimeoutSeconds: 300, discoveryIntervalSeconds: 300, flushIntervalMs: 1000, backoff: { initialMs: 1000, maxMs: 60_000 } } as const;
 
 export class KubernetesConfigError extends Error {
   override name = 'KubernetesConfigError';
@@ -67,6 +70,7 @@ export function resolveKubernetesSettings(cfg: KubernetesConfigT = {}, where = '
     connection,
     pageSize: cfg.pageSize ?? KUBERNETES_DEFAULTS.pageSize,
     watchTimeoutSeconds: cfg.watchTimeoutSeconds ?? KUBERNETES_DEFAULTS.watchTimeoutSeconds,
+    discoveryIntervalSeconds: cfg.discoveryIntervalSeconds ?? KUBERNETES_DEFAULTS.discoveryIntervalSeconds,
     flushIntervalMs: cfg.flushIntervalMs ?? KUBERNETES_DEFAULTS.flushIntervalMs,
     backoff,
   };

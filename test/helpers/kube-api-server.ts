@@ -129,6 +129,20 @@ export class KubeApiServer {
   }
 
   // Changing the cluster ------------------------------------------------------------------------
+  /** A resource installed (its CRD created): discovery lists it and its collection answers from now on. */
+  serve(r: FakeResource): void {
+    this.resources.set(resKey(r), r);
+    if (!this.objects.has(resKey(r))) this.objects.set(resKey(r), new Map());
+  }
+
+  /** A resource removed (its CRD deleted): its objects are gone, its watches end, discovery no longer lists it and its collection is 404. */
+  unserve(apiVersion: string, kind: string): void {
+    const r = this.resourceOf({ apiVersion, kind });
+    this.resources.delete(resKey(r));
+    this.objects.delete(resKey(r));
+    for (const w of this.watches) if (w.resource === resKey(r)) this.endWatch(w);
+  }
+
 
   private resourceOf(obj: Json): FakeResource {
     const apiVersion = String(obj.apiVersion);

@@ -335,3 +335,27 @@ test('403 on an optional resource only (a CRD the ClusterRole of an older releas
   cluster.server.allow('networkpolicies.projectcalico.org');
   await waitFor('running', () => collector.status().state === 'running');
 });
+
+test('discovery runs again: a policy CRD installed after the start is watched and its policies written; one removed is dropped and its policies with it, the rest watched on', async () => {
+  const cluster = await startFakeCluster();
+  const { db } = tmpDb();
+  const collector = new KubernetesCollector({ settings: cluster.settings, writer, env: {}, random: () => 0.5, timeouts: { discoveryIntervalMs: 50 } }, { db, logger: pino({ level: 'silent' }), now: () => T0 });
+  after(() => collector.stop());
+  await synced(collector);
+  const kinds = () => readInventory(db).policies.map((p) => `${p.kind}.${p.apiVersion} ${p.name}`).sort();
+  assert.ok(!('globalnetworkpolicies.projectcalico.org:synced' in collector.status().gauges));
+
+  // Calico's GlobalNetworkPolicy CRD installed while the collector runs.
+  cluster.server.serve({ group: 'projectcalico.org', version: 'v3', kind: 'GlobalNetworkPolicy', plural: 'globalnetworkpolicies', namespaced: false });
+  cluster.server.put({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'deny-all' }, spec: { selector: 'all()', types: ['Ingress'] } });
+  await waitFor('the new resource watched and written', () => kinds().includes('GlobalNetworkPolicy.projectcalico.org/v3 deny-all'), 10_000);
+  assert.equal(collector.status().gauges['globalnetworkpolicies.projectcalico.org:synced'], 1);
+
+  // Its CRD deleted: the policy goes, the collector stays running, the other resources are watched on.
+  cluster.server.unserve('projectcalico.org/v3', 'GlobalNetworkPolicy');
+  await waitFor('the removed resource dropped', () => !kinds().some((k) => k.startsWith('GlobalNetworkPolicy.')), 10_000);
+  assert.ok(!('globalnetworkpolicies.projectcalico.org:synced' in collector.status().gauges));
+  assert.equal(collector.status().state, 'running');
+  cluster.server.put(pod('shop', 'late', '10.244.9.9', '2025-03-02T11:59:00Z'));
+  await waitFor('a pod added afterwards written', () => readInventory(db).podAddresses.some((a) => a.ip === '10.244.9.9'), 10_000);
+});
