@@ -343,18 +343,18 @@ test('discovery runs again: a policy CRD installed after the start is watched an
   after(() => collector.stop());
   await synced(collector);
   const kinds = () => readInventory(db).policies.map((p) => `${p.kind}.${p.apiVersion} ${p.name}`).sort();
-  assert.ok(!('globalnetworkpolicies.projectcalico.org:synced' in collector.status().gauges));
+  assert.ok(!('globalnetworkpolicies.projectcalico.org:synced' in (collector.status().gauges ?? {})));
 
   // Calico's GlobalNetworkPolicy CRD installed while the collector runs.
   cluster.server.serve({ group: 'projectcalico.org', version: 'v3', kind: 'GlobalNetworkPolicy', plural: 'globalnetworkpolicies', namespaced: false });
   cluster.server.put({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'deny-all' }, spec: { selector: 'all()', types: ['Ingress'] } });
   await waitFor('the new resource watched and written', () => kinds().includes('GlobalNetworkPolicy.projectcalico.org/v3 deny-all'), 10_000);
-  assert.equal(collector.status().gauges['globalnetworkpolicies.projectcalico.org:synced'], 1);
+  assert.equal(collector.status().gauges?.['globalnetworkpolicies.projectcalico.org:synced'], 1);
 
   // Its CRD deleted: the policy goes, the collector stays running, the other resources are watched on.
   cluster.server.unserve('projectcalico.org/v3', 'GlobalNetworkPolicy');
   await waitFor('the removed resource dropped', () => !kinds().some((k) => k.startsWith('GlobalNetworkPolicy.')), 10_000);
-  assert.ok(!('globalnetworkpolicies.projectcalico.org:synced' in collector.status().gauges));
+  assert.ok(!('globalnetworkpolicies.projectcalico.org:synced' in (collector.status().gauges ?? {})));
   assert.equal(collector.status().state, 'running');
   cluster.server.put(pod('shop', 'late', '10.244.9.9', '2025-03-02T11:59:00Z'));
   await waitFor('a pod added afterwards written', () => readInventory(db).podAddresses.some((a) => a.ip === '10.244.9.9'), 10_000);
