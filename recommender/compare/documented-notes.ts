@@ -24,20 +24,33 @@ export function probesOnly(r: RuleAssessment): boolean {
   );
 }
 
+/** A `must` rule in force but for its role, which nothing binds (not even observation): its traffic is required, its peer unknown. */
+export function waitsForUnboundRole(r: RuleAssessment): boolean {
+  const { rule } = r;
+  return r.status === 'inactive' && rule.level === 'must' && rule.role !== undefined && rule.condition?.holds !== false && rule.unresolved.includes(`role ${rule.role} is unbound`);
+}
+
+/** The note on the rule that allows a `must` rule waiting for an unbound role: any peer, on the rule's ports. */
+export function unboundRoleNote(r: RuleAssessment): string {
+  return `role ${r.rule.role} is unbound: ${r.rule.direction === 'ingress' ? 'from any source' : 'to any destination'} on these ports until it is bound (matrices.bindings.roles.${r.rule.role})`;
+}
+
 /**
  * Warnings for a workload's rules: a `must` rule waiting for an unbound role in a direction the
- * recommendation restricts (applying it blocks that flow), and a rule documented when set that
- * the workload's observed edges fit (set the parameter, bind the role: where in the config).
+ * recommendation restricts (allowed from any peer on its ports until the role is bound, or, where
+ * `allowsUnbound` says the recommendation renders no documented rule there, cut), and a rule
+ * documented when set that the workload's observed edges fit (set the parameter, bind the role:
+ * where in the config).
  */
-export function documentedWarnings(rules: readonly RuleAssessment[], restricted: Record<Direction, boolean>): string[] {
+export function documentedWarnings(rules: readonly RuleAssessment[], restricted: Record<Direction, boolean>, allowsUnbound: Record<Direction, boolean>): string[] {
   const out: string[] = [];
   for (const r of rules) {
     const { rule } = r;
-    const waiting = r.status === 'inactive' && rule.role !== undefined && rule.condition?.holds !== false && rule.unresolved.includes(`role ${rule.role} is unbound`);
-    if (waiting && rule.level === 'must' && restricted[rule.direction]) {
-      out.push(
-        `${rule.id} (must: ${rule.purpose}) waits for role ${rule.role}, which is unbound and which nothing observed binds: applying this recommendation blocks that ${rule.direction} flow; bind ${rule.role} in matrices.bindings.roles.${rule.role}`,
-      );
+    if (waitsForUnboundRole(r) && restricted[rule.direction]) {
+      const what = allowsUnbound[rule.direction]
+        ? `this recommendation allows that ${rule.direction} flow ${rule.direction === 'ingress' ? 'from any source' : 'to any destination'} on the rule's ports until then`
+        : `applying this recommendation blocks that ${rule.direction} flow`;
+      out.push(`${rule.id} (must: ${rule.purpose}) waits for role ${rule.role}, which is unbound and which nothing observed binds: ${what}; bind ${rule.role} in matrices.bindings.roles.${rule.role}`);
     }
     if (r.status === 'documented-when-set') out.push(whenSetWarning(r));
   }

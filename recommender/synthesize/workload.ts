@@ -9,10 +9,10 @@ import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
-import { dnsPeer, dnsPorts, explanation, port, type DirectionInput, type IntentInput } from '../policy/build.ts';
+import { dnsPeer, dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PortSpec } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
-import { documentedWarnings, probesOnly } from '../compare/documented-notes.ts';
+import { documentedWarnings, probesOnly, unboundRoleNote, waitsForUnboundRole } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
@@ -96,6 +96,7 @@ function ruleIncluded(r: RuleAssessment, opts: RecommendOptions): boolean {
 const isApiserverEdge = (e: EdgeTraffic, ix: ClusterIndex): boolean => farSide(e.server, e.port, 'egress', ix).kind === 'apiserver';
 
 const NO_RULES: RuleAssessment[] = [];
+const NO_EDGES: readonly number[] = [];
 
 export function planWorkload(w: Workload, comparison: WorkloadComparison, components: WorkloadComponent[], ctx: SynthesisContext): WorkloadPlan {
   const plan: WorkloadPlan = { workload: w, comparison, components, intents: [], excluded: [], violations: [], warnings: [], summary: '' };
@@ -109,7 +110,11 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   }
   const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) }, portless: { ingress: [], egress: [] } };
   const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
-  if (ctx.opts.mode !== 'observed') addDocumentedAtoms(p, included);
+  const documented = ctx.opts.mode !== 'observed';
+  if (documented) {
+    addDocumentedAtoms(p, included);
+    addUnboundRoleAtoms(p, comparison.rules);
+  }
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
   const apart = addObservedAtoms(p, included, exposed);
   const egress = egressDirection(p);
@@ -121,7 +126,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         explanation: explanation(`${intentKey(w)}#ingress`, 'implied', exposed.length > 0 ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)' : 'nothing observed or documented in: deny all ingress'),
       };
   const restricts = (d: DirectionInput): boolean => d.mode === 'rules' || d.mode === 'deny-all';
-  plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }));
+  plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }, { ingress: documented, egress: documented && ctx.opts.egress }));
   for (const [direction, input] of [['ingress', ingress], ['egress', egress.input]] as const) if (restricts(input)) plan.warnings.push(...portlessCut(direction, p.portless[direction]));
   plan.intents.push(allowlistIntent(p, ingress, ingressRules, egress));
   if (exposed.length > 0) plan.intents.push(exposureIntent(p, exposed, apart.exposure));
@@ -170,6 +175,24 @@ function noPolicyReason(w: Workload, components: readonly WorkloadComponent[], o
     return { summary: `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy.`, excluded: 'mode documented: no matrix documents this workload' };
   }
   return undefined;
+}
+
+/**
+ * A `must` rule waiting for a role nothing binds documents required traffic whose peer is not
+ * known: any peer (`world`: everything, in and out of the cluster) on the rule's ports, never a
+ * cut — a policy that breaks required traffic is worse than none (docs/matrices.md, "unbound").
+ * Binding the role narrows it.
+ */
+function addUnboundRoleAtoms(p: Planning, rules: readonly RuleAssessment[]): void {
+  const { w, ctx } = p;
+  const self: Peer = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
+  for (const r of rules) {
+    if (!waitsForUnboundRole(r)) continue;
+    const d = r.rule.direction;
+    if (d === 'egress' && !ctx.opts.egress) continue;
+    const peer = ctx.peers.peer(worldPeer());
+    p.groups[d].add(peer.value, peer.key, resolvedPorts(r.rule.ports, d === 'ingress' ? self : undefined, ctx.ix), 'documented-unobserved', [r], NO_EDGES, [unboundRoleNote(r)]);
+  }
 }
 
 /** The included documented rules as atoms: their resolved peers on their resolved ports. */

@@ -117,7 +117,7 @@ test('seed 003 lines 79-83: an unnamed external 443 could be any of four roles -
   ]);
   const s3 = c.rules.find((r) => r.rule.id === 'progressive-delivery/controller/egress/s3')!;
   assert.deepEqual([s3.status, s3.edges], ['documented-when-set', [e]]);
-  const warning = documentedWarnings(c.rules, { ingress: true, egress: true }).find((w) => w.startsWith('progressive-delivery/controller/egress/s3 '));
+  const warning = documentedWarnings(c.rules, { ingress: true, egress: true }, { ingress: true, egress: true }).find((w) => w.startsWith('progressive-delivery/controller/egress/s3 '));
   assert.equal(
     warning,
     'progressive-delivery/controller/egress/s3 is documented when set (must: the S3-compatible bucket backing the rollback store): 1 observed edge(s) fit it, 1 of them also fit other readings (pin the right one) and are allowed; set s3.configured=true in the cluster config (matrices.systems.progressive-delivery.parameters: {s3.configured: true}; matrices.bindings.roles.s3) to document them',

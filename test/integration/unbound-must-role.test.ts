@@ -1,0 +1,63 @@
+/**
+ * A `must` rule waiting for a role nothing binds (the demo's Kyma "metric scraping (RMA)" rules:
+ * role `rma` has no default, no binding, and nothing observed binds it) is required traffic whose
+ * peer is not known. docs/matrices.md ("unbound"): allowed from any source on the rule's ports
+ * until the role is bound, never cut — a policy that breaks required traffic is worse than none.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import { loadDemo } from '../../demo/load.ts';
+import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
+import { recommend } from '../../recommender/recommend.ts';
+import { SIMULATORS } from '../../recommender/simulate/index.ts';
+import { clusterModel } from '../../recommender/simulate/cluster.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const { db } = tmpDb();
+await loadDemo(db);
+const RULE = 'kyma-telemetry/telemetry-manager/ingress/rma-8080';
+const manager = (mode: 'union' | 'documented' | 'observed', bindings = {}) => {
+  const input = readRecommendationInput(db, { bindings });
+  const rec = recommend(input, recommendOptions({ mode, namespace: 'kyma-system', workload: 'Deployment/telemetry-manager' }));
+  const intent = rec.policySet.intents.find((i) => i.key === 'kyma-system/deployment/telemetry-manager')!;
+  const rules = intent.ingress.mode === 'rules' ? intent.ingress.rules : [];
+  return { input, rec, rma: rules.find((r) => r.explanation.id.split(' ').includes(RULE)), warnings: rec.workloads[0]!.warnings.filter((w) => w.startsWith(RULE)) };
+};
+
+test('union and documented: the unbound must rule is a rule from any source on its port, explained, with a warning to bind the role', () => {
+  for (const mode of ['union', 'documented'] as const) {
+    const { rma, warnings } = manager(mode);
+    assert.ok(rma, `${mode}: a rule for ${RULE}`);
+    assert.deepEqual(rma.peers, [{ kind: 'world' }], mode);
+    assert.deepEqual(rma.ports, [{ kind: 'number', protocol: 'TCP', port: 8080 }], mode);
+    assert.equal(rma.explanation.status, 'documented-unobserved');
+    assert.match(rma.explanation.text, /role rma is unbound: from any source on these ports until it is bound \(matrices\.bindings\.roles\.rma\)/);
+    assert.deepEqual(warnings, [`${RULE} (must: metric scraping (RMA)) waits for role rma, which is unbound and which nothing observed binds: this recommendation allows that ingress flow from any source on the rule's ports until then; bind rma in matrices.bindings.roles.rma`]);
+  }
+});
+
+test('every engine renders it admissibly and its simulator allows a source nothing documents on that port, and nothing else new', () => {
+  const { input } = manager('union');
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted } = runRecommendation(input, engine, recommendOptions({ namespace: 'kyma-system', workload: 'Deployment/telemetry-manager' }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.admission.concat(verification.blocked as never[]).slice(0, 3))}`);
+    const model = clusterModel(input.inventory, input.externalNames);
+    const sim = SIMULATORS[engine](emitted.manifests, model.cluster);
+    const server = model.cluster.pods.find((p) => p.namespace === 'kyma-system' && p.name.startsWith('telemetry-manager'))!;
+    const stranger = model.cluster.pods.find((p) => p.namespace !== 'kyma-system' && !p.hostNetwork)!;
+    const flow = (port: number) => ({ client: { kind: 'pod' as const, pod: stranger }, server: { kind: 'pod' as const, pod: server }, port, protocol: 'TCP' as const });
+    assert.equal(sim.evaluate(flow(8080)).ingress.allowed, true, `${engine}: RMA's port is open to any source`);
+    assert.equal(sim.evaluate(flow(8081)).ingress.allowed, false, `${engine}: other ports stay closed`);
+  }
+});
+
+test('binding the role narrows the rule to it; in mode observed no documented rule renders and the warning says the flow is blocked', () => {
+  const bound = manager('union', { roles: { rma: [{ namespace: 'monitoring', selector: { matchLabels: { app: 'rma' } } }] } });
+  assert.ok(bound.rma);
+  assert.ok(!bound.rma.peers.some((p) => p.kind === 'world'), JSON.stringify(bound.rma.peers));
+  assert.deepEqual(bound.warnings, []);
+  const observed = manager('observed');
+  assert.equal(observed.rma, undefined);
+  assert.match(observed.warnings[0] ?? '', /applying this recommendation blocks that ingress flow; bind rma/);
+});
