@@ -17,7 +17,7 @@ import type { Direction, DirectionPolicy, Layer, PolicyIntent, PolicyPeer, Polic
 import { policyName } from '../policy/names.ts';
 import { canonicalSelector, compareStrings } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
-import { hasKind, hostNetworkSkipped, subjectSelector } from './kubernetes.ts';
+import { hasKind, hostNetworkSkipped, subjectSelector, unresolvedFqdnMessage, unresolvedFqdns } from './kubernetes.ts';
 import { annotatedMetadata, ANNOTATION_EXPLANATION, distinctLines, explainedIntent, intentRulesAnnotation, ruleLine, sortManifests, Warnings } from './metadata.ts';
 import type { EmitOptions, Engine, EmitResult, EngineManifests } from './types.ts';
 import {
@@ -203,7 +203,9 @@ function entities(intent: PolicyIntent, direction: Direction, rule: PolicyRule, 
   out.length = nets.length = 0;
   // `world` is everything: a rule without a source / destination selector or nets (then every
   // address matches, pods and hosts included). It covers the rule's other peers.
-  if (hasKind(rule, 'world')) {
+  const unresolved = unresolvedFqdns(rule);
+  if (unresolved.length > 0) w.add('fqdn-unresolved', intent, unresolvedFqdnMessage('OSS Calico', unresolved), where(direction, rule));
+  if (hasKind(rule, 'world') || unresolved.length > 0) {
     out.push(r.anySource);
     return out;
   }
@@ -228,12 +230,8 @@ function entities(intent: PolicyIntent, direction: Direction, rule: PolicyRule, 
         else nets.push(p.cidr);
         break;
       case 'fqdn':
-        if (p.ips.length === 0) {
-          w.add('fqdn-unresolved', intent, `OSS Calico has no FQDN rule and no address is known for ${p.name}: no rule emitted`, where(direction, rule));
-        } else {
-          w.add('fqdn-as-ips', intent, `OSS Calico has no FQDN rule: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where(direction, rule));
-          for (const cidr of r.cidrs(p)) nets.push(cidr);
-        }
+        w.add('fqdn-as-ips', intent, `OSS Calico has no FQDN rule: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where(direction, rule));
+        for (const cidr of r.cidrs(p)) nets.push(cidr);
         break;
       case 'world':
         throw new Error('a rule with a world peer has no entity (see above)');

@@ -21,7 +21,7 @@ import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, 
 import { chunkName, policyName, shortHash } from '../policy/names.ts';
 import { uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
-import { hasKind, hostNetworkSkipped, NAMESPACE_LABEL } from './kubernetes.ts';
+import { hasKind, hostNetworkSkipped, NAMESPACE_LABEL, unresolvedFqdnMessage, unresolvedFqdns } from './kubernetes.ts';
 import { explainedIntent, metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
 import type { EmitOptions, Engine, EmitResult, EngineManifests } from './types.ts';
 import {
@@ -264,7 +264,9 @@ const EVERYTHING_V6: PolicyPeer = { kind: 'cidr', cidr: '::/0', except: [] };
  * a pod is never denied by the ingress isolation (it denies pods only), so the rule stays exact.
  */
 function anyPeer(direction: Direction, rule: PolicyRule): PolicyPeer[] | undefined {
-  if (!hasKind(rule, 'world') && !(direction === 'ingress' && hasKind(rule, 'apiserver'))) return undefined;
+  // An FQDN of no known address: any destination on the rule's ports (kubernetes.ts unresolvedFqdns).
+  const unresolved = direction === 'egress' && unresolvedFqdns(rule).length > 0;
+  if (!hasKind(rule, 'world') && !(direction === 'ingress' && hasKind(rule, 'apiserver')) && !unresolved) return undefined;
   return direction === 'ingress' ? [ALL_PODS] : [EVERYTHING, EVERYTHING_V6];
 }
 
@@ -275,6 +277,8 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
   const peers: Rendered[] = [];
   const nets: string[] = [];
   let separate: Group[] = [];
+  const unresolved = unresolvedFqdns(rule);
+  if (unresolved.length > 0) w.add('fqdn-unresolved', intent, unresolvedFqdnMessage('the standard ClusterNetworkPolicy', unresolved), where(direction, rule));
   for (const p of anyPeer(direction, rule) ?? rule.peers) {
     switch (p.kind) {
       case 'pods':
@@ -304,13 +308,13 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
         else for (const cidr of r.peerCidrs(p)) nets.push(cidr);
         break;
       case 'fqdn':
+        // Egress with no address known is any destination (anyPeer); ingress has no networks peer.
         if (p.ips.length === 0) {
-          w.add('fqdn-unresolved', intent, `the standard ClusterNetworkPolicy has no FQDN peer and no address is known for ${p.name}: no rule emitted`, where(direction, rule));
-          r.lost.push(rule.explanation.id);
-        } else {
-          w.add('fqdn-as-ips', intent, `the standard ClusterNetworkPolicy has no FQDN peer: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where(direction, rule));
-          for (const cidr of r.peerCidrs(p)) nets.push(cidr);
+          notExpressible(intent, direction, rule, `the name ${p.name}`, w);
+          break;
         }
+        w.add('fqdn-as-ips', intent, `the standard ClusterNetworkPolicy has no FQDN peer: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where(direction, rule));
+        for (const cidr of r.peerCidrs(p)) nets.push(cidr);
         break;
       case 'world':
         throw new Error('a world peer is rendered as any peer (anyPeer)');

@@ -140,7 +140,9 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
   // `world` is everything, pods included: only a rule without peers says that on every CNI
   // (an ipBlock 0.0.0.0/0 does not match pods on Cilium, for one). The webhook source is
   // left open on its port (see the module comment).
-  if (hasKind(rule, 'world') || (direction === 'ingress' && hasKind(rule, 'apiserver'))) {
+  const unresolved = unresolvedFqdns(rule);
+  if (unresolved.length > 0) r.w.add('fqdn-unresolved', intent, unresolvedFqdnMessage('NetworkPolicy', unresolved), { direction, rule: rule.explanation.id });
+  if (hasKind(rule, 'world') || (direction === 'ingress' && hasKind(rule, 'apiserver')) || unresolved.length > 0) {
     out.push({ peers: [], ids: [], ports, anySource: true });
     return;
   }
@@ -179,6 +181,23 @@ export function hasKind(rule: PolicyRule, kind: PolicyPeer['kind']): boolean {
   return false;
 }
 
+/**
+ * The names of a rule's FQDN peers with no known address, on an engine that has no FQDN rule.
+ * Rendering nothing for them would cut what the rule allows (a documented must rule, at that);
+ * such a rule allows any destination on its ports instead — looser than intended, never
+ * cutting required traffic — and says so (`fqdn-unresolved`).
+ */
+export function unresolvedFqdns(rule: PolicyRule): string[] {
+  const names: string[] = [];
+  for (const p of rule.peers) if (p.kind === 'fqdn' && p.ips.length === 0) names.push(p.name);
+  return names;
+}
+
+/** The `fqdn-unresolved` warning of an engine without FQDN rules (`engine`: how the message names it). */
+export function unresolvedFqdnMessage(engine: string, names: readonly string[]): string {
+  return `${engine} has no FQDN rule and no address is known for ${names.join(', ')}: the rule allows any destination on its ports instead (looser than intended; the cilium engine renders toFQDNs)`;
+}
+
 /** What the engine cannot say about a peer, at each rule it appears in. */
 function warnPeer(intent: PolicyIntent, direction: Direction, rule: PolicyRule, p: PolicyPeer, w: Warnings): void {
   if (p.kind !== 'apiserver' && p.kind !== 'nodes' && p.kind !== 'fqdn') return;
@@ -191,8 +210,7 @@ function warnPeer(intent: PolicyIntent, direction: Direction, rule: PolicyRule, 
       if (p.ips.length === 0) w.add('nodes-no-ips', intent, 'no node IP is known: host-network peers need node IP blocks on this engine', where);
       return;
     case 'fqdn':
-      if (p.ips.length === 0) w.add('fqdn-unresolved', intent, `NetworkPolicy has no FQDN rule and no address is known for ${p.name}: no rule emitted`, where);
-      else w.add('fqdn-as-ips', intent, `NetworkPolicy has no FQDN rule: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where);
+      if (p.ips.length > 0) w.add('fqdn-as-ips', intent, `NetworkPolicy has no FQDN rule: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where);
       return;
   }
 }

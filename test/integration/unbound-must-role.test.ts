@@ -44,7 +44,7 @@ test('every engine renders it admissibly and its simulator allows a source nothi
     assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.admission.concat(verification.blocked as never[]).slice(0, 3))}`);
     const model = clusterModel(input.inventory, input.externalNames);
     const sim = SIMULATORS[engine](emitted.manifests, model.cluster);
-    const server = model.cluster.pods.find((p) => p.namespace === 'kyma-system' && p.name.startsWith('telemetry-manager'))!;
+    const server = model.cluster.pods.find((p) => p.namespace === 'kyma-system' && (p.name ?? '').startsWith('telemetry-manager'))!;
     const stranger = model.cluster.pods.find((p) => p.namespace !== 'kyma-system' && !p.hostNetwork)!;
     const flow = (port: number) => ({ client: { kind: 'pod' as const, pod: stranger }, server: { kind: 'pod' as const, pod: server }, port, protocol: 'TCP' as const });
     assert.equal(sim.evaluate(flow(8080)).ingress.allowed, true, `${engine}: RMA's port is open to any source`);

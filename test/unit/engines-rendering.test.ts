@@ -175,21 +175,22 @@ test('cilium: toFQDNs without a DNS rule adds the DNS-visibility rule and says s
   assert.deepEqual(r.warnings.map((w) => w.code), ['dns-visibility-added']);
 });
 
-test('FQDN on kubernetes and calico: resolved IPs as /32 with a warning, else no rule and a warning', () => {
+test('FQDN on kubernetes and calico: resolved IPs as /32 with a warning; with no address known, any destination on the rule\'s ports with a warning, never a cut (no rule would deny what the rule allows)', () => {
   const set = policySet([
     workload('shop/api', [
       { peers: [fqdnPeer('api.example.com', ['198.51.100.7'])], ports: [tcp(443)], explanation: why('m#known') },
-      { peers: [fqdnPeer('other.example.com')], ports: [tcp(443)], explanation: why('m#unknown') },
+      { peers: [fqdnPeer('other.example.com')], ports: [tcp(8443)], explanation: why('m#unknown') },
     ]),
   ]);
   const k = ENGINES.kubernetes.emit(set);
-  assert.deepEqual(k.manifests[0]!.spec.egress, [{ to: [{ ipBlock: { cidr: '198.51.100.7/32' } }], ports: [{ protocol: 'TCP', port: 443 }] }]);
+  assert.deepEqual(k.manifests[0]!.spec.egress, [{ to: [{ ipBlock: { cidr: '198.51.100.7/32' } }], ports: [{ protocol: 'TCP', port: 443 }] }, { ports: [{ protocol: 'TCP', port: 8443 }] }]);
   assert.deepEqual(k.warnings.map((w) => [w.code, w.rule]), [
     ['fqdn-as-ips', 'm#known'],
     ['fqdn-unresolved', 'm#unknown'],
   ]);
+  assert.match(k.warnings[1]!.message, /no address is known for other\.example\.com: the rule allows any destination on its ports instead/);
   const c = ENGINES.calico.emit(set);
-  assert.deepEqual((c.manifests[0]!.spec.egress as { destination: unknown }[]).map((r) => r.destination), [{ nets: ['198.51.100.7/32'], ports: [443] }]);
+  assert.deepEqual((c.manifests[0]!.spec.egress as { destination: unknown }[]).map((r) => r.destination), [{ nets: ['198.51.100.7/32'], ports: [443] }, { ports: [8443] }]);
   assert.deepEqual(c.warnings.map((w) => w.code), ['fqdn-as-ips', 'fqdn-unresolved']);
 });
 
