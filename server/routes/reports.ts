@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { requireSelection } from '../../app/selection-check.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
-import type { Report } from '../../reports/model.ts';
+import { storedReport } from '../../reports/stored.ts';
 import { MEDIA_TYPES, renderHtml, renderJson, renderMarkdown, REPORT_FORMATS, type ReportFormat } from '../../reports/render/index.ts';
 import { reportBuilt, reportServiceFor } from '../services/reports.ts';
 import { executorFor } from '../services/compute.ts';
@@ -91,7 +91,7 @@ export function reportRoutes(ctx: ServiceContext): AnyRoute[] {
         }
         const stored = service().store.get(params.id);
         if (!stored) throw notFound(`no report ${params.id}: it was never built or was removed by retention (reports.retention = ${service().settings.retention})`);
-        const report = JSON.parse(stored.model) as Report;
+        const report = storedReport(stored.model);
         res.setHeader('Vary', 'Accept');
         res.setHeader('Cache-Control', 'private, max-age=86400, immutable');
         if (format === 'json') {

@@ -154,3 +154,20 @@ test('the schedule stores reports with trigger "schedule"; a failing build is co
   const off = startReportSchedule(context({ enabled: false }), cron);
   assert.equal(off.started, false);
 });
+
+test('a report stored before a part of the model existed (attention.documentedWhenSet, added within schema version 1) still renders as Markdown and HTML, and its JSON has that part, empty', async () => {
+  const created = await request(app).post('/api/v1/reports').set('Authorization', W).expect(201);
+  const id = created.body.id as number;
+  const row = db.prepare('SELECT model FROM reports WHERE id = ?').get(id) as { model: string };
+  const older = JSON.parse(row.model) as { attention: Record<string, unknown>; headline: Record<string, unknown>; namespaces: { attention: Record<string, unknown> }[] };
+  delete older.attention.documentedWhenSet;
+  delete older.headline.documentedWhenSet;
+  for (const n of older.namespaces) delete n.attention.documentedWhenSet;
+  db.prepare('UPDATE reports SET model = ? WHERE id = ?').run(JSON.stringify(older), id);
+  const md = await request(app).get(`/api/v1/reports/${id}?format=markdown`).set('Authorization', R).expect(200);
+  assert.match(md.text, /Documented when set \(set the parameter\)[^]*?None\./);
+  await request(app).get(`/api/v1/reports/${id}?format=html`).set('Authorization', R).expect(200);
+  const json = await request(app).get(`/api/v1/reports/${id}`).set('Authorization', R).expect(200);
+  assert.deepEqual(json.body.attention.documentedWhenSet, { edges: [], rules: [] });
+  assert.equal(json.body.headline.documentedWhenSet, 0);
+});
