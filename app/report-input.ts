@@ -31,6 +31,8 @@ export interface ReportRequest {
   /** Reference time for staleness (ms); default the latest last-seen in the store. */
   now?: number;
   matrices: MatricesConfigT;
+  /** More stored edges than this are refused before anything is read (recommendations.maxEdges); default that of readRecommendData. */
+  maxEdges?: number;
   trigger: ReportTrigger;
   generatedAt: number;
 }
@@ -57,7 +59,7 @@ function verificationSummary(v: Verification): VerificationSummary {
  * the options. `onDetailed` sees each workload's record with its evidence as it is folded (tests).
  */
 export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (record: WorkloadRecommendation) => void): ReportInput {
-  const { inventory: stored, edges, externalNames, skippedRows, observedLabels } = tooManyEdges(() => readRecommendData(db));
+  const { inventory: stored, edges, externalNames, skippedRows, observedLabels } = tooManyEdges(() => readRecommendData(db, req.maxEdges !== undefined ? { maxEdges: req.maxEdges } : {}));
   const { inventory, flowWorkloads } = withWorkloadsFromFlows(stored, edges, observedLabels);
   const matrices = resolveMatrices(db, req.matrices, inventory, { edges, externalNames });
   const options = recommendOptions({ mode: req.mode, egress: req.egress, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });

@@ -28,6 +28,8 @@ export interface ReportServiceDeps {
   settings: ReportSettings;
   staleDays: number;
   matrices: MatricesConfigT;
+  /** recommendations.maxEdges, as for a recommendation (ReportRequest.maxEdges). */
+  maxEdges?: number;
   clock: () => number;
 }
 
@@ -54,6 +56,7 @@ export class ReportService {
       trigger: o.trigger,
       generatedAt: o.generatedAt ?? this.deps.clock(),
     };
+    if (this.deps.maxEdges !== undefined) req.maxEdges = this.deps.maxEdges;
     if (o.namespace !== undefined) req.namespace = o.namespace;
     if (o.now !== undefined) req.now = o.now;
     return buildReport(gatherReportInput(this.deps.db, req));

@@ -77,7 +77,7 @@ export class RecommendationComputer {
 
   /** Builds a report's model (not stored: the main thread, the one writer, stores it). */
   report(o: BuildOptions & { generatedAt: number }): Report {
-    return new ReportService({ db: this.db, settings: this.reports.settings, staleDays: this.reports.staleDays, matrices: this.matrices, clock: () => o.generatedAt }).build(o);
+    return new ReportService({ db: this.db, settings: this.reports.settings, staleDays: this.reports.staleDays, matrices: this.matrices, ...(this.maxEdges !== undefined ? { maxEdges: this.maxEdges } : {}), clock: () => o.generatedAt }).build(o);
   }
 
   respond(q: RecommendationQuery): Promise<RenderedResponse> {

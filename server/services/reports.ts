@@ -13,7 +13,7 @@ const services = new WeakMap<ServiceContext, ReportService>();
 export function reportServiceFor(ctx: ServiceContext): ReportService {
   let s = services.get(ctx);
   if (!s) {
-    s = new ReportService({ db: ctx.db, settings: ctx.config.reports, staleDays: ctx.config.staleDays, matrices: ctx.config.matrices, clock: ctx.now });
+    s = new ReportService({ db: ctx.db, settings: ctx.config.reports, staleDays: ctx.config.staleDays, matrices: ctx.config.matrices, maxEdges: ctx.config.maxRecommendEdges, clock: ctx.now });
     services.set(ctx, s);
     const latest = s.store.latest();
     if (latest) ctx.metrics.lastReport.set(latest.createdAt / 1000);

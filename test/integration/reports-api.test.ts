@@ -171,3 +171,13 @@ test('a report stored before a part of the model existed (attention.documentedWh
   assert.deepEqual(json.body.attention.documentedWhenSet, { edges: [], rules: [] });
   assert.equal(json.body.headline.documentedWhenSet, 0);
 });
+
+test('recommendations.maxEdges bounds a report as it bounds a recommendation: a store with more edges answers 413 and nothing is stored (docs/operations.md)', async () => {
+  const bounded: ServiceContext = { ...context(), config: { ...context().config, maxRecommendEdges: 10 } };
+  const { app: small } = createApp(bounded);
+  const before = (await request(small).get('/api/v1/reports').set('Authorization', R).expect(200)).body.items.length as number;
+  const refused = await request(small).post('/api/v1/reports').set('Authorization', W).expect(413);
+  assert.match(refused.body.detail, /more than one recommendation reads \(10, recommendations\.maxEdges\)/);
+  assert.equal((await request(small).get('/api/v1/reports').set('Authorization', R).expect(200)).body.items.length, before);
+  await request(small).get('/api/v1/export?engine=kubernetes').set('Authorization', R).expect(413);
+});
