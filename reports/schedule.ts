@@ -4,7 +4,7 @@
  * counted, and the schedule keeps going. The cron implementation is injectable so tests drive ticks
  * without waiting.
  */
-import { schedule as cronSchedule } from 'node-cron';
+import { Cron } from 'croner';
 
 export interface CronHandle {
   stop(): void | Promise<void>;
@@ -13,10 +13,29 @@ export interface CronHandle {
 /** Calls `tick` at every match of `expression` in `timezone` until stopped. */
 export type CronFactory = (expression: string, tick: () => void, options: { timezone: string; name: string }) => CronHandle;
 
-export const nodeCron: CronFactory = (expression, tick, options) => {
-  const task = cronSchedule(expression, () => tick(), { timezone: options.timezone, name: options.name, noOverlap: true });
-  return { stop: () => task.destroy() };
+/**
+ * Croner, whose time-zone handling follows Vixie cron: a time in a spring-forward gap (02:00–03:00
+ * local, where the default "0 2 * * *" falls) runs at the first valid time after it, a time in the
+ * repeated fall-back hour runs once, and a run whose moment passed while the event loop was busy or
+ * the clock stepped runs late rather than never (croner 11 release notes, "Predictable DST
+ * handling"). Unnamed: croner's registry refuses a name twice.
+ */
+export const cronerSchedule: CronFactory = (expression, tick, options) => {
+  const job = new Cron(expression, { timezone: options.timezone }, () => tick());
+  return { stop: () => job.stop() };
 };
+
+/** Whether the expression is one the docs promise (5 fields, or 6 with seconds first; nicknames such as @daily) and croner accepts it. */
+export function isCronExpression(expression: string): boolean {
+  const fields = expression.trim().split(/\s+/).length;
+  if (!expression.trim().startsWith('@') && fields !== 5 && fields !== 6) return false;
+  try {
+    new Cron(expression, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type RunOutcome = 'ok' | 'failed' | 'skipped';
 
@@ -52,7 +71,7 @@ export class ReportScheduler {
 
   start(): void {
     if (this.handle) return;
-    this.handle = (this.o.cron ?? nodeCron)(this.o.schedule, () => void this.tick(), { timezone: this.o.timezone, name: 'flowmatrix-report' });
+    this.handle = (this.o.cron ?? cronerSchedule)(this.o.schedule, () => void this.tick(), { timezone: this.o.timezone, name: 'flowmatrix-report' });
     this.o.logger.info({ schedule: this.o.schedule, timezone: this.o.timezone }, 'report schedule started');
   }
 
