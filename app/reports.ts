@@ -62,9 +62,13 @@ export class ReportService {
     return buildReport(gatherReportInput(this.deps.db, req));
   }
 
-  /** Stores a built report and prunes beyond the retention count. */
+  /**
+   * Stores a built report and prunes beyond the retention count. `createdAt` is when it is stored
+   * (the service clock), not the model's `generatedAt`, which `--generated-at` may pin to any time:
+   * the list and the last-report metric follow the order reports were stored in.
+   */
   save(report: Report): StoredReportMeta {
-    const createdAt = Date.parse(report.generatedAt);
+    const createdAt = this.deps.clock();
     const id = this.store.insert(
       { createdAt, trigger: report.trigger, engine: report.engine, dataTime: Date.parse(report.data.now), headline: report.headline, model: JSON.stringify(report) },
       this.deps.settings.retention,

@@ -100,3 +100,18 @@ test('an empty store or a namespace nothing knows is said with exit 1, as recomm
   assert.match(unknown.err, /nosuch/);
   assert.equal(unknown.out, '');
 });
+
+test('a report stored with --generated-at pinned to the past is stored as created now: the list order and the last-report metric follow the store, not the printed time', async () => {
+  const before = Date.now();
+  const r = await runCli(['report', '--db', db, '-o', 'json', '--generated-at', '2026-01-01T00:00:00Z']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal((JSON.parse(r.out) as Report).generatedAt, '2026-01-01T00:00:00.000Z');
+  const d = openDb(db);
+  try {
+    const newest = new ReportStore(d).latest()!;
+    assert.equal(newest.id, Number(/report (\d+)/.exec(r.err)![1]));
+    assert.ok(newest.createdAt >= before && newest.createdAt <= Date.now(), `createdAt ${new Date(newest.createdAt).toISOString()}`);
+  } finally {
+    d.close();
+  }
+});
