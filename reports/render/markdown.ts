@@ -6,7 +6,10 @@ import { reportView, type Block, type Cell } from './view.ts';
 export function mdText(s: string): string {
   return s
     .replace(/\\/g, '\\\\')
-    .replace(/[|*_`[\]#]/g, (c) => `\\${c}`)
+    .replace(/[|*_`[\]#~]/g, (c) => `\\${c}`)
+    // GFM's extended autolinks (a scheme's "://", "www.", an e-mail address's "@"): an escaped
+    // character in them leaves a name or an address as text, never a link to follow.
+    .replace(/:(?=\/\/)|(?<=\bwww)\.|@/gi, (c) => `\\${c}`)
     // Before < and >: an entity in the text (`&lt;`) must show as written, as the HTML does.
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

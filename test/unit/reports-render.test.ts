@@ -75,7 +75,7 @@ test('html: self-contained and escaped', () => {
 
 test('markdown: cell text cannot break tables or inject HTML', () => {
   const md = renderMarkdown(hostile());
-  assert.ok(md.includes('- &lt;script&gt;alert(1)&lt;/script&gt; \\| pipe \\* star \\_under\\_ \\[link\\](http://x)'));
+  assert.ok(md.includes('- &lt;script&gt;alert(1)&lt;/script&gt; \\| pipe \\* star \\_under\\_ \\[link\\](http\\://x)'));
   assert.ok(md.includes('- line break'));
   // A lone carriage return ends a line in CommonMark too: it could split a table row.
   const cr = structuredClone(report);
