@@ -26,6 +26,9 @@ export interface ReportRequest {
   engine: EngineName;
   mode: Mode;
   egress: boolean;
+  /** `--shared`, `--default-deny` (default false): the layers the recommendation (and so the manifests counted and the drift) has. */
+  shared?: boolean;
+  defaultDeny?: boolean;
   staleDays: number;
   namespace?: string;
   /** Reference time for staleness (ms); default the latest last-seen in the store. */
@@ -62,7 +65,7 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
   const { inventory: stored, edges, externalNames, skippedRows, observedLabels } = tooManyEdges(() => readRecommendData(db, req.maxEdges !== undefined ? { maxEdges: req.maxEdges } : {}));
   const { inventory, flowWorkloads } = withWorkloadsFromFlows(stored, edges, observedLabels);
   const matrices = resolveMatrices(db, req.matrices, inventory, { edges, externalNames });
-  const options = recommendOptions({ mode: req.mode, egress: req.egress, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
+  const options = recommendOptions({ mode: req.mode, egress: req.egress, shared: req.shared ?? false, defaultDeny: req.defaultDeny ?? false, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
   const manifests: Record<string, ReportInput['manifests'][string][number][]> = {};
   const verification: Record<string, VerificationSummary> = {};
   let engineWarnings: EmitWarning[] | undefined;

@@ -17,6 +17,8 @@ export interface BuildOptions {
   engine?: EngineName;
   mode?: Mode;
   egress?: boolean;
+  shared?: boolean;
+  defaultDeny?: boolean;
   namespace?: string;
   now?: number;
   /** When it is built (default: the service clock). */
@@ -51,6 +53,8 @@ export class ReportService {
       engine: o.engine ?? s.engine,
       mode: o.mode ?? s.mode,
       egress: o.egress ?? s.egress,
+      shared: o.shared ?? s.shared,
+      defaultDeny: o.defaultDeny ?? s.defaultDeny,
       staleDays: this.deps.staleDays,
       matrices: this.deps.matrices,
       trigger: o.trigger,

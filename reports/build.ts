@@ -309,7 +309,8 @@ function namespaceSummaries(workloads: readonly WorkloadRecommendation[], eviden
 }
 
 function reportOptions(rec: Recommendation): Report['options'] {
-  const options: Report['options'] = { mode: rec.options.mode, egress: rec.options.egress, staleDays: rec.options.staleDays };
+  // The layers only when asked for: a report without them reads as it always did.
+  const options: Report['options'] = { mode: rec.options.mode, egress: rec.options.egress, ...(rec.options.shared ? { shared: true } : {}), ...(rec.options.defaultDeny ? { defaultDeny: true } : {}), staleDays: rec.options.staleDays };
   if (rec.options.namespace !== undefined) options.namespace = rec.options.namespace;
   return options;
 }

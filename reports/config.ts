@@ -20,6 +20,10 @@ export const ReportsConfig = Type.Object(
     engine: Type.Optional(Type.Union(ENGINE_NAMES.map((e) => Type.Literal(e)))),
     mode: Type.Optional(Type.Union(MODES.map((m) => Type.Literal(m)))),
     egress: Type.Optional(Type.Boolean()),
+    /** Recommend as with `--shared` (namespace and cluster-wide layers): what a GitOps loop applies, so the drift compares like with like. */
+    shared: Type.Optional(Type.Boolean()),
+    /** Recommend as with `--default-deny` (a namespace default-deny layer), likewise. */
+    defaultDeny: Type.Optional(Type.Boolean()),
     /** Reports kept in the store; older ones are deleted when a new one is stored. */
     retention: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
   },
@@ -34,6 +38,8 @@ export interface ReportSettings {
   engine: EngineName;
   mode: Mode;
   egress: boolean;
+  shared: boolean;
+  defaultDeny: boolean;
   retention: number;
 }
 
@@ -44,6 +50,8 @@ export const REPORT_DEFAULTS: ReportSettings = {
   engine: 'kubernetes',
   mode: 'union',
   egress: true,
+  shared: false,
+  defaultDeny: false,
   retention: 30,
 };
 

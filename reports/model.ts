@@ -202,7 +202,7 @@ export interface Report {
   generatedAt: string;
   trigger: ReportTrigger;
   engine: string;
-  options: { mode: string; egress: boolean; staleDays: number; namespace?: string };
+  options: { mode: string; egress: boolean; shared?: true; defaultDeny?: true; staleDays: number; namespace?: string };
   data: {
     /** The reference time of the data (latest last-seen, or the options' `now`): staleness is measured from it. */
     now: string;

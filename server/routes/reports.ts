@@ -117,6 +117,8 @@ export function reportRoutes(ctx: ServiceContext): AnyRoute[] {
           engine: Type.Optional(Engine),
           mode: Type.Optional(StringEnum(MODES, { description: 'where rules come from' })),
           egress: Type.Optional(Type.Boolean({ description: 'restrict egress (false leaves egress open)' })),
+          shared: Type.Optional(Type.Boolean({ description: 'recommend with the shared layers (as export shared=true), so the drift compares what a GitOps loop applies' })),
+          defaultDeny: Type.Optional(Type.Boolean({ description: 'recommend with the namespace default-deny layer' })),
           namespace: Type.Optional(Namespace),
           now: Type.Optional(Type.String({ format: 'date-time', description: 'reference time for staleness; default the latest last-seen in the store' })),
         },
@@ -139,6 +141,8 @@ export function reportRoutes(ctx: ServiceContext): AnyRoute[] {
             ...(query.engine !== undefined ? { engine: query.engine } : {}),
             ...(query.mode !== undefined ? { mode: query.mode } : {}),
             ...(query.egress !== undefined ? { egress: query.egress } : {}),
+            ...(query.shared !== undefined ? { shared: query.shared } : {}),
+            ...(query.defaultDeny !== undefined ? { defaultDeny: query.defaultDeny } : {}),
             ...(query.namespace !== undefined ? { namespace: query.namespace } : {}),
             ...(query.now !== undefined ? { now: Date.parse(query.now) } : {}),
           });

@@ -106,7 +106,7 @@ test('options sent as a body are refused (415 naming the query parameters), not 
   const before = (await request(app).get('/api/v1/reports?limit=100').set('Authorization', R).expect(200)).body.items;
   const r = await request(app).post('/api/v1/reports').set('Authorization', W).send({ engine: 'cilium' }).expect(415);
   assert.equal(r.type, 'application/problem+json');
-  assert.equal(r.body.detail, 'POST /api/v1/reports takes no request body: its options are query parameters (engine, mode, egress, namespace, now)');
+  assert.equal(r.body.detail, 'POST /api/v1/reports takes no request body: its options are query parameters (engine, mode, egress, shared, defaultDeny, namespace, now)');
   assert.equal(r.body.errors[0].path, 'body');
   assert.deepEqual((await request(app).get('/api/v1/reports?limit=100').set('Authorization', R).expect(200)).body.items, before);
   await request(app).post('/api/v1/reports').set('Authorization', W).type('text/plain').send('engine=cilium '.repeat(200)).expect(415);
@@ -180,4 +180,16 @@ test('recommendations.maxEdges bounds a report as it bounds a recommendation: a 
   assert.match(refused.body.detail, /more than one recommendation reads \(10, recommendations\.maxEdges\)/);
   assert.equal((await request(small).get('/api/v1/reports').set('Authorization', R).expect(200)).body.items.length, before);
   await request(small).get('/api/v1/export?engine=kubernetes').set('Authorization', R).expect(413);
+});
+
+test('POST ?shared=true&defaultDeny=true builds with those layers, as reports.shared / reports.defaultDeny do for the schedule', async () => {
+  const created = await request(app).post('/api/v1/reports?shared=true&defaultDeny=true').set('Authorization', W).expect(201);
+  const json = await request(app).get(`/api/v1/reports/${created.body.id as number}`).set('Authorization', R).expect(200);
+  assert.equal(json.body.options.shared, true);
+  assert.equal(json.body.options.defaultDeny, true);
+  const { app: configured } = createApp(context({ shared: true }));
+  const fromConfig = await request(configured).post('/api/v1/reports').set('Authorization', W).expect(201);
+  const model = await request(configured).get(`/api/v1/reports/${fromConfig.body.id as number}`).set('Authorization', R).expect(200);
+  assert.equal(model.body.options.shared, true);
+  assert.equal(model.body.options.defaultDeny, undefined);
 });

@@ -8,6 +8,7 @@ import { ReportStore } from '../../store/reports.ts';
 import { runCli } from '../helpers/cli.ts';
 import { demoDb } from '../helpers/demo-db.ts';
 import { tmpDir } from '../helpers/tmp.ts';
+import { parseAllDocuments } from 'yaml';
 
 const db = await demoDb();
 const dir = tmpDir();
@@ -114,4 +115,28 @@ test('a report stored with --generated-at pinned to the past is stored as create
   } finally {
     d.close();
   }
+});
+
+test('report --shared (and reports.shared): after applying a --shared export as it is, the drift is in sync; without it the shared layers read as drift', async () => {
+  const gitops = await demoDb();
+  const exported = await runCli(['export', '--db', gitops, '--engine', 'kubernetes', '--shared']);
+  assert.equal(exported.code, 0, exported.err);
+  const items = parseAllDocuments(exported.out).map((d) => d.toJSON() as Record<string, unknown>).filter((m) => m !== null);
+  const list = join(dir, 'applied-shared.json');
+  writeFileSync(list, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+  const applied = await runCli(['inventory', 'import', '--db', gitops, list]);
+  assert.equal(applied.code, 0, applied.err);
+  const drift = async (...flags: string[]) => {
+    const r = await runCli(['report', '--db', gitops, '-o', 'json', '--no-store', ...AT, ...flags]);
+    assert.equal(r.code, 0, r.err);
+    const report = JSON.parse(r.out) as Report;
+    return { summary: report.attention.drift.summary, options: report.options };
+  };
+  const shared = await drift('--shared');
+  assert.deepEqual([shared.summary.missing, shared.summary.extra, shared.summary.differing], [0, 0, 0]);
+  assert.equal(shared.summary.inSync, items.length);
+  assert.equal(shared.options.shared, true);
+  const plain = await drift();
+  assert.ok(plain.summary.extra + plain.summary.differing > 0, JSON.stringify(plain.summary));
+  assert.equal(plain.options.shared, undefined);
 });
