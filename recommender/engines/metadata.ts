@@ -3,7 +3,7 @@
  * annotations explaining the policy and each rule (bounded well below the 256 KiB limit on all
  * annotations of an object), plus the sorting that makes the output order stable.
  */
-import { SHARED_INTENT_PREFIX, type Direction, type DirectionPolicy, type PolicyIntent, type RuleExplanation } from '../policy/ir.ts';
+import { SHARED_INTENT_PREFIX, sharedIntentNamespaces, type Direction, type DirectionPolicy, type PolicyIntent, type RuleExplanation } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { EmitWarning, EngineName, Manifest, ManifestMetadata, WarningCode } from './types.ts';
 
@@ -23,7 +23,7 @@ export const ANNOTATION_INFERRED = 'flowmatrix.io/inferred-selectors';
 export function intentScope(manifest: unknown): { namespaces: string[]; shared: boolean } | undefined {
   const intent = (manifest as { metadata?: { annotations?: Record<string, unknown> } } | null)?.metadata?.annotations?.[ANNOTATION_INTENT];
   if (typeof intent !== 'string') return undefined;
-  if (intent.startsWith(SHARED_INTENT_PREFIX)) return { namespaces: intent.slice(SHARED_INTENT_PREFIX.length).split('+'), shared: true };
+  if (intent.startsWith(SHARED_INTENT_PREFIX)) return { namespaces: sharedIntentNamespaces(intent), shared: true };
   return { namespaces: [intent.split('/')[0]!], shared: false };
 }
 

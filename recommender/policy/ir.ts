@@ -10,6 +10,7 @@
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
 import type { WorkloadRef } from '../../domain/peer.ts';
+import { shortHash } from './names.ts';
 
 /** Protocols a policy port can name (ICMP is not portable across the four engines). */
 export const PORT_PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
@@ -113,9 +114,20 @@ export type Layer = (typeof LAYERS)[number];
 /** How the key of a layer several namespaces share (`--shared`) starts: `cluster/shared/<ns>+<ns>…`. */
 export const SHARED_INTENT_PREFIX = 'cluster/shared/';
 
-/** The key of the layer the namespaces share (synthesize/cluster-layers.ts). */
+/**
+ * The key of the layer the namespaces share (synthesize/cluster-layers.ts). Its manifest name is
+ * the key with `/` and `+` as `-` (policy/names.ts), which loses where a name with a `-` ends
+ * (`x-y`+`z` and `x`+`y-z` are both `x-y-z`): then the key ends in `/` and a hash of the list, so
+ * that two sets never share a name.
+ */
 export function sharedIntentKey(namespaces: readonly string[]): string {
-  return `${SHARED_INTENT_PREFIX}${namespaces.join('+')}`;
+  const key = `${SHARED_INTENT_PREFIX}${namespaces.join('+')}`;
+  return namespaces.some((n) => n.includes('-')) ? `${key}/${shortHash(namespaces.join(','))}` : key;
+}
+
+/** The namespaces of a `sharedIntentKey`. */
+export function sharedIntentNamespaces(key: string): string[] {
+  return key.slice(SHARED_INTENT_PREFIX.length).split('/')[0]!.split('+');
 }
 
 export interface PolicyIntent {

@@ -106,3 +106,15 @@ test('same verdicts before and after, on every connection of a small cluster (Ku
   assert.equal(compared, 147);
   assert.ok(allowed > 0 && allowed < compared, `${allowed} of ${compared} allowed: the grid tells policies apart`);
 });
+
+test('namespace sets whose names read alike once joined (x-y+z and x+y-z: both "x-y-z" in a manifest name) get distinct names, on every engine (the export failed with a name clash)', () => {
+  const toDb = () => rule('egress', { peers: [podsPeer(db, 'shared-db')], ports: [tcp(5432)], explanation: explanation('m/db', 'confirmed', 'db') });
+  const out = clusterWideLayers([shared('x-y', [dns('x-y')]), shared('z', [dns('z')]), shared('x', [toDb()]), shared('y-z', [toDb()])]);
+  const keys = out.map((p) => p.input.key).filter((k) => k.startsWith('cluster/'));
+  assert.equal(keys.length, 2, JSON.stringify(keys));
+  assert.ok(keys.every((k) => /^cluster\/shared\/[a-z+-]+\/[0-9a-f]{8}$/.test(k)), JSON.stringify(keys));
+  const set = policySet(out.map((p) => p.input));
+  for (const engine of Object.values(ENGINES)) assert.doesNotThrow(() => engine.emit(set));
+  // Names without a '-' in any namespace stay as they were.
+  assert.ok(clusterWideLayers(layers()).some((p) => p.input.key === 'cluster/shared/a+b'));
+});
