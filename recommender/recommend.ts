@@ -97,6 +97,13 @@ export interface VerifiedSides {
   workload: string;
   edges: Record<Direction, readonly EdgeTraffic[]>;
   excluded: Record<Direction, ReadonlyMap<EdgeTraffic, string>>;
+  /**
+   * Included edges a documented `must` rule of this workload covers and whose far peer it names
+   * (a component's or a role's pods, the cluster DNS: not `world` or whole namespaces, which say
+   * what this side allows, not what each peer must accept), with that rule's id: the traffic is
+   * required, so the other side of the edge must let it through too (verification).
+   */
+  required?: Record<Direction, ReadonlyMap<EdgeTraffic, string>>;
   /** A policy of the workload restricts the direction (otherwise nothing there is for the policies to allow or deny). */
   restricted: Record<Direction, boolean>;
 }
@@ -226,6 +233,25 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
 function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[]): VerifiedSides {
   const excluded = { ingress: new Map<EdgeTraffic, string>(), egress: new Map<EdgeTraffic, string>() };
   for (const x of p.excluded) excluded[x.edge.direction].set(x.edge.edge, x.reason);
+  // A must rule's id → the keys of the workloads its peers name.
+  const must = new Map<string, Set<string>>();
+  for (const r of p.comparison.rules) {
+    if (r.rule.level !== 'must') continue;
+    const named = r.rule.peers.flatMap((rp) => (rp.kind === 'pods' || rp.kind === 'dns' ? rp.workloads.map(workloadKey) : []));
+    if (named.length > 0) must.set(r.rule.id, new Set(named));
+  }
+  const required = { ingress: new Map<EdgeTraffic, string>(), egress: new Map<EdgeTraffic, string>() };
+  if (must.size > 0) {
+    for (const d of ['ingress', 'egress'] as const) {
+      const side = p.comparison[d];
+      side.edges.forEach((e, i) => {
+        const far = d === 'ingress' ? e.client : e.server;
+        if (excluded[d].has(e) || far.kind !== 'workload') return;
+        const rule = side.rules[i]!.find((id) => must.get(id)?.has(workloadKey(far.workload)));
+        if (rule !== undefined) required[d].set(e, rule);
+      });
+    }
+  }
   const ns = p.workload.namespace;
   const covering = layers.filter((l) => l.input.namespace === ns || (l.input.subject.kind === 'namespaces' && l.input.subject.namespaces.includes(ns)));
   // No policy applies to host-network pods (they are their node), whatever selects their labels.
@@ -234,6 +260,7 @@ function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[]): Verif
     workload: workloadKey(p.workload),
     edges: { ingress: p.comparison.ingress.edges, egress: p.comparison.egress.edges },
     excluded,
+    required,
     restricted: { ingress: restricts('ingress'), egress: restricts('egress') },
   };
 }

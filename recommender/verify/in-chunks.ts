@@ -30,7 +30,7 @@ import type { VerifiedSides } from '../recommend.ts';
 import { duplicateNameErrors } from './duplicate-names.ts';
 import { engineWarnings } from './engine-warnings.ts';
 import { manifestErrors, manifestId, type ManifestError } from './index.ts';
-import { appliedBeside, completeVerification, manifestIdentity, simulateSides, type SidesFound, type Verification } from './recommendation.ts';
+import { appliedBeside, completeVerification, manifestIdentity, requiredSides, simulateSides, type SidesFound, type Verification } from './recommendation.ts';
 
 /**
  * Observed edge sides per chunk, by engine (a namespace with more is a chunk alone): what one
@@ -172,7 +172,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
   admission.sort((a, b) => compareStrings(a.key, b.key));
   slots.sort((a, b) => compareStrings(a.key, b.key));
   return {
-    verification: completeVerification(input.engine, admission.map((a) => a.error), found, warnings),
+    verification: completeVerification(input.engine, admission.map((a) => a.error), found, warnings, requiredSides(input.sides)),
     warnings: sortedWarnings(emitWarnings),
     slots,
     ...(kept !== undefined ? { manifests: kept } : {}),

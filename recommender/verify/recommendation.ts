@@ -228,15 +228,38 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   return found;
 }
 
+/** A side a documented `must` rule requires, by `${edgeKey}|${direction}` (VerifiedSides.required). */
+export type RequiredSides = ReadonlyMap<string, { workload: string; rule: string }>;
+
+export function requiredSides(sides: readonly VerifiedSides[]): RequiredSides {
+  const out = new Map<string, { workload: string; rule: string }>();
+  for (const s of sides) {
+    for (const d of ['ingress', 'egress'] as const) for (const [edge, rule] of s.required?.[d] ?? []) out.set(`${edgeKey(edge)}|${d}`, { workload: s.workload, rule });
+  }
+  return out;
+}
+
+const OTHER: Record<Direction, Direction> = { ingress: 'egress', egress: 'ingress' };
+
 /**
  * The verification from what the sides' simulations found (in any order: every list is sorted
- * here), the admission errors in manifest order, and the engine's warnings.
+ * here), the admission errors in manifest order, and the engine's warnings. A side left out and
+ * denied whose edge a documented `must` rule requires on the other side (`required`) is blocked:
+ * the traffic is cut, whichever side cuts it (an undocumented server under a namespace
+ * default-deny, in mode documented, cuts what its client's matrix says it must send).
  */
-export function completeVerification(engine: EngineName, admission: ManifestError[], parts: readonly SidesFound[], warnings: readonly string[]): Verification {
+export function completeVerification(engine: EngineName, admission: ManifestError[], parts: readonly SidesFound[], warnings: readonly string[], required: RequiredSides = new Map()): Verification {
   const all = <K extends 'blocked' | 'blockedByApplied' | 'stillAllowed' | 'denied'>(k: K): EdgeFinding[] => parts.flatMap((p) => p[k]).sort(byFinding);
   const skipped: Record<string, number> = {};
   for (const p of parts) for (const [reason, n] of Object.entries(p.skipped)) skipped[reason] = (skipped[reason] ?? 0) + n;
-  const blocked = all('blocked');
+  const denied: EdgeFinding[] = [];
+  const cut: EdgeFinding[] = [];
+  for (const f of all('denied')) {
+    const by = required.size > 0 ? required.get(`${f.edge}|${OTHER[f.direction]}`) : undefined;
+    if (by === undefined) denied.push(f);
+    else cut.push({ ...f, reason: `${f.reason}, but ${by.rule} requires it (${by.workload}'s ${OTHER[f.direction]}): applying this cuts required traffic` });
+  }
+  const blocked = cut.length > 0 ? [...all('blocked'), ...cut].sort(byFinding) : all('blocked');
   return {
     engine,
     ok: admission.length === 0 && blocked.length === 0,
@@ -244,7 +267,7 @@ export function completeVerification(engine: EngineName, admission: ManifestErro
     blocked,
     blockedByApplied: all('blockedByApplied'),
     stillAllowed: all('stillAllowed'),
-    denied: all('denied'),
+    denied,
     skipped: Object.fromEntries(Object.entries(skipped).sort(([a], [b]) => compareStrings(a, b))),
     tightness: parts.flatMap((p) => p.tightness).sort((a, b) => compareStrings(a.workload, b.workload) || compareStrings(a.direction, b.direction)),
     warnings: [...warnings].sort(compareStrings),
@@ -277,5 +300,5 @@ export function verifyRecommendation(input: VerifyInput): Verification {
     ...(input.besideSimulator ? { besideSimulator: input.besideSimulator } : {}),
     tightness: input.tightness !== false,
   });
-  return completeVerification(input.engine, admission, [found], input.warnings ?? []);
+  return completeVerification(input.engine, admission, [found], input.warnings ?? [], requiredSides(input.sides));
 }

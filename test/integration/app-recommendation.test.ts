@@ -90,3 +90,15 @@ test('a kubernetes recommendation on a cluster with applied Calico policies is v
   recommendForEveryEngine(onCalico, options, { workload: () => undefined, manifest: () => undefined, engine: (engine, result) => void (engine === 'kubernetes' && (chunked = result.verification)) });
   assert.deepEqual(chunked, verification);
 });
+
+
+test('the sides carry what a documented must rule naming the far workload requires (flowlogs-pipeline → loki: the NetObserv rule to the loki role, bound by discovery), never what an allow-all or a namespace-wide must rule covers', () => {
+  const input = readRecommendationInput(db, {});
+  const rec = recommend(input, recommendOptions({}));
+  const pipeline = rec.sides.find((s) => s.workload === 'netobserv/Deployment/flowlogs-pipeline')!;
+  const required = [...(pipeline.required?.egress ?? [])].map(([e, rule]) => `${e.server.kind === 'workload' ? e.server.workload.name : e.server.kind}:${e.port} ${rule}`);
+  assert.ok(required.includes('loki:3100 netobserv/flowlogs-pipeline/egress/loki'), JSON.stringify(required));
+  // StackLight's Prometheus documents "allow all egress" (must): it requires nothing of any one server.
+  const prometheus = rec.sides.find((s) => s.workload === 'stacklight/StatefulSet/prometheus-server')!;
+  assert.deepEqual([...(prometheus.required?.egress ?? [])].map(([, rule]) => rule).filter((r) => r.endsWith('/allow-all')), []);
+});

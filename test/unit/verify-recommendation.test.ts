@@ -161,3 +161,26 @@ test('calico: an applied policy in an earlier tier that denies an included edge 
   // The kubernetes simulator alone does not read Calico policies.
   assert.deepEqual(kubernetes().blockedByApplied, []);
 });
+
+test('a side left out and denied whose edge a documented must rule requires on the other side is blocked: the traffic is cut whichever side cuts it', () => {
+  // web's egress includes web → api 9090 because its matrix says it must (a rule naming api's pods);
+  // api's ingress leaves it out (say, mode documented and api undocumented).
+  const webSides: VerifiedSides = {
+    workload: 'shop/Deployment/web',
+    edges: { ingress: [], egress: [webToApiMetrics] },
+    excluded: { ingress: new Map(), egress: new Map() },
+    required: { ingress: new Map(), egress: new Map([[webToApiMetrics, 'shop/web/egress/api-metrics']]) },
+    restricted: { ingress: false, egress: false },
+  };
+  const run = (sides: VerifiedSides[]) => verifyRecommendation({ engine: 'kubernetes', emitted: emitted([apiPolicy]), model: clusterModel(inventory), applied: [], sides, simulator: SIMULATORS.kubernetes });
+  const v = run([apiSides([[webToApiMetrics, 'mode documented: no matrix documents this workload']]), webSides]);
+  assert.equal(v.ok, false);
+  assert.deepEqual(v.denied, []);
+  assert.deepEqual(v.blocked.map((f) => [f.workload, f.direction, f.edge, f.reason]), [
+    ['shop/Deployment/api', 'ingress', 'workload:shop/Deployment/web|workload:shop/Deployment/api|9090|TCP', "mode documented: no matrix documents this workload, but shop/web/egress/api-metrics requires it (shop/Deployment/web's egress): applying this cuts required traffic"],
+  ]);
+  // Without the requirement it stays a denial the recommendation means.
+  const plain = run([apiSides([[webToApiMetrics, 'mode documented: no matrix documents this workload']])]);
+  assert.equal(plain.ok, true);
+  assert.equal(plain.denied.length, 1);
+});
