@@ -57,7 +57,9 @@ export function parseMatrix(text: string, origin: string): ParsedMatrix {
 export function toProblems(issues: Issue[], line?: (path: PathSegment[]) => number | undefined): MatrixProblem[] {
   return issues
     .map((i) => {
-      const p: MatrixProblem = { path: formatPath(i.path), message: i.message };
+      const alsoLine = i.also && line?.(i.also);
+      const also = i.also ? ` (also at ${formatPath(i.also)}${alsoLine !== undefined ? `, line ${alsoLine}` : ''})` : '';
+      const p: MatrixProblem = { path: formatPath(i.path), message: `${i.message}${also}` };
       if (i.value !== undefined) p.value = i.value;
       const l = line?.(i.path);
       if (l !== undefined) p.line = l;

@@ -12,6 +12,8 @@ export interface Issue {
   path: PathSegment[];
   message: string;
   value?: unknown;
+  /** Another place the problem involves (a duplicate's first occurrence): named in the message with its line, where known. */
+  also?: PathSegment[];
 }
 
 type SchemaNode = Record<string, unknown>;

@@ -18,6 +18,8 @@ const Template = (description: string) => Type.String({ minLength: 1, descriptio
 const Scalar = Type.Union([Type.String(), Type.Boolean(), Type.Integer()]);
 
 export const Condition = Type.Record(Type.String(), Type.Union([Scalar, Type.Array(Scalar, { minItems: 1 })]), {
+  // `when: {}` names no parameter: it would always hold, almost surely not what the author meant.
+  minProperties: 1,
   description:
     'Holds when every listed parameter has the given value (or one of the listed values). Keys are parameter names.',
 });

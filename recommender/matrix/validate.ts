@@ -64,7 +64,7 @@ class Checker {
   readonly components = new Set<string>();
   readonly roles = new Set<string>();
   readonly documents = new Set<string>();
-  readonly ruleIds = new Map<string, PathSegment[]>();
+  readonly ruleIds = new Map<string, { path: PathSegment[]; explicit: boolean }>();
 
   constructor(
     readonly doc: Obj,
@@ -276,9 +276,12 @@ class Checker {
       }
       if (r.peer === undefined) return;
       const id = ruleId(this.matrixName, owner, direction, r as Parameters<typeof ruleId>[3]);
+      const explicit = typeof r.id === 'string';
       const first = this.ruleIds.get(id);
-      if (first) this.add(here, `duplicate rule id "${id}" (also at ${first.join('.')}): give one of them an explicit id`, r.id);
-      else this.ruleIds.set(id, here);
+      if (first) {
+        const fix = explicit && first.explicit ? 'make the ids differ' : 'give one of them an explicit id';
+        this.issues.push({ path: here, message: `duplicate rule id "${id}": ${fix}`, also: first.path, ...(r.id !== undefined ? { value: r.id } : {}) });
+      } else this.ruleIds.set(id, { path: here, explicit });
     });
   }
 

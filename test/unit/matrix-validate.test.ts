@@ -142,3 +142,27 @@ test('every catalog matrix is valid', () => {
   const names = loadCatalog().map((c) => c.matrix.metadata.name);
   assert.deepEqual(names, ['kyma-telemetry', 'netobserv', 'progressive-delivery', 'stacklight']);
 });
+
+test('a duplicate rule id names both places with their lines and the fix that applies; an empty condition is refused', () => {
+  const ps = problemsOf(`${base}    ingress:
+      - id: same
+        peer: { namespace: other }
+        level: must
+        purpose: p
+        source: { document: d, line: 1 }
+      - id: same
+        peer: { namespace: other2 }
+        level: must
+        purpose: p
+        source: { document: d, line: 2 }
+      - peer: { namespace: other3 }
+        level: must
+        purpose: p
+        when: {}
+        source: { document: d, line: 3 }
+`);
+  const dup = ps.find((p) => /duplicate rule id/.test(p.message))!;
+  assert.equal(dup.path, 'components.a.ingress[1]');
+  assert.match(dup.message, /^duplicate rule id "t\/a\/ingress\/same": make the ids differ \(also at components\.a\.ingress\[0\], line \d+\)$/);
+  assert.ok(find(ps, 'components.a.ingress[2].when', /fewer than 1|must NOT have fewer than 1 properties|at least/), JSON.stringify(ps));
+});
