@@ -67,6 +67,12 @@ export interface PolicyRecord {
   explanation: string;
   /** Edges an allow-all direction covers (exposed ports). */
   edges: EdgeEvidence[];
+  /**
+   * A shared layer's rules (`--shared`: a namespace's, or several namespaces' cluster-wide) with
+   * their evidence, every member workload's edges summed: where a shared rule's id is looked up,
+   * as a workload's rule is in its `rules`. Absent without evidence (details) and on other layers.
+   */
+  rules?: RuleRecord[];
 }
 
 export interface WorkloadRecommendation {
@@ -139,6 +145,11 @@ function policyRecord(p: PlannedIntent, evidence: EdgeEvidenceCache | undefined)
     explanation: p.input.explanation,
     edges: evidence === undefined ? [] : evidence.list(intentEdges(p)),
   };
+}
+
+function layerRecord(p: PlannedIntent, evidence: EdgeEvidenceCache, details: boolean): PolicyRecord {
+  const record = policyRecord(p, evidence);
+  return details && p.rules.length > 0 ? { ...record, rules: ruleRecords(p, evidence) } : record;
 }
 
 function ruleRecords(p: PlannedIntent, evidence: EdgeEvidenceCache): RuleRecord[] {
@@ -222,7 +233,7 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
       run.eachDetailed(workloadRecord(p, evidence.forOneRecord()));
       return workloadRecord(p, undefined);
     }),
-    namespaces: layers.intents.map((i) => policyRecord(i, evidence)).sort((a, b) => compareStrings(a.intent, b.intent)),
+    namespaces: layers.intents.map((i) => layerRecord(i, evidence, details)).sort((a, b) => compareStrings(a.intent, b.intent)),
     policySet: set,
     warnings: layers.warnings.sort(compareStrings),
     sides: plans.map((p) => verifiedSides(p, layers.intents)),

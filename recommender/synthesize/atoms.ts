@@ -62,22 +62,24 @@ function observedSentence(edges: number, flows: number, lastDay: string): string
 }
 
 /**
- * One short sentence for the annotation; the full evidence goes to the JSON. `idx` are the
- * rule's positions in `side` (its edges).
+ * One short sentence for the annotation; the full evidence goes to the JSON. `refs` are the
+ * rule's edges: positions in one side (a workload's rule), or in several (a shared rule's members).
  */
-function ruleText(rules: readonly RuleAssessment[], side: SideComparison, idx: readonly number[], notes: readonly string[], days: DayTexts): string {
+export function ruleText(rules: readonly RuleAssessment[], refs: readonly EdgeRefs[], notes: readonly string[], days: DayTexts): string {
   const sentences: string[] = [];
   if (rules.length > 0) sentences.push(`documented: ${[...new Set(rules.map((r) => r.rule.purpose))].sort(compareStrings).join('; ')}`);
-  if (idx.length > 0) {
-    let flows = 0;
-    let last = -Infinity;
+  let edges = 0;
+  let flows = 0;
+  let last = -Infinity;
+  for (const { side, idx } of refs) {
+    edges += idx.length;
     for (const i of idx) {
       const e = side.edges[i]!;
       flows += e.flows;
       if (e.lastSeen > last) last = e.lastSeen;
     }
-    sentences.push(observedSentence(idx.length, flows, days.of(last)));
   }
+  if (edges > 0) sentences.push(observedSentence(edges, flows, days.of(last)));
   sentences.push(...notes);
   return sentences.join('. ');
 }
@@ -292,7 +294,7 @@ export class AtomGroups {
         rules,
         evidence: idx.length === 0 ? [] : [{ side: this.side, idx }],
         notes,
-        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, this.side, idx, notes, this.days)) },
+        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, [{ side: this.side, idx }], notes, this.days)) },
       };
       if (observed) rule.observed = observed;
       out.push(rule);

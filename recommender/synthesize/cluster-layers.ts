@@ -15,7 +15,8 @@
 import { explanation, namespacePeer, podsPeer, type DirectionInput, type IntentInput, type RuleInput } from '../policy/build.ts';
 import { sharedIntentKey, type Direction, type PolicyPeer } from '../policy/ir.ts';
 import { compareStrings, policyPeerKey, portKey } from '../policy/order.ts';
-import { attentionStatus, type GroupedRule } from './atoms.ts';
+import { attentionStatus, ruleText, type GroupedRule } from './atoms.ts';
+import { DayTexts } from './day-texts.ts';
 import { combineObserved, observedRuleId } from './rule-ids.ts';
 import type { PlannedIntent } from './workload.ts';
 
@@ -37,10 +38,7 @@ interface Member {
   rule: GroupedRule;
 }
 
-/** `shared by all 3 workloads of ns: text` → `text` (the per-namespace wording, see layers.ts). */
-function ownText(text: string): string {
-  return text.replace(/^shared by all \d+ workloads of [^:]+: /, '');
-}
+const DAYS = new DayTexts();
 
 function mergedRule(direction: Direction, members: readonly Member[]): GroupedRule {
   const first = members[0]!.rule;
@@ -50,16 +48,20 @@ function mergedRule(direction: Direction, members: readonly Member[]): GroupedRu
   const status = attentionStatus(members.map((m) => m.rule.status));
   const namespaces = members.map((m) => m.namespace);
   const peers = first.input.peers.map((p) => explicit(p, members[0]!.namespace));
+  const rules = members.flatMap((m) => m.rule.rules);
+  const evidence = members.flatMap((m) => m.rule.evidence);
+  const notes = [...new Set(members.flatMap((m) => m.rule.notes))];
   const rule: GroupedRule = {
     direction,
     status,
-    rules: members.flatMap((m) => m.rule.rules),
-    evidence: members.flatMap((m) => m.rule.evidence),
-    notes: [...new Set(members.flatMap((m) => m.rule.notes))],
+    rules,
+    evidence,
+    notes,
     input: {
       peers,
       ...(first.input.ports !== undefined ? { ports: first.input.ports } : {}),
-      explanation: explanation(ids.sort(compareStrings).join(' '), status, `shared by every workload of namespaces ${namespaces.join(', ')}: ${ownText(first.input.explanation.text)}`),
+      // Every member namespace's edges, as the combined id counts them.
+      explanation: explanation(ids.sort(compareStrings).join(' '), status, `shared by every workload of namespaces ${namespaces.join(', ')}: ${ruleText(rules, evidence, notes, DAYS)}`),
     },
   };
   if (observed) rule.observed = observed;

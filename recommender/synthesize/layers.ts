@@ -6,7 +6,8 @@
 import { explanation, type DirectionInput, type IntentInput, type RuleInput } from '../policy/build.ts';
 import type { Direction } from '../policy/ir.ts';
 import { compareStrings, policyPeerKey, portKey } from '../policy/order.ts';
-import type { GroupedRule } from './atoms.ts';
+import { ruleText, type GroupedRule } from './atoms.ts';
+import { DayTexts } from './day-texts.ts';
 import { combineObserved, observedRuleId } from './rule-ids.ts';
 import type { PlannedIntent, WorkloadPlan } from './workload.ts';
 
@@ -26,6 +27,8 @@ export function defaultDenyIntent(namespace: string, egress: boolean): PlannedIn
   if (egress) input.egress = deny('egress');
   return { input, rules: [], evidence: [] };
 }
+
+const DAYS = new DayTexts();
 
 const shapeKey = (r: RuleInput): string => `${r.peers.map(policyPeerKey).sort().join(';')}#${(r.ports ?? []).map(portKey).sort().join(';')}`;
 
@@ -54,12 +57,11 @@ export function shareNamespace(namespace: string, plans: WorkloadPlan[]): Planne
       const observed = combineObserved(group.flatMap((g) => (g.observed ? [g.observed] : [])));
       const ids = [...new Set(group.flatMap((g) => (g.observed ? [] : g.input.explanation.id.split(' '))))];
       if (observed) ids.push(observedRuleId(observed));
-      const rule: GroupedRule = {
-        ...r,
-        rules: group.flatMap((g) => g.rules),
-        evidence: group.flatMap((g) => g.evidence),
-        input: { ...r.input, explanation: explanation(ids.sort(compareStrings).join(' '), r.status, `shared by all ${allowlists.length} workloads of ${namespace}: ${r.input.explanation.text}`) },
-      };
+      const rules = group.flatMap((g) => g.rules);
+      const evidence = group.flatMap((g) => g.evidence);
+      // The text sums every member's edges, as the combined id counts them.
+      const text = `shared by all ${allowlists.length} workloads of ${namespace}: ${ruleText(rules, evidence, r.notes, DAYS)}`;
+      const rule: GroupedRule = { ...r, rules, evidence, input: { ...r.input, explanation: explanation(ids.sort(compareStrings).join(' '), r.status, text) } };
       if (observed) rule.observed = observed;
       else delete rule.observed;
       shared[d].push(rule);

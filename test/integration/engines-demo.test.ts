@@ -95,3 +95,13 @@ test('Kyma with model=current ("any IP": 0.0.0.0/0 and ::/0 in one rule): Calico
   const nets = manager.flatMap((r) => (r.source?.nets ? [r.source.nets] : []));
   assert.ok(nets.some((n) => n.includes('0.0.0.0/0')) && nets.some((n) => n.includes('::/0')), JSON.stringify(nets));
 });
+
+test('--shared on the demo: a shared rule is explained by every member\'s edges — its annotation counts them all, and recommend -o json lists its evidence under namespaces[].rules, where its id is looked up', () => {
+  const rec = recommend(input, { shared: true });
+  const layer = rec.namespaces.find((n) => n.intent.startsWith('cluster/shared/flux-system+kyma-system'))!;
+  assert.ok(layer.rules && layer.rules.length > 0, 'the cluster-wide layer lists its rules');
+  const dns = layer.rules.find((r) => r.id.includes('dns'))!;
+  const edges = dns.evidence.edges.length;
+  assert.ok(edges > 1, `every member's DNS edges: ${edges}`);
+  assert.match(dns.text, new RegExp(`observed: ${edges} edge\\(s\\), ${dns.evidence.edges.reduce((n, e) => n + e.flows, 0)} flow\\(s\\)`));
+});

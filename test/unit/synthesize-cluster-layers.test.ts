@@ -25,7 +25,8 @@ function shared(namespace: string, rules: GroupedRule[]): PlannedIntent {
 }
 
 const db = { matchLabels: { app: 'db' } };
-const dns = (ns: string) => rule('egress', { peers: [dnsPeer()], ports: dnsPorts(), explanation: explanation('m/dns-53', 'confirmed', `shared by all 2 workloads of ${ns}: DNS`) });
+// The cluster-wide rule's text is made from its members' evidence (here only a note, no edges).
+const dns = (ns: string) => ({ ...rule('egress', { peers: [dnsPeer()], ports: dnsPorts(), explanation: explanation('m/dns-53', 'confirmed', `shared by all 2 workloads of ${ns}: DNS`) }), notes: ['DNS'] });
 const layers = (): PlannedIntent[] => [
   shared('a', [dns('a'), rule('egress', { peers: [podsPeer(db)], ports: [tcp(5432)], explanation: explanation('m/db', 'confirmed', 'db') }), rule('ingress', { peers: [podsPeer({ matchLabels: { app: 'mon' } }, 'monitoring')], ports: [tcp(8080)], explanation: explanation('m/metrics', 'confirmed', 'metrics') })]),
   // `pods app=db in a` from b is the same rule as a's own-namespace `pods app=db`.
