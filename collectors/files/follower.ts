@@ -11,10 +11,14 @@
  * - A line longer than `maxLineLength` is skipped without being held in memory, and counted.
  * - After a restart the stored offset says which file (dev+ino) it belongs to: if the path names
  *   another file now, the old one is looked for in the same directory (a rotated name) and finished.
+ *   dev+ino alone do not say it: a file deleted and re-created while nothing held it open may get
+ *   the same inode back (ext4 reuses them at once), so the offset also carries a hash of the
+ *   file's first bytes (`head`), and a file whose first bytes differ is another one, read from 0.
  *
  * Polling rather than fs.watch: inotify misses changes on network and overlay filesystems,
  * coalesces events, and behaves differently on every platform; a 1 s stat is cheap and portable.
  */
+import { createHash } from 'node:crypto';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { FileIdentity, FileOffsetStore } from '../../store/file-offsets.ts';
@@ -54,6 +58,37 @@ function identity(st: { dev: bigint; ino: bigint }): FileIdentity {
 
 function same(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
   return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
+}
+
+/** How many first bytes of a file its `head` hashes (Filebeat's fingerprint identity reads as many). */
+const HEAD_BYTES = 1024;
+
+/** The hash of the file's first `bytes` bytes, or undefined when it is shorter. */
+async function headOf(h: FileHandle, bytes: number): Promise<string | undefined> {
+  const buf = Buffer.alloc(bytes);
+  const { bytesRead } = await h.read(buf, 0, bytes, 0);
+  return bytesRead < bytes ? undefined : createHash('sha256').update(buf).digest('hex');
+}
+
+/** `id` with the hash of as many first bytes of the open file as it has, up to HEAD_BYTES. */
+async function withHead(h: FileHandle, id: FileIdentity, size: number): Promise<FileIdentity> {
+  const bytes = Math.min(size, HEAD_BYTES);
+  const head = await headOf(h, bytes);
+  return head === undefined ? { dev: id.dev, ino: id.ino } : { dev: id.dev, ino: id.ino, head, headBytes: bytes };
+}
+
+/** Whether the file at `path` is the one `known` describes: its dev+ino, and its first bytes when `known` has their hash. */
+async function isFile(path: string, known: FileIdentity): Promise<boolean> {
+  const s = await statPath(path).catch(() => undefined);
+  if (!s || !same(s.id, known)) return false;
+  if (known.head === undefined || known.headBytes === undefined) return true;
+  const h = await open(path, 'r').catch(() => undefined);
+  if (!h) return false;
+  try {
+    return (await headOf(h, known.headBytes)) === known.head;
+  } finally {
+    await h.close();
+  }
 }
 
 async function statPath(path: string): Promise<{ id: FileIdentity; size: number } | undefined> {
@@ -181,7 +216,7 @@ export class FileFollower {
     this.handle = h;
     this.openedFrom = path;
     // Only the identity: `id` may be a stored offset row, whose other fields are not this file's.
-    this.current = { dev: id.dev, ino: id.ino };
+    this.current = await withHead(h, id, Number(st.size));
     this.offset = offset;
     this.discarding = false;
     return true;
@@ -191,7 +226,7 @@ export class FileFollower {
   private async openFirst(): Promise<boolean> {
     const now = await statPath(this.path);
     const known = this.current ? { ...this.current, offset: this.offset } : this.store.get(this.path);
-    if (known && !same(now?.id, known)) {
+    if (known && (!same(now?.id, known) || !(await isFile(this.path, known)))) {
       const old = await this.findRotated(known);
       if (old) {
         this.finishing = true;
@@ -215,23 +250,26 @@ export class FileFollower {
     } catch {
       return undefined;
     }
-    for (const name of names) {
-      const s = await statPath(join(dir, name)).catch(() => undefined);
-      if (s && same(s.id, id)) return join(dir, name);
-    }
+    for (const name of names) if (await isFile(join(dir, name), id)) return join(dir, name);
     return undefined;
   }
 
   private async *readAvailable(final: boolean): AsyncGenerator<FollowedLine> {
     const h = this.handle;
     if (!h) return;
-    const file = this.current as FileIdentity;
     const size = Number((await h.stat({ bigint: true })).size);
+    const known = this.current as FileIdentity;
     if (size < this.offset) {
       this.counters.truncations++;
       this.offset = 0;
       this.discarding = false;
+      // Truncated and written again: other first bytes.
+      this.current = await withHead(h, known, size);
+    } else if (size > (known.headBytes ?? 0) && (known.headBytes ?? 0) < HEAD_BYTES) {
+      // Shorter than HEAD_BYTES when its head was taken: the head grows with it (appending never changes first bytes).
+      this.current = await withHead(h, known, size);
     }
+    const file = this.current as FileIdentity;
     const max = this.options.maxLineLength;
     let pos = this.offset;
     let carry: Buffer | undefined;

@@ -108,6 +108,25 @@ test('restart: a new collector on the same store resumes at the stored offset, a
   assert.equal(again?.summary.records, 0);
 });
 
+test('restart: a file deleted and re-created while it was down that comes back under the same dev + ino (ext4 reuses inodes; here the same inode rewritten) is read from its start: its first bytes differ from those the stored offset belongs to', async () => {
+  const { db } = tmpDb();
+  const path = join(tmpDir(), 'flows.ndjson');
+  writeFileSync(path, text(NETOBSERV.slice(0, 4)));
+  const [first] = await collector(db, [{ path, format: 'netobserv' }]).once();
+  assert.equal(first?.summary.records, 4);
+  // Same inode, other content, longer than the stored offset: nothing but the first bytes tells.
+  writeFileSync(path, text(NETOBSERV.slice(4)));
+  const second = collector(db, [{ path, format: 'netobserv' }]);
+  const [r] = await second.once();
+  assert.equal(r?.summary.records, NETOBSERV.length - 4);
+  assert.deepEqual(edges(db), await expectedEdges(NETOBSERV));
+  // The file the offset belonged to could not be finished: counted.
+  assert.equal(n(second, 'lostRotations'), 1);
+  // Nothing new: another pass reads nothing (the stored head is the new file's).
+  const [again] = await collector(db, [{ path, format: 'netobserv' }]).once();
+  assert.equal(again?.summary.records, 0);
+});
+
 test('kill -9 in the middle of following: the restarted pass neither loses nor double-counts a line', async () => {
   const dir = tmpDir();
   const dbPath = join(dir, 'f.db');
