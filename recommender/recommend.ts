@@ -15,7 +15,7 @@ import type { ResolvedMatrix } from './matrix/resolved.ts';
 import { policySet } from './policy/build.ts';
 import type { Direction, DirectionPolicy, Layer, PolicyPeer, PolicyRuleStatus, PolicySet, PortSpec } from './policy/ir.ts';
 import { policyName } from './policy/names.ts';
-import { compareStrings } from './policy/order.ts';
+import { compareStrings, selectorIsEmpty } from './policy/order.ts';
 import { EdgeEvidenceCache, edgeKeyOf, matrixRuleEvidence, type EdgeEvidence, type MatrixRuleEvidence } from './synthesize/evidence.ts';
 import { clusterWideLayers } from './synthesize/cluster-layers.ts';
 import { defaultDenyIntent, shareNamespace } from './synthesize/layers.ts';
@@ -105,9 +105,11 @@ export interface VerifiedSides {
   excluded: Record<Direction, ReadonlyMap<EdgeTraffic, string>>;
   /**
    * Included edges a documented `must` rule of this workload covers and whose far peer it names
-   * (a component's or a role's pods, the cluster DNS: not `world` or whole namespaces, which say
-   * what this side allows, not what each peer must accept), with that rule's id: the traffic is
-   * required, so the other side of the edge must let it through too (verification).
+   * (a component's or a role's pods by selector, in named namespaces: not `world`, whole
+   * namespaces or every namespace's pods, which say what this side allows, not what each peer
+   * must accept), with that rule's id: the traffic is required, so the other side of the edge must
+   * let it through too (verification). Only the workloads of the run are known: a run scoped to
+   * a namespace does not see the requirements of workloads outside it.
    */
   required?: Record<Direction, ReadonlyMap<EdgeTraffic, string>>;
   /** A policy of the workload restricts the direction (otherwise nothing there is for the policies to allow or deny). */
@@ -248,7 +250,7 @@ function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[]): Verif
   const must = new Map<string, Set<string>>();
   for (const r of p.comparison.rules) {
     if (r.rule.level !== 'must') continue;
-    const named = r.rule.peers.flatMap((rp) => (rp.kind === 'pods' || rp.kind === 'dns' ? rp.workloads.map(workloadKey) : []));
+    const named = r.rule.peers.flatMap((rp) => (rp.kind === 'pods' && rp.namespaceSelector === undefined && !selectorIsEmpty(rp.selector) ? rp.workloads.map(workloadKey) : []));
     if (named.length > 0) must.set(r.rule.id, new Set(named));
   }
   const required = { ingress: new Map<EdgeTraffic, string>(), egress: new Map<EdgeTraffic, string>() };

@@ -39,7 +39,9 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
     .addOption(new Option('--mode <mode>', 'where rules come from (default: reports.mode, else union)').choices([...MODES]))
     .option('--no-egress', 'leave egress open (default: reports.egress, else restricted)')
     .option('--shared', 'recommend with the shared layers, as `export --shared` (default: reports.shared): the drift then compares what you apply')
+    .option('--no-shared', 'without them, whatever reports.shared says')
     .option('--default-deny', 'recommend with the namespace default-deny layer, as `export --default-deny` (default: reports.defaultDeny)')
+    .option('--no-default-deny', 'without it, whatever reports.defaultDeny says')
     .addOption(namespaceOption())
     .option('--stale-days <n>', 'an edge not seen for this many days is stale (default: recommendations.staleDays, else 30)')
     .option('--now <time>', 'reference time (RFC 3339) for staleness; default the latest last-seen in the store')
@@ -77,8 +79,9 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
       if (opts.mode !== undefined) build.mode = opts.mode;
       // commander sets egress=true by default for --no-egress: only an explicit flag overrides the config.
       if (cmd.getOptionValueSource('egress') === 'cli') build.egress = opts.egress !== false;
-      if (opts.shared === true) build.shared = true;
-      if (opts.defaultDeny === true) build.defaultDeny = true;
+      // Defined both ways, the flags have no default: only a flag given overrides the config.
+      if (opts.shared !== undefined) build.shared = opts.shared;
+      if (opts.defaultDeny !== undefined) build.defaultDeny = opts.defaultDeny;
       if (opts.namespace !== undefined) build.namespace = opts.namespace;
       if (opts.now !== undefined) build.now = timeFlag('--now', opts.now);
 

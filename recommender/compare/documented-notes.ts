@@ -24,10 +24,19 @@ export function probesOnly(r: RuleAssessment): boolean {
   );
 }
 
-/** A `must` rule in force but for its role, which nothing binds (not even observation): its traffic is required, its peer unknown. */
+/** A `must` rule inactive (at least) because its role is unbound and nothing observed binds it. */
 export function waitsForUnboundRole(r: RuleAssessment): boolean {
   const { rule } = r;
   return r.status === 'inactive' && rule.level === 'must' && rule.role !== undefined && rule.condition?.holds !== false && rule.unresolved.includes(`role ${rule.role} is unbound`);
+}
+
+/**
+ * A `must` rule in force but for its role: its traffic is required, its peer unknown, its ports
+ * known. Nothing else unresolved (a port parameter without a value would leave it no ports, which
+ * every engine reads as every port).
+ */
+export function onlyRoleUnbound(r: RuleAssessment): boolean {
+  return waitsForUnboundRole(r) && r.rule.unresolved.length === 1;
 }
 
 /** The note on the rule that allows a `must` rule waiting for an unbound role: any peer, on the rule's ports. */
@@ -47,7 +56,7 @@ export function documentedWarnings(rules: readonly RuleAssessment[], restricted:
   for (const r of rules) {
     const { rule } = r;
     if (waitsForUnboundRole(r) && restricted[rule.direction]) {
-      const what = allowsUnbound[rule.direction]
+      const what = allowsUnbound[rule.direction] && onlyRoleUnbound(r)
         ? `this recommendation allows that ${rule.direction} flow ${rule.direction === 'ingress' ? 'from any source' : 'to any destination'} on the rule's ports until then`
         : `applying this recommendation blocks that ${rule.direction} flow`;
       out.push(`${rule.id} (must: ${rule.purpose}) waits for role ${rule.role}, which is unbound and which nothing observed binds: ${what}; bind ${rule.role} in matrices.bindings.roles.${rule.role}`);

@@ -12,7 +12,7 @@ import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, typ
 import { dnsPeer, dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PortSpec } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
-import { documentedWarnings, probesOnly, unboundRoleNote, waitsForUnboundRole } from '../compare/documented-notes.ts';
+import { documentedWarnings, onlyRoleUnbound, probesOnly, unboundRoleNote } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
@@ -113,7 +113,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   const documented = ctx.opts.mode !== 'observed';
   if (documented) {
     addDocumentedAtoms(p, included);
-    addUnboundRoleAtoms(p, comparison.rules);
+    if ((ctx.opts.include as string[]).includes('documented-unobserved')) addUnboundRoleAtoms(p, comparison.rules);
   }
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
   const apart = addObservedAtoms(p, included, exposed);
@@ -126,7 +126,8 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         explanation: explanation(`${intentKey(w)}#ingress`, 'implied', exposed.length > 0 ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)' : 'nothing observed or documented in: deny all ingress'),
       };
   const restricts = (d: DirectionInput): boolean => d.mode === 'rules' || d.mode === 'deny-all';
-  plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }, { ingress: documented, egress: documented && ctx.opts.egress }));
+  const anyPeer = documented && (ctx.opts.include as string[]).includes('documented-unobserved');
+  plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }, { ingress: anyPeer, egress: anyPeer && ctx.opts.egress }));
   for (const [direction, input] of [['ingress', ingress], ['egress', egress.input]] as const) if (restricts(input)) plan.warnings.push(...portlessCut(direction, p.portless[direction]));
   plan.intents.push(allowlistIntent(p, ingress, ingressRules, egress));
   if (exposed.length > 0) plan.intents.push(exposureIntent(p, exposed, apart.exposure));
@@ -187,7 +188,7 @@ function addUnboundRoleAtoms(p: Planning, rules: readonly RuleAssessment[]): voi
   const { w, ctx } = p;
   const self: Peer = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
   for (const r of rules) {
-    if (!waitsForUnboundRole(r)) continue;
+    if (!onlyRoleUnbound(r)) continue;
     const d = r.rule.direction;
     if (d === 'egress' && !ctx.opts.egress) continue;
     const peer = ctx.peers.peer(worldPeer());

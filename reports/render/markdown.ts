@@ -9,7 +9,7 @@ export function mdText(s: string): string {
     .replace(/[|*_`[\]#~]/g, (c) => `\\${c}`)
     // GFM's extended autolinks (a scheme's "://", "www.", an e-mail address's "@"): an escaped
     // character in them leaves a name or an address as text, never a link to follow.
-    .replace(/:(?=\/\/)|(?<=\bwww)\.|@/gi, (c) => `\\${c}`)
+    .replace(/:(?=\/\/)|(?<=www)\.|@/gi, (c) => `\\${c}`)
     // Before < and >: an entity in the text (`&lt;`) must show as written, as the HTML does.
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -101,4 +101,8 @@ test('the sides carry what a documented must rule naming the far workload requir
   // StackLight's Prometheus documents "allow all egress" (must): it requires nothing of any one server.
   const prometheus = rec.sides.find((s) => s.workload === 'stacklight/StatefulSet/prometheus-server')!;
   assert.deepEqual([...(prometheus.required?.egress ?? [])].map(([, rule]) => rule).filter((r) => r.endsWith('/allow-all')), []);
+  // Kyma's otlp-clients default to every pod of every namespace (namespaceSelector: {}): no requirement of any one client.
+  const gateways = rec.sides.filter((s) => s.workload.startsWith('kyma-system/Deployment/telemetry-') && s.workload.endsWith('-gateway'));
+  assert.ok(gateways.length > 0);
+  assert.deepEqual(gateways.flatMap((g) => [...(g.required?.ingress ?? [])].map(([, rule]) => rule)).filter((r) => r.includes('otlp-clients')), []);
 });

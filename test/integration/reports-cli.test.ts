@@ -140,3 +140,17 @@ test('report --shared (and reports.shared): after applying a --shared export as 
   assert.ok(plain.summary.extra + plain.summary.differing > 0, JSON.stringify(plain.summary));
   assert.equal(plain.options.shared, undefined);
 });
+
+test('report --no-shared / --no-default-deny override reports.shared / reports.defaultDeny of the config; without a flag the config decides', async () => {
+  const config = join(dir, 'shared-config.yaml');
+  writeFileSync(config, 'reports:\n  shared: true\n  defaultDeny: true\n');
+  const options = async (...flags: string[]) => {
+    const r = await runCli(['report', '--db', db, '--config', config, '-o', 'json', '--no-store', ...AT, ...flags]);
+    assert.equal(r.code, 0, r.err);
+    return (JSON.parse(r.out) as Report).options;
+  };
+  const fromConfig = await options();
+  assert.deepEqual([fromConfig.shared, fromConfig.defaultDeny], [true, true]);
+  const off = await options('--no-shared', '--no-default-deny');
+  assert.deepEqual([off.shared, off.defaultDeny], [undefined, undefined]);
+});

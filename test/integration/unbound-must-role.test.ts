@@ -12,7 +12,13 @@ import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import { recommend } from '../../recommender/recommend.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
-import { tmpDb } from '../helpers/tmp.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.ts';
+import { tmpDb, tmpDir } from '../helpers/tmp.ts';
+import type { Db } from '../../store/db.ts';
+
+const ownPath = (d: Db): string => d.name;
 
 const { db } = tmpDb();
 await loadDemo(db);
@@ -60,4 +66,48 @@ test('binding the role narrows the rule to it; in mode observed no documented ru
   const observed = manager('observed');
   assert.equal(observed.rma, undefined);
   assert.match(observed.warnings[0] ?? '', /applying this recommendation blocks that ingress flow; bind rma/);
+});
+
+test('a rule waiting for a role and for something else (a port parameter without a value) renders nothing, and its warning says it is blocked: no ports would read as every port on every engine; --include without documented-unobserved leaves the any-peer rules out too', async () => {
+  const { db: own } = tmpDb();
+  await loadDemo(own);
+  const file = join(tmpDir(), 'shopx.yaml');
+  writeFileSync(
+    file,
+    `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: shopx, title: shop test }
+documents:
+  doc: { title: test doc, file: none.txt }
+parameters:
+  auditPort: { type: port, description: the audit port }
+roles:
+  auditor: { description: an auditor that calls in, scope: any }
+  scraper: { description: a scraper, scope: any }
+components:
+  payments:
+    namespace: shop
+    selector: { matchLabels: { app: payments } }
+    ingress:
+      - { id: audit-param, peer: { role: auditor }, ports: [{ port: "\${auditPort}" }], level: must, purpose: audit, source: { document: doc, line: 2 } }
+      - { id: scrape, peer: { role: scraper }, ports: [{ port: 9100 }], level: must, purpose: scraping, source: { document: doc, line: 3 } }
+`,
+  );
+  const applied = await runCli(['matrix', 'apply', file, '--db', ownPath(own)]);
+  assert.equal(applied.code, 0, applied.err);
+  const input = readRecommendationInput(own, {});
+  const payments = (include?: string[]) => {
+    const rec = recommend(input, recommendOptions({ namespace: 'shop', workload: 'Deployment/payments', ...(include ? { include: include as never } : {}) }));
+    const intent = rec.policySet.intents.find((i) => i.key === 'shop/deployment/payments')!;
+    const rules = intent.ingress.mode === 'rules' ? intent.ingress.rules : [];
+    return { rules, warnings: rec.workloads[0]!.warnings };
+  };
+  const all = payments();
+  assert.ok(!all.rules.some((r) => r.explanation.id.includes('shopx/payments/ingress/audit-param')), 'nothing for the rule without ports');
+  assert.ok(!all.rules.some((r) => r.peers.some((p) => p.kind === 'world') && (r.ports ?? []).length === 0), 'no rule opens every port');
+  assert.ok(all.warnings.some((w) => w.startsWith('shopx/payments/ingress/audit-param') && w.includes('applying this recommendation blocks that ingress flow')), JSON.stringify(all.warnings));
+  assert.ok(all.rules.some((r) => r.explanation.id.includes('shopx/payments/ingress/scrape') && r.peers.some((p) => p.kind === 'world')), 'the rule with its port is any-peer');
+  const narrow = payments(['confirmed', 'undocumented']);
+  assert.ok(!narrow.rules.some((r) => r.explanation.id.includes('shopx/payments/ingress/scrape')), '--include leaves it out');
+  assert.ok(narrow.warnings.some((w) => w.startsWith('shopx/payments/ingress/scrape') && w.includes('applying this recommendation blocks')));
 });
