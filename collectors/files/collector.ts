@@ -43,6 +43,8 @@ interface Followed {
   admitted?: FileIdentity;
   /** The writer of the current run (its not yet committed offsets of rotated files). */
   writer?: OffsetBatchWriter;
+  /** The pipeline of the current run: its committed counters count before the run ends. */
+  ingest?: FlowIngest;
   abort?: AbortController;
   loop?: Promise<void>;
   /** Detaches the follower's abort from the collector's (when it is forgotten before the collector stops). */
@@ -111,6 +113,11 @@ export class FilesCollector implements Collector {
   status(): CollectorStatus {
     const { forgotten, scanErrors, capExceeded, ...totals } = this.totals;
     const counters: Record<string, number> = { ...totals, ...this.past, forgotten_files: forgotten, scan_errors: scanErrors, cap_exceeded: capExceeded };
+    // A run lasts `refresh` (an hour): what its committed batches stored counts already.
+    for (const f of this.followed.values()) {
+      const now = f.ingest?.inProgress();
+      if (now) for (const k of ['records', 'accepted', 'rejected', 'skipped', 'ambiguous'] as const) counters[k] = (counters[k] ?? 0) + now[k];
+    }
     const all = [...this.followed.values()];
     const failing = all.filter((f) => f.failing);
     for (const f of all) {
@@ -269,7 +276,9 @@ export class FilesCollector implements Collector {
   private async follow(f: Followed, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       const { pipeline, writer } = this.pipeline(f);
+      f.ingest = pipeline;
       const summary = await pipeline.ingestRecords(this.lines(f, writer, signal, false, this.deps.now() + this.settings.refreshMs), `file:${f.file.path}`);
+      f.ingest = undefined;
       this.addTotals(summary);
       this.totals.runs++;
     }

@@ -167,6 +167,8 @@ export class FlowIngest {
   /** The same caps over ambiguous pairs: a scan whose client cannot be told is as unbounded as one whose client can. */
   private pairBudget: EdgeBudget;
   private readonly caps: EdgeCaps;
+  /** The counters of the input being read, as of its last commit (undefined between inputs). */
+  private committedNow: IngestRunCounters | undefined;
   private readonly now: () => number;
   private readonly skewMs: number;
   private readonly startedAt: number;
@@ -290,6 +292,7 @@ export class FlowIngest {
         }
       }
       committed = copyCounters(c);
+      this.committedNow = committed;
       // Counted per edge of the window, not per record: a key is built once per window.
       for (const e of batch.edges) this.edgeKeys.add(edgeKey(e.client, e.server, e.port, e.protocol));
       for (const [k, n] of Object.entries(skips)) this.skips[k as SkipReason] = (this.skips[k as SkipReason] ?? 0) + (n as number);
@@ -408,6 +411,7 @@ export class FlowIngest {
     }
     const done = failure ? committed : c;
     this.committed.push(done);
+    this.committedNow = undefined;
     const summary: InputSummary = {
       file: name,
       run,
@@ -494,6 +498,11 @@ export class FlowIngest {
     }
     this.committed.push(zeroCounters());
     this.inputs.push(unreadInput(name, run, error));
+  }
+
+  /** What the input being read has stored so far (its last commit): a long-running input's progress, for live counters. */
+  inProgress(): Readonly<IngestRunCounters> | undefined {
+    return this.committedNow;
   }
 
   summary(): IngestSummary {

@@ -185,3 +185,21 @@ test('two files, one missing for a while: the other is followed, the missing one
   await storePipeline(both, { format: 'hubble' }).ingest(Readable.from([text(HUBBLE)]), 'b');
   assert.deepEqual(edges(db), edges(both));
 });
+
+test('the record counters count while a run goes on (a run lasts `refresh`, an hour by default): a rejected line shows as soon as its batch is stored', async () => {
+  const { db } = tmpDb();
+  const path = join(tmpDir(), 'flows.ndjson');
+  writeFileSync(path, `${text(NETOBSERV.slice(0, 3))}not json\n`);
+  const c = collector(db, [{ path, format: 'netobserv' }]);
+  await c.start();
+  try {
+    await until('the batch stored and counted', () => n(c, 'records') === 4);
+    assert.equal(n(c, 'rejected'), 1);
+    assert.equal(n(c, 'accepted'), 3);
+    assert.equal(n(c, 'runs'), 0, 'the run is still going');
+  } finally {
+    await c.stop();
+  }
+  // Once the run ends its summary is counted instead, not as well.
+  assert.equal(n(c, 'records'), 4);
+});
