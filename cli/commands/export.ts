@@ -2,26 +2,16 @@
  * `flowmatrix export`: the manifests only, as multi-document YAML on stdout, or with --out DIR
  * the directory made to hold exactly the current recommendation (cli/export-dir.ts).
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { CommandContext, CommandModule } from '../command.ts';
-import { CliError, writePieces } from '../io.ts';
-import { runExport, verifiedOrReported, warningLines, withRecommendOptions, type RecommendCliOptions } from './recommend.ts';
-
-function positiveInt(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag} must be a positive integer, got "${value}"`);
-    return n;
-  };
-}
+import { writePieces } from '../io.ts';
+import { maxEdgesOption, runExport, verifiedOrReported, warningLines, withRecommendOptions, type RecommendCliOptions } from './recommend.ts';
 
 export const exportCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   withRecommendOptions(program.command('export').description('the recommended manifests only: multi-document YAML, or a directory of one file per policy kept in step (GitOps)'))
     .option('--out <dir>', 'make this directory hold exactly the recommendation: one file per policy; files flowmatrix wrote that are no longer recommended are removed (with -n, only in that namespace\'s folder)')
     .option('--allow-unverified', 'write manifests even when they fail verification (exit code 2 all the same)')
-    .addOption(
-      new Option('--max-edges <n>', 'refuse a store with more edges than this before reading it, rather than risk running out of memory (default 1000000, as recommend)').argParser(positiveInt('--max-edges')),
-    )
+    .addOption(maxEdgesOption())
     .action(async (opts: RecommendCliOptions & { out?: string; allowUnverified?: boolean; maxEdges?: number }) => {
       // Loaded when the command runs: the CLI starts without the engines, YAML and the progress bar.
       const { multiDocYamlPieces } = await import('../../recommender/engines/yaml.ts');

@@ -108,9 +108,18 @@ async function withRecommendRun<T>(opts: RecommendCliOptions, use: (db: Db, engi
 }
 
 /** Reads the store and computes the recommendation with its evidence and the engine's manifests. */
-export async function runRecommend(opts: RecommendCliOptions): Promise<RecommendationResult> {
+/** `--max-edges`, as `recommend` and `export` take it. */
+export function maxEdgesOption(): Option {
+  return new Option('--max-edges <n>', 'refuse a store with more edges than this before reading it, rather than risk running out of memory (default 1000000)').argParser((value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new CliError(`--max-edges must be a positive integer, got "${value}"`);
+    return n;
+  });
+}
+
+export async function runRecommend(opts: RecommendCliOptions, maxEdges?: number): Promise<RecommendationResult> {
   const { recommendFromStore } = await recommendation();
-  return withRecommendRun(opts, (db, engine, config, options) => recommendFromStore(db, config, engine, options));
+  return withRecommendRun(opts, (db, engine, config, options) => recommendFromStore(db, config, engine, options, maxEdges !== undefined ? { maxEdges } : {}));
 }
 
 /** Reads the store and exports the engine's manifests (app/export.ts): verified in chunks, rendered again when written. */
@@ -157,10 +166,11 @@ export const recommendCommand: CommandModule = (program: Command, ctx: CommandCo
   withRecommendOptions(program.command('recommend').description('least-privilege policies per workload, every rule explained by its evidence'))
     .addOption(outputOption(['yaml', 'json'], 'yaml', 'yaml: manifests; json: statuses, evidence, manifests, warnings, verification'))
     .option('--allow-unverified', 'print manifests even when they fail verification (exit code 2 all the same)')
-    .action(async (opts: RecommendCliOptions & { output: string; allowUnverified?: boolean }) => {
+    .addOption(maxEdgesOption())
+    .action(async (opts: RecommendCliOptions & { output: string; allowUnverified?: boolean; maxEdges?: number }) => {
       if (opts.output === 'yaml') {
         // The manifests alone, as `export` writes them (app/export.ts): any cluster size.
-        const result = await runExport(opts);
+        const result = await runExport(opts, opts.maxEdges);
         if (await verifiedOrReported(result, opts.allowUnverified, ctx)) {
           const { multiDocYamlPieces } = await import('../../recommender/engines/yaml.ts');
           await writePieces(ctx.io, multiDocYamlPieces(result.manifests()));
@@ -168,7 +178,7 @@ export const recommendCommand: CommandModule = (program: Command, ctx: CommandCo
         for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
         return;
       }
-      const result = await runRecommend(opts);
+      const result = await runRecommend(opts, opts.maxEdges);
       // Streamed: a whole cluster's evidence can outgrow the longest string Node can build.
       // The verification is in the JSON; a failed one also sets the exit code.
       const { jsonPieces } = await import('../../recommender/json-stream.ts');

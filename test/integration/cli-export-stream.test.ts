@@ -130,4 +130,10 @@ test('export --max-edges: a store with more edges is refused before it is read (
     assert.equal(r.code, 1, bad);
     assert.match(r.err, /--max-edges must be a positive integer/);
   }
+  // recommend takes it too (docs/ingest.md), in both outputs.
+  for (const output of ['yaml', 'json']) {
+    const r = await pieces(['recommend', '--engine', 'kubernetes', '-o', output, '--max-edges', String(edges - 1)]);
+    assert.equal(r.code, 1, output);
+    assert.match(r.err, new RegExp(`the store holds ${edges} edges, more than one recommendation reads \\(${edges - 1}`), output);
+  }
 });
