@@ -150,10 +150,13 @@ export function reportView(r: Report): ReportView {
     warningsSection(r),
   ];
   const scope = r.options.namespace !== undefined ? `, namespace ${r.options.namespace}` : '';
+  // What the drift was compared against: said only when asked for, so other reports read as before.
+  const layers = [r.options.shared ? 'shared layers' : '', r.options.defaultDeny ? 'default-deny layer' : ''].filter((x) => x !== '');
+  const withLayers = layers.length > 0 ? `, with the ${layers.join(' and the ')}` : '';
   return {
     title: `flowmatrix report — data as of ${shortTime(r.data.now)}`,
     meta: [
-      `Generated ${shortTime(r.generatedAt)} (${r.trigger}) for engine ${r.engine}, mode ${r.options.mode}, egress ${r.options.egress ? 'restricted' : 'open'}, stale after ${r.options.staleDays} days${scope}.`,
+      `Generated ${shortTime(r.generatedAt)} (${r.trigger}) for engine ${r.engine}, mode ${r.options.mode}, egress ${r.options.egress ? 'restricted' : 'open'}, stale after ${r.options.staleDays} days${withLayers}${scope}.`,
       `Flows from ${shortTime(r.data.firstSeen)} to ${shortTime(r.data.lastSeen)}; inventory taken ${shortTime(r.data.inventoryTakenAt)}.`,
     ],
     sections,

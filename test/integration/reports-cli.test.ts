@@ -154,3 +154,11 @@ test('report --no-shared / --no-default-deny override reports.shared / reports.d
   const off = await options('--no-shared', '--no-default-deny');
   assert.deepEqual([off.shared, off.defaultDeny], [undefined, undefined]);
 });
+
+test('a report made with --shared / --default-deny says so in its header (what its drift compares against)', async () => {
+  const r = await runCli(['report', '--db', db, '-o', 'markdown', '--no-store', ...AT, '--shared', '--default-deny']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /stale after 30 days, with the shared layers and the default-deny layer\./);
+  const plain = await runCli(['report', '--db', db, '-o', 'markdown', '--no-store', ...AT]);
+  assert.doesNotMatch(plain.out, /with the shared layers/);
+});
