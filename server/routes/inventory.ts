@@ -9,7 +9,7 @@ import type { ServiceContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { notFound } from '../http/problem.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
-import { Cursor, FreeObject, K8sName, Limit, Namespace, WorkloadKind } from '../schemas/common.ts';
+import { canonicalWorkloadPath, Cursor, FreeObject, K8sName, Limit, Namespace, WorkloadKindPath } from '../schemas/common.ts';
 
 /** Binary (SQLite) order of string tuples. */
 function compareTuple(a: readonly string[], b: readonly string[]): number {
@@ -27,7 +27,7 @@ export function workloadJson(w: StoredWorkload) {
 
 const WorkloadList = Type.Object({ items: Type.Array(FreeObject), next: Type.Optional(Type.String()) });
 
-export const WorkloadPath = Type.Object({ namespace: Namespace, kind: WorkloadKind, name: K8sName }, { additionalProperties: false });
+export const WorkloadPath = Type.Object({ namespace: Namespace, kind: WorkloadKindPath, name: K8sName }, { additionalProperties: false });
 
 const RFC3339 = Type.String({ format: 'date-time', description: 'RFC 3339 time, e.g. 2026-11-20T00:00:00Z' });
 
@@ -84,7 +84,8 @@ export function inventoryRoutes(ctx: ServiceContext): AnyRoute[] {
       scope: 'read',
       params: WorkloadPath,
       responses: { 200: { description: 'the workload', content: { 'application/json': FreeObject } }, 404: { description: 'no such workload' } },
-      handler: ({ params }) => {
+      handler: ({ params: path }) => {
+        const params = canonicalWorkloadPath(path);
         const w = getWorkload(ctx.db, params);
         if (!w) throw notFound(`no workload ${params.namespace}/${params.kind}/${params.name} in the inventory`);
         return workloadJson(w);

@@ -13,7 +13,7 @@ import type { ServiceContext } from '../context.ts';
 import { badRequest, HttpProblem } from '../http/problem.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { computeLimits } from './compute-limits.ts';
-import { Cursor, Engine, FreeObject, Namespace, StringEnum, WorkloadFilter, withCanonicalWorkload } from '../schemas/common.ts';
+import { canonicalWorkloadPath, Cursor, Engine, FreeObject, Namespace, StringEnum, WorkloadFilter, withCanonicalWorkload } from '../schemas/common.ts';
 import { decodeCursor } from '../http/cursor.ts';
 import { isPageCursor, PAGE_DEFAULT, PAGE_MAX, queryTag, type WorkloadPage } from '../services/recommendation-pages.ts';
 import type { RecommendationService } from '../services/recommendations.ts';
@@ -161,7 +161,8 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
         200: { description: 'the workload recommendation with its manifests', content: { 'application/json': FreeObject } },
         404: { description: 'no such workload in the inventory, nor one the flow records let us select (docs/recommend.md#without-an-inventory)' },
       },
-      handler: ({ params, query }, req, res) => {
+      handler: ({ params: path, query }, req, res) => {
+        const params = canonicalWorkloadPath(path);
         requireWorkload(ctx.db, params);
         const options = toOptions({ ...query, namespace: params.namespace, workload: `${params.kind}/${params.name}` }, ctx.config.staleDays);
         return answer(service, { kind: 'workload', engine: query.engine as EngineName, options, workload: params }, req, res);

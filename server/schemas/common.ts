@@ -1,7 +1,7 @@
 /** Schemas shared by several routes. */
 import { Type, type TUnsafe } from '@sinclair/typebox';
 import { ENGINE_NAMES } from '../../recommender/engines/types.ts';
-import { WORKLOAD_KINDS } from '../../domain/peer.ts';
+import type { WorkloadKind as WorkloadKindT } from '../../domain/peer.ts';
 import { canonicalWorkloadName, WORKLOAD_KIND_NAMES } from '../../domain/workload-name.ts';
 import { badRequest } from '../http/problem.ts';
 
@@ -24,8 +24,6 @@ export function StringEnum<const T extends string>(values: readonly T[], options
 
 export const Engine = StringEnum(ENGINE_NAMES, { description: `policy engine: ${ENGINE_NAMES.join(', ')}` });
 
-export const WorkloadKind = StringEnum(WORKLOAD_KINDS);
-
 /** Kubernetes object names: DNS-1123 subdomain. */
 export const K8sName = Type.String({ minLength: 1, maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' });
 
@@ -39,6 +37,18 @@ export const FreeObject = Type.Object({}, { additionalProperties: true });
 
 /** `workload=`: a name, or `Kind/name` with the kind in any case or as kubectl names it (domain/workload-name.ts). */
 export const WorkloadFilter = Type.String({ minLength: 1, maxLength: 300, pattern: '^([A-Za-z]+/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', description: 'name, or Kind/name (any case; kubectl names such as deploy/NAME, sts/NAME too)' });
+
+/** A workload path's kind: any case, or as kubectl names it (`deploy`), as everywhere (canonicalWorkloadPath). */
+export const WorkloadKindPath = Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z]+$', description: `workload kind (${WORKLOAD_KIND_NAMES}; any case, or as kubectl names it: deploy, sts)` });
+
+/** `{namespace, kind, name}` of a path with the kind as the store names it; 400 naming the parameter when it is no kind. */
+export function canonicalWorkloadPath<P extends { namespace: string; kind: string; name: string }>(params: P): P & { kind: WorkloadKindT } {
+  const w = canonicalWorkloadName(`${params.kind}/${params.name}`);
+  if ('unknownKind' in w) {
+    throw badRequest(`invalid path: params.kind "${params.kind}" is not a workload kind (${WORKLOAD_KIND_NAMES})`, [{ path: 'params.kind', message: 'is not a workload kind', value: params.kind }]);
+  }
+  return { ...params, kind: w.name.slice(0, w.name.indexOf('/')) as WorkloadKindT };
+}
 
 /** The query with `workload=` as the store names it (`name` or `Kind/name`); 400 naming the parameter when its kind is none. */
 export function withCanonicalWorkload<Q extends { workload?: string | undefined }>(query: Q): Q {

@@ -160,6 +160,14 @@ test('workloads: pages are stable and complete; unknown workload is 404', async 
   assert.match(nf.body.detail, /default\/Deployment\/does-not-exist/);
   const badKind = await request(app).get('/api/v1/workloads/default/Widget/x').set('Authorization', AUTH).expect(400);
   assert.equal(badKind.body.errors[0].path, 'params.kind');
+  // As everywhere (docs/api.md), the kind in any case or as kubectl names it.
+  for (const alias of [kind!.toLowerCase(), kind!.toUpperCase()]) {
+    const same = await request(app).get(`/api/v1/workloads/${ns}/${alias}/${name}`).set('Authorization', AUTH).expect(200);
+    assert.equal(same.body.key, keys[0]);
+  }
+  const deploy = keys.find((k) => k.split('/')[1] === 'Deployment')!.split('/');
+  await request(app).get(`/api/v1/workloads/${deploy[0]}/deploy/${deploy[2]}`).set('Authorization', AUTH).expect(200);
+  await request(app).get(`/api/v1/recommendations/${deploy[0]}/deploy/${deploy[2]}?engine=kubernetes`).set('Authorization', AUTH).expect(200);
 });
 
 test('edges: keyset pages in (client, server, port, protocol) order match the CLI listing; filters; bad cursor 400', async () => {
