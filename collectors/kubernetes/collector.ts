@@ -115,15 +115,14 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     const discoveryBackoff = backoff();
     let served: ServedResource[] | undefined;
     while (!signal.aborted && !served) {
-      try {
-        served = await api.discover(this.options.resources ?? RESOURCES);
+      const found = await this.discover(api, loaded);
+      if (Array.isArray(found)) {
+        served = found;
         this.discoveryError = undefined;
-      } catch (e) {
-        const failure = describeFailure(e, 'discover', 'API resources', loaded.server);
-        this.counters.discovery_errors++;
-        if (this.discoveryError !== failure.message) this.deps.logger.error({ collector: this.name, err: failure.message }, 'kubernetes discovery failed; retrying');
-        this.discoveryError = failure.message;
-        this.lastError = failure.message;
+      } else {
+        if (this.discoveryError !== found.message) this.deps.logger.error({ collector: this.name, err: found.message }, 'kubernetes discovery failed; retrying');
+        this.discoveryError = found.message;
+        this.lastError = found.message;
         await sleep(discoveryBackoff.next(), signal);
       }
     }
@@ -146,6 +145,16 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     await Promise.all([...this.runs.values()].map((x) => x.done));
   }
 
+  /** The served resources of those watched, or the failure (counted). */
+  private async discover(api: KubeApi, loaded: LoadedConfig): Promise<ServedResource[] | KubeApiError> {
+    try {
+      return await api.discover(this.options.resources ?? RESOURCES);
+    } catch (e) {
+      this.counters.discovery_errors++;
+      return describeFailure(e, 'discover', 'API resources', loaded.server);
+    }
+  }
+
   /**
    * Discovery again every `intervalMs`, as a CRD may be installed or removed while the collector
    * runs (a CNI or the network-policy-api CRDs installed after flowmatrix): a newly served
@@ -156,19 +165,15 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     while (!signal.aborted) {
       await sleep(intervalMs, signal);
       if (signal.aborted) return;
-      let served: ServedResource[];
-      try {
-        // A fresh client: KubeApi caches each group/version's resource list.
-        served = await new KubeApi(loaded.kc).discover(this.options.resources ?? RESOURCES);
-        if (this.rediscoveryError !== undefined) this.deps.logger.info({ collector: this.name }, 'kubernetes discovery recovered');
-        this.rediscoveryError = undefined;
-      } catch (e) {
-        const failure = describeFailure(e, 'discover', 'API resources', loaded.server);
-        this.counters.discovery_errors++;
-        if (this.rediscoveryError !== failure.message) this.deps.logger.warn({ collector: this.name, err: failure.message }, 'kubernetes discovery failed; the resources found before are still watched');
-        this.rediscoveryError = failure.message;
+      // A fresh client: KubeApi caches each group/version's resource list.
+      const served = await this.discover(new KubeApi(loaded.kc), loaded);
+      if (!Array.isArray(served)) {
+        if (this.rediscoveryError !== served.message) this.deps.logger.warn({ collector: this.name, err: served.message }, 'kubernetes discovery failed; the resources found before are still watched');
+        this.rediscoveryError = served.message;
         continue;
       }
+      if (this.rediscoveryError !== undefined) this.deps.logger.info({ collector: this.name }, 'kubernetes discovery recovered');
+      this.rediscoveryError = undefined;
       const names = new Set(served.map(resourceName));
       const watched = new Set(this.reflectors.map((r) => resourceName(r.resource)));
       const added = served.filter((res) => !watched.has(resourceName(res)));
