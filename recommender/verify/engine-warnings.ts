@@ -7,7 +7,7 @@ import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import type { EmitResult, EngineManifests, EngineName } from '../engines/types.ts';
 import { compareStrings } from '../policy/order.ts';
-import { DEFAULT_TIER } from '../simulate/calico/policies.ts';
+import { DEFAULT_TIER, tierOrDefault } from '../simulate/calico/policies.ts';
 import { enforcingEngine, engineOfKind } from '../simulate/decide.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
@@ -138,7 +138,7 @@ function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy
     for (const p of applied) {
       if (p.apiVersion !== 'projectcalico.org/v3' || (p.kind !== 'NetworkPolicy' && p.kind !== 'GlobalNetworkPolicy')) continue;
       const spec = isPlainObject(p.manifest) && isPlainObject(p.manifest.spec) ? p.manifest.spec : {};
-      const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : DEFAULT_TIER;
+      const tier = tierOrDefault(spec.tier);
       if (tiers.has(tier)) continue;
       missing.set(tier, [...(missing.get(tier) ?? []), p.namespace ? `${p.namespace}/${p.name}` : p.name]);
     }

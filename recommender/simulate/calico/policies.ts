@@ -18,6 +18,11 @@ import type { Direction } from '../../../domain/direction.ts';
 import { isPlainObject } from '../../../domain/plain-object.ts';
 
 export const DEFAULT_TIER = 'default';
+
+/** libcalico-go lib/names TierOrDefault: a policy's tier, the default tier when blank or absent. */
+export function tierOrDefault(tier: unknown): string {
+  return typeof tier === 'string' && tier !== '' ? tier : DEFAULT_TIER;
+}
 /** The default tier's order (the Tier CRD's CEL rule: "default tier order must be 1000000"). */
 export const DEFAULT_TIER_ORDER = 1_000_000;
 /** conversion.go: Kubernetes NetworkPolicies land in the default tier at order 1000. */
@@ -90,8 +95,7 @@ function calicoPolicy(m: CalicoNetworkPolicy | CalicoGlobalNetworkPolicy, servic
   const name = m.metadata.name;
   return {
     id: global ? `GlobalNetworkPolicy/${name}` : `NetworkPolicy/${namespace}/${name}`,
-    // libcalico-go lib/names TierOrDefault: a blank tier is the default tier.
-    tier: spec.tier || DEFAULT_TIER,
+    tier: tierOrDefault(spec.tier),
     order: typeof spec.order === 'number' ? spec.order : Infinity,
     sortKey: `${name}/${namespace ?? ''}/${m.kind}`,
     namespace,
