@@ -50,8 +50,7 @@ export class KubernetesCollector implements Collector, ReflectorSink {
   private abort: AbortController | undefined;
   private running: Promise<void> | undefined;
   private loaded: LoadedConfig | undefined;
-  private reflectors: Reflector[] = [];
-  /** What stops each reflector alone (its resource no longer served), and its run. */
+  /** Each running reflector, in the order they started: what stops it alone (its resource no longer served), and its run. */
   private readonly runs = new Map<Reflector, { stop: AbortController; done: Promise<void> }>();
   /** Kinds of resources no longer served: their stored objects go with the next write. */
   private readonly retired = new Set<string>();
@@ -136,7 +135,6 @@ export class KubernetesCollector implements Collector, ReflectorSink {
       const both = AbortSignal.any([signal, stop.signal]);
       setMaxListeners(0, both);
       const r = new Reflector(res, new KubeApi(loaded.kc), this, { ...reflectorOptions, backoff: backoff() });
-      this.reflectors.push(r);
       this.retired.delete(kindKeyOf(res));
       this.runs.set(r, { stop, done: r.run(both) });
     };
@@ -184,7 +182,6 @@ export class KubernetesCollector implements Collector, ReflectorSink {
         run.stop.abort();
         await run.done;
         this.runs.delete(r);
-        this.reflectors = this.reflectors.filter((x) => x !== r);
         this.retired.add(kindKeyOf(r.resource));
         this.mirror.replace(r.resource, []);
       }
@@ -193,6 +190,10 @@ export class KubernetesCollector implements Collector, ReflectorSink {
       }
       if (gone.length > 0) this.changed(this.deps.now(), true);
     }
+  }
+
+  private get reflectors(): Reflector[] {
+    return [...this.runs.keys()];
   }
 
   // ReflectorSink ------------------------------------------------------------------------------
