@@ -110,11 +110,11 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   }
   const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) }, portless: { ingress: [], egress: [] } };
   const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
+  // Documented rules render in modes union and documented; an unbound role's any-peer rule is a documented-unobserved one.
   const documented = ctx.opts.mode !== 'observed';
-  if (documented) {
-    addDocumentedAtoms(p, included);
-    if ((ctx.opts.include as string[]).includes('documented-unobserved')) addUnboundRoleAtoms(p, comparison.rules);
-  }
+  const anyPeer = documented && (ctx.opts.include as string[]).includes('documented-unobserved');
+  if (documented) addDocumentedAtoms(p, included);
+  if (anyPeer) addUnboundRoleAtoms(p, comparison.rules);
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
   const apart = addObservedAtoms(p, included, exposed);
   const egress = egressDirection(p);
@@ -126,7 +126,6 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         explanation: explanation(`${intentKey(w)}#ingress`, 'implied', exposed.length > 0 ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)' : 'nothing observed or documented in: deny all ingress'),
       };
   const restricts = (d: DirectionInput): boolean => d.mode === 'rules' || d.mode === 'deny-all';
-  const anyPeer = documented && (ctx.opts.include as string[]).includes('documented-unobserved');
   plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }, { ingress: anyPeer, egress: anyPeer && ctx.opts.egress }));
   for (const [direction, input] of [['ingress', ingress], ['egress', egress.input]] as const) if (restricts(input)) plan.warnings.push(...portlessCut(direction, p.portless[direction]));
   plan.intents.push(allowlistIntent(p, ingress, ingressRules, egress));
