@@ -38,9 +38,7 @@ interface Member {
   rule: GroupedRule;
 }
 
-const DAYS = new DayTexts();
-
-function mergedRule(direction: Direction, members: readonly Member[]): GroupedRule {
+function mergedRule(direction: Direction, members: readonly Member[], days: DayTexts): GroupedRule {
   const first = members[0]!.rule;
   const observed = combineObserved(members.flatMap((m) => (m.rule.observed ? [m.rule.observed] : [])));
   const ids = [...new Set(members.flatMap((m) => (m.rule.observed ? [] : m.rule.input.explanation.id.split(' '))))];
@@ -61,7 +59,7 @@ function mergedRule(direction: Direction, members: readonly Member[]): GroupedRu
       peers,
       ...(first.input.ports !== undefined ? { ports: first.input.ports } : {}),
       // Every member namespace's edges, as the combined id counts them.
-      explanation: explanation(ids.sort(compareStrings).join(' '), status, `shared by every workload of namespaces ${namespaces.join(', ')}: ${ruleText(rules, evidence, notes, DAYS)}`),
+      explanation: explanation(ids.sort(compareStrings).join(' '), status, `shared by every workload of namespaces ${namespaces.join(', ')}: ${ruleText(rules, evidence, notes, days)}`),
     },
   };
   if (observed) rule.observed = observed;
@@ -94,12 +92,13 @@ export function clusterWideLayers(layers: readonly PlannedIntent[]): PlannedInte
   }
   // namespace set → its rules; a rule moves only when at least two namespaces hold it.
   const bySet = new Map<string, { namespaces: string[]; rules: GroupedRule[]; moved: Set<GroupedRule> }>();
+  const days = new DayTexts();
   for (const members of byShape.values()) {
     if (members.length < 2) continue;
     const namespaces = members.map((m) => m.namespace);
     const key = namespaces.join('+');
     const entry = bySet.get(key) ?? { namespaces, rules: [], moved: new Set<GroupedRule>() };
-    entry.rules.push(mergedRule(members[0]!.rule.direction, members));
+    entry.rules.push(mergedRule(members[0]!.rule.direction, members, days));
     for (const m of members) entry.moved.add(m.rule);
     bySet.set(key, entry);
   }

@@ -28,8 +28,6 @@ export function defaultDenyIntent(namespace: string, egress: boolean): PlannedIn
   return { input, rules: [], evidence: [] };
 }
 
-const DAYS = new DayTexts();
-
 const shapeKey = (r: RuleInput): string => `${r.peers.map(policyPeerKey).sort().join(';')}#${(r.ports ?? []).map(portKey).sort().join(';')}`;
 
 function rulesOf(p: PlannedIntent, d: Direction): GroupedRule[] {
@@ -45,6 +43,7 @@ export function shareNamespace(namespace: string, plans: WorkloadPlan[]): Planne
   const allowlists = plans.map((p) => p.intents.find((i) => i.input.layer === 'allowlist' && !i.input.key.endsWith('/exposed'))).filter((i): i is PlannedIntent => i !== undefined);
   if (allowlists.length < 2 || allowlists.length !== plans.length) return undefined;
   const shared: Record<Direction, GroupedRule[]> = { ingress: [], egress: [] };
+  const days = new DayTexts();
   for (const d of ['ingress', 'egress'] as const) {
     if (allowlists.some((a) => a.input[d]?.mode !== 'rules')) continue;
     const [first, ...rest] = allowlists;
@@ -60,7 +59,7 @@ export function shareNamespace(namespace: string, plans: WorkloadPlan[]): Planne
       const rules = group.flatMap((g) => g.rules);
       const evidence = group.flatMap((g) => g.evidence);
       // The text sums every member's edges, as the combined id counts them.
-      const text = `shared by all ${allowlists.length} workloads of ${namespace}: ${ruleText(rules, evidence, r.notes, DAYS)}`;
+      const text = `shared by all ${allowlists.length} workloads of ${namespace}: ${ruleText(rules, evidence, r.notes, days)}`;
       const rule: GroupedRule = { ...r, rules, evidence, input: { ...r.input, explanation: explanation(ids.sort(compareStrings).join(' '), r.status, text) } };
       if (observed) rule.observed = observed;
       else delete rule.observed;
