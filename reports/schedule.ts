@@ -11,7 +11,7 @@ export interface CronHandle {
 }
 
 /** Calls `tick` at every match of `expression` in `timezone` until stopped. */
-export type CronFactory = (expression: string, tick: () => void, options: { timezone: string; name: string }) => CronHandle;
+export type CronFactory = (expression: string, tick: () => void, options: { timezone: string }) => CronHandle;
 
 /**
  * Croner, whose time-zone handling follows Vixie cron: a time in a spring-forward gap (02:00–03:00
@@ -71,7 +71,7 @@ export class ReportScheduler {
 
   start(): void {
     if (this.handle) return;
-    this.handle = (this.o.cron ?? cronerSchedule)(this.o.schedule, () => void this.tick(), { timezone: this.o.timezone, name: 'flowmatrix-report' });
+    this.handle = (this.o.cron ?? cronerSchedule)(this.o.schedule, () => void this.tick(), { timezone: this.o.timezone });
     this.o.logger.info({ schedule: this.o.schedule, timezone: this.o.timezone }, 'report schedule started');
   }
 

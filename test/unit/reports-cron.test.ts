@@ -13,7 +13,7 @@ import { cronerSchedule, isCronExpression } from '../../reports/schedule.ts';
 function runs(expression: string, timezone: string, from: string, days: number, step?: { at: string; to: string }): string[] {
   mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.parse(from) });
   const seen: string[] = [];
-  const job = cronerSchedule(expression, () => seen.push(new Date().toISOString()), { timezone, name: 'test' });
+  const job = cronerSchedule(expression, () => seen.push(new Date().toISOString()), { timezone });
   try {
     for (let t = Date.parse(from); t < Date.parse(from) + days * 86_400_000; t += 60_000) {
       if (step && t === Date.parse(step.at)) mock.timers.setTime((t = Date.parse(step.to)));
