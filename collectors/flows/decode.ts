@@ -122,7 +122,3 @@ export function timeError(time: number, limits: DecodeLimits | undefined): strin
   }
   return undefined;
 }
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

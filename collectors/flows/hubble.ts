@@ -5,10 +5,11 @@
  * lines in test/fixtures/reference/flows/hubble/.
  */
 import type { EndpointMeta, FlowEndpoint, HandshakeHint, Protocol, Verdict } from '../../domain/flow.ts';
-import { isIp, isPort, isRecord, reject, timeError, toCount, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
+import { isIp, isPort, reject, timeError, toCount, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
 import { checkLabel, checkName } from './names.ts';
 import { storedAddress } from '../../domain/ip.ts';
 import { parseRfc3339 } from '../../domain/time.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 
 /** protojson renders 64-bit integers as strings; accept both renderings. */
 function port(v: unknown): number | undefined {
@@ -92,7 +93,7 @@ export class IdentityMemory {
 type MetaResult = { meta?: EndpointMeta; reject?: undefined } | { reject: Decoded };
 
 function endpointMeta(ep: unknown, field: string, memory: IdentityMemory): MetaResult {
-  if (!isRecord(ep)) return {};
+  if (!isPlainObject(ep)) return {};
   const labels = Array.isArray(ep.labels) ? ep.labels : [];
   let namespace = typeof ep.namespace === 'string' && ep.namespace ? ep.namespace : undefined;
   let nsField = `${field}.namespace`;
@@ -134,7 +135,7 @@ function endpointMeta(ep: unknown, field: string, memory: IdentityMemory): MetaR
   if (podName) m.podName = podName;
   if (podLabels) m.labels = podLabels;
   const w = Array.isArray(ep.workloads) ? ep.workloads[0] : undefined;
-  if (isRecord(w) && typeof w.kind === 'string' && w.kind && typeof w.name === 'string' && w.name) {
+  if (isPlainObject(w) && typeof w.kind === 'string' && w.kind && typeof w.name === 'string' && w.name) {
     const bad = checkName(`${field}.workloads[0].kind`, w.kind, 'kind') ?? checkName(`${field}.workloads[0].name`, w.name, 'name');
     if (bad) return { reject: bad };
     m.ownerKind = w.kind;
@@ -170,7 +171,7 @@ function endpoint(ip: string, port: number | undefined, ep: unknown, dnsNames: u
   const meta = endpointMeta(ep, fields.ep, memory);
   if (meta.reject) return meta;
   let m = meta.meta;
-  if (!m && isRecord(service) && typeof service.name === 'string' && service.name && typeof service.namespace === 'string' && service.namespace) {
+  if (!m && isPlainObject(service) && typeof service.name === 'string' && service.name && typeof service.namespace === 'string' && service.namespace) {
     const bad = checkName(`${fields.service}.namespace`, service.namespace, 'namespace') ?? checkName(`${fields.service}.name`, service.name, 'service');
     if (bad) return { reject: bad };
     m = { kind: 'service', namespace: service.namespace, name: service.name };
@@ -193,12 +194,12 @@ export class HubbleDecoder implements Decoder {
   constructor(private readonly memory = new IdentityMemory()) {}
 
   decode(line: unknown, limits?: DecodeLimits): Decoded {
-    if (!isRecord(line)) return reject('not-an-object');
+    if (!isPlainObject(line)) return reject('not-an-object');
     let f: Record<string, unknown>;
     let topTime: unknown;
     let topNode: unknown;
     if ('flow' in line) {
-      if (!isRecord(line.flow)) return reject('invalid-field', 'flow', line.flow);
+      if (!isPlainObject(line.flow)) return reject('invalid-field', 'flow', line.flow);
       f = line.flow;
       topTime = line.time;
       topNode = line.node_name;
@@ -213,7 +214,7 @@ export class HubbleDecoder implements Decoder {
 
     const ip = f.IP;
     if (ip === undefined) return { kind: 'skip', reason: 'non-ip' };
-    if (!isRecord(ip)) return reject('invalid-field', `${prefix}IP`, ip);
+    if (!isPlainObject(ip)) return reject('invalid-field', `${prefix}IP`, ip);
     if (ip.source === undefined) return reject('missing-field', `${prefix}IP.source`);
     if (!isIp(ip.source)) return reject('invalid-field', `${prefix}IP.source`, ip.source, 'IP.source must be an IPv4 or IPv6 address');
     if (ip.destination === undefined) return reject('missing-field', `${prefix}IP.destination`);
@@ -229,21 +230,21 @@ export class HubbleDecoder implements Decoder {
 
     const l4 = f.l4;
     if (l4 === undefined) return { kind: 'skip', reason: 'unsupported-protocol' };
-    if (!isRecord(l4)) return reject('invalid-field', `${prefix}l4`, l4);
+    if (!isPlainObject(l4)) return reject('invalid-field', `${prefix}l4`, l4);
     let protocol: Protocol;
     let ports: Record<string, unknown> | undefined;
     let handshake: HandshakeHint = 'none';
-    if (isRecord(l4.TCP)) {
+    if (isPlainObject(l4.TCP)) {
       protocol = 'TCP';
       ports = l4.TCP;
-    } else if (isRecord(l4.UDP)) {
+    } else if (isPlainObject(l4.UDP)) {
       protocol = 'UDP';
       ports = l4.UDP;
-    } else if (isRecord(l4.SCTP)) {
+    } else if (isPlainObject(l4.SCTP)) {
       protocol = 'SCTP';
       ports = l4.SCTP;
-    } else if (isRecord(l4.ICMPv4) || isRecord(l4.ICMPv6)) {
-      protocol = isRecord(l4.ICMPv4) ? 'ICMP' : 'ICMPv6';
+    } else if (isPlainObject(l4.ICMPv4) || isPlainObject(l4.ICMPv6)) {
+      protocol = isPlainObject(l4.ICMPv4) ? 'ICMP' : 'ICMPv6';
       const icmp = (l4.ICMPv4 ?? l4.ICMPv6) as Record<string, unknown>;
       const type = icmp.type === undefined ? 0 : toCount(icmp.type);
       const [request, reply] = protocol === 'ICMP' ? [8, 0] : [128, 129];
@@ -268,7 +269,7 @@ export class HubbleDecoder implements Decoder {
       }
     }
 
-    const flags = protocol === 'TCP' && ports && isRecord(ports.flags) ? ports.flags : undefined;
+    const flags = protocol === 'TCP' && ports && isPlainObject(ports.flags) ? ports.flags : undefined;
     const loneSyn = flags?.SYN === true && flags.ACK !== true;
     if (f.is_reply === true) handshake = 'dst-is-client';
     else if (f.is_reply === false) handshake = 'src-is-client';

@@ -5,9 +5,10 @@
  * test/fixtures/reference/flows/netobserv/.
  */
 import { isIcmp, MAX_TIME_MS, type EndpointMeta, type FlowEndpoint, type HandshakeHint, type Protocol, type Verdict } from '../../domain/flow.ts';
-import { isIp, isPort, isRecord, reject, timeError, toCount, MAX_COUNT, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
+import { isIp, isPort, reject, timeError, toCount, MAX_COUNT, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
 import { checkName } from './names.ts';
 import { storedAddress } from '../../domain/ip.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 
 /** FLP `pkg/utils/tcp_flags.go`: the agent ORs every flag seen in the window, plus per-packet combos. */
 export const TCP_FLAG_BITS: Record<string, number> = {
@@ -129,7 +130,7 @@ function endpoint(ip: string, port: number | undefined, m: EndpointMeta | undefi
 export const netobservDecoder: Decoder = {
   format: 'netobserv',
   decode(r: unknown, limits?: DecodeLimits): Decoded {
-    if (!isRecord(r)) return reject('not-an-object');
+    if (!isPlainObject(r)) return reject('not-an-object');
     if (r.Duplicate === true) return { kind: 'skip', reason: 'duplicate' };
     const etype = r.Etype;
     if (etype !== undefined && etype !== ETYPE_IPV4 && etype !== ETYPE_IPV6) {
@@ -200,7 +201,7 @@ export const netobservDecoder: Decoder = {
     // looks the same. Delivery is proven by an answered handshake here, or by a reply (pipeline).
     let verdict: Verdict = answered ? 'forwarded' : 'unknown';
     if (Array.isArray(r.NetworkEvents)) {
-      for (const ev of r.NetworkEvents) if (isRecord(ev) && ev.Action === 'drop') verdict = 'dropped';
+      for (const ev of r.NetworkEvents) if (isPlainObject(ev) && ev.Action === 'drop') verdict = 'dropped';
     }
     const srcMeta = meta(r, 'Src');
     if (srcMeta.reject) return srcMeta.reject;

@@ -11,7 +11,6 @@ import type * as grpc from '@grpc/grpc-js';
 import type { IngestSummary, InputSummary } from '../flows/pipeline.ts';
 import { Backoff, sleep } from '../backoff.ts';
 import type { Collector, CollectorDeps, CollectorStatus } from '../collector.ts';
-import { isRecord } from '../flows/decode.ts';
 import { observerClient, waitForReady, type GetFlowsRequest, type ObserverClient } from './client.ts';
 import type { HubbleRelaySettings } from './config.ts';
 import { ResumeCursor } from './cursor.ts';
@@ -21,6 +20,7 @@ import { BoundedQueue } from './queue.ts';
 import { storePipeline } from '../store-pipeline.ts';
 import { CollectorStateStore } from '../../store/collector-state.ts';
 import { CursorBatchWriter } from './cursor-writer.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 
 export interface HubbleRelayOptions {
   /** Backoff jitter source (tests pass a fixed one). */
@@ -293,10 +293,10 @@ export class HubbleRelayCollector implements Collector {
   private onResponse(r: Record<string, unknown>, queue: BoundedQueue<Queued>): void {
     const json = responseToJson(r);
     const item: Queued = { record: json };
-    if (isRecord(r.flow)) {
+    if (isPlainObject(r.flow)) {
       this.counters.flows++;
       const f = r.flow;
-      const t = (isRecord(f.time) ? f.time : r.time) as WireTimestamp | undefined;
+      const t = (isPlainObject(f.time) ? f.time : r.time) as WireTimestamp | undefined;
       const ns = t ? this.resumableNanos(t) : undefined;
       if (ns !== undefined) {
         const identity = typeof f.uuid === 'string' && f.uuid ? f.uuid : JSON.stringify(json);
@@ -308,10 +308,10 @@ export class HubbleRelayCollector implements Collector {
         item.identity = identity;
         this.lagSeconds = Math.max(0, (this.deps.now() - Number(ns / 1_000_000n)) / 1000);
       }
-    } else if (isRecord(r.lost_events)) {
+    } else if (isPlainObject(r.lost_events)) {
       const n = Number(r.lost_events.num_events_lost ?? 0);
       if (Number.isFinite(n)) this.counters.lostEvents += n;
-    } else if (isRecord(r.node_status)) this.counters.nodeStatus++;
+    } else if (isPlainObject(r.node_status)) this.counters.nodeStatus++;
     queue.push(item);
   }
 }

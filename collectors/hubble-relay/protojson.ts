@@ -5,7 +5,7 @@
  * string, a wrapper (BoolValue, Int32Value) its bare value. Everything else already matches
  * (https://protobuf.dev/programming-guides/json/).
  */
-import { isRecord } from '../flows/decode.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 
 export interface WireTimestamp {
   seconds?: string | number;
@@ -54,7 +54,7 @@ export function timestampToJson(t: WireTimestamp): string | undefined {
 }
 
 function unwrap(v: unknown, zero: unknown): unknown {
-  return isRecord(v) ? (v.value ?? zero) : v;
+  return isPlainObject(v) ? (v.value ?? zero) : v;
 }
 
 /** A Timestamp as its JSON text; one outside the range stays as it came, and the decoder rejects it as no RFC 3339 time (counted, never thrown). */
@@ -62,7 +62,7 @@ const timeJson = (t: Record<string, unknown>): unknown => timestampToJson(t as W
 
 function flowToJson(f: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...f };
-  if (isRecord(f.time)) out.time = timeJson(f.time);
+  if (isPlainObject(f.time)) out.time = timeJson(f.time);
   if (f.is_reply !== undefined) out.is_reply = unwrap(f.is_reply, false);
   return out;
 }
@@ -70,14 +70,14 @@ function flowToJson(f: Record<string, unknown>): Record<string, unknown> {
 /** One GetFlowsResponse → the `-o jsonpb` line object (`{flow, node_name, time}`, or `{node_status}` / `{lost_events}`). */
 export function responseToJson(r: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (isRecord(r.flow)) out.flow = flowToJson(r.flow);
-  else if (isRecord(r.node_status)) out.node_status = r.node_status;
-  else if (isRecord(r.lost_events)) {
+  if (isPlainObject(r.flow)) out.flow = flowToJson(r.flow);
+  else if (isPlainObject(r.node_status)) out.node_status = r.node_status;
+  else if (isPlainObject(r.lost_events)) {
     const lost: Record<string, unknown> = { ...r.lost_events };
     if (lost.cpu !== undefined) lost.cpu = unwrap(lost.cpu, 0);
     out.lost_events = lost;
   }
   if (typeof r.node_name === 'string' && r.node_name) out.node_name = r.node_name;
-  if (isRecord(r.time)) out.time = timeJson(r.time);
+  if (isPlainObject(r.time)) out.time = timeJson(r.time);
   return out;
 }

@@ -14,16 +14,13 @@ function nameError(rule: NameRule, v: string): string | undefined {
   return rule === 'label' ? dns1123LabelError(v) : rule === 'subdomain' ? dns1123SubdomainError(v) : kindError(v);
 }
 import type { LabelSelector, LabelSelectorRequirement, Labels } from '../../domain/inventory.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 
 export class InventoryInputError extends Error {
   override name = 'InventoryInputError';
 }
 
 export type JsonObject = Record<string, unknown>;
-
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function describe(v: unknown): string {
   if (v === undefined) return 'missing';
@@ -160,7 +157,7 @@ export class FieldReader {
 
   obj(field: string): FieldReader {
     const v = this.node[field];
-    if (!isObject(v)) this.fail(field, 'an object', v);
+    if (!isPlainObject(v)) this.fail(field, 'an object', v);
     return new FieldReader(v, this.object, this.at(field));
   }
 
@@ -175,7 +172,7 @@ export class FieldReader {
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) this.fail(field, 'an array', v);
     return v.map((item, i) => {
-      if (!isObject(item)) this.fail(`${field}[${i}]`, 'an object', item);
+      if (!isPlainObject(item)) this.fail(`${field}[${i}]`, 'an object', item);
       return new FieldReader(item, this.object, `${this.at(field)}[${i}]`);
     });
   }
@@ -194,7 +191,7 @@ export class FieldReader {
   labels(field: string): Labels {
     const v = this.node[field];
     if (v === undefined || v === null) return {};
-    if (!isObject(v)) this.fail(field, 'a map of strings', v);
+    if (!isPlainObject(v)) this.fail(field, 'a map of strings', v);
     const out: Labels = {};
     for (const k of Object.keys(v).sort()) {
       const value = v[k];

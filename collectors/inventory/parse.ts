@@ -6,7 +6,8 @@
 import { parseAllDocuments } from 'yaml';
 import { treeProblem, yamlData } from '../../domain/yaml-document.ts';
 import { kindKey } from '../../domain/inventory.ts';
-import { InventoryInputError, isObject, type JsonObject } from './fields.ts';
+import { InventoryInputError, type JsonObject } from './fields.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 
 export interface RawObject {
   obj: JsonObject;
@@ -76,7 +77,7 @@ export function parseInventoryText(text: string): RawObject[] {
     if (doc === null || doc === undefined) return; // an empty YAML document between `---`
     visit(doc, multi ? `document ${i + 1}` : '', out);
   });
-  if (out.length === 0 && !docs.some((d) => isObject(d) && Array.isArray(d.items))) {
+  if (out.length === 0 && !docs.some((d) => isPlainObject(d) && Array.isArray(d.items))) {
     throw new InventoryInputError('input holds no Kubernetes objects: expected a List (kubectl get … -o json|yaml) or Kubernetes objects');
   }
   return out;
@@ -95,7 +96,7 @@ function visit(value: unknown, where: string, out: RawObject[]): void {
     value.forEach((item, i) => visit(item, join(where, `[${i}]`), out));
     return;
   }
-  if (!isObject(value)) {
+  if (!isPlainObject(value)) {
     throw new InventoryInputError(`${label(where)}: expected a Kubernetes object or List, got ${value === null ? 'null' : typeof value}`);
   }
   const kind = value.kind;
@@ -105,7 +106,7 @@ function visit(value: unknown, where: string, out: RawObject[]): void {
     const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
     value.items.forEach((item, i) => {
       const at = join(where, `items[${i}]`);
-      if (itemKind && isObject(item)) visit({ kind: itemKind, apiVersion, ...item }, at, out);
+      if (itemKind && isPlainObject(item)) visit({ kind: itemKind, apiVersion, ...item }, at, out);
       else visit(item, at, out);
     });
     return;

@@ -1,7 +1,7 @@
 import type { AppliedPolicy } from '../../domain/inventory.ts';
-import { isObject } from './fields.ts';
 import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 
 /** Policy kinds kept raw, by kind key, with their scope. */
 export const POLICY_KINDS: Record<string, 'namespaced' | 'cluster'> = {
@@ -26,7 +26,7 @@ export function toPolicy(raw: RawObject): AppliedPolicy {
   const scope = POLICY_KINDS[raw.key] ?? 'namespaced';
   const { meta } = readObject(raw, scope);
   // managedFields is server bookkeeping, often larger than the policy itself.
-  const metadata = isObject(raw.obj.metadata) ? { ...raw.obj.metadata } : {};
+  const metadata = isPlainObject(raw.obj.metadata) ? { ...raw.obj.metadata } : {};
   delete metadata.managedFields;
   return {
     apiVersion: raw.apiVersion,

@@ -12,6 +12,7 @@ import { ApisApi, createConfiguration, KubernetesObjectApi, ResponseContext, Ser
 import type { JsonObject } from '../inventory/fields.ts';
 import { describeFailure, KubeApiError } from './errors.ts';
 import { apiVersionOf, collectionPath, resourceName, type WatchedResource } from './resources.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 
 export interface ListPage {
   items: JsonObject[];
@@ -23,7 +24,6 @@ export interface ServedResource extends WatchedResource {
   path: string;
 }
 
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function textBody(text: string): ResponseContext['body'] {
   return { text: async () => text, binary: async () => Buffer.from(text) };
@@ -134,8 +134,8 @@ export class KubeApi {
       // Set by the middleware while the request ran (TypeScript sees only the reset above).
       const page = client.kept.list as JsonObject | undefined;
       if (!page || !Array.isArray(page.items)) throw new KubeApiError(`list ${resourceName(res)}: the response is not a list`, 'server', 'list', resourceName(res));
-      for (const item of page.items) if (isObject(item)) items.push({ apiVersion, kind: res.kind, ...item });
-      const meta = isObject(page.metadata) ? page.metadata : {};
+      for (const item of page.items) if (isPlainObject(item)) items.push({ apiVersion, kind: res.kind, ...item });
+      const meta = isPlainObject(page.metadata) ? page.metadata : {};
       resourceVersion = typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '';
       cont = typeof meta.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
       if (cont === undefined) break;
@@ -158,7 +158,7 @@ async function keepListBody(rsp: ResponseContext, kept: ObjectsClient['kept']): 
   } catch {
     return new ResponseContext(rsp.httpStatusCode, rsp.headers, textBody(text));
   }
-  if (isObject(parsed) && Array.isArray(parsed.items)) {
+  if (isPlainObject(parsed) && Array.isArray(parsed.items)) {
     kept.list = parsed;
     return new ResponseContext(rsp.httpStatusCode, rsp.headers, textBody('{}'));
   }

@@ -32,6 +32,7 @@ import { namedPortMatches } from './kubernetes/named-port.ts';
 import { PortBuckets, type PortSpan } from './port-buckets.ts';
 import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type Simulator } from './types.ts';
 import type { Direction } from '../../domain/direction.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 
 export interface KubernetesSimOptions {
   /** Whether an ipBlock selects the IPs of pods on the pod network. Default false (Cilium's default; the spec leaves it to the plugin). */
@@ -120,11 +121,11 @@ function compile(np: NetworkPolicy): CompiledPolicy {
   const rules = (direction: Direction): CompiledRule[] => {
     const list: unknown[] = Array.isArray(spec[direction]) ? (spec[direction] as unknown[]) : [];
     return list.map((entry, i) => {
-      const r = (isObject(entry) ? entry : {}) as { from?: unknown; to?: unknown; ports?: unknown };
+      const r = (isPlainObject(entry) ? entry : {}) as { from?: unknown; to?: unknown; ports?: unknown };
       const peers = direction === 'ingress' ? r.from : r.to;
       const out: CompiledRule = { pointer: `/spec/${direction}/${i}` };
-      if (Array.isArray(peers) && peers.length > 0) out.peers = peers.map((p) => (isObject(p) ? compilePeer(p as NetworkPolicyPeer) : {}));
-      if (Array.isArray(r.ports) && r.ports.length > 0) out.ports = r.ports.map((p) => compilePort(isObject(p) ? (p as NetworkPolicyPort) : {}));
+      if (Array.isArray(peers) && peers.length > 0) out.peers = peers.map((p) => (isPlainObject(p) ? compilePeer(p as NetworkPolicyPeer) : {}));
+      if (Array.isArray(r.ports) && r.ports.length > 0) out.ports = r.ports.map((p) => compilePort(isPlainObject(p) ? (p as NetworkPolicyPort) : {}));
       return out;
     });
   };
@@ -148,7 +149,6 @@ const NOT_SELECTED: Record<Direction, SideVerdict> = {
   egress: { isolated: false, allowed: true, reason: 'no NetworkPolicy selects the pod for egress' },
 };
 
-const isObject = (x: unknown): x is object => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
