@@ -12,6 +12,7 @@ import { resolveParameters } from './parameters.ts';
 import type { MatrixEntry } from './resolve.ts';
 import type { PathSegment } from './paths.ts';
 import { compareStrings } from '../../domain/order.ts';
+import { ruleId } from './ids.ts';
 
 /** Validates a parsed config section; `base` is where it sits in the file (e.g. ['matrices']). */
 export function configIssues(section: unknown, base: PathSegment[] = ['matrices']): Issue[] {
@@ -65,8 +66,30 @@ export function configProblemsFor(config: MatricesConfigT, entries: readonly Mat
   }
   // A misspelt role would otherwise bind nothing, and the role stay unbound, without a word.
   const roles = new Set(entries.flatMap((e) => Object.keys(e.matrix.roles ?? {})));
-  for (const role of Object.keys(config.bindings?.roles ?? {}).sort((a, b) => compareStrings(a, b))) {
-    if (!roles.has(role)) problems.push({ path: `matrices.bindings.roles.${role}`, message: `no matrix declares a role "${role}" (roles: ${[...roles].sort().join(', ')})` });
+  for (const [role, binding] of Object.entries(config.bindings?.roles ?? {}).sort(([a], [b]) => compareStrings(a, b))) {
+    if (!roles.has(role)) {
+      problems.push({ path: `matrices.bindings.roles.${role}`, message: `no matrix declares a role "${role}" (roles: ${[...roles].sort().join(', ')})` });
+      continue;
+    }
+    const dns = Array.isArray(binding) ? binding.findIndex((b) => b.fqdns !== undefined) : binding.fqdns !== undefined ? 0 : -1;
+    const sources = dns < 0 ? [] : ingressRulesFrom(role, entries);
+    if (sources.length > 0) {
+      // As the matrix validator says of a role's default binding (validate.ts, ingressPeer).
+      problems.push({
+        path: `matrices.bindings.roles.${role}${Array.isArray(binding) ? `[${dns}]` : ''}`,
+        message: `role "${role}" is bound to DNS names, which identify destinations, not sources, but ${sources[0]} receives traffic from it${sources.length > 1 ? ` (and ${sources.length - 1} more ingress rules)` : ''}: bind it with cidrs, pods or world`,
+      });
+    }
   }
   return problems;
+}
+
+/** The ids of the ingress rules of the matrices in force whose peer is `role`, sorted. */
+function ingressRulesFrom(role: string, entries: readonly MatrixEntry[]): string[] {
+  const ids: string[] = [];
+  for (const { matrix } of entries) {
+    const owners = [...Object.entries(matrix.components).map(([name, c]) => [name, c.ingress] as const), ...(matrix.shared ?? []).map((s) => [s.name, s.ingress] as const)];
+    for (const [owner, rules] of owners) for (const r of rules ?? []) if (typeof r.peer === 'object' && 'role' in r.peer && r.peer.role === role) ids.push(ruleId(matrix.metadata.name, owner, 'ingress', r));
+  }
+  return ids.sort(compareStrings);
 }

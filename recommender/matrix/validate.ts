@@ -63,6 +63,8 @@ class Checker {
   readonly params = new Map<string, ParamInfo>();
   readonly components = new Set<string>();
   readonly roles = new Set<string>();
+  /** Roles whose default binding (one of them) is DNS names: where it is, e.g. `roles.x.default[1]`. */
+  readonly dnsDefaults = new Map<string, string>();
   readonly documents = new Set<string>();
   readonly ruleIds = new Map<string, { path: PathSegment[]; explicit: boolean }>();
 
@@ -74,7 +76,13 @@ class Checker {
       if (isPlainObject(p) && typeof p.type === 'string') this.params.set(name, { type: p.type, enum: Array.isArray(p.enum) ? p.enum : undefined });
     }
     for (const [name] of entries(doc.components)) this.components.add(name);
-    for (const [name] of entries(doc.roles)) this.roles.add(name);
+    for (const [name, role] of entries(doc.roles)) {
+      this.roles.add(name);
+      if (!isPlainObject(role)) continue;
+      const defaults = Array.isArray(role.default) ? role.default : [role.default];
+      const i = defaults.findIndex((b) => isPlainObject(b) && b.fqdns !== undefined);
+      if (i >= 0) this.dnsDefaults.set(name, `roles.${name}.default${Array.isArray(role.default) ? `[${i}]` : ''}`);
+    }
     for (const [name] of entries(doc.documents)) this.documents.add(name);
   }
 
@@ -262,11 +270,26 @@ class Checker {
     this.fqdns([...path, 'fqdns'], peer.fqdns);
   }
 
+  /**
+   * A DNS name identifies a destination: no engine selects traffic by the name of its source
+   * (Cilium's toFQDNs is an egress rule; the others render names as the addresses seen for them,
+   * which a source does not keep), so an ingress rule from FQDNs could not be rendered.
+   */
+  ingressPeer(path: PathSegment[], peer: unknown): void {
+    if (!isPlainObject(peer)) return;
+    if (peer.fqdns !== undefined) this.add([...path, 'fqdns'], 'a DNS name identifies a destination, not a source: an ingress rule cannot allow traffic from FQDNs (use cidrs)', peer.fqdns);
+    const dns = typeof peer.role === 'string' ? this.dnsDefaults.get(peer.role) : undefined;
+    if (dns !== undefined) {
+      this.add([...path, 'role'], `role "${String(peer.role)}" has a default binding of DNS names (${dns}), which identify destinations, not sources: an ingress rule cannot use it (bind it with cidrs, pods or world)`, peer.role);
+    }
+  }
+
   rules(path: PathSegment[], list: unknown, owner: string, direction: Direction): void {
     items(list).forEach((r, i) => {
       if (!isPlainObject(r)) return;
       const here = [...path, i];
       this.peer([...here, 'peer'], r.peer);
+      if (direction === 'ingress') this.ingressPeer([...here, 'peer'], r.peer);
       this.ports([...here, 'ports'], r.ports);
       this.condition([...here, 'when'], r.when);
       this.source([...here, 'source'], r.source);

@@ -138,6 +138,12 @@ test('config naming unknown systems or parameters, or disallowed values, is refu
   const typo = configProblemsFor({ bindings: { roles: { promethus: { namespace: 'monitoring' } } } }, entries);
   assert.deepEqual(typo.map((p) => p.path), ['matrices.bindings.roles.promethus']);
   assert.match(typo[0]!.message, /^no matrix declares a role "promethus" \(roles: .*\)$/);
+  // A DNS name identifies a destination: bound to a role a rule receives traffic from, the
+  // ingress rule could not be rendered (recommend failed with an internal error before).
+  const fromDns = configProblemsFor({ bindings: { roles: { rma: [{ cidrs: ['192.0.2.0/24'] }, { fqdns: ['rma.example.com'] }] } } }, entries);
+  assert.deepEqual(fromDns.map((p) => p.path), ['matrices.bindings.roles.rma[1]']);
+  assert.match(fromDns[0]!.message, /^role "rma" is bound to DNS names, which identify destinations, not sources, but kyma-telemetry\/fluent-bit\/ingress\/istio-metrics receives traffic from it \(and \d+ more ingress rules\): bind it with cidrs, pods or world$/);
+  assert.deepEqual(configProblemsFor({ bindings: { roles: { 'telemetry-backends': { fqdns: ['logs.example.com'] } } } }, entries), [], 'an egress-only role may be DNS names');
   assert.throws(
     () => parseMatricesConfig('matrices:\n  bindingz: {}\n', 'c5.yaml'),
     (e: unknown) => e instanceof MatrixError && /^c5\.yaml: invalid config \(1 problem\)\n {2}matrices\.bindingz \(line 2\): unknown field/.test(e.message),

@@ -108,6 +108,32 @@ test('an except outside every cidr of its peer excludes nothing: refused (Kubern
   assert.match(ps[0]!.message, /inside one of the cidrs/);
 });
 
+test('DNS names only name destinations: an ingress rule from FQDNs, or from a role whose default binding is FQDNs, is refused (every engine: Cilium toFQDNs is egress-only, docs.cilium.io "DNS based")', () => {
+  const ps = problemsOf(`${base}    ingress:
+      - peer: { fqdns: [client.example.com] }
+        level: must
+        purpose: p
+        source: { document: d, line: 1 }
+      - peer: { role: saas }
+        level: must
+        purpose: p
+        source: { document: d, line: 2 }
+    egress:
+      - peer: { role: saas }
+        level: must
+        purpose: p
+        source: { document: d, line: 3 }
+roles:
+  saas: { description: s, scope: external, default: [{ cidrs: [192.0.2.0/24] }, { fqdns: [api.example.com] }] }
+`);
+  assert.deepEqual(ps.map((p) => [p.path, p.line]), [
+    ['components.a.ingress[0].peer.fqdns', 10],
+    ['components.a.ingress[1].peer.role', 14],
+  ]);
+  assert.match(ps[0]!.message, /a DNS name identifies a destination, not a source: an ingress rule cannot allow traffic from FQDNs \(use cidrs\)/);
+  assert.match(ps[1]!.message, /role "saas" has a default binding of DNS names \(roles\.saas\.default\[1\]\), which identify destinations, not sources: an ingress rule cannot use it/);
+});
+
 test('a peer of no known form names the forms allowed', () => {
   const ps = problemsOf(`${base}    egress:
       - peer: { cidr: 10.0.0.0/8 }
