@@ -14,6 +14,7 @@ import { ResolutionIndex } from '../collectors/flows/resolve.ts';
 import { parseInventoryText } from '../collectors/inventory/parse.ts';
 import { InventoryInputError } from '../collectors/inventory/fields.ts';
 import { PROTOCOLS, type Protocol } from '../domain/flow.ts';
+import { ipFamily } from '../domain/ip.ts';
 import { parsePeerKey, type Peer } from '../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel } from '../recommender/simulate/cluster.ts';
@@ -190,7 +191,10 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
     let ambiguous = false;
     for (const c of resolveFlow(d.flow, lines.index).connections) {
       if (c.kind === 'ambiguous') ambiguous = true;
-      else connections.push(decide(sim, model, { client: c.client.peer, server: c.server.peer, port: c.server.port ?? 0, protocol: d.flow.protocol }));
+      else {
+        const family = ipFamily(c.server.ip);
+        connections.push(decide(sim, model, { client: c.client.peer, server: c.server.peer, port: c.server.port ?? 0, protocol: d.flow.protocol, ...(family !== undefined ? { family } : {}) }));
+      }
     }
     if (connections.length === 0) return { ...head, verdict: 'unknown', reason: ambiguous ? 'ambiguous: nothing tells which side is the client' : 'no connection resolved' };
     if (connections.length === 1) return { ...head, ...connections[0]! };

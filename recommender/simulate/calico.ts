@@ -64,7 +64,7 @@ class Calico implements CalicoSimulator {
   evaluate(flow: SimFlow): SimVerdict {
     const client = this.views.of(flow.client);
     const server = this.views.of(flow.server);
-    const c: MatchContext = { flow, family: flowFamily(client, server), client, server };
+    const c: MatchContext = { flow, family: flow.family ?? flowFamily(client, server), client, server };
     return combine(this.decideSide(c, 'egress', client), this.decideSide(c, 'ingress', server));
   }
 
@@ -72,7 +72,7 @@ class Calico implements CalicoSimulator {
   side(flow: SimFlow, direction: Direction): SideVerdict {
     const client = this.views.of(flow.client);
     const server = this.views.of(flow.server);
-    const c: MatchContext = { flow, family: flowFamily(client, server), client, server };
+    const c: MatchContext = { flow, family: flow.family ?? flowFamily(client, server), client, server };
     return this.decideSide(c, direction, direction === 'ingress' ? server : client);
   }
 

@@ -8,6 +8,7 @@ import type { InventorySnapshot, Workload } from '../../domain/inventory.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
 import type { Protocol } from '../../domain/flow.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimNode, SimPod, SimProtocol } from './types.ts';
+import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 
 const NODE_ADDRESS_TYPES = new Set(['InternalIP', 'ExternalIP']);
 
@@ -122,14 +123,22 @@ function endpointOf(model: ClusterModel, peer: Peer, port: number): EndpointOrRe
  * A connection between stored peers as a simulated flow, or why it cannot be simulated (a
  * protocol without ports, no port, a peer that is no endpoint).
  */
-export function connectionFlow(model: ClusterModel, client: Peer, server: Peer, port: number, protocol: Protocol): { ok: true; flow: SimFlow } | { ok: false; reason: string } {
+export function connectionFlow(model: ClusterModel, client: Peer, server: Peer, port: number, protocol: Protocol, family?: IpFamily): { ok: true; flow: SimFlow } | { ok: false; reason: string } {
   if (!isSimProtocol(protocol)) return { ok: false, reason: `${protocol} is not a port protocol every engine can express` };
   if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, reason: `no destination port (${port})` };
   const c = peerEndpoint(model, client, port);
   if (!c.ok) return c;
   const s = peerEndpoint(model, server, port);
   if (!s.ok) return s;
-  return { ok: true, flow: { client: c.endpoint, server: s.endpoint, port, protocol } };
+  if (family === undefined) return { ok: true, flow: { client: c.endpoint, server: s.endpoint, port, protocol } };
+  return { ok: true, flow: { client: atFamily(c.endpoint, family), server: atFamily(s.endpoint, family), port, protocol, family } };
+}
+
+/** A node end at its address of the flow's family (a dual-stack node is reached at either). */
+function atFamily(e: SimEndpoint, family: IpFamily): SimEndpoint {
+  if (e.kind !== 'node' || ipFamily(e.ip) === family) return e;
+  const ip = e.node.ips.find((a) => ipFamily(a) === family);
+  return ip === undefined ? e : { ...e, ip };
 }
 
 function namesOf(model: ClusterModel, ip: string): { names?: readonly string[] } {

@@ -209,7 +209,7 @@ export class NetworkPolicyIndex {
     }
     const { policies: selecting, denyReason } = this.policiesSelecting(pod)[direction];
     if (selecting.length === 0) return NOT_SELECTED[direction];
-    const other = this.view.view(direction === 'ingress' ? flow.client : flow.server);
+    const other = this.view.view(direction === 'ingress' ? flow.client : flow.server, flow.family);
     for (const p of selecting) {
       for (const r of p.rules[direction].on(flow.protocol, flow.port)) {
         if (this.ruleMatches(r, p.namespace, other, flow)) {

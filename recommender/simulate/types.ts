@@ -11,6 +11,7 @@
 import type { ApiserverEndpoint, ContainerPort, Labels } from '../../domain/inventory.ts';
 import type { EngineName } from '../engines/types.ts';
 import type { Direction } from '../../domain/direction.ts';
+import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 
 export type SimProtocol = 'TCP' | 'UDP' | 'SCTP';
 
@@ -85,6 +86,12 @@ export interface SimFlow {
   protocol: SimProtocol;
   /** The Service the client addressed, when known (Calico `destination.services`). */
   service?: { namespace: string; name: string };
+  /**
+   * The address family the connection used, when known (a flow record's addresses; an
+   * aggregated edge does not keep it). A dual-stack pod or node is then matched by its address
+   * of that family only: an IPv4 block never matches an IPv6 packet.
+   */
+  family?: IpFamily;
 }
 
 /** Where a decision came from: a policy and, when one rule decided, that rule. */
@@ -167,4 +174,9 @@ export function endpointIps(e: SimEndpoint): readonly string[] {
     case 'external':
       return [e.ip];
   }
+}
+
+/** `ips` of the flow's family (all of them when the flow does not say). */
+export function ipsOfFamily(ips: readonly string[], family: IpFamily | undefined): readonly string[] {
+  return family === undefined || ips.every((ip) => ipFamily(ip) === family) ? ips : ips.filter((ip) => ipFamily(ip) === family);
 }

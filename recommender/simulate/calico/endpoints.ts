@@ -125,7 +125,7 @@ function namespaceLabels(name: string, labels: Labels): LabelMap {
   return m;
 }
 
-/** The address family of a flow: that of its non-pod end, else IPv4 when both pods have one. */
+/** The address family of a flow that does not say (SimFlow.family): that of its non-pod end, else IPv4 when both pods have one. */
 export function flowFamily(client: EndpointView, server: EndpointView): 4 | 6 {
   if (!server.pod && (server.v4 || server.v6)) return server.v4 ? 4 : 6;
   if (!client.pod && (client.v4 || client.v6)) return client.v4 ? 4 : 6;

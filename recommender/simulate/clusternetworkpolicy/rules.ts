@@ -102,7 +102,7 @@ export class TierRules {
         if (!this.portsMatch(r.rule, flow)) continue;
         const failClosed = r.rule.action !== 'Accept';
         for (const peer of r.peers) {
-          const matches = peer.kind === 'selects' ? otherPod !== undefined && this.pods.selects(peer.id, otherPod, row!) : this.addressPeerMatches(peer, other, failClosed);
+          const matches = peer.kind === 'selects' ? otherPod !== undefined && this.pods.selects(peer.id, otherPod, row!) : this.addressPeerMatches(peer, other, flow, failClosed);
           if (matches) return r;
         }
       }
@@ -117,9 +117,9 @@ export class TierRules {
     return false;
   }
 
-  private addressPeerMatches(p: Exclude<MatchPeer, { kind: 'selects' }>, end: SimEndpoint, failClosed: boolean): boolean {
+  private addressPeerMatches(p: Exclude<MatchPeer, { kind: 'selects' }>, end: SimEndpoint, flow: SimFlow, failClosed: boolean): boolean {
     if (p.kind === 'unknown') return failClosed;
-    const other = this.view.view(end);
+    const other = this.view.view(end, flow.family);
     switch (p.kind) {
       case 'nodes':
         return (other.kind === 'node' || other.kind === 'apiserver') && other.node !== undefined && selectorMatches(p.selector, other.node.labels);

@@ -6,7 +6,8 @@
  * apiserver, or an outside address.
  */
 import type { Labels } from '../../../domain/inventory.ts';
-import type { SimCluster, SimEndpoint, SimNode, SimPod } from '../types.ts';
+import type { IpFamily } from '../../../domain/ip.ts';
+import { ipsOfFamily, type SimCluster, type SimEndpoint, type SimNode, type SimPod } from '../types.ts';
 
 /** Set on every namespace by the apiserver since 1.21 (kubernetes/kubernetes pkg/apis/core/v1/defaults.go SetDefaults_Namespace). */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -43,12 +44,13 @@ export class ClusterView {
     return name === undefined ? undefined : this.nodesByName.get(name);
   }
 
-  view(e: SimEndpoint): PeerView {
+  /** `family`: the flow's address family when known (SimFlow.family): a dual-stack end is then seen at its address of that family only. */
+  view(e: SimEndpoint, family?: IpFamily): PeerView {
     switch (e.kind) {
       case 'pod': {
-        if (!e.pod.hostNetwork) return { kind: 'pod', pod: e.pod, ips: e.pod.ips };
+        if (!e.pod.hostNetwork) return { kind: 'pod', pod: e.pod, ips: ipsOfFamily(e.pod.ips, family) };
         const node = this.nodeNamed(e.pod.node) ?? e.pod.ips.map((ip) => this.nodesByIp.get(ip)).find((n) => n !== undefined);
-        return { kind: 'node', node, ips: node && node.ips.length > 0 ? node.ips : e.pod.ips };
+        return { kind: 'node', node, ips: ipsOfFamily(node && node.ips.length > 0 ? node.ips : e.pod.ips, family) };
       }
       case 'node':
         return { kind: 'node', node: e.node, ips: [e.ip] };

@@ -1,0 +1,103 @@
+/**
+ * `simulate` on flow records between dual-stack pods: the connection is matched by the
+ * addresses of the family it used. An IPv4 block never matches an IPv6 packet, nor an IPv6 block
+ * an IPv4 one:
+ * - Kubernetes NetworkPolicy: an ipBlock "selects particular IP CIDR ranges" (Network Policies
+ *   page, "Behavior of to and from selectors"); a packet has one source address.
+ * - Calico: `nets` "match packets with IP in any of the listed CIDRs"; `ipVersion: 6` "the rule
+ *   only applies to IPv6 traffic" (projectcalico.org/v3 Rule reference); libcalico-go's
+ *   validator refuses a rule mixing families for that reason.
+ * - ClusterNetworkPolicy: `networks` "selects IP CIDR ranges" of the packet's peer.
+ * Aggregated edges do not keep the family; flow records do (their addresses).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { simulateFlows } from '../../app/simulate.ts';
+import { convertInventoryText } from '../../collectors/inventory/index.ts';
+import { openDb } from '../../store/db.ts';
+import { applySnapshot } from '../../store/inventory.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+import { join } from 'node:path';
+
+const pod = (name: string, app: string, v4: string, v6: string, ports: { name: string; containerPort: number }[] = []) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'app', labels: { app } },
+  spec: { nodeName: 'node-a', containers: [{ name: 'c', image: 'x', ports: ports.map((p) => ({ ...p, protocol: 'TCP' })) }] },
+  status: { phase: 'Running', podIP: v4, podIPs: [{ ip: v4 }, { ip: v6 }], hostIP: '10.0.1.10' },
+});
+const INVENTORY = {
+  apiVersion: 'v1',
+  kind: 'List',
+  items: [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app' } },
+    { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.1.10' }, { type: 'InternalIP', address: 'fd00:1::10' }] } },
+    pod('web', 'web', '10.244.0.10', 'fd00:10:244::10', [{ name: 'http', containerPort: 8080 }]),
+    pod('client', 'client', '10.244.0.11', 'fd00:10:244::11'),
+  ],
+};
+
+const record = (src: string, dst: string) =>
+  JSON.stringify({ SrcAddr: src, DstAddr: dst, SrcPort: 40000, DstPort: 8080, Proto: 6, Flags: 2, Bytes: 100, Packets: 1, TimeFlowStartMs: Date.UTC(2026, 10, 20), TimeFlowEndMs: Date.UTC(2026, 10, 20) });
+const V6 = record('fd00:10:244::11', 'fd00:10:244::10');
+const V4 = record('10.244.0.11', '10.244.0.10');
+const FLOWS = `${V6}\n${V4}\n`;
+
+const dir = tmpDir('flowmatrix-dual-stack-');
+const db = openDb(join(dir, 'a.db'));
+const { snapshot, objects } = convertInventoryText(JSON.stringify(INVENTORY), Date.UTC(2026, 10, 19));
+applySnapshot(db, snapshot, { source: 'test', counts: objects });
+
+const verdicts = (engine: 'calico' | 'clusternetworkpolicy', policies: string): string[] => simulateFlows(db, { engine, policies, flows: FLOWS }).decisions.map((d) => d.verdict);
+
+test('Calico: an IPv4 nets rule does not allow the IPv6 connection of dual-stack pods; an ipVersion 6 rule allows it and not the IPv4 one', () => {
+  const v4 = `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: v4-only, namespace: app }
+spec:
+  selector: app == 'web'
+  types: [Ingress]
+  ingress:
+    - { action: Allow, protocol: TCP, source: { nets: [10.244.0.0/16] } }
+`;
+  assert.deepEqual(verdicts('calico', v4), ['deny', 'allow'], '[IPv6 flow, IPv4 flow]');
+  const v6 = `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: v6-only, namespace: app }
+spec:
+  selector: app == 'web'
+  types: [Ingress]
+  ingress:
+    - { action: Allow, protocol: TCP, ipVersion: 6, source: { nets: ['fd00:10:244::/64'] } }
+`;
+  assert.deepEqual(verdicts('calico', v6), ['allow', 'deny'], '[IPv6 flow, IPv4 flow]');
+});
+
+test('ClusterNetworkPolicy: a networks peer of one family matches the connection of that family only', () => {
+  const cnp = (cidr: string) => `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: { name: deny-from-net }
+spec:
+  tier: Admin
+  priority: 10
+  subject: { namespaces: {} }
+  ingress:
+    - { name: deny, action: Deny, from: [{ networks: ['${cidr}'] }] }
+`;
+  assert.deepEqual(verdicts('clusternetworkpolicy', cnp('10.244.0.0/16')), ['allow', 'deny'], '[IPv6 flow, IPv4 flow]');
+  assert.deepEqual(verdicts('clusternetworkpolicy', cnp('fd00:10:244::/64')), ['deny', 'allow'], '[IPv6 flow, IPv4 flow]');
+});
+
+test('a dual-stack node is reached at its address of the flow\'s family (Calico nets on the node\'s IPv6 address)', () => {
+  const flows = `${JSON.stringify({ SrcAddr: 'fd00:10:244::11', DstAddr: 'fd00:1::10', SrcPort: 40000, DstPort: 10250, Proto: 6, Flags: 2, Bytes: 1, Packets: 1, TimeFlowStartMs: Date.UTC(2026, 10, 20), TimeFlowEndMs: Date.UTC(2026, 10, 20) })}\n`;
+  const policies = `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: to-node-v6, namespace: app }
+spec:
+  selector: app == 'client'
+  types: [Egress]
+  egress:
+    - { action: Allow, protocol: TCP, destination: { nets: ['fd00:1::10/128'] } }
+`;
+  assert.deepEqual(simulateFlows(db, { engine: 'calico', policies, flows }).decisions.map((d) => d.verdict), ['allow']);
+});
