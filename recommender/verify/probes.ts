@@ -60,7 +60,8 @@ export const probeKey = (p: Probe): string => `${endpointKey(p.peer)}|${p.port}/
 /** The probes of one side beyond its observed pairs. */
 export function extraProbes(model: ClusterModel, subject: SimEndpoint, direction: Direction, observed: readonly Probe[]): Probe[] {
   const ports = new Map<string, { port: number; protocol: SimProtocol }>();
-  const addPort = (p: { port: number; protocol: SimProtocol }): void => void ports.set(`${p.port}/${p.protocol}`, p);
+  // The port and protocol only: an observed probe also carries its peer, which a probe must not.
+  const addPort = (p: { port: number; protocol: SimProtocol }): void => void ports.set(`${p.port}/${p.protocol}`, { port: p.port, protocol: p.protocol });
   for (const p of observed) addPort(p);
   if (direction === 'ingress' && subject.kind === 'pod') for (const p of declaredPorts(subject.pod)) addPort(p);
   const observedPods = new Set(observed.flatMap((p) => (p.peer.kind === 'pod' ? [p.peer.pod] : [])));

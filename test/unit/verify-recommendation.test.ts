@@ -91,6 +91,21 @@ test('tightness: allowed (peer, port) pairs among the observed ones and the prob
   assert.ok(loose.allowed > 2, `an ingress rule without peers or ports opens every probe: ${loose.allowed}`);
 });
 
+test('tightness of an egress side: probes go to the peers of each class, not again to the observed peer (docs/recommend.md, "Tightness")', () => {
+  // web → api 8080 observed. Probes: db (a pod of web's namespace not observed) and 198.51.100.1 on 8080.
+  const webSides: VerifiedSides = { workload: 'shop/Deployment/web', edges: { ingress: [], egress: [webToApi] }, excluded: { ingress: new Map(), egress: new Map() }, restricted: { ingress: false, egress: true } };
+  const webEgress = (egress: unknown[]): Manifest => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'web', namespace: 'shop', labels: {}, annotations: {} },
+    spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress },
+  });
+  const tight = verify([webEgress([{ to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }])], webSides).tightness;
+  assert.deepEqual(tight, [{ workload: 'shop/Deployment/web', direction: 'egress', observed: 1, allowed: 1, ratio: 1 }], 'egress to api 8080 only allows nothing beyond it');
+  const open = verify([webEgress([{}])], webSides).tightness;
+  assert.deepEqual(open, [{ workload: 'shop/Deployment/web', direction: 'egress', observed: 1, allowed: 3, ratio: 3 }], 'allow-all egress also allows db and the world on 8080');
+});
+
 test('a denial that only an applied policy beside the recommendation causes is reported apart, and a manifest the recommendation replaces does not count', () => {
   const denyAll: AppliedPolicy = {
     apiVersion: 'networking.k8s.io/v1',
