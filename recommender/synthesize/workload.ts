@@ -19,6 +19,7 @@ import type { RunPeers } from './far-peers.ts';
 import type { DayTexts } from './day-texts.ts';
 import type { PortSets } from './port-sets.ts';
 import { APISERVER, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
+import type { ResolvedPeer } from '../matrix/resolved.ts';
 
 export interface ExcludedEdge {
   edge: EdgeAssessment;
@@ -108,7 +109,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
     for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
     return plan;
   }
-  const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) }, portless: { ingress: [], egress: [] } };
+  const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) }, portless: { ingress: [], egress: [] }, apiserverUnknown: false };
   const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
   // Documented rules render in modes union and documented; an unbound role's any-peer rule is a documented-unobserved one.
   const documented = ctx.opts.mode !== 'observed';
@@ -148,6 +149,8 @@ interface Planning {
   groups: Record<Direction, AtomGroups>;
   /** Portless edges (ICMP echo) not only ever dropped, that no rule can allow: cut wherever the direction is restricted. */
   portless: Record<Direction, EdgeTraffic[]>;
+  /** An included documented egress rule needs the apiserver, whose endpoints are not known: egress is left open. */
+  apiserverUnknown: boolean;
 }
 
 function nameOf(w: Workload): string {
@@ -195,7 +198,12 @@ function addUnboundRoleAtoms(p: Planning, rules: readonly RuleAssessment[]): voi
   }
 }
 
-/** The included documented rules as atoms: their resolved peers on their resolved ports. */
+/**
+ * The included documented rules as atoms: their resolved peers on their resolved ports. A peer
+ * that exists but whose addresses the inventory lacks (`addressesUnknown`) is required traffic
+ * all the same, never cut: the apiserver leaves egress open (as when it is only observed), any
+ * other peer becomes any peer on the rule's ports, with a warning.
+ */
 function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): void {
   const { w, ctx } = p;
   const self: Peer = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
@@ -203,20 +211,49 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
     const d = r.rule.direction;
     if (d === 'egress' && !ctx.opts.egress) continue;
     if (probesOnly(r)) continue; // confirmed by kubelet probes, which are never rules
-    const peers = r.rule.peers.flatMap((rp) => resolvedPeers(rp, w.namespace, ctx.ix));
-    if (peers.length === 0) {
-      p.plan.warnings.push(`${r.rule.id}: resolved to no expressible peer, no rule`);
-      continue;
-    }
+    const status = r.status === 'inactive' ? 'documented-unobserved' : r.status;
+    let rendered = false;
     for (const rp of r.rule.peers) {
       let server: Peer | undefined = self;
       if (d === 'egress') server = rp.kind === 'pods' && rp.workloads.length === 1 ? { kind: 'workload', workload: rp.workloads[0]! } : undefined;
       const ports = resolvedPorts(r.rule.ports, server, ctx.ix);
-      for (const raw of resolvedPeers(rp, w.namespace, ctx.ix)) {
+      const resolved = resolvedPeers(rp, w.namespace, ctx.ix);
+      const unknown = resolved.length === 0 ? addressesUnknown(rp) : undefined;
+      if (unknown !== undefined) {
+        rendered = true;
+        const what = `${r.rule.id} (${r.rule.level}: ${r.rule.purpose})`;
+        if (rp.kind === 'apiserver' && d === 'egress') {
+          p.apiserverUnknown = true;
+          p.plan.warnings.push(`${what} needs the apiserver, but ${unknown}: egress is left open rather than cutting it off (import the inventory with EndpointSlices)`);
+          continue;
+        }
+        const anyPeer = d === 'ingress' ? 'from any source' : 'to any destination';
+        const world = ctx.peers.peer(worldPeer());
+        p.groups[d].add(world.value, world.key, ports, status, [r], r.matched, [`${unknown}: ${anyPeer} on these ports until it is`]);
+        p.plan.warnings.push(`${what}: ${unknown}; this recommendation allows that ${d} flow ${anyPeer} on the rule's ports until then`);
+        continue;
+      }
+      for (const raw of resolved) {
+        rendered = true;
         const peer = ctx.peers.peer(raw);
-        p.groups[d].add(peer.value, peer.key, ports, r.status === 'inactive' ? 'documented-unobserved' : r.status, [r], r.matched);
+        p.groups[d].add(peer.value, peer.key, ports, status, [r], r.matched);
       }
     }
+    if (!rendered) p.plan.warnings.push(`${r.rule.id}: resolved to no expressible peer, no rule`);
+  }
+}
+
+/** Why a documented peer that resolved to nothing exists all the same (its addresses are not in the inventory), or undefined. */
+function addressesUnknown(rp: ResolvedPeer): string | undefined {
+  switch (rp.kind) {
+    case 'apiserver':
+      return 'no endpoint of default/kubernetes is known';
+    case 'nodes':
+      return 'no address of its nodes is known';
+    case 'pods':
+      return rp.hostNetwork ? 'its pods run in the host network and no node address is known' : undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -349,6 +386,7 @@ function egressDirection(p: Planning): { input: DirectionInput; rules: GroupedRu
   if (dnsEgressOpen) return leftOpen(p, 'the cluster DNS: no upstream resolver was observed, so its egress is left open');
   const apiEdges: number[] = [];
   for (let i = 0; i < out.edges.length; i++) if (out.status[i] !== 'stale' && isApiserverEdge(out.edges[i]!, ix)) apiEdges.push(i);
+  if (p.apiserverUnknown) return leftOpen(p, 'a documented rule needs the apiserver, whose endpoints are unknown: egress is left open rather than cutting it off');
   if (apiEdges.length > 0 && !groups.egress.hasApiserver) {
     if (ix.apiserver.length === 0) {
       plan.warnings.push(`${p.name} was seen using the apiserver, but no endpoint of default/kubernetes is known: egress is left open rather than cutting it off (import the inventory with EndpointSlices)`);

@@ -10,6 +10,7 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { AppliedPolicy, InventorySnapshot, Workload } from '../../domain/inventory.ts';
 import type { Peer } from '../../domain/peer.ts';
 import type { EmitResult, Manifest } from '../../recommender/engines/types.ts';
+import type { NetworkPolicyEgressRule } from '../../recommender/engines/wire/kubernetes.ts';
 import type { VerifiedSides } from '../../recommender/recommend.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
@@ -94,7 +95,7 @@ test('tightness: allowed (peer, port) pairs among the observed ones and the prob
 test('tightness of an egress side: probes go to the peers of each class, not again to the observed peer (docs/recommend.md, "Tightness")', () => {
   // web → api 8080 observed. Probes: db (a pod of web's namespace not observed) and 198.51.100.1 on 8080.
   const webSides: VerifiedSides = { workload: 'shop/Deployment/web', edges: { ingress: [], egress: [webToApi] }, excluded: { ingress: new Map(), egress: new Map() }, restricted: { ingress: false, egress: true } };
-  const webEgress = (egress: unknown[]): Manifest => ({
+  const webEgress = (egress: NetworkPolicyEgressRule[]): Manifest => ({
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name: 'web', namespace: 'shop', labels: {}, annotations: {} },
