@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.ts';
+import type { IngestLimits } from './flows/ingest-defaults.ts';
 
 export interface CollectorStatus {
   name: string;
@@ -36,6 +37,8 @@ export interface CollectorDeps {
   db: Db;
   logger: Logger;
   now: () => number;
+  /** The service's `ingest:` limits (edge caps, future skew), which a collector applies as `ingest` does. */
+  ingest: IngestLimits;
 }
 
 /**

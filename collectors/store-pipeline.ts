@@ -7,12 +7,15 @@
 import type { Db } from '../store/db.ts';
 import { readResolutionData } from '../store/inventory.ts';
 import type { FlowFormat } from './flows/decode.ts';
+import type { IngestLimits } from './flows/ingest-defaults.ts';
 import { FlowIngest } from './flows/pipeline.ts';
 import { ResolutionIndex } from './flows/resolve.ts';
 import { SqliteBatchWriter, type BatchWriter } from './flows/write.ts';
 
 export interface StorePipelineOptions {
   format: FlowFormat;
+  /** The service's `ingest:` limits (CollectorDeps.ingest). */
+  limits: IngestLimits;
   batchSize?: number;
   flushIntervalMs?: number;
   maxLineLength?: number;
@@ -25,6 +28,8 @@ export function storePipeline(db: Db, options: StorePipelineOptions): FlowIngest
     format: options.format,
     index: new ResolutionIndex(readResolutionData(db)),
     writer: options.writer ?? new SqliteBatchWriter(db),
+    caps: options.limits.caps,
+    maxFutureSkewMs: options.limits.maxFutureSkewMs,
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
     ...(options.maxLineLength !== undefined ? { maxLineLength: options.maxLineLength } : {}),

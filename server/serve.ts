@@ -19,6 +19,7 @@ import { activeIngests } from './routes/flows.ts';
 import { AppError } from '../app/errors.ts';
 import { matricesInForce } from '../app/matrices.ts';
 import { startCollectors } from '../app/collectors.ts';
+import { ingestLimits } from '../collectors/flows/ingest-defaults.ts';
 import { VERSION } from '../app/version.ts';
 
 export { VERSION };
@@ -55,7 +56,7 @@ export async function startService(config: ResolvedConfig, options: StartOptions
   }
   const edges = new EdgeStore(db);
   const metrics = new ServiceMetrics(() => (db.open ? edges.count() : 0), { ingestTotals: () => (db.open ? ingestTotals(db) : []) });
-  const collectors = await startCollectors(config.collectors, { db, logger, now: Date.now });
+  const collectors = await startCollectors(config.collectors, { db, logger, now: Date.now, ingest: ingestLimits(config.ingest) });
   metrics.watchCollectors(collectors.statuses);
   const ctx: ServiceContext = { db, config, metrics, logger, version: VERSION, collectors: collectors.statuses, draining: false, now: Date.now };
   const built = createApp(ctx);

@@ -265,6 +265,7 @@ export class FilesCollector implements Collector {
     f.writer = writer;
     const pipeline = storePipeline(db, {
       format: f.file.format,
+      limits: this.deps.ingest,
       writer,
       batchSize: this.settings.batchSize,
       flushIntervalMs: this.settings.flushIntervalMs,

@@ -1,38 +1,35 @@
 /**
  * A BatchWriter that stores, in the same transaction as each batch of edges, how far the
  * followed file was read for that batch: after a crash the offset and the edges agree, so a
- * restart neither loses nor re-counts a line.
+ * restart neither loses nor re-counts a line. Everything else (the failed run's reason, the
+ * stored edges the caps count) is the plain writer's.
  */
 import type { AggregateBatch } from '../../domain/edge-batch.ts';
 import type { Db } from '../../store/db.ts';
 import { FileOffsetStore, type FileOffset } from '../../store/file-offsets.ts';
 import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
-import { SqliteBatchWriter, type BatchWriter } from '../flows/write.ts';
+import { SqliteBatchWriter } from '../flows/write.ts';
 
-export class OffsetBatchWriter implements BatchWriter {
+export class OffsetBatchWriter extends SqliteBatchWriter {
   /** The position after the last line handed to the pipeline; saved with the next commit. */
   position: FileOffset | undefined;
   /** Offsets of other paths to save with the next commit: the rotated files this one finished (by path). */
   readonly extra = new Map<string, FileOffset>();
-  private readonly inner: SqliteBatchWriter;
-  private readonly tx;
 
-  constructor(db: Db, offsets: FileOffsetStore) {
-    this.inner = new SqliteBatchWriter(db);
-    // The inner commit is a transaction of its own: nested, it becomes a savepoint of this one.
-    this.tx = db.transaction((batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus) => {
-      this.inner.commit(batch, runId, counters, status);
-      if (this.position) offsets.save(this.position);
-      for (const o of this.extra.values()) offsets.save(o);
-    });
+  constructor(
+    db: Db,
+    private readonly offsets: FileOffsetStore,
+  ) {
+    super(db);
   }
 
-  startRun(source: string, format: string): number {
-    return this.inner.startRun(source, format);
+  protected override alongside(): void {
+    if (this.position) this.offsets.save(this.position);
+    for (const o of this.extra.values()) this.offsets.save(o);
   }
 
-  commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus): void {
-    this.tx(batch, runId, counters, status);
+  override commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus): void {
+    super.commit(batch, runId, counters, status);
     this.extra.clear();
   }
 }

@@ -27,3 +27,17 @@ export interface EdgeCaps {
 }
 
 export const DEFAULT_EDGE_CAPS: EdgeCaps = { maxEdgesPerWorkload: 50_000, maxEdgesPerRun: 1_000_000 };
+
+/** The limits every way into the edge store applies (the service's `ingest:` section): `ingest`, POST /flows and each collector. */
+export interface IngestLimits {
+  caps: EdgeCaps;
+  /** Records dated later than the clock plus this are rejected (`time-out-of-range`), ms. */
+  maxFutureSkewMs: number;
+}
+
+export const DEFAULT_INGEST_LIMITS: IngestLimits = { caps: DEFAULT_EDGE_CAPS, maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS };
+
+/** The service config's `ingest:` section (as resolved) as the limits the pipeline and the collectors take. */
+export function ingestLimits(ingest: { maxFutureSkewMs: number; maxEdgesPerWorkload: number; maxEdgesPerRun: number }): IngestLimits {
+  return { caps: { maxEdgesPerWorkload: ingest.maxEdgesPerWorkload, maxEdgesPerRun: ingest.maxEdgesPerRun }, maxFutureSkewMs: ingest.maxFutureSkewMs };
+}

@@ -493,6 +493,7 @@ export class FlowIngest {
     const run = this.options.writer.startRun(name, this.options.format);
     try {
       this.options.writer.commit({ edges: [], ambiguous: [], names: [] }, run, zeroCounters(), 'failed');
+      this.options.writer.fail?.(run, zeroCounters(), error);
     } catch {
       // Nothing was read; the run row stays as started.
     }

@@ -34,8 +34,12 @@ export class SqliteBatchWriter implements BatchWriter {
       this.edges.write(batch);
       if (batch.labels?.length) this.labels.write(batch.labels);
       this.runs.save(runId, counters, status);
+      this.alongside();
     });
   }
+
+  /** What a collector stores in the same transaction as each batch (its resume point): nothing here. */
+  protected alongside(): void {}
 
   startRun(source: string, format: string): number {
     return this.runs.start(source, format);

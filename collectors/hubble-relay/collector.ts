@@ -15,7 +15,6 @@ import { observerClient, waitForReady, type GetFlowsRequest, type ObserverClient
 import type { HubbleRelaySettings } from './config.ts';
 import { ResumeCursor } from './cursor.ts';
 import { nanosToTimestamp, responseToJson, timestampInRange, type WireTimestamp } from './protojson.ts';
-import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../flows/ingest-defaults.ts';
 import { BoundedQueue } from './queue.ts';
 import { storePipeline } from '../store-pipeline.ts';
 import { CollectorStateStore } from '../../store/collector-state.ts';
@@ -76,6 +75,8 @@ interface Queued {
   record: unknown;
   timeNs?: bigint;
   identity?: string;
+  /** The collector's clock when the flow came (the cursor never resumes past it). */
+  receivedNs?: bigint;
 }
 
 export class HubbleRelayCollector implements Collector {
@@ -168,7 +169,9 @@ export class HubbleRelayCollector implements Collector {
     while (!signal.aborted) {
       const r: SessionOutcome = await this.session(true, signal).catch((e: unknown) => this.unexpected(e));
       if (signal.aborted) break;
-      if (r.received > 0 || r.connected) this.backoff.reset();
+      // A relay that accepts the connection and fails the stream at once (UNAVAILABLE, no peers) is
+      // a failure like any other: the delay grows until something comes through.
+      if (r.received > 0 || (r.connected && !r.error)) this.backoff.reset();
       if (r.error) {
         // Retrying is not `failed` (which /readyz turns into 503 for the whole service): the
         // relay being away must not take the API out of its Service. up=0 and lastError say it.
@@ -200,7 +203,7 @@ export class HubbleRelayCollector implements Collector {
   async session(follow: boolean, signal: AbortSignal): Promise<SessionResult> {
     // `once` passes do not move the stored cursor: they read a window, not the stream's continuation.
     const writer = follow ? new CursorBatchWriter(this.deps.db, this.stateKey, this.stored, this.deps.now) : undefined;
-    const pipeline = storePipeline(this.deps.db, { format: 'hubble', batchSize: this.settings.batchSize, flushIntervalMs: this.settings.flushIntervalMs, ...(writer ? { writer } : {}) });
+    const pipeline = storePipeline(this.deps.db, { format: 'hubble', limits: this.deps.ingest, batchSize: this.settings.batchSize, flushIntervalMs: this.settings.flushIntervalMs, ...(writer ? { writer } : {}) });
     const runName = `hubble-relay:${this.settings.address}`;
     this.client ??= observerClient(this.settings.address, this.settings.tls);
     const client = this.client;
@@ -215,7 +218,6 @@ export class HubbleRelayCollector implements Collector {
     if (signal.aborted) return { summary: await pipeline.ingestRecords([], runName), ingest: pipeline.summary(), received: 0, connected: true };
     this.counters.connects++;
     this.state = 'running';
-    this.lastSuccess = this.deps.now();
     if (this.failing) {
       this.failing = false;
       this.deps.logger.info({ collector: this.name, address: this.settings.address }, 'hubble-relay reachable again');
@@ -275,7 +277,7 @@ export class HubbleRelayCollector implements Collector {
   private async *counting(queue: BoundedQueue<Queued>): AsyncGenerator<unknown> {
     for await (const q of queue) {
       this.counters.records++;
-      if (q.timeNs !== undefined && q.identity !== undefined) this.stored.accept(q.timeNs, q.identity);
+      if (q.timeNs !== undefined && q.identity !== undefined) this.stored.accept(q.timeNs, q.identity, q.receivedNs);
       yield q.record;
     }
   }
@@ -287,7 +289,7 @@ export class HubbleRelayCollector implements Collector {
    */
   private resumableNanos(t: WireTimestamp): bigint | undefined {
     const ns = timestampInRange(t);
-    return ns === undefined || ns > BigInt(this.deps.now() + DEFAULT_MAX_FUTURE_SKEW_MS) * 1_000_000n ? undefined : ns;
+    return ns === undefined || ns > BigInt(this.deps.now() + this.deps.ingest.maxFutureSkewMs) * 1_000_000n ? undefined : ns;
   }
 
   private onResponse(r: Record<string, unknown>, queue: BoundedQueue<Queued>): void {
@@ -300,12 +302,14 @@ export class HubbleRelayCollector implements Collector {
       const ns = t ? this.resumableNanos(t) : undefined;
       if (ns !== undefined) {
         const identity = typeof f.uuid === 'string' && f.uuid ? f.uuid : JSON.stringify(json);
-        if (!this.cursor.accept(ns, identity)) {
+        const receivedNs = BigInt(this.deps.now()) * 1_000_000n;
+        if (!this.cursor.accept(ns, identity, receivedNs)) {
           this.counters.duplicates++;
           return;
         }
         item.timeNs = ns;
         item.identity = identity;
+        item.receivedNs = receivedNs;
         this.lagSeconds = Math.max(0, (this.deps.now() - Number(ns / 1_000_000n)) / 1000);
       }
     } else if (isPlainObject(r.lost_events)) {

@@ -62,7 +62,7 @@ export class PrometheusCollector implements Collector {
   async once(): Promise<number> {
     let summary: PassSummary;
     try {
-      summary = await runPass({ db: this.deps.db, api: this.api, settings: this.settings, now: this.deps.now() });
+      summary = await runPass({ db: this.deps.db, api: this.api, settings: this.settings, now: this.deps.now(), limits: this.deps.ingest });
     } catch (e) {
       // Not a source failure (the store, a bug): counted and retried like one.
       this.failed((e as Error).message, 'internal');

@@ -11,6 +11,8 @@ import type { Db } from '../../store/db.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
 import { readResolutionData } from '../../store/inventory.ts';
+import { EdgeBudget } from '../flows/edge-budget.ts';
+import type { IngestLimits } from '../flows/ingest-defaults.ts';
 import { ResolutionIndex } from '../flows/resolve.ts';
 import { SqliteBatchWriter } from '../flows/write.ts';
 import { PrometheusError, type PrometheusApi } from './client.ts';
@@ -20,7 +22,7 @@ import { istioQueries } from './families/istio.ts';
 import { netobservQueries } from './families/netobserv.ts';
 import { netobservPredefinedQueries } from './families/netobserv-predefined.ts';
 import { PeerResolver } from './peers.ts';
-import { MetricFlowRecorder, type Outcome } from './record.ts';
+import { MetricFlowRecorder, type Outcome, type PassBudgets } from './record.ts';
 import { checkedNames, type FamilyQuery, type SeriesReading } from './series.ts';
 import { PrometheusStore } from './store.ts';
 import { readTarget } from './targets.ts';
@@ -70,6 +72,8 @@ export interface PassOptions {
   api: PrometheusApi;
   settings: PrometheusSettings;
   now: number;
+  /** The service's `ingest:` limits: the edge caps hold for a pass as for any ingest run. */
+  limits: IngestLimits;
 }
 
 const MAX_EXAMPLES = 10;
@@ -109,11 +113,18 @@ function seriesText(labels: Readonly<Record<string, string>>): string {
   return text.length > 400 ? `${text.slice(0, 399)}…` : text;
 }
 
-export async function runPass({ db, api, settings, now }: PassOptions): Promise<PassSummary> {
+export async function runPass({ db, api, settings, now, limits }: PassOptions): Promise<PassSummary> {
   const data = readResolutionData(db);
-  const resolver = new PeerResolver(new ResolutionIndex(data), data.workloads);
+  const index = new ResolutionIndex(data);
+  const resolver = new PeerResolver(index, data.workloads);
   const store = new PrometheusStore(db);
   const writer = new SqliteBatchWriter(db);
+  // One pass is one run: its caps count what it adds over every query, and what is stored.
+  const listed = (k: string): boolean => index.listedWorkload(k);
+  const budgets: PassBudgets = {
+    edges: new EdgeBudget(limits.caps, (k) => writer.storedEdgesOf(k), listed),
+    pairs: new EdgeBudget(limits.caps, (k) => writer.storedPairsOf(k), listed),
+  };
   const run = writer.startRun(`prometheus ${settings.url}`, 'prometheus');
   const counters: IngestRunCounters = { records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, rejects: {} };
   const reasons: Record<string, number> = {};
@@ -151,7 +162,14 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
       bump(reasons, r.reason, points);
     }
   };
+  /** Applies what became of an accepted count; one the edge caps refused is skipped instead (as `ingest` counts it). */
   const outcome = (o: Outcome, n: number): void => {
+    if (o === 'edge-cap') {
+      counters.skipped++;
+      bump(reasons, o);
+      return;
+    }
+    counters.accepted++;
     if (o === 'edge') flows += n;
     else if (o !== 'pair') {
       bump(reasons, o);
@@ -162,6 +180,8 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
   /** Commits what the recorder holds with the run's counters and the query's new cursor, in one transaction. */
   const commit = (recorder: MetricFlowRecorder, query: string, position: number | undefined, status: IngestRunStatus): void => {
     const batch = recorder.aggregator.drain();
+    if (recorder.folded > 0) counters.folded = (counters.folded ?? 0) + recorder.folded;
+    recorder.folded = 0;
     const gaps = recorder.drainGaps();
     const pairs = recorder.drainPairs();
     store.transaction(() => {
@@ -214,7 +234,7 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
       continue;
     }
     outcomeRow.series = series.length;
-    const recorder = new MetricFlowRecorder(resolver, data.services);
+    const recorder = new MetricFlowRecorder(resolver, data.services, budgets);
     const source: FlowSource = 'prometheus';
     for (const s of series) {
       counters.records += s.points.length;
@@ -225,10 +245,10 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
             count(name, { kind: 'reject', reason: 'invalid-value', value: String(v), series: seriesText(s.labels), at: timeText(t) }, 1);
             continue;
           }
-          counters.accepted++;
           // Bytes and packets are sums, not counts of events: rounded, never raised to 1.
           const n = reading.pair.counts === 'flows' ? flowCount(v) : Math.round(v);
           if (n > 0) outcome(recorder.recordPair(reading.pair, q.metric, { time: t, value: n, source }), n);
+          else counters.accepted++;
         }
         continue;
       }
@@ -242,8 +262,10 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
           continue;
         }
         const n = flowCount(v);
-        counters.accepted++;
-        if (n === 0) continue;
+        if (n === 0) {
+          counters.accepted++;
+          continue;
+        }
         outcome(recorder.record(reading.flow, q.metric, { time: t, flows: n, packets: 0, bytes: 0, verdict: reading.flow.verdict, source }), n);
       }
     }
@@ -259,7 +281,7 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
       const targets = await api.activeTargets();
       row.series = targets.length;
       const cursor = store.cursor(settings.url, name) ?? 0;
-      const recorder = new MetricFlowRecorder(resolver, data.services);
+      const recorder = new MetricFlowRecorder(resolver, data.services, budgets);
       let newest = cursor;
       // Sorted so that the same answer stores the same rows in the same order.
       const sorted = [...targets].sort((a, b) => compareStrings(a.scrapePool, b.scrapePool) || compareStrings(a.scrapeUrl, b.scrapeUrl));
@@ -273,7 +295,6 @@ export async function runPass({ db, api, settings, now }: PassOptions): Promise<
           count(name, reading, 1);
           continue;
         }
-        counters.accepted++;
         outcome(recorder.record(reading.flow, 'targets', { time: t.lastScrape, flows: 1, packets: 0, bytes: 0, verdict: reading.flow.verdict, source: 'scrape-targets' }), 1);
       }
       row.from = new Date(cursor).toISOString();

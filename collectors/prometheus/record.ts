@@ -13,10 +13,14 @@
  *    does not declare is what a reply looks like (a reply's destination is the client's ephemeral
  *    port; Hubble's port_distribution drops replies only when it knows, handler.go): ambiguous,
  *    never an edge on that port.
+ *
+ * Series labels are as attacker-controlled as flow records: edges and ambiguous pairs go through
+ * the pass's edge budgets (collectors/flows/edge-budget.ts), as `ingest` does.
  */
 
 import type { Service } from '../../domain/inventory.ts';
 import { Aggregator } from '../flows/aggregate.ts';
+import type { EdgeBudget } from '../flows/edge-budget.ts';
 import type { CountedFlows } from '../flows/counted.ts';
 import { EPHEMERAL_MIN, clientPeer, serverSide } from '../flows/orient.ts';
 import type { ResolvedSide } from '../flows/resolve.ts';
@@ -25,7 +29,13 @@ import type { FlowSource } from '../../domain/flow.ts';
 import type { EndpointRef, MetricFlow, MetricPair } from './series.ts';
 import type { GapDelta, MetricPairDelta } from './store.ts';
 
-export type Outcome = 'edge' | 'ambiguous' | 'possible-reply' | 'no-port' | 'pair' | UnresolvedReason;
+export type Outcome = 'edge' | 'ambiguous' | 'possible-reply' | 'no-port' | 'pair' | 'edge-cap' | UnresolvedReason;
+
+/** The caps of one pass (one ingest run): over edges, and over ambiguous pairs. */
+export interface PassBudgets {
+  edges: EdgeBudget;
+  pairs: EdgeBudget;
+}
 
 export class MetricFlowRecorder {
   readonly aggregator = new Aggregator();
@@ -35,28 +45,33 @@ export class MetricFlowRecorder {
   private readonly services = new Map<string, Service>();
   private readonly memo = new WeakMap<EndpointRef, Map<number, ResolvedSide[] | UnresolvedReason>>();
 
+  /** Edge additions folded into a covering block past the caps. */
+  folded = 0;
+
   constructor(
     private readonly resolver: PeerResolver,
     services: readonly Service[],
+    private readonly budgets: PassBudgets,
   ) {
     for (const s of services) this.services.set(`${s.namespace}/${s.name}`, s);
   }
 
-  /** Records one count; returns what became of it (for each pair of sides; the first outcome that is not an edge wins). */
+  /** Records one count; returns what became of it (for each pair of sides; the first outcome that is not an edge wins; `edge-cap` when the caps refused every pair of sides). */
   record(flow: MetricFlow, metric: string, c: CountedFlows): Outcome {
     const srcs = this.resolve(flow.src, c.time);
     if (typeof srcs === 'string') return srcs;
     const dsts = this.resolve(flow.dst, c.time, flow.port);
     if (typeof dsts === 'string') return dsts;
     let outcome: Outcome = 'edge';
+    let refused = 0;
     const worse = (o: Outcome): void => {
       if (outcome === 'edge') outcome = o;
     };
     for (const s of srcs) {
       for (const d of dsts) {
         if (flow.direction === 'unknown') {
-          this.aggregator.addAmbiguous(s.key, 0, d.key, d.port ?? 0, flow.protocol, c);
-          worse('ambiguous');
+          if (this.ambiguous(s.key, 0, d.key, d.port ?? 0, flow.protocol, c)) worse('ambiguous');
+          else refused++;
           continue;
         }
         let port = d.port;
@@ -69,15 +84,30 @@ export class MetricFlowRecorder {
           }
           port = filled.port;
         } else if (!flow.portIsServer && port >= EPHEMERAL_MIN && !d.declaredPorts.has(port)) {
-          this.aggregator.addAmbiguous(s.key, 0, d.key, port, flow.protocol, c);
-          worse('possible-reply');
+          if (this.ambiguous(s.key, 0, d.key, port, flow.protocol, c)) worse('possible-reply');
+          else refused++;
           continue;
         }
         const client = clientPeer(s, { ...d, port });
-        this.edgeKeys.add(this.aggregator.addEdge(client.key, serverSide(d).key, port, flow.protocol, c));
+        const edge = this.budgets.edges.admit(client.key, serverSide(d).key, port, flow.protocol);
+        if (edge === undefined) {
+          refused++;
+          continue;
+        }
+        if (edge.folded) this.folded++;
+        this.edgeKeys.add(this.aggregator.addEdge(edge.client, edge.server, port, flow.protocol, c, c.verdict, edge.key));
       }
     }
-    return outcome;
+    return refused > 0 && refused === srcs.length * dsts.length ? 'edge-cap' : outcome;
+  }
+
+  /** An ambiguous pair through the pair budget (in the aggregator's order, so both orders are one pair); false when refused. */
+  private ambiguous(a: string, portA: number, b: string, portB: number, protocol: MetricFlow['protocol'], c: CountedFlows): boolean {
+    if (b < a) [a, portA, b, portB] = [b, portB, a, portA];
+    const pair = this.budgets.pairs.admit(a, b, 0, protocol);
+    if (pair === undefined) return false;
+    this.aggregator.addAmbiguous(pair.client, portA, pair.server, portB, protocol, c);
+    return true;
   }
 
   /** Records one step of an observed pair (no direction, port or protocol): never an edge. */

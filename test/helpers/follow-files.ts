@@ -14,6 +14,7 @@ import { peerKey } from '../../domain/peer.ts';
 import type { Db } from '../../store/db.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import { tmpDb } from './tmp.ts';
+import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
 const FLOWS = fileURLToPath(new URL('../fixtures/reference/flows/', import.meta.url));
 const read = (f: string) => readFileSync(join(FLOWS, f), 'utf8').trim().split('\n');
@@ -30,7 +31,7 @@ export function edges(db: Db): string[] {
 /** The edges one ingest of `lines` stores: what a collector that followed them must have stored too. */
 export async function expectedEdges(lines: string[], format: FlowFormat = 'netobserv'): Promise<string[]> {
   const { db } = tmpDb();
-  await storePipeline(db, { format }).ingest(Readable.from([text(lines)]), 'file');
+  await storePipeline(db, { format, limits: DEFAULT_INGEST_LIMITS }).ingest(Readable.from([text(lines)]), 'file');
   return edges(db);
 }
 

@@ -49,6 +49,8 @@ export interface RelayOptions {
   tls?: { ca: Buffer; cert: Buffer; key: Buffer; requireClientCert: boolean };
   /** After sending this many messages on a call, stop sending (the test then kills the server). */
   stallAfter?: number;
+  /** Fail the first this many calls at once with UNAVAILABLE, as hubble-relay does with no peer to read from. */
+  failCalls?: number;
 }
 
 export interface Relay {
@@ -75,6 +77,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     GetFlows: (call: grpc.ServerWritableStream<Record<string, unknown>, Record<string, unknown>>) => {
       const req = call.request;
       relay.requests.push(req);
+      if (relay.requests.length <= (options.failCalls ?? 0)) {
+        call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'no peers' });
+        return;
+      }
       const since = req.since ? timestampNanos(req.since as WireTimestamp) : undefined;
       let n = 0;
       const send = async (): Promise<void> => {

@@ -20,6 +20,7 @@ import type { PassSummary } from '../../collectors/prometheus/pass.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import { backfill, freePort, startPrometheus } from '../helpers/prometheus.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
+import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
 const T0 = Date.UTC(2026, 0, 15, 10, 0, 0);
 const END = T0 + 20 * 60_000;
@@ -74,7 +75,7 @@ test('HTTP 500, an HTML answer, a refused connection: counted, retried with back
   const waits: number[] = [];
   let wake: (() => void) | undefined;
   const settings = resolvePrometheusConfig({ url: `http://127.0.0.1:${relayPort}`, step: '1m', lookback: '10m', delay: '0s', interval: '5m', families: ['hubble'], timeout: '5s' });
-  const collector = new PrometheusCollector(settings, { db, logger, now: () => now }, {
+  const collector = new PrometheusCollector(settings, { db, logger, now: () => now, ingest: DEFAULT_INGEST_LIMITS }, {
     // Backoff's upper bound each time (random → 1): the doubling is visible, nothing waits for real.
     backoff: new Backoff({ initialMs: 1_000, maxMs: 8_000, random: () => 0.999_999 }),
     sleep: (ms, signal) => {

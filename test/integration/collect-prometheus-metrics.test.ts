@@ -22,6 +22,7 @@ import { metricPairPage } from '../../store/metric-pairs.ts';
 import { runCli } from '../helpers/cli.ts';
 import { backfill, startPrometheus } from '../helpers/prometheus.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
+import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
 /** A whole hour three hours ago: recent enough for the CLI's real clock to reach with a short lookback. */
 const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
@@ -101,7 +102,7 @@ importInventory(db, {
   source: 'cluster.json',
 });
 const settings: PrometheusSettings = resolvePrometheusConfig({ url: prom.url, step: '1m', lookback: `${MINUTES}m`, delay: '0s', families: ['hubble', 'netobserv', 'istio'] });
-const first: PassSummary = await runPass({ db, api: new PrometheusApi(settings), settings, now: END });
+const first: PassSummary = await runPass({ db, api: new PrometheusApi(settings), settings, now: END, limits: DEFAULT_INGEST_LIMITS });
 
 /** Stored edges with their peers as keys. */
 function edges() {
@@ -231,7 +232,7 @@ test('a malformed series is rejected and counted, the rest stored', () => {
 
 test('a second pass at the same time counts nothing twice; the cursors moved to END', async () => {
   const before = new EdgeStore(db).list();
-  const again = await runPass({ db, api: new PrometheusApi(settings), settings, now: END + 30_000 });
+  const again = await runPass({ db, api: new PrometheusApi(settings), settings, now: END + 30_000, limits: DEFAULT_INGEST_LIMITS });
   assert.equal(again.status, 'done');
   assert.ok(again.queries.every((q) => q.status === 'up-to-date'));
   assert.deepEqual(new EdgeStore(db).list(), before);
@@ -277,11 +278,11 @@ test('a window answering more series than maxSeries is skipped and said (failed,
   const spiky = tmpDb().db;
   const capped: PrometheusSettings = resolvePrometheusConfig({ url: prom.url, step: '1m', lookback: `${MINUTES}m`, delay: '0s', families: ['hubble'], maxSeries: 1 });
   const name = 'hubble_port_distribution_total{}';
-  const p1 = await runPass({ db: spiky, api: new PrometheusApi(capped), settings: capped, now: END });
+  const p1 = await runPass({ db: spiky, api: new PrometheusApi(capped), settings: capped, now: END, limits: DEFAULT_INGEST_LIMITS });
   const row = p1.queries.find((q) => q.query === name)!;
   assert.deepEqual([row.status, row.errorKind], ['failed', 'too-many-series']);
   assert.match(row.error ?? '', /more than maxSeries 1; this window was skipped, its flows not counted$/);
   assert.equal(new PrometheusStore(spiky).cursor(capped.url, name), Date.parse(row.to!), 'the cursor moved past the window');
-  const p2 = await runPass({ db: spiky, api: new PrometheusApi(capped), settings: capped, now: END + 5 * 60_000 });
+  const p2 = await runPass({ db: spiky, api: new PrometheusApi(capped), settings: capped, now: END + 5 * 60_000, limits: DEFAULT_INGEST_LIMITS });
   assert.notEqual(p2.queries.find((q) => q.query === name)?.from, row.from, 'the skipped window is not asked again');
 });

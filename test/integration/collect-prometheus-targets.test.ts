@@ -18,6 +18,7 @@ import { peerKey } from '../../domain/peer.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import { startPrometheus } from '../helpers/prometheus.ts';
 import { tmpDb } from '../helpers/tmp.ts';
+import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
 const app = createServer((req, res) => {
   res.writeHead(req.url === '/metrics' ? 200 : 404, { 'content-type': 'text/plain; version=0.0.4' });
@@ -70,7 +71,7 @@ const edges = () =>
 
 test('every active target is an edge from the Prometheus server to the target pod on the scrape port', async () => {
   await scraped();
-  const summary = await runPass({ db, api, settings, now: Date.now() });
+  const summary = await runPass({ db, api, settings, now: Date.now(), limits: DEFAULT_INGEST_LIMITS });
   assert.equal(summary.status, 'done', JSON.stringify(summary));
   assert.deepEqual(edges(), [
     { client: 'workload:monitoring/StatefulSet/prometheus', server: 'workload:shop/Deployment/web', port, protocol: 'TCP', flows: 1, forwarded: 1, sources: ['scrape-targets'] },
@@ -82,8 +83,8 @@ test('a scrape counts once: the next pass adds only scrapes made since', async (
   const before = edges();
   // Two passes in a row, before Prometheus scrapes again (1 s): the second finds nothing new.
   const t0 = Date.now();
-  const a = await runPass({ db, api, settings, now: Date.now() });
-  const b = await runPass({ db, api, settings, now: Date.now() });
+  const a = await runPass({ db, api, settings, now: Date.now(), limits: DEFAULT_INGEST_LIMITS });
+  const b = await runPass({ db, api, settings, now: Date.now(), limits: DEFAULT_INGEST_LIMITS });
   const flows = (x: typeof before) => x.reduce((n, e) => n + e.flows, 0);
   const after1 = edges();
   // Each target is counted at most once per scrape it made: at most 2 new flows per second elapsed, and
@@ -92,7 +93,7 @@ test('a scrape counts once: the next pass adds only scrapes made since', async (
   assert.equal(a.status, 'done');
   assert.equal(b.status, 'done');
   await new Promise((r) => setTimeout(r, 2_100));
-  const c = await runPass({ db, api, settings, now: Date.now() });
+  const c = await runPass({ db, api, settings, now: Date.now(), limits: DEFAULT_INGEST_LIMITS });
   assert.equal(c.accepted, 2, 'both targets were scraped again since the last pass');
   assert.equal(flows(edges()), flows(after1) + 2);
 });

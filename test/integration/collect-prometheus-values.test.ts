@@ -12,6 +12,7 @@ import { resolvePrometheusConfig } from '../../collectors/prometheus/config.ts';
 import { runPass } from '../../collectors/prometheus/pass.ts';
 import { backfill, startPrometheus } from '../helpers/prometheus.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
+import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
 const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
 const END = T0 + 10 * 60_000;
@@ -24,7 +25,7 @@ const prom = await startPrometheus({ dataDir });
 
 test('values that are no counts are rejected, and the examples name the series and the time, once per series', async () => {
   const settings = resolvePrometheusConfig({ url: prom.url, step: '1m', lookback: '10m', delay: '0s', families: ['hubble'] });
-  const pass = await runPass({ db: tmpDb().db, api: new PrometheusApi(settings), settings, now: END });
+  const pass = await runPass({ db: tmpDb().db, api: new PrometheusApi(settings), settings, now: END, limits: DEFAULT_INGEST_LIMITS });
   assert.ok((pass.reasons['invalid-value'] ?? 0) > 1, JSON.stringify(pass.reasons));
   const examples = pass.examples.filter((e) => e.reason === 'invalid-value');
   assert.equal(examples.length, 1, 'one example per series');

@@ -18,6 +18,7 @@ import { runCli } from '../helpers/cli.ts';
 import { edges, expectedEdges, HUBBLE, n, NETOBSERV, text } from '../helpers/follow-files.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 import { until as waitUntil } from '../helpers/until.ts';
+import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
 const until = (what: string, predicate: () => boolean): Promise<void> => waitUntil(what, predicate, { timeoutMs: 15_000 });
 
@@ -28,7 +29,7 @@ interface Logged {
 
 function collector(db: Db, files: FilesConfigT['files'], extra: Partial<FilesConfigT> = {}, logs: Logged[] = []): FilesCollector {
   const logger = pino({ level: 'info' }, { write: (s: string) => void logs.push(JSON.parse(s) as Logged) });
-  return new FilesCollector(resolveFilesSettings({ files, pollInterval: '10ms', flushInterval: '10ms', rescanInterval: '20ms', ...extra }), { db, logger, now: Date.now });
+  return new FilesCollector(resolveFilesSettings({ files, pollInterval: '10ms', flushInterval: '10ms', rescanInterval: '20ms', ...extra }), { db, logger, now: Date.now, ingest: DEFAULT_INGEST_LIMITS });
 }
 
 

@@ -21,13 +21,14 @@ import { IngestRunStore } from '../../store/ingest-runs.ts';
 import { edges, expectedEdges, HUBBLE, n, NETOBSERV, text } from '../helpers/follow-files.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 import { until as waitUntil } from '../helpers/until.ts';
+import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
 const until = (what: string, predicate: () => boolean): Promise<void> => waitUntil(what, predicate, { timeoutMs: 10_000 });
 
 const silent = pino({ level: 'silent' });
 
 function collector(db: Db, files: FilesConfigT['files'], extra: Partial<FilesConfigT> = {}): FilesCollector {
-  return new FilesCollector(resolveFilesSettings({ files, pollInterval: '10ms', flushInterval: '10ms', ...extra }), { db, logger: silent, now: Date.now });
+  return new FilesCollector(resolveFilesSettings({ files, pollInterval: '10ms', flushInterval: '10ms', ...extra }), { db, logger: silent, now: Date.now, ingest: DEFAULT_INGEST_LIMITS });
 }
 
 
@@ -181,8 +182,8 @@ test('two files, one missing for a while: the other is followed, the missing one
   await until('49 lines', () => n(c, 'lines') === 17 + 32);
   await c.stop();
   const { db: both } = tmpDb();
-  await storePipeline(both, { format: 'netobserv' }).ingest(Readable.from([text(NETOBSERV)]), 'a');
-  await storePipeline(both, { format: 'hubble' }).ingest(Readable.from([text(HUBBLE)]), 'b');
+  await storePipeline(both, { format: 'netobserv', limits: DEFAULT_INGEST_LIMITS }).ingest(Readable.from([text(NETOBSERV)]), 'a');
+  await storePipeline(both, { format: 'hubble', limits: DEFAULT_INGEST_LIMITS }).ingest(Readable.from([text(HUBBLE)]), 'b');
   assert.deepEqual(edges(db), edges(both));
 });
 

@@ -23,6 +23,7 @@ import { IngestRunStore } from '../../store/ingest-runs.ts';
 import { flowTime, makeTestPki, read, startCuttingProxy, startRelay, toWire, type Relay } from '../helpers/hubble-relay-server.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 import { until as waitUntil } from '../helpers/until.ts';
+import { DEFAULT_INGEST_LIMITS, type IngestLimits } from '../../collectors/flows/ingest-defaults.ts';
 
 const DIR = fileURLToPath(new URL('../fixtures/reference/flows/hubble/', import.meta.url));
 const lines = (file: string) => readFileSync(DIR + file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -31,17 +32,17 @@ const GKE = lines('hubble-otel-basic-sample-10-flows.json');
 const KIND = lines('hubble-otel-basic-sample-400-tcp-flows.SUBSET.json');
 
 const silent = pino({ level: 'silent' });
-const deps = (db: Db, now = () => Date.now()): CollectorDeps => ({ db, logger: silent, now });
+const deps = (db: Db, now = () => Date.now(), ingest: IngestLimits = DEFAULT_INGEST_LIMITS): CollectorDeps => ({ db, logger: silent, now, ingest });
 
 function edges(db: Db): string[] {
   return new EdgeStore(db).list().map((e) => `${peerKey(e.client)} -> ${peerKey(e.server)}:${e.port}/${e.protocol} flows=${e.flows} fwd=${e.forwarded} drop=${e.dropped}`);
 }
 
 /** What one plain ingest of the lines, in the relay's (time) order, stores. */
-async function expectedEdges(input: Record<string, unknown>[]): Promise<string[]> {
+async function expectedEdges(input: Record<string, unknown>[], limits: IngestLimits = DEFAULT_INGEST_LIMITS): Promise<string[]> {
   const { db } = tmpDb();
   const sorted = [...input].sort((a, b) => Number(flowTime(toWire(a)) - flowTime(toWire(b))));
-  await storePipeline(db, { format: 'hubble' }).ingest(Readable.from([sorted.map((l) => JSON.stringify(l)).join('\n') + '\n']), 'file');
+  await storePipeline(db, { format: 'hubble', limits }).ingest(Readable.from([sorted.map((l) => JSON.stringify(l)).join('\n') + '\n']), 'file');
   return edges(db);
 }
 
@@ -50,9 +51,9 @@ const k = (c: HubbleRelayCollector): HubbleRelayCounters => c.status().counters 
 
 const until = (what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => waitUntil(what, predicate, { timeoutMs, everyMs: 20 });
 
-function collector(db: Db, config: Partial<HubbleRelayConfigT> & { address: string }, now?: () => number): HubbleRelayCollector {
+function collector(db: Db, config: Partial<HubbleRelayConfigT> & { address: string }, now?: () => number, ingest?: IngestLimits): HubbleRelayCollector {
   const settings = resolveHubbleRelaySettings({ backoff: { initial: '20ms', max: '100ms' }, flushInterval: '50ms', ...config });
-  const c = new HubbleRelayCollector(settings, deps(db, now), { random: () => 0.5, connectTimeoutMs: 500 });
+  const c = new HubbleRelayCollector(settings, deps(db, now, ingest), { random: () => 0.5, connectTimeoutMs: 500 });
   after(() => c.stop());
   return c;
 }
@@ -106,8 +107,41 @@ test('relay killed mid-stream and restarted: resumes from the last flow time, co
   // relay was down (failed, empty), the resumed stream (done).
   const runs = new IngestRunStore(db).list().reverse();
   assert.deepEqual([runs[0]?.status, runs[0]?.records], ['failed', 12]);
+  assert.match(runs[0]?.error ?? '', /hubble-relay stream from 127\.0\.0\.1:\d+ broke/, 'the failed run says why (docs/ingest.md)');
   assert.equal(runs.at(-1)?.status, 'done');
-  for (const r of runs.slice(1, -1)) assert.deepEqual([r.status, r.records], ['failed', 0]);
+  for (const r of runs.slice(1, -1)) {
+    assert.deepEqual([r.status, r.records], ['failed', 0]);
+    assert.match(r.error ?? '', /cannot connect to hubble-relay|broke/, 'each failed attempt says why');
+  }
+});
+
+test('the service\'s edge caps (ingest.maxEdgesPerWorkload) hold for the collector as for `ingest` (docs/ingest.md, "Bounded by design")', async () => {
+  const { db } = tmpDb();
+  const limits: IngestLimits = { ...DEFAULT_INGEST_LIMITS, caps: { maxEdgesPerWorkload: 2, maxEdgesPerRun: 1_000 } };
+  const relay = closeAfter(await startRelay({ lines: KIND }));
+  const c = collector(db, { address: `127.0.0.1:${relay.port}` }, undefined, limits);
+  await c.start();
+  await until('all 32 records', () => k(c).records === 32);
+  await c.stop();
+  const capped = await expectedEdges(KIND, limits);
+  assert.ok(capped.length < (await expectedEdges(KIND)).length, 'the caps bite on this sample');
+  assert.deepEqual(edges(db), capped);
+  assert.ok(k(c).skipped > 0, 'refused records are counted as skipped');
+});
+
+test('a relay that accepts the connection and fails every stream at once (UNAVAILABLE): the delay grows, and nothing counts as a success', async () => {
+  const { db } = tmpDb();
+  const relay = closeAfter(await startRelay({ lines: KIND, failCalls: 1_000 }));
+  const settings = resolveHubbleRelaySettings({ address: `127.0.0.1:${relay.port}`, backoff: { initial: '20ms', max: '2s' }, flushInterval: '50ms' });
+  const c = new HubbleRelayCollector(settings, deps(db), { random: () => 0.5, connectTimeoutMs: 500 });
+  after(() => c.stop());
+  await c.start();
+  // Delays of 10, 20, 40, 80, 160, 320 ms (half the doubling bound): 6 or 7 calls in 700 ms;
+  // without the growth one every 10 ms.
+  await new Promise((r) => setTimeout(r, 700));
+  await c.stop();
+  assert.ok(relay.requests.length >= 3 && relay.requests.length <= 9, `${relay.requests.length} calls in 700 ms`);
+  assert.equal(c.status().lastSuccess, undefined, 'a stream that failed at once is no success');
 });
 
 test('a stream broken in the middle of a message: the partial message is dropped, the collector resumes', async () => {

@@ -12,6 +12,7 @@ import { importInventoryObjects } from '../../app/inventory.ts';
 import { KubernetesCollector } from '../../collectors/kubernetes/collector.ts';
 import { fixtureObjects, startFakeCluster, waitFor } from '../helpers/kube-cluster.ts';
 import { tmpDb } from '../helpers/tmp.ts';
+import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -47,7 +48,7 @@ test('a long event stream over a fixed set of pods: memory, import records and I
   const { db } = tmpDb();
   const collector = new KubernetesCollector(
     { settings: cluster.settings, writer: (d, req) => importInventoryObjects(d, { ...req, coalesce: true }), env: {}, random: () => 0.5 },
-    { db, logger: pino({ level: 'silent' }), now: Date.now },
+    { db, logger: pino({ level: 'silent' }), now: Date.now, ingest: DEFAULT_INGEST_LIMITS },
   );
   after(() => collector.stop());
   await collector.start();

@@ -20,6 +20,7 @@ import { EdgeStore } from '../../store/edges.ts';
 import { readInventory, readIntervals } from '../../store/inventory.ts';
 import { fixtureObjects, startFakeCluster, waitFor, type FakeCluster } from '../helpers/kube-cluster.ts';
 import { tmpDb } from '../helpers/tmp.ts';
+import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
 const T0 = Date.parse('2025-03-02T12:00:00Z');
 type Json = Record<string, unknown>;
@@ -27,7 +28,7 @@ type Json = Record<string, unknown>;
 const writer = (db: Db, req: Parameters<typeof importInventoryObjects>[1]) => importInventoryObjects(db, { ...req, coalesce: true });
 
 function startCollector(cluster: FakeCluster, clock: { t: number }, db: Db = tmpDb().db): { collector: KubernetesCollector; db: Db } {
-  const collector = new KubernetesCollector({ settings: cluster.settings, writer, env: {}, random: () => 0.5 }, { db, logger: pino({ level: 'silent' }), now: () => clock.t });
+  const collector = new KubernetesCollector({ settings: cluster.settings, writer, env: {}, random: () => 0.5 }, { db, logger: pino({ level: 'silent' }), now: () => clock.t, ingest: DEFAULT_INGEST_LIMITS });
   after(() => collector.stop());
   return { collector, db };
 }
@@ -245,11 +246,11 @@ test('serve: the definition runs the collector from its config section; /metrics
   const { db } = tmpDb();
   const { url, tokenFile } = { url: cluster.server.url, tokenFile: cluster.tokenFile };
   const def = kubernetesCollectorDefinition(writer, '/nonexistent-sa-dir');
-  assert.equal(def.create(undefined, { db, logger: pino({ level: 'silent' }), now: Date.now }, { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }), undefined, 'no token file: not in a cluster');
-  assert.equal(def.create({ enabled: false, url, tokenFile, insecureSkipTlsVerify: true }, { db, logger: pino({ level: 'silent' }), now: Date.now }, {}), undefined);
+  assert.equal(def.create(undefined, { db, logger: pino({ level: 'silent' }), now: Date.now, ingest: DEFAULT_INGEST_LIMITS }, { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }), undefined, 'no token file: not in a cluster');
+  assert.equal(def.create({ enabled: false, url, tokenFile, insecureSkipTlsVerify: true }, { db, logger: pino({ level: 'silent' }), now: Date.now, ingest: DEFAULT_INGEST_LIMITS }, {}), undefined);
   const running = await startCollectors(
     { kubernetes: { url, tokenFile, insecureSkipTlsVerify: true, flushIntervalMs: 20, backoff: { initialMs: 10, maxMs: 40 } } },
-    { db, logger: pino({ level: 'silent' }), now: Date.now },
+    { db, logger: pino({ level: 'silent' }), now: Date.now, ingest: DEFAULT_INGEST_LIMITS },
     {},
     [def] as never[],
   );
@@ -294,7 +295,7 @@ test('a watch that stalls (its connection open, nothing arriving, never ended at
   const { db } = tmpDb();
   const collector = new KubernetesCollector(
     { settings: { ...cluster.settings, watchTimeoutSeconds: 1 }, writer, env: {}, random: () => 0.5, timeouts: { stallGraceMs: 300 } },
-    { db, logger: pino({ level: 'silent' }), now: () => clock.t },
+    { db, logger: pino({ level: 'silent' }), now: () => clock.t, ingest: DEFAULT_INGEST_LIMITS },
   );
   after(() => collector.stop());
   await synced(collector);
@@ -312,7 +313,7 @@ test('a list that is never answered (an aggregated API hung) fails after its pag
   const cluster = await startFakeCluster();
   cluster.server.hold('pods');
   const { db } = tmpDb();
-  const collector = new KubernetesCollector({ settings: cluster.settings, writer, env: {}, random: () => 0.5, timeouts: { listPageTimeoutMs: 200 } }, { db, logger: pino({ level: 'silent' }), now: () => T0 });
+  const collector = new KubernetesCollector({ settings: cluster.settings, writer, env: {}, random: () => 0.5, timeouts: { listPageTimeoutMs: 200 } }, { db, logger: pino({ level: 'silent' }), now: () => T0, ingest: DEFAULT_INGEST_LIMITS });
   await collector.start();
   await waitFor('the other resources written', () => (collector.status().counters.writes ?? 0) >= 1, 10_000);
   assert.match(collector.status().lastError ?? '', /list pods: no answer within 0\.2 s/);
@@ -339,7 +340,7 @@ test('403 on an optional resource only (a CRD the ClusterRole of an older releas
 test('discovery runs again: a policy CRD installed after the start is watched and its policies written; one removed is dropped and its policies with it, the rest watched on', async () => {
   const cluster = await startFakeCluster();
   const { db } = tmpDb();
-  const collector = new KubernetesCollector({ settings: cluster.settings, writer, env: {}, random: () => 0.5, timeouts: { discoveryIntervalMs: 50 } }, { db, logger: pino({ level: 'silent' }), now: () => T0 });
+  const collector = new KubernetesCollector({ settings: cluster.settings, writer, env: {}, random: () => 0.5, timeouts: { discoveryIntervalMs: 50 } }, { db, logger: pino({ level: 'silent' }), now: () => T0, ingest: DEFAULT_INGEST_LIMITS });
   after(() => collector.stop());
   await synced(collector);
   const kinds = () => readInventory(db).policies.map((p) => `${p.kind}.${p.apiVersion} ${p.name}`).sort();

@@ -11,6 +11,7 @@ import { parseDuration } from '../../collectors/config-values.ts';
 import { ConfigError, loadServiceConfig } from '../../server/config/load.ts';
 import { openDb } from '../../store/db.ts';
 import { tmpDir } from '../helpers/tmp.ts';
+import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
 function load(yaml: string) {
   const path = join(tmpDir(), 'config.yaml');
@@ -72,7 +73,7 @@ test('creation-time checks name the key: address, cert without key, unreadable C
 
 test('serve runs the hubble and files collectors from their sections; a bad section fails that collector only', async () => {
   const dir = tmpDir();
-  const deps = { db: openDb(join(dir, 'f.db')), logger: pino({ level: 'silent' }), now: Date.now };
+  const deps = { db: openDb(join(dir, 'f.db')), logger: pino({ level: 'silent' }), now: Date.now, ingest: DEFAULT_INGEST_LIMITS };
   assert.deepEqual(COLLECTORS.map((c) => c.name).filter((n) => n === 'hubble' || n === 'files'), ['hubble', 'files']);
   const running = await startCollectors({ files: { files: [{ path: join(dir, 'flows.ndjson') }], pollInterval: '10ms' }, hubble: { address: 'relay' } }, deps, {});
   const byName = Object.fromEntries(running.statuses().map((s) => [s.name, s]));

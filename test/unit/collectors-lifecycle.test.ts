@@ -6,6 +6,7 @@ import { startCollectors } from '../../app/collectors.ts';
 import type { Collector, CollectorDefinition, CollectorStatus } from '../../collectors/collector.ts';
 import { ServiceMetrics } from '../../server/metrics.ts';
 import { openDb } from '../../store/db.ts';
+import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
 /** A collector that counts its lifecycle calls (a real implementation of the interface, no I/O). */
 class CountingCollector implements Collector {
@@ -27,7 +28,7 @@ class CountingCollector implements Collector {
   }
 }
 
-const deps = () => ({ db: openDb(':memory:'), logger: pino({ level: 'silent' }), now: () => 0 });
+const deps = () => ({ db: openDb(':memory:'), logger: pino({ level: 'silent' }), now: () => 0, ingest: DEFAULT_INGEST_LIMITS });
 
 test('enabled collectors start, disabled ones do not, a failing one is reported failed without stopping the others', async () => {
   const made: CountingCollector[] = [];

@@ -57,6 +57,30 @@ test('resume cursor: the flows at the cursor time are recognised when sent again
   assert.equal(c.since, 300n);
 });
 
+test('resume cursor: a flow dated after the collector\'s clock (a node whose clock runs ahead) never moves the resume point past the clock, and is recognised when sent again', () => {
+  // Hubble filters GetFlows by flow time (since): resuming from a future time would drop every
+  // other node's flows until the clocks caught up.
+  const c = new ResumeCursor();
+  const now = 1_000n;
+  assert.equal(c.accept(900n, 'a', now), true);
+  assert.equal(c.accept(1_600n, 'skewed', now), true);
+  assert.equal(c.since, 900n, 'the future flow does not move the resume point');
+  assert.equal(c.accept(950n, 'b', now), true);
+  assert.equal(c.since, 950n);
+  // Resumed with since=950: b and the skewed flow come again, c is new.
+  const back = ResumeCursor.restore(JSON.parse(JSON.stringify(c.toJSON())))!;
+  assert.equal(back.accept(950n, 'b', 1_100n), false);
+  assert.equal(back.accept(1_600n, 'skewed', 1_100n), false, 'remembered across a restart');
+  assert.equal(back.accept(1_000n, 'c', 1_100n), true);
+  assert.equal(back.since, 1_000n);
+  // Once the clock passed it, the skewed flow's time is a resume point like any other.
+  assert.equal(back.accept(1_600n, 'later', 2_000n), true);
+  assert.equal(back.since, 1_600n);
+  assert.equal(back.accept(1_600n, 'skewed', 2_100n), false, 'still at the resume point: recognised');
+  assert.equal(back.accept(1_700n, 'd', 2_100n), true);
+  assert.equal(back.toJSON()?.ahead, undefined, 'nothing remembered once the resume point passed it');
+});
+
 test('resume cursor: stored and restored, a malformed stored value is refused', () => {
   const c = new ResumeCursor();
   c.accept(1636540856467244400n, 'a');

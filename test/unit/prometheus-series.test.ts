@@ -20,6 +20,7 @@ import { parseDuration, resolvePrometheusConfig } from '../../collectors/prometh
 import { flowCount, promql } from '../../collectors/prometheus/pass.ts';
 import { checkedNames } from '../../collectors/prometheus/series.ts';
 import { readTarget } from '../../collectors/prometheus/targets.ts';
+import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
 // cilium Documentation/observability/metrics.rst "Context Options": labelsContext labels.
 test('Hubble labelsContext: namespace + workload (+ kind) is a workload; pod; ip', () => {
@@ -160,7 +161,7 @@ test('serve: a collectors.prometheus section with a url is checked at start; the
   assert.throws(() => loadServiceConfig({ file, env: {} }), (e: Error) => e instanceof ConfigError && e.problems.some((p) => p.path.includes('collectors.prometheus.interval') || p.path.includes('collectors/prometheus/interval')));
   writeFileSync(file, 'collectors:\n  prometheus:\n    url: http://prometheus:9090\n    families: [targets]\n    scraper: { workload: monitoring/StatefulSet/prometheus }\n');
   const config = loadServiceConfig({ file, env: {} });
-  const deps = { db: openDb(':memory:'), logger: pino({ level: 'silent' }), now: () => 0 };
+  const deps = { db: openDb(':memory:'), logger: pino({ level: 'silent' }), now: () => 0, ingest: DEFAULT_INGEST_LIMITS };
   assert.ok(COLLECTORS.some((d) => d.name === 'prometheus'));
   assert.equal(prometheusCollector.create(undefined, deps, {}), undefined);
   assert.equal(prometheusCollector.create({ ...config.collectors.prometheus, enabled: false }, deps, {}), undefined);

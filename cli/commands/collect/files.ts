@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import type { FilesConfigT } from '../../../collectors/files/config.ts';
 import { CollectorConfigError } from '../../../collectors/config-values.ts';
 import { FORMATS, type FlowFormat } from '../../../collectors/flows/ingest-defaults.ts';
+import { ingestLimits } from '../../../collectors/flows/ingest-defaults.ts';
 import { CliError } from '../../io.ts';
 import { withOpenDb } from '../../options.ts';
 import { collectConfig, collectSubcommand, type CollectOptions, type CollectSubcommand } from './options.ts';
@@ -63,7 +64,7 @@ export const filesCollect: CollectSubcommand = (collect: Command, ctx) => {
         throw e;
       }
       const out = await withOpenDb({ db: config.dbPath }, async (db) => {
-        const collector = new FilesCollector(settings, { db, logger: pino({ level: 'silent' }), now: Date.now });
+        const collector = new FilesCollector(settings, { db, logger: pino({ level: 'silent' }), now: Date.now, ingest: ingestLimits(config.ingest) });
         const results = await collector.once();
         const counters = collector.status().counters;
         return {

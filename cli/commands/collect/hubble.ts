@@ -7,6 +7,7 @@
 import { Option, type Command } from 'commander';
 import type { HubbleRelayConfigT } from '../../../collectors/hubble-relay/config.ts';
 import { CollectorConfigError, parseDuration } from '../../../collectors/config-values.ts';
+import { ingestLimits } from '../../../collectors/flows/ingest-defaults.ts';
 import { CliError } from '../../io.ts';
 import { withOpenDb } from '../../options.ts';
 import { collectConfig, collectSubcommand, type CollectOptions, type CollectSubcommand } from './options.ts';
@@ -69,7 +70,7 @@ export const hubbleCollect: CollectSubcommand = (collect: Command, ctx) => {
         throw e;
       }
       const result = await withOpenDb({ db: config.dbPath }, async (db) => {
-        const collector = new HubbleRelayCollector(settings, { db, logger: pino({ level: 'silent' }), now: () => now });
+        const collector = new HubbleRelayCollector(settings, { db, logger: pino({ level: 'silent' }), now: () => now, ingest: ingestLimits(config.ingest) });
         const r = await collector.once(from);
         const counters = collector.status().counters;
         return {

@@ -7,6 +7,7 @@
 import { Option, type Command } from 'commander';
 import type { PrometheusCollectorConfigT } from '../../../collectors/prometheus/config.ts';
 import { FAMILIES, type Family } from '../../../collectors/prometheus/families.ts';
+import { ingestLimits } from '../../../collectors/flows/ingest-defaults.ts';
 import { CliError } from '../../io.ts';
 import { collectConfig, collectSubcommand, type CollectOptions, type CollectSubcommand } from './options.ts';
 
@@ -60,7 +61,7 @@ export const prometheusCollect: CollectSubcommand = (collect: Command, ctx) => {
       const db = openDb(config.dbPath);
       let summary;
       try {
-        summary = await runPass({ db, api: new PrometheusApi(settings), settings, now: Date.now() });
+        summary = await runPass({ db, api: new PrometheusApi(settings), settings, now: Date.now(), limits: ingestLimits(config.ingest) });
       } finally {
         db.close();
       }
