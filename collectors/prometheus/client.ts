@@ -9,7 +9,7 @@ import { Agent } from 'node:https';
 import { PrometheusDriver } from 'prometheus-query';
 import type { PrometheusSettings } from './config.ts';
 
-export type PrometheusErrorKind = 'unreachable' | 'timeout' | 'tls' | 'http' | 'bad-response' | 'too-many-series' | 'auth';
+export type PrometheusErrorKind = 'unreachable' | 'timeout' | 'tls' | 'http' | 'bad-response' | 'too-many-series' | 'auth' | 'partial';
 
 export class PrometheusError extends Error {
   constructor(
@@ -65,8 +65,12 @@ function toError(e: unknown): PrometheusError {
 export class PrometheusApi {
   constructor(private readonly settings: PrometheusSettings) {}
 
-  /** A driver per pass: a rotated bearer token file is read again. */
-  private driver(): PrometheusDriver {
+  /**
+   * A driver per call: a rotated bearer token file is read again. The answer's `warnings` are put
+   * in `warnings`: prometheus-query's own warningHook looks for them on the HTTP response instead
+   * of its body, so it never fires.
+   */
+  private driver(warnings: string[] = []): PrometheusDriver {
     const s = this.settings;
     const headers: Record<string, string> = { ...s.headers };
     if (s.bearerTokenFile) {
@@ -84,6 +88,14 @@ export class PrometheusApi {
       baseURL: '/api/v1/',
       headers,
       timeout: s.timeoutMs,
+      responseInterceptor: {
+        onFulfilled: (response) => {
+          const w = (response.data as { warnings?: unknown } | undefined)?.warnings;
+          if (Array.isArray(w)) for (const x of w) warnings.push(String(x));
+          return response;
+        },
+        onRejected: (e: unknown) => Promise.reject(e),
+      },
       ...(agent
         ? {
             requestInterceptor: {
@@ -97,14 +109,21 @@ export class PrometheusApi {
     });
   }
 
-  /** `query` evaluated every `stepMs` from `startMs` to `endMs` (ms, inclusive). */
+  /**
+   * `query` evaluated every `stepMs` from `startMs` to `endMs` (ms, inclusive). An answer with
+   * warnings is refused (`partial`): Thanos and Prometheus with remote read answer `success` with
+   * a warning when a store did not answer (partial response), and counting it as the whole window
+   * would lose the rest for good — the query's cursor stays, the window is read again next pass.
+   */
   async range(query: string, startMs: number, endMs: number, stepMs: number): Promise<RangeSeries[]> {
     let result: { resultType: string; result: unknown[] };
+    const warnings: string[] = [];
     try {
-      result = await this.driver().rangeQuery(query, startMs, endMs, stepMs / 1000, `${Math.ceil(this.settings.timeoutMs / 1000)}s`);
+      result = await this.driver(warnings).rangeQuery(query, startMs, endMs, stepMs / 1000, `${Math.ceil(this.settings.timeoutMs / 1000)}s`);
     } catch (e) {
       throw toError(e);
     }
+    if (warnings.length > 0) throw new PrometheusError('partial', `the answer came with warnings (a partial answer is not counted; the window is read again next pass): ${warnings.join('; ').slice(0, 500)}`);
     if (result.resultType !== 'matrix' || !Array.isArray(result.result)) throw new PrometheusError('bad-response', `expected a matrix, got ${result.resultType}`);
     if (result.result.length > this.settings.maxSeries) {
       throw new PrometheusError('too-many-series', `${result.result.length} series answer "${query}", more than maxSeries ${this.settings.maxSeries}`);
