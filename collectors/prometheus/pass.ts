@@ -289,6 +289,11 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
         // Only scrapes made since the last pass: each counts once.
         if (t.lastScrape <= cursor) continue;
         counters.records++;
+        // One target's clock (or a garbled answer) must not move the cursor past every later scrape.
+        if (t.lastScrape > now + limits.maxFutureSkewMs) {
+          count(name, { kind: 'reject', reason: 'invalid-value', label: 'lastScrape', value: timeText(t.lastScrape), series: t.scrapeUrl.slice(0, 400) }, 1);
+          continue;
+        }
         newest = Math.max(newest, t.lastScrape);
         const reading = readTarget(t, settings.scraper);
         if (reading.kind !== 'flow') {

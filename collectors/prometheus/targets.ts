@@ -11,7 +11,7 @@
 import { isIP } from 'node:net';
 import type { ScraperRef } from './config.ts';
 import type { ActiveTarget } from './client.ts';
-import type { EndpointRef, MetricFlow, SkipReason } from './series.ts';
+import { checkedNames, type EndpointRef, type MetricFlow, type SkipReason } from './series.ts';
 
 export function scraperEndpoint(s: ScraperRef): EndpointRef {
   switch (s.kind) {
@@ -36,7 +36,7 @@ function targetPod(d: Record<string, string>): { namespace: string; pod: string 
   return undefined;
 }
 
-export type TargetReading = { kind: 'flow'; flow: MetricFlow } | { kind: 'skip'; reason: SkipReason | 'not-an-address' } | { kind: 'reject'; reason: 'invalid-value'; label: string; value: string };
+export type TargetReading = { kind: 'flow'; flow: MetricFlow } | { kind: 'skip'; reason: SkipReason | 'not-an-address' } | { kind: 'reject'; reason: 'invalid-value' | 'invalid-label'; label: string; value: string };
 
 export function readTarget(t: ActiveTarget, scraper: ScraperRef): TargetReading {
   let url: URL;
@@ -47,14 +47,17 @@ export function readTarget(t: ActiveTarget, scraper: ScraperRef): TargetReading 
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  // Port 0 is no TCP port: stored, it would be an edge every read leaves out (as a series' port="0").
+  if (port === 0) return { kind: 'reject', reason: 'invalid-value', label: 'scrapeUrl', value: t.scrapeUrl.slice(0, 80) };
   const pod = targetPod(t.discoveredLabels);
   let dst: EndpointRef;
   if (pod) dst = isIP(host) ? { kind: 'pod', ...pod, ip: host } : { kind: 'pod', ...pod };
   else if (isIP(host)) dst = { kind: 'ip', ip: host };
   // A DNS name (a static target, a Service name) says nothing the inventory can resolve.
   else return { kind: 'skip', reason: 'not-an-address' };
-  return {
-    kind: 'flow',
-    flow: { src: scraperEndpoint(scraper), dst, protocol: 'TCP', port, portIsServer: true, direction: 'src-is-client', verdict: t.health === 'up' ? 'forwarded' : 'unknown' },
-  };
+  const flow: MetricFlow = { src: scraperEndpoint(scraper), dst, protocol: 'TCP', port, portIsServer: true, direction: 'src-is-client', verdict: t.health === 'up' ? 'forwarded' : 'unknown' };
+  // Names as the series' are checked (a namespace or pod name no Kubernetes object can have).
+  const checked = checkedNames({ kind: 'flow', flow });
+  if (checked.kind === 'reject') return { kind: 'reject', reason: 'invalid-label', label: 'discoveredLabels', value: checked.value ?? '' };
+  return { kind: 'flow', flow };
 }
