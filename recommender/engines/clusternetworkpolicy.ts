@@ -267,7 +267,29 @@ function anyPeer(direction: Direction, rule: PolicyRule): PolicyPeer[] | undefin
   // An FQDN of no known address: any destination on the rule's ports (kubernetes.ts unresolvedFqdns).
   const unresolved = direction === 'egress' && unresolvedFqdns(rule).length > 0;
   if (!hasKind(rule, 'world') && !(direction === 'ingress' && hasKind(rule, 'apiserver')) && !unresolved) return undefined;
-  return direction === 'ingress' ? [ALL_PODS] : [EVERYTHING, EVERYTHING_V6];
+  if (direction === 'ingress') return [ALL_PODS];
+  // A port name exists on pods only: on named ports "any destination" is every pod (namedPortsApart).
+  return hasNamedPort(rule.ports) ? [ALL_PODS, EVERYTHING, EVERYTHING_V6] : [EVERYTHING, EVERYTHING_V6];
+}
+
+const hasNamedPort = (ports: readonly PortSpec[]): boolean => ports.some((p) => p.kind === 'named');
+
+/**
+ * The groups of a rule's address peers (networks: CIDRs, nodes, resolved names). The CRD refuses
+ * them beside a named port ("networks/nodes/domainNames peer cannot be set with namedPorts since
+ * there are no namedPorts for networks/nodes/domainNames": the experimental CRD's CEL rule; the
+ * standard one's destinationNamedPort "can't be used in a rule that targets resources without
+ * named ports (e.g. Nodes or Networks)"), and a port name exists on pods only, so on every engine
+ * an address never matches one: they get the rule's numbered ports only, and the named ports are
+ * said to be left out for them (nothing is lost: no such traffic matched anywhere).
+ */
+function networkGroups(intent: PolicyIntent, direction: Direction, rule: PolicyRule, networks: Rendered[], w: Warnings): Group[] {
+  if (networks.length === 0) return [];
+  if (!hasNamedPort(rule.ports)) return [{ peers: networks, ports: rule.ports }];
+  const names = rule.ports.filter((p) => p.kind === 'named').map((p) => (p.kind === 'named' ? p.name : ''));
+  w.add('peer-not-expressible', intent, `addresses (networks) on the named port(s) ${names.join(', ')}: a port name exists on pods only, and the ClusterNetworkPolicy API refuses networks peers with destinationNamedPort; left out for them (no address matches a named port on any engine)`, where(direction, rule));
+  const numbered = rule.ports.filter((p) => p.kind !== 'named');
+  return numbered.length > 0 ? [{ peers: networks, ports: numbered }] : [];
 }
 
 /** One IR rule → CNP rules, each within the peer and protocol limits. */
@@ -320,8 +342,10 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
         throw new Error('a world peer is rendered as any peer (anyPeer)');
     }
   }
-  if (nets.length > 0) for (const np of r.networkPeers(nets)) peers.push(np);
-  const groups = peers.length > 0 ? [{ peers, ports: rule.ports }, ...separate] : separate;
+  const networks = nets.length > 0 ? r.networkPeers(nets) : [];
+  let groups: Group[];
+  if (hasNamedPort(rule.ports)) groups = [...(peers.length > 0 ? [{ peers, ports: rule.ports }] : []), ...networkGroups(intent, direction, rule, networks, w), ...separate];
+  else groups = peers.length + networks.length > 0 ? [{ peers: [...peers, ...networks], ports: rule.ports }, ...separate] : separate;
   const pieces: { peers: Peer[]; ports: readonly PortSpec[] }[] = [];
   for (const g of groups) {
     const values: Peer[] = [];
@@ -345,8 +369,16 @@ function acceptRules(intent: PolicyIntent, direction: Direction, d: DirectionPol
     case 'none':
     case 'deny-all':
       return [];
-    case 'allow-all':
-      return [{ name: ruleName(d.explanation, 0, 1), action: 'Accept', peers: everyone(direction), protocols: uniqueSortedBy(d.ports.map(cnpProtocol), json) }];
+    case 'allow-all': {
+      // Named ports on pods only (networkGroups): the numbered ones to everyone, the named ones to every pod.
+      const named = d.ports.filter((p) => p.kind === 'named');
+      const numbered = d.ports.filter((p) => p.kind !== 'named');
+      const protocols = (ports: readonly PortSpec[]): CnpProtocol[] => uniqueSortedBy(ports.map(cnpProtocol), json);
+      if (named.length === 0 || direction === 'ingress') return [{ name: ruleName(d.explanation, 0, 1), action: 'Accept', peers: everyone(direction), protocols: protocols(d.ports) }];
+      const out: CnpRule[] = [{ name: ruleName(d.explanation, 0, numbered.length > 0 ? 2 : 1), action: 'Accept', peers: [{ namespaces: {} }], protocols: protocols(named) }];
+      if (numbered.length > 0) out.push({ name: ruleName(d.explanation, 1, 2), action: 'Accept', peers: everyone(direction), protocols: protocols(numbered) });
+      return out;
+    }
     case 'rules': {
       const out: CnpRule[] = [];
       for (const rule of d.rules) renderRule(intent, direction, rule, r, out);

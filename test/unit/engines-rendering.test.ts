@@ -4,17 +4,20 @@ import { ENGINES } from '../../recommender/engines/index.ts';
 import type { Manifest } from '../../recommender/engines/types.ts';
 import {
   apiserverPeer,
+  cidrPeer,
   dnsPeer,
   dnsPorts,
   explanation,
   fqdnPeer,
+  namedPort,
   podsPeer,
   policySet,
   tcp,
+  worldPeer,
   type IntentInput,
   type RuleInput,
 } from '../../recommender/policy/build.ts';
-import { verifyManifests } from '../../recommender/verify/index.ts';
+import { manifestErrors, verifyManifests } from '../../recommender/verify/index.ts';
 
 const why = (id: string) => explanation(id, 'confirmed', 'seen');
 const APISERVER = [
@@ -238,4 +241,38 @@ test('calico: the default-deny layer has order 2000, below the allowlists at 100
     selector: "app == 'db'",
     ports: [5432],
   });
+});
+
+test('clusternetworkpolicy, named ports: never on a networks peer (the CRD refuses it: "networks/nodes/domainNames peer cannot be set with namedPorts", HEAD-experimental CRD x-kubernetes-validations; destinationNamedPort "can\'t be used in a rule that targets resources without named ports (e.g. Nodes or Networks)"); a port name exists on pods only, so pods keep it and addresses are left out, with a warning', () => {
+  const pods = podsPeer({ matchLabels: { app: 'db' } });
+  const set = policySet([
+    workload('shop/api', [
+      { peers: [cidrPeer('192.0.2.0/25'), pods], ports: [namedPort('TCP', 'pg')], explanation: why('m#pg') },
+      { peers: [cidrPeer('198.51.100.0/24')], ports: [namedPort('TCP', 'pg'), tcp(5432)], explanation: why('m#mixed') },
+      { peers: [worldPeer()], ports: [namedPort('TCP', 'https')], explanation: why('m#world') },
+    ]),
+  ]);
+  const r = ENGINES.clusternetworkpolicy.emit(set);
+  assert.deepEqual(manifestErrors(r.manifests), [], 'admissible');
+  const egress = spec(r.manifests[0]).egress as { name: string; to: Record<string, unknown>[]; protocols?: unknown[] }[];
+  for (const rule of egress) {
+    const named = (rule.protocols ?? []).some((p) => 'destinationNamedPort' in (p as object));
+    if (named) assert.ok(rule.to.every((p) => !('networks' in p) && !('nodes' in p)), JSON.stringify(rule));
+  }
+  const byName = (n: string) => egress.filter((x) => x.name.includes(n));
+  assert.deepEqual(byName('m#pg').map((x) => x.to), [[{ pods: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'db' } } } }]]);
+  assert.deepEqual(byName('m#mixed').map((x) => [x.to, x.protocols]), [[[{ networks: ['198.51.100.0/24'] }], [{ tcp: { destinationPort: { number: 5432 } } }]]]);
+  assert.deepEqual(byName('m#world').map((x) => [x.to, x.protocols]), [[[{ namespaces: {} }], [{ destinationNamedPort: 'https' }]]]);
+  assert.deepEqual(r.warnings.filter((w) => w.code === 'peer-not-expressible').map((w) => w.rule).sort(), ['m#mixed', 'm#pg', 'm#world']);
+});
+
+test('clusternetworkpolicy, an allow-all egress on a named port: the named port to every pod, the numbered ones to everyone (admissible)', () => {
+  const set = policySet([{ key: 'shop/api', namespace: 'shop', layer: 'allowlist', subject: { kind: 'workload', selector: { matchLabels: { app: 'api' } }, hostNetwork: false }, egress: { mode: 'allow-all', ports: [namedPort('TCP', 'https'), tcp(53)], explanation: why('m#open') }, explanation: 'test' }]);
+  const r = ENGINES.clusternetworkpolicy.emit(set);
+  assert.deepEqual(manifestErrors(r.manifests), []);
+  const egress = spec(r.manifests[0]).egress as { to: unknown[]; protocols?: unknown[] }[];
+  assert.deepEqual(egress.map((x) => [x.to, x.protocols]), [
+    [[{ namespaces: {} }], [{ destinationNamedPort: 'https' }]],
+    [[{ namespaces: {} }, { networks: ['0.0.0.0/0', '::/0'] }], [{ tcp: { destinationPort: { number: 53 } } }]],
+  ]);
 });
