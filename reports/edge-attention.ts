@@ -51,8 +51,12 @@ class Candidate {
 const isProbe = (e: Edge): boolean => e.client.kind === 'kubelet';
 
 function classify(e: Edge, sides: readonly EdgeSide[]): EdgeClass | undefined {
-  if (sides.some((s) => s.status === 'blocked')) return 'blocked';
-  if (!isProbe(e) && sides.some((s) => s.violation)) return 'violations';
+  const violation = !isProbe(e) && sides.some((s) => s.violation);
+  // A side whose matrix is authoritative and does not document the edge outweighs a must rule of
+  // the other side (say, an "allow all egress" of the client): the drop is what the documented
+  // policy wants, so the edge is a violation, never "open it, the component is broken".
+  if (!violation && sides.some((s) => s.status === 'blocked')) return 'blocked';
+  if (violation) return 'violations';
   // A dropped probe fails the pod's liveness or readiness check: that one is worth a line.
   if (e.dropped > 0) return 'dropped';
   if (isProbe(e)) return undefined;
