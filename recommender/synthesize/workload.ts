@@ -116,6 +116,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   const anyPeer = documented && (ctx.opts.include as string[]).includes('documented-unobserved');
   if (documented) addDocumentedAtoms(p, included);
   if (anyPeer) addUnboundRoleAtoms(p, comparison.rules);
+  addDynamicPeersAtoms(p);
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
   const apart = addObservedAtoms(p, included, exposed);
   const egress = egressDirection(p);
@@ -195,6 +196,28 @@ function addUnboundRoleAtoms(p: Planning, rules: readonly RuleAssessment[]): voi
     if (d === 'egress' && !ctx.opts.egress) continue;
     const peer = ctx.peers.peer(worldPeer());
     p.groups[d].add(peer.value, peer.key, resolvedPorts(r.rule.ports, d === 'ingress' ? self : undefined, ctx.ix), 'documented-unobserved', [r], NO_EDGES, [unboundRoleNote(r)]);
+  }
+}
+
+/**
+ * A `dynamic-peers` exception (docs/matrices.md: "the peers cannot be known in advance …, so
+ * traffic in that direction is allow-all", StackLight's Prometheus scrape targets) holds in every
+ * mode: observed edges are only the targets of today, and a new one would be cut. Any peer on
+ * every port, explained by the exception; it merges with a documented "allow all" rule of the
+ * direction (status `implied`: it never draws more attention than the rule it joins).
+ */
+function addDynamicPeersAtoms(p: Planning): void {
+  const { ctx } = p;
+  for (const { component } of p.components) {
+    for (const x of component.exceptions) {
+      if (x.type !== 'dynamic-peers') continue;
+      for (const d of x.direction !== undefined ? [x.direction] : (['ingress', 'egress'] as const)) {
+        if (d === 'egress' && !ctx.opts.egress) continue;
+        const world = ctx.peers.peer(worldPeer());
+        const line = x.source.line !== undefined ? `, line ${x.source.line}` : '';
+        p.groups[d].add(world.value, world.key, [], 'implied', NO_RULES, NO_EDGES, [`dynamic peers (${x.source.title}${line}): ${x.reason}`]);
+      }
+    }
   }
 }
 
