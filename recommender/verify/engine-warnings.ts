@@ -14,6 +14,7 @@ import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimPod } from '../simulate/types.ts';
 import { manifestId } from './index.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
+import type { Direction } from '../../domain/direction.ts';
 
 const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 
@@ -54,11 +55,15 @@ function kubernetesOnCilium(emitted: EmitResult, model: ClusterModel): string[] 
   return out;
 }
 
-function appliedNetworkPolicies(applied: readonly AppliedPolicy[]): { id: string; namespace: string; selector: LabelSelector }[] {
+/** Applied NetworkPolicies with the directions they isolate: `policyTypes`, by default Ingress, plus Egress with egress rules (kubernetes/kubernetes SetDefaults_NetworkPolicy). */
+function appliedNetworkPolicies(applied: readonly AppliedPolicy[]): { id: string; namespace: string; selector: LabelSelector; isolates: ReadonlySet<Direction> }[] {
   return applied.flatMap((p) => {
     if (p.apiVersion !== 'networking.k8s.io/v1' || p.kind !== 'NetworkPolicy' || !isPlainObject(p.manifest) || !isPlainObject(p.manifest.spec)) return [];
-    const selector = isPlainObject(p.manifest.spec.podSelector) ? (p.manifest.spec.podSelector as LabelSelector) : {};
-    return [{ id: `NetworkPolicy/${p.namespace ?? 'default'}/${p.name}`, namespace: p.namespace ?? 'default', selector }];
+    const spec = p.manifest.spec;
+    const selector = isPlainObject(spec.podSelector) ? (spec.podSelector as LabelSelector) : {};
+    const declared = Array.isArray(spec.policyTypes) && spec.policyTypes.length > 0 ? spec.policyTypes : Array.isArray(spec.egress) && spec.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+    const isolates = new Set<Direction>(declared.flatMap((t) => (t === 'Ingress' ? ['ingress' as const] : t === 'Egress' ? ['egress' as const] : [])));
+    return [{ id: `NetworkPolicy/${p.namespace ?? 'default'}/${p.name}`, namespace: p.namespace ?? 'default', selector, isolates }];
   });
 }
 
@@ -73,8 +78,10 @@ function cnpSubjectPods(m: EngineManifests['clusternetworkpolicy'], model: Clust
 
 /**
  * ClusterNetworkPolicy Baseline tier: "a NetworkPolicy always makes the final decision for the
- * pods it selects" (policy.networking.k8s.io CRD, spec.tier): a Baseline rule is never evaluated
- * for a pod an applied NetworkPolicy selects.
+ * pods it selects" (policy.networking.k8s.io CRD, spec.tier): a Baseline rule of a direction is
+ * never evaluated for a pod an applied NetworkPolicy isolates in that direction. Per direction, as
+ * NetworkPolicy isolation is ("The two sorts of pod isolation") and as the clusternetworkpolicy
+ * simulator decides: an ingress-only NetworkPolicy leaves the pod's egress to the Baseline rules.
  */
 function baselineUnderNetworkPolicy(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[]): string[] {
   const nps = appliedNetworkPolicies(applied);
@@ -83,14 +90,16 @@ function baselineUnderNetworkPolicy(emitted: EmitResult, model: ClusterModel, ap
   const out: string[] = [];
   for (const m of emitted.manifests) {
     if (m.kind !== 'ClusterNetworkPolicy' || m.spec.tier !== 'Baseline') continue;
-    const shadowed = new Map<string, string>();
-    for (const pod of cnpSubjectPods(m, model, view)) {
-      const np = nps.find((n) => n.namespace === pod.namespace && selectorMatches(n.selector, pod.labels));
-      if (np) shadowed.set(`${pod.namespace}/${pod.name ?? '?'}`, np.id);
-    }
-    if (shadowed.size > 0) {
+    const ruled = (['ingress', 'egress'] as const).filter((d) => (m.spec[d] ?? []).length > 0);
+    for (const d of ruled) {
+      const shadowed = new Map<string, string>();
+      for (const pod of cnpSubjectPods(m, model, view)) {
+        const np = nps.find((n) => n.isolates.has(d) && n.namespace === pod.namespace && selectorMatches(n.selector, pod.labels));
+        if (np) shadowed.set(`${pod.namespace}/${pod.name ?? '?'}`, np.id);
+      }
+      if (shadowed.size === 0) continue;
       const list = [...shadowed].sort(([a], [b]) => (a < b ? -1 : 1)).map(([pod, np]) => `${pod} (by ${np})`);
-      out.push(`${manifestId(m)}: Baseline rules never apply to pods an applied NetworkPolicy selects, and these are: ${list.join(', ')}; the NetworkPolicy decides for them`);
+      out.push(`${manifestId(m)}: Baseline ${d} rules never apply to pods an applied NetworkPolicy isolates for ${d}, and these are: ${list.join(', ')}; the NetworkPolicy decides their ${d}`);
     }
   }
   return out;

@@ -60,3 +60,27 @@ test('a kubernetes recommendation beside applied policies of one tiered engine i
   assert.equal(enforcingEngine('kubernetes', [np]), 'kubernetes');
   assert.equal(enforcingEngine('cilium', [gnp]), 'cilium');
 });
+
+test('Baseline under an applied NetworkPolicy: said per direction the NetworkPolicy isolates (policyTypes; "The two sorts of pod isolation"), as the clusternetworkpolicy simulator decides', () => {
+  const shop = { cluster: { namespaces: [{ name: 'shop', labels: {} }], nodes: [], pods: [{ namespace: 'shop', name: 'api-0', labels: { app: 'api' }, ips: [], hostNetwork: false, ports: [] }], services: [], apiserver: [], podCIDRs: [] } } as unknown as ClusterModel;
+  const cnp = {
+    apiVersion: 'policy.networking.k8s.io/v1alpha2',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name: 'shop-api' },
+    spec: {
+      tier: 'Baseline',
+      priority: 200,
+      subject: { pods: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'api' } } } },
+      ingress: [{ name: 'i', action: 'Accept', from: [{ namespaces: {} }] }],
+      egress: [{ name: 'e', action: 'Accept', to: [{ namespaces: {} }] }],
+    },
+  };
+  const out = { engine: 'clusternetworkpolicy', manifests: [cnp], warnings: [] } as unknown as EmitResult;
+  const ingressOnly = policy('networking.k8s.io/v1', 'NetworkPolicy', 'api-in', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'] }, 'shop');
+  assert.deepEqual(engineWarnings(out, shop, [ingressOnly]), [
+    'ClusterNetworkPolicy/shop-api: Baseline ingress rules never apply to pods an applied NetworkPolicy isolates for ingress, and these are: shop/api-0 (by NetworkPolicy/shop/api-in); the NetworkPolicy decides their ingress',
+  ]);
+  // Egress rules and no policyTypes: Ingress and Egress (SetDefaults_NetworkPolicy).
+  const both = policy('networking.k8s.io/v1', 'NetworkPolicy', 'api-both', { podSelector: {}, egress: [{}] }, 'shop');
+  assert.deepEqual(engineWarnings(out, shop, [both]).map((w) => w.split(':')[1]?.trim().split(' ').slice(0, 2).join(' ')), ['Baseline ingress', 'Baseline egress']);
+});
