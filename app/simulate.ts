@@ -193,7 +193,8 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
       if (c.kind === 'ambiguous') ambiguous = true;
       else {
         const family = ipFamily(c.server.ip);
-        connections.push(decide(sim, model, { client: c.client.peer, server: c.server.peer, port: c.server.port ?? 0, protocol: d.flow.protocol, ...(family !== undefined ? { family } : {}) }));
+        const seen = { ...(family !== undefined ? { family } : {}), ...(c.clientPort !== undefined ? { clientPort: c.clientPort } : {}) };
+        connections.push(decide(sim, model, { client: c.client.peer, server: c.server.peer, port: c.server.port ?? 0, protocol: d.flow.protocol, seen }));
       }
     }
     if (connections.length === 0) return { ...head, verdict: 'unknown', reason: ambiguous ? 'ambiguous: nothing tells which side is the client' : 'no connection resolved' };

@@ -123,15 +123,23 @@ function endpointOf(model: ClusterModel, peer: Peer, port: number): EndpointOrRe
  * A connection between stored peers as a simulated flow, or why it cannot be simulated (a
  * protocol without ports, no port, a peer that is no endpoint).
  */
-export function connectionFlow(model: ClusterModel, client: Peer, server: Peer, port: number, protocol: Protocol, family?: IpFamily): { ok: true; flow: SimFlow } | { ok: false; reason: string } {
+export function connectionFlow(model: ClusterModel, client: Peer, server: Peer, port: number, protocol: Protocol, seen: FlowAddressing = {}): { ok: true; flow: SimFlow } | { ok: false; reason: string } {
   if (!isSimProtocol(protocol)) return { ok: false, reason: `${protocol} is not a port protocol every engine can express` };
   if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, reason: `no destination port (${port})` };
   const c = peerEndpoint(model, client, port);
   if (!c.ok) return c;
   const s = peerEndpoint(model, server, port);
   if (!s.ok) return s;
-  if (family === undefined) return { ok: true, flow: { client: c.endpoint, server: s.endpoint, port, protocol } };
-  return { ok: true, flow: { client: atFamily(c.endpoint, family), server: atFamily(s.endpoint, family), port, protocol, family } };
+  const { family, clientPort } = seen;
+  const flow: SimFlow = family === undefined ? { client: c.endpoint, server: s.endpoint, port, protocol } : { client: atFamily(c.endpoint, family), server: atFamily(s.endpoint, family), port, protocol, family };
+  if (clientPort !== undefined) flow.clientPort = clientPort;
+  return { ok: true, flow };
+}
+
+/** What a flow record says of a connection beyond its peers (SimFlow.family, SimFlow.clientPort); an edge says neither. */
+export interface FlowAddressing {
+  family?: IpFamily;
+  clientPort?: number;
 }
 
 /** A node end at its address of the flow's family (a dual-stack node is reached at either). */

@@ -4,10 +4,9 @@
  * probe, an address that resolved to nothing) gets the verdict `unknown` and the reason.
  */
 import type { Protocol } from '../../domain/flow.ts';
-import type { IpFamily } from '../../domain/ip.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../engines/types.ts';
-import { connectionFlow, type ClusterModel } from './cluster.ts';
+import { connectionFlow, type ClusterModel, type FlowAddressing } from './cluster.ts';
 import type { SideVerdict, Simulator } from './types.ts';
 
 export interface PeerConnection {
@@ -15,8 +14,8 @@ export interface PeerConnection {
   server: Peer;
   port: number;
   protocol: Protocol;
-  /** The address family of a flow record's connection (SimFlow.family); edges do not keep it. */
-  family?: IpFamily;
+  /** What a flow record says beyond the peers (its address family, the client's port); edges do not keep it. */
+  seen?: FlowAddressing;
 }
 
 export interface Decision {
@@ -32,7 +31,7 @@ export interface Decision {
 
 export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection): Decision {
   const head = { client: peerKey(c.client), server: peerKey(c.server), port: c.port, protocol: c.protocol };
-  const conn = connectionFlow(model, c.client, c.server, c.port, c.protocol, c.family);
+  const conn = connectionFlow(model, c.client, c.server, c.port, c.protocol, c.seen);
   if (!conn.ok) return { ...head, verdict: 'unknown', reason: conn.reason };
   const v = sim.evaluate(conn.flow);
   return { ...head, verdict: v.verdict, egress: v.egress, ingress: v.ingress };

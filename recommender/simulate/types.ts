@@ -92,6 +92,8 @@ export interface SimFlow {
    * of that family only: an IPv4 block never matches an IPv6 packet.
    */
   family?: IpFamily;
+  /** The client's own (source) port, when known (a flow record's); an aggregated edge does not keep it. */
+  clientPort?: number;
 }
 
 /** Where a decision came from: a policy and, when one rule decided, that rule. */

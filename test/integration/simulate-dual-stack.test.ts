@@ -101,3 +101,30 @@ spec:
 `;
   assert.deepEqual(simulateFlows(db, { engine: 'calico', policies, flows }).decisions.map((d) => d.verdict), ['allow']);
 });
+
+test('Calico source ports: matched against the record\'s client port (projectcalico.org/v3 EntityRule "ports": "positive match on the specified ports"); an edge keeps no client port, and then a Deny on source ports matches (fail closed) and an Allow does not', () => {
+  // The client's port is 40000 in every record here.
+  const policy = (rules: string) => `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: by-source-port, namespace: app }
+spec:
+  selector: app == 'web'
+  types: [Ingress]
+  ingress:
+${rules}`;
+  const denyEphemeral = policy(`    - { action: Deny, protocol: TCP, source: { ports: ['32768:60999'] } }
+    - { action: Allow }
+`);
+  assert.deepEqual(verdicts('calico', denyEphemeral), ['deny', 'deny'], 'the Deny rule matches the client port 40000');
+  const allowHigh = policy(`    - { action: Allow, protocol: TCP, source: { ports: ['1024:65535'] } }
+`);
+  assert.deepEqual(verdicts('calico', allowHigh), ['allow', 'allow']);
+  const allowNotHigh = policy(`    - { action: Allow, protocol: TCP, source: { notPorts: ['1024:65535'] } }
+`);
+  assert.deepEqual(verdicts('calico', allowNotHigh), ['deny', 'deny']);
+  // The same connection as an edge (edges -o json): no client port.
+  const edge = JSON.stringify([{ clientPeer: { kind: 'workload', workload: { namespace: 'app', kind: 'Pod', name: 'client' } }, serverPeer: { kind: 'workload', workload: { namespace: 'app', kind: 'Pod', name: 'web' } }, port: 8080, protocol: 'TCP' }]);
+  const onEdge = (policies: string) => simulateFlows(db, { engine: 'calico', policies, flows: edge }).decisions.map((d) => d.verdict);
+  assert.deepEqual(onEdge(denyEphemeral), ['deny']);
+  assert.deepEqual(onEdge(allowHigh), ['deny']);
+});

@@ -7,9 +7,10 @@
  * as soon as selector, notSelector or serviceAccounts is set the peer must be in the policy's
  * namespace unless namespaceSelector is given; `nets` alone are not scoped.
  *
- * Not modelled: source ports (the client's ephemeral port is unknown: `source.ports` never
- * matches, `source.notPorts` always does); `http` (application layer policy needs Dikastes:
- * its L3/L4 part is matched); ICMP type/code (flows are TCP/UDP/SCTP).
+ * Source ports are matched against the client's port when the flow says it (a flow record's);
+ * an aggregated edge does not keep it, and then a rule conditioned on it is decided the safe way:
+ * a Deny matches, any other action does not. Not modelled: `http` (application layer policy
+ * needs Dikastes: its L3/L4 part is matched); ICMP type/code (flows are TCP/UDP/SCTP).
  */
 import type { CalicoAction, CalicoEntityRule, CalicoPort, CalicoProtocol, CalicoRule } from '../../engines/wire/calico.ts';
 import { cidrContains, hostCidr, parseCidr, type Cidr } from '../../../domain/ip.ts';
@@ -63,7 +64,7 @@ function portSpec(p: CalicoPort): PortSpec {
   return numericPort(p) ?? { name: p as string };
 }
 
-/** Whether `port` (of `protocol`, to `server`) is one of `ports`; a named port matches the destination workload's container port of that name and protocol. */
+/** Whether `port` (of `protocol`, on `server`) is one of `ports`; a named port matches that workload's container port of that name and protocol. */
 function anyPortMatches(ports: readonly PortSpec[], port: number, protocol: SimProtocol, server: EndpointView): boolean {
   for (const p of ports) {
     if (p.name === undefined) {
@@ -123,9 +124,12 @@ export interface RuleScope {
  */
 class EntityMatch {
   constructor(
-    /** `source.ports`: never matches (the client's ephemeral port is unknown). */
-    readonly never: boolean,
-    /** destination.ports / notPorts (source.notPorts always match: not kept). */
+    /** `source.ports` / `source.notPorts`: matched against the flow's client port. */
+    readonly clientPorts: PortSpec[] | undefined,
+    readonly clientNotPorts: PortSpec[] | undefined,
+    /** What a client-port condition answers when the flow does not say the port: true for a Deny rule (fail closed). */
+    readonly unknownClientPortMatches: boolean,
+    /** destination.ports / notPorts. */
     readonly ports: PortSpec[] | undefined,
     readonly notPorts: PortSpec[] | undefined,
     /** nets / notNets as given (invalid ones dropped: an entity whose nets are all invalid matches nothing). */
@@ -157,7 +161,7 @@ function netList(nets: readonly string[] | undefined): Cidr[] | undefined {
   return out;
 }
 
-function compileEntity(e: CalicoEntityRule, side: 'source' | 'destination', scope: RuleScope): EntityMatch {
+function compileEntity(e: CalicoEntityRule, side: 'source' | 'destination', scope: RuleScope, action: CalicoAction): EntityMatch {
   const destination = side === 'destination';
   const nsSel = e.namespaceSelector ? parseSelector(e.namespaceSelector) : undefined;
   const sel = e.selector ? parseSelector(e.selector) : undefined;
@@ -166,7 +170,9 @@ function compileEntity(e: CalicoEntityRule, side: 'source' | 'destination', scop
   const hasSelector = sel !== undefined || saNames !== undefined || saSel !== undefined;
   const scopedNs = nsSel === undefined && scope.namespace !== undefined && (hasSelector || (e.notSelector !== undefined && e.notSelector !== '')) ? scope.namespace : undefined;
   return new EntityMatch(
-    !destination && e.ports !== undefined && e.ports.length > 0,
+    !destination && e.ports && e.ports.length > 0 ? e.ports.map(portSpec) : undefined,
+    !destination && e.notPorts && e.notPorts.length > 0 ? e.notPorts.map(portSpec) : undefined,
+    action === 'Deny',
     destination && e.ports && e.ports.length > 0 ? e.ports.map(portSpec) : undefined,
     destination && e.notPorts && e.notPorts.length > 0 ? e.notPorts.map(portSpec) : undefined,
     netList(e.nets),
@@ -184,7 +190,16 @@ function compileEntity(e: CalicoEntityRule, side: 'source' | 'destination', scop
 
 /** Whether every condition of the entity holds for `peer` (the client for a source, the server for a destination). */
 function entityMatches(m: EntityMatch, destination: boolean, peer: EndpointView, c: MatchContext, services: ServiceIndex): boolean {
-  if (m.never) return false;
+  if (m.clientPorts || m.clientNotPorts) {
+    const port = c.flow.clientPort;
+    if (port === undefined) {
+      if (!m.unknownClientPortMatches) return false;
+    } else {
+      // A named source port is the client workload's own container port of that name.
+      if (m.clientPorts && !anyPortMatches(m.clientPorts, port, c.flow.protocol, c.client)) return false;
+      if (m.clientNotPorts && anyPortMatches(m.clientNotPorts, port, c.flow.protocol, c.client)) return false;
+    }
+  }
   if (m.ports && !anyPortMatches(m.ports, c.flow.port, c.flow.protocol, c.server)) return false;
   if (m.notPorts && anyPortMatches(m.notPorts, c.flow.port, c.flow.protocol, c.server)) return false;
   if (m.nets && !inNets(m.nets, ipOf(peer, c.family))) return false;
@@ -261,8 +276,8 @@ export function compileRule(r: CalicoRule, pointer: string, scope: RuleScope): C
     r.notProtocol !== undefined ? { number: protocolNumber(r.notProtocol) } : undefined,
     r.ipVersion,
     r.icmp !== undefined,
-    r.source ? compileEntity(r.source, 'source', scope) : undefined,
-    r.destination ? compileEntity(r.destination, 'destination', scope) : undefined,
+    r.source ? compileEntity(r.source, 'source', scope, r.action) : undefined,
+    r.destination ? compileEntity(r.destination, 'destination', scope, r.action) : undefined,
     scope.services,
   );
 }
