@@ -88,7 +88,8 @@ export class HubbleRelayCollector implements Collector {
     connects: 0, connectFailures: 0, streamErrors: 0, flows: 0, duplicates: 0, records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, lostEvents: 0, nodeStatus: 0, pauses: 0,
   };
   private queue: BoundedQueue<Queued> | undefined;
-  private lagSeconds = 0;
+  /** The newest flow time received (epoch ms): `lag_seconds` is now minus it, read when asked, so a frozen stream shows a growing lag. */
+  private newestFlowMs: number | undefined;
   /** What was received (dedup on receipt, `since` of the next connection). */
   private cursor: ResumeCursor;
   /** What the pipeline has taken: stored with each batch (collector_state), read back at start. */
@@ -146,7 +147,7 @@ export class HubbleRelayCollector implements Collector {
       name: this.name,
       state: this.state,
       counters: { ...this.counters },
-      gauges: { queue_length: this.queue?.length ?? 0, queue_capacity: this.settings.queueSize, paused: this.queue?.isPaused ? 1 : 0, lag_seconds: this.lagSeconds },
+      gauges: { queue_length: this.queue?.length ?? 0, queue_capacity: this.settings.queueSize, paused: this.queue?.isPaused ? 1 : 0, lag_seconds: this.newestFlowMs === undefined ? 0 : Math.max(0, (this.deps.now() - this.newestFlowMs) / 1000) },
     };
     if (this.lastSuccess !== undefined) s.lastSuccess = this.lastSuccess;
     if (this.lastError !== undefined) s.lastError = this.lastError;
@@ -310,7 +311,9 @@ export class HubbleRelayCollector implements Collector {
         item.timeNs = ns;
         item.identity = identity;
         item.receivedNs = receivedNs;
-        this.lagSeconds = Math.max(0, (this.deps.now() - Number(ns / 1_000_000n)) / 1000);
+        // A flow dated ahead (a node whose clock runs fast) counts as now: it would hide a frozen stream while it is ahead.
+        const ms = Math.min(Number(ns / 1_000_000n), this.deps.now());
+        if (this.newestFlowMs === undefined || ms > this.newestFlowMs) this.newestFlowMs = ms;
       }
     } else if (isPlainObject(r.lost_events)) {
       const n = Number(r.lost_events.num_events_lost ?? 0);

@@ -304,3 +304,18 @@ test('a session that throws (here: the store closed under it) is retried with ba
   await new Promise((r) => setTimeout(r, 150)); // a few backoff rounds: still alive, still retrying
   assert.match(c.status().lastError ?? '', /database connection is not open/);
 });
+
+test('lag_seconds is now minus the newest flow received, read when asked: a stream that goes quiet shows a growing lag', async () => {
+  const { db } = tmpDb();
+  const newest = Math.max(...GKE.map((l) => Number(flowTime(toWire(l)) / 1_000_000n)));
+  const clock = { t: newest + 1_000 };
+  const relay = closeAfter(await startRelay({ lines: GKE }));
+  const c = collector(db, { address: `127.0.0.1:${relay.port}` }, () => clock.t);
+  await c.start();
+  await until('10 records', () => k(c).records === 10);
+  assert.equal(c.status().gauges?.lag_seconds, 1);
+  // The relay keeps the stream open and sends nothing more.
+  clock.t += 60_000;
+  assert.equal(c.status().gauges?.lag_seconds, 61);
+  await c.stop();
+});
