@@ -92,6 +92,14 @@ export function promql(q: FamilyQuery, stepMs: number): string {
   return `sum by (${q.by.join(', ')}) (increase(${q.metric}{${q.matchers}}[${stepMs / 1000}s]))`;
 }
 
+/**
+ * A point that can be a count: a time, and a finite, non-negative value no larger than a count the
+ * store holds exactly (2^53 - 1; an exporter's garbage such as 1e300 is no count).
+ */
+function isCount(t: number, v: number): boolean {
+  return Number.isFinite(t) && Number.isFinite(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER;
+}
+
 /** A counter's increase as a flow count: increase() extrapolates, so it is rounded, and any increase counts at least once. */
 export function flowCount(v: number): number {
   return v > 0 ? Math.max(1, Math.round(v)) : 0;
@@ -241,7 +249,7 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
       const reading = checkedNames(q.read(s.labels));
       if (reading.kind === 'pair') {
         for (const [t, v] of s.points) {
-          if (!Number.isFinite(t) || !Number.isFinite(v) || v < 0) {
+          if (!isCount(t, v)) {
             count(name, { kind: 'reject', reason: 'invalid-value', value: String(v), series: seriesText(s.labels), at: timeText(t) }, 1);
             continue;
           }
@@ -253,11 +261,12 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
         continue;
       }
       if (reading.kind !== 'flow') {
-        count(name, reading, s.points.length);
+        // A label problem names its series too: the label alone cannot be found among thousands.
+        count(name, reading.kind === 'reject' ? { ...reading, series: seriesText(s.labels) } : reading, s.points.length);
         continue;
       }
       for (const [t, v] of s.points) {
-        if (!Number.isFinite(t) || !Number.isFinite(v) || v < 0) {
+        if (!isCount(t, v)) {
           count(name, { kind: 'reject', reason: 'invalid-value', value: String(v), series: seriesText(s.labels), at: timeText(t) }, 1);
           continue;
         }
