@@ -51,6 +51,8 @@ export interface HubbleRelayCounters {
   nodeStatus: number;
   /** Times the stream was paused because the queue was full. */
   pauses: number;
+  /** Flows dated after the clock that the resume cursor could not remember (cursor.ts): a resume may count them twice. */
+  aheadUnremembered: number;
 }
 
 /** What the follow loop needs of a session: whether it got anywhere, and its error. */
@@ -85,7 +87,7 @@ export class HubbleRelayCollector implements Collector {
   private lastSuccess: number | undefined;
   private lastError: string | undefined;
   private readonly counters: HubbleRelayCounters = {
-    connects: 0, connectFailures: 0, streamErrors: 0, flows: 0, duplicates: 0, records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, lostEvents: 0, nodeStatus: 0, pauses: 0,
+    connects: 0, connectFailures: 0, streamErrors: 0, flows: 0, duplicates: 0, records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, lostEvents: 0, nodeStatus: 0, pauses: 0, aheadUnremembered: 0,
   };
   private queue: BoundedQueue<Queued> | undefined;
   /** The newest flow time received (epoch ms): `lag_seconds` is now minus it, read when asked, so a frozen stream shows a growing lag. */
@@ -146,7 +148,7 @@ export class HubbleRelayCollector implements Collector {
     const s: CollectorStatus = {
       name: this.name,
       state: this.state,
-      counters: { ...this.counters },
+      counters: { ...this.counters, aheadUnremembered: this.cursor.unremembered },
       gauges: { queue_length: this.queue?.length ?? 0, queue_capacity: this.settings.queueSize, paused: this.queue?.isPaused ? 1 : 0, lag_seconds: this.newestFlowMs === undefined ? 0 : Math.max(0, (this.deps.now() - this.newestFlowMs) / 1000) },
     };
     if (this.lastSuccess !== undefined) s.lastSuccess = this.lastSuccess;

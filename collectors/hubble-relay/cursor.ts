@@ -8,7 +8,9 @@
  * The resume point never passes the collector's own clock. A node whose clock runs ahead dates
  * its flows in the future; resuming from such a time would make the relay, which filters by flow
  * time, drop every other node's flows until the clocks caught up. A flow dated after the clock
- * is remembered by identity instead ("ahead"), until the resume point passes its time.
+ * is remembered by identity instead ("ahead"), until the resume point passes its time. At most
+ * `maxRemembered` are: past that (a node far ahead and busy), a resume may count such a flow
+ * twice, and `unremembered` says how many could be.
  */
 import { createHash } from 'node:crypto';
 
@@ -27,6 +29,8 @@ export class ResumeCursor {
   private readonly atLast = new Set<string>();
   /** Flows handed on that were dated after the clock: hashed identity → time, in the order they came (pruned from the front). */
   private readonly ahead = new Map<string, bigint>();
+  /** Flows dated after the clock that could not be remembered (the map was full): a resume may count them twice. */
+  unremembered = 0;
 
   constructor(private readonly maxRemembered = 10_000) {}
 
@@ -88,7 +92,15 @@ export class ResumeCursor {
   }
 
   private rememberAhead(key: string, timeNs: bigint): void {
-    if (this.ahead.size >= this.maxRemembered) return;
+    if (this.ahead.size >= this.maxRemembered) {
+      // Insertion order is not time order across nodes: the cheap pruning in accept() may have
+      // stopped early. Once full, drop every entry the resume point passed.
+      if (this.last !== undefined) for (const [k, t] of this.ahead) if (t < this.last) this.ahead.delete(k);
+      if (this.ahead.size >= this.maxRemembered) {
+        this.unremembered++;
+        return;
+      }
+    }
     this.ahead.set(key, timeNs);
   }
 }

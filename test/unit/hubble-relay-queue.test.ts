@@ -94,3 +94,20 @@ test('resume cursor: stored and restored, a malformed stored value is refused', 
   assert.equal(new ResumeCursor().toJSON(), undefined);
   for (const bad of [undefined, {}, { since: 12, atLast: [] }, { since: '-1', atLast: [] }, { since: '1', atLast: 'x' }]) assert.equal(ResumeCursor.restore(bad), undefined, JSON.stringify(bad));
 });
+
+test('resume cursor: at most maxRemembered flows dated ahead are remembered; those the resume point passed make room, and what cannot be remembered is counted', () => {
+  const c = new ResumeCursor(3);
+  const now = 1_000n;
+  // Two nodes ahead, the farther one first: insertion order is not time order.
+  assert.equal(c.accept(1_900n, 'far-1', now), true);
+  assert.equal(c.accept(1_100n, 'near-1', now), true);
+  assert.equal(c.accept(1_150n, 'near-2', now), true);
+  assert.equal(c.accept(1_200n, 'near-3', now), true);
+  assert.equal(c.unremembered, 1, 'the map was full');
+  // The clock and the resume point pass the near node's flows: room again.
+  assert.equal(c.accept(1_160n, 'on-time', 1_300n), true);
+  assert.equal(c.accept(1_950n, 'far-2', 1_300n), true);
+  assert.equal(c.unremembered, 1);
+  assert.equal(c.accept(1_950n, 'far-2', 1_300n), false, 'remembered');
+});
+
