@@ -119,6 +119,7 @@ interface Groups {
 }
 
 const DNS_PORTS = dnsPorts();
+const isDnsPort = (p: PortSpec): boolean => p.kind === 'number' && p.port === 53 && (p.protocol === 'UDP' || p.protocol === 'TCP');
 
 /**
  * Renderings shared within one emit: IR peers and ports are shared objects and render the
@@ -315,12 +316,21 @@ function renderRule(direction: Direction, rule: PolicyRule, dnsVisibility: boole
     out.rules.push(api.rules[0]!);
     out.keys.push(api.keys[0]!);
   }
-  // DNS peers get rules of their own: an L7 DNS rule applies to the whole rule it sits in.
+  // DNS peers get rules of their own: an L7 DNS rule applies to the whole rule it sits in. It
+  // names the DNS ports only: Cilium sends every port a `rules.dns` section names to its DNS
+  // proxy (cilium/cilium#11767), so the DNS pods' other ports (CoreDNS metrics on 9153) get an
+  // L4 rule of their own.
   if (g.dns) {
     const visibility = dnsVisibility && direction === 'egress';
-    const dnsRulePorts = r.toPorts(rule.ports.length === 0 && visibility ? DNS_PORTS : rule.ports, visibility);
     const s = sortedValues(r, g.dns);
-    push(out, { endpoints: s.values }, ruleKey(s.key, '', '', '', dnsRulePorts.key), dnsRulePorts);
+    const dnsOnly = visibility && rule.ports.length > 0 ? rule.ports.filter(isDnsPort) : rule.ports;
+    const dnsRulePorts = r.toPorts(rule.ports.length === 0 && visibility ? DNS_PORTS : dnsOnly, visibility);
+    if (dnsOnly.length > 0 || rule.ports.length === 0) push(out, { endpoints: s.values }, ruleKey(s.key, '', '', '', dnsRulePorts.key), dnsRulePorts);
+    const others = visibility ? rule.ports.filter((p) => !isDnsPort(p)) : [];
+    if (others.length > 0) {
+      const l4 = r.toPorts(others);
+      push(out, { endpoints: s.values }, ruleKey(s.key, '', '', '', l4.key), l4);
+    }
   }
   if (g.fqdns) {
     const s = sortedValues(r, g.fqdns);

@@ -276,3 +276,20 @@ test('clusternetworkpolicy, an allow-all egress on a named port: the named port 
     [[{ namespaces: {} }, { networks: ['0.0.0.0/0', '::/0'] }], [{ tcp: { destinationPort: { number: 53 } } }]],
   ]);
 });
+
+test('cilium, DNS visibility: the L7 DNS rule sits on the DNS ports only; the DNS pods\' other ports (CoreDNS metrics 9153) get an L4 rule of their own — Cilium sends every port a rules.dns section names to its DNS proxy (cilium/cilium#11767: "the rules section is required for that traffic to be intercepted … DNS traffic can be carried on ports other than 53")', () => {
+  const set = policySet([
+    workload('shop/web', [
+      { peers: [dnsPeer('kube-system', { matchLabels: { 'k8s-app': 'kube-dns' } })], ports: [...dnsPorts(), tcp(9153)], explanation: why('m#dns') },
+      { peers: [fqdnPeer('api.example.com', ['192.0.2.10'])], ports: [tcp(443)], explanation: why('m#api') },
+    ]),
+  ]);
+  const r = ENGINES.cilium.emit(set);
+  const egress = spec(r.manifests[0]).egress as { toEndpoints?: unknown[]; toPorts?: { ports: { port: string; protocol: string }[]; rules?: unknown }[] }[];
+  const toDns = egress.filter((e) => e.toEndpoints !== undefined);
+  const withL7 = toDns.flatMap((e) => (e.toPorts ?? []).filter((p) => p.rules !== undefined).flatMap((p) => p.ports.map((x) => `${x.port}/${x.protocol}`)));
+  const l4 = toDns.flatMap((e) => (e.toPorts ?? []).filter((p) => p.rules === undefined).flatMap((p) => p.ports.map((x) => `${x.port}/${x.protocol}`)));
+  assert.deepEqual(withL7.sort(), ['53/TCP', '53/UDP']);
+  assert.deepEqual(l4, ['9153/TCP']);
+  assert.deepEqual(manifestErrors(r.manifests), []);
+});
