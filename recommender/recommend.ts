@@ -25,6 +25,7 @@ import { DayTexts } from './synthesize/day-texts.ts';
 import { RunPeers } from './synthesize/far-peers.ts';
 import { PortSets } from './synthesize/port-sets.ts';
 import { intentEdges, planWorkload, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
+import { mirroredRules } from './synthesize/mirrored-rules.ts';
 
 export { defaultOptions, type RecommendOptions } from './synthesize/options.ts';
 
@@ -356,7 +357,8 @@ function planWorkloads(input: RecommendInput, workloads: readonly Workload[], si
   const ix = indexCluster(input.inventory, input.externalNames);
   const { dns } = clusterFacts(input.inventory);
   const dnsTarget = { namespace: dns.namespace, selector: dns.selector };
-  const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), days: new DayTexts(), edgeKeys: sides.keys, details: run.details };
+  const mirrors = mirroredRules(input.matrices, run.opts);
+  const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), days: new DayTexts(), edgeKeys: sides.keys, details: run.details, mirrors };
   const componentsOf = componentsByWorkload(input.matrices);
   const duplicateKeys = { ingress: sides.duplicateKeys, egress: sides.duplicateKeys };
   return workloads.map((w, i) => {

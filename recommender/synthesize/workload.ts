@@ -6,7 +6,7 @@
  */
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
-import { peerKey, type Peer } from '../../domain/peer.ts';
+import { peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { dnsPeer, dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
@@ -20,6 +20,7 @@ import type { DayTexts } from './day-texts.ts';
 import type { PortSets } from './port-sets.ts';
 import { APISERVER, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 import type { ResolvedPeer } from '../matrix/resolved.ts';
+import { mirroredPeer, type MirroredRule } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
   edge: EdgeAssessment;
@@ -62,6 +63,8 @@ export interface SynthesisContext {
   edgeKeys: EdgeKeys;
   /** Record what was left out and why (`excluded`): the JSON output needs it, manifests do not. Default true. */
   details?: boolean;
+  /** Documented rules of other components whose peer is a workload, by that workload's key (mirrored-rules.ts). */
+  mirrors?: ReadonlyMap<string, readonly MirroredRule[]>;
 }
 
 const DNS_PORT = 53;
@@ -117,6 +120,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   if (documented) addDocumentedAtoms(p, included);
   if (anyPeer) addUnboundRoleAtoms(p, comparison.rules);
   addDynamicPeersAtoms(p);
+  if (documented && (ctx.opts.include as string[]).includes('documented-unobserved')) addMirroredAtoms(p);
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
   const apart = addObservedAtoms(p, included, exposed);
   const egress = egressDirection(p);
@@ -197,6 +201,53 @@ function addUnboundRoleAtoms(p: Planning, rules: readonly RuleAssessment[]): voi
     const peer = ctx.peers.peer(worldPeer());
     p.groups[d].add(peer.value, peer.key, resolvedPorts(r.rule.ports, d === 'ingress' ? self : undefined, ctx.ix), 'documented-unobserved', [r], NO_EDGES, [unboundRoleNote(r)]);
   }
+}
+
+/**
+ * A documented rule is required at both of its ends: where its peer is a workload (a component of
+ * another system, a role bound to pods), that workload's side opens it too, from the rule's owner
+ * on the rule's ports — else an unobserved must flow is cut at the end no matrix of its own
+ * documents, on every engine, while the verification (observed edges only) sees nothing. Not
+ * where the workload's own matrix documents that side itself (it says what is needed there), nor
+ * where it is authoritative for the direction (its list is complete: the conflict is the
+ * matrices', reported as a warning).
+ */
+function addMirroredAtoms(p: Planning): void {
+  const { w, ctx } = p;
+  const mirrors = ctx.mirrors?.get(workloadKey({ namespace: w.namespace, kind: w.kind, name: w.name })) ?? [];
+  const self: Peer = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
+  for (const m of mirrors) {
+    const d = m.direction;
+    if (d === 'egress' && !ctx.opts.egress) continue;
+    // The workload's own matrix says what is needed on this side: the owner documented, or anyone on every port.
+    if (p.comparison.rules.some((r) => r.rule.direction === d && (documentsPeer(r.rule.peers, m.owner.workloads) || opensAll(r)))) continue;
+    const authority = authoritative(p.components, d);
+    if (authority !== undefined) {
+      p.plan.warnings.push(`${m.rule.id} (${m.rule.level}: ${m.rule.purpose}) needs ${d} here from ${m.matrix}/${m.owner.name}, but ${authority} is authoritative for ${d} and does not document it: left closed, the matrices disagree`);
+      continue;
+    }
+    const owner = mirroredPeer(m.owner);
+    if (owner === undefined) continue;
+    const server: Peer | undefined = d === 'ingress' ? self : m.owner.workloads.length === 1 ? { kind: 'workload', workload: m.owner.workloads[0]! } : undefined;
+    const ports = resolvedPorts(m.rule.ports, server, ctx.ix);
+    const assessment: RuleAssessment = { matrix: m.matrix, component: m.owner.name, rule: m.rule, status: 'documented-unobserved', edges: [], matched: [] };
+    const note = `required at the other end by ${m.matrix}/${m.owner.name} (${m.rule.direction}): open here too`;
+    for (const raw of resolvedPeers(owner, w.namespace, ctx.ix)) {
+      const peer = ctx.peers.peer(raw);
+      p.groups[d].add(peer.value, peer.key, ports, 'documented-unobserved', [assessment], NO_EDGES, [note]);
+    }
+  }
+}
+
+/** A documented rule to or from anyone on every port (StackLight's "allow all egress"). */
+function opensAll(r: RuleAssessment): boolean {
+  return r.rule.active && r.rule.ports.length === 0 && r.rule.peers.some((rp) => rp.kind === 'world');
+}
+
+/** Whether some documented peer of a rule is one of `workloads`. */
+function documentsPeer(peers: readonly ResolvedPeer[], workloads: readonly WorkloadRef[]): boolean {
+  const keys = new Set(workloads.map(workloadKey));
+  return peers.some((rp) => (rp.kind === 'pods' || rp.kind === 'dns') && rp.workloads.some((x) => keys.has(workloadKey(x))));
 }
 
 /**

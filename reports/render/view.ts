@@ -282,7 +282,7 @@ function documentedWhenSetSection(r: Report): Section {
 function unobservedFate(r: Report): string {
   return r.options.mode === 'observed'
     ? 'mode observed makes rules from observed edges only, so the recommendation does NOT allow them: applying it cuts them where the component needs them.'
-    : 'still allowed by the recommendation.';
+    : 'still allowed by the recommendation, at both ends (where the other end\'s own matrix is authoritative and leaves it out, a workload warning says the matrices disagree).';
 }
 
 function documentedUnobservedSection(r: Report): Section {

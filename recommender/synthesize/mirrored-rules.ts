@@ -1,0 +1,57 @@
+/**
+ * Documented rules seen from their peer's end. A rule of component C whose peer resolves to pods
+ * of listed workloads (another system's component, a role bound to pods) is required at those
+ * workloads too, in the opposite direction, from C's pods (synthesize/workload.ts
+ * addMirroredAtoms). Computed once per run from the resolved matrices.
+ */
+import type { Direction } from '../../domain/direction.ts';
+import type { LabelSelector } from '../../domain/inventory.ts';
+import { workloadKey } from '../../domain/peer.ts';
+import type { ExpectedRule, ResolvedComponent, ResolvedMatrix, ResolvedPeer } from '../matrix/resolved.ts';
+import type { RecommendOptions } from './options.ts';
+
+export interface MirroredRule {
+  matrix: string;
+  /** The component that documents the rule: the peer at the mirrored end. */
+  owner: ResolvedComponent;
+  rule: ExpectedRule;
+  /** The direction at the mirrored end (the rule's opposite). */
+  direction: Direction;
+}
+
+const opposite = (d: Direction): Direction => (d === 'ingress' ? 'egress' : 'ingress');
+const selectsAny = (s: LabelSelector): boolean => Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
+
+/** The active rules that would render at their owner (must, or may with includeMay), by the key of each workload their pod peers list, the owner's own excepted. */
+export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: RecommendOptions): Map<string, MirroredRule[]> {
+  const out = new Map<string, MirroredRule[]>();
+  for (const m of matrices) {
+    if (!m.enabled) continue;
+    for (const owner of m.components) {
+      if (!owner.enabled || !owner.present) continue;
+      const own = new Set(owner.workloads.map(workloadKey));
+      for (const rule of owner.rules) {
+        if (!rule.active || (rule.level !== 'must' && !opts.includeMay)) continue;
+        for (const rp of rule.peers) {
+          // A peer that names pods: "any pod" (Kyma's otlp-clients, scrape-targets) says the owner
+          // accepts or reaches anyone, not that everyone talks to it.
+          if (rp.kind !== 'pods' || selectsAny(rp.selector)) continue;
+          for (const w of rp.workloads) {
+            const k = workloadKey(w);
+            if (own.has(k)) continue;
+            const list = out.get(k) ?? [];
+            if (!list.some((x) => x.rule.id === rule.id)) list.push({ matrix: m.name, owner, rule, direction: opposite(rule.direction) });
+            out.set(k, list);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The owner component's pods as a peer at the mirrored end; undefined when its namespace is not known (a parameter without a value). */
+export function mirroredPeer(owner: ResolvedComponent): ResolvedPeer | undefined {
+  if (owner.namespace === undefined) return undefined;
+  return { kind: 'pods', component: owner.name, namespace: owner.namespace, selector: owner.selector, namespaces: [owner.namespace], workloads: owner.workloads, hostNetwork: owner.hostNetwork };
+}

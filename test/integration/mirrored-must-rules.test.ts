@@ -1,0 +1,58 @@
+/**
+ * A `must` rule is required at both of its ends. NetObserv's console plugin "queries AlertManager"
+ * (seed 002, line 63: must); here the role alertmanager is bound to an Alertmanager no matrix
+ * documents (the shop's `cart` pods stand in for it), and the demo never observed that query.
+ * The plugin's egress kept it open, but the Alertmanager's policy, built from observations, had
+ * no rule for it: the query was cut at the Alertmanager's end on every engine, while the verification (observed edges only) said ok and
+ * the report "still allowed by the recommendation". Now the required end opens it too, from the
+ * rule's owner on the rule's ports, explained by the rule — unless the peer's own matrix documents
+ * that side itself, or is authoritative for it (then its list is complete, and says otherwise).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import { loadDemo } from '../../demo/load.ts';
+import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
+import { recommend } from '../../recommender/recommend.ts';
+import { clusterModel } from '../../recommender/simulate/cluster.ts';
+import { SIMULATORS } from '../../recommender/simulate/index.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const { db } = tmpDb();
+await loadDemo(db);
+const input = readRecommendationInput(db, { bindings: { roles: { alertmanager: { namespace: 'shop', selector: { matchLabels: { app: 'cart' } } } } } });
+const ALERTMANAGER = 'shop/deployment/cart';
+const RULE = 'netobserv/console-plugin/egress/alertmanager';
+
+test('the peer\'s end of an unobserved must rule gets a rule from the owner on its ports, explained by the rule', () => {
+  const rec = recommend(input, recommendOptions({}));
+  const intent = rec.policySet.intents.find((i) => i.key === ALERTMANAGER)!;
+  const rules = intent.ingress.mode === 'rules' ? intent.ingress.rules : [];
+  const mirrored = rules.find((r) => r.explanation.id.split(' ').includes(RULE));
+  assert.ok(mirrored, JSON.stringify(rules.map((r) => r.explanation.id)));
+  assert.ok(mirrored.peers.some((p) => p.kind === 'pods' && p.namespace === 'netobserv'), JSON.stringify(mirrored.peers));
+  assert.ok(mirrored.ports.some((p) => p.kind === 'number' && p.port === 8080), JSON.stringify(mirrored.ports));
+  assert.match(mirrored.explanation.text, /required at the other end by netobserv\/console-plugin \(egress\): open here too/);
+});
+
+test('on every engine the unobserved must flow is allowed at both ends', () => {
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted } = runRecommendation(input, engine, recommendOptions({}), { tightness: false });
+    assert.equal(verification.ok, true, engine);
+    const model = clusterModel(input.inventory, input.externalNames);
+    const sim = SIMULATORS[engine](emitted.manifests, model.cluster);
+    const pod = (ns: string, prefix: string) => model.cluster.pods.find((p) => p.namespace === ns && (p.name ?? '').startsWith(prefix))!;
+    const v = sim.evaluate({ client: { kind: 'pod', pod: pod('netobserv', 'netobserv-plugin') }, server: { kind: 'pod', pod: pod('shop', 'cart') }, port: 8080, protocol: 'TCP' });
+    assert.equal(v.verdict, 'allow', `${engine}: egress ${v.egress.reason}; ingress ${v.ingress.reason}`);
+  }
+});
+
+test('not where the peer\'s own matrix is authoritative for that direction and does not document it: left closed, with a warning naming both', () => {
+  // Bound to Kyma's telemetry-manager, whose ingress the Kyma matrix lists completely (model intended).
+  const onManager = readRecommendationInput(db, { bindings: { roles: { alertmanager: { namespace: 'kyma-system', selector: { matchLabels: { 'app.kubernetes.io/name': 'manager' } } } } } });
+  const rec = recommend(onManager, recommendOptions({ namespace: 'kyma-system', workload: 'Deployment/telemetry-manager' }));
+  const intent = rec.policySet.intents.find((i) => i.key === 'kyma-system/deployment/telemetry-manager')!;
+  const rules = intent.ingress.mode === 'rules' ? intent.ingress.rules : [];
+  assert.ok(!rules.some((r) => r.explanation.id.split(' ').includes(RULE)));
+  assert.ok(rec.workloads[0]!.warnings.some((w) => w.startsWith(`${RULE} (must: queries to AlertManager`) && /kyma-telemetry\/telemetry-manager is authoritative for ingress and does not document it: left closed, the matrices disagree/.test(w)), rec.workloads[0]!.warnings.join('\n'));
+});
