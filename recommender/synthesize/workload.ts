@@ -10,7 +10,7 @@ import { peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/
 import type { ClusterIndex } from '../compare/context.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { dnsPeer, dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
-import type { Direction, PortSpec } from '../policy/ir.ts';
+import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
 import { documentedWarnings, onlyRoleUnbound, probesOnly, unboundRoleNote } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
@@ -312,8 +312,28 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
         const peer = ctx.peers.peer(raw);
         p.groups[d].add(peer.value, peer.key, ports, status, [r], r.matched);
       }
+      if (rp.kind === 'cidr') addNodesSeenUnderCidr(p, r, ports, status);
     }
     if (!rendered) p.plan.warnings.push(`${r.rule.id}: resolved to no expressible peer, no rule`);
+  }
+}
+
+/**
+ * The nodes a documented CIDR rule was seen reaching (its matched edges whose far side is a node),
+ * as node peers of the rule beside its CIDRs. The comparison credits a CIDR with node addresses,
+ * as an ipBlock matches them on most plugins; a Cilium CIDR selects world identities only (nodes
+ * are `host` / `remote-node`: docs.cilium.io "Entities Based", policy-cidr-match-mode), so without
+ * them Kyma's "any IP" rule cut the kubelet scrapes on Cilium.
+ */
+function addNodesSeenUnderCidr(p: Planning, r: RuleAssessment, ports: readonly PortSpec[], status: PolicyRuleStatus): void {
+  const d = r.rule.direction;
+  const side = p.comparison[d];
+  for (const i of r.matched) {
+    const edge = side.edges[i]!;
+    if ((d === 'ingress' ? edge.client : edge.server).kind !== 'node') continue;
+    const far = p.ctx.peers.of(edge, d, p.w.namespace);
+    if (!far.ok) continue;
+    for (let j = 0; j < far.peers.length; j++) if (far.peers[j]!.kind === 'nodes') p.groups[d].add(far.peers[j]!, far.keys[j]!, ports, status, [r], i);
   }
 }
 
