@@ -193,7 +193,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
       if (c.kind === 'ambiguous') ambiguous = true;
       else {
         const family = ipFamily(c.server.ip);
-        const seen = { ...(family !== undefined ? { family } : {}), ...(c.clientPort !== undefined ? { clientPort: c.clientPort } : {}) };
+        const seen = { clientIp: c.clientIp, serverIp: c.server.ip, ...(family !== undefined ? { family } : {}), ...(c.clientPort !== undefined ? { clientPort: c.clientPort } : {}) };
         connections.push(decide(sim, model, { client: c.client.peer, server: c.server.peer, port: c.server.port ?? 0, protocol: d.flow.protocol, seen }));
       }
     }

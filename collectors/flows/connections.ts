@@ -10,7 +10,7 @@ import { clientPeer, orient, serverSide } from './orient.ts';
 import type { ResolutionIndex, ResolvedSide } from './resolve.ts';
 
 export type FlowConnection =
-  | { kind: 'oriented'; client: { peer: Peer; key: string }; server: ResolvedSide; src: ResolvedSide; clientPort: number | undefined }
+  | { kind: 'oriented'; client: { peer: Peer; key: string }; server: ResolvedSide; src: ResolvedSide; clientIp: string; clientPort: number | undefined }
   | { kind: 'ambiguous'; src: ResolvedSide; dst: ResolvedSide };
 
 export interface ResolvedFlow {
@@ -26,7 +26,7 @@ export function resolveFlow(f: FlowObservation, index: ResolutionIndex): Resolve
   for (const s of srcs) {
     for (const d of dsts) {
       const o = orient(s, d, f.handshake);
-      connections.push(o.kind === 'ambiguous' ? { kind: 'ambiguous', src: s, dst: d } : { kind: 'oriented', client: clientPeer(o.client, o.server), server: serverSide(o.server), src: s, clientPort: o.client.port });
+      connections.push(o.kind === 'ambiguous' ? { kind: 'ambiguous', src: s, dst: d } : { kind: 'oriented', client: clientPeer(o.client, o.server), server: serverSide(o.server), src: s, clientIp: o.client.ip, clientPort: o.client.port });
     }
   }
   return { srcs, dsts, connections };

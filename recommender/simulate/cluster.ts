@@ -3,6 +3,8 @@
  * as simulated endpoints. One pod stands for each workload: the policies flowmatrix reads and
  * writes select pods by the workload's template labels, so every pod of a workload gets the same
  * verdict (its IPs differ, which only matters for IP-based peers: all of its current IPs are kept).
+ * Where the verdict depends on the node (Cilium's `host` is the local node only), a flow record's
+ * pod is the workload's pod on the node its address is on (`FlowAddressing`).
  */
 import type { InventorySnapshot, Workload } from '../../domain/inventory.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
@@ -32,11 +34,17 @@ export interface ClusterModel {
   nodeOf(name: string): SimNode | undefined;
   /** Endpoints already made, by peer object (see peerEndpoint); a Map: looked up twice per edge side. */
   readonly endpoints: Map<Peer, EndpointOrReason>;
+  /** The node a pod address is on, when the inventory says. */
+  nodeOfPodIp(ip: string): string | undefined;
+  /** The workload's pod on another node: one object per (pod, node), so that simulators' per-pod caches hold. */
+  onNode(pod: SimPod, node: string): SimPod;
 }
 
 export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMap<string, readonly string[]>): ClusterModel {
   const addresses = new Map<string, { ips: string[]; node?: string }>();
+  const nodeByIp = new Map<string, string>();
   for (const a of inventory.podAddresses) {
+    if (a.node !== undefined) nodeByIp.set(a.ip, a.node);
     const k = workloadKey(a.workload);
     const entry = addresses.get(k) ?? { ips: [] };
     if (!entry.ips.includes(a.ip)) entry.ips.push(a.ip);
@@ -70,7 +78,15 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     podCIDRs: [...new Set(inventory.nodes.flatMap((n) => n.podCIDRs))].sort(),
     ...(dnsNames !== undefined ? { dnsNames } : {}),
   };
-  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map() };
+  const moved = new Map<SimPod, Map<string, SimPod>>();
+  const onNode = (pod: SimPod, node: string): SimPod => {
+    let byNode = moved.get(pod);
+    if (byNode === undefined) moved.set(pod, (byNode = new Map()));
+    let p = byNode.get(node);
+    if (p === undefined) byNode.set(node, (p = { ...pod, node }));
+    return p;
+  };
+  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode };
 }
 
 export function isSimProtocol(p: string): p is SimProtocol {
@@ -131,15 +147,26 @@ export function connectionFlow(model: ClusterModel, client: Peer, server: Peer, 
   const s = peerEndpoint(model, server, port);
   if (!s.ok) return s;
   const { family, clientPort } = seen;
-  const flow: SimFlow = family === undefined ? { client: c.endpoint, server: s.endpoint, port, protocol } : { client: atFamily(c.endpoint, family), server: atFamily(s.endpoint, family), port, protocol, family };
+  const from = onItsNode(model, c.endpoint, seen.clientIp);
+  const to = onItsNode(model, s.endpoint, seen.serverIp);
+  const flow: SimFlow = family === undefined ? { client: from, server: to, port, protocol } : { client: atFamily(from, family), server: atFamily(to, family), port, protocol, family };
   if (clientPort !== undefined) flow.clientPort = clientPort;
   return { ok: true, flow };
 }
 
-/** What a flow record says of a connection beyond its peers (SimFlow.family, SimFlow.clientPort); an edge says neither. */
+/** What a flow record says of a connection beyond its peers (SimFlow.family, SimFlow.clientPort, which pod); an edge says none of it. */
 export interface FlowAddressing {
   family?: IpFamily;
   clientPort?: number;
+  /** The addresses the record names: a pod end is the workload's pod on the node holding it. */
+  clientIp?: string;
+  serverIp?: string;
+}
+
+function onItsNode(model: ClusterModel, e: SimEndpoint, ip: string | undefined): SimEndpoint {
+  if (e.kind !== 'pod' || ip === undefined) return e;
+  const node = model.nodeOfPodIp(ip);
+  return node === undefined || node === e.pod.node ? e : { kind: 'pod', pod: model.onNode(e.pod, node) };
 }
 
 /** A node end at its address of the flow's family (a dual-stack node is reached at either). */
