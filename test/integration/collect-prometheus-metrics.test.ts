@@ -227,7 +227,14 @@ test('NetObserv predefined workload metrics: an observed pair (unordered, no por
 
 test('a malformed series is rejected and counted, the rest stored', () => {
   assert.equal(first.reasons['invalid-label'], 30, 'one per step of the series');
-  assert.deepEqual(first.examples[0], { query: 'hubble_port_distribution_total{}', reason: 'invalid-label', label: 'port', value: 'http' });
+  assert.deepEqual(first.examples[0], {
+    query: 'hubble_port_distribution_total{}',
+    reason: 'invalid-label',
+    label: 'port',
+    value: 'http',
+    // The series it came from: the label alone cannot be found among thousands.
+    series: '{destination_namespace="shop",destination_workload="db",destination_workload_kind="StatefulSet",port="http",protocol="TCP",source_namespace="shop",source_workload="web",source_workload_kind="Deployment"}',
+  });
 });
 
 test('a second pass at the same time counts nothing twice; the cursors moved to END', async () => {
