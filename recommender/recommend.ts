@@ -113,6 +113,13 @@ export interface VerifiedSides {
    * a namespace does not see the requirements of workloads outside it.
    */
   required?: Record<Direction, ReadonlyMap<EdgeTraffic, string>>;
+  /**
+   * Flows a documented `must` rule requires that nothing observed, at either end (the rule's owner,
+   * and the peer workload it names, whose policy opens it from the owner: mirrored-rules.ts), with
+   * the rule's id: the policies must allow them like included edges. Not at a peer whose
+   * authoritative matrix leaves the rule closed (warned there: the matrices disagree).
+   */
+  documented?: Record<Direction, readonly { edge: EdgeTraffic; rule: string }[]>;
   /** A policy of the workload restricts the direction (otherwise nothing there is for the policies to allow or deny). */
   restricted: Record<Direction, boolean>;
 }
@@ -239,8 +246,32 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     namespaces: layers.intents.map((i) => layerRecord(i, evidence, details)).sort((a, b) => compareStrings(a.intent, b.intent)),
     policySet: set,
     warnings: layers.warnings.sort(compareStrings),
-    sides: plans.map((p) => verifiedSides(p, layers.intents)),
+    sides: withDocumentedFlows(plans.map((p) => verifiedSides(p, layers.intents)), plans),
   };
+}
+
+/** Each plan's unobserved must flows put on both of their ends' sides (VerifiedSides.documented), where those ends are in the run. */
+function withDocumentedFlows(sides: VerifiedSides[], plans: readonly WorkloadPlan[]): VerifiedSides[] {
+  const byKey = new Map(sides.map((s, i) => [s.workload, { side: s, plan: plans[i]! }]));
+  const flows = new Map<string, Record<Direction, { edge: EdgeTraffic; rule: string }[]>>();
+  const add = (key: string, d: Direction, f: { edge: EdgeTraffic; rule: string }): void => {
+    let x = flows.get(key);
+    if (x === undefined) flows.set(key, (x = { ingress: [], egress: [] }));
+    x[d].push(f);
+  };
+  for (const p of plans) {
+    for (const f of p.documentedFlows) {
+      add(workloadKey(p.workload), f.direction, f);
+      const far = f.direction === 'ingress' ? f.edge.client : f.edge.server;
+      if (far.kind !== 'workload') continue;
+      const peer = byKey.get(workloadKey(far.workload));
+      if (peer && !peer.plan.leftClosed.includes(f.rule)) add(peer.side.workload, f.direction === 'ingress' ? 'egress' : 'ingress', f);
+    }
+  }
+  return sides.map((s) => {
+    const documented = flows.get(s.workload);
+    return documented ? { ...s, documented } : s;
+  });
 }
 
 /** `layers`: the namespace and cluster-wide layers, which restrict every pod of their namespaces. */

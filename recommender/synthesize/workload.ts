@@ -5,9 +5,10 @@
  * the exposed port, calls to the world → egress to those destinations.
  */
 import type { EdgeTraffic } from '../../domain/edge.ts';
-import type { Workload } from '../../domain/inventory.ts';
+import type { LabelSelector, Workload } from '../../domain/inventory.ts';
 import { peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
+import { resolvePortNumber } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { dnsPeer, dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
@@ -47,6 +48,20 @@ export interface WorkloadPlan {
   violations: EdgeAssessment[];
   warnings: string[];
   summary: string;
+  /**
+   * Flows this workload's included `must` rules require that nothing observed (their peers named
+   * by selector): the verification checks them at both ends, since no observed edge does.
+   */
+  documentedFlows: DocumentedFlow[];
+  /** Ids of other components' rules this workload's authoritative matrix leaves closed (warned: the matrices disagree). */
+  leftClosed: string[];
+}
+
+/** A flow a documented rule requires, not observed: its direction at the rule's owner, and the rule. */
+export interface DocumentedFlow {
+  direction: Direction;
+  edge: EdgeTraffic;
+  rule: string;
 }
 
 export interface SynthesisContext {
@@ -103,7 +118,7 @@ const NO_RULES: RuleAssessment[] = [];
 const NO_EDGES: readonly number[] = [];
 
 export function planWorkload(w: Workload, comparison: WorkloadComparison, components: WorkloadComponent[], ctx: SynthesisContext): WorkloadPlan {
-  const plan: WorkloadPlan = { workload: w, comparison, components, intents: [], excluded: [], violations: [], warnings: [], summary: '' };
+  const plan: WorkloadPlan = { workload: w, comparison, components, intents: [], excluded: [], violations: [], warnings: [], summary: '', documentedFlows: [], leftClosed: [] };
   const details = ctx.details !== false;
   const refusal = noPolicyReason(w, components, ctx.opts);
   if (refusal !== undefined) {
@@ -118,6 +133,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   const documented = ctx.opts.mode !== 'observed';
   const anyPeer = documented && (ctx.opts.include as string[]).includes('documented-unobserved');
   if (documented) addDocumentedAtoms(p, included);
+  if (documented) plan.documentedFlows = unobservedMustFlows(p, included);
   if (anyPeer) addUnboundRoleAtoms(p, comparison.rules);
   addDynamicPeersAtoms(p);
   if (documented && (ctx.opts.include as string[]).includes('documented-unobserved')) addMirroredAtoms(p);
@@ -223,6 +239,7 @@ function addMirroredAtoms(p: Planning): void {
     if (p.comparison.rules.some((r) => r.rule.direction === d && (documentsPeer(r.rule.peers, m.owner.workloads) || opensAll(r)))) continue;
     const authority = authoritative(p.components, d);
     if (authority !== undefined) {
+      p.plan.leftClosed.push(m.rule.id);
       p.plan.warnings.push(`${m.rule.id} (${m.rule.level}: ${m.rule.purpose}) needs ${d} here from ${m.matrix}/${m.owner.name}, but ${authority} is authoritative for ${d} and does not document it: left closed, the matrices disagree`);
       continue;
     }
@@ -238,6 +255,39 @@ function addMirroredAtoms(p: Planning): void {
     }
   }
 }
+
+/**
+ * The flows the included, unobserved `must` rules require between this workload and pods their
+ * peers name by selector (not every pod, not a namespace selector: those say what this side
+ * allows, not what each peer must accept), one per peer workload and port the rule gives a number.
+ */
+function unobservedMustFlows(p: Planning, included: readonly RuleAssessment[]): DocumentedFlow[] {
+  const { w, ctx } = p;
+  const self: Peer = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
+  const out: DocumentedFlow[] = [];
+  for (const r of included) {
+    if (r.status !== 'documented-unobserved' || r.rule.level !== 'must') continue;
+    const d = r.rule.direction;
+    if (d === 'egress' && !ctx.opts.egress) continue;
+    for (const rp of r.rule.peers) {
+      if (rp.kind !== 'pods' || rp.namespaceSelector !== undefined || selectsAnyPod(rp.selector)) continue;
+      for (const ref of rp.workloads) {
+        const other: Peer = { kind: 'workload', workload: ref };
+        if (workloadKey(ref) === workloadKey(self.workload)) continue;
+        const server = d === 'ingress' ? self : other;
+        for (const port of r.rule.ports) {
+          const n = resolvePortNumber(port, server, ctx.ix);
+          if (n === undefined) continue;
+          const edge: EdgeTraffic = { client: d === 'ingress' ? other : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
+          out.push({ direction: d, edge, rule: r.rule.id });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+const selectsAnyPod = (s: LabelSelector): boolean => Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
 
 /** A documented rule to or from anyone on every port (StackLight's "allow all egress"). */
 function opensAll(r: RuleAssessment): boolean {

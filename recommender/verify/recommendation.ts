@@ -216,6 +216,23 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
     }
   });
 
+  // Flows a documented must rule requires that nothing observed: allowed like included edges, or blocked.
+  for (const s of input.sides) {
+    for (const direction of DIRECTIONS) {
+      if (!s.restricted[direction]) continue;
+      for (const { edge, rule } of s.documented?.[direction] ?? []) {
+        const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
+        if (!conn.ok) {
+          skipped[conn.reason] = (skipped[conn.reason] ?? 0) + 1;
+          continue;
+        }
+        if (sideAllows(ours, conn.flow, direction)) continue;
+        const side = decideSide(ours, conn.flow, direction);
+        blocked.push(finding(s.workload, direction, edge, side, `${side.reason}; ${rule} (must) requires it, not observed yet: applying this cuts required traffic`));
+      }
+    }
+  }
+
   for (const s of sides.values()) {
     const observed = s.observed.length;
     let allowed = s.allowed;

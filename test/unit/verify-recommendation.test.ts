@@ -107,6 +107,21 @@ test('tightness of an egress side: probes go to the peers of each class, not aga
   assert.deepEqual(open, [{ workload: 'shop/Deployment/web', direction: 'egress', observed: 1, allowed: 3, ratio: 3 }], 'allow-all egress also allows db and the world on 8080');
 });
 
+test('flows a documented must rule requires that nothing observed are verified like included edges: allowed, or blocked naming the rule', () => {
+  const sides: VerifiedSides = {
+    workload: 'shop/Deployment/api',
+    edges: { ingress: [], egress: [] },
+    excluded: { ingress: new Map(), egress: new Map() },
+    restricted: { ingress: true, egress: false },
+    documented: { ingress: [{ edge: webToApi, rule: 'm/api/ingress/web-8080' }, { edge: webToApiMetrics, rule: 'm/api/ingress/web-9090' }], egress: [] },
+  };
+  const v = verify([apiPolicy], sides);
+  assert.equal(v.ok, false);
+  assert.deepEqual(v.blocked.map((b) => b.edge), ['workload:shop/Deployment/web|workload:shop/Deployment/api|9090|TCP']);
+  assert.match(v.blocked[0]!.reason, /m\/api\/ingress\/web-9090 \(must\) requires it, not observed yet: applying this cuts required traffic$/);
+  assert.deepEqual(v.tightness, [], 'not observed: no tightness pair');
+});
+
 test('a denial that only an applied policy beside the recommendation causes is reported apart, and a manifest the recommendation replaces does not count', () => {
   const denyAll: AppliedPolicy = {
     apiVersion: 'networking.k8s.io/v1',
