@@ -20,6 +20,7 @@ import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel } from '../recommender/simulate/cluster.ts';
 import { decide, inferEngine, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
+import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
 import { manifestErrors, SCHEMA_FILES } from '../recommender/verify/index.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory, readResolutionData } from '../store/inventory.ts';
@@ -159,6 +160,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   }
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw invalidInput(`unknown engine "${engine}": one of ${ENGINE_NAMES.join(', ')}`);
   const warnings = refuseInadmissible(policies);
+  if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies));
   const model = clusterModel(readInventory(db), readExternalNames(db));
   const sim = SIMULATORS[engine](policies, model.cluster);
   const format = req.format ?? 'auto';

@@ -8,6 +8,7 @@ import { selectorMatches } from '../matrix/selector.ts';
 import type { EmitResult, EngineManifests, EngineName } from '../engines/types.ts';
 import { compareStrings } from '../policy/order.ts';
 import { DEFAULT_TIER, tierOrDefault } from '../simulate/calico/policies.ts';
+import { serviceAccountLabelWarnings } from '../simulate/calico/service-accounts.ts';
 import { enforcingEngine, engineOfKind } from '../simulate/decide.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
@@ -165,7 +166,8 @@ function shownNames(names: string[]): string {
 
 export function engineWarnings(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[]): string[] {
   // Beside the applied policies, the engine that enforces them judges (simulate/decide.ts enforcingEngine).
-  const beside = appliedNotSimulated(enforcingEngine(emitted.engine, applied), applied);
+  const judge = enforcingEngine(emitted.engine, applied);
+  const beside = [...appliedNotSimulated(judge, applied), ...(judge === 'calico' ? serviceAccountLabelWarnings(applied.map((p) => p.manifest)) : [])];
   switch (emitted.engine) {
     case 'kubernetes':
       return [...(runsCilium(model, applied) ? kubernetesOnCilium(emitted, model) : []), ...beside];

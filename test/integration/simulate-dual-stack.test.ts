@@ -128,3 +128,23 @@ ${rules}`;
   assert.deepEqual(onEdge(denyEphemeral), ['deny']);
   assert.deepEqual(onEdge(allowHigh), ['deny']);
 });
+
+test('Calico ServiceAccount selectors over labels other than the name are named in a warning: the inventory holds no ServiceAccount labels (libcalico-go ServiceAccountToProfile puts them on the ksa profile felix matches)', () => {
+  const policies = `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: by-sa, namespace: app }
+spec:
+  serviceAccountSelector: role == 'frontend'
+  types: [Ingress]
+  ingress:
+    - action: Allow
+      source: { serviceAccounts: { selector: "projectcalico.org/name == 'client-sa'" } }
+    - action: Allow
+      source: { serviceAccounts: { selector: "has(tier)" } }
+`;
+  const r = simulateFlows(db, { engine: 'calico', policies, flows: FLOWS });
+  assert.deepEqual(r.warnings, [
+    "NetworkPolicy/app/by-sa/spec/serviceAccountSelector: selects ServiceAccounts by label (role); the inventory holds no ServiceAccount labels, so the simulation decides as if they were absent (only projectcalico.org/name, the ServiceAccount's name, is known)",
+    "NetworkPolicy/app/by-sa/spec/ingress/1/source/serviceAccounts/selector: selects ServiceAccounts by label (tier); the inventory holds no ServiceAccount labels, so the simulation decides as if they were absent (only projectcalico.org/name, the ServiceAccount's name, is known)",
+  ]);
+});

@@ -395,6 +395,11 @@ export function selectorTokens(selector: string): string[] {
   return tokenize(selector).map((t) => (t.kind === 'label' || t.kind === 'string' || t.kind === 'has' ? `${t.kind}(${t.value})` : t.kind));
 }
 
+/** The label keys a selector reads (`has(k)` included), sorted; throws SelectorSyntaxError. */
+export function selectorLabelKeys(selector: string): string[] {
+  return [...new Set(tokenize(selector).flatMap((t) => (t.kind === 'label' || t.kind === 'has' ? [t.value] : [])))].sort();
+}
+
 /** Whether the selector's top level is exactly `global()` (validator.go validateEntityRule's token check). */
 export function isOnlyGlobal(selector: string): boolean {
   try {
