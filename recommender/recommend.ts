@@ -5,7 +5,7 @@
  */
 import { isStoredEdge, type EdgeTraffic } from '../domain/edge.ts';
 import type { InventorySnapshot, LabelSelector, Workload } from '../domain/inventory.ts';
-import { workloadKey, type Peer } from '../domain/peer.ts';
+import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
 import { compareWorkload, edgeKeys, type EdgeKeys, type WorkloadComponent } from './compare/compare.ts';
 import { indexCluster } from './compare/context.ts';
 import { PeerRanks, type PeerInfo } from './compare/edge-order.ts';
@@ -388,8 +388,15 @@ function planWorkloads(input: RecommendInput, workloads: readonly Workload[], si
   const ix = indexCluster(input.inventory, input.externalNames);
   const { dns } = clusterFacts(input.inventory);
   const dnsTarget = { namespace: dns.namespace, selector: dns.selector };
-  const mirrors = mirroredRules(input.matrices, run.opts);
-  const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), days: new DayTexts(), edgeKeys: sides.keys, details: run.details, mirrors };
+  const byNamespace = new Map<string, WorkloadRef[]>();
+  for (const w of input.inventory.workloads) {
+    let list = byNamespace.get(w.namespace);
+    if (list === undefined) byNamespace.set(w.namespace, (list = []));
+    list.push({ namespace: w.namespace, kind: w.kind, name: w.name });
+  }
+  const inNamespace = (ns: string): readonly WorkloadRef[] => byNamespace.get(ns) ?? [];
+  const mirrors = mirroredRules(input.matrices, run.opts, inNamespace);
+  const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), days: new DayTexts(), edgeKeys: sides.keys, details: run.details, mirrors, inNamespace };
   const componentsOf = componentsByWorkload(input.matrices);
   const duplicateKeys = { ingress: sides.duplicateKeys, egress: sides.duplicateKeys };
   return workloads.map((w, i) => {

@@ -6,7 +6,7 @@
  */
 import type { Direction } from '../../domain/direction.ts';
 import type { LabelSelector } from '../../domain/inventory.ts';
-import { workloadKey } from '../../domain/peer.ts';
+import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedComponent, ResolvedMatrix, ResolvedPeer } from '../matrix/resolved.ts';
 import type { RecommendOptions } from './options.ts';
 
@@ -20,10 +20,28 @@ export interface MirroredRule {
 }
 
 const opposite = (d: Direction): Direction => (d === 'ingress' ? 'egress' : 'ingress');
-const selectsAny = (s: LabelSelector): boolean => Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
+const selectsAny = (s: LabelSelector | undefined): boolean => s === undefined || (Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0);
 
-/** The active rules that would render at their owner (must, or may with includeMay), by the key of each workload their pod peers list, the owner's own excepted. */
-export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: RecommendOptions): Map<string, MirroredRule[]> {
+/**
+ * The workloads a documented peer names: the pods of a selector, or every workload of the
+ * namespaces a role is bound to (`{namespace: monitoring}`, a namespace selector). None for "any
+ * pod" (an empty selector in every namespace: Kyma's otlp-clients, scrape-targets), which says the
+ * owner accepts or reaches anyone, not that everyone talks to it.
+ */
+export function namedWorkloads(rp: ResolvedPeer, inNamespace: (ns: string) => readonly WorkloadRef[]): readonly WorkloadRef[] {
+  switch (rp.kind) {
+    case 'pods':
+      return selectsAny(rp.selector) && rp.namespace === undefined && selectsAny(rp.namespaceSelector) ? [] : rp.workloads;
+    case 'namespace':
+      if (rp.namespace === undefined && selectsAny(rp.namespaceSelector)) return [];
+      return (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).flatMap(inNamespace);
+    default:
+      return [];
+  }
+}
+
+/** The active rules that would render at their owner (must, or may with includeMay), by the key of each workload their peers name, the owner's own excepted. */
+export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: RecommendOptions, inNamespace: (ns: string) => readonly WorkloadRef[]): Map<string, MirroredRule[]> {
   const out = new Map<string, MirroredRule[]>();
   for (const m of matrices) {
     if (!m.enabled) continue;
@@ -33,10 +51,7 @@ export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: Recomme
       for (const rule of owner.rules) {
         if (!rule.active || (rule.level !== 'must' && !opts.includeMay)) continue;
         for (const rp of rule.peers) {
-          // A peer that names pods: "any pod" (Kyma's otlp-clients, scrape-targets) says the owner
-          // accepts or reaches anyone, not that everyone talks to it.
-          if (rp.kind !== 'pods' || selectsAny(rp.selector)) continue;
-          for (const w of rp.workloads) {
+          for (const w of namedWorkloads(rp, inNamespace)) {
             const k = workloadKey(w);
             if (own.has(k)) continue;
             const list = out.get(k) ?? [];

@@ -5,7 +5,7 @@
  * the exposed port, calls to the world → egress to those destinations.
  */
 import type { EdgeTraffic } from '../../domain/edge.ts';
-import type { LabelSelector, Workload } from '../../domain/inventory.ts';
+import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { resolvePortNumber } from '../compare/match.ts';
@@ -20,8 +20,8 @@ import type { RunPeers } from './far-peers.ts';
 import type { DayTexts } from './day-texts.ts';
 import type { PortSets } from './port-sets.ts';
 import { APISERVER, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
-import type { ResolvedPeer } from '../matrix/resolved.ts';
-import { mirroredPeer, type MirroredRule } from './mirrored-rules.ts';
+import type { ResolvedComponent, ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
+import { mirroredPeer, namedWorkloads, type MirroredRule } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
   edge: EdgeAssessment;
@@ -80,6 +80,8 @@ export interface SynthesisContext {
   details?: boolean;
   /** Documented rules of other components whose peer is a workload, by that workload's key (mirrored-rules.ts). */
   mirrors?: ReadonlyMap<string, readonly MirroredRule[]>;
+  /** The workloads of a namespace (a role bound to a namespace names them all). */
+  inNamespace?: (namespace: string) => readonly WorkloadRef[];
 }
 
 const DNS_PORT = 53;
@@ -136,7 +138,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   if (documented) plan.documentedFlows = unobservedMustFlows(p, included);
   if (anyPeer) addUnboundRoleAtoms(p, comparison.rules);
   addDynamicPeersAtoms(p);
-  if (documented && (ctx.opts.include as string[]).includes('documented-unobserved')) addMirroredAtoms(p);
+  if (documented && (ctx.opts.include as string[]).includes('documented-unobserved')) addMirroredAtoms(p, included);
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
   const apart = addObservedAtoms(p, included, exposed);
   const egress = egressDirection(p);
@@ -228,15 +230,16 @@ function addUnboundRoleAtoms(p: Planning, rules: readonly RuleAssessment[]): voi
  * where it is authoritative for the direction (its list is complete: the conflict is the
  * matrices', reported as a warning).
  */
-function addMirroredAtoms(p: Planning): void {
+function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): void {
   const { w, ctx } = p;
   const mirrors = ctx.mirrors?.get(workloadKey({ namespace: w.namespace, kind: w.kind, name: w.name })) ?? [];
   const self: Peer = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
   for (const m of mirrors) {
     const d = m.direction;
     if (d === 'egress' && !ctx.opts.egress) continue;
-    // The workload's own matrix says what is needed on this side: the owner documented, or anyone on every port.
-    if (p.comparison.rules.some((r) => r.rule.direction === d && (documentsPeer(r.rule.peers, m.owner.workloads) || opensAll(r)))) continue;
+    // The workload's own matrix says what is needed on this side: a rule it renders that names the
+    // owner on (at least) these ports, or one to or from anyone on every port.
+    if (included.some((r) => r.rule.direction === d && ((documentsPeer(r.rule.peers, m.owner) && portsCover(r.rule.ports, m.rule.ports)) || opensAll(r)))) continue;
     const authority = authoritative(p.components, d);
     if (authority !== undefined) {
       p.plan.leftClosed.push(m.rule.id);
@@ -257,8 +260,8 @@ function addMirroredAtoms(p: Planning): void {
 }
 
 /**
- * The flows the included, unobserved `must` rules require between this workload and pods their
- * peers name by selector (not every pod, not a namespace selector: those say what this side
+ * The flows the included, unobserved `must` rules require between this workload and the workloads
+ * their peers name (mirrored-rules.ts namedWorkloads: never "any pod", which says what this side
  * allows, not what each peer must accept), one per peer workload and port the rule gives a number.
  */
 function unobservedMustFlows(p: Planning, included: readonly RuleAssessment[]): DocumentedFlow[] {
@@ -270,8 +273,7 @@ function unobservedMustFlows(p: Planning, included: readonly RuleAssessment[]): 
     const d = r.rule.direction;
     if (d === 'egress' && !ctx.opts.egress) continue;
     for (const rp of r.rule.peers) {
-      if (rp.kind !== 'pods' || rp.namespaceSelector !== undefined || selectsAnyPod(rp.selector)) continue;
-      for (const ref of rp.workloads) {
+      for (const ref of namedWorkloads(rp, ctx.inNamespace ?? (() => []))) {
         const other: Peer = { kind: 'workload', workload: ref };
         if (workloadKey(ref) === workloadKey(self.workload)) continue;
         const server = d === 'ingress' ? self : other;
@@ -287,17 +289,27 @@ function unobservedMustFlows(p: Planning, included: readonly RuleAssessment[]): 
   return out;
 }
 
-const selectsAnyPod = (s: LabelSelector): boolean => Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
 
 /** A documented rule to or from anyone on every port (StackLight's "allow all egress"). */
 function opensAll(r: RuleAssessment): boolean {
   return r.rule.active && r.rule.ports.length === 0 && r.rule.peers.some((rp) => rp.kind === 'world');
 }
 
-/** Whether some documented peer of a rule is one of `workloads`. */
-function documentsPeer(peers: readonly ResolvedPeer[], workloads: readonly WorkloadRef[]): boolean {
-  const keys = new Set(workloads.map(workloadKey));
-  return peers.some((rp) => (rp.kind === 'pods' || rp.kind === 'dns') && rp.workloads.some((x) => keys.has(workloadKey(x))));
+/** Whether some documented peer of a rule is the owner: its pods, or its namespace as a whole. */
+function documentsPeer(peers: readonly ResolvedPeer[], owner: ResolvedComponent): boolean {
+  const keys = new Set(owner.workloads.map(workloadKey));
+  return peers.some((rp) => {
+    if (rp.kind === 'pods' || rp.kind === 'dns') return rp.workloads.some((x) => keys.has(workloadKey(x)));
+    if (rp.kind === 'namespace') return owner.namespace !== undefined && (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).includes(owner.namespace);
+    return false;
+  });
+}
+
+/** `ports` (empty: every port) includes each of `needed`. */
+function portsCover(ports: readonly ResolvedPort[], needed: readonly ResolvedPort[]): boolean {
+  if (ports.length === 0) return true;
+  if (needed.length === 0) return false;
+  return needed.every((n) => ports.some((q) => q.protocol === n.protocol && q.port === n.port && q.name === n.name && (q.endPort ?? q.port) === (n.endPort ?? n.port)));
 }
 
 /**

@@ -56,3 +56,29 @@ test('not where the peer\'s own matrix is authoritative for that direction and d
   assert.ok(!rules.some((r) => r.explanation.id.split(' ').includes(RULE)));
   assert.ok(rec.workloads[0]!.warnings.some((w) => w.startsWith(`${RULE} (must: queries to AlertManager`) && /kyma-telemetry\/telemetry-manager is authoritative for ingress and does not document it: left closed, the matrices disagree/.test(w)), rec.workloads[0]!.warnings.join('\n'));
 });
+
+test('a role bound to a whole namespace: every workload there is the peer, and opens the must flow at its end (verified at both ends)', () => {
+  const nsBound = readRecommendationInput(db, { bindings: { roles: { prometheus: { namespace: 'monitoring' } } } });
+  const rec = recommend(nsBound, recommendOptions({}));
+  const prom = rec.policySet.intents.filter((i) => i.namespace === 'monitoring' && i.layer === 'allowlist' && !i.key.endsWith('/exposed'));
+  assert.ok(prom.length > 0);
+  for (const intent of prom) {
+    const rules = intent.egress.mode === 'rules' ? intent.egress.rules : [];
+    assert.ok(rules.some((r) => r.explanation.id.split(' ').includes('netobserv/flowlogs-pipeline/ingress/prometheus-9401')), `${intent.key}: ${JSON.stringify(rules.map((r) => r.explanation.id))}`);
+  }
+  for (const engine of ENGINE_NAMES) assert.equal(runRecommendation(nsBound, engine, recommendOptions({}), { tightness: false }).verification.ok, true, engine);
+});
+
+test('a rule of the peer\'s own matrix naming the owner on other ports does not stand for the mirrored one (ports compared)', () => {
+  // The console plugin is bound as flagger (the stage controller's gate client, 8082) and the
+  // stage controller as loki (the plugin queries it on 3100): the plugin's own loki rule names the
+  // controller, on 3100 only, so the gate flow on 8082 must still be opened at the plugin's end.
+  const bound = readRecommendationInput(db, {
+    bindings: { roles: { flagger: { namespace: 'netobserv', selector: { matchLabels: { app: 'netobserv-plugin' } } }, loki: { namespace: 'progressive-delivery', selector: { matchLabels: { 'app.kubernetes.io/name': 'stage-controller' } }, ports: [{ port: 3100 }] } } },
+  });
+  const rec = recommend(bound, recommendOptions({}));
+  const plugin = rec.policySet.intents.find((i) => i.key === 'netobserv/deployment/netobserv-plugin')!;
+  const rules = plugin.egress.mode === 'rules' ? plugin.egress.rules : [];
+  assert.ok(rules.some((r) => r.explanation.id.split(' ').includes('progressive-delivery/controller/ingress/gate')), JSON.stringify(rules.map((r) => r.explanation.id)));
+  assert.equal(runRecommendation(bound, 'kubernetes', recommendOptions({}), { tightness: false }).verification.ok, true);
+});
