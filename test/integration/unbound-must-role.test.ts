@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { loadDemo } from '../../demo/load.ts';
+import { loadCatalog } from '../../app/catalog.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import { recommend } from '../../recommender/recommend.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
@@ -110,4 +111,38 @@ components:
   const narrow = payments(['confirmed', 'undocumented']);
   assert.ok(!narrow.rules.some((r) => r.explanation.id.includes('shopx/payments/ingress/scrape')), '--include leaves it out');
   assert.ok(narrow.warnings.some((w) => w.startsWith('shopx/payments/ingress/scrape') && w.includes('applying this recommendation blocks')));
+});
+
+test('a must rule to an unbound role that names no port opens its direction to everything, and its note and warning say so (not "on the rule\'s ports"); the progressive-delivery source-controller role defaults to flux-system as its chart says (seed 003, lines 80 and 151-155)', async () => {
+  const { db: own } = tmpDb();
+  await loadDemo(own);
+  const file = join(tmpDir(), 'shopy.yaml');
+  writeFileSync(
+    file,
+    `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: shopy, title: shop test }
+documents:
+  doc: { title: test doc, file: none.txt }
+roles:
+  store: { description: an artifact store, scope: in-cluster }
+components:
+  redis:
+    namespace: shop
+    selector: { matchLabels: { app: redis } }
+    egress:
+      - { id: fetch, peer: { role: store }, level: must, purpose: artifact fetch, source: { document: doc, line: 2 } }
+`,
+  );
+  assert.equal((await runCli(['matrix', 'apply', file, '--db', ownPath(own)])).code, 0);
+  // Redis sends nothing observed: nothing binds the role from observation.
+  const rec = recommend(readRecommendationInput(own, {}), recommendOptions({ namespace: 'shop', workload: 'StatefulSet/redis' }));
+  const intent = rec.policySet.intents.find((i) => i.key === 'shop/statefulset/redis')!;
+  const rules = intent.egress.mode === 'rules' ? intent.egress.rules : [];
+  const fetch = rules.find((r) => r.explanation.id.split(' ').includes('shopy/redis/egress/fetch'))!;
+  assert.deepEqual([fetch.peers, fetch.ports], [[{ kind: 'world' }], []]);
+  assert.match(fetch.explanation.text, /role store is unbound: to any destination on every port \(the rule names none: egress is open to everything\) until it is bound/);
+  assert.ok(rec.workloads[0]!.warnings.some((w) => w.startsWith('shopy/redis/egress/fetch') && w.includes('to any destination on every port (the rule names none: egress is open to everything) until then')), rec.workloads[0]!.warnings.join('\n'));
+  const pd = loadCatalog().find((c) => c.matrix.metadata.name === 'progressive-delivery')!.matrix;
+  assert.deepEqual(pd.roles?.['source-controller']?.default, { namespace: 'flux-system' });
 });
