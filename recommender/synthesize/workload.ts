@@ -117,6 +117,7 @@ function ruleIncluded(r: RuleAssessment, opts: RecommendOptions): boolean {
 const isApiserverEdge = (e: EdgeTraffic, ix: ClusterIndex): boolean => farSide(e.server, e.port, 'egress', ix).kind === 'apiserver';
 
 const NO_RULES: RuleAssessment[] = [];
+const NO_NOTES: readonly string[] = [];
 const NO_EDGES: readonly number[] = [];
 
 export function planWorkload(w: Workload, comparison: WorkloadComparison, components: WorkloadComponent[], ctx: SynthesisContext): WorkloadPlan {
@@ -490,7 +491,10 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
         continue;
       }
       const rules = ruleIds.length === 0 ? NO_RULES : ruleIds.map((id) => byId.get(id)).filter((r): r is RuleAssessment => r !== undefined);
-      for (let j = 0; j < peer.peers.length; j++) p.groups[direction].add(peer.peers[j]!, peer.keys[j]!, ports, status, rules, i);
+      // A documented-when-set edge is under no rule in force: its rule says which one documents it, once set.
+      const when = status === 'documented-when-set' ? side.documentedWhen.get(i) : undefined;
+      const notes = when !== undefined && when.length > 0 ? [`documented when set: ${when.join('; ')}`] : NO_NOTES;
+      for (let j = 0; j < peer.peers.length; j++) p.groups[direction].add(peer.peers[j]!, peer.keys[j]!, ports, status, rules, i, notes);
     }
   }
   // Both sides add in `${edgeKey}|${direction}` order, as the comparison lists them.
