@@ -8,7 +8,7 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
-import { resolvePortNumber } from '../compare/match.ts';
+import { portMatches, resolvePortNumber } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { dnsPeer, dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
@@ -130,7 +130,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
     for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
     return plan;
   }
-  const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) }, portless: { ingress: [], egress: [] }, apiserverUnknown: false };
+  const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) }, portless: { ingress: [], egress: [] }, apiserverUnknown: false, mirrored: { ingress: new Set(), egress: new Set() } };
   const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
   // Documented rules render in modes union and documented; an unbound role's any-peer rule is a documented-unobserved one.
   const documented = ctx.opts.mode !== 'observed';
@@ -175,6 +175,8 @@ interface Planning {
   portless: Record<Direction, EdgeTraffic[]>;
   /** An included documented egress rule needs the apiserver, whose endpoints are not known: egress is left open. */
   apiserverUnknown: boolean;
+  /** Positions of observed edges a mirrored rule (another component's documented rule) evidences: no atoms of their own. */
+  mirrored: Record<Direction, Set<number>>;
 }
 
 function nameOf(w: Workload): string {
@@ -251,11 +253,21 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): voi
     if (owner === undefined) continue;
     const server: Peer | undefined = d === 'ingress' ? self : m.owner.workloads.length === 1 ? { kind: 'workload', workload: m.owner.workloads[0]! } : undefined;
     const ports = resolvedPorts(m.rule.ports, server, ctx.ix);
-    const assessment: RuleAssessment = { matrix: m.matrix, component: m.owner.name, rule: m.rule, status: 'documented-unobserved', edges: [], matched: [] };
+    // The flows observed at this end that the rule documents are its evidence (status confirmed).
+    const side = p.comparison[d];
+    const owners = new Set(m.owner.workloads.map(workloadKey));
+    const matched: number[] = [];
+    side.edges.forEach((e, i) => {
+      const far = d === 'ingress' ? e.client : e.server;
+      if (far.kind === 'workload' && owners.has(workloadKey(far.workload)) && portMatches(e, m.rule.ports, ctx.ix)) matched.push(i);
+    });
+    const status = matched.length > 0 ? 'confirmed' : 'documented-unobserved';
+    for (const i of matched) p.mirrored[d].add(i);
+    const assessment: RuleAssessment = { matrix: m.matrix, component: m.owner.name, rule: m.rule, status, edges: matched.map((i) => side.edges[i]!), matched };
     const note = `required at the other end by ${m.matrix}/${m.owner.name} (${m.rule.direction}): open here too`;
     for (const raw of resolvedPeers(owner, w.namespace, ctx.ix)) {
       const peer = ctx.peers.peer(raw);
-      p.groups[d].add(peer.value, peer.key, ports, 'documented-unobserved', [assessment], NO_EDGES, [note]);
+      p.groups[d].add(peer.value, peer.key, ports, status, [assessment], matched, [note]);
     }
   }
 }
@@ -449,6 +461,7 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
         continue;
       }
       if (opts.mode !== 'observed' && anyIn(ruleIds, includedIds)) continue; // evidenced by its documented rule
+      if (p.mirrored[direction].has(i)) continue; // evidenced by the other end's documented rule
       if (clusterDns && ingress && edge.port === DNS_PORT) {
         dnsEdges.push(i);
         continue;

@@ -82,3 +82,13 @@ test('a rule of the peer\'s own matrix naming the owner on other ports does not 
   assert.ok(rules.some((r) => r.explanation.id.split(' ').includes('progressive-delivery/controller/ingress/gate')), JSON.stringify(rules.map((r) => r.explanation.id)));
   assert.equal(runRecommendation(bound, 'kubernetes', recommendOptions({}), { tightness: false }).verification.ok, true);
 });
+
+test('a mirrored rule whose flow was observed at this end is confirmed, with those edges as its evidence (not "undocumented" beside the rule it cites)', () => {
+  const rec = recommend(input, recommendOptions({ namespace: 'flagger-system' }));
+  const flagger = rec.policySet.intents.find((i) => i.key === 'flagger-system/deployment/flagger')!;
+  const rules = flagger.egress.mode === 'rules' ? flagger.egress.rules : [];
+  const gate = rules.find((r) => r.explanation.id.split(' ').includes('progressive-delivery/controller/ingress/gate'));
+  assert.ok(gate, JSON.stringify(rules.map((r) => r.explanation.id)));
+  assert.equal(gate.explanation.status, 'confirmed');
+  assert.match(gate.explanation.text, /observed: \d+ edge\(s\)/);
+});
