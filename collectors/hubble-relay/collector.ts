@@ -8,7 +8,7 @@
  * control holds the relay back.
  */
 import type * as grpc from '@grpc/grpc-js';
-import type { IngestSummary, InputSummary } from '../flows/pipeline.ts';
+import type { FlowIngest, IngestSummary, InputSummary } from '../flows/pipeline.ts';
 import { Backoff, sleep } from '../backoff.ts';
 import type { Collector, CollectorDeps, CollectorStatus } from '../collector.ts';
 import { observerClient, waitForReady, type GetFlowsRequest, type ObserverClient } from './client.ts';
@@ -90,6 +90,8 @@ export class HubbleRelayCollector implements Collector {
     connects: 0, connectFailures: 0, streamErrors: 0, flows: 0, duplicates: 0, records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, lostEvents: 0, nodeStatus: 0, pauses: 0, aheadUnremembered: 0,
   };
   private queue: BoundedQueue<Queued> | undefined;
+  /** The ingest of the session streaming now: what its committed batches stored counts already (a session lasts `refresh`). */
+  private current: FlowIngest | undefined;
   /** The newest flow time received (epoch ms): `lag_seconds` is now minus it, read when asked, so a frozen stream shows a growing lag. */
   private newestFlowMs: number | undefined;
   /** What was received (dedup on receipt, `since` of the next connection). */
@@ -148,7 +150,7 @@ export class HubbleRelayCollector implements Collector {
     const s: CollectorStatus = {
       name: this.name,
       state: this.state,
-      counters: { ...this.counters, aheadUnremembered: this.cursor.unremembered },
+      counters: { ...this.counters, ...this.liveRunCounters(), aheadUnremembered: this.cursor.unremembered },
       gauges: { queue_length: this.queue?.length ?? 0, queue_capacity: this.settings.queueSize, paused: this.queue?.isPaused ? 1 : 0, lag_seconds: this.newestFlowMs === undefined ? 0 : Math.max(0, (this.deps.now() - this.newestFlowMs) / 1000) },
     };
     if (this.lastSuccess !== undefined) s.lastSuccess = this.lastSuccess;
@@ -263,7 +265,8 @@ export class HubbleRelayCollector implements Collector {
     const refresh = follow ? setTimeout(cancel, this.settings.refreshMs) : undefined;
     refresh?.unref();
 
-    const summary = await pipeline.ingestRecords(this.counting(queue), runName);
+    this.current = pipeline;
+    const summary = await pipeline.ingestRecords(this.counting(queue), runName).finally(() => (this.current = undefined));
     clearTimeout(refresh);
     signal.removeEventListener('abort', cancel);
     this.counters.accepted += summary.accepted;
@@ -274,6 +277,13 @@ export class HubbleRelayCollector implements Collector {
     const result: SessionResult = { summary, ingest: pipeline.summary(), received, connected: true };
     if (streamError) result.error = streamError;
     return result;
+  }
+
+  /** The run counters of past sessions plus what the current one has committed so far. */
+  private liveRunCounters(): Pick<HubbleRelayCounters, 'accepted' | 'rejected' | 'skipped' | 'ambiguous'> {
+    const now = this.current?.inProgress();
+    const c = this.counters;
+    return now ? { accepted: c.accepted + now.accepted, rejected: c.rejected + now.rejected, skipped: c.skipped + now.skipped, ambiguous: c.ambiguous + now.ambiguous } : { accepted: c.accepted, rejected: c.rejected, skipped: c.skipped, ambiguous: c.ambiguous };
   }
 
   /** Counts what the pipeline takes from the queue as it takes it (status() reads these live). */

@@ -319,3 +319,15 @@ test('lag_seconds is now minus the newest flow received, read when asked: a stre
   assert.equal(c.status().gauges?.lag_seconds, 61);
   await c.stop();
 });
+
+test('the run counters (accepted, rejected, skipped, ambiguous) count each committed batch while the session streams, not only when it ends an hour later', async () => {
+  const { db } = tmpDb();
+  const relay = closeAfter(await startRelay({ lines: GKE }));
+  const c = collector(db, { address: `127.0.0.1:${relay.port}` });
+  await c.start();
+  // The stream stays open (follow): the session's run is not over, its batches are committed every flushInterval.
+  await until('the batch committed and counted', () => k(c).accepted === 10);
+  assert.equal(new IngestRunStore(db).list()[0]?.status, 'running');
+  await c.stop();
+  assert.equal(k(c).accepted, 10, 'counted once when the run ends');
+});
