@@ -67,7 +67,10 @@ function namespaceSelector(namespaces: readonly string[]): string {
 
 type Entity = CalicoEntityRule;
 
-/** Ports grouped by protocol: Calico rules match one protocol each. */
+/** At most this many ports in one entity's `ports` (the projectcalico.org/v3 CRD: EntityRule.ports `maxItems: 50`). */
+const MAX_CALICO_PORTS = 50;
+
+/** Ports grouped by protocol (Calico rules match one protocol each), at most MAX_CALICO_PORTS a group. */
 function protocolGroups(ports: readonly PortSpec[]): { protocol?: PortProtocol; ports: CalicoPort[] }[] {
   if (ports.length === 0) return [{ ports: [] }];
   const by = new Map<PortProtocol, CalicoPort[]>();
@@ -79,7 +82,12 @@ function protocolGroups(ports: readonly PortSpec[]): { protocol?: PortProtocol; 
     by.set(p.protocol, list);
   }
   // `all` normalises away the protocol's other ports (build.normalizePorts), leaving an empty list.
-  return [...by.entries()].sort((a, b) => compareStrings(a[0], b[0])).map(([protocol, list]) => ({ protocol, ports: list }));
+  const out: { protocol?: PortProtocol; ports: CalicoPort[] }[] = [];
+  for (const [protocol, list] of [...by.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
+    if (list.length === 0) out.push({ protocol, ports: list });
+    for (let i = 0; i < list.length; i += MAX_CALICO_PORTS) out.push({ protocol, ports: list.slice(i, i + MAX_CALICO_PORTS) });
+  }
+  return out;
 }
 
 /** A rendered source/destination entity; equal ids ⇔ equal JSON texts. */

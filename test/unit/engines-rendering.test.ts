@@ -293,3 +293,12 @@ test('cilium, DNS visibility: the L7 DNS rule sits on the DNS ports only; the DN
   assert.deepEqual(l4, ['9153/TCP']);
   assert.deepEqual(manifestErrors(r.manifests), []);
 });
+
+test('calico: more than 50 ports of one protocol are split over rules of at most 50 (the projectcalico.org/v3 CRD: EntityRule.ports maxItems 50)', () => {
+  const ports = Array.from({ length: 120 }, (_, i) => tcp(10_000 + i));
+  const set = policySet([workload('shop/api', [{ peers: [podsPeer({ matchLabels: { app: 'db' } })], ports, explanation: why('m#many') }])]);
+  const r = ENGINES.calico.emit(set);
+  assert.deepEqual(manifestErrors(r.manifests), []);
+  const egress = spec(r.manifests[0]).egress as { destination?: { ports?: unknown[] } }[];
+  assert.deepEqual(egress.map((e) => e.destination?.ports?.length), [50, 50, 20]);
+});
