@@ -25,7 +25,7 @@ import { DayTexts } from './synthesize/day-texts.ts';
 import { RunPeers } from './synthesize/far-peers.ts';
 import { PortSets } from './synthesize/port-sets.ts';
 import { intentEdges, planWorkload, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
-import { mirroredRules } from './synthesize/mirrored-rules.ts';
+import { mirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
 
 export { defaultOptions, type RecommendOptions } from './synthesize/options.ts';
 
@@ -388,15 +388,9 @@ function planWorkloads(input: RecommendInput, workloads: readonly Workload[], si
   const ix = indexCluster(input.inventory, input.externalNames);
   const { dns } = clusterFacts(input.inventory);
   const dnsTarget = { namespace: dns.namespace, selector: dns.selector };
-  const byNamespace = new Map<string, WorkloadRef[]>();
-  for (const w of input.inventory.workloads) {
-    let list = byNamespace.get(w.namespace);
-    if (list === undefined) byNamespace.set(w.namespace, (list = []));
-    list.push({ namespace: w.namespace, kind: w.kind, name: w.name });
-  }
-  const inNamespace = (ns: string): readonly WorkloadRef[] => byNamespace.get(ns) ?? [];
-  const mirrors = mirroredRules(input.matrices, run.opts, inNamespace);
-  const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), days: new DayTexts(), edgeKeys: sides.keys, details: run.details, mirrors, inNamespace };
+  const podNetwork = podNetworkOf(input.inventory);
+  const mirrors = mirroredRules(input.matrices, run.opts, podNetwork);
+  const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), days: new DayTexts(), edgeKeys: sides.keys, details: run.details, mirrors, podNetwork };
   const componentsOf = componentsByWorkload(input.matrices);
   const duplicateKeys = { ingress: sides.duplicateKeys, egress: sides.duplicateKeys };
   return workloads.map((w, i) => {
@@ -406,6 +400,21 @@ function planWorkloads(input: RecommendInput, workloads: readonly Workload[], si
     const cmp = compareWorkload(w, components, edges, ix, { now: run.now, staleDays: run.opts.staleDays }, sides.keys.key, duplicateKeys);
     return planWorkload(w, cmp, components, ctx);
   });
+}
+
+/** The inventory's pod-network workloads by namespace (mirrored-rules.ts PodNetwork). */
+function podNetworkOf(inventory: InventorySnapshot): PodNetwork {
+  const byNamespace = new Map<string, WorkloadRef[]>();
+  const onPodNetwork = new Set<string>();
+  for (const w of inventory.workloads) {
+    if (w.hostNetwork) continue;
+    const ref: WorkloadRef = { namespace: w.namespace, kind: w.kind, name: w.name };
+    onPodNetwork.add(workloadKey(ref));
+    let list = byNamespace.get(w.namespace);
+    if (list === undefined) byNamespace.set(w.namespace, (list = []));
+    list.push(ref);
+  }
+  return { inNamespace: (ns) => byNamespace.get(ns) ?? [], onPodNetwork: (w) => onPodNetwork.has(workloadKey(w)) };
 }
 
 /** The namespace layers the options ask for (shared, default-deny), and why a namespace got no shared policy. */

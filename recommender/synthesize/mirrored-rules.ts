@@ -26,22 +26,31 @@ const selectsAny = (s: LabelSelector | undefined): boolean => s === undefined ||
  * The workloads a documented peer names: the pods of a selector, or every workload of the
  * namespaces a role is bound to (`{namespace: monitoring}`, a namespace selector). None for "any
  * pod" (an empty selector in every namespace: Kyma's otlp-clients, scrape-targets), which says the
- * owner accepts or reaches anyone, not that everyone talks to it.
+ * owner accepts or reaches anyone, not that everyone talks to it. Only workloads on the pod
+ * network: a host-network pod speaks from its node's address, which a pod or namespace selector
+ * never matches (and no policy selects it as a subject).
  */
-export function namedWorkloads(rp: ResolvedPeer, inNamespace: (ns: string) => readonly WorkloadRef[]): readonly WorkloadRef[] {
+export function namedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readonly WorkloadRef[] {
   switch (rp.kind) {
     case 'pods':
-      return selectsAny(rp.selector) && rp.namespace === undefined && selectsAny(rp.namespaceSelector) ? [] : rp.workloads;
+      return selectsAny(rp.selector) && rp.namespace === undefined && selectsAny(rp.namespaceSelector) ? [] : rp.workloads.filter(cluster.onPodNetwork);
     case 'namespace':
       if (rp.namespace === undefined && selectsAny(rp.namespaceSelector)) return [];
-      return (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).flatMap(inNamespace);
+      return (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).flatMap(cluster.inNamespace);
     default:
       return [];
   }
 }
 
+/** The workloads on the pod network, as a namespace binding names them. */
+export interface PodNetwork {
+  /** The pod-network workloads of a namespace. */
+  inNamespace(namespace: string): readonly WorkloadRef[];
+  onPodNetwork(w: WorkloadRef): boolean;
+}
+
 /** The active rules that would render at their owner (must, or may with includeMay), by the key of each workload their peers name, the owner's own excepted. */
-export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: RecommendOptions, inNamespace: (ns: string) => readonly WorkloadRef[]): Map<string, MirroredRule[]> {
+export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: RecommendOptions, cluster: PodNetwork): Map<string, MirroredRule[]> {
   const out = new Map<string, MirroredRule[]>();
   for (const m of matrices) {
     if (!m.enabled) continue;
@@ -51,7 +60,7 @@ export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: Recomme
       for (const rule of owner.rules) {
         if (!rule.active || (rule.level !== 'must' && !opts.includeMay)) continue;
         for (const rp of rule.peers) {
-          for (const w of namedWorkloads(rp, inNamespace)) {
+          for (const w of namedWorkloads(rp, cluster)) {
             const k = workloadKey(w);
             if (own.has(k)) continue;
             const list = out.get(k) ?? [];

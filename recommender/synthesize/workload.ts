@@ -6,7 +6,7 @@
  */
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
-import { peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
+import { peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { portMatches, resolvePortNumber } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
@@ -21,7 +21,7 @@ import type { DayTexts } from './day-texts.ts';
 import type { PortSets } from './port-sets.ts';
 import { APISERVER, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 import type { ResolvedComponent, ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
-import { mirroredPeer, namedWorkloads, type MirroredRule } from './mirrored-rules.ts';
+import { mirroredPeer, namedWorkloads, type MirroredRule, type PodNetwork } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
   edge: EdgeAssessment;
@@ -80,8 +80,8 @@ export interface SynthesisContext {
   details?: boolean;
   /** Documented rules of other components whose peer is a workload, by that workload's key (mirrored-rules.ts). */
   mirrors?: ReadonlyMap<string, readonly MirroredRule[]>;
-  /** The workloads of a namespace (a role bound to a namespace names them all). */
-  inNamespace?: (namespace: string) => readonly WorkloadRef[];
+  /** The pod-network workloads of the cluster (a role bound to a namespace names them all). */
+  podNetwork?: PodNetwork;
 }
 
 const DNS_PORT = 53;
@@ -118,6 +118,7 @@ const isApiserverEdge = (e: EdgeTraffic, ix: ClusterIndex): boolean => farSide(e
 
 const NO_RULES: RuleAssessment[] = [];
 const NO_NOTES: readonly string[] = [];
+const NO_POD_NETWORK: PodNetwork = { inNamespace: () => [], onPodNetwork: () => false };
 const NO_EDGES: readonly number[] = [];
 
 export function planWorkload(w: Workload, comparison: WorkloadComparison, components: WorkloadComponent[], ctx: SynthesisContext): WorkloadPlan {
@@ -252,7 +253,7 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): voi
     const owner = mirroredPeer(m.owner);
     if (owner === undefined) continue;
     const server: Peer | undefined = d === 'ingress' ? self : m.owner.workloads.length === 1 ? { kind: 'workload', workload: m.owner.workloads[0]! } : undefined;
-    const ports = resolvedPorts(m.rule.ports, server, ctx.ix);
+    const ports = resolvedPorts(d === 'ingress' ? portsServedBy(m.rule.ports, w) : m.rule.ports, server, ctx.ix);
     // The flows observed at this end that the rule documents are its evidence (status confirmed).
     const side = p.comparison[d];
     const owners = new Set(m.owner.workloads.map(workloadKey));
@@ -286,11 +287,11 @@ function unobservedMustFlows(p: Planning, included: readonly RuleAssessment[]): 
     const d = r.rule.direction;
     if (d === 'egress' && !ctx.opts.egress) continue;
     for (const rp of r.rule.peers) {
-      for (const ref of namedWorkloads(rp, ctx.inNamespace ?? (() => []))) {
+      for (const ref of namedWorkloads(rp, ctx.podNetwork ?? NO_POD_NETWORK)) {
         const other: Peer = { kind: 'workload', workload: ref };
         if (workloadKey(ref) === workloadKey(self.workload)) continue;
         const server = d === 'ingress' ? self : other;
-        for (const port of r.rule.ports) {
+        for (const port of d === 'ingress' ? r.rule.ports : portsServedBy(r.rule.ports, ctx.ix.workloads.get(workloadKey(ref)))) {
           const n = resolvePortNumber(port, server, ctx.ix);
           if (n === undefined) continue;
           const edge: EdgeTraffic = { client: d === 'ingress' ? other : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
@@ -302,6 +303,19 @@ function unobservedMustFlows(p: Planning, included: readonly RuleAssessment[]): 
   return out;
 }
 
+
+/**
+ * The rule's ports that `w` serves (its declared container ports), or all of them when it declares
+ * none of them: a role bound to many workloads has the union of their Services' ports, and each of
+ * them serves its own (else every workload of a bound namespace opened every other one's port).
+ */
+function portsServedBy(ports: readonly ResolvedPort[], w: Workload | undefined): readonly ResolvedPort[] {
+  if (w === undefined || ports.length === 0) return ports;
+  const served = ports.filter((p) =>
+    w.ports.some((cp) => cp.protocol === p.protocol && (p.name !== undefined ? cp.name === p.name : p.port !== undefined && cp.port >= p.port && cp.port <= (p.endPort ?? p.port))),
+  );
+  return served.length > 0 ? served : ports;
+}
 
 /** A documented rule to or from anyone on every port (StackLight's "allow all egress"). */
 function opensAll(r: RuleAssessment): boolean {

@@ -92,3 +92,25 @@ test('a mirrored rule whose flow was observed at this end is confirmed, with tho
   assert.equal(gate.explanation.status, 'confirmed');
   assert.match(gate.explanation.text, /observed: \d+ edge\(s\)/);
 });
+
+test('a namespace binding holding host-network workloads: those speak from their node and are no pod peer — the verification does not require pod-network flows from them (every engine exits ok)', () => {
+  // StackLight's namespace holds the host-network node-exporter.
+  const nsBound = readRecommendationInput(db, { bindings: { roles: { prometheus: { namespace: 'stacklight' } } } });
+  for (const engine of ENGINE_NAMES) {
+    const v = runRecommendation(nsBound, engine, recommendOptions({}), { tightness: false }).verification;
+    assert.deepEqual(v.blocked.map((b) => b.edge).filter((e) => e.includes('node-exporter')), [], engine);
+    assert.equal(v.ok, true, engine);
+  }
+});
+
+test('each workload of a role opens the ports it serves, not the union of the role\'s ports', () => {
+  const bound = readRecommendationInput(db, { bindings: { roles: { prometheus: { namespace: 'shop', selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['redis', 'postgres'] }] } } } } });
+  const rec = recommend(bound, recommendOptions({ namespace: 'shop' }));
+  const portsFrom = (key: string, rule: string): number[] => {
+    const intent = rec.policySet.intents.find((i) => i.key === key)!;
+    const rules = intent.ingress.mode === 'rules' ? intent.ingress.rules : [];
+    return rules.filter((r) => r.explanation.id.split(' ').includes(rule)).flatMap((r) => r.ports.flatMap((p) => (p.kind === 'number' ? [p.port] : [])));
+  };
+  assert.deepEqual(portsFrom('shop/statefulset/redis', 'netobserv/console-plugin/egress/prometheus'), [6379]);
+  assert.deepEqual(portsFrom('shop/statefulset/postgres', 'netobserv/console-plugin/egress/prometheus'), [5432]);
+});
