@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -103,4 +104,15 @@ export async function startPrometheus(options: StartOptions = {}): Promise<Runni
     await new Promise((r) => setTimeout(r, 100));
   }
   return { url, port, process: proc, stop };
+}
+
+/** An HTTP endpoint Prometheus can scrape (`/metrics`, one gauge) on 127.0.0.1, closed when the test file ends; its port. */
+export async function startScrapeTarget(): Promise<number> {
+  const app = createHttpServer((req, res) => {
+    res.writeHead(req.url === '/metrics' ? 200 : 404, { 'content-type': 'text/plain; version=0.0.4' });
+    res.end(req.url === '/metrics' ? '# TYPE flowmatrix_test_up gauge\nflowmatrix_test_up 1\n' : '');
+  });
+  await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+  after(() => new Promise<void>((r) => app.close(() => r())));
+  return (app.address() as { port: number }).port;
 }

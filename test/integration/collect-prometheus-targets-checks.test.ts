@@ -16,16 +16,10 @@ import { resolvePrometheusConfig } from '../../collectors/prometheus/config.ts';
 import { runPass } from '../../collectors/prometheus/pass.ts';
 import { PrometheusStore } from '../../collectors/prometheus/store.ts';
 import { EdgeStore } from '../../store/edges.ts';
-import { freePort, startPrometheus } from '../helpers/prometheus.ts';
+import { freePort, startPrometheus, startScrapeTarget } from '../helpers/prometheus.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
-const app = createServer((_req, res) => {
-  res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-  res.end('# TYPE flowmatrix_test_up gauge\nflowmatrix_test_up 1\n');
-});
-await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-after(() => new Promise<void>((r) => app.close(() => r())));
-const port = (app.address() as { port: number }).port;
+const port = await startScrapeTarget();
 
 const prom = await startPrometheus({
   config: `global:

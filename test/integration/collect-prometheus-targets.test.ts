@@ -8,25 +8,18 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { importInventory } from '../../app/inventory.ts';
 import { PrometheusApi } from '../../collectors/prometheus/client.ts';
 import { resolvePrometheusConfig } from '../../collectors/prometheus/config.ts';
 import { runPass } from '../../collectors/prometheus/pass.ts';
 import { peerKey } from '../../domain/peer.ts';
 import { EdgeStore } from '../../store/edges.ts';
-import { startPrometheus } from '../helpers/prometheus.ts';
+import { startPrometheus, startScrapeTarget } from '../helpers/prometheus.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
-const app = createServer((req, res) => {
-  res.writeHead(req.url === '/metrics' ? 200 : 404, { 'content-type': 'text/plain; version=0.0.4' });
-  res.end(req.url === '/metrics' ? '# TYPE flowmatrix_test_up gauge\nflowmatrix_test_up 1\n' : '');
-});
-await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-after(() => new Promise<void>((r) => app.close(() => r())));
-const port = (app.address() as { port: number }).port;
+const port = await startScrapeTarget();
 
 const prom = await startPrometheus({
   config: `global:
