@@ -5,9 +5,10 @@
  * addMirroredAtoms). Computed once per run from the resolved matrices.
  */
 import type { Direction } from '../../domain/direction.ts';
-import type { LabelSelector } from '../../domain/inventory.ts';
+import type { LabelSelector, Workload } from '../../domain/inventory.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
-import type { ExpectedRule, ResolvedComponent, ResolvedMatrix, ResolvedPeer } from '../matrix/resolved.ts';
+import type { ExpectedRule, ResolvedComponent, ResolvedMatrix, ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
+import type { RuleAssessment } from '../compare/compare.ts';
 import type { RecommendOptions } from './options.ts';
 
 export interface MirroredRule {
@@ -78,4 +79,39 @@ export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: Recomme
 export function mirroredPeer(owner: ResolvedComponent): ResolvedPeer | undefined {
   if (owner.namespace === undefined) return undefined;
   return { kind: 'pods', component: owner.name, namespace: owner.namespace, selector: owner.selector, namespaces: [owner.namespace], workloads: owner.workloads, hostNetwork: owner.hostNetwork };
+}
+
+/**
+ * The rule's ports that `w` serves (its declared container ports), or all of them when it declares
+ * none of them: a role bound to many workloads has the union of their Services' ports, and each of
+ * them serves its own (else every workload of a bound namespace opened every other one's port).
+ */
+export function portsServedBy(ports: readonly ResolvedPort[], w: Workload | undefined): readonly ResolvedPort[] {
+  if (w === undefined || ports.length === 0) return ports;
+  const served = ports.filter((p) =>
+    w.ports.some((cp) => cp.protocol === p.protocol && (p.name !== undefined ? cp.name === p.name : p.port !== undefined && cp.port >= p.port && cp.port <= (p.endPort ?? p.port))),
+  );
+  return served.length > 0 ? served : ports;
+}
+
+/** A documented rule to or from anyone on every port (StackLight's "allow all egress"). */
+export function opensAll(r: RuleAssessment): boolean {
+  return r.rule.active && r.rule.ports.length === 0 && r.rule.peers.some((rp) => rp.kind === 'world');
+}
+
+/** Whether some documented peer of a rule is the owner: its pods, or its namespace as a whole. */
+export function documentsPeer(peers: readonly ResolvedPeer[], owner: ResolvedComponent): boolean {
+  const keys = new Set(owner.workloads.map(workloadKey));
+  return peers.some((rp) => {
+    if (rp.kind === 'pods' || rp.kind === 'dns') return rp.workloads.some((x) => keys.has(workloadKey(x)));
+    if (rp.kind === 'namespace') return owner.namespace !== undefined && (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).includes(owner.namespace);
+    return false;
+  });
+}
+
+/** `ports` (empty: every port) includes each of `needed`. */
+export function portsCover(ports: readonly ResolvedPort[], needed: readonly ResolvedPort[]): boolean {
+  if (ports.length === 0) return true;
+  if (needed.length === 0) return false;
+  return needed.every((n) => ports.some((q) => q.protocol === n.protocol && q.port === n.port && q.name === n.name && (q.endPort ?? q.port) === (n.endPort ?? n.port)));
 }

@@ -20,8 +20,8 @@ import type { RunPeers } from './far-peers.ts';
 import type { DayTexts } from './day-texts.ts';
 import type { PortSets } from './port-sets.ts';
 import { APISERVER, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
-import type { ResolvedComponent, ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
-import { mirroredPeer, namedWorkloads, type MirroredRule, type PodNetwork } from './mirrored-rules.ts';
+import type { ResolvedPeer } from '../matrix/resolved.ts';
+import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, type MirroredRule, type PodNetwork } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
   edge: EdgeAssessment;
@@ -49,8 +49,8 @@ export interface WorkloadPlan {
   warnings: string[];
   summary: string;
   /**
-   * Flows this workload's included `must` rules require that nothing observed (their peers named
-   * by selector): the verification checks them at both ends, since no observed edge does.
+   * Flows this workload's included `must` rules require that nothing observed (to and from the
+   * workloads their peers name): the verification checks them at both ends, since no observed edge does.
    */
   documentedFlows: DocumentedFlow[];
   /** Ids of other components' rules this workload's authoritative matrix leaves closed (warned: the matrices disagree). */
@@ -226,9 +226,9 @@ function addUnboundRoleAtoms(p: Planning, rules: readonly RuleAssessment[]): voi
 }
 
 /**
- * A documented rule is required at both of its ends: where its peer is a workload (a component of
- * another system, a role bound to pods), that workload's side opens it too, from the rule's owner
- * on the rule's ports — else an unobserved must flow is cut at the end no matrix of its own
+ * A documented rule is required at both of its ends: where its peer names workloads (a component
+ * of another system, a role bound to pods or namespaces), their side opens it too, from the rule's
+ * owner on the ports each serves — else an unobserved must flow is cut at the end no matrix of its own
  * documents, on every engine, while the verification (observed edges only) sees nothing. Not
  * where the workload's own matrix documents that side itself (it says what is needed there), nor
  * where it is authoritative for the direction (its list is complete: the conflict is the
@@ -301,42 +301,6 @@ function unobservedMustFlows(p: Planning, included: readonly RuleAssessment[]): 
     }
   }
   return out;
-}
-
-
-/**
- * The rule's ports that `w` serves (its declared container ports), or all of them when it declares
- * none of them: a role bound to many workloads has the union of their Services' ports, and each of
- * them serves its own (else every workload of a bound namespace opened every other one's port).
- */
-function portsServedBy(ports: readonly ResolvedPort[], w: Workload | undefined): readonly ResolvedPort[] {
-  if (w === undefined || ports.length === 0) return ports;
-  const served = ports.filter((p) =>
-    w.ports.some((cp) => cp.protocol === p.protocol && (p.name !== undefined ? cp.name === p.name : p.port !== undefined && cp.port >= p.port && cp.port <= (p.endPort ?? p.port))),
-  );
-  return served.length > 0 ? served : ports;
-}
-
-/** A documented rule to or from anyone on every port (StackLight's "allow all egress"). */
-function opensAll(r: RuleAssessment): boolean {
-  return r.rule.active && r.rule.ports.length === 0 && r.rule.peers.some((rp) => rp.kind === 'world');
-}
-
-/** Whether some documented peer of a rule is the owner: its pods, or its namespace as a whole. */
-function documentsPeer(peers: readonly ResolvedPeer[], owner: ResolvedComponent): boolean {
-  const keys = new Set(owner.workloads.map(workloadKey));
-  return peers.some((rp) => {
-    if (rp.kind === 'pods' || rp.kind === 'dns') return rp.workloads.some((x) => keys.has(workloadKey(x)));
-    if (rp.kind === 'namespace') return owner.namespace !== undefined && (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).includes(owner.namespace);
-    return false;
-  });
-}
-
-/** `ports` (empty: every port) includes each of `needed`. */
-function portsCover(ports: readonly ResolvedPort[], needed: readonly ResolvedPort[]): boolean {
-  if (ports.length === 0) return true;
-  if (needed.length === 0) return false;
-  return needed.every((n) => ports.some((q) => q.protocol === n.protocol && q.port === n.port && q.name === n.name && (q.endPort ?? q.port) === (n.endPort ?? n.port)));
 }
 
 /**
