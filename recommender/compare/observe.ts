@@ -128,11 +128,22 @@ function claimants(m: ResolvedMatrix): Claimant[] {
   return out;
 }
 
-/** Workload keys the matrix's own components select: a role stands for someone else, never for one of them. */
+/**
+ * Workload keys the matrix's own components select, and those its bound roles already stand for
+ * (config, discovery, default): an unbound role stands for someone else, never for one of them —
+ * Loki, bound as NetObserv's `loki`, is no candidate for its `exporters` when Loki is switched off.
+ */
 const ownWorkloads = new WeakMap<ResolvedMatrix, Set<string>>();
 function ownOf(m: ResolvedMatrix): Set<string> {
   let own = ownWorkloads.get(m);
-  if (!own) ownWorkloads.set(m, (own = new Set(m.components.flatMap((c) => c.workloads.map(workloadKey)))));
+  if (!own) {
+    own = new Set(m.components.flatMap((c) => c.workloads.map(workloadKey)));
+    for (const r of m.roles) {
+      if (r.origin === 'unbound' || r.origin === 'inferred') continue;
+      for (const p of r.peers) if (p.kind === 'pods') for (const w of p.workloads) own.add(workloadKey(w));
+    }
+    ownWorkloads.set(m, own);
+  }
   return own;
 }
 

@@ -341,3 +341,12 @@ test('seed 002 lines 28 and 33-34: the host-network agents\' flows to flowlogs-p
   const agent = all.workloads.find((w) => w.workload.namespace === 'netobserv-privileged')!;
   assert.equal(agent.documented.find((d) => d.id === 'netobserv/ebpf-agent/egress/flowlogs-pipeline-service')?.status, 'confirmed');
 });
+
+test('a workload a bound role stands for is no candidate for another, unbound role of the matrix: with loki.enabled false, flowlogs-pipeline → Loki is undocumented, not documented when set as an exporter (docs/matrices.md: a peer that fits two readings binds neither)', () => {
+  const input = inputWith({ systems: { netobserv: { parameters: { 'loki.enabled': false } } } });
+  const netobserv = input.matrices.find((m) => m.name === 'netobserv')!;
+  const exporters = netobserv.roles.find((r) => r.role === 'exporters')!;
+  assert.equal(exporters.origin, 'unbound', JSON.stringify(exporters.candidates ?? []));
+  const rule = netobserv.components.flatMap((c) => c.rules).find((r) => r.id === 'netobserv/flowlogs-pipeline/egress/exporters')!;
+  assert.deepEqual(rule.whenConfigured?.edges ?? [], [], 'no observed edge fits it as an exporter');
+});
