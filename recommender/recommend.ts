@@ -26,6 +26,8 @@ import { RunPeers } from './synthesize/far-peers.ts';
 import { PortSets } from './synthesize/port-sets.ts';
 import { intentEdges, planWorkload, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
 import { mirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
+import { workloadServedPorts } from './matrix/bindings.ts';
+import type { ResolvedPort } from './matrix/resolved.ts';
 
 export { defaultOptions, type RecommendOptions } from './synthesize/options.ts';
 
@@ -414,7 +416,18 @@ function podNetworkOf(inventory: InventorySnapshot): PodNetwork {
     if (list === undefined) byNamespace.set(w.namespace, (list = []));
     list.push(ref);
   }
-  return { inNamespace: (ns) => byNamespace.get(ns) ?? [], onPodNetwork: (w) => onPodNetwork.has(workloadKey(w)) };
+  const byKey = new Map(inventory.workloads.map((w) => [workloadKey(w), w]));
+  const served = new Map<string, readonly ResolvedPort[]>();
+  const servedPorts = (ref: WorkloadRef): readonly ResolvedPort[] => {
+    const k = workloadKey(ref);
+    let ports = served.get(k);
+    if (ports === undefined) {
+      const w = byKey.get(k);
+      served.set(k, (ports = w ? workloadServedPorts(w, inventory) : []));
+    }
+    return ports;
+  };
+  return { inNamespace: (ns) => byNamespace.get(ns) ?? [], onPodNetwork: (w) => onPodNetwork.has(workloadKey(w)), servedPorts };
 }
 
 /** The namespace layers the options ask for (shared, default-deny), and why a namespace got no shared policy. */

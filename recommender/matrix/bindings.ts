@@ -85,14 +85,15 @@ export function bindingPeer(b: RoleBindingT, inv: InventorySnapshot): ResolvedPe
       ? { kind: 'namespace', namespace: b.namespace, namespaces }
       : { kind: 'namespace', namespaceSelector: canonicalSelector(b.namespaceSelector ?? {}), namespaces };
   }
-  const peer: ResolvedPeer = {
-    kind: 'pods',
-    selector: canonicalSelector(b.selector),
-    namespaces,
-    workloads: selectWorkloads(inv, new Set(namespaces), b.selector),
-  };
+  const workloads = selectWorkloads(inv, new Set(namespaces), b.selector);
+  const peer: ResolvedPeer = { kind: 'pods', selector: canonicalSelector(b.selector), namespaces, workloads };
   if (b.namespace !== undefined) peer.namespace = b.namespace;
   else peer.namespaceSelector = canonicalSelector(b.namespaceSelector ?? {});
+  // Pods on the host network speak from their node's address, which no pod selector matches: a
+  // binding that selects only such pods is rendered as their nodes (as a host-network component is).
+  const keys = new Set(workloads.map(workloadKey));
+  const selected = inv.workloads.filter((w) => keys.has(workloadKey(w)));
+  if (selected.length > 0 && selected.every((w) => w.hostNetwork)) peer.hostNetwork = true;
   return peer;
 }
 
@@ -123,22 +124,36 @@ const asList = (b: RoleBindingT | RoleBindingT[] | undefined): RoleBindingT[] | 
  */
 export function servedPorts(peers: readonly ResolvedPeer[], inv: InventorySnapshot): ResolvedPort[] {
   const refs = new Set(peers.flatMap((p) => (p.kind === 'pods' ? p.workloads.map(workloadKey) : [])));
-  const workloads = inv.workloads.filter((w) => refs.has(workloadKey(w)));
-  const out = new Map<string, ResolvedPort>();
-  const add = (port: number, protocol: string) => {
-    if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return;
-    out.set(`${port}/${protocol}`, { protocol, port });
-  };
-  for (const w of workloads) {
-    const services = inv.services.filter((s) => w.services.includes(`${s.namespace}/${s.name}`));
-    for (const s of services) {
-      for (const sp of s.ports) {
-        const target = typeof sp.targetPort === 'number' ? sp.targetPort : w.ports.find((cp) => cp.name === sp.targetPort && cp.protocol === sp.protocol)?.port;
-        if (target !== undefined) add(target, sp.protocol);
-      }
+  const namespaces = new Set(peers.flatMap((p) => (p.kind === 'namespace' && p.namespace !== undefined ? [p.namespace] : [])));
+  const workloads = inv.workloads.filter((w) => refs.has(workloadKey(w)) || namespaces.has(w.namespace));
+  const byService = workloads.flatMap((w) => servicePortsOf(w, inv));
+  return uniquePorts(byService.length > 0 ? byService : workloads.flatMap(containerPortsOf));
+}
+
+/** The ports one workload serves: the target ports of the Services that select it, else its declared container ports. */
+export function workloadServedPorts(w: Workload, inv: InventorySnapshot): ResolvedPort[] {
+  const byService = servicePortsOf(w, inv);
+  return uniquePorts(byService.length > 0 ? byService : containerPortsOf(w));
+}
+
+function servicePortsOf(w: Workload, inv: InventorySnapshot): ResolvedPort[] {
+  const out: ResolvedPort[] = [];
+  for (const s of inv.services) {
+    if (!w.services.includes(`${s.namespace}/${s.name}`)) continue;
+    for (const sp of s.ports) {
+      const target = typeof sp.targetPort === 'number' ? sp.targetPort : w.ports.find((cp) => cp.name === sp.targetPort && cp.protocol === sp.protocol)?.port;
+      if (target !== undefined && isPortProtocol(sp.protocol)) out.push({ protocol: sp.protocol, port: target });
     }
   }
-  if (out.size === 0) for (const w of workloads) for (const cp of w.ports) add(cp.port, cp.protocol);
+  return out;
+}
+
+const containerPortsOf = (w: Workload): ResolvedPort[] => w.ports.flatMap((cp) => (isPortProtocol(cp.protocol) ? [{ protocol: cp.protocol, port: cp.port }] : []));
+const isPortProtocol = (p: string): p is ResolvedPort['protocol'] => p === 'TCP' || p === 'UDP' || p === 'SCTP';
+
+function uniquePorts(ports: readonly ResolvedPort[]): ResolvedPort[] {
+  const out = new Map<string, ResolvedPort>();
+  for (const p of ports) out.set(`${p.port}/${p.protocol}`, p);
   return [...out.values()].sort(comparePorts);
 }
 
@@ -174,7 +189,7 @@ export function resolveRole(
   if (declared.recognize) out.recognize = { ports: toResolvedPorts(declared.recognize.ports), names: [...(declared.recognize.names ?? [])].sort() };
   // Only pods in named namespaces (discovery, or a config binding that names one): an open-ended
   // binding (any namespace) would turn into the ports that happen to exist today.
-  if (ports.length === 0 && peers.length > 0 && peers.every((p) => p.kind === 'pods' && p.namespace !== undefined)) {
+  if (ports.length === 0 && peers.length > 0 && peers.every((p) => (p.kind === 'pods' || p.kind === 'namespace') && p.namespace !== undefined)) {
     const served = servedPorts(peers, inv);
     if (served.length > 0) out.servicePorts = served;
   }

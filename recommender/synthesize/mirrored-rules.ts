@@ -5,7 +5,7 @@
  * addMirroredAtoms). Computed once per run from the resolved matrices.
  */
 import type { Direction } from '../../domain/direction.ts';
-import type { LabelSelector, Workload } from '../../domain/inventory.ts';
+import type { LabelSelector } from '../../domain/inventory.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedComponent, ResolvedMatrix, ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import type { RuleAssessment } from '../compare/compare.ts';
@@ -18,6 +18,17 @@ export interface MirroredRule {
   rule: ExpectedRule;
   /** The direction at the mirrored end (the rule's opposite). */
   direction: Direction;
+}
+
+/** Mirrored rules by the key of each workload their peers name, and the ids of rules whose ports are their role's Services' ports. */
+export interface MirroredRules {
+  byWorkload: Map<string, MirroredRule[]>;
+  /**
+   * Rules to a role bound without ports, whose ports are the union of the role's workloads'
+   * Service target ports (`servicePorts`): each of those workloads serves its own (portsServedBy).
+   * Ports the matrix or the binding names are never narrowed.
+   */
+  servicePortRules: Set<string>;
 }
 
 const opposite = (d: Direction): Direction => (d === 'ingress' ? 'egress' : 'ingress');
@@ -34,7 +45,9 @@ const selectsAny = (s: LabelSelector | undefined): boolean => s === undefined ||
 export function namedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readonly WorkloadRef[] {
   switch (rp.kind) {
     case 'pods':
-      return selectsAny(rp.selector) && rp.namespace === undefined && selectsAny(rp.namespaceSelector) ? [] : rp.workloads.filter(cluster.onPodNetwork);
+      if (selectsAny(rp.selector) && rp.namespace === undefined && selectsAny(rp.namespaceSelector)) return [];
+      // Host-network pods are rendered as their nodes (matrix/bindings.ts): those flows match.
+      return rp.hostNetwork === true ? rp.workloads : rp.workloads.filter(cluster.onPodNetwork);
     case 'namespace':
       if (rp.namespace === undefined && selectsAny(rp.namespaceSelector)) return [];
       return (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).flatMap(cluster.inNamespace);
@@ -43,18 +56,27 @@ export function namedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readonly 
   }
 }
 
-/** The workloads on the pod network, as a namespace binding names them. */
+/** The workloads on the pod network, as a namespace binding names them, and the ports each serves. */
 export interface PodNetwork {
   /** The pod-network workloads of a namespace. */
   inNamespace(namespace: string): readonly WorkloadRef[];
   onPodNetwork(w: WorkloadRef): boolean;
+  /** What the workload serves: its Services' target ports, else its container ports (bindings.ts workloadServedPorts). */
+  servedPorts(w: WorkloadRef): readonly ResolvedPort[];
 }
 
 /** The active rules that would render at their owner (must, or may with includeMay), by the key of each workload their peers name, the owner's own excepted. */
-export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: RecommendOptions, cluster: PodNetwork): Map<string, MirroredRule[]> {
+export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: RecommendOptions, cluster: PodNetwork): MirroredRules {
   const out = new Map<string, MirroredRule[]>();
+  const servicePortRules = new Set<string>();
   for (const m of matrices) {
     if (!m.enabled) continue;
+    for (const c of m.components) {
+      for (const rule of c.rules) {
+        const role = rule.role !== undefined ? m.roles.find((r) => r.role === rule.role) : undefined;
+        if (rule.direction === 'egress' && role !== undefined && role.ports.length === 0 && (role.servicePorts?.length ?? 0) > 0) servicePortRules.add(rule.id);
+      }
+    }
     for (const owner of m.components) {
       if (!owner.enabled || !owner.present) continue;
       const own = new Set(owner.workloads.map(workloadKey));
@@ -72,7 +94,7 @@ export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: Recomme
       }
     }
   }
-  return out;
+  return { byWorkload: out, servicePortRules };
 }
 
 /** The owner component's pods as a peer at the mirrored end; undefined when its namespace is not known (a parameter without a value). */
@@ -82,16 +104,13 @@ export function mirroredPeer(owner: ResolvedComponent): ResolvedPeer | undefined
 }
 
 /**
- * The rule's ports that `w` serves (its declared container ports), or all of them when it declares
- * none of them: a role bound to many workloads has the union of their Services' ports, and each of
- * them serves its own (else every workload of a bound namespace opened every other one's port).
+ * Of a rule's ports (a role's Service ports, the union over its workloads), those a workload
+ * serves; all of them when it serves none of them (its ports are not known).
  */
-export function portsServedBy(ports: readonly ResolvedPort[], w: Workload | undefined): readonly ResolvedPort[] {
-  if (w === undefined || ports.length === 0) return ports;
-  const served = ports.filter((p) =>
-    w.ports.some((cp) => cp.protocol === p.protocol && (p.name !== undefined ? cp.name === p.name : p.port !== undefined && cp.port >= p.port && cp.port <= (p.endPort ?? p.port))),
-  );
-  return served.length > 0 ? served : ports;
+export function portsServedBy(ports: readonly ResolvedPort[], served: readonly ResolvedPort[]): readonly ResolvedPort[] {
+  if (ports.length === 0 || served.length === 0) return ports;
+  const own = ports.filter((p) => served.some((s) => s.protocol === p.protocol && s.port !== undefined && p.port !== undefined && s.port >= p.port && s.port <= (p.endPort ?? p.port)));
+  return own.length > 0 ? own : ports;
 }
 
 /** A documented rule to or from anyone on every port (StackLight's "allow all egress"). */

@@ -21,7 +21,7 @@ import type { DayTexts } from './day-texts.ts';
 import type { PortSets } from './port-sets.ts';
 import { APISERVER, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 import type { ResolvedPeer } from '../matrix/resolved.ts';
-import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, type MirroredRule, type PodNetwork } from './mirrored-rules.ts';
+import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
   edge: EdgeAssessment;
@@ -78,8 +78,8 @@ export interface SynthesisContext {
   edgeKeys: EdgeKeys;
   /** Record what was left out and why (`excluded`): the JSON output needs it, manifests do not. Default true. */
   details?: boolean;
-  /** Documented rules of other components whose peer is a workload, by that workload's key (mirrored-rules.ts). */
-  mirrors?: ReadonlyMap<string, readonly MirroredRule[]>;
+  /** Documented rules of other components whose peer names workloads, by workload (mirrored-rules.ts). */
+  mirrors?: MirroredRules;
   /** The pod-network workloads of the cluster (a role bound to a namespace names them all). */
   podNetwork?: PodNetwork;
 }
@@ -118,7 +118,7 @@ const isApiserverEdge = (e: EdgeTraffic, ix: ClusterIndex): boolean => farSide(e
 
 const NO_RULES: RuleAssessment[] = [];
 const NO_NOTES: readonly string[] = [];
-const NO_POD_NETWORK: PodNetwork = { inNamespace: () => [], onPodNetwork: () => false };
+const NO_POD_NETWORK: PodNetwork = { inNamespace: () => [], onPodNetwork: () => false, servedPorts: () => [] };
 const NO_EDGES: readonly number[] = [];
 
 export function planWorkload(w: Workload, comparison: WorkloadComparison, components: WorkloadComponent[], ctx: SynthesisContext): WorkloadPlan {
@@ -236,7 +236,7 @@ function addUnboundRoleAtoms(p: Planning, rules: readonly RuleAssessment[]): voi
  */
 function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): void {
   const { w, ctx } = p;
-  const mirrors = ctx.mirrors?.get(workloadKey({ namespace: w.namespace, kind: w.kind, name: w.name })) ?? [];
+  const mirrors = ctx.mirrors?.byWorkload.get(workloadKey({ namespace: w.namespace, kind: w.kind, name: w.name })) ?? [];
   const self: Peer = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
   for (const m of mirrors) {
     const d = m.direction;
@@ -253,7 +253,8 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): voi
     const owner = mirroredPeer(m.owner);
     if (owner === undefined) continue;
     const server: Peer | undefined = d === 'ingress' ? self : m.owner.workloads.length === 1 ? { kind: 'workload', workload: m.owner.workloads[0]! } : undefined;
-    const ports = resolvedPorts(d === 'ingress' ? portsServedBy(m.rule.ports, w) : m.rule.ports, server, ctx.ix);
+    const narrow = d === 'ingress' && ctx.mirrors?.servicePortRules.has(m.rule.id) === true;
+    const ports = resolvedPorts(narrow ? portsServedBy(m.rule.ports, (ctx.podNetwork ?? NO_POD_NETWORK).servedPorts(self.workload)) : m.rule.ports, server, ctx.ix);
     // The flows observed at this end that the rule documents are its evidence (status confirmed).
     const side = p.comparison[d];
     const owners = new Set(m.owner.workloads.map(workloadKey));
@@ -291,7 +292,8 @@ function unobservedMustFlows(p: Planning, included: readonly RuleAssessment[]): 
         const other: Peer = { kind: 'workload', workload: ref };
         if (workloadKey(ref) === workloadKey(self.workload)) continue;
         const server = d === 'ingress' ? self : other;
-        for (const port of d === 'ingress' ? r.rule.ports : portsServedBy(r.rule.ports, ctx.ix.workloads.get(workloadKey(ref)))) {
+        const narrow = d === 'egress' && ctx.mirrors?.servicePortRules.has(r.rule.id) === true;
+        for (const port of narrow ? portsServedBy(r.rule.ports, (ctx.podNetwork ?? NO_POD_NETWORK).servedPorts(ref)) : r.rule.ports) {
           const n = resolvePortNumber(port, server, ctx.ix);
           if (n === undefined) continue;
           const edge: EdgeTraffic = { client: d === 'ingress' ? other : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };

@@ -114,3 +114,40 @@ test('each workload of a role opens the ports it serves, not the union of the ro
   assert.deepEqual(portsFrom('shop/statefulset/redis', 'netobserv/console-plugin/egress/prometheus'), [6379]);
   assert.deepEqual(portsFrom('shop/statefulset/postgres', 'netobserv/console-plugin/egress/prometheus'), [5432]);
 });
+
+test('ports the binding names are never narrowed: a workload of the role opens them all (a containerPort list is informational), and the must flow passes at both ends', () => {
+  const bound = readRecommendationInput(db, { bindings: { roles: { prometheus: { namespace: 'shop', selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['redis', 'frontend'] }] }, ports: [{ port: 6379 }, { port: 9121 }] } } } });
+  const rec = recommend(bound, recommendOptions({ namespace: 'shop' }));
+  const intent = rec.policySet.intents.find((i) => i.key === 'shop/statefulset/redis')!;
+  const rules = intent.ingress.mode === 'rules' ? intent.ingress.rules : [];
+  const ports = rules.filter((r) => r.explanation.id.split(' ').includes('netobserv/console-plugin/egress/prometheus')).flatMap((r) => r.ports.flatMap((p) => (p.kind === 'number' ? [p.port] : [])));
+  assert.deepEqual(ports.sort((a, b) => a - b), [6379, 9121]);
+  for (const engine of ENGINE_NAMES) assert.equal(runRecommendation(bound, engine, recommendOptions({}), { tightness: false }).verification.ok, true, engine);
+});
+
+test('a role bound to host-network pods is rendered as their nodes (a pod selector never matches them), and its must flows pass at both ends on every engine', () => {
+  const bound = readRecommendationInput(db, { bindings: { roles: { prometheus: { namespace: 'stacklight', selector: { matchLabels: { app: 'prometheus-node-exporter' } } } } } });
+  const prom = bound.matrices.find((m) => m.name === 'netobserv')!.roles.find((r) => r.role === 'prometheus')!;
+  assert.equal(prom.peers[0]?.kind === 'pods' && prom.peers[0].hostNetwork, true);
+  for (const engine of ENGINE_NAMES) assert.equal(runRecommendation(bound, engine, recommendOptions({}), { tightness: false }).verification.ok, true, engine);
+  const model = clusterModel(bound.inventory, bound.externalNames);
+  const exporter = model.cluster.pods.find((p) => p.namespace === 'stacklight' && (p.name ?? '').startsWith('prometheus-node-exporter'))!;
+  const pipeline = model.cluster.pods.find((p) => p.namespace === 'netobserv' && (p.name ?? '').startsWith('flowlogs-pipeline'))!;
+  for (const engine of ENGINE_NAMES) {
+    const { emitted } = runRecommendation(bound, engine, recommendOptions({}), { tightness: false });
+    const sim = SIMULATORS[engine](emitted.manifests, model.cluster);
+    const v = sim.evaluate({ client: { kind: 'pod', pod: exporter }, server: { kind: 'pod', pod: pipeline }, port: 9401, protocol: 'TCP' });
+    assert.equal(v.ingress.allowed, true, `${engine}: ${v.ingress.reason}`);
+  }
+});
+
+test('a role bound to a whole namespace takes the Services\' ports of that namespace (docs/matrices.md: "never every port"), and each workload opens its own', () => {
+  const bound = readRecommendationInput(db, { bindings: { roles: { prometheus: { namespace: 'shop' } } } });
+  const prom = bound.matrices.find((m) => m.name === 'netobserv')!.roles.find((r) => r.role === 'prometheus')!;
+  assert.ok((prom.servicePorts ?? []).length > 0, JSON.stringify(prom));
+  const rec = recommend(bound, recommendOptions({ namespace: 'shop' }));
+  const intent = rec.policySet.intents.find((i) => i.key === 'shop/statefulset/redis')!;
+  const rules = intent.ingress.mode === 'rules' ? intent.ingress.rules : [];
+  const mirrored = rules.filter((r) => r.explanation.id.split(' ').includes('netobserv/console-plugin/egress/prometheus'));
+  assert.deepEqual(mirrored.flatMap((r) => r.ports.map((p) => (p.kind === 'number' ? String(p.port) : p.kind))), ['6379']);
+});
