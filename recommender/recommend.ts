@@ -404,7 +404,7 @@ function planWorkloads(input: RecommendInput, workloads: readonly Workload[], si
   });
 }
 
-/** The inventory's pod-network workloads by namespace (mirrored-rules.ts PodNetwork). */
+/** The inventory's pod-network workloads by namespace, and the ports each workload serves (mirrored-rules.ts PodNetwork). */
 function podNetworkOf(inventory: InventorySnapshot): PodNetwork {
   const byNamespace = new Map<string, WorkloadRef[]>();
   const onPodNetwork = new Set<string>();
