@@ -13,6 +13,7 @@ import { getEngine, type EmitOptions, type EmitResult, type EngineName } from '.
 import { clusterFacts } from './matrix/bindings.ts';
 import type { ResolvedMatrix } from './matrix/resolved.ts';
 import { policySet } from './policy/build.ts';
+import { opposite } from '../domain/direction.ts';
 import type { Direction, DirectionPolicy, Layer, PolicyPeer, PolicyRuleStatus, PolicySet, PortSpec } from './policy/ir.ts';
 import { policyName } from './policy/names.ts';
 import { compareStrings, selectorIsEmpty } from './policy/order.ts';
@@ -267,7 +268,7 @@ function withDocumentedFlows(sides: VerifiedSides[], plans: readonly WorkloadPla
       const far = f.direction === 'ingress' ? f.edge.client : f.edge.server;
       if (far.kind !== 'workload') continue;
       const peer = byKey.get(workloadKey(far.workload));
-      if (peer && !peer.plan.leftClosed.includes(f.rule)) add(peer.side.workload, f.direction === 'ingress' ? 'egress' : 'ingress', f);
+      if (peer && !peer.plan.leftClosed.includes(f.rule)) add(peer.side.workload, opposite(f.direction), f);
     }
   }
   return sides.map((s) => {

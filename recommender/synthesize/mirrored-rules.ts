@@ -4,7 +4,7 @@
  * workloads too, in the opposite direction, from C's pods (synthesize/workload.ts
  * addMirroredAtoms). Computed once per run from the resolved matrices.
  */
-import type { Direction } from '../../domain/direction.ts';
+import { opposite, type Direction } from '../../domain/direction.ts';
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedComponent, ResolvedMatrix, ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
@@ -31,7 +31,6 @@ export interface MirroredRules {
   servicePortRules: Set<string>;
 }
 
-const opposite = (d: Direction): Direction => (d === 'ingress' ? 'egress' : 'ingress');
 const selectsAny = (s: LabelSelector | undefined): boolean => s === undefined || (Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0);
 
 /**

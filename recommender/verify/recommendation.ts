@@ -16,6 +16,7 @@
  */
 import type { AppliedPolicy } from '../../domain/inventory.ts';
 import type { Direction } from '../policy/ir.ts';
+import { DIRECTIONS, opposite } from '../../domain/direction.ts';
 import { compareStrings } from '../policy/order.ts';
 import { manifestSortKey } from '../engines/metadata.ts';
 import type { EmitResult, EngineName, Manifest } from '../engines/types.ts';
@@ -47,7 +48,6 @@ export function forEachSide(sides: readonly VerifiedSides[], skipped: Record<str
   }
 }
 
-const DIRECTIONS = ['ingress', 'egress'] as const;
 const UNRESTRICTED = 'the recommendation does not restrict this direction of the workload';
 
 export interface EdgeFinding {
@@ -256,8 +256,6 @@ export function requiredSides(sides: readonly VerifiedSides[]): RequiredSides {
   return out;
 }
 
-const OTHER: Record<Direction, Direction> = { ingress: 'egress', egress: 'ingress' };
-
 /**
  * The verification from what the sides' simulations found (in any order: every list is sorted
  * here), the admission errors in manifest order, and the engine's warnings. A side left out and
@@ -272,9 +270,9 @@ export function completeVerification(engine: EngineName, admission: ManifestErro
   const denied: EdgeFinding[] = [];
   const cut: EdgeFinding[] = [];
   for (const f of all('denied')) {
-    const by = required.size > 0 ? required.get(`${f.edge}|${OTHER[f.direction]}`) : undefined;
+    const by = required.size > 0 ? required.get(`${f.edge}|${opposite(f.direction)}`) : undefined;
     if (by === undefined) denied.push(f);
-    else cut.push({ ...f, reason: `${f.reason}, but ${by.rule} requires it (${by.workload}'s ${OTHER[f.direction]}): applying this cuts required traffic` });
+    else cut.push({ ...f, reason: `${f.reason}, but ${by.rule} requires it (${by.workload}'s ${opposite(f.direction)}): applying this cuts required traffic` });
   }
   const blocked = cut.length > 0 ? [...all('blocked'), ...cut].sort(byFinding) : all('blocked');
   return {
