@@ -10,6 +10,7 @@ import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedComponent, ResolvedMatrix, ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import type { RuleAssessment } from '../compare/compare.ts';
 import type { RecommendOptions } from './options.ts';
+import { selectorIsEmpty } from '../policy/order.ts';
 
 export interface MirroredRule {
   matrix: string;
@@ -31,7 +32,7 @@ export interface MirroredRules {
   servicePortRules: Set<string>;
 }
 
-const selectsAny = (s: LabelSelector | undefined): boolean => s === undefined || (Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0);
+const selectsAny = (s: LabelSelector | undefined): boolean => s === undefined || selectorIsEmpty(s);
 
 /**
  * The workloads a documented peer names: the pods of a selector, or every workload of the

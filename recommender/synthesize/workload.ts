@@ -12,7 +12,7 @@ import { portMatches, resolvePortNumber } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { dnsPeer, dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
-import { compareStrings } from '../policy/order.ts';
+import { compareStrings, selectorIsEmpty } from '../policy/order.ts';
 import { documentedWarnings, onlyRoleUnbound, probesOnly, unboundRoleNote } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
@@ -79,17 +79,12 @@ export interface SynthesisContext {
   /** Record what was left out and why (`excluded`): the JSON output needs it, manifests do not. Default true. */
   details?: boolean;
   /** Documented rules of other components whose peer names workloads, by workload (mirrored-rules.ts). */
-  mirrors?: MirroredRules;
+  mirrors: MirroredRules;
   /** The pod-network workloads of the cluster (a role bound to a namespace names them all). */
-  podNetwork?: PodNetwork;
+  podNetwork: PodNetwork;
 }
 
 const DNS_PORT = 53;
-
-/** A workload's pods can be selected on their own (an empty selector would select the namespace). */
-function hasSelector(w: Workload): boolean {
-  return Object.keys(w.selector.matchLabels ?? {}).length > 0 || (w.selector.matchExpressions ?? []).length > 0;
-}
 
 export function intentKey(w: Workload, suffix?: string): string {
   return `${w.namespace}/${w.kind.toLowerCase()}/${w.name}${suffix ? `/${suffix}` : ''}`;
@@ -118,7 +113,6 @@ const isApiserverEdge = (e: EdgeTraffic, ix: ClusterIndex): boolean => farSide(e
 
 const NO_RULES: RuleAssessment[] = [];
 const NO_NOTES: readonly string[] = [];
-const NO_POD_NETWORK: PodNetwork = { inNamespace: () => [], onPodNetwork: () => false, servedPorts: () => [] };
 const NO_EDGES: readonly number[] = [];
 
 export function planWorkload(w: Workload, comparison: WorkloadComparison, components: WorkloadComponent[], ctx: SynthesisContext): WorkloadPlan {
@@ -131,7 +125,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
     for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
     return plan;
   }
-  const p: Planning = { w, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) }, portless: { ingress: [], egress: [] }, apiserverUnknown: false, mirrored: { ingress: new Set(), egress: new Set() } };
+  const p: Planning = { w, self: { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) }, portless: { ingress: [], egress: [] }, apiserverUnknown: false, mirrored: { ingress: new Set(), egress: new Set() } };
   const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
   // Documented rules render in modes union and documented; an unbound role's any-peer rule is a documented-unobserved one.
   const documented = ctx.opts.mode !== 'observed';
@@ -164,6 +158,8 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
 /** One workload being planned: its inputs, the plan so far and the atoms of both directions. */
 interface Planning {
   w: Workload;
+  /** The workload as a peer (the server of its ingress, the client of its egress). */
+  self: Peer & { kind: 'workload' };
   /** `Kind namespace/name`, as messages name the workload. */
   name: string;
   comparison: WorkloadComparison;
@@ -194,7 +190,8 @@ function noPolicyReason(w: Workload, components: readonly WorkloadComponent[], o
       excluded: 'host-network workload: no policy',
     };
   }
-  if (!hasSelector(w)) {
+  // A workload's pods must be selectable on their own: an empty selector would select the namespace.
+  if (selectorIsEmpty(w.selector)) {
     return {
       summary: `${name} has no labels to select it by: a policy for it would select every pod of ${w.namespace}, so none is recommended; label its pods to get one.`,
       warning: `${name}: no labels, no policy (a selector-less policy would select the whole namespace)`,
@@ -214,8 +211,7 @@ function noPolicyReason(w: Workload, components: readonly WorkloadComponent[], o
  * Binding the role narrows it.
  */
 function addUnboundRoleAtoms(p: Planning, rules: readonly RuleAssessment[]): void {
-  const { w, ctx } = p;
-  const self: Peer = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
+  const { ctx, self } = p;
   for (const r of rules) {
     if (!onlyRoleUnbound(r)) continue;
     const d = r.rule.direction;
@@ -235,9 +231,8 @@ function addUnboundRoleAtoms(p: Planning, rules: readonly RuleAssessment[]): voi
  * matrices', reported as a warning).
  */
 function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): void {
-  const { w, ctx } = p;
-  const mirrors = ctx.mirrors?.byWorkload.get(workloadKey({ namespace: w.namespace, kind: w.kind, name: w.name })) ?? [];
-  const self: Peer = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
+  const { w, ctx, self } = p;
+  const mirrors = ctx.mirrors.byWorkload.get(workloadKey(self.workload)) ?? [];
   for (const m of mirrors) {
     const d = m.direction;
     if (d === 'egress' && !ctx.opts.egress) continue;
@@ -253,8 +248,8 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): voi
     const owner = mirroredPeer(m.owner);
     if (owner === undefined) continue;
     const server: Peer | undefined = d === 'ingress' ? self : m.owner.workloads.length === 1 ? { kind: 'workload', workload: m.owner.workloads[0]! } : undefined;
-    const narrow = d === 'ingress' && ctx.mirrors?.servicePortRules.has(m.rule.id) === true;
-    const ports = resolvedPorts(narrow ? portsServedBy(m.rule.ports, (ctx.podNetwork ?? NO_POD_NETWORK).servedPorts(self.workload)) : m.rule.ports, server, ctx.ix);
+    const narrow = d === 'ingress' && ctx.mirrors.servicePortRules.has(m.rule.id);
+    const ports = resolvedPorts(narrow ? portsServedBy(m.rule.ports, ctx.podNetwork.servedPorts(self.workload)) : m.rule.ports, server, ctx.ix);
     // The flows observed at this end that the rule documents are its evidence (status confirmed).
     const side = p.comparison[d];
     const owners = new Set(m.owner.workloads.map(workloadKey));
@@ -280,20 +275,19 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): voi
  * allows, not what each peer must accept), one per peer workload and port the rule gives a number.
  */
 function unobservedMustFlows(p: Planning, included: readonly RuleAssessment[]): DocumentedFlow[] {
-  const { w, ctx } = p;
-  const self: Peer = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
+  const { ctx, self } = p;
   const out: DocumentedFlow[] = [];
   for (const r of included) {
     if (r.status !== 'documented-unobserved' || r.rule.level !== 'must') continue;
     const d = r.rule.direction;
     if (d === 'egress' && !ctx.opts.egress) continue;
     for (const rp of r.rule.peers) {
-      for (const ref of namedWorkloads(rp, ctx.podNetwork ?? NO_POD_NETWORK)) {
+      for (const ref of namedWorkloads(rp, ctx.podNetwork)) {
         const other: Peer = { kind: 'workload', workload: ref };
         if (workloadKey(ref) === workloadKey(self.workload)) continue;
         const server = d === 'ingress' ? self : other;
-        const narrow = d === 'egress' && ctx.mirrors?.servicePortRules.has(r.rule.id) === true;
-        for (const port of narrow ? portsServedBy(r.rule.ports, (ctx.podNetwork ?? NO_POD_NETWORK).servedPorts(ref)) : r.rule.ports) {
+        const narrow = d === 'egress' && ctx.mirrors.servicePortRules.has(r.rule.id);
+        for (const port of narrow ? portsServedBy(r.rule.ports, ctx.podNetwork.servedPorts(ref)) : r.rule.ports) {
           const n = resolvePortNumber(port, server, ctx.ix);
           if (n === undefined) continue;
           const edge: EdgeTraffic = { client: d === 'ingress' ? other : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
@@ -334,8 +328,7 @@ function addDynamicPeersAtoms(p: Planning): void {
  * other peer becomes any peer on the rule's ports, with a warning.
  */
 function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): void {
-  const { w, ctx } = p;
-  const self: Peer = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
+  const { w, ctx, self } = p;
   for (const r of included) {
     const d = r.rule.direction;
     if (d === 'egress' && !ctx.opts.egress) continue;
