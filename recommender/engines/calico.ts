@@ -12,6 +12,7 @@
  * `world` is a rule without source / destination selector or nets.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
+import { chunks } from './chunks.ts';
 import { compareCidrs, hostCidr } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, Layer, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortProtocol, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { policyName } from '../policy/names.ts';
@@ -84,8 +85,7 @@ function protocolGroups(ports: readonly PortSpec[]): { protocol?: PortProtocol; 
   // `all` normalises away the protocol's other ports (build.normalizePorts), leaving an empty list.
   const out: { protocol?: PortProtocol; ports: CalicoPort[] }[] = [];
   for (const [protocol, list] of [...by.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
-    if (list.length === 0) out.push({ protocol, ports: list });
-    for (let i = 0; i < list.length; i += MAX_CALICO_PORTS) out.push({ protocol, ports: list.slice(i, i + MAX_CALICO_PORTS) });
+    for (const part of list.length === 0 ? [list] : chunks(list, MAX_CALICO_PORTS)) out.push({ protocol, ports: part });
   }
   return out;
 }

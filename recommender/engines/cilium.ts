@@ -8,6 +8,7 @@
  * the intent has none). Ports are strings, as the CRD demands.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
+import { chunks } from './chunks.ts';
 import { DEFAULT_DNS, dnsPorts } from '../policy/build.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec } from '../policy/ir.ts';
 import { policyName } from '../policy/names.ts';
@@ -202,15 +203,11 @@ class Renderer {
 const NO_PORTS: PortRules = { toPorts: undefined, key: '' };
 
 function portRules(rendered: readonly Rendered<CiliumPortProtocol>[], dnsVisibility: boolean): CiliumPortRule[] {
-  const out: CiliumPortRule[] = [];
-  for (let i = 0; i < rendered.length; i += MAX_PORTS) {
-    const ports: CiliumPortProtocol[] = [];
-    for (let j = i; j < rendered.length && j < i + MAX_PORTS; j++) ports.push(rendered[j]!.value);
-    const pr: CiliumPortRule = { ports };
+  return chunks(rendered, MAX_PORTS).map((part) => {
+    const pr: CiliumPortRule = { ports: part.map((r) => r.value) };
     if (dnsVisibility) pr.rules = { dns: [{ matchPattern: '*' }] };
-    out.push(pr);
-  }
-  return out;
+    return pr;
+  });
 }
 
 function endpointsOf(p: PolicyPeer): CiliumEndpointSelector {

@@ -16,6 +16,7 @@
  * may be looser than intended, never cutting required traffic.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
+import { chunks } from './chunks.ts';
 import { compareCidrs, hostCidr, subtractCidrs } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { chunkName, policyName, shortHash } from '../policy/names.ts';
@@ -67,12 +68,6 @@ interface CnpRule {
 const ALL_NETWORKS = ['0.0.0.0/0', '::/0'];
 const nsSel = (ns: string): LabelSelector => ({ matchLabels: { [NAMESPACE_LABEL]: ns } });
 const json = (x: unknown): string => JSON.stringify(x);
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 export function cnpProtocol(p: PortSpec): CnpProtocol {
   // The API's named port carries no protocol: the container port's own protocol applies.
