@@ -263,11 +263,17 @@ function anyPeer(direction: Direction, rule: PolicyRule): PolicyPeer[] | undefin
   const unresolved = direction === 'egress' && unresolvedFqdns(rule).length > 0;
   if (!hasKind(rule, 'world') && !(direction === 'ingress' && hasKind(rule, 'apiserver')) && !unresolved) return undefined;
   if (direction === 'ingress') return [ALL_PODS];
-  // A port name exists on pods only: on named ports "any destination" is every pod (namedPortsApart).
+  // A port name exists on pods only: on named ports "any destination" is every pod (networkGroups).
   return hasNamedPort(rule.ports) ? [ALL_PODS, EVERYTHING, EVERYTHING_V6] : [EVERYTHING, EVERYTHING_V6];
 }
 
 const hasNamedPort = (ports: readonly PortSpec[]): boolean => ports.some((p) => p.kind === 'named');
+
+/** A port list's named ports (which only pods have) and the others. */
+function namedApart(ports: readonly PortSpec[]): { names: string[]; named: PortSpec[]; numbered: PortSpec[] } {
+  const named = ports.filter((p) => p.kind === 'named');
+  return { names: named.map((p) => (p.kind === 'named' ? p.name : '')), named, numbered: ports.filter((p) => p.kind !== 'named') };
+}
 
 /**
  * The groups of a rule's address peers (networks: CIDRs, nodes, resolved names). The CRD refuses
@@ -281,9 +287,8 @@ const hasNamedPort = (ports: readonly PortSpec[]): boolean => ports.some((p) => 
 function networkGroups(intent: PolicyIntent, direction: Direction, rule: PolicyRule, networks: Rendered[], w: Warnings): Group[] {
   if (networks.length === 0) return [];
   if (!hasNamedPort(rule.ports)) return [{ peers: networks, ports: rule.ports }];
-  const names = rule.ports.filter((p) => p.kind === 'named').map((p) => (p.kind === 'named' ? p.name : ''));
+  const { names, numbered } = namedApart(rule.ports);
   w.add('peer-not-expressible', intent, `addresses (networks) on the named port(s) ${names.join(', ')}: a port name exists on pods only, and the ClusterNetworkPolicy API refuses networks peers with destinationNamedPort; left out for them (no address matches a named port on any engine)`, where(direction, rule));
-  const numbered = rule.ports.filter((p) => p.kind !== 'named');
   return numbered.length > 0 ? [{ peers: networks, ports: numbered }] : [];
 }
 
@@ -366,8 +371,7 @@ function acceptRules(intent: PolicyIntent, direction: Direction, d: DirectionPol
       return [];
     case 'allow-all': {
       // Named ports on pods only (networkGroups): the numbered ones to everyone, the named ones to every pod.
-      const named = d.ports.filter((p) => p.kind === 'named');
-      const numbered = d.ports.filter((p) => p.kind !== 'named');
+      const { named, numbered } = namedApart(d.ports);
       const protocols = (ports: readonly PortSpec[]): CnpProtocol[] => uniqueSortedBy(ports.map(cnpProtocol), json);
       if (named.length === 0 || direction === 'ingress') return [{ name: ruleName(d.explanation, 0, 1), action: 'Accept', peers: everyone(direction), protocols: protocols(d.ports) }];
       const out: CnpRule[] = [{ name: ruleName(d.explanation, 0, numbered.length > 0 ? 2 : 1), action: 'Accept', peers: [{ namespaces: {} }], protocols: protocols(named) }];
