@@ -41,12 +41,14 @@ export function onlyRoleUnbound(r: RuleAssessment): boolean {
 
 /** The note on the rule that allows a `must` rule waiting for an unbound role: any peer, on the rule's ports. */
 export function unboundRoleNote(r: RuleAssessment): string {
-  return `role ${r.rule.role} is unbound: ${r.rule.direction === 'ingress' ? 'from any source' : 'to any destination'} ${onPorts(r)} until it is bound (matrices.bindings.roles.${r.rule.role})`;
+  return `role ${r.rule.role} is unbound: ${anyPeerOn(r, 'these ports')} until it is bound (matrices.bindings.roles.${r.rule.role})`;
 }
 
-/** Where the any-peer rule of an unbound role allows: its ports, or, when the rule names none, everything. */
-function onPorts(r: RuleAssessment): string {
-  return r.rule.ports.length > 0 ? 'on these ports' : `on every port (the rule names none: ${r.rule.direction} is open to everything)`;
+/** Whom and where the any-peer rule of an unbound role allows: its ports (`ports` names them), or, when the rule names none, everything. */
+function anyPeerOn(r: RuleAssessment, ports: string): string {
+  const { direction } = r.rule;
+  const who = direction === 'ingress' ? 'from any source' : 'to any destination';
+  return r.rule.ports.length > 0 ? `${who} on ${ports}` : `${who} on every port (the rule names none: ${direction} is open to everything)`;
 }
 
 /**
@@ -62,7 +64,7 @@ export function documentedWarnings(rules: readonly RuleAssessment[], restricted:
     const { rule } = r;
     if (waitsForUnboundRole(r) && restricted[rule.direction]) {
       const what = allowsUnbound[rule.direction] && onlyRoleUnbound(r)
-        ? `this recommendation allows that ${rule.direction} flow ${rule.direction === 'ingress' ? 'from any source' : 'to any destination'} ${rule.ports.length > 0 ? "on the rule's ports" : `on every port (the rule names none: ${rule.direction} is open to everything)`} until then`
+        ? `this recommendation allows that ${rule.direction} flow ${anyPeerOn(r, "the rule's ports")} until then`
         : `applying this recommendation blocks that ${rule.direction} flow`;
       out.push(`${rule.id} (must: ${rule.purpose}) waits for role ${rule.role}, which is unbound and which nothing observed binds: ${what}; bind ${rule.role} in matrices.bindings.roles.${rule.role}`);
     }
