@@ -132,3 +132,21 @@ export class EdgeBudget {
     return c;
   }
 }
+
+/** One ingest run's budgets: over edges, and the same caps over ambiguous pairs (a scan whose client cannot be told is as unbounded as one whose client can). */
+export interface RunBudgets {
+  edges: EdgeBudget;
+  pairs: EdgeBudget;
+}
+
+/**
+ * The budgets of a new run: the caps start afresh with every run, the per-workload cap counts
+ * what `stored` holds (edges and pairs already in the store), `listed` says which workloads the
+ * inventory lists.
+ */
+export function runBudgets(caps: EdgeCaps, stored: { storedEdgesOf?(peerKey: string): number; storedPairsOf?(peerKey: string): number }, listed: (peerKey: string) => boolean): RunBudgets {
+  return {
+    edges: new EdgeBudget(caps, stored.storedEdgesOf?.bind(stored), listed),
+    pairs: new EdgeBudget(caps, stored.storedPairsOf?.bind(stored), listed),
+  };
+}

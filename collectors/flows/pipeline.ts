@@ -11,7 +11,7 @@ import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs
 import { Aggregator, edgeKey } from './aggregate.ts';
 import { decoderFor } from './auto.ts';
 import type { Decoded, DecodeLimits, Decoder, FlowFormat, RejectReason, SkipReason } from './decode.ts';
-import { EdgeBudget, type EdgeCaps } from './edge-budget.ts';
+import { runBudgets, type EdgeCaps, type RunBudgets } from './edge-budget.ts';
 import { DEFAULT_EDGE_CAPS } from './ingest-defaults.ts';
 import { readLines } from './lines.ts';
 import { ObservedLabelsBatch } from './observed-labels.ts';
@@ -163,9 +163,7 @@ export class FlowIngest {
   private readonly aggregator = new Aggregator();
   /** Labels of workloads only the records name (no inventory): remembered to select their pods by. */
   private readonly observedLabels = new ObservedLabelsBatch();
-  private budget: EdgeBudget;
-  /** The same caps over ambiguous pairs: a scan whose client cannot be told is as unbounded as one whose client can. */
-  private pairBudget: EdgeBudget;
+  private budgets: RunBudgets;
   private readonly caps: EdgeCaps;
   /** The counters of the input being read, as of its last commit (undefined between inputs). */
   private committedNow: IngestRunCounters | undefined;
@@ -191,16 +189,13 @@ export class FlowIngest {
     this.skewMs = options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
     this.startedAt = this.now();
     this.caps = { ...DEFAULT_EDGE_CAPS, ...options.caps };
-    this.budget = this.newBudget('edges');
-    this.pairBudget = this.newBudget('pairs');
+    this.budgets = this.newBudgets();
   }
 
   /** The edge caps start afresh with every run (input); the per-workload cap counts what is stored. */
-  private newBudget(of: 'edges' | 'pairs'): EdgeBudget {
-    const writer = this.options.writer;
+  private newBudgets(): RunBudgets {
     const index = this.options.index;
-    const stored = of === 'edges' ? writer.storedEdgesOf?.bind(writer) : writer.storedPairsOf?.bind(writer);
-    return new EdgeBudget(this.caps, stored, (k) => index.listedWorkload(k));
+    return runBudgets(this.caps, this.options.writer, (k) => index.listedWorkload(k));
   }
 
   /**
@@ -266,8 +261,7 @@ export class FlowIngest {
       this.inputs.push(summary);
       return summary;
     }
-    this.budget = this.newBudget('edges');
-    this.pairBudget = this.newBudget('pairs');
+    this.budgets = this.newBudgets();
     const c = zeroCounters();
     let committed = zeroCounters();
     const skips: Partial<Record<SkipReason, number>> = {};
@@ -461,14 +455,14 @@ export class FlowIngest {
         oriented = false;
         // A pair is unordered: admitted in the aggregator's order, so that both orders are one pair.
         const [a, b] = c.src.key <= c.dst.key ? [c.src, c.dst] : [c.dst, c.src];
-        const pair = this.pairBudget.admit(a.key, b.key, 0, f.protocol);
+        const pair = this.budgets.pairs.admit(a.key, b.key, 0, f.protocol);
         if (pair !== undefined) this.aggregator.addAmbiguous(pair.client, a.port ?? 0, pair.server, b.port ?? 0, f.protocol, f);
         continue;
       }
       // A record the server sent (a reply) proves the connection reached it.
       const verdict = f.verdict === 'unknown' && c.server === c.src ? 'forwarded' : f.verdict;
       const port = c.server.port ?? 0;
-      const edge = this.budget.admit(c.client.key, c.server.key, port, f.protocol);
+      const edge = this.budgets.edges.admit(c.client.key, c.server.key, port, f.protocol);
       if (edge === undefined) {
         refused++;
         continue;

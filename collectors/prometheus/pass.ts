@@ -11,7 +11,7 @@ import type { Db } from '../../store/db.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
 import { readResolutionData } from '../../store/inventory.ts';
-import { EdgeBudget } from '../flows/edge-budget.ts';
+import { runBudgets } from '../flows/edge-budget.ts';
 import type { IngestLimits } from '../flows/ingest-defaults.ts';
 import { ResolutionIndex } from '../flows/resolve.ts';
 import { SqliteBatchWriter } from '../flows/write.ts';
@@ -22,7 +22,7 @@ import { istioQueries } from './families/istio.ts';
 import { netobservQueries } from './families/netobserv.ts';
 import { netobservPredefinedQueries } from './families/netobserv-predefined.ts';
 import { PeerResolver } from './peers.ts';
-import { MetricFlowRecorder, type Outcome, type PassBudgets } from './record.ts';
+import { MetricFlowRecorder, type Outcome } from './record.ts';
 import { checkedNames, type FamilyQuery, type SeriesReading } from './series.ts';
 import { PrometheusStore } from './store.ts';
 import { readTarget } from './targets.ts';
@@ -128,11 +128,7 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
   const store = new PrometheusStore(db);
   const writer = new SqliteBatchWriter(db);
   // One pass is one run: its caps count what it adds over every query, and what is stored.
-  const listed = (k: string): boolean => index.listedWorkload(k);
-  const budgets: PassBudgets = {
-    edges: new EdgeBudget(limits.caps, (k) => writer.storedEdgesOf(k), listed),
-    pairs: new EdgeBudget(limits.caps, (k) => writer.storedPairsOf(k), listed),
-  };
+  const budgets = runBudgets(limits.caps, writer, (k) => index.listedWorkload(k));
   const run = writer.startRun(`prometheus ${settings.url}`, 'prometheus');
   const counters: IngestRunCounters = { records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, rejects: {} };
   const reasons: Record<string, number> = {};

@@ -20,7 +20,7 @@
 
 import type { Service } from '../../domain/inventory.ts';
 import { Aggregator } from '../flows/aggregate.ts';
-import type { EdgeBudget } from '../flows/edge-budget.ts';
+import type { RunBudgets } from '../flows/edge-budget.ts';
 import type { CountedFlows } from '../flows/counted.ts';
 import { EPHEMERAL_MIN, clientPeer, serverSide } from '../flows/orient.ts';
 import type { ResolvedSide } from '../flows/resolve.ts';
@@ -30,12 +30,6 @@ import type { EndpointRef, MetricFlow, MetricPair } from './series.ts';
 import type { GapDelta, MetricPairDelta } from './store.ts';
 
 export type Outcome = 'edge' | 'ambiguous' | 'possible-reply' | 'no-port' | 'pair' | 'edge-cap' | UnresolvedReason;
-
-/** The caps of one pass (one ingest run): over edges, and over ambiguous pairs. */
-export interface PassBudgets {
-  edges: EdgeBudget;
-  pairs: EdgeBudget;
-}
 
 export class MetricFlowRecorder {
   readonly aggregator = new Aggregator();
@@ -51,7 +45,8 @@ export class MetricFlowRecorder {
   constructor(
     private readonly resolver: PeerResolver,
     services: readonly Service[],
-    private readonly budgets: PassBudgets,
+    /** The pass's caps (one pass is one ingest run). */
+    private readonly budgets: RunBudgets,
   ) {
     for (const s of services) this.services.set(`${s.namespace}/${s.name}`, s);
   }
