@@ -72,6 +72,10 @@ interface WatchOutcome {
 export class Reflector {
   readonly stats: ReflectorStats = { events: 0, bookmarks: 0, skipped: 0, relists: 0, gone: 0, errors: 0, watches: 0, stalls: 0, synced: false, failing: false };
   private resourceVersion = '';
+  /** 410s in a row, each on the first watch after a list, with nothing received between (see `gone`). */
+  private goneAtOnce = 0;
+  /** Whether the last watch started is the first one after a list. */
+  private afterList = false;
   private readonly watch: Watch;
   private controller: AbortController | undefined;
 
@@ -95,11 +99,12 @@ export class Reflector {
           if (signal.aborted) break;
           const outcome = await this.watchOnce(signal);
           if (outcome.gone) {
-            this.stats.gone++;
-            this.resourceVersion = '';
+            await this.gone(outcome.progress, signal);
             continue;
           }
+          this.afterList = false;
           if (outcome.progress) {
+            this.goneAtOnce = 0;
             this.options.backoff.reset();
             this.stats.failing = false;
           } else {
@@ -111,8 +116,7 @@ export class Reflector {
           const failure = describeFailure(e, this.stats.synced || this.resourceVersion !== '' ? 'watch' : 'list', this.resource, this.api.server);
           // 410 on a watch: relist at once. On a list (continue tokens kept expiring): back off like any failure.
           if (failure.failure === 'gone' && failure.verb === 'watch') {
-            this.stats.gone++;
-            this.resourceVersion = '';
+            await this.gone(false, signal);
             continue;
           }
           this.stats.errors++;
@@ -128,6 +132,36 @@ export class Reflector {
     }
   }
 
+  /**
+   * A watch ended with 410 Gone: relist. At once when the resourceVersion simply aged out during a
+   * watch; but a 410 on the very watch that starts from a fresh list's resourceVersion, before
+   * anything arrived, means the server refuses whatever we list (a proxy or an API server answering
+   * 410 at once): relisting at once would spin, a full list and inventory write each time. Those
+   * relists are spaced by the backoff, growing while it goes on, and the resource shows as failing
+   * (client-go's reflector runs ListAndWatch under its backoff manager for the same reason:
+   * tools/cache/reflector.go, `Run` → `wait.BackoffUntil`).
+   */
+  private async gone(progress: boolean, signal: AbortSignal): Promise<void> {
+    this.stats.gone++;
+    this.resourceVersion = '';
+    if (!this.afterList || progress) {
+      this.goneAtOnce = 0;
+      return;
+    }
+    this.goneAtOnce++;
+    const error = new KubeApiError(
+      `watch ${this.resource.plural}: the server answered 410 Gone to a watch from its own list's resourceVersion (${this.goneAtOnce} in a row); relisting with backoff`,
+      'gone',
+      'watch',
+      this.resource.plural,
+    );
+    this.stats.errors++;
+    this.stats.failing = true;
+    this.stats.lastError = error.message;
+    this.sink.failed(this.resource, error, this.options.now());
+    await sleep(this.options.backoff.next(), signal);
+  }
+
   private async relist(signal: AbortSignal): Promise<void> {
     let page;
     try {
@@ -140,9 +174,13 @@ export class Reflector {
     this.sink.replace(this.resource, page.items, at);
     this.resourceVersion = page.resourceVersion;
     this.stats.synced = true;
-    this.stats.failing = false;
     this.stats.lastSync = at;
-    this.options.backoff.reset();
+    this.afterList = true;
+    // A list answered, but its watches refused (see `gone`): still failing, and the backoff keeps growing.
+    if (this.goneAtOnce === 0) {
+      this.stats.failing = false;
+      this.options.backoff.reset();
+    }
   }
 
   private watchOnce(signal: AbortSignal): Promise<WatchOutcome> {

@@ -84,6 +84,8 @@ export class KubeApiServer {
   /** Events with rv <= this are no longer in the history. */
   private compactedRv = 100;
   private dropNext = false;
+  /** Every watch from a resourceVersion answered 410 Gone, however recent (a proxy or server that refuses them). */
+  private refusingWatches = false;
   private readonly historyLimit: number;
   url = '';
   /** Called for every request before it is answered (tests change the cluster between pages). */
@@ -195,6 +197,11 @@ export class KubeApiServer {
       (this.objects.get(resKey(r)) as Map<string, Json>).set(KubeApiServer.id(obj), stored);
     }
     this.compact();
+  }
+
+  /** While on, every watch from a resourceVersion, even the current one, gets 410 Gone at once. */
+  refuseWatches(on: boolean): void {
+    this.refusingWatches = on;
   }
 
   /** Forgets the event history: resuming a watch from any earlier resourceVersion gets 410 Gone. */
@@ -376,7 +383,7 @@ export class KubeApiServer {
     if (from === 0) {
       // No resourceVersion: the current state as ADDED events, then live.
       for (const o of (this.objects.get(resKey(r)) as Map<string, Json>).values()) this.write(w, { type: 'ADDED', object: o });
-    } else if (from < this.compactedRv) {
+    } else if (from < this.compactedRv || this.refusingWatches) {
       this.write(w, { type: 'ERROR', object: status(410, 'Expired', `too old resource version: ${from} (${this.compactedRv + 1})`) });
       res.end();
       return;

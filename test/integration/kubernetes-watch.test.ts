@@ -106,6 +106,26 @@ test('410 Gone on resume: the relist reconciles, and pods deleted while the watc
   assert.equal(collector.status().state, 'running');
 });
 
+test('a server answering 410 Gone to every watch, even from its own list\'s resourceVersion: relists are spaced by the backoff and the resource shows as failing, until the watches are taken again', async () => {
+  // client-go runs ListAndWatch under its backoff manager (tools/cache/reflector.go, Run → wait.BackoffUntil):
+  // a list followed at once by a refused watch must not turn into a relist loop.
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector } = startCollector(cluster, clock);
+  await synced(collector);
+  cluster.server.refuseWatches(true);
+  cluster.server.endWatches();
+  await waitFor('the first refused watch', () => stats(collector, 'pods').gone >= 2);
+  const relists = stats(collector, 'pods').relists;
+  await new Promise((r) => setTimeout(r, 1000));
+  // Backoff 10 ms doubling to 40 ms, jitter 0.5: at most one relist per 20 ms, 50 a second (a relist loop makes hundreds).
+  assert.ok(stats(collector, 'pods').relists - relists <= 50, `relists in one second: ${stats(collector, 'pods').relists - relists}`);
+  assert.equal(collector.status().state, 'failed');
+  assert.match(collector.status().lastError ?? '', /410 Gone to a watch from its own list's resourceVersion/);
+  cluster.server.refuseWatches(false);
+  await waitFor('the watch taken again', () => collector.status().state === 'running' && !stats(collector, 'pods').failing, 5000);
+});
+
 test('a watch stream cut in the middle of an object: the watch resumes and the cut event arrives again', async () => {
   const cluster = await startFakeCluster();
   const clock = { t: T0 };
