@@ -162,6 +162,28 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   const { blocked, blockedByApplied, stillAllowed, denied, skipped } = found;
   const sides = new Map<string, { workload: string; direction: Direction; subject: SimEndpoint; observed: Probe[]; allowed: number }>();
 
+  /**
+   * A side the recommendation must allow (an included edge, or a flow a documented must `rule`
+   * requires that nothing observed): blocked by the recommended policies, or by an applied policy
+   * beside them, or fine. Whether the recommended policies allow it.
+   */
+  const judgeRequired = (workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, rule?: string): boolean => {
+    const required = rule === undefined ? '' : `; ${rule} (must) requires it, not observed yet`;
+    // Most sides are allowed: their verdict's words are only needed when they are not.
+    const allowed = sideAllows(ours, flow, direction);
+    if (!allowed) {
+      const side = decideSide(ours, flow, direction);
+      blocked.push(finding(workload, direction, edge, side, rule === undefined ? side.reason : `${side.reason}${required}: applying this cuts required traffic`));
+    } else if (withApplied && !sideAllows(withApplied, flow, direction)) {
+      const beside = decideSide(withApplied, flow, direction);
+      const other = withAppliedOtherReading();
+      const onlyThere = other !== null && sideAllows(other, flow, direction);
+      const f = finding(workload, direction, edge, beside, onlyThere ? `${beside.reason} — only where the network plugin does not match ipBlocks against pod addresses; where it does, the applied policies allow it${required}` : `${beside.reason}${required}`);
+      blockedByApplied.push(onlyThere ? { ...f, dependsOnIpBlockReading: true } : f);
+    }
+    return allowed;
+  };
+
   forEachSide(input.sides, skipped, (workload, direction, edge, reason) => {
     const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
     if (!conn.ok) {
@@ -194,18 +216,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
       denied.push(finding(workload, direction, edge, side, reason));
       return;
     }
-    // Most included sides are allowed: their verdict's words are only needed when they are not.
-    const allowed = sideAllows(ours, flow, direction);
-    if (!allowed) {
-      const side = decideSide(ours, flow, direction);
-      blocked.push(finding(workload, direction, edge, side, side.reason));
-    } else if (withApplied && !sideAllows(withApplied, flow, direction)) {
-      const beside = decideSide(withApplied, flow, direction);
-      const other = withAppliedOtherReading();
-      const onlyThere = other !== null && sideAllows(other, flow, direction);
-      const f = finding(workload, direction, edge, beside, onlyThere ? `${beside.reason} — only where the network plugin does not match ipBlocks against pod addresses; where it does, the applied policies allow it` : beside.reason);
-      blockedByApplied.push(onlyThere ? { ...f, dependsOnIpBlockReading: true } : f);
-    }
+    const allowed = judgeRequired(workload, direction, edge, flow);
     if (input.tightness) {
       const k = `${workload}|${direction}`;
       let entry = sides.get(k);
@@ -216,7 +227,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
     }
   });
 
-  // Flows a documented must rule requires that nothing observed: allowed like included edges, or blocked.
+  // Flows a documented must rule requires that nothing observed: judged like included edges.
   for (const s of input.sides) {
     for (const direction of DIRECTIONS) {
       if (!s.restricted[direction]) continue;
@@ -226,9 +237,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
           skipped[conn.reason] = (skipped[conn.reason] ?? 0) + 1;
           continue;
         }
-        if (sideAllows(ours, conn.flow, direction)) continue;
-        const side = decideSide(ours, conn.flow, direction);
-        blocked.push(finding(s.workload, direction, edge, side, `${side.reason}; ${rule} (must) requires it, not observed yet: applying this cuts required traffic`));
+        judgeRequired(s.workload, direction, edge, conn.flow, rule);
       }
     }
   }

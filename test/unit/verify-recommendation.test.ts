@@ -193,6 +193,28 @@ test('calico: an applied policy in an earlier tier that denies an included edge 
   assert.deepEqual(kubernetes().blockedByApplied, []);
 });
 
+test('calico: a flow a documented must rule requires, not observed yet, that an applied Deny in an earlier tier cuts is blockedByApplied too, naming the rule (Calico "Tier": a Deny ends the evaluation)', () => {
+  const tier: AppliedPolicy = { apiVersion: 'projectcalico.org/v3', kind: 'Tier', name: 'platform', manifest: { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'platform' }, spec: { order: 100 } } };
+  const deny: AppliedPolicy = {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'GlobalNetworkPolicy',
+    name: 'platform.deny-api',
+    manifest: { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'platform.deny-api' }, spec: { tier: 'platform', order: 10, selector: "app == 'api'", types: ['Ingress'], ingress: [{ action: 'Deny' }] } },
+  };
+  // Nothing observed; api's matrix says web must reach it on 8080, which the recommended policy allows.
+  const sides: VerifiedSides = {
+    workload: 'shop/Deployment/api',
+    edges: { ingress: [], egress: [] },
+    excluded: { ingress: new Map(), egress: new Map() },
+    restricted: { ingress: true, egress: false },
+    documented: { ingress: [{ edge: webToApi, rule: 'm/api/ingress/web-8080' }], egress: [] },
+  };
+  const v = verifyRecommendation({ engine: 'calico', emitted: { engine: 'calico', manifests: [apiPolicy], warnings: [] } as unknown as EmitResult, model: clusterModel(inventory), applied: [tier, deny], sides: [sides], simulator: SIMULATORS.calico });
+  assert.deepEqual(v.blocked, []);
+  assert.deepEqual(v.blockedByApplied.map((f) => `${f.edge} ${f.by?.policy}`), ['workload:shop/Deployment/web|workload:shop/Deployment/api|8080|TCP GlobalNetworkPolicy/platform.deny-api']);
+  assert.match(v.blockedByApplied[0]!.reason, /m\/api\/ingress\/web-8080 \(must\) requires it, not observed yet$/);
+});
+
 test('a side left out and denied whose edge a documented must rule requires on the other side is blocked: the traffic is cut whichever side cuts it', () => {
   // web's egress includes web → api 9090 because its matrix says it must (a rule naming api's pods);
   // api's ingress leaves it out (say, mode documented and api undocumented).
