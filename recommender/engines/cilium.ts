@@ -12,7 +12,7 @@ import { chunks } from './chunks.ts';
 import { DEFAULT_DNS, dnsPorts } from '../policy/build.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec } from '../policy/ir.ts';
 import { policyName } from '../policy/names.ts';
-import { canonicalSelector, uniqueSortedBy } from '../policy/order.ts';
+import { canonicalSelector, portKey, uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, subjectSelector } from './kubernetes.ts';
 import { annotatedMetadata, explainedIntent, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
@@ -134,6 +134,7 @@ class Renderer {
   private readonly ports = new Map<PortSpec, Rendered<CiliumPortProtocol>>();
   private readonly portRules = new Map<string, PortRules>();
   private readonly apiserverRules = new Map<PolicyPeer, KeyedRules>();
+  private readonly resolvedEgress = new Map<readonly PortSpec[], readonly PortSpec[]>();
 
   /** The endpoint selector of a pods, namespace, selected-namespaces or dns peer. */
   endpoints(p: PolicyPeer): Rendered<CiliumEndpointSelector> {
@@ -154,6 +155,27 @@ class Renderer {
     let r = cache.get(p);
     if (r === undefined) {
       cache.set(p, (r = this.ids.canonical(render(p))));
+    }
+    return r;
+  }
+
+  /**
+   * Egress ports as the agent can resolve them: a named port renders as the numbers it has on the
+   * rule's destinations, when synthesis knew them. Cilium resolves an egress named port only where
+   * every selected destination agrees on one number (pkg/policy/types `GetNamedPort`:
+   * ErrDuplicateNamedPorts, and the port then allows nothing; older agents look across every pod
+   * of the cluster), while the other engines resolve it on each destination pod.
+   */
+  egressPorts(ports: readonly PortSpec[]): readonly PortSpec[] {
+    let r = this.resolvedEgress.get(ports);
+    if (r === undefined) {
+      r = ports.some((p) => p.kind === 'named' && p.numbers !== undefined)
+        ? uniqueSortedBy(
+            ports.flatMap((p): PortSpec[] => (p.kind === 'named' && p.numbers !== undefined ? p.numbers.map((port) => ({ kind: 'number', protocol: p.protocol, port })) : [p])),
+            portKey,
+          )
+        : ports;
+      this.resolvedEgress.set(ports, r);
     }
     return r;
   }
@@ -283,7 +305,8 @@ function group(peers: readonly PolicyPeer[], r: Renderer): Groups {
  * and a refused policy leaves the pod unprotected. Every part carries the rule's ports.
  */
 function renderRule(direction: Direction, rule: PolicyRule, dnsVisibility: boolean, r: Renderer, out: KeyedRules): void {
-  const ports = r.toPorts(rule.ports);
+  const rulePorts = direction === 'egress' ? r.egressPorts(rule.ports) : rule.ports;
+  const ports = r.toPorts(rulePorts);
   // `world` is everything in and out of the cluster: the `all` entity. Cilium's `world` entity
   // is "traffic external to endpoint's cluster" only (pkg/policy/api/entity.go), so it would cut
   // in-cluster peers. `all` covers the rule's other peers too. The apiserver as a source
@@ -320,10 +343,10 @@ function renderRule(direction: Direction, rule: PolicyRule, dnsVisibility: boole
   if (g.dns) {
     const visibility = dnsVisibility && direction === 'egress';
     const s = sortedValues(r, g.dns);
-    const dnsOnly = visibility && rule.ports.length > 0 ? rule.ports.filter(isDnsPort) : rule.ports;
-    const dnsRulePorts = r.toPorts(rule.ports.length === 0 && visibility ? DNS_PORTS : dnsOnly, visibility);
-    if (dnsOnly.length > 0 || rule.ports.length === 0) push(out, { endpoints: s.values }, ruleKey(s.key, '', '', '', dnsRulePorts.key), dnsRulePorts);
-    const others = visibility ? rule.ports.filter((p) => !isDnsPort(p)) : [];
+    const dnsOnly = visibility && rulePorts.length > 0 ? rulePorts.filter(isDnsPort) : rulePorts;
+    const dnsRulePorts = r.toPorts(rulePorts.length === 0 && visibility ? DNS_PORTS : dnsOnly, visibility);
+    if (dnsOnly.length > 0 || rulePorts.length === 0) push(out, { endpoints: s.values }, ruleKey(s.key, '', '', '', dnsRulePorts.key), dnsRulePorts);
+    const others = visibility ? rulePorts.filter((p) => !isDnsPort(p)) : [];
     if (others.length > 0) {
       const l4 = r.toPorts(others);
       push(out, { endpoints: s.values }, ruleKey(s.key, '', '', '', l4.key), l4);

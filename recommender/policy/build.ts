@@ -105,11 +105,13 @@ export function port(protocol: PortProtocol, n: number): PortSpec {
 export const tcp = (n: number): PortSpec => port('TCP', n);
 export const udp = (n: number): PortSpec => port('UDP', n);
 
-export function namedPort(protocol: PortProtocol, name: string): PortSpec {
+export function namedPort(protocol: PortProtocol, name: string, numbers?: readonly number[]): PortSpec {
   if (!PORT_NAME.test(name) || name.length > 15 || !/[a-z]/.test(name)) {
     throw new PolicyError('port', `named port "${name}" is not an IANA_SVC_NAME (≤ 15 lowercase alphanumerics and '-', one letter at least)`);
   }
-  return { kind: 'named', protocol: checkProtocol('port', protocol), name };
+  const spec: PortSpec = { kind: 'named', protocol: checkProtocol('port', protocol), name };
+  if (numbers !== undefined && numbers.length > 0) spec.numbers = [...new Set(numbers.map((n) => checkPortNumber('named port number', n)))].sort((a, b) => a - b);
+  return spec;
 }
 
 export function portRange(protocol: PortProtocol, start: number, end: number): PortSpec {
@@ -134,7 +136,7 @@ function checkPort(path: string, p: PortSpec): PortSpec {
       case 'number':
         return port(p.protocol, p.port);
       case 'named':
-        return namedPort(p.protocol, p.name);
+        return namedPort(p.protocol, p.name, p.numbers);
       case 'range':
         return portRange(p.protocol, p.start, p.end);
       case 'all':

@@ -19,8 +19,12 @@ export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
 export type PortSpec =
   /** One port number. */
   | { kind: 'number'; protocol: PortProtocol; port: number }
-  /** A named container port (resolved by the CNI on the destination pod). */
-  | { kind: 'named'; protocol: PortProtocol; name: string }
+  /**
+   * A named container port (resolved by the CNI on the destination pod). `numbers`: on egress, the
+   * numbers the name has on the destinations known when the rule was made (sorted), for engines
+   * that cannot resolve it per destination (Cilium: cilium.ts egressPorts).
+   */
+  | { kind: 'named'; protocol: PortProtocol; name: string; numbers?: readonly number[] }
   /** An inclusive range, start < end. */
   | { kind: 'range'; protocol: PortProtocol; start: number; end: number }
   /** Every port of the protocol. */

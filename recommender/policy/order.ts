@@ -68,7 +68,7 @@ export function portKey(p: PortSpec): string {
     case 'range':
       return `${head}${pad(p.start)}-${pad(p.end)}`;
     case 'named':
-      return head + p.name;
+      return p.numbers === undefined ? head + p.name : `${head}${p.name}=${p.numbers.join(',')}`;
   }
 }
 

@@ -56,6 +56,19 @@ export function namedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readonly 
   }
 }
 
+/** Every workload a documented peer selects, "any pod" included: where egress to it may lead (named ports resolved on them, synthesize/peers.ts resolvedPorts). */
+export function selectedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readonly WorkloadRef[] {
+  switch (rp.kind) {
+    case 'pods':
+    case 'dns':
+      return rp.workloads;
+    case 'namespace':
+      return (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).flatMap(cluster.inNamespace);
+    default:
+      return [];
+  }
+}
+
 /** The workloads on the pod network, as a namespace binding names them, and the ports each serves. */
 export interface PodNetwork {
   /** The pod-network workloads of a namespace. */

@@ -5,7 +5,7 @@
 import { isApiserverAddress } from '../../domain/apiserver.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { LabelSelector } from '../../domain/inventory.ts';
-import { workloadKey, type Peer } from '../../domain/peer.ts';
+import { workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { resolvePortNumber } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
@@ -138,8 +138,12 @@ function insideLoose(inner: string, outer: string): boolean {
   return i !== undefined && o !== undefined && i.prefix > o.prefix && cidrContains(o, i);
 }
 
-/** A documented rule's ports as IR ports (named ports resolved on the server when its number is known). */
-export function resolvedPorts(ports: readonly ResolvedPort[], server: Peer | undefined, ix: ClusterIndex): PortSpec[] {
+/**
+ * A documented rule's ports as IR ports: named ports resolved on the server when its number is
+ * known; else (egress to several workloads) kept by name, with the numbers the name has on
+ * `destinations` (the workloads the peer names).
+ */
+export function resolvedPorts(ports: readonly ResolvedPort[], server: Peer | undefined, ix: ClusterIndex, destinations: readonly WorkloadRef[] = []): PortSpec[] {
   const out: PortSpec[] = [];
   for (const p of ports) {
     if (p.port === undefined && p.name === undefined) {
@@ -148,7 +152,16 @@ export function resolvedPorts(ports: readonly ResolvedPort[], server: Peer | und
     }
     const n = server ? resolvePortNumber(p, server, ix) : p.port;
     if (n !== undefined) out.push(p.endPort !== undefined && p.endPort > n ? portRange(p.protocol, n, p.endPort) : port(p.protocol, n));
-    else if (p.name !== undefined) out.push(namedPort(p.protocol, p.name));
+    else if (p.name !== undefined) out.push(namedPort(p.protocol, p.name, numbersOf(p.name, p.protocol, destinations, ix)));
   }
   return out;
+}
+
+/** The numbers port `name` has on the workloads' containers. */
+function numbersOf(name: string, protocol: PortProtocol, workloads: readonly WorkloadRef[], ix: ClusterIndex): number[] {
+  const numbers = new Set<number>();
+  for (const ref of workloads) {
+    for (const cp of ix.workloads.get(workloadKey(ref))?.ports ?? []) if (cp.name === name && cp.protocol === protocol) numbers.add(cp.port);
+  }
+  return [...numbers];
 }

@@ -21,7 +21,7 @@ import type { DayTexts } from './day-texts.ts';
 import type { PortSets } from './port-sets.ts';
 import { APISERVER, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 import type { ResolvedPeer } from '../matrix/resolved.ts';
-import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
+import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, selectedWorkloads, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
   edge: EdgeAssessment;
@@ -249,7 +249,7 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): voi
     if (owner === undefined) continue;
     const server: Peer | undefined = d === 'ingress' ? self : m.owner.workloads.length === 1 ? { kind: 'workload', workload: m.owner.workloads[0]! } : undefined;
     const narrow = d === 'ingress' && ctx.mirrors.servicePortRules.has(m.rule.id);
-    const ports = resolvedPorts(narrow ? portsServedBy(m.rule.ports, ctx.podNetwork.servedPorts(self.workload)) : m.rule.ports, server, ctx.ix);
+    const ports = resolvedPorts(narrow ? portsServedBy(m.rule.ports, ctx.podNetwork.servedPorts(self.workload)) : m.rule.ports, server, ctx.ix, m.owner.workloads);
     // The flows observed at this end that the rule documents are its evidence (status confirmed).
     const side = p.comparison[d];
     const owners = new Set(m.owner.workloads.map(workloadKey));
@@ -338,7 +338,7 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
     for (const rp of r.rule.peers) {
       let server: Peer | undefined = self;
       if (d === 'egress') server = rp.kind === 'pods' && rp.workloads.length === 1 ? { kind: 'workload', workload: rp.workloads[0]! } : undefined;
-      const ports = resolvedPorts(r.rule.ports, server, ctx.ix);
+      const ports = resolvedPorts(r.rule.ports, server, ctx.ix, d === 'egress' ? selectedWorkloads(rp, ctx.podNetwork) : []);
       const resolved = resolvedPeers(rp, w.namespace, ctx.ix);
       const unknown = resolved.length === 0 ? addressesUnknown(rp) : undefined;
       if (unknown !== undefined) {
