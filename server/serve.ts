@@ -63,10 +63,19 @@ export async function startService(config: ResolvedConfig, options: StartOptions
   const { app } = built;
 
   const server = app.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (e) {
+    // Not serving (the port is taken: often another instance on the same store): the collectors
+    // already started would follow the same sources unseen, a second writer counting flows twice.
+    await collectors.stop();
+    await built.close();
+    if (!options.db) db.close();
+    throw e;
+  }
   const reports = startReportSchedule(ctx);
   const retention = startRetentionSchedule(ctx);
   server.keepAliveTimeout = 65_000;

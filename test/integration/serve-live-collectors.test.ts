@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { loadServiceConfig } from '../../server/config/load.ts';
 import { startService } from '../../server/serve.ts';
+import { openDb } from '../../store/db.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import { startRelay } from '../helpers/hubble-relay-server.ts';
 import { tmpDir } from '../helpers/tmp.ts';
@@ -67,4 +68,22 @@ test('serve with a relay that is away: the hubble collector retries (up 0, lastE
   assert.equal(hubble?.state, 'starting');
   assert.match(hubble?.lastError ?? '', /cannot connect to hubble-relay/);
   assert.match(await (await fetch(`${service.url}/metrics`)).text(), /flowmatrix_collector_up\{collector="hubble"\} 0/);
+});
+
+test('serve that cannot listen (the port is taken) stops the collectors it started and fails: no second writer left following the same sources', async () => {
+  const dir = tmpDir();
+  const taken = net.createServer();
+  const port = await new Promise<number>((r) => taken.listen(0, '127.0.0.1', () => r((taken.address() as net.AddressInfo).port)));
+  after(() => taken.close());
+  const file = join(dir, 'netobserv.ndjson');
+  writeFileSync(file, '');
+  writeFileSync(join(dir, 'config.yaml'), `server:\n  port: ${port}\n  host: 127.0.0.1\ncollectors:\n  files:\n    files:\n      - { path: ${file}, format: netobserv }\n    pollInterval: 20ms\n    flushInterval: 50ms\n`);
+  const config = loadServiceConfig({ file: join(dir, 'config.yaml'), dbPath: join(dir, 'f.db'), env: {} });
+  await assert.rejects(startService(config, { logger: pino({ level: 'silent' }) }), /EADDRINUSE/);
+  // Flows arriving afterwards are nobody's: a collector still running would store them.
+  writeFileSync(file, NETOBSERV);
+  await new Promise((r) => setTimeout(r, 500));
+  const db = openDb(join(dir, 'f.db'));
+  after(() => db.close());
+  assert.equal(new EdgeStore(db).count(), 0);
 });
