@@ -5,7 +5,7 @@
  * own addresses as endpoints on the endpoint port (usually 6443; the Service port is 443).
  * Post-DNAT a flow shows one of those endpoint addresses on that endpoint port.
  */
-import type { ApiserverEndpoint } from './inventory.ts';
+import type { ApiserverEndpoint, FormerApiserverEndpoint } from './inventory.ts';
 
 export const APISERVER_SERVICE = { namespace: 'default', name: 'kubernetes' } as const;
 
@@ -21,4 +21,9 @@ export function isApiserverService(namespace: string | undefined, name: string |
  */
 export function isApiserverAddress(endpoints: readonly ApiserverEndpoint[], ips: readonly string[], port: number | undefined): boolean {
   return port !== undefined && endpoints.some((e) => e.port === port && ips.includes(e.ip));
+}
+
+/** `ip` on `port` was an apiserver endpoint at `time` (one of its former endpoints then). */
+export function wasApiserverAddress(former: readonly FormerApiserverEndpoint[], ip: string, port: number | undefined, time: number): boolean {
+  return port !== undefined && former.some((e) => e.port === port && e.ip === ip && (e.validFrom === undefined || e.validFrom <= time) && time < e.validTo);
 }

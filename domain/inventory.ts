@@ -142,6 +142,12 @@ export interface ApiserverEndpoint {
   protocol: Protocol;
 }
 
+/** An endpoint the apiserver had once: from `validFrom` (absent: since ever) until `validTo` (ms), the import that no longer listed it. */
+export interface FormerApiserverEndpoint extends ApiserverEndpoint {
+  validFrom?: number;
+  validTo: number;
+}
+
 /** Maps an intermediate owner or a pod name to its workload: (ns, ReplicaSet, x-abc) → Deployment x; (ns, Job, j-123) → CronJob j; (ns, Pod, p) → …. */
 export interface OwnerAlias {
   namespace: string;

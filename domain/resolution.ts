@@ -2,7 +2,7 @@
  * What flow resolution needs from the inventory, read once per ingest and indexed in memory
  * (bounded by the inventory's size, never by the number of flows).
  */
-import type { ApiserverEndpoint, EndpointSlice, Node, OwnerAlias, Service, Workload } from './inventory.ts';
+import type { ApiserverEndpoint, EndpointSlice, FormerApiserverEndpoint, Node, OwnerAlias, Service, Workload } from './inventory.ts';
 import type { IpInterval } from './ip-history.ts';
 
 export interface ResolutionData {
@@ -12,6 +12,8 @@ export interface ResolutionData {
   endpointSlices: EndpointSlice[];
   nodes: Node[];
   apiserver: ApiserverEndpoint[];
+  /** The apiserver's former endpoints (none when absent): a flow of their time to one is the apiserver's. */
+  apiserverHistory?: FormerApiserverEndpoint[];
   /** Workload keys (`ns/Kind/name`) of the cluster DNS (kube-system pods labelled k8s-app=kube-dns). */
   dnsWorkloads: string[];
   ownerAliases: OwnerAlias[];

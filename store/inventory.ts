@@ -15,7 +15,7 @@ import type {
 import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
 import { claimClassOf, nodeClaims, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval, type PreviousPodIps } from '../domain/ip-history.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
-import type { OwnerAlias } from '../domain/inventory.ts';
+import type { FormerApiserverEndpoint, OwnerAlias } from '../domain/inventory.ts';
 import type { ResolutionData } from '../domain/resolution.ts';
 import type { Db } from './db.ts';
 
@@ -106,9 +106,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     // An export filtered to some namespaces has no default/kubernetes: keep what is known then.
     if (snapshot.apiserver.length > 0) {
       replaced.push('apiserver');
-      db.prepare('DELETE FROM apiserver_endpoints').run();
-      const ins = db.prepare('INSERT INTO apiserver_endpoints (ip, port, protocol, updated_at) VALUES (?, ?, ?, ?)');
-      for (const a of snapshot.apiserver) ins.run(a.ip, a.port, a.protocol, t);
+      replaceApiserver(db, snapshot.apiserver, t);
     }
     replacePolicies(db, snapshot, inScope, replaced);
     const workloads = writeWorkloads(db, snapshot, inScope);
@@ -372,6 +370,30 @@ function readEndpointSlices(db: Db): EndpointSlice[] {
   }));
 }
 
+/**
+ * The apiserver's endpoints as of `t`: those no longer listed become former endpoints until `t`
+ * (flows of their time still resolve to the apiserver); new ones are listed from `t` on, or since
+ * ever at the first import that lists any.
+ */
+function replaceApiserver(db: Db, endpoints: readonly ApiserverEndpoint[], t: number): void {
+  const key = (e: ApiserverEndpoint) => `${e.ip}|${e.port}|${e.protocol}`;
+  const previous = new Map((db.prepare('SELECT ip, port, protocol, since FROM apiserver_endpoints').all() as (ApiserverEndpoint & { since: number | null })[]).map((e) => [key(e), e]));
+  const listed = new Set(endpoints.map(key));
+  const former = db.prepare('INSERT OR REPLACE INTO apiserver_history (ip, port, protocol, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)');
+  for (const [k, e] of previous) if (!listed.has(k)) former.run(e.ip, e.port, e.protocol, e.since, t);
+  db.prepare('DELETE FROM apiserver_endpoints').run();
+  const ins = db.prepare('INSERT INTO apiserver_endpoints (ip, port, protocol, updated_at, since) VALUES (?, ?, ?, ?, ?)');
+  for (const a of endpoints) {
+    const since = previous.size === 0 ? null : previous.has(key(a)) ? previous.get(key(a))!.since : t;
+    ins.run(a.ip, a.port, a.protocol, t, since);
+  }
+}
+
+function readApiserverHistory(db: Db): FormerApiserverEndpoint[] {
+  const rows = db.prepare('SELECT ip, port, protocol, valid_from, valid_to FROM apiserver_history ORDER BY ip, port, protocol, valid_to').all() as (ApiserverEndpoint & { valid_from: number | null; valid_to: number })[];
+  return rows.map((r) => ({ ip: r.ip, port: r.port, protocol: r.protocol, ...(r.valid_from !== null ? { validFrom: r.valid_from } : {}), validTo: r.valid_to }));
+}
+
 function readApiserver(db: Db): ApiserverEndpoint[] {
   return db.prepare('SELECT ip, port, protocol FROM apiserver_endpoints ORDER BY ip, port, protocol').all() as ApiserverEndpoint[];
 }
@@ -420,6 +442,7 @@ export function readResolutionData(db: Db): ResolutionData {
         endpointSlices: readEndpointSlices(db),
         nodes: readNodes(db),
         apiserver: readApiserver(db),
+        apiserverHistory: readApiserverHistory(db),
         dnsWorkloads: rows.filter((r) => r.cluster_dns === 1).map((r) => workloadKey(r)),
         ownerAliases: readOwnerAliases(db),
       };

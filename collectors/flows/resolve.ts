@@ -4,11 +4,11 @@
  * Map lookups and a binary search over each IP's history.
  */
 import type { EndpointMeta, FlowEndpoint, ResolvedEndpoint } from '../../domain/flow.ts';
-import type { ApiserverEndpoint, Service, Workload } from '../../domain/inventory.ts';
+import type { ApiserverEndpoint, FormerApiserverEndpoint, Service, Workload } from '../../domain/inventory.ts';
 import { IpHistory } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
-import { isApiserverAddress, isApiserverService } from '../../domain/apiserver.ts';
+import { isApiserverAddress, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
 import { cidrContains, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
 import { compareStrings } from '../../domain/order.ts';
 
@@ -85,6 +85,8 @@ export class ResolutionIndex {
   private readonly podCidrs: Cidr[] = [];
   private readonly apiserver: ApiserverEndpoint[];
   private readonly apiserverIps = new Set<string>();
+  private readonly formerApiserver: readonly FormerApiserverEndpoint[];
+  private readonly formerApiserverIps: ReadonlySet<string>;
   private readonly apiserverPorts: Set<number>;
   private readonly apiserverPort: number;
   /**
@@ -131,6 +133,8 @@ export class ResolutionIndex {
     this.apiserverPorts = new Set(apiserver.map((e) => e.port));
     this.apiserverPort = apiserver[0]?.port ?? DEFAULT_APISERVER_PORT;
     this.apiserverDeclared = new Set(this.apiserverPorts.size ? this.apiserverPorts : [DEFAULT_APISERVER_PORT]);
+    this.formerApiserver = data.apiserverHistory ?? [];
+    this.formerApiserverIps = new Set(this.formerApiserver.map((e) => e.ip));
 
     for (const s of data.services) {
       const info: ServiceInfo = { service: s, backends: [], slicePorts: new Map() };
@@ -216,7 +220,7 @@ export class ResolutionIndex {
   /** All sides a flow endpoint resolves to: one, or one per backend workload of a Service. */
   resolve(e: FlowEndpoint, time: number, observedOn?: string): ResolvedSide[] {
     // Post-DNAT the apiserver is an address on its endpoint port, which records may label a Node.
-    if (this.isApiserverEndpoint(e)) return [this.apiserverSide(e, undefined)];
+    if (this.isApiserverEndpoint(e, time)) return [this.apiserverSide(e, undefined)];
     const m = e.meta;
     if (m) {
       const sides = this.fromMeta(m, e, time, observedOn);
@@ -432,9 +436,14 @@ export class ResolutionIndex {
     });
   }
 
-  /** The address and port of a `default/kubernetes` endpoint (the Set lookup only skips the scan for other IPs). */
-  private isApiserverEndpoint(e: FlowEndpoint): boolean {
-    return this.apiserverIps.has(e.ip) && isApiserverAddress(this.apiserver, [e.ip], e.port);
+  /**
+   * The address and port of a `default/kubernetes` endpoint: a current one, or one the apiserver
+   * had at the flow's time (a flow arriving after the endpoints changed). The Set lookups only
+   * skip the scans for other IPs.
+   */
+  private isApiserverEndpoint(e: FlowEndpoint, time: number): boolean {
+    if (this.apiserverIps.has(e.ip) && isApiserverAddress(this.apiserver, [e.ip], e.port)) return true;
+    return this.formerApiserverIps.has(e.ip) && wasApiserverAddress(this.formerApiserver, e.ip, e.port, time);
   }
 
   private apiserverSide(e: FlowEndpoint, svc: ServiceInfo | undefined): ResolvedSide {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isApiserverAddress, isApiserverService } from '../../domain/apiserver.ts';
+import { isApiserverAddress, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
 import type { ApiserverEndpoint } from '../../domain/inventory.ts';
 
 test('by name: default/kubernetes only', () => {
@@ -37,4 +37,18 @@ test('by address: an endpoint IP on that endpoint port; the same IP on another p
   ];
   assert.equal(isApiserverAddress(split, ['10.0.0.1'], 8443), false);
   assert.equal(isApiserverAddress(split, ['10.0.0.2'], 8443), true);
+});
+
+test('a former apiserver endpoint is the apiserver on its port from validFrom (inclusive, or since ever) until validTo (exclusive): the import that no longer listed it', () => {
+  const former = [
+    { ip: '192.168.22.31', port: 6443, protocol: 'TCP' as const, validTo: 2_000 },
+    { ip: '192.168.22.40', port: 6443, protocol: 'TCP' as const, validFrom: 1_000, validTo: 2_000 },
+  ];
+  assert.equal(wasApiserverAddress(former, '192.168.22.31', 6443, 0), true);
+  assert.equal(wasApiserverAddress(former, '192.168.22.31', 6443, 1_999), true);
+  assert.equal(wasApiserverAddress(former, '192.168.22.31', 6443, 2_000), false);
+  assert.equal(wasApiserverAddress(former, '192.168.22.31', 10250, 1_000), false, 'another port of the address is the node\'s');
+  assert.equal(wasApiserverAddress(former, '192.168.22.40', 6443, 999), false);
+  assert.equal(wasApiserverAddress(former, '192.168.22.40', 6443, 1_000), true);
+  assert.equal(wasApiserverAddress(former, '192.168.22.40', undefined, 1_500), false);
 });
