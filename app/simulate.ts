@@ -18,10 +18,10 @@ import { ipFamily } from '../domain/ip.ts';
 import { parsePeerKey, type Peer } from '../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel } from '../recommender/simulate/cluster.ts';
-import { decide, inferEngine, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
+import { decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
-import { manifestErrors, SCHEMA_FILES } from '../recommender/verify/index.ts';
+import { manifestErrors, manifestId, SCHEMA_FILES } from '../recommender/verify/index.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory, readResolutionData } from '../store/inventory.ts';
 import { readExternalNames } from '../store/recommend-read.ts';
@@ -141,6 +141,25 @@ function refuseInadmissible(policies: readonly unknown[]): string[] {
   });
 }
 
+/**
+ * Policies of another engine's kinds, given with an engine named (`--engine`): that engine's
+ * simulation leaves them out, yet where they are enforced they decide traffic too.
+ */
+function notEvaluated(engine: EngineName, policies: readonly unknown[]): string[] {
+  const out: string[] = [];
+  const byEngine = new Map<EngineName, string[]>();
+  for (const m of policies) {
+    const o = (typeof m === 'object' && m !== null ? m : {}) as { apiVersion?: unknown; kind?: unknown };
+    const of = engineOfKind(String(o.apiVersion), String(o.kind));
+    if (of === undefined || evaluatesKind(engine, String(o.apiVersion), String(o.kind))) continue;
+    byEngine.set(of, [...(byEngine.get(of) ?? []), manifestId(m)]);
+  }
+  for (const [of, ids] of byEngine) {
+    out.push(`${ids.join(', ')}: the ${engine} simulation does not evaluate ${ids.length === 1 ? 'this kind' : 'these kinds'}, left out; where the cluster enforces ${ids.length === 1 ? 'it' : 'them'} (${UNEVALUATED_EFFECT[of]}) simulate with engine ${of}`);
+  }
+  return out;
+}
+
 /** Whether flow text in `format` is the edges JSON of `edges -o json` rather than NDJSON records (`auto`: it starts with `[`). */
 export function isEdgesInput(format: SimulateFlowFormat, text: string): boolean {
   return format === 'edges' || (format === 'auto' && isEdgesJson(text));
@@ -160,6 +179,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   }
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw invalidInput(`unknown engine "${engine}": one of ${ENGINE_NAMES.join(', ')}`);
   const warnings = refuseInadmissible(policies);
+  warnings.push(...notEvaluated(engine, policies));
   if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies));
   const model = clusterModel(readInventory(db), readExternalNames(db));
   const sim = SIMULATORS[engine](policies, model.cluster);

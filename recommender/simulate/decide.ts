@@ -57,6 +57,24 @@ export function engineOfKind(apiVersion: string, kind: string): EngineName | und
 }
 
 /**
+ * Whether the engine's simulator evaluates a policy of this kind: its own kinds, and the
+ * NetworkPolicies every one of these datapaths enforces too (Calico: order 1000 in the default
+ * tier; Cilium: beside its own rules; the ClusterNetworkPolicy API: between its tiers).
+ */
+export function evaluatesKind(engine: EngineName, apiVersion: string, kind: string): boolean {
+  const of = engineOfKind(apiVersion, kind);
+  return of === engine || of === 'kubernetes';
+}
+
+/** What another engine's kinds may do that the engine's simulation leaves out, as an example in a warning. */
+export const UNEVALUATED_EFFECT: Readonly<Record<EngineName, string>> = {
+  kubernetes: 'they add up with the NetworkPolicies',
+  cilium: "Cilium's rules add up with the NetworkPolicies, its deny rules win over every allow, and it reads an ipBlock its own way",
+  calico: "an earlier Calico tier's Deny ends the evaluation before the NetworkPolicies",
+  clusternetworkpolicy: 'an Admin-tier Deny ends the evaluation before the NetworkPolicies',
+};
+
+/**
  * The engine whose simulation judges a recommendation beside the applied policies. NetworkPolicies
  * are enforced by every engine, so a `kubernetes` recommendation lives beside whatever else the
  * cluster enforces: when the applied policies of other kinds are Calico's or ClusterNetworkPolicy's

@@ -9,7 +9,7 @@ import type { EmitResult, EngineManifests, EngineName } from '../engines/types.t
 import { compareStrings } from '../policy/order.ts';
 import { DEFAULT_TIER, tierOrDefault } from '../simulate/calico/policies.ts';
 import { serviceAccountLabelWarnings } from '../simulate/calico/service-accounts.ts';
-import { enforcingEngine, engineOfKind } from '../simulate/decide.ts';
+import { enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT } from '../simulate/decide.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimPod } from '../simulate/types.ts';
@@ -106,17 +106,6 @@ function baselineUnderNetworkPolicy(emitted: EmitResult, model: ClusterModel, ap
   return out;
 }
 
-/**
- * Whether the engine's simulation evaluates an applied kind beside the recommendation: its own
- * kinds (simulate/decide.ts engineOfKind), and the NetworkPolicies every one of these datapaths
- * enforces too (Calico: order 1000 in the default tier; Cilium: beside its own rules; the
- * ClusterNetworkPolicy API: between its tiers).
- */
-function simulatedBy(engine: EngineName, p: AppliedPolicy): boolean {
-  const of = engineOfKind(p.apiVersion, p.kind);
-  return of === engine || of === 'kubernetes';
-}
-
 const SHOWN_NAMES = 5;
 
 /**
@@ -127,10 +116,13 @@ const SHOWN_NAMES = 5;
  */
 function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy[]): string[] {
   const byKind = new Map<string, string[]>();
+  const effects = new Set<string>();
   for (const p of applied) {
     // A Tier orders Calico policies; it decides nothing itself.
-    if (simulatedBy(engine, p) || (p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier')) continue;
+    if (evaluatesKind(engine, p.apiVersion, p.kind) || (p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier')) continue;
     const kind = kindKey(p.apiVersion, p.kind);
+    const of = engineOfKind(p.apiVersion, p.kind);
+    if (of !== undefined) effects.add(UNEVALUATED_EFFECT[of]);
     const names = byKind.get(kind) ?? [];
     names.push(p.namespace ? `${p.namespace}/${p.name}` : p.name);
     byKind.set(kind, names);
@@ -139,7 +131,7 @@ function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy
   if (byKind.size > 0) {
     const kinds = [...byKind].sort(([a], [b]) => compareStrings(a, b)).map(([kind, names]) => `${kind} ×${names.length} (${shownNames(names)})`);
     out.push(
-      `applied policies of kinds the ${engine} simulation does not evaluate were left out of the verification beside applied policies: ${kinds.join('; ')}; where the cluster enforces them they decide traffic too (an Admin-tier or an earlier Calico tier's Deny denies what the recommendation allows): verify with the engine that enforces them`,
+      `applied policies of kinds the ${engine} simulation does not evaluate were left out of the verification beside applied policies: ${kinds.join('; ')}; where the cluster enforces them they decide traffic too (${[...effects].sort(compareStrings).join('; ') || 'their rules apply beside these'}): verify with the engine that enforces them`,
     );
   }
   if (engine === 'calico') {

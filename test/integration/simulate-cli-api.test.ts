@@ -168,6 +168,23 @@ test('simulate takes an ipBlock CIDR with host bits set as the API server does b
   }
 });
 
+test('simulate with an engine named and another engine\'s policies: that simulation leaves them out and says so, naming the engine that evaluates them (a Cilium policy isolates where Cilium enforces it)', async () => {
+  const cilium = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: deny-all-in, namespace: flux-system }
+spec: { endpointSelector: {}, ingress: [{}] }
+`;
+  const edges = write('other-engine.json', JSON.stringify([EDGE]));
+  const r = await runCli(['simulate', '--engine', 'kubernetes', '--policies', write('cilium.yaml', cilium), '--flows', edges, '--db', dbPath]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /warning: CiliumNetworkPolicy\/flux-system\/deny-all-in: the kubernetes simulation does not evaluate this kind, left out; .* simulate with engine cilium\n/);
+  // The cilium simulation evaluates it: the pod is isolated for ingress.
+  const own = await runCli(['simulate', '--engine', 'cilium', '--policies', write('cilium.yaml', cilium), '--flows', edges, '--db', dbPath]);
+  assert.equal(own.code, 0, own.err);
+  assert.doesNotMatch(own.err, /does not evaluate/);
+  assert.deepEqual((JSON.parse(own.out) as Decision[]).map((d) => d.verdict), ['deny']);
+});
+
 test('POST /api/v1/simulate: parsed policies and edges; a JSON array in input order; bad policies are a 422 problem', async () => {
   const db = openDb(dbPath);
   try {

@@ -33,6 +33,12 @@ test('applied kinds the engine\'s simulation does not evaluate are named: an Adm
   // Kinds are named with their group (a Calico NetworkPolicy is not the NetworkPolicy the engine evaluates); a Tier is no policy.
   assert.match(warning ?? '', /^applied policies of kinds the kubernetes simulation does not evaluate were left out of the verification beside applied policies: AdminNetworkPolicy\.policy\.networking\.k8s\.io ×1 \(deny-monitoring-db\); GlobalNetworkPolicy\.projectcalico\.org ×1 \(platform\.deny-db\); NetworkPolicy\.projectcalico\.org ×1 \(shop\/allow-x\);/);
   assert.doesNotMatch(warning ?? '', /Tier/);
+  // What the left-out kinds may do, for the engines they are: an Admin-tier Deny, an earlier Calico tier's Deny.
+  assert.match(warning ?? '', /\(an Admin-tier Deny ends the evaluation before the NetworkPolicies; an earlier Calico tier's Deny ends the evaluation before the NetworkPolicies\)/);
+  // Beside Cilium's policies the example is Cilium's, not another engine's.
+  const [ciliumWarning] = engineWarnings(emitted('kubernetes'), model, [np, policy('cilium.io/v2', 'CiliumNetworkPolicy', 'c', {}, 'shop')]);
+  assert.match(ciliumWarning ?? '', /\(Cilium's rules add up with the NetworkPolicies, its deny rules win over every allow, and it reads an ipBlock its own way\)/);
+  assert.doesNotMatch(ciliumWarning ?? '', /Calico|Admin/);
   // The clusternetworkpolicy simulation evaluates AdminNetworkPolicy and NetworkPolicy: only the Calico one is named.
   assert.match(engineWarnings(emitted('clusternetworkpolicy'), model, [np, anp, gnp]).join('\n'), /evaluate were left out of the verification beside applied policies: GlobalNetworkPolicy\.projectcalico\.org ×1 \(platform\.deny-db\);/);
   // Nothing to say when every applied kind is simulated.
