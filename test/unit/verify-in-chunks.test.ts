@@ -127,3 +127,16 @@ test('export --out from manifests rendered again in windows: the files of the wh
   assert.deepEqual({ ...second, unchanged: 0 }, { added: [], changed: [], removed: [], unchanged: 0 });
   assert.equal(second.unchanged, whole.emitted.manifests.length);
 });
+
+test('a warning about the applied policies (the kinds the simulation leaves out) is given once, however many chunks are verified', () => {
+  const cnp = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', namespace: 'shop', name: 'legacy', manifest: { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'legacy', namespace: 'shop' }, spec: { endpointSelector: {}, ingress: [{}] } } };
+  const input = (): StoredRecommendInput => {
+    const i = read();
+    return { ...i, inventory: { ...i.inventory, policies: [...i.inventory.policies, cnp] } };
+  };
+  for (const chunking of [undefined, SMALL]) {
+    const { warnings } = verifiedExport(input(), 'kubernetes', {}, chunking).verification;
+    assert.equal(warnings.filter((w) => w.includes('does not evaluate')).length, 1, warnings.join('\n'));
+    assert.deepEqual(warnings, [...new Set(warnings)]);
+  }
+});
