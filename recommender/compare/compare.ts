@@ -66,6 +66,18 @@ export class SideComparison {
     this.rules = new Array<string[]>(edges.length);
   }
 
+  /**
+   * The edge at `i`, undocumented by this workload's own matrices, is what `ruleId` of the
+   * component at its other end documents (a rule required at both ends: synthesize/workload.ts
+   * addMirroredAtoms): confirmed by that rule.
+   */
+  confirmFromOtherEnd(i: number, ruleId: string): void {
+    if (this.status[i] !== 'undocumented') return;
+    this.status[i] = 'confirmed';
+    this.rules[i] = [...new Set([...this.rules[i]!, ruleId])].sort();
+    if (this.built?.[i] !== undefined) this.built[i] = undefined as unknown as EdgeAssessment;
+  }
+
   assessment(i: number): EdgeAssessment {
     const built = (this.built ??= new Array<EdgeAssessment>(this.edges.length));
     let a = built[i];

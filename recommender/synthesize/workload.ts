@@ -259,7 +259,10 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): voi
       if (far.kind === 'workload' && owners.has(workloadKey(far.workload)) && portMatches(e, m.rule.ports, ctx.ix)) matched.push(i);
     });
     const status = matched.length > 0 ? 'confirmed' : 'documented-unobserved';
-    for (const i of matched) p.mirrored[d].add(i);
+    for (const i of matched) {
+      p.mirrored[d].add(i);
+      side.confirmFromOtherEnd(i, m.rule.id);
+    }
     const assessment: RuleAssessment = { matrix: m.matrix, component: m.owner.name, rule: m.rule, status, edges: matched.map((i) => side.edges[i]!), matched };
     const note = `required at the other end by ${m.matrix}/${m.owner.name} (${m.rule.direction}): open here too`;
     for (const raw of resolvedPeers(owner, w.namespace, ctx.ix)) {

@@ -83,7 +83,7 @@ test('a rule of the peer\'s own matrix naming the owner on other ports does not 
   assert.equal(runRecommendation(bound, 'kubernetes', recommendOptions({}), { tightness: false }).verification.ok, true);
 });
 
-test('a mirrored rule whose flow was observed at this end is confirmed, with those edges as its evidence (not "undocumented" beside the rule it cites)', () => {
+test('a mirrored rule whose flow was observed at this end is confirmed, with those edges as its evidence, themselves confirmed by that rule (not "undocumented" beside the rule it cites)', () => {
   const rec = recommend(input, recommendOptions({ namespace: 'flagger-system' }));
   const flagger = rec.policySet.intents.find((i) => i.key === 'flagger-system/deployment/flagger')!;
   const rules = flagger.egress.mode === 'rules' ? flagger.egress.rules : [];
@@ -91,6 +91,10 @@ test('a mirrored rule whose flow was observed at this end is confirmed, with tho
   assert.ok(gate, JSON.stringify(rules.map((r) => r.explanation.id)));
   assert.equal(gate.explanation.status, 'confirmed');
   assert.match(gate.explanation.text, /observed: \d+ edge\(s\)/);
+  // Its evidence edges say so too: documented (by the rule at their other end), not undocumented.
+  const observed = rec.workloads.find((w) => w.workload.name === 'flagger')!.observed.filter((e) => e.rules.includes('progressive-delivery/controller/ingress/gate'));
+  assert.ok(observed.length > 0, 'the gate flow is observed at this end');
+  assert.ok(observed.every((e) => e.status === 'confirmed'), JSON.stringify(observed.map((e) => [e.status, e.rules])));
 });
 
 test('a namespace binding holding host-network workloads: those speak from their node and are no pod peer — the verification does not require pod-network flows from them (every engine exits ok)', () => {
