@@ -5,7 +5,7 @@
  * the agent's checks that a schema does not carry.
  */
 import { engineAdmissionErrors } from './admission/index.ts';
-import { quickValidatorFor, validatorFor } from './schemas.ts';
+import { quickValidatorFor, validatorFor, withCrdDefaults } from './schemas.ts';
 import type { VerifyError } from './types.ts';
 
 export type { VerifyError } from './types.ts';
@@ -19,9 +19,14 @@ export function verifyManifest(manifest: unknown): VerifyError[] {
   const valid = quickValidatorFor(String(m.apiVersion), String(m.kind));
   if (!valid) return [{ path: '/kind', message: `no schema for apiVersion ${String(m.apiVersion)} kind ${String(m.kind)}` }];
   const errors: VerifyError[] = [];
-  // Every error of a manifest the quick check refuses (schemas.ts: most manifests are valid).
-  const validate = valid(manifest) ? undefined : validatorFor(String(m.apiVersion), String(m.kind))!;
-  if (validate && !validate(manifest)) {
+  // Every error of a manifest the quick check refuses (schemas.ts: most manifests are valid). The
+  // API server validates a custom resource with its CRD's defaults filled in (a port's protocol
+  // `TCP`): a manifest that leaves them out is checked again so.
+  let checked: unknown = manifest;
+  let ok = valid(manifest);
+  if (!ok && (checked = withCrdDefaults(manifest)) !== manifest) ok = valid(checked);
+  const validate = ok ? undefined : validatorFor(String(m.apiVersion), String(m.kind))!;
+  if (validate && !validate(checked)) {
     for (const e of validate.errors ?? []) {
       const extra = e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})` : '';
       errors.push({ path: e.instancePath, message: `${e.message ?? e.keyword}${extra}` });

@@ -14,6 +14,8 @@ import ciliumNetworkPolicy from '../schemas/datreeio-cilium.io-ciliumnetworkpoli
 import calicoGlobalNetworkPolicy from '../schemas/globalnetworkpolicy_projectcalico.org_v3.openAPIV3Schema.json' with { type: 'json' };
 import kubernetesNetworkPolicy from '../schemas/networkpolicy-networking.k8s.io-v1.standalone.schema.json' with { type: 'json' };
 import calicoNetworkPolicy from '../schemas/networkpolicy_projectcalico.org_v3.openAPIV3Schema.json' with { type: 'json' };
+import adminNetworkPolicy from '../schemas/v0.1.7-standard-adminnetworkpolicy_policy.networking.k8s.io_v1alpha1.openAPIV3Schema.json' with { type: 'json' };
+import baselineAdminNetworkPolicy from '../schemas/v0.1.7-standard-baselineadminnetworkpolicy_policy.networking.k8s.io_v1alpha1.openAPIV3Schema.json' with { type: 'json' };
 
 /** `apiVersion kind` → schema file in recommender/schemas/. */
 export const SCHEMA_FILES: Readonly<Record<string, string>> = {
@@ -23,6 +25,9 @@ export const SCHEMA_FILES: Readonly<Record<string, string>> = {
   'projectcalico.org/v3 NetworkPolicy': 'networkpolicy_projectcalico.org_v3.openAPIV3Schema.json',
   'projectcalico.org/v3 GlobalNetworkPolicy': 'globalnetworkpolicy_projectcalico.org_v3.openAPIV3Schema.json',
   'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': 'HEAD-standard-clusternetworkpolicy_policy.networking.k8s.io_v1alpha2.openAPIV3Schema.json',
+  // Never emitted; read as applied policies and by `simulate` (the API before ClusterNetworkPolicy).
+  'policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy': 'v0.1.7-standard-adminnetworkpolicy_policy.networking.k8s.io_v1alpha1.openAPIV3Schema.json',
+  'policy.networking.k8s.io/v1alpha1 BaselineAdminNetworkPolicy': 'v0.1.7-standard-baselineadminnetworkpolicy_policy.networking.k8s.io_v1alpha1.openAPIV3Schema.json',
 };
 
 /** `apiVersion kind` → its schema (the content of SCHEMA_FILES' file). */
@@ -33,6 +38,8 @@ const SCHEMAS: Readonly<Record<string, object>> = {
   'projectcalico.org/v3 NetworkPolicy': calicoNetworkPolicy,
   'projectcalico.org/v3 GlobalNetworkPolicy': calicoGlobalNetworkPolicy,
   'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': clusterNetworkPolicy,
+  'policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy': adminNetworkPolicy,
+  'policy.networking.k8s.io/v1alpha1 BaselineAdminNetworkPolicy': baselineAdminNetworkPolicy,
 };
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.

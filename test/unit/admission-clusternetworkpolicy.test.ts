@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { admissionErrorsClusterNetworkPolicy } from '../../recommender/verify/admission/clusternetworkpolicy.ts';
+import { verifyManifest } from '../../recommender/verify/index.ts';
 import { loadObjects } from '../helpers/reference-cluster.ts';
 
 const cnp = (spec: Record<string, unknown>): unknown => ({ apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'x' }, spec: { tier: 'Admin', priority: 10, subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'sensitive-ns' } } }, ...spec } });
@@ -56,4 +57,25 @@ test('v1alpha1: BANP must be named default; portRange start < end; networks isCI
     { path: '/spec/egress/0/to/0/networks/0', message: 'Invalid CIDR format provided' },
     { path: '/spec/egress/0', message: 'networks/nodes peer cannot be set with namedPorts since there are no namedPorts for networks/nodes' },
   ]);
+});
+
+test('v1alpha1 AdminNetworkPolicy and BaselineAdminNetworkPolicy are checked against their CRD schema (network-policy-api v0.1.7 standard): action enums, one field per peer, port numbers, priority — after the CRD defaults, as the API server does', () => {
+  const errors = (m: unknown) => verifyManifest(m).map((e) => `${e.path}: ${e.message}`);
+  const anpRule = (rule: Record<string, unknown>) => anp('AdminNetworkPolicy', 'a', { priority: 10, ingress: [{ action: 'Deny', from: [{ namespaces: {} }], ...rule }] });
+  // AdminNetworkPolicyRuleAction: enum Allow, Deny, Pass.
+  assert.ok(errors(anpRule({ action: 'Frob' })).some((e) => e.startsWith('/spec/ingress/0/action: must be equal to one of the allowed values')), errors(anpRule({ action: 'Frob' })).join('\n'));
+  assert.ok(errors(anpRule({ action: 'Accept' })).some((e) => e.startsWith('/spec/ingress/0/action:')), 'Accept is v1alpha2\'s word, not v1alpha1\'s');
+  // AdminNetworkPolicyIngressPeer: maxProperties=1, minProperties=1.
+  assert.ok(errors(anpRule({ from: [{}] })).some((e) => e.startsWith('/spec/ingress/0/from/0: must NOT have fewer than 1 properties')));
+  // AdminNetworkPolicyPort portNumber.port: Minimum=1.
+  assert.ok(errors(anpRule({ ports: [{ portNumber: { port: 0, protocol: 'TCP' } }] })).some((e) => e.startsWith('/spec/ingress/0/ports/0/portNumber/port: must be >= 1')));
+  // `protocol` is required, with default TCP: left out, the API server fills it in before validating.
+  assert.deepEqual(errors(anpRule({ ports: [{ portNumber: { port: 80 } }] })), []);
+  // spec.priority: required, Minimum=0, Maximum=1000.
+  assert.ok(errors(anp('AdminNetworkPolicy', 'a', { ingress: [] })).some((e) => e === "/spec: must have required property 'priority'"));
+  // BaselineAdminNetworkPolicyRuleAction: enum Allow, Deny (no Pass in the last tier); the name must be `default`.
+  const banp = (name: string, action: string) => anp('BaselineAdminNetworkPolicy', name, { ingress: [{ action, from: [{ namespaces: {} }] }] });
+  assert.ok(errors(banp('default', 'Pass')).some((e) => e.startsWith('/spec/ingress/0/action: must be equal to one of the allowed values')));
+  assert.ok(errors(banp('other', 'Deny')).some((e) => /default/.test(e)), errors(banp('other', 'Deny')).join('\n'));
+  assert.deepEqual(errors(banp('default', 'Deny')), []);
 });
