@@ -11,7 +11,7 @@ import { decoderFor } from '../collectors/flows/auto.ts';
 import { resolveFlow } from '../collectors/flows/connections.ts';
 import type { FlowFormat } from '../collectors/flows/decode.ts';
 import { ResolutionIndex } from '../collectors/flows/resolve.ts';
-import { parseInventoryText } from '../collectors/inventory/parse.ts';
+import { parseInventoryText, type RawObject } from '../collectors/inventory/parse.ts';
 import { InventoryInputError } from '../collectors/inventory/fields.ts';
 import { PROTOCOLS, type Protocol } from '../domain/flow.ts';
 import { ipFamily } from '../domain/ip.ts';
@@ -22,6 +22,7 @@ import { decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, t
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
 import { manifestErrors, manifestId, SCHEMA_FILES } from '../recommender/verify/index.ts';
+import { manifestIdentity } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory, readResolutionData } from '../store/inventory.ts';
 import { readExternalNames } from '../store/recommend-read.ts';
@@ -59,12 +60,32 @@ export interface SimulateResult {
 }
 
 function parsePolicies(text: string): unknown[] {
+  let objects: RawObject[];
   try {
-    return parseInventoryText(text).map((o) => o.obj);
+    objects = parseInventoryText(text);
   } catch (e) {
-    if (e instanceof InventoryInputError) throw invalidInput(`policies: ${e.message}`, { subject: 'policies' });
+    if (e instanceof InventoryInputError) throw invalidInput(`policies: ${e.message}`);
     throw e;
   }
+  refuseDuplicates(objects);
+  return objects.map((o) => o.obj);
+}
+
+/**
+ * Two policies of one kind, namespace and name: a cluster holds one object per name (applying the
+ * file leaves the last), so simulating both at once would answer for no cluster. Refused, naming
+ * where each is.
+ */
+function refuseDuplicates(objects: readonly RawObject[]): void {
+  const first = new Map<string, RawObject>();
+  const problems: { path: string; message: string }[] = [];
+  for (const o of objects) {
+    const id = manifestIdentity(o.obj as Parameters<typeof manifestIdentity>[0]);
+    const seen = first.get(id);
+    if (seen === undefined) first.set(id, o);
+    else problems.push({ path: o.where || 'input', message: `${manifestId(o.obj)} again (first at ${seen.where || 'input'}): a cluster holds one object per kind, namespace and name` });
+  }
+  if (problems.length > 0) throw invalidInput(`policies: ${problems.length} duplicate policy name(s): keep one of each`, { problems });
 }
 
 function isEdgesJson(text: string): boolean {
@@ -136,6 +157,7 @@ function refuseInadmissible(policies: readonly unknown[]): string[] {
   if (errors.length === 0) return warnings;
   const manifests = [...new Set(errors.map((e) => e.manifest))];
   throw invalidInput(`${manifests.join(', ')}: the engine would refuse ${manifests.length === 1 ? 'it' : 'them'} (${errors.length} problem(s)), and a refused policy is never in force: fix or leave out`, {
+    // The CLI names the input before the message; the API's body holds the problems.
     subject: 'policies',
     problems: errors.map((e) => ({ path: `${e.manifest}${e.path}`, message: e.message })),
   });
@@ -175,7 +197,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   try {
     engine = req.engine ?? inferEngine(policies);
   } catch (e) {
-    throw invalidInput(`policies: ${(e as Error).message}`, { subject: 'policies' });
+    throw invalidInput(`policies: ${(e as Error).message}`);
   }
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw invalidInput(`unknown engine "${engine}": one of ${ENGINE_NAMES.join(', ')}`);
   const warnings = refuseInadmissible(policies);
@@ -191,9 +213,9 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
     try {
       edges = JSON.parse(json);
     } catch (e) {
-      throw invalidInput(`flows: not valid JSON: ${(e as Error).message}`, { subject: 'flows' });
+      throw invalidInput(`flows: not valid JSON: ${(e as Error).message}`);
     }
-    if (!Array.isArray(edges)) throw invalidInput('flows: expected a JSON array of edges (flowmatrix edges -o json)', { subject: 'flows' });
+    if (!Array.isArray(edges)) throw invalidInput('flows: expected a JSON array of edges (flowmatrix edges -o json)');
     return edges.map((x, index) => ({ index, ...decide(sim, model, edgeConnection(x, index)) }));
   };
 

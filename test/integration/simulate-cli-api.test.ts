@@ -185,6 +185,20 @@ spec: { endpointSelector: {}, ingress: [{}] }
   assert.deepEqual((JSON.parse(own.out) as Decision[]).map((d) => d.verdict), ['deny']);
 });
 
+test('simulate refuses two policies of one kind, namespace and name (a cluster holds one: applying the file leaves the last), naming where each is; CLI exit 1, API 422', async () => {
+  const twice = `${POLICIES}---\n${POLICIES}`;
+  const r = await runCli(['simulate', '--policies', write('twice.yaml', twice), '--flows', write('twice.json', JSON.stringify([EDGE])), '--db', dbPath]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^flowmatrix: policies: \d+ duplicate policy name\(s\): keep one of each\n {2}document 2: NetworkPolicy\/flux-system\/[a-z-]+ again \(first at document 1\)/);
+  const db = openDb(dbPath);
+  try {
+    const api = await request(testApp(db, dbPath)).post('/api/v1/simulate').send({ policies: twice, flows: [EDGE] }).expect(422);
+    assert.match(JSON.stringify(api.body), /again \(first at document 1\)/);
+  } finally {
+    db.close();
+  }
+});
+
 test('POST /api/v1/simulate: parsed policies and edges; a JSON array in input order; bad policies are a 422 problem', async () => {
   const db = openDb(dbPath);
   try {
