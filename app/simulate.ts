@@ -14,8 +14,8 @@ import { ResolutionIndex } from '../collectors/flows/resolve.ts';
 import { parseInventoryText, type RawObject } from '../collectors/inventory/parse.ts';
 import { InventoryInputError } from '../collectors/inventory/fields.ts';
 import { PROTOCOLS, type Protocol } from '../domain/flow.ts';
-import { ipFamily } from '../domain/ip.ts';
-import { parsePeerKey, type Peer } from '../domain/peer.ts';
+import { ipFamily, isIpAddress } from '../domain/ip.ts';
+import { parsePeerKey, peerKey, type Peer } from '../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel } from '../recommender/simulate/cluster.ts';
 import { decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
@@ -96,15 +96,18 @@ function isEdgesJson(text: string): boolean {
 function edgeConnection(x: unknown, index: number): PeerConnection {
   const o = (typeof x === 'object' && x !== null ? x : {}) as Record<string, unknown>;
   const peer = (obj: unknown, key: unknown, field: string): Peer => {
-    if (typeof obj === 'object' && obj !== null) return obj as Peer;
-    if (typeof key === 'string') {
-      try {
-        return parsePeerKey(key);
-      } catch (e) {
-        throw invalidInput(`flows[${index}].${field}: ${(e as Error).message}`);
-      }
+    // A peer object is read through its key: one check for both forms.
+    const text = typeof obj === 'object' && obj !== null ? peerKey(obj as Peer) : key;
+    const where = typeof obj === 'object' && obj !== null ? `${field}Peer` : field;
+    if (typeof text !== 'string') throw invalidInput(`flows[${index}]: no ${field} (expected the edges JSON of \`flowmatrix edges -o json\`)`);
+    let p: Peer;
+    try {
+      p = parsePeerKey(text);
+    } catch (e) {
+      throw invalidInput(`flows[${index}].${where}: ${(e as Error).message}`);
     }
-    throw invalidInput(`flows[${index}]: no ${field} (expected the edges JSON of \`flowmatrix edges -o json\`)`);
+    if ((p.kind === 'external' || p.kind === 'unknown') && !isIpAddress(p.ip)) throw invalidInput(`flows[${index}].${where}: "${p.ip}" is not an IP address`);
+    return p;
   };
   const port = o.port;
   const protocol = o.protocol;

@@ -199,6 +199,19 @@ test('simulate refuses two policies of one kind, namespace and name (a cluster h
   }
 });
 
+test('simulate refuses an edge whose external or unknown peer is no IP address (in a key or a peer object), naming the element and field', async () => {
+  for (const [edge, message] of [
+    [{ ...EDGE, clientPeer: undefined, client: 'external:999.1.1.1' }, /flows\[0\]\.client: "999\.1\.1\.1" is not an IP address/],
+    [{ ...EDGE, clientPeer: undefined, client: 'external:10.0.0.0/8' }, /flows\[0\]\.client: "10\.0\.0\.0\/8" is not an IP address/],
+    [{ ...EDGE, clientPeer: { kind: 'external', ip: 'hello' } }, /flows\[0\]\.clientPeer: "hello" is not an IP address/],
+    [{ ...EDGE, clientPeer: { kind: 'workload', workload: { namespace: 'x' } } }, /flows\[0\]\.clientPeer: invalid/],
+  ] as const) {
+    const r = await runCli(['simulate', '--policies', write('p.yaml', POLICIES), '--flows', write('bad-peer.json', JSON.stringify([edge])), '--db', dbPath]);
+    assert.equal(r.code, 1, JSON.stringify(edge));
+    assert.match(r.err, message);
+  }
+});
+
 test('POST /api/v1/simulate: parsed policies and edges; a JSON array in input order; bad policies are a 422 problem', async () => {
   const db = openDb(dbPath);
   try {
