@@ -55,7 +55,8 @@ function decodeDocuments(text: string): unknown[] {
 }
 
 function decodeYaml(text: string): unknown[] {
-  const docs = parseAllDocuments(text, { prettyErrors: true });
+  // merge: `<<` merge keys, as kubectl reads them (sigs.k8s.io/yaml → go-yaml v2 resolves them; YAML 1.2 dropped them).
+  const docs = parseAllDocuments(text, { prettyErrors: true, merge: true });
   if (!Array.isArray(docs)) return []; // an empty stream
   return docs.map((doc, i) => {
     const error = doc.errors[0];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { convertInventoryText, InventoryInputError } from '../../collectors/inventory/index.ts';
+import { parseInventoryText } from '../../collectors/inventory/parse.ts';
 
 const T = Date.parse('2025-03-02T12:00:00Z');
 const list = (...items: unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
@@ -80,4 +81,15 @@ test('the same object twice is refused', () => {
 test('JSON nested deeper than any Kubernetes object is refused as input, as in YAML, not a stack overflow', () => {
   rejects(`${'['.repeat(5000)}${']'.repeat(5000)}`, /^input is not a Kubernetes object or List: nesting deeper than 512 levels$/);
   rejects(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [JSON.parse(`${'{"a":'.repeat(600)}1${'}'.repeat(600)}`)] }), /nesting deeper than 512 levels/);
+});
+
+test('YAML merge keys (`<<`) are read as kubectl reads them (sigs.k8s.io/yaml on go-yaml v2, whose decoder merges them): the merged mapping, own keys winning', () => {
+  const text = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: mk, namespace: shop }
+spec:
+  podSelector: { matchLabels: { <<: { app: catalog, tier: back }, tier: data } }
+`;
+  const objects = parseInventoryText(text);
+  assert.deepEqual((objects[0]!.obj as { spec: { podSelector: unknown } }).spec.podSelector, { matchLabels: { app: 'catalog', tier: 'data' } });
 });
