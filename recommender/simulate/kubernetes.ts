@@ -185,7 +185,7 @@ export class NetworkPolicyIndex {
       const all = (this.byNamespace.get(pod.namespace) ?? []).filter((p) => selectorMatches(p.podSelector, pod.labels));
       const of = (d: Direction): Selecting => {
         const policies = all.filter((p) => p.isolates[d]);
-        return { policies, denyReason: { isolated: true, allowed: false, reason: `isolated for ${d} by ${policies.map((p) => p.ref).join(', ')}; no rule allows it` } };
+        return { policies, denyReason: { isolated: true, allowed: false, reason: `isolated for ${d} by ${namedFew(policies.map((p) => p.ref))}; no rule allows it` } };
       };
       s = { ingress: of('ingress'), egress: of('egress') };
       this.selecting.set(pod, s);
@@ -277,4 +277,10 @@ export function createKubernetesSimulator(policies: readonly unknown[], cluster:
     evaluate: (flow) => combine(index.side(flow, 'egress'), index.side(flow, 'ingress')),
     side: (flow, direction) => index.side(flow, direction),
   };
+}
+
+/** Policies a verdict names: the first few and how many more (a reason stays short however many policies select a pod). */
+const NAMED = 3;
+function namedFew(refs: readonly string[]): string {
+  return refs.length <= NAMED ? refs.join(', ') : `${refs.slice(0, NAMED).join(', ')} and ${refs.length - NAMED} more`;
 }

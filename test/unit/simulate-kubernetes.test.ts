@@ -188,3 +188,9 @@ test('determinism: the deciding rule does not depend on the order of the policie
   assert.deepEqual(verdict([b, a], P(web), P(api), 80).ingress.by, verdict([a, b], P(web), P(api), 80).ingress.by);
   assert.equal(verdict([b, a], P(web), P(api), 80).ingress.by?.policy, 'NetworkPolicy/shop/a');
 });
+
+test('a default deny\'s reason names the first three isolating policies and how many more: its size does not grow with the policies selecting the pod', () => {
+  const many = ['a', 'b', 'c', 'd', 'e'].map((n) => np(`deny-${n}`, { podSelector: {}, policyTypes: ['Ingress'] }));
+  assert.equal(verdict(many.slice(0, 3), P(web), P(api), 8080).ingress.reason, 'isolated for ingress by NetworkPolicy/shop/deny-a, NetworkPolicy/shop/deny-b, NetworkPolicy/shop/deny-c; no rule allows it');
+  assert.equal(verdict(many, P(web), P(api), 8080).ingress.reason, 'isolated for ingress by NetworkPolicy/shop/deny-a, NetworkPolicy/shop/deny-b, NetworkPolicy/shop/deny-c and 2 more; no rule allows it');
+});
