@@ -4,7 +4,9 @@
  * or NDJSON, as in files) or already parsed (manifests; flow records or edges).
  */
 import { Type } from '@sinclair/typebox';
-import { SIMULATE_FLOW_FORMATS, simulateFlows } from '../../app/simulate.ts';
+import { once } from 'node:events';
+import { SIMULATE_FLOW_FORMATS } from '../../app/simulate.ts';
+import { executorFor } from '../services/compute.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/types.ts';
 import type { ServiceContext } from '../context.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
@@ -51,7 +53,7 @@ export function simulateRoutes(ctx: ServiceContext): AnyRoute[] {
         },
         422: { description: 'the policies or flows cannot be read, or the engine cannot be inferred' },
       },
-      handler: ({ body }, _req, res) => {
+      handler: async ({ body }, _req, res) => {
         const policies = typeof body.policies === 'string' ? body.policies : JSON.stringify({ apiVersion: 'v1', kind: 'List', items: body.policies });
         let flows: string;
         let format = body.format;
@@ -60,9 +62,14 @@ export function simulateRoutes(ctx: ServiceContext): AnyRoute[] {
           flows = JSON.stringify(body.flows);
           format = 'edges';
         } else flows = body.flows.map((r) => JSON.stringify(r)).join('\n');
-        const result = simulateFlows(ctx.db, { policies, flows, ...(body.engine !== undefined ? { engine: body.engine } : {}), ...(format !== undefined ? { format } : {}) });
-        if (result.warnings.length > 0) res.setHeader('Warning', result.warnings.map(warningHeader));
-        return result.decisions;
+        // On a worker thread, as recommendations are: a large simulation must not hold up /healthz.
+        const { warnings, response } = await executorFor(ctx).simulate({ policies, flows, ...(body.engine !== undefined ? { engine: body.engine } : {}), ...(format !== undefined ? { format } : {}) });
+        if (warnings.length > 0) res.setHeader('Warning', warnings.map(warningHeader));
+        res.status(200).type(response.contentType);
+        res.setHeader('Content-Length', String(response.bytes));
+        for (const chunk of response.body) if (!res.write(chunk)) await once(res, 'drain');
+        res.end();
+        return undefined;
       },
     }),
   ];

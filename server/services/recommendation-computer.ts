@@ -17,7 +17,8 @@ import { ReportService, type BuildOptions } from '../../app/reports.ts';
 import type { ReportSettings } from '../../reports/config.ts';
 import type { Report } from '../../reports/model.ts';
 import { EvidenceWindow, WINDOW_OBSERVED_EDGES } from './evidence-window.ts';
-import { pageResponse, renderResponse, type ListQuery, type RecommendationQuery, type RenderedResponse } from './recommendation-responses.ts';
+import { pageResponse, renderResponse, simulationResponse, type ListQuery, type RecommendationQuery, type RenderedResponse, type SimulationResponse } from './recommendation-responses.ts';
+import { simulateFlows, type SimulateRequest } from '../../app/simulate.ts';
 
 /** Results kept per connection at most: each can hold a whole cluster's evidence, so only a few. */
 const RESULTS_KEPT = 4;
@@ -78,6 +79,11 @@ export class RecommendationComputer {
   /** Builds a report's model (not stored: the main thread, the one writer, stores it). */
   report(o: BuildOptions & { generatedAt: number }): Report {
     return new ReportService({ db: this.db, settings: this.reports.settings, staleDays: this.reports.staleDays, matrices: this.matrices, ...(this.maxEdges !== undefined ? { maxEdges: this.maxEdges } : {}), clock: () => o.generatedAt }).build(o);
+  }
+
+  /** `simulate` on this connection's store (app/simulate.ts), rendered. */
+  simulate(request: SimulateRequest): SimulationResponse {
+    return simulationResponse(simulateFlows(this.db, request));
   }
 
   respond(q: RecommendationQuery): Promise<RenderedResponse> {

@@ -11,7 +11,8 @@ import { HttpProblem } from '../http/problem.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import type { Db } from '../../store/db.ts';
 import { RecommendationComputer } from './recommendation-computer.ts';
-import type { RecommendationQuery, RenderedResponse } from './recommendation-responses.ts';
+import type { RecommendationQuery, RenderedResponse, SimulationResponse } from './recommendation-responses.ts';
+import type { SimulateRequest } from '../../app/simulate.ts';
 import type { JobReply, RecommendationJob, WorkerConfig } from './recommendation-worker.ts';
 import type { BuildOptions } from '../../app/reports.ts';
 import type { Report } from '../../reports/model.ts';
@@ -25,6 +26,8 @@ export interface RecommendationExecutor {
   execute(query: RecommendationQuery): Promise<RenderedResponse>;
   /** Builds a report's model (the caller stores it). */
   report(options: ReportJobOptions): Promise<Report>;
+  /** `simulate` (app/simulate.ts) on the store, rendered: off the event loop too, for large inputs. */
+  simulate(request: SimulateRequest): Promise<SimulationResponse>;
   /** Terminates the workers; queued and running jobs fail. Idempotent. */
   close(): Promise<void>;
 }
@@ -42,12 +45,15 @@ export class InlineExecutor implements RecommendationExecutor {
   async report(options: ReportJobOptions): Promise<Report> {
     return this.computer.report(options);
   }
+  async simulate(request: SimulateRequest): Promise<SimulationResponse> {
+    return this.computer.simulate(request);
+  }
   async close(): Promise<void> {}
 }
 
 interface Pending {
   job: RecommendationJob;
-  resolve(r: RenderedResponse | Report): void;
+  resolve(r: RenderedResponse | Report | SimulationResponse): void;
   reject(e: Error): void;
 }
 
@@ -106,7 +112,11 @@ export class WorkerPool implements RecommendationExecutor {
     return this.submit({ id: this.nextId++, kind: 'report', options }) as Promise<Report>;
   }
 
-  private submit(job: RecommendationJob): Promise<RenderedResponse | Report> {
+  simulate(request: SimulateRequest): Promise<SimulationResponse> {
+    return this.submit({ id: this.nextId++, kind: 'simulate', request }) as Promise<SimulationResponse>;
+  }
+
+  private submit(job: RecommendationJob): Promise<RenderedResponse | Report | SimulationResponse> {
     if (this.closed) return Promise.reject(new Error('the recommendation workers are shut down'));
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
@@ -145,7 +155,7 @@ export class WorkerPool implements RecommendationExecutor {
     w.worker.unref();
     this.idle.push(w);
     if (p && p.job.id === reply.id) {
-      if (reply.ok) p.resolve('response' in reply ? reply.response : reply.report);
+      if (reply.ok) p.resolve('response' in reply ? reply.response : 'simulation' in reply ? reply.simulation : reply.report);
       else if (reply.appError) p.reject(new AppError(reply.appError.code, reply.appError.message, { problems: reply.appError.problems, ...(reply.appError.reason !== undefined ? { reason: reply.appError.reason } : {}) }));
       else p.reject(new Error(`recommendation failed in its worker: ${reply.message}`));
     }

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { verificationFailures, type ListedRecommendation, type RecommendationResult } from '../../app/recommendation.ts';
+import type { SimulateResult } from '../../app/simulate.ts';
 import { computeDrift } from '../../recommender/drift.ts';
 import { toYaml, type EngineName } from '../../recommender/engines/index.ts';
 import { writeMultiDocYaml } from '../../recommender/engines/yaml.ts';
@@ -71,6 +72,16 @@ function json(value: unknown): RenderedResponse {
   writeJson(value, w.write, 0);
   w.flush();
   return { contentType: 'application/json; charset=utf-8', headers: {}, body: w.chunks, bytes: w.bytes };
+}
+
+/** `simulate`'s answer: the decisions as a JSON array in ~64 KiB chunks (no single string, whatever their number), and the warnings for the `Warning` headers. */
+export interface SimulationResponse {
+  warnings: string[];
+  response: RenderedResponse;
+}
+
+export function simulationResponse(result: SimulateResult): SimulationResponse {
+  return { warnings: result.warnings, response: json(result.decisions) };
 }
 
 function problem(spec: ProblemSpec): RenderedResponse {

@@ -9,7 +9,8 @@ import { AppError } from '../../app/errors.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { openDb } from '../../store/db.ts';
 import { RecommendationComputer } from './recommendation-computer.ts';
-import type { RecommendationQuery, RenderedResponse } from './recommendation-responses.ts';
+import type { RecommendationQuery, RenderedResponse, SimulationResponse } from './recommendation-responses.ts';
+import type { SimulateRequest } from '../../app/simulate.ts';
 import type { BuildOptions } from '../../app/reports.ts';
 import type { ReportSettings } from '../../reports/config.ts';
 import type { Report } from '../../reports/model.ts';
@@ -21,7 +22,10 @@ export interface WorkerConfig {
   maxEdges?: number;
 }
 
-export type RecommendationJob = { id: number; kind: 'respond'; query: RecommendationQuery } | { id: number; kind: 'report'; options: BuildOptions & { generatedAt: number } };
+export type RecommendationJob =
+  | { id: number; kind: 'respond'; query: RecommendationQuery }
+  | { id: number; kind: 'report'; options: BuildOptions & { generatedAt: number } }
+  | { id: number; kind: 'simulate'; request: SimulateRequest };
 
 /** An AppError crosses the thread boundary as its fields (structured clone drops the class). */
 export interface SerializedAppError {
@@ -34,6 +38,7 @@ export interface SerializedAppError {
 export type JobReply =
   | { id: number; ok: true; response: RenderedResponse }
   | { id: number; ok: true; report: Report }
+  | { id: number; ok: true; simulation: SimulationResponse }
   | { id: number; ok: false; appError?: SerializedAppError; message: string };
 
 if (parentPort) {
@@ -44,7 +49,9 @@ if (parentPort) {
   port.on('message', async (job: RecommendationJob) => {
     let reply: JobReply;
     try {
-      reply = job.kind === 'respond' ? { id: job.id, ok: true, response: await computer.respond(job.query) } : { id: job.id, ok: true, report: computer.report(job.options) };
+      if (job.kind === 'respond') reply = { id: job.id, ok: true, response: await computer.respond(job.query) };
+      else if (job.kind === 'simulate') reply = { id: job.id, ok: true, simulation: computer.simulate(job.request) };
+      else reply = { id: job.id, ok: true, report: computer.report(job.options) };
     } catch (e) {
       const err = e as Error;
       reply =
@@ -53,7 +60,8 @@ if (parentPort) {
           : { id: job.id, ok: false, message: err.stack ?? err.message };
     }
     // Only buffers that own their whole ArrayBuffer move; small ones may share Node's pool.
-    const transfer = reply.ok && 'response' in reply ? reply.response.body.filter((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength).map((b) => b.buffer as ArrayBuffer) : [];
+    const body = !reply.ok ? [] : 'response' in reply ? reply.response.body : 'simulation' in reply ? reply.simulation.response.body : [];
+    const transfer = body.filter((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength).map((b) => b.buffer as ArrayBuffer);
     port.postMessage(reply, transfer);
   });
 }

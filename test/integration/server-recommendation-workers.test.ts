@@ -11,7 +11,8 @@ import { ServiceMetrics } from '../../server/metrics.ts';
 import { InlineExecutor, WorkerPool, type RecommendationExecutor, type ReportJobOptions } from '../../server/services/recommendation-pool.ts';
 import { configFor } from '../../server/config/load.ts';
 import type { Report } from '../../reports/model.ts';
-import type { RecommendationQuery, RenderedResponse } from '../../server/services/recommendation-responses.ts';
+import type { RecommendationQuery, RenderedResponse, SimulationResponse } from '../../server/services/recommendation-responses.ts';
+import type { SimulateRequest } from '../../app/simulate.ts';
 import { RecommendationService } from '../../server/services/recommendations.ts';
 import { openDb } from '../../store/db.ts';
 import { demoDb } from '../helpers/demo-db.ts';
@@ -55,6 +56,30 @@ test('on worker threads the event loop stays free while a whole cluster is compu
   }
 });
 
+test('simulate runs on a worker too: a large simulation leaves the event loop free, answers what the in-process one does, and refuses bad input as it does', async () => {
+  const db = openDb(dbPath);
+  const pool = new WorkerPool({ dbPath, matrices: {}, reports: REPORTS }, { size: 1 }, pino({ level: 'silent' }));
+  try {
+    // 40 default-deny policies over every shop pod and 20,000 edges between two demo workloads.
+    const policies = Array.from({ length: 40 }, (_, i) => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: deny-${i}, namespace: shop }\nspec: { podSelector: {} }\n`).join('---\n');
+    const edge = { client: 'workload:shop/Deployment/frontend', server: 'workload:shop/Deployment/catalog', port: 8080, protocol: 'TCP' };
+    const request = { policies, flows: JSON.stringify(Array.from({ length: 20_000 }, () => edge)), format: 'edges' as const };
+    await pool.simulate({ ...request, flows: JSON.stringify([edge]) }); // worker up, modules loaded
+    let inlineAnswer: SimulationResponse | undefined;
+    let workerAnswer: SimulationResponse | undefined;
+    const inline = await blocking(async () => (inlineAnswer = await new InlineExecutor(db, {}, REPORTS).simulate(request)));
+    const worker = await blocking(async () => (workerAnswer = await pool.simulate(request)));
+    assert.ok(inline.blockedMs >= inline.tookMs * 0.5, `in-process: blocked ${inline.blockedMs} ms of ${inline.tookMs} ms`);
+    assert.ok(worker.blockedMs < Math.max(100, inline.blockedMs / 4), `worker: blocked ${worker.blockedMs} ms (in-process ${inline.blockedMs} ms)`);
+    assert.ok(Buffer.concat(workerAnswer!.response.body).equals(Buffer.concat(inlineAnswer!.response.body)));
+    assert.ok(workerAnswer!.response.body.length > 1, 'the answer comes in chunks');
+    await assert.rejects(pool.simulate({ ...request, policies: 'kind: Frobnicator' }), (e: Error) => e.name === 'AppError' && /^policies: .*not a Kubernetes object/.test(e.message));
+  } finally {
+    await pool.close();
+    db.close();
+  }
+});
+
 test('a worker answers byte for byte what the in-process computation answers', async () => {
   const db = openDb(dbPath);
   const pool = new WorkerPool({ dbPath, matrices: {}, reports: REPORTS }, { size: 1 }, pino({ level: 'silent' }));
@@ -83,6 +108,9 @@ class CountingExecutor implements RecommendationExecutor {
   }
   report(o: ReportJobOptions): Promise<Report> {
     return this.inner.report(o);
+  }
+  simulate(r: SimulateRequest): Promise<SimulationResponse> {
+    return this.inner.simulate(r);
   }
   close(): Promise<void> {
     return this.inner.close();
