@@ -11,7 +11,7 @@ import type { Mode } from '../recommender/synthesize/options.ts';
 import type { ReportInput } from '../reports/build.ts';
 import { ReportEvidence } from '../reports/evidence.ts';
 import type { WorkloadRecommendation } from '../recommender/recommend.ts';
-import { MAX_ATTENTION_ITEMS, type ReportTrigger, type VerificationSummary } from '../reports/model.ts';
+import { BLOCKED_BY_APPLIED_SHOWN, MAX_ATTENTION_ITEMS, type ReportTrigger, type VerificationSummary } from '../reports/model.ts';
 import type { Verification } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
@@ -54,6 +54,7 @@ function verificationSummary(v: Verification): VerificationSummary {
     blockedByApplied: v.blockedByApplied.length,
     blockedByAppliedOnOneReading: v.blockedByApplied.filter((f) => f.dependsOnIpBlockReading).length,
     stillAllowedByApplied: v.stillAllowed.filter((f) => f.byApplied).length,
+    blockedByAppliedEdges: v.blockedByApplied.slice(0, BLOCKED_BY_APPLIED_SHOWN).map((f) => ({ workload: f.workload, direction: f.direction, edge: f.edge, ...(f.by !== undefined ? { policy: f.by.policy } : {}), reason: f.reason })),
   };
 }
 

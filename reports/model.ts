@@ -194,6 +194,22 @@ export interface VerificationSummary {
   blockedByAppliedOnOneReading?: number;
   /** Edge sides left out that an applied policy beside the recommendation still allows: delete or tighten it (absent in reports stored before). */
   stillAllowedByApplied?: number;
+  /** The first of the edges `blockedByApplied` counts (at most BLOCKED_BY_APPLIED_SHOWN), which and by what (absent in reports stored before). */
+  blockedByAppliedEdges?: AppliedBlock[];
+}
+
+export const BLOCKED_BY_APPLIED_SHOWN = 20;
+
+/** A required edge side an applied policy beside the recommendation denies. */
+export interface AppliedBlock {
+  /** `namespace/Kind/name`. */
+  workload: string;
+  direction: 'ingress' | 'egress';
+  /** `client|server|port|protocol` (peer keys). */
+  edge: string;
+  /** `Kind/namespace/name` of the applied policy that decides, when known. */
+  policy?: string;
+  reason: string;
 }
 
 export interface Report {

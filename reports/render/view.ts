@@ -182,6 +182,27 @@ function verificationText(verification: NonNullable<Report['verification']>): st
     .join(', ');
 }
 
+/**
+ * Which required edges an applied policy beside the recommendation blocks, per engine (the first
+ * the report keeps): a count alone gives the reader nothing to act on.
+ */
+function blockedByAppliedBlocks(verification: NonNullable<Report['verification']>): Block[] {
+  const rows: Cell[][] = [];
+  let more = 0;
+  for (const [engine, v] of Object.entries(verification)) {
+    for (const b of v.blockedByAppliedEdges ?? []) {
+      const [client = '', server = '', port = '', protocol = ''] = b.edge.split('|');
+      rows.push([t(engine), code(b.workload), t(b.direction), code(`${peer(client)} → ${peer(server)} ${port}/${protocol}`), b.policy !== undefined ? code(b.policy) : t('—'), t(b.reason)]);
+    }
+    more += Math.max(0, v.blockedByApplied - (v.blockedByAppliedEdges?.length ?? 0));
+  }
+  if (rows.length === 0) return [];
+  return [
+    { kind: 'para', text: 'Required edges that an applied policy beside the recommendation blocks (it stays in force after applying ours: change or delete it, or the traffic stays cut):' },
+    table(['engine', 'workload', 'side', 'edge', 'applied policy', 'why'], rows, more),
+  ];
+}
+
 /** Totals, and how many items each attention category has. */
 function glanceSection(r: Report): Section {
   return {
@@ -197,7 +218,7 @@ function glanceSection(r: Report): Section {
       },
       ...(r.verification === undefined
         ? []
-        : [{ kind: 'para' as const, text: `Each engine's manifests checked as its admission would, then every observed edge simulated under its semantics: ${verificationText(r.verification)}.` }]),
+        : [{ kind: 'para' as const, text: `Each engine's manifests checked as its admission would, then every observed edge simulated under its semantics: ${verificationText(r.verification)}.` }, ...blockedByAppliedBlocks(r.verification)]),
       table(
         ['needs attention', 'count'],
         (Object.keys(LABELS) as (keyof Report['headline'])[]).map((k) => [t(LABELS[k]), num(r.headline[k])]),
