@@ -9,7 +9,7 @@ import { IpHistory } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
 import { isApiserverAddress, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
-import { cidrContains, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
+import { cidrContains, isIpAddress, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
 import { compareStrings } from '../../domain/order.ts';
 
 /** The kubelet's port (Node status.daemonEndpoints.kubeletEndpoint, 10250 on every distribution). */
@@ -44,6 +44,12 @@ interface WorkloadInfo {
 interface ServiceInfo {
   service: Service;
   backends: WorkloadInfo[];
+  /**
+   * Endpoint addresses of its EndpointSlices that name no pod: a Service without a selector whose
+   * endpoints are set by hand (an external database: Kubernetes "Service", "Services without
+   * selectors"), or a mirrored Endpoints. A flow to the Service goes to them.
+   */
+  addresses: string[];
   /** EndpointSlice port name → endpoint (target) port. */
   slicePorts: Map<string, number>;
 }
@@ -137,7 +143,7 @@ export class ResolutionIndex {
     this.formerApiserverIps = new Set(this.formerApiserver.map((e) => e.ip));
 
     for (const s of data.services) {
-      const info: ServiceInfo = { service: s, backends: [], slicePorts: new Map() };
+      const info: ServiceInfo = { service: s, backends: [], addresses: [], slicePorts: new Map() };
       this.servicesByName.set(`${s.namespace}/${s.name}`, info);
       for (const ip of s.clusterIPs) if (ip && ip !== 'None') this.servicesByIp.set(ip, info);
     }
@@ -150,7 +156,10 @@ export class ResolutionIndex {
       const sliceBackends: WorkloadInfo[] = [];
       for (const ep of slice.endpoints) {
         const ref = ep.targetRef;
-        if (!ref || ref.kind !== 'Pod') continue;
+        if (!ref || ref.kind !== 'Pod') {
+          if (svc && slice.addressType !== 'FQDN') for (const a of ep.addresses) if (isIpAddress(a) && !svc.addresses.includes(a)) svc.addresses.push(a);
+          continue;
+        }
         const w = this.aliases.get(`${ref.namespace ?? slice.namespace}/Pod/${ref.name}`);
         const info = w ? this.workloads.get(workloadKey(w)) : undefined;
         if (info) sliceBackends.push(info);
@@ -245,7 +254,7 @@ export class ResolutionIndex {
         const byIp = this.serviceAt(e.ip, time);
         const svc = this.servicesByName.get(`${m.namespace}/${m.name}`) ?? (byIp === SUPERSEDED ? undefined : byIp);
         if (isApiserverService(m.namespace, m.name)) return [this.apiserverSide(e, svc)];
-        if (svc) return this.serviceSides(svc, e);
+        if (svc) return this.serviceSides(svc, e, time);
         return [this.unknownServiceSide(e)];
       }
       case 'node': {
@@ -277,7 +286,7 @@ export class ResolutionIndex {
           // no ipcache entry, so Hubble labels it world (cilium/cilium#21251): the Service decides.
           const svc = this.serviceAt(e.ip, time);
           if (svc === SUPERSEDED) return [this.unknownServiceSide(e)];
-          return svc ? this.clusterIpSides(svc, e) : [this.externalSide(e)];
+          return svc ? this.clusterIpSides(svc, e, time) : [this.externalSide(e)];
         }
         return undefined;
       }
@@ -347,7 +356,7 @@ export class ResolutionIndex {
     const svc = this.serviceAt(ip, time);
     // The address of a Service created after the flow: another Service's then, which is gone.
     if (svc === SUPERSEDED) return [this.unknownServiceSide(e)];
-    if (svc) return this.clusterIpSides(svc, e);
+    if (svc) return this.clusterIpSides(svc, e, time);
     const iv = this.history.holderAt(ip, time);
     if (iv) {
       const peer = this.peerOf(iv.peerKey);
@@ -394,9 +403,9 @@ export class ResolutionIndex {
   }
 
   /** A Service's ClusterIP: the apiserver for `default/kubernetes`, else the Service's backends. */
-  private clusterIpSides(svc: ServiceInfo, e: FlowEndpoint): ResolvedSide[] {
+  private clusterIpSides(svc: ServiceInfo, e: FlowEndpoint, time: number): ResolvedSide[] {
     const s = svc.service;
-    return isApiserverService(s.namespace, s.name) ? [this.apiserverSide(e, svc)] : this.serviceSides(svc, e);
+    return isApiserverService(s.namespace, s.name) ? [this.apiserverSide(e, svc)] : this.serviceSides(svc, e, time);
   }
 
   private peerOf(key: string): Peer {
@@ -427,12 +436,28 @@ export class ResolutionIndex {
     return side;
   }
 
-  private serviceSides(svc: ServiceInfo, e: FlowEndpoint): ResolvedSide[] {
+  private serviceSides(svc: ServiceInfo, e: FlowEndpoint, time: number): ResolvedSide[] {
+    if (svc.backends.length === 0 && svc.addresses.length > 0) return this.addressSides(svc, e, time);
     if (svc.backends.length === 0) return [this.unknownServiceSide(e)];
     return svc.backends.map((b) => {
       const port = e.port === undefined ? undefined : (this.targetPort(svc, b, e.port) ?? e.port);
       const declared = port === undefined || b.declared.has(port) ? b.declared : new Set([...b.declared, port]);
       return { peer: b.peer, key: b.key, ip: e.ip, port, declaredPorts: declared, viaService: true };
+    });
+  }
+
+  /**
+   * A Service whose endpoints are addresses, not pods: each address as what it is at the flow's
+   * time (a pod, a node, or outside the cluster), on the endpoint port the Service port maps to —
+   * what the datapath sees after the translation, and what a policy must allow.
+   */
+  private addressSides(svc: ServiceInfo, e: FlowEndpoint, time: number): ResolvedSide[] {
+    const port = e.port === undefined ? undefined : (this.targetPort(svc, undefined, e.port) ?? e.port);
+    return svc.addresses.flatMap((ip) => {
+      const at: FlowEndpoint = { ip, ...(port !== undefined ? { port } : {}) };
+      // An endpoint that is itself a Service address is not followed (no loops through Services).
+      if (this.servicesByIp.has(ip)) return [this.unknownServiceSide(at)];
+      return this.fromIp(at, time).map((s) => ({ ...s, viaService: true }));
     });
   }
 

@@ -327,3 +327,23 @@ test('a handshake contradicted by the ports (the server side on an undeclared ep
   assert.deepEqual(edges, ['workload:shop/CronJob/report -> workload:shop/Deployment/web:8080/TCP x1']);
   assert.equal(summary.ambiguous, 2);
 });
+
+test('a Service without a selector whose EndpointSlice lists addresses, not pods (an external database: Kubernetes "Service", "Services without selectors"), resolves to those addresses on the endpoint port: outside the cluster an external address, a pod\'s address its workload', () => {
+  const index = new ResolutionIndex({
+    ...CLUSTER,
+    services: [...CLUSTER.services, { namespace: 'shop', name: 'extdb', type: 'ClusterIP', clusterIPs: ['10.96.0.20'], ports: [{ name: 'pg', port: 5432, targetPort: 15432, protocol: 'TCP' }] }],
+    endpointSlices: [
+      {
+        namespace: 'shop',
+        name: 'extdb-1',
+        service: 'extdb',
+        addressType: 'IPv4',
+        // One address outside the cluster, one a pod's (set by hand, no targetRef), one that is a Service's own address (never followed).
+        endpoints: [{ addresses: ['192.0.2.5'] }, { addresses: ['10.244.1.20'] }, { addresses: ['10.96.0.11'] }],
+        ports: [{ name: 'pg', port: 15432, protocol: 'TCP' }],
+      },
+    ],
+  });
+  const sides = index.resolve({ ip: '10.96.0.20', port: 5432 }, 5).map((s) => `${s.key}:${s.port}${s.viaService ? ' via service' : ''}`);
+  assert.deepEqual(sides, ['external:192.0.2.5:15432 via service', 'workload:shop/CronJob/report:15432 via service', 'unknown:10.96.0.11:15432 via service']);
+});
