@@ -115,6 +115,9 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     if (inScope('Pod')) {
       replaced.push('podAddresses');
       const previous = previousPodIps(db);
+      // Pods are replaced like the other kinds: a one-namespace export ends every other pod's address.
+      const pods = new Set(snapshot.podAddresses.filter((a) => !a.hostNetwork).map((a) => `${a.namespace}/${a.pod}`)).size;
+      if (pods < previous.size) shrunk.push({ section: 'pods', before: previous.size, after: pods });
       writePodAddresses(db, snapshot);
       claims.push(['pods', podClaims(snapshot, previous)]);
     }

@@ -138,6 +138,20 @@ test('CLI: a file holding one Namespace replaces all the Namespaces: the import 
   assert.deepEqual((JSON.parse(again.out) as { warnings: string[] }).warnings.filter((w) => /stored before/.test(w)), []);
 });
 
+test('CLI: a pod export of one namespace replaces all the pods: the import says how many went (their addresses are closed), as for the other kinds', async () => {
+  const { path } = tmpDb();
+  assert.equal((await cli(['inventory', 'import', CLUSTER, '--db', path, '--taken-at', '2025-03-02T12:00:00Z'])).code, 0);
+  const cluster = JSON.parse(readFileSync(CLUSTER, 'utf8')) as { items: { kind: string; metadata: { namespace?: string; name: string } }[] };
+  const pods = cluster.items.filter((o) => o.kind === 'Pod');
+  const shopPods = pods.filter((o) => o.metadata.namespace === 'shop');
+  assert.ok(shopPods.length > 0 && shopPods.length < pods.length, 'the premise: pods in several namespaces');
+  const one = join(tmpDir(), 'shop-pods.json');
+  writeFileSync(one, JSON.stringify({ apiVersion: 'v1', kind: 'PodList', items: shopPods }));
+  const r = await cli(['inventory', 'import', one, '--db', path, '--taken-at', '2025-03-02T13:00:00Z']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /^warning: pods: \d+ stored before, \d+ now — an import replaces every kind it holds, so the pods it does not list are gone/m);
+});
+
 test('re-importing the same cluster changes no interval', () => {
   const { db } = tmpDb();
   importFile(db, CLUSTER, T1);
