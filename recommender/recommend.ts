@@ -248,7 +248,7 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     }),
     namespaces: layers.intents.map((i) => layerRecord(i, evidence, details)).sort((a, b) => compareStrings(a.intent, b.intent)),
     policySet: set,
-    warnings: layers.warnings.sort(compareStrings),
+    warnings: [...layers.warnings, ...dnsWarnings(input.inventory, opts, plans)].sort(compareStrings),
     sides: withDocumentedFlows(plans.map((p) => verifiedSides(p, layers.intents)), plans),
   };
 }
@@ -369,6 +369,20 @@ function sidesOf(edges: readonly EdgeTraffic[], workloads: readonly Workload[]):
     latest,
     keys,
   };
+}
+
+/**
+ * The DNS rule of every restricted egress names the cluster DNS as the inventory shows it, else
+ * the conventional kube-system pods labelled k8s-app=kube-dns: said when the inventory holds no
+ * such pods, for a cluster whose DNS runs elsewhere (OpenShift: openshift-dns, on 5353 behind the
+ * Service port 53) would have its name resolution cut.
+ */
+function dnsWarnings(inventory: InventorySnapshot, opts: RecommendOptions, plans: readonly WorkloadPlan[]): string[] {
+  const { dns } = clusterFacts(inventory);
+  if (!opts.egress || dns.origin !== 'default' || plans.every((p) => p.intents.length === 0)) return [];
+  return [
+    `no cluster DNS in the inventory: the DNS rule of every restricted egress names ${dns.via}; where the cluster DNS runs elsewhere (OpenShift: openshift-dns, on 5353) name resolution would be cut — import the DNS pods with the inventory, or check the DNS rule before applying`,
+  ];
 }
 
 /** The matrix components that select each workload (by workload key), matrices by name. */

@@ -1,0 +1,28 @@
+/**
+ * Every restricted egress allows DNS to the cluster DNS, which the inventory names (kube-system
+ * pods labelled k8s-app=kube-dns). An inventory without them — a cluster whose DNS runs elsewhere,
+ * as OpenShift's in openshift-dns on 5353 — still gets that rule, which would match no pod: the
+ * recommendation says so, rather than cutting name resolution without a word.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { importInventory } from '../../app/inventory.ts';
+import { readRecommendationInput, recommendOptions } from '../../app/recommendation.ts';
+import { loadDemo } from '../../demo/load.ts';
+import { recommend } from '../../recommender/recommend.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const NO_DNS = readFileSync(new URL('../fixtures/named-ports/inventory.json', import.meta.url), 'utf8');
+const said = (warnings: readonly string[]) => warnings.filter((w) => w.startsWith('no cluster DNS in the inventory'));
+
+test('an inventory without cluster DNS pods: the recommendation warns that its DNS rule names pods that are not there; with egress left open, or with the DNS pods known, nothing is said', async () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: NO_DNS, takenAt: Date.parse('2026-11-20T00:00:00Z'), source: 'inventory.json', now: Date.parse('2026-11-20T00:00:00Z') });
+  const input = readRecommendationInput(db, {});
+  assert.match(said(recommend(input, recommendOptions({ defaultDeny: true })).warnings)[0] ?? '', /names the conventional kube-system k8s-app=kube-dns .*OpenShift: openshift-dns, on 5353/);
+  assert.deepEqual(said(recommend(input, recommendOptions({ defaultDeny: true, egress: false })).warnings), []);
+  const demo = tmpDb().db;
+  await loadDemo(demo);
+  assert.deepEqual(said(recommend(readRecommendationInput(demo, {}), recommendOptions({})).warnings), [], 'the demo inventory holds CoreDNS');
+});
