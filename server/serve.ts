@@ -18,7 +18,8 @@ import { ServiceMetrics } from './metrics.ts';
 import { activeIngests } from './routes/flows.ts';
 import { AppError } from '../app/errors.ts';
 import { matricesInForce } from '../app/matrices.ts';
-import { startCollectors } from '../app/collectors.ts';
+import { startCollectors, type RunningCollectors } from '../app/collectors.ts';
+import type { CollectorStatus } from '../collectors/collector.ts';
 import { ingestLimits } from '../collectors/flows/ingest-defaults.ts';
 import { VERSION } from '../app/version.ts';
 
@@ -56,9 +57,13 @@ export async function startService(config: ResolvedConfig, options: StartOptions
   }
   const edges = new EdgeStore(db);
   const metrics = new ServiceMetrics(() => (db.open ? edges.count() : 0), { ingestTotals: () => (db.open ? ingestTotals(db) : []) });
-  const collectors = await startCollectors(config.collectors, { db, logger, now: Date.now, ingest: ingestLimits(config.ingest) });
-  metrics.watchCollectors(collectors.statuses);
-  const ctx: ServiceContext = { db, config, metrics, logger, version: VERSION, collectors: collectors.statuses, draining: false, now: Date.now };
+  // The collectors start once the service listens: one that cannot (the port is taken, often by
+  // another instance on the same store) must not have followed the same sources unseen, a second
+  // writer counting flows twice.
+  let collectors: RunningCollectors | undefined;
+  const statuses = (): CollectorStatus[] => collectors?.statuses() ?? [];
+  metrics.watchCollectors(statuses);
+  const ctx: ServiceContext = { db, config, metrics, logger, version: VERSION, collectors: statuses, draining: false, now: Date.now };
   const built = createApp(ctx);
   const { app } = built;
 
@@ -68,14 +73,14 @@ export async function startService(config: ResolvedConfig, options: StartOptions
       server.once('listening', resolve);
       server.once('error', reject);
     });
+    collectors = await startCollectors(config.collectors, { db, logger, now: Date.now, ingest: ingestLimits(config.ingest) });
   } catch (e) {
-    // Not serving (the port is taken: often another instance on the same store): the collectors
-    // already started would follow the same sources unseen, a second writer counting flows twice.
-    await collectors.stop();
+    await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
     await built.close();
     if (!options.db) db.close();
     throw e;
   }
+  const running = collectors;
   const reports = startReportSchedule(ctx);
   const retention = startRetentionSchedule(ctx);
   server.keepAliveTimeout = 65_000;
@@ -103,7 +108,7 @@ export async function startService(config: ResolvedConfig, options: StartOptions
         server.closeAllConnections();
       }
       retention.stop();
-      await Promise.allSettled([...activeIngests, reports.stop(), collectors.stop()]);
+      await Promise.allSettled([...activeIngests, reports.stop(), running.stop()]);
       await built.close(); // after the schedule: a report being built finishes first
       if (!options.db) db.close();
       logger.info('stopped: database closed');

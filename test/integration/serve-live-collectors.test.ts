@@ -70,18 +70,18 @@ test('serve with a relay that is away: the hubble collector retries (up 0, lastE
   assert.match(await (await fetch(`${service.url}/metrics`)).text(), /flowmatrix_collector_up\{collector="hubble"\} 0/);
 });
 
-test('serve that cannot listen (the port is taken) stops the collectors it started and fails: no second writer left following the same sources', async () => {
+test('serve that cannot listen (the port is taken) fails before any collector runs: no second writer reads the same sources, not even once', async () => {
   const dir = tmpDir();
   const taken = net.createServer();
   const port = await new Promise<number>((r) => taken.listen(0, '127.0.0.1', () => r((taken.address() as net.AddressInfo).port)));
   after(() => taken.close());
+  // The flows are there before it starts: a collector started before the failed listen would read them.
   const file = join(dir, 'netobserv.ndjson');
-  writeFileSync(file, '');
+  writeFileSync(file, NETOBSERV);
   writeFileSync(join(dir, 'config.yaml'), `server:\n  port: ${port}\n  host: 127.0.0.1\ncollectors:\n  files:\n    files:\n      - { path: ${file}, format: netobserv }\n    pollInterval: 20ms\n    flushInterval: 50ms\n`);
   const config = loadServiceConfig({ file: join(dir, 'config.yaml'), dbPath: join(dir, 'f.db'), env: {} });
   await assert.rejects(startService(config, { logger: pino({ level: 'silent' }) }), /EADDRINUSE/);
-  // Flows arriving afterwards are nobody's: a collector still running would store them.
-  writeFileSync(file, NETOBSERV);
+  // Nor afterwards: a collector still running would store them.
   await new Promise((r) => setTimeout(r, 500));
   const db = openDb(join(dir, 'f.db'));
   after(() => db.close());
