@@ -21,7 +21,7 @@ import type { DayTexts } from './day-texts.ts';
 import type { PortSets } from './port-sets.ts';
 import { APISERVER, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 import type { ResolvedPeer } from '../matrix/resolved.ts';
-import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, selectedWorkloads, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
+import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
   edge: EdgeAssessment;
@@ -117,6 +117,7 @@ const NO_EDGES: readonly number[] = [];
 
 export function planWorkload(w: Workload, comparison: WorkloadComparison, components: WorkloadComponent[], ctx: SynthesisContext): WorkloadPlan {
   const plan: WorkloadPlan = { workload: w, comparison, components, intents: [], excluded: [], violations: [], warnings: [], summary: '', documentedFlows: [], leftClosed: [] };
+  confirmFromOtherEnds(w, comparison, components, ctx);
   const details = ctx.details !== false;
   const refusal = noPolicyReason(w, components, ctx.opts);
   if (refusal !== undefined) {
@@ -252,23 +253,40 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): voi
     const ports = resolvedPorts(narrow ? portsServedBy(m.rule.ports, ctx.podNetwork.servedPorts(self.workload)) : m.rule.ports, server, ctx.ix, m.owner.workloads);
     // The flows observed at this end that the rule documents are its evidence (status confirmed).
     const side = p.comparison[d];
-    const owners = new Set(m.owner.workloads.map(workloadKey));
-    const matched: number[] = [];
-    side.edges.forEach((e, i) => {
-      const far = d === 'ingress' ? e.client : e.server;
-      if (far.kind === 'workload' && owners.has(workloadKey(far.workload)) && portMatches(e, m.rule.ports, ctx.ix)) matched.push(i);
-    });
+    const matched = mirrorEvidence(m, side, ctx);
     const status = matched.length > 0 ? 'confirmed' : 'documented-unobserved';
-    for (const i of matched) {
-      p.mirrored[d].add(i);
-      side.confirmFromOtherEnd(i, m.rule.id);
-    }
+    for (const i of matched) p.mirrored[d].add(i);
     const assessment: RuleAssessment = { matrix: m.matrix, component: m.owner.name, rule: m.rule, status, edges: matched.map((i) => side.edges[i]!), matched };
     const note = `required at the other end by ${m.matrix}/${m.owner.name} (${m.rule.direction}): open here too`;
     for (const raw of resolvedPeers(owner, w.namespace, ctx.ix)) {
       const peer = ctx.peers.peer(raw);
       p.groups[d].add(peer.value, peer.key, ports, status, [assessment], matched, [note]);
     }
+  }
+}
+
+/** Positions of the edges of `side` that a mirrored rule documents: to or from its owner's workloads, on its ports. */
+function mirrorEvidence(m: MirroredRule, side: SideComparison, ctx: SynthesisContext): number[] {
+  const owners = new Set(m.owner.workloads.map(workloadKey));
+  const matched: number[] = [];
+  side.edges.forEach((e, i) => {
+    const far = side.direction === 'ingress' ? e.client : e.server;
+    if (far.kind === 'workload' && owners.has(workloadKey(far.workload)) && portMatches(e, m.rule.ports, ctx.ix)) matched.push(i);
+  });
+  return matched;
+}
+
+/**
+ * Whether an edge is documented does not depend on the mode or on what the policy renders: one
+ * that a rule of the component at its other end documents is confirmed by that rule here too
+ * (addMirroredAtoms renders it), unless this workload's own matrix is authoritative for the side
+ * and leaves it out (the matrices disagree: it stays undocumented here).
+ */
+function confirmFromOtherEnds(w: Workload, comparison: WorkloadComparison, components: readonly WorkloadComponent[], ctx: SynthesisContext): void {
+  for (const m of ctx.mirrors.byWorkload.get(workloadKey(w)) ?? []) {
+    if (authoritative(components, m.direction) !== undefined) continue;
+    const side = comparison.side(m.direction);
+    for (const i of mirrorEvidence(m, side, ctx)) side.confirmFromOtherEnd(i, m.rule.id);
   }
 }
 

@@ -95,6 +95,12 @@ test('a mirrored rule whose flow was observed at this end is confirmed, with tho
   const observed = rec.workloads.find((w) => w.workload.name === 'flagger')!.observed.filter((e) => e.rules.includes('progressive-delivery/controller/ingress/gate'));
   assert.ok(observed.length > 0, 'the gate flow is observed at this end');
   assert.ok(observed.every((e) => e.status === 'confirmed'), JSON.stringify(observed.map((e) => [e.status, e.rules])));
+  // Whether an edge is documented does not depend on the mode (observed renders no documented rule; documented gives flagger no policy).
+  for (const mode of ['observed', 'documented'] as const) {
+    const other = recommend(input, recommendOptions({ namespace: 'flagger-system', mode }));
+    const edges = other.workloads.find((w) => w.workload.name === 'flagger')!.observed.filter((e) => e.rules.includes('progressive-delivery/controller/ingress/gate'));
+    assert.deepEqual(edges.map((e) => e.status), observed.map(() => 'confirmed'), mode);
+  }
 });
 
 test('a namespace binding holding host-network workloads: those speak from their node and are no pod peer — the verification does not require pod-network flows from them (every engine exits ok)', () => {
