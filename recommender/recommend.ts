@@ -442,7 +442,8 @@ function podNetworkOf(inventory: InventorySnapshot): PodNetwork {
     }
     return ports;
   };
-  return { inNamespace: (ns) => byNamespace.get(ns) ?? [], onPodNetwork: (w) => onPodNetwork.has(workloadKey(w)), servedPorts };
+  const all = [...byNamespace.values()].flat();
+  return { inNamespace: (ns) => byNamespace.get(ns) ?? [], all: () => all, onPodNetwork: (w) => onPodNetwork.has(workloadKey(w)), servedPorts };
 }
 
 /** The namespace layers the options ask for (shared, default-deny), and why a namespace got no shared policy. */

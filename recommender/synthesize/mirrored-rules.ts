@@ -36,7 +36,8 @@ const selectsAny = (s: LabelSelector | undefined): boolean => s === undefined ||
 
 /**
  * The workloads a documented peer names: the pods of a selector, or every workload of the
- * namespaces a role is bound to (`{namespace: monitoring}`, a namespace selector). None for "any
+ * namespaces a role is bound to (`{namespace: monitoring}`, a namespace selector), or of the
+ * owner's own namespace (`same-namespace`). None for "any
  * pod" (an empty selector in every namespace: Kyma's otlp-clients, scrape-targets), which says the
  * owner accepts or reaches anyone, not that everyone talks to it. Only workloads on the pod
  * network: a host-network pod speaks from its node's address, which a pod or namespace selector
@@ -51,12 +52,14 @@ export function namedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readonly 
     case 'namespace':
       if (rp.namespace === undefined && selectsAny(rp.namespaceSelector)) return [];
       return (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).flatMap(cluster.inNamespace);
+    case 'same-namespace':
+      return cluster.inNamespace(rp.namespace);
     default:
       return [];
   }
 }
 
-/** Every workload a documented peer selects, "any pod" included: where egress to it may lead (named ports resolved on them, synthesize/peers.ts resolvedPorts). */
+/** Every workload a documented peer selects, "any pod" and "anyone" included: where egress to it may lead (named ports resolved on them, synthesize/peers.ts resolvedPorts). */
 export function selectedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readonly WorkloadRef[] {
   switch (rp.kind) {
     case 'pods':
@@ -64,6 +67,10 @@ export function selectedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readon
       return rp.workloads;
     case 'namespace':
       return (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).flatMap(cluster.inNamespace);
+    case 'same-namespace':
+      return cluster.inNamespace(rp.namespace);
+    case 'world':
+      return cluster.all();
     default:
       return [];
   }
@@ -73,12 +80,14 @@ export function selectedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readon
 export interface PodNetwork {
   /** The pod-network workloads of a namespace. */
   inNamespace(namespace: string): readonly WorkloadRef[];
+  /** Every pod-network workload. */
+  all(): readonly WorkloadRef[];
   onPodNetwork(w: WorkloadRef): boolean;
   /** What the workload serves: its Services' target ports, else its container ports (bindings.ts workloadServedPorts). */
   servedPorts(w: WorkloadRef): readonly ResolvedPort[];
 }
 
-/** The active rules that would render at their owner (must, or may with includeMay), by the key of each workload their peers name, the owner's own excepted. */
+/** The active rules that would render at their owner (must, or may with includeMay), by the key of each workload their peers name, the owner itself excepted. */
 export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: RecommendOptions, cluster: PodNetwork): MirroredRules {
   const out = new Map<string, MirroredRule[]>();
   const servicePortRules = new Set<string>();
@@ -98,7 +107,9 @@ export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: Recomme
         for (const rp of rule.peers) {
           for (const w of namedWorkloads(rp, cluster)) {
             const k = workloadKey(w);
-            if (own.has(k)) continue;
+            // Not the owner itself (its own replicas are no required peer: the verification skips
+            // them too); its component's other workloads are peers like any other.
+            if (own.has(k) && own.size === 1) continue;
             const list = out.get(k) ?? [];
             if (!list.some((x) => x.rule.id === rule.id)) list.push({ matrix: m.name, owner, rule, direction: opposite(rule.direction) });
             out.set(k, list);

@@ -218,7 +218,7 @@ function addUnboundRoleAtoms(p: Planning, rules: readonly RuleAssessment[]): voi
     const d = r.rule.direction;
     if (d === 'egress' && !ctx.opts.egress) continue;
     const peer = ctx.peers.peer(worldPeer());
-    p.groups[d].add(peer.value, peer.key, resolvedPorts(r.rule.ports, d === 'ingress' ? self : undefined, ctx.ix), 'documented-unobserved', [r], NO_EDGES, [unboundRoleNote(r)]);
+    p.groups[d].add(peer.value, peer.key, resolvedPorts(r.rule.ports, d === 'ingress' ? self : undefined, ctx.ix, d === 'egress' ? ctx.podNetwork.all() : []), 'documented-unobserved', [r], NO_EDGES, [unboundRoleNote(r)]);
   }
 }
 

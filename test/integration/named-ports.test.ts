@@ -78,3 +78,33 @@ test('cilium: the egress to destinations that disagree on a port name names thei
   assert.ok(!cilium.includes('"port":"otlp-grpc"'), cilium.join(' '));
   assert.ok(egressPorts('kubernetes', 'shipper').includes('"port":"otlp-grpc"'));
 });
+
+const SAME_NAMESPACE = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: collectors-mesh, title: Collectors talk to each other }
+documents: { doc: { title: test matrix, file: mesh.txt } }
+components:
+  collector:
+    namespace: obs
+    selector: { matchLabels: { tier: collector } }
+    egress:
+      - { id: peers-otlp, peer: same-namespace, ports: [{ port: otlp-grpc }], level: must, purpose: collectors forward to each other, source: { document: doc, line: 1 } }
+`;
+
+test('a must rule to its own namespace, between two workloads of one component, on a port name of two numbers: both flows pass at both ends on every engine (the egress names the numbers on Cilium; each destination\'s ingress opens it)', () => {
+  const { db: mesh } = tmpDb();
+  importInventory(mesh, { text: fixture('inventory.json'), takenAt: T0, source: 'inventory.json', now: T0 });
+  applyMatrix(mesh, { text: SAME_NAMESPACE, origin: 'mesh.yaml', appliedAt: T0 });
+  const meshInput = readRecommendationInput(mesh, {});
+  const model = clusterModel(meshInput.inventory, meshInput.externalNames);
+  const pod = (name: string) => model.cluster.pods.find((p) => p.namespace === 'obs' && p.name === name)!;
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted } = runRecommendation(meshInput, engine, recommendOptions({ mode: 'documented' }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    const sim = SIMULATORS[engine](emitted.manifests, model.cluster);
+    for (const [client, server, port] of [['collector', 'collector-b', 4318], ['collector-b', 'collector', 4317]] as const) {
+      const v = sim.evaluate({ client: { kind: 'pod', pod: pod(client) }, server: { kind: 'pod', pod: pod(server) }, port, protocol: 'TCP' });
+      assert.equal(v.verdict, 'allow', `${engine} ${client} → ${server} ${port}: egress ${v.egress.reason}; ingress ${v.ingress.reason}`);
+    }
+  }
+});
