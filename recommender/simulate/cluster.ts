@@ -149,7 +149,11 @@ export function connectionFlow(model: ClusterModel, client: Peer, server: Peer, 
   const { family, clientPort } = seen;
   const from = onItsNode(model, c.endpoint, seen.clientIp);
   const to = onItsNode(model, s.endpoint, seen.serverIp);
-  const flow: SimFlow = family === undefined ? { client: from, server: to, port, protocol } : { client: atFamily(from, family), server: atFamily(to, family), port, protocol, family };
+  // The apiserver on a port none of its endpoints serves now (they changed since the edge was
+  // seen: a flow of their time resolves through apiserver_history) is the apiserver as it is reached now.
+  const eps = model.cluster.apiserver;
+  const toPort = server.kind === 'apiserver' && eps.length > 0 && !eps.some((e) => e.port === port) ? eps[0]!.port : port;
+  const flow: SimFlow = family === undefined ? { client: from, server: to, port: toPort, protocol } : { client: atFamily(from, family), server: atFamily(to, family), port: toPort, protocol, family };
   if (clientPort !== undefined) flow.clientPort = clientPort;
   return { ok: true, flow };
 }

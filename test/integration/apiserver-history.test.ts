@@ -51,3 +51,22 @@ test('a flow that arrives after the apiserver endpoints changed, to an address t
   // After the change the address is no longer the apiserver's (it may be anyone's now).
   assert.deepEqual(to('external:192.168.22.31'), [[6443, 1]], JSON.stringify(edges));
 });
+
+test('an edge to the apiserver on a port its endpoints no longer serve (6443 then, 443 now) is verified as the apiserver reached now: every engine\'s recommendation passes', async () => {
+  const dir = tmpDir();
+  const db = join(dir, 'f.db');
+  const run = async (args: string[]) => runCli([...args, '--db', db]);
+  writeFileSync(join(dir, 'before.json'), withApiserver(['192.168.22.31']));
+  const after = JSON.parse(withApiserver(['192.168.22.51'])) as { items: Record<string, unknown>[] };
+  for (const o of after.items) if (o.kind === 'EndpointSlice' && (o.metadata as { name?: string }).name === 'kubernetes') o.ports = [{ name: 'https', port: 443, protocol: 'TCP' }];
+  writeFileSync(join(dir, 'after.json'), JSON.stringify(after));
+  assert.equal((await run(['inventory', 'import', join(dir, 'before.json'), '--taken-at', new Date(T1).toISOString()])).code, 0);
+  assert.equal((await run(['inventory', 'import', join(dir, 'after.json'), '--taken-at', new Date(T2).toISOString()])).code, 0);
+  writeFileSync(join(dir, 'late.ndjson'), `${flow('192.168.22.31', T1 + 60_000)}\n`);
+  assert.equal((await run(['ingest', join(dir, 'late.ndjson')])).code, 0);
+  assert.match((await run(['edges', '-o', 'json'])).out, /"server": "apiserver",\n\s*"port": 6443,/);
+  for (const engine of ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy']) {
+    const r = await run(['export', '--engine', engine, '-n', 'shop']);
+    assert.equal(r.code, 0, `${engine}: ${r.err}`);
+  }
+});
