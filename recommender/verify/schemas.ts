@@ -78,6 +78,30 @@ function instance(mode: Mode): Ajv {
   return ajv;
 }
 
+/**
+ * The schema with unknown fields refused: every schema of type object that lists its `properties` and says
+ * nothing of others gets `additionalProperties: false`, unless it keeps unknown fields
+ * (`x-kubernetes-preserve-unknown-fields`). The API server refuses an unknown field under strict
+ * field validation (kubectl's default since 1.27: `--validate=strict`) and otherwise prunes it
+ * (a structural schema's pruning): either way it has no effect, so a policy that leans on one (an
+ * ingress `networks` peer in an AdminNetworkPolicy, which only egress peers have) is not the
+ * policy it reads as. A copy: the imported schema stays as upstream wrote it.
+ */
+function strictFields(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(strictFields);
+  if (typeof node !== 'object' || node === null) return node;
+  const o = node as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    // `properties` maps field names to schemas; `enum` and `default` hold values, not schemas.
+    if (k === 'properties' && typeof v === 'object' && v !== null) out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, strictFields(s)]));
+    else if (k === 'enum' || k === 'default' || k === 'example') out[k] = v;
+    else out[k] = strictFields(v);
+  }
+  if (o.type === 'object' && o.properties !== undefined && o.additionalProperties === undefined && o['x-kubernetes-preserve-unknown-fields'] !== true) out.additionalProperties = false;
+  return out;
+}
+
 function compiledFor(mode: Mode, apiVersion: string, kind: string): ValidateFunction | undefined {
   const id = `${apiVersion} ${kind}`;
   const schema = SCHEMAS[id];
@@ -85,7 +109,7 @@ function compiledFor(mode: Mode, apiVersion: string, kind: string): ValidateFunc
   let v = compiled[mode].get(id);
   if (!v) {
     // ajv would try to resolve the draft named by `$schema`; the module object itself stays untouched.
-    v = instance(mode).compile(Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')));
+    v = instance(mode).compile(strictFields(Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema'))) as object);
     compiled[mode].set(id, v);
   }
   return v;

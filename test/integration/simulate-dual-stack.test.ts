@@ -73,7 +73,7 @@ spec:
   assert.deepEqual(verdicts('calico', v6), ['allow', 'deny'], '[IPv6 flow, IPv4 flow]');
 });
 
-test('ClusterNetworkPolicy: a networks peer of one family matches the connection of that family only', () => {
+test('ClusterNetworkPolicy: a networks peer of one family matches the connection of that family only (an egress peer: ingress peers have no networks, network-policy-api CRD)', () => {
   const cnp = (cidr: string) => `apiVersion: policy.networking.k8s.io/v1alpha2
 kind: ClusterNetworkPolicy
 metadata: { name: deny-from-net }
@@ -81,8 +81,8 @@ spec:
   tier: Admin
   priority: 10
   subject: { namespaces: {} }
-  ingress:
-    - { name: deny, action: Deny, from: [{ networks: ['${cidr}'] }] }
+  egress:
+    - { name: deny, action: Deny, to: [{ networks: ['${cidr}'] }] }
 `;
   assert.deepEqual(verdicts('clusternetworkpolicy', cnp('10.244.0.0/16')), ['allow', 'deny'], '[IPv6 flow, IPv4 flow]');
   assert.deepEqual(verdicts('clusternetworkpolicy', cnp('fd00:10:244::/64')), ['deny', 'allow'], '[IPv6 flow, IPv4 flow]');

@@ -79,3 +79,13 @@ test('v1alpha1 AdminNetworkPolicy and BaselineAdminNetworkPolicy are checked aga
   assert.ok(errors(banp('other', 'Deny')).some((e) => /default/.test(e)), errors(banp('other', 'Deny')).join('\n'));
   assert.deepEqual(errors(banp('default', 'Deny')), []);
 });
+
+test('an unknown field is refused (kubectl --validate=strict, the default since 1.27; without it the API server prunes it, and it has no effect): an ingress `networks` peer in an AdminNetworkPolicy v1alpha1 (only egress peers have one), a typo in a NetworkPolicy', () => {
+  const errors = (m: unknown) => verifyManifest(m).map((e) => `${e.path}: ${e.message}`);
+  const inNets = anp('AdminNetworkPolicy', 'in-nets', { priority: 10, ingress: [{ action: 'Deny', from: [{ networks: ['10.244.0.0/16'] }] }] });
+  assert.ok(errors(inNets).includes('/spec/ingress/0/from/0: must NOT have additional properties (networks)'), errors(inNets).join('\n'));
+  const egressNets = anp('AdminNetworkPolicy', 'out-nets', { priority: 10, egress: [{ action: 'Deny', to: [{ networks: ['10.244.0.0/16'] }] }] });
+  assert.deepEqual(errors(egressNets), []);
+  const typo = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'shop' }, spec: { podSelectr: {}, policyTypes: ['Ingress'] } };
+  assert.ok(errors(typo).includes('/spec: must NOT have additional properties (podSelectr)'), errors(typo).join('\n'));
+});
