@@ -58,6 +58,7 @@ export class IngestRunStore {
   private readonly insert;
   private readonly update;
   private readonly markFailed;
+  private readonly closeAbandoned;
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare('INSERT INTO ingest_runs (source, format, started_at) VALUES (?, ?, ?) RETURNING id');
@@ -65,10 +66,19 @@ export class IngestRunStore {
       skipped = @skipped, ambiguous = @ambiguous, saturated = @saturated, folded = @folded, rejects = @rejects, status = @status,
       finished_at = @finishedAt WHERE id = @id`);
     this.markFailed = db.prepare(`UPDATE ingest_runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`);
+    this.closeAbandoned = db.prepare(`UPDATE ingest_runs SET status = 'failed', error = ?, finished_at = ? WHERE source = ? AND status = 'running'`);
   }
 
+  /**
+   * A new run of `source`. One of the same source still `running` was left so by a process that
+   * stopped without ending it (kill -9, a crash, the machine gone): it failed, as far as anyone can
+   * tell now; its counters are what it committed.
+   */
   start(source: string, format: string, now = Date.now()): number {
-    return (this.insert.get(source, format, now) as { id: number }).id;
+    return this.db.transaction(() => {
+      this.closeAbandoned.run('ended without finishing: the process that ran it stopped (kill -9, a crash); its counters are what it committed', now, source);
+      return (this.insert.get(source, format, now) as { id: number }).id;
+    })();
   }
 
   /** Records progress (status stays `running`) or the end of the run. */
