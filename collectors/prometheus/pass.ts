@@ -223,9 +223,15 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
     }
     const outcomeRow: QueryOutcome = { family: q.family, query: name, status: 'done', from: new Date(from).toISOString(), to: new Date(to).toISOString(), series: 0 };
     queries.push(outcomeRow);
+    if (down) {
+      // Said as what it is: this query was not sent (the server did not answer the one before).
+      outcomeRow.status = 'failed';
+      outcomeRow.error = `not asked: the server did not answer the query before (${down.message})`;
+      outcomeRow.errorKind = down.kind;
+      continue;
+    }
     let series;
     try {
-      if (down) throw down;
       series = await api.range(promql(q, step), from + step, to, step);
     } catch (e) {
       failQuery(outcomeRow, e);

@@ -23,7 +23,8 @@ function line(req: IncomingMessage, res: ServerResponse, responseTime: unknown) 
     method: req.method,
     url: r.originalUrl ?? req.url,
     route: locals.route ?? 'unmatched',
-    status: res.statusCode,
+    // No status when none was sent (the client went away before the headers): 200 is only Node's default then.
+    ...(res.headersSent ? { status: res.statusCode } : {}),
     ms: typeof responseTime === 'number' ? responseTime : undefined,
     ...(locals.principal ? { principal: locals.principal.name } : {}),
     remote: r.ip,

@@ -108,6 +108,7 @@ test('HTTP 500, an HTML answer, a refused connection: counted, retried with back
   const p3 = await step();
   assert.equal(p3.queries[0]?.errorKind, 'unreachable');
   assert.ok(p3.queries.slice(1).every((q) => q.status === 'failed' && q.errorKind === 'unreachable'), 'an unreachable server is not asked again in the same pass');
+  assert.ok(p3.queries.slice(1).every((q) => q.error?.startsWith('not asked: the server did not answer the query before')), JSON.stringify(p3.queries.slice(1).map((q) => q.error)));
   assert.deepEqual(waits, [999, 1999, 3999], 'capped exponential backoff');
   assert.equal(new EdgeStore(db).count(), 0);
 

@@ -41,6 +41,10 @@ function app(opts: { requests?: number; windowMs?: number } = {}) {
     res.status(200).write('first chunk');
     setTimeout(() => res.destroy(), 20);
   });
+  // Goes before anything is sent (a client gone while the answer is being computed).
+  a.get('/gone', named('/gone'), (_req, res) => {
+    setTimeout(() => res.destroy(), 20);
+  });
   a.get('/boom', named('/boom'), () => {
     throw new Error('boom');
   });
@@ -104,4 +108,11 @@ test('request log: a response cut before its end says so (aborted, level warn), 
   assert.equal(cut?.msg, 'request aborted');
   assert.equal(cut?.aborted, true);
   assert.equal(cut?.level, 40);
+  assert.equal(cut?.status, 200, 'the status it sent first');
+  // Nothing sent: no status (200 would be Node's default, never sent).
+  await request(a).get('/gone').catch(() => undefined);
+  while (!lines.some((l) => l.route === '/gone') && Date.now() < until + 2000) await new Promise((r) => setTimeout(r, 10));
+  const gone = lines.find((l) => l.route === '/gone');
+  assert.equal(gone?.aborted, true);
+  assert.equal('status' in (gone ?? {}), false, JSON.stringify(gone));
 });
