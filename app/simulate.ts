@@ -185,6 +185,26 @@ function notEvaluated(engine: EngineName, policies: readonly unknown[]): string[
   return out;
 }
 
+/**
+ * ClusterNetworkPolicies (and AdminNetworkPolicies) of one tier and priority: where two of them
+ * match a connection "the implementation can apply any of the matching policies"
+ * (network-policy-api, `priority`), so the verdict the simulation gives (by name) is one of
+ * several a cluster may give.
+ */
+function samePriority(policies: readonly unknown[]): string[] {
+  const byRank = new Map<string, string[]>();
+  for (const m of policies) {
+    const o = m as { apiVersion?: unknown; kind?: unknown; spec?: { tier?: unknown; priority?: unknown } };
+    const tier = o.kind === 'AdminNetworkPolicy' ? 'Admin' : o.kind === 'ClusterNetworkPolicy' ? o.spec?.tier : undefined;
+    if (typeof tier !== 'string' || typeof o.spec?.priority !== 'number') continue;
+    const rank = `${tier} tier, priority ${o.spec.priority}`;
+    byRank.set(rank, [...(byRank.get(rank) ?? []), manifestId(m)]);
+  }
+  return [...byRank]
+    .filter(([, ids]) => ids.length > 1)
+    .map(([rank, ids]) => `${ids.join(', ')}: the same ${rank}; where more than one matches a connection the implementation may apply any of them (network-policy-api, "priority"): the verdicts here take them by name, a cluster may not`);
+}
+
 /** Whether flow text in `format` is the edges JSON of `edges -o json` rather than NDJSON records (`auto`: it starts with `[`). */
 export function isEdgesInput(format: SimulateFlowFormat, text: string): boolean {
   return format === 'edges' || (format === 'auto' && isEdgesJson(text));
@@ -205,6 +225,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw invalidInput(`unknown engine "${engine}": one of ${ENGINE_NAMES.join(', ')}`);
   const warnings = refuseInadmissible(policies);
   warnings.push(...notEvaluated(engine, policies));
+  if (engine === 'clusternetworkpolicy') warnings.push(...samePriority(policies));
   if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies));
   const model = clusterModel(readInventory(db), readExternalNames(db));
   const sim = SIMULATORS[engine](policies, model.cluster);

@@ -212,6 +212,20 @@ test('simulate refuses an edge whose external or unknown peer is no IP address (
   }
 });
 
+test('simulate warns of ClusterNetworkPolicies of one tier and priority: where both match, the implementation may apply either (network-policy-api apis/v1alpha2 clusternetworkpolicy_types.go, Priority)', async () => {
+  const cnp = (name: string, action: string, priority: number) => `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: { name: ${name} }
+spec: { tier: Admin, priority: ${priority}, subject: { namespaces: {} }, ingress: [{ name: r, action: ${action}, from: [{ namespaces: {} }] }] }
+`;
+  const edges = write('prio.json', JSON.stringify([EDGE]));
+  const same = await runCli(['simulate', '--policies', write('same.yaml', `${cnp('deny', 'Deny', 10)}---\n${cnp('accept', 'Accept', 10)}`), '--flows', edges, '--db', dbPath]);
+  assert.equal(same.code, 0, same.err);
+  assert.match(same.err, /warning: ClusterNetworkPolicy\/deny, ClusterNetworkPolicy\/accept: the same Admin tier, priority 10; where more than one matches a connection the implementation may apply any of them/);
+  const apart = await runCli(['simulate', '--policies', write('apart.yaml', `${cnp('deny', 'Deny', 10)}---\n${cnp('accept', 'Accept', 20)}`), '--flows', edges, '--db', dbPath]);
+  assert.doesNotMatch(apart.err, /the same Admin tier/);
+});
+
 test('POST /api/v1/simulate: parsed policies and edges; a JSON array in input order; bad policies are a 422 problem', async () => {
   const db = openDb(dbPath);
   try {
