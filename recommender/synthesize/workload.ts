@@ -126,7 +126,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
     for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
     return plan;
   }
-  const p: Planning = { w, self: { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) }, portless: { ingress: [], egress: [] }, apiserverUnknown: false, mirrored: { ingress: new Set(), egress: new Set() } };
+  const p: Planning = { w, self: { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) }, portless: { ingress: [], egress: [] }, unresolved: { ingress: [], egress: [] }, apiserverUnknown: false, mirrored: { ingress: new Set(), egress: new Set() } };
   const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
   // Documented rules render in modes union and documented; an unbound role's any-peer rule is a documented-unobserved one.
   const documented = ctx.opts.mode !== 'observed';
@@ -148,7 +148,9 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
       };
   const restricts = (d: DirectionInput): boolean => d.mode === 'rules' || d.mode === 'deny-all';
   plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }, { ingress: anyPeer, egress: anyPeer && ctx.opts.egress }));
-  for (const [direction, input] of [['ingress', ingress], ['egress', egress.input]] as const) if (restricts(input)) plan.warnings.push(...portlessCut(direction, p.portless[direction]));
+  for (const [direction, input] of [['ingress', ingress], ['egress', egress.input]] as const) {
+    if (restricts(input)) plan.warnings.push(...portlessCut(direction, p.portless[direction]), ...unresolvedCut(direction, p.unresolved[direction]));
+  }
   plan.intents.push(allowlistIntent(p, ingress, ingressRules, egress));
   if (exposed.length > 0) plan.intents.push(exposureIntent(p, exposed, apart.exposure));
   if (w.clusterDns === true) plan.intents.push(clusterDnsIntent(p, apart.dns));
@@ -171,6 +173,8 @@ interface Planning {
   groups: Record<Direction, AtomGroups>;
   /** Portless edges (ICMP echo) not only ever dropped, that no rule can allow: cut wherever the direction is restricted. */
   portless: Record<Direction, EdgeTraffic[]>;
+  /** Edges whose far side is an in-cluster address that resolved to nothing, not only ever dropped: cut wherever the direction is restricted. */
+  unresolved: Record<Direction, EdgeTraffic[]>;
   /** An included documented egress rule needs the apiserver, whose endpoints are not known: egress is left open. */
   apiserverUnknown: boolean;
   /** Positions of observed edges a mirrored rule (another component's documented rule) evidences: no atoms of their own. */
@@ -488,6 +492,8 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
       const peer = ctx.peers.of(edge, direction, w.namespace);
       if (!peer.ok) {
         exclude(i, peer.reason);
+        const far = ingress ? edge.client : edge.server;
+        if (far.kind === 'unknown' && !(edge.forwarded === 0 && edge.dropped > 0)) p.unresolved[direction].push(edge);
         continue;
       }
       const ports = ctx.peers.portList(edge);
@@ -520,6 +526,19 @@ function portlessCut(direction: Direction, edges: readonly EdgeTraffic[]): strin
   const shown = peers.length > 3 ? `${peers.slice(0, 3).join(', ')}, … ${peers.length - 3} more` : peers.join(', ');
   const peerWord = direction === 'ingress' ? 'from' : 'to';
   return [`${direction}: ICMP observed ${peerWord} ${shown} will be denied: ICMP has no port, so no rule allows it on every engine; if it is required, allow it by hand (Cilium icmps, Calico protocol ICMP)`];
+}
+
+/**
+ * Observed traffic with an in-cluster address that resolved to nothing at the flow's time (no pod,
+ * node or Service backend the inventory knows held it then): no rule can name it, so the
+ * restricted direction cuts it — said, not left to a skipped count in the verification.
+ */
+function unresolvedCut(direction: Direction, edges: readonly EdgeTraffic[]): string[] {
+  if (edges.length === 0) return [];
+  const peers = [...new Set(edges.map((e) => `${peerKey(direction === 'ingress' ? e.client : e.server).slice('unknown:'.length)}${direction === 'egress' ? ` ${e.port}/${e.protocol}` : ''}`))].sort(compareStrings);
+  const shown = peers.length > 3 ? `${peers.slice(0, 3).join(', ')}, … ${peers.length - 3} more` : peers.join(', ');
+  const peerWord = direction === 'ingress' ? 'from' : 'to';
+  return [`${direction}: traffic observed ${peerWord} in-cluster addresses that resolved to nothing at the flow's time (${shown}) will be denied: no rule can name them; import the inventory of that time (the pods, the Service's EndpointSlices) and ingest the flows again`];
 }
 
 // Plain functions rather than closures in the loop above: it runs once per edge side.

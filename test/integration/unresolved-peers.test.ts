@@ -1,0 +1,30 @@
+/**
+ * Traffic to an in-cluster address that resolved to nothing at the flow's time (here a Service the
+ * inventory lists without any EndpointSlice: no backend is known) can get no rule: a restricted
+ * egress cuts it. The recommendation says so, naming the address, instead of leaving it to a
+ * `skipped` count in the verification.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { ingestFlows } from '../../app/ingest.ts';
+import { importInventory } from '../../app/inventory.ts';
+import { readRecommendationInput, recommendOptions } from '../../app/recommendation.ts';
+import { recommend } from '../../recommender/recommend.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const T0 = Date.parse('2026-11-20T00:00:00Z');
+
+test('egress to an in-cluster address that resolved to nothing is named in a warning where egress is restricted', async () => {
+  const { db } = tmpDb();
+  const list = JSON.parse(readFileSync(new URL('../fixtures/named-ports/inventory.json', import.meta.url), 'utf8')) as { items: unknown[] };
+  list.items.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'extdb', namespace: 'apps', creationTimestamp: '2026-11-01T00:00:00Z' }, spec: { clusterIP: '10.96.1.20', clusterIPs: ['10.96.1.20'], ports: [{ name: 'pg', port: 5432, targetPort: 5432, protocol: 'TCP' }] } });
+  importInventory(db, { text: JSON.stringify(list), takenAt: T0, source: 'inventory.json', now: T0 });
+  const record = { SrcAddr: '10.244.1.20', SrcPort: 48000, DstAddr: '10.96.1.20', DstPort: 5432, Proto: 6, Flags: 2, Packets: 5, Bytes: 500, TimeFlowStartMs: T0 + 3_600_000, TimeFlowEndMs: T0 + 3_600_000 };
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${JSON.stringify(record)}\n`]) }], { format: 'netobserv', now: () => T0 + 7_200_000 });
+  const input = readRecommendationInput(db, {});
+  const warned = (egress: boolean) => recommend(input, recommendOptions({ namespace: 'apps', egress })).workloads.flatMap((w) => w.warnings).filter((x) => x.includes('resolved to nothing'));
+  assert.deepEqual(warned(true), ["egress: traffic observed to in-cluster addresses that resolved to nothing at the flow's time (10.96.1.20 5432/TCP) will be denied: no rule can name them; import the inventory of that time (the pods, the Service's EndpointSlices) and ingest the flows again"]);
+  assert.deepEqual(warned(false), [], 'egress left open cuts nothing');
+});
