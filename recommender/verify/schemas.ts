@@ -86,21 +86,33 @@ function instance(mode: Mode): Ajv {
  * (a structural schema's pruning): either way it has no effect, so a policy that leans on one (an
  * ingress `networks` peer in an AdminNetworkPolicy, which only egress peers have) is not the
  * policy it reads as. A copy: the imported schema stays as upstream wrote it.
+ *
+ * The network-policy-api kinds are copies of the standard channel, and the experimental channel's
+ * CRDs add fields (egress `nodes` and `domainNames` peers) that a cluster with them accepts: there
+ * only the ingress peers are held to their fields, which no channel extends (namespaces, pods).
  */
-function strictFields(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(strictFields);
+function strictFields(node: unknown, path = '', only?: string): unknown {
+  if (Array.isArray(node)) return node.map((n, i) => strictFields(n, `${path}/${i}`, only));
   if (typeof node !== 'object' || node === null) return node;
   const o = node as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
     // `properties` maps field names to schemas; `enum` and `default` hold values, not schemas.
-    if (k === 'properties' && typeof v === 'object' && v !== null) out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, strictFields(s)]));
+    if (k === 'properties' && typeof v === 'object' && v !== null) out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, strictFields(s, `${path}/${name}`, only)]));
     else if (k === 'enum' || k === 'default' || k === 'example') out[k] = v;
-    else out[k] = strictFields(v);
+    else out[k] = strictFields(v, k === 'items' ? `${path}/*` : path, only);
   }
-  if (o.type === 'object' && o.properties !== undefined && o.additionalProperties === undefined && o['x-kubernetes-preserve-unknown-fields'] !== true) out.additionalProperties = false;
+  const strict = only === undefined || path === only;
+  if (strict && o.type === 'object' && o.properties !== undefined && o.additionalProperties === undefined && o['x-kubernetes-preserve-unknown-fields'] !== true) out.additionalProperties = false;
   return out;
 }
+
+/** Where strictFields holds a schema to its fields: everywhere, but in the kinds that have an experimental channel. */
+const STRICT_ONLY: Readonly<Record<string, string>> = {
+  'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': '/spec/ingress/*/from/*',
+  'policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy': '/spec/ingress/*/from/*',
+  'policy.networking.k8s.io/v1alpha1 BaselineAdminNetworkPolicy': '/spec/ingress/*/from/*',
+};
 
 function compiledFor(mode: Mode, apiVersion: string, kind: string): ValidateFunction | undefined {
   const id = `${apiVersion} ${kind}`;
@@ -109,7 +121,7 @@ function compiledFor(mode: Mode, apiVersion: string, kind: string): ValidateFunc
   let v = compiled[mode].get(id);
   if (!v) {
     // ajv would try to resolve the draft named by `$schema`; the module object itself stays untouched.
-    v = instance(mode).compile(strictFields(Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema'))) as object);
+    v = instance(mode).compile(strictFields(Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')), '', STRICT_ONLY[id]) as object);
     compiled[mode].set(id, v);
   }
   return v;

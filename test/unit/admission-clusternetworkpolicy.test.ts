@@ -86,6 +86,9 @@ test('an unknown field is refused (kubectl --validate=strict, the default since 
   assert.ok(errors(inNets).includes('/spec/ingress/0/from/0: must NOT have additional properties (networks)'), errors(inNets).join('\n'));
   const egressNets = anp('AdminNetworkPolicy', 'out-nets', { priority: 10, egress: [{ action: 'Deny', to: [{ networks: ['10.244.0.0/16'] }] }] });
   assert.deepEqual(errors(egressNets), []);
+  // The experimental channel adds egress peers (nodes, domainNames) that a cluster with its CRDs accepts: not refused as unknown.
+  const nodes = egress({ name: 'to-nodes', to: [{ nodes: { matchLabels: { 'node-role.kubernetes.io/control-plane': '' } } }] });
+  assert.ok(!errors(nodes).some((e) => /additional properties/.test(e)), errors(nodes).join('\n'));
   const typo = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'shop' }, spec: { podSelectr: {}, policyTypes: ['Ingress'] } };
   assert.ok(errors(typo).includes('/spec: must NOT have additional properties (podSelectr)'), errors(typo).join('\n'));
 });
