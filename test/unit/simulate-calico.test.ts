@@ -81,18 +81,18 @@ test('order: lower first; the first Allow/Deny decides (NP "order": "Calico appl
   const deny = np('deny', { order: 10, selector: "app == 'api'", ingress: [{ action: 'Deny', source: { selector: "app == 'web'" } }] });
   const allow = np('allow', { order: 20, selector: "app == 'api'", ingress: [{ action: 'Allow' }] });
   const v = verdict([allow, deny], flow(P(web), P(api)));
-  assert.deepEqual([v.verdict, v.ingress.by], ['deny', { policy: 'NetworkPolicy/shop/deny', rule: '/spec/ingress/0' }]);
+  assert.deepEqual([v.verdict, v.ingress.by], ['deny', { policy: 'NetworkPolicy.projectcalico.org/shop/deny', rule: '/spec/ingress/0' }]);
   const swapped = verdict([{ ...allow, spec: { ...allow.spec, order: 5 } }, deny], flow(P(web), P(api)));
-  assert.deepEqual(swapped.ingress.by, { policy: 'NetworkPolicy/shop/allow', rule: '/spec/ingress/0' });
+  assert.deepEqual(swapped.ingress.by, { policy: 'NetworkPolicy.projectcalico.org/shop/allow', rule: '/spec/ingress/0' });
 });
 
 test('order absent = after every ordered policy; equal order → by name (SORT PolKVLess: nil order is +Inf, name tie-break)', () => {
   const noOrder = np('a-no-order', { selector: "app == 'api'", ingress: [{ action: 'Deny' }] });
   const ordered = np('z-ordered', { order: 5000, selector: "app == 'api'", ingress: [{ action: 'Allow' }] });
-  assert.equal(verdict([noOrder, ordered], flow(P(web), P(api))).ingress.by?.policy, 'NetworkPolicy/shop/z-ordered');
+  assert.equal(verdict([noOrder, ordered], flow(P(web), P(api))).ingress.by?.policy, 'NetworkPolicy.projectcalico.org/shop/z-ordered');
   const b = np('b', { order: 1, selector: "app == 'api'", ingress: [{ action: 'Allow' }] });
   const a = np('a', { order: 1, selector: "app == 'api'", ingress: [{ action: 'Deny' }] });
-  assert.equal(verdict([b, a], flow(P(web), P(api))).ingress.by?.policy, 'NetworkPolicy/shop/a');
+  assert.equal(verdict([b, a], flow(P(web), P(api))).ingress.by?.policy, 'NetworkPolicy.projectcalico.org/shop/a');
 });
 
 test('Log does not decide; rules run in order (NP Rule "action": Log)', () => {
@@ -105,13 +105,13 @@ test('tiers: lower tier order first; Pass skips to the next tier that applies; p
   const pass = np('pass-web', { tier: 'security', selector: "app == 'api'", ingress: [{ action: 'Pass', source: { selector: "app == 'web'" } }, { action: 'Deny' }] });
   const app = np('app-deny', { selector: "app == 'api'", ingress: [{ action: 'Deny', source: { selector: "app == 'web'" } }] });
   // web → api: passed by security, denied by the default tier's policy.
-  assert.deepEqual(verdict([security, pass, app], flow(P(web), P(api))).ingress.by, { policy: 'NetworkPolicy/shop/app-deny', rule: '/spec/ingress/0' });
+  assert.deepEqual(verdict([security, pass, app], flow(P(web), P(api))).ingress.by, { policy: 'NetworkPolicy.projectcalico.org/shop/app-deny', rule: '/spec/ingress/0' });
   // Without a default-tier policy for api, the pass reaches the profile.
   const v = verdict([security, pass], flow(P(web), P(api)));
   assert.equal(v.verdict, 'allow');
   assert.match(v.ingress.reason, /every tier passed/);
   // prometheus(shop) → api: denied in the security tier, the default tier never sees it.
-  assert.deepEqual(verdict([security, pass, app], flow(P(shopProm), P(api))).ingress.by, { policy: 'NetworkPolicy/shop/pass-web', rule: '/spec/ingress/1' });
+  assert.deepEqual(verdict([security, pass, app], flow(P(shopProm), P(api))).ingress.by, { policy: 'NetworkPolicy.projectcalico.org/shop/pass-web', rule: '/spec/ingress/1' });
 });
 
 test('tier defaultAction Pass: no rule matched → next tier instead of deny (TIER "defaultAction")', () => {
@@ -125,7 +125,7 @@ test('a policy in a tier that does not exist is not applied (SORT / felix policy
   const p = np('orphan', { tier: 'nope', selector: "app == 'api'", ingress: [{ action: 'Deny' }] });
   const sim = calicoSimulator([p], cluster);
   assert.equal(sim.evaluate(flow(P(web), P(api))).verdict, 'allow');
-  assert.deepEqual(sim.ignored, [{ policy: 'NetworkPolicy/shop/orphan', reason: 'tier "nope" does not exist' }]);
+  assert.deepEqual(sim.ignored, [{ policy: 'NetworkPolicy.projectcalico.org/shop/orphan', reason: 'tier "nope" does not exist' }]);
 });
 
 test('a policy with an empty tier is in the default tier (libcalico-go lib/names TierOrDefault: "the tier name, or the default if blank")', () => {
@@ -247,7 +247,10 @@ test('Kubernetes NetworkPolicy beside Calico policies: default tier, order 1000 
   const deny = np('deny-web', { order: 100, selector: "app == 'api'", ingress: [{ action: 'Deny', source: { selector: "app == 'web'" } }] });
   assert.equal(verdict([knp, deny], flow(P(web), P(api))).verdict, 'deny');
   const later = np('later', { order: 2000, selector: "app == 'api'", ingress: [{ action: 'Allow', source: { selector: "app == 'prometheus'" } }] });
-  assert.deepEqual(verdict([knp, later], flow(P(shopProm), P(api))).ingress.by, { policy: 'NetworkPolicy/shop/later', rule: '/spec/ingress/0' });
+  assert.deepEqual(verdict([knp, later], flow(P(shopProm), P(api))).ingress.by, { policy: 'NetworkPolicy.projectcalico.org/shop/later', rule: '/spec/ingress/0' });
+  // A Calico NetworkPolicy named as the Kubernetes one: the verdict says which (kubectl's resource.group).
+  const twin = np('api', { order: 100, selector: "app == 'api'", ingress: [{ action: 'Deny', source: { selector: "app == 'web'" } }] });
+  assert.deepEqual(verdict([knp, twin], flow(P(web), P(api))).ingress.by, { policy: 'NetworkPolicy.projectcalico.org/shop/api', rule: '/spec/ingress/0' });
   // A Pass from an earlier tier reaches the converted policy.
   const t = tier('security', 100);
   const pass = gnp('pass', { tier: 'security', selector: 'all()', ingress: [{ action: 'Pass' }] });

@@ -94,7 +94,8 @@ function calicoPolicy(m: CalicoNetworkPolicy | CalicoGlobalNetworkPolicy, servic
   const types = defaultTypes(spec);
   const name = m.metadata.name;
   return {
-    id: global ? `GlobalNetworkPolicy/${name}` : `NetworkPolicy/${namespace}/${name}`,
+    // A Kubernetes NetworkPolicy (kubernetesPolicy) may have the same namespace and name: the group tells them apart.
+    id: global ? `GlobalNetworkPolicy/${name}` : `NetworkPolicy.projectcalico.org/${namespace}/${name}`,
     tier: tierOrDefault(spec.tier),
     order: typeof spec.order === 'number' ? spec.order : Infinity,
     sortKey: `${name}/${namespace ?? ''}/${m.kind}`,
@@ -131,9 +132,15 @@ function tierInfo(t: CalicoTier): TierInfo {
   return { name: t.metadata.name, order: typeof t.spec?.order === 'number' ? t.spec.order : Infinity, defaultAction: t.spec?.defaultAction === 'Pass' ? 'Pass' : 'Deny' };
 }
 
+/**
+ * `Kind/namespace/name`; a Calico NetworkPolicy as `NetworkPolicy.projectcalico.org/…` (kubectl's
+ * resource.group), since a Kubernetes NetworkPolicy, which Calico enforces beside it, may have the
+ * same namespace and name: a verdict must not name the other one.
+ */
 function policyId(m: Obj): string {
   const md = isPlainObject(m.metadata) ? m.metadata : {};
-  return [m.kind, md.namespace, md.name].filter((x) => typeof x === 'string').join('/');
+  const kind = m.kind === 'NetworkPolicy' && m.apiVersion === 'projectcalico.org/v3' ? 'NetworkPolicy.projectcalico.org' : m.kind;
+  return [kind, md.namespace, md.name].filter((x) => typeof x === 'string').join('/');
 }
 
 /** Manifests with `kind: List` (and `…List`) objects replaced by their items, as kubectl applies them. */
