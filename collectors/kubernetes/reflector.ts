@@ -134,8 +134,9 @@ export class Reflector {
 
   /**
    * A watch ended with 410 Gone: relist. At once when the resourceVersion simply aged out during a
-   * watch; but a 410 on the very watch that starts from a fresh list's resourceVersion, before
-   * anything arrived, means the server refuses whatever we list (a proxy or an API server answering
+   * watch, or once right after a list (a compaction racing it); but a 410 again on the very watch
+   * that starts from a fresh list's resourceVersion, before anything arrived, means the server
+   * refuses whatever we list (a proxy or an API server answering
    * 410 at once): relisting at once would spin, a full list and inventory write each time. Those
    * relists are spaced by the backoff, growing while it goes on, and the resource shows as failing
    * (client-go's reflector runs ListAndWatch under its backoff manager for the same reason:
@@ -149,8 +150,10 @@ export class Reflector {
       return;
     }
     this.goneAtOnce++;
+    // Once may be a compaction racing the list: relist at once, as before. Twice in a row is the server.
+    if (this.goneAtOnce === 1) return;
     const error = new KubeApiError(
-      `watch ${this.resource.plural}: the server answered 410 Gone to a watch from its own list's resourceVersion (${this.goneAtOnce} in a row); relisting with backoff`,
+      `watch ${this.resource.plural}: the server answered 410 Gone to a watch from its own list's resourceVersion (${this.goneAtOnce} times in a row); relisting with backoff`,
       'gone',
       'watch',
       this.resource.plural,

@@ -149,9 +149,10 @@ test('kill -9 in the middle of following: the restarted pass neither loses nor d
   const [r] = await collector(db, [{ path, format: 'netobserv' }]).once();
   assert.ok((r?.summary.records ?? 0) > 0);
   assert.deepEqual(edges(db), await expectedEdges(lines));
-  // The killed run still says "running" with what it committed; records over both runs = the file.
+  // The killed run was closed as failed by the next run of its file, with what it committed; records over both runs = the file.
   const runs = new IngestRunStore(db).list();
-  assert.deepEqual(runs.map((run) => run.status).sort(), ['done', 'running']);
+  assert.deepEqual(runs.map((run) => run.status).sort(), ['done', 'failed']);
+  assert.match(runs.find((run) => run.status === 'failed')?.error ?? '', /^ended without finishing/);
   assert.equal(runs.reduce((s, run) => s + run.records, 0), lines.length);
   db.close();
 });
