@@ -119,7 +119,10 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   const plan: WorkloadPlan = { workload: w, comparison, components, intents: [], excluded: [], violations: [], warnings: [], summary: '', documentedFlows: [], leftClosed: [] };
   confirmFromOtherEnds(w, comparison, components, ctx);
   const details = ctx.details !== false;
-  const refusal = noPolicyReason(w, components, ctx.opts);
+  // In mode documented a workload only another component's rule names (a role's pods) is documented
+  // too, at that end: it gets the rules required there, and nothing else is restricted.
+  const onlyAtOtherEnds = components.length === 0 && (ctx.mirrors.byWorkload.get(workloadKey(w))?.length ?? 0) > 0;
+  const refusal = noPolicyReason(w, components, ctx.opts, onlyAtOtherEnds);
   if (refusal !== undefined) {
     plan.summary = refusal.summary;
     if (refusal.warning !== undefined) plan.warnings.push(refusal.warning);
@@ -138,13 +141,16 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   if (documented && (ctx.opts.include as string[]).includes('documented-unobserved')) addMirroredAtoms(p, included);
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
   const apart = addObservedAtoms(p, included, exposed);
-  const egress = egressDirection(p);
+  const openWhenUndocumented = ctx.opts.mode === 'documented' && onlyAtOtherEnds;
+  const egress = egressDirection(p, openWhenUndocumented);
   const ingressRules = p.groups.ingress.build(ctx.edgeKeys);
   const ingress: DirectionInput = ingressRules.length > 0
     ? { mode: 'rules', rules: ingressRules.map((g) => g.input) }
+    : openWhenUndocumented
+    ? { mode: 'none' }
     : {
         mode: 'deny-all',
-        explanation: explanation(`${intentKey(w)}#ingress`, 'implied', exposed.length > 0 ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)' : 'nothing observed or documented in: deny all ingress'),
+        explanation: explanation(`${intentKey(w)}#ingress`, 'implied', exposed.length > 0 ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)' : `${nothingIn(p, 'ingress')}: deny all ingress`),
       };
   const restricts = (d: DirectionInput): boolean => d.mode === 'rules' || d.mode === 'deny-all';
   plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }, { ingress: anyPeer, egress: anyPeer && ctx.opts.egress }));
@@ -186,7 +192,7 @@ function nameOf(w: Workload): string {
 }
 
 /** Why the workload gets no policy at all (host network, no labels, nothing documented in mode documented), or undefined. */
-function noPolicyReason(w: Workload, components: readonly WorkloadComponent[], opts: RecommendOptions): { summary: string; warning?: string; excluded: string } | undefined {
+function noPolicyReason(w: Workload, components: readonly WorkloadComponent[], opts: RecommendOptions, documentedAtOtherEnds: boolean): { summary: string; warning?: string; excluded: string } | undefined {
   const name = nameOf(w);
   if (w.hostNetwork) {
     const reasons = components.flatMap((c) => c.component.exceptions.filter((e) => e.type === 'host-network').map((e) => `${e.reason} (${e.source.title}${e.source.line !== undefined ? `, line ${e.source.line}` : ''})`));
@@ -203,7 +209,7 @@ function noPolicyReason(w: Workload, components: readonly WorkloadComponent[], o
       excluded: 'no labels: the workload cannot be selected on its own',
     };
   }
-  if (opts.mode === 'documented' && components.length === 0) {
+  if (opts.mode === 'documented' && components.length === 0 && !documentedAtOtherEnds) {
     return { summary: `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy.`, excluded: 'mode documented: no matrix documents this workload' };
   }
   return undefined;
@@ -557,7 +563,7 @@ function isExposed(edge: EdgeTraffic, exposed: Workload['exposure']): boolean {
  * The cluster DNS's upstream resolvers are nowhere in the inventory: its egress is restricted
  * only once one was seen, or every name outside the cluster stops resolving.
  */
-function egressDirection(p: Planning): { input: DirectionInput; rules: GroupedRule[] } {
+function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: DirectionInput; rules: GroupedRule[] } {
   const { w, ctx, plan, groups } = p;
   const { ix, opts } = ctx;
   const out = p.comparison.egress;
@@ -589,8 +595,21 @@ function egressDirection(p: Planning): { input: DirectionInput; rules: GroupedRu
   const rules = groups.egress.build(ctx.edgeKeys);
   const input: DirectionInput = rules.length > 0
     ? { mode: 'rules', rules: rules.map((g) => g.input) }
-    : { mode: 'deny-all', explanation: explanation(`${intentKey(w)}#egress`, 'implied', 'nothing observed or documented out: deny all egress') };
+    : openWhenUndocumented
+    ? { mode: 'none' }
+    : { mode: 'deny-all', explanation: explanation(`${intentKey(w)}#egress`, 'implied', `${nothingIn(p, 'egress')}: deny all egress`) };
   return { input, rules };
+}
+
+/**
+ * Why a direction has no rule: nothing observed or documented; or, in mode documented, nothing
+ * documented while traffic was observed (left out, listed as denied by the verification).
+ */
+function nothingIn(p: Planning, d: Direction): string {
+  const word = d === 'ingress' ? 'in' : 'out';
+  const observed = p.comparison[d].edges.length;
+  if (p.ctx.opts.mode === 'documented' && observed > 0) return `nothing documented ${word} (mode documented; ${observed} observed edge(s) left out)`;
+  return `nothing observed or documented ${word}`;
 }
 
 /**

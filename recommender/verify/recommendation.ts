@@ -283,6 +283,18 @@ export function completeVerification(engine: EngineName, admission: ManifestErro
     if (by === undefined) denied.push(f);
     else cut.push({ ...f, reason: `${f.reason}, but ${by.rule} requires it (${by.workload}'s ${opposite(f.direction)}): applying this cuts required traffic` });
   }
+  // Left out, denied by the recommended policies, and kept open only by an applied policy beside
+  // them: required all the same. The recommendation alone cuts it (as an included edge is judged),
+  // and "delete or tighten" that policy, as said of the others, would cut it too.
+  const stillAllowed: EdgeFinding[] = [];
+  for (const f of all('stillAllowed')) {
+    const by = f.byApplied && required.size > 0 ? required.get(`${f.edge}|${opposite(f.direction)}`) : undefined;
+    if (by === undefined) stillAllowed.push(f);
+    else {
+      const { byApplied: _, dependsOnIpBlockReading: __, ...rest } = f;
+      cut.push({ ...rest, reason: `the recommended policies deny it and only an applied policy beside them allows it (${f.by?.policy ?? 'see the applied policies'}), but ${by.rule} requires it (${by.workload}'s ${opposite(f.direction)}): applying this cuts required traffic wherever that policy goes` });
+    }
+  }
   const blocked = cut.length > 0 ? [...all('blocked'), ...cut].sort(byFinding) : all('blocked');
   return {
     engine,
@@ -290,7 +302,7 @@ export function completeVerification(engine: EngineName, admission: ManifestErro
     admission,
     blocked,
     blockedByApplied: all('blockedByApplied'),
-    stillAllowed: all('stillAllowed'),
+    stillAllowed,
     denied,
     skipped: Object.fromEntries(Object.entries(skipped).sort(([a], [b]) => compareStrings(a, b))),
     tightness: parts.flatMap((p) => p.tightness).sort((a, b) => compareStrings(a.workload, b.workload) || compareStrings(a.direction, b.direction)),

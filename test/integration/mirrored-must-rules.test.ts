@@ -161,3 +161,28 @@ test('a role bound to a whole namespace takes the Services\' ports of that names
   const mirrored = rules.filter((r) => r.explanation.id.split(' ').includes('netobserv/console-plugin/egress/prometheus'));
   assert.deepEqual(mirrored.flatMap((r) => r.ports.map((p) => (p.kind === 'number' ? String(p.port) : p.kind))), ['6379']);
 });
+
+test('mode documented: a workload only another component\'s must rule names (NetObserv\'s Loki, seed 002 lines 52–53, 65–66) gets the rules required at its end, its other side left as it was; under --default-deny the must flows pass on every engine', () => {
+  const model = clusterModel(input.inventory, input.externalNames);
+  const pod = (ns: string, prefix: string) => model.cluster.pods.find((p) => p.namespace === ns && (p.name ?? '').startsWith(prefix))!;
+  const rec = recommend(input, recommendOptions({ mode: 'documented', defaultDeny: true }));
+  const loki = rec.policySet.intents.find((i) => i.key === 'netobserv/statefulset/loki');
+  assert.ok(loki, 'Loki gets a policy');
+  assert.equal(loki.egress.mode, 'none', 'its own egress is documented nowhere: not restricted by this policy');
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted } = runRecommendation(input, engine, recommendOptions({ mode: 'documented', defaultDeny: true }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked.slice(0, 2))}`);
+    const sim = SIMULATORS[engine](emitted.manifests, model.cluster);
+    for (const client of ['flowlogs-pipeline', 'netobserv-plugin']) {
+      const v = sim.evaluate({ client: { kind: 'pod', pod: pod('netobserv', client) }, server: { kind: 'pod', pod: pod('netobserv', 'loki') }, port: 3100, protocol: 'TCP' });
+      assert.equal(v.verdict, 'allow', `${engine} ${client} → loki: egress ${v.egress.reason}; ingress ${v.ingress.reason}`);
+    }
+  }
+});
+
+test('mode documented: a direction with observed traffic and no documented rule is closed, and its explanation says so (not "nothing observed")', () => {
+  const rec = recommend(input, recommendOptions({ mode: 'documented', namespace: 'stacklight' }));
+  const ksm = rec.policySet.intents.find((i) => i.key === 'stacklight/deployment/prometheus-kube-state-metrics')!;
+  assert.equal(ksm.ingress.mode, 'deny-all');
+  assert.match(ksm.ingress.mode === 'deny-all' ? ksm.ingress.explanation.text : '', /^nothing documented in \(mode documented; \d+ observed edge\(s\) left out\): deny all ingress$/);
+});

@@ -237,3 +237,26 @@ test('a side left out and denied whose edge a documented must rule requires on t
   assert.equal(plain.ok, true);
   assert.equal(plain.denied.length, 1);
 });
+
+test('a side the recommendation leaves out and denies, that a documented must rule requires, is blocked even where an applied policy beside it still allows it: the recommendation alone cuts it, and deleting that policy (as said of the others) would too', () => {
+  const webSides: VerifiedSides = {
+    workload: 'shop/Deployment/web',
+    edges: { ingress: [], egress: [webToApiMetrics] },
+    excluded: { ingress: new Map(), egress: new Map() },
+    required: { ingress: new Map(), egress: new Map([[webToApiMetrics, 'shop/web/egress/api-metrics']]) },
+    restricted: { ingress: false, egress: false },
+  };
+  // An applied NetworkPolicy of another name that opens api to web on every port (NetworkPolicies add up).
+  const legacy: AppliedPolicy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    namespace: 'shop',
+    name: 'legacy',
+    manifest: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'legacy', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] } },
+  };
+  const v = verifyRecommendation({ engine: 'kubernetes', emitted: emitted([apiPolicy]), model: clusterModel(inventory), applied: [legacy], sides: [apiSides([[webToApiMetrics, 'mode documented: no matrix documents this workload']]), webSides], simulator: SIMULATORS.kubernetes });
+  assert.equal(v.ok, false);
+  assert.deepEqual(v.stillAllowed, []);
+  assert.deepEqual(v.blocked.map((f) => f.edge), ['workload:shop/Deployment/web|workload:shop/Deployment/api|9090|TCP']);
+  assert.match(v.blocked[0]!.reason, /^the recommended policies deny it and only an applied policy beside them allows it \(NetworkPolicy\/shop\/legacy\), but shop\/web\/egress\/api-metrics requires it/);
+});
