@@ -54,30 +54,52 @@ function sortedJson(o: Record<string, number>): string {
   return JSON.stringify(Object.fromEntries(Object.entries(o).sort(([a], [b]) => compareStrings(a, b))));
 }
 
+/**
+ * Whether a process of this pid runs (signal 0 tests without sending). Our own pid is no other
+ * run's: a container restarted after a kill often gets the pid its predecessor had, and a run of
+ * this process is never left `running` behind its back.
+ */
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, owned by someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class IngestRunStore {
   private readonly insert;
   private readonly update;
   private readonly markFailed;
   private readonly closeAbandoned;
+  private readonly runningOf;
 
   constructor(private readonly db: Db) {
-    this.insert = db.prepare('INSERT INTO ingest_runs (source, format, started_at) VALUES (?, ?, ?) RETURNING id');
+    this.insert = db.prepare('INSERT INTO ingest_runs (source, format, started_at, pid) VALUES (?, ?, ?, ?) RETURNING id');
     this.update = db.prepare(`UPDATE ingest_runs SET records = @records, accepted = @accepted, rejected = @rejected,
       skipped = @skipped, ambiguous = @ambiguous, saturated = @saturated, folded = @folded, rejects = @rejects, status = @status,
-      finished_at = @finishedAt WHERE id = @id`);
+      finished_at = @finishedAt, error = CASE WHEN @status = 'failed' THEN error ELSE NULL END WHERE id = @id`);
     this.markFailed = db.prepare(`UPDATE ingest_runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`);
-    this.closeAbandoned = db.prepare(`UPDATE ingest_runs SET status = 'failed', error = ?, finished_at = ? WHERE source = ? AND status = 'running'`);
+    this.closeAbandoned = db.prepare(`UPDATE ingest_runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`);
+    this.runningOf = db.prepare(`SELECT id, pid FROM ingest_runs WHERE source = ? AND status = 'running'`);
   }
 
   /**
-   * A new run of `source`. One of the same source still `running` was left so by a process that
-   * stopped without ending it (kill -9, a crash, the machine gone): it failed, as far as anyone can
-   * tell now; its counters are what it committed.
+   * A new run of `source`. One of the same source still `running` whose process is gone was left
+   * so by a process that stopped without ending it (kill -9, a crash): it failed, as far as anyone
+   * can tell now; its counters are what it committed. One of a live process (another `ingest` of
+   * the same file) is left to it.
    */
-  start(source: string, format: string, now = Date.now()): number {
+  start(source: string, format: string, now = Date.now(), alive: (pid: number) => boolean = processAlive): number {
     return this.db.transaction(() => {
-      this.closeAbandoned.run('ended without finishing: the process that ran it stopped (kill -9, a crash); its counters are what it committed', now, source);
-      return (this.insert.get(source, format, now) as { id: number }).id;
+      for (const r of this.runningOf.all(source) as { id: number; pid: number | null }[]) {
+        if (r.pid !== null && alive(r.pid)) continue;
+        this.closeAbandoned.run('ended without finishing: the process that ran it stopped (kill -9, a crash); its counters are what it committed', now, r.id);
+      }
+      return (this.insert.get(source, format, now, process.pid) as { id: number }).id;
     })();
   }
 

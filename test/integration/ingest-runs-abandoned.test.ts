@@ -2,7 +2,8 @@
  * A run left `running` by a process that stopped without ending it (kill -9, a crash, the node
  * gone) does not stay `running` for ever: the next run of the same source closes it as failed, at
  * its own start, with the reason; its counters stay what it committed (docs/ingest.md: "a run row
- * that agrees with it"). Runs of other sources are left alone. A real SQLite file.
+ * that agrees with it"). A run of a process still alive (another `ingest` of the same file) and
+ * runs of other sources are left alone. A real SQLite file.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -27,4 +28,19 @@ test('the next run of a source closes one the last process left running; other s
   assert.equal(byId.get(killed)?.records, 7, 'what it committed');
   assert.equal(byId.get(other)?.status, 'running');
   assert.equal(byId.get(next)?.status, 'running');
+});
+
+test('a running run of the same source whose process is alive is left to it; one that commits again after all has no error left', () => {
+  const { db } = tmpDb();
+  const runs = new IngestRunStore(db);
+  const live = runs.start('file:/var/log/flows.ndjson', 'netobserv', 1_000);
+  // Recorded with this process's pid; seen from "another process" that is alive.
+  runs.start('file:/var/log/flows.ndjson', 'netobserv', 2_000, () => true);
+  const row = () => db.prepare('SELECT status, error FROM ingest_runs WHERE id = ?').get(live) as { status: string; error: string | null };
+  assert.deepEqual(row(), { status: 'running', error: null });
+  // Closed as gone (its pid not alive), then it commits after all: done, and no stale error.
+  runs.start('file:/var/log/flows.ndjson', 'netobserv', 3_000, () => false);
+  assert.equal(row().status, 'failed');
+  runs.save(live, counters, 'done', 4_000);
+  assert.deepEqual(row(), { status: 'done', error: null });
 });
