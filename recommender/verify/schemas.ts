@@ -87,31 +87,35 @@ function instance(mode: Mode): Ajv {
  * ingress `networks` peer in an AdminNetworkPolicy, which only egress peers have) is not the
  * policy it reads as. A copy: the imported schema stays as upstream wrote it.
  *
- * The network-policy-api kinds are copies of the standard channel, and the experimental channel's
- * CRDs add fields (egress `nodes` and `domainNames` peers) that a cluster with them accepts: there
- * only the ingress peers are held to their fields, which no channel extends (namespaces, pods).
+ * The network-policy-api kinds are copies of the standard channel; the experimental channel's CRDs
+ * add egress peers (`nodes`, `domainNames`) that a cluster with them accepts: those fields are
+ * let through unchecked (EXPERIMENTAL_FIELDS), every other unknown field is refused.
  */
-function strictFields(node: unknown, path = '', only?: string): unknown {
-  if (Array.isArray(node)) return node.map((n, i) => strictFields(n, `${path}/${i}`, only));
+function strictFields(node: unknown, extra: Readonly<Record<string, readonly string[]>> = {}, path = ''): unknown {
+  if (Array.isArray(node)) return node.map((n) => strictFields(n, extra, path));
   if (typeof node !== 'object' || node === null) return node;
   const o = node as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
     // `properties` maps field names to schemas; `enum` and `default` hold values, not schemas.
-    if (k === 'properties' && typeof v === 'object' && v !== null) out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, strictFields(s, `${path}/${name}`, only)]));
+    if (k === 'properties' && typeof v === 'object' && v !== null) out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, strictFields(s, extra, `${path}/${name}`)]));
     else if (k === 'enum' || k === 'default' || k === 'example') out[k] = v;
-    else out[k] = strictFields(v, k === 'items' ? `${path}/*` : path, only);
+    else out[k] = strictFields(v, extra, k === 'items' ? `${path}/*` : path);
   }
-  const strict = only === undefined || path === only;
-  if (strict && o.type === 'object' && o.properties !== undefined && o.additionalProperties === undefined && o['x-kubernetes-preserve-unknown-fields'] !== true) out.additionalProperties = false;
+  if (o.type === 'object' && o.properties !== undefined && o.additionalProperties === undefined && o['x-kubernetes-preserve-unknown-fields'] !== true) {
+    const allowed = extra[path];
+    if (allowed !== undefined) out.properties = { ...(out.properties as object), ...Object.fromEntries(allowed.map((name) => [name, {}])) };
+    out.additionalProperties = false;
+  }
   return out;
 }
 
-/** Where strictFields holds a schema to its fields: everywhere, but in the kinds that have an experimental channel. */
-const STRICT_ONLY: Readonly<Record<string, string>> = {
-  'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': '/spec/ingress/*/from/*',
-  'policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy': '/spec/ingress/*/from/*',
-  'policy.networking.k8s.io/v1alpha1 BaselineAdminNetworkPolicy': '/spec/ingress/*/from/*',
+/** Fields of the network-policy-api experimental channel, by where they sit (`*` an array item). */
+const EGRESS_PEERS_EXPERIMENTAL = { '/spec/egress/*/to/*': ['nodes', 'domainNames'] };
+const EXPERIMENTAL_FIELDS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': EGRESS_PEERS_EXPERIMENTAL,
+  'policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy': EGRESS_PEERS_EXPERIMENTAL,
+  'policy.networking.k8s.io/v1alpha1 BaselineAdminNetworkPolicy': EGRESS_PEERS_EXPERIMENTAL,
 };
 
 function compiledFor(mode: Mode, apiVersion: string, kind: string): ValidateFunction | undefined {
@@ -121,7 +125,7 @@ function compiledFor(mode: Mode, apiVersion: string, kind: string): ValidateFunc
   let v = compiled[mode].get(id);
   if (!v) {
     // ajv would try to resolve the draft named by `$schema`; the module object itself stays untouched.
-    v = instance(mode).compile(strictFields(Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')), '', STRICT_ONLY[id]) as object);
+    v = instance(mode).compile(strictFields(Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')), EXPERIMENTAL_FIELDS[id]) as object);
     compiled[mode].set(id, v);
   }
   return v;

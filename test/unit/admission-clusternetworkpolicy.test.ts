@@ -89,6 +89,11 @@ test('an unknown field is refused (kubectl --validate=strict, the default since 
   // The experimental channel adds egress peers (nodes, domainNames) that a cluster with its CRDs accepts: not refused as unknown.
   const nodes = egress({ name: 'to-nodes', to: [{ nodes: { matchLabels: { 'node-role.kubernetes.io/control-plane': '' } } }] });
   assert.ok(!errors(nodes).some((e) => /additional properties/.test(e)), errors(nodes).join('\n'));
+  // A typo in a ClusterNetworkPolicy (`ingres`) is no rule at all: refused, as the API server refuses it.
+  const cnpTypo = cnp({ ingres: [{ action: 'Deny', from: [{ namespaces: {} }] }] });
+  assert.ok(errors(cnpTypo).includes('/spec: must NOT have additional properties (ingres)'), errors(cnpTypo).join('\n'));
+  const anpRuleTypo = anp('AdminNetworkPolicy', 'r', { priority: 10, ingress: [{ action: 'Deny', from: [{ namespaces: {} }], typo: 1 }] });
+  assert.ok(errors(anpRuleTypo).includes('/spec/ingress/0: must NOT have additional properties (typo)'), errors(anpRuleTypo).join('\n'));
   const typo = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'shop' }, spec: { podSelectr: {}, policyTypes: ['Ingress'] } };
   assert.ok(errors(typo).includes('/spec: must NOT have additional properties (podSelectr)'), errors(typo).join('\n'));
 });
