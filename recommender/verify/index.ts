@@ -55,10 +55,15 @@ export interface ManifestError {
   featureGate?: string;
 }
 
+/**
+ * `Kind/namespace/name`; a Calico NetworkPolicy `NetworkPolicy.projectcalico.org/…` (kubectl's
+ * resource.group): a Kubernetes NetworkPolicy of the same namespace and name is another object.
+ */
 export function manifestId(m: unknown): string {
-  const o = (typeof m === 'object' && m !== null ? m : {}) as { kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } };
+  const o = (typeof m === 'object' && m !== null ? m : {}) as { apiVersion?: unknown; kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } };
   const ns = o.metadata?.namespace;
-  return `${String(o.kind)}/${typeof ns === 'string' ? `${ns}/` : ''}${String(o.metadata?.name)}`;
+  const kind = o.kind === 'NetworkPolicy' && o.apiVersion === 'projectcalico.org/v3' ? 'NetworkPolicy.projectcalico.org' : String(o.kind);
+  return `${kind}/${typeof ns === 'string' ? `${ns}/` : ''}${String(o.metadata?.name)}`;
 }
 
 /** What the engine would refuse of each manifest: schema, metadata and admission. */

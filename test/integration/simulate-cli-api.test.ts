@@ -183,6 +183,15 @@ spec: { endpointSelector: {}, ingress: [{}] }
   assert.equal(own.code, 0, own.err);
   assert.doesNotMatch(own.err, /does not evaluate/);
   assert.deepEqual((JSON.parse(own.out) as Decision[]).map((d) => d.verdict), ['deny']);
+  // A Calico NetworkPolicy is named with its group: the Kubernetes NetworkPolicy of that name is another object.
+  const calico = `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: source-controller, namespace: flux-system }
+spec: { selector: "app == 'source-controller'", ingress: [{ action: Deny }] }
+`;
+  const mixed = await runCli(['simulate', '--engine', 'kubernetes', '--policies', write('mixed.yaml', `${POLICIES}---\n${calico}`), '--flows', edges, '--db', dbPath]);
+  assert.equal(mixed.code, 0, mixed.err);
+  assert.match(mixed.err, /warning: NetworkPolicy\.projectcalico\.org\/flux-system\/source-controller: the kubernetes simulation does not evaluate this kind/);
 });
 
 test('simulate refuses two policies of one kind, namespace and name (a cluster holds one: applying the file leaves the last), naming where each is; CLI exit 1, API 422', async () => {
