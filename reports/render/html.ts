@@ -43,7 +43,7 @@ function block(b: Block): string {
     case 'table': {
       const head = `<thead><tr>${b.columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>`;
       const body = `<tbody>\n${b.rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('\n')}\n</tbody>`;
-      const more = b.more > 0 ? `\n<p class="more">… and ${b.more} more (the JSON report, /api/v1/edges and /api/v1/recommendations have them).</p>` : '';
+      const more = b.more > 0 ? `\n<p class="more">… and ${b.more} more (${esc(b.moreAt ?? 'the JSON report, /api/v1/edges and /api/v1/recommendations have them')}).</p>` : '';
       return `<table>${head}${body}</table>${more}`;
     }
   }

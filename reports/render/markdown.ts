@@ -32,7 +32,7 @@ function block(b: Block): string {
       const head = `| ${b.columns.map(mdText).join(' | ')} |`;
       const rule = `|${b.rows[0]?.map((c) => (c.num ? ' ---: ' : ' --- ')).join('|') ?? b.columns.map(() => ' --- ').join('|')}|`;
       const rows = b.rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`);
-      const more = b.more > 0 ? `\n… and ${b.more} more (the JSON report, /api/v1/edges and /api/v1/recommendations have them).\n` : '';
+      const more = b.more > 0 ? `\n… and ${b.more} more (${b.moreAt ?? 'the JSON report, /api/v1/edges and /api/v1/recommendations have them'}).\n` : '';
       return `${[head, rule, ...rows].join('\n')}\n${more}`;
     }
   }

@@ -18,7 +18,8 @@ export interface Cell {
 
 export type Block =
   | { kind: 'para'; text: string }
-  | { kind: 'table'; columns: string[]; rows: Cell[][]; more: number }
+  /** `moreAt`: where the rows past `more` are, when not in the JSON report (the default note). */
+  | { kind: 'table'; columns: string[]; rows: Cell[][]; more: number; moreAt?: string }
   | { kind: 'list'; items: string[] };
 
 export interface Section {
@@ -57,8 +58,8 @@ export function citation(c: Citation): string {
 }
 
 /** `omitted`: items the model itself left out of the list (see Report.attention.omitted). */
-function table(columns: string[], rows: Cell[][], omitted = 0): Block {
-  return { kind: 'table', columns, rows: rows.slice(0, MAX_ROWS), more: Math.max(0, rows.length - MAX_ROWS) + omitted };
+function table(columns: string[], rows: Cell[][], omitted = 0, moreAt?: string): Block {
+  return { kind: 'table', columns, rows: rows.slice(0, MAX_ROWS), more: Math.max(0, rows.length - MAX_ROWS) + omitted, ...(moreAt !== undefined ? { moreAt } : {}) };
 }
 
 const counts = (r: Record<string, number>): string =>
@@ -199,7 +200,7 @@ function blockedByAppliedBlocks(verification: NonNullable<Report['verification']
   if (rows.length === 0) return [];
   return [
     { kind: 'para', text: 'Required edges that an applied policy beside the recommendation blocks (it stays in force after applying ours: change or delete it, or the traffic stays cut):' },
-    table(['engine', 'workload', 'side', 'edge', 'applied policy', 'why'], rows, more),
+    table(['engine', 'workload', 'side', 'edge', 'applied policy', 'why'], rows, more, '`flowmatrix recommend --engine <engine> -o json` and /api/v1/recommendations list them all, under verification.blockedByApplied'),
   ];
 }
 
