@@ -58,10 +58,14 @@ function anyPeerOn(r: RuleAssessment, ports: string): string {
  * documented when set that the workload's observed edges fit (set the parameter, bind the role:
  * where in the config).
  */
-export function documentedWarnings(rules: readonly RuleAssessment[], restricted: Record<Direction, boolean>, allowsUnbound: Record<Direction, boolean>): string[] {
+export function documentedWarnings(rules: readonly RuleAssessment[], restricted: Record<Direction, boolean>, allowsUnbound: Record<Direction, boolean>, observedOnly = false): string[] {
   const out: string[] = [];
   for (const r of rules) {
     const { rule } = r;
+    // Mode observed renders observed edges only: a must rule nothing observed yet is cut, and said so.
+    if (observedOnly && rule.active && rule.level === 'must' && r.status === 'documented-unobserved' && !waitsForUnboundRole(r) && restricted[rule.direction]) {
+      out.push(`${rule.id} (must: ${rule.purpose}) is not observed, and mode observed renders observed edges only: applying this recommendation blocks that ${rule.direction} flow (mode union keeps it)`);
+    }
     if (waitsForUnboundRole(r) && restricted[rule.direction]) {
       const what = allowsUnbound[rule.direction] && onlyRoleUnbound(r)
         ? `this recommendation allows that ${rule.direction} flow ${anyPeerOn(r, "the rule's ports")} until then`

@@ -186,3 +186,11 @@ test('mode documented: a direction with observed traffic and no documented rule 
   assert.equal(ksm.ingress.mode, 'deny-all');
   assert.match(ksm.ingress.mode === 'deny-all' ? ksm.ingress.explanation.text : '', /^nothing documented in \(mode documented; \d+ observed edge\(s\) left out\): deny all ingress$/);
 });
+
+test('mode observed: a must rule nothing observed yet (the console plugin querying Alertmanager, seed 002 line 63) is cut, and the workload\'s warning says so', () => {
+  const rec = recommend(input, recommendOptions({ mode: 'observed', namespace: 'netobserv' }));
+  const plugin = rec.workloads.find((w) => w.workload.name === 'netobserv-plugin')!;
+  assert.ok(plugin.warnings.some((w) => w.startsWith(`${RULE} (must: `) && w.includes('is not observed, and mode observed renders observed edges only: applying this recommendation blocks that egress flow')), plugin.warnings.join('\n'));
+  const union = recommend(input, recommendOptions({ namespace: 'netobserv' }));
+  assert.ok(!union.workloads.find((w) => w.workload.name === 'netobserv-plugin')!.warnings.some((w) => w.includes('mode observed')));
+});
