@@ -168,14 +168,19 @@ test('a side the recommendation does not restrict is not simulated, and counted 
   assert.deepEqual(Object.values(v.skipped), [1]);
 });
 
-test('calico: an applied policy in an earlier tier that denies an included edge makes it blockedByApplied, once its Tier is in the inventory (Calico "Tier": tiers are evaluated by order, a Deny ends the evaluation)', () => {
-  const tier: AppliedPolicy = { apiVersion: 'projectcalico.org/v3', kind: 'Tier', name: 'platform', manifest: { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'platform' }, spec: { order: 100 } } };
-  const deny: AppliedPolicy = {
+/** An applied Calico Tier `platform` (order 100) and, in it, a GlobalNetworkPolicy denying all ingress to api. */
+const platformDeny: { tier: AppliedPolicy; deny: AppliedPolicy } = {
+  tier: { apiVersion: 'projectcalico.org/v3', kind: 'Tier', name: 'platform', manifest: { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'platform' }, spec: { order: 100 } } },
+  deny: {
     apiVersion: 'projectcalico.org/v3',
     kind: 'GlobalNetworkPolicy',
     name: 'platform.deny-api',
     manifest: { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'platform.deny-api' }, spec: { tier: 'platform', order: 10, selector: "app == 'api'", types: ['Ingress'], ingress: [{ action: 'Deny' }] } },
-  };
+  },
+};
+
+test('calico: an applied policy in an earlier tier that denies an included edge makes it blockedByApplied, once its Tier is in the inventory (Calico "Tier": tiers are evaluated by order, a Deny ends the evaluation)', () => {
+  const { tier, deny } = platformDeny;
   const calico = (applied: AppliedPolicy[]) =>
     verifyRecommendation({ engine: 'calico', emitted: { engine: 'calico', manifests: [apiPolicy], warnings: [] } as unknown as EmitResult, model: clusterModel(inventory), applied, sides: [apiSides([[webToApiMetrics, 'x']])], simulator: SIMULATORS.calico });
   const withTier = calico([tier, deny]);
@@ -194,13 +199,7 @@ test('calico: an applied policy in an earlier tier that denies an included edge 
 });
 
 test('calico: a flow a documented must rule requires, not observed yet, that an applied Deny in an earlier tier cuts is blockedByApplied too, naming the rule (Calico "Tier": a Deny ends the evaluation)', () => {
-  const tier: AppliedPolicy = { apiVersion: 'projectcalico.org/v3', kind: 'Tier', name: 'platform', manifest: { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'platform' }, spec: { order: 100 } } };
-  const deny: AppliedPolicy = {
-    apiVersion: 'projectcalico.org/v3',
-    kind: 'GlobalNetworkPolicy',
-    name: 'platform.deny-api',
-    manifest: { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'platform.deny-api' }, spec: { tier: 'platform', order: 10, selector: "app == 'api'", types: ['Ingress'], ingress: [{ action: 'Deny' }] } },
-  };
+  const { tier, deny } = platformDeny;
   // Nothing observed; api's matrix says web must reach it on 8080, which the recommended policy allows.
   const sides: VerifiedSides = {
     workload: 'shop/Deployment/api',
