@@ -45,11 +45,12 @@ interface ServiceInfo {
   service: Service;
   backends: WorkloadInfo[];
   /**
-   * Endpoint addresses of its EndpointSlices that name no pod: a Service without a selector whose
-   * endpoints are set by hand (an external database: Kubernetes "Service", "Services without
-   * selectors"), or a mirrored Endpoints. A flow to the Service goes to them.
+   * Endpoint addresses of its EndpointSlices that name no pod, each with its slice's ports by name
+   * ('' unnamed): a Service without a selector whose endpoints are set by hand (an external
+   * database: Kubernetes "Service", "Services without selectors"), or a mirrored Endpoints. A flow
+   * to the Service goes to them, on the port their slice gives the Service port's name.
    */
-  addresses: string[];
+  addresses: { ip: string; ports: ReadonlyMap<string, number> }[];
   /** EndpointSlice port name → endpoint (target) port. */
   slicePorts: Map<string, number>;
 }
@@ -157,7 +158,10 @@ export class ResolutionIndex {
       for (const ep of slice.endpoints) {
         const ref = ep.targetRef;
         if (!ref || ref.kind !== 'Pod') {
-          if (svc && slice.addressType !== 'FQDN') for (const a of ep.addresses) if (isIpAddress(a) && !svc.addresses.includes(a)) svc.addresses.push(a);
+          if (svc && slice.addressType !== 'FQDN') {
+            const ports = new Map(slice.ports.map((p) => [p.name ?? '', p.port]));
+            for (const a of ep.addresses) if (isIpAddress(a) && !svc.addresses.some((x) => x.ip === a)) svc.addresses.push({ ip: a, ports });
+          }
           continue;
         }
         const w = this.aliases.get(`${ref.namespace ?? slice.namespace}/Pod/${ref.name}`);
@@ -452,8 +456,14 @@ export class ResolutionIndex {
    * what the datapath sees after the translation, and what a policy must allow.
    */
   private addressSides(svc: ServiceInfo, e: FlowEndpoint, time: number): ResolvedSide[] {
-    const port = e.port === undefined ? undefined : (this.targetPort(svc, undefined, e.port) ?? e.port);
-    return svc.addresses.flatMap((ip) => {
+    // A record that names the Service and one of its endpoints (Hubble's destination_service) went
+    // to that endpoint, on the port it names (already translated).
+    const own = svc.addresses.find((a) => a.ip === e.ip);
+    if (own !== undefined) return this.fromIp(e, time).map((s) => ({ ...s, viaService: true }));
+    // Nothing reads targetPort for such a Service: its slices give each endpoint's port, by the Service port's name.
+    const name = e.port === undefined ? undefined : (svc.service.ports.find((p) => p.port === e.port)?.name ?? '');
+    return svc.addresses.flatMap(({ ip, ports }) => {
+      const port = name === undefined ? undefined : (ports.get(name) ?? (ports.size === 1 ? [...ports.values()][0] : undefined) ?? e.port);
       const at: FlowEndpoint = { ip, ...(port !== undefined ? { port } : {}) };
       // An endpoint that is itself a Service address is not followed (no loops through Services).
       if (this.servicesByIp.has(ip)) return [this.unknownServiceSide(at)];

@@ -331,7 +331,8 @@ test('a handshake contradicted by the ports (the server side on an undeclared ep
 test('a Service without a selector whose EndpointSlice lists addresses, not pods (an external database: Kubernetes "Service", "Services without selectors"), resolves to those addresses on the endpoint port: outside the cluster an external address, a pod\'s address its workload', () => {
   const index = new ResolutionIndex({
     ...CLUSTER,
-    services: [...CLUSTER.services, { namespace: 'shop', name: 'extdb', type: 'ClusterIP', clusterIPs: ['10.96.0.20'], ports: [{ name: 'pg', port: 5432, targetPort: 15432, protocol: 'TCP' }] }],
+    // targetPort as the API server defaults it (the port): nothing reads it for a Service without a selector; the slices give the port.
+    services: [...CLUSTER.services, { namespace: 'shop', name: 'extdb', type: 'ClusterIP', clusterIPs: ['10.96.0.20'], ports: [{ name: 'pg', port: 5432, targetPort: 5432, protocol: 'TCP' }, { name: 'admin', port: 80, targetPort: 80, protocol: 'TCP' }] }],
     endpointSlices: [
       {
         namespace: 'shop',
@@ -340,10 +341,16 @@ test('a Service without a selector whose EndpointSlice lists addresses, not pods
         addressType: 'IPv4',
         // One address outside the cluster, one a pod's (set by hand, no targetRef), one that is a Service's own address (never followed).
         endpoints: [{ addresses: ['192.0.2.5'] }, { addresses: ['10.244.1.20'] }, { addresses: ['10.96.0.11'] }],
-        ports: [{ name: 'pg', port: 15432, protocol: 'TCP' }],
+        ports: [{ name: 'pg', port: 15432, protocol: 'TCP' }, { name: 'admin', port: 8080, protocol: 'TCP' }],
       },
+      // A second slice of the Service, its endpoint on other ports of the same names.
+      { namespace: 'shop', name: 'extdb-2', service: 'extdb', addressType: 'IPv4', endpoints: [{ addresses: ['192.0.2.6'] }], ports: [{ name: 'pg', port: 25432, protocol: 'TCP' }] },
     ],
   });
   const sides = index.resolve({ ip: '10.96.0.20', port: 5432 }, 5).map((s) => `${s.key}:${s.port}${s.viaService ? ' via service' : ''}`);
-  assert.deepEqual(sides, ['external:192.0.2.5:15432 via service', 'workload:shop/CronJob/report:15432 via service', 'unknown:10.96.0.11:15432 via service']);
+  assert.deepEqual(sides, ['external:192.0.2.5:15432 via service', 'workload:shop/CronJob/report:15432 via service', 'unknown:10.96.0.11:15432 via service', 'external:192.0.2.6:25432 via service']);
+  assert.deepEqual(index.resolve({ ip: '10.96.0.20', port: 80 }, 5).map((s) => `${s.key}:${s.port}`).slice(0, 1), ['external:192.0.2.5:8080'], 'each Service port by its name');
+  // A record naming the Service and one of its endpoints (Hubble destination_service) went to that endpoint only.
+  const named = index.resolve({ ip: '192.0.2.6', port: 25432, meta: { kind: 'service', namespace: 'shop', name: 'extdb' } }, 5).map((s) => `${s.key}:${s.port}`);
+  assert.deepEqual(named, ['external:192.0.2.6:25432']);
 });
