@@ -63,8 +63,9 @@ export function documentedWarnings(rules: readonly RuleAssessment[], restricted:
   for (const r of rules) {
     const { rule } = r;
     // Mode observed renders observed edges only: a must rule nothing observed yet is cut, and said so.
-    if (observedOnly && rule.active && rule.level === 'must' && r.status === 'documented-unobserved' && !waitsForUnboundRole(r) && restricted[rule.direction]) {
-      out.push(`${rule.id} (must: ${rule.purpose}) is not observed, and mode observed renders observed edges only: applying this recommendation blocks that ${rule.direction} flow (mode union keeps it)`);
+    if (observedOnly && rule.active && rule.level === 'must' && (r.status === 'documented-unobserved' || r.status === 'stale') && !waitsForUnboundRole(r) && restricted[rule.direction]) {
+      const seen = r.status === 'stale' ? 'not observed lately (its edges are stale)' : 'not observed';
+      out.push(`${rule.id} (must: ${rule.purpose}) is ${seen}, and mode observed renders observed edges only: applying this recommendation blocks that ${rule.direction} flow (mode union keeps it)`);
     }
     if (waitsForUnboundRole(r) && restricted[rule.direction]) {
       const what = allowsUnbound[rule.direction] && onlyRoleUnbound(r)

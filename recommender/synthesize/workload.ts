@@ -119,9 +119,10 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   const plan: WorkloadPlan = { workload: w, comparison, components, intents: [], excluded: [], violations: [], warnings: [], summary: '', documentedFlows: [], leftClosed: [] };
   confirmFromOtherEnds(w, comparison, components, ctx);
   const details = ctx.details !== false;
-  // In mode documented a workload only another component's rule names (a role's pods) is documented
-  // too, at that end: it gets the rules required there, and nothing else is restricted.
-  const onlyAtOtherEnds = components.length === 0 && (ctx.mirrors.byWorkload.get(workloadKey(w))?.length ?? 0) > 0;
+  // In mode documented a workload no matrix of its own documents gets no policy: nothing of it is
+  // restricted. Under a namespace default-deny, which isolates it all the same, one that another
+  // component's rule names (a role's pods) gets the rules required at its end, on top of that layer.
+  const onlyAtOtherEnds = ctx.opts.defaultDeny && components.length === 0 && (ctx.mirrors.byWorkload.get(workloadKey(w))?.length ?? 0) > 0;
   const refusal = noPolicyReason(w, components, ctx.opts, onlyAtOtherEnds);
   if (refusal !== undefined) {
     plan.summary = refusal.summary;

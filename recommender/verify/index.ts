@@ -55,16 +55,9 @@ export interface ManifestError {
   featureGate?: string;
 }
 
-/**
- * `Kind/namespace/name`; a Calico NetworkPolicy `NetworkPolicy.projectcalico.org/…` (kubectl's
- * resource.group): a Kubernetes NetworkPolicy of the same namespace and name is another object.
- */
-export function manifestId(m: unknown): string {
-  const o = (typeof m === 'object' && m !== null ? m : {}) as { apiVersion?: unknown; kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } };
-  const ns = o.metadata?.namespace;
-  const kind = o.kind === 'NetworkPolicy' && o.apiVersion === 'projectcalico.org/v3' ? 'NetworkPolicy.projectcalico.org' : String(o.kind);
-  return `${kind}/${typeof ns === 'string' ? `${ns}/` : ''}${String(o.metadata?.name)}`;
-}
+import { manifestId } from '../engines/manifest-id.ts';
+
+export { manifestId };
 
 /** What the engine would refuse of each manifest: schema, metadata and admission. */
 export function manifestErrors(manifests: readonly unknown[]): ManifestError[] {

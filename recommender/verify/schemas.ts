@@ -110,12 +110,17 @@ function strictFields(node: unknown, extra: Readonly<Record<string, readonly str
   return out;
 }
 
-/** Fields of the network-policy-api experimental channel, by where they sit (`*` an array item). */
+/**
+ * Fields of the network-policy-api experimental channel, by where they sit (`*` an array item):
+ * egress `nodes` and `domainNames` peers, and v1alpha1's `namedPort` (AdminNetworkPolicyPort.NamedPort,
+ * `<network-policy-api:experimental>` in apis/v1alpha1/shared_types.go).
+ */
 const EGRESS_PEERS_EXPERIMENTAL = { '/spec/egress/*/to/*': ['nodes', 'domainNames'] };
+const V1ALPHA1_EXPERIMENTAL = { ...EGRESS_PEERS_EXPERIMENTAL, '/spec/ingress/*/ports/*': ['namedPort'], '/spec/egress/*/ports/*': ['namedPort'] };
 const EXPERIMENTAL_FIELDS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': EGRESS_PEERS_EXPERIMENTAL,
-  'policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy': EGRESS_PEERS_EXPERIMENTAL,
-  'policy.networking.k8s.io/v1alpha1 BaselineAdminNetworkPolicy': EGRESS_PEERS_EXPERIMENTAL,
+  'policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy': V1ALPHA1_EXPERIMENTAL,
+  'policy.networking.k8s.io/v1alpha1 BaselineAdminNetworkPolicy': V1ALPHA1_EXPERIMENTAL,
 };
 
 function compiledFor(mode: Mode, apiVersion: string, kind: string): ValidateFunction | undefined {

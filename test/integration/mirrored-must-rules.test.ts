@@ -162,13 +162,16 @@ test('a role bound to a whole namespace takes the Services\' ports of that names
   assert.deepEqual(mirrored.flatMap((r) => r.ports.map((p) => (p.kind === 'number' ? String(p.port) : p.kind))), ['6379']);
 });
 
-test('mode documented: a workload only another component\'s must rule names (NetObserv\'s Loki, seed 002 lines 52–53, 65–66) gets the rules required at its end, its other side left as it was; under --default-deny the must flows pass on every engine', () => {
+test('mode documented under --default-deny: a workload only another component\'s must rule names (NetObserv\'s Loki, seed 002 lines 52–53, 65–66) gets the rules required at its end on top of the namespace layer, and the must flows pass on every engine; without it, no policy as before', () => {
   const model = clusterModel(input.inventory, input.externalNames);
   const pod = (ns: string, prefix: string) => model.cluster.pods.find((p) => p.namespace === ns && (p.name ?? '').startsWith(prefix))!;
   const rec = recommend(input, recommendOptions({ mode: 'documented', defaultDeny: true }));
   const loki = rec.policySet.intents.find((i) => i.key === 'netobserv/statefulset/loki');
   assert.ok(loki, 'Loki gets a policy');
   assert.equal(loki.egress.mode, 'none', 'its own egress is documented nowhere: not restricted by this policy');
+  // Without the default-deny nothing isolates such a workload: it gets no policy, none of its traffic is cut (Flux's source-controller, only named by the stage controller's rule).
+  const open = recommend(input, recommendOptions({ mode: 'documented' }));
+  assert.equal(open.policySet.intents.some((i) => i.key === 'netobserv/statefulset/loki' || i.key === 'flux-system/deployment/source-controller'), false);
   for (const engine of ENGINE_NAMES) {
     const { verification, emitted } = runRecommendation(input, engine, recommendOptions({ mode: 'documented', defaultDeny: true }), { tightness: false });
     assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked.slice(0, 2))}`);
@@ -191,6 +194,10 @@ test('mode observed: a must rule nothing observed yet (the console plugin queryi
   const rec = recommend(input, recommendOptions({ mode: 'observed', namespace: 'netobserv' }));
   const plugin = rec.workloads.find((w) => w.workload.name === 'netobserv-plugin')!;
   assert.ok(plugin.warnings.some((w) => w.startsWith(`${RULE} (must: `) && w.includes('is not observed, and mode observed renders observed edges only: applying this recommendation blocks that egress flow')), plugin.warnings.join('\n'));
+  // Seen long ago only (its edges stale): cut all the same, and said so.
+  const later = recommend(input, recommendOptions({ mode: 'observed', namespace: 'netobserv', now: Date.parse('2027-02-01T00:00:00Z') }));
+  const pipeline = later.workloads.find((w) => w.workload.name === 'flowlogs-pipeline')!;
+  assert.ok(pipeline.warnings.some((w) => w.startsWith('netobserv/flowlogs-pipeline/egress/loki (must: ') && w.includes('is not observed lately (its edges are stale)')), pipeline.warnings.join('\n'));
   const union = recommend(input, recommendOptions({ namespace: 'netobserv' }));
   assert.ok(!union.workloads.find((w) => w.workload.name === 'netobserv-plugin')!.warnings.some((w) => w.includes('mode observed')));
 });

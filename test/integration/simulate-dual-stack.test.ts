@@ -144,7 +144,7 @@ spec:
 `;
   const r = simulateFlows(db, { engine: 'calico', policies, flows: FLOWS });
   assert.deepEqual(r.warnings, [
-    "NetworkPolicy/app/by-sa/spec/serviceAccountSelector: selects ServiceAccounts by label (role); the inventory holds no ServiceAccount labels, so the simulation decides as if they were absent (only projectcalico.org/name, the ServiceAccount's name, is known)",
-    "NetworkPolicy/app/by-sa/spec/ingress/1/source/serviceAccounts/selector: selects ServiceAccounts by label (tier); the inventory holds no ServiceAccount labels, so the simulation decides as if they were absent (only projectcalico.org/name, the ServiceAccount's name, is known)",
+    "NetworkPolicy.projectcalico.org/app/by-sa/spec/serviceAccountSelector: selects ServiceAccounts by label (role); the inventory holds no ServiceAccount labels, so the simulation decides as if they were absent (only projectcalico.org/name, the ServiceAccount's name, is known)",
+    "NetworkPolicy.projectcalico.org/app/by-sa/spec/ingress/1/source/serviceAccounts/selector: selects ServiceAccounts by label (tier); the inventory holds no ServiceAccount labels, so the simulation decides as if they were absent (only projectcalico.org/name, the ServiceAccount's name, is known)",
   ]);
 });

@@ -94,6 +94,9 @@ test('an unknown field is refused (kubectl --validate=strict, the default since 
   assert.ok(errors(cnpTypo).includes('/spec: must NOT have additional properties (ingres)'), errors(cnpTypo).join('\n'));
   const anpRuleTypo = anp('AdminNetworkPolicy', 'r', { priority: 10, ingress: [{ action: 'Deny', from: [{ namespaces: {} }], typo: 1 }] });
   assert.ok(errors(anpRuleTypo).includes('/spec/ingress/0: must NOT have additional properties (typo)'), errors(anpRuleTypo).join('\n'));
+  // v1alpha1's experimental namedPort (AdminNetworkPolicyPort.NamedPort) is no unknown field either.
+  const named = anp('AdminNetworkPolicy', 'n', { priority: 10, ingress: [{ action: 'Allow', from: [{ namespaces: {} }], ports: [{ namedPort: 'http' }] }] });
+  assert.ok(!errors(named).some((e) => /additional properties/.test(e)), errors(named).join('\n'));
   const typo = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'shop' }, spec: { podSelectr: {}, policyTypes: ['Ingress'] } };
   assert.ok(errors(typo).includes('/spec: must NOT have additional properties (podSelectr)'), errors(typo).join('\n'));
 });

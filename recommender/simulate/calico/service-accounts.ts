@@ -10,6 +10,7 @@
 import { isPlainObject } from '../../../domain/plain-object.ts';
 import { CALICO_LABEL_NAME } from '../../engines/wire/calico.ts';
 import { selectorLabelKeys } from './selector.ts';
+import { manifestId } from '../../engines/manifest-id.ts';
 
 const CALICO_KINDS = new Set(['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
 
@@ -18,8 +19,7 @@ export function serviceAccountLabelWarnings(policies: readonly unknown[]): strin
   const out: string[] = [];
   for (const p of policies) {
     if (!isPlainObject(p) || p.apiVersion !== 'projectcalico.org/v3' || !CALICO_KINDS.has(String(p.kind)) || !isPlainObject(p.spec)) continue;
-    const meta = isPlainObject(p.metadata) ? p.metadata : {};
-    const id = `${String(p.kind)}/${meta.namespace !== undefined ? `${String(meta.namespace)}/` : ''}${String(meta.name)}`;
+    const id = manifestId(p);
     const check = (path: string, selector: unknown): void => {
       if (typeof selector !== 'string') return;
       let keys: string[];
