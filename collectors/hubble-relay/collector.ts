@@ -70,7 +70,10 @@ export interface SessionResult {
   error?: Error;
 }
 
+const OK = 0;
 const CANCELLED = 1;
+/** How long a session that ended waits for its call's status (grpc-js reports it apart from the end). */
+const STATUS_WAIT_MS = 2_000;
 
 /** A record in the queue, with what the stored cursor needs once the pipeline takes it. */
 interface Queued {
@@ -249,13 +252,23 @@ export class HubbleRelayCollector implements Collector {
       this.lastSuccess = this.deps.now();
       this.onResponse(r, queue);
     });
-    call.on('error', (e: grpc.ServiceError) => {
-      if (ourCancel && e.code === CANCELLED) return queue.close();
-      streamError = new Error(`hubble-relay stream from ${this.settings.address} broke: ${e.details || e.message}`);
+    const broke = (details: string): void => {
+      if (streamError) return;
+      streamError = new Error(`hubble-relay stream from ${this.settings.address} broke: ${details}`);
       this.counters.streamErrors++;
       queue.close(streamError);
+    };
+    call.on('error', (e: grpc.ServiceError) => {
+      if (ourCancel && e.code === CANCELLED) return queue.close();
+      broke(e.details || e.message);
     });
     call.on('end', () => queue.close());
+    // grpc-js ends the stream and reports its status apart: a stream that failed at once (a relay
+    // answering UNAVAILABLE) may end before its error arrives, and must not pass for a success.
+    const status = new Promise<grpc.StatusObject | undefined>((resolve) => {
+      call.on('status', resolve);
+      call.on('error', () => resolve(undefined));
+    });
     const cancel = (): void => {
       ourCancel = true;
       call.cancel();
@@ -267,6 +280,13 @@ export class HubbleRelayCollector implements Collector {
 
     this.current = pipeline;
     const summary = await pipeline.ingestRecords(this.counting(queue), runName).finally(() => (this.current = undefined));
+    let wait: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      wait = setTimeout(() => resolve(undefined), STATUS_WAIT_MS);
+    });
+    const final = await Promise.race([status, timeout]);
+    clearTimeout(wait);
+    if (final !== undefined && final.code !== OK && !(ourCancel && final.code === CANCELLED)) broke(final.details || `status ${final.code}`);
     clearTimeout(refresh);
     signal.removeEventListener('abort', cancel);
     this.counters.accepted += summary.accepted;
