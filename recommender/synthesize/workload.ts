@@ -123,7 +123,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   // restricted. Under a namespace default-deny, which isolates it all the same, one that another
   // component's rule names (a role's pods) gets the rules required at its end, on top of that layer.
   const onlyAtOtherEnds = ctx.opts.defaultDeny && components.length === 0 && (ctx.mirrors.byWorkload.get(workloadKey(w))?.length ?? 0) > 0;
-  const refusal = noPolicyReason(w, components, ctx.opts, onlyAtOtherEnds);
+  const refusal = noPolicyReason(w, components, ctx.opts, onlyAtOtherEnds, comparison.ingress.edges.length + comparison.egress.edges.length);
   if (refusal !== undefined) {
     plan.summary = refusal.summary;
     if (refusal.warning !== undefined) plan.warnings.push(refusal.warning);
@@ -193,7 +193,7 @@ function nameOf(w: Workload): string {
 }
 
 /** Why the workload gets no policy at all (host network, no labels, nothing documented in mode documented), or undefined. */
-function noPolicyReason(w: Workload, components: readonly WorkloadComponent[], opts: RecommendOptions, documentedAtOtherEnds: boolean): { summary: string; warning?: string; excluded: string } | undefined {
+function noPolicyReason(w: Workload, components: readonly WorkloadComponent[], opts: RecommendOptions, documentedAtOtherEnds: boolean, observed: number): { summary: string; warning?: string; excluded: string } | undefined {
   const name = nameOf(w);
   if (w.hostNetwork) {
     const reasons = components.flatMap((c) => c.component.exceptions.filter((e) => e.type === 'host-network').map((e) => `${e.reason} (${e.source.title}${e.source.line !== undefined ? `, line ${e.source.line}` : ''})`));
@@ -211,6 +211,14 @@ function noPolicyReason(w: Workload, components: readonly WorkloadComponent[], o
     };
   }
   if (opts.mode === 'documented' && components.length === 0 && !documentedAtOtherEnds) {
+    if (opts.defaultDeny && observed > 0) {
+      // No policy of its own, but the namespace layer isolates it: what it was seen doing is cut, apiserver and DNS included.
+      return {
+        summary: `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy of its own, and the namespace default-deny isolates it.`,
+        warning: `${name}: no matrix documents it, so mode documented gives it no rule, and --default-deny isolates it: its ${observed} observed edge side(s) are cut, apiserver and DNS included; document it, or use mode union`,
+        excluded: 'mode documented: no matrix documents this workload (isolated by the namespace default-deny)',
+      };
+    }
     return { summary: `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy.`, excluded: 'mode documented: no matrix documents this workload' };
   }
   return undefined;

@@ -169,6 +169,9 @@ test('mode documented under --default-deny: a workload only another component\'s
   const loki = rec.policySet.intents.find((i) => i.key === 'netobserv/statefulset/loki');
   assert.ok(loki, 'Loki gets a policy');
   assert.equal(loki.egress.mode, 'none', 'its own egress is documented nowhere: not restricted by this policy');
+  // A workload nothing documents, not even at another end, gets no rule, and the namespace layer isolates it: said.
+  const ksc = rec.workloads.find((w) => w.workload.name === 'kustomize-controller')!;
+  assert.match(ksc.warnings.join('\n'), /no matrix documents it, so mode documented gives it no rule, and --default-deny isolates it: its \d+ observed edge side\(s\) are cut/);
   // Without the default-deny nothing isolates such a workload: it gets no policy, none of its traffic is cut (Flux's source-controller, only named by the stage controller's rule).
   const open = recommend(input, recommendOptions({ mode: 'documented' }));
   assert.equal(open.policySet.intents.some((i) => i.key === 'netobserv/statefulset/loki' || i.key === 'flux-system/deployment/source-controller'), false);
