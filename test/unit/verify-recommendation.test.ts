@@ -214,18 +214,21 @@ test('calico: a flow a documented must rule requires, not observed yet, that an 
   assert.match(v.blockedByApplied[0]!.reason, /m\/api\/ingress\/web-8080 \(must\) requires it, not observed yet$/);
 });
 
+/**
+ * web's egress includes web → api 9090 because its matrix says it must (a rule naming api's pods);
+ * api's ingress leaves it out (say, mode documented and api undocumented).
+ */
+const webRequiresApiMetrics: VerifiedSides = {
+  workload: 'shop/Deployment/web',
+  edges: { ingress: [], egress: [webToApiMetrics] },
+  excluded: { ingress: new Map(), egress: new Map() },
+  required: { ingress: new Map(), egress: new Map([[webToApiMetrics, 'shop/web/egress/api-metrics']]) },
+  restricted: { ingress: false, egress: false },
+};
+
 test('a side left out and denied whose edge a documented must rule requires on the other side is blocked: the traffic is cut whichever side cuts it', () => {
-  // web's egress includes web → api 9090 because its matrix says it must (a rule naming api's pods);
-  // api's ingress leaves it out (say, mode documented and api undocumented).
-  const webSides: VerifiedSides = {
-    workload: 'shop/Deployment/web',
-    edges: { ingress: [], egress: [webToApiMetrics] },
-    excluded: { ingress: new Map(), egress: new Map() },
-    required: { ingress: new Map(), egress: new Map([[webToApiMetrics, 'shop/web/egress/api-metrics']]) },
-    restricted: { ingress: false, egress: false },
-  };
   const run = (sides: VerifiedSides[]) => verifyRecommendation({ engine: 'kubernetes', emitted: emitted([apiPolicy]), model: clusterModel(inventory), applied: [], sides, simulator: SIMULATORS.kubernetes });
-  const v = run([apiSides([[webToApiMetrics, 'mode documented: no matrix documents this workload']]), webSides]);
+  const v = run([apiSides([[webToApiMetrics, 'mode documented: no matrix documents this workload']]), webRequiresApiMetrics]);
   assert.equal(v.ok, false);
   assert.deepEqual(v.denied, []);
   assert.deepEqual(v.blocked.map((f) => [f.workload, f.direction, f.edge, f.reason]), [
@@ -238,13 +241,6 @@ test('a side left out and denied whose edge a documented must rule requires on t
 });
 
 test('a side the recommendation leaves out and denies, that a documented must rule requires, is blocked even where an applied policy beside it still allows it: the recommendation alone cuts it, and deleting that policy (as said of the others) would too', () => {
-  const webSides: VerifiedSides = {
-    workload: 'shop/Deployment/web',
-    edges: { ingress: [], egress: [webToApiMetrics] },
-    excluded: { ingress: new Map(), egress: new Map() },
-    required: { ingress: new Map(), egress: new Map([[webToApiMetrics, 'shop/web/egress/api-metrics']]) },
-    restricted: { ingress: false, egress: false },
-  };
   // An applied NetworkPolicy of another name that opens api to web on every port (NetworkPolicies add up).
   const legacy: AppliedPolicy = {
     apiVersion: 'networking.k8s.io/v1',
@@ -253,7 +249,7 @@ test('a side the recommendation leaves out and denies, that a documented must ru
     name: 'legacy',
     manifest: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'legacy', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] } },
   };
-  const v = verifyRecommendation({ engine: 'kubernetes', emitted: emitted([apiPolicy]), model: clusterModel(inventory), applied: [legacy], sides: [apiSides([[webToApiMetrics, 'mode documented: no matrix documents this workload']]), webSides], simulator: SIMULATORS.kubernetes });
+  const v = verifyRecommendation({ engine: 'kubernetes', emitted: emitted([apiPolicy]), model: clusterModel(inventory), applied: [legacy], sides: [apiSides([[webToApiMetrics, 'mode documented: no matrix documents this workload']]), webRequiresApiMetrics], simulator: SIMULATORS.kubernetes });
   assert.equal(v.ok, false);
   assert.deepEqual(v.stillAllowed, []);
   assert.deepEqual(v.blocked.map((f) => f.edge), ['workload:shop/Deployment/web|workload:shop/Deployment/api|9090|TCP']);
