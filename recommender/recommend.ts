@@ -458,7 +458,7 @@ function namespaceLayers(plans: readonly WorkloadPlan[], inventory: InventorySna
       if (isolatable === nsPlans.length) {
         const s = shareNamespace(ns, nsPlans);
         if (s) intents.push(s);
-      } else warnings.push(`--shared: namespace ${ns} is only partly selected (${nsPlans.length} of ${isolatable} workloads): no shared policy`);
+      } else warnings.push(`--shared: only ${nsPlans.length} of the ${isolatable} workloads of namespace ${ns} get a policy in this run (the selection, or workloads no policy is recommended for: mode documented, no labels): no shared policy`);
     }
     if (opts.defaultDeny) intents.push(defaultDenyIntent(ns, opts.egress));
   }

@@ -204,3 +204,9 @@ test('mode observed: a must rule nothing observed yet (the console plugin queryi
   const union = recommend(input, recommendOptions({ namespace: 'netobserv' }));
   assert.ok(!union.workloads.find((w) => w.workload.name === 'netobserv-plugin')!.warnings.some((w) => w.includes('mode observed')));
 });
+
+test('--shared in mode documented: a namespace where some workloads get no policy gets no shared one, and the warning says why without speaking of a selection nobody made', () => {
+  const rec = recommend(input, recommendOptions({ mode: 'documented', shared: true, defaultDeny: true }));
+  const said = rec.warnings.find((w) => w.startsWith('--shared: ') && w.includes('namespace flux-system'));
+  assert.match(said ?? '', /^--shared: only 1 of the 2 workloads of namespace flux-system get a policy in this run \(the selection, or workloads no policy is recommended for: mode documented, no labels\): no shared policy$/);
+});
