@@ -157,15 +157,24 @@ function shownNames(names: string[]): string {
 }
 
 export function engineWarnings(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[]): string[] {
-  // Beside the applied policies, the engine that enforces them judges (simulate/decide.ts enforcingEngine).
-  const judge = enforcingEngine(emitted.engine, applied);
-  const beside = [...appliedNotSimulated(judge, applied), ...(judge === 'calico' ? serviceAccountLabelWarnings(applied.map((p) => p.manifest)) : [])];
+  return [...manifestWarnings(emitted, model, applied), ...appliedPolicyWarnings(emitted.engine, applied)];
+}
+
+/** What the engine makes of these manifests on this cluster: one warning per manifest concerned. */
+export function manifestWarnings(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[]): string[] {
   switch (emitted.engine) {
     case 'kubernetes':
-      return [...(runsCilium(model, applied) ? kubernetesOnCilium(emitted, model) : []), ...beside];
+      return runsCilium(model, applied) ? kubernetesOnCilium(emitted, model) : [];
     case 'clusternetworkpolicy':
-      return [...baselineUnderNetworkPolicy(emitted, model, applied), ...beside];
+      return baselineUnderNetworkPolicy(emitted, model, applied);
     default:
-      return beside;
+      return [];
   }
+}
+
+/** What the verification beside the applied policies cannot judge of them: the same whatever manifests are verified. */
+export function appliedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[]): string[] {
+  // Beside the applied policies, the engine that enforces them judges (simulate/decide.ts enforcingEngine).
+  const judge = enforcingEngine(engine, applied);
+  return [...appliedNotSimulated(judge, applied), ...(judge === 'calico' ? serviceAccountLabelWarnings(applied.map((p) => p.manifest)) : [])];
 }

@@ -12,7 +12,7 @@
  *   by all the recommendation's manifests: a namespaced applied policy can only be replaced by a
  *   manifest of its own namespace (the chunk's), a cluster-scoped one by any, so when one is
  *   applied every chunk is emitted once more first, for the identities alone.
- * Admission errors and engine warnings are per manifest (those about the applied policies once): each manifest is checked once, and the
+ * Admission errors and engine warnings are per manifest (those about the applied policies said once): each manifest is checked once, and the
  * lists come out in the order of one whole emit. test/unit/verify-in-chunks.test.ts holds the
  * two equal on every engine, one namespace per chunk.
  */
@@ -28,7 +28,7 @@ import type { ClusterModel } from '../simulate/cluster.ts';
 import type { SimulatorFactory } from '../simulate/types.ts';
 import type { VerifiedSides } from '../recommend.ts';
 import { duplicateNameErrors } from './duplicate-names.ts';
-import { engineWarnings } from './engine-warnings.ts';
+import { appliedPolicyWarnings, manifestWarnings } from './engine-warnings.ts';
 import { manifestErrors, manifestId, type ManifestError } from './index.ts';
 import { appliedBeside, completeVerification, manifestIdentity, requiredSides, simulateSides, type SidesFound, type Verification } from './recommendation.ts';
 
@@ -130,8 +130,8 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
 
   const admission: { key: string; error: ManifestError }[] = [];
   const found: SidesFound[] = [];
-  // A Set: what engineWarnings says of the applied policies, not of a chunk's manifests, it says for every chunk.
-  const warnings = new Set<string>();
+  // What is said of the applied policies is said once; what is said of manifests, per chunk.
+  const warnings = appliedPolicyWarnings(input.engine, input.applied);
   const emitWarnings: EmitWarning[] = [];
   const slots: ManifestSlot[] = [];
   const check = (e: EmitResult): void => {
@@ -143,7 +143,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
       input.each?.(m);
     }
     for (const error of manifestErrors(e.manifests)) admission.push({ key: keyOf.get(error.manifest)!, error });
-    for (const w of engineWarnings(e, input.model, input.applied)) warnings.add(w);
+    warnings.push(...manifestWarnings(e, input.model, input.applied));
     emitWarnings.push(...e.warnings);
   };
 
@@ -173,7 +173,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
   admission.sort((a, b) => compareStrings(a.key, b.key));
   slots.sort((a, b) => compareStrings(a.key, b.key));
   return {
-    verification: completeVerification(input.engine, admission.map((a) => a.error), found, [...warnings], requiredSides(input.sides)),
+    verification: completeVerification(input.engine, admission.map((a) => a.error), found, warnings, requiredSides(input.sides)),
     warnings: sortedWarnings(emitWarnings),
     slots,
     ...(kept !== undefined ? { manifests: kept } : {}),
