@@ -4,6 +4,7 @@
  * name), then the engine's own admission rules (admission/): the CEL rules, the validators and
  * the agent's checks that a schema does not carry.
  */
+import { manifestId } from '../engines/manifest-id.ts';
 import { engineAdmissionErrors } from './admission/index.ts';
 import { quickValidatorFor, validatorFor, withCrdDefaults } from './schemas.ts';
 import type { VerifyError } from './types.ts';
@@ -54,8 +55,6 @@ export interface ManifestError {
   /** See VerifyError.featureGate. */
   featureGate?: string;
 }
-
-import { manifestId } from '../engines/manifest-id.ts';
 
 export { manifestId };
 

@@ -14,6 +14,7 @@ import { compileRule, type CompiledRule, type RuleScope } from './rules.ts';
 import { parseSelector, SelectorSyntaxError } from './selector.ts';
 import type { ServiceIndex } from './services.ts';
 import { PortBuckets } from '../port-buckets.ts';
+import { kindName } from '../../engines/manifest-id.ts';
 import type { Direction } from '../../../domain/direction.ts';
 import { isPlainObject } from '../../../domain/plain-object.ts';
 
@@ -94,8 +95,8 @@ function calicoPolicy(m: CalicoNetworkPolicy | CalicoGlobalNetworkPolicy, servic
   const types = defaultTypes(spec);
   const name = m.metadata.name;
   return {
-    // A Kubernetes NetworkPolicy (kubernetesPolicy) may have the same namespace and name: the group tells them apart.
-    id: global ? `GlobalNetworkPolicy/${name}` : `NetworkPolicy.projectcalico.org/${namespace}/${name}`,
+    // A Kubernetes NetworkPolicy (kubernetesPolicy) may have the same namespace and name: kindName tells them apart.
+    id: global ? `GlobalNetworkPolicy/${name}` : `${kindName(m.apiVersion, m.kind)}/${namespace}/${name}`,
     tier: tierOrDefault(spec.tier),
     order: typeof spec.order === 'number' ? spec.order : Infinity,
     sortKey: `${name}/${namespace ?? ''}/${m.kind}`,
@@ -132,15 +133,10 @@ function tierInfo(t: CalicoTier): TierInfo {
   return { name: t.metadata.name, order: typeof t.spec?.order === 'number' ? t.spec.order : Infinity, defaultAction: t.spec?.defaultAction === 'Pass' ? 'Pass' : 'Deny' };
 }
 
-/**
- * `Kind/namespace/name`; a Calico NetworkPolicy as `NetworkPolicy.projectcalico.org/…` (kubectl's
- * resource.group), since a Kubernetes NetworkPolicy, which Calico enforces beside it, may have the
- * same namespace and name: a verdict must not name the other one.
- */
+/** `Kind/namespace/name` of a manifest that may lack some of them (the kind as kindName gives it). */
 function policyId(m: Obj): string {
   const md = isPlainObject(m.metadata) ? m.metadata : {};
-  const kind = m.kind === 'NetworkPolicy' && m.apiVersion === 'projectcalico.org/v3' ? 'NetworkPolicy.projectcalico.org' : m.kind;
-  return [kind, md.namespace, md.name].filter((x) => typeof x === 'string').join('/');
+  return [typeof m.kind === 'string' ? kindName(m.apiVersion, m.kind) : undefined, md.namespace, md.name].filter((x) => typeof x === 'string').join('/');
 }
 
 /** Manifests with `kind: List` (and `…List`) objects replaced by their items, as kubectl applies them. */
