@@ -1,5 +1,4 @@
 /** Recommendations (list and one workload), the export and drift: engine, mode and options as query parameters. */
-import { once } from 'node:events';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Request, Response } from 'express';
 import type { EngineName } from '../../recommender/engines/index.ts';
@@ -11,6 +10,7 @@ import { requireSelection, requireWorkload } from '../../app/selection-check.ts'
 import { selectionOf } from '../../app/selection.ts';
 import type { ServiceContext } from '../context.ts';
 import { badRequest, HttpProblem } from '../http/problem.ts';
+import { sendRendered } from '../http/send-rendered.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { computeLimits } from './compute-limits.ts';
 import { canonicalWorkloadPath, Cursor, Engine, FreeObject, Namespace, StringEnum, WorkloadFilter, withCanonicalWorkload } from '../schemas/common.ts';
@@ -108,11 +108,7 @@ async function answer(service: RecommendationService, query: RecommendationQuery
   }
   for (const [name, value] of Object.entries(r.headers)) res.setHeader(name, value);
   if (r.etag !== undefined && notModified(req, res, r.etag)) return undefined;
-  res.status(200).type(r.contentType);
-  res.setHeader('Content-Length', String(r.bytes));
-  for (const chunk of r.body) if (!res.write(chunk)) await once(res, 'drain');
-  res.end();
-  return undefined;
+  return sendRendered(res, r);
 }
 
 export function recommendationRoutes(ctx: ServiceContext, service: RecommendationService): AnyRoute[] {

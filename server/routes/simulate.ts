@@ -4,8 +4,8 @@
  * or NDJSON, as in files) or already parsed (manifests; flow records or edges).
  */
 import { Type } from '@sinclair/typebox';
-import { once } from 'node:events';
 import { SIMULATE_FLOW_FORMATS } from '../../app/simulate.ts';
+import { sendRendered } from '../http/send-rendered.ts';
 import { executorFor } from '../services/compute.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/types.ts';
 import type { ServiceContext } from '../context.ts';
@@ -65,11 +65,7 @@ export function simulateRoutes(ctx: ServiceContext): AnyRoute[] {
         // On a worker thread, as recommendations are: a large simulation must not hold up /healthz.
         const { warnings, response } = await executorFor(ctx).simulate({ policies, flows, ...(body.engine !== undefined ? { engine: body.engine } : {}), ...(format !== undefined ? { format } : {}) });
         if (warnings.length > 0) res.setHeader('Warning', warnings.map(warningHeader));
-        res.status(200).type(response.contentType);
-        res.setHeader('Content-Length', String(response.bytes));
-        for (const chunk of response.body) if (!res.write(chunk)) await once(res, 'drain');
-        res.end();
-        return undefined;
+        return sendRendered(res, response);
       },
     }),
   ];
