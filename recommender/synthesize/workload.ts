@@ -117,7 +117,7 @@ const NO_EDGES: readonly number[] = [];
 
 export function planWorkload(w: Workload, comparison: WorkloadComparison, components: WorkloadComponent[], ctx: SynthesisContext): WorkloadPlan {
   const plan: WorkloadPlan = { workload: w, comparison, components, intents: [], excluded: [], violations: [], warnings: [], summary: '', documentedFlows: [], leftClosed: [] };
-  confirmFromOtherEnds(w, comparison, components, ctx);
+  const mirrorEvidence = confirmFromOtherEnds(w, comparison, components, ctx);
   const details = ctx.details !== false;
   // In mode documented a workload no matrix of its own documents gets no policy: nothing of it is
   // restricted. Under a namespace default-deny, which isolates it all the same, one that another
@@ -130,7 +130,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
     for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
     return plan;
   }
-  const p: Planning = { w, self: { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) }, portless: { ingress: [], egress: [] }, unresolved: { ingress: [], egress: [] }, apiserverUnknown: false, mirrored: { ingress: new Set(), egress: new Set() } };
+  const p: Planning = { w, self: { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) }, portless: { ingress: [], egress: [] }, unresolved: { ingress: [], egress: [] }, apiserverUnknown: false, mirrorEvidence, mirrored: { ingress: new Set(), egress: new Set() } };
   const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
   // Documented rules render in modes union and documented; an unbound role's any-peer rule is a documented-unobserved one.
   const documented = ctx.opts.mode !== 'observed';
@@ -184,6 +184,8 @@ interface Planning {
   unresolved: Record<Direction, EdgeTraffic[]>;
   /** An included documented egress rule needs the apiserver, whose endpoints are not known: egress is left open. */
   apiserverUnknown: boolean;
+  /** Per mirrored rule here, the positions of the observed edges it documents (confirmFromOtherEnds). */
+  mirrorEvidence: ReadonlyMap<MirroredRule, number[]>;
   /** Positions of observed edges a mirrored rule (another component's documented rule) evidences: no atoms of their own. */
   mirrored: Record<Direction, Set<number>>;
 }
@@ -272,7 +274,7 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): voi
     const ports = resolvedPorts(narrow ? portsServedBy(m.rule.ports, ctx.podNetwork.servedPorts(self.workload)) : m.rule.ports, server, ctx.ix, m.owner.workloads);
     // The flows observed at this end that the rule documents are its evidence (status confirmed).
     const side = p.comparison[d];
-    const matched = mirrorEvidence(m, side, ctx);
+    const matched = p.mirrorEvidence.get(m) ?? [];
     const status = matched.length > 0 ? 'confirmed' : 'documented-unobserved';
     for (const i of matched) p.mirrored[d].add(i);
     const assessment: RuleAssessment = { matrix: m.matrix, component: m.owner.name, rule: m.rule, status, edges: matched.map((i) => side.edges[i]!), matched };
@@ -285,7 +287,7 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): voi
 }
 
 /** Positions of the edges of `side` that a mirrored rule documents: to or from its owner's workloads, on its ports. */
-function mirrorEvidence(m: MirroredRule, side: SideComparison, ctx: SynthesisContext): number[] {
+function edgesDocumentedBy(m: MirroredRule, side: SideComparison, ctx: SynthesisContext): number[] {
   const owners = new Set(m.owner.workloads.map(workloadKey));
   const matched: number[] = [];
   side.edges.forEach((e, i) => {
@@ -299,14 +301,19 @@ function mirrorEvidence(m: MirroredRule, side: SideComparison, ctx: SynthesisCon
  * Whether an edge is documented does not depend on the mode or on what the policy renders: one
  * that a rule of the component at its other end documents is confirmed by that rule here too
  * (addMirroredAtoms renders it), unless this workload's own matrix is authoritative for the side
- * and leaves it out (the matrices disagree: it stays undocumented here).
+ * and leaves it out (the matrices disagree: it stays undocumented here). Returns those positions
+ * per mirrored rule: the evidence addMirroredAtoms gives the rule.
  */
-function confirmFromOtherEnds(w: Workload, comparison: WorkloadComparison, components: readonly WorkloadComponent[], ctx: SynthesisContext): void {
+function confirmFromOtherEnds(w: Workload, comparison: WorkloadComparison, components: readonly WorkloadComponent[], ctx: SynthesisContext): Map<MirroredRule, number[]> {
+  const evidence = new Map<MirroredRule, number[]>();
   for (const m of ctx.mirrors.byWorkload.get(workloadKey(w)) ?? []) {
     if (authoritative(components, m.direction) !== undefined) continue;
     const side = comparison.side(m.direction);
-    for (const i of mirrorEvidence(m, side, ctx)) side.confirmFromOtherEnd(i, m.rule.id);
+    const matched = edgesDocumentedBy(m, side, ctx);
+    for (const i of matched) side.confirmFromOtherEnd(i, m.rule.id);
+    evidence.set(m, matched);
   }
+  return evidence;
 }
 
 /**
