@@ -46,7 +46,7 @@ export interface Workload extends WorkloadRef {
   services: string[];
   exposure: Exposure[];
   serviceAccount?: string;
-  /** The cluster DNS (kube-system pods labelled k8s-app=kube-dns): its pods are `dns:` peers. */
+  /** The cluster DNS (domain/cluster-dns.ts: the pods of kube-system/kube-dns or openshift-dns/dns-default): its pods are `dns:` peers. */
   clusterDns?: boolean;
 }
 

@@ -14,7 +14,7 @@ export interface WorkloadRef {
 
 export type Peer =
   | { kind: 'workload'; workload: WorkloadRef }
-  /** A cluster DNS workload (kube-dns / CoreDNS). */
+  /** A cluster DNS workload (CoreDNS, kube-dns, OpenShift dns-default). */
   | { kind: 'dns'; workload: WorkloadRef }
   | { kind: 'apiserver' }
   /** A node's host network (host-network pods that could not be told apart, node agents). */

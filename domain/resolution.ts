@@ -14,7 +14,7 @@ export interface ResolutionData {
   apiserver: ApiserverEndpoint[];
   /** The apiserver's former endpoints (none when absent): a flow of their time to one is the apiserver's. */
   apiserverHistory?: FormerApiserverEndpoint[];
-  /** Workload keys (`ns/Kind/name`) of the cluster DNS (kube-system pods labelled k8s-app=kube-dns). */
+  /** Workload keys (`ns/Kind/name`) of the cluster DNS (domain/cluster-dns.ts). */
   dnsWorkloads: string[];
   ownerAliases: OwnerAlias[];
 }

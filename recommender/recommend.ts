@@ -3,6 +3,7 @@
  * options → per-workload recommendations (statuses, evidence), the PolicySet and, per engine,
  * the manifests and warnings. Pure: no I/O; `now` comes from the options or the data.
  */
+import { DNS_CONVENTIONS } from '../domain/cluster-dns.ts';
 import { isStoredEdge, type EdgeTraffic } from '../domain/edge.ts';
 import type { InventorySnapshot, LabelSelector, Workload } from '../domain/inventory.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
@@ -12,7 +13,7 @@ import { PeerRanks, type PeerInfo } from './compare/edge-order.ts';
 import { getEngine, type EmitOptions, type EmitResult, type EngineName } from './engines/index.ts';
 import { clusterFacts } from './matrix/bindings.ts';
 import type { ResolvedMatrix } from './matrix/resolved.ts';
-import { policySet } from './policy/build.ts';
+import { policySet, port } from './policy/build.ts';
 import { opposite } from '../domain/direction.ts';
 import type { Direction, DirectionPolicy, Layer, PolicyPeer, PolicyRuleStatus, PolicySet, PortSpec } from './policy/ir.ts';
 import { policyName } from './policy/names.ts';
@@ -372,16 +373,16 @@ function sidesOf(edges: readonly EdgeTraffic[], workloads: readonly Workload[]):
 }
 
 /**
- * The DNS rule of every restricted egress names the cluster DNS as the inventory shows it, else
- * the conventional kube-system pods labelled k8s-app=kube-dns: said when the inventory holds no
- * such pods, for a cluster whose DNS runs elsewhere (OpenShift: openshift-dns, on 5353 behind the
- * Service port 53) would have its name resolution cut.
+ * The DNS rule of every restricted egress names the cluster DNS as the inventory shows it
+ * (domain/cluster-dns.ts), else the conventional kube-system pods labelled k8s-app=kube-dns on
+ * 53: said when the inventory holds no DNS pods, for a cluster whose DNS runs elsewhere would
+ * have its name resolution cut.
  */
 function dnsWarnings(inventory: InventorySnapshot, opts: RecommendOptions, plans: readonly WorkloadPlan[]): string[] {
   const { dns } = clusterFacts(inventory);
   if (!opts.egress || dns.origin !== 'default' || plans.every((p) => p.intents.length === 0)) return [];
   return [
-    `no cluster DNS in the inventory: the DNS rule of every restricted egress names ${dns.via}; where the cluster DNS runs elsewhere (OpenShift: openshift-dns, on 5353) name resolution would be cut — import the DNS pods with the inventory, or check the DNS rule before applying`,
+    `no cluster DNS in the inventory (pods of ${DNS_CONVENTIONS.map((c) => `${c.namespace}/${c.service}`).join(' or ')}): the DNS rule of every restricted egress names ${dns.via} on 53; where the cluster DNS runs elsewhere name resolution would be cut — import the DNS pods and their Service with the inventory, or check the DNS rule before applying`,
   ];
 }
 
@@ -404,7 +405,7 @@ function componentsByWorkload(matrices: readonly ResolvedMatrix[]): Map<string, 
 function planWorkloads(input: RecommendInput, workloads: readonly Workload[], sides: WorkloadSides, run: { now: number; opts: RecommendOptions; details: boolean }): WorkloadPlan[] {
   const ix = indexCluster(input.inventory, input.externalNames);
   const { dns } = clusterFacts(input.inventory);
-  const dnsTarget = { namespace: dns.namespace, selector: dns.selector };
+  const dnsTarget = { namespace: dns.namespace, selector: dns.selector, ports: dns.ports.map((x) => port(x.protocol, x.port)) };
   const podNetwork = podNetworkOf(input.inventory);
   const mirrors = mirroredRules(input.matrices, run.opts, podNetwork);
   const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), days: new DayTexts(), edgeKeys: sides.keys, details: run.details, mirrors, podNetwork };

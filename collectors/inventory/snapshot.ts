@@ -30,6 +30,7 @@ import { mergePorts } from './pod-spec.ts';
 import { toPod, type PodInfo } from './pods.ts';
 import { isPolicyKey, toPolicy } from './policies.ts';
 import { toService } from './services.ts';
+import { dnsConventionOf } from '../../domain/cluster-dns.ts';
 import { compareStrings } from '../../domain/order.ts';
 
 export interface ConvertedInventory {
@@ -41,10 +42,6 @@ export interface ConvertedInventory {
   /** Things the user should know but that do not make the input wrong, sorted. */
   warnings: string[];
 }
-
-const DNS_NAMESPACE = 'kube-system';
-const DNS_LABEL = 'k8s-app';
-const DNS_LABEL_VALUE = 'kube-dns';
 
 interface Draft {
   ref: WorkloadRef;
@@ -279,8 +276,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
       .filter((s) => mapSelects(s.selector, labels) || d.pods.some((p) => mapSelects(s.selector, p.labels)))
       .map((s) => `${s.namespace}/${s.name}`)
       .sort();
-    const clusterDns =
-      d.ref.namespace === DNS_NAMESPACE && (labels[DNS_LABEL] === DNS_LABEL_VALUE || d.pods.some((p) => p.labels[DNS_LABEL] === DNS_LABEL_VALUE));
+    const clusterDns = dnsConventionOf(d.ref.namespace, [labels, ...d.pods.map((p) => p.labels)], services) !== undefined;
     workloads.push({
       ...d.ref,
       labels,

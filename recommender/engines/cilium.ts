@@ -113,6 +113,8 @@ interface KeyedRules {
 interface Groups {
   endpoints?: Rendered<CiliumEndpointSelector>[];
   dns?: Rendered<CiliumEndpointSelector>[];
+  /** What the DNS peers answer DNS on (53, or the pods' own port behind the Service's 53). */
+  dnsPorts?: PortSpec[];
   cidrs?: Rendered<CiliumCidrRule>[];
   fqdns?: Rendered<CiliumFqdnSelector>[];
   entities?: CiliumEntity[];
@@ -120,7 +122,7 @@ interface Groups {
 }
 
 const DNS_PORTS = dnsPorts();
-const isDnsPort = (p: PortSpec): boolean => p.kind === 'number' && p.port === 53 && (p.protocol === 'UDP' || p.protocol === 'TCP');
+const isDnsPort = (dns: readonly PortSpec[]) => (p: PortSpec): boolean => p.kind === 'number' && dns.some((d) => d.kind === 'number' && d.port === p.port && d.protocol === p.protocol);
 
 /**
  * Renderings shared within one emit: IR peers and ports are shared objects and render the
@@ -278,6 +280,7 @@ function group(peers: readonly PolicyPeer[], r: Renderer): Groups {
         break;
       case 'dns':
         (g.dns ??= []).push(r.endpoints(p));
+        (g.dnsPorts ??= []).push(...p.ports);
         break;
       case 'apiserver':
         g.apiserver = p;
@@ -343,10 +346,11 @@ function renderRule(direction: Direction, rule: PolicyRule, dnsVisibility: boole
   if (g.dns) {
     const visibility = dnsVisibility && direction === 'egress';
     const s = sortedValues(r, g.dns);
-    const dnsOnly = visibility && rulePorts.length > 0 ? rulePorts.filter(isDnsPort) : rulePorts;
-    const dnsRulePorts = r.toPorts(rulePorts.length === 0 && visibility ? DNS_PORTS : dnsOnly, visibility);
+    const dnsPorts = g.dnsPorts ?? DNS_PORTS;
+    const dnsOnly = visibility && rulePorts.length > 0 ? rulePorts.filter(isDnsPort(dnsPorts)) : rulePorts;
+    const dnsRulePorts = r.toPorts(rulePorts.length === 0 && visibility ? dnsPorts : dnsOnly, visibility);
     if (dnsOnly.length > 0 || rulePorts.length === 0) push(out, { endpoints: s.values }, ruleKey(s.key, '', '', '', dnsRulePorts.key), dnsRulePorts);
-    const others = visibility ? rulePorts.filter((p) => !isDnsPort(p)) : [];
+    const others = visibility ? rulePorts.filter((p) => !isDnsPort(dnsPorts)(p)) : [];
     if (others.length > 0) {
       const l4 = r.toPorts(others);
       push(out, { endpoints: s.values }, ruleKey(s.key, '', '', '', l4.key), l4);

@@ -3,6 +3,7 @@
  * discovery in the inventory (only well-known upstream labels, see DISCOVERY), or by the
  * matrix's own default; otherwise it stays unbound and is reported.
  */
+import { DEFAULT_DNS_PORTS, DNS_CONVENTIONS, dnsConventionOf, dnsSelector, dnsService, dnsTargetPorts } from '../../domain/cluster-dns.ts';
 import type { InventorySnapshot, LabelSelector, Workload } from '../../domain/inventory.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { PortSpecT, RoleBindingT, RoleT } from './schema.ts';
@@ -38,9 +39,6 @@ const labelText = (l: Record<string, string>): string =>
   Object.entries(l)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-
-export const DNS_NAMESPACE = 'kube-system';
-export const DNS_SELECTOR: LabelSelector = { matchLabels: { 'k8s-app': 'kube-dns' } };
 
 export const sortRefs = (refs: WorkloadRef[]): WorkloadRef[] =>
   [...refs].sort((a, b) => (workloadKey(a) < workloadKey(b) ? -1 : workloadKey(a) > workloadKey(b) ? 1 : 0));
@@ -198,19 +196,38 @@ export function resolveRole(
 
 export function clusterFacts(inv: InventorySnapshot): ClusterFacts {
   const endpoints = [...inv.apiserver].sort((a, b) => compareStrings(a.ip, b.ip) || a.port - b.port || compareStrings(a.protocol, b.protocol));
-  const dnsWorkloads = selectWorkloads(inv, new Set([DNS_NAMESPACE]), DNS_SELECTOR);
   return {
     apiserver: {
       origin: endpoints.length > 0 ? 'discovered' : 'unbound',
       via: 'endpoints of default/kubernetes',
       endpoints,
     },
-    dns: {
-      origin: dnsWorkloads.length > 0 ? 'discovered' : 'default',
-      via: dnsWorkloads.length > 0 ? 'kube-system pods labelled k8s-app=kube-dns' : 'the conventional kube-system k8s-app=kube-dns (no such pods in the inventory)',
-      namespace: DNS_NAMESPACE,
-      selector: DNS_SELECTOR,
-      workloads: dnsWorkloads,
-    },
+    dns: clusterDns(inv),
+  };
+}
+
+/** The first DNS convention (domain/cluster-dns.ts) with workloads in the inventory, else the first one, unseen. */
+function clusterDns(inv: InventorySnapshot): ClusterFacts['dns'] {
+  for (const c of DNS_CONVENTIONS) {
+    const found = inv.workloads.filter((w) => w.namespace === c.namespace && (w.clusterDns === true || dnsConventionOf(w.namespace, [w.labels], w.services) === c));
+    if (found.length === 0) continue;
+    const selector = dnsSelector(c, inv.services, found.map((w) => w.labels));
+    return {
+      origin: 'discovered',
+      via: `${c.namespace} pods labelled ${labelText(selector.matchLabels ?? {})}`,
+      namespace: c.namespace,
+      selector,
+      workloads: sortRefs(found.map(ref)),
+      ports: dnsTargetPorts(dnsService(c, inv.services), found.flatMap((w) => w.ports)),
+    };
+  }
+  const c = DNS_CONVENTIONS[0]!;
+  return {
+    origin: 'default',
+    via: `the conventional ${c.namespace} ${labelText(c.labels)} (no such pods in the inventory)`,
+    namespace: c.namespace,
+    selector: { matchLabels: { ...c.labels } },
+    workloads: [],
+    ports: [...DEFAULT_DNS_PORTS],
   };
 }

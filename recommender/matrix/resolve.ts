@@ -4,6 +4,7 @@
  * What cannot be pinned down (absent components, unbound roles, unset parameters) becomes a
  * finding; it never fails the resolution.
  */
+import { DNS_CONVENTIONS, DNS_SERVICE_PORT, type DnsPort } from '../../domain/cluster-dns.ts';
 import type { InventorySnapshot, LabelSelector } from '../../domain/inventory.ts';
 import { ruleId, type Direction } from './ids.ts';
 import { clusterFacts, comparePorts, namespacesMatching, resolveRole, selectWorkloads, sortRefs } from './bindings.ts';
@@ -193,6 +194,7 @@ function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, directio
     const r = ctx.roles.get(role);
     ports = r?.ports.length ? r.ports : direction === 'egress' ? (r?.servicePorts ?? []) : [];
   }
+  if (rule.peer === 'dns') ports = dnsPodPorts(ports, ctx.facts.dns.ports);
   return {
     id: ruleId(ctx.matrix.metadata.name, owner, direction, rule),
     direction,
@@ -208,6 +210,18 @@ function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, directio
     active: self.enabled && self.present && cond.holds && unresolved.length === 0,
     unresolved,
   };
+}
+
+/**
+ * A matrix documents the DNS as clients ask it, on port 53; a policy sees the pods' own port
+ * after the Service's DNAT (5353 on OpenShift): port 53 becomes the DNS pods' port of its protocol.
+ */
+function dnsPodPorts(ports: readonly ResolvedPort[], dns: readonly DnsPort[]): ResolvedPort[] {
+  const out = ports.map((p) => {
+    const pod = p.port === DNS_SERVICE_PORT && p.endPort === undefined ? dns.find((d) => d.protocol === p.protocol) : undefined;
+    return pod === undefined || pod.port === p.port ? p : { protocol: p.protocol, port: pod.port };
+  });
+  return out.sort(comparePorts);
 }
 
 function stance(ctx: Ctx, s: StanceT | undefined): Stance {
@@ -341,7 +355,7 @@ function findings(
     out.push({ kind: 'apiserver-unknown', subject: 'apiserver', message: 'the inventory has no default/kubernetes endpoints: rules to the apiserver have no address' });
   }
   if (facts.dns.origin === 'default' && uses('dns')) {
-    out.push({ kind: 'dns-unknown', subject: 'dns', message: 'no kube-system pods labelled k8s-app=kube-dns in the inventory' });
+    out.push({ kind: 'dns-unknown', subject: 'dns', message: `no cluster DNS pods in the inventory (${DNS_CONVENTIONS.map((c) => `${c.namespace}/${c.service}`).join(' or ')}): rules to the DNS name ${facts.dns.via}` });
   }
   return out.sort((a, b) => compareStrings(a.kind, b.kind) || compareStrings(a.subject, b.subject));
 }

@@ -3,6 +3,7 @@
  * Everything here is plain data, sorted, so that the same inputs serialise byte-identically.
  */
 import type { ApiserverEndpoint, LabelSelector } from '../../domain/inventory.ts';
+import type { DnsPort } from '../../domain/cluster-dns.ts';
 import type { WorkloadRef } from '../../domain/peer.ts';
 import type { ConditionT, ParameterValue, RoleBindingT } from './schema.ts';
 import type { Direction } from './ids.ts';
@@ -222,7 +223,8 @@ export interface Finding {
 
 export interface ClusterFacts {
   apiserver: { origin: 'discovered' | 'unbound'; via: string; endpoints: ApiserverEndpoint[] };
-  dns: { origin: 'discovered' | 'default'; via: string; namespace: string; selector: LabelSelector; workloads: WorkloadRef[] };
+  /** `ports`: what the DNS pods answer on (the DNS Service's target ports for its port 53). */
+  dns: { origin: 'discovered' | 'default'; via: string; namespace: string; selector: LabelSelector; workloads: WorkloadRef[]; ports: DnsPort[] };
 }
 
 export interface ResolvedMatrix {

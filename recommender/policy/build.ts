@@ -256,8 +256,8 @@ export function selectedNamespacesPeer(namespaceSelector: LabelSelector, sel: La
 
 export const DEFAULT_DNS = { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } } } as const;
 
-export function dnsPeer(namespace: string = DEFAULT_DNS.namespace, sel: LabelSelector = DEFAULT_DNS.selector): PolicyPeer {
-  return { kind: 'dns', namespace, selector: sel };
+export function dnsPeer(namespace: string = DEFAULT_DNS.namespace, sel: LabelSelector = DEFAULT_DNS.selector, ports: readonly PortSpec[] = dnsPorts()): PolicyPeer {
+  return { kind: 'dns', namespace, selector: sel, ports: [...ports] };
 }
 
 export function apiserverPeer(endpoints: readonly ApiserverAddress[]): PolicyPeer {
@@ -299,7 +299,7 @@ function checkPeer(path: string, p: PolicyPeer): PolicyPeer {
     case 'namespace':
       return namespacePeer(p.namespace === undefined ? undefined : checkNamespace(`${path}.namespace`, p.namespace));
     case 'dns':
-      return dnsPeer(checkNamespace(`${path}.namespace`, p.namespace), selector(`${path}.selector`, p.selector));
+      return dnsPeer(checkNamespace(`${path}.namespace`, p.namespace), selector(`${path}.selector`, p.selector), p.ports.map((x, i) => checkPort(`${path}.ports[${i}]`, x)));
     case 'apiserver': {
       const eps = p.endpoints.map((e, i) => {
         const ep = `${path}.endpoints[${i}]`;

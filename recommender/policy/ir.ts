@@ -48,8 +48,11 @@ export type PolicyPeer =
    * later: a matrix `namespaceSelector` stays a selector, never the list of today's namespaces.
    */
   | { kind: 'selected-namespaces'; namespaceSelector: LabelSelector; selector: LabelSelector }
-  /** The cluster DNS pods; rules to them usually carry UDP+TCP 53 (see `dnsPorts`). */
-  | { kind: 'dns'; namespace: string; selector: LabelSelector }
+  /**
+   * The cluster DNS pods; `ports`: what they answer DNS on (UDP+TCP 53, see `dnsPorts`; 5353 on
+   * OpenShift). Rules to them carry those ports, and others (CoreDNS metrics) where observed.
+   */
+  | { kind: 'dns'; namespace: string; selector: LabelSelector; ports: PortSpec[] }
   /**
    * The kube-apiserver. Egress: rendered on the endpoints' own ip:port (6443), never on the
    * Service port, so an egress rule naming it carries no ports of its own.

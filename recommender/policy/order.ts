@@ -93,7 +93,7 @@ export function policyPeerKey(p: PolicyPeer): string {
     case 'namespace':
       return `${head}${p.namespace ?? ''}`;
     case 'dns':
-      return `${head}${p.namespace}|${selectorKey(p.selector)}`;
+      return `${head}${p.namespace}|${selectorKey(p.selector)}|${p.ports.map(portKey).join(',')}`;
     case 'apiserver':
       return head + p.endpoints.map((e) => `${e.ip}:${pad(e.port)}/${e.protocol}`).join(',');
     case 'nodes':

@@ -5,16 +5,12 @@
  * inferred; one whose records carried none (NetObserv owner fields) has no safe pod selector and
  * is left out, named in a warning — never a selector that picks every pod of its namespace.
  */
+import { dnsConventionOf } from '../../domain/cluster-dns.ts';
 import type { InventorySnapshot, Labels, Namespace, Workload } from '../../domain/inventory.ts';
 import { MAX_OBSERVED_LABELS_PER_WORKLOAD, type ObservedLabels } from '../../domain/observed-labels.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { PolicyIntent, PolicyPeer, PolicySet } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
-
-/** The cluster DNS as the inventory converter recognises it (collectors/inventory/snapshot.ts). */
-const DNS_NAMESPACE = 'kube-system';
-const DNS_LABEL = 'k8s-app';
-const DNS_LABEL_VALUE = 'kube-dns';
 
 export interface FlowWorkloads {
   /** Derived with a selector from the labels the records carried, sorted by key. */
@@ -64,7 +60,7 @@ export function flowWorkloads(known: ReadonlySet<string>, named: Iterable<Worklo
  */
 function inferredWorkload(ref: WorkloadRef, labels: Labels): Workload {
   const w: Workload = { namespace: ref.namespace, kind: ref.kind, name: ref.name, labels: { ...labels }, selector: { matchLabels: { ...labels } }, hostNetwork: false, ports: [], services: [], exposure: [] };
-  if (ref.namespace === DNS_NAMESPACE && labels[DNS_LABEL] === DNS_LABEL_VALUE) w.clusterDns = true;
+  if (dnsConventionOf(ref.namespace, [labels]) !== undefined) w.clusterDns = true;
   return w;
 }
 

@@ -15,9 +15,11 @@ import { PORT_PROTOCOLS, type Direction, type PolicyPeer, type PortProtocol, typ
 
 export type PeerResult = { ok: true; peers: PolicyPeer[] } | { ok: false; reason: string };
 
+/** The cluster DNS (matrix/bindings.ts `clusterFacts`): its pods, and the ports they answer DNS on. */
 export interface DnsTarget {
   namespace: string;
   selector: LabelSelector;
+  ports: PortSpec[];
 }
 
 /** The apiserver as a peer: one object, so that what is derived from it can be kept per object. */
@@ -47,7 +49,7 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
       return { ok: true, peers: [podsPeer(w.selector, w.namespace === ns ? undefined : w.namespace)] };
     }
     case 'dns':
-      return { ok: true, peers: [dnsPeer(dns.namespace, dns.selector)] };
+      return { ok: true, peers: [dnsPeer(dns.namespace, dns.selector, dns.ports)] };
     case 'apiserver':
       return ix.apiserver.length > 0
         ? { ok: true, peers: [apiserverPeer(ix.apiserver.map((e) => ({ ip: e.ip, port: e.port, protocol: protocolOf(e.protocol) ?? 'TCP' })))] }
@@ -97,7 +99,7 @@ export function edgePort(edge: EdgeTraffic): PortSpec | undefined {
 }
 
 /** A documented rule's resolved peer as IR peers; empty when it resolved to nothing. */
-export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex): PolicyPeer[] {
+export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dns: DnsTarget): PolicyPeer[] {
   switch (rp.kind) {
     case 'pods': {
       if (rp.hostNetwork) return [...ix.nodeIps.values()].flat().length > 0 ? [nodesPeer(nodeIpsOfHostNetworkPeer(ix))] : [];
@@ -114,7 +116,7 @@ export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex): P
     case 'apiserver':
       return rp.endpoints.length > 0 ? [apiserverPeer(rp.endpoints.map((e) => ({ ip: e.ip, port: e.port, protocol: protocolOf(e.protocol) ?? 'TCP' })))] : [];
     case 'dns':
-      return [dnsPeer(rp.namespace, rp.selector)];
+      return [dnsPeer(rp.namespace, rp.selector, dns.ports)];
     case 'nodes': {
       const ips = [...new Set(rp.nodes.flatMap((n) => n.addresses.length > 0 ? n.addresses : (ix.nodeIps.get(n.name) ?? [])))].sort();
       return ips.length > 0 ? [nodesPeer(ips.filter((ip) => /^[0-9a-fA-F.:]+$/.test(ip)))] : [];

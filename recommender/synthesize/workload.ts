@@ -10,9 +10,10 @@ import { peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { portMatches, resolvePortNumber } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
-import { dnsPeer, dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
+import { DNS_SERVICE_PORT } from '../../domain/cluster-dns.ts';
+import { dnsPeer, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
-import { compareStrings, selectorIsEmpty } from '../policy/order.ts';
+import { compareStrings, portKey, selectorIsEmpty } from '../policy/order.ts';
 import { documentedWarnings, onlyRoleUnbound, probesOnly, unboundRoleNote } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
@@ -84,7 +85,10 @@ export interface SynthesisContext {
   podNetwork: PodNetwork;
 }
 
-const DNS_PORT = 53;
+/** The edge reaches the cluster DNS on a port it answers DNS on. */
+function answersDns(dns: DnsTarget, edge: EdgeTraffic): boolean {
+  return dns.ports.some((p) => p.kind === 'number' && p.port === edge.port && p.protocol === edge.protocol);
+}
 
 export function intentKey(w: Workload, suffix?: string): string {
   return `${w.namespace}/${w.kind.toLowerCase()}/${w.name}${suffix ? `/${suffix}` : ''}`;
@@ -279,7 +283,7 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): voi
     for (const i of matched) p.mirrored[d].add(i);
     const assessment: RuleAssessment = { matrix: m.matrix, component: m.owner.name, rule: m.rule, status, edges: matched.map((i) => side.edges[i]!), matched };
     const note = `required at the other end by ${m.matrix}/${m.owner.name} (${m.rule.direction}): open here too`;
-    for (const raw of resolvedPeers(owner, w.namespace, ctx.ix)) {
+    for (const raw of resolvedPeers(owner, w.namespace, ctx.ix, ctx.dns)) {
       const peer = ctx.peers.peer(raw);
       p.groups[d].add(peer.value, peer.key, ports, status, [assessment], matched, [note]);
     }
@@ -386,7 +390,7 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
       let server: Peer | undefined = self;
       if (d === 'egress') server = rp.kind === 'pods' && rp.workloads.length === 1 ? { kind: 'workload', workload: rp.workloads[0]! } : undefined;
       const ports = resolvedPorts(r.rule.ports, server, ctx.ix, d === 'egress' ? selectedWorkloads(rp, ctx.podNetwork) : []);
-      const resolved = resolvedPeers(rp, w.namespace, ctx.ix);
+      const resolved = resolvedPeers(rp, w.namespace, ctx.ix, ctx.dns);
       const unknown = resolved.length === 0 ? addressesUnknown(rp) : undefined;
       if (unknown !== undefined) {
         rendered = true;
@@ -482,7 +486,7 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
       }
       if (opts.mode !== 'observed' && anyIn(ruleIds, includedIds)) continue; // evidenced by its documented rule
       if (p.mirrored[direction].has(i)) continue; // evidenced by the other end's documented rule
-      if (clusterDns && ingress && edge.port === DNS_PORT) {
+      if (clusterDns && ingress && answersDns(ctx.dns, edge)) {
         dnsEdges.push(i);
         continue;
       }
@@ -586,7 +590,7 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
   let upstreamSeen = false;
   for (let i = 0; i < out.edges.length && !upstreamSeen; i++) {
     const e = out.edges[i]!;
-    if (e.port === DNS_PORT && e.server.kind !== 'dns' && out.status[i] !== 'stale') upstreamSeen = true;
+    if (e.port === DNS_SERVICE_PORT && e.server.kind !== 'dns' && out.status[i] !== 'stale') upstreamSeen = true;
   }
   const dnsEgressOpen = w.clusterDns === true && opts.egress && !upstreamSeen;
   if (dnsEgressOpen) plan.warnings.push(`${p.name} is the cluster DNS and no upstream resolver was observed: its egress is left open`);
@@ -605,8 +609,8 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
     if (checked) groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, ['seen using the apiserver: never cut off']);
   }
   if (groups.egress.size > 0) {
-    const dnsTo = ctx.peers.peer(dnsPeer(ctx.dns.namespace, ctx.dns.selector));
-    groups.egress.add(dnsTo.value, dnsTo.key, dnsPorts(), 'implied', [], [], ['DNS is always allowed when egress is restricted']);
+    const dnsTo = ctx.peers.peer(dnsPeer(ctx.dns.namespace, ctx.dns.selector, ctx.dns.ports));
+    groups.egress.add(dnsTo.value, dnsTo.key, ctx.dns.ports, 'implied', [], [], ['DNS is always allowed when egress is restricted']);
   }
   const rules = groups.egress.build(ctx.edgeKeys);
   const input: DirectionInput = rules.length > 0
@@ -687,7 +691,7 @@ function exposureIntent(p: Planning, exposed: Workload['exposure'], exposureEdge
 
 /** The cluster DNS's ports open to every pod (`dnsEdges`: the observed edges it covers). */
 function clusterDnsIntent(p: Planning, dnsEdges: number[]): PlannedIntent {
-  const { w } = p;
+  const { w, ctx } = p;
   return {
     input: {
       key: intentKey(w, 'dns'),
@@ -696,8 +700,8 @@ function clusterDnsIntent(p: Planning, dnsEdges: number[]): PlannedIntent {
       subject: workloadSubject(w),
       ingress: {
         mode: 'allow-all',
-        ports: dnsPorts(),
-        explanation: explanation(`${intentKey(w)}#dns`, dnsEdges.length > 0 ? 'confirmed' : 'implied', 'the cluster DNS answers every pod: 53/UDP and 53/TCP stay open to all'),
+        ports: ctx.dns.ports,
+        explanation: explanation(`${intentKey(w)}#dns`, dnsEdges.length > 0 ? 'confirmed' : 'implied', `the cluster DNS answers every pod: ${ctx.dns.ports.map((x) => (x.kind === 'number' ? `${x.port}/${x.protocol}` : portKey(x))).join(' and ')} stay open to all`),
       },
       explanation: `${p.name} is the cluster DNS: every pod resolves names through it, including host-network pods and pods never observed, so its DNS ports stay open to all.`,
     },

@@ -1,7 +1,7 @@
 /**
- * Every restricted egress allows DNS to the cluster DNS, which the inventory names (kube-system
- * pods labelled k8s-app=kube-dns). An inventory without them — a cluster whose DNS runs elsewhere,
- * as OpenShift's in openshift-dns on 5353 — still gets that rule, which would match no pod: the
+ * Every restricted egress allows DNS to the cluster DNS, which the inventory names (the pods of
+ * kube-system/kube-dns or openshift-dns/dns-default, domain/cluster-dns.ts). An inventory without
+ * them — a cluster whose DNS runs elsewhere — still gets that rule, which would match no pod: the
  * recommendation says so, rather than cutting name resolution without a word.
  */
 import assert from 'node:assert/strict';
@@ -20,7 +20,7 @@ test('an inventory without cluster DNS pods: the recommendation warns that its D
   const { db } = tmpDb();
   importInventory(db, { text: NO_DNS, takenAt: Date.parse('2026-11-20T00:00:00Z'), source: 'inventory.json', now: Date.parse('2026-11-20T00:00:00Z') });
   const input = readRecommendationInput(db, {});
-  assert.match(said(recommend(input, recommendOptions({ defaultDeny: true })).warnings)[0] ?? '', /names the conventional kube-system k8s-app=kube-dns .*OpenShift: openshift-dns, on 5353/);
+  assert.match(said(recommend(input, recommendOptions({ defaultDeny: true })).warnings)[0] ?? '', /^no cluster DNS in the inventory \(pods of kube-system\/kube-dns or openshift-dns\/dns-default\): .* names the conventional kube-system k8s-app=kube-dns .* on 53/);
   assert.deepEqual(said(recommend(input, recommendOptions({ defaultDeny: true, egress: false })).warnings), []);
   const demo = tmpDb().db;
   await loadDemo(demo);

@@ -13,6 +13,7 @@ import {
   podsPeer,
   policySet,
   tcp,
+  udp,
   worldPeer,
   type IntentInput,
   type RuleInput,
@@ -291,6 +292,24 @@ test('cilium, DNS visibility: the L7 DNS rule sits on the DNS ports only; the DN
   const l4 = toDns.flatMap((e) => (e.toPorts ?? []).filter((p) => p.rules === undefined).flatMap((p) => p.ports.map((x) => `${x.port}/${x.protocol}`)));
   assert.deepEqual(withL7.sort(), ['53/TCP', '53/UDP']);
   assert.deepEqual(l4, ['9153/TCP']);
+  assert.deepEqual(manifestErrors(r.manifests), []);
+});
+
+test('cilium, DNS visibility where the cluster DNS answers on 5353 (OpenShift, behind the Service port 53): the L7 DNS rule sits on the pods\' DNS ports, the metrics port 9154 stays L4 — a policy sees the port after the Service\'s DNAT', () => {
+  const dns = dnsPeer('openshift-dns', { matchLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } }, [udp(5353), tcp(5353)]);
+  const set = policySet([
+    workload('shop/web', [
+      { peers: [dns], ports: [udp(5353), tcp(5353), tcp(9154)], explanation: why('m#dns') },
+      { peers: [fqdnPeer('api.example.com', ['192.0.2.10'])], ports: [tcp(443)], explanation: why('m#api') },
+    ]),
+  ]);
+  const r = ENGINES.cilium.emit(set);
+  const egress = spec(r.manifests[0]).egress as { toEndpoints?: unknown[]; toPorts?: { ports: { port: string; protocol: string }[]; rules?: unknown }[] }[];
+  const toDns = egress.filter((e) => e.toEndpoints !== undefined);
+  const withL7 = toDns.flatMap((e) => (e.toPorts ?? []).filter((p) => p.rules !== undefined).flatMap((p) => p.ports.map((x) => `${x.port}/${x.protocol}`)));
+  const l4 = toDns.flatMap((e) => (e.toPorts ?? []).filter((p) => p.rules === undefined).flatMap((p) => p.ports.map((x) => `${x.port}/${x.protocol}`)));
+  assert.deepEqual(withL7.sort(), ['5353/TCP', '5353/UDP']);
+  assert.deepEqual(l4, ['9154/TCP']);
   assert.deepEqual(manifestErrors(r.manifests), []);
 });
 

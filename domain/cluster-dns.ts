@@ -1,0 +1,90 @@
+/**
+ * The one place that decides "is this the cluster DNS", and on which ports it answers.
+ *
+ * Every pod resolves names through the Service its kubelet's `clusterDNS` points at. flowmatrix
+ * does not see kubelet settings, so it knows the two Services that distributions create for it:
+ * `kube-system/kube-dns` (kubeadm and the managed Kubernetes services; CoreDNS keeps the name)
+ * and `openshift-dns/dns-default` (OpenShift's DNS operator, whose pods listen on 5353 behind the
+ * Service port 53: docs.openshift.com, "DNS Operator"). A network policy is evaluated after the
+ * Service's DNAT, so a rule to the DNS names the pods' own ports (the Service's target ports).
+ */
+import type { Protocol } from './flow.ts';
+import type { ContainerPort, Labels, LabelSelector, Service } from './inventory.ts';
+
+/** The port clients ask the cluster DNS Service on, and upstream resolvers answer on. */
+export const DNS_SERVICE_PORT = 53;
+
+export interface DnsConvention {
+  namespace: string;
+  /** The Service in `namespace` that fronts the DNS pods. */
+  service: string;
+  /** The DNS pods' labels when the Service is not in the inventory. */
+  labels: Labels;
+}
+
+/** Looked for in this order: the first with pods in the inventory is the cluster DNS. */
+export const DNS_CONVENTIONS: readonly DnsConvention[] = [
+  { namespace: 'kube-system', service: 'kube-dns', labels: { 'k8s-app': 'kube-dns' } },
+  { namespace: 'openshift-dns', service: 'dns-default', labels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } },
+];
+
+export interface DnsPort {
+  port: number;
+  protocol: Extract<Protocol, 'UDP' | 'TCP'>;
+}
+
+/** What the DNS pods listen on when nothing says otherwise: the Service port itself. */
+export const DEFAULT_DNS_PORTS: readonly DnsPort[] = [
+  { port: DNS_SERVICE_PORT, protocol: 'UDP' },
+  { port: DNS_SERVICE_PORT, protocol: 'TCP' },
+];
+
+const serviceKey = (c: DnsConvention): string => `${c.namespace}/${c.service}`;
+
+function carries(labels: Labels, wanted: Labels): boolean {
+  for (const [k, v] of Object.entries(wanted)) if (labels[k] !== v) return false;
+  return true;
+}
+
+/**
+ * The convention a workload is the cluster DNS by: it is selected by one of the DNS Services
+ * (`services`: `namespace/name` of the Services that select it), or, in the Service's namespace,
+ * carries its conventional labels (pods seen in flow records only, or a Service not imported).
+ */
+export function dnsConventionOf(namespace: string, labels: readonly Labels[], services: readonly string[] = []): DnsConvention | undefined {
+  for (const c of DNS_CONVENTIONS) {
+    if (c.namespace !== namespace) continue;
+    if (services.includes(serviceKey(c)) || labels.some((l) => carries(l, c.labels))) return c;
+  }
+  return undefined;
+}
+
+/** The Service of a convention, when the inventory holds it with a selector. */
+export function dnsService(c: DnsConvention, services: readonly Service[]): (Service & { selector: Labels }) | undefined {
+  const s = services.find((x) => x.namespace === c.namespace && x.name === c.service);
+  return s?.selector !== undefined && Object.keys(s.selector).length > 0 ? (s as Service & { selector: Labels }) : undefined;
+}
+
+/**
+ * The DNS pods as a label selector: the conventional labels when every DNS workload carries them
+ * (the selector every guide writes, whatever else a Service's selector names), else the Service's.
+ */
+export function dnsSelector(c: DnsConvention, services: readonly Service[], workloadLabels: readonly Labels[]): LabelSelector {
+  const conventional = workloadLabels.every((l) => carries(l, c.labels));
+  return { matchLabels: { ...((conventional ? undefined : dnsService(c, services)?.selector) ?? c.labels) } };
+}
+
+/**
+ * The pod ports behind the Service's port 53, per protocol: a number as is, a name looked up
+ * among the DNS pods' container ports (as kube-proxy does per pod). A protocol whose port 53 the
+ * Service lacks or whose name no pod declares keeps 53; sorted UDP before TCP, as `DEFAULT_DNS_PORTS`.
+ */
+export function dnsTargetPorts(service: Service | undefined, podPorts: readonly ContainerPort[]): DnsPort[] {
+  return DEFAULT_DNS_PORTS.map(({ protocol }) => {
+    const sp = service?.ports.find((p) => p.port === DNS_SERVICE_PORT && p.protocol === protocol);
+    if (sp === undefined) return { port: DNS_SERVICE_PORT, protocol };
+    if (typeof sp.targetPort === 'number') return { port: sp.targetPort, protocol };
+    const named = podPorts.find((p) => p.name === sp.targetPort && p.protocol === protocol);
+    return { port: named?.port ?? DNS_SERVICE_PORT, protocol };
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * OpenShift's cluster DNS is not kube-system/kube-dns: the DNS operator runs the pods of Service
+ * openshift-dns/dns-default, which answer on 5353 behind the Service port 53 (OpenShift docs,
+ * "DNS Operator in OpenShift Container Platform"; the operator's Service maps 53 → the named
+ * ports dns/dns-tcp). A NetworkPolicy is evaluated after the Service's DNAT ("Network Policies":
+ * policies see the pod's port), so:
+ * - the DNS pods must be recognised as the cluster DNS: their DNS ports stay open to every pod,
+ *   observed or not, and their egress is not cut before an upstream resolver was seen
+ *   (docs/recommend.md, "The cluster DNS");
+ * - every restricted egress, and a matrix rule `peer: dns` on 53, must allow those pods on 5353.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { importInventory } from '../../app/inventory.ts';
+import { ingestFlows } from '../../app/ingest.ts';
+import { applyMatrix } from '../../app/matrices.ts';
+import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
+import { clusterFacts } from '../../recommender/matrix/bindings.ts';
+import { clusterModel } from '../../recommender/simulate/cluster.ts';
+import { SIMULATORS } from '../../recommender/simulate/index.ts';
+import type { SimEndpoint, SimVerdict } from '../../recommender/simulate/types.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/openshift-dns/${name}`, import.meta.url), 'utf8');
+const NOW = Date.now();
+const record = (src: string, dst: string, dstPort: number, proto: 6 | 17, i: number) =>
+  JSON.stringify({ SrcAddr: src, DstAddr: dst, SrcPort: 40000 + i, DstPort: dstPort, Proto: proto, Etype: 2048, Packets: 1, Bytes: 80, ...(proto === 6 ? { Flags: 2 } : {}), TimeFlowStartMs: NOW - 60_000 + i, TimeFlowEndMs: NOW - 60_000 + i });
+
+async function openshift(withMatrix: boolean) {
+  const { db } = tmpDb();
+  const imported = importInventory(db, { text: fixture('inventory.yaml'), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  if (withMatrix) applyMatrix(db, { text: fixture('matrix.yaml'), origin: 'matrix.yaml', appliedAt: NOW });
+  const flows = [
+    record('10.128.0.20', '10.128.0.5', 5353, 17, 1), // web → a DNS pod, post-DNAT (NetObserv)
+    record('10.128.0.20', '172.30.0.10', 53, 17, 2), // web → the DNS Service
+    record('10.128.0.20', '10.128.0.21', 8080, 6, 3), // web → api
+  ];
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flows.join('\n')}\n`]) }], { format: 'netobserv' });
+  return { imported, input: readRecommendationInput(db, {}) };
+}
+
+test('the pods of openshift-dns/dns-default are the cluster DNS, answering on the Service\'s target ports', async () => {
+  const { imported, input } = await openshift(false);
+  assert.deepEqual(imported.workloads.clusterDns, ['openshift-dns/DaemonSet/dns-default']);
+  const { dns } = clusterFacts(input.inventory);
+  assert.equal(dns.origin, 'discovered');
+  assert.equal(dns.namespace, 'openshift-dns');
+  assert.deepEqual(dns.selector, { matchLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } });
+  assert.deepEqual(dns.ports, [{ port: 5353, protocol: 'UDP' }, { port: 5353, protocol: 'TCP' }]);
+});
+
+for (const mode of ['observed', 'documented'] as const) {
+  test(`mode ${mode}: on every engine, web resolves names through the DNS pods on 5353, whose DNS ports are open to pods never observed, and the DNS pods reach an upstream resolver`, async () => {
+    const { input } = await openshift(mode === 'documented');
+    const model = clusterModel(input.inventory, input.externalNames);
+    const pod = (ns: string, name: string): SimEndpoint => ({ kind: 'pod', pod: model.cluster.pods.find((p) => p.namespace === ns && p.name === name)! });
+    for (const engine of ENGINE_NAMES) {
+      const { verification, emitted, rec } = runRecommendation(input, engine, recommendOptions({ mode, defaultDeny: true }), { tightness: false });
+      assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+      assert.deepEqual(rec.warnings.filter((w) => w.startsWith('no cluster DNS')), [], engine);
+      const sim = SIMULATORS[engine](emitted.manifests, model.cluster);
+      const evaluate = (client: SimEndpoint, server: SimEndpoint, port: number, protocol: 'UDP' | 'TCP') => sim.evaluate({ client, server, port, protocol });
+      const why = (v: SimVerdict) => `${v.verdict}: egress ${v.egress.reason}; ingress ${v.ingress.reason}`;
+      const dnsPod = pod('openshift-dns', 'dns-default');
+      for (const protocol of ['UDP', 'TCP'] as const) {
+        const web = evaluate(pod('shop', 'web'), dnsPod, 5353, protocol);
+        assert.equal(web.verdict, 'allow', `${engine} web → DNS 5353/${protocol}: ${why(web)}`);
+        assert.equal(web.egress.isolated, true, `${engine}: web's egress is restricted`);
+        // A pod nothing was observed from has its own egress cut (--default-deny): the DNS pods' ingress must still let it in.
+        const job = evaluate(pod('batch', 'job'), dnsPod, 5353, protocol);
+        assert.equal(job.ingress.allowed, true, `${engine} an unobserved pod → DNS 5353/${protocol}: ${why(job)}`);
+        if (mode === 'observed') assert.equal(job.ingress.isolated, true, `${engine}: the DNS pods have a policy`);
+      }
+      const upstream = evaluate(dnsPod, { kind: 'external', ip: '8.8.8.8' }, 53, 'UDP');
+      assert.equal(upstream.verdict, 'allow', `${engine} DNS → upstream: ${why(upstream)}`);
+      const api = evaluate(pod('shop', 'web'), pod('shop', 'api'), 8080, 'TCP');
+      assert.equal(api.verdict, 'allow', `${engine} web → api: ${why(api)}`);
+    }
+  });
+}
