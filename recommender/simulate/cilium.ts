@@ -113,12 +113,14 @@ function sortKey(p: CiliumPolicy): string {
 
 const spansOf = (r: PeerRule): PeerRule['spans'] => r.spans;
 
+/** Every address of the identity (one, or a block: `cidrBits`) is in the block and in none of its holes. */
 function cidrContains(block: PeerRule['cidrs'][number], id: Identity): boolean {
   const a = id.cidrAddress;
   if (!a) return false;
+  const width = id.cidrBits ?? (a.kind() === 'ipv4' ? 32 : 128);
   const [base, bits] = block.range;
-  if (a.kind() !== base.kind() || !a.match(base, bits)) return false;
-  return !block.except.some(([b, n]) => b.kind() === a.kind() && a.match(b, n));
+  if (a.kind() !== base.kind() || width < bits || !a.match(base, bits)) return false;
+  return !block.except.some(([b, n]) => b.kind() === a.kind() && (width >= n ? a.match(b, n) : b.match(a, width)));
 }
 
 class CiliumSimulator implements Simulator {

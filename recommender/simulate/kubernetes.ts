@@ -26,7 +26,7 @@
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import { isNetworkPolicy, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort } from '../engines/wire/kubernetes.ts';
-import { AddressCache, blockHas, compileBlock, type CompiledBlock } from './kubernetes/cidr-match.ts';
+import { AddressCache, blockCovers, compileBlock, type CompiledBlock } from './kubernetes/cidr-match.ts';
 import { ClusterView, policyRef, subjectPod, type PeerView } from './kubernetes/cluster-view.ts';
 import { namedPortMatches } from './kubernetes/named-port.ts';
 import { PortBuckets, type PortSpan } from './port-buckets.ts';
@@ -237,8 +237,8 @@ export class NetworkPolicyIndex {
       if (!this.blockApplies(other)) return false;
       const block = p.block;
       return other.ips.some((ip) => {
-        const a = this.addresses.get(ip);
-        return a !== undefined && blockHas(block, a);
+        const r = this.addresses.range(ip);
+        return r !== undefined && blockCovers(block, r);
       });
     }
     if (other.kind !== 'pod') return false;

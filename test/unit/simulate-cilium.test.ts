@@ -183,6 +183,11 @@ test('CIDR peers match world only by default; nodes with policy-cidr-match-mode:
   assert.equal(allows([p], P(web), NODE(nodeB), 10250), false, 'a node IP inside the CIDR is not selected by default');
   assert.equal(allows([p], P(web), EXT('10.50.0.1'), 443), true);
   assert.equal(allows([p], P(web), EXT('10.200.0.1'), 443), false, 'except');
+  // A block of addresses (a folded edge's peer, docs/ingest.md "Bounded by design") is selected only when every address of it is.
+  assert.equal(allows([p], P(web), EXT('10.50.0.0/16'), 443), true, 'a block outside the except');
+  assert.equal(allows([p], P(web), EXT('10.200.0.0/24'), 443), false, 'a block inside the except');
+  assert.equal(allows([p], P(web), EXT('10.0.0.0/8'), 443), false, 'a block the except cuts into');
+  assert.equal(allows([p], P(web), EXT('0.0.0.0/0'), 443), false, 'a block wider than the CIDR');
   assert.equal(allows([p], P(web), NODE(nodeB), 10250, 'TCP', { cidrMatchesNodes: true }), true);
   assert.equal(allows([p], P(web), P(api), 8080, 'TCP', { cidrMatchesNodes: true }), false, 'pods never');
   // An "external" address that is a node's is that node (Cilium decides by IP).

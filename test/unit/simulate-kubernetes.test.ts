@@ -115,6 +115,10 @@ test('[NP §ipBlock] ipBlock with except; outside addresses always, pod and node
   assert.equal(verdict([out], P(web), ext('203.0.113.5'), 443).verdict, 'allow');
   assert.equal(verdict([out], P(web), ext('203.0.113.200'), 443).verdict, 'deny', 'except');
   assert.equal(verdict([out], P(web), ext('2001:db8::1'), 443).verdict, 'deny', 'an IPv4 block does not select IPv6');
+  // A block of addresses (a folded edge's peer, docs/ingest.md "Bounded by design") passes only when every address of it would.
+  assert.equal(verdict([out], P(web), ext('203.0.113.0/25'), 443).verdict, 'allow', 'a block outside every except');
+  assert.equal(verdict([out], P(web), ext('203.0.113.0/24'), 443).verdict, 'deny', 'a block the except cuts into');
+  assert.equal(verdict([out], P(web), ext('203.0.113.192/26'), 443).verdict, 'deny', 'a block inside the except');
   // Pod IPs: the spec leaves it to the plugin; strict default (Cilium) says no.
   assert.equal(verdict([out], P(web), P(api), 443).verdict, 'deny');
   assert.equal(verdict([out], P(web), P(api), 443, 'TCP', { ipBlockMatchesPods: true }).verdict, 'allow');

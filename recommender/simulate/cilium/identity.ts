@@ -33,6 +33,11 @@ export interface Identity {
   labels: LabelSet;
   /** The address CIDR selectors test, when the identity carries CIDR labels. */
   cidrAddress?: ipaddr.IPv4 | ipaddr.IPv6;
+  /**
+   * Prefix length of `cidrAddress` when the identity is a block of addresses (a folded edge's
+   * peer, docs/ingest.md "Bounded by design"): a CIDR rule selects it only when it holds all of it.
+   */
+  cidrBits?: number;
   /** DNS names seen for a world address (toFQDNs), lower case with the trailing dot. */
   names: readonly string[];
   /** The pod, for pod identities (named ports). */
@@ -50,6 +55,14 @@ export function parseAddress(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined 
   try {
     const a = ipaddr.parse(ip);
     return a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress() ? (a as ipaddr.IPv6).toIPv4Address() : a;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseBlock(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
+  try {
+    return ipaddr.parseCIDR(text);
   } catch {
     return undefined;
   }
@@ -162,7 +175,10 @@ export class IdentityResolver {
     const all = new Set<string>();
     for (const n of names) all.add(fqdnForm(n));
     for (const n of this.cluster.dnsNames?.get(ip) ?? []) all.add(fqdnForm(n));
-    const id: Identity = { kind: 'world', labels, cidrAddress: parseAddress(ip), names: [...all].sort(), describe: `world ${ip}` };
+    const id: Identity = { kind: 'world', labels, names: [...all].sort(), describe: `world ${ip}` };
+    const block = ip.includes('/') ? parseBlock(ip) : undefined;
+    if (block !== undefined) [id.cidrAddress, id.cidrBits] = block;
+    else id.cidrAddress = parseAddress(ip);
     this.others.set(key, id);
     return id;
   }

@@ -37,9 +37,31 @@ export function compileBlock(cidr: string, except: readonly string[] = []): Comp
   return { cidr: compileCidr(cidr), except: except.map(compileCidr) };
 }
 
+/**
+ * An address, or a block of them: a folded edge's peer (`external:203.0.113.0/24`, docs/ingest.md
+ * "Bounded by design") stands for some addresses of the block, which a rule allows only when it
+ * allows the whole block.
+ */
+export type AddressRange = readonly [ipaddr.IPv4 | ipaddr.IPv6, number];
+
 /** Parses addresses once; IPv4-mapped IPv6 addresses count as their IPv4 address. */
 export class AddressCache {
   private readonly cache = new Map<string, ipaddr.IPv4 | ipaddr.IPv6 | null>();
+  private readonly ranges = new Map<string, AddressRange | null>();
+
+  /** An address as a full-length range, or a block (`a/n`) as itself. */
+  range(text: string): AddressRange | undefined {
+    let r = this.ranges.get(text);
+    if (r === undefined) {
+      if (text.includes('/')) r = compileCidr(text).range ?? null;
+      else {
+        const a = this.get(text);
+        r = a === undefined ? null : [a, a.kind() === 'ipv4' ? 32 : 128];
+      }
+      this.ranges.set(text, r);
+    }
+    return r ?? undefined;
+  }
 
   get(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
     let a = this.cache.get(ip);
@@ -61,6 +83,10 @@ export function cidrHas(c: CompiledCidr, addr: ipaddr.IPv4 | ipaddr.IPv6): boole
   return addr.match(c.range);
 }
 
-export function blockHas(b: CompiledBlock, addr: ipaddr.IPv4 | ipaddr.IPv6): boolean {
-  return cidrHas(b.cidr, addr) && !b.except.some((x) => cidrHas(x, addr));
+/** Every address of `r` is in the block: inside its `cidr`, and no `except` overlaps it. */
+export function blockCovers(b: CompiledBlock, r: AddressRange): boolean {
+  const [addr, bits] = r;
+  const c = b.cidr.range;
+  if (!c || c[0].kind() !== addr.kind() || bits < c[1] || !addr.match(c)) return false;
+  return !b.except.some((x) => x.range !== undefined && x.range[0].kind() === addr.kind() && (bits >= x.range[1] ? addr.match(x.range) : x.range[0].match(addr, bits)));
 }
