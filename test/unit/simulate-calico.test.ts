@@ -179,6 +179,9 @@ test('nets / notNets match addresses, also of pods; selectors never match extern
   const out = np('out', { selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', destination: { nets: ['203.0.113.0/24'], notNets: ['203.0.113.128/25'], ports: [443] } }] });
   assert.equal(verdict([out], flow(P(web), ext('203.0.113.5'), 443)).verdict, 'allow');
   assert.equal(verdict([out], flow(P(web), ext('203.0.113.200'), 443)).verdict, 'deny');
+  // A block of addresses (a folded edge's peer, docs/ingest.md "Bounded by design") matches only when every address of it does.
+  assert.equal(verdict([out], flow(P(web), ext('203.0.113.0/25'), 443)).verdict, 'allow', 'a block outside notNets');
+  assert.equal(verdict([out], flow(P(web), ext('203.0.113.0/24'), 443)).verdict, 'deny', 'a block notNets cuts into');
   const pods = np('pods', { selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Allow', destination: { nets: ['10.1.0.2/32'] } }] });
   assert.equal(verdict([pods], flow(P(web), P(api))).verdict, 'allow');
   const sel = np('sel', { selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Allow', destination: { selector: 'all()' } }] });

@@ -109,6 +109,16 @@ function inNets(nets: readonly Cidr[], ip: Cidr | undefined): boolean {
   return false;
 }
 
+/**
+ * Some address of `ip` is in one of `nets`: for one address, the same as `inNets`; a block (a
+ * folded edge's peer) that a notNet cuts into is not wholly matched by the rule.
+ */
+function touchesNets(nets: readonly Cidr[], ip: Cidr | undefined): boolean {
+  if (!ip) return false;
+  for (const n of nets) if (cidrContains(n, ip) || cidrContains(ip, n)) return true;
+  return false;
+}
+
 export interface RuleScope {
   /** The policy's namespace; undefined for GlobalNetworkPolicy. */
   namespace?: string;
@@ -203,7 +213,7 @@ function entityMatches(m: EntityMatch, destination: boolean, peer: EndpointView,
   if (m.ports && !anyPortMatches(m.ports, c.flow.port, c.flow.protocol, c.server)) return false;
   if (m.notPorts && anyPortMatches(m.notPorts, c.flow.port, c.flow.protocol, c.server)) return false;
   if (m.nets && !inNets(m.nets, ipOf(peer, c.family))) return false;
-  if (m.notNets && inNets(m.notNets, ipOf(peer, c.family))) return false;
+  if (m.notNets && touchesNets(m.notNets, ipOf(peer, c.family))) return false;
   if (m.positive) {
     // Selectors compile to IP sets of Calico endpoints: anything else is in none of them.
     if (!peer.workload) return false;
