@@ -56,16 +56,22 @@ export function namespacesMatching(inv: InventorySnapshot, selector: LabelSelect
     .sort();
 }
 
+/** Sorted, each port once (a role's bindings often share one: two backends on 443). */
 export function toResolvedPorts(ports: readonly PortSpecT[] | undefined): ResolvedPort[] {
-  return (ports ?? [])
-    .map((p): ResolvedPort => {
+  return uniquePorts(
+    (ports ?? []).map((p): ResolvedPort => {
       const out: ResolvedPort = { protocol: p.protocol ?? 'TCP' };
       if (typeof p.port === 'number') out.port = p.port;
       else out.name = p.port;
       if (typeof p.endPort === 'number') out.endPort = p.endPort;
       return out;
-    })
-    .sort(comparePorts);
+    }),
+  );
+}
+
+/** `ports` sorted, without repeats. */
+export function uniquePorts(ports: readonly ResolvedPort[]): ResolvedPort[] {
+  return [...ports].sort(comparePorts).filter((p, i, all) => i === 0 || comparePorts(all[i - 1]!, p) !== 0);
 }
 
 export function comparePorts(a: ResolvedPort, b: ResolvedPort): number {
@@ -148,12 +154,6 @@ function servicePortsOf(w: Workload, inv: InventorySnapshot): ResolvedPort[] {
 
 const containerPortsOf = (w: Workload): ResolvedPort[] => w.ports.flatMap((cp) => (isPortProtocol(cp.protocol) ? [{ protocol: cp.protocol, port: cp.port }] : []));
 const isPortProtocol = (p: string): p is ResolvedPort['protocol'] => p === 'TCP' || p === 'UDP' || p === 'SCTP';
-
-function uniquePorts(ports: readonly ResolvedPort[]): ResolvedPort[] {
-  const out = new Map<string, ResolvedPort>();
-  for (const p of ports) out.set(`${p.port}/${p.protocol}`, p);
-  return [...out.values()].sort(comparePorts);
-}
 
 export function resolveRole(
   role: string,

@@ -7,7 +7,7 @@
 import { DNS_CONVENTIONS, DNS_SERVICE_PORT, type DnsPort } from '../../domain/cluster-dns.ts';
 import type { InventorySnapshot, LabelSelector } from '../../domain/inventory.ts';
 import { ruleId, type Direction } from './ids.ts';
-import { clusterFacts, comparePorts, namespacesMatching, resolveRole, selectWorkloads, sortRefs } from './bindings.ts';
+import { clusterFacts, comparePorts, namespacesMatching, resolveRole, selectWorkloads, sortRefs, uniquePorts } from './bindings.ts';
 import { evaluate, render, resolveParameters, type ParameterValues } from './parameters.ts';
 import { canonicalSelector } from './selector.ts';
 import { wholeRef } from './syntax.ts';
@@ -217,11 +217,12 @@ function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, directio
  * after the Service's DNAT (5353 on OpenShift): port 53 becomes the DNS pods' port of its protocol.
  */
 function dnsPodPorts(ports: readonly ResolvedPort[], dns: readonly DnsPort[]): ResolvedPort[] {
-  const out = ports.map((p) => {
-    const pod = p.port === DNS_SERVICE_PORT && p.endPort === undefined ? dns.find((d) => d.protocol === p.protocol) : undefined;
-    return pod === undefined || pod.port === p.port ? p : { protocol: p.protocol, port: pod.port };
-  });
-  return out.sort(comparePorts);
+  return uniquePorts(
+    ports.map((p) => {
+      const pod = p.port === DNS_SERVICE_PORT && p.endPort === undefined ? dns.find((d) => d.protocol === p.protocol) : undefined;
+      return pod === undefined || pod.port === p.port ? p : { protocol: p.protocol, port: pod.port };
+    }),
+  );
 }
 
 function stance(ctx: Ctx, s: StanceT | undefined): Stance {

@@ -113,6 +113,15 @@ test('apiserver and DNS come from the inventory; shared rules apply to every com
   assert.deepEqual(noDns.findings.filter((f) => f.kind === 'dns-unknown' || f.kind === 'apiserver-unknown').map((f) => f.kind), ['apiserver-unknown', 'dns-unknown']);
 });
 
+test('a role bound to two backends on the same port: the rule to it names the port once (the JSON\'s rule ports equal the manifest\'s)', () => {
+  const m = resolve('kyma-telemetry', { bindings: { roles: { 'telemetry-backends': [{ cidrs: ['198.51.100.7/32'], ports: [{ port: 443 }] }, { cidrs: ['203.0.113.9/32'], ports: [{ port: 443 }] }] } } });
+  const role = m.roles.find((r) => r.role === 'telemetry-backends')!;
+  assert.deepEqual(role.ports, [{ protocol: 'TCP', port: 443 }]);
+  const rules = m.components.flatMap((c) => c.rules).filter((r) => r.role === 'telemetry-backends');
+  assert.ok(rules.length > 0);
+  for (const r of rules) assert.deepEqual(r.ports, [{ protocol: 'TCP', port: 443 }], r.id);
+});
+
 test('matrix role defaults apply when neither config nor discovery binds the role', () => {
   const m = resolve('stacklight');
   const lb = m.roles.find((r) => r.role === 'load-balancer-clients')!;
