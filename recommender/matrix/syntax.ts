@@ -1,5 +1,6 @@
 /** Checks of the small syntaxes a matrix embeds: label selectors, CIDRs, FQDNs, port names, `${parameter}` templates. */
 import { isIPv4, isIPv6 } from 'node:net';
+import { formatCidr, parseCidr, parseIp } from '../../domain/ip.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -42,8 +43,21 @@ export function cidrProblem(cidr: string): string | undefined {
   if (!/^\d{1,3}$/.test(bitsText)) return 'CIDR prefix length must be a number';
   const bits = Number(bitsText);
   if (isIPv4(addr)) return bits <= 32 ? undefined : 'IPv4 prefix length must be 0-32';
-  if (isIPv6(addr)) return bits <= 128 ? undefined : 'IPv6 prefix length must be 0-128';
+  if (isIPv6(addr)) return bits <= 128 ? ipv4MappedProblem(addr, bits) : 'IPv6 prefix length must be 0-128';
   return 'not an IPv4 or IPv6 address';
+}
+
+/**
+ * An IPv4-mapped IPv6 block (`::ffff:10.60.0.0/112`) is the IPv4 block under another name:
+ * Kubernetes refuses it in an ipBlock (k8s.io/utils/net strict parsing, see
+ * verify/admission/k8s-syntax.ts), and flows are stored with the IPv4 address (domain/ip.ts
+ * `storedAddress`), which an IPv6 block in Calico or Cilium never matches.
+ */
+function ipv4MappedProblem(addr: string, bits: number): string | undefined {
+  const c = parseCidr(`${addr}/${bits}`);
+  if (c === undefined || parseIp(addr)!.value >> 32n !== 0xffffn) return undefined;
+  const v4 = bits >= 96 ? ` (${formatCidr({ family: 4, base: c.base & 0xffff_ffffn, prefix: bits - 96 })})` : '';
+  return `an IPv4-mapped IPv6 block: write the IPv4 block${v4}; the engines refuse it or never match it`;
 }
 
 /** A DNS name as Cilium `toFQDNs` takes it: lowercase labels, optionally a leading `*.` wildcard. */

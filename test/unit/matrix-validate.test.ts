@@ -108,6 +108,24 @@ test('an except outside every cidr of its peer excludes nothing: refused (Kubern
   assert.match(ps[0]!.message, /inside one of the cidrs/);
 });
 
+test('an IPv4-mapped IPv6 block is refused, naming the IPv4 block to write: Kubernetes refuses it in an ipBlock (k8s.io/utils/net strict parsing) and flows are stored with the IPv4 address, which an IPv6 block never matches', () => {
+  const ps = problemsOf(`${base}    egress:
+      - peer: { cidrs: ["::ffff:10.60.0.0/112", "::FFFF:10.60.1.7/128", "2001:db8::/32", "::/0"] }
+        level: must
+        purpose: p
+        source: { document: d, line: 1 }
+`);
+  assert.deepEqual(
+    ps.map((p) => [p.path, p.value]),
+    [
+      ['components.a.egress[0].peer.cidrs[0]', '::ffff:10.60.0.0/112'],
+      ['components.a.egress[0].peer.cidrs[1]', '::FFFF:10.60.1.7/128'],
+    ],
+  );
+  assert.match(ps[0]!.message, /IPv4-mapped IPv6 block: write the IPv4 block \(10\.60\.0\.0\/16\)/);
+  assert.match(ps[1]!.message, /\(10\.60\.1\.7\/32\)/);
+});
+
 test('DNS names only name destinations: an ingress rule from FQDNs, or from a role whose default binding is FQDNs, is refused (every engine: Cilium toFQDNs is egress-only, docs.cilium.io "DNS based")', () => {
   const ps = problemsOf(`${base}    ingress:
       - peer: { fqdns: [client.example.com] }
