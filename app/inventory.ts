@@ -128,7 +128,7 @@ function store(db: Db, req: ImportMeta, converted: ConvertedInventory, how: { co
     workloads: { ...result.workloads, clusterDns: snapshot.workloads.filter((w) => w.clusterDns).map(workloadKey) },
     podAddresses: snapshot.podAddresses.length,
     ipIntervals: result.ipIntervals,
-    apiserver: snapshot.apiserver.map((a) => `${a.ip}:${a.port}/${a.protocol}`),
+    apiserver: snapshot.apiserver.map((a) => `${a.ip.includes(':') ? `[${a.ip}]` : a.ip}:${a.port}/${a.protocol}`),
     ownerAliases: result.ownerAliases,
     warnings: [...converted.warnings, ...(how.sayShrunk ? result.shrunk.map(shrunkWarning) : [])],
   };

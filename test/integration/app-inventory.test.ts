@@ -31,3 +31,12 @@ test('an object that is no inventory is refused whole: AppError invalid-input na
   );
   assert.deepEqual(listWorkloads(db, { includeAbsent: true }), []);
 });
+
+test('the summary writes an IPv6 apiserver endpoint as [address]:port (RFC 5952 §6), an IPv4 one as address:port', () => {
+  const { db } = tmpDb();
+  const slice = (name: string, addressType: string, address: string) =>
+    ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } }, addressType, endpoints: [{ addresses: [address], conditions: { ready: true } }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] });
+  const list = { apiVersion: 'v1', kind: 'List', items: [slice('kubernetes', 'IPv4', '10.0.0.10'), slice('kubernetes-v6', 'IPv6', '2001:db8:0:1::10')] };
+  const summary = importInventory(db, { text: JSON.stringify(list), takenAt, source: 'dual-stack' });
+  assert.deepEqual(summary.apiserver, ['10.0.0.10:6443/TCP', '[2001:db8:0:1::10]:6443/TCP']);
+});
