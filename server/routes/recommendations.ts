@@ -49,6 +49,7 @@ const ExportQuery = Type.Object(
   {
     ...optionProps,
     namespace: Type.Optional(Namespace),
+    workload: Type.Optional(WorkloadFilter),
     format: StringEnum(['yaml', 'bundle'] as const, { default: 'yaml', description: 'yaml: one multi-document file; bundle: a tar of one file per policy' }),
     allowUnverified: Type.Boolean({ default: false, description: 'answer the manifests even when they fail verification (header X-Flowmatrix-Verified: false)' }),
   },
@@ -180,9 +181,10 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
         404: unknownSelection,
         422: { description: 'the manifests fail verification (the engine would refuse them, or they deny included traffic): the problem lists what fails; allowUnverified=true answers them anyway' },
       },
-      handler: ({ query }, req, res) => {
+      handler: ({ query: asked }, req, res) => {
+        const query = withCanonicalWorkload(asked);
         requireSelection(ctx.db, selectionOf(query));
-        const filename = `flowmatrix-${query.engine}${query.namespace ? `-${query.namespace}` : ''}`;
+        const filename = ['flowmatrix', query.engine, query.namespace, query.workload?.replace('/', '-').toLowerCase()].filter((x) => x !== undefined).join('-');
         const q: RecommendationQuery = { kind: 'export', engine: query.engine as EngineName, options: toOptions(query, ctx.config.staleDays), format: query.format, allowUnverified: query.allowUnverified, filename };
         return answer(service, q, req, res);
       },

@@ -80,6 +80,22 @@ test('export on every engine: stdout written in pieces, byte-identical to the on
   }
 });
 
+test('GET /export?namespace=&workload= answers the bytes of `flowmatrix export -n NS --workload W`', async () => {
+  const db = openDb(dbPath);
+  const built = createApp(testContext(db, dbPath));
+  try {
+    const exported = await pieces(['export', '--engine', 'kubernetes', '-n', 'shop', '--workload', 'deploy/cart', '--allow-unverified']);
+    assert.ok(exported.code === 0 || exported.code === 2, exported.err.slice(0, 300));
+    const text = exported.out.join('');
+    assert.match(text, /name: shop-deployment-cart\n/);
+    const api = await request(built.app).get('/api/v1/export?engine=kubernetes&namespace=shop&workload=deploy/cart&allowUnverified=true').expect(200);
+    assert.equal(api.text, text);
+  } finally {
+    await built.close();
+    db.close();
+  }
+});
+
 test('export, recommend --output yaml and --output json to a slow reader (a pipe): the bytes written through out, taken at the reader\'s pace', async () => {
   for (const args of [['export', '--engine', 'calico'], ['recommend', '--engine', 'cilium'], ['recommend', '--engine', 'kubernetes', '--output', 'json']]) {
     const reader = slowReader(4096);
