@@ -117,7 +117,10 @@ function edgeSection(id: string, title: string, items: EdgeItem[], omitted: numb
 /** A section listing edges and documented rules of one kind (blocked, stale). */
 function edgesAndRulesSection(id: string, title: string, count: number, items: { edges: EdgeItem[]; rules: RuleItem[] }, omitted: { edges: number; rules: number }, intro: string): Section {
   if (items.edges.length + items.rules.length === 0) return { id, title, level: 3, count, blocks: [{ kind: 'para', text: 'None.' }] };
-  const blocks: Block[] = [{ kind: 'para', text: intro }];
+  // The count adds two kinds of item: say how many of each, as the two tables list them.
+  const edges = items.edges.length + omitted.edges;
+  const rules = items.rules.length + omitted.rules;
+  const blocks: Block[] = [{ kind: 'para', text: `${intro} ${fmt(edges)} edge(s) and ${fmt(rules)} documented rule(s).` }];
   if (items.edges.length > 0) blocks.push(table(EDGE_COLUMNS, edgeRows(items.edges), omitted.edges));
   if (items.rules.length > 0) blocks.push(table(RULE_COLUMNS, ruleRows(items.rules), omitted.rules));
   return { id, title, level: 3, count, blocks };
