@@ -287,7 +287,7 @@ function documentedWhenSetSection(r: Report): Section {
   const blocks: Block[] = [
     {
       kind: 'para',
-      text: 'Observed traffic a matrix documents only once the cluster config sets a parameter or binds a role (seed 003: S3 and OTLP "when configured"). The recommendation allows it: the cluster evidently uses it. Set what the rule needs, where the table says, so the rule itself is in force.',
+      text: `Observed traffic a matrix documents only once the cluster config sets a parameter or binds a role (seed 003: S3 and OTLP "when configured"). The recommendation allows it: the cluster evidently uses it. Set what the rule needs, where the table says, so the rule itself is in force. ${fmt(a.rules.length + omitted(r, 'documentedWhenSet.rules'))} documented rule(s) and ${fmt(a.edges.length + omitted(r, 'documentedWhenSet.edges'))} edge(s).`,
     },
   ];
   if (a.rules.length > 0) {
