@@ -21,6 +21,8 @@ export interface BuildOptions {
   defaultDeny?: boolean;
   namespace?: string;
   now?: number;
+  /** Days after which an edge is stale (default: the service's, recommendations.staleDays). */
+  staleDays?: number;
   /** When it is built (default: the service clock). */
   generatedAt?: number;
 }
@@ -55,7 +57,7 @@ export class ReportService {
       egress: o.egress ?? s.egress,
       shared: o.shared ?? s.shared,
       defaultDeny: o.defaultDeny ?? s.defaultDeny,
-      staleDays: this.deps.staleDays,
+      staleDays: o.staleDays ?? this.deps.staleDays,
       matrices: this.deps.matrices,
       trigger: o.trigger,
       generatedAt: o.generatedAt ?? this.deps.clock(),

@@ -120,6 +120,7 @@ export function reportRoutes(ctx: ServiceContext): AnyRoute[] {
           shared: Type.Optional(Type.Boolean({ description: 'recommend with the shared layers (as export shared=true), so the drift compares what a GitOps loop applies' })),
           defaultDeny: Type.Optional(Type.Boolean({ description: 'recommend with the namespace default-deny layer' })),
           namespace: Type.Optional(Namespace),
+          staleDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650, description: 'an edge not seen for this many days is stale (default: service config, 30), as report --stale-days' })),
           now: Type.Optional(Type.String({ format: 'date-time', description: 'reference time for staleness; default the latest last-seen in the store' })),
         },
         { additionalProperties: false },
@@ -144,6 +145,7 @@ export function reportRoutes(ctx: ServiceContext): AnyRoute[] {
             ...(query.shared !== undefined ? { shared: query.shared } : {}),
             ...(query.defaultDeny !== undefined ? { defaultDeny: query.defaultDeny } : {}),
             ...(query.namespace !== undefined ? { namespace: query.namespace } : {}),
+            ...(query.staleDays !== undefined ? { staleDays: query.staleDays } : {}),
             ...(query.now !== undefined ? { now: Date.parse(query.now) } : {}),
           });
           meta = service().save(report);

@@ -74,6 +74,16 @@ test('POST builds and stores a report; GET lists it and serves it as JSON, Markd
   await request(app).get(`/api/v1/reports/${id}`).set('Authorization', R).set('Accept', 'text/*').expect('Content-Type', /^text\/markdown/);
 });
 
+test('POST ?staleDays= builds the report with that staleness, as report --stale-days; out of range is a 400 naming the parameter', async () => {
+  const created = await request(app).post('/api/v1/reports?staleDays=7').set('Authorization', W).expect(201);
+  const json = await request(app).get(`/api/v1/reports/${created.body.id}`).set('Authorization', R).expect(200);
+  assert.equal(json.body.options.staleDays, 7);
+  const byDefault = await request(app).post('/api/v1/reports').set('Authorization', W).expect(201);
+  assert.notEqual((await request(app).get(`/api/v1/reports/${byDefault.body.id}`).set('Authorization', R).expect(200)).body.options.staleDays, 7);
+  const bad = await request(app).post('/api/v1/reports?staleDays=0').set('Authorization', W).expect(400);
+  assert.match(JSON.stringify(bad.body), /staleDays/);
+});
+
 test('406 for an Accept no format satisfies; 404 for an unknown id; 400 for a malformed one', async () => {
   const created = await request(app).post('/api/v1/reports').set('Authorization', W).expect(201);
   const r = await request(app).get(`/api/v1/reports/${created.body.id}`).set('Authorization', R).set('Accept', 'application/pdf').expect(406);
@@ -106,7 +116,7 @@ test('options sent as a body are refused (415 naming the query parameters), not 
   const before = (await request(app).get('/api/v1/reports?limit=100').set('Authorization', R).expect(200)).body.items;
   const r = await request(app).post('/api/v1/reports').set('Authorization', W).send({ engine: 'cilium' }).expect(415);
   assert.equal(r.type, 'application/problem+json');
-  assert.equal(r.body.detail, 'POST /api/v1/reports takes no request body: its options are query parameters (engine, mode, egress, shared, defaultDeny, namespace, now)');
+  assert.equal(r.body.detail, 'POST /api/v1/reports takes no request body: its options are query parameters (engine, mode, egress, shared, defaultDeny, namespace, staleDays, now)');
   assert.equal(r.body.errors[0].path, 'body');
   assert.deepEqual((await request(app).get('/api/v1/reports?limit=100').set('Authorization', R).expect(200)).body.items, before);
   await request(app).post('/api/v1/reports').set('Authorization', W).type('text/plain').send('engine=cilium '.repeat(200)).expect(415);
