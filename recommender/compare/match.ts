@@ -26,15 +26,22 @@ function peerIps(p: Peer, ix: ClusterIndex): string[] {
   }
 }
 
+/**
+ * Every address of `ip` — one, or a block a folded edge stands for — is in one of `cidrs` and in
+ * none of `except`: a block an except cuts into is not the rule's (some of its addresses are not).
+ */
 function inCidrs(ip: string, cidrs: readonly string[], except: readonly string[]): boolean {
   const host = parseCidr(hostCidr(ip));
   if (!host) return false;
-  const within = (list: readonly string[]) =>
-    list.some((c) => {
-      const outer = parseCidr(c);
-      return outer !== undefined && cidrContains(outer, host);
-    });
-  return within(cidrs) && !within(except);
+  const within = cidrs.some((c) => {
+    const outer = parseCidr(c);
+    return outer !== undefined && cidrContains(outer, host);
+  });
+  const cut = except.some((c) => {
+    const hole = parseCidr(c);
+    return hole !== undefined && (cidrContains(hole, host) || cidrContains(host, hole));
+  });
+  return within && !cut;
 }
 
 function fqdnMatches(pattern: string, name: string): boolean {

@@ -39,3 +39,13 @@ test('the apiserver as a client (calling webhooks) speaks from its address on an
   const webhook = { client: { kind: 'node' as const, node: 'cp-1' }, server: agent, port: 9443, protocol: 'TCP' as const, lastSeen: 0, flows: 1, forwarded: 1, dropped: 0 };
   assert.equal(edgeMatchesRule(webhook, fromApiserver, ix), true);
 });
+
+test('a folded edge (its peer a block, docs/ingest.md "Bounded by design") falls under a CIDR rule only when every address of the block does: not when an except cuts into it', () => {
+  const toPartners = { ...toApiserver, id: 'm/c/egress/partners', peerRef: 'cidrs', peers: [{ kind: 'cidr', cidrs: ['203.0.113.0/24', '2001:db8:1::/64'], except: ['203.0.113.128/25', '2001:db8:1::/80'] }], ports: [{ protocol: 'TCP', port: 443 }] } as unknown as ExpectedRule;
+  const to = (ip: string) => edge({ kind: 'external', ip }, 443);
+  assert.equal(edgeMatchesRule(to('203.0.113.1'), toPartners, ix), true);
+  assert.equal(edgeMatchesRule(to('203.0.113.0/25'), toPartners, ix), true, 'a block outside the except');
+  assert.equal(edgeMatchesRule(to('203.0.113.0/24'), toPartners, ix), false, 'a block the except cuts into');
+  assert.equal(edgeMatchesRule(to('2001:db8:1::/64'), toPartners, ix), false, 'a /64 the /80 except cuts into');
+  assert.equal(edgeMatchesRule(to('203.0.113.200'), toPartners, ix), false, 'an address in the except');
+});
