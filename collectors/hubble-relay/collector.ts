@@ -293,7 +293,9 @@ export class HubbleRelayCollector implements Collector {
     this.counters.rejected += summary.rejected;
     this.counters.skipped += summary.skipped;
     this.counters.ambiguous += summary.ambiguous;
-    if (!streamError) this.lastSuccess = this.deps.now();
+    // A record received was a success when it came (above); a session we cancelled, or whose status
+    // never came, proves nothing: a relay failing every call may be cancelled (stop, refresh) first.
+    if (!streamError && final?.code === OK) this.lastSuccess = this.deps.now();
     const result: SessionResult = { summary, ingest: pipeline.summary(), received, connected: true };
     if (streamError) result.error = streamError;
     return result;

@@ -144,6 +144,16 @@ test('a relay that accepts the connection and fails every stream at once (UNAVAI
   assert.equal(c.status().lastSuccess, undefined, 'a stream that failed at once is no success');
 });
 
+test('a session we end (stop) before the relay sent anything is no success: only a record received, or a stream the relay ended with OK, is one', async () => {
+  const { db } = tmpDb();
+  const relay = closeAfter(await startRelay({ lines: KIND, stallAfter: 0 }));
+  const c = collector(db, { address: `127.0.0.1:${relay.port}` });
+  await c.start();
+  await until('the call is open', () => relay.requests.length >= 1);
+  await c.stop();
+  assert.equal(c.status().lastSuccess, undefined);
+});
+
 test('a stream broken in the middle of a message: the partial message is dropped, the collector resumes', async () => {
   const { db } = tmpDb();
   const relay = closeAfter(await startRelay({ lines: KIND }));
