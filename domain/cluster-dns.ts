@@ -49,14 +49,24 @@ function carries(labels: Labels, wanted: Labels): boolean {
 /**
  * The convention a workload is the cluster DNS by: it is selected by one of the DNS Services
  * (`services`: `namespace/name` of the Services that select it), or, in the Service's namespace,
- * carries its conventional labels (pods seen in flow records only, or a Service not imported).
+ * carries its conventional labels when that Service is not in the inventory (`imported`: the
+ * Services the inventory holds; pods seen in flow records only have none). Once the Service is
+ * known, it alone says which pods answer: a pod that merely carries the label is no DNS.
  */
-export function dnsConventionOf(namespace: string, labels: readonly Labels[], services: readonly string[] = []): DnsConvention | undefined {
+export function dnsConventionOf(namespace: string, labels: readonly Labels[], services: readonly string[] = [], imported: ReadonlySet<string> = NONE): DnsConvention | undefined {
   for (const c of DNS_CONVENTIONS) {
     if (c.namespace !== namespace) continue;
-    if (services.includes(serviceKey(c)) || labels.some((l) => carries(l, c.labels))) return c;
+    if (services.includes(serviceKey(c))) return c;
+    if (!imported.has(serviceKey(c)) && labels.some((l) => carries(l, c.labels))) return c;
   }
   return undefined;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** `namespace/name` of Services with a selector: those that say which pods they front. */
+export function selectingServices(services: readonly Service[]): Set<string> {
+  return new Set(services.filter((s) => s.selector !== undefined && Object.keys(s.selector).length > 0).map((s) => `${s.namespace}/${s.name}`));
 }
 
 /** The Service of a convention, when the inventory holds it with a selector. */
@@ -87,4 +97,15 @@ export function dnsTargetPorts(service: Service | undefined, podPorts: readonly 
     const named = podPorts.find((p) => p.name === sp.targetPort && p.protocol === protocol);
     return { port: named?.port ?? DNS_SERVICE_PORT, protocol };
   });
+}
+
+/**
+ * NodeLocal DNSCache (the kubernetes/dns addon): a host-network DaemonSet that answers pods on
+ * 169.254.20.10 and, in kube-proxy's iptables mode, on the kube-dns Service address itself, with
+ * no DNAT to the DNS pods (Kubernetes "Using NodeLocal DNSCache in Kubernetes Clusters").
+ */
+export const NODE_LOCAL_DNS = { namespace: 'kube-system', labels: { 'k8s-app': 'node-local-dns' } as Labels, address: '169.254.20.10' } as const;
+
+export function isNodeLocalDns(namespace: string, labels: Labels): boolean {
+  return namespace === NODE_LOCAL_DNS.namespace && carries(labels, NODE_LOCAL_DNS.labels);
 }

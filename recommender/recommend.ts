@@ -3,7 +3,7 @@
  * options → per-workload recommendations (statuses, evidence), the PolicySet and, per engine,
  * the manifests and warnings. Pure: no I/O; `now` comes from the options or the data.
  */
-import { DNS_CONVENTIONS } from '../domain/cluster-dns.ts';
+import { DNS_CONVENTIONS, isNodeLocalDns, NODE_LOCAL_DNS } from '../domain/cluster-dns.ts';
 import { isStoredEdge, type EdgeTraffic } from '../domain/edge.ts';
 import type { InventorySnapshot, LabelSelector, Workload } from '../domain/inventory.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
@@ -380,8 +380,17 @@ function sidesOf(edges: readonly EdgeTraffic[], workloads: readonly Workload[]):
  */
 function dnsWarnings(inventory: InventorySnapshot, opts: RecommendOptions, plans: readonly WorkloadPlan[]): string[] {
   const { dns } = clusterFacts(inventory);
-  if (!opts.egress || dns.origin !== 'default' || plans.every((p) => p.intents.length === 0)) return [];
+  if (!opts.egress || plans.every((p) => p.intents.length === 0)) return [];
+  const nodeLocal = inventory.workloads.find((w) => isNodeLocalDns(w.namespace, w.labels));
+  const out: string[] = [];
+  if (nodeLocal !== undefined) {
+    out.push(
+      `NodeLocal DNSCache (${workloadKey(nodeLocal)}) is in the inventory: pods then ask the cache on the node, at ${NODE_LOCAL_DNS.address} and at the kube-dns Service address, not the DNS pods the DNS rule of every restricted egress names (${dns.via}) — add egress to ${NODE_LOCAL_DNS.address}/32 and the kube-dns Service address on 53/UDP and 53/TCP before applying, or name resolution is cut`,
+    );
+  }
+  if (dns.origin !== 'default') return out;
   return [
+    ...out,
     `no cluster DNS in the inventory (pods of ${DNS_CONVENTIONS.map((c) => `${c.namespace}/${c.service}`).join(' or ')}): the DNS rule of every restricted egress names ${dns.via} on 53; where the cluster DNS runs elsewhere name resolution would be cut — import the DNS pods and their Service with the inventory, or check the DNS rule before applying`,
   ];
 }
@@ -452,7 +461,17 @@ function namespaceLayers(plans: readonly WorkloadPlan[], inventory: InventorySna
   const intents: PlannedIntent[] = [];
   const warnings: string[] = [];
   const byNs = new Map<string, WorkloadPlan[]>();
-  for (const p of plans) if (p.intents.length > 0) byNs.set(p.workload.namespace, [...(byNs.get(p.workload.namespace) ?? []), p]);
+  for (const p of plans) if (p.intents.length > 0 && p.layerGuard === undefined) byNs.set(p.workload.namespace, [...(byNs.get(p.workload.namespace) ?? []), p]);
+  // Intents that only hold open what a layer would cut go where no layer comes (--default-deny) …
+  for (const p of plans) {
+    if (p.layerGuard === undefined || (opts.defaultDeny && byNs.has(p.workload.namespace))) continue;
+    p.intents = [];
+    p.warnings = [];
+    p.summary = p.layerGuard.summary;
+  }
+  // … and make part of it where one does.
+  for (const p of plans) if (p.layerGuard !== undefined && p.intents.length > 0) byNs.get(p.workload.namespace)!.push(p);
+  for (const p of plans) if (p.underLayer !== undefined && opts.defaultDeny && byNs.has(p.workload.namespace)) p.warnings.push(...p.underLayer);
   for (const [ns, nsPlans] of [...byNs.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
     if (opts.shared) {
       const isolatable = inventory.workloads.filter((w) => w.namespace === ns && !w.hostNetwork).length;

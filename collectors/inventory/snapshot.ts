@@ -30,7 +30,7 @@ import { mergePorts } from './pod-spec.ts';
 import { toPod, type PodInfo } from './pods.ts';
 import { isPolicyKey, toPolicy } from './policies.ts';
 import { toService } from './services.ts';
-import { dnsConventionOf } from '../../domain/cluster-dns.ts';
+import { dnsConventionOf, selectingServices } from '../../domain/cluster-dns.ts';
 import { compareStrings } from '../../domain/order.ts';
 
 export interface ConvertedInventory {
@@ -259,6 +259,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
 
   const servicesByNs = new Map<string, Service[]>();
   for (const s of o.services) servicesByNs.set(s.namespace, [...(servicesByNs.get(s.namespace) ?? []), s]);
+  const importedServices = selectingServices(o.services);
 
   const workloads: Workload[] = [];
   for (const key of [...index.drafts.keys()].sort()) {
@@ -276,7 +277,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
       .filter((s) => mapSelects(s.selector, labels) || d.pods.some((p) => mapSelects(s.selector, p.labels)))
       .map((s) => `${s.namespace}/${s.name}`)
       .sort();
-    const clusterDns = dnsConventionOf(d.ref.namespace, [labels, ...d.pods.map((p) => p.labels)], services) !== undefined;
+    const clusterDns = dnsConventionOf(d.ref.namespace, [labels, ...d.pods.map((p) => p.labels)], services, importedServices) !== undefined;
     workloads.push({
       ...d.ref,
       labels,

@@ -3,7 +3,7 @@
  * discovery in the inventory (only well-known upstream labels, see DISCOVERY), or by the
  * matrix's own default; otherwise it stays unbound and is reported.
  */
-import { DEFAULT_DNS_PORTS, DNS_CONVENTIONS, dnsConventionOf, dnsSelector, dnsService, dnsTargetPorts } from '../../domain/cluster-dns.ts';
+import { DEFAULT_DNS_PORTS, DNS_CONVENTIONS, dnsConventionOf, dnsSelector, dnsService, dnsTargetPorts, selectingServices } from '../../domain/cluster-dns.ts';
 import type { InventorySnapshot, LabelSelector, Workload } from '../../domain/inventory.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { PortSpecT, RoleBindingT, RoleT } from './schema.ts';
@@ -208,8 +208,9 @@ export function clusterFacts(inv: InventorySnapshot): ClusterFacts {
 
 /** The first DNS convention (domain/cluster-dns.ts) with workloads in the inventory, else the first one, unseen. */
 function clusterDns(inv: InventorySnapshot): ClusterFacts['dns'] {
+  const imported = selectingServices(inv.services);
   for (const c of DNS_CONVENTIONS) {
-    const found = inv.workloads.filter((w) => w.namespace === c.namespace && (w.clusterDns === true || dnsConventionOf(w.namespace, [w.labels], w.services) === c));
+    const found = inv.workloads.filter((w) => w.namespace === c.namespace && dnsConventionOf(w.namespace, [w.labels], w.services, imported) === c);
     if (found.length === 0) continue;
     const selector = dnsSelector(c, inv.services, found.map((w) => w.labels));
     return {

@@ -11,7 +11,7 @@ import type { ClusterIndex } from '../compare/context.ts';
 import { portMatches, resolvePortNumber } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { DNS_SERVICE_PORT } from '../../domain/cluster-dns.ts';
-import { dnsPeer, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
+import { dnsPeer, dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, portKey, selectorIsEmpty } from '../policy/order.ts';
 import { documentedWarnings, onlyRoleUnbound, probesOnly, unboundRoleNote } from '../compare/documented-notes.ts';
@@ -56,6 +56,14 @@ export interface WorkloadPlan {
   documentedFlows: DocumentedFlow[];
   /** Ids of other components' rules this workload's authoritative matrix leaves closed (warned: the matrices disagree). */
   leftClosed: string[];
+  /**
+   * The intents only hold open what the namespace default-deny layer would cut (the cluster DNS
+   * in mode documented): they make no layer of their own, and go when no layer comes, leaving
+   * this summary.
+   */
+  layerGuard?: { summary: string };
+  /** Warnings that hold only where the namespace default-deny layer comes (recommend.ts adds them there). */
+  underLayer?: string[];
 }
 
 /** A flow a documented rule requires, not observed: its direction at the rule's owner, and the rule. */
@@ -84,6 +92,11 @@ export interface SynthesisContext {
   /** The pod-network workloads of the cluster (a role bound to a namespace names them all). */
   podNetwork: PodNetwork;
 }
+
+const UPSTREAM_DNS_PORTS: readonly PortSpec[] = dnsPorts();
+
+/** The cluster DNS's edge to a resolver outside it: DNS on 53, to anything but the cluster DNS itself. */
+const isUpstreamDns = (e: EdgeTraffic): boolean => e.port === DNS_SERVICE_PORT && (e.protocol === 'UDP' || e.protocol === 'TCP') && e.server.kind !== 'dns';
 
 /** The edge reaches the cluster DNS on a port it answers DNS on. */
 function answersDns(dns: DnsTarget, edge: EdgeTraffic): boolean {
@@ -130,8 +143,12 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   const refusal = noPolicyReason(w, components, ctx.opts, onlyAtOtherEnds, comparison.ingress.edges.length + comparison.egress.edges.length);
   if (refusal !== undefined) {
     plan.summary = refusal.summary;
-    if (refusal.warning !== undefined) plan.warnings.push(refusal.warning);
     for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
+    if (refusal.undocumented && w.clusterDns === true && ctx.opts.defaultDeny) {
+      guardClusterDns(plan, ctx, details);
+      return plan;
+    }
+    if (refusal.warning !== undefined) (refusal.undocumented ? (plan.underLayer ??= []) : plan.warnings).push(refusal.warning);
     return plan;
   }
   const p: Planning = { w, self: { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) }, portless: { ingress: [], egress: [] }, unresolved: { ingress: [], egress: [] }, apiserverUnknown: false, mirrorEvidence, mirrored: { ingress: new Set(), egress: new Set() } };
@@ -164,7 +181,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   }
   plan.intents.push(allowlistIntent(p, ingress, ingressRules, egress));
   if (exposed.length > 0) plan.intents.push(exposureIntent(p, exposed, apart.exposure));
-  if (w.clusterDns === true) plan.intents.push(clusterDnsIntent(p, apart.dns));
+  if (w.clusterDns === true) plan.intents.push(clusterDnsIntent(w, ctx, p.details, comparison.ingress, apart.dns));
   plan.summary = `${p.name}: ${plan.intents.length} polic${plan.intents.length === 1 ? 'y' : 'ies'}; ingress ${ingress.mode}, egress ${egress.input.mode}${plan.violations.length > 0 ? `; ${plan.violations.length} undocumented edge(s) reported as violations` : ''}.`;
   return plan;
 }
@@ -199,7 +216,7 @@ function nameOf(w: Workload): string {
 }
 
 /** Why the workload gets no policy at all (host network, no labels, nothing documented in mode documented), or undefined. */
-function noPolicyReason(w: Workload, components: readonly WorkloadComponent[], opts: RecommendOptions, documentedAtOtherEnds: boolean, observed: number): { summary: string; warning?: string; excluded: string } | undefined {
+function noPolicyReason(w: Workload, components: readonly WorkloadComponent[], opts: RecommendOptions, documentedAtOtherEnds: boolean, observed: number): { summary: string; warning?: string; excluded: string; undocumented?: true } | undefined {
   const name = nameOf(w);
   if (w.hostNetwork) {
     const reasons = components.flatMap((c) => c.component.exceptions.filter((e) => e.type === 'host-network').map((e) => `${e.reason} (${e.source.title}${e.source.line !== undefined ? `, line ${e.source.line}` : ''})`));
@@ -223,9 +240,10 @@ function noPolicyReason(w: Workload, components: readonly WorkloadComponent[], o
         summary: `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy of its own, and the namespace default-deny isolates it.`,
         warning: `${name}: no matrix documents it, so mode documented gives it no rule, and --default-deny isolates it: its ${observed} observed edge side(s) are cut, apiserver and DNS included; document it, or use mode union`,
         excluded: 'mode documented: no matrix documents this workload (isolated by the namespace default-deny)',
+        undocumented: true,
       };
     }
-    return { summary: `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy.`, excluded: 'mode documented: no matrix documents this workload' };
+    return { summary: `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy.`, excluded: 'mode documented: no matrix documents this workload', undocumented: true };
   }
   return undefined;
 }
@@ -522,7 +540,9 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
         if (far.kind === 'unknown' && !(edge.forwarded === 0 && edge.dropped > 0)) p.unresolved[direction].push(edge);
         continue;
       }
-      const ports = ctx.peers.portList(edge);
+      // The cluster DNS asks an upstream resolver over TCP as well as UDP (a truncated answer, a
+      // client that asked over TCP: CoreDNS forward follows the client's protocol): seen on one, both stay open.
+      const ports = clusterDns && !ingress && isUpstreamDns(edge) ? UPSTREAM_DNS_PORTS : ctx.peers.portList(edge);
       if (!ports) {
         exclude(i, `${edge.protocol} has no port: not expressible on every engine`);
         // Unless it was only ever dropped: NetObserv counts an echo forwarded only when its reply was captured.
@@ -590,7 +610,7 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
   let upstreamSeen = false;
   for (let i = 0; i < out.edges.length && !upstreamSeen; i++) {
     const e = out.edges[i]!;
-    if (e.port === DNS_SERVICE_PORT && e.server.kind !== 'dns' && out.status[i] !== 'stale') upstreamSeen = true;
+    if (isUpstreamDns(e) && out.status[i] !== 'stale') upstreamSeen = true;
   }
   const dnsEgressOpen = w.clusterDns === true && opts.egress && !upstreamSeen;
   if (dnsEgressOpen) plan.warnings.push(`${p.name} is the cluster DNS and no upstream resolver was observed: its egress is left open`);
@@ -689,9 +709,37 @@ function exposureIntent(p: Planning, exposed: Workload['exposure'], exposureEdge
   };
 }
 
+/**
+ * The cluster DNS no matrix documents, in mode documented under --default-deny: the namespace
+ * layer would cut every pod's name resolution and the DNS's upstream lookups. Its DNS ports stay
+ * open to all and its egress open above the layer; what else it was seen doing is cut, as for
+ * any undocumented workload (recommend.ts drops these intents where no layer comes).
+ */
+function guardClusterDns(plan: WorkloadPlan, ctx: SynthesisContext, details: boolean): void {
+  const w = plan.workload;
+  const ingress = plan.comparison.ingress;
+  const dnsEdges: number[] = [];
+  for (let i = 0; i < ingress.edges.length; i++) if (answersDns(ctx.dns, ingress.edges[i]!)) dnsEdges.push(i);
+  const others = plan.comparison.ingress.edges.length - dnsEdges.length;
+  plan.layerGuard = { summary: `${nameOf(w)}: no communication matrix documents it, and mode documented uses documented rules only: no policy.` };
+  plan.intents.push(clusterDnsIntent(w, ctx, details, ingress, dnsEdges), {
+    input: {
+      key: intentKey(w),
+      namespace: w.namespace,
+      layer: 'allowlist',
+      subject: workloadSubject(w),
+      egress: { mode: 'allow-all', ports: [], explanation: explanation(`${intentKey(w)}#egress-open`, 'implied', 'the cluster DNS: no matrix documents its upstream resolvers, so its egress is left open; allowed explicitly above the namespace default-deny') },
+      explanation: `${nameOf(w)} is the cluster DNS and no matrix documents it: its DNS ports stay open to every pod and its egress open above the namespace default-deny.`,
+    },
+    rules: [],
+    evidence: [],
+  });
+  plan.summary = `${nameOf(w)}: the cluster DNS, which no communication matrix documents: under the namespace default-deny its DNS ports stay open to every pod and its egress open (mode documented).`;
+  plan.warnings.push(`${nameOf(w)} is the cluster DNS and no matrix documents it: mode documented keeps its DNS ports open to all and its egress open above --default-deny${others > 0 ? `; its ${others} other observed ingress edge side(s) are cut` : ''}`);
+}
+
 /** The cluster DNS's ports open to every pod (`dnsEdges`: the observed edges it covers). */
-function clusterDnsIntent(p: Planning, dnsEdges: number[]): PlannedIntent {
-  const { w, ctx } = p;
+function clusterDnsIntent(w: Workload, ctx: SynthesisContext, details: boolean, ingressSide: SideComparison, dnsEdges: number[]): PlannedIntent {
   return {
     input: {
       key: intentKey(w, 'dns'),
@@ -703,10 +751,10 @@ function clusterDnsIntent(p: Planning, dnsEdges: number[]): PlannedIntent {
         ports: ctx.dns.ports,
         explanation: explanation(`${intentKey(w)}#dns`, dnsEdges.length > 0 ? 'confirmed' : 'implied', `the cluster DNS answers every pod: ${ctx.dns.ports.map((x) => (x.kind === 'number' ? `${x.port}/${x.protocol}` : portKey(x))).join(' and ')} stay open to all`),
       },
-      explanation: `${p.name} is the cluster DNS: every pod resolves names through it, including host-network pods and pods never observed, so its DNS ports stay open to all.`,
+      explanation: `${nameOf(w)} is the cluster DNS: every pod resolves names through it, including host-network pods and pods never observed, so its DNS ports stay open to all.`,
     },
     rules: [],
-    evidence: p.details && dnsEdges.length > 0 ? [{ side: p.comparison.ingress, idx: dnsEdges }] : [],
+    evidence: details && dnsEdges.length > 0 ? [{ side: ingressSide, idx: dnsEdges }] : [],
   };
 }
 

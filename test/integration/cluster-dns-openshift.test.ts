@@ -29,14 +29,29 @@ const NOW = Date.now();
 const record = (src: string, dst: string, dstPort: number, proto: 6 | 17, i: number) =>
   JSON.stringify({ SrcAddr: src, DstAddr: dst, SrcPort: 40000 + i, DstPort: dstPort, Proto: proto, Etype: 2048, Packets: 1, Bytes: 80, ...(proto === 6 ? { Flags: 2 } : {}), TimeFlowStartMs: NOW - 60_000 + i, TimeFlowEndMs: NOW - 60_000 + i });
 
-async function openshift(withMatrix: boolean) {
+/** A matrix documenting another workload of the DNS namespace: mode documented gives that namespace a default-deny layer. */
+const PROBE = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: probe, title: Probe }
+documents: { doc: { title: probe doc, file: probe.txt } }
+components:
+  probe:
+    namespace: openshift-dns
+    selector: { matchLabels: { app: probe } }
+    egress:
+      - { peer: apiserver, ports: [{ port: 6443 }], level: must, purpose: watches, source: { document: doc, line: 1 } }
+`;
+
+async function openshift(withMatrix: boolean, extra: { probe?: boolean; upstream?: boolean } = {}) {
   const { db } = tmpDb();
   const imported = importInventory(db, { text: fixture('inventory.yaml'), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
   if (withMatrix) applyMatrix(db, { text: fixture('matrix.yaml'), origin: 'matrix.yaml', appliedAt: NOW });
+  if (extra.probe) applyMatrix(db, { text: PROBE, origin: 'probe.yaml', appliedAt: NOW });
   const flows = [
     record('10.128.0.20', '10.128.0.5', 5353, 17, 1), // web → a DNS pod, post-DNAT (NetObserv)
     record('10.128.0.20', '172.30.0.10', 53, 17, 2), // web → the DNS Service
     record('10.128.0.20', '10.128.0.21', 8080, 6, 3), // web → api
+    ...(extra.upstream ? [record('10.128.0.5', '8.8.8.8', 53, 17, 4)] : []), // the DNS → its upstream resolver, over UDP
   ];
   await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flows.join('\n')}\n`]) }], { format: 'netobserv' });
   return { imported, input: readRecommendationInput(db, {}) };
@@ -61,6 +76,9 @@ for (const mode of ['observed', 'documented'] as const) {
       const { verification, emitted, rec } = runRecommendation(input, engine, recommendOptions({ mode, defaultDeny: true }), { tightness: false });
       assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
       assert.deepEqual(rec.warnings.filter((w) => w.startsWith('no cluster DNS')), [], engine);
+      // Mode documented: nothing else of openshift-dns gets a policy, so no layer comes there and nothing of the DNS is cut or said to be.
+      const dnsWarnings = rec.workloads.find((w) => w.workload.name === 'dns-default')!.warnings;
+      if (mode === 'documented') assert.deepEqual(dnsWarnings.filter((w) => /isolates it|is cut|are cut/.test(w)), [], `${engine}: ${dnsWarnings.join('; ')}`);
       const sim = SIMULATORS[engine](emitted.manifests, model.cluster);
       const evaluate = (client: SimEndpoint, server: SimEndpoint, port: number, protocol: 'UDP' | 'TCP') => sim.evaluate({ client, server, port, protocol });
       const why = (v: SimVerdict) => `${v.verdict}: egress ${v.egress.reason}; ingress ${v.ingress.reason}`;
@@ -81,3 +99,42 @@ for (const mode of ['observed', 'documented'] as const) {
     }
   });
 }
+
+test('mode documented under --default-deny, another workload of the DNS namespace documented: the namespace layer does not cut the cluster DNS — its DNS ports stay open to every pod, its egress open (docs/recommend.md, "The cluster DNS")', async () => {
+  const { input } = await openshift(true, { probe: true });
+  const model = clusterModel(input.inventory, input.externalNames);
+  const pod = (ns: string, name: string): SimEndpoint => ({ kind: 'pod', pod: model.cluster.pods.find((p) => p.namespace === ns && p.name === name)! });
+  const dnsPod = pod('openshift-dns', 'dns-default');
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted, rec } = runRecommendation(input, engine, recommendOptions({ mode: 'documented', defaultDeny: true }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    assert.ok(emitted.manifests.some((m) => m.metadata.name.includes('default-deny') && (m.metadata.namespace === 'openshift-dns' || JSON.stringify(m).includes('openshift-dns'))), `${engine}: the DNS namespace has its layer`);
+    const sim = SIMULATORS[engine](emitted.manifests, model.cluster);
+    for (const protocol of ['UDP', 'TCP'] as const) {
+      const v = sim.evaluate({ client: pod('shop', 'web'), server: dnsPod, port: 5353, protocol });
+      assert.equal(v.verdict, 'allow', `${engine} web → DNS 5353/${protocol}: egress ${v.egress.reason}; ingress ${v.ingress.reason}`);
+      assert.equal(v.ingress.isolated, true, `${engine}: the layer selects the DNS pods`);
+    }
+    const up = sim.evaluate({ client: dnsPod, server: { kind: 'external', ip: '8.8.8.8' }, port: 53, protocol: 'UDP' });
+    assert.equal(up.verdict, 'allow', `${engine} DNS → upstream: ${up.egress.reason}`);
+    const dnsRecord = rec.workloads.find((w) => w.workload.name === 'dns-default')!;
+    assert.match(dnsRecord.warnings.join('\n'), /is the cluster DNS and no matrix documents it: mode documented keeps its DNS ports open to all and its egress open above --default-deny/);
+  }
+});
+
+test('the cluster DNS seen asking an upstream resolver over UDP keeps TCP to it open too (a truncated answer, a client asking over TCP: CoreDNS forward follows the client\'s protocol); other destinations stay cut', async () => {
+  const { input } = await openshift(false, { upstream: true });
+  const model = clusterModel(input.inventory, input.externalNames);
+  const dnsPod: SimEndpoint = { kind: 'pod', pod: model.cluster.pods.find((p) => p.namespace === 'openshift-dns' && p.name === 'dns-default')! };
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted } = runRecommendation(input, engine, recommendOptions({ defaultDeny: true }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    const sim = SIMULATORS[engine](emitted.manifests, model.cluster);
+    for (const protocol of ['UDP', 'TCP'] as const) {
+      const v = sim.evaluate({ client: dnsPod, server: { kind: 'external', ip: '8.8.8.8' }, port: 53, protocol });
+      assert.equal(v.verdict, 'allow', `${engine} DNS → upstream 53/${protocol}: ${v.egress.reason}`);
+    }
+    const elsewhere = sim.evaluate({ client: dnsPod, server: { kind: 'external', ip: '203.0.113.9' }, port: 443, protocol: 'TCP' });
+    assert.equal(elsewhere.verdict, 'deny', `${engine}: the DNS's egress is restricted once an upstream was seen`);
+  }
+});

@@ -26,3 +26,22 @@ test('an inventory without cluster DNS pods: the recommendation warns that its D
   await loadDemo(demo);
   assert.deepEqual(said(recommend(readRecommendationInput(demo, {}), recommendOptions({})).warnings), [], 'the demo inventory holds CoreDNS');
 });
+
+test('NodeLocal DNSCache in the inventory: pods ask the node-local cache (169.254.20.10, the kube-dns Service address), not the DNS pods the DNS rule names — the recommendation says what to add before applying (Kubernetes "Using NodeLocal DNSCache in Kubernetes Clusters")', async () => {
+  const { db } = tmpDb();
+  await loadDemo(db);
+  const withCache = (input: ReturnType<typeof readRecommendationInput>) => ({
+    ...input,
+    inventory: {
+      ...input.inventory,
+      workloads: [...input.inventory.workloads, { namespace: 'kube-system', kind: 'DaemonSet' as const, name: 'node-local-dns', labels: { 'k8s-app': 'node-local-dns' }, selector: { matchLabels: { 'k8s-app': 'node-local-dns' } }, hostNetwork: true, ports: [], services: [], exposure: [] }],
+    },
+  });
+  const nodeLocal = (warnings: readonly string[]) => warnings.filter((w) => w.startsWith('NodeLocal DNSCache'));
+  const input = readRecommendationInput(db, {});
+  assert.deepEqual(nodeLocal(recommend(input, recommendOptions({})).warnings), []);
+  const said = nodeLocal(recommend(withCache(input), recommendOptions({})).warnings);
+  assert.equal(said.length, 1);
+  assert.match(said[0]!, /kube-system\/DaemonSet\/node-local-dns.*add egress to 169\.254\.20\.10\/32 and the kube-dns Service address on 53\/UDP and 53\/TCP/);
+  assert.deepEqual(nodeLocal(recommend(withCache(input), recommendOptions({ egress: false })).warnings), [], 'egress left open: nothing to add');
+});

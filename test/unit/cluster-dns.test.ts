@@ -1,0 +1,37 @@
+/**
+ * domain/cluster-dns.ts: which workload is the cluster DNS, and on which ports its pods answer.
+ * The DNS Services are kube-system/kube-dns (kubeadm's CoreDNS addon keeps the name) and
+ * OpenShift's openshift-dns/dns-default (the DNS operator: pods on 5353 behind Service port 53,
+ * target ports named dns/dns-tcp). A Service's targetPort, named or numeric, is where the
+ * traffic lands after DNAT (Kubernetes "Service": "targetPort … a named port in the backend Pods").
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { dnsConventionOf, dnsTargetPorts, selectingServices } from '../../domain/cluster-dns.ts';
+import type { Service } from '../../domain/inventory.ts';
+
+const kubeDns = (selector: Record<string, string>, ports: Service['ports']): Service => ({ namespace: 'kube-system', name: 'kube-dns', type: 'ClusterIP', clusterIPs: ['10.96.0.10'], ports, selector });
+
+test('the cluster DNS: selected by a DNS Service, or carrying its conventional labels while that Service is not imported — once it is, a pod merely labelled k8s-app=kube-dns is no DNS', () => {
+  const conventional = { 'k8s-app': 'kube-dns' };
+  assert.equal(dnsConventionOf('kube-system', [conventional])?.service, 'kube-dns', 'labels, no Service imported');
+  assert.equal(dnsConventionOf('kube-system', [{ app: 'coredns' }], ['kube-system/kube-dns'])?.service, 'kube-dns', 'selected by the Service');
+  const imported = selectingServices([kubeDns({ 'app.kubernetes.io/name': 'coredns' }, [])]);
+  assert.equal(dnsConventionOf('kube-system', [conventional], [], imported), undefined, 'the imported Service does not select it');
+  assert.equal(dnsConventionOf('default', [conventional]), undefined, 'another namespace');
+  assert.equal(dnsConventionOf('openshift-dns', [{ 'dns.operator.openshift.io/daemonset-dns': 'default' }])?.service, 'dns-default');
+  assert.equal(dnsConventionOf('openshift-dns', [{ app: 'other' }], ['openshift-dns/dns-default'])?.service, 'dns-default');
+});
+
+test('the DNS pods\' ports: the Service port 53\'s target per protocol — a number as is, a name through the pods\' container ports — else 53', () => {
+  const named = kubeDns({}, [
+    { name: 'dns', port: 53, targetPort: 'dns', protocol: 'UDP' },
+    { name: 'dns-tcp', port: 53, targetPort: 'dns-tcp', protocol: 'TCP' },
+  ]);
+  const pods = [{ name: 'dns', port: 5353, protocol: 'UDP' as const }, { name: 'dns-tcp', port: 5353, protocol: 'TCP' as const }];
+  assert.deepEqual(dnsTargetPorts(named, pods), [{ port: 5353, protocol: 'UDP' }, { port: 5353, protocol: 'TCP' }]);
+  const numeric = kubeDns({}, [{ port: 53, targetPort: 1053, protocol: 'UDP' }, { port: 53, targetPort: 1053, protocol: 'TCP' }]);
+  assert.deepEqual(dnsTargetPorts(numeric, []), [{ port: 1053, protocol: 'UDP' }, { port: 1053, protocol: 'TCP' }]);
+  assert.deepEqual(dnsTargetPorts(named, []), [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }], 'a name no pod declares');
+  assert.deepEqual(dnsTargetPorts(undefined, pods), [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }], 'no Service');
+});
