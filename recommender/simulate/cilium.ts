@@ -113,14 +113,21 @@ function sortKey(p: CiliumPolicy): string {
 
 const spansOf = (r: PeerRule): PeerRule['spans'] => r.spans;
 
-/** Every address of the identity (one, or a block: `cidrBits`) is in the block and in none of its holes. */
-function cidrContains(block: PeerRule['cidrs'][number], id: Identity): boolean {
+/**
+ * The rule's block selects the identity: for an allow rule every address of it (one, or a block:
+ * `cidrBits`) is in the block and in none of its holes; for a deny rule some address is — a
+ * block stands for some of its addresses, and a deny that cuts part of it cuts them.
+ */
+function cidrContains(block: PeerRule['cidrs'][number], id: Identity, deny: boolean): boolean {
   const a = id.cidrAddress;
   if (!a) return false;
   const width = id.cidrBits ?? (a.kind() === 'ipv4' ? 32 : 128);
   const [base, bits] = block.range;
-  if (a.kind() !== base.kind() || width < bits || !a.match(base, bits)) return false;
-  return !block.except.some(([b, n]) => b.kind() === a.kind() && (width >= n ? a.match(b, n) : b.match(a, width)));
+  if (a.kind() !== base.kind()) return false;
+  const touches = ([b, n]: readonly [typeof base, number]): boolean => b.kind() === a.kind() && (width >= n ? a.match(b, n) : b.match(a, width));
+  if (deny) return touches(block.range) && !block.except.some(([b, n]) => b.kind() === a.kind() && width >= n && a.match(b, n));
+  if (width < bits || !a.match(base, bits)) return false;
+  return !block.except.some(touches);
 }
 
 class CiliumSimulator implements Simulator {
@@ -286,7 +293,7 @@ class CiliumSimulator implements Simulator {
       if (ok) return true;
     }
     for (let i = 0; i < r.entities.length; i++) if (labels.selects(r.entities[i]!)) return true;
-    if (id.cidrAddress) for (let i = 0; i < r.cidrs.length; i++) if (cidrContains(r.cidrs[i]!, id)) return true;
+    if (id.cidrAddress) for (let i = 0; i < r.cidrs.length; i++) if (cidrContains(r.cidrs[i]!, id, r.deny)) return true;
     if (r.fqdns.length > 0 && id.kind === 'world' && id.names.length > 0 && this.fqdnMatches(r, id, subject)) return true;
     for (let i = 0; i < r.services.length; i++) if (this.serviceSelects(r.services[i]!, r.namespace, id)) return true;
     return false;

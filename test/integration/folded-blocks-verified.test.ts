@@ -43,5 +43,8 @@ test('a workload whose external addresses folded into blocks (/24, /64) is verif
       const v = sim.evaluate({ client: web, server: { kind: 'external', ip }, port: 443, protocol: 'TCP' });
       assert.equal(v.verdict, 'allow', `${engine} web → ${ip}: ${v.egress.reason}`);
     }
+    // A block the policy holds only part of (one address seen in it) is not allowed as a whole.
+    const part = sim.evaluate({ client: web, server: { kind: 'external', ip: '198.51.100.0/24' }, port: 443, protocol: 'TCP' });
+    assert.equal(part.verdict, 'deny', `${engine} web → 198.51.100.0/24: ${part.egress.reason}`);
   }
 });

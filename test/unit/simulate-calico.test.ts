@@ -182,6 +182,10 @@ test('nets / notNets match addresses, also of pods; selectors never match extern
   // A block of addresses (a folded edge's peer, docs/ingest.md "Bounded by design") matches only when every address of it does.
   assert.equal(verdict([out], flow(P(web), ext('203.0.113.0/25'), 443)).verdict, 'allow', 'a block outside notNets');
   assert.equal(verdict([out], flow(P(web), ext('203.0.113.0/24'), 443)).verdict, 'deny', 'a block notNets cuts into');
+  // A Deny rule matches a block as soon as part of it is in nets and out of notNets.
+  const denyPart = np('no-lab', { selector: "app == 'web'", types: ['Egress'], order: 1, egress: [{ action: 'Deny', protocol: 'TCP', destination: { nets: ['198.51.100.128/25'] } }, { action: 'Allow' }] });
+  assert.equal(verdict([denyPart], flow(P(web), ext('198.51.100.0/24'), 443)).verdict, 'deny', 'a deny that cuts part of the block');
+  assert.equal(verdict([denyPart], flow(P(web), ext('198.51.100.0/25'), 443)).verdict, 'allow', 'a block the deny does not touch');
   const pods = np('pods', { selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Allow', destination: { nets: ['10.1.0.2/32'] } }] });
   assert.equal(verdict([pods], flow(P(web), P(api))).verdict, 'allow');
   const sel = np('sel', { selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Allow', destination: { selector: 'all()' } }] });

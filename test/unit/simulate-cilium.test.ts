@@ -188,6 +188,10 @@ test('CIDR peers match world only by default; nodes with policy-cidr-match-mode:
   assert.equal(allows([p], P(web), EXT('10.200.0.0/24'), 443), false, 'a block inside the except');
   assert.equal(allows([p], P(web), EXT('10.0.0.0/8'), 443), false, 'a block the except cuts into');
   assert.equal(allows([p], P(web), EXT('0.0.0.0/0'), 443), false, 'a block wider than the CIDR');
+  // A deny rule cuts a block as soon as it holds part of it (deny rules win over allows, docs.cilium.io "Deny Policies").
+  const denyPart = cnp('shop', 'no-lab', { endpointSelector: { matchLabels: { app: 'web' } }, egressDeny: [{ toCIDR: ['10.50.128.0/17'] }] });
+  assert.equal(allows([p, denyPart], P(web), EXT('10.50.0.0/16'), 443), false, 'a deny that cuts part of the block');
+  assert.equal(allows([p, denyPart], P(web), EXT('10.50.0.0/17'), 443), true, 'a block the deny does not touch');
   assert.equal(allows([p], P(web), NODE(nodeB), 10250, 'TCP', { cidrMatchesNodes: true }), true);
   assert.equal(allows([p], P(web), P(api), 8080, 'TCP', { cidrMatchesNodes: true }), false, 'pods never');
   // An "external" address that is a node's is that node (Cilium decides by IP).

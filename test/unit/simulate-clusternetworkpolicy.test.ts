@@ -126,6 +126,16 @@ test('[API Networks] networks match every address, pods included ("cluster-inter
   assert.equal(run([policy], P(app), ext('2001:db8::1'), 443).verdict, 'allow', 'an IPv4 CIDR does not match IPv6');
 });
 
+test('[API Networks] a block of addresses (a folded edge\'s peer, docs/ingest.md "Bounded by design"): an Accept rule takes it only whole, a Deny rule as soon as it holds part of it', () => {
+  const accept = cnp('to-partners', { tier: 'Admin', priority: 1, subject: { namespaces: nsSel('shop') }, egress: [{ action: 'Accept', to: [{ networks: ['203.0.113.0/25'] }] }] });
+  const denyRest = cnp('deny-rest', { tier: 'Baseline', priority: 1, subject: { namespaces: nsSel('shop') }, egress: [{ action: 'Deny', to: [{ networks: ['0.0.0.0/0', '::/0'] }] }] });
+  assert.equal(run([accept, denyRest], P(app), ext('203.0.113.0/25'), 443).verdict, 'allow', 'a block the network holds');
+  assert.equal(run([accept, denyRest], P(app), ext('203.0.113.0/24'), 443).verdict, 'deny', 'a block the network holds half of: the rest is denied');
+  const denyPart = cnp('no-lab', { tier: 'Admin', priority: 1, subject: { namespaces: nsSel('shop') }, egress: [{ action: 'Deny', to: [{ networks: ['203.0.113.128/25'] }] }] });
+  assert.equal(run([denyPart], P(app), ext('203.0.113.0/24'), 443).verdict, 'deny', 'a deny that cuts part of the block');
+  assert.equal(run([denyPart], P(app), ext('198.51.100.0/24'), 443).verdict, 'allow');
+});
+
 test('[API Networks] a pod whose address is unknown (a workload only flow records name) has one all the same: 0.0.0.0/0 with ::/0 matches it, a narrower network does not', () => {
   const unknown = pod('shop', { app: 'inferred' }, '10.1.0.9', { ips: [] });
   const sim = createClusterNetworkPolicySimulator(

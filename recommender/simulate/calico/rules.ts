@@ -145,6 +145,11 @@ class EntityMatch {
     /** nets / notNets as given (invalid ones dropped: an entity whose nets are all invalid matches nothing). */
     readonly nets: Cidr[] | undefined,
     readonly notNets: Cidr[] | undefined,
+    /**
+     * A block of addresses (a folded edge's peer) stands for some of them: a Deny rule matches it
+     * where part of it is in `nets` and out of `notNets`, any other rule only where all of it is.
+     */
+    readonly partOfBlock: boolean,
     /** rules.go getEndpointSelector: the positive selector (namespace ∧ service accounts ∧ selector), when any part is set. */
     readonly positive: boolean,
     readonly nsSel: Selector | undefined,
@@ -187,6 +192,7 @@ function compileEntity(e: CalicoEntityRule, side: 'source' | 'destination', scop
     destination && e.notPorts && e.notPorts.length > 0 ? e.notPorts.map(portSpec) : undefined,
     netList(e.nets),
     netList(e.notNets),
+    action === 'Deny',
     hasSelector || nsSel !== undefined || scopedNs !== undefined,
     nsSel,
     sel,
@@ -212,8 +218,8 @@ function entityMatches(m: EntityMatch, destination: boolean, peer: EndpointView,
   }
   if (m.ports && !anyPortMatches(m.ports, c.flow.port, c.flow.protocol, c.server)) return false;
   if (m.notPorts && anyPortMatches(m.notPorts, c.flow.port, c.flow.protocol, c.server)) return false;
-  if (m.nets && !inNets(m.nets, ipOf(peer, c.family))) return false;
-  if (m.notNets && touchesNets(m.notNets, ipOf(peer, c.family))) return false;
+  if (m.nets && !(m.partOfBlock ? touchesNets : inNets)(m.nets, ipOf(peer, c.family))) return false;
+  if (m.notNets && (m.partOfBlock ? inNets : touchesNets)(m.notNets, ipOf(peer, c.family))) return false;
   if (m.positive) {
     // Selectors compile to IP sets of Calico endpoints: anything else is in none of them.
     if (!peer.workload) return false;

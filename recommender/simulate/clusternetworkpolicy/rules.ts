@@ -13,7 +13,7 @@
  * matches a Deny or Pass rule.
  */
 import { selectorMatches } from '../../matrix/selector.ts';
-import { AddressCache, cidrHas } from '../kubernetes/cidr-match.ts';
+import { AddressCache, cidrCovers, cidrTouches } from '../kubernetes/cidr-match.ts';
 import { subjectPod, type ClusterView } from '../kubernetes/cluster-view.ts';
 import { namedPortMatches } from '../kubernetes/named-port.ts';
 import type { SideVerdict, SimEndpoint, SimFlow } from '../types.ts';
@@ -127,9 +127,11 @@ export class TierRules {
         // A pod the inventory has no address for (a workload only flow records name) has one all
         // the same: networks holding every address of both families match it, whatever it is.
         if (other.ips.length === 0 && other.kind === 'pod') return p.everyAddress;
+        // A block (a folded edge's peer) stands for some of its addresses: an Accept rule takes it
+        // only whole, a Deny or Pass rule as soon as it holds part of it (what is not known fails closed).
         return other.ips.some((ip) => {
-          const a = this.addresses.get(ip);
-          return a !== undefined && p.cidrs.some((c) => cidrHas(c, a));
+          const r = this.addresses.range(ip);
+          return r !== undefined && p.cidrs.some((c) => (failClosed ? cidrTouches(c, r) : cidrCovers(c, r)));
         });
       case 'domainNames':
         return other.kind === 'external' && other.names.some((n) => p.names.some((pattern) => domainMatches(pattern, n)));

@@ -83,10 +83,20 @@ export function cidrHas(c: CompiledCidr, addr: ipaddr.IPv4 | ipaddr.IPv6): boole
   return addr.match(c.range);
 }
 
+/** Every address of `r` is in `c`. */
+export function cidrCovers(c: CompiledCidr, r: AddressRange): boolean {
+  const [addr, bits] = r;
+  return c.range !== undefined && c.range[0].kind() === addr.kind() && bits >= c.range[1] && addr.match(c.range);
+}
+
+/** Some address of `r` is in `c`. */
+export function cidrTouches(c: CompiledCidr, r: AddressRange): boolean {
+  const [addr, bits] = r;
+  if (c.range === undefined || c.range[0].kind() !== addr.kind()) return false;
+  return bits >= c.range[1] ? addr.match(c.range) : c.range[0].match(addr, bits);
+}
+
 /** Every address of `r` is in the block: inside its `cidr`, and no `except` overlaps it. */
 export function blockCovers(b: CompiledBlock, r: AddressRange): boolean {
-  const [addr, bits] = r;
-  const c = b.cidr.range;
-  if (!c || c[0].kind() !== addr.kind() || bits < c[1] || !addr.match(c)) return false;
-  return !b.except.some((x) => x.range !== undefined && x.range[0].kind() === addr.kind() && (bits >= x.range[1] ? addr.match(x.range) : x.range[0].match(addr, bits)));
+  return cidrCovers(b.cidr, r) && !b.except.some((x) => cidrTouches(x, r));
 }
