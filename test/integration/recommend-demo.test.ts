@@ -162,13 +162,14 @@ test('the cluster DNS is never isolated from observation alone: 53 stays open to
   const none = corednsPolicies({ ...input, edges: [] });
   assert.deepEqual(none.find((p) => p.name === 'kube-system-deployment-coredns-dns')?.spec, DNS_OPEN);
   assert.deepEqual(none.find((p) => p.name === 'kube-system-deployment-coredns')?.spec.policyTypes, ['Ingress']);
-  // Once an upstream resolver is observed, egress is restricted to what was seen (plus the apiserver it uses).
+  // Once an upstream resolver is observed, egress is restricted to what was seen (plus the apiserver it uses), on 53/UDP and 53/TCP both.
   const coredns = { kind: 'dns', workload: { namespace: 'kube-system', kind: 'Deployment', name: 'coredns' } } as const;
   const last = Math.max(...input.edges.map((e) => e.lastSeen));
   const upstream = { id: 999_999, client: coredns, server: { kind: 'external', ip: '192.0.2.53' } as const, port: 53, protocol: 'UDP' as const, firstSeen: last - 1000, lastSeen: last, flows: 3, packets: 6, bytes: 600, forwarded: 3, dropped: 0, sources: ['netobserv' as const] };
   const restricted = corednsPolicies({ ...input, edges: [...input.edges, upstream] });
-  const egress = restricted.find((p) => p.name === 'kube-system-deployment-coredns')?.spec.egress as { to: unknown[] }[];
-  assert.ok(egress.some((r) => isDeepStrictEqual(r.to, [{ ipBlock: { cidr: '192.0.2.53/32' } }])));
+  const egress = restricted.find((p) => p.name === 'kube-system-deployment-coredns')?.spec.egress as { to: unknown[]; ports: unknown[] }[];
+  const toUpstream = egress.find((r) => r.to.some((peer) => isDeepStrictEqual(peer, { ipBlock: { cidr: '192.0.2.53/32' } })));
+  assert.deepEqual(toUpstream?.ports, [{ port: 53, protocol: 'TCP' }, { port: 53, protocol: 'UDP' }]);
 });
 
 test('a workload without labels gets no policy and a warning; the rest of the cluster is unaffected', () => {
