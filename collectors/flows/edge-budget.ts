@@ -4,7 +4,7 @@
  * Past either cap, an edge whose far side is an address (`external:`, `unknown:`) is folded into
  * the covering block — first the /24 (IPv6 /64), and once the workload has as many folded edges
  * as its cap, the whole family (`0.0.0.0/0`, `::/0`) — so a scan of a million addresses adds at
- * most 2 × cap edges (per port and protocol) to a workload instead of a million. A folded edge's
+ * most 2 × cap + 2 edges (per port and protocol) to a workload instead of a million. A folded edge's
  * peer key holds the block (`external:203.0.113.0/24`): the edge says it stands for many
  * addresses. Edges between named peers (workloads, nodes, DNS, the apiserver) are never folded:
  * the inventory bounds them — except workloads only flow records name (not listed by the
@@ -96,10 +96,16 @@ export class EdgeBudget {
     }
     if (!foldable) return undefined;
     const counts = this.ownerCounts(sides[0]!);
-    const level = counts[1] < this.caps.maxEdgesPerWorkload ? 1 : 2;
-    const c = isAddressPeer(client) ? foldKey(client, level) : client;
-    const s = isAddressPeer(server) ? foldKey(server, level) : server;
-    const foldedKey = edgeKey(c, s, port, protocol);
+    const fold = (level: 1 | 2) => {
+      const c = isAddressPeer(client) ? foldKey(client, level) : client;
+      const s = isAddressPeer(server) ? foldKey(server, level) : server;
+      return { c, s, key: edgeKey(c, s, port, protocol) };
+    };
+    // An address whose block already has its edge is that edge: a repeat adds none, so the
+    // workload's folded count does not push it into the whole family.
+    let folded = fold(1);
+    if (!this.admitted.has(folded.key) && counts[1] >= this.caps.maxEdgesPerWorkload) folded = fold(2);
+    const { c, s, key: foldedKey } = folded;
     this.folds++;
     if (!this.admitted.has(foldedKey)) {
       this.admitted.set(foldedKey, { client: c, server: s, key: foldedKey, folded: false });

@@ -51,3 +51,16 @@ test('edges between workloads the inventory lists are never refused; an address 
     ['external:198.51.100.0/24', true],
   ]);
 });
+
+test('an address whose block already holds a folded edge is that edge again, not a fold one level wider (a repeat adds no edge, and the cap bounds edges)', () => {
+  const WEB = 'workload:shop/Deployment/web';
+  const budget = new EdgeBudget({ maxEdgesPerWorkload: 1, maxEdgesPerRun: 1_000_000 }, () => 0, () => true);
+  assert.equal(budget.admit(WEB, 'external:203.0.113.1', 443, 'TCP')?.server, 'external:203.0.113.1');
+  assert.equal(budget.admit(WEB, 'external:198.51.100.1', 443, 'TCP')?.server, 'external:198.51.100.0/24');
+  // The same address again, and another of that /24: the /24 edge, though the workload's folded edges are at the cap.
+  assert.equal(budget.admit(WEB, 'external:198.51.100.1', 443, 'TCP')?.server, 'external:198.51.100.0/24');
+  assert.equal(budget.admit(WEB, 'external:198.51.100.7', 443, 'TCP')?.server, 'external:198.51.100.0/24');
+  // A new block past the cap folds into the family.
+  assert.equal(budget.admit(WEB, 'external:192.0.2.1', 443, 'TCP')?.server, 'external:0.0.0.0/0');
+  assert.equal(budget.size, 3);
+});
