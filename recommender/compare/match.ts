@@ -113,6 +113,5 @@ export function portMatches(edge: EdgeTraffic, ports: readonly ResolvedPort[], i
 export function edgeMatchesRule(edge: EdgeTraffic, rule: ExpectedRule, ix: ClusterIndex): boolean {
   const other = rule.direction === 'ingress' ? edge.client : edge.server;
   const serverPort = rule.direction === 'egress' ? edge.port : undefined;
-  if (!rule.peers.some((rp) => peerMatches(other, rp, ix, serverPort))) return false;
-  return portMatches(edge, rule.ports, ix);
+  return rule.peers.some((rp) => peerMatches(other, rp, ix, serverPort) && portMatches(edge, rp.ports ?? rule.ports, ix));
 }

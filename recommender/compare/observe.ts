@@ -22,7 +22,7 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import { inClusterAddresses, type InventorySnapshot } from '../../domain/inventory.ts';
 import { isIpAddress } from '../../domain/ip.ts';
 import { peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
-import { bindingPeer, toResolvedPorts } from '../matrix/bindings.ts';
+import { bindingPeer, rolePeers, toResolvedPorts } from '../matrix/bindings.ts';
 import { namePatternMatches } from '../matrix/syntax.ts';
 import type { AmbiguousCandidate, ExpectedRule, Finding, ResolvedComponent, ResolvedMatrix, RoleCandidate, RoleResolution, RoleScope, WhenConfigured } from '../matrix/resolved.ts';
 import type { RoleBindingT } from '../matrix/schema.ts';
@@ -256,7 +256,7 @@ function withRole(rule: ExpectedRule, role: RoleResolution, component: ResolvedC
   const unresolved = rule.unresolved.filter((u) => u !== unboundText(role.role));
   return {
     ...rule,
-    peers: role.peers,
+    peers: rule.ports.length > 0 ? role.peers : rolePeers(role),
     ports: rule.ports.length > 0 ? rule.ports : role.ports,
     inferred: { role: role.role, candidates: (role.candidates ?? []).map((c) => c.peer), pin: role.pin ?? '' },
     active: component.enabled && component.present && rule.condition?.holds !== false && unresolved.length === 0,

@@ -78,6 +78,18 @@ export function comparePorts(a: ResolvedPort, b: ResolvedPort): number {
   return (a.port ?? 0) - (b.port ?? 0) || compareStrings(a.name ?? '', b.name ?? '') || compareStrings(a.protocol, b.protocol) || (a.endPort ?? 0) - (b.endPort ?? 0);
 }
 
+/**
+ * The role's peers for a rule that takes the role's ports: each with its binding's ports when the
+ * role has several bindings and they name ports, so no peer is opened on another's.
+ */
+export function rolePeers(role: RoleResolution): ResolvedPeer[] {
+  if (role.bindings.length < 2 || role.peers.length !== role.bindings.length) return role.peers;
+  return role.peers.map((p, i) => {
+    const ports = toResolvedPorts(role.bindings[i]!.ports);
+    return ports.length > 0 ? { ...p, ports } : p;
+  });
+}
+
 /** Where a binding points in this cluster. */
 export function bindingPeer(b: RoleBindingT, inv: InventorySnapshot): ResolvedPeer {
   if (b.cidrs) return { kind: 'cidr', cidrs: [...b.cidrs].sort(), except: [...(b.except ?? [])].sort() };

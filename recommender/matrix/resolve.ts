@@ -7,7 +7,7 @@
 import { DNS_CONVENTIONS, DNS_SERVICE_PORT, type DnsPort } from '../../domain/cluster-dns.ts';
 import type { InventorySnapshot, LabelSelector } from '../../domain/inventory.ts';
 import { ruleId, type Direction } from './ids.ts';
-import { clusterFacts, comparePorts, namespacesMatching, resolveRole, selectWorkloads, sortRefs, uniquePorts } from './bindings.ts';
+import { clusterFacts, comparePorts, namespacesMatching, resolveRole, rolePeers, selectWorkloads, sortRefs, uniquePorts } from './bindings.ts';
 import { evaluate, render, resolveParameters, type ParameterValues } from './parameters.ts';
 import { canonicalSelector } from './selector.ts';
 import { wholeRef } from './syntax.ts';
@@ -184,7 +184,7 @@ function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, directio
   const unresolved: string[] = [];
   const cond = evaluate(rule.when, ctx.values);
   for (const p of cond.unset) unresolved.push(`condition parameter "${p}" has no value`);
-  const peers = resolvePeer(ctx, self, rule.peer, unresolved);
+  let peers = resolvePeer(ctx, self, rule.peer, unresolved);
   const namedPorts =
     direction === 'ingress' ? self.ports : typeof rule.peer === 'object' && 'component' in rule.peer ? (ctx.declaredPorts.get(rule.peer.component) ?? []) : [];
   let ports = resolvePorts(rule.ports ?? [], ctx.values, namedPorts, unresolved);
@@ -193,6 +193,7 @@ function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, directio
     // "port depends on your setup" (seed 002): the binding's ports, else, to pods the rule reaches, the ports they serve.
     const r = ctx.roles.get(role);
     ports = r?.ports.length ? r.ports : direction === 'egress' ? (r?.servicePorts ?? []) : [];
+    if (r?.ports.length) peers = rolePeers(r);
   }
   if (rule.peer === 'dns') ports = dnsPodPorts(ports, ctx.facts.dns.ports);
   return {

@@ -19,8 +19,15 @@ export interface ResolvedPort {
   name?: string;
 }
 
-/** The concrete thing on the other side of a rule. */
-export type ResolvedPeer =
+/**
+ * The concrete thing on the other side of a rule. `ports`: where a rule names no ports of its own
+ * and takes them from a role bound several times with ports of their own (two backends, or the
+ * peers observation bound a role to), the ports of this peer's binding — the rule's `ports` are
+ * then their union, and each peer is reached on its own only.
+ */
+export type ResolvedPeer = ResolvedPeerTarget & { ports?: ResolvedPort[] };
+
+type ResolvedPeerTarget =
   /** Pods picked by a selector: another component, a workload selector, or a role bound to pods. */
   | {
       kind: 'pods';

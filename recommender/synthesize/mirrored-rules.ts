@@ -121,6 +121,16 @@ export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: Recomme
   return { byWorkload: out, servicePortRules };
 }
 
+/**
+ * The ports `rule` reaches workload `w` on: those of the peer naming it where the rule's peers
+ * carry their own (a role's bindings, matrix/bindings.ts rolePeers), else the rule's.
+ */
+export function portsToward(rule: ExpectedRule, w: WorkloadRef, cluster: PodNetwork): readonly ResolvedPort[] {
+  const k = workloadKey(w);
+  for (const rp of rule.peers) if (rp.ports !== undefined && namedWorkloads(rp, cluster).some((x) => workloadKey(x) === k)) return rp.ports;
+  return rule.ports;
+}
+
 /** The owner component's pods as a peer at the mirrored end; undefined when its namespace is not known (a parameter without a value). */
 export function mirroredPeer(owner: ResolvedComponent): ResolvedPeer | undefined {
   if (owner.namespace === undefined) return undefined;

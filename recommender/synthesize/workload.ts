@@ -22,7 +22,7 @@ import type { DayTexts } from './day-texts.ts';
 import type { PortSets } from './port-sets.ts';
 import { APISERVER, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 import type { ResolvedPeer } from '../matrix/resolved.ts';
-import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
+import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
   edge: EdgeAssessment;
@@ -282,7 +282,8 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): voi
     if (d === 'egress' && !ctx.opts.egress) continue;
     // The workload's own matrix says what is needed on this side: a rule it renders that names the
     // owner on (at least) these ports, or one to or from anyone on every port.
-    if (included.some((r) => r.rule.direction === d && ((documentsPeer(r.rule.peers, m.owner) && portsCover(r.rule.ports, m.rule.ports)) || opensAll(r)))) continue;
+    const toward = portsToward(m.rule, self.workload, ctx.podNetwork);
+    if (included.some((r) => r.rule.direction === d && ((documentsPeer(r.rule.peers, m.owner) && portsCover(r.rule.ports, toward)) || opensAll(r)))) continue;
     const authority = authoritative(p.components, d);
     if (authority !== undefined) {
       p.plan.leftClosed.push(m.rule.id);
@@ -293,7 +294,7 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): voi
     if (owner === undefined) continue;
     const server: Peer | undefined = d === 'ingress' ? self : m.owner.workloads.length === 1 ? { kind: 'workload', workload: m.owner.workloads[0]! } : undefined;
     const narrow = d === 'ingress' && ctx.mirrors.servicePortRules.has(m.rule.id);
-    const ports = resolvedPorts(narrow ? portsServedBy(m.rule.ports, ctx.podNetwork.servedPorts(self.workload)) : m.rule.ports, server, ctx.ix, m.owner.workloads);
+    const ports = resolvedPorts(narrow ? portsServedBy(toward, ctx.podNetwork.servedPorts(self.workload)) : toward, server, ctx.ix, m.owner.workloads);
     // The flows observed at this end that the rule documents are its evidence (status confirmed).
     const side = p.comparison[d];
     const matched = p.mirrorEvidence.get(m) ?? [];
@@ -308,13 +309,14 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): voi
   }
 }
 
-/** Positions of the edges of `side` that a mirrored rule documents: to or from its owner's workloads, on its ports. */
-function edgesDocumentedBy(m: MirroredRule, side: SideComparison, ctx: SynthesisContext): number[] {
+/** Positions of the edges of `side` (of workload `w`) that a mirrored rule documents: to or from its owner's workloads, on its ports toward `w`. */
+function edgesDocumentedBy(m: MirroredRule, w: Workload, side: SideComparison, ctx: SynthesisContext): number[] {
   const owners = new Set(m.owner.workloads.map(workloadKey));
+  const ports = portsToward(m.rule, w, ctx.podNetwork);
   const matched: number[] = [];
   side.edges.forEach((e, i) => {
     const far = side.direction === 'ingress' ? e.client : e.server;
-    if (far.kind === 'workload' && owners.has(workloadKey(far.workload)) && portMatches(e, m.rule.ports, ctx.ix)) matched.push(i);
+    if (far.kind === 'workload' && owners.has(workloadKey(far.workload)) && portMatches(e, ports, ctx.ix)) matched.push(i);
   });
   return matched;
 }
@@ -331,7 +333,7 @@ function confirmFromOtherEnds(w: Workload, comparison: WorkloadComparison, compo
   for (const m of ctx.mirrors.byWorkload.get(workloadKey(w)) ?? []) {
     if (authoritative(components, m.direction) !== undefined) continue;
     const side = comparison.side(m.direction);
-    const matched = edgesDocumentedBy(m, side, ctx);
+    const matched = edgesDocumentedBy(m, w, side, ctx);
     for (const i of matched) side.confirmFromOtherEnd(i, m.rule.id);
     evidence.set(m, matched);
   }
@@ -356,7 +358,8 @@ function unobservedMustFlows(p: Planning, included: readonly RuleAssessment[]): 
         if (workloadKey(ref) === workloadKey(self.workload)) continue;
         const server = d === 'ingress' ? self : other;
         const narrow = d === 'egress' && ctx.mirrors.servicePortRules.has(r.rule.id);
-        for (const port of narrow ? portsServedBy(r.rule.ports, ctx.podNetwork.servedPorts(ref)) : r.rule.ports) {
+        const rulePorts = rp.ports ?? r.rule.ports;
+        for (const port of narrow ? portsServedBy(rulePorts, ctx.podNetwork.servedPorts(ref)) : rulePorts) {
           const n = resolvePortNumber(port, server, ctx.ix);
           if (n === undefined) continue;
           const edge: EdgeTraffic = { client: d === 'ingress' ? other : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
@@ -407,7 +410,7 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
     for (const rp of r.rule.peers) {
       let server: Peer | undefined = self;
       if (d === 'egress') server = rp.kind === 'pods' && rp.workloads.length === 1 ? { kind: 'workload', workload: rp.workloads[0]! } : undefined;
-      const ports = resolvedPorts(r.rule.ports, server, ctx.ix, d === 'egress' ? selectedWorkloads(rp, ctx.podNetwork) : []);
+      const ports = resolvedPorts(rp.ports ?? r.rule.ports, server, ctx.ix, d === 'egress' ? selectedWorkloads(rp, ctx.podNetwork) : []);
       const resolved = resolvedPeers(rp, w.namespace, ctx.ix, ctx.dns);
       const unknown = resolved.length === 0 ? addressesUnknown(rp) : undefined;
       if (unknown !== undefined) {
