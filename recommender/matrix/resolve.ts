@@ -4,6 +4,7 @@
  * What cannot be pinned down (absent components, unbound roles, unset parameters) becomes a
  * finding; it never fails the resolution.
  */
+import { workloadKey } from '../../domain/peer.ts';
 import { DNS_CONVENTIONS, DNS_SERVICE_PORT, type DnsPort } from '../../domain/cluster-dns.ts';
 import type { InventorySnapshot, LabelSelector } from '../../domain/inventory.ts';
 import { ruleId, type Direction } from './ids.ts';
@@ -242,8 +243,14 @@ function componentShell(ctx: Ctx, name: string, c: ComponentT): ResolvedComponen
   const cond = evaluate(c.when, ctx.values);
   const namespace = render(c.namespace, ctx.values);
   const selector = renderSelector(c.selector, ctx.values, missing);
-  const hostNetwork = typeof c.hostNetwork === 'object' ? evaluate(c.hostNetwork, ctx.values).holds : c.hostNetwork === true;
+  const declared = typeof c.hostNetwork === 'object' ? evaluate(c.hostNetwork, ctx.values).holds : c.hostNetwork === true;
   const workloads = namespace !== undefined && missing.length === 0 ? selectWorkloads(ctx.inv, new Set([namespace]), selector) : [];
+  // What the inventory shows wins over a matrix that does not say it: a host-network pod is reached
+  // at its node's address, which no pod selector matches (ClusterNetworkPolicy: "host-networked
+  // pods are not included in this type of peer"; NetworkPolicy podSelector likewise).
+  const keys = new Set(workloads.map(workloadKey));
+  const selected = ctx.inv.workloads.filter((w) => keys.has(workloadKey(w)));
+  const hostNetwork = declared || (selected.length > 0 && selected.every((w) => w.hostNetwork));
   const ports = (c.ports ?? []).flatMap((decl) => {
     const [rp] = resolvePorts([{ port: decl.port, protocol: decl.protocol }], ctx.values, [], []);
     return rp ? [decl.name ? { ...rp, name: decl.name } : rp] : [];
