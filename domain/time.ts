@@ -26,3 +26,17 @@ export function parseRfc3339(text: string): number | undefined {
   const t = Date.parse(text);
   return Number.isFinite(t) ? t : undefined;
 }
+
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(\d+[smhd])+$/;
+
+/**
+ * A point in time as `edges --since` and `GET /edges?since=` take it: a duration back from `now`
+ * as kubectl writes it (`90s`, `30m`, `2h`, `7d`, `1h30m`), or an RFC 3339 time; undefined when neither.
+ */
+export function pointInTime(text: string, now: number): number | undefined {
+  if (!DURATION.test(text)) return parseRfc3339(text);
+  let ms = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+)([smhd])/g)) ms += Number(n) * UNIT_MS[unit!]!;
+  return Number.isSafeInteger(ms) ? now - ms : undefined;
+}

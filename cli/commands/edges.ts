@@ -9,7 +9,7 @@ import { CliError, writePieces } from '../io.ts';
 import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
 import type { CommandModule } from '../command.ts';
 import { workloadArg } from '../selection.ts';
-import { parseRfc3339 } from '../../domain/time.ts';
+import { pointInTime } from '../../domain/time.ts';
 
 interface EdgesOptions extends DbOptions {
   namespace?: string;
@@ -37,16 +37,9 @@ function days(flag: string, value: string): number {
   return n;
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** `--since`: a duration before `now` as kubectl writes it (`90s`, `30m`, `2h`, `7d`, `1h30m`) or an RFC 3339 time. */
 export function sinceTime(value: string, now: number, flag = '--since'): number {
-  if (/^(\d+[smhd])+$/.test(value)) {
-    let ms = 0;
-    for (const [, n, unit] of value.matchAll(/(\d+)([smhd])/g)) ms += Number(n) * (UNIT_MS[unit as string] as number);
-    return now - ms;
-  }
-  const t = parseRfc3339(value);
+  const t = pointInTime(value, now);
   if (t === undefined) throw new CliError(`${flag}: "${value}" is neither a duration (30m, 2h, 7d) nor an RFC 3339 time with its zone (2026-11-20T12:00:00Z)`);
   return t;
 }

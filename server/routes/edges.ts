@@ -5,6 +5,7 @@ import { EdgeStore, type EdgeDeleteFilter } from '../../store/edges.ts';
 import { newSkippedRows } from '../../store/row-check.ts';
 import { badRequest } from '../http/problem.ts';
 import { edgeJson } from '../../domain/edge-json.ts';
+import { pointInTime } from '../../domain/time.ts';
 import { requireSelection } from '../../app/selection-check.ts';
 import { selectionOf } from '../../app/selection.ts';
 import type { ServiceContext } from '../context.ts';
@@ -14,6 +15,16 @@ import { Cursor, FreeObject, Limit, Namespace, WorkloadFilter, withCanonicalWork
 
 const isEdgeKey = (v: unknown): v is [string, string, number, string] =>
   Array.isArray(v) && v.length === 4 && typeof v[0] === 'string' && typeof v[1] === 'string' && Number.isInteger(v[2]) && typeof v[3] === 'string';
+
+/** `since=`/`before=` as `edges --since` takes them: a duration back from now (30m, 2h, 7d) or an RFC 3339 time. */
+const PointInTime = (what: string) =>
+  Type.String({ minLength: 1, maxLength: 64, pattern: '^((\\d+[smhd])+|\\d{4}-.+)$', description: `${what}: a duration back from now (30m, 2h, 7d, 1h30m) or an RFC 3339 time` });
+
+function pointParam(name: string, value: string, now: number): number {
+  const t = pointInTime(value, now);
+  if (t === undefined) throw badRequest(`invalid query: query.${name} is neither a duration (30m, 2h, 7d) nor an RFC 3339 time with its zone`, [{ path: `query.${name}`, message: 'is neither a duration nor an RFC 3339 time', value }]);
+  return t;
+}
 
 export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
   return [
@@ -31,7 +42,7 @@ export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
         {
           namespace: Type.Optional(Namespace),
           workload: Type.Optional(WorkloadFilter),
-          since: Type.Optional(Type.String({ format: 'date-time', description: 'only edges last seen at or after this RFC 3339 time' })),
+          since: Type.Optional(PointInTime('only edges last seen at or after then')),
           limit: Limit,
           cursor: Type.Optional(Cursor),
         },
@@ -49,7 +60,7 @@ export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
         const q: EdgePageQuery = { limit: query.limit };
         if (query.namespace !== undefined) q.namespace = query.namespace;
         if (query.workload !== undefined) q.workload = query.workload;
-        if (query.since !== undefined) q.since = Date.parse(query.since);
+        if (query.since !== undefined) q.since = pointParam('since', query.since, ctx.now());
         if (query.cursor !== undefined) {
           const [client, server, port, protocol] = decodeCursor(query.cursor, isEdgeKey);
           q.after = { client, server, port, protocol } satisfies EdgeKey;
@@ -77,8 +88,8 @@ export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
         {
           namespace: Type.Optional(Namespace),
           workload: Type.Optional(WorkloadFilter),
-          since: Type.Optional(Type.String({ format: 'date-time', description: 'edges last seen at or after this RFC 3339 time' })),
-          before: Type.Optional(Type.String({ format: 'date-time', description: 'edges last seen before this RFC 3339 time' })),
+          since: Type.Optional(PointInTime('edges last seen at or after then')),
+          before: Type.Optional(PointInTime('edges last seen before then')),
           id: Type.Optional(Type.Integer({ minimum: 1, description: 'one edge by id' })),
         },
         { additionalProperties: false },
@@ -92,8 +103,8 @@ export function edgeRoutes(ctx: ServiceContext): AnyRoute[] {
         const f: EdgeDeleteFilter = {};
         if (query.namespace !== undefined) f.namespace = query.namespace;
         if (query.workload !== undefined) f.workload = query.workload;
-        if (query.since !== undefined) f.lastSeenSince = Date.parse(query.since);
-        if (query.before !== undefined) f.lastSeenBefore = Date.parse(query.before);
+        if (query.since !== undefined) f.lastSeenSince = pointParam('since', query.since, ctx.now());
+        if (query.before !== undefined) f.lastSeenBefore = pointParam('before', query.before, ctx.now());
         if (query.id !== undefined) f.id = query.id;
         if (Object.keys(f).length === 0) throw badRequest('say which edges to delete: namespace, workload, since, before or id (to delete everything, before=<a future time>)');
         const deleted = new EdgeStore(ctx.db).deleteEdges(f);

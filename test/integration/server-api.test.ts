@@ -317,6 +317,17 @@ test('inventory import: bad JSON and older snapshots are 422 problems; nothing i
   assert.deepEqual(leap.body.errors[0], { path: 'query.takenAt', message: 'must match format "date-time"', value: '2026-12-31T23:59:60Z' });
   const since = await request(app).get('/api/v1/edges?since=2026-11-19T23:59:60Z').set('Authorization', AUTH).expect(400);
   assert.equal(since.body.errors[0].path, 'query.since');
+  const word = await request(app).get('/api/v1/edges?since=yesterday').set('Authorization', AUTH).expect(400);
+  assert.equal(word.body.errors[0].path, 'query.since');
+});
+
+test('GET /edges?since= takes a duration back from now as `edges --since` does (the service clock here is 2026-11-21T00:00Z)', async () => {
+  const all = (await request(app).get('/api/v1/edges?limit=1000').set('Authorization', AUTH).expect(200)).body.items as { lastSeen: string }[];
+  const byTime = (await request(app).get('/api/v1/edges?limit=1000&since=2026-11-20T12:00:00Z').set('Authorization', AUTH).expect(200)).body.items as unknown[];
+  const byDuration = (await request(app).get('/api/v1/edges?limit=1000&since=12h').set('Authorization', AUTH).expect(200)).body.items as unknown[];
+  assert.deepEqual(byDuration, byTime);
+  assert.ok(byTime.length > 0 && byTime.length < all.length, `${byTime.length} of ${all.length}`);
+  assert.deepEqual((await request(app).get('/api/v1/edges?limit=1000&since=1d12h').set('Authorization', AUTH).expect(200)).body.items, (await request(app).get('/api/v1/edges?limit=1000&since=2026-11-19T12:00:00Z').set('Authorization', AUTH).expect(200)).body.items);
 });
 
 test('a method a path is not served with is 405 with Allow; an unknown path 404; a repeated parameter names its values', async () => {
