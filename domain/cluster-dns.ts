@@ -9,7 +9,7 @@
  * Service's DNAT, so a rule to the DNS names the pods' own ports (the Service's target ports).
  */
 import type { Protocol } from './flow.ts';
-import type { ContainerPort, Labels, LabelSelector, Service } from './inventory.ts';
+import type { ContainerPort, Labels, LabelSelector, Service, Workload } from './inventory.ts';
 
 /** The port clients ask the cluster DNS Service on, and upstream resolvers answer on. */
 export const DNS_SERVICE_PORT = 53;
@@ -63,6 +63,21 @@ export function dnsConventionOf(namespace: string, labels: readonly Labels[], se
 }
 
 const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * The workloads with `clusterDns` as this rule says today, whatever a store kept from an import
+ * by an older rule (store/inventory.ts reads through this): one rule for the import, the
+ * recommendation and flow resolution. Workloads already right are returned as they are.
+ */
+export function markClusterDns(workloads: readonly Workload[], services: readonly Service[]): Workload[] {
+  const imported = selectingServices(services);
+  return workloads.map((w) => {
+    const dns = dnsConventionOf(w.namespace, [w.labels], w.services, imported) !== undefined;
+    if (dns === (w.clusterDns === true)) return w;
+    const { clusterDns: _, ...rest } = w;
+    return dns ? { ...rest, clusterDns: true } : rest;
+  });
+}
 
 /** `namespace/name` of Services with a selector: those that say which pods they front. */
 export function selectingServices(services: readonly Service[]): Set<string> {

@@ -12,6 +12,7 @@ import type {
   Service,
   Workload,
 } from '../domain/inventory.ts';
+import { markClusterDns } from '../domain/cluster-dns.ts';
 import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
 import { claimClassOf, nodeClaims, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval, type PreviousPodIps } from '../domain/ip-history.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
@@ -437,16 +438,17 @@ export function readIntervals(db: Db): IpInterval[] {
 export function readResolutionData(db: Db): ResolutionData {
   return db.transaction(
     (): ResolutionData => {
-      const rows = readWorkloadRows(db);
+      const services = readServices(db);
+      const workloads = markClusterDns(readWorkloadRows(db).map(toWorkload), services);
       return {
         intervals: readIntervals(db),
-        workloads: rows.map(toWorkload),
-        services: readServices(db),
+        workloads,
+        services,
         endpointSlices: readEndpointSlices(db),
         nodes: readNodes(db),
         apiserver: readApiserver(db),
         apiserverHistory: readApiserverHistory(db),
-        dnsWorkloads: rows.filter((r) => r.cluster_dns === 1).map((r) => workloadKey(r)),
+        dnsWorkloads: workloads.filter((w) => w.clusterDns === true).map((w) => workloadKey(w)),
         ownerAliases: readOwnerAliases(db),
       };
     },
@@ -466,12 +468,13 @@ export function readInventory(db: Db): InventorySnapshot {
       host_network: number;
       since: number | null;
     }[];
+    const services = readServices(db);
     return {
       takenAt,
       namespaces: readNamespaces(db),
       nodes: readNodes(db),
-      workloads: readWorkloadRows(db, 'WHERE present = 1').map(toWorkload),
-      services: readServices(db),
+      workloads: markClusterDns(readWorkloadRows(db, 'WHERE present = 1').map(toWorkload), services),
+      services,
       endpointSlices: readEndpointSlices(db),
       policies: readPolicies(db),
       podAddresses: pods.map((r) => ({

@@ -22,6 +22,7 @@ import { clusterFacts } from '../../recommender/matrix/bindings.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import type { SimEndpoint, SimVerdict } from '../../recommender/simulate/types.ts';
+import { readResolutionData } from '../../store/inventory.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/openshift-dns/${name}`, import.meta.url), 'utf8');
@@ -137,4 +138,15 @@ test('the cluster DNS seen asking an upstream resolver over UDP keeps TCP to it 
     const elsewhere = sim.evaluate({ client: dnsPod, server: { kind: 'external', ip: '203.0.113.9' }, port: 443, protocol: 'TCP' });
     assert.equal(elsewhere.verdict, 'deny', `${engine}: the DNS's egress is restricted once an upstream was seen`);
   }
+});
+
+test('a store imported by an older rule (its cluster_dns flags unset for openshift-dns) is read by today\'s rule: the recommendation and flow resolution both see the OpenShift DNS, without a re-import', async () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: fixture('inventory.yaml'), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  db.prepare('UPDATE workloads SET cluster_dns = 0').run(); // as the previous release stored it
+  assert.deepEqual(readResolutionData(db).dnsWorkloads, ['openshift-dns/DaemonSet/dns-default']);
+  const input = readRecommendationInput(db, {});
+  assert.equal(input.inventory.workloads.find((w) => w.name === 'dns-default')?.clusterDns, true);
+  const { emitted } = runRecommendation(input, 'kubernetes', recommendOptions({ defaultDeny: true }), { tightness: false });
+  assert.ok(emitted.manifests.some((m) => m.metadata.name === 'openshift-dns-daemonset-dns-default-dns'), emitted.manifests.map((m) => m.metadata.name).join(', '));
 });
