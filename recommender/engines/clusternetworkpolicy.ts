@@ -504,7 +504,8 @@ function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: 
     // pods): policies of one tier and priority apply in an order the implementation chooses
     // (clusternetworkpolicy_types.go, Priority), and a Deny first would cut what the Pass leaves open.
     const passes = isoEg.some((rule) => rule.action === 'Pass');
-    out.push(manifest(intent, policyName(`${base}-isolation`), passes ? prio.isolation - 1 : prio.isolation, isoIn, isoEg, lines));
+    // A derived policy of the intent (names.ts: `-isolation` is one of the derived suffixes).
+    out.push(manifest(intent, policyName(`${base}/isolation`), passes ? prio.isolation - 1 : prio.isolation, isoIn, isoEg, lines));
   }
 }
 

@@ -12,6 +12,21 @@ export function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, HASH_LEN);
 }
 
+/**
+ * What is appended to a workload's policy name for its other policies: its `exposed` and `dns`
+ * intents (`ns/kind/name/exposed` → `ns-kind-name-exposed`) and the ClusterNetworkPolicy isolation
+ * policy (`…-isolation`). A workload whose own name ends so would take another workload's name —
+ * `web-isolation`'s allowlist is `web`'s isolation — and, the two exported apart (`--workload`),
+ * applying one would replace the other: such a workload's name carries the hash of its key.
+ */
+const DERIVED_SUFFIX = /-(exposed|dns|isolation)$/;
+
+/** A workload intent's key (`ns/kind/name`) whose name ends like a derived policy's. */
+const mimicsDerived = (key: string): boolean => {
+  const parts = key.split('/');
+  return parts.length === 3 && DERIVED_SUFFIX.test(parts[2]!.toLowerCase());
+};
+
 /** `key` → a DNS-1123 label of at most `max` chars, identical for identical keys. */
 export function policyName(key: string, max = MAX_NAME): string {
   if (max < HASH_LEN + 2) throw new Error(`name length limit ${max} is too small`);
@@ -20,7 +35,7 @@ export function policyName(key: string, max = MAX_NAME): string {
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/-+/g, '-')
     .replace(/^-+|-+$/g, '');
-  if (clean.length > 0 && clean.length <= max) return clean;
+  if (clean.length > 0 && clean.length <= max && !mimicsDerived(key)) return clean;
   const hash = shortHash(key);
   const room = max - HASH_LEN - 1;
   const head = clean.slice(0, room).replace(/-+$/g, '');

@@ -97,6 +97,11 @@ test('policySet sorts by key and rejects duplicate keys and name clashes', () =>
 
 test('names: DNS-1123, ≤ 63 chars, hashed only when truncated, stable', () => {
   assert.equal(policyName('monitoring/Deployment/grafana'), 'monitoring-deployment-grafana');
+  // A workload whose name ends like a derived policy's (`-exposed`, `-dns`, `-isolation`) carries its key's hash: `web`'s derived policies keep theirs.
+  assert.equal(policyName('app/Deployment/web/exposed'), 'app-deployment-web-exposed');
+  assert.match(policyName('app/Deployment/web-exposed'), /^app-deployment-web-exposed-[0-9a-f]{8}$/);
+  assert.match(policyName('app/Pod/web-isolation'), /^app-pod-web-isolation-[0-9a-f]{8}$/);
+  assert.equal(policyName('app/Deployment/web-exposure'), 'app-deployment-web-exposure');
   const long = `ns/${'x'.repeat(80)}`;
   const n = policyName(long);
   assert.equal(n.length, 63);
