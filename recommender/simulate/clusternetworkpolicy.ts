@@ -59,7 +59,11 @@ class TieredPolicies {
     if (np.isolated) return { ...np, reason: `${np.reason}${passed}` };
 
     const baseline = this.rules.firstMatch(sel.baseline[direction], direction, flow);
-    if (baseline && baseline.rule.action !== 'Pass') return decided(baseline, direction);
+    if (baseline && baseline.rule.action !== 'Pass') {
+      const v = decided(baseline, direction);
+      // The verdict object is shared by every flow that rule decides: a Pass before it is said on a copy.
+      return passed === '' ? v : { ...v, reason: `${v.reason}${passed}` };
+    }
     const isolated = sel.admin[direction].length > 0 || sel.baseline[direction].length > 0;
     const why = baseline ? `passed by ${baseline.policy.ref} ${baseline.rule.pointer} to the default` : isolated ? 'no rule of any tier matches' : 'no policy selects the pod';
     return { isolated, allowed: true, reason: `${direction} allowed by default: ${why}${passed}` };

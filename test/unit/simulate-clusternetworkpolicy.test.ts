@@ -98,6 +98,12 @@ test('[API Tier] the Baseline tier only decides for pods no NetworkPolicy select
   assert.equal(v.verdict, 'allow');
   assert.match(v.ingress.reason, /passed by ClusterNetworkPolicy\/baseline-pass/);
   assert.equal(run([baselineDeny, pass], P(app), P(other), 80).verdict, 'deny');
+  // An Admin Pass that hands the flow to a Baseline rule that decides is said beside that rule (the verdict is the Baseline's).
+  const adminPass = cnp('admin-pass', { tier: 'Admin', priority: 6, subject: { namespaces: {} }, ingress: [{ action: 'Pass', from: [{ namespaces: nsSel('shop') }] }] });
+  const passedOn = run([adminPass, baselineDeny], P(app), P(other), 80);
+  assert.equal(passedOn.verdict, 'deny');
+  assert.match(passedOn.ingress.reason, /^denied by Baseline tier ingress rule of ClusterNetworkPolicy\/baseline-deny \(passed on by ClusterNetworkPolicy\/admin-pass \/spec\/ingress\/0\)$/);
+  assert.doesNotMatch(run([baselineDeny], P(app), P(other), 80).ingress.reason, /passed on/, 'the shared verdict of the Baseline rule is not changed');
 });
 
 test('[API Priority, rule order] lower priority value first; within a policy the first matching rule; the Admin tier before everything', () => {
