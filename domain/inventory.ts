@@ -171,6 +171,12 @@ export interface InventorySnapshot {
   /** Intermediate owners and pod names → workload (ReplicaSet → Deployment, Job → CronJob, Pod → workload). */
   ownerAliases?: OwnerAlias[];
   /**
+   * The Cilium cluster name (`cluster-name` of the kube-system/cilium-config ConfigMap), when the
+   * inventory carried it: the `io.cilium.k8s.policy.cluster` label of every pod. Read back as the
+   * latest import that carried one.
+   */
+  ciliumClusterName?: string;
+  /**
    * The object kinds this snapshot is authoritative for (`Pod`, `Deployment.apps`,
    * `NetworkPolicy.networking.k8s.io`, …): stored data of these kinds is replaced, other kinds are
    * left as they are. Absent = authoritative for everything.

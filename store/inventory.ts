@@ -134,11 +134,11 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       : undefined;
     let importId: number;
     if (previous && previous.source === options.source) {
-      db.prepare('UPDATE inventory_imports SET taken_at = ?, counts = ? WHERE id = ?').run(t, json(options.counts ?? {}), previous.id);
+      db.prepare('UPDATE inventory_imports SET taken_at = ?, counts = ?, cilium_cluster_name = ? WHERE id = ?').run(t, json(options.counts ?? {}), snapshot.ciliumClusterName ?? null, previous.id);
       importId = previous.id;
     } else {
       importId = Number(
-        db.prepare('INSERT INTO inventory_imports (taken_at, source, counts) VALUES (?, ?, ?)').run(t, options.source, json(options.counts ?? {})).lastInsertRowid,
+        db.prepare('INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name) VALUES (?, ?, ?, ?)').run(t, options.source, json(options.counts ?? {}), snapshot.ciliumClusterName ?? null).lastInsertRowid,
       );
     }
     return { importId, replaced: replaced.sort(), shrunk, workloads, ipIntervals, ownerAliases };
@@ -488,6 +488,13 @@ export function readInventory(db: Db): InventorySnapshot {
       })),
       apiserver: readApiserver(db),
       ownerAliases: readOwnerAliases(db),
+      ...ciliumClusterName(db),
     };
   })();
+}
+
+/** The Cilium cluster name of the latest import that carried one (a live collector's snapshots carry none). */
+function ciliumClusterName(db: Db): { ciliumClusterName?: string } {
+  const row = db.prepare('SELECT cilium_cluster_name AS name FROM inventory_imports WHERE cilium_cluster_name IS NOT NULL ORDER BY taken_at DESC, id DESC LIMIT 1').get() as { name: string } | undefined;
+  return row ? { ciliumClusterName: row.name } : {};
 }

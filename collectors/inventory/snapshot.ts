@@ -30,6 +30,7 @@ import { mergePorts } from './pod-spec.ts';
 import { toPod, type PodInfo } from './pods.ts';
 import { isPolicyKey, toPolicy } from './policies.ts';
 import { toService } from './services.ts';
+import { ciliumClusterNameOf, isCiliumConfig } from './cilium-config.ts';
 import { dnsConventionOf, selectingServices } from '../../domain/cluster-dns.ts';
 import { compareStrings } from '../../domain/order.ts';
 
@@ -61,6 +62,7 @@ interface Objects {
   namespaces: Namespace[];
   ingresses: IngressInfo[];
   policies: AppliedPolicy[];
+  ciliumClusterName?: string;
   counts: Map<string, number>;
   ignored: Map<string, number>;
 }
@@ -123,6 +125,10 @@ function readObjects(raws: RawObject[]): Objects {
       const p = toPolicy(raw);
       unique(raw, p.namespace, p.name);
       o.policies.push(p);
+    } else if (isCiliumConfig(raw)) {
+      const name = ciliumClusterNameOf(raw);
+      unique(raw, 'kube-system', 'cilium-config');
+      if (name !== undefined) o.ciliumClusterName = name;
     } else {
       bump(o.ignored, key);
     }
@@ -310,7 +316,9 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
     podAddresses,
     apiserver,
     ownerAliases: aliases,
-    scope: [...o.counts.keys()].sort(),
+    // Not a kind the store keeps: it is the import's own fact (store/inventory.ts).
+    scope: [...o.counts.keys()].filter((k) => k !== 'ConfigMap').sort(),
+    ...(o.ciliumClusterName !== undefined ? { ciliumClusterName: o.ciliumClusterName } : {}),
   };
   return { snapshot, objects: sortedRecord(o.counts), ignored: sortedRecord(o.ignored), warnings: [...warnings].sort() };
 }

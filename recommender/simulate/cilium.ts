@@ -149,7 +149,8 @@ class CiliumSimulator implements Simulator {
     options: CiliumSimulatorOptions = {},
   ) {
     this.opts = {
-      clusterName: options.clusterName ?? 'default',
+      // Cilium's `cluster-name` default (pkg/defaults ClusterName), unless the inventory said otherwise.
+      clusterName: options.clusterName ?? cluster.ciliumClusterName ?? 'default',
       cidrMatchesNodes: options.cidrMatchesNodes ?? false,
       allowLocalhost: options.allowLocalhost ?? 'always',
       enforcementMode: options.enforcementMode ?? 'default',

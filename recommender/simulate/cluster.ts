@@ -77,6 +77,7 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     apiserver: inventory.apiserver,
     podCIDRs: [...new Set(inventory.nodes.flatMap((n) => n.podCIDRs))].sort(),
     ...(dnsNames !== undefined ? { dnsNames } : {}),
+    ...(inventory.ciliumClusterName !== undefined ? { ciliumClusterName: inventory.ciliumClusterName } : {}),
   };
   const moved = new Map<SimPod, Map<string, SimPod>>();
   const onNode = (pod: SimPod, node: string): SimPod => {

@@ -65,6 +65,8 @@ export interface SimCluster {
   podCIDRs: string[];
   /** External IP → DNS names seen for it (Cilium toFQDNs matches through these). */
   dnsNames?: ReadonlyMap<string, readonly string[]>;
+  /** The Cilium cluster name (the inventory's cilium-config), when known: Cilium's own default is `default`. */
+  ciliumClusterName?: string;
 }
 
 /** One end of a flow. */
