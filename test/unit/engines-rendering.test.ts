@@ -278,6 +278,15 @@ test('clusternetworkpolicy, an allow-all egress on a named port: the named port 
   ]);
 });
 
+/** The Cilium egress rules to DNS endpoints of `set`'s first manifest: ports under an L7 DNS rule (sorted) and plain L4 ones. */
+function ciliumDnsPorts(set: ReturnType<typeof policySet>) {
+  const { manifests } = ENGINES.cilium.emit(set);
+  const egress = spec(manifests[0]).egress as { toEndpoints?: unknown[]; toPorts?: { ports: { port: string; protocol: string }[]; rules?: unknown }[] }[];
+  const ports = (l7: boolean) =>
+    egress.filter((e) => e.toEndpoints !== undefined).flatMap((e) => (e.toPorts ?? []).filter((p) => (p.rules !== undefined) === l7).flatMap((p) => p.ports.map((x) => `${x.port}/${x.protocol}`)));
+  return { withL7: ports(true).sort(), l4: ports(false), manifests };
+}
+
 test('cilium, DNS visibility: the L7 DNS rule sits on the DNS ports only; the DNS pods\' other ports (CoreDNS metrics 9153) get an L4 rule of their own — Cilium sends every port a rules.dns section names to its DNS proxy (cilium/cilium#11767: "the rules section is required for that traffic to be intercepted … DNS traffic can be carried on ports other than 53")', () => {
   const set = policySet([
     workload('shop/web', [
@@ -285,14 +294,10 @@ test('cilium, DNS visibility: the L7 DNS rule sits on the DNS ports only; the DN
       { peers: [fqdnPeer('api.example.com', ['192.0.2.10'])], ports: [tcp(443)], explanation: why('m#api') },
     ]),
   ]);
-  const r = ENGINES.cilium.emit(set);
-  const egress = spec(r.manifests[0]).egress as { toEndpoints?: unknown[]; toPorts?: { ports: { port: string; protocol: string }[]; rules?: unknown }[] }[];
-  const toDns = egress.filter((e) => e.toEndpoints !== undefined);
-  const withL7 = toDns.flatMap((e) => (e.toPorts ?? []).filter((p) => p.rules !== undefined).flatMap((p) => p.ports.map((x) => `${x.port}/${x.protocol}`)));
-  const l4 = toDns.flatMap((e) => (e.toPorts ?? []).filter((p) => p.rules === undefined).flatMap((p) => p.ports.map((x) => `${x.port}/${x.protocol}`)));
-  assert.deepEqual(withL7.sort(), ['53/TCP', '53/UDP']);
+  const { withL7, l4, manifests } = ciliumDnsPorts(set);
+  assert.deepEqual(withL7, ['53/TCP', '53/UDP']);
   assert.deepEqual(l4, ['9153/TCP']);
-  assert.deepEqual(manifestErrors(r.manifests), []);
+  assert.deepEqual(manifestErrors(manifests), []);
 });
 
 test('cilium, DNS visibility where the cluster DNS answers on 5353 (OpenShift, behind the Service port 53): the L7 DNS rule sits on the pods\' DNS ports, the metrics port 9154 stays L4 — a policy sees the port after the Service\'s DNAT', () => {
@@ -303,14 +308,10 @@ test('cilium, DNS visibility where the cluster DNS answers on 5353 (OpenShift, b
       { peers: [fqdnPeer('api.example.com', ['192.0.2.10'])], ports: [tcp(443)], explanation: why('m#api') },
     ]),
   ]);
-  const r = ENGINES.cilium.emit(set);
-  const egress = spec(r.manifests[0]).egress as { toEndpoints?: unknown[]; toPorts?: { ports: { port: string; protocol: string }[]; rules?: unknown }[] }[];
-  const toDns = egress.filter((e) => e.toEndpoints !== undefined);
-  const withL7 = toDns.flatMap((e) => (e.toPorts ?? []).filter((p) => p.rules !== undefined).flatMap((p) => p.ports.map((x) => `${x.port}/${x.protocol}`)));
-  const l4 = toDns.flatMap((e) => (e.toPorts ?? []).filter((p) => p.rules === undefined).flatMap((p) => p.ports.map((x) => `${x.port}/${x.protocol}`)));
-  assert.deepEqual(withL7.sort(), ['5353/TCP', '5353/UDP']);
+  const { withL7, l4, manifests } = ciliumDnsPorts(set);
+  assert.deepEqual(withL7, ['5353/TCP', '5353/UDP']);
   assert.deepEqual(l4, ['9154/TCP']);
-  assert.deepEqual(manifestErrors(r.manifests), []);
+  assert.deepEqual(manifestErrors(manifests), []);
 });
 
 test('calico: more than 50 ports of one protocol are split over rules of at most 50 (the projectcalico.org/v3 CRD: EntityRule.ports maxItems 50)', () => {
