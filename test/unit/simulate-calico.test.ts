@@ -112,6 +112,11 @@ test('tiers: lower tier order first; Pass skips to the next tier that applies; p
   assert.match(v.ingress.reason, /every tier passed/);
   // prometheus(shop) → api: denied in the security tier, the default tier never sees it.
   assert.deepEqual(verdict([security, pass, app], flow(P(shopProm), P(api))).ingress.by, { policy: 'NetworkPolicy.projectcalico.org/shop/pass-web', rule: '/spec/ingress/1' });
+  // A block of addresses (a folded edge's peer) that a Pass holds part of goes on to the next tier, where an allow must hold all of it.
+  const passPart = np('pass-lab', { tier: 'security', selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Pass', destination: { nets: ['198.51.100.128/25'] } }, { action: 'Allow' }] });
+  const closed = np('web-closed', { selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Allow', destination: { nets: ['198.51.100.0/25'] } }] });
+  assert.equal(verdict([security, passPart, closed], flow(P(web), ext('198.51.100.0/24'), 443)).verdict, 'deny', 'half passed on, and the default tier allows the other half only');
+  assert.equal(verdict([security, passPart, closed], flow(P(web), ext('198.51.100.0/25'), 443)).verdict, 'allow', 'untouched by the Pass: allowed in the security tier');
 });
 
 test('tier defaultAction Pass: no rule matched → next tier instead of deny (TIER "defaultAction")', () => {

@@ -146,8 +146,9 @@ class EntityMatch {
     readonly nets: Cidr[] | undefined,
     readonly notNets: Cidr[] | undefined,
     /**
-     * A block of addresses (a folded edge's peer) stands for some of them: a Deny rule matches it
-     * where part of it is in `nets` and out of `notNets`, any other rule only where all of it is.
+     * A block of addresses (a folded edge's peer) stands for some of them: a Deny or Pass rule
+     * matches it where part of it is in `nets` and out of `notNets` (what it passes on is judged
+     * in the next tier), an Allow rule only where all of it is.
      */
     readonly partOfBlock: boolean,
     /** rules.go getEndpointSelector: the positive selector (namespace ∧ service accounts ∧ selector), when any part is set. */
@@ -192,7 +193,7 @@ function compileEntity(e: CalicoEntityRule, side: 'source' | 'destination', scop
     destination && e.notPorts && e.notPorts.length > 0 ? e.notPorts.map(portSpec) : undefined,
     netList(e.nets),
     netList(e.notNets),
-    action === 'Deny',
+    action === 'Deny' || action === 'Pass',
     hasSelector || nsSel !== undefined || scopedNs !== undefined,
     nsSel,
     sel,
