@@ -92,10 +92,11 @@ export function dnsService(c: DnsConvention, services: readonly Service[]): (Ser
 
 /**
  * The DNS pods as a label selector: the conventional labels when every DNS workload carries them
- * (the selector every guide writes, whatever else a Service's selector names), else the Service's.
+ * and no other workload of the namespace does (the selector every guide writes, whatever else a
+ * Service's selector names), else the Service's.
  */
-export function dnsSelector(c: DnsConvention, services: readonly Service[], workloadLabels: readonly Labels[]): LabelSelector {
-  const conventional = workloadLabels.every((l) => carries(l, c.labels));
+export function dnsSelector(c: DnsConvention, services: readonly Service[], dnsLabels: readonly Labels[], otherLabels: readonly Labels[]): LabelSelector {
+  const conventional = dnsLabels.every((l) => carries(l, c.labels)) && !otherLabels.some((l) => carries(l, c.labels));
   return { matchLabels: { ...((conventional ? undefined : dnsService(c, services)?.selector) ?? c.labels) } };
 }
 

@@ -222,9 +222,11 @@ export function clusterFacts(inv: InventorySnapshot): ClusterFacts {
 function clusterDns(inv: InventorySnapshot): ClusterFacts['dns'] {
   const imported = selectingServices(inv.services);
   for (const c of DNS_CONVENTIONS) {
-    const found = inv.workloads.filter((w) => w.namespace === c.namespace && dnsConventionOf(w.namespace, [w.labels], w.services, imported) === c);
+    const inNamespace = inv.workloads.filter((w) => w.namespace === c.namespace);
+    const found = inNamespace.filter((w) => dnsConventionOf(w.namespace, [w.labels], w.services, imported) === c);
     if (found.length === 0) continue;
-    const selector = dnsSelector(c, inv.services, found.map((w) => w.labels));
+    const others = inNamespace.filter((w) => !found.includes(w));
+    const selector = dnsSelector(c, inv.services, found.map((w) => w.labels), others.map((w) => w.labels));
     return {
       origin: 'discovered',
       via: `${c.namespace} pods labelled ${labelText(selector.matchLabels ?? {})}`,

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dnsConventionOf, dnsTargetPorts, selectingServices } from '../../domain/cluster-dns.ts';
+import { DNS_CONVENTIONS, dnsConventionOf, dnsSelector, dnsTargetPorts, selectingServices } from '../../domain/cluster-dns.ts';
 import type { Service } from '../../domain/inventory.ts';
 
 const kubeDns = (selector: Record<string, string>, ports: Service['ports']): Service => ({ namespace: 'kube-system', name: 'kube-dns', type: 'ClusterIP', clusterIPs: ['10.96.0.10'], ports, selector });
@@ -34,4 +34,13 @@ test('the DNS pods\' ports: the Service port 53\'s target per protocol — a num
   assert.deepEqual(dnsTargetPorts(numeric, []), [{ port: 1053, protocol: 'UDP' }, { port: 1053, protocol: 'TCP' }]);
   assert.deepEqual(dnsTargetPorts(named, []), [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }], 'a name no pod declares');
   assert.deepEqual(dnsTargetPorts(undefined, pods), [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }], 'no Service');
+});
+
+test('the DNS pods\' selector: the conventional labels where only the DNS pods carry them, else the imported Service\'s selector', () => {
+  const svc = kubeDns({ 'app.kubernetes.io/name': 'coredns' }, []);
+  const coredns = { 'k8s-app': 'kube-dns', 'app.kubernetes.io/name': 'coredns' };
+  assert.deepEqual(dnsSelector(DNS_CONVENTIONS[0]!, [svc], [coredns], [{ app: 'metrics-server' }]), { matchLabels: { 'k8s-app': 'kube-dns' } });
+  // A pod that is no DNS carries the conventional label too: the conventional selector would pick it.
+  assert.deepEqual(dnsSelector(DNS_CONVENTIONS[0]!, [svc], [coredns], [{ 'k8s-app': 'kube-dns', role: 'legacy' }]), { matchLabels: { 'app.kubernetes.io/name': 'coredns' } });
+  assert.deepEqual(dnsSelector(DNS_CONVENTIONS[0]!, [svc], [{ 'app.kubernetes.io/name': 'coredns' }], []), { matchLabels: { 'app.kubernetes.io/name': 'coredns' } });
 });
