@@ -468,6 +468,7 @@ function namespaceLayers(plans: readonly WorkloadPlan[], inventory: InventorySna
     p.intents = [];
     p.warnings = [];
     p.summary = p.layerGuard.summary;
+    p.excluded = p.layerGuard.excluded;
   }
   // … and make part of it where one does.
   for (const p of plans) if (p.layerGuard !== undefined && p.intents.length > 0) byNs.get(p.workload.namespace)!.push(p);

@@ -59,9 +59,9 @@ export interface WorkloadPlan {
   /**
    * The intents only hold open what the namespace default-deny layer would cut (the cluster DNS
    * in mode documented): they make no layer of their own, and go when no layer comes, leaving
-   * this summary.
+   * this summary and these edges left out.
    */
-  layerGuard?: { summary: string };
+  layerGuard?: { summary: string; excluded: ExcludedEdge[] };
   /** Warnings that hold only where the namespace default-deny layer comes (recommend.ts adds them there). */
   underLayer?: string[];
 }
@@ -724,7 +724,9 @@ function guardClusterDns(plan: WorkloadPlan, ctx: SynthesisContext, details: boo
   const dnsEdges: number[] = [];
   for (let i = 0; i < ingress.edges.length; i++) if (answersDns(ctx.dns, ingress.edges[i]!)) dnsEdges.push(i);
   const others = plan.comparison.ingress.edges.length - dnsEdges.length;
-  plan.layerGuard = { summary: `${nameOf(w)}: no communication matrix documents it, and mode documented uses documented rules only: no policy.` };
+  plan.layerGuard = { summary: `${nameOf(w)}: no communication matrix documents it, and mode documented uses documented rules only: no policy.`, excluded: plan.excluded };
+  // What the guard keeps open is no longer left out: its DNS ports' edges and all of its egress.
+  plan.excluded = plan.excluded.filter((x) => x.edge.direction === 'ingress' && !answersDns(ctx.dns, x.edge.edge));
   plan.intents.push(clusterDnsIntent(w, ctx, details, ingress, dnsEdges), {
     input: {
       key: intentKey(w),

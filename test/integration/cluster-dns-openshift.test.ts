@@ -118,6 +118,7 @@ test('mode documented under --default-deny, another workload of the DNS namespac
     }
     const up = sim.evaluate({ client: dnsPod, server: { kind: 'external', ip: '8.8.8.8' }, port: 53, protocol: 'UDP' });
     assert.equal(up.verdict, 'allow', `${engine} DNS → upstream: ${up.egress.reason}`);
+    assert.deepEqual(verification.stillAllowed, [], `${engine}: what the guard keeps open is not "left out but allowed"`);
     const dnsRecord = rec.workloads.find((w) => w.workload.name === 'dns-default')!;
     assert.match(dnsRecord.warnings.join('\n'), /is the cluster DNS and no matrix documents it: mode documented keeps its DNS ports open to all and its egress open above --default-deny/);
   }
