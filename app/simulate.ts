@@ -14,7 +14,7 @@ import { ResolutionIndex } from '../collectors/flows/resolve.ts';
 import { parseInventoryText, type RawObject } from '../collectors/inventory/parse.ts';
 import { InventoryInputError } from '../collectors/inventory/fields.ts';
 import { PROTOCOLS, type Protocol } from '../domain/flow.ts';
-import { ipFamily, isIpAddress } from '../domain/ip.ts';
+import { ipFamily, isIpOrCidr } from '../domain/ip.ts';
 import { parsePeerKey, peerKey, type Peer } from '../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel } from '../recommender/simulate/cluster.ts';
@@ -106,7 +106,8 @@ function edgeConnection(x: unknown, index: number): PeerConnection {
     } catch (e) {
       throw invalidInput(`flows[${index}].${where}: ${(e as Error).message}`);
     }
-    if ((p.kind === 'external' || p.kind === 'unknown') && !isIpAddress(p.ip)) throw invalidInput(`flows[${index}].${where}: "${p.ip}" is not an IP address`);
+    // A folded edge's peer is a block (docs/ingest.md "Bounded by design"): judged as one.
+    if ((p.kind === 'external' || p.kind === 'unknown') && !isIpOrCidr(p.ip)) throw invalidInput(`flows[${index}].${where}: "${p.ip}" is not an IP address or a CIDR block`);
     return p;
   };
   const port = o.port;

@@ -17,6 +17,8 @@ import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import type { SimEndpoint } from '../../recommender/simulate/types.ts';
+import { simulateFlows } from '../../app/simulate.ts';
+import { toMultiDocYaml } from '../../recommender/engines/yaml.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const NOW = Date.now();
@@ -46,5 +48,9 @@ test('a workload whose external addresses folded into blocks (/24, /64) is verif
     // A block the policy holds only part of (one address seen in it) is not allowed as a whole.
     const part = sim.evaluate({ client: web, server: { kind: 'external', ip: '198.51.100.0/24' }, port: 443, protocol: 'TCP' });
     assert.equal(part.verdict, 'deny', `${engine} web → 198.51.100.0/24: ${part.egress.reason}`);
+    // `simulate` takes the folded edges as `edges -o json` lists them, and judges each block as one.
+    const edge = (server: string) => ({ client: 'workload:shop/Pod/web', server, port: 443, protocol: 'TCP' });
+    const simulated = simulateFlows(db, { engine, policies: toMultiDocYaml(emitted.manifests), flows: JSON.stringify([edge('external:203.0.113.0/24'), edge('external:2001:db8:1::/64'), edge('external:198.51.100.0/24')]), format: 'edges' });
+    assert.deepEqual(simulated.decisions.map((d) => d.verdict), ['allow', 'allow', 'deny'], engine);
   }
 });
