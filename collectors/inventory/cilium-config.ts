@@ -14,10 +14,15 @@ export function isCiliumConfig(raw: RawObject): boolean {
   return raw.key === 'ConfigMap' && md?.namespace === CILIUM_CONFIG.namespace && md.name === CILIUM_CONFIG.name;
 }
 
-/** The `cluster-name` the ConfigMap sets, or undefined; a value no label can hold is refused, naming the field. */
-export function ciliumClusterNameOf(raw: RawObject): string | undefined {
-  const { r, meta } = readObject(raw, 'namespaced');
+/** Cilium's own default when `cluster-name` is not set (pkg/defaults: ClusterName = "default"). */
+const DEFAULT_CLUSTER_NAME = 'default';
+
+/** The `cluster-name` the ConfigMap sets, else Cilium's default; a value no label can hold is refused, naming the field. */
+export function ciliumClusterNameOf(raw: RawObject): string {
+  const { r } = readObject(raw, 'namespaced');
   const name = r.optObj('data')?.optStr('cluster-name');
-  if (name !== undefined && labelValueError(name) !== undefined) r.obj('data').fail('cluster-name', `a label value (${labelValueError(name)})`, name);
-  return name === undefined || meta.name !== CILIUM_CONFIG.name ? undefined : name;
+  if (name === undefined) return DEFAULT_CLUSTER_NAME;
+  const problem = labelValueError(name);
+  if (problem !== undefined) r.obj('data').fail('cluster-name', `a label value (${problem})`, name);
+  return name;
 }

@@ -126,9 +126,8 @@ function readObjects(raws: RawObject[]): Objects {
       unique(raw, p.namespace, p.name);
       o.policies.push(p);
     } else if (isCiliumConfig(raw)) {
-      const name = ciliumClusterNameOf(raw);
+      o.ciliumClusterName = ciliumClusterNameOf(raw);
       unique(raw, 'kube-system', 'cilium-config');
-      if (name !== undefined) o.ciliumClusterName = name;
     } else {
       bump(o.ignored, key);
     }

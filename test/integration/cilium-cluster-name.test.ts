@@ -50,6 +50,9 @@ test('the cilium-config cluster name is imported, kept while later imports carry
   };
   assert.equal(flow(toPostgresIn('demo')), 'allow');
   assert.equal(flow(toPostgresIn('default')), 'deny', 'the pods are not in cluster default');
+  // A cilium-config that no longer sets cluster-name: Cilium's default again.
+  importInventory(db, { text: inventory('  - { apiVersion: v1, kind: ConfigMap, metadata: { name: cilium-config, namespace: kube-system }, data: { enable-policy: default } }\n'), takenAt: NOW - 1_800_000, source: 'third', now: NOW });
+  assert.equal(readInventory(db).ciliumClusterName, 'default');
 });
 
 test('without a cilium-config the cluster is Cilium\'s default, `default`; a cluster name no label can hold is refused naming the field, nothing imported', () => {
