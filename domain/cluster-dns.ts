@@ -65,14 +65,25 @@ export function dnsConventionOf(namespace: string, labels: readonly Labels[], se
 const NONE: ReadonlySet<string> = new Set();
 
 /**
+ * The convention the cluster DNS follows, of those the workloads follow (`found`, per workload):
+ * the first of DNS_CONVENTIONS with a workload. A cluster has one DNS; a second one's pods are an
+ * ordinary workload (a rule to the cluster DNS names the first one's pods only).
+ */
+export function chosenConvention(found: readonly (DnsConvention | undefined)[]): DnsConvention | undefined {
+  return DNS_CONVENTIONS.find((c) => found.includes(c));
+}
+
+/**
  * The workloads with `clusterDns` as this rule says today, whatever a store kept from an import
  * by an older rule (store/inventory.ts reads through this): one rule for the import, the
  * recommendation and flow resolution. Workloads already right are returned as they are.
  */
 export function markClusterDns(workloads: readonly Workload[], services: readonly Service[]): Workload[] {
   const imported = selectingServices(services);
-  return workloads.map((w) => {
-    const dns = dnsConventionOf(w.namespace, [w.labels], w.services, imported) !== undefined;
+  const found = workloads.map((w) => dnsConventionOf(w.namespace, [w.labels], w.services, imported));
+  const chosen = chosenConvention(found);
+  return workloads.map((w, i) => {
+    const dns = chosen !== undefined && found[i] === chosen;
     if (dns === (w.clusterDns === true)) return w;
     const { clusterDns: _, ...rest } = w;
     return dns ? { ...rest, clusterDns: true } : rest;

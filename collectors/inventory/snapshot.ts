@@ -31,7 +31,7 @@ import { toPod, type PodInfo } from './pods.ts';
 import { isPolicyKey, toPolicy } from './policies.ts';
 import { toService } from './services.ts';
 import { ciliumClusterNameOf, isCiliumConfig } from './cilium-config.ts';
-import { dnsConventionOf, selectingServices } from '../../domain/cluster-dns.ts';
+import { chosenConvention, dnsConventionOf, selectingServices, type DnsConvention } from '../../domain/cluster-dns.ts';
 import { compareStrings } from '../../domain/order.ts';
 
 export interface ConvertedInventory {
@@ -267,6 +267,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
   const importedServices = selectingServices(o.services);
 
   const workloads: Workload[] = [];
+  const dnsConventions = new Map<number, DnsConvention>();
   for (const key of [...index.drafts.keys()].sort()) {
     const d = index.drafts.get(key) as Draft;
     const c = d.controller;
@@ -282,7 +283,8 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
       .filter((s) => mapSelects(s.selector, labels) || d.pods.some((p) => mapSelects(s.selector, p.labels)))
       .map((s) => `${s.namespace}/${s.name}`)
       .sort();
-    const clusterDns = dnsConventionOf(d.ref.namespace, [labels, ...d.pods.map((p) => p.labels)], services, importedServices) !== undefined;
+    const dnsConvention = dnsConventionOf(d.ref.namespace, [labels, ...d.pods.map((p) => p.labels)], services, importedServices);
+    if (dnsConvention !== undefined) dnsConventions.set(workloads.length, dnsConvention);
     workloads.push({
       ...d.ref,
       labels,
@@ -292,9 +294,11 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
       services,
       exposure: [],
       ...(serviceAccount ? { serviceAccount } : {}),
-      ...(clusterDns ? { clusterDns: true } : {}),
     });
   }
+  // One cluster DNS: the first convention with workloads (domain/cluster-dns.ts).
+  const chosen = chosenConvention([...dnsConventions.values()]);
+  for (const [i, c] of dnsConventions) if (c === chosen) workloads[i]!.clusterDns = true;
 
   addExposure(workloads, o, warnings);
 

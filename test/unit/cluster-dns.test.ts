@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DNS_CONVENTIONS, dnsConventionOf, dnsSelector, dnsTargetPorts, selectingServices } from '../../domain/cluster-dns.ts';
+import { DNS_CONVENTIONS, dnsConventionOf, dnsSelector, dnsTargetPorts, markClusterDns, selectingServices } from '../../domain/cluster-dns.ts';
 import type { Service } from '../../domain/inventory.ts';
 
 const kubeDns = (selector: Record<string, string>, ports: Service['ports']): Service => ({ namespace: 'kube-system', name: 'kube-dns', type: 'ClusterIP', clusterIPs: ['10.96.0.10'], ports, selector });
@@ -43,4 +43,13 @@ test('the DNS pods\' selector: the conventional labels where only the DNS pods c
   // A pod that is no DNS carries the conventional label too: the conventional selector would pick it.
   assert.deepEqual(dnsSelector(DNS_CONVENTIONS[0]!, [svc], [coredns], [{ 'k8s-app': 'kube-dns', role: 'legacy' }]), { matchLabels: { 'app.kubernetes.io/name': 'coredns' } });
   assert.deepEqual(dnsSelector(DNS_CONVENTIONS[0]!, [svc], [{ 'app.kubernetes.io/name': 'coredns' }], []), { matchLabels: { 'app.kubernetes.io/name': 'coredns' } });
+});
+
+test('one cluster DNS: where both conventions have pods, the first (kube-system/kube-dns) is the cluster DNS and OpenShift\'s dns-default an ordinary workload', () => {
+  const w = (namespace: string, name: string, labels: Record<string, string>, services: string[]) => ({ namespace, kind: 'DaemonSet' as const, name, labels, selector: { matchLabels: labels }, hostNetwork: false, ports: [], services, exposure: [] });
+  const marked = markClusterDns(
+    [w('kube-system', 'coredns', { 'k8s-app': 'kube-dns' }, ['kube-system/kube-dns']), w('openshift-dns', 'dns-default', { 'dns.operator.openshift.io/daemonset-dns': 'default' }, ['openshift-dns/dns-default'])],
+    [],
+  );
+  assert.deepEqual(marked.map((x) => [x.name, x.clusterDns === true]), [['coredns', true], ['dns-default', false]]);
 });
