@@ -21,10 +21,18 @@ export function shortHash(text: string): string {
  */
 const DERIVED_SUFFIX = /-(exposed|dns|isolation)$/;
 
-/** A workload intent's key (`ns/kind/name`) whose name ends like a derived policy's. */
-const mimicsDerived = (key: string): boolean => {
-  const parts = key.split('/');
-  return parts.length === 3 && DERIVED_SUFFIX.test(parts[2]!.toLowerCase());
+/** A namespace or workload name that reads the same once cleaned: no `.` (`web.v2` would be `web-v2`), no `--`. */
+const PLAIN_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/**
+ * A workload intent's key (`ns/kind/name`, `ns/kind/name/suffix`) whose name another workload's
+ * key could also clean to: a name ending like a derived policy's, or a namespace or name with
+ * `.` or `--` (`shop/pod/web.v2` and `shop/pod/web-v2` would both be `shop-pod-web-v2`).
+ */
+const ambiguousWorkloadKey = (key: string): boolean => {
+  const parts = key.toLowerCase().split('/');
+  if (parts.length !== 3 && parts.length !== 4) return false;
+  return !PLAIN_NAME.test(parts[0]!) || !PLAIN_NAME.test(parts[2]!) || (parts.length === 3 && DERIVED_SUFFIX.test(parts[2]!));
 };
 
 /** `key` → a DNS-1123 label of at most `max` chars, identical for identical keys. */
@@ -35,7 +43,7 @@ export function policyName(key: string, max = MAX_NAME): string {
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/-+/g, '-')
     .replace(/^-+|-+$/g, '');
-  if (clean.length > 0 && clean.length <= max && !mimicsDerived(key)) return clean;
+  if (clean.length > 0 && clean.length <= max && !ambiguousWorkloadKey(key)) return clean;
   const hash = shortHash(key);
   const room = max - HASH_LEN - 1;
   const head = clean.slice(0, room).replace(/-+$/g, '');

@@ -102,6 +102,11 @@ test('names: DNS-1123, ≤ 63 chars, hashed only when truncated, stable', () => 
   assert.match(policyName('app/Deployment/web-exposed'), /^app-deployment-web-exposed-[0-9a-f]{8}$/);
   assert.match(policyName('app/Pod/web-isolation'), /^app-pod-web-isolation-[0-9a-f]{8}$/);
   assert.equal(policyName('app/Deployment/web-exposure'), 'app-deployment-web-exposure');
+  // A name with `.` or `--` would clean to another's: `web.v2` and `web-v2`.
+  assert.match(policyName('shop/pod/web.v2'), /^shop-pod-web-v2-[0-9a-f]{8}$/);
+  assert.notEqual(policyName('shop/pod/web.v2'), policyName('shop/pod/web-v2'));
+  assert.equal(policyName('shop/pod/web-v2'), 'shop-pod-web-v2');
+  assert.match(policyName('a--b/pod/x'), /^a-b-pod-x-[0-9a-f]{8}$/);
   const long = `ns/${'x'.repeat(80)}`;
   const n = policyName(long);
   assert.equal(n.length, 63);
