@@ -62,6 +62,7 @@ export class EdgeStore {
   private readonly upsertAmbiguous;
   private readonly upsertName;
   private readonly countOfPeer;
+  private readonly hasEdge;
   private readonly pairsOfPeer;
 
   constructor(private readonly db: Db) {
@@ -101,6 +102,7 @@ export class EdgeStore {
         first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`);
     // Asked once per peer an ingest run meets (the per-workload edge cap): prepared once, not per call.
     this.countOfPeer = db.prepare('SELECT (SELECT count(*) FROM edges WHERE client = ?) + (SELECT count(*) FROM edges WHERE server = ?) AS n');
+    this.hasEdge = db.prepare('SELECT 1 FROM edges WHERE client = ? AND server = ? AND port = ? AND protocol = ?').pluck();
     this.pairsOfPeer = db.prepare('SELECT (SELECT count(*) FROM ambiguous_pairs WHERE peer_a = ?) + (SELECT count(*) FROM ambiguous_pairs WHERE peer_b = ?) AS n');
   }
 
@@ -135,6 +137,11 @@ export class EdgeStore {
   countOf(peerKey: string): number {
     const row = this.countOfPeer.get(peerKey, peerKey) as { n: number };
     return row.n;
+  }
+
+  /** The edge is stored (one lookup on the edges' unique key). */
+  has(client: string, server: string, port: number, protocol: string): boolean {
+    return this.hasEdge.get(client, server, port, protocol) !== undefined;
   }
 
   /** Ambiguous pairs with this peer on either side. */

@@ -10,6 +10,8 @@
  * the inventory bounds them — except workloads only flow records name (not listed by the
  * inventory): a stream of made-up owner names is as unbounded as a scan, and no block can stand
  * for a name, so past either cap such an edge is refused (the record is skipped as `edge-cap`).
+ * An edge the store already holds is no new edge: past the caps it is updated as itself (one
+ * lookup on the edges' unique key per such record), never folded.
  */
 import { coveringCidr } from '../../domain/ip.ts';
 import { edgeKey } from './aggregate.ts';
@@ -62,6 +64,8 @@ export class EdgeBudget {
     private readonly storedEdges: (peerKey: string) => number = () => 0,
     /** Whether a workload peer is one the inventory lists (else only records name it). */
     private readonly listed: (peerKey: string) => boolean = () => true,
+    /** Whether the edge is stored already (then it is no new edge, whatever the caps say). */
+    private readonly stored: (client: string, server: string, port: number, protocol: string) => boolean = () => false,
   ) {}
 
   /** Distinct edges admitted so far. */
@@ -95,6 +99,13 @@ export class EdgeBudget {
       return edge;
     }
     if (!foldable) return undefined;
+    // An address the store already has this edge to is that edge, updated: it adds none. Asked only
+    // past the caps, for edges the run has not admitted yet.
+    if (this.stored(client, server, port, protocol)) {
+      const edge: AdmittedEdge = { client, server, key, folded: false };
+      this.admitted.set(key, edge);
+      return edge;
+    }
     const counts = this.ownerCounts(sides[0]!);
     const fold = (level: 1 | 2) => {
       const c = isAddressPeer(client) ? foldKey(client, level) : client;
@@ -150,9 +161,13 @@ export interface RunBudgets {
  * what `stored` holds (edges and pairs already in the store), `listed` says which workloads the
  * inventory lists.
  */
-export function runBudgets(caps: EdgeCaps, stored: { storedEdgesOf?(peerKey: string): number; storedPairsOf?(peerKey: string): number }, listed: (peerKey: string) => boolean): RunBudgets {
+export function runBudgets(
+  caps: EdgeCaps,
+  stored: { storedEdgesOf?(peerKey: string): number; storedPairsOf?(peerKey: string): number; isStoredEdge?(client: string, server: string, port: number, protocol: string): boolean },
+  listed: (peerKey: string) => boolean,
+): RunBudgets {
   return {
-    edges: new EdgeBudget(caps, stored.storedEdgesOf?.bind(stored), listed),
+    edges: new EdgeBudget(caps, stored.storedEdgesOf?.bind(stored), listed, stored.isStoredEdge?.bind(stored)),
     pairs: new EdgeBudget(caps, stored.storedPairsOf?.bind(stored), listed),
   };
 }

@@ -18,6 +18,8 @@ export interface BatchWriter {
   storedEdgesOf?(peerKey: string): number;
   /** Ambiguous pairs already stored with this peer (the same cap, over pairs). */
   storedPairsOf?(peerKey: string): number;
+  /** The edge is stored already: past the caps it is updated as itself, never folded (it adds no edge). */
+  isStoredEdge?(client: string, server: string, port: number, protocol: string): boolean;
 }
 
 export class SqliteBatchWriter implements BatchWriter {
@@ -59,6 +61,10 @@ export class SqliteBatchWriter implements BatchWriter {
 
   storedPairsOf(peerKey: string): number {
     return this.edges.ambiguousCountOf(peerKey);
+  }
+
+  isStoredEdge(client: string, server: string, port: number, protocol: string): boolean {
+    return this.edges.has(client, server, port, protocol);
   }
 }
 

@@ -54,3 +54,14 @@ test('a workload whose external addresses folded into blocks (/24, /64) is verif
     assert.deepEqual(simulated.decisions.map((d) => d.verdict), ['allow', 'allow', 'deny'], engine);
   }
 });
+
+test('an address the store already has its edge to is that edge in a later run too, though the workload is past the caps: updated, never folded into a wider block', async () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: inventory, takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  const run = (addresses: string[]) => ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${addresses.map(record).join('\n')}\n`]) }], { format: 'netobserv', caps: { maxEdgesPerWorkload: 2 } });
+  await run(['203.0.113.1', '203.0.113.2']);
+  const second = await run(['203.0.113.1']);
+  assert.equal(second.folded, 0);
+  const servers = (db.prepare("SELECT server, flows FROM edges WHERE client = 'workload:shop/Pod/web' ORDER BY server").all() as { server: string; flows: number }[]).map((e) => `${e.server} ${e.flows}`);
+  assert.deepEqual(servers, ['external:203.0.113.1 2', 'external:203.0.113.2 1']);
+});
