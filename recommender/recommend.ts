@@ -414,7 +414,8 @@ function componentsByWorkload(matrices: readonly ResolvedMatrix[]): Map<string, 
 function planWorkloads(input: RecommendInput, workloads: readonly Workload[], sides: WorkloadSides, run: { now: number; opts: RecommendOptions; details: boolean }): WorkloadPlan[] {
   const ix = indexCluster(input.inventory, input.externalNames);
   const { dns } = clusterFacts(input.inventory);
-  const dnsTarget = { namespace: dns.namespace, selector: dns.selector, ports: dns.ports.map((x) => port(x.protocol, x.port)) };
+  const hostNetwork = dns.workloads.length > 0 && dns.workloads.every((w) => ix.workloads.get(workloadKey(w))?.hostNetwork === true);
+  const dnsTarget = { namespace: dns.namespace, selector: dns.selector, ports: dns.ports.map((x) => port(x.protocol, x.port)), hostNetwork };
   const podNetwork = podNetworkOf(input.inventory);
   const mirrors = mirroredRules(input.matrices, run.opts, podNetwork);
   const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), days: new DayTexts(), edgeKeys: sides.keys, details: run.details, mirrors, podNetwork };

@@ -20,6 +20,13 @@ export interface DnsTarget {
   namespace: string;
   selector: LabelSelector;
   ports: PortSpec[];
+  /** Its pods run on the host network: reached at their nodes' addresses, which no pod selector matches. */
+  hostNetwork: boolean;
+}
+
+/** The cluster DNS as a peer: its pods, or its nodes when they run on the host network. */
+export function dnsTargetPeer(dns: DnsTarget, ix: ClusterIndex): PolicyPeer {
+  return dns.hostNetwork ? nodesPeer(nodeIpsOfHostNetworkPeer(ix)) : dnsPeer(dns.namespace, dns.selector, dns.ports);
 }
 
 /** The apiserver as a peer: one object, so that what is derived from it can be kept per object. */
@@ -49,7 +56,7 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
       return { ok: true, peers: [podsPeer(w.selector, w.namespace === ns ? undefined : w.namespace)] };
     }
     case 'dns':
-      return { ok: true, peers: [dnsPeer(dns.namespace, dns.selector, dns.ports)] };
+      return { ok: true, peers: [dnsTargetPeer(dns, ix)] };
     case 'apiserver':
       return ix.apiserver.length > 0
         ? { ok: true, peers: [apiserverPeer(ix.apiserver.map((e) => ({ ip: e.ip, port: e.port, protocol: protocolOf(e.protocol) ?? 'TCP' })))] }
@@ -116,7 +123,7 @@ export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dn
     case 'apiserver':
       return rp.endpoints.length > 0 ? [apiserverPeer(rp.endpoints.map((e) => ({ ip: e.ip, port: e.port, protocol: protocolOf(e.protocol) ?? 'TCP' })))] : [];
     case 'dns':
-      return [dnsPeer(rp.namespace, rp.selector, dns.ports)];
+      return [dns.hostNetwork ? dnsTargetPeer(dns, ix) : dnsPeer(rp.namespace, rp.selector, dns.ports)];
     case 'nodes': {
       const ips = [...new Set(rp.nodes.flatMap((n) => n.addresses.length > 0 ? n.addresses : (ix.nodeIps.get(n.name) ?? [])))].sort();
       return ips.length > 0 ? [nodesPeer(ips.filter((ip) => /^[0-9a-fA-F.:]+$/.test(ip)))] : [];

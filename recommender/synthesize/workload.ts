@@ -11,7 +11,7 @@ import type { ClusterIndex } from '../compare/context.ts';
 import { portMatches, resolvePortNumber } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { DNS_SERVICE_PORT } from '../../domain/cluster-dns.ts';
-import { dnsPeer, dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
+import { dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, portKey, selectorIsEmpty } from '../policy/order.ts';
 import { documentedWarnings, onlyRoleUnbound, probesOnly, unboundRoleNote } from '../compare/documented-notes.ts';
@@ -20,7 +20,7 @@ import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
 import type { DayTexts } from './day-texts.ts';
 import type { PortSets } from './port-sets.ts';
-import { APISERVER, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
+import { APISERVER, dnsTargetPeer, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 import type { ResolvedPeer } from '../matrix/resolved.ts';
 import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
@@ -632,7 +632,7 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
     if (checked) groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, ['seen using the apiserver: never cut off']);
   }
   if (groups.egress.size > 0) {
-    const dnsTo = ctx.peers.peer(dnsPeer(ctx.dns.namespace, ctx.dns.selector, ctx.dns.ports));
+    const dnsTo = ctx.peers.peer(dnsTargetPeer(ctx.dns, ctx.ix));
     groups.egress.add(dnsTo.value, dnsTo.key, ctx.dns.ports, 'implied', [], [], ['DNS is always allowed when egress is restricted']);
   }
   const rules = groups.egress.build(ctx.edgeKeys);

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
+import { parse } from 'yaml';
 import { importInventory } from '../../app/inventory.ts';
 import { ingestFlows } from '../../app/ingest.ts';
 import { applyMatrix } from '../../app/matrices.ts';
@@ -150,4 +151,29 @@ test('a store imported by an older rule (its cluster_dns flags unset for openshi
   assert.equal(input.inventory.workloads.find((w) => w.name === 'dns-default')?.clusterDns, true);
   const { emitted } = runRecommendation(input, 'kubernetes', recommendOptions({ defaultDeny: true }), { tightness: false });
   assert.ok(emitted.manifests.some((m) => m.metadata.name === 'openshift-dns-daemonset-dns-default-dns'), emitted.manifests.map((m) => m.metadata.name).join(', '));
+});
+
+test('DNS pods on the host network are reached at their nodes\' addresses: a pod selector matches no host-network pod (Kubernetes "Network Policies": host-network pods are outside podSelector), so every engine\'s DNS rule names the nodes', async () => {
+  const list = parse(fixture('inventory.yaml')) as { items: { kind: string; metadata: { name: string; namespace?: string }; spec: Record<string, unknown>; status?: Record<string, unknown> }[] };
+  for (const o of list.items) {
+    if (o.metadata.namespace !== 'openshift-dns' || o.metadata.name === 'probe') continue;
+    if (o.kind === 'DaemonSet') (o.spec.template as { spec: Record<string, unknown> }).spec.hostNetwork = true;
+    if (o.kind === 'Pod') {
+      o.spec.hostNetwork = true;
+      o.status = { ...o.status, podIP: '10.0.0.10', podIPs: [{ ip: '10.0.0.10' }] };
+    }
+  }
+  const { db } = tmpDb();
+  importInventory(db, { text: JSON.stringify(list), takenAt: NOW - 3_600_000, source: 'inventory.json', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${[record('10.128.0.20', '10.0.0.10', 5353, 17, 1), record('10.128.0.20', '10.128.0.21', 8080, 6, 2)].join('\n')}\n`]) }], { format: 'netobserv' });
+  const input = readRecommendationInput(db, {});
+  const model = clusterModel(input.inventory, input.externalNames);
+  const web: SimEndpoint = { kind: 'pod', pod: model.cluster.pods.find((p) => p.name === 'web')! };
+  const dnsPod: SimEndpoint = { kind: 'pod', pod: model.cluster.pods.find((p) => p.namespace === 'openshift-dns' && p.name === 'dns-default')! };
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted } = runRecommendation(input, engine, recommendOptions({ defaultDeny: true }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    const v = SIMULATORS[engine](emitted.manifests, model.cluster).evaluate({ client: web, server: dnsPod, port: 5353, protocol: 'UDP' });
+    assert.equal(v.egress.allowed, true, `${engine}: ${v.egress.reason}`);
+  }
 });
