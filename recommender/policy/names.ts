@@ -4,6 +4,7 @@
  * a short hash of the original key keeps distinct keys distinct.
  */
 import { createHash } from 'node:crypto';
+import { WORKLOAD_KINDS } from '../../domain/peer.ts';
 
 export const MAX_NAME = 63;
 const HASH_LEN = 8;
@@ -21,6 +22,9 @@ export function shortHash(text: string): string {
  */
 const DERIVED_SUFFIX = /-(exposed|dns|isolation)$/;
 
+/** The kinds of workload keys as synthesis writes them (`ns/deployment/name`). */
+const WORKLOAD_KIND_KEYS: ReadonlySet<string> = new Set(WORKLOAD_KINDS.map((k) => k.toLowerCase()));
+
 /** A namespace or workload name that reads the same once cleaned: no `.` (`web.v2` would be `web-v2`), no `--`. */
 const PLAIN_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -31,7 +35,7 @@ const PLAIN_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
  */
 const ambiguousWorkloadKey = (key: string): boolean => {
   const parts = key.toLowerCase().split('/');
-  if (parts.length !== 3 && parts.length !== 4) return false;
+  if ((parts.length !== 3 && parts.length !== 4) || !WORKLOAD_KIND_KEYS.has(parts[1]!)) return false;
   return !PLAIN_NAME.test(parts[0]!) || !PLAIN_NAME.test(parts[2]!) || (parts.length === 3 && DERIVED_SUFFIX.test(parts[2]!));
 };
 

@@ -208,10 +208,10 @@ test('simulate refuses two policies of one kind, namespace and name (a cluster h
   }
 });
 
-test('simulate refuses an edge whose external or unknown peer is no IP address (in a key or a peer object), naming the element and field', async () => {
+test('simulate refuses an edge whose external or unknown peer is no IP address nor block (in a key or a peer object), naming the element and field', async () => {
   for (const [edge, message] of [
     [{ ...EDGE, clientPeer: undefined, client: 'external:999.1.1.1' }, /flows\[0\]\.client: "999\.1\.1\.1" is not an IP address/],
-    [{ ...EDGE, clientPeer: undefined, client: 'external:10.0.0.0/8' }, /flows\[0\]\.client: "10\.0\.0\.0\/8" is not an IP address/],
+    [{ ...EDGE, clientPeer: undefined, client: 'external:10.0.0.0/33' }, /flows\[0\]\.client: "10\.0\.0\.0\/33" is not an IP address or a CIDR block/],
     [{ ...EDGE, clientPeer: { kind: 'external', ip: 'hello' } }, /flows\[0\]\.clientPeer: "hello" is not an IP address/],
     [{ ...EDGE, clientPeer: { kind: 'workload', workload: { namespace: 'x' } } }, /flows\[0\]\.clientPeer: invalid/],
   ] as const) {
