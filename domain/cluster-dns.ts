@@ -117,13 +117,29 @@ export function dnsSelector(c: DnsConvention, services: readonly Service[], dnsL
  * Service lacks or whose name no pod declares keeps 53; sorted UDP before TCP, as `DEFAULT_DNS_PORTS`.
  */
 export function dnsTargetPorts(service: Service | undefined, podPorts: readonly ContainerPort[]): DnsPort[] {
-  return DEFAULT_DNS_PORTS.map(({ protocol }) => {
-    const sp = service?.ports.find((p) => p.port === DNS_SERVICE_PORT && p.protocol === protocol);
-    if (sp === undefined) return { port: DNS_SERVICE_PORT, protocol };
-    if (typeof sp.targetPort === 'number') return { port: sp.targetPort, protocol };
-    const named = podPorts.find((p) => p.name === sp.targetPort && p.protocol === protocol);
-    return { port: named?.port ?? DNS_SERVICE_PORT, protocol };
-  });
+  return DEFAULT_DNS_PORTS.map(({ protocol }) => dnsTargetPort(service, podPorts, protocol).port);
+}
+
+/**
+ * What `dnsTargetPorts` could not read from the Service, one sentence each: a protocol its port 53
+ * lacks, a named target port no DNS pod declares. The rule then names 53, which the pods may not
+ * answer on (kube-proxy gives such a port no endpoints).
+ */
+export function dnsPortProblems(service: Service | undefined, podPorts: readonly ContainerPort[]): string[] {
+  if (service === undefined) return [];
+  return DEFAULT_DNS_PORTS.flatMap(({ protocol }) => dnsTargetPort(service, podPorts, protocol).problem ?? []);
+}
+
+function dnsTargetPort(service: Service | undefined, podPorts: readonly ContainerPort[], protocol: DnsPort['protocol']): { port: DnsPort; problem?: string } {
+  const fallback = { port: DNS_SERVICE_PORT, protocol };
+  const sp = service?.ports.find((p) => p.port === DNS_SERVICE_PORT && p.protocol === protocol);
+  if (service === undefined) return { port: fallback };
+  const where = `Service ${service.namespace}/${service.name}`;
+  if (sp === undefined) return { port: fallback, problem: `${where} has no port ${DNS_SERVICE_PORT}/${protocol}` };
+  if (typeof sp.targetPort === 'number') return { port: { port: sp.targetPort, protocol } };
+  const named = podPorts.find((p) => p.name === sp.targetPort && p.protocol === protocol);
+  if (named === undefined) return { port: fallback, problem: `${where} sends ${DNS_SERVICE_PORT}/${protocol} to target port "${sp.targetPort}", which no DNS pod declares` };
+  return { port: { port: named.port, protocol } };
 }
 
 /**

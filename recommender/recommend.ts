@@ -388,6 +388,9 @@ function dnsWarnings(inventory: InventorySnapshot, opts: RecommendOptions, plans
       `NodeLocal DNSCache (${workloadKey(nodeLocal)}) is in the inventory: pods then ask the cache on the node, at ${NODE_LOCAL_DNS.address} and at the kube-dns Service address, not the DNS pods the DNS rule of every restricted egress names (${dns.via}) — add egress to ${NODE_LOCAL_DNS.address}/32 and the kube-dns Service address on 53/UDP and 53/TCP before applying, or name resolution is cut`,
     );
   }
+  for (const problem of dns.portProblems ?? []) {
+    out.push(`the cluster DNS: ${problem}, so the DNS rule of every restricted egress names 53 there, which its pods may not answer on — check the Service's ports before applying`);
+  }
   if (dns.origin !== 'default') return out;
   return [
     ...out,

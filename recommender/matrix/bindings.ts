@@ -3,7 +3,7 @@
  * discovery in the inventory (only well-known upstream labels, see DISCOVERY), or by the
  * matrix's own default; otherwise it stays unbound and is reported.
  */
-import { DEFAULT_DNS_PORTS, DNS_CONVENTIONS, dnsConventionOf, dnsSelector, dnsService, dnsTargetPorts, selectingServices } from '../../domain/cluster-dns.ts';
+import { DEFAULT_DNS_PORTS, DNS_CONVENTIONS, dnsConventionOf, dnsPortProblems, dnsSelector, dnsService, dnsTargetPorts, selectingServices } from '../../domain/cluster-dns.ts';
 import type { InventorySnapshot, LabelSelector, Workload } from '../../domain/inventory.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { PortSpecT, RoleBindingT, RoleT } from './schema.ts';
@@ -227,13 +227,17 @@ function clusterDns(inv: InventorySnapshot): ClusterFacts['dns'] {
     if (found.length === 0) continue;
     const others = inNamespace.filter((w) => !found.includes(w));
     const selector = dnsSelector(c, inv.services, found.map((w) => w.labels), others.map((w) => w.labels));
+    const service = dnsService(c, inv.services);
+    const podPorts = found.flatMap((w) => w.ports);
+    const problems = dnsPortProblems(service, podPorts);
     return {
       origin: 'discovered',
       via: `${c.namespace} pods labelled ${labelText(selector.matchLabels ?? {})}`,
       namespace: c.namespace,
       selector,
       workloads: sortRefs(found.map(ref)),
-      ports: dnsTargetPorts(dnsService(c, inv.services), found.flatMap((w) => w.ports)),
+      ports: dnsTargetPorts(service, podPorts),
+      ...(problems.length > 0 ? { portProblems: problems } : {}),
     };
   }
   const c = DNS_CONVENTIONS[0]!;

@@ -231,7 +231,8 @@ export interface Finding {
 export interface ClusterFacts {
   apiserver: { origin: 'discovered' | 'unbound'; via: string; endpoints: ApiserverEndpoint[] };
   /** `ports`: what the DNS pods answer on (the DNS Service's target ports for its port 53). */
-  dns: { origin: 'discovered' | 'default'; via: string; namespace: string; selector: LabelSelector; workloads: WorkloadRef[]; ports: DnsPort[] };
+  /** `portProblems`: what of the DNS Service's port 53 could not be read (the port then is 53), when anything. */
+  dns: { origin: 'discovered' | 'default'; via: string; namespace: string; selector: LabelSelector; workloads: WorkloadRef[]; ports: DnsPort[]; portProblems?: string[] };
 }
 
 export interface ResolvedMatrix {

@@ -177,3 +177,16 @@ test('DNS pods on the host network are reached at their nodes\' addresses: a pod
     assert.equal(v.egress.allowed, true, `${engine}: ${v.egress.reason}`);
   }
 });
+
+test('a DNS Service whose port 53 names a target port no DNS pod declares: the recommendation says the DNS rule falls back to 53 there', async () => {
+  const list = parse(fixture('inventory.yaml')) as { items: { kind: string; metadata: { name: string; namespace?: string }; spec: { ports?: { name?: string; targetPort?: unknown }[] } }[] };
+  const svc = list.items.find((o) => o.kind === 'Service' && o.metadata.name === 'dns-default')!;
+  svc.spec.ports![0]!.targetPort = 'dns-udp';
+  const { db } = tmpDb();
+  importInventory(db, { text: JSON.stringify(list), takenAt: NOW - 3_600_000, source: 'inventory.json', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${record('10.128.0.20', '10.128.0.21', 8080, 6, 1)}\n`]) }], { format: 'netobserv' });
+  const { rec } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({}), { tightness: false });
+  assert.deepEqual(rec.warnings.filter((w) => w.startsWith('the cluster DNS:')), [
+    'the cluster DNS: Service openshift-dns/dns-default sends 53/UDP to target port "dns-udp", which no DNS pod declares, so the DNS rule of every restricted egress names 53 there, which its pods may not answer on — check the Service\'s ports before applying',
+  ]);
+});

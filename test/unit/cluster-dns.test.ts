@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DNS_CONVENTIONS, dnsConventionOf, dnsSelector, dnsTargetPorts, markClusterDns, selectingServices } from '../../domain/cluster-dns.ts';
+import { DNS_CONVENTIONS, dnsConventionOf, dnsPortProblems, dnsSelector, dnsTargetPorts, markClusterDns, selectingServices } from '../../domain/cluster-dns.ts';
 import type { Service } from '../../domain/inventory.ts';
 
 const kubeDns = (selector: Record<string, string>, ports: Service['ports']): Service => ({ namespace: 'kube-system', name: 'kube-dns', type: 'ClusterIP', clusterIPs: ['10.96.0.10'], ports, selector });
@@ -52,4 +52,14 @@ test('one cluster DNS: where both conventions have pods, the first (kube-system/
     [],
   );
   assert.deepEqual(marked.map((x) => [x.name, x.clusterDns === true]), [['coredns', true], ['dns-default', false]]);
+});
+
+test('what the DNS Service\'s port 53 does not say is named: a protocol it lacks, a named target port no DNS pod declares (the rule then names 53)', () => {
+  const tcpOnly = kubeDns({}, [{ name: 'dns-tcp', port: 53, targetPort: 'dns-tcp', protocol: 'TCP' }]);
+  const pods = [{ name: 'dns-udp', port: 5353, protocol: 'UDP' as const }, { name: 'dns-tcp', port: 5353, protocol: 'TCP' as const }];
+  assert.deepEqual(dnsPortProblems(tcpOnly, pods), ['Service kube-system/kube-dns has no port 53/UDP']);
+  const misnamed = kubeDns({}, [{ name: 'dns', port: 53, targetPort: 'dns', protocol: 'UDP' }, { name: 'dns-tcp', port: 53, targetPort: 'dns-tcp', protocol: 'TCP' }]);
+  assert.deepEqual(dnsPortProblems(misnamed, pods), ['Service kube-system/kube-dns sends 53/UDP to target port "dns", which no DNS pod declares']);
+  assert.deepEqual(dnsTargetPorts(misnamed, pods), [{ port: 53, protocol: 'UDP' }, { port: 5353, protocol: 'TCP' }]);
+  assert.deepEqual(dnsPortProblems(undefined, pods), [], 'no Service: the conventional 53, nothing to say');
 });
