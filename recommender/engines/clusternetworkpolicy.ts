@@ -19,7 +19,7 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import { chunks } from './chunks.ts';
 import { compareCidrs, hostCidr, subtractCidrs } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
-import { chunkName, policyName, shortHash } from '../policy/names.ts';
+import { chunkName, clusterPolicyName, policyName, shortHash } from '../policy/names.ts';
 import { uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, NAMESPACE_LABEL, unresolvedFqdnMessage, unresolvedFqdns } from './kubernetes.ts';
@@ -474,7 +474,7 @@ function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: 
   const inChunks = chunks(ingress, CNP_MAX_RULES);
   const egChunks = chunks(egress, CNP_MAX_RULES);
   const n = Math.max(inChunks.length, egChunks.length);
-  const acceptName = policyName(base);
+  const acceptName = clusterPolicyName(base);
   const priority = intent.layer === 'shared' ? prio.shared : prio.allowlist;
   for (let i = 0; i < n; i++) {
     const ic = inChunks[i] ?? [];
@@ -505,7 +505,7 @@ function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: 
     // (clusternetworkpolicy_types.go, Priority), and a Deny first would cut what the Pass leaves open.
     const passes = isoEg.some((rule) => rule.action === 'Pass');
     // A derived policy of the intent (names.ts: `-isolation` is one of the derived suffixes).
-    out.push(manifest(intent, policyName(`${base}/isolation`), passes ? prio.isolation - 1 : prio.isolation, isoIn, isoEg, lines));
+    out.push(manifest(intent, clusterPolicyName(`${base}/isolation`), passes ? prio.isolation - 1 : prio.isolation, isoIn, isoEg, lines));
   }
 }
 

@@ -39,19 +39,42 @@ const ambiguousWorkloadKey = (key: string): boolean => {
   return !PLAIN_NAME.test(parts[0]!) || !PLAIN_NAME.test(parts[2]!) || (parts.length === 3 && DERIVED_SUFFIX.test(parts[2]!));
 };
 
+/**
+ * A cluster-scoped name (ClusterNetworkPolicy) of a workload key: `ns-kind-name` is one string
+ * for two keys only where one namespace holds a workload kind as a later segment (`shop-pod` +
+ * `pod/x` and `shop` + `pod/pod-x` are both `shop-pod-pod-x`; within one namespace the kind word
+ * tells them apart): such a namespace's names carry their key's hash.
+ */
+export function clusterPolicyName(key: string, max = MAX_NAME): string {
+  const parts = key.toLowerCase().split('/');
+  const kindInNamespace = parts.length >= 3 && WORKLOAD_KIND_KEYS.has(parts[1]!) && parts[0]!.split('-').slice(1).some((s) => WORKLOAD_KIND_KEYS.has(s));
+  return kindInNamespace ? hashedName(key, max) : policyName(key, max);
+}
+
 /** `key` → a DNS-1123 label of at most `max` chars, identical for identical keys. */
 export function policyName(key: string, max = MAX_NAME): string {
   if (max < HASH_LEN + 2) throw new Error(`name length limit ${max} is too small`);
-  const clean = key
+  const clean = cleaned(key);
+  if (clean.length > 0 && clean.length <= max && !ambiguousWorkloadKey(key)) return clean;
+  return hashedName(key, max);
+}
+
+/** Lowercase alphanumerics and single '-': every other run of characters becomes one '-'. */
+function cleaned(key: string): string {
+  return key
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/-+/g, '-')
     .replace(/^-+|-+$/g, '');
-  if (clean.length > 0 && clean.length <= max && !ambiguousWorkloadKey(key)) return clean;
-  const hash = shortHash(key);
+}
+
+/** The cleaned key, cut to leave room for the hash of the key, and that hash. */
+function hashedName(key: string, max: number): string {
+  if (max < HASH_LEN + 2) throw new Error(`name length limit ${max} is too small`);
+  const clean = cleaned(key);
   const room = max - HASH_LEN - 1;
   const head = clean.slice(0, room).replace(/-+$/g, '');
-  return head ? `${head}-${hash}` : `p-${hash}`;
+  return head ? `${head}-${shortHash(key)}` : `p-${shortHash(key)}`;
 }
 
 /** The name of the `index`-th (0-based) piece of a split policy: `base-<n>` within the limit. */

@@ -20,7 +20,7 @@ import {
   type IntentInput,
 } from '../../recommender/policy/build.ts';
 import { canonicalCidr, hostCidr, isCidr, subtractCidrs } from '../../domain/ip.ts';
-import { chunkName, policyName } from '../../recommender/policy/names.ts';
+import { chunkName, clusterPolicyName, policyName } from '../../recommender/policy/names.ts';
 import { compareStrings, ruleKey } from '../../recommender/policy/order.ts';
 
 const why = explanation('edge:1', 'confirmed', 'seen');
@@ -107,6 +107,10 @@ test('names: DNS-1123, ≤ 63 chars, hashed only when truncated, stable', () => 
   assert.notEqual(policyName('shop/pod/web.v2'), policyName('shop/pod/web-v2'));
   assert.equal(policyName('shop/pod/web-v2'), 'shop-pod-web-v2');
   assert.match(policyName('a--b/pod/x'), /^a-b-pod-x-[0-9a-f]{8}$/);
+  // Cluster-wide (ClusterNetworkPolicy): a namespace holding a kind word as a later segment would read as another split.
+  assert.equal(clusterPolicyName('x/pod/y-pod-z'), 'x-pod-y-pod-z');
+  assert.match(clusterPolicyName('x-pod-y/pod/z'), /^x-pod-y-pod-z-[0-9a-f]{8}$/);
+  assert.equal(clusterPolicyName('cluster/shared/a+b'), policyName('cluster/shared/a+b'), 'no workload key: as policyName');
   const long = `ns/${'x'.repeat(80)}`;
   const n = policyName(long);
   assert.equal(n.length, 63);
