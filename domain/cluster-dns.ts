@@ -73,17 +73,23 @@ export function chosenConvention(found: readonly (DnsConvention | undefined)[]):
   return DNS_CONVENTIONS.find((c) => found.includes(c));
 }
 
+/** The cluster DNS among `workloads`: the convention chosen (`chosenConvention`) and the workloads that follow it; undefined when none does. */
+export function clusterDnsOf<W extends Workload>(workloads: readonly W[], services: readonly Service[]): { convention: DnsConvention; workloads: W[] } | undefined {
+  const imported = selectingServices(services);
+  const found = workloads.map((w) => dnsConventionOf(w.namespace, [w.labels], w.services, imported));
+  const convention = chosenConvention(found);
+  return convention === undefined ? undefined : { convention, workloads: workloads.filter((_, i) => found[i] === convention) };
+}
+
 /**
  * The workloads with `clusterDns` as this rule says today, whatever a store kept from an import
  * by an older rule (store/inventory.ts reads through this): one rule for the import, the
  * recommendation and flow resolution. Workloads already right are returned as they are.
  */
 export function markClusterDns(workloads: readonly Workload[], services: readonly Service[]): Workload[] {
-  const imported = selectingServices(services);
-  const found = workloads.map((w) => dnsConventionOf(w.namespace, [w.labels], w.services, imported));
-  const chosen = chosenConvention(found);
-  return workloads.map((w, i) => {
-    const dns = chosen !== undefined && found[i] === chosen;
+  const dnsWorkloads = new Set<Workload>(clusterDnsOf(workloads, services)?.workloads ?? []);
+  return workloads.map((w) => {
+    const dns = dnsWorkloads.has(w);
     if (dns === (w.clusterDns === true)) return w;
     const { clusterDns: _, ...rest } = w;
     return dns ? { ...rest, clusterDns: true } : rest;
@@ -132,8 +138,8 @@ export function dnsPortProblems(service: Service | undefined, podPorts: readonly
 
 function dnsTargetPort(service: Service | undefined, podPorts: readonly ContainerPort[], protocol: DnsPort['protocol']): { port: DnsPort; problem?: string } {
   const fallback = { port: DNS_SERVICE_PORT, protocol };
-  const sp = service?.ports.find((p) => p.port === DNS_SERVICE_PORT && p.protocol === protocol);
   if (service === undefined) return { port: fallback };
+  const sp = service.ports.find((p) => p.port === DNS_SERVICE_PORT && p.protocol === protocol);
   const where = `Service ${service.namespace}/${service.name}`;
   if (sp === undefined) return { port: fallback, problem: `${where} has no port ${DNS_SERVICE_PORT}/${protocol}` };
   if (typeof sp.targetPort === 'number') return { port: { port: sp.targetPort, protocol } };

@@ -3,7 +3,7 @@
  * discovery in the inventory (only well-known upstream labels, see DISCOVERY), or by the
  * matrix's own default; otherwise it stays unbound and is reported.
  */
-import { DEFAULT_DNS_PORTS, DNS_CONVENTIONS, dnsConventionOf, dnsPortProblems, dnsSelector, dnsService, dnsTargetPorts, selectingServices } from '../../domain/cluster-dns.ts';
+import { clusterDnsOf, DEFAULT_DNS_PORTS, DNS_CONVENTIONS, dnsPortProblems, dnsSelector, dnsService, dnsTargetPorts } from '../../domain/cluster-dns.ts';
 import type { InventorySnapshot, LabelSelector, Workload } from '../../domain/inventory.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { PortSpecT, RoleBindingT, RoleT } from './schema.ts';
@@ -218,14 +218,12 @@ export function clusterFacts(inv: InventorySnapshot): ClusterFacts {
   };
 }
 
-/** The first DNS convention (domain/cluster-dns.ts) with workloads in the inventory, else the first one, unseen. */
+/** The cluster DNS as domain/cluster-dns.ts decides it (`clusterDnsOf`), else the first convention, unseen. */
 function clusterDns(inv: InventorySnapshot): ClusterFacts['dns'] {
-  const imported = selectingServices(inv.services);
-  for (const c of DNS_CONVENTIONS) {
-    const inNamespace = inv.workloads.filter((w) => w.namespace === c.namespace);
-    const found = inNamespace.filter((w) => dnsConventionOf(w.namespace, [w.labels], w.services, imported) === c);
-    if (found.length === 0) continue;
-    const others = inNamespace.filter((w) => !found.includes(w));
+  const dns = clusterDnsOf(inv.workloads, inv.services);
+  if (dns !== undefined) {
+    const { convention: c, workloads: found } = dns;
+    const others = inv.workloads.filter((w) => w.namespace === c.namespace && !found.includes(w));
     const selector = dnsSelector(c, inv.services, found.map((w) => w.labels), others.map((w) => w.labels));
     const service = dnsService(c, inv.services);
     const podPorts = found.flatMap((w) => w.ports);

@@ -123,7 +123,8 @@ export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dn
     case 'apiserver':
       return rp.endpoints.length > 0 ? [apiserverPeer(rp.endpoints.map((e) => ({ ip: e.ip, port: e.port, protocol: protocolOf(e.protocol) ?? 'TCP' })))] : [];
     case 'dns':
-      return [dns.hostNetwork ? dnsTargetPeer(dns, ix) : dnsPeer(rp.namespace, rp.selector, dns.ports)];
+      // A matrix `dns` peer is the cluster DNS the facts name (matrix/resolve.ts), as `dns` is.
+      return [dnsTargetPeer(dns, ix)];
     case 'nodes': {
       const ips = [...new Set(rp.nodes.flatMap((n) => n.addresses.length > 0 ? n.addresses : (ix.nodeIps.get(n.name) ?? [])))].sort();
       return ips.length > 0 ? [nodesPeer(ips.filter((ip) => /^[0-9a-fA-F.:]+$/.test(ip)))] : [];
