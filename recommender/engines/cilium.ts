@@ -347,10 +347,11 @@ function renderRule(direction: Direction, rule: PolicyRule, dnsVisibility: boole
     const visibility = dnsVisibility && direction === 'egress';
     const s = sortedValues(r, g.dns);
     const dnsPorts = g.dnsPorts ?? DNS_PORTS;
-    const dnsOnly = visibility && rulePorts.length > 0 ? rulePorts.filter(isDnsPort(dnsPorts)) : rulePorts;
+    const isDns = isDnsPort(dnsPorts);
+    const dnsOnly = visibility && rulePorts.length > 0 ? rulePorts.filter(isDns) : rulePorts;
     const dnsRulePorts = r.toPorts(rulePorts.length === 0 && visibility ? dnsPorts : dnsOnly, visibility);
     if (dnsOnly.length > 0 || rulePorts.length === 0) push(out, { endpoints: s.values }, ruleKey(s.key, '', '', '', dnsRulePorts.key), dnsRulePorts);
-    const others = visibility ? rulePorts.filter((p) => !isDnsPort(dnsPorts)(p)) : [];
+    const others = visibility ? rulePorts.filter((p) => !isDns(p)) : [];
     if (others.length > 0) {
       const l4 = r.toPorts(others);
       push(out, { endpoints: s.values }, ruleKey(s.key, '', '', '', l4.key), l4);

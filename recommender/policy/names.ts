@@ -46,17 +46,22 @@ const ambiguousWorkloadKey = (key: string): boolean => {
  * tells them apart): such a namespace's names carry their key's hash.
  */
 export function clusterPolicyName(key: string, max = MAX_NAME): string {
+  checkLimit(max);
   const parts = key.toLowerCase().split('/');
   const kindInNamespace = parts.length >= 3 && WORKLOAD_KIND_KEYS.has(parts[1]!) && parts[0]!.split('-').slice(1).some((s) => WORKLOAD_KIND_KEYS.has(s));
-  return kindInNamespace ? hashedName(key, max) : policyName(key, max);
+  return kindInNamespace ? hashedName(key, cleaned(key), max) : policyName(key, max);
 }
 
 /** `key` → a DNS-1123 label of at most `max` chars, identical for identical keys. */
 export function policyName(key: string, max = MAX_NAME): string {
-  if (max < HASH_LEN + 2) throw new Error(`name length limit ${max} is too small`);
+  checkLimit(max);
   const clean = cleaned(key);
   if (clean.length > 0 && clean.length <= max && !ambiguousWorkloadKey(key)) return clean;
-  return hashedName(key, max);
+  return hashedName(key, clean, max);
+}
+
+function checkLimit(max: number): void {
+  if (max < HASH_LEN + 2) throw new Error(`name length limit ${max} is too small`);
 }
 
 /** Lowercase alphanumerics and single '-': every other run of characters becomes one '-'. */
@@ -68,10 +73,8 @@ function cleaned(key: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-/** The cleaned key, cut to leave room for the hash of the key, and that hash. */
-function hashedName(key: string, max: number): string {
-  if (max < HASH_LEN + 2) throw new Error(`name length limit ${max} is too small`);
-  const clean = cleaned(key);
+/** The cleaned key (`clean`), cut to leave room for the hash of the key, and that hash. */
+function hashedName(key: string, clean: string, max: number): string {
   const room = max - HASH_LEN - 1;
   const head = clean.slice(0, room).replace(/-+$/g, '');
   return head ? `${head}-${shortHash(key)}` : `p-${shortHash(key)}`;
