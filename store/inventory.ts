@@ -12,7 +12,7 @@ import type {
   Service,
   Workload,
 } from '../domain/inventory.ts';
-import { markClusterDns } from '../domain/cluster-dns.ts';
+import { clusterDnsOf, markClusterDns } from '../domain/cluster-dns.ts';
 import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
 import { claimClassOf, nodeClaims, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval, type PreviousPodIps } from '../domain/ip-history.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
@@ -453,6 +453,15 @@ export function readResolutionData(db: Db): ResolutionData {
       };
     },
   )();
+}
+
+/**
+ * Keys of the present workloads that are the cluster DNS by today's rule (domain/cluster-dns.ts),
+ * whatever flag an import by an older release stored: what the workload listings show.
+ */
+export function clusterDnsKeys(db: Db): Set<string> {
+  const dns = clusterDnsOf(readWorkloadRows(db, 'WHERE present = 1').map(toWorkload), readServices(db));
+  return new Set((dns?.workloads ?? []).map((w) => workloadKey(w)));
 }
 
 /** The cluster as last imported: present workloads only, the pods of the last snapshot that held IPs. */

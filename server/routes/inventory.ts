@@ -4,7 +4,7 @@ import { importInventory, MAX_FUTURE_SKEW_MS } from '../../app/inventory.ts';
 import { requireSelection } from '../../app/selection-check.ts';
 import { selectionOf } from '../../app/selection.ts';
 import { workloadKey } from '../../domain/peer.ts';
-import { getWorkload, listWorkloads, type StoredWorkload } from '../../store/inventory.ts';
+import { clusterDnsKeys, getWorkload, listWorkloads, type StoredWorkload } from '../../store/inventory.ts';
 import type { ServiceContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { notFound } from '../http/problem.ts';
@@ -21,8 +21,11 @@ function compareTuple(a: readonly string[], b: readonly string[]): number {
   return 0;
 }
 
-export function workloadJson(w: StoredWorkload) {
-  return { key: workloadKey(w), ...w, firstSeen: new Date(w.firstSeen).toISOString(), lastSeen: new Date(w.lastSeen).toISOString() };
+/** A stored workload as the API shows it; `clusterDns` as today's rule says (`clusterDnsKeys`), not as an older import stored it. */
+export function workloadJson(w: StoredWorkload, dnsKeys: ReadonlySet<string>) {
+  const key = workloadKey(w);
+  const { clusterDns: _, present, firstSeen, lastSeen, ...rest } = w;
+  return { key, ...rest, ...(dnsKeys.has(key) ? { clusterDns: true } : {}), present, firstSeen: new Date(firstSeen).toISOString(), lastSeen: new Date(lastSeen).toISOString() };
 }
 
 const WorkloadList = Type.Object({ items: Type.Array(FreeObject), next: Type.Optional(Type.String()) });
@@ -69,7 +72,8 @@ export function inventoryRoutes(ctx: ServiceContext): AnyRoute[] {
           if (start < 0) start = all.length;
         }
         const page = all.slice(start, start + query.limit);
-        const body: { items: unknown[]; next?: string } = { items: page.map(workloadJson) };
+        const dnsKeys = clusterDnsKeys(ctx.db);
+        const body: { items: unknown[]; next?: string } = { items: page.map((w) => workloadJson(w, dnsKeys)) };
         const last = page.at(-1);
         if (start + query.limit < all.length && last) body.next = encodeCursor([last.namespace, last.kind, last.name]);
         return body;
@@ -88,7 +92,7 @@ export function inventoryRoutes(ctx: ServiceContext): AnyRoute[] {
         const params = canonicalWorkloadPath(path);
         const w = getWorkload(ctx.db, params);
         if (!w) throw notFound(`no workload ${params.namespace}/${params.kind}/${params.name} in the inventory`);
-        return workloadJson(w);
+        return workloadJson(w, clusterDnsKeys(ctx.db));
       },
     }),
     defineRoute({

@@ -24,6 +24,9 @@ import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import type { SimEndpoint, SimVerdict } from '../../recommender/simulate/types.ts';
 import { readResolutionData } from '../../store/inventory.ts';
+import request from 'supertest';
+import { createApp } from '../../server/app.ts';
+import { testContext } from '../helpers/service.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/openshift-dns/${name}`, import.meta.url), 'utf8');
@@ -142,8 +145,8 @@ test('the cluster DNS seen asking an upstream resolver over UDP keeps TCP to it 
   }
 });
 
-test('a store imported by an older rule (its cluster_dns flags unset for openshift-dns) is read by today\'s rule: the recommendation and flow resolution both see the OpenShift DNS, without a re-import', async () => {
-  const { db } = tmpDb();
+test('a store imported by an older rule (its cluster_dns flags unset for openshift-dns) is read by today\'s rule: the recommendation, flow resolution and the workload API all see the OpenShift DNS, without a re-import', async () => {
+  const { db, path } = tmpDb();
   importInventory(db, { text: fixture('inventory.yaml'), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
   db.prepare('UPDATE workloads SET cluster_dns = 0').run(); // as the previous release stored it
   assert.deepEqual(readResolutionData(db).dnsWorkloads, ['openshift-dns/DaemonSet/dns-default']);
@@ -151,6 +154,15 @@ test('a store imported by an older rule (its cluster_dns flags unset for openshi
   assert.equal(input.inventory.workloads.find((w) => w.name === 'dns-default')?.clusterDns, true);
   const { emitted } = runRecommendation(input, 'kubernetes', recommendOptions({ defaultDeny: true }), { tightness: false });
   assert.ok(emitted.manifests.some((m) => m.metadata.name === 'openshift-dns-daemonset-dns-default-dns'), emitted.manifests.map((m) => m.metadata.name).join(', '));
+  const built = createApp(testContext(db, path));
+  try {
+    const one = await request(built.app).get('/api/v1/workloads/openshift-dns/DaemonSet/dns-default').expect(200);
+    assert.equal(one.body.clusterDns, true);
+    const list = await request(built.app).get('/api/v1/workloads?namespace=openshift-dns').expect(200);
+    assert.deepEqual((list.body.items as { name: string; clusterDns?: boolean }[]).map((w) => [w.name, w.clusterDns === true]), [['dns-default', true], ['probe', false]]);
+  } finally {
+    await built.close();
+  }
 });
 
 test('DNS pods on the host network are reached at their nodes\' addresses: a pod selector matches no host-network pod (Kubernetes "Network Policies": host-network pods are outside podSelector), so every engine\'s DNS rule names the nodes', async () => {
