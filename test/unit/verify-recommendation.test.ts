@@ -10,7 +10,7 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { AppliedPolicy, InventorySnapshot, Workload } from '../../domain/inventory.ts';
 import type { Peer } from '../../domain/peer.ts';
 import type { EmitResult, Manifest } from '../../recommender/engines/types.ts';
-import type { NetworkPolicyEgressRule } from '../../recommender/engines/wire/kubernetes.ts';
+import type { NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicySpec } from '../../recommender/engines/wire/kubernetes.ts';
 import type { VerifiedSides } from '../../recommender/recommend.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
@@ -49,6 +49,14 @@ const apiPolicy: Manifest = {
   spec: { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }] },
 };
 const emitted = (manifests: Manifest[]): EmitResult => ({ engine: 'kubernetes', manifests, warnings: [] });
+/** A NetworkPolicy of namespace shop as the inventory keeps an applied one. */
+const appliedNetworkPolicy = (name: string, spec: NetworkPolicySpec): AppliedPolicy => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  namespace: 'shop',
+  name,
+  manifest: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec },
+});
 const apiSides = (excluded: [EdgeTraffic, string][] = []): VerifiedSides => ({
   workload: 'shop/Deployment/api',
   edges: { ingress: [webToApi, webToApiMetrics], egress: [] },
@@ -123,13 +131,7 @@ test('flows a documented must rule requires that nothing observed are verified l
 });
 
 test('a denial that only an applied policy beside the recommendation causes is reported apart, and a manifest the recommendation replaces does not count', () => {
-  const denyAll: AppliedPolicy = {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    namespace: 'shop',
-    name: 'api',
-    manifest: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
-  };
+  const denyAll = appliedNetworkPolicy('api', { podSelector: {}, policyTypes: ['Ingress'] });
   // Same kind/namespace/name as the recommended one: replaced, so it does not stay beside it.
   assert.deepEqual(verify([apiPolicy], apiSides([[webToApiMetrics, 'x']]), [denyAll]).blockedByApplied, []);
   // Under another name it stays. NetworkPolicies are additive: it cannot deny what ours allows.
@@ -138,13 +140,7 @@ test('a denial that only an applied policy beside the recommendation causes is r
 });
 
 test('an edge left out that an applied policy beside the recommendation still allows is listed with that policy: delete or tighten it, or the traffic stays open', () => {
-  const applied = (name: string, from: unknown[]): AppliedPolicy => ({
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    namespace: 'shop',
-    name,
-    manifest: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from }] } },
-  });
+  const applied = (name: string, from: NetworkPolicyPeer[]): AppliedPolicy => appliedNetworkPolicy(name, { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from }] });
   // NetworkPolicies add up ("Network Policies", isolation): the applied one allows web on every port.
   const legacy = verify([apiPolicy], apiSides([[webToApiMetrics, 'a violation']]), [applied('legacy', [{ podSelector: { matchLabels: { app: 'web' } } }])]);
   assert.deepEqual(legacy.denied, []);
@@ -242,13 +238,7 @@ test('a side left out and denied whose edge a documented must rule requires on t
 
 test('a side the recommendation leaves out and denies, that a documented must rule requires, is blocked even where an applied policy beside it still allows it: the recommendation alone cuts it, and deleting that policy (as said of the others) would too', () => {
   // An applied NetworkPolicy of another name that opens api to web on every port (NetworkPolicies add up).
-  const legacy: AppliedPolicy = {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    namespace: 'shop',
-    name: 'legacy',
-    manifest: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'legacy', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] } },
-  };
+  const legacy = appliedNetworkPolicy('legacy', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] });
   const v = verifyRecommendation({ engine: 'kubernetes', emitted: emitted([apiPolicy]), model: clusterModel(inventory), applied: [legacy], sides: [apiSides([[webToApiMetrics, 'mode documented: no matrix documents this workload']]), webRequiresApiMetrics], simulator: SIMULATORS.kubernetes });
   assert.equal(v.ok, false);
   assert.deepEqual(v.stillAllowed, []);
