@@ -74,7 +74,6 @@ export class IngestRunStore {
   private readonly insert;
   private readonly update;
   private readonly markFailed;
-  private readonly closeAbandoned;
   private readonly runningOf;
 
   constructor(private readonly db: Db) {
@@ -83,7 +82,6 @@ export class IngestRunStore {
       skipped = @skipped, ambiguous = @ambiguous, saturated = @saturated, folded = @folded, rejects = @rejects, status = @status,
       finished_at = @finishedAt, error = CASE WHEN @status = 'failed' THEN error ELSE NULL END WHERE id = @id`);
     this.markFailed = db.prepare(`UPDATE ingest_runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`);
-    this.closeAbandoned = db.prepare(`UPDATE ingest_runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`);
     this.runningOf = db.prepare(`SELECT id, pid FROM ingest_runs WHERE source = ? AND status = 'running'`);
   }
 
@@ -97,7 +95,7 @@ export class IngestRunStore {
     return this.db.transaction(() => {
       for (const r of this.runningOf.all(source) as { id: number; pid: number | null }[]) {
         if (r.pid !== null && alive(r.pid)) continue;
-        this.closeAbandoned.run('ended without finishing: the process that ran it stopped (kill -9, a crash); its counters are what it committed', now, r.id);
+        this.markFailed.run('ended without finishing: the process that ran it stopped (kill -9, a crash); its counters are what it committed', now, r.id);
       }
       return (this.insert.get(source, format, now, process.pid) as { id: number }).id;
     })();
