@@ -89,7 +89,8 @@ export class ResolutionIndex {
   private readonly servicesByIp = new Map<string, ServiceInfo>();
   private readonly nodesByIp = new Map<string, NodeInfo>();
   private readonly nodesByName = new Map<string, NodeInfo>();
-  private readonly podCidrs: Cidr[] = [];
+  /** Each node's podCIDRs: which addresses are in-cluster, and which node a Cilium router address belongs to. */
+  private readonly podCidrs: { cidr: Cidr; node: string }[] = [];
   private readonly apiserver: ApiserverEndpoint[];
   private readonly apiserverIps = new Set<string>();
   private readonly formerApiserver: readonly FormerApiserverEndpoint[];
@@ -130,7 +131,7 @@ export class ResolutionIndex {
       }
       for (const c of n.podCIDRs) {
         const parsed = parseCidr(c);
-        if (parsed) this.podCidrs.push(parsed);
+        if (parsed) this.podCidrs.push({ cidr: parsed, node: n.name });
       }
     }
 
@@ -278,11 +279,11 @@ export class ResolutionIndex {
           if (!ids.includes('host') && !ids.includes('remote-node') && !this.nodesByIp.has(e.ip)) return [this.managedApiserverSide(e)];
         }
         if (ids.includes('host')) {
-          const name = observedOn ?? this.nodeAt(e.ip, time);
+          const name = observedOn ?? this.hostIdentityNode(e.ip, time);
           if (name) return [{ ...this.nodeSide(name, e, time), localHost: true }];
         }
         if (ids.includes('remote-node')) {
-          const node = this.nodeAt(e.ip, time);
+          const node = this.hostIdentityNode(e.ip, time);
           return [node ? this.nodeSide(node, e, time) : this.unknownSide(e)];
         }
         if (ids.includes('world')) {
@@ -406,6 +407,18 @@ export class ResolutionIndex {
     return peer?.kind === 'node' ? peer.node : this.nodesByIp.get(ip)?.name;
   }
 
+  /**
+   * The node behind an address Cilium gives a host identity (host, remote-node): one of its
+   * addresses, else its cilium_host router address, which Cilium takes from the node's podCIDR
+   * (docs.cilium.io "Kubernetes Host Scope" IPAM; cilium/cilium#16672 discards a router IP outside
+   * it) and from which, in tunnel mode, the node reaches pods on other nodes.
+   */
+  private hostIdentityNode(ip: string, time: number): string | undefined {
+    const node = this.nodeAt(ip, time);
+    if (node !== undefined) return node;
+    return this.podCidrOwner(ip)?.node;
+  }
+
   /** A Service's ClusterIP: the apiserver for `default/kubernetes`, else the Service's backends. */
   private clusterIpSides(svc: ServiceInfo, e: FlowEndpoint, time: number): ResolvedSide[] {
     const s = svc.service;
@@ -421,13 +434,19 @@ export class ResolutionIndex {
     return p;
   }
 
+  /** The podCIDR (and its node) holding `ip`, if any. */
+  private podCidrOwner(ip: string): { cidr: Cidr; node: string } | undefined {
+    const a = parseIp(ip);
+    if (a === undefined) return undefined;
+    const host: Cidr = { family: a.family, base: a.value, prefix: a.family === 4 ? 32 : 128 };
+    return this.podCidrs.find((c) => cidrContains(c.cidr, host));
+  }
+
   private inCluster(ip: string): boolean {
     if (this.podCidrs.length === 0) return false;
     let v = this.inClusterCache.get(ip);
     if (v === undefined) {
-      const a = parseIp(ip);
-      const host = a && { family: a.family, base: a.value, prefix: a.family === 4 ? 32 : 128 };
-      v = host !== undefined && this.podCidrs.some((c) => cidrContains(c, host));
+      v = this.podCidrOwner(ip) !== undefined;
       if (this.inClusterCache.size >= this.inClusterCacheLimit) this.inClusterCache.clear();
       this.inClusterCache.set(ip, v);
     }

@@ -181,6 +181,21 @@ test('a control-plane node IP is the apiserver only on its endpoint port; off it
   assert.deepEqual(managed.resolve({ ip: '192.168.0.10', port: 51000 }, 5).map((s) => s.key), ['apiserver']);
 });
 
+test("a Cilium host identity at the node's cilium_host address (its router IP, taken from the node's podCIDR) is that node", () => {
+  // Cilium's router IP is allocated from the node's PodCIDR (docs.cilium.io "Kubernetes Host Scope"
+  // IPAM; cilium/cilium#16672 discards a router IP outside it): in tunnel mode a node reaches remote
+  // pods from it, and Hubble labels that traffic host / remote-node (with kube-apiserver on a
+  // control-plane node, identity 7).
+  const cp = { name: 'cp-1', labels: {}, addresses: [{ type: 'InternalIP', address: '192.168.0.10' }], podCIDRs: ['10.244.9.0/24'] };
+  const index = new ResolutionIndex({ ...CLUSTER, nodes: [...CLUSTER.nodes, cp] });
+  const keys = (e: Parameters<ResolutionIndex['resolve']>[0]) => index.resolve(e, 5).map((s) => `${s.key}:${s.port}`);
+  assert.deepEqual(keys({ ip: '10.244.9.1', port: 50002, meta: { kind: 'reserved', identities: ['kube-apiserver', 'remote-node'] } }), ['node:cp-1:50002']);
+  assert.deepEqual(keys({ ip: '10.244.1.1', port: 50002, meta: { kind: 'reserved', identities: ['remote-node'] } }), ['node:node-b:50002']);
+  assert.deepEqual(keys({ ip: '10.244.0.1', port: 50002, meta: { kind: 'reserved', identities: ['host'] } }), ['node:node-a:50002']);
+  // Outside every podCIDR a remote-node address the inventory does not know stays unknown.
+  assert.deepEqual(keys({ ip: '172.31.0.9', port: 50002, meta: { kind: 'reserved', identities: ['remote-node'] } }), ['unknown:172.31.0.9:50002']);
+});
+
 test('a well-known port wins only against an ephemeral port; against a registered port the flow stays ambiguous', async () => {
   const { edges, summary } = await ingest([
     // 10.244.1.20 (report) ephemeral 45000 → external 443: the external side is the server.
