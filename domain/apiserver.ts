@@ -6,6 +6,7 @@
  * Post-DNAT a flow shows one of those endpoint addresses on that endpoint port.
  */
 import type { ApiserverEndpoint, FormerApiserverEndpoint } from './inventory.ts';
+import type { IpInterval } from './ip-history.ts';
 
 export const APISERVER_SERVICE = { namespace: 'default', name: 'kubernetes' } as const;
 
@@ -26,4 +27,29 @@ export function isApiserverAddress(endpoints: readonly ApiserverEndpoint[], ips:
 /** `ip` on `port` was an apiserver endpoint at `time` (one of its former endpoints then). */
 export function wasApiserverAddress(former: readonly FormerApiserverEndpoint[], ip: string, port: number | undefined, time: number): boolean {
   return port !== undefined && former.some((e) => e.port === port && e.ip === ip && (e.validFrom === undefined || e.validFrom <= time) && time < e.validTo);
+}
+
+/** A time an address was an apiserver endpoint: from `validFrom` (absent: since ever) until `validTo` (absent: still). */
+export interface ApiserverAddressPeriod {
+  ip: string;
+  validFrom?: number;
+  validTo?: number;
+}
+
+/**
+ * The nodes of `nodeIntervals` (IP history of `node:` holders) not in `present` that ran the
+ * apiserver: one of their addresses was an apiserver endpoint while they held it. A control-plane
+ * node replaced in an upgrade leaves its traffic in the stored edges; the apiserver calls it
+ * carried (webhooks, aggregated APIs) now come from today's control-plane nodes. Sorted.
+ */
+export function formerControlPlaneNodes(nodeIntervals: readonly IpInterval[], periods: readonly ApiserverAddressPeriod[], present: ReadonlySet<string>): string[] {
+  const out = new Set<string>();
+  for (const iv of nodeIntervals) {
+    if (iv.node === undefined || present.has(iv.node) || out.has(iv.node)) continue;
+    const overlaps = periods.some(
+      (p) => p.ip === iv.ip && (p.validFrom === undefined || iv.validTo === undefined || p.validFrom < iv.validTo) && (p.validTo === undefined || iv.validFrom < p.validTo),
+    );
+    if (overlaps) out.add(iv.node);
+  }
+  return [...out].sort();
 }

@@ -177,6 +177,11 @@ export interface InventorySnapshot {
    */
   ciliumClusterName?: string;
   /**
+   * Nodes gone from the cluster that ran the apiserver (read from the IP history, never imported):
+   * traffic stored from them came from a control plane (domain/apiserver.ts formerControlPlaneNodes).
+   */
+  formerControlPlaneNodes?: string[];
+  /**
    * The object kinds this snapshot is authoritative for (`Pod`, `Deployment.apps`,
    * `NetworkPolicy.networking.k8s.io`, …): stored data of these kinds is replaced, other kinds are
    * left as they are. Absent = authoritative for everything.

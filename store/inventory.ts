@@ -12,6 +12,7 @@ import type {
   Service,
   Workload,
 } from '../domain/inventory.ts';
+import { formerControlPlaneNodes, type ApiserverAddressPeriod } from '../domain/apiserver.ts';
 import { clusterDnsOf, markClusterDns } from '../domain/cluster-dns.ts';
 import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
 import { claimClassOf, nodeClaims, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval, type PreviousPodIps } from '../domain/ip-history.ts';
@@ -412,8 +413,8 @@ export function readOwnerAliases(db: Db): OwnerAlias[] {
   return rows.map((r) => ({ namespace: r.namespace, kind: r.kind, name: r.name, workload: parseWorkloadKey(r.workload) }));
 }
 
-export function readIntervals(db: Db): IpInterval[] {
-  const rows = db.prepare('SELECT ip, peer, node, host_network, valid_from, valid_to FROM ip_history ORDER BY ip, valid_from, host_network, peer').all() as {
+export function readIntervals(db: Db, where = '', params: readonly string[] = []): IpInterval[] {
+  const rows = db.prepare(`SELECT ip, peer, node, host_network, valid_from, valid_to FROM ip_history ${where} ORDER BY ip, valid_from, host_network, peer`).all(...params) as {
     ip: string;
     peer: string;
     node: string | null;
@@ -478,10 +479,11 @@ export function readInventory(db: Db): InventorySnapshot {
       since: number | null;
     }[];
     const services = readServices(db);
+    const nodes = readNodes(db);
     return {
       takenAt,
       namespaces: readNamespaces(db),
-      nodes: readNodes(db),
+      nodes,
       workloads: markClusterDns(readWorkloadRows(db, 'WHERE present = 1').map(toWorkload), services),
       services,
       endpointSlices: readEndpointSlices(db),
@@ -498,8 +500,23 @@ export function readInventory(db: Db): InventorySnapshot {
       apiserver: readApiserver(db),
       ownerAliases: readOwnerAliases(db),
       ...ciliumClusterName(db),
+      ...readFormerControlPlaneNodes(db, nodes),
     };
   })();
+}
+
+/** The nodes gone from the inventory that ran the apiserver (domain/apiserver.ts formerControlPlaneNodes). */
+function readFormerControlPlaneNodes(db: Db, nodes: readonly Node[]): { formerControlPlaneNodes?: string[] } {
+  const periods: ApiserverAddressPeriod[] = [
+    ...(db.prepare('SELECT ip, since FROM apiserver_endpoints').all() as { ip: string; since: number | null }[]).map((r) => ({ ip: r.ip, ...(r.since !== null ? { validFrom: r.since } : {}) })),
+    ...readApiserverHistory(db),
+  ];
+  if (periods.length === 0) return {};
+  const ips = [...new Set(periods.map((p) => p.ip))];
+  // Only the apiserver's addresses matter: through the (ip, valid_from) index, not a scan of every pod's history.
+  const intervals = readIntervals(db, `WHERE ip IN (${ips.map(() => '?').join(', ')}) AND peer LIKE 'node:%'`, ips);
+  const former = formerControlPlaneNodes(intervals, periods, new Set(nodes.map((n) => n.name)));
+  return former.length > 0 ? { formerControlPlaneNodes: former } : {};
 }
 
 /** The Cilium cluster name of the latest import that carried one (a live collector's snapshots carry none). */

@@ -14,6 +14,8 @@ export interface ClusterIndex {
   nodeByIp: Map<string, string>;
   apiserver: ApiserverEndpoint[];
   apiserverIps: Set<string>;
+  /** Nodes gone from the inventory that ran the apiserver (InventorySnapshot.formerControlPlaneNodes). */
+  formerControlPlaneNodes: ReadonlySet<string>;
   /** External IP → DNS names seen for it, sorted. */
   externalNames: Map<string, string[]>;
 }
@@ -36,6 +38,7 @@ export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<
     nodeByIp,
     apiserver: [...inv.apiserver],
     apiserverIps: new Set(inv.apiserver.map((e) => e.ip)),
+    formerControlPlaneNodes: new Set(inv.formerControlPlaneNodes ?? []),
     externalNames: names,
   };
 }

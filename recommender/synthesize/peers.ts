@@ -63,8 +63,13 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
         : { ok: false, reason: 'no endpoint of default/kubernetes is known: the apiserver cannot be expressed' };
     case 'node': {
       const ips = ix.nodeIps.get(far.node) ?? [];
+      const controlPlane = ips.some((ip) => ix.apiserverIps.has(ip)) || ix.formerControlPlaneNodes.has(far.node);
+      if (direction === 'ingress' && controlPlane) {
+        const now = controlPlaneNodeIps(ix);
+        if (now.length > 0) return { ok: true, peers: [nodesPeer(now)] };
+      }
       if (ips.length === 0) return { ok: false, reason: `node ${far.node} has no known IP` };
-      return { ok: true, peers: [nodesPeer(direction === 'ingress' && ips.some((ip) => ix.apiserverIps.has(ip)) ? controlPlaneNodeIps(ix) : ips)] };
+      return { ok: true, peers: [nodesPeer(ips)] };
     }
     case 'kubelet':
       return { ok: false, reason: `traffic with the pod's own node ${far.node} (kubelet probes, node-local agents) is never a rule` };
@@ -79,11 +84,12 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
 }
 
 /**
- * Traffic from a control-plane node (one whose address is an apiserver endpoint) comes from
- * whichever replica serves the request: admission webhooks and aggregated APIs are called by
- * every apiserver, so a rule for the one node seen would cut the others (a webhook with
- * `failurePolicy: Fail` then blocks API writes one request in N). The sources are every
- * control-plane node's addresses.
+ * Traffic from a control-plane node (one whose address is an apiserver endpoint, or a node gone
+ * since that ran the apiserver) comes from whichever replica serves the request: admission
+ * webhooks and aggregated APIs are called by every apiserver, so a rule for the one node seen
+ * would cut the others (a webhook with `failurePolicy: Fail` then blocks API writes one request
+ * in N), and one for a node replaced since would cut them all. The sources are every
+ * control-plane node's addresses today.
  */
 function controlPlaneNodeIps(ix: ClusterIndex): string[] {
   const ips = [...ix.nodeIps.values()].filter((own) => own.some((ip) => ix.apiserverIps.has(ip)));

@@ -70,3 +70,38 @@ test('an edge to the apiserver on a port its endpoints no longer serve (6443 the
     assert.equal(r.code, 0, `${engine}: ${r.err}`);
   }
 });
+
+/** cluster.json with control-plane nodes (`name` → address) whose addresses are the apiserver's endpoints on 6443. */
+function withControlPlane(nodes: Record<string, string>): string {
+  const cluster = JSON.parse(withApiserver(Object.values(nodes))) as { items: Record<string, unknown>[] };
+  const template = cluster.items.find((o) => o.kind === 'Node') as { metadata: Record<string, unknown>; spec: Record<string, unknown>; status: Record<string, unknown> };
+  for (const [name, address] of Object.entries(nodes)) {
+    cluster.items.push({ ...template, metadata: { ...template.metadata, name, uid: `uid-${name}` }, spec: {}, status: { ...template.status, addresses: [{ address, type: 'InternalIP' }] } });
+  }
+  return JSON.stringify(cluster);
+}
+
+test('traffic seen from a control-plane node replaced since (a rolling control-plane upgrade) is opened from today\'s control-plane nodes: an aggregated API or webhook is called by whichever apiserver serves the request', async () => {
+  const dir = tmpDir();
+  const db = join(dir, 'f.db');
+  const run = async (args: string[]) => {
+    const r = await runCli([...args, '--db', db]);
+    assert.equal(r.code, 0, r.err);
+    return r;
+  };
+  writeFileSync(join(dir, 'before.json'), withControlPlane({ 'cp-1': '192.168.22.31', 'cp-2': '192.168.22.32' }));
+  writeFileSync(join(dir, 'after.json'), withControlPlane({ 'cp-1': '192.168.22.31', 'cp-3': '192.168.22.33' }));
+  await run(['inventory', 'import', join(dir, 'before.json'), '--taken-at', new Date(T1).toISOString()]);
+  // cp-2 (an apiserver) calls web's port 9090 (not exposed), then is replaced by cp-3.
+  const call = JSON.stringify({ SrcAddr: '192.168.22.32', DstAddr: '10.244.0.10', SrcPort: 50003, DstPort: 9090, Proto: 6, Flags: 2, Etype: 2048, Packets: 1, Bytes: 60, TimeFlowStartMs: T1 + 60_000, TimeFlowEndMs: T1 + 60_000 });
+  writeFileSync(join(dir, 'call.ndjson'), `${call}\n`);
+  await run(['ingest', join(dir, 'call.ndjson')]);
+  await run(['inventory', 'import', join(dir, 'after.json'), '--taken-at', new Date(T2).toISOString()]);
+  const out = JSON.parse((await run(['recommend', '--engine', 'kubernetes', '-n', 'shop', '--workload', 'deployment/web', '-o', 'json'])).out) as {
+    workloads: { rules: { direction: string; peers: { kind: string; ips?: string[] }[]; ports: { port: number }[] }[]; observed: { client: string; included: boolean; reason?: string }[] }[];
+  };
+  const rec = out.workloads[0]!;
+  assert.deepEqual(rec.observed.filter((e) => e.client === 'node:cp-2').map((e) => [e.included, e.reason]), [[true, undefined]], 'the edge from cp-2 is not left out');
+  const ingress = rec.rules.filter((r) => r.direction === 'ingress' && r.ports.some((p) => p.port === 9090));
+  assert.deepEqual(ingress.flatMap((r) => r.peers), [{ kind: 'nodes', ips: ['192.168.22.31', '192.168.22.33'] }]);
+});

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isApiserverAddress, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
+import { formerControlPlaneNodes, isApiserverAddress, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
 import type { ApiserverEndpoint } from '../../domain/inventory.ts';
 
 test('by name: default/kubernetes only', () => {
@@ -51,4 +51,17 @@ test('a former apiserver endpoint is the apiserver on its port from validFrom (i
   assert.equal(wasApiserverAddress(former, '192.168.22.40', 6443, 999), false);
   assert.equal(wasApiserverAddress(former, '192.168.22.40', 6443, 1_000), true);
   assert.equal(wasApiserverAddress(former, '192.168.22.40', undefined, 1_500), false);
+});
+
+test('formerControlPlaneNodes: a gone node whose address was an apiserver endpoint while it held it; not a present node, nor one that held the address at another time', () => {
+  const node = (name: string, ip: string, validFrom: number, validTo?: number) => ({ ip, peerKey: `node:${name}`, node: name, hostNetwork: false, validFrom, ...(validTo !== undefined ? { validTo } : {}) });
+  const intervals = [
+    node('cp-1', '10.0.0.10', 0), // present
+    node('cp-2', '10.0.0.11', 0, 500), // replaced at 500, its endpoint with it
+    node('w-old', '10.0.0.12', 0, 100), // a worker gone at 100; the address became an endpoint at 200
+    node('cp-0', '10.0.0.13', 0, 50), // the endpoint since ever (no validFrom), gone at 50
+  ];
+  const periods = [{ ip: '10.0.0.10' }, { ip: '10.0.0.11', validTo: 500 }, { ip: '10.0.0.12', validFrom: 200 }, { ip: '10.0.0.13', validTo: 50 }];
+  assert.deepEqual(formerControlPlaneNodes(intervals, periods, new Set(['cp-1'])), ['cp-0', 'cp-2']);
+  assert.deepEqual(formerControlPlaneNodes(intervals, [], new Set()), []);
 });
