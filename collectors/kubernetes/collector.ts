@@ -19,7 +19,7 @@ import type { JsonObject } from '../inventory/fields.ts';
 import { KubeApi, type ServedResource } from './api.ts';
 import type { KubernetesSettings } from './config.ts';
 import { loadKubeConfig, type LoadedConfig } from './connection.ts';
-import { describeFailure, type KubeApiError } from './errors.ts';
+import { describeFailure, needsOperator, type KubeApiError } from './errors.ts';
 import { ClusterMirror } from './mirror.ts';
 import { Reflector, type ReflectorSink, type WatchEventType } from './reflector.ts';
 import { kindKeyOf, RESOURCES, resourceName, type WatchedResource } from './resources.ts';
@@ -56,7 +56,7 @@ export class KubernetesCollector implements Collector, ReflectorSink {
   private readonly retired = new Set<string>();
   private firstSync = false;
   private readonly mirror = new ClusterMirror();
-  private discoveryError: string | undefined;
+  private discoveryError: KubeApiError | undefined;
   /** The last rediscovery's failure, logged once; the reflectors go on meanwhile. */
   private rediscoveryError: string | undefined;
   private lastError: string | undefined;
@@ -119,8 +119,8 @@ export class KubernetesCollector implements Collector, ReflectorSink {
         served = found;
         this.discoveryError = undefined;
       } else {
-        if (this.discoveryError !== found.message) this.deps.logger.error({ collector: this.name, err: found.message }, 'kubernetes discovery failed; retrying');
-        this.discoveryError = found.message;
+        if (this.discoveryError?.message !== found.message) this.deps.logger.error({ collector: this.name, err: found.message }, 'kubernetes discovery failed; retrying');
+        this.discoveryError = found;
         this.lastError = found.message;
         await sleep(discoveryBackoff.next(), signal);
       }
@@ -346,8 +346,9 @@ export class KubernetesCollector implements Collector, ReflectorSink {
       resources: this.reflectors.length,
       lag_seconds: this.pending ? Math.max(0, (now - this.pending.oldest) / 1000) : 0,
     };
+    // Failing resources: those an operator must fix (the collector has failed), and those retrying may heal or that are optional.
     const failing: string[] = [];
-    const failingOptional: string[] = [];
+    const retrying: string[] = [];
     for (const r of this.reflectors) {
       const name = resourceName(r.resource);
       const s = r.stats;
@@ -361,15 +362,19 @@ export class KubernetesCollector implements Collector, ReflectorSink {
         gauges[`${name}:last_success_timestamp_seconds`] = s.lastSync / 1000;
         gauges[`${name}:lag_seconds`] = Math.max(0, (now - s.lastSync) / 1000);
       }
-      if (s.failing && s.lastError) (r.resource.optional ? failingOptional : failing).push(s.lastError);
+      if (s.failing && s.lastError) (r.resource.optional || !needsOperator(s.lastFailure) ? retrying : failing).push(s.lastError);
     }
+    const discovery = this.discoveryError;
+    if (discovery) (needsOperator(discovery.failure) ? failing : retrying).unshift(discovery.message);
     let state = this.state;
-    if (state !== 'stopped' && (this.discoveryError !== undefined || failing.length > 0 || (this.writeFailing && this.lastSuccess === undefined))) state = 'failed';
-    // Writes refused after a success, or an optional resource (a CRD's policies) failing while the
-    // rest is written: retrying, which is `starting` (up 0, lastError; /readyz stays 200), as for the
-    // other collectors — an older ClusterRole without a newly watched CRD must not take the API out of its Service.
-    else if (state === 'running' && (this.writeFailing || failingOptional.length > 0)) state = 'starting';
-    const lastError = this.discoveryError ?? failing[0] ?? failingOptional[0] ?? this.lastError;
+    if (state !== 'stopped' && (failing.length > 0 || (this.writeFailing && this.lastSuccess === undefined))) state = 'failed';
+    // Writes refused after a success, an optional resource (a CRD's policies) failing while the rest
+    // is written, or a failure retrying may outlast (errors.ts needsOperator): retrying, which is
+    // `starting` (up 0, lastError; /readyz stays 200), as for the other collectors — an older
+    // ClusterRole without a newly watched CRD, or an API server restarting, must not take the API out of its Service.
+    else if (state === 'running' && (this.writeFailing || retrying.length > 0)) state = 'starting';
+    // Once nothing fails any more, no error is shown (as the other collectors clear theirs).
+    const lastError = failing[0] ?? retrying[0] ?? (this.writeFailing ? this.lastError : undefined);
     return {
       name: this.name,
       state,

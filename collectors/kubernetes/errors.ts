@@ -10,6 +10,16 @@ export type KubeVerb = 'discover' | 'list' | 'watch';
 
 export type KubeFailure = 'unauthorized' | 'forbidden' | 'gone' | 'unreachable' | 'server' | 'invalid';
 
+/**
+ * A failure only an operator can end (credentials, RBAC, an API the server does not serve), as
+ * against one retrying may outlast (the API server unreachable or failing, 410s): the first makes
+ * the collector `failed` (not ready), the second `starting` (retrying; ready), so a control-plane
+ * upgrade or a load-balancer failover does not take flowmatrix's API out of its Service.
+ */
+export function needsOperator(failure: KubeFailure | undefined): boolean {
+  return failure === 'unauthorized' || failure === 'forbidden' || failure === 'invalid';
+}
+
 export class KubeApiError extends Error {
   override name = 'KubeApiError';
   constructor(

@@ -17,7 +17,7 @@ import { Watch } from '@kubernetes/client-node';
 import { Backoff, sleep } from '../backoff.ts';
 import type { JsonObject } from '../inventory/fields.ts';
 import type { KubeApi, ServedResource } from './api.ts';
-import { describeFailure, KubeApiError } from './errors.ts';
+import { describeFailure, KubeApiError, type KubeFailure } from './errors.ts';
 import { apiVersionOf } from './resources.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -60,6 +60,8 @@ export interface ReflectorStats {
   /** When the resource was last known current: a list, an event or a bookmark (ms). */
   lastSync?: number;
   lastError?: string;
+  /** What kind of failure `lastError` is (an operator must act on `unauthorized`, `forbidden`, `invalid`; the rest may heal). */
+  lastFailure?: KubeFailure;
   /** The last failure has not been followed by a successful list or watch yet. */
   failing: boolean;
 }
@@ -122,6 +124,7 @@ export class Reflector {
           this.stats.errors++;
           this.stats.failing = true;
           this.stats.lastError = failure.message;
+          this.stats.lastFailure = failure.failure;
           this.sink.failed(this.resource, failure, this.options.now());
           await sleep(this.options.backoff.next(), signal);
         }
@@ -161,6 +164,7 @@ export class Reflector {
     this.stats.errors++;
     this.stats.failing = true;
     this.stats.lastError = error.message;
+    this.stats.lastFailure = error.failure;
     this.sink.failed(this.resource, error, this.options.now());
     await sleep(this.options.backoff.next(), signal);
   }

@@ -86,6 +86,7 @@ export class KubeApiServer {
   private dropNext = false;
   /** Every watch from a resourceVersion answered 410 Gone, however recent (a proxy or server that refuses them). */
   private refusingWatches = false;
+  private unavailableNow = false;
   private readonly historyLimit: number;
   url = '';
   /** Called for every request before it is answered (tests change the cluster between pages). */
@@ -234,6 +235,11 @@ export class KubeApiServer {
     for (const w of this.watches) this.endWatch(w);
   }
 
+  /** While on, every request gets 503 Service Unavailable (an API server restarting behind its load balancer). */
+  unavailable(on: boolean): void {
+    this.unavailableNow = on;
+  }
+
   /** RBAC: deny list and watch on a resource (`pods`, `deployments.apps`). */
   forbid(resource: string): void {
     this.forbidden.add(resource);
@@ -289,6 +295,7 @@ export class KubeApiServer {
     const entry = { method: req.method ?? 'GET', path: url.pathname, query };
     this.requests.push(entry);
     this.onRequest?.(entry);
+    if (this.unavailableNow) return this.send(res, 503, status(503, 'ServiceUnavailable', 'the server is currently unable to handle the request'));
     if (this.options.token !== undefined && req.headers.authorization !== `Bearer ${this.options.token}`) {
       return this.send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
     }

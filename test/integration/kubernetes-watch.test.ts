@@ -120,10 +120,27 @@ test('a server answering 410 Gone to every watch, even from its own list\'s reso
   await new Promise((r) => setTimeout(r, 1000));
   // Backoff 10 ms doubling to 40 ms, jitter 0.5: at most one relist per 20 ms, 50 a second (a relist loop makes hundreds).
   assert.ok(stats(collector, 'pods').relists - relists <= 50, `relists in one second: ${stats(collector, 'pods').relists - relists}`);
-  assert.equal(collector.status().state, 'failed');
+  // Retrying may outlast it (a proxy restarting): `starting`, ready, with the reason.
+  assert.equal(collector.status().state, 'starting');
   assert.match(collector.status().lastError ?? '', /410 Gone to a watch from its own list's resourceVersion/);
   cluster.server.refuseWatches(false);
   await waitFor('the watch taken again', () => collector.status().state === 'running' && !stats(collector, 'pods').failing, 5000);
+  assert.equal(collector.status().lastError, undefined, 'no error is shown once nothing fails');
+});
+
+test('the API server unavailable for a while after the first write (a control-plane upgrade): retrying (starting, ready) with the reason, not failed; running again without the error once it answers', async () => {
+  const cluster = await startFakeCluster();
+  const { collector } = startCollector(cluster, { t: T0 });
+  await synced(collector);
+  cluster.server.unavailable(true);
+  cluster.server.endWatches();
+  await waitFor('a refused list', () => (stats(collector, 'pods').errors ?? 0) >= 1);
+  const s = collector.status();
+  assert.equal(s.state, 'starting');
+  assert.match(s.lastError ?? '', /failed with HTTP 503/);
+  cluster.server.unavailable(false);
+  await waitFor('running', () => collector.status().state === 'running', 5000);
+  assert.equal(collector.status().lastError, undefined);
 });
 
 test('a watch stream cut in the middle of an object: the watch resumes and the cut event arrives again', async () => {
