@@ -67,13 +67,26 @@ export function podClaims(snapshot: InventorySnapshot, previous: PreviousPodIps 
   });
 }
 
-/** Each node's InternalIP and ExternalIP, held by `node:<name>` from the node's creation. */
-export function nodeClaims(nodes: Node[]): IpClaim[] {
+/** Node name → the InternalIP and ExternalIP addresses the previous snapshot saw it hold. */
+export type PreviousNodeIps = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** A node's addresses that show up in flows as its host network (InternalIP, ExternalIP). */
+export function nodeIps(node: Pick<Node, 'addresses'>): string[] {
+  return node.addresses.filter((a) => NODE_IP_TYPES.has(a.type)).map((a) => a.address);
+}
+
+/**
+ * Each node's InternalIP and ExternalIP, held by `node:<name>` from the node's creation — unless
+ * the previous snapshot saw the node on other addresses: its address changed (a DHCP lease, a
+ * cloud NIC replaced), so the new one is held from this snapshot's time, when the change was seen.
+ */
+export function nodeClaims(nodes: Node[], previous: PreviousNodeIps, takenAt: number): IpClaim[] {
   const out: IpClaim[] = [];
   for (const n of nodes) {
-    for (const a of n.addresses) {
-      if (!NODE_IP_TYPES.has(a.type)) continue;
-      out.push({ ip: a.address, peerKey: peerKey({ kind: 'node', node: n.name }), node: n.name, hostNetwork: false, ...(n.since !== undefined ? { since: n.since } : {}) });
+    const before = previous.get(n.name);
+    for (const ip of nodeIps(n)) {
+      const since = before !== undefined && before.size > 0 && !before.has(ip) ? takenAt : n.since;
+      out.push({ ip, peerKey: peerKey({ kind: 'node', node: n.name }), node: n.name, hostNetwork: false, ...(since !== undefined ? { since } : {}) });
     }
   }
   return out;

@@ -15,7 +15,7 @@ import type {
 import { formerControlPlaneNodes, type ApiserverAddressPeriod } from '../domain/apiserver.ts';
 import { clusterDnsOf, markClusterDns } from '../domain/cluster-dns.ts';
 import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
-import { claimClassOf, nodeClaims, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval, type PreviousPodIps } from '../domain/ip-history.ts';
+import { claimClassOf, nodeClaims, nodeIps, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval, type PreviousPodIps } from '../domain/ip-history.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
 import type { FormerApiserverEndpoint, OwnerAlias } from '../domain/inventory.ts';
 import type { ResolutionData } from '../domain/resolution.ts';
@@ -90,6 +90,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       const ins = db.prepare('INSERT INTO namespaces (name, labels, updated_at) VALUES (?, ?, ?)');
       for (const n of snapshot.namespaces) ins.run(n.name, json(n.labels), t);
     }
+    const previousNodes = inScope('Node') ? previousNodeIps(db) : new Map<string, Set<string>>();
     if (inScope('Node')) {
       replace('nodes', 'nodes', snapshot.nodes.length);
       const ins = db.prepare('INSERT INTO nodes (name, labels, addresses, pod_cidrs, updated_at) VALUES (?, ?, ?, ?, ?)');
@@ -123,7 +124,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       writePodAddresses(db, snapshot);
       claims.push(['pods', podClaims(snapshot, previous)]);
     }
-    if (inScope('Node')) claims.push(['nodes', nodeClaims(snapshot.nodes)]);
+    if (inScope('Node')) claims.push(['nodes', nodeClaims(snapshot.nodes, previousNodes, snapshot.takenAt)]);
     const ipIntervals = { opened: 0, closed: 0 };
     for (const [cls, list] of claims) {
       const r = writeIntervals(db, cls, list, t);
@@ -218,6 +219,10 @@ function writeAliases(db: Db, snapshot: InventorySnapshot): ApplyResult['ownerAl
   for (const a of aliases) upsert.run(a.namespace, a.kind, a.name, workloadKey(a.workload), t, t);
   const pruned = db.prepare('DELETE FROM owner_aliases WHERE last_seen < ?').run(t - ALIAS_RETENTION_MS).changes;
   return { upserted: aliases.length, pruned };
+}
+
+function previousNodeIps(db: Db): Map<string, Set<string>> {
+  return new Map(readNodes(db).map((n) => [n.name, new Set(nodeIps(n))]));
 }
 
 function previousPodIps(db: Db): PreviousPodIps {

@@ -247,6 +247,21 @@ test('two running pods that swap IPs (sandboxes recreated, same pods, same start
   assert.equal(holder('10.244.9.70', '2026-12-04T12:05:00Z'), 'workload:lab/Pod/b');
 });
 
+test('a node whose address changed (same node, same creationTimestamp) holds the new address from the snapshot that shows it, not from its creation: a late flow from that address before then is not the node\'s', () => {
+  const node = (ip: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', creationTimestamp: '2025-01-01T00:00:00Z' }, spec: { podCIDRs: ['10.244.0.0/24'] }, status: { addresses: [{ type: 'InternalIP', address: ip }] } });
+  const snapshot = (ip: string, at: number) => convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [node(ip)] }), at).snapshot;
+  const { db } = tmpDb();
+  applySnapshot(db, snapshot('10.0.0.2', ms('2026-12-04T11:00:00Z')), { source: 'one' });
+  applySnapshot(db, snapshot('10.0.0.22', ms('2026-12-04T12:00:00Z')), { source: 'two' });
+  const holder = (ip: string, at: string) => readResolutionData(db).intervals.find((i) => i.ip === ip && i.validFrom <= ms(at) && (i.validTo === undefined || ms(at) < i.validTo))?.peerKey;
+  assert.equal(holder('10.0.0.2', '2026-12-04T11:30:00Z'), 'node:n1');
+  assert.equal(holder('10.0.0.22', '2026-12-04T11:30:00Z'), undefined, 'not yet the node\'s');
+  assert.equal(holder('10.0.0.22', '2026-12-04T12:05:00Z'), 'node:n1');
+  assert.equal(holder('10.0.0.2', '2026-12-04T12:05:00Z'), undefined);
+  // The first snapshot of a node dates its addresses from its creation.
+  assert.equal(readResolutionData(db).intervals.find((i) => i.ip === '10.0.0.2')?.validFrom, ms('2025-01-01T00:00:00Z'));
+});
+
 test('a pods-only refresh (kubectl get pods | inventory import -) resolves a pod of a Job or ReplicaSet it does not hold as the earlier import did: the CronJob, the Deployment', () => {
   const { db } = tmpDb();
   importFile(db, CLUSTER, T1);
