@@ -1,8 +1,10 @@
 /** The bundled demo cluster in a real SQLite file, loaded the way users load it: `flowmatrix demo --no-serve`. */
 import { join } from 'node:path';
+import { loadCatalog } from '../../app/catalog.ts';
+import { applyMatrix } from '../../app/matrices.ts';
 import { readRecommendationInput } from '../../app/recommendation.ts';
 import type { RecommendInput } from '../../recommender/recommend.ts';
-import { openDb } from '../../store/db.ts';
+import { openDb, type Db } from '../../store/db.ts';
 import { runCli } from './cli.ts';
 import { tmpDir } from './tmp.ts';
 
@@ -22,4 +24,17 @@ export function demoRecommendInput(dbPath: string): RecommendInput {
   } finally {
     db.close();
   }
+}
+
+/**
+ * Applies the Kyma Telemetry matrix with its model=current "any IP" written as the CIDRs
+ * 0.0.0.0/0 and ::/0 (as the catalog wrote it before it said `world`) over the built-in one: a
+ * documented CIDR rule, in both address families, that in-cluster traffic (kubelet scrapes,
+ * control-plane calls) reaches.
+ */
+export function applyKymaAnyIpAsCidrs(db: Db): void {
+  const kyma = loadCatalog().find((c) => c.matrix.metadata.name === 'kyma-telemetry')!;
+  const text = kyma.text.replaceAll('peer: world', 'peer: { cidrs: ["0.0.0.0/0", "::/0"] }');
+  if (text === kyma.text) throw new Error('the Kyma matrix has no `peer: world` any more: this helper needs another way to write its CIDRs');
+  applyMatrix(db, { text, origin: 'test', appliedAt: 0 });
 }

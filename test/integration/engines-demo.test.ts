@@ -1,6 +1,8 @@
 // The defects of issue 12 on the demo data, for every option set: what each engine's agent or
 // API server would refuse, and the renderings that cut required traffic.
 import assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveMatrices } from '../../app/matrices.ts';
 import { ENGINE_NAMES, getEngine } from '../../recommender/engines/index.ts';
@@ -9,7 +11,8 @@ import { recommend, type RecommendInput } from '../../recommender/recommend.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
 import { shortHash } from '../../recommender/policy/names.ts';
 import { openDb } from '../../store/db.ts';
-import { demoDb, demoRecommendInput } from '../helpers/demo-db.ts';
+import { applyKymaAnyIpAsCidrs, demoDb, demoRecommendInput } from '../helpers/demo-db.ts';
+import { tmpDir } from '../helpers/tmp.ts';
 import { calicoRuleProblems, ciliumRuleProblems } from '../helpers/engine-admission.ts';
 
 const dbPath = await demoDb();
@@ -82,8 +85,11 @@ test('--shared on the demo: rules held by flux-system and kyma-system are writte
   );
 });
 
-test('Kyma with model=current ("any IP": 0.0.0.0/0 and ::/0 in one rule): Calico gets one rule per address family, every engine\'s output is admissible', () => {
-  const db = openDb(dbPath);
+test('a documented CIDR rule in both families (Kyma model=current with "any IP" as 0.0.0.0/0 and ::/0 in one rule): Calico gets one rule per address family, every engine\'s output is admissible', () => {
+  const copy = join(tmpDir('flowmatrix-demo-cidrs-'), 'demo.db');
+  copyFileSync(dbPath, copy);
+  const db = openDb(copy);
+  applyKymaAnyIpAsCidrs(db);
   const config = { systems: { 'kyma-telemetry': { parameters: { model: 'current' } } } } as Parameters<typeof resolveMatrices>[1];
   const matrices = resolveMatrices(db, config);
   db.close();

@@ -106,7 +106,7 @@ test('apiserver and DNS come from the inventory; shared rules apply to every com
   const current = resolve('kyma-telemetry', { systems: { 'kyma-telemetry': { parameters: { model: 'current' } } } });
   const any = rule(current, 'kyma-telemetry/log-gateway/ingress/current-any-ip');
   assert.equal(any.active, true);
-  assert.deepEqual(any.peers, [{ kind: 'cidr', cidrs: ['0.0.0.0/0', '::/0'], except: [] }]);
+  assert.deepEqual(any.peers, [{ kind: 'world' }]);
   assert.deepEqual(any.ports.map((p) => p.port), [4317, 4318, 8888, 13133]);
   assert.equal(rule(current, 'kyma-telemetry/essentials/egress/apiserver').active, false);
   const noDns = resolve('kyma-telemetry', {}, { ...inventory, workloads: inventory.workloads.filter((w) => w.namespace !== 'kube-system'), apiserver: [] });
