@@ -197,6 +197,8 @@ function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, directio
     if (r?.ports.length) peers = rolePeers(r);
   }
   if (rule.peer === 'dns') ports = dnsPodPorts(ports, ctx.facts.dns.ports);
+  // "TCP, port depends on your setup" and nothing names the port: every port of that protocol only.
+  if (ports.length === 0 && rule.protocols) ports = rule.protocols.map((protocol) => ({ protocol, port: 1, endPort: 65535 }));
   return {
     id: ruleId(ctx.matrix.metadata.name, owner, direction, rule),
     direction,

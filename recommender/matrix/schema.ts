@@ -110,6 +110,13 @@ export const Rule = Type.Object(
     id: Type.Optional(Type.String({ minLength: 1, description: 'Stable short id; generated from peer and first port when absent.' })),
     peer: Peer,
     ports: Type.Optional(Type.Array(PortSpec, { description: 'Absent or empty: all ports.' })),
+    protocols: Type.Optional(
+      Type.Array(Protocol, {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'For a rule without ports ("TCP, port depends on your setup"): when no role binding names ports either, every port of these protocols, not of every protocol.',
+      }),
+    ),
     level: Level,
     purpose: Type.String({ minLength: 1 }),
     when: Type.Optional(Condition),

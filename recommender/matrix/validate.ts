@@ -291,6 +291,9 @@ class Checker {
       this.peer([...here, 'peer'], r.peer);
       if (direction === 'ingress') this.ingressPeer([...here, 'peer'], r.peer);
       this.ports([...here, 'ports'], r.ports);
+      if (r.protocols !== undefined && Array.isArray(r.ports) && r.ports.length > 0) {
+        this.add([...here, 'protocols'], 'protocols is for a rule without ports (every port of these protocols); give each port its protocol instead', r.protocols);
+      }
       this.condition([...here, 'when'], r.when);
       this.source([...here, 'source'], r.source);
       if (typeof r.id === 'string' && !RULE_SLUG.test(r.id)) {

@@ -79,6 +79,24 @@ test('config parameters and bindings change the resolution and say where they ca
   assert.equal(direct.components.find((c) => c.name === 'flowlogs-pipeline')?.hostNetwork, true);
 });
 
+test('seed 002 "Must allow traffic to Kafka, TCP, port depends on your Kafka setup" (lines 36, 51; Loki 53, 66; Prometheus and AlertManager 63): a binding without ports opens every TCP port, not every protocol; a binding\'s ports are taken as they are', () => {
+  const bound = (kafka: string) => resolve('netobserv', parseMatricesConfig(`matrices:\n  bindings:\n    roles:\n      kafka: ${kafka}\n  systems:\n    netobserv: { parameters: { deploymentModel: Kafka } }\n`, 'cfg.yaml'));
+  const ALL_TCP = [{ protocol: 'TCP', port: 1, endPort: 65535 }];
+  for (const id of ['netobserv/ebpf-agent/egress/kafka', 'netobserv/flowlogs-pipeline/egress/kafka']) {
+    assert.deepEqual(rule(bound('{ cidrs: [192.0.2.0/24] }'), id).ports, ALL_TCP, id);
+    assert.deepEqual(rule(bound('{ cidrs: [192.0.2.0/24], ports: [{ port: 9092 }] }'), id).ports, [{ protocol: 'TCP', port: 9092 }], id);
+  }
+  const loki = resolve('netobserv', parseMatricesConfig('matrices:\n  bindings:\n    roles:\n      loki: { cidrs: [192.0.2.9/32] }\n', 'cfg.yaml'));
+  assert.deepEqual(rule(loki, 'netobserv/flowlogs-pipeline/egress/loki').ports, ALL_TCP);
+  // Exporters (line 55, "refer to the exporter configuration") may be IPFIX over UDP: every protocol stays.
+  const exporters = m0().components.flatMap((c) => c.rules).filter((r) => r.role === 'exporters');
+  assert.ok(exporters.length > 0 && exporters.every((r) => r.ports.length === 0));
+});
+
+function m0(): ResolvedMatrix {
+  return resolve('netobserv', parseMatricesConfig('matrices:\n  bindings:\n    roles:\n      exporters: { cidrs: [192.0.2.10/32] }\n', 'cfg.yaml'));
+}
+
 test('a namespace parameter moves the components; absent components are findings, not errors', () => {
   const m = resolve('netobserv', { systems: { netobserv: { parameters: { namespace: 'observability' } } } });
   assert.equal(m.detected, false);

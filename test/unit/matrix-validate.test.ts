@@ -209,3 +209,17 @@ test('a duplicate rule id names both places with their lines and the fix that ap
   assert.match(dup.message, /^duplicate rule id "t\/a\/ingress\/same": make the ids differ \(also at components\.a\.ingress\[0\], line \d+\)$/);
   assert.ok(find(ps, 'components.a.ingress[2].when', /fewer than 1|must NOT have fewer than 1 properties|at least/), JSON.stringify(ps));
 });
+
+test('protocols belongs to a rule without ports: with ports it is refused, naming the fix', () => {
+  const ps = problemsOf(`${base}    egress:
+      - peer: world
+        ports: [{ port: 9092 }]
+        protocols: [TCP]
+        level: must
+        purpose: p
+        source: { document: d, line: 1 }
+`);
+  assert.deepEqual(ps.map((p) => [p.path, p.value]), [['components.a.egress[0].protocols', ['TCP']]]);
+  assert.match(ps[0]!.message, /give each port its protocol instead/);
+  assert.equal(problemsOf(`${base}    egress:\n      - peer: world\n        protocols: [TCP, TCP]\n        level: must\n        purpose: p\n        source: { document: d, line: 1 }\n`).length, 1, 'each protocol once');
+});
