@@ -7,6 +7,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
 import { plain } from './schema.ts';
 import { pointerToPath, type PathSegment } from './paths.ts';
+import { knownNames } from './suggest.ts';
 
 export interface Issue {
   path: PathSegment[];
@@ -86,8 +87,11 @@ function message(e: ErrorObject): { message: string; extraPath?: string } {
   switch (e.keyword) {
     case 'required':
       return { message: `missing required field "${String(p.missingProperty)}"` };
-    case 'additionalProperties':
-      return { message: `unknown field "${String(p.additionalProperty)}"`, extraPath: String(p.additionalProperty) };
+    case 'additionalProperties': {
+      const field = String(p.additionalProperty);
+      const allowed = Object.keys(((e.parentSchema as SchemaNode | undefined)?.properties ?? {}) as object);
+      return { message: `unknown field "${field}"${knownNames(field, allowed, 'allowed')}`, extraPath: field };
+    }
     case 'type':
       return { message: `must be ${String(p.type)}` };
     case 'const':

@@ -22,6 +22,7 @@ import {
   wholeRef,
 } from './syntax.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
+import { knownNames } from './suggest.ts';
 
 export type { Issue } from './schema-check.ts';
 
@@ -96,7 +97,7 @@ class Checker {
     if (problem) this.add(path, problem, text);
     for (const ref of refs) {
       const p = this.params.get(ref);
-      if (!p) this.add(path, `reference to unknown parameter "${ref}"`, text);
+      if (!p) this.add(path, `reference to unknown parameter "${ref}"${knownNames(ref, [...this.params.keys()], 'declared')}`, text);
       else if (!allowedTypes.includes(p.type)) this.add(path, `parameter "${ref}" is a ${p.type}; cannot be used here`, text);
     }
   }
@@ -111,7 +112,7 @@ class Checker {
     for (const [name, expected] of entries(cond)) {
       const p = this.params.get(name);
       if (!p) {
-        this.add([...path, name], `condition over unknown parameter "${name}"`, expected);
+        this.add([...path, name], `condition over unknown parameter "${name}"${knownNames(name, [...this.params.keys()], 'declared')}`, expected);
         continue;
       }
       const values = Array.isArray(expected) ? expected : [expected];
@@ -199,7 +200,7 @@ class Checker {
     const ref = wholeRef(v);
     if (ref !== undefined) {
       const p = this.params.get(ref);
-      if (!p) this.add(path, `reference to unknown parameter "${ref}"`, v);
+      if (!p) this.add(path, `reference to unknown parameter "${ref}"${knownNames(ref, [...this.params.keys()], 'declared')}`, v);
       else if (p.type !== 'port' && p.type !== 'integer') this.add(path, `parameter "${ref}" is a ${p.type}, not a port`, v);
       return 'param';
     }
@@ -256,10 +257,10 @@ class Checker {
   peer(path: PathSegment[], peer: unknown): void {
     if (!isPlainObject(peer)) return;
     if (typeof peer.component === 'string' && !this.components.has(peer.component)) {
-      this.add([...path, 'component'], 'dangling reference: no such component in this matrix', peer.component);
+      this.add([...path, 'component'], `dangling reference: no such component in this matrix${knownNames(peer.component, [...this.components], 'components')}`, peer.component);
     }
     if (typeof peer.role === 'string' && !this.roles.has(peer.role)) {
-      this.add([...path, 'role'], 'unknown role: declare it under roles', peer.role);
+      this.add([...path, 'role'], `unknown role: declare it under roles${knownNames(peer.role, [...this.roles], 'declared')}`, peer.role);
     }
     if (peer.namespace !== undefined) this.namespace([...path, 'namespace'], peer.namespace);
     this.selector([...path, 'namespaceSelector'], peer.namespaceSelector);

@@ -223,3 +223,50 @@ test('protocols belongs to a rule without ports: with ports it is refused, namin
   assert.match(ps[0]!.message, /give each port its protocol instead/);
   assert.equal(problemsOf(`${base}    egress:\n      - peer: world\n        protocols: [TCP, TCP]\n        level: must\n        purpose: p\n        source: { document: d, line: 1 }\n`).length, 1, 'each protocol once');
 });
+
+test('a misspelt role, component, parameter or field names the one evidently meant; a name close to none lists the declared ones', () => {
+  const ps = problemsOf(`apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: t, title: T }
+documents: { d: { title: D } }
+parameters:
+  ports.webhook: { type: port, default: 9443, description: webhook port }
+roles:
+  prometheus: { description: scraper, scope: in-cluster }
+components:
+  ctl:
+    namespace: ns
+    selector: { matchLabels: { app: ctl } }
+    ingress:
+      - peer: { role: promethues }
+        ports: [{ port: "\${ports.webhok}" }]
+        level: must
+        purpose: p
+        source: { document: d, line: 1 }
+      - peer: { namespace: flagger-system, podSelector: { matchLabels: { app: flagger } } }
+        level: must
+        purpose: p
+        source: { document: d, line: 1 }
+      - peer: { component: ctrl }
+        when: { port.webhook: 1 }
+        level: must
+        purpose: p
+        source: { document: d, line: 1 }
+      - peer: { role: grafana }
+        level: must
+        purpose: p
+        source: { document: d, line: 1 }
+`);
+  assert.deepEqual(
+    ps.map((p) => [p.path, p.message]),
+    [
+      ['components.ctl.ingress[0].peer.role', 'unknown role: declare it under roles (did you mean "prometheus"?)'],
+      ['components.ctl.ingress[0].ports[0].port', 'reference to unknown parameter "ports.webhok" (did you mean "ports.webhook"?)'],
+      // A Kubernetes NetworkPolicy's spelling, as a matrix spells it.
+      ['components.ctl.ingress[1].peer.podSelector', 'unknown field "podSelector" (did you mean "selector"?)'],
+      ['components.ctl.ingress[2].peer.component', 'dangling reference: no such component in this matrix (did you mean "ctl"?)'],
+      ['components.ctl.ingress[2].when["port.webhook"]', 'condition over unknown parameter "port.webhook" (did you mean "ports.webhook"?)'],
+      ['components.ctl.ingress[3].peer.role', 'unknown role: declare it under roles (declared: prometheus)'],
+    ],
+  );
+});
