@@ -19,7 +19,7 @@ import { readInventory } from '../store/inventory.ts';
 import { readEdgeTraffic, readExternalNames } from '../store/recommend-read.ts';
 import { deleteStoredMatrix, getStoredMatrix, listStoredMatrices, saveMatrix } from '../store/matrices.ts';
 import { loadCatalog } from './catalog.ts';
-import { AppError, invalidInput, notFoundError } from './errors.ts';
+import { AppError, invalidInput, notFoundError, tooLarge } from './errors.ts';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -113,8 +113,16 @@ export function matrixSource(db: Db, config: MatricesConfigT, name: string): str
   return getStoredMatrix(db, name)?.source ?? loadCatalog().find((c) => c.matrix.metadata.name === name)?.text ?? stringify(entry.matrix);
 }
 
-/** Parses and validates a matrix document; AppError `invalid-input` with every problem (path, line, value). */
+/**
+ * The largest matrix document taken: the bundled ones are 10-30 kB. Parsing YAML is CPU work on
+ * the caller's thread (≈ 1 s per MiB), so the API does not take megabytes of it from any caller.
+ */
+export const MAX_MATRIX_BYTES = 1024 * 1024;
+
+/** Parses and validates a matrix document; AppError `invalid-input` with every problem (path, line, value), `too-large` past MAX_MATRIX_BYTES. */
 export function parseMatrixDocument(text: string, origin: string): ParsedMatrix {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_MATRIX_BYTES) throw tooLarge(`${origin}: a matrix document is at most ${MAX_MATRIX_BYTES} bytes (1 MiB); this one is ${bytes}`);
   try {
     return parseMatrix(text, origin);
   } catch (e) {

@@ -9,7 +9,7 @@
  */
 import { lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseYamlDocuments } from '../domain/yaml-document.ts';
 import { toYaml } from '../recommender/engines/index.ts';
 import { intentScope } from '../recommender/engines/metadata.ts';
 import type { Manifest } from '../recommender/engines/types.ts';
@@ -54,7 +54,7 @@ export function manifestPath(m: Manifest): string {
 /** The objects of a YAML text; undefined when it does not parse. */
 function objectsOf(text: string): unknown[] | undefined {
   try {
-    return parseAllDocuments(text)
+    return parseYamlDocuments(text)
       .map((d) => d.toJS() as unknown)
       .filter((d) => d !== null && d !== undefined);
   } catch {

@@ -3,8 +3,7 @@
  * API (`PodList`, whose items carry no kind), a single object, or a multi-document YAML stream of
  * objects, and flattens it into located objects.
  */
-import { parseAllDocuments } from 'yaml';
-import { treeProblem, yamlData } from '../../domain/yaml-document.ts';
+import { parseYamlDocuments, treeProblem, yamlData } from '../../domain/yaml-document.ts';
 import { kindKey } from '../../domain/inventory.ts';
 import { InventoryInputError, type JsonObject } from './fields.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
@@ -56,8 +55,7 @@ function decodeDocuments(text: string): unknown[] {
 
 function decodeYaml(text: string): unknown[] {
   // merge: `<<` merge keys, as kubectl reads them (sigs.k8s.io/yaml → go-yaml v2 resolves them; YAML 1.2 dropped them).
-  const docs = parseAllDocuments(text, { prettyErrors: true, merge: true });
-  if (!Array.isArray(docs)) return []; // an empty stream
+  const docs = parseYamlDocuments(text, { prettyErrors: true, merge: true });
   return docs.map((doc, i) => {
     const error = doc.errors[0];
     if (error) {

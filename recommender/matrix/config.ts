@@ -2,8 +2,8 @@
  * The `matrices:` section of the cluster configuration (a YAML file given with --config; the
  * service config embeds the same section): role bindings and per-system switches and parameters.
  */
-import { isNode, LineCounter, parseDocument } from 'yaml';
-import { yamlData } from '../../domain/yaml-document.ts';
+import { isNode, LineCounter } from 'yaml';
+import { parseYamlDocument, yamlData } from '../../domain/yaml-document.ts';
 import { MatricesConfig, type MatricesConfigT } from './schema.ts';
 import { schemaIssues } from './schema-check.ts';
 import { bindingIssues, type Issue } from './validate.ts';
@@ -24,7 +24,7 @@ export function configIssues(section: unknown, base: PathSegment[] = ['matrices'
 /** Reads a config file's text: the `matrices` section of a YAML document (other sections are ignored). */
 export function parseMatricesConfig(text: string, origin: string): MatricesConfigT {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const doc = parseYamlDocument(text, { lineCounter: counter, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new MatrixError(origin, yamlSyntaxProblems(doc.errors, counter), 'config');
   }

@@ -1,6 +1,6 @@
 /** Reading matrix YAML: parse, validate, and point each problem at its path, line and value. */
-import { isNode, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
-import { yamlData } from '../../domain/yaml-document.ts';
+import { isNode, LineCounter, type Document, type YAMLError } from 'yaml';
+import { parseYamlDocument, yamlData } from '../../domain/yaml-document.ts';
 import type { MatrixT } from './schema.ts';
 import { formatPath, type PathSegment } from './paths.ts';
 import { validateMatrix, type Issue } from './validate.ts';
@@ -42,7 +42,7 @@ export interface ParsedMatrix {
 /** Parses YAML (or JSON) text into a valid matrix, or throws MatrixError listing every problem. */
 export function parseMatrix(text: string, origin: string): ParsedMatrix {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseYamlDocument(text, { lineCounter: counter, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new MatrixError(origin, yamlSyntaxProblems(doc.errors, counter));
   }

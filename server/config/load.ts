@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { PrometheusConfigError, resolvePrometheusConfig } from '../../collectors/prometheus/config.ts';
-import { isNode, LineCounter, parseDocument } from 'yaml';
-import { yamlData } from '../../domain/yaml-document.ts';
+import { isNode, LineCounter } from 'yaml';
+import { parseYamlDocument, yamlData } from '../../domain/yaml-document.ts';
 import { configIssues } from '../../recommender/matrix/config.ts';
 import { yamlSyntaxProblems } from '../../recommender/matrix/load.ts';
 import { shownValue } from '../../recommender/matrix/problem.ts';
@@ -103,7 +103,7 @@ const isSecretPath = (path: readonly PathSegment[]): boolean => path.at(-1) === 
 
 function parseFile(text: string, origin: string): ServiceConfigT {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseYamlDocument(text, { lineCounter: counter, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new ConfigError(origin, yamlSyntaxProblems(doc.errors, counter));
   }

@@ -86,13 +86,16 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
       tag: 'matrices',
       scope: 'read',
       body: { raw: MATRIX_TYPES, description: 'a CommunicationMatrix document, YAML or JSON' },
-      responses: { 200: { description: 'the verdict (valid or not: a 200 either way)', content: { 'application/json': Validation } } },
+      responses: {
+        200: { description: 'the verdict (valid or not: a 200 either way)', content: { 'application/json': Validation } },
+        413: { description: 'a document larger than a matrix may be (1 MiB): not parsed' },
+      },
       handler: (_i, req) => {
         try {
           const m = validateMatrixDocument(typeof req.body === 'string' ? req.body : '', 'body');
           return { valid: true, name: m.name, components: m.components, rules: m.rules, problems: [] };
         } catch (e) {
-          if (!(e instanceof AppError)) throw e;
+          if (!(e instanceof AppError) || e.code !== 'invalid-input') throw e;
           return { valid: false, problems: appProblem(e).errors ?? [] };
         }
       },

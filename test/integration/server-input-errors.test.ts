@@ -45,6 +45,22 @@ test('hostile or malformed matrix and inventory bodies get 4xx problem+json that
   assert.equal(validate.body.valid, false);
 });
 
+test('a matrix document past 1 MiB (50,000 components: 30 s of YAML parsing on the event loop before) is refused with 413 before it is parsed, on PUT and on validate; a duplicate key is still found', async () => {
+  const { app } = built();
+  const big = `apiVersion: flowmatrix.io/v1alpha1\nkind: CommunicationMatrix\nmetadata: {name: many}\ncomponents:\n${Array.from({ length: 50_000 }, (_, i) => `  c${i}: {namespace: ns, selector: {matchLabels: {a: b}}}\n`).join('')}`;
+  for (const [method, path] of [['put', '/api/v1/matrices/many'], ['post', '/api/v1/matrices/validate']] as const) {
+    const start = Date.now();
+    const res = await request(app)[method](path).set('Content-Type', 'application/yaml').send(big);
+    assert.equal(res.status, 413, `${method} ${path}`);
+    assert.equal(res.body.type, 'https://flowmatrix.io/problems/payload-too-large');
+    assert.match(res.body.detail, /a matrix document is at most 1048576 bytes \(1 MiB\); this one is \d+/);
+    assert.ok(Date.now() - start < 2_000, `answered in ${Date.now() - start} ms`);
+  }
+  const dup = await request(app).post('/api/v1/matrices/validate').set('Content-Type', 'application/yaml').send('apiVersion: a\nkind: b\napiVersion: c\n');
+  assert.equal(dup.status, 200);
+  assert.ok((dup.body.problems as { message: string }[]).some((p) => /Map keys must be unique/.test(p.message)), JSON.stringify(dup.body));
+});
+
 test('a config file with a self-referencing alias is a ConfigError naming the file, not a crash', () => {
   const dir = tmpDir();
   const file = `${dir}/config.yaml`;
