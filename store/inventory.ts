@@ -37,7 +37,12 @@ export interface ApplyOptions {
 }
 
 export interface ApplyResult {
-  importId: number;
+  /**
+   * The recorded import; absent when the snapshot held nothing to store (only kinds the import
+   * ignores, or an empty list): none is recorded, so it cannot make a later backfill "older than
+   * the last import".
+   */
+  importId?: number;
   /** Sections replaced by this snapshot (the others were left as they were). */
   replaced: string[];
   /** Replaced sections that now hold fewer objects than before: what was stored, what is now. */
@@ -70,6 +75,9 @@ const json = (v: unknown): string => JSON.stringify(v);
 export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: ApplyOptions): ApplyResult {
   const t = snapshot.takenAt;
   const inScope = (key: string) => !snapshot.scope || snapshot.scope.includes(key);
+  if (holdsNothing(snapshot)) {
+    return { replaced: [], shrunk: [], workloads: { inSnapshot: 0, added: 0, markedAbsent: 0 }, ipIntervals: { opened: 0, closed: 0 }, ownerAliases: { upserted: 0, pruned: 0 } };
+  }
   return db.transaction((): ApplyResult => {
     const last = (db.prepare('SELECT max(taken_at) AS t FROM inventory_imports').get() as { t: number | null }).t;
     if (last !== null && t < last) {
@@ -145,6 +153,11 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     }
     return { importId, replaced: replaced.sort(), shrunk, workloads, ipIntervals, ownerAliases };
   }).immediate();
+}
+
+/** A snapshot authoritative for no kind, with no apiserver endpoint and no Cilium cluster name (an empty list, only ignored kinds). */
+function holdsNothing(snapshot: InventorySnapshot): boolean {
+  return snapshot.scope !== undefined && snapshot.scope.length === 0 && snapshot.apiserver.length === 0 && snapshot.ciliumClusterName === undefined;
 }
 
 function replacePolicies(db: Db, snapshot: InventorySnapshot, inScope: (k: string) => boolean, replaced: string[]): void {

@@ -170,6 +170,19 @@ test('a snapshot older than the last import is refused and changes nothing', () 
   assert.equal(dump(db), before);
 });
 
+test('an import that holds nothing to store (only ignored kinds, an empty list) records no import: a later backfill of an older snapshot is still taken', () => {
+  const { db } = tmpDb();
+  importFile(db, CLUSTER, T1);
+  const before = dump(db);
+  for (const text of ['apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: default}\ndata: {a: b}\n', '{"apiVersion": "v1", "kind": "List", "items": []}']) {
+    const { snapshot } = convertInventoryText(text, T2 + 60_000);
+    assert.equal(applySnapshot(db, snapshot, { source: 'nothing' }).importId, undefined);
+    assert.equal(dump(db), before, text);
+  }
+  importFile(db, LATER, T2);
+  assert.equal(readInventory(db).takenAt, T2);
+});
+
 test('a failure in the middle of a write rolls the whole snapshot back', () => {
   const { db } = tmpDb();
   importFile(db, CLUSTER, T1);
