@@ -7,6 +7,10 @@ import type { Peer } from './peer.ts';
 export const PROTOCOLS = ['TCP', 'UDP', 'SCTP', 'ICMP', 'ICMPv6'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
+/** The protocols of a port: Kubernetes' (core/v1 Protocol: a container's, a Service's, a policy's); ICMP has no ports. */
+export const PORT_PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
+export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
+
 /** ICMP has no ports: its flows and edges carry port 0, which is no TCP, UDP or SCTP port. */
 export const isIcmp = (protocol: string): boolean => protocol === 'ICMP' || protocol === 'ICMPv6';
 

@@ -2,7 +2,7 @@
  * Typed, located reads of Kubernetes objects. Every failure names the object (its place in the
  * input, kind, namespace/name) and the field, so a user can find the broken record.
  */
-import { PROTOCOLS, type Protocol } from '../../domain/flow.ts';
+import { PORT_PROTOCOLS, type PortProtocol } from '../../domain/flow.ts';
 import { isCidr, isIpAddress, storedAddress } from '../../domain/ip.ts';
 import { parseRfc3339 } from '../../domain/time.ts';
 import { dns1123LabelError, dns1123SubdomainError, kindError, labelKeyError, labelValueError } from '../../domain/k8s-names.ts';
@@ -139,11 +139,11 @@ export class FieldReader {
     this.fail(field, 'a port number or name', v);
   }
 
-  protocol(field: string): Protocol {
+  protocol(field: string): PortProtocol {
     const v = this.node[field];
     if (v === undefined || v === null || v === '') return 'TCP';
-    if (typeof v !== 'string' || !(PROTOCOLS as readonly string[]).includes(v)) this.fail(field, 'TCP, UDP or SCTP', v);
-    return v as Protocol;
+    if (typeof v !== 'string' || !(PORT_PROTOCOLS as readonly string[]).includes(v)) this.fail(field, 'TCP, UDP or SCTP', v);
+    return v as PortProtocol;
   }
 
   /** RFC 3339 time (metadata.creationTimestamp, status.startTime) as ms since the epoch. */

@@ -12,9 +12,10 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import type { WorkloadRef } from '../../domain/peer.ts';
 import { shortHash } from './names.ts';
 
+import { PORT_PROTOCOLS, type PortProtocol } from '../../domain/flow.ts';
+
 /** Protocols a policy port can name (ICMP is not portable across the four engines). */
-export const PORT_PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
-export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
+export { PORT_PROTOCOLS, type PortProtocol };
 
 export type PortSpec =
   /** One port number. */

@@ -40,6 +40,11 @@ test('a broken object is refused with its place, kind, name and field', () => {
     list({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'n' }, spec: { ports: [{ port: 80, protocol: 'HTTP' }] } }),
     /^items\[0\] Service n\/s: spec\.ports\[0\]\.protocol: expected TCP, UDP or SCTP, got the string "HTTP"$/,
   );
+  // A flow protocol is no port protocol: Kubernetes' core/v1 Protocol is TCP, UDP or SCTP.
+  rejects(
+    list({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'n' }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 80, protocol: 'ICMP' }] }] } }),
+    /^items\[0\] Pod n\/p: spec\.containers\[0\]\.ports\[0\]\.protocol: expected TCP, UDP or SCTP, got the string "ICMP"$/,
+  );
   rejects(
     list({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'n' }, spec: { selector: { matchLabels: { app: 'd' } } } }),
     /^items\[0\] Deployment n\/d: spec\.template: expected an object, got missing$/,
