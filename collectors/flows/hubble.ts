@@ -92,22 +92,43 @@ export class IdentityMemory {
 
 type MetaResult = { meta?: EndpointMeta; reject?: undefined } | { reject: Decoded };
 
+/** A field of the wrong JSON type is rejected, never read as absent (a string `flags` is no "no SYN"). */
+function wrongShape(ep: Record<string, unknown>, field: string): Decoded | undefined {
+  if (ep.labels !== undefined) {
+    if (!Array.isArray(ep.labels)) return reject('invalid-field', `${field}.labels`, ep.labels, `${field}.labels must be an array of strings`);
+    const i = ep.labels.findIndex((l) => typeof l !== 'string');
+    if (i >= 0) return reject('invalid-field', `${field}.labels[${i}]`, ep.labels[i], `${field}.labels[${i}] must be a string`);
+  }
+  if (ep.workloads !== undefined) {
+    if (!Array.isArray(ep.workloads)) return reject('invalid-field', `${field}.workloads`, ep.workloads, `${field}.workloads must be an array of objects`);
+    const i = ep.workloads.findIndex((w) => !isPlainObject(w));
+    if (i >= 0) return reject('invalid-field', `${field}.workloads[${i}]`, ep.workloads[i], `${field}.workloads[${i}] must be an object`);
+  }
+  if (ep.namespace !== undefined && typeof ep.namespace !== 'string') return reject('invalid-field', `${field}.namespace`, ep.namespace, `${field}.namespace must be a string`);
+  return undefined;
+}
+
 function endpointMeta(ep: unknown, field: string, memory: IdentityMemory): MetaResult {
   if (!isPlainObject(ep)) return {};
-  const labels = Array.isArray(ep.labels) ? ep.labels : [];
+  const shape = wrongShape(ep, field);
+  if (shape) return { reject: shape };
+  const labels = (ep.labels ?? []) as string[];
   let namespace = typeof ep.namespace === 'string' && ep.namespace ? ep.namespace : undefined;
   let nsField = `${field}.namespace`;
   let reserved: string[] | undefined;
   let podLabels: Record<string, string> | undefined;
   const k8sLabels: string[] = [];
   for (const l of labels) {
-    if (typeof l !== 'string') continue;
     if (l.startsWith('k8s:')) k8sLabels.push(l);
     if (l.startsWith('reserved:')) (reserved ??= []).push(l.slice(9));
     else if (l.startsWith(NAMESPACE_LABEL)) {
+      const labelled = l.slice(NAMESPACE_LABEL.length);
       if (namespace === undefined) {
-        namespace = l.slice(NAMESPACE_LABEL.length);
+        namespace = labelled;
         nsField = `${field}.labels`;
+      } else if (labelled !== namespace) {
+        // Cilium derives both from the same pod: a record where they differ names no one pod.
+        return { reject: reject('invalid-field', `${field}.labels`, l, `${field}.labels says namespace "${labelled}" but ${field}.namespace is "${namespace}"`) };
       }
     } else if (l.startsWith('k8s:') && !l.startsWith('k8s:io.cilium.k8s.')) {
       const eq = l.indexOf('=');
@@ -269,6 +290,12 @@ export class HubbleDecoder implements Decoder {
       }
     }
 
+    if (protocol === 'TCP' && ports?.flags !== undefined) {
+      const field = `${prefix}l4.TCP.flags`;
+      if (!isPlainObject(ports.flags)) return reject('invalid-field', field, ports.flags, `${field} must be an object of booleans ({"SYN": true})`);
+      const bad = Object.entries(ports.flags).find(([, v]) => typeof v !== 'boolean');
+      if (bad) return reject('invalid-field', `${field}.${bad[0]}`, bad[1], `${field}.${bad[0]} must be a boolean`);
+    }
     const flags = protocol === 'TCP' && ports && isPlainObject(ports.flags) ? ports.flags : undefined;
     const loneSyn = flags?.SYN === true && flags.ACK !== true;
     if (f.is_reply === true) handshake = 'dst-is-client';

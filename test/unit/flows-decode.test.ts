@@ -204,6 +204,24 @@ test('Hubble rejects name the field', () => {
   assert.deepEqual(hubbleBare({ hello: 1 }), { kind: 'reject', reason: 'missing-field', field: 'flow' });
 });
 
+test('Hubble: a field of the wrong JSON type is rejected, never read as absent (a string `flags` read as "no SYN" made a lone SYN count as delivered); a namespace label that contradicts the namespace too', () => {
+  const [line] = hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl') as Record<string, Record<string, unknown>>[];
+  const f = line!.flow as Record<string, Record<string, unknown>>;
+  const tcp = (f.l4 as { TCP: Record<string, unknown> }).TCP;
+  const cases: [Record<string, unknown>, string, string][] = [
+    [{ l4: { TCP: { ...tcp, flags: 'SYN' } } }, 'flow.l4.TCP.flags', 'SYN'],
+    [{ l4: { TCP: { ...tcp, flags: { SYN: 'true' } } } }, 'flow.l4.TCP.flags.SYN', 'true'],
+    [{ source: { ...f.source, labels: 'k8s:app=x' } }, 'flow.source.labels', 'k8s:app=x'],
+    [{ source: { ...f.source, labels: [5] } }, 'flow.source.labels[0]', '5'],
+    [{ destination: { ...f.destination, workloads: { name: 'x', kind: 'Deployment' } } }, 'flow.destination.workloads', '{"name":"x","kind":"Deployment"}'],
+    [{ source: { ...f.source, namespace: 'default', labels: ['k8s:io.kubernetes.pod.namespace=kube-system'] } }, 'flow.source.labels', 'k8s:io.kubernetes.pod.namespace=kube-system'],
+  ];
+  for (const [change, field, value] of cases) {
+    const d = hubbleBare({ flow: { ...f, ...change } }) as { kind: string; reason?: string; field?: string; value?: string };
+    assert.deepEqual([d.kind, d.reason, d.field, d.value], ['reject', 'invalid-field', field, value], JSON.stringify(change));
+  }
+});
+
 test('auto picks the decoder per line and rejects what is neither', () => {
   assert.equal(flow(autoDecoder.decode(netobserv[0])).source, 'netobserv');
   assert.equal(flow(autoDecoder.decode(hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl')[0])).source, 'hubble');
