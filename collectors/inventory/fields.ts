@@ -5,7 +5,7 @@
 import { PORT_PROTOCOLS, type PortProtocol } from '../../domain/flow.ts';
 import { isCidr, isIpAddress, storedAddress } from '../../domain/ip.ts';
 import { parseRfc3339 } from '../../domain/time.ts';
-import { dns1123LabelError, dns1123SubdomainError, kindError, labelKeyError, labelValueError } from '../../domain/k8s-names.ts';
+import { dns1123LabelError, dns1123SubdomainError, ianaServiceNameError, kindError, labelKeyError, labelValueError } from '../../domain/k8s-names.ts';
 
 /** Which Kubernetes name rule a field follows (domain/k8s-names.ts). */
 export type NameRule = 'label' | 'subdomain' | 'kind';
@@ -131,12 +131,27 @@ export class FieldReader {
   }
 
   /** A port that is either a number or the name of a container port (IntOrString). */
+  /** A port number or an IANA service name (a Service's targetPort). */
   intOrString(field: string): number | string | undefined {
     const v = this.node[field];
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'number') return this.port(field);
-    if (typeof v === 'string' && v !== '') return /^\d+$/.test(v) ? Number(v) : v;
+    if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+    if (typeof v === 'string' && v !== '') {
+      const error = ianaServiceNameError(v);
+      if (error !== undefined) this.fail(field, `a port number or name (a name ${error})`, v);
+      return v;
+    }
     this.fail(field, 'a port number or name', v);
+  }
+
+  /** An optional port name (a container port's): an IANA service name. */
+  optPortName(field: string): string | undefined {
+    const v = this.optStr(field);
+    if (v === undefined || v === '') return undefined;
+    const error = ianaServiceNameError(v);
+    if (error !== undefined) this.fail(field, `a port name that ${error}`, v);
+    return v;
   }
 
   protocol(field: string): PortProtocol {

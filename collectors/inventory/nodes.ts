@@ -7,8 +7,11 @@ import { compareStrings } from '../../domain/order.ts';
 export function toNode(raw: RawObject): Node {
   const { r, meta } = readObject(raw, 'cluster');
   const spec = r.optObj('spec');
-  const cidrs = new Set(spec?.checkedStrings('podCIDRs', 'a CIDR such as 10.244.0.0/24', isCidr) ?? []);
+  let cidrs = new Set(spec?.checkedStrings('podCIDRs', 'a CIDR such as 10.244.0.0/24', isCidr) ?? []);
   const single = spec?.optCidr('podCIDR');
+  // Both given and the first differs: podCIDR is authoritative, as the API server converts it
+  // (kubernetes pkg/apis/core/v1/conversion.go, Convert_v1_NodeSpec_To_core_NodeSpec).
+  if (single && cidrs.size > 0 && cidrs.values().next().value !== single) cidrs = new Set([single]);
   if (single) cidrs.add(single);
   const addresses = (r.optObj('status')?.objects('addresses') ?? [])
     .map((a) => {

@@ -28,7 +28,7 @@ export function readPodSpec(spec: FieldReader): PodSpecInfo {
   for (const c of [...containers, ...sidecars]) {
     const container = c.str('name');
     for (const p of c.objects('ports')) {
-      const name = p.optStr('name');
+      const name = p.optPortName('name');
       ports.push({ ...(name ? { name } : {}), port: p.port('containerPort'), protocol: p.protocol('protocol'), container });
     }
   }

@@ -26,9 +26,13 @@ export function toPod(raw: RawObject): PodInfo {
   const { r, meta, label } = readObject(raw, 'namespaced');
   const spec = readPodSpec(r.obj('spec'));
   const status = r.optObj('status');
-  const ips = new Set<string>();
+  let ips = new Set<string>();
   for (const p of status?.objects('podIPs') ?? []) ips.add(p.ip('ip'));
   const single = status?.optIp('podIP');
+  // Both given and the first differs: podIP is authoritative and podIPs becomes [podIP], as the API
+  // server converts it (kubernetes pkg/apis/core/v1/conversion.go, Convert_v1_PodStatus_To_core_PodStatus,
+  // like podCIDR over podCIDRs in Convert_v1_NodeSpec_To_core_NodeSpec).
+  if (single && ips.size > 0 && ips.values().next().value !== single) ips = new Set([single]);
   if (single) ips.add(single);
   const phase = status?.optStr('phase');
   const node = r.obj('spec').optName('nodeName', 'subdomain');

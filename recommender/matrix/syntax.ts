@@ -1,11 +1,11 @@
 /** Checks of the small syntaxes a matrix embeds: label selectors, CIDRs, FQDNs, port names, `${parameter}` templates. */
 import { isIPv4, isIPv6 } from 'node:net';
 import { formatCidr, parseCidr, parseIp } from '../../domain/ip.ts';
+import { ianaServiceNameError } from '../../domain/k8s-names.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const TEMPLATE_REF = /\$\{([^}]*)\}/g;
 export const PARAMETER_NAME = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/;
 
@@ -94,10 +94,8 @@ export function namePatternMatches(pattern: string, name: string): boolean {
 }
 
 export function portNameProblem(name: string): string | undefined {
-  if (name.length > 15 || !IANA_SVC_NAME.test(name) || !/[a-z]/.test(name) || name.includes('--')) {
-    return 'port name must be an IANA service name: 1-15 lowercase alphanumerics or "-", with a letter';
-  }
-  return undefined;
+  const error = ianaServiceNameError(name);
+  return error === undefined ? undefined : `port name ${error}`;
 }
 
 /** Names referenced as `${name}`, or an error for an unterminated reference. */

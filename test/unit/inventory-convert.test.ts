@@ -218,3 +218,19 @@ test('Calico Tiers are kept with the applied policies: a policy of a tier Calico
   assert.deepEqual(r.snapshot.policies.find((p) => p.kind === 'Tier')?.manifest, { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'platform', resourceVersion: '7' }, spec: { order: 100 } });
   assert.deepEqual(r.ignored, {});
 });
+
+test('podIP over a different podIPs[0], podCIDR over a different podCIDRs[0]: the singular field is authoritative, as the API server converts them (pkg/apis/core/v1/conversion.go)', () => {
+  const list = {
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.9.0/24', 'fd00::/64'] }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.1' }] } },
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n2' }, spec: { podCIDR: '10.244.2.0/24', podCIDRs: ['10.244.2.0/24', 'fd00:2::/64'] }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.2' }] } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'n' }, spec: { nodeName: 'n1', containers: [{ name: 'c' }] }, status: { phase: 'Running', podIP: '10.244.1.9', podIPs: [{ ip: '10.244.1.10' }, { ip: 'fd00::9' }] } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b', namespace: 'n' }, spec: { nodeName: 'n2', containers: [{ name: 'c' }] }, status: { phase: 'Running', podIP: '10.244.2.9', podIPs: [{ ip: '10.244.2.9' }, { ip: 'fd00:2::9' }] } },
+    ],
+  };
+  const { snapshot } = convertInventoryText(JSON.stringify(list), T);
+  assert.deepEqual(snapshot.nodes.map((n) => [n.name, n.podCIDRs]), [['n1', ['10.244.1.0/24']], ['n2', ['10.244.2.0/24', 'fd00:2::/64']]]);
+  assert.deepEqual(snapshot.podAddresses.map((a) => [a.pod, a.ip]).sort(), [['a', '10.244.1.9'], ['b', '10.244.2.9'], ['b', 'fd00:2::9']]);
+});

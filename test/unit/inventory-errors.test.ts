@@ -40,6 +40,15 @@ test('a broken object is refused with its place, kind, name and field', () => {
     list({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'n' }, spec: { ports: [{ port: 80, protocol: 'HTTP' }] } }),
     /^items\[0\] Service n\/s: spec\.ports\[0\]\.protocol: expected TCP, UDP or SCTP, got the string "HTTP"$/,
   );
+  // Port names are IANA service names (apimachinery IsValidPortName): a container port's, a Service's targetPort.
+  rejects(
+    list({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'n' }, spec: { ports: [{ port: 80, targetPort: 'Not_A_Name' }] } }),
+    /^items\[0\] Service n\/s: spec\.ports\[0\]\.targetPort: expected a port number or name \(a name must be an IANA service name: .*\), got the string "Not_A_Name"$/,
+  );
+  rejects(
+    list({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'n' }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 80, name: 'http--alt' }] }] } }),
+    /^items\[0\] Pod n\/p: spec\.containers\[0\]\.ports\[0\]\.name: expected a port name that must be an IANA service name: .*, got the string "http--alt"$/,
+  );
   // A flow protocol is no port protocol: Kubernetes' core/v1 Protocol is TCP, UDP or SCTP.
   rejects(
     list({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'n' }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 80, protocol: 'ICMP' }] }] } }),
