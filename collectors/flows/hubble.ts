@@ -92,19 +92,25 @@ export class IdentityMemory {
 
 type MetaResult = { meta?: EndpointMeta; reject?: undefined } | { reject: Decoded };
 
-/** A field of the wrong JSON type is rejected, never read as absent (a string `flags` is no "no SYN"). */
+/** A field with a value: neither absent nor `null` (protojson's default). */
+const given = (v: unknown): boolean => v !== undefined && v !== null;
+
+/**
+ * A field of the wrong JSON type is rejected, never read as absent (a string `flags` is no "no
+ * SYN"); `null` is the field's default, as the proto3 JSON mapping reads it (an empty list, no value).
+ */
 function wrongShape(ep: Record<string, unknown>, field: string): Decoded | undefined {
-  if (ep.labels !== undefined) {
+  if (given(ep.labels)) {
     if (!Array.isArray(ep.labels)) return reject('invalid-field', `${field}.labels`, ep.labels, `${field}.labels must be an array of strings`);
     const i = ep.labels.findIndex((l) => typeof l !== 'string');
     if (i >= 0) return reject('invalid-field', `${field}.labels[${i}]`, ep.labels[i], `${field}.labels[${i}] must be a string`);
   }
-  if (ep.workloads !== undefined) {
+  if (given(ep.workloads)) {
     if (!Array.isArray(ep.workloads)) return reject('invalid-field', `${field}.workloads`, ep.workloads, `${field}.workloads must be an array of objects`);
     const i = ep.workloads.findIndex((w) => !isPlainObject(w));
     if (i >= 0) return reject('invalid-field', `${field}.workloads[${i}]`, ep.workloads[i], `${field}.workloads[${i}] must be an object`);
   }
-  if (ep.namespace !== undefined && typeof ep.namespace !== 'string') return reject('invalid-field', `${field}.namespace`, ep.namespace, `${field}.namespace must be a string`);
+  if (given(ep.namespace) && typeof ep.namespace !== 'string') return reject('invalid-field', `${field}.namespace`, ep.namespace, `${field}.namespace must be a string`);
   return undefined;
 }
 
@@ -290,7 +296,7 @@ export class HubbleDecoder implements Decoder {
       }
     }
 
-    if (protocol === 'TCP' && ports?.flags !== undefined) {
+    if (protocol === 'TCP' && ports !== undefined && given(ports.flags)) {
       const field = `${prefix}l4.TCP.flags`;
       if (!isPlainObject(ports.flags)) return reject('invalid-field', field, ports.flags, `${field} must be an object of booleans ({"SYN": true})`);
       const bad = Object.entries(ports.flags).find(([, v]) => typeof v !== 'boolean');

@@ -220,6 +220,10 @@ test('Hubble: a field of the wrong JSON type is rejected, never read as absent (
     const d = hubbleBare({ flow: { ...f, ...change } }) as { kind: string; reason?: string; field?: string; value?: string };
     assert.deepEqual([d.kind, d.reason, d.field, d.value], ['reject', 'invalid-field', field, value], JSON.stringify(change));
   }
+  // null is the field's default in the proto3 JSON mapping (an empty list, no value): read as absent.
+  for (const change of [{ l4: { TCP: { ...tcp, flags: null } } }, { destination: { ...f.destination, labels: null, workloads: null } }, { source: { ...f.source, namespace: null } }]) {
+    assert.equal(hubbleBare({ flow: { ...f, ...change } }).kind, 'flow', JSON.stringify(change));
+  }
 });
 
 test('auto picks the decoder per line and rejects what is neither', () => {
