@@ -370,7 +370,8 @@ export class ResolutionIndex {
       if (peer.kind === 'node') return [this.nodeSide(peer.node, e, time)];
       return [{ peer, key: iv.peerKey, ip, port: e.port, node: iv.node, declaredPorts: EMPTY }];
     }
-    const node = this.nodesByIp.get(ip);
+    // Today's node address, where the history knows nothing of it (a store without node history).
+    const node = this.history.has(ip) ? undefined : this.nodesByIp.get(ip);
     if (node) return [this.nodeSide(node.name, e, time)];
     const host = this.history.hostNetworkHolderAt(ip, time);
     if (host?.node) return [this.nodeSide(host.node, e, time)];
@@ -400,11 +401,12 @@ export class ResolutionIndex {
     return side;
   }
 
-  /** The node that held the address at `time` (the IP history), else today's holder. */
+  /** The node that held the address at `time` (the IP history), else, where the history knows nothing of the address, today's holder. */
   private nodeAt(ip: string, time: number): string | undefined {
     const iv = this.history.holderAt(ip, time);
     const peer = iv && this.peerOf(iv.peerKey);
-    return peer?.kind === 'node' ? peer.node : this.nodesByIp.get(ip)?.name;
+    if (peer?.kind === 'node') return peer.node;
+    return this.history.has(ip) ? undefined : this.nodesByIp.get(ip)?.name;
   }
 
   /**

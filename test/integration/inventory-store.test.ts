@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { main } from '../../cli/main.ts';
 import { convertInventoryText } from '../../collectors/inventory/index.ts';
 import type { Db } from '../../store/db.ts';
+import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
 import { applySnapshot, getWorkload, listWorkloads, readInventory, readResolutionData, SnapshotOrderError } from '../../store/inventory.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 
@@ -273,6 +274,13 @@ test('a node whose address changed (same node, same creationTimestamp) holds the
   assert.equal(holder('10.0.0.2', '2026-12-04T12:05:00Z'), undefined);
   // The first snapshot of a node dates its addresses from its creation.
   assert.equal(readResolutionData(db).intervals.find((i) => i.ip === '10.0.0.2')?.validFrom, ms('2025-01-01T00:00:00Z'));
+  // Flow resolution follows the history: the new address before the change is nobody known (an
+  // address the history knows at another time: unknown), not today's node; the old one then is the node.
+  const index = new ResolutionIndex(readResolutionData(db));
+  assert.deepEqual(index.resolve({ ip: '10.0.0.22', port: 40000 }, ms('2026-12-04T11:30:00Z')).map((s) => s.key), ['unknown:10.0.0.22']);
+  assert.deepEqual(index.resolve({ ip: '10.0.0.22', port: 40000, meta: { kind: 'reserved', identities: ['remote-node'] } }, ms('2026-12-04T11:30:00Z')).map((s) => s.key), ['unknown:10.0.0.22']);
+  assert.deepEqual(index.resolve({ ip: '10.0.0.2', port: 40000 }, ms('2026-12-04T11:30:00Z')).map((s) => s.key), ['node:n1']);
+  assert.deepEqual(index.resolve({ ip: '10.0.0.22', port: 40000 }, ms('2026-12-04T12:05:00Z')).map((s) => s.key), ['node:n1']);
 });
 
 test('a pods-only refresh (kubectl get pods | inventory import -) resolves a pod of a Job or ReplicaSet it does not hold as the earlier import did: the CronJob, the Deployment', () => {
