@@ -284,7 +284,10 @@ export class ResolutionIndex {
         }
         if (ids.includes('remote-node')) {
           const node = this.hostIdentityNode(e.ip, time);
-          return [node ? this.nodeSide(node, e, time) : this.unknownSide(e)];
+          if (node) return [this.nodeSide(node, e, time)];
+          // A control-plane node at an address of no known node (Cilium's cluster-pool IPAM takes
+          // router addresses from CiliumNode, not the Node's podCIDRs): the record's own word, the apiserver.
+          return [ids.includes('kube-apiserver') ? this.managedApiserverSide(e) : this.unknownSide(e)];
         }
         if (ids.includes('world')) {
           // A Service VIP seen before its translation (kube-proxy, not Cilium, balancing it) is in

@@ -194,6 +194,10 @@ test("a Cilium host identity at the node's cilium_host address (its router IP, t
   assert.deepEqual(keys({ ip: '10.244.0.1', port: 50002, meta: { kind: 'reserved', identities: ['host'] } }), ['node:node-a:50002']);
   // Outside every podCIDR a remote-node address the inventory does not know stays unknown.
   assert.deepEqual(keys({ ip: '172.31.0.9', port: 50002, meta: { kind: 'reserved', identities: ['remote-node'] } }), ['unknown:172.31.0.9:50002']);
+  // With Cilium's default cluster-pool IPAM the router address is from CiliumNode's CIDRs, not the
+  // Node's podCIDRs (docs.cilium.io IPAM "Cluster Scope"): the node cannot be told, but the record
+  // says the apiserver — which is what calls a webhook from there.
+  assert.deepEqual(keys({ ip: '10.0.1.23', port: 50002, meta: { kind: 'reserved', identities: ['kube-apiserver', 'remote-node'] } }), ['apiserver:50002']);
 });
 
 test('a well-known port wins only against an ephemeral port; against a registered port the flow stays ambiguous', async () => {
