@@ -191,9 +191,11 @@ function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, directio
   let ports = resolvePorts(rule.ports ?? [], ctx.values, namedPorts, unresolved);
   const role = typeof rule.peer === 'object' && 'role' in rule.peer ? rule.peer.role : undefined;
   if ((rule.ports ?? []).length === 0 && role) {
-    // "port depends on your setup" (seed 002): the binding's ports, else, to pods the rule reaches, the ports they serve.
+    // "port depends on your setup" (seed 002): the binding's ports (taken as they are), else, to
+    // pods the rule reaches, the ports they serve — of the rule's protocols only, when it names them.
     const r = ctx.roles.get(role);
-    ports = r?.ports.length ? r.ports : direction === 'egress' ? (r?.servicePorts ?? []) : [];
+    const served = (r?.servicePorts ?? []).filter((p) => rule.protocols === undefined || rule.protocols.includes(p.protocol));
+    ports = r?.ports.length ? r.ports : direction === 'egress' ? served : [];
     if (r?.ports.length) peers = rolePeers(r);
   }
   if (rule.peer === 'dns') ports = dnsPodPorts(ports, ctx.facts.dns.ports);

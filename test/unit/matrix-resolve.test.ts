@@ -88,6 +88,12 @@ test('seed 002 "Must allow traffic to Kafka, TCP, port depends on your Kafka set
   }
   const loki = resolve('netobserv', parseMatricesConfig('matrices:\n  bindings:\n    roles:\n      loki: { cidrs: [192.0.2.9/32] }\n', 'cfg.yaml'));
   assert.deepEqual(rule(loki, 'netobserv/flowlogs-pipeline/egress/loki').ports, ALL_TCP);
+  // Bound to pods by discovery, the rule takes the ports they serve — its protocols' only (Loki's memberlist gossip is UDP).
+  const gossip: InventorySnapshot = {
+    ...inventory,
+    workloads: inventory.workloads.map((w) => (w.name === 'loki' ? { ...w, ports: [...w.ports, { name: 'gossip', port: 7946, protocol: 'UDP' }] } : w)),
+  };
+  assert.deepEqual(rule(resolve('netobserv', {}, gossip), 'netobserv/flowlogs-pipeline/egress/loki').ports, [{ protocol: 'TCP', port: 3100 }]);
   // Exporters (line 55, "refer to the exporter configuration") may be IPFIX over UDP: every protocol stays.
   const exporters = m0().components.flatMap((c) => c.rules).filter((r) => r.role === 'exporters');
   assert.ok(exporters.length > 0 && exporters.every((r) => r.ports.length === 0));
