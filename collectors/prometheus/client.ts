@@ -145,7 +145,6 @@ export class PrometheusApi {
       throw toError(e);
     }
     const list = data.activeTargets ?? [];
-    if (list.length > this.settings.maxSeries) throw new PrometheusError('too-many-series', `${list.length} active targets, more than maxSeries ${this.settings.maxSeries}`);
     return list.map((t) => {
       const x = t as { discoveredLabels?: Record<string, string>; labels?: Record<string, string>; scrapePool?: string; scrapeUrl?: string; health?: string; lastScrape?: Date | string };
       const last = x.lastScrape instanceof Date ? x.lastScrape.getTime() : typeof x.lastScrape === 'string' ? Date.parse(x.lastScrape) : Number.NaN;

@@ -32,7 +32,8 @@ export interface QueryOutcome {
   family: string;
   /** `metric{matchers}`, or `targets`. */
   query: string;
-  status: 'done' | 'failed' | 'up-to-date';
+  /** `skipped`: the answer was larger than maxSeries and was not read, which asking again would not change; the pass is not failed. */
+  status: 'done' | 'failed' | 'up-to-date' | 'skipped';
   /** The window counted, ISO 8601: (from, to]. */
   from?: string;
   to?: string;
@@ -291,31 +292,39 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
       if (down) throw down;
       const targets = await api.activeTargets();
       row.series = targets.length;
-      const cursor = store.cursor(settings.url, name) ?? 0;
-      const recorder = new MetricFlowRecorder(resolver, data.services, budgets);
-      let newest = cursor;
-      // Sorted so that the same answer stores the same rows in the same order.
-      const sorted = [...targets].sort((a, b) => compareStrings(a.scrapePool, b.scrapePool) || compareStrings(a.scrapeUrl, b.scrapeUrl));
-      for (const t of sorted) {
-        // Only scrapes made since the last pass: each counts once.
-        if (t.lastScrape <= cursor) continue;
-        counters.records++;
-        // One target's clock (or a garbled answer) must not move the cursor past every later scrape.
-        if (t.lastScrape > now + limits.maxFutureSkewMs) {
-          count(name, { kind: 'reject', reason: 'invalid-value', label: 'lastScrape', value: timeText(t.lastScrape), series: t.scrapeUrl.slice(0, 400) }, 1);
-          continue;
+      if (targets.length > settings.maxSeries) {
+        // The targets are the cluster's and have no window to move past: failing the pass would
+        // fail every pass, and keep the collector down for good. Skipped and said so.
+        row.status = 'skipped';
+        row.errorKind = 'too-many-series';
+        row.error = `${targets.length} active targets, more than maxSeries ${settings.maxSeries}: not read, no scrape is counted (raise maxSeries to read them)`;
+      } else {
+        const cursor = store.cursor(settings.url, name) ?? 0;
+        const recorder = new MetricFlowRecorder(resolver, data.services, budgets);
+        let newest = cursor;
+        // Sorted so that the same answer stores the same rows in the same order.
+        const sorted = [...targets].sort((a, b) => compareStrings(a.scrapePool, b.scrapePool) || compareStrings(a.scrapeUrl, b.scrapeUrl));
+        for (const t of sorted) {
+          // Only scrapes made since the last pass: each counts once.
+          if (t.lastScrape <= cursor) continue;
+          counters.records++;
+          // One target's clock (or a garbled answer) must not move the cursor past every later scrape.
+          if (t.lastScrape > now + limits.maxFutureSkewMs) {
+            count(name, { kind: 'reject', reason: 'invalid-value', label: 'lastScrape', value: timeText(t.lastScrape), series: t.scrapeUrl.slice(0, 400) }, 1);
+            continue;
+          }
+          newest = Math.max(newest, t.lastScrape);
+          const reading = readTarget(t, settings.scraper);
+          if (reading.kind !== 'flow') {
+            count(name, reading, 1);
+            continue;
+          }
+          outcome(recorder.record(reading.flow, 'targets', { time: t.lastScrape, flows: 1, packets: 0, bytes: 0, verdict: reading.flow.verdict, source: 'scrape-targets' }), 1);
         }
-        newest = Math.max(newest, t.lastScrape);
-        const reading = readTarget(t, settings.scraper);
-        if (reading.kind !== 'flow') {
-          count(name, reading, 1);
-          continue;
-        }
-        outcome(recorder.record(reading.flow, 'targets', { time: t.lastScrape, flows: 1, packets: 0, bytes: 0, verdict: reading.flow.verdict, source: 'scrape-targets' }), 1);
+        row.from = new Date(cursor).toISOString();
+        row.to = new Date(newest).toISOString();
+        commit(recorder, name, newest, 'running');
       }
-      row.from = new Date(cursor).toISOString();
-      row.to = new Date(newest).toISOString();
-      commit(recorder, name, newest, 'running');
     } catch (e) {
       failQuery(row, e);
     }

@@ -90,3 +90,17 @@ test('a scrape counts once: the next pass adds only scrapes made since', async (
   assert.equal(c.accepted, 2, 'both targets were scraped again since the last pass');
   assert.equal(flows(edges()), flows(after1) + 2);
 });
+
+test('more active targets than maxSeries: skipped and said (too-many-series), and the pass is not failed — the targets have no window to move past, so failing would fail every pass for good', async () => {
+  await scraped();
+  const capped = resolvePrometheusConfig({ url: prom.url, families: ['targets'], scraper: { workload: 'monitoring/StatefulSet/prometheus' }, maxSeries: 1 });
+  const before = edges();
+  for (let pass = 0; pass < 2; pass++) {
+    const summary = await runPass({ db, api: new PrometheusApi(capped), settings: capped, now: Date.now(), limits: DEFAULT_INGEST_LIMITS });
+    assert.equal(summary.status, 'done', JSON.stringify(summary));
+    const row = summary.queries.find((q) => q.query === 'targets')!;
+    assert.deepEqual([row.status, row.errorKind, row.series], ['skipped', 'too-many-series', 2]);
+    assert.match(row.error ?? '', /^2 active targets, more than maxSeries 1: not read/);
+  }
+  assert.deepEqual(edges(), before, 'nothing counted');
+});
