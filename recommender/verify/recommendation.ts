@@ -31,15 +31,22 @@ import type { VerifiedSides } from '../recommend.ts';
 
 /**
  * Each restricted side's edges with what the recommendation decided (`reason` undefined: it is
- * included); unrestricted sides are counted in `skipped`. A visitor rather than a generator or a
- * list: it runs once per observed edge side, and neither an iterator step nor an object each.
+ * included); unrestricted sides are counted in `skipped`, and given to `unrestricted` when there
+ * is one. A visitor rather than a generator or a list: it runs once per observed edge side, and
+ * neither an iterator step nor an object each.
  */
-export function forEachSide(sides: readonly VerifiedSides[], skipped: Record<string, number>, visit: (workload: string, direction: Direction, edge: EdgeTraffic, reason: string | undefined) => void): void {
+export function forEachSide(
+  sides: readonly VerifiedSides[],
+  skipped: Record<string, number>,
+  visit: (workload: string, direction: Direction, edge: EdgeTraffic, reason: string | undefined) => void,
+  unrestricted?: (workload: string, direction: Direction, edge: EdgeTraffic) => void,
+): void {
   for (const s of sides) {
     for (const direction of DIRECTIONS) {
       const edges = s.edges[direction];
       if (!s.restricted[direction]) {
         if (edges.length > 0) skipped[UNRESTRICTED] = (skipped[UNRESTRICTED] ?? 0) + edges.length;
+        if (unrestricted) for (const edge of edges) unrestricted(s.workload, direction, edge);
         continue;
       }
       const excluded = s.excluded[direction];
@@ -174,15 +181,29 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
     if (!allowed) {
       const side = decideSide(ours, flow, direction);
       blocked.push(finding(workload, direction, edge, side, rule === undefined ? side.reason : `${side.reason}${required}: applying this cuts required traffic`));
-    } else if (withApplied && !sideAllows(withApplied, flow, direction)) {
-      const beside = decideSide(withApplied, flow, direction);
-      const other = withAppliedOtherReading();
-      const onlyThere = other !== null && sideAllows(other, flow, direction);
-      const f = finding(workload, direction, edge, beside, onlyThere ? `${beside.reason} — only where the network plugin does not match ipBlocks against pod addresses; where it does, the applied policies allow it${required}` : `${beside.reason}${required}`);
-      blockedByApplied.push(onlyThere ? { ...f, dependsOnIpBlockReading: true } : f);
+    } else {
+      blockedByAppliedOnly(workload, direction, edge, flow, required);
     }
     return allowed;
   };
+
+  /** A side the applied policies beside the recommendation deny: a blockedByApplied finding (`note` ends its reason). */
+  function blockedByAppliedOnly(workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, note: string): void {
+    if (!withApplied || sideAllows(withApplied, flow, direction)) return;
+    const beside = decideSide(withApplied, flow, direction);
+    const other = withAppliedOtherReading();
+    const onlyThere = other !== null && sideAllows(other, flow, direction);
+    const f = finding(workload, direction, edge, beside, onlyThere ? `${beside.reason} — only where the network plugin does not match ipBlocks against pod addresses; where it does, the applied policies allow it${note}` : `${beside.reason}${note}`);
+    blockedByApplied.push(onlyThere ? { ...f, dependsOnIpBlockReading: true } : f);
+  }
+
+  // A direction the recommendation leaves open (--no-egress, a host-network workload) is the applied policies' to decide: what they deny is said too.
+  const appliedDecide = withApplied
+    ? (workload: string, direction: Direction, edge: EdgeTraffic): void => {
+        const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
+        if (conn.ok) blockedByAppliedOnly(workload, direction, edge, conn.flow, `; the recommendation leaves this direction open, the applied policies decide it`);
+      }
+    : undefined;
 
   forEachSide(input.sides, skipped, (workload, direction, edge, reason) => {
     const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
@@ -225,7 +246,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
       entry.observed.push({ peer: direction === 'ingress' ? flow.client : flow.server, port: flow.port, protocol: flow.protocol });
       if (allowed) entry.allowed++;
     }
-  });
+  }, appliedDecide);
 
   // Flows a documented must rule requires that nothing observed: judged like included edges.
   for (const s of input.sides) {

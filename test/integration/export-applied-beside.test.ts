@@ -15,3 +15,21 @@ test('export names on stderr an edge the recommendation leaves out that an appli
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /warning: kyma-system\/Deployment\/telemetry-self-monitor egress workload:kyma-system\/Deployment\/telemetry-self-monitor\|workload:kyma-system\/Deployment\/telemetry-manager\|8080\|TCP: left out \(.*\) but an applied policy beside the recommendation allows it: .*NetworkPolicy\/kyma-system\/telemetry-self-monitor.*; delete or tighten it\n/);
 });
+
+test('a direction the recommendation leaves open (--no-egress) that an applied policy closes (a default-deny of Ingress and Egress in shop): every egress edge it cuts is blockedByApplied, said as the applied policies\' decision (Kubernetes: a pod an Egress policy selects is isolated for egress)', async () => {
+  const { copyFileSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpDir } = await import('../helpers/tmp.ts');
+  const dir = tmpDir();
+  const db = join(dir, 'd.db');
+  copyFileSync(dbPath, db);
+  writeFileSync(join(dir, 'deny.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n');
+  assert.equal((await runCli(['inventory', 'import', join(dir, 'deny.yaml'), '--db', db])).code, 0);
+  const r = await runCli(['recommend', '--engine', 'kubernetes', '-n', 'shop', '--no-egress', '-o', 'json', '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  const v = (JSON.parse(r.out) as { verification: { blockedByApplied: { direction: string; edge: string; reason: string }[] } }).verification;
+  const egress = v.blockedByApplied.filter((f) => f.direction === 'egress');
+  assert.ok(egress.length > 0, JSON.stringify(v.blockedByApplied));
+  for (const f of egress) assert.match(f.reason, /NetworkPolicy\/shop\/default-deny.*; the recommendation leaves this direction open, the applied policies decide it$/, f.edge);
+  assert.ok(egress.some((f) => /^workload:shop\/Deployment\/[a-z-]+\|dns:kube-system/.test(f.edge)), 'DNS among them');
+});
