@@ -43,12 +43,16 @@ function ref(r: { apiVersion: string; kind: string; namespace?: string | undefin
   return out;
 }
 
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+/** A value's text with its keys sorted; with `listsAreSets`, its lists' items sorted too. */
+function canonical(v: unknown, listsAreSets = false): string {
+  if (Array.isArray(v)) {
+    const items = v.map((x) => canonical(x, listsAreSets));
+    return `[${(listsAreSets ? items.sort() : items).join(',')}]`;
+  }
   if (v && typeof v === 'object') {
     return `{${Object.keys(v)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k], listsAreSets)}`)
       .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
@@ -118,7 +122,13 @@ function withoutMetadata(rule: unknown): unknown {
  */
 function storedSpecChanges(applied: unknown, recommended: Manifest): SpecChange[] {
   const given = specChanges(specOf(applied), specOf(recommended));
-  return given.length === 0 ? given : specChanges(specOf(asStored(applied)), specOf(asStored(recommended)));
+  if (given.length === 0) return given;
+  const [a, r] = [specOf(asStored(applied)), specOf(asStored(recommended))];
+  // Every list of a NetworkPolicy spec is a set (its rules and their peers and ports add up,
+  // selector requirements AND; `values`, `except` and `policyTypes` are sets: the NetworkPolicy API
+  // reference), so order is no difference. Calico and ClusterNetworkPolicy rules are evaluated in order.
+  if (recommended.apiVersion === 'networking.k8s.io/v1' && recommended.kind === 'NetworkPolicy' && canonical(a, true) === canonical(r, true)) return [];
+  return specChanges(a, r);
 }
 
 /**
@@ -129,6 +139,8 @@ function storedSpecChanges(applied: unknown, recommended: Manifest): SpecChange[
 export class DriftComparison {
   /** Applied policies in the namespace scope, by reference key (kinds are scoped at the end: recommended kinds count too). */
   private readonly applied = new Map<string, AppliedPolicy>();
+  /** Cluster-scoped applied policies outside the namespace's scope: in it once a recommended manifest has the same reference (applying it replaces them). */
+  private readonly elsewhere = new Map<string, AppliedPolicy>();
   private readonly compared = new Map<string, { ref: PolicyRef; applied: boolean; changes: SpecChange[] }>();
   private readonly kinds: Set<string>;
 
@@ -139,13 +151,18 @@ export class DriftComparison {
   ) {
     this.kinds = new Set(ENGINE_KINDS[engine] ?? []);
     // A cluster-scoped policy is in a namespace's drift when flowmatrix wrote it for that namespace; one it did not write is about the whole cluster.
-    for (const p of applied) if (namespace === undefined || p.namespace === namespace || (p.namespace === undefined && intentScope(p.manifest)?.namespaces.includes(namespace) === true)) this.applied.set(refKey(ref(p)), p);
+    for (const p of applied) {
+      if (namespace === undefined || p.namespace === namespace || (p.namespace === undefined && intentScope(p.manifest)?.namespaces.includes(namespace) === true)) this.applied.set(refKey(ref(p)), p);
+      else if (p.namespace === undefined) this.elsewhere.set(refKey(ref(p)), p);
+    }
   }
 
   add(m: Manifest): void {
     const r = ref({ apiVersion: m.apiVersion, kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name });
     this.kinds.add(`${r.apiVersion}|${r.kind}`);
     const k = refKey(r);
+    const other = this.elsewhere.get(k);
+    if (other !== undefined) this.applied.set(k, other);
     const a = this.applied.get(k);
     // An applied policy of the same reference has the manifest's kind: in scope, whatever ENGINE_KINDS lists.
     const changes = a === undefined ? [] : storedSpecChanges(a.manifest, m);

@@ -77,6 +77,12 @@ test('in a namespace\'s drift a cluster-scoped policy is in scope only when it i
   assert.deepEqual(computeDrift('clusternetworkpolicy', policies, [], 'shop').extra.map((r) => r.name), ['cluster-shared-shop-tools', 'shop-deployment-web']);
   // The whole cluster's drift keeps every one.
   assert.equal(computeDrift('clusternetworkpolicy', policies, []).extra.length, 5);
+  // One flowmatrix did not write but named as the namespace's recommendation names its own is that
+  // policy's to compare: applying the namespace's export replaces it (it is not "missing").
+  const handWritten = cnp('shop-deployment-cart', {});
+  const recommendedCart = { ...CNP, metadata: { name: 'shop-deployment-cart', labels: {}, annotations: {} }, spec: { tier: 'Baseline' } } as unknown as Manifest;
+  const drift = computeDrift('clusternetworkpolicy', [...policies, handWritten], [recommendedCart], 'shop');
+  assert.deepEqual([drift.missing, drift.differing.map((d) => d.name), drift.summary.applied], [[], ['shop-deployment-cart'], 3]);
 });
 
 test('a Calico rule\'s metadata (flowmatrix\'s explanation with its flow counts, changing with every ingest) is no drift; its action or ports are', () => {
@@ -106,4 +112,30 @@ test('what the API server fills in is no drift: a NetworkPolicy without a port p
   const recommendedCalico = { ...CALICO, metadata: { namespace: 'shop', name: 'web', labels: {}, annotations: {} }, spec: { tier: 'default', selector: "app == 'web'", types: ['Egress'], egress } } as unknown as Manifest;
   const appliedCalico: AppliedPolicy = { ...CALICO, namespace: 'shop', name: 'web', manifest: { ...CALICO, metadata: { namespace: 'shop', name: 'web' }, spec: { selector: "app == 'web'", egress } } };
   assert.equal(computeDrift('calico', [appliedCalico], [recommendedCalico]).summary.inSync, 1);
+});
+
+test('a NetworkPolicy whose rules, peers, ports or selector requirements come in another order is in sync (every list of its spec is a set: allows add up, requirements AND); a Calico policy\'s rule order is drift (first match decides)', () => {
+  const rules = [
+    { from: [{ podSelector: { matchLabels: { app: 'a' } } }, { namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['x', 'y'] }, { key: 'env', operator: 'Exists' }] } }], ports: [{ port: 80, protocol: 'TCP' }, { port: 53, protocol: 'UDP' }] },
+    { from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16', '10.2.0.0/16'] } }] },
+  ];
+  const reversed = [
+    { from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.2.0.0/16', '10.1.0.0/16'] } }] },
+    { ports: [{ port: 53, protocol: 'UDP' }, { port: 80, protocol: 'TCP' }], from: [{ namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'Exists' }, { key: 'team', operator: 'In', values: ['y', 'x'] }] } }, { podSelector: { matchLabels: { app: 'a' } } }] },
+  ];
+  const np = (ingress: unknown[]) => ({ podSelector: {}, policyTypes: ['Ingress'], ingress });
+  const recommendedNp = { ...NP, metadata: { namespace: 'shop', name: 'web', labels: {}, annotations: {} }, spec: np(rules) } as unknown as Manifest;
+  const appliedNp: AppliedPolicy = { ...NP, namespace: 'shop', name: 'web', manifest: { ...NP, metadata: { namespace: 'shop', name: 'web' }, spec: np(reversed) } };
+  assert.equal(computeDrift('kubernetes', [appliedNp], [recommendedNp]).summary.inSync, 1);
+  // A real difference still shows, at the applied policy's own positions.
+  const changed: AppliedPolicy = { ...appliedNp, manifest: { ...NP, metadata: { namespace: 'shop', name: 'web' }, spec: np([reversed[0], { ...reversed[1], ports: [{ port: 54, protocol: 'UDP' }, { port: 80, protocol: 'TCP' }] }]) } };
+  assert.equal(computeDrift('kubernetes', [changed], [recommendedNp]).summary.differing, 1);
+  // projectcalico.org/v3 rules are evaluated in order: the same rules swapped are another policy.
+  const CALICO = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' };
+  const a = { action: 'Allow', protocol: 'TCP', destination: { ports: [80] } };
+  const d = { action: 'Deny', protocol: 'TCP', destination: { ports: [80] } };
+  const calico = (ingress: unknown[]) => ({ tier: 'default', selector: "app == 'web'", types: ['Ingress'], ingress });
+  const recommendedCalico = { ...CALICO, metadata: { namespace: 'shop', name: 'web', labels: {}, annotations: {} }, spec: calico([a, d]) } as unknown as Manifest;
+  const appliedCalico: AppliedPolicy = { ...CALICO, namespace: 'shop', name: 'web', manifest: { ...CALICO, metadata: { namespace: 'shop', name: 'web' }, spec: calico([d, a]) } };
+  assert.equal(computeDrift('calico', [appliedCalico], [recommendedCalico]).summary.differing, 1);
 });
