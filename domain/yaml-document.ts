@@ -70,7 +70,7 @@ export function parseYamlDocuments(text: string, options: YamlOptions = {}): Doc
  * yaml's DUPLICATE_KEY error for each key equal to an earlier one of its map, as yaml decides
  * equality (two scalar keys with the same value), added to `doc.errors` in document order.
  */
-export function checkUniqueKeys(doc: Document.Parsed, lineCounter: LineCounter, withLinePos: boolean): void {
+function checkUniqueKeys(doc: Document.Parsed, lineCounter: LineCounter, withLinePos: boolean): void {
   const found: YAMLParseError[] = [];
   visit(doc, {
     Map(_, map) {

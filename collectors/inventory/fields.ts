@@ -130,8 +130,7 @@ export class FieldReader {
     return this.int(field, 1, 65535);
   }
 
-  /** A port that is either a number or the name of a container port (IntOrString). */
-  /** A port number or an IANA service name (a Service's targetPort). */
+  /** A port that is either a number or the name of a container port (IntOrString): an IANA service name. */
   intOrString(field: string): number | string | undefined {
     const v = this.node[field];
     if (v === undefined || v === null) return undefined;
