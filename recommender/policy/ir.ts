@@ -11,7 +11,6 @@
 import type { LabelSelector } from '../../domain/inventory.ts';
 import type { WorkloadRef } from '../../domain/peer.ts';
 import { shortHash } from './names.ts';
-
 import { PORT_PROTOCOLS, type PortProtocol } from '../../domain/flow.ts';
 
 /** Protocols a policy port can name (ICMP is not portable across the four engines). */
