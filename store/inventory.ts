@@ -431,7 +431,16 @@ export function readOwnerAliases(db: Db): OwnerAlias[] {
   return rows.map((r) => ({ namespace: r.namespace, kind: r.kind, name: r.name, workload: parseWorkloadKey(r.workload) }));
 }
 
-export function readIntervals(db: Db, where = '', params: readonly string[] = []): IpInterval[] {
+export function readIntervals(db: Db): IpInterval[] {
+  return intervalRows(db, '', []);
+}
+
+/** The nodes' intervals on `ips`, through the (ip, valid_from) index rather than a scan of every pod's history. */
+function readNodeIntervals(db: Db, ips: readonly string[]): IpInterval[] {
+  return intervalRows(db, `WHERE ip IN (${ips.map(() => '?').join(', ')}) AND peer LIKE 'node:%'`, ips);
+}
+
+function intervalRows(db: Db, where: string, params: readonly string[]): IpInterval[] {
   const rows = db.prepare(`SELECT ip, peer, node, host_network, valid_from, valid_to FROM ip_history ${where} ORDER BY ip, valid_from, host_network, peer`).all(...params) as {
     ip: string;
     peer: string;
@@ -530,9 +539,7 @@ function readFormerControlPlaneNodes(db: Db, nodes: readonly Node[]): { formerCo
     ...readApiserverHistory(db),
   ];
   if (periods.length === 0) return {};
-  const ips = [...new Set(periods.map((p) => p.ip))];
-  // Only the apiserver's addresses matter: through the (ip, valid_from) index, not a scan of every pod's history.
-  const intervals = readIntervals(db, `WHERE ip IN (${ips.map(() => '?').join(', ')}) AND peer LIKE 'node:%'`, ips);
+  const intervals = readNodeIntervals(db, [...new Set(periods.map((p) => p.ip))]);
   const former = formerControlPlaneNodes(intervals, periods, new Set(nodes.map((n) => n.name)));
   return former.length > 0 ? { formerControlPlaneNodes: former } : {};
 }
