@@ -56,7 +56,18 @@ export type HandshakeHint = 'src-is-client' | 'dst-is-client' | 'none';
 
 /** Kubernetes metadata a flow record carries itself; it wins over the IP history. */
 export type EndpointMeta =
-  | { kind: 'pod'; namespace: string; podName?: string; ownerKind?: string; ownerName?: string; labels?: Record<string, string>; /** Node hosting the pod, when the record names it. */ node?: string }
+  | {
+      kind: 'pod';
+      namespace: string;
+      podName?: string;
+      ownerKind?: string;
+      ownerName?: string;
+      labels?: Record<string, string>;
+      /** Node hosting the pod, when the record names it. */
+      node?: string;
+      /** The Cilium cluster of the pod, when the record names it (ClusterMesh: Hubble's `cluster_name`, the `io.cilium.k8s.policy.cluster` label). */
+      cluster?: string;
+    }
   | { kind: 'service'; namespace: string; name: string }
   | { kind: 'node'; name: string }
   /** Cilium reserved identities without the `reserved:` prefix: host, remote-node, kube-apiserver, world, health, … */
@@ -83,6 +94,8 @@ export interface FlowObservation {
   source: FlowSource;
   /** The node that reported the flow, when the record names it. */
   observedOn?: string;
+  /** The Cilium cluster of that node, when the record names it (`cluster/node`). */
+  observedInCluster?: string;
   /** A counter of the record was larger than the store holds and was kept at its maximum. */
   saturated?: boolean;
 }

@@ -156,6 +156,9 @@ export interface OwnerAlias {
   workload: WorkloadRef;
 }
 
+/** Cilium's own cluster name when `cluster-name` is not set (cilium/cilium pkg/defaults: ClusterName = "default"). */
+export const DEFAULT_CILIUM_CLUSTER = 'default';
+
 /** A full snapshot of the cluster, as one import or one collector pass sees it. */
 export interface InventorySnapshot {
   /** When the snapshot was taken, ms. */

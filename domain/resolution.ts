@@ -17,4 +17,6 @@ export interface ResolutionData {
   /** Workload keys (`ns/Kind/name`) of the cluster DNS (domain/cluster-dns.ts). */
   dnsWorkloads: string[];
   ownerAliases: OwnerAlias[];
+  /** This cluster's Cilium cluster name (InventorySnapshot.ciliumClusterName; Cilium's default is `default`). */
+  ciliumClusterName?: string;
 }

@@ -478,6 +478,7 @@ export function readResolutionData(db: Db): ResolutionData {
         apiserverHistory: readApiserverHistory(db),
         dnsWorkloads: workloads.filter((w) => w.clusterDns === true).map((w) => workloadKey(w)),
         ownerAliases: readOwnerAliases(db),
+        ...ciliumClusterName(db),
       };
     },
   )();

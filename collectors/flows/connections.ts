@@ -20,8 +20,8 @@ export interface ResolvedFlow {
 }
 
 export function resolveFlow(f: FlowObservation, index: ResolutionIndex): ResolvedFlow {
-  const srcs = index.resolve(f.src, f.time, f.observedOn);
-  const dsts = index.resolve(f.dst, f.time, f.observedOn);
+  const srcs = index.resolve(f.src, f.time, f.observedOn, f.observedInCluster);
+  const dsts = index.resolve(f.dst, f.time, f.observedOn, f.observedInCluster);
   const connections: FlowConnection[] = [];
   for (const s of srcs) {
     for (const d of dsts) {

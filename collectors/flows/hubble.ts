@@ -37,12 +37,15 @@ export function looksLikeHubble(r: Record<string, unknown>): boolean {
   return 'flow' in r || 'IP' in r || 'l4' in r || 'verdict' in r || NON_FLOW_KEYS.some((k) => k in r);
 }
 
-function nodeName(v: unknown): string | undefined {
+/** A reporting node's name and, in Cilium's `cluster/node` form, its cluster. */
+function nodeName(v: unknown): { node: string; cluster?: string } | undefined {
   if (typeof v !== 'string' || !v) return undefined;
-  // Cluster-mesh style names are "cluster/node".
   const i = v.lastIndexOf('/');
-  return i >= 0 ? v.slice(i + 1) : v;
+  return i >= 0 ? { node: v.slice(i + 1), ...(i > 0 ? { cluster: v.slice(0, i) } : {}) } : { node: v };
 }
+
+/** The label Cilium gives every endpoint with its cluster's name (ClusterMesh). */
+const CLUSTER_LABEL = 'k8s:io.cilium.k8s.policy.cluster=';
 
 /**
  * What the stream taught about each Cilium identity's label set: the pod metadata (name, owner) an
@@ -110,6 +113,7 @@ function wrongShape(ep: Record<string, unknown>, field: string): Decoded | undef
     const i = ep.workloads.findIndex((w) => !isPlainObject(w));
     if (i >= 0) return reject('invalid-field', `${field}.workloads[${i}]`, ep.workloads[i], `${field}.workloads[${i}] must be an object`);
   }
+  if (given(ep.cluster_name) && typeof ep.cluster_name !== 'string') return reject('invalid-field', `${field}.cluster_name`, ep.cluster_name, `${field}.cluster_name must be a string`);
   if (given(ep.namespace) && typeof ep.namespace !== 'string') return reject('invalid-field', `${field}.namespace`, ep.namespace, `${field}.namespace must be a string`);
   return undefined;
 }
@@ -124,7 +128,9 @@ function endpointMeta(ep: unknown, field: string, memory: IdentityMemory): MetaR
   let reserved: string[] | undefined;
   let podLabels: Record<string, string> | undefined;
   const k8sLabels: string[] = [];
+  let cluster = typeof ep.cluster_name === 'string' && ep.cluster_name ? ep.cluster_name : undefined;
   for (const l of labels) {
+    if (l.startsWith(CLUSTER_LABEL)) cluster ??= l.slice(CLUSTER_LABEL.length);
     if (l.startsWith('k8s:')) k8sLabels.push(l);
     if (l.startsWith('reserved:')) (reserved ??= []).push(l.slice(9));
     else if (l.startsWith(NAMESPACE_LABEL)) {
@@ -159,6 +165,7 @@ function endpointMeta(ep: unknown, field: string, memory: IdentityMemory): MetaR
   const badNs = checkName(nsField, namespace, 'namespace');
   if (badNs) return { reject: badNs };
   const m: EndpointMeta = { kind: 'pod', namespace };
+  if (cluster !== undefined) m.cluster = cluster;
   if (podName) m.podName = podName;
   if (podLabels) m.labels = podLabels;
   const w = Array.isArray(ep.workloads) ? ep.workloads[0] : undefined;
@@ -330,9 +337,10 @@ export class HubbleDecoder implements Decoder {
     };
     const node = nodeName(f.node_name ?? topNode);
     if (node) {
-      const bad = checkName(f.node_name !== undefined ? `${prefix}node_name` : 'node_name', node, 'name');
+      const bad = checkName(f.node_name !== undefined ? `${prefix}node_name` : 'node_name', node.node, 'name');
       if (bad) return bad;
-      flow.flow.observedOn = node;
+      flow.flow.observedOn = node.node;
+      if (node.cluster !== undefined) flow.flow.observedInCluster = node.cluster;
     }
     return flow;
   }

@@ -114,8 +114,15 @@ export class ResolutionIndex {
   /** The inventory's workloads are all in `workloads`; from here on only records add names. */
   private readonly built: boolean = false;
   private readonly apiserverDeclared: ReadonlySet<number>;
+  /**
+   * This cluster's Cilium name, when an imported kube-system/cilium-config said it: a record naming
+   * another cluster's pod or node (ClusterMesh) is about no one here. Unknown, nothing is judged by
+   * it (records of a cluster named at install, kind's `kind-kind`, would all be foreign to a guess).
+   */
+  private readonly cluster: string | undefined;
 
   constructor(data: ResolutionData) {
+    this.cluster = data.ciliumClusterName;
     this.dns = new Set(data.dnsWorkloads);
     for (const a of data.ownerAliases) this.aliases.set(`${a.namespace}/${a.kind}/${a.name}`, a.workload);
     for (const w of data.workloads) this.addWorkload(w);
@@ -231,11 +238,19 @@ export class ResolutionIndex {
     return this.listed.has(peerKey);
   }
 
-  /** All sides a flow endpoint resolves to: one, or one per backend workload of a Service. */
-  resolve(e: FlowEndpoint, time: number, observedOn?: string): ResolvedSide[] {
+  /**
+   * All sides a flow endpoint resolves to: one, or one per backend workload of a Service.
+   * `observedOn`: the reporting node, when it is this cluster's (`observedInCluster`).
+   */
+  resolve(e: FlowEndpoint, time: number, observedOn?: string, observedInCluster?: string): ResolvedSide[] {
     // Post-DNAT the apiserver is an address on its endpoint port, which records may label a Node.
     if (this.isApiserverEndpoint(e, time)) return [this.apiserverSide(e, undefined)];
     const m = e.meta;
+    // A pod of another ClusterMesh cluster is not this cluster's workload of the same name (no
+    // selector here selects it without its cluster's label): in-cluster, yet nobody known here.
+    if (this.cluster !== undefined && m?.kind === 'pod' && m.cluster !== undefined && m.cluster !== this.cluster) return [this.unknownSide(e)];
+    // A node of another cluster reporting is none of this cluster's nodes.
+    if (this.cluster !== undefined && observedInCluster !== undefined && observedInCluster !== this.cluster) observedOn = undefined;
     if (m) {
       const sides = this.fromMeta(m, e, time, observedOn);
       if (sides) return sides;
@@ -281,6 +296,8 @@ export class ResolutionIndex {
         if (ids.includes('host')) {
           const name = observedOn ?? this.hostIdentityNode(e.ip, time);
           if (name) return [{ ...this.nodeSide(name, e, time), localHost: true }];
+          // A host Cilium names, of no node known here (another ClusterMesh cluster's): in-cluster, yet nobody known.
+          if (ids.length === 1) return [this.unknownSide(e)];
         }
         if (ids.includes('remote-node')) {
           const node = this.hostIdentityNode(e.ip, time);

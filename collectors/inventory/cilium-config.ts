@@ -3,6 +3,7 @@
  * `io.cilium.k8s.policy.cluster` every pod of the cluster carries (Cilium's default: `default`),
  * which a Cilium policy may select on and its `cluster` entity selects by. No other ConfigMap is read.
  */
+import { DEFAULT_CILIUM_CLUSTER } from '../../domain/inventory.ts';
 import { labelValueError } from '../../domain/k8s-names.ts';
 import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
@@ -14,14 +15,11 @@ export function isCiliumConfig(raw: RawObject): boolean {
   return raw.key === 'ConfigMap' && md?.namespace === CILIUM_CONFIG.namespace && md.name === CILIUM_CONFIG.name;
 }
 
-/** Cilium's own default when `cluster-name` is not set (pkg/defaults: ClusterName = "default"). */
-const DEFAULT_CLUSTER_NAME = 'default';
-
 /** The `cluster-name` the ConfigMap sets, else Cilium's default; a value no label can hold is refused, naming the field. */
 export function ciliumClusterNameOf(raw: RawObject): string {
   const { r } = readObject(raw, 'namespaced');
   const name = r.optObj('data')?.optStr('cluster-name');
-  if (name === undefined) return DEFAULT_CLUSTER_NAME;
+  if (name === undefined) return DEFAULT_CILIUM_CLUSTER;
   const problem = labelValueError(name);
   if (problem !== undefined) r.obj('data').fail('cluster-name', `a label value (${problem})`, name);
   return name;

@@ -27,6 +27,7 @@
  * entities, CIDRs (world only unless `policy-cidr-match-mode: nodes`), toFQDNs through the DNS
  * names stored for an address, toServices. L7 rules are taken as allowing the connection at L4.
  */
+import { DEFAULT_CILIUM_CLUSTER } from '../../domain/inventory.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimProtocol, SideVerdict, SimVerdict, Simulator, SimulatorFactory } from './types.ts';
 import { combine } from './types.ts';
 import { CCNP_KIND, isCiliumPolicy, type CiliumPolicy } from '../engines/wire/cilium.ts';
@@ -150,7 +151,7 @@ class CiliumSimulator implements Simulator {
   ) {
     this.opts = {
       // Cilium's `cluster-name` default (pkg/defaults ClusterName), unless the inventory said otherwise.
-      clusterName: options.clusterName ?? cluster.ciliumClusterName ?? 'default',
+      clusterName: options.clusterName ?? cluster.ciliumClusterName ?? DEFAULT_CILIUM_CLUSTER,
       cidrMatchesNodes: options.cidrMatchesNodes ?? false,
       allowLocalhost: options.allowLocalhost ?? 'always',
       enforcementMode: options.enforcementMode ?? 'default',

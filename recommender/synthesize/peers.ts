@@ -79,7 +79,7 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
       return { ok: true, peers: [cidrPeer(hostCidr(far.ip))] };
     }
     case 'unknown':
-      return { ok: false, reason: `in-cluster address ${far.ip} resolved to nothing at the time of the flows: import the inventory of that time` };
+      return { ok: false, reason: `in-cluster address ${far.ip} resolved to nothing at the time of the flows: import the inventory of that time (or another ClusterMesh cluster's peer, which is not rendered)` };
   }
 }
 

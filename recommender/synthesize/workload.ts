@@ -587,7 +587,7 @@ function unresolvedCut(direction: Direction, edges: readonly EdgeTraffic[]): str
   const peers = [...new Set(edges.map((e) => `${peerKey(direction === 'ingress' ? e.client : e.server).slice('unknown:'.length)}${direction === 'egress' ? ` ${e.port}/${e.protocol}` : ''}`))].sort(compareStrings);
   const shown = peers.length > 3 ? `${peers.slice(0, 3).join(', ')}, … ${peers.length - 3} more` : peers.join(', ');
   const peerWord = direction === 'ingress' ? 'from' : 'to';
-  return [`${direction}: traffic observed ${peerWord} in-cluster addresses that resolved to nothing at the flow's time (${shown}) will be denied: no rule can name them; import the inventory of that time (the pods, the Service's EndpointSlices) and ingest the flows again`];
+  return [`${direction}: traffic observed ${peerWord} in-cluster addresses that resolved to nothing at the flow's time (${shown}) will be denied: no rule can name them; import the inventory of that time (the pods, the Service's EndpointSlices) and ingest the flows again — unless they are another ClusterMesh cluster's pods or nodes, which flowmatrix does not render`];
 }
 
 // Plain functions rather than closures in the loop above: it runs once per edge side.

@@ -120,6 +120,7 @@ test('Hubble jsonpb (tke sample 1): reply from reserved:kube-apiserver to csi-cb
     ownerKind: 'Deployment',
     ownerName: 'csi-cbs-controller',
     labels: { app: 'cbs-csi-controller', metrics: 'cbs-csi-controller' },
+    cluster: 'default', // its k8s:io.cilium.k8s.policy.cluster label
   });
   assert.equal(f.time, Date.parse('2026-02-24T08:47:58.042Z'));
   assert.equal(f.observedOn, '10.10.21.166');
@@ -237,4 +238,20 @@ test('a NetObserv record marked Duplicate (the same packets seen again on anothe
   assert.equal(netobservDecoder.decode({ ...record, Duplicate: false }).kind, 'flow');
   assert.equal(netobservDecoder.decode(record).kind, 'flow');
   assert.deepEqual(netobservDecoder.decode({ ...record, Duplicate: true }), { kind: 'skip', reason: 'duplicate' });
+});
+
+test('Hubble ClusterMesh: an endpoint\'s cluster comes from cluster_name (flow.proto Endpoint field 7) or its io.cilium.k8s.policy.cluster label; the reporting node\'s from node_name "cluster/node"', () => {
+  const [line] = hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl') as Record<string, Record<string, unknown>>[];
+  const f = line!.flow as Record<string, Record<string, unknown>>;
+  const d = hubbleBare({
+    flow: {
+      ...f,
+      source: { namespace: 'shop', pod_name: 'web-55d6f8d9c7-qwert', labels: ['k8s:app=web', 'k8s:io.kubernetes.pod.namespace=shop'], cluster_name: 'west' },
+      destination: { namespace: 'shop', pod_name: 'db-7c9d8f6b4f-xyzab', labels: ['k8s:app=db', 'k8s:io.cilium.k8s.policy.cluster=east', 'k8s:io.kubernetes.pod.namespace=shop'] },
+      node_name: 'east/node-2',
+    },
+  }) as { kind: string; flow: { src: { meta: { cluster?: string } }; dst: { meta: { cluster?: string } }; observedOn?: string; observedInCluster?: string } };
+  assert.equal(d.kind, 'flow');
+  assert.deepEqual([d.flow.src.meta.cluster, d.flow.dst.meta.cluster, d.flow.observedOn, d.flow.observedInCluster], ['west', 'east', 'node-2', 'east']);
+  assert.equal((hubbleBare({ flow: { ...f, source: { ...f.source, cluster_name: 7 } } }) as { field?: string }).field, 'flow.source.cluster_name');
 });

@@ -40,7 +40,7 @@ function bookinfo(name: string, labels: Record<string, string>): Workload {
 test('the label-only endpoint decodes as a pod of its namespace with its labels (no reserved identity, no pod name)', () => {
   const f = decoded(createHubbleDecoder().decode(CILIUM_HOST_LINE));
   assert.equal(f.src.ip, '10.244.0.148');
-  assert.deepEqual(f.src.meta, { kind: 'pod', namespace: 'bookinfo', labels: { app: 'productpage', 'sidecar.opentelemetry.io/injected': 'bookinfo.otelcol-bookinfo', version: 'v1' } });
+  assert.deepEqual(f.src.meta, { kind: 'pod', namespace: 'bookinfo', cluster: 'kind-kind', labels: { app: 'productpage', 'sidecar.opentelemetry.io/injected': 'bookinfo.otelcol-bookinfo', version: 'v1' } });
 });
 
 test('with an inventory: the labels resolve through the Deployment selector they match', () => {

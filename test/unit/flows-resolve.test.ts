@@ -373,3 +373,17 @@ test('a Service without a selector whose EndpointSlice lists addresses, not pods
   const named = index.resolve({ ip: '192.0.2.6', port: 25432, meta: { kind: 'service', namespace: 'shop', name: 'extdb' } }, 5).map((s) => `${s.key}:${s.port}`);
   assert.deepEqual(named, ['external:192.0.2.6:25432']);
 });
+
+test('ClusterMesh: a pod or reporting node of another Cilium cluster is none of this cluster\'s (no selector here selects it without its cluster\'s label, docs.cilium.io "ClusterMesh policy"); of this cluster it resolves as before', () => {
+  const index = new ResolutionIndex({ ...CLUSTER, ciliumClusterName: 'east' });
+  const keys = (e: Parameters<ResolutionIndex['resolve']>[0], observedOn?: string, observedInCluster?: string) => index.resolve(e, 5, observedOn, observedInCluster).map((s) => s.key);
+  const pod = (cluster: string) => ({ ip: '10.2.1.10', port: 40000, meta: { kind: 'pod' as const, namespace: 'shop', podName: 'web-55d6f8d9c7-qwert', ownerKind: 'Deployment', ownerName: 'web', cluster } });
+  assert.deepEqual(keys(pod('west')), ['unknown:10.2.1.10']);
+  assert.deepEqual(keys(pod('east')), ['workload:shop/Deployment/web']);
+  // reserved:host reported by west's node-1 is not east's node-1 (which would make it a kubelet probe).
+  const host = { ip: '192.168.2.11', port: 50001, meta: { kind: 'reserved' as const, identities: ['host'] } };
+  assert.deepEqual(keys(host, 'node-a', 'west'), ['unknown:192.168.2.11']);
+  assert.deepEqual(keys(host, 'node-a', 'east'), ['node:node-a']);
+  // Without an imported cilium-config the cluster's name is not known: nothing is judged by it.
+  assert.deepEqual(new ResolutionIndex(CLUSTER).resolve(pod('kind-kind'), 5).map((s) => s.key), ['workload:shop/Deployment/web']);
+});
