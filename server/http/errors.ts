@@ -8,6 +8,8 @@ import { HttpProblem, type ProblemFieldError, type ProblemType } from './problem
 interface ParserError extends Error {
   type?: string;
   status?: number;
+  /** http-errors' flag: the message is the client's to read. */
+  expose?: boolean;
   limit?: number;
   length?: number;
 }
@@ -44,6 +46,8 @@ export function toProblem(err: unknown): HttpProblem {
     case 'request.aborted':
       return new HttpProblem('bad-request', 'the client aborted the request body');
   }
+  // Any other body the parsers could not read (a Content-Encoding whose data is not that encoding: zlib's Z_DATA_ERROR) is the client's.
+  if (e?.status === 400 && e.expose === true) return new HttpProblem('bad-request', `the request body could not be read: ${e.message}`);
   return new HttpProblem('internal', 'an unexpected error occurred; the server log has the details under this request id');
 }
 

@@ -97,3 +97,13 @@ test('every API route has the scope docs/api.md documents for it, and the table 
   assert.ok(actual.size >= 15, `only ${actual.size} API routes`);
   assert.deepEqual([...actual.entries()].sort(), [...documented.entries()].sort());
 });
+
+test('a body that is not in the Content-Encoding it claims (gzip, br) is the client\'s error: 400 bad-request naming it, not a 500', async () => {
+  const { app } = built();
+  for (const encoding of ['gzip', 'br']) {
+    const res = await request(app).post('/api/v1/inventory').set('Content-Type', 'application/json').set('Content-Encoding', encoding).send('xx');
+    assert.equal(res.status, 400, `${encoding}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.type, 'https://flowmatrix.io/problems/bad-request');
+    assert.match(res.body.detail, /^the request body could not be read: /);
+  }
+});
