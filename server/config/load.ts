@@ -134,6 +134,16 @@ function parseFile(text: string, origin: string): ServiceConfigT {
   return data as ServiceConfigT;
 }
 
+/**
+ * Why no client could send this token, or undefined: an Authorization header carries it as visible
+ * ASCII without spaces (server/http/auth.ts; RFC 6750 b64token is narrower still). A Secret made
+ * from a file keeps the file's trailing newline, and the service would listen for a token nobody has.
+ */
+function unsendableToken(secret: string): string | undefined {
+  if (/^[\x21-\x7e]+$/.test(secret)) return undefined;
+  return 'a token may hold only visible ASCII characters, no spaces or line breaks (a Secret made from a file keeps its trailing newline: strip it)';
+}
+
 function envInt(env: NodeJS.ProcessEnv, name: string, min: number, max: number, problems: ConfigProblem[]): number | undefined {
   const v = env[name];
   if (v === undefined || v === '') return undefined;
@@ -182,6 +192,11 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
       problems.push({ path: `${where}.tokenEnv`, message: `environment variable ${t.tokenEnv} is ${secret === undefined ? 'not set' : 'shorter than 16 characters'}` });
       return;
     }
+    const unusable = unsendableToken(secret);
+    if (unusable) {
+      problems.push({ path: t.token !== undefined ? `${where}.token` : `${where}.tokenEnv`, message: unusable });
+      return;
+    }
     tokens.push({ name: t.name, secret, scopes: [...t.scopes].sort() });
   });
   for (const [name, scopes] of [
@@ -191,6 +206,7 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
     const secret = env[name];
     if (secret === undefined || secret === '') continue;
     if (secret.length < 16) problems.push({ path: `env ${name}`, message: 'a token must have at least 16 characters' });
+    else if (unsendableToken(secret)) problems.push({ path: `env ${name}`, message: unsendableToken(secret)! });
     else tokens.push({ name: name.toLowerCase().replace(/_/g, '-'), secret, scopes: [...scopes] });
   }
   const names = tokens.map((t) => t.name);

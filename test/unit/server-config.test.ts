@@ -47,6 +47,11 @@ test('every problem is reported with its path, line and value', () => {
   );
   assert.throws(() => loadServiceConfig({ env: { PORT: 'eighty' } }), /env PORT: must be an integer 0-65535; got "eighty"/);
   assert.throws(() => loadServiceConfig({ env: { FLOWMATRIX_TOKEN_READ: 'short' } }), /at least 16 characters/);
+  // A token no Authorization header can carry (a Secret from a file keeps its newline) would lock everyone out.
+  assert.throws(() => loadServiceConfig({ env: { FLOWMATRIX_TOKEN_WRITE: 'abcdefabcdefabcdef0123\n' } }), /env FLOWMATRIX_TOKEN_WRITE: a token may hold only visible ASCII characters, no spaces or line breaks/);
+  const spaced = join(tmpDir(), 'c.yaml');
+  writeFileSync(spaced, 'auth:\n  tokens:\n    - { name: ops, token: "pass phrase with spaces ok", scopes: [read] }\n');
+  assert.throws(() => loadServiceConfig({ file: spaced, env: {} }), /auth\.tokens\[0\]\.token: a token may hold only visible ASCII characters/);
 });
 
 test('tokens: write implies read, unknown and near-miss tokens are rejected', () => {
