@@ -179,6 +179,15 @@ export function resolvePrometheusConfig(c: PrometheusCollectorConfigT): Promethe
   if (maxWindowMs < stepMs) throw new PrometheusConfigError(`${key('maxWindow')} must be at least one step`);
   const headers: Record<string, string> = { ...(c.headers ?? {}) };
   if (c.authorization) headers.Authorization = c.authorization;
+  // Credentials in the URL (`http://user:pass@host`) are sent as Basic auth, as the HTTP client
+  // would, and taken out of the URL: it names the collector in ingest runs, cursors and reports,
+  // which read-scoped tokens see.
+  if (url.username !== '' || url.password !== '') {
+    if (c.authorization || c.bearerTokenFile) throw new PrometheusConfigError(`${key('url')}: credentials in the URL and ${key(c.authorization ? 'authorization' : 'bearerTokenFile')} are exclusive`);
+    headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
   const scraper = c.scraper ? resolveScraper(c.scraper) : undefined;
   const families: Family[] = c.families ? [...c.families] : scraper ? [...FAMILIES] : FAMILIES.filter((f) => f !== 'targets');
   if (families.includes('targets') && !scraper) throw new PrometheusConfigError(`${key('families')}: "targets" needs ${key('scraper')} (the Prometheus server's workload, pod or ip)`);
