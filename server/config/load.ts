@@ -3,6 +3,7 @@
  * problem is reported at once with its path, line and value, and the service refuses to start.
  */
 import { readFileSync } from 'node:fs';
+import { isIpOrCidr } from '../../domain/ip.ts';
 import { PrometheusConfigError, resolvePrometheusConfig } from '../../collectors/prometheus/config.ts';
 import { isNode, LineCounter } from 'yaml';
 import { parseYamlDocument, yamlData } from '../../domain/yaml-document.ts';
@@ -35,7 +36,8 @@ export interface ResolvedConfig {
   maxFlowBodyBytes: number;
   rateLimit: { requests: number; windowSeconds: number };
   shutdownTimeoutSeconds: number;
-  trustProxy: boolean;
+  /** Express's `trust proxy`: false, a hop count, or proxy addresses and subnets (true: any entry). */
+  trustProxy: boolean | number | string[];
   /** Host names served (undefined = any): see server/http/cross-site.ts. */
   allowedHosts: readonly string[] | undefined;
   allowedOrigins: readonly string[];
@@ -144,6 +146,18 @@ function unsendableToken(secret: string): string | undefined {
   return 'a token may hold only visible ASCII characters, no spaces or line breaks (a Secret made from a file keeps its trailing newline: strip it)';
 }
 
+/** Express's names for the usual proxy ranges (proxy-addr: loopback, linklocal, uniquelocal). */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `server.trustProxy` as Express takes it; an entry that is no address, subnet or range name is a problem. */
+function trustedProxies(v: boolean | number | string[] | undefined, problems: ConfigProblem[]): boolean | number | string[] {
+  if (!Array.isArray(v)) return v ?? false;
+  v.forEach((entry, i) => {
+    if (!PROXY_RANGES.has(entry) && !isIpOrCidr(entry)) problems.push({ path: `server.trustProxy[${i}]`, message: 'an IP address, a CIDR subnet, or loopback, linklocal, uniquelocal', value: entry });
+  });
+  return v;
+}
+
 function envInt(env: NodeJS.ProcessEnv, name: string, min: number, max: number, problems: ConfigProblem[]): number | undefined {
   const v = env[name];
   if (v === undefined || v === '') return undefined;
@@ -243,6 +257,7 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
       problems.push({ path: 'collectors.prometheus', message: e.message });
     }
   }
+  const trustProxy = trustedProxies(cfg.server?.trustProxy, problems);
   if (problems.length > 0) throw new ConfigError(origin, problems);
 
   const requestedHost = env.FLOWMATRIX_HOST || cfg.server?.host;
@@ -257,7 +272,7 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
     maxFlowBodyBytes: maxFlow ?? cfg.server?.maxFlowBodyBytes ?? DEFAULTS.maxFlowBodyBytes,
     rateLimit,
     shutdownTimeoutSeconds: cfg.server?.shutdownTimeoutSeconds ?? DEFAULTS.shutdownTimeoutSeconds,
-    trustProxy: cfg.server?.trustProxy ?? false,
+    trustProxy,
     allowedHosts: cfg.server?.allowedHosts ?? (loopbackOnly ? LOOPBACK_HOSTS : undefined),
     allowedOrigins: cfg.server?.allowedOrigins ?? [],
     logLevel,

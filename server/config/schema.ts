@@ -55,8 +55,15 @@ export const ServiceConfig = Type.Object(
           allowedHosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:_-]+$' }), { uniqueItems: true })),
           /** Web origins (scheme://host[:port]) allowed to write, besides the API's own. */
           allowedOrigins: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { uniqueItems: true })),
-          /** Trust X-Forwarded-For from a reverse proxy for client addresses (rate limits, logs). */
-          trustProxy: Type.Optional(Type.Boolean()),
+          /**
+           * Which reverse proxies' X-Forwarded-For to trust for client addresses (rate limits, logs), as
+           * Express takes it: the number of proxy hops in front, or their addresses and subnets
+           * (`loopback`, `linklocal`, `uniquelocal` name the usual ranges); `true` trusts every entry,
+           * including the ones clients write themselves.
+           */
+          trustProxy: Type.Optional(
+            Type.Union([Type.Boolean(), Type.Integer({ minimum: 1, maximum: 16 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true })]),
+          ),
         },
         strict,
       ),

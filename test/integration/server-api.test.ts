@@ -380,6 +380,13 @@ test('malformed JSON, unknown routes and rate limits answer problem+json without
   await request(guessed).get('/api/v1/matrices').set('Authorization', 'Bearer guess-0000000000000001').expect(401);
   await request(guessed).get('/api/v1/matrices').expect(401);
   await request(guessed).get('/api/v1/matrices').set('Authorization', 'Bearer guess-0000000000000002').expect(429);
+  // Behind one proxy (trustProxy: 1) the client is the entry that proxy added, the last one: what a
+  // client writes in front of it changes nothing (with `true` Express takes the first, the client's own).
+  const proxied = build({ rateLimit: { requests: 2, windowSeconds: 60 }, trustProxy: 1 }).app;
+  for (const [i, status] of [[1, 401], [2, 401], [3, 429]] as const) {
+    await request(proxied).get('/api/v1/matrices').set('X-Forwarded-For', `10.1.${i}.1, 192.0.2.9`).set('Authorization', 'Bearer guess-0000000000000001').expect(status);
+  }
+  await request(proxied).get('/api/v1/matrices').set('X-Forwarded-For', '192.0.2.10').set('Authorization', AUTH).expect(200);
   const id = await request(app).get('/healthz').set('X-Request-Id', 'abc-123').expect(200);
   assert.equal(id.headers['x-request-id'], 'abc-123');
   const metrics = await request(app).get('/metrics').expect(200);

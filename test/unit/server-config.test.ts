@@ -84,3 +84,15 @@ test('a token in the config is never echoed by an error, and two tokens with one
   assert.throws(() => loadServiceConfig({ file: dup, env: {} }), /tokens "reader" and "writer" have the same secret: each token needs its own/);
   assert.throws(() => loadServiceConfig({ env: { FLOWMATRIX_TOKEN_READ: 'z'.repeat(20), FLOWMATRIX_TOKEN_WRITE: 'z'.repeat(20) } }), /tokens "flowmatrix-token-read" and "flowmatrix-token-write" have the same secret/);
 });
+
+test('server.trustProxy takes what Express takes: a hop count or proxy addresses and subnets (true trusts the entries clients write too); an entry that is none is refused', () => {
+  const load = (yaml: string) => {
+    const file = join(tmpDir(), 'c.yaml');
+    writeFileSync(file, yaml);
+    return loadServiceConfig({ file, env: {} });
+  };
+  assert.equal(load('server: { trustProxy: 1 }\n').trustProxy, 1);
+  assert.deepEqual(load('server: { trustProxy: [10.0.0.0/8, "fd00::1", loopback] }\n').trustProxy, ['10.0.0.0/8', 'fd00::1', 'loopback']);
+  assert.equal(load('server: {}\n').trustProxy, false);
+  assert.throws(() => load('server: { trustProxy: [10.0.0.0/8, ingress-nginx] }\n'), /server\.trustProxy\[1\]: an IP address, a CIDR subnet, or loopback, linklocal, uniquelocal; got "ingress-nginx"/);
+});
