@@ -134,6 +134,8 @@ export class FileFollower {
 
   /** The path did not exist at the last look (and no older file of it was open). */
   missing = false;
+  /** The path was missing at the first look: its file, once there, is new and read from its first line whatever `startAt` says. */
+  private appearedLater = false;
 
   /** The file and offset read up to (for status and tests). */
   get position(): { file?: FileIdentity; offset: number } {
@@ -222,10 +224,20 @@ export class FileFollower {
     return true;
   }
 
-  /** First open (or reopen): the offset in memory, else the stored one, else startAt. */
+  /**
+   * First open (or reopen): the offset in memory, else the stored one, else startAt — for a file
+   * there at the first look; one that appears later is new and read from its start (tail -F).
+   */
   private async openFirst(): Promise<boolean> {
     const now = await statPath(this.path);
     const known = this.current ? { ...this.current, offset: this.offset } : this.store.get(this.path);
+    if (known && now !== undefined && same(now.id, known) && now.size < known.offset) {
+      // The same file (dev + ino), shorter than what was read of it: truncated (copytruncate) while
+      // nobody looked, as readAvailable sees it live. Read again from its start. (Longer, with other
+      // first bytes, it may as well be a new file on a reused inode: a lost rotation, below.)
+      this.counters.truncations++;
+      return this.openAt(this.path, now.id, 0);
+    }
     if (known && (!same(now?.id, known) || !(await isFile(this.path, known)))) {
       const old = await this.findRotated(known);
       if (old) {
@@ -236,9 +248,17 @@ export class FileFollower {
       if (!now) return false;
       return this.openAt(this.path, now.id, 0);
     }
-    if (!now) return false;
+    if (!now) {
+      if (!known) this.appearedLater = true;
+      return false;
+    }
     if (known) return this.openAt(this.path, now.id, known.offset);
-    return this.openAt(this.path, now.id, this.options.startAt === 'end' ? now.size : 0);
+    if (this.options.startAt === 'beginning' || this.appearedLater) return this.openAt(this.path, now.id, 0);
+    // Its end, stored at once: the next start (a restart, the next `collect --once`) goes on from
+    // here, never from the end it finds then, which would skip what was written meanwhile.
+    const opened = await this.openAt(this.path, now.id, now.size);
+    if (opened && this.current) this.store.save({ path: this.path, ...this.current, offset: now.size, updatedAt: Date.now() });
+    return opened;
   }
 
   /** The file with this identity in the path's directory (the rotated name), if it is still there. */

@@ -205,3 +205,36 @@ test('the record counters count while a run goes on (a run lasts `refresh`, an h
   // Once the run ends its summary is counted instead, not as well.
   assert.equal(n(c, 'records'), 4);
 });
+
+test('startAt end: the end is stored when the file is first opened, so the next pass (collect --once, a restart) reads what was appended meanwhile; a path that appears after the start is read from its first line (tail -F)', async () => {
+  const { db } = tmpDb();
+  const dir = tmpDir();
+  const path = join(dir, 'flows.ndjson');
+  writeFileSync(path, text(NETOBSERV.slice(0, 2)));
+  const once = async () => (await collector(db, [{ path, format: 'netobserv' }], { startAt: 'end' }).once())[0]?.summary.records;
+  assert.equal(await once(), 0, 'starts at the end');
+  appendFileSync(path, text(NETOBSERV.slice(2, 5)));
+  assert.equal(await once(), 3, 'the appended lines, not skipped by starting at the end again');
+  appendFileSync(path, text(NETOBSERV.slice(5, 6)));
+  assert.equal(await once(), 1);
+  // A path missing at the start: its file is new, read whole.
+  const later = join(dir, 'later.ndjson');
+  const c = collector(db, [{ path: later, format: 'netobserv' }], { startAt: 'end' });
+  await c.start();
+  await new Promise((r) => setTimeout(r, 50));
+  writeFileSync(later, text(NETOBSERV.slice(0, 3)));
+  await until('3 lines', () => n(c, 'lines') === 3);
+  await c.stop();
+});
+
+test('a truncation (copytruncate) while nobody looked is a truncation, read from the start, not a lost rotation', async () => {
+  const { db } = tmpDb();
+  const path = join(tmpDir(), 'flows.ndjson');
+  writeFileSync(path, text(NETOBSERV.slice(0, 4)));
+  assert.equal((await collector(db, [{ path, format: 'netobserv' }]).once())[0]?.summary.records, 4);
+  truncateSync(path, 0);
+  appendFileSync(path, text(NETOBSERV.slice(4, 5)));
+  const second = collector(db, [{ path, format: 'netobserv' }]);
+  assert.equal((await second.once())[0]?.summary.records, 1);
+  assert.deepEqual([n(second, 'truncations'), n(second, 'lostRotations')], [1, 0]);
+});

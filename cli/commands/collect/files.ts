@@ -75,6 +75,7 @@ export const filesCollect: CollectSubcommand = (collect: Command, ctx) => {
           edges: results.reduce((s, r) => s + r.ingest.edges, 0),
           rotations: counters.rotations ?? 0,
           truncations: counters.truncations ?? 0,
+          lostRotations: counters.lostRotations ?? 0,
           oversized: counters.oversized ?? 0,
           filesOverCap: collector.status().gauges?.files_over_cap ?? 0,
           examples: results.flatMap((r) => r.ingest.examples).slice(0, 10),
