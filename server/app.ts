@@ -15,7 +15,7 @@ import { systemRoutes } from './routes/system.ts';
 import type { ServiceContext } from './context.ts';
 import { TokenAuth } from './http/auth.ts';
 import { bodyMiddleware } from './http/body.ts';
-import { crossSiteGuard } from './http/cross-site.ts';
+import { corsForAllowedOrigins, crossSiteGuard } from './http/cross-site.ts';
 import { errorHandler, methodNotAllowedHandler, notFoundHandler } from './http/errors.ts';
 import { authFailureLimit, rateLimitMiddleware } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
@@ -57,6 +57,8 @@ export function createApp(ctx: ServiceContext): BuiltApp {
 
   app.use(requestLog(ctx.logger, ctx.metrics.observeRequest));
   app.use(crossSiteGuard({ allowedHosts: ctx.config.allowedHosts, allowedOrigins: ctx.config.allowedOrigins }));
+  const corsAllowed = corsForAllowedOrigins(ctx.config.allowedOrigins);
+  if (corsAllowed) app.use(corsAllowed);
   const router = express.Router();
   const rateLimit = rateLimitMiddleware(ctx.config.rateLimit.requests, ctx.config.rateLimit.windowSeconds * 1000);
   const authFailures = auth.enabled ? authFailureLimit(ctx.config.rateLimit.requests, ctx.config.rateLimit.windowSeconds * 1000) : undefined;

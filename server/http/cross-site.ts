@@ -5,7 +5,8 @@
  * a rebound DNS name could even read answers. So, before auth:
  * - writes (any method but GET/HEAD/OPTIONS) are refused when the browser says the request is
  *   cross-origin: `Sec-Fetch-Site` other than `same-origin`/`none` (Fetch Metadata, W3C), or an
- *   `Origin` whose host is not the request's own Host nor an allowed origin (RFC 6454 §7);
+ *   `Origin` whose host is not the request's own Host (RFC 6454 §7) — unless the `Origin` is one of
+ *   `server.allowedOrigins`, which `corsForAllowedOrigins` also answers CORS preflights for;
  * - every request is refused unless its Host is allowed, when a Host allowlist is in force: the
  *   configured `server.allowedHosts`, or the loopback names when no token is configured (a
  *   DNS-rebinding page reaches 127.0.0.1 under its own host name, never under `localhost`).
@@ -13,7 +14,8 @@
  * Probes and scrapers (/healthz, /readyz, /metrics) are exempt from the Host check: kubelets
  * and Prometheus address the pod by IP.
  */
-import type { NextFunction, Request, Response } from 'express';
+import cors from 'cors';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpProblem } from './problem.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -49,9 +51,28 @@ function originHost(origin: string): string | undefined {
   }
 }
 
+const normalOrigin = (o: string): string => o.toLowerCase().replace(/\/$/, '');
+
+/**
+ * CORS for `server.allowedOrigins` (the `cors` package), so that a page of such an origin can send
+ * the bearer token (a preflight asks first: Authorization is no CORS-safelisted header) and read
+ * the answer; no other origin gets CORS headers. Undefined when no origin is allowed.
+ */
+export function corsForAllowedOrigins(allowedOrigins: readonly string[]): RequestHandler | undefined {
+  if (allowedOrigins.length === 0) return undefined;
+  const allowed = new Set(allowedOrigins.map(normalOrigin));
+  return cors({
+    origin: (origin, done) => done(null, origin !== undefined && allowed.has(normalOrigin(origin))),
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id', 'X-Flowmatrix-Verified', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+    maxAge: 600,
+  });
+}
+
 export function crossSiteGuard(options: CrossSiteOptions) {
   const hosts = options.allowedHosts && new Set(options.allowedHosts.map((h) => h.toLowerCase()));
-  const origins = new Set(options.allowedOrigins.map((o) => o.toLowerCase().replace(/\/$/, '')));
+  const origins = new Set(options.allowedOrigins.map(normalOrigin));
   return (req: Request, _res: Response, next: NextFunction): void => {
     const host = req.get('host');
     if (hosts && !PROBE_PATHS.has(req.path)) {
@@ -61,15 +82,17 @@ export function crossSiteGuard(options: CrossSiteOptions) {
       }
     }
     if (SAFE_METHODS.has(req.method)) return next();
+    const origin = req.get('origin');
+    // A browser sets Origin and no page can change it: an allowed one may write, whatever Sec-Fetch-Site says (cross-site it is).
+    if (origin !== undefined && origins.has(normalOrigin(origin))) return next();
     const fetchSite = req.get('sec-fetch-site')?.toLowerCase();
     if (fetchSite !== undefined && !SAME_ORIGIN_FETCH.has(fetchSite)) {
       return next(new HttpProblem('cross-site-request', `a ${fetchSite} request from a web page may not write here (Sec-Fetch-Site: ${fetchSite})`));
     }
-    const origin = req.get('origin');
     if (origin !== undefined) {
       const own = host?.toLowerCase();
       const from = originHost(origin);
-      if (from === undefined || (from !== own && !origins.has(origin.toLowerCase().replace(/\/$/, '')))) {
+      if (from === undefined || from !== own) {
         return next(new HttpProblem('cross-site-request', `a request from the web page at ${JSON.stringify(origin)} may not write here; allow it with server.allowedOrigins`));
       }
     }

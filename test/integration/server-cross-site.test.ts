@@ -47,10 +47,28 @@ test('a write from another site is refused (Sec-Fetch-Site, Origin); curl-like a
   }
 });
 
-test('an allowed origin may write', async () => {
+test('an allowed origin may write, as a browser sends it (Sec-Fetch-Site: cross-site, after a CORS preflight for the Authorization header); no other origin gets CORS headers', async () => {
   const a = app({ allowedOrigins: ['https://console.example'] });
-  assert.equal((await post(a, { 'Content-Type': 'application/x-ndjson', Origin: 'https://console.example' })).status, 200);
-  assert.equal((await post(a, { 'Content-Type': 'application/x-ndjson', Origin: 'https://console.example.evil' })).status, 403);
+  const nd = { 'Content-Type': 'application/x-ndjson' };
+  assert.equal((await post(a, { ...nd, Origin: 'https://console.example' })).status, 200);
+  // Chrome, Firefox and Safari send Sec-Fetch-Site: cross-site from another origin (W3C Fetch Metadata).
+  const browser = await post(a, { ...nd, Origin: 'https://console.example', 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'cors' });
+  assert.equal(browser.status, 200, browser.text);
+  assert.equal(browser.headers['access-control-allow-origin'], 'https://console.example');
+  assert.equal((await post(a, { ...nd, Origin: 'https://console.example.evil' })).status, 403);
+  assert.equal((await post(a, { ...nd, Origin: 'https://console.example.evil', 'Sec-Fetch-Site': 'cross-site' })).status, 403);
+  // The preflight a page's fetch with an Authorization header makes first (Fetch standard, CORS-preflight request).
+  const preflight = (origin: string) =>
+    request(a).options('/api/v1/flows').set('Host', 'localhost:8080').set('Origin', origin).set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'authorization,content-type');
+  const ok = await preflight('https://console.example');
+  assert.equal(ok.status, 204);
+  assert.equal(ok.headers['access-control-allow-origin'], 'https://console.example');
+  assert.match(ok.headers['access-control-allow-headers'] ?? '', /Authorization/);
+  assert.match(ok.headers['access-control-allow-methods'] ?? '', /POST/);
+  const other = await preflight('https://evil.example');
+  assert.equal(other.headers['access-control-allow-origin'], undefined);
+  // Without allowed origins no response carries CORS headers.
+  assert.equal((await request(app()).options('/api/v1/flows').set('Host', 'localhost:8080').set('Origin', 'https://console.example').set('Access-Control-Request-Method', 'POST')).headers['access-control-allow-origin'], undefined);
 });
 
 test('with no token, only loopback host names are served (DNS rebinding); probes are exempt', async () => {
