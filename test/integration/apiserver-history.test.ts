@@ -23,6 +23,15 @@ function withApiserver(addresses: string[]): string {
   return JSON.stringify({ ...CLUSTER, items });
 }
 
+/** The CLI on the database file `db`, failing the test on a non-zero exit. */
+function cliOn(db: string) {
+  return async (args: string[]) => {
+    const r = await runCli([...args, '--db', db]);
+    assert.equal(r.code, 0, r.err);
+    return r;
+  };
+}
+
 const T1 = Date.parse('2025-03-02T12:00:00Z');
 const T2 = Date.parse('2025-03-02T13:00:00Z');
 /** web (10.244.0.10) → address:6443, a SYN at `t`. */
@@ -30,12 +39,7 @@ const flow = (address: string, t: number) => JSON.stringify({ SrcAddr: '10.244.0
 
 test('a flow that arrives after the apiserver endpoints changed, to an address the apiserver had at the flow\'s time, is the apiserver; the same address after the change is not', async () => {
   const dir = tmpDir();
-  const db = join(dir, 'f.db');
-  const run = async (args: string[]) => {
-    const r = await runCli([...args, '--db', db]);
-    assert.equal(r.code, 0, r.err);
-    return r;
-  };
+  const run = cliOn(join(dir, 'f.db'));
   writeFileSync(join(dir, 'before.json'), withApiserver(['192.168.22.31']));
   writeFileSync(join(dir, 'after.json'), withApiserver(['192.168.22.41', '192.168.22.42']));
   await run(['inventory', 'import', join(dir, 'before.json'), '--taken-at', new Date(T1).toISOString()]);
@@ -83,12 +87,7 @@ function withControlPlane(nodes: Record<string, string>): string {
 
 test('traffic seen from a control-plane node replaced since (a rolling control-plane upgrade) is opened from today\'s control-plane nodes: an aggregated API or webhook is called by whichever apiserver serves the request', async () => {
   const dir = tmpDir();
-  const db = join(dir, 'f.db');
-  const run = async (args: string[]) => {
-    const r = await runCli([...args, '--db', db]);
-    assert.equal(r.code, 0, r.err);
-    return r;
-  };
+  const run = cliOn(join(dir, 'f.db'));
   writeFileSync(join(dir, 'before.json'), withControlPlane({ 'cp-1': '192.168.22.31', 'cp-2': '192.168.22.32' }));
   writeFileSync(join(dir, 'after.json'), withControlPlane({ 'cp-1': '192.168.22.31', 'cp-3': '192.168.22.33' }));
   await run(['inventory', 'import', join(dir, 'before.json'), '--taken-at', new Date(T1).toISOString()]);
