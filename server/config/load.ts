@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIpOrCidr } from '../../domain/ip.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 import { PrometheusConfigError, resolvePrometheusConfig } from '../../collectors/prometheus/config.ts';
 import { isNode, LineCounter } from 'yaml';
 import { parseYamlDocument, yamlData } from '../../domain/yaml-document.ts';
@@ -122,6 +123,8 @@ function parseFile(text: string, origin: string): ServiceConfigT {
   };
   const { matrices, ...rest } = data as Record<string, unknown>;
   const issues = [...schemaIssues(ServiceConfig, rest), ...(matrices === undefined ? [] : configIssues(matrices, ['matrices']))];
+  // The report's schedule and time zone are checked past the schema: with other problems, these too, so that one run shows every problem.
+  if (issues.length > 0) issues.push(...reportValueIssues(rest.reports));
   if (issues.length > 0) {
     const problems = issues.map((i) => {
       const p: ConfigProblem = { path: formatPath(i.path), message: i.message };
@@ -134,6 +137,16 @@ function parseFile(text: string, origin: string): ServiceConfigT {
     throw new ConfigError(origin, problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || compareStrings(a.path, b.path)));
   }
   return data as ServiceConfigT;
+}
+
+/** The report settings' value problems (a cron expression, a time zone) of a `reports` section whose values are strings. */
+function reportValueIssues(reports: unknown): { path: PathSegment[]; message: string; value?: unknown }[] {
+  if (!isPlainObject(reports)) return [];
+  const given = Object.fromEntries((['schedule', 'timezone'] as const).filter((k) => typeof reports[k] === 'string').map((k) => [k, reports[k] as string]));
+  if (Object.keys(given).length === 0) return [];
+  const problems: ConfigProblem[] = [];
+  resolveReportSettings(given, problems);
+  return problems.map((p) => ({ path: p.path.split('.'), message: p.message, value: p.value }));
 }
 
 /**

@@ -96,3 +96,18 @@ test('server.trustProxy takes what Express takes: a hop count or proxy addresses
   assert.equal(load('server: {}\n').trustProxy, false);
   assert.throws(() => load('server: { trustProxy: [10.0.0.0/8, ingress-nginx] }\n'), /server\.trustProxy\[1\]: an IP address, a CIDR subnet, or loopback, linklocal, uniquelocal; got "ingress-nginx"/);
 });
+
+test('every problem of a config file at once: a bad report schedule and time zone are named beside the schema\'s problems, not only once those are fixed', () => {
+  const file = join(tmpDir(), 'c.yaml');
+  writeFileSync(file, 'server:\n  port: eighty\nreports:\n  schedule: "every day"\n  timezone: Mars/Olympus\n');
+  assert.throws(
+    () => loadServiceConfig({ file, env: {} }),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /server\.port \(line 2\)/);
+      assert.match(e.message, /reports\.schedule \(line 4\): is not a valid cron expression/);
+      assert.match(e.message, /reports\.timezone \(line 5\): is not an IANA time zone/);
+      return true;
+    },
+  );
+});
