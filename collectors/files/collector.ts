@@ -17,12 +17,16 @@ import type { Collector, CollectorDeps, CollectorStatus } from '../collector.ts'
 import type { FlowIngest, IngestSummary, InputSummary } from '../flows/pipeline.ts';
 import { storePipeline } from '../store-pipeline.ts';
 import { FileOffsetStore, type FileIdentity } from '../../store/file-offsets.ts';
+import { CollectorStateStore } from '../../store/collector-state.ts';
 import type { FilesSettings, FileSpec, FollowedFile } from './config.ts';
 import { admission, identityOf, sameFile } from './file-set.ts';
 import { FileFollower } from './follower.ts';
 import { expandGlob, globRegExp } from './glob.ts';
 import { OffsetBatchWriter } from './offset-writer.ts';
 import { basename, dirname } from 'node:path';
+
+/** The `collector_state` key that says the files collector has started before. */
+const STARTED_KEY = 'files:started';
 
 export interface FileRunResult {
   path: string;
@@ -72,21 +76,38 @@ export class FilesCollector implements Collector {
   private scanLoop: Promise<void> | undefined;
   private readonly globs: { spec: FileSpec; name: RegExp }[];
 
+  /**
+   * Where a path without a stored offset starts: `settings.startAt` on the collector's first start
+   * only. At a later one (a restart, the next `collect --once`) such a path appeared since the last
+   * pass, or was missing then: its lines are new, read from the first (as `tail -F` reads a file
+   * that appears). The first start is remembered in `collector_state`.
+   */
+  private readonly startAt: 'beginning' | 'end';
+  private readonly collectorState: CollectorStateStore;
+
   constructor(
     private readonly settings: FilesSettings,
     private readonly deps: CollectorDeps,
   ) {
     this.offsets = new FileOffsetStore(deps.db);
+    this.collectorState = new CollectorStateStore(deps.db);
+    this.startAt = this.collectorState.get(STARTED_KEY) === undefined ? settings.startAt : 'beginning';
     this.globs = settings.files.filter((f) => f.glob).map((spec) => ({ spec, name: globRegExp(basename(spec.path)) }));
     const exact = settings.files.filter((f) => !f.glob);
     refuseTwoNames(exact.map((f) => f.path));
-    for (const f of exact) this.add(f, false, settings.startAt);
+    for (const f of exact) this.add(f, false, this.startAt);
+  }
+
+  /** Notes that the collector has started once: from now on a path without an offset is read from its start. */
+  private markStarted(): void {
+    if (this.collectorState.get(STARTED_KEY) === undefined) this.collectorState.save(STARTED_KEY, { at: this.deps.now() }, this.deps.now());
   }
 
   async start(): Promise<void> {
     if (this.abort) return;
     this.abort = new AbortController();
     this.state = 'running';
+    this.markStarted();
     const signal = this.abort.signal;
     for (const f of this.followed.values()) this.startLoop(f, signal);
     if (this.globs.length > 0) {
@@ -135,6 +156,7 @@ export class FilesCollector implements Collector {
   /** One pass (`collect files --once`): globs expanded once, every path read to its current end (complete lines), committed. */
   async once(): Promise<FileRunResult[]> {
     await this.scan();
+    this.markStarted();
     const results: FileRunResult[] = [];
     const signal = new AbortController().signal;
     for (const f of [...this.followed.values()].sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0))) {
@@ -214,7 +236,7 @@ export class FilesCollector implements Collector {
       }));
       const admitted = await admission(path, states, matchedPaths, this.offsets);
       if (!admitted) continue;
-      const f = this.add({ path, format: spec.format }, true, first ? this.settings.startAt : 'beginning');
+      const f = this.add({ path, format: spec.format }, true, first ? this.startAt : 'beginning');
       f.admitted = admitted;
       if (this.abort) this.startLoop(f, this.abort.signal);
     }

@@ -217,6 +217,15 @@ test('startAt end: the end is stored when the file is first opened, so the next 
   assert.equal(await once(), 3, 'the appended lines, not skipped by starting at the end again');
   appendFileSync(path, text(NETOBSERV.slice(5, 6)));
   assert.equal(await once(), 1);
+  // startAt holds for the collector's first start only: a file that appears between two passes
+  // (an exact path missing at the last one, a new glob match) is new, read from its first line.
+  const between = join(dir, 'between.ndjson');
+  const globbed = join(dir, 'g-1.ndjson');
+  const withBoth = () => collector(db, [{ path: between, format: 'netobserv' }, { path: join(dir, 'g-*.ndjson'), format: 'netobserv' }], { startAt: 'end' }).once();
+  assert.deepEqual((await withBoth()).map((r) => r.summary.records), [0]);
+  writeFileSync(between, text(NETOBSERV.slice(0, 2)));
+  writeFileSync(globbed, text(NETOBSERV.slice(0, 3)));
+  assert.deepEqual((await withBoth()).map((r) => [r.path, r.summary.records]), [[between, 2], [globbed, 3]]);
   // A path missing at the start: its file is new, read whole.
   const later = join(dir, 'later.ndjson');
   const c = collector(db, [{ path: later, format: 'netobserv' }], { startAt: 'end' });
