@@ -247,7 +247,7 @@ export class HubbleDecoder implements Decoder {
     const prefix = f === line ? '' : 'flow.';
 
     const ip = f.IP;
-    if (ip === undefined) return { kind: 'skip', reason: 'non-ip' };
+    if (!given(ip)) return { kind: 'skip', reason: 'non-ip' };
     if (!isPlainObject(ip)) return reject('invalid-field', `${prefix}IP`, ip);
     if (ip.source === undefined) return reject('missing-field', `${prefix}IP.source`);
     if (!isIp(ip.source)) return reject('invalid-field', `${prefix}IP.source`, ip.source, 'IP.source must be an IPv4 or IPv6 address');
@@ -263,7 +263,7 @@ export class HubbleDecoder implements Decoder {
     if (badTime !== undefined) return reject(time < 0 ? 'invalid-field' : 'time-out-of-range', timeField, timeText, `${timeField} ${badTime}`);
 
     const l4 = f.l4;
-    if (l4 === undefined) return { kind: 'skip', reason: 'unsupported-protocol' };
+    if (!given(l4)) return { kind: 'skip', reason: 'unsupported-protocol' };
     if (!isPlainObject(l4)) return reject('invalid-field', `${prefix}l4`, l4);
     let protocol: Protocol;
     let ports: Record<string, unknown> | undefined;
@@ -306,14 +306,14 @@ export class HubbleDecoder implements Decoder {
     if (protocol === 'TCP' && ports !== undefined && given(ports.flags)) {
       const field = `${prefix}l4.TCP.flags`;
       if (!isPlainObject(ports.flags)) return reject('invalid-field', field, ports.flags, `${field} must be an object of booleans ({"SYN": true})`);
-      const bad = Object.entries(ports.flags).find(([, v]) => typeof v !== 'boolean');
+      const bad = Object.entries(ports.flags).find(([, v]) => typeof v !== 'boolean' && v !== null);
       if (bad) return reject('invalid-field', `${field}.${bad[0]}`, bad[1], `${field}.${bad[0]} must be a boolean`);
     }
     const flags = protocol === 'TCP' && ports && isPlainObject(ports.flags) ? ports.flags : undefined;
     const loneSyn = flags?.SYN === true && flags.ACK !== true;
     if (f.is_reply === true) handshake = 'dst-is-client';
     else if (f.is_reply === false) handshake = 'src-is-client';
-    else if (f.is_reply !== undefined) return reject('invalid-field', `${prefix}is_reply`, f.is_reply);
+    else if (given(f.is_reply)) return reject('invalid-field', `${prefix}is_reply`, f.is_reply);
     else if (flags?.SYN === true) handshake = loneSyn ? 'src-is-client' : 'dst-is-client';
 
     let verdict = typeof f.verdict === 'string' ? (VERDICTS[f.verdict] ?? 'unknown') : 'unknown';

@@ -222,9 +222,18 @@ test('Hubble: a field of the wrong JSON type is rejected, never read as absent (
     assert.deepEqual([d.kind, d.reason, d.field, d.value], ['reject', 'invalid-field', field, value], JSON.stringify(change));
   }
   // null is the field's default in the proto3 JSON mapping (an empty list, no value): read as absent.
-  for (const change of [{ l4: { TCP: { ...tcp, flags: null } } }, { destination: { ...f.destination, labels: null, workloads: null } }, { source: { ...f.source, namespace: null } }]) {
+  for (const change of [
+    { l4: { TCP: { ...tcp, flags: null } } },
+    { l4: { TCP: { ...tcp, flags: { SYN: true, ACK: null } } } },
+    { destination: { ...f.destination, labels: null, workloads: null } },
+    { source: { ...f.source, namespace: null } },
+    { is_reply: null },
+  ]) {
     assert.equal((hubbleBare({ flow: { ...f, ...change } }) as { kind: string }).kind, 'flow', JSON.stringify(change));
   }
+  // As absent: no IP layer, no L4 layer.
+  assert.deepEqual(hubbleBare({ flow: { ...f, IP: null } }), { kind: 'skip', reason: 'non-ip' });
+  assert.deepEqual(hubbleBare({ flow: { ...f, l4: null } }), { kind: 'skip', reason: 'unsupported-protocol' });
 });
 
 test('auto picks the decoder per line and rejects what is neither', () => {
