@@ -64,8 +64,9 @@ export function corsForAllowedOrigins(allowedOrigins: readonly string[]): Reques
   return cors({
     origin: (origin, done) => done(null, origin !== undefined && allowed.has(normalOrigin(origin))),
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-    exposedHeaders: ['X-Request-Id', 'X-Flowmatrix-Verified', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+    // The request headers the API reads, and every response header it documents (docs/api.md).
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'If-None-Match'],
+    exposedHeaders: ['X-Request-Id', 'X-Flowmatrix-Verified', 'ETag', 'Content-Disposition', 'Warning', 'Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
     maxAge: 600,
   });
 }

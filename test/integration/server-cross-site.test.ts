@@ -64,6 +64,9 @@ test('an allowed origin may write, as a browser sends it (Sec-Fetch-Site: cross-
   assert.equal(ok.status, 204);
   assert.equal(ok.headers['access-control-allow-origin'], 'https://console.example');
   assert.match(ok.headers['access-control-allow-headers'] ?? '', /Authorization/);
+  assert.match(ok.headers['access-control-allow-headers'] ?? '', /If-None-Match/);
+  // A page reads the headers docs/api.md documents: the export's ETag and file name, simulate's Warning.
+  for (const h of ['ETag', 'Content-Disposition', 'Warning', 'X-Flowmatrix-Verified']) assert.match(browser.headers['access-control-expose-headers'] ?? '', new RegExp(h));
   assert.match(ok.headers['access-control-allow-methods'] ?? '', /POST/);
   const other = await preflight('https://evil.example');
   assert.equal(other.headers['access-control-allow-origin'], undefined);
