@@ -184,7 +184,13 @@ export function resolvePrometheusConfig(c: PrometheusCollectorConfigT): Promethe
   // which read-scoped tokens see.
   if (url.username !== '' || url.password !== '') {
     if (c.authorization || c.bearerTokenFile) throw new PrometheusConfigError(`${key('url')}: credentials in the URL and ${key(c.authorization ? 'authorization' : 'bearerTokenFile')} are exclusive`);
-    headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+    let credentials: string;
+    try {
+      credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    } catch {
+      throw new PrometheusConfigError(`${key('url')}: the credentials in the URL hold a % that starts no %XX escape (the URL is not shown: it holds a password)`);
+    }
+    headers.Authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
     url.username = '';
     url.password = '';
   }

@@ -34,5 +34,6 @@ test('URL credentials are sent as Basic auth and kept out of the URL the collect
   assert.ok(seen.length > 0 && seen.every((h) => h === `Basic ${Buffer.from('promuser:Super Secret').toString('base64')}`), JSON.stringify(seen));
   const stored = JSON.stringify([db.prepare('SELECT source FROM ingest_runs').all(), db.prepare('SELECT * FROM prometheus_cursors').all(), summary]);
   assert.doesNotMatch(stored, /Super|promuser/);
+  assert.throws(() => resolvePrometheusConfig({ url: `http://user:p%zz@127.0.0.1:${port}` }), (e: unknown) => e instanceof PrometheusConfigError && /collectors\.prometheus\.url: the credentials in the URL hold a %/.test(e.message) && !e.message.includes('p%zz'));
   assert.throws(() => resolvePrometheusConfig({ url: `http://u:p@127.0.0.1:${port}`, authorization: 'Bearer x' }), (e: unknown) => e instanceof PrometheusConfigError && /credentials in the URL and collectors\.prometheus\.authorization are exclusive/.test(e.message));
 });
