@@ -230,6 +230,8 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies));
   const model = clusterModel(readInventory(db), readExternalNames(db));
   const sim = SIMULATORS[engine](policies, model.cluster);
+  // Whether an ipBlock matches pod addresses is the plugin's choice (kubernetes): the other reading's verdict is said where it differs.
+  const otherReading = SIMULATORS[engine].ipBlocksMatchingPods?.(policies, model.cluster);
   const format = req.format ?? 'auto';
   let lines: { decoder: ReturnType<typeof decoderFor>; index: ResolutionIndex } | undefined;
 
@@ -241,7 +243,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
       throw invalidInput(`flows: not valid JSON: ${(e as Error).message}`);
     }
     if (!Array.isArray(edges)) throw invalidInput('flows: expected a JSON array of edges (flowmatrix edges -o json)');
-    return edges.map((x, index) => ({ index, ...decide(sim, model, edgeConnection(x, index)) }));
+    return edges.map((x, index) => ({ index, ...decide(sim, model, edgeConnection(x, index), otherReading) }));
   };
 
   const decideLine = (text: string, line: number, index: number): FlowDecision => {
@@ -263,7 +265,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
       else {
         const family = ipFamily(c.server.ip);
         const seen = { clientIp: c.clientIp, serverIp: c.server.ip, ...(family !== undefined ? { family } : {}), ...(c.clientPort !== undefined ? { clientPort: c.clientPort } : {}) };
-        connections.push(decide(sim, model, { client: c.client.peer, server: c.server.peer, port: c.server.port ?? 0, protocol: d.flow.protocol, seen }));
+        connections.push(decide(sim, model, { client: c.client.peer, server: c.server.peer, port: c.server.port ?? 0, protocol: d.flow.protocol, seen }, otherReading));
       }
     }
     if (connections.length === 0) return { ...head, verdict: 'unknown', reason: ambiguous ? 'ambiguous: nothing tells which side is the client' : 'no connection resolved' };

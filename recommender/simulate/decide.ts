@@ -27,14 +27,23 @@ export interface Decision {
   egress?: SideVerdict;
   ingress?: SideVerdict;
   reason?: string;
+  /**
+   * The verdict where the network plugin matches NetworkPolicy ipBlocks against pod addresses
+   * (Calico, the upstream e2e tests), when it differs: the NetworkPolicy API leaves it to the plugin.
+   */
+  whereIpBlocksMatchPods?: 'allow' | 'deny';
 }
 
-export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection): Decision {
+/** `otherReading`: the same policies read with ipBlocks matching pods (SimulatorFactory.ipBlocksMatchingPods). */
+export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection, otherReading?: Simulator): Decision {
   const head = { client: peerKey(c.client), server: peerKey(c.server), port: c.port, protocol: c.protocol };
   const conn = connectionFlow(model, c.client, c.server, c.port, c.protocol, c.seen);
   if (!conn.ok) return { ...head, verdict: 'unknown', reason: conn.reason };
   const v = sim.evaluate(conn.flow);
-  return { ...head, verdict: v.verdict, egress: v.egress, ingress: v.ingress };
+  const d: Decision = { ...head, verdict: v.verdict, egress: v.egress, ingress: v.ingress };
+  const other = otherReading?.evaluate(conn.flow).verdict;
+  if (other !== undefined && other !== v.verdict) d.whereIpBlocksMatchPods = other;
+  return d;
 }
 
 /** The engine that enforces each policy kind (`apiVersion Kind`); NetworkPolicies, `kubernetes`, every engine enforces. */

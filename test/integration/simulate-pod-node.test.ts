@@ -54,3 +54,23 @@ spec:
   const r = simulateFlows(db, { engine: 'cilium', policies, flows });
   assert.deepEqual(r.decisions.map((d) => d.verdict), ['allow', 'deny', 'allow', 'deny'], '[a→own, a→other, b→own, b→other]');
 });
+
+test('kubernetes: an ipBlock holding a pod address — whether it matches is the network plugin\'s choice (NetworkPolicy API reference: ipBlock is meant for cluster-external IPs; the upstream e2e test "should allow egress access to server in CIDR block" expects it to): the verdict says what it is where it does', () => {
+  const policies = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: agent, namespace: mon }
+spec:
+  podSelector: { matchLabels: { app: agent } }
+  policyTypes: [Egress]
+  egress:
+    - to: [{ ipBlock: { cidr: 10.244.1.10/32 } }]
+`;
+  const r = simulateFlows(db, { engine: 'kubernetes', policies, flows: [flow('10.244.0.10', '10.244.1.10'), flow('10.244.0.10', '10.0.1.11')].join('\n') });
+  assert.deepEqual(
+    r.decisions.map((d) => [d.verdict, d.whereIpBlocksMatchPods]),
+    [
+      ['deny', 'allow'],
+      ['deny', undefined], // a node address no ipBlock of the policy holds: denied on every reading
+    ],
+  );
+});
