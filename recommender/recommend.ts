@@ -23,7 +23,6 @@ import { clusterWideLayers } from './synthesize/cluster-layers.ts';
 import { defaultDenyIntent, shareNamespace } from './synthesize/layers.ts';
 import { defaultOptions, optionProblems, type RecommendOptions } from './synthesize/options.ts';
 import { ruleEdges } from './synthesize/atoms.ts';
-import { DayTexts } from './synthesize/day-texts.ts';
 import { RunPeers } from './synthesize/far-peers.ts';
 import { PortSets } from './synthesize/port-sets.ts';
 import { intentEdges, planWorkload, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
@@ -421,7 +420,7 @@ function planWorkloads(input: RecommendInput, workloads: readonly Workload[], si
   const dnsTarget = { namespace: dns.namespace, selector: dns.selector, ports: dns.ports.map((x) => port(x.protocol, x.port)), hostNetwork };
   const podNetwork = podNetworkOf(input.inventory);
   const mirrors = mirroredRules(input.matrices, run.opts, podNetwork);
-  const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), days: new DayTexts(), edgeKeys: sides.keys, details: run.details, mirrors, podNetwork };
+  const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), edgeKeys: sides.keys, details: run.details, mirrors, podNetwork };
   const componentsOf = componentsByWorkload(input.matrices);
   const duplicateKeys = { ingress: sides.duplicateKeys, egress: sides.duplicateKeys };
   return workloads.map((w, i) => {

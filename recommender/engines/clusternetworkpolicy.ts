@@ -63,6 +63,8 @@ interface CnpRule {
   action: CnpAction;
   peers: Peer[];
   protocols: CnpProtocol[];
+  /** The IR rule's explanation, for the `flowmatrix.io/rules` line (a rule name holds 100 characters: status and id only). */
+  explanation?: RuleExplanation;
 }
 
 const ALL_NETWORKS = ['0.0.0.0/0', '::/0'];
@@ -356,7 +358,7 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
   }
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
-    out.push({ name: ruleName(rule.explanation, i, pieces.length), action: 'Accept', peers: piece.peers, protocols: r.protocolList(piece.ports) });
+    out.push({ name: ruleName(rule.explanation, i, pieces.length), action: 'Accept', peers: piece.peers, protocols: r.protocolList(piece.ports), explanation: rule.explanation });
   }
 }
 
@@ -373,9 +375,10 @@ function acceptRules(intent: PolicyIntent, direction: Direction, d: DirectionPol
       // Named ports on pods only (networkGroups): the numbered ones to everyone, the named ones to every pod.
       const { named, numbered } = namedApart(d.ports);
       const protocols = (ports: readonly PortSpec[]): CnpProtocol[] => uniqueSortedBy(ports.map(cnpProtocol), json);
-      if (named.length === 0 || direction === 'ingress') return [{ name: ruleName(d.explanation, 0, 1), action: 'Accept', peers: everyone(direction), protocols: protocols(d.ports) }];
-      const out: CnpRule[] = [{ name: ruleName(d.explanation, 0, numbered.length > 0 ? 2 : 1), action: 'Accept', peers: [{ namespaces: {} }], protocols: protocols(named) }];
-      if (numbered.length > 0) out.push({ name: ruleName(d.explanation, 1, 2), action: 'Accept', peers: everyone(direction), protocols: protocols(numbered) });
+      const explanation = d.explanation;
+      if (named.length === 0 || direction === 'ingress') return [{ name: ruleName(explanation, 0, 1), action: 'Accept', peers: everyone(direction), protocols: protocols(d.ports), explanation }];
+      const out: CnpRule[] = [{ name: ruleName(explanation, 0, numbered.length > 0 ? 2 : 1), action: 'Accept', peers: [{ namespaces: {} }], protocols: protocols(named), explanation }];
+      if (numbered.length > 0) out.push({ name: ruleName(explanation, 1, 2), action: 'Accept', peers: everyone(direction), protocols: protocols(numbered), explanation });
       return out;
     }
     case 'rules': {
@@ -480,8 +483,8 @@ function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: 
     const ic = inChunks[i] ?? [];
     const ec = egChunks[i] ?? [];
     const lines: string[] = [];
-    for (const rule of ic) lines.push(`ingress ${rule.name}`);
-    for (const rule of ec) lines.push(`egress ${rule.name}`);
+    for (const rule of ic) lines.push(rule.explanation ? ruleLine('ingress', rule.explanation) : `ingress ${rule.name}`);
+    for (const rule of ec) lines.push(rule.explanation ? ruleLine('egress', rule.explanation) : `egress ${rule.name}`);
     out.push(manifest(intent, n === 1 ? acceptName : chunkName(acceptName, i), priority, ic, ec, lines));
   }
   const isoIn = denyRules('ingress', intent.ingress);

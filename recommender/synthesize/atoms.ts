@@ -10,7 +10,6 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import { explanation, type RuleInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, uniqueSortedBy } from '../policy/order.ts';
-import { DayTexts } from './day-texts.ts';
 import { PortSets, type PortSet } from './port-sets.ts';
 import { observedRuleId, type ObservedId } from './rule-ids.ts';
 
@@ -57,29 +56,19 @@ export function uniqueEdges(es: readonly EdgeAssessment[], keyOf: (e: EdgeTraffi
   return kept.sort((a, b) => compareSuffixed(keyOf(a.edge), a.direction, keyOf(b.edge), b.direction));
 }
 
-function observedSentence(edges: number, flows: number, lastDay: string): string {
-  return `observed: ${edges} edge(s), ${flows} flow(s), last seen ${lastDay}`;
-}
-
 /**
  * One short sentence for the annotation; the full evidence goes to the JSON. `refs` are the
  * rule's edges: positions in one side (a workload's rule), or in several (a shared rule's members).
+ * Only what changes with the rule: flow counts and dates change with every ingest, and written
+ * into the manifests (a Calico rule's own metadata) they rewrote most exported files every night
+ * for GitOps while no rule had changed; they stay in the JSON's evidence.
  */
-export function ruleText(rules: readonly RuleAssessment[], refs: readonly EdgeRefs[], notes: readonly string[], days: DayTexts): string {
+export function ruleText(rules: readonly RuleAssessment[], refs: readonly EdgeRefs[], notes: readonly string[]): string {
   const sentences: string[] = [];
   if (rules.length > 0) sentences.push(`documented: ${[...new Set(rules.map((r) => r.rule.purpose))].sort(compareStrings).join('; ')}`);
   let edges = 0;
-  let flows = 0;
-  let last = -Infinity;
-  for (const { side, idx } of refs) {
-    edges += idx.length;
-    for (const i of idx) {
-      const e = side.edges[i]!;
-      flows += e.flows;
-      if (e.lastSeen > last) last = e.lastSeen;
-    }
-  }
-  if (edges > 0) sentences.push(observedSentence(edges, flows, days.of(last)));
+  for (const { idx } of refs) edges += idx.length;
+  if (edges > 0) sentences.push(`observed: ${edges} edge(s)`);
   sentences.push(...notes);
   return sentences.join('. ');
 }
@@ -206,7 +195,6 @@ export class AtomGroups {
     /** The run's port sets, which merged atoms' ports are united into. */
     private readonly portSets: PortSets = new PortSets(),
     /** The run's day texts (rules' "last seen"). */
-    private readonly days: DayTexts = new DayTexts(),
   ) {}
 
   /**
@@ -294,7 +282,7 @@ export class AtomGroups {
         rules,
         evidence: idx.length === 0 ? [] : [{ side: this.side, idx }],
         notes,
-        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, [{ side: this.side, idx }], notes, this.days)) },
+        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, [{ side: this.side, idx }], notes)) },
       };
       if (observed) rule.observed = observed;
       out.push(rule);

@@ -16,7 +16,6 @@ import { explanation, namespacePeer, podsPeer, type DirectionInput, type IntentI
 import { sharedIntentKey, type Direction, type PolicyPeer } from '../policy/ir.ts';
 import { compareStrings, policyPeerKey, portKey } from '../policy/order.ts';
 import { attentionStatus, ruleText, type GroupedRule } from './atoms.ts';
-import { DayTexts } from './day-texts.ts';
 import { combineObserved, observedRuleId } from './rule-ids.ts';
 import type { PlannedIntent } from './workload.ts';
 
@@ -38,7 +37,7 @@ interface Member {
   rule: GroupedRule;
 }
 
-function mergedRule(direction: Direction, members: readonly Member[], days: DayTexts): GroupedRule {
+function mergedRule(direction: Direction, members: readonly Member[]): GroupedRule {
   const first = members[0]!.rule;
   const observed = combineObserved(members.flatMap((m) => (m.rule.observed ? [m.rule.observed] : [])));
   const ids = [...new Set(members.flatMap((m) => (m.rule.observed ? [] : m.rule.input.explanation.id.split(' '))))];
@@ -59,7 +58,7 @@ function mergedRule(direction: Direction, members: readonly Member[], days: DayT
       peers,
       ...(first.input.ports !== undefined ? { ports: first.input.ports } : {}),
       // Every member namespace's edges, as the combined id counts them.
-      explanation: explanation(ids.sort(compareStrings).join(' '), status, `shared by every workload of namespaces ${namespaces.join(', ')}: ${ruleText(rules, evidence, notes, days)}`),
+      explanation: explanation(ids.sort(compareStrings).join(' '), status, `shared by every workload of namespaces ${namespaces.join(', ')}: ${ruleText(rules, evidence, notes)}`),
     },
   };
   if (observed) rule.observed = observed;
@@ -92,13 +91,12 @@ export function clusterWideLayers(layers: readonly PlannedIntent[]): PlannedInte
   }
   // namespace set → its rules; a rule moves only when at least two namespaces hold it.
   const bySet = new Map<string, { namespaces: string[]; rules: GroupedRule[]; moved: Set<GroupedRule> }>();
-  const days = new DayTexts();
   for (const members of byShape.values()) {
     if (members.length < 2) continue;
     const namespaces = members.map((m) => m.namespace);
     const key = namespaces.join('+');
     const entry = bySet.get(key) ?? { namespaces, rules: [], moved: new Set<GroupedRule>() };
-    entry.rules.push(mergedRule(members[0]!.rule.direction, members, days));
+    entry.rules.push(mergedRule(members[0]!.rule.direction, members));
     for (const m of members) entry.moved.add(m.rule);
     bySet.set(key, entry);
   }

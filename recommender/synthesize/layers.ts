@@ -7,7 +7,6 @@ import { explanation, type DirectionInput, type IntentInput, type RuleInput } fr
 import type { Direction } from '../policy/ir.ts';
 import { compareStrings, policyPeerKey, portKey } from '../policy/order.ts';
 import { ruleText, type GroupedRule } from './atoms.ts';
-import { DayTexts } from './day-texts.ts';
 import { combineObserved, observedRuleId } from './rule-ids.ts';
 import type { PlannedIntent, WorkloadPlan } from './workload.ts';
 
@@ -43,7 +42,6 @@ export function shareNamespace(namespace: string, plans: WorkloadPlan[]): Planne
   const allowlists = plans.map((p) => p.intents.find((i) => i.input.layer === 'allowlist' && !i.input.key.endsWith('/exposed'))).filter((i): i is PlannedIntent => i !== undefined);
   if (allowlists.length < 2 || allowlists.length !== plans.length) return undefined;
   const shared: Record<Direction, GroupedRule[]> = { ingress: [], egress: [] };
-  const days = new DayTexts();
   for (const d of ['ingress', 'egress'] as const) {
     if (allowlists.some((a) => a.input[d]?.mode !== 'rules')) continue;
     const [first, ...rest] = allowlists;
@@ -59,7 +57,7 @@ export function shareNamespace(namespace: string, plans: WorkloadPlan[]): Planne
       const rules = group.flatMap((g) => g.rules);
       const evidence = group.flatMap((g) => g.evidence);
       // The text sums every member's edges, as the combined id counts them.
-      const text = `shared by all ${allowlists.length} workloads of ${namespace}: ${ruleText(rules, evidence, r.notes, days)}`;
+      const text = `shared by all ${allowlists.length} workloads of ${namespace}: ${ruleText(rules, evidence, r.notes)}`;
       const rule: GroupedRule = { ...r, rules, evidence, input: { ...r.input, explanation: explanation(ids.sort(compareStrings).join(' '), r.status, text) } };
       if (observed) rule.observed = observed;
       else delete rule.observed;

@@ -18,7 +18,6 @@ import { documentedWarnings, onlyRoleUnbound, probesOnly, unboundRoleNote } from
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
-import type { DayTexts } from './day-texts.ts';
 import type { PortSets } from './port-sets.ts';
 import { APISERVER, dnsTargetPeer, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 import type { ResolvedPeer } from '../matrix/resolved.ts';
@@ -81,8 +80,6 @@ export interface SynthesisContext {
   peers: RunPeers;
   /** The run's port sets (merged atoms' ports), one array per distinct set. */
   portSets: PortSets;
-  /** The run's day texts ("last seen" of observed rules), each day written once. */
-  days: DayTexts;
   /** The run's edge keys and ids (`edgeKey`, `edgeId`, cached). */
   edgeKeys: EdgeKeys;
   /** Record what was left out and why (`excluded`): the JSON output needs it, manifests do not. Default true. */
@@ -151,7 +148,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
     if (refusal.warning !== undefined) (refusal.undocumented ? (plan.underLayer ??= []) : plan.warnings).push(refusal.warning);
     return plan;
   }
-  const p: Planning = { w, self: { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets, ctx.days), egress: new AtomGroups('egress', comparison.egress, ctx.portSets, ctx.days) }, portless: { ingress: [], egress: [] }, unresolved: { ingress: [], egress: [] }, apiserverUnknown: false, mirrorEvidence, mirrored: { ingress: new Set(), egress: new Set() } };
+  const p: Planning = { w, self: { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets), egress: new AtomGroups('egress', comparison.egress, ctx.portSets) }, portless: { ingress: [], egress: [] }, unresolved: { ingress: [], egress: [] }, apiserverUnknown: false, mirrorEvidence, mirrored: { ingress: new Set(), egress: new Set() } };
   const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
   // Documented rules render in modes union and documented; an unbound role's any-peer rule is a documented-unobserved one.
   const documented = ctx.opts.mode !== 'observed';
