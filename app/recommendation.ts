@@ -12,6 +12,7 @@ import { emitFor, recommend, RecommendError, type Recommendation, type Recommend
 import type { Mode } from '../recommender/synthesize/options.ts';
 import type { Db } from '../store/db.ts';
 import { readRecommendData, TooManyEdgesError } from '../store/recommend-read.ts';
+import { inventoriedNamespaces } from '../store/inventory.ts';
 import type { SkippedRows } from '../store/row-check.ts';
 import { clusterModel, type ClusterModel } from '../recommender/simulate/cluster.ts';
 import { enforcingEngine } from '../recommender/simulate/decide.ts';
@@ -84,7 +85,7 @@ export interface StoredRecommendInput extends RecommendInput {
 
 export function readRecommendationInput(db: Db, matrices: MatricesConfigT, run: { details?: boolean; maxEdges?: number } = {}): StoredRecommendInput {
   const { observedLabels, ...data } = tooManyEdges(() => readRecommendData(db, { details: run.details !== false, ...(run.maxEdges !== undefined ? { maxEdges: run.maxEdges } : {}) }));
-  const { inventory, flowWorkloads } = withWorkloadsFromFlows(data.inventory, data.edges, observedLabels);
+  const { inventory, flowWorkloads } = withWorkloadsFromFlows(data.inventory, data.edges, observedLabels, inventoriedNamespaces(db));
   return { ...data, inventory, flowWorkloads, matrices: resolveMatrices(db, matrices, inventory, data), metricPairs: unmatchedMetricPairs(db) };
 }
 
@@ -94,8 +95,15 @@ export function readRecommendationInput(db: Db, matrices: MatricesConfigT, run: 
  * an inferred selector; the others are listed as unselectable. The same inventory object when
  * every edge's workloads are in namespaces it knows.
  */
-export function withWorkloadsFromFlows(inventory: InventorySnapshot, edges: readonly EdgeTraffic[], observed: readonly ObservedLabels[]): { inventory: InventorySnapshot; flowWorkloads: FlowWorkloads } {
+export function withWorkloadsFromFlows(
+  inventory: InventorySnapshot,
+  edges: readonly EdgeTraffic[],
+  observed: readonly ObservedLabels[],
+  /** Namespaces an earlier import listed workloads in (inventoriedNamespaces): one deleted since is known, not completed from records. */
+  inventoried: Iterable<string> = [],
+): { inventory: InventorySnapshot; flowWorkloads: FlowWorkloads } {
   const known = inventoryNamespaces(inventory);
+  for (const ns of inventoried) known.add(ns);
   const named = new Map<string, WorkloadRef>();
   const note = (p: Peer): void => {
     if ((p.kind === 'workload' || p.kind === 'dns') && !known.has(p.workload.namespace)) named.set(workloadKey(p.workload), p.workload);

@@ -17,6 +17,7 @@ import type { Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { IngestRunStore } from '../store/ingest-runs.ts';
 import { readRecommendData } from '../store/recommend-read.ts';
+import { inventoriedNamespaces } from '../store/inventory.ts';
 import { ingestTotals } from '../store/reports.ts';
 import { resolveMatrices } from './matrices.ts';
 import { staleBefore, storedMetricPairs, unmatchedMetricPairs } from './metric-pairs.ts';
@@ -64,7 +65,7 @@ function verificationSummary(v: Verification): VerificationSummary {
  */
 export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (record: WorkloadRecommendation) => void): ReportInput {
   const { inventory: stored, edges, externalNames, skippedRows, observedLabels } = tooManyEdges(() => readRecommendData(db, req.maxEdges !== undefined ? { maxEdges: req.maxEdges } : {}));
-  const { inventory, flowWorkloads } = withWorkloadsFromFlows(stored, edges, observedLabels);
+  const { inventory, flowWorkloads } = withWorkloadsFromFlows(stored, edges, observedLabels, inventoriedNamespaces(db));
   const matrices = resolveMatrices(db, req.matrices, inventory, { edges, externalNames });
   const options = recommendOptions({ mode: req.mode, egress: req.egress, shared: req.shared ?? false, defaultDeny: req.defaultDeny ?? false, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
   const manifests: Record<string, ReportInput['manifests'][string][number][]> = {};

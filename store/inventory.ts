@@ -351,6 +351,11 @@ export function getWorkload(db: Db, ref: WorkloadRef): StoredWorkload | undefine
   return r ? toStoredWorkload(r) : undefined;
 }
 
+/** Namespaces any import listed a workload in, those whose workloads are gone since included. */
+export function inventoriedNamespaces(db: Db): string[] {
+  return (db.prepare('SELECT DISTINCT namespace FROM workloads ORDER BY namespace').all() as { namespace: string }[]).map((r) => r.namespace);
+}
+
 export function readNamespaces(db: Db): Namespace[] {
   return (db.prepare('SELECT name, labels FROM namespaces ORDER BY name').all() as { name: string; labels: string }[]).map((r) => ({ name: r.name, labels: JSON.parse(r.labels) }));
 }

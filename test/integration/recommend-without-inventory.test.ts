@@ -211,3 +211,18 @@ test('the REST API answers one inferred workload\'s recommendation as the CLI se
     db.close();
   }
 });
+
+test('a namespace an earlier inventory listed and a later one dropped (deleted) is no namespace "without an inventory": its workloads named by stored flows get no inferred selector and no advice to import an inventory', async () => {
+  const dir = tmpDir();
+  const db = join(dir, 'f.db');
+  assert.equal((await runCli(['demo', '--no-serve', '--db', db])).code, 0);
+  const later = JSON.parse((await import('node:fs')).readFileSync(new URL('../../demo/data/inventory-later.json', import.meta.url), 'utf8')) as { items: { kind: string; metadata: { name: string; namespace?: string } }[] };
+  later.items = later.items.filter((o) => o.metadata.namespace !== 'analytics' && !(o.kind === 'Namespace' && o.metadata.name === 'analytics'));
+  writeFileSync(join(dir, 'without-analytics.json'), JSON.stringify(later));
+  assert.equal((await runCli(['inventory', 'import', join(dir, 'without-analytics.json'), '--db', db])).code, 0);
+  const r = await runCli(['recommend', '--engine', 'kubernetes', '-o', 'json', '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out) as Json;
+  assert.deepEqual(out.warnings.filter((w) => /analytics/.test(w) && /no safe pod selector|no inventory for/.test(w)), []);
+  assert.ok(!out.workloads.some((w) => w.workload.namespace === 'analytics'), 'no policy for a deleted namespace');
+});
