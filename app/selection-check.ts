@@ -97,6 +97,6 @@ export function explainNoEdges(db: Db, sel: Selection): void {
 export function requireWorkload(db: Db, ref: WorkloadRef): void {
   if (getWorkload(db, ref)) return;
   const key = workloadKey(ref);
-  if (workloadsFromFlows(db, listWorkloads(db)).inferred.some((w) => workloadKey(w) === key)) return;
+  if (workloadsFromFlows(db, listWorkloads(db, { includeAbsent: true })).inferred.some((w) => workloadKey(w) === key)) return;
   throw notFoundError(`no workload ${ref.namespace}/${ref.kind}/${ref.name} in the inventory or the flow records`);
 }
