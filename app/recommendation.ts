@@ -99,11 +99,26 @@ export function withWorkloadsFromFlows(
   inventory: InventorySnapshot,
   edges: readonly EdgeTraffic[],
   observed: readonly ObservedLabels[],
-  /** Namespaces an earlier import listed workloads in (inventoriedNamespaces): one deleted since is known, not completed from records. */
-  inventoried: Iterable<string> = [],
+  /**
+   * Namespaces an earlier import listed workloads in, with the time they were known gone
+   * (inventoriedNamespaces): one deleted since is known to be gone — unless a flow of it was seen
+   * after that (created again): then its records complete it as for any namespace not inventoried.
+   */
+  inventoried: ReadonlyMap<string, number> = new Map(),
 ): { inventory: InventorySnapshot; flowWorkloads: FlowWorkloads } {
   const known = inventoryNamespaces(inventory);
-  for (const ns of inventoried) known.add(ns);
+  const gone = new Set([...inventoried.keys()].filter((ns) => !known.has(ns)));
+  if (gone.size > 0) {
+    const seenAgain = new Set<string>();
+    const check = (p: Peer, lastSeen: number): void => {
+      if ((p.kind === 'workload' || p.kind === 'dns') && gone.has(p.workload.namespace) && lastSeen > inventoried.get(p.workload.namespace)!) seenAgain.add(p.workload.namespace);
+    };
+    for (const e of edges) {
+      check(e.client, e.lastSeen);
+      check(e.server, e.lastSeen);
+    }
+    for (const ns of gone) if (!seenAgain.has(ns)) known.add(ns);
+  }
   const named = new Map<string, WorkloadRef>();
   const note = (p: Peer): void => {
     if ((p.kind === 'workload' || p.kind === 'dns') && !known.has(p.workload.namespace)) named.set(workloadKey(p.workload), p.workload);

@@ -351,9 +351,19 @@ export function getWorkload(db: Db, ref: WorkloadRef): StoredWorkload | undefine
   return r ? toStoredWorkload(r) : undefined;
 }
 
-/** Namespaces any import listed a workload in, those whose workloads are gone since included. */
-export function inventoriedNamespaces(db: Db): string[] {
-  return (db.prepare('SELECT DISTINCT namespace FROM workloads ORDER BY namespace').all() as { namespace: string }[]).map((r) => r.namespace);
+/**
+ * Namespaces any import listed a workload in (those whose workloads are gone since included), each
+ * with the time it was known to be gone: the first import after the last one that listed a
+ * workload of it (that last one's time while none followed).
+ */
+export function inventoriedNamespaces(db: Db): Map<string, number> {
+  const rows = db
+    .prepare(
+      `SELECT namespace, coalesce((SELECT min(taken_at) FROM inventory_imports WHERE taken_at > w.t), w.t) AS gone
+       FROM (SELECT namespace, max(last_seen) AS t FROM workloads GROUP BY namespace) AS w ORDER BY namespace`,
+    )
+    .all() as { namespace: string; gone: number }[];
+  return new Map(rows.map((r) => [r.namespace, r.gone]));
 }
 
 export function readNamespaces(db: Db): Namespace[] {

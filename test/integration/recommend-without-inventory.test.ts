@@ -225,4 +225,12 @@ test('a namespace an earlier inventory listed and a later one dropped (deleted) 
   const out = JSON.parse(r.out) as Json;
   assert.deepEqual(out.warnings.filter((w) => /analytics/.test(w) && /no safe pod selector|no inventory for/.test(w)), []);
   assert.ok(!out.workloads.some((w) => w.workload.namespace === 'analytics'), 'no policy for a deleted namespace');
+  // Created again: a flow of it after the import that dropped it makes it a namespace the records complete, as any not inventoried.
+  const now = new Date().toISOString();
+  const etl = { flow: { time: now, verdict: 'FORWARDED', IP: { source: '10.244.3.41', destination: '10.244.2.25' }, l4: { TCP: { source_port: 34604, destination_port: 5432, flags: { SYN: true } } }, is_reply: false, source: { namespace: 'analytics', labels: ['k8s:app=etl', 'k8s:io.kubernetes.pod.namespace=analytics'], pod_name: 'etl-cccccccccc-ddddd', workloads: [{ name: 'etl', kind: 'Deployment' }] }, destination: { namespace: 'shop', labels: ['k8s:app=postgres', 'k8s:io.kubernetes.pod.namespace=shop'], pod_name: 'postgres-0', workloads: [{ name: 'postgres', kind: 'StatefulSet' }] } } };
+  writeFileSync(join(dir, 'etl.jsonl'), `${JSON.stringify(etl)}\n`);
+  assert.equal((await runCli(['ingest', join(dir, 'etl.jsonl'), '--db', db])).code, 0);
+  const again = JSON.parse((await runCli(['recommend', '--engine', 'kubernetes', '-o', 'json', '--db', db])).out) as Json;
+  const inferred = again.workloads.find((w) => w.workload.namespace === 'analytics' && w.workload.name === 'etl');
+  assert.deepEqual(inferred?.inferred, { from: 'flow-records', selector: { matchLabels: { app: 'etl' } } });
 });
