@@ -617,7 +617,10 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
   if (!opts.egress) return { input: { mode: 'none' }, rules: [] };
   if (dnsEgressOpen) return leftOpen(p, 'the cluster DNS: no upstream resolver was observed, so its egress is left open');
   const apiEdges: number[] = [];
-  for (let i = 0; i < out.edges.length; i++) if (out.status[i] !== 'stale' && isApiserverEdge(out.edges[i]!, ix)) apiEdges.push(i);
+  // A matrix authoritative for the egress lists all of it: apiserver traffic it does not document is
+  // a violation to review (StackLight's cAdvisor: "deny all egress"), not a rule to keep.
+  const complete = authoritative(p.components, 'egress') !== undefined;
+  if (!complete) for (let i = 0; i < out.edges.length; i++) if (out.status[i] !== 'stale' && isApiserverEdge(out.edges[i]!, ix)) apiEdges.push(i);
   if (p.apiserverUnknown) return leftOpen(p, 'a documented rule needs the apiserver, whose endpoints are unknown: egress is left open rather than cutting it off');
   if (apiEdges.length > 0 && !groups.egress.hasApiserver) {
     if (ix.apiserver.length === 0) {
