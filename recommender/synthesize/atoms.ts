@@ -59,16 +59,14 @@ export function uniqueEdges(es: readonly EdgeAssessment[], keyOf: (e: EdgeTraffi
 /**
  * One short sentence for the annotation; the full evidence goes to the JSON. `refs` are the
  * rule's edges: positions in one side (a workload's rule), or in several (a shared rule's members).
- * Only what changes with the rule: flow counts and dates change with every ingest, and written
- * into the manifests (a Calico rule's own metadata) they rewrote most exported files every night
- * for GitOps while no rule had changed; they stay in the JSON's evidence.
+ * Only what changes with the rule: counts and dates change with every ingest (a new edge under an
+ * existing rule too), and written into the manifests (a Calico rule's own metadata) they rewrote
+ * most exported files every night for GitOps while no rule had changed; they stay in the JSON's evidence.
  */
 export function ruleText(rules: readonly RuleAssessment[], refs: readonly EdgeRefs[], notes: readonly string[]): string {
   const sentences: string[] = [];
   if (rules.length > 0) sentences.push(`documented: ${[...new Set(rules.map((r) => r.rule.purpose))].sort(compareStrings).join('; ')}`);
-  let edges = 0;
-  for (const { idx } of refs) edges += idx.length;
-  if (edges > 0) sentences.push(`observed: ${edges} edge(s)`);
+  if (refs.some((r) => r.idx.length > 0)) sentences.push('observed in the flows');
   sentences.push(...notes);
   return sentences.join('. ');
 }

@@ -651,7 +651,11 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
 function nothingIn(p: Planning, d: Direction): string {
   const word = d === 'ingress' ? 'in' : 'out';
   const observed = p.comparison[d].edges.length;
-  if (p.ctx.opts.mode === 'documented' && observed > 0) return `nothing documented ${word} (mode documented; ${observed} observed edge(s) left out)`;
+  if (p.ctx.opts.mode === 'documented' && observed > 0) {
+    // The count in the warning (it changes with every ingest), not in the manifest.
+    p.plan.warnings.push(`mode documented: nothing is documented ${word}, so ${observed} observed ${d} edge(s) are left out and denied (deny all ${d}); see the verification's denied list`);
+    return `nothing documented ${word} (mode documented; the traffic observed is left out)`;
+  }
   return `nothing observed or documented ${word}`;
 }
 
@@ -686,7 +690,7 @@ function allowlistIntent(p: Planning, ingress: DirectionInput, ingressRules: Gro
       subject: workloadSubject(w),
       ingress,
       egress: egress.input,
-      explanation: `Least-privilege allowlist for ${p.name} (mode ${ctx.opts.mode}): ${nRules} documented rule(s), ${nEdges} observed edge(s).`,
+      explanation: `Least-privilege allowlist for ${p.name} (mode ${ctx.opts.mode}): ${nRules} documented rule(s)${nEdges > 0 ? ' and the traffic observed' : ''}.`,
     },
     rules: grouped,
     evidence: [],

@@ -109,5 +109,5 @@ test('--shared on the demo: a shared rule is explained by every member\'s edges 
   const dns = layer.rules.find((r) => r.id.includes('dns'))!;
   const edges = dns.evidence.edges.length;
   assert.ok(edges > 1, `every member's DNS edges: ${edges}`);
-  assert.match(dns.text, new RegExp(`observed: ${edges} edge\\(s\\)(\\.|$)`));
+  assert.match(dns.text, /observed in the flows/);
 });
