@@ -280,7 +280,7 @@ export class HubbleDecoder implements Decoder {
     } else if (isPlainObject(l4.ICMPv4) || isPlainObject(l4.ICMPv6)) {
       protocol = isPlainObject(l4.ICMPv4) ? 'ICMP' : 'ICMPv6';
       const icmp = (l4.ICMPv4 ?? l4.ICMPv6) as Record<string, unknown>;
-      const type = icmp.type === undefined ? 0 : toCount(icmp.type);
+      const type = given(icmp.type) ? toCount(icmp.type) : 0; // proto3: absent or null is 0
       const [request, reply] = protocol === 'ICMP' ? [8, 0] : [128, 129];
       if (type === request) handshake = 'src-is-client';
       else if (type === reply) handshake = 'dst-is-client';

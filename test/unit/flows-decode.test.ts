@@ -234,6 +234,8 @@ test('Hubble: a field of the wrong JSON type is rejected, never read as absent (
   // As absent: no IP layer, no L4 layer.
   assert.deepEqual(hubbleBare({ flow: { ...f, IP: null } }), { kind: 'skip', reason: 'non-ip' });
   assert.deepEqual(hubbleBare({ flow: { ...f, l4: null } }), { kind: 'skip', reason: 'unsupported-protocol' });
+  // An ICMP type of null is 0 (echo reply), as an absent one is.
+  assert.equal((hubbleBare({ flow: { ...f, l4: { ICMPv4: { type: null } } } }) as { kind: string }).kind, (hubbleBare({ flow: { ...f, l4: { ICMPv4: {} } } }) as { kind: string }).kind);
 });
 
 test('auto picks the decoder per line and rejects what is neither', () => {
