@@ -38,6 +38,8 @@ export interface ClusterModel {
   nodeOfPodIp(ip: string): string | undefined;
   /** The workload's pod on another node: one object per (pod, node), so that simulators' per-pod caches hold. */
   onNode(pod: SimPod, node: string): SimPod;
+  /** The workload's pod at one of its addresses only (the one a flow record names): one object per (pod, address). */
+  atAddress(pod: SimPod, ip: string): SimPod;
 }
 
 export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMap<string, readonly string[]>): ClusterModel {
@@ -87,7 +89,15 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     if (p === undefined) byNode.set(node, (p = { ...pod, node }));
     return p;
   };
-  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode };
+  const narrowed = new Map<SimPod, Map<string, SimPod>>();
+  const atAddress = (pod: SimPod, ip: string): SimPod => {
+    let byIp = narrowed.get(pod);
+    if (byIp === undefined) narrowed.set(pod, (byIp = new Map()));
+    let p = byIp.get(ip);
+    if (p === undefined) byIp.set(ip, (p = { ...pod, ips: [ip] }));
+    return p;
+  };
+  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, atAddress };
 }
 
 export function isSimProtocol(p: string): p is SimProtocol {
@@ -171,7 +181,11 @@ export interface FlowAddressing {
 function onItsNode(model: ClusterModel, e: SimEndpoint, ip: string | undefined): SimEndpoint {
   if (e.kind !== 'pod' || ip === undefined) return e;
   const node = model.nodeOfPodIp(ip);
-  return node === undefined || node === e.pod.node ? e : { kind: 'pod', pod: model.onNode(e.pod, node) };
+  let pod = node === undefined || node === e.pod.node ? e.pod : model.onNode(e.pod, node);
+  // At the address the record names, not at every address of the workload's pods: an ipBlock (a
+  // Calico `nets`) holds the packet's address, one pod's, never its siblings'.
+  if (!pod.hostNetwork && pod.ips.length > 1 && pod.ips.includes(ip)) pod = model.atAddress(pod, ip);
+  return pod === e.pod ? e : { kind: 'pod', pod };
 }
 
 /** A node end at its address of the flow's family (a dual-stack node is reached at either). */

@@ -74,3 +74,18 @@ spec:
     ],
   );
 });
+
+test('calico: an ipBlock (nets) holds the address the record names, not every address of the workload\'s pods (Felix matches the packet\'s address): the sibling pod outside the block is denied', () => {
+  const policies = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: agent, namespace: mon }
+spec:
+  podSelector: { matchLabels: { app: agent } }
+  policyTypes: [Egress]
+  egress:
+    - to: [{ ipBlock: { cidr: 10.244.1.10/32 } }]
+`;
+  // a → b (10.244.1.10, inside the block), b → a (10.244.0.10, outside it): one workload, two pods.
+  const r = simulateFlows(db, { engine: 'calico', policies, flows: [flow('10.244.0.10', '10.244.1.10'), flow('10.244.1.10', '10.244.0.10')].join('\n') });
+  assert.deepEqual(r.decisions.map((d) => d.verdict), ['allow', 'deny']);
+});
