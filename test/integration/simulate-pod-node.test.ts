@@ -55,8 +55,8 @@ spec:
   assert.deepEqual(r.decisions.map((d) => d.verdict), ['allow', 'deny', 'allow', 'deny'], '[a→own, a→other, b→own, b→other]');
 });
 
-test('kubernetes: an ipBlock holding a pod address — whether it matches is the network plugin\'s choice (NetworkPolicy API reference: ipBlock is meant for cluster-external IPs; the upstream e2e test "should allow egress access to server in CIDR block" expects it to): the verdict says what it is where it does', () => {
-  const policies = `apiVersion: networking.k8s.io/v1
+/** A NetworkPolicy letting the agent's pods out to agent-b's address only (10.244.1.10/32). */
+const EGRESS_TO_AGENT_B = `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: { name: agent, namespace: mon }
 spec:
@@ -65,6 +65,9 @@ spec:
   egress:
     - to: [{ ipBlock: { cidr: 10.244.1.10/32 } }]
 `;
+
+test('kubernetes: an ipBlock holding a pod address — whether it matches is the network plugin\'s choice (NetworkPolicy API reference: ipBlock is meant for cluster-external IPs; the upstream e2e test "should allow egress access to server in CIDR block" expects it to): the verdict says what it is where it does', () => {
+  const policies = EGRESS_TO_AGENT_B;
   const r = simulateFlows(db, { engine: 'kubernetes', policies, flows: [flow('10.244.0.10', '10.244.1.10'), flow('10.244.0.10', '10.0.1.11')].join('\n') });
   assert.deepEqual(
     r.decisions.map((d) => [d.verdict, d.whereIpBlocksMatchPods]),
@@ -76,15 +79,7 @@ spec:
 });
 
 test('calico: an ipBlock (nets) holds the address the record names, not every address of the workload\'s pods (Felix matches the packet\'s address): the sibling pod outside the block is denied', () => {
-  const policies = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: { name: agent, namespace: mon }
-spec:
-  podSelector: { matchLabels: { app: agent } }
-  policyTypes: [Egress]
-  egress:
-    - to: [{ ipBlock: { cidr: 10.244.1.10/32 } }]
-`;
+  const policies = EGRESS_TO_AGENT_B;
   // a → b (10.244.1.10, inside the block), b → a (10.244.0.10, outside it): one workload, two pods.
   const r = simulateFlows(db, { engine: 'calico', policies, flows: [flow('10.244.0.10', '10.244.1.10'), flow('10.244.1.10', '10.244.0.10')].join('\n') });
   assert.deepEqual(r.decisions.map((d) => d.verdict), ['allow', 'deny']);
