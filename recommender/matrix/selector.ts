@@ -5,8 +5,9 @@ export function selectorMatches(selector: LabelSelector, labels: Labels): boolea
   // selectorMatchesBy's loop without its closure and entry arrays: simulators call this for
   // every rule peer they scan.
   const matchLabels = selector.matchLabels;
-  if (matchLabels !== undefined) for (const k of Object.keys(matchLabels)) if (!Object.hasOwn(labels, k) || labels[k] !== matchLabels[k]) return false;
-  for (const e of selector.matchExpressions ?? []) if (!expressionHolds(e, Object.hasOwn(labels, e.key) ? labels[e.key] : undefined)) return false;
+  if (matchLabels !== undefined) for (const k in matchLabels) if (!Object.hasOwn(labels, k) || labels[k] !== matchLabels[k]) return false;
+  const expressions = selector.matchExpressions;
+  if (expressions !== undefined) for (const e of expressions) if (!expressionHolds(e, Object.hasOwn(labels, e.key) ? labels[e.key] : undefined)) return false;
   return true;
 }
 

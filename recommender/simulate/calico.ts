@@ -97,8 +97,7 @@ class Calico implements CalicoSimulator {
   private decideSide(c: MatchContext, direction: Direction, local: EndpointView): SideVerdict {
     if (!local.workload) return { isolated: false, allowed: true, reason: `${local.describe} is no Calico workload endpoint: no policy applies to it` };
     const tiers = this.tiersFor(local, direction);
-    const profile = `profile kns.${local.namespace} allows`;
-    if (tiers.length === 0) return { isolated: false, allowed: true, reason: `no policy of any tier applies to ${local.describe} for ${direction}: ${profile}` };
+    if (tiers.length === 0) return { isolated: false, allowed: true, reason: `no policy of any tier applies to ${local.describe} for ${direction}: ${profileAllows(local)}` };
     for (const { tier, policies } of tiers) {
       let passed = false;
       scan: for (const p of policies) {
@@ -120,9 +119,11 @@ class Calico implements CalicoSimulator {
         return { isolated: true, allowed: false, reason: `end of tier ${tier.name}: ${policies.length} polic${policies.length === 1 ? 'y applies' : 'ies apply'} to ${local.describe} for ${direction} (${policies[0]!.id}${policies.length > 1 ? ', …' : ''}) and no rule matched` };
       }
     }
-    return { isolated: true, allowed: true, reason: `every tier passed ${direction} of ${local.describe}: ${profile}` };
+    return { isolated: true, allowed: true, reason: `every tier passed ${direction} of ${local.describe}: ${profileAllows(local)}` };
   }
 }
+
+const profileAllows = (e: EndpointView): string => `profile kns.${e.namespace} allows`;
 
 /** Two disjoint lists, each in evaluation order, merged in that order. */
 function mergeSorted(a: CompiledPolicy[], b: CompiledPolicy[], rank: Map<CompiledPolicy, number>): CompiledPolicy[] {

@@ -221,8 +221,15 @@ export class NetworkPolicyIndex {
   }
 
   private ruleMatches(r: CompiledRule, namespace: string, other: PeerView, flow: SimFlow): boolean {
-    if (r.ports && !r.ports.some((p) => this.portMatches(p, flow))) return false;
-    return !r.peers || r.peers.some((p) => this.peerMatches(p, namespace, other));
+    if (r.ports && !this.anyPortMatches(r.ports, flow)) return false;
+    if (!r.peers) return true;
+    for (const p of r.peers) if (this.peerMatches(p, namespace, other)) return true;
+    return false;
+  }
+
+  private anyPortMatches(ports: readonly CompiledPort[], flow: SimFlow): boolean {
+    for (const p of ports) if (this.portMatches(p, flow)) return true;
+    return false;
   }
 
   private portMatches(p: CompiledPort, flow: SimFlow): boolean {
@@ -235,11 +242,11 @@ export class NetworkPolicyIndex {
   private peerMatches(p: CompiledPeer, namespace: string, other: PeerView): boolean {
     if (p.block) {
       if (!this.blockApplies(other)) return false;
-      const block = p.block;
-      return other.ips.some((ip) => {
+      for (const ip of other.ips) {
         const r = this.addresses.range(ip);
-        return r !== undefined && blockCovers(block, r);
-      });
+        if (r !== undefined && blockCovers(p.block, r)) return true;
+      }
+      return false;
     }
     if (other.kind !== 'pod') return false;
     // A peer with neither selector is refused by validation; it selects nothing here.

@@ -9,14 +9,13 @@
  * upstream's reason, followed by that function's name.
  */
 import { CALICO_API_VERSION, type CalicoEntityRule, type CalicoPort } from '../../engines/wire/calico.ts';
-import { parseCidr } from '../../../domain/ip.ts';
+import { parseCidr, parseIp } from '../../../domain/ip.ts';
 import { isOnlyGlobal, selectorSyntaxError } from '../../simulate/calico/selector.ts';
 import type { VerifyError } from '../types.ts';
 import type { Direction } from '../../../domain/direction.ts';
-import { isPlainObject } from '../../../domain/plain-object.ts';
+import { isPlainObject, itemsOf } from '../../../domain/plain-object.ts';
 
 type Obj = Record<string, unknown>;
-const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 
 // validator.go: nameLabelFmt, networkPolicyNameRegex, globalNetworkPolicyNameRegex, tierNameRegex.
 const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
@@ -26,6 +25,7 @@ const GNP_NAME = new RegExp(`^(${LABEL}\\.)?${LABEL}$`);
 const TIER_NAME = new RegExp(`^${LABEL}$`);
 // validator.go protocolRegex (validateProtocol).
 const PROTOCOL_NAME = /^(TCP|UDP|ICMP|ICMPv6|SCTP|UDPLite)$/;
+const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { TCP: 6, UDP: 17, ICMP: 1, ICMPv6: 58, SCTP: 132, UDPLite: 136 };
 const ACTIONS = ['Allow', 'Deny', 'Log', 'Pass'];
 
 class Errors {
@@ -35,15 +35,15 @@ class Errors {
   }
 }
 
-/** validateSelector (the `selector` field tag): the parser must accept it. */
-function checkSelector(e: Errors, path: string, value: unknown): void {
+/** validateSelector (the `selector` field tag): the parser must accept it. `field` of the object at `at` (the path is built only for an error). */
+function checkSelector(e: Errors, at: string, field: string, value: unknown): void {
   if (value === undefined) return;
   if (typeof value !== 'string') {
-    e.add(path, 'selector must be a string', 'validateSelector');
+    e.add(`${at}/${field}`, 'selector must be a string', 'validateSelector');
     return;
   }
   const err = selectorSyntaxError(value);
-  if (err) e.add(path, `invalid selector: ${err.reason} at offset ${err.position}`, 'validateSelector');
+  if (err) e.add(`${at}/${field}`, `invalid selector: ${err.reason} at offset ${err.position}`, 'validateSelector');
 }
 
 /** numorstring.Protocol: 1-255 or a protocol name; undefined when invalid. */
@@ -51,7 +51,7 @@ function protocolNumber(p: unknown): number | undefined {
   if (typeof p === 'number') return Number.isInteger(p) && p >= 1 && p <= 255 ? p : undefined;
   if (typeof p !== 'string') return undefined;
   if (/^\d+$/.test(p)) return protocolNumber(Number(p));
-  return PROTOCOL_NAME.test(p) ? { TCP: 6, UDP: 17, ICMP: 1, ICMPv6: 58, SCTP: 132, UDPLite: 136 }[p] : undefined;
+  return PROTOCOL_NAME.test(p) ? PROTOCOL_NUMBERS[p] : undefined;
 }
 
 /** validateProtocol. */
@@ -108,10 +108,10 @@ function checkIcmp(e: Errors, path: string, icmp: unknown): void {
 
 /** validateEntityRule, plus the field validators of EntityRule (selectors, ports). */
 function checkEntity(e: Errors, path: string, entity: CalicoEntityRule & Obj): void {
-  checkSelector(e, `${path}/selector`, entity.selector);
-  checkSelector(e, `${path}/notSelector`, entity.notSelector);
-  checkSelector(e, `${path}/namespaceSelector`, entity.namespaceSelector);
-  if (isPlainObject(entity.serviceAccounts)) checkSelector(e, `${path}/serviceAccounts/selector`, entity.serviceAccounts.selector);
+  checkSelector(e, path, 'selector', entity.selector);
+  checkSelector(e, path, 'notSelector', entity.notSelector);
+  checkSelector(e, path, 'namespaceSelector', entity.namespaceSelector);
+  if (isPlainObject(entity.serviceAccounts)) checkSelector(e, `${path}/serviceAccounts`, 'selector', entity.serviceAccounts.selector);
   if (typeof entity.selector === 'string' && entity.selector.includes('global(')) e.add(`${path}/selector`, 'global() can only be used in an EntityRule namespaceSelector', 'validateEntityRule');
   if (typeof entity.namespaceSelector === 'string' && entity.namespaceSelector.includes('global(') && entity.namespaceSelector !== 'global()' && !isOnlyGlobal(entity.namespaceSelector)) {
     e.add(`${path}/namespaceSelector`, 'global() cannot be combined with other selectors', 'validateEntityRule');
@@ -120,11 +120,15 @@ function checkEntity(e: Errors, path: string, entity: CalicoEntityRule & Obj): v
     const s: Obj = isPlainObject(entity.services) ? entity.services : {};
     if (typeof s.name !== 'string' || s.name === '') e.add(`${path}/services`, 'must specify a service name', 'validateEntityRule');
     if (entity.selector || entity.notSelector) e.add(`${path}/services`, 'cannot specify Selector/NotSelector and Services on the same rule', 'validateEntityRule');
-    if (arr(entity.nets).length > 0 || arr(entity.notNets).length > 0) e.add(`${path}/services`, 'cannot specify Nets/NotNets and Services on the same rule', 'validateEntityRule');
+    if (itemsOf(entity.nets).length > 0 || itemsOf(entity.notNets).length > 0) e.add(`${path}/services`, 'cannot specify Nets/NotNets and Services on the same rule', 'validateEntityRule');
     if (entity.namespaceSelector) e.add(`${path}/services`, 'cannot specify NamespaceSelector and Services on the same rule', 'validateEntityRule');
     if (entity.serviceAccounts !== undefined) e.add(`${path}/services`, 'cannot specify ServiceAccounts and Services on the same rule', 'validateEntityRule');
   }
 }
+
+const SIDES = ['source', 'destination'] as const;
+const PORT_FIELDS = ['ports', 'notPorts'] as const;
+const NET_FIELDS = ['nets', 'notNets'] as const;
 
 /** validateRule: protocol/port combinations, ICMP, HTTP, address families and CIDRs. */
 function checkRule(e: Errors, path: string, rule: Obj, direction: Direction, global: boolean): void {
@@ -137,11 +141,12 @@ function checkRule(e: Errors, path: string, rule: Obj, direction: Direction, glo
   const proto = rule.protocol === undefined ? undefined : protocolNumber(rule.protocol);
   const supportsPorts = proto === 6 || proto === 17 || proto === 132;
 
-  for (const [side, entity] of [['source', source], ['destination', destination]] as const) {
+  for (const side of SIDES) {
+    const entity = side === 'source' ? source : destination;
     if (!entity) continue;
     checkEntity(e, `${path}/${side}`, entity);
-    for (const field of ['ports', 'notPorts'] as const) {
-      const ports = arr(entity[field]);
+    for (const field of PORT_FIELDS) {
+      const ports = itemsOf(entity[field]);
       if (ports.length === 0) continue;
       // A valid port number (the common case) needs no path built for it.
       const kinds = ports.map((p, k) => (typeof p === 'number' && inRange(p) ? 'number' : checkPort(e, `${path}/${side}/${field}/${k}`, p)));
@@ -173,26 +178,28 @@ function checkRule(e: Errors, path: string, rule: Obj, direction: Direction, glo
   // scanNets: every net a CIDR, strictly masked (the `net` field tag), one address family per rule, matching ipVersion.
   let seen4 = false;
   let seen6 = false;
-  for (const [side, entity] of [['source', source], ['destination', destination]] as const) {
-    for (const field of ['nets', 'notNets'] as const) {
+  for (const side of SIDES) {
+    const entity = side === 'source' ? source : destination;
+    for (const field of NET_FIELDS) {
       let v4 = false;
       let v6 = false;
-      const nets = arr(entity?.[field]);
+      const nets = itemsOf(entity?.[field]);
+      if (nets.length === 0) continue;
       nets.forEach((n, k) => {
         const p = `${path}/${side}/${field}/${k}`;
         // cnet.ParseCIDR: a prefix length is required (a bare address is no CIDR here).
-        const c = typeof n === 'string' && n.includes('/') ? parseCidr(n) : undefined;
+        const slash = typeof n === 'string' ? n.indexOf('/') : -1;
+        const c = slash < 0 ? undefined : parseCidr(n as string);
         if (!c) {
           e.add(p, 'invalid CIDR', 'validateRule');
           return;
         }
-        const host = parseCidr(`${(n as string).split('/')[0]}/${c.family === 4 ? 32 : 128}`);
-        if (host && host.base !== c.base) e.add(p, `${n as string} is not a strictly masked network (host bits set)`, 'validateIPNetwork (the `net` tag of EntityRule.Nets)');
+        // Host bits set: the address as written is not the network's.
+        if (parseIp((n as string).slice(0, slash))?.value !== c.base) e.add(p, `${n as string} is not a strictly masked network (host bits set)`, 'validateIPNetwork (the `net` tag of EntityRule.Nets)');
         if (field === 'notNets' && c.prefix === 0) e.add(p, 'catch-all CIDR in negation creates logical contradiction (matches no traffic)', 'validateRule');
         if (c.family === 4) v4 = true;
         else v6 = true;
       });
-      if (nets.length === 0) continue;
       if (rule.ipVersion !== undefined && ((v4 && rule.ipVersion !== 4) || (v6 && rule.ipVersion !== 6))) e.add(`${path}/${side}/${field}`, "rule IP version doesn't match CIDR version", 'validateRule');
       if ((v4 && seen6) || (v6 && seen4) || (v4 && v6)) e.add(`${path}/${side}/${field}`, 'rule contains both IPv4 and IPv6 CIDRs', 'validateRule');
       seen4 ||= v4;
@@ -202,8 +209,8 @@ function checkRule(e: Errors, path: string, rule: Obj, direction: Direction, glo
 
   // Destination service rules use the endpoints' ports.
   if (destination?.services !== undefined) {
-    if (arr(destination.ports).length > 0) e.add(`${path}/destination/ports`, 'cannot specify ports with a service selector', 'validateRule');
-    if (arr(destination.notPorts).length > 0) e.add(`${path}/destination/notPorts`, 'cannot specify notports with a service selector', 'validateRule');
+    if (itemsOf(destination.ports).length > 0) e.add(`${path}/destination/ports`, 'cannot specify ports with a service selector', 'validateRule');
+    if (itemsOf(destination.notPorts).length > 0) e.add(`${path}/destination/notPorts`, 'cannot specify notports with a service selector', 'validateRule');
   }
   // validateNetworkPolicySpec / validateGlobalNetworkPolicySpec: services only on the remote side.
   if (direction === 'egress' && source?.services !== undefined) e.add(`${path}/source/services`, 'not allowed in egress rule source', 'validateNetworkPolicySpec');
@@ -222,16 +229,16 @@ function checkPolicy(e: Errors, m: Obj, global: boolean): void {
   if (!(global ? GNP_NAME : NP_NAME).test(name)) e.add('/metadata/name', "name must consist of lower case alphanumeric characters or '-'", fn);
 
   const spec = isPlainObject(m.spec) ? m.spec : {};
-  checkSelector(e, '/spec/selector', spec.selector);
-  checkSelector(e, '/spec/serviceAccountSelector', spec.serviceAccountSelector);
-  if (global) checkSelector(e, '/spec/namespaceSelector', spec.namespaceSelector);
+  checkSelector(e, '/spec', 'selector', spec.selector);
+  checkSelector(e, '/spec', 'serviceAccountSelector', spec.serviceAccountSelector);
+  if (global) checkSelector(e, '/spec', 'namespaceSelector', spec.namespaceSelector);
   for (const f of ['selector', 'serviceAccountSelector'] as const) {
     if (typeof spec[f] === 'string' && (spec[f] as string).includes('global(')) e.add(`/spec/${f}`, 'global() can only be used in an EntityRule namespaceSelector', fn);
   }
   if (spec.order !== undefined && !(typeof spec.order === 'number' && Number.isFinite(spec.order))) e.add('/spec/order', 'order must be a number', 'PolicySpec.Order (float64)');
   // A blank tier is the default tier (lib/names TierOrDefault), as an absent one.
   if (spec.tier !== undefined && spec.tier !== '' && !(typeof spec.tier === 'string' && TIER_NAME.test(spec.tier))) e.add('/spec/tier', "tier must consist of lower case alphanumeric characters or '-'", 'validateTier (tierNameRegex)');
-  const types = arr(spec.types);
+  const types = itemsOf(spec.types);
   const seen = new Set<unknown>();
   types.forEach((t, i) => {
     if (t !== 'Ingress' && t !== 'Egress') e.add(`/spec/types/${i}`, 'type must be Ingress or Egress', 'PolicyType validation');
@@ -240,12 +247,12 @@ function checkPolicy(e: Errors, m: Obj, global: boolean): void {
   });
   if (global) {
     if (spec.doNotTrack && spec.preDNAT) e.add('/spec/preDNAT', 'PreDNAT and DoNotTrack cannot both be true, for a given PolicySpec', fn);
-    if (spec.preDNAT && arr(spec.egress).length > 0) e.add('/spec/egress', 'PreDNAT PolicySpec cannot have any Egress rules', fn);
+    if (spec.preDNAT && itemsOf(spec.egress).length > 0) e.add('/spec/egress', 'PreDNAT PolicySpec cannot have any Egress rules', fn);
     if (spec.preDNAT && types.includes('Egress')) e.add('/spec/types', "PreDNAT PolicySpec cannot have 'egress' Type", fn);
     if (!spec.applyOnForward && (spec.doNotTrack || spec.preDNAT)) e.add('/spec/applyOnForward', 'ApplyOnForward must be true if either PreDNAT or DoNotTrack is true, for a given PolicySpec', fn);
   }
   for (const direction of ['ingress', 'egress'] as const) {
-    arr(spec[direction]).forEach((rule, i) => {
+    itemsOf(spec[direction]).forEach((rule, i) => {
       if (isPlainObject(rule)) checkRule(e, `/spec/${direction}/${i}`, rule, direction, global);
     });
   }

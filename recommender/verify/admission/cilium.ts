@@ -14,11 +14,10 @@ import { SharedChecks } from './shared-objects.ts';
 import { CILIUM_API_VERSION, CCNP_KIND, CNP_KIND } from '../../engines/wire/cilium.ts';
 import { isServiceName, parsePortNumber } from '../../simulate/cilium/ports.ts';
 import { splitKey } from '../../simulate/cilium/labels.ts';
-import { isPlainObject } from '../../../domain/plain-object.ts';
+import { isPlainObject, itemsOf } from '../../../domain/plain-object.ts';
 
 type Obj = Record<string, unknown>;
-const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
-const len = (x: unknown): number => arr(x).length;
+const len = (x: unknown): number => itemsOf(x).length;
 
 const SRC = 'cilium/cilium pkg/policy/api';
 const MAX_PORTS = 40;
@@ -85,13 +84,13 @@ function checkSelector(e: Errors, path: string, sel: unknown): void {
       if (badValue) e.add(p, `invalid label selector: value ${JSON.stringify(v)} is not a valid label value`, where);
     }
   }
-  arr(sel.matchExpressions).forEach((x, i) => {
+  itemsOf(sel.matchExpressions).forEach((x, i) => {
     if (!isPlainObject(x)) return;
     const p = `${path}/matchExpressions/${i}`;
     const key = String(x.key ?? '');
     const ke = qualifiedNameError(key);
     if (ke) e.add(`${p}/key`, `invalid label selector: key ${JSON.stringify(key)}: ${ke}`, where);
-    const values = arr(x.values);
+    const values = itemsOf(x.values);
     switch (x.operator) {
       case 'In':
       case 'NotIn':
@@ -150,7 +149,7 @@ function checkCidrRule(e: Errors, path: string, r: unknown): void {
   if (r.cidr === undefined || r.cidr === '') return;
   const outer = prefix(String(r.cidr));
   if (!outer) return e.add(`${path}/cidr`, `unable to parse CIDRRule ${JSON.stringify(r.cidr)}`, where);
-  arr(r.except).forEach((x, k) => {
+  itemsOf(r.except).forEach((x, k) => {
     const inner = prefix(String(x));
     if (!inner) return e.add(`${path}/except/${k}`, `unable to parse except CIDR ${JSON.stringify(x)}`, where);
     const [oa, ob] = outer;
@@ -210,10 +209,10 @@ function checkPortRule(e: Errors, path: string, pr: unknown, ingress: boolean): 
   if (ingress && hasDns) e.add(`${path}/rules/dns`, 'DNS rules are not allowed on ingress', where);
   const l7 = !isEmptyL7(pr.rules);
   if (len(pr.serverNames) > 0 && l7 && pr.terminatingTLS === undefined) e.add(`${path}/serverNames`, 'ServerNames are not allowed with L7 rules without TLS termination', where);
-  arr(pr.serverNames).forEach((s, i) => {
+  itemsOf(pr.serverNames).forEach((s, i) => {
     if (s === '') e.add(`${path}/serverNames/${i}`, 'empty server name is not allowed', where);
   });
-  const ports = arr(pr.ports);
+  const ports = itemsOf(pr.ports);
   if (ports.length > MAX_PORTS) e.add(`${path}/ports`, `too many ports, the max is ${MAX_PORTS}`, where);
   let zero = false;
   ports.forEach((p, i) => {
@@ -234,7 +233,7 @@ function checkPortRule(e: Errors, path: string, pr: unknown, ingress: boolean): 
   if (rules.dns !== undefined) {
     if (ports.length === 0) e.add(`${path}/rules/dns`, 'port 53 must be specified for DNS rules', l7where);
     kinds++;
-    arr(rules.dns).forEach((d, i) => checkFqdn(e, `${path}/rules/dns/${i}`, d, 'fqdn.go PortRuleDNS.Validate', true));
+    itemsOf(rules.dns).forEach((d, i) => checkFqdn(e, `${path}/rules/dns/${i}`, d, 'fqdn.go PortRuleDNS.Validate', true));
   }
   if (rules.l7 !== undefined && (rules.l7proto === undefined || rules.l7proto === '')) e.add(`${path}/rules/l7`, "'l7' may only be specified when a 'l7proto' is also specified", l7where);
   if (rules.l7proto !== undefined && rules.l7proto !== '') kinds++;
@@ -243,16 +242,16 @@ function checkPortRule(e: Errors, path: string, pr: unknown, ingress: boolean): 
 
 function checkPortDenyRule(e: Errors, path: string, pr: unknown): void {
   if (!isPlainObject(pr)) return;
-  const ports = arr(pr.ports);
+  const ports = itemsOf(pr.ports);
   if (ports.length > MAX_PORTS) e.add(`${path}/ports`, `too many ports, the max is ${MAX_PORTS}`, 'rule_validation.go PortDenyRule.Validate');
   ports.forEach((p, i) => checkPortProtocol(e, `${path}/ports/${i}`, p, false));
 }
 
 function checkIcmps(e: Errors, path: string, rule: Obj): void {
   if (len(rule.icmps) > 0 && len(rule.toPorts) > 0) e.add(`${path}/icmps`, 'the ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts', 'rule_validation.go errUnsupportedICMPWithToPorts');
-  arr(rule.icmps).forEach((icmp, i) => {
+  itemsOf(rule.icmps).forEach((icmp, i) => {
     if (!isPlainObject(icmp)) return;
-    const fields = arr(icmp.fields);
+    const fields = itemsOf(icmp.fields);
     if (fields.length > MAX_ICMP_FIELDS) e.add(`${path}/icmps/${i}/fields`, `too many types, the max is ${MAX_ICMP_FIELDS}`, 'rule_validation.go ICMPRule.Validate');
     fields.forEach((f, j) => {
       if (isPlainObject(f) && f.family !== undefined && f.family !== '' && f.family !== 'IPv4' && f.family !== 'IPv6') e.add(`${path}/icmps/${i}/fields/${j}/family`, `wrong family: ${String(f.family)}`, 'rule_validation.go ICMPRule.Validate');
@@ -268,7 +267,7 @@ function checkCombination(e: Errors, path: string, rule: Obj, members: [string, 
 }
 
 function checkEntities(e: Errors, path: string, entities: unknown, where: string): void {
-  arr(entities).forEach((x, i) => {
+  itemsOf(entities).forEach((x, i) => {
     if (!ENTITIES.has(String(x))) e.add(`${path}/${i}`, `unsupported entity: ${String(x)}`, where);
   });
 }
@@ -278,20 +277,20 @@ function checkIngress(e: Errors, path: string, rule: unknown, deny: boolean, hos
   const common = 'rule_validation.go IngressCommonRule.Validate';
   checkCombination(e, path, rule, INGRESS_L3, common);
   if (len(rule.fromNodes) > 0) e.add(`${path}/fromNodes`, 'FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set', 'rule_validation.go ErrFromToNodesRequiresNodeSelectorOption');
-  arr(rule.fromEndpoints).forEach((s, i) => checkSharedSelector(e, `${path}/fromEndpoints/${i}`, s));
-  arr(rule.fromRequires).forEach((s, i) => checkSharedSelector(e, `${path}/fromRequires/${i}`, s));
-  arr(rule.fromNodes).forEach((s, i) => checkSelector(e, `${path}/fromNodes/${i}`, s));
-  arr(rule.fromCIDR).forEach((c, i) => checkCidr(e, `${path}/fromCIDR/${i}`, c));
-  arr(rule.fromCIDRSet).forEach((c, i) => checkCidrRule(e, `${path}/fromCIDRSet/${i}`, c));
+  itemsOf(rule.fromEndpoints).forEach((s, i) => checkSharedSelector(e, `${path}/fromEndpoints/${i}`, s));
+  itemsOf(rule.fromRequires).forEach((s, i) => checkSharedSelector(e, `${path}/fromRequires/${i}`, s));
+  itemsOf(rule.fromNodes).forEach((s, i) => checkSelector(e, `${path}/fromNodes/${i}`, s));
+  itemsOf(rule.fromCIDR).forEach((c, i) => checkCidr(e, `${path}/fromCIDR/${i}`, c));
+  itemsOf(rule.fromCIDRSet).forEach((c, i) => checkCidrRule(e, `${path}/fromCIDRSet/${i}`, c));
   checkEntities(e, `${path}/fromEntities`, rule.fromEntities, common);
   checkIcmps(e, path, rule);
   if (deny) {
-    arr(rule.toPorts).forEach((pr, i) => checkPortDenyRule(e, `${path}/toPorts/${i}`, pr));
+    itemsOf(rule.toPorts).forEach((pr, i) => checkPortDenyRule(e, `${path}/toPorts/${i}`, pr));
     return;
   }
-  const l7 = arr(rule.toPorts).some((pr) => isPlainObject(pr) && !isEmptyL7(pr.rules));
+  const l7 = itemsOf(rule.toPorts).some((pr) => isPlainObject(pr) && !isEmptyL7(pr.rules));
   if (hostPolicy && l7) e.add(`${path}/toPorts`, 'L7 policy is not supported on host ingress yet', 'rule_validation.go IngressRule.Validate');
-  arr(rule.toPorts).forEach((pr, i) => checkPortRule(e, `${path}/toPorts/${i}`, pr, true));
+  itemsOf(rule.toPorts).forEach((pr, i) => checkPortRule(e, `${path}/toPorts/${i}`, pr, true));
 }
 
 function checkEgress(e: Errors, path: string, rule: unknown, deny: boolean, hostPolicy: boolean): void {
@@ -302,25 +301,25 @@ function checkEgress(e: Errors, path: string, rule: unknown, deny: boolean, host
   // statements in the same rule" (l3DependentL4Support ToServices=false before Cilium 1.18).
   if (len(rule.toServices) > 0 && len(rule.toPorts) > 0) e.add(`${path}/toPorts`, 'combining ToServices and ToPorts is not supported yet', 'rule_validation.go EgressRule.Validate (l3DependentL4Support)');
   if (len(rule.toNodes) > 0) e.add(`${path}/toNodes`, 'FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set', 'rule_validation.go ErrFromToNodesRequiresNodeSelectorOption');
-  arr(rule.toEndpoints).forEach((s, i) => checkSharedSelector(e, `${path}/toEndpoints/${i}`, s));
-  arr(rule.toRequires).forEach((s, i) => checkSharedSelector(e, `${path}/toRequires/${i}`, s));
-  arr(rule.toNodes).forEach((s, i) => checkSelector(e, `${path}/toNodes/${i}`, s));
-  arr(rule.toCIDR).forEach((c, i) => checkCidr(e, `${path}/toCIDR/${i}`, c));
-  arr(rule.toCIDRSet).forEach((c, i) => checkCidrRule(e, `${path}/toCIDRSet/${i}`, c));
+  itemsOf(rule.toEndpoints).forEach((s, i) => checkSharedSelector(e, `${path}/toEndpoints/${i}`, s));
+  itemsOf(rule.toRequires).forEach((s, i) => checkSharedSelector(e, `${path}/toRequires/${i}`, s));
+  itemsOf(rule.toNodes).forEach((s, i) => checkSelector(e, `${path}/toNodes/${i}`, s));
+  itemsOf(rule.toCIDR).forEach((c, i) => checkCidr(e, `${path}/toCIDR/${i}`, c));
+  itemsOf(rule.toCIDRSet).forEach((c, i) => checkCidrRule(e, `${path}/toCIDRSet/${i}`, c));
   checkEntities(e, `${path}/toEntities`, rule.toEntities, 'rule_validation.go EgressCommonRule.Validate');
   checkIcmps(e, path, rule);
   if (deny) {
-    arr(rule.toPorts).forEach((pr, i) => checkPortDenyRule(e, `${path}/toPorts/${i}`, pr));
+    itemsOf(rule.toPorts).forEach((pr, i) => checkPortDenyRule(e, `${path}/toPorts/${i}`, pr));
     return;
   }
   if (hostPolicy) {
-    arr(rule.toPorts).forEach((pr, i) => {
+    itemsOf(rule.toPorts).forEach((pr, i) => {
       const r = isPlainObject(pr) && isPlainObject(pr.rules) ? pr.rules : undefined;
       if (r && (len(r.http) > 0 || len(r.kafka) > 0)) e.add(`${path}/toPorts/${i}/rules`, `L7 protocol ${len(r.http) > 0 ? 'HTTP' : 'Kafka'} is not supported on host egress yet`, 'rule_validation.go EgressRule.Validate');
     });
   }
-  arr(rule.toPorts).forEach((pr, i) => checkPortRule(e, `${path}/toPorts/${i}`, pr, false));
-  arr(rule.toFQDNs).forEach((f, i) => checkFqdn(e, `${path}/toFQDNs/${i}`, f, 'fqdn.go FQDNSelector.Validate', false));
+  itemsOf(rule.toPorts).forEach((pr, i) => checkPortRule(e, `${path}/toPorts/${i}`, pr, false));
+  itemsOf(rule.toFQDNs).forEach((f, i) => checkFqdn(e, `${path}/toFQDNs/${i}`, f, 'fqdn.go FQDNSelector.Validate', false));
 }
 
 function checkRule(e: Errors, path: string, rule: unknown): void {
@@ -335,10 +334,10 @@ function checkRule(e: Errors, path: string, rule: unknown): void {
   if (hasEndpoint && hasNode) e.add(path, 'rule cannot have both EndpointSelector and NodeSelector', where);
   if (hasEndpoint) checkSelector(e, `${path}/endpointSelector`, rule.endpointSelector);
   if (hasNode) checkSelector(e, `${path}/nodeSelector`, rule.nodeSelector);
-  arr(rule.ingress).forEach((r, i) => checkIngress(e, `${path}/ingress/${i}`, r, false, hasNode));
-  arr(rule.ingressDeny).forEach((r, i) => checkIngress(e, `${path}/ingressDeny/${i}`, r, true, hasNode));
-  arr(rule.egress).forEach((r, i) => checkEgress(e, `${path}/egress/${i}`, r, false, hasNode));
-  arr(rule.egressDeny).forEach((r, i) => checkEgress(e, `${path}/egressDeny/${i}`, r, true, hasNode));
+  itemsOf(rule.ingress).forEach((r, i) => checkIngress(e, `${path}/ingress/${i}`, r, false, hasNode));
+  itemsOf(rule.ingressDeny).forEach((r, i) => checkIngress(e, `${path}/ingressDeny/${i}`, r, true, hasNode));
+  itemsOf(rule.egress).forEach((r, i) => checkEgress(e, `${path}/egress/${i}`, r, false, hasNode));
+  itemsOf(rule.egressDeny).forEach((r, i) => checkEgress(e, `${path}/egressDeny/${i}`, r, true, hasNode));
 }
 
 /**
@@ -363,6 +362,6 @@ function manifestErrors(manifest: Obj): VerifyError[] {
   const e = new Errors();
   if (manifest.spec === undefined && manifest.specs === undefined) e.add('', `empty ${String(manifest.kind)} is not allowed`, 'cnp_types.go CiliumNetworkPolicy.Parse (ErrEmptyCNP)', 'cilium/cilium pkg/k8s/apis/cilium.io/v2');
   if (manifest.spec !== undefined) checkRule(e, '/spec', manifest.spec);
-  arr(manifest.specs).forEach((r, i) => checkRule(e, `/specs/${i}`, r));
+  itemsOf(manifest.specs).forEach((r, i) => checkRule(e, `/specs/${i}`, r));
   return e.list;
 }

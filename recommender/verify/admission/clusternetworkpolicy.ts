@@ -26,23 +26,24 @@ import { isAdminNetworkPolicy, isBaselineAdminNetworkPolicy, isClusterNetworkPol
 import type { VerifyError } from '../types.ts';
 import { celIsCidr } from './k8s-syntax.ts';
 import type { Direction } from '../../../domain/direction.ts';
-import { isPlainObject } from '../../../domain/plain-object.ts';
+import { isPlainObject, itemsOf } from '../../../domain/plain-object.ts';
 
 type Obj = Record<string, unknown>;
-const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 
 const RANGE_MESSAGE = 'Start port must be less than End port';
 
-function rangeErrors(range: unknown, path: string): VerifyError[] {
-  if (!isPlainObject(range)) return [];
-  return Number(range.start) < Number(range.end) ? [] : [{ path, message: RANGE_MESSAGE }];
+/** Whether a port range the CEL rule refuses (start not below end); an absent range is none. */
+function badRange(range: unknown): boolean {
+  return isPlainObject(range) && !(Number(range.start) < Number(range.end));
 }
 
-function networksErrors(peers: unknown[], field: string, rulePath: string): VerifyError[] {
+const L4_PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
+
+function networksErrors(peers: readonly unknown[], field: string, rulePath: string): VerifyError[] {
   const out: VerifyError[] = [];
   peers.forEach((peer, j) => {
     if (!isPlainObject(peer)) return;
-    arr(peer.networks).forEach((c, k) => {
+    itemsOf(peer.networks).forEach((c, k) => {
       if (!celIsCidr(String(c))) out.push({ path: `${rulePath}/${field}/${j}/networks/${k}`, message: 'Invalid CIDR format provided' });
     });
   });
@@ -51,14 +52,14 @@ function networksErrors(peers: unknown[], field: string, rulePath: string): Veri
 
 function cnpRuleErrors(rule: Obj, direction: Direction, path: string): VerifyError[] {
   const field = direction === 'ingress' ? 'from' : 'to';
-  const peers = arr(rule[field]);
+  const peers = itemsOf(rule[field]);
   const out = networksErrors(peers, field, path);
-  const protocols = arr(rule.protocols);
+  const protocols = itemsOf(rule.protocols);
   protocols.forEach((p, j) => {
     if (!isPlainObject(p)) return;
-    for (const l4 of ['tcp', 'udp', 'sctp']) {
+    for (const l4 of L4_PROTOCOLS) {
       const dp = isPlainObject(p[l4]) ? (p[l4] as Obj).destinationPort : undefined;
-      if (isPlainObject(dp)) out.push(...rangeErrors(dp.range, `${path}/protocols/${j}/${l4}/destinationPort/range`));
+      if (isPlainObject(dp) && badRange(dp.range)) out.push({ path: `${path}/protocols/${j}/${l4}/destinationPort/range`, message: RANGE_MESSAGE });
     }
   });
   if (direction === 'egress') {
@@ -71,11 +72,11 @@ function cnpRuleErrors(rule: Obj, direction: Direction, path: string): VerifyErr
 
 function anpRuleErrors(rule: Obj, direction: Direction, path: string): VerifyError[] {
   const field = direction === 'ingress' ? 'from' : 'to';
-  const peers = arr(rule[field]);
+  const peers = itemsOf(rule[field]);
   const out = networksErrors(peers, field, path);
-  const ports = arr(rule.ports);
+  const ports = itemsOf(rule.ports);
   ports.forEach((p, j) => {
-    if (isPlainObject(p)) out.push(...rangeErrors(p.portRange, `${path}/ports/${j}/portRange`));
+    if (isPlainObject(p) && badRange(p.portRange)) out.push({ path: `${path}/ports/${j}/portRange`, message: RANGE_MESSAGE });
   });
   if (direction === 'egress') {
     const addressPeer = peers.some((peer) => isPlainObject(peer) && (peer.networks !== undefined || peer.nodes !== undefined));
@@ -100,10 +101,10 @@ export function admissionErrorsClusterNetworkPolicy(manifest: unknown): VerifyEr
     if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 1000) out.push({ path: '/spec/priority', message: `${JSON.stringify(p)}: must be an integer from 0 to 1000` });
   }
   for (const direction of ['ingress', 'egress'] as const) {
-    arr(spec[direction]).forEach((rule, i) => {
+    itemsOf(spec[direction]).forEach((rule, i) => {
       if (!isPlainObject(rule)) return;
       const path = `/spec/${direction}/${i}`;
-      out.push(...(v1alpha2 ? cnpRuleErrors(rule, direction, path) : anpRuleErrors(rule, direction, path)));
+      for (const error of v1alpha2 ? cnpRuleErrors(rule, direction, path) : anpRuleErrors(rule, direction, path)) out.push(error);
     });
   }
   return out;

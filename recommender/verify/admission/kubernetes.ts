@@ -11,10 +11,9 @@ import { isNetworkPolicy } from '../../engines/wire/kubernetes.ts';
 import type { VerifyError } from '../types.ts';
 import { SharedChecks } from './shared-objects.ts';
 import { cidrErrors, HOST_BITS_SET, STRICT_CIDR_GATE, isDns1123Label, isDns1123Subdomain, isValidPortName, isValidPortNum, labelErrors, labelSelectorErrors } from './k8s-syntax.ts';
-import { isPlainObject } from '../../../domain/plain-object.ts';
+import { isPlainObject, itemsOf } from '../../../domain/plain-object.ts';
 
 type Obj = Record<string, unknown>;
-const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 
 /** ValidateNetworkPolicyPort. */
 function portErrors(port: Obj, path: string): VerifyError[] {
@@ -52,7 +51,7 @@ function ipBlockErrors(block: Obj, path: string): VerifyError[] {
   const out: VerifyError[] = cidrFieldErrors(block.cidr, `${path}/cidr`);
   const outer = parseLoose(block.cidr);
   if (!outer) return out;
-  arr(block.except).forEach((e, i) => {
+  itemsOf(block.except).forEach((e, i) => {
     const p = `${path}/except/${i}`;
     const text = String(e);
     out.push(...cidrFieldErrors(text, p));
@@ -140,15 +139,15 @@ export function admissionErrorsKubernetes(manifest: unknown): VerifyError[] {
   const out = metaErrors(m.metadata);
   out.push(...labelSelectorErrors(spec.podSelector, '/spec/podSelector'));
   for (const [dir, field] of [['ingress', 'from'], ['egress', 'to']] as const) {
-    arr(spec[dir]).forEach((rule, i) => {
+    itemsOf(spec[dir]).forEach((rule, i) => {
       if (!isPlainObject(rule)) return;
-      arr(rule.ports).forEach((port, j) => {
+      itemsOf(rule.ports).forEach((port, j) => {
         if (isPlainObject(port)) out.push(...shared.at(port, `/spec/${dir}/${i}/ports/${j}`, portErrors));
       });
-      arr(rule[field]).forEach((peer, j) => out.push(...shared.at(peer, `/spec/${dir}/${i}/${field}/${j}`, peerErrors)));
+      itemsOf(rule[field]).forEach((peer, j) => out.push(...shared.at(peer, `/spec/${dir}/${i}/${field}/${j}`, peerErrors)));
     });
   }
-  const types = arr(spec.policyTypes);
+  const types = itemsOf(spec.policyTypes);
   if (types.length > 2) out.push({ path: '/spec/policyTypes', message: 'may not specify more than two policyTypes' });
   else
     types.forEach((t, i) => {
