@@ -206,6 +206,17 @@ test('ipVersion and the flow family: an IPv6 net does not match the IPv4 flow of
   assert.equal(verdict([{ ...only6, spec: { ...only6.spec, ingress: [{ action: 'Allow', ipVersion: 4 }] } }], flow(P(web), P(api))).verdict, 'allow');
 });
 
+test('a rule whose notNets hold no CIDR of the packet\'s family is not rendered for that family: an IPv6 flow misses it (felix rules/rule_defs FilterRuleToIPVersion: filterNets(NotSrcNet) filteredAll → nil)', () => {
+  const notV4 = np('not-v4', { selector: "app == 'api'", ingress: [{ action: 'Allow', protocol: 'TCP', source: { notNets: ['10.99.0.0/16'] } }] });
+  const v6: SimFlow = { ...flow(P(web), P(api)), family: 6 };
+  const v4: SimFlow = { ...flow(P(web), P(api)), family: 4 };
+  assert.equal(verdict([notV4], v6).verdict, 'deny', 'the rule does not exist for IPv6');
+  assert.equal(verdict([notV4], v4).verdict, 'allow', 'for IPv4 the source is outside notNets');
+  const toNotV6 = np('to-not-v6', { selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', destination: { notNets: ['fd00:99::/64'] } }] });
+  assert.equal(verdict([toNotV6], v4).verdict, 'deny', 'destination.notNets the same way');
+  assert.equal(verdict([toNotV6], v6).verdict, 'allow');
+});
+
 test('ports: numbers, "a:b" ranges, named ports, notPorts; protocol and notProtocol by name or number (NP Ports, Protocol)', () => {
   const mk = (rule: Record<string, unknown>) => np('p', { selector: "app == 'api'", ingress: [{ action: 'Allow', ...rule }] });
   assert.equal(verdict([mk({ protocol: 'TCP', destination: { ports: ['8000:8100'] } })], flow(P(web), P(api), 8080)).verdict, 'allow');

@@ -110,6 +110,17 @@ function inNets(nets: readonly Cidr[], ip: Cidr | undefined): boolean {
 }
 
 /**
+ * Whether a nets or notNets list holds a CIDR of the family. Felix renders a rule per IP version
+ * with each list cut to that version's CIDRs, and not at all for a version that leaves a list it
+ * was given empty (felix rules/rule_defs FilterRuleToIPVersion, filterNets: filteredAll → nil):
+ * `notNets: [10.99.0.0/16]` matches no IPv6 packet. For `nets` the address test already says so.
+ */
+function ofFamily(nets: readonly Cidr[], family: 4 | 6): boolean {
+  for (const n of nets) if (n.family === family) return true;
+  return false;
+}
+
+/**
  * Some address of `ip` is in one of `nets`: for one address, the same as `inNets`; a block (a
  * folded edge's peer) that a notNet cuts into is not wholly matched by the rule.
  */
@@ -220,7 +231,7 @@ function entityMatches(m: EntityMatch, destination: boolean, peer: EndpointView,
   if (m.ports && !anyPortMatches(m.ports, c.flow.port, c.flow.protocol, c.server)) return false;
   if (m.notPorts && anyPortMatches(m.notPorts, c.flow.port, c.flow.protocol, c.server)) return false;
   if (m.nets && !(m.partOfBlock ? touchesNets : inNets)(m.nets, ipOf(peer, c.family))) return false;
-  if (m.notNets && (m.partOfBlock ? inNets : touchesNets)(m.notNets, ipOf(peer, c.family))) return false;
+  if (m.notNets && (!ofFamily(m.notNets, c.family) || (m.partOfBlock ? inNets : touchesNets)(m.notNets, ipOf(peer, c.family)))) return false;
   if (m.positive) {
     // Selectors compile to IP sets of Calico endpoints: anything else is in none of them.
     if (!peer.workload) return false;
