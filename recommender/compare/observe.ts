@@ -19,12 +19,12 @@
  */
 import { stringify } from 'yaml';
 import type { EdgeTraffic } from '../../domain/edge.ts';
-import { inClusterAddresses, type InventorySnapshot } from '../../domain/inventory.ts';
+import { inClusterAddresses, type InventorySnapshot, type LabelSelector } from '../../domain/inventory.ts';
 import { isIpAddress } from '../../domain/ip.ts';
 import { peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
 import { bindingPeer, rolePeers, toResolvedPorts } from '../matrix/bindings.ts';
 import { namePatternMatches } from '../matrix/syntax.ts';
-import type { AmbiguousCandidate, ExpectedRule, Finding, ResolvedComponent, ResolvedMatrix, RoleCandidate, RoleResolution, RoleScope, WhenConfigured } from '../matrix/resolved.ts';
+import type { AmbiguousCandidate, ExpectedRule, Finding, ResolvedComponent, ResolvedMatrix, ResolvedPeer, RoleCandidate, RoleResolution, RoleScope, WhenConfigured } from '../matrix/resolved.ts';
 import type { RoleBindingT } from '../matrix/schema.ts';
 import type { ClusterIndex } from './context.ts';
 import { edgeMatchesRule, portMatches } from './match.ts';
@@ -132,6 +132,8 @@ function claimants(m: ResolvedMatrix): Claimant[] {
  * Workload keys the matrix's own components select, and those its bound roles already stand for
  * (config, discovery, default): an unbound role stands for someone else, never for one of them —
  * Loki, bound as NetObserv's `loki`, is no candidate for its `exporters` when Loki is switched off.
+ * A role bound to every pod of every namespace (Kyma's `otlp-clients` and `scrape-targets` by
+ * default) names no one in particular: it takes nobody out (else no pod could ever be Kyma's RMA).
  */
 const ownWorkloads = new WeakMap<ResolvedMatrix, Set<string>>();
 function ownOf(m: ResolvedMatrix): Set<string> {
@@ -140,12 +142,19 @@ function ownOf(m: ResolvedMatrix): Set<string> {
     own = new Set(m.components.flatMap((c) => c.workloads.map(workloadKey)));
     for (const r of m.roles) {
       if (r.origin === 'unbound' || r.origin === 'inferred') continue;
-      for (const p of r.peers) if (p.kind === 'pods') for (const w of p.workloads) own.add(workloadKey(w));
+      for (const p of r.peers) if (p.kind === 'pods' && !everyPod(p)) for (const w of p.workloads) own.add(workloadKey(w));
     }
     ownWorkloads.set(m, own);
   }
   return own;
 }
+
+/** Every pod of every namespace: no namespace named, an empty namespace selector and an empty pod selector. */
+function everyPod(p: ResolvedPeer & { kind: 'pods' }): boolean {
+  return p.namespace === undefined && p.namespaceSelector !== undefined && selectsAll(p.namespaceSelector) && selectsAll(p.selector);
+}
+
+const selectsAll = (s: LabelSelector): boolean => Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
 
 function fits(cl: Claimant, e: EdgeTraffic, ix: ClusterIndex): boolean {
   const other = farPeer(e, cl.rule.direction);

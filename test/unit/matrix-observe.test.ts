@@ -170,3 +170,28 @@ test('"port depends on your setup" (seed 002 lines 36, 53): a discovered role\'s
 test('AlertManager discovery (seed 002 line 63) knows the labels of prometheus-operator today and before, and of the older Helm chart StackLight uses', () => {
   assert.deepEqual(DISCOVERY.alertmanager?.selectors, [{ 'app.kubernetes.io/name': 'alertmanager' }, { app: 'alertmanager' }, { app: 'prometheus', component: 'alertmanager' }]);
 });
+
+test('a role bound by default to every pod of every namespace stands for no one in particular: a scraper outside the matrix is still bound to the unbound scraper role (seed 001 lines 14 and 38: RMA scrapes the metrics ports; Kyma\'s otlp-clients and scrape-targets default to every pod)', () => {
+  const matrix = `
+apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: gw, title: Gateway }
+documents: { doc: { title: Gateway doc } }
+roles:
+  scraper: { description: the Prometheus that scrapes the gateway, scope: any }
+  clients: { description: every workload sending OTLP, scope: in-cluster, default: { namespaceSelector: {}, selector: {} } }
+components:
+  gateway:
+    namespace: ship
+    selector: { matchLabels: { app: agent } }
+    ingress:
+      - { peer: { role: scraper }, ports: [{ port: 8888 }], level: must, purpose: metrics scraping, source: { document: doc, line: 1 } }
+      - { peer: { role: clients }, ports: [{ port: 4317 }], level: must, purpose: OTLP, source: { document: doc, line: 2 } }
+`;
+  const m = resolveMatrix({ matrix: parseMatrix(matrix, 'test').matrix, origin: 'applied', overridesBuiltIn: false }, inventory, {});
+  const scraper = w('other', 'misc');
+  const [o] = observeMatrices([m], { inventory, edges: [edge(scraper, agent, 8888)], ix: indexCluster(inventory, names) });
+  const r = role(o!, 'scraper');
+  assert.equal(r.origin, 'inferred');
+  assert.deepEqual(r.bindings, [{ namespace: 'other', selector: { matchLabels: { app: 'misc' } }, ports: [{ port: 8888 }] }]);
+});
