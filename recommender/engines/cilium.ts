@@ -9,7 +9,7 @@
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { chunks } from './chunks.ts';
-import { DEFAULT_DNS, dnsPorts } from '../policy/build.ts';
+import { dnsPeer, dnsPorts } from '../policy/build.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec } from '../policy/ir.ts';
 import { policyName } from '../policy/names.ts';
 import { canonicalSelector, portKey, uniqueSortedBy } from '../policy/order.ts';
@@ -402,16 +402,34 @@ function renderDirection(intent: PolicyIntent, direction: Direction, d: Directio
       const visibility = direction === 'egress' && hasPeer(d, 'fqdn');
       const out: KeyedRules = { rules: [], keys: [] };
       for (const rule of d.rules) renderRule(direction, rule, visibility, r, out);
-      if (visibility && !hasPeer(d, 'dns')) {
-        w.add('dns-visibility-added', intent, `toFQDNs needs the pod's DNS lookups to pass Cilium's DNS proxy: egress to ${DEFAULT_DNS.namespace}/k8s-app=kube-dns on 53 added`, { direction });
-        const selector = endpointSelector(DEFAULT_DNS.selector, DEFAULT_DNS.namespace);
-        const ports = r.toPorts(DNS_PORTS, true);
-        push(out, { endpoints: [selector] }, ruleKey(`${r.ids.id(selector)},`, '', '', '', ports.key), ports);
-      }
+      if (visibility && !hasPeer(d, 'dns')) resolverRule(intent, direction, w, r, out);
       // An empty list would mean "not enforced in this direction": keep the isolation instead.
       return out.rules.length > 0 ? uniqueRules(out) : [{}];
     }
   }
+}
+
+/**
+ * The rule that takes the pod's lookups to the cluster DNS through the DNS proxy, for a pod whose
+ * egress names FQDNs but no `dns` peer (its DNS rule sits in a shared layer, or the cluster DNS
+ * runs on the host network): to the resolver the intent names, on its ports — its pods, or the
+ * `host` and `remote-node` entities its host-network pods are (a rule to their labels selects no
+ * endpoint). Without one, the conventional kube-system/k8s-app=kube-dns on 53.
+ */
+function resolverRule(intent: PolicyIntent, direction: Direction, w: Warnings, r: Renderer, out: KeyedRules): void {
+  const resolver = intent.dnsResolver ?? { peer: dnsPeer(), ports: DNS_PORTS };
+  const ports = r.toPorts(resolver.ports, true);
+  const on = resolver.ports.map((p) => (p.kind === 'number' ? `${p.port}/${p.protocol}` : portKey(p))).join(', ');
+  if (resolver.peer.kind === 'nodes') {
+    w.add('dns-visibility-added', intent, `toFQDNs needs the pod's DNS lookups to pass Cilium's DNS proxy: egress to the cluster DNS on the host network (entities host, remote-node) on ${on} added`, { direction });
+    push(out, { entities: ['host', 'remote-node'] }, ruleKey('', 'host,remote-node', '', '', ports.key), ports);
+    return;
+  }
+  const selector = r.endpoints(resolver.peer);
+  const labels = resolver.peer.kind === 'dns' ? Object.entries(resolver.peer.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') : '';
+  const where = resolver.peer.kind === 'dns' ? `${resolver.peer.namespace}/${labels}` : 'the cluster DNS';
+  w.add('dns-visibility-added', intent, `toFQDNs needs the pod's DNS lookups to pass Cilium's DNS proxy: egress to ${where} on ${on} added`, { direction });
+  push(out, { endpoints: [selector.value] }, ruleKey(`${selector.id},`, '', '', '', ports.key), ports);
 }
 
 /** The rule named for ingress: `fromEndpoints`, `fromEntities`, `fromCIDRSet` (an FQDN is egress only: policy/build.ts refuses it on ingress). */

@@ -12,6 +12,7 @@ import {
   type ApiserverAddress,
   type Direction,
   type DirectionPolicy,
+  type DnsResolver,
   type Layer,
   type PolicyIntent,
   type PolicyPeer,
@@ -377,6 +378,7 @@ export interface IntentInput {
   ingress?: DirectionInput;
   egress?: DirectionInput;
   explanation: string;
+  dnsResolver?: DnsResolver;
 }
 
 function checkedPeer(cache: CheckCache, path: string, i: number, p: PolicyPeer): Checked<PolicyPeer> {
@@ -540,7 +542,15 @@ function buildIntent(cache: CheckCache, input: IntentInput): PolicyIntent {
     explanation: input.explanation.replace(/\s+/g, ' ').trim(),
   };
   if (input.namespace !== undefined) out.namespace = checkNamespace(`${path}: namespace`, input.namespace);
+  if (input.dnsResolver !== undefined) out.dnsResolver = checkResolver(`${path}: dnsResolver`, input.dnsResolver);
   return out;
+}
+
+function checkResolver(path: string, r: DnsResolver): DnsResolver {
+  const peer = checkPeer(`${path}.peer`, r.peer);
+  if (peer.kind !== 'dns' && peer.kind !== 'nodes') throw new PolicyError(`${path}.peer`, `the cluster DNS is a dns or nodes peer (got ${peer.kind})`);
+  if (r.ports.length === 0) throw new PolicyError(`${path}.ports`, 'the cluster DNS answers on at least one port');
+  return { peer, ports: r.ports.map((x, i) => checkPort(`${path}.ports[${i}]`, x)) };
 }
 
 /** Validates every intent, rejects duplicate keys and name clashes, sorts by key. */

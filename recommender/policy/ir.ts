@@ -153,6 +153,18 @@ export interface PolicyIntent {
    * from an inventory (recommender/synthesize/inferred-workloads.ts); absent otherwise.
    */
   inferredSelectors?: string[];
+  /**
+   * The cluster DNS the subject's pods ask and the ports it answers on (its pods, or its nodes
+   * when it runs on the host network), set where the egress names FQDNs: an engine that learns
+   * names from the DNS answers it sees (Cilium's DNS proxy) must see those lookups.
+   */
+  dnsResolver?: DnsResolver;
+}
+
+export interface DnsResolver {
+  /** A `dns` peer, or a `nodes` peer for a cluster DNS on the host network. */
+  peer: PolicyPeer;
+  ports: PortSpec[];
 }
 
 export interface PolicySet {

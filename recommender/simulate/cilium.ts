@@ -84,8 +84,8 @@ interface DirectionSelection {
 interface Selection {
   ingress: DirectionSelection;
   egress: DirectionSelection;
-  /** DNS rule name matchers of the pod's egress allow rules (what its DNS proxy lets through). */
-  dnsVisible: ((name: string) => boolean)[];
+  /** DNS rule name matchers of every egress allow rule of the pod (what its lookups may meet where the cluster DNS is unknown). */
+  anyDnsRule: ((name: string) => boolean)[];
 }
 
 const KINDS = 'CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy';
@@ -142,6 +142,8 @@ class CiliumSimulator implements Simulator {
   /** A Map, not a WeakMap: asked once per flow side, and a Map lookup is several times cheaper; it lives as long as the simulator. */
   private readonly selections = new Map<SimPod, Selection>();
   private readonly selectionsByLabels = new Map<string, Selection>();
+  /** Per pod: what `visibleNames` found. */
+  private readonly dnsVisible = new Map<SimPod, ((name: string) => boolean)[]>();
   private readonly opts: Required<CiliumSimulatorOptions>;
 
   constructor(
@@ -214,7 +216,7 @@ class CiliumSimulator implements Simulator {
       s = {
         ingress: this.directionSelection(rules, 'ingress'),
         egress: this.directionSelection(rules, 'egress'),
-        dnsVisible: rules.flatMap((r) => r.egress.flatMap((e) => (e.toPorts ?? []).flatMap((pr) => pr.dns))),
+        anyDnsRule: rules.flatMap((r) => r.egress.flatMap((e) => (e.toPorts ?? []).flatMap((pr) => pr.dns))),
       };
       this.selectionsByLabels.set(key, s);
     }
@@ -302,12 +304,45 @@ class CiliumSimulator implements Simulator {
   }
 
   private fqdnMatches(r: PeerRule, id: Identity, subject: SimPod): boolean {
-    const visible = this.selection(subject).dnsVisible;
+    const visible = this.visibleNames(subject);
     for (const name of id.names) {
       if (!r.fqdns.some((f) => f(name))) continue;
       if (!this.opts.fqdnNeedsDnsProxy || visible.some((v) => v(name))) return true;
     }
     return false;
+  }
+
+  /**
+   * The `rules.dns` name matchers the pod's lookups meet at the DNS proxy: those of the egress
+   * allow rules that take a lookup to the cluster DNS (a DNS pod, on a DNS port), unless a deny
+   * rule cuts it. A DNS rule naming other peers never sees the lookups, nor does an L4-only rule
+   * let them through the proxy (language.rst "Obtaining DNS Data for use by toFQDNs"). Where the
+   * inventory shows no cluster DNS: those of every egress rule of the pod.
+   */
+  private visibleNames(pod: SimPod): ((name: string) => boolean)[] {
+    let visible = this.dnsVisible.get(pod);
+    if (visible !== undefined) return visible;
+    const dns = this.cluster.clusterDns;
+    if (dns === undefined || dns.pods.length === 0) visible = this.selection(pod).anyDnsRule;
+    else {
+      visible = [];
+      const sel = this.selection(pod).egress;
+      const client: SimEndpoint = { kind: 'pod', pod };
+      for (const resolver of dns.pods) {
+        const server: SimEndpoint = { kind: 'pod', pod: resolver };
+        for (const { port, protocol } of dns.ports) {
+          const lookup = this.decide('egress', client, server, { client, server, port, protocol });
+          if (!('rule' in lookup) || lookup.rule.deny) continue;
+          const named = this.namedPortsOf('egress', pod, protocol);
+          for (const r of sel.allow.on(protocol, port)) {
+            if (!this.peerMatches(r, lookup.id, sel.requires, pod)) continue;
+            for (const pr of r.toPorts ?? []) if (pr.dns.length > 0 && pr.ports.some((m) => portMatches(m, port, protocol, named))) visible.push(...pr.dns);
+          }
+        }
+      }
+    }
+    this.dnsVisible.set(pod, visible);
+    return visible;
   }
 
   private serviceSelects(s: PeerRule['services'][number], namespace: string | undefined, id: Identity): boolean {

@@ -11,6 +11,7 @@ import { workloadKey, type Peer } from '../../domain/peer.ts';
 import type { Protocol } from '../../domain/flow.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimNode, SimPod, SimProtocol } from './types.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
+import { clusterDnsOf, dnsService, dnsTargetPorts } from '../../domain/cluster-dns.ts';
 
 const NODE_ADDRESS_TYPES = new Set(['InternalIP', 'ExternalIP']);
 
@@ -81,6 +82,14 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     ...(dnsNames !== undefined ? { dnsNames } : {}),
     ...(inventory.ciliumClusterName !== undefined ? { ciliumClusterName: inventory.ciliumClusterName } : {}),
   };
+  const dns = clusterDnsOf(inventory.workloads, inventory.services);
+  if (dns !== undefined) {
+    const service = dnsService(dns.convention, inventory.services);
+    cluster.clusterDns = {
+      pods: dns.workloads.map((w) => pods.get(workloadKey(w))!),
+      ports: dnsTargetPorts(service, dns.workloads.flatMap((w) => w.ports)),
+    };
+  }
   const moved = new Map<SimPod, Map<string, SimPod>>();
   const onNode = (pod: SimPod, node: string): SimPod => {
     let byNode = moved.get(pod);

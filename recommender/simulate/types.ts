@@ -67,6 +67,12 @@ export interface SimCluster {
   dnsNames?: ReadonlyMap<string, readonly string[]>;
   /** The Cilium cluster name (the inventory's cilium-config), when known: Cilium's own default is `default`. */
   ciliumClusterName?: string;
+  /**
+   * The cluster DNS (domain/cluster-dns.ts) when the inventory shows it: its pods and the ports
+   * they answer on. Cilium's toFQDNs learns names only from the lookups a pod sends it through
+   * the DNS proxy.
+   */
+  clusterDns?: { pods: SimPod[]; ports: { port: number; protocol: SimProtocol }[] };
 }
 
 /** One end of a flow. */

@@ -673,6 +673,8 @@ function workloadSubject(w: Workload): IntentInput['subject'] {
   return { kind: 'workload', selector: w.selector, workload: { namespace: w.namespace, kind: w.kind, name: w.name }, hostNetwork: false };
 }
 
+const namesFqdns = (d: DirectionInput): boolean => d.mode === 'rules' && d.rules.some((r) => r.peers.some((p) => p.kind === 'fqdn'));
+
 /** The workload's allowlist: its rules of both directions, with their evidence when something reads it. */
 function allowlistIntent(p: Planning, ingress: DirectionInput, ingressRules: GroupedRule[], egress: { input: DirectionInput; rules: GroupedRule[] }): PlannedIntent {
   const { w, ctx, details } = p;
@@ -691,6 +693,7 @@ function allowlistIntent(p: Planning, ingress: DirectionInput, ingressRules: Gro
       ingress,
       egress: egress.input,
       explanation: `Least-privilege allowlist for ${p.name} (mode ${ctx.opts.mode}): ${nRules} documented rule(s)${nEdges > 0 ? ' and the traffic observed' : ''}.`,
+      ...(namesFqdns(egress.input) ? { dnsResolver: { peer: dnsTargetPeer(ctx.dns, ctx.ix), ports: ctx.dns.ports } } : {}),
     },
     rules: grouped,
     evidence: [],

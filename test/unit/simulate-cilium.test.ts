@@ -290,6 +290,26 @@ test('toFQDNs match through the DNS names of an address, only once the DNS proxy
   assert.equal(allows([noDns], P(web), EXT('203.0.113.5'), 443, 'TCP', { fqdnNeedsDnsProxy: false }), true);
 });
 
+test('toFQDNs learns a name only from lookups the pod sends to the cluster DNS through a rule with rules.dns: a DNS rule naming other peers, or an L4-only rule to the resolver, feeds nothing (language.rst "Obtaining DNS Data for use by toFQDNs": the DNS proxy intercepts the pod\'s egress DNS traffic; that interception "is, itself, a separate policy rule governing DNS requests")', () => {
+  const withDns: SimCluster = { ...cluster, clusterDns: { pods: [dns], ports: [{ port: 53, protocol: 'UDP' }] } };
+  const hostDns = pod('kube-system', { 'k8s-app': 'kube-dns' }, '10.0.0.2', 'node-b', { hostNetwork: true, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] });
+  const onHost: SimCluster = { ...cluster, pods: [...cluster.pods.filter((p) => p !== dns), hostDns], clusterDns: { pods: [hostDns], ports: [{ port: 53, protocol: 'UDP' }] } };
+  const fqdn = { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] };
+  const proxied = (peer: Record<string, unknown>) => ({ ...peer, toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] });
+  const l4 = (peer: Record<string, unknown>) => ({ ...peer, toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] });
+  const kubeDns = { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }] };
+  const nowhere = { toEndpoints: [{ matchLabels: { app: 'nothing-here' } }] };
+  const nodes = { toEntities: ['host', 'remote-node'] };
+  const out = (...egress: Record<string, unknown>[]) => cnp('shop', 'f', { endpointSelector: { matchLabels: { app: 'web' } }, egress });
+  const toApi = (c: SimCluster, policies: unknown[]) => ciliumSimulator(policies, c).evaluate({ client: P(web), server: EXT('203.0.113.5'), port: 443, protocol: 'TCP' }).verdict;
+  assert.equal(toApi(withDns, [out(proxied(kubeDns), fqdn)]), 'allow', 'lookups to the DNS pods pass the proxy');
+  assert.equal(toApi(withDns, [out(proxied(nowhere), l4(kubeDns), fqdn)]), 'deny', 'the proxied rule names no resolver; the real lookups pass at L4 only');
+  assert.equal(toApi(withDns, [out(proxied(nowhere), fqdn)]), 'deny', 'the lookups themselves are denied');
+  assert.equal(toApi(onHost, [out(proxied(kubeDns), l4(nodes), fqdn)]), 'deny', 'host-network DNS pods are no endpoints: the rule to them selects nothing, the lookups to the node pass at L4');
+  assert.equal(toApi(onHost, [out(proxied(nodes), fqdn)]), 'allow', 'the DNS rule on the host entities the resolver is');
+  assert.equal(toApi(withDns, [out(proxied(kubeDns), fqdn), cnp('shop', 'no-dns', { endpointSelector: { matchLabels: { app: 'web' } }, egressDeny: [{ ...kubeDns, toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }] })]), 'deny', 'a deny rule on the lookups wins');
+});
+
 test('fromRequires narrows every fromEndpoints of the rules selecting the pod (language.rst "Additional Label Requirements")', () => {
   const requires = cnp('shop', 'req', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ fromRequires: [{ matchLabels: { env: 'prod' } }] }] });
   const allowWeb = ingressFrom({ fromEndpoints: [{ matchLabels: { app: 'web' } }] });
