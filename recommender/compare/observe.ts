@@ -183,14 +183,21 @@ function portText(e: EdgeTraffic): string {
   return `${e.port}/${e.protocol}`;
 }
 
-/** The config bindings an observed peer becomes (a /32 or /128 for an address, the workload's own selector). */
-function bindingsOf(peer: Peer, ports: readonly EdgeTraffic[], inv: InventorySnapshot): RoleBindingT | undefined {
+/**
+ * The config binding an observed peer becomes: an address by the DNS names seen for it (the
+ * addresses behind a name rotate: S3, SaaS backends — a /32 of today's would cut tomorrow's; the
+ * engines without FQDN rules render the addresses seen for the names), else its /32 or /128; a
+ * workload by its own selector.
+ */
+function bindingsOf(peer: Peer, ports: readonly EdgeTraffic[], inv: InventorySnapshot, names: ReadonlyMap<string, readonly string[]>): RoleBindingT | undefined {
   const portSpecs = uniqSorted(ports.map(portText)).map((t) => {
     const [port, protocol] = t.split('/');
     return protocol === 'TCP' ? { port: Number(port) } : { port: Number(port), protocol: protocol as 'UDP' | 'SCTP' };
   });
   if (peer.kind === 'external') {
     if (!isIpAddress(peer.ip)) return undefined;
+    const seen = names.get(peer.ip) ?? [];
+    if (seen.length > 0) return { fqdns: uniqSorted(seen), ports: portSpecs };
     return { cidrs: [`${peer.ip}/${peer.ip.includes(':') ? 128 : 32}`], ports: portSpecs };
   }
   if (peer.kind === 'workload') {
@@ -240,10 +247,19 @@ function pinText(role: string, bindings: readonly RoleBindingT[]): string {
 /** The role bound from its candidates; undefined when none can be expressed as a binding. */
 function inferredRole(r: RoleResolution, fitsOfRole: readonly Fit[], obs: Observation, inCluster: ReadonlySet<string>): RoleResolution | undefined {
   const { candidates, byPeer } = candidatesOf(fitsOfRole, obs.ix, inCluster);
-  const bindings: RoleBindingT[] = [];
-  for (const [, v] of [...byPeer.entries()].sort((a, b) => cmp(a[0], b[0]))) {
+  // Addresses seen under the same names make one binding, on the ports of them all.
+  const groups = new Map<string, { peer: Peer; edges: EdgeTraffic[] }>();
+  for (const [key, v] of [...byPeer.entries()].sort((a, b) => cmp(a[0], b[0]))) {
     if (v.peer.kind === 'external' && inCluster.has(v.peer.ip)) continue;
-    const b = bindingsOf(v.peer, v.edges, obs.inventory);
+    const names = v.peer.kind === 'external' ? obs.ix.externalNames.get(v.peer.ip) : undefined;
+    const k = names !== undefined && names.length > 0 ? `names:${uniqSorted(names).join(',')}` : key;
+    const g = groups.get(k);
+    if (g === undefined) groups.set(k, { peer: v.peer, edges: [...v.edges] });
+    else g.edges.push(...v.edges);
+  }
+  const bindings: RoleBindingT[] = [];
+  for (const g of groups.values()) {
+    const b = bindingsOf(g.peer, g.edges, obs.inventory, obs.ix.externalNames);
     if (b) bindings.push(b);
   }
   if (bindings.length === 0) return undefined;

@@ -82,7 +82,8 @@ test('Kyma backends (seed 001 lines 15, 19, 23: "external telemetry backends (e.
     [`external:${CLS}`, ['ingest.cls.example.com'], ['443/TCP']],
     [`external:${DYNATRACE}`, ['tenant.live.dynatrace.example.com'], ['443/TCP']],
   ]);
-  assert.deepEqual(role.bindings, [{ cidrs: [`${CLS}/32`], ports: [{ port: 443 }] }, { cidrs: [`${DYNATRACE}/32`], ports: [{ port: 443 }] }]);
+  // By the names seen for the addresses: a SaaS endpoint's addresses rotate (docs/recommend.md: an external address is its DNS names when they were seen).
+  assert.deepEqual(role.bindings, [{ fqdns: ['ingest.cls.example.com'], ports: [{ port: 443 }] }, { fqdns: ['tenant.live.dynatrace.example.com'], ports: [{ port: 443 }] }]);
   assert.match(role.pin ?? '', /matrices:\n {2}bindings:\n {4}roles:\n {6}telemetry-backends:\n/);
   assert.ok(m.findings.some((f) => f.kind === 'role-inferred' && f.subject === 'telemetry-backends' && f.message.includes('matrices.bindings.roles.telemetry-backends')));
   // Rules to the role are confirmed, marked inferred, and their edges are never violations.
@@ -161,22 +162,23 @@ test('the controller\'s S3 and OTLP flows (seed 003 lines 81-82) are allowed on 
   assert.equal(s3.active, false, 'line 81: "when configured", and s3.configured is unset');
   assert.deepEqual(s3.whenConfigured, {
     set: 's3.configured=true',
-    config: ['matrices.systems.progressive-delivery.parameters: {s3.configured: true}', 'matrices.bindings.roles.s3: [{"cidrs":["198.51.100.7/32"],"ports":[{"port":443}]}] (bound from observation: pin it)'],
+    config: ['matrices.systems.progressive-delivery.parameters: {s3.configured: true}', 'matrices.bindings.roles.s3: [{"fqdns":["stage-rollback.s3.eu-central-1.amazonaws.com"],"ports":[{"port":443}]}] (bound from observation: pin it)'],
     edges: [s3Key],
   });
   // The address's DNS name is an S3 endpoint (s3.<region>.amazonaws.com): S3, not a remote
   // apiserver or an http-action target (lines 79-83), so the s3 role is bound; 4317 is OTLP's own port.
   const role = (r: string) => m.roles.find((x) => x.role === r)!;
-  assert.deepEqual([role('s3').origin, role('s3').bindings], ['inferred', [{ cidrs: [`${S3}/32`], ports: [{ port: 443 }] }]]);
+  // By the bucket's name, not today's address of it (seed 003 lines 50-55: toFQDNs for the bucket).
+  assert.deepEqual([role('s3').origin, role('s3').bindings], ['inferred', [{ fqdns: ['stage-rollback.s3.eu-central-1.amazonaws.com'], ports: [{ port: 443 }] }]]);
   assert.deepEqual(role('s3').candidates?.map((c) => c.names), [['stage-rollback.s3.eu-central-1.amazonaws.com']]);
-  assert.deepEqual([role('otlp-collector').origin, role('otlp-collector').bindings], ['inferred', [{ cidrs: [`${OTLP}/32`], ports: [{ port: 4317 }] }]]);
+  assert.deepEqual([role('otlp-collector').origin, role('otlp-collector').bindings], ['inferred', [{ fqdns: ['otlp.example.com'], ports: [{ port: 4317 }] }]]);
   for (const r of ['remote-apiservers', 'http-action-targets']) assert.deepEqual([role(r).origin, role(r).ambiguous], ['unbound', undefined], r);
 
   const { rec } = runRecommendation(input, 'kubernetes', { namespace: 'progressive-delivery' });
   const w = rec.workloads.find((x) => x.workload.name === 'stage-controller')!;
   assert.ok(
     w.warnings.includes(
-      'progressive-delivery/controller/egress/s3 is documented when set (must: the S3-compatible bucket backing the rollback store): 1 observed edge(s) fit it and are allowed; set s3.configured=true in the cluster config (matrices.systems.progressive-delivery.parameters: {s3.configured: true}; matrices.bindings.roles.s3: [{"cidrs":["198.51.100.7/32"],"ports":[{"port":443}]}] (bound from observation: pin it)) to document them',
+      'progressive-delivery/controller/egress/s3 is documented when set (must: the S3-compatible bucket backing the rollback store): 1 observed edge(s) fit it and are allowed; set s3.configured=true in the cluster config (matrices.systems.progressive-delivery.parameters: {s3.configured: true}; matrices.bindings.roles.s3: [{"fqdns":["stage-rollback.s3.eu-central-1.amazonaws.com"],"ports":[{"port":443}]}] (bound from observation: pin it)) to document them',
     ),
     w.warnings.join('\n'),
   );
@@ -307,7 +309,7 @@ test('matrix show and GET /api/v1/matrices/{name} say which roles are inferred, 
   // The pin is a cluster config that binds the role: fed back, the role is bound by config.
   const pinned = parse(role.pin!) as { matrices: MatricesConfigT };
   const again = inputWith(pinned.matrices).matrices.find((m) => m.name === 'kyma-telemetry')!.roles.find((r) => r.role === 'telemetry-backends')!;
-  assert.deepEqual([again.origin, again.bindings], ['config', [{ cidrs: [`${CLS}/32`], ports: [{ port: 443 }] }, { cidrs: [`${DYNATRACE}/32`], ports: [{ port: 443 }] }]]);
+  assert.deepEqual([again.origin, again.bindings], ['config', [{ fqdns: ['ingest.cls.example.com'], ports: [{ port: 443 }] }, { fqdns: ['tenant.live.dynatrace.example.com'], ports: [{ port: 443 }] }]]);
 
   const db = openDb(dbPath);
   try {

@@ -87,15 +87,15 @@ function observed(edges: EdgeTraffic[], config: MatricesConfigT = {}): ResolvedM
 const role = (m: ResolvedMatrix, r: string) => m.roles.find((x) => x.role === r)!;
 const rule = (m: ResolvedMatrix, id: string) => m.components.flatMap((c) => c.rules).find((r) => r.id === id)!;
 
-test('an external role is bound from the external addresses the component was seen reaching on the rule\'s port: /32 with the observed port, DNS names as evidence, the rule active and marked inferred', () => {
+test('an external role is bound from the external addresses the component was seen reaching on the rule\'s port: by the DNS names seen for the address (an address of a name rotates: docs/recommend.md, an external address is "its DNS names (FQDN) when they were seen"; seed 003 lines 29 and 50-55: toFQDNs for the bucket), with the observed port, the rule active and marked inferred', () => {
   const m = observed([edge(agent, { kind: 'external', ip: '203.0.113.5' }, 443), edge(agent, { kind: 'external', ip: '203.0.113.9' }, 8443)]);
   const r = role(m, 'backends');
   assert.equal(r.origin, 'inferred');
-  assert.deepEqual(r.bindings, [{ cidrs: ['203.0.113.5/32'], ports: [{ port: 443 }] }], '8443 is not the rule\'s port: no candidate');
+  assert.deepEqual(r.bindings, [{ fqdns: ['ingest.cls.example.com'], ports: [{ port: 443 }] }], '8443 is not the rule\'s port: no candidate');
   assert.deepEqual(r.candidates?.map((c) => [c.peer, c.names, c.ports, c.components, c.flows]), [['external:203.0.113.5', ['ingest.cls.example.com'], ['443/TCP'], ['shipper/agent'], 3]]);
   const x = rule(m, 'shipper/agent/egress/backends-443');
-  assert.deepEqual([x.active, x.unresolved, x.inferred?.role, x.inferred?.candidates, x.peers], [true, [], 'backends', ['external:203.0.113.5'], [{ kind: 'cidr', cidrs: ['203.0.113.5/32'], except: [] }]]);
-  assert.equal(x.inferred?.pin, 'matrices:\n  bindings:\n    roles:\n      backends:\n        - cidrs:\n            - 203.0.113.5/32\n          ports:\n            - port: 443\n');
+  assert.deepEqual([x.active, x.unresolved, x.inferred?.role, x.inferred?.candidates, x.peers], [true, [], 'backends', ['external:203.0.113.5'], [{ kind: 'fqdn', fqdns: ['ingest.cls.example.com'] }]]);
+  assert.equal(x.inferred?.pin, 'matrices:\n  bindings:\n    roles:\n      backends:\n        - fqdns:\n            - ingest.cls.example.com\n          ports:\n            - port: 443\n');
   assert.ok(m.findings.some((f) => f.kind === 'role-inferred' && f.subject === 'backends'));
   assert.ok(!m.findings.some((f) => f.kind === 'role-unbound' && f.subject === 'backends'));
 });
