@@ -123,6 +123,8 @@ function ruleIncluded(r: RuleAssessment, opts: RecommendOptions): boolean {
   return !unobserved || r.rule.level === 'must' || opts.includeMay;
 }
 
+const MODE_DOCUMENTED_LEFT_OUT = 'mode documented: no included documented rule covers this edge';
+
 const isApiserverEdge = (e: EdgeTraffic, ix: ClusterIndex): boolean => farSide(e.server, e.port, 'egress', ix).kind === 'apiserver';
 
 const NO_RULES: RuleAssessment[] = [];
@@ -171,6 +173,11 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
         mode: 'deny-all',
         explanation: explanation(`${intentKey(w)}#ingress`, 'implied', exposed.length > 0 ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)' : `${nothingIn(p, 'ingress')}: deny all ingress`),
       };
+  if (openWhenUndocumented) {
+    // The namespace layer isolates what the mirrored rules do not open: said where the layer comes.
+    const cut = plan.excluded.filter((x) => x.reason === MODE_DOCUMENTED_LEFT_OUT).length;
+    if (cut > 0) (plan.underLayer ??= []).push(`${p.name}: no matrix documents it: mode documented gives it only the rules other components' must rules require at its end, and --default-deny isolates it otherwise: ${cut} other observed edge side(s) of it are cut; document it, or use mode union`);
+  }
   const restricts = (d: DirectionInput): boolean => d.mode === 'rules' || d.mode === 'deny-all';
   plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }, { ingress: anyPeer, egress: anyPeer && ctx.opts.egress }, ctx.opts.mode === 'observed'));
   for (const [direction, input] of [['ingress', ingress], ['egress', egress.input]] as const) {
@@ -516,7 +523,7 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
       // it is most likely required, and a policy that cuts required traffic is worse than none
       // (docs/matrices.md, "Documented when set"). Allowed in every mode, never a violation.
       if (opts.mode === 'documented' && status !== 'documented-when-set') {
-        exclude(i, 'mode documented: no included documented rule covers this edge');
+        exclude(i, MODE_DOCUMENTED_LEFT_OUT);
         continue;
       }
       if (!include.has(status)) {
