@@ -3,6 +3,8 @@ import type { ConditionT, MatrixT, ParameterValue } from './schema.ts';
 import type { ConditionResult, ResolvedParameter } from './resolved.ts';
 import { parameterValueProblem } from './validate.ts';
 import { substitute } from './syntax.ts';
+import { nameTemplates, renderedNameProblem } from './name-templates.ts';
+import { formatPath } from './paths.ts';
 import { own } from '../../domain/own.ts';
 
 export type ParameterValues = ReadonlyMap<string, ParameterValue>;
@@ -48,7 +50,26 @@ export function resolveParameters(
     if (p.enum) entry.allowed = [...p.enum];
     list.push(entry);
   }
+  problems.push(...renderedNameProblems(matrix, config, values, problems));
   return { values, list, problems };
+}
+
+/** Config values that render a namespace or a label value of the matrix into a name the cluster would refuse (one problem per parameter, at its first such place). */
+function renderedNameProblems(matrix: MatrixT, config: Record<string, unknown>, values: ParameterValues, known: readonly ParameterProblem[]): ParameterProblem[] {
+  const out: ParameterProblem[] = [];
+  const said = new Set(known.map((p) => p.parameter));
+  for (const t of nameTemplates(matrix)) {
+    const fromConfig = t.refs.filter((r) => Object.hasOwn(config, r) && !said.has(r));
+    if (fromConfig.length === 0) continue;
+    const rendered = render(t.text, values);
+    const problem = rendered === undefined ? undefined : renderedNameProblem(t, rendered);
+    if (problem === undefined) continue;
+    for (const parameter of fromConfig) {
+      said.add(parameter);
+      out.push({ parameter, message: `makes ${formatPath(t.path)} ${JSON.stringify(rendered)}: ${problem}`, value: config[parameter] });
+    }
+  }
+  return out;
 }
 
 export function render(text: string, values: ParameterValues): string | undefined {

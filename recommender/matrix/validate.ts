@@ -18,9 +18,11 @@ import {
   labelValueProblem,
   PARAMETER_NAME,
   portNameProblem,
+  substitute,
   templateRefs,
   wholeRef,
 } from './syntax.ts';
+import { nameTemplates, renderedNameProblem } from './name-templates.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 import { knownNames } from './suggest.ts';
 
@@ -421,12 +423,25 @@ export interface ValidationResult {
   matrix?: MatrixT;
 }
 
+/** Namespaces and label values that the parameters' defaults render into names the cluster would refuse. */
+function renderedDefaultIssues(doc: Obj): Issue[] {
+  const defaults = new Map<string, string>();
+  for (const [name, p] of entries(doc.parameters)) if (isPlainObject(p) && p.default !== undefined) defaults.set(name, String(p.default));
+  const issues: Issue[] = [];
+  for (const t of nameTemplates(doc)) {
+    const rendered = substitute(t.text, (ref) => defaults.get(ref));
+    const problem = rendered === undefined ? undefined : renderedNameProblem(t, rendered);
+    if (problem !== undefined) issues.push({ path: t.path, message: `renders as ${JSON.stringify(rendered)} with the parameters' defaults: ${problem}`, value: t.text });
+  }
+  return issues;
+}
+
 /** Validates a parsed matrix document; `matrix` is set only when there is no issue. */
 export function validateMatrix(data: unknown): ValidationResult {
   const structural = schemaIssues(Matrix, data);
   const doc = isPlainObject(data) ? data : {};
   const name = isPlainObject(doc.metadata) && typeof doc.metadata.name === 'string' ? doc.metadata.name : '(unnamed)';
-  const semantic = new Checker(doc, name).run();
+  const semantic = [...new Checker(doc, name).run(), ...renderedDefaultIssues(doc)];
   const issues = [...structural, ...semantic];
   return issues.length === 0 ? { ok: true, issues, matrix: data as MatrixT } : { ok: false, issues };
 }

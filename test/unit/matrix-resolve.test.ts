@@ -159,6 +159,21 @@ test('matrix role defaults apply when neither config nor discovery binds the rol
   assert.deepEqual(curator.rules.map((r) => r.id), ['stacklight/elasticsearch-curator/egress/dns-53']);
 });
 
+test('a parameter value that makes a namespace or a label value the cluster would refuse is refused where the config sets it (docs/matrices.md: "a value that is not allowed"): with namespace Flux_System the controller matched nothing and its matrix stopped applying without a word', () => {
+  const entries = [...catalog.values()];
+  const problems = configProblemsFor({ systems: { 'progressive-delivery': { parameters: { namespace: 'Flux_System', name: 'stage controller' } } } }, entries);
+  assert.deepEqual(
+    problems.map((p) => [p.path, p.value]),
+    [
+      ['matrices.systems.progressive-delivery.parameters["name"]', 'stage controller'],
+      ['matrices.systems.progressive-delivery.parameters["namespace"]', 'Flux_System'],
+    ],
+  );
+  assert.match(problems[0]!.message, /^makes components\.controller\.selector\.matchLabels\["app\.kubernetes\.io\/name"\] "stage controller": label value must be /);
+  assert.match(problems[1]!.message, /^makes components\.controller\.namespace "Flux_System": namespace must be a DNS-1123 label/);
+  assert.deepEqual(configProblemsFor({ systems: { 'progressive-delivery': { parameters: { namespace: 'flux-system', name: 'stage-controller' } } } }, entries), []);
+});
+
 test('config naming unknown systems or parameters, or disallowed values, is refused with paths', () => {
   const entries = [...catalog.values()];
   const problems = configProblemsFor({ systems: { netobsrv: {}, netobserv: { parameters: { deploymentModel: 'Mesh', lokiEnabled: true } } } }, entries);

@@ -270,3 +270,24 @@ components:
     ],
   );
 });
+
+test('a parameter default that makes a namespace or a label value the cluster would refuse is refused where the template is (the literal is checked the same way)', () => {
+  const text = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: t, title: T }
+documents: { doc: { title: doc } }
+parameters:
+  namespace: { type: string, default: Flux_System, description: the namespace }
+  app: { type: string, default: "stage controller", description: the app label }
+components:
+  c:
+    namespace: \${namespace}
+    selector: { matchLabels: { app: "\${app}" } }
+    ingress:
+      - { peer: { namespace: "\${namespace}-peers" }, ports: [{ port: 80 }], level: must, purpose: p, source: { document: doc, line: 1 } }
+`;
+  const ps = problemsOf(text);
+  assert.ok(find(ps, 'components.c.namespace', /^renders as "Flux_System" with the parameters' defaults: namespace must be a DNS-1123 label/), JSON.stringify(ps));
+  assert.ok(find(ps, 'components.c.selector.matchLabels.app', /^renders as "stage controller" with the parameters' defaults: label value must be/), JSON.stringify(ps));
+  assert.ok(find(ps, 'components.c.ingress[0].peer.namespace', /^renders as "Flux_System-peers"/), JSON.stringify(ps));
+});
