@@ -7,7 +7,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
 import { plain } from './schema.ts';
 import { pointerToPath, type PathSegment } from './paths.ts';
-import { knownNames } from './suggest.ts';
+import { closestName, knownNames } from './suggest.ts';
 
 export interface Issue {
   path: PathSegment[];
@@ -57,15 +57,40 @@ function coversKeys(branch: SchemaNode, value: unknown): boolean {
   return Object.keys(value as object).every((k) => Object.hasOwn(props, k));
 }
 
-/** Picks the one branch the value was meant for, or undefined when that is not clear. */
+/**
+ * Picks the one branch the value was meant for, or undefined when that is not clear. An object
+ * that fits none is read once more with its unknown keys spelt as the branches spell them
+ * (suggest.ts: `{podSelector: …}` alone is the `{selector}` peer), so its errors say that.
+ */
 function intendedBranch(branches: SchemaNode[], value: unknown): number | undefined {
   let idx = branches.map((b, i) => (accepts(b, value) ? i : -1)).filter((i) => i >= 0);
   if (idx.length > 1 && jsonType(value) === 'object') {
-    const withRequired = idx.filter((i) => requiredPresent(branches[i] as SchemaNode, value));
-    const covering = withRequired.filter((i) => coversKeys(branches[i] as SchemaNode, value));
-    idx = covering.length === 1 ? covering : withRequired;
+    const pick = (v: object): number[] => {
+      const withRequired = idx.filter((i) => requiredPresent(branches[i] as SchemaNode, v));
+      const covering = withRequired.filter((i) => coversKeys(branches[i] as SchemaNode, v));
+      return covering.length === 1 ? covering : withRequired;
+    };
+    const picked = pick(value as object);
+    idx = picked.length === 0 ? pick(respelt(value as Record<string, unknown>, idx.map((i) => branches[i] as SchemaNode))) : picked;
   }
   return idx.length === 1 ? idx[0] : undefined;
+}
+
+/** `; "podSelector" is spelt "selector" here`, for keys of an object that no branch knows and one evidently means. */
+function respellings(value: unknown, branches: readonly SchemaNode[]): string {
+  if (jsonType(value) !== 'object') return '';
+  const known = [...new Set(branches.flatMap((b) => Object.keys((b.properties ?? {}) as object)))];
+  const hints = Object.keys(value as object).flatMap((k) => {
+    const meant = known.includes(k) ? undefined : closestName(k, known);
+    return meant === undefined ? [] : [`"${k}" is spelt "${meant}" here`];
+  });
+  return hints.length > 0 ? `; ${hints.join(', ')}` : '';
+}
+
+/** The object with each key no branch knows renamed to the known key closest to it (when one is). */
+function respelt(value: Record<string, unknown>, branches: readonly SchemaNode[]): Record<string, unknown> {
+  const known = [...new Set(branches.flatMap((b) => Object.keys((b.properties ?? {}) as object)))];
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [known.includes(k) ? k : (closestName(k, known) ?? k), v]));
 }
 
 function describe(branch: SchemaNode): string {
@@ -106,7 +131,7 @@ function message(e: ErrorObject): { message: string; extraPath?: string } {
     case 'maxLength':
       return { message: `must have at most ${String(p.limit)} characters` };
     case 'anyOf':
-      return { message: `must be one of: ${describe({ anyOf: e.schema })}` };
+      return { message: `must be one of: ${describe({ anyOf: e.schema })}${respellings(e.data, e.schema as SchemaNode[])}` };
     default:
       return { message: e.message ?? e.keyword };
   }

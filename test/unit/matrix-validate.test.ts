@@ -151,9 +151,9 @@ roles:
   assert.match(ps[1]!.message, /role "saas" has a default binding of DNS names \(roles\.saas\.default\[1\]\), which identify destinations, not sources: an ingress rule cannot use it/);
 });
 
-test('a peer of no known form names the forms allowed', () => {
+test('a peer of no known form names the forms allowed; one a misspelt field evidently means is read as that form', () => {
   const ps = problemsOf(`${base}    egress:
-      - peer: { cidr: 10.0.0.0/8 }
+      - peer: { kind: pods }
         level: must
         purpose: p
         source: { document: d, line: 1 }
@@ -161,7 +161,14 @@ test('a peer of no known form names the forms allowed', () => {
   assert.equal(ps.length, 1);
   assert.equal(ps[0]?.path, 'components.a.egress[0].peer');
   assert.match(ps[0]?.message ?? '', /must be one of: "apiserver", .*\{cidrs, except\?\}/);
-  assert.deepEqual(ps[0]?.value, { cidr: '10.0.0.0/8' });
+  assert.deepEqual(ps[0]?.value, { kind: 'pods' });
+  const cidr = problemsOf(`${base}    egress:
+      - peer: { cidr: 10.0.0.0/8 }
+        level: must
+        purpose: p
+        source: { document: d, line: 1 }
+`);
+  assert.ok(cidr.some((p) => p.path === 'components.a.egress[0].peer.cidr' && p.message === 'unknown field "cidr" (did you mean "cidrs"?)'), JSON.stringify(cidr));
 });
 
 test('YAML syntax errors are reported with their line', () => {
@@ -290,4 +297,21 @@ components:
   assert.ok(find(ps, 'components.c.namespace', /^renders as "Flux_System" with the parameters' defaults: namespace must be a DNS-1123 label/), JSON.stringify(ps));
   assert.ok(find(ps, 'components.c.selector.matchLabels.app', /^renders as "stage controller" with the parameters' defaults: label value must be/), JSON.stringify(ps));
   assert.ok(find(ps, 'components.c.ingress[0].peer.namespace', /^renders as "Flux_System-peers"/), JSON.stringify(ps));
+});
+
+test('a peer written with a Kubernetes spelling alone (`{podSelector: …}`): the error says how the matrix spells it (docs/matrices.md, Validation)', () => {
+  const text = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: t, title: T }
+documents: { doc: { title: doc } }
+components:
+  c:
+    namespace: shop
+    selector: { matchLabels: { app: c } }
+    ingress:
+      - { peer: { podSelector: { matchLabels: { app: prometheus } } }, ports: [{ port: 80 }], level: must, purpose: p, source: { document: doc, line: 1 } }
+`;
+  const ps = problemsOf(text);
+  // Two forms take a selector ({namespace, selector}, {namespaceSelector, selector}): the forms are listed, with the spelling.
+  assert.ok(find(ps, 'components.c.ingress[0].peer', /^must be one of: .*\{namespace, selector\?\}.*; "podSelector" is spelt "selector" here$/), JSON.stringify(ps));
 });
