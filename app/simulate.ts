@@ -154,10 +154,14 @@ function refuseInadmissible(policies: readonly unknown[]): string[] {
     return SCHEMA_FILES[`${String(o.apiVersion)} ${String(o.kind)}`] !== undefined;
   });
   const all = manifestErrors(verified);
-  const errors = all.filter((e) => e.featureGate === undefined);
-  const warnings = all
-    .filter((e) => e.featureGate !== undefined)
-    .map((e) => `${e.manifest}${e.path}: ${e.message} (accepted with a warning by API servers without the ${e.featureGate} feature gate, refused with it)`);
+  const errors = all.filter((e) => e.featureGate === undefined && e.crdChannel === undefined);
+  const warnings = all.flatMap((e) =>
+    e.featureGate !== undefined
+      ? [`${e.manifest}${e.path}: ${e.message} (accepted with a warning by API servers without the ${e.featureGate} feature gate, refused with it)`]
+      : e.crdChannel !== undefined
+        ? [`${e.manifest}${e.path}: ${e.message} (refused where the network-policy-api ${e.crdChannel}-channel CRD is installed; the standard channel accepts it)`]
+        : [],
+  );
   if (errors.length === 0) return warnings;
   const manifests = [...new Set(errors.map((e) => e.manifest))];
   throw invalidInput(`${manifests.join(', ')}: the engine would refuse ${manifests.length === 1 ? 'it' : 'them'} (${errors.length} problem(s)), and a refused policy is never in force: fix or leave out`, {

@@ -54,11 +54,21 @@ export interface ManifestError {
   message: string;
   /** See VerifyError.featureGate. */
   featureGate?: string;
+  /** See VerifyError.crdChannel. */
+  crdChannel?: 'experimental';
 }
 
 export { manifestId };
 
 /** What the engine would refuse of each manifest: schema, metadata and admission. */
 export function manifestErrors(manifests: readonly unknown[]): ManifestError[] {
-  return manifests.flatMap((m) => verifyManifest(m).map((e) => ({ manifest: manifestId(m), path: e.path, message: e.message, ...(e.featureGate !== undefined ? { featureGate: e.featureGate } : {}) })));
+  return manifests.flatMap((m) =>
+    verifyManifest(m).map((e) => ({
+      manifest: manifestId(m),
+      path: e.path,
+      message: e.message,
+      ...(e.featureGate !== undefined ? { featureGate: e.featureGate } : {}),
+      ...(e.crdChannel !== undefined ? { crdChannel: e.crdChannel } : {}),
+    })),
+  );
 }

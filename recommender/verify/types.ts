@@ -10,4 +10,11 @@ export interface VerifyError {
    * a given policy as most clusters would, and warns.
    */
   featureGate?: string;
+  /**
+   * Set when only a CRD channel refuses the value: a CEL rule the network-policy-api's
+   * experimental-channel CRD carries and the standard channel's does not. Read as `featureGate`
+   * is: an error of flowmatrix's own output, a warning in `simulate` (most clusters run the
+   * standard channel).
+   */
+  crdChannel?: 'experimental';
 }

@@ -303,3 +303,19 @@ test('simulate CLI: edges JSON after blank lines on stdin is read whole, as the 
   assert.equal(code, 0, err);
   assert.deepEqual((JSON.parse(out) as Decision[]).map((d) => [d.index, d.verdict]), [[0, 'allow'], [1, 'deny']]);
 });
+
+test('simulate takes a ClusterNetworkPolicy the standard channel accepts though the experimental channel\'s CEL rule refuses it (a named port beside a networks peer: clusternetworkpolicy_types.go <network-policy-api:experimental:validation>), with a warning', async () => {
+  const cnp = `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: { name: named-nets }
+spec:
+  tier: Admin
+  priority: 5
+  subject: { namespaces: { matchLabels: { kubernetes.io/metadata.name: flux-system } } }
+  egress:
+    - { name: deny-named, action: Deny, to: [{ networks: [10.244.0.0/16] }], protocols: [{ destinationNamedPort: http }] }
+`;
+  const r = await runCli(['simulate', '--policies', write('named-nets.yaml', cnp), '--flows', write('named-nets.json', JSON.stringify([EDGE])), '--db', dbPath]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /warning: ClusterNetworkPolicy\/named-nets\/spec\/egress\/0: networks\/nodes\/domainNames peer cannot be set with namedPorts .* \(refused where the network-policy-api experimental-channel CRD is installed; the standard channel accepts it\)\n/);
+});

@@ -8,13 +8,15 @@
  * - PortRange: `self.start < self.end` ("Start port must be less than End port");
  * - CIDR (egress `networks`): `isCIDR(self)` ("Invalid CIDR format provided");
  * - ClusterNetworkPolicyEgressRule: no `destinationNamedPort` in a rule with a networks, nodes
- *   or domainNames peer.
+ *   or domainNames peer — an `<network-policy-api:experimental:validation>` marker: only the
+ *   experimental channel's CRD carries it (the standard one, recommender/schemas/HEAD-standard-…,
+ *   has the two rules above only), so the error says so (VerifyError.crdChannel).
  *
  * AdminNetworkPolicy / BaselineAdminNetworkPolicy v1alpha1 (apis/v1alpha1/*_types.go, v0.1.x):
  * - BaselineAdminNetworkPolicy: `self.metadata.name == 'default'`;
- * - PortRange: `self.start < self.end`; CIDR: `isCIDR(self)`;
+ * - CIDR: `isCIDR(self)` (PortRange says "must be less than End" in prose only: no rule);
  * - AdminNetworkPolicyEgressRule / BaselineAdminNetworkPolicyEgressRule: no `namedPort` in a
- *   rule with a networks or nodes peer.
+ *   rule with a networks or nodes peer (`namedPort` itself is an experimental-channel field).
  *
  * Also checked, though the CRD schema carries it too (kubebuilder Minimum=0 / Maximum=1000 on
  * `spec.priority` of ClusterNetworkPolicy and AdminNetworkPolicy): the priority range, so a
@@ -65,7 +67,7 @@ function cnpRuleErrors(rule: Obj, direction: Direction, path: string): VerifyErr
   if (direction === 'egress') {
     const addressPeer = peers.some((peer) => isPlainObject(peer) && (peer.networks !== undefined || peer.nodes !== undefined || peer.domainNames !== undefined));
     const named = protocols.some((p) => isPlainObject(p) && p.destinationNamedPort !== undefined);
-    if (addressPeer && named) out.push({ path, message: 'networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames' });
+    if (addressPeer && named) out.push({ path, message: 'networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames', crdChannel: 'experimental' });
   }
   return out;
 }
@@ -75,9 +77,6 @@ function anpRuleErrors(rule: Obj, direction: Direction, path: string): VerifyErr
   const peers = itemsOf(rule[field]);
   const out = networksErrors(peers, field, path);
   const ports = itemsOf(rule.ports);
-  ports.forEach((p, j) => {
-    if (isPlainObject(p) && badRange(p.portRange)) out.push({ path: `${path}/ports/${j}/portRange`, message: RANGE_MESSAGE });
-  });
   if (direction === 'egress') {
     const addressPeer = peers.some((peer) => isPlainObject(peer) && (peer.networks !== undefined || peer.nodes !== undefined));
     const named = ports.some((p) => isPlainObject(p) && p.namedPort !== undefined);
