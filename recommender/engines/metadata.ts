@@ -36,7 +36,7 @@ function truncate(text: string, max: number): string {
 
 /** Why an admission webhook's port is open to every source (see the kubernetes and cilium engines). */
 export const WEBHOOK_SOURCE_NOTE =
-  "open to any source on its port, as seed 003 says: no policy names the apiserver's source address on every control plane (Cilium's kube-apiserver entity misses ingress on AKS, EKS, GKE)";
+  "open to any source on its port: no policy names the apiserver's source address on every control plane (Cilium's kube-apiserver entity misses ingress on AKS, EKS, GKE)";
 
 /**
  * The intent with what the engines render differently from the rule's own words said in the

@@ -6,7 +6,7 @@ import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/co
 import { MODES } from '../../recommender/synthesize/options.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
 import { recommendOptions, type RecommendationRequest } from '../../app/recommendation.ts';
-import { requireSelection, requireWorkload } from '../../app/selection-check.ts';
+import { requireWorkload, requireWorkloads } from '../../app/selection-check.ts';
 import { selectionOf } from '../../app/selection.ts';
 import type { ServiceContext } from '../context.ts';
 import { badRequest, HttpProblem } from '../http/problem.ts';
@@ -94,8 +94,11 @@ function notModified(req: Request, res: Response, etag: string): boolean {
   return false;
 }
 
-/** A namespace or workload filter the store does not know: 404, never an empty answer (app/selection-check.ts). */
-const unknownSelection = { description: 'a namespace or workload that neither the inventory nor any edge knows: the detail names what is missing, what exists and how to import it' };
+/** A namespace or workload filter the store does not know, or nothing to recommend for: 404, never an empty answer (app/selection-check.ts requireWorkloads, as the CLI). */
+const unknownSelection = {
+  description:
+    'a namespace or workload that neither the inventory nor any edge knows, or no workload to recommend for (an empty store; flows without an inventory that carry no pod labels): the detail names what is missing, what exists and how to import it',
+};
 
 
 const cacheHeaders = { ETag: 'content hash; send it back as If-None-Match for a 304', 'Content-Disposition': 'attachment; filename=…' };
@@ -138,7 +141,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       },
       handler: ({ query: asked }, req, res) => {
         const query = withCanonicalWorkload(asked);
-        requireSelection(ctx.db, selectionOf(query));
+        requireWorkloads(ctx.db, selectionOf(query));
         const engine = query.engine as EngineName;
         const options = toOptions(query, ctx.config.staleDays);
         return answer(service, { kind: 'list', engine, options, page: pageOf(engine, options, query.limit, query.cursor) }, req, res);
@@ -183,7 +186,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       },
       handler: ({ query: asked }, req, res) => {
         const query = withCanonicalWorkload(asked);
-        requireSelection(ctx.db, selectionOf(query));
+        requireWorkloads(ctx.db, selectionOf(query));
         const filename = ['flowmatrix', query.engine, query.namespace, query.workload?.replace('/', '-').toLowerCase()].filter((x) => x !== undefined).join('-');
         const q: RecommendationQuery = { kind: 'export', engine: query.engine as EngineName, options: toOptions(query, ctx.config.staleDays), format: query.format, allowUnverified: query.allowUnverified, filename };
         return answer(service, q, req, res);
@@ -199,7 +202,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       query: Type.Object({ ...optionProps, namespace: Type.Optional(Namespace) }, { additionalProperties: false }),
       responses: { 200: { description: 'the drift report', content: { 'application/json': FreeObject } }, 404: unknownSelection, ...computeLimits },
       handler: ({ query }, req, res) => {
-        requireSelection(ctx.db, selectionOf(query));
+        requireWorkloads(ctx.db, selectionOf(query));
         const q: RecommendationQuery = { kind: 'drift', engine: query.engine as EngineName, options: toOptions(query, ctx.config.staleDays), ...(query.namespace !== undefined ? { namespace: query.namespace } : {}) };
         return answer(service, q, req, res);
       },

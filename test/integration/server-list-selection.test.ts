@@ -134,11 +134,28 @@ test('an empty store: a filtered list says there is no inventory and no flows, a
   assert.deepEqual((await request(emptyApp.app).get('/api/v1/workloads').expect(200)).body, { items: [] });
 });
 
+test('an empty store: a recommendation, an export and a drift report say there is no inventory, as the CLI does — never an empty export a GitOps job would apply as "no policies" (README: an empty store is never answered with nothing)', async () => {
+  for (const [path, argv] of [
+    ['/api/v1/export?engine=kubernetes', ['export', '--engine', 'kubernetes']],
+    ['/api/v1/recommendations?engine=kubernetes', ['recommend', '--engine', 'kubernetes']],
+    ['/api/v1/drift?engine=kubernetes', undefined],
+  ] as const) {
+    const detail = await notFound(emptyApp, path);
+    assert.match(detail, /^no inventory: run `flowmatrix inventory import FILE`/, path);
+    if (argv === undefined) continue;
+    const cli = await runCli([...argv, '--db', empty.path]);
+    assert.equal(cli.err, `flowmatrix: ${detail}\n`, path);
+  }
+});
+
 test('flows without an inventory: the namespaces and workloads the records name exist', async () => {
   const edges = (await request(flowsOnlyApp.app).get('/api/v1/edges?namespace=shop&workload=StatefulSet/db').expect(200)).body as { items: { client: string; server: string }[] };
   assert.deepEqual(edges.items.map((e) => `${e.client} ${e.server}`), ['workload:shop/Deployment/web workload:shop/StatefulSet/db']);
-  await request(flowsOnlyApp.app).get('/api/v1/recommendations?engine=kubernetes&namespace=shop').expect(200);
-  assert.equal(await notFound(flowsOnlyApp, '/api/v1/recommendations?engine=kubernetes&namespace=nope'), 'no namespace "nope" in the inventory or the edges (namespaces: shop)');
+  // Records without pod labels (NetObserv) name workloads no policy can select: no recommendation, as the CLI says.
+  const unselectable = await notFound(flowsOnlyApp, '/api/v1/recommendations?engine=kubernetes&namespace=shop');
+  assert.match(unselectable, /^no inventory: run .*; the flow records name 2 workload\(s\) but carry no pod labels to select them by/);
+  assert.equal((await runCli(['recommend', '--engine', 'kubernetes', '-n', 'shop', '--db', flowsOnly.path])).err, `flowmatrix: ${unselectable}\n`);
+  assert.equal(await notFound(flowsOnlyApp, '/api/v1/edges?namespace=nope'), 'no namespace "nope" in the inventory or the edges (namespaces: shop)');
   assert.equal(await notFound(flowsOnlyApp, '/api/v1/edges?workload=Deployment/api'), 'no workload "Deployment/api" in the inventory or the edges (known: deployment/web, statefulset/db)');
 });
 
