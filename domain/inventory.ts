@@ -97,9 +97,21 @@ export interface EndpointSlice {
 }
 
 export interface NodeAddress {
+  /** Kubernetes' (InternalIP, ExternalIP, Hostname, …), or CNI_ADDRESS. */
   type: string;
   address: string;
 }
+
+/**
+ * An address the CNI gives the node itself, read from the Node's annotations: Calico's IPIP,
+ * VXLAN and WireGuard tunnel addresses, Cilium's cilium_host router address. In an overlay the
+ * node reaches pods on other nodes from it (projectcalico/calico#721: "the originating IP …
+ * appears from the tunl address"), so it is the node's host network as much as its InternalIP.
+ */
+export const CNI_ADDRESS = 'CNIAddress';
+
+/** Node address types whose IPs are the node's host network: flows from them are the node's, rules for it name them. */
+export const NODE_HOST_ADDRESS_TYPES: ReadonlySet<string> = new Set(['InternalIP', 'ExternalIP', CNI_ADDRESS]);
 
 export interface Node {
   name: string;

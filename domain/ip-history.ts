@@ -7,7 +7,7 @@
  * them, a watcher can keep them in memory with `IpHistory.apply`), `IpHistory` answers "who held
  * this IP at t" for flow resolution.
  */
-import type { InventorySnapshot, Node } from './inventory.ts';
+import { NODE_HOST_ADDRESS_TYPES, type InventorySnapshot, type Node } from './inventory.ts';
 import { peerKey, workloadKey } from './peer.ts';
 import { compareStrings } from './order.ts';
 
@@ -40,8 +40,6 @@ export function claimClassOf(peer: string): ClaimClass | undefined {
   return undefined;
 }
 
-/** Node address types whose IPs show up in flows as the node's host network. */
-const NODE_IP_TYPES = new Set(['InternalIP', 'ExternalIP']);
 
 /** `namespace/pod` → the pod-network IPs the previous snapshot saw the pod hold. */
 export type PreviousPodIps = ReadonlyMap<string, ReadonlySet<string>>;
@@ -72,7 +70,7 @@ export type PreviousNodeIps = ReadonlyMap<string, ReadonlySet<string>>;
 
 /** A node's addresses that show up in flows as its host network (InternalIP, ExternalIP). */
 export function nodeIps(node: Pick<Node, 'addresses'>): string[] {
-  return node.addresses.filter((a) => NODE_IP_TYPES.has(a.type)).map((a) => a.address);
+  return node.addresses.filter((a) => NODE_HOST_ADDRESS_TYPES.has(a.type)).map((a) => a.address);
 }
 
 /**

@@ -1,5 +1,6 @@
-import type { Namespace, Node } from '../../domain/inventory.ts';
-import { isCidr } from '../../domain/ip.ts';
+import { CNI_ADDRESS, type Namespace, type Node, type NodeAddress } from '../../domain/inventory.ts';
+import { canonicalIp, isCidr, isIpAddress } from '../../domain/ip.ts';
+import type { FieldReader } from './fields.ts';
 import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
 import { compareStrings } from '../../domain/order.ts';
@@ -13,13 +14,14 @@ export function toNode(raw: RawObject): Node {
   // (kubernetes pkg/apis/core/v1/conversion.go, Convert_v1_NodeSpec_To_core_NodeSpec).
   if (single && cidrs.size > 0 && cidrs.values().next().value !== single) cidrs = new Set([single]);
   if (single) cidrs.add(single);
-  const addresses = (r.optObj('status')?.objects('addresses') ?? [])
-    .map((a) => {
+  const addresses = [
+    ...(r.optObj('status')?.objects('addresses') ?? []).map((a) => {
       const type = a.str('type');
       // InternalIP / ExternalIP are addresses; Hostname, InternalDNS, ExternalDNS are names.
       return { type, address: type.endsWith('IP') ? a.ip('address') : a.str('address') };
-    })
-    .sort((a, b) => compareStrings(a.type, b.type) || compareStrings(a.address, b.address));
+    }),
+    ...cniAddresses(r.obj('metadata').optObj('annotations')),
+  ].sort((a, b) => compareStrings(a.type, b.type) || compareStrings(a.address, b.address));
   return {
     name: meta.name,
     labels: meta.labels,
@@ -27,6 +29,30 @@ export function toNode(raw: RawObject): Node {
     podCIDRs: [...cidrs].sort(),
     ...(meta.createdAt !== undefined ? { since: meta.createdAt } : {}),
   };
+}
+
+/** The annotations the CNIs write a node's own addresses in (domain/inventory.ts CNI_ADDRESS). */
+const CNI_ADDRESS_ANNOTATIONS = [
+  'projectcalico.org/IPv4IPIPTunnelAddr',
+  'projectcalico.org/IPv4VXLANTunnelAddr',
+  'projectcalico.org/IPv6VXLANTunnelAddr',
+  'projectcalico.org/IPv4WireguardInterfaceAddr',
+  'projectcalico.org/IPv6WireguardInterfaceAddr',
+  'network.cilium.io/ipv4-cilium-host',
+  'network.cilium.io/ipv6-cilium-host',
+];
+
+/**
+ * The CNI's addresses of the node. An annotation that holds no address is left out, not the
+ * node: it is the CNI's bookkeeping, and the node matters more than one of its extra addresses.
+ */
+function cniAddresses(annotations: FieldReader | undefined): NodeAddress[] {
+  const out = new Map<string, NodeAddress>();
+  for (const key of CNI_ADDRESS_ANNOTATIONS) {
+    const value = annotations?.raw(key);
+    if (typeof value === 'string' && isIpAddress(value)) out.set(canonicalIp(value), { type: CNI_ADDRESS, address: canonicalIp(value) });
+  }
+  return [...out.values()];
 }
 
 export function toNamespace(raw: RawObject): Namespace {

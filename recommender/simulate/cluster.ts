@@ -6,14 +6,13 @@
  * Where the verdict depends on the node (Cilium's `host` is the local node only), a flow record's
  * pod is the workload's pod on the node its address is on (`FlowAddressing`).
  */
-import type { InventorySnapshot, Workload } from '../../domain/inventory.ts';
+import { NODE_HOST_ADDRESS_TYPES, type InventorySnapshot, type Workload } from '../../domain/inventory.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
 import type { Protocol } from '../../domain/flow.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimNode, SimPod, SimProtocol } from './types.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 import { clusterDnsOf, dnsService, dnsTargetPorts } from '../../domain/cluster-dns.ts';
 
-const NODE_ADDRESS_TYPES = new Set(['InternalIP', 'ExternalIP']);
 
 function simPod(w: Workload, ips: string[], node: string | undefined): SimPod {
   return {
@@ -63,7 +62,7 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
   const nodes = new Map<string, SimNode>(
     inventory.nodes.map((n) => [
       n.name,
-      { name: n.name, labels: n.labels, ips: [...new Set(n.addresses.filter((x) => NODE_ADDRESS_TYPES.has(x.type)).map((x) => x.address))] },
+      { name: n.name, labels: n.labels, ips: [...new Set(n.addresses.filter((x) => NODE_HOST_ADDRESS_TYPES.has(x.type)).map((x) => x.address))] },
     ]),
   );
   const cluster: SimCluster = {
