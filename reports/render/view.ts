@@ -72,7 +72,7 @@ const counts = (r: Record<string, number>): string =>
 function sides(e: EdgeItem): string {
   if (e.sides.length === 0) return 'no selected workload on either side';
   return e.sides
-    .map((s) => `${s.direction} of ${peer(`workload:${s.workload}`)}: ${s.status}${s.violation ? ' (violation)' : ''}${s.included ? '' : `, not allowed${s.reason ? `: ${s.reason}` : ''}`}`)
+    .map((s) => `${s.direction} of ${peer(`workload:${s.workload}`)}: ${s.status}${s.violation ? ' (violation)' : ''}${s.included ? '' : `, left out of the policy${s.reason ? `: ${s.reason}` : ''}`}`)
     .join('; ');
 }
 
