@@ -475,7 +475,11 @@ function namespaceLayers(plans: readonly WorkloadPlan[], inventory: InventorySna
   }
   // … and make part of it where one does.
   for (const p of plans) if (p.layerGuard !== undefined && p.intents.length > 0) byNs.get(p.workload.namespace)!.push(p);
-  for (const p of plans) if (p.underLayer !== undefined && opts.defaultDeny && byNs.has(p.workload.namespace)) p.warnings.push(...p.underLayer);
+  for (const p of plans) {
+    if (!opts.defaultDeny || !byNs.has(p.workload.namespace)) continue;
+    if (p.underLayer !== undefined) p.warnings.push(...p.underLayer);
+    if (p.underLayerSummary !== undefined) p.summary = p.underLayerSummary;
+  }
   for (const [ns, nsPlans] of [...byNs.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
     if (opts.shared) {
       const isolatable = inventory.workloads.filter((w) => w.namespace === ns && !w.hostNetwork).length;

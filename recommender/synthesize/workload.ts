@@ -63,6 +63,8 @@ export interface WorkloadPlan {
   layerGuard?: { summary: string; excluded: ExcludedEdge[] };
   /** Warnings that hold only where the namespace default-deny layer comes (recommend.ts adds them there). */
   underLayer?: string[];
+  /** The summary where that layer comes (recommend.ts puts it in place of `summary` there). */
+  underLayerSummary?: string;
 }
 
 /** A flow a documented rule requires, not observed: its direction at the rule's owner, and the rule. */
@@ -148,6 +150,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
       return plan;
     }
     if (refusal.warning !== undefined) (refusal.undocumented ? (plan.underLayer ??= []) : plan.warnings).push(refusal.warning);
+    if (refusal.layerSummary !== undefined) plan.underLayerSummary = refusal.layerSummary;
     return plan;
   }
   const p: Planning = { w, self: { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets), egress: new AtomGroups('egress', comparison.egress, ctx.portSets) }, portless: { ingress: [], egress: [] }, unresolved: { ingress: [], egress: [] }, apiserverUnknown: false, mirrorEvidence, mirrored: { ingress: new Set(), egress: new Set() } };
@@ -220,7 +223,13 @@ function nameOf(w: Workload): string {
 }
 
 /** Why the workload gets no policy at all (host network, no labels, nothing documented in mode documented), or undefined. */
-function noPolicyReason(w: Workload, components: readonly WorkloadComponent[], opts: RecommendOptions, documentedAtOtherEnds: boolean, observed: number): { summary: string; warning?: string; excluded: string; undocumented?: true } | undefined {
+function noPolicyReason(
+  w: Workload,
+  components: readonly WorkloadComponent[],
+  opts: RecommendOptions,
+  documentedAtOtherEnds: boolean,
+  observed: number,
+): { summary: string; layerSummary?: string; warning?: string; excluded: string; undocumented?: true } | undefined {
   const name = nameOf(w);
   if (w.hostNetwork) {
     const reasons = components.flatMap((c) => c.component.exceptions.filter((e) => e.type === 'host-network').map((e) => `${e.reason} (${e.source.title}${e.source.line !== undefined ? `, line ${e.source.line}` : ''})`));
@@ -238,16 +247,18 @@ function noPolicyReason(w: Workload, components: readonly WorkloadComponent[], o
     };
   }
   if (opts.mode === 'documented' && components.length === 0 && !documentedAtOtherEnds) {
+    const summary = `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy.`;
     if (opts.defaultDeny && observed > 0) {
-      // No policy of its own, but the namespace layer isolates it: what it was seen doing is cut, apiserver and DNS included.
+      // No policy of its own, but where the namespace layer comes it isolates it: what it was seen doing is cut, apiserver and DNS included.
       return {
-        summary: `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy of its own, and the namespace default-deny isolates it.`,
+        summary,
+        layerSummary: `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy of its own, and the namespace default-deny isolates it.`,
         warning: `${name}: no matrix documents it, so mode documented gives it no rule, and --default-deny isolates it: its ${observed} observed edge side(s) are cut, apiserver and DNS included; document it, or use mode union`,
         excluded: 'mode documented: no matrix documents this workload (isolated by the namespace default-deny)',
         undocumented: true,
       };
     }
-    return { summary: `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy.`, excluded: 'mode documented: no matrix documents this workload', undocumented: true };
+    return { summary, excluded: 'mode documented: no matrix documents this workload', undocumented: true };
   }
   return undefined;
 }

@@ -172,6 +172,12 @@ test('mode documented under --default-deny: a workload only another component\'s
   // A workload nothing documents, not even at another end, gets no rule, and the namespace layer isolates it: said.
   const ksc = rec.workloads.find((w) => w.workload.name === 'kustomize-controller')!;
   assert.match(ksc.warnings.join('\n'), /no matrix documents it, so mode documented gives it no rule, and --default-deny isolates it: its \d+ observed edge side\(s\) are cut/);
+  assert.match(ksc.summary, /the namespace default-deny isolates it/);
+  // A namespace where nothing gets a policy gets no layer (analytics): its workloads are not said to be isolated.
+  assert.ok(!rec.policySet.intents.some((i) => i.namespace === 'analytics'), 'no policy in analytics');
+  const builder = rec.workloads.find((w) => w.workload.namespace === 'analytics' && w.workload.name === 'report-builder')!;
+  assert.doesNotMatch(builder.summary, /isolates/, builder.summary);
+  assert.doesNotMatch(builder.warnings.join('\n'), /isolates/);
   // One that gets the rules required at its end has the rest of what it was seen doing cut by the layer all the same: said too (docs/recommend.md, --mode).
   const sc = rec.workloads.find((w) => w.workload.name === 'source-controller')!;
   assert.ok(rec.policySet.intents.some((i) => i.key === 'flux-system/deployment/source-controller'), 'source-controller gets the rules required at its end');
