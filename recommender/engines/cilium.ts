@@ -322,17 +322,27 @@ function renderRule(direction: Direction, rule: PolicyRule, dnsVisibility: boole
     return;
   }
   const g = group(rule.peers, r);
+  // A pod with toFQDNs learns names only from the lookups its DNS proxy sees, whichever resolver
+  // they go to (a NodeLocal DNSCache, a nameserver of its own, another cluster DNS): a rule's DNS
+  // ports get `rules.dns`, on a toPorts entry of their own as the cluster DNS's do below.
+  const lookups = dnsVisibility && direction === 'egress' ? rulePorts.filter(isDnsPort(DNS_PORTS)) : [];
+  const rest = lookups.length > 0 ? r.toPorts(rulePorts.filter((p) => !lookups.includes(p))) : ports;
+  const proxied = lookups.length > 0 ? r.toPorts(lookups, true) : undefined;
+  const parts = (make: () => PeerRule, key: (ports: PortRules) => string): void => {
+    if (lookups.length < rulePorts.length || lookups.length === 0) push(out, make(), key(rest), rest);
+    if (proxied) push(out, make(), key(proxied), proxied);
+  };
   if (g.endpoints) {
     const s = sortedValues(r, g.endpoints);
-    push(out, { endpoints: s.values }, ruleKey(s.key, '', '', '', ports.key), ports);
+    parts(() => ({ endpoints: s.values }), (p) => ruleKey(s.key, '', '', '', p.key));
   }
   if (g.entities) {
     const entities = [...new Set(g.entities)].sort();
-    push(out, { entities }, ruleKey('', entities.join(','), '', '', ports.key), ports);
+    parts(() => ({ entities }), (p) => ruleKey('', entities.join(','), '', '', p.key));
   }
   if (g.cidrs) {
     const s = sortedValues(r, g.cidrs);
-    push(out, { cidrSet: s.values }, ruleKey('', '', s.key, '', ports.key), ports);
+    parts(() => ({ cidrSet: s.values }), (p) => ruleKey('', '', s.key, '', p.key));
   }
   if (g.apiserver && direction === 'egress') {
     const api = r.apiserverRule(g.apiserver);
@@ -402,17 +412,19 @@ function renderDirection(intent: PolicyIntent, direction: Direction, d: Directio
       const visibility = direction === 'egress' && hasPeer(d, 'fqdn');
       const out: KeyedRules = { rules: [], keys: [] };
       for (const rule of d.rules) renderRule(direction, rule, visibility, r, out);
-      if (visibility && !hasPeer(d, 'dns')) resolverRule(intent, direction, w, r, out);
+      if (visibility && !hasPeer(d, 'dns') && !out.rules.some(proxiesDns)) resolverRule(intent, direction, w, r, out);
       // An empty list would mean "not enforced in this direction": keep the isolation instead.
       return out.rules.length > 0 ? uniqueRules(out) : [{}];
     }
   }
 }
 
+const proxiesDns = (rule: PeerRule): boolean => (rule.toPorts ?? []).some((p) => p.rules?.dns !== undefined);
+
 /**
  * The rule that takes the pod's lookups to the cluster DNS through the DNS proxy, for a pod whose
- * egress names FQDNs but no `dns` peer (its DNS rule sits in a shared layer, or the cluster DNS
- * runs on the host network): to the resolver the intent names, on its ports — its pods, or the
+ * egress names FQDNs but no rule that does (its DNS rule sits in a shared layer, its lookups were
+ * not observed): to the resolver the intent names, on its ports — its pods, or the
  * `host` and `remote-node` entities its host-network pods are (a rule to their labels selects no
  * endpoint). Without one, the conventional kube-system/k8s-app=kube-dns on 53.
  */

@@ -122,7 +122,16 @@ test('CoreDNS on the host network: web\'s lookups are proxied on the host and re
   const proxied = proxiedRules(emitted.manifests);
   assert.deepEqual(
     proxied.map((r) => [r.toEndpoints, r.toEntities, r.toPorts?.flatMap((p) => p.ports)]),
-    [[undefined, ['host', 'remote-node'], [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }]]],
+    [[undefined, ['host', 'remote-node'], [{ port: '53', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }]]],
   );
   assert.ok(!verification.denied.some((f) => f.edge.includes('203.0.113.80')), 'the FQDN edge is allowed');
+});
+
+test('a pod that asks a nameserver of its own (dnsConfig 8.8.8.8): the rule that takes its lookups there carries rules.dns, so the proxy sees them whichever resolver they go to', async () => {
+  const input = await store(HOST_DNS, [hubble(1, WEB, { ip: '8.8.8.8' }, 53, 'UDP'), hubble(2, WEB, API_EXAMPLE, 443, 'TCP')]);
+  const { emitted, verification } = runRecommendation(input, 'cilium', recommendOptions({}), { tightness: false });
+  assert.equal(verification.ok, true, JSON.stringify(verification.blocked));
+  const toGoogle = proxiedRules(emitted.manifests).filter((r) => JSON.stringify(r).includes('8.8.8.8'));
+  assert.equal(toGoogle.length, 1, JSON.stringify(proxiedRules(emitted.manifests)));
+  assert.deepEqual(toGoogle[0]!.toPorts?.flatMap((p) => p.ports), [{ port: '53', protocol: 'UDP' }]);
 });

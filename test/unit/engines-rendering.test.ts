@@ -147,7 +147,7 @@ test('clusternetworkpolicy: priorities outside 0..1000 or out of order are refus
   assert.throws(() => ENGINES.clusternetworkpolicy.emit(apiserverOnly, { cnpPriority: { isolation: 100 } }), /shared ≤ allowlist < isolation < defaultDeny/);
 });
 
-test('cilium: ports are strings; toFQDNs alone in its rule; the DNS rule gets DNS visibility', () => {
+test('cilium: ports are strings; toFQDNs alone in its rule; the DNS rule gets DNS visibility, and so does every other rule on the DNS ports (a pod\'s lookups may go to a resolver of its own: language.rst, "Obtaining DNS Data for use by toFQDNs")', () => {
   const set = policySet([
     workload('shop/api', [
       { peers: [fqdnPeer('*.example.com'), fqdnPeer('api.example.com')], ports: [tcp(443)], explanation: why('m#ext') },
@@ -156,7 +156,7 @@ test('cilium: ports are strings; toFQDNs alone in its rule; the DNS rule gets DN
   ]);
   const r = ENGINES.cilium.emit(set);
   assert.deepEqual(r.manifests[0]!.spec.egress, [
-    { toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }] }] },
+    { toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] },
     {
       toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }],
       toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }],
