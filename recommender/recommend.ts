@@ -24,6 +24,7 @@ import { defaultDenyIntent, shareNamespace } from './synthesize/layers.ts';
 import { defaultOptions, optionProblems, type RecommendOptions } from './synthesize/options.ts';
 import { ruleEdges } from './synthesize/atoms.ts';
 import { RunPeers } from './synthesize/far-peers.ts';
+import type { DnsTarget } from './synthesize/peers.ts';
 import { PortSets } from './synthesize/port-sets.ts';
 import { intentEdges, planWorkload, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
 import { mirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
@@ -416,8 +417,9 @@ function componentsByWorkload(matrices: readonly ResolvedMatrix[]): Map<string, 
 function planWorkloads(input: RecommendInput, workloads: readonly Workload[], sides: WorkloadSides, run: { now: number; opts: RecommendOptions; details: boolean }): WorkloadPlan[] {
   const ix = indexCluster(input.inventory, input.externalNames);
   const { dns } = clusterFacts(input.inventory);
-  const hostNetwork = dns.workloads.length > 0 && dns.workloads.every((w) => ix.workloads.get(workloadKey(w))?.hostNetwork === true);
-  const dnsTarget = { namespace: dns.namespace, selector: dns.selector, ports: dns.ports.map((x) => port(x.protocol, x.port)), hostNetwork };
+  const onHost = dns.workloads.filter((w) => ix.workloads.get(workloadKey(w))?.hostNetwork === true).length;
+  const network = onHost === 0 ? 'pod' : onHost === dns.workloads.length ? 'host' : 'both';
+  const dnsTarget: DnsTarget = { namespace: dns.namespace, selector: dns.selector, ports: dns.ports.map((x) => port(x.protocol, x.port)), network };
   const podNetwork = podNetworkOf(input.inventory);
   const mirrors = mirroredRules(input.matrices, run.opts, podNetwork);
   const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), edgeKeys: sides.keys, details: run.details, mirrors, podNetwork };

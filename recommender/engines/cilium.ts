@@ -429,19 +429,21 @@ const proxiesDns = (rule: PeerRule): boolean => (rule.toPorts ?? []).some((p) =>
  * endpoint). Without one, the conventional kube-system/k8s-app=kube-dns on 53.
  */
 function resolverRule(intent: PolicyIntent, direction: Direction, w: Warnings, r: Renderer, out: KeyedRules): void {
-  const resolver = intent.dnsResolver ?? { peer: dnsPeer(), ports: DNS_PORTS };
-  const ports = r.toPorts(resolver.ports, true);
+  const resolver = intent.dnsResolver ?? { peers: [dnsPeer()], ports: DNS_PORTS };
   const on = resolver.ports.map((p) => (p.kind === 'number' ? `${p.port}/${p.protocol}` : portKey(p))).join(', ');
-  if (resolver.peer.kind === 'nodes') {
-    w.add('dns-visibility-added', intent, `toFQDNs needs the pod's DNS lookups to pass Cilium's DNS proxy: egress to the cluster DNS on the host network (entities host, remote-node) on ${on} added`, { direction });
-    push(out, { entities: ['host', 'remote-node'] }, ruleKey('', 'host,remote-node', '', '', ports.key), ports);
-    return;
+  for (const peer of resolver.peers) {
+    const ports = r.toPorts(resolver.ports, true);
+    if (peer.kind === 'nodes') {
+      w.add('dns-visibility-added', intent, `toFQDNs needs the pod's DNS lookups to pass Cilium's DNS proxy: egress to the cluster DNS on the host network (entities host, remote-node) on ${on} added`, { direction });
+      push(out, { entities: ['host', 'remote-node'] }, ruleKey('', 'host,remote-node', '', '', ports.key), ports);
+      continue;
+    }
+    const selector = r.endpoints(peer);
+    const labels = peer.kind === 'dns' ? Object.entries(peer.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') : '';
+    const where = peer.kind === 'dns' ? `${peer.namespace}/${labels}` : 'the cluster DNS';
+    w.add('dns-visibility-added', intent, `toFQDNs needs the pod's DNS lookups to pass Cilium's DNS proxy: egress to ${where} on ${on} added`, { direction });
+    push(out, { endpoints: [selector.value] }, ruleKey(`${selector.id},`, '', '', '', ports.key), ports);
   }
-  const selector = r.endpoints(resolver.peer);
-  const labels = resolver.peer.kind === 'dns' ? Object.entries(resolver.peer.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') : '';
-  const where = resolver.peer.kind === 'dns' ? `${resolver.peer.namespace}/${labels}` : 'the cluster DNS';
-  w.add('dns-visibility-added', intent, `toFQDNs needs the pod's DNS lookups to pass Cilium's DNS proxy: egress to ${where} on ${on} added`, { direction });
-  push(out, { endpoints: [selector.value] }, ruleKey(`${selector.id},`, '', '', '', ports.key), ports);
 }
 
 /** The rule named for ingress: `fromEndpoints`, `fromEntities`, `fromCIDRSet` (an FQDN is egress only: policy/build.ts refuses it on ingress). */

@@ -547,10 +547,14 @@ function buildIntent(cache: CheckCache, input: IntentInput): PolicyIntent {
 }
 
 function checkResolver(path: string, r: DnsResolver): DnsResolver {
-  const peer = checkPeer(`${path}.peer`, r.peer);
-  if (peer.kind !== 'dns' && peer.kind !== 'nodes') throw new PolicyError(`${path}.peer`, `the cluster DNS is a dns or nodes peer (got ${peer.kind})`);
+  if (r.peers.length === 0) throw new PolicyError(`${path}.peers`, 'the cluster DNS is at least one peer');
+  const peers = r.peers.map((p, i) => {
+    const peer = checkPeer(`${path}.peers[${i}]`, p);
+    if (peer.kind !== 'dns' && peer.kind !== 'nodes') throw new PolicyError(`${path}.peers[${i}]`, `the cluster DNS is a dns or nodes peer (got ${peer.kind})`);
+    return peer;
+  });
   if (r.ports.length === 0) throw new PolicyError(`${path}.ports`, 'the cluster DNS answers on at least one port');
-  return { peer, ports: r.ports.map((x, i) => checkPort(`${path}.ports[${i}]`, x)) };
+  return { peers, ports: r.ports.map((x, i) => checkPort(`${path}.ports[${i}]`, x)) };
 }
 
 /** Validates every intent, rejects duplicate keys and name clashes, sorts by key. */

@@ -162,8 +162,8 @@ export interface PolicyIntent {
 }
 
 export interface DnsResolver {
-  /** A `dns` peer, or a `nodes` peer for a cluster DNS on the host network. */
-  peer: PolicyPeer;
+  /** A `dns` peer, a `nodes` peer for a cluster DNS on the host network, or both when its pods run on both. */
+  peers: PolicyPeer[];
   ports: PortSpec[];
 }
 

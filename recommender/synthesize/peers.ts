@@ -20,13 +20,19 @@ export interface DnsTarget {
   namespace: string;
   selector: LabelSelector;
   ports: PortSpec[];
-  /** Its pods run on the host network: reached at their nodes' addresses, which no pod selector matches. */
-  hostNetwork: boolean;
+  /**
+   * Where its pods run: the pod network, the host network (reached at their nodes' addresses,
+   * which no pod selector matches), or both (the Service balances lookups over all of them).
+   */
+  network: 'pod' | 'host' | 'both';
 }
 
-/** The cluster DNS as a peer: its pods, or its nodes when they run on the host network. */
-export function dnsTargetPeer(dns: DnsTarget, ix: ClusterIndex): PolicyPeer {
-  return dns.hostNetwork ? nodesPeer(nodeIpsOfHostNetworkPeer(ix)) : dnsPeer(dns.namespace, dns.selector, dns.ports);
+/** The cluster DNS as peers: its pods, its nodes where they run on the host network, or both. */
+export function dnsTargetPeers(dns: DnsTarget, ix: ClusterIndex): PolicyPeer[] {
+  const pods = dnsPeer(dns.namespace, dns.selector, dns.ports);
+  if (dns.network === 'pod') return [pods];
+  const nodes = nodesPeer(nodeIpsOfHostNetworkPeer(ix));
+  return dns.network === 'host' ? [nodes] : [pods, nodes];
 }
 
 /** The apiserver as a peer: one object, so that what is derived from it can be kept per object. */
@@ -56,7 +62,7 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
       return { ok: true, peers: [podsPeer(w.selector, w.namespace === ns ? undefined : w.namespace)] };
     }
     case 'dns':
-      return { ok: true, peers: [dnsTargetPeer(dns, ix)] };
+      return { ok: true, peers: dnsTargetPeers(dns, ix) };
     case 'apiserver':
       return ix.apiserver.length > 0
         ? { ok: true, peers: [apiserverPeer(ix.apiserver.map((e) => ({ ip: e.ip, port: e.port, protocol: protocolOf(e.protocol) ?? 'TCP' })))] }
@@ -130,7 +136,7 @@ export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dn
       return rp.endpoints.length > 0 ? [apiserverPeer(rp.endpoints.map((e) => ({ ip: e.ip, port: e.port, protocol: protocolOf(e.protocol) ?? 'TCP' })))] : [];
     case 'dns':
       // A matrix `dns` peer is the cluster DNS the facts name (matrix/resolve.ts), as `dns` is.
-      return [dnsTargetPeer(dns, ix)];
+      return dnsTargetPeers(dns, ix);
     case 'nodes': {
       const ips = [...new Set(rp.nodes.flatMap((n) => n.addresses.length > 0 ? n.addresses : (ix.nodeIps.get(n.name) ?? [])))].sort();
       return ips.length > 0 ? [nodesPeer(ips.filter((ip) => /^[0-9a-fA-F.:]+$/.test(ip)))] : [];

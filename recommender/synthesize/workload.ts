@@ -19,7 +19,7 @@ import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
 import type { PortSets } from './port-sets.ts';
-import { APISERVER, dnsTargetPeer, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
+import { APISERVER, dnsTargetPeers, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 import type { ResolvedPeer } from '../matrix/resolved.ts';
 import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
@@ -650,8 +650,10 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
     if (checked) groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, ['seen using the apiserver: never cut off']);
   }
   if (groups.egress.size > 0) {
-    const dnsTo = ctx.peers.peer(dnsTargetPeer(ctx.dns, ctx.ix));
-    groups.egress.add(dnsTo.value, dnsTo.key, ctx.dns.ports, 'implied', [], [], ['DNS is always allowed when egress is restricted']);
+    for (const peer of dnsTargetPeers(ctx.dns, ctx.ix)) {
+      const dnsTo = ctx.peers.peer(peer);
+      groups.egress.add(dnsTo.value, dnsTo.key, ctx.dns.ports, 'implied', [], [], ['DNS is always allowed when egress is restricted']);
+    }
   }
   const rules = groups.egress.build(ctx.edgeKeys);
   const input: DirectionInput = rules.length > 0
@@ -711,7 +713,7 @@ function allowlistIntent(p: Planning, ingress: DirectionInput, ingressRules: Gro
       ingress,
       egress: egress.input,
       explanation: `Least-privilege allowlist for ${p.name} (mode ${ctx.opts.mode}): ${nRules} documented rule(s)${nEdges > 0 ? ' and the traffic observed' : ''}.`,
-      ...(namesFqdns(egress.input) ? { dnsResolver: { peer: dnsTargetPeer(ctx.dns, ctx.ix), ports: ctx.dns.ports } } : {}),
+      ...(namesFqdns(egress.input) ? { dnsResolver: { peers: dnsTargetPeers(ctx.dns, ctx.ix), ports: ctx.dns.ports } } : {}),
     },
     rules: grouped,
     evidence: [],

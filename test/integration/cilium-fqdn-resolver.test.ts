@@ -135,3 +135,23 @@ test('a pod that asks a nameserver of its own (dnsConfig 8.8.8.8): the rule that
   assert.equal(toGoogle.length, 1, JSON.stringify(proxiedRules(emitted.manifests)));
   assert.deepEqual(toGoogle[0]!.toPorts?.flatMap((p) => p.ports), [{ port: '53', protocol: 'UDP' }]);
 });
+
+const MIXED_DNS = `${HOST_DNS}  - apiVersion: v1
+    kind: Node
+    metadata: { name: w1, creationTimestamp: "2026-01-01T00:00:00Z" }
+    spec: { podCIDR: 10.128.1.0/24 }
+    status: { addresses: [{ type: InternalIP, address: 10.0.0.12 }] }
+  - apiVersion: v1
+    kind: Pod
+    metadata: { name: coredns-2, namespace: kube-system, labels: { k8s-app: kube-dns }, creationTimestamp: "2026-01-01T00:00:00Z" }
+    spec: { nodeName: w1, containers: [{ name: coredns, image: coredns, ports: [{ containerPort: 53, protocol: UDP, name: dns }, { containerPort: 53, protocol: TCP, name: dns-tcp }] }] }
+    status: { phase: Running, podIP: 10.128.1.5, startTime: "2026-01-01T00:00:00Z" }
+`;
+
+test('the cluster DNS with pods on the host network and on the pod network (the Service balances lookups over both): every engine allows both, and the verification passes', async () => {
+  const input = await store(MIXED_DNS, [hubble(1, WEB, { ip: '10.0.0.11' }, 53, 'UDP'), hubble(2, WEB, { ip: '10.128.1.5', ns: 'kube-system', pod: 'coredns-2' }, 53, 'UDP'), hubble(3, WEB, API_EXAMPLE, 443, 'TCP')]);
+  for (const engine of ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy'] as const) {
+    const { verification } = runRecommendation(input, engine, recommendOptions({}), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+  }
+});

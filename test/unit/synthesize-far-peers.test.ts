@@ -39,7 +39,7 @@ test('egress to a node or an external address on an apiserver endpoint ip:port i
 });
 
 test('RunPeers: one answer per peer object, direction and namespace relation; the pod selector names a foreign namespace only', () => {
-  const peers = new RunPeers(ix, { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ports: dnsPorts(), hostNetwork: false });
+  const peers = new RunPeers(ix, { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ports: dnsPorts(), network: 'pod' });
   const api: Peer = { kind: 'workload', workload: { namespace: 'shop', kind: 'Deployment', name: 'api' } };
   const edge = (client: Peer, server: Peer, port: number): EdgeTraffic => ({ client, server, port, protocol: 'TCP', lastSeen: 0, flows: 1, forwarded: 1, dropped: 0 });
   const own = peers.of(edge(api, api, 80), 'egress', 'shop');
@@ -61,7 +61,7 @@ test('RunPeers: one answer per peer object, direction and namespace relation; th
 });
 
 test('RunPeers: equal checked peers are one object for the run, whichever edge peer, direction or rule they come from', () => {
-  const peers = new RunPeers(ix, { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ports: dnsPorts(), hostNetwork: false });
+  const peers = new RunPeers(ix, { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ports: dnsPorts(), network: 'pod' });
   const shop: Peer = { kind: 'workload', workload: { namespace: 'shop', kind: 'Deployment', name: 'api' } };
   const pay: Peer = { kind: 'workload', workload: { namespace: 'pay', kind: 'Deployment', name: 'api' } };
   const edge = (client: Peer, server: Peer): EdgeTraffic => ({ client, server, port: 80, protocol: 'TCP', lastSeen: 0, flows: 1, forwarded: 1, dropped: 0 });
@@ -87,7 +87,7 @@ test('ingress from a control-plane node (an apiserver endpoint address) allows e
     ],
     apiserver: [{ ip: '10.0.0.10', port: 6443, protocol: 'TCP' }, { ip: '10.0.0.11', port: 6443, protocol: 'TCP' }],
   } as unknown as InventorySnapshot);
-  const peers = new RunPeers(ha, { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ports: dnsPorts(), hostNetwork: false });
+  const peers = new RunPeers(ha, { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ports: dnsPorts(), network: 'pod' });
   const api: Peer = { kind: 'workload', workload: { namespace: 'shop', kind: 'Deployment', name: 'api' } };
   const edge = (client: Peer, server: Peer, port: number): EdgeTraffic => ({ client, server, port, protocol: 'TCP', lastSeen: 0, flows: 1, forwarded: 1, dropped: 0 });
   const ips = (answer: ReturnType<RunPeers['of']>) => (answer.ok ? answer.peers.map((p) => (p.kind === 'nodes' ? p.ips : p.kind)) : answer);
