@@ -10,6 +10,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { test } from 'node:test';
 import request from 'supertest';
 import { ingestFlows } from '../../app/ingest.ts';
+import { importInventory } from '../../app/inventory.ts';
 import { EdgeBudget } from '../../collectors/flows/edge-budget.ts';
 import { FlowIngest } from '../../collectors/flows/pipeline.ts';
 import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
@@ -36,6 +37,22 @@ const READ = 'read-token-0123456789abcdef';
 
 function rec(i: number, over: Record<string, unknown> = {}): string {
   return JSON.stringify({ SrcAddr: '10.0.0.1', SrcPort: 40000, DstAddr: `10.1.${(i >> 8) & 255}.${i & 255}`, DstPort: 443, Proto: 6, TimeFlowEndMs: T0, Flags: 2, Packets: 1, Bytes: 10, ...over });
+}
+
+/**
+ * An inventory of one workload, imported after the flows (so that they resolve as they did): a
+ * recommendation needs a workload to recommend for (app/selection-check.ts requireWorkloads).
+ */
+function importShop(db: Db): void {
+  const text = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-0', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web' }] }, status: { phase: 'Running', podIP: '10.0.0.200', startTime: '2026-11-01T00:00:00Z' } },
+    ],
+  });
+  importInventory(db, { text, takenAt: Date.now(), source: 'shop.json', now: Date.now() });
 }
 
 /** A store that refuses every edge on port 4444, as a full disk or a corrupt page would refuse a batch. */
@@ -169,6 +186,13 @@ test('a bad row already stored is skipped, counted and reported by every read; i
   assert.equal(new EdgeStore(db).listAmbiguous(amb).length, 0);
   assert.equal(amb.count, 1);
 
+  // This store has flows but no inventory: export says so (issue 17, never silently empty), it does not trip on the bad rows.
+  for (const engine of ['kubernetes', 'calico']) {
+    const r = await runCli(['export', '--db', path, '--engine', engine]);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, /^flowmatrix: no inventory: run `flowmatrix inventory import FILE`/);
+  }
+  importShop(db);
   const { app } = createApp(testContext(db, path));
   const page = await request(app).get('/api/v1/edges').expect(200);
   assert.equal(page.body.items.length, 2);
@@ -188,12 +212,6 @@ test('a bad row already stored is skipped, counted and reported by every read; i
   const cli = await runCli(['edges', '--db', path]);
   assert.equal(cli.code, 0);
   assert.match(cli.err, /7 stored edge row\(s\) could not be read and were left out: .*flowmatrix edges delete --id ID/);
-  // This store has flows but no inventory: export says so (issue 17, never silently empty), it does not trip on the bad rows.
-  for (const engine of ['kubernetes', 'calico']) {
-    const r = await runCli(['export', '--db', path, '--engine', engine]);
-    assert.equal(r.code, 1, r.err);
-    assert.match(r.err, /^flowmatrix: no inventory: run `flowmatrix inventory import FILE`/);
-  }
 
   for (const id of ids) assert.deepEqual((await request(app).delete(`/api/v1/edges?id=${id}`).expect(200)).body, { deleted: 1 });
   assert.equal((await request(app).get('/api/v1/edges').expect(200)).body.skipped, undefined);
@@ -270,6 +288,7 @@ test('edge caps: past them, external addresses fold into /24 blocks, then into 0
   // A second run starts from what is stored: the workload is already past its cap.
   const again = await ingestFlows(db, [{ name: 'again', open: () => Readable.from([`${rec(9, { ...meta, DstAddr: '192.0.2.77' })}\n`]) }], { format: 'netobserv', caps });
   assert.equal(again.folded, 1);
+  importShop(db);
   const { app } = createApp(testContext(db, path));
   const rec1 = await request(app).get('/api/v1/recommendations?engine=kubernetes&namespace=shop');
   assert.equal(rec1.status, 200, rec1.text.slice(0, 300));
@@ -320,6 +339,7 @@ test('edge caps hold for ambiguous pairs too: a scan whose client cannot be told
 test('a recommendation over more stored edges than recommendations.maxEdges is refused with 413 and a reason, not read', async () => {
   const { db, path } = tmpDb();
   await ingestFlows(db, [{ name: 'x', open: () => Readable.from([`${rec(1)}\n${rec(2)}\n${rec(3)}\n`]) }], { format: 'netobserv' });
+  importShop(db);
   const { app } = createApp(testContext(db, path, { maxRecommendEdges: 2 }));
   const r = await request(app).get('/api/v1/recommendations?engine=kubernetes').expect(413);
   assert.match(r.body.detail, /the store holds 3 edges, more than one recommendation reads \(2, recommendations\.maxEdges\)/);
