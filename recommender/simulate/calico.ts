@@ -17,6 +17,8 @@ import { EndpointViews, flowFamily, type EndpointView } from './calico/endpoints
 import { compilePolicies, type CompiledPolicy, type Ignored, type TierInfo } from './calico/policies.ts';
 import type { CompiledRule, MatchContext } from './calico/rules.ts';
 import { ServiceIndex } from './calico/services.ts';
+import { ClusterTiers, KUBE_ADMIN, KUBE_BASELINE } from './calico/cluster-tiers.ts';
+import type { MatchPolicy, MatchRule } from './clusternetworkpolicy/rules.ts';
 import { combine, type SideVerdict, type SimCluster, type SimFlow, type SimVerdict, type Simulator } from './types.ts';
 import type { Direction } from '../../domain/direction.ts';
 
@@ -24,6 +26,8 @@ import type { Direction } from '../../domain/direction.ts';
 interface TierPolicies {
   tier: TierInfo;
   policies: CompiledPolicy[];
+  /** In kube-admin and kube-baseline: the network-policy-api policies there, evaluated first (calico/cluster-tiers.ts). */
+  cluster?: MatchPolicy[];
 }
 
 export interface CalicoSimulator extends Simulator {
@@ -44,8 +48,12 @@ class Calico implements CalicoSimulator {
   /** Each policy's position in evaluation order. */
   private readonly rank = new Map<CompiledPolicy, number>();
 
+  /** AdminNetworkPolicies, ClusterNetworkPolicies and the BaselineAdminNetworkPolicy, in Calico's kube-admin and kube-baseline tiers. */
+  private readonly clusterTiers: ClusterTiers;
+
   constructor(manifests: readonly unknown[], cluster: SimCluster) {
     this.views = new EndpointViews(cluster);
+    this.clusterTiers = new ClusterTiers(manifests, cluster);
     const compiled = compilePolicies(manifests, new ServiceIndex(cluster));
     this.policies = compiled.policies;
     this.tiers = compiled.tiers;
@@ -88,18 +96,43 @@ class Calico implements CalicoSimulator {
     if (!cached) {
       const candidates = mergeSorted(this.byNamespace.get(e.namespace ?? '') ?? [], this.global, this.rank);
       const applying = candidates.filter((p) => p.applies(e));
-      cached = { ingress: group(applying.filter((p) => p.ingress), this.tiers), egress: group(applying.filter((p) => p.egress), this.tiers) };
+      const of = (d: Direction): TierPolicies[] => this.withClusterTiers(group(applying.filter((p) => p[d]), this.tiers), e, d);
+      cached = { ingress: of('ingress'), egress: of('egress') };
       this.applicable.set(e, cached);
     }
     return cached[direction];
+  }
+
+  /** The tiers with the network-policy-api policies selecting the pod put in (kube-admin, kube-baseline), in tier order. */
+  private withClusterTiers(tiers: TierPolicies[], e: EndpointView, d: Direction): TierPolicies[] {
+    if (this.clusterTiers.empty || e.pod === undefined) return tiers;
+    let out = tiers;
+    for (const [which, builtIn] of [['admin', KUBE_ADMIN], ['baseline', KUBE_BASELINE]] as const) {
+      const cluster = this.clusterTiers.selecting(e.pod, which, d);
+      if (cluster.length === 0) continue;
+      const info = this.tiers.get(builtIn.name) ?? builtIn;
+      const at = out.findIndex((t) => t.tier.name === info.name);
+      if (at >= 0) out = out.map((t, i) => (i === at ? { ...t, cluster } : t));
+      else out = [...out, { tier: info, policies: [], cluster }].sort((a, b) => a.tier.order - b.tier.order || (a.tier.name < b.tier.name ? -1 : a.tier.name > b.tier.name ? 1 : 0));
+    }
+    return out;
+  }
+
+  /** The verdict of a network-policy-api rule that decides (Accept or Deny), made once per rule. */
+  private clusterVerdict(m: MatchRule, tier: TierInfo): SideVerdict {
+    const allowed = m.rule.action === 'Accept';
+    return (m.verdict ??= { isolated: true, allowed, by: { policy: m.policy.ref, rule: m.rule.pointer }, reason: `${allowed ? 'Accept' : 'Deny'} rule ${m.rule.pointer} of ${m.policy.ref} (tier ${tier.name}) matched` });
   }
 
   private decideSide(c: MatchContext, direction: Direction, local: EndpointView): SideVerdict {
     if (!local.workload) return { isolated: false, allowed: true, reason: `${local.describe} is no Calico workload endpoint: no policy applies to it` };
     const tiers = this.tiersFor(local, direction);
     if (tiers.length === 0) return { isolated: false, allowed: true, reason: `no policy of any tier applies to ${local.describe} for ${direction}: ${profileAllows(local)}` };
-    for (const { tier, policies } of tiers) {
+    for (const { tier, policies, cluster } of tiers) {
       let passed = false;
+      const m = cluster && this.clusterTiers.firstMatch(cluster, direction, c.flow);
+      if (m && m.rule.action !== 'Pass') return this.clusterVerdict(m, tier);
+      if (m) continue; // Pass: on to the next tier
       scan: for (const p of policies) {
         for (const r of p[direction]!.on(c.flow.protocol, c.flow.port)) {
           if (!r.match(c)) continue;
@@ -116,7 +149,8 @@ class Calico implements CalicoSimulator {
         }
       }
       if (!passed && tier.defaultAction === 'Deny') {
-        return { isolated: true, allowed: false, reason: `end of tier ${tier.name}: ${policies.length} polic${policies.length === 1 ? 'y applies' : 'ies apply'} to ${local.describe} for ${direction} (${policies[0]!.id}${policies.length > 1 ? ', …' : ''}) and no rule matched` };
+        const ids = [...(cluster ?? []).map((x) => x.policy.ref), ...policies.map((p) => p.id)];
+        return { isolated: true, allowed: false, reason: `end of tier ${tier.name}: ${ids.length} polic${ids.length === 1 ? 'y applies' : 'ies apply'} to ${local.describe} for ${direction} (${ids[0]!}${ids.length > 1 ? ', …' : ''}) and no rule matched` };
       }
     }
     return { isolated: true, allowed: true, reason: `every tier passed ${direction} of ${local.describe}: ${profileAllows(local)}` };

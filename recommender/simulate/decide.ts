@@ -68,11 +68,13 @@ export function engineOfKind(apiVersion: string, kind: string): EngineName | und
 /**
  * Whether the engine's simulator evaluates a policy of this kind: its own kinds, and the
  * NetworkPolicies every one of these datapaths enforces too (Calico: order 1000 in the default
- * tier; Cilium: beside its own rules; the ClusterNetworkPolicy API: between its tiers).
+ * tier; Cilium: beside its own rules; the ClusterNetworkPolicy API: between its tiers). Calico
+ * enforces the network-policy-api's kinds too, in its kube-admin and kube-baseline tiers
+ * (simulate/calico/cluster-tiers.ts).
  */
 export function evaluatesKind(engine: EngineName, apiVersion: string, kind: string): boolean {
   const of = engineOfKind(apiVersion, kind);
-  return of === engine || of === 'kubernetes';
+  return of === engine || of === 'kubernetes' || (engine === 'calico' && of === 'clusternetworkpolicy');
 }
 
 /** What another engine's kinds may do that the engine's simulation leaves out, as an example in a warning. */
@@ -96,6 +98,8 @@ export const UNEVALUATED_EFFECT: Readonly<Record<EngineName, string>> = {
 export function enforcingEngine(engine: EngineName, applied: readonly { apiVersion: string; kind: string }[]): EngineName {
   if (engine !== 'kubernetes') return engine;
   const others = new Set(applied.map((p) => engineOfKind(p.apiVersion, p.kind)).filter((e): e is EngineName => e !== undefined && e !== 'kubernetes'));
+  // Calico enforces the network-policy-api's kinds in tiers of its own: with Calico's kinds there, Calico decides them all.
+  if (others.has('calico')) others.delete('clusternetworkpolicy');
   const [only] = others;
   return others.size === 1 && (only === 'calico' || only === 'clusternetworkpolicy') ? only : engine;
 }
@@ -115,6 +119,8 @@ export function inferEngine(manifests: readonly unknown[]): EngineName {
     else unknown.add(id);
   }
   if (unknown.size > 0) throw new Error(`not a network policy kind any engine enforces: ${[...unknown].sort().join(', ')}`);
+  // Calico's kinds with the network-policy-api's: Calico enforces both (its kube-admin and kube-baseline tiers).
+  if (engines.has('calico')) engines.delete('clusternetworkpolicy');
   const specific = [...engines].filter((e) => e !== 'kubernetes');
   if (specific.length > 1) throw new Error(`the manifests are for several engines (${specific.sort().join(', ')}): name one (${ENGINE_CHOICE})`);
   return specific[0] ?? (engines.size > 0 ? 'kubernetes' : fail());

@@ -325,3 +325,34 @@ test('deterministic and order-independent: the same verdicts whatever the manife
   const b = flows.map((f) => calicoSimulator([...ps].reverse(), cluster).evaluate(f));
   assert.equal(JSON.stringify(b), JSON.stringify(a));
 });
+
+// docs.tigera.io calico/latest/network-policy/policy-tiers/tiered-policy: "kube-admin tier … where
+// all Kubernetes AdminNetworkPolicy / ClusterNetworkPolicy resources with Admin Tier reside … order
+// of 1,000 and a default action of Pass"; "kube-baseline tier … BaselineAdminNetworkPolicy …
+// order 10,000,000, default action Pass"; the priority is the policy's order in the tier.
+const anp = (name: string, priority: number, spec: Record<string, unknown>) => ({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name }, spec: { priority, subject: { namespaces: { matchLabels: { team: 'shop' } } }, ...spec } });
+const banp = (spec: Record<string, unknown>) => ({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' }, spec: { subject: { namespaces: { matchLabels: { team: 'shop' } } }, ...spec } });
+const fromPlatform = [{ namespaces: { matchLabels: { team: 'platform' } } }];
+
+test('Calico enforces AdminNetworkPolicies in its kube-admin tier (order 1000, before the default tier): a Deny there wins over a Calico Allow of the default tier; Allow is final; Pass goes on (tiered-policy "kube-admin tier")', () => {
+  const allowAll = np('allow-all', { selector: "app == 'api'", ingress: [{ action: 'Allow' }] });
+  const f = flow(P(prom), P(api));
+  assert.equal(verdict([allowAll], f).verdict, 'allow');
+  const deny = anp('deny-platform', 10, { ingress: [{ name: 'no-platform', action: 'Deny', from: fromPlatform }] });
+  const v = verdict([allowAll, deny], f);
+  assert.equal(v.verdict, 'deny');
+  assert.equal(v.ingress.by?.policy, 'AdminNetworkPolicy/deny-platform');
+  const allow = anp('allow-platform', 5, { ingress: [{ name: 'platform', action: 'Allow', from: fromPlatform }] });
+  assert.equal(verdict([deny, allow, np('deny-all', { selector: "app == 'api'", ingress: [{ action: 'Deny' }] })], f).verdict, 'allow', 'priority 5 before 10; Allow ends the evaluation');
+  const pass = anp('pass-platform', 1, { ingress: [{ name: 'platform', action: 'Pass', from: fromPlatform }] });
+  assert.equal(verdict([pass, deny, allowAll], f).verdict, 'allow', 'Pass skips the rest of kube-admin: the default tier decides');
+  assert.equal(verdict([anp('other', 10, { ingress: [{ name: 'x', action: 'Deny', from: [{ namespaces: { matchLabels: { team: 'nobody' } } }] }] }), allowAll], f).verdict, 'allow', 'no rule matches: the tier passes');
+});
+
+test('Calico enforces the BaselineAdminNetworkPolicy in its kube-baseline tier (order 10,000,000, after the default tier): it decides only what the earlier tiers passed (tiered-policy "kube-baseline tier")', () => {
+  const baselineDeny = banp({ ingress: [{ name: 'no-platform', action: 'Deny', from: fromPlatform }] });
+  const f = flow(P(prom), P(api));
+  assert.equal(verdict([baselineDeny], f).verdict, 'deny', 'no policy of the default tier applies: kube-baseline decides');
+  assert.equal(verdict([baselineDeny, np('allow-all', { selector: "app == 'api'", ingress: [{ action: 'Allow' }] })], f).verdict, 'allow', 'the default tier allows first');
+  assert.equal(verdict([banp({ ingress: [{ name: 'platform', action: 'Allow', from: fromPlatform }] }), np('deny-all', { selector: "app == 'api'", ingress: [{ action: 'Deny' }] })], f).verdict, 'deny', 'the default tier denies first');
+});

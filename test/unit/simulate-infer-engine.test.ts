@@ -9,6 +9,9 @@ test('NetworkPolicies alone are kubernetes; with another engine\'s kinds that en
   assert.equal(inferEngine([m('networking.k8s.io/v1', 'NetworkPolicy')]), 'kubernetes');
   assert.equal(inferEngine([m('networking.k8s.io/v1', 'NetworkPolicy'), m('cilium.io/v2', 'CiliumNetworkPolicy')]), 'cilium');
   assert.equal(inferEngine([m('projectcalico.org/v3', 'Tier'), m('projectcalico.org/v3', 'GlobalNetworkPolicy')]), 'calico');
+  // Calico enforces the network-policy-api's kinds in its kube-admin and kube-baseline tiers.
+  assert.equal(inferEngine([m('projectcalico.org/v3', 'GlobalNetworkPolicy'), m('policy.networking.k8s.io/v1alpha1', 'AdminNetworkPolicy')]), 'calico');
+  assert.equal(inferEngine([m('policy.networking.k8s.io/v1alpha1', 'AdminNetworkPolicy')]), 'clusternetworkpolicy');
 });
 
 test('two engines at once, or nothing to infer from, is an error that says how to name the engine on the CLI and over the API', () => {

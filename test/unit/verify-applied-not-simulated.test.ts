@@ -26,21 +26,24 @@ const gnp = policy('projectcalico.org/v3', 'GlobalNetworkPolicy', 'platform.deny
 const np = policy('networking.k8s.io/v1', 'NetworkPolicy', 'default-deny', {}, 'shop');
 
 test('applied kinds the engine\'s simulation does not evaluate are named: an AdminNetworkPolicy Deny decides before any NetworkPolicy (network-policy-api: Admin tier first), a Calico tier before the default one', () => {
-  // Kinds of two engines beside a kubernetes recommendation: neither simulation evaluates both (enforcingEngine keeps kubernetes).
+  // Kinds of engines no one simulation evaluates together beside a kubernetes recommendation (enforcingEngine keeps kubernetes).
   const calicoNp = policy('projectcalico.org/v3', 'NetworkPolicy', 'allow-x', {}, 'shop');
   const tier = policy('projectcalico.org/v3', 'Tier', 'platform', { order: 100 });
-  const [warning] = engineWarnings(emitted('kubernetes'), model, [np, anp, gnp, calicoNp, tier]);
+  const cilium = policy('cilium.io/v2', 'CiliumNetworkPolicy', 'c', {}, 'shop');
+  const [warning] = engineWarnings(emitted('kubernetes'), model, [np, anp, gnp, calicoNp, tier, cilium]);
   // Kinds are named with their group (a Calico NetworkPolicy is not the NetworkPolicy the engine evaluates); a Tier is no policy.
-  assert.match(warning ?? '', /^applied policies of kinds the kubernetes simulation does not evaluate were left out of the verification beside applied policies: AdminNetworkPolicy\.policy\.networking\.k8s\.io ×1 \(deny-monitoring-db\); GlobalNetworkPolicy\.projectcalico\.org ×1 \(platform\.deny-db\); NetworkPolicy\.projectcalico\.org ×1 \(shop\/allow-x\);/);
+  assert.match(warning ?? '', /^applied policies of kinds the kubernetes simulation does not evaluate were left out of the verification beside applied policies: AdminNetworkPolicy\.policy\.networking\.k8s\.io ×1 \(deny-monitoring-db\); CiliumNetworkPolicy\.cilium\.io ×1 \(shop\/c\); GlobalNetworkPolicy\.projectcalico\.org ×1 \(platform\.deny-db\); NetworkPolicy\.projectcalico\.org ×1 \(shop\/allow-x\);/);
   assert.doesNotMatch(warning ?? '', /Tier/);
   // What the left-out kinds may do, for the engines they are: an Admin-tier Deny, an earlier Calico tier's Deny.
-  assert.match(warning ?? '', /\(an Admin-tier Deny ends the evaluation before the NetworkPolicies; an earlier Calico tier's Deny ends the evaluation before the NetworkPolicies\)/);
+  assert.match(warning ?? '', /an Admin-tier Deny ends the evaluation before the NetworkPolicies; an earlier Calico tier's Deny ends the evaluation before the NetworkPolicies/);
   // Beside Cilium's policies the example is Cilium's, not another engine's.
   const [ciliumWarning] = engineWarnings(emitted('kubernetes'), model, [np, policy('cilium.io/v2', 'CiliumNetworkPolicy', 'c', {}, 'shop')]);
   assert.match(ciliumWarning ?? '', /\(Cilium's rules add up with the NetworkPolicies, its deny rules win over every allow, and it reads an ipBlock its own way\)/);
   assert.doesNotMatch(ciliumWarning ?? '', /Calico|Admin/);
   // The clusternetworkpolicy simulation evaluates AdminNetworkPolicy and NetworkPolicy: only the Calico one is named.
   assert.match(engineWarnings(emitted('clusternetworkpolicy'), model, [np, anp, gnp]).join('\n'), /evaluate were left out of the verification beside applied policies: GlobalNetworkPolicy\.projectcalico\.org ×1 \(platform\.deny-db\);/);
+  // The calico simulation evaluates them all: Calico enforces AdminNetworkPolicies in its kube-admin tier (tiered-policy "kube-admin tier").
+  assert.deepEqual(engineWarnings(emitted('calico'), model, [np, anp, gnp, tier]), []);
   // Nothing to say when every applied kind is simulated.
   assert.deepEqual(engineWarnings(emitted('kubernetes'), model, [np]), []);
 });
@@ -60,8 +63,10 @@ test('a kubernetes recommendation beside applied policies of one tiered engine i
   assert.match(engineWarnings(emitted('kubernetes'), model, [np, gnp]).join('\n'), /applied Calico policies of tier "platform" \(platform\.deny-db\) were left out/);
   assert.equal(enforcingEngine('kubernetes', [np, anp]), 'clusternetworkpolicy');
   assert.deepEqual(engineWarnings(emitted('kubernetes'), model, [np, anp]), []);
+  // Calico's kinds with the network-policy-api's: Calico, which enforces those in its kube-admin and kube-baseline tiers.
+  assert.equal(enforcingEngine('kubernetes', [np, anp, gnp]), 'calico');
   // Two engines at once, Cilium's additive policies, or only NetworkPolicies: the recommendation's own engine.
-  assert.equal(enforcingEngine('kubernetes', [np, anp, gnp]), 'kubernetes');
+  assert.equal(enforcingEngine('kubernetes', [np, anp, policy('cilium.io/v2', 'CiliumNetworkPolicy', 'c', {}, 'shop')]), 'kubernetes');
   assert.equal(enforcingEngine('kubernetes', [np, policy('cilium.io/v2', 'CiliumNetworkPolicy', 'c', {}, 'shop')]), 'kubernetes');
   assert.equal(enforcingEngine('kubernetes', [np]), 'kubernetes');
   assert.equal(enforcingEngine('cilium', [gnp]), 'cilium');
