@@ -10,7 +10,7 @@ import { indexCluster } from '../recommender/compare/context.ts';
 import { observeMatrices } from '../recommender/compare/observe.ts';
 import { parseMatricesConfig } from '../recommender/matrix/config.ts';
 import { MatrixError, parseMatrix, type MatrixProblem, type ParsedMatrix } from '../recommender/matrix/load.ts';
-import { mergeAndCheck } from '../recommender/matrix/registry.ts';
+import { mergeAndCheck, type AppliedSource } from '../recommender/matrix/registry.ts';
 import { resolveMatrix, type MatrixEntry } from '../recommender/matrix/resolve.ts';
 import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { MatricesConfigT, MatrixT } from '../recommender/matrix/schema.ts';
@@ -64,6 +64,22 @@ export function matricesInForce(db: Db, config: MatricesConfigT): MatrixEntry[] 
     throw invalidInput('the service config does not match the loaded matrices', { problems, reason: 'config-mismatch', ...(origin !== undefined ? { subject: origin } : {}) });
   }
   return entries;
+}
+
+/** AppError invalid-input when the config does not fit the built-in matrices with these applied ones (what matricesInForce would refuse from then on). */
+function refuseConfigMismatch(config: MatricesConfigT, applied: readonly AppliedSource[], message: string, subject: string): void {
+  let problems;
+  try {
+    problems = mergeAndCheck(
+      loadCatalog().map((c) => c.matrix),
+      applied,
+      config,
+    ).problems;
+  } catch (e) {
+    if (e instanceof MatrixError) throw invalidInput(e.message);
+    throw e;
+  }
+  if (problems.length > 0) throw invalidInput(message, { problems, reason: 'config-mismatch', subject });
 }
 
 /** The observed side that completes the resolution (roles bound from observation): edges and the DNS names of external IPs. */
@@ -164,6 +180,8 @@ export interface ApplyMatrixRequest {
   appliedAt: number;
   /** The name the document must carry (the API's path name). */
   expectedName?: string;
+  /** The service's cluster config: a matrix it cannot take is refused, not stored (matricesInForce would fail every request after). */
+  config?: MatricesConfigT;
 }
 
 export interface ApplyMatrixResult {
@@ -184,6 +202,10 @@ export function applyMatrix(db: Db, req: ApplyMatrixRequest): ApplyMatrixResult 
       problems: [{ path: 'metadata.name', message: `must equal the path name "${req.expectedName}"`, value: name }],
       subject: label,
     });
+  }
+  if (req.config !== undefined) {
+    const applied = [...listStoredMatrices(db).filter((m) => m.name !== name), { name, source: req.text, origin: req.origin }];
+    refuseConfigMismatch(req.config, applied, `the service config cannot take this matrix: storing it would leave every request refused`, label);
   }
   const created = getStoredMatrix(db, name) === undefined;
   const overridesBuiltIn = loadCatalog().some((c) => c.matrix.metadata.name === name);

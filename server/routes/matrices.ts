@@ -73,6 +73,7 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
           label: `PUT /api/v1/matrices/${params.name}`,
           appliedAt: ctx.now(),
           expectedName: params.name,
+          config: ctx.config.matrices,
         });
         res.status(result.created ? 201 : 200);
         return { name: result.name, status: result.status, overridesBuiltIn: result.overridesBuiltIn, digest: result.digest };

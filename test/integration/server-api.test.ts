@@ -366,6 +366,46 @@ test('matrices: list, get, validate, put (name must match), and 404', async () =
   assert.equal(again.body.status, 'unchanged');
 });
 
+test('a matrix the service\'s own config cannot take (a parameter it sets no longer declared, a value that would make a namespace no name) is refused with 422 and not stored, : it would leave every request 422 and the service unable to start', async () => {
+  const { db: own, path: ownPath } = tmpDb();
+  const matrix = (ns: string, params = '  ns: { type: string, default: shop, description: n }\n') => `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: shop-test, title: T }
+documents: { doc: { title: D, file: d.txt } }
+parameters:
+${params}components:
+  web:
+    namespace: ${ns}
+    selector: { matchLabels: { app: web } }
+    ingress:
+      - { peer: { namespace: shop }, ports: [{ port: 8080 }], level: must, purpose: p, source: { document: doc, line: 1 } }
+`;
+  const edges = new EdgeStore(own);
+  const ctx: ServiceContext = {
+    db: own,
+    config: configFor({ dbPath: ownPath, tokens: [{ name: 'writer', secret: WRITE, scopes: ['read', 'write'] }], matrices: { systems: { 'shop-test': { parameters: { ns: 'a.b' } } } } }),
+    metrics: new ServiceMetrics(() => edges.count(), { defaultMetrics: false, ingestTotals: () => ingestTotals(own) }),
+    logger: pino({ level: 'silent' }),
+    version: 'test',
+    collectors: () => [],
+    draining: false,
+    now: () => Date.UTC(2026, 10, 21),
+  };
+  const svc = createApp(ctx).app;
+  const put = (text: string) => request(svc).put('/api/v1/matrices/shop-test').set('Authorization', WAUTH).type('application/yaml').send(text);
+  // A matrix the config fits is stored (the config names it: before it, nothing fit).
+  await put(matrix('shop')).expect(201);
+  // `a.b` is a valid label value, but no namespace.
+  const bad = await put(matrix('"${ns}"')).expect(422);
+  assert.match(JSON.stringify(bad.body), /makes components\.web\.namespace \\"a\.b\\": namespace must be a DNS-1123 label/);
+  const dropped = await put(matrix('shop', '  other: { type: string, default: x, description: o }\n')).expect(422);
+  assert.match(JSON.stringify(dropped.body), /unknown parameter/);
+  // Neither was stored: the service answers on with the matrix it had.
+  await request(svc).get('/api/v1/matrices').set('Authorization', WAUTH).expect(200);
+  const kept = await request(svc).get('/api/v1/matrices/shop-test?format=source').set('Authorization', WAUTH).expect(200);
+  assert.match(kept.text, /namespace: shop\n/);
+});
+
 test('malformed JSON, unknown routes and rate limits answer problem+json without a stack', async () => {
   const notFound = await request(app).get('/api/v1/nothing').set('Authorization', AUTH).expect(404);
   assert.equal(notFound.type, 'application/problem+json');
