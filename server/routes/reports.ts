@@ -1,6 +1,6 @@
 /** Reports: list the stored ones, read one as JSON, Markdown or HTML (by Accept), build one now. */
 import { Type } from '@sinclair/typebox';
-import { requireSelection } from '../../app/selection-check.ts';
+import { requireWorkloads } from '../../app/selection-check.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
 import { storedReport } from '../../reports/stored.ts';
 import { MEDIA_TYPES, renderHtml, renderJson, renderMarkdown, REPORT_FORMATS, type ReportFormat } from '../../reports/render/index.ts';
@@ -132,7 +132,8 @@ export function reportRoutes(ctx: ServiceContext): AnyRoute[] {
         ...computeLimits,
       },
       handler: async ({ query }, _req, res) => {
-        if (query.namespace !== undefined) requireSelection(ctx.db, { namespace: query.namespace });
+        // An empty store or a namespace nothing knows is said, as `flowmatrix report` says it: never an all-clear report of nothing.
+        requireWorkloads(ctx.db, query.namespace !== undefined ? { namespace: query.namespace } : {});
         let meta;
         try {
           // Built off the event loop (server/services/compute.ts), stored here: this thread is the writer.

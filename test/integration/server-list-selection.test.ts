@@ -146,6 +146,10 @@ test('an empty store: a recommendation, an export and a drift report say there i
     const cli = await runCli([...argv, '--db', empty.path]);
     assert.equal(cli.err, `flowmatrix: ${detail}\n`, path);
   }
+  // A report is built of the same: none of an empty store (an all-clear of nothing), as `flowmatrix report` says.
+  const report = await request(emptyApp.app).post('/api/v1/reports?engine=kubernetes').expect(404);
+  assert.match(report.body.detail, /^no inventory: run `flowmatrix inventory import FILE`/);
+  assert.deepEqual((await request(emptyApp.app).get('/api/v1/reports').expect(200)).body.items, []);
 });
 
 test('flows without an inventory: the namespaces and workloads the records name exist', async () => {
