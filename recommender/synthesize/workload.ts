@@ -178,7 +178,9 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
       };
   if (openWhenUndocumented) {
     // The namespace layer isolates what the mirrored rules do not open: said where the layer comes.
-    const cut = plan.excluded.filter((x) => x.reason === MODE_DOCUMENTED_LEFT_OUT).length;
+    // DNS and the apiserver stay allowed where the egress keeps rules (the implied ones above).
+    const kept = (x: ExcludedEdge): boolean => egress.input.mode === 'rules' && x.edge.direction === 'egress' && (x.edge.edge.server.kind === 'dns' || isApiserverEdge(x.edge.edge, ctx.ix));
+    const cut = plan.excluded.filter((x) => x.reason === MODE_DOCUMENTED_LEFT_OUT && !kept(x)).length;
     if (cut > 0) (plan.underLayer ??= []).push(`${p.name}: no matrix documents it: mode documented gives it only the rules other components' must rules require at its end, and --default-deny isolates it otherwise: ${cut} other observed edge side(s) of it are cut; document it, or use mode union`);
   }
   const restricts = (d: DirectionInput): boolean => d.mode === 'rules' || d.mode === 'deny-all';

@@ -181,7 +181,11 @@ test('mode documented under --default-deny: a workload only another component\'s
   // One that gets the rules required at its end has the rest of what it was seen doing cut by the layer all the same: said too (docs/recommend.md, --mode).
   const sc = rec.workloads.find((w) => w.workload.name === 'source-controller')!;
   assert.ok(rec.policySet.intents.some((i) => i.key === 'flux-system/deployment/source-controller'), 'source-controller gets the rules required at its end');
-  assert.match(sc.warnings.join('\n'), /no matrix documents it: mode documented gives it only the rules other components' must rules require at its end, and --default-deny isolates it otherwise: \d+ other observed edge side\(s\) of it are cut/);
+  const said = /no matrix documents it: mode documented gives it only the rules other components' must rules require at its end, and --default-deny isolates it otherwise: (\d+) other observed edge side\(s\) of it are cut/.exec(sc.warnings.join('\n'));
+  assert.ok(said, sc.warnings.join('\n'));
+  // The figure is what the simulation of the manifests denies of it (its DNS and apiserver edges stay allowed).
+  const { verification } = runRecommendation(input, 'kubernetes', recommendOptions({ mode: 'documented', defaultDeny: true }), { tightness: false });
+  assert.equal(Number(said[1]), verification.denied.filter((f) => f.workload === 'flux-system/Deployment/source-controller').length);
   // Without the default-deny nothing isolates such a workload: it gets no policy, none of its traffic is cut (Flux's source-controller, only named by the stage controller's rule).
   const open = recommend(input, recommendOptions({ mode: 'documented' }));
   assert.equal(open.policySet.intents.some((i) => i.key === 'netobserv/statefulset/loki' || i.key === 'flux-system/deployment/source-controller'), false);
