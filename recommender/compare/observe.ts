@@ -151,10 +151,11 @@ function ownOf(m: ResolvedMatrix): Set<string> {
 
 /** Every pod of every namespace: no namespace named, an empty namespace selector and an empty pod selector. */
 function everyPod(p: ResolvedPeer & { kind: 'pods' }): boolean {
-  return p.namespace === undefined && p.namespaceSelector !== undefined && selectsAll(p.namespaceSelector) && selectsAll(p.selector);
+  return p.namespace === undefined && p.namespaceSelector !== undefined && emptySelector(p.namespaceSelector) && emptySelector(p.selector);
 }
 
-const selectsAll = (s: LabelSelector): boolean => Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
+/** A selector with no terms: every pod (of the namespaces it applies to). */
+const emptySelector = (s: LabelSelector): boolean => Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
 
 function fits(cl: Claimant, e: EdgeTraffic, ix: ClusterIndex): boolean {
   const other = farPeer(e, cl.rule.direction);
@@ -202,8 +203,7 @@ function bindingsOf(peer: Peer, ports: readonly EdgeTraffic[], inv: InventorySna
   }
   if (peer.kind === 'workload') {
     const w = inv.workloads.find((x) => workloadKey(x) === workloadKey(peer.workload));
-    const hasSelector = w !== undefined && (Object.keys(w.selector.matchLabels ?? {}).length > 0 || (w.selector.matchExpressions ?? []).length > 0);
-    if (!w || !hasSelector) return undefined;
+    if (!w || emptySelector(w.selector)) return undefined;
     return { namespace: w.namespace, selector: w.selector, ports: portSpecs };
   }
   return undefined;
@@ -234,11 +234,24 @@ function candidatesOf(fitsOfRole: readonly Fit[], ix: ClusterIndex, inCluster: R
         edges: uniqSorted(v.edges.map(edgeText)),
         flows: v.edges.reduce((n, e) => n + e.flows, 0),
         lastSeen: new Date(Math.max(...v.edges.map((e) => e.lastSeen))).toISOString(),
-        ...(v.peer.kind === 'external' && inCluster.has(v.peer.ip) ? { notBound: IN_CLUSTER } : {}),
+        ...(notBoundReason(v.peer, ix, inCluster) !== undefined ? { notBound: notBoundReason(v.peer, ix, inCluster)! } : {}),
       };
     });
   return { candidates, byPeer };
 }
+
+/** Why no binding can be made of a candidate (bindingsOf makes none), or undefined. */
+function notBoundReason(peer: Peer, ix: ClusterIndex, inCluster: ReadonlySet<string>): string | undefined {
+  if (peer.kind === 'external') return inCluster.has(peer.ip) ? IN_CLUSTER : undefined;
+  if (peer.kind !== 'workload') return undefined;
+  const w = ix.workloads.get(workloadKey(peer.workload));
+  if (w === undefined) return NOT_IN_INVENTORY;
+  return emptySelector(w.selector) ? NO_LABELS : undefined;
+}
+
+/** Why no role is bound to a workload only flow records name (in a namespace the inventory holds: its labels are not known for sure). */
+const NOT_IN_INVENTORY = 'a workload the inventory does not hold (only flow records name it): its labels are not known, so no selector can bind it; import an inventory that holds it, or bind the role in the cluster config';
+const NO_LABELS = 'a workload without labels: no selector can bind it alone; label its pods, or bind the role in the cluster config';
 
 function pinText(role: string, bindings: readonly RoleBindingT[]): string {
   return stringify({ matrices: { bindings: { roles: { [role]: bindings } } } }, { lineWidth: 0 });

@@ -195,3 +195,13 @@ components:
   assert.equal(r.origin, 'inferred');
   assert.deepEqual(r.bindings, [{ namespace: 'other', selector: { matchLabels: { app: 'misc' } }, ports: [{ port: 8888 }] }]);
 });
+
+test('a candidate no binding can be made of says why (notBound): a workload the inventory does not hold, one without labels — not listed as bound beside the others', () => {
+  const m = observed([edge(agent, w('kafka', 'broker'), 9092), edge(agent, w('kafka', 'ghost'), 9092)]);
+  const r = role(m, 'brokers');
+  assert.equal(r.origin, 'inferred');
+  assert.deepEqual(r.bindings?.map((b) => b.namespace), ['kafka'], 'the broker only');
+  const ghost = r.candidates?.find((c) => c.peer === 'workload:kafka/Deployment/ghost');
+  assert.match(ghost?.notBound ?? '', /^a workload the inventory does not hold \(only flow records name it\)/);
+  assert.equal(r.candidates?.find((c) => c.peer === 'workload:kafka/Deployment/broker')?.notBound, undefined);
+});
