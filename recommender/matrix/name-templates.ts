@@ -17,7 +17,10 @@ export interface NameTemplate {
   refs: string[];
 }
 
-/** Every namespace and label-value template of a matrix document, in document order. */
+/**
+ * Every namespace and label-value template of a matrix's components (their namespaces, selectors
+ * and rule peers; a role's default binding takes no parameters), in document order.
+ */
 export function nameTemplates(doc: unknown): NameTemplate[] {
   const out: NameTemplate[] = [];
   const visit = (node: unknown, path: PathSegment[]): void => {
@@ -34,7 +37,7 @@ export function nameTemplates(doc: unknown): NameTemplate[] {
       else visit(value, at);
     }
   };
-  visit(doc, []);
+  if (isPlainObject(doc)) visit(doc.components, ['components']);
   return out;
 }
 
