@@ -4,11 +4,11 @@
  * ranges; unique rule ids. Every problem is reported at once, each with its path and value.
  * The semantic pass reads the raw document defensively so it still runs when the schema failed.
  */
-import { Matrix, PARAMETER_TYPES, type MatrixT } from './schema.ts';
+import { Matrix, PARAMETER_TYPES, type MatrixT, type PeerT } from './schema.ts';
 import { schemaIssues, type Issue } from './schema-check.ts';
 import type { PathSegment } from './paths.ts';
 import { cidrContains, parseCidr } from '../../domain/ip.ts';
-import { ruleId, RULE_SLUG, type Direction } from './ids.ts';
+import { peerSlug, ruleId, RULE_SLUG, type Direction } from './ids.ts';
 import {
   cidrProblem,
   fqdnProblem,
@@ -304,6 +304,8 @@ class Checker {
         return;
       }
       if (r.peer === undefined) return;
+      // A peer of no known form names no rule: its own error says so, a duplicate id of it would mislead.
+      if (r.id === undefined && peerSlug(r.peer as PeerT) === 'peer') return;
       const id = ruleId(this.matrixName, owner, direction, r as Parameters<typeof ruleId>[3]);
       const explicit = typeof r.id === 'string';
       const first = this.ruleIds.get(id);

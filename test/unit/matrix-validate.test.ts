@@ -315,3 +315,19 @@ components:
   // Two forms take a selector ({namespace, selector}, {namespaceSelector, selector}): the forms are listed, with the spelling.
   assert.ok(find(ps, 'components.c.ingress[0].peer', /^must be one of: .*\{namespace, selector\?\}.*; "podSelector" is spelt "selector" here$/), JSON.stringify(ps));
 });
+
+test('two rules whose peers are of no known form are no duplicate rule ids: each peer\'s own error is said, nothing more', () => {
+  const rule = (peer: string, line: number) => `      - { peer: ${peer}, ports: [{ port: 443 }], level: must, purpose: p, source: { document: doc, line: ${line} } }\n`;
+  const ps = problemsOf(`apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: t, title: T }
+documents: { doc: { title: doc } }
+components:
+  web:
+    namespace: shop
+    selector: { matchLabels: { app: web } }
+    egress:
+${rule('{ cidr: [10.0.0.0/8] }', 1)}${rule('{ fqdn: [example.com] }', 2)}`);
+  assert.ok(!ps.some((p) => /duplicate rule id/.test(p.message)), JSON.stringify(ps));
+  assert.ok(ps.some((p) => /did you mean "cidrs"/.test(p.message)), JSON.stringify(ps));
+});
