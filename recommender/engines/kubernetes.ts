@@ -195,7 +195,11 @@ export function unresolvedFqdns(rule: PolicyRule): string[] {
 
 /** The `fqdn-unresolved` warning of an engine without FQDN rules (`engine`: how the message names it). */
 export function unresolvedFqdnMessage(engine: string, names: readonly string[]): string {
-  return `${engine} has no FQDN rule and no address is known for ${names.join(', ')}: the rule allows any destination on its ports instead (looser than intended; the cilium engine renders toFQDNs)`;
+  const wildcard = names.some((n) => n.startsWith('*.'));
+  const why = wildcard
+    ? `a wildcard name (${names.filter((n) => n.startsWith('*.')).join(', ')}) stands for names not seen yet, so it is never rendered as the addresses seen${names.length > 1 ? `, and no address is known for the others` : ''}`
+    : `no address is known for ${names.join(', ')}`;
+  return `${engine} has no FQDN rule and ${why}: the rule allows any destination on its ports instead (looser than intended; the cilium engine renders toFQDNs)`;
 }
 
 /** What the engine cannot say about a peer, at each rule it appears in. */

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES } from '../../recommender/engines/index.ts';
 import type { Manifest } from '../../recommender/engines/types.ts';
+import { unresolvedFqdnMessage } from '../../recommender/engines/kubernetes.ts';
 import {
   apiserverPeer,
   cidrPeer,
@@ -321,4 +322,9 @@ test('calico: more than 50 ports of one protocol are split over rules of at most
   assert.deepEqual(manifestErrors(r.manifests), []);
   const egress = spec(r.manifests[0]).egress as { destination?: { ports?: unknown[] } }[];
   assert.deepEqual(egress.map((e) => e.destination?.ports?.length), [50, 50, 20]);
+});
+
+test('fqdn-unresolved says why a wildcard name gets no addresses: it stands for names not seen yet (never the addresses seen for some of them)', () => {
+  assert.match(unresolvedFqdnMessage('NetworkPolicy', ['*.db.example.com']), /^NetworkPolicy has no FQDN rule and a wildcard name \(\*\.db\.example\.com\) stands for names not seen yet, so it is never rendered as the addresses seen: the rule allows any destination on its ports instead/);
+  assert.match(unresolvedFqdnMessage('NetworkPolicy', ['plugins.example.org']), /^NetworkPolicy has no FQDN rule and no address is known for plugins\.example\.org: /);
 });
