@@ -187,7 +187,11 @@ export interface FlowAddressing {
 }
 
 function onItsNode(model: ClusterModel, e: SimEndpoint, ip: string | undefined): SimEndpoint {
-  if (e.kind !== 'pod' || ip === undefined) return e;
+  if (ip === undefined) return e;
+  // A node sends from one of its addresses (InternalIP, tunnel, router): an ipBlock or a Calico
+  // `nets` holds the packet's, so the record's is simulated, not the node's first.
+  if (e.kind === 'node') return ip !== e.ip && e.node.ips.includes(ip) ? { ...e, ip } : e;
+  if (e.kind !== 'pod') return e;
   const node = model.nodeOfPodIp(ip);
   let pod = node === undefined || node === e.pod.node ? e.pod : model.onNode(e.pod, node);
   // At the address the record names, not at every address of the workload's pods: an ipBlock (a

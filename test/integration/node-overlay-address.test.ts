@@ -77,3 +77,33 @@ test('a flow from n2\'s tunnel address is n2\'s, and the collector\'s ingress le
   const calico = JSON.stringify(runRecommendation(input, 'calico', recommendOptions({}), { tightness: false }).emitted.manifests);
   assert.match(calico, /10\.244\.2\.1\/32/, 'the tunnel address is among the node addresses the rule names');
 });
+
+test('a flow record\'s node end is simulated at the address the record names, not at the node\'s first address', () => {
+  // Felix matches `nets` against the packet's source address (rules.go ProtoRuleToIptablesRules →
+  // SourceNet), and an ipBlock holds the packet's address (kubernetes.io network-policies): n1's
+  // traffic from its InternalIP is allowed by a rule naming that address only, though the tunnel
+  // address is among n1's addresses too. Input → expected: allow on calico and kubernetes.
+  const { snapshot } = convertInventoryText(INVENTORY, NOW);
+  const model = clusterModel(snapshot);
+  assert.deepEqual(model.nodeOf('n1')!.ips.length > 1, true, 'n1 has more than one address');
+  const server = { kind: 'workload' as const, workload: { namespace: 'mon', kind: 'Pod', name: 'collector' } };
+  const pod = model.podOf('mon/Pod/collector');
+  assert.ok(pod, 'the collector stands as a pod');
+  const conn = connectionFlow(model, { kind: 'node', node: 'n1' }, server, 2055, 'TCP', { clientIp: '10.0.0.1', serverIp: '10.244.1.5' });
+  assert.ok(conn.ok);
+  assert.deepEqual(conn.flow.client, { kind: 'node', node: model.nodeOf('n1')!, ip: '10.0.0.1' });
+  const calico = {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'from-n1', namespace: 'mon' },
+    spec: { selector: "app == 'collector'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { nets: ['10.0.0.1/32'] } }] },
+  };
+  const np = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'from-n1', namespace: 'mon' },
+    spec: { podSelector: { matchLabels: { app: 'collector' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.1/32' } }] }] },
+  };
+  assert.equal(SIMULATORS.calico([calico], model.cluster).evaluate(conn.flow).verdict, 'allow', 'calico');
+  assert.equal(SIMULATORS.kubernetes([np], model.cluster).evaluate(conn.flow).verdict, 'allow', 'kubernetes');
+});
