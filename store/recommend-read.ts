@@ -5,6 +5,7 @@ import type { Edge, EdgeTraffic } from '../domain/edge.ts';
 import { PROTOCOLS, sourcesFromBits, type FlowSource, type Protocol } from '../domain/flow.ts';
 import type { Peer } from '../domain/peer.ts';
 import type { Db } from './db.ts';
+import { canonicalDnsName } from '../domain/dns-name.ts';
 import type { ObservedLabels } from '../domain/observed-labels.ts';
 import { readObservedLabels } from './observed-labels.ts';
 import { checkedPeer, edgePortProblem, edgeValuesProblem, newSkippedRows, skipRow, type SkippedRows } from './row-check.ts';
@@ -13,10 +14,13 @@ import { checkedPeer, edgePortProblem, edgeValuesProblem, newSkippedRows, skipRo
 export function readExternalNames(db: Db): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const r of db.prepare('SELECT ip, name FROM external_names ORDER BY ip, name').iterate() as Iterable<{ ip: string; name: string }>) {
+    // Canonical here too: an older version stored names as the flow log spelt them.
+    const name = canonicalDnsName(r.name);
     const l = out.get(r.ip);
-    if (l) l.push(r.name);
-    else out.set(r.ip, [r.name]);
+    if (l === undefined) out.set(r.ip, [name]);
+    else if (!l.includes(name)) l.push(name);
   }
+  for (const l of out.values()) l.sort();
   return out;
 }
 

@@ -7,6 +7,7 @@
 import type { EndpointMeta, FlowEndpoint, HandshakeHint, Protocol, Verdict } from '../../domain/flow.ts';
 import { isIp, isPort, reject, timeError, toCount, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
 import { checkLabel, checkName } from './names.ts';
+import { canonicalDnsName } from '../../domain/dns-name.ts';
 import { storedAddress } from '../../domain/ip.ts';
 import { parseRfc3339 } from '../../domain/time.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
@@ -192,7 +193,8 @@ function names(v: unknown, field: string): NamesResult {
     if (typeof n !== 'string' || n.length === 0) continue;
     const bad = checkName(field, n, 'dns-name');
     if (bad) return { reject: bad };
-    out.push(n);
+    const name = canonicalDnsName(n);
+    if (!out.includes(name)) out.push(name);
   }
   return out.length ? { names: out } : {};
 }
