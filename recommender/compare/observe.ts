@@ -190,14 +190,14 @@ function portText(e: EdgeTraffic): string {
  * engines without FQDN rules render the addresses seen for the names), else its /32 or /128; a
  * workload by its own selector.
  */
-function bindingsOf(peer: Peer, ports: readonly EdgeTraffic[], inv: InventorySnapshot, names: ReadonlyMap<string, readonly string[]>): RoleBindingT | undefined {
+function bindingsOf(peer: Peer, ports: readonly EdgeTraffic[], inv: InventorySnapshot, names: ReadonlyMap<string, readonly string[]>, byNames: boolean): RoleBindingT | undefined {
   const portSpecs = uniqSorted(ports.map(portText)).map((t) => {
     const [port, protocol] = t.split('/');
     return protocol === 'TCP' ? { port: Number(port) } : { port: Number(port), protocol: protocol as 'UDP' | 'SCTP' };
   });
   if (peer.kind === 'external') {
     if (!isIpAddress(peer.ip)) return undefined;
-    const seen = names.get(peer.ip) ?? [];
+    const seen = byNames ? (names.get(peer.ip) ?? []) : [];
     if (seen.length > 0) return { fqdns: uniqSorted(seen), ports: portSpecs };
     return { cidrs: [`${peer.ip}/${peer.ip.includes(':') ? 128 : 32}`], ports: portSpecs };
   }
@@ -258,13 +258,22 @@ function pinText(role: string, bindings: readonly RoleBindingT[]): string {
 }
 
 /** The role bound from its candidates; undefined when none can be expressed as a binding. */
-function inferredRole(r: RoleResolution, fitsOfRole: readonly Fit[], obs: Observation, inCluster: ReadonlySet<string>): RoleResolution | undefined {
+/**
+ * Whether a rule of the matrix receives traffic from the role. DNS names identify destinations,
+ * not sources: such a role is bound by address (config.ts refuses a DNS-name binding for it, and
+ * the policy builder an FQDN peer in an ingress rule).
+ */
+function receivesFrom(m: ResolvedMatrix, role: string): boolean {
+  return m.components.some((c) => c.rules.some((rule) => rule.direction === 'ingress' && rule.role === role));
+}
+
+function inferredRole(r: RoleResolution, fitsOfRole: readonly Fit[], obs: Observation, inCluster: ReadonlySet<string>, byNames: boolean): RoleResolution | undefined {
   const { candidates, byPeer } = candidatesOf(fitsOfRole, obs.ix, inCluster);
   // Addresses seen under the same names make one binding, on the ports of them all.
   const groups = new Map<string, { peer: Peer; edges: EdgeTraffic[] }>();
   for (const [key, v] of [...byPeer.entries()].sort((a, b) => cmp(a[0], b[0]))) {
     if (v.peer.kind === 'external' && inCluster.has(v.peer.ip)) continue;
-    const names = v.peer.kind === 'external' ? obs.ix.externalNames.get(v.peer.ip) : undefined;
+    const names = byNames && v.peer.kind === 'external' ? obs.ix.externalNames.get(v.peer.ip) : undefined;
     const k = names !== undefined && names.length > 0 ? `names:${uniqSorted(names).join(',')}` : key;
     const g = groups.get(k);
     if (g === undefined) groups.set(k, { peer: v.peer, edges: [...v.edges] });
@@ -272,7 +281,7 @@ function inferredRole(r: RoleResolution, fitsOfRole: readonly Fit[], obs: Observ
   }
   const bindings: RoleBindingT[] = [];
   for (const g of groups.values()) {
-    const b = bindingsOf(g.peer, g.edges, obs.inventory, obs.ix.externalNames);
+    const b = bindingsOf(g.peer, g.edges, obs.inventory, obs.ix.externalNames, byNames);
     if (b) bindings.push(b);
   }
   if (bindings.length === 0) return undefined;
@@ -367,7 +376,7 @@ export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observ
       const unclear = fitsList.filter((f) => mine(f).some((c) => c.claim === claim) && claimsOf(f).length > 1 && claimsOf(f).includes(claim));
       if (unclear.length > 0) ambiguous.set(r.role, ambiguousEntries(unclear, readingsOf));
       if (clear.length === 0) continue;
-      const bound = inferredRole(r, clear.map((f) => ({ ...f, claimants: mine(f) })), obs, inCluster);
+      const bound = inferredRole(r, clear.map((f) => ({ ...f, claimants: mine(f) })), obs, inCluster, !receivesFrom(m, r.role));
       if (bound) inferred.set(r.role, bound);
     }
     const roles = m.roles.map((r) => {

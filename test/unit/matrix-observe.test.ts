@@ -205,3 +205,15 @@ test('a candidate no binding can be made of says why (notBound): a workload the 
   assert.match(ghost?.notBound ?? '', /^a workload the inventory does not hold \(only flow records name it\)/);
   assert.equal(r.candidates?.find((c) => c.peer === 'workload:kafka/Deployment/broker')?.notBound, undefined);
 });
+
+test('a role a component receives traffic from is bound by address even when DNS names were seen for it: names identify destinations, not sources (the validator and the config check refuse a DNS-name binding for such a role: config.ts configProblemsFor), and an FQDN peer in an ingress rule is refused when the policy is built', () => {
+  const scraped = MATRIX.replace(
+    "      - { peer: { role: brokers }, ports: [{ port: 9092 }], level: must, purpose: to the brokers, source: { document: doc, line: 6 } }",
+    "      - { peer: { role: brokers }, ports: [{ port: 9092 }], level: must, purpose: to the brokers, source: { document: doc, line: 6 } }\n    ingress:\n      - { peer: { role: backends }, ports: [{ port: 9100 }], level: may, purpose: scraped by the backends, source: { document: doc, line: 7 } }",
+  );
+  assert.notEqual(scraped, MATRIX);
+  const m = resolveMatrix({ matrix: parseMatrix(scraped, 'test').matrix, origin: 'applied', overridesBuiltIn: false }, inventory, {});
+  const sidecar = w('ship', 'sidecar');
+  const [o] = observeMatrices([m], { inventory, edges: [edge({ kind: 'external', ip: '203.0.113.5' }, sidecar, 9100), edge(agent, { kind: 'external', ip: '203.0.113.5' }, 443)], ix: indexCluster(inventory, names) });
+  assert.deepEqual(role(o!, 'backends').bindings, [{ cidrs: ['203.0.113.5/32'], ports: [{ port: 443 }, { port: 9100 }] }]);
+});
