@@ -86,7 +86,7 @@ test('a flow record\'s node end is simulated at the address the record names, no
   const { snapshot } = convertInventoryText(INVENTORY, NOW);
   const model = clusterModel(snapshot);
   assert.deepEqual(model.nodeOf('n1')!.ips.length > 1, true, 'n1 has more than one address');
-  const server = { kind: 'workload' as const, workload: { namespace: 'mon', kind: 'Pod', name: 'collector' } };
+  const server = { kind: 'workload' as const, workload: { namespace: 'mon', kind: 'Pod' as const, name: 'collector' } };
   const pod = model.podOf('mon/Pod/collector');
   assert.ok(pod, 'the collector stands as a pod');
   const conn = connectionFlow(model, { kind: 'node', node: 'n1' }, server, 2055, 'TCP', { clientIp: '10.0.0.1', serverIp: '10.244.1.5' });
