@@ -5,7 +5,7 @@
  * own addresses as endpoints on the endpoint port (usually 6443; the Service port is 443).
  * Post-DNAT a flow shows one of those endpoint addresses on that endpoint port.
  */
-import type { ApiserverEndpoint, FormerApiserverEndpoint } from './inventory.ts';
+import type { ApiserverEndpoint, CurrentApiserverEndpoint, FormerApiserverEndpoint } from './inventory.ts';
 import type { IpInterval } from './ip-history.ts';
 
 export const APISERVER_SERVICE = { namespace: 'default', name: 'kubernetes' } as const;
@@ -27,6 +27,20 @@ export function isApiserverAddress(endpoints: readonly ApiserverEndpoint[], ips:
 /** `ip` on `port` was an apiserver endpoint at `time` (one of its former endpoints then). */
 export function wasApiserverAddress(former: readonly FormerApiserverEndpoint[], ip: string, port: number | undefined, time: number): boolean {
   return port !== undefined && former.some((e) => e.port === port && e.ip === ip && (e.validFrom === undefined || e.validFrom <= time) && time < e.validTo);
+}
+
+/** `ip` on `port` is a current endpoint listed by `time`: before, the address was whatever held it then (the IP history). */
+export function isApiserverAddressAt(endpoints: readonly CurrentApiserverEndpoint[], ip: string, port: number | undefined, time: number): boolean {
+  return port !== undefined && endpoints.some((e) => e.port === port && e.ip === ip && (e.since === undefined || e.since <= time));
+}
+
+/**
+ * `ip` was one of the apiserver's addresses at `time`, on any port: a current endpoint listed by
+ * then or a former one of that time. What the apiserver sends as a client (webhook and aggregated
+ * API calls) comes from such an address, from any port.
+ */
+export function apiserverAddressAt(endpoints: readonly CurrentApiserverEndpoint[], former: readonly FormerApiserverEndpoint[], ip: string, time: number): boolean {
+  return endpoints.some((e) => e.ip === ip && (e.since === undefined || e.since <= time)) || former.some((e) => e.ip === ip && (e.validFrom === undefined || e.validFrom <= time) && time < e.validTo);
 }
 
 /** A time an address was an apiserver endpoint: from `validFrom` (absent: since ever) until `validTo` (absent: still). */

@@ -154,6 +154,11 @@ export interface ApiserverEndpoint {
   protocol: Protocol;
 }
 
+/** An endpoint the apiserver has now, listed from `since` (absent: since ever, the first import that listed any). */
+export interface CurrentApiserverEndpoint extends ApiserverEndpoint {
+  since?: number;
+}
+
 /** An endpoint the apiserver had once: from `validFrom` (absent: since ever) until `validTo` (ms), the import that no longer listed it. */
 export interface FormerApiserverEndpoint extends ApiserverEndpoint {
   validFrom?: number;

@@ -2,7 +2,7 @@
  * What flow resolution needs from the inventory, read once per ingest and indexed in memory
  * (bounded by the inventory's size, never by the number of flows).
  */
-import type { ApiserverEndpoint, EndpointSlice, FormerApiserverEndpoint, Node, OwnerAlias, Service, Workload } from './inventory.ts';
+import type { CurrentApiserverEndpoint, EndpointSlice, FormerApiserverEndpoint, Node, OwnerAlias, Service, Workload } from './inventory.ts';
 import type { IpInterval } from './ip-history.ts';
 
 export interface ResolutionData {
@@ -11,7 +11,8 @@ export interface ResolutionData {
   services: Service[];
   endpointSlices: EndpointSlice[];
   nodes: Node[];
-  apiserver: ApiserverEndpoint[];
+  /** Its endpoints now, each from the import that first listed it: a flow from before is of what held the address then. */
+  apiserver: CurrentApiserverEndpoint[];
   /** The apiserver's former endpoints (none when absent): a flow of their time to one is the apiserver's. */
   apiserverHistory?: FormerApiserverEndpoint[];
   /** Workload keys (`ns/Kind/name`) of the cluster DNS (domain/cluster-dns.ts). */

@@ -17,7 +17,7 @@ import { clusterDnsOf, markClusterDns } from '../domain/cluster-dns.ts';
 import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
 import { claimClassOf, nodeClaims, nodeIps, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval, type PreviousPodIps } from '../domain/ip-history.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
-import type { FormerApiserverEndpoint, OwnerAlias } from '../domain/inventory.ts';
+import type { CurrentApiserverEndpoint, FormerApiserverEndpoint, OwnerAlias } from '../domain/inventory.ts';
 import type { ResolutionData } from '../domain/resolution.ts';
 import type { Db } from './db.ts';
 
@@ -432,6 +432,12 @@ function readApiserverHistory(db: Db): FormerApiserverEndpoint[] {
   return rows.map((r) => ({ ip: r.ip, port: r.port, protocol: r.protocol, ...(r.valid_from !== null ? { validFrom: r.valid_from } : {}), validTo: r.valid_to }));
 }
 
+/** The current endpoints with the time each is listed from (flow resolution: an address's owner before that is the IP history's). */
+function readCurrentApiserver(db: Db): CurrentApiserverEndpoint[] {
+  const rows = db.prepare('SELECT ip, port, protocol, since FROM apiserver_endpoints ORDER BY ip, port, protocol').all() as (ApiserverEndpoint & { since: number | null })[];
+  return rows.map((r) => ({ ip: r.ip, port: r.port, protocol: r.protocol, ...(r.since !== null ? { since: r.since } : {}) }));
+}
+
 function readApiserver(db: Db): ApiserverEndpoint[] {
   return db.prepare('SELECT ip, port, protocol FROM apiserver_endpoints ORDER BY ip, port, protocol').all() as ApiserverEndpoint[];
 }
@@ -489,7 +495,7 @@ export function readResolutionData(db: Db): ResolutionData {
         services,
         endpointSlices: readEndpointSlices(db),
         nodes: readNodes(db),
-        apiserver: readApiserver(db),
+        apiserver: readCurrentApiserver(db),
         apiserverHistory: readApiserverHistory(db),
         dnsWorkloads: workloads.filter((w) => w.clusterDns === true).map((w) => workloadKey(w)),
         ownerAliases: readOwnerAliases(db),

@@ -4,11 +4,11 @@
  * Map lookups and a binary search over each IP's history.
  */
 import type { EndpointMeta, FlowEndpoint, ResolvedEndpoint } from '../../domain/flow.ts';
-import type { ApiserverEndpoint, FormerApiserverEndpoint, Service, Workload } from '../../domain/inventory.ts';
+import type { CurrentApiserverEndpoint, FormerApiserverEndpoint, Service, Workload } from '../../domain/inventory.ts';
 import { IpHistory } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
-import { isApiserverAddress, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
+import { apiserverAddressAt, isApiserverAddressAt, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
 import { cidrContains, isIpAddress, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
 import { compareStrings } from '../../domain/order.ts';
 
@@ -91,7 +91,7 @@ export class ResolutionIndex {
   private readonly nodesByName = new Map<string, NodeInfo>();
   /** Each node's podCIDRs: which addresses are in-cluster, and which node a Cilium router address belongs to. */
   private readonly podCidrs: { cidr: Cidr; node: string }[] = [];
-  private readonly apiserver: ApiserverEndpoint[];
+  private readonly apiserver: CurrentApiserverEndpoint[];
   private readonly apiserverIps = new Set<string>();
   private readonly formerApiserver: readonly FormerApiserverEndpoint[];
   private readonly formerApiserverIps: ReadonlySet<string>;
@@ -374,10 +374,10 @@ export class ResolutionIndex {
 
   private fromIp(e: FlowEndpoint, time: number): ResolvedSide[] {
     const ip = e.ip;
-    // An apiserver endpoint address that is no node's (a managed control plane outside the cluster)
-    // is the apiserver as a client from any port, as a server on its endpoint port only; on a
-    // node's address only the endpoint port is (isApiserverEndpoint).
-    if (this.apiserverIps.has(ip) && !this.nodesByIp.has(ip)) return [this.managedApiserverSide(e)];
+    // An address the apiserver had at the flow's time that is no node's (a managed control plane
+    // outside the cluster) is the apiserver as a client from any port, as a server on its endpoint
+    // port only; on a node's address only the endpoint port is (isApiserverEndpoint).
+    if (this.isManagedApiserverAt(ip, time)) return [this.managedApiserverSide(e)];
     const svc = this.serviceAt(ip, time);
     // The address of a Service created after the flow: another Service's then, which is gone.
     if (svc === SUPERSEDED) return [this.unknownServiceSide(e)];
@@ -408,6 +408,12 @@ export class ResolutionIndex {
     const svc = this.servicesByIp.get(ip);
     if (svc?.service.createdAt !== undefined && time < svc.service.createdAt) return SUPERSEDED;
     return svc;
+  }
+
+  /** `ip` was the apiserver's at `time` and no node's (today's, or the one the IP history says held it then). */
+  private isManagedApiserverAt(ip: string, time: number): boolean {
+    if (!this.apiserverIps.has(ip) && !this.formerApiserverIps.has(ip)) return false;
+    return !this.nodesByIp.has(ip) && this.nodeAt(ip, time) === undefined && apiserverAddressAt(this.apiserver, this.formerApiserver, ip, time);
   }
 
   /**
@@ -518,7 +524,7 @@ export class ResolutionIndex {
    * skip the scans for other IPs.
    */
   private isApiserverEndpoint(e: FlowEndpoint, time: number): boolean {
-    if (this.apiserverIps.has(e.ip) && isApiserverAddress(this.apiserver, [e.ip], e.port)) return true;
+    if (this.apiserverIps.has(e.ip) && isApiserverAddressAt(this.apiserver, e.ip, e.port, time)) return true;
     return this.formerApiserverIps.has(e.ip) && wasApiserverAddress(this.formerApiserver, e.ip, e.port, time);
   }
 
