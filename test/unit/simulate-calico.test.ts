@@ -356,3 +356,20 @@ test('Calico enforces the BaselineAdminNetworkPolicy in its kube-baseline tier (
   assert.equal(verdict([baselineDeny, np('allow-all', { selector: "app == 'api'", ingress: [{ action: 'Allow' }] })], f).verdict, 'allow', 'the default tier allows first');
   assert.equal(verdict([banp({ ingress: [{ name: 'platform', action: 'Allow', from: fromPlatform }] }), np('deny-all', { selector: "app == 'api'", ingress: [{ action: 'Deny' }] })], f).verdict, 'deny', 'the default tier denies first');
 });
+
+// libcalico-go lib/clientv3/client.go EnsureInitialized: ensureTierExists(names.KubeAdminTierName,
+// v3.Pass, v3.KubeAdminTierOrder) and the same for kube-baseline (v3.KubeBaselineTierOrder): Calico
+// creates both tiers itself, so a policy naming them is enforced without a Tier manifest.
+test('a Calico policy in the built-in kube-admin or kube-baseline tier is enforced without a Tier manifest (client.go EnsureInitialized)', () => {
+  const f = flow(P(prom), P(api));
+  const allow = np('allow-all', { selector: "app == 'api'", ingress: [{ action: 'Allow' }] });
+  const adminDeny = gnp('kube-admin.deny-api', { tier: 'kube-admin', order: 5, selector: "app == 'api'", ingress: [{ action: 'Deny' }] });
+  const sim = calicoSimulator([allow, adminDeny], cluster);
+  assert.deepEqual(sim.ignored, []);
+  assert.equal(sim.evaluate(f).verdict, 'deny', 'kube-admin (order 1,000) comes before the default tier (1,000,000)');
+  const baselineDeny = gnp('kube-baseline.deny-api', { tier: 'kube-baseline', selector: "app == 'api'", ingress: [{ action: 'Deny' }] });
+  assert.equal(verdict([baselineDeny], f).verdict, 'deny', 'kube-baseline applies: its Deny decides');
+  assert.equal(verdict([baselineDeny, allow], f).verdict, 'allow', 'kube-baseline (10,000,000) comes after the default tier');
+  const passOnly = gnp('kube-admin.nothing', { tier: 'kube-admin', selector: "app == 'api'", ingress: [{ action: 'Deny', source: { nets: ['203.0.113.0/24'] } }] });
+  assert.equal(verdict([passOnly], f).verdict, 'allow', 'no rule matches: kube-admin passes (defaultAction Pass), the profile allows');
+});

@@ -55,6 +55,12 @@ test('calico: an applied policy of a tier the inventory lacks is named (Calico r
   assert.deepEqual(engineWarnings(emitted('calico'), model, [np, gnp, tier]), []);
 });
 
+test('calico: an applied policy of the built-in kube-admin or kube-baseline tier needs no Tier in the inventory (libcalico-go lib/clientv3/client.go EnsureInitialized creates both)', () => {
+  const admin = policy('projectcalico.org/v3', 'GlobalNetworkPolicy', 'kube-admin.deny-db', { tier: 'kube-admin' });
+  const baseline = policy('projectcalico.org/v3', 'GlobalNetworkPolicy', 'kube-baseline.deny-db', { tier: 'kube-baseline' });
+  assert.deepEqual(engineWarnings(emitted('calico'), model, [np, admin, baseline]), []);
+});
+
 test('a kubernetes recommendation beside applied policies of one tiered engine is judged by that engine, which evaluates the NetworkPolicies too: nothing is left out (simulate/decide.ts enforcingEngine)', () => {
   const tier = policy('projectcalico.org/v3', 'Tier', 'platform', { order: 100 });
   assert.equal(enforcingEngine('kubernetes', [np, gnp, tier]), 'calico');

@@ -14,10 +14,8 @@ import { compileTierPolicies, type Direction } from '../clusternetworkpolicy/com
 import { TierRules, type MatchPolicy, type MatchRule } from '../clusternetworkpolicy/rules.ts';
 import { SubjectIndex } from '../clusternetworkpolicy/subjects.ts';
 import type { SimCluster, SimFlow, SimPod } from '../types.ts';
-import type { TierInfo } from './policies.ts';
 
-export const KUBE_ADMIN: TierInfo = { name: 'kube-admin', order: 1000, defaultAction: 'Pass' };
-export const KUBE_BASELINE: TierInfo = { name: 'kube-baseline', order: 10_000_000, defaultAction: 'Pass' };
+export { KUBE_ADMIN, KUBE_BASELINE } from './policies.ts';
 
 export type ClusterTier = 'admin' | 'baseline';
 

@@ -55,6 +55,18 @@ export interface TierInfo {
   defaultAction: 'Deny' | 'Pass';
 }
 
+export const KUBE_ADMIN: TierInfo = { name: 'kube-admin', order: 1000, defaultAction: 'Pass' };
+export const KUBE_BASELINE: TierInfo = { name: 'kube-baseline', order: 10_000_000, defaultAction: 'Pass' };
+
+/**
+ * The tiers Calico creates itself at startup, which exist without a Tier manifest
+ * (libcalico-go lib/clientv3/client.go EnsureInitialized: ensureTierExists(names.DefaultTierName,
+ * v3.Deny, v3.DefaultTierOrder), the same for names.KubeAdminTierName and
+ * names.KubeBaselineTierName with v3.Pass; api tier.go: KubeAdminTierOrder 1_000,
+ * DefaultTierOrder 1_000_000, KubeBaselineTierOrder 10_000_000).
+ */
+export const BUILT_IN_TIERS: readonly TierInfo[] = [{ name: DEFAULT_TIER, order: DEFAULT_TIER_ORDER, defaultAction: 'Deny' }, KUBE_ADMIN, KUBE_BASELINE];
+
 export interface Ignored {
   policy: string;
   reason: string;
@@ -150,7 +162,7 @@ function flatten(manifests: readonly unknown[]): unknown[] {
 }
 
 export function compilePolicies(manifests: readonly unknown[], services: ServiceIndex): CompiledPolicies {
-  const tiers = new Map<string, TierInfo>([[DEFAULT_TIER, { name: DEFAULT_TIER, order: DEFAULT_TIER_ORDER, defaultAction: 'Deny' }]]);
+  const tiers = new Map<string, TierInfo>(BUILT_IN_TIERS.map((t) => [t.name, t]));
   const policies: CompiledPolicy[] = [];
   const ignored: Ignored[] = [];
   for (const m of flatten(manifests)) {
