@@ -21,7 +21,8 @@ import { clusterModel } from '../recommender/simulate/cluster.ts';
 import { decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
-import { manifestErrors, manifestId, SCHEMA_FILES } from '../recommender/verify/index.ts';
+import { engineAdmissionErrors } from '../recommender/verify/admission/index.ts';
+import { manifestErrors, manifestId, SCHEMA_FILES, type ManifestError } from '../recommender/verify/index.ts';
 import { manifestIdentity } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory, readResolutionData } from '../store/inventory.ts';
@@ -140,6 +141,9 @@ export interface Simulation {
   decideLine(text: string, line: number, index: number): FlowDecision;
 }
 
+/** Kinds read by a simulator that have no schema here, checked by their admission rules only: Calico's Tier (the Tier CRD's CEL rules pin the built-in tiers' order and default action). */
+const ADMISSION_ONLY_KINDS = new Set(['projectcalico.org/v3 Tier']);
+
 /**
  * Policies of a kind flowmatrix verifies that the engine's API server or agent would refuse
  * (recommender/verify: the schema, the name, the admission rules) are refused here too, every
@@ -149,11 +153,14 @@ export interface Simulation {
  * default takes it, and warned about: the warnings are returned.
  */
 function refuseInadmissible(policies: readonly unknown[]): string[] {
-  const verified = policies.filter((m) => {
+  const kindOf = (m: unknown): string => {
     const o = (typeof m === 'object' && m !== null ? m : {}) as { apiVersion?: unknown; kind?: unknown };
-    return SCHEMA_FILES[`${String(o.apiVersion)} ${String(o.kind)}`] !== undefined;
-  });
-  const all = manifestErrors(verified);
+    return `${String(o.apiVersion)} ${String(o.kind)}`;
+  };
+  const verified = policies.filter((m) => SCHEMA_FILES[kindOf(m)] !== undefined);
+  // No schema is kept for these, but their admission rules are: a refused Tier would order the policies of a cluster that cannot exist.
+  const admissionOnly = policies.filter((m) => ADMISSION_ONLY_KINDS.has(kindOf(m)));
+  const all: ManifestError[] = [...manifestErrors(verified), ...admissionOnly.flatMap((m) => engineAdmissionErrors(m).map((e) => ({ manifest: manifestId(m), path: e.path, message: e.message })))];
   const errors = all.filter((e) => e.featureGate === undefined && e.crdChannel === undefined);
   const warnings = all.flatMap((e) =>
     e.featureGate !== undefined

@@ -145,6 +145,28 @@ spec: { podSelector: {}, policyTypes: [Egress, Bogus] }
   }
 });
 
+test('simulate refuses a built-in Calico Tier the Tier CRD refuses (order or default action changed) instead of simulating with it', () => {
+  // projectcalico/api config/crd projectcalico.org_tiers.yaml x-kubernetes-validations: "kube-admin tier
+  // order must be 1000", "The 'kube-admin' tier must have default action 'Pass'", "default tier order
+  // must be 1000000" (recommender/verify/admission/calico.ts checkTier).
+  const gnp = `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: { name: kube-admin.deny-first }
+spec: { tier: kube-admin, order: 5, selector: all(), ingress: [{ action: Deny }] }
+`;
+  const tier = (name: string, order: number, action: string) => `apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: { name: ${name} }\nspec: { order: ${order}, defaultAction: ${action} }\n`;
+  const db = openDb(dbPath);
+  try {
+    const simulate = (policies: string) => simulateFlows(db, { engine: 'calico', policies, flows: JSON.stringify([EDGE]) });
+    assert.throws(() => simulate(`${gnp}---\n${tier('kube-admin', 20000000, 'Pass')}`), /Tier\/kube-admin: the engine would refuse it/);
+    assert.throws(() => simulate(`${gnp}---\n${tier('kube-admin', 1000, 'Deny')}`), /Tier\/kube-admin: the engine would refuse it/);
+    assert.throws(() => simulate(`${gnp}---\n${tier('default', 5, 'Deny')}`), /Tier\/default: the engine would refuse it/);
+    assert.equal(simulate(`${gnp}---\n${tier('kube-admin', 1000, 'Pass')}`).decisions.length, 1, 'the built-in values are admitted');
+  } finally {
+    db.close();
+  }
+});
+
 test('simulate takes an ipBlock CIDR with host bits set as the API server does by default: the network it masks, with a warning (CLI stderr, API Warning header)', async () => {
   // kubernetes/kubernetes pkg/apis/networking/validation ValidateIPBlock → IsValidCIDRForLegacyField:
   // host bits are refused only with the StrictIPCIDRValidation gate (KEP-4858, off by default while
