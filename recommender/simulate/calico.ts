@@ -17,17 +17,19 @@ import { EndpointViews, flowFamily, type EndpointView } from './calico/endpoints
 import { compilePolicies, type CompiledPolicy, type Ignored, type TierInfo } from './calico/policies.ts';
 import type { CompiledRule, MatchContext } from './calico/rules.ts';
 import { ServiceIndex } from './calico/services.ts';
-import { ClusterTiers, KUBE_ADMIN, KUBE_BASELINE } from './calico/cluster-tiers.ts';
-import type { MatchPolicy, MatchRule } from './clusternetworkpolicy/rules.ts';
+import { ClusterTiers, type ClusterPolicy } from './calico/cluster-tiers.ts';
+import type { MatchRule } from './clusternetworkpolicy/rules.ts';
 import { combine, type SideVerdict, type SimCluster, type SimFlow, type SimVerdict, type Simulator } from './types.ts';
 import type { Direction } from '../../domain/direction.ts';
 
 
+/** A Calico policy, or a network-policy-api policy as Calico converts it (calico/cluster-tiers.ts). */
+type TierEntry = { calico: CompiledPolicy; order: number; sortKey: string } | { cluster: ClusterPolicy; order: number; sortKey: string };
+
 interface TierPolicies {
   tier: TierInfo;
-  policies: CompiledPolicy[];
-  /** In kube-admin and kube-baseline: the network-policy-api policies there, evaluated first (calico/cluster-tiers.ts). */
-  cluster?: MatchPolicy[];
+  /** In evaluation order: by order, then policy key (felix calc/policy_sorter.go PolKVLess). */
+  entries: TierEntry[];
 }
 
 export interface CalicoSimulator extends Simulator {
@@ -48,7 +50,7 @@ class Calico implements CalicoSimulator {
   /** Each policy's position in evaluation order. */
   private readonly rank = new Map<CompiledPolicy, number>();
 
-  /** AdminNetworkPolicies, ClusterNetworkPolicies and the BaselineAdminNetworkPolicy, in Calico's kube-admin and kube-baseline tiers. */
+  /** The network-policy-api's policies, in the tiers Calico puts them in. */
   private readonly clusterTiers: ClusterTiers;
 
   constructor(manifests: readonly unknown[], cluster: SimCluster) {
@@ -103,19 +105,20 @@ class Calico implements CalicoSimulator {
     return cached[direction];
   }
 
-  /** The tiers with the network-policy-api policies selecting the pod put in (kube-admin, kube-baseline), in tier order. */
+  /** The tiers with the network-policy-api policies selecting the pod put in, each tier's entries merged by order, in tier order. */
   private withClusterTiers(tiers: TierPolicies[], e: EndpointView, d: Direction): TierPolicies[] {
     if (this.clusterTiers.empty || e.pod === undefined) return tiers;
-    let out = tiers;
-    for (const [which, builtIn] of [['admin', KUBE_ADMIN], ['baseline', KUBE_BASELINE]] as const) {
-      const cluster = this.clusterTiers.selecting(e.pod, which, d);
-      if (cluster.length === 0) continue;
-      const info = this.tiers.get(builtIn.name) ?? builtIn;
-      const at = out.findIndex((t) => t.tier.name === info.name);
-      if (at >= 0) out = out.map((t, i) => (i === at ? { ...t, cluster } : t));
-      else out = [...out, { tier: info, policies: [], cluster }].sort((a, b) => a.tier.order - b.tier.order || (a.tier.name < b.tier.name ? -1 : a.tier.name > b.tier.name ? 1 : 0));
+    const selecting = this.clusterTiers.selecting(e.pod, d);
+    if (selecting.length === 0) return tiers;
+    const byName = new Map(tiers.map((t) => [t.tier.name, t]));
+    for (const cluster of selecting) {
+      const name = cluster.tier.name;
+      let t = byName.get(name);
+      if (t === undefined) byName.set(name, (t = { tier: this.tiers.get(name) ?? cluster.tier, entries: [] }));
+      t.entries.push({ cluster, order: cluster.order, sortKey: cluster.sortKey });
     }
-    return out;
+    for (const t of byName.values()) t.entries.sort((a, b) => cmp(a.order, b.order) || cmp(a.sortKey, b.sortKey));
+    return [...byName.values()].sort((a, b) => cmp(a.tier.order, b.tier.order) || cmp(a.tier.name, b.tier.name));
   }
 
   /** The verdict of a network-policy-api rule that decides (Accept or Deny), made once per rule. */
@@ -128,12 +131,17 @@ class Calico implements CalicoSimulator {
     if (!local.workload) return { isolated: false, allowed: true, reason: `${local.describe} is no Calico workload endpoint: no policy applies to it` };
     const tiers = this.tiersFor(local, direction);
     if (tiers.length === 0) return { isolated: false, allowed: true, reason: `no policy of any tier applies to ${local.describe} for ${direction}: ${profileAllows(local)}` };
-    for (const { tier, policies, cluster } of tiers) {
+    for (const { tier, entries } of tiers) {
       let passed = false;
-      const m = cluster && this.clusterTiers.firstMatch(cluster, direction, c.flow);
-      if (m && m.rule.action !== 'Pass') return this.clusterVerdict(m, tier);
-      if (m) continue; // Pass: on to the next tier
-      scan: for (const p of policies) {
+      scan: for (const entry of entries) {
+        if ('cluster' in entry) {
+          const m = this.clusterTiers.firstMatch(entry.cluster, direction, c.flow);
+          if (m === undefined) continue;
+          if (m.rule.action !== 'Pass') return this.clusterVerdict(m, tier);
+          passed = true;
+          break;
+        }
+        const p = entry.calico;
         for (const r of p[direction]!.on(c.flow.protocol, c.flow.port)) {
           if (!r.match(c)) continue;
           switch (r.action) {
@@ -149,7 +157,7 @@ class Calico implements CalicoSimulator {
         }
       }
       if (!passed && tier.defaultAction === 'Deny') {
-        const ids = [...(cluster ?? []).map((x) => x.policy.ref), ...policies.map((p) => p.id)];
+        const ids = entries.map((x) => ('cluster' in x ? x.cluster.match.policy.ref : x.calico.id));
         return { isolated: true, allowed: false, reason: `end of tier ${tier.name}: ${ids.length} polic${ids.length === 1 ? 'y applies' : 'ies apply'} to ${local.describe} for ${direction} (${ids[0]!}${ids.length > 1 ? ', …' : ''}) and no rule matched` };
       }
     }
@@ -173,12 +181,15 @@ function mergeSorted(a: CompiledPolicy[], b: CompiledPolicy[], rank: Map<Compile
   return out;
 }
 
+const cmp = <T extends string | number>(a: T, b: T): number => (a < b ? -1 : a > b ? 1 : 0);
+
 function group(policies: CompiledPolicy[], tiers: Map<string, TierInfo>): TierPolicies[] {
   const out: TierPolicies[] = [];
   for (const p of policies) {
     const last = out[out.length - 1];
-    if (last && last.tier.name === p.tier) last.policies.push(p);
-    else out.push({ tier: tiers.get(p.tier)!, policies: [p] });
+    const entry = { calico: p, order: p.order, sortKey: p.sortKey };
+    if (last && last.tier.name === p.tier) last.entries.push(entry);
+    else out.push({ tier: tiers.get(p.tier)!, entries: [entry] });
   }
   return out;
 }

@@ -373,3 +373,24 @@ test('a Calico policy in the built-in kube-admin or kube-baseline tier is enforc
   const passOnly = gnp('kube-admin.nothing', { tier: 'kube-admin', selector: "app == 'api'", ingress: [{ action: 'Deny', source: { nets: ['203.0.113.0/24'] } }] });
   assert.equal(verdict([passOnly], f).verdict, 'allow', 'no rule matches: kube-admin passes (defaultAction Pass), the profile allows');
 });
+
+// libcalico-go lib/backend/k8s/conversion/clusternetworkpolicy.go K8sClusterNetworkPolicyToCalico:
+// `order := float64(kcnp.Spec.Priority)` in the tier of spec.tier; tiered-policy "kube-admin tier":
+// the priority "maps to the order field in the Calico NetworkPolicy/GlobalNetworkPolicy resources
+// so that the two types of policy can be ordered together"; equal orders by policy key
+// `name/namespace/kind` (felix calc/policy_sorter.go PolKVLess).
+const cnp = (name: string, tierName: 'Admin' | 'Baseline', priority: number, spec: Record<string, unknown>) => ({ apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name }, spec: { tier: tierName, priority, subject: { namespaces: { matchLabels: { team: 'shop' } } }, ...spec } });
+
+test('in kube-admin, Calico policies and ClusterNetworkPolicies are evaluated together by order (the priority is the order; conversion/clusternetworkpolicy.go)', () => {
+  const f = flow(P(prom), P(api));
+  const accept = cnp('accept-platform', 'Admin', 10, { ingress: [{ name: 'platform', action: 'Accept', from: fromPlatform }] });
+  const denyAt = (order: number) => gnp('kube-admin.deny-first', { tier: 'kube-admin', order, selector: "app == 'api'", ingress: [{ action: 'Deny' }] });
+  const v = verdict([tier('kube-admin', 1000, 'Pass'), denyAt(5), accept], f);
+  assert.equal(v.verdict, 'deny', 'order 5 before priority 10');
+  assert.equal(v.ingress.by?.policy, 'GlobalNetworkPolicy/kube-admin.deny-first');
+  assert.equal(verdict([denyAt(50), accept], f).verdict, 'allow', 'priority 10 before order 50');
+  // Equal orders: policy keys "accept-platform//KubernetesClusterNetworkPolicy" < "kube-admin.deny-first//GlobalNetworkPolicy".
+  assert.equal(verdict([denyAt(10), accept], f).verdict, 'allow', 'order 10 = priority 10: by name');
+  const passFirst = gnp('kube-admin.pass', { tier: 'kube-admin', order: 1, selector: "app == 'api'", ingress: [{ action: 'Pass' }] });
+  assert.equal(verdict([passFirst, cnp('deny-platform', 'Admin', 10, { ingress: [{ name: 'x', action: 'Deny', from: fromPlatform }] })], f).verdict, 'allow', 'a Pass at order 1 skips the ClusterNetworkPolicy at priority 10: the rest of kube-admin');
+});

@@ -1,44 +1,68 @@
 /**
- * The network-policy-api's cluster-scoped policies as Calico enforces them, in tiers of its own
- * (docs.tigera.io calico/latest/network-policy/policy-tiers/tiered-policy, "kube-admin tier" and
- * "kube-baseline tier"): AdminNetworkPolicies and Admin-tier ClusterNetworkPolicies in
- * `kube-admin` (order 1,000, default action Pass), the BaselineAdminNetworkPolicy and
- * Baseline-tier ClusterNetworkPolicies in `kube-baseline` (order 10,000,000, default action Pass),
- * a policy's priority its order there. A rule's Accept (v1alpha1 Allow) allows, Deny denies, Pass
- * goes on to the next tier. Their subjects and peers are matched as the `clusternetworkpolicy`
- * simulator matches them (../clusternetworkpolicy/). Calico policies written into those tiers
- * are evaluated after them: an approximation where their orders interleave.
+ * The network-policy-api's cluster-scoped policies as Calico enforces them: converted into
+ * GlobalNetworkPolicies of Calico's own tiers (docs.tigera.io calico/latest/network-policy/
+ * policy-tiers/tiered-policy, "kube-admin tier" and "kube-baseline tier"; libcalico-go
+ * lib/backend/k8s/conversion/clusternetworkpolicy.go K8sClusterNetworkPolicyToCalico):
+ * Admin-tier ClusterNetworkPolicies in `kube-admin` (order 1,000, default action Pass),
+ * Baseline-tier ones in `kube-baseline` (order 10,000,000, default action Pass), each policy's
+ * priority its `order` there (`order := float64(kcnp.Spec.Priority)`), so that Calico policies
+ * written into those tiers are ordered together with them ("The ClusterNetworkPolicy priority
+ * field maps to the order field … so that the two types of policy can be ordered together").
+ * A rule's Accept (v1alpha1 Allow) allows, Deny denies, Pass goes on to the next tier. Their
+ * subjects and peers are matched as the `clusternetworkpolicy` simulator matches them
+ * (../clusternetworkpolicy/).
  */
 import { ClusterView } from '../kubernetes/cluster-view.ts';
-import { compileTierPolicies, type Direction } from '../clusternetworkpolicy/compile.ts';
+import { compileTierPolicies, type Direction, type TierPolicy } from '../clusternetworkpolicy/compile.ts';
 import { TierRules, type MatchPolicy, type MatchRule } from '../clusternetworkpolicy/rules.ts';
 import { SubjectIndex } from '../clusternetworkpolicy/subjects.ts';
 import type { SimCluster, SimFlow, SimPod } from '../types.ts';
+import { KUBE_ADMIN, KUBE_BASELINE, type TierInfo } from './policies.ts';
 
 export { KUBE_ADMIN, KUBE_BASELINE } from './policies.ts';
 
-export type ClusterTier = 'admin' | 'baseline';
+/** A cluster-scoped policy as the GlobalNetworkPolicy Calico makes of it. */
+export interface ClusterPolicy {
+  match: MatchPolicy;
+  /** `match` alone, as firstMatch takes it (made once). */
+  only: readonly MatchPolicy[];
+  /** The built-in tier it is put in (a Tier manifest may not change it: the Tier CRD refuses another order or default action). */
+  tier: TierInfo;
+  order: number;
+  /** felix calc/policy_sorter.go PolKVLess tie-break, `name/namespace/kind` of its policy key. */
+  sortKey: string;
+}
+
+/** The tier, order and policy key Calico gives a converted policy. */
+function placement(p: TierPolicy): Pick<ClusterPolicy, 'tier' | 'order' | 'sortKey'> {
+  // conversion/clusternetworkpolicy.go: the key is the ClusterNetworkPolicy's name, of kind
+  // model.KindKubernetesClusterNetworkPolicy ("KubernetesClusterNetworkPolicy").
+  return { tier: p.tier === 'Admin' ? KUBE_ADMIN : KUBE_BASELINE, order: p.priority, sortKey: `${p.name}//Kubernetes${p.kind}` };
+}
 
 export class ClusterTiers {
   private readonly rules: TierRules;
   private readonly subjects: SubjectIndex<MatchPolicy>;
+  private readonly converted = new Map<MatchPolicy, ClusterPolicy>();
   readonly empty: boolean;
 
   constructor(manifests: readonly unknown[], cluster: SimCluster) {
     const view = new ClusterView(cluster);
     this.rules = new TierRules(view);
     const policies = compileTierPolicies(manifests).map((p) => this.rules.compile(p));
+    for (const match of policies) this.converted.set(match, { match, only: [match], ...placement(match.policy) });
     this.empty = policies.length === 0;
     this.subjects = new SubjectIndex(policies, view);
   }
 
-  /** The tier's policies selecting the pod with rules in that direction, in priority order. */
-  selecting(pod: SimPod, tier: ClusterTier, direction: Direction): MatchPolicy[] {
-    return this.subjects.of(pod)[tier][direction];
+  /** The policies selecting the pod with rules in that direction, as Calico has them. */
+  selecting(pod: SimPod, direction: Direction): ClusterPolicy[] {
+    const s = this.subjects.of(pod);
+    return [...s.admin[direction], ...s.baseline[direction]].map((m) => this.converted.get(m)!);
   }
 
-  /** The first of their rules matching the flow seen from `direction`'s end. */
-  firstMatch(policies: readonly MatchPolicy[], direction: Direction, flow: SimFlow): MatchRule | undefined {
-    return this.rules.firstMatch(policies, direction, flow);
+  /** The first rule of the policy matching the flow seen from `direction`'s end. */
+  firstMatch(p: ClusterPolicy, direction: Direction, flow: SimFlow): MatchRule | undefined {
+    return this.rules.firstMatch(p.only, direction, flow);
   }
 }

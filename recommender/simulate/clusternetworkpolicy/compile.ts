@@ -46,6 +46,9 @@ export interface CompiledRule {
 
 export interface TierPolicy {
   ref: string;
+  /** The wire kind (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy) and metadata.name. */
+  kind: string;
+  name: string;
   tier: CnpTier;
   /** Lower first. The BaselineAdminNetworkPolicy, which has none, comes after every Baseline ClusterNetworkPolicy. */
   priority: number;
@@ -150,8 +153,11 @@ export function compileTierPolicies(policies: readonly unknown[]): TierPolicy[] 
   const add = (kind: string, m: { metadata?: { name?: string }; spec?: unknown }, tier: unknown, priority: number, v1alpha1: boolean): void => {
     if (tier !== 'Admin' && tier !== 'Baseline') return;
     const spec = isPlainObject(m.spec) ? m.spec : {};
+    const name = m.metadata?.name ?? '';
     out.push({
-      ref: policyRef(kind, m.metadata?.name ?? ''),
+      ref: policyRef(kind, name),
+      kind,
+      name,
       tier,
       priority,
       subject: compileSubject(isPlainObject(spec.subject) ? (spec.subject as CnpSubject) : undefined),
