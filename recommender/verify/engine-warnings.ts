@@ -7,7 +7,7 @@ import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import type { EmitResult, EngineManifests, EngineName } from '../engines/types.ts';
 import { compareStrings } from '../policy/order.ts';
-import { BUILT_IN_TIERS, tierOrDefault } from '../simulate/calico/policies.ts';
+import { KNOWN_TIERS, tierOrDefault } from '../simulate/calico/policies.ts';
 import { serviceAccountLabelWarnings } from '../simulate/calico/service-accounts.ts';
 import { enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT } from '../simulate/decide.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
@@ -135,7 +135,7 @@ function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy
     );
   }
   if (engine === 'calico') {
-    const tiers = new Set([...BUILT_IN_TIERS.map((t) => t.name), ...applied.filter((p) => p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier').map((p) => p.name)]);
+    const tiers = new Set([...KNOWN_TIERS.map((t) => t.name), ...applied.filter((p) => p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier').map((p) => p.name)]);
     const missing = new Map<string, string[]>();
     for (const p of applied) {
       if (p.apiVersion !== 'projectcalico.org/v3' || (p.kind !== 'NetworkPolicy' && p.kind !== 'GlobalNetworkPolicy')) continue;

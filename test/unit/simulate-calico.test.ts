@@ -326,15 +326,16 @@ test('deterministic and order-independent: the same verdicts whatever the manife
   assert.equal(JSON.stringify(b), JSON.stringify(a));
 });
 
-// docs.tigera.io calico/latest/network-policy/policy-tiers/tiered-policy: "kube-admin tier … where
-// all Kubernetes AdminNetworkPolicy / ClusterNetworkPolicy resources with Admin Tier reside … order
-// of 1,000 and a default action of Pass"; "kube-baseline tier … BaselineAdminNetworkPolicy …
-// order 10,000,000, default action Pass"; the priority is the policy's order in the tier.
+// Calico 3.29–3.31 (docs.tigera.io calico/3.30/network-policy/policy-tiers/tiered-policy; tigera/docs#2416
+// removed it for 3.32): "The Tier with name adminnetworkpolicy is where all Kubernetes admin network
+// policies reside … order of 1,000 and a default action of Pass"; calico#9464: "Map the single BANP
+// to a policy (with order=1000) in a new dedicated Tier with order=10,000,000"; the priority is the
+// policy's order in the tier.
 const anp = (name: string, priority: number, spec: Record<string, unknown>) => ({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name }, spec: { priority, subject: { namespaces: { matchLabels: { team: 'shop' } } }, ...spec } });
 const banp = (spec: Record<string, unknown>) => ({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' }, spec: { subject: { namespaces: { matchLabels: { team: 'shop' } } }, ...spec } });
 const fromPlatform = [{ namespaces: { matchLabels: { team: 'platform' } } }];
 
-test('Calico enforces AdminNetworkPolicies in its kube-admin tier (order 1000, before the default tier): a Deny there wins over a Calico Allow of the default tier; Allow is final; Pass goes on (tiered-policy "kube-admin tier")', () => {
+test('Calico enforces AdminNetworkPolicies in its adminnetworkpolicy tier (order 1000, before the default tier): a Deny there wins over a Calico Allow of the default tier; Allow is final; Pass goes on (tiered-policy 3.29–3.31)', () => {
   const allowAll = np('allow-all', { selector: "app == 'api'", ingress: [{ action: 'Allow' }] });
   const f = flow(P(prom), P(api));
   assert.equal(verdict([allowAll], f).verdict, 'allow');
@@ -345,11 +346,11 @@ test('Calico enforces AdminNetworkPolicies in its kube-admin tier (order 1000, b
   const allow = anp('allow-platform', 5, { ingress: [{ name: 'platform', action: 'Allow', from: fromPlatform }] });
   assert.equal(verdict([deny, allow, np('deny-all', { selector: "app == 'api'", ingress: [{ action: 'Deny' }] })], f).verdict, 'allow', 'priority 5 before 10; Allow ends the evaluation');
   const pass = anp('pass-platform', 1, { ingress: [{ name: 'platform', action: 'Pass', from: fromPlatform }] });
-  assert.equal(verdict([pass, deny, allowAll], f).verdict, 'allow', 'Pass skips the rest of kube-admin: the default tier decides');
+  assert.equal(verdict([pass, deny, allowAll], f).verdict, 'allow', 'Pass skips the rest of adminnetworkpolicy: the default tier decides');
   assert.equal(verdict([anp('other', 10, { ingress: [{ name: 'x', action: 'Deny', from: [{ namespaces: { matchLabels: { team: 'nobody' } } }] }] }), allowAll], f).verdict, 'allow', 'no rule matches: the tier passes');
 });
 
-test('Calico enforces the BaselineAdminNetworkPolicy in its kube-baseline tier (order 10,000,000, after the default tier): it decides only what the earlier tiers passed (tiered-policy "kube-baseline tier")', () => {
+test('Calico enforces the BaselineAdminNetworkPolicy in its baselineadminnetworkpolicy tier (order 10,000,000, after the default tier): it decides only what the earlier tiers passed (calico#9464)', () => {
   const baselineDeny = banp({ ingress: [{ name: 'no-platform', action: 'Deny', from: fromPlatform }] });
   const f = flow(P(prom), P(api));
   assert.equal(verdict([baselineDeny], f).verdict, 'deny', 'no policy of the default tier applies: kube-baseline decides');
@@ -393,4 +394,19 @@ test('in kube-admin, Calico policies and ClusterNetworkPolicies are evaluated to
   assert.equal(verdict([denyAt(10), accept], f).verdict, 'allow', 'order 10 = priority 10: by name');
   const passFirst = gnp('kube-admin.pass', { tier: 'kube-admin', order: 1, selector: "app == 'api'", ingress: [{ action: 'Pass' }] });
   assert.equal(verdict([passFirst, cnp('deny-platform', 'Admin', 10, { ingress: [{ name: 'x', action: 'Deny', from: fromPlatform }] })], f).verdict, 'allow', 'a Pass at order 1 skips the ClusterNetworkPolicy at priority 10: the rest of kube-admin');
+});
+
+test('AdminNetworkPolicies are in tier adminnetworkpolicy, not kube-admin (Calico 3.29–3.31; lib/names AdminNetworkPolicyTierName): a Calico policy of that tier at order 50 comes after an ANP of priority 10; a kube-admin Calico policy comes after the whole tier (TierLess: equal orders by name)', () => {
+  const f = flow(P(prom), P(api));
+  const allowAnp = anp('allow-platform', 10, { ingress: [{ name: 'platform', action: 'Allow', from: fromPlatform }] });
+  const denyIn = (tierName: string, order: number) => gnp(`${tierName}.deny-api`, { tier: tierName, order, selector: "app == 'api'", ingress: [{ action: 'Deny' }] });
+  assert.equal(verdict([allowAnp, denyIn('adminnetworkpolicy', 50)], f).verdict, 'allow', 'priority 10 before order 50');
+  const v = verdict([allowAnp, denyIn('adminnetworkpolicy', 5)], f);
+  assert.equal(v.verdict, 'deny', 'order 5 before priority 10');
+  assert.match(v.ingress.reason, /tier adminnetworkpolicy/);
+  assert.equal(verdict([allowAnp, denyIn('kube-admin', 5)], f).verdict, 'allow', 'adminnetworkpolicy (1000) before kube-admin (1000): "adminnetworkpolicy" < "kube-admin"');
+  // The BaselineAdminNetworkPolicy is at order 1000 in its tier: a Calico policy there at order 999 comes first.
+  const allowBanp = banp({ ingress: [{ name: 'platform', action: 'Allow', from: fromPlatform }] });
+  assert.equal(verdict([allowBanp, denyIn('baselineadminnetworkpolicy', 999)], f).verdict, 'deny');
+  assert.equal(verdict([allowBanp, denyIn('baselineadminnetworkpolicy', 1001)], f).verdict, 'allow');
 });

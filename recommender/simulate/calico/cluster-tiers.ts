@@ -10,14 +10,17 @@
  * field maps to the order field … so that the two types of policy can be ordered together").
  * A rule's Accept (v1alpha1 Allow) allows, Deny denies, Pass goes on to the next tier. Their
  * subjects and peers are matched as the `clusternetworkpolicy` simulator matches them
- * (../clusternetworkpolicy/).
+ * (../clusternetworkpolicy/). That is Calico 3.32 on; Calico 3.29–3.31 enforced the v1alpha1
+ * AdminNetworkPolicy and BaselineAdminNetworkPolicy instead, in tiers of their own
+ * (`adminnetworkpolicy`, `baselineadminnetworkpolicy`: policies.ts ANP_TIER, BANP_TIER); 3.32
+ * enforces them no more. Both are simulated, each kind as the versions enforcing it do.
  */
 import { ClusterView } from '../kubernetes/cluster-view.ts';
 import { compileTierPolicies, type Direction, type TierPolicy } from '../clusternetworkpolicy/compile.ts';
 import { TierRules, type MatchPolicy, type MatchRule } from '../clusternetworkpolicy/rules.ts';
 import { SubjectIndex } from '../clusternetworkpolicy/subjects.ts';
 import type { SimCluster, SimFlow, SimPod } from '../types.ts';
-import { KUBE_ADMIN, KUBE_BASELINE, type TierInfo } from './policies.ts';
+import { ANP_TIER, BANP_TIER, KUBE_ADMIN, KUBE_BASELINE, type TierInfo } from './policies.ts';
 
 export { KUBE_ADMIN, KUBE_BASELINE } from './policies.ts';
 
@@ -35,9 +38,19 @@ export interface ClusterPolicy {
 
 /** The tier, order and policy key Calico gives a converted policy. */
 function placement(p: TierPolicy): Pick<ClusterPolicy, 'tier' | 'order' | 'sortKey'> {
-  // conversion/clusternetworkpolicy.go: the key is the ClusterNetworkPolicy's name, of kind
-  // model.KindKubernetesClusterNetworkPolicy ("KubernetesClusterNetworkPolicy").
-  return { tier: p.tier === 'Admin' ? KUBE_ADMIN : KUBE_BASELINE, order: p.priority, sortKey: `${p.name}//Kubernetes${p.kind}` };
+  switch (p.kind) {
+    // Calico 3.29–3.31 (conversion adminnetworkpolicy_test.go: name names.K8sAdminNetworkPolicyNamePrefix
+    // + name, tier names.AdminNetworkPolicyTierName, order the priority; calico#9464: the one
+    // BaselineAdminNetworkPolicy at order 1000, name prefix K8sBaselineAdminNetworkPolicyNamePrefix).
+    case 'AdminNetworkPolicy':
+      return { tier: ANP_TIER, order: p.priority, sortKey: `kanp.adminnetworkpolicy.${p.name}//KubernetesAdminNetworkPolicy` };
+    case 'BaselineAdminNetworkPolicy':
+      return { tier: BANP_TIER, order: 1000, sortKey: `kbanp.baselineadminnetworkpolicy.${p.name}//KubernetesBaselineAdminNetworkPolicy` };
+    default:
+      // Calico 3.32 on (conversion/clusternetworkpolicy.go): the key is the policy's name, of kind
+      // model.KindKubernetesClusterNetworkPolicy.
+      return { tier: p.tier === 'Admin' ? KUBE_ADMIN : KUBE_BASELINE, order: p.priority, sortKey: `${p.name}//KubernetesClusterNetworkPolicy` };
+  }
 }
 
 export class ClusterTiers {

@@ -67,6 +67,21 @@ export const KUBE_BASELINE: TierInfo = { name: 'kube-baseline', order: 10_000_00
  */
 export const BUILT_IN_TIERS: readonly TierInfo[] = [{ name: DEFAULT_TIER, order: DEFAULT_TIER_ORDER, defaultAction: 'Deny' }, KUBE_ADMIN, KUBE_BASELINE];
 
+/**
+ * The tiers Calico 3.29–3.31 put the v1alpha1 AdminNetworkPolicies and the
+ * BaselineAdminNetworkPolicy in (lib/names AdminNetworkPolicyTierName "adminnetworkpolicy",
+ * BaselineAdminNetworkPolicyTierName "baselineadminnetworkpolicy"; tiered-policy of those
+ * versions: order 1,000 and default action Pass; calico#9464: the BaselineAdminNetworkPolicy's
+ * tier at order 10,000,000). Calico 3.32 removed both, with ANP and BANP enforcement (v3.32.0
+ * release notes "ClusterNetworkPolicy support"). Taken as existing: a Calico policy naming one is
+ * in force on the versions that have it.
+ */
+export const ANP_TIER: TierInfo = { name: 'adminnetworkpolicy', order: 1000, defaultAction: 'Pass' };
+export const BANP_TIER: TierInfo = { name: 'baselineadminnetworkpolicy', order: 10_000_000, defaultAction: 'Pass' };
+
+/** Every tier that exists without a Tier manifest, on one Calico version or another. */
+export const KNOWN_TIERS: readonly TierInfo[] = [...BUILT_IN_TIERS, ANP_TIER, BANP_TIER];
+
 export interface Ignored {
   policy: string;
   reason: string;
@@ -162,7 +177,7 @@ function flatten(manifests: readonly unknown[]): unknown[] {
 }
 
 export function compilePolicies(manifests: readonly unknown[], services: ServiceIndex): CompiledPolicies {
-  const tiers = new Map<string, TierInfo>(BUILT_IN_TIERS.map((t) => [t.name, t]));
+  const tiers = new Map<string, TierInfo>(KNOWN_TIERS.map((t) => [t.name, t]));
   const policies: CompiledPolicy[] = [];
   const ignored: Ignored[] = [];
   for (const m of flatten(manifests)) {
