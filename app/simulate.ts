@@ -20,6 +20,7 @@ import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel } from '../recommender/simulate/cluster.ts';
 import { decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
+import type { CalicoSimulator } from '../recommender/simulate/calico.ts';
 import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
 import { engineAdmissionErrors } from '../recommender/verify/admission/index.ts';
 import { manifestErrors, manifestId, SCHEMA_FILES, type ManifestError } from '../recommender/verify/index.ts';
@@ -241,6 +242,9 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies));
   const model = clusterModel(readInventory(db), readExternalNames(db));
   const sim = SIMULATORS[engine](policies, model.cluster);
+  // What Calico would not enforce as written (a policy of a tier that does not exist, a
+  // ClusterNetworkPolicy rule its conversion replaces or drops): the verdicts are Calico's, said why.
+  if (engine === 'calico') warnings.push(...(sim as CalicoSimulator).ignored.map((i) => `${i.policy}: ${i.reason}`));
   // Whether an ipBlock matches pod addresses is the plugin's choice (kubernetes): the other reading's verdict is said where it differs.
   const otherReading = SIMULATORS[engine].ipBlocksMatchingPods?.(policies, model.cluster);
   const format = req.format ?? 'auto';

@@ -33,7 +33,7 @@ interface TierPolicies {
 }
 
 export interface CalicoSimulator extends Simulator {
-  /** Manifests Calico would not enforce, and why (invalid selector, unknown tier, host-endpoint-only). */
+  /** Manifests (and ClusterNetworkPolicy rules) Calico would not enforce as written, and why (invalid selector, unknown tier, host-endpoint-only, a peer Calico does not convert). */
   readonly ignored: readonly Ignored[];
 }
 
@@ -59,7 +59,7 @@ class Calico implements CalicoSimulator {
     const compiled = compilePolicies(manifests, new ServiceIndex(cluster));
     this.policies = compiled.policies;
     this.tiers = compiled.tiers;
-    this.ignored = compiled.ignored;
+    this.ignored = [...compiled.ignored, ...this.clusterTiers.notes];
     this.policies.forEach((p, i) => {
       this.rank.set(p, i);
       if (p.namespace === undefined) this.global.push(p);

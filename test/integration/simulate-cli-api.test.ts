@@ -167,6 +167,26 @@ spec: { tier: kube-admin, order: 5, selector: all(), ingress: [{ action: Deny }]
   }
 });
 
+test('simulate with engine calico warns of a ClusterNetworkPolicy rule Calico does not convert as written (conversion/clusternetworkpolicy.go: a nodes peer fails the rule, a failed Deny becomes a Deny of everything)', () => {
+  const cnp = `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: { name: deny-nodes }
+spec:
+  tier: Admin
+  priority: 10
+  subject: { namespaces: {} }
+  egress: [{ name: no-kubelet, action: Deny, to: [{ nodes: { matchLabels: {} } }], protocols: [{ tcp: { destinationPort: { number: 10250 } } }] }]
+`;
+  const db = openDb(dbPath);
+  try {
+    const r = simulateFlows(db, { engine: 'calico', policies: cnp, flows: JSON.stringify([EDGE]) });
+    assert.ok(r.warnings.some((w) => /^ClusterNetworkPolicy\/deny-nodes: egress rule \/spec\/egress\/0: Calico does not convert a nodes peer/.test(w)), r.warnings.join('\n'));
+    assert.equal(r.decisions[0]!.verdict, 'deny');
+  } finally {
+    db.close();
+  }
+});
+
 test('simulate takes an ipBlock CIDR with host bits set as the API server does by default: the network it masks, with a warning (CLI stderr, API Warning header)', async () => {
   // kubernetes/kubernetes pkg/apis/networking/validation ValidateIPBlock → IsValidCIDRForLegacyField:
   // host bits are refused only with the StrictIPCIDRValidation gate (KEP-4858, off by default while

@@ -410,3 +410,30 @@ test('AdminNetworkPolicies are in tier adminnetworkpolicy, not kube-admin (Calic
   assert.equal(verdict([allowBanp, denyIn('baselineadminnetworkpolicy', 999)], f).verdict, 'deny');
   assert.equal(verdict([allowBanp, denyIn('baselineadminnetworkpolicy', 1001)], f).verdict, 'allow');
 });
+
+// libcalico-go lib/backend/k8s/conversion/clusternetworkpolicy.go: combinePortsWithCNPEgressPeers
+// converts namespaces, pods and networks peers only, anything else fails the rule ("none of supported
+// fields in 'To' is set."); k8sClusterNetPolHandleFailedRules puts `apiv3.Rule{Action: apiv3.Deny}`
+// (every peer, protocol and port) in place of a failed Deny or Pass rule and drops a failed Accept
+// (clusternetworkpolicy_test.go: a failed Pass egress rule → `Equal(apiv3.Rule{Action: apiv3.Deny})`).
+test('a ClusterNetworkPolicy rule with a nodes or domainNames peer is what Calico converts it to: a Deny or Pass rule denies everything, an Accept rule is dropped; the ignored list says so', () => {
+  const toNode = { nodes: { matchLabels: {} } };
+  const toDomain = { domainNames: ['example.com'] };
+  const toWeb = flow(P(api), P(web));
+  const toOutside = flow(P(api), ext('203.0.113.1'), 443);
+  const denyNodes = cnp('deny-nodes', 'Admin', 10, { egress: [{ name: 'no-nodes', action: 'Deny', to: [toNode], protocols: [{ tcp: { destinationPort: { number: 10250 } } }] }] });
+  const sim = calicoSimulator([denyNodes], cluster);
+  assert.equal(sim.evaluate(toWeb).verdict, 'deny', 'the deny-all rule matches a pod peer and any port');
+  assert.equal(sim.evaluate(toOutside).verdict, 'deny');
+  assert.deepEqual(sim.ignored.map((i) => i.policy), ['ClusterNetworkPolicy/deny-nodes']);
+  assert.match(sim.ignored[0]!.reason, /egress rule \/spec\/egress\/0: Calico does not convert a nodes peer .* replaced by a Deny of all egress traffic/);
+  const passDomain = cnp('pass-domain', 'Admin', 10, { egress: [{ name: 'pass', action: 'Pass', to: [toDomain] }] });
+  const allowAll = np('allow-all', { selector: "app == 'api'", egress: [{ action: 'Allow' }] });
+  assert.equal(verdict([passDomain, allowAll], toWeb).verdict, 'deny', 'a failed Pass rule denies: it passes nothing on');
+  const acceptDomain = cnp('accept-domain', 'Admin', 10, { egress: [{ name: 'ok', action: 'Accept', to: [toDomain] }, { name: 'rest', action: 'Deny', to: [{ networks: ['0.0.0.0/0'] }] }] });
+  const v = verdict([acceptDomain], flow(P(api), { kind: 'external', ip: '203.0.113.1', names: ['example.com'] } as SimEndpoint, 443));
+  assert.equal(v.verdict, 'deny', 'the Accept rule is gone: the next rule decides');
+  assert.equal(v.egress.by?.rule, '/spec/egress/1');
+  const mixed = cnp('mixed', 'Admin', 10, { egress: [{ name: 'x', action: 'Accept', to: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'web' } } } }, toNode] }] });
+  assert.equal(verdict([mixed, np('deny-all', { selector: "app == 'api'", egress: [{ action: 'Deny' }] })], toWeb).verdict, 'deny', 'one unconvertible peer fails the whole rule, its pods peer too');
+});

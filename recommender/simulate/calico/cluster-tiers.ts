@@ -16,11 +16,11 @@
  * enforces them no more. Both are simulated, each kind as the versions enforcing it do.
  */
 import { ClusterView } from '../kubernetes/cluster-view.ts';
-import { compileTierPolicies, type Direction, type TierPolicy } from '../clusternetworkpolicy/compile.ts';
+import { compileTierPolicies, type CompiledPeer, type CompiledRule, type Direction, type TierPolicy } from '../clusternetworkpolicy/compile.ts';
 import { TierRules, type MatchPolicy, type MatchRule } from '../clusternetworkpolicy/rules.ts';
 import { SubjectIndex } from '../clusternetworkpolicy/subjects.ts';
 import type { SimCluster, SimFlow, SimPod } from '../types.ts';
-import { ANP_TIER, BANP_TIER, KUBE_ADMIN, KUBE_BASELINE, type TierInfo } from './policies.ts';
+import { ANP_TIER, BANP_TIER, KUBE_ADMIN, KUBE_BASELINE, type Ignored, type TierInfo } from './policies.ts';
 
 export { KUBE_ADMIN, KUBE_BASELINE } from './policies.ts';
 
@@ -53,16 +53,51 @@ function placement(p: TierPolicy): Pick<ClusterPolicy, 'tier' | 'order' | 'sortK
   }
 }
 
+/** Peer kinds conversion/clusternetworkpolicy.go converts: From takes namespaces and pods, To those and networks. */
+const CONVERTED_PEERS: Record<Direction, ReadonlySet<CompiledPeer['kind']>> = { ingress: new Set(['namespaces', 'pods']), egress: new Set(['namespaces', 'pods', 'networks']) };
+
+/** Matches every address (compiled peers of no known kind fail closed: a Deny rule's match everything). */
+const EVERYTHING: CompiledPeer = { kind: 'unknown' };
+
+/**
+ * A ClusterNetworkPolicy's rules as Calico converts them (conversion/clusternetworkpolicy.go
+ * combinePortsWithCNPIngressPeers / combinePortsWithCNPEgressPeers): a rule with a peer of any
+ * other kind (`nodes`, `domainNames`) fails ("none of supported fields in 'To' is set"), and
+ * k8sClusterNetPolHandleFailedRules puts `Rule{Action: Deny}` in place of a failed Deny or Pass
+ * rule — a Deny of everything, every peer, protocol and port — and drops a failed Accept rule
+ * (the converter's client keeps the rest of the policy: resources/clusternetworkpolicy.go ignores
+ * ErrorClusterNetworkPolicyConversion). Each such rule is noted.
+ */
+function asCalicoConverts(p: TierPolicy, notes: Ignored[]): TierPolicy {
+  if (p.kind !== 'ClusterNetworkPolicy') return p;
+  let changed = false;
+  const convert = (d: Direction): CompiledRule[] =>
+    p.rules[d].flatMap((r) => {
+      const bad = r.peers.find((peer) => !CONVERTED_PEERS[d].has(peer.kind));
+      if (bad === undefined) return [r];
+      changed = true;
+      const field = d === 'ingress' ? 'From' : 'To';
+      const what = bad.kind === 'unknown' ? 'a peer of no supported field' : `a ${bad.kind} peer`;
+      const deny = r.action !== 'Accept';
+      notes.push({ policy: p.ref, reason: `${d} rule ${r.pointer}: Calico does not convert ${what} ("none of supported fields in '${field}' is set"): ${deny ? `the ${r.action} rule is replaced by a Deny of all ${d} traffic` : 'the Accept rule is dropped'} (libcalico-go conversion/clusternetworkpolicy.go k8sClusterNetPolHandleFailedRules)` });
+      return deny ? [{ pointer: r.pointer, ...(r.name === undefined ? {} : { name: r.name }), action: 'Deny' as const, peers: [EVERYTHING] }] : [];
+    });
+  const rules = { ingress: convert('ingress'), egress: convert('egress') };
+  return changed ? { ...p, rules } : p;
+}
+
 export class ClusterTiers {
   private readonly rules: TierRules;
   private readonly subjects: SubjectIndex<MatchPolicy>;
   private readonly converted = new Map<MatchPolicy, ClusterPolicy>();
   readonly empty: boolean;
+  /** The rules Calico's conversion does not keep as written, and what it makes of them. */
+  readonly notes: Ignored[] = [];
 
   constructor(manifests: readonly unknown[], cluster: SimCluster) {
     const view = new ClusterView(cluster);
     this.rules = new TierRules(view);
-    const policies = compileTierPolicies(manifests).map((p) => this.rules.compile(p));
+    const policies = compileTierPolicies(manifests).map((p) => this.rules.compile(asCalicoConverts(p, this.notes)));
     for (const match of policies) this.converted.set(match, { match, only: [match], ...placement(match.policy) });
     this.empty = policies.length === 0;
     this.subjects = new SubjectIndex(policies, view);
