@@ -18,8 +18,9 @@ export interface NameTemplate {
 }
 
 /**
- * Every namespace and label-value template of a matrix's components (their namespaces, selectors
- * and rule peers; a role's default binding takes no parameters), in document order.
+ * Every namespace and label-value template of a matrix: its components' (their namespaces,
+ * selectors and rule peers), then its shared rules' peers, in document order. A role's default
+ * binding takes no parameters (validate.ts refuses a template there).
  */
 export function nameTemplates(doc: unknown): NameTemplate[] {
   const out: NameTemplate[] = [];
@@ -37,7 +38,10 @@ export function nameTemplates(doc: unknown): NameTemplate[] {
       else visit(value, at);
     }
   };
-  if (isPlainObject(doc)) visit(doc.components, ['components']);
+  if (isPlainObject(doc)) {
+    visit(doc.components, ['components']);
+    visit(doc.shared, ['shared']);
+  }
   return out;
 }
 

@@ -174,6 +174,38 @@ test('a parameter value that makes a namespace or a label value the cluster woul
   assert.deepEqual(configProblemsFor({ systems: { 'progressive-delivery': { parameters: { namespace: 'flux-system', name: 'stage-controller' } } } }, entries), []);
 });
 
+test('a config value that makes a shared rule\'s peer namespace a name the cluster would refuse is refused where the config sets it, as for a component\'s own rule', () => {
+  const { matrix } = parseMatrix(
+    `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: shop, title: Shop }
+documents: { doc: { title: doc } }
+parameters:
+  peerNamespace: { type: string, default: payments, description: the peers' namespace }
+components:
+  web:
+    namespace: shop
+    selector: { matchLabels: { app: web } }
+shared:
+  - name: common
+    components: '*'
+    egress:
+      - { peer: { namespace: "\${peerNamespace}" }, ports: [{ port: 9999 }], level: must, purpose: x, source: { document: doc, line: 1 } }
+`,
+    'shop.yaml',
+  );
+  const entries: MatrixEntry[] = [{ matrix, origin: 'applied', overridesBuiltIn: false }];
+  const problems = configProblemsFor({ systems: { shop: { parameters: { peerNamespace: 'Bad_NS' } } } }, entries);
+  assert.deepEqual(problems, [
+    {
+      path: 'matrices.systems.shop.parameters["peerNamespace"]',
+      message: 'makes shared[0].egress[0].peer.namespace "Bad_NS": namespace must be a DNS-1123 label',
+      value: 'Bad_NS',
+    },
+  ]);
+  assert.deepEqual(configProblemsFor({ systems: { shop: { parameters: { peerNamespace: 'billing' } } } }, entries), []);
+});
+
 test('config naming unknown systems or parameters, or disallowed values, is refused with paths', () => {
   const entries = [...catalog.values()];
   const problems = configProblemsFor({ systems: { netobsrv: {}, netobserv: { parameters: { deploymentModel: 'Mesh', lokiEnabled: true } } } }, entries);

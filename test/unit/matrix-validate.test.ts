@@ -331,3 +331,32 @@ ${rule('{ cidr: [10.0.0.0/8] }', 1)}${rule('{ fqdn: [example.com] }', 2)}`);
   assert.ok(!ps.some((p) => /duplicate rule id/.test(p.message)), JSON.stringify(ps));
   assert.ok(ps.some((p) => /did you mean "cidrs"/.test(p.message)), JSON.stringify(ps));
 });
+
+test('a parameter default that makes a shared rule\'s peer namespace or label value a name the cluster would refuse is refused there, as in a component\'s own rule (stored, it made every request for the namespace answer 422)', () => {
+  const ps = problemsOf(`apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: t, title: T }
+documents: { doc: { title: doc } }
+parameters:
+  peerNamespace: { type: string, default: Bad_NS, description: the peers' namespace }
+  app: { type: string, default: "stage controller", description: the peers' app label }
+components:
+  c:
+    namespace: shop
+    selector: { matchLabels: { app: c } }
+shared:
+  - name: common
+    components: '*'
+    egress:
+      - { peer: { namespace: "\${peerNamespace}" }, ports: [{ port: 9999 }], level: must, purpose: x, source: { document: doc, line: 1 } }
+      - { peer: { namespaceSelector: { matchLabels: { name: "\${peerNamespace}" } }, selector: { matchLabels: { app: "\${app}" } } }, ports: [{ port: 9998 }], level: must, purpose: x, source: { document: doc, line: 2 } }
+`);
+  assert.deepEqual(
+    ps.map((p) => [p.path, p.message, p.value]),
+    [
+      ['shared[0].egress[0].peer.namespace', 'renders as "Bad_NS" with the parameters\' defaults: namespace must be a DNS-1123 label', '${peerNamespace}'],
+      ['shared[0].egress[1].peer.selector.matchLabels.app', ps[1]!.message, '${app}'],
+    ],
+  );
+  assert.match(ps[1]!.message, /^renders as "stage controller" with the parameters' defaults: label value must be/);
+});
