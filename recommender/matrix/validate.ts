@@ -61,6 +61,8 @@ export function parameterValueProblem(param: ParamInfo, v: unknown): string | un
   return undefined;
 }
 
+const NOT_RENDERED = 'a role binding is taken as written: "${parameter}" is not rendered here (write the name itself)';
+
 class Checker {
   readonly issues: Issue[] = [];
   readonly params = new Map<string, ParamInfo>();
@@ -133,13 +135,15 @@ class Checker {
     if (src.line === undefined && src.row === undefined) this.add(path, 'a source needs a line or a row');
   }
 
-  selector(path: PathSegment[], sel: unknown): void {
+  /** `rendered`: whether `${parameter}` is rendered in its label values (not in a role binding, taken as written). */
+  selector(path: PathSegment[], sel: unknown, rendered = true): void {
     if (!isPlainObject(sel)) return;
     for (const [k, v] of entries(sel.matchLabels)) {
       const kp = labelKeyProblem(k);
       if (kp) this.add([...path, 'matchLabels', k], `malformed selector: ${kp}`, k);
       if (typeof v !== 'string') continue;
-      if (v.includes('${')) this.template([...path, 'matchLabels', k], v, ['string']);
+      if (v.includes('${') && rendered) this.template([...path, 'matchLabels', k], v, ['string']);
+      else if (v.includes('${')) this.add([...path, 'matchLabels', k], NOT_RENDERED, v);
       else {
         const vp = labelValueProblem(v);
         if (vp) this.add([...path, 'matchLabels', k], `malformed selector: ${vp}`, v);
@@ -246,9 +250,11 @@ class Checker {
       this.add([...path, 'selector'], 'a pod selector only goes with namespace or namespaceSelector', b.selector);
     }
     if (b.except !== undefined && b.cidrs === undefined) this.add([...path, 'except'], '"except" only goes with cidrs', b.except);
-    if (typeof b.namespace === 'string' && !isDnsLabel(b.namespace)) this.add([...path, 'namespace'], 'namespace must be a DNS-1123 label', b.namespace);
-    this.selector([...path, 'namespaceSelector'], b.namespaceSelector);
-    this.selector([...path, 'selector'], b.selector);
+    if (typeof b.namespace === 'string' && !isDnsLabel(b.namespace)) {
+      this.add([...path, 'namespace'], b.namespace.includes('${') ? NOT_RENDERED : 'namespace must be a DNS-1123 label', b.namespace);
+    }
+    this.selector([...path, 'namespaceSelector'], b.namespaceSelector, false);
+    this.selector([...path, 'selector'], b.selector, false);
     this.cidrs([...path, 'cidrs'], b.cidrs);
     this.cidrs([...path, 'except'], b.except);
     this.excepts([...path, 'except'], b.cidrs, b.except);

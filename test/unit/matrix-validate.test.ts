@@ -360,3 +360,35 @@ shared:
   );
   assert.match(ps[1]!.message, /^renders as "stage controller" with the parameters' defaults: label value must be/);
 });
+
+test('a "${parameter}" in a role binding (the matrix default or the config\'s) is refused: a binding is taken as written, so the label value "${app}" reached the policies', () => {
+  const ps = problemsOf(`apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: t, title: T }
+documents: { doc: { title: doc } }
+parameters:
+  app: { type: string, default: grafana, description: the app label }
+  ns: { type: string, default: monitoring, description: the namespace }
+roles:
+  dashboards: { description: d, default: { namespace: "\${ns}", selector: { matchLabels: { app: "\${app}" } } } }
+components:
+  c:
+    namespace: shop
+    selector: { matchLabels: { app: c } }
+    ingress:
+      - { peer: { role: dashboards }, ports: [{ port: 80 }], level: must, purpose: p, source: { document: doc, line: 1 } }
+`);
+  const notRendered = 'a role binding is taken as written: "${parameter}" is not rendered here (write the name itself)';
+  assert.deepEqual(
+    ps.map((p) => [p.path, p.message, p.value]),
+    [
+      ['roles.dashboards.default.namespace', notRendered, '${ns}'],
+      ['roles.dashboards.default.selector.matchLabels.app', notRendered, '${app}'],
+    ],
+  );
+  assert.throws(
+    () => parseMatricesConfig('matrices:\n  bindings:\n    roles:\n      dashboards: { namespaceSelector: { matchLabels: { team: "${team}" } } }\n', 'cluster.yaml'),
+    (e: unknown) =>
+      e instanceof MatrixError && e.problems.length === 1 && e.problems[0]!.path === 'matrices.bindings.roles.dashboards.namespaceSelector.matchLabels.team' && e.problems[0]!.message === notRendered,
+  );
+});
