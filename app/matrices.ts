@@ -66,11 +66,10 @@ export function matricesInForce(db: Db, config: MatricesConfigT): MatrixEntry[] 
   return entries;
 }
 
-/** AppError invalid-input when the config does not fit the built-in matrices with these applied ones (what matricesInForce would refuse from then on). */
-function refuseConfigMismatch(config: MatricesConfigT, applied: readonly AppliedSource[], message: string, subject: string): void {
-  let problems;
+/** What in the config does not fit the built-in matrices with these applied ones (what matricesInForce would refuse from then on). */
+function configProblems(config: MatricesConfigT, applied: readonly AppliedSource[]): MatrixProblem[] {
   try {
-    problems = mergeAndCheck(
+    return mergeAndCheck(
       loadCatalog().map((c) => c.matrix),
       applied,
       config,
@@ -79,7 +78,17 @@ function refuseConfigMismatch(config: MatricesConfigT, applied: readonly Applied
     if (e instanceof MatrixError) throw invalidInput(e.message);
     throw e;
   }
-  if (problems.length > 0) throw invalidInput(message, { problems, reason: 'config-mismatch', subject });
+}
+
+/** "the service config", naming its file when it was read from one. */
+function serviceConfigName(config: MatricesConfigT): string {
+  const origin = configOrigins.get(config);
+  return origin === undefined ? 'the service config' : `the service config (${origin})`;
+}
+
+/** AppError invalid-input refusing a change to the stored matrices that would leave the config unfit: `problems` are the config's, by path. */
+function configRefuses(message: string, problems: MatrixProblem[], subject: string): AppError {
+  return invalidInput(message, { problems, reason: 'config-refuses-change', subject });
 }
 
 /** The observed side that completes the resolution (roles bound from observation): edges and the DNS names of external IPs. */
@@ -205,7 +214,8 @@ export function applyMatrix(db: Db, req: ApplyMatrixRequest): ApplyMatrixResult 
   }
   if (req.config !== undefined) {
     const applied = [...listStoredMatrices(db).filter((m) => m.name !== name), { name, source: req.text, origin: req.origin }];
-    refuseConfigMismatch(req.config, applied, `the service config cannot take this matrix: storing it would leave every request refused`, label);
+    const problems = configProblems(req.config, applied);
+    if (problems.length > 0) throw configRefuses(`${serviceConfigName(req.config)} cannot take this matrix: storing it would leave every request refused`, problems, label);
   }
   const created = getStoredMatrix(db, name) === undefined;
   const overridesBuiltIn = loadCatalog().some((c) => c.matrix.metadata.name === name);
@@ -223,9 +233,18 @@ export interface DeleteMatrixResult {
 /**
  * Removes an applied matrix. A built-in one cannot be deleted (it ships with flowmatrix): the
  * config's `matrices.systems.<name>.enabled: false` turns it off. AppError `not-found` otherwise.
+ * Given the service's config, a matrix it needs (a system it names, the only declaration of a role
+ * it binds) is refused, with the config's problems: deleted, the service would refuse every request.
  */
-export function deleteMatrix(db: Db, name: string): DeleteMatrixResult {
+export function deleteMatrix(db: Db, name: string, config?: MatricesConfigT): DeleteMatrixResult {
   const builtIn = loadCatalog().some((c) => c.matrix.metadata.name === name);
+  const stored = listStoredMatrices(db);
+  if (config !== undefined && stored.some((m) => m.name === name)) {
+    // Only what the delete breaks: a config that fits no better with the matrix is not its doing.
+    const before = new Set(configProblems(config, stored).map((p) => `${p.path}\n${p.message}`));
+    const problems = configProblems(config, stored.filter((m) => m.name !== name)).filter((p) => !before.has(`${p.path}\n${p.message}`));
+    if (problems.length > 0) throw configRefuses(`${serviceConfigName(config)} needs this matrix: deleting it would leave every request refused; change the config first`, problems, name);
+  }
   if (deleteStoredMatrix(db, name)) return { name, status: 'deleted', builtInRestored: builtIn };
   if (builtIn) throw invalidInput(`"${name}" is a built-in matrix: it cannot be deleted; set matrices.systems.${name}.enabled: false in the config to turn it off`);
   throw notFoundError(`no applied matrix named "${name}" (applied: ${listStoredMatrices(db).map((m) => m.name).join(', ') || 'none'})`);

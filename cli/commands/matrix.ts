@@ -1,5 +1,5 @@
 /**
- * `flowmatrix matrix list|show|apply|validate`: the built-in catalog and user-applied
+ * `flowmatrix matrix list|show|apply|delete|validate`: the built-in catalog and user-applied
  * communication matrices, resolved against the stored inventory and the cluster config.
  */
 import { readFile } from 'node:fs/promises';
@@ -39,6 +39,15 @@ async function readConfig(file: string | undefined, ctx: CommandContext): Promis
   return (await matrices()).matricesConfigFromText(await readText(file, ctx), file);
 }
 
+/**
+ * The config a command that changes the stored matrices checks them against: --config, else the
+ * service's (env FLOWMATRIX_CONFIG, as serve and report read it); none: unchecked.
+ */
+async function readServiceConfig(file: string | undefined, ctx: CommandContext): Promise<MatricesConfigT | undefined> {
+  const chosen = file ?? (process.env.FLOWMATRIX_CONFIG || undefined);
+  return chosen === undefined ? undefined : readConfig(chosen, ctx);
+}
+
 async function listTable(resolved: ResolvedMatrix[]): Promise<string> {
   const { table } = await import('../table.ts');
   const rows = resolved.map((m) => [
@@ -59,6 +68,8 @@ function listJson(resolved: ResolvedMatrix[]): string {
 export const matrixCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   const matrix = program.command('matrix').description('communication matrices: the built-in catalog and the ones you load');
   const configOption = () => new Option('--config <file>', 'cluster config (YAML) with a matrices: section: role bindings, systems on/off, parameters');
+  const serviceConfigOption = (refused: string) =>
+    new Option('--config <file>', `the service's config (YAML; env FLOWMATRIX_CONFIG): ${refused} is refused`);
 
   withDb(
     matrix
@@ -99,11 +110,13 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
       .command('apply')
       .argument('<file>', 'matrix YAML file (- for stdin)')
       .description('validate a matrix and store it (a matrix named like a built-in one overrides it)')
-      .addOption(configOption()),
+      .addOption(serviceConfigOption('a matrix it cannot take (as PUT /api/v1/matrices refuses it)')),
   ).action(async (file: string, opts: MatrixOptions) => {
+    const config = await readServiceConfig(opts.config, ctx);
     const text = await readText(file, ctx);
     const { applyMatrix } = await matrices();
-    const { name, status, overridesBuiltIn, digest } = await withOpenDb(opts, (db) => applyMatrix(db, { text, origin: file === '-' ? 'stdin' : file, appliedAt: Date.now() }));
+    const req = { text, origin: file === '-' ? 'stdin' : file, appliedAt: Date.now(), ...(config !== undefined ? { config } : {}) };
+    const { name, status, overridesBuiltIn, digest } = await withOpenDb(opts, (db) => applyMatrix(db, req));
     ctx.io.out(`${JSON.stringify({ name, status, overridesBuiltIn, digest })}\n`);
   });
 
@@ -111,10 +124,12 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
     matrix
       .command('delete')
       .argument('<name>', 'name of an applied matrix')
-      .description('remove an applied matrix (a built-in one of that name is in force again; built-in ones are turned off in the config instead)'),
-  ).action(async (name: string, opts: DbOptions) => {
+      .description('remove an applied matrix (a built-in one of that name is in force again; built-in ones are turned off in the config instead)')
+      .addOption(serviceConfigOption('deleting a matrix it needs (a system it names, the only declaration of a role it binds)')),
+  ).action(async (name: string, opts: DbOptions & { config?: string }) => {
+    const config = await readServiceConfig(opts.config, ctx);
     const { deleteMatrix } = await matrices();
-    const result = await withOpenDb(opts, (db) => deleteMatrix(db, name));
+    const result = await withOpenDb(opts, (db) => deleteMatrix(db, name, config));
     ctx.io.out(`${JSON.stringify(result)}\n`);
   });
 

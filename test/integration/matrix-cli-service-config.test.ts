@@ -1,0 +1,97 @@
+/**
+ * `matrix apply` and `matrix delete` check the stored matrices against the service's config
+ * (--config, else env FLOWMATRIX_CONFIG) as PUT /api/v1/matrices does: a change that would leave
+ * the config unfit — the service refusing every request, and to start — is refused, not stored.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { openDb } from '../../store/db.ts';
+import { listStoredMatrices } from '../../store/matrices.ts';
+import { runCli } from '../helpers/cli.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+
+const dir = tmpDir();
+
+const matrix = (params: string) => `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: shop, title: The shop }
+documents: { wiki: { title: Shop wiki } }
+parameters:
+${params}roles:
+  payments: { description: the payment provider }
+components:
+  cart:
+    namespace: shop
+    selector: { matchLabels: { app: cart } }
+    egress:
+      - { peer: { role: payments }, ports: [{ port: 443 }], level: must, purpose: pay, source: { document: wiki, line: 1 } }
+`;
+const MATRIX = matrix('  peerNamespace: { type: string, default: billing, description: the peers\' namespace }\n');
+// The parameter the config sets renamed: the config no longer fits.
+const RENAMED = matrix('  peersNamespace: { type: string, default: billing, description: the peers\' namespace }\n');
+
+function files(name: string): { db: string; matrix: string; renamed: string; config: string } {
+  const at = (f: string) => join(dir, `${name}-${f}`);
+  writeFileSync(at('shop.yaml'), MATRIX);
+  writeFileSync(at('renamed.yaml'), RENAMED);
+  writeFileSync(at('config.yaml'), 'server: { port: 8080 }\nmatrices:\n  systems:\n    shop: { parameters: { peerNamespace: payments } }\n  bindings:\n    roles:\n      payments: { cidrs: [203.0.113.0/24] }\n');
+  return { db: at('flowmatrix.db'), matrix: at('shop.yaml'), renamed: at('renamed.yaml'), config: at('config.yaml') };
+}
+
+const storedSource = (db: string): string | undefined => {
+  const h = openDb(db);
+  try {
+    return listStoredMatrices(h).find((m) => m.name === 'shop')?.source;
+  } finally {
+    h.close();
+  }
+};
+
+async function withEnvConfig<T>(file: string, f: () => Promise<T>): Promise<T> {
+  const before = process.env.FLOWMATRIX_CONFIG;
+  process.env.FLOWMATRIX_CONFIG = file;
+  try {
+    return await f();
+  } finally {
+    if (before === undefined) delete process.env.FLOWMATRIX_CONFIG;
+    else process.env.FLOWMATRIX_CONFIG = before;
+  }
+}
+
+test('apply --config refuses a matrix the config cannot take, in the words of PUT, naming the config problem; nothing stored changes', async () => {
+  const f = files('apply');
+  assert.equal((await runCli(['matrix', 'apply', f.matrix, '--db', f.db, '--config', f.config])).code, 0);
+  const r = await runCli(['matrix', 'apply', f.renamed, '--db', f.db, '--config', f.config]);
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.err.split('\n')[0],
+    `flowmatrix: ${f.renamed}: the service config (${f.config}) cannot take this matrix: storing it would leave every request refused`,
+  );
+  assert.match(r.err, /\n {2}matrices\.systems\.shop\.parameters\["peerNamespace"\]: unknown parameter \(known: peersNamespace\); got "payments"/);
+  assert.equal(storedSource(f.db), MATRIX);
+  // The service's config from the environment, as serve reads it.
+  assert.equal((await withEnvConfig(f.config, () => runCli(['matrix', 'apply', f.renamed, '--db', f.db]))).code, 1);
+  assert.equal(storedSource(f.db), MATRIX);
+});
+
+test('delete --config (or env FLOWMATRIX_CONFIG) refuses to delete a matrix the config names or whose role it binds, saying why; without that need it deletes', async () => {
+  const f = files('delete');
+  assert.equal((await runCli(['matrix', 'apply', f.matrix, '--db', f.db])).code, 0);
+  const r = await runCli(['matrix', 'delete', 'shop', '--db', f.db, '--config', f.config]);
+  assert.equal(r.code, 1);
+  const lines = r.err.trimEnd().split('\n');
+  assert.equal(lines[0], `flowmatrix: shop: the service config (${f.config}) needs this matrix: deleting it would leave every request refused; change the config first`);
+  assert.match(lines[1]!, /^ {2}matrices\.systems\.shop: no matrix named "shop"/);
+  assert.match(lines[2]!, /^ {2}matrices\.bindings\.roles\.payments: no matrix declares a role "payments"/);
+  assert.equal(lines.length, 3, r.err);
+  assert.equal(storedSource(f.db), MATRIX);
+  assert.equal((await withEnvConfig(f.config, () => runCli(['matrix', 'delete', 'shop', '--db', f.db]))).code, 1);
+  assert.equal(storedSource(f.db), MATRIX);
+
+  writeFileSync(f.config, 'matrices: {}\n');
+  const ok = await runCli(['matrix', 'delete', 'shop', '--db', f.db, '--config', f.config]);
+  assert.equal(ok.code, 0, ok.err);
+  assert.deepEqual(JSON.parse(ok.out), { name: 'shop', status: 'deleted', builtInRestored: false });
+});
