@@ -175,9 +175,21 @@ export function matrixCheck(m: MatrixT): MatrixCheck {
   return { name: m.metadata.name, components: components.length, rules };
 }
 
-/** Checks a matrix document without storing it. */
-export function validateMatrixDocument(text: string, origin: string): MatrixCheck {
-  return matrixCheck(parseMatrixDocument(text, origin).matrix);
+/**
+ * Checks a matrix document without storing it. Given the stored matrices and the service's config,
+ * also whether the config could take it, as applyMatrix refuses it (reason `config-refuses-change`).
+ */
+export function validateMatrixDocument(text: string, origin: string, service?: { db: Db; config: MatricesConfigT }): MatrixCheck {
+  const check = matrixCheck(parseMatrixDocument(text, origin).matrix);
+  if (service !== undefined) refuseUnfitConfig(service.db, service.config, { name: check.name, source: text, origin }, origin);
+  return check;
+}
+
+/** AppError invalid-input when the config could not take the stored matrices with `matrix` stored too (replacing its namesake). */
+function refuseUnfitConfig(db: Db, config: MatricesConfigT, matrix: AppliedSource, label: string): void {
+  const applied = [...listStoredMatrices(db).filter((m) => m.name !== matrix.name), matrix];
+  const problems = configProblems(config, applied);
+  if (problems.length > 0) throw configRefuses(`${serviceConfigName(config)} cannot take this matrix: storing it would leave every request refused`, problems, label);
 }
 
 export interface ApplyMatrixRequest {
@@ -212,11 +224,7 @@ export function applyMatrix(db: Db, req: ApplyMatrixRequest): ApplyMatrixResult 
       subject: label,
     });
   }
-  if (req.config !== undefined) {
-    const applied = [...listStoredMatrices(db).filter((m) => m.name !== name), { name, source: req.text, origin: req.origin }];
-    const problems = configProblems(req.config, applied);
-    if (problems.length > 0) throw configRefuses(`${serviceConfigName(req.config)} cannot take this matrix: storing it would leave every request refused`, problems, label);
-  }
+  if (req.config !== undefined) refuseUnfitConfig(db, req.config, { name, source: req.text, origin: req.origin }, label);
   const created = getStoredMatrix(db, name) === undefined;
   const overridesBuiltIn = loadCatalog().some((c) => c.matrix.metadata.name === name);
   const result = saveMatrix(db, { name, source: req.text, origin: req.origin, appliedAt: req.appliedAt });

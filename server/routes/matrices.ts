@@ -16,7 +16,15 @@ const Validation = Type.Object({
   name: Type.Optional(Type.String()),
   components: Type.Optional(Type.Integer()),
   rules: Type.Optional(Type.Integer()),
-  problems: Type.Array(Type.Object({ path: Type.String(), message: Type.String(), value: Type.Optional(Type.Unknown()) })),
+  detail: Type.Optional(Type.String({ description: 'Why a matrix valid in itself is not: the service config cannot take it (as PUT would refuse it).' })),
+  problems: Type.Array(
+    Type.Object({
+      path: Type.String(),
+      message: Type.String(),
+      value: Type.Optional(Type.Unknown()),
+      from: StringEnum(['matrix', 'service-config'], { description: 'matrix: a problem of the document (path in it); service-config: of the service config with the matrix stored (path in the config)' }),
+    }),
+  ),
 });
 
 export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
@@ -83,7 +91,7 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
       method: 'post',
       path: '/api/v1/matrices/validate',
       operationId: 'validateMatrix',
-      summary: 'Check a matrix without storing it: every problem with its path and line',
+      summary: 'Check a matrix without storing it, and that the service config could take it (as PUT checks): every problem with its path and line',
       tag: 'matrices',
       scope: 'read',
       body: { raw: MATRIX_TYPES, description: 'a CommunicationMatrix document, YAML or JSON' },
@@ -93,11 +101,13 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
       },
       handler: (_i, req) => {
         try {
-          const m = validateMatrixDocument(typeof req.body === 'string' ? req.body : '', 'body');
+          const m = validateMatrixDocument(typeof req.body === 'string' ? req.body : '', 'body', { db: ctx.db, config: ctx.config.matrices });
           return { valid: true, name: m.name, components: m.components, rules: m.rules, problems: [] };
         } catch (e) {
           if (!(e instanceof AppError) || e.code !== 'invalid-input') throw e;
-          return { valid: false, problems: appProblem(e).errors ?? [] };
+          const fromConfig = e.reason === 'config-refuses-change';
+          const problems = (appProblem(e).errors ?? []).map((p) => ({ ...p, from: fromConfig ? 'service-config' : 'matrix' }));
+          return { valid: false, ...(fromConfig ? { detail: e.message } : {}), problems };
         }
       },
     }),

@@ -406,6 +406,71 @@ ${params}components:
   assert.match(kept.text, /namespace: shop\n/);
 });
 
+test('validate checks a matrix against the service\'s config as PUT does: what PUT would refuse is valid:false, each problem marked as the service config\'s, with why', async () => {
+  const { db: own, path: ownPath } = tmpDb();
+  const matrix = (o: { param?: string; role?: string; peer?: string; label?: string } = {}) => `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: shop-test, title: T }
+documents: { doc: { title: D } }
+parameters:
+  ${o.param ?? 'team'}: { type: string, default: shop, description: the team }
+roles:
+  ${o.role ?? 'payments'}: { description: the payment provider }
+components:
+  web:
+    namespace: shop
+    selector: { matchLabels: { app: web, team: "${o.label ?? '\${team}'}" } }
+    ${o.peer ?? 'egress'}:
+      - { peer: { role: ${o.role ?? 'payments'} }, ports: [{ port: 443 }], level: must, purpose: p, source: { document: doc, line: 1 } }
+`;
+  const edges = new EdgeStore(own);
+  const ctx: ServiceContext = {
+    db: own,
+    config: configFor({
+      dbPath: ownPath,
+      tokens: [{ name: 'writer', secret: WRITE, scopes: ['read', 'write'] }],
+      matrices: { systems: { 'shop-test': { parameters: { team: 't'.repeat(64) } } }, bindings: { roles: { payments: { fqdns: ['pay.example.com'] } } } },
+    }),
+    metrics: new ServiceMetrics(() => edges.count(), { defaultMetrics: false, ingestTotals: () => ingestTotals(own) }),
+    logger: pino({ level: 'silent' }),
+    version: 'test',
+    collectors: () => [],
+    draining: false,
+    now: () => Date.UTC(2026, 10, 21),
+  };
+  const svc = createApp(ctx).app;
+  const validate = async (text: string) => (await request(svc).post('/api/v1/matrices/validate').set('Authorization', WAUTH).type('application/yaml').send(text).expect(200)).body;
+  const detail = 'the service config cannot take this matrix: storing it would leave every request refused';
+  const fromConfig = (path: string, message: RegExp) => (p: { path: string; message: string; from: string }) => p.path === path && message.test(p.message) && p.from === 'service-config';
+
+  // A value of the config renders a label value past 63 characters.
+  const long = await validate(matrix());
+  assert.equal(long.valid, false);
+  assert.equal(long.detail, detail);
+  assert.ok(long.problems.some(fromConfig('matrices.systems.shop-test.parameters["team"]', /^makes components\.web\.selector\.matchLabels\.team "t{64}": label value must be/)), JSON.stringify(long));
+  // The parameter the config sets, renamed.
+  const renamed = await validate(matrix({ param: 'squad', label: 'web' }));
+  assert.ok(renamed.problems.some(fromConfig('matrices.systems.shop-test.parameters["team"]', /^unknown parameter \(known: squad\)/)), JSON.stringify(renamed));
+  // The role the config binds, renamed.
+  const role = await validate(matrix({ role: 'payment', label: 'web' }));
+  assert.ok(role.problems.some(fromConfig('matrices.bindings.roles.payments', /^no matrix declares a role "payments"/)), JSON.stringify(role));
+  // The role the config binds to DNS names, a peer of an ingress rule.
+  const ingress = await validate(matrix({ peer: 'ingress', label: 'web' }));
+  assert.ok(ingress.problems.some(fromConfig('matrices.bindings.roles.payments', /bound to DNS names, which identify destinations, not sources/)), JSON.stringify(ingress));
+  // Each is what PUT refuses.
+  for (const text of [matrix(), matrix({ param: 'squad', label: 'web' }), matrix({ role: 'payment', label: 'web' }), matrix({ peer: 'ingress', label: 'web' })]) {
+    const put = await request(svc).put('/api/v1/matrices/shop-test').set('Authorization', WAUTH).type('application/yaml').send(text).expect(422);
+    assert.equal(put.body.detail, detail);
+  }
+  // A problem of the document itself is the matrix's.
+  const bad = await validate(matrix({ label: 'web', role: 'Payments' }));
+  assert.equal(bad.detail, undefined);
+  assert.ok(bad.problems.length > 0 && bad.problems.every((p: { from: string }) => p.from === 'matrix'), JSON.stringify(bad));
+  // One the config fits is valid.
+  const ok = await validate(matrix({ label: 'web' }));
+  assert.deepEqual(ok, { valid: true, name: 'shop-test', components: 1, rules: 1, problems: [] });
+});
+
 test('malformed JSON, unknown routes and rate limits answer problem+json without a stack', async () => {
   const notFound = await request(app).get('/api/v1/nothing').set('Authorization', AUTH).expect(404);
   assert.equal(notFound.type, 'application/problem+json');
