@@ -10,11 +10,11 @@ import { workloadKey, type WorkloadRef } from '../domain/peer.ts';
 import type { Db } from '../store/db.ts';
 import { edgePage } from '../store/edge-pages.ts';
 import { EdgeStore } from '../store/edges.ts';
-import { getWorkload, listWorkloads, readNamespaces } from '../store/inventory.ts';
+import { getWorkload, inventoryImported, listWorkloads, readNamespaces } from '../store/inventory.ts';
 import { readObservedLabels, workloadsInEdges } from '../store/observed-labels.ts';
 import { flowWorkloads, type FlowWorkloads } from '../recommender/synthesize/inferred-workloads.ts';
 import { notFoundError } from './errors.ts';
-import { listOf, missingFrom, NO_FLOWS, NO_INVENTORY, selectionOf, selects, type Selection } from './selection.ts';
+import { listOf, missingFrom, NO_FLOWS, NO_INVENTORY, noWorkloads, selectionOf, selects, type Selection } from './selection.ts';
 
 const namespaceNames = (db: Db): string[] => readNamespaces(db).map((n) => n.name);
 
@@ -57,9 +57,10 @@ export function requireSelection(db: Db, sel: Selection): void {
 }
 
 /**
- * For `flowmatrix recommend` and `export`: with no inventory, the flow records must name a
- * workload whose pod labels they carried (docs/recommend.md#without-an-inventory), or this fails
- * even without a selection, naming how to get an inventory and which workloads the records named
+ * For `flowmatrix recommend` and `export`: with no workload in the inventory (none imported, or one
+ * without workloads), the flow records must name a workload whose pod labels they carried
+ * (docs/recommend.md#without-an-inventory), or this fails even without a selection, naming what
+ * the inventory lacks and how to get it, and which workloads the records named
  * without labels; then as requireSelection (the same words as the REST API). A selection that
  * exists but holds nothing to recommend passes: the recommendation warns about it.
  * @throws AppError not-found
@@ -69,11 +70,12 @@ export function requireWorkloads(db: Db, sel: Selection): void {
     // Only now the flow records: reading every edge's workloads costs a pass over the edges.
     const fromFlows = workloadsFromFlows(db, []);
     if (fromFlows.inferred.length === 0) {
-      if (new EdgeStore(db).count() === 0) throw notFoundError(`${NO_INVENTORY}; ${NO_FLOWS}`);
+      const noInventory = inventoryImported(db) ? noWorkloads(namespaceNames(db)) : NO_INVENTORY;
+      if (new EdgeStore(db).count() === 0) throw notFoundError(`${noInventory}; ${NO_FLOWS}`);
       const unselectable = fromFlows.unselectable.length > 0
         ? `; the flow records name ${fromFlows.unselectable.length} workload(s) but carry no pod labels to select them by (NetObserv records carry owners, not labels; Hubble records carry labels): ${listOf(fromFlows.unselectable)}`
         : '';
-      throw notFoundError(`${NO_INVENTORY}${unselectable}`);
+      throw notFoundError(`${noInventory}${unselectable}`);
     }
   }
   requireSelection(db, sel);

@@ -7,6 +7,14 @@
 
 export const NO_INVENTORY =
   'no inventory: run `flowmatrix inventory import FILE` (a `kubectl get … -A -o json` export, see README) or `flowmatrix collect kubernetes` (REST API: POST /api/v1/inventory)';
+/** An inventory was imported, but it lists no workload (an export of namespaces, nodes or Services only). */
+export function noWorkloads(namespaces: readonly string[]): string {
+  const held = namespaces.length > 0 ? ` (it holds ${namespaces.length} namespace${namespaces.length === 1 ? '' : 's'}: ${listOf(namespaces)})` : '';
+  return (
+    `the inventory holds no workloads${held}: import one that lists pods and their controllers — ` +
+    '`flowmatrix inventory import FILE` of `kubectl get pods,deployments,replicasets,statefulsets,daemonsets,jobs,cronjobs,… -A -o json` (the kinds: see README) or `flowmatrix collect kubernetes` (REST API: POST /api/v1/inventory)'
+  );
+}
 export const NO_FLOWS = 'no flows: run `flowmatrix ingest FILE…` (NetObserv or Hubble exports, e.g. `hubble observe -o json`; REST API: POST /api/v1/flows)';
 
 export interface Selection {

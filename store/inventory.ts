@@ -366,6 +366,11 @@ export function inventoriedNamespaces(db: Db): Map<string, number> {
   return new Map(rows.map((r) => [r.namespace, r.gone]));
 }
 
+/** Whether any inventory was imported (a snapshot that held something). */
+export function inventoryImported(db: Db): boolean {
+  return db.prepare('SELECT 1 FROM inventory_imports LIMIT 1').get() !== undefined;
+}
+
 export function readNamespaces(db: Db): Namespace[] {
   return (db.prepare('SELECT name, labels FROM namespaces ORDER BY name').all() as { name: string; labels: string }[]).map((r) => ({ name: r.name, labels: JSON.parse(r.labels) }));
 }

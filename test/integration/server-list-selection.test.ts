@@ -152,6 +152,35 @@ test('an empty store: a recommendation, an export and a drift report say there i
   assert.deepEqual((await request(emptyApp.app).get('/api/v1/reports').expect(200)).body.items, []);
 });
 
+test('an inventory of namespaces only: a recommendation, an export, a drift report and a report say the inventory holds no workloads, not that there is none, as the CLI does', async () => {
+  const dir = tmpDir();
+  const file = join(dir, 'namespaces.json');
+  const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } });
+  writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [ns('shop'), ns('payments')] }));
+  const nsOnly = tmpDb();
+  assert.equal((await runCli(['inventory', 'import', file, '--db', nsOnly.path])).code, 0);
+  const built = createApp(testContext(nsOnly.db, nsOnly.path));
+  try {
+    const expected = /^the inventory holds no workloads \(it holds 2 namespaces: payments, shop\): import one that lists pods and their controllers — `flowmatrix inventory import FILE` .*REST API: POST \/api\/v1\/inventory\); no flows: /;
+    for (const [path, argv] of [
+      ['/api/v1/export?engine=kubernetes', ['export', '--engine', 'kubernetes']],
+      ['/api/v1/recommendations?engine=kubernetes&namespace=shop', ['recommend', '--engine', 'kubernetes', '-n', 'shop']],
+      ['/api/v1/drift?engine=kubernetes', undefined],
+    ] as const) {
+      const detail = await notFound(built, path);
+      assert.match(detail, expected, path);
+      assert.doesNotMatch(detail, /no inventory/, path);
+      if (argv === undefined) continue;
+      assert.equal((await runCli([...argv, '--db', nsOnly.path])).err, `flowmatrix: ${detail}\n`, path);
+    }
+    const report = await request(built.app).post('/api/v1/reports?engine=kubernetes').expect(404);
+    assert.match(report.body.detail, expected);
+    assert.match((await runCli(['report', '--no-store', '--db', nsOnly.path])).err, /^flowmatrix: the inventory holds no workloads \(it holds 2 namespaces/);
+  } finally {
+    await built.close();
+  }
+});
+
 test('flows without an inventory: the namespaces and workloads the records name exist', async () => {
   const edges = (await request(flowsOnlyApp.app).get('/api/v1/edges?namespace=shop&workload=StatefulSet/db').expect(200)).body as { items: { client: string; server: string }[] };
   assert.deepEqual(edges.items.map((e) => `${e.client} ${e.server}`), ['workload:shop/Deployment/web workload:shop/StatefulSet/db']);
