@@ -21,6 +21,11 @@ function templateSlug(s: string): string {
 }
 
 export function peerSlug(peer: PeerT): string {
+  return knownPeerSlug(peer) ?? 'peer';
+}
+
+/** The slug of a peer of a known form; undefined for one of no known form (which names no rule: its own error says why). */
+export function knownPeerSlug(peer: PeerT): string | undefined {
   if (typeof peer === 'string') return peer;
   if ('component' in peer && typeof peer.component === 'string') return slugify(peer.component);
   if ('role' in peer && typeof peer.role === 'string') return slugify(peer.role);
@@ -28,7 +33,7 @@ export function peerSlug(peer: PeerT): string {
   if ('namespaceSelector' in peer) return 'namespaces';
   if ('cidrs' in peer && Array.isArray(peer.cidrs)) return slugify(peer.cidrs[0] ?? 'cidr');
   if ('fqdns' in peer && Array.isArray(peer.fqdns)) return slugify(peer.fqdns[0] ?? 'fqdn');
-  return 'peer';
+  return undefined;
 }
 
 export function portSlug(ports: readonly PortSpecT[] | undefined): string | undefined {

@@ -8,7 +8,7 @@ import { Matrix, PARAMETER_TYPES, type MatrixT, type PeerT } from './schema.ts';
 import { schemaIssues, type Issue } from './schema-check.ts';
 import type { PathSegment } from './paths.ts';
 import { cidrContains, parseCidr } from '../../domain/ip.ts';
-import { peerSlug, ruleId, RULE_SLUG, type Direction } from './ids.ts';
+import { knownPeerSlug, ruleId, RULE_SLUG, type Direction } from './ids.ts';
 import {
   cidrProblem,
   fqdnProblem,
@@ -311,7 +311,7 @@ class Checker {
       }
       if (r.peer === undefined) return;
       // A peer of no known form names no rule: its own error says so, a duplicate id of it would mislead.
-      if (r.id === undefined && peerSlug(r.peer as PeerT) === 'peer') return;
+      if (r.id === undefined && knownPeerSlug(r.peer as PeerT) === undefined) return;
       const id = ruleId(this.matrixName, owner, direction, r as Parameters<typeof ruleId>[3]);
       const explicit = typeof r.id === 'string';
       const first = this.ruleIds.get(id);

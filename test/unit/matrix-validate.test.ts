@@ -392,3 +392,30 @@ components:
       e instanceof MatrixError && e.problems.length === 1 && e.problems[0]!.path === 'matrices.bindings.roles.dashboards.namespaceSelector.matchLabels.team' && e.problems[0]!.message === notRendered,
   );
 });
+
+test('two rules to a role or a component named "peer" on the same port have the same generated id: a duplicate, as for any other name', () => {
+  const rule = (peer: string, line: number) => `      - { peer: ${peer}, ports: [{ port: 80 }], level: must, purpose: p, source: { document: doc, line: ${line} } }\n`;
+  const ps = problemsOf(`apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: t, title: T }
+documents: { doc: { title: doc } }
+roles:
+  peer: { description: the other side }
+components:
+  peer:
+    namespace: shop
+    selector: { matchLabels: { app: peer } }
+  web:
+    namespace: shop
+    selector: { matchLabels: { app: web } }
+    egress:
+${rule('{ role: peer }', 1)}${rule('{ role: peer }', 2)}    ingress:
+${rule('{ component: peer }', 3)}${rule('{ component: peer }', 4)}`);
+  assert.deepEqual(
+    ps.map((p) => [p.path, p.message.replace(/ \(also at .*\)$/, '')]),
+    [
+      ['components.web.egress[1]', 'duplicate rule id "t/web/egress/peer-80": give one of them an explicit id'],
+      ['components.web.ingress[1]', 'duplicate rule id "t/web/ingress/peer-80": give one of them an explicit id'],
+    ],
+  );
+});
