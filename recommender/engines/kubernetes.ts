@@ -195,10 +195,18 @@ export function unresolvedFqdns(rule: PolicyRule): string[] {
 
 /** The `fqdn-unresolved` warning of an engine without FQDN rules (`engine`: how the message names it). */
 export function unresolvedFqdnMessage(engine: string, names: readonly string[]): string {
-  const wildcard = names.some((n) => n.startsWith('*.'));
-  const why = wildcard
-    ? `a wildcard name (${names.filter((n) => n.startsWith('*.')).join(', ')}) stands for names not seen yet, so it is never rendered as the addresses seen${names.length > 1 ? `, and no address is known for the others` : ''}`
-    : `no address is known for ${names.join(', ')}`;
+  const wildcards = names.filter((n) => n.startsWith('*.'));
+  const others = names.filter((n) => !n.startsWith('*.'));
+  const unknown = others.length > 0 ? `no address is known for ${others.join(', ')}` : '';
+  let why = unknown;
+  if (wildcards.length > 0) {
+    const list = wildcards.join(', ');
+    why =
+      wildcards.length === 1
+        ? `a wildcard name (${list}) stands for names not seen yet, so it is never rendered as the addresses seen`
+        : `wildcard names (${list}) stand for names not seen yet, so they are never rendered as the addresses seen`;
+    if (unknown !== '') why += `, and ${unknown}`;
+  }
   return `${engine} has no FQDN rule and ${why}: the rule allows any destination on its ports instead (looser than intended; the cilium engine renders toFQDNs)`;
 }
 

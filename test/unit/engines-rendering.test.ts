@@ -327,4 +327,13 @@ test('calico: more than 50 ports of one protocol are split over rules of at most
 test('fqdn-unresolved says why a wildcard name gets no addresses: it stands for names not seen yet (never the addresses seen for some of them)', () => {
   assert.match(unresolvedFqdnMessage('NetworkPolicy', ['*.db.example.com']), /^NetworkPolicy has no FQDN rule and a wildcard name \(\*\.db\.example\.com\) stands for names not seen yet, so it is never rendered as the addresses seen: the rule allows any destination on its ports instead/);
   assert.match(unresolvedFqdnMessage('NetworkPolicy', ['plugins.example.org']), /^NetworkPolicy has no FQDN rule and no address is known for plugins\.example\.org: /);
+  // Several wildcards are names, plural; "the others" are named, and only when there are some.
+  assert.match(
+    unresolvedFqdnMessage('NetworkPolicy', ['*.a.example.com', '*.b.example.com']),
+    /^NetworkPolicy has no FQDN rule and wildcard names \(\*\.a\.example\.com, \*\.b\.example\.com\) stand for names not seen yet, so they are never rendered as the addresses seen: the rule allows/,
+  );
+  assert.match(
+    unresolvedFqdnMessage('NetworkPolicy', ['*.a.example.com', 'plugins.example.org', 'x.example.org']),
+    /^NetworkPolicy has no FQDN rule and a wildcard name \(\*\.a\.example\.com\) stands for names not seen yet, so it is never rendered as the addresses seen, and no address is known for plugins\.example\.org, x\.example\.org: the rule allows/,
+  );
 });
