@@ -80,6 +80,20 @@ function configProblems(config: MatricesConfigT, applied: readonly AppliedSource
   }
 }
 
+/** configProblems, or undefined when a stored matrix no longer parses. */
+function configProblemsIfParsed(config: MatricesConfigT, applied: readonly AppliedSource[]): MatrixProblem[] | undefined {
+  try {
+    return mergeAndCheck(
+      loadCatalog().map((c) => c.matrix),
+      applied,
+      config,
+    ).problems;
+  } catch (e) {
+    if (e instanceof MatrixError) return undefined;
+    throw e;
+  }
+}
+
 /** "the service config", naming its file when it was read from one. */
 function serviceConfigName(config: MatricesConfigT): string {
   const origin = configOrigins.get(config);
@@ -248,9 +262,11 @@ export function deleteMatrix(db: Db, name: string, config?: MatricesConfigT): De
   const builtIn = loadCatalog().some((c) => c.matrix.metadata.name === name);
   const stored = listStoredMatrices(db);
   if (config !== undefined && stored.some((m) => m.name === name)) {
-    // Only what the delete breaks: a config that fits no better with the matrix is not its doing.
-    const before = new Set(configProblems(config, stored).map((p) => `${p.path}\n${p.message}`));
-    const problems = configProblems(config, stored.filter((m) => m.name !== name)).filter((p) => !before.has(`${p.path}\n${p.message}`));
+    // Only what the delete breaks: a config that fits no better with the matrix is not its doing,
+    // and a stored matrix that no longer parses (a check added since) leaves every request refused already.
+    const key = (p: MatrixProblem) => `${p.path}\n${p.message}`;
+    const before = new Set((configProblemsIfParsed(config, stored) ?? []).map(key));
+    const problems = (configProblemsIfParsed(config, stored.filter((m) => m.name !== name)) ?? []).filter((p) => !before.has(key(p)));
     if (problems.length > 0) throw configRefuses(`${serviceConfigName(config)} needs this matrix: deleting it would leave every request refused; change the config first`, problems, name);
   }
   if (deleteStoredMatrix(db, name)) return { name, status: 'deleted', builtInRestored: builtIn };

@@ -15,7 +15,8 @@ export function mergeMatrices(builtIn: readonly MatrixT[], applied: readonly App
   const out = new Map<string, MatrixEntry>();
   for (const m of builtIn) out.set(m.metadata.name, { matrix: m, origin: 'built-in', overridesBuiltIn: false });
   for (const a of applied) {
-    const { matrix } = parseMatrix(a.source, `stored matrix ${a.name} (from ${a.origin})`);
+    // Valid when stored, it may fail a check added since: the error says how to get out.
+    const { matrix } = parseMatrix(a.source, `stored matrix ${a.name} (from ${a.origin}; apply a fixed one, or \`flowmatrix matrix delete ${a.name}\`)`);
     out.set(matrix.metadata.name, { matrix, origin: 'applied', overridesBuiltIn: out.get(matrix.metadata.name)?.origin === 'built-in' });
   }
   return [...out.values()].sort((a, b) => compareStrings(a.matrix.metadata.name, b.matrix.metadata.name));

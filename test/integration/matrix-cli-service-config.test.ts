@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openDb } from '../../store/db.ts';
-import { listStoredMatrices } from '../../store/matrices.ts';
+import { listStoredMatrices, saveMatrix } from '../../store/matrices.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
@@ -94,4 +94,22 @@ test('delete --config (or env FLOWMATRIX_CONFIG) refuses to delete a matrix the 
   const ok = await runCli(['matrix', 'delete', 'shop', '--db', f.db, '--config', f.config]);
   assert.equal(ok.code, 0, ok.err);
   assert.deepEqual(JSON.parse(ok.out), { name: 'shop', status: 'deleted', builtInRestored: false });
+});
+
+test('a stored matrix that a check added since refuses (a shared rule\'s namespace rendering "Bad_NS") says how to get out, and delete --config removes it', async () => {
+  const f = files('stale');
+  const h = openDb(f.db);
+  try {
+    const stale = MATRIX.replace('default: billing', 'default: Bad_NS') + `shared:\n  - name: common\n    components: '*'\n    egress:\n      - { peer: { namespace: "\${peerNamespace}" }, ports: [{ port: 9999 }], level: must, purpose: x, source: { document: wiki, line: 2 } }\n`;
+    saveMatrix(h, { name: 'shop', source: stale, origin: 'api:1', appliedAt: 1 });
+  } finally {
+    h.close();
+  }
+  const list = await runCli(['matrix', 'list', '--db', f.db]);
+  assert.equal(list.code, 1);
+  assert.match(list.err, /^flowmatrix: stored matrix shop \(from api:1; apply a fixed one, or `flowmatrix matrix delete shop`\): invalid matrix \(1 problem\)\n {2}shared\[0\]\.egress\[0\]\.peer\.namespace \(line \d+\): renders as "Bad_NS"/);
+  writeFileSync(f.config, 'matrices: {}\n');
+  const del = await runCli(['matrix', 'delete', 'shop', '--db', f.db, '--config', f.config]);
+  assert.equal(del.code, 0, del.err);
+  assert.equal(storedSource(f.db), undefined);
 });
