@@ -3,7 +3,6 @@
  * themselves pass; what the cluster already runs decides whether they do anything.
  */
 import { kindKey, type AppliedPolicy, type LabelSelector } from '../../domain/inventory.ts';
-import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import type { EmitResult, EngineManifests, EngineName } from '../engines/types.ts';
 import { compareStrings } from '../policy/order.ts';
@@ -14,47 +13,9 @@ import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimPod } from '../simulate/types.ts';
 import { manifestId } from './index.ts';
+import { PluginWarnings, shownNames } from './plugin-warnings.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 import type { Direction } from '../../domain/direction.ts';
-
-const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
-
-/** Cilium runs in the cluster: its agent DaemonSet is in the inventory, or Cilium policies are applied. */
-export function runsCilium(model: ClusterModel, applied: readonly AppliedPolicy[]): boolean {
-  return model.cluster.pods.some((p) => p.labels['k8s-app'] === 'cilium') || applied.some((p) => p.apiVersion.startsWith('cilium.io/'));
-}
-
-/**
- * The kubernetes engine on Cilium: an ipBlock matches node addresses (the apiserver's among them
- * when it runs on the control plane nodes) only with `policy-cidr-match-mode: nodes`; by default
- * Cilium gives them the host/remote-node/kube-apiserver identities, which no CIDR selects
- * (Cilium docs, "Selecting nodes with CIDR / ipBlock").
- */
-function kubernetesOnCilium(emitted: EmitResult, model: ClusterModel): string[] {
-  const clusterIps = [...model.cluster.apiserver.map((a) => a.ip), ...model.cluster.nodes.flatMap((n) => n.ips)].flatMap((ip) => {
-    const c = parseCidr(hostCidr(ip));
-    return c ? [{ ip, cidr: c }] : [];
-  });
-  const out: string[] = [];
-  for (const m of emitted.manifests) {
-    const hits = new Set<string>();
-    for (const dir of ['ingress', 'egress'] as const) {
-      for (const rule of arr(m.spec[dir])) {
-        for (const peer of arr(isPlainObject(rule) ? rule[dir === 'ingress' ? 'from' : 'to'] : undefined)) {
-          const block = isPlainObject(peer) && isPlainObject(peer.ipBlock) ? parseCidr(String(peer.ipBlock.cidr)) : undefined;
-          if (!block) continue;
-          for (const x of clusterIps) if (cidrContains(block, x.cidr)) hits.add(x.ip);
-        }
-      }
-    }
-    if (hits.size > 0) {
-      out.push(
-        `${manifestId(m)}: this cluster runs Cilium, where an ipBlock matches node and apiserver addresses (${[...hits].sort().join(', ')}) only with policy-cidr-match-mode: nodes; without it, use the cilium engine (entities host, remote-node, kube-apiserver)`,
-      );
-    }
-  }
-  return out;
-}
 
 /** Applied NetworkPolicies with the directions they isolate: `policyTypes`, by default Ingress, plus Egress with egress rules (kubernetes/kubernetes SetDefaults_NetworkPolicy). */
 function appliedNetworkPolicies(applied: readonly AppliedPolicy[]): { id: string; namespace: string; selector: LabelSelector; isolates: ReadonlySet<Direction> }[] {
@@ -106,8 +67,6 @@ function baselineUnderNetworkPolicy(emitted: EmitResult, model: ClusterModel, ap
   return out;
 }
 
-const SHOWN_NAMES = 5;
-
 /**
  * Applied policies the verification beside applied policies cannot judge: kinds the engine's
  * simulation does not evaluate (an AdminNetworkPolicy Deny, a Calico policy in an earlier tier
@@ -151,25 +110,18 @@ function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy
   return out;
 }
 
-function shownNames(names: string[]): string {
-  const sorted = [...names].sort(compareStrings);
-  return sorted.length > SHOWN_NAMES ? `${sorted.slice(0, SHOWN_NAMES).join(', ')}, … ${sorted.length - SHOWN_NAMES} more` : sorted.join(', ');
-}
-
 export function engineWarnings(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[]): string[] {
-  return [...manifestWarnings(emitted, model, applied), ...appliedPolicyWarnings(emitted.engine, applied)];
+  const plugin = new PluginWarnings(emitted.engine, model, applied);
+  return [...manifestWarnings(emitted, model, applied, plugin), ...plugin.summaries(), ...appliedPolicyWarnings(emitted.engine, applied)];
 }
 
-/** What the engine makes of these manifests on this cluster: one warning per manifest concerned. */
-export function manifestWarnings(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[]): string[] {
-  switch (emitted.engine) {
-    case 'kubernetes':
-      return runsCilium(model, applied) ? kubernetesOnCilium(emitted, model) : [];
-    case 'clusternetworkpolicy':
-      return baselineUnderNetworkPolicy(emitted, model, applied);
-    default:
-      return [];
-  }
+/**
+ * What the engine makes of these manifests on this cluster: one warning per manifest concerned.
+ * `plugin` keeps what its summaries say of every manifest added (once for all of a run's chunks).
+ */
+export function manifestWarnings(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[], plugin: PluginWarnings): string[] {
+  const warnings = plugin.add(emitted);
+  return emitted.engine === 'clusternetworkpolicy' ? [...warnings, ...baselineUnderNetworkPolicy(emitted, model, applied)] : warnings;
 }
 
 /** What the verification beside the applied policies cannot judge of them: the same whatever manifests are verified. */

@@ -30,6 +30,7 @@ import type { VerifiedSides } from '../recommend.ts';
 import { duplicateNameErrors } from './duplicate-names.ts';
 import { appliedPolicyWarnings, manifestWarnings } from './engine-warnings.ts';
 import { manifestErrors, manifestId, type ManifestError } from './index.ts';
+import { PluginWarnings } from './plugin-warnings.ts';
 import { appliedBeside, completeVerification, manifestIdentity, requiredSides, simulateSides, type SidesFound, type Verification } from './recommendation.ts';
 
 /**
@@ -132,6 +133,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
   const found: SidesFound[] = [];
   // What is said of the applied policies is said once; what is said of manifests, per chunk.
   const warnings = appliedPolicyWarnings(input.engine, input.applied);
+  const plugin = new PluginWarnings(input.engine, input.model, input.applied);
   const emitWarnings: EmitWarning[] = [];
   const slots: ManifestSlot[] = [];
   const check = (e: EmitResult): void => {
@@ -143,7 +145,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
       input.each?.(m);
     }
     for (const error of manifestErrors(e.manifests)) admission.push({ key: keyOf.get(error.manifest)!, error });
-    warnings.push(...manifestWarnings(e, input.model, input.applied));
+    warnings.push(...manifestWarnings(e, input.model, input.applied, plugin));
     emitWarnings.push(...e.warnings);
   };
 
@@ -167,6 +169,8 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
     );
   }
 
+  // Summed up over every chunk: what no single manifest is warned of.
+  warnings.push(...plugin.summaries());
   // Names are compared over every chunk: a cluster-scoped name may repeat across namespaces.
   admission.push(...duplicateNameErrors(slots));
   // Stable: the errors of one manifest keep their order.

@@ -1,0 +1,78 @@
+/**
+ * What a NetworkPolicy leaves to the network plugin (Kubernetes "Network Policies": ipBlock
+ * "should be cluster-external IPs"), warned of for the plugin the inventory shows. Input:
+ * hand-written manifests and a cluster with two nodes, the apiserver on the first one's address →
+ * expected: the warnings. Calico matches node addresses (libcalico-go k8sRuleToCalico: ipBlock →
+ * nets, which felix matches against the packet's addresses); Cilium only with
+ * policy-cidr-match-mode: nodes (Cilium docs, "Selecting nodes with CIDR / ipBlock").
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AppliedPolicy } from '../../domain/inventory.ts';
+import type { EmitResult, EngineName } from '../../recommender/engines/types.ts';
+import type { ClusterModel } from '../../recommender/simulate/cluster.ts';
+import { engineWarnings } from '../../recommender/verify/engine-warnings.ts';
+import { networkPlugin, PluginWarnings } from '../../recommender/verify/plugin-warnings.ts';
+
+const cluster = (podLabels: Record<string, string>[] = []) =>
+  ({
+    cluster: {
+      namespaces: [],
+      nodes: [{ name: 'cp', ips: ['10.0.0.1'] }, { name: 'w1', ips: ['10.0.0.2'] }],
+      pods: podLabels.map((labels, i) => ({ namespace: 'kube-system', name: `agent-${i}`, labels, hostNetwork: true })),
+      services: [],
+      apiserver: [{ ip: '10.0.0.1', port: 6443, protocol: 'TCP' }],
+      podCIDRs: [],
+    },
+  }) as unknown as ClusterModel;
+const UNKNOWN = cluster();
+const CILIUM = cluster([{ 'k8s-app': 'cilium' }]);
+const CALICO = cluster([{ 'k8s-app': 'calico-node' }]);
+
+const np = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec: { podSelector: {}, ...spec } });
+const emit = (engine: EngineName, ...manifests: unknown[]): EmitResult => ({ engine, manifests, warnings: [] }) as unknown as EmitResult;
+
+const toKubelet = np('metrics', { policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.2/32' } }], ports: [{ protocol: 'TCP', port: 9100 }] }] });
+const toApiserver = np('operator', { policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.1/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] }] });
+const toWorld = np('web', { policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '198.51.100.0/24' } }] }] });
+function warnings(model: ClusterModel, ...emits: EmitResult[]): string[] {
+  const plugin = new PluginWarnings(emits[0]!.engine, model, []);
+  return [...emits.flatMap((e) => plugin.add(e)), ...plugin.summaries()];
+}
+
+test('the plugin as the inventory shows it: Cilium by its agent or its policies, Calico by calico-node (k8s-app: calico-node in the manifests and the operator) or its policies', () => {
+  const applied = (apiVersion: string): AppliedPolicy[] => [{ apiVersion, kind: 'NetworkPolicy', name: 'p', namespace: 'shop', manifest: {} }];
+  assert.equal(networkPlugin(UNKNOWN, []), 'unknown');
+  assert.equal(networkPlugin(CILIUM, []), 'cilium');
+  assert.equal(networkPlugin(CALICO, []), 'calico');
+  assert.equal(networkPlugin(UNKNOWN, applied('projectcalico.org/v3')), 'calico');
+  assert.equal(networkPlugin(UNKNOWN, applied('crd.projectcalico.org/v1')), 'calico');
+  assert.equal(networkPlugin(UNKNOWN, applied('cilium.io/v2')), 'cilium');
+  assert.equal(networkPlugin(UNKNOWN, applied('networking.k8s.io/v1')), 'unknown');
+});
+
+test('ipBlocks on node and apiserver addresses: a plugin not shown gets one warning naming the manifests and the addresses\' kind; Calico none; Cilium one per manifest, as before', () => {
+  const e = emit('kubernetes', toKubelet, toApiserver, toWorld);
+  assert.deepEqual(warnings(UNKNOWN, e), [
+    'the inventory does not show the network plugin (no Cilium or Calico agent, none of their policies applied): 2 NetworkPolicies (NetworkPolicy/shop/metrics, NetworkPolicy/shop/operator) allow node and apiserver addresses by ipBlock, which holds only where the plugin matches ipBlocks against node addresses (Calico does; Cilium only with policy-cidr-match-mode: nodes, or use the cilium engine); the NetworkPolicy API leaves it to the plugin (ipBlocks are meant for cluster-external addresses), and elsewhere that traffic is cut',
+  ]);
+  assert.match(warnings(UNKNOWN, emit('kubernetes', toKubelet))[0]!, /: 1 NetworkPolicy \(NetworkPolicy\/shop\/metrics\) allows node addresses by ipBlock/);
+  assert.deepEqual(warnings(CALICO, e), []);
+  assert.deepEqual(warnings(CILIUM, e), [
+    'NetworkPolicy/shop/metrics: this cluster runs Cilium, where an ipBlock matches node and apiserver addresses (10.0.0.2) only with policy-cidr-match-mode: nodes; without it, use the cilium engine (entities host, remote-node, kube-apiserver)',
+    'NetworkPolicy/shop/operator: this cluster runs Cilium, where an ipBlock matches node and apiserver addresses (10.0.0.1) only with policy-cidr-match-mode: nodes; without it, use the cilium engine (entities host, remote-node, kube-apiserver)',
+  ]);
+});
+
+test('the summaries are said once over every emit added (a run in chunks), manifests sorted, the first five named', () => {
+  const many = ['f', 'e', 'd', 'c', 'b', 'a', 'g'].map((n) => np(n, { policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/24' } }] }] }));
+  const chunked = warnings(UNKNOWN, ...many.map((m) => emit('kubernetes', m)));
+  assert.deepEqual(chunked, warnings(UNKNOWN, emit('kubernetes', ...many)));
+  assert.equal(chunked.length, 1);
+  assert.match(chunked[0]!, /: 7 NetworkPolicies \(NetworkPolicy\/shop\/a, NetworkPolicy\/shop\/b, NetworkPolicy\/shop\/c, NetworkPolicy\/shop\/d, NetworkPolicy\/shop\/e, … 2 more\) allow node and apiserver addresses by ipBlock/);
+});
+
+test('engineWarnings: the plugin warnings beside the others, and none for manifests that need nothing of the plugin', () => {
+  assert.deepEqual(engineWarnings(emit('kubernetes', toWorld), UNKNOWN, []), []);
+  assert.equal(engineWarnings(emit('kubernetes', toKubelet), UNKNOWN, []).length, 1);
+});
