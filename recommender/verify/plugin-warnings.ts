@@ -1,11 +1,15 @@
 /**
  * What a NetworkPolicy leaves to the network plugin, said for the plugin the inventory shows.
- * The API leaves to the plugin whether an ipBlock matches node and apiserver addresses
- * (Kubernetes "Network Policies": an ipBlock is meant for cluster-external addresses).
- * - Calico matches them: felix matches `nets` against the packet's addresses. No warning.
- * - Cilium matches them only with `policy-cidr-match-mode: nodes`: a warning per manifest,
- *   pointing to the cilium engine.
- * - A plugin the inventory does not show: one warning, naming the manifests.
+ * The API leaves two things the recommendations use to the plugin (Kubernetes "Network
+ * Policies"): an ipBlock is meant for cluster-external addresses (whether it matches node and
+ * apiserver addresses is the plugin's), and `endPort` ("If your network plugin does not support
+ * the endPort field ... the policy will be applied only for the single port field").
+ * - Calico implements both: felix matches `nets` against the packet's addresses, and
+ *   libcalico-go's conversion (k8sPortToCalico) renders `port`–`endPort` as a range. No warning.
+ * - Cilium matches node addresses only with `policy-cidr-match-mode: nodes` and lists "Port
+ *   ranges (endPort)" among the known missing features for Kubernetes NetworkPolicy (Cilium docs,
+ *   "Network Policy"): a warning per manifest, pointing to the cilium engine.
+ * - A plugin the inventory does not show: one warning per concern, naming the manifests.
  * Per-manifest warnings come as each emit (each chunk of one) is added; the summaries once all
  * are (`summaries`), so a run in chunks says the same as one whole emit.
  */
@@ -69,16 +73,33 @@ function clusterAddressHits(m: Manifest, addresses: readonly ClusterAddress[]): 
   return [...hits.values()];
 }
 
+/** Every entry of a `ports` list in the manifest (NetworkPolicy rules' `ports`). */
+function portEntries(value: unknown, out: Record<string, unknown>[] = [], underPorts = false): Record<string, unknown>[] {
+  if (Array.isArray(value)) for (const v of value) portEntries(v, out, underPorts);
+  else if (isPlainObject(value)) {
+    if (underPorts) out.push(value);
+    for (const [k, v] of Object.entries(value)) if (typeof v === 'object') portEntries(v, out, k === 'ports');
+  }
+  return out;
+}
+
+const portText = (p: Record<string, unknown>): string => `${typeof p.protocol === 'string' ? p.protocol : 'TCP'} ${String(p.port)}${typeof p.endPort === 'number' ? `-${p.endPort}` : ''}`;
 const sortedUnique = (xs: string[]): string[] => [...new Set(xs)].sort(compareStrings);
+
+/** The port ranges (`endPort`) of a manifest, as `TCP 30000-32767`. */
+function portRanges(m: Manifest): string[] {
+  return sortedUnique(portEntries(m.spec).filter((p) => typeof p.endPort === 'number').map(portText));
+}
 
 const UNKNOWN_PLUGIN = 'the inventory does not show the network plugin (no Cilium or Calico agent, none of their policies applied)';
 
 export class PluginWarnings {
   readonly plugin: NetworkPlugin;
   private readonly addresses: ClusterAddress[];
-  /** Manifest ids, for the summary of a plugin not shown. */
+  /** Manifest ids by concern, for the summaries of a plugin not shown. */
   private readonly byIpBlock = new Set<string>();
   private readonly addressKinds = new Set<ClusterAddress['kind']>();
+  private readonly byRange = new Set<string>();
 
   constructor(
     readonly engine: EngineName,
@@ -100,17 +121,20 @@ export class PluginWarnings {
     for (const m of emitted.manifests) {
       const id = manifestId(m);
       const hits = clusterAddressHits(m, this.addresses);
+      const ranges = portRanges(m);
       if (this.plugin === 'cilium') {
         if (hits.length > 0) out.push(kubernetesIpBlockOnCilium(id, hits));
+        if (ranges.length > 0) out.push(kubernetesEndPortOnCilium(id, ranges));
         continue;
       }
       if (hits.length > 0) this.byIpBlock.add(id);
       for (const h of hits) this.addressKinds.add(h.kind);
+      if (ranges.length > 0) this.byRange.add(id);
     }
     return out;
   }
 
-  /** One warning over every manifest added, where the inventory does not show the plugin. */
+  /** One warning per concern over every manifest added, where the inventory does not show the plugin. */
   summaries(): string[] {
     const out: string[] = [];
     const allow = (ids: Set<string>) => `${ids.size} NetworkPolic${ids.size === 1 ? 'y' : 'ies'} (${shownNames([...ids])}) allow${ids.size === 1 ? 's' : ''}`;
@@ -118,6 +142,11 @@ export class PluginWarnings {
       const kinds = (['node', 'apiserver'] as const).filter((k) => this.addressKinds.has(k)).join(' and ');
       out.push(
         `${UNKNOWN_PLUGIN}: ${allow(this.byIpBlock)} ${kinds} addresses by ipBlock, which holds only where the plugin matches ipBlocks against node addresses (Calico does; Cilium only with policy-cidr-match-mode: nodes, or use the cilium engine); the NetworkPolicy API leaves it to the plugin (ipBlocks are meant for cluster-external addresses), and elsewhere that traffic is cut`,
+      );
+    }
+    if (this.byRange.size > 0) {
+      out.push(
+        `${UNKNOWN_PLUGIN}: ${allow(this.byRange)} port ranges (endPort), which a plugin that does not implement endPort applies to their first port only, cutting required traffic to the others (Calico implements it; Cilium does not: use the cilium engine)`,
       );
     }
     return out;
@@ -133,3 +162,11 @@ function kubernetesIpBlockOnCilium(id: string, hits: readonly ClusterAddress[]):
   return `${id}: this cluster runs Cilium, where an ipBlock matches node and apiserver addresses (${ips.join(', ')}) only with policy-cidr-match-mode: nodes; without it, use the cilium engine (entities host, remote-node, kube-apiserver)`;
 }
 
+/**
+ * Agents that ignore endPort enforce the rule on its `port` alone (cilium/cilium#28684); those
+ * of cilium/cilium#28704 refuse such a policy. CiliumNetworkPolicy `toPorts` takes `endPort`
+ * since 1.16 (cilium/cilium#32807).
+ */
+function kubernetesEndPortOnCilium(id: string, ranges: readonly string[]): string {
+  return `${id}: this cluster runs Cilium, which does not implement endPort in a NetworkPolicy: the port ranges ${ranges.join(', ')} are applied to their first port only and required traffic to their other ports is cut (some versions do not enforce the policy at all); use the cilium engine (toPorts endPort, Cilium 1.16 and later)`;
+}

@@ -1,10 +1,12 @@
 /**
  * What a NetworkPolicy leaves to the network plugin (Kubernetes "Network Policies": ipBlock
- * "should be cluster-external IPs"), warned of for the plugin the inventory shows. Input:
- * hand-written manifests and a cluster with two nodes, the apiserver on the first one's address →
- * expected: the warnings. Calico matches node addresses (libcalico-go k8sRuleToCalico: ipBlock →
- * nets, which felix matches against the packet's addresses); Cilium only with
- * policy-cidr-match-mode: nodes (Cilium docs, "Selecting nodes with CIDR / ipBlock").
+ * "should be cluster-external IPs"; "Targeting a range of ports": a plugin without endPort applies
+ * the rule "only for the single port field"), warned of for the plugin the inventory shows.
+ * Input: hand-written manifests and a cluster with two nodes, the apiserver on the first one's
+ * address → expected: the warnings. Calico implements both (libcalico-go
+ * k8sRuleToCalico/k8sPortToCalico: nets, port ranges); Cilium lists "Port ranges (endPort)" among
+ * the known missing features for Kubernetes NetworkPolicy and matches node addresses only with
+ * policy-cidr-match-mode: nodes (Cilium docs, "Network Policy").
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -35,6 +37,10 @@ const emit = (engine: EngineName, ...manifests: unknown[]): EmitResult => ({ eng
 const toKubelet = np('metrics', { policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.2/32' } }], ports: [{ protocol: 'TCP', port: 9100 }] }] });
 const toApiserver = np('operator', { policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.1/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] }] });
 const toWorld = np('web', { policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '198.51.100.0/24' } }] }] });
+const ranges = np('ftp', {
+  policyTypes: ['Ingress'],
+  ingress: [{ ports: [{ protocol: 'TCP', port: 21 }, { protocol: 'TCP', port: 30000, endPort: 30100 }, { protocol: 'UDP', port: 5000, endPort: 5010 }] }],
+});
 function warnings(model: ClusterModel, ...emits: EmitResult[]): string[] {
   const plugin = new PluginWarnings(emits[0]!.engine, model, []);
   return [...emits.flatMap((e) => plugin.add(e)), ...plugin.summaries()];
@@ -64,15 +70,26 @@ test('ipBlocks on node and apiserver addresses: a plugin not shown gets one warn
   ]);
 });
 
+test('endPort ranges: on Cilium one warning per manifest naming the ranges (applied to their first port only); a plugin not shown one summary; Calico none', () => {
+  const e = emit('kubernetes', ranges);
+  assert.deepEqual(warnings(CILIUM, emit('kubernetes', ranges)), [
+    'NetworkPolicy/shop/ftp: this cluster runs Cilium, which does not implement endPort in a NetworkPolicy: the port ranges TCP 30000-30100, UDP 5000-5010 are applied to their first port only and required traffic to their other ports is cut (some versions do not enforce the policy at all); use the cilium engine (toPorts endPort, Cilium 1.16 and later)',
+  ]);
+  assert.deepEqual(warnings(UNKNOWN, emit('kubernetes', ranges)), [
+    'the inventory does not show the network plugin (no Cilium or Calico agent, none of their policies applied): 1 NetworkPolicy (NetworkPolicy/shop/ftp) allows port ranges (endPort), which a plugin that does not implement endPort applies to their first port only, cutting required traffic to the others (Calico implements it; Cilium does not: use the cilium engine)',
+  ]);
+  assert.deepEqual(warnings(CALICO, e), []);
+});
+
 test('the summaries are said once over every emit added (a run in chunks), manifests sorted, the first five named', () => {
-  const many = ['f', 'e', 'd', 'c', 'b', 'a', 'g'].map((n) => np(n, { policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/24' } }] }] }));
+  const many = ['f', 'e', 'd', 'c', 'b', 'a', 'g'].map((n) => np(n, { policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: 8000, endPort: 8080 }] }] }));
   const chunked = warnings(UNKNOWN, ...many.map((m) => emit('kubernetes', m)));
   assert.deepEqual(chunked, warnings(UNKNOWN, emit('kubernetes', ...many)));
   assert.equal(chunked.length, 1);
-  assert.match(chunked[0]!, /: 7 NetworkPolicies \(NetworkPolicy\/shop\/a, NetworkPolicy\/shop\/b, NetworkPolicy\/shop\/c, NetworkPolicy\/shop\/d, NetworkPolicy\/shop\/e, … 2 more\) allow node and apiserver addresses by ipBlock/);
+  assert.match(chunked[0]!, /: 7 NetworkPolicies \(NetworkPolicy\/shop\/a, NetworkPolicy\/shop\/b, NetworkPolicy\/shop\/c, NetworkPolicy\/shop\/d, NetworkPolicy\/shop\/e, … 2 more\) allow port ranges/);
 });
 
-test('engineWarnings: the plugin warnings beside the others, and none for manifests that need nothing of the plugin', () => {
+test('engineWarnings: the portability warnings beside the others, and none for manifests that need nothing of the plugin', () => {
   assert.deepEqual(engineWarnings(emit('kubernetes', toWorld), UNKNOWN, []), []);
-  assert.equal(engineWarnings(emit('kubernetes', toKubelet), UNKNOWN, []).length, 1);
+  assert.equal(engineWarnings(emit('kubernetes', toKubelet, ranges), UNKNOWN, []).length, 2);
 });
