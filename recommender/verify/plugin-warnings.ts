@@ -1,15 +1,19 @@
 /**
  * What a NetworkPolicy leaves to the network plugin, said for the plugin the inventory shows.
- * The API leaves two things the recommendations use to the plugin (Kubernetes "Network
+ * The API leaves three things the recommendations use to the plugin (Kubernetes "Network
  * Policies"): an ipBlock is meant for cluster-external addresses (whether it matches node and
- * apiserver addresses is the plugin's), and `endPort` ("If your network plugin does not support
- * the endPort field ... the policy will be applied only for the single port field").
- * - Calico implements both: felix matches `nets` against the packet's addresses, and
- *   libcalico-go's conversion (k8sPortToCalico) renders `port`–`endPort` as a range. No warning.
- * - Cilium matches node addresses only with `policy-cidr-match-mode: nodes` and lists "Port
- *   ranges (endPort)" among the known missing features for Kubernetes NetworkPolicy (Cilium docs,
- *   "Network Policy"): a warning per manifest, pointing to the cilium engine.
+ * apiserver addresses is the plugin's), `endPort` ("If your network plugin does not support the
+ * endPort field ... the policy will be applied only for the single port field") and SCTP ("You
+ * must be using a CNI plugin that supports SCTP protocol NetworkPolicies").
+ * - Calico implements all three: felix matches `nets` against the packet's addresses, and
+ *   libcalico-go's conversion (k8sPortToCalico) renders `port`–`endPort` as a range and passes
+ *   the protocol, SCTP among them, through. No warning.
+ * - Cilium matches node addresses only with `policy-cidr-match-mode: nodes` and lists "SCTP" and
+ *   "Port ranges (endPort)" among the known missing features for Kubernetes NetworkPolicy (Cilium
+ *   docs, "Network Policy"): a warning per manifest, pointing to the cilium engine.
  * - A plugin the inventory does not show: one warning per concern, naming the manifests.
+ * The cilium engine's SCTP ports are enforced only with `sctp.enabled=true` (beta): a warning per
+ * manifest, whatever the inventory shows.
  * Per-manifest warnings come as each emit (each chunk of one) is added; the summaries once all
  * are (`summaries`), so a run in chunks says the same as one whole emit.
  */
@@ -73,7 +77,7 @@ function clusterAddressHits(m: Manifest, addresses: readonly ClusterAddress[]): 
   return [...hits.values()];
 }
 
-/** Every entry of a `ports` list in the manifest (NetworkPolicy rules' `ports`). */
+/** Every entry of a `ports` list in the manifest: NetworkPolicy rules' `ports`, CiliumNetworkPolicy `toPorts[].ports`. */
 function portEntries(value: unknown, out: Record<string, unknown>[] = [], underPorts = false): Record<string, unknown>[] {
   if (Array.isArray(value)) for (const v of value) portEntries(v, out, underPorts);
   else if (isPlainObject(value)) {
@@ -86,9 +90,13 @@ function portEntries(value: unknown, out: Record<string, unknown>[] = [], underP
 const portText = (p: Record<string, unknown>): string => `${typeof p.protocol === 'string' ? p.protocol : 'TCP'} ${String(p.port)}${typeof p.endPort === 'number' ? `-${p.endPort}` : ''}`;
 const sortedUnique = (xs: string[]): string[] => [...new Set(xs)].sort(compareStrings);
 
-/** The port ranges (`endPort`) of a manifest, as `TCP 30000-32767`. */
-function portRanges(m: Manifest): string[] {
-  return sortedUnique(portEntries(m.spec).filter((p) => typeof p.endPort === 'number').map(portText));
+/** The port ranges (`endPort`) and SCTP ports of a manifest, as `TCP 30000-32767`, `SCTP 3868`. */
+function portFeatures(m: Manifest): { ranges: string[]; sctp: string[] } {
+  const entries = portEntries(m.spec);
+  return {
+    ranges: sortedUnique(entries.filter((p) => typeof p.endPort === 'number').map(portText)),
+    sctp: sortedUnique(entries.filter((p) => p.protocol === 'SCTP').map(portText)),
+  };
 }
 
 const UNKNOWN_PLUGIN = 'the inventory does not show the network plugin (no Cilium or Calico agent, none of their policies applied)';
@@ -100,6 +108,7 @@ export class PluginWarnings {
   private readonly byIpBlock = new Set<string>();
   private readonly addressKinds = new Set<ClusterAddress['kind']>();
   private readonly byRange = new Set<string>();
+  private readonly bySctp = new Set<string>();
 
   constructor(
     readonly engine: EngineName,
@@ -116,20 +125,23 @@ export class PluginWarnings {
 
   /** The warnings of each manifest of the emit; what the summaries will say is kept. */
   add(emitted: EmitResult): string[] {
+    if (emitted.engine === 'cilium') return emitted.manifests.flatMap((m) => ciliumSctp(m));
     if (emitted.engine !== 'kubernetes' || this.plugin === 'calico') return [];
     const out: string[] = [];
     for (const m of emitted.manifests) {
       const id = manifestId(m);
       const hits = clusterAddressHits(m, this.addresses);
-      const ranges = portRanges(m);
+      const { ranges, sctp } = portFeatures(m);
       if (this.plugin === 'cilium') {
         if (hits.length > 0) out.push(kubernetesIpBlockOnCilium(id, hits));
         if (ranges.length > 0) out.push(kubernetesEndPortOnCilium(id, ranges));
+        if (sctp.length > 0) out.push(kubernetesSctpOnCilium(id, sctp));
         continue;
       }
       if (hits.length > 0) this.byIpBlock.add(id);
       for (const h of hits) this.addressKinds.add(h.kind);
       if (ranges.length > 0) this.byRange.add(id);
+      if (sctp.length > 0) this.bySctp.add(id);
     }
     return out;
   }
@@ -147,6 +159,11 @@ export class PluginWarnings {
     if (this.byRange.size > 0) {
       out.push(
         `${UNKNOWN_PLUGIN}: ${allow(this.byRange)} port ranges (endPort), which a plugin that does not implement endPort applies to their first port only, cutting required traffic to the others (Calico implements it; Cilium does not: use the cilium engine)`,
+      );
+    }
+    if (this.bySctp.size > 0) {
+      out.push(
+        `${UNKNOWN_PLUGIN}: ${allow(this.bySctp)} SCTP ports, which only a plugin that supports SCTP NetworkPolicies enforces as written (Calico does; Cilium lists SCTP among the NetworkPolicy features it lacks: use the cilium engine, with sctp.enabled=true)`,
       );
     }
     return out;
@@ -169,4 +186,14 @@ function kubernetesIpBlockOnCilium(id: string, hits: readonly ClusterAddress[]):
  */
 function kubernetesEndPortOnCilium(id: string, ranges: readonly string[]): string {
   return `${id}: this cluster runs Cilium, which does not implement endPort in a NetworkPolicy: the port ranges ${ranges.join(', ')} are applied to their first port only and required traffic to their other ports is cut (some versions do not enforce the policy at all); use the cilium engine (toPorts endPort, Cilium 1.16 and later)`;
+}
+
+function kubernetesSctpOnCilium(id: string, ports: readonly string[]): string {
+  return `${id}: this cluster runs Cilium, which lists SCTP among the NetworkPolicy features it lacks: the rules on ${ports.join(', ')} may not be enforced as written and required SCTP traffic may be cut; use the cilium engine (SCTP with sctp.enabled=true, beta)`;
+}
+
+/** Cilium docs, "SCTP support (beta)": enabled with `--set sctp.enabled=true`, policies on SCTP traffic among what it supports. */
+function ciliumSctp(m: Manifest): string[] {
+  const { sctp } = portFeatures(m);
+  return sctp.length === 0 ? [] : [`${manifestId(m)}: Cilium enforces rules on SCTP ports (${sctp.join(', ')}) only with sctp.enabled=true (beta)`];
 }

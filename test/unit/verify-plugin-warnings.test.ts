@@ -1,12 +1,15 @@
 /**
  * What a NetworkPolicy leaves to the network plugin (Kubernetes "Network Policies": ipBlock
  * "should be cluster-external IPs"; "Targeting a range of ports": a plugin without endPort applies
- * the rule "only for the single port field"), warned of for the plugin the inventory shows.
+ * the rule "only for the single port field"; "SCTP support": "You must be using a CNI plugin that
+ * supports SCTP protocol NetworkPolicies"), warned of for the plugin the inventory shows.
  * Input: hand-written manifests and a cluster with two nodes, the apiserver on the first one's
- * address → expected: the warnings. Calico implements both (libcalico-go
- * k8sRuleToCalico/k8sPortToCalico: nets, port ranges); Cilium lists "Port ranges (endPort)" among
- * the known missing features for Kubernetes NetworkPolicy and matches node addresses only with
- * policy-cidr-match-mode: nodes (Cilium docs, "Network Policy").
+ * address → expected: the warnings. Calico implements all three (libcalico-go
+ * k8sRuleToCalico/k8sPortToCalico: nets, port ranges, the protocol passed through); Cilium lists
+ * SCTP and "Port ranges (endPort)" among the known missing features for Kubernetes NetworkPolicy
+ * and matches node addresses only with policy-cidr-match-mode: nodes (Cilium docs, "Network
+ * Policy"); CiliumNetworkPolicy enforces SCTP only with sctp.enabled=true (Cilium docs, "SCTP
+ * support (beta)").
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -41,6 +44,8 @@ const ranges = np('ftp', {
   policyTypes: ['Ingress'],
   ingress: [{ ports: [{ protocol: 'TCP', port: 21 }, { protocol: 'TCP', port: 30000, endPort: 30100 }, { protocol: 'UDP', port: 5000, endPort: 5010 }] }],
 });
+const sctp = np('diameter', { policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'SCTP', port: 3868 }] }] });
+
 function warnings(model: ClusterModel, ...emits: EmitResult[]): string[] {
   const plugin = new PluginWarnings(emits[0]!.engine, model, []);
   return [...emits.flatMap((e) => plugin.add(e)), ...plugin.summaries()];
@@ -71,7 +76,7 @@ test('ipBlocks on node and apiserver addresses: a plugin not shown gets one warn
 });
 
 test('endPort ranges: on Cilium one warning per manifest naming the ranges (applied to their first port only); a plugin not shown one summary; Calico none', () => {
-  const e = emit('kubernetes', ranges);
+  const e = emit('kubernetes', ranges, sctp);
   assert.deepEqual(warnings(CILIUM, emit('kubernetes', ranges)), [
     'NetworkPolicy/shop/ftp: this cluster runs Cilium, which does not implement endPort in a NetworkPolicy: the port ranges TCP 30000-30100, UDP 5000-5010 are applied to their first port only and required traffic to their other ports is cut (some versions do not enforce the policy at all); use the cilium engine (toPorts endPort, Cilium 1.16 and later)',
   ]);
@@ -81,15 +86,38 @@ test('endPort ranges: on Cilium one warning per manifest naming the ranges (appl
   assert.deepEqual(warnings(CALICO, e), []);
 });
 
+test('SCTP: the kubernetes engine warns per manifest on Cilium, once on a plugin not shown, not on Calico; the cilium engine warns that SCTP needs sctp.enabled=true', () => {
+  assert.deepEqual(warnings(CILIUM, emit('kubernetes', sctp)), [
+    'NetworkPolicy/shop/diameter: this cluster runs Cilium, which lists SCTP among the NetworkPolicy features it lacks: the rules on SCTP 3868 may not be enforced as written and required SCTP traffic may be cut; use the cilium engine (SCTP with sctp.enabled=true, beta)',
+  ]);
+  assert.deepEqual(warnings(UNKNOWN, emit('kubernetes', sctp)), [
+    'the inventory does not show the network plugin (no Cilium or Calico agent, none of their policies applied): 1 NetworkPolicy (NetworkPolicy/shop/diameter) allows SCTP ports, which only a plugin that supports SCTP NetworkPolicies enforces as written (Calico does; Cilium lists SCTP among the NetworkPolicy features it lacks: use the cilium engine, with sctp.enabled=true)',
+  ]);
+  assert.deepEqual(warnings(CALICO, emit('kubernetes', sctp)), []);
+  const cnp = (name: string, protocol: string) => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name, namespace: 'shop' },
+    spec: { endpointSelector: {}, ingress: [{ fromEntities: ['all'], toPorts: [{ ports: [{ port: '3868', protocol }, { port: '3869', endPort: 3870, protocol }] }] }] },
+  });
+  for (const model of [UNKNOWN, CILIUM, CALICO]) {
+    assert.deepEqual(warnings(model, emit('cilium', cnp('diameter', 'SCTP'), cnp('web', 'TCP'))), [
+      'CiliumNetworkPolicy/shop/diameter: Cilium enforces rules on SCTP ports (SCTP 3868, SCTP 3869-3870) only with sctp.enabled=true (beta)',
+    ]);
+  }
+  // The other engines implement SCTP themselves: Calico's protocol match, the ClusterNetworkPolicy sctp port.
+  assert.deepEqual(warnings(CILIUM, emit('calico', sctp)), []);
+});
+
 test('the summaries are said once over every emit added (a run in chunks), manifests sorted, the first five named', () => {
-  const many = ['f', 'e', 'd', 'c', 'b', 'a', 'g'].map((n) => np(n, { policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: 8000, endPort: 8080 }] }] }));
+  const many = ['f', 'e', 'd', 'c', 'b', 'a', 'g'].map((n) => np(n, { policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'SCTP', port: 3868 }] }] }));
   const chunked = warnings(UNKNOWN, ...many.map((m) => emit('kubernetes', m)));
   assert.deepEqual(chunked, warnings(UNKNOWN, emit('kubernetes', ...many)));
   assert.equal(chunked.length, 1);
-  assert.match(chunked[0]!, /: 7 NetworkPolicies \(NetworkPolicy\/shop\/a, NetworkPolicy\/shop\/b, NetworkPolicy\/shop\/c, NetworkPolicy\/shop\/d, NetworkPolicy\/shop\/e, … 2 more\) allow port ranges/);
+  assert.match(chunked[0]!, /: 7 NetworkPolicies \(NetworkPolicy\/shop\/a, NetworkPolicy\/shop\/b, NetworkPolicy\/shop\/c, NetworkPolicy\/shop\/d, NetworkPolicy\/shop\/e, … 2 more\) allow SCTP ports/);
 });
 
 test('engineWarnings: the portability warnings beside the others, and none for manifests that need nothing of the plugin', () => {
   assert.deepEqual(engineWarnings(emit('kubernetes', toWorld), UNKNOWN, []), []);
-  assert.equal(engineWarnings(emit('kubernetes', toKubelet, ranges), UNKNOWN, []).length, 2);
+  assert.equal(engineWarnings(emit('kubernetes', toKubelet, ranges, sctp), UNKNOWN, []).length, 3);
 });
