@@ -87,7 +87,13 @@ function portEntries(value: unknown, out: Record<string, unknown>[] = [], underP
   return out;
 }
 
-const portText = (p: Record<string, unknown>): string => `${typeof p.protocol === 'string' ? p.protocol : 'TCP'} ${String(p.port)}${typeof p.endPort === 'number' ? `-${p.endPort}` : ''}`;
+/** `TCP 8080`, `TCP 30000-32767`, `SCTP (every port)`: no port, or Cilium's "0", is every port of the protocol. */
+function portText(p: Record<string, unknown>): string {
+  const protocol = typeof p.protocol === 'string' ? p.protocol : 'TCP';
+  if (p.port === undefined || p.port === '0') return `${protocol} (every port)`;
+  return `${protocol} ${String(p.port)}${typeof p.endPort === 'number' ? `-${p.endPort}` : ''}`;
+}
+
 const sortedUnique = (xs: string[]): string[] => [...new Set(xs)].sort(compareStrings);
 
 /** The port ranges (`endPort`) and SCTP ports of a manifest, as `TCP 30000-32767`, `SCTP 3868`. */

@@ -45,6 +45,7 @@ const ranges = np('ftp', {
   ingress: [{ ports: [{ protocol: 'TCP', port: 21 }, { protocol: 'TCP', port: 30000, endPort: 30100 }, { protocol: 'UDP', port: 5000, endPort: 5010 }] }],
 });
 const sctp = np('diameter', { policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'SCTP', port: 3868 }] }] });
+const sctpAll = np('signalling', { policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'SCTP' }] }] });
 
 function warnings(model: ClusterModel, ...emits: EmitResult[]): string[] {
   const plugin = new PluginWarnings(emits[0]!.engine, model, []);
@@ -90,6 +91,7 @@ test('SCTP: the kubernetes engine warns per manifest on Cilium, once on a plugin
   assert.deepEqual(warnings(CILIUM, emit('kubernetes', sctp)), [
     'NetworkPolicy/shop/diameter: this cluster runs Cilium, which lists SCTP among the NetworkPolicy features it lacks: the rules on SCTP 3868 may not be enforced as written and required SCTP traffic may be cut; use the cilium engine (SCTP with sctp.enabled=true, beta)',
   ]);
+  assert.match(warnings(CILIUM, emit('kubernetes', sctpAll))[0]!, /: the rules on SCTP \(every port\) may not be enforced/);
   assert.deepEqual(warnings(UNKNOWN, emit('kubernetes', sctp)), [
     'the inventory does not show the network plugin (no Cilium or Calico agent, none of their policies applied): 1 NetworkPolicy (NetworkPolicy/shop/diameter) allows SCTP ports, which only a plugin that supports SCTP NetworkPolicies enforces as written (Calico does; Cilium lists SCTP among the NetworkPolicy features it lacks: use the cilium engine, with sctp.enabled=true)',
   ]);
@@ -98,11 +100,11 @@ test('SCTP: the kubernetes engine warns per manifest on Cilium, once on a plugin
     apiVersion: 'cilium.io/v2',
     kind: 'CiliumNetworkPolicy',
     metadata: { name, namespace: 'shop' },
-    spec: { endpointSelector: {}, ingress: [{ fromEntities: ['all'], toPorts: [{ ports: [{ port: '3868', protocol }, { port: '3869', endPort: 3870, protocol }] }] }] },
+    spec: { endpointSelector: {}, ingress: [{ fromEntities: ['all'], toPorts: [{ ports: [{ port: '3868', protocol }, { port: '3869', endPort: 3870, protocol }, { port: '0', protocol }] }] }] },
   });
   for (const model of [UNKNOWN, CILIUM, CALICO]) {
     assert.deepEqual(warnings(model, emit('cilium', cnp('diameter', 'SCTP'), cnp('web', 'TCP'))), [
-      'CiliumNetworkPolicy/shop/diameter: Cilium enforces rules on SCTP ports (SCTP 3868, SCTP 3869-3870) only with sctp.enabled=true (beta)',
+      'CiliumNetworkPolicy/shop/diameter: Cilium enforces rules on SCTP ports (SCTP (every port), SCTP 3868, SCTP 3869-3870) only with sctp.enabled=true (beta)',
     ]);
   }
   // The other engines implement SCTP themselves: Calico's protocol match, the ClusterNetworkPolicy sctp port.
