@@ -112,7 +112,7 @@ export class PluginWarnings {
   private readonly addresses: ClusterAddress[];
   /** Manifest ids by concern, for the summaries of a plugin not shown. */
   private readonly byIpBlock = new Set<string>();
-  private readonly addressKinds = new Set<ClusterAddress['kind']>();
+  private apiserverOnNodes = false;
   private readonly byRange = new Set<string>();
   private readonly bySctp = new Set<string>();
 
@@ -144,8 +144,10 @@ export class PluginWarnings {
         if (sctp.length > 0) out.push(kubernetesSctpOnCilium(id, sctp));
         continue;
       }
-      if (hits.length > 0) this.byIpBlock.add(id);
-      for (const h of hits) this.addressKinds.add(h.kind);
+      // An apiserver off the nodes (a managed control plane) is cluster-external: any plugin matches it.
+      const onNodes = hits.filter((h) => h.kind === 'node');
+      if (onNodes.length > 0) this.byIpBlock.add(id);
+      if (onNodes.some((n) => hits.some((h) => h.kind === 'apiserver' && h.ip === n.ip))) this.apiserverOnNodes = true;
       if (ranges.length > 0) this.byRange.add(id);
       if (sctp.length > 0) this.bySctp.add(id);
     }
@@ -157,9 +159,9 @@ export class PluginWarnings {
     const out: string[] = [];
     const allow = (ids: Set<string>) => `${ids.size} NetworkPolic${ids.size === 1 ? 'y' : 'ies'} (${shownNames([...ids])}) allow${ids.size === 1 ? 's' : ''}`;
     if (this.byIpBlock.size > 0) {
-      const kinds = (['node', 'apiserver'] as const).filter((k) => this.addressKinds.has(k)).join(' and ');
+      const apiserver = this.apiserverOnNodes ? " (the apiserver's among them)" : '';
       out.push(
-        `${UNKNOWN_PLUGIN}: ${allow(this.byIpBlock)} ${kinds} addresses by ipBlock, which holds only where the plugin matches ipBlocks against node addresses (Calico does; Cilium only with policy-cidr-match-mode: nodes, or use the cilium engine); the NetworkPolicy API leaves it to the plugin (ipBlocks are meant for cluster-external addresses), and elsewhere that traffic is cut`,
+        `${UNKNOWN_PLUGIN}: ${allow(this.byIpBlock)} node addresses${apiserver} by ipBlock, which holds only where the plugin matches ipBlocks against node addresses (Calico does; Cilium only with policy-cidr-match-mode: nodes, or use the cilium engine); the NetworkPolicy API leaves it to the plugin (ipBlocks are meant for cluster-external addresses), and elsewhere that traffic is cut`,
       );
     }
     if (this.byRange.size > 0) {

@@ -19,14 +19,14 @@ import type { ClusterModel } from '../../recommender/simulate/cluster.ts';
 import { engineWarnings } from '../../recommender/verify/engine-warnings.ts';
 import { networkPlugin, PluginWarnings } from '../../recommender/verify/plugin-warnings.ts';
 
-const cluster = (podLabels: Record<string, string>[] = []) =>
+const cluster = (podLabels: Record<string, string>[] = [], apiserverIp = '10.0.0.1') =>
   ({
     cluster: {
       namespaces: [],
       nodes: [{ name: 'cp', ips: ['10.0.0.1'] }, { name: 'w1', ips: ['10.0.0.2'] }],
       pods: podLabels.map((labels, i) => ({ namespace: 'kube-system', name: `agent-${i}`, labels, hostNetwork: true })),
       services: [],
-      apiserver: [{ ip: '10.0.0.1', port: 6443, protocol: 'TCP' }],
+      apiserver: [{ ip: apiserverIp, port: 6443, protocol: 'TCP' }],
       podCIDRs: [],
     },
   }) as unknown as ClusterModel;
@@ -66,9 +66,14 @@ test('the plugin as the inventory shows it: Cilium by its agent or its policies,
 test('ipBlocks on node and apiserver addresses: a plugin not shown gets one warning naming the manifests and the addresses\' kind; Calico none; Cilium one per manifest, as before', () => {
   const e = emit('kubernetes', toKubelet, toApiserver, toWorld);
   assert.deepEqual(warnings(UNKNOWN, e), [
-    'the inventory does not show the network plugin (no Cilium or Calico agent, none of their policies applied): 2 NetworkPolicies (NetworkPolicy/shop/metrics, NetworkPolicy/shop/operator) allow node and apiserver addresses by ipBlock, which holds only where the plugin matches ipBlocks against node addresses (Calico does; Cilium only with policy-cidr-match-mode: nodes, or use the cilium engine); the NetworkPolicy API leaves it to the plugin (ipBlocks are meant for cluster-external addresses), and elsewhere that traffic is cut',
+    "the inventory does not show the network plugin (no Cilium or Calico agent, none of their policies applied): 2 NetworkPolicies (NetworkPolicy/shop/metrics, NetworkPolicy/shop/operator) allow node addresses (the apiserver's among them) by ipBlock, which holds only where the plugin matches ipBlocks against node addresses (Calico does; Cilium only with policy-cidr-match-mode: nodes, or use the cilium engine); the NetworkPolicy API leaves it to the plugin (ipBlocks are meant for cluster-external addresses), and elsewhere that traffic is cut",
   ]);
   assert.match(warnings(UNKNOWN, emit('kubernetes', toKubelet))[0]!, /: 1 NetworkPolicy \(NetworkPolicy\/shop\/metrics\) allows node addresses by ipBlock/);
+  // An apiserver off the nodes (a managed control plane) is cluster-external: any plugin matches an
+  // ipBlock on it. Cilium does not (it carries the kube-apiserver identity): warned of as before.
+  const managed = emit('kubernetes', np('operator', { policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '203.0.113.10/32' } }] }] }));
+  assert.deepEqual(warnings(cluster([], '203.0.113.10'), managed), []);
+  assert.equal(warnings(cluster([{ 'k8s-app': 'cilium' }], '203.0.113.10'), managed).length, 1);
   assert.deepEqual(warnings(CALICO, e), []);
   assert.deepEqual(warnings(CILIUM, e), [
     'NetworkPolicy/shop/metrics: this cluster runs Cilium, where an ipBlock matches node and apiserver addresses (10.0.0.2) only with policy-cidr-match-mode: nodes; without it, use the cilium engine (entities host, remote-node, kube-apiserver)',
