@@ -642,14 +642,19 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
   const complete = authoritative(p.components, 'egress') !== undefined;
   if (!complete) for (let i = 0; i < out.edges.length; i++) if (out.status[i] !== 'stale' && isApiserverEdge(out.edges[i]!, ix)) apiEdges.push(i);
   if (p.apiserverUnknown) return leftOpen(p, 'a documented rule needs the apiserver, whose endpoints are unknown: egress is left open rather than cutting it off');
-  if (apiEdges.length > 0 && !groups.egress.hasApiserver) {
+  // The cluster DNS is CoreDNS, whose kubernetes plugin watches the apiserver (coredns.io/plugins/kubernetes;
+  // OpenShift's DNS operator runs the same plugin): one long-lived connection a capture window or
+  // sampling easily misses, so not having seen it says nothing.
+  const watches = w.clusterDns === true && !complete && apiEdges.length === 0;
+  if ((apiEdges.length > 0 || watches) && !groups.egress.hasApiserver) {
+    const why = watches ? 'the cluster DNS, which watches the apiserver' : 'seen using the apiserver';
     if (ix.apiserver.length === 0) {
-      plan.warnings.push(`${p.name} was seen using the apiserver, but no endpoint of default/kubernetes is known: egress is left open rather than cutting it off (import the inventory with EndpointSlices)`);
-      return leftOpen(p, 'seen using the apiserver, whose endpoints are unknown: egress is left open rather than cutting it off');
+      plan.warnings.push(`${p.name} ${watches ? 'is the cluster DNS, which watches the apiserver' : 'was seen using the apiserver'}, but no endpoint of default/kubernetes is known: egress is left open rather than cutting it off (import the inventory with EndpointSlices)`);
+      return leftOpen(p, `${why}, whose endpoints are unknown: egress is left open rather than cutting it off`);
     }
     const api = irPeers(APISERVER, 'egress', w.namespace, ix, ctx.dns);
     const checked = api.ok ? ctx.peers.peer(api.peers[0]!) : undefined;
-    if (checked) groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, ['seen using the apiserver: never cut off']);
+    if (checked) groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, [watches ? 'the cluster DNS watches the apiserver (CoreDNS kubernetes plugin): never cut off, observed or not' : 'seen using the apiserver: never cut off']);
   }
   if (groups.egress.size > 0) {
     for (const peer of dnsTargetPeers(ctx.dns, ctx.ix)) {

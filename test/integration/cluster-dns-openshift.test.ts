@@ -145,6 +145,35 @@ test('the cluster DNS seen asking an upstream resolver over UDP keeps TCP to it 
   }
 });
 
+test('the cluster DNS restricted to the upstream resolver it was seen using keeps the apiserver, never seen: CoreDNS\'s kubernetes plugin watches it (coredns.io/plugins/kubernetes) over one long-lived connection a capture window misses', async () => {
+  const { input } = await openshift(false, { upstream: true });
+  const model = clusterModel(input.inventory, input.externalNames);
+  const dnsPod: SimEndpoint = { kind: 'pod', pod: model.cluster.pods.find((p) => p.namespace === 'openshift-dns' && p.name === 'dns-default')! };
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted, rec } = runRecommendation(input, engine, recommendOptions({ defaultDeny: true }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    const v = SIMULATORS[engine](emitted.manifests, model.cluster).evaluate({ client: dnsPod, server: { kind: 'apiserver', ip: '10.0.0.10' }, port: 6443, protocol: 'TCP' });
+    assert.equal(v.verdict, 'allow', `${engine} DNS → apiserver: ${v.egress.reason}`);
+    assert.equal(v.egress.isolated, true, `${engine}: the DNS's egress is restricted`);
+    const rule = rec.workloads.find((w) => w.workload.name === 'dns-default')!.rules.find((r) => r.direction === 'egress' && r.peers.some((p) => p.kind === 'apiserver'));
+    assert.equal(rule?.status, 'implied', engine);
+    assert.match(rule!.text, /the cluster DNS watches the apiserver/, engine);
+  }
+});
+
+test('the cluster DNS restricted to its upstream resolver, no endpoint of default/kubernetes known: its egress is left open with a warning rather than cutting it off the apiserver it watches', async () => {
+  const list = parse(fixture('inventory.yaml')) as { items: { kind: string }[] };
+  list.items = list.items.filter((o) => o.kind !== 'EndpointSlice');
+  const { db } = tmpDb();
+  importInventory(db, { text: JSON.stringify(list), takenAt: NOW - 3_600_000, source: 'inventory.json', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${[record('10.128.0.20', '10.128.0.5', 5353, 17, 1), record('10.128.0.5', '8.8.8.8', 53, 17, 2)].join('\n')}\n`]) }], { format: 'netobserv' });
+  const input = readRecommendationInput(db, {});
+  const { rec } = runRecommendation(input, 'kubernetes', recommendOptions({}), { tightness: false });
+  const dns = rec.workloads.find((w) => w.workload.name === 'dns-default')!;
+  assert.equal(dns.policies.find((p) => p.layer === 'allowlist' && !p.intent.endsWith('/dns'))?.egress, 'none');
+  assert.ok(dns.warnings.includes('DaemonSet openshift-dns/dns-default is the cluster DNS, which watches the apiserver, but no endpoint of default/kubernetes is known: egress is left open rather than cutting it off (import the inventory with EndpointSlices)'), dns.warnings.join('\n'));
+});
+
 test('a store imported by an older rule (its cluster_dns flags unset for openshift-dns) is read by today\'s rule: the recommendation, flow resolution and the workload API all see the OpenShift DNS, without a re-import', async () => {
   const { db, path } = tmpDb();
   importInventory(db, { text: fixture('inventory.yaml'), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
