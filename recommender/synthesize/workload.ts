@@ -654,13 +654,19 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
     }
     const api = irPeers(APISERVER, 'egress', w.namespace, ix, ctx.dns);
     const checked = api.ok ? ctx.peers.peer(api.peers[0]!) : undefined;
-    if (checked) groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, [watches ? 'the cluster DNS watches the apiserver (CoreDNS kubernetes plugin): never cut off, observed or not' : 'seen using the apiserver: never cut off']);
+    if (checked) {
+      groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, [watches ? 'the cluster DNS watches the apiserver (CoreDNS kubernetes plugin): never cut off, observed or not' : 'seen using the apiserver: never cut off']);
+      coveredAfterAll(p, apiEdges);
+    }
   }
   if (groups.egress.size > 0) {
-    for (const peer of dnsTargetPeers(ctx.dns, ctx.ix)) {
-      const dnsTo = ctx.peers.peer(peer);
-      groups.egress.add(dnsTo.value, dnsTo.key, ctx.dns.ports, 'implied', [], [], ['DNS is always allowed when egress is restricted']);
+    const targets = dnsTargetPeers(ctx.dns, ctx.ix).map((peer) => ctx.peers.peer(peer));
+    const lookups = leftOutLookups(p, new Set(targets.map((t) => t.key)));
+    for (const dnsTo of targets) {
+      const covered = lookups.filter((x) => x.keys.includes(dnsTo.key)).map((x) => x.i);
+      groups.egress.add(dnsTo.value, dnsTo.key, ctx.dns.ports, 'implied', [], covered, ['DNS is always allowed when egress is restricted']);
     }
+    coveredAfterAll(p, lookups.map((x) => x.i));
   }
   const rules = groups.egress.build(ctx.edgeKeys);
   const input: DirectionInput = rules.length > 0
@@ -669,6 +675,35 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
     ? { mode: 'none' }
     : { mode: 'deny-all', explanation: explanation(`${intentKey(w)}#egress`, 'implied', `${nothingIn(p, 'egress')}: deny all egress`) };
   return { input, rules };
+}
+
+/**
+ * Left-out egress edges to the cluster DNS on a port it answers DNS on (mode documented, say):
+ * the implied DNS rule covers them. Their positions, ascending, with their peers' keys.
+ */
+function leftOutLookups(p: Planning, dnsKeys: ReadonlySet<string>): { i: number; keys: readonly string[] }[] {
+  const found: { i: number; keys: readonly string[] }[] = [];
+  const leftOut = new Set<EdgeTraffic>();
+  for (const x of p.plan.excluded) if (x.edge.direction === 'egress') leftOut.add(x.edge.edge);
+  if (leftOut.size === 0) return found;
+  const out = p.comparison.egress;
+  for (let i = 0; i < out.edges.length; i++) {
+    const edge = out.edges[i]!;
+    if (!leftOut.has(edge) || !answersDns(p.ctx.dns, edge)) continue;
+    const peer = p.ctx.peers.of(edge, 'egress', p.w.namespace);
+    if (peer.ok && peer.keys.every((k) => dnsKeys.has(k))) found.push({ i, keys: peer.keys });
+  }
+  return found;
+}
+
+/**
+ * Egress edges an implied rule covers after all are no longer left out: an observed edge is
+ * `included` when it "became or is covered by a rule" (docs/recommend.md, `WorkloadRecommendation`).
+ */
+function coveredAfterAll(p: Planning, idx: readonly number[]): void {
+  if (idx.length === 0 || p.plan.excluded.length === 0) return;
+  const covered = new Set(idx.map((i) => p.comparison.egress.edges[i]!));
+  p.plan.excluded = p.plan.excluded.filter((x) => x.edge.direction !== 'egress' || !covered.has(x.edge.edge));
 }
 
 /**

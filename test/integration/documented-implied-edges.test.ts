@@ -1,0 +1,62 @@
+/**
+ * Mode documented, a workload whose matrix documents some of its egress: the implied rules its
+ * restricted egress gets all the same (DNS to the cluster DNS, and the apiserver it was seen
+ * using, docs/recommend.md "Options") allow the edges they cover. docs/recommend.md defines an
+ * observed edge's `included` as "became or is covered by a rule": those edges are included, in the
+ * implied rule's evidence, not left out as "no included documented rule covers this edge".
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { importInventory } from '../../app/inventory.ts';
+import { ingestFlows } from '../../app/ingest.ts';
+import { applyMatrix } from '../../app/matrices.ts';
+import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const NOW = Date.now();
+const record = (src: string, dst: string, dstPort: number, proto: 6 | 17, i: number) =>
+  JSON.stringify({ SrcAddr: src, DstAddr: dst, SrcPort: 40000 + i, DstPort: dstPort, Proto: proto, Etype: 2048, Packets: 1, Bytes: 80, ...(proto === 6 ? { Flags: 2 } : {}), TimeFlowStartMs: NOW - 60_000 + i, TimeFlowEndMs: NOW - 60_000 + i });
+
+/** probe documents its calls to the api only: neither DNS nor the apiserver. */
+const PROBE = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: probe, title: Probe }
+documents: { doc: { title: probe doc, file: probe.txt } }
+components:
+  probe:
+    namespace: openshift-dns
+    selector: { matchLabels: { app: probe } }
+    egress:
+      - { peer: { namespace: shop, selector: { matchLabels: { app: api } } }, ports: [{ port: 8080 }], level: must, purpose: checks the api, source: { document: doc, line: 1 } }
+`;
+
+test('mode documented: the edges the implied DNS and apiserver rules cover are included, as their evidence, not left out while allowed', async () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: readFileSync(new URL('../fixtures/openshift-dns/inventory.yaml', import.meta.url), 'utf8'), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  applyMatrix(db, { text: PROBE, origin: 'probe.yaml', appliedAt: NOW });
+  const flows = [
+    record('10.128.0.40', '10.128.0.21', 8080, 6, 1), // probe → api: documented
+    record('10.128.0.40', '10.128.0.5', 5353, 17, 2), // probe → a DNS pod (post-DNAT): the implied DNS rule
+    record('10.128.0.40', '10.0.0.10', 6443, 6, 3), // probe → the apiserver: the implied apiserver rule
+  ];
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flows.join('\n')}\n`]) }], { format: 'netobserv' });
+  const input = readRecommendationInput(db, {});
+  for (const engine of ENGINE_NAMES) {
+    const { rec, verification } = runRecommendation(input, engine, recommendOptions({ mode: 'documented' }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    const probe = rec.workloads.find((w) => w.workload.name === 'probe')!;
+    const egress = probe.observed.filter((e) => e.direction === 'egress');
+    assert.equal(egress.length, 3, engine);
+    assert.deepEqual(egress.filter((e) => !e.included).map((e) => `${e.key}: ${e.reason}`), [], engine);
+    for (const port of [5353, 6443]) {
+      const edge = egress.find((e) => e.key.includes(`|${port}|`))!;
+      const rule = probe.rules.find((r) => r.evidence.edges.some((x) => x.key === edge.key));
+      assert.equal(rule?.status, 'implied', `${engine}: ${edge.key} is in the evidence of an implied rule`);
+    }
+    assert.deepEqual(verification.stillAllowed.filter((f) => f.workload.includes('probe')), [], `${engine}: nothing is left out but allowed`);
+    assert.deepEqual(verification.denied.filter((f) => f.workload.includes('probe')), [], engine);
+  }
+});
