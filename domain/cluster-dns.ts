@@ -20,13 +20,27 @@ export interface DnsConvention {
   service: string;
   /** The DNS pods' labels when the Service is not in the inventory. */
   labels: Labels;
+  /**
+   * The names the distribution gives the DNS workload: kubeadm's Deployment `coredns`
+   * (kubeadm constants, CoreDNSDeploymentName), the OpenShift DNS operator's DaemonSet
+   * `dns-<DNS name>`, `dns-default` for the default DNS (cluster-dns-operator, DNSDaemonSetName).
+   */
+  workloads: readonly string[];
 }
 
 /** Looked for in this order: the first with pods in the inventory is the cluster DNS. */
 export const DNS_CONVENTIONS: readonly DnsConvention[] = [
-  { namespace: 'kube-system', service: 'kube-dns', labels: { 'k8s-app': 'kube-dns' } },
-  { namespace: 'openshift-dns', service: 'dns-default', labels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } },
+  { namespace: 'kube-system', service: 'kube-dns', labels: { 'k8s-app': 'kube-dns' }, workloads: ['coredns'] },
+  { namespace: 'openshift-dns', service: 'dns-default', labels: { 'dns.operator.openshift.io/daemonset-dns': 'default' }, workloads: ['dns-default'] },
 ];
+
+/**
+ * A workload the conventions name as the cluster DNS by namespace and name: what a flow record
+ * without labels (NetObserv's owner fields) says of DNS pods the inventory lacks.
+ */
+export function namedClusterDns(ref: { namespace: string; name: string }): boolean {
+  return DNS_CONVENTIONS.some((c) => c.namespace === ref.namespace && c.workloads.includes(ref.name));
+}
 
 export interface DnsPort {
   port: number;

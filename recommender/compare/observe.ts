@@ -18,6 +18,7 @@
  * under each. Pure; the same inputs give the same bytes.
  */
 import { stringify } from 'yaml';
+import { namedClusterDns } from '../../domain/cluster-dns.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { inClusterAddresses, type InventorySnapshot, type LabelSelector } from '../../domain/inventory.ts';
 import { isIpAddress } from '../../domain/ip.ts';
@@ -47,8 +48,12 @@ export function edgeText(e: EdgeTraffic): string {
 /** The peer on the far side of `e`, seen from the rule's component in `direction`. */
 const farPeer = (e: EdgeTraffic, direction: Direction): Peer => (direction === 'ingress' ? e.client : e.server);
 
-/** An observed peer that can be a role of that scope. */
+/**
+ * An observed peer that can be a role of that scope. The cluster DNS is no role: not as a `dns`
+ * peer, nor as a workload the DNS conventions name that the inventory lacks (a lookup).
+ */
 export function scopeFits(scope: RoleScope, p: Peer): boolean {
+  if (p.kind === 'workload' && namedClusterDns(p.workload)) return false;
   if (scope === 'external') return p.kind === 'external';
   if (scope === 'in-cluster') return p.kind === 'workload';
   return p.kind === 'external' || p.kind === 'workload';
