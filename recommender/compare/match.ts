@@ -9,6 +9,7 @@ import { peerNamespace, workloadKey } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import type { ClusterIndex } from './context.ts';
+import { canonicalDnsName } from '../../domain/dns-name.ts';
 
 /** The IPs a peer is known by, for CIDR-style matching. */
 function peerIps(p: Peer, ix: ClusterIndex): string[] {
@@ -45,8 +46,8 @@ function inCidrs(ip: string, cidrs: readonly string[], except: readonly string[]
 }
 
 function fqdnMatches(pattern: string, name: string): boolean {
-  const p = pattern.toLowerCase().replace(/\.$/, '');
-  const n = name.toLowerCase().replace(/\.$/, '');
+  const p = canonicalDnsName(pattern);
+  const n = canonicalDnsName(name);
   if (p.startsWith('*.')) return n.endsWith(p.slice(1)) && n.length > p.length - 1;
   return p === n;
 }

@@ -2,6 +2,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { formatCidr, parseCidr, parseIp } from '../../domain/ip.ts';
 import { ianaServiceNameError } from '../../domain/k8s-names.ts';
+import { canonicalDnsName } from '../../domain/dns-name.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -90,7 +91,7 @@ export function namePatternMatches(pattern: string, name: string): boolean {
     re = new RegExp(`^${pattern.toLowerCase().split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.+')}$`);
     patterns.set(pattern, re);
   }
-  return re.test(name.toLowerCase().replace(/\.$/, ''));
+  return re.test(canonicalDnsName(name));
 }
 
 export function portNameProblem(name: string): string | undefined {

@@ -25,6 +25,7 @@ import {
 } from './ir.ts';
 import { policyName } from './names.ts';
 import { canonicalSelector, compareStrings, policyPeerKey, portKey, selectorIsEmpty, uniqueSortedBy } from './order.ts';
+import { canonicalDnsName } from '../../domain/dns-name.ts';
 
 /** An IR value that cannot be built; `path` says where (`intent monitoring/grafana: egress.rules[2].peers[0]`). */
 export class PolicyError extends Error {
@@ -325,7 +326,7 @@ function checkPeer(path: string, p: PolicyPeer): PolicyPeer {
       return cidrPeer(formatCidr(outer), [...new Set(except)].sort(compareStrings));
     }
     case 'fqdn': {
-      const name = p.name.toLowerCase().replace(/\.$/, '');
+      const name = canonicalDnsName(p.name);
       if (!FQDN.test(name) || name.length > 253) throw new PolicyError(`${path}.name`, `"${p.name}" is not a DNS name (a leading "*." is allowed)`);
       return fqdnPeer(name, checkIps(`${path}.ips`, p.ips));
     }

@@ -11,6 +11,9 @@ import { canonicalDnsName } from '../../domain/dns-name.ts';
 import { hubbleDecoder } from '../../collectors/flows/hubble.ts';
 import { readExternalNames } from '../../store/recommend-read.ts';
 import { tmpDb } from '../helpers/tmp.ts';
+import type { InventorySnapshot } from '../../domain/inventory.ts';
+import { indexCluster } from '../../recommender/compare/context.ts';
+import { resolvedPeers } from '../../recommender/synthesize/peers.ts';
 
 test('a DNS name is lowercase without the root dot; a wildcard keeps its star', () => {
   assert.equal(canonicalDnsName('Ingest.Example.COM.'), 'ingest.example.com');
@@ -42,4 +45,11 @@ test('names stored in another case by an older version read canonical, once each
   put.run('198.51.100.7', 'ingest.example.com');
   put.run('198.51.100.8', 'API.example.com.');
   assert.deepEqual([...readExternalNames(db)], [['198.51.100.7', ['ingest.example.com']], ['198.51.100.8', ['api.example.com']]]);
+});
+
+test('a matrix FQDN written with the root dot (`ingest.example.com.`, which the matrix syntax accepts) is rendered as the addresses seen under the name: the lookup found nothing and the rule allowed every destination on its ports', () => {
+  const inventory: InventorySnapshot = { takenAt: 0, namespaces: [], nodes: [], workloads: [], services: [], endpointSlices: [], policies: [], podAddresses: [], apiserver: [] };
+  const ix = indexCluster(inventory, new Map([['203.0.113.5', ['ingest.example.com']]]));
+  const peers = resolvedPeers({ kind: 'fqdn', fqdns: ['ingest.example.com.', 'Ingest.Example.com'] }, 'shop', ix, { network: 'pod', peers: [], ports: [] } as unknown as Parameters<typeof resolvedPeers>[3]);
+  assert.deepEqual(peers.map((p) => (p as { ips?: readonly string[] }).ips), [['203.0.113.5'], ['203.0.113.5']]);
 });

@@ -18,6 +18,7 @@ import { compileCidr, type CompiledCidr } from '../kubernetes/cidr-match.ts';
 import { policyRef } from '../kubernetes/cluster-view.ts';
 import type { Direction } from '../../../domain/direction.ts';
 import { isPlainObject } from '../../../domain/plain-object.ts';
+import { canonicalDnsName } from '../../../domain/dns-name.ts';
 
 export type { Direction };
 
@@ -85,7 +86,7 @@ function compilePeer(p: unknown): CompiledPeer {
     const whole = (kind: 'ipv4' | 'ipv6'): boolean => cidrs.some((c) => c.range !== undefined && c.range[1] === 0 && c.range[0].kind() === kind);
     return { kind: 'networks', cidrs, everyAddress: whole('ipv4') && whole('ipv6') };
   }
-  if (Array.isArray(p.domainNames)) return { kind: 'domainNames', names: p.domainNames.map((d) => String(d).toLowerCase().replace(/\.$/, '')) };
+  if (Array.isArray(p.domainNames)) return { kind: 'domainNames', names: p.domainNames.map((d) => canonicalDnsName(String(d))) };
   return { kind: 'unknown' };
 }
 

@@ -20,6 +20,7 @@ import type { SideVerdict, SimEndpoint, SimFlow } from '../types.ts';
 import type { CompiledPeer, CompiledPort, CompiledRule, Direction, TierPolicy } from './compile.ts';
 import { PodPeers } from './pod-peers.ts';
 import { PortBuckets, type PortSpan } from '../port-buckets.ts';
+import { canonicalDnsName } from '../../../domain/dns-name.ts';
 
 /** A peer as matched: pod-selecting peers by their PodPeers id, the others as compiled. */
 type MatchPeer = { kind: 'selects'; id: number } | Exclude<CompiledPeer, { kind: 'namespaces' | 'pods' }>;
@@ -40,7 +41,7 @@ export interface MatchPolicy {
 
 /** `*.example.com` matches one or more labels before `example.com`; otherwise an exact, case-insensitive match. */
 export function domainMatches(pattern: string, name: string): boolean {
-  const n = name.toLowerCase().replace(/\.$/, '');
+  const n = canonicalDnsName(name);
   if (pattern.startsWith('*.')) {
     const suffix = pattern.slice(1);
     return n.endsWith(suffix) && n.length > suffix.length;
