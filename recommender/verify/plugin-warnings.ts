@@ -62,15 +62,34 @@ interface ClusterAddress {
   kind: 'node' | 'apiserver';
 }
 
+/** Node and apiserver addresses, by host block: most ipBlocks are one address (a /32 or /128 of an external peer), looked up, not scanned. */
+class ClusterAddresses {
+  private readonly byHost = new Map<string, ClusterAddress[]>();
+
+  constructor(readonly all: readonly ClusterAddress[]) {
+    for (const a of all) {
+      const k = hostKey(a.cidr);
+      this.byHost.set(k, [...(this.byHost.get(k) ?? []), a]);
+    }
+  }
+
+  within(block: Cidr): readonly ClusterAddress[] {
+    if (block.prefix === (block.family === 4 ? 32 : 128)) return this.byHost.get(hostKey(block)) ?? [];
+    return this.all.filter((a) => cidrContains(block, a.cidr));
+  }
+}
+
+const hostKey = (c: Cidr): string => `${c.family}:${c.base}`;
+
 /** The node and apiserver addresses an ipBlock of the manifest covers. */
-function clusterAddressHits(m: Manifest, addresses: readonly ClusterAddress[]): ClusterAddress[] {
+function clusterAddressHits(m: Manifest, addresses: ClusterAddresses): ClusterAddress[] {
   const hits = new Map<string, ClusterAddress>();
   for (const dir of ['ingress', 'egress'] as const) {
     for (const rule of arr(m.spec[dir])) {
       for (const peer of arr(isPlainObject(rule) ? rule[dir === 'ingress' ? 'from' : 'to'] : undefined)) {
         const block = isPlainObject(peer) && isPlainObject(peer.ipBlock) ? parseCidr(String(peer.ipBlock.cidr)) : undefined;
         if (!block) continue;
-        for (const a of addresses) if (cidrContains(block, a.cidr)) hits.set(`${a.kind} ${a.ip}`, a);
+        for (const a of addresses.within(block)) hits.set(`${a.kind} ${a.ip}`, a);
       }
     }
   }
@@ -109,7 +128,7 @@ const UNKNOWN_PLUGIN = 'the inventory does not show the network plugin (no Ciliu
 
 export class PluginWarnings {
   readonly plugin: NetworkPlugin;
-  private readonly addresses: ClusterAddress[];
+  private readonly addresses: ClusterAddresses;
   /** Manifest ids by concern, for the summaries of a plugin not shown. */
   private readonly byIpBlock = new Set<string>();
   private apiserverOnNodes = false;
@@ -126,7 +145,7 @@ export class PluginWarnings {
       const cidr = parseCidr(hostCidr(ip));
       return cidr ? [{ ip, cidr, kind }] : [];
     };
-    this.addresses = [...model.cluster.apiserver.flatMap((a) => address(a.ip, 'apiserver')), ...model.cluster.nodes.flatMap((n) => n.ips.flatMap((ip) => address(ip, 'node')))];
+    this.addresses = new ClusterAddresses([...model.cluster.apiserver.flatMap((a) => address(a.ip, 'apiserver')), ...model.cluster.nodes.flatMap((n) => n.ips.flatMap((ip) => address(ip, 'node')))]);
   }
 
   /** The warnings of each manifest of the emit; what the summaries will say is kept. */
