@@ -21,16 +21,18 @@ export interface DnsConvention {
   /** The DNS pods' labels when the Service is not in the inventory. */
   labels: Labels;
   /**
-   * The names the distribution gives the DNS workload: kubeadm's Deployment `coredns`
-   * (kubeadm constants, CoreDNSDeploymentName), the OpenShift DNS operator's DaemonSet
-   * `dns-<DNS name>`, `dns-default` for the default DNS (cluster-dns-operator, DNSDaemonSetName).
+   * The names distributions give the DNS workload: the Deployment `coredns` (kubeadm constants
+   * CoreDNSDeploymentName; EKS, AKS, k3s manifests/coredns.yaml), `kube-dns` (GKE, the kube-dns
+   * addon: kubernetes cluster/addons/dns/kube-dns), `rke2-coredns-rke2-coredns` (RKE2's chart);
+   * the OpenShift DNS operator's DaemonSet `dns-<DNS name>`, `dns-default` for the default DNS
+   * (cluster-dns-operator, DNSDaemonSetName).
    */
   workloads: readonly string[];
 }
 
 /** Looked for in this order: the first with pods in the inventory is the cluster DNS. */
 export const DNS_CONVENTIONS: readonly DnsConvention[] = [
-  { namespace: 'kube-system', service: 'kube-dns', labels: { 'k8s-app': 'kube-dns' }, workloads: ['coredns'] },
+  { namespace: 'kube-system', service: 'kube-dns', labels: { 'k8s-app': 'kube-dns' }, workloads: ['coredns', 'kube-dns', 'rke2-coredns-rke2-coredns'] },
   { namespace: 'openshift-dns', service: 'dns-default', labels: { 'dns.operator.openshift.io/daemonset-dns': 'default' }, workloads: ['dns-default'] },
 ];
 

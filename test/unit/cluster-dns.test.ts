@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DNS_CONVENTIONS, dnsConventionOf, dnsPortProblems, dnsSelector, dnsTargetPorts, markClusterDns, selectingServices } from '../../domain/cluster-dns.ts';
+import { DNS_CONVENTIONS, dnsConventionOf, dnsPortProblems, dnsSelector, dnsTargetPorts, markClusterDns, namedClusterDns, selectingServices } from '../../domain/cluster-dns.ts';
 import type { Service } from '../../domain/inventory.ts';
 
 const kubeDns = (selector: Record<string, string>, ports: Service['ports']): Service => ({ namespace: 'kube-system', name: 'kube-dns', type: 'ClusterIP', clusterIPs: ['10.96.0.10'], ports, selector });
@@ -62,4 +62,16 @@ test('what the DNS Service\'s port 53 does not say is named: a protocol it lacks
   assert.deepEqual(dnsPortProblems(misnamed, pods), ['Service kube-system/kube-dns sends 53/UDP to target port "dns", which no DNS pod declares']);
   assert.deepEqual(dnsTargetPorts(misnamed, pods), [{ port: 53, protocol: 'UDP' }, { port: 5353, protocol: 'TCP' }]);
   assert.deepEqual(dnsPortProblems(undefined, pods), [], 'no Service: the conventional 53, nothing to say');
+});
+
+test('the cluster DNS is named by each distribution\'s workload name, as flow records name DNS pods the inventory lacks', () => {
+  // kubeadm, EKS, AKS, k3s: Deployment coredns (kubeadm constants CoreDNSDeploymentName; k3s
+  // manifests/coredns.yaml); GKE and the kube-dns addon: Deployment kube-dns (kubernetes
+  // cluster/addons/dns/kube-dns/kube-dns.yaml.in); RKE2: its chart's rke2-coredns-rke2-coredns;
+  // OpenShift: DaemonSet dns-default (cluster-dns-operator DNSDaemonSetName).
+  for (const [namespace, name] of [['kube-system', 'coredns'], ['kube-system', 'kube-dns'], ['kube-system', 'rke2-coredns-rke2-coredns'], ['openshift-dns', 'dns-default']] as const) {
+    assert.equal(namedClusterDns({ namespace, name }), true, `${namespace}/${name}`);
+  }
+  assert.equal(namedClusterDns({ namespace: 'default', name: 'coredns' }), false, 'another namespace');
+  assert.equal(namedClusterDns({ namespace: 'kube-system', name: 'metrics-server' }), false);
 });
