@@ -698,12 +698,15 @@ function leftOutLookups(p: Planning, dnsKeys: ReadonlySet<string>): { i: number;
 
 /**
  * Egress edges an implied rule covers after all are no longer left out: an observed edge is
- * `included` when it "became or is covered by a rule" (docs/recommend.md, `WorkloadRecommendation`).
+ * `included` when it "became or is covered by a rule" (docs/recommend.md, `WorkloadRecommendation`),
+ * nor violations to review (an authoritative egress that does not document DNS: the lookups pass).
  */
 function coveredAfterAll(p: Planning, idx: readonly number[]): void {
   if (idx.length === 0 || p.plan.excluded.length === 0) return;
   const covered = new Set(idx.map((i) => p.comparison.egress.edges[i]!));
-  p.plan.excluded = p.plan.excluded.filter((x) => x.edge.direction !== 'egress' || !covered.has(x.edge.edge));
+  const stays = (x: { edge: EdgeAssessment }): boolean => x.edge.direction !== 'egress' || !covered.has(x.edge.edge);
+  p.plan.excluded = p.plan.excluded.filter(stays);
+  if (p.plan.violations.length > 0) p.plan.violations = p.plan.violations.filter((edge) => stays({ edge }));
 }
 
 /**

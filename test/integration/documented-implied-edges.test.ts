@@ -60,3 +60,16 @@ test('mode documented: the edges the implied DNS and apiserver rules cover are i
     assert.deepEqual(verification.denied.filter((f) => f.workload.includes('probe')), [], engine);
   }
 });
+
+test('mode union, a matrix authoritative for egress that does not document DNS: the lookups the implied DNS rule allows are included and are no violation to review (docs/recommend.md: a violation is left out, and DNS is always allowed when egress is restricted)', async () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: readFileSync(new URL('../fixtures/openshift-dns/inventory.yaml', import.meta.url), 'utf8'), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  applyMatrix(db, { text: PROBE.replace("    selector: { matchLabels: { app: probe } }\n", "    selector: { matchLabels: { app: probe } }\n    authoritative: { egress: true }\n"), origin: 'probe.yaml', appliedAt: NOW });
+  const flows = [record('10.128.0.40', '10.128.0.21', 8080, 6, 1), record('10.128.0.40', '10.128.0.5', 5353, 17, 2), record('10.128.0.40', '10.128.0.5', 5353, 6, 3)];
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flows.join('\n')}\n`]) }], { format: 'netobserv' });
+  const { rec, verification } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ mode: 'union' }), { tightness: false });
+  assert.equal(verification.ok, true);
+  const probe = rec.workloads.find((w) => w.workload.name === 'probe')!;
+  assert.deepEqual(probe.violations, []);
+  assert.deepEqual(probe.observed.filter((e) => e.direction === 'egress' && !e.included).map((e) => e.key), []);
+});
