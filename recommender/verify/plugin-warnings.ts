@@ -83,6 +83,7 @@ const hostKey = (c: Cidr): string => `${c.family}:${c.base}`;
 
 /** The node and apiserver addresses an ipBlock of the manifest covers. */
 function clusterAddressHits(m: Manifest, addresses: ClusterAddresses): ClusterAddress[] {
+  if (addresses.all.length === 0) return [];
   const hits = new Map<string, ClusterAddress>();
   for (const dir of ['ingress', 'egress'] as const) {
     for (const rule of arr(m.spec[dir])) {
@@ -96,12 +97,28 @@ function clusterAddressHits(m: Manifest, addresses: ClusterAddresses): ClusterAd
   return [...hits.values()];
 }
 
-/** Every entry of a `ports` list in the manifest: NetworkPolicy rules' `ports`, CiliumNetworkPolicy `toPorts[].ports`. */
-function portEntries(value: unknown, out: Record<string, unknown>[] = [], underPorts = false): Record<string, unknown>[] {
-  if (Array.isArray(value)) for (const v of value) portEntries(v, out, underPorts);
-  else if (isPlainObject(value)) {
-    if (underPorts) out.push(value);
-    for (const [k, v] of Object.entries(value)) if (typeof v === 'object') portEntries(v, out, k === 'ports');
+const RULE_LISTS = ['ingress', 'egress', 'ingressDeny', 'egressDeny'] as const;
+
+/**
+ * Every port entry of the manifest's rules: a NetworkPolicy rule's `ports`, a Cilium rule's
+ * `toPorts[].ports`, in `spec` and in a Cilium policy's `specs`. Read by their places, not by a
+ * walk of the whole manifest: it runs on every manifest of every recommendation.
+ */
+function portEntries(m: Manifest): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const add = (ports: unknown): void => {
+    for (const p of arr(ports)) if (isPlainObject(p)) out.push(p);
+  };
+  const specs = [(m as { spec?: unknown }).spec, ...arr((m as { specs?: unknown }).specs)];
+  for (const spec of specs) {
+    if (!isPlainObject(spec)) continue;
+    for (const list of RULE_LISTS) {
+      for (const rule of arr(spec[list])) {
+        if (!isPlainObject(rule)) continue;
+        add(rule.ports);
+        for (const to of arr(rule.toPorts)) if (isPlainObject(to)) add(to.ports);
+      }
+    }
   }
   return out;
 }
@@ -117,7 +134,7 @@ const sortedUnique = (xs: string[]): string[] => [...new Set(xs)].sort(compareSt
 
 /** The port ranges (`endPort`) and SCTP ports of a manifest, as `TCP 30000-32767`, `SCTP 3868`. */
 function portFeatures(m: Manifest): { ranges: string[]; sctp: string[] } {
-  const entries = portEntries(m.spec);
+  const entries = portEntries(m);
   return {
     ranges: sortedUnique(entries.filter((p) => typeof p.endPort === 'number').map(portText)),
     sctp: sortedUnique(entries.filter((p) => p.protocol === 'SCTP').map(portText)),
