@@ -437,3 +437,34 @@ test('a ClusterNetworkPolicy rule with a nodes or domainNames peer is what Calic
   const mixed = cnp('mixed', 'Admin', 10, { egress: [{ name: 'x', action: 'Accept', to: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'web' } } } }, toNode] }] });
   assert.equal(verdict([mixed, np('deny-all', { selector: "app == 'api'", egress: [{ action: 'Deny' }] })], toWeb).verdict, 'deny', 'one unconvertible peer fails the whole rule, its pods peer too');
 });
+
+// Calico 3.29–3.31 converted AdminNetworkPolicies and the BaselineAdminNetworkPolicy the same way
+// (libcalico-go conversion/adminnetworkpolicy.go): From takes namespaces and pods, To those and
+// networks (calico#9276 "AdminNetworkPolicy network cidr support"); any other peer fails the rule
+// (adminnetworkpolicy_test.go "should faild parsing an AdminNetworkPolicy with a rule with neither
+// namespaces or pods set": "none of supported fields in 'To' is set."). A failed Deny rule becomes
+// `apiv3.Rule{Action: apiv3.Deny}` ("should replace an unsupported AdminNeworkPolicy rule with Deny
+// action with a deny-all one"), so does a failed Pass rule (calico#9331, in 3.29 by #9345: "Rules with
+// `pass` action, are converted to a deny-all … Rules with `allow` action, are skipped").
+test('an AdminNetworkPolicy or BaselineAdminNetworkPolicy rule with a nodes peer is what Calico 3.29–3.31 converts it to: a Deny or Pass rule denies everything, an Allow rule is dropped; the ignored list says so', () => {
+  const toNode = { nodes: { matchLabels: {} } };
+  const toWeb = flow(P(api), P(web));
+  const toOutside = flow(P(api), ext('203.0.113.1'), 443);
+  const denyNodes = anp('deny-nodes', 10, { egress: [{ name: 'no-kubelet', action: 'Deny', to: [toNode], ports: [{ portNumber: { port: 10250 } }] }] });
+  const sim = calicoSimulator([denyNodes], cluster);
+  assert.equal(sim.evaluate(toWeb).verdict, 'deny', 'the deny-all rule matches a pod peer and any port');
+  assert.equal(sim.evaluate(toOutside).verdict, 'deny');
+  assert.deepEqual(sim.ignored.map((i) => i.policy), ['AdminNetworkPolicy/deny-nodes']);
+  assert.match(sim.ignored[0]!.reason, /egress rule \/spec\/egress\/0: Calico does not convert a nodes peer .* the Deny rule is replaced by a Deny of all egress traffic/);
+  const allowAll = np('allow-all', { selector: "app == 'api'", egress: [{ action: 'Allow' }] });
+  const passNodes = anp('pass-nodes', 10, { egress: [{ name: 'pass', action: 'Pass', to: [toNode] }] });
+  assert.equal(verdict([passNodes, allowAll], toWeb).verdict, 'deny', 'a failed Pass rule denies: it passes nothing on');
+  const allowNodes = banp({ egress: [{ name: 'kubelet', action: 'Allow', to: [toNode] }, { name: 'rest', action: 'Deny', to: [{ networks: ['0.0.0.0/0'] }] }] });
+  const toKubelet = flow(P(api), ext('192.168.0.10'), 10250);
+  const v = verdict([allowNodes], toKubelet);
+  assert.equal(v.verdict, 'deny', 'the Allow rule is gone: the next rule decides');
+  assert.equal(v.egress.by?.rule, '/spec/egress/1');
+  const banpSim = calicoSimulator([allowNodes], cluster);
+  assert.match(banpSim.ignored[0]!.reason, /^egress rule \/spec\/egress\/0: Calico does not convert a nodes peer .* the Allow rule is dropped/);
+  assert.equal(banpSim.ignored[0]!.policy, 'BaselineAdminNetworkPolicy/default');
+});

@@ -53,23 +53,39 @@ function placement(p: TierPolicy): Pick<ClusterPolicy, 'tier' | 'order' | 'sortK
   }
 }
 
-/** Peer kinds conversion/clusternetworkpolicy.go converts: From takes namespaces and pods, To those and networks. */
+/**
+ * Peer kinds Calico converts: From takes namespaces and pods, To those and networks — for the
+ * ClusterNetworkPolicy (conversion/clusternetworkpolicy.go) as for the v1alpha1 AdminNetworkPolicy
+ * and BaselineAdminNetworkPolicy of 3.29–3.31 (conversion/adminnetworkpolicy.go; networks since
+ * calico#9276).
+ */
 const CONVERTED_PEERS: Record<Direction, ReadonlySet<CompiledPeer['kind']>> = { ingress: new Set(['namespaces', 'pods']), egress: new Set(['namespaces', 'pods', 'networks']) };
 
 /** Matches every address (compiled peers of no known kind fail closed: a Deny rule's match everything). */
 const EVERYTHING: CompiledPeer = { kind: 'unknown' };
 
+/** Where each kind's conversion is, and how its wire format names the compiled Accept. */
+const CONVERSION: Record<string, { source: string; accept: string }> = {
+  ClusterNetworkPolicy: { source: 'conversion/clusternetworkpolicy.go k8sClusterNetPolHandleFailedRules', accept: 'Accept' },
+  AdminNetworkPolicy: { source: 'conversion/adminnetworkpolicy.go, Calico 3.29–3.31; calico#9331', accept: 'Allow' },
+  BaselineAdminNetworkPolicy: { source: 'conversion/adminnetworkpolicy.go, Calico 3.30–3.31; calico#9331', accept: 'Allow' },
+};
+
 /**
- * A ClusterNetworkPolicy's rules as Calico converts them (conversion/clusternetworkpolicy.go
- * combinePortsWithCNPIngressPeers / combinePortsWithCNPEgressPeers): a rule with a peer of any
- * other kind (`nodes`, `domainNames`) fails ("none of supported fields in 'To' is set"), and
- * k8sClusterNetPolHandleFailedRules puts `Rule{Action: Deny}` in place of a failed Deny or Pass
- * rule — a Deny of everything, every peer, protocol and port — and drops a failed Accept rule
- * (the converter's client keeps the rest of the policy: resources/clusternetworkpolicy.go ignores
- * ErrorClusterNetworkPolicyConversion). Each such rule is noted.
+ * A policy's rules as Calico converts them (conversion/clusternetworkpolicy.go
+ * combinePortsWithCNPIngressPeers / combinePortsWithCNPEgressPeers, and their v1alpha1
+ * counterparts): a rule with a peer of any other kind (`nodes`, `domainNames`) fails ("none of
+ * supported fields in 'To' is set"), and Calico puts `Rule{Action: Deny}` in place of a failed
+ * Deny or Pass rule — a Deny of everything, every peer, protocol and port — and drops a failed
+ * Accept (v1alpha1 Allow) rule (k8sClusterNetPolHandleFailedRules; calico#9331 for the v1alpha1
+ * kinds: "Rules with `pass` action, are converted to a deny-all"). The converter's client keeps
+ * the rest of the policy (resources/clusternetworkpolicy.go ignores
+ * ErrorClusterNetworkPolicyConversion, its AdminNetworkPolicy client ErrorAdminPolicyConversion).
+ * Each such rule is noted.
  */
 function asCalicoConverts(p: TierPolicy, notes: Ignored[]): TierPolicy {
-  if (p.kind !== 'ClusterNetworkPolicy') return p;
+  const conversion = Object.hasOwn(CONVERSION, p.kind) ? CONVERSION[p.kind]! : undefined;
+  if (conversion === undefined) return p;
   let changed = false;
   const convert = (d: Direction): CompiledRule[] =>
     p.rules[d].flatMap((r) => {
@@ -79,7 +95,8 @@ function asCalicoConverts(p: TierPolicy, notes: Ignored[]): TierPolicy {
       const field = d === 'ingress' ? 'From' : 'To';
       const what = bad.kind === 'unknown' ? 'a peer of no supported field' : `a ${bad.kind} peer`;
       const deny = r.action !== 'Accept';
-      notes.push({ policy: p.ref, reason: `${d} rule ${r.pointer}: Calico does not convert ${what} ("none of supported fields in '${field}' is set"): ${deny ? `the ${r.action} rule is replaced by a Deny of all ${d} traffic` : 'the Accept rule is dropped'} (libcalico-go conversion/clusternetworkpolicy.go k8sClusterNetPolHandleFailedRules)` });
+      const action = deny ? r.action : conversion.accept;
+      notes.push({ policy: p.ref, reason: `${d} rule ${r.pointer}: Calico does not convert ${what} ("none of supported fields in '${field}' is set"): ${deny ? `the ${action} rule is replaced by a Deny of all ${d} traffic` : `the ${action} rule is dropped`} (libcalico-go ${conversion.source})` });
       return deny ? [{ pointer: r.pointer, ...(r.name === undefined ? {} : { name: r.name }), action: 'Deny' as const, peers: [EVERYTHING] }] : [];
     });
   const rules = { ingress: convert('ingress'), egress: convert('egress') };
