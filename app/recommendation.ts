@@ -20,6 +20,7 @@ import { SIMULATORS } from '../recommender/simulate/index.ts';
 import type { SimulatorFactory } from '../recommender/simulate/types.ts';
 import { engineWarnings } from '../recommender/verify/engine-warnings.ts';
 import { verifyInChunks, type ChunkedVerification, type ChunkedVerifyInput } from '../recommender/verify/in-chunks.ts';
+import { networkPlugin } from '../recommender/verify/plugin-warnings.ts';
 import { verifyRecommendation, type Verification } from '../recommender/verify/recommendation.ts';
 import { flowWorkloads, flowWorkloadWarnings, inventoryNamespaces, markInferredIntents, withFlowWorkloads, type FlowWorkloads } from '../recommender/synthesize/inferred-workloads.ts';
 import type { EdgeTraffic } from '../domain/edge.ts';
@@ -164,9 +165,9 @@ export function runRecommendation(input: StoredRecommendInput, engine: EngineNam
   });
 }
 
-/** The engine's simulator, and the one that judges it beside the applied policies (`enforcingEngine`). */
-function simulatorsFor(engine: EngineName, applied: readonly AppliedPolicy[]): { simulator: SimulatorFactory; besideSimulator: SimulatorFactory } {
-  return { simulator: SIMULATORS[engine], besideSimulator: SIMULATORS[enforcingEngine(engine, applied)] };
+/** The engine's simulator, and the one that judges it beside the applied policies (`enforcingEngine`, for the plugin the inventory shows). */
+function simulatorsFor(engine: EngineName, applied: readonly AppliedPolicy[], model: ClusterModel): { simulator: SimulatorFactory; besideSimulator: SimulatorFactory } {
+  return { simulator: SIMULATORS[engine], besideSimulator: SIMULATORS[enforcingEngine(engine, applied, networkPlugin(model, applied))] };
 }
 
 /**
@@ -181,7 +182,7 @@ export function verifyRecommendationInChunks(
   model: ClusterModel = clusterModel(input.inventory, input.externalNames),
 ): ChunkedVerification {
   const applied = input.inventory.policies;
-  return verifyInChunks({ engine, set: rec.policySet, sides: rec.sides, model, applied, ...simulatorsFor(engine, applied), ...run });
+  return verifyInChunks({ engine, set: rec.policySet, sides: rec.sides, model, applied, ...simulatorsFor(engine, applied, model), ...run });
 }
 
 /** A recommendation verified without keeping its manifests: what the recommendation list shows. */
@@ -271,7 +272,7 @@ function emitAndVerify(input: RecommendInput, rec: Recommendation, engine: Engin
     model,
     applied,
     sides: rec.sides,
-    ...simulatorsFor(engine, applied),
+    ...simulatorsFor(engine, applied, model),
     warnings: engineWarnings(emitted, model, applied),
     tightness,
   });

@@ -24,6 +24,7 @@ import type { CalicoSimulator } from '../recommender/simulate/calico.ts';
 import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
 import { engineAdmissionErrors } from '../recommender/verify/admission/index.ts';
 import { manifestErrors, manifestId, SCHEMA_FILES, type ManifestError } from '../recommender/verify/index.ts';
+import { networkPlugin } from '../recommender/verify/plugin-warnings.ts';
 import { manifestIdentity } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory, readResolutionData } from '../store/inventory.ts';
@@ -229,18 +230,21 @@ export function isEdgesInput(format: SimulateFlowFormat, text: string): boolean 
  */
 export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): Simulation {
   const policies = parsePolicies(req.policies);
+  const inventory = readInventory(db);
+  const model = clusterModel(inventory, readExternalNames(db));
   let engine: EngineName;
   try {
     engine = req.engine ?? inferEngine(policies);
   } catch (e) {
     throw invalidInput(`policies: ${(e as Error).message}`);
   }
+  // Where the inventory shows Calico, Calico enforces the network-policy-api's kinds (as it converts them).
+  if (req.engine === undefined && engine === 'clusternetworkpolicy' && networkPlugin(model, inventory.policies) === 'calico') engine = 'calico';
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw invalidInput(`unknown engine "${engine}": one of ${ENGINE_NAMES.join(', ')}`);
   const warnings = refuseInadmissible(policies);
   warnings.push(...notEvaluated(engine, policies));
   if (engine === 'clusternetworkpolicy') warnings.push(...samePriority(policies));
   if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies));
-  const model = clusterModel(readInventory(db), readExternalNames(db));
   const sim = SIMULATORS[engine](policies, model.cluster);
   // What Calico would not enforce as written (a policy of a tier that does not exist, a
   // ClusterNetworkPolicy rule its conversion replaces or drops): the verdicts are Calico's, said why.

@@ -8,6 +8,7 @@ import { peerKey, type Peer } from '../../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../engines/types.ts';
 import { connectionFlow, type ClusterModel, type FlowAddressing } from './cluster.ts';
 import type { SideVerdict, Simulator } from './types.ts';
+import type { NetworkPlugin } from '../verify/plugin-warnings.ts';
 
 export interface PeerConnection {
   client: Peer;
@@ -91,15 +92,21 @@ export const UNEVALUATED_EFFECT: Readonly<Record<EngineName, string>> = {
  * cluster enforces: when the applied policies of other kinds are Calico's or ClusterNetworkPolicy's
  * alone, that engine decides (its tiers before the NetworkPolicies: an earlier tier's Deny, an
  * Admin-tier Deny, end the evaluation — Calico "Tier", network-policy-api "ClusterNetworkPolicy"),
- * and its simulator reads the NetworkPolicies too. Cilium's applied policies add up with the
- * NetworkPolicies instead, and its reading of an ipBlock differs (engine-warnings.ts): they stay
- * named in a warning. Otherwise, and for the other engines, the recommendation's own engine.
+ * and its simulator reads the NetworkPolicies too. Where the inventory shows Calico (`plugin`,
+ * verify/plugin-warnings.ts networkPlugin), Calico enforces the network-policy-api's kinds, as it
+ * converts them (simulate/calico/cluster-tiers.ts): calico judges them. Cilium's applied policies
+ * add up with the NetworkPolicies instead, and its reading of an ipBlock differs
+ * (engine-warnings.ts): they stay named in a warning. Otherwise, and for the other engines, the
+ * recommendation's own engine.
  */
-export function enforcingEngine(engine: EngineName, applied: readonly { apiVersion: string; kind: string }[]): EngineName {
+export function enforcingEngine(engine: EngineName, applied: readonly { apiVersion: string; kind: string }[], plugin: NetworkPlugin = 'unknown'): EngineName {
   if (engine !== 'kubernetes') return engine;
   const others = new Set(applied.map((p) => engineOfKind(p.apiVersion, p.kind)).filter((e): e is EngineName => e !== undefined && e !== 'kubernetes'));
-  // Calico enforces the network-policy-api's kinds in tiers of its own: with Calico's kinds there, Calico decides them all.
-  if (others.has('calico')) others.delete('clusternetworkpolicy');
+  // Calico enforces the network-policy-api's kinds in tiers of its own: with Calico's kinds there, or Calico running, Calico decides them all.
+  if (others.has('clusternetworkpolicy') && (others.has('calico') || plugin === 'calico')) {
+    others.delete('clusternetworkpolicy');
+    others.add('calico');
+  }
   const [only] = others;
   return others.size === 1 && (only === 'calico' || only === 'clusternetworkpolicy') ? only : engine;
 }

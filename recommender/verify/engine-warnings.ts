@@ -13,7 +13,7 @@ import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimPod } from '../simulate/types.ts';
 import { manifestId } from './index.ts';
-import { PluginWarnings, shownNames } from './plugin-warnings.ts';
+import { PluginWarnings, shownNames, type NetworkPlugin } from './plugin-warnings.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 import type { Direction } from '../../domain/direction.ts';
 
@@ -112,7 +112,7 @@ function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy
 
 export function engineWarnings(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[]): string[] {
   const plugin = new PluginWarnings(emitted.engine, model, applied);
-  return [...manifestWarnings(emitted, model, applied, plugin), ...plugin.summaries(), ...appliedPolicyWarnings(emitted.engine, applied)];
+  return [...manifestWarnings(emitted, model, applied, plugin), ...plugin.summaries(), ...appliedPolicyWarnings(emitted.engine, applied, plugin.plugin)];
 }
 
 /**
@@ -125,8 +125,8 @@ export function manifestWarnings(emitted: EmitResult, model: ClusterModel, appli
 }
 
 /** What the verification beside the applied policies cannot judge of them: the same whatever manifests are verified. */
-export function appliedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[]): string[] {
+export function appliedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin): string[] {
   // Beside the applied policies, the engine that enforces them judges (simulate/decide.ts enforcingEngine).
-  const judge = enforcingEngine(engine, applied);
+  const judge = enforcingEngine(engine, applied, plugin);
   return [...appliedNotSimulated(judge, applied), ...(judge === 'calico' ? serviceAccountLabelWarnings(applied.map((p) => p.manifest)) : [])];
 }

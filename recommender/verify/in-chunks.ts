@@ -132,8 +132,8 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
   const admission: { key: string; error: ManifestError }[] = [];
   const found: SidesFound[] = [];
   // What is said of the applied policies is said once; what is said of manifests, per chunk.
-  const warnings = appliedPolicyWarnings(input.engine, input.applied);
   const plugin = new PluginWarnings(input.engine, input.model, input.applied);
+  const warnings = appliedPolicyWarnings(input.engine, input.applied, plugin.plugin);
   const emitWarnings: EmitWarning[] = [];
   const slots: ManifestSlot[] = [];
   const check = (e: EmitResult): void => {

@@ -92,6 +92,39 @@ test('a kubernetes recommendation on a cluster with applied Calico policies is v
 });
 
 
+// On a cluster running Calico, Calico enforces the network-policy-api's kinds, as it converts them
+// (libcalico-go conversion/clusternetworkpolicy.go: a rule with a `nodes` peer fails — "none of
+// supported fields in 'To' is set." — and k8sClusterNetPolHandleFailedRules puts
+// `apiv3.Rule{Action: apiv3.Deny}` in place of a failed Deny rule): a Deny of all egress.
+test('a kubernetes recommendation beside an applied ClusterNetworkPolicy on a cluster running Calico (calico-node in the inventory) is judged by the calico simulation: a Deny rule with a nodes peer cuts every egress edge of its subject, as Calico converts it', () => {
+  const input = readRecommendationInput(db, {});
+  const cnp = {
+    apiVersion: 'policy.networking.k8s.io/v1alpha2',
+    kind: 'ClusterNetworkPolicy',
+    name: 'no-kubelet',
+    manifest: {
+      apiVersion: 'policy.networking.k8s.io/v1alpha2',
+      kind: 'ClusterNetworkPolicy',
+      metadata: { name: 'no-kubelet' },
+      spec: { tier: 'Admin', priority: 10, subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'netobserv' } } }, egress: [{ name: 'kubelet', action: 'Deny', to: [{ nodes: { matchLabels: {} } }], protocols: [{ tcp: { destinationPort: { number: 10250 } } }] }] },
+    },
+  };
+  const calicoNode = { namespace: 'kube-system', name: 'calico-node', kind: 'DaemonSet' as const, labels: { 'k8s-app': 'calico-node' }, selector: { matchLabels: { 'k8s-app': 'calico-node' } }, hostNetwork: true, ports: [], services: [], exposure: [] };
+  const applied = { ...input.inventory, policies: [...input.inventory.policies, cnp] };
+  const options = recommendOptions({ namespace: 'netobserv' });
+  const onCalico = { ...input, inventory: { ...applied, workloads: [...applied.workloads, calicoNode] } };
+  const { verification } = runRecommendation(onCalico, 'kubernetes', options, { tightness: false });
+  assert.ok(verification.blockedByApplied.length > 0, 'the Deny of everything is read');
+  assert.ok(verification.blockedByApplied.every((f) => f.direction === 'egress' && f.by?.policy === 'ClusterNetworkPolicy/no-kubelet'), JSON.stringify(verification.blockedByApplied.slice(0, 2)));
+  // Where the inventory shows no plugin, the ClusterNetworkPolicy API's own semantics judge: the nodes peer matches node addresses on port 10250 only.
+  const elsewhere = runRecommendation({ ...input, inventory: applied }, 'kubernetes', options, { tightness: false }).verification;
+  assert.ok(elsewhere.blockedByApplied.length < verification.blockedByApplied.length, `${elsewhere.blockedByApplied.length} < ${verification.blockedByApplied.length}`);
+  // The export's path (a verification in chunks) judges alike.
+  let chunked: typeof verification | undefined;
+  recommendForEveryEngine(onCalico, options, { workload: () => undefined, manifest: () => undefined, engine: (engine, result) => void (engine === 'kubernetes' && (chunked = result.verification)) });
+  assert.deepEqual(chunked, verification);
+});
+
 test('the sides carry what a documented must rule naming the far workload requires (flowlogs-pipeline → loki: the NetObserv rule to the loki role, bound by discovery), never what an allow-all or a namespace-wide must rule covers', () => {
   const input = readRecommendationInput(db, {});
   const rec = recommend(input, recommendOptions({}));

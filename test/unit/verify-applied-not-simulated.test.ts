@@ -71,6 +71,10 @@ test('a kubernetes recommendation beside applied policies of one tiered engine i
   assert.deepEqual(engineWarnings(emitted('kubernetes'), model, [np, anp]), []);
   // Calico's kinds with the network-policy-api's: Calico, which enforces those in its kube-admin and kube-baseline tiers.
   assert.equal(enforcingEngine('kubernetes', [np, anp, gnp]), 'calico');
+  // The network-policy-api's kinds alone where the inventory shows Calico running: Calico enforces them (as it converts them).
+  assert.equal(enforcingEngine('kubernetes', [np, anp], 'calico'), 'calico');
+  assert.equal(enforcingEngine('kubernetes', [np, anp], 'cilium'), 'clusternetworkpolicy');
+  assert.equal(enforcingEngine('kubernetes', [np], 'calico'), 'kubernetes');
   // Two engines at once, Cilium's additive policies, or only NetworkPolicies: the recommendation's own engine.
   assert.equal(enforcingEngine('kubernetes', [np, anp, policy('cilium.io/v2', 'CiliumNetworkPolicy', 'c', {}, 'shop')]), 'kubernetes');
   assert.equal(enforcingEngine('kubernetes', [np, policy('cilium.io/v2', 'CiliumNetworkPolicy', 'c', {}, 'shop')]), 'kubernetes');
