@@ -162,6 +162,11 @@ spec: { tier: kube-admin, order: 5, selector: all(), ingress: [{ action: Deny }]
     assert.throws(() => simulate(`${gnp}---\n${tier('kube-admin', 1000, 'Deny')}`), /Tier\/kube-admin: the engine would refuse it/);
     assert.throws(() => simulate(`${gnp}---\n${tier('default', 5, 'Deny')}`), /Tier\/default: the engine would refuse it/);
     assert.equal(simulate(`${gnp}---\n${tier('kube-admin', 1000, 'Pass')}`).decisions.length, 1, 'the built-in values are admitted');
+    // TierSpec.DefaultAction is `+kubebuilder:default=Deny` (projectcalico/api tier.go): the API server
+    // fills it in before the CEL rules run, so the default tier may omit it and kube-admin may not.
+    const noAction = (name: string, order: number) => `apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: { name: ${name} }\nspec: { order: ${order} }\n`;
+    assert.equal(simulate(`${gnp}---\n${noAction('default', 1000000)}`).decisions.length, 1, 'the default tier defaults to Deny, its built-in action');
+    assert.throws(() => simulate(`${gnp}---\n${noAction('kube-admin', 1000)}`), /Tier\/kube-admin: the engine would refuse it/, 'the default Deny breaks its CEL rule');
   } finally {
     db.close();
   }

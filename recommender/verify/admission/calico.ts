@@ -268,10 +268,12 @@ function checkTier(e: Errors, m: Obj): void {
   if (spec.defaultAction !== undefined && spec.defaultAction !== 'Deny' && spec.defaultAction !== 'Pass') e.add('/spec/defaultAction', 'defaultAction must be Deny or Pass', 'TierSpec.DefaultAction validation');
   // projectcalico.org_tiers.yaml CEL rules: the built-in tiers keep their order and default action.
   const builtIn: Record<string, [number, 'Deny' | 'Pass']> = { default: [1_000_000, 'Deny'], 'kube-admin': [1000, 'Pass'], 'kube-baseline': [10_000_000, 'Pass'] };
-  const fixed = builtIn[name];
+  const fixed = Object.hasOwn(builtIn, name) ? builtIn[name] : undefined;
   if (fixed) {
+    // The API server fills in the CRD's defaults before the CEL rules run: defaultAction is `+kubebuilder:default=Deny` (api tier.go).
+    const defaultAction = spec.defaultAction ?? 'Deny';
     if (spec.order !== fixed[0]) e.add('/spec/order', `${name} tier order must be ${fixed[0]}`, 'Tier CRD x-kubernetes-validations');
-    if (spec.defaultAction !== fixed[1]) e.add('/spec/defaultAction', `The '${name}' tier must have default action '${fixed[1]}'`, 'Tier CRD x-kubernetes-validations');
+    if (defaultAction !== fixed[1]) e.add('/spec/defaultAction', `The '${name}' tier must have default action '${fixed[1]}'`, 'Tier CRD x-kubernetes-validations');
   }
 }
 
