@@ -6,6 +6,7 @@ import { kindKey, type AppliedPolicy, type LabelSelector } from '../../domain/in
 import { selectorMatches } from '../matrix/selector.ts';
 import type { EmitResult, EngineManifests, EngineName } from '../engines/types.ts';
 import { compareStrings } from '../policy/order.ts';
+import { conversionNotes } from '../simulate/calico/cluster-tiers.ts';
 import { KNOWN_TIERS, tierOrDefault } from '../simulate/calico/policies.ts';
 import { serviceAccountLabelWarnings } from '../simulate/calico/service-accounts.ts';
 import { enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT } from '../simulate/decide.ts';
@@ -128,5 +129,9 @@ export function manifestWarnings(emitted: EmitResult, model: ClusterModel, appli
 export function appliedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin): string[] {
   // Beside the applied policies, the engine that enforces them judges (simulate/decide.ts enforcingEngine).
   const judge = enforcingEngine(engine, applied, plugin);
-  return [...appliedNotSimulated(judge, applied), ...(judge === 'calico' ? serviceAccountLabelWarnings(applied.map((p) => p.manifest)) : [])];
+  if (judge !== 'calico') return appliedNotSimulated(judge, applied);
+  const manifests = applied.map((p) => p.manifest);
+  // A finding names the rule as written: what Calico's conversion made of it (a Deny of everything) is said here.
+  const converted = conversionNotes(manifests).map((n) => `applied ${n.policy}: ${n.reason}`);
+  return [...appliedNotSimulated(judge, applied), ...serviceAccountLabelWarnings(manifests), ...converted];
 }

@@ -116,6 +116,8 @@ test('a kubernetes recommendation beside an applied ClusterNetworkPolicy on a cl
   const { verification } = runRecommendation(onCalico, 'kubernetes', options, { tightness: false });
   assert.ok(verification.blockedByApplied.length > 0, 'the Deny of everything is read');
   assert.ok(verification.blockedByApplied.every((f) => f.direction === 'egress' && f.by?.policy === 'ClusterNetworkPolicy/no-kubelet'), JSON.stringify(verification.blockedByApplied.slice(0, 2)));
+  // The finding names the rule as written; the warning says what Calico made of it.
+  assert.ok(verification.warnings.some((w) => /ClusterNetworkPolicy\/no-kubelet: egress rule \/spec\/egress\/0: Calico does not convert a nodes peer .* replaced by a Deny of all egress traffic/.test(w)), verification.warnings.join('\n'));
   // Where the inventory shows no plugin, the ClusterNetworkPolicy API's own semantics judge: the nodes peer matches node addresses on port 10250 only.
   const elsewhere = runRecommendation({ ...input, inventory: applied }, 'kubernetes', options, { tightness: false }).verification;
   assert.ok(elsewhere.blockedByApplied.length < verification.blockedByApplied.length, `${elsewhere.blockedByApplied.length} < ${verification.blockedByApplied.length}`);

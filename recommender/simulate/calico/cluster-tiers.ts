@@ -103,6 +103,13 @@ function asCalicoConverts(p: TierPolicy, notes: Ignored[]): TierPolicy {
   return changed ? { ...p, rules } : p;
 }
 
+/** What Calico's conversion does not keep as written of the cluster-scoped policies among `manifests` (as ClusterTiers notes them). */
+export function conversionNotes(manifests: readonly unknown[]): Ignored[] {
+  const notes: Ignored[] = [];
+  for (const p of compileTierPolicies(manifests)) asCalicoConverts(p, notes);
+  return notes;
+}
+
 export class ClusterTiers {
   private readonly rules: TierRules;
   private readonly subjects: SubjectIndex<MatchPolicy>;
