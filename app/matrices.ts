@@ -3,14 +3,13 @@
  * checked against the matrices config, resolved against the stored inventory. Also applying and
  * checking a matrix document. The CLI, the API and the report read matrices only through here.
  */
-import { stringify } from 'yaml';
 import type { EdgeTraffic } from '../domain/edge.ts';
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import { indexCluster } from '../recommender/compare/context.ts';
 import { observeMatrices } from '../recommender/compare/observe.ts';
 import { parseMatricesConfig } from '../recommender/matrix/config.ts';
-import { MatrixError, parseMatrix, type MatrixProblem, type ParsedMatrix } from '../recommender/matrix/load.ts';
-import { mergeAndCheck, type AppliedSource } from '../recommender/matrix/registry.ts';
+import { formatProblem, MatrixError, parseMatrix, type MatrixProblem, type ParsedMatrix } from '../recommender/matrix/load.ts';
+import { aboutBroken, mergeAndCheck, type AppliedSource, type BrokenMatrix } from '../recommender/matrix/registry.ts';
 import { resolveMatrix, type MatrixEntry } from '../recommender/matrix/resolve.ts';
 import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { MatricesConfigT, MatrixT } from '../recommender/matrix/schema.ts';
@@ -18,6 +17,8 @@ import type { Db } from '../store/db.ts';
 import { readInventory } from '../store/inventory.ts';
 import { readEdgeTraffic, readExternalNames } from '../store/recommend-read.ts';
 import { deleteStoredMatrix, getStoredMatrix, listStoredMatrices, saveMatrix } from '../store/matrices.ts';
+import { compareStrings } from '../domain/order.ts';
+import { matrixSummary } from '../recommender/matrix/summary.ts';
 import { loadCatalog } from './catalog.ts';
 import { AppError, invalidInput, notFoundError, tooLarge } from './errors.ts';
 
@@ -45,53 +46,61 @@ export function matricesConfigFromText(text: string, origin: string): MatricesCo
   }
 }
 
-/** Built-in + applied matrices, sorted by name. Throws AppError when a stored matrix no longer parses or the config names what no matrix has. */
-export function matricesInForce(db: Db, config: MatricesConfigT): MatrixEntry[] {
-  let inForce;
-  try {
-    inForce = mergeAndCheck(
-      loadCatalog().map((c) => c.matrix),
-      listStoredMatrices(db),
-      config,
-    );
-  } catch (e) {
-    if (e instanceof MatrixError) throw invalidInput(e.message);
-    throw e;
-  }
-  const { entries, problems } = inForce;
+/** A stored matrix that no longer validates (a check added since it was applied): listed, its source readable, not in force. */
+export interface InvalidMatrix {
+  name: string;
+  origin: 'applied';
+  inForce: false;
+  /** Where it was applied from. */
+  appliedFrom: string;
+  /** The built-in matrix of that name is in force in its place. */
+  builtInInForce: boolean;
+  problems: MatrixProblem[];
+  /** What every recommendation, report and export says of it: what is in force instead, and the way out. */
+  warning: string;
+}
+
+export interface InForce {
+  /** Built-in + applied matrices, sorted by name. */
+  entries: MatrixEntry[];
+  /** Stored matrices that no longer validate, sorted by name: not in force. */
+  invalid: InvalidMatrix[];
+}
+
+function notInForce(b: BrokenMatrix, waiting: readonly MatrixProblem[]): InvalidMatrix {
+  const problems = b.problems.map((p) => formatProblem(p).trim()).join('; ');
+  const inPlace = b.builtInInForce ? `; the built-in matrix ${b.name} is in force in its place` : '';
+  const config = waiting.length > 0 ? `; the config's ${waiting.map((p) => p.path).join(', ')} wait${waiting.length === 1 ? 's' : ''} for it` : '';
+  const warning =
+    `stored matrix ${b.name} (applied from ${b.origin}) no longer validates and is not in force (${problems})${inPlace}${config}: ` +
+    `apply a fixed one (\`flowmatrix matrix apply\`, PUT /api/v1/matrices/${b.name}; its source: \`flowmatrix matrix show ${b.name} -o source\`) or delete it (\`flowmatrix matrix delete ${b.name}\`)`;
+  return { name: b.name, origin: 'applied', inForce: false, appliedFrom: b.origin, builtInInForce: b.builtInInForce, problems: b.problems, warning };
+}
+
+/**
+ * The matrices in force, and the stored ones that are not. Throws AppError when the config names
+ * what no matrix has — except what waits for a stored matrix that no longer validates (its warning says so).
+ */
+export function matricesInForce(db: Db, config: MatricesConfigT): InForce {
+  const { entries, broken, problems, waiting } = mergeAndCheck(
+    loadCatalog().map((c) => c.matrix),
+    listStoredMatrices(db),
+    config,
+  );
   if (problems.length > 0) {
     const origin = configOrigins.get(config);
     throw invalidInput('the service config does not match the loaded matrices', { problems, reason: 'config-mismatch', ...(origin !== undefined ? { subject: origin } : {}) });
   }
-  return entries;
+  return { entries, invalid: broken.map((b) => notInForce(b, waiting.filter((p) => aboutBroken(p.path, [b])))) };
 }
 
 /** What in the config does not fit the built-in matrices with these applied ones (what matricesInForce would refuse from then on). */
 function configProblems(config: MatricesConfigT, applied: readonly AppliedSource[]): MatrixProblem[] {
-  try {
-    return mergeAndCheck(
-      loadCatalog().map((c) => c.matrix),
-      applied,
-      config,
-    ).problems;
-  } catch (e) {
-    if (e instanceof MatrixError) throw invalidInput(e.message);
-    throw e;
-  }
-}
-
-/** configProblems, or undefined when a stored matrix no longer parses. */
-function configProblemsIfParsed(config: MatricesConfigT, applied: readonly AppliedSource[]): MatrixProblem[] | undefined {
-  try {
-    return mergeAndCheck(
-      loadCatalog().map((c) => c.matrix),
-      applied,
-      config,
-    ).problems;
-  } catch (e) {
-    if (e instanceof MatrixError) return undefined;
-    throw e;
-  }
+  return mergeAndCheck(
+    loadCatalog().map((c) => c.matrix),
+    applied,
+    config,
+  ).problems;
 }
 
 /** "the service config", naming its file when it was read from one. */
@@ -121,35 +130,62 @@ function resolveObserved(entries: readonly MatrixEntry[], inventory: InventorySn
   return observeMatrices(resolved, { inventory, edges: observed.edges, ix: indexCluster(inventory, observed.externalNames) });
 }
 
+export interface ResolvedMatrices {
+  /** Every matrix in force, resolved. */
+  matrices: ResolvedMatrix[];
+  /** Stored matrices not in force (they no longer validate): their warnings go with whatever is made of `matrices`. */
+  invalid: InvalidMatrix[];
+}
+
 /**
  * Every matrix in force, resolved against the inventory and completed by the observed edges
  * (both read from the store unless given): the CLI, the API, the recommendation and the report
  * all see the same inferred bindings.
  */
-export function resolveMatrices(db: Db, config: MatricesConfigT, inventory: InventorySnapshot = readInventory(db), observed: Observed = observedFromStore(db)): ResolvedMatrix[] {
-  return resolveObserved(matricesInForce(db, config), inventory, config, observed);
+export function resolveMatrices(db: Db, config: MatricesConfigT, inventory: InventorySnapshot = readInventory(db), observed: Observed = observedFromStore(db)): ResolvedMatrices {
+  const { entries, invalid } = matricesInForce(db, config);
+  return { matrices: resolveObserved(entries, inventory, config, observed), invalid };
+}
+
+export type MatrixListItem = ReturnType<typeof matrixSummary> | InvalidMatrix;
+
+/** What `matrix list` and GET /matrices list: the matrices in force, and after a namesake the stored ones that are not, by name. */
+export function matrixList({ matrices, invalid }: ResolvedMatrices): MatrixListItem[] {
+  return [...matrices.map(matrixSummary), ...invalid].sort((a, b) => compareStrings(a.name, b.name) || Number(b.inForce) - Number(a.inForce));
+}
+
+/** The entry of that name; AppError `not-found` naming the known ones, or saying why a stored one is not in force. */
+function entryNamed(inForce: InForce, name: string): MatrixEntry {
+  const entry = inForce.entries.find((e) => e.matrix.metadata.name === name);
+  if (entry) return entry;
+  const invalid = inForce.invalid.find((m) => m.name === name);
+  if (invalid) throw notFoundError(invalid.warning);
+  throw notFoundError(`no matrix named "${name}" (known: ${inForce.entries.map((e) => e.matrix.metadata.name).join(', ')})`);
 }
 
 /** The matrix in force of that name; AppError `not-found` naming the known ones. */
 export function matrixInForce(db: Db, config: MatricesConfigT, name: string): MatrixEntry {
-  const entries = matricesInForce(db, config);
-  const entry = entries.find((e) => e.matrix.metadata.name === name);
-  if (!entry) throw notFoundError(`no matrix named "${name}" (known: ${entries.map((e) => e.matrix.metadata.name).join(', ')})`);
-  return entry;
+  return entryNamed(matricesInForce(db, config), name);
 }
 
 /** One matrix in force, resolved against the stored inventory and completed by the stored edges. */
 export function resolveMatrixNamed(db: Db, config: MatricesConfigT, name: string): ResolvedMatrix {
-  const entries = matricesInForce(db, config);
-  matrixInForce(db, config, name);
+  const inForce = matricesInForce(db, config);
+  entryNamed(inForce, name);
   // Observation looks at every matrix: an edge another matrix documents is no candidate for this one's roles.
-  return resolveObserved(entries, readInventory(db), config, observedFromStore(db)).find((m) => m.name === name)!;
+  return resolveObserved(inForce.entries, readInventory(db), config, observedFromStore(db)).find((m) => m.name === name)!;
 }
 
-/** The YAML a matrix in force came from: the applied text, the catalog file, or (never expected) the model rendered. */
-export function matrixSource(db: Db, config: MatricesConfigT, name: string): string {
-  const entry = matrixInForce(db, config, name);
-  return getStoredMatrix(db, name)?.source ?? loadCatalog().find((c) => c.matrix.metadata.name === name)?.text ?? stringify(entry.matrix);
+/**
+ * The YAML of a matrix: the applied text — also of one that no longer validates, to be fixed and
+ * applied again — else the catalog file. Read as stored: neither the other matrices nor the config
+ * stand in the way. AppError `not-found` naming the known ones.
+ */
+export function matrixSource(db: Db, name: string): string {
+  const text = getStoredMatrix(db, name)?.source ?? loadCatalog().find((c) => c.matrix.metadata.name === name)?.text;
+  if (text !== undefined) return text;
+  const known = new Set([...loadCatalog().map((c) => c.matrix.metadata.name), ...listStoredMatrices(db).map((m) => m.name)]);
+  throw notFoundError(`no matrix named "${name}" (known: ${[...known].sort().join(', ')})`);
 }
 
 /**
@@ -262,11 +298,10 @@ export function deleteMatrix(db: Db, name: string, config?: MatricesConfigT): De
   const builtIn = loadCatalog().some((c) => c.matrix.metadata.name === name);
   const stored = listStoredMatrices(db);
   if (config !== undefined && stored.some((m) => m.name === name)) {
-    // Only what the delete breaks: a config that fits no better with the matrix is not its doing,
-    // and a stored matrix that no longer parses (a check added since) leaves every request refused already.
+    // Only what the delete breaks: a config that fits no better with the matrix is not its doing.
     const key = (p: MatrixProblem) => `${p.path}\n${p.message}`;
-    const before = new Set((configProblemsIfParsed(config, stored) ?? []).map(key));
-    const problems = (configProblemsIfParsed(config, stored.filter((m) => m.name !== name)) ?? []).filter((p) => !before.has(key(p)));
+    const before = new Set(configProblems(config, stored).map(key));
+    const problems = configProblems(config, stored.filter((m) => m.name !== name)).filter((p) => !before.has(key(p)));
     if (problems.length > 0) throw configRefuses(`${serviceConfigName(config)} needs this matrix: deleting it would leave every request refused; change the config first`, problems, name);
   }
   if (deleteStoredMatrix(db, name)) return { name, status: 'deleted', builtInRestored: builtIn };

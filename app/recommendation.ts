@@ -28,7 +28,7 @@ import type { AppliedPolicy, InventorySnapshot } from '../domain/inventory.ts';
 import type { ObservedLabels } from '../domain/observed-labels.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
 import { invalidInput, tooLarge } from './errors.ts';
-import { resolveMatrices } from './matrices.ts';
+import { resolveMatrices, type InvalidMatrix } from './matrices.ts';
 import { unmatchedMetricPairs, warnMetricPairs, type UnmatchedPairs } from './metric-pairs.ts';
 import { warnMisresolvedEdges } from './misresolved-edges.ts';
 
@@ -82,12 +82,15 @@ export interface StoredRecommendInput extends RecommendInput {
   flowWorkloads?: FlowWorkloads;
   /** Pairs flow metrics saw talking with no edge between them: a warning on each workload involved (app/metric-pairs.ts). */
   metricPairs?: UnmatchedPairs;
+  /** Stored matrices not in force (they no longer validate): each one's warning goes with the recommendation. */
+  invalidMatrices?: readonly InvalidMatrix[];
 }
 
 export function readRecommendationInput(db: Db, matrices: MatricesConfigT, run: { details?: boolean; maxEdges?: number } = {}): StoredRecommendInput {
   const { observedLabels, ...data } = tooManyEdges(() => readRecommendData(db, { details: run.details !== false, ...(run.maxEdges !== undefined ? { maxEdges: run.maxEdges } : {}) }));
   const { inventory, flowWorkloads } = withWorkloadsFromFlows(data.inventory, data.edges, observedLabels, inventoriedNamespaces(db));
-  return { ...data, inventory, flowWorkloads, matrices: resolveMatrices(db, matrices, inventory, data), metricPairs: unmatchedMetricPairs(db) };
+  const { matrices: resolved, invalid } = resolveMatrices(db, matrices, inventory, data);
+  return { ...data, inventory, flowWorkloads, matrices: resolved, invalidMatrices: invalid, metricPairs: unmatchedMetricPairs(db) };
 }
 
 /**
@@ -243,8 +246,8 @@ export function recommendForEveryEngine(input: StoredRecommendInput, options: Pa
 }
 
 /**
- * The recommendation with what the store's read adds to it: the rows it left out, the workloads
- * only flow records name, the metric pairs with no edge. Options the recommender rejects throw
+ * The recommendation with what the store's read adds to it: the stored matrices not in force, the
+ * rows it left out, the workloads only flow records name, the metric pairs with no edge. Options the recommender rejects throw
  * RecommendError or PolicyError: callers run it inside `appErrors`.
  */
 export function recommendWithWarnings(input: StoredRecommendInput, options: Partial<RecommendOptions>, run: RecommendRun): Recommendation {
@@ -256,6 +259,7 @@ export function recommendWithWarnings(input: StoredRecommendInput, options: Part
     each?.(r);
   };
   const rec = recommend(input, options, each !== undefined && mark !== undefined ? { ...run, eachDetailed: marked } : run);
+  rec.warnings.push(...(input.invalidMatrices ?? []).map((m) => m.warning));
   warnSkippedRows(rec, input.skippedRows);
   markFlowWorkloads(rec, input.flowWorkloads, mark);
   warnMetricPairs(rec, input.metricPairs);

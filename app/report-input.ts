@@ -66,14 +66,14 @@ function verificationSummary(v: Verification): VerificationSummary {
 export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (record: WorkloadRecommendation) => void): ReportInput {
   const { inventory: stored, edges, externalNames, skippedRows, observedLabels } = tooManyEdges(() => readRecommendData(db, req.maxEdges !== undefined ? { maxEdges: req.maxEdges } : {}));
   const { inventory, flowWorkloads } = withWorkloadsFromFlows(stored, edges, observedLabels, inventoriedNamespaces(db));
-  const matrices = resolveMatrices(db, req.matrices, inventory, { edges, externalNames });
+  const { matrices, invalid: invalidMatrices } = resolveMatrices(db, req.matrices, inventory, { edges, externalNames });
   const options = recommendOptions({ mode: req.mode, egress: req.egress, shared: req.shared ?? false, defaultDeny: req.defaultDeny ?? false, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
   const manifests: Record<string, ReportInput['manifests'][string][number][]> = {};
   const verification: Record<string, VerificationSummary> = {};
   let engineWarnings: EmitWarning[] | undefined;
   const evidence = new ReportEvidence();
   const drift = new DriftComparison(req.engine, inventory.policies, req.namespace);
-  const recommendation = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows, flowWorkloads }, options, {
+  const recommendation = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows, flowWorkloads, invalidMatrices }, options, {
     workload: (w) => {
       evidence.add(w);
       onDetailed?.(w);

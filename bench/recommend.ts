@@ -244,7 +244,7 @@ try {
     // As `flowmatrix export` reads them: the traffic only, unless the evidence is built too.
     const list = DETAILS ? readAllEdges(db) : readEdgeTraffic(db);
     const names = readExternalNames(db);
-    const matrices = mergeMatrices(loadCatalog().map((c) => c.matrix), []).map((e) => resolveMatrix(e, inv, {}));
+    const matrices = mergeMatrices(loadCatalog().map((c) => c.matrix), []).entries.map((e) => resolveMatrix(e, inv, {}));
     const read = ms(t0);
     const t1 = process.hrtime.bigint();
     const rec = recommend({ inventory: inv, edges: list, matrices, externalNames: names }, {}, { details: DETAILS });
@@ -269,7 +269,7 @@ try {
   if (EXPORT) exportFigure(dbPath, EXPORT_ENGINE);
   // Verification: the same input, recommend + emit alone against recommend + emit + verify, paired.
   const inv = readInventory(db);
-  const input = { inventory: inv, edges: readEdgeTraffic(db), matrices: mergeMatrices(loadCatalog().map((c) => c.matrix), []).map((e) => resolveMatrix(e, inv, {})), externalNames: readExternalNames(db) };
+  const input = { inventory: inv, edges: readEdgeTraffic(db), matrices: mergeMatrices(loadCatalog().map((c) => c.matrix), []).entries.map((e) => resolveMatrix(e, inv, {})), externalNames: readExternalNames(db) };
   for (const engine of VERIFY_ENGINES) {
     // CPU time (user + system of this process) beside the wall time: on a loaded machine the
     // wall time of a run mostly measures how long it waited for a core.

@@ -54,7 +54,7 @@ try {
   const input = {
     inventory,
     edges: readEdgeTraffic(db),
-    matrices: mergeMatrices(loadCatalog().map((c) => c.matrix), []).map((e) => resolveMatrix(e, inventory, {})),
+    matrices: mergeMatrices(loadCatalog().map((c) => c.matrix), []).entries.map((e) => resolveMatrix(e, inventory, {})),
     externalNames: readExternalNames(db),
   };
   db.close();

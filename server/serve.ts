@@ -47,9 +47,10 @@ export interface StartOptions {
 export async function startService(config: ResolvedConfig, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = options.db ?? openDb(config.dbPath);
-  // Refuse to start on a config that names matrices or parameters that do not exist.
+  // Refuse to start on a config that names matrices or parameters that do not exist. A stored
+  // matrix that no longer validates is not: it is out of force, said here and with every answer made of the matrices.
   try {
-    matricesInForce(db, config.matrices);
+    for (const m of matricesInForce(db, config.matrices).invalid) logger.warn({ matrix: m.name, problems: m.problems }, m.warning);
   } catch (e) {
     if (!options.db) db.close();
     const problems = e instanceof AppError ? e.problems.map((p) => `\n  ${p.path}: ${p.message}`).join('') : '';

@@ -5,8 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { AppError } from '../../app/errors.ts';
-import { matrixSummary } from '../../recommender/matrix/summary.ts';
-import type { ResolvedMatrix } from '../../recommender/matrix/resolved.ts';
+import type { MatrixListItem } from '../../app/matrices.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { cliMessage } from '../errors.ts';
 import { CliError } from '../io.ts';
@@ -48,21 +47,26 @@ async function readServiceConfig(file: string | undefined, ctx: CommandContext):
   return chosen === undefined ? undefined : readConfig(chosen, ctx);
 }
 
-async function listTable(resolved: ResolvedMatrix[]): Promise<string> {
+async function listTable(items: MatrixListItem[]): Promise<string> {
   const { table } = await import('../table.ts');
-  const rows = resolved.map((m) => [
-    m.name,
-    m.origin === 'applied' && m.overridesBuiltIn ? 'applied (overrides built-in)' : m.origin,
-    m.enabled ? 'yes' : 'no',
-    m.detected ? 'yes' : 'no',
-    `${m.components.filter((c) => c.present).length}/${m.components.length}`,
-    m.parameters.map((p) => `${p.name}=${p.value === undefined ? '(unset)' : String(p.value)}${p.origin === 'config' ? '*' : ''}`).join(' ') || '-',
-  ]);
+  const rows = items.map((m) =>
+    !m.inForce
+      ? [m.name, 'applied (no longer valid: not in force)', '-', '-', '-', '-']
+      : [
+          m.name,
+          m.origin === 'applied' && m.overridesBuiltIn ? 'applied (overrides built-in)' : m.origin,
+          m.enabled ? 'yes' : 'no',
+          m.detected ? 'yes' : 'no',
+          `${m.components.present.length}/${m.components.total}`,
+          Object.entries(m.parameters).map(([name, p]) => `${name}=${p.value === null ? '(unset)' : String(p.value)}${p.origin === 'config' ? '*' : ''}`).join(' ') || '-',
+        ],
+  );
   return table(['NAME', 'ORIGIN', 'ENABLED', 'DETECTED', 'PRESENT', 'PARAMETERS (* = from config)'], rows);
 }
 
-function listJson(resolved: ResolvedMatrix[]): string {
-  return `${JSON.stringify(resolved.map(matrixSummary), null, 2)}\n`;
+/** Each stored matrix not in force, on stderr: the list and `show` say why, as every recommendation does. */
+function warnInvalid(invalid: readonly { warning: string }[], ctx: CommandContext): void {
+  for (const m of invalid) ctx.io.err(`warning: ${m.warning}\n`);
 }
 
 export const matrixCommand: CommandModule = (program: Command, ctx: CommandContext) => {
@@ -80,9 +84,11 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
   ).action(async (opts: MatrixOptions) => {
     const format = opts.output;
     const config = await readConfig(opts.config, ctx);
-    const { resolveMatrices } = await matrices();
+    const { matrixList, resolveMatrices } = await matrices();
     const resolved = await withOpenDb(opts, (db) => resolveMatrices(db, config));
-    ctx.io.out(format === 'json' ? listJson(resolved) : await listTable(resolved));
+    warnInvalid(resolved.invalid, ctx);
+    const items = matrixList(resolved);
+    ctx.io.out(format === 'json' ? `${JSON.stringify(items, null, 2)}\n` : await listTable(items));
   });
 
   withDb(
@@ -97,11 +103,15 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
     const config = await readConfig(opts.config, ctx);
     if (format === 'source') {
       const { matrixSource } = await matrices();
-      ctx.io.out(await withOpenDb(opts, (db) => matrixSource(db, config, name)));
+      ctx.io.out(await withOpenDb(opts, (db) => matrixSource(db, name)));
       return;
     }
-    const { resolveMatrixNamed } = await matrices();
-    const resolved = await withOpenDb(opts, (db) => resolveMatrixNamed(db, config, name));
+    const { matricesInForce, resolveMatrixNamed } = await matrices();
+    const resolved = await withOpenDb(opts, (db) => {
+      // Not the one asked for when it is not in force: the error says so.
+      warnInvalid(matricesInForce(db, config).invalid.filter((m) => m.name !== name || m.builtInInForce), ctx);
+      return resolveMatrixNamed(db, config, name);
+    });
     ctx.io.out(format === 'json' ? `${JSON.stringify(resolved, null, 2)}\n` : (await import('yaml')).stringify(resolved, { lineWidth: 0, aliasDuplicateObjects: false }));
   });
 

@@ -7,6 +7,7 @@ export function matrixSummary(m: ResolvedMatrix) {
     title: m.title,
     origin: m.origin,
     overridesBuiltIn: m.overridesBuiltIn,
+    inForce: true as const,
     enabled: m.enabled,
     detected: m.detected,
     components: { present: m.components.filter((c) => c.present).map((c) => c.name), total: m.components.length },

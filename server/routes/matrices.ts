@@ -1,8 +1,7 @@
 /** Communication matrices: list, show one resolved against the inventory, apply (PUT) and validate. */
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../app/errors.ts';
-import { applyMatrix, matrixSource, resolveMatrices, resolveMatrixNamed, validateMatrixDocument } from '../../app/matrices.ts';
-import { matrixSummary } from '../../recommender/matrix/summary.ts';
+import { applyMatrix, matrixList, matrixSource, resolveMatrices, resolveMatrixNamed, validateMatrixDocument } from '../../app/matrices.ts';
 import type { ServiceContext } from '../context.ts';
 import { appProblem } from '../http/errors.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
@@ -33,11 +32,11 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
       method: 'get',
       path: '/api/v1/matrices',
       operationId: 'listMatrices',
-      summary: 'Built-in and applied matrices, whether their systems are detected, with their parameters',
+      summary: 'Built-in and applied matrices, whether their systems are detected, with their parameters; a stored matrix that no longer validates with its problems (not in force)',
       tag: 'matrices',
       scope: 'read',
-      responses: { 200: { description: 'matrices sorted by name', content: { 'application/json': Type.Object({ items: Type.Array(FreeObject) }) } } },
-      handler: () => ({ items: resolveMatrices(ctx.db, ctx.config.matrices).map(matrixSummary) }),
+      responses: { 200: { description: 'matrices sorted by name: `inForce: false` for a stored one that no longer validates, with `problems` and `warning`', content: { 'application/json': Type.Object({ items: Type.Array(FreeObject) }) } } },
+      handler: () => ({ items: matrixList(resolveMatrices(ctx.db, ctx.config.matrices)) }),
     }),
     defineRoute({
       method: 'get',
@@ -50,11 +49,11 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
       query: Type.Object({ format: StringEnum(['resolved', 'source'] as const, { default: 'resolved' }) }, { additionalProperties: false }),
       responses: {
         200: { description: 'the resolved matrix (JSON) or its source (YAML)', content: { 'application/json': FreeObject, 'application/yaml': undefined } },
-        404: { description: 'no matrix of that name' },
+        404: { description: 'no matrix of that name; resolved: also a stored one that no longer validates (not in force: the message says so; its source is still answered)' },
       },
       handler: ({ params, query }, _req, res) => {
         if (query.format === 'source') {
-          res.type('application/yaml').send(matrixSource(ctx.db, ctx.config.matrices, params.name));
+          res.type('application/yaml').send(matrixSource(ctx.db, params.name));
           return undefined;
         }
         return resolveMatrixNamed(ctx.db, ctx.config.matrices, params.name);
@@ -106,7 +105,9 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
         } catch (e) {
           if (!(e instanceof AppError) || e.code !== 'invalid-input') throw e;
           const fromConfig = e.reason === 'config-refuses-change';
-          const problems = (appProblem(e).errors ?? []).map((p) => ({ ...p, from: fromConfig ? 'service-config' : 'matrix' }));
+          const errors = appProblem(e).errors ?? [];
+          // Never invalid without a reason: an error of no path is said at the document.
+          const problems = (errors.length > 0 ? errors : [{ path: '(document)', message: e.message }]).map((p) => ({ ...p, from: fromConfig ? 'service-config' : 'matrix' }));
           return { valid: false, ...(fromConfig ? { detail: e.message } : {}), problems };
         }
       },

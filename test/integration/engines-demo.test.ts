@@ -91,7 +91,7 @@ test('a documented CIDR rule in both families (Kyma model=current with "any IP" 
   const db = openDb(copy);
   applyKymaAnyIpAsCidrs(db);
   const config = { systems: { 'kyma-telemetry': { parameters: { model: 'current' } } } } as Parameters<typeof resolveMatrices>[1];
-  const matrices = resolveMatrices(db, config);
+  const { matrices } = resolveMatrices(db, config);
   db.close();
   const set = recommend({ ...input, matrices }, { namespace: 'kyma-system' }).policySet;
   const calico = getEngine('calico').emit(set).manifests;

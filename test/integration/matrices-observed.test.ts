@@ -241,7 +241,7 @@ test('unbound and unobserved: RMA is reported ("bind `rma` ...") and the must ru
   const db = openDb(dbPath);
   let matrices;
   try {
-    matrices = resolveMatrices(db, {});
+    matrices = resolveMatrices(db, {}).matrices;
   } finally {
     db.close();
   }

@@ -105,7 +105,7 @@ test('Flux controller (seed 003), egress on: DNS to kube-system, apiserver /32 o
 test('NetObserv with deploymentModel Kafka: agent → Kafka documented, flowlogs-pipeline ingress without 2055 from the agents', async () => {
   const db = openDb(dbPath);
   const config = { systems: { netobserv: { parameters: { deploymentModel: 'Kafka' } } } } as Parameters<typeof resolveMatrices>[1];
-  const matrices = resolveMatrices(db, config);
+  const { matrices } = resolveMatrices(db, config);
   db.close();
   const rec = recommend({ ...input, matrices }, { mode: 'documented' });
   // The demo also runs a second install in netobserv-kafka(-privileged): this is the one of the default namespace.
