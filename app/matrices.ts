@@ -103,6 +103,16 @@ function configProblems(config: MatricesConfigT, applied: readonly AppliedSource
   ).problems;
 }
 
+/**
+ * The config's problems with the stored matrices changed from `before` to `after` that it did not
+ * have before: only those are the change's doing. Told apart by path, not message: a message lists
+ * what is known (`roles: …`), which the change itself alters.
+ */
+function problemsCausedBy(config: MatricesConfigT, before: readonly AppliedSource[], after: readonly AppliedSource[]): MatrixProblem[] {
+  const had = new Set(configProblems(config, before).map((p) => p.path));
+  return configProblems(config, after).filter((p) => !had.has(p.path));
+}
+
 /** "the service config", naming its file when it was read from one. */
 function serviceConfigName(config: MatricesConfigT): string {
   const origin = configOrigins.get(config);
@@ -235,10 +245,13 @@ export function validateMatrixDocument(text: string, origin: string, service?: {
   return check;
 }
 
-/** AppError invalid-input when the config could not take the stored matrices with `matrix` stored too (replacing its namesake). */
+/**
+ * AppError invalid-input when storing `matrix` (replacing its namesake) would leave the config
+ * unfit where it fits now; what it does not fit already (a second matrix it names, not stored yet) is not refused.
+ */
 function refuseUnfitConfig(db: Db, config: MatricesConfigT, matrix: AppliedSource, label: string): void {
-  const applied = [...listStoredMatrices(db).filter((m) => m.name !== matrix.name), matrix];
-  const problems = configProblems(config, applied);
+  const stored = listStoredMatrices(db);
+  const problems = problemsCausedBy(config, stored, [...stored.filter((m) => m.name !== matrix.name), matrix]);
   if (problems.length > 0) throw configRefuses(`${serviceConfigName(config)} cannot take this matrix: storing it would leave every request refused`, problems, label);
 }
 
@@ -299,9 +312,7 @@ export function deleteMatrix(db: Db, name: string, config?: MatricesConfigT): De
   const stored = listStoredMatrices(db);
   if (config !== undefined && stored.some((m) => m.name === name)) {
     // Only what the delete breaks: a config that fits no better with the matrix is not its doing.
-    const key = (p: MatrixProblem) => `${p.path}\n${p.message}`;
-    const before = new Set(configProblems(config, stored).map(key));
-    const problems = configProblems(config, stored.filter((m) => m.name !== name)).filter((p) => !before.has(key(p)));
+    const problems = problemsCausedBy(config, stored, stored.filter((m) => m.name !== name));
     if (problems.length > 0) throw configRefuses(`${serviceConfigName(config)} needs this matrix: deleting it would leave every request refused; change the config first`, problems, name);
   }
   if (deleteStoredMatrix(db, name)) return { name, status: 'deleted', builtInRestored: builtIn };

@@ -113,3 +113,28 @@ test('a stored matrix that a check added since refuses (a shared rule\'s namespa
   assert.equal(del.code, 0, del.err);
   assert.equal(storedSource(f.db), undefined);
 });
+
+test('delete --config refuses only what the delete breaks: a misspelt role the config already bound (whose message lists the roles) is not blamed on it', async () => {
+  const f = files('misspelt');
+  assert.equal((await runCli(['matrix', 'apply', f.matrix, '--db', f.db])).code, 0);
+  writeFileSync(f.config, 'matrices:\n  bindings:\n    roles:\n      paymnts: { cidrs: [203.0.113.0/24] }\n');
+  const del = await runCli(['matrix', 'delete', 'shop', '--db', f.db, '--config', f.config]);
+  assert.equal(del.code, 0, del.err);
+  assert.equal(storedSource(f.db), undefined);
+});
+
+test('apply --config takes one of two matrices the config names and neither is stored yet: it refuses only what the apply breaks', async () => {
+  const f = files('two');
+  const shop2 = join(dir, 'two-shop2.yaml');
+  writeFileSync(shop2, MATRIX.replace('name: shop,', 'name: shop2,'));
+  writeFileSync(f.config, 'matrices:\n  systems:\n    shop: { parameters: { peerNamespace: payments } }\n    shop2: {}\n');
+  const first = await runCli(['matrix', 'apply', f.matrix, '--db', f.db, '--config', f.config]);
+  assert.equal(first.code, 0, first.err);
+  const second = await runCli(['matrix', 'apply', shop2, '--db', f.db, '--config', f.config]);
+  assert.equal(second.code, 0, second.err);
+  // What the apply does break is still refused.
+  const renamed = await runCli(['matrix', 'apply', f.renamed, '--db', f.db, '--config', f.config]);
+  assert.equal(renamed.code, 1);
+  assert.match(renamed.err, /matrices\.systems\.shop\.parameters\["peerNamespace"\]: unknown parameter/);
+  assert.equal(storedSource(f.db), MATRIX);
+});
