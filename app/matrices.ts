@@ -7,7 +7,7 @@ import type { EdgeTraffic } from '../domain/edge.ts';
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import { indexCluster } from '../recommender/compare/context.ts';
 import { observeMatrices } from '../recommender/compare/observe.ts';
-import { parseMatricesConfig } from '../recommender/matrix/config.ts';
+import { parseMatricesConfig, type ConfigProblem } from '../recommender/matrix/config.ts';
 import { formatProblem, MatrixError, parseMatrix, type MatrixProblem, type ParsedMatrix } from '../recommender/matrix/load.ts';
 import { aboutBroken, mergeAndCheck, type AppliedSource, type BrokenMatrix } from '../recommender/matrix/registry.ts';
 import { resolveMatrix, type MatrixEntry } from '../recommender/matrix/resolve.ts';
@@ -95,7 +95,7 @@ export function matricesInForce(db: Db, config: MatricesConfigT): InForce {
 }
 
 /** What in the config does not fit the built-in matrices with these applied ones (what matricesInForce would refuse from then on). */
-function configProblems(config: MatricesConfigT, applied: readonly AppliedSource[]): MatrixProblem[] {
+function configProblems(config: MatricesConfigT, applied: readonly AppliedSource[]): ConfigProblem[] {
   return mergeAndCheck(
     loadCatalog().map((c) => c.matrix),
     applied,
@@ -105,12 +105,15 @@ function configProblems(config: MatricesConfigT, applied: readonly AppliedSource
 
 /**
  * The config's problems with the stored matrices changed from `before` to `after` that it did not
- * have before: only those are the change's doing. Told apart by path, not message: a message lists
- * what is known (`roles: …`), which the change itself alters.
+ * have before: only those are the change's doing. Told apart by path and code, not message: a
+ * message lists what is known (`roles: …`), which the change itself alters.
  */
 function problemsCausedBy(config: MatricesConfigT, before: readonly AppliedSource[], after: readonly AppliedSource[]): MatrixProblem[] {
-  const had = new Set(configProblems(config, before).map((p) => p.path));
-  return configProblems(config, after).filter((p) => !had.has(p.path));
+  const key = (p: ConfigProblem) => `${p.code} ${p.path}`;
+  const had = new Set(configProblems(config, before).map(key));
+  return configProblems(config, after)
+    .filter((p) => !had.has(key(p)))
+    .map(({ code: _code, ...p }) => p);
 }
 
 /** "the service config", naming its file when it was read from one. */

@@ -50,25 +50,34 @@ export function parseMatricesConfig(text: string, origin: string): MatricesConfi
   return section as MatricesConfigT;
 }
 
+/**
+ * A problem of the config with the matrices in force. `code` tells it from another at the same path
+ * (a role no matrix declares, a role bound to DNS names an ingress rule takes traffic from): with
+ * the path, what stays the same while the matrices change — the message lists what is known.
+ */
+export interface ConfigProblem extends MatrixProblem {
+  code: 'unknown-system' | 'parameter' | 'unknown-role' | 'dns-role-ingress';
+}
+
 /** Config that names a system, a parameter or a role no matrix has, or sets a value a parameter does not allow. */
-export function configProblemsFor(config: MatricesConfigT, entries: readonly MatrixEntry[]): MatrixProblem[] {
-  const problems: MatrixProblem[] = [];
+export function configProblemsFor(config: MatricesConfigT, entries: readonly MatrixEntry[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   const byName = new Map(entries.map((e) => [e.matrix.metadata.name, e.matrix]));
   for (const [system, sys] of Object.entries(config.systems ?? {}).sort(([a], [b]) => compareStrings(a, b))) {
     const matrix = byName.get(system);
     if (!matrix) {
-      problems.push({ path: `matrices.systems.${system}`, message: `no matrix named "${system}" (known: ${[...byName.keys()].sort().join(', ')})` });
+      problems.push({ code: 'unknown-system', path: `matrices.systems.${system}`, message: `no matrix named "${system}" (known: ${[...byName.keys()].sort().join(', ')})` });
       continue;
     }
     for (const p of resolveParameters(matrix, sys.parameters ?? {}).problems.sort((a, b) => compareStrings(a.parameter, b.parameter))) {
-      problems.push({ path: `matrices.systems.${system}.parameters[${JSON.stringify(p.parameter)}]`, message: p.message, value: p.value });
+      problems.push({ code: 'parameter', path: `matrices.systems.${system}.parameters[${JSON.stringify(p.parameter)}]`, message: p.message, value: p.value });
     }
   }
   // A misspelt role would otherwise bind nothing, and the role stay unbound, without a word.
   const roles = new Set(entries.flatMap((e) => Object.keys(e.matrix.roles ?? {})));
   for (const [role, binding] of Object.entries(config.bindings?.roles ?? {}).sort(([a], [b]) => compareStrings(a, b))) {
     if (!roles.has(role)) {
-      problems.push({ path: `matrices.bindings.roles.${role}`, message: `no matrix declares a role "${role}" (roles: ${[...roles].sort().join(', ')})` });
+      problems.push({ code: 'unknown-role', path: `matrices.bindings.roles.${role}`, message: `no matrix declares a role "${role}" (roles: ${[...roles].sort().join(', ')})` });
       continue;
     }
     const dns = Array.isArray(binding) ? binding.findIndex((b) => b.fqdns !== undefined) : binding.fqdns !== undefined ? 0 : -1;
@@ -76,6 +85,7 @@ export function configProblemsFor(config: MatricesConfigT, entries: readonly Mat
     if (sources.length > 0) {
       // As the matrix validator says of a role's default binding (validate.ts, ingressPeer).
       problems.push({
+        code: 'dns-role-ingress',
         path: `matrices.bindings.roles.${role}${Array.isArray(binding) ? `[${dns}]` : ''}`,
         message: `role "${role}" is bound to DNS names, which identify destinations, not sources, but ${sources[0]} receives traffic from it${sources.length > 1 ? ` (and ${sources.length - 1} more ingress rules)` : ''}: bind it with cidrs, pods or world`,
       });

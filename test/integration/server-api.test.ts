@@ -443,6 +443,12 @@ components:
   const detail = 'the service config cannot take this matrix: storing it would leave every request refused';
   const fromConfig = (path: string, message: RegExp) => (p: { path: string; message: string; from: string }) => p.path === path && message.test(p.message) && p.from === 'service-config';
 
+  // Not stored yet, the config binds a role no matrix declares; the first apply declaring it as an
+  // ingress peer brings a new problem at the same path, which it causes: refused.
+  const first = await validate(matrix({ peer: 'ingress', label: 'web' }));
+  assert.ok(first.problems.some(fromConfig('matrices.bindings.roles.payments', /bound to DNS names, which identify destinations, not sources/)), JSON.stringify(first));
+  // Stored as the config fits it: each change below breaks what fits (what the config lacks already is not the change's doing).
+  await request(svc).put('/api/v1/matrices/shop-test').set('Authorization', WAUTH).type('application/yaml').send(matrix({ label: 'web' })).expect(201);
   // A value of the config renders a label value past 63 characters.
   const long = await validate(matrix());
   assert.equal(long.valid, false);

@@ -198,6 +198,7 @@ shared:
   const problems = configProblemsFor({ systems: { shop: { parameters: { peerNamespace: 'Bad_NS' } } } }, entries);
   assert.deepEqual(problems, [
     {
+      code: 'parameter',
       path: 'matrices.systems.shop.parameters["peerNamespace"]',
       message: 'makes shared[0].egress[0].peer.namespace "Bad_NS": namespace must be a DNS-1123 label',
       value: 'Bad_NS',
