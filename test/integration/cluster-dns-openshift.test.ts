@@ -27,12 +27,12 @@ import { readResolutionData } from '../../store/inventory.ts';
 import request from 'supertest';
 import { createApp } from '../../server/app.ts';
 import { testContext } from '../helpers/service.ts';
+import { netobservRecord } from '../helpers/netobserv-record.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/openshift-dns/${name}`, import.meta.url), 'utf8');
 const NOW = Date.now();
-const record = (src: string, dst: string, dstPort: number, proto: 6 | 17, i: number) =>
-  JSON.stringify({ SrcAddr: src, DstAddr: dst, SrcPort: 40000 + i, DstPort: dstPort, Proto: proto, Etype: 2048, Packets: 1, Bytes: 80, ...(proto === 6 ? { Flags: 2 } : {}), TimeFlowStartMs: NOW - 60_000 + i, TimeFlowEndMs: NOW - 60_000 + i });
+const record = (src: string, dst: string, dstPort: number, proto: 6 | 17, i: number) => netobservRecord({ src, dst, dstPort, proto, srcPort: 40000 + i, time: NOW - 60_000 + i });
 
 /** A matrix documenting another workload of the DNS namespace: mode documented gives that namespace a default-deny layer. */
 const PROBE = `apiVersion: flowmatrix.io/v1alpha1

@@ -14,11 +14,11 @@ import { ingestFlows } from '../../app/ingest.ts';
 import { applyMatrix } from '../../app/matrices.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
+import { netobservRecord } from '../helpers/netobserv-record.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const NOW = Date.now();
-const record = (src: string, dst: string, dstPort: number, proto: 6 | 17, i: number) =>
-  JSON.stringify({ SrcAddr: src, DstAddr: dst, SrcPort: 40000 + i, DstPort: dstPort, Proto: proto, Etype: 2048, Packets: 1, Bytes: 80, ...(proto === 6 ? { Flags: 2 } : {}), TimeFlowStartMs: NOW - 60_000 + i, TimeFlowEndMs: NOW - 60_000 + i });
+const record = (src: string, dst: string, dstPort: number, proto: 6 | 17, i: number) => netobservRecord({ src, dst, dstPort, proto, srcPort: 40000 + i, time: NOW - 60_000 + i });
 
 /** probe documents its calls to the api only: neither DNS nor the apiserver. */
 const PROBE = `apiVersion: flowmatrix.io/v1alpha1
