@@ -20,7 +20,7 @@ import { SIMULATORS } from '../recommender/simulate/index.ts';
 import type { SimulatorFactory } from '../recommender/simulate/types.ts';
 import { engineWarnings } from '../recommender/verify/engine-warnings.ts';
 import { verifyInChunks, type ChunkedVerification, type ChunkedVerifyInput } from '../recommender/verify/in-chunks.ts';
-import { networkPlugin } from '../recommender/verify/plugin-warnings.ts';
+import { networkPlugin } from '../recommender/simulate/network-plugin.ts';
 import { verifyRecommendation, type Verification } from '../recommender/verify/recommendation.ts';
 import { flowWorkloads, flowWorkloadWarnings, inventoryNamespaces, markInferredIntents, withFlowWorkloads, type FlowWorkloads } from '../recommender/synthesize/inferred-workloads.ts';
 import type { EdgeTraffic } from '../domain/edge.ts';

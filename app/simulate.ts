@@ -24,7 +24,7 @@ import type { CalicoSimulator } from '../recommender/simulate/calico.ts';
 import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
 import { engineAdmissionErrors } from '../recommender/verify/admission/index.ts';
 import { manifestErrors, manifestId, SCHEMA_FILES, type ManifestError } from '../recommender/verify/index.ts';
-import { networkPlugin } from '../recommender/verify/plugin-warnings.ts';
+import { networkPlugin } from '../recommender/simulate/network-plugin.ts';
 import { manifestIdentity } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory, readResolutionData } from '../store/inventory.ts';

@@ -8,7 +8,7 @@ import { peerKey, type Peer } from '../../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../engines/types.ts';
 import { connectionFlow, type ClusterModel, type FlowAddressing } from './cluster.ts';
 import type { SideVerdict, Simulator } from './types.ts';
-import type { NetworkPlugin } from '../verify/plugin-warnings.ts';
+import type { NetworkPlugin } from './network-plugin.ts';
 
 export interface PeerConnection {
   client: Peer;
@@ -93,7 +93,7 @@ export const UNEVALUATED_EFFECT: Readonly<Record<EngineName, string>> = {
  * alone, that engine decides (its tiers before the NetworkPolicies: an earlier tier's Deny, an
  * Admin-tier Deny, end the evaluation — Calico "Tier", network-policy-api "ClusterNetworkPolicy"),
  * and its simulator reads the NetworkPolicies too. Where the inventory shows Calico (`plugin`,
- * verify/plugin-warnings.ts networkPlugin), Calico enforces the network-policy-api's kinds, as it
+ * simulate/network-plugin.ts networkPlugin), Calico enforces the network-policy-api's kinds, as it
  * converts them (simulate/calico/cluster-tiers.ts): calico judges them. Cilium's applied policies
  * add up with the NetworkPolicies instead, and its reading of an ipBlock differs
  * (engine-warnings.ts): they stay named in a warning. Otherwise, and for the other engines, the

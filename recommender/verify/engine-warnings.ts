@@ -14,7 +14,8 @@ import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimPod } from '../simulate/types.ts';
 import { manifestId } from './index.ts';
-import { PluginWarnings, shownNames, type NetworkPlugin } from './plugin-warnings.ts';
+import { PluginWarnings, shownNames } from './plugin-warnings.ts';
+import type { NetworkPlugin } from '../simulate/network-plugin.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 import type { Direction } from '../../domain/direction.ts';
 

@@ -24,8 +24,7 @@ import type { EmitResult, EngineName, Manifest } from '../engines/types.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { manifestId } from './index.ts';
-
-export type NetworkPlugin = 'cilium' | 'calico' | 'unknown';
+import { networkPlugin, type NetworkPlugin } from '../simulate/network-plugin.ts';
 
 const SHOWN_NAMES = 5;
 
@@ -33,25 +32,6 @@ const SHOWN_NAMES = 5;
 export function shownNames(names: readonly string[]): string {
   const sorted = [...names].sort(compareStrings);
   return sorted.length > SHOWN_NAMES ? `${sorted.slice(0, SHOWN_NAMES).join(', ')}, … ${sorted.length - SHOWN_NAMES} more` : sorted.join(', ');
-}
-
-/** Cilium runs in the cluster: its agent DaemonSet is in the inventory, or Cilium policies are applied. */
-export function runsCilium(model: ClusterModel, applied: readonly AppliedPolicy[]): boolean {
-  return model.cluster.pods.some((p) => p.labels['k8s-app'] === 'cilium') || applied.some((p) => p.apiVersion.startsWith('cilium.io/'));
-}
-
-/**
- * Calico runs in the cluster: its calico-node DaemonSet is in the inventory (labelled
- * `k8s-app: calico-node` by the manifests, charts/calico/templates/calico-node.yaml, and by the
- * operator, tigera/operator pkg/render/node.go), or Calico policies are applied.
- */
-export function runsCalico(model: ClusterModel, applied: readonly AppliedPolicy[]): boolean {
-  return model.cluster.pods.some((p) => p.labels['k8s-app'] === 'calico-node') || applied.some((p) => /^(crd\.)?projectcalico\.org\//.test(p.apiVersion));
-}
-
-/** Cilium first: its warnings were said whenever it shows, whatever else does. */
-export function networkPlugin(model: ClusterModel, applied: readonly AppliedPolicy[]): NetworkPlugin {
-  return runsCilium(model, applied) ? 'cilium' : runsCalico(model, applied) ? 'calico' : 'unknown';
 }
 
 const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);

@@ -1,6 +1,6 @@
 /**
  * `simulate` without an engine on a cluster whose inventory shows Calico (calico-node pods,
- * `k8s-app: calico-node`, verify/plugin-warnings.ts runsCalico): Calico enforces the
+ * `k8s-app: calico-node`, simulate/network-plugin.ts runsCalico): Calico enforces the
  * network-policy-api's kinds there, as it converts them (libcalico-go
  * conversion/clusternetworkpolicy.go: a rule with a `nodes` peer fails, "none of supported fields
  * in 'To' is set.", and k8sClusterNetPolHandleFailedRules puts `apiv3.Rule{Action: apiv3.Deny}`

@@ -17,7 +17,8 @@ import type { AppliedPolicy } from '../../domain/inventory.ts';
 import type { EmitResult, EngineName } from '../../recommender/engines/types.ts';
 import type { ClusterModel } from '../../recommender/simulate/cluster.ts';
 import { engineWarnings } from '../../recommender/verify/engine-warnings.ts';
-import { networkPlugin, PluginWarnings } from '../../recommender/verify/plugin-warnings.ts';
+import { PluginWarnings } from '../../recommender/verify/plugin-warnings.ts';
+import { networkPlugin } from '../../recommender/simulate/network-plugin.ts';
 
 const cluster = (podLabels: Record<string, string>[] = [], apiserverIp = '10.0.0.1') =>
   ({
