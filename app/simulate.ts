@@ -23,7 +23,7 @@ import { SIMULATORS } from '../recommender/simulate/index.ts';
 import type { CalicoSimulator } from '../recommender/simulate/calico.ts';
 import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
 import { engineAdmissionErrors } from '../recommender/verify/admission/index.ts';
-import { manifestErrors, manifestId, SCHEMA_FILES, type ManifestError } from '../recommender/verify/index.ts';
+import { manifestErrors, manifestId, namedErrors, SCHEMA_FILES, type ManifestError } from '../recommender/verify/index.ts';
 import { networkPlugin } from '../recommender/simulate/network-plugin.ts';
 import { manifestIdentity } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
@@ -162,7 +162,7 @@ function refuseInadmissible(policies: readonly unknown[]): string[] {
   const verified = policies.filter((m) => SCHEMA_FILES[kindOf(m)] !== undefined);
   // No schema is kept for these, but their admission rules are: a refused Tier would order the policies of a cluster that cannot exist.
   const admissionOnly = policies.filter((m) => ADMISSION_ONLY_KINDS.has(kindOf(m)));
-  const all: ManifestError[] = [...manifestErrors(verified), ...admissionOnly.flatMap((m) => engineAdmissionErrors(m).map((e) => ({ manifest: manifestId(m), path: e.path, message: e.message })))];
+  const all: ManifestError[] = [...manifestErrors(verified), ...admissionOnly.flatMap((m) => namedErrors(m, engineAdmissionErrors(m)))];
   const errors = all.filter((e) => e.featureGate === undefined && e.crdChannel === undefined);
   const warnings = all.flatMap((e) =>
     e.featureGate !== undefined

@@ -444,7 +444,7 @@ function readCurrentApiserver(db: Db): CurrentApiserverEndpoint[] {
 }
 
 function readApiserver(db: Db): ApiserverEndpoint[] {
-  return db.prepare('SELECT ip, port, protocol FROM apiserver_endpoints ORDER BY ip, port, protocol').all() as ApiserverEndpoint[];
+  return readCurrentApiserver(db).map(({ since: _since, ...e }) => e);
 }
 
 function readPolicies(db: Db): AppliedPolicy[] {

@@ -50,7 +50,9 @@ function cniAddresses(annotations: FieldReader | undefined): NodeAddress[] {
   const out = new Map<string, NodeAddress>();
   for (const key of CNI_ADDRESS_ANNOTATIONS) {
     const value = annotations?.raw(key);
-    if (typeof value === 'string' && isIpAddress(value)) out.set(canonicalIp(value), { type: CNI_ADDRESS, address: canonicalIp(value) });
+    if (typeof value !== 'string' || !isIpAddress(value)) continue;
+    const address = canonicalIp(value);
+    out.set(address, { type: CNI_ADDRESS, address });
   }
   return [...out.values()];
 }

@@ -9,6 +9,7 @@ import type { MatrixEntry } from './resolve.ts';
 import type { MatricesConfigT, MatrixT } from './schema.ts';
 import { compareStrings } from '../../domain/order.ts';
 import { parseYamlDocument, yamlData } from '../../domain/yaml-document.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 
 export interface AppliedSource {
   name: string;
@@ -60,7 +61,7 @@ export function mergeMatrices(builtIn: readonly MatrixT[], applied: readonly App
 function declaredRoles(source: string): string[] {
   const read = yamlData(parseYamlDocument(source, { prettyErrors: false }));
   const roles = read.ok ? (read.data as { roles?: unknown } | null)?.roles : undefined;
-  return roles !== null && typeof roles === 'object' && !Array.isArray(roles) ? Object.keys(roles) : [];
+  return isPlainObject(roles) ? Object.keys(roles) : [];
 }
 
 /** Whether a config problem is about a broken matrix: its system, or a role its document declares. */

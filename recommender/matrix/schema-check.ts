@@ -76,10 +76,15 @@ function intendedBranch(branches: SchemaNode[], value: unknown): number | undefi
   return idx.length === 1 ? idx[0] : undefined;
 }
 
+/** The property names the branches know. */
+function branchKeys(branches: readonly SchemaNode[]): string[] {
+  return [...new Set(branches.flatMap((b) => Object.keys((b.properties ?? {}) as object)))];
+}
+
 /** `; "podSelector" is spelt "selector" here`, for keys of an object that no branch knows and one evidently means. */
 function respellings(value: unknown, branches: readonly SchemaNode[]): string {
   if (jsonType(value) !== 'object') return '';
-  const known = [...new Set(branches.flatMap((b) => Object.keys((b.properties ?? {}) as object)))];
+  const known = branchKeys(branches);
   const hints = Object.keys(value as object).flatMap((k) => {
     const meant = known.includes(k) ? undefined : closestName(k, known);
     return meant === undefined ? [] : [`"${k}" is spelt "${meant}" here`];
@@ -89,7 +94,7 @@ function respellings(value: unknown, branches: readonly SchemaNode[]): string {
 
 /** The object with each key no branch knows renamed to the known key closest to it (when one is). */
 function respelt(value: Record<string, unknown>, branches: readonly SchemaNode[]): Record<string, unknown> {
-  const known = [...new Set(branches.flatMap((b) => Object.keys((b.properties ?? {}) as object)))];
+  const known = branchKeys(branches);
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [known.includes(k) ? k : (closestName(k, known) ?? k), v]));
 }
 

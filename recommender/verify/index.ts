@@ -62,13 +62,18 @@ export { manifestId };
 
 /** What the engine would refuse of each manifest: schema, metadata and admission. */
 export function manifestErrors(manifests: readonly unknown[]): ManifestError[] {
-  return manifests.flatMap((m) =>
-    verifyManifest(m).map((e) => ({
-      manifest: manifestId(m),
-      path: e.path,
-      message: e.message,
-      ...(e.featureGate !== undefined ? { featureGate: e.featureGate } : {}),
-      ...(e.crdChannel !== undefined ? { crdChannel: e.crdChannel } : {}),
-    })),
-  );
+  return manifests.flatMap((m) => namedErrors(m, verifyManifest(m)));
+}
+
+/** A manifest's errors, each named by the manifest. */
+export function namedErrors(manifest: unknown, errors: readonly VerifyError[]): ManifestError[] {
+  if (errors.length === 0) return [];
+  const id = manifestId(manifest);
+  return errors.map((e) => ({
+    manifest: id,
+    path: e.path,
+    message: e.message,
+    ...(e.featureGate !== undefined ? { featureGate: e.featureGate } : {}),
+    ...(e.crdChannel !== undefined ? { crdChannel: e.crdChannel } : {}),
+  }));
 }

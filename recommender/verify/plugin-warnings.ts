@@ -19,7 +19,7 @@
  */
 import type { AppliedPolicy } from '../../domain/inventory.ts';
 import { cidrContains, hostCidr, parseCidr, type Cidr } from '../../domain/ip.ts';
-import { isPlainObject } from '../../domain/plain-object.ts';
+import { isPlainObject, itemsOf } from '../../domain/plain-object.ts';
 import type { EmitResult, EngineName, Manifest } from '../engines/types.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
@@ -33,8 +33,6 @@ export function shownNames(names: readonly string[]): string {
   const sorted = [...names].sort(compareStrings);
   return sorted.length > SHOWN_NAMES ? `${sorted.slice(0, SHOWN_NAMES).join(', ')}, … ${sorted.length - SHOWN_NAMES} more` : sorted.join(', ');
 }
-
-const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 
 interface ClusterAddress {
   ip: string;
@@ -66,8 +64,8 @@ function clusterAddressHits(m: Manifest, addresses: ClusterAddresses): ClusterAd
   if (addresses.all.length === 0) return [];
   const hits = new Map<string, ClusterAddress>();
   for (const dir of ['ingress', 'egress'] as const) {
-    for (const rule of arr(m.spec[dir])) {
-      for (const peer of arr(isPlainObject(rule) ? rule[dir === 'ingress' ? 'from' : 'to'] : undefined)) {
+    for (const rule of itemsOf(m.spec[dir])) {
+      for (const peer of itemsOf(isPlainObject(rule) ? rule[dir === 'ingress' ? 'from' : 'to'] : undefined)) {
         const block = isPlainObject(peer) && isPlainObject(peer.ipBlock) ? parseCidr(String(peer.ipBlock.cidr)) : undefined;
         if (!block) continue;
         for (const a of addresses.within(block)) hits.set(`${a.kind} ${a.ip}`, a);
@@ -87,16 +85,16 @@ const RULE_LISTS = ['ingress', 'egress', 'ingressDeny', 'egressDeny'] as const;
 function portEntries(m: Manifest): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   const add = (ports: unknown): void => {
-    for (const p of arr(ports)) if (isPlainObject(p)) out.push(p);
+    for (const p of itemsOf(ports)) if (isPlainObject(p)) out.push(p);
   };
-  const specs = [(m as { spec?: unknown }).spec, ...arr((m as { specs?: unknown }).specs)];
+  const specs = [(m as { spec?: unknown }).spec, ...itemsOf((m as { specs?: unknown }).specs)];
   for (const spec of specs) {
     if (!isPlainObject(spec)) continue;
     for (const list of RULE_LISTS) {
-      for (const rule of arr(spec[list])) {
+      for (const rule of itemsOf(spec[list])) {
         if (!isPlainObject(rule)) continue;
         add(rule.ports);
-        for (const to of arr(rule.toPorts)) if (isPlainObject(to)) add(to.ports);
+        for (const to of itemsOf(rule.toPorts)) if (isPlainObject(to)) add(to.ports);
       }
     }
   }
