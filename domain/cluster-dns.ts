@@ -98,6 +98,17 @@ export function clusterDnsOf<W extends Workload>(workloads: readonly W[], servic
 }
 
 /**
+ * The cluster DNS with what it answers on: its Service (when imported with a selector) and the
+ * pod ports behind the Service's port 53 (`dnsTargetPorts`); undefined when no workload is the DNS.
+ */
+export function clusterDnsTarget<W extends Workload>(workloads: readonly W[], services: readonly Service[]): { convention: DnsConvention; workloads: W[]; service: Service | undefined; ports: DnsPort[] } | undefined {
+  const dns = clusterDnsOf(workloads, services);
+  if (dns === undefined) return undefined;
+  const service = dnsService(dns.convention, services);
+  return { ...dns, service, ports: dnsTargetPorts(service, dns.workloads.flatMap((w) => w.ports)) };
+}
+
+/**
  * The workloads with `clusterDns` as this rule says today, whatever a store kept from an import
  * by an older rule (store/inventory.ts reads through this): one rule for the import, the
  * recommendation and flow resolution. Workloads already right are returned as they are.

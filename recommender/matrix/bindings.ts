@@ -3,7 +3,7 @@
  * discovery in the inventory (only well-known upstream labels, see DISCOVERY), or by the
  * matrix's own default; otherwise it stays unbound and is reported.
  */
-import { clusterDnsOf, DEFAULT_DNS_PORTS, DNS_CONVENTIONS, dnsPortProblems, dnsSelector, dnsService, dnsTargetPorts } from '../../domain/cluster-dns.ts';
+import { clusterDnsTarget, DEFAULT_DNS_PORTS, DNS_CONVENTIONS, dnsPortProblems, dnsSelector } from '../../domain/cluster-dns.ts';
 import type { InventorySnapshot, LabelSelector, Workload } from '../../domain/inventory.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { PortSpecT, RoleBindingT, RoleT } from './schema.ts';
@@ -220,21 +220,19 @@ export function clusterFacts(inv: InventorySnapshot): ClusterFacts {
 
 /** The cluster DNS as domain/cluster-dns.ts decides it (`clusterDnsOf`), else the first convention, unseen. */
 function clusterDns(inv: InventorySnapshot): ClusterFacts['dns'] {
-  const dns = clusterDnsOf(inv.workloads, inv.services);
+  const dns = clusterDnsTarget(inv.workloads, inv.services);
   if (dns !== undefined) {
-    const { convention: c, workloads: found } = dns;
+    const { convention: c, workloads: found, service, ports } = dns;
     const others = inv.workloads.filter((w) => w.namespace === c.namespace && !found.includes(w));
     const selector = dnsSelector(c, inv.services, found.map((w) => w.labels), others.map((w) => w.labels));
-    const service = dnsService(c, inv.services);
-    const podPorts = found.flatMap((w) => w.ports);
-    const problems = dnsPortProblems(service, podPorts);
+    const problems = dnsPortProblems(service, found.flatMap((w) => w.ports));
     return {
       origin: 'discovered',
       via: `${c.namespace} pods labelled ${labelText(selector.matchLabels ?? {})}`,
       namespace: c.namespace,
       selector,
       workloads: sortRefs(found.map(ref)),
-      ports: dnsTargetPorts(service, podPorts),
+      ports,
       ...(problems.length > 0 ? { portProblems: problems } : {}),
     };
   }

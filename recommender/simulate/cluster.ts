@@ -11,7 +11,7 @@ import { workloadKey, type Peer } from '../../domain/peer.ts';
 import type { Protocol } from '../../domain/flow.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimNode, SimPod, SimProtocol } from './types.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
-import { clusterDnsOf, dnsService, dnsTargetPorts } from '../../domain/cluster-dns.ts';
+import { clusterDnsTarget } from '../../domain/cluster-dns.ts';
 
 
 function simPod(w: Workload, ips: string[], node: string | undefined): SimPod {
@@ -81,31 +81,23 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     ...(dnsNames !== undefined ? { dnsNames } : {}),
     ...(inventory.ciliumClusterName !== undefined ? { ciliumClusterName: inventory.ciliumClusterName } : {}),
   };
-  const dns = clusterDnsOf(inventory.workloads, inventory.services);
-  if (dns !== undefined) {
-    const service = dnsService(dns.convention, inventory.services);
-    cluster.clusterDns = {
-      pods: dns.workloads.map((w) => pods.get(workloadKey(w))!),
-      ports: dnsTargetPorts(service, dns.workloads.flatMap((w) => w.ports)),
-    };
-  }
-  const moved = new Map<SimPod, Map<string, SimPod>>();
-  const onNode = (pod: SimPod, node: string): SimPod => {
-    let byNode = moved.get(pod);
-    if (byNode === undefined) moved.set(pod, (byNode = new Map()));
-    let p = byNode.get(node);
-    if (p === undefined) byNode.set(node, (p = { ...pod, node }));
-    return p;
-  };
-  const narrowed = new Map<SimPod, Map<string, SimPod>>();
-  const atAddress = (pod: SimPod, ip: string): SimPod => {
-    let byIp = narrowed.get(pod);
-    if (byIp === undefined) narrowed.set(pod, (byIp = new Map()));
-    let p = byIp.get(ip);
-    if (p === undefined) byIp.set(ip, (p = { ...pod, ips: [ip] }));
-    return p;
-  };
+  const dns = clusterDnsTarget(inventory.workloads, inventory.services);
+  if (dns !== undefined) cluster.clusterDns = { pods: dns.workloads.map((w) => pods.get(workloadKey(w))!), ports: dns.ports };
+  const onNode = podVariants((pod, node) => ({ ...pod, node }));
+  const atAddress = podVariants((pod, ip) => ({ ...pod, ips: [ip] }));
   return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, atAddress };
+}
+
+/** A pod made from another and a key, made once per (pod, key): simulators keep per-pod caches. */
+function podVariants(make: (pod: SimPod, key: string) => SimPod): (pod: SimPod, key: string) => SimPod {
+  const made = new Map<SimPod, Map<string, SimPod>>();
+  return (pod, key) => {
+    let byKey = made.get(pod);
+    if (byKey === undefined) made.set(pod, (byKey = new Map()));
+    let p = byKey.get(key);
+    if (p === undefined) byKey.set(key, (p = make(pod, key)));
+    return p;
+  };
 }
 
 export function isSimProtocol(p: string): p is SimProtocol {
