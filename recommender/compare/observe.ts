@@ -20,10 +20,11 @@
 import { stringify } from 'yaml';
 import { namedClusterDns } from '../../domain/cluster-dns.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
-import { inClusterAddresses, type InventorySnapshot, type LabelSelector } from '../../domain/inventory.ts';
+import { inClusterAddresses, type InventorySnapshot } from '../../domain/inventory.ts';
 import { isIpAddress } from '../../domain/ip.ts';
 import { peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
 import { bindingPeer, rolePeers, toResolvedPorts } from '../matrix/bindings.ts';
+import { selectorIsEmpty } from '../policy/order.ts';
 import { namePatternMatches } from '../matrix/syntax.ts';
 import type { AmbiguousCandidate, ExpectedRule, Finding, ResolvedComponent, ResolvedMatrix, ResolvedPeer, RoleCandidate, RoleResolution, RoleScope, WhenConfigured } from '../matrix/resolved.ts';
 import type { RoleBindingT } from '../matrix/schema.ts';
@@ -156,11 +157,8 @@ function ownOf(m: ResolvedMatrix): Set<string> {
 
 /** Every pod of every namespace: no namespace named, an empty namespace selector and an empty pod selector. */
 function everyPod(p: ResolvedPeer & { kind: 'pods' }): boolean {
-  return p.namespace === undefined && p.namespaceSelector !== undefined && emptySelector(p.namespaceSelector) && emptySelector(p.selector);
+  return p.namespace === undefined && p.namespaceSelector !== undefined && selectorIsEmpty(p.namespaceSelector) && selectorIsEmpty(p.selector);
 }
-
-/** A selector with no terms: every pod (of the namespaces it applies to). */
-const emptySelector = (s: LabelSelector): boolean => Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
 
 function fits(cl: Claimant, e: EdgeTraffic, ix: ClusterIndex): boolean {
   const other = farPeer(e, cl.rule.direction);
@@ -192,23 +190,22 @@ function portText(e: EdgeTraffic): string {
 /**
  * The config binding an observed peer becomes: an address by the DNS names seen for it (the
  * addresses behind a name rotate: S3, SaaS backends — a /32 of today's would cut tomorrow's; the
- * engines without FQDN rules render the addresses seen for the names), else its /32 or /128; a
- * workload by its own selector.
+ * engines without FQDN rules render the addresses seen for the names; `names`: none where the role
+ * must be bound by address), else its /32 or /128; a workload by its own selector.
  */
-function bindingsOf(peer: Peer, ports: readonly EdgeTraffic[], inv: InventorySnapshot, names: ReadonlyMap<string, readonly string[]>, byNames: boolean): RoleBindingT | undefined {
+function bindingsOf(peer: Peer, ports: readonly EdgeTraffic[], inv: InventorySnapshot, names: readonly string[]): RoleBindingT | undefined {
   const portSpecs = uniqSorted(ports.map(portText)).map((t) => {
     const [port, protocol] = t.split('/');
     return protocol === 'TCP' ? { port: Number(port) } : { port: Number(port), protocol: protocol as 'UDP' | 'SCTP' };
   });
   if (peer.kind === 'external') {
     if (!isIpAddress(peer.ip)) return undefined;
-    const seen = byNames ? (names.get(peer.ip) ?? []) : [];
-    if (seen.length > 0) return { fqdns: uniqSorted(seen), ports: portSpecs };
+    if (names.length > 0) return { fqdns: uniqSorted(names), ports: portSpecs };
     return { cidrs: [`${peer.ip}/${peer.ip.includes(':') ? 128 : 32}`], ports: portSpecs };
   }
   if (peer.kind === 'workload') {
     const w = inv.workloads.find((x) => workloadKey(x) === workloadKey(peer.workload));
-    if (!w || emptySelector(w.selector)) return undefined;
+    if (!w || selectorIsEmpty(w.selector)) return undefined;
     return { namespace: w.namespace, selector: w.selector, ports: portSpecs };
   }
   return undefined;
@@ -239,7 +236,7 @@ function candidatesOf(fitsOfRole: readonly Fit[], ix: ClusterIndex, inCluster: R
         edges: uniqSorted(v.edges.map(edgeText)),
         flows: v.edges.reduce((n, e) => n + e.flows, 0),
         lastSeen: new Date(Math.max(...v.edges.map((e) => e.lastSeen))).toISOString(),
-        ...(notBoundReason(v.peer, ix, inCluster) !== undefined ? { notBound: notBoundReason(v.peer, ix, inCluster)! } : {}),
+        ...notBound(v.peer, ix, inCluster),
       };
     });
   return { candidates, byPeer };
@@ -251,7 +248,13 @@ function notBoundReason(peer: Peer, ix: ClusterIndex, inCluster: ReadonlySet<str
   if (peer.kind !== 'workload') return undefined;
   const w = ix.workloads.get(workloadKey(peer.workload));
   if (w === undefined) return NOT_IN_INVENTORY;
-  return emptySelector(w.selector) ? NO_LABELS : undefined;
+  return selectorIsEmpty(w.selector) ? NO_LABELS : undefined;
+}
+
+/** A candidate's `notBound` field, when it has a reason. */
+function notBound(peer: Peer, ix: ClusterIndex, inCluster: ReadonlySet<string>): { notBound?: string } {
+  const reason = notBoundReason(peer, ix, inCluster);
+  return reason === undefined ? {} : { notBound: reason };
 }
 
 /** Why no role is bound to a workload only flow records name (in a namespace the inventory holds: its labels are not known for sure). */
@@ -262,7 +265,6 @@ function pinText(role: string, bindings: readonly RoleBindingT[]): string {
   return stringify({ matrices: { bindings: { roles: { [role]: bindings } } } }, { lineWidth: 0 });
 }
 
-/** The role bound from its candidates; undefined when none can be expressed as a binding. */
 /**
  * Whether a rule of the matrix receives traffic from the role. DNS names identify destinations,
  * not sources: such a role is bound by address (config.ts refuses a DNS-name binding for it, and
@@ -272,21 +274,22 @@ function receivesFrom(m: ResolvedMatrix, role: string): boolean {
   return m.components.some((c) => c.rules.some((rule) => rule.direction === 'ingress' && rule.role === role));
 }
 
+/** The role bound from its candidates; undefined when none can be expressed as a binding. */
 function inferredRole(r: RoleResolution, fitsOfRole: readonly Fit[], obs: Observation, inCluster: ReadonlySet<string>, byNames: boolean): RoleResolution | undefined {
   const { candidates, byPeer } = candidatesOf(fitsOfRole, obs.ix, inCluster);
   // Addresses seen under the same names make one binding, on the ports of them all.
-  const groups = new Map<string, { peer: Peer; edges: EdgeTraffic[] }>();
+  const groups = new Map<string, { peer: Peer; names: readonly string[]; edges: EdgeTraffic[] }>();
   for (const [key, v] of [...byPeer.entries()].sort((a, b) => cmp(a[0], b[0]))) {
     if (v.peer.kind === 'external' && inCluster.has(v.peer.ip)) continue;
-    const names = byNames && v.peer.kind === 'external' ? obs.ix.externalNames.get(v.peer.ip) : undefined;
-    const k = names !== undefined && names.length > 0 ? `names:${uniqSorted(names).join(',')}` : key;
+    const names = (byNames && v.peer.kind === 'external' ? obs.ix.externalNames.get(v.peer.ip) : undefined) ?? [];
+    const k = names.length > 0 ? `names:${uniqSorted(names).join(',')}` : key;
     const g = groups.get(k);
-    if (g === undefined) groups.set(k, { peer: v.peer, edges: [...v.edges] });
+    if (g === undefined) groups.set(k, { peer: v.peer, names, edges: [...v.edges] });
     else g.edges.push(...v.edges);
   }
   const bindings: RoleBindingT[] = [];
   for (const g of groups.values()) {
-    const b = bindingsOf(g.peer, g.edges, obs.inventory, obs.ix.externalNames, byNames);
+    const b = bindingsOf(g.peer, g.edges, obs.inventory, g.names);
     if (b) bindings.push(b);
   }
   if (bindings.length === 0) return undefined;

@@ -192,7 +192,6 @@ export class AtomGroups {
     readonly side: SideComparison,
     /** The run's port sets, which merged atoms' ports are united into. */
     private readonly portSets: PortSets = new PortSets(),
-    /** The run's day texts (rules' "last seen"). */
   ) {}
 
   /**

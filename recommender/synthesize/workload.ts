@@ -704,9 +704,9 @@ function leftOutLookups(p: Planning, dnsKeys: ReadonlySet<string>): { i: number;
 function coveredAfterAll(p: Planning, idx: readonly number[]): void {
   if (idx.length === 0 || p.plan.excluded.length === 0) return;
   const covered = new Set(idx.map((i) => p.comparison.egress.edges[i]!));
-  const stays = (x: { edge: EdgeAssessment }): boolean => x.edge.direction !== 'egress' || !covered.has(x.edge.edge);
-  p.plan.excluded = p.plan.excluded.filter(stays);
-  if (p.plan.violations.length > 0) p.plan.violations = p.plan.violations.filter((edge) => stays({ edge }));
+  const stays = (e: EdgeAssessment): boolean => e.direction !== 'egress' || !covered.has(e.edge);
+  p.plan.excluded = p.plan.excluded.filter((x) => stays(x.edge));
+  if (p.plan.violations.length > 0) p.plan.violations = p.plan.violations.filter(stays);
 }
 
 /**
