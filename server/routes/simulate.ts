@@ -6,6 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import { SIMULATE_FLOW_FORMATS } from '../../app/simulate.ts';
 import { sendRendered } from '../http/send-rendered.ts';
+import { warningHeader } from '../http/warning-header.ts';
 import { executorFor } from '../services/compute.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/types.ts';
 import type { ServiceContext } from '../context.ts';
@@ -21,15 +22,6 @@ const SimulateBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-/**
- * A `Warning` header value as kube-apiserver sends them (code 299, agent "-", RFC 9111 §5.5
- * quoted-string): a client library shows them as the API server's warnings. Header values are
- * Latin-1 only: other characters become `?`.
- */
-export function warningHeader(text: string): string {
-  return `299 - "${text.replace(/[\\"]/g, '\\$&').replace(/[^\x20-\x7e]/g, '?')}"`;
-}
 
 const looksLikeEdge = (x: unknown): boolean => typeof x === 'object' && x !== null && ('clientPeer' in x || ('client' in x && 'server' in x && 'port' in x));
 

@@ -10,7 +10,6 @@
 import { getHeapStatistics } from 'node:v8';
 import { listRecommendation, readRecommendationInput, runRecommendation, type ListedRecommendation, type RecommendationResult, type StoredRecommendInput } from '../../app/recommendation.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
-import type { RecommendInput } from '../../recommender/recommend.ts';
 import type { Db } from '../../store/db.ts';
 import { dataVersion } from '../../store/data-version.ts';
 import { ReportService, type BuildOptions } from '../../app/reports.ts';
@@ -45,7 +44,7 @@ const heapShare: HeapShare = () => {
  * list's recommendation, with the evidence of a window of workloads and no manifests.
  */
 type Kept =
-  | { kind: 'traffic' | 'details'; result: RecommendationResult; input: RecommendInput }
+  | { kind: 'traffic' | 'details'; result: RecommendationResult; input: StoredRecommendInput }
   | { kind: 'list'; listed: ListedRecommendation; window: EvidenceWindow };
 
 export class RecommendationComputer {
@@ -92,7 +91,7 @@ export class RecommendationComputer {
     // A result with the evidence also answers the manifests-only views.
     const kept = this.keptResult(q, 'details') ?? (q.kind === 'workload' ? undefined : this.keptResult(q, 'traffic'));
     const { result, input } = kept ?? this.compute(q, q.kind === 'workload' ? 'details' : 'traffic');
-    return renderResponse(result, q, input.inventory.policies);
+    return renderResponse(result, q, input);
   }
 
   /** A page of the list: cut from the kept window, or from a recommendation computed again with a window that starts at the page. */
@@ -130,7 +129,7 @@ export class RecommendationComputer {
     return `${q.engine}\0${kind}\0${JSON.stringify(q.options, Object.keys(q.options).sort())}`;
   }
 
-  private keptResult(q: RecommendationQuery, kind: 'traffic' | 'details'): { result: RecommendationResult; input: RecommendInput } | undefined {
+  private keptResult(q: RecommendationQuery, kind: 'traffic' | 'details'): { result: RecommendationResult; input: StoredRecommendInput } | undefined {
     const kept = this.results.get(this.key(q, kind));
     return kept?.kind === kind ? kept : undefined;
   }
@@ -145,7 +144,7 @@ export class RecommendationComputer {
     return input;
   }
 
-  private compute(q: RecommendationQuery, kind: 'traffic' | 'details'): { result: RecommendationResult; input: RecommendInput } {
+  private compute(q: RecommendationQuery, kind: 'traffic' | 'details'): { result: RecommendationResult; input: StoredRecommendInput } {
     this.letGo(0);
     const input = this.input(kind);
     const kept = { kind, result: runRecommendation(input, q.engine, q.options, { details: kind === 'details' }), input };

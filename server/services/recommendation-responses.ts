@@ -7,14 +7,14 @@
  * cluster's evidence or YAML can outgrow the longest string V8 builds.
  */
 import { createHash } from 'node:crypto';
-import { verificationFailures, type ListedRecommendation, type RecommendationResult } from '../../app/recommendation.ts';
+import { verificationFailures, type ListedRecommendation, type RecommendationResult, type StoredRecommendInput } from '../../app/recommendation.ts';
 import type { SimulateResult } from '../../app/simulate.ts';
 import { computeDrift } from '../../recommender/drift.ts';
 import { toYaml, type EngineName } from '../../recommender/engines/index.ts';
 import { writeMultiDocYaml } from '../../recommender/engines/yaml.ts';
 import { writeJson } from '../../recommender/json-stream.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
-import type { AppliedPolicy } from '../../domain/inventory.ts';
+import { warningHeader } from '../http/warning-header.ts';
 import type { WindowPage } from './evidence-window.ts';
 import { recommendationPage, type WorkloadPage } from './recommendation-pages.ts';
 import { tarBundle } from './tar.ts';
@@ -37,7 +37,8 @@ export interface ProblemSpec {
 
 export interface RenderedResponse {
   contentType: string;
-  headers: Record<string, string>;
+  /** An array: the header sent once per value (`Warning`). */
+  headers: Record<string, string | string[]>;
   body: Uint8Array[];
   bytes: number;
   /** Strong validator of the body, for If-None-Match (export only). */
@@ -95,8 +96,14 @@ export function pageResponse(listed: ListedRecommendation, cut: WindowPage, q: L
   return json(recommendationPage(listed, cut, q.page));
 }
 
-/** The answer of any other query, from the result computed for its options. */
-export async function renderResponse(result: RecommendationResult, q: Exclude<RecommendationQuery, ListQuery>, applied: readonly AppliedPolicy[]): Promise<RenderedResponse> {
+/**
+ * The answer of any other query, from the result computed for its options and the input it was
+ * computed from. The manifests-only answers (export, drift) carry no `warnings` list: what a job
+ * reading only their response must not miss — a stored matrix not in force, the team's own rules
+ * silently replaced — goes in `Warning` headers.
+ */
+export async function renderResponse(result: RecommendationResult, q: Exclude<RecommendationQuery, ListQuery>, input: Pick<StoredRecommendInput, 'inventory' | 'invalidMatrices'>): Promise<RenderedResponse> {
+  const warnings = (input.invalidMatrices ?? []).map((m) => m.warning);
   switch (q.kind) {
     case 'workload': {
       const { rec, emitted, verification } = result;
@@ -106,13 +113,22 @@ export async function renderResponse(result: RecommendationResult, q: Exclude<Re
       return json({ engine: emitted.engine, now: rec.now, options: rec.options, ...workload, namespaceLayers: rec.namespaces, manifests: emitted.manifests, engineWarnings: emitted.warnings, verification });
     }
     case 'drift':
-      return json(computeDrift(q.engine, applied, result.emitted.manifests, q.namespace));
+      return withWarnings(json(computeDrift(q.engine, input.inventory.policies, result.emitted.manifests, q.namespace)), warnings);
     case 'export':
-      return exportResponse(result, q);
+      return exportResponse(result, q, warnings);
   }
 }
 
-async function exportResponse(result: RecommendationResult, q: Extract<RecommendationQuery, { kind: 'export' }>): Promise<RenderedResponse> {
+function withWarnings(r: RenderedResponse, warnings: readonly string[]): RenderedResponse {
+  if (warnings.length > 0) r.headers.Warning = warnings.map(warningHeader);
+  return r;
+}
+
+/**
+ * The ETag covers the warnings too: the same manifests under another warning are another answer,
+ * and a 304 would hide the warning from a job that holds the old ETag.
+ */
+async function exportResponse(result: RecommendationResult, q: Extract<RecommendationQuery, { kind: 'export' }>, warnings: readonly string[]): Promise<RenderedResponse> {
   const { verification, emitted } = result;
   if (!verification.ok && !q.allowUnverified) {
     return problem({
@@ -122,13 +138,17 @@ async function exportResponse(result: RecommendationResult, q: Extract<Recommend
       extensions: { verification },
     });
   }
-  const headers: Record<string, string> = { 'X-Flowmatrix-Verified': String(verification.ok) };
+  const headers: Record<string, string | string[]> = { 'X-Flowmatrix-Verified': String(verification.ok) };
+  const warned = (hash: ReturnType<typeof createHash>): ReturnType<typeof createHash> => {
+    for (const w of warnings) hash.update(`\0${w}`);
+    return hash;
+  };
   if (q.format === 'bundle') {
     const files = emitted.manifests.map((m) => ({ path: `${m.metadata.namespace ?? '_cluster'}/${m.kind.toLowerCase()}-${m.metadata.name}.yaml`, content: toYaml(m) }));
     const tar = await tarBundle(files, Math.floor(Date.parse(result.rec.now) / 1000));
-    const etag = etagOf(createHash('sha256').update(tar)).replace(/"$/, '-tar"');
+    const etag = etagOf(warned(createHash('sha256').update(tar))).replace(/"$/, '-tar"');
     headers['Content-Disposition'] = `attachment; filename="${q.filename}.tar"`;
-    return { contentType: 'application/x-tar', headers, body: [tar], bytes: tar.length, etag };
+    return withWarnings({ contentType: 'application/x-tar', headers, body: [tar], bytes: tar.length, etag }, warnings);
   }
   // Document by document: the same bytes as toMultiDocYaml, never one string.
   const hash = createHash('sha256');
@@ -136,5 +156,5 @@ async function exportResponse(result: RecommendationResult, q: Extract<Recommend
   writeMultiDocYaml(emitted.manifests, w.write);
   w.flush();
   headers['Content-Disposition'] = `attachment; filename="${q.filename}.yaml"`;
-  return { contentType: 'application/yaml; charset=utf-8', headers, body: w.chunks, bytes: w.bytes, etag: etagOf(hash) };
+  return withWarnings({ contentType: 'application/yaml; charset=utf-8', headers, body: w.chunks, bytes: w.bytes, etag: etagOf(warned(hash)) }, warnings);
 }

@@ -17,7 +17,9 @@ import { createApp } from '../../server/app.ts';
 import { loadServiceConfig } from '../../server/config/load.ts';
 import { startService } from '../../server/serve.ts';
 import { saveMatrix } from '../../store/matrices.ts';
+import { openDb } from '../../store/db.ts';
 import { runCli } from '../helpers/cli.ts';
+import { demoDb } from '../helpers/demo-db.ts';
 import { testContext } from '../helpers/service.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 
@@ -124,4 +126,21 @@ test('matrix list shows it, not in force, with the warning; show -o source reads
   assert.match(refused.err, /needs this matrix[^\n]*\n {2}matrices\.bindings\.roles\.legacy-payments: no matrix declares a role "legacy-payments"/);
   writeFileSync(config, 'matrices: {}\n');
   assert.equal((await runCli(['matrix', 'delete', 'legacy', '--db', path, '--config', config])).code, 0);
+});
+
+test('GET /export and /drift carry it as a Warning header, and the ETag changes with it though the manifests do not', async () => {
+  const path = await demoDb();
+  const db = openDb(path);
+  const { app } = createApp(testContext(db, path));
+  const before = await request(app).get('/api/v1/export?engine=kubernetes').expect(200);
+  assert.equal(before.headers.warning, undefined);
+  saveMatrix(db, { name: 'legacy', source: stale('legacy'), origin: 'api:1', appliedAt: 1 });
+  const after = await request(app).get('/api/v1/export?engine=kubernetes').set('If-None-Match', before.headers.etag!).expect(200);
+  assert.equal(after.text, before.text, 'a matrix of no workload of the demo: the same manifests');
+  assert.notEqual(after.headers.etag, before.headers.etag, 'a job holding the old ETag must not get a 304 that hides the warning');
+  // A kube-apiserver style warning (299 - "…"), as /simulate sends them.
+  assert.match(after.headers.warning!, /^299 - "stored matrix legacy \(applied from api:1\) no longer validates and is not in force/);
+  const drift = await request(app).get('/api/v1/drift?engine=kubernetes').expect(200);
+  assert.match(drift.headers.warning!, /^299 - "stored matrix legacy/);
+  db.close();
 });
