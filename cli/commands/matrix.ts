@@ -147,12 +147,15 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
     matrix
       .command('validate')
       .argument('<file>', 'matrix YAML file (- for stdin)')
-      .description('check a matrix without storing it; prints every problem with its path'),
-  ).action(async (file: string) => {
+      .description('check a matrix without storing it; prints every problem with its path')
+      .addOption(serviceConfigOption('a matrix it could not take (as apply --config and POST /api/v1/matrices/validate check)')),
+  ).action(async (file: string, opts: MatrixOptions) => {
+    const config = await readServiceConfig(opts.config, ctx);
     const text = await readText(file, ctx);
     try {
       const { validateMatrixDocument } = await matrices();
-      const m = validateMatrixDocument(text, file === '-' ? 'stdin' : file);
+      const origin = file === '-' ? 'stdin' : file;
+      const m = config === undefined ? validateMatrixDocument(text, origin) : await withOpenDb(opts, (db) => validateMatrixDocument(text, origin, { db, config }));
       ctx.io.out(`${file}: valid matrix "${m.name}" (${m.components} components, ${m.rules} rules)\n`);
     } catch (e) {
       if (!(e instanceof AppError)) throw e;

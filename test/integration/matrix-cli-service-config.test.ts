@@ -1,5 +1,5 @@
 /**
- * `matrix apply` and `matrix delete` check the stored matrices against the service's config
+ * `matrix apply`, `matrix delete` and `matrix validate` check the stored matrices against the service's config
  * (--config, else env FLOWMATRIX_CONFIG) as PUT /api/v1/matrices does: a change that would leave
  * the config unfit — the service refusing every request, and to start — is refused, not stored.
  */
@@ -73,6 +73,19 @@ test('apply --config refuses a matrix the config cannot take, in the words of PU
   assert.equal(storedSource(f.db), MATRIX);
   // The service's config from the environment, as serve reads it.
   assert.equal((await withEnvConfig(f.config, () => runCli(['matrix', 'apply', f.renamed, '--db', f.db]))).code, 1);
+  assert.equal(storedSource(f.db), MATRIX);
+});
+
+test('validate --config checks what apply --config and POST /matrices/validate check: the document, then whether the config could take it; nothing is stored', async () => {
+  const f = files('validate');
+  assert.equal((await runCli(['matrix', 'apply', f.matrix, '--db', f.db])).code, 0);
+  const refused = await runCli(['matrix', 'validate', f.renamed, '--db', f.db, '--config', f.config]);
+  assert.equal(refused.code, 1, refused.out);
+  assert.match(refused.err, /cannot take this matrix[^\n]*\n {2}matrices\.systems\.shop\.parameters\["peerNamespace"\]: unknown parameter/);
+  assert.equal((await withEnvConfig(f.config, () => runCli(['matrix', 'validate', f.renamed, '--db', f.db]))).code, 1);
+  // Without a config the document alone is checked, as before.
+  assert.equal((await runCli(['matrix', 'validate', f.renamed, '--db', f.db])).code, 0);
+  assert.equal((await runCli(['matrix', 'validate', f.matrix, '--db', f.db, '--config', f.config])).code, 0);
   assert.equal(storedSource(f.db), MATRIX);
 });
 
