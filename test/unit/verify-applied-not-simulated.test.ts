@@ -105,3 +105,18 @@ test('Baseline under an applied NetworkPolicy: said per direction the NetworkPol
   const both = policy('networking.k8s.io/v1', 'NetworkPolicy', 'api-both', { podSelector: {}, egress: [{}] }, 'shop');
   assert.deepEqual(engineWarnings(out, shop, [both]).map((w) => w.split(':')[1]?.trim().split(' ').slice(0, 2).join(' ')), ['Baseline ingress', 'Baseline egress']);
 });
+
+test('an applied policy selecting by a label the pod gets from its own identity (statefulset.kubernetes.io/pod-name, apps.kubernetes.io/pod-index: stateful_set_utils.go updateIdentity) cannot be judged on an edge, a workload as a whole: named with the label', () => {
+  const byName = policy('networking.k8s.io/v1', 'NetworkPolicy', 'only-from-db-0', { podSelector: {}, ingress: [{ from: [{ podSelector: { matchLabels: { 'statefulset.kubernetes.io/pod-name': 'db-0' } } }] }] }, 'shop');
+  const warnings = engineWarnings(emitted('kubernetes'), model, [byName]);
+  assert.deepEqual(
+    warnings.filter((w) => w.includes('statefulset.kubernetes.io/pod-name')).map((w) => /NetworkPolicy\/shop\/only-from-db-0/.test(w)),
+    [true],
+    warnings.join('\n'),
+  );
+  // Calico selectors are read through their grammar.
+  const byIndex = policy('projectcalico.org/v3', 'GlobalNetworkPolicy', 'default.first-replica', { selector: "apps.kubernetes.io/pod-index == '0'" });
+  assert.ok(engineWarnings(emitted('calico'), model, [byIndex]).some((w) => w.includes('GlobalNetworkPolicy/default.first-replica') && w.includes('apps.kubernetes.io/pod-index')));
+  // Cilium keeps both labels out of identities (pkg/labelsfilter): such a selector selects no pod, on every edge alike.
+  assert.ok(!engineWarnings(emitted('cilium'), model, [byName]).some((w) => w.includes('pod-name')));
+});
