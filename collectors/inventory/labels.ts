@@ -1,4 +1,5 @@
 import type { LabelSelector, Labels } from '../../domain/inventory.ts';
+import { POD_IDENTITY_LABEL_KEYS } from '../../domain/pod-identity-labels.ts';
 
 /**
  * Labels that controllers stamp on individual pods or revisions: they change with every rollout,
@@ -8,8 +9,7 @@ const VOLATILE_KEYS = new Set([
   'pod-template-hash',
   'controller-revision-hash',
   'pod-template-generation',
-  'statefulset.kubernetes.io/pod-name',
-  'apps.kubernetes.io/pod-index',
+  ...POD_IDENTITY_LABEL_KEYS,
   'job-name',
   'controller-uid',
 ]);

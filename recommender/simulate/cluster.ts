@@ -4,14 +4,17 @@
  * writes select pods by the workload's template labels, so every pod of a workload gets the same
  * verdict (its IPs differ, which only matters for IP-based peers: all of its current IPs are kept).
  * Where the verdict depends on the node (Cilium's `host` is the local node only), a flow record's
- * pod is the workload's pod on the node its address is on (`FlowAddressing`).
+ * pod is the workload's pod on the node its address is on (`FlowAddressing`), and it carries the
+ * labels the pod holding that address gets from its own identity (a StatefulSet pod's name and
+ * ordinal, domain/pod-identity-labels.ts), which no workload label holds.
  */
-import { NODE_HOST_ADDRESS_TYPES, type InventorySnapshot, type Workload } from '../../domain/inventory.ts';
+import { NODE_HOST_ADDRESS_TYPES, type InventorySnapshot, type Labels, type Workload } from '../../domain/inventory.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
 import type { Protocol } from '../../domain/flow.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimNode, SimPod, SimProtocol } from './types.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 import { clusterDnsTarget } from '../../domain/cluster-dns.ts';
+import { podIdentityLabels } from '../../domain/pod-identity-labels.ts';
 
 
 function simPod(w: Workload, ips: string[], node: string | undefined): SimPod {
@@ -38,15 +41,23 @@ export interface ClusterModel {
   nodeOfPodIp(ip: string): string | undefined;
   /** The workload's pod on another node: one object per (pod, node), so that simulators' per-pod caches hold. */
   onNode(pod: SimPod, node: string): SimPod;
-  /** The workload's pod at one of its addresses only (the one a flow record names): one object per (pod, address). */
+  /**
+   * The workload's pod at one of its addresses only (the one a flow record names), with the labels
+   * the pod holding it gets from its own identity: one object per (pod, address); the pod itself
+   * when that changes nothing (its only address, no such labels).
+   */
   atAddress(pod: SimPod, ip: string): SimPod;
 }
 
 export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMap<string, readonly string[]>): ClusterModel {
   const addresses = new Map<string, { ips: string[]; node?: string }>();
   const nodeByIp = new Map<string, string>();
+  // A pod-network address is one pod's (snapshot.ts addressesOf); host-network pods are their node.
+  const ownLabelsByIp = new Map<string, Labels>();
   for (const a of inventory.podAddresses) {
     if (a.node !== undefined) nodeByIp.set(a.ip, a.node);
+    const own = a.hostNetwork ? {} : podIdentityLabels(a.workload, a.pod);
+    if (Object.keys(own).length > 0) ownLabelsByIp.set(a.ip, own);
     const k = workloadKey(a.workload);
     const entry = addresses.get(k) ?? { ips: [] };
     if (!entry.ips.includes(a.ip)) entry.ips.push(a.ip);
@@ -84,7 +95,12 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
   const dns = clusterDnsTarget(inventory.workloads, inventory.services);
   if (dns !== undefined) cluster.clusterDns = { pods: dns.workloads.map((w) => pods.get(workloadKey(w))!), ports: dns.ports };
   const onNode = podVariants((pod, node) => ({ ...pod, node }));
-  const atAddress = podVariants((pod, ip) => ({ ...pod, ips: [ip] }));
+  const atAddress = podVariants((pod, ip) => {
+    const own = ownLabelsByIp.get(ip);
+    if (own === undefined && pod.ips.length === 1) return pod;
+    // The controller's value wins over a template's (updateIdentity overwrites it).
+    return { ...pod, ips: [ip], ...(own !== undefined ? { labels: { ...pod.labels, ...own } } : {}) };
+  });
   return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, atAddress };
 }
 
@@ -187,8 +203,9 @@ function onItsNode(model: ClusterModel, e: SimEndpoint, ip: string | undefined):
   const node = model.nodeOfPodIp(ip);
   let pod = node === undefined || node === e.pod.node ? e.pod : model.onNode(e.pod, node);
   // At the address the record names, not at every address of the workload's pods: an ipBlock (a
-  // Calico `nets`) holds the packet's address, one pod's, never its siblings'.
-  if (!pod.hostNetwork && pod.ips.length > 1 && pod.ips.includes(ip)) pod = model.atAddress(pod, ip);
+  // Calico `nets`) holds the packet's address, one pod's, never its siblings'; a selector on a
+  // pod's own name or ordinal matches that pod only.
+  if (!pod.hostNetwork && pod.ips.includes(ip)) pod = model.atAddress(pod, ip);
   return pod === e.pod ? e : { kind: 'pod', pod };
 }
 

@@ -12,18 +12,25 @@ import { ciliumSimulator } from './cilium.ts';
 import { createClusterNetworkPolicySimulator } from './clusternetworkpolicy.ts';
 import { createKubernetesSimulator, NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
 import { ClusterView } from './kubernetes/cluster-view.ts';
-import { combine, type SideVerdict, type SimCluster, type SimFlow, type Simulator, type SimulatorFactory } from './types.ts';
+import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type Simulator, type SimulatorFactory } from './types.ts';
+import { identityLabels } from './cilium/label-filter.ts';
 import type { Direction } from '../../domain/direction.ts';
 
 /**
  * Cilium enforces Kubernetes NetworkPolicies beside its own policies, as allow rules of the same
  * endpoint: a side is isolated when either kind selects it, allowed when a rule of either kind
  * allows it, and a Cilium deny rule wins over both ("Deny policies take precedence", Cilium
- * policy language, Deny Policies).
+ * policy language, Deny Policies). Cilium turns their podSelectors into endpoint selectors over
+ * identities, so they see a pod's labels as its identity holds them (cilium/label-filter.ts).
  */
 const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
   const cilium = ciliumSimulator(policies, cluster);
-  const kubernetes = new NetworkPolicyIndex(policies, new ClusterView(cluster), { ipBlockMatchesPods: false, ipBlockMatchesNodes: false, ipBlockMatchesApiserver: false });
+  const index = new NetworkPolicyIndex(policies, new ClusterView(cluster), { ipBlockMatchesPods: false, ipBlockMatchesNodes: false, ipBlockMatchesApiserver: false });
+  const asIdentity = identityLabelled();
+  const kubernetes = {
+    side: (flow: SimFlow, direction: Direction) => index.side(asIdentity.flow(flow), direction),
+    isolates: (e: SimEndpoint, direction: Direction) => index.isolates(asIdentity.endpoint(e), direction),
+  };
   const both = (c: SideVerdict, k: SideVerdict): SideVerdict => {
     const denyRule = !c.allowed && c.by?.rule !== undefined && /Deny\//.test(c.by.rule);
     if (denyRule || !k.isolated) return c;
@@ -39,6 +46,26 @@ const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
     allows: (flow, direction) => (kubernetes.isolates(direction === 'ingress' ? flow.server : flow.client, direction) ? side(flow, direction).allowed : cilium.allows(flow, direction)),
   };
 };
+
+/** Pods with the labels Cilium's identities hold: one object per pod, the pod itself when the filter drops none (the index caches per pod). */
+function identityLabelled(): { flow(f: SimFlow): SimFlow; endpoint(e: SimEndpoint): SimEndpoint } {
+  const pods = new Map<SimPod, SimPod>();
+  const endpoint = (e: SimEndpoint): SimEndpoint => {
+    if (e.kind !== 'pod') return e;
+    let p = pods.get(e.pod);
+    if (p === undefined) {
+      const labels = identityLabels(e.pod.labels);
+      pods.set(e.pod, (p = labels === e.pod.labels ? e.pod : { ...e.pod, labels }));
+    }
+    return p === e.pod ? e : { kind: 'pod', pod: p };
+  };
+  const flow = (f: SimFlow): SimFlow => {
+    const client = endpoint(f.client);
+    const server = endpoint(f.server);
+    return client === f.client && server === f.server ? f : { ...f, client, server };
+  };
+  return { flow, endpoint };
+}
 
 export const KUBERNETES_VERIFY_READING: KubernetesSimOptions = { ipBlockMatchesPods: false, ipBlockMatchesNodes: true, ipBlockMatchesApiserver: true };
 
