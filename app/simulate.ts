@@ -22,6 +22,7 @@ import { decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, t
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import type { CalicoSimulator } from '../recommender/simulate/calico.ts';
 import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
+import { podIdentitySelectors } from '../recommender/simulate/pod-identity-selectors.ts';
 import { engineAdmissionErrors } from '../recommender/verify/admission/index.ts';
 import { manifestErrors, manifestId, namedErrors, SCHEMA_FILES, type ManifestError } from '../recommender/verify/index.ts';
 import { networkPlugin } from '../recommender/simulate/network-plugin.ts';
@@ -133,6 +134,8 @@ export interface Simulation {
   policies: number;
   /** What the API server would warn about in the policies (each names the manifest and the field). */
   warnings: string[];
+  /** What cannot be decided when the flows are edges (workloads as a whole): said beside `warnings` for edges input only. */
+  edgeWarnings: string[];
   /** Every element of an `edges -o json` array, decided in order. */
   decideEdges(json: string): FlowDecision[];
   /**
@@ -219,6 +222,18 @@ function samePriority(policies: readonly unknown[]): string[] {
     .map(([rank, ids]) => `${ids.join(', ')}: the same ${rank}; where more than one matches a connection the implementation may apply any of them (network-policy-api, "priority"): the verdicts here take them by name, a cluster may not`);
 }
 
+/**
+ * A selector on a pod's own StatefulSet labels picks pods of a workload, not the workload: for an
+ * edge's side the verdicts take its pods as lacking the label. A flow record names the pod by its
+ * address, and the pod holding it carries them (simulate/cluster.ts).
+ */
+function perPodSelectorWarnings(engine: EngineName, policies: readonly unknown[]): string[] {
+  return podIdentitySelectors(engine, policies).map(
+    (s) =>
+      `${s.policy}${s.path}: selects pods by ${s.labels.join(', ')}, which each pod of a StatefulSet gets from its own name; an edge's side is a workload as a whole, so whether this selects it is not decided here: the verdicts take the workload's pods as lacking the label (simulate flow records to decide per pod)`,
+  );
+}
+
 /** Whether flow text in `format` is the edges JSON of `edges -o json` rather than NDJSON records (`auto`: it starts with `[`). */
 export function isEdgesInput(format: SimulateFlowFormat, text: string): boolean {
   return format === 'edges' || (format === 'auto' && isEdgesJson(text));
@@ -292,13 +307,13 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
     return { ...head, verdict: worst(connections), connections };
   };
 
-  return { engine, policies: policies.length, warnings, decideEdges, decideLine };
+  return { engine, policies: policies.length, warnings, edgeWarnings: perPodSelectorWarnings(engine, policies), decideEdges, decideLine };
 }
 
 /** `simulate` on flows given as one text (the API's request body). */
 export function simulateFlows(db: Db, req: SimulateRequest): SimulateResult {
   const s = prepareSimulation(db, req);
-  if (isEdgesInput(req.format ?? 'auto', req.flows)) return { engine: s.engine, policies: s.policies, warnings: s.warnings, decisions: s.decideEdges(req.flows) };
+  if (isEdgesInput(req.format ?? 'auto', req.flows)) return { engine: s.engine, policies: s.policies, warnings: [...s.warnings, ...s.edgeWarnings], decisions: s.decideEdges(req.flows) };
   const decisions: FlowDecision[] = [];
   req.flows.split('\n').forEach((text, i) => {
     if (text.trim() !== '') decisions.push(s.decideLine(text, i + 1, decisions.length));

@@ -125,6 +125,7 @@ export const simulateCommand: CommandModule = (program: Command, ctx: CommandCon
         const { first, input } = await peekFirst(opened);
         let decided: number;
         if (isEdgesInput(opts.format, first)) {
+          for (const w of sim.edgeWarnings) ctx.io.err(`warning: ${w}\n`);
           const chunks: Buffer[] = [];
           for await (const c of input) chunks.push(c as Buffer);
           const decisions = sim.decideEdges(Buffer.concat(chunks).toString('utf8'));

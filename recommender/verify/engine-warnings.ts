@@ -16,6 +16,7 @@ import type { SimPod } from '../simulate/types.ts';
 import { manifestId } from './index.ts';
 import { PluginWarnings, shownNames } from './plugin-warnings.ts';
 import type { NetworkPlugin } from '../simulate/network-plugin.ts';
+import { podIdentitySelectors } from '../simulate/pod-identity-selectors.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 import type { Direction } from '../../domain/direction.ts';
 
@@ -130,9 +131,22 @@ export function manifestWarnings(emitted: EmitResult, model: ClusterModel, appli
 export function appliedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin): string[] {
   // Beside the applied policies, the engine that enforces them judges (simulate/decide.ts enforcingEngine).
   const judge = enforcingEngine(engine, applied, plugin);
-  if (judge !== 'calico') return appliedNotSimulated(judge, applied);
   const manifests = applied.map((p) => p.manifest);
+  const perPod = perPodSelectorWarnings(judge, manifests);
+  if (judge !== 'calico') return [...appliedNotSimulated(judge, applied), ...perPod];
   // A finding names the rule as written: what Calico's conversion made of it (a Deny of everything) is said here.
   const converted = conversionNotes(manifests).map((n) => `applied ${n.policy}: ${n.reason}`);
-  return [...appliedNotSimulated(judge, applied), ...serviceAccountLabelWarnings(manifests), ...converted];
+  return [...appliedNotSimulated(judge, applied), ...serviceAccountLabelWarnings(manifests), ...converted, ...perPod];
+}
+
+/**
+ * The verification judges edges, workloads as a whole: an applied policy selecting pods by a
+ * label each StatefulSet pod gets from its own name (simulate/pod-identity-selectors.ts) is judged
+ * as if no pod had it, so what it decides for the pods it names is not verified.
+ */
+function perPodSelectorWarnings(judge: EngineName, manifests: readonly unknown[]): string[] {
+  return podIdentitySelectors(judge, manifests).map(
+    (s) =>
+      `applied ${s.policy}${s.path}: selects pods by ${s.labels.join(', ')}, which each pod of a StatefulSet gets from its own name; the verification beside applied policies judges workloads as a whole and takes their pods as lacking the label, so what this policy decides for the pods it names is not verified`,
+  );
 }

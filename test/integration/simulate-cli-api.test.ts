@@ -366,3 +366,22 @@ spec:
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /warning: ClusterNetworkPolicy\/named-nets\/spec\/egress\/0: networks\/nodes\/domainNames peer cannot be set with namedPorts .* \(refused where the network-policy-api experimental-channel CRD is installed; the standard channel accepts it\)\n/);
 });
+
+test('simulate warns of a selector on a pod\'s own StatefulSet label (statefulset.kubernetes.io/pod-name) for edges input only: an edge is a workload as a whole (CLI stderr, API Warning header)', async () => {
+  const policies = POLICIES.replace('podSelector: { matchLabels: { app: kustomize-controller } }', 'podSelector: { matchLabels: { statefulset.kubernetes.io/pod-name: kustomize-0 } }');
+  assert.match(policies, /statefulset\.kubernetes\.io\/pod-name: kustomize-0/);
+  const expected = /warning: NetworkPolicy\/flux-system\/source-controller\/spec\/ingress\/0\/from\/0\/podSelector: selects pods by statefulset\.kubernetes\.io\/pod-name, which each pod of a StatefulSet gets from its own name; an edge's side is a workload as a whole/;
+  const edges = await runCli(['simulate', '--policies', write('podname.yaml', policies), '--flows', write('podname.json', JSON.stringify([EDGE])), '--db', dbPath]);
+  assert.equal(edges.code, 0, edges.err);
+  assert.match(edges.err, expected);
+  const records = await runCli(['simulate', '--policies', write('podname.yaml', policies), '--flows', write('podname.ndjson', JSON.stringify(NETOBSERV_FLOW)), '--db', dbPath]);
+  assert.equal(records.code, 0, records.err);
+  assert.doesNotMatch(records.err, /pod-name/);
+  const db = openDb(dbPath);
+  try {
+    const api = await request(testApp(db, dbPath)).post('/api/v1/simulate').send({ policies, flows: [EDGE] }).expect(200);
+    assert.match(String(api.headers.warning), /selects pods by statefulset\.kubernetes\.io\/pod-name/);
+  } finally {
+    db.close();
+  }
+});
