@@ -63,7 +63,10 @@ export interface PassSummary {
   pairs: number;
   /** Count per outcome and reason: rejects (missing-label, …), skips, unknown-workload, no-port, possible-reply, … */
   reasons: Record<string, number>;
-  /** The first rejected series (at most 10): which query, which label, which value; a value's series (labels) and time, one example per series. */
+  /**
+   * The first rejected series and series whose endpoint resolved to no peer (at most 10): which
+   * query, which label (or side), which value; the series (labels), a value's time; one example per series.
+   */
   examples: { query: string; reason: string; label?: string; value?: string; series?: string; at?: string }[];
   edgesTotal: number;
 }
@@ -142,36 +145,48 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
   const step = settings.stepMs;
   const end = Math.floor((now - settings.delayMs) / step) * step;
 
-  /** Applies one reading's outcome to the counters. */
   const exampleSeries = new Set<string>();
+  /** Keeps the first examples, one per series: which query, label and value, the series' labels, a value's time. */
+  const example = (queryName: string, reason: string, r: { label?: string; value?: string; series?: string; at?: string }): void => {
+    const seen = r.series !== undefined && exampleSeries.has(`${queryName}\0${r.series}`);
+    if (examples.length >= MAX_EXAMPLES || seen) return;
+    const ex: PassSummary['examples'][number] = { query: queryName, reason };
+    if (r.label !== undefined) ex.label = r.label;
+    if (r.value !== undefined) ex.value = r.value.slice(0, 80);
+    if (r.series !== undefined) {
+      ex.series = r.series;
+      exampleSeries.add(`${queryName}\0${r.series}`);
+    }
+    if (r.at !== undefined) ex.at = r.at;
+    examples.push(ex);
+  };
+  /** Applies one reading's outcome to the counters. */
   const count = (queryName: string, r: SeriesReading | { kind: 'skip'; reason: string } | { kind: 'reject'; reason: string; label?: string; value?: string; series?: string; at?: string }, points: number): void => {
     if (r.kind === 'reject') {
       counters.rejected += points;
       bump(counters.rejects, r.reason, points);
       bump(reasons, r.reason, points);
-      const series = 'series' in r ? r.series : undefined;
-      const seen = series !== undefined && exampleSeries.has(`${queryName}\0${series}`);
-      if (examples.length < MAX_EXAMPLES && !seen) {
-        const ex: PassSummary['examples'][number] = { query: queryName, reason: r.reason };
-        if (r.label !== undefined) ex.label = r.label;
-        if (r.value !== undefined) ex.value = r.value;
-        if (series !== undefined) {
-          ex.series = series;
-          exampleSeries.add(`${queryName}\0${series}`);
-        }
-        if ('at' in r && r.at !== undefined) ex.at = r.at;
-        examples.push(ex);
-      }
+      example(queryName, r.reason, r);
     } else if (r.kind === 'skip') {
       counters.skipped += points;
       bump(reasons, r.reason, points);
     }
   };
-  /** Applies what became of an accepted count; one the edge caps refused is skipped instead (as `ingest` counts it). */
-  const outcome = (o: Outcome, n: number): void => {
+  /**
+   * Applies what became of an accepted count; one the edge caps refused is skipped instead (as
+   * `ingest` counts it), and so is one whose endpoint resolved to no peer, with an example (the
+   * series' side, what it named): flows the store does not get must be said.
+   */
+  const outcome = (o: Outcome, n: number, query: string, series: () => string): void => {
     if (o === 'edge-cap') {
       counters.skipped++;
       bump(reasons, o);
+      return;
+    }
+    if (typeof o === 'object') {
+      counters.skipped++;
+      bump(reasons, o.reason);
+      example(query, o.reason, { label: o.side, value: o.value, series: series() });
       return;
     }
     counters.accepted++;
@@ -258,7 +273,7 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
           }
           // Bytes and packets are sums, not counts of events: rounded, never raised to 1.
           const n = reading.pair.counts === 'flows' ? flowCount(v) : Math.round(v);
-          if (n > 0) outcome(recorder.recordPair(reading.pair, q.metric, { time: t, value: n, source }), n);
+          if (n > 0) outcome(recorder.recordPair(reading.pair, q.metric, { time: t, value: n, source }), n, name, () => seriesText(s.labels));
           else counters.accepted++;
         }
         continue;
@@ -278,7 +293,7 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
           counters.accepted++;
           continue;
         }
-        outcome(recorder.record(reading.flow, q.metric, { time: t, flows: n, packets: 0, bytes: 0, verdict: reading.flow.verdict, source }), n);
+        outcome(recorder.record(reading.flow, q.metric, { time: t, flows: n, packets: 0, bytes: 0, verdict: reading.flow.verdict, source }), n, name, () => seriesText(s.labels));
       }
     }
     commit(recorder, name, to, 'running');
@@ -319,7 +334,7 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
             count(name, reading, 1);
             continue;
           }
-          outcome(recorder.record(reading.flow, 'targets', { time: t.lastScrape, flows: 1, packets: 0, bytes: 0, verdict: reading.flow.verdict, source: 'scrape-targets' }), 1);
+          outcome(recorder.record(reading.flow, 'targets', { time: t.lastScrape, flows: 1, packets: 0, bytes: 0, verdict: reading.flow.verdict, source: 'scrape-targets' }), 1, name, () => t.scrapeUrl.slice(0, 400));
         }
         row.from = new Date(cursor).toISOString();
         row.to = new Date(newest).toISOString();

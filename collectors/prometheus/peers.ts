@@ -7,15 +7,52 @@
  * looked up among the stored workloads by namespace and name; when none or several match it is
  * not guessed: the series is skipped and counted (`unknown-workload`, `ambiguous-workload`), so a
  * workload the inventory does not know never becomes a peer of an invented kind. A workload named
- * with its kind resolves as a flow record carrying that owner would, known or not.
+ * with its kind resolves as a flow record carrying that owner would, known or not, when the kind is
+ * one the owner model knows (a workload kind, or a Deployment's ReplicaSet).
+ *
+ * Any other kind (Hubble's `workload_kind` is the pod's controller kind, cilium
+ * pkg/k8s/utils/workload.go GetWorkloadMetaFromPod: an Argo `Rollout`, an OpenShift
+ * `DeploymentConfig`, any CRD's) names pods the inventory holds as bare pods
+ * (collectors/inventory/snapshot.ts), and a series names no pod or address to find them by:
+ * `unsupported-workload-kind`. A flow record of such a pod still resolves, through its pod name or
+ * address. Whatever the name, a side the index could only place as `unknown` with no address
+ * (a Service it does not know: `unknown-service`) is never returned: that peer key no read parses.
  */
 import type { EndpointMeta, FlowEndpoint } from '../../domain/flow.ts';
 import type { Workload } from '../../domain/inventory.ts';
-import type { WorkloadKind } from '../../domain/peer.ts';
+import { isWorkloadKind, type WorkloadKind } from '../../domain/peer.ts';
 import type { ResolutionIndex, ResolvedSide } from '../flows/resolve.ts';
 import type { EndpointRef } from './series.ts';
 
-export type UnresolvedReason = 'unknown-workload' | 'ambiguous-workload';
+export type UnresolvedReason = 'unknown-workload' | 'ambiguous-workload' | 'unsupported-workload-kind' | 'unknown-service';
+
+/** Why an endpoint was not resolved, and what it named (for the pass's examples). */
+export interface Unresolved {
+  reason: UnresolvedReason;
+  /** The endpoint as the series named it: `ns/Kind/name`, `ns/name`, `name`. */
+  value: string;
+}
+
+/** Owner kinds the resolution index turns into workloads: the workload kinds and a Deployment's ReplicaSet (resolve.ts fromOwner). */
+const isModelledOwnerKind = (kind: string): boolean => isWorkloadKind(kind) || kind === 'ReplicaSet';
+
+/** An endpoint as a series names it. */
+function refText(ref: EndpointRef): string {
+  switch (ref.kind) {
+    case 'workload':
+      return [ref.namespace, ref.workloadKind, ref.name].filter((p) => p !== undefined && p !== '').join('/');
+    case 'pod':
+      return `${ref.namespace}/${ref.pod}`;
+    case 'service':
+      return `${ref.namespace}/${ref.name}`;
+    case 'node':
+      return ref.name;
+    case 'ip':
+      return ref.ip;
+    case 'apiserver':
+      return 'apiserver';
+  }
+}
 
 export class PeerResolver {
   /** `namespace/name` and `name` → the kinds stored under that name. */
@@ -34,9 +71,14 @@ export class PeerResolver {
   }
 
   /** The sides an endpoint resolves to at `time` (several for a Service with several backends). */
-  resolve(ref: EndpointRef, time: number, port?: number): ResolvedSide[] | UnresolvedReason {
+  resolve(ref: EndpointRef, time: number, port?: number): ResolvedSide[] | Unresolved {
     const e = this.endpoint(ref, port);
-    return typeof e === 'string' ? e : this.index.resolve(e, time);
+    if (typeof e === 'string') return { reason: e, value: refText(ref) };
+    const sides = this.index.resolve(e, time);
+    // A name resolved to nobody at no address (a Service the inventory does not know, a ReplicaSet
+    // no Deployment owns): stored, `unknown:` would be a peer key no read parses.
+    if (sides.some((s) => s.peer.kind === 'unknown' && s.peer.ip === '')) return { reason: ref.kind === 'service' ? 'unknown-service' : ref.kind === 'workload' && ref.workloadKind !== undefined ? 'unsupported-workload-kind' : 'unknown-workload', value: refText(ref) };
+    return sides;
   }
 
   private endpoint(ref: EndpointRef, port: number | undefined): FlowEndpoint | UnresolvedReason {
@@ -58,6 +100,7 @@ export class PeerResolver {
       case 'apiserver':
         return at('', { kind: 'reserved', identities: ['kube-apiserver'] });
       case 'workload': {
+        if (ref.workloadKind && !isModelledOwnerKind(ref.workloadKind)) return 'unsupported-workload-kind';
         if (ref.workloadKind && ref.namespace) return at('', { kind: 'pod', namespace: ref.namespace, ownerKind: ref.workloadKind, ownerName: ref.name });
         if (ref.namespace) {
           const kinds = this.byName.get(`${ref.namespace}/${ref.name}`) ?? [];

@@ -24,12 +24,19 @@ import type { RunBudgets } from '../flows/edge-budget.ts';
 import type { CountedFlows } from '../flows/counted.ts';
 import { EPHEMERAL_MIN, clientPeer, serverSide } from '../flows/orient.ts';
 import type { ResolvedSide } from '../flows/resolve.ts';
-import type { PeerResolver, UnresolvedReason } from './peers.ts';
+import type { PeerResolver, Unresolved } from './peers.ts';
 import type { FlowSource } from '../../domain/flow.ts';
 import type { EndpointRef, MetricFlow, MetricPair } from './series.ts';
 import type { GapDelta, MetricPairDelta } from './store.ts';
 
-export type Outcome = 'edge' | 'ambiguous' | 'possible-reply' | 'no-port' | 'pair' | 'edge-cap' | UnresolvedReason;
+/** An endpoint that resolved to no peer, with the side of the series that named it. */
+export interface UnresolvedSide extends Unresolved {
+  side: 'source' | 'destination';
+}
+
+export type Outcome = 'edge' | 'ambiguous' | 'possible-reply' | 'no-port' | 'pair' | 'edge-cap' | UnresolvedSide;
+
+const unresolved = (u: Unresolved, side: UnresolvedSide['side']): UnresolvedSide => ({ ...u, side });
 
 export class MetricFlowRecorder {
   readonly aggregator = new Aggregator();
@@ -37,7 +44,7 @@ export class MetricFlowRecorder {
   private pairs = new Map<string, MetricPairDelta>();
   readonly edgeKeys = new Set<string>();
   private readonly services = new Map<string, Service>();
-  private readonly memo = new WeakMap<EndpointRef, Map<number, ResolvedSide[] | UnresolvedReason>>();
+  private readonly memo = new WeakMap<EndpointRef, Map<number, ResolvedSide[] | Unresolved>>();
 
   /** Edge additions folded into a covering block past the caps. */
   folded = 0;
@@ -54,9 +61,9 @@ export class MetricFlowRecorder {
   /** Records one count; returns what became of it (for each pair of sides; the first outcome that is not an edge wins; `edge-cap` when the caps refused every pair of sides). */
   record(flow: MetricFlow, metric: string, c: CountedFlows): Outcome {
     const srcs = this.resolve(flow.src, c.time);
-    if (typeof srcs === 'string') return srcs;
+    if (!Array.isArray(srcs)) return unresolved(srcs, 'source');
     const dsts = this.resolve(flow.dst, c.time, flow.port);
-    if (typeof dsts === 'string') return dsts;
+    if (!Array.isArray(dsts)) return unresolved(dsts, 'destination');
     let outcome: Outcome = 'edge';
     let refused = 0;
     const worse = (o: Outcome): void => {
@@ -108,9 +115,9 @@ export class MetricFlowRecorder {
   /** Records one step of an observed pair (no direction, port or protocol): never an edge. */
   recordPair(pair: MetricPair, metric: string, c: { time: number; value: number; source: FlowSource }): Outcome {
     const as = this.resolve(pair.a, c.time);
-    if (typeof as === 'string') return as;
+    if (!Array.isArray(as)) return unresolved(as, 'source');
     const bs = this.resolve(pair.b, c.time);
-    if (typeof bs === 'string') return bs;
+    if (!Array.isArray(bs)) return unresolved(bs, 'destination');
     for (const x of as) {
       for (const y of bs) {
         const [peerA, peerB] = x.key <= y.key ? [x.key, y.key] : [y.key, x.key];
@@ -138,7 +145,7 @@ export class MetricFlowRecorder {
    * Names that do not go through the IP history (workloads, Services, nodes, the apiserver) resolve
    * the same at every step: memoised per recorder and series.
    */
-  private resolve(ref: EndpointRef, time: number, port?: number): ResolvedSide[] | UnresolvedReason {
+  private resolve(ref: EndpointRef, time: number, port?: number): ResolvedSide[] | Unresolved {
     if (ref.kind === 'ip' || ref.kind === 'pod') return this.resolver.resolve(ref, time, port);
     // A series' endpoints are the same objects at every step: keyed by identity, no string building per point.
     let byPort = this.memo.get(ref);
@@ -158,7 +165,7 @@ export class MetricFlowRecorder {
       const ports = svc?.ports.filter((p) => p.protocol === flow.protocol) ?? [];
       if (ports.length === 1) {
         const sides = this.resolver.resolve({ kind: 'service', ...flow.service }, time, (ports[0] as { port: number }).port);
-        const mine = typeof sides === 'string' ? undefined : sides.find((x) => x.key === server.key);
+        const mine = Array.isArray(sides) ? sides.find((x) => x.key === server.key) : undefined;
         if (mine?.port !== undefined) return { port: mine.port, by: 'service-port' };
       }
     }
