@@ -4,7 +4,7 @@ import type { Edge } from '../domain/edge.ts';
 import { MAX_COUNT, sourcesFromBits, type Protocol } from '../domain/flow.ts';
 import type { Peer } from '../domain/peer.ts';
 import type { Db } from './db.ts';
-import { checkedPeer, edgePortProblem, edgeValuesProblem, skipRow, type SkippedRows } from './row-check.ts';
+import { assertStorablePeer, checkedPeer, edgePortProblem, edgeValuesProblem, skipRow, type SkippedRows } from './row-check.ts';
 
 /** An ambiguous pair keeps the ports last seen; at one time the lowest pair (as the aggregator does), so that the record order never decides. */
 const LATER_PORTS = '(excluded.last_seen > last_seen OR (excluded.last_seen = last_seen AND (excluded.port_a < port_a OR (excluded.port_a = port_a AND excluded.port_b < port_b))))';
@@ -109,6 +109,8 @@ export class EdgeStore {
   /** Writes one batch. Call inside a transaction (see `commitIngestBatch`) so a batch lands whole or not at all. */
   write(batch: AggregateBatch): void {
     for (const e of batch.edges) {
+      assertStorablePeer(e.client, 'edges.client');
+      assertStorablePeer(e.server, 'edges.server');
       const { id } = this.upsertEdge.get({
         client: e.client,
         server: e.server,
@@ -125,7 +127,11 @@ export class EdgeStore {
       }) as { id: number };
       for (const h of e.hours.values()) this.upsertHour.run(id, h.hour, h.flows, h.packets, h.bytes);
     }
-    for (const a of batch.ambiguous) this.upsertAmbiguous.run(a);
+    for (const a of batch.ambiguous) {
+      assertStorablePeer(a.peerA, 'ambiguous_pairs.peer_a');
+      assertStorablePeer(a.peerB, 'ambiguous_pairs.peer_b');
+      this.upsertAmbiguous.run(a);
+    }
     for (const n of batch.names) this.upsertName.run(n);
   }
 

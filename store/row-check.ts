@@ -54,6 +54,16 @@ export function checkedPeer(key: unknown): Peer | string {
   }
 }
 
+/**
+ * The store's door: a peer key the reads would skip as unreadable (`checkedPeer`) is refused when
+ * written, naming the column, so a decoder bug fails its batch loudly instead of storing flows no
+ * read ever returns (an `unknown:` peer of no address once did, from the Prometheus collector).
+ */
+export function assertStorablePeer(key: unknown, column: string): void {
+  const p = checkedPeer(key);
+  if (typeof p === 'string') throw new Error(`refused to store ${column} ${JSON.stringify(key)}: ${p}`);
+}
+
 export const isCount = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_COUNT;
 export const isTime = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_TIME_MS;
 

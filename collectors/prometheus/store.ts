@@ -4,6 +4,7 @@
  */
 import { MAX_COUNT, type Protocol, type FlowSource } from '../../domain/flow.ts';
 import type { Db } from '../../store/db.ts';
+import { assertStorablePeer } from '../../store/row-check.ts';
 
 export interface GapDelta {
   client: string;
@@ -77,11 +78,19 @@ export class PrometheusStore {
   }
 
   writeGaps(gaps: Iterable<GapDelta>): void {
-    for (const g of gaps) this.upsertGap.run(g);
+    for (const g of gaps) {
+      assertStorablePeer(g.client, 'edge_gaps.client');
+      assertStorablePeer(g.server, 'edge_gaps.server');
+      this.upsertGap.run(g);
+    }
   }
 
   writePairs(pairs: Iterable<MetricPairDelta>): void {
-    for (const p of pairs) this.upsertPair.run(p);
+    for (const p of pairs) {
+      assertStorablePeer(p.peerA, 'metric_pairs.peer_a');
+      assertStorablePeer(p.peerB, 'metric_pairs.peer_b');
+      this.upsertPair.run(p);
+    }
   }
 
   gaps(): EdgeGap[] {
