@@ -18,7 +18,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importInventory } from '../../app/inventory.ts';
 import { test } from 'node:test';
+import { pino } from 'pino';
 import { PrometheusApi } from '../../collectors/prometheus/client.ts';
+import { PrometheusCollector } from '../../collectors/prometheus/collector.ts';
 import { resolvePrometheusConfig } from '../../collectors/prometheus/config.ts';
 import { runPass, type PassSummary } from '../../collectors/prometheus/pass.ts';
 import { EdgeStore } from '../../store/edges.ts';
@@ -72,4 +74,24 @@ test('what was skipped is counted skipped, not accepted; the known series is the
   assert.deepEqual(edges, [['workload:shop/Deployment/web', 'workload:shop/StatefulSet/db', 5432]]);
   const raw = db.prepare("SELECT count(*) AS n FROM edges WHERE client LIKE 'unknown:%' OR server LIKE 'unknown:%'").get() as { n: number };
   assert.equal(raw.n, 0);
+});
+
+test('the collector under `serve` keeps the pass\'s examples in its status (rejections) and logs each reason once', async () => {
+  const { db: live } = tmpDb();
+  importInventory(live, { text: readFileSync(new URL('../fixtures/inventory/cluster.json', import.meta.url), 'utf8'), takenAt: T0 - 3_600_000, source: 'cluster.json' });
+  const logs: { msg: string; reasons?: Record<string, number> }[] = [];
+  const logger = pino({ level: 'warn' }, { write: (s: string) => logs.push(JSON.parse(s) as (typeof logs)[number]) });
+  const c = new PrometheusCollector(settings, { db: live, logger, now: () => END, ingest: DEFAULT_INGEST_LIMITS });
+  await c.once();
+  const rejections = c.status().rejections ?? [];
+  assert.deepEqual(
+    rejections.map((r) => [r.reason, r.field, r.value]),
+    [
+      ['unsupported-workload-kind', 'source', 'shop/DeploymentConfig/canary'],
+      ['unsupported-workload-kind', 'source', 'shop/Rollout/canary'],
+      ['unknown-service', 'destination', 'shop/ghost'],
+    ],
+  );
+  assert.match(rejections[1]!.record, /^hubble_port_distribution_total\{\} \{.*source_workload_kind="Rollout"\}$/);
+  assert.deepEqual(logs.map((l) => l.reasons), [{ 'unknown-service': STEPS, 'unsupported-workload-kind': 2 * STEPS }]);
 });
