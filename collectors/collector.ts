@@ -21,6 +21,20 @@ export interface CollectorStatus {
   counters: Record<string, number>;
   /** Point-in-time readings (lag seconds, queue length, objects held), exported as gauges. */
   gauges?: Record<string, number>;
+  /** The most recent records the collector rejected, oldest first (at most 20; collectors/rejections.ts). */
+  rejections?: CollectorRejection[];
+}
+
+/** One rejected record: why, where in it, and which record it was. Values are cut short and printable. */
+export interface CollectorRejection {
+  reason: string;
+  /** The record's field or the series' label (`flow.IP.source`, `source`). */
+  field?: string;
+  value?: string;
+  /** The rule the value breaks. */
+  message?: string;
+  /** Which record: `hubble-relay:ADDRESS #12: flow UUID at TIME on NODE`, a query and its series. */
+  record: string;
 }
 
 export interface Collector {

@@ -8,7 +8,7 @@ import type { Db } from '../store/db.ts';
 import { readResolutionData } from '../store/inventory.ts';
 import type { FlowFormat } from './flows/decode.ts';
 import type { IngestLimits } from './flows/ingest-defaults.ts';
-import { FlowIngest } from './flows/pipeline.ts';
+import { FlowIngest, type IngestOptions } from './flows/pipeline.ts';
 import { ResolutionIndex } from './flows/resolve.ts';
 import { SqliteBatchWriter, type BatchWriter } from './flows/write.ts';
 
@@ -21,6 +21,7 @@ export interface StorePipelineOptions {
   maxLineLength?: number;
   /** Default: a SqliteBatchWriter on `db`. */
   writer?: BatchWriter;
+  onReject?: IngestOptions['onReject'];
 }
 
 export function storePipeline(db: Db, options: StorePipelineOptions): FlowIngest {
@@ -33,5 +34,6 @@ export function storePipeline(db: Db, options: StorePipelineOptions): FlowIngest
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
     ...(options.maxLineLength !== undefined ? { maxLineLength: options.maxLineLength } : {}),
+    ...(options.onReject !== undefined ? { onReject: options.onReject } : {}),
   });
 }

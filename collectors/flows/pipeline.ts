@@ -39,6 +39,11 @@ export interface IngestOptions {
   flushIntervalMs?: number;
   /** How many rejected lines to report with their place and value. */
   maxExamples?: number;
+  /**
+   * Told of every rejected record, past `maxExamples` too, with the record as parsed (undefined for
+   * a line that is no JSON): a live collector keeps and logs the recent ones (collectors/rejections.ts).
+   */
+  onReject?: (example: RejectExample, record: unknown) => void;
   /** Longest accepted line, in characters. */
   maxLineLength?: number;
   /** The clock "now" is read from (ms); default Date.now. */
@@ -295,16 +300,17 @@ export class FlowIngest {
       firstLine = lastLine + 1;
     };
     const maxExamples = this.options.maxExamples ?? 10;
-    const rejectLine = (line: number, reason: RejectReason, field?: string, value?: string, message?: string): void => {
+    const onReject = this.options.onReject;
+    const rejectLine = (line: number, reason: RejectReason, field?: string, value?: string, message?: string, record?: unknown): void => {
       c.rejected++;
       bump(c.rejects, reason);
-      if (this.examples.length < maxExamples) {
-        const ex: RejectExample = { file: name, line, reason };
-        if (field !== undefined) ex.field = field;
-        if (value !== undefined) ex.value = value;
-        if (message !== undefined) ex.message = message;
-        this.examples.push(ex);
-      }
+      if (this.examples.length >= maxExamples && !onReject) return;
+      const ex: RejectExample = { file: name, line, reason };
+      if (field !== undefined) ex.field = field;
+      if (value !== undefined) ex.value = value;
+      if (message !== undefined) ex.message = message;
+      if (this.examples.length < maxExamples) this.examples.push(ex);
+      onReject?.(ex, record);
     };
     const afterRecord = (lineNo: number): void => {
       lastLine = lineNo;
@@ -347,7 +353,7 @@ export class FlowIngest {
       } else if (d.kind === 'skip') {
         c.skipped++;
         bump(skips, d.reason);
-      } else rejectLine(lineNo, d.reason, d.field, d.value, d.message);
+      } else rejectLine(lineNo, d.reason, d.field, d.value, d.message, parsed);
       afterRecord(lineNo);
     };
     const feed: RecordFeed = {

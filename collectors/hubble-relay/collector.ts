@@ -8,9 +8,11 @@
  * control holds the relay back.
  */
 import type * as grpc from '@grpc/grpc-js';
-import type { FlowIngest, IngestSummary, InputSummary } from '../flows/pipeline.ts';
+import type { FlowIngest, IngestSummary, InputSummary, RejectExample } from '../flows/pipeline.ts';
+import { showValue } from '../flows/decode.ts';
+import { RecentRejections } from '../rejections.ts';
 import { Backoff, sleep } from '../backoff.ts';
-import type { Collector, CollectorDeps, CollectorStatus } from '../collector.ts';
+import type { Collector, CollectorDeps, CollectorRejection, CollectorStatus } from '../collector.ts';
 import { observerClient, waitForReady, type GetFlowsRequest, type ObserverClient } from './client.ts';
 import type { HubbleRelaySettings } from './config.ts';
 import { ResumeCursor } from './cursor.ts';
@@ -53,6 +55,8 @@ export interface HubbleRelayCounters {
   pauses: number;
   /** Flows dated after the clock that the resume cursor could not remember (cursor.ts): a resume may count them twice. */
   aheadUnremembered: number;
+  /** Rejected flows past the log budget (collectors/rejections.ts): counted, in `rejections` while recent, not logged. */
+  rejectionsNotLogged: number;
 }
 
 /** What the follow loop needs of a session: whether it got anywhere, and its error. */
@@ -90,8 +94,10 @@ export class HubbleRelayCollector implements Collector {
   private lastSuccess: number | undefined;
   private lastError: string | undefined;
   private readonly counters: HubbleRelayCounters = {
-    connects: 0, connectFailures: 0, streamErrors: 0, flows: 0, duplicates: 0, records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, lostEvents: 0, nodeStatus: 0, pauses: 0, aheadUnremembered: 0,
+    connects: 0, connectFailures: 0, streamErrors: 0, flows: 0, duplicates: 0, records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, lostEvents: 0, nodeStatus: 0, pauses: 0, aheadUnremembered: 0, rejectionsNotLogged: 0,
   };
+  /** The flows `serve` rejected lately, each logged within a budget. */
+  private readonly rejections: RecentRejections;
   private queue: BoundedQueue<Queued> | undefined;
   /** The ingest of the session streaming now: what its committed batches stored counts already (a session lasts `refresh`). */
   private current: FlowIngest | undefined;
@@ -116,6 +122,7 @@ export class HubbleRelayCollector implements Collector {
   ) {
     this.backoff = new Backoff({ initialMs: settings.backoff.initialMs, maxMs: settings.backoff.maxMs, ...(options.random ? { random: options.random } : {}) });
     this.stateKey = `hubble:${settings.address}`;
+    this.rejections = new RecentRejections(deps.logger, deps.now, { collector: this.name, address: settings.address }, 'hubble flow rejected');
     this.cursor = new ResumeCursor();
     this.stored = new ResumeCursor();
   }
@@ -153,11 +160,13 @@ export class HubbleRelayCollector implements Collector {
     const s: CollectorStatus = {
       name: this.name,
       state: this.state,
-      counters: { ...this.counters, ...this.liveRunCounters(), aheadUnremembered: this.cursor.unremembered },
+      counters: { ...this.counters, ...this.liveRunCounters(), aheadUnremembered: this.cursor.unremembered, rejectionsNotLogged: this.rejections.notLogged },
       gauges: { queue_length: this.queue?.length ?? 0, queue_capacity: this.settings.queueSize, paused: this.queue?.isPaused ? 1 : 0, lag_seconds: this.newestFlowMs === undefined ? 0 : Math.max(0, (this.deps.now() - this.newestFlowMs) / 1000) },
     };
     if (this.lastSuccess !== undefined) s.lastSuccess = this.lastSuccess;
     if (this.lastError !== undefined) s.lastError = this.lastError;
+    const rejections = this.rejections.list();
+    if (rejections.length > 0) s.rejections = rejections;
     return s;
   }
 
@@ -211,7 +220,9 @@ export class HubbleRelayCollector implements Collector {
   async session(follow: boolean, signal: AbortSignal): Promise<SessionResult> {
     // `once` passes do not move the stored cursor: they read a window, not the stream's continuation.
     const writer = follow ? new CursorBatchWriter(this.deps.db, this.stateKey, this.stored, this.deps.now) : undefined;
-    const pipeline = storePipeline(this.deps.db, { format: 'hubble', limits: this.deps.ingest, batchSize: this.settings.batchSize, flushIntervalMs: this.settings.flushIntervalMs, ...(writer ? { writer } : {}) });
+    // `collect hubble --once` prints its examples in its summary; `serve` keeps and logs them here.
+    const onReject = follow ? (ex: RejectExample, record: unknown) => this.rejections.add({ ...rejectionOf(ex), record: flowText(ex, record) }) : undefined;
+    const pipeline = storePipeline(this.deps.db, { format: 'hubble', limits: this.deps.ingest, batchSize: this.settings.batchSize, flushIntervalMs: this.settings.flushIntervalMs, ...(writer ? { writer } : {}), ...(onReject ? { onReject } : {}) });
     const runName = `hubble-relay:${this.settings.address}`;
     this.client ??= observerClient(this.settings.address, this.settings.tls);
     const client = this.client;
@@ -355,4 +366,27 @@ export class HubbleRelayCollector implements Collector {
     } else if (isPlainObject(r.node_status)) this.counters.nodeStatus++;
     queue.push(item);
   }
+}
+
+/** A pipeline reject example as a collector rejection (its value already cut short, decode.ts showValue). */
+function rejectionOf(ex: RejectExample): Omit<CollectorRejection, 'record'> {
+  const r: Omit<CollectorRejection, 'record'> = { reason: ex.reason };
+  if (ex.field !== undefined) r.field = ex.field;
+  if (ex.value !== undefined) r.value = ex.value;
+  if (ex.message !== undefined) r.message = ex.message;
+  return r;
+}
+
+/** Which flow: the run and its place in it, then the flow's uuid, time and node when it has them (each cut short). */
+function flowText(ex: RejectExample, record: unknown): string {
+  const at = `${ex.file} #${ex.line}`;
+  if (!isPlainObject(record) || !isPlainObject(record.flow)) return at;
+  const f = record.flow;
+  const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? showValue(v) : undefined);
+  const parts = [`flow ${text(f.uuid) ?? '(no uuid)'}`];
+  const time = text(f.time) ?? text(record.time);
+  if (time !== undefined) parts.push(`at ${time}`);
+  const node = text(f.node_name) ?? text(record.node_name);
+  if (node !== undefined) parts.push(`on ${node}`);
+  return `${at}: ${parts.join(' ')}`;
 }

@@ -6,10 +6,11 @@
  * Memory is bounded by one query's answer (maxSeries × the steps in maxWindow), never by uptime.
  */
 import { Backoff, sleep } from '../backoff.ts';
-import type { Collector, CollectorDeps, CollectorStatus } from '../collector.ts';
+import type { Collector, CollectorDeps, CollectorRejection, CollectorStatus } from '../collector.ts';
 import { PrometheusApi } from './client.ts';
 import type { PrometheusSettings } from './config.ts';
 import { runPass, type PassSummary } from './pass.ts';
+import { RecentRejections } from '../rejections.ts';
 
 export interface PrometheusCollectorOptions {
   /** Injected in tests so nothing waits for real seconds. */
@@ -30,6 +31,8 @@ export class PrometheusCollector implements Collector {
   private loop: Promise<void> | undefined;
   private readonly api: PrometheusApi;
   private readonly backoff: Backoff;
+  /** The examples of the last passes (rejected and unresolved series), shown in the status; logged below, once per reason. */
+  private readonly rejections: RecentRejections;
   /** Reasons already logged in the current episode of bad series. */
   private loggedReasons = new Set<string>();
   private failing = false;
@@ -40,6 +43,7 @@ export class PrometheusCollector implements Collector {
     private readonly options: PrometheusCollectorOptions = {},
   ) {
     this.api = new PrometheusApi(settings);
+    this.rejections = new RecentRejections(deps.logger, deps.now, { collector: this.name }, 'prometheus series rejected');
     this.backoff = options.backoff ?? new Backoff({ initialMs: 1_000, maxMs: Math.max(1_000, Math.min(300_000, settings.intervalMs * 5)) });
   }
 
@@ -73,6 +77,12 @@ export class PrometheusCollector implements Collector {
     for (const k of ['records', 'accepted', 'rejected', 'skipped', 'ambiguous', 'flows'] as const) this.counters[k] = (this.counters[k] ?? 0) + summary[k];
     for (const [reason, n] of Object.entries(summary.reasons)) this.counters[`series_${reason.replace(/-/g, '_')}`] = (this.counters[`series_${reason.replace(/-/g, '_')}`] ?? 0) + n;
     this.gauges.last_pass_series = summary.queries.reduce((n, q) => n + q.series, 0);
+    for (const ex of summary.examples) {
+      const r: CollectorRejection = { reason: ex.reason, record: [ex.query, ex.series, ex.at === undefined ? undefined : `at ${ex.at}`].filter((p) => p !== undefined).join(' ') };
+      if (ex.label !== undefined) r.field = ex.label;
+      if (ex.value !== undefined) r.value = ex.value;
+      this.rejections.keep(r);
+    }
     this.logBadSeries(summary);
     this.options.onPass?.(summary);
     const failedQueries = summary.queries.filter((q) => q.status === 'failed');
@@ -128,6 +138,8 @@ export class PrometheusCollector implements Collector {
     const s: CollectorStatus = { name: this.name, state: this.state, counters: { ...this.counters }, gauges: { ...this.gauges } };
     if (this.lastSuccess !== undefined) s.lastSuccess = this.lastSuccess;
     if (this.lastError !== undefined) s.lastError = this.lastError;
+    const rejections = this.rejections.list();
+    if (rejections.length > 0) s.rejections = rejections;
     return s;
   }
 }

@@ -21,6 +21,18 @@ const Readiness = Type.Object({
         lastError: Type.Optional(Type.String()),
         counters: Type.Record(Type.String(), Type.Number()),
         gauges: Type.Optional(Type.Record(Type.String(), Type.Number())),
+        /** The most recent records the collector rejected (at most 20), oldest first. */
+        rejections: Type.Optional(
+          Type.Array(
+            Type.Object({
+              reason: Type.String(),
+              field: Type.Optional(Type.String()),
+              value: Type.Optional(Type.String()),
+              message: Type.Optional(Type.String()),
+              record: Type.String(),
+            }),
+          ),
+        ),
       }),
     ),
   }),

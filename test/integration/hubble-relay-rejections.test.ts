@@ -50,7 +50,7 @@ async function run(lines: unknown[], expectRecords: number) {
 test('each rejected flow is in the status and logged at warn: reason, field, value cut short, and which flow', async () => {
   const bad = [
     badIp('flow-ip', 1),
-    flow('flow-ns', 2, { source: { ...(BASE.source as object), namespace: 'Bad_NS!' } }),
+    flow('flow-ns', 2, { source: { ...(BASE.source as object), labels: [], namespace: 'Bad_NS!' } }),
     flow('flow-pod', 3, { source: { ...(BASE.source as object), pod_name: 'x'.repeat(5000) } }),
   ];
   const { c, logs } = await run([...GKE, ...bad], GKE.length + bad.length);
