@@ -7,7 +7,7 @@ import { DNS_CONVENTIONS, isNodeLocalDns, NODE_LOCAL_DNS } from '../domain/clust
 import { isStoredEdge, type EdgeTraffic } from '../domain/edge.ts';
 import type { InventorySnapshot, LabelSelector, Workload } from '../domain/inventory.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
-import { compareWorkload, edgeKeys, type EdgeKeys, type WorkloadComponent } from './compare/compare.ts';
+import { compareWorkload, edgeKeys, type EdgeKeys, type RuleAssessment, type WorkloadComponent } from './compare/compare.ts';
 import { indexCluster } from './compare/context.ts';
 import { PeerRanks, type PeerInfo } from './compare/edge-order.ts';
 import { getEngine, type EmitOptions, type EmitResult, type EngineName } from './engines/index.ts';
@@ -26,6 +26,7 @@ import { ruleEdges } from './synthesize/atoms.ts';
 import { RunPeers } from './synthesize/far-peers.ts';
 import type { DnsTarget } from './synthesize/peers.ts';
 import { PortSets } from './synthesize/port-sets.ts';
+import { keptBy } from './synthesize/kept-by.ts';
 import { intentEdges, planWorkload, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
 import { mirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
 import { workloadServedPorts } from './matrix/bindings.ts';
@@ -109,23 +110,41 @@ export interface VerifiedSides {
   edges: Record<Direction, readonly EdgeTraffic[]>;
   excluded: Record<Direction, ReadonlyMap<EdgeTraffic, string>>;
   /**
-   * Included edges a documented `must` rule of this workload covers and whose far peer it names
-   * (a component's or a role's pods by selector, in named namespaces: not `world`, whole
-   * namespaces or every namespace's pods, which say what this side allows, not what each peer
-   * must accept), with that rule's id: the traffic is required, so the other side of the edge must
-   * let it through too (verification). Only the workloads of the run are known: a run scoped to
-   * a namespace does not see the requirements of workloads outside it.
+   * Observed edges a documented `must` rule of this workload covers, whatever their status (stale
+   * ones too) and whether the recommendation includes them or not, with that rule: the traffic is
+   * required, so this side must let it through (one left out and denied is cut), and so must the
+   * other side of the edge where the rule names that far peer (`otherEnd`: a component's or a
+   * role's pods by selector, in named namespaces; not `world`, whole namespaces or every
+   * namespace's pods, which say what this side allows, not what each peer must accept). Only the
+   * workloads of the run are known: a run scoped to a namespace does not see the requirements of
+   * workloads outside it.
    */
-  required?: Record<Direction, ReadonlyMap<EdgeTraffic, string>>;
+  required?: Record<Direction, ReadonlyMap<EdgeTraffic, RequiredEdge>>;
   /**
-   * Flows a documented `must` rule requires that nothing observed, at either end (the rule's owner,
-   * and the peer workload it names, whose policy opens it from the owner: mirrored-rules.ts), with
-   * the rule's id: the policies must allow them like included edges. Not at a peer whose
-   * authoritative matrix leaves the rule closed (warned there: the matrices disagree).
+   * Flows a documented `must` rule requires that nothing observed (the rule never, or long ago only), at
+   * either end (the rule's owner, and the peer workload it names, whose policy opens it from the
+   * owner: mirrored-rules.ts), in every mode: the policies must allow them like included edges.
+   * Not at a peer whose authoritative matrix leaves the rule closed (warned there: the matrices disagree).
    */
-  documented?: Record<Direction, readonly { edge: EdgeTraffic; rule: string }[]>;
+  documented?: Record<Direction, readonly RequiredFlow[]>;
   /** A policy of the workload restricts the direction (otherwise nothing there is for the policies to allow or deny). */
   restricted: Record<Direction, boolean>;
+}
+
+/** The documented `must` rule that requires a flow, and what keeps the flow where the recommendation cuts it (synthesize/kept-by.ts). */
+export interface Requirement {
+  rule: string;
+  keptBy?: string;
+}
+
+/** An observed edge a must rule covers (VerifiedSides.required); `otherEnd`: the rule names its far peer, whose side must let it through too. */
+export interface RequiredEdge extends Requirement {
+  otherEnd: boolean;
+}
+
+/** A flow a must rule requires that nothing observed (VerifiedSides.documented). */
+export interface RequiredFlow extends Requirement {
+  edge: EdgeTraffic;
 }
 
 export interface Recommendation {
@@ -250,26 +269,28 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     namespaces: layers.intents.map((i) => layerRecord(i, evidence, details)).sort((a, b) => compareStrings(a.intent, b.intent)),
     policySet: set,
     warnings: [...layers.warnings, ...dnsWarnings(input.inventory, opts, plans)].sort(compareStrings),
-    sides: withDocumentedFlows(plans.map((p) => verifiedSides(p, layers.intents)), plans),
+    sides: withDocumentedFlows(plans.map((p) => verifiedSides(p, layers.intents, opts, now)), plans, opts, now),
   };
 }
 
 /** Each plan's unobserved must flows put on both of their ends' sides (VerifiedSides.documented), where those ends are in the run. */
-function withDocumentedFlows(sides: VerifiedSides[], plans: readonly WorkloadPlan[]): VerifiedSides[] {
+function withDocumentedFlows(sides: VerifiedSides[], plans: readonly WorkloadPlan[], opts: RecommendOptions, now: number): VerifiedSides[] {
   const byKey = new Map(sides.map((s, i) => [s.workload, { side: s, plan: plans[i]! }]));
-  const flows = new Map<string, Record<Direction, { edge: EdgeTraffic; rule: string }[]>>();
-  const add = (key: string, d: Direction, f: { edge: EdgeTraffic; rule: string }): void => {
+  const flows = new Map<string, Record<Direction, RequiredFlow[]>>();
+  const add = (key: string, d: Direction, f: RequiredFlow): void => {
     let x = flows.get(key);
     if (x === undefined) flows.set(key, (x = { ingress: [], egress: [] }));
     x[d].push(f);
   };
   for (const p of plans) {
-    for (const f of p.documentedFlows) {
-      add(workloadKey(p.workload), f.direction, f);
-      const far = f.direction === 'ingress' ? f.edge.client : f.edge.server;
+    for (const documented of p.documentedFlows) {
+      const kept = keptBy(opts, documented.status, now);
+      const f: RequiredFlow = { edge: documented.edge, rule: documented.rule, ...(kept !== undefined ? { keptBy: kept } : {}) };
+      add(workloadKey(p.workload), documented.direction, f);
+      const far = documented.direction === 'ingress' ? f.edge.client : f.edge.server;
       if (far.kind !== 'workload') continue;
       const peer = byKey.get(workloadKey(far.workload));
-      if (peer && !peer.plan.leftClosed.includes(f.rule)) add(peer.side.workload, opposite(f.direction), f);
+      if (peer && !peer.plan.leftClosed.includes(f.rule)) add(peer.side.workload, opposite(documented.direction), f);
     }
   }
   return sides.map((s) => {
@@ -279,25 +300,30 @@ function withDocumentedFlows(sides: VerifiedSides[], plans: readonly WorkloadPla
 }
 
 /** `layers`: the namespace and cluster-wide layers, which restrict every pod of their namespaces. */
-function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[]): VerifiedSides {
+function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: RecommendOptions, now: number): VerifiedSides {
   const excluded = { ingress: new Map<EdgeTraffic, string>(), egress: new Map<EdgeTraffic, string>() };
   for (const x of p.excluded) excluded[x.edge.direction].set(x.edge.edge, x.reason);
-  // A must rule's id → the keys of the workloads its peers name.
-  const must = new Map<string, Set<string>>();
+  // A must rule's id → its assessment and the keys of the workloads its peers name.
+  const must = new Map<string, { rule: RuleAssessment; named: Set<string> }>();
   for (const r of p.comparison.rules) {
-    if (r.rule.level !== 'must') continue;
+    if (r.rule.level !== 'must' || !r.rule.active) continue;
     const named = r.rule.peers.flatMap((rp) => (rp.kind === 'pods' && rp.namespaceSelector === undefined && !selectorIsEmpty(rp.selector) ? rp.workloads.map(workloadKey) : []));
-    if (named.length > 0) must.set(r.rule.id, new Set(named));
+    must.set(r.rule.id, { rule: r, named: new Set(named) });
   }
-  const required = { ingress: new Map<EdgeTraffic, string>(), egress: new Map<EdgeTraffic, string>() };
+  const required = { ingress: new Map<EdgeTraffic, RequiredEdge>(), egress: new Map<EdgeTraffic, RequiredEdge>() };
   if (must.size > 0) {
     for (const d of ['ingress', 'egress'] as const) {
       const side = p.comparison[d];
       side.edges.forEach((e, i) => {
+        const ids = side.rules[i]!;
+        if (ids.length === 0) return;
         const far = d === 'ingress' ? e.client : e.server;
-        if (excluded[d].has(e) || far.kind !== 'workload') return;
-        const rule = side.rules[i]!.find((id) => must.get(id)?.has(workloadKey(far.workload)));
-        if (rule !== undefined) required[d].set(e, rule);
+        const named = far.kind === 'workload' ? ids.find((id) => must.get(id)?.named.has(workloadKey(far.workload))) : undefined;
+        // This side judges an included edge as required anyway: only what it leaves out needs the rule here.
+        const id = named ?? (excluded[d].has(e) ? ids.find((x) => must.has(x)) : undefined);
+        if (id === undefined) return;
+        const kept = excluded[d].has(e) ? keptBy(opts, must.get(id)!.rule.status, now, side.status[i] === 'stale' ? e.lastSeen : undefined) : undefined;
+        required[d].set(e, { rule: id, otherEnd: named !== undefined, ...(kept !== undefined ? { keptBy: kept } : {}) });
       });
     }
   }

@@ -49,8 +49,9 @@ export interface WorkloadPlan {
   warnings: string[];
   summary: string;
   /**
-   * Flows this workload's included `must` rules require that nothing observed (to and from the
-   * workloads their peers name): the verification checks them at both ends, since no observed edge does.
+   * Flows this workload's active `must` rules require that nothing observed (to and from the
+   * workloads their peers name), in every mode, included or not: the verification checks them at
+   * both ends, since no observed edge does.
    */
   documentedFlows: DocumentedFlow[];
   /** Ids of other components' rules this workload's authoritative matrix leaves closed (warned: the matrices disagree). */
@@ -72,6 +73,8 @@ export interface DocumentedFlow {
   direction: Direction;
   edge: EdgeTraffic;
   rule: string;
+  /** The rule's status: never observed, or observed long ago only (on other flows: this one never was). */
+  status: 'documented-unobserved' | 'stale';
 }
 
 export interface SynthesisContext {
@@ -159,10 +162,11 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   const documented = ctx.opts.mode !== 'observed';
   const anyPeer = documented && (ctx.opts.include as string[]).includes('documented-unobserved');
   if (documented) addDocumentedAtoms(p, included);
-  if (documented) plan.documentedFlows = unobservedMustFlows(p, included);
+  plan.documentedFlows = unobservedMustFlows(p);
   if (anyPeer) addUnboundRoleAtoms(p, comparison.rules);
   addDynamicPeersAtoms(p);
-  if (documented && (ctx.opts.include as string[]).includes('documented-unobserved')) addMirroredAtoms(p, included);
+  // Where the mirrored rules do not render, the verification still requires their flows here, except where this matrix leaves them closed.
+  addMirroredAtoms(p, included, documented && (ctx.opts.include as string[]).includes('documented-unobserved'));
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
   const apart = addObservedAtoms(p, included, exposed);
   const openWhenUndocumented = ctx.opts.mode === 'documented' && onlyAtOtherEnds;
@@ -291,7 +295,7 @@ function addUnboundRoleAtoms(p: Planning, rules: readonly RuleAssessment[]): voi
  * where it is authoritative for the direction (its list is complete: the conflict is the
  * matrices', reported as a warning).
  */
-function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): void {
+function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[], open: boolean): void {
   const { w, ctx, self } = p;
   const mirrors = ctx.mirrors.byWorkload.get(workloadKey(self.workload)) ?? [];
   for (const m of mirrors) {
@@ -307,6 +311,7 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[]): voi
       p.plan.warnings.push(`${m.rule.id} (${m.rule.level}: ${m.rule.purpose}) needs ${d} here from ${m.matrix}/${m.owner.name}, but ${authority} is authoritative for ${d} and does not document it: left closed, the matrices disagree`);
       continue;
     }
+    if (!open) continue;
     const owner = mirroredPeer(m.owner);
     if (owner === undefined) continue;
     const server: Peer | undefined = d === 'ingress' ? self : m.owner.workloads.length === 1 ? { kind: 'workload', workload: m.owner.workloads[0]! } : undefined;
@@ -358,17 +363,20 @@ function confirmFromOtherEnds(w: Workload, comparison: WorkloadComparison, compo
 }
 
 /**
- * The flows the included, unobserved `must` rules require between this workload and the workloads
- * their peers name (mirrored-rules.ts namedWorkloads: never "any pod", which says what this side
- * allows, not what each peer must accept), one per peer workload and port the rule gives a number.
+ * The flows the unobserved `must` rules in force (never observed, or only long ago) require between
+ * this workload and the workloads their peers name (mirrored-rules.ts namedWorkloads: never "any
+ * pod", which says what this side allows, not what each peer must accept), one per peer workload
+ * and port the rule gives a number, in every mode and whether the recommendation includes the rule
+ * or not: required traffic is verified as such, and a cut fails the verification. An observed edge
+ * (stale) is left to the edges' own verification; with egress open, the peer's ingress still is checked.
  */
-function unobservedMustFlows(p: Planning, included: readonly RuleAssessment[]): DocumentedFlow[] {
+function unobservedMustFlows(p: Planning): DocumentedFlow[] {
   const { ctx, self } = p;
   const out: DocumentedFlow[] = [];
-  for (const r of included) {
-    if (r.status !== 'documented-unobserved' || r.rule.level !== 'must') continue;
+  for (const r of p.comparison.rules) {
+    if (!r.rule.active || r.rule.level !== 'must' || (r.status !== 'documented-unobserved' && r.status !== 'stale')) continue;
     const d = r.rule.direction;
-    if (d === 'egress' && !ctx.opts.egress) continue;
+    const observed = r.status === 'stale' ? new Set(r.edges.map(ctx.edgeKeys.key)) : undefined;
     for (const rp of r.rule.peers) {
       for (const ref of namedWorkloads(rp, ctx.podNetwork)) {
         const other: Peer = { kind: 'workload', workload: ref };
@@ -380,7 +388,8 @@ function unobservedMustFlows(p: Planning, included: readonly RuleAssessment[]): 
           const n = resolvePortNumber(port, server, ctx.ix);
           if (n === undefined) continue;
           const edge: EdgeTraffic = { client: d === 'ingress' ? other : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
-          out.push({ direction: d, edge, rule: r.rule.id });
+          if (observed?.has(ctx.edgeKeys.key(edge))) continue;
+          out.push({ direction: d, edge, rule: r.rule.id, status: r.status });
         }
       }
     }

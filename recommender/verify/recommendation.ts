@@ -27,7 +27,7 @@ import { manifestErrors, type ManifestError } from './index.ts';
 import { extraProbes, type Probe } from './probes.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { peerKey } from '../../domain/peer.ts';
-import type { VerifiedSides } from '../recommend.ts';
+import type { RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../recommend.ts';
 
 /**
  * Each restricted side's edges with what the recommendation decided (`reason` undefined: it is
@@ -174,13 +174,13 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
    * requires that nothing observed): blocked by the recommended policies, or by an applied policy
    * beside them, or fine. Whether the recommended policies allow it.
    */
-  const judgeRequired = (workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, rule?: string): boolean => {
-    const required = rule === undefined ? '' : `; ${rule} (must) requires it, not observed yet`;
+  const judgeRequired = (workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, by?: RequiredFlow): boolean => {
+    const required = by === undefined ? '' : `; ${by.rule} (must) requires it, not observed yet`;
     // Most sides are allowed: their verdict's words are only needed when they are not.
     const allowed = sideAllows(ours, flow, direction);
     if (!allowed) {
       const side = decideSide(ours, flow, direction);
-      blocked.push(finding(workload, direction, edge, side, rule === undefined ? side.reason : `${side.reason}${required}: applying this cuts required traffic`));
+      blocked.push(finding(workload, direction, edge, side, by === undefined ? side.reason : `${side.reason}${required}: ${CUTS}${wayOut(by)}`));
     } else {
       blockedByAppliedOnly(workload, direction, edge, flow, required);
     }
@@ -252,13 +252,14 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   for (const s of input.sides) {
     for (const direction of DIRECTIONS) {
       if (!s.restricted[direction]) continue;
-      for (const { edge, rule } of s.documented?.[direction] ?? []) {
+      for (const f of s.documented?.[direction] ?? []) {
+        const { edge } = f;
         const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
         if (!conn.ok) {
           skipped[conn.reason] = (skipped[conn.reason] ?? 0) + 1;
           continue;
         }
-        judgeRequired(s.workload, direction, edge, conn.flow, rule);
+        judgeRequired(s.workload, direction, edge, conn.flow, f);
       }
     }
   }
@@ -275,23 +276,41 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   return found;
 }
 
-/** A side a documented `must` rule requires, by `${edgeKey}|${direction}` (VerifiedSides.required). */
-export type RequiredSides = ReadonlyMap<string, { workload: string; rule: string }>;
+const CUTS = 'applying this cuts required traffic';
+const wayOut = (by: Requirement): string => (by.keptBy !== undefined ? `; ${by.keptBy}` : '');
+
+/** A side a documented `must` rule requires, by `${edgeKey}|${direction}` of the rule's owner (VerifiedSides.required). */
+export type RequiredSides = ReadonlyMap<string, RequiredEdge & { workload: string }>;
 
 export function requiredSides(sides: readonly VerifiedSides[]): RequiredSides {
-  const out = new Map<string, { workload: string; rule: string }>();
+  const out = new Map<string, RequiredEdge & { workload: string }>();
   for (const s of sides) {
-    for (const d of ['ingress', 'egress'] as const) for (const [edge, rule] of s.required?.[d] ?? []) out.set(`${edgeKey(edge)}|${d}`, { workload: s.workload, rule });
+    for (const d of ['ingress', 'egress'] as const) for (const [edge, r] of s.required?.[d] ?? []) out.set(`${edgeKey(edge)}|${d}`, { ...r, workload: s.workload });
   }
   return out;
 }
 
 /**
+ * The must rule that requires the side of finding `f`, and whose it is: its own workload's (the
+ * side is the rule's owner's), else the workload's at the other end, where its rule names this
+ * one; with what keeps the flow (`; mode union keeps it`, or nothing).
+ */
+function requirementOf(f: EdgeFinding, required: RequiredSides): { says: string; wayOut: string } | undefined {
+  if (required.size === 0) return undefined;
+  const here = required.get(`${f.edge}|${f.direction}`);
+  if (here !== undefined && here.workload === f.workload) return { says: `${here.rule} (must) requires it`, wayOut: wayOut(here) };
+  const there = required.get(`${f.edge}|${opposite(f.direction)}`);
+  return there?.otherEnd ? { says: `${there.rule} requires it (${there.workload}'s ${opposite(f.direction)})`, wayOut: wayOut(there) } : undefined;
+}
+
+/**
  * The verification from what the sides' simulations found (in any order: every list is sorted
  * here), the admission errors in manifest order, and the engine's warnings. A side left out and
- * denied whose edge a documented `must` rule requires on the other side (`required`) is blocked:
- * the traffic is cut, whichever side cuts it (an undocumented server under a namespace
- * default-deny, in mode documented, cuts what its client's matrix says it must send).
+ * denied whose edge a documented `must` rule requires (`required`: of its own workload, or of the
+ * workload at the other end, naming this one) is blocked: the traffic is cut, whichever side cuts
+ * it and whatever left it out (mode observed and a must rule seen long ago only; an undocumented
+ * server under a namespace default-deny, in mode documented, cutting what its client's matrix
+ * says it must send).
  */
 export function completeVerification(engine: EngineName, admission: ManifestError[], parts: readonly SidesFound[], warnings: readonly string[], required: RequiredSides = new Map()): Verification {
   const all = <K extends 'blocked' | 'blockedByApplied' | 'stillAllowed' | 'denied'>(k: K): EdgeFinding[] => parts.flatMap((p) => p[k]).sort(byFinding);
@@ -300,20 +319,20 @@ export function completeVerification(engine: EngineName, admission: ManifestErro
   const denied: EdgeFinding[] = [];
   const cut: EdgeFinding[] = [];
   for (const f of all('denied')) {
-    const by = required.size > 0 ? required.get(`${f.edge}|${opposite(f.direction)}`) : undefined;
+    const by = requirementOf(f, required);
     if (by === undefined) denied.push(f);
-    else cut.push({ ...f, reason: `${f.reason}, but ${by.rule} requires it (${by.workload}'s ${opposite(f.direction)}): applying this cuts required traffic` });
+    else cut.push({ ...f, reason: `${f.reason}, but ${by.says}: ${CUTS}${by.wayOut}` });
   }
   // Left out, denied by the recommended policies, and kept open only by an applied policy beside
   // them: required all the same. The recommendation alone cuts it (as an included edge is judged),
   // and "delete or tighten" that policy, as said of the others, would cut it too.
   const stillAllowed: EdgeFinding[] = [];
   for (const f of all('stillAllowed')) {
-    const by = f.byApplied && required.size > 0 ? required.get(`${f.edge}|${opposite(f.direction)}`) : undefined;
+    const by = f.byApplied ? requirementOf(f, required) : undefined;
     if (by === undefined) stillAllowed.push(f);
     else {
       const { byApplied: _, dependsOnIpBlockReading: __, ...rest } = f;
-      cut.push({ ...rest, reason: `the recommended policies deny it and only an applied policy beside them allows it (${f.by?.policy ?? 'see the applied policies'}), but ${by.rule} requires it (${by.workload}'s ${opposite(f.direction)}): applying this cuts required traffic wherever that policy goes` });
+      cut.push({ ...rest, reason: `the recommended policies deny it and only an applied policy beside them allows it (${f.by?.policy ?? 'see the applied policies'}), but ${by.says}: ${CUTS} wherever that policy goes${by.wayOut}` });
     }
   }
   const blocked = cut.length > 0 ? [...all('blocked'), ...cut].sort(byFinding) : all('blocked');

@@ -131,13 +131,13 @@ test('the sides carry what a documented must rule naming the far workload requir
   const input = readRecommendationInput(db, {});
   const rec = recommend(input, recommendOptions({}));
   const pipeline = rec.sides.find((s) => s.workload === 'netobserv/Deployment/flowlogs-pipeline')!;
-  const required = [...(pipeline.required?.egress ?? [])].map(([e, rule]) => `${e.server.kind === 'workload' ? e.server.workload.name : e.server.kind}:${e.port} ${rule}`);
+  const required = [...(pipeline.required?.egress ?? [])].filter(([, r]) => r.otherEnd).map(([e, r]) => `${e.server.kind === 'workload' ? e.server.workload.name : e.server.kind}:${e.port} ${r.rule}`);
   assert.ok(required.includes('loki:3100 netobserv/flowlogs-pipeline/egress/loki'), JSON.stringify(required));
   // StackLight's Prometheus documents "allow all egress" (must): it requires nothing of any one server.
   const prometheus = rec.sides.find((s) => s.workload === 'stacklight/StatefulSet/prometheus-server')!;
-  assert.deepEqual([...(prometheus.required?.egress ?? [])].map(([, rule]) => rule).filter((r) => r.endsWith('/allow-all')), []);
+  assert.deepEqual([...(prometheus.required?.egress ?? [])].filter(([, r]) => r.otherEnd).map(([, r]) => r.rule).filter((r) => r.endsWith('/allow-all')), []);
   // Kyma's otlp-clients default to every pod of every namespace (namespaceSelector: {}): no requirement of any one client.
   const gateways = rec.sides.filter((s) => s.workload.startsWith('kyma-system/Deployment/telemetry-') && s.workload.endsWith('-gateway'));
   assert.ok(gateways.length > 0);
-  assert.deepEqual(gateways.flatMap((g) => [...(g.required?.ingress ?? [])].map(([, rule]) => rule)).filter((r) => r.includes('otlp-clients')), []);
+  assert.deepEqual(gateways.flatMap((g) => [...(g.required?.ingress ?? [])].filter(([, r]) => r.otherEnd).map(([, r]) => r.rule)).filter((r) => r.includes('otlp-clients')), []);
 });

@@ -218,7 +218,7 @@ const webRequiresApiMetrics: VerifiedSides = {
   workload: 'shop/Deployment/web',
   edges: { ingress: [], egress: [webToApiMetrics] },
   excluded: { ingress: new Map(), egress: new Map() },
-  required: { ingress: new Map(), egress: new Map([[webToApiMetrics, 'shop/web/egress/api-metrics']]) },
+  required: { ingress: new Map(), egress: new Map([[webToApiMetrics, { rule: 'shop/web/egress/api-metrics', otherEnd: true }]]) },
   restricted: { ingress: false, egress: false },
 };
 
