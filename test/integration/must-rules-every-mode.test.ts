@@ -90,3 +90,22 @@ test('the demo\'s defaults stay verified on every engine, and so does mode obser
   const { verification: v } = runRecommendation(input, 'kubernetes', recommendOptions({ mode: 'observed' }), { tightness: false });
   assert.equal(v.blocked.filter((f) => f.edge === EDGE).length, 0, JSON.stringify(v.blocked));
 });
+
+test('the workload\'s "blocks that flow" warning agrees with the verification: said of a must rule seen long ago only where the verification blocks its edges, not where the output keeps them (an exposed port open to all, a dynamic-peers direction)', () => {
+  const { verification: v, rec } = runRecommendation(input, 'kubernetes', recommendOptions({ mode: 'observed', ...LATER }), { tightness: false });
+  const said: string[] = [];
+  for (const w of rec.workloads) {
+    const key = `${w.workload.namespace}/${w.workload.kind}/${w.workload.name}`;
+    for (const m of w.warnings) {
+      const rule = /^(\S+) \(must: .*\) is not observed lately \(its edges are stale\), and mode observed renders observed edges only: applying this recommendation blocks that/.exec(m)?.[1];
+      if (rule === undefined) continue;
+      said.push(`${key} ${rule}`);
+      assert.ok(v.blocked.some((f) => f.workload === key && f.reason.includes(`${rule} (must) requires it`)), `${key}: warned, not blocked: ${rule}`);
+    }
+  }
+  assert.ok(said.includes(`${CONTROLLER} ${RULE}`), said.join('\n'));
+  // StackLight's alerta: "allow all ingress - exposed through a load balancer" (must); its exposed port stays open to all.
+  assert.ok(!said.some((s) => s.startsWith('stacklight/Deployment/alerta ')), said.join('\n'));
+  // StackLight's Prometheus scrapes dynamic peers: its egress stays open to all (the dynamic-peers exception).
+  assert.ok(!said.includes('stacklight/StatefulSet/prometheus-server stacklight/prometheus-server/egress/allow-all'), said.join('\n'));
+});
