@@ -58,12 +58,18 @@ function anyPeerOn(r: RuleAssessment, ports: string): string {
  * documented when set that the workload's observed edges fit (set the parameter, bind the role:
  * where in the config).
  */
-export function documentedWarnings(rules: readonly RuleAssessment[], restricted: Record<Direction, boolean>, allowsUnbound: Record<Direction, boolean>, observedOnly = false): string[] {
+export function documentedWarnings(
+  rules: readonly RuleAssessment[],
+  restricted: Record<Direction, boolean>,
+  allowsUnbound: Record<Direction, boolean>,
+  /** Mode observed: whether the output cuts what a must rule nothing observed (lately) requires; undefined in the other modes. */
+  cutInModeObserved?: (r: RuleAssessment) => boolean,
+): string[] {
   const out: string[] = [];
   for (const r of rules) {
     const { rule } = r;
     // Mode observed renders observed edges only: a must rule nothing observed yet is cut, and said so.
-    if (observedOnly && rule.active && rule.level === 'must' && (r.status === 'documented-unobserved' || r.status === 'stale') && !waitsForUnboundRole(r) && restricted[rule.direction]) {
+    if (cutInModeObserved && rule.active && rule.level === 'must' && (r.status === 'documented-unobserved' || r.status === 'stale') && !waitsForUnboundRole(r) && restricted[rule.direction] && cutInModeObserved(r)) {
       const seen = r.status === 'stale' ? 'not observed lately (its edges are stale)' : 'not observed';
       out.push(`${rule.id} (must: ${rule.purpose}) is ${seen}, and mode observed renders observed edges only: applying this recommendation blocks that ${rule.direction} flow (mode union keeps it)`);
     }

@@ -188,7 +188,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
     if (cut > 0) (plan.underLayer ??= []).push(`${p.name}: no matrix documents it: mode documented gives it only the rules other components' must rules require at its end, and --default-deny isolates it otherwise: ${cut} other observed edge side(s) of it are cut; document it, or use mode union`);
   }
   const restricts = (d: DirectionInput): boolean => d.mode === 'rules' || d.mode === 'deny-all';
-  plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }, { ingress: anyPeer, egress: anyPeer && ctx.opts.egress }, ctx.opts.mode === 'observed'));
+  plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }, { ingress: anyPeer, egress: anyPeer && ctx.opts.egress }, ctx.opts.mode === 'observed' ? modeObservedCuts(p) : undefined));
   for (const [direction, input] of [['ingress', ingress], ['egress', egress.input]] as const) {
     if (restricts(input)) plan.warnings.push(...portlessCut(direction, p.portless[direction]), ...unresolvedCut(direction, p.unresolved[direction]));
   }
@@ -395,6 +395,23 @@ function unobservedMustFlows(p: Planning): DocumentedFlow[] {
     }
   }
   return out;
+}
+
+/**
+ * Mode observed: whether the output cuts what an unobserved or stale `must` rule requires (the
+ * verification blocks it: docs/recommend.md, "Verification"). Not where a dynamic-peers exception
+ * opens the direction to all, nor, for a rule seen long ago only, where none of its edges was
+ * left out (an exposed port open to all keeps them) or all it covers are kubelet probes (the
+ * pod's own node is always allowed).
+ */
+function modeObservedCuts(p: Planning): (r: RuleAssessment) => boolean {
+  const left = new Set(p.plan.excluded.map((x) => x.edge.edge));
+  return (r) => !hasDynamicPeers(p.components, r.rule.direction) && (r.status !== 'stale' || r.edges.some((e) => left.has(e) && e.client.kind !== 'kubelet'));
+}
+
+/** The direction is open to any peer on every port by a component's dynamic-peers exception (addDynamicPeersAtoms). */
+function hasDynamicPeers(components: readonly WorkloadComponent[], d: Direction): boolean {
+  return components.some(({ component }) => component.exceptions.some((x) => x.type === 'dynamic-peers' && (x.direction === undefined || x.direction === d)));
 }
 
 /**

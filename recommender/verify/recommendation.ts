@@ -85,7 +85,7 @@ export interface Tightness {
 
 export interface Verification {
   engine: EngineName;
-  /** No admission error and every included edge allowed by the recommended policies. */
+  /** No admission error and nothing blocked: every included edge, and every flow a documented must rule requires, allowed by the recommended policies. */
   ok: boolean;
   admission: ManifestError[];
   /** Included edges the recommended policies deny: applying them would cut this traffic. */
