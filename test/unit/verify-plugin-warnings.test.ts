@@ -16,11 +16,12 @@ import { test } from 'node:test';
 import type { AppliedPolicy } from '../../domain/inventory.ts';
 import type { EmitResult, EngineName } from '../../recommender/engines/types.ts';
 import type { ClusterModel } from '../../recommender/simulate/cluster.ts';
+import type { SimCluster } from '../../recommender/simulate/types.ts';
 import { engineWarnings } from '../../recommender/verify/engine-warnings.ts';
 import { PluginWarnings } from '../../recommender/verify/plugin-warnings.ts';
 import { networkPlugin } from '../../recommender/simulate/network-plugin.ts';
 
-const cluster = (podLabels: Record<string, string>[] = [], apiserverIp = '10.0.0.1') =>
+const cluster = (podLabels: Record<string, string>[] = [], apiserverIp = '10.0.0.1', cilium: Pick<SimCluster, 'ciliumClusterName' | 'ciliumPolicy'> = {}) =>
   ({
     cluster: {
       namespaces: [],
@@ -29,8 +30,11 @@ const cluster = (podLabels: Record<string, string>[] = [], apiserverIp = '10.0.0
       services: [],
       apiserver: [{ ip: apiserverIp, port: 6443, protocol: 'TCP' }],
       podCIDRs: [],
+      ...cilium,
     },
   }) as unknown as ClusterModel;
+/** Cilium with its kube-system/cilium-config imported. */
+const ciliumWith = (policyCidrMatchMode: string[], enableSctp: boolean) => cluster([{ 'k8s-app': 'cilium' }], '10.0.0.1', { ciliumClusterName: 'default', ciliumPolicy: { policyCidrMatchMode, enableSctp } });
 const UNKNOWN = cluster();
 const CILIUM = cluster([{ 'k8s-app': 'cilium' }]);
 const CALICO = cluster([{ 'k8s-app': 'calico-node' }]);
@@ -71,15 +75,25 @@ test('ipBlocks on node and apiserver addresses: a plugin not shown gets one warn
   ]);
   assert.match(warnings(UNKNOWN, emit('kubernetes', toKubelet))[0]!, /: 1 NetworkPolicy \(NetworkPolicy\/shop\/metrics\) allows node addresses by ipBlock/);
   // An apiserver off the nodes (a managed control plane) is cluster-external: any plugin matches an
-  // ipBlock on it. Cilium does not (it carries the kube-apiserver identity): warned of as before.
+  // ipBlock on it. So does Cilium: an address with the kube-apiserver label and no node's gets CIDR
+  // labels (pkg/ipcache metadata.go resolveIdentity; cilium/cilium#25241 "ToCIDR netpols matching
+  // kube-apiserver IPs (when external to the cluster)").
   const managed = emit('kubernetes', np('operator', { policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '203.0.113.10/32' } }] }] }));
   assert.deepEqual(warnings(cluster([], '203.0.113.10'), managed), []);
-  assert.equal(warnings(cluster([{ 'k8s-app': 'cilium' }], '203.0.113.10'), managed).length, 1);
+  assert.deepEqual(warnings(cluster([{ 'k8s-app': 'cilium' }], '203.0.113.10'), managed), []);
   assert.deepEqual(warnings(CALICO, e), []);
-  assert.deepEqual(warnings(CILIUM, e), [
-    'NetworkPolicy/shop/metrics: this cluster runs Cilium, where an ipBlock matches node and apiserver addresses (10.0.0.2) only with policy-cidr-match-mode: nodes; without it, use the cilium engine (entities host, remote-node, kube-apiserver)',
-    'NetworkPolicy/shop/operator: this cluster runs Cilium, where an ipBlock matches node and apiserver addresses (10.0.0.1) only with policy-cidr-match-mode: nodes; without it, use the cilium engine (entities host, remote-node, kube-apiserver)',
+  const onCilium = (id: string, ips: string, shown: string) =>
+    `${id}: this cluster runs Cilium, which matches an ipBlock against node addresses (an apiserver on a node's among them: ${ips}) only with policy-cidr-match-mode: nodes, and ${shown}: the verification judges the traffic the ipBlock allows there as cut; set policy-cidr-match-mode: nodes, or use the cilium engine (entities host, remote-node, kube-apiserver)`;
+  const NO_CONFIG = 'the inventory has no kube-system/cilium-config to say which the cluster runs (import it with the inventory)';
+  assert.deepEqual(warnings(CILIUM, e), [onCilium('NetworkPolicy/shop/metrics', '10.0.0.2', NO_CONFIG), onCilium('NetworkPolicy/shop/operator', '10.0.0.1', NO_CONFIG)]);
+  // What the cilium-config shows: the mode it sets (none, or another), or that an older release imported it.
+  assert.deepEqual(warnings(ciliumWith([], false), emit('kubernetes', toKubelet)), [onCilium('NetworkPolicy/shop/metrics', '10.0.0.2', 'the cilium-config sets no policy-cidr-match-mode')]);
+  assert.deepEqual(warnings(ciliumWith(['pods'], false), emit('kubernetes', toKubelet)), [onCilium('NetworkPolicy/shop/metrics', '10.0.0.2', 'the cilium-config sets policy-cidr-match-mode: "pods"')]);
+  assert.deepEqual(warnings(cluster([{ 'k8s-app': 'cilium' }], '10.0.0.1', { ciliumClusterName: 'c1' }), emit('kubernetes', toKubelet)), [
+    onCilium('NetworkPolicy/shop/metrics', '10.0.0.2', 'the cilium-config was imported by a release that did not read policy-cidr-match-mode: import it again to say which the cluster runs'),
   ]);
+  // With policy-cidr-match-mode: nodes the ipBlocks select those addresses: nothing to warn of.
+  assert.deepEqual(warnings(ciliumWith(['nodes'], false), e), []);
 });
 
 test('endPort ranges: on Cilium one warning per manifest naming the ranges (applied to their first port only); a plugin not shown one summary; Calico none', () => {
@@ -95,8 +109,10 @@ test('endPort ranges: on Cilium one warning per manifest naming the ranges (appl
 
 test('SCTP: the kubernetes engine warns per manifest on Cilium, once on a plugin not shown, not on Calico; the cilium engine warns that SCTP needs sctp.enabled=true', () => {
   assert.deepEqual(warnings(CILIUM, emit('kubernetes', sctp)), [
-    'NetworkPolicy/shop/diameter: this cluster runs Cilium, which lists SCTP among the NetworkPolicy features it lacks: the rules on SCTP 3868 may not be enforced as written and required SCTP traffic may be cut; use the cilium engine (SCTP with sctp.enabled=true, beta)',
+    'NetworkPolicy/shop/diameter: this cluster runs Cilium, which lists SCTP among the NetworkPolicy features it lacks: the rules on SCTP 3868 may not be enforced as written and required SCTP traffic may be cut; use the cilium engine (SCTP with sctp.enabled=true, beta; the inventory has no kube-system/cilium-config to say which the cluster runs (import it with the inventory))',
   ]);
+  // Cilium's docs list SCTP as missing for NetworkPolicy whatever enable-sctp says: the warning stays, saying what the config shows.
+  assert.match(warnings(ciliumWith([], true), emit('kubernetes', sctp))[0]!, /use the cilium engine \(SCTP with sctp\.enabled=true, beta; the cilium-config sets enable-sctp: "true"\)$/);
   assert.match(warnings(CILIUM, emit('kubernetes', sctpAll))[0]!, /: the rules on SCTP \(every port\) may not be enforced/);
   assert.deepEqual(warnings(UNKNOWN, emit('kubernetes', sctp)), [
     'the inventory does not show the network plugin (no Cilium or Calico agent, none of their policies applied): 1 NetworkPolicy (NetworkPolicy/shop/diameter) allows SCTP ports, which only a plugin that supports SCTP NetworkPolicies enforces as written (Calico does; Cilium lists SCTP among the NetworkPolicy features it lacks: use the cilium engine, with sctp.enabled=true)',
@@ -108,11 +124,14 @@ test('SCTP: the kubernetes engine warns per manifest on Cilium, once on a plugin
     metadata: { name, namespace: 'shop' },
     spec: { endpointSelector: {}, ingress: [{ fromEntities: ['all'], toPorts: [{ ports: [{ port: '3868', protocol }, { port: '3869', endPort: 3870, protocol }, { port: '0', protocol }] }] }] },
   });
+  const sctpWarning = (shown: string) => `CiliumNetworkPolicy/shop/diameter: Cilium enforces rules on SCTP ports (SCTP (every port), SCTP 3868, SCTP 3869-3870) only with sctp.enabled=true (beta), and ${shown}`;
+  const cnpSctp = (model: ClusterModel) => warnings(model, emit('cilium', cnp('diameter', 'SCTP'))).filter((w) => /SCTP ports/.test(w));
   for (const model of [UNKNOWN, CILIUM, CALICO]) {
-    assert.deepEqual(warnings(model, emit('cilium', cnp('diameter', 'SCTP'), cnp('web', 'TCP'))), [
-      'CiliumNetworkPolicy/shop/diameter: Cilium enforces rules on SCTP ports (SCTP (every port), SCTP 3868, SCTP 3869-3870) only with sctp.enabled=true (beta)',
-    ]);
+    assert.deepEqual(cnpSctp(model), [sctpWarning('the inventory has no kube-system/cilium-config to say which the cluster runs (import it with the inventory)')]);
   }
+  assert.deepEqual(cnpSctp(ciliumWith([], false)), [sctpWarning('the cilium-config does not set enable-sctp: "true"')]);
+  // The config shows SCTP on: the rules are enforced, nothing to warn of.
+  assert.deepEqual(cnpSctp(ciliumWith([], true)), []);
   // The other engines implement SCTP themselves: Calico's protocol match, the ClusterNetworkPolicy sctp port.
   assert.deepEqual(warnings(CILIUM, emit('calico', sctp)), []);
 });
@@ -128,4 +147,16 @@ test('the summaries are said once over every emit added (a run in chunks), manif
 test('engineWarnings: the portability warnings beside the others, and none for manifests that need nothing of the plugin', () => {
   assert.deepEqual(engineWarnings(emit('kubernetes', toWorld), UNKNOWN, []), []);
   assert.equal(engineWarnings(emit('kubernetes', toKubelet, ranges, sctp), UNKNOWN, []).length, 3);
+});
+
+test('the cilium engine warns of port ranges (toPorts endPort), which Cilium enforces from 1.16 on (cilium/cilium#32807, "policy: Add Port Range Support for Policies 3/3"), naming the manifests and their ranges', () => {
+  const cnp = (name: string, ports: Record<string, unknown>[]) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: 'shop' }, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['all'], toPorts: [{ ports }] }] } });
+  const ccnp = { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'nodeports' }, specs: [{ endpointSelector: {}, egress: [{ toEntities: ['world'], toPorts: [{ ports: [{ port: '30000', endPort: 32767, protocol: 'TCP' }] }] }] }] };
+  const e = emit('cilium', cnp('media', [{ port: '10000', endPort: 10100, protocol: 'UDP' }, { port: '3868', protocol: 'TCP' }]), cnp('web', [{ port: '8080', protocol: 'TCP' }]), ccnp);
+  for (const model of [UNKNOWN, CILIUM]) {
+    assert.deepEqual(warnings(model, e), [
+      'CiliumNetworkPolicy/shop/media: port ranges (endPort: UDP 10000-10100) are enforced only from Cilium 1.16 on (cilium/cilium#32807): on an older Cilium they are not enforced as written and required traffic to their other ports may be cut',
+      'CiliumClusterwideNetworkPolicy/nodeports: port ranges (endPort: TCP 30000-32767) are enforced only from Cilium 1.16 on (cilium/cilium#32807): on an older Cilium they are not enforced as written and required traffic to their other ports may be cut',
+    ]);
+  }
 });
