@@ -176,6 +176,27 @@ export interface OwnerAlias {
 /** Cilium's own cluster name when `cluster-name` is not set (cilium/cilium pkg/defaults: ClusterName = "default"). */
 export const DEFAULT_CILIUM_CLUSTER = 'default';
 
+/**
+ * How the kube-system/cilium-config ConfigMap says Cilium enforces policy, as far as the
+ * simulators and warnings need it (Cilium pkg/option config.go; the Helm chart writes both keys).
+ */
+export interface CiliumPolicySettings {
+  /**
+   * `policy-cidr-match-mode` (Helm `policyCIDRMatchMode`, written space-separated): the peers CIDR
+   * selectors and ipBlocks may select besides the world. Empty (Cilium's default) when the key is
+   * absent or empty; `nodes` makes them select node addresses (Cilium >= 1.15, policy language
+   * "Selecting nodes with CIDR / ipBlock").
+   */
+  policyCidrMatchMode: string[];
+  /** `enable-sctp` (Helm `sctp.enabled`): policies on SCTP ports are enforced only when on. Default off. */
+  enableSctp: boolean;
+}
+
+/** Whether CIDR selectors and ipBlocks select node addresses (`policy-cidr-match-mode` includes `nodes`). */
+export function cidrMatchesNodes(settings: CiliumPolicySettings | undefined): boolean {
+  return settings?.policyCidrMatchMode.includes('nodes') ?? false;
+}
+
 /** A full snapshot of the cluster, as one import or one collector pass sees it. */
 export interface InventorySnapshot {
   /** When the snapshot was taken, ms. */
@@ -196,6 +217,12 @@ export interface InventorySnapshot {
    * latest import that carried one.
    */
   ciliumClusterName?: string;
+  /**
+   * What the same cilium-config says of policy enforcement, read back from the latest import that
+   * carried it. Absent when none did, or when it was imported by a release that did not read these
+   * keys (not set: Cilium's defaults are assumed, and warnings say the config is not known).
+   */
+  ciliumPolicy?: CiliumPolicySettings;
   /**
    * Nodes gone from the cluster that ran the apiserver (read from the IP history, never imported):
    * traffic stored from them came from a control plane (domain/apiserver.ts formerControlPlaneNodes).

@@ -17,7 +17,7 @@ import { clusterDnsOf, markClusterDns } from '../domain/cluster-dns.ts';
 import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
 import { claimClassOf, nodeClaims, nodeIps, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval, type PreviousPodIps } from '../domain/ip-history.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
-import type { CurrentApiserverEndpoint, FormerApiserverEndpoint, OwnerAlias } from '../domain/inventory.ts';
+import type { CiliumPolicySettings, CurrentApiserverEndpoint, FormerApiserverEndpoint, OwnerAlias } from '../domain/inventory.ts';
 import type { ResolutionData } from '../domain/resolution.ts';
 import type { Db } from './db.ts';
 
@@ -144,11 +144,19 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       : undefined;
     let importId: number;
     if (previous && previous.source === options.source) {
-      db.prepare('UPDATE inventory_imports SET taken_at = ?, counts = ?, cilium_cluster_name = ? WHERE id = ?').run(t, json(options.counts ?? {}), snapshot.ciliumClusterName ?? null, previous.id);
+      db.prepare('UPDATE inventory_imports SET taken_at = ?, counts = ?, cilium_cluster_name = ?, cilium_policy_cidr_match_mode = ?, cilium_enable_sctp = ? WHERE id = ?').run(
+        t,
+        json(options.counts ?? {}),
+        snapshot.ciliumClusterName ?? null,
+        ...ciliumPolicyColumns(snapshot.ciliumPolicy),
+        previous.id,
+      );
       importId = previous.id;
     } else {
       importId = Number(
-        db.prepare('INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name) VALUES (?, ?, ?, ?)').run(t, options.source, json(options.counts ?? {}), snapshot.ciliumClusterName ?? null).lastInsertRowid,
+        db
+          .prepare('INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name, cilium_policy_cidr_match_mode, cilium_enable_sctp) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(t, options.source, json(options.counts ?? {}), snapshot.ciliumClusterName ?? null, ...ciliumPolicyColumns(snapshot.ciliumPolicy)).lastInsertRowid,
       );
     }
     return { importId, replaced: replaced.sort(), shrunk, workloads, ipIntervals, ownerAliases };
@@ -553,7 +561,7 @@ export function readInventory(db: Db): InventorySnapshot {
       })),
       apiserver: readApiserver(db),
       ownerAliases: readOwnerAliases(db),
-      ...ciliumClusterName(db),
+      ...ciliumConfig(db),
       ...readFormerControlPlaneNodes(db, nodes),
     };
   })();
@@ -575,4 +583,23 @@ function readFormerControlPlaneNodes(db: Db, nodes: readonly Node[]): { formerCo
 function ciliumClusterName(db: Db): { ciliumClusterName?: string } {
   const row = db.prepare('SELECT cilium_cluster_name AS name FROM inventory_imports WHERE cilium_cluster_name IS NOT NULL ORDER BY taken_at DESC, id DESC LIMIT 1').get() as { name: string } | undefined;
   return row ? { ciliumClusterName: row.name } : {};
+}
+
+/** A snapshot's cilium-config policy settings as the columns of migrations/0018 (NULLs without a cilium-config). */
+function ciliumPolicyColumns(p: CiliumPolicySettings | undefined): [string | null, number | null] {
+  return p === undefined ? [null, null] : [p.policyCidrMatchMode.join(' '), p.enableSctp ? 1 : 0];
+}
+
+/**
+ * The cilium-config and its policy settings, from the latest import that carried the ConfigMap
+ * (the one whose cluster name is set): one made by a release that did not read the settings has
+ * them NULL, and they are then not known.
+ */
+function ciliumConfig(db: Db): Pick<InventorySnapshot, 'ciliumClusterName' | 'ciliumPolicy'> {
+  const row = db
+    .prepare('SELECT cilium_cluster_name AS name, cilium_policy_cidr_match_mode AS mode, cilium_enable_sctp AS sctp FROM inventory_imports WHERE cilium_cluster_name IS NOT NULL ORDER BY taken_at DESC, id DESC LIMIT 1')
+    .get() as { name: string; mode: string | null; sctp: number | null } | undefined;
+  if (row === undefined) return {};
+  if (row.mode === null || row.sctp === null) return { ciliumClusterName: row.name };
+  return { ciliumClusterName: row.name, ciliumPolicy: { policyCidrMatchMode: row.mode.split(' ').filter((m) => m !== ''), enableSctp: row.sctp === 1 } };
 }

@@ -18,7 +18,7 @@ import type {
 } from '../../domain/inventory.ts';
 import { isApiserverService } from '../../domain/apiserver.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
-import type { OwnerAlias } from '../../domain/inventory.ts';
+import type { CiliumPolicySettings, OwnerAlias } from '../../domain/inventory.ts';
 import { isControllerKey, toController, type ControllerInfo } from './controllers.ts';
 import { apiserverFromEndpoints, apiserverFromSlices, isApiserverSlice, toEndpointSlice } from './endpoint-slices.ts';
 import { InventoryInputError } from './fields.ts';
@@ -30,7 +30,7 @@ import { mergePorts } from './pod-spec.ts';
 import { toPod, type PodInfo } from './pods.ts';
 import { isPolicyKey, toPolicy } from './policies.ts';
 import { toService } from './services.ts';
-import { ciliumClusterNameOf, isCiliumConfig } from './cilium-config.ts';
+import { ciliumClusterNameOf, ciliumPolicySettingsOf, isCiliumConfig } from './cilium-config.ts';
 import { chosenConvention, dnsConventionOf, selectingServices, type DnsConvention } from '../../domain/cluster-dns.ts';
 import { compareStrings } from '../../domain/order.ts';
 
@@ -63,6 +63,7 @@ interface Objects {
   ingresses: IngressInfo[];
   policies: AppliedPolicy[];
   ciliumClusterName?: string;
+  ciliumPolicy?: CiliumPolicySettings;
   counts: Map<string, number>;
   ignored: Map<string, number>;
 }
@@ -127,6 +128,7 @@ function readObjects(raws: RawObject[]): Objects {
       o.policies.push(p);
     } else if (isCiliumConfig(raw)) {
       o.ciliumClusterName = ciliumClusterNameOf(raw);
+      o.ciliumPolicy = ciliumPolicySettingsOf(raw);
       unique(raw, 'kube-system', 'cilium-config');
     } else {
       bump(o.ignored, key);
@@ -322,6 +324,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
     // Not a kind the store keeps: it is the import's own fact (store/inventory.ts).
     scope: [...o.counts.keys()].filter((k) => k !== 'ConfigMap').sort(),
     ...(o.ciliumClusterName !== undefined ? { ciliumClusterName: o.ciliumClusterName } : {}),
+    ...(o.ciliumPolicy !== undefined ? { ciliumPolicy: o.ciliumPolicy } : {}),
   };
   return { snapshot, objects: sortedRecord(o.counts), ignored: sortedRecord(o.ignored), warnings: [...warnings].sort() };
 }

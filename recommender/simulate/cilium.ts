@@ -27,7 +27,7 @@
  * entities, CIDRs (world only unless `policy-cidr-match-mode: nodes`), toFQDNs through the DNS
  * names stored for an address, toServices. L7 rules are taken as allowing the connection at L4.
  */
-import { DEFAULT_CILIUM_CLUSTER } from '../../domain/inventory.ts';
+import { cidrMatchesNodes, DEFAULT_CILIUM_CLUSTER } from '../../domain/inventory.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimProtocol, SideVerdict, SimVerdict, Simulator, SimulatorFactory } from './types.ts';
 import { combine } from './types.ts';
 import { CCNP_KIND, isCiliumPolicy, type CiliumPolicy } from '../engines/wire/cilium.ts';
@@ -43,7 +43,7 @@ import { admissionErrorsCilium } from '../verify/admission/cilium.ts';
 export interface CiliumSimulatorOptions {
   /** `cluster-name` (the `cluster` entity matches pods labelled with it). Default `default`. */
   clusterName?: string;
-  /** `policy-cidr-match-mode: nodes`: CIDR peers also select node addresses. Default off. */
+  /** `policy-cidr-match-mode: nodes`: CIDR peers also select node addresses. Default: what the inventory's cilium-config says, else off. */
   cidrMatchesNodes?: boolean;
   /** `allow-localhost`: `always` (Kubernetes default) or `policy`. */
   allowLocalhost?: 'always' | 'policy';
@@ -154,7 +154,7 @@ class CiliumSimulator implements Simulator {
     this.opts = {
       // Cilium's `cluster-name` default (pkg/defaults ClusterName), unless the inventory said otherwise.
       clusterName: options.clusterName ?? cluster.ciliumClusterName ?? DEFAULT_CILIUM_CLUSTER,
-      cidrMatchesNodes: options.cidrMatchesNodes ?? false,
+      cidrMatchesNodes: options.cidrMatchesNodes ?? cidrMatchesNodes(cluster.ciliumPolicy),
       allowLocalhost: options.allowLocalhost ?? 'always',
       enforcementMode: options.enforcementMode ?? 'default',
       nonDefaultDenyPolicies: options.nonDefaultDenyPolicies ?? true,

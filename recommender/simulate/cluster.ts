@@ -91,6 +91,7 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     podCIDRs: [...new Set(inventory.nodes.flatMap((n) => n.podCIDRs))].sort(),
     ...(dnsNames !== undefined ? { dnsNames } : {}),
     ...(inventory.ciliumClusterName !== undefined ? { ciliumClusterName: inventory.ciliumClusterName } : {}),
+    ...(inventory.ciliumPolicy !== undefined ? { ciliumPolicy: inventory.ciliumPolicy } : {}),
   };
   const dns = clusterDnsTarget(inventory.workloads, inventory.services);
   if (dns !== undefined) cluster.clusterDns = { pods: dns.workloads.map((w) => pods.get(workloadKey(w))!), ports: dns.ports };

@@ -8,7 +8,7 @@
  * (Cilium identities and entities, Calico selectors over labels plus `projectcalico.org/*`
  * labels, ClusterNetworkPolicy tiers). Simulators are pure: no I/O, no clock.
  */
-import type { ApiserverEndpoint, ContainerPort, Labels } from '../../domain/inventory.ts';
+import type { ApiserverEndpoint, CiliumPolicySettings, ContainerPort, Labels } from '../../domain/inventory.ts';
 import type { EngineName } from '../engines/types.ts';
 import type { Direction } from '../../domain/direction.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
@@ -67,6 +67,8 @@ export interface SimCluster {
   dnsNames?: ReadonlyMap<string, readonly string[]>;
   /** The Cilium cluster name (the inventory's cilium-config), when known: Cilium's own default is `default`. */
   ciliumClusterName?: string;
+  /** The inventory's cilium-config policy settings, when known (`cidrMatchesNodes` decides how Cilium reads CIDR peers and ipBlocks). */
+  ciliumPolicy?: CiliumPolicySettings;
   /**
    * The cluster DNS (domain/cluster-dns.ts) when the inventory shows it: its pods and the ports
    * they answer on. Cilium's toFQDNs learns names only from the lookups a pod sends it through
