@@ -15,7 +15,7 @@ import { readRecommendData, TooManyEdgesError } from '../store/recommend-read.ts
 import { inventoriedNamespaces } from '../store/inventory.ts';
 import type { SkippedRows } from '../store/row-check.ts';
 import { clusterModel, type ClusterModel } from '../recommender/simulate/cluster.ts';
-import { enforcingEngine } from '../recommender/simulate/decide.ts';
+import { enforcingEngine, verifyingEngine } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import type { SimulatorFactory } from '../recommender/simulate/types.ts';
 import { engineWarnings } from '../recommender/verify/engine-warnings.ts';
@@ -168,9 +168,14 @@ export function runRecommendation(input: StoredRecommendInput, engine: EngineNam
   });
 }
 
-/** The engine's simulator, and the one that judges it beside the applied policies (`enforcingEngine`, for the plugin the inventory shows). */
+/**
+ * The simulator that judges the engine's manifests (`verifyingEngine`: Cilium's for NetworkPolicies
+ * on a cluster that runs Cilium), and the one that judges them beside the applied policies
+ * (`enforcingEngine`), for the plugin the inventory shows.
+ */
 function simulatorsFor(engine: EngineName, applied: readonly AppliedPolicy[], model: ClusterModel): { simulator: SimulatorFactory; besideSimulator: SimulatorFactory } {
-  return { simulator: SIMULATORS[engine], besideSimulator: SIMULATORS[enforcingEngine(engine, applied, networkPlugin(model, applied))] };
+  const plugin = networkPlugin(model, applied);
+  return { simulator: SIMULATORS[verifyingEngine(engine, plugin)], besideSimulator: SIMULATORS[enforcingEngine(engine, applied, plugin)] };
 }
 
 /**

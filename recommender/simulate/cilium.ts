@@ -276,12 +276,24 @@ class CiliumSimulator implements Simulator {
     if (!('rule' in x)) return x;
     const { rule: r, id, pod } = x;
     const named = this.namedPortsOf(d, pod, flow.protocol);
+    const entity = this.entityMatched(r, id, this.selection(pod)[d].requires, d);
     if (r.deny) {
-      return { isolated: true, allowed: false, by: { policy: r.policy, rule: r.pointer }, reason: `a${d === 'ingress' ? 'n ingressDeny' : 'n egressDeny'} rule matches ${id.describe} on ${flow.port}/${flow.protocol}; deny rules win over allows` };
+      return { isolated: true, allowed: false, by: { policy: r.policy, rule: r.pointer }, reason: `a${d === 'ingress' ? 'n ingressDeny' : 'n egressDeny'} rule matches ${id.describe}${entity} on ${flow.port}/${flow.protocol}; deny rules win over allows` };
     }
     const l7 = r.toPorts?.find((pr) => pr.l7 !== undefined && pr.ports.some((m) => portMatches(m, flow.port, flow.protocol, named)))?.l7;
     const proxy = l7 === undefined ? '' : ` (the connection is allowed; its ${l7} requests then pass Cilium's L7 proxy rules)`;
-    return { isolated: true, allowed: true, by: { policy: r.policy, rule: r.pointer }, reason: `an ${d} rule allows ${id.describe} on ${flow.port}/${flow.protocol}${proxy}` };
+    return { isolated: true, allowed: true, by: { policy: r.policy, rule: r.pointer }, reason: `an ${d} rule allows ${id.describe}${entity} on ${flow.port}/${flow.protocol}${proxy}` };
+  }
+
+  /**
+   * ` by toEntities kube-apiserver` when an entity of the rule is what selected the peer (peers
+   * are matched endpoints first, as `peerMatches` does): the identity alone (`node cp-1 …
+   * (remote-node)`) does not say which of its labels the rule named.
+   */
+  private entityMatched(r: PeerRule, id: Identity, requires: readonly Selector[], d: Direction): string {
+    if (r.entitiesNamed.length === 0 || r.endpoints.some((e) => id.labels.selects(e) && requires.every((q) => id.labels.selects(q)))) return '';
+    const named = r.entitiesNamed.find((e) => e.selectors.some((s) => id.labels.selects(s)));
+    return named === undefined ? '' : ` by ${d === 'ingress' ? 'fromEntities' : 'toEntities'} ${named.name}`;
   }
 
   private peerMatches(r: PeerRule, id: Identity, requires: readonly Selector[], subject: SimPod): boolean {

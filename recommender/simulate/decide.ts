@@ -87,6 +87,18 @@ export const UNEVALUATED_EFFECT: Readonly<Record<EngineName, string>> = {
 };
 
 /**
+ * The engine whose simulation judges a recommendation's own manifests: its engine, but a
+ * `kubernetes` recommendation on a cluster that runs Cilium (`plugin`, simulate/network-plugin.ts
+ * networkPlugin) is enforced by Cilium, which converts NetworkPolicies to its own rules and reads
+ * an ipBlock its own way (it selects node addresses only with `policy-cidr-match-mode: nodes`:
+ * Cilium docs, "Network Policy" and policy language "Selecting nodes with CIDR / ipBlock"): the
+ * cilium simulator, which reads NetworkPolicies too, judges it, so what Cilium would cut is blocked.
+ */
+export function verifyingEngine(engine: EngineName, plugin: NetworkPlugin): EngineName {
+  return engine === 'kubernetes' && plugin === 'cilium' ? 'cilium' : engine;
+}
+
+/**
  * The engine whose simulation judges a recommendation beside the applied policies. NetworkPolicies
  * are enforced by every engine, so a `kubernetes` recommendation lives beside whatever else the
  * cluster enforces: when the applied policies of other kinds are Calico's or ClusterNetworkPolicy's
@@ -94,10 +106,9 @@ export const UNEVALUATED_EFFECT: Readonly<Record<EngineName, string>> = {
  * Admin-tier Deny, end the evaluation — Calico "Tier", network-policy-api "ClusterNetworkPolicy"),
  * and its simulator reads the NetworkPolicies too. Where the inventory shows Calico (`plugin`,
  * simulate/network-plugin.ts networkPlugin), Calico enforces the network-policy-api's kinds, as it
- * converts them (simulate/calico/cluster-tiers.ts): calico judges them. Cilium's applied policies
- * add up with the NetworkPolicies instead, and its reading of an ipBlock differs
- * (engine-warnings.ts): they stay named in a warning. Otherwise, and for the other engines, the
- * recommendation's own engine.
+ * converts them (simulate/calico/cluster-tiers.ts): calico judges them. Otherwise the engine that
+ * judges the recommendation alone (verifyingEngine): on Cilium, Cilium, whose applied policies add
+ * up with the NetworkPolicies; kinds it does not evaluate stay named in a warning (engine-warnings.ts).
  */
 export function enforcingEngine(engine: EngineName, applied: readonly { apiVersion: string; kind: string }[], plugin: NetworkPlugin = 'unknown'): EngineName {
   if (engine !== 'kubernetes') return engine;
@@ -108,7 +119,7 @@ export function enforcingEngine(engine: EngineName, applied: readonly { apiVersi
     others.add('calico');
   }
   const [only] = others;
-  return others.size === 1 && (only === 'calico' || only === 'clusternetworkpolicy') ? only : engine;
+  return others.size === 1 && (only === 'calico' || only === 'clusternetworkpolicy') ? only : verifyingEngine(engine, plugin);
 }
 
 /**

@@ -3,18 +3,59 @@
  * simulated as a CNI that matches ipBlocks against node and apiserver addresses but not pod
  * addresses (the NetworkPolicy API leaves it to the plugin): a rule that needs a pod matched by
  * an ipBlock fails verification, and the findings that depend on that reading say so (the other
- * reading beside it, SimulatorFactory.ipBlocksMatchingPods). On Cilium, where node addresses are
- * not matched either by default, the verification warns instead (verify/engine-warnings.ts).
+ * reading beside it, SimulatorFactory.ipBlocksMatchingPods). On Cilium, which reads ipBlocks its
+ * own way, a `kubernetes` recommendation is judged by the `cilium` simulator, which reads the
+ * NetworkPolicies as Cilium does (decide.ts verifyingEngine).
  */
+import { cidrMatchesNodes } from '../../domain/inventory.ts';
 import type { EngineName } from '../engines/types.ts';
 import { calicoSimulator } from './calico.ts';
 import { ciliumSimulator } from './cilium.ts';
+import { cidrMatchModeShown } from './cilium/config-shown.ts';
 import { createClusterNetworkPolicySimulator } from './clusternetworkpolicy.ts';
 import { createKubernetesSimulator, NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
 import { ClusterView } from './kubernetes/cluster-view.ts';
 import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type Simulator, type SimulatorFactory } from './types.ts';
 import { identityLabels } from './cilium/label-filter.ts';
 import type { Direction } from '../../domain/direction.ts';
+
+/**
+ * How Cilium reads a NetworkPolicy's ipBlock (it converts NetworkPolicies to its own rules, an
+ * ipBlock to a CIDR selector): never a pod (Cilium docs, "Network Policy": "ipBlock set with a pod
+ * IP" among the known missing features); a node, or an apiserver on one, only with
+ * `policy-cidr-match-mode: nodes` (policy language, "Selecting nodes with CIDR / ipBlock"); an
+ * apiserver off the nodes always (it gets CIDR labels: pkg/ipcache metadata.go resolveIdentity).
+ */
+function ciliumIpBlockReading(cluster: SimCluster): KubernetesSimOptions {
+  return { ipBlockMatchesPods: false, ipBlockMatchesNodes: cidrMatchesNodes(cluster.ciliumPolicy), ipBlockMatchesApiserver: 'off-nodes' };
+}
+
+/**
+ * NetworkPolicies as Cilium enforces them. A side they deny that an ipBlock would allow if Cilium
+ * matched node addresses is said so, with what the cilium-config shows and the two ways out.
+ */
+function networkPoliciesOnCilium(policies: readonly unknown[], cluster: SimCluster): Pick<NetworkPolicyIndex, 'isolates' | 'side'> {
+  const view = new ClusterView(cluster);
+  const reading = ciliumIpBlockReading(cluster);
+  const index = new NetworkPolicyIndex(policies, view, reading);
+  // Cilium turns their podSelectors into endpoint selectors over identities (cilium/label-filter.ts).
+  const asIdentity = identityLabelled();
+  // Built only once a side is denied: what the same policies would do with policy-cidr-match-mode: nodes.
+  let withNodes: NetworkPolicyIndex | undefined;
+  const side = (asWritten: SimFlow, d: Direction): SideVerdict => {
+    const flow = asIdentity.flow(asWritten);
+    const k = index.side(flow, d);
+    if (k.allowed || reading.ipBlockMatchesNodes) return k;
+    withNodes ??= new NetworkPolicyIndex(policies, view, { ...reading, ipBlockMatchesNodes: true });
+    const n = withNodes.side(flow, d);
+    if (!n.allowed || n.by === undefined) return k;
+    return {
+      ...k,
+      reason: `${k.reason}: ${d} rule ${n.by.rule ?? ''} of ${n.by.policy} names it by an ipBlock, which Cilium matches against node addresses (an apiserver on a node's among them) only with policy-cidr-match-mode: nodes, and ${cidrMatchModeShown(cluster)}; set policy-cidr-match-mode: nodes, or use the cilium engine (entities host, remote-node, kube-apiserver)`,
+    };
+  };
+  return { isolates: (subject, d) => index.isolates(asIdentity.endpoint(subject), d), side };
+}
 
 /**
  * Cilium enforces Kubernetes NetworkPolicies beside its own policies, as allow rules of the same
@@ -25,19 +66,16 @@ import type { Direction } from '../../domain/direction.ts';
  */
 const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
   const cilium = ciliumSimulator(policies, cluster);
-  const index = new NetworkPolicyIndex(policies, new ClusterView(cluster), { ipBlockMatchesPods: false, ipBlockMatchesNodes: false, ipBlockMatchesApiserver: false });
-  const asIdentity = identityLabelled();
-  const kubernetes = {
-    side: (flow: SimFlow, direction: Direction) => index.side(asIdentity.flow(flow), direction),
-    isolates: (e: SimEndpoint, direction: Direction) => index.isolates(asIdentity.endpoint(e), direction),
-  };
-  const both = (c: SideVerdict, k: SideVerdict): SideVerdict => {
+  const kubernetes = networkPoliciesOnCilium(policies, cluster);
+  const both = (c: SideVerdict, k: () => SideVerdict): SideVerdict => {
     const denyRule = !c.allowed && c.by?.rule !== undefined && /Deny\//.test(c.by.rule);
-    if (denyRule || !k.isolated) return c;
-    if (!c.isolated) return k;
-    return c.allowed ? c : k;
+    if (denyRule) return c;
+    const kv = k();
+    if (!kv.isolated) return c;
+    if (!c.isolated) return kv;
+    return c.allowed ? c : kv;
   };
-  const side = (flow: SimFlow, direction: Direction): SideVerdict => both(cilium.side(flow, direction), kubernetes.side(flow, direction));
+  const side = (flow: SimFlow, direction: Direction): SideVerdict => both(cilium.side(flow, direction), () => kubernetes.side(flow, direction));
   return {
     engine: 'cilium',
     evaluate: (flow) => combine(side(flow, 'egress'), side(flow, 'ingress')),

@@ -40,12 +40,12 @@ export interface KubernetesSimOptions {
   /** Whether an ipBlock selects node IPs (nodes, host-network pods). Default false (Cilium without `policy-cidr-match-mode: nodes`). */
   ipBlockMatchesNodes?: boolean;
   /**
-   * Whether an ipBlock selects the kube-apiserver endpoints. Default false: Cilium gives them
-   * the reserved `kube-apiserver` identity, which CIDR selectors do not select unless they
-   * also select nodes; set it when the apiserver is outside the cluster on a plugin that
-   * matches by address.
+   * Whether an ipBlock selects the kube-apiserver endpoints (those on a node also whenever
+   * `ipBlockMatchesNodes`). Default false; `off-nodes`: those that are no node's address, as
+   * Cilium reads it (an address with the kube-apiserver label and no node's gets CIDR labels:
+   * pkg/ipcache metadata.go resolveIdentity; cilium/cilium#25241).
    */
-  ipBlockMatchesApiserver?: boolean;
+  ipBlockMatchesApiserver?: boolean | 'off-nodes';
 }
 
 
@@ -267,7 +267,8 @@ export class NetworkPolicyIndex {
       case 'node':
         return this.options.ipBlockMatchesNodes;
       case 'apiserver':
-        return this.options.ipBlockMatchesApiserver || (other.node !== undefined && this.options.ipBlockMatchesNodes);
+        if (other.node !== undefined && this.options.ipBlockMatchesNodes) return true;
+        return this.options.ipBlockMatchesApiserver === 'off-nodes' ? other.node === undefined : this.options.ipBlockMatchesApiserver;
     }
   }
 }

@@ -10,14 +10,18 @@
  *   the protocol, SCTP among them, through. No warning.
  * - Cilium matches node addresses only with `policy-cidr-match-mode: nodes` and lists "SCTP" and
  *   "Port ranges (endPort)" among the known missing features for Kubernetes NetworkPolicy (Cilium
- *   docs, "Network Policy"): a warning per manifest, pointing to the cilium engine.
+ *   docs, "Network Policy"): a warning per manifest, pointing to the cilium engine and saying what
+ *   the inventory's cilium-config shows. The verification judges those manifests as Cilium does
+ *   (simulate/decide.ts verifyingEngine): the ipBlock warning says what it then finds, and is not
+ *   given where the cilium-config sets `policy-cidr-match-mode: nodes`.
  * - A plugin the inventory does not show: one warning per concern, naming the manifests.
- * The cilium engine's SCTP ports are enforced only with `sctp.enabled=true` (beta): a warning per
- * manifest, whatever the inventory shows.
+ * The cilium engine's SCTP ports are enforced only with `sctp.enabled=true` (beta), and its port
+ * ranges (toPorts `endPort`) from Cilium 1.16 on: a warning per manifest, whatever the inventory
+ * shows, but the SCTP one where the cilium-config shows SCTP enabled.
  * Per-manifest warnings come as each emit (each chunk of one) is added; the summaries once all
  * are (`summaries`), so a run in chunks says the same as one whole emit.
  */
-import type { AppliedPolicy } from '../../domain/inventory.ts';
+import { cidrMatchesNodes, type AppliedPolicy } from '../../domain/inventory.ts';
 import { cidrContains, hostCidr, parseCidr, type Cidr } from '../../domain/ip.ts';
 import { isPlainObject, itemsOf } from '../../domain/plain-object.ts';
 import type { EmitResult, EngineName, Manifest } from '../engines/types.ts';
@@ -25,6 +29,8 @@ import { compareStrings } from '../policy/order.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { manifestId } from './index.ts';
 import { networkPlugin, type NetworkPlugin } from '../simulate/network-plugin.ts';
+import { cidrMatchModeShown, enableSctpShown } from '../simulate/cilium/config-shown.ts';
+import type { SimCluster } from '../simulate/types.ts';
 
 const SHOWN_NAMES = 5;
 
@@ -130,12 +136,15 @@ export class PluginWarnings {
   private readonly byRange = new Set<string>();
   private readonly bySctp = new Set<string>();
 
+  private readonly cluster: SimCluster;
+
   constructor(
     readonly engine: EngineName,
     model: ClusterModel,
     applied: readonly AppliedPolicy[],
   ) {
     this.plugin = networkPlugin(model, applied);
+    this.cluster = model.cluster;
     const address = (ip: string, kind: ClusterAddress['kind']): ClusterAddress[] => {
       const cidr = parseCidr(hostCidr(ip));
       return cidr ? [{ ip, cidr, kind }] : [];
@@ -145,7 +154,7 @@ export class PluginWarnings {
 
   /** The warnings of each manifest of the emit; what the summaries will say is kept. */
   add(emitted: EmitResult): string[] {
-    if (emitted.engine === 'cilium') return emitted.manifests.flatMap((m) => ciliumSctp(m));
+    if (emitted.engine === 'cilium') return emitted.manifests.flatMap((m) => this.ciliumManifest(m));
     if (emitted.engine !== 'kubernetes' || this.plugin === 'calico') return [];
     const out: string[] = [];
     for (const m of emitted.manifests) {
@@ -153,9 +162,11 @@ export class PluginWarnings {
       const hits = clusterAddressHits(m, this.addresses);
       const { ranges, sctp } = portFeatures(m);
       if (this.plugin === 'cilium') {
-        if (hits.length > 0) out.push(kubernetesIpBlockOnCilium(id, hits));
+        // An apiserver off the nodes gets CIDR labels: Cilium matches an ipBlock on it (simulate/index.ts ciliumIpBlockReading).
+        const onNodes = hits.filter((h) => h.kind === 'node');
+        if (onNodes.length > 0 && !cidrMatchesNodes(this.cluster.ciliumPolicy)) out.push(kubernetesIpBlockOnCilium(id, onNodes, cidrMatchModeShown(this.cluster)));
         if (ranges.length > 0) out.push(kubernetesEndPortOnCilium(id, ranges));
-        if (sctp.length > 0) out.push(kubernetesSctpOnCilium(id, sctp));
+        if (sctp.length > 0) out.push(kubernetesSctpOnCilium(id, sctp, enableSctpShown(this.cluster)));
         continue;
       }
       // An apiserver off the nodes (a managed control plane) is cluster-external: any plugin matches it.
@@ -164,6 +175,25 @@ export class PluginWarnings {
       if (onNodes.some((n) => hits.some((h) => h.kind === 'apiserver' && h.ip === n.ip))) this.apiserverOnNodes = true;
       if (ranges.length > 0) this.byRange.add(id);
       if (sctp.length > 0) this.bySctp.add(id);
+    }
+    return out;
+  }
+
+  /**
+   * A Cilium manifest's port ranges (toPorts `endPort`: cilium/cilium#32807, "policy: Add Port
+   * Range Support for Policies 3/3", in 1.16), and its SCTP ports (Cilium docs, "SCTP support
+   * (beta)": enabled with `--set sctp.enabled=true`, policies on SCTP traffic among what it
+   * supports) unless the cilium-config shows SCTP enabled.
+   */
+  private ciliumManifest(m: Manifest): string[] {
+    const { ranges, sctp } = portFeatures(m);
+    const out: string[] = [];
+    const id = manifestId(m);
+    if (ranges.length > 0) {
+      out.push(`${id}: port ranges (endPort: ${ranges.join(', ')}) are enforced only from Cilium 1.16 on (cilium/cilium#32807): on an older Cilium they are not enforced as written and required traffic to their other ports may be cut`);
+    }
+    if (sctp.length > 0 && this.cluster.ciliumPolicy?.enableSctp !== true) {
+      out.push(`${id}: Cilium enforces rules on SCTP ports (${sctp.join(', ')}) only with sctp.enabled=true (beta), and ${enableSctpShown(this.cluster)}`);
     }
     return out;
   }
@@ -193,12 +223,13 @@ export class PluginWarnings {
 }
 
 /**
- * By default Cilium gives node and apiserver addresses the host/remote-node/kube-apiserver
- * identities, which no CIDR selects (Cilium docs, "Selecting nodes with CIDR / ipBlock").
+ * By default Cilium gives node addresses, and an apiserver on a node, the host/remote-node/
+ * kube-apiserver identities, which no CIDR selects (Cilium docs, "Selecting nodes with CIDR /
+ * ipBlock"). `shown`: what the cilium-config shows of the mode.
  */
-function kubernetesIpBlockOnCilium(id: string, hits: readonly ClusterAddress[]): string {
+function kubernetesIpBlockOnCilium(id: string, hits: readonly ClusterAddress[], shown: string): string {
   const ips = sortedUnique(hits.map((h) => h.ip));
-  return `${id}: this cluster runs Cilium, where an ipBlock matches node and apiserver addresses (${ips.join(', ')}) only with policy-cidr-match-mode: nodes; without it, use the cilium engine (entities host, remote-node, kube-apiserver)`;
+  return `${id}: this cluster runs Cilium, which matches an ipBlock against node addresses (an apiserver on a node's among them: ${ips.join(', ')}) only with policy-cidr-match-mode: nodes, and ${shown}: the verification judges the traffic the ipBlock allows there as cut; set policy-cidr-match-mode: nodes, or use the cilium engine (entities host, remote-node, kube-apiserver)`;
 }
 
 /**
@@ -210,12 +241,7 @@ function kubernetesEndPortOnCilium(id: string, ranges: readonly string[]): strin
   return `${id}: this cluster runs Cilium, which does not implement endPort in a NetworkPolicy: the port ranges ${ranges.join(', ')} are applied to their first port only and required traffic to their other ports is cut (some versions do not enforce the policy at all); use the cilium engine (toPorts endPort, Cilium 1.16 and later)`;
 }
 
-function kubernetesSctpOnCilium(id: string, ports: readonly string[]): string {
-  return `${id}: this cluster runs Cilium, which lists SCTP among the NetworkPolicy features it lacks: the rules on ${ports.join(', ')} may not be enforced as written and required SCTP traffic may be cut; use the cilium engine (SCTP with sctp.enabled=true, beta)`;
-}
-
-/** Cilium docs, "SCTP support (beta)": enabled with `--set sctp.enabled=true`, policies on SCTP traffic among what it supports. */
-function ciliumSctp(m: Manifest): string[] {
-  const { sctp } = portFeatures(m);
-  return sctp.length === 0 ? [] : [`${manifestId(m)}: Cilium enforces rules on SCTP ports (${sctp.join(', ')}) only with sctp.enabled=true (beta)`];
+/** Cilium's docs list SCTP as missing for NetworkPolicy whatever `enable-sctp` says: said with what the cilium-config shows (`shown`). */
+function kubernetesSctpOnCilium(id: string, ports: readonly string[], shown: string): string {
+  return `${id}: this cluster runs Cilium, which lists SCTP among the NetworkPolicy features it lacks: the rules on ${ports.join(', ')} may not be enforced as written and required SCTP traffic may be cut; use the cilium engine (SCTP with sctp.enabled=true, beta; ${shown})`;
 }

@@ -107,7 +107,8 @@ test('a kubernetes recommendation on a Cilium cluster without policy-cidr-match-
   // The warning says the same as the verdict (what the config shows), not that it may hold.
   const ipBlock = verification.warnings.filter((w) => /ipBlock/.test(w));
   assert.equal(ipBlock.length, 1);
-  assert.match(ipBlock[0]!, /NetworkPolicy\/shop\/.*172\.18\.0\.2, 172\.18\.0\.4.*the inventory has no kube-system\/cilium-config/);
+  // The agent is a DaemonSet: its rule names every node.
+  assert.match(ipBlock[0]!, /NetworkPolicy\/shop\/.*172\.18\.0\.2, 172\.18\.0\.3, 172\.18\.0\.4.*the inventory has no kube-system\/cilium-config/);
 });
 
 test('with policy-cidr-match-mode: nodes the same recommendation passes, with no ipBlock warning, and `simulate --engine cilium` allows what it denied', async () => {

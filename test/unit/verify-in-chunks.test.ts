@@ -130,9 +130,11 @@ test('export --out from manifests rendered again in windows: the files of the wh
 
 test('a warning about the applied policies (the kinds the simulation leaves out) is given once, however many chunks are verified', () => {
   const cnp = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', namespace: 'shop', name: 'legacy', manifest: { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'legacy', namespace: 'shop' }, spec: { endpointSelector: {}, ingress: [{}] } } };
+  const anp = { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', name: 'legacy', manifest: { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'legacy' }, spec: { priority: 10, subject: { namespaces: {} }, ingress: [] } } };
   const input = (): StoredRecommendInput => {
     const i = read();
-    return { ...i, inventory: { ...i.inventory, policies: [...i.inventory.policies, cnp] } };
+    // Cilium's policy shows Cilium, whose simulation judges the kubernetes recommendation and leaves the AdminNetworkPolicy out.
+    return { ...i, inventory: { ...i.inventory, policies: [...i.inventory.policies, cnp, anp] } };
   };
   for (const chunking of [undefined, SMALL]) {
     const { warnings } = verifiedExport(input(), 'kubernetes', {}, chunking).verification;

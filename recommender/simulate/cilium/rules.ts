@@ -57,7 +57,10 @@ export interface PeerRule {
   pointer: string;
   deny: boolean;
   endpoints: Selector[];
+  /** Every selector of the rule's entities, in one list (what a flow is matched against). */
   entities: Selector[];
+  /** The same per entity as the rule names it (what a reason names: `kube-apiserver`, `cluster`). */
+  entitiesNamed: { name: string; selectors: Selector[] }[];
   cidrs: CidrBlock[];
   fqdns: ((name: string) => boolean)[];
   services: CiliumServiceSelector[];
@@ -323,6 +326,7 @@ function compilePeerRule(r: AnyPeerRule, direction: Direction, deny: boolean, po
     deny,
     endpoints: endpointsRaw.map((s) => memo.selector(s, namespace, true, matchesInit)),
     entities: entitiesRaw.flatMap((e) => memo.entity(String(e), opts.clusterName)),
+    entitiesNamed: entitiesRaw.map((e) => ({ name: String(e), selectors: memo.entity(String(e), opts.clusterName) })),
     cidrs,
     fqdns,
     services,
