@@ -13,7 +13,7 @@ import type { FlowFormat } from '../collectors/flows/decode.ts';
 import { ResolutionIndex } from '../collectors/flows/resolve.ts';
 import { parseInventoryText, type RawObject } from '../collectors/inventory/parse.ts';
 import { InventoryInputError } from '../collectors/inventory/fields.ts';
-import { PROTOCOLS, type Protocol } from '../domain/flow.ts';
+import { isIcmp, PROTOCOLS, type Protocol } from '../domain/flow.ts';
 import { ipFamily, isIpOrCidr } from '../domain/ip.ts';
 import { parsePeerKey, peerKey, type Peer } from '../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
@@ -116,9 +116,12 @@ function edgeConnection(x: unknown, index: number): PeerConnection {
   };
   const port = o.port;
   const protocol = o.protocol;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw invalidInput(`flows[${index}].port: expected 1–65535, got ${JSON.stringify(port)}`);
   if (typeof protocol !== 'string' || !(PROTOCOLS as readonly string[]).includes(protocol)) throw invalidInput(`flows[${index}].protocol: expected one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(protocol)}`);
-  return { client: peer(o.clientPeer, o.client, 'client'), server: peer(o.serverPeer, o.server, 'server'), port, protocol: protocol as Protocol };
+  // ICMP has no port: its edges carry 0 (domain/flow.ts).
+  if (isIcmp(protocol)) {
+    if (port !== 0) throw invalidInput(`flows[${index}].port: ${protocol} has no port, expected 0, got ${JSON.stringify(port)}`);
+  } else if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw invalidInput(`flows[${index}].port: expected 1–65535, got ${JSON.stringify(port)}`);
+  return { client: peer(o.clientPeer, o.client, 'client'), server: peer(o.serverPeer, o.server, 'server'), port: port as number, protocol: protocol as Protocol };
 }
 
 function worst(decisions: Decision[]): Decision['verdict'] {

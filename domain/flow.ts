@@ -12,7 +12,32 @@ export const PORT_PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
 
 /** ICMP has no ports: its flows and edges carry port 0, which is no TCP, UDP or SCTP port. */
-export const isIcmp = (protocol: string): boolean => protocol === 'ICMP' || protocol === 'ICMPv6';
+export const isIcmp = (protocol: string): protocol is IcmpProtocol => protocol === 'ICMP' || protocol === 'ICMPv6';
+
+export type IcmpProtocol = 'ICMP' | 'ICMPv6';
+
+/** One ICMP message kind: what a policy matches instead of a port. */
+export interface IcmpMessage {
+  type: number;
+  code: number;
+}
+
+/**
+ * The echo types (RFC 792: request 8, reply 0; RFC 4443: request 128, reply 129). Echo is the only
+ * ICMP the decoders keep (the rest is `icmp-control`): a request is the client's, a reply the server's.
+ */
+export const ECHO_TYPES: Readonly<Record<IcmpProtocol, { request: number; reply: number }>> = {
+  ICMP: { request: 8, reply: 0 },
+  ICMPv6: { request: 128, reply: 129 },
+};
+
+/**
+ * The message an ICMP flow or edge stands for: its client's echo request, code 0 (the only code
+ * echo has). The reply belongs to the same exchange, as a TCP reply to its connection.
+ */
+export function echoRequest(protocol: IcmpProtocol): IcmpMessage {
+  return { type: ECHO_TYPES[protocol].request, code: 0 };
+}
 
 export type Verdict = 'forwarded' | 'dropped' | 'unknown';
 

@@ -4,7 +4,7 @@
  * numbers as strings. Field reference: cilium/cilium api/v1/flow/README.md (the Flow proto); real
  * lines in test/fixtures/reference/flows/hubble/.
  */
-import type { EndpointMeta, FlowEndpoint, HandshakeHint, Protocol, Verdict } from '../../domain/flow.ts';
+import { ECHO_TYPES, type EndpointMeta, type FlowEndpoint, type HandshakeHint, type Protocol, type Verdict } from '../../domain/flow.ts';
 import { isIp, isPort, reject, timeError, toCount, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
 import { checkLabel, checkName } from './names.ts';
 import { canonicalDnsName } from '../../domain/dns-name.ts';
@@ -283,7 +283,7 @@ export class HubbleDecoder implements Decoder {
       protocol = isPlainObject(l4.ICMPv4) ? 'ICMP' : 'ICMPv6';
       const icmp = (l4.ICMPv4 ?? l4.ICMPv6) as Record<string, unknown>;
       const type = given(icmp.type) ? toCount(icmp.type) : 0; // proto3: absent or null is 0
-      const [request, reply] = protocol === 'ICMP' ? [8, 0] : [128, 129];
+      const { request, reply } = ECHO_TYPES[protocol];
       if (type === request) handshake = 'src-is-client';
       else if (type === reply) handshake = 'dst-is-client';
       else return { kind: 'skip', reason: 'icmp-control' };

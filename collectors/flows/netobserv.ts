@@ -4,7 +4,7 @@
  * netobserv/network-observability-operator docs/flows-format.adoc; real records in
  * test/fixtures/reference/flows/netobserv/.
  */
-import { isIcmp, MAX_TIME_MS, type EndpointMeta, type FlowEndpoint, type HandshakeHint, type Protocol, type Verdict } from '../../domain/flow.ts';
+import { ECHO_TYPES, isIcmp, MAX_TIME_MS, type EndpointMeta, type FlowEndpoint, type HandshakeHint, type Protocol, type Verdict } from '../../domain/flow.ts';
 import { isIp, isPort, reject, timeError, toCount, MAX_COUNT, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
 import { checkName } from './names.ts';
 import { storedAddress } from '../../domain/ip.ts';
@@ -177,8 +177,7 @@ export const netobservDecoder: Decoder = {
     let answered = false;
     if (isIcmp(protocol)) {
       const type = num(r.IcmpType);
-      const request = protocol === 'ICMP' ? 8 : 128;
-      const reply = protocol === 'ICMP' ? 0 : 129;
+      const { request, reply } = ECHO_TYPES[protocol];
       if (type === request) handshake = 'src-is-client';
       else if (type === reply) handshake = 'dst-is-client';
       else return { kind: 'skip', reason: 'icmp-control' };

@@ -29,11 +29,11 @@
  */
 import { cidrMatchesNodes, DEFAULT_CILIUM_CLUSTER } from '../../domain/inventory.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimProtocol, SideVerdict, SimVerdict, Simulator, SimulatorFactory } from './types.ts';
-import { combine } from './types.ts';
+import { combine, trafficOf } from './types.ts';
 import { CCNP_KIND, isCiliumPolicy, type CiliumPolicy } from '../engines/wire/cilium.ts';
 import { IdentityResolver, type Identity } from './cilium/identity.ts';
 import type { Selector } from './cilium/labels.ts';
-import { NamedPorts, ownNamedPort, portMatches } from './cilium/ports.ts';
+import { icmpTypeMatches, NamedPorts, ownNamedPort, portMatches } from './cilium/ports.ts';
 import { CompileMemo, compilePolicy, policyId, serviceNamed, type CompiledRule, type Direction, type PeerRule } from './cilium/rules.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import { PortBuckets } from './port-buckets.ts';
@@ -253,7 +253,7 @@ class CiliumSimulator implements Simulator {
     const deny = sel.deny.on(flow.protocol, flow.port);
     for (let i = 0; i < deny.length; i++) {
       const r = deny[i]!;
-      if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, d, pod)) return { rule: r, id, pod };
+      if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow, d, pod)) return { rule: r, id, pod };
     }
     if (d === 'ingress' && this.opts.allowLocalhost === 'always' && id.kind === 'host') {
       return { isolated: true, allowed: true, reason: 'the local host always reaches its own pods (allow-localhost under Kubernetes)' };
@@ -261,10 +261,10 @@ class CiliumSimulator implements Simulator {
     const allow = sel.allow.on(flow.protocol, flow.port);
     for (let i = 0; i < allow.length; i++) {
       const r = allow[i]!;
-      if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow.port, flow.protocol, d, pod)) return { rule: r, id, pod };
+      if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow, d, pod)) return { rule: r, id, pod };
     }
     if (!sel.defaultDeny && !always) return NO_DEFAULT_DENY[d];
-    return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting the pod allows ${id.describe} on ${flow.port}/${flow.protocol} (default deny)` };
+    return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting the pod allows ${id.describe} on ${trafficOf(flow)} (default deny)${flow.icmp === undefined ? '' : ': a rule with toPorts only never allows ICMP, an L3-only rule or icmps do'}` };
   }
 
   /** What a named port means on this side: the pod's own on ingress, the cluster's one number on egress. */
@@ -275,14 +275,17 @@ class CiliumSimulator implements Simulator {
   private verdictOf(x: SideVerdict | RuleMatch, d: Direction, flow: SimFlow): SideVerdict {
     if (!('rule' in x)) return x;
     const { rule: r, id, pod } = x;
-    const named = this.namedPortsOf(d, pod, flow.protocol);
     const entity = this.entityMatched(r, id, this.selection(pod)[d].requires, d);
     if (r.deny) {
-      return { isolated: true, allowed: false, by: { policy: r.policy, rule: r.pointer }, reason: `a${d === 'ingress' ? 'n ingressDeny' : 'n egressDeny'} rule matches ${id.describe}${entity} on ${flow.port}/${flow.protocol}; deny rules win over allows` };
+      return { isolated: true, allowed: false, by: { policy: r.policy, rule: r.pointer }, reason: `a${d === 'ingress' ? 'n ingressDeny' : 'n egressDeny'} rule matches ${id.describe}${entity} on ${trafficOf(flow)}; deny rules win over allows` };
     }
-    const l7 = r.toPorts?.find((pr) => pr.l7 !== undefined && pr.ports.some((m) => portMatches(m, flow.port, flow.protocol, named)))?.l7;
-    const proxy = l7 === undefined ? '' : ` (the connection is allowed; its ${l7} requests then pass Cilium's L7 proxy rules)`;
-    return { isolated: true, allowed: true, by: { policy: r.policy, rule: r.pointer }, reason: `an ${d} rule allows ${id.describe}${entity} on ${flow.port}/${flow.protocol}${proxy}` };
+    let proxy = '';
+    if (flow.icmp === undefined) {
+      const named = this.namedPortsOf(d, pod, flow.protocol);
+      const l7 = r.toPorts?.find((pr) => pr.l7 !== undefined && pr.ports.some((m) => portMatches(m, flow.port, flow.protocol, named)))?.l7;
+      if (l7 !== undefined) proxy = ` (the connection is allowed; its ${l7} requests then pass Cilium's L7 proxy rules)`;
+    }
+    return { isolated: true, allowed: true, by: { policy: r.policy, rule: r.pointer }, reason: `an ${d} rule allows ${id.describe}${entity} on ${trafficOf(flow)}${proxy}` };
   }
 
   /**
@@ -297,10 +300,10 @@ class CiliumSimulator implements Simulator {
   }
 
   private peerMatches(r: PeerRule, id: Identity, requires: readonly Selector[], subject: SimPod): boolean {
-    // No L3 peer: with toPorts the rule allows every peer on those ports (rule.go mergeIngress:
-    // "an empty slice of EndpointSelector indicates that the rule allows all at L3"); without
-    // toPorts (`{}`, or ICMP only) it selects no TCP/UDP/SCTP traffic.
-    if (!r.hasL3) return r.toPorts !== undefined;
+    // No L3 peer: with toPorts or icmps the rule allows every peer on those ports or ICMP types
+    // (rule.go mergeIngress: "an empty slice of EndpointSelector indicates that the rule allows all
+    // at L3", for icmps alike); with neither (`{}`) it selects nothing: no L3-only rule is made.
+    if (!r.hasL3) return r.toPorts !== undefined || r.icmps !== undefined;
     const labels = id.labels;
     for (let i = 0; i < r.endpoints.length; i++) {
       if (!labels.selects(r.endpoints[i]!)) continue;
@@ -370,11 +373,21 @@ class CiliumSimulator implements Simulator {
   }
 
   /**
-   * Whether the rule's toPorts match (protocol, port). Loops, and a named port resolved only when
-   * met: a closure made per edge side (each also named by the tsx loader) cost more than the match.
+   * Whether the rule's toPorts or icmps match the flow's (protocol, port) or ICMP type. A rule with
+   * neither is L3-only: every protocol, ICMP included (rule.go mergeIngress: `Port "0", Protocol
+   * ANY`); icmps allow ICMP only, toPorts their ports (ANY being TCP, UDP and SCTP). Loops, and a
+   * named port resolved only when met: a closure made per edge side (each also named by the tsx
+   * loader) cost more than the match.
    */
-  private portsMatch(r: PeerRule, port: number, protocol: SimProtocol, d: Direction, pod: SimPod): boolean {
-    if (r.toPorts === undefined) return !r.icmps;
+  private portsMatch(r: PeerRule, flow: SimFlow, d: Direction, pod: SimPod): boolean {
+    if (flow.icmp !== undefined) {
+      if (r.toPorts === undefined && r.icmps === undefined) return true;
+      for (const m of r.icmps ?? []) if (icmpTypeMatches(m, flow)) return true;
+      for (const pr of r.toPorts ?? []) for (const m of pr.ports) if (icmpTypeMatches(m, flow)) return true;
+      return false;
+    }
+    const { port, protocol } = flow;
+    if (r.toPorts === undefined) return r.icmps === undefined;
     for (let i = 0; i < r.toPorts.length; i++) {
       const ports = r.toPorts[i]!.ports;
       for (let j = 0; j < ports.length; j++) {

@@ -10,7 +10,7 @@
  */
 import { NODE_HOST_ADDRESS_TYPES, type InventorySnapshot, type Labels, type Workload } from '../../domain/inventory.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
-import type { Protocol } from '../../domain/flow.ts';
+import { echoRequest, isIcmp, type Protocol } from '../../domain/flow.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimNode, SimPod, SimProtocol } from './types.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 import { clusterDnsTarget } from '../../domain/cluster-dns.ts';
@@ -164,19 +164,26 @@ function endpointOf(model: ClusterModel, peer: Peer, port: number): EndpointOrRe
 }
 
 /**
- * A connection between stored peers as a simulated flow, or why it cannot be simulated (a
- * protocol without ports, no port, a peer that is no endpoint).
+ * A connection between stored peers as a simulated flow, or why it cannot be simulated (no port,
+ * a peer that is no endpoint). ICMP (port 0, as stored) is the client's echo request, the only
+ * ICMP flowmatrix keeps (domain/flow.ts echoRequest), in the family its protocol fixes.
  */
 export function connectionFlow(model: ClusterModel, client: Peer, server: Peer, port: number, protocol: Protocol, seen: FlowAddressing = {}): { ok: true; flow: SimFlow } | { ok: false; reason: string } {
-  if (!isSimProtocol(protocol)) return { ok: false, reason: `${protocol} is not a port protocol every engine can express` };
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, reason: `no destination port (${port})` };
+  if (isIcmp(protocol)) {
+    if (port !== 0) return { ok: false, reason: `${protocol} has no port (${port})` };
+  } else if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, reason: `no destination port (${port})` };
   const c = peerEndpoint(model, client, port);
   if (!c.ok) return c;
   const s = peerEndpoint(model, server, port);
   if (!s.ok) return s;
-  const { family, clientPort } = seen;
+  const { clientPort } = seen;
   const from = onItsNode(model, c.endpoint, seen.clientIp);
   const to = onItsNode(model, s.endpoint, seen.serverIp);
+  if (isIcmp(protocol)) {
+    const family = protocol === 'ICMP' ? 4 : 6;
+    return { ok: true, flow: { client: atFamily(from, family), server: atFamily(to, family), port: 0, protocol, icmp: echoRequest(protocol), family } };
+  }
+  const { family } = seen;
   // The apiserver on a port none of its endpoints serves now (they changed since the edge was
   // seen: a flow of their time resolves through apiserver_history) is the apiserver as it is reached now.
   const eps = model.cluster.apiserver;

@@ -3,7 +3,7 @@
  * policy and rule that decided each side. A connection whose peers cannot be simulated (a kubelet
  * probe, an address that resolved to nothing) gets the verdict `unknown` and the reason.
  */
-import type { Protocol } from '../../domain/flow.ts';
+import { echoRequest, isIcmp, type IcmpMessage, type Protocol } from '../../domain/flow.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../engines/types.ts';
 import { connectionFlow, type ClusterModel, type FlowAddressing } from './cluster.ts';
@@ -22,8 +22,11 @@ export interface PeerConnection {
 export interface Decision {
   client: string;
   server: string;
-  port: number;
+  /** The destination port; absent for ICMP, which has `icmp` instead. */
+  port?: number;
   protocol: Protocol;
+  /** ICMP only: the type and code of the client's message (an echo request). */
+  icmp?: IcmpMessage;
   verdict: 'allow' | 'deny' | 'unknown';
   egress?: SideVerdict;
   ingress?: SideVerdict;
@@ -37,7 +40,8 @@ export interface Decision {
 
 /** `otherReading`: the same policies read with ipBlocks matching pods (SimulatorFactory.ipBlocksMatchingPods). */
 export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection, otherReading?: Simulator): Decision {
-  const head = { client: peerKey(c.client), server: peerKey(c.server), port: c.port, protocol: c.protocol };
+  const ends = { client: peerKey(c.client), server: peerKey(c.server) };
+  const head = isIcmp(c.protocol) ? { ...ends, protocol: c.protocol, icmp: echoRequest(c.protocol) } : { ...ends, port: c.port, protocol: c.protocol };
   const conn = connectionFlow(model, c.client, c.server, c.port, c.protocol, c.seen);
   if (!conn.ok) return { ...head, verdict: 'unknown', reason: conn.reason };
   const v = sim.evaluate(conn.flow);

@@ -13,7 +13,7 @@
  *   ipBlock, or pods (podSelector in the policy's namespace, namespaceSelector alone = every
  *   pod of those namespaces, both in one peer = AND);
  * - ports: protocol defaults to TCP; a named port resolves on the destination pod's container
- *   ports; endPort makes a range;
+ *   ports; endPort makes a range; ICMP, which the API does not define, as ICMP_READING says;
  * - host-network pods: no NetworkPolicy isolates them; as peers they are their node's address.
  *
  * What the API leaves to the network plugin, an option: whether an ipBlock selects pod IPs
@@ -144,6 +144,17 @@ interface Selecting {
   denyReason: SideVerdict;
 }
 
+/**
+ * NetworkPolicy "is defined for layer 4 connections (TCP, UDP, and optionally SCTP). For all the
+ * other protocols, the behaviour may vary across network plugins" (kubernetes.io Network Policies,
+ * "Network traffic filtering"). ICMP is read as Calico and Cilium enforce it: a rule without ports
+ * has no protocol once converted (libcalico-go conversion.go k8sPortToCalicoFields), or is an
+ * L3-only rule (cilium pkg/policy/rule.go mergeIngress: port 0, protocol ANY), and matches ICMP; a
+ * rule with ports is TCP, UDP or SCTP; what no rule allows is denied on an isolated pod. Said in
+ * every ICMP verdict of an isolated side.
+ */
+const ICMP_READING = ' (ICMP: NetworkPolicy defines TCP, UDP and SCTP only; read as Calico and Cilium enforce it, a rule without ports matches ICMP; other network plugins may decide otherwise)';
+
 const NOT_SELECTED: Record<Direction, SideVerdict> = {
   ingress: { isolated: false, allowed: true, reason: 'no NetworkPolicy selects the pod for ingress' },
   egress: { isolated: false, allowed: true, reason: 'no NetworkPolicy selects the pod for egress' },
@@ -213,11 +224,12 @@ export class NetworkPolicyIndex {
     for (const p of selecting) {
       for (const r of p.rules[direction].on(flow.protocol, flow.port)) {
         if (this.ruleMatches(r, p.namespace, other, flow)) {
-          return (r.allows ??= { isolated: true, allowed: true, by: { policy: p.ref, rule: r.pointer }, reason: `allowed by ${direction} rule ${r.pointer} of ${p.ref}` });
+          const allows = (r.allows ??= { isolated: true, allowed: true, by: { policy: p.ref, rule: r.pointer }, reason: `allowed by ${direction} rule ${r.pointer} of ${p.ref}` });
+          return flow.icmp === undefined ? allows : { ...allows, reason: `${allows.reason}, which has no ports${ICMP_READING}` };
         }
       }
     }
-    return denyReason;
+    return flow.icmp === undefined ? denyReason : { ...denyReason, reason: `${denyReason.reason}: a rule with ports never matches ICMP${ICMP_READING}` };
   }
 
   private ruleMatches(r: CompiledRule, namespace: string, other: PeerView, flow: SimFlow): boolean {

@@ -10,11 +10,12 @@
  * simulator narrows its rules this way.
  *
  * A rule is filed under its ports when all of them are numbers or ranges of at most
- * MAX_FILED_RANGE ports; otherwise (no ports, a named port, a port of no known kind, a wide
- * range, bounds that are not integers) it is kept with the rules that can match any port. Either way the caller still checks
+ * MAX_FILED_RANGE ports of TCP, UDP or SCTP; otherwise (no ports, a named port, a port of no known
+ * kind or of another protocol — Cilium's ICMP types —, a wide range, bounds that are not integers)
+ * it is kept with the rules that can match any port, which are all an ICMP flow is matched against. Either way the caller still checks
  * the ports: a rule here is one that can match, never one that does.
  */
-import type { SimProtocol } from './types.ts';
+import type { SimFlow } from './types.ts';
 
 /** A port range as written; `protocol` as the simulator names it. */
 export interface PortSpan {
@@ -35,6 +36,8 @@ export class PortBuckets<R> {
   private readonly narrowed = new Map<number, readonly R[]>();
   /** Indexes of the rules that can match any port. */
   private readonly anyPort: number[] = [];
+  /** Those rules, once asked for a flow without a port (ICMP). */
+  private portless?: readonly R[];
 
   /** `spans(rule)`: the rule's ports, or undefined when it may match any port (see above). */
   constructor(
@@ -59,9 +62,12 @@ export class PortBuckets<R> {
     });
   }
 
-  on(protocol: SimProtocol, port: number): readonly R[] {
+  /** The rules that can match a destination; for ICMP, which has no port, those filed under no port. */
+  on(protocol: SimFlow['protocol'], port: number): readonly R[] {
     if (this.rules.length === 0) return this.rules; // most pods have no deny rules
-    const k = key(PROTOCOL_INDEX[protocol]!, port);
+    const index = PROTOCOL_INDEX[protocol];
+    if (index === undefined) return (this.portless ??= this.anyPort.map((i) => this.rules[i]!));
+    const k = key(index, port);
     let list = this.narrowed.get(k);
     if (list === undefined) {
       list = merge(this.filed.get(k) ?? [], this.anyPort).map((i) => this.rules[i]!);

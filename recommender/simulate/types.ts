@@ -12,8 +12,10 @@ import type { ApiserverEndpoint, CiliumPolicySettings, ContainerPort, Labels } f
 import type { EngineName } from '../engines/types.ts';
 import type { Direction } from '../../domain/direction.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
+import type { IcmpMessage, IcmpProtocol, PortProtocol } from '../../domain/flow.ts';
 
-export type SimProtocol = 'TCP' | 'UDP' | 'SCTP';
+/** The protocols of a port (TCP, UDP, SCTP); ICMP flows have none (IcmpFlow). */
+export type SimProtocol = PortProtocol;
 
 export interface SimNamespace {
   name: string;
@@ -88,22 +90,44 @@ export type SimEndpoint =
   /** An address outside the cluster; `names` = DNS names seen for it. */
   | { kind: 'external'; ip: string; names?: readonly string[] };
 
-/** One connection as the datapath sees it: after Service translation (server port = target port). */
-export interface SimFlow {
+/** What every flow says of its ends. */
+interface FlowEnds {
   client: SimEndpoint;
   server: SimEndpoint;
-  port: number;
-  protocol: SimProtocol;
   /** The Service the client addressed, when known (Calico `destination.services`). */
   service?: { namespace: string; name: string };
   /**
-   * The address family the connection used, when known (a flow record's addresses; an
-   * aggregated edge does not keep it). A dual-stack pod or node is then matched by its address
-   * of that family only: an IPv4 block never matches an IPv6 packet.
+   * The address family the connection used, when known (a flow record's addresses, an ICMP
+   * flow's protocol; an aggregated port edge does not keep it). A dual-stack pod or node is then
+   * matched by its address of that family only: an IPv4 block never matches an IPv6 packet.
    */
   family?: IpFamily;
   /** The client's own (source) port, when known (a flow record's); an aggregated edge does not keep it. */
   clientPort?: number;
+}
+
+/** One connection as the datapath sees it: after Service translation (server port = target port). */
+export interface PortFlow extends FlowEnds {
+  port: number;
+  protocol: SimProtocol;
+  icmp?: undefined;
+}
+
+/**
+ * An ICMP exchange: no port (0, as edges store it), the message the client sent instead. Policies
+ * that match ports never match it; each engine matches ICMP its own way.
+ */
+export interface IcmpFlow extends FlowEnds {
+  port: 0;
+  protocol: IcmpProtocol;
+  icmp: IcmpMessage;
+}
+
+export type SimFlow = PortFlow | IcmpFlow;
+
+/** The flow's destination as a verdict names it: `5432/TCP`, or `ICMP type 8 code 0`. */
+export function trafficOf(flow: SimFlow): string {
+  return flow.icmp === undefined ? `${flow.port}/${flow.protocol}` : `${flow.protocol} type ${flow.icmp.type} code ${flow.icmp.code}`;
 }
 
 /** Where a decision came from: a policy and, when one rule decided, that rule. */

@@ -22,7 +22,7 @@ import { manifestSortKey } from '../engines/metadata.ts';
 import type { EmitResult, EngineName, Manifest } from '../engines/types.ts';
 import { duplicateNameErrors, nameSlot } from './duplicate-names.ts';
 import { connectionFlow, type ClusterModel } from '../simulate/cluster.ts';
-import { decideSide, sideAllows, type DecidedBy, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
+import { decideSide, sideAllows, type DecidedBy, type PortFlow, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
 import { manifestErrors, type ManifestError } from './index.ts';
 import { extraProbes, type Probe } from './probes.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
@@ -154,6 +154,17 @@ export interface SimulateSidesInput {
   tightness: boolean;
 }
 
+/**
+ * An edge as the verification simulates it: on its port. ICMP edges are not simulated here: the
+ * recommendation writes no ICMP rule on any engine and says where a restricted direction will deny
+ * the ICMP observed (synthesize/workload.ts), so they are counted as skipped, with why.
+ */
+function verifiedFlow(model: ClusterModel, edge: EdgeTraffic): { ok: true; flow: PortFlow } | { ok: false; reason: string } {
+  const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
+  if (!conn.ok) return conn;
+  return conn.flow.icmp === undefined ? { ok: true, flow: conn.flow } : { ok: false, reason: `${edge.protocol} is not a port protocol every engine can express` };
+}
+
 /** Simulates every edge side under the recommended manifests (and again with the applied policies beside them). */
 export function simulateSides(input: SimulateSidesInput): SidesFound {
   const { model } = input;
@@ -200,13 +211,13 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   // A direction the recommendation leaves open (--no-egress, a host-network workload) is the applied policies' to decide: what they deny is said too.
   const appliedDecide = withApplied
     ? (workload: string, direction: Direction, edge: EdgeTraffic): void => {
-        const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
+        const conn = verifiedFlow(model, edge);
         if (conn.ok) blockedByAppliedOnly(workload, direction, edge, conn.flow, `; the recommendation leaves this direction open, the applied policies decide it`);
       }
     : undefined;
 
   forEachSide(input.sides, skipped, (workload, direction, edge, reason) => {
-    const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
+    const conn = verifiedFlow(model, edge);
     if (!conn.ok) {
       skipped[conn.reason] = (skipped[conn.reason] ?? 0) + 1;
       return;
@@ -254,7 +265,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
       if (!s.restricted[direction]) continue;
       for (const f of s.documented?.[direction] ?? []) {
         const { edge } = f;
-        const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
+        const conn = verifiedFlow(model, edge);
         if (!conn.ok) {
           skipped[conn.reason] = (skipped[conn.reason] ?? 0) + 1;
           continue;

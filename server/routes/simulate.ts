@@ -34,7 +34,7 @@ export function simulateRoutes(ctx: ServiceContext): AnyRoute[] {
       summary: 'Decide flows under given policies as one engine would',
       description:
         'Pods, namespaces, nodes and the apiserver come from the stored inventory. Answers a JSON array in input order, ' +
-        'one object per flow: `verdict` (allow | deny | unknown), the `egress` and `ingress` sides with the deciding policy and rule (`by`), and a reason; ' +
+        'one object per flow: `port` (for ICMP `icmp: {type, code}` instead), `verdict` (allow | deny | unknown), the `egress` and `ingress` sides with the deciding policy and rule (`by`), and a reason; ' +
         'with the kubernetes engine, `whereIpBlocksMatchPods`: the verdict where the plugin matches ipBlocks against pod addresses, when it differs.',
       tag: 'recommendations',
       scope: 'read',

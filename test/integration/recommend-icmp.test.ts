@@ -37,3 +37,19 @@ test('observed ICMP echo that the recommendation will deny is a warning on every
     assert.match(r.err, /warning: shop\/Deployment\/web: egress: ICMP observed to external:8\.8\.8\.8 ICMP, workload:shop\/StatefulSet\/db ICMP will be denied/, `${engine}: ${r.err}`);
   }
 });
+
+test('the verification leaves ICMP edges to the user as before simulate decided ICMP: counted in skipped, never a finding', async () => {
+  const dir = tmpDir();
+  const db = join(dir, 'fm.db');
+  const flows = join(dir, 'flows.ndjson');
+  writeFileSync(flows, `${FLOWS}\n`);
+  assert.equal((await runCli(['inventory', 'import', join(FIXTURES, 'cluster.json'), '--taken-at', new Date(T).toISOString(), '--db', db])).code, 0);
+  assert.equal((await runCli(['ingest', flows, '--db', db])).code, 0);
+  for (const engine of ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy']) {
+    const r = await runCli(['recommend', '--engine', engine, '-n', 'shop', '-o', 'json', '--db', db]);
+    assert.equal(r.code, 0, r.err);
+    const verification = (JSON.parse(r.out) as { verification: { skipped: Record<string, number>; denied: { edge: { protocol: string } }[]; blocked: unknown[] } }).verification;
+    assert.ok((verification.skipped['ICMP is not a port protocol every engine can express'] ?? 0) > 0, `${engine}: ${JSON.stringify(verification.skipped)}`);
+    assert.deepEqual(verification.denied.filter((f) => f.edge.protocol === 'ICMP'), [], engine);
+  }
+});

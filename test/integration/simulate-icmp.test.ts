@@ -114,7 +114,7 @@ test('cilium: the tester case — icmps type 8 allows web egress; db ingress wit
   assert.match(d!.ingress!.reason, /ICMP type 8/);
 });
 
-test('cilium: an L3-only rule allows ICMP; icmps by number, by name, by family; an echo-reply type does not allow the request; ingressDeny with icmps wins', () => {
+test('cilium: an L3-only rule allows ICMP; icmps by number, by name, by family, type 0 as every type; ingressDeny with icmps wins', () => {
   const l3only = cnp('db-in', 'db', '  ingress:\n  - fromEndpoints: [{matchLabels: {app: web}}]');
   assert.deepEqual(verdictsOf('cilium', l3only), ['allow', 'allow']);
   const icmps = (fields: string) => cnp('db-in', 'db', `  ingress:\n  - fromEndpoints: [{matchLabels: {app: web}}]\n    icmps: [{fields: ${fields}}]`);
@@ -122,7 +122,9 @@ test('cilium: an L3-only rule allows ICMP; icmps by number, by name, by family; 
   assert.deepEqual(verdictsOf('cilium', icmps('[{type: EchoRequest}]')), ['allow', 'deny'], 'newer Cilium: a CamelCase name');
   assert.deepEqual(verdictsOf('cilium', icmps('[{type: 128, family: IPv6}]')), ['deny', 'allow']);
   assert.deepEqual(verdictsOf('cilium', icmps('[{type: EchoRequest, family: IPv6}]')), ['deny', 'allow']);
-  assert.deepEqual(verdictsOf('cilium', icmps('[{type: 0}]')), ['deny', 'deny'], 'echo reply is not the request');
+  assert.deepEqual(verdictsOf('cilium', icmps('[{type: 13}]')), ['deny', 'deny'], 'another type is not the echo request');
+  // Type 0 is port 0 to the policy code, every port: every ICMP type of the family (cilium#41304, until cilium#44338).
+  assert.deepEqual(verdictsOf('cilium', icmps('[{type: 0}]')), ['allow', 'deny'], 'type 0: every IPv4 type');
   // icmps without any L3 peer: every peer (rule.go: an empty endpoint list is the wildcard).
   assert.deepEqual(verdictsOf('cilium', cnp('db-in', 'db', '  ingress:\n  - icmps: [{fields: [{type: 8}]}]')), ['allow', 'deny']);
   const deny = cnp('db-in', 'db', '  ingress:\n  - fromEndpoints: [{matchLabels: {app: web}}]\n  ingressDeny:\n  - fromEndpoints: [{matchLabels: {app: web}}]\n    icmps: [{fields: [{type: 8}]}]');

@@ -110,3 +110,10 @@ test('host policies (nodeSelector) refuse L7; fromNodes/toNodes need enable-node
 test('toServices with toPorts is refused (rule_validation_test.go TestToServicesSanitize; language.rst "Services based › Limitations")', () => {
   assertRefused(cnp({ endpointSelector: sel, egress: [{ toServices: [{ k8sService: { serviceName: 'kubernetes', namespace: 'default' } }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }] }), '/spec/egress/0/toPorts', 'combining ToServices and ToPorts is not supported yet', 'EgressRule.Validate');
 });
+
+test('an ICMP type name must be in its family\'s table: the agent refuses the policy otherwise (icmp.go ICMPField.UnmarshalJSON "ICMP type %s not found in %s")', () => {
+  const icmp = (fields: unknown[]) => cnp({ endpointSelector: sel, ingress: [{ fromEndpoints: [sel], icmps: [{ fields }] }] });
+  assert.deepEqual(messages(icmp([{ type: 'EchoRequest' }, { type: 'Echo' }, { type: 'EchoRequest', family: 'IPv6' }, { type: 'PacketTooBig', family: 'IPv6' }, { type: 8 }, { type: '128', family: 'IPv6' }])), []);
+  assertRefused(icmp([{ type: 'PacketTooBig' }]), '/spec/ingress/0/icmps/0/fields/0/type', 'ICMP type PacketTooBig not found in IPv4', 'ICMPField.UnmarshalJSON');
+  assertRefused(icmp([{ type: 8 }, { type: 'Echo', family: 'IPv6' }]), '/spec/ingress/0/icmps/0/fields/1/type', 'ICMP type Echo not found in IPv6', 'ICMPField.UnmarshalJSON');
+});

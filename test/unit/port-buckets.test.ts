@@ -48,3 +48,10 @@ test('PortBuckets: a rule whose bounds are not integers is kept for every port (
   const odd = [{ name: 'text', spans: [{ protocol: 'TCP', start: '80' as unknown as number, end: '80' as unknown as number }] }];
   assert.deepEqual(new PortBuckets(odd, (r) => r.spans).on('TCP', 443).map((r) => r.name), ['text']);
 });
+
+test('PortBuckets.on for ICMP, which has no port: only the rules kept for any port (no ports, wide ranges, other protocols), in written order', () => {
+  const buckets = new PortBuckets(rules, (r) => r.spans);
+  for (const protocol of ['ICMP', 'ICMPv6'] as const) {
+    assert.deepEqual(buckets.on(protocol, 0).map((r) => r.name), ['any', 'wide', 'odd-protocol']);
+  }
+});

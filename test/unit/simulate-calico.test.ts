@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { calicoSimulator } from '../../recommender/simulate/calico.ts';
-import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimulatorFactory } from '../../recommender/simulate/types.ts';
+import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimProtocol, SimulatorFactory } from '../../recommender/simulate/types.ts';
 
 // The shared contract: the calico simulator is a SimulatorFactory.
 const factory: SimulatorFactory = calicoSimulator;
@@ -52,7 +52,7 @@ const cluster: SimCluster = {
 
 const P = (p: SimPod): SimEndpoint => ({ kind: 'pod', pod: p });
 const ext = (ip: string): SimEndpoint => ({ kind: 'external', ip });
-const flow = (client: SimEndpoint, server: SimEndpoint, port = 8080, protocol: SimFlow['protocol'] = 'TCP'): SimFlow => ({ client, server, port, protocol });
+const flow = (client: SimEndpoint, server: SimEndpoint, port = 8080, protocol: SimProtocol = 'TCP'): SimFlow => ({ client, server, port, protocol });
 
 const np = (name: string, spec: Record<string, unknown>, namespace = 'shop') => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
 const gnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name }, spec });

@@ -79,7 +79,10 @@ export function k8sRules(np: K8sNetworkPolicy, direction: Direction): CompiledRu
     const match: Match = (c) => {
       const other = direction === 'ingress' ? c.client : c.server;
       if (peerTests.length > 0 && !peerTests.some((t) => t(other, c.family))) return false;
-      return portTests.length === 0 || portTests.some((t) => t(c.flow.port, c.flow.protocol, c.server));
+      // A rule without ports gets no protocol, so it matches ICMP too; one with ports never does (conversion.go k8sPortToCalicoFields).
+      if (portTests.length === 0) return true;
+      const flow = c.flow;
+      return flow.icmp === undefined && portTests.some((t) => t(flow.port, flow.protocol, c.server));
     };
     return { action: 'Allow', pointer: `/spec/${direction}/${i}`, match };
   });

@@ -9,12 +9,16 @@
  *
  * Source ports are matched against the client's port when the flow says it (a flow record's);
  * an aggregated edge does not keep it, and then a rule conditioned on it is decided the safe way:
- * a Deny matches, any other action does not. Not modelled: `http` (application layer policy
- * needs Dikastes: its L3/L4 part is matched); ICMP type/code (flows are TCP/UDP/SCTP).
+ * a Deny matches, any other action does not. ICMP (an echo request: IcmpFlow) is protocol 1 or 58
+ * and has no port: `icmp` and `notICMP` match its type and code (a field left out matches any),
+ * a rule with ports never matches it (ports need TCP, UDP or SCTP: libcalico-go validateRule,
+ * protocolPortsMsg), nor `destination.services` (the Service's endpoint ports), and a rule with no
+ * protocol matches it like any protocol. Not modelled: `http` (application layer policy needs
+ * Dikastes: its L3/L4 part is matched); `notICMP` on a packet that is not ICMP (it is left out there).
  */
-import type { CalicoAction, CalicoEntityRule, CalicoPort, CalicoProtocol, CalicoRule } from '../../engines/wire/calico.ts';
+import type { CalicoAction, CalicoEntityRule, CalicoIcmpFields, CalicoPort, CalicoProtocol, CalicoRule } from '../../engines/wire/calico.ts';
 import { cidrContains, hostCidr, parseCidr, type Cidr } from '../../../domain/ip.ts';
-import type { SideVerdict, SimFlow, SimProtocol } from '../types.ts';
+import type { IcmpFlow, PortFlow, SideVerdict, SimFlow, SimProtocol } from '../types.ts';
 import type { PortSpan } from '../port-buckets.ts';
 import type { EndpointView } from './endpoints.ts';
 import { parseSelector, type Selector } from './selector.ts';
@@ -75,7 +79,7 @@ function anyPortMatches(ports: readonly PortSpec[], port: number, protocol: SimP
 }
 
 export const PROTOCOL_NUMBERS: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58, sctp: 132, udplite: 136 };
-const FLOW_PROTOCOL: Record<SimProtocol, number> = { TCP: 6, UDP: 17, SCTP: 132 };
+const FLOW_PROTOCOL: Record<SimFlow['protocol'], number> = { TCP: 6, UDP: 17, SCTP: 132, ICMP: 1, ICMPv6: 58 };
 
 /** Protocol names as written (`TCP`, `tcp`, …) → number: every rule names one, and there are few. */
 const protocolByName = new Map<string, number | undefined>();
@@ -217,19 +221,28 @@ function compileEntity(e: CalicoEntityRule, side: 'source' | 'destination', scop
 }
 
 /** Whether every condition of the entity holds for `peer` (the client for a source, the server for a destination). */
-function entityMatches(m: EntityMatch, destination: boolean, peer: EndpointView, c: MatchContext, services: ServiceIndex): boolean {
+/** The entity's port conditions (source and destination) on a flow that has ports. */
+function portsMatch(m: EntityMatch, flow: PortFlow, c: MatchContext): boolean {
   if (m.clientPorts || m.clientNotPorts) {
-    const port = c.flow.clientPort;
+    const port = flow.clientPort;
     if (port === undefined) {
       if (!m.unknownClientPortMatches) return false;
     } else {
       // A named source port is the client workload's own container port of that name.
-      if (m.clientPorts && !anyPortMatches(m.clientPorts, port, c.flow.protocol, c.client)) return false;
-      if (m.clientNotPorts && anyPortMatches(m.clientNotPorts, port, c.flow.protocol, c.client)) return false;
+      if (m.clientPorts && !anyPortMatches(m.clientPorts, port, flow.protocol, c.client)) return false;
+      if (m.clientNotPorts && anyPortMatches(m.clientNotPorts, port, flow.protocol, c.client)) return false;
     }
   }
-  if (m.ports && !anyPortMatches(m.ports, c.flow.port, c.flow.protocol, c.server)) return false;
-  if (m.notPorts && anyPortMatches(m.notPorts, c.flow.port, c.flow.protocol, c.server)) return false;
+  if (m.ports && !anyPortMatches(m.ports, flow.port, flow.protocol, c.server)) return false;
+  if (m.notPorts && anyPortMatches(m.notPorts, flow.port, flow.protocol, c.server)) return false;
+  return true;
+}
+
+function entityMatches(m: EntityMatch, destination: boolean, peer: EndpointView, c: MatchContext, services: ServiceIndex): boolean {
+  const flow = c.flow;
+  if (m.clientPorts || m.clientNotPorts || m.ports || m.notPorts) {
+    if (flow.icmp !== undefined || !portsMatch(m, flow, c)) return false;
+  }
   if (m.nets && !(m.partOfBlock ? touchesNets : inNets)(m.nets, ipOf(peer, c.family))) return false;
   if (m.notNets && (!ofFamily(m.notNets, c.family) || (m.partOfBlock ? inNets : touchesNets)(m.notNets, ipOf(peer, c.family)))) return false;
   if (m.positive) {
@@ -243,13 +256,18 @@ function entityMatches(m: EntityMatch, destination: boolean, peer: EndpointView,
   }
   if (m.notSel && peer.workload && m.notSel.matches(peer.labels)) return false;
   if (m.service) {
-    if (destination ? !services.isEndpoint(m.service, c.server.ips, c.flow.port, c.flow.protocol) : !services.isEndpointAddress(m.service, c.client.ips)) return false;
+    if (destination ? flow.icmp !== undefined || !services.isEndpoint(m.service, c.server.ips, flow.port, flow.protocol) : !services.isEndpointAddress(m.service, c.client.ips)) return false;
   }
   return true;
 }
 
 /** A numorstring.Protocol condition: `protocol` is the flow's (or, for notProtocol, is not); undefined when the field is absent. */
 type ProtocolCondition = { number: number | undefined } | undefined;
+
+/** `icmp` / `notICMP` (ICMPFields): an ICMP message of this type and, when given, code; a field left out matches any. */
+function icmpMatches(f: CalicoIcmpFields, flow: IcmpFlow): boolean {
+  return (f.type === undefined || f.type === flow.icmp.type) && (f.code === undefined || f.code === flow.icmp.code);
+}
 
 /** One Calico rule, compiled to data and matched by `match`; see `compileRule`. */
 class CalicoRuleMatch implements CompiledRule {
@@ -261,8 +279,9 @@ class CalicoRuleMatch implements CompiledRule {
     private readonly protocol: ProtocolCondition,
     private readonly notProtocol: ProtocolCondition,
     private readonly ipVersion: number | undefined,
-    /** An ICMP match needs protocol ICMP/ICMPv6, which no TCP/UDP/SCTP flow has. */
-    private readonly icmp: boolean,
+    /** Only ICMP messages it names match (the validator requires protocol ICMP/ICMPv6 with it). */
+    private readonly icmp: CalicoIcmpFields | undefined,
+    private readonly notIcmp: CalicoIcmpFields | undefined,
     private readonly source: EntityMatch | undefined,
     private readonly destination: EntityMatch | undefined,
     private readonly services: ServiceIndex,
@@ -272,7 +291,9 @@ class CalicoRuleMatch implements CompiledRule {
     if (this.protocol && FLOW_PROTOCOL[c.flow.protocol] !== this.protocol.number) return false;
     if (this.notProtocol && FLOW_PROTOCOL[c.flow.protocol] === this.notProtocol.number) return false;
     if (this.ipVersion !== undefined && c.family !== this.ipVersion) return false;
-    if (this.icmp) return false;
+    const flow = c.flow;
+    if (this.icmp && (flow.icmp === undefined || !icmpMatches(this.icmp, flow))) return false;
+    if (this.notIcmp && flow.icmp !== undefined && icmpMatches(this.notIcmp, flow)) return false;
     if (this.source && !entityMatches(this.source, false, c.client, c, this.services)) return false;
     if (this.destination && !entityMatches(this.destination, true, c.server, c, this.services)) return false;
     return true;
@@ -303,7 +324,8 @@ export function compileRule(r: CalicoRule, pointer: string, scope: RuleScope): C
     r.protocol !== undefined ? { number: protocolNumber(r.protocol) } : undefined,
     r.notProtocol !== undefined ? { number: protocolNumber(r.notProtocol) } : undefined,
     r.ipVersion,
-    r.icmp !== undefined,
+    r.icmp,
+    r.notICMP,
     r.source ? compileEntity(r.source, 'source', scope, r.action) : undefined,
     r.destination ? compileEntity(r.destination, 'destination', scope, r.action) : undefined,
     scope.services,

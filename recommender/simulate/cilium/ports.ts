@@ -2,24 +2,29 @@
  * toPorts matching (cilium/cilium pkg/policy/api/l4.go, pkg/policy/rule.go mergeIngress /
  * mergeEgress, pkg/policy/types NamedPortMultiMap.GetNamedPort):
  * - `port: "0"` is every port; `endPort` above `port` makes a range;
- * - protocol empty or `ANY` is TCP, UDP and SCTP;
+ * - protocol empty or `ANY` is TCP, UDP and SCTP; ICMP/ICMPV6 ports are ICMP types;
  * - a named port resolves on ingress against the enforcing pod's own container ports, on egress
  *   against the named ports of every pod in the cluster — and only when they all agree on one
  *   number ("ErrDuplicateNamedPorts" otherwise, and the port allows nothing);
  * - a port rule with no `ports` allows nothing.
  */
 import type { CiliumPortProtocol } from '../../engines/wire/cilium.ts';
-import type { SimPod, SimProtocol } from '../types.ts';
+import type { IcmpFlow, SimFlow, SimPod, SimProtocol } from '../types.ts';
 
+/** Ports of TCP, UDP, SCTP; for ICMP and ICMPv6 the range holds ICMP types (./icmp.ts). */
 export type PortMatcher =
-  | { kind: 'range'; protocols: ReadonlySet<SimProtocol>; from: number; to: number }
-  | { kind: 'named'; protocols: ReadonlySet<SimProtocol>; name: string };
+  | { kind: 'range'; protocols: ReadonlySet<SimFlow['protocol']>; from: number; to: number }
+  | { kind: 'named'; protocols: ReadonlySet<SimFlow['protocol']>; name: string };
 
+/** `ANY` is TCP, UDP and SCTP, never ICMP (rule.go mergeIngress/mergeEgress: p.Protocol.IsAny()). */
 const ALL: ReadonlySet<SimProtocol> = new Set(['TCP', 'UDP', 'SCTP']);
 
-function protocols(p: string | undefined): ReadonlySet<SimProtocol> {
+/** l4.go ParseL4Proto; a toPorts port of protocol ICMP/ICMPV6 is an ICMP type, as icmp.go makes of `icmps`. */
+function protocols(p: string | undefined): ReadonlySet<SimFlow['protocol']> {
   const up = (p ?? '').toUpperCase();
   if (up === '' || up === 'ANY') return ALL;
+  if (up === 'ICMP') return new Set(['ICMP']);
+  if (up === 'ICMPV6') return new Set(['ICMPv6']);
   return up === 'TCP' || up === 'UDP' || up === 'SCTP' ? new Set([up]) : new Set();
 }
 
@@ -41,7 +46,8 @@ export function compilePort(p: CiliumPortProtocol): PortMatcher | undefined {
   if (isServiceName(port)) return { kind: 'named', protocols: protos, name: port.toLowerCase() };
   const n = parsePortNumber(port);
   if (n === undefined) return undefined;
-  if (n === 0) return { kind: 'range', protocols: protos, from: 1, to: 65535 };
+  // Port 0 is every port (every ICMP type too, type 0 itself included: ./icmp.ts).
+  if (n === 0) return { kind: 'range', protocols: protos, from: 0, to: 65535 };
   const end = typeof p.endPort === 'number' && p.endPort > n ? p.endPort : n;
   return { kind: 'range', protocols: protos, from: n, to: end };
 }
@@ -78,6 +84,11 @@ export function portMatches(m: PortMatcher, port: number, protocol: SimProtocol,
   if (!m.protocols.has(protocol)) return false;
   if (m.kind === 'range') return port >= m.from && port <= m.to;
   return namedPort(m.name) === port;
+}
+
+/** Whether the matcher holds the ICMP flow's type (named ports never: containers declare TCP, UDP, SCTP ports). */
+export function icmpTypeMatches(m: PortMatcher, flow: IcmpFlow): boolean {
+  return m.kind === 'range' && m.protocols.has(flow.protocol) && flow.icmp.type >= m.from && flow.icmp.type <= m.to;
 }
 
 /** The enforcing pod's own container port of that name and protocol (ingress named ports). */

@@ -20,6 +20,7 @@ import {
   type CiliumCidrRule,
   type CiliumEndpointSelector,
   type CiliumFqdnSelector,
+  type CiliumIcmpRule,
   type CiliumPolicy,
   type CiliumPortDenyRule,
   type CiliumPortRule,
@@ -30,9 +31,9 @@ import type { SimService } from '../types.ts';
 import { fqdnMatcher } from './fqdn.ts';
 import { ANY_SOURCE, reservedSelector, SelectorBuilder, WILDCARD, type Selector } from './labels.ts';
 import { compilePort, type PortMatcher } from './ports.ts';
+import { compileIcmps } from './icmp.ts';
 import type { Direction } from '../../../domain/direction.ts';
 import { memoByText } from '../../text-memo.ts';
-import type { SimProtocol } from '../types.ts';
 import type { PortSpan } from '../port-buckets.ts';
 
 export type { Direction };
@@ -72,7 +73,8 @@ export interface PeerRule {
   toPorts?: CompiledPortRule[];
   /** toPorts as (protocol, port) spans; undefined when any port can match (no toPorts, a named port). */
   spans?: PortSpan[];
-  icmps: boolean;
+  /** `icmps` as matchers of ICMP types (./icmp.ts); undefined when the rule has none. */
+  icmps?: PortMatcher[];
   /** The namespace services are looked up in for toServices without one. */
   namespace?: string;
 }
@@ -243,15 +245,14 @@ function cidrBlocks(plain: readonly string[] | undefined, sets: readonly CiliumC
   return out;
 }
 
-const PROTOCOLS: readonly SimProtocol[] = ['TCP', 'UDP', 'SCTP'];
-
 /** toPorts as spans; undefined when they can match any port (a named port, which depends on the pod). */
 function portSpans(toPorts: readonly CompiledPortRule[]): PortSpan[] | undefined {
   const spans: PortSpan[] = [];
   for (const pr of toPorts) {
     for (const m of pr.ports) {
       if (m.kind === 'named') return undefined;
-      for (const protocol of PROTOCOLS) if (m.protocols.has(protocol)) spans.push({ protocol, start: m.from, end: m.to });
+      // An ICMP span is no port: PortBuckets keeps such a rule with those of any port.
+      for (const protocol of m.protocols) spans.push({ protocol, start: m.from, end: m.to });
     }
   }
   return spans;
@@ -297,7 +298,7 @@ type AnyPeerRule = {
   toFQDNs?: CiliumFqdnSelector[];
   toServices?: CiliumServiceSelector[];
   toPorts?: (CiliumPortRule | CiliumPortDenyRule)[];
-  icmps?: unknown[];
+  icmps?: CiliumIcmpRule[];
 };
 
 function compilePeerRule(r: AnyPeerRule, direction: Direction, deny: boolean, policy: string, pointer: string, namespace: string | undefined, matchesInit: boolean, opts: CompileOptions & { memo: CompileMemo }): PeerRule {
@@ -332,8 +333,9 @@ function compilePeerRule(r: AnyPeerRule, direction: Direction, deny: boolean, po
     services,
     unmatchable,
     hasL3,
-    icmps: (r.icmps ?? []).length > 0,
   };
+  const icmps = compileIcmps(r.icmps);
+  if (icmps) rule.icmps = icmps;
   if (namespace !== undefined) rule.namespace = namespace;
   const toPorts = memo.toPorts(r.toPorts);
   if (toPorts) {

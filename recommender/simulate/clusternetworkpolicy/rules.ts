@@ -10,7 +10,9 @@
  * pods' included ("cluster-internal traffic will be checked against the rule as well");
  * `domainNames` an outside address through the DNS names seen for it. What the simulator does not
  * know (a peer or port of no known kind) fails closed: it never matches an Accept rule and always
- * matches a Deny or Pass rule.
+ * matches a Deny or Pass rule. ICMP has no port: only a rule without ports matches it ("If
+ * unspecified, protocol-specific attributes will not be used to match traffic"; the ports the API
+ * has are TCP, UDP and SCTP ones).
  */
 import { selectorMatches } from '../../matrix/selector.ts';
 import { AddressCache, cidrCovers, cidrTouches } from '../kubernetes/cidr-match.ts';

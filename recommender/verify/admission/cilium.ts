@@ -14,6 +14,7 @@ import { SharedChecks } from './shared-objects.ts';
 import { CILIUM_API_VERSION, CCNP_KIND, CNP_KIND } from '../../engines/wire/cilium.ts';
 import { isServiceName, parsePortNumber } from '../../simulate/cilium/ports.ts';
 import { splitKey } from '../../simulate/cilium/labels.ts';
+import { icmpTypeNumber } from '../../simulate/cilium/icmp.ts';
 import { isPlainObject, itemsOf } from '../../../domain/plain-object.ts';
 
 type Obj = Record<string, unknown>;
@@ -255,6 +256,10 @@ function checkIcmps(e: Errors, path: string, rule: Obj): void {
     if (fields.length > MAX_ICMP_FIELDS) e.add(`${path}/icmps/${i}/fields`, `too many types, the max is ${MAX_ICMP_FIELDS}`, 'rule_validation.go ICMPRule.Validate');
     fields.forEach((f, j) => {
       if (isPlainObject(f) && f.family !== undefined && f.family !== '' && f.family !== 'IPv4' && f.family !== 'IPv6') e.add(`${path}/icmps/${i}/fields/${j}/family`, `wrong family: ${String(f.family)}`, 'rule_validation.go ICMPRule.Validate');
+      // A type name of the other family's table (`PacketTooBig` for IPv4) fails to unmarshal: the agent refuses the policy.
+      else if (isPlainObject(f) && typeof f.type === 'string' && icmpTypeNumber(f.type, f.family) === undefined) {
+        e.add(`${path}/icmps/${i}/fields/${j}/type`, `ICMP type ${f.type} not found in ${f.family === 'IPv6' ? 'IPv6' : 'IPv4'}`, 'icmp.go ICMPField.UnmarshalJSON');
+      }
     });
   });
 }
