@@ -165,7 +165,7 @@ export interface FormerApiserverEndpoint extends ApiserverEndpoint {
   validTo: number;
 }
 
-/** Maps an intermediate owner or a pod name to its workload: (ns, ReplicaSet, x-abc) → Deployment x; (ns, Job, j-123) → CronJob j; (ns, Pod, p) → …. */
+/** Maps an intermediate owner or a pod name to its workload: (ns, ReplicaSet, x-abc) → Deployment or Rollout x; (ns, ReplicationController, x-2) → DeploymentConfig x; (ns, Job, j-123) → CronJob j; (ns, Pod, p) → …. */
 export interface OwnerAlias {
   namespace: string;
   kind: string;
@@ -268,4 +268,6 @@ export const WORKLOAD_SCOPE_KIND: Record<WorkloadKind, string> = {
   Job: 'Job.batch',
   CronJob: 'CronJob.batch',
   Pod: 'Pod',
+  Rollout: 'Rollout.argoproj.io',
+  DeploymentConfig: 'DeploymentConfig.apps.openshift.io',
 };

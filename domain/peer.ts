@@ -3,7 +3,11 @@
  * (`peerKey`) so that edges aggregate and sort deterministically.
  */
 
-export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'] as const;
+/**
+ * Rollout is Argo Rollouts' (argoproj.io), DeploymentConfig OpenShift's (apps.openshift.io): both
+ * replace their pods on every rollout, so their pods are one workload, not one bare pod each.
+ */
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'Rollout', 'DeploymentConfig'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
 export interface WorkloadRef {

@@ -13,10 +13,13 @@ const KIND_NAMES: ReadonlyMap<string, WorkloadKind> = new Map([
   ['ds', 'DaemonSet'],
   ['cj', 'CronJob'],
   ['po', 'Pod'],
+  // The short names of the CRDs: argo-rollouts manifests/crds/rollout-crd.yaml, openshift/api apps/v1.
+  ['ro', 'Rollout'],
+  ['dc', 'DeploymentConfig'],
 ]);
 
 /** The kinds a workload name may start with, as an error lists them. */
-export const WORKLOAD_KIND_NAMES = `${WORKLOAD_KINDS.map((k) => k.toLowerCase()).join(', ')}; kubectl's short names deploy, sts, ds, cj, po work too`;
+export const WORKLOAD_KIND_NAMES = `${WORKLOAD_KINDS.map((k) => k.toLowerCase()).join(', ')}; kubectl's short names deploy, sts, ds, cj, po, ro, dc work too`;
 
 /** The workload as the store names it (`name` or `Kind/name`), or the part before `/` when it is no workload kind. */
 export function canonicalWorkloadName(arg: string): { name: string } | { unknownKind: string } {

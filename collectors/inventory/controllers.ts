@@ -1,5 +1,5 @@
 import type { ContainerPort, LabelSelector, Labels } from '../../domain/inventory.ts';
-import { readObject, type OwnerRef } from './metadata.ts';
+import { readObject, type OwnerRef, type ReadObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
 import { readPodSpec } from './pod-spec.ts';
 
@@ -10,6 +10,9 @@ export const CONTROLLER_KINDS = {
   'DaemonSet.apps': 'DaemonSet',
   'Job.batch': 'Job',
   'CronJob.batch': 'CronJob',
+  ReplicationController: 'ReplicationController',
+  'Rollout.argoproj.io': 'Rollout',
+  'DeploymentConfig.apps.openshift.io': 'DeploymentConfig',
 } as const;
 export type ControllerKind = (typeof CONTROLLER_KINDS)[keyof typeof CONTROLLER_KINDS];
 
@@ -25,7 +28,8 @@ export interface ControllerInfo {
   owner?: OwnerRef;
   /** spec.selector; CronJobs have none. */
   selector?: LabelSelector;
-  templateLabels: Labels;
+  /** The pod template's labels; absent when the object has no template (a Rollout with spec.workloadRef). */
+  templateLabels?: Labels;
   hostNetwork: boolean;
   ports: ContainerPort[];
   serviceAccount?: string;
@@ -37,19 +41,29 @@ export function toController(raw: RawObject): ControllerInfo {
   const { r, meta, label } = readObject(raw, 'namespaced');
   const spec = r.obj('spec');
   const jobSpec = kind === 'CronJob' ? spec.obj('jobTemplate').obj('spec') : spec;
-  const template = jobSpec.obj('template');
-  const pod = readPodSpec(template.obj('spec'));
-  const selector = kind === 'CronJob' ? undefined : spec.optSelector('selector');
+  // A Rollout may take its template from a Deployment (spec.workloadRef, argo-rollouts
+  // "Migrating to Rollouts"): then its ReplicaSets and pods say what it runs.
+  const template = kind === 'Rollout' ? jobSpec.optObj('template') : jobSpec.obj('template');
+  const pod = template ? readPodSpec(template.obj('spec')) : undefined;
+  const selector = kind === 'CronJob' ? undefined : MAP_SELECTOR_KINDS.has(kind) ? mapSelector(spec) : spec.optSelector('selector');
   return {
     kind,
     namespace: meta.namespace,
     name: meta.name,
     ...(meta.owner ? { owner: meta.owner } : {}),
     ...(selector ? { selector } : {}),
-    templateLabels: template.optObj('metadata')?.labels('labels') ?? {},
-    hostNetwork: pod.hostNetwork,
-    ports: pod.ports,
-    ...(pod.serviceAccount ? { serviceAccount: pod.serviceAccount } : {}),
+    ...(template ? { templateLabels: template.optObj('metadata')?.labels('labels') ?? {} } : {}),
+    hostNetwork: pod?.hostNetwork ?? false,
+    ports: pod?.ports ?? [],
+    ...(pod?.serviceAccount ? { serviceAccount: pod.serviceAccount } : {}),
     label,
   };
+}
+
+/** Kinds whose spec.selector is a plain label map (core/v1 ReplicationControllerSpec, openshift apps/v1 DeploymentConfigSpec), not a LabelSelector. */
+const MAP_SELECTOR_KINDS: ReadonlySet<ControllerKind> = new Set(['ReplicationController', 'DeploymentConfig']);
+
+function mapSelector(spec: ReturnType<ReadObject['r']['obj']>): LabelSelector | undefined {
+  const matchLabels = spec.labels('selector');
+  return Object.keys(matchLabels).length > 0 ? { matchLabels } : undefined;
 }

@@ -1,5 +1,7 @@
 import type { LabelSelector, Labels } from '../../domain/inventory.ts';
 import { POD_IDENTITY_LABEL_KEYS } from '../../domain/pod-identity-labels.ts';
+import type { WorkloadRef } from '../../domain/peer.ts';
+import type { OwnerRef } from './metadata.ts';
 
 /**
  * Labels that controllers stamp on individual pods or revisions: they change with every rollout,
@@ -12,16 +14,36 @@ const VOLATILE_KEYS = new Set([
   ...POD_IDENTITY_LABEL_KEYS,
   'job-name',
   'controller-uid',
+  // Argo Rollouts' DefaultRolloutUniqueLabelKey (argo-rollouts pkg/apis/rollouts/v1alpha1/types.go):
+  // the pod-template-hash of a Rollout's ReplicaSet, new with every rollout.
+  'rollouts-pod-template-hash',
 ]);
+const NONE: ReadonlySet<string> = new Set();
 const VOLATILE_PREFIXES = ['batch.kubernetes.io/', 'topology.kubernetes.io/', 'failure-domain.beta.kubernetes.io/'];
 
 export function isVolatileLabel(key: string): boolean {
   return VOLATILE_KEYS.has(key) || VOLATILE_PREFIXES.some((p) => key.startsWith(p));
 }
 
-export function withoutVolatile(labels: Labels): Labels {
+/** `stamped`: ordinary keys the pods' controller sets per revision or instance (controllerStampedKeys). */
+export function withoutVolatile(labels: Labels, stamped: ReadonlySet<string> = NONE): Labels {
   const out: Labels = {};
-  for (const k of Object.keys(labels).sort()) if (!isVolatileLabel(k)) out[k] = labels[k] as string;
+  for (const k of Object.keys(labels).sort()) if (!isVolatileLabel(k) && !stamped.has(k)) out[k] = labels[k] as string;
+  return out;
+}
+
+/**
+ * Keys that are ordinary user labels elsewhere but that the controller of these pods stamps with a
+ * value of one revision or instance, so a selector on them stops matching after the next rollout.
+ * Decided by the owner chain, never by the key alone. `owner`: the pods' controlling owner;
+ * `workload`: what the chain resolved to.
+ */
+export function controllerStampedKeys(labels: Labels, owner: OwnerRef | undefined, workload: WorkloadRef): string[] {
+  const out: string[] = [];
+  // The DeploymentConfig controller labels each deployment's pods deployment=<ReplicationController
+  // name> (`frontend-1`, then `frontend-2`); `deploymentconfig` is the stable one (openshift/library-go
+  // pkg/apps/appsutil/const.go DeploymentLabel, DeploymentConfigLabel).
+  if (owner?.kind === 'ReplicationController' && workload.kind === 'DeploymentConfig' && labels.deployment === owner.name) out.push('deployment');
   return out;
 }
 
@@ -31,8 +53,8 @@ export function isVolatileSelector(s: LabelSelector): boolean {
   return keys.length > 0 && keys.every(isVolatileLabel);
 }
 
-export function selectorFromLabels(labels: Labels): LabelSelector {
-  const stable = withoutVolatile(labels);
+export function selectorFromLabels(labels: Labels, stamped: ReadonlySet<string> = NONE): LabelSelector {
+  const stable = withoutVolatile(labels, stamped);
   return Object.keys(stable).length > 0 ? { matchLabels: stable } : {};
 }
 

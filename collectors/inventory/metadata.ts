@@ -5,6 +5,8 @@ import type { RawObject } from './parse.ts';
 export interface OwnerRef {
   kind: string;
   name: string;
+  /** The API group of the owner's apiVersion ('' for the core group): tells `argoproj.io` Rollouts and `postgresql.cnpg.io` Clusters from other kinds of the same name. */
+  group: string;
 }
 
 export interface ObjectMeta {
@@ -38,7 +40,11 @@ export function readObject(raw: RawObject, scope: 'namespaced' | 'cluster'): Rea
   const label = `${raw.where} ${raw.kind} ${namespace ? `${namespace}/` : ''}${name}`;
   const r = new FieldReader(raw.obj, label);
   const md = r.obj('metadata');
-  const owners = md.objects('ownerReferences').map((o) => ({ kind: o.name('kind', 'kind'), name: o.name('name', 'subdomain'), controller: o.optBool('controller') === true }));
+  const owners = md.objects('ownerReferences').map((o) => {
+    const apiVersion = o.optStr('apiVersion') ?? '';
+    const slash = apiVersion.indexOf('/');
+    return { kind: o.name('kind', 'kind'), name: o.name('name', 'subdomain'), group: slash < 0 ? '' : apiVersion.slice(0, slash), controller: o.optBool('controller') === true };
+  });
   const owner = owners.find((o) => o.controller) ?? owners[0];
   const createdAt = md.optTime('creationTimestamp');
   return {
@@ -48,7 +54,7 @@ export function readObject(raw: RawObject, scope: 'namespaced' | 'cluster'): Rea
       name,
       namespace,
       labels: md.labels('labels'),
-      ...(owner ? { owner: { kind: owner.kind, name: owner.name } } : {}),
+      ...(owner ? { owner: { kind: owner.kind, name: owner.name, group: owner.group } } : {}),
       ...(createdAt !== undefined ? { createdAt } : {}),
     },
   };

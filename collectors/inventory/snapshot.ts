@@ -4,6 +4,7 @@
  * and the pod addresses that feed the IP history.
  */
 import type {
+  Labels,
   ApiserverEndpoint,
   AppliedPolicy,
   EndpointSlice,
@@ -23,7 +24,8 @@ import { isControllerKey, toController, type ControllerInfo } from './controller
 import { apiserverFromEndpoints, apiserverFromSlices, isApiserverSlice, toEndpointSlice } from './endpoint-slices.ts';
 import { InventoryInputError } from './fields.ts';
 import { toIngress, type IngressInfo } from './ingresses.ts';
-import { isVolatileSelector, mapSelects, selectorFromLabels, withoutVolatile } from './labels.ts';
+import { controllerStampedKeys, isVolatileSelector, mapSelects, selectorFromLabels, withoutVolatile } from './labels.ts';
+import type { OwnerRef } from './metadata.ts';
 import { toNamespace, toNode } from './nodes.ts';
 import type { RawObject } from './parse.ts';
 import { mergePorts } from './pod-spec.ts';
@@ -47,9 +49,11 @@ export interface ConvertedInventory {
 interface Draft {
   ref: WorkloadRef;
   controller?: ControllerInfo;
-  /** ReplicaSets of a Deployment, Jobs of a CronJob. */
+  /** ReplicaSets of a Deployment or Rollout, ReplicationControllers of a DeploymentConfig, Jobs of a CronJob. */
   intermediates: ControllerInfo[];
   pods: PodInfo[];
+  /** Label keys the controllers stamp per revision or instance on these pods (labels.ts controllerStampedKeys). */
+  stamped: Set<string>;
 }
 
 interface Objects {
@@ -157,7 +161,7 @@ class WorkloadIndex {
     const key = workloadKey(ref);
     let d = this.drafts.get(key);
     if (!d) {
-      d = { ref, intermediates: [], pods: [] };
+      d = { ref, intermediates: [], pods: [], stamped: new Set() };
       this.drafts.set(key, d);
     }
     return d;
@@ -167,13 +171,20 @@ class WorkloadIndex {
     this.aliases.set(`${namespace}/${kind}/${name}`, { namespace, kind, name, workload });
   }
 
+  private intermediate(c: ControllerInfo, ref: WorkloadRef): void {
+    const d = this.draft(ref);
+    d.intermediates.push(c);
+    const self: OwnerRef = { kind: c.kind, name: c.name, group: '' };
+    for (const k of controllerStampedKeys(c.templateLabels ?? {}, self, ref)) d.stamped.add(k);
+    this.alias(c.namespace, c.kind, c.name, ref);
+  }
+
   private addController(c: ControllerInfo): void {
     const ns = c.namespace;
-    if (c.kind === 'ReplicaSet') {
-      if (c.owner?.kind !== 'Deployment') return; // its pods become bare pods: see resolvePod
-      const ref: WorkloadRef = { namespace: ns, kind: 'Deployment', name: c.owner.name };
-      this.draft(ref).intermediates.push(c);
-      this.alias(ns, 'ReplicaSet', c.name, ref);
+    if (c.kind === 'ReplicaSet' || c.kind === 'ReplicationController') {
+      const kind = c.owner && intermediateOwnerKind(c.kind, c.owner);
+      if (kind) this.intermediate(c, { namespace: ns, kind, name: (c.owner as OwnerRef).name });
+      // Otherwise its pods become bare pods: see resolvePod.
     } else if (c.kind === 'Job' && c.owner?.kind === 'CronJob') {
       const ref: WorkloadRef = { namespace: ns, kind: 'CronJob', name: c.owner.name };
       this.draft(ref).intermediates.push(c);
@@ -185,7 +196,9 @@ class WorkloadIndex {
 
   addPod(p: PodInfo): WorkloadRef {
     const ref = this.resolvePod(p);
-    this.draft(ref).pods.push(p);
+    const d = this.draft(ref);
+    d.pods.push(p);
+    for (const k of controllerStampedKeys(p.labels, p.owner, ref)) d.stamped.add(k);
     this.alias(p.namespace, 'Pod', p.name, ref);
     return ref;
   }
@@ -215,17 +228,17 @@ class WorkloadIndex {
         }
         return { namespace: ns, kind: 'Job', name: o.name };
       }
-      case 'ReplicaSet': {
-        const rs = this.controllers.get(`${ns}/ReplicaSet/${o.name}`);
-        if (rs?.owner?.kind === 'Deployment') return { namespace: ns, kind: 'Deployment', name: rs.owner.name };
-        if (!rs) {
-          const known = this.known(ns, 'ReplicaSet', o.name);
+      case 'ReplicaSet':
+      case 'ReplicationController': {
+        const held = this.controllers.get(`${ns}/${o.kind}/${o.name}`);
+        const kind = held?.owner && intermediateOwnerKind(o.kind, held.owner);
+        if (kind) return { namespace: ns, kind, name: (held.owner as OwnerRef).name };
+        if (!held) {
+          const known = this.known(ns, o.kind, o.name);
           if (known) return known;
-          // The Deployment controller names its ReplicaSets <deployment>-<pod-template-hash>.
-          const hash = p.labels['pod-template-hash'];
-          if (hash && o.name.endsWith(`-${hash}`) && o.name.length > hash.length + 1) {
-            const ref: WorkloadRef = { namespace: ns, kind: 'Deployment', name: o.name.slice(0, -(hash.length + 1)) };
-            this.alias(ns, 'ReplicaSet', o.name, ref);
+          const ref = ownerFromNaming(ns, o.kind, o.name, p.labels);
+          if (ref) {
+            this.alias(ns, o.kind, o.name, ref);
             return ref;
           }
         }
@@ -236,6 +249,38 @@ class WorkloadIndex {
     this.unsupportedOwners.set(owner, (this.unsupportedOwners.get(owner) ?? 0) + 1);
     return bare;
   }
+}
+
+/**
+ * The workload kind an intermediate controller's owner is, when flowmatrix models it: a
+ * Deployment's or an Argo Rollout's ReplicaSet, an OpenShift DeploymentConfig's ReplicationController.
+ */
+function intermediateOwnerKind(kind: string, owner: OwnerRef): 'Deployment' | 'Rollout' | 'DeploymentConfig' | undefined {
+  if (kind === 'ReplicaSet' && owner.kind === 'Deployment') return 'Deployment';
+  if (kind === 'ReplicaSet' && owner.kind === 'Rollout' && owner.group === 'argoproj.io') return 'Rollout';
+  if (kind === 'ReplicationController' && owner.kind === 'DeploymentConfig' && owner.group === 'apps.openshift.io') return 'DeploymentConfig';
+  return undefined;
+}
+
+/**
+ * An intermediate owner this import does not hold, by its controller's naming and the labels it
+ * gives the pods (as cilium pkg/k8s/utils/workload.go GetWorkloadMetaFromPod reads them): the
+ * Deployment controller names a ReplicaSet <deployment>-<pod-template-hash>, Argo Rollouts
+ * <rollout>-<rollouts-pod-template-hash>; the DeploymentConfig controller names a
+ * ReplicationController <dc>-<version> and labels its pods deploymentconfig=<dc> (openshift/library-go
+ * pkg/apps/appsutil LatestDeploymentNameForConfig, DeploymentConfigLabel).
+ */
+function ownerFromNaming(namespace: string, kind: string, name: string, labels: Labels): WorkloadRef | undefined {
+  const stripped = (hash: string | undefined) => (hash && name.endsWith(`-${hash}`) && name.length > hash.length + 1 ? name.slice(0, -(hash.length + 1)) : undefined);
+  if (kind === 'ReplicaSet') {
+    const deployment = stripped(labels['pod-template-hash']);
+    if (deployment) return { namespace, kind: 'Deployment', name: deployment };
+    const rollout = stripped(labels['rollouts-pod-template-hash']);
+    if (rollout) return { namespace, kind: 'Rollout', name: rollout };
+  }
+  const dc = labels.deploymentconfig;
+  if (kind === 'ReplicationController' && dc && name.startsWith(`${dc}-`) && /^\d+$/.test(name.slice(dc.length + 1))) return { namespace, kind: 'DeploymentConfig', name: dc };
+  return undefined;
 }
 
 function targetPort(sp: ServicePort, w: Workload): number | undefined {
@@ -261,7 +306,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
   const podWorkload = new Map<PodInfo, WorkloadRef>();
   for (const p of pods) podWorkload.set(p, index.addPod(p));
   for (const [owner, count] of index.unsupportedOwners) {
-    warnings.add(`${owner} is not a Deployment, StatefulSet, DaemonSet, Job or CronJob (nor a ReplicaSet or Job owned by one): its ${count} pod(s) are treated as bare pods`);
+    warnings.add(`${owner} is not a Deployment, StatefulSet, DaemonSet, Job, CronJob, Rollout or DeploymentConfig (nor a ReplicaSet, ReplicationController or Job owned by one): its ${count} pod(s) are treated as bare pods`);
   }
 
   const servicesByNs = new Map<string, Service[]>();
@@ -278,8 +323,8 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
     const labels =
       d.ref.kind === 'Pod'
         ? (firstPod?.labels ?? {})
-        : (c?.templateLabels ?? withoutVolatile(firstIntermediate?.templateLabels ?? firstPod?.labels ?? {}));
-    const selector = c?.selector && !isVolatileSelector(c.selector) ? c.selector : selectorFromLabels(labels);
+        : (c?.templateLabels ?? withoutVolatile(firstIntermediate?.templateLabels ?? firstPod?.labels ?? {}, d.stamped));
+    const selector = c?.selector && !isVolatileSelector(c.selector) ? c.selector : selectorFromLabels(labels, d.stamped);
     const serviceAccount = c?.serviceAccount ?? firstIntermediate?.serviceAccount ?? firstPod?.serviceAccount;
     const services = (servicesByNs.get(d.ref.namespace) ?? [])
       .filter((s) => mapSelects(s.selector, labels) || d.pods.some((p) => mapSelects(s.selector, p.labels)))

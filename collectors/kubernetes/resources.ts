@@ -36,6 +36,10 @@ export const RESOURCES: readonly WatchedResource[] = [
   r('apps', 'v1', 'DaemonSet', 'daemonsets', true),
   r('batch', 'v1', 'Job', 'jobs', true),
   r('batch', 'v1', 'CronJob', 'cronjobs', true),
+  r('', 'v1', 'ReplicationController', 'replicationcontrollers', true),
+  // Pod controllers of add-ons: Argo Rollouts, OpenShift DeploymentConfigs (collectors/inventory/controllers.ts).
+  r('argoproj.io', 'v1alpha1', 'Rollout', 'rollouts', true, true),
+  r('apps.openshift.io', 'v1', 'DeploymentConfig', 'deploymentconfigs', true, true),
   r('', 'v1', 'Pod', 'pods', true),
   r('', 'v1', 'Service', 'services', true),
   r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),

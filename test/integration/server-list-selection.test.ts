@@ -92,7 +92,7 @@ test('workload= takes the CLI\'s spellings (kind in any case, kubectl\'s names),
   assert.deepEqual(web.items.map((w) => w.workload), [{ namespace: 'shop', kind: 'Deployment', name: 'web' }]);
   const bad = await request(app.app).get('/api/v1/edges?workload=gadget/web').expect(400);
   assert.deepEqual(bad.body.errors, [{ path: 'query.workload', message: 'is not a workload kind', value: 'gadget/web' }]);
-  assert.match(bad.body.detail, /"gadget" is not a workload kind \(deployment, .*; kubectl's short names deploy, sts, ds, cj, po work too\)/);
+  assert.match(bad.body.detail, /"gadget" is not a workload kind \(deployment, .*; kubectl's short names deploy, sts, ds, cj, po, ro, dc work too\)/);
 });
 
 test('DELETE /edges with a namespace or workload nobody knows is a 404 naming what exists, not "0 deleted"', async () => {
