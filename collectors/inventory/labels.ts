@@ -17,6 +17,15 @@ const VOLATILE_KEYS = new Set([
   // Argo Rollouts' DefaultRolloutUniqueLabelKey (argo-rollouts pkg/apis/rollouts/v1alpha1/types.go):
   // the pod-template-hash of a Rollout's ReplicaSet, new with every rollout.
   'rollouts-pod-template-hash',
+  // CloudNativePG (cloudnative-pg pkg/utils/labels_annotations.go): ClusterInstanceRoleLabelName
+  // flips between primary and replica on a switchover or failover; InstanceNameLabelName names one
+  // instance, and a replaced instance comes back under a new name.
+  'cnpg.io/instanceRole',
+  'cnpg.io/instanceName',
+  // Knative Serving (knative/serving pkg/apis/serving/register.go): per Revision.
+  'serving.knative.dev/revision',
+  'serving.knative.dev/revisionUID',
+  'serving.knative.dev/configurationGeneration',
 ]);
 const NONE: ReadonlySet<string> = new Set();
 const VOLATILE_PREFIXES = ['batch.kubernetes.io/', 'topology.kubernetes.io/', 'failure-domain.beta.kubernetes.io/'];
@@ -44,6 +53,12 @@ export function controllerStampedKeys(labels: Labels, owner: OwnerRef | undefine
   // name> (`frontend-1`, then `frontend-2`); `deploymentconfig` is the stable one (openshift/library-go
   // pkg/apps/appsutil/const.go DeploymentLabel, DeploymentConfigLabel).
   if (owner?.kind === 'ReplicationController' && workload.kind === 'DeploymentConfig' && labels.deployment === owner.name) out.push('deployment');
+  // CloudNativePG's deprecated ClusterRoleLabelName, `role`: primary or replica, on the pods of a Cluster.
+  if (owner?.kind === 'Cluster' && owner.group === 'postgresql.cnpg.io' && labels.role !== undefined) out.push('role');
+  // Knative sets `app` to the revision name unless the user gave one (knative/serving
+  // pkg/reconciler/revision/resources/meta.go makeLabels): equal to its own revision label, it is Knative's.
+  const revision = labels['serving.knative.dev/revision'];
+  if (revision !== undefined && labels.app === revision) out.push('app');
   return out;
 }
 

@@ -190,7 +190,10 @@ class WorkloadIndex {
       this.draft(ref).intermediates.push(c);
       this.alias(ns, 'Job', c.name, ref);
     } else {
-      this.draft({ namespace: ns, kind: c.kind, name: c.name }).controller = c;
+      const ref: WorkloadRef = { namespace: ns, kind: c.kind, name: c.name };
+      const d = this.draft(ref);
+      d.controller = c;
+      for (const k of controllerStampedKeys(c.templateLabels ?? {}, c.owner, ref)) d.stamped.add(k);
     }
   }
 
