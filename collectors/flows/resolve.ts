@@ -6,7 +6,7 @@
 import type { EndpointMeta, FlowEndpoint, ResolvedEndpoint } from '../../domain/flow.ts';
 import type { CurrentApiserverEndpoint, FormerApiserverEndpoint, Service, Workload } from '../../domain/inventory.ts';
 import { IpHistory } from '../../domain/ip-history.ts';
-import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
+import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadKind, type WorkloadRef } from '../../domain/peer.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
 import { apiserverAddressAt, isApiserverAddressAt, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
 import { cidrContains, isIpAddress, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
@@ -67,8 +67,17 @@ const EMPTY: ReadonlySet<number> = new Set();
 const SUPERSEDED = Symbol('superseded');
 const APISERVER: Peer = { kind: 'apiserver' };
 
-/** Deployment pods are named <deployment>-<pod-template-hash>-<5 chars>, both from the same safe alphabet. */
+/** Deployment (and Argo Rollout) pods are named <owner>-<pod-template-hash>-<5 chars>, both from the same safe alphabet. */
 const DEPLOYMENT_POD = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
+/** A ReplicaSet of a Deployment or Rollout: <owner>-<pod-template-hash>. */
+const REPLICASET = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}$/;
+/**
+ * The CronJob controller names each run <cronjob>-<scheduled time in minutes> (kubernetes
+ * pkg/controller/cronjob getJobName); cilium pkg/k8s/utils/workload.go reads it with the same pattern.
+ */
+const CRONJOB_RUN = /^(.+)-\d{8,10}$/;
+/** The DeploymentConfig controller names each deployment's ReplicationController <dc>-<version> (openshift/library-go appsutil LatestDeploymentNameForConfig). */
+const DEPLOYMENTCONFIG_RC = /^(.+)-\d+$/;
 
 /**
  * Entries of a cache keyed by names records carry (owners, pods not in the inventory): past it the
@@ -263,7 +272,7 @@ export class ResolutionIndex {
       case 'pod': {
         const owned = m.ownerKind && m.ownerName ? this.fromOwner(m.namespace, m.ownerKind, m.ownerName) : null;
         if (owned) return [this.workloadSide(owned, e, m.node ?? this.history.holderAt(e.ip, time)?.node)];
-        const ref = this.workloadFromPod(m, e.ip, time);
+        const ref = this.workloadFromPod(m, e.ip, time, m.ownerKind === 'ReplicaSet' ? m.ownerName : undefined);
         // A pod we know the namespace of but not the workload: in-cluster, yet unresolved.
         if (!ref) return [this.unknownSide(e)];
         const info = this.workloadInfo(ref);
@@ -323,7 +332,14 @@ export class ResolutionIndex {
     return this.inClusterCache.size + this.ownerCacheSize + this.namedByRecords.size;
   }
 
-  /** The workload a record's owner names (through the aliases: ReplicaSet → Deployment, Job → CronJob), memoised. */
+  /**
+   * The workload a record's owner names, memoised: through the aliases (a ReplicaSet, a
+   * ReplicationController, a Job as the inventory resolved it), else a run of a CronJob or a
+   * deployment of a DeploymentConfig the inventory lists, by its controller's naming (NetObserv
+   * names only a ReplicaSet's owner, so a Job or ReplicationController missing from the last
+   * snapshot comes as itself), else a workload kind as named. A ReplicaSet not aliased is not
+   * guessed here: the pod's own alias says first how the inventory resolved it (workloadFromPod).
+   */
   private fromOwner(namespace: string, kind: string, name: string): WorkloadInfo | null {
     if (this.ownerCacheSize >= RECORD_CACHE_LIMIT) {
       this.ownerCache.clear();
@@ -336,11 +352,9 @@ export class ResolutionIndex {
     let info = byName.get(name);
     if (info === undefined) {
       let ref: WorkloadRef | undefined = this.aliases.get(`${namespace}/${kind}/${name}`);
+      if (!ref && kind === 'Job') ref = this.listedOwner(namespace, 'CronJob', CRONJOB_RUN.exec(name)?.[1]);
+      if (!ref && kind === 'ReplicationController') ref = this.listedOwner(namespace, 'DeploymentConfig', DEPLOYMENTCONFIG_RC.exec(name)?.[1]);
       if (!ref && isWorkloadKind(kind)) ref = { namespace, kind, name };
-      if (!ref && kind === 'ReplicaSet') {
-        const d = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}$/.exec(name);
-        if (d) ref = { namespace, kind: 'Deployment', name: d[1] as string };
-      }
       info = ref ? this.workloadInfo(ref) : null;
       byName.set(name, info);
       this.ownerCacheSize++;
@@ -348,12 +362,30 @@ export class ResolutionIndex {
     return info;
   }
 
-  /** Without a usable owner: the pod name's alias, then the IP history, then the selector the labels match, then the pod name's shape. */
-  private workloadFromPod(m: Extract<EndpointMeta, { kind: 'pod' }>, ip: string, time: number): WorkloadRef | undefined {
+  /** A workload of that kind and name the inventory lists. */
+  private listedOwner(namespace: string, kind: WorkloadKind, name: string | undefined): WorkloadRef | undefined {
+    if (name === undefined) return undefined;
+    const ref: WorkloadRef = { namespace, kind, name };
+    return this.listed.has(peerKey({ kind: 'workload', workload: ref })) || this.listed.has(peerKey({ kind: 'dns', workload: ref })) ? ref : undefined;
+  }
+
+  /** The owner of a ReplicaSet named <owner>-<hash>: a Rollout the inventory lists (and no Deployment of the name), else a Deployment. */
+  private replicaSetOwner(namespace: string, owner: string): WorkloadRef {
+    const deployment = this.listedOwner(namespace, 'Deployment', owner);
+    return deployment ?? this.listedOwner(namespace, 'Rollout', owner) ?? { namespace, kind: 'Deployment', name: owner };
+  }
+
+  /**
+   * Without a usable owner: the pod name's alias, then the name of the ReplicaSet the record names,
+   * then the IP history, then the selector the labels match, then the pod name's shape.
+   */
+  private workloadFromPod(m: Extract<EndpointMeta, { kind: 'pod' }>, ip: string, time: number, replicaSet?: string): WorkloadRef | undefined {
     if (m.podName) {
       const alias = this.aliases.get(`${m.namespace}/Pod/${m.podName}`);
       if (alias) return alias;
     }
+    const rs = replicaSet === undefined ? undefined : REPLICASET.exec(replicaSet)?.[1];
+    if (rs !== undefined) return this.replicaSetOwner(m.namespace, rs);
     const iv = this.history.holderAt(ip, time);
     if (iv) {
       const peer = this.peerOf(iv.peerKey);
@@ -366,7 +398,7 @@ export class ResolutionIndex {
     }
     if (m.podName) {
       const d = DEPLOYMENT_POD.exec(m.podName);
-      if (d) return { namespace: m.namespace, kind: 'Deployment', name: d[1] as string };
+      if (d) return this.replicaSetOwner(m.namespace, d[1] as string);
       return { namespace: m.namespace, kind: 'Pod', name: m.podName };
     }
     return undefined;

@@ -8,11 +8,12 @@
  * not guessed: the series is skipped and counted (`unknown-workload`, `ambiguous-workload`), so a
  * workload the inventory does not know never becomes a peer of an invented kind. A workload named
  * with its kind resolves as a flow record carrying that owner would, known or not, when the kind is
- * one the owner model knows (a workload kind, or a Deployment's ReplicaSet).
+ * one the owner model knows (a workload kind, Argo `Rollout` and OpenShift `DeploymentConfig`
+ * among them, a ReplicaSet, a DeploymentConfig's ReplicationController).
  *
  * Any other kind (Hubble's `workload_kind` is the pod's controller kind, cilium
- * pkg/k8s/utils/workload.go GetWorkloadMetaFromPod: an Argo `Rollout`, an OpenShift
- * `DeploymentConfig`, any CRD's) names pods the inventory holds as bare pods
+ * pkg/k8s/utils/workload.go GetWorkloadMetaFromPod: a `StrimziPodSet`, a CloudNativePG `Cluster`,
+ * any CRD's) names pods the inventory holds as bare pods
  * (collectors/inventory/snapshot.ts), and a series names no pod or address to find them by:
  * `unsupported-workload-kind`. A flow record of such a pod still resolves, through its pod name or
  * address. Whatever the name, a side the index could only place as `unknown` with no address
@@ -33,8 +34,8 @@ export interface Unresolved {
   value: string;
 }
 
-/** Owner kinds the resolution index turns into workloads: the workload kinds and a Deployment's ReplicaSet (resolve.ts fromOwner). */
-const isModelledOwnerKind = (kind: string): boolean => isWorkloadKind(kind) || kind === 'ReplicaSet';
+/** Owner kinds the resolution index turns into workloads: the workload kinds, a ReplicaSet, a DeploymentConfig's ReplicationController (resolve.ts fromOwner). */
+const isModelledOwnerKind = (kind: string): boolean => isWorkloadKind(kind) || kind === 'ReplicaSet' || kind === 'ReplicationController';
 
 /** An endpoint as a series names it. */
 function refText(ref: EndpointRef): string {

@@ -5,7 +5,9 @@
  *
  * - Hubble's `*_workload_kind` is the pod's controller kind (cilium pkg/k8s/utils/workload.go
  *   GetWorkloadMetaFromPod: Deployment and CronJob by heuristics, otherwise the controller's own
- *   kind): an Argo Rollouts `Rollout`, a `DeploymentConfig` or any CRD's kind comes through as is.
+ *   kind): a Strimzi `StrimziPodSet`, a CloudNativePG `Cluster` or any CRD's kind comes through as
+ *   is (Argo `Rollout` and OpenShift `DeploymentConfig` are workload kinds: tested in
+ *   test/unit/flows-resolve-controllers.test.ts).
  *   The inventory holds such pods as bare pods (collectors/inventory/snapshot.ts resolvePod), and a
  *   series names no pod or address to find them by: `unsupported-workload-kind`.
  * - An Istio client report to a Service the inventory does not know (no backends to resolve it to):
@@ -38,7 +40,7 @@ const known = hubble('Deployment').replace('source_workload="canary"', 'source_w
 const istioToGhost = 'reporter="source",source_workload="web",source_workload_namespace="shop",destination_workload="unknown",destination_workload_namespace="unknown",destination_service_name="ghost",destination_service_namespace="shop"';
 const lines: string[] = [];
 for (let t = T0, i = 0; t <= END; t += 15_000, i++) {
-  for (const l of [hubble('Rollout'), hubble('DeploymentConfig'), known]) lines.push(`hubble_port_distribution_total{${l}} ${i} ${t / 1000}`);
+  for (const l of [hubble('StrimziPodSet'), hubble('Cluster'), known]) lines.push(`hubble_port_distribution_total{${l}} ${i} ${t / 1000}`);
   lines.push(`istio_tcp_connections_opened_total{${istioToGhost}} ${i} ${t / 1000}`);
 }
 const dataDir = join(tmpDir('flowmatrix-tsdb-'), 'data');
@@ -52,11 +54,11 @@ const settings = resolvePrometheusConfig({ url: prom.url, step: '1m', lookback: 
 const pass: PassSummary = await runPass({ db, api: new PrometheusApi(settings), settings, now: END, limits: DEFAULT_INGEST_LIMITS });
 const STEPS = 10;
 
-test('a workload kind flowmatrix does not model (Rollout, DeploymentConfig) is skipped with its reason and an example, never an edge', () => {
+test('a workload kind flowmatrix does not model (StrimziPodSet, a CloudNativePG Cluster) is skipped with its reason and an example, never an edge', () => {
   assert.equal(pass.reasons['unsupported-workload-kind'], 2 * STEPS, JSON.stringify(pass.reasons));
   const ex = pass.examples.filter((e) => e.reason === 'unsupported-workload-kind');
-  assert.deepEqual(ex.map((e) => [e.label, e.value]).sort(), [['source', 'shop/DeploymentConfig/canary'], ['source', 'shop/Rollout/canary']]);
-  assert.equal(ex.find((e) => e.value === 'shop/Rollout/canary')?.series, `{${hubble('Rollout').split(',').sort().join(',')}}`);
+  assert.deepEqual(ex.map((e) => [e.label, e.value]).sort(), [['source', 'shop/Cluster/canary'], ['source', 'shop/StrimziPodSet/canary']]);
+  assert.equal(ex.find((e) => e.value === 'shop/StrimziPodSet/canary')?.series, `{${hubble('StrimziPodSet').split(',').sort().join(',')}}`);
 });
 
 test('an Istio report to a Service the inventory does not know is skipped (unknown-service), never an edge', () => {
@@ -87,11 +89,11 @@ test('the collector under `serve` keeps the pass\'s examples in its status (reje
   assert.deepEqual(
     rejections.map((r) => [r.reason, r.field, r.value]),
     [
-      ['unsupported-workload-kind', 'source', 'shop/DeploymentConfig/canary'],
-      ['unsupported-workload-kind', 'source', 'shop/Rollout/canary'],
+      ['unsupported-workload-kind', 'source', 'shop/Cluster/canary'],
+      ['unsupported-workload-kind', 'source', 'shop/StrimziPodSet/canary'],
       ['unknown-service', 'destination', 'shop/ghost'],
     ],
   );
-  assert.match(rejections[1]!.record, /^hubble_port_distribution_total\{\} \{.*source_workload_kind="Rollout"\}$/);
+  assert.match(rejections[1]!.record, /^hubble_port_distribution_total\{\} \{.*source_workload_kind="StrimziPodSet"\}$/);
   assert.deepEqual(logs.map((l) => l.reasons), [{ 'unknown-service': STEPS, 'unsupported-workload-kind': 2 * STEPS }]);
 });
