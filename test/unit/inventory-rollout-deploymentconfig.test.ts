@@ -148,3 +148,17 @@ test('users name the new kinds as kubectl does: rollout/web, ro/web, deploymentc
   assert.deepEqual(canonicalWorkloadName('dc/frontend'), { name: 'DeploymentConfig/frontend' });
   assert.deepEqual(canonicalWorkloadName('DeploymentConfig/frontend'), { name: 'DeploymentConfig/frontend' });
 });
+
+test('a ReplicationController or DeploymentConfig exported without spec.template (optional in core/v1 ReplicationControllerSpec) is read, not a reason to refuse the import', () => {
+  const c = convertInventoryText(
+    list([
+      { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'frontend-1', namespace: NS, ownerReferences: [owner('DeploymentConfig', 'frontend')] }, spec: { selector: feLabels(1) } },
+      pod('frontend-1-m8kzd', feLabels(1), owner('ReplicationController', 'frontend-1'), '10.244.1.11'),
+      { apiVersion: 'apps.openshift.io/v1', kind: 'DeploymentConfig', metadata: { name: 'backend', namespace: NS }, spec: { selector: { app: 'backend' } } },
+    ]),
+    T,
+  );
+  assert.deepEqual(c.snapshot.workloads.map(workloadKey), ['prod/DeploymentConfig/backend', 'prod/DeploymentConfig/frontend']);
+  assert.deepEqual(workload(c.snapshot, 'prod/DeploymentConfig/frontend').selector, { matchLabels: { app: 'frontend', deploymentconfig: 'frontend' } });
+  assert.deepEqual(workload(c.snapshot, 'prod/DeploymentConfig/backend').selector, { matchLabels: { app: 'backend' } });
+});
