@@ -41,9 +41,7 @@ export function toController(raw: RawObject): ControllerInfo {
   const { r, meta, label } = readObject(raw, 'namespaced');
   const spec = r.obj('spec');
   const jobSpec = kind === 'CronJob' ? spec.obj('jobTemplate').obj('spec') : spec;
-  // A Rollout may take its template from a Deployment (spec.workloadRef, argo-rollouts
-  // "Migrating to Rollouts"): then its ReplicaSets and pods say what it runs.
-  const template = kind === 'Rollout' ? jobSpec.optObj('template') : jobSpec.obj('template');
+  const template = OPTIONAL_TEMPLATE_KINDS.has(kind) ? jobSpec.optObj('template') : jobSpec.obj('template');
   const pod = template ? readPodSpec(template.obj('spec')) : undefined;
   const selector = kind === 'CronJob' ? undefined : MAP_SELECTOR_KINDS.has(kind) ? mapSelector(spec) : spec.optSelector('selector');
   return {
@@ -59,6 +57,14 @@ export function toController(raw: RawObject): ControllerInfo {
     label,
   };
 }
+
+/**
+ * Kinds whose spec.template may be absent: a Rollout that takes its template from a Deployment
+ * (spec.workloadRef, argo-rollouts "Migrating to Rollouts"), a ReplicationController or
+ * DeploymentConfig (`+optional` in core/v1 ReplicationControllerSpec and openshift apps/v1
+ * DeploymentConfigSpec). Their ReplicaSets, ReplicationControllers and pods then say what runs.
+ */
+const OPTIONAL_TEMPLATE_KINDS: ReadonlySet<ControllerKind> = new Set(['Rollout', 'ReplicationController', 'DeploymentConfig']);
 
 /** Kinds whose spec.selector is a plain label map (core/v1 ReplicationControllerSpec, openshift apps/v1 DeploymentConfigSpec), not a LabelSelector. */
 const MAP_SELECTOR_KINDS: ReadonlySet<ControllerKind> = new Set(['ReplicationController', 'DeploymentConfig']);
