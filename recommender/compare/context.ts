@@ -2,7 +2,8 @@
  * What matching and synthesis look up, indexed once per recommendation run: workloads by key,
  * node addresses, apiserver endpoints and the DNS names seen for external IPs.
  */
-import type { ApiserverEndpoint, InventorySnapshot, Workload } from '../../domain/inventory.ts';
+import { NODE_HOST_ADDRESS_TYPES, type ApiserverEndpoint, type InventorySnapshot, type Workload } from '../../domain/inventory.ts';
+import { clusterOwnBlocks, type ClusterOwnBlocks } from '../../domain/cluster-own-blocks.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import { isIpAddress } from '../../domain/ip.ts';
 
@@ -18,6 +19,8 @@ export interface ClusterIndex {
   formerControlPlaneNodes: ReadonlySet<string>;
   /** External IP → DNS names seen for it, sorted. */
   externalNames: Map<string, string[]>;
+  /** The cluster's own addresses, held out of a folded external block (domain/cluster-own-blocks.ts). */
+  ownBlocks: ClusterOwnBlocks;
 }
 
 export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<string, readonly string[]> = new Map()): ClusterIndex {
@@ -40,6 +43,11 @@ export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<
     apiserverIps: new Set(inv.apiserver.map((e) => e.ip)),
     formerControlPlaneNodes: new Set(inv.formerControlPlaneNodes ?? []),
     externalNames: names,
+    ownBlocks: clusterOwnBlocks(
+      [...inv.nodes.flatMap((n) => n.addresses.filter((a) => NODE_HOST_ADDRESS_TYPES.has(a.type)).map((a) => a.address)), ...inv.apiserver.map((e) => e.ip)],
+      // Hand-made snapshots (tests, older stored forms) may leave a node without podCIDRs.
+      inv.nodes.flatMap((n) => n.podCIDRs ?? []),
+    ),
   };
 }
 

@@ -15,6 +15,7 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import { chunks } from './chunks.ts';
 import { compareCidrs, hostCidr } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, Layer, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortProtocol, PortSpec, RuleExplanation } from '../policy/ir.ts';
+import { allExcept } from '../policy/build.ts';
 import { policyName } from '../policy/names.ts';
 import { canonicalSelector, compareStrings } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
@@ -193,7 +194,7 @@ function peerEntity(p: PolicyPeer): Entity {
       // `all()` as namespaceSelector: every namespace, including those created later.
       return { namespaceSelector: calicoSelector(p.namespaceSelector), selector: calicoSelector(p.selector) };
     case 'cidr':
-      return { nets: [p.cidr], notNets: p.except };
+      return { nets: [p.cidr], notNets: allExcept(p) };
     default:
       throw new Error(`a ${p.kind} peer renders to no entity of its own`);
   }
@@ -234,7 +235,8 @@ function entities(intent: PolicyIntent, direction: Direction, rule: PolicyRule, 
         for (const cidr of r.cidrs(p)) nets.push(cidr);
         break;
       case 'cidr':
-        if (p.except.length > 0) out.push(r.entity(p));
+        // The holes go in the same rule as its nets, so one address family each (the holes lie inside the block).
+        if (allExcept(p).length > 0) out.push(r.entity(p));
         else nets.push(p.cidr);
         break;
       case 'fqdn':

@@ -143,7 +143,13 @@ class Renderer {
     return this.rendered(this.endpointPeers, p, endpointsOf);
   }
 
-  /** The CIDR rule of a cidr peer. */
+  /**
+   * The CIDR rule of a cidr peer. Its pod-CIDR holes (`podExcept`) are left out: a CIDR selector
+   * never selects a pod, which has its own identity. Node and apiserver holes are kept: a CIDR
+   * selects them under `policy-cidr-match-mode: nodes`, or an apiserver outside the cluster
+   * (world with CIDR labels, pkg/ipcache metadata.go resolveIdentity), and the manifest must not
+   * open them when the mode is turned on after it was applied.
+   */
   cidr(p: PolicyPeer & { kind: 'cidr' }): Rendered<CiliumCidrRule> {
     return this.rendered(this.cidrPeers, p, (c) => (c.except.length > 0 ? { cidr: c.cidr, except: c.except } : { cidr: c.cidr }));
   }

@@ -19,6 +19,7 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import { chunks } from './chunks.ts';
 import { compareCidrs, hostCidr, subtractCidrs } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
+import { allExcept } from '../policy/build.ts';
 import { chunkName, clusterPolicyName, policyName, shortHash } from '../policy/names.ts';
 import { uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
@@ -225,8 +226,11 @@ function renderCidrs(p: PolicyPeer): string[] {
     case 'nodes':
     case 'fqdn':
       return p.ips.map(hostCidr);
-    case 'cidr':
-      return p.except.length > 0 ? subtractCidrs(p.cidr, p.except) : [p.cidr];
+    case 'cidr': {
+      // No except in `networks`: the block is rendered as what its holes leave of it.
+      const except = allExcept(p);
+      return except.length > 0 ? subtractCidrs(p.cidr, except) : [p.cidr];
+    }
     default:
       throw new Error(`a ${p.kind} peer renders to no networks`);
   }

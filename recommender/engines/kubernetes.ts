@@ -12,6 +12,7 @@
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { compareCidrs, hostCidr } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec } from '../policy/ir.ts';
+import { allExcept } from '../policy/build.ts';
 import { policyName } from '../policy/names.ts';
 import { JsonIds } from './json-ids.ts';
 import { annotatedMetadata, explainedIntent, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
@@ -252,8 +253,10 @@ function renderPeer(p: PolicyPeer, extra: NpRule[], ids: JsonIds): NpPeer[] {
     }
     case 'nodes':
       return ipBlocks(p.ips.map(hostCidr));
-    case 'cidr':
-      return [{ ipBlock: p.except.length > 0 ? { cidr: p.cidr, except: p.except } : { cidr: p.cidr } }];
+    case 'cidr': {
+      const except = allExcept(p);
+      return [{ ipBlock: except.length > 0 ? { cidr: p.cidr, except } : { cidr: p.cidr } }];
+    }
     case 'fqdn':
       return ipBlocks(p.ips.map(hostCidr));
     case 'selected-namespaces':

@@ -270,8 +270,13 @@ export function nodesPeer(ips: readonly string[]): PolicyPeer {
   return { kind: 'nodes', ips: [...ips] };
 }
 
-export function cidrPeer(cidr: string, except: readonly string[] = []): PolicyPeer {
-  return { kind: 'cidr', cidr, except: [...except] };
+export function cidrPeer(cidr: string, except: readonly string[] = [], podExcept: readonly string[] = []): PolicyPeer {
+  return podExcept.length > 0 ? { kind: 'cidr', cidr, except: [...except], podExcept: [...podExcept] } : { kind: 'cidr', cidr, except: [...except] };
+}
+
+/** Every hole of a cidr peer, for an engine that matches pod addresses by block (PolicyPeer `podExcept`). */
+export function allExcept(p: PolicyPeer & { kind: 'cidr' }): string[] {
+  return p.podExcept === undefined ? p.except : [...new Set([...p.except, ...p.podExcept])].sort(compareStrings);
 }
 
 export function fqdnPeer(name: string, ips: readonly string[] = []): PolicyPeer {
@@ -315,15 +320,18 @@ function checkPeer(path: string, p: PolicyPeer): PolicyPeer {
     case 'cidr': {
       const outer = parseCidr(p.cidr);
       if (!outer) throw new PolicyError(`${path}.cidr`, `"${p.cidr}" is not a CIDR (a.b.c.d/n or x::/n)`);
-      const except = p.except.map((e, i) => {
-        const c = parseCidr(e);
-        if (!c) throw new PolicyError(`${path}.except[${i}]`, `"${e}" is not a CIDR`);
-        if (!cidrContains(outer, c) || c.prefix === outer.prefix) {
-          throw new PolicyError(`${path}.except[${i}]`, `"${e}" is not strictly inside ${p.cidr}`);
-        }
-        return formatCidr(c);
-      });
-      return cidrPeer(formatCidr(outer), [...new Set(except)].sort(compareStrings));
+      const holes = (field: 'except' | 'podExcept', list: readonly string[]): string[] => {
+        const checked = list.map((e, i) => {
+          const c = parseCidr(e);
+          if (!c) throw new PolicyError(`${path}.${field}[${i}]`, `"${e}" is not a CIDR`);
+          if (!cidrContains(outer, c) || c.prefix === outer.prefix) {
+            throw new PolicyError(`${path}.${field}[${i}]`, `"${e}" is not strictly inside ${p.cidr}`);
+          }
+          return formatCidr(c);
+        });
+        return [...new Set(checked)].sort(compareStrings);
+      };
+      return cidrPeer(formatCidr(outer), holes('except', p.except), holes('podExcept', p.podExcept ?? []));
     }
     case 'fqdn': {
       const name = canonicalDnsName(p.name);

@@ -60,8 +60,13 @@ export type PolicyPeer =
   | { kind: 'apiserver'; endpoints: ApiserverAddress[] }
   /** Host network of the cluster nodes (node agents, kubelet): node IPs where the engine needs them. */
   | { kind: 'nodes'; ips: string[] }
-  /** An address block, optionally with holes. */
-  | { kind: 'cidr'; cidr: string; except: string[] }
+  /**
+   * An address block, optionally with holes. `podExcept`: holes that are pod CIDRs (the cluster's
+   * own inside a folded block, domain/cluster-own-blocks.ts), for the engines that match pod
+   * addresses by block (NetworkPolicy ipBlocks on most plugins, Calico `nets`, ClusterNetworkPolicy
+   * `networks`); Cilium's CIDR selectors never select a pod, whose identity is its labels.
+   */
+  | { kind: 'cidr'; cidr: string; except: string[]; podExcept?: string[] }
   /** An external name; `ips` = addresses it resolved to when seen (fallback for engines without FQDN). */
   | { kind: 'fqdn'; name: string; ips: string[] }
   /**

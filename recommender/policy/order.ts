@@ -99,7 +99,7 @@ export function policyPeerKey(p: PolicyPeer): string {
     case 'nodes':
       return head + p.ips.join(',');
     case 'cidr':
-      return `${head}${p.cidr}|${p.except.join(',')}`;
+      return `${head}${p.cidr}|${p.except.join(',')}${p.podExcept === undefined ? '' : `|${p.podExcept.join(',')}`}`;
     case 'fqdn':
       return `${head}${p.name}|${p.ips.join(',')}`;
     case 'world':

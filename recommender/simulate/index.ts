@@ -18,6 +18,7 @@ import { ClusterView } from './kubernetes/cluster-view.ts';
 import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type Simulator, type SimulatorFactory } from './types.ts';
 import { identityLabels } from './cilium/label-filter.ts';
 import type { Direction } from '../../domain/direction.ts';
+import { judgingFoldedBlocks } from './folded-blocks.ts';
 
 /**
  * How Cilium reads a NetworkPolicy's ipBlock (it converts NetworkPolicies to its own rules, an
@@ -116,10 +117,10 @@ function bothReadings(create: (policies: readonly unknown[], cluster: SimCluster
 
 /** Cilium's reading is not in doubt: its CIDR rules match world identities only, never pods. */
 export const SIMULATORS: Readonly<Record<EngineName, SimulatorFactory>> = {
-  kubernetes: bothReadings(createKubernetesSimulator),
-  cilium: ciliumWithNetworkPolicies,
-  calico: calicoSimulator,
-  clusternetworkpolicy: bothReadings(createClusterNetworkPolicySimulator),
+  kubernetes: judgingFoldedBlocks(bothReadings(createKubernetesSimulator)),
+  cilium: judgingFoldedBlocks(ciliumWithNetworkPolicies),
+  calico: judgingFoldedBlocks(calicoSimulator),
+  clusternetworkpolicy: judgingFoldedBlocks(bothReadings(createClusterNetworkPolicySimulator)),
 };
 
 export type { SimulatorFactory, Simulator, SimCluster, SimFlow, SimVerdict, SideVerdict } from './types.ts';

@@ -13,6 +13,7 @@ import { allPorts, apiserverPeer, cidrPeer, dnsPeer, fqdnPeer, namedPort, namesp
 import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { PORT_PROTOCOLS, type Direction, type PolicyPeer, type PortProtocol, type PortSpec } from '../policy/ir.ts';
 import { canonicalDnsName } from '../../domain/dns-name.ts';
+import { ownBlocksInside } from '../../domain/cluster-own-blocks.ts';
 
 export type PeerResult = { ok: true; peers: PolicyPeer[] } | { ok: false; reason: string };
 
@@ -83,7 +84,11 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
     case 'external': {
       const names = direction === 'egress' ? (ix.externalNames.get(far.ip) ?? []) : [];
       if (names.length > 0) return { ok: true, peers: names.map((n) => fqdnPeer(n, [far.ip])) };
-      return { ok: true, peers: [cidrPeer(hostCidr(far.ip))] };
+      if (!far.ip.includes('/')) return { ok: true, peers: [cidrPeer(hostCidr(far.ip))] };
+      // A folded block (docs/ingest.md "Bounded by design") stands for outside addresses only:
+      // the nodes, the apiserver and the pods inside it are held out, never opened by it.
+      const block = hostCidr(far.ip);
+      return { ok: true, peers: [cidrPeer(block, ownBlocksInside(block, ix.ownBlocks.hosts), ownBlocksInside(block, ix.ownBlocks.pods))] };
     }
     case 'unknown':
       return { ok: false, reason: `in-cluster address ${far.ip} resolved to nothing at the time of the flows: import the inventory of that time (or another ClusterMesh cluster's peer, which is not rendered)` };

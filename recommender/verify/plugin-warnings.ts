@@ -72,9 +72,12 @@ function clusterAddressHits(m: Manifest, addresses: ClusterAddresses): ClusterAd
   for (const dir of ['ingress', 'egress'] as const) {
     for (const rule of itemsOf(m.spec[dir])) {
       for (const peer of itemsOf(isPlainObject(rule) ? rule[dir === 'ingress' ? 'from' : 'to'] : undefined)) {
-        const block = isPlainObject(peer) && isPlainObject(peer.ipBlock) ? parseCidr(String(peer.ipBlock.cidr)) : undefined;
+        const ipBlock = isPlainObject(peer) && isPlainObject(peer.ipBlock) ? peer.ipBlock : undefined;
+        const block = ipBlock ? parseCidr(String(ipBlock.cidr)) : undefined;
         if (!block) continue;
-        for (const a of addresses.within(block)) hits.set(`${a.kind} ${a.ip}`, a);
+        // An address the ipBlock's `except` holds out is not allowed by it (a folded block's nodes).
+        const holes = itemsOf(ipBlock!.except).flatMap((e) => parseCidr(String(e)) ?? []);
+        for (const a of addresses.within(block)) if (!holes.some((h) => cidrContains(h, a.cidr))) hits.set(`${a.kind} ${a.ip}`, a);
       }
     }
   }
