@@ -5,7 +5,7 @@
  */
 import type { Direction } from '../../domain/direction.ts';
 import { peerKey } from '../../domain/peer.ts';
-import type { RuleAssessment } from './compare.ts';
+import type { RuleAssessment, SideComparison } from './compare.ts';
 
 /**
  * A documented ingress rule from the nodes whose every observed edge is a kubelet probe from the
@@ -95,4 +95,28 @@ function whenSetWarning(r: RuleAssessment): string {
   const ambiguous = r.edges.filter((e) => w.ambiguous?.includes(`${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`)).length;
   const also = ambiguous > 0 ? `, ${ambiguous} of them also fit other readings (pin the right one)` : '';
   return `${rule.id} is documented when set (${rule.level}: ${rule.purpose}): ${r.edges.length} observed edge(s) fit it${also} and are allowed; set ${w.set} in the cluster config (${w.config.join('; ')}) to document them`;
+}
+
+/**
+ * A rule of another view of its matrix (a view-switching parameter, Kyma's `model`, holds another
+ * value) that some of the workload's undocumented edges fit: they stay undocumented, and the
+ * warning names the rule and the value that would document them (docs/matrices.md, "Documented
+ * when set").
+ */
+export function otherViewWarnings(rules: readonly RuleAssessment[], sides: Record<Direction, SideComparison>): string[] {
+  const out: string[] = [];
+  for (const { rule } of rules) {
+    const v = rule.documentsInOtherView;
+    if (v === undefined) continue;
+    const fit = new Set(v.edges);
+    const side = sides[rule.direction];
+    let n = 0;
+    for (let i = 0; i < side.edges.length; i++) {
+      const e = side.edges[i]!;
+      if (side.status[i] === 'undocumented' && fit.has(`${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`)) n++;
+    }
+    if (n === 0) continue;
+    out.push(`${rule.id} (${rule.level}: ${rule.purpose}) documents ${n} observed ${rule.direction} edge(s) that no rule in force documents, but only in another view of its matrix (${v.set}): they stay undocumented (violations where the direction is authoritative); if this cluster runs that view, set ${v.set} in the cluster config (${v.config.join('; ')})`);
+  }
+  return out;
 }

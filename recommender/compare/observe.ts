@@ -7,9 +7,11 @@
  *   not already covered by an active rule), gets the role bound to those peers: origin
  *   `inferred`, the candidates and their edges listed, the binding to pin in config;
  * - **documented when set**: a rule inactive only because a parameter left at its default does
- *   not hold (or waiting for a role whose peers fit other readings too), which observed edges
- *   fit, names those edges, what to set and where in the cluster config (compare.ts gives them
- *   the status `documented-when-set`);
+ *   not hold — one that turns on an optional part, or a view switch for a rule to a role
+ *   (matrix/condition-kind.ts) — (or waiting for a role whose peers fit other readings too), which
+ *   observed edges fit, names those edges, what to set and where in the cluster config (compare.ts
+ *   gives them the status `documented-when-set`); a rule to a fixed peer of another view names the
+ *   edges it fits (`documentsInOtherView`) without documenting them;
  * - **host-network evidence**: a host-network component's flows arrive from node addresses, so
  *   its active rules are checked against node peers too.
  *
@@ -24,9 +26,10 @@ import { inClusterAddresses, type InventorySnapshot } from '../../domain/invento
 import { isIpAddress } from '../../domain/ip.ts';
 import { peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
 import { bindingPeer, rolePeers, toResolvedPorts } from '../matrix/bindings.ts';
+import { conditionConfig, conditionKind } from '../matrix/condition-kind.ts';
 import { selectorIsEmpty } from '../policy/order.ts';
 import { namePatternMatches } from '../matrix/syntax.ts';
-import type { AmbiguousCandidate, ExpectedRule, Finding, ResolvedComponent, ResolvedMatrix, ResolvedPeer, RoleCandidate, RoleResolution, RoleScope, WhenConfigured } from '../matrix/resolved.ts';
+import type { AmbiguousCandidate, ExpectedRule, Finding, OtherView, ResolvedComponent, ResolvedMatrix, ResolvedPeer, RoleCandidate, RoleResolution, RoleScope, WhenConfigured } from '../matrix/resolved.ts';
 import type { RoleBindingT } from '../matrix/schema.ts';
 import type { ClusterIndex } from './context.ts';
 import { edgeMatchesRule, portMatches } from './match.ts';
@@ -109,7 +112,6 @@ interface Fit {
 
 function claimants(m: ResolvedMatrix): Claimant[] {
   const roles = new Map(m.roles.map((r) => [r.role, r]));
-  const defaulted = new Set(m.parameters.filter((p) => p.origin !== 'config').map((p) => p.name));
   const out: Claimant[] = [];
   for (const c of m.components) {
     if (!c.enabled || !c.present) continue;
@@ -123,11 +125,14 @@ function claimants(m: ResolvedMatrix): Claimant[] {
         continue;
       }
       const cond = rule.condition;
-      // Only a rule to a role: a parameter that switches between whole views of a matrix (Kyma's
-      // `model`) has rules to fixed peers, and is no "configure it and this peer is documented".
-      if (role && cond && !cond.holds && Object.keys(cond.when).every((p) => defaulted.has(p))) {
+      const kind = conditionKind(cond, m.parameters);
+      // A condition that turns on an optional part documents the edges its rule fits, whatever the
+      // peer. One that switches views (Kyma's `model`) does so only for a rule to a role: the role
+      // is what the edge would bind; an edge to a fixed peer of another view is only pointed out
+      // (viewRules).
+      if (cond && (kind === 'option' || (kind === 'view' && role))) {
         const label = `${rule.id} when ${cond.text}`;
-        out.push({ matrix: m, component: c, rule, kind: 'conditional', claim: unbound ? `role ${role.role}` : label, label, role });
+        out.push({ matrix: m, component: c, rule, kind: 'conditional', claim: unbound ? `role ${role.role}` : label, label, ...(role ? { role } : {}) });
       }
     }
   }
@@ -337,6 +342,10 @@ export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observ
       }
     }
   }
+  const uncovered = (d: Direction, wk: string): EdgeTraffic[] => {
+    const cover = covered.get(`${d}|${wk}`) ?? [];
+    return edges.of(d, wk).filter((e) => farPeer(e, d).kind !== 'kubelet' && !cover.some((r) => edgeMatchesRule(e, r, obs.ix)));
+  };
   const all = enabled.flatMap(claimants);
   // Per edge and side: which claimants it fits.
   const fitOf = new Map<string, Fit>();
@@ -344,9 +353,7 @@ export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observ
     const d = cl.rule.direction;
     for (const w of cl.component.workloads) {
       const wk = workloadKey(w);
-      const cover = covered.get(`${d}|${wk}`) ?? [];
-      for (const e of edges.of(d, wk)) {
-        if (farPeer(e, d).kind === 'kubelet' || cover.some((r) => edgeMatchesRule(e, r, obs.ix))) continue;
+      for (const e of uncovered(d, wk)) {
         if (!fits(cl, e, obs.ix)) continue;
         const k = `${d}|${wk}|${edgeText(e)}`;
         let f = fitOf.get(k);
@@ -399,6 +406,8 @@ export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observ
         if (role) out = withRole(out, role, c);
         const when = whenConfigured(m, rule, role, fitsList, readingsOf);
         if (when) out = { ...out, whenConfigured: when };
+        const other = otherView(m, c, rule, uncovered, obs.ix);
+        if (other) out = { ...out, documentsInOtherView: other };
         return out;
       });
       return { ...c, rules: c.hostNetwork && c.present ? rules.map((r) => withNodeEvidence(r, edges, obs.ix)) : rules };
@@ -425,10 +434,7 @@ function whenConfigured(m: ResolvedMatrix, rule: ExpectedRule, inferred: RoleRes
   if (kind === 'waiting' && many.length === 0) return undefined;
   const listed = kind === 'waiting' ? many : fits;
   const config: string[] = [];
-  if (kind === 'conditional' && cond) {
-    const values = Object.entries(cond.when).map(([k, v]) => `${k}: ${JSON.stringify(Array.isArray(v) ? v[0] : v)}`);
-    config.push(`matrices.systems.${m.name}.parameters: {${values.join(', ')}}`);
-  }
+  if (kind === 'conditional' && cond) config.push(conditionConfig(m.name, cond));
   if (rule.role !== undefined) {
     config.push(inferred ? `matrices.bindings.roles.${rule.role}: ${JSON.stringify(inferred.bindings)} (bound from observation: pin it)` : `matrices.bindings.roles.${rule.role}`);
   }
@@ -439,6 +445,19 @@ function whenConfigured(m: ResolvedMatrix, rule: ExpectedRule, inferred: RoleRes
   };
   if (many.length > 0) out.ambiguous = uniqSorted(many.map((f) => edgeText(f.edge)));
   return out;
+}
+
+/**
+ * A rule to a fixed peer inactive because a view-switching parameter (Kyma's `model`) holds
+ * another value: the observed edges of its workloads, not covered by an active rule, that it fits.
+ * They stay undocumented; the workload is told which value would document them.
+ */
+function otherView(m: ResolvedMatrix, c: ResolvedComponent, rule: ExpectedRule, uncovered: (d: Direction, wk: string) => EdgeTraffic[], ix: ClusterIndex): OtherView | undefined {
+  const cond = rule.condition;
+  if (!c.enabled || !c.present || rule.role !== undefined || rule.unresolved.length > 0 || conditionKind(cond, m.parameters) !== 'view') return undefined;
+  const fit = c.workloads.flatMap((w) => uncovered(rule.direction, workloadKey(w))).filter((e) => edgeMatchesRule(e, rule, ix));
+  if (fit.length === 0) return undefined;
+  return { set: cond!.text, config: [conditionConfig(m.name, cond!)], edges: uniqSorted(fit.map(edgeText)) };
 }
 
 function ambiguousEntries(unclear: readonly Fit[], readingsOf: (f: Fit) => Claimant[]): AmbiguousCandidate[] {

@@ -48,6 +48,7 @@ export function resolveParameters(
       values.set(name, value);
     }
     if (p.enum) entry.allowed = [...p.enum];
+    if (p.switchesView) entry.switchesView = true;
     list.push(entry);
   }
   problems.push(...renderedNameProblems(matrix, config, values, problems));

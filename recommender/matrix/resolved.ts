@@ -95,6 +95,13 @@ export interface ExpectedRule {
    * peers could also be another reading (`set`: `role remote-apiservers is bound`).
    */
   whenConfigured?: WhenConfigured;
+  /**
+   * Inactive because a parameter that switches between alternative views of the matrix (Kyma's
+   * `model`) holds another value, and observed edges of its workloads fit it: they are not
+   * documented by it (another view is no evidence of this cluster's), but the workload is told
+   * which value would document them.
+   */
+  documentsInOtherView?: OtherView;
   /** A host-network component's rule: the edges its nodes' addresses carried that the rule covers. */
   observedFromNodes?: string[];
   /** Condition holds (or none), the component is present and enabled, and peer and ports resolved. */
@@ -111,6 +118,15 @@ export interface WhenConfigured {
   edges: string[];
   /** Those of `edges` that fit other readings too (another role, another conditional rule): pin the right one. */
   ambiguous?: string[];
+}
+
+export interface OtherView {
+  /** The condition of the other view: `model=current`. */
+  set: string;
+  /** Where in the cluster config: `matrices.systems.kyma-telemetry.parameters: {model: "current"}`. */
+  config: string[];
+  /** Keys (client|server|port|protocol) of the observed edges that fit, sorted. */
+  edges: string[];
 }
 
 export interface Stance {
@@ -209,6 +225,8 @@ export interface ResolvedParameter {
   value?: ParameterValue;
   origin: 'config' | 'default' | 'unset';
   allowed?: ParameterValue[];
+  /** Declared `switchesView`: a boolean that switches between alternative views of the matrix, not an optional part. */
+  switchesView?: true;
 }
 
 export type FindingKind =

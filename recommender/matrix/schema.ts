@@ -202,6 +202,12 @@ export const Parameter = Type.Object(
     default: Type.Optional(Scalar),
     enum: Type.Optional(Type.Array(Scalar, { minItems: 1, description: 'Allowed values.' })),
     description: Type.String({ minLength: 1 }),
+    switchesView: Type.Optional(
+      Type.Literal(true, {
+        description:
+          'The parameter switches between alternative views of the matrix (a document\'s simpler alternative), not an optional part: a boolean left at false does not make the edges its rules fit "documented when set". A string, integer or port parameter in a condition always switches views.',
+      }),
+    ),
     source: Type.Optional(Source),
   },
   { ...strict, description: 'Without a default, the cluster must set it; rules that need it are reported until then.' },

@@ -14,7 +14,7 @@ import { DNS_SERVICE_PORT } from '../../domain/cluster-dns.ts';
 import { dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, portKey, selectorIsEmpty } from '../policy/order.ts';
-import { documentedWarnings, onlyRoleUnbound, probesOnly, unboundRoleNote } from '../compare/documented-notes.ts';
+import { documentedWarnings, onlyRoleUnbound, otherViewWarnings, probesOnly, unboundRoleNote } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
@@ -189,6 +189,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   }
   const restricts = (d: DirectionInput): boolean => d.mode === 'rules' || d.mode === 'deny-all';
   plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }, { ingress: anyPeer, egress: anyPeer && ctx.opts.egress }, ctx.opts.mode === 'observed' ? modeObservedCuts(p) : undefined));
+  plan.warnings.push(...otherViewWarnings(comparison.rules, { ingress: comparison.ingress, egress: comparison.egress }));
   for (const [direction, input] of [['ingress', ingress], ['egress', egress.input]] as const) {
     if (restricts(input)) plan.warnings.push(...portlessCut(direction, p.portless[direction]), ...unresolvedCut(direction, p.unresolved[direction]));
   }

@@ -91,7 +91,7 @@ test('an enum parameter that switches between views (site: eu | us) on rules to 
     assert.equal(edge.status, 'undocumented', engine);
     assert.deepEqual(probe.violations, [partnerKey], engine);
     const warning = probe.warnings.find((w) => w.startsWith('probe/probe/egress/198-51-100-0-24-443 '));
-    assert.ok(warning?.includes('site=us') && warning.includes('matrices.systems.probe.parameters: {site: "us"}') && warning.includes('1 observed edge(s)'), `${engine}: ${JSON.stringify(probe.warnings)}`);
+    assert.ok(warning?.includes('site=us') && warning.includes('matrices.systems.probe.parameters: {site: "us"}') && warning.includes('documents 1 observed egress edge(s)'), `${engine}: ${JSON.stringify(probe.warnings)}`);
     assert.ok(!probe.warnings.some((w) => w.startsWith('probe/probe/egress/192-0-2-0-24-443 ')), engine);
   }
 });
