@@ -319,3 +319,35 @@ test('matrices/progressive-delivery*.yaml: seed 003 lines 64-66 (webhook from th
   const s3 = active(component(gateOff, 'controller')).find((r) => r.peerRef === 'role s3')!;
   assert.deepEqual(s3.peers.map((p) => [p.kind, p.cidrs]), [['cidr', ['198.51.100.0/24']]]);
 });
+
+// --- every ClusterNetworkPolicy golden: the rules annotation of a manifest is its own spec's ---
+
+/**
+ * docs/engines.md: `flowmatrix.io/rules` has one line per rule of the manifest. An Accept rule is
+ * named `<status> <id>` (cut with a hash suffix past 100 characters, ` (i/n)` when split): some
+ * line of its direction names it. The Deny or Pass rules of an isolation or default-deny manifest
+ * each have one line of their direction that names no Accept rule; and no line names a rule the
+ * manifest does not hold (an isolation manifest listed its allowlist's rules).
+ */
+test('every ClusterNetworkPolicy golden: each manifest\'s flowmatrix.io/rules lists exactly the rules of its own spec', () => {
+  const files = ['engines/clusternetworkpolicy.yaml', ...readdirSync(new URL('../golden/recommend/', import.meta.url)).map((s) => `recommend/${s}/clusternetworkpolicy.yaml`)];
+  let isolations = 0;
+  for (const file of files) {
+    for (const doc of parseAllDocuments(golden(file))) {
+      const m = doc.toJS() as { metadata: { name: string; annotations?: Record<string, string> }; spec: Record<'ingress' | 'egress', { name: string; action: string }[] | undefined> };
+      if (!m?.metadata) continue;
+      const lines = (m.metadata.annotations?.['flowmatrix.io/rules'] ?? '').split('\n').filter((l) => l !== '' && !l.startsWith('… '));
+      if (m.metadata.name.endsWith('-isolation')) isolations++;
+      for (const direction of ['ingress', 'egress'] as const) {
+        const rules = m.spec[direction] ?? [];
+        const mine = lines.filter((l) => l.startsWith(`${direction} `)).map((l) => l.slice(direction.length + 1));
+        const accepts = rules.filter((r) => r.action === 'Accept').map((r) => r.name.replace(/ \(\d+\/\d+\)$/, '').replace(/… [0-9a-f]+$/, ''));
+        const where = `${file} ${m.metadata.name} ${direction}`;
+        for (const a of accepts) assert.ok(mine.some((l) => l.startsWith(a)), `${where}: rule ${a} has a line`);
+        const others = mine.filter((l) => !accepts.some((a) => l.startsWith(a)));
+        assert.equal(others.length, rules.length - rules.filter((r) => r.action === 'Accept').length, `${where}: lines that name no rule of the spec: ${JSON.stringify(others)}`);
+      }
+    }
+  }
+  assert.ok(isolations > 0);
+});
