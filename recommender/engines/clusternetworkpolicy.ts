@@ -494,19 +494,7 @@ function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: 
   const isoIn = denyRules('ingress', intent.ingress);
   const isoEg = r.lost.length > 0 && restricted(intent.egress) ? passRules(intent, r) : denyRules('egress', intent.egress);
   if (isoIn.length + isoEg.length > 0) {
-    const lines = [
-      ...(isoIn.length > 0 ? [ruleLine('ingress', { id: intent.key, status: 'implied', text: 'isolate the subject: deny ingress the rules above do not accept' })] : []),
-      ...(isoEg.length > 0
-        ? [
-            ruleLine('egress', {
-              id: intent.key,
-              status: 'implied',
-              text: isoEg[0]!.action === 'Pass' ? 'egress left open: a rule above could not be rendered, so the rest is passed on, not denied' : 'isolate the subject: deny egress the rules above do not accept',
-            }),
-          ]
-        : []),
-      ...denyLines.filter((l) => !l.includes(' implied ')),
-    ];
+    const lines = [...isolationLines(intent, 'ingress', isoIn), ...isolationLines(intent, 'egress', isoEg)];
     // A Pass comes one priority before the Deny isolations (a shared layer's selects the same
     // pods): policies of one tier and priority apply in an order the implementation chooses
     // (clusternetworkpolicy_types.go, Priority), and a Deny first would cut what the Pass leaves open.
@@ -514,6 +502,22 @@ function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: 
     // A derived policy of the intent (names.ts: `-isolation` is one of the derived suffixes).
     out.push(manifest(intent, clusterPolicyName(`${base}/isolation`), passes ? prio.isolation - 1 : prio.isolation, isoIn, isoEg, lines));
   }
+}
+
+/**
+ * The `flowmatrix.io/rules` lines of an isolation manifest: one per Deny or Pass rule it holds
+ * (docs/engines.md), never the allowlist's rules, which are in their own manifest. A deny-all
+ * direction's Deny is that direction's own rule (`stacklight/curator#ingress-none`, or the implied
+ * "nothing observed or documented"): its explanation; otherwise the rule isolates what the
+ * allowlist above does not accept.
+ */
+function isolationLines(intent: PolicyIntent, direction: Direction, rules: readonly CnpRule[]): string[] {
+  const d = intent[direction];
+  return rules.map((rule) => {
+    if (rule.action === 'Deny' && d.mode === 'deny-all') return ruleLine(direction, d.explanation);
+    const text = rule.action === 'Pass' ? `${direction} left open: a rule above could not be rendered, so the rest is passed on, not denied` : `isolate the subject: deny ${direction} the rules above do not accept`;
+    return ruleLine(direction, { id: `${intent.key}#${direction}`, status: 'implied', text });
+  });
 }
 
 function priorities(o: EmitOptions['cnpPriority'] = {}): CnpPriorities {
