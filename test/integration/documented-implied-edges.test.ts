@@ -73,3 +73,21 @@ test('mode union, a matrix authoritative for egress that does not document DNS: 
   assert.deepEqual(probe.violations, []);
   assert.deepEqual(probe.observed.filter((e) => e.direction === 'egress' && !e.included).map((e) => e.key), []);
 });
+
+test('the implied DNS rule no observed lookup backs has a readable, documented id (docs/recommend.md, rule ids: `implied:<direction>:<kind>:<ports>`), not an internal sort key, in the JSON, the annotation and the ClusterNetworkPolicy rule name (≤ 100 characters: the CRD\'s maxLength)', async () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: readFileSync(new URL('../fixtures/openshift-dns/inventory.yaml', import.meta.url), 'utf8'), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  applyMatrix(db, { text: PROBE, origin: 'probe.yaml', appliedAt: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${record('10.128.0.40', '10.128.0.21', 8080, 6, 1)}\n`]) }], { format: 'netobserv' });
+  const input = readRecommendationInput(db, {});
+  for (const engine of ENGINE_NAMES) {
+    const { rec, emitted } = runRecommendation(input, engine, recommendOptions({ mode: 'union' }), { tightness: false });
+    const probe = rec.workloads.find((w) => w.workload.name === 'probe')!;
+    const implied = probe.rules.filter((r) => r.status === 'implied' && r.direction === 'egress');
+    assert.deepEqual(implied.map((r) => r.id), ['implied:egress:dns:TCP/5353+UDP/5353'], `${engine}: ${JSON.stringify(probe.rules.map((r) => r.id))}`);
+    const text = JSON.stringify(emitted.manifests);
+    assert.ok(text.includes('egress implied implied:egress:dns:TCP/5353+UDP/5353: '), `${engine}: the annotation line names the rule by its id`);
+    assert.ok(!/(ingress|egress):ports:/.test(text), engine);
+    if (engine === 'clusternetworkpolicy') assert.ok(text.includes('"name":"implied implied:egress:dns:TCP/5353+UDP/5353"'), text.slice(0, 2000));
+  }
+});
