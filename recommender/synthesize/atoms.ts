@@ -11,7 +11,7 @@ import { explanation, type RuleInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, uniqueSortedBy } from '../policy/order.ts';
 import { PortSets, type PortSet } from './port-sets.ts';
-import { observedRuleId, type ObservedId } from './rule-ids.ts';
+import { impliedRuleId, observedRuleId, type ImpliedKind, type ObservedId } from './rule-ids.ts';
 
 /** A synthesized IR rule with the evidence that made it. */
 export interface GroupedRule {
@@ -92,6 +92,8 @@ interface PeerEntry {
   /** Positions in the side (ascending within each atom). */
   edges: number[];
   notes: string[] | undefined;
+  /** What the rule's implied atoms are (created when the first arrives). */
+  implied: ImpliedKind[] | undefined;
 }
 
 /** Peers of one rule: the same port set (or the apiserver, alone). */
@@ -107,6 +109,7 @@ interface PeerGroup {
   rules: RuleAssessment[] | undefined;
   edges: number[];
   notes: string[] | undefined;
+  implied: ImpliedKind[] | undefined;
 }
 
 const NONE: readonly never[] = [];
@@ -138,11 +141,16 @@ function mergeEntry(into: PeerEntry, entry: PeerEntry): void {
   into.count += entry.count;
   if (entry.allPorts) into.allPorts = true;
   mergeInto(into, entry.ports, entry.rank, entry.rules, entry.edges, entry.notes);
+  if (entry.implied) (into.implied ??= []).push(...entry.implied);
 }
 
-/** What names a rule that neither documented rules nor edges name (the DNS rule, for one). */
-function groupKey(g: PeerGroup): string {
-  return g.apiserver ? `apiserver:${g.firstKey}` : `ports:${g.set.key}`;
+/**
+ * The id of a rule neither a matrix nor an edge backs: only the recommendation's own (implied)
+ * atoms make one. An atom of none of them reaching here is a synthesis error, not a rule to name.
+ */
+function unbackedId(direction: Direction, g: PeerGroup): string {
+  if (g.implied === undefined) throw new Error(`synthesis: a ${direction} rule to ${g.firstKey} has no documented rule, no edge and no implied kind to be named by`);
+  return impliedRuleId(direction, g.implied, g.ports, g.apiserver);
 }
 
 /**
@@ -199,7 +207,7 @@ export class AtomGroups {
    * status, documented rules, edge positions in `side` (one position or an ascending list) and notes.
    * The lists are kept, not copied: the caller must not modify them afterwards.
    */
-  add(peer: PolicyPeer, key: string, ports: readonly PortSpec[], status: PolicyRuleStatus, rules: readonly RuleAssessment[], edges: number | readonly number[], notes: readonly string[] = NONE): void {
+  add(peer: PolicyPeer, key: string, ports: readonly PortSpec[], status: PolicyRuleStatus, rules: readonly RuleAssessment[], edges: number | readonly number[], notes: readonly string[] = NONE, implied?: ImpliedKind): void {
     this.size++;
     if (peer.kind === 'apiserver') {
       this.hasApiserver = true;
@@ -212,6 +220,7 @@ export class AtomGroups {
       last.count++;
       if (ports.length === 0) last.allPorts = true;
       mergeInto(last, ports, rankOf(status), rules, edges, notes);
+      if (implied !== undefined) (last.implied ??= []).push(implied);
       return;
     }
     this.entries.push({
@@ -225,6 +234,7 @@ export class AtomGroups {
       rules: rules.length === 0 ? undefined : rules.slice(),
       edges: typeof edges === 'number' ? [edges] : edges.slice(),
       notes: notes.length === 0 ? undefined : notes.slice(),
+      implied: implied === undefined ? undefined : [implied],
     });
   }
 
@@ -246,7 +256,7 @@ export class AtomGroups {
       const apiserver = direction === 'egress' && peer.kind === 'apiserver';
       let g = apiserver ? byApiserver.get(a.key) : byPorts.get(set);
       if (g === undefined) {
-        g = { apiserver, set, firstKey: a.key, peers: [peer], ports: entryPorts(a, set), rank: a.rank, rules: a.rules, edges: a.edges, notes: a.notes };
+        g = { apiserver, set, firstKey: a.key, peers: [peer], ports: entryPorts(a, set), rank: a.rank, rules: a.rules, edges: a.edges, notes: a.notes, implied: a.implied };
         if (apiserver) byApiserver.set(a.key, g);
         else byPorts.set(set, g);
         groups.push(g);
@@ -257,6 +267,7 @@ export class AtomGroups {
       if (a.rules) (g.rules ??= []).push(...a.rules);
       for (const e of a.edges) g.edges.push(e);
       if (a.notes) (g.notes ??= []).push(...a.notes);
+      if (a.implied) (g.implied ??= []).push(...a.implied);
     }
     const out: GroupedRule[] = [];
     for (const g of groups) {
@@ -272,7 +283,7 @@ export class AtomGroups {
         observed = { direction, apiserver: g.apiserver, ports: g.ports, count: idx.length, digest };
         if (idx.length === 1) observed.single = keys.id(this.side.edges[idx[0]!]!);
       }
-      const id = rules.length > 0 ? matrixIds(rules) : observed ? observedRuleId(observed) : `${direction}:${groupKey(g)}`;
+      const id = rules.length > 0 ? matrixIds(rules) : observed ? observedRuleId(observed) : unbackedId(direction, g);
       const rule: GroupedRule = {
         direction,
         status,

@@ -7,6 +7,11 @@
  *   edge:<client>|<server>|<port>|<protocol>              one edge, when that fits in 78 characters
  *   observed:<direction>:<ports>:<n>-edge(s):<digest>     otherwise
  *
+ * A rule the recommendation adds itself, that neither a matrix nor an observed edge backs, is
+ * named by what it is (`impliedRuleId`):
+ *
+ *   implied:<direction>:<kind>[:<ports>]                  `dns`, `apiserver` (no ports: rendered on its endpoint ports), `dynamic-peers`
+ *
  * `<ports>` is the rule's ports grouped by protocol (`TCP/80,443+UDP/53`, `any` for every port,
  * `apiserver` for an egress rule to the apiserver, which is rendered on its endpoint ports);
  * a list too long for the limit ends in `+<k>-more`. `<digest>` is 8 hex digits: the sum modulo
@@ -17,6 +22,7 @@
  * groups by port set); the digest keeps truncated port lists apart and ties the id to its edges.
  */
 import { POLICY_RULE_STATUSES, type Direction, type PortSpec } from '../policy/ir.ts';
+import { portKey, uniqueSortedBy } from '../policy/order.ts';
 
 /** The ClusterNetworkPolicy rule-name limit (`spec.ingress[].name`, `spec.egress[].name`). */
 const RULE_NAME_LIMIT = 100;
@@ -109,6 +115,23 @@ export function observedRuleId(o: ObservedId): string {
   const head = `observed:${o.direction}:`;
   const end = tail(o.count, o.digest);
   return head + (o.apiserver ? 'apiserver' : portsLabel(o.ports, MAX_OBSERVED_ID - head.length - end.length)) + end;
+}
+
+/**
+ * Why the recommendation adds a rule of its own: `dns`, DNS is always allowed when egress is
+ * restricted; `apiserver`, the cluster DNS watches the apiserver; `dynamic-peers`, a matrix's
+ * dynamic-peers exception opens the direction.
+ */
+export type ImpliedKind = 'apiserver' | 'dns' | 'dynamic-peers';
+
+/**
+ * `implied:<direction>:<kinds>[:<ports>]`: the same for the same rule on every workload (an
+ * implied rule has no edges to tell it apart, and needs none: a policy direction holds one rule
+ * per port set), kinds sorted and joined by `+`, at most 78 characters like the observed ids.
+ */
+export function impliedRuleId(direction: Direction, kinds: readonly ImpliedKind[], ports: readonly PortSpec[], apiserver: boolean): string {
+  const head = `implied:${direction}:${[...new Set(kinds)].sort().join('+')}`;
+  return apiserver ? head : `${head}:${portsLabel(uniqueSortedBy(ports, portKey), MAX_OBSERVED_ID - head.length - 1)}`;
 }
 
 /** The members of a shared rule (disjoint edge sets: one workload each) as one. */

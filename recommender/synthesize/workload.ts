@@ -431,7 +431,7 @@ function addDynamicPeersAtoms(p: Planning): void {
         if (d === 'egress' && !ctx.opts.egress) continue;
         const world = ctx.peers.peer(worldPeer());
         const line = x.source.line !== undefined ? `, line ${x.source.line}` : '';
-        p.groups[d].add(world.value, world.key, [], 'implied', NO_RULES, NO_EDGES, [`dynamic peers (${x.source.title}${line}): ${x.reason}`]);
+        p.groups[d].add(world.value, world.key, [], 'implied', NO_RULES, NO_EDGES, [`dynamic peers (${x.source.title}${line}): ${x.reason}`], 'dynamic-peers');
       }
     }
   }
@@ -682,7 +682,7 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
     const api = irPeers(APISERVER, 'egress', w.namespace, ix, ctx.dns);
     const checked = api.ok ? ctx.peers.peer(api.peers[0]!) : undefined;
     if (checked) {
-      groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, [watches ? 'the cluster DNS watches the apiserver (CoreDNS kubernetes plugin): never cut off, observed or not' : 'seen using the apiserver: never cut off']);
+      groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, [watches ? 'the cluster DNS watches the apiserver (CoreDNS kubernetes plugin): never cut off, observed or not' : 'seen using the apiserver: never cut off'], 'apiserver');
       coveredAfterAll(p, apiEdges);
     }
   }
@@ -691,7 +691,7 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
     const lookups = leftOutLookups(p, new Set(targets.map((t) => t.key)));
     for (const dnsTo of targets) {
       const covered = lookups.filter((x) => x.keys.includes(dnsTo.key)).map((x) => x.i);
-      groups.egress.add(dnsTo.value, dnsTo.key, ctx.dns.ports, 'implied', [], covered, ['DNS is always allowed when egress is restricted']);
+      groups.egress.add(dnsTo.value, dnsTo.key, ctx.dns.ports, 'implied', [], covered, ['DNS is always allowed when egress is restricted'], 'dns');
     }
     coveredAfterAll(p, lookups.map((x) => x.i));
   }

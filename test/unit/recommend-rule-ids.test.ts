@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clientDigestState, edgeDigest, fnv1a } from '../../recommender/compare/edge-digest.ts';
 import { port, allPorts, portRange } from '../../recommender/policy/build.ts';
-import { combineObserved, MAX_OBSERVED_ID, observedRuleId, portsLabel } from '../../recommender/synthesize/rule-ids.ts';
+import { combineObserved, impliedRuleId, MAX_OBSERVED_ID, observedRuleId, portsLabel } from '../../recommender/synthesize/rule-ids.ts';
 
 test('fnv1a: the published 32-bit FNV-1a vectors, hashed in parts or whole alike', () => {
   assert.equal(fnv1a(''), 0x811c9dc5);
@@ -60,4 +60,14 @@ test('a shared rule adds up its members: counts and digests (modulo 2^32), whate
   assert.equal(observedRuleId(a), 'observed:egress:UDP/53:5-edges:00000001');
   assert.equal(observedRuleId(b), observedRuleId(a));
   assert.equal(combineObserved([]), undefined);
+});
+
+test('implied rule ids: implied:<direction>:<kind>[:<ports>], ports sorted whatever their order, the apiserver without ports (rendered on its endpoint ports), at most 78 characters', () => {
+  assert.equal(impliedRuleId('egress', ['dns'], [port('UDP', 53), port('TCP', 53)], false), 'implied:egress:dns:TCP/53+UDP/53');
+  assert.equal(impliedRuleId('egress', ['dns'], [port('TCP', 53), port('UDP', 53)], false), 'implied:egress:dns:TCP/53+UDP/53');
+  assert.equal(impliedRuleId('egress', ['apiserver'], [], true), 'implied:egress:apiserver');
+  assert.equal(impliedRuleId('ingress', ['dynamic-peers'], [], false), 'implied:ingress:dynamic-peers:any');
+  assert.equal(impliedRuleId('egress', ['dns', 'dynamic-peers', 'dns'], [], false), 'implied:egress:dns+dynamic-peers:any');
+  const many = impliedRuleId('egress', ['dns'], Array.from({ length: 40 }, (_, i) => port('TCP', 10000 + i)), false);
+  assert.ok(many.length <= MAX_OBSERVED_ID && many.endsWith('-more'), many);
 });
