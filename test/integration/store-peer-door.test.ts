@@ -33,7 +33,7 @@ test('an edge whose client is `unknown:` (no address) is refused with an error n
 test('a server, an ambiguous pair\'s peer, a gap\'s or an observed pair\'s peer that no read takes back is refused, naming its field', () => {
   const { db } = tmpDb();
   const edges = new EdgeStore(db);
-  assert.throws(() => edges.write(batch([edge(WEB, 'workload:shop/Rollout/canary')])), /edges\.server.*workload/);
+  assert.throws(() => edges.write(batch([edge(WEB, 'workload:shop/StrimziPodSet/kafka')])), /edges\.server.*workload/);
   const pair = { peerA: 'unknown:', peerB: WEB, protocol: 'TCP' as const, portA: 0, portB: 0, firstSeen: T, lastSeen: T, flows: 1, packets: 0, bytes: 0, sources: 1 };
   assert.throws(() => edges.write(batch([], [pair])), /ambiguous_pairs\.peer_a/);
   const prom = new PrometheusStore(db);
