@@ -48,6 +48,11 @@ export interface Workload extends WorkloadRef {
   serviceAccount?: string;
   /** The cluster DNS (domain/cluster-dns.ts: the pods of kube-system/kube-dns or openshift-dns/dns-default): its pods are `dns:` peers. */
   clusterDns?: boolean;
+  /**
+   * Its pods run an Istio proxy (domain/istio.ts): an `istio-proxy` container (an injected sidecar,
+   * a gateway, ztunnel), or the injector's `sidecar.istio.io/status` annotation on a pod.
+   */
+  istioProxy?: boolean;
 }
 
 export interface ServicePort {

@@ -190,12 +190,12 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
   const t = snapshot.takenAt;
   const find = db.prepare('SELECT id FROM workloads WHERE namespace = ? AND kind = ? AND name = ?');
   const upsert = db.prepare(`
-    INSERT INTO workloads (namespace, kind, name, labels, selector, host_network, ports, services, exposure, service_account, cluster_dns, first_seen, last_seen, present)
-    VALUES (@namespace, @kind, @name, @labels, @selector, @hostNetwork, @ports, @services, @exposure, @serviceAccount, @clusterDns, @t, @t, 1)
+    INSERT INTO workloads (namespace, kind, name, labels, selector, host_network, ports, services, exposure, service_account, cluster_dns, istio_proxy, first_seen, last_seen, present)
+    VALUES (@namespace, @kind, @name, @labels, @selector, @hostNetwork, @ports, @services, @exposure, @serviceAccount, @clusterDns, @istioProxy, @t, @t, 1)
     ON CONFLICT (namespace, kind, name) DO UPDATE SET
       labels = excluded.labels, selector = excluded.selector, host_network = excluded.host_network, ports = excluded.ports,
       services = excluded.services, exposure = excluded.exposure, service_account = excluded.service_account,
-      cluster_dns = excluded.cluster_dns, last_seen = excluded.last_seen, present = 1`);
+      cluster_dns = excluded.cluster_dns, istio_proxy = excluded.istio_proxy, last_seen = excluded.last_seen, present = 1`);
   let added = 0;
   const keys = new Set<string>();
   for (const w of snapshot.workloads) {
@@ -213,6 +213,7 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
       exposure: json(w.exposure),
       serviceAccount: w.serviceAccount ?? null,
       clusterDns: w.clusterDns ? 1 : 0,
+      istioProxy: w.istioProxy ? 1 : 0,
       t,
     });
   }
@@ -308,6 +309,7 @@ interface WorkloadRow {
   exposure: string;
   service_account: string | null;
   cluster_dns: number;
+  istio_proxy: number;
   first_seen: number;
   last_seen: number;
   present: number;
@@ -326,6 +328,7 @@ function toWorkload(r: WorkloadRow): Workload {
     exposure: JSON.parse(r.exposure),
     ...(r.service_account ? { serviceAccount: r.service_account } : {}),
     ...(r.cluster_dns ? { clusterDns: true } : {}),
+    ...(r.istio_proxy ? { istioProxy: true } : {}),
   };
 }
 

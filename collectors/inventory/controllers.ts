@@ -33,6 +33,8 @@ export interface ControllerInfo {
   hostNetwork: boolean;
   ports: ContainerPort[];
   serviceAccount?: string;
+  /** Its template runs an `istio-proxy` container (domain/istio.ts). */
+  istioProxy: boolean;
   label: string;
 }
 
@@ -54,6 +56,7 @@ export function toController(raw: RawObject): ControllerInfo {
     hostNetwork: pod?.hostNetwork ?? false,
     ports: pod?.ports ?? [],
     ...(pod?.serviceAccount ? { serviceAccount: pod.serviceAccount } : {}),
+    istioProxy: pod?.istioProxy ?? false,
     label,
   };
 }

@@ -2,6 +2,7 @@ import type { ContainerPort, Labels } from '../../domain/inventory.ts';
 import { readObject, type OwnerRef } from './metadata.ts';
 import type { RawObject } from './parse.ts';
 import { readPodSpec } from './pod-spec.ts';
+import { SIDECAR_STATUS_ANNOTATION } from '../../domain/istio.ts';
 
 export interface PodInfo {
   namespace: string;
@@ -11,6 +12,8 @@ export interface PodInfo {
   hostNetwork: boolean;
   ports: ContainerPort[];
   serviceAccount?: string;
+  /** An `istio-proxy` container, or the injector's `sidecar.istio.io/status` annotation (domain/istio.ts). */
+  istioProxy: boolean;
   node?: string;
   /** status.podIPs (or status.podIP); empty while Pending. */
   ips: string[];
@@ -45,6 +48,7 @@ export function toPod(raw: RawObject): PodInfo {
     hostNetwork: spec.hostNetwork,
     ports: spec.ports,
     ...(spec.serviceAccount ? { serviceAccount: spec.serviceAccount } : {}),
+    istioProxy: spec.istioProxy || r.obj('metadata').optObj('annotations')?.optStr(SIDECAR_STATUS_ANNOTATION) !== undefined,
     ...(node ? { node } : {}),
     ips: [...ips].sort(),
     terminated: phase === 'Succeeded' || phase === 'Failed',

@@ -344,6 +344,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
       services,
       exposure: [],
       ...(serviceAccount ? { serviceAccount } : {}),
+      ...(c?.istioProxy || d.intermediates.some((i) => i.istioProxy) || d.pods.some((p) => p.istioProxy) ? { istioProxy: true } : {}),
     });
   }
   // One cluster DNS: the first convention with workloads (domain/cluster-dns.ts).

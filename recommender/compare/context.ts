@@ -6,6 +6,7 @@ import { NODE_HOST_ADDRESS_TYPES, type ApiserverEndpoint, type InventorySnapshot
 import { clusterOwnBlocks, type ClusterOwnBlocks } from '../../domain/cluster-own-blocks.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import { isIpAddress } from '../../domain/ip.ts';
+import { MeshView } from '../../domain/istio.ts';
 
 export interface ClusterIndex {
   workloads: Map<string, Workload>;
@@ -21,6 +22,8 @@ export interface ClusterIndex {
   externalNames: Map<string, string[]>;
   /** The cluster's own addresses, held out of a folded external block (domain/cluster-own-blocks.ts). */
   ownBlocks: ClusterOwnBlocks;
+  /** Istio's data planes and istiod (domain/istio.ts). */
+  mesh: MeshView;
 }
 
 export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<string, readonly string[]> = new Map()): ClusterIndex {
@@ -48,6 +51,7 @@ export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<
       // Hand-made snapshots (tests, older stored forms) may leave a node without podCIDRs.
       inv.nodes.flatMap((n) => n.podCIDRs ?? []),
     ),
+    mesh: new MeshView(inv.workloads, inv.namespaces),
   };
 }
 

@@ -6,21 +6,24 @@
 import type { Direction } from '../../domain/direction.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { RuleAssessment, SideComparison } from './compare.ts';
+import type { MeshView } from '../../domain/istio.ts';
 
 /**
- * A documented ingress rule from the nodes whose every observed edge is a kubelet probe from the
- * pod's own node: the probes confirm it, and it renders no rule, because "kubelet probes are never
- * rules" wins over "health checks from the nodes" (docs/recommend.md, "Health checks and kubelet probes"). Traffic from
- * the node a pod runs on is always allowed (kubernetes.io/docs/concepts/services-networking/network-policies,
- * "the traffic to and from the node where a Pod is running is always allowed").
+ * A documented ingress rule from the nodes whose every observed edge is a kubelet probe: from the
+ * pod's own node, or an ambient pod's probe SNATed by istio-cni (domain/istio.ts). The probes
+ * confirm it, and it renders no node rule, because "kubelet probes are never rules" wins over
+ * "health checks from the nodes" (docs/recommend.md, "Health checks and kubelet probes"). Traffic
+ * from the node a pod runs on is always allowed (kubernetes.io/docs/concepts/services-networking/network-policies,
+ * "the traffic to and from the node where a Pod is running is always allowed"); an ambient pod's
+ * probes come from 169.254.7.127 instead, which its own /32 rule allows (synthesize/workload.ts).
  */
-export function probesOnly(r: RuleAssessment): boolean {
+export function probesOnly(r: RuleAssessment, mesh: MeshView): boolean {
   return (
     r.rule.direction === 'ingress' &&
     r.edges.length > 0 &&
     r.rule.peers.length > 0 &&
     r.rule.peers.every((p) => p.kind === 'nodes') &&
-    r.edges.every((e) => e.client.kind === 'kubelet')
+    r.edges.every((e) => e.client.kind === 'kubelet' || mesh.isAmbientProbe(e.client, e.server))
   );
 }
 

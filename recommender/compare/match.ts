@@ -110,9 +110,14 @@ export function portMatches(edge: EdgeTraffic, ports: readonly ResolvedPort[], i
   });
 }
 
-/** The edge, seen from `subject`'s side in `rule.direction`, is what the rule documents. */
+/**
+ * The edge, seen from `subject`'s side in `rule.direction`, is what the rule documents. An ambient
+ * pod's kubelet probe arrives from istio-cni's SNAT address (domain/istio.ts), not from its node:
+ * it is the node's probe all the same, so a health check documented from the nodes covers it.
+ */
 export function edgeMatchesRule(edge: EdgeTraffic, rule: ExpectedRule, ix: ClusterIndex): boolean {
   const other = rule.direction === 'ingress' ? edge.client : edge.server;
   const serverPort = rule.direction === 'egress' ? edge.port : undefined;
-  return rule.peers.some((rp) => peerMatches(other, rp, ix, serverPort) && portMatches(edge, rp.ports ?? rule.ports, ix));
+  const probe = rule.direction === 'ingress' && ix.mesh.isAmbientProbe(edge.client, edge.server);
+  return rule.peers.some((rp) => (peerMatches(other, rp, ix, serverPort) || (probe && rp.kind === 'nodes')) && portMatches(edge, rp.ports ?? rule.ports, ix));
 }

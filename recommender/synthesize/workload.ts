@@ -448,7 +448,7 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
   for (const r of included) {
     const d = r.rule.direction;
     if (d === 'egress' && !ctx.opts.egress) continue;
-    if (probesOnly(r)) continue; // confirmed by kubelet probes, which are never rules
+    if (probesOnly(r, ctx.ix.mesh)) continue; // confirmed by kubelet probes: never a node rule (an ambient pod's get their own, addObservedAtoms)
     const status = r.status === 'inactive' ? 'documented-unobserved' : r.status;
     let rendered = false;
     for (const rp of r.rule.peers) {
@@ -549,6 +549,10 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
         if (!probe.ok) exclude(i, probe.reason);
         continue;
       }
+      if (ingress && status !== 'stale' && ctx.ix.mesh.isAmbientProbe(edge.client, edge.server)) {
+        addAmbientProbeAtom(p, side, i, ruleIds.map((id) => byId.get(id)).filter((r): r is RuleAssessment => r !== undefined));
+        continue;
+      }
       if (opts.mode !== 'observed' && anyIn(ruleIds, includedIds)) continue; // evidenced by its documented rule
       if (p.mirrored[direction].has(i)) continue; // evidenced by the other end's documented rule
       if (clusterDns && ingress && answersDns(ctx.dns, edge)) {
@@ -606,6 +610,25 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
   // Both sides add in `${edgeKey}|${direction}` order, as the comparison lists them.
   plan.violations = sortAssessments(plan.violations, ctx.edgeKeys.key);
   return { exposure: exposureEdges, dns: dnsEdges };
+}
+
+/**
+ * An ambient pod's kubelet probe, SNATed by istio-cni to 169.254.7.127 (domain/istio.ts): unlike
+ * a probe from the pod's own node, which every plugin lets through, it needs a rule ("Ambient and
+ * Kubernetes NetworkPolicy": a default-deny must allow 169.254.7.127/32; Cilium, "Platform-Specific
+ * Prerequisites": fromCIDR 169.254.7.127/32). The pod is never Ready without it, so it is allowed in
+ * every mode and never a violation: `confirmed` where a documented health check covers it, else implied.
+ */
+function addAmbientProbeAtom(p: Planning, side: SideComparison, i: number, rules: readonly RuleAssessment[]): void {
+  const edge = side.edges[i]!;
+  const peer = p.ctx.peers.of(edge, 'ingress', p.w.namespace);
+  const ports = p.ctx.peers.portList(edge);
+  if (!peer.ok || !ports) return;
+  const documented = side.status[i] === 'confirmed' || side.status[i] === 'blocked';
+  const status = documented ? side.status[i]! as PolicyRuleStatus : 'implied';
+  const ip = edge.client.kind === 'external' ? edge.client.ip : '';
+  const note = `the kubelet's probe of an ambient pod, SNATed by istio-cni to ${ip} (Istio, "Ambient and Kubernetes NetworkPolicy"): allowed, or the pod never gets Ready`;
+  for (let j = 0; j < peer.peers.length; j++) p.groups.ingress.add(peer.peers[j]!, peer.keys[j]!, ports, status, documented ? rules : NO_RULES, i, [note]);
 }
 
 /**
