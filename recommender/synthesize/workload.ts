@@ -7,10 +7,11 @@
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
-import type { ClusterIndex } from '../compare/context.ts';
 import { portMatches, resolvePortNumber } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { DNS_SERVICE_PORT } from '../../domain/cluster-dns.ts';
+import { ISTIOD_XDS_PORT } from '../../domain/istio.ts';
+import { refOf, type ClusterIndex } from '../compare/context.ts';
 import { dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, portKey, selectorIsEmpty } from '../policy/order.ts';
@@ -169,6 +170,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, compon
   addMirroredAtoms(p, included, documented && (ctx.opts.include as string[]).includes('documented-unobserved'));
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
   const apart = addObservedAtoms(p, included, exposed);
+  addIstiodIngressAtoms(p);
   const openWhenUndocumented = ctx.opts.mode === 'documented' && onlyAtOtherEnds;
   const egress = egressDirection(p, openWhenUndocumented);
   const ingressRules = p.groups.ingress.build(ctx.edgeKeys);
@@ -709,6 +711,7 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
       coveredAfterAll(p, apiEdges);
     }
   }
+  addIstiodEgressAtoms(p);
   if (groups.egress.size > 0) {
     const targets = dnsTargetPeers(ctx.dns, ctx.ix).map((peer) => ctx.peers.peer(peer));
     const lookups = leftOutLookups(p, new Set(targets.map((t) => t.key)));
@@ -725,6 +728,77 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
     ? { mode: 'none' }
     : { mode: 'deny-all', explanation: explanation(`${intentKey(w)}#egress`, 'implied', `${nothingIn(p, 'egress')}: deny all egress`) };
   return { input, rules };
+}
+
+const XDS_PORTS: readonly PortSpec[] = [port('TCP', ISTIOD_XDS_PORT)];
+const XDS_NOTE = `an Istio proxy gets its configuration and certificates from istiod on ${ISTIOD_XDS_PORT}/TCP (Istio, "Ports used by Istio": XDS and CA services): never cut off, observed or not`;
+
+/** Positions of `d`'s edges left out (no rule of their own) with `far` on the far side, on istiod's XDS port. */
+function leftOutXds(p: Planning, d: Direction, far: Workload): number[] {
+  const leftOut = new Set<EdgeTraffic>();
+  for (const x of p.plan.excluded) if (x.edge.direction === d) leftOut.add(x.edge.edge);
+  const side = p.comparison[d];
+  const key = workloadKey(far);
+  const found: number[] = [];
+  for (let i = 0; i < side.edges.length; i++) {
+    const e = side.edges[i]!;
+    const other = d === 'egress' ? e.server : e.client;
+    if (leftOut.has(e) && e.port === ISTIOD_XDS_PORT && e.protocol === 'TCP' && other.kind === 'workload' && workloadKey(other.workload) === key) found.push(i);
+  }
+  return found;
+}
+
+/** Edges an implied rule covers after all, in either direction: no longer left out, nor violations. */
+function coveredBoth(p: Planning, d: Direction, idx: readonly number[]): void {
+  if (d === 'egress') return coveredAfterAll(p, idx);
+  if (idx.length === 0) return;
+  const covered = new Set(idx.map((i) => p.comparison.ingress.edges[i]!));
+  const stays = (e: EdgeAssessment): boolean => e.direction !== 'ingress' || !covered.has(e.edge);
+  p.plan.excluded = p.plan.excluded.filter((x) => stays(x.edge));
+  p.plan.violations = p.plan.violations.filter(stays);
+}
+
+/**
+ * A workload whose pods run an Istio proxy (a sidecar, a gateway, ztunnel) needs istiod's XDS and
+ * CA port whatever its matrix documents, an authoritative egress included: without it the proxy
+ * gets no configuration and no certificates. An implied rule to every istiod the inventory shows
+ * (each revision's), like the cluster DNS; where it shows none, a warning says what to allow.
+ */
+function addIstiodEgressAtoms(p: Planning): void {
+  const { w, ctx, plan } = p;
+  if (w.istioProxy !== true) return;
+  const istiods = ctx.ix.mesh.istiod.filter((x) => workloadKey(x) !== workloadKey(w));
+  if (istiods.length === 0) {
+    if (ctx.ix.mesh.istiod.length === 0) plan.warnings.push(`${p.name} runs an Istio proxy, but the inventory shows no istiod (pods labelled app=istiod): the proxy gets its configuration and certificates from istiod on ${ISTIOD_XDS_PORT}/TCP, which this egress does not allow; import istiod's namespace, or allow egress to istiod on ${ISTIOD_XDS_PORT}/TCP by hand`);
+    return;
+  }
+  for (const d of istiods) {
+    const peer = irPeers({ kind: 'workload', workload: refOf(d) }, 'egress', w.namespace, ctx.ix, ctx.dns);
+    if (!peer.ok) continue;
+    const covered = leftOutXds(p, 'egress', d);
+    for (const raw of peer.peers) {
+      const c = ctx.peers.peer(raw);
+      p.groups.egress.add(c.value, c.key, XDS_PORTS, 'implied', NO_RULES, covered, [XDS_NOTE]);
+    }
+    coveredBoth(p, 'egress', covered);
+  }
+}
+
+/** istiod's end of the same: its ingress on the XDS port from every workload with an Istio proxy, observed or not. */
+function addIstiodIngressAtoms(p: Planning): void {
+  const { w, ctx } = p;
+  if (!ctx.ix.mesh.istiod.some((x) => workloadKey(x) === workloadKey(w))) return;
+  for (const proxy of ctx.ix.workloads.values()) {
+    if (proxy.istioProxy !== true || workloadKey(proxy) === workloadKey(w)) continue;
+    const peer = irPeers({ kind: 'workload', workload: refOf(proxy) }, 'ingress', w.namespace, ctx.ix, ctx.dns);
+    if (!peer.ok) continue;
+    const covered = leftOutXds(p, 'ingress', proxy);
+    for (const raw of peer.peers) {
+      const c = ctx.peers.peer(raw);
+      p.groups.ingress.add(c.value, c.key, XDS_PORTS, 'implied', NO_RULES, covered, [XDS_NOTE]);
+    }
+    coveredBoth(p, 'ingress', covered);
+  }
 }
 
 /**
