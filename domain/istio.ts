@@ -69,6 +69,8 @@ const isIstiod = (w: Workload): boolean => !w.hostNetwork && Object.entries(ISTI
 export class MeshView {
   private readonly namespaceLabels = new Map<string, Labels>();
   private readonly planes = new Map<string, Dataplane>();
+  /** Workloads whose data plane rests on a namespace label the inventory does not list. */
+  private readonly undecided = new Set<string>();
   /** istiod's workloads (every revision), sorted by key. */
   readonly istiod: readonly Workload[];
   /** Whether any workload is in the mesh at all. */
@@ -80,15 +82,16 @@ export class MeshView {
     for (const w of workloads) {
       const d = dataplaneOf(w, this.namespaceLabels.get(w.namespace));
       this.planes.set(workloadKey(w), d);
+      if (!w.istioProxy && !w.hostNetwork && w.labels[DATAPLANE_MODE_LABEL] === undefined && !this.namespaceLabels.has(w.namespace)) this.undecided.add(workloadKey(w));
       if (d !== 'none') any = true;
     }
     this.any = any;
     this.istiod = workloads.filter(isIstiod).sort((a, b) => (workloadKey(a) < workloadKey(b) ? -1 : 1));
   }
 
-  /** Whether the inventory lists the namespace (its labels known): without it, ambient mode cannot be told. */
-  knowsNamespace(ns: string): boolean {
-    return this.namespaceLabels.has(ns);
+  /** Whether the inventory tells the peer's data plane: not for a workload whose ambient mode would come from a namespace it does not list. */
+  decided(p: Peer): boolean {
+    return p.kind !== 'workload' || !this.undecided.has(workloadKey(p.workload));
   }
 
   /** A peer's data plane: only workloads are in the mesh. */

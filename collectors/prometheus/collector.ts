@@ -35,6 +35,8 @@ export class PrometheusCollector implements Collector {
   private readonly rejections: RecentRejections;
   /** Reasons already logged in the current episode of bad series. */
   private loggedReasons = new Set<string>();
+  /** Pass warnings already logged: each once for the life of the collector. */
+  private readonly loggedWarnings = new Set<string>();
   private failing = false;
 
   constructor(
@@ -84,6 +86,9 @@ export class PrometheusCollector implements Collector {
       this.rejections.keep(r);
     }
     this.logBadSeries(summary);
+    const fresh = summary.warnings.filter((w) => !this.loggedWarnings.has(w));
+    for (const w of fresh) this.loggedWarnings.add(w);
+    if (fresh.length > 0) this.deps.logger.warn({ collector: this.name, warnings: fresh.slice(0, 3), more: fresh.length - Math.min(3, fresh.length) }, 'prometheus pass stored edges it could not fully decide (logged once each)');
     this.options.onPass?.(summary);
     const failedQueries = summary.queries.filter((q) => q.status === 'failed');
     if (failedQueries.length > 0) {

@@ -10,7 +10,8 @@ import type { FlowSource } from '../../domain/flow.ts';
 import type { Db } from '../../store/db.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
-import { readResolutionData } from '../../store/inventory.ts';
+import { readNamespaces, readResolutionData } from '../../store/inventory.ts';
+import { MeshView } from '../../domain/istio.ts';
 import { runBudgets } from '../flows/edge-budget.ts';
 import type { IngestLimits } from '../flows/ingest-defaults.ts';
 import { ResolutionIndex } from '../flows/resolve.ts';
@@ -22,6 +23,7 @@ import { istioQueries } from './families/istio.ts';
 import { netobservQueries } from './families/netobserv.ts';
 import { netobservPredefinedQueries } from './families/netobserv-predefined.ts';
 import { PeerResolver } from './peers.ts';
+import { MeshWirePorts } from './mesh-ports.ts';
 import { MetricFlowRecorder, type Outcome } from './record.ts';
 import { checkedNames, type FamilyQuery, type SeriesReading } from './series.ts';
 import { PrometheusStore } from './store.ts';
@@ -69,6 +71,8 @@ export interface PassSummary {
    */
   examples: { query: string; reason: string; label?: string; value?: string; series?: string; at?: string }[];
   edgesTotal: number;
+  /** What the pass stored but could not decide (an Istio port ambient may carry as HBONE: mesh-ports.ts), sorted. */
+  warnings: string[];
 }
 
 export interface PassOptions {
@@ -129,6 +133,7 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
   const data = readResolutionData(db);
   const index = new ResolutionIndex(data);
   const resolver = new PeerResolver(index, data.workloads);
+  const wire = new MeshWirePorts(new MeshView(data.workloads, readNamespaces(db)));
   const store = new PrometheusStore(db);
   const writer = new SqliteBatchWriter(db);
   // One pass is one run: its caps count what it adds over every query, and what is stored.
@@ -260,7 +265,7 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
       continue;
     }
     outcomeRow.series = series.length;
-    const recorder = new MetricFlowRecorder(resolver, data.services, budgets);
+    const recorder = new MetricFlowRecorder(resolver, data.services, budgets, wire);
     const source: FlowSource = 'prometheus';
     for (const s of series) {
       counters.records += s.points.length;
@@ -315,7 +320,7 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
         row.error = `${targets.length} active targets, more than maxSeries ${settings.maxSeries}: not read, no scrape is counted (raise maxSeries to read them)`;
       } else {
         const cursor = store.cursor(settings.url, name) ?? 0;
-        const recorder = new MetricFlowRecorder(resolver, data.services, budgets);
+        const recorder = new MetricFlowRecorder(resolver, data.services, budgets, wire);
         let newest = cursor;
         // Sorted so that the same answer stores the same rows in the same order.
         const sorted = [...targets].sort((a, b) => compareStrings(a.scrapePool, b.scrapePool) || compareStrings(a.scrapeUrl, b.scrapeUrl));
@@ -363,5 +368,6 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
     reasons: Object.fromEntries(Object.entries(reasons).sort(([a], [b]) => compareStrings(a, b))),
     examples,
     edgesTotal: new EdgeStore(db).count(),
+    warnings: wire.warnings(),
   };
 }

@@ -25,6 +25,7 @@ import type { CountedFlows } from '../flows/counted.ts';
 import { EPHEMERAL_MIN, clientPeer, serverSide } from '../flows/orient.ts';
 import type { ResolvedSide } from '../flows/resolve.ts';
 import type { PeerResolver, Unresolved } from './peers.ts';
+import type { MeshWirePorts } from './mesh-ports.ts';
 import type { FlowSource } from '../../domain/flow.ts';
 import type { EndpointRef, MetricFlow, MetricPair } from './series.ts';
 import type { GapDelta, MetricPairDelta } from './store.ts';
@@ -54,6 +55,8 @@ export class MetricFlowRecorder {
     services: readonly Service[],
     /** The pass's caps (one pass is one ingest run). */
     private readonly budgets: RunBudgets,
+    /** Istio-reported ports → the port on the wire (HBONE where ambient tunnels the connection). */
+    private readonly wire?: MeshWirePorts,
   ) {
     for (const s of services) this.services.set(`${s.namespace}/${s.name}`, s);
   }
@@ -91,6 +94,7 @@ export class MetricFlowRecorder {
           continue;
         }
         const client = clientPeer(s, { ...d, port });
+        if (flow.meshReported && this.wire) port = this.wire.wirePort(client.peer, serverSide(d).peer, port, metric);
         const edge = this.budgets.edges.admit(client.key, serverSide(d).key, port, flow.protocol);
         if (edge === undefined) {
           refused++;

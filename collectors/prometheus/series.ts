@@ -31,6 +31,8 @@ export interface MetricFlow {
   portIsServer?: boolean;
   /** The Service the client addressed, when the series names it (Istio destination_service_*): the port can come from it. */
   service?: { namespace: string; name: string };
+  /** An Istio proxy reported it: the port is the application's, which ambient's HBONE may carry on 15008 (mesh-ports.ts). */
+  meshReported?: boolean;
 }
 
 /**

@@ -10,7 +10,7 @@ import { peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
 import { portMatches, resolvePortNumber } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { DNS_SERVICE_PORT } from '../../domain/cluster-dns.ts';
-import { ISTIOD_XDS_PORT } from '../../domain/istio.ts';
+import { HBONE_PORT, ISTIOD_XDS_PORT } from '../../domain/istio.ts';
 import { refOf, type ClusterIndex } from '../compare/context.ts';
 import { dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
@@ -605,7 +605,7 @@ function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], expo
       const rules = ruleIds.length === 0 ? NO_RULES : ruleIds.map((id) => byId.get(id)).filter((r): r is RuleAssessment => r !== undefined);
       // A documented-when-set edge is under no rule in force: its rule says which one documents it, once set.
       const when = status === 'documented-when-set' ? side.documentedWhen.get(i) : undefined;
-      const notes = when !== undefined && when.length > 0 ? [`documented when set: ${when.join('; ')}`] : NO_NOTES;
+      const notes = when !== undefined && when.length > 0 ? [`documented when set: ${when.join('; ')}`] : isHbone(edge, ctx.ix) ? HBONE_NOTES : NO_NOTES;
       for (let j = 0; j < peer.peers.length; j++) p.groups[direction].add(peer.peers[j]!, peer.keys[j]!, ports, status, rules, i, notes);
     }
   }
@@ -657,6 +657,13 @@ function unresolvedCut(direction: Direction, edges: readonly EdgeTraffic[]): str
   const shown = peers.length > 3 ? `${peers.slice(0, 3).join(', ')}, … ${peers.length - 3} more` : peers.join(', ');
   const peerWord = direction === 'ingress' ? 'from' : 'to';
   return [`${direction}: traffic observed ${peerWord} in-cluster addresses that resolved to nothing at the flow's time (${shown}) will be denied: no rule can name them; import the inventory of that time (the pods, the Service's EndpointSlices) and ingest the flows again — unless they are another ClusterMesh cluster's pods or nodes, which flowmatrix does not render`];
+}
+
+const HBONE_NOTES: readonly string[] = [`Istio HBONE: between mesh workloads ambient mode tunnels the connection to the receiving pod on ${HBONE_PORT}/TCP, the port the policy sees instead of the application's (Istio, "Ambient and Kubernetes NetworkPolicy")`];
+
+/** An edge on HBONE's port between workloads whose data planes tunnel it (domain/istio.ts). */
+function isHbone(edge: EdgeTraffic, ix: ClusterIndex): boolean {
+  return edge.port === HBONE_PORT && edge.protocol === 'TCP' && ix.mesh.tunnelled(edge.client, edge.server);
 }
 
 // Plain functions rather than closures in the loop above: it runs once per edge side.

@@ -71,7 +71,7 @@ async function collect(inventory: string): Promise<{ db: Db; warnings: readonly 
   importInventory(db, { text: inventory, takenAt: T0 - 3_600_000, source: 'mesh.json' });
   const summary = await runPass({ db, api: new PrometheusApi(settings), settings, now: END, limits: DEFAULT_INGEST_LIMITS });
   assert.equal(summary.status, 'done');
-  return { db, warnings: (summary as { warnings?: readonly string[] }).warnings ?? [] };
+  return { db, warnings: summary.warnings };
 }
 
 function ports(db: Db, client: string, server: string): number[] {

@@ -68,7 +68,7 @@ test('names that are no Kubernetes names are rejected naming the side and the va
 // Istio standard metrics: source_* is the client; "unknown" when the proxy could not tell.
 test('Istio: workloads, the addressed Service, unknown peers skipped', () => {
   const r = readIstio({ source_workload: 'sleep', source_workload_namespace: 'default', destination_workload: 'httpbin', destination_workload_namespace: 'default', destination_service_name: 'httpbin', destination_service_namespace: 'default' });
-  assert.deepEqual(r, { kind: 'flow', flow: { src: { kind: 'workload', namespace: 'default', name: 'sleep' }, dst: { kind: 'workload', namespace: 'default', name: 'httpbin' }, protocol: 'TCP', direction: 'src-is-client', verdict: 'forwarded', service: { namespace: 'default', name: 'httpbin' } } });
+  assert.deepEqual(r, { kind: 'flow', flow: { src: { kind: 'workload', namespace: 'default', name: 'sleep' }, dst: { kind: 'workload', namespace: 'default', name: 'httpbin' }, protocol: 'TCP', direction: 'src-is-client', verdict: 'forwarded', meshReported: true, service: { namespace: 'default', name: 'httpbin' } } });
   assert.deepEqual(readIstio({ source_workload: 'unknown', source_workload_namespace: 'unknown', destination_workload: 'httpbin', destination_workload_namespace: 'default' }), { kind: 'skip', reason: 'unknown-peer' });
 });
 
@@ -76,7 +76,7 @@ test('Istio: workloads, the addressed Service, unknown peers skipped', () => {
 // graph/telemetry/istio/istio.go); its destination workload is "unknown" when the server has no sidecar.
 test('Istio source-only reports: the workload when known, else the addressed Service; verdict unknown', () => {
   const toSvc = readIstioSourceOnly({ source_workload: 'sleep', source_workload_namespace: 'default', destination_workload: 'unknown', destination_workload_namespace: 'unknown', destination_service_name: 'legacy', destination_service_namespace: 'default' });
-  assert.deepEqual(toSvc, { kind: 'flow', flow: { src: { kind: 'workload', namespace: 'default', name: 'sleep' }, dst: { kind: 'service', namespace: 'default', name: 'legacy' }, protocol: 'TCP', direction: 'src-is-client', verdict: 'unknown', service: { namespace: 'default', name: 'legacy' } } });
+  assert.deepEqual(toSvc, { kind: 'flow', flow: { src: { kind: 'workload', namespace: 'default', name: 'sleep' }, dst: { kind: 'service', namespace: 'default', name: 'legacy' }, protocol: 'TCP', direction: 'src-is-client', verdict: 'unknown', meshReported: true, service: { namespace: 'default', name: 'legacy' } } });
   const toWl = readIstioSourceOnly({ source_workload: 'sleep', source_workload_namespace: 'default', destination_workload: 'httpbin', destination_workload_namespace: 'default', destination_service_name: 'unknown', destination_service_namespace: 'unknown' });
   assert.deepEqual(toWl.kind === 'flow' && [toWl.flow.dst, toWl.flow.service], [{ kind: 'workload', namespace: 'default', name: 'httpbin' }, undefined]);
   // PassthroughCluster / an external host: nothing in the cluster to name.

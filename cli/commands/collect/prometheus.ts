@@ -66,6 +66,7 @@ export const prometheusCollect: CollectSubcommand = (collect: Command, ctx) => {
         db.close();
       }
       ctx.io.out(`${JSON.stringify(summary, null, 2)}\n`);
+      for (const w of summary.warnings) ctx.io.err(`warning: ${w}\n`);
       const failed = summary.queries.filter((q) => q.status === 'failed');
       if (failed.length > 0) {
         for (const q of failed) ctx.io.err(`flowmatrix: ${settings.url}: ${q.query}: ${q.error}\n`);

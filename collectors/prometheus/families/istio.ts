@@ -14,7 +14,9 @@
  *    proxy knew it, else the Service it addressed (`destination_service_*`, resolved to its
  *    backends); its verdict is unknown (the client sent it; no server confirmed it arrived).
  * There is no port label: the port comes from `destination_service_*` (a Service with one port)
- * or the server workload (one declared port), and the edge records that it was inferred.
+ * or the server workload (one declared port), and the edge records that it was inferred. That is
+ * the application's port; where ambient mode tunnels the connection as HBONE the edge is stored on
+ * 15008, the port on the wire (mesh-ports.ts).
  */
 import type { PrometheusSettings } from '../config.ts';
 import { joinMatchers, type FamilyQuery, type Labels, type SeriesReading } from '../series.ts';
@@ -46,6 +48,7 @@ export function readIstio(labels: Labels): SeriesReading {
       direction: 'src-is-client',
       // The server's own proxy reported it: it arrived.
       verdict: 'forwarded',
+      meshReported: true,
     },
   };
   const svc = addressedService(labels);
@@ -61,7 +64,7 @@ export function readIstioSourceOnly(labels: Labels): SeriesReading {
   const dst = known(dw) && known(dns) ? { kind: 'workload' as const, namespace: dns, name: dw } : svc ? { kind: 'service' as const, ...svc } : undefined;
   // A passthrough or external host (destination_service "unknown" or a host name outside the cluster).
   if (!dst) return { kind: 'skip', reason: 'unknown-peer' };
-  const flow: SeriesReading = { kind: 'flow', flow: { src: { kind: 'workload', namespace: sns, name: sw }, dst, protocol: 'TCP', direction: 'src-is-client', verdict: 'unknown' } };
+  const flow: SeriesReading = { kind: 'flow', flow: { src: { kind: 'workload', namespace: sns, name: sw }, dst, protocol: 'TCP', direction: 'src-is-client', verdict: 'unknown', meshReported: true } };
   if (svc) flow.flow.service = svc;
   return flow;
 }
