@@ -10,7 +10,7 @@
  * A rule the recommendation adds itself, that neither a matrix nor an observed edge backs, is
  * named by what it is (`impliedRuleId`):
  *
- *   implied:<direction>:<kind>[:<ports>]                  `dns`, `apiserver` (no ports: rendered on its endpoint ports), `dynamic-peers`
+ *   implied:<direction>:<kind>[:<ports>]                  `dns`, `apiserver` (no ports: rendered on its endpoint ports), `dynamic-peers`, `istio-xds`
  *
  * `<ports>` is the rule's ports grouped by protocol (`TCP/80,443+UDP/53`, `any` for every port,
  * `apiserver` for an egress rule to the apiserver, which is rendered on its endpoint ports);
@@ -120,9 +120,10 @@ export function observedRuleId(o: ObservedId): string {
 /**
  * Why the recommendation adds a rule of its own: `dns`, DNS is always allowed when egress is
  * restricted; `apiserver`, the cluster DNS watches the apiserver; `dynamic-peers`, a matrix's
- * dynamic-peers exception opens the direction.
+ * dynamic-peers exception opens the direction; `istio-xds`, an Istio proxy's configuration and
+ * certificates from istiod (both ends).
  */
-export type ImpliedKind = 'apiserver' | 'dns' | 'dynamic-peers';
+export type ImpliedKind = 'apiserver' | 'dns' | 'dynamic-peers' | 'istio-xds';
 
 /**
  * `implied:<direction>:<kinds>[:<ports>]`: the same for the same rule on every workload (an

@@ -785,7 +785,7 @@ function addIstiodEgressAtoms(p: Planning): void {
     const covered = leftOutXds(p, 'egress', d);
     for (const raw of peer.peers) {
       const c = ctx.peers.peer(raw);
-      p.groups.egress.add(c.value, c.key, XDS_PORTS, 'implied', NO_RULES, covered, [XDS_NOTE]);
+      p.groups.egress.add(c.value, c.key, XDS_PORTS, 'implied', NO_RULES, covered, [XDS_NOTE], 'istio-xds');
     }
     coveredBoth(p, 'egress', covered);
   }
@@ -802,7 +802,7 @@ function addIstiodIngressAtoms(p: Planning): void {
     const covered = leftOutXds(p, 'ingress', proxy);
     for (const raw of peer.peers) {
       const c = ctx.peers.peer(raw);
-      p.groups.ingress.add(c.value, c.key, XDS_PORTS, 'implied', NO_RULES, covered, [XDS_NOTE]);
+      p.groups.ingress.add(c.value, c.key, XDS_PORTS, 'implied', NO_RULES, covered, [XDS_NOTE], 'istio-xds');
     }
     coveredBoth(p, 'ingress', covered);
   }
