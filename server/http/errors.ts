@@ -7,6 +7,7 @@ import { HttpProblem, type ProblemFieldError, type ProblemType } from './problem
 /** Errors raised by express' own body parsers carry `type` and `status`. */
 interface ParserError extends Error {
   type?: string;
+  /** Also set (400) on the router's URIError for a path it cannot decode. */
   status?: number;
   /** http-errors' flag: the message is the client's to read. */
   expose?: boolean;
@@ -46,6 +47,9 @@ export function toProblem(err: unknown): HttpProblem {
     case 'request.aborted':
       return new HttpProblem('bad-request', 'the client aborted the request body');
   }
+  // The router decodes path parameters before any route middleware (auth included) runs, and marks
+  // a malformed percent-encoding (`%ZZ`) a 400 URIError (router/lib/layer.js decodeParam).
+  if (e instanceof URIError && e.status === 400) return new HttpProblem('bad-request', `the path has a malformed percent-encoding: ${e.message}`);
   // Any other body the parsers could not read (a Content-Encoding whose data is not that encoding: zlib's Z_DATA_ERROR) is the client's.
   if (e?.status === 400 && e.expose === true) return new HttpProblem('bad-request', `the request body could not be read: ${e.message}`);
   return new HttpProblem('internal', 'an unexpected error occurred; the server log has the details under this request id');
