@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate } from './migrate.ts';
@@ -19,13 +19,30 @@ export function resolveDbPath(flag?: string): string {
 }
 
 /**
- * Opens (creating if needed) the SQLite store in WAL mode with foreign keys on, and migrates it.
+ * Creates the database file for the owner only (0600) when there is none: it holds the cluster's
+ * inventory, flows and matrices. SQLite gives the -wal and -shm files it creates the main file's
+ * mode (os_unix.c, findCreateFileMode), so they follow. `wx` creates only a file that does not
+ * exist: an existing one keeps the mode its owner gave it.
+ */
+function createOwnerOnly(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+}
+
+/**
+ * Opens (creating if needed, 0600) the SQLite store in WAL mode with foreign keys on, and migrates it.
  * A store that cannot be opened (not a database, damaged, read-only, newer) is named in the error.
  */
 export function openDb(path: string, options: { migrate?: boolean } = {}): Db {
   let db: Db | undefined;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true });
+      createOwnerOnly(path);
+    }
     db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
