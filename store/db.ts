@@ -21,7 +21,7 @@ export function resolveDbPath(flag?: string): string {
 /**
  * Creates the database file for the owner only (0600) when there is none: it holds the cluster's
  * inventory, flows and matrices. SQLite gives the -wal and -shm files it creates the main file's
- * mode (os_unix.c, findCreateFileMode), so they follow. `wx` creates only a file that does not
+ * mode (os_unix.c: findCreateFileMode for -wal, unixOpenSharedMemory for -shm), so they follow. `wx` creates only a file that does not
  * exist: an existing one keeps the mode its owner gave it.
  */
 function createOwnerOnly(path: string): void {

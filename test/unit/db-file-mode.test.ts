@@ -1,7 +1,7 @@
 /**
  * The store holds the cluster's inventory, flows and the matrices: a database file flowmatrix
  * creates is the owner's only (0600), whatever the umask, and so are its -wal and -shm files
- * (SQLite creates them with the main file's mode: os_unix.c findCreateFileMode). A file that
+ * (SQLite creates them with the main file's mode: os_unix.c findCreateFileMode, unixOpenSharedMemory). A file that
  * already exists keeps the mode its owner gave it.
  */
 import assert from 'node:assert/strict';
