@@ -161,6 +161,21 @@ test('a request that outgrows the worker heap budget fails with 503 naming the b
   }
 });
 
+test('a simulation that outgrows the worker heap budget says what applies to a simulation, not the recommendation\'s namespace=', async () => {
+  const pool = new WorkerPool({ dbPath, matrices: {}, reports: REPORTS }, { size: 1, memoryMb: 8 }, pino({ level: 'silent' }));
+  try {
+    const edge = { client: 'workload:shop/Deployment/frontend', server: 'workload:shop/Deployment/catalog', port: 8080, protocol: 'TCP' };
+    const request = { policies: '', flows: JSON.stringify(Array.from({ length: 20_000 }, () => edge)), format: 'edges' as const };
+    await assert.rejects(pool.simulate(request), (e: unknown) => {
+      assert.ok(e instanceof HttpProblem && e.status === 503, String(e));
+      assert.match(e.message, /^the simulation needed more than its memory budget \(recommendations\.workerMemoryMb = 8 MiB\): send fewer flows or policies per request, or raise the budget$/);
+      return true;
+    });
+  } finally {
+    await pool.close();
+  }
+});
+
 test('a report built on a worker is the report built in-process', async () => {
   const db = openDb(dbPath);
   const pool = new WorkerPool({ dbPath, matrices: {}, reports: REPORTS }, { size: 1 }, pino({ level: 'silent' }));
