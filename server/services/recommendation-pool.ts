@@ -22,6 +22,18 @@ function outOfMemory(e: Error): boolean {
   return (e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
 
+/** What a request of each kind that ran out of its worker's heap can do about it. */
+const OUT_OF_MEMORY_ADVICE: Record<RecommendationJob['kind'], { what: string; advice: string }> = {
+  respond: { what: 'the recommendation', advice: 'narrow it with namespace=, or raise the budget' },
+  report: { what: 'the report', advice: 'narrow it with namespace=, or raise the budget' },
+  simulate: { what: 'the simulation', advice: 'send fewer flows or policies per request, or raise the budget' },
+};
+
+function outOfMemoryProblem(kind: RecommendationJob['kind'], memoryMb: number | undefined): HttpProblem {
+  const { what, advice } = OUT_OF_MEMORY_ADVICE[kind];
+  return new HttpProblem('unavailable', `${what} needed more than its memory budget (recommendations.workerMemoryMb = ${memoryMb} MiB): ${advice}`);
+}
+
 export interface RecommendationExecutor {
   execute(query: RecommendationQuery): Promise<RenderedResponse>;
   /** Builds a report's model (the caller stores it). */
@@ -166,7 +178,7 @@ export class WorkerPool implements RecommendationExecutor {
     if (!this.all.delete(w)) return; // 'error' and 'exit' both fire for one death
     const i = this.idle.indexOf(w);
     if (i >= 0) this.idle.splice(i, 1);
-    if (w.current) w.current.reject(outOfMemory(error) ? new HttpProblem('unavailable', `the recommendation needed more than its memory budget (recommendations.workerMemoryMb = ${this.memoryMb} MiB): narrow it with namespace=, or raise the budget`) : error);
+    if (w.current) w.current.reject(outOfMemory(error) ? outOfMemoryProblem(w.current.job.kind, this.memoryMb) : error);
     w.current = undefined;
     if (!this.closed) {
       this.logger.error({ err: error.message }, 'recommendation worker died; a new one takes the next job');
