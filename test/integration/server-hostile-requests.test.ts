@@ -38,3 +38,35 @@ test('a malformed percent-encoding in a path is 400 bad-request, with or without
   assert.deepEqual(errors, [], 'nothing logged at level error');
   assert.ok(lines.some((l) => l.msg === 'request' && l.status === 400 && l.level === 30), 'the request line, at info');
 });
+
+/** `x: [1,1,1,…]`: two bytes an item, and a node of yaml's Document (about 1 KB of heap) each. */
+const denseYaml = (items: number): string => `x: [${Array(items).fill('1').join(',')}]\n`;
+const CLUSTER = new URL('../fixtures/inventory/cluster.json', import.meta.url);
+
+test('YAML past the token cap is refused with 413 before it is parsed, on every route that parses YAML bodies, naming the cap and what to send instead', async () => {
+  const app = createApp(testContext(openDb(':memory:'), ':memory:')).app;
+  const dense = denseYaml(150_000); // 300 kB: 300,000 tokens
+  const cases = [
+    { method: 'post', path: '/api/v1/inventory', type: 'application/yaml', body: dense, detail: /^the inventory is YAML of more than 200000 tokens .*send it as JSON \(kubectl get … -o json\)/ },
+    // JSON-looking text that JSON.parse refuses is read as flow-style YAML: bounded the same way.
+    { method: 'post', path: '/api/v1/inventory', type: 'application/json', body: `{x: ${dense.slice(3)}}`, detail: /^the inventory is YAML of more than 200000 tokens/ },
+    { method: 'put', path: '/api/v1/matrices/x', type: 'application/yaml', body: dense, detail: /^PUT \/api\/v1\/matrices\/x: a matrix document is at most 200000 YAML tokens/ },
+    { method: 'post', path: '/api/v1/matrices/validate', type: 'application/yaml', body: dense, detail: /^body: a matrix document is at most 200000 YAML tokens/ },
+    { method: 'post', path: '/api/v1/simulate', type: 'application/json', body: JSON.stringify({ policies: dense, flows: [] }), detail: /^policies: YAML of more than 200000 tokens .*send the manifests as a JSON array/ },
+  ] as const;
+  for (const c of cases) {
+    const res = await request(app)[c.method](c.path).set('Content-Type', c.type).send(c.body);
+    assert.equal(res.status, 413, `${c.method} ${c.path}: ${res.text.slice(0, 300)}`);
+    assert.equal(res.body.type, 'https://flowmatrix.io/problems/payload-too-large');
+    assert.match(res.body.detail, c.detail);
+  }
+});
+
+test('an inventory in YAML under the cap is imported as before', async () => {
+  const { stringify } = await import('yaml');
+  const app = createApp(testContext(openDb(':memory:'), ':memory:')).app;
+  const yaml = stringify(JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(CLUSTER, 'utf8'))));
+  const res = await request(app).post('/api/v1/inventory').set('Content-Type', 'application/yaml').send(yaml);
+  assert.equal(res.status, 200, res.text);
+  assert.ok(Object.keys(res.body.objects).length > 0);
+});
