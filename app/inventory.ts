@@ -8,7 +8,8 @@ import { convertInventoryText, InventoryInputError, snapshotFromObjects, type Co
 import { workloadKey } from '../domain/peer.ts';
 import type { Db } from '../store/db.ts';
 import { applySnapshot, readOwnerAliases, SnapshotOrderError, type ApplyResult } from '../store/inventory.ts';
-import { invalidInput } from './errors.ts';
+import { YamlTooLarge } from '../domain/yaml-document.ts';
+import { invalidInput, tooLarge } from './errors.ts';
 
 interface ImportMeta {
   /** When the export was taken (ms). Snapshots must arrive in time order. */
@@ -41,6 +42,8 @@ function checkTakenAt(req: ImportMeta): void {
 
 export interface InventoryImportRequest extends ImportMeta {
   text: string;
+  /** YAML of more tokens is refused (`too-large`) before it is parsed: the API sets it; JSON is not counted. */
+  maxYamlTokens?: number;
 }
 
 export interface InventoryObjectsRequest extends ImportMeta {
@@ -74,6 +77,7 @@ function convert(req: ImportMeta, step: () => ConvertedInventory): ConvertedInve
     return step();
   } catch (e) {
     if (e instanceof InventoryInputError) throw invalidInput(`${e.message}; nothing was imported`, { subject: req.source });
+    if (e instanceof YamlTooLarge) throw tooLarge(`the inventory is ${e.message} (values, indicators, indentation, line breaks), more than is parsed here (YAML costs about 1 KB of memory per value): send it as JSON (kubectl get … -o json), which is parsed cheaply; nothing was imported`);
     throw e;
   }
 }
@@ -89,7 +93,8 @@ export function importInventory(db: Db, req: InventoryImportRequest): InventoryI
   // A file's kinds replace what is stored, whatever it left out: said when a kind shrinks.
   // A pods-only refresh (`kubectl get pods | inventory import -`) resolves owners through what earlier imports stored.
   const owners = knownOwnersOf(db);
-  return store(db, req, convert(req, () => convertInventoryText(req.text, req.takenAt, owners)), { sayShrunk: true });
+  const options = req.maxYamlTokens !== undefined ? { maxYamlTokens: req.maxYamlTokens } : {};
+  return store(db, req, convert(req, () => convertInventoryText(req.text, req.takenAt, owners, options)), { sayShrunk: true });
 }
 
 /** The same for objects already read (a collector's list): one snapshot of them. */

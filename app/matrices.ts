@@ -18,6 +18,7 @@ import { readInventory } from '../store/inventory.ts';
 import { readEdgeTraffic, readExternalNames } from '../store/recommend-read.ts';
 import { deleteStoredMatrix, getStoredMatrix, listStoredMatrices, saveMatrix } from '../store/matrices.ts';
 import { compareStrings } from '../domain/order.ts';
+import { YamlTooLarge } from '../domain/yaml-document.ts';
 import { matrixSummary } from '../recommender/matrix/summary.ts';
 import { loadCatalog } from './catalog.ts';
 import { AppError, invalidInput, notFoundError, tooLarge } from './errors.ts';
@@ -207,14 +208,20 @@ export function matrixSource(db: Db, name: string): string {
  */
 export const MAX_MATRIX_BYTES = 1024 * 1024;
 
-/** Parses and validates a matrix document; AppError `invalid-input` with every problem (path, line, value), `too-large` past MAX_MATRIX_BYTES. */
-export function parseMatrixDocument(text: string, origin: string): ParsedMatrix {
+export interface MatrixParseLimits {
+  /** A document of more YAML tokens is refused (`too-large`) before it is parsed: the API sets it (domain/yaml-document.ts). */
+  maxYamlTokens?: number;
+}
+
+/** Parses and validates a matrix document; AppError `invalid-input` with every problem (path, line, value), `too-large` past MAX_MATRIX_BYTES or `maxYamlTokens`. */
+export function parseMatrixDocument(text: string, origin: string, limits: MatrixParseLimits = {}): ParsedMatrix {
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_MATRIX_BYTES) throw tooLarge(`${origin}: a matrix document is at most ${MAX_MATRIX_BYTES} bytes (1 MiB); this one is ${bytes}`);
   try {
-    return parseMatrix(text, origin);
+    return parseMatrix(text, origin, limits.maxYamlTokens);
   } catch (e) {
     if (e instanceof MatrixError) throw invalidMatrix(e.origin, e.problems);
+    if (e instanceof YamlTooLarge) throw tooLarge(`${origin}: a matrix document is at most ${e.maxTokens} YAML tokens (values, indicators, indentation, line breaks; the bundled matrices have up to 10,000); this one has more`);
     throw e;
   }
 }
@@ -242,8 +249,8 @@ export function matrixCheck(m: MatrixT): MatrixCheck {
  * Checks a matrix document without storing it. Given the stored matrices and the service's config,
  * also whether the config could take it, as applyMatrix refuses it (reason `config-refuses-change`).
  */
-export function validateMatrixDocument(text: string, origin: string, service?: { db: Db; config: MatricesConfigT }): MatrixCheck {
-  const check = matrixCheck(parseMatrixDocument(text, origin).matrix);
+export function validateMatrixDocument(text: string, origin: string, service?: { db: Db; config: MatricesConfigT }, limits: MatrixParseLimits = {}): MatrixCheck {
+  const check = matrixCheck(parseMatrixDocument(text, origin, limits).matrix);
   if (service !== undefined) refuseUnfitConfig(service.db, service.config, { name: check.name, source: text, origin }, origin);
   return check;
 }
@@ -258,7 +265,7 @@ function refuseUnfitConfig(db: Db, config: MatricesConfigT, matrix: AppliedSourc
   if (problems.length > 0) throw configRefuses(`${serviceConfigName(config)} cannot take this matrix: storing it would leave every request refused`, problems, label);
 }
 
-export interface ApplyMatrixRequest {
+export interface ApplyMatrixRequest extends MatrixParseLimits {
   text: string;
   /** Where the text came from (a file, `stdin`, `api:<request id>`): stored with it. */
   origin: string;
@@ -283,7 +290,7 @@ export interface ApplyMatrixResult {
 /** Validates a matrix and stores it; a matrix named like a built-in one overrides it. */
 export function applyMatrix(db: Db, req: ApplyMatrixRequest): ApplyMatrixResult {
   const label = req.label ?? req.origin;
-  const name = parseMatrixDocument(req.text, label).matrix.metadata.name;
+  const name = parseMatrixDocument(req.text, label, req.maxYamlTokens !== undefined ? { maxYamlTokens: req.maxYamlTokens } : {}).matrix.metadata.name;
   if (req.expectedName !== undefined && name !== req.expectedName) {
     throw invalidInput(`the document is named "${name}" but was PUT to "${req.expectedName}"`, {
       problems: [{ path: 'metadata.name', message: `must equal the path name "${req.expectedName}"`, value: name }],

@@ -30,7 +30,8 @@ import { manifestIdentity } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory, readResolutionData } from '../store/inventory.ts';
 import { readExternalNames } from '../store/recommend-read.ts';
-import { invalidInput } from './errors.ts';
+import { YamlTooLarge } from '../domain/yaml-document.ts';
+import { invalidInput, tooLarge } from './errors.ts';
 import type { SimulateFlowFormat } from './simulate-formats.ts';
 
 export { SIMULATE_FLOW_FORMATS, type SimulateFlowFormat } from './simulate-formats.ts';
@@ -43,6 +44,8 @@ export interface SimulateRequest {
   /** NDJSON flow records, or the JSON array `edges -o json` prints. */
   flows: string;
   format?: SimulateFlowFormat;
+  /** Policies given as YAML of more tokens are refused (`too-large`) before they are parsed: the API sets it. */
+  maxYamlTokens?: number;
 }
 
 /** One input flow's outcome. `index` is its place in the input (0-based), `line` its line when the input is NDJSON. */
@@ -63,12 +66,13 @@ export interface SimulateResult {
   decisions: FlowDecision[];
 }
 
-function parsePolicies(text: string): unknown[] {
+function parsePolicies(text: string, maxYamlTokens: number | undefined): unknown[] {
   let objects: RawObject[];
   try {
-    objects = parseInventoryText(text);
+    objects = parseInventoryText(text, maxYamlTokens !== undefined ? { maxYamlTokens } : {});
   } catch (e) {
     if (e instanceof InventoryInputError) throw invalidInput(`policies: ${e.message}`);
+    if (e instanceof YamlTooLarge) throw tooLarge(`policies: ${e.message} (values, indicators, indentation, line breaks), more than is parsed here (YAML costs about 1 KB of memory per value): send the manifests as a JSON array, which is parsed cheaply`);
     throw e;
   }
   refuseDuplicates(objects);
@@ -247,7 +251,7 @@ export function isEdgesInput(format: SimulateFlowFormat, text: string): boolean 
  * stored inventory: the part of `simulate` that does not depend on the flows (streamed by the CLI).
  */
 export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): Simulation {
-  const policies = parsePolicies(req.policies);
+  const policies = parsePolicies(req.policies, req.maxYamlTokens);
   const inventory = readInventory(db);
   const model = clusterModel(inventory, readExternalNames(db));
   let engine: EngineName;

@@ -5,7 +5,7 @@
  * `maxAliasCount` (the "billion laughs" shape: `toJS` throws). Every reader of user YAML
  * (matrices, configs, inventories) turns both into its own input error, never a 500.
  */
-import { isScalar, LineCounter, parseAllDocuments, parseDocument, visit, YAMLParseError, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+import { isScalar, Lexer, LineCounter, parseAllDocuments, parseDocument, visit, YAMLParseError, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
 
 export type YamlData = { ok: true; data: unknown } | { ok: false; message: string };
 
@@ -42,25 +42,53 @@ export function treeProblem(value: unknown): string | undefined {
   return walk(value, 0);
 }
 
-type YamlOptions = ParseOptions & DocumentOptions & SchemaOptions;
+/**
+ * YAML text with more lexical tokens than a reader allows. yaml builds a Document node of about
+ * 1 KB of heap, at a few µs, for each value, and walks every token (indentation and line breaks
+ * too): `x: [1,1,…]` costs hundreds of times its size. The tokens are counted with yaml's own
+ * streaming Lexer, which holds one token at a time, and counting stops at the cap.
+ */
+export class YamlTooLarge extends Error {
+  override name = 'YamlTooLarge';
+  constructor(readonly maxTokens: number) {
+    super(`YAML of more than ${maxTokens} tokens`);
+  }
+}
+
+/** Throws YamlTooLarge when `text` holds more than `max` of yaml's lexical tokens. */
+export function checkYamlTokens(text: string, max: number): void {
+  let n = 0;
+  for (const _ of new Lexer().lex(text)) if (++n > max) throw new YamlTooLarge(max);
+}
+
+type YamlOptions = ParseOptions & DocumentOptions & SchemaOptions & {
+  /** Refuse (YamlTooLarge) text of more tokens before parsing it: a reader of a service's request bodies sets it. */
+  maxTokens?: number;
+};
+
+function parseOptions({ maxTokens, ...options }: YamlOptions, text: string, lineCounter: LineCounter): ParseOptions & DocumentOptions & SchemaOptions {
+  if (maxTokens !== undefined) checkYamlTokens(text, maxTokens);
+  return { ...options, lineCounter, uniqueKeys: false };
+}
 
 /**
  * `parseDocument` of user YAML. The yaml package checks each map key against every earlier key of
  * its map (compose/util-map-includes.js): quadratic, so a 3 MB matrix of 50,000 components held the
  * event loop for 13 s and an ignored 0.6 MB ConfigMap for 8 s. Its check is off here and
- * `checkUniqueKeys` does the same check in one pass, with the same error.
+ * `checkUniqueKeys` does the same check in one pass, with the same error. With `maxTokens`, text
+ * of more tokens is refused (YamlTooLarge) before anything is built.
  */
 export function parseYamlDocument(text: string, options: YamlOptions = {}): Document.Parsed {
   const lineCounter = options.lineCounter ?? new LineCounter();
-  const doc = parseDocument(text, { ...options, lineCounter, uniqueKeys: false });
+  const doc = parseDocument(text, parseOptions(options, text, lineCounter));
   checkUniqueKeys(doc, lineCounter, options.prettyErrors !== false);
   return doc;
 }
 
-/** `parseAllDocuments` of user YAML, with the one-pass duplicate-key check (`parseYamlDocument`); an empty stream is []. */
+/** `parseAllDocuments` of user YAML, with the one-pass duplicate-key check and the token cap (`parseYamlDocument`); an empty stream is []. */
 export function parseYamlDocuments(text: string, options: YamlOptions = {}): Document.Parsed[] {
   const lineCounter = options.lineCounter ?? new LineCounter();
-  const docs = parseAllDocuments(text, { ...options, lineCounter, uniqueKeys: false });
+  const docs = parseAllDocuments(text, parseOptions(options, text, lineCounter));
   if (!Array.isArray(docs)) return [];
   for (const doc of docs) checkUniqueKeys(doc, lineCounter, options.prettyErrors !== false);
   return docs;

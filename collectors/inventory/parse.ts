@@ -3,7 +3,7 @@
  * API (`PodList`, whose items carry no kind), a single object, or a multi-document YAML stream of
  * objects, and flattens it into located objects.
  */
-import { parseYamlDocuments, treeProblem, yamlData } from '../../domain/yaml-document.ts';
+import { parseYamlDocuments, treeProblem, yamlData, YamlTooLarge } from '../../domain/yaml-document.ts';
 import { kindKey } from '../../domain/inventory.ts';
 import { InventoryInputError, type JsonObject } from './fields.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
@@ -33,7 +33,12 @@ function withLine(message: string, text: string): string {
   return `${message} (line ${line}, column ${at - lineStart + 1})`;
 }
 
-function decodeDocuments(text: string): unknown[] {
+export interface ParseInventoryOptions {
+  /** YAML of more tokens is refused (YamlTooLarge) before it is parsed; JSON is not counted. */
+  maxYamlTokens?: number;
+}
+
+function decodeDocuments(text: string, options: ParseInventoryOptions): unknown[] {
   if (looksLikeJson(text)) {
     let data: unknown;
     try {
@@ -41,8 +46,9 @@ function decodeDocuments(text: string): unknown[] {
     } catch (e) {
       // Flow-style YAML also starts with '{': give YAML a chance before reporting the JSON error.
       try {
-        return decodeYaml(text);
-      } catch {
+        return decodeYaml(text, options);
+      } catch (yamlError) {
+        if (yamlError instanceof YamlTooLarge) throw yamlError;
         throw new InventoryInputError(`input is not valid JSON: ${withLine((e as Error).message, text)}`);
       }
     }
@@ -50,12 +56,12 @@ function decodeDocuments(text: string): unknown[] {
     if (problem) throw new InventoryInputError(`input is not a Kubernetes object or List: ${problem}`);
     return [data];
   }
-  return decodeYaml(text);
+  return decodeYaml(text, options);
 }
 
-function decodeYaml(text: string): unknown[] {
+function decodeYaml(text: string, { maxYamlTokens }: ParseInventoryOptions): unknown[] {
   // merge: `<<` merge keys, as kubectl reads them (sigs.k8s.io/yaml → go-yaml v2 resolves them; YAML 1.2 dropped them).
-  const docs = parseYamlDocuments(text, { prettyErrors: true, merge: true });
+  const docs = parseYamlDocuments(text, { prettyErrors: true, merge: true, ...(maxYamlTokens !== undefined ? { maxTokens: maxYamlTokens } : {}) });
   return docs.map((doc, i) => {
     const error = doc.errors[0];
     if (error) {
@@ -68,8 +74,8 @@ function decodeYaml(text: string): unknown[] {
   });
 }
 
-export function parseInventoryText(text: string): RawObject[] {
-  const docs = decodeDocuments(text);
+export function parseInventoryText(text: string, options: ParseInventoryOptions = {}): RawObject[] {
+  const docs = decodeDocuments(text, options);
   const out: RawObject[] = [];
   const multi = docs.length > 1;
   docs.forEach((doc, i) => {

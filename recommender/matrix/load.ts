@@ -39,10 +39,10 @@ export interface ParsedMatrix {
   text: string;
 }
 
-/** Parses YAML (or JSON) text into a valid matrix, or throws MatrixError listing every problem. */
-export function parseMatrix(text: string, origin: string): ParsedMatrix {
+/** Parses YAML (or JSON) text into a valid matrix, or throws MatrixError listing every problem (YamlTooLarge past `maxYamlTokens`). */
+export function parseMatrix(text: string, origin: string, maxYamlTokens?: number): ParsedMatrix {
   const counter = new LineCounter();
-  const doc = parseYamlDocument(text, { lineCounter: counter, prettyErrors: false });
+  const doc = parseYamlDocument(text, { lineCounter: counter, prettyErrors: false, ...(maxYamlTokens !== undefined ? { maxTokens: maxYamlTokens } : {}) });
   if (doc.errors.length > 0) {
     throw new MatrixError(origin, yamlSyntaxProblems(doc.errors, counter));
   }

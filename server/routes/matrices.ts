@@ -5,6 +5,7 @@ import { applyMatrix, matrixList, matrixSource, resolveMatrices, resolveMatrixNa
 import type { ServiceContext } from '../context.ts';
 import { appProblem } from '../http/errors.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
+import { MAX_BODY_YAML_TOKENS } from '../http/yaml-limit.ts';
 import { FreeObject, K8sName, StringEnum } from '../schemas/common.ts';
 
 const MATRIX_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'application/json'];
@@ -71,6 +72,7 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
       responses: {
         200: { description: 'stored (or unchanged)', content: { 'application/json': FreeObject } },
         201: { description: 'created', content: { 'application/json': FreeObject } },
+        413: { description: `a document larger than a matrix may be (1 MiB, ${MAX_BODY_YAML_TOKENS} YAML tokens): not parsed` },
         422: { description: 'invalid matrix: every problem with its path and line' },
       },
       handler: ({ params }, req, res) => {
@@ -81,6 +83,7 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
           appliedAt: ctx.now(),
           expectedName: params.name,
           config: ctx.config.matrices,
+          maxYamlTokens: MAX_BODY_YAML_TOKENS,
         });
         res.status(result.created ? 201 : 200);
         return { name: result.name, status: result.status, overridesBuiltIn: result.overridesBuiltIn, digest: result.digest };
@@ -96,11 +99,11 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
       body: { raw: MATRIX_TYPES, description: 'a CommunicationMatrix document, YAML or JSON' },
       responses: {
         200: { description: 'the verdict (valid or not: a 200 either way)', content: { 'application/json': Validation } },
-        413: { description: 'a document larger than a matrix may be (1 MiB): not parsed' },
+        413: { description: `a document larger than a matrix may be (1 MiB, ${MAX_BODY_YAML_TOKENS} YAML tokens): not parsed` },
       },
       handler: (_i, req) => {
         try {
-          const m = validateMatrixDocument(typeof req.body === 'string' ? req.body : '', 'body', { db: ctx.db, config: ctx.config.matrices });
+          const m = validateMatrixDocument(typeof req.body === 'string' ? req.body : '', 'body', { db: ctx.db, config: ctx.config.matrices }, { maxYamlTokens: MAX_BODY_YAML_TOKENS });
           return { valid: true, name: m.name, components: m.components, rules: m.rules, problems: [] };
         } catch (e) {
           if (!(e instanceof AppError) || e.code !== 'invalid-input') throw e;

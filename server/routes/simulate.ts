@@ -11,6 +11,7 @@ import { executorFor } from '../services/compute.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/types.ts';
 import type { ServiceContext } from '../context.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
+import { MAX_BODY_YAML_TOKENS } from '../http/yaml-limit.ts';
 import { FreeObject, StringEnum } from '../schemas/common.ts';
 
 const SimulateBody = Type.Object(
@@ -56,7 +57,7 @@ export function simulateRoutes(ctx: ServiceContext): AnyRoute[] {
           format = 'edges';
         } else flows = body.flows.map((r) => JSON.stringify(r)).join('\n');
         // On a worker thread, as recommendations are: a large simulation must not hold up /healthz.
-        const { warnings, response } = await executorFor(ctx).simulate({ policies, flows, ...(body.engine !== undefined ? { engine: body.engine } : {}), ...(format !== undefined ? { format } : {}) });
+        const { warnings, response } = await executorFor(ctx).simulate({ policies, flows, maxYamlTokens: MAX_BODY_YAML_TOKENS, ...(body.engine !== undefined ? { engine: body.engine } : {}), ...(format !== undefined ? { format } : {}) });
         if (warnings.length > 0) res.setHeader('Warning', warnings.map(warningHeader));
         return sendRendered(res, response);
       },
