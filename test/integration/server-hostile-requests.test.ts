@@ -70,3 +70,19 @@ test('an inventory in YAML under the cap is imported as before', async () => {
   assert.equal(res.status, 200, res.text);
   assert.ok(Object.keys(res.body.objects).length > 0);
 });
+
+/** `[[[…]]]` nested `levels` deep, as text: JSON.parse takes it, a recursive walk (JSON.stringify) overflows the stack. */
+const nested = (levels: number): string => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+
+test('policies or flows nested deeper than 512 levels in POST /simulate are refused with the inventory\'s 422, not a 500', async () => {
+  const app = createApp(testContext(openDb(':memory:'), ':memory:')).app;
+  for (const [field, body] of [
+    ['policies', `{"policies": [{"kind": "NetworkPolicy", "spec": ${nested(100_000)}}], "flows": []}`],
+    ['flows', `{"policies": [], "flows": [{"x": ${nested(100_000)}}]}`],
+  ] as const) {
+    const res = await request(app).post('/api/v1/simulate').set('Content-Type', 'application/json').send(body);
+    assert.equal(res.status, 422, `${field}: ${res.text.slice(0, 300)}`);
+    assert.equal(res.body.type, 'https://flowmatrix.io/problems/unprocessable-content');
+    assert.equal(res.body.detail, `${field}: nesting deeper than 512 levels`);
+  }
+});

@@ -80,6 +80,27 @@ test('simulate runs on a worker too: a large simulation leaves the event loop fr
   }
 });
 
+test('a matrix validation runs on a worker: the event loop stays free while a large document is parsed, and the verdict is the in-process one', async () => {
+  const db = openDb(dbPath);
+  const pool = new WorkerPool({ dbPath, matrices: {}, reports: REPORTS }, { size: 1 }, pino({ level: 'silent' }));
+  try {
+    // 6,000 components: about 150,000 YAML tokens, under the API's cap; invalid (no rules), with its problems.
+    const text = `apiVersion: flowmatrix.io/v1alpha1\nkind: CommunicationMatrix\nmetadata: {name: many}\ncomponents:\n${Array.from({ length: 6_000 }, (_, i) => `  c${i}: {namespace: ns, selector: {matchLabels: {a: b}}}\n`).join('')}`;
+    await pool.validateMatrix({ text: 'kind: x\n' }); // worker up, modules loaded
+    let inlineVerdict: unknown;
+    let workerVerdict: unknown;
+    const inline = await blocking(async () => (inlineVerdict = await new InlineExecutor(db, {}, REPORTS).validateMatrix({ text })));
+    const worker = await blocking(async () => (workerVerdict = await pool.validateMatrix({ text })));
+    assert.ok(inline.blockedMs >= inline.tookMs * 0.5, `in-process: blocked ${inline.blockedMs} ms of ${inline.tookMs} ms`);
+    assert.ok(worker.blockedMs < Math.max(100, inline.blockedMs / 4), `worker: blocked ${worker.blockedMs} ms (in-process ${inline.blockedMs} ms)`);
+    assert.deepEqual(workerVerdict, inlineVerdict);
+    assert.equal((workerVerdict as { valid: boolean }).valid, false);
+  } finally {
+    await pool.close();
+    db.close();
+  }
+});
+
 test('a worker answers byte for byte what the in-process computation answers', async () => {
   const db = openDb(dbPath);
   const pool = new WorkerPool({ dbPath, matrices: {}, reports: REPORTS }, { size: 1 }, pino({ level: 'silent' }));
