@@ -15,6 +15,7 @@ import { systemRoutes } from './routes/system.ts';
 import type { ServiceContext } from './context.ts';
 import { TokenAuth } from './http/auth.ts';
 import { bodyMiddleware } from './http/body.ts';
+import { ComputeAdmission } from './http/compute-admission.ts';
 import { corsForAllowedOrigins, crossSiteGuard } from './http/cross-site.ts';
 import { errorHandler, methodNotAllowedHandler, notFoundHandler } from './http/errors.ts';
 import { authFailureLimit, rateLimitMiddleware } from './http/rate-limit.ts';
@@ -62,9 +63,11 @@ export function createApp(ctx: ServiceContext): BuiltApp {
   const router = express.Router();
   const rateLimit = rateLimitMiddleware(ctx.config.rateLimit.requests, ctx.config.rateLimit.windowSeconds * 1000);
   const authFailures = auth.enabled ? authFailureLimit(ctx.config.rateLimit.requests, ctx.config.rateLimit.windowSeconds * 1000) : undefined;
+  const admission = new ComputeAdmission(ctx.config.recommendationWorkers + ctx.config.recommendationMaxQueued);
+  const body = (r: AnyRoute) => [...(r.compute ? [admission.admit] : []), ...bodyMiddleware(r, ctx.config)];
   for (const route of routes) {
     mount(router, route, {
-      before: (r) => (r.scope ? [...(authFailures ? [authFailures] : []), auth.require(r.scope), rateLimit, ...bodyMiddleware(r, ctx.config)] : bodyMiddleware(r, ctx.config)),
+      before: (r) => (r.scope ? [...(authFailures ? [authFailures] : []), auth.require(r.scope), rateLimit, ...body(r)] : body(r)),
     });
   }
   app.use(router);

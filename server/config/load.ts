@@ -48,6 +48,8 @@ export interface ResolvedConfig {
   /** Recommendation workers, their heap budget (MiB, undefined = V8's default) and the answer cache's bytes. */
   recommendationWorkers: number;
   recommendationWorkerMemoryMb: number | undefined;
+  /** Simulations and matrix validations waiting for a worker at most (besides one running per worker); more answer 503. */
+  recommendationMaxQueued: number;
   recommendationCacheBytes: number;
   /** A recommendation over more stored edges than this answers 413. */
   maxRecommendEdges: number;
@@ -73,6 +75,7 @@ export const DEFAULTS = {
   logLevel: 'info',
   staleDays: 30,
   recommendationWorkers: 2,
+  recommendationMaxQueued: 4,
   recommendationCacheBytes: 256 * 1024 * 1024,
   maxRecommendEdges: 2_000_000,
   ingest: { maxFutureSkewSeconds: 900, maxEdgesPerWorkload: 50_000, maxEdgesPerRun: 1_000_000 },
@@ -293,6 +296,7 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
     staleDays: cfg.recommendations?.staleDays ?? DEFAULTS.staleDays,
     recommendationWorkers: cfg.recommendations?.workers ?? DEFAULTS.recommendationWorkers,
     recommendationWorkerMemoryMb: cfg.recommendations?.workerMemoryMb,
+    recommendationMaxQueued: cfg.recommendations?.maxQueued ?? DEFAULTS.recommendationMaxQueued,
     recommendationCacheBytes: cfg.recommendations?.cacheBytes ?? DEFAULTS.recommendationCacheBytes,
     maxRecommendEdges: cfg.recommendations?.maxEdges ?? DEFAULTS.maxRecommendEdges,
     ingest: {

@@ -36,6 +36,12 @@ export interface RouteSpec<Q extends TSchema = TSchema, P extends TSchema = TSch
   params?: P;
   /** A JSON body validated against `schema`, or a raw body (streamed, or text) of the given media types. */
   body?: { schema: B; contentTypes?: string[]; required?: boolean } | { raw: string[]; description: string; stream?: boolean };
+  /**
+   * A computation on the recommendation workers with a body of its own (simulate, validate): admitted
+   * by ComputeAdmission before the body is read (503 when full). The handler holds its place
+   * until the computation settles (holdPlace).
+   */
+  compute?: true;
   responses: Record<number, ResponseSpec>;
   handler: (input: RouteInput<Q, P, B>, req: Request, res: Response) => Promise<unknown> | unknown;
 }

@@ -1,9 +1,9 @@
 /** Communication matrices: list, show one resolved against the inventory, apply (PUT) and validate. */
 import { Type } from '@sinclair/typebox';
-import { AppError } from '../../app/errors.ts';
-import { applyMatrix, matrixList, matrixSource, resolveMatrices, resolveMatrixNamed, validateMatrixDocument } from '../../app/matrices.ts';
+import { applyMatrix, matrixList, matrixSource, resolveMatrices, resolveMatrixNamed } from '../../app/matrices.ts';
 import type { ServiceContext } from '../context.ts';
-import { appProblem } from '../http/errors.ts';
+import { holdPlace } from '../http/compute-admission.ts';
+import { executorFor } from '../services/compute.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { MAX_BODY_YAML_TOKENS } from '../http/yaml-limit.ts';
 import { FreeObject, K8sName, StringEnum } from '../schemas/common.ts';
@@ -97,23 +97,13 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
       tag: 'matrices',
       scope: 'read',
       body: { raw: MATRIX_TYPES, description: 'a CommunicationMatrix document, YAML or JSON' },
+      compute: true,
       responses: {
         200: { description: 'the verdict (valid or not: a 200 either way)', content: { 'application/json': Validation } },
+        503: { description: 'as many simulations and matrix validations as recommendations.workers + recommendations.maxQueued are running or waiting (Retry-After)' },
         413: { description: `a document larger than a matrix may be (1 MiB, ${MAX_BODY_YAML_TOKENS} YAML tokens): not parsed` },
       },
-      handler: (_i, req) => {
-        try {
-          const m = validateMatrixDocument(typeof req.body === 'string' ? req.body : '', 'body', { db: ctx.db, config: ctx.config.matrices }, { maxYamlTokens: MAX_BODY_YAML_TOKENS });
-          return { valid: true, name: m.name, components: m.components, rules: m.rules, problems: [] };
-        } catch (e) {
-          if (!(e instanceof AppError) || e.code !== 'invalid-input') throw e;
-          const fromConfig = e.reason === 'config-refuses-change';
-          const errors = appProblem(e).errors ?? [];
-          // Never invalid without a reason: an error of no path is said at the document.
-          const problems = (errors.length > 0 ? errors : [{ path: '(document)', message: e.message }]).map((p) => ({ ...p, from: fromConfig ? 'service-config' : 'matrix' }));
-          return { valid: false, ...(fromConfig ? { detail: e.message } : {}), problems };
-        }
-      },
+      handler: (_i, req, res) => holdPlace(res, executorFor(ctx).validateMatrix({ text: typeof req.body === 'string' ? req.body : '', maxYamlTokens: MAX_BODY_YAML_TOKENS })),
     }),
   ];
 }

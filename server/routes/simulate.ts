@@ -8,6 +8,8 @@ import { SIMULATE_FLOW_FORMATS } from '../../app/simulate.ts';
 import { sendRendered } from '../http/send-rendered.ts';
 import { warningHeader } from '../http/warning-header.ts';
 import { executorFor } from '../services/compute.ts';
+import { refuseDeepValues, type SimulateJob } from '../services/simulate-job.ts';
+import { holdPlace } from '../http/compute-admission.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/types.ts';
 import type { ServiceContext } from '../context.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
@@ -24,8 +26,6 @@ const SimulateBody = Type.Object(
   { additionalProperties: false },
 );
 
-const looksLikeEdge = (x: unknown): boolean => typeof x === 'object' && x !== null && ('clientPeer' in x || ('client' in x && 'server' in x && 'port' in x));
-
 export function simulateRoutes(ctx: ServiceContext): AnyRoute[] {
   return [
     defineRoute({
@@ -40,24 +40,21 @@ export function simulateRoutes(ctx: ServiceContext): AnyRoute[] {
       tag: 'recommendations',
       scope: 'read',
       body: { schema: SimulateBody },
+      compute: true,
       responses: {
         200: {
           description: 'one decision per flow, in input order; a `Warning` header (`299 - "…"`) for each value of the policies the API server would warn about',
           content: { 'application/json': Type.Array(FreeObject) },
         },
-        422: { description: 'the policies or flows cannot be read, or the engine cannot be inferred' },
+        413: { description: `policies given as YAML of more than ${MAX_BODY_YAML_TOKENS} tokens (send them as a JSON array), or a body larger than server.maxBodyBytes` },
+        422: { description: 'the policies or flows cannot be read (nested deeper than 512 levels included), or the engine cannot be inferred' },
+        503: { description: 'as many simulations and matrix validations as recommendations.workers + recommendations.maxQueued are running or waiting (Retry-After), or the simulation needed more than its memory budget (recommendations.workerMemoryMb): send fewer flows or policies' },
       },
       handler: async ({ body }, _req, res) => {
-        const policies = typeof body.policies === 'string' ? body.policies : JSON.stringify({ apiVersion: 'v1', kind: 'List', items: body.policies });
-        let flows: string;
-        let format = body.format;
-        if (typeof body.flows === 'string') flows = body.flows;
-        else if (format === 'edges' || ((format ?? 'auto') === 'auto' && body.flows.length > 0 && body.flows.every(looksLikeEdge))) {
-          flows = JSON.stringify(body.flows);
-          format = 'edges';
-        } else flows = body.flows.map((r) => JSON.stringify(r)).join('\n');
+        const job: SimulateJob = { policies: body.policies, flows: body.flows, maxYamlTokens: MAX_BODY_YAML_TOKENS, ...(body.engine !== undefined ? { engine: body.engine } : {}), ...(body.format !== undefined ? { format: body.format } : {}) };
+        refuseDeepValues(job);
         // On a worker thread, as recommendations are: a large simulation must not hold up /healthz.
-        const { warnings, response } = await executorFor(ctx).simulate({ policies, flows, maxYamlTokens: MAX_BODY_YAML_TOKENS, ...(body.engine !== undefined ? { engine: body.engine } : {}), ...(format !== undefined ? { format } : {}) });
+        const { warnings, response } = await holdPlace(res, executorFor(ctx).simulate(job));
         if (warnings.length > 0) res.setHeader('Warning', warnings.map(warningHeader));
         return sendRendered(res, response);
       },

@@ -17,7 +17,9 @@ import type { ReportSettings } from '../../reports/config.ts';
 import type { Report } from '../../reports/model.ts';
 import { EvidenceWindow, WINDOW_OBSERVED_EDGES } from './evidence-window.ts';
 import { pageResponse, renderResponse, simulationResponse, type ListQuery, type RecommendationQuery, type RenderedResponse, type SimulationResponse } from './recommendation-responses.ts';
-import { simulateFlows, type SimulateRequest } from '../../app/simulate.ts';
+import { simulateFlows } from '../../app/simulate.ts';
+import { matrixVerdict, type MatrixVerdict, type ValidateMatrixJob } from './matrix-verdict.ts';
+import { simulateRequestOf, type SimulateJob } from './simulate-job.ts';
 
 /** Results kept per connection at most: each can hold a whole cluster's evidence, so only a few. */
 const RESULTS_KEPT = 4;
@@ -81,8 +83,13 @@ export class RecommendationComputer {
   }
 
   /** `simulate` on this connection's store (app/simulate.ts), rendered. */
-  simulate(request: SimulateRequest): SimulationResponse {
-    return simulationResponse(simulateFlows(this.db, request));
+  simulate(job: SimulateJob): SimulationResponse {
+    return simulationResponse(simulateFlows(this.db, simulateRequestOf(job)));
+  }
+
+  /** POST /matrices/validate's verdict against this connection's stored matrices. */
+  validateMatrix(job: ValidateMatrixJob): MatrixVerdict {
+    return matrixVerdict(this.db, this.matrices, job);
   }
 
   respond(q: RecommendationQuery): Promise<RenderedResponse> {

@@ -12,7 +12,8 @@ import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import type { Db } from '../../store/db.ts';
 import { RecommendationComputer } from './recommendation-computer.ts';
 import type { RecommendationQuery, RenderedResponse, SimulationResponse } from './recommendation-responses.ts';
-import type { SimulateRequest } from '../../app/simulate.ts';
+import type { MatrixVerdict, ValidateMatrixJob } from './matrix-verdict.ts';
+import type { SimulateJob } from './simulate-job.ts';
 import type { JobReply, RecommendationJob, WorkerConfig } from './recommendation-worker.ts';
 import type { BuildOptions } from '../../app/reports.ts';
 import type { Report } from '../../reports/model.ts';
@@ -27,6 +28,7 @@ const OUT_OF_MEMORY_ADVICE: Record<RecommendationJob['kind'], { what: string; ad
   respond: { what: 'the recommendation', advice: 'narrow it with namespace=, or raise the budget' },
   report: { what: 'the report', advice: 'narrow it with namespace=, or raise the budget' },
   simulate: { what: 'the simulation', advice: 'send fewer flows or policies per request, or raise the budget' },
+  'validate-matrix': { what: 'the matrix validation', advice: 'send a smaller document, or raise the budget' },
 };
 
 function outOfMemoryProblem(kind: RecommendationJob['kind'], memoryMb: number | undefined): HttpProblem {
@@ -39,7 +41,9 @@ export interface RecommendationExecutor {
   /** Builds a report's model (the caller stores it). */
   report(options: ReportJobOptions): Promise<Report>;
   /** `simulate` (app/simulate.ts) on the store, rendered: off the event loop too, for large inputs. */
-  simulate(request: SimulateRequest): Promise<SimulationResponse>;
+  simulate(job: SimulateJob): Promise<SimulationResponse>;
+  /** POST /matrices/validate's verdict: parsing the document is CPU work kept off the event loop too. */
+  validateMatrix(job: ValidateMatrixJob): Promise<MatrixVerdict>;
   /** Terminates the workers; queued and running jobs fail. Idempotent. */
   close(): Promise<void>;
 }
@@ -57,15 +61,18 @@ export class InlineExecutor implements RecommendationExecutor {
   async report(options: ReportJobOptions): Promise<Report> {
     return this.computer.report(options);
   }
-  async simulate(request: SimulateRequest): Promise<SimulationResponse> {
-    return this.computer.simulate(request);
+  async simulate(job: SimulateJob): Promise<SimulationResponse> {
+    return this.computer.simulate(job);
+  }
+  async validateMatrix(job: ValidateMatrixJob): Promise<MatrixVerdict> {
+    return this.computer.validateMatrix(job);
   }
   async close(): Promise<void> {}
 }
 
 interface Pending {
   job: RecommendationJob;
-  resolve(r: RenderedResponse | Report | SimulationResponse): void;
+  resolve(r: RenderedResponse | Report | SimulationResponse | MatrixVerdict): void;
   reject(e: Error): void;
 }
 
@@ -124,11 +131,15 @@ export class WorkerPool implements RecommendationExecutor {
     return this.submit({ id: this.nextId++, kind: 'report', options }) as Promise<Report>;
   }
 
-  simulate(request: SimulateRequest): Promise<SimulationResponse> {
+  simulate(request: SimulateJob): Promise<SimulationResponse> {
     return this.submit({ id: this.nextId++, kind: 'simulate', request }) as Promise<SimulationResponse>;
   }
 
-  private submit(job: RecommendationJob): Promise<RenderedResponse | Report | SimulationResponse> {
+  validateMatrix(request: ValidateMatrixJob): Promise<MatrixVerdict> {
+    return this.submit({ id: this.nextId++, kind: 'validate-matrix', request }) as Promise<MatrixVerdict>;
+  }
+
+  private submit(job: RecommendationJob): Promise<RenderedResponse | Report | SimulationResponse | MatrixVerdict> {
     if (this.closed) return Promise.reject(new Error('the recommendation workers are shut down'));
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
@@ -151,7 +162,15 @@ export class WorkerPool implements RecommendationExecutor {
       const p = this.queue.shift()!;
       w.current = p;
       w.worker.ref(); // a running job keeps the process alive until it answers
-      w.worker.postMessage(p.job);
+      try {
+        w.worker.postMessage(p.job);
+      } catch (e) {
+        // A job the structured clone cannot copy (a value nested past the stack) fails alone.
+        w.current = undefined;
+        w.worker.unref();
+        this.idle.push(w);
+        p.reject(e as Error);
+      }
     }
   }
 
@@ -167,7 +186,7 @@ export class WorkerPool implements RecommendationExecutor {
     w.worker.unref();
     this.idle.push(w);
     if (p && p.job.id === reply.id) {
-      if (reply.ok) p.resolve('response' in reply ? reply.response : 'simulation' in reply ? reply.simulation : reply.report);
+      if (reply.ok) p.resolve('response' in reply ? reply.response : 'simulation' in reply ? reply.simulation : 'verdict' in reply ? reply.verdict : reply.report);
       else if (reply.appError) p.reject(new AppError(reply.appError.code, reply.appError.message, { problems: reply.appError.problems, ...(reply.appError.reason !== undefined ? { reason: reply.appError.reason } : {}) }));
       else p.reject(new Error(`recommendation failed in its worker: ${reply.message}`));
     }

@@ -10,7 +10,8 @@ import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { openDb } from '../../store/db.ts';
 import { RecommendationComputer } from './recommendation-computer.ts';
 import type { RecommendationQuery, RenderedResponse, SimulationResponse } from './recommendation-responses.ts';
-import type { SimulateRequest } from '../../app/simulate.ts';
+import type { MatrixVerdict, ValidateMatrixJob } from './matrix-verdict.ts';
+import type { SimulateJob } from './simulate-job.ts';
 import type { BuildOptions } from '../../app/reports.ts';
 import type { ReportSettings } from '../../reports/config.ts';
 import type { Report } from '../../reports/model.ts';
@@ -25,7 +26,8 @@ export interface WorkerConfig {
 export type RecommendationJob =
   | { id: number; kind: 'respond'; query: RecommendationQuery }
   | { id: number; kind: 'report'; options: BuildOptions & { generatedAt: number } }
-  | { id: number; kind: 'simulate'; request: SimulateRequest };
+  | { id: number; kind: 'simulate'; request: SimulateJob }
+  | { id: number; kind: 'validate-matrix'; request: ValidateMatrixJob };
 
 /** An AppError crosses the thread boundary as its fields (structured clone drops the class). */
 export interface SerializedAppError {
@@ -39,6 +41,7 @@ export type JobReply =
   | { id: number; ok: true; response: RenderedResponse }
   | { id: number; ok: true; report: Report }
   | { id: number; ok: true; simulation: SimulationResponse }
+  | { id: number; ok: true; verdict: MatrixVerdict }
   | { id: number; ok: false; appError?: SerializedAppError; message: string };
 
 if (parentPort) {
@@ -51,6 +54,7 @@ if (parentPort) {
     try {
       if (job.kind === 'respond') reply = { id: job.id, ok: true, response: await computer.respond(job.query) };
       else if (job.kind === 'simulate') reply = { id: job.id, ok: true, simulation: computer.simulate(job.request) };
+      else if (job.kind === 'validate-matrix') reply = { id: job.id, ok: true, verdict: computer.validateMatrix(job.request) };
       else reply = { id: job.id, ok: true, report: computer.report(job.options) };
     } catch (e) {
       const err = e as Error;

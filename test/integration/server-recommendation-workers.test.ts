@@ -13,6 +13,7 @@ import { configFor } from '../../server/config/load.ts';
 import type { Report } from '../../reports/model.ts';
 import type { RecommendationQuery, RenderedResponse, SimulationResponse } from '../../server/services/recommendation-responses.ts';
 import type { SimulateRequest } from '../../app/simulate.ts';
+import type { MatrixVerdict, ValidateMatrixJob } from '../../server/services/matrix-verdict.ts';
 import { RecommendationService } from '../../server/services/recommendations.ts';
 import { openDb } from '../../store/db.ts';
 import { demoDb } from '../helpers/demo-db.ts';
@@ -132,6 +133,9 @@ class CountingExecutor implements RecommendationExecutor {
   }
   simulate(r: SimulateRequest): Promise<SimulationResponse> {
     return this.inner.simulate(r);
+  }
+  validateMatrix(j: ValidateMatrixJob): Promise<MatrixVerdict> {
+    return this.inner.validateMatrix(j);
   }
   close(): Promise<void> {
     return this.inner.close();
