@@ -77,7 +77,7 @@ function convert(req: ImportMeta, step: () => ConvertedInventory): ConvertedInve
     return step();
   } catch (e) {
     if (e instanceof InventoryInputError) throw invalidInput(`${e.message}; nothing was imported`, { subject: req.source });
-    if (e instanceof YamlTooLarge) throw tooLarge(`the inventory is ${e.message} (values, indicators, indentation, line breaks), more than is parsed here (YAML costs about 1 KB of memory per value): send it as JSON (kubectl get … -o json), which is parsed cheaply; nothing was imported`);
+    if (e instanceof YamlTooLarge) throw tooLarge(`the inventory is ${e.message} (values, indicators, indentation, line breaks), more than the service parses (server.maxYamlTokens; YAML costs about 1 KB of memory per value): send it as JSON (kubectl get … -o json), which is parsed cheaply; nothing was imported`);
     throw e;
   }
 }

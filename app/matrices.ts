@@ -221,7 +221,7 @@ export function parseMatrixDocument(text: string, origin: string, limits: Matrix
     return parseMatrix(text, origin, limits.maxYamlTokens);
   } catch (e) {
     if (e instanceof MatrixError) throw invalidMatrix(e.origin, e.problems);
-    if (e instanceof YamlTooLarge) throw tooLarge(`${origin}: a matrix document is at most ${e.maxTokens} YAML tokens (values, indicators, indentation, line breaks; the bundled matrices have up to 10,000); this one has more`);
+    if (e instanceof YamlTooLarge) throw tooLarge(`${origin}: a matrix document is at most ${e.maxTokens} YAML tokens here (server.maxYamlTokens; values, indicators, indentation, line breaks; the bundled matrices have up to 10,000); this one has more`);
     throw e;
   }
 }

@@ -72,7 +72,7 @@ function parsePolicies(text: string, maxYamlTokens: number | undefined): unknown
     objects = parseInventoryText(text, maxYamlTokens !== undefined ? { maxYamlTokens } : {});
   } catch (e) {
     if (e instanceof InventoryInputError) throw invalidInput(`policies: ${e.message}`);
-    if (e instanceof YamlTooLarge) throw tooLarge(`policies: ${e.message} (values, indicators, indentation, line breaks), more than is parsed here (YAML costs about 1 KB of memory per value): send the manifests as a JSON array, which is parsed cheaply`);
+    if (e instanceof YamlTooLarge) throw tooLarge(`policies: ${e.message} (values, indicators, indentation, line breaks), more than the service parses (server.maxYamlTokens; YAML costs about 1 KB of memory per value): send the manifests as a JSON array, which is parsed cheaply`);
     throw e;
   }
   refuseDuplicates(objects);

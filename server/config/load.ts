@@ -2,6 +2,7 @@
  * Loads the service config: embedded defaults ← YAML file ← environment. Validated at start; every
  * problem is reported at once with its path, line and value, and the service refuses to start.
  */
+import { MAX_BODY_YAML_TOKENS } from '../http/yaml-limit.ts';
 import { readFileSync } from 'node:fs';
 import { isIpOrCidr } from '../../domain/ip.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
@@ -35,6 +36,8 @@ export interface ResolvedConfig {
   dbPath: string;
   maxBodyBytes: number;
   maxFlowBodyBytes: number;
+  /** Most YAML tokens a request body is parsed with (server/http/yaml-limit.ts). */
+  maxYamlTokens: number;
   rateLimit: { requests: number; windowSeconds: number };
   shutdownTimeoutSeconds: number;
   /** Express's `trust proxy`: false, a hop count, or proxy addresses and subnets (true: any entry). */
@@ -70,6 +73,7 @@ export const DEFAULTS = {
   port: 8080,
   maxBodyBytes: 16 * 1024 * 1024,
   maxFlowBodyBytes: 512 * 1024 * 1024,
+  maxYamlTokens: MAX_BODY_YAML_TOKENS,
   rateLimit: { requests: 1200, windowSeconds: 60 },
   shutdownTimeoutSeconds: 25,
   logLevel: 'info',
@@ -286,6 +290,7 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
     dbPath: opts.dbPath ?? (env.FLOWMATRIX_DB || undefined) ?? cfg.database?.path ?? DEFAULT_DB_PATH,
     maxBodyBytes: maxBody ?? cfg.server?.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
     maxFlowBodyBytes: maxFlow ?? cfg.server?.maxFlowBodyBytes ?? DEFAULTS.maxFlowBodyBytes,
+    maxYamlTokens: cfg.server?.maxYamlTokens ?? DEFAULTS.maxYamlTokens,
     rateLimit,
     shutdownTimeoutSeconds: cfg.server?.shutdownTimeoutSeconds ?? DEFAULTS.shutdownTimeoutSeconds,
     trustProxy,

@@ -47,6 +47,8 @@ export const ServiceConfig = Type.Object(
           maxBodyBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
           /** Largest NDJSON flow upload, bytes. */
           maxFlowBodyBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
+          /** Most YAML tokens a request body is parsed with (server/http/yaml-limit.ts). */
+          maxYamlTokens: Type.Optional(Type.Integer({ minimum: 1000 })),
           /** Requests per client (token, else address) per window; 0 disables. */
           rateLimit: Type.Optional(Type.Object({ requests: Type.Integer({ minimum: 0 }), windowSeconds: Type.Integer({ minimum: 1, maximum: 3600 }) }, strict)),
           /** Seconds to let in-flight requests finish on SIGTERM before connections are cut. */

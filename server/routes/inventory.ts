@@ -108,7 +108,7 @@ export function inventoryRoutes(ctx: ServiceContext): AnyRoute[] {
       body: { raw: ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml'], description: 'a Kubernetes List or YAML object stream' },
       responses: {
         200: { description: 'import summary', content: { 'application/json': FreeObject } },
-        413: { description: `body larger than server.maxBodyBytes, or YAML of more than ${MAX_BODY_YAML_TOKENS} tokens (send JSON)` },
+        413: { description: `body larger than server.maxBodyBytes, or YAML of more than server.maxYamlTokens (default ${MAX_BODY_YAML_TOKENS}) tokens (send JSON)` },
         422: { description: 'not an inventory, or older than the stored snapshot; nothing was imported' },
       },
       handler: ({ query }, req, res) =>
@@ -117,7 +117,7 @@ export function inventoryRoutes(ctx: ServiceContext): AnyRoute[] {
           takenAt: query.takenAt !== undefined ? Date.parse(query.takenAt) : ctx.now(),
           now: ctx.now(),
           source: `api:${String(res.locals.requestId)}`,
-          maxYamlTokens: MAX_BODY_YAML_TOKENS,
+          maxYamlTokens: ctx.config.maxYamlTokens,
         }),
     }),
   ];

@@ -72,7 +72,7 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
       responses: {
         200: { description: 'stored (or unchanged)', content: { 'application/json': FreeObject } },
         201: { description: 'created', content: { 'application/json': FreeObject } },
-        413: { description: `a document larger than a matrix may be (1 MiB, ${MAX_BODY_YAML_TOKENS} YAML tokens): not parsed` },
+        413: { description: `a document larger than a matrix may be (1 MiB, server.maxYamlTokens (default ${MAX_BODY_YAML_TOKENS}) YAML tokens): not parsed` },
         422: { description: 'invalid matrix: every problem with its path and line' },
       },
       handler: ({ params }, req, res) => {
@@ -83,7 +83,7 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
           appliedAt: ctx.now(),
           expectedName: params.name,
           config: ctx.config.matrices,
-          maxYamlTokens: MAX_BODY_YAML_TOKENS,
+          maxYamlTokens: ctx.config.maxYamlTokens,
         });
         res.status(result.created ? 201 : 200);
         return { name: result.name, status: result.status, overridesBuiltIn: result.overridesBuiltIn, digest: result.digest };
@@ -101,9 +101,9 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
       responses: {
         200: { description: 'the verdict (valid or not: a 200 either way)', content: { 'application/json': Validation } },
         503: { description: 'as many simulations and matrix validations as recommendations.workers + recommendations.maxQueued are running or waiting (Retry-After)' },
-        413: { description: `a document larger than a matrix may be (1 MiB, ${MAX_BODY_YAML_TOKENS} YAML tokens): not parsed` },
+        413: { description: `a document larger than a matrix may be (1 MiB, server.maxYamlTokens (default ${MAX_BODY_YAML_TOKENS}) YAML tokens): not parsed` },
       },
-      handler: (_i, req, res) => holdPlace(res, executorFor(ctx).validateMatrix({ text: typeof req.body === 'string' ? req.body : '', maxYamlTokens: MAX_BODY_YAML_TOKENS })),
+      handler: (_i, req, res) => holdPlace(res, executorFor(ctx).validateMatrix({ text: typeof req.body === 'string' ? req.body : '', maxYamlTokens: ctx.config.maxYamlTokens })),
     }),
   ];
 }

@@ -46,12 +46,12 @@ export function simulateRoutes(ctx: ServiceContext): AnyRoute[] {
           description: 'one decision per flow, in input order; a `Warning` header (`299 - "…"`) for each value of the policies the API server would warn about',
           content: { 'application/json': Type.Array(FreeObject) },
         },
-        413: { description: `policies given as YAML of more than ${MAX_BODY_YAML_TOKENS} tokens (send them as a JSON array), or a body larger than server.maxBodyBytes` },
+        413: { description: `policies given as YAML of more than server.maxYamlTokens (default ${MAX_BODY_YAML_TOKENS}) tokens (send them as a JSON array), or a body larger than server.maxBodyBytes` },
         422: { description: 'the policies or flows cannot be read (nested deeper than 512 levels included), or the engine cannot be inferred' },
         503: { description: 'as many simulations and matrix validations as recommendations.workers + recommendations.maxQueued are running or waiting (Retry-After), or the simulation needed more than its memory budget (recommendations.workerMemoryMb): send fewer flows or policies' },
       },
       handler: async ({ body }, _req, res) => {
-        const job: SimulateJob = { policies: body.policies, flows: body.flows, maxYamlTokens: MAX_BODY_YAML_TOKENS, ...(body.engine !== undefined ? { engine: body.engine } : {}), ...(body.format !== undefined ? { format: body.format } : {}) };
+        const job: SimulateJob = { policies: body.policies, flows: body.flows, maxYamlTokens: ctx.config.maxYamlTokens, ...(body.engine !== undefined ? { engine: body.engine } : {}), ...(body.format !== undefined ? { format: body.format } : {}) };
         refuseDeepValues(job);
         // On a worker thread, as recommendations are: a large simulation must not hold up /healthz.
         const { warnings, response } = await holdPlace(res, executorFor(ctx).simulate(job));

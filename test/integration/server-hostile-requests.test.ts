@@ -3,12 +3,16 @@
  * logged as the client's error, never a 500 with a stack.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../server/app.ts';
 import { openDb } from '../../store/db.ts';
+import { loadServiceConfig } from '../../server/config/load.ts';
 import { testContext } from '../helpers/service.ts';
+import { tmpDir } from '../helpers/tmp.ts';
 
 const READ = 'r'.repeat(32);
 
@@ -69,6 +73,20 @@ test('an inventory in YAML under the cap is imported as before', async () => {
   const res = await request(app).post('/api/v1/inventory').set('Content-Type', 'application/yaml').send(yaml);
   assert.equal(res.status, 200, res.text);
   assert.ok(Object.keys(res.body.objects).length > 0);
+});
+
+test('server.maxYamlTokens moves the cap: a cluster that sends large YAML inventories raises it, a stricter one lowers it', async () => {
+  const { stringify } = await import('yaml');
+  const yaml = stringify(JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(CLUSTER, 'utf8'))));
+  const strict = createApp(testContext(openDb(':memory:'), ':memory:', { maxYamlTokens: 1000 })).app;
+  const refused = await request(strict).post('/api/v1/inventory').set('Content-Type', 'application/yaml').send(yaml);
+  assert.equal(refused.status, 413, refused.text.slice(0, 300));
+  assert.match(refused.body.detail, /more than 1000 tokens .*server\.maxYamlTokens/);
+  const raised = createApp(testContext(openDb(':memory:'), ':memory:', { maxYamlTokens: 2_000_000 })).app;
+  assert.equal((await request(raised).post('/api/v1/inventory').set('Content-Type', 'application/yaml').send(denseYaml(150_000))).status, 422, 'parsed (and refused: no inventory), not cut at the default 200,000');
+  const file = join(tmpDir(), 'config.yaml');
+  writeFileSync(file, 'server: { maxYamlTokens: 50000 }\n');
+  assert.equal(loadServiceConfig({ env: {}, file }).maxYamlTokens, 50_000);
 });
 
 /** `[[[…]]]` nested `levels` deep, as text: JSON.parse takes it, a recursive walk (JSON.stringify) overflows the stack. */
