@@ -127,6 +127,11 @@ export interface Node {
   since?: number;
 }
 
+/** A node's addresses that show up in flows as its host network (NODE_HOST_ADDRESS_TYPES). */
+export function nodeHostIps(node: Pick<Node, 'addresses'>): string[] {
+  return node.addresses.filter((a) => NODE_HOST_ADDRESS_TYPES.has(a.type)).map((a) => a.address);
+}
+
 export interface Namespace {
   name: string;
   labels: Labels;

@@ -7,7 +7,7 @@
  * them, a watcher can keep them in memory with `IpHistory.apply`), `IpHistory` answers "who held
  * this IP at t" for flow resolution.
  */
-import { NODE_HOST_ADDRESS_TYPES, type InventorySnapshot, type Node } from './inventory.ts';
+import { nodeHostIps, type InventorySnapshot, type Node } from './inventory.ts';
 import { peerKey, workloadKey } from './peer.ts';
 import { compareStrings } from './order.ts';
 
@@ -68,11 +68,6 @@ export function podClaims(snapshot: InventorySnapshot, previous: PreviousPodIps 
 /** Node name → the InternalIP and ExternalIP addresses the previous snapshot saw it hold. */
 export type PreviousNodeIps = ReadonlyMap<string, ReadonlySet<string>>;
 
-/** A node's addresses that show up in flows as its host network (InternalIP, ExternalIP). */
-export function nodeIps(node: Pick<Node, 'addresses'>): string[] {
-  return node.addresses.filter((a) => NODE_HOST_ADDRESS_TYPES.has(a.type)).map((a) => a.address);
-}
-
 /**
  * Each node's InternalIP and ExternalIP, held by `node:<name>` from the node's creation — unless
  * the previous snapshot saw the node on other addresses: its address changed (a DHCP lease, a
@@ -82,7 +77,7 @@ export function nodeClaims(nodes: Node[], previous: PreviousNodeIps, takenAt: nu
   const out: IpClaim[] = [];
   for (const n of nodes) {
     const before = previous.get(n.name);
-    for (const ip of nodeIps(n)) {
+    for (const ip of nodeHostIps(n)) {
       const since = before !== undefined && before.size > 0 && !before.has(ip) ? takenAt : n.since;
       out.push({ ip, peerKey: peerKey({ kind: 'node', node: n.name }), node: n.name, hostNetwork: false, ...(since !== undefined ? { since } : {}) });
     }

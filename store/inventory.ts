@@ -14,8 +14,8 @@ import type {
 } from '../domain/inventory.ts';
 import { formerControlPlaneNodes, type ApiserverAddressPeriod } from '../domain/apiserver.ts';
 import { clusterDnsOf, markClusterDns } from '../domain/cluster-dns.ts';
-import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
-import { claimClassOf, nodeClaims, nodeIps, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval, type PreviousPodIps } from '../domain/ip-history.ts';
+import { kindKey, nodeHostIps, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
+import { claimClassOf, nodeClaims, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval, type PreviousPodIps } from '../domain/ip-history.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
 import type { CiliumPolicySettings, CurrentApiserverEndpoint, FormerApiserverEndpoint, OwnerAlias } from '../domain/inventory.ts';
 import type { ResolutionData } from '../domain/resolution.ts';
@@ -244,7 +244,7 @@ function writeAliases(db: Db, snapshot: InventorySnapshot): ApplyResult['ownerAl
 }
 
 function previousNodeIps(db: Db): Map<string, Set<string>> {
-  return new Map(readNodes(db).map((n) => [n.name, new Set(nodeIps(n))]));
+  return new Map(readNodes(db).map((n) => [n.name, new Set(nodeHostIps(n))]));
 }
 
 function previousPodIps(db: Db): PreviousPodIps {

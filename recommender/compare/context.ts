@@ -2,7 +2,7 @@
  * What matching and synthesis look up, indexed once per recommendation run: workloads by key,
  * node addresses, apiserver endpoints and the DNS names seen for external IPs.
  */
-import { NODE_HOST_ADDRESS_TYPES, type ApiserverEndpoint, type InventorySnapshot, type Workload } from '../../domain/inventory.ts';
+import { nodeHostIps, type ApiserverEndpoint, type InventorySnapshot, type Workload } from '../../domain/inventory.ts';
 import { clusterOwnBlocks, type ClusterOwnBlocks } from '../../domain/cluster-own-blocks.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import { isIpAddress } from '../../domain/ip.ts';
@@ -47,7 +47,7 @@ export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<
     formerControlPlaneNodes: new Set(inv.formerControlPlaneNodes ?? []),
     externalNames: names,
     ownBlocks: clusterOwnBlocks(
-      [...inv.nodes.flatMap((n) => n.addresses.filter((a) => NODE_HOST_ADDRESS_TYPES.has(a.type)).map((a) => a.address)), ...inv.apiserver.map((e) => e.ip)],
+      [...inv.nodes.flatMap(nodeHostIps), ...inv.apiserver.map((e) => e.ip)],
       // Hand-made snapshots (tests, older stored forms) may leave a node without podCIDRs.
       inv.nodes.flatMap((n) => n.podCIDRs ?? []),
     ),

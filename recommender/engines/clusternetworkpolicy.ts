@@ -238,7 +238,8 @@ function renderCidrs(p: PolicyPeer): string[] {
 
 function ruleName(e: RuleExplanation, part: number, parts: number): string {
   const suffix = parts > 1 ? ` (${part + 1}/${parts})` : '';
-  const base = `${e.status} ${e.id}`;
+  // An implied rule's id already says so (`implied:egress:dns:…`): not `implied implied:…`.
+  const base = e.id.startsWith(`${e.status}:`) ? e.id : `${e.status} ${e.id}`;
   if (base.length + suffix.length <= MAX_RULE_NAME) return base + suffix;
   const hash = shortHash(base);
   return `${base.slice(0, MAX_RULE_NAME - suffix.length - hash.length - 2)}… ${hash}${suffix}`;

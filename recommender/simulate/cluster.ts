@@ -8,7 +8,7 @@
  * labels the pod holding that address gets from its own identity (a StatefulSet pod's name and
  * ordinal, domain/pod-identity-labels.ts), which no workload label holds.
  */
-import { NODE_HOST_ADDRESS_TYPES, type InventorySnapshot, type Labels, type Workload } from '../../domain/inventory.ts';
+import { nodeHostIps, type InventorySnapshot, type Labels, type Workload } from '../../domain/inventory.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
 import { echoRequest, isIcmp, type Protocol } from '../../domain/flow.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimNode, SimPod, SimProtocol } from './types.ts';
@@ -73,7 +73,7 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
   const nodes = new Map<string, SimNode>(
     inventory.nodes.map((n) => [
       n.name,
-      { name: n.name, labels: n.labels, ips: [...new Set(n.addresses.filter((x) => NODE_HOST_ADDRESS_TYPES.has(x.type)).map((x) => x.address))] },
+      { name: n.name, labels: n.labels, ips: [...new Set(nodeHostIps(n))] },
     ]),
   );
   const cluster: SimCluster = {

@@ -779,16 +779,7 @@ function addIstiodEgressAtoms(p: Planning): void {
     if (ctx.ix.mesh.istiod.length === 0) plan.warnings.push(`${p.name} runs an Istio proxy, but the inventory shows no istiod (pods labelled app=istiod): the proxy gets its configuration and certificates from istiod on ${ISTIOD_XDS_PORT}/TCP, which this egress does not allow; import istiod's namespace, or allow egress to istiod on ${ISTIOD_XDS_PORT}/TCP by hand`);
     return;
   }
-  for (const d of istiods) {
-    const peer = irPeers({ kind: 'workload', workload: refOf(d) }, 'egress', w.namespace, ctx.ix, ctx.dns);
-    if (!peer.ok) continue;
-    const covered = leftOutXds(p, 'egress', d);
-    for (const raw of peer.peers) {
-      const c = ctx.peers.peer(raw);
-      p.groups.egress.add(c.value, c.key, XDS_PORTS, 'implied', NO_RULES, covered, [XDS_NOTE], 'istio-xds');
-    }
-    coveredBoth(p, 'egress', covered);
-  }
+  for (const d of istiods) addXdsAtoms(p, 'egress', d);
 }
 
 /** istiod's end of the same: its ingress on the XDS port from every workload with an Istio proxy, observed or not. */
@@ -796,16 +787,21 @@ function addIstiodIngressAtoms(p: Planning): void {
   const { w, ctx } = p;
   if (!ctx.ix.mesh.istiod.some((x) => workloadKey(x) === workloadKey(w))) return;
   for (const proxy of ctx.ix.workloads.values()) {
-    if (proxy.istioProxy !== true || workloadKey(proxy) === workloadKey(w)) continue;
-    const peer = irPeers({ kind: 'workload', workload: refOf(proxy) }, 'ingress', w.namespace, ctx.ix, ctx.dns);
-    if (!peer.ok) continue;
-    const covered = leftOutXds(p, 'ingress', proxy);
-    for (const raw of peer.peers) {
-      const c = ctx.peers.peer(raw);
-      p.groups.ingress.add(c.value, c.key, XDS_PORTS, 'implied', NO_RULES, covered, [XDS_NOTE], 'istio-xds');
-    }
-    coveredBoth(p, 'ingress', covered);
+    if (proxy.istioProxy === true && workloadKey(proxy) !== workloadKey(w)) addXdsAtoms(p, 'ingress', proxy);
   }
+}
+
+/** The implied XDS rule to (egress) or from (ingress) `far`, with the left-out xDS edges it covers as its evidence. */
+function addXdsAtoms(p: Planning, d: Direction, far: Workload): void {
+  const { w, ctx } = p;
+  const peer = irPeers({ kind: 'workload', workload: refOf(far) }, d, w.namespace, ctx.ix, ctx.dns);
+  if (!peer.ok) return;
+  const covered = leftOutXds(p, d, far);
+  for (const raw of peer.peers) {
+    const c = ctx.peers.peer(raw);
+    p.groups[d].add(c.value, c.key, XDS_PORTS, 'implied', NO_RULES, covered, [XDS_NOTE], 'istio-xds');
+  }
+  coveredBoth(p, d, covered);
 }
 
 /**
