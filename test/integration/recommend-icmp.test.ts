@@ -23,13 +23,19 @@ const FLOWS = [
   record({ SrcAddr: '10.244.0.10', DstAddr: '8.8.8.8', Proto: 1, IcmpType: 8, IcmpCode: 0 }),
 ].join('\n');
 
-test('observed ICMP echo that the recommendation will deny is a warning on every engine, naming the peer', async () => {
+/** The inventory fixture and FLOWS in a fresh store, as the CLI loads them. */
+async function storeWithFlows(): Promise<string> {
   const dir = tmpDir();
   const db = join(dir, 'fm.db');
   const flows = join(dir, 'flows.ndjson');
   writeFileSync(flows, `${FLOWS}\n`);
   assert.equal((await runCli(['inventory', 'import', join(FIXTURES, 'cluster.json'), '--taken-at', new Date(T).toISOString(), '--db', db])).code, 0);
   assert.equal((await runCli(['ingest', flows, '--db', db])).code, 0);
+  return db;
+}
+
+test('observed ICMP echo that the recommendation will deny is a warning on every engine, naming the peer', async () => {
+  const db = await storeWithFlows();
   for (const engine of ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy']) {
     const r = await runCli(['export', '--engine', engine, '-n', 'shop', '--db', db]);
     assert.equal(r.code, 0, r.err);
@@ -39,12 +45,7 @@ test('observed ICMP echo that the recommendation will deny is a warning on every
 });
 
 test('the verification leaves ICMP edges to the user as before simulate decided ICMP: counted in skipped, never a finding', async () => {
-  const dir = tmpDir();
-  const db = join(dir, 'fm.db');
-  const flows = join(dir, 'flows.ndjson');
-  writeFileSync(flows, `${FLOWS}\n`);
-  assert.equal((await runCli(['inventory', 'import', join(FIXTURES, 'cluster.json'), '--taken-at', new Date(T).toISOString(), '--db', db])).code, 0);
-  assert.equal((await runCli(['ingest', flows, '--db', db])).code, 0);
+  const db = await storeWithFlows();
   for (const engine of ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy']) {
     const r = await runCli(['recommend', '--engine', engine, '-n', 'shop', '-o', 'json', '--db', db]);
     assert.equal(r.code, 0, r.err);
