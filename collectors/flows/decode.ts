@@ -68,7 +68,7 @@ export function reject(reason: RejectReason, field?: string, value?: unknown, me
   if (field !== undefined) r.field = field;
   if (value !== undefined) r.value = showValue(value);
   const text = message ?? (field === undefined ? undefined : reason === 'missing-field' ? `${field} is missing` : `${field} has a value this format does not allow`);
-  if (text !== undefined) r.message = text;
+  if (text !== undefined) r.message = printable(text);
   return r;
 }
 
@@ -83,10 +83,14 @@ export function showValue(value: unknown): string {
       s = Array.isArray(value) ? '[…]' : typeof value === 'object' && value !== null ? '{…}' : String(value);
     }
   }
-  // Control characters (NUL, ESC …) are shown escaped: a report must not carry them raw.
-  // eslint-disable-next-line no-control-regex
-  s = s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  s = printable(s);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/** Control characters (NUL, BEL, ESC …) escaped: a report, a status or a terminal must not get them raw. */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Strict dotted-quad IPv4 (no leading zeros): the fast path; everything else goes through ipaddr.js (domain/ip.ts). */

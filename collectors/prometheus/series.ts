@@ -3,6 +3,7 @@
  * as the series' labels name them, the protocol, the server port when the series carries one,
  * and who the client is when the metric's own semantics say so (each family cites where).
  */
+import { showValue } from '../flows/decode.ts';
 import type { Protocol, Verdict } from '../../domain/flow.ts';
 import { dns1123LabelError, dns1123SubdomainError, kindError } from '../../domain/k8s-names.ts';
 
@@ -74,7 +75,7 @@ export interface FamilyQuery {
 export function reject(reason: RejectReason, label?: string, value?: string): SeriesReading {
   const r: SeriesReading = { kind: 'reject', reason };
   if (label !== undefined) r.label = label;
-  if (value !== undefined) r.value = value.slice(0, 80);
+  if (value !== undefined) r.value = showValue(value);
   return r;
 }
 

@@ -266,3 +266,9 @@ test('Hubble ClusterMesh: an endpoint\'s cluster comes from cluster_name (flow.p
   assert.deepEqual([d.flow.src.meta.cluster, d.flow.dst.meta.cluster, d.flow.observedOn, d.flow.observedInCluster], ['west', 'east', 'node-2', 'east']);
   assert.equal((hubbleBare({ flow: { ...f, source: { ...f.source, cluster_name: 7 } } }) as { field?: string }).field, 'flow.source.cluster_name');
 });
+
+test('a reject message that quotes a record value keeps it printable (control characters escaped)', async () => {
+  const { reject } = await import('../../collectors/flows/decode.ts');
+  const r = reject('invalid-field', 'flow.source.labels', [], 'flow.source.namespace is "Bad_NS!\u0007\u001b[31mRED"');
+  assert.equal(r.kind === 'reject' ? r.message : undefined, 'flow.source.namespace is "Bad_NS!\\u0007\\u001b[31mRED"');
+});

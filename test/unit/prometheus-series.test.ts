@@ -169,3 +169,9 @@ test('serve: a collectors.prometheus section with a url is checked at start; the
   assert.equal(c?.status().state, 'stopped');
   assert.deepEqual(c?.status().counters.passes, 0);
 });
+
+test('a rejected label value is kept printable: control characters escaped, cut at 80 (docs/operations.md: rejection examples are printable)', async () => {
+  const { reject } = await import('../../collectors/prometheus/series.ts');
+  assert.deepEqual(reject('invalid-label', 'source', 'Bad_NS!\u0007\u001b[31mRED'), { kind: 'reject', reason: 'invalid-label', label: 'source', value: 'Bad_NS!\\u0007\\u001b[31mRED' });
+  assert.equal((reject('invalid-label', 'source', 'x'.repeat(200)) as { value?: string }).value?.length, 80);
+});
