@@ -48,8 +48,9 @@ function decodeDocuments(text: string, options: ParseInventoryOptions): unknown[
       try {
         return decodeYaml(text, options);
       } catch (yamlError) {
-        if (yamlError instanceof YamlTooLarge) throw yamlError;
-        throw new InventoryInputError(`input is not valid JSON: ${withLine((e as Error).message, text)}`);
+        // Too large to try as YAML: the JSON error is what a truncated `kubectl -o json` upload needs to hear.
+        const asYaml = yamlError instanceof YamlTooLarge ? ` (read as flow-style YAML, it is ${yamlError.message}: not parsed)` : '';
+        throw new InventoryInputError(`input is not valid JSON: ${withLine((e as Error).message, text)}${asYaml}`);
       }
     }
     const problem = treeProblem(data);
