@@ -106,11 +106,11 @@ const cacheHeaders = { ETag: 'content hash; send it back as If-None-Match for a 
 /** Answers a query: its problem, or its headers and body chunks (with backpressure); 304 when the client has it. */
 async function answer(service: RecommendationService, query: RecommendationQuery, req: Request, res: Response): Promise<undefined> {
   const r = await service.respond(query);
+  for (const [name, value] of Object.entries(r.headers)) res.setHeader(name, value);
   if (r.problem) {
     const { kind, detail, errors, extensions } = r.problem;
     throw new HttpProblem(kind, detail, { ...(errors ? { errors } : {}), ...(extensions ? { extensions } : {}) });
   }
-  for (const [name, value] of Object.entries(r.headers)) res.setHeader(name, value);
   if (r.etag !== undefined && notModified(req, res, r.etag)) return undefined;
   return sendRendered(res, r);
 }

@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import { SIMULATE_FLOW_FORMATS } from '../../app/simulate.ts';
 import { sendRendered } from '../http/send-rendered.ts';
-import { warningHeader } from '../http/warning-header.ts';
+import { warningHeaders } from '../http/warning-header.ts';
 import { executorFor } from '../services/compute.ts';
 import { refuseDeepValues, type SimulateJob } from '../services/simulate-job.ts';
 import { holdPlace } from '../http/compute-admission.ts';
@@ -55,7 +55,7 @@ export function simulateRoutes(ctx: ServiceContext): AnyRoute[] {
         refuseDeepValues(job);
         // On a worker thread, as recommendations are: a large simulation must not hold up /healthz.
         const { warnings, response } = await holdPlace(res, executorFor(ctx).simulate(job));
-        if (warnings.length > 0) res.setHeader('Warning', warnings.map(warningHeader));
+        if (warnings.length > 0) res.setHeader('Warning', warningHeaders(warnings, '`flowmatrix simulate` with the same input prints every one'));
         return sendRendered(res, response);
       },
     }),

@@ -14,7 +14,7 @@ import { toYaml, type EngineName } from '../../recommender/engines/index.ts';
 import { writeMultiDocYaml } from '../../recommender/engines/yaml.ts';
 import { writeJson } from '../../recommender/json-stream.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
-import { warningHeader } from '../http/warning-header.ts';
+import { warningHeaders } from '../http/warning-header.ts';
 import type { WindowPage } from './evidence-window.ts';
 import { recommendationPage, type WorkloadPage } from './recommendation-pages.ts';
 import { tarBundle } from './tar.ts';
@@ -120,7 +120,7 @@ export async function renderResponse(result: RecommendationResult, q: Exclude<Re
 }
 
 function withWarnings(r: RenderedResponse, warnings: readonly string[]): RenderedResponse {
-  if (warnings.length > 0) r.headers.Warning = warnings.map(warningHeader);
+  if (warnings.length > 0) r.headers.Warning = warningHeaders(warnings, 'GET /api/v1/matrices lists every stored matrix not in force, with its warning');
   return r;
 }
 
@@ -131,12 +131,15 @@ function withWarnings(r: RenderedResponse, warnings: readonly string[]): Rendere
 async function exportResponse(result: RecommendationResult, q: Extract<RecommendationQuery, { kind: 'export' }>, warnings: readonly string[]): Promise<RenderedResponse> {
   const { verification, emitted } = result;
   if (!verification.ok && !q.allowUnverified) {
-    return problem({
+    // A job reading only this answer learns here too what is not in force.
+    const refused = problem({
       kind: 'unprocessable-content',
-      detail: `the ${q.engine} manifests fail verification: applying them would be refused or cut required traffic`,
+      detail: `the ${q.engine} manifests fail verification: applying them would be refused or cut required traffic; allowUnverified=true answers them anyway`,
       errors: verificationFailures(verification).map((message) => ({ path: 'manifests', message })),
       extensions: { verification },
     });
+    refused.headers['X-Flowmatrix-Verified'] = 'false';
+    return withWarnings(refused, warnings);
   }
   const headers: Record<string, string | string[]> = { 'X-Flowmatrix-Verified': String(verification.ok) };
   const warned = (hash: ReturnType<typeof createHash>): ReturnType<typeof createHash> => {

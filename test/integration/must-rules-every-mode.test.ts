@@ -37,7 +37,7 @@ test('mode observed, the must edge stale: blocked at both ends, naming the rule 
   assert.equal(v.ok, false);
   const owner = at(v.blocked, CONTROLLER, 'egress');
   assert.ok(owner, JSON.stringify(v.blocked.filter((f) => f.edge === EDGE)));
-  assert.match(owner.reason, new RegExp(`${RULE} \\(must\\) requires it: applying this cuts required traffic; mode union keeps it, or --stale-days 11 counts it as recent`));
+  assert.match(owner.reason, new RegExp(`${RULE} \\(must\\) requires it: applying this cuts required traffic; mode union keeps it \\(--mode union, mode=union\\), or 11 stale days count it as recent \\(--stale-days 11, staleDays=11\\)`));
   const peer = at(v.blocked, SOURCE, 'ingress');
   assert.ok(peer, JSON.stringify(v.blocked.filter((f) => f.edge === EDGE)));
   assert.match(peer.reason, new RegExp(`${RULE} requires it \\(${CONTROLLER}'s egress\\): applying this cuts required traffic; mode union keeps it`));
@@ -54,7 +54,7 @@ test('mode observed, the must edge never observed: the flow the rule requires is
   for (const [workload, direction] of [[CONTROLLER, 'egress'], [SOURCE, 'ingress']] as const) {
     const f = at(v.blocked, workload, direction);
     assert.ok(f, `${workload} ${direction}: ${JSON.stringify(v.blocked.filter((x) => x.edge === EDGE))}`);
-    assert.match(f.reason, new RegExp(`${RULE} \\(must\\) requires it, not observed yet: applying this cuts required traffic; mode union keeps it$`));
+    assert.match(f.reason, new RegExp(`${RULE} \\(must\\) requires it, not observed yet: applying this cuts required traffic; mode union keeps it \\(--mode union, mode=union\\)$`));
   }
 });
 
@@ -70,7 +70,7 @@ test('union without documented-unobserved in --include: a must rule seen long ag
   const { verification: v } = runRecommendation(input, 'kubernetes', recommendOptions({ include: ['confirmed', 'undocumented', 'blocked'], ...LATER }), { tightness: false });
   const owner = at(v.blocked, CONTROLLER, 'egress');
   assert.ok(owner, JSON.stringify(v.blocked.filter((f) => f.edge === EDGE)));
-  assert.match(owner.reason, /--include documented-unobserved keeps it, or --stale-days 11 counts it as recent$/);
+  assert.match(owner.reason, /including documented-unobserved keeps it \(--include, include=\), or 11 stale days count it as recent \(--stale-days 11, staleDays=11\)$/);
 });
 
 test('modes union and documented keep the flow, stale or never observed: verified at both ends', () => {

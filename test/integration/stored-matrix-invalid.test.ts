@@ -20,6 +20,7 @@ import { saveMatrix } from '../../store/matrices.ts';
 import { openDb } from '../../store/db.ts';
 import { runCli } from '../helpers/cli.ts';
 import { demoDb } from '../helpers/demo-db.ts';
+import { MAX_WARNING_HEADERS_BYTES } from '../../server/http/warning-header.ts';
 import { testContext } from '../helpers/service.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 
@@ -142,5 +143,23 @@ test('GET /export and /drift carry it as a Warning header, and the ETag changes 
   assert.match(after.headers.warning!, /^299 - "stored matrix legacy \(applied from api:1\) no longer validates and is not in force/);
   const drift = await request(app).get('/api/v1/drift?engine=kubernetes').expect(200);
   assert.match(drift.headers.warning!, /^299 - "stored matrix legacy/);
+  db.close();
+});
+
+test('an export that fails verification (422) carries the Warning and X-Flowmatrix-Verified: false, and says allowUnverified=true; many warnings stay within the header budget', async () => {
+  const path = await demoDb();
+  const db = openDb(path);
+  for (let i = 0; i < 18; i++) saveMatrix(db, { name: `legacy-${i}`, source: stale(`legacy-${i}`), origin: 'api:1', appliedAt: 1 });
+  const { app } = createApp(testContext(db, path));
+  // Mode observed cuts a documented must flow the demo never observed (netobserv-plugin → Alertmanager): the verification fails.
+  const failed = await request(app).get('/api/v1/export?engine=kubernetes&mode=observed').expect(422);
+  assert.equal(failed.headers['x-flowmatrix-verified'], 'false');
+  assert.match(failed.body.detail, /allowUnverified=true answers them anyway/);
+  const warnings = ([] as string[]).concat(failed.headers.warning ?? []).join(', ');
+  assert.match(warnings, /^299 - "stored matrix legacy-0 \(applied from api:1\) no longer validates/);
+  assert.match(warnings, /more warnings not sent as headers: GET \/api\/v1\/matrices/);
+  assert.ok(warnings.length <= MAX_WARNING_HEADERS_BYTES + 64, `${warnings.length} bytes of Warning headers`);
+  const ok = await request(app).get('/api/v1/export?engine=kubernetes').expect(200);
+  assert.match(([] as string[]).concat(ok.headers.warning ?? []).join(', '), /more warnings not sent as headers/);
   db.close();
 });
