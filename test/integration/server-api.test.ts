@@ -13,6 +13,7 @@ import type { ServiceContext } from '../../server/context.ts';
 import { ServiceMetrics } from '../../server/metrics.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import { ingestTotals } from '../../store/ingest-runs.ts';
+import { testContext } from '../helpers/service.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const READ = 'read-token-0123456789abcdef';
@@ -380,18 +381,7 @@ ${params}components:
     ingress:
       - { peer: { namespace: shop }, ports: [{ port: 8080 }], level: must, purpose: p, source: { document: doc, line: 1 } }
 `;
-  const edges = new EdgeStore(own);
-  const ctx: ServiceContext = {
-    db: own,
-    config: configFor({ dbPath: ownPath, tokens: [{ name: 'writer', secret: WRITE, scopes: ['read', 'write'] }], matrices: { systems: { 'shop-test': { parameters: { ns: 'a.b' } } } } }),
-    metrics: new ServiceMetrics(() => edges.count(), { defaultMetrics: false, ingestTotals: () => ingestTotals(own) }),
-    logger: pino({ level: 'silent' }),
-    version: 'test',
-    collectors: () => [],
-    draining: false,
-    now: () => Date.UTC(2026, 10, 21),
-  };
-  const svc = createApp(ctx).app;
+  const svc = createApp(testContext(own, ownPath, { tokens: [{ name: 'writer', secret: WRITE, scopes: ['read', 'write'] }], matrices: { systems: { 'shop-test': { parameters: { ns: 'a.b' } } } } })).app;
   const put = (text: string) => request(svc).put('/api/v1/matrices/shop-test').set('Authorization', WAUTH).type('application/yaml').send(text);
   // A matrix the config fits is stored (the config names it: before it, nothing fit).
   await put(matrix('shop')).expect(201);
@@ -423,22 +413,12 @@ components:
     ${o.peer ?? 'egress'}:
       - { peer: { role: ${o.role ?? 'payments'} }, ports: [{ port: 443 }], level: must, purpose: p, source: { document: doc, line: 1 } }
 `;
-  const edges = new EdgeStore(own);
-  const ctx: ServiceContext = {
-    db: own,
-    config: configFor({
-      dbPath: ownPath,
+  const svc = createApp(
+    testContext(own, ownPath, {
       tokens: [{ name: 'writer', secret: WRITE, scopes: ['read', 'write'] }],
       matrices: { systems: { 'shop-test': { parameters: { team: 't'.repeat(64) } } }, bindings: { roles: { payments: { fqdns: ['pay.example.com'] } } } },
     }),
-    metrics: new ServiceMetrics(() => edges.count(), { defaultMetrics: false, ingestTotals: () => ingestTotals(own) }),
-    logger: pino({ level: 'silent' }),
-    version: 'test',
-    collectors: () => [],
-    draining: false,
-    now: () => Date.UTC(2026, 10, 21),
-  };
-  const svc = createApp(ctx).app;
+  ).app;
   const validate = async (text: string) => (await request(svc).post('/api/v1/matrices/validate').set('Authorization', WAUTH).type('application/yaml').send(text).expect(200)).body;
   const detail = 'the service config cannot take this matrix: storing it would leave every request refused';
   const fromConfig = (path: string, message: RegExp) => (p: { path: string; message: string; from: string }) => p.path === path && message.test(p.message) && p.from === 'service-config';
