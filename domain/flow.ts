@@ -116,6 +116,12 @@ export interface FlowObservation {
   bytes: number;
   verdict: Verdict;
   handshake: HandshakeHint;
+  /**
+   * The hint comes from TCP flags OR'd over the record's window (NetObserv SYN|ACK without
+   * SYN_ACK): the client's SYN then its ACKs, or a server's SYN+ACK from an agent that does not set
+   * SYN_ACK. A weaker hint: ports outside the ephemeral range on the client side contradict it.
+   */
+  oredFlags?: true;
   source: FlowSource;
   /** The node that reported the flow, when the record names it. */
   observedOn?: string;

@@ -200,5 +200,9 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
       // The others were read (exit 0, docs/ingest.md), but an input that could not be is said, not only in the JSON.
       for (const i of summary.inputs) if (i.status === 'failed' && i.error) ctx.io.err(`warning: ${i.file}: ${i.error}; the other inputs were ingested\n`);
     }
+    const summaries = summary.skips['conversation-summary'] ?? 0;
+    if (summary.accepted === 0 && summaries > 0) {
+      ctx.io.err(`warning: the ${summaries} NetObserv records were conversation summaries (_RecordType newConnection, heartbeat, endConnection), which repeat the flow logs' counts and are not ingested: export the flow logs too (FlowCollector spec.processor.logTypes: Flows or All)\n`);
+    }
   });
 };

@@ -25,7 +25,7 @@ export function resolveFlow(f: FlowObservation, index: ResolutionIndex): Resolve
   const connections: FlowConnection[] = [];
   for (const s of srcs) {
     for (const d of dsts) {
-      const o = orient(s, d, f.handshake);
+      const o = orient(s, d, f.handshake, f.oredFlags === true);
       connections.push(o.kind === 'ambiguous' ? { kind: 'ambiguous', src: s, dst: d } : { kind: 'oriented', client: clientPeer(o.client, o.server), server: serverSide(o.server), src: s, clientIp: o.client.ip, clientPort: o.client.port });
     }
   }

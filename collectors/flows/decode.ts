@@ -37,6 +37,13 @@ export const SKIP_REASONS = [
    */
   'duplicate',
   /**
+   * A NetObserv conversation-tracking summary (`_RecordType` newConnection, heartbeat,
+   * endConnection): its Packets/Bytes are the conversation's totals so far, the flow logs' again.
+   */
+  'conversation-summary',
+  /** A Hubble SOCK event: a socket-level service translation, traced before any packet (no source port). */
+  'socket-event',
+  /**
    * Past the edge caps, an edge between workloads only flow records name (no block can stand for
    * a name, collectors/flows/edge-budget.ts): set by the pipeline, never by a decoder.
    */

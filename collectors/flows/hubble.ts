@@ -247,6 +247,10 @@ export class HubbleDecoder implements Decoder {
       return reject('missing-field', 'flow');
     }
     const prefix = f === line ? '' : 'flow.';
+    // A socket-LB translation traced at the socket (FlowType SOCK, pkg/hubble/parser/sock): no
+    // packet, and "source port is not known for TraceSock events". The connection's packets are
+    // traced on their own (L3_L4) as they pass.
+    if (f.Type === 'SOCK') return { kind: 'skip', reason: 'socket-event' };
 
     const ip = f.IP;
     if (!given(ip)) return { kind: 'skip', reason: 'non-ip' };

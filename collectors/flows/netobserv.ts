@@ -127,11 +127,25 @@ function endpoint(ip: string, port: number | undefined, m: EndpointMeta | undefi
   return e;
 }
 
+/**
+ * Conversation tracking (flowlogs-pipeline pkg/pipeline/extract/conntrack; FlowCollector
+ * `processor.logTypes` Conversations, EndedConversations or All) adds these records beside the flow
+ * logs: summaries whose Packets and Bytes are the conversation's totals so far (network-observability-operator
+ * docs/flows-format.adoc `_RecordType`). Adding them up would count the flow logs' packets again.
+ */
+const CONVERSATION_RECORDS: ReadonlySet<string> = new Set(['newConnection', 'heartbeat', 'endConnection']);
+
 export const netobservDecoder: Decoder = {
   format: 'netobserv',
   decode(r: unknown, limits?: DecodeLimits): Decoded {
     if (!isPlainObject(r)) return reject('not-an-object');
     if (r.Duplicate === true) return { kind: 'skip', reason: 'duplicate' };
+    const recordType = r._RecordType;
+    if (recordType !== undefined && recordType !== 'flowLog') {
+      return typeof recordType === 'string' && CONVERSATION_RECORDS.has(recordType)
+        ? { kind: 'skip', reason: 'conversation-summary' }
+        : reject('invalid-field', '_RecordType', recordType, '_RecordType must be flowLog, newConnection, heartbeat or endConnection');
+    }
     const etype = r.Etype;
     if (etype !== undefined && etype !== ETYPE_IPV4 && etype !== ETYPE_IPV6) {
       return num(etype) === undefined ? reject('invalid-field', 'Etype', etype) : { kind: 'skip', reason: 'non-ip' };
@@ -174,6 +188,7 @@ export const netobservDecoder: Decoder = {
     let srcPort: number | undefined;
     let dstPort: number | undefined;
     let handshake: HandshakeHint = 'none';
+    let oredFlags = false;
     let answered = false;
     if (isIcmp(protocol)) {
       const type = num(r.IcmpType);
@@ -192,6 +207,7 @@ export const netobservDecoder: Decoder = {
         const flags = parseNetobservFlags(r.Flags);
         if (flags === undefined) return reject('invalid-field', 'Flags', r.Flags);
         handshake = netobservHandshake(flags);
+        oredFlags = handshake === 'src-is-client' && (flags & ACK) !== 0;
         answered = (flags & (ACK | SYN_ACK)) !== 0;
       }
     }
@@ -220,6 +236,7 @@ export const netobservDecoder: Decoder = {
         source: 'netobserv',
       },
     };
+    if (oredFlags) flow.flow.oredFlags = true;
     if (packets === MAX_COUNT || bytes === MAX_COUNT) flow.flow.saturated = true;
     return flow;
   },

@@ -27,16 +27,19 @@ function declares(s: ResolvedSide): boolean {
  * A handshake that makes a server of an ephemeral port its side does not declare, against a client
  * on a port the client declares or a well-known port (an HTTPS server's 443), contradicts the
  * ports: an agent without NetObserv's SYN_ACK flag reports a server's SYN+ACK as a plain SYN
- * (Flags 18). Trusting it would make a rule to an ephemeral port, so the flow is ambiguous.
+ * (Flags 18). Trusting it would make a rule to an ephemeral port, so the flow is ambiguous. When
+ * the hint is only OR'd flags (`oredFlags`), a client port below the ephemeral range (a server's
+ * undeclared 8443) contradicts it too: clients send from the ephemeral range.
  */
-function contradictsPorts(client: ResolvedSide, server: ResolvedSide): boolean {
+function contradictsPorts(client: ResolvedSide, server: ResolvedSide, oredFlags: boolean): boolean {
   if (server.port === undefined || server.port < EPHEMERAL_MIN || server.declaredPorts.has(server.port)) return false;
-  return declares(client) || (client.port !== undefined && client.port <= WELL_KNOWN_MAX);
+  if (client.port === undefined) return false;
+  return declares(client) || client.port <= WELL_KNOWN_MAX || (oredFlags && client.port < EPHEMERAL_MIN);
 }
 
-export function orient(src: ResolvedSide, dst: ResolvedSide, hint: HandshakeHint): Orientation {
-  if (hint === 'src-is-client') return contradictsPorts(src, dst) ? { kind: 'ambiguous' } : { kind: 'oriented', client: src, server: dst, by: 'handshake' };
-  if (hint === 'dst-is-client') return contradictsPorts(dst, src) ? { kind: 'ambiguous' } : { kind: 'oriented', client: dst, server: src, by: 'handshake' };
+export function orient(src: ResolvedSide, dst: ResolvedSide, hint: HandshakeHint, oredFlags = false): Orientation {
+  if (hint === 'src-is-client') return contradictsPorts(src, dst, oredFlags) ? { kind: 'ambiguous' } : { kind: 'oriented', client: src, server: dst, by: 'handshake' };
+  if (hint === 'dst-is-client') return contradictsPorts(dst, src, oredFlags) ? { kind: 'ambiguous' } : { kind: 'oriented', client: dst, server: src, by: 'handshake' };
   if (src.viaService !== dst.viaService) {
     return dst.viaService ? { kind: 'oriented', client: src, server: dst, by: 'service' } : { kind: 'oriented', client: dst, server: src, by: 'service' };
   }

@@ -154,3 +154,19 @@ test('kill -9 mid-ingest: the database opens, every committed batch is there and
   assert.equal(after.pragma('integrity_check', { simple: true }), 'ok');
   after.close();
 });
+
+test('ingest of NetObserv conversation summaries alone (logTypes Conversations) stores nothing, exits 0 and says to export the flow logs', async () => {
+  const db = join(tmpDir(), 'conv.db');
+  const base = { SrcAddr: '10.0.0.10', SrcPort: 40000, DstAddr: '10.0.0.20', DstPort: 443, Proto: 6, Packets: 20, Bytes: 2000, TimeFlowStartMs: 1_765_011_000_000, TimeFlowEndMs: 1_765_011_031_000 };
+  const lines = ['newConnection', 'heartbeat', 'endConnection'].map((t) => JSON.stringify({ ...base, _RecordType: t })).join('\n');
+  const r = await run(['ingest', '--db', db, '--format', 'netobserv', '-'], `${lines}\n`);
+  assert.equal(r.code, 0, r.err);
+  const s = JSON.parse(r.out) as { accepted: number; skips: Record<string, number> };
+  assert.equal(s.accepted, 0);
+  assert.deepEqual(s.skips, { 'conversation-summary': 3 });
+  assert.match(r.err, /^warning: the 3 NetObserv records were conversation summaries .*logTypes: Flows or All/m);
+  // Beside flow logs, the summaries are skipped quietly: the flow logs carry the counts.
+  const mixed = await run(['ingest', '--db', join(tmpDir(), 'mixed.db'), '--format', 'netobserv', '-'], `${JSON.stringify({ ...base, _RecordType: 'flowLog' })}\n${lines}\n`);
+  assert.equal(mixed.code, 0, mixed.err);
+  assert.equal(mixed.err, '');
+});

@@ -272,3 +272,42 @@ test('a reject message that quotes a record value keeps it printable (control ch
   const r = reject('invalid-field', 'flow.source.labels', [], 'flow.source.namespace is "Bad_NS!\u0007\u001b[31mRED"');
   assert.equal(r.kind === 'reject' ? r.message : undefined, 'flow.source.namespace is "Bad_NS!\\u0007\\u001b[31mRED"');
 });
+
+// NetObserv flows format (network-observability-operator docs/flows-format.adoc, `_RecordType`):
+// "flowLog" for regular flow logs, or "newConnection", "heartbeat", "endConnection" for
+// conversation tracking. flowlogs-pipeline's conntrack (pkg/pipeline/extract/conntrack) sends the
+// flow logs on unchanged and adds summaries whose Packets/Bytes are the conversation's totals so
+// far: counting them counted the same packets again (5 flows, 70 packets for one 20-packet connection).
+test('NetObserv conversation-tracking summaries (_RecordType newConnection/heartbeat/endConnection) are skipped and counted; flow logs are flows', () => {
+  const record = { SrcAddr: '10.244.1.10', DstAddr: '10.244.2.20', SrcPort: 40000, DstPort: 443, Proto: 6, Packets: 10, Bytes: 1000, TimeFlowEndMs: 1_700_000_000_000 };
+  assert.equal(netobservDecoder.decode({ ...record, _RecordType: 'flowLog' }).kind, 'flow');
+  for (const t of ['newConnection', 'heartbeat', 'endConnection']) {
+    assert.deepEqual(netobservDecoder.decode({ ...record, _RecordType: t, Packets_AB: 10, numFlowLogs: 1 }), { kind: 'skip', reason: 'conversation-summary' }, t);
+  }
+  const bad = netobservDecoder.decode({ ...record, _RecordType: 'summary' });
+  assert.equal(bad.kind, 'reject');
+  assert.match(JSON.stringify(bad), /_RecordType/);
+});
+
+// Hubble SOCK events (FlowType SOCK, cilium/cilium pkg/hubble/parser/sock/parser.go): a socket-LB
+// translation traced at the socket, not a packet — "source port is not known for TraceSock
+// events" (0, omitted by protojson). They were rejected as malformed (missing source_port), and a
+// file of them made ingest exit 1 asking whether --format was right.
+test('Hubble SOCK (socket translation) events are skipped with their own reason, not rejected as malformed', () => {
+  const sock = {
+    flow: {
+      time: '2026-12-06T09:23:42.123456789Z',
+      verdict: 'TRANSLATED',
+      IP: { source: '10.0.1.10', destination: '172.20.0.10', ipVersion: 'IPv4' },
+      l4: { TCP: { destination_port: 80 } },
+      source: { identity: 1001, namespace: 'shop', labels: ['k8s:app=web', 'k8s:io.kubernetes.pod.namespace=shop'], pod_name: 'web-7c9d5f8b6c-abcde' },
+      destination: { identity: 1002, namespace: 'shop', labels: ['k8s:app=api'] },
+      Type: 'SOCK',
+      event_type: { type: 14, sub_type: 2 },
+      sock_xlate_point: 'SOCK_XLATE_POINT_PRE_DIRECTION_FWD',
+    },
+    node_name: 'node-1',
+  };
+  assert.deepEqual(hubbleDecoder.decode(sock), { kind: 'skip', reason: 'socket-event' });
+  assert.deepEqual(hubbleDecoder.decode(sock.flow), { kind: 'skip', reason: 'socket-event' });
+});

@@ -347,6 +347,19 @@ test('a handshake contradicted by the ports (the server side on an undeclared ep
   assert.equal(summary.ambiguous, 2);
 });
 
+test('NetObserv SYN|ACK without SYN_ACK (flags OR\'d over the record\'s window: the client\'s SYN then ACKs, or a server\'s SYN+ACK from an agent without SYN_ACK) naming a server on an undeclared ephemeral port against a client on a port outside the ephemeral range is ambiguous; a lone SYN is not', async () => {
+  // web's 8443 is declared by nobody: the server's own record of web:8443 answering report:40030.
+  const { edges, summary } = await ingest([
+    { src: '10.244.0.5:8443', dst: '10.244.1.20:40030', t: 10, flags: SYN | ACK },
+    // A lone SYN is the opener's alone (FLP conntrack): report:20000 opened a connection to web:40040.
+    { src: '10.244.1.20:20000', dst: '10.244.0.5:40040', t: 20, flags: SYN },
+    // SYN|ACK from a client on an ephemeral port to a registered one: the client's record.
+    { src: '10.244.1.20:40031', dst: '10.244.0.5:8443', t: 30, flags: SYN | ACK },
+  ]);
+  assert.deepEqual(edges, ['workload:shop/CronJob/report -> workload:shop/Deployment/web:8443/TCP x1', 'workload:shop/CronJob/report -> workload:shop/Deployment/web:40040/TCP x1']);
+  assert.equal(summary.ambiguous, 1);
+});
+
 test('a Service without a selector whose EndpointSlice lists addresses, not pods (an external database: Kubernetes "Service", "Services without selectors"), resolves to those addresses on the endpoint port: outside the cluster an external address, a pod\'s address its workload', () => {
   const index = new ResolutionIndex({
     ...CLUSTER,
