@@ -108,6 +108,8 @@ const NO_DEFAULT_DENY: Record<Direction, SideVerdict> = {
   egress: { isolated: true, allowed: true, reason: 'the rules selecting the pod set enableDefaultDeny.egress: false, so what no deny rule matches is allowed' },
 };
 
+const LOCAL_HOST: SideVerdict = { isolated: true, allowed: true, reason: 'the local host always reaches its own pods (allow-localhost under Kubernetes)' };
+
 function sortKey(p: CiliumPolicy): string {
   return `${p.kind === CCNP_KIND ? '1' : '0'}\u0000${p.metadata.namespace ?? ''}\u0000${p.metadata.name}`;
 }
@@ -201,6 +203,19 @@ class CiliumSimulator implements Simulator {
     return 'rule' in x ? !x.rule.deny : x.allowed;
   }
 
+  /**
+   * The local host's allow on ingress, which the agent adds to the endpoint's policy map whatever
+   * rules select it, NetworkPolicies included (pkg/policy mapstate.go
+   * determineAllowLocalhostIngress): the verdict, or undefined where it does not apply.
+   */
+  localHostIngress(flow: SimFlow): SideVerdict | undefined {
+    if (this.opts.allowLocalhost !== 'always' || this.opts.enforcementMode === 'never') return undefined;
+    const { server, client } = flow;
+    if (server.kind !== 'pod' || server.pod.hostNetwork) return undefined;
+    if (client.kind === 'apiserver' && this.opts.apiserverIngressFrom === 'worker-node') return undefined;
+    return this.resolver.resolve(client, server.pod.node, flow.family).kind === 'host' ? LOCAL_HOST : undefined;
+  }
+
   private decideFlow(flow: SimFlow, d: Direction): SideVerdict | RuleMatch {
     return d === 'ingress' ? this.decide('ingress', flow.server, flow.client, flow) : this.decide('egress', flow.client, flow.server, flow);
   }
@@ -249,15 +264,13 @@ class CiliumSimulator implements Simulator {
     const always = this.opts.enforcementMode === 'always';
     if (!sel.enforced && !always) return NOT_SELECTED[d];
     const tunnelled = d === 'ingress' && peer.kind === 'apiserver' && this.opts.apiserverIngressFrom === 'worker-node';
-    const id = tunnelled ? this.resolver.tunnelledApiserver(peer.ip) : this.resolver.resolve(peer, pod.node);
+    const id = tunnelled ? this.resolver.tunnelledApiserver(peer.ip) : this.resolver.resolve(peer, pod.node, flow.family);
     const deny = sel.deny.on(flow.protocol, flow.port);
     for (let i = 0; i < deny.length; i++) {
       const r = deny[i]!;
       if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow, d, pod)) return { rule: r, id, pod };
     }
-    if (d === 'ingress' && this.opts.allowLocalhost === 'always' && id.kind === 'host') {
-      return { isolated: true, allowed: true, reason: 'the local host always reaches its own pods (allow-localhost under Kubernetes)' };
-    }
+    if (d === 'ingress' && this.opts.allowLocalhost === 'always' && id.kind === 'host') return LOCAL_HOST;
     const allow = sel.allow.on(flow.protocol, flow.port);
     for (let i = 0; i < allow.length; i++) {
       const r = allow[i]!;
@@ -401,7 +414,11 @@ class CiliumSimulator implements Simulator {
 }
 
 /** The `cilium` SimulatorFactory, with the agent options that change verdicts as an optional third argument. */
-export function ciliumSimulator(policies: readonly unknown[], cluster: SimCluster, options?: CiliumSimulatorOptions): Simulator & Required<Pick<Simulator, 'side' | 'allows'>> & { readonly rejected: readonly RejectedPolicy[] } {
+export function ciliumSimulator(
+  policies: readonly unknown[],
+  cluster: SimCluster,
+  options?: CiliumSimulatorOptions,
+): Simulator & Required<Pick<Simulator, 'side' | 'allows'>> & Pick<CiliumSimulator, 'localHostIngress'> & { readonly rejected: readonly RejectedPolicy[] } {
   return new CiliumSimulator(policies, cluster, options);
 }
 

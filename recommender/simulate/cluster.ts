@@ -47,6 +47,12 @@ export interface ClusterModel {
    * when that changes nothing (its only address, no such labels).
    */
   atAddress(pod: SimPod, ip: string): SimPod;
+  /**
+   * The family a connection between the two ends must use when nothing says (an edge keeps no
+   * family): the one family the single-stack end has, when the other has both; undefined when the
+   * ends share both families, or an end's addresses are not known.
+   */
+  onlyFamily(a: SimEndpoint, b: SimEndpoint): IpFamily | undefined;
 }
 
 export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMap<string, readonly string[]>): ClusterModel {
@@ -102,7 +108,42 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     // The controller's value wins over a template's (updateIdentity overwrites it).
     return { ...pod, ips: [ip], ...(own !== undefined ? { labels: { ...pod.labels, ...own } } : {}) };
   });
-  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, atAddress };
+  const familiesOf = endpointFamilies();
+  const onlyFamily = (a: SimEndpoint, b: SimEndpoint): IpFamily | undefined => {
+    const fa = familiesOf(a);
+    const fb = familiesOf(b);
+    if (fa === 'both' && (fb === 4 || fb === 6)) return fb;
+    if (fb === 'both' && (fa === 4 || fa === 6)) return fa;
+    return undefined;
+  };
+  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, atAddress, onlyFamily };
+}
+
+type Families = IpFamily | 'both' | undefined;
+
+/** The address families of an endpoint (a node is reached at any of its addresses), once per pod, node or address: asked per edge side. */
+function endpointFamilies(): (e: SimEndpoint) => Families {
+  const known = new Map<SimPod | SimNode | string, Families>();
+  const of = (key: SimPod | SimNode | string, ips: readonly string[]): Families => {
+    let f = known.get(key);
+    if (f === undefined && !known.has(key)) {
+      const families = new Set(ips.map(ipFamily));
+      f = families.has(undefined) || families.size === 0 ? undefined : families.size === 2 ? 'both' : ([...families][0] as IpFamily);
+      known.set(key, f);
+    }
+    return f;
+  };
+  return (e) => {
+    switch (e.kind) {
+      case 'pod':
+        return of(e.pod, e.pod.ips);
+      case 'node':
+        return of(e.node, e.node.ips);
+      case 'apiserver':
+      case 'external':
+        return of(e.ip, [e.ip.split('/')[0]!]);
+    }
+  };
 }
 
 /** A pod made from another and a key, made once per (pod, key): simulators keep per-pod caches. */
@@ -183,7 +224,7 @@ export function connectionFlow(model: ClusterModel, client: Peer, server: Peer, 
     const family = protocol === 'ICMP' ? 4 : 6;
     return { ok: true, flow: { client: atFamily(from, family), server: atFamily(to, family), port: 0, protocol, icmp: echoRequest(protocol), family } };
   }
-  const { family } = seen;
+  const family = seen.family ?? model.onlyFamily(from, to);
   // The apiserver on a port none of its endpoints serves now (they changed since the edge was
   // seen: a flow of their time resolves through apiserver_history) is the apiserver as it is reached now.
   const eps = model.cluster.apiserver;

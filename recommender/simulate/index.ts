@@ -63,20 +63,22 @@ function networkPoliciesOnCilium(policies: readonly unknown[], cluster: SimClust
  * endpoint: a side is isolated when either kind selects it, allowed when a rule of either kind
  * allows it, and a Cilium deny rule wins over both ("Deny policies take precedence", Cilium
  * policy language, Deny Policies). Cilium turns their podSelectors into endpoint selectors over
- * identities, so they see a pod's labels as its identity holds them (cilium/label-filter.ts).
+ * identities, so they see a pod's labels as its identity holds them (cilium/label-filter.ts). The
+ * local host reaches its own pods under NetworkPolicies too (allow-localhost).
  */
 const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
   const cilium = ciliumSimulator(policies, cluster);
   const kubernetes = networkPoliciesOnCilium(policies, cluster);
-  const both = (c: SideVerdict, k: () => SideVerdict): SideVerdict => {
+  const side = (flow: SimFlow, direction: Direction): SideVerdict => {
+    const c = cilium.side(flow, direction);
     const denyRule = !c.allowed && c.by?.rule !== undefined && /Deny\//.test(c.by.rule);
     if (denyRule) return c;
-    const kv = k();
+    const kv = kubernetes.side(flow, direction);
     if (!kv.isolated) return c;
-    if (!c.isolated) return kv;
+    // Isolated by a CiliumNetworkPolicy, the cilium simulator has applied the local-host allow already.
+    if (!c.isolated) return kv.allowed || direction === 'egress' ? kv : (cilium.localHostIngress(flow) ?? kv);
     return c.allowed ? c : kv;
   };
-  const side = (flow: SimFlow, direction: Direction): SideVerdict => both(cilium.side(flow, direction), () => kubernetes.side(flow, direction));
   return {
     engine: 'cilium',
     evaluate: (flow) => combine(side(flow, 'egress'), side(flow, 'ingress')),

@@ -148,3 +148,77 @@ spec:
     "NetworkPolicy.projectcalico.org/app/by-sa/spec/ingress/1/source/serviceAccounts/selector: selects ServiceAccounts by label (tier); the inventory holds no ServiceAccount labels, so the simulation decides as if they were absent (only projectcalico.org/name, the ServiceAccount's name, is known)",
   ]);
 });
+
+// An edge keeps no family, but a connection between an IPv4-only pod and a dual-stack end can only
+// be IPv4: an IPv6 block never matches it (Network Policies page, ipBlock; Calico `nets`;
+// ClusterNetworkPolicy `networks`; Cilium CIDR selectors, which hold addresses of one family). The
+// kubernetes, clusternetworkpolicy and cilium (policy-cidr-match-mode: nodes) simulators matched
+// the dual-stack end's IPv6 address and allowed it.
+test('an edge between an IPv4-only pod and a dual-stack host-network pod is the IPv4 connection: an IPv6 ipBlock/networks/CIDR does not allow it on any engine', () => {
+  const inventory = {
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data: { 'policy-cidr-match-mode': 'nodes' } },
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.1' }] } },
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n2' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.2' }, { type: 'InternalIP', address: 'fd00::2' }] } },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'agent', namespace: 'a', labels: { app: 'agent' } },
+        spec: { nodeName: 'n2', hostNetwork: true, containers: [{ name: 'c', image: 'x' }] },
+        status: { phase: 'Running', podIP: '10.0.0.2', podIPs: [{ ip: '10.0.0.2' }, { ip: 'fd00::2' }], hostIP: '10.0.0.2' },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'web', namespace: 'b', labels: { app: 'web' } },
+        spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, protocol: 'TCP' }] }] },
+        status: { phase: 'Running', podIP: '10.1.0.3', podIPs: [{ ip: '10.1.0.3' }], hostIP: '10.0.0.1' },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'web6', namespace: 'b', labels: { app: 'web6' } },
+        spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, protocol: 'TCP' }] }] },
+        status: { phase: 'Running', podIP: 'fd01::3', podIPs: [{ ip: 'fd01::3' }], hostIP: '10.0.0.1' },
+      },
+    ],
+  };
+  const ds = openDb(join(dir, 'family.db'));
+  const converted = convertInventoryText(JSON.stringify(inventory), Date.UTC(2026, 10, 19));
+  applySnapshot(ds, converted.snapshot, { source: 'test', counts: converted.objects });
+  const edge = JSON.stringify([{ clientPeer: { kind: 'workload', workload: { namespace: 'a', kind: 'Pod', name: 'agent' } }, serverPeer: { kind: 'workload', workload: { namespace: 'b', kind: 'Pod', name: 'web' } }, port: 80, protocol: 'TCP' }]);
+  const on = (engine: 'kubernetes' | 'calico' | 'clusternetworkpolicy' | 'cilium', policies: string) => simulateFlows(ds, { engine, policies, flows: edge }).decisions.map((d) => d.verdict);
+  const np = (cidr: string) => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: from-nodes, namespace: b }
+spec:
+  podSelector: {}
+  ingress: [{ from: [{ ipBlock: { cidr: '${cidr}' } }] }]
+`;
+  for (const engine of ['kubernetes', 'calico', 'clusternetworkpolicy', 'cilium'] as const) {
+    assert.deepEqual(on(engine, np('fd00::/64')), ['deny'], `${engine}: IPv6 block`);
+    assert.deepEqual(on(engine, np('10.0.0.0/24')), ['allow'], `${engine}: IPv4 block`);
+  }
+  const cnp = (cidr: string) => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: from-nodes, namespace: b }
+spec:
+  endpointSelector: {}
+  ingress: [{ fromCIDR: ['${cidr}'] }]
+`;
+  assert.deepEqual(on('cilium', cnp('fd00::/64')), ['deny'], 'cilium CNP: IPv6 CIDR');
+  assert.deepEqual(on('cilium', cnp('10.0.0.0/24')), ['allow'], 'cilium CNP: IPv4 CIDR');
+  // To an IPv6-only pod the connection is IPv6: the IPv4 block (the agent's first address) does not allow it.
+  const toWeb6 = JSON.stringify([{ clientPeer: { kind: 'workload', workload: { namespace: 'a', kind: 'Pod', name: 'agent' } }, serverPeer: { kind: 'workload', workload: { namespace: 'b', kind: 'Pod', name: 'web6' } }, port: 80, protocol: 'TCP' }]);
+  for (const engine of ['kubernetes', 'calico', 'clusternetworkpolicy', 'cilium'] as const) {
+    const v = (policies: string) => simulateFlows(ds, { engine, policies, flows: toWeb6 }).decisions.map((d) => d.verdict);
+    assert.deepEqual(v(np('10.0.0.0/24')), ['deny'], `${engine}: IPv4 block, IPv6 connection`);
+    assert.deepEqual(v(np('fd00::/64')), ['allow'], `${engine}: IPv6 block, IPv6 connection`);
+  }
+  assert.deepEqual(simulateFlows(ds, { engine: 'cilium', policies: cnp('10.0.0.0/24'), flows: toWeb6 }).decisions.map((d) => d.verdict), ['deny'], 'cilium CNP: IPv4 CIDR, IPv6 connection');
+  ds.close();
+});

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ciliumSimulator, type CiliumSimulatorOptions } from '../../recommender/simulate/cilium.ts';
+import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimProtocol } from '../../recommender/simulate/types.ts';
 
 const nodeA = { name: 'node-a', labels: {}, ips: ['10.0.0.1'] };
@@ -264,6 +265,20 @@ test('the local host always reaches its pods on ingress (language.rst "Access to
   assert.equal(allows([deny], P(exporter), P(web), 8080), true, 'host-network pod on the same node');
   assert.equal(allows([deny], NODE(nodeB), P(web), 8080), false, 'another node is remote-node');
   assert.equal(allows([deny], NODE(nodeA), P(web), 8080, 'TCP', { allowLocalhost: 'policy' }), false);
+});
+
+// Cilium enforces NetworkPolicies as rules of the same policy repository, and the local-host allow
+// is added to the endpoint's whole policy map whatever the rules came from (pkg/policy mapstate.go
+// determineAllowLocalhostIngress: "if option.Config.AlwaysAllowLocalhost() { … insert localHostKey }").
+test('under a NetworkPolicy on Cilium too, the local host reaches its own pods on ingress (allow-localhost); another node does not', () => {
+  const denyAll = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-all', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } };
+  const sim = SIMULATORS.cilium([denyAll], cluster);
+  const ingress = (client: SimEndpoint) => sim.evaluate({ client, server: P(web), port: 8080, protocol: 'TCP' }).ingress;
+  assert.equal(ingress(NODE(nodeA)).allowed, true, 'its own node');
+  assert.match(ingress(NODE(nodeA)).reason, /local host always reaches its own pods/);
+  assert.equal(ingress(P(exporter)).allowed, true, 'a host-network pod on its node');
+  assert.equal(ingress(NODE(nodeB)).allowed, false, 'another node (remote-node)');
+  assert.equal(ingress(P(prom)).allowed, false, 'a pod');
 });
 
 test('host-network pods and nodes are not Cilium endpoints: never isolated by CNPs (language.rst: host policies use nodeSelector)', () => {

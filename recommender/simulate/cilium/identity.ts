@@ -25,6 +25,7 @@ import { CLUSTER_LABEL, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, SERVICE_AC
 import { identityRelevant } from './label-filter.ts';
 import { LabelSet } from './labels.ts';
 import { memoByText } from '../../text-memo.ts';
+import { ipFamily, type IpFamily } from '../../../domain/ip.ts';
 
 export type IdentityKind = 'pod' | 'host' | 'remote-node' | 'world';
 
@@ -114,13 +115,15 @@ export class IdentityResolver {
     return id;
   }
 
-  /** The identity of `e` as seen by an endpoint on node `observerNode`. */
-  resolve(e: SimEndpoint, observerNode: string | undefined): Identity {
+  /** The identity of `e` as seen by an endpoint on node `observerNode`, over a connection of `family` when known. */
+  resolve(e: SimEndpoint, observerNode: string | undefined, family?: IpFamily): Identity {
     switch (e.kind) {
-      case 'pod':
+      case 'pod': {
         if (!e.pod.hostNetwork) return this.podIdentity(e.pod);
-        // A host-network pod is its node: by the node it runs on, else by its (the node's) address.
-        return this.nodeIdentity(e.pod.node ?? this.nodeByIp.get(canonical(e.pod.ips[0] ?? ''))?.name, e.pod.ips[0], observerNode, `host-network pod ${e.pod.namespace}/${e.pod.name ?? '?'}`);
+        // A host-network pod is its node: by the node it runs on, else by its (the node's) address (of the connection's family).
+        const ip = (family === undefined ? undefined : e.pod.ips.find((a) => ipFamily(a) === family)) ?? e.pod.ips[0];
+        return this.nodeIdentity(e.pod.node ?? this.nodeByIp.get(canonical(ip ?? ''))?.name, ip, observerNode, `host-network pod ${e.pod.namespace}/${e.pod.name ?? '?'}`);
+      }
       case 'node':
         return this.nodeIdentity(e.node.name, e.ip, observerNode, `node ${e.node.name}`);
       case 'apiserver':
