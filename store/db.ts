@@ -47,6 +47,9 @@ export function openDb(path: string, options: { migrate?: boolean } = {}): Db {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
+    // Waits for another connection's write lock, but only in a transaction that takes it first:
+    // a deferred one that has read cannot wait (SQLITE_BUSY at once, sqlite.org/isolation.html),
+    // so every transaction that reads before it writes is started IMMEDIATE.
     db.pragma('busy_timeout = 5000');
     if (options.migrate !== false) migrate(db);
     return db;

@@ -98,7 +98,8 @@ export class IngestRunStore {
         this.markFailed.run('ended without finishing: the process that ran it stopped (kill -9, a crash); its counters are what it committed', now, r.id);
       }
       return (this.insert.get(source, format, now, process.pid) as { id: number }).id;
-    })();
+      // IMMEDIATE: it reads before it writes (store/db.ts).
+    }).immediate();
   }
 
   /** Records progress (status stays `running`) or the end of the run. */

@@ -31,7 +31,8 @@ export function saveMatrix(db: Db, m: { name: string; source: string; origin: st
        ON CONFLICT (name) DO UPDATE SET source = excluded.source, digest = excluded.digest, origin = excluded.origin, applied_at = excluded.applied_at`,
     ).run(m.name, m.source, digest, m.origin, m.appliedAt);
     return { changed: true, digest };
-  })();
+    // IMMEDIATE: it reads before it writes, and a deferred read cannot wait for another writer (store/db.ts).
+  }).immediate();
 }
 
 export function listStoredMatrices(db: Db): StoredMatrix[] {

@@ -48,6 +48,7 @@ export function applyRetention(db: Db, policy: RetentionPolicy, now: number = Da
       result.metricPairs = db.prepare('DELETE FROM metric_pairs WHERE last_seen < ?').run(cutoff).changes;
       result.names = db.prepare('DELETE FROM external_names WHERE last_seen < ?').run(cutoff).changes;
     }
-  })();
+    // IMMEDIATE: it may read before it writes (store/db.ts).
+  }).immediate();
   return result;
 }
