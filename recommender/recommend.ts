@@ -432,7 +432,7 @@ function componentsByWorkload(matrices: readonly ResolvedMatrix[]): Map<string, 
     for (const c of m.components) {
       for (const w of c.workloads) {
         const k = workloadKey(w);
-        componentsOf.set(k, [...(componentsOf.get(k) ?? []), { matrix: m.name, component: c }]);
+        componentsOf.set(k, [...(componentsOf.get(k) ?? []), { matrix: m.name, component: c, parameters: m.parameters }]);
       }
     }
   }

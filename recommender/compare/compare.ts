@@ -6,7 +6,7 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Direction } from '../../domain/direction.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
-import type { ExpectedRule, ResolvedComponent } from '../matrix/resolved.ts';
+import type { ExpectedRule, ResolvedComponent, ResolvedParameter } from '../matrix/resolved.ts';
 import type { ClusterIndex } from './context.ts';
 import { clientDigestState, edgeDigest } from './edge-digest.ts';
 import { edgeMatchesRule } from './match.ts';
@@ -17,6 +17,8 @@ import { DAY_MS, type ComparisonStatus, type DocumentedRuleStatus } from './stat
 export interface WorkloadComponent {
   matrix: string;
   component: ResolvedComponent;
+  /** The matrix's parameters: what a disabled component's warning says of its condition. */
+  parameters?: readonly ResolvedParameter[];
 }
 
 export interface RuleAssessment {

@@ -5,7 +5,8 @@
  */
 import type { Direction } from '../../domain/direction.ts';
 import { peerKey } from '../../domain/peer.ts';
-import type { RuleAssessment, SideComparison } from './compare.ts';
+import type { RuleAssessment, SideComparison, WorkloadComponent } from './compare.ts';
+import { conditionConfig } from '../matrix/condition-kind.ts';
 import type { MeshView } from '../../domain/istio.ts';
 
 /**
@@ -122,4 +123,27 @@ export function otherViewWarnings(rules: readonly RuleAssessment[], sides: Recor
     out.push(`${rule.id} (${rule.level}: ${rule.purpose}) documents ${n} observed ${rule.direction} edge(s) that no rule in force documents, but only in another view of its matrix (${v.set}): they stay undocumented (violations where the direction is authoritative); if this cluster runs that view, set ${v.set} in the cluster config (${v.config.join('; ')})`);
   }
   return out;
+}
+
+/**
+ * A component that selects the workload while its `when` does not hold ("the component exists
+ * only when it holds", docs/matrices.md): none of its rules is in force and its authoritative
+ * stance does not apply, so the workload's traffic is not documented by it. Said, with why the
+ * condition fails and what to set, since its workload evidently runs.
+ */
+export function disabledComponentWarning(c: WorkloadComponent, workload: string, observed: number): string | undefined {
+  const cond = c.component.condition;
+  if (c.component.enabled || cond === undefined || observed === 0) return undefined;
+  const byName = new Map((c.parameters ?? []).map((p) => [p.name, p]));
+  const why = Object.keys(cond.when)
+    .sort()
+    .flatMap((name) => {
+      const expected = cond.when[name]!;
+      const p = byName.get(name);
+      if (p?.value !== undefined && (Array.isArray(expected) ? expected : [expected]).includes(p.value)) return [];
+      if (p?.value === undefined) return [`${name} has no value`];
+      return [p.origin === 'config' ? `${name}=${String(p.value)} is set in matrices.systems.${c.matrix}.parameters` : `${name} is left at its default ${String(p.value)}`];
+    });
+  const name = `${c.matrix}/${c.component.name}`;
+  return `${name} selects ${workload} but is disabled: its condition ${cond.text} does not hold (${why.join('; ')}): none of its rules is in force and its authoritative stance does not apply, so the workload's ${observed} observed edge side(s) are not documented by it; if ${name} runs here, set ${cond.text} in the cluster config (${conditionConfig(c.matrix, cond)})`;
 }

@@ -114,7 +114,9 @@ function claimants(m: ResolvedMatrix): Claimant[] {
   const roles = new Map(m.roles.map((r) => [r.role, r]));
   const out: Claimant[] = [];
   for (const c of m.components) {
-    if (!c.enabled || !c.present) continue;
+    // A disabled component's rules carry its condition (matrix/resolve.ts): a toggle left at its
+    // default makes them documented when set like any other conditional rule.
+    if (!c.present) continue;
     for (const rule of c.rules) {
       const role = rule.role !== undefined ? roles.get(rule.role) : undefined;
       const unbound = role?.origin === 'unbound';

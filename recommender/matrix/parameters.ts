@@ -90,6 +90,31 @@ export function conditionText(when: ConditionT): string {
     .join(', ');
 }
 
+/**
+ * A component's condition and one of its rules' (or its stance's) as one: "the component exists
+ * only when it holds" (docs/matrices.md), so a rule of it is in force only when both hold. A
+ * parameter both name keeps the values both allow; where they allow none in common the rule can
+ * never be in force, and the parameter is named in `contradicts`.
+ */
+export function conjoin(component: ConditionT | undefined, own: ConditionT | undefined): { when?: ConditionT; contradicts: string[] } {
+  if (!component) return own ? { when: own, contradicts: [] } : { contradicts: [] };
+  if (!own) return { when: component, contradicts: [] };
+  const when: ConditionT = { ...component };
+  const contradicts: string[] = [];
+  for (const [name, value] of Object.entries(own)) {
+    const outer = Object.hasOwn(when, name) ? when[name] : undefined;
+    if (outer === undefined) {
+      when[name] = value;
+      continue;
+    }
+    const list = (v: ConditionT[string]) => (Array.isArray(v) ? v : [v]);
+    const both = list(outer).filter((v) => list(value).includes(v));
+    if (both.length === 0) contradicts.push(name);
+    else when[name] = both.length === 1 ? both[0]! : both;
+  }
+  return { when, contradicts: contradicts.sort() };
+}
+
 /** Evaluates a condition; a parameter without a value makes it false and is named in `unset`. */
 export function evaluate(when: ConditionT | undefined, values: ParameterValues): { result?: ConditionResult; holds: boolean; unset: string[] } {
   if (!when) return { holds: true, unset: [] };

@@ -9,10 +9,10 @@ import { DNS_CONVENTIONS, DNS_SERVICE_PORT, type DnsPort } from '../../domain/cl
 import type { InventorySnapshot, LabelSelector } from '../../domain/inventory.ts';
 import { ruleId, type Direction } from './ids.ts';
 import { clusterFacts, comparePorts, namespacesMatching, resolveRole, rolePeers, selectWorkloads, sortRefs, uniquePorts } from './bindings.ts';
-import { evaluate, render, resolveParameters, type ParameterValues } from './parameters.ts';
+import { conjoin, evaluate, render, resolveParameters, type ParameterValues } from './parameters.ts';
 import { canonicalSelector } from './selector.ts';
 import { wholeRef } from './syntax.ts';
-import type { ComponentT, LabelSelectorT, MatricesConfigT, MatrixT, PeerT, PortSpecT, RuleT, SourceT, StanceT } from './schema.ts';
+import type { ComponentT, ConditionT, LabelSelectorT, MatricesConfigT, MatrixT, PeerT, PortSpecT, RuleT, SourceT, StanceT } from './schema.ts';
 import type {
   Citation,
   ClusterFacts,
@@ -183,8 +183,10 @@ function resolvePeer(ctx: Ctx, self: ResolvedComponent, peer: PeerT, unresolved:
 
 function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, direction: Direction, rule: RuleT, shared: boolean): ExpectedRule {
   const unresolved: string[] = [];
-  const cond = evaluate(rule.when, ctx.values);
+  const { when, contradicts } = conjoin(self.condition?.when, rule.when);
+  const cond = evaluate(when, ctx.values);
   for (const p of cond.unset) unresolved.push(`condition parameter "${p}" has no value`);
+  for (const p of contradicts) unresolved.push(`condition parameter "${p}" allows no value its component's condition allows`);
   let peers = resolvePeer(ctx, self, rule.peer, unresolved);
   const namedPorts =
     direction === 'ingress' ? self.ports : typeof rule.peer === 'object' && 'component' in rule.peer ? (ctx.declaredPorts.get(rule.peer.component) ?? []) : [];
@@ -231,11 +233,13 @@ function dnsPodPorts(ports: readonly ResolvedPort[], dns: readonly DnsPort[]): R
   );
 }
 
-function stance(ctx: Ctx, s: StanceT | undefined): Stance {
-  if (s === undefined) return { authoritative: false };
-  if (typeof s === 'boolean') return { authoritative: s };
-  const cond = evaluate(s.when, ctx.values);
-  const out: Stance = { authoritative: cond.holds };
+/** A direction's stance; the component's own condition is part of it (a disabled component is no authority). */
+function stance(ctx: Ctx, s: StanceT | undefined, component: ConditionT | undefined): Stance {
+  if (s === undefined || s === false) return { authoritative: false };
+  const { when, contradicts } = conjoin(component, s === true ? undefined : s.when);
+  const cond = evaluate(when, ctx.values);
+  const out: Stance = { authoritative: cond.holds && contradicts.length === 0 };
+  if (s === true) return cond.result ? { ...out, condition: cond.result } : out;
   if (s.purpose) out.purpose = s.purpose;
   if (s.source) out.source = cite(ctx.matrix, s.source);
   if (cond.result) out.condition = cond.result;
@@ -273,8 +277,8 @@ function componentShell(ctx: Ctx, name: string, c: ComponentT): ResolvedComponen
     workloads: sortRefs(workloads),
     ports: ports.sort(comparePorts),
     authoritative: {
-      ingress: stance(ctx, typeof auth === 'object' ? auth.ingress : auth),
-      egress: stance(ctx, typeof auth === 'object' ? auth.egress : auth),
+      ingress: stance(ctx, typeof auth === 'object' ? auth.ingress : auth, c.when),
+      egress: stance(ctx, typeof auth === 'object' ? auth.egress : auth, c.when),
     },
     exceptions: (c.exceptions ?? [])
       .map((e) => dropUndefined({ type: e.type, direction: e.direction, reason: e.reason, source: cite(ctx.matrix, e.source) }))

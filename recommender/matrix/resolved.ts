@@ -85,6 +85,7 @@ export interface ExpectedRule {
   peers: ResolvedPeer[];
   /** Empty: all ports. */
   ports: ResolvedPort[];
+  /** The rule's condition and its component's `when`, as one (a rule of a disabled component is not in force). */
   condition?: ConditionResult;
   /** The peers come from a role bound from observation (`origin: inferred`): which role, the candidate peers, the config that pins it. */
   inferred?: { role: string; candidates: string[]; pin: string };
@@ -133,6 +134,7 @@ export interface Stance {
   authoritative: boolean;
   purpose?: string;
   source?: Citation;
+  /** The stance's condition and its component's `when`, as one. */
   condition?: ConditionResult;
 }
 

@@ -15,7 +15,7 @@ import { refOf, type ClusterIndex } from '../compare/context.ts';
 import { dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, portKey, selectorIsEmpty } from '../policy/order.ts';
-import { documentedWarnings, onlyRoleUnbound, otherViewWarnings, probesOnly, unboundRoleNote } from '../compare/documented-notes.ts';
+import { disabledComponentWarning, documentedWarnings, onlyRoleUnbound, otherViewWarnings, probesOnly, unboundRoleNote } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
@@ -137,15 +137,25 @@ const NO_RULES: RuleAssessment[] = [];
 const NO_NOTES: readonly string[] = [];
 const NO_EDGES: readonly number[] = [];
 
-export function planWorkload(w: Workload, comparison: WorkloadComparison, components: WorkloadComponent[], ctx: SynthesisContext): WorkloadPlan {
-  const plan: WorkloadPlan = { workload: w, comparison, components, intents: [], excluded: [], violations: [], warnings: [], summary: '', documentedFlows: [], leftClosed: [] };
+export function planWorkload(w: Workload, comparison: WorkloadComparison, all: WorkloadComponent[], ctx: SynthesisContext): WorkloadPlan {
+  // A component whose `when` does not hold does not exist (docs/matrices.md): no authority, no
+  // exception, nothing documented — but the observed edges its rules fit once its toggle is set
+  // (documented when set), which it still documents.
+  const components = all.filter((c) => c.component.enabled);
+  const documenting = all.filter((c) => c.component.enabled || comparison.rules.some((r) => r.status === 'documented-when-set' && r.matrix === c.matrix && r.component === c.component.name));
+  const observed = comparison.ingress.edges.length + comparison.egress.edges.length;
+  const plan: WorkloadPlan = { workload: w, comparison, components: documenting, intents: [], excluded: [], violations: [], warnings: [], summary: '', documentedFlows: [], leftClosed: [] };
+  for (const c of all) {
+    const warning = documenting.includes(c) ? undefined : disabledComponentWarning(c, nameOf(w), observed);
+    if (warning !== undefined) plan.warnings.push(warning);
+  }
   const mirrorEvidence = confirmFromOtherEnds(w, comparison, components, ctx);
   const details = ctx.details !== false;
   // In mode documented a workload no matrix of its own documents gets no policy: nothing of it is
   // restricted. Under a namespace default-deny, which isolates it all the same, one that another
   // component's rule names (a role's pods) gets the rules required at its end, on top of that layer.
-  const onlyAtOtherEnds = ctx.opts.defaultDeny && components.length === 0 && (ctx.mirrors.byWorkload.get(workloadKey(w))?.length ?? 0) > 0;
-  const refusal = noPolicyReason(w, components, ctx.opts, onlyAtOtherEnds, comparison.ingress.edges.length + comparison.egress.edges.length);
+  const onlyAtOtherEnds = ctx.opts.defaultDeny && documenting.length === 0 && (ctx.mirrors.byWorkload.get(workloadKey(w))?.length ?? 0) > 0;
+  const refusal = noPolicyReason(w, documenting, ctx.opts, onlyAtOtherEnds, observed);
   if (refusal !== undefined) {
     plan.summary = refusal.summary;
     for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });

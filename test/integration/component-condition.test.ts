@@ -114,7 +114,7 @@ test('a component whose when is a boolean toggle left at its default false: the 
         assert.deepEqual(api.violations, [], at);
         assert.ok(!JSON.stringify(emitted.manifests).includes('is unbound'), `${at}: no any-destination rule for the disabled component's role`);
         assert.ok(!api.policies.some((p) => p.explanation.includes('deny all ingress')), `${at}: ${JSON.stringify(api.policies.map((p) => p.explanation))}`);
-        for (const id of ['sso/sso/ingress/shop-8080', 'sso/sso/egress/apiserver']) {
+        for (const id of ['sso/sso/ingress/shop-pods-8080', 'sso/sso/egress/apiserver', 'sso/sso/egress/oidc-provider-443']) {
           assert.ok(api.warnings.some((w) => w.startsWith(`${id} is documented when set`) && w.includes('set sso.enabled=true') && w.includes('matrices.systems.sso.parameters: {sso.enabled: true}')), `${at} ${id}: ${JSON.stringify(api.warnings)}`);
         }
         assert.deepEqual(verification.denied.filter((f) => f.workload.includes('api')), [], at);

@@ -277,3 +277,37 @@ test('a role named like an Object.prototype member (constructor) is looked up as
     assert.equal(m.components[0]!.rules[0]!.peers.length, 0, 'an unbound role gives no peer, never every namespace');
   }
 });
+
+test('a component\'s when is part of each of its rules\' conditions and of its authoritative stance (docs/matrices.md: "the component exists only when it holds"); a rule whose own condition allows no value the component\'s does is never in force', () => {
+  const { matrix } = parseMatrix(`apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: sso, title: SSO }
+documents: { doc: { title: sso doc, file: sso.txt } }
+parameters:
+  sso.enabled: { type: boolean, default: false, description: the SSO part }
+  site: { type: string, enum: [eu, us], default: eu, description: site }
+components:
+  sso:
+    namespace: shop
+    when: { sso.enabled: true, site: [eu, us] }
+    selector: { matchLabels: { app: api } }
+    authoritative: { ingress: true, egress: { when: { site: us }, purpose: listed } }
+    egress:
+      - { id: eu, peer: apiserver, level: must, when: { site: eu }, purpose: storage, source: { document: doc, line: 1 } }
+      - { id: never, peer: dns, level: must, when: { sso.enabled: false }, purpose: lookups, source: { document: doc, line: 2 } }
+`, 'sso.yaml');
+  const entry: MatrixEntry = { matrix, origin: 'applied', overridesBuiltIn: false };
+  const off = resolveMatrix(entry, inventory, {});
+  const c = off.components[0]!;
+  assert.equal(c.enabled, false);
+  assert.deepEqual(c.authoritative.ingress, { authoritative: false, condition: { when: { 'sso.enabled': true, site: ['eu', 'us'] }, text: 'site in (eu|us), sso.enabled=true', holds: false } });
+  assert.deepEqual(c.authoritative.egress.condition?.when, { 'sso.enabled': true, site: 'us' });
+  assert.deepEqual(rule(off, 'sso/sso/egress/eu').condition, { when: { 'sso.enabled': true, site: 'eu' }, text: 'site=eu, sso.enabled=true', holds: false });
+  const on = resolveMatrix(entry, inventory, { systems: { sso: { parameters: { 'sso.enabled': true } } } });
+  assert.equal(on.components[0]!.authoritative.ingress.authoritative, true);
+  assert.equal(on.components[0]!.authoritative.egress.authoritative, false);
+  assert.equal(rule(on, 'sso/sso/egress/eu').condition?.holds, true);
+  const never = rule(on, 'sso/sso/egress/never');
+  assert.equal(never.active, false);
+  assert.deepEqual(never.unresolved, ['condition parameter "sso.enabled" allows no value its component\'s condition allows']);
+});
