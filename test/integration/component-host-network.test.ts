@@ -1,0 +1,77 @@
+/**
+ * A matrix component's `hostNetwork` (literal, or a condition that holds) says its pods run in the
+ * host network, where pod policies cannot isolate them (docs/recommend.md: "Host-network
+ * workloads get no policy, only an explanation"; docs/matrices.md: "A host-network component also
+ * resolves with isolatable: false"). The recommendation used to read only the inventory's
+ * hostNetwork and emitted an allowlist for the component all the same. Where the inventory shows
+ * the pods on the pod network, the workload gets a warning naming both.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { importInventory } from '../../app/inventory.ts';
+import { ingestFlows } from '../../app/ingest.ts';
+import { applyMatrix } from '../../app/matrices.ts';
+import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
+import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
+import { netobservRecord } from '../helpers/netobserv-record.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const NOW = Date.now();
+
+const matrix = (hostNetwork: string) => `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: edge, title: Edge }
+documents: { doc: { title: edge doc, file: edge.txt } }
+parameters:
+  hostNetwork: { type: boolean, default: false, description: controller.hostNetwork }
+components:
+  api:
+    namespace: shop
+    selector: { matchLabels: { app: api } }
+    hostNetwork: ${hostNetwork}
+    authoritative: true
+    exceptions:
+      - { type: host-network, reason: the controller binds the node's ports, source: { document: doc, line: 9 } }
+    ingress:
+      - { peer: { namespace: shop, selector: { matchLabels: { app: web } } }, ports: [{ port: 8080 }], level: must, purpose: client traffic, source: { document: doc, line: 1 } }
+`;
+
+async function recommendWith(text: string, config: MatricesConfigT) {
+  const { db } = tmpDb();
+  importInventory(db, { text: readFileSync(new URL('../fixtures/openshift-dns/inventory.yaml', import.meta.url), 'utf8'), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  applyMatrix(db, { text, origin: 'edge.yaml', appliedAt: NOW });
+  const flows = [netobservRecord({ src: '10.128.0.20', dst: '10.128.0.21', dstPort: 8080, proto: 6, srcPort: 40001, time: NOW - 60_000 })];
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flows.join('\n')}\n`]) }], { format: 'netobserv' });
+  const input = readRecommendationInput(db, config);
+  return ENGINE_NAMES.map((engine) => ({ engine, ...runRecommendation(input, engine, recommendOptions({}), { tightness: false }) }));
+}
+
+for (const [what, text, config] of [
+  ['hostNetwork: true', matrix('true'), {}],
+  ['a hostNetwork condition that holds', matrix('{ hostNetwork: true }'), { systems: { edge: { parameters: { hostNetwork: true } } } }],
+] as const) {
+  test(`a component declaring ${what}: its workload gets no policy, only the host-network explanation, and a warning that the inventory shows its pods on the pod network — on every engine`, async () => {
+    for (const { engine, rec, verification } of await recommendWith(text, config)) {
+      const api = rec.workloads.find((w) => w.workload.name === 'api')!;
+      assert.deepEqual(api.policies, [], engine);
+      assert.match(api.summary, /runs in the host network/, engine);
+      assert.match(api.summary, /the controller binds the node's ports/, engine);
+      assert.ok(
+        api.warnings.some((w) => w.includes('edge/api declares hostNetwork') && w.includes('the inventory shows') && w.includes('pod network')),
+        `${engine}: ${JSON.stringify(api.warnings)}`,
+      );
+      assert.equal(verification.ok, true, engine);
+    }
+  });
+}
+
+test('a hostNetwork condition that does not hold leaves the workload on the pod network: it gets its policy', async () => {
+  for (const { engine, rec } of await recommendWith(matrix('{ hostNetwork: true }'), {})) {
+    const api = rec.workloads.find((w) => w.workload.name === 'api')!;
+    assert.equal(api.policies.length, 1, engine);
+    assert.ok(!api.warnings.some((w) => w.includes('declares hostNetwork')), engine);
+  }
+});
