@@ -127,11 +127,14 @@ export function edgePort(edge: EdgeTraffic): PortSpec | undefined {
 export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dns: DnsTarget): PolicyPeer[] {
   switch (rp.kind) {
     case 'pods': {
-      if (rp.hostNetwork) return [...ix.nodeIps.values()].flat().length > 0 ? [nodesPeer(nodeIpsOfHostNetworkPeer(ix))] : [];
+      const nodes = rp.hostNetwork && [...ix.nodeIps.values()].flat().length > 0 ? [nodesPeer(nodeIpsOfHostNetworkPeer(ix))] : [];
+      // A matrix that declares host network where the inventory shows pods on the pod network: the
+      // two disagree (the workload's warning says so), so both are reached, never neither.
+      if (rp.hostNetwork && !rp.workloads.some((w) => ix.workloads.get(workloadKey(w))?.hostNetwork === false)) return nodes;
       // A namespace selector stays one: namespaces created later match too (issue 13).
-      if (rp.namespaceSelector !== undefined) return [selectedNamespacesPeer(rp.namespaceSelector, rp.selector)];
+      if (rp.namespaceSelector !== undefined) return [...nodes, selectedNamespacesPeer(rp.namespaceSelector, rp.selector)];
       const namespaces = rp.namespace !== undefined ? [rp.namespace] : rp.namespaces;
-      return namespaces.map((n) => podsPeer(rp.selector, n === ns ? undefined : n));
+      return [...nodes, ...namespaces.map((n) => podsPeer(rp.selector, n === ns ? undefined : n))];
     }
     case 'namespace':
       if (rp.namespaceSelector !== undefined) return [selectedNamespacesPeer(rp.namespaceSelector)];

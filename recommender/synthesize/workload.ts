@@ -250,10 +250,16 @@ function noPolicyReason(
   observed: number,
 ): { summary: string; layerSummary?: string; warning?: string; excluded: string; undocumented?: true } | undefined {
   const name = nameOf(w);
-  if (w.hostNetwork) {
+  // The matrix's word counts as the inventory's (its hostNetwork, literal or a condition that
+  // holds: matrix/resolve.ts): a policy selecting host-network pods does nothing.
+  const declaring = components.filter((c) => c.component.enabled && c.component.hostNetwork).map((c) => `${c.matrix}/${c.component.name}`);
+  if (w.hostNetwork || declaring.length > 0) {
     const reasons = components.flatMap((c) => c.component.exceptions.filter((e) => e.type === 'host-network').map((e) => `${e.reason} (${e.source.title}${e.source.line !== undefined ? `, line ${e.source.line}` : ''})`));
     return {
       summary: `${name} runs in the host network: NetworkPolicy cannot isolate it on most CNIs, so no policy is recommended; restrict it on the node (host firewall) instead.${reasons.length > 0 ? ` Matrix: ${[...new Set(reasons)].join(' ')}` : ''}`,
+      ...(w.hostNetwork
+        ? {}
+        : { warning: `${declaring.join(', ')} declares hostNetwork for ${name}, but the inventory shows its pods on the pod network: no policy is recommended as the matrix says; if the pods are on the pod network, correct the matrix's hostNetwork (or the parameter behind it) to get one` }),
       excluded: 'host-network workload: no policy',
     };
   }

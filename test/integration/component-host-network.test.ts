@@ -4,7 +4,8 @@
  * workloads get no policy, only an explanation"; docs/matrices.md: "A host-network component also
  * resolves with isolatable: false"). The recommendation used to read only the inventory's
  * hostNetwork and emitted an allowlist for the component all the same. Where the inventory shows
- * the pods on the pod network, the workload gets a warning naming both.
+ * the pods on the pod network, the workload gets a warning naming both, and the rules naming the
+ * component reach both its nodes and its pods (the verification: web's egress to it is not cut).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
