@@ -146,6 +146,16 @@ test('a rule inactive only by a defaulted condition is documented when configure
   assert.equal(rule(set, 'shipper/agent/egress/store').whenConfigured, undefined, 'set to false in config: a decision, not a default');
 });
 
+test('documented when set, for a rule to a role the config (or discovery, or a default) already binds: what to set is the parameter alone — no bare path of the binding, which has nothing to add (docs/matrices.md, "Documented when set")', () => {
+  const e = edge(agent, { kind: 'external', ip: '198.51.100.3' }, 8443);
+  const m = observed([e], { bindings: { roles: { store: { cidrs: ['198.51.100.0/24'] } } } });
+  assert.deepEqual(rule(m, 'shipper/agent/egress/store').whenConfigured, {
+    set: 'store.configured=true',
+    config: ['matrices.systems.shipper.parameters: {store.configured: true}'],
+    edges: ['workload:ship/Deployment/agent|external:198.51.100.3|8443|TCP'],
+  });
+});
+
 test('a role is never bound to a component of its own matrix, nor to traffic an active rule already documents', () => {
   const m = observed([edge(agent, w('ship', 'sidecar'), 9000), edge(agent, w('ship', 'sidecar'), 7000)]);
   assert.equal(role(m, 'brokers').origin, 'unbound');
