@@ -437,9 +437,10 @@ function whenConfigured(m: ResolvedMatrix, rule: ExpectedRule, inferred: RoleRes
   const listed = kind === 'waiting' ? many : fits;
   const config: string[] = [];
   if (kind === 'conditional' && cond) config.push(conditionConfig(m.name, cond));
-  if (rule.role !== undefined) {
-    config.push(inferred ? `matrices.bindings.roles.${rule.role}: ${JSON.stringify(inferred.bindings)} (bound from observation: pin it)` : `matrices.bindings.roles.${rule.role}`);
-  }
+  // A role the config, discovery or a default binds has nothing to add: only a role observation
+  // bound (pin it) or one nothing binds (where to bind it) is named.
+  if (inferred) config.push(`matrices.bindings.roles.${rule.role}: ${JSON.stringify(inferred.bindings)} (bound from observation: pin it)`);
+  else if (rule.role !== undefined && m.roles.find((r) => r.role === rule.role)?.origin === 'unbound') config.push(`matrices.bindings.roles.${rule.role}`);
   const out: WhenConfigured = {
     set: kind === 'conditional' && cond ? cond.text : `role ${rule.role} is bound`,
     config,
