@@ -91,6 +91,24 @@ test('selector expressions, port names, duplicate ids and unknown fields are che
   assert.equal(ps.length, 5);
 });
 
+test('"${parameter}" in a matchExpressions value is refused as not rendered there (docs/matrices.md: matchLabels values may use it, matchExpressions values may not), not as a malformed label value', () => {
+  const ps = problemsOf(`apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: t, title: T }
+documents: { d: { title: D } }
+parameters:
+  namespace: { type: string, default: ns, description: ns }
+components:
+  a:
+    namespace: \${namespace}
+    selector: { matchLabels: { app: a }, matchExpressions: [{ key: tier, operator: In, values: ["\${namespace}", web] }] }
+`);
+  const p = find(ps, 'components.a.selector.matchExpressions[0].values[0]', /"\$\{parameter\}" is not rendered in matchExpressions values: write the value itself, or use matchLabels/);
+  assert.ok(p, JSON.stringify(ps));
+  assert.ok(!ps.some((x) => /label value must be/.test(x.message)), JSON.stringify(ps));
+  assert.equal(ps.length, 1);
+});
+
 /** The problems of a matrix whose component `a` has one must egress rule to `peer` (YAML flow text). */
 const egressPeerProblems = (peer: string) =>
   problemsOf(`${base}    egress:
