@@ -62,6 +62,7 @@ export function parameterValueProblem(param: ParamInfo, v: unknown): string | un
 }
 
 const NOT_RENDERED = 'a role binding is taken as written: "${parameter}" is not rendered here (write the name itself)';
+const NOT_IN_EXPRESSIONS = '"${parameter}" is not rendered in matchExpressions values: write the value itself, or use matchLabels, whose values may use it';
 
 class Checker {
   readonly issues: Issue[] = [];
@@ -164,6 +165,7 @@ class Checker {
         this.add([...p, 'values'], `malformed selector: operator ${e.operator} takes no values`, e.values);
       }
       vals.forEach((v, j) => {
+        if (typeof v === 'string' && v.includes('${')) return this.add([...p, 'values', j], NOT_IN_EXPRESSIONS, v);
         const vp = typeof v === 'string' ? labelValueProblem(v) : undefined;
         if (vp) this.add([...p, 'values', j], `malformed selector: ${vp}`, v);
       });
