@@ -30,13 +30,13 @@ export function selectionOf(filters: { namespace?: string | undefined; workload?
 
 export const selects = (sel: Selection): boolean => sel.namespace !== undefined || sel.workload !== undefined;
 
-function matches(w: { kind: string; name: string }, workload: string): boolean {
-  return w.name === workload || `${w.kind}/${w.name}` === workload;
-}
-
-/** Names joined for a message, at most `max` of them and how many there are in all. */
-export function listOf(names: Iterable<string>, max = 12): string {
+/**
+ * Names joined for a message, at most `max` of them and how many there are in all — or, when
+ * `complete` is false (the names were read up to a bound), how many there are at least.
+ */
+export function listOf(names: Iterable<string>, max = 12, complete = true): string {
   const all = [...names];
+  if (!complete) return `${all.slice(0, max).join(', ')}, … (at least ${all.length} in all)`;
   return all.length > max ? `${all.slice(0, max).join(', ')}, … (${all.length} in all)` : all.join(', ');
 }
 
@@ -47,19 +47,21 @@ function describe(sel: Selection): string {
 
 export type Named = { namespace: string; kind: string; name: string };
 
-/** The not-found message when `sel` names something `workloads`/`namespaces` do not hold; undefined when they hold it. */
-export function missingFrom(sel: Selection, workloads: readonly Named[], namespaces: readonly string[], where: string): string | undefined {
-  if (!selects(sel)) return undefined;
-  const inNs = sel.namespace === undefined ? workloads : workloads.filter((w) => w.namespace === sel.namespace);
-  if (sel.namespace !== undefined && inNs.length === 0 && !namespaces.includes(sel.namespace)) {
-    const all = [...new Set([...namespaces, ...workloads.map((w) => w.namespace)])].sort();
-    return `no namespace "${sel.namespace}" ${where} (namespaces: ${listOf(all)})`;
-  }
-  if (sel.workload !== undefined && !inNs.some((w) => matches(w, sel.workload as string))) {
-    const names = inNs.map((w) => `${w.kind.toLowerCase()}/${w.name}`).sort();
-    return `no ${describe(sel)} ${where} (${sel.namespace !== undefined ? 'there' : 'known'}: ${listOf(names)})`;
-  }
-  return undefined;
+/** What exists, for a not-found message: names read up to a bound, and whether they are all. */
+export interface Known<T> {
+  names: readonly T[];
+  complete: boolean;
+}
+
+/** The not-found message for a namespace nobody knows: the namespaces there are. */
+export function missingNamespace(namespace: string, namespaces: Known<string>, where: string): string {
+  return `no namespace "${namespace}" ${where} (namespaces: ${listOf([...new Set(namespaces.names)].sort(), 12, namespaces.complete)})`;
+}
+
+/** The not-found message for a workload nobody knows: the workloads of its namespace, or all. */
+export function missingWorkload(sel: Selection, workloads: Known<Named>, where: string): string {
+  const names = [...new Set(workloads.names.map((w) => `${w.kind.toLowerCase()}/${w.name}`))].sort();
+  return `no ${describe(sel)} ${where} (${sel.namespace !== undefined ? 'there' : 'known'}: ${listOf(names, 12, workloads.complete)})`;
 }
 
 /** Said when a selection that exists has nothing to show (kubectl's "No resources found"). */

@@ -20,6 +20,7 @@ import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type 
 import type { CiliumPolicySettings, CurrentApiserverEndpoint, FormerApiserverEndpoint, OwnerAlias } from '../domain/inventory.ts';
 import type { ResolutionData } from '../domain/resolution.ts';
 import type { Db } from './db.ts';
+import type { NameSample } from './edge-names.ts';
 
 /** Owner aliases not seen for this long are pruned: flows that old are not ingested any more. */
 export const ALIAS_RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -375,6 +376,57 @@ export function inventoriedNamespaces(db: Db): Map<string, number> {
     )
     .all() as { namespace: string; gone: number }[];
   return new Map(rows.map((r) => [r.namespace, r.gone]));
+}
+
+/**
+ * Up to `limit` names the inventory knows, sorted, for a not-found answer: its Namespace objects
+ * and the namespaces of its workloads (gone ones included), read in index order.
+ */
+export function inventoryNamespaceNames(db: Db, limit: number): NameSample {
+  const read = (sql: string) => (db.prepare(sql).all(limit + 1) as { n: string }[]).map((r) => r.n);
+  const objects = read('SELECT name AS n FROM namespaces ORDER BY name LIMIT ?');
+  const ofWorkloads = read('SELECT DISTINCT namespace AS n FROM workloads ORDER BY namespace LIMIT ?');
+  const complete = objects.length <= limit && ofWorkloads.length <= limit;
+  return { names: [...new Set([...objects.slice(0, limit), ...ofWorkloads.slice(0, limit)])].sort(), complete };
+}
+
+/** Whether the inventory knows `namespace`: a Namespace object, or a workload (gone ones included). */
+export function inventoryKnowsNamespace(db: Db, namespace: string): boolean {
+  return (
+    db.prepare('SELECT 1 FROM namespaces WHERE name = ?').get(namespace) !== undefined ||
+    db.prepare('SELECT 1 FROM workloads WHERE namespace = ? LIMIT 1').get(namespace) !== undefined
+  );
+}
+
+/** Up to `limit` workloads of the inventory (gone ones included), in `namespace` or anywhere, by key. */
+export function inventoryWorkloadNames(db: Db, namespace: string | undefined, limit: number): NameSample<WorkloadRef> {
+  const rows = (
+    namespace === undefined
+      ? db.prepare('SELECT namespace, kind, name FROM workloads ORDER BY namespace, kind, name LIMIT ?').all(limit + 1)
+      : db.prepare('SELECT namespace, kind, name FROM workloads WHERE namespace = ? ORDER BY kind, name LIMIT ?').all(namespace, limit + 1)
+  ) as WorkloadRef[];
+  return { names: rows.slice(0, limit), complete: rows.length <= limit };
+}
+
+/** Whether the inventory (gone workloads included) holds the workload `name` or `Kind/name`, in `namespace` or anywhere. */
+export function inventoryHoldsWorkload(db: Db, namespace: string | undefined, workload: string): boolean {
+  const slash = workload.indexOf('/');
+  const conds = ['name = ?'];
+  const params: unknown[] = [workload.slice(slash + 1)];
+  if (slash >= 0) {
+    conds.push('kind = ?');
+    params.push(workload.slice(0, slash));
+  }
+  if (namespace !== undefined) {
+    conds.push('namespace = ?');
+    params.push(namespace);
+  }
+  return db.prepare(`SELECT 1 FROM workloads WHERE ${conds.join(' AND ')} LIMIT 1`).get(...params) !== undefined;
+}
+
+/** Whether the inventory lists a present workload. */
+export function inventoryHasWorkloads(db: Db): boolean {
+  return db.prepare('SELECT 1 FROM workloads WHERE present = 1 LIMIT 1').get() !== undefined;
 }
 
 /** Whether any inventory was imported (a snapshot that held something). */

@@ -96,3 +96,24 @@ export function workloadsInEdges(db: Db): WorkloadRef[] {
   }
   return out;
 }
+
+/** Whether flow records left pod labels for the workload of this key (`namespace/Kind/name`). */
+export function hasObservedLabels(db: Db, key: string): boolean {
+  return db.prepare('SELECT 1 FROM observed_labels WHERE workload = ? LIMIT 1').get(key) !== undefined;
+}
+
+/**
+ * Whether an edge names a workload whose records left pod labels, in a namespace the inventory has
+ * no Namespace object for: the workloads a recommendation without an inventory can select
+ * (recommender/synthesize/inferred-workloads.ts). Index seeks per remembered workload (a capped
+ * table), never a pass over the edges.
+ */
+export function labelledFlowWorkloadExists(db: Db): boolean {
+  const sql = `SELECT 1 FROM observed_workloads w
+    WHERE EXISTS (SELECT 1 FROM observed_labels l WHERE l.workload = w.workload)
+      AND NOT EXISTS (SELECT 1 FROM namespaces n WHERE n.name = substr(w.workload, 1, instr(w.workload, '/') - 1))
+      AND (EXISTS (SELECT 1 FROM edges WHERE client = 'workload:' || w.workload) OR EXISTS (SELECT 1 FROM edges WHERE client = 'dns:' || w.workload)
+        OR EXISTS (SELECT 1 FROM edges WHERE server = 'workload:' || w.workload) OR EXISTS (SELECT 1 FROM edges WHERE server = 'dns:' || w.workload))
+    LIMIT 1`;
+  return db.prepare(sql).get() !== undefined;
+}
