@@ -49,7 +49,7 @@ export function createApp(ctx: ServiceContext): BuiltApp {
     ...edgeRoutes(ctx),
     ...metricPairRoutes(ctx),
     ...flowRoutes(ctx),
-    ...matrixRoutes(ctx),
+    ...matrixRoutes(ctx, recommendations),
     ...recommendationRoutes(ctx, recommendations),
     ...simulateRoutes(ctx),
     ...reportRoutes(ctx),

@@ -1,12 +1,14 @@
 /** Communication matrices: list, show one resolved against the inventory, apply (PUT) and validate. */
 import { Type } from '@sinclair/typebox';
-import { applyMatrix, matrixList, matrixSource, resolveMatrices, resolveMatrixNamed } from '../../app/matrices.ts';
+import { applyMatrix, matrixSource } from '../../app/matrices.ts';
 import type { ServiceContext } from '../context.ts';
 import { holdPlace } from '../http/compute-admission.ts';
 import { executorFor } from '../services/compute.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { MAX_BODY_YAML_TOKENS } from '../http/yaml-limit.ts';
 import { FreeObject, K8sName, StringEnum } from '../schemas/common.ts';
+import { sendRendered } from '../http/send-rendered.ts';
+import type { RecommendationService } from '../services/recommendations.ts';
 
 const MATRIX_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'application/json'];
 const NameParam = Type.Object({ name: K8sName }, { additionalProperties: false });
@@ -27,7 +29,8 @@ const Validation = Type.Object({
   ),
 });
 
-export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
+/** The resolved views are computed on a recommendation worker and cached per store version (services/matrix-views.ts). */
+export function matrixRoutes(ctx: ServiceContext, views: RecommendationService): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',
@@ -37,7 +40,7 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
       tag: 'matrices',
       scope: 'read',
       responses: { 200: { description: 'matrices sorted by name: `inForce: false` for a stored one that no longer validates, with `problems` and `warning`', content: { 'application/json': Type.Object({ items: Type.Array(FreeObject) }) } } },
-      handler: () => ({ items: matrixList(resolveMatrices(ctx.db, ctx.config.matrices)) }),
+      handler: async (_i, _req, res) => sendRendered(res, await views.matrices({ kind: 'matrices' })),
     }),
     defineRoute({
       method: 'get',
@@ -52,12 +55,12 @@ export function matrixRoutes(ctx: ServiceContext): AnyRoute[] {
         200: { description: 'the resolved matrix (JSON) or its source (YAML)', content: { 'application/json': FreeObject, 'application/yaml': undefined } },
         404: { description: 'no matrix of that name; resolved: also a stored one that no longer validates (not in force: the message says so; its source is still answered)' },
       },
-      handler: ({ params, query }, _req, res) => {
+      handler: async ({ params, query }, _req, res) => {
         if (query.format === 'source') {
           res.type('application/yaml').send(matrixSource(ctx.db, params.name));
           return undefined;
         }
-        return resolveMatrixNamed(ctx.db, ctx.config.matrices, params.name);
+        return sendRendered(res, await views.matrices({ kind: 'matrix', name: params.name }));
       },
     }),
     defineRoute({

@@ -20,6 +20,7 @@ import { pageResponse, renderResponse, simulationResponse, type ListQuery, type 
 import { simulateFlows } from '../../app/simulate.ts';
 import { matrixVerdict, type MatrixVerdict, type ValidateMatrixJob } from './matrix-verdict.ts';
 import { simulateRequestOf, type SimulateJob } from './simulate-job.ts';
+import { matrixView, type MatrixQuery } from './matrix-views.ts';
 
 /** Results kept per connection at most: each can hold a whole cluster's evidence, so only a few. */
 const RESULTS_KEPT = 4;
@@ -90,6 +91,11 @@ export class RecommendationComputer {
   /** POST /matrices/validate's verdict against this connection's stored matrices. */
   validateMatrix(job: ValidateMatrixJob): MatrixVerdict {
     return matrixVerdict(this.db, this.matrices, job);
+  }
+
+  /** GET /matrices (or one matrix) resolved against this connection's store. */
+  resolvedMatrices(q: MatrixQuery): RenderedResponse {
+    return matrixView(this.db, this.matrices, q);
   }
 
   respond(q: RecommendationQuery): Promise<RenderedResponse> {

@@ -14,6 +14,7 @@ import { RecommendationComputer } from './recommendation-computer.ts';
 import type { RecommendationQuery, RenderedResponse, SimulationResponse } from './recommendation-responses.ts';
 import type { MatrixVerdict, ValidateMatrixJob } from './matrix-verdict.ts';
 import type { SimulateJob } from './simulate-job.ts';
+import type { MatrixQuery } from './matrix-views.ts';
 import type { JobReply, RecommendationJob, WorkerConfig } from './recommendation-worker.ts';
 import type { BuildOptions } from '../../app/reports.ts';
 import type { Report } from '../../reports/model.ts';
@@ -29,6 +30,7 @@ const OUT_OF_MEMORY_ADVICE: Record<RecommendationJob['kind'], { what: string; ad
   report: { what: 'the report', advice: 'narrow it with namespace=, or raise the budget' },
   simulate: { what: 'the simulation', advice: 'send fewer flows or policies per request, or raise the budget' },
   'validate-matrix': { what: 'the matrix validation', advice: 'send a smaller document, or raise the budget' },
+  matrices: { what: 'the resolved matrices', advice: 'raise the budget' },
 };
 
 function outOfMemoryProblem(kind: RecommendationJob['kind'], memoryMb: number | undefined): HttpProblem {
@@ -44,6 +46,8 @@ export interface RecommendationExecutor {
   simulate(job: SimulateJob): Promise<SimulationResponse>;
   /** POST /matrices/validate's verdict: parsing the document is CPU work kept off the event loop too. */
   validateMatrix(job: ValidateMatrixJob): Promise<MatrixVerdict>;
+  /** GET /matrices (or one matrix) resolved: reading every edge's traffic is kept off the event loop too. */
+  matrices(query: MatrixQuery): Promise<RenderedResponse>;
   /** Terminates the workers; queued and running jobs fail. Idempotent. */
   close(): Promise<void>;
 }
@@ -66,6 +70,9 @@ export class InlineExecutor implements RecommendationExecutor {
   }
   async validateMatrix(job: ValidateMatrixJob): Promise<MatrixVerdict> {
     return this.computer.validateMatrix(job);
+  }
+  async matrices(query: MatrixQuery): Promise<RenderedResponse> {
+    return this.computer.resolvedMatrices(query);
   }
   async close(): Promise<void> {}
 }
@@ -137,6 +144,10 @@ export class WorkerPool implements RecommendationExecutor {
 
   validateMatrix(request: ValidateMatrixJob): Promise<MatrixVerdict> {
     return this.submit({ id: this.nextId++, kind: 'validate-matrix', request }) as Promise<MatrixVerdict>;
+  }
+
+  matrices(query: MatrixQuery): Promise<RenderedResponse> {
+    return this.submit({ id: this.nextId++, kind: 'matrices', query }) as Promise<RenderedResponse>;
   }
 
   private submit(job: RecommendationJob): Promise<RenderedResponse | Report | SimulationResponse | MatrixVerdict> {

@@ -68,7 +68,8 @@ class ChunkWriter {
   }
 }
 
-function json(value: unknown): RenderedResponse {
+/** A JSON answer in ~64 KiB chunks: the bytes of `JSON.stringify(value)`. */
+export function jsonResponse(value: unknown): RenderedResponse {
   const w = new ChunkWriter();
   writeJson(value, w.write, 0);
   w.flush();
@@ -82,7 +83,7 @@ export interface SimulationResponse {
 }
 
 export function simulationResponse(result: SimulateResult): SimulationResponse {
-  return { warnings: result.warnings, response: json(result.decisions) };
+  return { warnings: result.warnings, response: jsonResponse(result.decisions) };
 }
 
 function problem(spec: ProblemSpec): RenderedResponse {
@@ -93,7 +94,7 @@ const etagOf = (hash: ReturnType<typeof createHash>): string => `"${hash.digest(
 
 /** A page of the list, cut from the evidence the result keeps (evidence-window.ts). */
 export function pageResponse(listed: ListedRecommendation, cut: WindowPage, q: ListQuery): RenderedResponse {
-  return json(recommendationPage(listed, cut, q.page));
+  return jsonResponse(recommendationPage(listed, cut, q.page));
 }
 
 /**
@@ -110,10 +111,10 @@ export async function renderResponse(result: RecommendationResult, q: Exclude<Re
       const workload = rec.workloads[0];
       const { namespace, kind, name } = q.workload;
       if (!workload) return problem({ kind: 'not-found', detail: `workload ${namespace}/${kind}/${name} is no longer present in the inventory` });
-      return json({ engine: emitted.engine, now: rec.now, options: rec.options, ...workload, namespaceLayers: rec.namespaces, manifests: emitted.manifests, engineWarnings: emitted.warnings, verification });
+      return jsonResponse({ engine: emitted.engine, now: rec.now, options: rec.options, ...workload, namespaceLayers: rec.namespaces, manifests: emitted.manifests, engineWarnings: emitted.warnings, verification });
     }
     case 'drift':
-      return withWarnings(json(computeDrift(q.engine, input.inventory.policies, result.emitted.manifests, q.namespace)), warnings);
+      return withWarnings(jsonResponse(computeDrift(q.engine, input.inventory.policies, result.emitted.manifests, q.namespace)), warnings);
     case 'export':
       return exportResponse(result, q, warnings);
   }

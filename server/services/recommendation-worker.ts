@@ -12,6 +12,7 @@ import { RecommendationComputer } from './recommendation-computer.ts';
 import type { RecommendationQuery, RenderedResponse, SimulationResponse } from './recommendation-responses.ts';
 import type { MatrixVerdict, ValidateMatrixJob } from './matrix-verdict.ts';
 import type { SimulateJob } from './simulate-job.ts';
+import type { MatrixQuery } from './matrix-views.ts';
 import type { BuildOptions } from '../../app/reports.ts';
 import type { ReportSettings } from '../../reports/config.ts';
 import type { Report } from '../../reports/model.ts';
@@ -27,7 +28,8 @@ export type RecommendationJob =
   | { id: number; kind: 'respond'; query: RecommendationQuery }
   | { id: number; kind: 'report'; options: BuildOptions & { generatedAt: number } }
   | { id: number; kind: 'simulate'; request: SimulateJob }
-  | { id: number; kind: 'validate-matrix'; request: ValidateMatrixJob };
+  | { id: number; kind: 'validate-matrix'; request: ValidateMatrixJob }
+  | { id: number; kind: 'matrices'; query: MatrixQuery };
 
 /** An AppError crosses the thread boundary as its fields (structured clone drops the class). */
 export interface SerializedAppError {
@@ -55,6 +57,7 @@ if (parentPort) {
       if (job.kind === 'respond') reply = { id: job.id, ok: true, response: await computer.respond(job.query) };
       else if (job.kind === 'simulate') reply = { id: job.id, ok: true, simulation: computer.simulate(job.request) };
       else if (job.kind === 'validate-matrix') reply = { id: job.id, ok: true, verdict: computer.validateMatrix(job.request) };
+      else if (job.kind === 'matrices') reply = { id: job.id, ok: true, response: computer.resolvedMatrices(job.query) };
       else reply = { id: job.id, ok: true, report: computer.report(job.options) };
     } catch (e) {
       const err = e as Error;

@@ -1,6 +1,7 @@
 /**
  * Recommendations for the API: the same use case as `flowmatrix recommend`/`export`
- * (app/recommendation.ts), so the bytes are the CLI's. Answers are computed off the event loop
+ * (app/recommendation.ts), so the bytes are the CLI's; and the resolved matrices (GET /matrices),
+ * which read every edge's traffic as a recommendation does. Answers are computed off the event loop
  * (recommendation-pool.ts), concurrent identical requests share one computation, and rendered
  * answers are cached as bytes — bounded in bytes, dropped when the store changes.
  */
@@ -9,6 +10,7 @@ import { dataVersion } from '../../store/data-version.ts';
 import type { ServiceMetrics } from '../metrics.ts';
 import type { RecommendationExecutor } from './recommendation-pool.ts';
 import type { RecommendationQuery, RenderedResponse } from './recommendation-responses.ts';
+import type { MatrixQuery } from './matrix-views.ts';
 
 /** A least-recently-used cache bounded by the bytes of its values. */
 class ByteLru {
@@ -64,6 +66,15 @@ export class RecommendationService {
 
   /** The answer to `query` on the store as it is now. */
   respond(query: RecommendationQuery): Promise<RenderedResponse> {
+    return this.cached(query, query.engine, () => this.executor.execute(query));
+  }
+
+  /** The resolved matrices (or one) on the store as it is now. */
+  matrices(query: MatrixQuery): Promise<RenderedResponse> {
+    return this.cached(query, 'none', () => this.executor.matrices(query));
+  }
+
+  private cached(query: RecommendationQuery | MatrixQuery, engine: string, compute: () => Promise<RenderedResponse>): Promise<RenderedResponse> {
     const v = dataVersion(this.db);
     if (v !== this.version) {
       this.version = v;
@@ -74,7 +85,7 @@ export class RecommendationService {
     if (hit) return Promise.resolve(hit);
     let running = this.inFlight.get(key);
     if (!running) {
-      running = this.metrics.time(query.engine, query.kind, () => this.executor.execute(query)).then((r) => {
+      running = this.metrics.time(engine, query.kind, compute).then((r) => {
         if (this.version === v) this.cache.set(key, r);
         return r;
       });

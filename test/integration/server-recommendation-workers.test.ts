@@ -15,6 +15,7 @@ import type { RecommendationQuery, RenderedResponse, SimulationResponse } from '
 import type { SimulateRequest } from '../../app/simulate.ts';
 import type { MatrixVerdict, ValidateMatrixJob } from '../../server/services/matrix-verdict.ts';
 import { RecommendationService } from '../../server/services/recommendations.ts';
+import type { MatrixQuery } from '../../server/services/matrix-views.ts';
 import { openDb } from '../../store/db.ts';
 import { demoDb } from '../helpers/demo-db.ts';
 
@@ -137,6 +138,10 @@ class CountingExecutor implements RecommendationExecutor {
   validateMatrix(j: ValidateMatrixJob): Promise<MatrixVerdict> {
     return this.inner.validateMatrix(j);
   }
+  async matrices(q: MatrixQuery): Promise<RenderedResponse> {
+    this.calls++;
+    return this.inner.matrices(q);
+  }
   close(): Promise<void> {
     return this.inner.close();
   }
@@ -213,4 +218,17 @@ test('a report built on a worker is the report built in-process', async () => {
     await pool.close();
     db.close();
   }
+});
+
+test('the resolved matrices are cached as the recommendations are: a repeated GET computes nothing until the store changes', async () => {
+  const db = openDb(dbPath);
+  const counting = new CountingExecutor(new InlineExecutor(db, {}, REPORTS));
+  const service = new RecommendationService(db, counting, new ServiceMetrics(() => 0, { defaultMetrics: false }), 64 * 1024 * 1024);
+  const first = await service.matrices({ kind: 'matrices' });
+  assert.deepEqual(await service.matrices({ kind: 'matrices' }), first);
+  assert.equal(counting.calls, 1);
+  db.prepare("UPDATE edges SET flows = flows + 1 WHERE id = (SELECT min(id) FROM edges)").run();
+  await service.matrices({ kind: 'matrices' });
+  assert.equal(counting.calls, 2, 'a store change is a new computation');
+  db.close();
 });
