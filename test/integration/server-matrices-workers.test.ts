@@ -78,3 +78,35 @@ test('GET /matrices and /matrices/{name} are resolved on a worker: /healthz answ
   assert.equal(missing.status, 404);
   assert.match(((await missing.json()) as { detail: string }).detail, /^no matrix named "nosuch" \(known: /);
 });
+
+/** A matrix of `n` components, each with two ingress rules (as the load test's genmat.mjs writes them). */
+function bigMatrix(n: number): string {
+  let s = 'apiVersion: flowmatrix.io/v1alpha1\nkind: CommunicationMatrix\nmetadata:\n  name: big\n  title: Big matrix\ndocuments:\n  d: { title: doc, file: x.txt }\ncomponents:\n';
+  for (let i = 0; i < n; i++) {
+    s += `  c${i}:\n    namespace: team-${String(Math.floor(i / 20)).padStart(3, '0')}\n    selector: { matchLabels: { app: svc-${i} } }\n    ports: [{ port: 8080 }]\n    ingress:\n`;
+    s += `      - { peer: { component: c${(i + 1) % n} }, ports: [{ port: 8080 }], level: must, purpose: p, source: { document: d, line: 1 } }\n`;
+    s += `      - { peer: { component: c${(i + 7) % n} }, ports: [{ port: 8080 }], level: may, purpose: q, source: { document: d, line: 2 } }\n`;
+  }
+  return s;
+}
+
+test('PUT /matrices/{name} parses and checks the document on a worker: /healthz answers first, the service connection reads no stored source, only stores', async () => {
+  const text = bigMatrix(300);
+  const put = (body: string, name = 'big') => withHealthz(`/api/v1/matrices/${name}`, { method: 'PUT', headers: { 'content-type': 'application/yaml' }, body });
+  main.sql.length = 0;
+  const created = await put(text);
+  assert.equal(created.res.status, 201, created.text);
+  assert.equal(created.first, 'healthz', 'the matrix was parsed on the event loop');
+  assert.deepEqual(main.sql.filter((s) => /\bsource\b/.test(s) && /^\s*SELECT/i.test(s)), [], 'the service connection read the stored matrices to check them');
+  assert.equal((await fetch(`${base}/api/v1/matrices/big?format=source`)).headers.get('content-type')?.startsWith('application/yaml'), true);
+  const unchanged = await put(text);
+  assert.equal(unchanged.res.status, 200);
+  assert.equal(JSON.parse(unchanged.text).status, 'unchanged');
+  // What the worker refuses is answered as before: every problem, with its path.
+  const renamed = await put(text, 'other');
+  assert.equal(renamed.res.status, 422);
+  assert.deepEqual(JSON.parse(renamed.text).errors, [{ path: 'metadata.name', message: 'must equal the path name "other"', value: 'big' }]);
+  const invalid = await put('apiVersion: flowmatrix.io/v1alpha1\nkind: CommunicationMatrix\n');
+  assert.equal(invalid.res.status, 422);
+  assert.match(JSON.parse(invalid.text).detail, /^invalid matrix/);
+});
