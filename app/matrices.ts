@@ -16,7 +16,7 @@ import type { MatricesConfigT, MatrixT } from '../recommender/matrix/schema.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory } from '../store/inventory.ts';
 import { readEdgeTraffic, readExternalNames } from '../store/recommend-read.ts';
-import { deleteStoredMatrix, getStoredMatrix, listStoredMatrices, saveMatrix } from '../store/matrices.ts';
+import { deleteStoredMatrix, getStoredMatrix, hasStoredMatrix, listStoredMatrices, saveMatrix, storedMatricesFingerprint, storedMatricesNow, type StoredMatrix } from '../store/matrices.ts';
 import { compareStrings } from '../domain/order.ts';
 import { YamlTooLarge } from '../domain/yaml-document.ts';
 import { matrixSummary } from '../recommender/matrix/summary.ts';
@@ -251,7 +251,7 @@ export function matrixCheck(m: MatrixT): MatrixCheck {
  */
 export function validateMatrixDocument(text: string, origin: string, service?: { db: Db; config: MatricesConfigT }, limits: MatrixParseLimits = {}): MatrixCheck {
   const check = matrixCheck(parseMatrixDocument(text, origin, limits).matrix);
-  if (service !== undefined) refuseUnfitConfig(service.db, service.config, { name: check.name, source: text, origin }, origin);
+  if (service !== undefined) refuseUnfitConfig(listStoredMatrices(service.db), service.config, { name: check.name, source: text, origin }, origin);
   return check;
 }
 
@@ -259,8 +259,7 @@ export function validateMatrixDocument(text: string, origin: string, service?: {
  * AppError invalid-input when storing `matrix` (replacing its namesake) would leave the config
  * unfit where it fits now; what it does not fit already (a second matrix it names, not stored yet) is not refused.
  */
-function refuseUnfitConfig(db: Db, config: MatricesConfigT, matrix: AppliedSource, label: string): void {
-  const stored = listStoredMatrices(db);
+function refuseUnfitConfig(stored: readonly StoredMatrix[], config: MatricesConfigT, matrix: AppliedSource, label: string): void {
   const problems = problemsCausedBy(config, stored, [...stored.filter((m) => m.name !== matrix.name), matrix]);
   if (problems.length > 0) throw configRefuses(`${serviceConfigName(config)} cannot take this matrix: storing it would leave every request refused`, problems, label);
 }
@@ -287,8 +286,20 @@ export interface ApplyMatrixResult {
   created: boolean;
 }
 
-/** Validates a matrix and stores it; a matrix named like a built-in one overrides it. */
-export function applyMatrix(db: Db, req: ApplyMatrixRequest): ApplyMatrixResult {
+/**
+ * What applying a matrix checked: its name, and the stored matrices the config was checked
+ * against (storedMatricesFingerprint). The API checks on a worker (parsing and merging a large
+ * matrix is a second of CPU) and stores on the main thread.
+ */
+export interface CheckedMatrix {
+  name: string;
+  storedMatrices: string;
+}
+
+export type MatrixApplyCheck = Omit<ApplyMatrixRequest, 'appliedAt'>;
+
+/** The CPU part of applyMatrix: parses and validates the document and checks the config could take it. AppError as applyMatrix. */
+export function checkMatrixApply(db: Db, req: MatrixApplyCheck): CheckedMatrix {
   const label = req.label ?? req.origin;
   const name = parseMatrixDocument(req.text, label, req.maxYamlTokens !== undefined ? { maxYamlTokens: req.maxYamlTokens } : {}).matrix.metadata.name;
   if (req.expectedName !== undefined && name !== req.expectedName) {
@@ -297,11 +308,28 @@ export function applyMatrix(db: Db, req: ApplyMatrixRequest): ApplyMatrixResult 
       subject: label,
     });
   }
-  if (req.config !== undefined) refuseUnfitConfig(db, req.config, { name, source: req.text, origin: req.origin }, label);
-  const created = getStoredMatrix(db, name) === undefined;
+  const stored = listStoredMatrices(db);
+  if (req.config !== undefined) refuseUnfitConfig(stored, req.config, { name, source: req.text, origin: req.origin }, label);
+  return { name, storedMatrices: storedMatricesFingerprint(stored) };
+}
+
+/**
+ * Stores a matrix checkMatrixApply checked; undefined, storing nothing, when the config was checked
+ * against other stored matrices than those stored now (check it again).
+ */
+export function storeCheckedMatrix(db: Db, req: ApplyMatrixRequest, checked: CheckedMatrix): ApplyMatrixResult | undefined {
+  if (req.config !== undefined && storedMatricesNow(db) !== checked.storedMatrices) return undefined;
+  const { name } = checked;
+  const created = !hasStoredMatrix(db, name);
   const overridesBuiltIn = loadCatalog().some((c) => c.matrix.metadata.name === name);
   const result = saveMatrix(db, { name, source: req.text, origin: req.origin, appliedAt: req.appliedAt });
   return { name, status: result.changed ? 'applied' : 'unchanged', overridesBuiltIn, digest: result.digest, created };
+}
+
+/** Validates a matrix and stores it; a matrix named like a built-in one overrides it. */
+export function applyMatrix(db: Db, req: ApplyMatrixRequest): ApplyMatrixResult {
+  // One thread, one connection: nothing is stored between the check and the store.
+  return storeCheckedMatrix(db, req, checkMatrixApply(db, req))!;
 }
 
 export interface DeleteMatrixResult {

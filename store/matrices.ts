@@ -35,6 +35,16 @@ export function saveMatrix(db: Db, m: { name: string; source: string; origin: st
   }).immediate();
 }
 
+/** The stored matrices as names and digests: equal fingerprints, the same stored matrices. */
+export function storedMatricesFingerprint(stored: readonly Pick<StoredMatrix, 'name' | 'digest'>[]): string {
+  return stored.map((m) => `${m.name}:${m.digest}`).join(',');
+}
+
+/** storedMatricesFingerprint of what is stored now, reading names and digests only. */
+export function storedMatricesNow(db: Db): string {
+  return storedMatricesFingerprint(db.prepare('SELECT name, digest FROM matrices ORDER BY name').all() as { name: string; digest: string }[]);
+}
+
 export function listStoredMatrices(db: Db): StoredMatrix[] {
   return (db.prepare('SELECT name, source, digest, origin, applied_at FROM matrices ORDER BY name').all() as Row[]).map(fromRow);
 }
@@ -42,6 +52,10 @@ export function listStoredMatrices(db: Db): StoredMatrix[] {
 export function getStoredMatrix(db: Db, name: string): StoredMatrix | undefined {
   const r = db.prepare('SELECT name, source, digest, origin, applied_at FROM matrices WHERE name = ?').get(name) as Row | undefined;
   return r ? fromRow(r) : undefined;
+}
+
+export function hasStoredMatrix(db: Db, name: string): boolean {
+  return db.prepare('SELECT 1 FROM matrices WHERE name = ?').get(name) !== undefined;
 }
 
 export function deleteStoredMatrix(db: Db, name: string): boolean {

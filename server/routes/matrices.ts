@@ -1,6 +1,7 @@
 /** Communication matrices: list, show one resolved against the inventory, apply (PUT) and validate. */
 import { Type } from '@sinclair/typebox';
-import { applyMatrix, matrixSource } from '../../app/matrices.ts';
+import { matrixSource } from '../../app/matrices.ts';
+import { applyMatrixOffLoop } from '../services/matrix-apply.ts';
 import type { ServiceContext } from '../context.ts';
 import { holdPlace } from '../http/compute-admission.ts';
 import { executorFor } from '../services/compute.ts';
@@ -77,9 +78,12 @@ export function matrixRoutes(ctx: ServiceContext, views: RecommendationService):
         201: { description: 'created', content: { 'application/json': FreeObject } },
         413: { description: `a document larger than a matrix may be (1 MiB, server.maxYamlTokens (default ${MAX_BODY_YAML_TOKENS}) YAML tokens): not parsed` },
         422: { description: 'invalid matrix: every problem with its path and line' },
+        503: { description: 'as many simulations and matrix checks as recommendations.workers + recommendations.maxQueued are running or waiting (Retry-After)' },
       },
-      handler: ({ params }, req, res) => {
-        const result = applyMatrix(ctx.db, {
+      compute: true,
+      handler: async ({ params }, req, res) => {
+        const executor = executorFor(ctx);
+        const request = {
           text: typeof req.body === 'string' ? req.body : '',
           origin: `api:${String(res.locals.requestId)}`,
           label: `PUT /api/v1/matrices/${params.name}`,
@@ -87,7 +91,8 @@ export function matrixRoutes(ctx: ServiceContext, views: RecommendationService):
           expectedName: params.name,
           config: ctx.config.matrices,
           maxYamlTokens: ctx.config.maxYamlTokens,
-        });
+        };
+        const result = await holdPlace(res, applyMatrixOffLoop(ctx.db, request, (job) => executor.checkMatrix(job)));
         res.status(result.created ? 201 : 200);
         return { name: result.name, status: result.status, overridesBuiltIn: result.overridesBuiltIn, digest: result.digest };
       },

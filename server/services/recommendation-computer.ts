@@ -21,6 +21,8 @@ import { simulateFlows } from '../../app/simulate.ts';
 import { matrixVerdict, type MatrixVerdict, type ValidateMatrixJob } from './matrix-verdict.ts';
 import { simulateRequestOf, type SimulateJob } from './simulate-job.ts';
 import { matrixView, type MatrixQuery } from './matrix-views.ts';
+import { checkMatrixApply, type CheckedMatrix } from '../../app/matrices.ts';
+import type { CheckMatrixJob } from './matrix-apply.ts';
 
 /** Results kept per connection at most: each can hold a whole cluster's evidence, so only a few. */
 const RESULTS_KEPT = 4;
@@ -96,6 +98,11 @@ export class RecommendationComputer {
   /** GET /matrices (or one matrix) resolved against this connection's store. */
   resolvedMatrices(q: MatrixQuery): RenderedResponse {
     return matrixView(this.db, this.matrices, q);
+  }
+
+  /** PUT /matrices/{name}'s checks against this connection's stored matrices (matrix-apply.ts). */
+  checkMatrix(job: CheckMatrixJob): CheckedMatrix {
+    return checkMatrixApply(this.db, { ...job, config: this.matrices });
   }
 
   respond(q: RecommendationQuery): Promise<RenderedResponse> {

@@ -15,6 +15,8 @@ import type { RecommendationQuery, RenderedResponse, SimulationResponse } from '
 import type { MatrixVerdict, ValidateMatrixJob } from './matrix-verdict.ts';
 import type { SimulateJob } from './simulate-job.ts';
 import type { MatrixQuery } from './matrix-views.ts';
+import type { CheckMatrixJob } from './matrix-apply.ts';
+import type { CheckedMatrix } from '../../app/matrices.ts';
 import type { JobReply, RecommendationJob, WorkerConfig } from './recommendation-worker.ts';
 import type { BuildOptions } from '../../app/reports.ts';
 import type { Report } from '../../reports/model.ts';
@@ -31,6 +33,7 @@ const OUT_OF_MEMORY_ADVICE: Record<RecommendationJob['kind'], { what: string; ad
   simulate: { what: 'the simulation', advice: 'send fewer flows or policies per request, or raise the budget' },
   'validate-matrix': { what: 'the matrix validation', advice: 'send a smaller document, or raise the budget' },
   matrices: { what: 'the resolved matrices', advice: 'raise the budget' },
+  'check-matrix': { what: 'the matrix check', advice: 'send a smaller document, or raise the budget' },
 };
 
 function outOfMemoryProblem(kind: RecommendationJob['kind'], memoryMb: number | undefined): HttpProblem {
@@ -48,6 +51,8 @@ export interface RecommendationExecutor {
   validateMatrix(job: ValidateMatrixJob): Promise<MatrixVerdict>;
   /** GET /matrices (or one matrix) resolved: reading every edge's traffic is kept off the event loop too. */
   matrices(query: MatrixQuery): Promise<RenderedResponse>;
+  /** PUT /matrices/{name}'s parsing and checks (matrix-apply.ts): the main thread only stores. */
+  checkMatrix(job: CheckMatrixJob): Promise<CheckedMatrix>;
   /** Terminates the workers; queued and running jobs fail. Idempotent. */
   close(): Promise<void>;
 }
@@ -74,12 +79,15 @@ export class InlineExecutor implements RecommendationExecutor {
   async matrices(query: MatrixQuery): Promise<RenderedResponse> {
     return this.computer.resolvedMatrices(query);
   }
+  async checkMatrix(job: CheckMatrixJob): Promise<CheckedMatrix> {
+    return this.computer.checkMatrix(job);
+  }
   async close(): Promise<void> {}
 }
 
 interface Pending {
   job: RecommendationJob;
-  resolve(r: RenderedResponse | Report | SimulationResponse | MatrixVerdict): void;
+  resolve(r: RenderedResponse | Report | SimulationResponse | MatrixVerdict | CheckedMatrix): void;
   reject(e: Error): void;
 }
 
@@ -150,7 +158,11 @@ export class WorkerPool implements RecommendationExecutor {
     return this.submit({ id: this.nextId++, kind: 'matrices', query }) as Promise<RenderedResponse>;
   }
 
-  private submit(job: RecommendationJob): Promise<RenderedResponse | Report | SimulationResponse | MatrixVerdict> {
+  checkMatrix(request: CheckMatrixJob): Promise<CheckedMatrix> {
+    return this.submit({ id: this.nextId++, kind: 'check-matrix', request }) as Promise<CheckedMatrix>;
+  }
+
+  private submit(job: RecommendationJob): Promise<RenderedResponse | Report | SimulationResponse | MatrixVerdict | CheckedMatrix> {
     if (this.closed) return Promise.reject(new Error('the recommendation workers are shut down'));
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
@@ -197,7 +209,7 @@ export class WorkerPool implements RecommendationExecutor {
     w.worker.unref();
     this.idle.push(w);
     if (p && p.job.id === reply.id) {
-      if (reply.ok) p.resolve('response' in reply ? reply.response : 'simulation' in reply ? reply.simulation : 'verdict' in reply ? reply.verdict : reply.report);
+      if (reply.ok) p.resolve('response' in reply ? reply.response : 'simulation' in reply ? reply.simulation : 'verdict' in reply ? reply.verdict : 'checked' in reply ? reply.checked : reply.report);
       else if (reply.appError) p.reject(new AppError(reply.appError.code, reply.appError.message, { problems: reply.appError.problems, ...(reply.appError.reason !== undefined ? { reason: reply.appError.reason } : {}) }));
       else p.reject(new Error(`recommendation failed in its worker: ${reply.message}`));
     }

@@ -13,6 +13,8 @@ import type { RecommendationQuery, RenderedResponse, SimulationResponse } from '
 import type { MatrixVerdict, ValidateMatrixJob } from './matrix-verdict.ts';
 import type { SimulateJob } from './simulate-job.ts';
 import type { MatrixQuery } from './matrix-views.ts';
+import type { CheckMatrixJob } from './matrix-apply.ts';
+import type { CheckedMatrix } from '../../app/matrices.ts';
 import type { BuildOptions } from '../../app/reports.ts';
 import type { ReportSettings } from '../../reports/config.ts';
 import type { Report } from '../../reports/model.ts';
@@ -29,7 +31,8 @@ export type RecommendationJob =
   | { id: number; kind: 'report'; options: BuildOptions & { generatedAt: number } }
   | { id: number; kind: 'simulate'; request: SimulateJob }
   | { id: number; kind: 'validate-matrix'; request: ValidateMatrixJob }
-  | { id: number; kind: 'matrices'; query: MatrixQuery };
+  | { id: number; kind: 'matrices'; query: MatrixQuery }
+  | { id: number; kind: 'check-matrix'; request: CheckMatrixJob };
 
 /** An AppError crosses the thread boundary as its fields (structured clone drops the class). */
 export interface SerializedAppError {
@@ -44,6 +47,7 @@ export type JobReply =
   | { id: number; ok: true; report: Report }
   | { id: number; ok: true; simulation: SimulationResponse }
   | { id: number; ok: true; verdict: MatrixVerdict }
+  | { id: number; ok: true; checked: CheckedMatrix }
   | { id: number; ok: false; appError?: SerializedAppError; message: string };
 
 if (parentPort) {
@@ -57,6 +61,7 @@ if (parentPort) {
       if (job.kind === 'respond') reply = { id: job.id, ok: true, response: await computer.respond(job.query) };
       else if (job.kind === 'simulate') reply = { id: job.id, ok: true, simulation: computer.simulate(job.request) };
       else if (job.kind === 'validate-matrix') reply = { id: job.id, ok: true, verdict: computer.validateMatrix(job.request) };
+      else if (job.kind === 'check-matrix') reply = { id: job.id, ok: true, checked: computer.checkMatrix(job.request) };
       else if (job.kind === 'matrices') reply = { id: job.id, ok: true, response: computer.resolvedMatrices(job.query) };
       else reply = { id: job.id, ok: true, report: computer.report(job.options) };
     } catch (e) {

@@ -16,6 +16,8 @@ import type { SimulateRequest } from '../../app/simulate.ts';
 import type { MatrixVerdict, ValidateMatrixJob } from '../../server/services/matrix-verdict.ts';
 import { RecommendationService } from '../../server/services/recommendations.ts';
 import type { MatrixQuery } from '../../server/services/matrix-views.ts';
+import type { CheckMatrixJob } from '../../server/services/matrix-apply.ts';
+import type { CheckedMatrix } from '../../app/matrices.ts';
 import { openDb } from '../../store/db.ts';
 import { demoDb } from '../helpers/demo-db.ts';
 
@@ -137,6 +139,9 @@ class CountingExecutor implements RecommendationExecutor {
   }
   validateMatrix(j: ValidateMatrixJob): Promise<MatrixVerdict> {
     return this.inner.validateMatrix(j);
+  }
+  checkMatrix(j: CheckMatrixJob): Promise<CheckedMatrix> {
+    return this.inner.checkMatrix(j);
   }
   async matrices(q: MatrixQuery): Promise<RenderedResponse> {
     this.calls++;
