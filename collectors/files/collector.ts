@@ -3,7 +3,9 @@
  * through the flow pipeline, one ingest run per path per `refresh` period, with the read offset
  * committed in the same transaction as the edges (offset-writer.ts). A failing path (unreadable,
  * vanished directory) is counted, logged once per episode and retried at the next poll; it never
- * stops the other paths.
+ * stops the other paths. A store that refuses a path's lines (disk full, a file size limit,
+ * read-only) ends its run: the path is read again from its stored offset after a backoff delay,
+ * and the episode is logged when it starts and when a commit succeeds again.
  *
  * Globs (glob.ts) are expanded every `rescanInterval` (file-set.ts decides what a match may be
  * followed as): new matches are followed, matches gone for two scans in a row are forgotten (their
@@ -12,7 +14,7 @@
  */
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { sleep } from '../backoff.ts';
+import { Backoff, sleep } from '../backoff.ts';
 import type { Collector, CollectorDeps, CollectorStatus } from '../collector.ts';
 import type { FlowIngest, IngestSummary, InputSummary } from '../flows/pipeline.ts';
 import { storePipeline } from '../store-pipeline.ts';
@@ -58,6 +60,10 @@ interface Followed {
   errors: number;
   failing: boolean;
   lastError?: string;
+  /** Runs the store refused (its start or a commit); while `storeFailing`, retried with backoff. */
+  storeErrors: number;
+  storeFailing: boolean;
+  storeError?: string;
 }
 
 export class FilesCollector implements Collector {
@@ -68,7 +74,7 @@ export class FilesCollector implements Collector {
   private readonly offsets: FileOffsetStore;
   private readonly totals = { records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, runs: 0, forgotten: 0, scanErrors: 0, capExceeded: 0 };
   /** Counters of followers already forgotten (kept so that the totals never go down). */
-  private readonly past: Record<string, number> = { lines: 0, readErrors: 0, rotations: 0, truncations: 0, oversized: 0, lostRotations: 0 };
+  private readonly past: Record<string, number> = { lines: 0, readErrors: 0, storeErrors: 0, rotations: 0, truncations: 0, oversized: 0, lostRotations: 0 };
   private overCap = 0;
   private scanFailing = false;
   private scans = 0;
@@ -144,11 +150,15 @@ export class FilesCollector implements Collector {
     for (const f of all) {
       counters.lines = (counters.lines ?? 0) + f.lines;
       counters.readErrors = (counters.readErrors ?? 0) + f.errors;
+      counters.storeErrors = (counters.storeErrors ?? 0) + f.storeErrors;
       for (const [k, v] of Object.entries(f.follower.counters)) counters[k] = (counters[k] ?? 0) + v;
     }
-    const s: CollectorStatus = { name: this.name, state: this.state, counters, gauges: { files: all.length, failing_files: failing.length, files_over_cap: this.overCap } };
+    const refused = all.find((f) => f.storeFailing);
+    // Retrying, as every collector whose source fails: `starting`, so that /readyz stays 200.
+    const state = refused && this.state === 'running' ? 'starting' : this.state;
+    const s: CollectorStatus = { name: this.name, state, counters, gauges: { files: all.length, failing_files: failing.length, files_over_cap: this.overCap } };
     if (this.lastSuccess !== undefined) s.lastSuccess = this.lastSuccess;
-    const err = failing[0]?.lastError;
+    const err = refused?.storeError ?? failing[0]?.lastError;
     if (err !== undefined) s.lastError = err;
     return s;
   }
@@ -186,6 +196,8 @@ export class FilesCollector implements Collector {
       lines: 0,
       errors: 0,
       failing: false,
+      storeErrors: 0,
+      storeFailing: false,
     };
     this.followed.set(file.path, f);
     return f;
@@ -275,6 +287,7 @@ export class FilesCollector implements Collector {
     })();
     this.past.lines = (this.past.lines ?? 0) + f.lines;
     this.past.readErrors = (this.past.readErrors ?? 0) + f.errors;
+    this.past.storeErrors = (this.past.storeErrors ?? 0) + f.storeErrors;
     for (const [k, v] of Object.entries(f.follower.counters)) this.past[k] = (this.past[k] ?? 0) + v;
     this.followed.delete(f.file.path);
     this.totals.forgotten++;
@@ -296,15 +309,55 @@ export class FilesCollector implements Collector {
     return { pipeline, writer };
   }
 
+  /**
+   * Runs after runs until stopped. A run the store refused is followed by a backoff delay: a
+   * refused start returns at once without any I/O, so going straight on would hold the event loop
+   * (no probe, no SIGTERM) and hammer the disk.
+   */
   private async follow(f: Followed, signal: AbortSignal): Promise<void> {
+    const retry = new Backoff(this.settings.backoff);
     while (!signal.aborted) {
-      const { pipeline, writer } = this.pipeline(f);
-      f.ingest = pipeline;
-      const summary = await pipeline.ingestRecords(this.lines(f, writer, signal, false, this.deps.now() + this.settings.refreshMs), `file:${f.file.path}`);
-      f.ingest = undefined;
-      this.addTotals(summary);
-      this.totals.runs++;
+      const refused = await this.run(f, signal, retry);
+      if (refused === undefined) continue;
+      await this.storeRefused(f, refused);
+      await sleep(retry.next(), signal);
     }
+  }
+
+  /** One ingest run of a followed file; what the store said if it refused the run's start or a commit. */
+  private async run(f: Followed, signal: AbortSignal, retry: Backoff): Promise<string | undefined> {
+    let summary: InputSummary;
+    try {
+      const { pipeline, writer } = this.pipeline(f);
+      writer.onCommitted = () => this.storeAccepts(f, retry);
+      f.ingest = pipeline;
+      summary = await pipeline.ingestRecords(this.lines(f, writer, signal, false, this.deps.now() + this.settings.refreshMs), `file:${f.file.path}`);
+    } catch (e) {
+      // The store could not even be read for the run's resolution index.
+      return (e as Error).message;
+    } finally {
+      f.ingest = undefined;
+    }
+    this.addTotals(summary);
+    this.totals.runs++;
+    return summary.failedBatch ? (summary.error ?? 'the store refused a commit') : undefined;
+  }
+
+  /** Counts a refused run, logs the episode's start once, and rewinds the follower to the stored offset. */
+  private async storeRefused(f: Followed, error: string): Promise<void> {
+    f.storeErrors++;
+    f.storeError = `${this.deps.db.name}: the store refused the lines of ${f.file.path}: ${error}; check the filesystem the store is on (free space, the process's file size limit, permissions); retrying with backoff, from the last stored offset`;
+    if (!f.storeFailing) this.deps.logger.warn({ collector: this.name, path: f.file.path, db: this.deps.db.name, err: error }, "the store refused a followed file's lines; retrying with backoff from the last stored offset (logged once until a commit succeeds)");
+    f.storeFailing = true;
+    await f.follower.rewind();
+  }
+
+  private storeAccepts(f: Followed, retry: Backoff): void {
+    retry.reset();
+    if (!f.storeFailing) return;
+    f.storeFailing = false;
+    f.storeError = undefined;
+    this.deps.logger.info({ collector: this.name, path: f.file.path, db: this.deps.db.name }, "the store takes a followed file's lines again");
   }
 
   private addTotals(s: InputSummary): void {
@@ -328,7 +381,8 @@ export class FilesCollector implements Collector {
 
   /** The lines of one run: poll, hand lines on (noting the offset each one ends at), wait, until stop or the run's end. */
   private async *lines(f: Followed, writer: OffsetBatchWriter, signal: AbortSignal, once: boolean, until: number): AsyncGenerator<string> {
-    while (!signal.aborted) {
+    // A commit by the flush timer the store refused ends the run now, not at the next line.
+    while (!signal.aborted && !writer.refused) {
       try {
         for await (const line of f.follower.poll()) {
           this.keepRetired(f, writer);

@@ -45,6 +45,8 @@ export const FilesConfig = Type.Object(
     flushInterval: Type.Optional(Duration('commit at least this often')),
     /** Longest line kept, bytes (default 4 Mi); longer ones are skipped and counted. */
     maxLineLength: Type.Optional(Type.Integer({ minimum: 1024 })),
+    /** Delays between attempts while the store refuses a file's lines (default 1s doubling up to 60s, full jitter). */
+    backoff: Type.Optional(Type.Object({ initial: Type.Optional(Duration('first retry bound')), max: Type.Optional(Duration('largest retry delay')) }, strict)),
   },
   strict,
 );
@@ -70,6 +72,7 @@ export interface FilesSettings {
   batchSize: number;
   flushIntervalMs: number;
   maxLineLength: number;
+  backoff: { initialMs: number; maxMs: number };
 }
 
 const KEY = 'collectors.files';
@@ -87,6 +90,8 @@ export function resolveFilesSettings(c: FilesConfigT): FilesSettings {
   const maxFiles = c.maxFiles ?? 100;
   const exact = files.filter((f) => !f.glob).length;
   if (exact > maxFiles) throw new CollectorConfigError(`${KEY}.maxFiles`, `${exact} exact paths are listed, more than maxFiles ${maxFiles}`);
+  const backoff = { initialMs: parseDuration(`${KEY}.backoff.initial`, c.backoff?.initial ?? '1s'), maxMs: parseDuration(`${KEY}.backoff.max`, c.backoff?.max ?? '60s') };
+  if (backoff.maxMs < backoff.initialMs) throw new CollectorConfigError(`${KEY}.backoff.max`, 'must not be shorter than backoff.initial');
   return {
     files,
     pollMs: parseDuration(`${KEY}.pollInterval`, c.pollInterval ?? '1s'),
@@ -97,5 +102,6 @@ export function resolveFilesSettings(c: FilesConfigT): FilesSettings {
     batchSize: c.batchSize ?? 20_000,
     flushIntervalMs: parseDuration(`${KEY}.flushInterval`, c.flushInterval ?? '5s'),
     maxLineLength: c.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH,
+    backoff,
   };
 }

@@ -195,6 +195,21 @@ export class FileFollower {
     await h?.close().catch(() => undefined);
   }
 
+  /**
+   * Forgets how far it read in memory: the next poll starts where the store says, as after a
+   * restart. After a commit the store refused, the lines read past the last stored offset were
+   * never stored; going on from memory would skip them.
+   */
+  async rewind(): Promise<void> {
+    await this.close();
+    this.current = undefined;
+    this.offset = 0;
+    this.discarding = false;
+    this.finishing = false;
+    this.openedFrom = undefined;
+    this.retired = [];
+  }
+
   /** Notes the finished file under the name it has now, if it is still in the path's directory. */
   private async retire(): Promise<void> {
     const id = this.current;

@@ -15,6 +15,8 @@ export class OffsetBatchWriter extends SqliteBatchWriter {
   position: FileOffset | undefined;
   /** Offsets of other paths to save with the next commit: the rotated files this one finished (by path). */
   readonly extra = new Map<string, FileOffset>();
+  /** Told after each commit the store took (the end of an episode of refused commits). */
+  onCommitted: (() => void) | undefined;
 
   constructor(
     db: Db,
@@ -28,8 +30,18 @@ export class OffsetBatchWriter extends SqliteBatchWriter {
     for (const o of this.extra.values()) this.offsets.save(o);
   }
 
+  /** The store refused the last commit (a commit by the flush timer included): the run cannot go on. */
+  refused: Error | undefined;
+
   override commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus): void {
-    super.commit(batch, runId, counters, status);
+    try {
+      super.commit(batch, runId, counters, status);
+    } catch (e) {
+      this.refused = e as Error;
+      throw e;
+    }
+    this.refused = undefined;
     this.extra.clear();
+    this.onCommitted?.();
   }
 }

@@ -247,3 +247,31 @@ test('a truncation (copytruncate) while nobody looked is a truncation, read from
   assert.equal((await second.once())[0]?.summary.records, 1);
   assert.deepEqual([n(second, 'truncations'), n(second, 'lostRotations')], [1, 0]);
 });
+
+test('a store that refuses commits: the run ends, the episode is logged once, retried with backoff from the stored offset; nothing is lost once it takes them again', async () => {
+  const { db } = tmpDb();
+  const path = join(tmpDir(), 'flows.ndjson');
+  writeFileSync(path, text(NETOBSERV.slice(0, 5)));
+  const logged: { msg: string }[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => logged.push(JSON.parse(line) as { msg: string }) });
+  const c = new FilesCollector(resolveFilesSettings({ files: [{ path, format: 'netobserv' }], pollInterval: '10ms', flushInterval: '10ms', batchSize: 1, backoff: { initial: '20ms', max: '50ms' } }), { db, logger, now: Date.now, ingest: DEFAULT_INGEST_LIMITS });
+  await c.start();
+  await until('5 lines stored', () => new FileOffsetStore(db).get(path)?.offset === Buffer.byteLength(text(NETOBSERV.slice(0, 5))));
+  // Every write of this connection now fails as on a read-only store (SQLITE_READONLY).
+  db.pragma('query_only = ON');
+  appendFileSync(path, text(NETOBSERV.slice(5)));
+  await until('a refused commit', () => n(c, 'storeErrors') > 0);
+  const status = c.status();
+  assert.equal(status.state, 'starting');
+  assert.match(status.lastError ?? '', /the store refused the lines of .*flows\.ndjson: .*readonly database/);
+  assert.ok(status.lastError?.startsWith(`${db.name}: `), status.lastError);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(n(c, 'storeErrors') < 40, `retries are spaced by the backoff: ${n(c, 'storeErrors')} in 300 ms`);
+  db.pragma('query_only = OFF');
+  await until('every line stored', () => new FileOffsetStore(db).get(path)?.offset === Buffer.byteLength(text(NETOBSERV)));
+  await until('the episode ends', () => c.status().state === 'running');
+  await c.stop();
+  assert.deepEqual(edges(db), await expectedEdges(NETOBSERV), 'the lines read while the store refused them are read again');
+  assert.equal(logged.filter((l) => /the store refused a followed file's lines/.test(l.msg)).length, 1);
+  assert.equal(logged.filter((l) => /the store takes a followed file's lines again/.test(l.msg)).length, 1);
+});

@@ -66,7 +66,8 @@ test('creation-time checks name the key: address, cert without key, unreadable C
   assert.throws(() => resolveFilesSettings({ files: [{ path: '/var/log/{a,b}.json' }] }), /collectors\.files\.files\[0\]\.path: .*braces/);
   assert.throws(() => resolveFilesSettings({ files: [{ path: '/a.log' }, { path: '/b.log' }], maxFiles: 1 }), /collectors\.files\.maxFiles: 2 exact paths are listed, more than maxFiles 1/);
   const globbed = resolveFilesSettings({ files: [{ path: '/var/log/netobserv/*.json', format: 'netobserv' }, { path: '/var/log/hubble.log' }] });
-  assert.deepEqual([globbed.files.map((f) => f.glob), globbed.maxFiles, globbed.rescanMs], [[true, false], 100, 5_000]);
+  assert.deepEqual([globbed.files.map((f) => f.glob), globbed.maxFiles, globbed.rescanMs, globbed.backoff], [[true, false], 100, 5_000, { initialMs: 1000, maxMs: 60_000 }]);
+  assert.throws(() => resolveFilesSettings({ files: [{ path: '/a.log' }], backoff: { initial: '10s', max: '1s' } }), /collectors\.files\.backoff\.max/);
   const s = resolveHubbleRelaySettings({ address: 'a:1' });
   assert.deepEqual([s.queueSize, s.refreshMs, s.onceSinceMs, s.backoff, s.sinceMs], [10_000, 3_600_000, 300_000, { initialMs: 1000, maxMs: 60_000 }, undefined]);
 });
