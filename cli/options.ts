@@ -12,13 +12,18 @@ export function withDb(cmd: Command): Command {
 
 /**
  * Runs `fn` with an open database and always closes it. The store (better-sqlite3, the migrations)
- * is loaded here, when a command first needs it, not when the CLI starts.
+ * is loaded here, when a command first needs it, not when the CLI starts. A command that writes
+ * passes `write: true`: a store SQLite could open only read-only stops it before it reads its input.
+ * A write refused later for that reason names the store.
  */
-export async function withOpenDb<T>(opts: DbOptions, fn: (db: Db) => Promise<T> | T): Promise<T> {
-  const { openDb, resolveDbPath } = await import('../store/db.ts');
-  const db = openDb(resolveDbPath(opts.db));
+export async function withOpenDb<T>(opts: DbOptions, fn: (db: Db) => Promise<T> | T, access: { write?: boolean } = {}): Promise<T> {
+  const { namingReadOnly, openDb, resolveDbPath } = await import('../store/db.ts');
+  const path = resolveDbPath(opts.db);
+  const db = openDb(path, { write: access.write === true });
   try {
     return await fn(db);
+  } catch (e) {
+    throw namingReadOnly(path, e);
   } finally {
     db.close();
   }

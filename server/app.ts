@@ -73,6 +73,6 @@ export function createApp(ctx: ServiceContext): BuiltApp {
   app.use(router);
   app.use(methodNotAllowedHandler(routes));
   app.use(notFoundHandler);
-  app.use(errorHandler(ctx.logger));
+  app.use(errorHandler(ctx.logger, ctx.db.name));
   return { app, routes, document, close: () => closeExecutor(ctx) };
 }

@@ -46,7 +46,7 @@ export interface StartOptions {
 
 export async function startService(config: ResolvedConfig, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const db = options.db ?? openDb(config.dbPath);
+  const db = options.db ?? openDb(config.dbPath, { write: true });
   // Refuse to start on a config that names matrices or parameters that do not exist. A stored
   // matrix that no longer validates is not: it is out of force, said here and with every answer made of the matrices.
   try {

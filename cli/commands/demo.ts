@@ -38,7 +38,7 @@ export const demoCommand: CommandModule = (program: Command, ctx: CommandContext
       .addOption(new Option('--config <file>', 'service config (YAML; env FLOWMATRIX_CONFIG)')),
   ).action(async (opts: DemoOptions) => {
     const { loadDemo } = await import('../../demo/load.ts');
-    const summary = await withOpenDb(opts, (db) => loadDemo(db));
+    const summary = await withOpenDb(opts, (db) => loadDemo(db), { write: true });
     ctx.io.err(
       summary.loaded
         ? `flowmatrix: demo loaded: ${summary.snapshots.map((s) => `${s.file} (${s.workloads} workloads, taken ${s.takenAt})`).join(', ')}; ` +

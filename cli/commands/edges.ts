@@ -114,7 +114,7 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
       // A misspelt filter is said, as `edges` says it, not answered "0 deleted".
       if (n === 0) requireSelection(db, { ...(f.namespace !== undefined ? { namespace: f.namespace } : {}), ...(f.workload !== undefined ? { workload: f.workload } : {}) });
       return n;
-    });
+    }, { write: true });
     ctx.io.out(`${JSON.stringify({ deleted })}\n`);
   });
 
@@ -132,7 +132,7 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
     if (given.length > 0) throw new CliError(`edges prune applies retention to the whole store and takes no filter (got --${given.join(', --')}): to delete some edges, use \`flowmatrix edges delete\` with the filter`);
     const policy = { edgeDays: days('--edge-days', opts.edgeDays), hourDays: days('--hour-days', opts.hourDays) };
     const { applyRetention } = await import('../../store/retention.ts');
-    const result = await withOpenDb(opts, (db) => applyRetention(db, policy));
+    const result = await withOpenDb(opts, (db) => applyRetention(db, policy), { write: true });
     ctx.io.out(`${JSON.stringify(result, null, 2)}\n`);
   });
 };

@@ -181,6 +181,7 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
           },
         ),
       ),
+      { write: true },
     ).finally(() => interruption.dispose());
     ctx.io.out(`${JSON.stringify(summary, null, 2)}\n`);
     const stopped = commitFailure(summary);

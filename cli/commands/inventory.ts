@@ -39,7 +39,7 @@ async function importInventoryFile(file: string, opts: ImportOptions, ctx: Comma
   const started = Date.now();
   let summary;
   try {
-    summary = await withOpenDb(opts, (db) => importInventory(db, { text, takenAt, source }));
+    summary = await withOpenDb(opts, (db) => importInventory(db, { text, takenAt, source }), { write: true });
     const records = Object.values(summary.objects).reduce((a, b) => a + b, 0);
     bar.update(0, { phase: 'done', records, rate: perSecond(records, started), workloads: summary.workloads.inSnapshot });
   } finally {

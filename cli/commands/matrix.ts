@@ -126,7 +126,7 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
     const text = await readText(file, ctx);
     const { applyMatrix } = await matrices();
     const req = { text, origin: file === '-' ? 'stdin' : file, appliedAt: Date.now(), ...(config !== undefined ? { config } : {}) };
-    const { name, status, overridesBuiltIn, digest } = await withOpenDb(opts, (db) => applyMatrix(db, req));
+    const { name, status, overridesBuiltIn, digest } = await withOpenDb(opts, (db) => applyMatrix(db, req), { write: true });
     ctx.io.out(`${JSON.stringify({ name, status, overridesBuiltIn, digest })}\n`);
   });
 
@@ -139,7 +139,7 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
   ).action(async (name: string, opts: DbOptions & { config?: string }) => {
     const config = await readServiceConfig(opts.config, ctx);
     const { deleteMatrix } = await matrices();
-    const result = await withOpenDb(opts, (db) => deleteMatrix(db, name, config));
+    const result = await withOpenDb(opts, (db) => deleteMatrix(db, name, config), { write: true });
     ctx.io.out(`${JSON.stringify(result)}\n`);
   });
 

@@ -95,7 +95,7 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
         const service = new ReportService({ db, settings: config.reports, staleDays, matrices: withConfigOrigin(config.matrices, config.origin), clock: Date.now });
         const report = service.build(build);
         return { text: renderReport(report, format), stored: opts.store ? service.save(report) : undefined };
-      });
+      }, { write: true });
       ctx.io.out(text);
       if (stored) ctx.io.err(`report ${stored.id} stored (keeping the newest ${config.reports.retention})\n`);
     });

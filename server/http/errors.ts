@@ -2,6 +2,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, type AppErrorCode } from '../../app/errors.ts';
+import { isReadOnlyError, ReadOnlyStoreError } from '../../store/db.ts';
 import { HttpProblem, type ProblemFieldError, type ProblemType } from './problem.ts';
 
 /** Errors raised by express' own body parsers carry `type` and `status`. */
@@ -32,9 +33,12 @@ export function appProblem(e: AppError): HttpProblem {
   return new HttpProblem(APP_ERROR_PROBLEMS[e.code], e.message, errors.length > 0 ? { errors } : {});
 }
 
-export function toProblem(err: unknown): HttpProblem {
+/** `storePath` names the store in the answer to a write SQLite refused because it holds the store read-only. */
+export function toProblem(err: unknown, storePath?: string): HttpProblem {
   if (err instanceof HttpProblem) return err;
   if (err instanceof AppError) return appProblem(err);
+  if (err instanceof ReadOnlyStoreError) return new HttpProblem('unavailable', err.message);
+  if (isReadOnlyError(err)) return new HttpProblem('unavailable', new ReadOnlyStoreError(storePath ?? 'the database', err).message);
   const e = err as ParserError;
   switch (e?.type) {
     case 'entity.parse.failed':
@@ -60,10 +64,10 @@ export function sendProblem(res: Response, problem: HttpProblem, instance?: stri
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.body(instance)));
 }
 
-export function errorHandler(logger: Logger) {
+export function errorHandler(logger: Logger, storePath?: string) {
   // express recognises error handlers by their arity: keep all four parameters.
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const problem = toProblem(err);
+    const problem = toProblem(err, storePath);
     const log = (res.locals.log as Logger | undefined) ?? logger;
     if (problem.status >= 500) log.error({ err }, 'unhandled error');
     else if (!(err instanceof HttpProblem) && !(err instanceof AppError)) log.debug({ err: (err as Error).message }, 'request rejected');

@@ -81,7 +81,7 @@ export const filesCollect: CollectSubcommand = (collect: Command, ctx) => {
           examples: results.flatMap((r) => r.ingest.examples).slice(0, 10),
           edgesTotal: new EdgeStore(db).count(),
         };
-      });
+      }, { write: true });
       ctx.io.out(`${JSON.stringify(out, null, 2)}\n`);
       const failed = out.files.filter((f) => f.error !== undefined);
       for (const f of failed) ctx.io.err(`flowmatrix: ${f.error}\n`);

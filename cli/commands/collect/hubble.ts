@@ -93,7 +93,7 @@ export const hubbleCollect: CollectSubcommand = (collect: Command, ctx) => {
           edgesTotal: new EdgeStore(db).count(),
           error: r.error?.message,
         };
-      });
+      }, { write: true });
       ctx.io.out(`${JSON.stringify(result, null, 2)}\n`);
       if (result.error !== undefined) {
         ctx.io.err(`flowmatrix: ${result.error}\n`);

@@ -47,8 +47,10 @@ async function collectOnce(opts: KubernetesOptions, ctx: CommandContext): Promis
     throw e;
   }
   const takenAt = Date.now();
-  const summary = await withOpenDb({ db: config.dbPath }, (db) =>
-    importInventoryObjects(db, { objects: listed.objects, takenAt, source: `${SOURCE} ${listed.server}`, scope: listed.scope }),
+  const summary = await withOpenDb(
+    { db: config.dbPath },
+    (db) => importInventoryObjects(db, { objects: listed.objects, takenAt, source: `${SOURCE} ${listed.server}`, scope: listed.scope }),
+    { write: true },
   );
   const rejected = listed.rejections.map((r) => `${r.resource} ${r.object}: ${r.message}`);
   ctx.io.out(`${JSON.stringify({ ...summary, server: listed.server, via: listed.via, listed: listed.resources, rejected: listed.rejected, ...(rejected.length ? { rejections: rejected } : {}) }, null, 2)}\n`);

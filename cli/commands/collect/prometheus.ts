@@ -58,7 +58,7 @@ export const prometheusCollect: CollectSubcommand = (collect: Command, ctx) => {
         if (e instanceof PrometheusConfigError) throw new CliError(`${e.message}${section.url ? '' : ' (or --url)'}`);
         throw e;
       }
-      const db = openDb(config.dbPath);
+      const db = openDb(config.dbPath, { write: true });
       let summary;
       try {
         summary = await runPass({ db, api: new PrometheusApi(settings), settings, now: Date.now(), limits: ingestLimits(config.ingest) });
