@@ -281,10 +281,17 @@ export class FilesCollector implements Collector {
         }
       }
     }
-    this.deps.db.transaction(() => {
-      if (renamed && pos.file) this.offsets.save({ path: renamed, ...(pos.file as FileIdentity), offset: pos.offset, updatedAt: this.deps.now() });
-      this.offsets.delete(f.file.path);
-    })();
+    try {
+      this.deps.db.transaction(() => {
+        if (renamed && pos.file) this.offsets.save({ path: renamed, ...(pos.file as FileIdentity), offset: pos.offset, updatedAt: this.deps.now() });
+        this.offsets.delete(f.file.path);
+      })();
+    } catch (e) {
+      // The file is gone all the same: its stored offset row stays (a file that appears at its
+      // path again is another file, and is read from its start); a renamed one is read as new.
+      f.storeErrors++;
+      this.deps.logger.warn({ collector: this.name, path: f.file.path, db: this.deps.db.name, err: (e as Error).message }, 'could not forget a followed file that is gone: the store refused to update its offset; forgotten all the same');
+    }
     this.past.lines = (this.past.lines ?? 0) + f.lines;
     this.past.readErrors = (this.past.readErrors ?? 0) + f.errors;
     this.past.storeErrors = (this.past.storeErrors ?? 0) + f.storeErrors;

@@ -116,6 +116,28 @@ test('a matched file that is gone is forgotten (its offset row too); one renamed
   assert.deepEqual(edges(db), await expectedEdges(NETOBSERV));
 });
 
+test('a gone file forgotten while the store refuses writes: the collector goes on (the unchanged offset row is left, logged, counted), never an unhandled rejection', async () => {
+  const { db } = tmpDb();
+  const dir = tmpDir();
+  const a = join(dir, 'a.ndjson');
+  writeFileSync(a, text(NETOBSERV.slice(0, 5)));
+  const logs: Logged[] = [];
+  const c = collector(db, [{ path: join(dir, '*.ndjson'), format: 'netobserv' }], {}, logs);
+  await c.start();
+  await until('5 lines', () => n(c, 'lines') === 5);
+  db.pragma('query_only = ON');
+  unlinkSync(a);
+  await until('a forgotten', () => n(c, 'forgotten_files') === 1);
+  db.pragma('query_only = OFF');
+  assert.ok(logs.some((l) => l.level === 40 && /could not forget/.test(l.msg)), logs.map((l) => l.msg).join('\n'));
+  assert.ok(n(c, 'storeErrors') >= 1, 'counted');
+  assert.deepEqual(c.paths(), []);
+  // The collector still follows what appears next.
+  writeFileSync(join(dir, 'b.ndjson'), text(NETOBSERV.slice(5)));
+  await until('17 lines', () => n(c, 'lines') === 17);
+  await c.stop();
+});
+
 test('maxFiles: matches beyond the cap are not followed, counted, logged once; a freed place is taken', async () => {
   const { db } = tmpDb();
   const dir = tmpDir();
