@@ -26,6 +26,8 @@ export interface FlowInput {
 export interface IngestFlowsOptions {
   format: FlowFormat;
   batchSize?: number;
+  /** Distinct edges a window aggregates before it is committed (the pipeline's default when absent). */
+  maxBatchEdges?: number;
   flushIntervalMs?: number;
   /** Records dated more than this after `now()` are rejected (`time-out-of-range`), ms. */
   maxFutureSkewMs?: number;
@@ -47,6 +49,7 @@ export async function ingestFlows(db: Db, inputs: Iterable<FlowInput>, options: 
     index: new ResolutionIndex(readResolutionData(db)),
     writer: new SqliteBatchWriter(db),
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    ...(options.maxBatchEdges !== undefined ? { maxBatchEdges: options.maxBatchEdges } : {}),
     ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
     ...(options.maxFutureSkewMs !== undefined ? { maxFutureSkewMs: options.maxFutureSkewMs } : {}),
     ...(options.now !== undefined ? { now: options.now } : {}),

@@ -31,6 +31,7 @@ export function storePipeline(db: Db, options: StorePipelineOptions): FlowIngest
     writer: options.writer ?? new SqliteBatchWriter(db),
     caps: options.limits.caps,
     maxFutureSkewMs: options.limits.maxFutureSkewMs,
+    ...(options.limits.maxBatchEdges !== undefined ? { maxBatchEdges: options.limits.maxBatchEdges } : {}),
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
     ...(options.maxLineLength !== undefined ? { maxLineLength: options.maxLineLength } : {}),

@@ -20,7 +20,7 @@ import { AppError } from '../app/errors.ts';
 import { matricesInForce } from '../app/matrices.ts';
 import { startCollectors, type RunningCollectors } from '../app/collectors.ts';
 import type { CollectorStatus } from '../collectors/collector.ts';
-import { ingestLimits } from '../collectors/flows/ingest-defaults.ts';
+import { serviceIngestLimits } from '../collectors/flows/ingest-defaults.ts';
 import { VERSION } from '../app/version.ts';
 
 export { VERSION };
@@ -74,7 +74,7 @@ export async function startService(config: ResolvedConfig, options: StartOptions
       server.once('listening', resolve);
       server.once('error', reject);
     });
-    collectors = await startCollectors(config.collectors, { db, logger, now: Date.now, ingest: ingestLimits(config.ingest) });
+    collectors = await startCollectors(config.collectors, { db, logger, now: Date.now, ingest: serviceIngestLimits(config.ingest) });
   } catch (e) {
     await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
     await built.close();

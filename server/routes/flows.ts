@@ -8,6 +8,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { commitFailure, ingestFlows, nothingRead, type FlowIngestSummary, type InputSummary } from '../../app/ingest.ts';
 import { FORMATS } from '../../collectors/flows/decode.ts';
+import { SERVICE_MAX_BATCH_EDGES } from '../../collectors/flows/ingest-defaults.ts';
 import type { ServiceContext } from '../context.ts';
 import { declaredTooLarge } from '../http/body.ts';
 import { HttpProblem } from '../http/problem.ts';
@@ -75,6 +76,8 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
           now: ctx.now,
           maxFutureSkewMs,
           caps: { maxEdgesPerWorkload, maxEdgesPerRun },
+          // Small windows: each commit runs on the event loop (ingest-defaults.ts).
+          maxBatchEdges: SERVICE_MAX_BATCH_EDGES,
         });
         activeIngests.add(run);
         let summary: FlowIngestSummary;
