@@ -89,12 +89,26 @@ function knownOwnersOf(db: Db): KnownOwners {
 
 /** Converts and stores one inventory export; AppError `invalid-input` when it is not an inventory or older than the stored one. */
 export function importInventory(db: Db, req: InventoryImportRequest): InventoryImportSummary {
+  return storeConvertedInventory(db, req, convertInventoryExport(db, req));
+}
+
+/**
+ * The reading half of `importInventory`: parse and convert, writing nothing. `db` is only read
+ * (the owner aliases), so the service runs this on a worker's read connection and keeps the
+ * event loop for the write.
+ */
+export function convertInventoryExport(db: Db, req: InventoryImportRequest): ConvertedInventory {
   checkTakenAt(req);
-  // A file's kinds replace what is stored, whatever it left out: said when a kind shrinks.
   // A pods-only refresh (`kubectl get pods | inventory import -`) resolves owners through what earlier imports stored.
   const owners = knownOwnersOf(db);
   const options = req.maxYamlTokens !== undefined ? { maxYamlTokens: req.maxYamlTokens } : {};
-  return store(db, req, convert(req, () => convertInventoryText(req.text, req.takenAt, owners, options)), { sayShrunk: true });
+  return convert(req, () => convertInventoryText(req.text, req.takenAt, owners, options));
+}
+
+/** The writing half of `importInventory`: stores what `convertInventoryExport` made. */
+export function storeConvertedInventory(db: Db, req: ImportMeta, converted: ConvertedInventory): InventoryImportSummary {
+  // A file's kinds replace what is stored, whatever it left out: said when a kind shrinks.
+  return store(db, req, converted, { sayShrunk: true });
 }
 
 /** The same for objects already read (a collector's list): one snapshot of them. */

@@ -1,6 +1,7 @@
 /** Workloads from the stored inventory, and inventory import (a kubectl List, JSON or YAML). */
 import { Type } from '@sinclair/typebox';
-import { importInventory, MAX_FUTURE_SKEW_MS } from '../../app/inventory.ts';
+import { MAX_FUTURE_SKEW_MS, storeConvertedInventory, type InventoryImportRequest } from '../../app/inventory.ts';
+import { executorFor } from '../services/compute.ts';
 import { requireSelection } from '../../app/selection-check.ts';
 import { selectionOf } from '../../app/selection.ts';
 import { workloadKey } from '../../domain/peer.ts';
@@ -111,14 +112,18 @@ export function inventoryRoutes(ctx: ServiceContext): AnyRoute[] {
         413: { description: `body larger than server.maxBodyBytes, or YAML of more than server.maxYamlTokens (default ${MAX_BODY_YAML_TOKENS}) tokens (send JSON)` },
         422: { description: 'not an inventory, or older than the stored snapshot; nothing was imported' },
       },
-      handler: ({ query }, req, res) =>
-        importInventory(ctx.db, {
+      handler: async ({ query }, req, res) => {
+        const request: InventoryImportRequest = {
           text: typeof req.body === 'string' ? req.body : '',
           takenAt: query.takenAt !== undefined ? Date.parse(query.takenAt) : ctx.now(),
           now: ctx.now(),
           source: `api:${String(res.locals.requestId)}`,
           maxYamlTokens: ctx.config.maxYamlTokens,
-        }),
+        };
+        // Parsing and converting a large List is seconds of CPU: on a worker, so /healthz answers meanwhile; the write stays here, the one writer.
+        const converted = await executorFor(ctx).convertInventory(request);
+        return storeConvertedInventory(ctx.db, request, converted);
+      },
     }),
   ];
 }

@@ -17,6 +17,8 @@ import type { SimulateJob } from './simulate-job.ts';
 import type { MatrixQuery } from './matrix-views.ts';
 import type { CheckMatrixJob } from './matrix-apply.ts';
 import type { CheckedMatrix } from '../../app/matrices.ts';
+import { convertInventoryExport, type InventoryImportRequest } from '../../app/inventory.ts';
+import type { ConvertedInventory } from '../../collectors/inventory/index.ts';
 import type { JobReply, RecommendationJob, WorkerConfig } from './recommendation-worker.ts';
 import type { BuildOptions } from '../../app/reports.ts';
 import type { Report } from '../../reports/model.ts';
@@ -34,6 +36,7 @@ const OUT_OF_MEMORY_ADVICE: Record<RecommendationJob['kind'], { what: string; ad
   'validate-matrix': { what: 'the matrix validation', advice: 'send a smaller document, or raise the budget' },
   matrices: { what: 'the resolved matrices', advice: 'raise the budget' },
   'check-matrix': { what: 'the matrix check', advice: 'send a smaller document, or raise the budget' },
+  'convert-inventory': { what: 'reading the inventory', advice: 'send it as JSON, or fewer kinds per request, or raise the budget' },
 };
 
 function outOfMemoryProblem(kind: RecommendationJob['kind'], memoryMb: number | undefined): HttpProblem {
@@ -53,6 +56,8 @@ export interface RecommendationExecutor {
   matrices(query: MatrixQuery): Promise<RenderedResponse>;
   /** PUT /matrices/{name}'s parsing and checks (matrix-apply.ts): the main thread only stores. */
   checkMatrix(job: CheckMatrixJob): Promise<CheckedMatrix>;
+  /** Parses and converts an inventory export (app/inventory.ts convertInventoryExport); the caller stores it. */
+  convertInventory(request: InventoryImportRequest): Promise<ConvertedInventory>;
   /** Terminates the workers; queued and running jobs fail. Idempotent. */
   close(): Promise<void>;
 }
@@ -61,7 +66,12 @@ export type ReportJobOptions = BuildOptions & { generatedAt: number };
 
 export class InlineExecutor implements RecommendationExecutor {
   private readonly computer: RecommendationComputer;
-  constructor(db: Db, matrices: MatricesConfigT, reports: WorkerConfig['reports'], maxEdges?: number) {
+  constructor(
+    private readonly db: Db,
+    matrices: MatricesConfigT,
+    reports: WorkerConfig['reports'],
+    maxEdges?: number,
+  ) {
     this.computer = new RecommendationComputer(db, matrices, reports, maxEdges);
   }
   async execute(query: RecommendationQuery): Promise<RenderedResponse> {
@@ -82,12 +92,15 @@ export class InlineExecutor implements RecommendationExecutor {
   async checkMatrix(job: CheckMatrixJob): Promise<CheckedMatrix> {
     return this.computer.checkMatrix(job);
   }
+  async convertInventory(request: InventoryImportRequest): Promise<ConvertedInventory> {
+    return convertInventoryExport(this.db, request);
+  }
   async close(): Promise<void> {}
 }
 
 interface Pending {
   job: RecommendationJob;
-  resolve(r: RenderedResponse | Report | SimulationResponse | MatrixVerdict | CheckedMatrix): void;
+  resolve(r: RenderedResponse | Report | SimulationResponse | MatrixVerdict | CheckedMatrix | ConvertedInventory): void;
   reject(e: Error): void;
 }
 
@@ -162,7 +175,11 @@ export class WorkerPool implements RecommendationExecutor {
     return this.submit({ id: this.nextId++, kind: 'check-matrix', request }) as Promise<CheckedMatrix>;
   }
 
-  private submit(job: RecommendationJob): Promise<RenderedResponse | Report | SimulationResponse | MatrixVerdict | CheckedMatrix> {
+  convertInventory(request: InventoryImportRequest): Promise<ConvertedInventory> {
+    return this.submit({ id: this.nextId++, kind: 'convert-inventory', request }) as Promise<ConvertedInventory>;
+  }
+
+  private submit(job: RecommendationJob): Promise<RenderedResponse | Report | SimulationResponse | MatrixVerdict | CheckedMatrix | ConvertedInventory> {
     if (this.closed) return Promise.reject(new Error('the recommendation workers are shut down'));
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
@@ -209,7 +226,7 @@ export class WorkerPool implements RecommendationExecutor {
     w.worker.unref();
     this.idle.push(w);
     if (p && p.job.id === reply.id) {
-      if (reply.ok) p.resolve('response' in reply ? reply.response : 'simulation' in reply ? reply.simulation : 'verdict' in reply ? reply.verdict : 'checked' in reply ? reply.checked : reply.report);
+      if (reply.ok) p.resolve('response' in reply ? reply.response : 'simulation' in reply ? reply.simulation : 'verdict' in reply ? reply.verdict : 'checked' in reply ? reply.checked : 'inventory' in reply ? reply.inventory : reply.report);
       else if (reply.appError) p.reject(new AppError(reply.appError.code, reply.appError.message, { problems: reply.appError.problems, ...(reply.appError.reason !== undefined ? { reason: reply.appError.reason } : {}) }));
       else p.reject(new Error(`recommendation failed in its worker: ${reply.message}`));
     }

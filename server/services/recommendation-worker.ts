@@ -15,6 +15,8 @@ import type { SimulateJob } from './simulate-job.ts';
 import type { MatrixQuery } from './matrix-views.ts';
 import type { CheckMatrixJob } from './matrix-apply.ts';
 import type { CheckedMatrix } from '../../app/matrices.ts';
+import { convertInventoryExport, type InventoryImportRequest } from '../../app/inventory.ts';
+import type { ConvertedInventory } from '../../collectors/inventory/index.ts';
 import type { BuildOptions } from '../../app/reports.ts';
 import type { ReportSettings } from '../../reports/config.ts';
 import type { Report } from '../../reports/model.ts';
@@ -32,7 +34,8 @@ export type RecommendationJob =
   | { id: number; kind: 'simulate'; request: SimulateJob }
   | { id: number; kind: 'validate-matrix'; request: ValidateMatrixJob }
   | { id: number; kind: 'matrices'; query: MatrixQuery }
-  | { id: number; kind: 'check-matrix'; request: CheckMatrixJob };
+  | { id: number; kind: 'check-matrix'; request: CheckMatrixJob }
+  | { id: number; kind: 'convert-inventory'; request: InventoryImportRequest };
 
 /** An AppError crosses the thread boundary as its fields (structured clone drops the class). */
 export interface SerializedAppError {
@@ -48,13 +51,15 @@ export type JobReply =
   | { id: number; ok: true; simulation: SimulationResponse }
   | { id: number; ok: true; verdict: MatrixVerdict }
   | { id: number; ok: true; checked: CheckedMatrix }
+  | { id: number; ok: true; inventory: ConvertedInventory }
   | { id: number; ok: false; appError?: SerializedAppError; message: string };
 
 if (parentPort) {
   const port = parentPort;
   const config = workerData as WorkerConfig;
   // The writer is the main thread; this connection only reads (migrations were applied there).
-  const computer = new RecommendationComputer(openDb(config.dbPath, { migrate: false }), config.matrices, config.reports, config.maxEdges);
+  const db = openDb(config.dbPath, { migrate: false });
+  const computer = new RecommendationComputer(db, config.matrices, config.reports, config.maxEdges);
   port.on('message', async (job: RecommendationJob) => {
     let reply: JobReply;
     try {
@@ -63,6 +68,7 @@ if (parentPort) {
       else if (job.kind === 'validate-matrix') reply = { id: job.id, ok: true, verdict: computer.validateMatrix(job.request) };
       else if (job.kind === 'check-matrix') reply = { id: job.id, ok: true, checked: computer.checkMatrix(job.request) };
       else if (job.kind === 'matrices') reply = { id: job.id, ok: true, response: computer.resolvedMatrices(job.query) };
+      else if (job.kind === 'convert-inventory') reply = { id: job.id, ok: true, inventory: convertInventoryExport(db, job.request) };
       else reply = { id: job.id, ok: true, report: computer.report(job.options) };
     } catch (e) {
       const err = e as Error;
