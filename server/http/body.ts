@@ -15,6 +15,12 @@ function requireType(types: readonly string[]) {
   };
 }
 
+/** A body read as bytes and decoded elsewhere as UTF-8: another charset is refused (415) as express.json refuses one not `utf-*` (UTF-16 and UTF-32 JSON, which it decoded, are refused too). */
+function requireUtf8(req: Request, _res: Response, next: NextFunction): void {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.get('content-type') ?? '')?.[1]?.toLowerCase();
+  next(charset === undefined || charset === 'utf-8' ? undefined : new HttpProblem('unsupported-media-type', `unsupported charset "${charset.toUpperCase()}"`));
+}
+
 /** Rejects early from Content-Length; streamed bodies are also counted as they arrive (see limitStream). */
 export function declaredTooLarge(req: Request, limit: number): boolean {
   const len = Number(req.get('content-length'));
@@ -58,6 +64,8 @@ export function bodyMiddleware(route: AnyRoute, limits: { maxBodyBytes: number }
   if (!body) return route.method === 'get' ? [] : refuseContent(route);
   if ('schema' in body) {
     const types = body.contentTypes ?? ['application/json'];
+    // The bytes as they came (one Buffer the worker receives without a copy), in UTF-8 as express.json reads JSON.
+    if (body.parsedByHandler) return [requireType(types), requireUtf8, express.raw({ limit: limits.maxBodyBytes, type: types })];
     return [requireType(types), express.json({ limit: limits.maxBodyBytes, type: types, strict: true })];
   }
   if (body.stream) return [requireType(body.raw), identityEncoding];

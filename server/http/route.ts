@@ -34,8 +34,13 @@ export interface RouteSpec<Q extends TSchema = TSchema, P extends TSchema = TSch
   scope?: Scope;
   query?: Q;
   params?: P;
-  /** A JSON body validated against `schema`, or a raw body (streamed, or text) of the given media types. */
-  body?: { schema: B; contentTypes?: string[]; required?: boolean } | { raw: string[]; description: string; stream?: boolean };
+  /**
+   * A JSON body validated against `schema`, or a raw body (streamed, or text) of the given media types.
+   * `parsedByHandler`: the JSON body reaches the handler as its bytes (a Buffer, UTF-8), unparsed and
+   * unchecked; the handler parses it (http/json-body.ts) and checks it against `schema` where it runs
+   * the work (a worker).
+   */
+  body?: { schema: B; contentTypes?: string[]; required?: boolean; parsedByHandler?: true } | { raw: string[]; description: string; stream?: boolean };
   /**
    * A computation on the recommendation workers with a body of its own (simulate, validate): admitted
    * by ComputeAdmission before the body is read (503 when full). The handler holds its place
@@ -72,7 +77,7 @@ export function mount(router: Router, route: AnyRoute, mw: RouteMiddleware): voi
     // silently dropped (an `engine=` a route does not read) would answer another question.
     const query = check(route.query ?? NO_QUERY, { ...(req.query as object) }, 'query');
     const params = route.params ? check(route.params, { ...req.params }, 'params') : {};
-    const body = route.body && 'schema' in route.body ? check(route.body.schema, req.body ?? undefined, 'body') : undefined;
+    const body = route.body && 'schema' in route.body && route.body.parsedByHandler !== true ? check(route.body.schema, req.body ?? undefined, 'body') : undefined;
     const result = await route.handler({ query, params, body }, req, res);
     if (result !== undefined && !res.headersSent) res.json(result);
   };

@@ -19,7 +19,7 @@ import { EvidenceWindow, WINDOW_OBSERVED_EDGES } from './evidence-window.ts';
 import { pageResponse, renderResponse, simulationResponse, type ListQuery, type RecommendationQuery, type RenderedResponse, type SimulationResponse } from './recommendation-responses.ts';
 import { simulateFlows } from '../../app/simulate.ts';
 import { matrixVerdict, type MatrixVerdict, type ValidateMatrixJob } from './matrix-verdict.ts';
-import { simulateRequestOf, type SimulateJob } from './simulate-job.ts';
+import { simulateJobOfBody, simulateRequestOf, type SimulateBodyJob, type SimulateJob } from './simulate-job.ts';
 import { matrixView, type MatrixQuery } from './matrix-views.ts';
 import { checkMatrixApply, type CheckedMatrix } from '../../app/matrices.ts';
 import type { CheckMatrixJob } from './matrix-apply.ts';
@@ -85,9 +85,9 @@ export class RecommendationComputer {
     return new ReportService({ db: this.db, settings: this.reports.settings, staleDays: this.reports.staleDays, matrices: this.matrices, ...(this.maxEdges !== undefined ? { maxEdges: this.maxEdges } : {}), clock: () => o.generatedAt }).build(o);
   }
 
-  /** `simulate` on this connection's store (app/simulate.ts), rendered. */
-  simulate(job: SimulateJob): SimulationResponse {
-    return simulationResponse(simulateFlows(this.db, simulateRequestOf(job)));
+  /** `simulate` on this connection's store (app/simulate.ts), rendered; a body as sent is parsed and checked first. */
+  simulate(job: SimulateJob | SimulateBodyJob): SimulationResponse {
+    return simulationResponse(simulateFlows(this.db, simulateRequestOf('body' in job ? simulateJobOfBody(job) : job)));
   }
 
   /** POST /matrices/validate's verdict against this connection's stored matrices. */

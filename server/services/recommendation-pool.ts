@@ -13,7 +13,7 @@ import type { Db } from '../../store/db.ts';
 import { RecommendationComputer } from './recommendation-computer.ts';
 import type { RecommendationQuery, RenderedResponse, SimulationResponse } from './recommendation-responses.ts';
 import type { MatrixVerdict, ValidateMatrixJob } from './matrix-verdict.ts';
-import type { SimulateJob } from './simulate-job.ts';
+import type { SimulateBodyJob, SimulateJob } from './simulate-job.ts';
 import type { MatrixQuery } from './matrix-views.ts';
 import type { CheckMatrixJob } from './matrix-apply.ts';
 import type { CheckedMatrix } from '../../app/matrices.ts';
@@ -22,6 +22,13 @@ import type { ConvertedInventory } from '../../collectors/inventory/index.ts';
 import type { JobReply, RecommendationJob, WorkerConfig } from './recommendation-worker.ts';
 import type { BuildOptions } from '../../app/reports.ts';
 import type { Report } from '../../reports/model.ts';
+
+/** A body a job carries as bytes moves to the worker instead of being copied, when it owns its whole ArrayBuffer (a pooled small Buffer does not). */
+function transferOf(job: RecommendationJob): ArrayBuffer[] {
+  if (job.kind !== 'simulate' || !('body' in job.request)) return [];
+  const b = job.request.body;
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? [b.buffer] : [];
+}
 
 /** Node ends a worker that exceeds its resourceLimits with this code (nodejs.org/api/errors.html). */
 function outOfMemory(e: Error): boolean {
@@ -49,7 +56,7 @@ export interface RecommendationExecutor {
   /** Builds a report's model (the caller stores it). */
   report(options: ReportJobOptions): Promise<Report>;
   /** `simulate` (app/simulate.ts) on the store, rendered: off the event loop too, for large inputs. */
-  simulate(job: SimulateJob): Promise<SimulationResponse>;
+  simulate(job: SimulateJob | SimulateBodyJob): Promise<SimulationResponse>;
   /** POST /matrices/validate's verdict: parsing the document is CPU work kept off the event loop too. */
   validateMatrix(job: ValidateMatrixJob): Promise<MatrixVerdict>;
   /** GET /matrices (or one matrix) resolved: reading every edge's traffic is kept off the event loop too. */
@@ -80,7 +87,7 @@ export class InlineExecutor implements RecommendationExecutor {
   async report(options: ReportJobOptions): Promise<Report> {
     return this.computer.report(options);
   }
-  async simulate(job: SimulateJob): Promise<SimulationResponse> {
+  async simulate(job: SimulateJob | SimulateBodyJob): Promise<SimulationResponse> {
     return this.computer.simulate(job);
   }
   async validateMatrix(job: ValidateMatrixJob): Promise<MatrixVerdict> {
@@ -159,7 +166,7 @@ export class WorkerPool implements RecommendationExecutor {
     return this.submit({ id: this.nextId++, kind: 'report', options }) as Promise<Report>;
   }
 
-  simulate(request: SimulateJob): Promise<SimulationResponse> {
+  simulate(request: SimulateJob | SimulateBodyJob): Promise<SimulationResponse> {
     return this.submit({ id: this.nextId++, kind: 'simulate', request }) as Promise<SimulationResponse>;
   }
 
@@ -203,7 +210,7 @@ export class WorkerPool implements RecommendationExecutor {
       w.current = p;
       w.worker.ref(); // a running job keeps the process alive until it answers
       try {
-        w.worker.postMessage(p.job);
+        w.worker.postMessage(p.job, transferOf(p.job));
       } catch (e) {
         // A job the structured clone cannot copy (a value nested past the stack) fails alone.
         w.current = undefined;
@@ -227,6 +234,7 @@ export class WorkerPool implements RecommendationExecutor {
     this.idle.push(w);
     if (p && p.job.id === reply.id) {
       if (reply.ok) p.resolve('response' in reply ? reply.response : 'simulation' in reply ? reply.simulation : 'verdict' in reply ? reply.verdict : 'checked' in reply ? reply.checked : 'inventory' in reply ? reply.inventory : reply.report);
+      else if (reply.problem) p.reject(new HttpProblem(reply.problem.kind, reply.problem.detail, reply.problem.errors !== undefined ? { errors: reply.problem.errors } : {}));
       else if (reply.appError) p.reject(new AppError(reply.appError.code, reply.appError.message, { problems: reply.appError.problems, ...(reply.appError.reason !== undefined ? { reason: reply.appError.reason } : {}) }));
       else p.reject(new Error(`recommendation failed in its worker: ${reply.message}`));
     }

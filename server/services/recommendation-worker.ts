@@ -11,7 +11,8 @@ import { openDb } from '../../store/db.ts';
 import { RecommendationComputer } from './recommendation-computer.ts';
 import type { RecommendationQuery, RenderedResponse, SimulationResponse } from './recommendation-responses.ts';
 import type { MatrixVerdict, ValidateMatrixJob } from './matrix-verdict.ts';
-import type { SimulateJob } from './simulate-job.ts';
+import type { SimulateBodyJob, SimulateJob } from './simulate-job.ts';
+import { HttpProblem, type ProblemFieldError, type ProblemType } from '../http/problem.ts';
 import type { MatrixQuery } from './matrix-views.ts';
 import type { CheckMatrixJob } from './matrix-apply.ts';
 import type { CheckedMatrix } from '../../app/matrices.ts';
@@ -31,7 +32,7 @@ export interface WorkerConfig {
 export type RecommendationJob =
   | { id: number; kind: 'respond'; query: RecommendationQuery }
   | { id: number; kind: 'report'; options: BuildOptions & { generatedAt: number } }
-  | { id: number; kind: 'simulate'; request: SimulateJob }
+  | { id: number; kind: 'simulate'; request: SimulateJob | SimulateBodyJob }
   | { id: number; kind: 'validate-matrix'; request: ValidateMatrixJob }
   | { id: number; kind: 'matrices'; query: MatrixQuery }
   | { id: number; kind: 'check-matrix'; request: CheckMatrixJob }
@@ -52,7 +53,14 @@ export type JobReply =
   | { id: number; ok: true; verdict: MatrixVerdict }
   | { id: number; ok: true; checked: CheckedMatrix }
   | { id: number; ok: true; inventory: ConvertedInventory }
-  | { id: number; ok: false; appError?: SerializedAppError; message: string };
+  | { id: number; ok: false; appError?: SerializedAppError; problem?: SerializedProblem; message: string };
+
+/** An HttpProblem a job throws on a body it reads itself (a 400), as its fields. */
+export interface SerializedProblem {
+  kind: ProblemType;
+  detail: string;
+  errors?: ProblemFieldError[];
+}
 
 if (parentPort) {
   const port = parentPort;
@@ -75,7 +83,9 @@ if (parentPort) {
       reply =
         e instanceof AppError
           ? { id: job.id, ok: false, message: err.message, appError: { code: e.code, message: e.message, problems: e.problems, ...(e.reason !== undefined ? { reason: e.reason } : {}) } }
-          : { id: job.id, ok: false, message: err.stack ?? err.message };
+          : e instanceof HttpProblem
+            ? { id: job.id, ok: false, message: e.detail, problem: { kind: e.kind, detail: e.detail, ...(e.errors !== undefined ? { errors: e.errors } : {}) } }
+            : { id: job.id, ok: false, message: err.stack ?? err.message };
     }
     // Only buffers that own their whole ArrayBuffer move; small ones may share Node's pool.
     const body = !reply.ok ? [] : 'response' in reply ? reply.response.body : 'simulation' in reply ? reply.simulation.response.body : [];

