@@ -14,12 +14,14 @@ import { getEngine, type EmitOptions, type EmitResult, type EngineName } from '.
 import { clusterFacts } from './matrix/bindings.ts';
 import type { ResolvedMatrix } from './matrix/resolved.ts';
 import { policySet, port } from './policy/build.ts';
-import { opposite } from '../domain/direction.ts';
+import { DIRECTIONS, opposite } from '../domain/direction.ts';
 import type { Direction, DirectionPolicy, Layer, PolicyPeer, PolicyRuleStatus, PolicySet, PortSpec } from './policy/ir.ts';
 import { policyName } from './policy/names.ts';
 import { compareStrings, selectorIsEmpty } from './policy/order.ts';
 import { EdgeEvidenceCache, edgeKeyOf, matrixRuleEvidence, type EdgeEvidence, type MatrixRuleEvidence } from './synthesize/evidence.ts';
 import { clusterWideLayers } from './synthesize/cluster-layers.ts';
+import { distinctSelectors } from './synthesize/distinct-selectors.ts';
+import { foreignSubjects } from './synthesize/foreign-subjects.ts';
 import { defaultDenyIntent, shareNamespace } from './synthesize/layers.ts';
 import { defaultOptions, optionProblems, type RecommendOptions } from './synthesize/options.ts';
 import { ruleEdges } from './synthesize/atoms.ts';
@@ -246,15 +248,22 @@ function dealSides(order: Int32Array, edges: readonly EdgeTraffic[], infos: read
   };
 }
 
-export function recommend(input: RecommendInput, options: Partial<RecommendOptions> = {}, run: RecommendRun = {}): Recommendation {
+export function recommend(given: RecommendInput, options: Partial<RecommendOptions> = {}, run: RecommendRun = {}): Recommendation {
   const details = run.details !== false || run.eachDetailed !== undefined;
-  const opts = checkedOptions(input, options, details);
+  const opts = checkedOptions(given, options, details);
+  const distinct = distinctSelectors(given.inventory, given.matrices);
+  const input = distinct.inventory === given.inventory ? given : { ...given, inventory: distinct.inventory };
   const workloads = selectedWorkloads(input.inventory, opts);
   const sides = sidesOf(input.edges, workloads);
   const now = opts.now ?? sides.latest ?? input.inventory.takenAt;
   const plans = planWorkloads(input, workloads, sides, { now, opts, details });
   const layers = namespaceLayers(plans, input.inventory, opts);
-  for (const p of plans) p.intents = p.intents.filter(restrictsSomething);
+  for (const p of plans) {
+    p.intents = p.intents.filter(restrictsSomething);
+    const overlap = p.intents.length > 0 ? distinct.warnings.get(workloadKey(p.workload)) : undefined;
+    if (overlap !== undefined) p.warnings.push(overlap);
+  }
+  const foreign = foreignSubjects(plans);
   const set = policySet([...plans.flatMap((p) => p.intents.map((i) => i.input)), ...layers.intents.map((i) => i.input)]);
   const evidence = new EdgeEvidenceCache();
   return {
@@ -269,7 +278,7 @@ export function recommend(input: RecommendInput, options: Partial<RecommendOptio
     namespaces: layers.intents.map((i) => layerRecord(i, evidence, details)).sort((a, b) => compareStrings(a.intent, b.intent)),
     policySet: set,
     warnings: [...layers.warnings, ...dnsWarnings(input.inventory, opts, plans)].sort(compareStrings),
-    sides: withDocumentedFlows(plans.map((p) => verifiedSides(p, layers.intents, opts, now)), plans, opts, now),
+    sides: withDocumentedFlows(plans.map((p) => verifiedSides(p, layers.intents, opts, now, foreign.get(workloadKey(p.workload)))), plans, opts, now),
   };
 }
 
@@ -299,10 +308,22 @@ function withDocumentedFlows(sides: VerifiedSides[], plans: readonly WorkloadPla
   });
 }
 
-/** `layers`: the namespace and cluster-wide layers, which restrict every pod of their namespaces. */
-function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: RecommendOptions, now: number): VerifiedSides {
+/**
+ * `layers`: the namespace and cluster-wide layers, which restrict every pod of their namespaces;
+ * `foreign`: the policies of other workloads that select this one's pods (foreign-subjects.ts).
+ */
+function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: RecommendOptions, now: number, foreign?: Record<Direction, string[]>): VerifiedSides {
+  const ns = p.workload.namespace;
+  const covering = layers.filter((l) => l.input.namespace === ns || (l.input.subject.kind === 'namespaces' && l.input.subject.namespaces.includes(ns)));
+  // No policy applies to host-network pods (they are their node), whatever selects their labels.
+  const ownRestricts = (d: Direction): boolean => !p.workload.hostNetwork && [...p.intents, ...covering].some((i) => (i.input[d]?.mode ?? 'none') !== 'none');
+  const restricted = { ingress: ownRestricts('ingress'), egress: ownRestricts('egress') };
   const excluded = { ingress: new Map<EdgeTraffic, string>(), egress: new Map<EdgeTraffic, string>() };
-  for (const x of p.excluded) excluded[x.edge.direction].set(x.edge.edge, x.reason);
+  // A direction only another workload's policy restricts is one this recommendation leaves open:
+  // nothing of it is left out, so all of its traffic must still pass.
+  const openHere = { ingress: !restricted.ingress && (foreign?.ingress.length ?? 0) > 0, egress: !restricted.egress && (foreign?.egress.length ?? 0) > 0 };
+  for (const x of p.excluded) if (!openHere[x.edge.direction]) excluded[x.edge.direction].set(x.edge.edge, x.reason);
+  if (foreign !== undefined) for (const d of DIRECTIONS) restricted[d] ||= foreign[d].length > 0;
   // A must rule's id → its assessment and the keys of the workloads its peers name.
   const must = new Map<string, { rule: RuleAssessment; named: Set<string> }>();
   for (const r of p.comparison.rules) {
@@ -327,16 +348,12 @@ function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: 
       });
     }
   }
-  const ns = p.workload.namespace;
-  const covering = layers.filter((l) => l.input.namespace === ns || (l.input.subject.kind === 'namespaces' && l.input.subject.namespaces.includes(ns)));
-  // No policy applies to host-network pods (they are their node), whatever selects their labels.
-  const restricts = (d: Direction): boolean => !p.workload.hostNetwork && [...p.intents, ...covering].some((i) => (i.input[d]?.mode ?? 'none') !== 'none');
   return {
     workload: workloadKey(p.workload),
     edges: { ingress: p.comparison.ingress.edges, egress: p.comparison.egress.edges },
     excluded,
     required,
-    restricted: { ingress: restricts('ingress'), egress: restricts('egress') },
+    restricted,
   };
 }
 

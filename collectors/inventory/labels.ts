@@ -1,38 +1,11 @@
 import type { LabelSelector, Labels } from '../../domain/inventory.ts';
-import { POD_IDENTITY_LABEL_KEYS } from '../../domain/pod-identity-labels.ts';
+import { isVolatileLabel } from '../../domain/volatile-labels.ts';
 import type { WorkloadRef } from '../../domain/peer.ts';
 import type { OwnerRef } from './metadata.ts';
 
-/**
- * Labels that controllers stamp on individual pods or revisions: they change with every rollout,
- * run or placement, so a selector built on them would stop matching the workload.
- */
-const VOLATILE_KEYS = new Set([
-  'pod-template-hash',
-  'controller-revision-hash',
-  'pod-template-generation',
-  ...POD_IDENTITY_LABEL_KEYS,
-  'job-name',
-  'controller-uid',
-  // Argo Rollouts' DefaultRolloutUniqueLabelKey (argo-rollouts pkg/apis/rollouts/v1alpha1/types.go):
-  // the pod-template-hash of a Rollout's ReplicaSet, new with every rollout.
-  'rollouts-pod-template-hash',
-  // CloudNativePG (cloudnative-pg pkg/utils/labels_annotations.go): ClusterInstanceRoleLabelName
-  // flips between primary and replica on a switchover or failover; InstanceNameLabelName names one
-  // instance, and a replaced instance comes back under a new name.
-  'cnpg.io/instanceRole',
-  'cnpg.io/instanceName',
-  // Knative Serving (knative/serving pkg/apis/serving/register.go): per Revision.
-  'serving.knative.dev/revision',
-  'serving.knative.dev/revisionUID',
-  'serving.knative.dev/configurationGeneration',
-]);
-const NONE: ReadonlySet<string> = new Set();
-const VOLATILE_PREFIXES = ['batch.kubernetes.io/', 'topology.kubernetes.io/', 'failure-domain.beta.kubernetes.io/'];
+export { isVolatileLabel };
 
-export function isVolatileLabel(key: string): boolean {
-  return VOLATILE_KEYS.has(key) || VOLATILE_PREFIXES.some((p) => key.startsWith(p));
-}
+const NONE: ReadonlySet<string> = new Set();
 
 /** `stamped`: ordinary keys the pods' controller sets per revision or instance (controllerStampedKeys). */
 export function withoutVolatile(labels: Labels, stamped: ReadonlySet<string> = NONE): Labels {

@@ -1,0 +1,198 @@
+/**
+ * A workload's pod selector as its policies name it: one that selects no other workload's pods.
+ *
+ * The owner's `spec.selector` says which pods the controller manages, not which pods carry those
+ * labels: a NetworkPolicy's podSelector (and Cilium's endpointSelector, Calico's selector, a
+ * ClusterNetworkPolicy's pods.podSelector) selects every pod of the namespace whose labels match,
+ * whatever owns it (Kubernetes docs, "Network Policies": "podSelector ... selects the grouping of
+ * pods to which the policy applies"). A Deployment `app=cache` and a backup Job whose pods also
+ * carry `app=cache` share it: the Deployment's policy would isolate the Job's pods too, and cut
+ * what they do; a peer naming the Deployment would admit the Job as well.
+ *
+ * So the selector is narrowed, per workload, by a requirement every pod of it meets and the other
+ * workloads' pods do not: first one of the matrix components that select it (the matrix author's
+ * own way to tell them apart), then a label the other pods carry and its pods do not
+ * (DoesNotExist), a value they differ on (NotIn), a label its pods carry and the others' do not
+ * (Exists). Labels a controller stamps per pod or revision are never used (their values change
+ * with the next rollout or run), except that the labels of a Job's pods say, whatever their
+ * values, that the pod is a Job's. Where no label tells them apart, a warning names both; the
+ * verification then simulates the other workload under this one's policy.
+ *
+ * Per workload, the other workloads of its namespace are looked up through one of its selector's
+ * matchLabels entries (the rarest), so a namespace of workloads with distinct labels costs one
+ * map lookup each.
+ */
+import type { InventorySnapshot, LabelSelector, LabelSelectorRequirement, Workload } from '../../domain/inventory.ts';
+import { workloadKey } from '../../domain/peer.ts';
+import { isJobLabel, isVolatileLabel } from '../../domain/volatile-labels.ts';
+import { canonicalSelector, selectorMatches } from '../matrix/selector.ts';
+import type { ResolvedMatrix } from '../matrix/resolved.ts';
+import { compareStrings, selectorIsEmpty } from '../policy/order.ts';
+
+export interface DistinctSelectors {
+  /** The inventory with each workload's selector narrowed where another workload's pods matched it (the same object when none did). */
+  inventory: InventorySnapshot;
+  /** By workload key: why its selector still selects other workloads' pods (no label tells them apart). */
+  warnings: Map<string, string>;
+}
+
+type Requirement = { kind: 'label'; key: string; value: string } | { kind: 'expression'; expression: LabelSelectorRequirement };
+
+const JOB_KINDS: ReadonlySet<string> = new Set(['Job', 'CronJob']);
+
+export function distinctSelectors(inventory: InventorySnapshot, matrices: readonly ResolvedMatrix[]): DistinctSelectors {
+  const index = new NamespaceLabels(inventory.workloads);
+  let narrowed: Map<Workload, Workload> | undefined;
+  const warnings = new Map<string, string>();
+  let components: Map<string, LabelSelector[]> | undefined;
+  for (const w of inventory.workloads) {
+    // Without a selector a workload gets no policy (synthesize/workload.ts).
+    if (w.hostNetwork || selectorIsEmpty(w.selector)) continue;
+    const others = index.selected(w);
+    if (others.length === 0) continue;
+    components ??= componentSelectors(matrices);
+    const { selector, left } = narrow(w, others, components.get(workloadKey(w)) ?? []);
+    if (left.length > 0) warnings.set(workloadKey(w), indistinct(w, left));
+    if (selector !== w.selector) (narrowed ??= new Map()).set(w, { ...w, selector });
+  }
+  if (narrowed === undefined) return { inventory, warnings };
+  const table = narrowed;
+  return { inventory: { ...inventory, workloads: inventory.workloads.map((w) => table.get(w) ?? w) }, warnings };
+}
+
+const nameOf = (w: Workload): string => `${w.kind} ${w.namespace}/${w.name}`;
+
+function indistinct(w: Workload, left: readonly Workload[]): string {
+  const names = left.map(nameOf).join(', ');
+  return `the pods of ${names} carry every label of ${nameOf(w)}'s pods that its selector could name: the policies of ${nameOf(w)} select them too (isolating them, or opening its rules to them); give one of them a label the other lacks`;
+}
+
+/** The workload's selector with the fewest requirements that leave out `others`, and those no requirement leaves out. */
+function narrow(w: Workload, others: readonly Workload[], componentSelectors: readonly LabelSelector[]): { selector: LabelSelector; left: Workload[] } {
+  const candidates = requirements(w, others, componentSelectors);
+  let left = [...others];
+  const picked: Requirement[] = [];
+  while (left.length > 0) {
+    let best: Requirement | undefined;
+    let bestOut = 0;
+    for (const c of candidates) {
+      let out = 0;
+      for (const o of left) if (!holds(c, o)) out++;
+      if (out > bestOut) {
+        best = c;
+        bestOut = out;
+      }
+    }
+    if (best === undefined) break;
+    picked.push(best);
+    const chosen = best;
+    left = left.filter((o) => holds(chosen, o));
+  }
+  if (picked.length === 0) return { selector: w.selector, left };
+  return { selector: withRequirements(w.selector, picked), left };
+}
+
+/** What may narrow `w`'s selector, in order of preference; each holds for every pod of `w`. */
+function requirements(w: Workload, others: readonly Workload[], componentSelectors: readonly LabelSelector[]): Requirement[] {
+  const out: Requirement[] = [];
+  for (const s of componentSelectors) {
+    for (const [key, value] of Object.entries(s.matchLabels ?? {}).sort(([a], [b]) => compareStrings(a, b))) out.push({ kind: 'label', key, value });
+    for (const expression of s.matchExpressions ?? []) if (!isPerPod(expression.key, w)) out.push({ kind: 'expression', expression });
+  }
+  const absent = new Set<string>();
+  const differing = new Map<string, Set<string>>();
+  const own = new Set<string>();
+  for (const o of others) {
+    for (const [k, v] of Object.entries(o.labels)) {
+      const mine = w.labels[k];
+      if (mine === undefined) {
+        if (!isPerPod(k, w)) absent.add(k);
+      } else if (mine !== v && !isVolatileLabel(k)) {
+        let values = differing.get(k);
+        if (values === undefined) differing.set(k, (values = new Set()));
+        values.add(v);
+      }
+    }
+    for (const k of Object.keys(w.labels)) if (o.labels[k] === undefined && (!isVolatileLabel(k) || isJobLabel(k))) own.add(k);
+  }
+  for (const key of [...absent].sort(compareStrings)) out.push({ kind: 'expression', expression: { key, operator: 'DoesNotExist' } });
+  for (const key of [...differing.keys()].sort(compareStrings)) out.push({ kind: 'expression', expression: { key, operator: 'NotIn', values: [...differing.get(key)!].sort(compareStrings) } });
+  for (const key of [...own].sort(compareStrings)) out.push({ kind: 'expression', expression: { key, operator: 'Exists' } });
+  // A requirement the workload's own template labels do not meet would leave its pods out.
+  return out.filter((r) => holds(r, w));
+}
+
+/**
+ * A key `w`'s pods may carry beyond its template: one a controller stamps per pod or revision
+ * (pod-template-hash, a StatefulSet pod's name, …), which an absence test on it would cut. The
+ * Job labels are only ever stamped on a Job's pods.
+ */
+function isPerPod(key: string, w: Workload): boolean {
+  return isVolatileLabel(key) && !(isJobLabel(key) && !JOB_KINDS.has(w.kind));
+}
+
+function holds(r: Requirement, w: Workload): boolean {
+  return r.kind === 'label' ? w.labels[r.key] === r.value : selectorMatches({ matchExpressions: [r.expression] }, w.labels);
+}
+
+function withRequirements(selector: LabelSelector, picked: readonly Requirement[]): LabelSelector {
+  const matchLabels = { ...selector.matchLabels };
+  const expressions = [...(selector.matchExpressions ?? [])];
+  for (const r of picked) {
+    if (r.kind === 'label') matchLabels[r.key] = r.value;
+    else expressions.push(r.expression);
+  }
+  return canonicalSelector({ ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}), ...(expressions.length > 0 ? { matchExpressions: expressions } : {}) });
+}
+
+/** The selectors of the enabled matrix components that select each workload, in their namespace, by workload key. */
+function componentSelectors(matrices: readonly ResolvedMatrix[]): Map<string, LabelSelector[]> {
+  const out = new Map<string, LabelSelector[]>();
+  for (const m of matrices) {
+    if (!m.enabled) continue;
+    for (const c of m.components) {
+      if (!c.enabled || c.namespace === undefined) continue;
+      for (const w of c.workloads) {
+        if (w.namespace !== c.namespace) continue;
+        const k = workloadKey(w);
+        const list = out.get(k);
+        if (list === undefined) out.set(k, [c.selector]);
+        else list.push(c.selector);
+      }
+    }
+  }
+  return out;
+}
+
+/** The pod-network workloads of each namespace, by `key=value` of their labels. */
+class NamespaceLabels {
+  private readonly byLabel = new Map<string, Workload[]>();
+  private readonly byNamespace = new Map<string, Workload[]>();
+
+  constructor(workloads: readonly Workload[]) {
+    for (const w of workloads) {
+      // No pod policy applies to host-network pods: selecting them changes nothing.
+      if (w.hostNetwork) continue;
+      push(this.byNamespace, w.namespace, w);
+      for (const [k, v] of Object.entries(w.labels)) push(this.byLabel, `${w.namespace}\u0000${k}\u0000${v}`, w);
+    }
+  }
+
+  /** The other workloads of `w`'s namespace whose pods `w`'s selector selects. */
+  selected(w: Workload): Workload[] {
+    let pool: readonly Workload[] | undefined;
+    for (const [k, v] of Object.entries(w.selector.matchLabels ?? {})) {
+      const bucket = this.byLabel.get(`${w.namespace}\u0000${k}\u0000${v}`) ?? [];
+      if (pool === undefined || bucket.length < pool.length) pool = bucket;
+    }
+    pool ??= this.byNamespace.get(w.namespace) ?? [];
+    if (pool.length === 1 && pool[0] === w) return [];
+    return pool.filter((o) => o !== w && selectorMatches(w.selector, o.labels));
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list === undefined) m.set(k, [v]);
+  else list.push(v);
+}
