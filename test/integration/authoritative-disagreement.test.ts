@@ -1,0 +1,95 @@
+/**
+ * A `must` rule of one matrix (meshtel's scraper must scrape shop/db on 9187) toward a component
+ * another matrix declares authoritative for that direction and that does not document it
+ * (shop/db, authoritative ingress): the authoritative matrix's list is complete, so the flow is
+ * left closed at db (docs/recommend.md, "Rules required at both ends"), and the manifests cut a
+ * flow a must rule requires. That was `blocked` when observed, but when never observed only a
+ * warning, exit 0. Input → expected: blocked either way, the way out naming both matrices.
+ */
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { importInventory } from '../../app/inventory.ts';
+import { ingestFlows } from '../../app/ingest.ts';
+import { applyMatrix } from '../../app/matrices.ts';
+import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const T = '2026-01-01T00:00:00Z';
+const NOW = Date.parse('2026-03-02T00:00:00Z');
+const bare = (ns: string, name: string, ip: string, port: number) => `- apiVersion: v1
+  kind: Pod
+  metadata: {name: ${name}, namespace: ${ns}, labels: {app: ${name}}, creationTimestamp: "${T}"}
+  spec: {nodeName: n1, containers: [{name: c, image: c, ports: [{containerPort: ${port}}]}]}
+  status: {phase: Running, startTime: "${T}", podIP: ${ip}, podIPs: [{ip: ${ip}}]}`;
+const INVENTORY = `apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: Namespace, metadata: {name: shop, labels: {kubernetes.io/metadata.name: shop}}}
+- {apiVersion: v1, kind: Namespace, metadata: {name: monitoring, labels: {kubernetes.io/metadata.name: monitoring}}}
+- apiVersion: v1
+  kind: Node
+  metadata: {name: n1, creationTimestamp: "${T}"}
+  spec: {podCIDR: 10.244.0.0/24}
+  status: {addresses: [{type: InternalIP, address: 10.0.0.10}]}
+${bare('shop', 'db', '10.244.0.30', 5432)}
+${bare('shop', 'api', '10.244.0.20', 8080)}
+${bare('monitoring', 'scraper', '10.244.0.50', 9090)}
+`;
+const SHOP = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: shop, title: Shop }
+documents: { doc: { title: shop doc, file: shop.txt } }
+components:
+  api:
+    namespace: shop
+    selector: { matchLabels: { app: api } }
+    egress:
+      - { id: to-db, peer: { component: db }, ports: [{ port: 5432 }], level: must, purpose: queries, source: { document: doc, line: 1 } }
+  db:
+    namespace: shop
+    selector: { matchLabels: { app: db } }
+    authoritative: true
+    ingress:
+      - { id: from-api, peer: { component: api }, ports: [{ port: 5432 }], level: must, purpose: queries, source: { document: doc, line: 2 } }
+`;
+const MESHTEL = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: meshtel, title: Mesh telemetry }
+documents: { doc: { title: meshtel doc, file: meshtel.txt } }
+components:
+  scraper:
+    namespace: monitoring
+    selector: { matchLabels: { app: scraper } }
+    egress:
+      - { id: scrape-db, peer: { namespace: shop, selector: { matchLabels: { app: db } } }, ports: [{ port: 9187 }], level: must, purpose: scrape db exporter, source: { document: doc, line: 1 } }
+`;
+const flow = (i: number, src: string, dst: string, port: number) =>
+  JSON.stringify({ time: `2026-03-01T10:3${i}:00Z`, verdict: 'FORWARDED', IP: { source: src, destination: dst }, l4: { TCP: { source_port: 51000 + i, destination_port: port, flags: { SYN: true } } } });
+
+async function stored(flows: string[]) {
+  const { db } = tmpDb();
+  importInventory(db, { text: INVENTORY, takenAt: Date.parse(T), source: 'inventory.yaml', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flows.join('\n')}\n`]) }], { format: 'auto', now: () => NOW });
+  applyMatrix(db, { text: SHOP, origin: 'shop.yaml', appliedAt: NOW });
+  applyMatrix(db, { text: MESHTEL, origin: 'meshtel.yaml', appliedAt: NOW });
+  return readRecommendationInput(db, {});
+}
+
+const SCRAPE = 'workload:monitoring/Pod/scraper|workload:shop/Pod/db|9187|TCP';
+const API = flow(0, '10.244.0.20', '10.244.0.30', 5432);
+
+for (const observed of [true, false]) {
+  test(`the scrape flow ${observed ? 'observed' : 'never observed'}: blocked at db's ingress, naming both matrices`, async () => {
+    const input = await stored(observed ? [API, flow(1, '10.244.0.50', '10.244.0.30', 9187)] : [API]);
+    for (const engine of ENGINE_NAMES) {
+      const { verification } = runRecommendation(input, engine, recommendOptions({ mode: 'documented' }), { tightness: false });
+      assert.equal(verification.ok, false, engine);
+      const cut = verification.blocked.find((b) => b.workload === 'shop/Pod/db' && b.direction === 'ingress' && b.edge === SCRAPE);
+      assert.ok(cut, `${engine}: ${JSON.stringify(verification.blocked)}`);
+      assert.match(cut.reason, /meshtel\/scraper\/egress\/scrape-db/);
+      assert.match(cut.reason, /the matrices disagree: document it in shop\/db \(authoritative for ingress\), or meshtel\/scraper\/egress\/scrape-db is wrong/, engine);
+    }
+  });
+}
