@@ -126,7 +126,7 @@ export interface VerifiedSides {
    * Flows a documented `must` rule requires that nothing observed (the rule never, or long ago only), at
    * either end (the rule's owner, and the peer workload it names, whose policy opens it from the
    * owner: mirrored-rules.ts), in every mode: the policies must allow them like included edges.
-   * Not at a peer whose authoritative matrix leaves the rule closed (warned there: the matrices disagree).
+   * At a peer whose authoritative matrix leaves the rule closed too (the matrices disagree): the flow is cut there, and the way out says so.
    */
   documented?: Record<Direction, readonly RequiredFlow[]>;
   /** A policy of the workload restricts the direction (otherwise nothing there is for the policies to allow or deny). */
@@ -264,6 +264,7 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
     if (overlap !== undefined) p.warnings.push(overlap);
   }
   const foreign = foreignSubjects(plans);
+  const closed = closedRules(plans);
   const set = policySet([...plans.flatMap((p) => p.intents.map((i) => i.input)), ...layers.intents.map((i) => i.input)]);
   const evidence = new EdgeEvidenceCache();
   return {
@@ -278,8 +279,22 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
     namespaces: layers.intents.map((i) => layerRecord(i, evidence, details)).sort((a, b) => compareStrings(a.intent, b.intent)),
     policySet: set,
     warnings: [...layers.warnings, ...dnsWarnings(input.inventory, opts, plans)].sort(compareStrings),
-    sides: withDocumentedFlows(plans.map((p) => verifiedSides(p, layers.intents, opts, now, foreign.get(workloadKey(p.workload)))), plans, opts, now),
+    sides: withDocumentedFlows(plans.map((p) => verifiedSides(p, layers.intents, opts, now, closed, foreign.get(workloadKey(p.workload)))), plans, opts, now),
   };
+}
+
+/** What resolves a must rule's flow that the far end's authoritative matrix leaves closed (WorkloadPlan.leftClosed). */
+function disagreement(rule: string, authority: string, d: Direction): string {
+  return `the matrices disagree: document it in ${authority} (authoritative for ${d}), or ${rule} is wrong and is no must rule`;
+}
+
+/** By `${rule}|${workloadKey}`: the authoritative matrix that leaves the rule's flow closed at that workload. */
+function closedRules(plans: readonly WorkloadPlan[]): Map<string, { authority: string; direction: Direction }> {
+  const out = new Map<string, { authority: string; direction: Direction }>();
+  for (const p of plans) {
+    for (const c of p.leftClosed) out.set(`${c.rule}|${workloadKey(p.workload)}`, { authority: c.authority, direction: c.direction });
+  }
+  return out;
 }
 
 /** Each plan's unobserved must flows put on both of their ends' sides (VerifiedSides.documented), where those ends are in the run. */
@@ -299,7 +314,10 @@ function withDocumentedFlows(sides: VerifiedSides[], plans: readonly WorkloadPla
       const far = documented.direction === 'ingress' ? f.edge.client : f.edge.server;
       if (far.kind !== 'workload') continue;
       const peer = byKey.get(workloadKey(far.workload));
-      if (peer && !peer.plan.leftClosed.includes(f.rule)) add(peer.side.workload, opposite(documented.direction), f);
+      if (peer === undefined) continue;
+      // Left closed by the peer's authoritative matrix, the flow is cut there all the same: required, and the way out is the matrices'.
+      const closed = peer.plan.leftClosed.find((c) => c.rule === f.rule);
+      add(peer.side.workload, opposite(documented.direction), closed ? { ...f, keptBy: disagreement(f.rule, closed.authority, opposite(documented.direction)) } : f);
     }
   }
   return sides.map((s) => {
@@ -310,9 +328,10 @@ function withDocumentedFlows(sides: VerifiedSides[], plans: readonly WorkloadPla
 
 /**
  * `layers`: the namespace and cluster-wide layers, which restrict every pod of their namespaces;
+ * `closed`: the rules other workloads' authoritative matrices leave closed (closedRules);
  * `foreign`: the policies of other workloads that select this one's pods (foreign-subjects.ts).
  */
-function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: RecommendOptions, now: number, foreign?: Record<Direction, string[]>): VerifiedSides {
+function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: RecommendOptions, now: number, closed: ReturnType<typeof closedRules>, foreign?: Record<Direction, string[]>): VerifiedSides {
   const ns = p.workload.namespace;
   const covering = layers.filter((l) => l.input.namespace === ns || (l.input.subject.kind === 'namespaces' && l.input.subject.namespaces.includes(ns)));
   // No policy applies to host-network pods (they are their node), whatever selects their labels.
@@ -343,7 +362,11 @@ function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: 
         // This side judges an included edge as required anyway: only what it leaves out needs the rule here.
         const id = named ?? (excluded[d].has(e) ? ids.find((x) => must.has(x)) : undefined);
         if (id === undefined) return;
-        const kept = excluded[d].has(e) ? keptBy(opts, must.get(id)!.rule.status, now, side.status[i] === 'stale' ? e.lastSeen : undefined) : undefined;
+        // Cut at the far end because its authoritative matrix leaves the rule closed: no option keeps it there.
+        const closedThere = named !== undefined && far.kind === 'workload' ? closed.get(`${named}|${workloadKey(far.workload)}`) : undefined;
+        const kept = closedThere !== undefined
+          ? disagreement(named!, closedThere.authority, closedThere.direction)
+          : excluded[d].has(e) ? keptBy(opts, must.get(id)!.rule.status, now, side.status[i] === 'stale' ? e.lastSeen : undefined) : undefined;
         required[d].set(e, { rule: id, otherEnd: named !== undefined, ...(kept !== undefined ? { keptBy: kept } : {}) });
       });
     }

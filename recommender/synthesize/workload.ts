@@ -55,8 +55,8 @@ export interface WorkloadPlan {
    * both ends, since no observed edge does.
    */
   documentedFlows: DocumentedFlow[];
-  /** Ids of other components' rules this workload's authoritative matrix leaves closed (warned: the matrices disagree). */
-  leftClosed: string[];
+  /** Other components' rules this workload's authoritative matrix leaves closed (warned: the matrices disagree), with that matrix's `matrix/component`. */
+  leftClosed: { rule: string; authority: string; direction: Direction }[];
   /**
    * The intents only hold open what the namespace default-deny layer would cut (the cluster DNS
    * in mode documented): they make no layer of their own, and go when no layer comes, leaving
@@ -326,7 +326,7 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[], open
     if (included.some((r) => r.rule.direction === d && ((documentsPeer(r.rule.peers, m.owner) && portsCover(r.rule.ports, toward)) || opensAll(r)))) continue;
     const authority = authoritative(p.components, d);
     if (authority !== undefined) {
-      p.plan.leftClosed.push(m.rule.id);
+      p.plan.leftClosed.push({ rule: m.rule.id, authority, direction: d });
       p.plan.warnings.push(`${m.rule.id} (${m.rule.level}: ${m.rule.purpose}) needs ${d} here from ${m.matrix}/${m.owner.name}, but ${authority} is authoritative for ${d} and does not document it: left closed, the matrices disagree`);
       continue;
     }

@@ -80,7 +80,10 @@ test('a rule of the peer\'s own matrix naming the owner on other ports does not 
   const plugin = rec.policySet.intents.find((i) => i.key === 'netobserv/deployment/netobserv-plugin')!;
   const rules = plugin.egress.mode === 'rules' ? plugin.egress.rules : [];
   assert.ok(rules.some((r) => r.explanation.id.split(' ').includes('progressive-delivery/controller/ingress/gate')), JSON.stringify(rules.map((r) => r.explanation.id)));
-  assert.equal(runRecommendation(bound, 'kubernetes', recommendOptions({}), { tightness: false }).verification.ok, true);
+  // Binding the stage controller as loki puts must flows toward it that its authoritative ingress
+  // leaves closed: those are blocked (the matrices disagree); nothing else is.
+  const { blocked } = runRecommendation(bound, 'kubernetes', recommendOptions({}), { tightness: false }).verification;
+  assert.deepEqual(blocked.filter((b) => !/the matrices disagree: document it in /.test(b.reason)), []);
 });
 
 test('a mirrored rule whose flow was observed at this end is confirmed, with those edges as its evidence, themselves confirmed by that rule (not "undocumented" beside the rule it cites)', () => {
@@ -103,13 +106,14 @@ test('a mirrored rule whose flow was observed at this end is confirmed, with tho
   }
 });
 
-test('a namespace binding holding host-network workloads: those speak from their node and are no pod peer — the verification does not require pod-network flows from them (every engine exits ok)', () => {
+test('a namespace binding holding host-network workloads: those speak from their node and are no pod peer — the verification does not require pod-network flows from them (nothing blocked on any engine but where the matrices disagree)', () => {
   // StackLight's namespace holds the host-network node-exporter.
   const nsBound = readRecommendationInput(db, { bindings: { roles: { prometheus: { namespace: 'stacklight' } } } });
   for (const engine of ENGINE_NAMES) {
     const v = runRecommendation(nsBound, engine, recommendOptions({}), { tightness: false }).verification;
     assert.deepEqual(v.blocked.map((b) => b.edge).filter((e) => e.includes('node-exporter')), [], engine);
-    assert.equal(v.ok, true, engine);
+    // What is blocked is what the matrices disagree on (a must flow toward a peer whose authoritative matrix leaves it closed).
+    assert.deepEqual(v.blocked.filter((b) => !/the matrices disagree: document it in /.test(b.reason)), [], engine);
   }
 });
 
