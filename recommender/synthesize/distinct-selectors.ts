@@ -11,8 +11,8 @@
  *
  * So the selector is narrowed, per workload, by a requirement every pod of it meets and the other
  * workloads' pods do not: first one of the matrix components that select it (the matrix author's
- * own way to tell them apart), then a label the other pods carry and its pods do not
- * (DoesNotExist), a value they differ on (NotIn), a label its pods carry and the others' do not
+ * own way to tell them apart), then a label the other pods carry and its pods surely do not
+ * (DoesNotExist; `absenceHolds`), a value they differ on (NotIn), a label its pods carry and the others' do not
  * (Exists). Labels a controller stamps per pod or revision are never used (their values change
  * with the next rollout or run), except that the labels of a Job's pods say, whatever their
  * values, that the pod is a Job's. Where no label tells them apart, a warning names both; the
@@ -106,7 +106,7 @@ function requirements(w: Workload, others: readonly Workload[], componentSelecto
     for (const [k, v] of Object.entries(o.labels)) {
       const mine = w.labels[k];
       if (mine === undefined) {
-        if (!isPerPod(k, w)) absent.add(k);
+        if (!isPerPod(k, w) && absenceHolds(k, w, o)) absent.add(k);
       } else if (mine !== v && !isVolatileLabel(k)) {
         let values = differing.get(k);
         if (values === undefined) differing.set(k, (values = new Set()));
@@ -129,6 +129,17 @@ function requirements(w: Workload, others: readonly Workload[], componentSelecto
  */
 function isPerPod(key: string, w: Workload): boolean {
   return isVolatileLabel(key) && !(isJobLabel(key) && !JOB_KINDS.has(w.kind));
+}
+
+/**
+ * Whether `w`'s pods surely lack `key`, which `o`'s labels hold and `w`'s do not. A controller's
+ * workload holds its template's labels, a bare pod its own: admission webhooks add labels to pods,
+ * never to templates (Istio's injector: security.istio.io/tlsMode, service.istio.io/canonical-name),
+ * so a label a bare pod carries may be on `w`'s pods too, beyond its template. A Job's labels only
+ * a Job's pods carry.
+ */
+function absenceHolds(key: string, w: Workload, o: Workload): boolean {
+  return o.kind !== 'Pod' || w.kind === 'Pod' || isJobLabel(key);
 }
 
 function holds(r: Requirement, w: Workload): boolean {

@@ -136,3 +136,22 @@ test('no label tells a copied pod from the Deployment\'s: a warning names both, 
     assert.deepEqual(verification.blocked.map((b) => [b.workload, b.direction, b.edge]), [['ovl/Pod/cache-copy', 'egress', 'workload:ovl/Pod/cache-copy|external:198.51.100.8|443|TCP']], engine);
   }
 });
+
+// A pod's labels beyond its template come from admission webhooks (Istio's sidecar injector adds
+// security.istio.io/tlsMode and service.istio.io/canonical-name to every injected pod) or by hand.
+// A bare pod's labels are its own, so they hold those; a Deployment's are its template's, which do
+// not, though its pods carry them too once injected. `tlsMode DoesNotExist` on the Deployment
+// would leave its own pods out of its policy, and a peer naming it would not match them: no
+// absence test on a label a bare pod carries beyond the other's template (a Job's labels aside).
+test('a bare pod whose labels only differ by a webhook-injected label: the Deployment\'s selector is not narrowed by its absence (its own pods carry it too); a warning names both', async () => {
+  const injected = { app: 'cache', 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': 'cache' };
+  const inventory = `${BASE}${pod('cache-debug', injected, '10.244.0.85')}\n`;
+  const input = await stored(inventory, [...FLOWS, flow(4, '10.244.0.85', '198.51.100.9', 443)], MATRIX());
+  const { rec, emitted } = runRecommendation(input, 'kubernetes', recommendOptions({ mode: 'documented' }), { tightness: false });
+  const policy = emitted.manifests.find((m) => (m as { metadata: { name: string } }).metadata.name === 'ovl-deployment-cache') as { spec: { podSelector: { matchExpressions?: { key: string }[] } } } | undefined;
+  assert.ok(policy, emitted.manifests.map((m) => (m as { metadata: { name: string } }).metadata.name).join(', '));
+  // The Job of BASE is left out by its job-name, as in the first test.
+  assert.deepEqual(policy.spec.podSelector.matchExpressions?.map((e) => e.key), ['batch.kubernetes.io/job-name'], 'the Deployment\'s selector tests no injected label');
+  const cache = rec.workloads.find((w) => w.workload.name === 'cache')!;
+  assert.ok(cache.warnings.some((w) => w.includes('Pod ovl/cache-debug') && w.includes('Deployment ovl/cache')), cache.warnings.join('\n'));
+});
