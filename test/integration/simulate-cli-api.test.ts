@@ -282,6 +282,26 @@ spec: { tier: Admin, priority: ${priority}, subject: { namespaces: {} }, ingress
   assert.doesNotMatch(apart.err, /the same Admin tier/);
 });
 
+test('simulate warns of one tier and priority only where the subjects select a common pod of the inventory (per-workload policies never match one connection)', async () => {
+  const onPod = (name: string, app: string) => `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: { name: ${name} }
+spec: { tier: Baseline, priority: 200, subject: { pods: { namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: flux-system } }, podSelector: { matchLabels: { app: ${app} } } } }, ingress: [{ name: r, action: Accept, from: [{ namespaces: {} }] }] }
+`;
+  const edges = write('prio-pods.json', JSON.stringify([EDGE]));
+  const disjoint = await runCli(['simulate', '--policies', write('disjoint.yaml', `${onPod('kc', 'kustomize-controller')}---\n${onPod('sc', 'source-controller')}`), '--flows', edges, '--db', dbPath]);
+  assert.equal(disjoint.code, 0, disjoint.err);
+  assert.doesNotMatch(disjoint.err, /the same Baseline tier/);
+  const nsWide = `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: { name: flux }
+spec: { tier: Baseline, priority: 200, subject: { namespaces: { matchLabels: { kubernetes.io/metadata.name: flux-system } } }, ingress: [{ name: r, action: Deny, from: [{ namespaces: {} }] }] }
+`;
+  const overlap = await runCli(['simulate', '--policies', write('overlap.yaml', `${onPod('sc', 'source-controller')}---\n${nsWide}`), '--flows', edges, '--db', dbPath]);
+  assert.equal(overlap.code, 0, overlap.err);
+  assert.match(overlap.err, /warning: ClusterNetworkPolicy\/sc, ClusterNetworkPolicy\/flux: the same Baseline tier, priority 200; where more than one matches a connection/);
+});
+
 test('POST /api/v1/simulate: parsed policies and edges; a JSON array in input order; bad policies are a 422 problem', async () => {
   const db = openDb(dbPath);
   try {
