@@ -20,6 +20,8 @@ import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel } from '../recommender/simulate/cluster.ts';
 import { decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
+import { priorityTies } from '../recommender/simulate/clusternetworkpolicy/priority-ties.ts';
+import type { SimCluster } from '../recommender/simulate/types.ts';
 import type { CalicoSimulator } from '../recommender/simulate/calico.ts';
 import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
 import { podIdentitySelectors } from '../recommender/simulate/pod-identity-selectors.ts';
@@ -210,23 +212,15 @@ function notEvaluated(engine: EngineName, policies: readonly unknown[]): string[
 }
 
 /**
- * ClusterNetworkPolicies (and AdminNetworkPolicies) of one tier and priority: where two of them
- * match a connection "the implementation can apply any of the matching policies"
+ * ClusterNetworkPolicies (and AdminNetworkPolicies) of one tier and priority that can match one
+ * connection (priority-ties.ts): "the implementation can apply any of the matching policies"
  * (network-policy-api, `priority`), so the verdict the simulation gives (by name) is one of
  * several a cluster may give.
  */
-function samePriority(policies: readonly unknown[]): string[] {
-  const byRank = new Map<string, string[]>();
-  for (const m of policies) {
-    const o = m as { apiVersion?: unknown; kind?: unknown; spec?: { tier?: unknown; priority?: unknown } };
-    const tier = o.kind === 'AdminNetworkPolicy' ? 'Admin' : o.kind === 'ClusterNetworkPolicy' ? o.spec?.tier : undefined;
-    if (typeof tier !== 'string' || typeof o.spec?.priority !== 'number') continue;
-    const rank = `${tier} tier, priority ${o.spec.priority}`;
-    byRank.set(rank, [...(byRank.get(rank) ?? []), manifestId(m)]);
-  }
-  return [...byRank]
-    .filter(([, ids]) => ids.length > 1)
-    .map(([rank, ids]) => `${ids.join(', ')}: the same ${rank}; where more than one matches a connection the implementation may apply any of them (network-policy-api, "priority"): the verdicts here take them by name, a cluster may not`);
+function samePriority(policies: readonly unknown[], cluster: SimCluster): string[] {
+  return priorityTies(policies, cluster).map(
+    (t) => `${t.policies.join(', ')}: the same ${t.tier} tier, priority ${t.priority}; where more than one matches a connection the implementation may apply any of them (network-policy-api, "priority"): the verdicts here take them by name, a cluster may not`,
+  );
 }
 
 /**
@@ -265,7 +259,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw invalidInput(`unknown engine "${engine}": one of ${ENGINE_NAMES.join(', ')}`);
   const warnings = refuseInadmissible(policies);
   warnings.push(...notEvaluated(engine, policies));
-  if (engine === 'clusternetworkpolicy') warnings.push(...samePriority(policies));
+  if (engine === 'clusternetworkpolicy') warnings.push(...samePriority(policies, model.cluster));
   if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies));
   const sim = SIMULATORS[engine](policies, model.cluster);
   // What Calico would not enforce as written (a policy of a tier that does not exist, a
