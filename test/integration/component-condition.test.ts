@@ -16,6 +16,7 @@ import { test } from 'node:test';
 import { importInventory } from '../../app/inventory.ts';
 import { ingestFlows } from '../../app/ingest.ts';
 import { applyMatrix } from '../../app/matrices.ts';
+import { warningLines } from '../../cli/commands/recommend.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
@@ -80,10 +81,14 @@ test('a component whose when is set false in the cluster config is no authority:
       assert.ok(!api.rules.some((r) => r.id.includes('sso/sso/')), `${at}: an inactive rule renders nothing: ${JSON.stringify(api.rules.map((r) => r.id))}`);
       assert.ok(!JSON.stringify(emitted.manifests).includes('is unbound'), `${at}: no any-destination rule for the disabled component's role`);
       assert.ok(!api.warnings.some((w) => w.includes('waits for role oidc-provider')), `${at}: ${JSON.stringify(api.warnings)}`);
+      // workloads[].warnings is the workload's own; the CLI prefixes it with the workload (warningLines): named once there.
       assert.ok(
-        api.warnings.some((w) => w.startsWith('sso/sso selects Pod shop/api but is disabled') && w.includes('sso.enabled=false') && w.includes('matrices.systems.sso.parameters: {sso.enabled: true}')),
+        api.warnings.some((w) => w.startsWith('sso/sso selects this workload but is disabled') && w.includes('sso.enabled=false') && w.includes('matrices.systems.sso.parameters: {sso.enabled: true}')),
         `${at}: ${JSON.stringify(api.warnings)}`,
       );
+      const line = warningLines({ emitted, rec, verification }).find((l) => l.includes('but is disabled'));
+      assert.match(line ?? '', /^shop\/Pod\/api: sso\/sso selects this workload but is disabled/, at);
+      assert.doesNotMatch(line ?? '', /shop\/api/, `${at}: the workload named once`);
       assert.deepEqual(verification.denied.filter((f) => f.workload.includes('api')), [], at);
       assert.deepEqual(verification.blocked, [], at);
       assert.equal(verification.ok, true, at);
