@@ -129,9 +129,10 @@ export function otherViewWarnings(rules: readonly RuleAssessment[], sides: Recor
  * A component that selects the workload while its `when` does not hold ("the component exists
  * only when it holds", docs/matrices.md): none of its rules is in force and its authoritative
  * stance does not apply, so the workload's traffic is not documented by it. Said, with why the
- * condition fails and what to set, since its workload evidently runs.
+ * condition fails and what to set, since its workload evidently runs. A warning of the workload:
+ * the front ends name it (the CLI's prefix, the API's `workloads[]`), so the words do not.
  */
-export function disabledComponentWarning(c: WorkloadComponent, workload: string, observed: number): string | undefined {
+export function disabledComponentWarning(c: WorkloadComponent, observed: number): string | undefined {
   const cond = c.component.condition;
   if (c.component.enabled || cond === undefined || observed === 0) return undefined;
   const byName = new Map((c.parameters ?? []).map((p) => [p.name, p]));
@@ -145,5 +146,5 @@ export function disabledComponentWarning(c: WorkloadComponent, workload: string,
       return [p.origin === 'config' ? `${name}=${String(p.value)} is set in matrices.systems.${c.matrix}.parameters` : `${name} is left at its default ${String(p.value)}`];
     });
   const name = `${c.matrix}/${c.component.name}`;
-  return `${name} selects ${workload} but is disabled: its condition ${cond.text} does not hold (${why.join('; ')}): none of its rules is in force and its authoritative stance does not apply, so the workload's ${observed} observed edge side(s) are not documented by it; if ${name} runs here, set ${cond.text} in the cluster config (${conditionConfig(c.matrix, cond)})`;
+  return `${name} selects this workload but is disabled: its condition ${cond.text} does not hold (${why.join('; ')}): none of its rules is in force and its authoritative stance does not apply, so the workload's ${observed} observed edge side(s) are not documented by it; if ${name} runs here, set ${cond.text} in the cluster config (${conditionConfig(c.matrix, cond)})`;
 }

@@ -146,7 +146,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, all: W
   const observed = comparison.ingress.edges.length + comparison.egress.edges.length;
   const plan: WorkloadPlan = { workload: w, comparison, components: documenting, intents: [], excluded: [], violations: [], warnings: [], summary: '', documentedFlows: [], leftClosed: [] };
   for (const c of all) {
-    const warning = documenting.includes(c) ? undefined : disabledComponentWarning(c, nameOf(w), observed);
+    const warning = documenting.includes(c) ? undefined : disabledComponentWarning(c, observed);
     if (warning !== undefined) plan.warnings.push(warning);
   }
   const mirrorEvidence = confirmFromOtherEnds(w, comparison, components, ctx);
