@@ -14,6 +14,8 @@ import { test } from 'node:test';
 import { importInventory } from '../../app/inventory.ts';
 import { ingestFlows } from '../../app/ingest.ts';
 import { applyMatrix } from '../../app/matrices.ts';
+import { gatherReportInput } from '../../app/report-input.ts';
+import { buildReport } from '../../reports/build.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
@@ -40,12 +42,17 @@ components:
       - { peer: { namespace: shop, selector: { matchLabels: { app: web } } }, ports: [{ port: 8080 }], level: must, purpose: client traffic, source: { document: doc, line: 1 } }
 `;
 
-async function recommendWith(text: string, config: MatricesConfigT) {
+function storeWith(text: string) {
   const { db } = tmpDb();
   importInventory(db, { text: readFileSync(new URL('../fixtures/openshift-dns/inventory.yaml', import.meta.url), 'utf8'), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
   applyMatrix(db, { text, origin: 'edge.yaml', appliedAt: NOW });
   const flows = [netobservRecord({ src: '10.128.0.20', dst: '10.128.0.21', dstPort: 8080, proto: 6, srcPort: 40001, time: NOW - 60_000 })];
-  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flows.join('\n')}\n`]) }], { format: 'netobserv' });
+  return { db, ingested: ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flows.join('\n')}\n`]) }], { format: 'netobserv' }) };
+}
+
+async function recommendWith(text: string, config: MatricesConfigT) {
+  const { db, ingested } = storeWith(text);
+  await ingested;
   const input = readRecommendationInput(db, config);
   return ENGINE_NAMES.map((engine) => ({ engine, ...runRecommendation(input, engine, recommendOptions({}), { tightness: false }) }));
 }
@@ -65,7 +72,19 @@ for (const [what, text, config] of [
         `${engine}: ${JSON.stringify(api.warnings)}`,
       );
       assert.equal(verification.ok, true, engine);
+      // The record says what the recommendation acted on; the inventory's word beside it (docs/recommend.md, JSON contract).
+      const json = JSON.parse(JSON.stringify(api)) as Record<string, unknown>;
+      assert.equal(json.hostNetwork, true, engine);
+      assert.equal(json.inventoryHostNetwork, false, engine);
     }
+  });
+
+  test(`a component declaring ${what}: the report lists its workload among the host-network ones`, async () => {
+    const { db, ingested } = storeWith(text);
+    await ingested;
+    const report = buildReport(gatherReportInput(db, { engine: 'kubernetes', mode: 'union', egress: true, staleDays: 30, now: NOW, matrices: config, trigger: 'manual', generatedAt: NOW }));
+    assert.ok(report.attention.hostNetwork.some((h) => h.workload.endsWith('/api') && h.components.includes('edge/api')), JSON.stringify(report.attention.hostNetwork));
+    assert.equal(report.totals.hostNetwork, report.attention.hostNetwork.length);
   });
 }
 
@@ -74,5 +93,8 @@ test('a hostNetwork condition that does not hold leaves the workload on the pod 
     const api = rec.workloads.find((w) => w.workload.name === 'api')!;
     assert.equal(api.policies.length, 1, engine);
     assert.ok(!api.warnings.some((w) => w.includes('declares hostNetwork')), engine);
+    const json = JSON.parse(JSON.stringify(api)) as Record<string, unknown>;
+    assert.equal(json.hostNetwork, false, engine);
+    assert.ok(!('inventoryHostNetwork' in json), `${engine}: present only where the two disagree`);
   }
 });
