@@ -85,7 +85,10 @@ export interface PolicyRecord {
 
 export interface WorkloadRecommendation {
   workload: { namespace: string; kind: string; name: string };
+  /** Whether the recommendation takes it as host-network (no policy): the inventory says so, or a matrix component that selects it declares it. */
   hostNetwork: boolean;
+  /** The inventory's hostNetwork, present only where it differs from `hostNetwork` (a matrix component declares host network, the inventory shows the pods on the pod network). */
+  inventoryHostNetwork?: boolean;
   exposure: Workload['exposure'];
   components: string[];
   summary: string;
@@ -570,7 +573,8 @@ function restrictsSomething(i: PlannedIntent): boolean {
 function workloadRecord(p: WorkloadPlan, evidence: EdgeEvidenceCache | undefined): WorkloadRecommendation {
   const head = {
     workload: { namespace: p.workload.namespace, kind: p.workload.kind, name: p.workload.name },
-    hostNetwork: p.workload.hostNetwork,
+    hostNetwork: p.hostNetwork,
+    ...(p.hostNetwork !== p.workload.hostNetwork ? { inventoryHostNetwork: p.workload.hostNetwork } : {}),
     exposure: p.workload.exposure,
     components: [...new Set(p.components.map((c) => `${c.matrix}/${c.component.name}`))].sort(compareStrings),
     summary: p.summary,

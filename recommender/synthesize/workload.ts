@@ -39,6 +39,8 @@ export interface PlannedIntent {
 
 export interface WorkloadPlan {
   workload: Workload;
+  /** Whether the plan takes the workload as host-network (no policy): the inventory's word, or a matrix component's that selects it (noPolicyReason). */
+  hostNetwork: boolean;
   /** The comparison behind the plan: its edges per side are what the verification checks, its rules the evidence. */
   comparison: WorkloadComparison;
   components: WorkloadComponent[];
@@ -144,7 +146,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, all: W
   const components = all.filter((c) => c.component.enabled);
   const documenting = all.filter((c) => c.component.enabled || comparison.rules.some((r) => r.status === 'documented-when-set' && r.matrix === c.matrix && r.component === c.component.name));
   const observed = comparison.ingress.edges.length + comparison.egress.edges.length;
-  const plan: WorkloadPlan = { workload: w, comparison, components: documenting, intents: [], excluded: [], violations: [], warnings: [], summary: '', documentedFlows: [], leftClosed: [] };
+  const plan: WorkloadPlan = { workload: w, hostNetwork: w.hostNetwork, comparison, components: documenting, intents: [], excluded: [], violations: [], warnings: [], summary: '', documentedFlows: [], leftClosed: [] };
   for (const c of all) {
     const warning = documenting.includes(c) ? undefined : disabledComponentWarning(c, observed);
     if (warning !== undefined) plan.warnings.push(warning);
@@ -158,6 +160,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, all: W
   const refusal = noPolicyReason(w, documenting, ctx.opts, onlyAtOtherEnds, observed);
   if (refusal !== undefined) {
     plan.summary = refusal.summary;
+    plan.hostNetwork = refusal.hostNetwork === true;
     for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
     if (refusal.undocumented && w.clusterDns === true && ctx.opts.defaultDeny) {
       guardClusterDns(plan, ctx, details);
@@ -248,7 +251,7 @@ function noPolicyReason(
   opts: RecommendOptions,
   documentedAtOtherEnds: boolean,
   observed: number,
-): { summary: string; layerSummary?: string; warning?: string; excluded: string; undocumented?: true } | undefined {
+): { summary: string; layerSummary?: string; warning?: string; excluded: string; undocumented?: true; hostNetwork?: true } | undefined {
   const name = nameOf(w);
   // The matrix's word counts as the inventory's (its hostNetwork, literal or a condition that
   // holds: matrix/resolve.ts): a policy selecting host-network pods does nothing.
@@ -261,6 +264,7 @@ function noPolicyReason(
         ? {}
         : { warning: `${declaring.join(', ')} declares hostNetwork for ${name}, but the inventory shows its pods on the pod network: no policy is recommended as the matrix says; if the pods are on the pod network, correct the matrix's hostNetwork (or the parameter behind it) to get one` }),
       excluded: 'host-network workload: no policy',
+      hostNetwork: true,
     };
   }
   // A workload's pods must be selectable on their own: an empty selector would select the namespace.
