@@ -99,10 +99,10 @@ test('seed 003 lines 79-83: an unnamed external 443 could be any of four roles -
   for (const r of ['s3', 'otlp-collector', 'remote-apiservers', 'http-action-targets']) {
     assert.deepEqual([role(m, r).origin, role(m, r).ambiguous], ['unbound', [{ peer: 'external:192.0.2.9', roles: readings, edges: [keyOf(e)] }]], r);
   }
-  assert.deepEqual(rule(m, 'remote-apiservers').whenConfigured, { set: 'role remote-apiservers is bound', config: ['matrices.bindings.roles.remote-apiservers'], edges: [keyOf(e)], ambiguous: [keyOf(e)] });
+  assert.deepEqual(rule(m, 'remote-apiservers').whenConfigured, { set: 'role remote-apiservers is bound', config: ['matrices.bindings.roles.remote-apiservers (unbound: bind it)'], edges: [keyOf(e)], ambiguous: [keyOf(e)] });
   assert.deepEqual(rule(m, 's3').whenConfigured, {
     set: 's3.configured=true',
-    config: ['matrices.systems.progressive-delivery.parameters: {s3.configured: true}', 'matrices.bindings.roles.s3'],
+    config: ['matrices.systems.progressive-delivery.parameters: {s3.configured: true}', 'matrices.bindings.roles.s3 (unbound: bind it)'],
     edges: [keyOf(e)],
     ambiguous: [keyOf(e)],
   });
@@ -122,7 +122,7 @@ test('seed 003 lines 79-83: an unnamed external 443 could be any of four roles -
   const warning = documentedWarnings(c.rules, { ingress: true, egress: true }, { ingress: true, egress: true }).find((w) => w.startsWith('progressive-delivery/controller/egress/s3 '));
   assert.equal(
     warning,
-    'progressive-delivery/controller/egress/s3 is documented when set (must: the S3-compatible bucket backing the rollback store): 1 observed edge(s) fit it, 1 of them also fit other readings (pin the right one) and are allowed; set s3.configured=true in the cluster config (matrices.systems.progressive-delivery.parameters: {s3.configured: true}; matrices.bindings.roles.s3) to document them',
+    'progressive-delivery/controller/egress/s3 is documented when set (must: the S3-compatible bucket backing the rollback store): 1 observed edge(s) fit it, 1 of them also fit other readings (pin the right one) and are allowed; set s3.configured=true in the cluster config (matrices.systems.progressive-delivery.parameters: {s3.configured: true}; matrices.bindings.roles.s3 (unbound: bind it)) to document them',
   );
 });
 
