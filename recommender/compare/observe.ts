@@ -440,7 +440,7 @@ function whenConfigured(m: ResolvedMatrix, rule: ExpectedRule, inferred: RoleRes
   // A role the config, discovery or a default binds has nothing to add: only a role observation
   // bound (pin it) or one nothing binds (where to bind it) is named.
   if (inferred) config.push(`matrices.bindings.roles.${rule.role}: ${JSON.stringify(inferred.bindings)} (bound from observation: pin it)`);
-  else if (rule.role !== undefined && m.roles.find((r) => r.role === rule.role)?.origin === 'unbound') config.push(`matrices.bindings.roles.${rule.role}`);
+  else if (rule.role !== undefined && m.roles.find((r) => r.role === rule.role)?.origin === 'unbound') config.push(`matrices.bindings.roles.${rule.role} (unbound: bind it)`);
   const out: WhenConfigured = {
     set: kind === 'conditional' && cond ? cond.text : `role ${rule.role} is bound`,
     config,
