@@ -155,3 +155,57 @@ test('a bare pod whose labels only differ by a webhook-injected label: the Deplo
   const cache = rec.workloads.find((w) => w.workload.name === 'cache')!;
   assert.ok(cache.warnings.some((w) => w.includes('Pod ovl/cache-debug') && w.includes('Deployment ovl/cache')), cache.warnings.join('\n'));
 });
+
+// The re-tester's repro (/tmp/r24a gen1.py): Deployment b's template holds a label Istio's injector
+// also puts on a's pods (service.istio.io/canonical-name), which a's template does not list. The
+// inventory holds a's template labels only, so no absence test on a label a's template lacks is
+// sure to hold for a's pods: `canonical-name DoesNotExist` (Calico `!has(...)`) left a's own
+// injected pods out of its policy, and the client's egress peer for a matched none of them.
+test('a Deployment is not narrowed by the absence of a label another Deployment\'s template holds (its own pods may carry it beyond its template): a warning names both, and on a cluster its injected pods stay selected', async () => {
+  const injected = { 'service.istio.io/canonical-name': 'a', 'security.istio.io/tlsMode': 'istio' };
+  const canary = { app: 'web', track: 'canary', 'service.istio.io/canonical-name': 'web-canary' };
+  const inventory = `${BASE}${deployment('a', { app: 'web' }, '10.244.0.90')}\n${deployment('b', canary, '10.244.0.91')}\n`;
+  const flows = [...FLOWS, flow(5, '10.244.0.82', '10.244.0.90', 6379), flow(6, '10.244.0.82', '10.244.0.91', 6379), flow(7, '10.244.0.90', '198.51.100.7', 443)];
+  const input = await stored(inventory, flows, MATRIX());
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted, rec } = runRecommendation(input, engine, recommendOptions({ mode: 'union' }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    const a = rec.workloads.find((w) => w.workload.name === 'a')!;
+    assert.ok(a.warnings.some((w) => w.includes('Deployment ovl/b') && w.includes('Deployment ovl/a')), `${engine}: ${a.warnings.join('\n')}`);
+    assert.ok(!JSON.stringify(emitted.manifests).includes('canonical-name'), `${engine}: no selector tests the injected label`);
+    // On the cluster a's pod carries the injected labels beyond its template.
+    const { model, pod: aPod } = podNamed(input, 'a');
+    const { pod: client } = podNamed(input, 'client');
+    const real = { ...aPod, labels: { ...aPod.labels, ...injected } };
+    const cluster = { ...model.cluster, pods: model.cluster.pods.map((p) => (p === aPod ? real : p)) };
+    const sim = SIMULATORS[engine](emitted.manifests, cluster);
+    const served = sim.evaluate({ client: { kind: 'pod', pod: client }, server: { kind: 'pod', pod: real }, port: 6379, protocol: 'TCP' });
+    assert.equal(served.verdict, 'allow', `${engine}: client → a (injected): ${served.egress.reason} / ${served.ingress.reason}`);
+    const out = sim.evaluate({ client: { kind: 'pod', pod: real }, server: { kind: 'external', ip: '198.51.100.9' }, port: 443, protocol: 'TCP' });
+    assert.equal(out.verdict, 'deny', `${engine}: a's injected pod is still isolated by a's policy: ${out.egress.reason}`);
+  }
+});
+
+// A run scoped to one workload (`--workload deployment/cache`, or `-n`) emits only its policies,
+// and they select every pod their subject matches, inside the run or not. A pod no label tells
+// from cache's (outside the run) has its egress cut by cache's deny-all egress: the verification
+// judges its observed sides under that policy too (read for the verification only), so the cut
+// is blocked instead of passing unseen.
+test('a scoped run: a workload outside the run that the run\'s policy selects has its observed traffic judged under it, on every engine', async () => {
+  const inventory = `${BASE}${pod('cache-copy', { app: 'cache', 'pod-template-hash': '5d8f' }, '10.244.0.83')}\n`;
+  const input = await stored(inventory, [...FLOWS, flow(3, '10.244.0.83', '198.51.100.8', 443)], MATRIX());
+  for (const engine of ENGINE_NAMES) {
+    for (const scope of [{ workload: 'Deployment/cache', namespace: 'ovl' }, { workload: 'cache' }]) {
+      const { verification, rec, emitted } = runRecommendation(input, engine, recommendOptions({ mode: 'union', ...scope }), { tightness: true });
+      assert.deepEqual(rec.workloads.map((w) => w.workload.name), ['cache'], engine);
+      assert.equal(verification.ok, false, `${engine} ${JSON.stringify(scope)}`);
+      assert.deepEqual(verification.blocked.map((b) => [b.workload, b.direction, b.edge]), [['ovl/Pod/cache-copy', 'egress', 'workload:ovl/Pod/cache-copy|external:198.51.100.8|443|TCP']], engine);
+      // Read for the verification only: nothing of it is emitted or measured.
+      assert.ok(!JSON.stringify(emitted.manifests).includes('cache-copy'), engine);
+      assert.deepEqual(verification.tightness.map((t) => t.workload).filter((w) => w.includes('cache-copy')), [], engine);
+    }
+    // The Job is told apart by its job-name: a run scoped to cache leaves it unselected, and passes.
+    const job = runRecommendation(await stored(BASE, FLOWS, MATRIX()), engine, recommendOptions({ mode: 'union', workload: 'Deployment/cache' }), { tightness: false });
+    assert.equal(job.verification.ok, true, `${engine}: ${JSON.stringify(job.verification.blocked)}`);
+  }
+});
