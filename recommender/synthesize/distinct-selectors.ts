@@ -11,10 +11,10 @@
  *
  * So the selector is narrowed, per workload, by a requirement every pod of it meets and the other
  * workloads' pods do not: first one of the matrix components that select it (the matrix author's
- * own way to tell them apart), then a label the other pods carry and its pods surely do not
- * (DoesNotExist; `absenceHolds`), a value they differ on (NotIn), a label its pods carry and the others' do not
- * (Exists). Labels a controller stamps per pod or revision are never used (their values change
- * with the next rollout or run), except that the labels of a Job's pods say, whatever their
+ * own way to tell them apart), then a Job label the other pods carry (DoesNotExist; only there is
+ * the absence sure, `absenceHolds`), a value they differ on (NotIn), a label its pods carry and
+ * the others' do not (Exists): its pods carry its template's labels. Labels a controller stamps
+ * per pod or revision are never used (their values change with the next rollout or run), except that the labels of a Job's pods say, whatever their
  * values, that the pod is a Job's. Where no label tells them apart, a warning names both; the
  * verification then simulates the other workload under this one's policy.
  *
@@ -106,7 +106,7 @@ function requirements(w: Workload, others: readonly Workload[], componentSelecto
     for (const [k, v] of Object.entries(o.labels)) {
       const mine = w.labels[k];
       if (mine === undefined) {
-        if (!isPerPod(k, w) && absenceHolds(k, w, o)) absent.add(k);
+        if (absenceHolds(k, w)) absent.add(k);
       } else if (mine !== v && !isVolatileLabel(k)) {
         let values = differing.get(k);
         if (values === undefined) differing.set(k, (values = new Set()));
@@ -132,14 +132,15 @@ function isPerPod(key: string, w: Workload): boolean {
 }
 
 /**
- * Whether `w`'s pods surely lack `key`, which `o`'s labels hold and `w`'s do not. A controller's
- * workload holds its template's labels, a bare pod its own: admission webhooks add labels to pods,
- * never to templates (Istio's injector: security.istio.io/tlsMode, service.istio.io/canonical-name),
- * so a label a bare pod carries may be on `w`'s pods too, beyond its template. A Job's labels only
- * a Job's pods carry.
+ * Whether `w`'s pods surely lack `key`, which another workload's labels hold and `w`'s do not. A
+ * workload's labels are its template's (a bare pod's its own), and admission webhooks add labels
+ * to pods, never to templates (Istio's injector: security.istio.io/tlsMode,
+ * service.istio.io/canonical-name): any label may be on `w`'s pods beyond its template, so no
+ * absence is sure but that of a Job's labels, which only a Job's pods carry (kubernetes
+ * pkg/apis/batch). A matrix component's absence test is its author's word, and comes first.
  */
-function absenceHolds(key: string, w: Workload, o: Workload): boolean {
-  return o.kind !== 'Pod' || w.kind === 'Pod' || isJobLabel(key);
+function absenceHolds(key: string, w: Workload): boolean {
+  return isJobLabel(key) && !JOB_KINDS.has(w.kind);
 }
 
 function holds(r: Requirement, w: Workload): boolean {
