@@ -207,7 +207,14 @@ test('a scoped run: a workload outside the run that the run\'s policy selects ha
       assert.deepEqual(verification.tightness.map((t) => t.workload).filter((w) => w.includes('cache-copy')), [], engine);
     }
     // The Job is told apart by its job-name: a run scoped to cache leaves it unselected, and passes.
-    const job = runRecommendation(await stored(BASE, FLOWS, MATRIX()), engine, recommendOptions({ mode: 'union', workload: 'Deployment/cache' }), { tightness: false });
+    const base = await stored(BASE, FLOWS, MATRIX());
+    const job = runRecommendation(base, engine, recommendOptions({ mode: 'union', workload: 'Deployment/cache' }), { tightness: false });
     assert.equal(job.verification.ok, true, `${engine}: ${JSON.stringify(job.verification.blocked)}`);
+    // --default-deny's namespace layer restricts every pod of ovl, the Job's and the client's too: what it cuts of them is blocked.
+    const layered = runRecommendation(base, engine, recommendOptions({ mode: 'union', workload: 'Deployment/cache', defaultDeny: true }), { tightness: false });
+    assert.deepEqual(layered.verification.blocked.map((b) => [b.workload, b.direction, b.edge]), [
+      ['ovl/Job/cache-backup', 'egress', 'workload:ovl/Job/cache-backup|external:198.51.100.7|443|TCP'],
+      ['ovl/Pod/client', 'egress', 'workload:ovl/Pod/client|workload:ovl/Deployment/cache|6379|TCP'],
+    ], engine);
   }
 });
