@@ -22,6 +22,7 @@ import { EdgeEvidenceCache, edgeKeyOf, matrixRuleEvidence, type EdgeEvidence, ty
 import { clusterWideLayers } from './synthesize/cluster-layers.ts';
 import { distinctSelectors } from './synthesize/distinct-selectors.ts';
 import { foreignSubjects } from './synthesize/foreign-subjects.ts';
+import { layerCovers, outsideRun, outsideSides } from './synthesize/outside-run.ts';
 import { defaultDenyIntent, shareNamespace } from './synthesize/layers.ts';
 import { defaultOptions, optionProblems, type RecommendOptions } from './synthesize/options.ts';
 import { ruleEdges } from './synthesize/atoms.ts';
@@ -134,6 +135,8 @@ export interface VerifiedSides {
   documented?: Record<Direction, readonly RequiredFlow[]>;
   /** A policy of the workload restricts the direction (otherwise nothing there is for the policies to allow or deny). */
   restricted: Record<Direction, boolean>;
+  /** A workload outside a scoped run that the run's policies restrict (outside-run.ts): read for the verification only, never measured. */
+  outside?: true;
 }
 
 /** The documented `must` rule that requires a flow, and what keeps the flow where the recommendation cuts it (synthesize/kept-by.ts). */
@@ -266,7 +269,8 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
     const overlap = p.intents.length > 0 ? distinct.warnings.get(workloadKey(p.workload)) : undefined;
     if (overlap !== undefined) p.warnings.push(overlap);
   }
-  const foreign = foreignSubjects(plans);
+  const outside = outsideRun(input.inventory, workloads);
+  const foreign = foreignSubjects(plans, outside);
   const closed = closedRules(plans);
   const set = policySet([...plans.flatMap((p) => p.intents.map((i) => i.input)), ...layers.intents.map((i) => i.input)]);
   const evidence = new EdgeEvidenceCache();
@@ -282,7 +286,10 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
     namespaces: layers.intents.map((i) => layerRecord(i, evidence, details)).sort((a, b) => compareStrings(a.intent, b.intent)),
     policySet: set,
     warnings: [...layers.warnings, ...dnsWarnings(input.inventory, opts, plans)].sort(compareStrings),
-    sides: withDocumentedFlows(plans.map((p) => verifiedSides(p, layers.intents, opts, now, closed, foreign.get(workloadKey(p.workload)))), plans, opts, now),
+    sides: [
+      ...withDocumentedFlows(plans.map((p) => verifiedSides(p, layers.intents, opts, now, closed, foreign.get(workloadKey(p.workload)))), plans, opts, now),
+      ...outsideSides(input.edges, outside, foreign, layers.intents),
+    ],
   };
 }
 
@@ -336,7 +343,7 @@ function withDocumentedFlows(sides: VerifiedSides[], plans: readonly WorkloadPla
  */
 function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: RecommendOptions, now: number, closed: ReturnType<typeof closedRules>, foreign?: Record<Direction, string[]>): VerifiedSides {
   const ns = p.workload.namespace;
-  const covering = layers.filter((l) => l.input.namespace === ns || (l.input.subject.kind === 'namespaces' && l.input.subject.namespaces.includes(ns)));
+  const covering = layers.filter((l) => layerCovers(l, ns));
   // No policy applies to host-network pods (they are their node), whatever selects their labels.
   const ownRestricts = (d: Direction): boolean => !p.workload.hostNetwork && [...p.intents, ...covering].some((i) => (i.input[d]?.mode ?? 'none') !== 'none');
   const restricted = { ingress: ownRestricts('ingress'), egress: ownRestricts('egress') };

@@ -9,6 +9,7 @@
  * Per workload: the intents of its namespace are looked up through its labels (each intent filed
  * under one matchLabels entry of its subject), so the common case is a few map lookups.
  */
+import type { Workload } from '../../domain/inventory.ts';
 import { workloadKey } from '../../domain/peer.ts';
 import { DIRECTIONS } from '../../domain/direction.ts';
 import { selectorMatches } from '../matrix/selector.ts';
@@ -20,7 +21,8 @@ import type { PlannedIntent, WorkloadPlan } from './workload.ts';
 /** By workload key: per direction, the names of other workloads' policies that restrict it there (sorted); absent when none. */
 export type ForeignSubjects = Map<string, Record<Direction, string[]>>;
 
-export function foreignSubjects(plans: readonly WorkloadPlan[]): ForeignSubjects {
+/** `outside`: the workloads a scoped run left out (outside-run.ts), looked up like the run's. */
+export function foreignSubjects(plans: readonly WorkloadPlan[], outside: readonly Workload[] = []): ForeignSubjects {
   const filed = new Map<string, { intent: PlannedIntent; owner: string }[]>();
   for (const p of plans) {
     const owner = workloadKey(p.workload);
@@ -36,18 +38,18 @@ export function foreignSubjects(plans: readonly WorkloadPlan[]): ForeignSubjects
   }
   const out: ForeignSubjects = new Map();
   if (filed.size === 0) return out;
-  for (const p of plans) {
-    if (p.workload.hostNetwork) continue;
-    const key = workloadKey(p.workload);
+  for (const w of [...plans.map((p) => p.workload), ...outside]) {
+    if (w.hostNetwork) continue;
+    const key = workloadKey(w);
     const found = { ingress: [] as string[], egress: [] as string[] };
     const look = (k: string): void => {
       for (const { intent, owner } of filed.get(k) ?? []) {
-        if (owner === key || intent.input.subject.kind !== 'workload' || !selectorMatches(intent.input.subject.selector, p.workload.labels)) continue;
+        if (owner === key || intent.input.subject.kind !== 'workload' || !selectorMatches(intent.input.subject.selector, w.labels)) continue;
         for (const d of DIRECTIONS) if ((intent.input[d]?.mode ?? 'none') !== 'none') found[d].push(policyName(intent.input.key));
       }
     };
-    look(fileKey(p.workload.namespace, undefined, undefined));
-    for (const [k, v] of Object.entries(p.workload.labels)) look(fileKey(p.workload.namespace, k, v));
+    look(fileKey(w.namespace, undefined, undefined));
+    for (const [k, v] of Object.entries(w.labels)) look(fileKey(w.namespace, k, v));
     if (found.ingress.length > 0 || found.egress.length > 0) out.set(key, { ingress: [...new Set(found.ingress)].sort(compareStrings), egress: [...new Set(found.egress)].sort(compareStrings) });
   }
   return out;

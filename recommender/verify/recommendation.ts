@@ -179,6 +179,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   const found: SidesFound = { blocked: [], blockedByApplied: [], stillAllowed: [], denied: [], skipped: {}, tightness: [] };
   const { blocked, blockedByApplied, stillAllowed, denied, skipped } = found;
   const sides = new Map<string, { workload: string; direction: Direction; subject: SimEndpoint; observed: Probe[]; allowed: number }>();
+  const outside = new Set(input.sides.filter((s) => s.outside === true).map((s) => s.workload));
 
   /**
    * A side the recommendation must allow (an included edge, or a flow a documented must `rule`
@@ -249,7 +250,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
       return;
     }
     const allowed = judgeRequired(workload, direction, edge, flow);
-    if (input.tightness) {
+    if (input.tightness && (outside.size === 0 || !outside.has(workload))) {
       const k = `${workload}|${direction}`;
       let entry = sides.get(k);
       if (entry === undefined) sides.set(k, (entry = { workload, direction, subject: direction === 'ingress' ? flow.server : flow.client, observed: [], allowed: 0 }));
