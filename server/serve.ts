@@ -10,7 +10,7 @@ import { startReportSchedule } from './services/reports.ts';
 import { startRetentionSchedule } from './services/retention.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
-import { ingestTotals } from '../store/ingest-runs.ts';
+import { IngestRunStore, ingestTotals } from '../store/ingest-runs.ts';
 import { createApp } from './app.ts';
 import type { ResolvedConfig } from './config/load.ts';
 import type { ServiceContext } from './context.ts';
@@ -44,6 +44,20 @@ export interface StartOptions {
   signals?: boolean;
 }
 
+/**
+ * Runs left `running` by a process that stopped (kill -9 mid-upload, a crash) are marked failed
+ * before anything else runs: an API upload's source is never reused, so no later run would.
+ */
+function closeAbandonedRuns(db: Db, logger: Logger): void {
+  try {
+    const closed = new IngestRunStore(db).closeAbandoned();
+    if (closed > 0) logger.warn({ runs: closed }, 'ingest runs left running by a process that stopped were marked failed');
+  } catch (e) {
+    // A read-only store: its writes answer 503 later; the service still serves reads.
+    logger.warn({ err: e }, 'could not close the ingest runs a stopped process left running');
+  }
+}
+
 export async function startService(config: ResolvedConfig, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = options.db ?? openDb(config.dbPath, { write: true });
@@ -56,6 +70,7 @@ export async function startService(config: ResolvedConfig, options: StartOptions
     const problems = e instanceof AppError ? e.problems.map((p) => `\n  ${p.path}: ${p.message}`).join('') : '';
     throw new Error(`${config.origin}: ${(e as Error).message}${problems}`);
   }
+  closeAbandonedRuns(db, logger);
   const edges = new EdgeStore(db);
   const metrics = new ServiceMetrics(() => (db.open ? edges.count() : 0), { ingestTotals: () => (db.open ? ingestTotals(db) : []) });
   // The collectors start once the service listens: one that cannot (the port is taken, often by

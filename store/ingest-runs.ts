@@ -57,7 +57,8 @@ function sortedJson(o: Record<string, number>): string {
 /**
  * Whether a process of this pid runs (signal 0 tests without sending). Our own pid is no other
  * run's: a container restarted after a kill often gets the pid its predecessor had, and a run of
- * this process is never left `running` behind its back.
+ * this process is never left `running` behind its back. Pids are per host (per pid namespace):
+ * every process that writes the store must see the others'.
  */
 function processAlive(pid: number): boolean {
   if (pid === process.pid) return false;
@@ -70,11 +71,35 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** When this process started (ms). */
+const PROCESS_STARTED_AT = Date.now() - process.uptime() * 1000;
+
+const ABANDONED = 'ended without finishing: the process that ran it stopped (kill -9, a crash); its counters are what it committed';
+
+interface RunningRow {
+  id: number;
+  source: string;
+  pid: number | null;
+  started_at: number;
+}
+
+/**
+ * Whether the process that ran a `running` run is gone. A run with our pid is this process's own
+ * (a collector's, another upload's) unless it started before this process did: then it was a
+ * predecessor's that had the same pid (a restarted container's pid 1). NULL: started before
+ * migration 0015 recorded pids, taken as gone.
+ */
+function processGone(r: RunningRow, alive: (pid: number) => boolean): boolean {
+  if (r.pid === null) return true;
+  if (r.pid === process.pid) return r.started_at < PROCESS_STARTED_AT;
+  return !alive(r.pid);
+}
+
 export class IngestRunStore {
   private readonly insert;
   private readonly update;
   private readonly markFailed;
-  private readonly runningOf;
+  private readonly running;
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare('INSERT INTO ingest_runs (source, format, started_at, pid) VALUES (?, ?, ?, ?) RETURNING id');
@@ -82,24 +107,39 @@ export class IngestRunStore {
       skipped = @skipped, ambiguous = @ambiguous, saturated = @saturated, folded = @folded, rejects = @rejects, status = @status,
       finished_at = @finishedAt, error = CASE WHEN @status = 'failed' THEN error ELSE NULL END WHERE id = @id`);
     this.markFailed = db.prepare(`UPDATE ingest_runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`);
-    this.runningOf = db.prepare(`SELECT id, pid FROM ingest_runs WHERE source = ? AND status = 'running'`);
+    this.running = db.prepare(`SELECT id, source, pid, started_at FROM ingest_runs WHERE status = 'running'`);
   }
 
   /**
-   * A new run of `source`. One of the same source still `running` whose process is gone was left
-   * so by a process that stopped without ending it (kill -9, a crash): it failed, as far as anyone
-   * can tell now; its counters are what it committed. One of a live process (another `ingest` of
-   * the same file) is left to it.
+   * A new run of `source`. Runs left `running` by a process that stopped without ending them
+   * (kill -9, a crash) are closed first, whatever their source (an API upload's is never reused).
+   * One of the same source is closed unless another live process runs it (another `ingest` of the
+   * same file): this process does not run two runs of one source at once.
    */
   start(source: string, format: string, now = Date.now(), alive: (pid: number) => boolean = processAlive): number {
     return this.db.transaction(() => {
-      for (const r of this.runningOf.all(source) as { id: number; pid: number | null }[]) {
-        if (r.pid !== null && alive(r.pid)) continue;
-        this.markFailed.run('ended without finishing: the process that ran it stopped (kill -9, a crash); its counters are what it committed', now, r.id);
-      }
+      this.closeGone(now, alive, (r) => r.source === source && (r.pid === null || !alive(r.pid)));
       return (this.insert.get(source, format, now, process.pid) as { id: number }).id;
       // IMMEDIATE: it reads before it writes (store/db.ts).
     }).immediate();
+  }
+
+  /**
+   * Marks `failed` every run left `running` by a process that is gone (the service does it when it
+   * starts): its counters are what it committed. Returns how many.
+   */
+  closeAbandoned(now = Date.now(), alive: (pid: number) => boolean = processAlive): number {
+    return this.db.transaction(() => this.closeGone(now, alive)).immediate();
+  }
+
+  private closeGone(now: number, alive: (pid: number) => boolean, also: (r: RunningRow) => boolean = () => false): number {
+    let closed = 0;
+    for (const r of this.running.all() as RunningRow[]) {
+      if (!processGone(r, alive) && !also(r)) continue;
+      this.markFailed.run(ABANDONED, now, r.id);
+      closed++;
+    }
+    return closed;
   }
 
   /** Records progress (status stays `running`) or the end of the run. */
