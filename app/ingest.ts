@@ -9,6 +9,8 @@ import type { EdgeCaps } from '../collectors/flows/edge-budget.ts';
 import { FlowIngest, type InputSummary, type IngestSummary } from '../collectors/flows/pipeline.ts';
 import { ResolutionIndex } from '../collectors/flows/resolve.ts';
 import { SqliteBatchWriter } from '../collectors/flows/write.ts';
+import { BodyBatchWriter } from '../collectors/flows/body-writer.ts';
+import type { BodyProgress } from '../collectors/flows/body-progress.ts';
 import type { Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { readResolutionData } from '../store/inventory.ts';
@@ -20,7 +22,9 @@ export interface FlowInput {
   /** How the run is named (a file, `stdin`, `api:<request id>`). */
   name: string;
   /** Opens the stream; a rejection is recorded as a failed run of that name. */
-  open(): NodeJS.ReadableStream | Promise<NodeJS.ReadableStream>;
+  open(): NodeJS.ReadableStream | AsyncIterable<Buffer> | Promise<NodeJS.ReadableStream | AsyncIterable<Buffer>>;
+  /** The number of the stream's first line (default 1): a resumed upload's lines keep their place in the body. */
+  firstLine?: number;
 }
 
 export interface IngestFlowsOptions {
@@ -35,6 +39,11 @@ export interface IngestFlowsOptions {
   now?: () => number;
   /** Caps on distinct edges per workload and per run; past them external addresses fold into blocks. */
   caps?: Partial<EdgeCaps>;
+  /**
+   * An upload that can be resumed: each commit stores how much of the body it covers, counting
+   * `recordsBefore` records earlier runs of it committed (collectors/flows/body-writer.ts).
+   */
+  body?: { progress: BodyProgress; recordsBefore: number };
 }
 
 export interface FlowIngestSummary extends IngestSummary {
@@ -47,7 +56,7 @@ export async function ingestFlows(db: Db, inputs: Iterable<FlowInput>, options: 
   const pipeline = new FlowIngest({
     format: options.format,
     index: new ResolutionIndex(readResolutionData(db)),
-    writer: new SqliteBatchWriter(db),
+    writer: options.body ? new BodyBatchWriter(db, options.body.progress, options.body.recordsBefore) : new SqliteBatchWriter(db),
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     ...(options.maxBatchEdges !== undefined ? { maxBatchEdges: options.maxBatchEdges } : {}),
     ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
@@ -56,14 +65,14 @@ export async function ingestFlows(db: Db, inputs: Iterable<FlowInput>, options: 
     ...(options.caps !== undefined ? { caps: options.caps } : {}),
   });
   for (const input of inputs) {
-    let stream: NodeJS.ReadableStream;
+    let stream: NodeJS.ReadableStream | AsyncIterable<Buffer>;
     try {
       stream = await input.open();
     } catch (e) {
       pipeline.failedInput(input.name, (e as Error).message);
       continue;
     }
-    const done = await pipeline.ingest(stream, input.name);
+    const done = await pipeline.ingest(stream, input.name, input.firstLine);
     // The store refused a batch twice: later inputs would meet the same store; the ingest stops here.
     if (done.failedBatch !== undefined) break;
   }

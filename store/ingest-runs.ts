@@ -32,6 +32,24 @@ export interface IngestRun extends IngestRunCounters {
   error?: string;
 }
 
+/** A prefix of an upload's body, from its start: the records, lines and bytes committed, and the SHA-256 of those bytes (hex). */
+export interface BodyPosition {
+  records: number;
+  lines: number;
+  bytes: number;
+  sha256: string;
+}
+
+export interface LatestRun {
+  id: number;
+  status: IngestRunStatus;
+  /** Still `running` in a process that is alive (this one included). */
+  live: boolean;
+  body?: BodyPosition;
+  /** The summary it answered (JSON), once done. */
+  summary?: string;
+}
+
 interface RunRow {
   id: number;
   source: string;
@@ -157,6 +175,28 @@ export class IngestRunStore {
       status,
       finishedAt: status === 'running' ? null : now,
     });
+  }
+
+  /** How much of an upload's body the run's commits cover (migration 0021): saved in the transaction of each batch. */
+  saveBody(id: number, body: BodyPosition): void {
+    this.db.prepare('UPDATE ingest_runs SET body_records = ?, body_lines = ?, body_bytes = ?, body_sha256 = ? WHERE id = ?').run(body.records, body.lines, body.bytes, body.sha256, id);
+  }
+
+  /** The summary a finished upload answered, to answer it again. */
+  keepSummary(id: number, summary: string): void {
+    this.db.prepare('UPDATE ingest_runs SET summary = ? WHERE id = ?').run(summary, id);
+  }
+
+  /** The latest run of `source` (an upload's key), with what of its body it committed. */
+  latest(source: string, alive: (pid: number) => boolean = processAlive): LatestRun | undefined {
+    const r = this.db.prepare('SELECT id, source, status, pid, started_at, body_records, body_lines, body_bytes, body_sha256, summary FROM ingest_runs WHERE source = ? ORDER BY id DESC LIMIT 1').get(source) as
+      | (RunningRow & { status: string; body_records: number | null; body_lines: number | null; body_bytes: number | null; body_sha256: string | null; summary: string | null })
+      | undefined;
+    if (!r) return undefined;
+    const run: LatestRun = { id: r.id, status: r.status as IngestRunStatus, live: r.status === 'running' && !processGone(r, alive) };
+    if (r.body_sha256 !== null) run.body = { records: r.body_records ?? 0, lines: r.body_lines ?? 0, bytes: r.body_bytes ?? 0, sha256: r.body_sha256 };
+    if (r.summary !== null) run.summary = r.summary;
+    return run;
   }
 
   /** Ends a run as failed with its reason; its counters stay those of its last committed batch. */

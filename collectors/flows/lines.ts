@@ -24,6 +24,8 @@ export interface ReadLinesOptions {
    * returns is awaited before the next chunk is read (a consumer that paces the reading).
    */
   afterChunk?: () => void | Promise<void>;
+  /** The number of the input's first line (default 1): the lines before it were read elsewhere (a resumed upload). */
+  firstLine?: number;
 }
 
 export const DEFAULT_MAX_LINE_LENGTH = 4 * 1024 * 1024;
@@ -33,12 +35,13 @@ const RS = 0x1e;
 /** U+FEFF, a byte order mark. */
 const BOM = 0xfeff;
 
-/** Reads `input` to its end, feeding every non-empty line to `sink`; resolves to the number of lines read. */
-export async function readLines(input: NodeJS.ReadableStream, sink: LineSink, options: ReadLinesOptions = {}): Promise<number> {
+/** Reads `input` to its end, feeding every non-empty line to `sink`; resolves to the number of the last line read. */
+export async function readLines(input: AsyncIterable<Buffer | string>, sink: LineSink, options: ReadLinesOptions = {}): Promise<number> {
   const max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   const decoder = new StringDecoder('utf8');
   let pending = '';
-  let lineNo = 0;
+  const firstLine = options.firstLine ?? 1;
+  let lineNo = firstLine - 1;
   /** Characters of the current line discarded because it is over the limit (-1: not discarding). */
   let discarding = -1;
 

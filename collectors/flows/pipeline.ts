@@ -138,7 +138,7 @@ function unreadInput(file: string, run: number, error: string): InputSummary {
  * A stream reading a regular file (fs.ReadStream, also from a FileHandle, has a numeric `fd` once
  * open). A pipe, a FIFO or a terminal opened by path is not: it may wait on a live writer.
  */
-function isRegularFile(input: NodeJS.ReadableStream): boolean | undefined {
+function isRegularFile(input: NodeJS.ReadableStream | AsyncIterable<Buffer>): boolean | undefined {
   if (!(input instanceof ReadStream)) return false;
   const fd = (input as { fd?: unknown }).fd;
   // Not open yet: asked again at the next tick.
@@ -209,17 +209,18 @@ export class FlowIngest {
    * throws, and no error escapes the flush timer: the summary and the run row say exactly what
    * was committed.
    */
-  ingest(input: NodeJS.ReadableStream, name: string): Promise<InputSummary> {
+  ingest(input: NodeJS.ReadableStream | AsyncIterable<Buffer>, name: string, firstLine = 1): Promise<InputSummary> {
     return this.run(
       name,
       async (feed) => {
-        await readLines(input, { line: feed.line, oversized: feed.oversized }, this.options.maxLineLength === undefined ? {} : { maxLineLength: this.options.maxLineLength });
+        await readLines(input, { line: feed.line, oversized: feed.oversized }, { firstLine, ...(this.options.maxLineLength === undefined ? {} : { maxLineLength: this.options.maxLineLength }) });
       },
       (e) => {
         const s = input as Partial<Readable>;
         if (typeof s.destroy === 'function') s.destroy(e);
       },
       () => isRegularFile(input),
+      firstLine,
     );
   }
 
@@ -253,6 +254,7 @@ export class FlowIngest {
     read: (feed: RecordFeed) => Promise<void>,
     abort: (e: Error) => void = () => undefined,
     unclocked: () => boolean | undefined = () => false,
+    startLine = 1,
   ): Promise<InputSummary> {
     const { writer, index } = this.options;
     let run: number;
@@ -272,8 +274,8 @@ export class FlowIngest {
     const skips: Partial<Record<SkipReason, number>> = {};
     let pending = 0;
     let batchNo = 0;
-    let firstLine = 1;
-    let lastLine = 0;
+    let firstLine = startLine;
+    let lastLine = startLine - 1;
     let failure: BatchCommitError | undefined;
     const commit = (status: IngestRunStatus): void => {
       const batch = this.aggregator.drain();
@@ -281,11 +283,11 @@ export class FlowIngest {
       if (labels.length > 0) batch.labels = labels;
       batchNo++;
       try {
-        writer.commit(batch, run, c, status);
+        writer.commit(batch, run, c, status, lastLine);
       } catch {
         // One retry: a busy or briefly failing store gets a second chance; the batch is intact in memory.
         try {
-          writer.commit(batch, run, c, status);
+          writer.commit(batch, run, c, status, lastLine);
         } catch (e) {
           throw new BatchCommitError(name, batchNo, firstLine, lastLine, e);
         }

@@ -11,7 +11,8 @@ import type { AggregateBatch } from '../../domain/edge-batch.ts';
 
 export interface BatchWriter {
   startRun(source: string, format: string): number;
-  commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus): void;
+  /** `throughLine`: the input's lines this commit covers (the last one read). */
+  commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus, throughLine?: number): void;
   /** Ends a run that stopped on a failed commit: status `failed` and the reason; counters stay the committed ones. */
   fail?(runId: number, committed: IngestRunCounters, error: string): void;
   /** Edges already stored with this peer on either side (the per-workload edge cap counts them). */
@@ -47,7 +48,7 @@ export class SqliteBatchWriter implements BatchWriter {
     return this.runs.start(source, format);
   }
 
-  commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus): void {
+  commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus, _throughLine?: number): void {
     this.tx(batch, runId, counters, status);
   }
 

@@ -65,8 +65,8 @@ export function corsForAllowedOrigins(allowedOrigins: readonly string[]): Reques
     origin: (origin, done) => done(null, origin !== undefined && allowed.has(normalOrigin(origin))),
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
     // The request headers the API reads, and every response header it documents (docs/api.md).
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'If-None-Match'],
-    exposedHeaders: ['X-Request-Id', 'X-Flowmatrix-Verified', 'ETag', 'Content-Disposition', 'Warning', 'Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'If-None-Match', 'Idempotency-Key'],
+    exposedHeaders: ['X-Request-Id', 'X-Flowmatrix-Verified', 'ETag', 'Content-Disposition', 'Warning', 'Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'],
     maxAge: 600,
   });
 }

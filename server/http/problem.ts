@@ -32,6 +32,7 @@ export const PROBLEM_TYPES = {
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'not-acceptable': { status: 406, title: 'Not acceptable' },
+  conflict: { status: 409, title: 'Conflict' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
   'misdirected-request': { status: 421, title: 'Host not served' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
