@@ -143,13 +143,15 @@ export function reconcileClaims<T extends IpInterval>(
     close.push({ interval: iv, validTo: Math.max(iv.validFrom, Math.min(at, t)) });
   }
 
+  // The latest end this snapshot gives each IP's intervals: on the pod network per IP, on the host network per (IP, peer).
+  const closedEnd = new Map<string, number>();
+  for (const x of close) {
+    const k = x.interval.hostNetwork ? claimKey(x.interval.ip, true, x.interval.peerKey) : x.interval.ip;
+    closedEnd.set(k, Math.max(closedEnd.get(k) ?? -Infinity, x.validTo));
+  }
   const lastEnd = (c: IpClaim): number => {
-    let end = endedBefore(c.ip, c.hostNetwork, c.peerKey) ?? -Infinity;
-    for (const x of close) {
-      const same = c.hostNetwork ? x.interval.hostNetwork && x.interval.peerKey === c.peerKey : !x.interval.hostNetwork;
-      if (same && x.interval.ip === c.ip) end = Math.max(end, x.validTo);
-    }
-    return end;
+    const end = endedBefore(c.ip, c.hostNetwork, c.peerKey) ?? -Infinity;
+    return Math.max(end, closedEnd.get(c.hostNetwork ? claimKey(c.ip, true, c.peerKey) : c.ip) ?? -Infinity);
   };
   const opened: IpInterval[] = [];
   for (const key of [...byKey.keys()].sort()) {
