@@ -8,6 +8,7 @@ import { convertInventoryText, InventoryInputError, snapshotFromObjects, type Co
 import { workloadKey } from '../domain/peer.ts';
 import type { Db } from '../store/db.ts';
 import { applySnapshot, readOwnerAliases, SnapshotOrderError, type ApplyResult } from '../store/inventory.ts';
+import { planIpHistory, type IpHistoryPlan } from '../store/ip-history-plan.ts';
 import { YamlTooLarge } from '../domain/yaml-document.ts';
 import { invalidInput, tooLarge } from './errors.ts';
 
@@ -92,23 +93,32 @@ export function importInventory(db: Db, req: InventoryImportRequest): InventoryI
   return storeConvertedInventory(db, req, convertInventoryExport(db, req));
 }
 
+/** A converted export with its IP-history changes planned from the store it was read from. */
+export interface PreparedInventory extends ConvertedInventory {
+  plan: IpHistoryPlan;
+}
+
 /**
- * The reading half of `importInventory`: parse and convert, writing nothing. `db` is only read
- * (the owner aliases), so the service runs this on a worker's read connection and keeps the
- * event loop for the write.
+ * The reading half of `importInventory`: parse, convert and plan the IP history, writing nothing.
+ * `db` is only read (the owner aliases, the current IP history), so the service runs this on a
+ * worker's read connection and keeps the event loop for the write.
  */
-export function convertInventoryExport(db: Db, req: InventoryImportRequest): ConvertedInventory {
+export function convertInventoryExport(db: Db, req: InventoryImportRequest): PreparedInventory {
   checkTakenAt(req);
   // A pods-only refresh (`kubectl get pods | inventory import -`) resolves owners through what earlier imports stored.
   const owners = knownOwnersOf(db);
   const options = req.maxYamlTokens !== undefined ? { maxYamlTokens: req.maxYamlTokens } : {};
-  return convert(req, () => convertInventoryText(req.text, req.takenAt, owners, options));
+  const converted = convert(req, () => convertInventoryText(req.text, req.takenAt, owners, options));
+  return { ...converted, plan: planIpHistory(db, converted.snapshot) };
 }
 
-/** The writing half of `importInventory`: stores what `convertInventoryExport` made. */
-export function storeConvertedInventory(db: Db, req: ImportMeta, converted: ConvertedInventory): InventoryImportSummary {
+/**
+ * The writing half of `importInventory`: stores what `convertInventoryExport` made, applying its
+ * plan when no import came in between (else the write plans again).
+ */
+export function storeConvertedInventory(db: Db, req: ImportMeta, prepared: PreparedInventory): InventoryImportSummary {
   // A file's kinds replace what is stored, whatever it left out: said when a kind shrinks.
-  return store(db, req, converted, { sayShrunk: true });
+  return store(db, req, prepared, { sayShrunk: true, plan: prepared.plan });
 }
 
 /** The same for objects already read (a collector's list): one snapshot of them. */
@@ -128,12 +138,12 @@ function shrunkWarning(s: ApplyResult['shrunk'][number]): string {
   return `${s.section}: ${s.before} stored before, ${s.after} now — an import replaces every kind it holds, so the ${s.section} it does not list are gone; import a complete export of that kind if that was not meant`;
 }
 
-function store(db: Db, req: ImportMeta, converted: ConvertedInventory, how: { coalesce?: boolean; sayShrunk: boolean }): InventoryImportSummary {
+function store(db: Db, req: ImportMeta, converted: ConvertedInventory, how: { coalesce?: boolean; sayShrunk: boolean; plan?: IpHistoryPlan }): InventoryImportSummary {
   const coalesce = how.coalesce === true;
   const { snapshot } = converted;
   let result: ApplyResult;
   try {
-    result = applySnapshot(db, snapshot, { source: req.source, counts: converted.objects, ...(coalesce ? { coalesce } : {}) });
+    result = applySnapshot(db, snapshot, { source: req.source, counts: converted.objects, ...(coalesce ? { coalesce } : {}), ...(how.plan ? { plan: how.plan } : {}) });
   } catch (e) {
     if (e instanceof SnapshotOrderError) throw invalidInput(`${e.message}; nothing was imported`, { subject: req.source });
     throw e;

@@ -14,8 +14,9 @@ import type {
 } from '../domain/inventory.ts';
 import { formerControlPlaneNodes, type ApiserverAddressPeriod } from '../domain/apiserver.ts';
 import { clusterDnsOf, markClusterDns } from '../domain/cluster-dns.ts';
-import { kindKey, nodeHostIps, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
-import { claimClassOf, nodeClaims, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval, type PreviousPodIps } from '../domain/ip-history.ts';
+import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
+import type { IpInterval } from '../domain/ip-history.ts';
+import { bumpInventoryGeneration, inventoryGeneration, planIpHistory, writeIpHistoryPlan, type IpHistoryPlan } from './ip-history-plan.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
 import type { CiliumPolicySettings, CurrentApiserverEndpoint, FormerApiserverEndpoint, OwnerAlias } from '../domain/inventory.ts';
 import type { ResolutionData } from '../domain/resolution.ts';
@@ -35,6 +36,11 @@ export interface ApplyOptions {
    * a watcher writes a snapshot per change, and the table would grow with events, not objects.
    */
   coalesce?: boolean;
+  /**
+   * The snapshot's IP-history changes as a reader planned them (store/ip-history-plan.ts): applied
+   * when the store is still at the plan's generation, else planned again in this transaction.
+   */
+  plan?: IpHistoryPlan;
 }
 
 export interface ApplyResult {
@@ -61,10 +67,6 @@ export interface StoredWorkload extends Workload {
   present: boolean;
   firstSeen: number;
   lastSeen: number;
-}
-
-interface OpenInterval extends IpInterval {
-  id: number;
 }
 
 const json = (v: unknown): string => JSON.stringify(v);
@@ -99,7 +101,8 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       const ins = db.prepare('INSERT INTO namespaces (name, labels, updated_at) VALUES (?, ?, ?)');
       for (const n of snapshot.namespaces) ins.run(n.name, json(n.labels), t);
     }
-    const previousNodes = inScope('Node') ? previousNodeIps(db) : new Map<string, Set<string>>();
+    // Read before any section is replaced: the previous pods and nodes decide claims' starts.
+    const plan = options.plan !== undefined && options.plan.generation === inventoryGeneration(db) ? options.plan : planIpHistory(db, snapshot);
     if (inScope('Node')) {
       replace('nodes', 'nodes', snapshot.nodes.length);
       const ins = db.prepare('INSERT INTO nodes (name, labels, addresses, pod_cidrs, updated_at) VALUES (?, ?, ?, ?, ?)');
@@ -123,23 +126,15 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     replacePolicies(db, snapshot, inScope, replaced);
     const workloads = writeWorkloads(db, snapshot, inScope);
     const ownerAliases = writeAliases(db, snapshot);
-    const claims: [ClaimClass, IpClaim[]][] = [];
     if (inScope('Pod')) {
       replaced.push('podAddresses');
-      const previous = previousPodIps(db);
       // Pods are replaced like the other kinds: a one-namespace export ends every other pod's address.
       const pods = new Set(snapshot.podAddresses.filter((a) => !a.hostNetwork).map((a) => `${a.namespace}/${a.pod}`)).size;
-      if (pods < previous.size) shrunk.push({ section: 'pods', before: previous.size, after: pods });
+      if (pods < plan.previousPods) shrunk.push({ section: 'pods', before: plan.previousPods, after: pods });
       writePodAddresses(db, snapshot);
-      claims.push(['pods', podClaims(snapshot, previous)]);
     }
-    if (inScope('Node')) claims.push(['nodes', nodeClaims(snapshot.nodes, previousNodes, snapshot.takenAt)]);
-    const ipIntervals = { opened: 0, closed: 0 };
-    for (const [cls, list] of claims) {
-      const r = writeIntervals(db, cls, list, t);
-      ipIntervals.opened += r.opened;
-      ipIntervals.closed += r.closed;
-    }
+    const ipIntervals = writeIpHistoryPlan(db, plan);
+    bumpInventoryGeneration(db);
     const previous = options.coalesce
       ? (db.prepare('SELECT id, source FROM inventory_imports ORDER BY id DESC LIMIT 1').get() as { id: number; source: string } | undefined)
       : undefined;
@@ -244,21 +239,6 @@ function writeAliases(db: Db, snapshot: InventorySnapshot): ApplyResult['ownerAl
   return { upserted: aliases.length, pruned };
 }
 
-function previousNodeIps(db: Db): Map<string, Set<string>> {
-  return new Map(readNodes(db).map((n) => [n.name, new Set(nodeHostIps(n))]));
-}
-
-function previousPodIps(db: Db): PreviousPodIps {
-  const out = new Map<string, Set<string>>();
-  for (const r of db.prepare('SELECT namespace, pod, ip FROM pod_addresses WHERE host_network = 0').all() as { namespace: string; pod: string; ip: string }[]) {
-    const key = `${r.namespace}/${r.pod}`;
-    let ips = out.get(key);
-    if (!ips) out.set(key, (ips = new Set()));
-    ips.add(r.ip);
-  }
-  return out;
-}
-
 function writePodAddresses(db: Db, snapshot: InventorySnapshot): void {
   db.prepare('DELETE FROM pod_addresses').run();
   const ins = db.prepare(
@@ -267,32 +247,6 @@ function writePodAddresses(db: Db, snapshot: InventorySnapshot): void {
   for (const a of snapshot.podAddresses) {
     ins.run(a.namespace, a.pod, a.ip, workloadKey(a.workload), a.node ?? null, a.hostNetwork ? 1 : 0, a.since ?? null, snapshot.takenAt);
   }
-}
-
-/** Persists what the snapshot's claims of one class do to the IP history (domain/ip-history.ts decides). */
-function writeIntervals(db: Db, cls: ClaimClass, claims: IpClaim[], t: number): { opened: number; closed: number } {
-  const rows = db.prepare('SELECT id, ip, peer, node, host_network, valid_from FROM ip_history WHERE valid_to IS NULL').all() as {
-    id: number;
-    ip: string;
-    peer: string;
-    node: string | null;
-    host_network: number;
-    valid_from: number;
-  }[];
-  const open: OpenInterval[] = rows
-    .filter((r) => claimClassOf(r.peer) === cls)
-    .map((r) => ({ id: r.id, ip: r.ip, peerKey: r.peer, ...(r.node ? { node: r.node } : {}), hostNetwork: r.host_network === 1, validFrom: r.valid_from }));
-  const lastEndPodNet = db.prepare('SELECT max(valid_to) AS e FROM ip_history WHERE ip = ? AND host_network = 0');
-  const lastEndHostNet = db.prepare('SELECT max(valid_to) AS e FROM ip_history WHERE ip = ? AND host_network = 1 AND peer = ?');
-  const r = reconcileClaims(open, claims, t, (ip, hostNetwork, peer) => {
-    const row = (hostNetwork ? lastEndHostNet.get(ip, peer) : lastEndPodNet.get(ip)) as { e: number | null };
-    return row.e ?? undefined;
-  });
-  const close = db.prepare('UPDATE ip_history SET valid_to = ? WHERE id = ?');
-  for (const c of r.close) close.run(c.validTo, c.interval.id);
-  const ins = db.prepare('INSERT INTO ip_history (ip, peer, node, host_network, valid_from, valid_to) VALUES (?, ?, ?, ?, ?, NULL)');
-  for (const iv of r.open) ins.run(iv.ip, iv.peerKey, iv.node ?? null, iv.hostNetwork ? 1 : 0, iv.validFrom);
-  return { opened: r.open.length, closed: r.close.length };
 }
 
 // ---------------------------------------------------------------------------------------------

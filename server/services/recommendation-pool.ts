@@ -17,8 +17,7 @@ import type { SimulateBodyJob, SimulateJob } from './simulate-job.ts';
 import type { MatrixQuery } from './matrix-views.ts';
 import type { CheckMatrixJob } from './matrix-apply.ts';
 import type { CheckedMatrix } from '../../app/matrices.ts';
-import { convertInventoryExport, type InventoryImportRequest } from '../../app/inventory.ts';
-import type { ConvertedInventory } from '../../collectors/inventory/index.ts';
+import { convertInventoryExport, type InventoryImportRequest, type PreparedInventory } from '../../app/inventory.ts';
 import type { JobReply, RecommendationJob, WorkerConfig } from './recommendation-worker.ts';
 import type { BuildOptions } from '../../app/reports.ts';
 import type { Report } from '../../reports/model.ts';
@@ -63,8 +62,8 @@ export interface RecommendationExecutor {
   matrices(query: MatrixQuery): Promise<RenderedResponse>;
   /** PUT /matrices/{name}'s parsing and checks (matrix-apply.ts): the main thread only stores. */
   checkMatrix(job: CheckMatrixJob): Promise<CheckedMatrix>;
-  /** Parses and converts an inventory export (app/inventory.ts convertInventoryExport); the caller stores it. */
-  convertInventory(request: InventoryImportRequest): Promise<ConvertedInventory>;
+  /** Parses and converts an inventory export and plans its IP history (app/inventory.ts convertInventoryExport); the caller stores it. */
+  convertInventory(request: InventoryImportRequest): Promise<PreparedInventory>;
   /** Terminates the workers; queued and running jobs fail. Idempotent. */
   close(): Promise<void>;
 }
@@ -99,7 +98,7 @@ export class InlineExecutor implements RecommendationExecutor {
   async checkMatrix(job: CheckMatrixJob): Promise<CheckedMatrix> {
     return this.computer.checkMatrix(job);
   }
-  async convertInventory(request: InventoryImportRequest): Promise<ConvertedInventory> {
+  async convertInventory(request: InventoryImportRequest): Promise<PreparedInventory> {
     return convertInventoryExport(this.db, request);
   }
   async close(): Promise<void> {}
@@ -107,7 +106,7 @@ export class InlineExecutor implements RecommendationExecutor {
 
 interface Pending {
   job: RecommendationJob;
-  resolve(r: RenderedResponse | Report | SimulationResponse | MatrixVerdict | CheckedMatrix | ConvertedInventory): void;
+  resolve(r: RenderedResponse | Report | SimulationResponse | MatrixVerdict | CheckedMatrix | PreparedInventory): void;
   reject(e: Error): void;
 }
 
@@ -182,11 +181,11 @@ export class WorkerPool implements RecommendationExecutor {
     return this.submit({ id: this.nextId++, kind: 'check-matrix', request }) as Promise<CheckedMatrix>;
   }
 
-  convertInventory(request: InventoryImportRequest): Promise<ConvertedInventory> {
-    return this.submit({ id: this.nextId++, kind: 'convert-inventory', request }) as Promise<ConvertedInventory>;
+  convertInventory(request: InventoryImportRequest): Promise<PreparedInventory> {
+    return this.submit({ id: this.nextId++, kind: 'convert-inventory', request }) as Promise<PreparedInventory>;
   }
 
-  private submit(job: RecommendationJob): Promise<RenderedResponse | Report | SimulationResponse | MatrixVerdict | CheckedMatrix | ConvertedInventory> {
+  private submit(job: RecommendationJob): Promise<RenderedResponse | Report | SimulationResponse | MatrixVerdict | CheckedMatrix | PreparedInventory> {
     if (this.closed) return Promise.reject(new Error('the recommendation workers are shut down'));
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });

@@ -16,8 +16,7 @@ import { HttpProblem, type ProblemFieldError, type ProblemType } from '../http/p
 import type { MatrixQuery } from './matrix-views.ts';
 import type { CheckMatrixJob } from './matrix-apply.ts';
 import type { CheckedMatrix } from '../../app/matrices.ts';
-import { convertInventoryExport, type InventoryImportRequest } from '../../app/inventory.ts';
-import type { ConvertedInventory } from '../../collectors/inventory/index.ts';
+import { convertInventoryExport, type InventoryImportRequest, type PreparedInventory } from '../../app/inventory.ts';
 import type { BuildOptions } from '../../app/reports.ts';
 import type { ReportSettings } from '../../reports/config.ts';
 import type { Report } from '../../reports/model.ts';
@@ -52,7 +51,7 @@ export type JobReply =
   | { id: number; ok: true; simulation: SimulationResponse }
   | { id: number; ok: true; verdict: MatrixVerdict }
   | { id: number; ok: true; checked: CheckedMatrix }
-  | { id: number; ok: true; inventory: ConvertedInventory }
+  | { id: number; ok: true; inventory: PreparedInventory }
   | { id: number; ok: false; appError?: SerializedAppError; problem?: SerializedProblem; message: string };
 
 /** An HttpProblem a job throws on a body it reads itself (a 400), as its fields. */

@@ -13,8 +13,7 @@ import { configFor } from '../../server/config/load.ts';
 import type { Report } from '../../reports/model.ts';
 import type { RecommendationQuery, RenderedResponse, SimulationResponse } from '../../server/services/recommendation-responses.ts';
 import type { SimulateRequest } from '../../app/simulate.ts';
-import type { InventoryImportRequest } from '../../app/inventory.ts';
-import type { ConvertedInventory } from '../../collectors/inventory/index.ts';
+import type { InventoryImportRequest, PreparedInventory } from '../../app/inventory.ts';
 import type { MatrixVerdict, ValidateMatrixJob } from '../../server/services/matrix-verdict.ts';
 import { RecommendationService } from '../../server/services/recommendations.ts';
 import type { MatrixQuery } from '../../server/services/matrix-views.ts';
@@ -149,7 +148,7 @@ class CountingExecutor implements RecommendationExecutor {
     this.calls++;
     return this.inner.matrices(q);
   }
-  convertInventory(r: InventoryImportRequest): Promise<ConvertedInventory> {
+  convertInventory(r: InventoryImportRequest): Promise<PreparedInventory> {
     return this.inner.convertInventory(r);
   }
   close(): Promise<void> {

@@ -1,0 +1,118 @@
+/**
+ * What one inventory snapshot does to the IP history, planned apart from writing it: the reading
+ * and reconciling (the open intervals, the pods' and nodes' previous addresses, each new claim's
+ * last end) is most of an import's work, so the service plans on a worker's read connection and
+ * the one writer only applies the plan (issue 18). A plan is tied to the inventory generation it
+ * was read at (migrations/0020); applied at another one, it is planned again in the write.
+ */
+import type { InventorySnapshot } from '../domain/inventory.ts';
+import { nodeHostIps } from '../domain/inventory.ts';
+import { claimClassOf, nodeClaims, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval, type PreviousPodIps } from '../domain/ip-history.ts';
+import type { Db } from './db.ts';
+
+/** One claim class's changes, in the order the store writes them. */
+export interface IpHistoryClassPlan {
+  /** Open intervals (by row id) the snapshot ends, with their end. */
+  close: { id: number; validTo: number }[];
+  open: IpInterval[];
+}
+
+export interface IpHistoryPlan {
+  /** The inventory generation the plan was read at. */
+  generation: number;
+  /** Pods holding pod-network addresses before the snapshot (its summary says when it has fewer). */
+  previousPods: number;
+  /** Pods first, then nodes, of the classes the snapshot is authoritative for. */
+  classes: IpHistoryClassPlan[];
+}
+
+export function inventoryGeneration(db: Db): number {
+  return (db.prepare('SELECT n FROM inventory_generation WHERE id = 1').get() as { n: number }).n;
+}
+
+/** Called in every import's transaction: a plan read before it is stale. */
+export function bumpInventoryGeneration(db: Db): void {
+  db.prepare('UPDATE inventory_generation SET n = n + 1 WHERE id = 1').run();
+}
+
+/**
+ * Plans the snapshot's IP-history changes from the store as it is, reading only, in one read
+ * transaction (or in the caller's): for the pods and the nodes when the snapshot is authoritative for them.
+ */
+export function planIpHistory(db: Db, snapshot: InventorySnapshot): IpHistoryPlan {
+  const inScope = (kind: string) => !snapshot.scope || snapshot.scope.includes(kind);
+  return db.transaction((): IpHistoryPlan => {
+    const generation = inventoryGeneration(db);
+    const t = snapshot.takenAt;
+    const claims: [ClaimClass, IpClaim[]][] = [];
+    let previousPods = 0;
+    if (inScope('Pod')) {
+      const previous = previousPodIps(db);
+      previousPods = previous.size;
+      claims.push(['pods', podClaims(snapshot, previous)]);
+    }
+    if (inScope('Node')) claims.push(['nodes', nodeClaims(snapshot.nodes, previousNodeIps(db), t)]);
+    if (claims.length === 0) return { generation, previousPods, classes: [] };
+    const openRows = db.prepare('SELECT id, ip, peer, node, host_network, valid_from FROM ip_history WHERE valid_to IS NULL').all() as {
+      id: number;
+      ip: string;
+      peer: string;
+      node: string | null;
+      host_network: number;
+      valid_from: number;
+    }[];
+    const lastEndPodNet = db.prepare('SELECT max(valid_to) AS e FROM ip_history WHERE ip = ? AND host_network = 0');
+    const lastEndHostNet = db.prepare('SELECT max(valid_to) AS e FROM ip_history WHERE ip = ? AND host_network = 1 AND peer = ?');
+    // Ends an earlier class of this snapshot gives (a pod's IP now a node's): the store wrote them before the later class read.
+    const endsSoFar = new Map<string, number>();
+    const endKey = (ip: string, hostNetwork: boolean, peer: string) => (hostNetwork ? `1|${ip}|${peer}` : `0|${ip}`);
+    const classes: IpHistoryClassPlan[] = [];
+    for (const [cls, list] of claims) {
+      const open = openRows
+        .filter((r) => claimClassOf(r.peer) === cls)
+        .map((r) => ({ id: r.id, ip: r.ip, peerKey: r.peer, ...(r.node ? { node: r.node } : {}), hostNetwork: r.host_network === 1, validFrom: r.valid_from }));
+      const r = reconcileClaims(open, list, t, (ip, hostNetwork, peer) => {
+        const stored = ((hostNetwork ? lastEndHostNet.get(ip, peer) : lastEndPodNet.get(ip)) as { e: number | null }).e;
+        const earlier = endsSoFar.get(endKey(ip, hostNetwork, peer));
+        if (stored === null) return earlier;
+        return earlier === undefined ? stored : Math.max(stored, earlier);
+      });
+      for (const c of r.close) {
+        const k = endKey(c.interval.ip, c.interval.hostNetwork, c.interval.peerKey);
+        endsSoFar.set(k, Math.max(endsSoFar.get(k) ?? -Infinity, c.validTo));
+      }
+      classes.push({ close: r.close.map((c) => ({ id: c.interval.id, validTo: c.validTo })), open: r.open });
+    }
+    return { generation, previousPods, classes };
+  })();
+}
+
+/** Writes a plan's closes and opens, class by class (the caller's transaction holds the write lock). */
+export function writeIpHistoryPlan(db: Db, plan: IpHistoryPlan): { opened: number; closed: number } {
+  const close = db.prepare('UPDATE ip_history SET valid_to = ? WHERE id = ?');
+  const ins = db.prepare('INSERT INTO ip_history (ip, peer, node, host_network, valid_from, valid_to) VALUES (?, ?, ?, ?, ?, NULL)');
+  const done = { opened: 0, closed: 0 };
+  for (const c of plan.classes) {
+    for (const x of c.close) close.run(x.validTo, x.id);
+    for (const iv of c.open) ins.run(iv.ip, iv.peerKey, iv.node ?? null, iv.hostNetwork ? 1 : 0, iv.validFrom);
+    done.closed += c.close.length;
+    done.opened += c.open.length;
+  }
+  return done;
+}
+
+function previousNodeIps(db: Db): Map<string, Set<string>> {
+  const rows = db.prepare('SELECT name, addresses FROM nodes').all() as { name: string; addresses: string }[];
+  return new Map(rows.map((r) => [r.name, new Set(nodeHostIps({ addresses: JSON.parse(r.addresses) }))]));
+}
+
+function previousPodIps(db: Db): PreviousPodIps {
+  const out = new Map<string, Set<string>>();
+  for (const r of db.prepare('SELECT namespace, pod, ip FROM pod_addresses WHERE host_network = 0').all() as { namespace: string; pod: string; ip: string }[]) {
+    const key = `${r.namespace}/${r.pod}`;
+    let ips = out.get(key);
+    if (!ips) out.set(key, (ips = new Set()));
+    ips.add(r.ip);
+  }
+  return out;
+}
