@@ -88,6 +88,8 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
         `snapshot taken at ${new Date(t).toISOString()} is older than the last import (${new Date(last).toISOString()}): import snapshots in the order they were taken`,
       );
     }
+    // Read before any section is replaced: the previous pods and nodes decide claims' starts.
+    const plan = options.plan !== undefined && options.plan.generation === inventoryGeneration(db) ? options.plan : planIpHistory(db, snapshot);
     const replaced: string[] = [];
     const shrunk: ApplyResult['shrunk'] = [];
     /** Empties a section's table, noting it when the snapshot holds fewer objects than it did. */
@@ -101,8 +103,6 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       const ins = db.prepare('INSERT INTO namespaces (name, labels, updated_at) VALUES (?, ?, ?)');
       for (const n of snapshot.namespaces) ins.run(n.name, json(n.labels), t);
     }
-    // Read before any section is replaced: the previous pods and nodes decide claims' starts.
-    const plan = options.plan !== undefined && options.plan.generation === inventoryGeneration(db) ? options.plan : planIpHistory(db, snapshot);
     if (inScope('Node')) {
       replace('nodes', 'nodes', snapshot.nodes.length);
       const ins = db.prepare('INSERT INTO nodes (name, labels, addresses, pod_cidrs, updated_at) VALUES (?, ?, ?, ?, ?)');
