@@ -106,54 +106,7 @@ export interface WorkloadRecommendation {
   inferred?: { from: 'flow-records'; selector: LabelSelector };
 }
 
-/**
- * What the verification checks of one selected workload: its observed edges per side, and those
- * the recommendation leaves out with why (the rest it includes). Not part of the JSON output.
- */
-export interface VerifiedSides {
-  /** `namespace/Kind/name`. */
-  workload: string;
-  edges: Record<Direction, readonly EdgeTraffic[]>;
-  excluded: Record<Direction, ReadonlyMap<EdgeTraffic, string>>;
-  /**
-   * Observed edges a documented `must` rule of this workload covers, whatever their status (stale
-   * ones too) and whether the recommendation includes them or not, with that rule: the traffic is
-   * required, so this side must let it through (one left out and denied is cut), and so must the
-   * other side of the edge where the rule names that far peer (`otherEnd`: a component's or a
-   * role's pods by selector, in named namespaces; not `world`, whole namespaces or every
-   * namespace's pods, which say what this side allows, not what each peer must accept). Only the
-   * workloads of the run are known: a run scoped to a namespace does not see the requirements of
-   * workloads outside it.
-   */
-  required?: Record<Direction, ReadonlyMap<EdgeTraffic, RequiredEdge>>;
-  /**
-   * Flows a documented `must` rule requires that nothing observed (the rule never, or long ago only), at
-   * either end (the rule's owner, and the peer workload it names, whose policy opens it from the
-   * owner: mirrored-rules.ts), in every mode: the policies must allow them like included edges.
-   * At a peer whose authoritative matrix leaves the rule closed too (the matrices disagree): the flow is cut there, and the way out says so.
-   */
-  documented?: Record<Direction, readonly RequiredFlow[]>;
-  /** A policy of the workload restricts the direction (otherwise nothing there is for the policies to allow or deny). */
-  restricted: Record<Direction, boolean>;
-  /** A workload outside a scoped run that the run's policies restrict (outside-run.ts): read for the verification only, never measured. */
-  outside?: true;
-}
-
-/** The documented `must` rule that requires a flow, and what keeps the flow where the recommendation cuts it (synthesize/kept-by.ts). */
-export interface Requirement {
-  rule: string;
-  keptBy?: string;
-}
-
-/** An observed edge a must rule covers (VerifiedSides.required); `otherEnd`: the rule names its far peer, whose side must let it through too. */
-export interface RequiredEdge extends Requirement {
-  otherEnd: boolean;
-}
-
-/** A flow a must rule requires that nothing observed (VerifiedSides.documented). */
-export interface RequiredFlow extends Requirement {
-  edge: EdgeTraffic;
-}
+import type { RequiredEdge, RequiredFlow, VerifiedSides } from './verified-sides.ts';
 
 export interface Recommendation {
   now: string;

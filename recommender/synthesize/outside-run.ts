@@ -14,7 +14,7 @@ import type { InventorySnapshot, Workload } from '../../domain/inventory.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
 import type { Direction } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
-import type { VerifiedSides } from '../recommend.ts';
+import type { VerifiedSides } from '../verified-sides.ts';
 import { edgeKeyOf } from './evidence.ts';
 import type { ForeignSubjects } from './foreign-subjects.ts';
 import type { PlannedIntent } from './workload.ts';

@@ -26,7 +26,7 @@ import { sortedWarnings, sortManifests } from '../engines/metadata.ts';
 import type { EmitOptions, EmitResult, EmitWarning, EngineName, Manifest } from '../engines/types.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import type { SimulatorFactory } from '../simulate/types.ts';
-import type { VerifiedSides } from '../recommend.ts';
+import type { VerifiedSides } from '../verified-sides.ts';
 import { duplicateNameErrors } from './duplicate-names.ts';
 import { appliedPolicyWarnings, manifestWarnings } from './engine-warnings.ts';
 import { manifestErrors, manifestId, type ManifestError } from './index.ts';

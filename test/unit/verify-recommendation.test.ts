@@ -11,7 +11,7 @@ import type { AppliedPolicy, InventorySnapshot, Workload } from '../../domain/in
 import type { Peer } from '../../domain/peer.ts';
 import type { EmitResult, Manifest } from '../../recommender/engines/types.ts';
 import type { NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicySpec } from '../../recommender/engines/wire/kubernetes.ts';
-import type { VerifiedSides } from '../../recommender/recommend.ts';
+import type { VerifiedSides } from '../../recommender/verified-sides.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import { verifyRecommendation } from '../../recommender/verify/recommendation.ts';
