@@ -159,6 +159,13 @@ interface RecordFeed {
   line(text: string, lineNo: number, final: boolean): void;
   record(parsed: unknown, lineNo: number): void;
   oversized(lineNo: number): void;
+  /**
+   * Once a window was committed since the last call, a promise that lets the event loop turn
+   * (setImmediate) before more is read. A stream with data buffered (an upload the kernel holds
+   * megabytes of) is read through promises that resolve at once: without it, every window of
+   * that data was committed before a timer or another request ran (issue 18).
+   */
+  paced(): Promise<void> | undefined;
 }
 
 export class FlowIngest {
@@ -213,7 +220,7 @@ export class FlowIngest {
     return this.run(
       name,
       async (feed) => {
-        await readLines(input, { line: feed.line, oversized: feed.oversized }, { firstLine, ...(this.options.maxLineLength === undefined ? {} : { maxLineLength: this.options.maxLineLength }) });
+        await readLines(input, { line: feed.line, oversized: feed.oversized }, { firstLine, afterChunk: feed.paced, ...(this.options.maxLineLength === undefined ? {} : { maxLineLength: this.options.maxLineLength }) });
       },
       (e) => {
         const s = input as Partial<Readable>;
@@ -238,6 +245,8 @@ export class FlowIngest {
         n++;
         if (typeof item === 'string') feed.line(item, n, false);
         else feed.record(item, n);
+        const paced = feed.paced();
+        if (paced) await paced;
       }
     });
   }
@@ -277,6 +286,7 @@ export class FlowIngest {
     let firstLine = startLine;
     let lastLine = startLine - 1;
     let failure: BatchCommitError | undefined;
+    let committedSincePace = false;
     const commit = (status: IngestRunStatus): void => {
       const batch = this.aggregator.drain();
       const labels = this.observedLabels.drain();
@@ -294,6 +304,7 @@ export class FlowIngest {
       }
       committed = copyCounters(c);
       this.committedNow = committed;
+      committedSincePace = true;
       // Counted per edge of the window, not per record: a key is built once per window.
       for (const e of batch.edges) this.edgeKeys.add(edgeKey(e.client, e.server, e.port, e.protocol));
       for (const [k, n] of Object.entries(skips)) this.skips[k as SkipReason] = (this.skips[k as SkipReason] ?? 0) + (n as number);
@@ -377,6 +388,11 @@ export class FlowIngest {
         c.records++;
         rejectLine(lineNo, 'line-too-long');
         afterRecord(lineNo);
+      },
+      paced: () => {
+        if (!committedSincePace) return undefined;
+        committedSincePace = false;
+        return new Promise((resolve) => setImmediate(resolve));
       },
     };
 
