@@ -304,7 +304,11 @@ function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: 
   // A direction only another workload's policy restricts is one this recommendation leaves open:
   // nothing of it is left out, so all of its traffic must still pass.
   const openHere = { ingress: !restricted.ingress && (foreign?.ingress.length ?? 0) > 0, egress: !restricted.egress && (foreign?.egress.length ?? 0) > 0 };
-  for (const x of p.excluded) if (!openHere[x.edge.direction]) excluded[x.edge.direction].set(x.edge.edge, x.reason);
+  // A matrix that declares host network where the inventory shows the pods on the pod network: the
+  // recommendation gives them no policy, so it means to restrict nothing of them; what a layer cuts
+  // of them is cut, not left out by design.
+  const declaredOnly = p.hostNetwork && !p.workload.hostNetwork;
+  for (const x of p.excluded) if (!openHere[x.edge.direction] && !declaredOnly) excluded[x.edge.direction].set(x.edge.edge, x.reason);
   if (foreign !== undefined) for (const d of DIRECTIONS) restricted[d] ||= foreign[d].length > 0;
   // A must rule's id → its assessment and the keys of the workloads its peers name.
   const must = new Map<string, { rule: RuleAssessment; named: Set<string> }>();

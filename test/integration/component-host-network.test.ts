@@ -98,3 +98,25 @@ test('a hostNetwork condition that does not hold leaves the workload on the pod 
     assert.ok(!('inventoryHostNetwork' in json), `${engine}: present only where the two disagree`);
   }
 });
+
+// Where the matrix says host network and the inventory shows the pods on the pod network, a
+// namespace default-deny layer selects those pods all the same (a podSelector selects pods by
+// labels; only host-network pods escape pod policies): with no policy of their own, the layer cuts
+// their traffic. Their edges were counted as left out by design ("host-network workload: no
+// policy") and the verification passed; they are required, so the cut is blocked.
+test('a component declaring hostNetwork whose pods the inventory shows on the pod network, under --default-deny: the layer cuts them, and the verification says so', async () => {
+  const { db, ingested } = storeWith(matrix('true'));
+  await ingested;
+  // An observed flow no rule documents (web → api:9090): mode union keeps it.
+  const undocumented = netobservRecord({ src: '10.128.0.20', dst: '10.128.0.21', dstPort: 9090, proto: 6, srcPort: 40002, time: NOW - 30_000 });
+  await ingestFlows(db, [{ name: 'more', open: () => Readable.from([`${undocumented}\n`]) }], { format: 'netobserv' });
+  const input = readRecommendationInput(db, {});
+  for (const engine of ENGINE_NAMES) {
+    const { verification } = runRecommendation(input, engine, recommendOptions({ defaultDeny: true }), { tightness: false });
+    assert.equal(verification.ok, false, engine);
+    assert.ok(
+      verification.blocked.some((b) => b.workload.endsWith('/api') && b.direction === 'ingress' && b.edge.endsWith('|9090|TCP')),
+      `${engine}: ${JSON.stringify(verification.blocked)}`,
+    );
+  }
+});
