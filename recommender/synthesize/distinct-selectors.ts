@@ -10,13 +10,12 @@
  * what they do; a peer naming the Deployment would admit the Job as well.
  *
  * So the selector is narrowed, per workload, by a requirement every pod of it meets and the other
- * workloads' pods do not: first one of the matrix components that select it (the matrix author's
- * own way to tell them apart), then a Job label the other pods carry (DoesNotExist; only there is
- * the absence sure, `absenceHolds`), a value they differ on (NotIn), a label its pods carry and
- * the others' do not (Exists): its pods carry its template's labels. Labels a controller stamps
- * per pod or revision are never used (their values change with the next rollout or run), except that the labels of a Job's pods say, whatever their
- * values, that the pod is a Job's. Where no label tells them apart, a warning names both; the
- * verification then simulates the other workload under this one's policy.
+ * workloads' pods do not — only where that is sure: one of the matrix components that select it
+ * (the matrix author's own way to tell them apart), then the absence of a Job label the other
+ * pods carry (DoesNotExist; `absenceHolds`). Requirements on its own template labels are not sure
+ * (pods of an earlier revision may lack them) nor absences of other labels (webhooks add labels
+ * to pods). Where nothing sure tells them apart, a warning names both; the verification then
+ * simulates the other workload under this one's policy.
  *
  * Per workload, the other workloads of its namespace are looked up through one of its selector's
  * matchLabels entries (the rarest), so a namespace of workloads with distinct labels costs one
@@ -99,25 +98,13 @@ function requirements(w: Workload, others: readonly Workload[], componentSelecto
     for (const [key, value] of Object.entries(s.matchLabels ?? {}).sort(([a], [b]) => compareStrings(a, b))) out.push({ kind: 'label', key, value });
     for (const expression of s.matchExpressions ?? []) if (!isPerPod(expression.key, w)) out.push({ kind: 'expression', expression });
   }
+  // Only an absence that is sure (a Job's labels) narrows past the matrix: a requirement on the
+  // workload's own template labels (Exists, NotIn on a value it sets) holds for the pods of its
+  // current template only, not for those of an earlier revision still running (a rollout that
+  // stalled, OnDelete updates), which its policy and every peer naming it would then leave out.
   const absent = new Set<string>();
-  const differing = new Map<string, Set<string>>();
-  const own = new Set<string>();
-  for (const o of others) {
-    for (const [k, v] of Object.entries(o.labels)) {
-      const mine = w.labels[k];
-      if (mine === undefined) {
-        if (absenceHolds(k, w)) absent.add(k);
-      } else if (mine !== v && !isVolatileLabel(k)) {
-        let values = differing.get(k);
-        if (values === undefined) differing.set(k, (values = new Set()));
-        values.add(v);
-      }
-    }
-    for (const k of Object.keys(w.labels)) if (o.labels[k] === undefined && (!isVolatileLabel(k) || isJobLabel(k))) own.add(k);
-  }
+  for (const o of others) for (const k of Object.keys(o.labels)) if (w.labels[k] === undefined && absenceHolds(k, w)) absent.add(k);
   for (const key of [...absent].sort(compareStrings)) out.push({ kind: 'expression', expression: { key, operator: 'DoesNotExist' } });
-  for (const key of [...differing.keys()].sort(compareStrings)) out.push({ kind: 'expression', expression: { key, operator: 'NotIn', values: [...differing.get(key)!].sort(compareStrings) } });
-  for (const key of [...own].sort(compareStrings)) out.push({ kind: 'expression', expression: { key, operator: 'Exists' } });
   // A requirement the workload's own template labels do not meet would leave its pods out.
   return out.filter((r) => holds(r, w));
 }

@@ -218,3 +218,21 @@ test('a scoped run: a workload outside the run that the run\'s policy selects ha
     ], engine);
   }
 });
+
+// A requirement on a workload's own template labels holds for the pods of its current template
+// only: a rollout that stalled (or an OnDelete update) keeps pods of an earlier revision whose
+// labels differ, and `track NotIn [canary]` or `track Exists` would leave them out of the
+// workload's own policy and of every peer naming it. Only what is sure narrows.
+test('two Deployments told apart only by a value of their own template labels (track: stable / canary): no narrowing on it, a warning names both', async () => {
+  const inventory = `${BASE}${deployment('web-stable', { app: 'web', track: 'stable' }, '10.244.0.90')}\n${deployment('web-canary', { app: 'web', track: 'canary' }, '10.244.0.91')}\n`.replace(
+    /selector: \{matchLabels: \{"app":"web","track":"stable"\}\}/g,
+    'selector: {matchLabels: {"app":"web"}}',
+  );
+  const input = await stored(inventory, FLOWS, MATRIX());
+  const { rec, emitted } = runRecommendation(input, 'kubernetes', recommendOptions({ mode: 'union' }), { tightness: false });
+  const policy = emitted.manifests.find((m) => (m as { metadata: { name: string } }).metadata.name === 'ovl-deployment-web-stable') as { spec: { podSelector: Record<string, unknown> } } | undefined;
+  assert.ok(policy, emitted.manifests.map((m) => (m as { metadata: { name: string } }).metadata.name).join(', '));
+  assert.deepEqual(policy.spec.podSelector, { matchLabels: { app: 'web' } }, 'its spec.selector as it is');
+  const stable = rec.workloads.find((w) => w.workload.name === 'web-stable')!;
+  assert.ok(stable.warnings.some((w) => w.includes('Deployment ovl/web-canary')), stable.warnings.join('\n'));
+});
