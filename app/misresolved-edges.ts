@@ -26,6 +26,8 @@ export function warnMisresolvedEdges(rec: Recommendation, inventory: InventorySn
     addresses.add(p.ip);
   };
   for (const s of rec.sides) {
+    // A workload outside a scoped run is read for the verification only: its edges are not the run's to advise on.
+    if (s.outside) continue;
     for (const e of s.edges.ingress) note(e, e.client);
     for (const e of s.edges.egress) note(e, e.server);
   }

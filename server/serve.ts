@@ -53,7 +53,7 @@ function closeAbandonedRuns(db: Db, logger: Logger): void {
     const closed = new IngestRunStore(db).closeAbandoned();
     if (closed > 0) logger.warn({ runs: closed }, 'ingest runs left running by a process that stopped were marked failed');
   } catch (e) {
-    // A read-only store: its writes answer 503 later; the service still serves reads.
+    // The store refused the write (the service opened it writable: a filesystem gone read-only since, a lock): said, not fatal.
     logger.warn({ err: e }, 'could not close the ingest runs a stopped process left running');
   }
 }

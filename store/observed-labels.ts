@@ -5,7 +5,6 @@
  */
 import type { Db } from './db.ts';
 import { MAX_OBSERVED_LABELS_PER_WORKLOAD, MAX_OBSERVED_WORKLOADS, type ObservedLabels, type ObservedLabelsDelta } from '../domain/observed-labels.ts';
-import { parseWorkloadKey, type WorkloadRef } from '../domain/peer.ts';
 
 export interface ObservedLabelCaps {
   perWorkload: number;
@@ -78,23 +77,6 @@ export function readObservedLabels(db: Db): ObservedLabels[] {
     if (o) o.labels[r.key] = r.value;
   }
   return [...out.values()];
-}
-
-/** The workloads (and cluster DNS workloads) any stored edge names, sorted by key; rows that do not parse are left out. */
-export function workloadsInEdges(db: Db): WorkloadRef[] {
-  const out: WorkloadRef[] = [];
-  const sql = `SELECT client AS k FROM edges WHERE client LIKE 'workload:%' OR client LIKE 'dns:%'
-               UNION SELECT server FROM edges WHERE server LIKE 'workload:%' OR server LIKE 'dns:%'`;
-  const keys = new Set<string>();
-  for (const r of db.prepare(sql).iterate() as Iterable<{ k: string }>) keys.add(r.k.slice(r.k.indexOf(':') + 1));
-  for (const k of [...keys].sort()) {
-    try {
-      out.push(parseWorkloadKey(k));
-    } catch {
-      // An unreadable stored row: the edge reads report it.
-    }
-  }
-  return out;
 }
 
 /** Whether flow records left pod labels for the workload of this key (`namespace/Kind/name`). */
