@@ -21,29 +21,12 @@ import type { CheckMatrixJob } from '../../server/services/matrix-apply.ts';
 import type { CheckedMatrix } from '../../app/matrices.ts';
 import { openDb } from '../../store/db.ts';
 import { demoDb } from '../helpers/demo-db.ts';
+import { blocking } from '../helpers/event-loop.ts';
 
 const dbPath = await demoDb();
 const REPORTS = { settings: configFor().reports, staleDays: 30 };
 const LIST: RecommendationQuery = { kind: 'list', engine: 'calico', options: { mode: 'union', egress: true, defaultDeny: false, shared: false, includeMay: false, staleDays: 30 }, page: { limit: 200, tag: 'test' } };
 const EXPORT: RecommendationQuery = { kind: 'export', engine: 'cilium', options: LIST.options, format: 'yaml', allowUnverified: true, filename: 'x' };
-
-/** The longest gap between 5 ms ticks while `work` ran (how long the event loop was blocked), and how long `work` took. */
-async function blocking(work: () => Promise<unknown>): Promise<{ blockedMs: number; tookMs: number }> {
-  let last = performance.now();
-  let blockedMs = 0;
-  const tick = setInterval(() => {
-    const t = performance.now();
-    blockedMs = Math.max(blockedMs, t - last);
-    last = t;
-  }, 5);
-  const started = performance.now();
-  await new Promise((r) => setTimeout(r, 10));
-  await work();
-  const tookMs = performance.now() - started;
-  await new Promise((r) => setTimeout(r, 20)); // the tick after a blocking run measures it
-  clearInterval(tick);
-  return { blockedMs, tookMs };
-}
 
 test('on worker threads the event loop stays free while a whole cluster is computed; in-process it is blocked', async () => {
   const db = openDb(dbPath);
