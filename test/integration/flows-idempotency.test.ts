@@ -125,3 +125,26 @@ test('a key whose run is still running in a live process is a 409: the upload is
   assert.match(r.body.detail, /Idempotency-Key "k-3".*still running/);
   assert.equal((db.prepare('SELECT count(*) AS n FROM edges').get() as { n: number }).n, 0);
 });
+
+test('a key whose latest run committed nothing (killed before its first window, or its first commit refused) resumes where an earlier run of the key stopped', async () => {
+  const { db, path } = tmpDb();
+  const app = testApp(db, path);
+  // A first run that committed 1,200 records and stopped (the body ended early).
+  await request(app).post('/api/v1/flows?format=netobserv').set('Idempotency-Key', 'k-4').type(NDJSON).send(body(0, 1_200)).expect(200);
+  db.prepare("UPDATE ingest_runs SET status = 'failed', summary = NULL WHERE source = 'api:key:k-4'").run();
+  // A second run that stopped before its first commit: no body position.
+  db.prepare("INSERT INTO ingest_runs (source, format, started_at, pid, status) VALUES ('api:key:k-4', 'netobserv', 1, NULL, 'failed')").run();
+  const r = await request(app).post('/api/v1/flows?format=netobserv').set('Idempotency-Key', 'k-4').type(NDJSON).send(BODY).expect(200);
+  assert.equal(r.body.resumed.records, 1_200);
+  assert.equal(r.body.records, 3_800);
+  const clean = tmpDb();
+  await request(testApp(clean.db, clean.path)).post('/api/v1/flows?format=netobserv').type(NDJSON).send(BODY).expect(200);
+  assert.deepEqual(edges(db), edges(clean.db), 'no window counted twice');
+  // And the run after it resumes from the position this one stored.
+  db.prepare("UPDATE ingest_runs SET status = 'failed', summary = NULL WHERE source = 'api:key:k-4'").run();
+  db.prepare("INSERT INTO ingest_runs (source, format, started_at, pid, status) VALUES ('api:key:k-4', 'netobserv', 1, NULL, 'failed')").run();
+  const again = await request(app).post('/api/v1/flows?format=netobserv').set('Idempotency-Key', 'k-4').type(NDJSON).send(BODY).expect(200);
+  assert.equal(again.body.resumed.records, 5_000);
+  assert.equal(again.body.records, 0);
+  assert.deepEqual(edges(db), edges(clean.db));
+});
