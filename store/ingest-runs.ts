@@ -45,7 +45,11 @@ export interface LatestRun {
   status: IngestRunStatus;
   /** Still `running` in a process that is alive (this one included). */
   live: boolean;
-  body?: BodyPosition;
+  /**
+   * The body position of the latest run of the source that committed one, with that run's id: a
+   * later run that stopped before its first commit (kill -9, a refused commit) stored none.
+   */
+  body?: BodyPosition & { run: number };
   /** The summary it answered (JSON), once done. */
   summary?: string;
 }
@@ -187,14 +191,17 @@ export class IngestRunStore {
     this.db.prepare('UPDATE ingest_runs SET summary = ? WHERE id = ?').run(summary, id);
   }
 
-  /** The latest run of `source` (an upload's key), with what of its body it committed. */
+  /** The latest run of `source` (an upload's key), with what of its body the runs of the source committed. */
   latest(source: string, alive: (pid: number) => boolean = processAlive): LatestRun | undefined {
-    const r = this.db.prepare('SELECT id, source, status, pid, started_at, body_records, body_lines, body_bytes, body_sha256, summary FROM ingest_runs WHERE source = ? ORDER BY id DESC LIMIT 1').get(source) as
-      | (RunningRow & { status: string; body_records: number | null; body_lines: number | null; body_bytes: number | null; body_sha256: string | null; summary: string | null })
+    const r = this.db.prepare('SELECT id, source, status, pid, started_at, summary FROM ingest_runs WHERE source = ? ORDER BY id DESC LIMIT 1').get(source) as
+      | (RunningRow & { status: string; summary: string | null })
       | undefined;
     if (!r) return undefined;
     const run: LatestRun = { id: r.id, status: r.status as IngestRunStatus, live: r.status === 'running' && !processGone(r, alive) };
-    if (r.body_sha256 !== null) run.body = { records: r.body_records ?? 0, lines: r.body_lines ?? 0, bytes: r.body_bytes ?? 0, sha256: r.body_sha256 };
+    const b = this.db.prepare('SELECT id, body_records, body_lines, body_bytes, body_sha256 FROM ingest_runs WHERE source = ? AND body_sha256 IS NOT NULL ORDER BY id DESC LIMIT 1').get(source) as
+      | { id: number; body_records: number | null; body_lines: number | null; body_bytes: number | null; body_sha256: string }
+      | undefined;
+    if (b) run.body = { run: b.id, records: b.body_records ?? 0, lines: b.body_lines ?? 0, bytes: b.body_bytes ?? 0, sha256: b.body_sha256 };
     if (r.summary !== null) run.summary = r.summary;
     return run;
   }

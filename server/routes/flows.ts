@@ -150,7 +150,7 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
               res.setHeader('Connection', 'close');
               req.unpipe(limited);
               req.resume();
-              throw conflict(key as string, from.id, from.body, mismatch);
+              throw conflict(key as string, from.body.run, from.body, mismatch);
             }
           }
           const { maxFutureSkewMs, maxEdgesPerWorkload, maxEdgesPerRun } = ctx.config.ingest;
@@ -171,7 +171,7 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
           } finally {
             activeIngests.delete(run);
           }
-          if (from?.body) summary.resumed = { run: from.id, records: from.body.records, lines: from.body.lines, bytes: from.body.bytes };
+          if (from?.body) summary.resumed = { run: from.body.run, records: from.body.records, lines: from.body.lines, bytes: from.body.bytes };
           const input = summary.inputs[0];
           if (input?.status === 'failed' && input.error?.includes('configured limit')) {
             res.setHeader('Connection', 'close');
