@@ -148,3 +148,19 @@ test('a key whose latest run committed nothing (killed before its first window, 
   assert.equal(again.body.records, 0);
   assert.deepEqual(edges(db), edges(clean.db));
 });
+
+test('an upload without a key never runs under a key, nor under a source another upload had: its source is the server\'s, whatever X-Request-Id says', async () => {
+  const { db, path } = tmpDb();
+  const app = testApp(db, path);
+  await request(app).post('/api/v1/flows?format=netobserv').set('Idempotency-Key', 'abc').type(NDJSON).send(body(0, 1_200)).expect(200);
+  db.prepare("UPDATE ingest_runs SET status = 'failed', summary = NULL WHERE source = 'api:key:abc'").run();
+  // A request id may hold ':' (and retries resend it): neither may reach the key's runs nor repeat a source.
+  for (let i = 0; i < 2; i++) await request(app).post('/api/v1/flows?format=netobserv').set('X-Request-Id', 'key:abc').type(NDJSON).send(body(9_000, 9_001)).expect(200);
+  const sources = (db.prepare("SELECT source FROM ingest_runs WHERE source NOT LIKE 'api:key:%'").all() as { source: string }[]).map((r) => r.source);
+  assert.equal(sources.length, 2);
+  assert.notEqual(sources[0], sources[1], 'a reused request id is not a reused source');
+  for (const s of sources) assert.match(s, /^api:req:/);
+  const r = await request(app).post('/api/v1/flows?format=netobserv').set('Idempotency-Key', 'abc').type(NDJSON).send(BODY).expect(200);
+  assert.equal(r.body.resumed.records, 1_200, 'the key resumes its own run');
+  assert.equal((db.prepare('SELECT sum(flows) AS n FROM edges').get() as { n: number }).n, 5_002);
+});
