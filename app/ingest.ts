@@ -19,7 +19,7 @@ export { BatchCommitError, DEFAULT_MAX_FUTURE_SKEW_MS, nothingRead, type IngestS
 export { DEFAULT_EDGE_CAPS, type EdgeCaps } from '../collectors/flows/edge-budget.ts';
 
 export interface FlowInput {
-  /** How the run is named (a file, `stdin`, `api:<request id>`). */
+  /** How the run is named (a file, `stdin`, `api:req:<uuid>`, `api:key:<key>`). */
   name: string;
   /** Opens the stream; a rejection is recorded as a failed run of that name. */
   open(): NodeJS.ReadableStream | AsyncIterable<Buffer> | Promise<NodeJS.ReadableStream | AsyncIterable<Buffer>>;

@@ -134,7 +134,7 @@ export class IngestRunStore {
 
   /**
    * A new run of `source`. Runs left `running` by a process that stopped without ending them
-   * (kill -9, a crash) are closed first, whatever their source (an API upload's is never reused).
+   * (kill -9, a crash) are closed first, whatever their source (an unkeyed API upload's, `api:req:<uuid>`, is never reused).
    * One of the same source is closed unless another live process runs it (another `ingest` of the
    * same file): this process does not run two runs of one source at once.
    */

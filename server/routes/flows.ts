@@ -4,7 +4,9 @@
  * summary. The body is counted while it streams: past the limit the request ends with 413 and
  * the problem says how much had been committed (batches already written stay written).
  */
+import { randomUUID } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import type { Logger } from 'pino';
 import { Type } from '@sinclair/typebox';
 import { commitFailure, ingestFlows, nothingRead, type FlowIngestSummary, type InputSummary } from '../../app/ingest.ts';
 import { BodyProgress, type PrefixMismatch } from '../../collectors/flows/body-progress.ts';
@@ -130,7 +132,9 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
           res.setHeader('Connection', 'close');
           req.resume();
         };
-        const source = key === undefined ? `api:${String(res.locals.requestId)}` : `api:key:${key}`;
+        // Not the request id: a client's may hold ':' (`key:abc`, a key's source) and retries resend it.
+        const source = key === undefined ? `api:req:${randomUUID()}` : `api:key:${key}`;
+        (res.locals.log as Logger | undefined)?.info({ source }, 'flow upload');
         const earlier = key === undefined ? undefined : uploadState(key, source, unread);
         if (earlier?.replay !== undefined) {
           unread();
