@@ -164,3 +164,21 @@ test('an upload without a key never runs under a key, nor under a source another
   assert.equal(r.body.resumed.records, 1_200, 'the key resumes its own run');
   assert.equal((db.prepare('SELECT sum(flows) AS n FROM edges').get() as { n: number }).n, 5_002);
 });
+
+test('a key whose run was committed done but whose summary was not stored (killed between the two) answers a replay built from the run, not a new run', async () => {
+  const { db, path } = tmpDb();
+  const app = testApp(db, path);
+  await request(app).post('/api/v1/flows?format=netobserv').set('Idempotency-Key', 'k-5').type(NDJSON).send(body(0, 1_200)).expect(200);
+  db.prepare("UPDATE ingest_runs SET status = 'failed', summary = NULL WHERE source = 'api:key:k-5'").run();
+  const done = await request(app).post('/api/v1/flows?format=netobserv').set('Idempotency-Key', 'k-5').type(NDJSON).send(BODY).expect(200);
+  db.prepare("UPDATE ingest_runs SET summary = NULL WHERE source = 'api:key:k-5'").run();
+  const before = edges(db);
+  const replay = await request(app).post('/api/v1/flows?format=netobserv').set('Idempotency-Key', 'k-5').type(NDJSON).send(BODY).expect(200);
+  assert.equal(replay.headers['idempotent-replayed'], 'true');
+  assert.equal(replay.body.replayed, true);
+  for (const k of ['records', 'accepted', 'rejected', 'skipped', 'ambiguous', 'edgesTotal'] as const) assert.equal(replay.body[k], done.body[k], k);
+  assert.deepEqual(replay.body.resumed, done.body.resumed);
+  assert.equal(replay.body.inputs[0].run, done.body.inputs[0].run);
+  assert.deepEqual(edges(db), before, 'nothing ingested');
+  assert.equal((db.prepare("SELECT count(*) AS n FROM ingest_runs WHERE source = 'api:key:k-5'").get() as { n: number }).n, 2, 'no run started');
+});
