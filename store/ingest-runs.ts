@@ -198,12 +198,18 @@ export class IngestRunStore {
       | undefined;
     if (!r) return undefined;
     const run: LatestRun = { id: r.id, status: r.status as IngestRunStatus, live: r.status === 'running' && !processGone(r, alive) };
-    const b = this.db.prepare('SELECT id, body_records, body_lines, body_bytes, body_sha256 FROM ingest_runs WHERE source = ? AND body_sha256 IS NOT NULL ORDER BY id DESC LIMIT 1').get(source) as
-      | { id: number; body_records: number | null; body_lines: number | null; body_bytes: number | null; body_sha256: string }
-      | undefined;
-    if (b) run.body = { run: b.id, records: b.body_records ?? 0, lines: b.body_lines ?? 0, bytes: b.body_bytes ?? 0, sha256: b.body_sha256 };
+    const body = this.committedBody(source);
+    if (body) run.body = body;
     if (r.summary !== null) run.summary = r.summary;
     return run;
+  }
+
+  /** The body position of the latest run of `source` before run `before` that committed one, with that run's id. */
+  committedBody(source: string, before = Number.MAX_SAFE_INTEGER): (BodyPosition & { run: number }) | undefined {
+    const b = this.db.prepare('SELECT id, body_records, body_lines, body_bytes, body_sha256 FROM ingest_runs WHERE source = ? AND id < ? AND body_sha256 IS NOT NULL ORDER BY id DESC LIMIT 1').get(source, before) as
+      | { id: number; body_records: number | null; body_lines: number | null; body_bytes: number | null; body_sha256: string }
+      | undefined;
+    return b && { run: b.id, records: b.body_records ?? 0, lines: b.body_lines ?? 0, bytes: b.body_bytes ?? 0, sha256: b.body_sha256 };
   }
 
   /** Ends a run as failed with its reason; its counters stay those of its last committed batch. */

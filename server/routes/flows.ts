@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { Type } from '@sinclair/typebox';
 import { commitFailure, ingestFlows, nothingRead, type FlowIngestSummary, type InputSummary } from '../../app/ingest.ts';
 import { BodyProgress, type PrefixMismatch } from '../../collectors/flows/body-progress.ts';
-import { IngestRunStore, type BodyPosition, type LatestRun } from '../../store/ingest-runs.ts';
+import { EdgeStore } from '../../store/edges.ts';
+import { IngestRunStore, type BodyPosition, type IngestRun, type LatestRun } from '../../store/ingest-runs.ts';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyKey } from '../http/idempotency-key.ts';
 import { FORMATS } from '../../collectors/flows/decode.ts';
 import { SERVICE_MAX_BATCH_EDGES } from '../../collectors/flows/ingest-defaults.ts';
@@ -76,6 +77,29 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
   const uploading = new Set<string>();
 
   /**
+   * The answer of a run committed `done` whose summary was not stored (the service stopped between
+   * the last window's transaction and the summary's), from its row: its counters and what it
+   * resumed. What only the answer held (`edges`, `skips`, `examples`) is not there.
+   */
+  const rebuilt = (source: string, id: number): UploadSummary => {
+    const run = runs.get(id) as IngestRun;
+    const { records, accepted, rejected, skipped, ambiguous, rejects } = run;
+    const saturated = run.saturated ?? 0;
+    const folded = run.folded ?? 0;
+    const finishedAt = run.finishedAt ?? run.startedAt;
+    const summary: UploadSummary = {
+      records, accepted, rejected, edges: 0, skipped, ambiguous, saturated, folded, rejects, skips: {}, examples: [],
+      inputs: [{ file: source, run: id, status: 'done', records, accepted, rejected, skipped, ambiguous, saturated, folded }],
+      clock: { now: new Date(run.startedAt).toISOString(), maxFutureSkewSeconds: Math.round(ctx.config.ingest.maxFutureSkewMs / 1000) },
+      durationMs: finishedAt - run.startedAt,
+      edgesTotal: new EdgeStore(ctx.db).count(),
+    };
+    const before = runs.committedBody(source, id);
+    if (before) summary.resumed = { run: before.run, records: before.records, lines: before.lines, bytes: before.bytes };
+    return summary;
+  };
+
+  /**
    * What an earlier upload of the key left: nothing (a new upload), a finished one's summary (to
    * answer again), or a stopped one to resume where its commits end. A 409 while one runs.
    */
@@ -89,7 +113,7 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
       });
     }
     if (last === undefined) return {};
-    if (last.status === 'done' && last.summary !== undefined) return { replay: JSON.parse(last.summary) as UploadSummary };
+    if (last.status === 'done') return { replay: last.summary !== undefined ? (JSON.parse(last.summary) as UploadSummary) : rebuilt(source, last.id) };
     return { resume: last };
   };
 
