@@ -182,3 +182,26 @@ test('a key whose run was committed done but whose summary was not stored (kille
   assert.deepEqual(edges(db), before, 'nothing ingested');
   assert.equal((db.prepare("SELECT count(*) AS n FROM ingest_runs WHERE source = 'api:key:k-5'").get() as { n: number }).n, 2, 'no run started');
 });
+
+test('a keyed upload whose commit is refused answers 503 at once, while the client is still sending', { timeout: 60_000 }, async () => {
+  const { db, path } = tmpDb();
+  db.exec(`CREATE TRIGGER poison BEFORE INSERT ON edges WHEN NEW.port = 5 BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+  const server = testApp(db, path).listen(0);
+  try {
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    const { port } = server.address() as { port: number };
+    const req = httpRequest(`http://127.0.0.1:${port}/api/v1/flows?format=netobserv`, { method: 'POST', headers: { 'Content-Type': NDJSON, 'Idempotency-Key': 'k-6' } });
+    req.on('error', () => {});
+    const answered = new Promise<number>((resolve) => req.once('response', (res) => { res.resume(); resolve(res.statusCode ?? 0); }));
+    // Less than a window: the flush clock commits it (after 5 s), and fails. The body is never ended.
+    req.write(body(0, 10));
+    let timer: NodeJS.Timeout | undefined;
+    const status = await Promise.race([answered, new Promise<string>((r) => { timer = setTimeout(() => r('no answer while the body is open'), 20_000); })]);
+    clearTimeout(timer);
+    req.destroy();
+    assert.equal(status, 503);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
