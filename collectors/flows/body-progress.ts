@@ -6,6 +6,7 @@
  * reader finished (a later commit never covers less); only a line not ended yet is held back.
  */
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 
 const NL = 0x0a;
 
@@ -54,8 +55,16 @@ export class BodyProgress {
     return undefined;
   }
 
-  /** The body (after a skipped prefix), chunk by chunk, as the reader takes it. */
-  async *chunks(): AsyncGenerator<Buffer> {
+  /**
+   * The body (after a skipped prefix), chunk by chunk, as the reader takes it. `destroy` destroys
+   * the body: the pipeline stops a run whose commit failed so, and a generator waiting on the body
+   * could not be stopped otherwise.
+   */
+  chunks(): AsyncGenerator<Buffer> & { destroy(e: Error): void } {
+    return Object.assign(this.pull(), { destroy: (e: Error) => (this.body as Partial<Readable>).destroy?.(e) });
+  }
+
+  private async *pull(): AsyncGenerator<Buffer> {
     const it = this.iterator();
     if (this.leftover) yield* this.read(this.leftover);
     this.leftover = undefined;
