@@ -6,12 +6,11 @@
  */
 import type { AggregateBatch } from '../../domain/edge-batch.ts';
 import type { Db } from '../../store/db.ts';
-import { IngestRunStore, type BodyPosition, type IngestRunCounters, type IngestRunStatus } from '../../store/ingest-runs.ts';
+import type { BodyPosition, IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
 import type { BodyProgress } from './body-progress.ts';
 import { SqliteBatchWriter } from './write.ts';
 
 export class BodyBatchWriter extends SqliteBatchWriter {
-  private readonly bodies: IngestRunStore;
   private pending: { run: number; body: BodyPosition } | undefined;
 
   /** `recordsBefore`: the body's records earlier runs of the upload committed (skipped by this one). */
@@ -21,7 +20,6 @@ export class BodyBatchWriter extends SqliteBatchWriter {
     private readonly recordsBefore = 0,
   ) {
     super(db);
-    this.bodies = new IngestRunStore(db);
   }
 
   override commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus, throughLine = 0): void {
@@ -30,6 +28,6 @@ export class BodyBatchWriter extends SqliteBatchWriter {
   }
 
   protected override alongside(): void {
-    if (this.pending) this.bodies.saveBody(this.pending.run, this.pending.body);
+    if (this.pending) this.runs.saveBody(this.pending.run, this.pending.body);
   }
 }

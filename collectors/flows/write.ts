@@ -25,7 +25,7 @@ export interface BatchWriter {
 
 export class SqliteBatchWriter implements BatchWriter {
   private readonly edges: EdgeStore;
-  private readonly runs: IngestRunStore;
+  protected readonly runs: IngestRunStore;
   private readonly labels: ObservedLabelStore;
   private readonly tx;
 
