@@ -735,7 +735,7 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
     const checked = api.ok ? ctx.peers.peer(api.peers[0]!) : undefined;
     if (checked) {
       groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, [watches ? 'the cluster DNS watches the apiserver (CoreDNS kubernetes plugin): never cut off, observed or not' : 'seen using the apiserver: never cut off'], 'apiserver');
-      coveredAfterAll(p, apiEdges);
+      coveredAfterAll(p, 'egress', apiEdges);
     }
   }
   addIstiodEgressAtoms(p);
@@ -746,7 +746,7 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: D
       const covered = lookups.filter((x) => x.keys.includes(dnsTo.key)).map((x) => x.i);
       groups.egress.add(dnsTo.value, dnsTo.key, ctx.dns.ports, 'implied', [], covered, ['DNS is always allowed when egress is restricted'], 'dns');
     }
-    coveredAfterAll(p, lookups.map((x) => x.i));
+    coveredAfterAll(p, 'egress', lookups.map((x) => x.i));
   }
   const rules = groups.egress.build(ctx.edgeKeys);
   const input: DirectionInput = rules.length > 0
@@ -773,16 +773,6 @@ function leftOutXds(p: Planning, d: Direction, far: Workload): number[] {
     if (leftOut.has(e) && e.port === ISTIOD_XDS_PORT && e.protocol === 'TCP' && other.kind === 'workload' && workloadKey(other.workload) === key) found.push(i);
   }
   return found;
-}
-
-/** Edges an implied rule covers after all, in either direction: no longer left out, nor violations. */
-function coveredBoth(p: Planning, d: Direction, idx: readonly number[]): void {
-  if (d === 'egress') return coveredAfterAll(p, idx);
-  if (idx.length === 0) return;
-  const covered = new Set(idx.map((i) => p.comparison.ingress.edges[i]!));
-  const stays = (e: EdgeAssessment): boolean => e.direction !== 'ingress' || !covered.has(e.edge);
-  p.plan.excluded = p.plan.excluded.filter((x) => stays(x.edge));
-  p.plan.violations = p.plan.violations.filter(stays);
 }
 
 /**
@@ -821,7 +811,7 @@ function addXdsAtoms(p: Planning, d: Direction, far: Workload): void {
     const c = ctx.peers.peer(raw);
     p.groups[d].add(c.value, c.key, XDS_PORTS, 'implied', NO_RULES, covered, [XDS_NOTE], 'istio-xds');
   }
-  coveredBoth(p, d, covered);
+  coveredAfterAll(p, d, covered);
 }
 
 /**
@@ -844,14 +834,15 @@ function leftOutLookups(p: Planning, dnsKeys: ReadonlySet<string>): { i: number;
 }
 
 /**
- * Egress edges an implied rule covers after all are no longer left out: an observed edge is
+ * `d`'s edges an implied rule covers after all are no longer left out: an observed edge is
  * `included` when it "became or is covered by a rule" (docs/recommend.md, `WorkloadRecommendation`),
  * nor violations to review (an authoritative egress that does not document DNS: the lookups pass).
+ * Every violation is left out too, so nothing left out means nothing to do.
  */
-function coveredAfterAll(p: Planning, idx: readonly number[]): void {
+function coveredAfterAll(p: Planning, d: Direction, idx: readonly number[]): void {
   if (idx.length === 0 || p.plan.excluded.length === 0) return;
-  const covered = new Set(idx.map((i) => p.comparison.egress.edges[i]!));
-  const stays = (e: EdgeAssessment): boolean => e.direction !== 'egress' || !covered.has(e.edge);
+  const covered = new Set(idx.map((i) => p.comparison[d].edges[i]!));
+  const stays = (e: EdgeAssessment): boolean => e.direction !== d || !covered.has(e.edge);
   p.plan.excluded = p.plan.excluded.filter((x) => stays(x.edge));
   if (p.plan.violations.length > 0) p.plan.violations = p.plan.violations.filter(stays);
 }
