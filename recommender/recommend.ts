@@ -30,7 +30,7 @@ import { RunPeers } from './synthesize/far-peers.ts';
 import type { DnsTarget } from './synthesize/peers.ts';
 import { PortSets } from './synthesize/port-sets.ts';
 import { keptBy } from './synthesize/kept-by.ts';
-import { intentEdges, planWorkload, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
+import { intentEdges, planWorkload, restricts, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
 import { mirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
 import { workloadServedPorts } from './matrix/bindings.ts';
 import type { ResolvedPort } from './matrix/resolved.ts';
@@ -298,7 +298,7 @@ function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: 
   const ns = p.workload.namespace;
   const covering = layers.filter((l) => layerCovers(l, ns));
   // No policy applies to host-network pods (they are their node), whatever selects their labels.
-  const ownRestricts = (d: Direction): boolean => !p.workload.hostNetwork && [...p.intents, ...covering].some((i) => (i.input[d]?.mode ?? 'none') !== 'none');
+  const ownRestricts = (d: Direction): boolean => !p.workload.hostNetwork && [...p.intents, ...covering].some((i) => restricts(i, d));
   const restricted = { ingress: ownRestricts('ingress'), egress: ownRestricts('egress') };
   const excluded = { ingress: new Map<EdgeTraffic, string>(), egress: new Map<EdgeTraffic, string>() };
   // A direction only another workload's policy restricts is one this recommendation leaves open:
@@ -530,7 +530,7 @@ function namespaceLayers(plans: readonly WorkloadPlan[], inventory: InventorySna
 
 /** An intent that says something about one direction at least (sharing can empty an allowlist). */
 function restrictsSomething(i: PlannedIntent): boolean {
-  return (i.input.ingress?.mode ?? 'none') !== 'none' || (i.input.egress?.mode ?? 'none') !== 'none';
+  return restricts(i, 'ingress') || restricts(i, 'egress');
 }
 
 /** A workload's record; `evidence` undefined: a run without details, whose records list no edges. */

@@ -16,7 +16,7 @@ import { selectorMatches } from '../matrix/selector.ts';
 import type { Direction } from '../policy/ir.ts';
 import { policyName } from '../policy/names.ts';
 import { compareStrings } from '../policy/order.ts';
-import type { PlannedIntent, WorkloadPlan } from './workload.ts';
+import { restricts, type PlannedIntent, type WorkloadPlan } from './workload.ts';
 
 /** By workload key: per direction, the names of other workloads' policies that restrict it there (sorted); absent when none. */
 export type ForeignSubjects = Map<string, Record<Direction, string[]>>;
@@ -45,7 +45,7 @@ export function foreignSubjects(plans: readonly WorkloadPlan[], outside: readonl
     const look = (k: string): void => {
       for (const { intent, owner } of filed.get(k) ?? []) {
         if (owner === key || intent.input.subject.kind !== 'workload' || !selectorMatches(intent.input.subject.selector, w.labels)) continue;
-        for (const d of DIRECTIONS) if ((intent.input[d]?.mode ?? 'none') !== 'none') found[d].push(policyName(intent.input.key));
+        for (const d of DIRECTIONS) if (restricts(intent, d)) found[d].push(policyName(intent.input.key));
       }
     };
     look(fileKey(w.namespace, undefined, undefined));

@@ -17,7 +17,7 @@ import { compareStrings } from '../policy/order.ts';
 import type { VerifiedSides } from '../verified-sides.ts';
 import { edgeKeyOf } from './evidence.ts';
 import type { ForeignSubjects } from './foreign-subjects.ts';
-import type { PlannedIntent } from './workload.ts';
+import { restricts, type PlannedIntent } from './workload.ts';
 
 /** The inventory's pod-network workloads the run left out, by workload key; none when the run holds every workload. */
 export function outsideRun(inventory: InventorySnapshot, run: readonly Workload[]): Workload[] {
@@ -40,7 +40,7 @@ export function outsideSides(edges: readonly EdgeTraffic[], outside: readonly Wo
     const by = foreign.get(key);
     const covering = layers.filter((l) => layerCovers(l, w.namespace));
     const r = { ingress: false, egress: false };
-    for (const d of DIRECTIONS) r[d] = (by?.[d].length ?? 0) > 0 || covering.some((l) => (l.input[d]?.mode ?? 'none') !== 'none');
+    for (const d of DIRECTIONS) r[d] = (by?.[d].length ?? 0) > 0 || covering.some((l) => restricts(l, d));
     if (r.ingress || r.egress) restricted.set(key, r);
   }
   if (restricted.size === 0) return [];

@@ -37,6 +37,9 @@ export interface PlannedIntent {
   evidence: EdgeRefs[];
 }
 
+/** Whether the intent restricts direction `d` of the pods it selects (its policy has that policyType). */
+export const restricts = (i: PlannedIntent, d: Direction): boolean => (i.input[d]?.mode ?? 'none') !== 'none';
+
 export interface WorkloadPlan {
   workload: Workload;
   /** Whether the plan takes the workload as host-network (no policy): the inventory's word, or a matrix component's that selects it (noPolicyReason). */
