@@ -293,6 +293,8 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
     }
     const d = lines.decoder.decode(parsed);
     if (d.kind !== 'flow') return { ...head, verdict: 'unknown', reason: d.kind === 'skip' ? `skipped: ${d.reason}` : `rejected: ${d.reason}${d.field ? ` (${d.field})` : ''}` };
+    const { historyFrom } = lines.index;
+    if (historyFrom !== undefined && d.flow.time < historyFrom) return { ...head, verdict: 'unknown', reason: `skipped: before-history (the IP history before ${new Date(historyFrom).toISOString()} was deleted by retention)` };
     const connections: Decision[] = [];
     let ambiguous = false;
     for (const c of resolveFlow(d.flow, lines.index).connections) {

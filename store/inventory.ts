@@ -21,6 +21,7 @@ import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type 
 import type { CiliumPolicySettings, CurrentApiserverEndpoint, FormerApiserverEndpoint, OwnerAlias } from '../domain/inventory.ts';
 import type { ResolutionData } from '../domain/resolution.ts';
 import type { Db } from './db.ts';
+import { historyHorizon } from './retention.ts';
 import type { NameSample } from './edge-names.ts';
 
 /** Owner aliases not seen for this long are pruned: flows that old are not ingested any more. */
@@ -511,7 +512,7 @@ export function readResolutionData(db: Db): ResolutionData {
     (): ResolutionData => {
       const services = readServices(db);
       const workloads = markClusterDns(readWorkloadRows(db).map(toWorkload), services);
-      return {
+      const data: ResolutionData = {
         intervals: readIntervals(db),
         workloads,
         services,
@@ -523,6 +524,9 @@ export function readResolutionData(db: Db): ResolutionData {
         ownerAliases: readOwnerAliases(db),
         ...ciliumClusterName(db),
       };
+      const historyFrom = historyHorizon(db);
+      if (historyFrom !== undefined) data.historyFrom = historyFrom;
+      return data;
     },
   )();
 }

@@ -29,6 +29,8 @@ interface DeleteOptions extends DbOptions {
 interface PruneOptions extends DbOptions {
   edgeDays: string;
   hourDays: string;
+  historyDays: string;
+  runDays: string;
 }
 
 function days(flag: string, value: string): number {
@@ -121,16 +123,23 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
   withDb(
     edges
       .command('prune')
-      .description('apply retention once: delete edges not seen for --edge-days and hourly buckets older than --hour-days (0 keeps forever)')
+      .description('apply retention once: delete edges not seen for --edge-days, hourly buckets older than --hour-days, IP history and ingest runs that ended before --history-days and --run-days (0 keeps forever)')
       .requiredOption('--edge-days <n>', 'delete edges (and ambiguous pairs, external names) last seen more than this many days ago')
-      .option('--hour-days <n>', 'delete hourly buckets older than this many days', '0'),
+      .option('--hour-days <n>', 'delete hourly buckets older than this many days', '0')
+      .option('--history-days <n>', 'delete IP-history intervals that ended more than this many days ago (flows from before are then skipped at ingest as before-history)', '0')
+      .option('--run-days <n>', 'delete finished ingest runs (and the Idempotency-Key answers they keep) that ended more than this many days ago', '0'),
   ).action(async (_opts: PruneOptions, cmd: Command) => {
     const opts = cmd.optsWithGlobals<PruneOptions & { namespace?: string; workload?: string; since?: string }>();
     // The parent's filters reach here too (commander takes them after `prune`): retention is store-wide, so a filter
     // would be silently ignored and every namespace pruned. `edges delete` takes filters.
     const given = (['namespace', 'workload', 'since'] as const).filter((k) => opts[k] !== undefined);
     if (given.length > 0) throw new CliError(`edges prune applies retention to the whole store and takes no filter (got --${given.join(', --')}): to delete some edges, use \`flowmatrix edges delete\` with the filter`);
-    const policy = { edgeDays: days('--edge-days', opts.edgeDays), hourDays: days('--hour-days', opts.hourDays) };
+    const policy = {
+      edgeDays: days('--edge-days', opts.edgeDays),
+      hourDays: days('--hour-days', opts.hourDays),
+      historyDays: days('--history-days', opts.historyDays),
+      runDays: days('--run-days', opts.runDays),
+    };
     const { applyRetention } = await import('../../store/retention.ts');
     const result = await withOpenDb(opts, (db) => applyRetention(db, policy), { write: true });
     ctx.io.out(`${JSON.stringify(result, null, 2)}\n`);

@@ -205,5 +205,9 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
     if (summary.accepted === 0 && summaries > 0) {
       ctx.io.err(`warning: the ${summaries} NetObserv records were conversation summaries (_RecordType newConnection, heartbeat, endConnection), which repeat the flow logs' counts and are not ingested: export the flow logs too (FlowCollector spec.processor.logTypes: Flows or All)\n`);
     }
+    const beforeHistory = summary.skips['before-history'] ?? 0;
+    if (beforeHistory > 0) {
+      ctx.io.err(`warning: ${beforeHistory} flows are from before the IP history this store keeps (retention.historyDays deleted it), so who held their addresses then is unknown: they were skipped (before-history)\n`);
+    }
   });
 };

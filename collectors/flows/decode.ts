@@ -48,6 +48,12 @@ export const SKIP_REASONS = [
    * a name, collectors/flows/edge-budget.ts): set by the pipeline, never by a decoder.
    */
   'edge-cap',
+  /**
+   * A flow from before the IP history retention kept (store/retention.ts, `retention.historyDays`):
+   * who held its addresses then is forgotten, and today's holder may be another pod. Set by the
+   * pipeline, never by a decoder.
+   */
+  'before-history',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

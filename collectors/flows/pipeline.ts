@@ -353,7 +353,10 @@ export class FlowIngest {
       if (failure) throw failure;
       c.records++;
       const d = this.decode(parsed);
-      if (d.kind === 'flow') {
+      if (d.kind === 'flow' && index.historyFrom !== undefined && d.flow.time < index.historyFrom) {
+        c.skipped++;
+        bump(skips, 'before-history');
+      } else if (d.kind === 'flow') {
         const added = this.add(d.flow, index, c);
         if (added === 'over-cap') {
           c.skipped++;

@@ -25,7 +25,7 @@ import { isWorkloadKind, type WorkloadKind } from '../../domain/peer.ts';
 import type { ResolutionIndex, ResolvedSide } from '../flows/resolve.ts';
 import type { EndpointRef } from './series.ts';
 
-export type UnresolvedReason = 'unknown-workload' | 'ambiguous-workload' | 'unsupported-workload-kind' | 'unknown-service';
+export type UnresolvedReason = 'unknown-workload' | 'ambiguous-workload' | 'unsupported-workload-kind' | 'unknown-service' | 'before-history';
 
 /** Why an endpoint was not resolved, and what it named (for the pass's examples). */
 export interface Unresolved {
@@ -73,6 +73,8 @@ export class PeerResolver {
 
   /** The sides an endpoint resolves to at `time` (several for a Service with several backends). */
   resolve(ref: EndpointRef, time: number, port?: number): ResolvedSide[] | Unresolved {
+    // An address is resolved through the IP history, which retention deleted before historyFrom (store/retention.ts).
+    if (ref.kind === 'ip' && this.index.historyFrom !== undefined && time < this.index.historyFrom) return { reason: 'before-history', value: refText(ref) };
     const e = this.endpoint(ref, port);
     if (typeof e === 'string') return { reason: e, value: refText(ref) };
     const sides = this.index.resolve(e, time);

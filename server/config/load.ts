@@ -59,7 +59,7 @@ export interface ResolvedConfig {
   /** What ingest accepts: the future skew (ms) and the edge caps. */
   ingest: { maxFutureSkewMs: number; maxEdgesPerWorkload: number; maxEdgesPerRun: number };
   /** What the store keeps; `serve` applies it every `intervalMinutes`. */
-  retention: { edgeDays: number; hourDays: number; intervalMinutes: number };
+  retention: { edgeDays: number; hourDays: number; historyDays: number; runDays: number; intervalMinutes: number };
   matrices: MatricesConfigT;
   /** Each collector's own section (validated by the schema), keyed by collector name. */
   collectors: CollectorsConfigT;
@@ -84,7 +84,8 @@ export const DEFAULTS = {
   maxRecommendEdges: 2_000_000,
   ingest: { maxFutureSkewSeconds: 900, maxEdgesPerWorkload: 50_000, maxEdgesPerRun: 1_000_000 },
   // Edges are kept unless configured: `stale` needs old edges, and the demo data has fixed dates.
-  retention: { edgeDays: 0, hourDays: 35, intervalMinutes: 60 },
+  // The IP history and the ingest runs grow with pod churn and with every upload: bounded by default.
+  retention: { edgeDays: 0, hourDays: 35, historyDays: 35, runDays: 35, intervalMinutes: 60 },
 } as const;
 
 export interface ConfigProblem {
@@ -312,6 +313,8 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
     retention: {
       edgeDays: cfg.retention?.edgeDays ?? DEFAULTS.retention.edgeDays,
       hourDays: cfg.retention?.hourDays ?? DEFAULTS.retention.hourDays,
+      historyDays: cfg.retention?.historyDays ?? DEFAULTS.retention.historyDays,
+      runDays: cfg.retention?.runDays ?? DEFAULTS.retention.runDays,
       intervalMinutes: cfg.retention?.intervalMinutes ?? DEFAULTS.retention.intervalMinutes,
     },
     matrices: cfg.matrices ?? {},

@@ -114,6 +114,10 @@ export const ServiceConfig = Type.Object(
         {
           edgeDays: Type.Optional(Type.Integer({ minimum: 0 })),
           hourDays: Type.Optional(Type.Integer({ minimum: 0 })),
+          /** IP-history intervals (and former apiserver endpoints) that ended longer ago; flows from before are then skipped (`before-history`). */
+          historyDays: Type.Optional(Type.Integer({ minimum: 0 })),
+          /** Finished ingest runs (and the Idempotency-Key answers they keep) that ended longer ago. */
+          runDays: Type.Optional(Type.Integer({ minimum: 0 })),
           /** How often `serve` applies it, minutes. */
           intervalMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 })),
         },

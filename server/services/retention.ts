@@ -13,18 +13,19 @@ export interface RetentionSchedule {
 }
 
 export function startRetentionSchedule(ctx: ServiceContext): RetentionSchedule {
-  const { edgeDays, hourDays, intervalMinutes } = ctx.config.retention;
+  const { intervalMinutes, ...policy } = ctx.config.retention;
   const runOnce = (): void => {
     try {
-      const result = applyRetention(ctx.db, { edgeDays, hourDays }, ctx.now());
-      if (result.edges + result.hours + result.ambiguous + result.metricPairs + result.names > 0) ctx.logger.info({ retention: result }, 'retention applied');
+      const result = applyRetention(ctx.db, policy, ctx.now());
+      const deleted = result.edges + result.hours + result.ambiguous + result.metricPairs + result.names + result.intervals + result.formerApiserverEndpoints + result.runs;
+      if (deleted > 0) ctx.logger.info({ retention: result }, 'retention applied');
     } catch (err) {
       ctx.logger.error({ err }, 'retention pass failed; the next one runs on schedule');
     }
   };
-  if (edgeDays === 0 && hourDays === 0) return { stop: () => {}, runOnce };
+  if (Object.values(policy).every((days) => days === 0)) return { stop: () => {}, runOnce };
   const timer = setInterval(runOnce, intervalMinutes * 60_000);
   timer.unref();
-  ctx.logger.info({ edgeDays, hourDays, intervalMinutes }, 'retention schedule started');
+  ctx.logger.info({ ...policy, intervalMinutes }, 'retention schedule started');
   return { stop: () => clearInterval(timer), runOnce };
 }

@@ -12,6 +12,18 @@ test('embedded defaults: port 8080, ./data/flowmatrix.db, loopback only without 
   assert.equal(c.dbPath, './data/flowmatrix.db');
   assert.equal(c.host, '127.0.0.1');
   assert.equal(c.loopbackOnly, true);
+  // The IP history and the ingest runs grow with pod churn and uploads: bounded unless configured (docs/operations.md "Retention").
+  assert.deepEqual(c.retention, { edgeDays: 0, hourDays: 35, historyDays: 35, runDays: 35, intervalMinutes: 60 });
+});
+
+test('retention.historyDays and runDays are read from the file; 0 keeps forever, a negative one names the field', () => {
+  const dir = tmpDir();
+  const file = join(dir, 'c.yaml');
+  writeFileSync(file, 'retention:\n  historyDays: 0\n  runDays: 7\n');
+  const c = loadServiceConfig({ file, env: {} });
+  assert.deepEqual([c.retention.historyDays, c.retention.runDays], [0, 7]);
+  writeFileSync(file, 'retention:\n  historyDays: -1\n');
+  assert.throws(() => loadServiceConfig({ file, env: {} }), (e: unknown) => e instanceof ConfigError && /retention\.historyDays|retention\/historyDays/.test(e.message));
 });
 
 test('file, then env, then flags; tokens from env lift the loopback restriction', () => {

@@ -1,0 +1,152 @@
+/**
+ * Retention of what only explains the past (store/retention.ts): the IP history and the ingest
+ * runs grow with pod churn and with every upload, and every ingest reads the whole IP history
+ * (store/inventory.ts readResolutionData). Once an interval is gone, a flow from its time must not
+ * resolve to the address's later holder: it is skipped as `before-history`.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { ingestFlows } from '../../app/ingest.ts';
+import { importInventory } from '../../app/inventory.ts';
+import { peerKey } from '../../domain/peer.ts';
+import type { Db } from '../../store/db.ts';
+import { EdgeStore } from '../../store/edges.ts';
+import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
+import { PeerResolver } from '../../collectors/prometheus/peers.ts';
+import { readIntervals, readResolutionData } from '../../store/inventory.ts';
+import { applyRetention, historyHorizon } from '../../store/retention.ts';
+import { startRetentionSchedule } from '../../server/services/retention.ts';
+import { runCli } from '../helpers/cli.ts';
+import { testContext } from '../helpers/service.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 9, 1);
+const IP = '10.244.1.5';
+
+function pod(name: string, app: string, start: number): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'shop', labels: { app } },
+    spec: { containers: [{ name: app, image: app }] },
+    status: { phase: 'Running', podIP: IP, startTime: new Date(start).toISOString() },
+  };
+}
+
+function importPods(db: Db, takenAt: number, pods: object[]): void {
+  const items = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }, ...pods];
+  importInventory(db, { text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }), takenAt, source: 'pods.json', now: takenAt });
+}
+
+/** `cart` held IP from T0 until day 10, then `pay` holds it. */
+function reusedAddress(): { db: Db; path: string } {
+  const store = tmpDb();
+  importPods(store.db, T0 + DAY, [pod('cart-0', 'cart', T0)]);
+  importPods(store.db, T0 + 10 * DAY, [pod('pay-0', 'pay', T0 + 10 * DAY)]);
+  return store;
+}
+
+function flowFrom(time: number): string {
+  return JSON.stringify({ SrcAddr: IP, SrcPort: 40000, DstAddr: '203.0.113.7', DstPort: 443, Proto: 6, TimeFlowEndMs: time, Flags: 2, Packets: 1, Bytes: 10 });
+}
+
+async function ingest(db: Db, lines: string[], now: number) {
+  return ingestFlows(db, [{ name: 'flows.ndjson', open: () => Readable.from([`${lines.join('\n')}\n`]) }], { format: 'netobserv', now: () => now });
+}
+
+const clients = (db: Db): string[] => new EdgeStore(db).list().map((e) => peerKey(e.client)).sort();
+
+test('retention deletes IP-history intervals that ended before the cut-off and keeps the cut-off: a flow from before it is skipped as before-history, never given to the address\'s next holder', async () => {
+  const { db } = reusedAddress();
+  const now = T0 + 30 * DAY;
+  // Before retention, a late flow of day 2 is cart's (the interval that held day 2), one of day 20 is pay's.
+  const before = await ingest(db, [flowFrom(T0 + 2 * DAY), flowFrom(T0 + 20 * DAY)], now);
+  assert.deepEqual([before.accepted, before.skipped], [2, 0]);
+  assert.deepEqual(clients(db), ['workload:shop/Pod/cart-0', 'workload:shop/Pod/pay-0']);
+
+  const r = applyRetention(db, { edgeDays: 0, hourDays: 0, historyDays: 15 }, now);
+  assert.equal(r.intervals, 1, "cart's interval ended on day 10, before the cut-off of day 15");
+  assert.equal(r.historyBefore, new Date(T0 + 15 * DAY).toISOString());
+  assert.deepEqual(readIntervals(db).map((i) => i.peerKey), ['workload:shop/Pod/pay-0'], "pay's open interval stays");
+  assert.equal(historyHorizon(db), T0 + 15 * DAY);
+
+  db.prepare('DELETE FROM edges').run();
+  const after = await ingest(db, [flowFrom(T0 + 2 * DAY), flowFrom(T0 + 20 * DAY)], now);
+  assert.deepEqual([after.accepted, after.skipped, after.skips], [1, 1, { 'before-history': 1 }]);
+  assert.deepEqual(clients(db), ['workload:shop/Pod/pay-0'], 'the day-2 flow is not stored as an unknown address or as pay');
+});
+
+test('the history horizon only moves forward, and a run with historyDays 0 keeps the history and the horizon', () => {
+  const { db } = reusedAddress();
+  applyRetention(db, { edgeDays: 0, hourDays: 0, historyDays: 15 }, T0 + 30 * DAY);
+  applyRetention(db, { edgeDays: 0, hourDays: 0, historyDays: 25 }, T0 + 30 * DAY);
+  assert.equal(historyHorizon(db), T0 + 15 * DAY, 'a longer historyDays set later cannot bring deleted intervals back');
+  const kept = applyRetention(db, { edgeDays: 0, hourDays: 0 }, T0 + 300 * DAY);
+  assert.equal(kept.intervals, 0);
+  assert.equal(kept.historyBefore, undefined);
+  assert.equal(historyHorizon(db), T0 + 15 * DAY);
+});
+
+test('retention deletes finished ingest runs (with the Idempotency-Key answers they keep) that ended before runDays, never a running one', () => {
+  const { db } = tmpDb();
+  const run = db.prepare('INSERT INTO ingest_runs (source, format, started_at, finished_at, status, summary) VALUES (?, ?, ?, ?, ?, ?)');
+  run.run('api:key:old', 'netobserv', T0 - DAY, T0, 'done', '{"records":1}');
+  run.run('api:req:left', 'netobserv', T0 - DAY, null, 'running', null);
+  run.run('flows.ndjson', 'netobserv', T0 + 19 * DAY, T0 + 20 * DAY, 'failed', null);
+  const r = applyRetention(db, { edgeDays: 0, hourDays: 0, runDays: 10 }, T0 + 25 * DAY);
+  assert.equal(r.runs, 1, 'the run finished on day 0');
+  assert.equal(r.runsBefore, new Date(T0 + 15 * DAY).toISOString());
+  assert.deepEqual(db.prepare('SELECT source FROM ingest_runs ORDER BY id').pluck().all(), ['api:req:left', 'flows.ndjson'], 'the running run stays however old');
+});
+
+test('flowmatrix edges prune --history-days --run-days applies them once and prints the cut-offs', async () => {
+  const { db, path } = reusedAddress();
+  const now = Date.now();
+  const out = await runCli(['edges', 'prune', '--db', path, '--edge-days', '0', '--history-days', '1', '--run-days', '1']);
+  assert.equal(out.code, 0, out.err);
+  const r = JSON.parse(out.out) as { intervals: number; historyBefore: string; runsBefore: string };
+  assert.equal(r.intervals, 1);
+  assert.ok(Date.parse(r.historyBefore) <= now - 86_400_000 + 60_000 && Date.parse(r.runsBefore) === Date.parse(r.historyBefore));
+  db.close();
+  const file = join(dirname(path), 'old.ndjson');
+  writeFileSync(file, `${flowFrom(T0 + 2 * DAY)}\n`);
+  const late = await runCli(['ingest', file, '--db', path, '--format', 'netobserv']);
+  assert.equal(late.code, 0, late.err);
+  assert.deepEqual(JSON.parse(late.out).skips, { 'before-history': 1 });
+  assert.match(late.err, /warning: 1 flows are from before the IP history this store keeps \(retention\.historyDays deleted it\)/);
+  const policies = join(dirname(path), 'deny.yaml');
+  writeFileSync(policies, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec: {podSelector: {}, policyTypes: [Egress]}\n');
+  const sim = await runCli(['simulate', '--engine', 'kubernetes', '--policies', policies, '--flows', file, '--db', path]);
+  const [decision] = JSON.parse(sim.out) as { verdict: string; reason: string }[];
+  assert.equal(decision!.verdict, 'unknown', 'never judged as the address\'s later holder');
+  assert.match(decision!.reason, /^skipped: before-history/);
+  const bad = await runCli(['edges', 'prune', '--db', path, '--edge-days', '0', '--history-days', 'soon']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /--history-days must be a whole number of days \(0 keeps forever\), got "soon"/);
+});
+
+test('the Prometheus collector skips a series naming an address at a time before the kept IP history as before-history; names resolve as before', () => {
+  const { db } = reusedAddress();
+  applyRetention(db, { edgeDays: 0, hourDays: 0, historyDays: 15 }, T0 + 30 * DAY);
+  const data = readResolutionData(db);
+  const peers = new PeerResolver(new ResolutionIndex(data), data.workloads);
+  assert.deepEqual(peers.resolve({ kind: 'ip', ip: IP }, T0 + 2 * DAY), { reason: 'before-history', value: IP });
+  const now = peers.resolve({ kind: 'ip', ip: IP }, T0 + 20 * DAY);
+  assert.deepEqual(Array.isArray(now) ? now.map((s) => s.key) : now, ['workload:shop/Pod/pay-0']);
+  const byName = peers.resolve({ kind: 'workload', namespace: 'shop', name: 'pay-0', workloadKind: 'Pod' }, T0 + 2 * DAY);
+  assert.ok(Array.isArray(byName), 'a workload named by the series needs no IP history');
+});
+
+test('serve applies historyDays and runDays on its retention schedule, as configured', () => {
+  const { db, path } = reusedAddress();
+  const ctx = testContext(db, path, { retention: { edgeDays: 0, hourDays: 0, historyDays: 15, runDays: 0, intervalMinutes: 60 } });
+  const schedule = startRetentionSchedule({ ...ctx, now: () => T0 + 30 * DAY });
+  schedule.runOnce();
+  schedule.stop();
+  assert.deepEqual(readIntervals(db).map((i) => i.peerKey), ['workload:shop/Pod/pay-0']);
+  assert.equal(historyHorizon(db), T0 + 15 * DAY);
+});
