@@ -168,13 +168,25 @@ export function reconcileClaims<T extends IpInterval>(
   return { close, open: opened };
 }
 
+/** Who held an IP when: what flow resolution asks of the IP history (collectors/flows/resolve.ts). */
+export interface IpHistoryLookup {
+  /** Whether the IP has ever had a holder, on either network. */
+  has(ip: string): boolean;
+  /** The pod-network holder of `ip` at `t` (a pod or a node). */
+  holderAt(ip: string, t: number): IpInterval | undefined;
+  /** A host-network pod holding `ip` at `t` (the latest started, when several do). */
+  hostNetworkHolderAt(ip: string, t: number): IpInterval | undefined;
+  /** Every host-network pod holding `ip` at `t`. */
+  hostNetworkHoldersAt(ip: string, t: number): IpInterval[];
+}
+
 /**
  * The history of every IP, each IP's intervals in start order, kept apart by network: the pod
  * network (pods and nodes: one holder at a time) and the host network (host-network pods share
  * their node's IP, so several can hold it at once). Lookups are a binary search over one IP's
  * intervals.
  */
-export class IpHistory {
+export class IpHistory implements IpHistoryLookup {
   private readonly podNetwork = new Map<string, IpInterval[]>();
   private readonly hostNetwork = new Map<string, IpInterval[]>();
 

@@ -1,12 +1,14 @@
 /**
  * What flow resolution needs from the inventory, read once per ingest and indexed in memory
- * (bounded by the inventory's size, never by the number of flows).
+ * (bounded by the inventory's size, never by the number of flows), but for the IP history, which
+ * grows with every pod ever started: the store answers it per address (store/ip-history-lookup.ts).
  */
 import type { CurrentApiserverEndpoint, EndpointSlice, FormerApiserverEndpoint, Node, OwnerAlias, Service, Workload } from './inventory.ts';
-import type { IpInterval } from './ip-history.ts';
+import type { IpHistoryLookup } from './ip-history.ts';
 
 export interface ResolutionData {
-  intervals: IpInterval[];
+  /** Who held an address when: an `IpHistory` of given intervals, or the store's lookup. */
+  ipHistory: IpHistoryLookup;
   workloads: Workload[];
   services: Service[];
   endpointSlices: EndpointSlice[];

@@ -22,6 +22,7 @@ import type { CiliumPolicySettings, CurrentApiserverEndpoint, FormerApiserverEnd
 import type { ResolutionData } from '../domain/resolution.ts';
 import type { Db } from './db.ts';
 import { historyHorizon } from './retention.ts';
+import { INTERVAL_COLUMNS, intervalOf, StoredIpHistory, type IntervalRow } from './ip-history-lookup.ts';
 import type { NameSample } from './edge-names.ts';
 
 /** Owner aliases not seen for this long are pruned: flows that old are not ingested any more. */
@@ -485,22 +486,8 @@ function readNodeIntervals(db: Db, ips: readonly string[]): IpInterval[] {
 }
 
 function intervalRows(db: Db, where: string, params: readonly string[]): IpInterval[] {
-  const rows = db.prepare(`SELECT ip, peer, node, host_network, valid_from, valid_to FROM ip_history ${where} ORDER BY ip, valid_from, host_network, peer`).all(...params) as {
-    ip: string;
-    peer: string;
-    node: string | null;
-    host_network: number;
-    valid_from: number;
-    valid_to: number | null;
-  }[];
-  return rows.map((r) => ({
-    ip: r.ip,
-    peerKey: r.peer,
-    ...(r.node ? { node: r.node } : {}),
-    hostNetwork: r.host_network === 1,
-    validFrom: r.valid_from,
-    ...(r.valid_to !== null ? { validTo: r.valid_to } : {}),
-  }));
+  const rows = db.prepare(`SELECT ${INTERVAL_COLUMNS} FROM ip_history ${where} ORDER BY ip, valid_from, host_network, peer`).all(...params) as IntervalRow[];
+  return rows.map(intervalOf);
 }
 
 /**
@@ -513,7 +500,7 @@ export function readResolutionData(db: Db): ResolutionData {
       const services = readServices(db);
       const workloads = markClusterDns(readWorkloadRows(db).map(toWorkload), services);
       const data: ResolutionData = {
-        intervals: readIntervals(db),
+        ipHistory: new StoredIpHistory(db),
         workloads,
         services,
         endpointSlices: readEndpointSlices(db),

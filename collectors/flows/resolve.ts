@@ -5,7 +5,7 @@
  */
 import type { EndpointMeta, FlowEndpoint, ResolvedEndpoint } from '../../domain/flow.ts';
 import type { CurrentApiserverEndpoint, FormerApiserverEndpoint, Service, Workload } from '../../domain/inventory.ts';
-import { IpHistory } from '../../domain/ip-history.ts';
+import { IpHistory, type IpHistoryLookup } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadKind, type WorkloadRef } from '../../domain/peer.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
 import { apiserverAddressAt, isApiserverAddressAt, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
@@ -93,7 +93,7 @@ export class ResolutionIndex {
   private readonly selectors = new Map<string, { ref: WorkloadRef; matchLabels: [string, string][] }[]>();
   private readonly aliases = new Map<string, WorkloadRef>();
   private readonly dns: Set<string>;
-  private readonly history: IpHistory;
+  private readonly history: IpHistoryLookup;
   private readonly servicesByName = new Map<string, ServiceInfo>();
   private readonly servicesByIp = new Map<string, ServiceInfo>();
   private readonly nodesByIp = new Map<string, NodeInfo>();
@@ -138,7 +138,7 @@ export class ResolutionIndex {
     this.dns = new Set(data.dnsWorkloads);
     for (const a of data.ownerAliases) this.aliases.set(`${a.namespace}/${a.kind}/${a.name}`, a.workload);
     for (const w of data.workloads) this.addWorkload(w);
-    this.history = new IpHistory(data.intervals);
+    this.history = data.ipHistory;
 
     for (const n of data.nodes) {
       const info: NodeInfo = { name: n.name, peer: { kind: 'node', node: n.name }, key: `node:${n.name}`, ips: [] };
@@ -616,7 +616,7 @@ export class ResolutionIndex {
 }
 
 export const EMPTY_RESOLUTION: ResolutionData = {
-  intervals: [],
+  ipHistory: new IpHistory(),
   workloads: [],
   services: [],
   endpointSlices: [],

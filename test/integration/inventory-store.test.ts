@@ -7,7 +7,7 @@ import { main } from '../../cli/main.ts';
 import { convertInventoryText } from '../../collectors/inventory/index.ts';
 import type { Db } from '../../store/db.ts';
 import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
-import { applySnapshot, getWorkload, listWorkloads, readInventory, readResolutionData, SnapshotOrderError } from '../../store/inventory.ts';
+import { applySnapshot, getWorkload, listWorkloads, readIntervals, readInventory, readResolutionData, SnapshotOrderError } from '../../store/inventory.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 
 const FIXTURES = new URL('../fixtures/inventory/', import.meta.url).pathname;
@@ -65,19 +65,19 @@ test('resolution data: DNS workloads, owner aliases, host-network intervals', ()
   assert.deepEqual(r.ownerAliases.find((a) => a.kind === 'ReplicaSet' && a.name === 'coredns-7c65d6cfc9')?.workload, { namespace: 'kube-system', kind: 'Deployment', name: 'coredns' });
   assert.deepEqual(r.ownerAliases.find((a) => a.kind === 'Job')?.workload, { namespace: 'batch-jobs', kind: 'CronJob', name: 'report' });
   assert.deepEqual(
-    r.intervals.filter((i) => i.ip === '10.244.0.5'),
+    readIntervals(db).filter((i) => i.ip === '10.244.0.5'),
     [{ ip: '10.244.0.5', peerKey: 'dns:kube-system/Deployment/coredns', node: 'node-a', hostNetwork: false, validFrom: ms('2025-03-01T08:01:00Z') }],
   );
   // The node IP resolves to the node; the host-network pod sharing it is marked, for matching by port.
   assert.deepEqual(
-    r.intervals.filter((i) => i.ip === '10.0.1.10'),
+    readIntervals(db).filter((i) => i.ip === '10.0.1.10'),
     [
       { ip: '10.0.1.10', peerKey: 'node:node-a', node: 'node-a', hostNetwork: false, validFrom: ms('2025-02-01T00:00:00Z') },
       { ip: '10.0.1.10', peerKey: 'workload:monitoring/DaemonSet/node-exporter', node: 'node-a', hostNetwork: true, validFrom: ms('2025-03-01T08:02:00Z') },
     ],
   );
   assert.equal(r.workloads.length, 8);
-  assert.equal(r.intervals.some((i) => i.ip === '10.244.0.30'), false, 'a finished pod holds no IP');
+  assert.equal(readIntervals(db).some((i) => i.ip === '10.244.0.30'), false, 'a finished pod holds no IP');
 });
 
 test('IP reuse: one IP, two pods, two time ranges', () => {
@@ -88,7 +88,7 @@ test('IP reuse: one IP, two pods, two time ranges', () => {
   assert.deepEqual(result.ipIntervals, { opened: 1, closed: 2 });
   const r = readResolutionData(db);
   assert.deepEqual(
-    r.intervals.filter((i) => i.ip === '10.244.1.20'),
+    readIntervals(db).filter((i) => i.ip === '10.244.1.20'),
     [
       { ip: '10.244.1.20', peerKey: 'workload:shop/Pod/debug', node: 'node-b', hostNetwork: false, validFrom: ms('2025-03-02T10:00:00Z'), validTo: ms('2025-03-03T09:00:00Z') },
       { ip: '10.244.1.20', peerKey: 'workload:shop/Deployment/api', node: 'node-b', hostNetwork: false, validFrom: ms('2025-03-03T09:00:00Z') },
@@ -96,7 +96,7 @@ test('IP reuse: one IP, two pods, two time ranges', () => {
   );
   // No new holder: closed at the snapshot time.
   assert.deepEqual(
-    r.intervals.filter((i) => i.ip === '10.244.0.31').map((i) => [i.peerKey, i.validTo]),
+    readIntervals(db).filter((i) => i.ip === '10.244.0.31').map((i) => [i.peerKey, i.validTo]),
     [['workload:batch-jobs/Job/db-migrate', T2]],
   );
   assert.deepEqual(r.ownerAliases.find((a) => a.kind === 'ReplicaSet' && a.name === 'api-5f9c7b8d6')?.workload, { namespace: 'shop', kind: 'Deployment', name: 'api' });
@@ -156,11 +156,11 @@ test('CLI: a pod export of one namespace replaces all the pods: the import says 
 test('re-importing the same cluster changes no interval', () => {
   const { db } = tmpDb();
   importFile(db, CLUSTER, T1);
-  const before = readResolutionData(db).intervals;
+  const before = readIntervals(db);
   const { result } = importFile(db, CLUSTER, T2);
   assert.deepEqual(result.ipIntervals, { opened: 0, closed: 0 });
   assert.deepEqual(result.workloads, { inSnapshot: 8, added: 0, markedAbsent: 0 });
-  assert.deepEqual(readResolutionData(db).intervals, before);
+  assert.deepEqual(readIntervals(db), before);
 });
 
 test('a snapshot older than the last import is refused and changes nothing', () => {
@@ -250,7 +250,7 @@ test('two running pods that swap IPs (sandboxes recreated, same pods, same start
   const { db } = tmpDb();
   applySnapshot(db, snapshot('10.244.9.70', '10.244.9.71', ms('2026-12-04T11:30:00Z')), { source: 'one' });
   applySnapshot(db, snapshot('10.244.9.71', '10.244.9.70', ms('2026-12-04T12:02:00Z')), { source: 'two' });
-  const holder = (ip: string, at: string) => readResolutionData(db).intervals.find((i) => i.ip === ip && i.validFrom <= ms(at) && (i.validTo === undefined || ms(at) < i.validTo))?.peerKey;
+  const holder = (ip: string, at: string) => readIntervals(db).find((i) => i.ip === ip && i.validFrom <= ms(at) && (i.validTo === undefined || ms(at) < i.validTo))?.peerKey;
   assert.equal(holder('10.244.9.71', '2026-12-04T11:45:00Z'), 'workload:lab/Pod/b');
   assert.equal(holder('10.244.9.70', '2026-12-04T11:45:00Z'), 'workload:lab/Pod/a');
   assert.equal(holder('10.244.9.71', '2026-12-04T12:05:00Z'), 'workload:lab/Pod/a');
@@ -267,13 +267,13 @@ test('a node whose address changed (same node, same creationTimestamp) holds the
   const { db } = tmpDb();
   applySnapshot(db, snapshot('10.0.0.2', ms('2026-12-04T11:00:00Z')), { source: 'one' });
   applySnapshot(db, snapshot('10.0.0.22', ms('2026-12-04T12:00:00Z')), { source: 'two' });
-  const holder = (ip: string, at: string) => readResolutionData(db).intervals.find((i) => i.ip === ip && i.validFrom <= ms(at) && (i.validTo === undefined || ms(at) < i.validTo))?.peerKey;
+  const holder = (ip: string, at: string) => readIntervals(db).find((i) => i.ip === ip && i.validFrom <= ms(at) && (i.validTo === undefined || ms(at) < i.validTo))?.peerKey;
   assert.equal(holder('10.0.0.2', '2026-12-04T11:30:00Z'), 'node:n1');
   assert.equal(holder('10.0.0.22', '2026-12-04T11:30:00Z'), undefined, 'not yet the node\'s');
   assert.equal(holder('10.0.0.22', '2026-12-04T12:05:00Z'), 'node:n1');
   assert.equal(holder('10.0.0.2', '2026-12-04T12:05:00Z'), undefined);
   // The first snapshot of a node dates its addresses from its creation.
-  assert.equal(readResolutionData(db).intervals.find((i) => i.ip === '10.0.0.2')?.validFrom, ms('2025-01-01T00:00:00Z'));
+  assert.equal(readIntervals(db).find((i) => i.ip === '10.0.0.2')?.validFrom, ms('2025-01-01T00:00:00Z'));
   // Flow resolution follows the history: the new address before the change is nobody known (an
   // address the history knows at another time: unknown), not today's node; the old one then is the node.
   const index = new ResolutionIndex(readResolutionData(db));

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
+import { IpHistory } from '../../domain/ip-history.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
 
 /** One node whose pods get addresses from 10.128.0.0/9, one Deployment that declares 8080. */
@@ -17,7 +18,7 @@ const CLUSTER: ResolutionData = {
   services: [],
   endpointSlices: [],
   apiserver: [],
-  intervals: [],
+  ipHistory: new IpHistory(),
   dnsWorkloads: [],
   ownerAliases: [],
 };

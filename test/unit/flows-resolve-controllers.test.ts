@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import { convertInventoryText } from '../../collectors/inventory/index.ts';
 import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
 import { PeerResolver } from '../../collectors/prometheus/peers.ts';
+import { IpHistory } from '../../domain/ip-history.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
 
 const T = Date.parse('2026-12-06T05:10:00Z');
@@ -44,7 +45,7 @@ const inventory = convertInventoryText(
   T,
 ).snapshot;
 const data: ResolutionData = {
-  intervals: [],
+  ipHistory: new IpHistory(),
   workloads: inventory.workloads,
   services: inventory.services,
   endpointSlices: [],

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { FlowIngest } from '../../collectors/flows/pipeline.ts';
 import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
 import { SqliteBatchWriter } from '../../collectors/flows/write.ts';
+import { IpHistory, type IpInterval } from '../../domain/ip-history.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
 import type { EndpointMeta } from '../../domain/flow.ts';
 import type { Workload } from '../../domain/inventory.ts';
@@ -14,6 +15,16 @@ import { tmpDb } from '../helpers/tmp.ts';
 function workload(namespace: string, kind: Workload['kind'], name: string, extra: Partial<Workload> = {}): Workload {
   return { namespace, kind, name, labels: { app: name }, selector: { matchLabels: { app: name } }, hostNetwork: false, ports: [], services: [], exposure: [], ...extra };
 }
+
+/** The small cluster's IP history. */
+const INTERVALS: IpInterval[] = [
+  // Pod IP reuse: web until t=1,000,000, then api.
+  { ip: '10.244.0.5', peerKey: 'workload:shop/Deployment/web', node: 'node-a', hostNetwork: false, validFrom: 0, validTo: 1_000_000 },
+  { ip: '10.244.0.5', peerKey: 'workload:shop/Deployment/api', node: 'node-a', hostNetwork: false, validFrom: 1_000_000 },
+  { ip: '10.244.1.20', peerKey: 'workload:shop/CronJob/report', node: 'node-b', hostNetwork: false, validFrom: 0 },
+  { ip: '10.244.1.53', peerKey: 'workload:kube-system/Deployment/coredns', node: 'node-b', hostNetwork: false, validFrom: 0 },
+  { ip: '10.0.0.1', peerKey: 'workload:monitoring/DaemonSet/node-exporter', node: 'node-a', hostNetwork: true, validFrom: 0 },
+];
 
 /** A small cluster: two nodes, a reused pod IP, Services with numeric and named target ports, the apiserver, DNS, a host-network agent. */
 export const CLUSTER: ResolutionData = {
@@ -36,14 +47,7 @@ export const CLUSTER: ResolutionData = {
   ],
   endpointSlices: [],
   apiserver: [{ ip: '192.168.0.10', port: 6443, protocol: 'TCP' }],
-  intervals: [
-    // Pod IP reuse: web until t=1,000,000, then api.
-    { ip: '10.244.0.5', peerKey: 'workload:shop/Deployment/web', node: 'node-a', hostNetwork: false, validFrom: 0, validTo: 1_000_000 },
-    { ip: '10.244.0.5', peerKey: 'workload:shop/Deployment/api', node: 'node-a', hostNetwork: false, validFrom: 1_000_000 },
-    { ip: '10.244.1.20', peerKey: 'workload:shop/CronJob/report', node: 'node-b', hostNetwork: false, validFrom: 0 },
-    { ip: '10.244.1.53', peerKey: 'workload:kube-system/Deployment/coredns', node: 'node-b', hostNetwork: false, validFrom: 0 },
-    { ip: '10.0.0.1', peerKey: 'workload:monitoring/DaemonSet/node-exporter', node: 'node-a', hostNetwork: true, validFrom: 0 },
-  ],
+  ipHistory: new IpHistory(INTERVALS),
   dnsWorkloads: ['kube-system/Deployment/coredns'],
   ownerAliases: [{ namespace: 'shop', kind: 'Job', name: 'report-28000', workload: { namespace: 'shop', kind: 'CronJob', name: 'report' } }],
 };
@@ -244,7 +248,7 @@ test('a Service ClusterIP that Hubble labels reserved:world (seen before the tra
 test('a node address the IP history holds for its node (as an inventory import records it) still gives a port a host-network workload on that node declares to that workload (docs/ingest.md, "Resolve")', () => {
   const withNodeIntervals: ResolutionData = {
     ...CLUSTER,
-    intervals: [...CLUSTER.intervals, { ip: '10.0.0.1', peerKey: 'node:node-a', node: 'node-a', hostNetwork: false, validFrom: 0 }],
+    ipHistory: new IpHistory([...INTERVALS, { ip: '10.0.0.1', peerKey: 'node:node-a', node: 'node-a', hostNetwork: false, validFrom: 0 }]),
   };
   const index = new ResolutionIndex(withNodeIntervals);
   const keys = (e: Parameters<ResolutionIndex['resolve']>[0]) => index.resolve(e, 5).map((s) => `${s.key}:${s.port}`);
@@ -274,11 +278,11 @@ test('Hubble node identities resolve through the IP history at the flow\'s time,
     ...CLUSTER,
     nodes: [...CLUSTER.nodes, cp],
     apiserver: [{ ip: '10.0.0.11', port: 6443, protocol: 'TCP' }],
-    intervals: [
-      ...CLUSTER.intervals,
+    ipHistory: new IpHistory([
+      ...INTERVALS,
       { ip: '10.0.0.10', peerKey: 'node:cp-1', node: 'cp-1', hostNetwork: false, validFrom: 0, validTo: 2_000 },
       { ip: '10.0.0.10', peerKey: 'node:w-2', node: 'w-2', hostNetwork: false, validFrom: 2_500 },
-    ],
+    ]),
   });
   const keys = (t: number, identities: string[], port: number) => index.resolve({ ip: '10.0.0.10', port, meta: { kind: 'reserved', identities } }, t).map((s) => `${s.key}:${s.port}`);
   assert.deepEqual(keys(1_000, ['remote-node'], 40_000), ['node:cp-1:40000']);

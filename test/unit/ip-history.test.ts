@@ -56,7 +56,7 @@ test('pod deleted, another pod takes its IP 2 s later: flows before and after re
   const ix = new ResolutionIndex({
     ...EMPTY_RESOLUTION,
     workloads: [workload('web'), workload('api')],
-    intervals: reuseHistory().intervals(IP),
+    ipHistory: new IpHistory(reuseHistory().intervals(IP)),
   });
   const side = (t: number) => ix.resolve({ ip: IP, port: 8080 }, t).map((s) => s.key);
   assert.deepEqual(side(DELETED - 10_000), [WEB]);
