@@ -7,7 +7,7 @@ import { DNS_CONVENTIONS, isNodeLocalDns, NODE_LOCAL_DNS } from '../domain/clust
 import { isStoredEdge, type EdgeTraffic } from '../domain/edge.ts';
 import type { InventorySnapshot, LabelSelector, Workload } from '../domain/inventory.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
-import { compareWorkload, edgeKeys, type EdgeKeys, type RuleAssessment, type WorkloadComponent } from './compare/compare.ts';
+import { compareWorkload, edgeKeys, type EdgeKeys, type RuleAssessment, type WorkloadComparison, type WorkloadComponent } from './compare/compare.ts';
 import { indexCluster } from './compare/context.ts';
 import { PeerRanks, type PeerInfo } from './compare/edge-order.ts';
 import { getEngine, type EmitOptions, type EmitResult, type EngineName } from './engines/index.ts';
@@ -22,6 +22,7 @@ import { EdgeEvidenceCache, edgeKeyOf, matrixRuleEvidence, type EdgeEvidence, ty
 import { clusterWideLayers } from './synthesize/cluster-layers.ts';
 import { distinctSelectors } from './synthesize/distinct-selectors.ts';
 import { foreignSubjects } from './synthesize/foreign-subjects.ts';
+import { outsideOwners } from './synthesize/outside-owners.ts';
 import { layerCovers, outsideRun, outsideSides } from './synthesize/outside-run.ts';
 import { defaultDenyIntent, shareNamespace } from './synthesize/layers.ts';
 import { defaultOptions, optionProblems, type RecommendOptions } from './synthesize/options.ts';
@@ -30,8 +31,8 @@ import { RunPeers } from './synthesize/far-peers.ts';
 import type { DnsTarget } from './synthesize/peers.ts';
 import { PortSets } from './synthesize/port-sets.ts';
 import { keptBy } from './synthesize/kept-by.ts';
-import { intentEdges, planWorkload, restricts, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
-import { mirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
+import { intentEdges, planWorkload, restricts, unobservedMustFlows, type DocumentedFlow, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
+import { mirroredRules, type MirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
 import { workloadServedPorts } from './matrix/bindings.ts';
 import type { ResolvedPort } from './matrix/resolved.ts';
 
@@ -213,9 +214,13 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
   const distinct = distinctSelectors(given.inventory, given.matrices);
   const input = distinct.inventory === given.inventory ? given : { ...given, inventory: distinct.inventory };
   const workloads = selectedWorkloads(input.inventory, opts);
-  const sides = sidesOf(input.edges, workloads);
+  const podNetwork = podNetworkOf(input.inventory);
+  const mirrors = mirroredRules(input.matrices, opts, podNetwork);
+  const owners = outsideOwners(input.inventory, workloads, mirrors);
+  // The owners' sides take the slots after the run's.
+  const sides = sidesOf(input.edges, owners.length === 0 ? workloads : [...workloads, ...owners]);
   const now = opts.now ?? sides.latest ?? input.inventory.takenAt;
-  const plans = planWorkloads(input, workloads, sides, { now, opts, details });
+  const { plans, outsideRules } = planWorkloads(input, workloads, owners, sides, { now, opts, details, podNetwork, mirrors });
   const layers = namespaceLayers(plans, input.inventory, opts);
   for (const p of plans) {
     p.intents = p.intents.filter(restrictsSomething);
@@ -240,7 +245,7 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
     policySet: set,
     warnings: [...layers.warnings, ...dnsWarnings(input.inventory, opts, plans)].sort(compareStrings),
     sides: [
-      ...withDocumentedFlows(plans.map((p) => verifiedSides(p, layers.intents, opts, now, closed, foreign.get(workloadKey(p.workload)))), plans, opts, now),
+      ...withDocumentedFlows(withOutsideRequirements(plans.map((p) => verifiedSides(p, layers.intents, opts, now, closed, foreign.get(workloadKey(p.workload)))), outsideRules, opts, now, closed), [...plans, ...outsideRules], opts, now),
       ...outsideSides(input.edges, outside, foreign, layers.intents),
     ],
   };
@@ -260,16 +265,20 @@ function closedRules(plans: readonly WorkloadPlan[]): Map<string, { authority: s
   return out;
 }
 
-/** Each plan's unobserved must flows put on both of their ends' sides (VerifiedSides.documented), where those ends are in the run. */
-function withDocumentedFlows(sides: VerifiedSides[], plans: readonly WorkloadPlan[], opts: RecommendOptions, now: number): VerifiedSides[] {
-  const byKey = new Map(sides.map((s, i) => [s.workload, { side: s, plan: plans[i]! }]));
+/**
+ * Each plan's unobserved must flows put on both of their ends' sides (VerifiedSides.documented),
+ * where those ends are in the run (`sides[i]` is `plans[i]`'s); `requirers` are the plans and the
+ * outside owners (OutsideRules), whose flows go on their run end only.
+ */
+function withDocumentedFlows(sides: VerifiedSides[], requirers: readonly Pick<WorkloadPlan, 'workload' | 'documentedFlows'>[], opts: RecommendOptions, now: number): VerifiedSides[] {
+  const byKey = new Map(sides.map((s, i) => [s.workload, { side: s, plan: requirers[i] as WorkloadPlan }]));
   const flows = new Map<string, Record<Direction, RequiredFlow[]>>();
   const add = (key: string, d: Direction, f: RequiredFlow): void => {
     let x = flows.get(key);
     if (x === undefined) flows.set(key, (x = { ingress: [], egress: [] }));
     x[d].push(f);
   };
-  for (const p of plans) {
+  for (const p of requirers) {
     for (const documented of p.documentedFlows) {
       const kept = keptBy(opts, documented.status, now);
       const f: RequiredFlow = { edge: documented.edge, rule: documented.rule, ...(kept !== undefined ? { keptBy: kept } : {}) };
@@ -287,6 +296,32 @@ function withDocumentedFlows(sides: VerifiedSides[], plans: readonly WorkloadPla
     const documented = flows.get(s.workload);
     return documented ? { ...s, documented } : s;
   });
+}
+
+/**
+ * The observed edges the outside owners' must rules require at the run's end (the far peer the
+ * rule names is in the run) put on that end's side, as the owner's own side would require them
+ * of it in an unscoped run (requirementOf, verify/recommendation.ts), `owner` naming whose rule
+ * it is. A rule of the run's own workload on the same edge side wins.
+ */
+function withOutsideRequirements(sides: VerifiedSides[], outside: readonly OutsideRules[], opts: RecommendOptions, now: number, closed: ReturnType<typeof closedRules>): VerifiedSides[] {
+  if (outside.length === 0) return sides;
+  const byKey = new Map(sides.map((s) => [s.workload, s]));
+  const none = { ingress: new Map<EdgeTraffic, string>(), egress: new Map<EdgeTraffic, string>() };
+  for (const o of outside) {
+    const owner = workloadKey(o.workload);
+    const required = requiredEdges(o.comparison, none, closed, opts, now);
+    for (const d of DIRECTIONS) {
+      for (const [edge, r] of required[d]) {
+        const far = d === 'ingress' ? edge.client : edge.server;
+        const side = r.otherEnd && far.kind === 'workload' ? byKey.get(workloadKey(far.workload)) : undefined;
+        const at = side?.required?.[opposite(d)] as Map<EdgeTraffic, RequiredEdge> | undefined;
+        if (at === undefined || at.has(edge)) continue;
+        at.set(edge, { rule: r.rule, otherEnd: false, owner, ...(r.keptBy !== undefined ? { keptBy: r.keptBy } : {}) });
+      }
+    }
+  }
+  return sides;
 }
 
 /**
@@ -310,17 +345,33 @@ function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: 
   const declaredOnly = p.hostNetwork && !p.workload.hostNetwork;
   for (const x of p.excluded) if (!openHere[x.edge.direction] && !declaredOnly) excluded[x.edge.direction].set(x.edge.edge, x.reason);
   if (foreign !== undefined) for (const d of DIRECTIONS) restricted[d] ||= foreign[d].length > 0;
+  const required = requiredEdges(p.comparison, excluded, closed, opts, now);
+  return {
+    workload: workloadKey(p.workload),
+    edges: { ingress: p.comparison.ingress.edges, egress: p.comparison.egress.edges },
+    excluded,
+    required,
+    restricted,
+  };
+}
+
+/**
+ * The observed edges of a workload's sides that its active must rules cover (VerifiedSides.required):
+ * those whose far peer the rule names (`otherEnd`), and those `excluded` leaves out, with what keeps
+ * them (`closed`: the rules other workloads' authoritative matrices leave closed, closedRules).
+ */
+function requiredEdges(comparison: WorkloadComparison, excluded: Record<Direction, ReadonlyMap<EdgeTraffic, string>>, closed: ReturnType<typeof closedRules>, opts: RecommendOptions, now: number): Record<Direction, Map<EdgeTraffic, RequiredEdge>> {
   // A must rule's id → its assessment and the keys of the workloads its peers name.
   const must = new Map<string, { rule: RuleAssessment; named: Set<string> }>();
-  for (const r of p.comparison.rules) {
+  for (const r of comparison.rules) {
     if (r.rule.level !== 'must' || !r.rule.active) continue;
     const named = r.rule.peers.flatMap((rp) => (rp.kind === 'pods' && rp.namespaceSelector === undefined && !selectorIsEmpty(rp.selector) ? rp.workloads.map(workloadKey) : []));
     must.set(r.rule.id, { rule: r, named: new Set(named) });
   }
   const required = { ingress: new Map<EdgeTraffic, RequiredEdge>(), egress: new Map<EdgeTraffic, RequiredEdge>() };
   if (must.size > 0) {
-    for (const d of ['ingress', 'egress'] as const) {
-      const side = p.comparison[d];
+    for (const d of DIRECTIONS) {
+      const side = comparison[d];
       side.edges.forEach((e, i) => {
         const ids = side.rules[i]!;
         if (ids.length === 0) return;
@@ -338,13 +389,7 @@ function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: 
       });
     }
   }
-  return {
-    workload: workloadKey(p.workload),
-    edges: { ingress: p.comparison.ingress.edges, egress: p.comparison.egress.edges },
-    excluded,
-    required,
-    restricted,
-  };
+  return required;
 }
 
 /** The options with their defaults, refused when they contradict each other or the input. */
@@ -446,25 +491,51 @@ function componentsByWorkload(matrices: readonly ResolvedMatrix[]): Map<string, 
   return componentsOf;
 }
 
-/** Each selected workload compared (documented against observed), then planned into intents. */
-function planWorkloads(input: RecommendInput, workloads: readonly Workload[], sides: WorkloadSides, run: { now: number; opts: RecommendOptions; details: boolean }): WorkloadPlan[] {
+/**
+ * A workload outside a scoped run whose must rules name workloads of the run (outside-owners.ts),
+ * compared for its requirements only: the rules' flows are verified at the run's end.
+ */
+interface OutsideRules {
+  workload: Workload;
+  comparison: WorkloadComparison;
+  documentedFlows: DocumentedFlow[];
+}
+
+/**
+ * Each selected workload compared (documented against observed), then planned into intents; and
+ * each outside owner (slots after the run's in `sides`) compared for its requirements.
+ */
+function planWorkloads(
+  input: RecommendInput,
+  workloads: readonly Workload[],
+  owners: readonly Workload[],
+  sides: WorkloadSides,
+  run: { now: number; opts: RecommendOptions; details: boolean; podNetwork: PodNetwork; mirrors: MirroredRules },
+): { plans: WorkloadPlan[]; outsideRules: OutsideRules[] } {
   const ix = indexCluster(input.inventory, input.externalNames);
   const { dns } = clusterFacts(input.inventory);
   const onHost = dns.workloads.filter((w) => ix.workloads.get(workloadKey(w))?.hostNetwork === true).length;
   const network = onHost === 0 ? 'pod' : onHost === dns.workloads.length ? 'host' : 'both';
   const dnsTarget: DnsTarget = { namespace: dns.namespace, selector: dns.selector, ports: dns.ports.map((x) => port(x.protocol, x.port)), network };
-  const podNetwork = podNetworkOf(input.inventory);
-  const mirrors = mirroredRules(input.matrices, run.opts, podNetwork);
+  const { podNetwork, mirrors } = run;
   const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), edgeKeys: sides.keys, details: run.details, mirrors, podNetwork };
   const componentsOf = componentsByWorkload(input.matrices);
   const duplicateKeys = { ingress: sides.duplicateKeys, egress: sides.duplicateKeys };
-  return workloads.map((w, i) => {
+  const compared = (w: Workload, slot: number): { components: WorkloadComponent[]; comparison: WorkloadComparison } => {
     const components = componentsOf.get(workloadKey(w)) ?? [];
     // A workload talking to itself is both an ingress and an egress edge: compared once per side.
-    const edges = { ingress: sides.ingress.edges(i), egress: sides.egress.edges(i) };
-    const cmp = compareWorkload(w, components, edges, ix, { now: run.now, staleDays: run.opts.staleDays }, sides.keys.key, duplicateKeys);
-    return planWorkload(w, cmp, components, ctx);
+    const edges = { ingress: sides.ingress.edges(slot), egress: sides.egress.edges(slot) };
+    return { components, comparison: compareWorkload(w, components, edges, ix, { now: run.now, staleDays: run.opts.staleDays }, sides.keys.key, duplicateKeys) };
+  };
+  const plans = workloads.map((w, i) => {
+    const { components, comparison } = compared(w, i);
+    return planWorkload(w, comparison, components, ctx);
   });
+  const outsideRules = owners.map((w, j) => {
+    const { comparison } = compared(w, workloads.length + j);
+    return { workload: w, comparison, documentedFlows: unobservedMustFlows(comparison, { kind: 'workload' as const, workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, ctx) };
+  });
+  return { plans, outsideRules };
 }
 
 /** The inventory's pod-network workloads by namespace, and the ports each workload serves (mirrored-rules.ts PodNetwork). */

@@ -17,9 +17,9 @@ export interface VerifiedSides {
    * required, so this side must let it through (one left out and denied is cut), and so must the
    * other side of the edge where the rule names that far peer (`otherEnd`: a component's or a
    * role's pods by selector, in named namespaces; not `world`, whole namespaces or every
-   * namespace's pods, which say what this side allows, not what each peer must accept). Only the
-   * workloads of the run are known: a run scoped to a namespace does not see the requirements of
-   * workloads outside it.
+   * namespace's pods, which say what this side allows, not what each peer must accept). Those of
+   * a workload outside a scoped run whose rule names this one are here too, with that `owner`
+   * (synthesize/outside-owners.ts): scoping never drops a requirement.
    */
   required?: Record<Direction, ReadonlyMap<EdgeTraffic, RequiredEdge>>;
   /**
@@ -44,6 +44,8 @@ export interface Requirement {
 /** An observed edge a must rule covers (VerifiedSides.required); `otherEnd`: the rule names its far peer, whose side must let it through too. */
 export interface RequiredEdge extends Requirement {
   otherEnd: boolean;
+  /** The rule is this workload's, outside a scoped run, and names this side's (synthesize/outside-owners.ts). */
+  owner?: string;
 }
 
 /** A flow a must rule requires that nothing observed (VerifiedSides.documented). */

@@ -179,7 +179,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, all: W
   const documented = ctx.opts.mode !== 'observed';
   const anyPeer = documented && (ctx.opts.include as string[]).includes('documented-unobserved');
   if (documented) addDocumentedAtoms(p, included);
-  plan.documentedFlows = unobservedMustFlows(p);
+  plan.documentedFlows = unobservedMustFlows(comparison, p.self, ctx);
   if (anyPeer) addUnboundRoleAtoms(p, comparison.rules);
   addDynamicPeersAtoms(p);
   // Where the mirrored rules do not render, the verification still requires their flows here, except where this matrix leaves them closed.
@@ -396,10 +396,9 @@ function confirmFromOtherEnds(w: Workload, comparison: WorkloadComparison, compo
  * or not: required traffic is verified as such, and a cut fails the verification. An observed edge
  * (stale) is left to the edges' own verification; with egress open, the peer's ingress still is checked.
  */
-function unobservedMustFlows(p: Planning): DocumentedFlow[] {
-  const { ctx, self } = p;
+export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer & { kind: 'workload' }, ctx: SynthesisContext): DocumentedFlow[] {
   const out: DocumentedFlow[] = [];
-  for (const r of p.comparison.rules) {
+  for (const r of comparison.rules) {
     if (!r.rule.active || r.rule.level !== 'must' || (r.status !== 'documented-unobserved' && r.status !== 'stale')) continue;
     const d = r.rule.direction;
     const observed = r.status === 'stale' ? new Set(r.edges.map(ctx.edgeKeys.key)) : undefined;

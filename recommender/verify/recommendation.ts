@@ -310,7 +310,11 @@ export function requiredSides(sides: readonly VerifiedSides[]): RequiredSides {
 function requirementOf(f: EdgeFinding, required: RequiredSides): { says: string; wayOut: string } | undefined {
   if (required.size === 0) return undefined;
   const here = required.get(`${f.edge}|${f.direction}`);
-  if (here !== undefined && here.workload === f.workload) return { says: `${here.rule} (must) requires it`, wayOut: wayOut(here) };
+  if (here !== undefined && here.workload === f.workload) {
+    // A rule of a workload outside a scoped run, put on this side: worded as from the other end.
+    const says = here.owner !== undefined ? `${here.rule} requires it (${here.owner}'s ${opposite(f.direction)})` : `${here.rule} (must) requires it`;
+    return { says, wayOut: wayOut(here) };
+  }
   const there = required.get(`${f.edge}|${opposite(f.direction)}`);
   return there?.otherEnd ? { says: `${there.rule} requires it (${there.workload}'s ${opposite(f.direction)})`, wayOut: wayOut(there) } : undefined;
 }
