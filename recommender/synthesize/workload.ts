@@ -149,7 +149,10 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, all: W
   const components = all.filter((c) => c.component.enabled);
   const documenting = all.filter((c) => c.component.enabled || comparison.rules.some((r) => r.status === 'documented-when-set' && r.matrix === c.matrix && r.component === c.component.name));
   const observed = comparison.ingress.edges.length + comparison.egress.edges.length;
-  const plan: WorkloadPlan = { workload: w, hostNetwork: w.hostNetwork, comparison, components: documenting, intents: [], excluded: [], violations: [], warnings: [], summary: '', documentedFlows: [], leftClosed: [] };
+  const self: Planning['self'] = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
+  // Before any refusal: a workload given no policy (on the host network) still requires its must
+  // flows at their other end, whose policy can cut them.
+  const plan: WorkloadPlan = { workload: w, hostNetwork: w.hostNetwork, comparison, components: documenting, intents: [], excluded: [], violations: [], warnings: [], summary: '', documentedFlows: unobservedMustFlows(comparison, self, ctx), leftClosed: [] };
   for (const c of all) {
     const warning = documenting.includes(c) ? undefined : disabledComponentWarning(c, observed);
     if (warning !== undefined) plan.warnings.push(warning);
@@ -173,13 +176,12 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, all: W
     if (refusal.layerSummary !== undefined) plan.underLayerSummary = refusal.layerSummary;
     return plan;
   }
-  const p: Planning = { w, self: { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets), egress: new AtomGroups('egress', comparison.egress, ctx.portSets) }, portless: { ingress: [], egress: [] }, unresolved: { ingress: [], egress: [] }, apiserverUnknown: false, mirrorEvidence, mirrored: { ingress: new Set(), egress: new Set() } };
+  const p: Planning = { w, self, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets), egress: new AtomGroups('egress', comparison.egress, ctx.portSets) }, portless: { ingress: [], egress: [] }, unresolved: { ingress: [], egress: [] }, apiserverUnknown: false, mirrorEvidence, mirrored: { ingress: new Set(), egress: new Set() }, cutHere: [] };
   const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
   // Documented rules render in modes union and documented; an unbound role's any-peer rule is a documented-unobserved one.
   const documented = ctx.opts.mode !== 'observed';
   const anyPeer = documented && (ctx.opts.include as string[]).includes('documented-unobserved');
   if (documented) addDocumentedAtoms(p, included);
-  plan.documentedFlows = unobservedMustFlows(comparison, p.self, ctx);
   if (anyPeer) addUnboundRoleAtoms(p, comparison.rules);
   addDynamicPeersAtoms(p);
   // Where the mirrored rules do not render, the verification still requires their flows here, except where this matrix leaves them closed.
@@ -208,6 +210,8 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, all: W
   const restricts = (d: DirectionInput): boolean => d.mode === 'rules' || d.mode === 'deny-all';
   plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }, { ingress: anyPeer, egress: anyPeer && ctx.opts.egress }, ctx.opts.mode === 'observed' ? modeObservedCuts(p) : undefined));
   plan.warnings.push(...otherViewWarnings(comparison.rules, { ingress: comparison.ingress, egress: comparison.egress }));
+  const restricted = { ingress: restricts(ingress), egress: restricts(egress.input) };
+  plan.warnings.push(...p.cutHere.filter((m) => restricted[m.direction]).map(mirroredCutWarning));
   for (const [direction, input] of [['ingress', ingress], ['egress', egress.input]] as const) {
     if (restricts(input)) plan.warnings.push(...portlessCut(direction, p.portless[direction]), ...unresolvedCut(direction, p.unresolved[direction]));
   }
@@ -241,6 +245,8 @@ interface Planning {
   mirrorEvidence: ReadonlyMap<MirroredRule, number[]>;
   /** Positions of observed edges a mirrored rule (another component's documented rule) evidences: no atoms of their own. */
   mirrored: Record<Direction, Set<number>>;
+  /** Mode observed: mirrored must rules nothing observed at this end, which it does not open (cut where the direction is restricted). */
+  cutHere: MirroredRule[];
 }
 
 function nameOf(w: Workload): string {
@@ -337,7 +343,10 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[], open
       p.plan.warnings.push(`${m.rule.id} (${m.rule.level}: ${m.rule.purpose}) needs ${d} here from ${m.matrix}/${m.owner.name}, but ${authority} is authoritative for ${d} and does not document it: left closed, the matrices disagree`);
       continue;
     }
-    if (!open) continue;
+    if (!open) {
+      if (ctx.opts.mode === 'observed' && m.rule.level === 'must' && (p.mirrorEvidence.get(m) ?? []).length === 0 && !hasDynamicPeers(p.components, d)) p.cutHere.push(m);
+      continue;
+    }
     const owner = mirroredPeer(m.owner);
     if (owner === undefined) continue;
     const server: Peer | undefined = d === 'ingress' ? self : m.owner.workloads.length === 1 ? { kind: 'workload', workload: m.owner.workloads[0]! } : undefined;
@@ -355,6 +364,16 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[], open
       p.groups[d].add(peer.value, peer.key, ports, status, [assessment], matched, [note]);
     }
   }
+}
+
+/**
+ * Mode observed: a must rule of another component naming this workload, nothing observed here, is
+ * cut on this side (the owner's end may be on the host network, where no policy cuts it and its
+ * own warning would name the wrong side).
+ */
+function mirroredCutWarning(m: MirroredRule): string {
+  const toward = m.direction === 'egress' ? 'to' : 'from';
+  return `${m.rule.id} (must: ${m.rule.purpose}) needs ${m.direction} here ${toward} ${m.matrix}/${m.owner.name} and is not observed, and mode observed renders observed edges only: applying this recommendation blocks that ${m.direction} flow here (mode union keeps it)`;
 }
 
 /** Positions of the edges of `side` (of workload `w`) that a mirrored rule documents: to or from its owner's workloads, on its ports toward `w`. */
