@@ -139,3 +139,25 @@ test('a NetworkPolicy whose rules, peers, ports or selector requirements come in
   const appliedCalico: AppliedPolicy = { ...CALICO, namespace: 'shop', name: 'web', manifest: { ...CALICO, metadata: { namespace: 'shop', name: 'web' }, spec: calico([d, a]) } };
   assert.equal(computeDrift('calico', [appliedCalico], [recommendedCalico]).summary.differing, 1);
 });
+
+test('a Calico rule listed back with an empty source or destination ({}) is in sync with one that leaves it out, in a NetworkPolicy and a GlobalNetworkPolicy; a non-empty one is drift', () => {
+  // projectcalico/calico api/pkg/apis/projectcalico/v3 policy_common.go: Rule.Source and
+  // Rule.Destination are EntityRule structs, not pointers, tagged `json:"source,omitempty"` until
+  // the API switched to `omitzero`: Go's encoder never omits a struct under omitempty, so the
+  // Calico API server lists every rule without one with `source: {}` / `destination: {}`. An empty
+  // EntityRule is its zero value, the same match as none. Every other struct of Rule and
+  // EntityRule (icmp, notICMP, http, metadata, services, serviceAccounts) is a pointer: omitted.
+  for (const kind of ['NetworkPolicy', 'GlobalNetworkPolicy']) {
+    const CALICO = { apiVersion: 'projectcalico.org/v3', kind };
+    const namespace = kind === 'NetworkPolicy' ? 'shop' : undefined;
+    const meta = { ...(namespace === undefined ? {} : { namespace }), name: 'web' };
+    const rules = { ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [8080] } }], egress: [{ action: 'Allow', protocol: 'UDP', destination: { ports: [53] } }, { action: 'Deny' }] };
+    const recommendedCalico = { ...CALICO, metadata: { ...meta, labels: {}, annotations: {} }, spec: { selector: "app == 'web'", types: ['Ingress', 'Egress'], ...rules } } as unknown as Manifest;
+    const listed = (ingress: unknown[], egress: unknown[]): AppliedPolicy => ({ ...CALICO, ...meta, manifest: { ...CALICO, metadata: meta, spec: { tier: 'default', selector: "app == 'web'", types: ['Ingress', 'Egress'], ingress, egress } } });
+    const asServerLists = listed([{ ...rules.ingress[0], source: {} }], [{ ...rules.egress[0], source: {} }, { action: 'Deny', source: {}, destination: {} }]);
+    assert.deepEqual(computeDrift('calico', [asServerLists], [recommendedCalico]).summary, { recommended: 1, applied: 1, inSync: 1, missing: 0, extra: 0, differing: 0 }, kind);
+    // A source that selects something is another rule.
+    const narrowed = listed([{ ...rules.ingress[0], source: { selector: "app == 'lb'" } }], [{ ...rules.egress[0], source: {} }, { action: 'Deny', source: {}, destination: {} }]);
+    assert.deepEqual(computeDrift('calico', [narrowed], [recommendedCalico]).differing[0]?.changes, [{ path: 'spec.ingress[0].source', applied: { selector: "app == 'lb'" } }], kind);
+  }
+});
