@@ -5,7 +5,15 @@
  *   defaults.go): a port's `protocol` is TCP; `policyTypes` is Ingress, plus Egress when the
  *   policy has egress rules.
  * - Calico: libcalico-go's clientv3 fills `types` on create and update (`defaultPolicyTypesField`,
- *   the simulator's `defaultTypes`), and the CRD schema's defaults (`spec.tier: default`).
+ *   the simulator's `defaultTypes`), and the CRD schema's defaults (`spec.tier: default`). A rule's
+ *   `source` and `destination` are EntityRule structs, not pointers (projectcalico/calico
+ *   api/pkg/apis/projectcalico/v3 policy_common.go `Rule`), tagged `omitempty` before the API
+ *   moved to `omitzero`: Go's encoder never omits a struct under omitempty, so the Calico API
+ *   server lists a rule without one with `source: {}` / `destination: {}`, and a newer one omits
+ *   an empty one. Both read the same: an empty EntityRule is absent here. Rule's and EntityRule's
+ *   other structs (icmp, notICMP, http, metadata, services, serviceAccounts) are pointers,
+ *   omitted when absent, and the policy specs hold no struct (networkpolicy.go,
+ *   globalnetworkpolicy.go).
  * - Other custom resources: their CRD schema's defaults.
  */
 import { defaultTypes } from './simulate/calico/policies.ts';
@@ -20,10 +28,27 @@ export function asStored(manifest: unknown): unknown {
   if (manifest.apiVersion === 'networking.k8s.io/v1' && manifest.kind === 'NetworkPolicy') return { ...manifest, spec: networkPolicySpecAsStored(manifest.spec) };
   if (manifest.apiVersion === 'projectcalico.org/v3' && (manifest.kind === 'NetworkPolicy' || manifest.kind === 'GlobalNetworkPolicy')) {
     const spec = manifest.spec as Parameters<typeof defaultTypes>[0];
-    return withCrdDefaults({ ...manifest, spec: { ...manifest.spec, types: defaultTypes(spec) } });
+    return withCrdDefaults({ ...manifest, spec: calicoRulesAsStored({ ...manifest.spec, types: defaultTypes(spec) }) });
   }
   return withCrdDefaults(manifest);
 }
+
+const ENTITY_RULES = ['source', 'destination'] as const;
+
+function calicoRulesAsStored(spec: Obj): Obj {
+  const withoutEmptyEntities = (rule: unknown): unknown => {
+    if (!isPlainObject(rule) || !ENTITY_RULES.some((k) => isEmptyObject(rule[k]))) return rule;
+    const out: Obj = { ...rule };
+    for (const k of ENTITY_RULES) if (isEmptyObject(out[k])) delete out[k];
+    return out;
+  };
+  const out: Obj = { ...spec };
+  if (Array.isArray(spec.ingress)) out.ingress = spec.ingress.map(withoutEmptyEntities);
+  if (Array.isArray(spec.egress)) out.egress = spec.egress.map(withoutEmptyEntities);
+  return out;
+}
+
+const isEmptyObject = (x: unknown): boolean => isPlainObject(x) && Object.keys(x).length === 0;
 
 function networkPolicySpecAsStored(spec: Obj): Obj {
   const withProtocol = (rule: unknown): unknown =>
