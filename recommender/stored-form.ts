@@ -14,7 +14,10 @@
  *   other structs (icmp, notICMP, http, metadata, services, serviceAccounts) are pointers,
  *   omitted when absent, and the policy specs hold no struct (networkpolicy.go,
  *   globalnetworkpolicy.go).
- * - Other custom resources: their CRD schema's defaults.
+ * - Other custom resources (Cilium, ClusterNetworkPolicy): their CRD schema's defaults. The
+ *   kube-apiserver stores a custom resource's JSON as sent, pruned to and defaulted by its schema
+ *   (KEP-2332, KEP-575), never re-encoded through the project's Go types: an empty struct is
+ *   listed back only where it was written.
  */
 import { defaultTypes } from './simulate/calico/policies.ts';
 import { withCrdDefaults } from './verify/schemas.ts';
