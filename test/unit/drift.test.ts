@@ -161,3 +161,35 @@ test('a Calico rule listed back with an empty source or destination ({}) is in s
     assert.deepEqual(computeDrift('calico', [narrowed], [recommendedCalico]).differing[0]?.changes, [{ path: 'spec.ingress[0].source', applied: { selector: "app == 'lb'" } }], kind);
   }
 });
+
+test('Calico 3.29.0-3.29.3 lists a default-tier policy back named default.<name>: it is the recommended <name>, neither missing nor extra, unless <name> is applied beside it', () => {
+  // projectcalico/calico#9437 (#9642): from v3.29.0 the Calico API server returned a default-tier
+  // policy created as <name> under default.<name>; #10391 / #10417 (v3.29.4, v3.30) return the
+  // name it was created with, and a policy created under 3.29.0-3.29.3 keeps default.<name>.
+  for (const kind of ['NetworkPolicy', 'GlobalNetworkPolicy']) {
+    const CALICO = { apiVersion: 'projectcalico.org/v3', kind };
+    const namespace = kind === 'NetworkPolicy' ? 'shop' : undefined;
+    const ns = namespace === undefined ? {} : { namespace };
+    const spec = (port: number, tier?: string) => ({ ...(tier === undefined ? {} : { tier }), selector: "app == 'web'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [port] } }] });
+    const recommendedWeb = { ...CALICO, metadata: { ...ns, name: 'web', labels: {}, annotations: {} }, spec: spec(8080) } as unknown as Manifest;
+    const listed = (name: string, port = 8080, tier = 'default'): AppliedPolicy => ({ ...CALICO, ...ns, name, manifest: { ...CALICO, metadata: { ...ns, name }, spec: spec(port, tier) } });
+    const web = { ...CALICO, ...ns, name: 'web' };
+
+    const prefixed = computeDrift('calico', [listed('default.web')], [recommendedWeb]);
+    assert.deepEqual([prefixed.summary, prefixed.inSync], [{ recommended: 1, applied: 1, inSync: 1, missing: 0, extra: 0, differing: 0 }, [web]], kind);
+    // Its spec is compared as any other's.
+    assert.deepEqual(computeDrift('calico', [listed('default.web', 9090)], [recommendedWeb]).differing, [{ ...web, changes: [{ path: 'spec.ingress[0].destination.ports[0]', applied: 9090, recommended: 8080 }] }], kind);
+    // <name> applied beside it: that one is the recommended policy, default.<name> another.
+    const both = computeDrift('calico', [listed('web'), listed('default.web')], [recommendedWeb]);
+    assert.deepEqual([both.inSync.map((r) => r.name), both.extra.map((r) => r.name)], [['web'], ['default.web']], kind);
+    // Another tier's policy is no default-tier name (Calico names it <tier>.<name>).
+    const platform = computeDrift('calico', [listed('default.web', 8080, 'platform')], [recommendedWeb]);
+    assert.deepEqual([platform.missing.map((r) => r.name), platform.extra.map((r) => r.name)], [['web'], ['default.web']], kind);
+    // A recommended manifest named default.web itself is that policy's, whatever the order they are compared in.
+    const recommendedPrefixed = { ...recommendedWeb, metadata: { ...recommendedWeb.metadata, name: 'default.web' } } as unknown as Manifest;
+    for (const order of [[recommendedWeb, recommendedPrefixed], [recommendedPrefixed, recommendedWeb]]) {
+      const d = computeDrift('calico', [listed('default.web')], order);
+      assert.deepEqual([d.inSync.map((r) => r.name), d.missing.map((r) => r.name), d.extra], [['default.web'], ['web'], []], kind);
+    }
+  }
+});
