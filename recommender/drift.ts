@@ -3,7 +3,8 @@
  * recommends for the engine. Policies are matched by apiVersion, kind, namespace and name:
  * `missing` = recommended, not applied; `extra` = applied (of a kind the engine emits, in scope),
  * not recommended; `differing` = both, with a different spec (the paths that differ are listed),
- * each spec as the API server stores it (its CRD's defaults filled in).
+ * each spec as the API server stores it (its CRD's defaults filled in). A Calico default-tier
+ * policy listed back as `default.<name>` is the recommended `<name>` (listedName).
  */
 import type { AppliedPolicy } from '../domain/inventory.ts';
 import type { Manifest } from './engines/index.ts';
@@ -116,6 +117,25 @@ function withoutMetadata(rule: unknown): unknown {
   return rest;
 }
 
+const CALICO_POLICY_KINDS: ReadonlySet<string> = new Set(ENGINE_KINDS.calico);
+const DEFAULT_TIER = 'default';
+
+/** A Calico policy's tier: `default` when the spec names none (the CRD default). */
+function inDefaultTier(manifest: unknown): boolean {
+  const spec = isPlainObject(manifest) && isPlainObject(manifest.spec) ? manifest.spec : {};
+  return spec.tier === undefined || spec.tier === DEFAULT_TIER;
+}
+
+/**
+ * The other name a recommended Calico default-tier policy may be listed under: Calico 3.29.0 to
+ * 3.29.3 return such a policy created as `<name>` named `default.<name>` (projectcalico/calico#9437,
+ * #9642), and one created then keeps that name after the fix (#10391, #10417: 3.29.4, 3.30).
+ */
+function listedName(r: PolicyRef, m: Manifest): PolicyRef | undefined {
+  if (!CALICO_POLICY_KINDS.has(`${r.apiVersion}|${r.kind}`) || !inDefaultTier(m)) return undefined;
+  return { ...r, name: `${DEFAULT_TIER}.${r.name}` };
+}
+
 /**
  * The spec changes of two manifests as the API server stores them (stored-form.ts): what it
  * defaults is no difference. Equal as given, they are equal defaulted too: only differing ones are copied and defaulted.
@@ -141,7 +161,8 @@ export class DriftComparison {
   private readonly applied = new Map<string, AppliedPolicy>();
   /** Cluster-scoped applied policies outside the namespace's scope: in it once a recommended manifest has the same reference (applying it replaces them). */
   private readonly elsewhere = new Map<string, AppliedPolicy>();
-  private readonly compared = new Map<string, { ref: PolicyRef; applied: boolean; changes: SpecChange[] }>();
+  /** `via`: the key of the applied policy compared when it is listed under another name (listedName). */
+  private readonly compared = new Map<string, { ref: PolicyRef; applied: boolean; changes: SpecChange[]; via?: string }>();
   private readonly kinds: Set<string>;
 
   constructor(
@@ -161,25 +182,36 @@ export class DriftComparison {
     const r = ref({ apiVersion: m.apiVersion, kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name });
     this.kinds.add(`${r.apiVersion}|${r.kind}`);
     const k = refKey(r);
-    const other = this.elsewhere.get(k);
-    if (other !== undefined) this.applied.set(k, other);
-    const a = this.applied.get(k);
+    let [key, a] = [k, this.appliedAt(k)];
+    const listed = a === undefined ? listedName(r, m) : undefined;
+    const alias = listed === undefined ? undefined : this.appliedAt(refKey(listed));
+    if (alias !== undefined && inDefaultTier(alias.manifest)) [key, a] = [refKey(listed!), alias];
+    // Applying the manifest replaces a cluster-scoped policy of its reference outside the namespace's scope: it is in scope.
+    if (a !== undefined) this.applied.set(key, a);
     // An applied policy of the same reference has the manifest's kind: in scope, whatever ENGINE_KINDS lists.
     const changes = a === undefined ? [] : storedSpecChanges(a.manifest, m);
-    this.compared.set(k, { ref: r, applied: a !== undefined, changes });
+    this.compared.set(k, { ref: r, applied: a !== undefined, changes, ...(key === k ? {} : { via: key }) });
+  }
+
+  /** The applied policy of a reference, in the namespace's scope or a cluster-scoped one outside it. */
+  private appliedAt(k: string): AppliedPolicy | undefined {
+    return this.applied.get(k) ?? this.elsewhere.get(k);
   }
 
   report(): DriftReport {
     const inScope = [...this.applied].filter(([, p]) => this.kinds.has(`${p.apiVersion}|${p.kind}`));
     const report: DriftReport = { engine: this.engine, summary: { recommended: this.compared.size, applied: inScope.length, inSync: 0, missing: 0, extra: 0, differing: 0 }, inSync: [], missing: [], extra: [], differing: [] };
     if (this.namespace !== undefined) report.namespace = this.namespace;
+    // A policy listed under another name is the one recommended under that name, when there is one (in whatever order they were added).
+    const isApplied = (c: { applied: boolean; via?: string }): boolean => c.applied && (c.via === undefined || !this.compared.has(c.via));
+    const listedElsewhere = new Set([...this.compared.values()].flatMap((c) => (c.via !== undefined && isApplied(c) ? [c.via] : [])));
     for (const k of [...this.compared.keys()].sort()) {
       const c = this.compared.get(k)!;
-      if (!c.applied) report.missing.push(c.ref);
+      if (!isApplied(c)) report.missing.push(c.ref);
       else if (c.changes.length === 0) report.inSync.push(c.ref);
       else report.differing.push({ ...c.ref, changes: c.changes });
     }
-    for (const [k, p] of inScope.sort(([a], [b]) => compareStrings(a, b))) if (!this.compared.has(k)) report.extra.push(ref(p));
+    for (const [k, p] of inScope.sort(([a], [b]) => compareStrings(a, b))) if (!this.compared.has(k) && !listedElsewhere.has(k)) report.extra.push(ref(p));
     report.summary.inSync = report.inSync.length;
     report.summary.missing = report.missing.length;
     report.summary.extra = report.extra.length;

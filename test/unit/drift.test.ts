@@ -191,5 +191,10 @@ test('Calico 3.29.0-3.29.3 lists a default-tier policy back named default.<name>
       const d = computeDrift('calico', [listed('default.web')], order);
       assert.deepEqual([d.inSync.map((r) => r.name), d.missing.map((r) => r.name), d.extra], [['default.web'], ['web'], []], kind);
     }
+    if (namespace === undefined) {
+      // In a namespace's drift, a cluster-scoped policy flowmatrix did not annotate is in scope once it is the one recommended (applying the export replaces it), under either name; in another tier it stays out.
+      assert.deepEqual(computeDrift('calico', [listed('default.web')], [recommendedWeb], 'shop').summary, { recommended: 1, applied: 1, inSync: 1, missing: 0, extra: 0, differing: 0 });
+      assert.deepEqual(computeDrift('calico', [listed('default.web', 8080, 'platform')], [recommendedWeb], 'shop').summary, { recommended: 1, applied: 0, inSync: 0, missing: 1, extra: 0, differing: 0 });
+    }
   }
 });
