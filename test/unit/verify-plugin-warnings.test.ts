@@ -82,15 +82,21 @@ test('ipBlocks on node and apiserver addresses: a plugin not shown gets one warn
   assert.deepEqual(warnings(cluster([], '203.0.113.10'), managed), []);
   assert.deepEqual(warnings(cluster([{ 'k8s-app': 'cilium' }], '203.0.113.10'), managed), []);
   assert.deepEqual(warnings(CALICO, e), []);
+  // The addresses are named for what they are: node addresses, and the apiserver's only where it is on them (here on the first node, 10.0.0.1).
   const onCilium = (id: string, ips: string, shown: string) =>
-    `${id}: this cluster runs Cilium, which matches an ipBlock against node addresses (an apiserver on a node's among them: ${ips}) only with policy-cidr-match-mode: nodes, and ${shown}: the verification judges the traffic the ipBlock allows there as cut; set policy-cidr-match-mode: nodes, or use the cilium engine (entities host, remote-node, kube-apiserver)`;
+    `${id}: this cluster runs Cilium, which matches an ipBlock against node addresses (${ips}) only with policy-cidr-match-mode: nodes, and ${shown}: the verification judges the traffic the ipBlock allows there as cut; set policy-cidr-match-mode: nodes, or use the cilium engine (entities host, remote-node, kube-apiserver)`;
   const NO_CONFIG = 'the inventory has no kube-system/cilium-config to say which the cluster runs (import it with the inventory)';
-  assert.deepEqual(warnings(CILIUM, e), [onCilium('NetworkPolicy/shop/metrics', '10.0.0.2', NO_CONFIG), onCilium('NetworkPolicy/shop/operator', '10.0.0.1', NO_CONFIG)]);
+  assert.deepEqual(warnings(CILIUM, e), [
+    onCilium('NetworkPolicy/shop/metrics', 'here: the node address 10.0.0.2', NO_CONFIG),
+    onCilium('NetworkPolicy/shop/operator', "here: the node address 10.0.0.1, the apiserver's", NO_CONFIG),
+  ]);
+  const bothNodes = np('scraper', { policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/30' } }], ports: [{ protocol: 'TCP', port: 10250 }] }] });
+  assert.deepEqual(warnings(CILIUM, emit('kubernetes', bothNodes)), [onCilium('NetworkPolicy/shop/scraper', "here: the node addresses 10.0.0.1, 10.0.0.2, the apiserver's among them: 10.0.0.1", NO_CONFIG)]);
   // What the cilium-config shows: the mode it sets (none, or another), or that an older release imported it.
-  assert.deepEqual(warnings(ciliumWith([], false), emit('kubernetes', toKubelet)), [onCilium('NetworkPolicy/shop/metrics', '10.0.0.2', 'the cilium-config sets no policy-cidr-match-mode')]);
-  assert.deepEqual(warnings(ciliumWith(['pods'], false), emit('kubernetes', toKubelet)), [onCilium('NetworkPolicy/shop/metrics', '10.0.0.2', 'the cilium-config sets policy-cidr-match-mode: "pods"')]);
+  assert.deepEqual(warnings(ciliumWith([], false), emit('kubernetes', toKubelet)), [onCilium('NetworkPolicy/shop/metrics', 'here: the node address 10.0.0.2', 'the cilium-config sets no policy-cidr-match-mode')]);
+  assert.deepEqual(warnings(ciliumWith(['pods'], false), emit('kubernetes', toKubelet)), [onCilium('NetworkPolicy/shop/metrics', 'here: the node address 10.0.0.2', 'the cilium-config sets policy-cidr-match-mode: "pods"')]);
   assert.deepEqual(warnings(cluster([{ 'k8s-app': 'cilium' }], '10.0.0.1', { ciliumClusterName: 'c1' }), emit('kubernetes', toKubelet)), [
-    onCilium('NetworkPolicy/shop/metrics', '10.0.0.2', 'the cilium-config was imported by a release that did not read policy-cidr-match-mode: import it again to say which the cluster runs'),
+    onCilium('NetworkPolicy/shop/metrics', 'here: the node address 10.0.0.2', 'the cilium-config was imported by a release that did not read policy-cidr-match-mode: import it again to say which the cluster runs'),
   ]);
   // With policy-cidr-match-mode: nodes the ipBlocks select those addresses: nothing to warn of.
   assert.deepEqual(warnings(ciliumWith(['nodes'], false), e), []);
