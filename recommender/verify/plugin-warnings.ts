@@ -167,7 +167,7 @@ export class PluginWarnings {
       if (this.plugin === 'cilium') {
         // An apiserver off the nodes gets CIDR labels: Cilium matches an ipBlock on it (simulate/index.ts ciliumIpBlockReading).
         const onNodes = hits.filter((h) => h.kind === 'node');
-        if (onNodes.length > 0 && !cidrMatchesNodes(this.cluster.ciliumPolicy)) out.push(kubernetesIpBlockOnCilium(id, onNodes, cidrMatchModeShown(this.cluster)));
+        if (onNodes.length > 0 && !cidrMatchesNodes(this.cluster.ciliumPolicy)) out.push(kubernetesIpBlockOnCilium(id, onNodes, apiserverOn(onNodes, hits), cidrMatchModeShown(this.cluster)));
         if (ranges.length > 0) out.push(kubernetesEndPortOnCilium(id, ranges));
         if (sctp.length > 0) out.push(kubernetesSctpOnCilium(id, sctp, enableSctpShown(this.cluster)));
         continue;
@@ -175,7 +175,7 @@ export class PluginWarnings {
       // An apiserver off the nodes (a managed control plane) is cluster-external: any plugin matches it.
       const onNodes = hits.filter((h) => h.kind === 'node');
       if (onNodes.length > 0) this.byIpBlock.add(id);
-      if (onNodes.some((n) => hits.some((h) => h.kind === 'apiserver' && h.ip === n.ip))) this.apiserverOnNodes = true;
+      if (apiserverOn(onNodes, hits).length > 0) this.apiserverOnNodes = true;
       if (ranges.length > 0) this.byRange.add(id);
       if (sctp.length > 0) this.bySctp.add(id);
     }
@@ -225,14 +225,23 @@ export class PluginWarnings {
   }
 }
 
+/** The node addresses among `onNodes` that are the apiserver's too (an apiserver on a node). */
+function apiserverOn(onNodes: readonly ClusterAddress[], hits: readonly ClusterAddress[]): string[] {
+  return sortedUnique(onNodes.filter((n) => hits.some((h) => h.kind === 'apiserver' && h.ip === n.ip)).map((n) => n.ip));
+}
+
 /**
  * By default Cilium gives node addresses, and an apiserver on a node, the host/remote-node/
  * kube-apiserver identities, which no CIDR selects (Cilium docs, "Selecting nodes with CIDR /
- * ipBlock"). `shown`: what the cilium-config shows of the mode.
+ * ipBlock"). The addresses are named as node addresses, the apiserver's among them only where it
+ * is on one (host-network agents on the workers are not the apiserver). `shown`: what the
+ * cilium-config shows of the mode.
  */
-function kubernetesIpBlockOnCilium(id: string, hits: readonly ClusterAddress[], shown: string): string {
-  const ips = sortedUnique(hits.map((h) => h.ip));
-  return `${id}: this cluster runs Cilium, which matches an ipBlock against node addresses (an apiserver on a node's among them: ${ips.join(', ')}) only with policy-cidr-match-mode: nodes, and ${shown}: the verification judges the traffic the ipBlock allows there as cut; set policy-cidr-match-mode: nodes, or use the cilium engine (entities host, remote-node, kube-apiserver)`;
+function kubernetesIpBlockOnCilium(id: string, onNodes: readonly ClusterAddress[], apiserver: readonly string[], shown: string): string {
+  const ips = sortedUnique(onNodes.map((h) => h.ip));
+  const nodes = ips.length === 1 ? `the node address ${ips[0]}` : `the node addresses ${ips.join(', ')}`;
+  const apiservers = apiserver.length === 0 ? '' : ips.length === 1 ? ", the apiserver's" : `, the apiserver's among them: ${apiserver.join(', ')}`;
+  return `${id}: this cluster runs Cilium, which matches an ipBlock against node addresses (here: ${nodes}${apiservers}) only with policy-cidr-match-mode: nodes, and ${shown}: the verification judges the traffic the ipBlock allows there as cut; set policy-cidr-match-mode: nodes, or use the cilium engine (entities host, remote-node, kube-apiserver)`;
 }
 
 /**
