@@ -163,3 +163,21 @@ test('an export that fails verification (422) carries the Warning and X-Flowmatr
   assert.match(([] as string[]).concat(ok.headers.warning ?? []).join(', '), /more warnings not sent as headers/);
   db.close();
 });
+
+test('GET /recommendations/{ns}/{kind}/{name} carries the recommendation\'s warnings as `recommend --workload -o json` and the list do, its own apart, and the Warning header', async () => {
+  const path = await demoDb();
+  const db = openDb(path);
+  saveMatrix(db, { name: 'legacy', source: stale('legacy'), origin: 'api:1', appliedAt: 1 });
+  const { app } = createApp(testContext(db, path));
+  const [namespace, kind, name] = ['stacklight', 'Deployment', 'grafana'];
+  const one = await request(app).get(`/api/v1/recommendations/${namespace}/${kind}/${name}?engine=kubernetes`).expect(200);
+  const cli = await runCli(['recommend', '--db', path, '--engine', 'kubernetes', '-n', namespace, '--workload', `${kind}/${name}`, '-o', 'json']);
+  const json = JSON.parse(cli.out) as { warnings: string[]; workloads: { warnings: string[] }[] };
+  const list = await request(app).get(`/api/v1/recommendations?engine=kubernetes&namespace=${namespace}&workload=${kind}/${name}`).expect(200);
+  assert.ok(json.warnings.some((w) => WARNING.test(w)), json.warnings.join('\n'));
+  assert.deepEqual(one.body.warnings, json.warnings, 'the recommendation-wide warnings, as `recommend -o json` prints them');
+  assert.deepEqual(one.body.warnings, list.body.warnings, 'and as the list answers them for the same selection');
+  assert.deepEqual(one.body.workloadWarnings, json.workloads[0]!.warnings, 'the workload\'s own, apart');
+  assert.match(([] as string[]).concat(one.headers.warning ?? []).join(', '), /^299 - "stored matrix legacy \(applied from api:1\) no longer validates/);
+  db.close();
+});
