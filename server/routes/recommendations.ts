@@ -158,7 +158,20 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       query: WorkloadQuery,
       responses: {
         ...computeLimits,
-        200: { description: 'the workload recommendation with its manifests', content: { 'application/json': FreeObject } },
+        200: {
+          description:
+            "the workload's recommendation (its fields as an item of the list, but its own warnings as `workloadWarnings`) beside the recommendation's engine, now, options, `warnings` (recommendation-wide, as the list's), `namespaceLayers`, manifests, engine warnings and verification",
+          content: {
+            'application/json': Type.Object(
+              {
+                warnings: Type.Array(Type.String(), { description: 'recommendation-wide warnings, as `recommend --output json` and the list give them for the same selection' }),
+                workloadWarnings: Type.Array(Type.String(), { description: "the workload's own warnings (`warnings` of a list item)" }),
+              },
+              { additionalProperties: true },
+            ),
+          },
+          headers: { Warning: '299 - "…" per stored matrix not in force, as on /export and /drift' },
+        },
         404: { description: 'no such workload in the inventory, nor one the flow records let us select (docs/recommend.md#without-an-inventory)' },
       },
       handler: ({ params: path, query }, req, res) => {

@@ -101,7 +101,7 @@ export function pageResponse(listed: ListedRecommendation, cut: WindowPage, q: L
  * The answer of any other query, from the result computed for its options and the input it was
  * computed from. The manifests-only answers (export, drift) carry no `warnings` list: what a job
  * reading only their response must not miss — a stored matrix not in force, the team's own rules
- * silently replaced — goes in `Warning` headers.
+ * silently replaced — goes in `Warning` headers; one workload's answer sends them too, beside its list.
  */
 export async function renderResponse(result: RecommendationResult, q: Exclude<RecommendationQuery, ListQuery>, input: Pick<StoredRecommendInput, 'inventory' | 'invalidMatrices'>): Promise<RenderedResponse> {
   const warnings = (input.invalidMatrices ?? []).map((m) => m.warning);
@@ -111,7 +111,13 @@ export async function renderResponse(result: RecommendationResult, q: Exclude<Re
       const workload = rec.workloads[0];
       const { namespace, kind, name } = q.workload;
       if (!workload) return problem({ kind: 'not-found', detail: `workload ${namespace}/${kind}/${name} is no longer present in the inventory` });
-      return jsonResponse({ engine: emitted.engine, now: rec.now, options: rec.options, ...workload, namespaceLayers: rec.namespaces, manifests: emitted.manifests, engineWarnings: emitted.warnings, verification });
+      // The workload's fields sit beside the recommendation's: `warnings` is the recommendation's, as in
+      // `recommend -o json` and the list pages; the workload's own go under `workloadWarnings`.
+      const { warnings: workloadWarnings, ...fields } = workload;
+      return withWarnings(
+        jsonResponse({ engine: emitted.engine, now: rec.now, options: rec.options, warnings: rec.warnings, ...fields, workloadWarnings, namespaceLayers: rec.namespaces, manifests: emitted.manifests, engineWarnings: emitted.warnings, verification }),
+        warnings,
+      );
     }
     case 'drift':
       return withWarnings(jsonResponse(computeDrift(q.engine, input.inventory.policies, result.emitted.manifests, q.namespace)), warnings);

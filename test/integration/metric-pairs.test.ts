@@ -194,7 +194,7 @@ test('recommendation and report: a pair not seen for staleDays before the refere
 test('the API\'s recommendation of one workload and `flowmatrix recommend` say the same warning', async () => {
   const res = await get('/api/v1/recommendations/shop/Deployment/web?engine=kubernetes');
   assert.equal(res.status, 200);
-  assert.ok(res.body.warnings.includes(warning('netobserv_workload_flows_total', 'shop/Deployment/web', 'shop/Deployment/checkout')), JSON.stringify(res.body.warnings));
+  assert.ok(res.body.workloadWarnings.includes(warning('netobserv_workload_flows_total', 'shop/Deployment/web', 'shop/Deployment/checkout')), JSON.stringify(res.body.workloadWarnings));
   const cli = await runCli(['recommend', '--engine', 'kubernetes', '-n', 'shop', '--workload', 'web', '--db', store.path]);
   assert.equal(cli.code, 0, cli.err);
   assert.ok(cli.err.includes(`shop/Deployment/web: ${warning('netobserv_workload_flows_total', 'shop/Deployment/web', 'shop/Deployment/checkout')}`), cli.err);
