@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { VerifiedExport } from '../../app/export.ts';
 import type { RecommendationRequest, RecommendationResult } from '../../app/recommendation.ts';
-import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/compare/status.ts';
+import { parseIncludeList } from '../../app/include-list.ts';
+import { COMPARISON_STATUSES } from '../../recommender/compare/status.ts';
 import { ENGINE_NAMES, type EngineName } from '../../recommender/engines/types.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
@@ -71,9 +72,9 @@ export function recommendationRequest(opts: RecommendCliOptions): Recommendation
   if (!/^\d+$/.test(days) || Number(days) < 1) throw new CliError(`--stale-days: expected an integer ≥ 1, got "${days}"`);
   req.staleDays = Number(days);
   if (opts.include !== undefined) {
-    const list = opts.include.split(',').map((s) => s.trim()).filter(Boolean);
-    for (const s of list) if (!(COMPARISON_STATUSES as readonly string[]).includes(s)) throw new CliError(`--include: "${s}" is not one of ${COMPARISON_STATUSES.join(', ')}`);
-    req.include = list as ComparisonStatus[];
+    const parsed = parseIncludeList(opts.include);
+    if ('problem' in parsed) throw new CliError(`--include "${opts.include}": ${parsed.problem}`);
+    req.include = parsed.statuses;
   }
   if (opts.now !== undefined) {
     req.now = timeFlag('--now', opts.now);

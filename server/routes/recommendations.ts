@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Request, Response } from 'express';
 import type { EngineName } from '../../recommender/engines/index.ts';
 import { COMPARISON_STATUSES, type ComparisonStatus } from '../../recommender/compare/status.ts';
+import { INCLUDE_LIST_PATTERN, parseIncludeList } from '../../app/include-list.ts';
 import { MODES } from '../../recommender/synthesize/options.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
 import { recommendOptions, type RecommendationRequest } from '../../app/recommendation.ts';
@@ -29,7 +30,7 @@ const optionProps = {
   defaultDeny: Type.Boolean({ default: false, description: 'add a namespace default-deny layer' }),
   shared: Type.Boolean({ default: false, description: 'one shared policy per namespace for common rules' }),
   staleDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650, description: 'an edge not seen for this many days is stale (default: service config, 30)' })),
-  include: Type.Optional(Type.String({ pattern: `^(${COMPARISON_STATUSES.join('|')})(,(${COMPARISON_STATUSES.join('|')}))*$`, description: `comma-separated statuses that become rules: ${COMPARISON_STATUSES.join(', ')}` })),
+  include: Type.Optional(Type.String({ pattern: INCLUDE_LIST_PATTERN, description: `comma-separated statuses that become rules: ${COMPARISON_STATUSES.join(', ')}` })),
   includeMay: Type.Boolean({ default: false, description: 'also include documented "may" rules that were not observed' }),
   now: Type.Optional(Type.String({ format: 'date-time', description: 'reference time for staleness; default the latest last-seen in the store' })),
 };
@@ -71,11 +72,18 @@ function pageOf(engine: EngineName, options: Partial<RecommendOptions>, limit: n
   return { limit, after, tag };
 }
 
+/** `include=`, which the schema's pattern already checked. */
+function includeStatuses(text: string): ComparisonStatus[] {
+  const parsed = parseIncludeList(text);
+  if ('problem' in parsed) throw badRequest(`invalid query: query.include ${parsed.problem}`, [{ path: 'query.include', message: parsed.problem, value: text }]);
+  return parsed.statuses;
+}
+
 /** The query parameters, parsed, as the request the use case takes; `staleDays` defaults to the service config's. */
 function toOptions(q: OptionQuery, staleDays: number): Partial<RecommendOptions> {
   const req: RecommendationRequest = { mode: q.mode, egress: q.egress, defaultDeny: q.defaultDeny, shared: q.shared, includeMay: q.includeMay };
   if (q.staleDays !== undefined) req.staleDays = q.staleDays;
-  if (q.include !== undefined) req.include = q.include.split(',') as ComparisonStatus[];
+  if (q.include !== undefined) req.include = includeStatuses(q.include);
   if (q.now !== undefined) req.now = Date.parse(q.now);
   if (q.namespace !== undefined) req.namespace = q.namespace;
   if (q.workload !== undefined) req.workload = q.workload;

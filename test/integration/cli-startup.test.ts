@@ -27,6 +27,7 @@ const HELP_PACKAGES = ['commander'];
 /** Modules outside cli/ that the command definitions need: the constants their options list. */
 const HELP_CONSTANTS = [
   'app/errors.ts',
+  'app/include-list.ts',
   'app/selection.ts',
   'app/simulate-formats.ts',
   'app/version.ts',
