@@ -111,6 +111,29 @@ test('a cursor issued for another engine or other options, or not issued at all,
   }
 });
 
+test('a cursor continues the same options however they are spelled: the default include given, its statuses reordered or repeated, now= the page\'s own now', async () => {
+  const first = await page('engine=kubernetes&limit=2');
+  const next = encodeURIComponent(first.next!);
+  const include = (first as unknown as { options: { include: string[] } }).options.include;
+  assert.ok(include.length > 1, 'the page prints the default include');
+  const expected = (await page(`engine=kubernetes&limit=2&cursor=${next}`)).items.map(key);
+  for (const same of [`include=${include.join(',')}`, `include=${[...include].reverse().join(',')}`, `include=${[...include, include[0]].join(',')}`, `now=${first.now}`, `now=${first.now}&include=${[...include].reverse().join(',')}`]) {
+    const r = await request(app).get(`/api/v1/recommendations?engine=kubernetes&limit=2&${same}&cursor=${next}`);
+    assert.equal(r.status, 200, `${same}: ${r.text.slice(0, 300)}`);
+    assert.deepEqual((r.body as PageJson).items.map(key), expected, same);
+  }
+  // Other options are still another query: another include, another now, or a given now the walk did not have.
+  const later = new Date(Date.parse(first.now) + 86_400_000).toISOString();
+  for (const other of [`include=${include.slice(1).join(',')}`, `now=${later}`]) {
+    const r = await request(app).get(`/api/v1/recommendations?engine=kubernetes&limit=2&${other}&cursor=${next}`).expect(400);
+    assert.match(r.body.detail, /cursor from another query/, other);
+  }
+  const pinned = (await page(`engine=kubernetes&limit=2&now=${later}`)).next!;
+  const r = await request(app).get(`/api/v1/recommendations?engine=kubernetes&limit=2&cursor=${encodeURIComponent(pinned)}`).expect(400);
+  assert.match(r.body.detail, /cursor from another query/, 'a walk at a given now is not continued at the latest');
+  await request(app).get(`/api/v1/recommendations?engine=kubernetes&limit=2&now=${encodeURIComponent(later)}&cursor=${encodeURIComponent(pinned)}`).expect(200);
+});
+
 test('after the store changed, the next page comes from the new result and starts after the last workload served', async () => {
   const first = await page('engine=calico&limit=4');
   assert.ok(first.next);
