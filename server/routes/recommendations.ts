@@ -16,7 +16,7 @@ import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { computeLimits } from './compute-limits.ts';
 import { canonicalWorkloadPath, Cursor, Engine, FreeObject, Namespace, StringEnum, WorkloadFilter, withCanonicalWorkload } from '../schemas/common.ts';
 import { decodeCursor } from '../http/cursor.ts';
-import { isPageCursor, PAGE_DEFAULT, PAGE_MAX, queryTag, type WorkloadPage } from '../services/recommendation-pages.ts';
+import { continuesWalk, isPageCursor, PAGE_DEFAULT, PAGE_MAX, queryTag, type WorkloadPage } from '../services/recommendation-pages.ts';
 import type { RecommendationService } from '../services/recommendations.ts';
 import type { RecommendationQuery } from '../services/recommendation-responses.ts';
 import { WorkloadPath } from './inventory.ts';
@@ -63,8 +63,9 @@ type OptionQuery = Static<typeof WorkloadQuery> & { namespace?: string; workload
 function pageOf(engine: EngineName, options: Partial<RecommendOptions>, limit: number, cursor: string | undefined): WorkloadPage {
   const tag = queryTag(engine, options);
   if (cursor === undefined) return { limit, tag };
-  const [after, issuedFor] = decodeCursor(cursor, isPageCursor);
-  if (issuedFor !== tag) {
+  const issued = decodeCursor(cursor, isPageCursor);
+  const [after, issuedFor] = issued;
+  if (issuedFor !== tag || !continuesWalk(issued, options.now)) {
     throw badRequest('cursor from another query: a cursor continues only the engine and options that issued it (start again without cursor)', [
       { path: 'query.cursor', message: 'was issued for other engine or options', value: cursor },
     ]);
@@ -133,7 +134,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       description:
         `Workloads in workload-key order (namespace/Kind/name), \`limit\` per page (default ${PAGE_DEFAULT}, at most ${PAGE_MAX}); pass \`next\` as \`cursor\` for the next page, until \`next\` is absent. ` +
         `Pages are cut from a computed result that keeps the evidence of a window of workloads (up to ${WINDOW_OBSERVED_EDGES.toLocaleString('en')} observed edges from the page that computed it): a walk computes once per window while the store does not change; after a change the next page comes from the new result, starting after the last workload served. ` +
-        'A cursor continues only the engine and options that issued it (400 otherwise). The cluster-wide manifests are served by /export.',
+        'A cursor continues only the engine and options that issued it, compared as the page prints them (`options`, `now`), not as the query spells them (400 otherwise). The cluster-wide manifests are served by /export.',
       tag: 'recommendations',
       scope: 'read',
       query: ListQuery,

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { ListedRecommendation } from '../../app/recommendation.ts';
 import type { EngineName } from '../../recommender/engines/index.ts';
-import type { RecommendOptions } from '../../recommender/recommend.ts';
+import { defaultOptions, type RecommendOptions } from '../../recommender/recommend.ts';
 import type { Verification } from '../../recommender/verify/recommendation.ts';
 import { recordKey, type WindowPage } from './evidence-window.ts';
 
@@ -29,15 +29,34 @@ export interface WorkloadPage {
   tag: string;
 }
 
-/** A cursor: the last workload key served and the tag of the query that served it. */
-export type PageCursor = [after: string, tag: string];
+/**
+ * A cursor: the last workload key served, the tag of the query that served it, the page's `now`
+ * and whether the query gave it (`now=`) or took the latest last-seen.
+ */
+export type PageCursor = [after: string, tag: string, now: string, nowGiven: boolean];
 
-export const isPageCursor = (v: unknown): v is PageCursor => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && v[0].length > 0 && typeof v[1] === 'string';
+export const isPageCursor = (v: unknown): v is PageCursor =>
+  Array.isArray(v) && v.length === 4 && typeof v[0] === 'string' && v[0].length > 0 && typeof v[1] === 'string' && typeof v[2] === 'string' && Number.isFinite(Date.parse(v[2])) && typeof v[3] === 'boolean';
 
-/** Same engine and options, same tag: a cursor answers only the query that issued it. */
+/**
+ * Same engine and options, same tag: a cursor answers only the query that issued it. The options
+ * as the page prints them (defaultOptions: the default include filled in, sorted, once each), so
+ * another spelling of them is the same query; `now` apart (continuesWalk), as the page prints it apart.
+ */
 export function queryTag(engine: EngineName, options: Partial<RecommendOptions>): string {
-  const sorted = Object.fromEntries(Object.entries(options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const { now: _now, ...normal } = defaultOptions(options);
+  const sorted = Object.fromEntries(Object.entries(normal).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return createHash('sha256').update(JSON.stringify([engine, sorted])).digest('base64url').slice(0, 12);
+}
+
+/**
+ * Whether a query's `now` continues the walk of a cursor whose other options it shares: the
+ * page's own `now` given again does; without `now` it continues a walk that gave none (the latest
+ * last-seen, which may move with the store: docs/api.md), never one that gave a time.
+ */
+export function continuesWalk(cursor: PageCursor, now: number | undefined): boolean {
+  const [, , pageNow, nowGiven] = cursor;
+  return now === undefined ? !nowGiven : now === Date.parse(pageNow);
 }
 
 export function encodePageCursor(c: PageCursor): string {
@@ -77,6 +96,6 @@ export function recommendationPage(listed: ListedRecommendation, cut: WindowPage
     verification: pageVerification(verification, new Set(items.map(recordKey))),
     items,
   };
-  if (more) body.next = encodePageCursor([recordKey(items.at(-1)!), page.tag]);
+  if (more) body.next = encodePageCursor([recordKey(items.at(-1)!), page.tag, now, options.now !== undefined]);
   return body;
 }
