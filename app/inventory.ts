@@ -5,9 +5,9 @@
  * time is wrong.
  */
 import { convertInventoryText, InventoryInputError, snapshotFromObjects, type ConvertedInventory, type KnownOwners, type RawObject } from '../collectors/inventory/index.ts';
-import { workloadKey } from '../domain/peer.ts';
+import { compareStrings } from '../domain/order.ts';
 import type { Db } from '../store/db.ts';
-import { applySnapshot, readOwnerAliases, SnapshotOrderError, type ApplyResult } from '../store/inventory.ts';
+import { applySnapshot, clusterDnsKeys, readOwnerAliases, SnapshotOrderError, type ApplyResult } from '../store/inventory.ts';
 import { planIpHistory, type IpHistoryPlan } from '../store/ip-history-plan.ts';
 import { YamlTooLarge } from '../domain/yaml-document.ts';
 import { invalidInput, tooLarge } from './errors.ts';
@@ -64,6 +64,7 @@ export interface InventoryImportSummary {
   objects: Record<string, number>;
   ignored: Record<string, number>;
   replaced: string[];
+  /** `clusterDns`: the cluster DNS workloads of the store once the import is in, whichever import brought the pods and the Service. */
   workloads: ApplyResult['workloads'] & { clusterDns: string[] };
   podAddresses: number;
   ipIntervals: ApplyResult['ipIntervals'];
@@ -154,11 +155,12 @@ function store(db: Db, req: ImportMeta, converted: ConvertedInventory, how: { co
     objects: converted.objects,
     ignored: converted.ignored,
     replaced: result.replaced,
-    workloads: { ...result.workloads, clusterDns: snapshot.workloads.filter((w) => w.clusterDns).map(workloadKey) },
+    workloads: { ...result.workloads, clusterDns: [...clusterDnsKeys(db)].sort(compareStrings) },
     podAddresses: snapshot.podAddresses.length,
     ipIntervals: result.ipIntervals,
     apiserver: snapshot.apiserver.map((a) => `${a.ip.includes(':') ? `[${a.ip}]` : a.ip}:${a.port}/${a.protocol}`),
     ownerAliases: result.ownerAliases,
-    warnings: [...converted.warnings, ...(how.sayShrunk ? result.shrunk.map(shrunkWarning) : [])],
+    // The links to the stored Services say again what the import's own did: each once.
+    warnings: [...new Set([...converted.warnings, ...result.warnings])].sort(compareStrings).concat(how.sayShrunk ? result.shrunk.map(shrunkWarning) : []),
   };
 }

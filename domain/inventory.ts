@@ -208,6 +208,19 @@ export function cidrMatchesNodes(settings: CiliumPolicySettings | undefined): bo
 }
 
 /** A full snapshot of the cluster, as one import or one collector pass sees it. */
+/** An Ingress backend: a Service in the Ingress's namespace and one of its ports (number or name). */
+export interface IngressBackend {
+  service: string;
+  port: number | string;
+}
+
+/** An Ingress, as far as it exposes workloads: the Services its rules and default backend send to. */
+export interface Ingress {
+  namespace: string;
+  name: string;
+  backends: IngressBackend[];
+}
+
 export interface InventorySnapshot {
   /** When the snapshot was taken, ms. */
   takenAt: number;
@@ -221,6 +234,14 @@ export interface InventorySnapshot {
   apiserver: ApiserverEndpoint[];
   /** Intermediate owners and pod names → workload (ReplicaSet → Deployment, Job → CronJob, Pod → workload). */
   ownerAliases?: OwnerAlias[];
+  /** The Ingresses, sorted by namespace and name (kept as a kind: they expose workloads). */
+  ingresses?: Ingress[];
+  /**
+   * Per workload key, the distinct label sets of the workload's pods in this snapshot, sorted: a
+   * Service selects the workload when it selects its labels or any of these (per-pod Services).
+   * Stored with the workload, so that a later import of Services alone links them the same way.
+   */
+  podLabels?: Record<string, Labels[]>;
   /**
    * The Cilium cluster name (`cluster-name` of the kube-system/cilium-config ConfigMap), when the
    * inventory carried it: the `io.cilium.k8s.policy.cluster` label of every pod. Read back as the

@@ -6,7 +6,9 @@ import type {
   ApiserverEndpoint,
   AppliedPolicy,
   EndpointSlice,
+  Ingress,
   InventorySnapshot,
+  Labels,
   Namespace,
   Node,
   Service,
@@ -14,6 +16,7 @@ import type {
 } from '../domain/inventory.ts';
 import { formerControlPlaneNodes, type ApiserverAddressPeriod } from '../domain/apiserver.ts';
 import { clusterDnsOf, markClusterDns } from '../domain/cluster-dns.ts';
+import { exposureOf, servicesByNamespace, servicesSelecting } from '../domain/service-links.ts';
 import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
 import type { IpInterval } from '../domain/ip-history.ts';
 import { bumpInventoryGeneration, inventoryGeneration, planIpHistory, writeIpHistoryPlan, type IpHistoryPlan } from './ip-history-plan.ts';
@@ -59,6 +62,8 @@ export interface ApplyResult {
   workloads: { inSnapshot: number; added: number; markedAbsent: number };
   ipIntervals: { opened: number; closed: number };
   ownerAliases: { upserted: number; pruned: number };
+  /** What linking the present workloads to the stored Services and Ingresses could not resolve, sorted. */
+  warnings: string[];
 }
 
 export class SnapshotOrderError extends Error {
@@ -81,7 +86,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
   const t = snapshot.takenAt;
   const inScope = (key: string) => !snapshot.scope || snapshot.scope.includes(key);
   if (holdsNothing(snapshot)) {
-    return { replaced: [], shrunk: [], workloads: { inSnapshot: 0, added: 0, markedAbsent: 0 }, ipIntervals: { opened: 0, closed: 0 }, ownerAliases: { upserted: 0, pruned: 0 } };
+    return { replaced: [], shrunk: [], workloads: { inSnapshot: 0, added: 0, markedAbsent: 0 }, ipIntervals: { opened: 0, closed: 0 }, ownerAliases: { upserted: 0, pruned: 0 }, warnings: [] };
   }
   return db.transaction((): ApplyResult => {
     const last = (db.prepare('SELECT max(taken_at) AS t FROM inventory_imports').get() as { t: number | null }).t;
@@ -125,8 +130,15 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       replaced.push('apiserver');
       replaceApiserver(db, snapshot.apiserver, t);
     }
+    if (inScope('Ingress.networking.k8s.io')) {
+      const ingresses = snapshot.ingresses ?? [];
+      replace('ingresses', 'ingresses', ingresses.length);
+      const ins = db.prepare('INSERT INTO ingresses (namespace, name, backends, updated_at) VALUES (?, ?, ?, ?)');
+      for (const i of ingresses) ins.run(i.namespace, i.name, json(i.backends), t);
+    }
     replacePolicies(db, snapshot, inScope, replaced);
     const workloads = writeWorkloads(db, snapshot, inScope);
+    const warnings = linkStoredWorkloads(db);
     const ownerAliases = writeAliases(db, snapshot);
     if (inScope('Pod')) {
       replaced.push('podAddresses');
@@ -157,7 +169,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
           .run(t, options.source, json(options.counts ?? {}), snapshot.ciliumClusterName ?? null, ...ciliumPolicyColumns(snapshot.ciliumPolicy)).lastInsertRowid,
       );
     }
-    return { importId, replaced: replaced.sort(), shrunk, workloads, ipIntervals, ownerAliases };
+    return { importId, replaced: replaced.sort(), shrunk, workloads, ipIntervals, ownerAliases, warnings };
   }).immediate();
 }
 
@@ -188,12 +200,16 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
   const t = snapshot.takenAt;
   const find = db.prepare('SELECT id FROM workloads WHERE namespace = ? AND kind = ? AND name = ?');
   const upsert = db.prepare(`
-    INSERT INTO workloads (namespace, kind, name, labels, selector, host_network, ports, services, exposure, service_account, cluster_dns, istio_proxy, first_seen, last_seen, present)
-    VALUES (@namespace, @kind, @name, @labels, @selector, @hostNetwork, @ports, @services, @exposure, @serviceAccount, @clusterDns, @istioProxy, @t, @t, 1)
+    INSERT INTO workloads (namespace, kind, name, labels, selector, host_network, ports, services, exposure, service_account, cluster_dns, istio_proxy, pod_labels, first_seen, last_seen, present)
+    VALUES (@namespace, @kind, @name, @labels, @selector, @hostNetwork, @ports, @services, @exposure, @serviceAccount, @clusterDns, @istioProxy, @podLabels, @t, @t, 1)
     ON CONFLICT (namespace, kind, name) DO UPDATE SET
       labels = excluded.labels, selector = excluded.selector, host_network = excluded.host_network, ports = excluded.ports,
       services = excluded.services, exposure = excluded.exposure, service_account = excluded.service_account,
-      cluster_dns = excluded.cluster_dns, istio_proxy = excluded.istio_proxy, last_seen = excluded.last_seen, present = 1`);
+      cluster_dns = excluded.cluster_dns, istio_proxy = excluded.istio_proxy,
+      pod_labels = CASE WHEN @podsInScope = 1 THEN excluded.pod_labels ELSE workloads.pod_labels END,
+      last_seen = excluded.last_seen, present = 1`);
+  // An import without Pods (controllers only) keeps the pods' label sets an earlier one stored.
+  const podsInScope = inScope('Pod') ? 1 : 0;
   let added = 0;
   const keys = new Set<string>();
   for (const w of snapshot.workloads) {
@@ -212,6 +228,8 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
       serviceAccount: w.serviceAccount ?? null,
       clusterDns: w.clusterDns ? 1 : 0,
       istioProxy: w.istioProxy ? 1 : 0,
+      podLabels: json(snapshot.podLabels?.[workloadKey(w)] ?? []),
+      podsInScope,
       t,
     });
   }
@@ -228,6 +246,32 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
     }
   }
   return { inSnapshot: snapshot.workloads.length, added, markedAbsent };
+}
+
+/**
+ * Links every present workload to the Services and Ingresses the store now holds, from its labels
+ * and its pods' (domain/service-links.ts): run after an import's sections are written, so that
+ * the links depend on what the store holds, not on which kinds this import carried (Services
+ * alone link the stored workloads; pods alone the stored Services). Only changed rows are written;
+ * returns what could not be resolved.
+ */
+function linkStoredWorkloads(db: Db): string[] {
+  const services = readServices(db);
+  const byNamespace = servicesByNamespace(services);
+  const rows = readWorkloadRows(db, 'WHERE present = 1');
+  const workloads = rows.map((r) => {
+    const w = toWorkload(r);
+    return { ...w, services: servicesSelecting([w.labels, ...(JSON.parse(r.pod_labels) as Labels[])], byNamespace.get(w.namespace)) };
+  });
+  const warnings = new Set<string>();
+  const exposure = exposureOf(workloads, services, readIngresses(db), (w) => warnings.add(w));
+  const dns = new Set(clusterDnsOf(workloads, services)?.workloads ?? []);
+  const update = db.prepare('UPDATE workloads SET services = ?, exposure = ?, cluster_dns = ? WHERE id = ?');
+  rows.forEach((r, i) => {
+    const linked = { services: json(workloads[i]!.services), exposure: json(exposure[i]), clusterDns: dns.has(workloads[i]!) ? 1 : 0 };
+    if (linked.services !== r.services || linked.exposure !== r.exposure || linked.clusterDns !== r.cluster_dns) update.run(linked.services, linked.exposure, linked.clusterDns, r.id);
+  });
+  return [...warnings].sort();
 }
 
 function writeAliases(db: Db, snapshot: InventorySnapshot): ApplyResult['ownerAliases'] {
@@ -255,6 +299,7 @@ function writePodAddresses(db: Db, snapshot: InventorySnapshot): void {
 // Readers
 
 interface WorkloadRow {
+  id: number;
   namespace: string;
   kind: WorkloadKind;
   name: string;
@@ -267,6 +312,8 @@ interface WorkloadRow {
   service_account: string | null;
   cluster_dns: number;
   istio_proxy: number;
+  /** JSON: the distinct label sets of its pods (migrations/0023). */
+  pod_labels: string;
   first_seen: number;
   last_seen: number;
   present: number;
@@ -411,6 +458,11 @@ function readServices(db: Db): Service[] {
     ...(r.selector ? { selector: JSON.parse(r.selector) } : {}),
     ...(r.created_at !== null ? { createdAt: r.created_at } : {}),
   }));
+}
+
+function readIngresses(db: Db): Ingress[] {
+  const rows = db.prepare('SELECT namespace, name, backends FROM ingresses ORDER BY namespace, name').all() as { namespace: string; name: string; backends: string }[];
+  return rows.map((r) => ({ namespace: r.namespace, name: r.name, backends: JSON.parse(r.backends) }));
 }
 
 function readEndpointSlices(db: Db): EndpointSlice[] {

@@ -7,7 +7,7 @@ export { toController, CONTROLLER_KINDS, type ControllerInfo } from './controlle
 export { toService } from './services.ts';
 export { toEndpointSlice, apiserverFromEndpoints, apiserverFromSlices } from './endpoint-slices.ts';
 export { toNode, toNamespace } from './nodes.ts';
-export { toIngress, type IngressInfo } from './ingresses.ts';
+export { toIngress } from './ingresses.ts';
 export { toPolicy, POLICY_KINDS } from './policies.ts';
 
 import { parseInventoryText, type ParseInventoryOptions } from './parse.ts';

@@ -2,18 +2,8 @@ import { readObject } from './metadata.ts';
 import type { FieldReader } from './fields.ts';
 import type { RawObject } from './parse.ts';
 import { compareStrings } from '../../domain/order.ts';
+import type { Ingress, IngressBackend } from '../../domain/inventory.ts';
 
-/** An Ingress backend: a Service in the Ingress's namespace and one of its ports (number or name). */
-export interface IngressBackend {
-  service: string;
-  port: number | string;
-}
-
-export interface IngressInfo {
-  namespace: string;
-  name: string;
-  backends: IngressBackend[];
-}
 
 function backend(b: FieldReader | undefined): IngressBackend | undefined {
   // Resource backends (b.resource) point at objects, not pods: nothing is exposed through them.
@@ -24,7 +14,7 @@ function backend(b: FieldReader | undefined): IngressBackend | undefined {
   return { service: svc.str('name'), port: number ?? port.str('name') };
 }
 
-export function toIngress(raw: RawObject): IngressInfo {
+export function toIngress(raw: RawObject): Ingress {
   const { r, meta } = readObject(raw, 'namespaced');
   const spec = r.obj('spec');
   const found = new Map<string, IngressBackend>();

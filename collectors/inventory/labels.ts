@@ -46,9 +46,3 @@ export function selectorFromLabels(labels: Labels, stamped: ReadonlySet<string> 
   return Object.keys(stable).length > 0 ? { matchLabels: stable } : {};
 }
 
-/** Service-style selector: every pair must match; an empty selector selects nothing. */
-export function mapSelects(selector: Labels | undefined, labels: Labels): boolean {
-  if (!selector) return false;
-  const keys = Object.keys(selector);
-  return keys.length > 0 && keys.every((k) => labels[k] === selector[k]);
-}

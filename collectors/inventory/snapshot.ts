@@ -8,13 +8,12 @@ import type {
   ApiserverEndpoint,
   AppliedPolicy,
   EndpointSlice,
-  Exposure,
+  Ingress,
   InventorySnapshot,
   Namespace,
   Node,
   PodAddress,
   Service,
-  ServicePort,
   Workload,
 } from '../../domain/inventory.ts';
 import { isApiserverService } from '../../domain/apiserver.ts';
@@ -23,8 +22,8 @@ import type { CiliumPolicySettings, OwnerAlias } from '../../domain/inventory.ts
 import { isControllerKey, toController, type ControllerInfo } from './controllers.ts';
 import { apiserverFromEndpoints, apiserverFromSlices, isApiserverSlice, toEndpointSlice } from './endpoint-slices.ts';
 import { InventoryInputError } from './fields.ts';
-import { toIngress, type IngressInfo } from './ingresses.ts';
-import { controllerStampedKeys, isVolatileSelector, mapSelects, selectorFromLabels, withoutVolatile } from './labels.ts';
+import { toIngress } from './ingresses.ts';
+import { controllerStampedKeys, isVolatileSelector, selectorFromLabels, withoutVolatile } from './labels.ts';
 import type { OwnerRef } from './metadata.ts';
 import { toNamespace, toNode } from './nodes.ts';
 import type { RawObject } from './parse.ts';
@@ -35,6 +34,7 @@ import { toService } from './services.ts';
 import { ciliumClusterNameOf, ciliumPolicySettingsOf, isCiliumConfig } from './cilium-config.ts';
 import { chosenConvention, dnsConventionOf, selectingServices, type DnsConvention } from '../../domain/cluster-dns.ts';
 import { compareStrings } from '../../domain/order.ts';
+import { exposureOf, servicesByNamespace, servicesSelecting } from '../../domain/service-links.ts';
 
 export interface ConvertedInventory {
   snapshot: InventorySnapshot;
@@ -64,7 +64,7 @@ interface Objects {
   apiserverEndpoints?: ApiserverEndpoint[];
   nodes: Node[];
   namespaces: Namespace[];
-  ingresses: IngressInfo[];
+  ingresses: Ingress[];
   policies: AppliedPolicy[];
   ciliumClusterName?: string;
   ciliumPolicy?: CiliumPolicySettings;
@@ -286,15 +286,6 @@ function ownerFromNaming(namespace: string, kind: string, name: string, labels: 
   return undefined;
 }
 
-function targetPort(sp: ServicePort, w: Workload): number | undefined {
-  if (typeof sp.targetPort === 'number') return sp.targetPort;
-  return w.ports.find((p) => p.name === sp.targetPort && p.protocol === sp.protocol)?.port;
-}
-
-function compareExposure(a: Exposure, b: Exposure): number {
-  return compareStrings(a.via, b.via) || compareStrings(a.object, b.object) || a.port - b.port || compareStrings(a.protocol, b.protocol);
-}
-
 /**
  * What an earlier import resolved an owner to (the stored owner aliases): a Job of a CronJob, a
  * ReplicaSet of a Deployment, when this import holds only pods.
@@ -312,11 +303,11 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
     warnings.add(`${owner} is not a Deployment, StatefulSet, DaemonSet, Job, CronJob, Rollout or DeploymentConfig (nor a ReplicaSet, ReplicationController or Job owned by one): its ${count} pod(s) are treated as bare pods`);
   }
 
-  const servicesByNs = new Map<string, Service[]>();
-  for (const s of o.services) servicesByNs.set(s.namespace, [...(servicesByNs.get(s.namespace) ?? []), s]);
+  const servicesByNs = servicesByNamespace(o.services);
   const importedServices = selectingServices(o.services);
 
   const workloads: Workload[] = [];
+  const podLabels: Record<string, Labels[]> = {};
   const dnsConventions = new Map<number, DnsConvention>();
   for (const key of [...index.drafts.keys()].sort()) {
     const d = index.drafts.get(key) as Draft;
@@ -329,10 +320,9 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
         : (c?.templateLabels ?? withoutVolatile(firstIntermediate?.templateLabels ?? firstPod?.labels ?? {}, d.stamped));
     const selector = c?.selector && !isVolatileSelector(c.selector) ? c.selector : selectorFromLabels(labels, d.stamped);
     const serviceAccount = c?.serviceAccount ?? firstIntermediate?.serviceAccount ?? firstPod?.serviceAccount;
-    const services = (servicesByNs.get(d.ref.namespace) ?? [])
-      .filter((s) => mapSelects(s.selector, labels) || d.pods.some((p) => mapSelects(s.selector, p.labels)))
-      .map((s) => `${s.namespace}/${s.name}`)
-      .sort();
+    const services = servicesSelecting([labels, ...d.pods.map((p) => p.labels)], servicesByNs.get(d.ref.namespace));
+    const ofPods = distinctLabelSets(d.pods.map((p) => p.labels));
+    if (ofPods.length > 0) podLabels[key] = ofPods;
     const dnsConvention = dnsConventionOf(d.ref.namespace, [labels, ...d.pods.map((p) => p.labels)], services, importedServices);
     if (dnsConvention !== undefined) dnsConventions.set(workloads.length, dnsConvention);
     workloads.push({
@@ -351,7 +341,8 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
   const chosen = chosenConvention([...dnsConventions.values()]);
   for (const [i, c] of dnsConventions) if (c === chosen) workloads[i]!.clusterDns = true;
 
-  addExposure(workloads, o, warnings);
+  const ingresses = [...o.ingresses].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name));
+  exposureOf(workloads, o.services, ingresses, (w) => warnings.add(w)).forEach((exposure, i) => (workloads[i]!.exposure = exposure));
 
   const podAddresses = addressesOf(pods, podWorkload, warnings);
   const apiserverSlices = o.slices.filter(isApiserverSlice);
@@ -370,6 +361,8 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
     podAddresses,
     apiserver,
     ownerAliases: aliases,
+    ingresses,
+    podLabels,
     // Not a kind the store keeps: it is the import's own fact (store/inventory.ts).
     scope: [...o.counts.keys()].filter((k) => k !== 'ConfigMap').sort(),
     ...(o.ciliumClusterName !== undefined ? { ciliumClusterName: o.ciliumClusterName } : {}),
@@ -378,50 +371,14 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
   return { snapshot, objects: sortedRecord(o.counts), ignored: sortedRecord(o.ignored), warnings: [...warnings].sort() };
 }
 
-/** Service type LoadBalancer/NodePort → the target pod port; Ingress backends → the backing Service's target port. */
-function addExposure(workloads: Workload[], o: Objects, warnings: Set<string>): void {
-  const services = new Map(o.services.map((s) => [`${s.namespace}/${s.name}`, s]));
-  const selectedBy = new Map<string, Workload[]>();
-  for (const w of workloads) for (const s of w.services) selectedBy.set(s, [...(selectedBy.get(s) ?? []), w]);
-  const expose = (w: Workload, e: Exposure) => {
-    if (!w.exposure.some((x) => compareExposure(x, e) === 0)) w.exposure.push(e);
-  };
-  const unresolved = (svc: string, sp: ServicePort, w: Workload) =>
-    warnings.add(`Service ${svc} port ${sp.port}/${sp.protocol}: targetPort "${sp.targetPort}" names no ${sp.protocol} container port of ${workloadKey(w)}`);
-
-  for (const w of workloads) {
-    for (const key of w.services) {
-      const s = services.get(key);
-      if (!s || (s.type !== 'LoadBalancer' && s.type !== 'NodePort')) continue;
-      for (const sp of s.ports) {
-        const port = targetPort(sp, w);
-        if (port === undefined) unresolved(key, sp, w);
-        else expose(w, { via: s.type, object: key, port, protocol: sp.protocol });
-      }
-    }
+/** The distinct label sets among `sets`, sorted by their JSON (keys in order): the same pods give the same list. */
+function distinctLabelSets(sets: readonly Labels[]): Labels[] {
+  const byJson = new Map<string, Labels>();
+  for (const l of sets) {
+    const sorted = Object.fromEntries(Object.entries(l).sort(([a], [b]) => compareStrings(a, b)));
+    byJson.set(JSON.stringify(sorted), sorted);
   }
-  for (const ing of [...o.ingresses].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name))) {
-    const object = `${ing.namespace}/${ing.name}`;
-    for (const b of ing.backends) {
-      const key = `${ing.namespace}/${b.service}`;
-      const s = services.get(key);
-      if (!s) {
-        warnings.add(`Ingress ${object}: backend Service ${key} is not in the inventory`);
-        continue;
-      }
-      const sp = s.ports.find((p) => (typeof b.port === 'number' ? p.port === b.port : p.name === b.port));
-      if (!sp) {
-        warnings.add(`Ingress ${object}: Service ${key} has no port ${typeof b.port === 'number' ? b.port : `named "${b.port}"`}`);
-        continue;
-      }
-      for (const w of selectedBy.get(key) ?? []) {
-        const port = targetPort(sp, w);
-        if (port === undefined) unresolved(key, sp, w);
-        else expose(w, { via: 'Ingress', object, port, protocol: sp.protocol });
-      }
-    }
-  }
-  for (const w of workloads) w.exposure.sort(compareExposure);
+  return [...byJson.keys()].sort(compareStrings).map((k) => byJson.get(k)!);
 }
 
 /** The IPs running pods hold. A pod IP claimed twice goes to the pod that got it last (the other is a stale record). */

@@ -1,0 +1,101 @@
+/**
+ * Which Services select a workload, and how it is exposed (LoadBalancer and NodePort Services,
+ * Ingress backends): decided from the workloads' labels and the Services and Ingresses together,
+ * one rule for an import's own objects and for what the store holds once an import is in
+ * (docs/inventory.md, "Workloads": an import of Services alone links the stored workloads too).
+ */
+import type { Exposure, Ingress, Labels, Service, ServicePort, Workload } from './inventory.ts';
+import { compareStrings } from './order.ts';
+import { workloadKey } from './peer.ts';
+
+/** Service-style selector: every pair must match; an empty selector selects nothing. */
+export function mapSelects(selector: Labels | undefined, labels: Labels): boolean {
+  if (!selector) return false;
+  const keys = Object.keys(selector);
+  return keys.length > 0 && keys.every((k) => labels[k] === selector[k]);
+}
+
+/** The Services by namespace, each list in the order given: what `servicesSelecting` looks through. */
+export function servicesByNamespace(services: readonly Service[]): Map<string, Service[]> {
+  const out = new Map<string, Service[]>();
+  for (const s of services) out.set(s.namespace, [...(out.get(s.namespace) ?? []), s]);
+  return out;
+}
+
+/**
+ * `namespace/name` of the Services (of the workload's namespace: `servicesByNamespace`) that select
+ * any of `labelSets` (the workload's labels and its pods', so per-pod Services on
+ * `statefulset.kubernetes.io/pod-name` count), sorted.
+ */
+export function servicesSelecting(labelSets: readonly Labels[], services: readonly Service[] = []): string[] {
+  return services
+    .filter((s) => labelSets.some((l) => mapSelects(s.selector, l)))
+    .map((s) => `${s.namespace}/${s.name}`)
+    .sort(compareStrings);
+}
+
+function targetPort(sp: ServicePort, w: Workload): number | undefined {
+  if (typeof sp.targetPort === 'number') return sp.targetPort;
+  return w.ports.find((p) => p.name === sp.targetPort && p.protocol === sp.protocol)?.port;
+}
+
+export function compareExposure(a: Exposure, b: Exposure): number {
+  return compareStrings(a.via, b.via) || compareStrings(a.object, b.object) || a.port - b.port || compareStrings(a.protocol, b.protocol);
+}
+
+/**
+ * Each workload's exposure, in the order of `workloads`, sorted: a Service of type LoadBalancer or
+ * NodePort among its `services` → each port's target pod port; an Ingress backend → the backing
+ * Service port's target pod port, for each workload the Service selects. What cannot be resolved
+ * (a named target port no container declares, an Ingress backend Service or port the inventory
+ * lacks) is said through `warn`.
+ */
+export function exposureOf(workloads: readonly Workload[], services: readonly Service[], ingresses: readonly Ingress[], warn: (message: string) => void): Exposure[][] {
+  const byKey = new Map(services.map((s) => [`${s.namespace}/${s.name}`, s]));
+  const out: Exposure[][] = workloads.map(() => []);
+  const selectedBy = new Map<string, number[]>();
+  workloads.forEach((w, i) => {
+    for (const s of w.services) selectedBy.set(s, [...(selectedBy.get(s) ?? []), i]);
+  });
+  const expose = (i: number, e: Exposure) => {
+    if (!out[i]!.some((x) => compareExposure(x, e) === 0)) out[i]!.push(e);
+  };
+  const unresolved = (svc: string, sp: ServicePort, w: Workload) =>
+    warn(`Service ${svc} port ${sp.port}/${sp.protocol}: targetPort "${sp.targetPort}" names no ${sp.protocol} container port of ${workloadKey(w)}`);
+
+  workloads.forEach((w, i) => {
+    for (const key of w.services) {
+      const s = byKey.get(key);
+      if (!s || (s.type !== 'LoadBalancer' && s.type !== 'NodePort')) continue;
+      for (const sp of s.ports) {
+        const port = targetPort(sp, w);
+        if (port === undefined) unresolved(key, sp, w);
+        else expose(i, { via: s.type, object: key, port, protocol: sp.protocol });
+      }
+    }
+  });
+  for (const ing of [...ingresses].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name))) {
+    const object = `${ing.namespace}/${ing.name}`;
+    for (const b of ing.backends) {
+      const key = `${ing.namespace}/${b.service}`;
+      const s = byKey.get(key);
+      if (!s) {
+        warn(`Ingress ${object}: backend Service ${key} is not in the inventory`);
+        continue;
+      }
+      const sp = s.ports.find((p) => (typeof b.port === 'number' ? p.port === b.port : p.name === b.port));
+      if (!sp) {
+        warn(`Ingress ${object}: Service ${key} has no port ${typeof b.port === 'number' ? b.port : `named "${b.port}"`}`);
+        continue;
+      }
+      for (const i of selectedBy.get(key) ?? []) {
+        const w = workloads[i]!;
+        const port = targetPort(sp, w);
+        if (port === undefined) unresolved(key, sp, w);
+        else expose(i, { via: 'Ingress', object, port, protocol: sp.protocol });
+      }
+    }
+  }
+  for (const e of out) e.sort(compareExposure);
+  return out;
+}
