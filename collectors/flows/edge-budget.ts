@@ -12,6 +12,9 @@
  * for a name, so past either cap such an edge is refused (the record is skipped as `edge-cap`).
  * An edge the store already holds is no new edge: past the caps it is updated as itself (one
  * lookup on the edges' unique key per such record), never folded.
+ * Which addresses fold therefore follows the records' arrival order (the first ones under the cap
+ * keep their edge): an order-free choice would need the whole set in memory, or taking back edges
+ * already committed. The same records in the same order fold the same (docs/ingest.md).
  */
 import { coveringCidr } from '../../domain/ip.ts';
 import { edgeKey } from './aggregate.ts';
