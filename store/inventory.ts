@@ -312,7 +312,7 @@ interface WorkloadRow {
   service_account: string | null;
   cluster_dns: number;
   istio_proxy: number;
-  /** JSON: the distinct label sets of its pods (migrations/0023). */
+  /** JSON: the distinct label sets of its pods (migrations/0024). */
   pod_labels: string;
   first_seen: number;
   last_seen: number;
