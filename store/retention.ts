@@ -4,9 +4,16 @@
  * (ON DELETE CASCADE), as do ambiguous pairs, flow-metric pairs and external DNS names not seen
  * since. IP-history intervals and former apiserver endpoints that ended more than `historyDays`
  * ago go, and the cut-off is kept (`history_horizon`): a flow from before it is skipped at ingest
- * (`before-history`), since its address may have had an owner the store no longer knows. Finished
- * ingest runs older than `runDays` go (an Idempotency-Key is then forgotten).
+ * (`before-history`), since its address may have had an owner the store no longer knows; so do
+ * the workloads gone since before the cut-off (no flow the store still resolves can be theirs) and
+ * the inventory imports taken before it (but the last, and the last that said Cilium's settings).
+ * Finished ingest runs older than `runDays` go (an Idempotency-Key is then forgotten).
  * 0 keeps that kind forever.
+ *
+ * Rows go a batch at a time, each batch its own short transaction: the first pass on a store kept
+ * for a year deleted 2.7 million intervals in one transaction, which held the service's event loop
+ * 21 s and made an `ingest` beside it fail with "database is locked". `retentionSteps` yields after
+ * each batch; `serve` lets its event loop turn there (server/services/retention.ts).
  */
 import type { Db } from './db.ts';
 
@@ -15,7 +22,7 @@ export interface RetentionPolicy {
   edgeDays: number;
   /** Hourly buckets older than this are deleted; 0 = never. */
   hourDays: number;
-  /** IP-history intervals and former apiserver endpoints that ended longer ago than this are deleted; 0 (or absent) = never. */
+  /** IP-history intervals, former apiserver endpoints, workloads gone and inventory imports from longer ago than this are deleted; 0 (or absent) = never. */
   historyDays?: number;
   /** Finished ingest runs (and the Idempotency-Key summaries they keep) that ended longer ago than this are deleted; 0 (or absent) = never. */
   runDays?: number;
@@ -36,49 +43,92 @@ export interface RetentionResult {
   /** IP-history intervals and former apiserver endpoints (migration 0023). */
   intervals: number;
   formerApiserverEndpoints: number;
+  /** Workloads no import has listed since before the history cut-off. */
+  goneWorkloads: number;
+  inventoryImports: number;
   runs: number;
 }
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
+/** Rows per transaction: a batch commits in milliseconds, so nothing waits long behind it. */
+export const RETENTION_BATCH = 2_000;
 
+/** Applies the policy at once (the CLI, tests): every batch, back to back. */
 export function applyRetention(db: Db, policy: RetentionPolicy, now: number = Date.now()): RetentionResult {
-  const result: RetentionResult = { edges: 0, hours: 0, ambiguous: 0, metricPairs: 0, names: 0, intervals: 0, formerApiserverEndpoints: 0, runs: 0 };
-  db.transaction(() => {
-    if (policy.hourDays > 0) {
-      const cutoff = now - policy.hourDays * DAY_MS;
-      result.hoursBefore = new Date(cutoff).toISOString();
-      // A bucket is the hour starting at hour × 1 h: it goes once that whole hour is older than the cut-off.
-      result.hours = db.prepare('DELETE FROM edge_hours WHERE hour < ?').run(Math.floor(cutoff / HOUR_MS)).changes;
+  const steps = retentionSteps(db, policy, now);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The policy applied a batch at a time: each `next()` commits one short IMMEDIATE transaction (it
+ * reads before it writes, store/db.ts); the last returns what was deleted.
+ */
+export function* retentionSteps(db: Db, policy: RetentionPolicy, now: number, batch: number = RETENTION_BATCH): Generator<void, RetentionResult> {
+  const result: RetentionResult = { edges: 0, hours: 0, ambiguous: 0, metricPairs: 0, names: 0, intervals: 0, formerApiserverEndpoints: 0, goneWorkloads: 0, inventoryImports: 0, runs: 0 };
+  /**
+   * Deletes the rows of `table` that `where` selects, `batch` a time (by `key`, its primary key's
+   * columns), yielding after each; `alongside` counts what a batch deletes with it ($ids: the batch's keys).
+   */
+  function* deleteAll(table: string, key: string, where: string, params: readonly unknown[], counted: (n: number) => void, alongside?: string): Generator<void> {
+    const ids = `SELECT ${key} FROM ${table} WHERE ${where} ORDER BY ${key} LIMIT ${batch}`;
+    const countAlongside = alongside === undefined ? undefined : db.prepare(alongside.replace('$ids', ids));
+    const del = db.prepare(`DELETE FROM ${table} WHERE (${key}) IN (${ids})`);
+    for (;;) {
+      const n = db
+        .transaction(() => {
+          if (countAlongside) result.hours += (countAlongside.get(...params) as { n: number }).n;
+          return del.run(...params).changes;
+        })
+        .immediate();
+      counted(n);
+      if (n < batch) return;
+      yield;
     }
-    if (policy.edgeDays > 0) {
-      const cutoff = now - policy.edgeDays * DAY_MS;
-      result.edgesBefore = new Date(cutoff).toISOString();
-      const hoursBefore = db.prepare('SELECT count(*) AS n FROM edge_hours WHERE edge_id IN (SELECT id FROM edges WHERE last_seen < ?)').get(cutoff) as { n: number };
-      result.edges = db.prepare('DELETE FROM edges WHERE last_seen < ?').run(cutoff).changes;
-      result.hours += hoursBefore.n;
-      result.ambiguous = db.prepare('DELETE FROM ambiguous_pairs WHERE last_seen < ?').run(cutoff).changes;
-      result.metricPairs = db.prepare('DELETE FROM metric_pairs WHERE last_seen < ?').run(cutoff).changes;
-      result.names = db.prepare('DELETE FROM external_names WHERE last_seen < ?').run(cutoff).changes;
-    }
-    if ((policy.historyDays ?? 0) > 0) {
-      const cutoff = now - (policy.historyDays ?? 0) * DAY_MS;
-      result.historyBefore = new Date(cutoff).toISOString();
-      // Every interval that held a time at or after the cut-off ended at or after it, so it stays:
-      // flows from the cut-off on resolve exactly as before.
-      result.intervals = db.prepare('DELETE FROM ip_history WHERE valid_to < ?').run(cutoff).changes;
-      result.formerApiserverEndpoints = db.prepare('DELETE FROM apiserver_history WHERE valid_to < ?').run(cutoff).changes;
-      // The horizon only moves forward: a pass with a shorter historyDays set later has already forgotten more.
-      db.prepare('INSERT INTO history_horizon (id, before) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET before = max(before, excluded.before)').run(cutoff);
-    }
-    if ((policy.runDays ?? 0) > 0) {
-      const cutoff = now - (policy.runDays ?? 0) * DAY_MS;
-      result.runsBefore = new Date(cutoff).toISOString();
-      // A running run is never deleted, however old: its process may still commit to it.
-      result.runs = db.prepare("DELETE FROM ingest_runs WHERE status <> 'running' AND finished_at < ?").run(cutoff).changes;
-    }
-    // IMMEDIATE: it may read before it writes (store/db.ts).
-  }).immediate();
+  }
+
+  if (policy.hourDays > 0) {
+    const cutoff = now - policy.hourDays * DAY_MS;
+    result.hoursBefore = new Date(cutoff).toISOString();
+    // A bucket is the hour starting at hour × 1 h: it goes once that whole hour is older than the cut-off.
+    yield* deleteAll('edge_hours', 'edge_id, hour', 'hour < ?', [Math.floor(cutoff / HOUR_MS)], (n) => (result.hours += n));
+  }
+  if (policy.edgeDays > 0) {
+    const cutoff = now - policy.edgeDays * DAY_MS;
+    result.edgesBefore = new Date(cutoff).toISOString();
+    // The buckets go with their edge (ON DELETE CASCADE): counted first, in the same transaction.
+    yield* deleteAll('edges', 'id', 'last_seen < ?', [cutoff], (n) => (result.edges += n), 'SELECT count(*) AS n FROM edge_hours WHERE edge_id IN ($ids)');
+    yield* deleteAll('ambiguous_pairs', 'rowid', 'last_seen < ?', [cutoff], (n) => (result.ambiguous += n));
+    yield* deleteAll('metric_pairs', 'peer_a, peer_b, source, metric', 'last_seen < ?', [cutoff], (n) => (result.metricPairs += n));
+    yield* deleteAll('external_names', 'rowid', 'last_seen < ?', [cutoff], (n) => (result.names += n));
+  }
+  if ((policy.historyDays ?? 0) > 0) {
+    const cutoff = now - (policy.historyDays ?? 0) * DAY_MS;
+    result.historyBefore = new Date(cutoff).toISOString();
+    // The horizon first, and it only moves forward (a pass with a shorter historyDays set later has
+    // already forgotten more): an ingest between two batches must already skip what may be gone.
+    db.prepare('INSERT INTO history_horizon (id, before) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET before = max(before, excluded.before)').run(cutoff);
+    // Every interval that held a time at or after the cut-off ended at or after it, so it stays:
+    // flows from the cut-off on resolve exactly as before.
+    yield* deleteAll('ip_history', 'id', 'valid_to < ?', [cutoff], (n) => (result.intervals += n));
+    yield* deleteAll('apiserver_history', 'rowid', 'valid_to < ?', [cutoff], (n) => (result.formerApiserverEndpoints += n));
+    // A workload no import has listed since before the cut-off held no address since: flow
+    // resolution, which reads every workload for each ingest, no longer needs it.
+    yield* deleteAll('workloads', 'id', 'present = 0 AND last_seen < ?', [cutoff], (n) => (result.goneWorkloads += n));
+    // The last import dates the inventory, and the last that read Cilium's settings keeps them (store/inventory.ts).
+    const last = (where: string): string => `SELECT id FROM (SELECT id FROM inventory_imports ${where} ORDER BY taken_at DESC, id DESC LIMIT 1)`;
+    const keep = `id NOT IN (${last('')} UNION ${last('WHERE cilium_cluster_name IS NOT NULL')})`;
+    yield* deleteAll('inventory_imports', 'id', `taken_at < ? AND ${keep}`, [cutoff], (n) => (result.inventoryImports += n));
+  }
+  if ((policy.runDays ?? 0) > 0) {
+    const cutoff = now - (policy.runDays ?? 0) * DAY_MS;
+    result.runsBefore = new Date(cutoff).toISOString();
+    // A running run is never deleted, however old: its process may still commit to it.
+    yield* deleteAll('ingest_runs', 'id', "status <> 'running' AND finished_at < ?", [cutoff], (n) => (result.runs += n));
+  }
   return result;
 }
 

@@ -124,9 +124,9 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
     edges
       .command('prune')
       .description('apply retention once: delete edges not seen for --edge-days, hourly buckets older than --hour-days, IP history and ingest runs that ended before --history-days and --run-days (0 keeps forever)')
-      .requiredOption('--edge-days <n>', 'delete edges (and ambiguous pairs, external names) last seen more than this many days ago')
+      .option('--edge-days <n>', 'delete edges (and ambiguous pairs, external names) last seen more than this many days ago', '0')
       .option('--hour-days <n>', 'delete hourly buckets older than this many days', '0')
-      .option('--history-days <n>', 'delete IP-history intervals that ended more than this many days ago (flows from before are then skipped at ingest as before-history)', '0')
+      .option('--history-days <n>', 'delete IP-history intervals that ended, workloads gone and inventory imports taken more than this many days ago (flows from before are then skipped at ingest as before-history)', '0')
       .option('--run-days <n>', 'delete finished ingest runs (and the Idempotency-Key answers they keep) that ended more than this many days ago', '0'),
   ).action(async (_opts: PruneOptions, cmd: Command) => {
     const opts = cmd.optsWithGlobals<PruneOptions & { namespace?: string; workload?: string; since?: string }>();

@@ -266,7 +266,7 @@ test('retention: buckets older than hourDays go, edges not seen for edgeDays go 
   assert.equal(new EdgeStore(db).count(), 1, 'nothing pruned');
   const ctx = testContext(db, path, { retention: { edgeDays: 1, hourDays: 0, historyDays: 0, runDays: 0, intervalMinutes: 60 } });
   const schedule = startRetentionSchedule({ ...ctx, now: () => now + 2 * day });
-  schedule.runOnce();
+  await schedule.runOnce();
   schedule.stop();
   assert.equal(new EdgeStore(db).count(), 0);
 });
