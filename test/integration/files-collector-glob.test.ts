@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { pino } from 'pino';
 import { FilesCollector } from '../../collectors/files/collector.ts';
 import { resolveFilesSettings, type FilesConfigT } from '../../collectors/files/config.ts';
@@ -29,7 +29,10 @@ interface Logged {
 
 function collector(db: Db, files: FilesConfigT['files'], extra: Partial<FilesConfigT> = {}, logs: Logged[] = []): FilesCollector {
   const logger = pino({ level: 'info' }, { write: (s: string) => void logs.push(JSON.parse(s) as Logged) });
-  return new FilesCollector(resolveFilesSettings({ files, pollInterval: '10ms', flushInterval: '10ms', rescanInterval: '20ms', ...extra }), { db, logger, now: Date.now, ingest: DEFAULT_INGEST_LIMITS });
+  const c = new FilesCollector(resolveFilesSettings({ files, pollInterval: '10ms', flushInterval: '10ms', rescanInterval: '20ms', ...extra }), { db, logger, now: Date.now, ingest: DEFAULT_INGEST_LIMITS });
+  // Stopped even when a test fails before its own stop(): a collector left polling keeps the test file's process alive, and the suite hangs.
+  after(() => c.stop());
+  return c;
 }
 
 

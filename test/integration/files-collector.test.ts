@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { FilesCollector } from '../../collectors/files/collector.ts';
@@ -28,7 +28,10 @@ const until = (what: string, predicate: () => boolean): Promise<void> => waitUnt
 const silent = pino({ level: 'silent' });
 
 function collector(db: Db, files: FilesConfigT['files'], extra: Partial<FilesConfigT> = {}): FilesCollector {
-  return new FilesCollector(resolveFilesSettings({ files, pollInterval: '10ms', flushInterval: '10ms', ...extra }), { db, logger: silent, now: Date.now, ingest: DEFAULT_INGEST_LIMITS });
+  const c = new FilesCollector(resolveFilesSettings({ files, pollInterval: '10ms', flushInterval: '10ms', ...extra }), { db, logger: silent, now: Date.now, ingest: DEFAULT_INGEST_LIMITS });
+  // Stopped even when a test fails before its own stop(): a collector left polling keeps the test file's process alive, and the suite hangs.
+  after(() => c.stop());
+  return c;
 }
 
 
