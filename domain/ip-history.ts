@@ -178,6 +178,8 @@ export interface IpHistoryLookup {
   hostNetworkHolderAt(ip: string, t: number): IpInterval | undefined;
   /** Every host-network pod holding `ip` at `t`. */
   hostNetworkHoldersAt(ip: string, t: number): IpInterval[];
+  /** Before this time the history is incomplete (retention deleted what ended before it): absent, it is whole. */
+  readonly historyFrom?: number | undefined;
 }
 
 /**

@@ -22,6 +22,4 @@ export interface ResolutionData {
   ownerAliases: OwnerAlias[];
   /** This cluster's Cilium cluster name (InventorySnapshot.ciliumClusterName; Cilium's default is `default`). */
   ciliumClusterName?: string;
-  /** Retention deleted the IP history that ended before this time (store/retention.ts): flows from before it cannot be resolved. */
-  historyFrom?: number;
 }

@@ -24,7 +24,6 @@ import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type 
 import type { CiliumPolicySettings, CurrentApiserverEndpoint, FormerApiserverEndpoint, OwnerAlias } from '../domain/inventory.ts';
 import type { ResolutionData } from '../domain/resolution.ts';
 import type { Db } from './db.ts';
-import { historyHorizon } from './retention.ts';
 import { INTERVAL_COLUMNS, intervalOf, StoredIpHistory, type IntervalRow } from './ip-history-lookup.ts';
 import type { NameSample } from './edge-names.ts';
 
@@ -551,7 +550,7 @@ export function readResolutionData(db: Db): ResolutionData {
     (): ResolutionData => {
       const services = readServices(db);
       const workloads = markClusterDns(readWorkloadRows(db).map(toWorkload), services);
-      const data: ResolutionData = {
+      return {
         ipHistory: new StoredIpHistory(db),
         workloads,
         services,
@@ -563,9 +562,6 @@ export function readResolutionData(db: Db): ResolutionData {
         ownerAliases: readOwnerAliases(db),
         ...ciliumClusterName(db),
       };
-      const historyFrom = historyHorizon(db);
-      if (historyFrom !== undefined) data.historyFrom = historyFrom;
-      return data;
     },
   )();
 }

@@ -36,14 +36,23 @@ export const DEFAULT_CACHED_ADDRESSES = 65_536;
 
 export class StoredIpHistory implements IpHistoryLookup {
   private readonly ofIp;
+  private readonly horizon;
   /** Per address, its whole history; in use order (a hit moves to the end), the oldest dropped past the limit. */
   private readonly cache = new Map<string, IpHistory>();
+  /**
+   * Retention deleted the intervals that ended before this time (store/retention.ts). Read again
+   * before each address's intervals are: a retention pass beside a running ingest stores its
+   * cut-off before it deletes, so an interval missing from a read is always before this.
+   */
+  historyFrom: number | undefined;
 
   constructor(
     db: Db,
     private readonly limit: number = DEFAULT_CACHED_ADDRESSES,
   ) {
     this.ofIp = db.prepare(`SELECT ${INTERVAL_COLUMNS} FROM ip_history WHERE ip = ?`);
+    this.horizon = db.prepare('SELECT before FROM history_horizon WHERE id = 1').pluck();
+    this.historyFrom = this.readHorizon();
   }
 
   has(ip: string): boolean {
@@ -69,9 +78,14 @@ export class StoredIpHistory implements IpHistoryLookup {
       this.cache.set(ip, h);
       return h;
     }
+    this.historyFrom = this.readHorizon();
     h = new IpHistory((this.ofIp.all(ip) as IntervalRow[]).map(intervalOf));
     this.cache.set(ip, h);
     if (this.cache.size > this.limit) this.cache.delete(this.cache.keys().next().value as string);
     return h;
+  }
+
+  private readHorizon(): number | undefined {
+    return (this.horizon.get() as number | undefined) ?? undefined;
   }
 }

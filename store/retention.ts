@@ -109,15 +109,21 @@ export function* retentionSteps(db: Db, policy: RetentionPolicy, now: number, ba
     const cutoff = now - (policy.historyDays ?? 0) * DAY_MS;
     result.historyBefore = new Date(cutoff).toISOString();
     // The horizon first, and it only moves forward (a pass with a shorter historyDays set later has
-    // already forgotten more): an ingest between two batches must already skip what may be gone.
+    // already forgotten more): an ingest running beside the pass reads it again before it reads an
+    // address's intervals (store/ip-history-lookup.ts), so it skips what may be gone.
     db.prepare('INSERT INTO history_horizon (id, before) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET before = max(before, excluded.before)').run(cutoff);
     // Every interval that held a time at or after the cut-off ended at or after it, so it stays:
     // flows from the cut-off on resolve exactly as before.
     yield* deleteAll('ip_history', 'id', 'valid_to < ?', [cutoff], (n) => (result.intervals += n));
     yield* deleteAll('apiserver_history', 'rowid', 'valid_to < ?', [cutoff], (n) => (result.formerApiserverEndpoints += n));
-    // A workload no import has listed since before the cut-off held no address since: flow
-    // resolution, which reads every workload for each ingest, no longer needs it.
-    yield* deleteAll('workloads', 'id', 'present = 0 AND last_seen < ?', [cutoff], (n) => (result.goneWorkloads += n));
+    // A workload gone from the cluster, once the import that left it out is before the cut-off: its
+    // intervals closed by that import's time at the latest, so they went above, and flow resolution,
+    // which reads every workload for each ingest, no longer needs it. Its namespace's last one stays:
+    // it dates the namespace's end (inventoriedNamespaces), without which a namespace deleted long
+    // ago would read as one the inventory never saw, its edges' workloads as workloads from flows.
+    const leftOut = 'SELECT min(taken_at) FROM inventory_imports WHERE taken_at > workloads.last_seen';
+    const notLast = 'EXISTS (SELECT 1 FROM workloads AS later WHERE later.namespace = workloads.namespace AND (later.last_seen > workloads.last_seen OR (later.last_seen = workloads.last_seen AND later.id > workloads.id)))';
+    yield* deleteAll('workloads', 'id', `present = 0 AND last_seen < ? AND (${leftOut}) < ? AND ${notLast}`, [cutoff, cutoff], (n) => (result.goneWorkloads += n));
     // The last import dates the inventory, and the last that read Cilium's settings keeps them (store/inventory.ts).
     const last = (where: string): string => `SELECT id FROM (SELECT id FROM inventory_imports ${where} ORDER BY taken_at DESC, id DESC LIMIT 1)`;
     const keep = `id NOT IN (${last('')} UNION ${last('WHERE cilium_cluster_name IS NOT NULL')})`;

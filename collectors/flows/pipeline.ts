@@ -353,14 +353,11 @@ export class FlowIngest {
       if (failure) throw failure;
       c.records++;
       const d = this.decode(parsed);
-      if (d.kind === 'flow' && index.historyFrom !== undefined && d.flow.time < index.historyFrom) {
-        c.skipped++;
-        bump(skips, 'before-history');
-      } else if (d.kind === 'flow') {
+      if (d.kind === 'flow') {
         const added = this.add(d.flow, index, c);
-        if (added === 'over-cap') {
+        if (added === 'over-cap' || added === 'before-history') {
           c.skipped++;
-          bump(skips, 'edge-cap');
+          bump(skips, added === 'over-cap' ? 'edge-cap' : added);
         } else {
           c.accepted++;
           if (d.flow.saturated) c.saturated = (c.saturated ?? 0) + 1;
@@ -466,10 +463,14 @@ export class FlowIngest {
 
   /**
    * Resolves, orients and aggregates one flow: 'ambiguous' when it could not be oriented,
-   * 'over-cap' when every edge it makes was refused by the edge budget (nothing of it is kept).
+   * 'over-cap' when every edge it makes was refused by the edge budget (nothing of it is kept),
+   * 'before-history' when it is from before the IP history the store keeps.
    */
-  private add(f: FlowObservation, index: ResolutionIndex, counters: IngestRunCounters): 'added' | 'ambiguous' | 'over-cap' {
+  private add(f: FlowObservation, index: ResolutionIndex, counters: IngestRunCounters): 'added' | 'ambiguous' | 'over-cap' | 'before-history' {
     const { srcs, dsts, connections } = resolveFlow(f, index);
+    // Asked after resolving: the horizon is read again with each address's intervals, so it covers a
+    // retention pass that deleted some of them while this ingest ran (StoredIpHistory).
+    if (index.historyFrom !== undefined && f.time < index.historyFrom) return 'before-history';
     const sm = f.src.meta;
     if (sm?.kind === 'pod' && sm.labels !== undefined) this.rememberLabels(srcs, sm.labels, index, f.time);
     const dm = f.dst.meta;

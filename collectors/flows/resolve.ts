@@ -129,12 +129,13 @@ export class ResolutionIndex {
    * it (records of a cluster named at install, kind's `kind-kind`, would all be foreign to a guess).
    */
   private readonly cluster: string | undefined;
-  /** Flows from before this time cannot be resolved: retention deleted the IP history then (ResolutionData.historyFrom). */
-  readonly historyFrom: number | undefined;
+  /** Flows from before this time cannot be resolved: retention deleted the IP history then (IpHistoryLookup.historyFrom, as of the last address read). */
+  get historyFrom(): number | undefined {
+    return this.history.historyFrom;
+  }
 
   constructor(data: ResolutionData) {
     this.cluster = data.ciliumClusterName;
-    this.historyFrom = data.historyFrom;
     this.dns = new Set(data.dnsWorkloads);
     for (const a of data.ownerAliases) this.aliases.set(`${a.namespace}/${a.kind}/${a.name}`, a.workload);
     for (const w of data.workloads) this.addWorkload(w);

@@ -16,7 +16,9 @@ import type { Db } from '../../store/db.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
 import { PeerResolver } from '../../collectors/prometheus/peers.ts';
-import { readIntervals, readResolutionData } from '../../store/inventory.ts';
+import { FlowIngest } from '../../collectors/flows/pipeline.ts';
+import { SqliteBatchWriter } from '../../collectors/flows/write.ts';
+import { inventoriedNamespaces, readIntervals, readResolutionData } from '../../store/inventory.ts';
 import { applyRetention, historyHorizon, RETENTION_BATCH } from '../../store/retention.ts';
 import { startRetentionSchedule } from '../../server/services/retention.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -180,4 +182,35 @@ test('workloads gone since before the history cut-off and inventory imports take
   assert.deepEqual(db.prepare('SELECT name FROM workloads ORDER BY name').pluck().all(), ['pay-0']);
   assert.equal(r.inventoryImports, 2, 'the imports of day 1 and day -2; the one of day 10 is the last (by time), the one of day -3 said Cilium\'s cluster name');
   assert.deepEqual(db.prepare('SELECT taken_at FROM inventory_imports ORDER BY taken_at').pluck().all(), [T0 - 3 * DAY, T0 + 10 * DAY]);
+});
+
+test('an ingest running while a retention pass deletes intervals skips the flows before its cut-off instead of resolving them to no one', async () => {
+  const { db } = reusedAddress();
+  // Made before the pass, as a long-running ingest's pipeline is.
+  const p = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(readResolutionData(db)), writer: new SqliteBatchWriter(db) });
+  applyRetention(db, { edgeDays: 0, hourDays: 0, historyDays: 15 }, T0 + 30 * DAY);
+  const s = await p.ingest(Readable.from([`${flowFrom(T0 + 2 * DAY)}\n${flowFrom(T0 + 20 * DAY)}\n`]), 'late.ndjson');
+  assert.deepEqual([s.accepted, s.skipped], [1, 1], 'the day-2 flow skipped (before-history)');
+  assert.deepEqual(clients(db), ['workload:shop/Pod/pay-0'], 'never unknown:10.244.1.5');
+});
+
+test('a gone workload stays while an interval of it is kept (the import that left it out is after the cut-off), and so does the last workload of a gone namespace', async () => {
+  const { db } = tmpDb();
+  importPods(db, T0 + DAY, [pod('cart-0', 'cart', T0), { ...pod('web-0', 'web', T0), status: { phase: 'Running', podIP: '10.244.1.6', startTime: new Date(T0).toISOString() } }]);
+  importPods(db, T0 + 20 * DAY, [{ ...pod('web-0', 'web', T0), status: { phase: 'Running', podIP: '10.244.1.6', startTime: new Date(T0).toISOString() } }]);
+  const r = applyRetention(db, { edgeDays: 0, hourDays: 0, historyDays: 15 }, T0 + 30 * DAY);
+  assert.equal(r.goneWorkloads, 0, 'cart-0 held its address until the import of day 20, after the cut-off of day 15');
+  const s = await ingest(db, [flowFrom(T0 + 17 * DAY)], T0 + 30 * DAY);
+  assert.deepEqual([s.accepted, s.skipped], [1, 0]);
+  assert.deepEqual(clients(db), ['workload:shop/Pod/cart-0']);
+
+  const gone = tmpDb().db;
+  importPods(gone, T0 + DAY, [pod('cart-0', 'cart', T0), { ...pod('web-0', 'web', T0), status: { phase: 'Running', podIP: '10.244.1.6', startTime: new Date(T0).toISOString() } }]);
+  // A later import whose pods are all elsewhere: shop's are gone from day 2.
+  const elsewhere = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x-0', namespace: 'other', labels: { app: 'x' } }, spec: { containers: [{ name: 'x', image: 'x' }] }, status: { phase: 'Running', podIP: '10.244.2.9', startTime: new Date(T0).toISOString() } };
+  importPods(gone, T0 + 2 * DAY, [elsewhere]);
+  const r2 = applyRetention(gone, { edgeDays: 0, hourDays: 0, historyDays: 15 }, T0 + 30 * DAY);
+  assert.equal(r2.goneWorkloads, 1);
+  assert.equal(gone.prepare("SELECT count(*) FROM workloads WHERE namespace = 'shop'").pluck().get(), 1, "one of shop's workloads stays: it dates the namespace's end");
+  assert.equal(inventoriedNamespaces(gone).get('shop'), T0 + 2 * DAY, 'shop is still known gone since day 2, not a namespace the inventory never saw');
 });
