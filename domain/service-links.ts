@@ -34,6 +34,25 @@ export function servicesSelecting(labelSets: readonly Labels[], services: readon
     .sort(compareStrings);
 }
 
+/**
+ * The Services a stored workload is linked to: those that select its labels or its pods' label
+ * sets. While its pods' label sets are not known (`undefined`: migrations/0026), its `stored` links
+ * to Services the store still holds with a selector are kept too: a Service selecting on a pod's
+ * own labels (a per-pod Service) cannot be told from one that stopped selecting the workload.
+ */
+export function storedServicesSelecting(labels: Labels, podLabels: readonly Labels[] | undefined, stored: readonly string[], services: readonly Service[] = []): string[] {
+  if (podLabels !== undefined) return servicesSelecting([labels, ...podLabels], services);
+  const selecting = new Set(services.filter((s) => Object.keys(s.selector ?? {}).length > 0).map((s) => `${s.namespace}/${s.name}`));
+  return [...new Set([...servicesSelecting([labels], services), ...stored.filter((k) => selecting.has(k))])].sort(compareStrings);
+}
+
+/** `exposure` and the Ingress exposure among `stored`, sorted: what is kept while the Ingresses are not known. */
+export function withStoredIngressExposure(exposure: readonly Exposure[], stored: readonly Exposure[]): Exposure[] {
+  const out = [...exposure];
+  for (const e of stored) if (e.via === 'Ingress' && !out.some((x) => compareExposure(x, e) === 0)) out.push(e);
+  return out.sort(compareExposure);
+}
+
 function targetPort(sp: ServicePort, w: Workload): number | undefined {
   if (typeof sp.targetPort === 'number') return sp.targetPort;
   return w.ports.find((p) => p.name === sp.targetPort && p.protocol === sp.protocol)?.port;

@@ -16,7 +16,7 @@ import type {
 } from '../domain/inventory.ts';
 import { formerControlPlaneNodes, type ApiserverAddressPeriod } from '../domain/apiserver.ts';
 import { clusterDnsOf, markClusterDns } from '../domain/cluster-dns.ts';
-import { exposureOf, servicesByNamespace, servicesSelecting } from '../domain/service-links.ts';
+import { exposureOf, servicesByNamespace, storedServicesSelecting, withStoredIngressExposure } from '../domain/service-links.ts';
 import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
 import type { IpInterval } from '../domain/ip-history.ts';
 import { bumpInventoryGeneration, inventoryGeneration, planIpHistory, writeIpHistoryPlan, type IpHistoryPlan } from './ip-history-plan.ts';
@@ -134,6 +134,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       replace('ingresses', 'ingresses', ingresses.length);
       const ins = db.prepare('INSERT INTO ingresses (namespace, name, backends, updated_at) VALUES (?, ?, ?, ?)');
       for (const i of ingresses) ins.run(i.namespace, i.name, json(i.backends), t);
+      db.prepare('INSERT OR IGNORE INTO ingresses_known (id) VALUES (1)').run();
     }
     replacePolicies(db, snapshot, inScope, replaced);
     const workloads = writeWorkloads(db, snapshot, inScope);
@@ -203,11 +204,12 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
     VALUES (@namespace, @kind, @name, @labels, @selector, @hostNetwork, @ports, @services, @exposure, @serviceAccount, @clusterDns, @istioProxy, @podLabels, @t, @t, 1)
     ON CONFLICT (namespace, kind, name) DO UPDATE SET
       labels = excluded.labels, selector = excluded.selector, host_network = excluded.host_network, ports = excluded.ports,
-      services = excluded.services, exposure = excluded.exposure, service_account = excluded.service_account,
-      cluster_dns = excluded.cluster_dns, istio_proxy = excluded.istio_proxy,
+      service_account = excluded.service_account, cluster_dns = excluded.cluster_dns, istio_proxy = excluded.istio_proxy,
       pod_labels = CASE WHEN @podsInScope = 1 THEN excluded.pod_labels ELSE workloads.pod_labels END,
       last_seen = excluded.last_seen, present = 1`);
-  // An import without Pods (controllers only) keeps the pods' label sets an earlier one stored.
+  // An import without Pods (controllers only) keeps the pods' label sets an earlier one stored, and
+  // adds a workload with them not known (NULL). Its services and exposure are left for
+  // linkStoredWorkloads, which keeps the stored ones it cannot decide.
   const podsInScope = inScope('Pod') ? 1 : 0;
   let added = 0;
   const keys = new Set<string>();
@@ -227,7 +229,7 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
       serviceAccount: w.serviceAccount ?? null,
       clusterDns: w.clusterDns ? 1 : 0,
       istioProxy: w.istioProxy ? 1 : 0,
-      podLabels: json(snapshot.podLabels?.[workloadKey(w)] ?? []),
+      podLabels: podsInScope ? json(snapshot.podLabels?.[workloadKey(w)] ?? []) : null,
       podsInScope,
       t,
     });
@@ -251,8 +253,10 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
  * Links every present workload to the Services and Ingresses the store now holds, from its labels
  * and its pods' (domain/service-links.ts): run after an import's sections are written, so that
  * the links depend on what the store holds, not on which kinds this import carried (Services
- * alone link the stored workloads; pods alone the stored Services). Only changed rows are written;
- * returns what could not be resolved.
+ * alone link the stored workloads; pods alone the stored Services). What the store does not know
+ * (a workload's pods' label sets, the Ingresses: migrations/0026) cannot decide a link away: the
+ * stored links it would decide are kept. Only changed rows are written; returns what could not be
+ * resolved.
  */
 function linkStoredWorkloads(db: Db): string[] {
   const services = readServices(db);
@@ -260,10 +264,12 @@ function linkStoredWorkloads(db: Db): string[] {
   const rows = readWorkloadRows(db, 'WHERE present = 1');
   const workloads = rows.map((r) => {
     const w = toWorkload(r);
-    return { ...w, services: servicesSelecting([w.labels, ...(JSON.parse(r.pod_labels) as Labels[])], byNamespace.get(w.namespace)) };
+    const podLabels = r.pod_labels === null ? undefined : (JSON.parse(r.pod_labels) as Labels[]);
+    return { ...w, services: storedServicesSelecting(w.labels, podLabels, w.services, byNamespace.get(w.namespace)) };
   });
   const warnings = new Set<string>();
-  const exposure = exposureOf(workloads, services, readIngresses(db), (w) => warnings.add(w));
+  const ingressesKnown = db.prepare('SELECT 1 FROM ingresses_known').get() !== undefined;
+  const exposure = exposureOf(workloads, services, readIngresses(db), (w) => warnings.add(w)).map((e, i) => (ingressesKnown ? e : withStoredIngressExposure(e, workloads[i]!.exposure)));
   const dns = new Set(clusterDnsOf(workloads, services)?.workloads ?? []);
   const update = db.prepare('UPDATE workloads SET services = ?, exposure = ?, cluster_dns = ? WHERE id = ?');
   rows.forEach((r, i) => {
@@ -311,8 +317,8 @@ interface WorkloadRow {
   service_account: string | null;
   cluster_dns: number;
   istio_proxy: number;
-  /** JSON: the distinct label sets of its pods (migrations/0024). */
-  pod_labels: string;
+  /** JSON: the distinct label sets of its pods (migrations/0024); NULL: not known (migrations/0026). */
+  pod_labels: string | null;
   first_seen: number;
   last_seen: number;
   present: number;

@@ -146,3 +146,23 @@ test('once an import brings the pods and the Ingresses, the links are decided fr
   load(db, [NAMESPACE, SERVICE], NOW, 'services.json');
   assert.deepEqual(links(db), [{ workload: WEB, services: ['shop/web'], exposure: [{ via: 'Ingress', object: 'shop/web-v2', port: 8080, protocol: 'TCP' }] }]);
 });
+
+test('migration 0026 on a store the service-links release wrote: label sets it stored stay known, its "[]" becomes not known, and Ingresses are known when it stored one', () => {
+  const path = join(tmpDir(), 'v25.db');
+  const db = openDb(path, { migrate: false });
+  migrate(db, loadMigrations(), 25);
+  const ins = db.prepare("INSERT INTO workloads (namespace, kind, name, labels, selector, host_network, ports, services, exposure, pod_labels, first_seen, last_seen, present) VALUES ('shop', 'StatefulSet', ?, '{}', '{}', 0, '[]', '[]', '[]', ?, 1, 1, 1)");
+  ins.run('known', JSON.stringify([{ app: 'web' }]));
+  ins.run('unknown', '[]');
+  db.prepare("INSERT INTO ingresses (namespace, name, backends, updated_at) VALUES ('shop', 'web', '[]', 1)").run();
+  migrate(db);
+  assert.deepEqual(db.prepare('SELECT name, pod_labels FROM workloads ORDER BY name').all(), [
+    { name: 'known', pod_labels: '[{"app":"web"}]' },
+    { name: 'unknown', pod_labels: null },
+  ]);
+  assert.deepEqual(db.prepare('SELECT id FROM ingresses_known').all(), [{ id: 1 }]);
+  db.close();
+
+  const { db: fresh } = tmpDb();
+  assert.deepEqual(fresh.prepare('SELECT id FROM ingresses_known').all(), [{ id: 1 }], 'a store with no workload has nothing an Ingress linked');
+});
