@@ -33,7 +33,7 @@ import { PortSets } from './synthesize/port-sets.ts';
 import { keptBy } from './synthesize/kept-by.ts';
 import { intentEdges, planWorkload, restricts, unobservedMustFlows, type DocumentedFlow, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
 import { mirroredRules, type MirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
-import { workloadServedPorts } from './matrix/bindings.ts';
+import { uniquePorts, workloadServedPorts } from './matrix/bindings.ts';
 import type { ResolvedPort } from './matrix/resolved.ts';
 
 export { defaultOptions, type RecommendOptions } from './synthesize/options.ts';
@@ -214,7 +214,7 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
   const distinct = distinctSelectors(given.inventory, given.matrices);
   const input = distinct.inventory === given.inventory ? given : { ...given, inventory: distinct.inventory };
   const workloads = selectedWorkloads(input.inventory, opts);
-  const podNetwork = podNetworkOf(input.inventory);
+  const podNetwork = podNetworkOf(input.inventory, input.matrices);
   const mirrors = mirroredRules(input.matrices, opts, podNetwork);
   const owners = outsideOwners(input.inventory, workloads, mirrors);
   // The owners' sides take the slots after the run's.
@@ -531,15 +531,19 @@ function planWorkloads(
     const { components, comparison } = compared(w, i);
     return planWorkload(w, comparison, components, ctx);
   });
+  const planOf = new Map(plans.map((p) => [workloadKey(p.workload), p]));
   const outsideRules = owners.map((w, j) => {
     const { comparison } = compared(w, workloads.length + j);
-    return { workload: w, comparison, documentedFlows: unobservedMustFlows(comparison, { kind: 'workload' as const, workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, ctx) };
+    const must = unobservedMustFlows(comparison, { kind: 'workload' as const, workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, ctx);
+    // The owner has no record in a scoped run: its flow's end in the run is told instead.
+    for (const u of must.unverifiable) planOf.get(workloadKey(u.far))?.warnings.push(`${u.warning} (${workloadKey(w)}'s ${u.direction})`);
+    return { workload: w, comparison, documentedFlows: must.flows };
   });
   return { plans, outsideRules };
 }
 
-/** The inventory's pod-network workloads by namespace, and the ports each workload serves (mirrored-rules.ts PodNetwork). */
-function podNetworkOf(inventory: InventorySnapshot): PodNetwork {
+/** The inventory's pod-network workloads by namespace, and the ports each workload serves and declares (mirrored-rules.ts PodNetwork). */
+function podNetworkOf(inventory: InventorySnapshot, matrices: readonly ResolvedMatrix[]): PodNetwork {
   const byNamespace = new Map<string, WorkloadRef[]>();
   const onPodNetwork = new Set<string>();
   for (const w of inventory.workloads) {
@@ -561,8 +565,13 @@ function podNetworkOf(inventory: InventorySnapshot): PodNetwork {
     }
     return ports;
   };
+  const componentsOf = componentsByWorkload(matrices);
+  const declaredPorts = (ref: WorkloadRef): readonly ResolvedPort[] => {
+    const documented = (componentsOf.get(workloadKey(ref)) ?? []).flatMap(({ component }) => (component.enabled ? component.ports : []));
+    return documented.length > 0 ? uniquePorts(documented) : servedPorts(ref);
+  };
   const all = [...byNamespace.values()].flat();
-  return { inNamespace: (ns) => byNamespace.get(ns) ?? [], all: () => all, onPodNetwork: (w) => onPodNetwork.has(workloadKey(w)), servedPorts };
+  return { inNamespace: (ns) => byNamespace.get(ns) ?? [], all: () => all, onPodNetwork: (w) => onPodNetwork.has(workloadKey(w)), servedPorts, declaredPorts };
 }
 
 /** The namespace layers the options ask for (shared, default-deny), and why a namespace got no shared policy. */

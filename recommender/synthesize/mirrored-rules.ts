@@ -85,6 +85,11 @@ export interface PodNetwork {
   onPodNetwork(w: WorkloadRef): boolean;
   /** What the workload serves: its Services' target ports, else its container ports (bindings.ts workloadServedPorts). */
   servedPorts(w: WorkloadRef): readonly ResolvedPort[];
+  /**
+   * The ports the workload is documented or seen to listen on: those of the enabled matrix
+   * components that select it, else what it serves (servedPorts). Empty when nothing says.
+   */
+  declaredPorts(w: WorkloadRef): readonly ResolvedPort[];
 }
 
 /** The active rules that would render at their owner (must, or may with includeMay), by the key of each workload their peers name, the owner itself excepted. */

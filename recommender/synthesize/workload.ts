@@ -6,7 +6,7 @@
  */
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
-import { peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
+import { peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import { portMatches, resolvePortNumber } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { DNS_SERVICE_PORT } from '../../domain/cluster-dns.ts';
@@ -83,6 +83,15 @@ export interface DocumentedFlow {
   status: 'documented-unobserved' | 'stale';
 }
 
+/**
+ * What unobservedMustFlows finds: the flows, and a warning per rule and far workload whose flow
+ * names no port (a rule with no ports, to a server that declares none): nothing to verify.
+ */
+export interface MustFlows {
+  flows: DocumentedFlow[];
+  unverifiable: { far: WorkloadRef; direction: Direction; warning: string }[];
+}
+
 export interface SynthesisContext {
   ix: ClusterIndex;
   dns: DnsTarget;
@@ -152,7 +161,8 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, all: W
   const self: Planning['self'] = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
   // Before any refusal: a workload given no policy (on the host network) still requires its must
   // flows at their other end, whose policy can cut them.
-  const plan: WorkloadPlan = { workload: w, hostNetwork: w.hostNetwork, comparison, components: documenting, intents: [], excluded: [], violations: [], warnings: [], summary: '', documentedFlows: unobservedMustFlows(comparison, self, ctx), leftClosed: [] };
+  const must = unobservedMustFlows(comparison, self, ctx);
+  const plan: WorkloadPlan = { workload: w, hostNetwork: w.hostNetwork, comparison, components: documenting, intents: [], excluded: [], violations: [], warnings: must.unverifiable.map((u) => u.warning), summary: '', documentedFlows: must.flows, leftClosed: [] };
   for (const c of all) {
     const warning = documenting.includes(c) ? undefined : disabledComponentWarning(c, observed);
     if (warning !== undefined) plan.warnings.push(warning);
@@ -411,12 +421,15 @@ function confirmFromOtherEnds(w: Workload, comparison: WorkloadComparison, compo
  * The flows the unobserved `must` rules in force (never observed, or only long ago) require between
  * this workload and the workloads their peers name (mirrored-rules.ts namedWorkloads: never "any
  * pod", which says what this side allows, not what each peer must accept), one per peer workload
- * and port the rule gives a number, in every mode and whether the recommendation includes the rule
- * or not: required traffic is verified as such, and a cut fails the verification. An observed edge
- * (stale) is left to the edges' own verification; with egress open, the peer's ingress still is checked.
+ * and port, in every mode and whether the recommendation includes the rule or not: required
+ * traffic is verified as such, and a cut fails the verification. A rule with no ports (all ports)
+ * requires the ports its server declares (PodNetwork.declaredPorts): a flow on any port would do,
+ * and those are the ones it listens on. An observed edge (stale) is left to the edges' own
+ * verification; with egress open, the peer's ingress still is checked.
  */
-export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer & { kind: 'workload' }, ctx: SynthesisContext): DocumentedFlow[] {
-  const out: DocumentedFlow[] = [];
+export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer & { kind: 'workload' }, ctx: SynthesisContext): MustFlows {
+  const out: MustFlows = { flows: [], unverifiable: [] };
+  const warned = new Set<string>();
   for (const r of comparison.rules) {
     if (!r.rule.active || r.rule.level !== 'must' || (r.status !== 'documented-unobserved' && r.status !== 'stale')) continue;
     const d = r.rule.direction;
@@ -425,20 +438,32 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
       for (const ref of namedWorkloads(rp, ctx.podNetwork)) {
         const other: Peer = { kind: 'workload', workload: ref };
         if (workloadKey(ref) === workloadKey(self.workload)) continue;
-        const server = d === 'ingress' ? self : other;
+        const server = d === 'ingress' ? self : { kind: 'workload' as const, workload: ref };
         const narrow = d === 'egress' && ctx.mirrors.servicePortRules.has(r.rule.id);
         const rulePorts = rp.ports ?? r.rule.ports;
-        for (const port of narrow ? portsServedBy(rulePorts, ctx.podNetwork.servedPorts(ref)) : rulePorts) {
+        const ports = rulePorts.length === 0 ? ctx.podNetwork.declaredPorts(server.workload) : narrow ? portsServedBy(rulePorts, ctx.podNetwork.servedPorts(ref)) : rulePorts;
+        if (ports.length === 0) {
+          const k = `${r.rule.id}|${workloadKey(server.workload)}`;
+          if (!warned.has(k)) out.unverifiable.push({ far: ref, direction: d, warning: unverifiableWarning(r, server.workload) });
+          warned.add(k);
+          continue;
+        }
+        for (const port of ports) {
           const n = resolvePortNumber(port, server, ctx.ix);
           if (n === undefined) continue;
           const edge: EdgeTraffic = { client: d === 'ingress' ? other : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
           if (observed?.has(ctx.edgeKeys.key(edge))) continue;
-          out.push({ direction: d, edge, rule: r.rule.id, status: r.status });
+          out.flows.push({ direction: d, edge, rule: r.rule.id, status: r.status });
         }
       }
     }
   }
   return out;
+}
+
+/** A `must` rule with no ports whose server declares none: its required flow has no port to verify it on. */
+function unverifiableWarning(r: RuleAssessment, server: WorkloadRef): string {
+  return `${r.rule.id} (must: ${r.rule.purpose}) names no port, and ${server.kind} ${server.namespace}/${server.name} declares none (no port of its matrix component, Service or container): there is no port to verify this ${r.rule.direction} flow on, so the verification cannot tell whether the output cuts it; name the port in the rule or in the component's ports`;
 }
 
 /**

@@ -147,3 +147,15 @@ test('a server that declares no port anywhere: the rule\'s workload is told its 
   assert.equal(said.length, 1, client.warnings.join('\n'));
   assert.match(said[0]!, new RegExp(`Pod ${DB.replace('/Pod/', '/')} declares none`));
 });
+
+test('a run scoped to db (the rule\'s owner outside it): the portless must flow is blocked at db\'s ingress as unscoped; with no port known, db is told', async () => {
+  const input = await stored(egressRule('ports: [{ port: 5432 }]'));
+  const { verification: v } = runRecommendation(input, 'kubernetes', recommendOptions({ mode: 'observed', workload: 'Pod/db' }), { tightness: false });
+  const cut = v.blocked.find((b) => b.workload === DB && b.direction === 'ingress' && b.edge === EDGE);
+  assert.ok(cut, JSON.stringify(v.blocked));
+  assert.match(cut.reason, new RegExp(`${RULE} \\(must\\) requires it, not observed yet`));
+  const none = await stored(egressRule(''), []);
+  const { rec } = runRecommendation(none, 'kubernetes', recommendOptions({ mode: 'observed', workload: 'Pod/db' }), { tightness: false });
+  const db = rec.workloads.find((w) => `${w.workload.namespace}/${w.workload.kind}/${w.workload.name}` === DB)!;
+  assert.equal(db.warnings.filter((m) => m.startsWith(`${RULE} (must: p) names no port`) && m.endsWith(`(${CLIENT}'s egress)`)).length, 1, db.warnings.join('\n'));
+});
