@@ -159,3 +159,13 @@ test('a run scoped to db (the rule\'s owner outside it): the portless must flow 
   const db = rec.workloads.find((w) => `${w.workload.namespace}/${w.workload.kind}/${w.workload.name}` === DB)!;
   assert.equal(db.warnings.filter((m) => m.startsWith(`${RULE} (must: p) names no port`) && m.endsWith(`(${CLIENT}'s egress)`)).length, 1, db.warnings.join('\n'));
 });
+
+test('the authoritative end\'s warning names the direction\'s far end with the right preposition: client\'s egress goes to fz/db', async () => {
+  const input = await stored(ingressRule);
+  const { rec } = runRecommendation(input, 'kubernetes', recommendOptions({}), { tightness: false });
+  const client = rec.workloads.find((w) => `${w.workload.namespace}/${w.workload.kind}/${w.workload.name}` === CLIENT)!;
+  assert.ok(client.warnings.includes('fz/db/ingress/client (must: p) needs egress here to fz/db, but fz/client is authoritative for egress and does not document it: left closed, the matrices disagree'), client.warnings.join('\n'));
+  const db = await stored(egressRule('ports: [{ port: 5432 }]', true));
+  const server = runRecommendation(db, 'kubernetes', recommendOptions({}), { tightness: false }).rec.workloads.find((w) => `${w.workload.namespace}/${w.workload.kind}/${w.workload.name}` === DB)!;
+  assert.ok(server.warnings.includes(`${RULE} (must: p) needs ingress here from fz/client, but fz/db is authoritative for ingress and does not document it: left closed, the matrices disagree`), server.warnings.join('\n'));
+});
