@@ -350,7 +350,7 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[], open
     const authority = authoritative(p.components, d);
     if (authority !== undefined) {
       p.plan.leftClosed.push({ rule: m.rule.id, authority, direction: d });
-      p.plan.warnings.push(`${m.rule.id} (${m.rule.level}: ${m.rule.purpose}) needs ${d} here from ${m.matrix}/${m.owner.name}, but ${authority} is authoritative for ${d} and does not document it: left closed, the matrices disagree`);
+      p.plan.warnings.push(`${m.rule.id} (${m.rule.level}: ${m.rule.purpose}) needs ${d} here ${towardOwner(m)}, but ${authority} is authoritative for ${d} and does not document it: left closed, the matrices disagree`);
       continue;
     }
     if (!open) {
@@ -382,8 +382,12 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[], open
  * own warning would name the wrong side).
  */
 function mirroredCutWarning(m: MirroredRule): string {
-  const toward = m.direction === 'egress' ? 'to' : 'from';
-  return `${m.rule.id} (must: ${m.rule.purpose}) needs ${m.direction} here ${toward} ${m.matrix}/${m.owner.name} and is not observed, and mode observed renders observed edges only: applying this recommendation blocks that ${m.direction} flow here (mode union keeps it)`;
+  return `${m.rule.id} (must: ${m.rule.purpose}) needs ${m.direction} here ${towardOwner(m)} and is not observed, and mode observed renders observed edges only: applying this recommendation blocks that ${m.direction} flow here (mode union keeps it)`;
+}
+
+/** The rule's owner as the far end of the mirrored direction: egress goes to it, ingress comes from it. */
+function towardOwner(m: MirroredRule): string {
+  return `${m.direction === 'egress' ? 'to' : 'from'} ${m.matrix}/${m.owner.name}`;
 }
 
 /** Positions of the edges of `side` (of workload `w`) that a mirrored rule documents: to or from its owner's workloads, on its ports toward `w`. */
