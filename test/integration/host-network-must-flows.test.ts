@@ -20,31 +20,20 @@ import { ingestFlows } from '../../app/ingest.ts';
 import { applyMatrix } from '../../app/matrices.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
+import { barePodItem, namespaceItem, nodeItem } from '../helpers/inventory-yaml.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const T = '2026-01-01T00:00:00Z';
 const NOW = Date.parse('2026-03-02T00:00:00Z');
 const NODE_IP = '10.0.0.10';
 const OTHER_NODE_IP = '10.0.0.11';
-const pod = (name: string, ip: string, port: number, host = false, node = 'n1') => `- apiVersion: v1
-  kind: Pod
-  metadata: {name: ${name}, namespace: ns-a, labels: {app: ${name}}, creationTimestamp: "${T}"}
-  spec: {nodeName: ${node}, hostNetwork: ${host}, containers: [{name: c, image: c, ports: [{containerPort: ${port}}]}]}
-  status: {phase: Running, startTime: "${T}", podIP: ${ip}, podIPs: [{ip: ${ip}}]}`;
+const pod = (name: string, ip: string, port: number, host = false, node = 'n1') => barePodItem({ namespace: 'ns-a', name, ip, ports: [port], node, hostNetwork: host });
 const inventory = (hostServer: boolean) => `apiVersion: v1
 kind: List
 items:
-- {apiVersion: v1, kind: Namespace, metadata: {name: ns-a, labels: {kubernetes.io/metadata.name: ns-a}}}
-- apiVersion: v1
-  kind: Node
-  metadata: {name: n1, creationTimestamp: "${T}"}
-  spec: {podCIDR: 10.244.0.0/24}
-  status: {addresses: [{type: InternalIP, address: ${NODE_IP}}]}
-- apiVersion: v1
-  kind: Node
-  metadata: {name: n2, creationTimestamp: "${T}"}
-  spec: {podCIDR: 10.244.1.0/24}
-  status: {addresses: [{type: InternalIP, address: ${OTHER_NODE_IP}}]}
+${namespaceItem('ns-a')}
+${nodeItem('n1', '10.244.0.0/24', NODE_IP)}
+${nodeItem('n2', '10.244.1.0/24', OTHER_NODE_IP)}
 ${pod('client', '10.244.0.20', 9000)}
 ${pod('web', '10.244.0.21', 80)}
 ${pod('agent', hostServer ? NODE_IP : '10.244.0.22', 8080, hostServer)}

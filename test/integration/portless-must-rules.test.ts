@@ -16,24 +16,17 @@ import { ingestFlows } from '../../app/ingest.ts';
 import { applyMatrix } from '../../app/matrices.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
+import { barePodItem, namespaceItem, nodeItem } from '../helpers/inventory-yaml.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const T = '2026-01-01T00:00:00Z';
 const NOW = Date.parse('2026-03-02T00:00:00Z');
-const pod = (name: string, ip: string, ports: number[]) => `- apiVersion: v1
-  kind: Pod
-  metadata: {name: ${name}, namespace: ns-a, labels: {app: ${name}}, creationTimestamp: "${T}"}
-  spec: {nodeName: n1, containers: [{name: c, image: c, ports: [${ports.map((p) => `{containerPort: ${p}}`).join(', ')}]}]}
-  status: {phase: Running, startTime: "${T}", podIP: ${ip}, podIPs: [{ip: ${ip}}]}`;
+const pod = (name: string, ip: string, ports: number[]) => barePodItem({ namespace: 'ns-a', name, ip, ports });
 const inventory = (serverPorts: number[]) => `apiVersion: v1
 kind: List
 items:
-- {apiVersion: v1, kind: Namespace, metadata: {name: ns-a, labels: {kubernetes.io/metadata.name: ns-a}}}
-- apiVersion: v1
-  kind: Node
-  metadata: {name: n1, creationTimestamp: "${T}"}
-  spec: {podCIDR: 10.244.0.0/24}
-  status: {addresses: [{type: InternalIP, address: 10.0.0.10}]}
+${namespaceItem('ns-a')}
+${nodeItem('n1', '10.244.0.0/24', '10.0.0.10')}
 ${pod('client', '10.244.0.20', [])}
 ${pod('db', '10.244.0.30', serverPorts)}
 ${pod('other', '10.244.0.40', [8080])}

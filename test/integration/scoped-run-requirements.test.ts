@@ -15,27 +15,19 @@ import { ingestFlows } from '../../app/ingest.ts';
 import { applyMatrix } from '../../app/matrices.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
+import { barePodItem, namespaceItem, nodeItem } from '../helpers/inventory-yaml.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const T = '2026-01-01T00:00:00Z';
 const NOW = Date.parse('2026-03-02T00:00:00Z');
-const bare = (ns: string, name: string, ip: string, port: number) => `- apiVersion: v1
-  kind: Pod
-  metadata: {name: ${name}, namespace: ${ns}, labels: {app: ${name}}, creationTimestamp: "${T}"}
-  spec: {nodeName: n1, containers: [{name: c, image: c, ports: [{containerPort: ${port}}]}]}
-  status: {phase: Running, startTime: "${T}", podIP: ${ip}, podIPs: [{ip: ${ip}}]}`;
 const INVENTORY = `apiVersion: v1
 kind: List
 items:
-- {apiVersion: v1, kind: Namespace, metadata: {name: db, labels: {kubernetes.io/metadata.name: db}}}
-- {apiVersion: v1, kind: Namespace, metadata: {name: shop-client, labels: {kubernetes.io/metadata.name: shop-client}}}
-- apiVersion: v1
-  kind: Node
-  metadata: {name: n1, creationTimestamp: "${T}"}
-  spec: {podCIDR: 10.244.0.0/24}
-  status: {addresses: [{type: InternalIP, address: 10.0.0.10}]}
-${bare('db', 'db', '10.244.0.30', 5432)}
-${bare('shop-client', 'client', '10.244.0.20', 80)}
+${namespaceItem('db')}
+${namespaceItem('shop-client')}
+${nodeItem('n1', '10.244.0.0/24', '10.0.0.10')}
+${barePodItem({ namespace: 'db', name: 'db', ip: '10.244.0.30', ports: [5432] })}
+${barePodItem({ namespace: 'shop-client', name: 'client', ip: '10.244.0.20', ports: [80] })}
 `;
 const matrix = (authoritative: boolean) => `apiVersion: flowmatrix.io/v1alpha1
 kind: CommunicationMatrix
