@@ -147,3 +147,44 @@ test('the verification fails where the node peer is missing, though client and s
     assert.deepEqual(v.blocked.map((b) => b.edge), [EDGE], `${engine} judged by ${simulator}`);
   }
 });
+
+test('egress: a namespace rule credited with an edge to a host-network server allows its nodes, on every engine', async () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: inventory('n2'), takenAt: Date.parse(T), source: 'inventory.yaml', now: NOW });
+  applyMatrix(db, {
+    text: `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: hn, title: host-network server }
+documents: { d: { title: d, file: d.txt } }
+components:
+  api:
+    namespace: app
+    selector: { matchLabels: { app: api } }
+    egress:
+      - { id: scrape, peer: { namespace: app }, ports: [{ port: 9100 }], level: must, purpose: scrape, source: { document: d, line: 1 } }
+`,
+    origin: 'hn.yaml',
+    appliedAt: NOW,
+  });
+  const scrape = JSON.stringify({
+    SrcAddr: SERVER_IP.n2, DstAddr: NODES.n1, SrcPort: 41000, DstPort: 9100, Proto: 6, Flags: 2, Etype: 2048, Packets: 1, Bytes: 80,
+    TimeFlowStartMs: NOW - 60_000, TimeFlowEndMs: NOW - 60_000,
+    DstK8S_Namespace: 'app', DstK8S_Name: 'agent', DstK8S_OwnerName: 'agent', DstK8S_OwnerType: 'Pod', DstK8S_Type: 'Pod',
+  });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${scrape}\n`]) }], { format: 'netobserv', now: () => NOW });
+  const input = readRecommendationInput(db, {});
+  const model = clusterModel(input.inventory, input.externalNames);
+  const agent = model.cluster.pods.find((p) => p.name === 'agent')!;
+  const api = model.cluster.pods.find((p) => p.name === 'api')!;
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted, rec } = runRecommendation(input, engine, recommendOptions({}), { tightness: false });
+    const apiRecord = rec.workloads.find((w) => w.workload.name === 'api')!;
+    assert.deepEqual(apiRecord.observed.map((e) => [e.key, e.status]), [['workload:app/Pod/api|workload:app/Pod/agent|9100|TCP', 'confirmed']], engine);
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    const sim = SIMULATORS[engine](emitted.manifests, model.cluster);
+    for (const node of ['n1', 'n2'] as const) {
+      const v = sim.evaluate({ client: { kind: 'pod', pod: api }, server: { kind: 'pod', pod: agentOn(agent, node) }, port: 9100, protocol: 'TCP' });
+      assert.equal(v.egress.allowed, true, `${engine}, server on ${node}: ${v.egress.reason}`);
+    }
+  }
+});
