@@ -39,8 +39,13 @@ export interface ClusterModel {
   readonly endpoints: Map<Peer, EndpointOrReason>;
   /** The node a pod address is on, when the inventory says. */
   nodeOfPodIp(ip: string): string | undefined;
-  /** The workload's pod on another node: one object per (pod, node), so that simulators' per-pod caches hold. */
+  /**
+   * The workload's pod on another node: one object per (pod, node), so that simulators' per-pod
+   * caches hold. A host-network pod there speaks from that node's addresses.
+   */
   onNode(pod: SimPod, node: string): SimPod;
+  /** The first node by name, other than `node`, whose address is known: undefined on a one-node cluster. */
+  otherNode(node: string | undefined): string | undefined;
   /**
    * The workload's pod at one of its addresses only (the one a flow record names), with the labels
    * the pod holding it gets from its own identity: one object per (pod, address); the pod itself
@@ -101,7 +106,12 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
   };
   const dns = clusterDnsTarget(inventory.workloads, inventory.services);
   if (dns !== undefined) cluster.clusterDns = { pods: dns.workloads.map((w) => pods.get(workloadKey(w))!), ports: dns.ports };
-  const onNode = podVariants((pod, node) => ({ ...pod, node }));
+  const onNode = podVariants((pod, node) => {
+    const ips = pod.hostNetwork ? nodes.get(node)?.ips : undefined;
+    return ips !== undefined && ips.length > 0 ? { ...pod, node, ips: [...ips].sort() } : { ...pod, node };
+  });
+  const addressed = [...nodes.values()].filter((n) => n.ips.length > 0).map((n) => n.name).sort();
+  const otherNode = (node: string | undefined) => addressed.find((n) => n !== node);
   const atAddress = podVariants((pod, ip) => {
     const own = ownLabelsByIp.get(ip);
     if (own === undefined && pod.ips.length === 1) return pod;
@@ -116,7 +126,7 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     if (fb === 'both' && (fa === 4 || fa === 6)) return fa;
     return undefined;
   };
-  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, atAddress, onlyFamily };
+  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, atAddress, onlyFamily };
 }
 
 type Families = IpFamily | 'both' | undefined;

@@ -22,6 +22,7 @@ import type { RunPeers } from './far-peers.ts';
 import type { PortSets } from './port-sets.ts';
 import { APISERVER, dnsTargetPeers, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 import type { ResolvedPeer } from '../matrix/resolved.ts';
+import { hostNetworkFarSide } from './host-network-far-sides.ts';
 import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
@@ -548,28 +549,38 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
         const peer = ctx.peers.peer(raw);
         p.groups[d].add(peer.value, peer.key, ports, status, [r], r.matched);
       }
-      if (rp.kind === 'cidr') addNodesSeenUnderCidr(p, r, ports, status);
+      // The comparison credits a CIDR with node addresses, and a pod or namespace selector with
+      // host-network pods: their nodes join the rule (addFarNodes).
+      if (rp.kind === 'cidr') addFarNodes(p, r, ports, status, (edge) => (d === 'ingress' ? edge.client : edge.server).kind === 'node');
+      else addFarNodes(p, r, ports, status, (edge) => hostNetworkFarSide(edge, r.rule, rp, ctx.ix));
     }
     if (!rendered) p.plan.warnings.push(`${r.rule.id}: resolved to no expressible peer, no rule`);
   }
 }
 
 /**
- * The nodes a documented CIDR rule was seen reaching (its matched edges whose far side is a node),
- * as node peers of the rule beside its CIDRs. The comparison credits a CIDR with node addresses,
- * as an ipBlock matches them on most plugins; a Cilium CIDR selects world identities only (nodes
- * are `host` / `remote-node`: docs.cilium.io "Entities Based", policy-cidr-match-mode), so without
- * them Kyma's "any IP" rule cut the kubelet scrapes on Cilium.
+ * The nodes of a documented rule's matched edges that `take` picks, as node peers of the rule
+ * beside its own. The comparison credits a CIDR with node addresses, as an ipBlock matches them on
+ * most plugins; a Cilium CIDR selects world identities only (nodes are `host` / `remote-node`:
+ * docs.cilium.io "Entities Based", policy-cidr-match-mode), so without them Kyma's "any IP" rule
+ * cut the kubelet scrapes on Cilium. It credits a pod or namespace selector with a host-network
+ * pod of the namespace, whose traffic is its node's (host-network-far-sides.ts): without them a
+ * `podSelector: {}` cut a host-network client everywhere but on Cilium, where the server's own
+ * node passes by allow-localhost and any other node is cut.
  */
-function addNodesSeenUnderCidr(p: Planning, r: RuleAssessment, ports: readonly PortSpec[], status: PolicyRuleStatus): void {
+function addFarNodes(p: Planning, r: RuleAssessment, ports: readonly PortSpec[], status: PolicyRuleStatus, take: (edge: EdgeTraffic) => boolean): void {
   const d = r.rule.direction;
   const side = p.comparison[d];
   for (const i of r.matched) {
     const edge = side.edges[i]!;
-    if ((d === 'ingress' ? edge.client : edge.server).kind !== 'node') continue;
+    // The far side's peers are resolved once per run (RunPeers): most render no node and are passed.
     const far = p.ctx.peers.of(edge, d, p.w.namespace);
     if (!far.ok) continue;
-    for (let j = 0; j < far.peers.length; j++) if (far.peers[j]!.kind === 'nodes') p.groups[d].add(far.peers[j]!, far.keys[j]!, ports, status, [r], i);
+    let taken: boolean | undefined;
+    for (let j = 0; j < far.peers.length; j++) {
+      if (far.peers[j]!.kind !== 'nodes' || !(taken ??= take(edge))) continue;
+      p.groups[d].add(far.peers[j]!, far.keys[j]!, ports, status, [r], i);
+    }
   }
 }
 
