@@ -21,7 +21,7 @@ import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
 import type { PortSets } from './port-sets.ts';
 import { APISERVER, dnsTargetPeers, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
-import type { ResolvedPeer } from '../matrix/resolved.ts';
+import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
 import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
@@ -454,16 +454,30 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
           continue;
         }
         for (const port of ports) {
-          const n = resolvePortNumber(port, server, ctx.ix);
-          if (n === undefined) continue;
-          const edge: EdgeTraffic = { client: d === 'ingress' ? other : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
-          if (observed?.has(ctx.edgeKeys.key(edge))) continue;
-          out.flows.push({ direction: d, edge, rule: r.rule.id, status: r.status });
+          for (const n of requiredPortNumbers(port, server.workload, ctx)) {
+            const edge: EdgeTraffic = { client: d === 'ingress' ? other : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
+            if (observed?.has(ctx.edgeKeys.key(edge))) continue;
+            out.flows.push({ direction: d, edge, rule: r.rule.id, status: r.status });
+          }
         }
       }
     }
   }
   return out;
+}
+
+/**
+ * The port numbers a required flow on `port` is verified on: the port itself, or for a range (a
+ * rule naming only `protocols` is 1-65535) the ports the server declares inside it — a flow on any
+ * of them would do, and those are where it listens — else the range's first port.
+ */
+function requiredPortNumbers(port: ResolvedPort, server: WorkloadRef, ctx: SynthesisContext): number[] {
+  const n = resolvePortNumber(port, { kind: 'workload', workload: server }, ctx.ix);
+  if (n === undefined) return [];
+  if (port.endPort === undefined || port.endPort === n) return [n];
+  const end = port.endPort;
+  const inside = ctx.podNetwork.declaredPorts(server).flatMap((p) => (p.protocol === port.protocol && p.port !== undefined && p.port >= n && p.port <= end ? [p.port] : []));
+  return inside.length > 0 ? [...new Set(inside)].sort((a, b) => a - b) : [n];
 }
 
 /** A `must` rule with no ports whose server declares none: its required flow has no port to verify it on. */

@@ -101,6 +101,24 @@ test('the far workload\'s ports come from the inventory when its component decla
   assert.ok(v.blocked.some((b) => b.workload === CLIENT && b.direction === 'egress' && b.edge === EDGE), JSON.stringify(v.blocked));
 });
 
+test('a must rule naming only its protocol (all its ports) is verified on the ports db declares in that range, not on port 1', async () => {
+  const protocolOnly = matrix(`  client:
+    namespace: ns-a
+    selector: { matchLabels: { app: client } }
+    egress:
+      - { peer: { component: db }, protocols: [TCP], level: must, purpose: p, ${SRC} }
+  db:
+    namespace: ns-a
+    selector: { matchLabels: { app: db } }
+    ports: [{ port: 5432 }]
+`);
+  const input = await stored(protocolOnly);
+  const { verification: v } = runRecommendation(input, 'kubernetes', recommendOptions({ mode: 'observed' }), { tightness: false });
+  assert.equal(v.ok, false);
+  const edges = v.blocked.filter((b) => b.workload === CLIENT && b.direction === 'egress').map((b) => b.edge);
+  assert.deepEqual(edges, [EDGE], 'on 5432, where db listens');
+});
+
 test('mode union keeps the flow: verified, not blocked', async () => {
   const input = await stored(egressRule('ports: [{ port: 5432 }]'));
   for (const engine of ENGINE_NAMES) {
