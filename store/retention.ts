@@ -113,17 +113,22 @@ export function* retentionSteps(db: Db, policy: RetentionPolicy, now: number, ba
     // address's intervals (store/ip-history-lookup.ts), so it skips what may be gone.
     db.prepare('INSERT INTO history_horizon (id, before) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET before = max(before, excluded.before)').run(cutoff);
     // Every interval that held a time at or after the cut-off ended at or after it, so it stays:
-    // flows from the cut-off on resolve exactly as before.
-    yield* deleteAll('ip_history', 'id', 'valid_to < ?', [cutoff], (n) => (result.intervals += n));
+    // flows from the cut-off on resolve exactly as before. So does each address's latest interval,
+    // however old: it is what says the address is a pod's (a later flow to it, held by no one, is
+    // `unknown`, never an outside address a policy would name by its /32 where no podCIDR says so);
+    // one row per address keeps that bounded.
+    const notLatest = 'EXISTS (SELECT 1 FROM ip_history AS later WHERE later.ip = ip_history.ip AND (later.valid_from > ip_history.valid_from OR (later.valid_from = ip_history.valid_from AND later.id > ip_history.id)))';
+    yield* deleteAll('ip_history', 'id', `valid_to < ? AND ${notLatest}`, [cutoff], (n) => (result.intervals += n));
     yield* deleteAll('apiserver_history', 'rowid', 'valid_to < ?', [cutoff], (n) => (result.formerApiserverEndpoints += n));
-    // A workload gone from the cluster, once the import that left it out is before the cut-off: its
-    // intervals closed by that import's time at the latest, so they went above, and flow resolution,
-    // which reads every workload for each ingest, no longer needs it. Its namespace's last one stays:
-    // it dates the namespace's end (inventoriedNamespaces), without which a namespace deleted long
-    // ago would read as one the inventory never saw, its edges' workloads as workloads from flows.
-    const leftOut = 'SELECT min(taken_at) FROM inventory_imports WHERE taken_at > workloads.last_seen';
+    // A workload gone from the cluster since before the cut-off that no interval kept above names:
+    // no flow the store still resolves can be its, and flow resolution, which reads every workload
+    // for each ingest, no longer needs it. Its namespace's last one stays: it dates the namespace's
+    // end (inventoriedNamespaces), without which a namespace deleted long ago would read as one the
+    // inventory never saw, its edges' workloads as workloads from flows.
+    const key = "workloads.namespace || '/' || workloads.kind || '/' || workloads.name";
+    const noInterval = `NOT EXISTS (SELECT 1 FROM ip_history WHERE peer IN ('workload:' || ${key}, 'dns:' || ${key}))`;
     const notLast = 'EXISTS (SELECT 1 FROM workloads AS later WHERE later.namespace = workloads.namespace AND (later.last_seen > workloads.last_seen OR (later.last_seen = workloads.last_seen AND later.id > workloads.id)))';
-    yield* deleteAll('workloads', 'id', `present = 0 AND last_seen < ? AND (${leftOut}) < ? AND ${notLast}`, [cutoff, cutoff], (n) => (result.goneWorkloads += n));
+    yield* deleteAll('workloads', 'id', `present = 0 AND last_seen < ? AND ${noInterval} AND ${notLast}`, [cutoff], (n) => (result.goneWorkloads += n));
     // The last import dates the inventory, and the last that read Cilium's settings keeps them (store/inventory.ts).
     const last = (where: string): string => `SELECT id FROM (SELECT id FROM inventory_imports ${where} ORDER BY taken_at DESC, id DESC LIMIT 1)`;
     const keep = `id NOT IN (${last('')} UNION ${last('WHERE cilium_cluster_name IS NOT NULL')})`;

@@ -158,7 +158,8 @@ test('a pass deletes a batch per transaction and serve lets its event loop turn 
   const ins = db.prepare("INSERT INTO ip_history (ip, peer, node, host_network, valid_from, valid_to) VALUES (?, 'workload:ci/Pod/runner', 'n', 0, ?, ?)");
   const rows = 3 * RETENTION_BATCH + 5;
   db.transaction(() => {
-    for (let i = 0; i < rows; i++) ins.run(`10.9.${i >> 8}.${i & 255}`, T0, T0 + DAY);
+    // 100 addresses, each held in turn: all but each address's latest interval go.
+    for (let i = 0; i < rows; i++) ins.run(`10.9.0.${i % 100}`, T0 + i, T0 + i + 1);
   })();
   const count = (): number => db.prepare('SELECT count(*) AS n FROM ip_history').pluck().get() as number;
   const ctx = testContext(db, path, { retention: { edgeDays: 0, hourDays: 0, historyDays: 15, runDays: 0, intervalMinutes: 60 } });
@@ -169,7 +170,7 @@ test('a pass deletes a batch per transaction and serve lets its event loop turn 
   await pass;
   schedule.stop();
   assert.ok(seen !== undefined && seen > 0 && seen < rows, `the loop turned while rows were left (${seen} of ${rows})`);
-  assert.equal(count(), 0);
+  assert.equal(count(), 100, "each address's latest interval stays");
 });
 
 test('workloads gone since before the history cut-off and inventory imports taken before it go, but the last import and the last that said Cilium\'s settings stay', () => {
@@ -194,9 +195,12 @@ test('an ingest running while a retention pass deletes intervals skips the flows
   assert.deepEqual(clients(db), ['workload:shop/Pod/pay-0'], 'never unknown:10.244.1.5');
 });
 
-test('a gone workload stays while an interval of it is kept (the import that left it out is after the cut-off), and so does the last workload of a gone namespace', async () => {
+test('a gone workload stays while an interval of it is kept (it ended after the cut-off, or is its address\'s latest), and so does the last workload of a gone namespace', async () => {
   const { db } = tmpDb();
   importPods(db, T0 + DAY, [pod('cart-0', 'cart', T0), { ...pod('web-0', 'web', T0), status: { phase: 'Running', podIP: '10.244.1.6', startTime: new Date(T0).toISOString() } }]);
+  // An import of a Service alone on day 3 lists no pod: it is not what left cart-0 out.
+  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart', namespace: 'shop' }, spec: { selector: { app: 'cart' }, clusterIP: '10.96.0.20', ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] } };
+  importInventory(db, { text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [service] }), takenAt: T0 + 3 * DAY, source: 'svc.json', now: T0 + 3 * DAY });
   importPods(db, T0 + 20 * DAY, [{ ...pod('web-0', 'web', T0), status: { phase: 'Running', podIP: '10.244.1.6', startTime: new Date(T0).toISOString() } }]);
   const r = applyRetention(db, { edgeDays: 0, hourDays: 0, historyDays: 15 }, T0 + 30 * DAY);
   assert.equal(r.goneWorkloads, 0, 'cart-0 held its address until the import of day 20, after the cut-off of day 15');
@@ -206,11 +210,24 @@ test('a gone workload stays while an interval of it is kept (the import that lef
 
   const gone = tmpDb().db;
   importPods(gone, T0 + DAY, [pod('cart-0', 'cart', T0), { ...pod('web-0', 'web', T0), status: { phase: 'Running', podIP: '10.244.1.6', startTime: new Date(T0).toISOString() } }]);
-  // A later import whose pods are all elsewhere: shop's are gone from day 2.
-  const elsewhere = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x-0', namespace: 'other', labels: { app: 'x' } }, spec: { containers: [{ name: 'x', image: 'x' }] }, status: { phase: 'Running', podIP: '10.244.2.9', startTime: new Date(T0).toISOString() } };
-  importPods(gone, T0 + 2 * DAY, [elsewhere]);
+  // A later import whose pods are all elsewhere, on shop's addresses: shop's are gone from day 2, and their intervals are not their addresses' latest.
+  const elsewhere = (name: string, ip: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'other', labels: { app: name } }, spec: { containers: [{ name: 'x', image: 'x' }] }, status: { phase: 'Running', podIP: ip, startTime: new Date(T0 + 2 * DAY).toISOString() } });
+  importPods(gone, T0 + 2 * DAY, [elsewhere('x-0', IP), elsewhere('y-0', '10.244.1.6')]);
   const r2 = applyRetention(gone, { edgeDays: 0, hourDays: 0, historyDays: 15 }, T0 + 30 * DAY);
   assert.equal(r2.goneWorkloads, 1);
   assert.equal(gone.prepare("SELECT count(*) FROM workloads WHERE namespace = 'shop'").pluck().get(), 1, "one of shop's workloads stays: it dates the namespace's end");
   assert.equal(inventoriedNamespaces(gone).get('shop'), T0 + 2 * DAY, 'shop is still known gone since day 2, not a namespace the inventory never saw');
+});
+
+test("each address keeps its latest interval, however old: a later flow to it stays unknown, never an outside address a policy would open by its /32", async () => {
+  const { db } = tmpDb();
+  // No node, so no podCIDR says the address is the cluster's: only the history does.
+  importPods(db, T0 + DAY, [pod('cart-0', 'cart', T0), { ...pod('web-0', 'web', T0), status: { phase: 'Running', podIP: '10.244.1.6', startTime: new Date(T0).toISOString() } }]);
+  importPods(db, T0 + 5 * DAY, [{ ...pod('web-0', 'web', T0), status: { phase: 'Running', podIP: '10.244.1.6', startTime: new Date(T0).toISOString() } }]);
+  const r = applyRetention(db, { edgeDays: 0, hourDays: 0, historyDays: 15 }, T0 + 30 * DAY);
+  assert.equal(r.intervals, 0, "cart-0's interval (day 0 to 5) is its address's latest");
+  assert.equal(r.goneWorkloads, 0, 'and it names cart-0');
+  const flow = JSON.stringify({ SrcAddr: '10.244.1.6', SrcPort: 40000, DstAddr: IP, DstPort: 8080, Proto: 6, TimeFlowEndMs: T0 + 20 * DAY, Flags: 2, Packets: 1, Bytes: 10 });
+  await ingest(db, [flow], T0 + 30 * DAY);
+  assert.deepEqual(new EdgeStore(db).list().map((e) => peerKey(e.server)), [`unknown:${IP}`]);
 });
