@@ -74,7 +74,9 @@ export function* retentionSteps(db: Db, policy: RetentionPolicy, now: number, ba
    * columns), yielding after each; `alongside` counts what a batch deletes with it ($ids: the batch's keys).
    */
   function* deleteAll(table: string, key: string, where: string, params: readonly unknown[], counted: (n: number) => void, alongside?: string): Generator<void> {
-    const ids = `SELECT ${key} FROM ${table} WHERE ${where} ORDER BY ${key} LIMIT ${batch}`;
+    // No ORDER BY: the scan stops at the batch's size (a sort would read every candidate, each batch:
+    // 24 s for a million intervals). `alongside` runs the same subquery in the same transaction.
+    const ids = `SELECT ${key} FROM ${table} WHERE ${where} LIMIT ${batch}`;
     const countAlongside = alongside === undefined ? undefined : db.prepare(alongside.replace('$ids', ids));
     const del = db.prepare(`DELETE FROM ${table} WHERE (${key}) IN (${ids})`);
     for (;;) {
