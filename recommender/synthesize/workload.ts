@@ -469,15 +469,20 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
 /**
  * The port numbers a required flow on `port` is verified on: the port itself, or for a range (a
  * rule naming only `protocols` is 1-65535) the ports the server declares inside it — a flow on any
- * of them would do, and those are where it listens — else the range's first port.
+ * of them would do, and those are where it listens — else its container ports inside it (a UDP
+ * rule to a server whose Services serve TCP only), else the range's first port.
  */
 function requiredPortNumbers(port: ResolvedPort, server: WorkloadRef, ctx: SynthesisContext): number[] {
   const n = resolvePortNumber(port, { kind: 'workload', workload: server }, ctx.ix);
   if (n === undefined) return [];
   if (port.endPort === undefined || port.endPort === n) return [n];
   const end = port.endPort;
-  const inside = ctx.podNetwork.declaredPorts(server).flatMap((p) => (p.protocol === port.protocol && p.port !== undefined && p.port >= n && p.port <= end ? [p.port] : []));
-  return inside.length > 0 ? [...new Set(inside)].sort((a, b) => a - b) : [n];
+  const inRange = (ports: readonly { port?: number; protocol: string }[]): number[] =>
+    [...new Set(ports.flatMap((p) => (p.protocol === port.protocol && p.port !== undefined && p.port >= n && p.port <= end ? [p.port] : [])))].sort((a, b) => a - b);
+  const declared = inRange(ctx.podNetwork.declaredPorts(server));
+  if (declared.length > 0) return declared;
+  const containers = inRange(ctx.ix.workloads.get(workloadKey(server))?.ports ?? []);
+  return containers.length > 0 ? containers : [n];
 }
 
 /** A `must` rule with no ports whose server declares none: its required flow has no port to verify it on. */

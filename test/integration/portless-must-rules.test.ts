@@ -22,13 +22,14 @@ import { tmpDb } from '../helpers/tmp.ts';
 const T = '2026-01-01T00:00:00Z';
 const NOW = Date.parse('2026-03-02T00:00:00Z');
 const pod = (name: string, ip: string, ports: number[]) => barePodItem({ namespace: 'ns-a', name, ip, ports });
-const inventory = (serverPorts: number[]) => `apiVersion: v1
+/** `db` (with `serverPorts`) or, given, `dbItems` in its place: db's pod as written, its Services. */
+const inventory = (serverPorts: number[], dbItems?: string) => `apiVersion: v1
 kind: List
 items:
 ${namespaceItem('ns-a')}
 ${nodeItem('n1', '10.244.0.0/24', '10.0.0.10')}
 ${pod('client', '10.244.0.20', [])}
-${pod('db', '10.244.0.30', serverPorts)}
+${dbItems ?? pod('db', '10.244.0.30', serverPorts)}
 ${pod('other', '10.244.0.40', [8080])}
 `;
 const matrix = (components: string) => `apiVersion: flowmatrix.io/v1alpha1
@@ -66,9 +67,9 @@ const ingressRule = matrix(`  db:
 // The one observed edge: client → other:8080.
 const FLOW = JSON.stringify({ time: '2026-03-01T10:30:00Z', verdict: 'FORWARDED', IP: { source: '10.244.0.20', destination: '10.244.0.40' }, l4: { TCP: { source_port: 51000, destination_port: 8080, flags: { SYN: true } } } });
 
-async function stored(text: string, serverPorts = [5432]) {
+async function stored(text: string, serverPorts = [5432], dbItems?: string) {
   const { db } = tmpDb();
-  importInventory(db, { text: inventory(serverPorts), takenAt: Date.parse(T), source: 'inventory.yaml', now: NOW });
+  importInventory(db, { text: inventory(serverPorts, dbItems), takenAt: Date.parse(T), source: 'inventory.yaml', now: NOW });
   await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${FLOW}\n`]) }], { format: 'auto', now: () => NOW });
   applyMatrix(db, { text, origin: 'fz.yaml', appliedAt: NOW });
   return readRecommendationInput(db, {});
@@ -117,6 +118,29 @@ test('a must rule naming only its protocol (all its ports) is verified on the po
   assert.equal(v.ok, false);
   const edges = v.blocked.filter((b) => b.workload === CLIENT && b.direction === 'egress').map((b) => b.edge);
   assert.deepEqual(edges, [EDGE], 'on 5432, where db listens');
+});
+
+test('a UDP-only must rule to a server whose Services serve TCP only is verified on its UDP container port', async () => {
+  const udpOnly = matrix(`  client:
+    namespace: ns-a
+    selector: { matchLabels: { app: client } }
+    egress:
+      - { peer: { component: db }, protocols: [UDP], level: must, purpose: p, ${SRC} }
+  db:
+    namespace: ns-a
+    selector: { matchLabels: { app: db } }
+`);
+  // db listens on 5432/TCP (its Service's target) and 7000/UDP.
+  const dbItems = `- apiVersion: v1
+  kind: Pod
+  metadata: {name: db, namespace: ns-a, labels: {app: db}, creationTimestamp: "${T}"}
+  spec: {nodeName: n1, containers: [{name: c, image: c, ports: [{name: pg, containerPort: 5432}, {name: udpx, containerPort: 7000, protocol: UDP}]}]}
+  status: {phase: Running, startTime: "${T}", podIP: 10.244.0.30, podIPs: [{ip: 10.244.0.30}]}
+- {apiVersion: v1, kind: Service, metadata: {name: db, namespace: ns-a}, spec: {selector: {app: db}, clusterIP: 10.96.0.30, ports: [{port: 5432, targetPort: pg, protocol: TCP}]}}`;
+  const input = await stored(udpOnly, [], dbItems);
+  const { verification: v } = runRecommendation(input, 'kubernetes', recommendOptions({ mode: 'observed' }), { tightness: false });
+  assert.equal(v.ok, false);
+  assert.deepEqual(v.blocked.filter((b) => b.workload === CLIENT && b.direction === 'egress').map((b) => b.edge), [`workload:${CLIENT}|workload:${DB}|7000|UDP`]);
 });
 
 test('mode union keeps the flow: verified, not blocked', async () => {
