@@ -214,13 +214,14 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
   const distinct = distinctSelectors(given.inventory, given.matrices);
   const input = distinct.inventory === given.inventory ? given : { ...given, inventory: distinct.inventory };
   const workloads = selectedWorkloads(input.inventory, opts);
-  const podNetwork = podNetworkOf(input.inventory, input.matrices);
+  const componentsOf = componentsByWorkload(input.matrices);
+  const podNetwork = podNetworkOf(input.inventory, componentsOf);
   const mirrors = mirroredRules(input.matrices, opts, podNetwork);
   const owners = outsideOwners(input.inventory, workloads, mirrors);
   // The owners' sides take the slots after the run's.
   const sides = sidesOf(input.edges, owners.length === 0 ? workloads : [...workloads, ...owners]);
   const now = opts.now ?? sides.latest ?? input.inventory.takenAt;
-  const { plans, outsideRules } = planWorkloads(input, workloads, owners, sides, { now, opts, details, podNetwork, mirrors });
+  const { plans, outsideRules } = planWorkloads(input, workloads, owners, sides, { now, opts, details, podNetwork, mirrors, componentsOf });
   const layers = namespaceLayers(plans, input.inventory, opts);
   for (const p of plans) {
     p.intents = p.intents.filter(restrictsSomething);
@@ -510,16 +511,15 @@ function planWorkloads(
   workloads: readonly Workload[],
   owners: readonly Workload[],
   sides: WorkloadSides,
-  run: { now: number; opts: RecommendOptions; details: boolean; podNetwork: PodNetwork; mirrors: MirroredRules },
+  run: { now: number; opts: RecommendOptions; details: boolean; podNetwork: PodNetwork; mirrors: MirroredRules; componentsOf: ReadonlyMap<string, WorkloadComponent[]> },
 ): { plans: WorkloadPlan[]; outsideRules: OutsideRules[] } {
   const ix = indexCluster(input.inventory, input.externalNames);
   const { dns } = clusterFacts(input.inventory);
   const onHost = dns.workloads.filter((w) => ix.workloads.get(workloadKey(w))?.hostNetwork === true).length;
   const network = onHost === 0 ? 'pod' : onHost === dns.workloads.length ? 'host' : 'both';
   const dnsTarget: DnsTarget = { namespace: dns.namespace, selector: dns.selector, ports: dns.ports.map((x) => port(x.protocol, x.port)), network };
-  const { podNetwork, mirrors } = run;
+  const { podNetwork, mirrors, componentsOf } = run;
   const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), edgeKeys: sides.keys, details: run.details, mirrors, podNetwork };
-  const componentsOf = componentsByWorkload(input.matrices);
   const duplicateKeys = { ingress: sides.duplicateKeys, egress: sides.duplicateKeys };
   const compared = (w: Workload, slot: number): { components: WorkloadComponent[]; comparison: WorkloadComparison } => {
     const components = componentsOf.get(workloadKey(w)) ?? [];
@@ -543,7 +543,7 @@ function planWorkloads(
 }
 
 /** The inventory's pod-network workloads by namespace, and the ports each workload serves and declares (mirrored-rules.ts PodNetwork). */
-function podNetworkOf(inventory: InventorySnapshot, matrices: readonly ResolvedMatrix[]): PodNetwork {
+function podNetworkOf(inventory: InventorySnapshot, componentsOf: ReadonlyMap<string, WorkloadComponent[]>): PodNetwork {
   const byNamespace = new Map<string, WorkloadRef[]>();
   const onPodNetwork = new Set<string>();
   for (const w of inventory.workloads) {
@@ -565,7 +565,6 @@ function podNetworkOf(inventory: InventorySnapshot, matrices: readonly ResolvedM
     }
     return ports;
   };
-  const componentsOf = componentsByWorkload(matrices);
   const declaredPorts = (ref: WorkloadRef): readonly ResolvedPort[] => {
     const documented = (componentsOf.get(workloadKey(ref)) ?? []).flatMap(({ component }) => (component.enabled ? component.ports : []));
     return documented.length > 0 ? uniquePorts(documented) : servedPorts(ref);
