@@ -31,6 +31,14 @@ export function intervalOf(r: IntervalRow): IpInterval {
   };
 }
 
+/** The cut-off retention stored (store/retention.ts): intervals that ended before it are deleted. */
+const HORIZON = 'SELECT before FROM history_horizon WHERE id = 1';
+
+/** The time before which flows cannot be resolved because retention deleted the IP history then (absent: it never did). */
+export function historyHorizon(db: Db): number | undefined {
+  return (db.prepare(HORIZON).pluck().get() as number | undefined) ?? undefined;
+}
+
 /** The answer for an address no interval names; never changed (StoredIpHistory exposes lookups only). */
 const NO_HISTORY = new IpHistory();
 
@@ -54,7 +62,7 @@ export class StoredIpHistory implements IpHistoryLookup {
     private readonly limit: number = DEFAULT_CACHED_ADDRESSES,
   ) {
     this.ofIp = db.prepare(`SELECT ${INTERVAL_COLUMNS} FROM ip_history WHERE ip = ?`);
-    this.horizon = db.prepare('SELECT before FROM history_horizon WHERE id = 1').pluck();
+    this.horizon = db.prepare(HORIZON).pluck();
     this.historyFrom = this.readHorizon();
   }
 

@@ -144,9 +144,3 @@ export function* retentionSteps(db: Db, policy: RetentionPolicy, now: number, ba
   }
   return result;
 }
-
-/** The time before which flows cannot be resolved because the IP history then was deleted by retention (absent: nothing was). */
-export function historyHorizon(db: Db): number | undefined {
-  const row = db.prepare('SELECT before FROM history_horizon WHERE id = 1').get() as { before: number } | undefined;
-  return row?.before;
-}
