@@ -294,9 +294,9 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
     const d = lines.decoder.decode(parsed);
     if (d.kind !== 'flow') return { ...head, verdict: 'unknown', reason: d.kind === 'skip' ? `skipped: ${d.reason}` : `rejected: ${d.reason}${d.field ? ` (${d.field})` : ''}` };
     const resolved = resolveFlow(d.flow, lines.index);
-    // After resolving, as ingest asks it (collectors/flows/pipeline.ts).
-    const { historyFrom } = lines.index;
-    if (historyFrom !== undefined && d.flow.time < historyFrom) return { ...head, verdict: 'unknown', reason: `skipped: before-history (the IP history before ${new Date(historyFrom).toISOString()} was deleted by retention)` };
+    if (lines.index.beforeHistory(d.flow.time)) {
+      return { ...head, verdict: 'unknown', reason: `skipped: before-history (the IP history before ${new Date(lines.index.historyFrom!).toISOString()} was deleted by retention)` };
+    }
     const connections: Decision[] = [];
     let ambiguous = false;
     for (const c of resolved.connections) {

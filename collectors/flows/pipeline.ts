@@ -468,9 +468,7 @@ export class FlowIngest {
    */
   private add(f: FlowObservation, index: ResolutionIndex, counters: IngestRunCounters): 'added' | 'ambiguous' | 'over-cap' | 'before-history' {
     const { srcs, dsts, connections } = resolveFlow(f, index);
-    // Asked after resolving: the horizon is read again with each address's intervals, so it covers a
-    // retention pass that deleted some of them while this ingest ran (StoredIpHistory).
-    if (index.historyFrom !== undefined && f.time < index.historyFrom) return 'before-history';
+    if (index.beforeHistory(f.time)) return 'before-history';
     const sm = f.src.meta;
     if (sm?.kind === 'pod' && sm.labels !== undefined) this.rememberLabels(srcs, sm.labels, index, f.time);
     const dm = f.dst.meta;

@@ -134,6 +134,16 @@ export class ResolutionIndex {
     return this.history.historyFrom;
   }
 
+  /**
+   * Whether a flow at `time` is from before the IP history the store keeps (skipped as
+   * `before-history`). Asked after resolving: the cut-off is read again with each address's
+   * intervals, so it covers a retention pass that deleted some of them meanwhile (StoredIpHistory).
+   */
+  beforeHistory(time: number): boolean {
+    const from = this.history.historyFrom;
+    return from !== undefined && time < from;
+  }
+
   constructor(data: ResolutionData) {
     this.cluster = data.ciliumClusterName;
     this.dns = new Set(data.dnsWorkloads);

@@ -76,9 +76,8 @@ export class PeerResolver {
     const e = this.endpoint(ref, port);
     if (typeof e === 'string') return { reason: e, value: refText(ref) };
     const sides = this.index.resolve(e, time);
-    // An address is resolved through the IP history, which retention deleted before historyFrom
-    // (store/retention.ts); asked after resolving, as ingest asks it (collectors/flows/pipeline.ts).
-    if (ref.kind === 'ip' && this.index.historyFrom !== undefined && time < this.index.historyFrom) return { reason: 'before-history', value: refText(ref) };
+    // An address is resolved through the IP history, which retention shortens (store/retention.ts).
+    if (ref.kind === 'ip' && this.index.beforeHistory(time)) return { reason: 'before-history', value: refText(ref) };
     // A name resolved to nobody at no address (a Service the inventory does not know, a ReplicaSet
     // no Deployment owns): stored, `unknown:` would be a peer key no read parses.
     if (sides.some((s) => s.peer.kind === 'unknown' && s.peer.ip === '')) return { reason: ref.kind === 'service' ? 'unknown-service' : ref.kind === 'workload' && ref.workloadKind !== undefined ? 'unsupported-workload-kind' : 'unknown-workload', value: refText(ref) };
