@@ -15,8 +15,8 @@ export interface RetentionSchedule {
   runOnce(): Promise<void>;
 }
 
-const deletedBy = (r: RetentionResult): number =>
-  r.edges + r.hours + r.ambiguous + r.metricPairs + r.names + r.intervals + r.formerApiserverEndpoints + r.goneWorkloads + r.inventoryImports + r.runs;
+/** Rows the pass deleted, of every kind: the result's counts (its other fields are the cut-offs). */
+const deletedBy = (r: RetentionResult): number => Object.values(r).reduce((n: number, v) => (typeof v === 'number' ? n + v : n), 0);
 
 export function startRetentionSchedule(ctx: ServiceContext): RetentionSchedule {
   const { intervalMinutes, ...policy } = ctx.config.retention;
