@@ -86,6 +86,13 @@ export interface PassOptions {
 
 const MAX_EXAMPLES = 10;
 const MAX_POINTS = 10_000;
+/**
+ * Points recorded between two turns of the event loop. One answer holds up to maxSeries ×
+ * window ÷ step points (50,000 × 360 with the defaults after six hours away), and `serve` runs a
+ * pass on its event loop, whose health checks and requests must keep answering meanwhile.
+ */
+export const POINTS_PER_TURN = 5_000;
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export function familyQueries(settings: PrometheusSettings): FamilyQuery[] {
   const out: FamilyQuery[] = [];
@@ -267,7 +274,13 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
     outcomeRow.series = series.length;
     const recorder = new MetricFlowRecorder(resolver, data.services, budgets, wire);
     const source: FlowSource = 'prometheus';
+    let sinceTurn = 0;
     for (const s of series) {
+      if (sinceTurn >= POINTS_PER_TURN) {
+        sinceTurn = 0;
+        await turn();
+      }
+      sinceTurn += s.points.length;
       counters.records += s.points.length;
       const reading = checkedNames(q.read(s.labels));
       if (reading.kind === 'pair') {
@@ -324,7 +337,8 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
         let newest = cursor;
         // Sorted so that the same answer stores the same rows in the same order.
         const sorted = [...targets].sort((a, b) => compareStrings(a.scrapePool, b.scrapePool) || compareStrings(a.scrapeUrl, b.scrapeUrl));
-        for (const t of sorted) {
+        for (const [i, t] of sorted.entries()) {
+          if (i > 0 && i % POINTS_PER_TURN === 0) await turn();
           // Only scrapes made since the last pass: each counts once.
           if (t.lastScrape <= cursor) continue;
           counters.records++;
