@@ -1,15 +1,37 @@
 /**
  * What flow resolution needs from the inventory, read once per ingest and indexed in memory
- * (bounded by the inventory's size, never by the number of flows), but for the IP history, which
- * grows with every pod ever started: the store answers it per address (store/ip-history-lookup.ts).
+ * (bounded by the present inventory's size, never by the number of flows), but for what grows with
+ * every pod ever started: the IP history, which the store answers per address
+ * (store/ip-history-lookup.ts), and the workloads gone from the inventory, which it answers per key
+ * (store/gone-workloads.ts).
  */
-import type { CurrentApiserverEndpoint, EndpointSlice, FormerApiserverEndpoint, Node, OwnerAlias, Service, Workload } from './inventory.ts';
+import type { CurrentApiserverEndpoint, EndpointSlice, FormerApiserverEndpoint, LabelSelector, Node, OwnerAlias, Service, Workload } from './inventory.ts';
 import type { IpHistoryLookup } from './ip-history.ts';
+import type { WorkloadRef } from './peer.ts';
+
+/**
+ * The workloads gone from the inventory that `ResolutionData.workloads` leaves out, as flow
+ * resolution asks for them: the one a flow's address history or record names, and, for a pod a
+ * record knows only by its labels, the selectors of a namespace's gone workloads.
+ */
+export interface GoneWorkloadLookup {
+  /** The workload of that key the inventory kept (undefined: it holds none). */
+  workload(ref: WorkloadRef): Workload | undefined;
+  /** The selectors of the gone workloads of `namespace`, sorted by kind and name. */
+  selectorsIn(namespace: string): { ref: WorkloadRef; selector: LabelSelector }[];
+}
 
 export interface ResolutionData {
   /** Who held an address when: an `IpHistory` of given intervals, or the store's lookup. */
   ipHistory: IpHistoryLookup;
+  /**
+   * The present workloads, and the gone ones that resolution needs whole: those of the cluster
+   * DNS's namespaces (which workloads are the DNS), those a Service or EndpointSlice of today names
+   * (its backends and their ports). Without `gone`, every workload resolution may name.
+   */
   workloads: Workload[];
+  /** The other gone workloads, read when a flow names one (absent: there are none). */
+  gone?: GoneWorkloadLookup;
   services: Service[];
   endpointSlices: EndpointSlice[];
   nodes: Node[];

@@ -15,7 +15,8 @@ import type {
   Workload,
 } from '../domain/inventory.ts';
 import { formerControlPlaneNodes, type ApiserverAddressPeriod } from '../domain/apiserver.ts';
-import { clusterDnsOf, markClusterDns } from '../domain/cluster-dns.ts';
+import { clusterDnsOf, DNS_CONVENTIONS, markClusterDns } from '../domain/cluster-dns.ts';
+import { compareStrings } from '../domain/order.ts';
 import { exposureOf, servicesByNamespace, storedServicesSelecting, withStoredIngressExposure } from '../domain/service-links.ts';
 import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
 import type { IpInterval } from '../domain/ip-history.ts';
@@ -25,7 +26,9 @@ import type { CiliumPolicySettings, CurrentApiserverEndpoint, FormerApiserverEnd
 import type { ResolutionData } from '../domain/resolution.ts';
 import type { Db } from './db.ts';
 import { INTERVAL_COLUMNS, intervalOf, StoredIpHistory, type IntervalRow } from './ip-history-lookup.ts';
+import { StoredGoneWorkloads } from './gone-workloads.ts';
 import type { NameSample } from './edge-names.ts';
+import { toWorkload, WORKLOAD_ORDER, type WorkloadRow } from './workload-rows.ts';
 
 /** Owner aliases not seen for this long are pruned: flows that old are not ingested any more. */
 export const ALIAS_RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -303,49 +306,9 @@ function writePodAddresses(db: Db, snapshot: InventorySnapshot): void {
 // ---------------------------------------------------------------------------------------------
 // Readers
 
-interface WorkloadRow {
-  id: number;
-  namespace: string;
-  kind: WorkloadKind;
-  name: string;
-  labels: string;
-  selector: string;
-  host_network: number;
-  ports: string;
-  services: string;
-  exposure: string;
-  service_account: string | null;
-  cluster_dns: number;
-  istio_proxy: number;
-  /** JSON: the distinct label sets of its pods (migrations/0024); NULL: not known (migrations/0026). */
-  pod_labels: string | null;
-  first_seen: number;
-  last_seen: number;
-  present: number;
-}
-
-function toWorkload(r: WorkloadRow): Workload {
-  return {
-    namespace: r.namespace,
-    kind: r.kind,
-    name: r.name,
-    labels: JSON.parse(r.labels),
-    selector: JSON.parse(r.selector),
-    hostNetwork: r.host_network === 1,
-    ports: JSON.parse(r.ports),
-    services: JSON.parse(r.services),
-    exposure: JSON.parse(r.exposure),
-    ...(r.service_account ? { serviceAccount: r.service_account } : {}),
-    ...(r.cluster_dns ? { clusterDns: true } : {}),
-    ...(r.istio_proxy ? { istioProxy: true } : {}),
-  };
-}
-
 function toStoredWorkload(r: WorkloadRow): StoredWorkload {
   return { ...toWorkload(r), present: r.present === 1, firstSeen: r.first_seen, lastSeen: r.last_seen };
 }
-
-const WORKLOAD_ORDER = 'ORDER BY namespace, kind, name';
 
 function readWorkloadRows(db: Db, where = '', ...params: unknown[]): WorkloadRow[] {
   return db.prepare(`SELECT * FROM workloads ${where} ${WORKLOAD_ORDER}`).all(...params) as WorkloadRow[];
@@ -548,28 +511,78 @@ function intervalRows(db: Db, where: string, params: readonly string[]): IpInter
 }
 
 /**
- * What flow resolution indexes: every IP interval, every workload ever seen (flows from before a
- * workload was removed still resolve to it), the cluster objects, the DNS workloads and the owner aliases.
+ * What flow resolution indexes: the present workloads and the gone ones it needs whole
+ * (`readResolvedWorkloads`), the cluster objects, the DNS workloads and the owner aliases; the IP
+ * history and the other gone workloads are read when a flow names them (flows from before a
+ * workload was removed still resolve to it).
  */
 export function readResolutionData(db: Db): ResolutionData {
   return db.transaction(
     (): ResolutionData => {
       const services = readServices(db);
-      const workloads = markClusterDns(readWorkloadRows(db).map(toWorkload), services);
+      const endpointSlices = readEndpointSlices(db);
+      const ownerAliases = readOwnerAliases(db);
+      const workloads = markClusterDns(readResolvedWorkloads(db, endpointSlices, ownerAliases), services);
       return {
         ipHistory: new StoredIpHistory(db),
         workloads,
+        gone: new StoredGoneWorkloads(db),
         services,
-        endpointSlices: readEndpointSlices(db),
+        endpointSlices,
         nodes: readNodes(db),
         apiserver: readCurrentApiserver(db),
         apiserverHistory: readApiserverHistory(db),
         dnsWorkloads: workloads.filter((w) => w.clusterDns === true).map((w) => workloadKey(w)),
-        ownerAliases: readOwnerAliases(db),
+        ownerAliases,
         ...ciliumClusterName(db),
       };
     },
   )();
+}
+
+/**
+ * Every workload the inventory holds, gone ones included, in key order: what the Prometheus pass
+ * names workloads among (collectors/prometheus/peers.ts, a workload named without its kind) and
+ * reads the mesh from. Read whole, once per pass, not per upload.
+ */
+export function readInventoriedWorkloads(db: Db): Workload[] {
+  return db.transaction((): Workload[] => markClusterDns(readWorkloadRows(db).map(toWorkload), readServices(db)))();
+}
+
+/**
+ * The workloads the resolution index holds whole, in key order: the present ones, and the gone
+ * ones it needs before any flow names them — those of the cluster DNS's namespaces (which workloads
+ * are the DNS is decided over the gone ones too), those that list a Service of today among theirs
+ * and those an EndpointSlice of today names through a pod's alias (a Service's backends, with the
+ * ports it gives them). A CI Job's or a bare pod's is none of these.
+ */
+function readResolvedWorkloads(db: Db, slices: readonly EndpointSlice[], aliases: readonly OwnerAlias[]): Workload[] {
+  const dnsNamespaces = [...new Set(DNS_CONVENTIONS.map((c) => c.namespace))];
+  const rows = readWorkloadRows(
+    db,
+    `WHERE present = 1 OR namespace IN (${dnsNamespaces.map(() => '?').join(', ')})
+       OR (services <> '[]' AND EXISTS (SELECT 1 FROM json_each(workloads.services) AS j JOIN services AS s ON j.value = s.namespace || '/' || s.name))`,
+    ...dnsNamespaces,
+  );
+  const held = new Set(rows.map((r) => workloadKey(r)));
+  const byAlias = new Map(aliases.map((a) => [`${a.namespace}/${a.kind}/${a.name}`, a.workload]));
+  const named = new Map<string, WorkloadRef>();
+  for (const slice of slices) {
+    for (const ep of slice.endpoints) {
+      if (ep.targetRef?.kind !== 'Pod') continue;
+      const ref = byAlias.get(`${ep.targetRef.namespace ?? slice.namespace}/Pod/${ep.targetRef.name}`);
+      if (ref !== undefined && !held.has(workloadKey(ref))) named.set(workloadKey(ref), ref);
+    }
+  }
+  if (named.size > 0) {
+    const byKey = db.prepare('SELECT * FROM workloads WHERE namespace = ? AND kind = ? AND name = ?');
+    for (const ref of named.values()) {
+      const row = byKey.get(ref.namespace, ref.kind, ref.name) as WorkloadRow | undefined;
+      if (row !== undefined) rows.push(row);
+    }
+    rows.sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.kind, b.kind) || compareStrings(a.name, b.name));
+  }
+  return rows.map(toWorkload);
 }
 
 /**

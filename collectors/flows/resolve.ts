@@ -7,7 +7,7 @@ import type { EndpointMeta, FlowEndpoint, ResolvedEndpoint } from '../../domain/
 import type { CurrentApiserverEndpoint, FormerApiserverEndpoint, Service, Workload } from '../../domain/inventory.ts';
 import { IpHistory, type IpHistoryLookup } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadKind, type WorkloadRef } from '../../domain/peer.ts';
-import type { ResolutionData } from '../../domain/resolution.ts';
+import type { GoneWorkloadLookup, ResolutionData } from '../../domain/resolution.ts';
 import { apiserverAddressAt, isApiserverAddressAt, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
 import { cidrContains, isIpAddress, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
 import { compareStrings } from '../../domain/order.ts';
@@ -120,6 +120,12 @@ export class ResolutionIndex {
   private ownerCacheSize = 0;
   /** Workloads that only records name (not the inventory): keyed by what records say, so bounded. */
   private readonly namedByRecords = new Map<string, WorkloadInfo>();
+  /** The gone workloads `workloads` leaves out (ResolutionData.gone), read when a flow names one. */
+  private readonly gone: GoneWorkloadLookup | undefined;
+  /** Gone workloads read by key (null: the inventory holds none of it); keyed by what flows name, so bounded. */
+  private readonly goneRead = new Map<string, WorkloadInfo | null>();
+  /** Per namespace, the selectors of its gone workloads not in `workloads`, for pods records know by labels only. */
+  private readonly goneSelectors = new Map<string, { ref: WorkloadRef; matchLabels: [string, string][] }[]>();
   /** The inventory's workloads are all in `workloads`; from here on only records add names. */
   private readonly built: boolean = false;
   private readonly apiserverDeclared: ReadonlySet<number>;
@@ -149,6 +155,7 @@ export class ResolutionIndex {
     this.dns = new Set(data.dnsWorkloads);
     for (const a of data.ownerAliases) this.aliases.set(`${a.namespace}/${a.kind}/${a.name}`, a.workload);
     for (const w of data.workloads) this.addWorkload(w);
+    this.gone = data.gone;
     this.history = data.ipHistory;
 
     for (const n of data.nodes) {
@@ -219,24 +226,20 @@ export class ResolutionIndex {
     const ref: WorkloadRef = { namespace: w.namespace, kind: w.kind, name: w.name };
     const info = this.workloadInfo(ref);
     this.listed.add(info.key);
-    const matchLabels = Object.entries(w.selector.matchLabels ?? {});
-    if (matchLabels.length > 0 && !w.selector.matchExpressions?.length) {
+    const matchLabels = selectorLabels(w.selector);
+    if (matchLabels !== undefined) {
       const list = this.selectors.get(w.namespace) ?? [];
       list.push({ ref, matchLabels });
       this.selectors.set(w.namespace, list);
     }
-    for (const p of w.ports) {
-      info.declared.add(p.port);
-      if (p.name) info.portsByName.set(p.name, p.port);
-    }
+    declarePorts(info, w);
   }
 
   private workloadInfo(ref: WorkloadRef): WorkloadInfo {
     const key = workloadKey(ref);
-    let info = this.workloads.get(key) ?? this.namedByRecords.get(key);
+    let info = this.workloads.get(key) ?? (this.built ? this.goneInfo(ref, key) : undefined) ?? this.namedByRecords.get(key);
     if (!info) {
-      const peer: Peer = this.dns.has(key) ? { kind: 'dns', workload: ref } : { kind: 'workload', workload: ref };
-      info = { ref, peer, key: peerKey(peer), declared: new Set(), portsByName: new Map() };
+      info = this.newInfo(ref, key);
       // Once the inventory is in, a workload only a record names goes to the bounded map.
       if (!this.built) this.workloads.set(key, info);
       else {
@@ -245,6 +248,49 @@ export class ResolutionIndex {
       }
     }
     return info;
+  }
+
+  private newInfo(ref: WorkloadRef, key: string): WorkloadInfo {
+    const peer: Peer = this.dns.has(key) ? { kind: 'dns', workload: ref } : { kind: 'workload', workload: ref };
+    return { ref, peer, key: peerKey(peer), declared: new Set(), portsByName: new Map() };
+  }
+
+  /**
+   * A gone workload the build left out, read by key: its own ports are all it declares (one a
+   * Service or EndpointSlice of today names is in `workloads`, with the ports they give it).
+   */
+  private goneInfo(ref: WorkloadRef, key: string): WorkloadInfo | undefined {
+    if (this.gone === undefined || this.workloads.has(key)) return undefined;
+    let info = this.goneRead.get(key);
+    if (info === undefined) {
+      const w = this.gone.workload(ref);
+      info = w === undefined ? null : declarePorts(this.newInfo(ref, key), w);
+      if (this.goneRead.size >= RECORD_CACHE_LIMIT) this.goneRead.clear();
+      this.goneRead.set(key, info);
+    }
+    return info ?? undefined;
+  }
+
+  /** Whether the inventory lists the workload, present or gone. */
+  private inventoried(ref: WorkloadRef): boolean {
+    const key = workloadKey(ref);
+    return this.workloads.has(key) || this.goneInfo(ref, key) !== undefined;
+  }
+
+  /** The selectors of a namespace's gone workloads that `selectors` does not hold (matchLabels only, as there). */
+  private goneSelectorsIn(namespace: string): readonly { ref: WorkloadRef; matchLabels: [string, string][] }[] {
+    if (this.gone === undefined) return [];
+    let list = this.goneSelectors.get(namespace);
+    if (list === undefined) {
+      list = [];
+      for (const { ref, selector } of this.gone.selectorsIn(namespace)) {
+        const matchLabels = selectorLabels(selector);
+        if (matchLabels !== undefined && !this.workloads.has(workloadKey(ref))) list.push({ ref, matchLabels });
+      }
+      if (this.goneSelectors.size >= RECORD_CACHE_LIMIT) this.goneSelectors.clear();
+      this.goneSelectors.set(namespace, list);
+    }
+    return list;
   }
 
   /** Service port → the backend's port: numeric targetPort, or the named port of the slice or container. */
@@ -258,7 +304,10 @@ export class ResolutionIndex {
 
   /** Whether a resolved side's peer key is a workload the inventory lists (not one only flow records name). */
   listedWorkload(peerKey: string): boolean {
-    return this.listed.has(peerKey);
+    if (this.listed.has(peerKey)) return true;
+    const peer = parsePeerKey(peerKey);
+    if (peer.kind !== 'workload' && peer.kind !== 'dns') return false;
+    return this.goneInfo(peer.workload, workloadKey(peer.workload))?.key === peerKey;
   }
 
   /**
@@ -343,7 +392,7 @@ export class ResolutionIndex {
 
   /** Entries held in the caches whose keys come from records (addresses, owner and pod names): bounded whatever the input. */
   get recordCacheEntries(): number {
-    return this.inClusterCache.size + this.ownerCacheSize + this.namedByRecords.size;
+    return this.inClusterCache.size + this.ownerCacheSize + this.namedByRecords.size + this.goneRead.size + this.goneSelectors.size;
   }
 
   /**
@@ -380,7 +429,7 @@ export class ResolutionIndex {
   private listedOwner(namespace: string, kind: WorkloadKind, name: string | undefined): WorkloadRef | undefined {
     if (name === undefined) return undefined;
     const ref: WorkloadRef = { namespace, kind, name };
-    return this.listed.has(peerKey({ kind: 'workload', workload: ref })) || this.listed.has(peerKey({ kind: 'dns', workload: ref })) ? ref : undefined;
+    return this.inventoried(ref) ? ref : undefined;
   }
 
   /** The owner of a ReplicaSet named <owner>-<hash>: a Rollout the inventory lists (and no Deployment of the name), else a Deployment. */
@@ -407,7 +456,8 @@ export class ResolutionIndex {
     }
     if (m.labels) {
       const labels = m.labels;
-      const hits = (this.selectors.get(m.namespace) ?? []).filter((w) => w.matchLabels.every(([k, v]) => labels[k] === v));
+      const matches = (w: { matchLabels: [string, string][] }) => w.matchLabels.every(([k, v]) => labels[k] === v);
+      const hits = [...(this.selectors.get(m.namespace) ?? []).filter(matches), ...this.goneSelectorsIn(m.namespace).filter(matches)];
       if (hits.length === 1) return (hits[0] as { ref: WorkloadRef }).ref;
     }
     if (m.podName) {
@@ -624,6 +674,21 @@ export class ResolutionIndex {
     if (e.names) side.names = e.names;
     return side;
   }
+}
+
+/** A selector's matchLabels, when it has some and no matchExpressions: what a record's labels are matched against. */
+function selectorLabels(selector: Workload['selector']): [string, string][] | undefined {
+  const matchLabels = Object.entries(selector.matchLabels ?? {});
+  return matchLabels.length > 0 && !selector.matchExpressions?.length ? matchLabels : undefined;
+}
+
+/** Adds the workload's container ports to what its info declares. */
+function declarePorts(info: WorkloadInfo, w: Workload): WorkloadInfo {
+  for (const p of w.ports) {
+    info.declared.add(p.port);
+    if (p.name) info.portsByName.set(p.name, p.port);
+  }
+  return info;
 }
 
 export const EMPTY_RESOLUTION: ResolutionData = {

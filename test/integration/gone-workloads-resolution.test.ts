@@ -80,6 +80,8 @@ function goneWorkloadsStore(): Db {
     controller('ReplicaSet', 'cart-7d9f8c6b5', 'cart', 'cart'),
     pod('cart-7d9f8c6b5-x2x4z', CART, { app: 'cart' }, { kind: 'ReplicaSet', name: 'cart-7d9f8c6b5' }, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]),
     controller('StatefulSet', 'db', 'db'),
+    // Gone, with the same selector as the present `client`: labels alone cannot tell them apart.
+    controller('Deployment', 'client-legacy', 'client'),
     pod('db-0', DB, { app: 'db' }, { kind: 'StatefulSet', name: 'db' }, [{ containerPort: 5432, protocol: 'TCP' }]),
     pod('worker', WORKER, { app: 'worker' }, undefined, []),
   ];
@@ -141,6 +143,7 @@ test('the resolution index counts a gone workload as listed, and its selector am
   const byLabels = (labels: Record<string, string>) => index.resolve({ ip: '10.244.1.77', port: 8080, meta: { kind: 'pod', namespace: 'shop', labels } }, LATE).map((s) => s.key);
   assert.deepEqual(byLabels({ app: 'cart', 'pod-template-hash': '7d9f8c6b5' }), ['workload:shop/Deployment/cart']);
   assert.deepEqual(byLabels({ app: 'db' }), ['workload:shop/StatefulSet/db']);
+  assert.deepEqual(byLabels({ app: 'client' }), ['unknown:10.244.1.77'], 'a present and a gone workload select these labels');
   // The owner a record names, with the ports the gone workload declared.
   const db = index.resolve({ ip: DB, port: 5432, meta: { kind: 'pod', namespace: 'shop', podName: 'db-0', ownerKind: 'StatefulSet', ownerName: 'db' } }, LATE);
   assert.deepEqual(db.map((s) => [s.key, [...s.declaredPorts].sort()]), [['workload:shop/StatefulSet/db', [5432]]]);
