@@ -7,10 +7,14 @@ import { clusterOwnBlocks, type ClusterOwnBlocks } from '../../domain/cluster-ow
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import { isIpAddress } from '../../domain/ip.ts';
 import { MeshView } from '../../domain/istio.ts';
+import { nodeAddresses } from '../../domain/node-addresses.ts';
 
 export interface ClusterIndex {
   workloads: Map<string, Workload>;
-  /** Node name → its IP addresses (InternalIP/ExternalIP), sorted. */
+  /**
+   * Node name → its IP addresses (InternalIP/ExternalIP), sorted; where the Node object lists
+   * none, or there is none, its host-network pods' podIPs (domain/node-addresses.ts).
+   */
   nodeIps: Map<string, string[]>;
   /** IP → node name. */
   nodeByIp: Map<string, string>;
@@ -29,13 +33,14 @@ export interface ClusterIndex {
 export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<string, readonly string[]> = new Map()): ClusterIndex {
   const workloads = new Map<string, Workload>();
   for (const w of inv.workloads) workloads.set(workloadKey(w), w);
-  const nodeIps = new Map<string, string[]>();
+  const nodeIps = nodeAddresses(inv, (n) => n.addresses.map((a) => a.address).filter(isIpAddress));
   const nodeByIp = new Map<string, string>();
-  for (const n of inv.nodes) {
-    const ips = [...new Set(n.addresses.map((a) => a.address).filter(isIpAddress))].sort();
-    nodeIps.set(n.name, ips);
-    for (const ip of ips) nodeByIp.set(ip, n.name);
+  for (const [name, ips] of nodeIps) {
+    ips.sort();
+    for (const ip of ips) nodeByIp.set(ip, name);
   }
+  // As the simulated cluster holds them (simulate/cluster.ts, folded-blocks.ts): of the Node objects.
+  const hostIps = nodeAddresses(inv, nodeHostIps);
   const names = new Map<string, string[]>();
   for (const [ip, ns] of externalNames) names.set(ip, [...new Set(ns)].sort());
   return {
@@ -47,7 +52,7 @@ export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<
     formerControlPlaneNodes: new Set(inv.formerControlPlaneNodes ?? []),
     externalNames: names,
     ownBlocks: clusterOwnBlocks(
-      [...inv.nodes.flatMap(nodeHostIps), ...inv.apiserver.map((e) => e.ip)],
+      [...inv.nodes.flatMap((n) => hostIps.get(n.name) ?? []), ...inv.apiserver.map((e) => e.ip)],
       // Hand-made snapshots (tests, older stored forms) may leave a node without podCIDRs.
       inv.nodes.flatMap((n) => n.podCIDRs ?? []),
     ),

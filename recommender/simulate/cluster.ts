@@ -15,6 +15,7 @@ import type { SimCluster, SimEndpoint, SimFlow, SimNode, SimPod, SimProtocol } f
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 import { clusterDnsTarget } from '../../domain/cluster-dns.ts';
 import { podIdentityLabels } from '../../domain/pod-identity-labels.ts';
+import { nodeAddresses } from '../../domain/node-addresses.ts';
 
 
 function simPod(w: Workload, ips: string[], node: string | undefined): SimPod {
@@ -81,12 +82,9 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     const a = addresses.get(k);
     pods.set(k, simPod(w, [...(a?.ips ?? [])].sort(), a?.node));
   }
-  const nodes = new Map<string, SimNode>(
-    inventory.nodes.map((n) => [
-      n.name,
-      { name: n.name, labels: n.labels, ips: [...new Set(nodeHostIps(n))] },
-    ]),
-  );
+  // A Node object without addresses has its host-network pods' (domain/node-addresses.ts).
+  const nodeIps = nodeAddresses(inventory, nodeHostIps);
+  const nodes = new Map<string, SimNode>(inventory.nodes.map((n) => [n.name, { name: n.name, labels: n.labels, ips: nodeIps.get(n.name) ?? [] }]));
   const cluster: SimCluster = {
     namespaces: inventory.namespaces.map((n) => ({ name: n.name, labels: n.labels })),
     nodes: [...nodes.values()],

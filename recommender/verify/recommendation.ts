@@ -25,6 +25,7 @@ import { connectionFlow, type ClusterModel } from '../simulate/cluster.ts';
 import { decideSide, sideAllows, type DecidedBy, type PortFlow, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
 import { manifestErrors, type ManifestError } from './index.ts';
 import { extraProbes, type Probe } from './probes.ts';
+import { unaddressedHostNetworkNote } from './unaddressed-host-network.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../verified-sides.ts';
@@ -208,7 +209,8 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
     const allowed = sideAllows(ours, flow, direction);
     if (!allowed) {
       const side = decideSide(ours, flow, direction);
-      blocked.push(finding(workload, direction, edge, side, by === undefined ? side.reason : `${side.reason}${required}: ${CUTS}${wayOut(by)}`));
+      const reason = `${side.reason}${unaddressedHostNetworkNote(model, edge, flow, direction)}`;
+      blocked.push(finding(workload, direction, edge, side, by === undefined ? reason : `${reason}${required}: ${CUTS}${wayOut(by)}`));
     } else {
       blockedByAppliedOnly(workload, direction, edge, flow, required);
     }

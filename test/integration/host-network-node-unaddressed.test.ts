@@ -152,6 +152,6 @@ test('no podIP and no Node object of its node: the refusal says no node of it is
   assert.equal(verification.ok, false);
   const reason = verification.blocked[0]!.reason;
   assert.match(reason, /b\/DaemonSet\/agent runs in the host network/, reason);
-  assert.match(reason, /no Node object of the node it runs on/, reason);
+  assert.match(reason, /the node it runs on is not known/, reason);
   assert.match(reason, /import the Node objects/, reason);
 });
