@@ -183,6 +183,25 @@ test('a server that declares no port anywhere: the rule\'s workload is told its 
   assert.match(said[0]!, new RegExp(`Pod ${DB.replace('/Pod/', '/')} declares none`));
 });
 
+test('a server whose Service names a target port no container declares: the warning says so, not that it declares none', async () => {
+  // A named targetPort "will be looked up as a named port in the target Pod's container ports"
+  // (Kubernetes API, ServicePort.targetPort): a name no container declares resolves to no port.
+  const dbItems = `- apiVersion: v1
+  kind: Pod
+  metadata: {name: db, namespace: ns-a, labels: {app: db}, creationTimestamp: "${T}"}
+  spec: {nodeName: n1, containers: [{name: c, image: c}]}
+  status: {phase: Running, startTime: "${T}", podIP: 10.244.0.30, podIPs: [{ip: 10.244.0.30}]}
+- {apiVersion: v1, kind: Service, metadata: {name: db, namespace: ns-a}, spec: {selector: {app: db}, clusterIP: 10.96.0.30, ports: [{port: 5432, targetPort: pg, protocol: TCP}]}}`;
+  const input = await stored(egressRule(''), [], dbItems);
+  const { rec } = runRecommendation(input, 'kubernetes', recommendOptions({ mode: 'observed' }), { tightness: false });
+  const client = rec.workloads.find((w) => `${w.workload.namespace}/${w.workload.kind}/${w.workload.name}` === CLIENT)!;
+  const said = client.warnings.filter((m) => m.startsWith(`${RULE} (must: p) names no port`));
+  assert.equal(said.length, 1, client.warnings.join('\n'));
+  assert.doesNotMatch(said[0]!, /declares none/);
+  assert.match(said[0]!, /the Service ns-a\/db names target port "pg" \(of its port 5432\/TCP\), which no container of Pod ns-a\/db declares/);
+  assert.match(said[0]!, /declare the container port "pg" in Pod ns-a\/db's pod template or correct the Service's targetPort/);
+});
+
 test('a run scoped to db (the rule\'s owner outside it): the portless must flow is blocked at db\'s ingress as unscoped; with no port known, db is told', async () => {
   const input = await stored(egressRule('ports: [{ port: 5432 }]'));
   const { verification: v } = runRecommendation(input, 'kubernetes', recommendOptions({ mode: 'observed', workload: 'Pod/db' }), { tightness: false });
