@@ -53,7 +53,8 @@ export function withStoredIngressExposure(exposure: readonly Exposure[], stored:
   return out.sort(compareExposure);
 }
 
-function targetPort(sp: ServicePort, w: Workload): number | undefined {
+/** The pod port a Service port sends to on `w`: its number, or the container port its name names (undefined: none does). */
+export function serviceTargetPort(sp: ServicePort, w: Workload): number | undefined {
   if (typeof sp.targetPort === 'number') return sp.targetPort;
   return w.ports.find((p) => p.name === sp.targetPort && p.protocol === sp.protocol)?.port;
 }
@@ -87,7 +88,7 @@ export function exposureOf(workloads: readonly Workload[], services: readonly Se
       const s = byKey.get(key);
       if (!s || (s.type !== 'LoadBalancer' && s.type !== 'NodePort')) continue;
       for (const sp of s.ports) {
-        const port = targetPort(sp, w);
+        const port = serviceTargetPort(sp, w);
         if (port === undefined) unresolved(key, sp, w);
         else expose(i, { via: s.type, object: key, port, protocol: sp.protocol });
       }
@@ -109,7 +110,7 @@ export function exposureOf(workloads: readonly Workload[], services: readonly Se
       }
       for (const i of selectedBy.get(key) ?? []) {
         const w = workloads[i]!;
-        const port = targetPort(sp, w);
+        const port = serviceTargetPort(sp, w);
         if (port === undefined) unresolved(key, sp, w);
         else expose(i, { via: 'Ingress', object, port, protocol: sp.protocol });
       }

@@ -33,7 +33,7 @@ import { PortSets } from './synthesize/port-sets.ts';
 import { keptBy } from './synthesize/kept-by.ts';
 import { intentEdges, planWorkload, restricts, unobservedMustFlows, type DocumentedFlow, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
 import { mirroredRules, type MirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
-import { uniquePorts, workloadServedPorts } from './matrix/bindings.ts';
+import { uniquePorts, unresolvedTargetPorts, workloadServedPorts, type UnresolvedTargetPort } from './matrix/bindings.ts';
 import type { ResolvedPort } from './matrix/resolved.ts';
 
 export { defaultOptions, type RecommendOptions } from './synthesize/options.ts';
@@ -570,7 +570,11 @@ function podNetworkOf(inventory: InventorySnapshot, componentsOf: ReadonlyMap<st
     return documented.length > 0 ? uniquePorts(documented) : servedPorts(ref);
   };
   const all = [...byNamespace.values()].flat();
-  return { inNamespace: (ns) => byNamespace.get(ns) ?? [], all: () => all, onPodNetwork: (w) => onPodNetwork.has(workloadKey(w)), servedPorts, declaredPorts };
+  const unresolved = (ref: WorkloadRef): readonly UnresolvedTargetPort[] => {
+    const w = byKey.get(workloadKey(ref));
+    return w ? unresolvedTargetPorts(w, inventory) : [];
+  };
+  return { inNamespace: (ns) => byNamespace.get(ns) ?? [], all: () => all, onPodNetwork: (w) => onPodNetwork.has(workloadKey(w)), servedPorts, declaredPorts, unresolvedTargetPorts: unresolved };
 }
 
 /** The namespace layers the options ask for (shared, default-deny), and why a namespace got no shared policy. */

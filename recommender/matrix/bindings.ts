@@ -4,7 +4,8 @@
  * matrix's own default; otherwise it stays unbound and is reported.
  */
 import { clusterDnsTarget, DEFAULT_DNS_PORTS, DNS_CONVENTIONS, dnsPortProblems, dnsSelector } from '../../domain/cluster-dns.ts';
-import type { InventorySnapshot, LabelSelector, Workload } from '../../domain/inventory.ts';
+import type { InventorySnapshot, LabelSelector, ServicePort, Workload } from '../../domain/inventory.ts';
+import { serviceTargetPort } from '../../domain/service-links.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { PortSpecT, RoleBindingT, RoleT } from './schema.ts';
 import type { ClusterFacts, ResolvedPeer, ResolvedPort, RoleResolution } from './resolved.ts';
@@ -157,9 +158,27 @@ function servicePortsOf(w: Workload, inv: InventorySnapshot): ResolvedPort[] {
   for (const s of inv.services) {
     if (!w.services.includes(`${s.namespace}/${s.name}`)) continue;
     for (const sp of s.ports) {
-      const target = typeof sp.targetPort === 'number' ? sp.targetPort : w.ports.find((cp) => cp.name === sp.targetPort && cp.protocol === sp.protocol)?.port;
+      const target = serviceTargetPort(sp, w);
       if (target !== undefined && isPortProtocol(sp.protocol)) out.push({ protocol: sp.protocol, port: target });
     }
+  }
+  return out;
+}
+
+/** A Service port whose target port is a name no container of the workload declares (for its protocol): it sends to no port of it. */
+export interface UnresolvedTargetPort {
+  /** `namespace/name`. */
+  service: string;
+  port: ServicePort & { targetPort: string };
+}
+
+/** The ports of the Services selecting `w` that resolve to no port of it, in Service then port order. */
+export function unresolvedTargetPorts(w: Workload, inv: InventorySnapshot): UnresolvedTargetPort[] {
+  const out: UnresolvedTargetPort[] = [];
+  for (const s of inv.services) {
+    const service = `${s.namespace}/${s.name}`;
+    if (!w.services.includes(service)) continue;
+    for (const sp of s.ports) if (typeof sp.targetPort === 'string' && serviceTargetPort(sp, w) === undefined) out.push({ service, port: { ...sp, targetPort: sp.targetPort } });
   }
   return out;
 }

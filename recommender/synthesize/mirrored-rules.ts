@@ -8,6 +8,7 @@ import { opposite, type Direction } from '../../domain/direction.ts';
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedComponent, ResolvedMatrix, ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
+import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import type { RuleAssessment } from '../compare/compare.ts';
 import type { RecommendOptions } from './options.ts';
 import { selectorIsEmpty } from '../policy/order.ts';
@@ -90,6 +91,8 @@ export interface PodNetwork {
    * components that select it, else what it serves (servedPorts). Empty when nothing says.
    */
   declaredPorts(w: WorkloadRef): readonly ResolvedPort[];
+  /** Its Services' ports whose target port names no container port of it (bindings.ts unresolvedTargetPorts): why a Service may declare nothing. */
+  unresolvedTargetPorts(w: WorkloadRef): readonly UnresolvedTargetPort[];
 }
 
 /** The active rules that would render at their owner (must, or may with includeMay), by the key of each workload their peers name, the owner itself excepted. */

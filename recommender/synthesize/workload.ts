@@ -22,6 +22,7 @@ import type { RunPeers } from './far-peers.ts';
 import type { PortSets } from './port-sets.ts';
 import { APISERVER, dnsTargetPeers, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
+import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
 import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
@@ -449,7 +450,7 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
         const ports = rulePorts.length === 0 ? ctx.podNetwork.declaredPorts(server.workload) : narrow ? portsServedBy(rulePorts, ctx.podNetwork.servedPorts(ref)) : rulePorts;
         if (ports.length === 0) {
           const k = `${r.rule.id}|${workloadKey(server.workload)}`;
-          if (!warned.has(k)) out.unverifiable.push({ far: ref, direction: d, warning: unverifiableWarning(r, server.workload) });
+          if (!warned.has(k)) out.unverifiable.push({ far: ref, direction: d, warning: unverifiableWarning(r, server.workload, ctx.podNetwork.unresolvedTargetPorts(server.workload)) });
           warned.add(k);
           continue;
         }
@@ -485,9 +486,19 @@ function requiredPortNumbers(port: ResolvedPort, server: WorkloadRef, ctx: Synth
   return containers.length > 0 ? containers : [n];
 }
 
-/** A `must` rule with no ports whose server declares none: its required flow has no port to verify it on. */
-function unverifiableWarning(r: RuleAssessment, server: WorkloadRef): string {
-  return `${r.rule.id} (must: ${r.rule.purpose}) names no port, and ${server.kind} ${server.namespace}/${server.name} declares none (no port of its matrix component, Service or container): there is no port to verify this ${r.rule.direction} flow on, so the verification cannot tell whether the output cuts it; name the port in the rule or in the component's ports`;
+/**
+ * A `must` rule with no ports whose server declares none: its required flow has no port to verify
+ * it on. Where a Service of the server does name a port, but by a target port name no container
+ * declares (`unresolved`), that is why, and what to fix: the server is not silent about its ports.
+ */
+function unverifiableWarning(r: RuleAssessment, server: WorkloadRef, unresolved: readonly UnresolvedTargetPort[]): string {
+  const who = `${server.kind} ${server.namespace}/${server.name}`;
+  const unverifiable = `there is no port to verify this ${r.rule.direction} flow on, so the verification cannot tell whether the output cuts it`;
+  const head = `${r.rule.id} (must: ${r.rule.purpose}) names no port, and`;
+  if (unresolved.length === 0) return `${head} ${who} declares none (no port of its matrix component, Service or container): ${unverifiable}; name the port in the rule or in the component's ports`;
+  const names = unresolved.map((u) => `the Service ${u.service} names target port "${u.port.targetPort}" (of its port ${u.port.port}/${u.port.protocol})`).join(', and ');
+  const fix = [...new Set(unresolved.map((u) => `"${u.port.targetPort}"`))].join(', ');
+  return `${head} ${names}, which no container of ${who} declares, so the port cannot be resolved: ${unverifiable}; declare the container port ${fix} in ${who}'s pod template or correct the Service's targetPort, or name the port in the rule or in the component's ports`;
 }
 
 /**
