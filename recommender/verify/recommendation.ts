@@ -107,6 +107,7 @@ export interface Verification {
 export interface VerifyInput {
   engine: EngineName;
   emitted: EmitResult;
+  /** The cluster the sides are judged in. */
   model: ClusterModel;
   applied: readonly AppliedPolicy[];
   /** The recommendation's sides (`Recommendation.sides`). */
@@ -147,6 +148,7 @@ export interface SimulateSidesInput {
   manifests: readonly unknown[];
   /** The applied policies that stay beside them (`appliedBeside`). */
   beside: readonly unknown[];
+  /** The cluster the sides are judged in. */
   model: ClusterModel;
   sides: readonly VerifiedSides[];
   simulator: SimulatorFactory;
@@ -182,128 +184,170 @@ function fromAnotherNode(model: ClusterModel, flow: PortFlow): PortFlow {
   return other === undefined ? flow : { ...flow, client: { kind: 'pod', pod: model.onNode(client.pod, other) } };
 }
 
+/** The simulators a verification judges with: the recommended manifests alone, and with the applied policies beside them. */
+interface Judges {
+  /** The cluster the sides are judged in. */
+  model: ClusterModel;
+  ours: Simulator;
+  withApplied: Simulator | undefined;
+  /** `withApplied` where the network plugin matches ipBlocks against pod addresses (null: no applied policies); built on first use. */
+  withAppliedOtherReading: () => Simulator | null;
+}
+
+function judges(input: SimulateSidesInput): Judges {
+  const { cluster } = input.model;
+  const together = input.beside.length > 0 ? [...input.manifests, ...input.beside] : undefined;
+  const beside = input.besideSimulator ?? input.simulator;
+  // Built only when a finding about the applied policies may depend on the reading.
+  let otherReading: Simulator | null | undefined;
+  return {
+    model: input.model,
+    ours: input.simulator(input.manifests, cluster),
+    withApplied: together && beside(together, cluster),
+    withAppliedOtherReading: () => (otherReading ??= (together && beside.ipBlocksMatchingPods?.(together, cluster)) ?? null),
+  };
+}
+
+/** A restricted workload side whose tightness is measured: its observed pairs, `allowed` of them by the recommendation. */
+interface TightnessSide {
+  workload: string;
+  direction: Direction;
+  subject: SimEndpoint;
+  observed: Probe[];
+  allowed: number;
+}
+
 /** Simulates every edge side under the recommended manifests (and again with the applied policies beside them). */
 export function simulateSides(input: SimulateSidesInput): SidesFound {
   const { model } = input;
-  const ours = input.simulator(input.manifests, model.cluster);
-  const together = input.beside.length > 0 ? [...input.manifests, ...input.beside] : undefined;
-  const beside = input.besideSimulator ?? input.simulator;
-  const withApplied: Simulator | undefined = together && beside(together, model.cluster);
-  // Built only when a finding about the applied policies may depend on the reading.
-  let otherReading: Simulator | null | undefined;
-  const withAppliedOtherReading = (): Simulator | null => (otherReading ??= (together && beside.ipBlocksMatchingPods?.(together, model.cluster)) ?? null);
-
+  const j = judges(input);
   const found: SidesFound = { blocked: [], blockedByApplied: [], stillAllowed: [], denied: [], skipped: {}, tightness: [] };
-  const { blocked, blockedByApplied, stillAllowed, denied, skipped } = found;
-  const sides = new Map<string, { workload: string; direction: Direction; subject: SimEndpoint; observed: Probe[]; allowed: number }>();
+  const sides = new Map<string, TightnessSide>();
   const outside = new Set(input.sides.filter((s) => s.outside === true).map((s) => s.workload));
 
-  /**
-   * A side the recommendation must allow (an included edge, or a flow a documented must `rule`
-   * requires that nothing observed): blocked by the recommended policies, or by an applied policy
-   * beside them, or fine. Whether the recommended policies allow it.
-   */
-  const judgeRequired = (workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, by?: RequiredFlow): boolean => {
-    const required = by === undefined ? '' : `; ${by.rule} (must) requires it, not observed yet`;
-    // Most sides are allowed: their verdict's words are only needed when they are not.
-    const allowed = sideAllows(ours, flow, direction);
-    if (!allowed) {
-      const side = decideSide(ours, flow, direction);
-      const reason = `${side.reason}${unaddressedHostNetworkNote(model, edge, flow, direction)}`;
-      blocked.push(finding(workload, direction, edge, side, by === undefined ? reason : `${reason}${required}: ${CUTS}${wayOut(by)}`));
-    } else {
-      blockedByAppliedOnly(workload, direction, edge, flow, required);
-    }
-    return allowed;
-  };
-
-  /** A side the applied policies beside the recommendation deny: a blockedByApplied finding (`note` ends its reason). */
-  function blockedByAppliedOnly(workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, note: string): void {
-    if (!withApplied || sideAllows(withApplied, flow, direction)) return;
-    const beside = decideSide(withApplied, flow, direction);
-    const other = withAppliedOtherReading();
-    const onlyThere = other !== null && sideAllows(other, flow, direction);
-    const f = finding(workload, direction, edge, beside, onlyThere ? `${beside.reason} — only where the network plugin does not match ipBlocks against pod addresses; where it does, the applied policies allow it${note}` : `${beside.reason}${note}`);
-    blockedByApplied.push(onlyThere ? { ...f, dependsOnIpBlockReading: true } : f);
-  }
-
   // A direction the recommendation leaves open (--no-egress, a host-network workload) is the applied policies' to decide: what they deny is said too.
-  const appliedDecide = withApplied
+  const appliedDecide = j.withApplied
     ? (workload: string, direction: Direction, edge: EdgeTraffic): void => {
         const conn = verifiedFlow(model, edge);
-        if (conn.ok) blockedByAppliedOnly(workload, direction, edge, conn.flow, `; the recommendation leaves this direction open, the applied policies decide it`);
+        if (conn.ok) blockedByAppliedOnly(j, found, workload, direction, edge, conn.flow, `; the recommendation leaves this direction open, the applied policies decide it`);
       }
     : undefined;
 
-  forEachSide(input.sides, skipped, (workload, direction, edge, reason) => {
+  forEachSide(input.sides, found.skipped, (workload, direction, edge, reason) => {
     const conn = verifiedFlow(model, edge);
     if (!conn.ok) {
-      skipped[conn.reason] = (skipped[conn.reason] ?? 0) + 1;
+      countSkipped(found, conn.reason);
       return;
     }
-    const flow = conn.flow;
     if (reason !== undefined) {
-      const side = decideSide(ours, flow, direction);
-      if (side.allowed) {
-        stillAllowed.push(finding(workload, direction, edge, side, `left out (${reason}) but allowed: ${side.reason}`));
-        return;
-      }
-      // Applying the recommendation leaves the applied policies of other names in force: one of them may keep it open.
-      const applied = withApplied && decideSide(withApplied, flow, direction);
-      if (applied?.allowed) {
-        stillAllowed.push({ ...finding(workload, direction, edge, applied, `left out (${reason}) but an applied policy beside the recommendation allows it: ${applied.reason}; delete or tighten it`), byApplied: true });
-        return;
-      }
-      const other = applied && withAppliedOtherReading();
-      const otherSide = other ? decideSide(other, flow, direction) : undefined;
-      if (otherSide?.allowed) {
-        stillAllowed.push({
-          ...finding(workload, direction, edge, otherSide, `left out (${reason}) but, where the network plugin matches ipBlocks against pod addresses, an applied policy beside the recommendation allows it: ${otherSide.reason}; delete or tighten it`),
-          byApplied: true,
-          dependsOnIpBlockReading: true,
-        });
-        return;
-      }
-      denied.push(finding(workload, direction, edge, side, reason));
+      judgeLeftOut(j, found, workload, direction, edge, conn.flow, reason);
       return;
     }
-    const allowed = judgeRequired(workload, direction, edge, flow);
-    if (input.tightness && (outside.size === 0 || !outside.has(workload))) {
-      const k = `${workload}|${direction}`;
-      let entry = sides.get(k);
-      if (entry === undefined) sides.set(k, (entry = { workload, direction, subject: direction === 'ingress' ? flow.server : flow.client, observed: [], allowed: 0 }));
-      // Observed pairs of a side are distinct: its edges are (far peer, port, protocol) apart.
-      entry.observed.push({ peer: direction === 'ingress' ? flow.client : flow.server, port: flow.port, protocol: flow.protocol });
-      if (allowed) entry.allowed++;
-    }
+    const allowed = judgeRequired(j, found, workload, direction, edge, conn.flow);
+    if (input.tightness && (outside.size === 0 || !outside.has(workload))) observePair(sides, workload, direction, conn.flow, allowed);
   }, appliedDecide);
 
-  // Flows a documented must rule requires that nothing observed: judged like included edges.
+  judgeDocumentedRequirements(input, j, found);
+  for (const s of sides.values()) found.tightness.push(measureTightness(model, j.ours, s));
+  return found;
+}
+
+const countSkipped = (found: SidesFound, reason: string): void => {
+  found.skipped[reason] = (found.skipped[reason] ?? 0) + 1;
+};
+
+/**
+ * A side the recommendation must allow (an included edge, or a flow a documented must `rule`
+ * requires that nothing observed): blocked by the recommended policies, or by an applied policy
+ * beside them, or fine. Whether the recommended policies allow it.
+ */
+function judgeRequired(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, by?: RequiredFlow): boolean {
+  const required = by === undefined ? '' : `; ${by.rule} (must) requires it, not observed yet`;
+  // Most sides are allowed: their verdict's words are only needed when they are not.
+  const allowed = sideAllows(j.ours, flow, direction);
+  if (!allowed) {
+    const side = decideSide(j.ours, flow, direction);
+    const reason = `${side.reason}${unaddressedHostNetworkNote(j.model, edge, flow, direction)}`;
+    found.blocked.push(finding(workload, direction, edge, side, by === undefined ? reason : `${reason}${required}: ${CUTS}${wayOut(by)}`));
+  } else {
+    blockedByAppliedOnly(j, found, workload, direction, edge, flow, required);
+  }
+  return allowed;
+}
+
+/** A side the applied policies beside the recommendation deny: a blockedByApplied finding (`note` ends its reason). */
+function blockedByAppliedOnly(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, note: string): void {
+  if (!j.withApplied || sideAllows(j.withApplied, flow, direction)) return;
+  const beside = decideSide(j.withApplied, flow, direction);
+  const other = j.withAppliedOtherReading();
+  const onlyThere = other !== null && sideAllows(other, flow, direction);
+  const f = finding(workload, direction, edge, beside, onlyThere ? `${beside.reason} — only where the network plugin does not match ipBlocks against pod addresses; where it does, the applied policies allow it${note}` : `${beside.reason}${note}`);
+  found.blockedByApplied.push(onlyThere ? { ...f, dependsOnIpBlockReading: true } : f);
+}
+
+/** An edge the recommendation leaves out (`reason`): denied, or still allowed by a broader rule of ours or by an applied policy beside them. */
+function judgeLeftOut(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, reason: string): void {
+  const side = decideSide(j.ours, flow, direction);
+  if (side.allowed) {
+    found.stillAllowed.push(finding(workload, direction, edge, side, `left out (${reason}) but allowed: ${side.reason}`));
+    return;
+  }
+  // Applying the recommendation leaves the applied policies of other names in force: one of them may keep it open.
+  const applied = j.withApplied && decideSide(j.withApplied, flow, direction);
+  if (applied?.allowed) {
+    found.stillAllowed.push({ ...finding(workload, direction, edge, applied, `left out (${reason}) but an applied policy beside the recommendation allows it: ${applied.reason}; delete or tighten it`), byApplied: true });
+    return;
+  }
+  const other = applied && j.withAppliedOtherReading();
+  const otherSide = other ? decideSide(other, flow, direction) : undefined;
+  if (otherSide?.allowed) {
+    found.stillAllowed.push({
+      ...finding(workload, direction, edge, otherSide, `left out (${reason}) but, where the network plugin matches ipBlocks against pod addresses, an applied policy beside the recommendation allows it: ${otherSide.reason}; delete or tighten it`),
+      byApplied: true,
+      dependsOnIpBlockReading: true,
+    });
+    return;
+  }
+  found.denied.push(finding(workload, direction, edge, side, reason));
+}
+
+/** Flows a documented must rule requires that nothing observed: judged like included edges. */
+function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found: SidesFound): void {
   for (const s of input.sides) {
     for (const direction of DIRECTIONS) {
       if (!s.restricted[direction]) continue;
       for (const f of s.documented?.[direction] ?? []) {
         const { edge } = f;
-        const conn = verifiedFlow(model, edge);
+        const conn = verifiedFlow(input.model, edge);
         if (!conn.ok) {
-          skipped[conn.reason] = (skipped[conn.reason] ?? 0) + 1;
+          countSkipped(found, conn.reason);
           continue;
         }
-        judgeRequired(s.workload, direction, edge, conn.flow, f);
+        judgeRequired(j, found, s.workload, direction, edge, conn.flow, f);
       }
     }
   }
+}
 
-  for (const s of sides.values()) {
-    const observed = s.observed.length;
-    let allowed = s.allowed;
-    for (const p of extraProbes(model, s.subject, s.direction, s.observed)) {
-      const flow: SimFlow = s.direction === 'ingress' ? { client: p.peer, server: s.subject, port: p.port, protocol: p.protocol } : { client: s.subject, server: p.peer, port: p.port, protocol: p.protocol };
-      if (sideAllows(ours, flow, s.direction)) allowed++;
-    }
-    found.tightness.push({ workload: s.workload, direction: s.direction, observed, allowed, ratio: Math.round((allowed / observed) * 100) / 100 });
+/** Adds an included edge's (far peer, port, protocol) to its side's observed pairs. */
+function observePair(sides: Map<string, TightnessSide>, workload: string, direction: Direction, flow: PortFlow, allowed: boolean): void {
+  const k = `${workload}|${direction}`;
+  let entry = sides.get(k);
+  if (entry === undefined) sides.set(k, (entry = { workload, direction, subject: direction === 'ingress' ? flow.server : flow.client, observed: [], allowed: 0 }));
+  // Observed pairs of a side are distinct: its edges are (far peer, port, protocol) apart.
+  entry.observed.push({ peer: direction === 'ingress' ? flow.client : flow.server, port: flow.port, protocol: flow.protocol });
+  if (allowed) entry.allowed++;
+}
+
+/** A side's tightness: its observed pairs and the probes of a looser policy that the recommendation allows, over the observed pairs. */
+function measureTightness(model: ClusterModel, ours: Simulator, s: TightnessSide): Tightness {
+  const observed = s.observed.length;
+  let allowed = s.allowed;
+  for (const p of extraProbes(model, s.subject, s.direction, s.observed)) {
+    const flow: SimFlow = s.direction === 'ingress' ? { client: p.peer, server: s.subject, port: p.port, protocol: p.protocol } : { client: s.subject, server: p.peer, port: p.port, protocol: p.protocol };
+    if (sideAllows(ours, flow, s.direction)) allowed++;
   }
-  return found;
+  return { workload: s.workload, direction: s.direction, observed, allowed, ratio: Math.round((allowed / observed) * 100) / 100 };
 }
 
 const CUTS = 'applying this cuts required traffic';
