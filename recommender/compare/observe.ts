@@ -326,10 +326,32 @@ function withRole(rule: ExpectedRule, role: RoleResolution, component: ResolvedC
   };
 }
 
+/** The edges of a workload side that no active rule of any matrix covers (kubelet probes aside): the candidates observation may read. */
+type UncoveredEdges = (d: Direction, wk: string) => EdgeTraffic[];
+
+/** What every matrix is observed against: the edges, the fits sorted by key, and how each fit is read. */
+interface ObservedFits {
+  obs: Observation;
+  edges: EdgeIndex;
+  uncovered: UncoveredEdges;
+  fitsList: Fit[];
+  claimsOf: (f: Fit) => string[];
+  readingsOf: (f: Fit) => Claimant[];
+  inCluster: ReadonlySet<string>;
+}
+
 /** Every matrix with what observation adds (see the module comment); matrices that are off are returned as they are. */
 export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observation): ResolvedMatrix[] {
   const edges = new EdgeIndex(obs.edges);
   const enabled = matrices.filter((m) => m.enabled);
+  const uncovered = uncoveredEdges(enabled, edges, obs.ix);
+  const fitsList = fitsOf(enabled.flatMap(claimants), uncovered, obs.ix);
+  const { claimsOf, readingsOf } = readings(obs.ix);
+  const ctx: ObservedFits = { obs, edges, uncovered, fitsList, claimsOf, readingsOf, inCluster: inClusterAddresses(obs.inventory) };
+  return matrices.map((m) => (m.enabled ? observeMatrix(m, ctx) : m));
+}
+
+function uncoveredEdges(enabled: readonly ResolvedMatrix[], edges: EdgeIndex, ix: ClusterIndex): UncoveredEdges {
   // Active rules per workload side, across every matrix: an edge they cover is no candidate.
   const covered = new Map<string, ExpectedRule[]>();
   for (const m of enabled) {
@@ -344,19 +366,21 @@ export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observ
       }
     }
   }
-  const uncovered = (d: Direction, wk: string): EdgeTraffic[] => {
+  return (d, wk) => {
     const cover = covered.get(`${d}|${wk}`) ?? [];
-    return edges.of(d, wk).filter((e) => farPeer(e, d).kind !== 'kubelet' && !cover.some((r) => edgeMatchesRule(e, r, obs.ix)));
+    return edges.of(d, wk).filter((e) => farPeer(e, d).kind !== 'kubelet' && !cover.some((r) => edgeMatchesRule(e, r, ix)));
   };
-  const all = enabled.flatMap(claimants);
-  // Per edge and side: which claimants it fits.
+}
+
+/** Per uncovered edge and side, the claimants it fits; sorted by side and edge. */
+function fitsOf(all: readonly Claimant[], uncovered: UncoveredEdges, ix: ClusterIndex): Fit[] {
   const fitOf = new Map<string, Fit>();
   for (const cl of all) {
     const d = cl.rule.direction;
     for (const w of cl.component.workloads) {
       const wk = workloadKey(w);
       for (const e of uncovered(d, wk)) {
-        if (!fits(cl, e, obs.ix)) continue;
+        if (!fits(cl, e, ix)) continue;
         const k = `${d}|${wk}|${edgeText(e)}`;
         let f = fitOf.get(k);
         if (!f) fitOf.set(k, (f = { edge: e, direction: d, claimants: [] }));
@@ -364,58 +388,72 @@ export function observeMatrices(matrices: readonly ResolvedMatrix[], obs: Observ
       }
     }
   }
-  const fitsList = [...fitOf.entries()].sort((a, b) => cmp(a[0], b[0])).map(([, f]) => f);
-  // The readings of an edge, most specific first: a role whose `recognize` knows the edge (its
-  // port, a DNS name of the address) is the edge's role; else a rule waiting for a role that names
-  // the edge's port wins over rules that fit any port. Otherwise two claims make the edge ambiguous.
+  return [...fitOf.entries()].sort((a, b) => cmp(a[0], b[0])).map(([, f]) => f);
+}
+
+/**
+ * The readings of an edge, most specific first: a role whose `recognize` knows the edge (its
+ * port, a DNS name of the address) is the edge's role; else a rule waiting for a role that names
+ * the edge's port wins over rules that fit any port. Otherwise two claims make the edge ambiguous.
+ */
+function readings(ix: ClusterIndex): Pick<ObservedFits, 'claimsOf' | 'readingsOf'> {
   const claimsCache = new Map<Fit, string[]>();
   const claimsOf = (f: Fit): string[] => {
     let out = claimsCache.get(f);
     if (out) return out;
-    const recognized = uniqSorted(f.claimants.filter((c) => recognizes(c.role, f.edge, f.direction, obs.ix)).map((c) => c.claim));
+    const recognized = uniqSorted(f.claimants.filter((c) => recognizes(c.role, f.edge, f.direction, ix)).map((c) => c.claim));
     const specific = uniqSorted(f.claimants.filter((c) => c.kind === 'waiting' && c.rule.ports.length > 0).map((c) => c.claim));
     out = recognized.length > 0 ? recognized : specific.length === 1 ? specific : uniqSorted(f.claimants.map((c) => c.claim));
     claimsCache.set(f, out);
     return out;
   };
-  const readingsOf = (f: Fit): Claimant[] => f.claimants.filter((c) => claimsOf(f).includes(c.claim));
+  return { claimsOf, readingsOf: (f) => f.claimants.filter((c) => claimsOf(f).includes(c.claim)) };
+}
 
-  const inCluster = inClusterAddresses(obs.inventory);
-  return matrices.map((m) => {
-    if (!m.enabled) return m;
-    const mine = (f: Fit) => f.claimants.filter((c) => c.matrix === m);
-    const inferred = new Map<string, RoleResolution>();
-    const ambiguous = new Map<string, AmbiguousCandidate[]>();
-    for (const r of m.roles) {
-      if (r.origin !== 'unbound') continue;
-      const claim = `role ${r.role}`;
-      const clear = fitsList.filter((f) => mine(f).some((c) => c.claim === claim) && claimsOf(f).length === 1 && claimsOf(f)[0] === claim);
-      const unclear = fitsList.filter((f) => mine(f).some((c) => c.claim === claim) && claimsOf(f).length > 1 && claimsOf(f).includes(claim));
-      if (unclear.length > 0) ambiguous.set(r.role, ambiguousEntries(unclear, readingsOf));
-      if (clear.length === 0) continue;
-      const bound = inferredRole(r, clear.map((f) => ({ ...f, claimants: mine(f) })), obs, inCluster, !receivesFrom(m, r.role));
-      if (bound) inferred.set(r.role, bound);
-    }
-    const roles = m.roles.map((r) => {
-      const out = inferred.get(r.role) ?? r;
-      const amb = ambiguous.get(r.role);
-      return amb ? { ...out, ambiguous: amb } : out;
-    });
-    const components = m.components.map((c) => {
-      const rules = c.rules.map((rule) => {
-        let out = rule;
-        const role = rule.role !== undefined ? inferred.get(rule.role) : undefined;
-        if (role) out = withRole(out, role, c);
-        const when = whenConfigured(m, rule, role, fitsList, readingsOf);
-        if (when) out = { ...out, whenConfigured: when };
-        const other = otherView(m, c, rule, uncovered, obs.ix);
-        if (other) out = { ...out, documentsInOtherView: other };
-        return out;
-      });
-      return { ...c, rules: c.hostNetwork && c.present ? rules.map((r) => withNodeEvidence(r, edges, obs.ix)) : rules };
-    });
-    return { ...m, roles, components, findings: observedFindings(m, roles) };
+/** One enabled matrix with its unbound roles bound from observation where the edges are clear, and each rule's observed additions. */
+function observeMatrix(m: ResolvedMatrix, ctx: ObservedFits): ResolvedMatrix {
+  const { inferred, ambiguous } = inferRoles(m, ctx);
+  const roles = m.roles.map((r) => {
+    const out = inferred.get(r.role) ?? r;
+    const amb = ambiguous.get(r.role);
+    return amb ? { ...out, ambiguous: amb } : out;
   });
+  const components = m.components.map((c) => {
+    const rules = c.rules.map((rule) => observedRule(m, c, rule, inferred, ctx));
+    return { ...c, rules: c.hostNetwork && c.present ? rules.map((r) => withNodeEvidence(r, ctx.edges, ctx.obs.ix)) : rules };
+  });
+  return { ...m, roles, components, findings: observedFindings(m, roles) };
+}
+
+/** Each unbound role of the matrix: bound to the peers of the edges only it claims, and the edges it shares with other readings. */
+function inferRoles(m: ResolvedMatrix, ctx: ObservedFits): { inferred: Map<string, RoleResolution>; ambiguous: Map<string, AmbiguousCandidate[]> } {
+  const { fitsList, claimsOf, readingsOf } = ctx;
+  const mine = (f: Fit) => f.claimants.filter((c) => c.matrix === m);
+  const inferred = new Map<string, RoleResolution>();
+  const ambiguous = new Map<string, AmbiguousCandidate[]>();
+  for (const r of m.roles) {
+    if (r.origin !== 'unbound') continue;
+    const claim = `role ${r.role}`;
+    const clear = fitsList.filter((f) => mine(f).some((c) => c.claim === claim) && claimsOf(f).length === 1 && claimsOf(f)[0] === claim);
+    const unclear = fitsList.filter((f) => mine(f).some((c) => c.claim === claim) && claimsOf(f).length > 1 && claimsOf(f).includes(claim));
+    if (unclear.length > 0) ambiguous.set(r.role, ambiguousEntries(unclear, readingsOf));
+    if (clear.length === 0) continue;
+    const bound = inferredRole(r, clear.map((f) => ({ ...f, claimants: mine(f) })), ctx.obs, ctx.inCluster, !receivesFrom(m, r.role));
+    if (bound) inferred.set(r.role, bound);
+  }
+  return { inferred, ambiguous };
+}
+
+/** A rule with its role bound from observation, what it documents once configured, and what it documents in the other view. */
+function observedRule(m: ResolvedMatrix, c: ResolvedComponent, rule: ExpectedRule, inferred: ReadonlyMap<string, RoleResolution>, ctx: ObservedFits): ExpectedRule {
+  let out = rule;
+  const role = rule.role !== undefined ? inferred.get(rule.role) : undefined;
+  if (role) out = withRole(out, role, c);
+  const when = whenConfigured(m, rule, role, ctx.fitsList, ctx.readingsOf);
+  if (when) out = { ...out, whenConfigured: when };
+  const other = otherView(m, c, rule, ctx.uncovered, ctx.obs.ix);
+  if (other) out = { ...out, documentsInOtherView: other };
+  return out;
 }
 
 /**
@@ -455,7 +493,7 @@ function whenConfigured(m: ResolvedMatrix, rule: ExpectedRule, inferred: RoleRes
  * another value: the observed edges of its workloads, not covered by an active rule, that it fits.
  * They stay undocumented; the workload is told which value would document them.
  */
-function otherView(m: ResolvedMatrix, c: ResolvedComponent, rule: ExpectedRule, uncovered: (d: Direction, wk: string) => EdgeTraffic[], ix: ClusterIndex): OtherView | undefined {
+function otherView(m: ResolvedMatrix, c: ResolvedComponent, rule: ExpectedRule, uncovered: UncoveredEdges, ix: ClusterIndex): OtherView | undefined {
   const cond = rule.condition;
   if (!c.enabled || !c.present || rule.role !== undefined || rule.unresolved.length > 0 || conditionKind(cond, m.parameters) !== 'view') return undefined;
   const fit = c.workloads.flatMap((w) => uncovered(rule.direction, workloadKey(w))).filter((e) => edgeMatchesRule(e, rule, ix));
