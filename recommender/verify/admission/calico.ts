@@ -106,8 +106,10 @@ function checkIcmp(e: Errors, path: string, icmp: unknown): void {
   if (icmp.code !== undefined && icmp.type === undefined) e.add(`${path}/code`, 'ICMP code specified without an ICMP type', 'validateICMPFields');
 }
 
+type Entity = CalicoEntityRule & Obj;
+
 /** validateEntityRule, plus the field validators of EntityRule (selectors, ports). */
-function checkEntity(e: Errors, path: string, entity: CalicoEntityRule & Obj): void {
+function checkEntity(e: Errors, path: string, entity: Entity): void {
   checkSelector(e, path, 'selector', entity.selector);
   checkSelector(e, path, 'notSelector', entity.notSelector);
   checkSelector(e, path, 'namespaceSelector', entity.namespaceSelector);
@@ -136,83 +138,105 @@ function checkRule(e: Errors, path: string, rule: Obj, direction: Direction, glo
   checkProtocol(e, `${path}/protocol`, rule.protocol);
   checkProtocol(e, `${path}/notProtocol`, rule.notProtocol);
   if (rule.ipVersion !== undefined && rule.ipVersion !== 4 && rule.ipVersion !== 6) e.add(`${path}/ipVersion`, 'ipVersion must be 4 or 6', 'Rule.IPVersion validation');
-  const source = isPlainObject(rule.source) ? (rule.source as CalicoEntityRule & Obj) : undefined;
-  const destination = isPlainObject(rule.destination) ? (rule.destination as CalicoEntityRule & Obj) : undefined;
+  const sides = {
+    source: isPlainObject(rule.source) ? (rule.source as Entity) : undefined,
+    destination: isPlainObject(rule.destination) ? (rule.destination as Entity) : undefined,
+  };
   const proto = rule.protocol === undefined ? undefined : protocolNumber(rule.protocol);
-  const supportsPorts = proto === 6 || proto === 17 || proto === 132;
-
   for (const side of SIDES) {
-    const entity = side === 'source' ? source : destination;
+    const entity = sides[side];
     if (!entity) continue;
     checkEntity(e, `${path}/${side}`, entity);
-    for (const field of PORT_FIELDS) {
-      const ports = itemsOf(entity[field]);
-      if (ports.length === 0) continue;
-      // A valid port number (the common case) needs no path built for it.
-      const kinds = ports.map((p, k) => (typeof p === 'number' && inRange(p) ? 'number' : checkPort(e, `${path}/${side}/${field}/${k}`, p)));
-      if (rule.protocol === undefined) {
-        if (kinds.some((k) => k === 'number' || k === 'range')) e.add(`${path}/${side}/${field}`, 'rules with numeric port or port range must set protocol to TCP or UDP or SCTP', 'validateRule');
-        // Current releases accept named ports without protocol (AllPortsAreNamed); earlier ones
-        // refused any port without protocol (protocolPortsMsg). Safe to apply means both.
-        else if (kinds.includes('named')) e.add(`${path}/${side}/${field}`, 'rules that specify ports must set protocol to TCP or UDP or SCTP (refused by Calico releases before named ports without protocol were allowed)', 'validateRule');
-      } else if (proto !== undefined && !supportsPorts) {
-        e.add(`${path}/${side}/${field}`, 'rules that specify ports must set protocol to TCP or UDP or SCTP', 'validateRule');
-      }
+    checkEntityPorts(e, `${path}/${side}`, entity, rule, proto);
+  }
+  checkRuleIcmp(e, path, rule, proto);
+  checkRuleHttp(e, path, rule, proto, direction);
+  checkRuleNets(e, path, rule, sides);
+  checkRuleServices(e, path, sides, direction, global);
+}
+
+/** The ports of one side: each valid, and a protocol that has ports (a numeric port needs TCP, UDP or SCTP). */
+function checkEntityPorts(e: Errors, path: string, entity: Entity, rule: Obj, proto: number | undefined): void {
+  const supportsPorts = proto === 6 || proto === 17 || proto === 132;
+  for (const field of PORT_FIELDS) {
+    const ports = itemsOf(entity[field]);
+    if (ports.length === 0) continue;
+    // A valid port number (the common case) needs no path built for it.
+    const kinds = ports.map((p, k) => (typeof p === 'number' && inRange(p) ? 'number' : checkPort(e, `${path}/${field}/${k}`, p)));
+    if (rule.protocol === undefined) {
+      if (kinds.some((k) => k === 'number' || k === 'range')) e.add(`${path}/${field}`, 'rules with numeric port or port range must set protocol to TCP or UDP or SCTP', 'validateRule');
+      // Current releases accept named ports without protocol (AllPortsAreNamed); earlier ones
+      // refused any port without protocol (protocolPortsMsg). Safe to apply means both.
+      else if (kinds.includes('named')) e.add(`${path}/${field}`, 'rules that specify ports must set protocol to TCP or UDP or SCTP (refused by Calico releases before named ports without protocol were allowed)', 'validateRule');
+    } else if (proto !== undefined && !supportsPorts) {
+      e.add(`${path}/${field}`, 'rules that specify ports must set protocol to TCP or UDP or SCTP', 'validateRule');
     }
   }
+}
 
-  // ICMP fields need protocol ICMP/ICMPv6, whose address family fixes ipVersion.
+/** ICMP fields need protocol ICMP/ICMPv6, whose address family fixes ipVersion. */
+function checkRuleIcmp(e: Errors, path: string, rule: Obj, proto: number | undefined): void {
   checkIcmp(e, `${path}/icmp`, rule.icmp);
   checkIcmp(e, `${path}/notICMP`, rule.notICMP);
   if (rule.icmp !== undefined && proto !== 1 && proto !== 58) e.add(`${path}/icmp`, 'rules that specify ICMP fields must set protocol to ICMP', 'validateRule');
   const notProto = rule.notProtocol === undefined ? undefined : protocolNumber(rule.notProtocol);
   if ((proto === 1 || notProto === 1) && rule.ipVersion !== undefined && rule.ipVersion !== 4) e.add(`${path}/ipVersion`, "must set ipversion to '4' with protocol icmp", 'validateRule');
   if ((proto === 58 || notProto === 58) && rule.ipVersion !== undefined && rule.ipVersion !== 6) e.add(`${path}/ipVersion`, "must set ipversion to '6' with protocol icmpv6", 'validateRule');
+}
 
-  if (rule.http !== undefined) {
-    if (rule.protocol !== undefined && proto !== 6) e.add(`${path}/protocol`, 'rules that specify HTTP fields must set protocol to TCP or empty', 'validateRule');
-    if (rule.action !== 'Allow') e.add(`${path}/http`, 'only valid for Allow rules', 'validateRule');
-    if (direction === 'egress') e.add(`${path}/http`, 'not allowed in egress rule', 'validateNetworkPolicySpec (ruleUsesAppLayerPolicy)');
-  }
+function checkRuleHttp(e: Errors, path: string, rule: Obj, proto: number | undefined, direction: Direction): void {
+  if (rule.http === undefined) return;
+  if (rule.protocol !== undefined && proto !== 6) e.add(`${path}/protocol`, 'rules that specify HTTP fields must set protocol to TCP or empty', 'validateRule');
+  if (rule.action !== 'Allow') e.add(`${path}/http`, 'only valid for Allow rules', 'validateRule');
+  if (direction === 'egress') e.add(`${path}/http`, 'not allowed in egress rule', 'validateNetworkPolicySpec (ruleUsesAppLayerPolicy)');
+}
 
-  // scanNets: every net a CIDR, strictly masked (the `net` field tag), one address family per rule, matching ipVersion.
+/** scanNets: every net a CIDR, strictly masked (the `net` field tag), one address family per rule, matching ipVersion. */
+function checkRuleNets(e: Errors, path: string, rule: Obj, sides: Record<(typeof SIDES)[number], Entity | undefined>): void {
   let seen4 = false;
   let seen6 = false;
   for (const side of SIDES) {
-    const entity = side === 'source' ? source : destination;
     for (const field of NET_FIELDS) {
-      let v4 = false;
-      let v6 = false;
-      const nets = itemsOf(entity?.[field]);
+      const nets = itemsOf(sides[side]?.[field]);
       if (nets.length === 0) continue;
-      nets.forEach((n, k) => {
-        const p = `${path}/${side}/${field}/${k}`;
-        // cnet.ParseCIDR: a prefix length is required (a bare address is no CIDR here).
-        const slash = typeof n === 'string' ? n.indexOf('/') : -1;
-        const c = slash < 0 ? undefined : parseCidr(n as string);
-        if (!c) {
-          e.add(p, 'invalid CIDR', 'validateRule');
-          return;
-        }
-        // Host bits set: the address as written is not the network's.
-        if (parseIp((n as string).slice(0, slash))?.value !== c.base) e.add(p, `${n as string} is not a strictly masked network (host bits set)`, 'validateIPNetwork (the `net` tag of EntityRule.Nets)');
-        if (field === 'notNets' && c.prefix === 0) e.add(p, 'catch-all CIDR in negation creates logical contradiction (matches no traffic)', 'validateRule');
-        if (c.family === 4) v4 = true;
-        else v6 = true;
-      });
+      const { v4, v6 } = checkNets(e, `${path}/${side}/${field}`, nets, field);
       if (rule.ipVersion !== undefined && ((v4 && rule.ipVersion !== 4) || (v6 && rule.ipVersion !== 6))) e.add(`${path}/${side}/${field}`, "rule IP version doesn't match CIDR version", 'validateRule');
       if ((v4 && seen6) || (v6 && seen4) || (v4 && v6)) e.add(`${path}/${side}/${field}`, 'rule contains both IPv4 and IPv6 CIDRs', 'validateRule');
       seen4 ||= v4;
       seen6 ||= v6;
     }
   }
+}
 
-  // Destination service rules use the endpoints' ports.
+/** One nets or notNets list: each a strictly masked CIDR; which address families it holds. */
+function checkNets(e: Errors, path: string, nets: readonly unknown[], field: (typeof NET_FIELDS)[number]): { v4: boolean; v6: boolean } {
+  let v4 = false;
+  let v6 = false;
+  nets.forEach((n, k) => {
+    const p = `${path}/${k}`;
+    // cnet.ParseCIDR: a prefix length is required (a bare address is no CIDR here).
+    const slash = typeof n === 'string' ? n.indexOf('/') : -1;
+    const c = slash < 0 ? undefined : parseCidr(n as string);
+    if (!c) {
+      e.add(p, 'invalid CIDR', 'validateRule');
+      return;
+    }
+    // Host bits set: the address as written is not the network's.
+    if (parseIp((n as string).slice(0, slash))?.value !== c.base) e.add(p, `${n as string} is not a strictly masked network (host bits set)`, 'validateIPNetwork (the `net` tag of EntityRule.Nets)');
+    if (field === 'notNets' && c.prefix === 0) e.add(p, 'catch-all CIDR in negation creates logical contradiction (matches no traffic)', 'validateRule');
+    if (c.family === 4) v4 = true;
+    else v6 = true;
+  });
+  return { v4, v6 };
+}
+
+/** Destination service rules use the endpoints' ports; services only on the remote side, with a namespace in a global policy. */
+function checkRuleServices(e: Errors, path: string, { source, destination }: Record<(typeof SIDES)[number], Entity | undefined>, direction: Direction, global: boolean): void {
   if (destination?.services !== undefined) {
     if (itemsOf(destination.ports).length > 0) e.add(`${path}/destination/ports`, 'cannot specify ports with a service selector', 'validateRule');
     if (itemsOf(destination.notPorts).length > 0) e.add(`${path}/destination/notPorts`, 'cannot specify notports with a service selector', 'validateRule');
   }
-  // validateNetworkPolicySpec / validateGlobalNetworkPolicySpec: services only on the remote side.
+  // validateNetworkPolicySpec / validateGlobalNetworkPolicySpec.
   if (direction === 'egress' && source?.services !== undefined) e.add(`${path}/source/services`, 'not allowed in egress rule source', 'validateNetworkPolicySpec');
   if (direction === 'ingress' && destination?.services !== undefined) e.add(`${path}/destination/services`, 'not allowed in ingress rule destination', 'validateNetworkPolicySpec');
   if (global) {
