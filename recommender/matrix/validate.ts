@@ -334,85 +334,92 @@ class Checker {
     const d = this.doc;
     const meta = isPlainObject(d.metadata) ? d.metadata : {};
     if (typeof meta.name === 'string' && !isDnsLabel(meta.name)) this.add(['metadata', 'name'], 'name must be a DNS-1123 label', meta.name);
-
-    for (const [name, p] of entries(d.parameters)) {
-      const path = ['parameters', name];
-      if (!PARAMETER_NAME.test(name)) this.add(path, 'parameter name must be letters and digits, dot-separated', name);
-      if (!isPlainObject(p) || !(PARAMETER_TYPES as readonly unknown[]).includes(p.type)) continue;
-      const info = { type: p.type as string };
-      items(p.enum).forEach((v, i) => {
-        const problem = parameterValueProblem(info, v);
-        if (problem) this.add([...path, 'enum', i], `allowed value ${problem}`, v);
-      });
-      if (p.default !== undefined) {
-        const problem = parameterValueProblem({ type: info.type, enum: Array.isArray(p.enum) ? p.enum : undefined }, p.default);
-        if (problem) this.add([...path, 'default'], `default ${problem}`, p.default);
-      }
-      this.source([...path, 'source'], p.source);
-    }
-
-    for (const [name, role] of entries(d.roles)) {
-      const path = ['roles', name];
-      if (!isDnsLabel(name)) this.add(path, 'role name must be a DNS-1123 label', name);
-      if (!isPlainObject(role)) continue;
-      if (Array.isArray(role.default)) role.default.forEach((b, i) => this.binding([...path, 'default', i], b));
-      else this.binding([...path, 'default'], role.default);
-      if (isPlainObject(role.recognize)) {
-        items(role.recognize.names).forEach((n, i) => {
-          const problem = typeof n === 'string' ? namePatternProblem(n) : undefined;
-          if (problem) this.add([...path, 'recognize', 'names', i], `malformed name pattern: ${problem}`, n);
-        });
-        items(role.recognize.ports).forEach((p, i) => {
-          if (isPlainObject(p)) this.portValue([...path, 'recognize', 'ports', i, 'port'], p.port, false);
-        });
-        this.source([...path, 'recognize', 'source'], role.recognize.source);
-      }
-    }
-
-    for (const [name, c] of entries(d.components)) {
-      const path = ['components', name];
-      if (!isDnsLabel(name)) this.add(path, 'component name must be a DNS-1123 label', name);
-      if (!isPlainObject(c)) continue;
-      this.namespace([...path, 'namespace'], c.namespace);
-      this.selector([...path, 'selector'], c.selector);
-      if (isPlainObject(c.hostNetwork)) this.condition([...path, 'hostNetwork'], c.hostNetwork);
-      this.condition([...path, 'when'], c.when);
-      items(c.ports).forEach((p, i) => {
-        if (!isPlainObject(p)) return;
-        this.portValue([...path, 'ports', i, 'port'], p.port, false);
-        if (typeof p.name === 'string') {
-          const problem = portNameProblem(p.name);
-          if (problem) this.add([...path, 'ports', i, 'name'], problem, p.name);
-        }
-      });
-      if (isPlainObject(c.authoritative)) {
-        this.stance([...path, 'authoritative', 'ingress'], c.authoritative.ingress);
-        this.stance([...path, 'authoritative', 'egress'], c.authoritative.egress);
-      }
-      items(c.exceptions).forEach((e, i) => {
-        if (isPlainObject(e)) this.source([...path, 'exceptions', i, 'source'], e.source);
-      });
-      this.rules([...path, 'ingress'], c.ingress, name, 'ingress');
-      this.rules([...path, 'egress'], c.egress, name, 'egress');
-    }
-
+    for (const [name, p] of entries(d.parameters)) this.parameter(name, p);
+    for (const [name, role] of entries(d.roles)) this.role(name, role);
+    for (const [name, c] of entries(d.components)) this.component(name, c);
     const sharedNames = new Set<string>();
-    items(d.shared).forEach((s, i) => {
-      if (!isPlainObject(s)) return;
-      const path: PathSegment[] = ['shared', i];
-      const name = typeof s.name === 'string' ? s.name : `shared-${i}`;
-      if (typeof s.name === 'string') {
-        if (!isDnsLabel(s.name)) this.add([...path, 'name'], 'shared group name must be a DNS-1123 label', s.name);
-        if (this.components.has(s.name) || sharedNames.has(s.name)) this.add([...path, 'name'], 'name already used by a component or another shared group', s.name);
-        sharedNames.add(s.name);
-      }
-      items(s.components).forEach((c, j) => {
-        if (typeof c === 'string' && !this.components.has(c)) this.add([...path, 'components', j], 'dangling reference: no such component in this matrix', c);
-      });
-      this.rules([...path, 'ingress'], s.ingress, name, 'ingress');
-      this.rules([...path, 'egress'], s.egress, name, 'egress');
-    });
+    items(d.shared).forEach((s, i) => this.sharedGroup(i, s, sharedNames));
     return this.issues;
+  }
+
+  /** A parameter's name, and its allowed values and default against its type. */
+  parameter(name: string, p: unknown): void {
+    const path = ['parameters', name];
+    if (!PARAMETER_NAME.test(name)) this.add(path, 'parameter name must be letters and digits, dot-separated', name);
+    if (!isPlainObject(p) || !(PARAMETER_TYPES as readonly unknown[]).includes(p.type)) return;
+    const info = { type: p.type as string };
+    items(p.enum).forEach((v, i) => {
+      const problem = parameterValueProblem(info, v);
+      if (problem) this.add([...path, 'enum', i], `allowed value ${problem}`, v);
+    });
+    if (p.default !== undefined) {
+      const problem = parameterValueProblem({ type: info.type, enum: Array.isArray(p.enum) ? p.enum : undefined }, p.default);
+      if (problem) this.add([...path, 'default'], `default ${problem}`, p.default);
+    }
+    this.source([...path, 'source'], p.source);
+  }
+
+  /** A role's name, its default bindings and what it recognizes (name patterns, ports). */
+  role(name: string, role: unknown): void {
+    const path = ['roles', name];
+    if (!isDnsLabel(name)) this.add(path, 'role name must be a DNS-1123 label', name);
+    if (!isPlainObject(role)) return;
+    if (Array.isArray(role.default)) role.default.forEach((b, i) => this.binding([...path, 'default', i], b));
+    else this.binding([...path, 'default'], role.default);
+    if (!isPlainObject(role.recognize)) return;
+    items(role.recognize.names).forEach((n, i) => {
+      const problem = typeof n === 'string' ? namePatternProblem(n) : undefined;
+      if (problem) this.add([...path, 'recognize', 'names', i], `malformed name pattern: ${problem}`, n);
+    });
+    items(role.recognize.ports).forEach((p, i) => {
+      if (isPlainObject(p)) this.portValue([...path, 'recognize', 'ports', i, 'port'], p.port, false);
+    });
+    this.source([...path, 'recognize', 'source'], role.recognize.source);
+  }
+
+  /** A component: name, namespace, selector, conditions, declared ports, stances, exceptions and its rules. */
+  component(name: string, c: unknown): void {
+    const path = ['components', name];
+    if (!isDnsLabel(name)) this.add(path, 'component name must be a DNS-1123 label', name);
+    if (!isPlainObject(c)) return;
+    this.namespace([...path, 'namespace'], c.namespace);
+    this.selector([...path, 'selector'], c.selector);
+    if (isPlainObject(c.hostNetwork)) this.condition([...path, 'hostNetwork'], c.hostNetwork);
+    this.condition([...path, 'when'], c.when);
+    items(c.ports).forEach((p, i) => {
+      if (!isPlainObject(p)) return;
+      this.portValue([...path, 'ports', i, 'port'], p.port, false);
+      if (typeof p.name === 'string') {
+        const problem = portNameProblem(p.name);
+        if (problem) this.add([...path, 'ports', i, 'name'], problem, p.name);
+      }
+    });
+    if (isPlainObject(c.authoritative)) {
+      this.stance([...path, 'authoritative', 'ingress'], c.authoritative.ingress);
+      this.stance([...path, 'authoritative', 'egress'], c.authoritative.egress);
+    }
+    items(c.exceptions).forEach((e, i) => {
+      if (isPlainObject(e)) this.source([...path, 'exceptions', i, 'source'], e.source);
+    });
+    this.rules([...path, 'ingress'], c.ingress, name, 'ingress');
+    this.rules([...path, 'egress'], c.egress, name, 'egress');
+  }
+
+  /** A shared rule group: a name no component or other group uses, components that exist, and its rules. */
+  sharedGroup(i: number, s: unknown, sharedNames: Set<string>): void {
+    if (!isPlainObject(s)) return;
+    const path: PathSegment[] = ['shared', i];
+    const name = typeof s.name === 'string' ? s.name : `shared-${i}`;
+    if (typeof s.name === 'string') {
+      if (!isDnsLabel(s.name)) this.add([...path, 'name'], 'shared group name must be a DNS-1123 label', s.name);
+      if (this.components.has(s.name) || sharedNames.has(s.name)) this.add([...path, 'name'], 'name already used by a component or another shared group', s.name);
+      sharedNames.add(s.name);
+    }
+    items(s.components).forEach((c, j) => {
+      if (typeof c === 'string' && !this.components.has(c)) this.add([...path, 'components', j], 'dangling reference: no such component in this matrix', c);
+    });
+    this.rules([...path, 'ingress'], s.ingress, name, 'ingress');
+    this.rules([...path, 'egress'], s.egress, name, 'egress');
   }
 }
 
