@@ -2,15 +2,20 @@
  * Small random clusters for the simulator property tests: a few workloads in three namespaces
  * (some with named container ports), outside addresses, and observed edges between them;
  * plus the same cluster as the simulators see it. `withNodes` adds a node (as client and
- * server) and the kube-apiserver (as server, on its endpoint port 6443) to the peers.
+ * server) and the kube-apiserver (as server, on its endpoint port 6443) to the peers. Edges were
+ * last seen 0 to 40 days before the latest one (EDGE_AGES_DAYS), so `staleDays` decides which
+ * are stale.
  */
 import fc from 'fast-check';
 import type { Edge } from '../../domain/edge.ts';
 import type { InventorySnapshot, Workload } from '../../domain/inventory.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
+import { DAY_MS } from '../../recommender/compare/status.ts';
 import type { SimCluster, SimEndpoint, Simulator } from '../../recommender/simulate/types.ts';
 
-const NOW = Date.UTC(2026, 10, 20);
+export const NOW = Date.UTC(2026, 10, 20);
+/** How many days before NOW an edge was last seen; 0 is the most likely, so most edges are fresh. */
+export const EDGE_AGES_DAYS = [0, 0, 0, 2, 10, 40] as const;
 export const PORTS = [80, 443, 5432, 8080, 9090];
 export const EXTERNALS = ['203.0.113.1', '203.0.113.2', '198.51.100.7'];
 const NAMESPACES = ['alpha', 'beta', 'gamma'];
@@ -34,11 +39,12 @@ export const generatedClusterArb = clusterArb(false);
 export const generatedClusterWithNodesArb = clusterArb(true);
 
 function clusterArb(withNodes: boolean): fc.Arbitrary<GeneratedCluster> {
-  const maxPeer = withNodes ? APISERVER_INDEX : 8;
+  // With nodes, one peer in four is the node or the apiserver, so most clusters have edges with them.
+  const peerIndex = withNodes ? fc.oneof({ arbitrary: fc.integer({ min: 0, max: 8 }), weight: 3 }, { arbitrary: fc.constantFrom(NODE_INDEX, APISERVER_INDEX), weight: 1 }) : fc.integer({ min: 0, max: 8 });
   return fc
   .record({
     workloads: fc.array(fc.record({ ns: fc.integer({ min: 0, max: 2 }), ports: fc.subarray(PORTS), named: fc.boolean() }), { minLength: 2, maxLength: 6 }),
-    edges: fc.array(fc.record({ client: fc.integer({ min: 0, max: maxPeer }), server: fc.integer({ min: 0, max: maxPeer }), port: fc.constantFrom(...PORTS), protocol: fc.constantFrom('TCP' as const, 'UDP' as const) }), { maxLength: 16 }),
+    edges: fc.array(fc.record({ client: peerIndex, server: peerIndex, port: fc.constantFrom(...PORTS), protocol: fc.constantFrom('TCP' as const, 'UDP' as const), ageDays: fc.constantFrom(...EDGE_AGES_DAYS) }), { maxLength: 16, size: 'medium' }),
   })
   .map(({ workloads: ws, edges: es }): GeneratedCluster => {
     const workloads: Workload[] = ws.map((w, i) => ({
@@ -71,7 +77,8 @@ function clusterArb(withNodes: boolean): fc.Arbitrary<GeneratedCluster> {
       const k = `${peerKey(client)}|${peerKey(server)}|${port}|${protocol}`;
       if (seen.has(k)) continue;
       seen.add(k);
-      edges.push({ id: edges.length + 1, client, server, port, protocol, firstSeen: NOW - 3600_000, lastSeen: NOW, flows: 3, packets: 10, bytes: 1000, forwarded: 3, dropped: 0, sources: ['netobserv'] });
+      const lastSeen = NOW - e.ageDays * DAY_MS;
+      edges.push({ id: edges.length + 1, client, server, port, protocol, firstSeen: lastSeen - 3600_000, lastSeen, flows: 3, packets: 10, bytes: 1000, forwarded: 3, dropped: 0, sources: ['netobserv'] });
     }
     const nodes = withNodes ? [{ name: NODE.name, labels: {}, addresses: [{ type: 'InternalIP' as const, address: NODE.ip }], podCIDRs: ['10.1.0.0/24'] }] : [];
     const apiserver = withNodes ? [{ ip: APISERVER.ip, port: APISERVER.port, protocol: 'TCP' as const }] : [];
@@ -92,25 +99,39 @@ function clusterArb(withNodes: boolean): fc.Arbitrary<GeneratedCluster> {
 
 export const edgeKey = (client: string, server: string, port: number, protocol: string): string => `${client}|${server}|${port}|${protocol}`;
 
-type Ep = GeneratedCluster['endpoints'][number];
+export type Ep = GeneratedCluster['endpoints'][number];
+
+/** Whether a connection should be allowed: `client → server` on `port`/`protocol`. */
+export type Expected = (client: Ep, server: Ep, port: number, protocol: 'TCP' | 'UDP') => boolean;
 
 /**
- * Fails unless the simulator allows exactly the included edges, probing every pair with a
- * workload end on every generated port (plus 53 and 6443) over TCP and UDP. `alwaysAllowed`
- * names pairs the engine cannot restrict at all (they must be allowed whatever the edges).
+ * Fails unless the simulator allows exactly what `expected` says (default: the edges of the
+ * cluster, every one included), probing every pair with a workload end on every generated port
+ * (plus 53 and 6443) over TCP and UDP. Where the simulator answers one side apart (`side`,
+ * `allows`), those answers must agree with `evaluate`'s.
  */
-export function assertAllowsExactlyTheEdges(c: GeneratedCluster, sim: Simulator, alwaysAllowed: (client: Ep, server: Ep) => boolean = () => false): void {
-  const included = new Set(c.edges.map((e) => edgeKey(peerKey(e.client), peerKey(e.server), e.port, e.protocol)));
+export function assertAllowsExactly(c: GeneratedCluster, sim: Simulator, expected: Expected = includedEdges(c.edges)): void {
   for (const a of c.endpoints) {
     for (const b of c.endpoints) {
       if (a.ep.kind !== 'pod' && b.ep.kind !== 'pod') continue;
       for (const port of [...PORTS, 53, APISERVER.port]) {
         for (const protocol of ['TCP', 'UDP'] as const) {
-          const v = sim.evaluate({ client: a.ep, server: b.ep, port, protocol });
-          const want = alwaysAllowed(a, b) || included.has(edgeKey(a.key, b.key, port, protocol));
-          if ((v.verdict === 'allow') !== want) throw new Error(`${a.key} → ${b.key} ${port}/${protocol}: simulator says ${v.verdict} (egress: ${v.egress.reason}; ingress: ${v.ingress.reason}), edges say ${want ? 'allow' : 'deny'}`);
+          const flow = { client: a.ep, server: b.ep, port, protocol };
+          const v = sim.evaluate(flow);
+          const want = expected(a, b, port, protocol);
+          if ((v.verdict === 'allow') !== want) throw new Error(`${a.key} → ${b.key} ${port}/${protocol}: simulator says ${v.verdict} (egress: ${v.egress.reason}; ingress: ${v.ingress.reason}), expected ${want ? 'allow' : 'deny'}`);
+          for (const d of ['egress', 'ingress'] as const) {
+            if (sim.side && sim.side(flow, d).allowed !== v[d].allowed) throw new Error(`${a.key} → ${b.key} ${port}/${protocol}: side(${d}) disagrees with evaluate: ${v[d].reason}`);
+            if (sim.allows && sim.allows(flow, d) !== v[d].allowed) throw new Error(`${a.key} → ${b.key} ${port}/${protocol}: allows(${d}) disagrees with evaluate: ${v[d].reason}`);
+          }
         }
       }
     }
   }
+}
+
+/** The connections `edges` name, exactly. */
+export function includedEdges(edges: readonly Edge[]): Expected {
+  const included = new Set(edges.map((e) => edgeKey(peerKey(e.client), peerKey(e.server), e.port, e.protocol)));
+  return (a, b, port, protocol) => included.has(edgeKey(a.key, b.key, port, protocol));
 }

@@ -1,36 +1,33 @@
 /**
- * Property: on generated clusters (test/helpers/generated-cluster.ts), the recommender's
- * `calico` output, simulated by the Calico simulator, allows exactly the included edges and
- * Calico admits it; so does its `kubernetes` output, which Calico enforces too.
+ * Property: on generated clusters, the recommender's `calico` output (NetworkPolicy, and
+ * GlobalNetworkPolicy under `shared`) passes Calico's admission checks and, simulated by the
+ * Calico simulator (every selector read, nothing ignored), allows exactly the included edges;
+ * so does its `kubernetes` output, which Calico enforces too (converted into its default tier,
+ * ipBlocks matched against node and apiserver addresses: felix matches `nets` against the
+ * packet's addresses). Under every option set of test/helpers/option-matrix.ts (mode × shared ×
+ * defaultDeny, egress, includeMay, include and staleDays pairwise); the property itself is
+ * test/helpers/engine-property.ts.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import fc from 'fast-check';
-import { getEngine } from '../../recommender/engines/index.ts';
-import { recommend } from '../../recommender/recommend.ts';
+import type { EngineName } from '../../recommender/engines/types.ts';
 import { calicoSimulator } from '../../recommender/simulate/calico.ts';
-import { admissionErrorsCalico } from '../../recommender/verify/admission/calico.ts';
-import { assertAllowsExactlyTheEdges, generatedClusterArb } from '../helpers/generated-cluster.ts';
+import { checkEngineProperty, type EngineProperty } from '../helpers/engine-property.ts';
+import { generatedClusterArb, generatedClusterWithNodesArb } from '../helpers/generated-cluster.ts';
+import { describeOptions, OPTION_SETS } from '../helpers/option-matrix.ts';
 
-// The `kubernetes` output too: Calico enforces Kubernetes NetworkPolicies (converted into its default tier).
-const CASES = [
-  { engine: 'calico' as const, options: { mode: 'observed' as const } },
-  { engine: 'calico' as const, options: { mode: 'observed' as const, defaultDeny: true, shared: true } },
-  { engine: 'kubernetes' as const, options: { mode: 'observed' as const } },
-];
+const onCalico = (engine: EngineName): EngineProperty => ({
+  engine,
+  simulators: (m, c) => {
+    const sim = calicoSimulator(m, c.sim);
+    assert.deepEqual(sim.ignored, []);
+    return [sim];
+  },
+});
 
-for (const { engine, options } of CASES) {
-  test(`${engine} output (${JSON.stringify(options)}), simulated by the calico simulator, allows every included edge and nothing else; Calico admits it`, () => {
-    fc.assert(
-      fc.property(generatedClusterArb, (g) => {
-        const rec = recommend({ inventory: g.inventory, edges: g.edges, matrices: [] }, options);
-        const manifests = getEngine(engine).emit(rec.policySet).manifests;
-        for (const m of manifests) assert.deepEqual(admissionErrorsCalico(m), [], `${m.kind}/${m.metadata.name}`);
-        const sim = calicoSimulator(manifests, g.sim);
-        assert.deepEqual(sim.ignored, []);
-        assertAllowsExactlyTheEdges(g, sim);
-      }),
-      { numRuns: 60, seed: 4242 },
-    );
-  });
+for (const engine of ['calico', 'kubernetes'] as const) {
+  for (const [i, options] of OPTION_SETS.entries()) {
+    test(`${engine} output on calico, pods and outside addresses (${describeOptions(options)})`, () => checkEngineProperty(onCalico(engine), generatedClusterArb, options, { numRuns: 15, seed: 1212 + i }));
+    test(`${engine} output on calico, with a node and the apiserver (${describeOptions(options)})`, () => checkEngineProperty(onCalico(engine), generatedClusterWithNodesArb, options, { numRuns: 10, seed: 2424 + i }));
+  }
 }

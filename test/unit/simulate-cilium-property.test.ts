@@ -1,38 +1,23 @@
 /**
- * Property: on generated clusters (test/helpers/generated-cluster.ts), the `cilium` engine's
- * output for the recommendation, run through the Cilium simulator, allows exactly the included
- * edges, and the agent accepts every manifest.
+ * Property: on generated clusters, the `cilium` engine's output (CiliumNetworkPolicy, and
+ * CiliumClusterwideNetworkPolicy under `shared`) passes the agent's admission checks and,
+ * simulated, allows exactly the included edges — read both as if the agent accepted every rule
+ * and as it enforces them (refused policies left out) — under every option set of
+ * test/helpers/option-matrix.ts (mode × shared × defaultDeny, egress, includeMay, include and
+ * staleDays pairwise); the property itself is test/helpers/engine-property.ts.
  */
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import fc from 'fast-check';
-import { getEngine } from '../../recommender/engines/index.ts';
-import { recommend } from '../../recommender/recommend.ts';
 import { ciliumSimulator } from '../../recommender/simulate/cilium.ts';
-import { admissionErrorsCilium } from '../../recommender/verify/admission/cilium.ts';
-import { assertAllowsExactlyTheEdges, generatedClusterArb, type GeneratedCluster } from '../helpers/generated-cluster.ts';
+import { checkEngineProperty, type EngineProperty } from '../helpers/engine-property.ts';
+import { generatedClusterArb, generatedClusterWithNodesArb } from '../helpers/generated-cluster.ts';
+import { describeOptions, OPTION_SETS } from '../helpers/option-matrix.ts';
 
-const emit = (g: GeneratedCluster) => getEngine('cilium').emit(recommend({ inventory: g.inventory, edges: g.edges, matrices: [] }, { mode: 'observed' }).policySet).manifests;
+const CILIUM: EngineProperty = {
+  engine: 'cilium',
+  simulators: (m, c) => [ciliumSimulator(m, c.sim, { enforceAdmission: false }), ciliumSimulator(m, c.sim, { enforceAdmission: true })],
+};
 
-test('the recommendation for cilium, simulated as if the agent accepted every rule, allows exactly the included edges', () => {
-  fc.assert(
-    fc.property(generatedClusterArb, (g) => assertAllowsExactlyTheEdges(g, ciliumSimulator(emit(g), g.sim, { enforceAdmission: false }))),
-    { numRuns: 60, seed: 4242 },
-  );
-});
-
-test('the agent accepts every cilium manifest of the recommendation (admission checks)', () => {
-  fc.assert(
-    fc.property(generatedClusterArb, (g) => {
-      for (const m of emit(g)) assert.deepEqual(admissionErrorsCilium(m), [], m.metadata.name);
-    }),
-    { numRuns: 60, seed: 4242 },
-  );
-});
-
-test('the recommendation for cilium, simulated as the agent enforces it (refused policies left out), allows exactly the included edges', () => {
-  fc.assert(
-    fc.property(generatedClusterArb, (g) => assertAllowsExactlyTheEdges(g, ciliumSimulator(emit(g), g.sim, { enforceAdmission: true }))),
-    { numRuns: 60, seed: 4242 },
-  );
-});
+for (const [i, options] of OPTION_SETS.entries()) {
+  test(`pods and outside addresses (${describeOptions(options)})`, () => checkEngineProperty(CILIUM, generatedClusterArb, options, { numRuns: 15, seed: 1212 + i }));
+  test(`with a node and the apiserver (${describeOptions(options)})`, () => checkEngineProperty(CILIUM, generatedClusterWithNodesArb, options, { numRuns: 10, seed: 2424 + i }));
+}

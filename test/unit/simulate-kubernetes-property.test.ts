@@ -1,32 +1,27 @@
 /**
  * Property: on generated clusters, the `kubernetes` engine's output, simulated, allows exactly
- * the included (observed) edges — for every option set that restricts egress.
+ * the included edges and passes the admission checks — under every option set of
+ * test/helpers/option-matrix.ts (mode × shared × defaultDeny, egress, includeMay, include and
+ * staleDays pairwise); the property itself is test/helpers/engine-property.ts.
  */
 import { test } from 'node:test';
-import fc from 'fast-check';
-import { getEngine } from '../../recommender/engines/index.ts';
-import { recommend } from '../../recommender/recommend.ts';
-import { createKubernetesSimulator, type KubernetesSimOptions } from '../../recommender/simulate/kubernetes.ts';
-import { assertAllowsExactlyTheEdges, generatedClusterArb, generatedClusterWithNodesArb, type GeneratedCluster } from '../helpers/generated-cluster.ts';
+import { createKubernetesSimulator } from '../../recommender/simulate/kubernetes.ts';
+import { checkEngineProperty } from '../helpers/engine-property.ts';
+import { generatedClusterArb, generatedClusterWithNodesArb } from '../helpers/generated-cluster.ts';
+import { describeOptions, OPTION_SETS } from '../helpers/option-matrix.ts';
 
-function property(arb: fc.Arbitrary<GeneratedCluster>, options: KubernetesSimOptions, defaultDeny: boolean, shared: boolean): void {
-  fc.assert(
-    fc.property(arb, (c) => {
-      const rec = recommend({ inventory: c.inventory, edges: c.edges, matrices: [] }, { mode: 'observed', defaultDeny, shared });
-      assertAllowsExactlyTheEdges(c, createKubernetesSimulator(getEngine('kubernetes').emit(rec.policySet).manifests, c.sim, options));
-    }),
-    { numRuns: 40, seed: 1212 },
-  );
+for (const [i, options] of OPTION_SETS.entries()) {
+  test(`pods and outside addresses, strict ipBlock reading (${describeOptions(options)})`, () =>
+    checkEngineProperty({ engine: 'kubernetes', simulators: (m, c) => [createKubernetesSimulator(m, c.sim, {})] }, generatedClusterArb, options, { numRuns: 15, seed: 1212 + i }));
+
+  test(`with a node and the apiserver, on a plugin whose ipBlocks select node and apiserver addresses (Calico, Cilium with policy-cidr-match-mode: nodes) (${describeOptions(options)})`, () =>
+    checkEngineProperty(
+      { engine: 'kubernetes', simulators: (m, c) => [createKubernetesSimulator(m, c.sim, { ipBlockMatchesNodes: true, ipBlockMatchesApiserver: true })] },
+      generatedClusterWithNodesArb,
+      options,
+      { numRuns: 10, seed: 2424 + i },
+    ));
 }
-
-for (const defaultDeny of [false, true]) {
-  for (const shared of [false, true]) {
-    test(`pods and outside addresses (defaultDeny=${defaultDeny}, shared=${shared}), strict ipBlock reading`, () => property(generatedClusterArb, {}, defaultDeny, shared));
-  }
-}
-
-test('with a node and the apiserver, on a plugin whose ipBlocks select node and apiserver addresses (Calico, Cilium with policy-cidr-match-mode: nodes)', () =>
-  property(generatedClusterWithNodesArb, { ipBlockMatchesNodes: true, ipBlockMatchesApiserver: true }, true, true));
 
 // Under the strict reading (Cilium's default policy-cidr-match-mode) no NetworkPolicy can allow a
 // node or the apiserver: that is the engine's limit, not the output's, and the verification
