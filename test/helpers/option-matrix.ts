@@ -74,3 +74,9 @@ export const describeOptions = (o: Partial<RecommendOptions>): string =>
   Object.entries(o)
     .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
     .join(' ') || 'defaults';
+
+/**
+ * The option sets for the demo data's "all options" tests: every mode × egress × defaultDeny ×
+ * shared (what those tests ran before), includeMay, include and staleDays pairwise on top.
+ */
+export const ALL_OPTION_SETS = coveringRows(OPTION_DIMENSIONS, ['mode', 'egress', 'defaultDeny', 'shared']) as Partial<RecommendOptions>[];

@@ -1,5 +1,7 @@
 /**
- * Every Calico manifest flowmatrix emits for the demo data, under every option set, passes
+ * Every Calico manifest flowmatrix emits for the demo data, under every option set (every mode ×
+ * egress × defaultDeny × shared; includeMay, include and staleDays pairwise:
+ * test/helpers/option-matrix.ts), passes
  * Calico's admission checks (recommender/verify/admission/calico.ts) and is read by the calico
  * simulator (every selector parses with libcalico-go's grammar).
  */
@@ -11,22 +13,16 @@ import { MODES } from '../../recommender/synthesize/options.ts';
 import { calicoSimulator } from '../../recommender/simulate/calico.ts';
 import { admissionErrorsCalico } from '../../recommender/verify/admission/calico.ts';
 import { demoDb, demoRecommendInput } from '../helpers/demo-db.ts';
+import { ALL_OPTION_SETS, describeOptions } from '../helpers/option-matrix.ts';
 
 /** `option set: Kind/namespace/name path: message` for every refusal. */
 function refusals(input: RecommendInput): { checked: number; problems: string[] } {
   let checked = 0;
   const problems: string[] = [];
-  for (const mode of MODES) {
-    for (const egress of [true, false]) {
-      for (const defaultDeny of [false, true]) {
-        for (const shared of [false, true]) {
-          const options = { mode, egress, defaultDeny, shared };
-          for (const m of getEngine('calico').emit(recommend(input, options).policySet).manifests) {
-            checked++;
-            for (const e of admissionErrorsCalico(m)) problems.push(`${JSON.stringify(options)} ${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name} ${e.path}: ${e.message}`);
-          }
-        }
-      }
+  for (const options of ALL_OPTION_SETS) {
+    for (const m of getEngine('calico').emit(recommend(input, options).policySet).manifests) {
+      checked++;
+      for (const e of admissionErrorsCalico(m)) problems.push(`${describeOptions(options)} ${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name} ${e.path}: ${e.message}`);
     }
   }
   return { checked, problems };
