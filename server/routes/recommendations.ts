@@ -56,6 +56,14 @@ const ExportQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+const DriftQuery = Type.Object(
+  {
+    ...optionProps,
+    namespace: Type.Optional(Namespace),
+    allowUnverified: Type.Boolean({ default: false, description: 'answer the drift even when the recommended manifests fail verification (header X-Flowmatrix-Verified: false, `verification.ok: false`)' }),
+  },
+  { additionalProperties: false },
+);
 
 type OptionQuery = Static<typeof WorkloadQuery> & { namespace?: string; workload?: string };
 
@@ -110,7 +118,13 @@ const unknownSelection = {
 };
 
 
-const cacheHeaders = { ETag: 'content hash; send it back as If-None-Match for a 304', 'Content-Disposition': 'attachment; filename=…' };
+const verifiedHeader = { 'X-Flowmatrix-Verified': "`true` or `false`: the answer's `verification.ok`" };
+const cacheHeaders = { ETag: 'content hash; send it back as If-None-Match for a 304', 'Content-Disposition': 'attachment; filename=…', 'X-Flowmatrix-Verified': '`true`, or `false` with allowUnverified=true' };
+/** What /export and /drift answer for manifests that fail verification. */
+const unverified = (answers: string) => ({
+  description: `the manifests fail verification (the engine would refuse them, or they deny included traffic or a flow a documented must rule requires): the problem lists what fails (\`errors\`, and the whole verification as \`verification\`); allowUnverified=true answers ${answers} anyway`,
+  headers: { 'X-Flowmatrix-Verified': '`false`' },
+});
 
 /** Answers a query: its problem, or its headers and body chunks (with backpressure); 304 when the client has it. */
 async function answer(service: RecommendationService, query: RecommendationQuery, req: Request, res: Response): Promise<undefined> {
@@ -141,8 +155,11 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       responses: {
         ...computeLimits,
         200: {
-          description: 'one page: engine, now, options, warnings, namespace layers, engine warnings, the verification as it concerns the page, `items` (the workloads with statuses, evidence and policies) and `next`',
+          description:
+            'one page: engine, now, options, warnings, namespace layers, engine warnings, the verification as it concerns the page, `items` (the workloads with statuses, evidence and policies) and `next`. ' +
+            "The verification's `ok` is the whole result's (200 either way, as `recommend --output json` prints it): its blocked edges of other pages are counted in `verification.blockedElsewhere` ({edges, workloads})",
           content: { 'application/json': Type.Object({ items: Type.Array(FreeObject), next: Type.Optional(Type.String()) }, { additionalProperties: true }) },
+          headers: verifiedHeader,
         },
         400: { description: 'a cursor this server did not issue, or issued for other engine or options' },
         404: unknownSelection,
@@ -179,7 +196,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
               { additionalProperties: true },
             ),
           },
-          headers: { Warning: '299 - "…" per stored matrix not in force, as on /export and /drift' },
+          headers: { Warning: '299 - "…" per stored matrix not in force, as on /export and /drift', ...verifiedHeader },
         },
         404: { description: 'no such workload in the inventory, nor one the flow records let us select (docs/recommend.md#without-an-inventory)' },
       },
@@ -204,7 +221,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
         200: { description: 'manifests', content: { 'application/yaml': undefined, 'application/x-tar': undefined }, headers: cacheHeaders },
         304: { description: 'not modified (If-None-Match matched the ETag)' },
         404: unknownSelection,
-        422: { description: 'the manifests fail verification (the engine would refuse them, or they deny included traffic): the problem lists what fails; allowUnverified=true answers them anyway' },
+        422: unverified('them'),
       },
       handler: ({ query: asked }, req, res) => {
         const query = withCanonicalWorkload(asked);
@@ -219,13 +236,30 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       path: '/api/v1/drift',
       operationId: 'drift',
       summary: 'Applied policies (from the inventory) against the recommendation: missing, extra, differing, in sync',
+      description:
+        'The `missing` and `differing` policies are the recommended ones a job applies, so the drift is verified as /export is: manifests that fail verification answer 422 with what fails unless allowUnverified=true, and every answer says its verification (`verification` in the body, `X-Flowmatrix-Verified`).',
       tag: 'recommendations',
       scope: 'read',
-      query: Type.Object({ ...optionProps, namespace: Type.Optional(Namespace) }, { additionalProperties: false }),
-      responses: { 200: { description: 'the drift report', content: { 'application/json': FreeObject } }, 404: unknownSelection, ...computeLimits },
+      query: DriftQuery,
+      responses: {
+        200: {
+          description: 'the drift report: engine, namespace, summary, inSync, missing, extra, differing, and the verification of the recommendation it compares (`ok: false` only with allowUnverified=true)',
+          content: { 'application/json': FreeObject },
+          headers: { ...verifiedHeader, Warning: '299 - "…" per stored matrix not in force' },
+        },
+        404: unknownSelection,
+        422: unverified('the drift'),
+        ...computeLimits,
+      },
       handler: ({ query }, req, res) => {
         requireWorkloads(ctx.db, selectionOf(query));
-        const q: RecommendationQuery = { kind: 'drift', engine: query.engine as EngineName, options: toOptions(query, ctx.config.staleDays), ...(query.namespace !== undefined ? { namespace: query.namespace } : {}) };
+        const q: RecommendationQuery = {
+          kind: 'drift',
+          engine: query.engine as EngineName,
+          options: toOptions(query, ctx.config.staleDays),
+          allowUnverified: query.allowUnverified,
+          ...(query.namespace !== undefined ? { namespace: query.namespace } : {}),
+        };
         return answer(service, q, req, res);
       },
     }),

@@ -15,6 +15,7 @@ import type { ListedRecommendation } from '../../app/recommendation.ts';
 import type { EngineName } from '../../recommender/engines/index.ts';
 import { defaultOptions, type RecommendOptions } from '../../recommender/recommend.ts';
 import type { Verification } from '../../recommender/verify/recommendation.ts';
+import { compareStrings } from '../../domain/order.ts';
 import { recordKey, type WindowPage } from './evidence-window.ts';
 
 /** Workloads per page: each carries its evidence (about 0.2 MB at 100 edges per workload). */
@@ -63,10 +64,17 @@ export function encodePageCursor(c: PageCursor): string {
   return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
 }
 
-/** The verification as it concerns the page: `ok`, admission, skipped and warnings of the whole result; findings and tightness of the page's workloads. */
-function pageVerification(v: Verification, onPage: ReadonlySet<string>): Verification {
+/**
+ * The verification as it concerns the page: `ok`, admission, skipped and warnings of the whole
+ * result; findings and tightness of the page's workloads. `ok: false` with no blocked edge of its
+ * own would read as a failure nobody can find: `blockedElsewhere` counts the blocked edges of the
+ * other pages and names their workloads (each answered by GET /recommendations/{ns}/{kind}/{name}).
+ */
+type PageVerification = Verification & { blockedElsewhere?: { edges: number; workloads: string[] } };
+
+function pageVerification(v: Verification, onPage: ReadonlySet<string>): PageVerification {
   const mine = <T extends { workload: string }>(list: readonly T[]): T[] => list.filter((x) => onPage.has(x.workload));
-  return {
+  const page: PageVerification = {
     ...v,
     blocked: mine(v.blocked),
     blockedByApplied: mine(v.blockedByApplied),
@@ -74,6 +82,9 @@ function pageVerification(v: Verification, onPage: ReadonlySet<string>): Verific
     denied: mine(v.denied),
     tightness: mine(v.tightness),
   };
+  const elsewhere = v.blocked.filter((b) => !onPage.has(b.workload));
+  if (elsewhere.length > 0) page.blockedElsewhere = { edges: elsewhere.length, workloads: [...new Set(elsewhere.map((b) => b.workload))].sort(compareStrings) };
+  return page;
 }
 
 /**

@@ -14,6 +14,7 @@ import { toYaml, type EngineName } from '../../recommender/engines/index.ts';
 import { writeMultiDocYaml } from '../../recommender/engines/yaml.ts';
 import { writeJson } from '../../recommender/json-stream.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
+import type { Verification } from '../../recommender/verify/recommendation.ts';
 import { warningHeaders } from '../http/warning-header.ts';
 import type { WindowPage } from './evidence-window.ts';
 import { recommendationPage, type WorkloadPage } from './recommendation-pages.ts';
@@ -25,7 +26,7 @@ export type RecommendationQuery =
   | ListQuery
   | { kind: 'workload'; engine: EngineName; options: Partial<RecommendOptions>; workload: { namespace: string; kind: string; name: string } }
   | { kind: 'export'; engine: EngineName; options: Partial<RecommendOptions>; format: 'yaml' | 'bundle'; allowUnverified: boolean; filename: string }
-  | { kind: 'drift'; engine: EngineName; options: Partial<RecommendOptions>; namespace?: string };
+  | { kind: 'drift'; engine: EngineName; options: Partial<RecommendOptions>; allowUnverified: boolean; namespace?: string };
 
 /** A problem the route answers instead of a body (rebuilt as HttpProblem on the main thread). */
 export interface ProblemSpec {
@@ -92,9 +93,29 @@ function problem(spec: ProblemSpec): RenderedResponse {
 
 const etagOf = (hash: ReturnType<typeof createHash>): string => `"${hash.digest('base64url').slice(0, 32)}"`;
 
-/** A page of the list, cut from the evidence the result keeps (evidence-window.ts). */
+/** `X-Flowmatrix-Verified`: whether the answer's verification passed, for a job that reads the status and headers only. */
+function markedVerified(r: RenderedResponse, verification: Pick<Verification, 'ok'>): RenderedResponse {
+  r.headers['X-Flowmatrix-Verified'] = String(verification.ok);
+  return r;
+}
+
+/** A page of the list, cut from the evidence the result keeps (evidence-window.ts); the header says the whole result's verdict, as the page's `verification.ok` does. */
 export function pageResponse(listed: ListedRecommendation, cut: WindowPage, q: ListQuery): RenderedResponse {
-  return jsonResponse(recommendationPage(listed, cut, q.page));
+  return markedVerified(jsonResponse(recommendationPage(listed, cut, q.page)), listed.verification);
+}
+
+/**
+ * Manifests that fail verification, refused (422) where the answer would have a job apply them:
+ * the export, and the drift, whose `missing` and `differing` are the recommended policies.
+ */
+function unverifiedRefusal(engine: EngineName, verification: Verification, answers: string): RenderedResponse {
+  const refused = problem({
+    kind: 'unprocessable-content',
+    detail: `the ${engine} manifests fail verification: applying them would be refused or cut required traffic; allowUnverified=true answers ${answers} anyway`,
+    errors: verificationFailures(verification).map((message) => ({ path: 'manifests', message })),
+    extensions: { verification },
+  });
+  return markedVerified(refused, verification);
 }
 
 /**
@@ -114,13 +135,16 @@ export async function renderResponse(result: RecommendationResult, q: Exclude<Re
       // The workload's fields sit beside the recommendation's: `warnings` is the recommendation's, as in
       // `recommend -o json` and the list pages; the workload's own go under `workloadWarnings`.
       const { warnings: workloadWarnings, ...fields } = workload;
-      return withWarnings(
-        jsonResponse({ engine: emitted.engine, now: rec.now, options: rec.options, warnings: rec.warnings, ...fields, workloadWarnings, namespaceLayers: rec.namespaces, manifests: emitted.manifests, engineWarnings: emitted.warnings, verification }),
-        warnings,
-      );
+      const body = { engine: emitted.engine, now: rec.now, options: rec.options, warnings: rec.warnings, ...fields, workloadWarnings, namespaceLayers: rec.namespaces, manifests: emitted.manifests, engineWarnings: emitted.warnings, verification };
+      return withWarnings(markedVerified(jsonResponse(body), verification), warnings);
     }
-    case 'drift':
-      return withWarnings(jsonResponse(computeDrift(q.engine, input.inventory.policies, result.emitted.manifests, q.namespace)), warnings);
+    case 'drift': {
+      // A job applies what the drift lists as missing or differing: refused as the export is.
+      const { verification } = result;
+      if (!verification.ok && !q.allowUnverified) return withWarnings(unverifiedRefusal(q.engine, verification, 'the drift'), warnings);
+      const drift = computeDrift(q.engine, input.inventory.policies, result.emitted.manifests, q.namespace);
+      return withWarnings(markedVerified(jsonResponse({ ...drift, verification }), verification), warnings);
+    }
     case 'export':
       return exportResponse(result, q, warnings);
   }
@@ -137,17 +161,8 @@ function withWarnings(r: RenderedResponse, warnings: readonly string[]): Rendere
  */
 async function exportResponse(result: RecommendationResult, q: Extract<RecommendationQuery, { kind: 'export' }>, warnings: readonly string[]): Promise<RenderedResponse> {
   const { verification, emitted } = result;
-  if (!verification.ok && !q.allowUnverified) {
-    // A job reading only this answer learns here too what is not in force.
-    const refused = problem({
-      kind: 'unprocessable-content',
-      detail: `the ${q.engine} manifests fail verification: applying them would be refused or cut required traffic; allowUnverified=true answers them anyway`,
-      errors: verificationFailures(verification).map((message) => ({ path: 'manifests', message })),
-      extensions: { verification },
-    });
-    refused.headers['X-Flowmatrix-Verified'] = 'false';
-    return withWarnings(refused, warnings);
-  }
+  // A job reading only this answer learns here too what is not in force.
+  if (!verification.ok && !q.allowUnverified) return withWarnings(unverifiedRefusal(q.engine, verification, 'them'), warnings);
   const headers: Record<string, string | string[]> = { 'X-Flowmatrix-Verified': String(verification.ok) };
   const warned = (hash: ReturnType<typeof createHash>): ReturnType<typeof createHash> => {
     for (const w of warnings) hash.update(`\0${w}`);

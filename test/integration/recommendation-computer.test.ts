@@ -16,7 +16,7 @@ import { demoDb } from '../helpers/demo-db.ts';
 
 const db = openDb(await demoDb());
 const REPORTS = { settings: configFor().reports, staleDays: 30 };
-const drift = (staleDays: number): RecommendationQuery => ({ kind: 'drift', engine: 'kubernetes', options: { staleDays } });
+const drift = (staleDays: number): RecommendationQuery => ({ kind: 'drift', engine: 'kubernetes', options: { staleDays }, allowUnverified: false });
 
 test('a heap less than half full keeps the last four results; a fifth replaces the oldest', async () => {
   const computer = new RecommendationComputer(db, {}, REPORTS, undefined, () => KEEP_RESULTS_BELOW_HEAP_SHARE - 0.1);

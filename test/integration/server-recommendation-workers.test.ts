@@ -93,7 +93,7 @@ test('a worker answers byte for byte what the in-process computation answers', a
   const db = openDb(dbPath);
   const pool = new WorkerPool({ dbPath, matrices: {}, reports: REPORTS }, { size: 1 }, pino({ level: 'silent' }));
   try {
-    for (const q of [LIST, EXPORT, { ...EXPORT, format: 'bundle' as const }, { kind: 'drift', engine: 'kubernetes', options: LIST.options } as RecommendationQuery]) {
+    for (const q of [LIST, EXPORT, { ...EXPORT, format: 'bundle' as const }, { kind: 'drift', engine: 'kubernetes', options: LIST.options, allowUnverified: false } as RecommendationQuery]) {
       const [a, b] = [await pool.execute(q), await new InlineExecutor(db, {}, REPORTS).execute(q)];
       assert.ok(a.bytes > 100, q.kind);
       assert.equal(a.bytes, b.bytes, q.kind);
