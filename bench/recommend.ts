@@ -1,29 +1,35 @@
 /**
  * Recommendation at scale: a generated cluster of 2,000 workloads and 200,000 edges in a real
  * SQLite file (bench/lib/generated-cluster.ts), timed against reading the same edges.
- * Figures from one run:
- * - recommend (issue 4, target ≤ 3.5×): read the inventory, edges and matrices, compare,
- *   synthesize, build the PolicySet and emit the `kubernetes` manifests (objects), in this
- *   process, against a bare SELECT * iteration in the same round;
+ * Figures from one run, each over BENCH_RECOMMEND_ROUNDS rounds (median and range):
+ * - recommend against a bare SELECT (issues 4 and 11, target ≤ 3.5×, defined against "a bare
+ *   SELECT"): read the inventory, edges and matrices, compare, synthesize, build the PolicySet and
+ *   emit the `kubernetes` manifests (objects; bench/lib/recommend-once.ts), against a bare
+ *   `SELECT * FROM edges` iteration; both sides in this process, after a warm-up, each round the
+ *   SELECT then the recommendation;
+ * - recommend against the columns-needed floor (issue 18, no target of its own: the export's
+ *   includes it): the same recommendation (without the evidence) against iterating the columns it
+ *   reads (the traffic query) once, each side in a fresh process (bench/lib/export-child.ts), the
+ *   two alternating first, paired per round (bench/lib/paired-rounds.ts): wall and CPU time
+ *   ratios, with the load average;
  * - export (issue 18, target ≤ 6×): `flowmatrix export --engine E` as a user runs it (read,
- *   recommend, emit, verify, the YAML written document by document) against the columns-needed
- *   floor (iterating the columns export reads, the traffic query, once), each side in a fresh
- *   process (bench/lib/export-child.ts), the two alternating first, paired per round: wall and
- *   CPU time ratios, median and range, with the load average;
- * - verification (issue 12, target ≤ 1.5×): recommend + emit + verify (admission of every
- *   manifest, the engine's simulator on every observed edge side; as `export` runs it, without
- *   the tightness probes that only the JSON output shows) against
- *   recommend + emit alone, paired in each round, for BENCH_RECOMMEND_VERIFY_ENGINE (default
- *   kubernetes; `all` runs the four).
+ *   recommend, emit, verify, the YAML written document by document) against the same floor, in
+ *   fresh processes and paired as above;
+ * - verification (issue 12, target ≤ 1.5×, defined as "same run"): recommend + emit + verify
+ *   (admission of every manifest, the engine's simulator on every observed edge side; as `export`
+ *   runs it, without the tightness probes that only the JSON output shows) against
+ *   recommend + emit alone, both in this process, paired in each round, for
+ *   BENCH_RECOMMEND_VERIFY_ENGINE (default kubernetes; `all` runs the four).
  * Env: BENCH_RECOMMEND_WORKLOADS (default 2000), BENCH_RECOMMEND_EDGES (default 200000),
  * BENCH_RECOMMEND_ROUNDS (default 5) rounds per figure, the median ratio reported;
  * BENCH_RECOMMEND_DB=PATH keeps the generated database there (reused by the next run of the same
  * size; to run the CLI on it), BENCH_RECOMMEND_DETAILS=1 also builds the full evidence
- * (`recommend --output json`), BENCH_RECOMMEND_EXPORT=0 leaves the export figure out,
+ * (`recommend --output json`) in the figure against the bare SELECT (the one against the floor
+ * stays as export runs it), BENCH_RECOMMEND_EXPORT=0 leaves the export figure out,
  * BENCH_RECOMMEND_EXPORT_ENGINE (default kubernetes) the engine of the export figure,
  * BENCH_RECOMMEND_EXPORT_ONLY=1 prints only that figure.
- * Run it with `node --expose-gc` (`npm run bench` does): every timed side of a ratio then starts
- * after a full collection, so it pays for the garbage it makes, not for the previous side's;
+ * Run it with `node --expose-gc` (`npm run bench` does): every timed side of an in-process ratio
+ * then starts after a full collection, so it pays for the garbage it makes, not for the previous side's;
  * without it a major collection lands in one side or the other by chance, and a round's ratio
  * moved by ±0.3×.
  * BENCH_RECOMMEND_RSS=1 runs only the export memory check (target: peak RSS under 1.5 GB on every
@@ -54,8 +60,10 @@ import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { openDb } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { readInventory } from '../store/inventory.ts';
-import { readAllEdges, readEdgeTraffic, readExternalNames } from '../store/recommend-read.ts';
+import { readEdgeTraffic, readExternalNames } from '../store/recommend-read.ts';
 import { generatedDbFile } from './lib/generated-cluster.ts';
+import { formatSpread, pairedRounds, spread, type PairedRound } from './lib/paired-rounds.ts';
+import { recommendOnce, type RecommendPhases } from './lib/recommend-once.ts';
 
 const WORKLOADS = Number(process.env.BENCH_RECOMMEND_WORKLOADS ?? 2000);
 const EDGES = Number(process.env.BENCH_RECOMMEND_EDGES ?? 200_000);
@@ -84,50 +92,54 @@ interface ChildRun {
   maxRssKb: number;
   bytes?: number;
   rows?: number;
+  manifests?: number;
   code?: number;
   pages?: number;
   computations?: number;
 }
 
-/** One side of a figure in a fresh process: `floor`, `export`, `report` or `list` (bench/lib/export-child.ts); `node`: flags of that process. */
-function child(mode: 'floor' | 'export' | 'report' | 'list', db: string, engine: EngineName, node: string[] = []): ChildRun {
+/** One side of a figure in a fresh process: `floor`, `recommend`, `export`, `report` or `list` (bench/lib/export-child.ts); `node`: flags of that process. */
+function child(mode: 'floor' | 'recommend' | 'export' | 'report' | 'list', db: string, engine: EngineName, node: string[] = []): ChildRun {
   const r = spawnSync(process.execPath, [...node, '--import', 'tsx', CHILD, mode, db, engine], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`export-child ${mode} ${engine} exited ${r.status ?? r.signal}: ${r.stderr.slice(0, 2000)}`);
   return JSON.parse(r.stdout) as ChildRun;
 }
 
 const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
-const spread = (xs: number[]): { median: number; min: number; max: number } => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s[s.length - 1]! };
-};
-const fmt = (x: { median: number; min: number; max: number }): string => `${x.median.toFixed(2)}× (median; ${x.min.toFixed(2)}–${x.max.toFixed(2)}×)`;
 
-/**
- * The export figure: ROUNDS pairs of fresh processes, the columns-needed floor and the export,
- * the first of the pair alternating (a process started second meets a warmer page cache).
- */
-function exportFigure(db: string, engine: EngineName): void {
-  const loadBefore = load();
-  const rounds = Array.from({ length: ROUNDS }, (_, i) => {
-    const floorFirst = i % 2 === 0;
-    const first = child(floorFirst ? 'floor' : 'export', db, engine);
-    const second = child(floorFirst ? 'export' : 'floor', db, engine);
-    const [floor, exp] = floorFirst ? [first, second] : [second, first];
-    return { floor, exp, wall: exp.wallMs / floor.wallMs, cpu: exp.cpuMs / floor.cpuMs };
-  });
-  const wall = spread(rounds.map((r) => r.wall));
-  const cpu = spread(rounds.map((r) => r.cpu));
-  const f = spread(rounds.map((r) => r.floor.wallMs));
-  const e = spread(rounds.map((r) => r.exp.wallMs));
-  const ec = spread(rounds.map((r) => r.exp.cpuMs));
-  const fc = spread(rounds.map((r) => r.floor.cpuMs));
-  const x = rounds[0]!.exp;
+/** ROUNDS rounds of fresh processes, the columns-needed floor and `mode`, paired (pairedRounds: the first of a pair alternates). */
+function againstFloor(mode: 'recommend' | 'export', db: string, engine: EngineName): { rounds: PairedRound<ChildRun, ChildRun>[]; load: string } {
+  const before = load();
+  const rounds = pairedRounds(ROUNDS, () => child('floor', db, engine), () => child(mode, db, engine));
+  return { rounds, load: `load ${before} → ${load()}` };
+}
+
+/** The wall and CPU ratios of paired rounds, then each side's median times. */
+function ratios(rounds: PairedRound<ChildRun, ChildRun>[], side: string, target = ''): string {
+  const ms = (xs: number[]): string => spread(xs).median.toFixed(0);
+  return (
+    `wall ${formatSpread(spread(rounds.map((r) => r.wall)))}, CPU ${formatSpread(spread(rounds.map((r) => r.cpu)))} the columns-needed read${target}; ` +
+    `${side} ${ms(rounds.map((r) => r.candidate.wallMs))} ms wall / ${ms(rounds.map((r) => r.candidate.cpuMs))} ms CPU, ` +
+    `floor ${ms(rounds.map((r) => r.base.wallMs))} ms wall / ${ms(rounds.map((r) => r.base.cpuMs))} ms CPU (medians)`
+  );
+}
+
+/** Recommend + kubernetes emit against the columns-needed floor, each in a fresh process (issue 18). */
+function recommendFloorFigure(db: string): void {
+  const { rounds, load: l } = againstFloor('recommend', db, 'kubernetes');
   console.log(
-    `  export --engine ${engine} (fresh processes, ${ROUNDS} paired rounds; load ${loadBefore} → ${load()}): ` +
-      `wall ${fmt(wall)}, CPU ${fmt(cpu)} the columns-needed read (target ≤ 6×); ` +
-      `export ${e.median.toFixed(0)} ms wall / ${ec.median.toFixed(0)} ms CPU, floor ${f.median.toFixed(0)} ms wall / ${fc.median.toFixed(0)} ms CPU (medians); ` +
-      `${((x.bytes ?? 0) / 1e6).toFixed(1)} MB of YAML, exit ${x.code}, peak RSS ${(spread(rounds.map((r) => r.exp.maxRssKb)).max / 1024).toFixed(0)} MB`,
+    `  recommend (read + compare + synthesize + kubernetes emit; fresh processes, ${ROUNDS} paired rounds; ${l}): ` +
+      `${ratios(rounds, 'recommend')}; ${rounds[0]!.candidate.manifests} manifests`,
+  );
+}
+
+/** The export figure: `flowmatrix export` against the columns-needed floor, each in a fresh process. */
+function exportFigure(db: string, engine: EngineName): void {
+  const { rounds, load: l } = againstFloor('export', db, engine);
+  const x = rounds[0]!.candidate;
+  console.log(
+    `  export --engine ${engine} (fresh processes, ${ROUNDS} paired rounds; ${l}): ${ratios(rounds, 'export', ' (target ≤ 6×)')}; ` +
+      `${((x.bytes ?? 0) / 1e6).toFixed(1)} MB of YAML, exit ${x.code}, peak RSS ${(spread(rounds.map((r) => r.candidate.maxRssKb)).max / 1024).toFixed(0)} MB`,
   );
 }
 
@@ -237,22 +249,11 @@ try {
     }).sort((a, b) => a.ratio - b.ratio);
     return { ...rounds[Math.floor(rounds.length / 2)]!, ratios: rounds.map((x) => x.ratio), cpuRatios: rounds.map((x) => x.cpuRatio).sort((a, b) => a - b) };
   }
-  const full = (): { recommend: number; recommendCpu: number; read: number; synthesize: number; emit: number; manifests: number } => {
+  const full = (): RecommendPhases & { recommend: number; recommendCpu: number } => {
     const t0 = process.hrtime.bigint();
     const c0 = process.cpuUsage();
-    const inv = readInventory(db);
-    // As `flowmatrix export` reads them: the traffic only, unless the evidence is built too.
-    const list = DETAILS ? readAllEdges(db) : readEdgeTraffic(db);
-    const names = readExternalNames(db);
-    const matrices = mergeMatrices(loadCatalog().map((c) => c.matrix), []).entries.map((e) => resolveMatrix(e, inv, {}));
-    const read = ms(t0);
-    const t1 = process.hrtime.bigint();
-    const rec = recommend({ inventory: inv, edges: list, matrices, externalNames: names }, {}, { details: DETAILS });
-    const synthesize = ms(t1);
-    const t2 = process.hrtime.bigint();
-    const { manifests } = getEngine('kubernetes').emit(rec.policySet);
-    const emit = ms(t2);
-    return { recommend: ms(t0), recommendCpu: cpuSince(c0), read, synthesize, emit, manifests: manifests.length };
+    const phases = recommendOnce(db, DETAILS);
+    return { ...phases, recommend: ms(t0), recommendCpu: cpuSince(c0) };
   };
   // Each run is paired with a bare SELECT measured just before it, and the round with the median
   // ratio is reported: on shared CPUs the machine's speed drifts for seconds at a time, which a
@@ -261,11 +262,11 @@ try {
   full();
   const r = medianRound(() => full(), (run) => run.recommend, (run) => run.recommendCpu);
   const range = (m: { ratios: number[] }) => `${m.ratios[0]!.toFixed(2)}–${m.ratios[m.ratios.length - 1]!.toFixed(2)}× over ${m.ratios.length} rounds`;
-  const cpuFigure = (m: { cpuRatios: number[] }) => `CPU time ${m.cpuRatios[Math.floor(m.cpuRatios.length / 2)]!.toFixed(2)}× (median; ${m.cpuRatios[0]!.toFixed(2)}–${m.cpuRatios[m.cpuRatios.length - 1]!.toFixed(2)}×)`;
-  console.log(`  bare SELECT iteration over the edges: ${r.bare.toFixed(0)} ms (in the median round)`);
+  console.log(`  bare SELECT iteration over the edges, in this process: ${r.bare.toFixed(0)} ms (in the median round)`);
   console.log(
-    `  recommend (read + compare + synthesize + kubernetes emit${DETAILS ? ', with evidence details' : ''}): ${r.run.recommend.toFixed(0)} ms = ${r.ratio.toFixed(2)}× bare SELECT (median; ${range(r)}; target ≤ 3.5×), ${cpuFigure(r)}; read ${r.run.read.toFixed(0)} ms, compare+synthesize ${r.run.synthesize.toFixed(0)} ms, kubernetes emit ${r.run.emit.toFixed(0)} ms; ${r.run.manifests} manifests`,
+    `  recommend in this process (read + compare + synthesize + kubernetes emit${DETAILS ? ', with evidence details' : ''}): ${r.run.recommend.toFixed(0)} ms = ${r.ratio.toFixed(2)}× bare SELECT (median; ${range(r)}; target ≤ 3.5×), CPU time ${formatSpread(spread(r.cpuRatios))}; read ${r.run.readMs.toFixed(0)} ms, compare+synthesize ${r.run.synthesizeMs.toFixed(0)} ms, kubernetes emit ${r.run.emitMs.toFixed(0)} ms; ${r.run.manifests} manifests`,
   );
+  recommendFloorFigure(dbPath);
   if (EXPORT) exportFigure(dbPath, EXPORT_ENGINE);
   // Verification: the same input, recommend + emit alone against recommend + emit + verify, paired.
   const inv = readInventory(db);
@@ -293,10 +294,9 @@ try {
       return { plain: p.wall, verified: v, ratio: v / p.wall, cpuRatio: vc / p.cpu, ok: verification.ok, manifests: emitted.manifests.length, findings: verification.denied.length + verification.stillAllowed.length };
     });
     const byWall = [...rounds].sort((a, b) => a.ratio - b.ratio);
-    const byCpu = rounds.map((r) => r.cpuRatio).sort((a, b) => a - b);
     const m = byWall[Math.floor(byWall.length / 2)]!;
     console.log(
-      `  verification (${engine}): recommend + emit ${m.plain.toFixed(0)} ms, with verification ${m.verified.toFixed(0)} ms = ${m.ratio.toFixed(2)}× (median; ${byWall[0]!.ratio.toFixed(2)}–${byWall[byWall.length - 1]!.ratio.toFixed(2)}× over ${rounds.length} rounds; target ≤ 1.5×); CPU time ${byCpu[Math.floor(byCpu.length / 2)]!.toFixed(2)}× (median; ${byCpu[0]!.toFixed(2)}–${byCpu[byCpu.length - 1]!.toFixed(2)}×); verified ${m.ok ? 'ok' : 'FAILED'}, ${m.manifests} manifests, ${m.findings} edges left out`,
+      `  verification (${engine}): recommend + emit ${m.plain.toFixed(0)} ms, with verification ${m.verified.toFixed(0)} ms = ${m.ratio.toFixed(2)}× (median; ${byWall[0]!.ratio.toFixed(2)}–${byWall[byWall.length - 1]!.ratio.toFixed(2)}× over ${rounds.length} rounds; target ≤ 1.5×); CPU time ${formatSpread(spread(rounds.map((r) => r.cpuRatio)))}; verified ${m.ok ? 'ok' : 'FAILED'}, ${m.manifests} manifests, ${m.findings} edges left out`,
     );
   }
   db.close();

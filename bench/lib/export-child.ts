@@ -1,13 +1,17 @@
 /**
- * One side of the export bench, in a fresh process (bench/recommend.ts spawns it):
- *   export-child.ts floor DB          iterates the columns `export` reads (the traffic query) once
+ * One side of a bench/recommend.ts figure, in a fresh process (bench/recommend.ts spawns it):
+ *   export-child.ts floor DB          iterates the columns `export` reads (the traffic query) once:
+ *                                     the columns-needed floor
+ *   export-child.ts recommend DB      reads, recommends and emits the `kubernetes` manifests as
+ *                                     objects, as `export` does before the YAML
+ *                                     (bench/lib/recommend-once.ts, without the evidence)
  *   export-child.ts export DB ENGINE  runs `flowmatrix export --engine ENGINE` on DB, output counted
  *   export-child.ts report DB         runs `flowmatrix report -o json --no-store` on DB, output counted
  *   export-child.ts list DB ENGINE    walks GET /recommendations's pages (200 a page) as a service
  *                                     worker computes them, until a page past the first evidence
  *                                     window was computed (or the list ends), output counted
  * and prints one JSON line: wall and CPU time of the work (module loading excluded: the CLI's
- * lazily imported use case is imported first), bytes or rows, peak RSS of the process.
+ * lazily imported use case is imported first), bytes, rows or manifests, peak RSS of the process.
  */
 import { createHash } from 'node:crypto';
 import { main } from '../../cli/main.ts';
@@ -21,10 +25,12 @@ import { configFor } from '../../server/config/load.ts';
 import { RecommendationComputer } from '../../server/services/recommendation-computer.ts';
 import { PAGE_MAX } from '../../server/services/recommendation-pages.ts';
 import type { EngineName } from '../../recommender/engines/types.ts';
+import { recommendOnce } from './recommend-once.ts';
 
+const MODES = ['floor', 'recommend', 'export', 'report', 'list'];
 const [mode, db, engine] = process.argv.slice(2);
-if (!db || (mode !== 'floor' && mode !== 'export' && mode !== 'report' && mode !== 'list') || ((mode === 'export' || mode === 'list') && !engine)) {
-  throw new Error('usage: export-child.ts floor DB | export DB ENGINE | report DB | list DB ENGINE');
+if (!db || !MODES.includes(mode ?? '') || ((mode === 'export' || mode === 'list') && !engine)) {
+  throw new Error('usage: export-child.ts floor DB | recommend DB | export DB ENGINE | report DB | list DB ENGINE');
 }
 
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
@@ -36,6 +42,10 @@ if (mode === 'floor') {
   let rows = 0;
   for (const r of conn.prepare(TRAFFIC_QUERY).raw(true).iterate()) if (r) rows++;
   result = { rows };
+  conn.close();
+} else if (mode === 'recommend') {
+  const conn = openDb(db, { migrate: false });
+  result = { manifests: recommendOnce(conn, false).manifests };
   conn.close();
 } else if (mode === 'list') {
   const conn = openDb(db, { migrate: false });
