@@ -254,6 +254,25 @@ test('host-network pods and nodes: no policy applies to them, only nets match th
   assert.equal(verdict([byNet], flow({ kind: 'node', node, ip: '192.168.0.10' }, P(api))).verdict, 'allow');
 });
 
+test('a pod without an address (a finished Job) imposes no family on a flow that does not say: the peer\'s single family, else the cluster\'s; IPv4 only where both ends can use both (NP Rule nets; felix renders a rule per IP version)', () => {
+  const job = pod('shop', 'job', { app: 'job' }, []);
+  const v6Agent = pod('kube-system', 'agent', { app: 'agent' }, ['fd00::11'], { hostNetwork: true });
+  const v6: SimCluster = { ...cluster, nodes: [{ name: 'n1', labels: {}, ips: ['fd00::11'] }], pods: [job, v6Agent], apiserver: [{ ip: 'fd00::100', port: 6443, protocol: 'TCP' }], services: [], podCIDRs: ['fd10::/64'] };
+  const to = (nets: string[]) => np('job', { selector: "app == 'job'", types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', destination: { nets, ports: [5432] } }] });
+  const decide = (policy: unknown, c: SimCluster, server: SimPod) => factory([policy], c).evaluate(flow(P(job), P(server), 5432)).verdict;
+  assert.equal(decide(to(['fd00::11/128']), v6, v6Agent), 'allow', 'the peer is IPv6 only');
+  assert.equal(decide(to(['0.0.0.0/0']), v6, v6Agent), 'deny');
+  // A podless host-network peer too: an IPv6-only cluster's new pods are IPv6.
+  const gone = { ...v6Agent, ips: [] };
+  const v6Gone: SimCluster = { ...v6, pods: [job, gone] };
+  assert.equal(decide(np('ipv6', { selector: "app == 'job'", types: ['Egress'], egress: [{ action: 'Allow', ipVersion: 6 }] }), v6Gone, gone), 'allow');
+  // Dual-stack: the Job's next pod and the agent can use either family; nothing decides, IPv4 is read.
+  const dualAgent = { ...v6Agent, ips: ['10.0.0.11', 'fd00::11'] };
+  const dual: SimCluster = { ...cluster, nodes: [{ name: 'n1', labels: {}, ips: ['10.0.0.11', 'fd00::11'] }], pods: [job, dualAgent], podCIDRs: ['10.1.0.0/16', 'fd10::/64'] };
+  assert.equal(decide(to(['10.0.0.11/32']), dual, dualAgent), 'allow');
+  assert.equal(decide(to(['fd00::11/128']), dual, dualAgent), 'deny');
+});
+
 test('service accounts: serviceAccounts.names in rules, serviceAccountSelector on the policy (NP serviceAccountSelector: "projectcalico.org/name")', () => {
   const byName = np('sa', { selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', source: { serviceAccounts: { names: ['api-sa'] } } }] });
   assert.equal(verdict([byName], flow(P(api), P(web))).verdict, 'allow');
