@@ -16,6 +16,7 @@ import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 import { clusterDnsTarget } from '../../domain/cluster-dns.ts';
 import { podIdentityLabels } from '../../domain/pod-identity-labels.ts';
 import { nodeAddresses } from '../../domain/node-addresses.ts';
+import { clusterFamilies, connectionFamily, familiesOf, podFamilies, type ClusterFamilies, type Families } from './connection-family.ts';
 
 
 function simPod(w: Workload, ips: string[], node: string | undefined): SimPod {
@@ -55,8 +56,8 @@ export interface ClusterModel {
   atAddress(pod: SimPod, ip: string): SimPod;
   /**
    * The family a connection between the two ends must use when nothing says (an edge keeps no
-   * family): the one family the single-stack end has, when the other has both; undefined when the
-   * ends share both families, or an end's addresses are not known.
+   * family): the one family both can use, an end without an address using its network's in this
+   * cluster (connection-family.ts); undefined when the ends share both families.
    */
   onlyFamily(a: SimEndpoint, b: SimEndpoint): IpFamily | undefined;
 }
@@ -116,41 +117,20 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     // The controller's value wins over a template's (updateIdentity overwrites it).
     return { ...pod, ips: [ip], ...(own !== undefined ? { labels: { ...pod.labels, ...own } } : {}) };
   });
-  const familiesOf = endpointFamilies();
-  const onlyFamily = (a: SimEndpoint, b: SimEndpoint): IpFamily | undefined => {
-    const fa = familiesOf(a);
-    const fb = familiesOf(b);
-    if (fa === 'both' && (fb === 4 || fb === 6)) return fb;
-    if (fb === 'both' && (fa === 4 || fa === 6)) return fa;
-    return undefined;
-  };
+  const families = endpointFamilies(clusterFamilies(cluster));
+  const onlyFamily = (a: SimEndpoint, b: SimEndpoint): IpFamily | undefined => connectionFamily(families(a), families(b));
   return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, atAddress, onlyFamily };
 }
 
-type Families = IpFamily | 'both' | undefined;
-
-/** The address families of an endpoint (a node is reached at any of its addresses), once per pod, node or address: asked per edge side. */
-function endpointFamilies(): (e: SimEndpoint) => Families {
+/** The families of an endpoint (a node is reached at any of its addresses), once per pod, node or address: asked per edge side. */
+function endpointFamilies(cluster: ClusterFamilies): (e: SimEndpoint) => Families {
   const known = new Map<SimPod | SimNode | string, Families>();
-  const of = (key: SimPod | SimNode | string, ips: readonly string[]): Families => {
-    let f = known.get(key);
-    if (f === undefined && !known.has(key)) {
-      const families = new Set(ips.map(ipFamily));
-      f = families.has(undefined) || families.size === 0 ? undefined : families.size === 2 ? 'both' : ([...families][0] as IpFamily);
-      known.set(key, f);
-    }
-    return f;
-  };
   return (e) => {
-    switch (e.kind) {
-      case 'pod':
-        return of(e.pod, e.pod.ips);
-      case 'node':
-        return of(e.node, e.node.ips);
-      case 'apiserver':
-      case 'external':
-        return of(e.ip, [e.ip.split('/')[0]!]);
-    }
+    const key = e.kind === 'pod' ? e.pod : e.kind === 'node' ? e.node : e.ip;
+    if (known.has(key)) return known.get(key);
+    const f = e.kind === 'pod' ? podFamilies(e.pod, cluster) : familiesOf(e.kind === 'node' ? e.node.ips : [e.ip]);
+    known.set(key, f);
+    return f;
   };
 }
 

@@ -11,6 +11,7 @@ import type { Labels } from '../../../domain/inventory.ts';
 import { CALICO_LABEL_NAME, CALICO_LABEL_NAMESPACE, CALICO_LABEL_ORCHESTRATOR, CALICO_LABEL_SERVICE_ACCOUNT } from '../../engines/wire/calico.ts';
 import { hostCidr, parseCidr, type Cidr } from '../../../domain/ip.ts';
 import type { SimCluster, SimEndpoint, SimPod } from '../types.ts';
+import { clusterFamilies, connectionFamily, familiesOf, podFamilies, type ClusterFamilies, type Families } from '../connection-family.ts';
 import type { LabelMap } from './selector.ts';
 
 export interface EndpointView {
@@ -30,6 +31,8 @@ export interface EndpointView {
   v6?: Cidr;
   /** Every address, as text (Service endpoint lookups). */
   ips: readonly string[];
+  /** The families a connection of this end can use (a pod without an address: its network's, connection-family.ts). */
+  families: Families;
   /** What the endpoint is, for reasons. */
   describe: string;
 }
@@ -60,8 +63,10 @@ export class EndpointViews {
   private readonly apiservers = new Map<string, Map<string, EndpointView>>();
   private readonly externals = new Map<string, Map<string, EndpointView>>();
   private readonly nsLabels = new Map<string, LabelMap>();
+  private readonly clusterFamilies: ClusterFamilies;
 
   constructor(cluster: SimCluster) {
+    this.clusterFamilies = clusterFamilies(cluster);
     for (const ns of cluster.namespaces) this.nsLabels.set(ns.name, namespaceLabels(ns.name, ns.labels));
   }
 
@@ -83,7 +88,7 @@ export class EndpointViews {
     if (v) return v;
     const name = `pod ${p.namespace}/${p.name ?? '?'}`;
     if (p.hostNetwork) {
-      v = { workload: false, namespace: p.namespace, pod: p, labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: p.ips, ...hostCidrs(p.ips), describe: `host-network ${name}` };
+      v = { workload: false, namespace: p.namespace, pod: p, labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: p.ips, families: podFamilies(p, this.clusterFamilies), ...hostCidrs(p.ips), describe: `host-network ${name}` };
     } else {
       const sa = p.serviceAccount ?? 'default';
       const labels = new Map(Object.entries(p.labels));
@@ -99,6 +104,7 @@ export class EndpointViews {
         saLabels: new Map([[CALICO_LABEL_NAME, sa]]),
         serviceAccount: sa,
         ips: p.ips,
+        families: podFamilies(p, this.clusterFamilies),
         ...hostCidrs(p.ips),
         describe: name,
       };
@@ -112,7 +118,7 @@ export class EndpointViews {
     let byIp = views.get(node);
     if (!byIp) views.set(node, (byIp = new Map()));
     let v = byIp.get(ip);
-    if (!v) byIp.set(ip, (v = { workload: false, labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: [ip], ...hostCidrs([ip]), describe }));
+    if (!v) byIp.set(ip, (v = { workload: false, labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: [ip], families: familiesOf([ip]), ...hostCidrs([ip]), describe }));
     return v;
   }
 }
@@ -125,11 +131,14 @@ function namespaceLabels(name: string, labels: Labels): LabelMap {
   return m;
 }
 
-/** The address family of a flow that does not say (SimFlow.family): that of its non-pod end, else IPv4 when both pods have one. */
+/**
+ * The address family of a flow that does not say (SimFlow.family): the one both ends can use
+ * (connection-family.ts); where both can use both, that of its non-pod end, else IPv4.
+ */
 export function flowFamily(client: EndpointView, server: EndpointView): 4 | 6 {
+  const both = connectionFamily(client.families, server.families);
+  if (both !== undefined) return both;
   if (!server.pod && (server.v4 || server.v6)) return server.v4 ? 4 : 6;
   if (!client.pod && (client.v4 || client.v6)) return client.v4 ? 4 : 6;
-  if (client.v4 && server.v4) return 4;
-  if (client.v6 && server.v6) return 6;
   return 4;
 }
