@@ -115,6 +115,21 @@ test('tightness of an egress side: probes go to the peers of each class, not aga
   assert.deepEqual(open, [{ workload: 'shop/Deployment/web', direction: 'egress', observed: 1, allowed: 3, ratio: 3 }], 'allow-all egress also allows db and the world on 8080');
 });
 
+test('tightness on an IPv6-only cluster: the world probe is an IPv6 address (2001:db8::1, RFC 3849), so an egress rule open to ::/0 counts it', () => {
+  const v6: InventorySnapshot = { ...inventory, podAddresses: inventory.podAddresses.map((a, i) => ({ ...a, ip: `fd10::${i + 1}` })) };
+  const webSides: VerifiedSides = { workload: 'shop/Deployment/web', edges: { ingress: [], egress: [webToApi] }, excluded: { ingress: new Map(), egress: new Map() }, restricted: { ingress: false, egress: true } };
+  const manifest: Manifest = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'web', namespace: 'shop', labels: {}, annotations: {} },
+    spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }, { to: [{ ipBlock: { cidr: '::/0' } }], ports: [{ port: 8080, protocol: 'TCP' }] }] },
+  };
+  const v = verifyRecommendation({ engine: 'kubernetes', emitted: emitted([manifest]), model: clusterModel(v6), applied: [], sides: [webSides], simulator: SIMULATORS.kubernetes });
+  assert.equal(v.ok, true);
+  // api observed, the world probe allowed by ::/0; db not (ipBlocks are read as not matching pods).
+  assert.deepEqual(v.tightness, [{ workload: 'shop/Deployment/web', direction: 'egress', observed: 1, allowed: 2, ratio: 2 }]);
+});
+
 test('flows a documented must rule requires that nothing observed are verified like included edges: allowed, or blocked naming the rule', () => {
   const sides: VerifiedSides = {
     workload: 'shop/Deployment/api',
