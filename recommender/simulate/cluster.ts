@@ -60,6 +60,8 @@ export interface ClusterModel {
    * cluster (connection-family.ts); undefined when the ends share both families.
    */
   onlyFamily(a: SimEndpoint, b: SimEndpoint): IpFamily | undefined;
+  /** The families an end can use (connection-family.ts): a pod without an address, its network's in this cluster. */
+  families(e: SimEndpoint): Families;
 }
 
 export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMap<string, readonly string[]>): ClusterModel {
@@ -119,7 +121,7 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
   });
   const families = endpointFamilies(clusterFamilies(cluster));
   const onlyFamily = (a: SimEndpoint, b: SimEndpoint): IpFamily | undefined => connectionFamily(families(a), families(b));
-  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, atAddress, onlyFamily };
+  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, atAddress, onlyFamily, families };
 }
 
 /** The families of an endpoint (a node is reached at any of its addresses), once per pod, node or address: asked per edge side. */

@@ -18,6 +18,8 @@ export interface Probe {
 
 /** An address of TEST-NET-2 (RFC 5737): outside any cluster, standing for "the world". */
 export const WORLD_PROBE = '198.51.100.1';
+/** The same for a subject that can only use IPv6 (an IPv6-only cluster): the documentation prefix (RFC 3849). */
+export const WORLD_PROBE_V6 = '2001:db8::1';
 
 function declaredPorts(pod: SimPod): { port: number; protocol: SimProtocol }[] {
   return pod.ports.filter((p): p is typeof p & { protocol: SimProtocol } => isSimProtocol(p.protocol));
@@ -38,7 +40,7 @@ function peerClasses(model: ClusterModel, subject: SimEndpoint, observed: Readon
   if (api) peers.push({ kind: 'apiserver', ip: api.ip });
   const node = cluster.nodes.find((n) => n.ips.length > 0);
   if (node) peers.push({ kind: 'node', node, ip: node.ips[0]! });
-  peers.push({ kind: 'external', ip: WORLD_PROBE });
+  peers.push({ kind: 'external', ip: model.families(subject) === 6 ? WORLD_PROBE_V6 : WORLD_PROBE });
   return peers;
 }
 
