@@ -15,6 +15,7 @@ import type { VerifiedSides } from '../../recommender/verified-sides.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import { verifyRecommendation } from '../../recommender/verify/recommendation.ts';
+import { extraProbes } from '../../recommender/verify/probes.ts';
 
 const NOW = Date.UTC(2026, 10, 20);
 
@@ -128,6 +129,18 @@ test('tightness on an IPv6-only cluster: the world probe is an IPv6 address (200
   assert.equal(v.ok, true);
   // api observed, the world probe allowed by ::/0; db not (ipBlocks are read as not matching pods).
   assert.deepEqual(v.tightness, [{ workload: 'shop/Deployment/web', direction: 'egress', observed: 1, allowed: 2, ratio: 2 }]);
+});
+
+test('probes of a subject that can only use IPv6 go to a dual-stack node at its IPv6 address and to the IPv6 world; a dual-stack subject keeps the first node address and the IPv4 world', () => {
+  const node = { name: 'n1', labels: {}, addresses: [{ type: 'InternalIP', address: '10.0.0.11' }, { type: 'InternalIP', address: 'fd00::11' }], podCIDRs: [] };
+  const peersOf = (ips: (i: number) => string[]) => {
+    const inv: InventorySnapshot = { ...inventory, nodes: [node], podAddresses: inventory.podAddresses.flatMap((a, i) => ips(i + 1).map((ip) => ({ ...a, ip }))) };
+    const model = clusterModel(inv);
+    const observed = [{ peer: { kind: 'pod' as const, pod: model.podOf('shop/Deployment/api')! }, port: 8080, protocol: 'TCP' as const }];
+    return extraProbes(model, { kind: 'pod', pod: model.podOf('shop/Deployment/web')! }, 'egress', observed).flatMap((p) => (p.peer.kind === 'node' || p.peer.kind === 'external' ? [p.peer.ip] : []));
+  };
+  assert.deepEqual(peersOf((i) => [`fd10::${i}`]), ['fd00::11', '2001:db8::1']);
+  assert.deepEqual(peersOf((i) => [`10.1.0.${i}`, `fd10::${i}`]), ['10.0.0.11', '198.51.100.1']);
 });
 
 test('flows a documented must rule requires that nothing observed are verified like included edges: allowed, or blocked naming the rule', () => {
