@@ -9,6 +9,7 @@
 import type { Direction } from '../policy/ir.ts';
 import { isSimProtocol, type ClusterModel } from '../simulate/cluster.ts';
 import type { SimEndpoint, SimPod, SimProtocol } from '../simulate/types.ts';
+import { ipFamily } from '../../domain/ip.ts';
 
 export interface Probe {
   peer: SimEndpoint;
@@ -38,9 +39,11 @@ function peerClasses(model: ClusterModel, subject: SimEndpoint, observed: Readon
   if (otherNamespace) peers.push({ kind: 'pod', pod: otherNamespace });
   const api = cluster.apiserver[0];
   if (api) peers.push({ kind: 'apiserver', ip: api.ip });
+  // A subject that can use one family only is reached in it: a dual-stack node at its address of that family.
+  const family = model.families(subject);
   const node = cluster.nodes.find((n) => n.ips.length > 0);
-  if (node) peers.push({ kind: 'node', node, ip: node.ips[0]! });
-  peers.push({ kind: 'external', ip: model.families(subject) === 6 ? WORLD_PROBE_V6 : WORLD_PROBE });
+  if (node) peers.push({ kind: 'node', node, ip: node.ips.find((ip) => ipFamily(ip) === family) ?? node.ips[0]! });
+  peers.push({ kind: 'external', ip: family === 6 ? WORLD_PROBE_V6 : WORLD_PROBE });
   return peers;
 }
 
