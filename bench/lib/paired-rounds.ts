@@ -25,10 +25,13 @@ export function formatSpread(x: Spread, unit = '×', digits = 2): string {
   return `${x.median.toFixed(digits)}${unit} (median; ${x.min.toFixed(digits)}–${x.max.toFixed(digits)}${unit})`;
 }
 
-/** The nearest-rank `p` quantile of `samples` (p = 1 is the maximum); 0 for no samples. */
+/**
+ * The nearest-rank `p` quantile of `samples`: the smallest sample at least a fraction `p` of them
+ * do not exceed, i.e. the ⌈p·n⌉-th smallest (p = 1 is the maximum); 0 for no samples.
+ */
 export function quantile(samples: readonly number[], p: number): number {
   const s = [...samples].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? 0;
 }
 
 /** What one run of a side reports: its wall and CPU (user + system) time. */

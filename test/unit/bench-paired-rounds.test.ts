@@ -17,8 +17,11 @@ test('formatSpread: median then range, with the unit and digits asked for', () =
 
 test('quantile: nearest rank, p = 1 the maximum, 0 for no samples', () => {
   const xs = Array.from({ length: 100 }, (_, i) => 100 - i); // 100 … 1, unsorted order
-  assert.equal(quantile(xs, 0.5), 51);
-  assert.equal(quantile(xs, 0.99), 100);
+  // The ⌈p·n⌉-th smallest: half of 1…100 do not exceed 50, 99 of them do not exceed 99.
+  assert.equal(quantile(xs, 0.5), 50);
+  assert.equal(quantile(xs, 0.99), 99);
+  assert.equal(quantile([5, 1, 3], 0.5), 3);
+  assert.equal(quantile([5, 1, 3], 0.01), 1);
   assert.equal(quantile(xs, 1), 100);
   assert.equal(quantile([], 0.99), 0);
 });
