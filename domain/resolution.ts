@@ -17,7 +17,10 @@ import type { WorkloadRef } from './peer.ts';
 export interface GoneWorkloadLookup {
   /** The workload of that key the inventory kept (undefined: it holds none). */
   workload(ref: WorkloadRef): Workload | undefined;
-  /** The selectors of the gone workloads of `namespace`, sorted by kind and name. */
+  /**
+   * The selectors of the workloads of `namespace` the inventory holds, sorted by kind and name:
+   * the gone ones, and any an import listed again since (the index drops those it holds whole).
+   */
   selectorsIn(namespace: string): { ref: WorkloadRef; selector: LabelSelector }[];
 }
 

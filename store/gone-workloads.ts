@@ -18,7 +18,9 @@ export class StoredGoneWorkloads implements GoneWorkloadLookup {
   constructor(db: Db) {
     // Present or not: a workload listed again by an import during the ingest is still the one the flow names.
     this.byKey = db.prepare('SELECT * FROM workloads WHERE namespace = ? AND kind = ? AND name = ?');
-    this.selectorsOf = db.prepare('SELECT kind, name, selector FROM workloads WHERE namespace = ? AND present = 0 ORDER BY kind, name');
+    // Present ones too, as the resolution index drops those it holds: one listed again by an import
+    // after the index was built was gone when it was, and must match as the index would have matched it.
+    this.selectorsOf = db.prepare('SELECT kind, name, selector FROM workloads WHERE namespace = ? ORDER BY kind, name');
   }
 
   workload(ref: WorkloadRef): Workload | undefined {

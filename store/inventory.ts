@@ -522,11 +522,12 @@ export function readResolutionData(db: Db): ResolutionData {
       const services = readServices(db);
       const endpointSlices = readEndpointSlices(db);
       const ownerAliases = readOwnerAliases(db);
-      const workloads = markClusterDns(readResolvedWorkloads(db, endpointSlices, ownerAliases), services);
+      const gone = new StoredGoneWorkloads(db);
+      const workloads = markClusterDns(readResolvedWorkloads(db, gone, endpointSlices, ownerAliases), services);
       return {
         ipHistory: new StoredIpHistory(db),
         workloads,
-        gone: new StoredGoneWorkloads(db),
+        gone,
         services,
         endpointSlices,
         nodes: readNodes(db),
@@ -556,7 +557,7 @@ export function readInventoriedWorkloads(db: Db): Workload[] {
  * and those an EndpointSlice of today names through a pod's alias (a Service's backends, with the
  * ports it gives them). A CI Job's or a bare pod's is none of these.
  */
-function readResolvedWorkloads(db: Db, slices: readonly EndpointSlice[], aliases: readonly OwnerAlias[]): Workload[] {
+function readResolvedWorkloads(db: Db, gone: StoredGoneWorkloads, slices: readonly EndpointSlice[], aliases: readonly OwnerAlias[]): Workload[] {
   const dnsNamespaces = [...new Set(DNS_CONVENTIONS.map((c) => c.namespace))];
   const rows = readWorkloadRows(
     db,
@@ -574,15 +575,13 @@ function readResolvedWorkloads(db: Db, slices: readonly EndpointSlice[], aliases
       if (ref !== undefined && !held.has(workloadKey(ref))) named.set(workloadKey(ref), ref);
     }
   }
-  if (named.size > 0) {
-    const byKey = db.prepare('SELECT * FROM workloads WHERE namespace = ? AND kind = ? AND name = ?');
-    for (const ref of named.values()) {
-      const row = byKey.get(ref.namespace, ref.kind, ref.name) as WorkloadRow | undefined;
-      if (row !== undefined) rows.push(row);
-    }
-    rows.sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.kind, b.kind) || compareStrings(a.name, b.name));
+  const workloads = rows.map(toWorkload);
+  if (named.size === 0) return workloads;
+  for (const ref of named.values()) {
+    const w = gone.workload(ref);
+    if (w !== undefined) workloads.push(w);
   }
-  return rows.map(toWorkload);
+  return workloads.sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.kind, b.kind) || compareStrings(a.name, b.name));
 }
 
 /**

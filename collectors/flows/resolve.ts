@@ -390,7 +390,11 @@ export class ResolutionIndex {
     }
   }
 
-  /** Entries held in the caches whose keys come from records (addresses, owner and pod names): bounded whatever the input. */
+  /**
+   * Keys held in the caches whose keys come from records (addresses, owner and pod names, the
+   * namespaces of label-only records): bounded whatever the input. What a namespace key holds is
+   * the store's (its workloads' selectors), not the records'.
+   */
   get recordCacheEntries(): number {
     return this.inClusterCache.size + this.ownerCacheSize + this.namedByRecords.size + this.goneRead.size + this.goneSelectors.size;
   }
