@@ -648,8 +648,8 @@ function workloadRecord(p: WorkloadPlan, evidence: EdgeEvidenceCache | undefined
   };
 }
 
-/** Renders the recommendation's PolicySet for one engine (name checked, listing the four). */
-export function emitFor(rec: Recommendation, engine: string, options?: EmitOptions): EmitResult {
+/** Renders the recommendation's PolicySet for one engine. */
+export function emitFor(rec: Recommendation, engine: EngineName, options?: EmitOptions): EmitResult {
   return getEngine(engine).emit(rec.policySet, options);
 }
 

@@ -3,8 +3,11 @@
  * renderings of it; the store keeps it as JSON. Times are ISO 8601 strings. `generatedAt` and
  * `trigger` are the only fields that do not derive from the data.
  */
+import type { Direction } from '../domain/direction.ts';
 import type { EdgeObservationJson } from '../domain/edge-json.ts';
+import type { ComparisonStatus, DocumentedRuleStatus } from '../recommender/compare/status.ts';
 import type { Citation } from '../recommender/matrix/resolved.ts';
+import type { IngestRunStatus } from '../store/ingest-runs.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -32,8 +35,8 @@ export type AttentionCategory = (typeof ATTENTION_CATEGORIES)[number];
 /** How one workload sees an edge (the client on its egress side, the server on its ingress side). */
 export interface EdgeSide {
   workload: string;
-  direction: 'ingress' | 'egress';
-  status: string;
+  direction: Direction;
+  status: ComparisonStatus;
   /** Documented rules the edge falls under on this side. */
   rules: string[];
   /** Status `documented-when-set`: the rules that document it once the config says so, `<rule id> when <condition>`. */
@@ -57,9 +60,9 @@ export interface RuleItem {
   id: string;
   matrix: string;
   component: string;
-  direction: 'ingress' | 'egress';
+  direction: Direction;
   level: 'must' | 'may';
-  status: string;
+  status: DocumentedRuleStatus;
   peer: string;
   purpose: string;
   condition?: string;
@@ -128,7 +131,7 @@ export interface IngestRunItem {
   id: number;
   source: string;
   format: string;
-  status: string;
+  status: IngestRunStatus;
   startedAt: string;
   finishedAt?: string;
   records: number;
@@ -204,7 +207,7 @@ export const BLOCKED_BY_APPLIED_SHOWN = 20;
 export interface AppliedBlock {
   /** `namespace/Kind/name`. */
   workload: string;
-  direction: 'ingress' | 'egress';
+  direction: Direction;
   /** `client|server|port|protocol` (peer keys). */
   edge: string;
   /** `Kind/namespace/name` of the applied policy that decides, when known. */

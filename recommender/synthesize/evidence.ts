@@ -8,7 +8,7 @@ import { isStoredEdge, type Edge, type EdgeTraffic } from '../../domain/edge.ts'
 import { edgeObservation, type EdgeObservationJson, type ObservationText } from '../../domain/edge-json.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import type { EdgeAssessment, RuleAssessment } from '../compare/compare.ts';
-import type { DocumentedRuleStatus } from '../compare/status.ts';
+import type { ComparisonStatus, DocumentedRuleStatus } from '../compare/status.ts';
 import type { Citation, WhenConfigured } from '../matrix/resolved.ts';
 
 export interface MatrixRuleEvidence {
@@ -34,7 +34,7 @@ export interface EdgeEvidence extends EdgeObservationJson {
   id: number;
   key: string;
   direction: Direction;
-  status: string;
+  status: ComparisonStatus;
   /** Documented rules it falls under. */
   rules: string[];
   /** Status `documented-when-set`: the rules that document it once the config says so, `<rule id> when <condition>` (docs/matrices.md). */
