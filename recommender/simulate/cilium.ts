@@ -27,6 +27,7 @@
  * entities, CIDRs (world only unless `policy-cidr-match-mode: nodes`), toFQDNs through the DNS
  * names stored for an address, toServices. L7 rules are taken as allowing the connection at L4.
  */
+import { isApiserverService } from '../../domain/apiserver.ts';
 import { cidrMatchesNodes, DEFAULT_CILIUM_CLUSTER } from '../../domain/inventory.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimProtocol, SideVerdict, SimVerdict, Simulator, SimulatorFactory } from './types.ts';
 import { combine, trafficOf } from './types.ts';
@@ -378,7 +379,7 @@ class CiliumSimulator implements Simulator {
       if (!serviceNamed(s, svc, namespace)) continue;
       if (svc.selector !== undefined) {
         if (id.pod && id.pod.namespace === svc.namespace && selectorMatches({ matchLabels: svc.selector }, id.pod.labels)) return true;
-      } else if (svc.namespace === 'default' && svc.name === 'kubernetes' && id.labels.has('reserved', 'kube-apiserver')) {
+      } else if (isApiserverService(svc.namespace, svc.name) && id.labels.has('reserved', 'kube-apiserver')) {
         return true;
       }
     }

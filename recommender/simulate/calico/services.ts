@@ -5,6 +5,7 @@
  * Service's EndpointSlices). Endpoints are the pods the Service selects (named target ports
  * resolved on each pod), or, for the selector-less `default/kubernetes`, the apiserver endpoints.
  */
+import { isApiserverService } from '../../../domain/apiserver.ts';
 import type { SimCluster, SimPod, SimProtocol, SimService } from '../types.ts';
 
 interface ServiceEndpoints {
@@ -49,7 +50,7 @@ export class ServiceIndex {
         }
       }
     }
-    if (!svc?.selector && ref.namespace === 'default' && ref.name === 'kubernetes') {
+    if (!svc?.selector && isApiserverService(ref.namespace, ref.name)) {
       for (const a of this.cluster.apiserver) {
         e.addresses.add(a.ip);
         e.sockets.add(`${a.ip}|${a.port}|${a.protocol}`);
