@@ -122,7 +122,7 @@ const spansOf = (r: PeerRule): PeerRule['spans'] => r.spans;
  * `cidrBits`) is in the block and in none of its holes; for a deny rule some address is — a
  * block stands for some of its addresses, and a deny that cuts part of it cuts them.
  */
-function cidrContains(block: PeerRule['cidrs'][number], id: Identity, deny: boolean): boolean {
+function blockSelects(block: PeerRule['cidrs'][number], id: Identity, deny: boolean): boolean {
   const a = id.cidrAddress;
   if (!a) return false;
   const width = id.cidrBits ?? (a.kind() === 'ipv4' ? 32 : 128);
@@ -326,7 +326,7 @@ class CiliumSimulator implements Simulator {
       if (ok) return true;
     }
     for (let i = 0; i < r.entities.length; i++) if (labels.selects(r.entities[i]!)) return true;
-    if (id.cidrAddress) for (let i = 0; i < r.cidrs.length; i++) if (cidrContains(r.cidrs[i]!, id, r.deny)) return true;
+    if (id.cidrAddress) for (let i = 0; i < r.cidrs.length; i++) if (blockSelects(r.cidrs[i]!, id, r.deny)) return true;
     if (r.fqdns.length > 0 && id.kind === 'world' && id.names.length > 0 && this.fqdnMatches(r, id, subject)) return true;
     for (let i = 0; i < r.services.length; i++) if (this.serviceSelects(r.services[i]!, r.namespace, id)) return true;
     return false;
