@@ -225,3 +225,63 @@ export function peerAddress(ipOrCidr: string): string {
 export function isIpOrCidr(text: string): boolean {
   return text.includes('/') ? parseCidr(text) !== undefined : isIpAddress(text);
 }
+
+/*
+ * Addresses and blocks as ipaddr.js reads them, for the simulators and admission checks. A
+ * policy a cluster already holds, or one given to `simulate`, may spell an address in a form the
+ * strict parse above refuses (`10.1`, a zone, `::a.b.c.d` read as IPv4-mapped); these matchers
+ * read it as they always have, so their verdicts do not depend on which parse a module chose.
+ * Matching stays on ipaddr.js's objects: a flow tests a few blocks, parsed once.
+ */
+
+/** An address in ipaddr.js's form. */
+export type LenientAddress = ipaddr.IPv4 | ipaddr.IPv6;
+
+/** `[address, prefix length]`, ipaddr.js's CIDR range: the address keeps its host bits. */
+export type LenientRange = readonly [LenientAddress, number];
+
+/** Any address ipaddr.js reads (`ipaddr.parse`), IPv4-mapped IPv6 kept as IPv6; undefined when it reads none. */
+export function parseLenientIp(text: string): LenientAddress | undefined {
+  // Four-part decimal first: ipaddr.parse tries IPv6 first, and most addresses are IPv4.
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+  try {
+    return ipaddr.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An IPv4-mapped IPv6 address as the IPv4 address it maps (as `ipaddr.process` does); any other address as it is. */
+export function unmapIpv4(a: LenientAddress): LenientAddress {
+  return a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress() ? (a as ipaddr.IPv6).toIPv4Address() : a;
+}
+
+/** `a/n` as `ipaddr.parseCIDR` reads it (the address as `parseLenientIp`, never unmapped); undefined when it reads none. */
+export function parseLenientCidr(text: string): LenientRange | undefined {
+  try {
+    return ipaddr.parseCIDR(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The address as a block of itself: /32 or /128. */
+export function hostRange(a: LenientAddress): LenientRange {
+  return [a, a.kind() === 'ipv4' ? 32 : 128];
+}
+
+/** The address as a 32- or 128-bit number. */
+export function lenientValue(a: LenientAddress): bigint {
+  return fromBytes(a.toByteArray());
+}
+
+/** Every address of `r` is in `block` (same family, at least as long a prefix, inside it). */
+export function rangeCovers(block: LenientRange, r: LenientRange): boolean {
+  return block[0].kind() === r[0].kind() && r[1] >= block[1] && r[0].match(block[0], block[1]);
+}
+
+/** Some address of `r` is in `block`: one of the two holds the other. */
+export function rangeTouches(block: LenientRange, r: LenientRange): boolean {
+  if (block[0].kind() !== r[0].kind()) return false;
+  return r[1] >= block[1] ? r[0].match(block[0], block[1]) : block[0].match(r[0], r[1]);
+}

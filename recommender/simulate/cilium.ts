@@ -29,6 +29,7 @@
  */
 import { isApiserverService } from '../../domain/apiserver.ts';
 import { cidrMatchesNodes, DEFAULT_CILIUM_CLUSTER } from '../../domain/inventory.ts';
+import { hostRange, rangeCovers, rangeTouches, type LenientRange } from '../../domain/ip.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimProtocol, SideVerdict, SimVerdict, Simulator, SimulatorFactory } from './types.ts';
 import { combine, trafficOf } from './types.ts';
 import { CCNP_KIND, isCiliumPolicy, type CiliumPolicy } from '../engines/wire/cilium.ts';
@@ -125,13 +126,9 @@ const spansOf = (r: PeerRule): PeerRule['spans'] => r.spans;
 function blockSelects(block: PeerRule['cidrs'][number], id: Identity, deny: boolean): boolean {
   const a = id.cidrAddress;
   if (!a) return false;
-  const width = id.cidrBits ?? (a.kind() === 'ipv4' ? 32 : 128);
-  const [base, bits] = block.range;
-  if (a.kind() !== base.kind()) return false;
-  const touches = ([b, n]: readonly [typeof base, number]): boolean => b.kind() === a.kind() && (width >= n ? a.match(b, n) : b.match(a, width));
-  if (deny) return touches(block.range) && !block.except.some(([b, n]) => b.kind() === a.kind() && width >= n && a.match(b, n));
-  if (width < bits || !a.match(base, bits)) return false;
-  return !block.except.some(touches);
+  const r: LenientRange = id.cidrBits === undefined ? hostRange(a) : [a, id.cidrBits];
+  if (deny) return rangeTouches(block.range, r) && !block.except.some((x) => rangeCovers(x, r));
+  return rangeCovers(block.range, r) && !block.except.some((x) => rangeTouches(x, r));
 }
 
 class CiliumSimulator implements Simulator {

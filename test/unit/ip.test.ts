@@ -16,12 +16,19 @@ import {
   compareCidrs,
   formatCidr,
   hostCidr,
+  hostRange,
   ipFamily,
   isCidr,
   isIpAddress,
+  lenientValue,
   parseCidr,
   parseIp,
+  parseLenientCidr,
+  parseLenientIp,
+  rangeCovers,
+  rangeTouches,
   subtractCidrs,
+  unmapIpv4,
 } from '../../domain/ip.ts';
 
 test('malformed addresses are rejected, not half-parsed', () => {
@@ -173,5 +180,64 @@ test('subtraction: every address of the result is in the block and in no hole, a
       assert.equal(pieces.reduce((n, p) => n + size(p), 0), size(block) - holeSpace);
     }),
     { numRuns: 500 },
+  );
+});
+
+/** ipaddr.js's answer, or `undefined` where it throws. */
+const attempt = <T>(f: () => T): T | undefined => {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+};
+
+/** An ipaddr.js address as a number, from its bytes. */
+const fromLib = (a: ipaddr.IPv4 | ipaddr.IPv6): bigint => a.toByteArray().reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+
+/** Forms the strict parse refuses and ipaddr.js reads (or refuses too), beside ordinary ones. */
+const LENIENT_FORMS = ['10.0.0.1', '10.1', '010.0.0.1', '0x0a.0.0.1', '4294967295', 'fe80::1%eth0', 'fe80::1%eth-0', '::1.2.3.4', '::ffff:10.0.0.1', '2001:DB8::7', ':::', '1.2.3.256', '', 'localhost'];
+
+test('parseLenientIp and unmapIpv4 read what ipaddr.parse and ipaddr.process read, and refuse what they refuse', () => {
+  for (const text of LENIENT_FORMS) {
+    const lib = attempt(() => ipaddr.parse(text));
+    const ours = parseLenientIp(text);
+    assert.equal(ours?.kind(), lib?.kind(), text);
+    assert.equal(ours?.toString(), lib?.toString(), text);
+    assert.equal(ours && unmapIpv4(ours).toString(), attempt(() => ipaddr.process(text))?.toString(), text);
+  }
+  fc.assert(
+    fc.property(anyIp, (ip) => {
+      const ours = parseLenientIp(ip)!;
+      assert.equal(ours.toString(), ipaddr.parse(ip).toString());
+      assert.equal(unmapIpv4(ours).toString(), ipaddr.process(ip).toString());
+      assert.equal(lenientValue(ours), fromLib(ipaddr.parse(ip)));
+      assert.deepEqual(hostRange(ours)[1], ours.kind() === 'ipv4' ? 32 : 128);
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+test('parseLenientCidr reads what ipaddr.parseCIDR reads, host bits kept', () => {
+  for (const text of [...LENIENT_FORMS.map((f) => `${f}/8`), '10.0.0.1/33', '10.0.0.1/024', 'fd00::1/129', '10.0.0.1', '10.0.0.1/']) {
+    const lib = attempt(() => ipaddr.parseCIDR(text));
+    const ours = parseLenientCidr(text);
+    assert.equal(ours?.[0].toString(), lib?.[0].toString(), text);
+    assert.equal(ours?.[1], lib?.[1], text);
+  }
+});
+
+test('rangeCovers and rangeTouches agree with block containment either way (ipaddr.js ranges, bigint blocks)', () => {
+  fc.assert(
+    fc.property(anyIp, fc.integer({ min: 0, max: 128 }), anyIp, fc.integer({ min: 0, max: 128 }), (a, pa, b, pb) => {
+      const blockText = cidrOf(a, pa);
+      const rText = cidrOf(b, pb);
+      const block = parseCidr(blockText)!;
+      const r = parseCidr(rText)!;
+      const lib = [ipaddr.parseCIDR(blockText), ipaddr.parseCIDR(rText)] as const;
+      assert.equal(rangeCovers(lib[0], lib[1]), cidrContains(block, r), `${rText} in ${blockText}`);
+      assert.equal(rangeTouches(lib[0], lib[1]), cidrContains(block, r) || cidrContains(r, block), `${rText} meets ${blockText}`);
+    }),
+    { numRuns: 2000 },
   );
 });

@@ -19,13 +19,12 @@
  * "It is not allowed for nodes to have CIDR labels, unless policy-cidr-match-mode includes
  * nodes").
  */
-import ipaddr from 'ipaddr.js';
 import type { SimCluster, SimEndpoint, SimNode, SimPod } from '../types.ts';
 import { CLUSTER_LABEL, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, SERVICE_ACCOUNT_LABEL } from '../../engines/wire/cilium.ts';
 import { identityRelevant } from './label-filter.ts';
 import { LabelSet } from './labels.ts';
 import { memoByText } from '../../text-memo.ts';
-import { ipFamily, type IpFamily } from '../../../domain/ip.ts';
+import { ipFamily, parseLenientCidr, parseLenientIp, unmapIpv4, type IpFamily, type LenientAddress } from '../../../domain/ip.ts';
 
 export type IdentityKind = 'pod' | 'host' | 'remote-node' | 'world';
 
@@ -33,7 +32,7 @@ export interface Identity {
   kind: IdentityKind;
   labels: LabelSet;
   /** The address CIDR selectors test, when the identity carries CIDR labels. */
-  cidrAddress?: ipaddr.IPv4 | ipaddr.IPv6;
+  cidrAddress?: LenientAddress;
   /**
    * Prefix length of `cidrAddress` when the identity is a block of addresses (a folded edge's
    * peer, docs/ingest.md "Bounded by design"): a CIDR rule selects it only when it holds all of it.
@@ -52,21 +51,10 @@ export interface IdentityOptions {
   cidrMatchesNodes: boolean;
 }
 
-export function parseAddress(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
-  try {
-    const a = ipaddr.parse(ip);
-    return a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress() ? (a as ipaddr.IPv6).toIPv4Address() : a;
-  } catch {
-    return undefined;
-  }
-}
-
-function parseBlock(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
-  try {
-    return ipaddr.parseCIDR(text);
-  } catch {
-    return undefined;
-  }
+/** The address as the ipcache keys it: IPv4-mapped IPv6 as its IPv4 address. */
+export function parseAddress(ip: string): LenientAddress | undefined {
+  const a = parseLenientIp(ip);
+  return a === undefined ? undefined : unmapIpv4(a);
 }
 
 /** The address in one spelling (IPv4-mapped IPv6 as IPv4), so that ipcache lookups by text agree. By text, for the whole process. */
@@ -179,7 +167,7 @@ export class IdentityResolver {
     for (const n of names) all.add(fqdnForm(n));
     for (const n of this.cluster.dnsNames?.get(ip) ?? []) all.add(fqdnForm(n));
     const id: Identity = { kind: 'world', labels, names: [...all].sort(), describe: `world ${ip}` };
-    const block = ip.includes('/') ? parseBlock(ip) : undefined;
+    const block = ip.includes('/') ? parseLenientCidr(ip) : undefined;
     if (block !== undefined) [id.cidrAddress, id.cidrBits] = block;
     else id.cidrAddress = parseAddress(ip);
     this.others.set(key, id);

@@ -10,7 +10,6 @@
  * - in a CCNP those selectors instead require the namespace label to exist (only pods match).
  * Entities are the selectors of pkg/policy/api/entity.go (EntitySelectorMapping, InitEntities).
  */
-import ipaddr from 'ipaddr.js';
 import {
   CCNP_KIND,
   CLUSTER_LABEL,
@@ -33,6 +32,7 @@ import { ANY_SOURCE, reservedSelector, SelectorBuilder, WILDCARD, type Selector 
 import { compilePort, type PortMatcher } from './ports.ts';
 import { compileIcmps } from './icmp.ts';
 import type { Direction } from '../../../domain/direction.ts';
+import { hostRange, parseLenientCidr, parseLenientIp, type LenientRange } from '../../../domain/ip.ts';
 import { memoByText } from '../../text-memo.ts';
 import type { PortSpan } from '../port-buckets.ts';
 
@@ -40,8 +40,8 @@ export type { Direction };
 
 
 export interface CidrBlock {
-  range: [ipaddr.IPv4 | ipaddr.IPv6, number];
-  except: [ipaddr.IPv4 | ipaddr.IPv6, number][];
+  range: LenientRange;
+  except: LenientRange[];
 }
 
 export interface CompiledPortRule {
@@ -204,22 +204,14 @@ function entitySelectors(entity: string, clusterName: string): Selector[] {
   }
 }
 
-type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
-
 /** Parsed CIDRs by text, for the whole process: rules repeat the same few; ranges are never changed. */
 const parseCidr = memoByText(parseCidrText, 100_000);
 
-function parseCidrText(text: string): Range | undefined {
-  try {
-    // A bare address in fromCIDR/toCIDR is a host prefix (api.CIDR accepts both forms).
-    if (!text.includes('/')) {
-      const a = ipaddr.parse(text);
-      return [a, a.kind() === 'ipv4' ? 32 : 128];
-    }
-    return ipaddr.parseCIDR(text);
-  } catch {
-    return undefined;
-  }
+function parseCidrText(text: string): LenientRange | undefined {
+  if (text.includes('/')) return parseLenientCidr(text);
+  // A bare address in fromCIDR/toCIDR is a host prefix (api.CIDR accepts both forms).
+  const a = parseLenientIp(text);
+  return a === undefined ? undefined : hostRange(a);
 }
 
 function cidrBlocks(plain: readonly string[] | undefined, sets: readonly CiliumCidrRule[] | undefined, unmatchable: string[]): CidrBlock[] {
@@ -235,7 +227,7 @@ function cidrBlocks(plain: readonly string[] | undefined, sets: readonly CiliumC
     }
     const range = parseCidr(String(s.cidr));
     if (!range) continue;
-    const except: [ipaddr.IPv4 | ipaddr.IPv6, number][] = [];
+    const except: LenientRange[] = [];
     for (const e of s.except ?? []) {
       const r = parseCidr(String(e));
       if (r) except.push(r);

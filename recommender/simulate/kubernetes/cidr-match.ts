@@ -1,13 +1,14 @@
 /**
- * CIDR blocks compiled once (ipaddr.js) and addresses parsed once per simulator, so a flow
- * costs a few integer comparisons per block instead of re-parsing text.
+ * CIDR blocks compiled once and addresses parsed once per simulator (domain/ip.ts, as ipaddr.js
+ * reads them), so a flow costs a few integer comparisons per block instead of re-parsing text.
  */
-import ipaddr from 'ipaddr.js';
+import { hostRange, parseLenientCidr, parseLenientIp, rangeCovers, rangeTouches, unmapIpv4, type LenientAddress, type LenientRange } from '../../../domain/ip.ts';
 import { memoByText } from '../../text-memo.ts';
 
 export interface CompiledCidr {
   readonly text: string;
-  readonly range: [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined;
+  /** Undefined for an invalid block, which matches nothing (the apiserver refuses it; admission reports it). */
+  readonly range: LenientRange | undefined;
 }
 
 /** A block with its holes (NetworkPolicy ipBlock: `cidr` minus every `except`). */
@@ -22,16 +23,7 @@ export interface CompiledBlock {
  * it), and ipaddr.parseCIDR tries IPv6 first, so an IPv4 block costs a thrown exception.
  * Compiled blocks are never changed, so sharing them is safe.
  */
-export const compileCidr: (text: string) => CompiledCidr = memoByText(parseBlock, 100_000);
-
-function parseBlock(text: string): CompiledCidr {
-  try {
-    return { text, range: ipaddr.parseCIDR(text) };
-  } catch {
-    // An invalid block matches nothing (the apiserver refuses it; admission reports it).
-    return { text, range: undefined };
-  }
-}
+export const compileCidr: (text: string) => CompiledCidr = memoByText((text) => ({ text, range: parseLenientCidr(text) }), 100_000);
 
 export function compileBlock(cidr: string, except: readonly string[] = []): CompiledBlock {
   return { cidr: compileCidr(cidr), except: except.map(compileCidr) };
@@ -42,11 +34,11 @@ export function compileBlock(cidr: string, except: readonly string[] = []): Comp
  * "Bounded by design") stands for some addresses of the block, which a rule allows only when it
  * allows the whole block.
  */
-export type AddressRange = readonly [ipaddr.IPv4 | ipaddr.IPv6, number];
+export type AddressRange = LenientRange;
 
 /** Parses addresses once; IPv4-mapped IPv6 addresses count as their IPv4 address. */
 export class AddressCache {
-  private readonly cache = new Map<string, ipaddr.IPv4 | ipaddr.IPv6 | null>();
+  private readonly cache = new Map<string, LenientAddress | null>();
   private readonly ranges = new Map<string, AddressRange | null>();
 
   /** An address as a full-length range, or a block (`a/n`) as itself. */
@@ -56,44 +48,37 @@ export class AddressCache {
       if (text.includes('/')) r = compileCidr(text).range ?? null;
       else {
         const a = this.get(text);
-        r = a === undefined ? null : [a, a.kind() === 'ipv4' ? 32 : 128];
+        r = a === undefined ? null : hostRange(a);
       }
       this.ranges.set(text, r);
     }
     return r ?? undefined;
   }
 
-  get(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  get(ip: string): LenientAddress | undefined {
     let a = this.cache.get(ip);
     if (a === undefined) {
-      try {
-        // IPv4 first: ipaddr.process tries IPv6 first, and most addresses are IPv4.
-        a = ipaddr.IPv4.isValidFourPartDecimal(ip) ? ipaddr.IPv4.parse(ip) : ipaddr.process(ip);
-      } catch {
-        a = null;
-      }
+      const parsed = parseLenientIp(ip);
+      a = parsed === undefined ? null : unmapIpv4(parsed);
       this.cache.set(ip, a);
     }
     return a ?? undefined;
   }
 }
 
-export function cidrHas(c: CompiledCidr, addr: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+export function cidrHas(c: CompiledCidr, addr: LenientAddress): boolean {
   if (!c.range || c.range[0].kind() !== addr.kind()) return false;
-  return addr.match(c.range);
+  return addr.match(c.range[0], c.range[1]);
 }
 
 /** Every address of `r` is in `c`. */
 export function cidrCovers(c: CompiledCidr, r: AddressRange): boolean {
-  const [addr, bits] = r;
-  return c.range !== undefined && c.range[0].kind() === addr.kind() && bits >= c.range[1] && addr.match(c.range);
+  return c.range !== undefined && rangeCovers(c.range, r);
 }
 
 /** Some address of `r` is in `c`. */
 export function cidrTouches(c: CompiledCidr, r: AddressRange): boolean {
-  const [addr, bits] = r;
-  if (c.range === undefined || c.range[0].kind() !== addr.kind()) return false;
-  return bits >= c.range[1] ? addr.match(c.range) : c.range[0].match(addr, bits);
+  return c.range !== undefined && rangeTouches(c.range, r);
 }
 
 /** Every address of `r` is in the block: inside its `cidr`, and no `except` overlaps it. */

@@ -8,7 +8,6 @@
  * options are taken at their defaults (L7 proxy and ICMP rules on, node selector labels off).
  */
 import { isIP } from 'node:net';
-import ipaddr from 'ipaddr.js';
 import type { VerifyError } from '../types.ts';
 import { SharedChecks } from './shared-objects.ts';
 import { CILIUM_API_VERSION, CCNP_KIND, CNP_KIND } from '../../engines/wire/cilium.ts';
@@ -16,6 +15,7 @@ import { isServiceName, parsePortNumber } from '../../simulate/cilium/ports.ts';
 import { splitKey } from '../../simulate/cilium/labels.ts';
 import { icmpTypeNumber } from '../../simulate/cilium/icmp.ts';
 import { isPlainObject, itemsOf } from '../../../domain/plain-object.ts';
+import { parseLenientIp, rangeCovers, type LenientRange } from '../../../domain/ip.ts';
 
 type Obj = Record<string, unknown>;
 const len = (x: unknown): number => itemsOf(x).length;
@@ -125,12 +125,12 @@ function checkSharedSelector(e: Errors, path: string, sel: unknown): void {
 
 // ---- CIDRs (CIDR.Validate, CIDRRule.Validate) ----
 
-function prefix(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
+function prefix(text: string): LenientRange | undefined {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(text);
   if (!m || isIP(m[1]!) === 0 || (m[2]!.length > 1 && m[2]!.startsWith('0'))) return undefined;
   const bits = Number(m[2]);
-  const addr = ipaddr.parse(m[1]!);
-  if (bits > (addr.kind() === 'ipv4' ? 32 : 128)) return undefined;
+  const addr = parseLenientIp(m[1]!);
+  if (addr === undefined || bits > (addr.kind() === 'ipv4' ? 32 : 128)) return undefined;
   return [addr, bits];
 }
 
@@ -153,9 +153,7 @@ function checkCidrRule(e: Errors, path: string, r: unknown): void {
   itemsOf(r.except).forEach((x, k) => {
     const inner = prefix(String(x));
     if (!inner) return e.add(`${path}/except/${k}`, `unable to parse except CIDR ${JSON.stringify(x)}`, where);
-    const [oa, ob] = outer;
-    const [ia, ib] = inner;
-    if (oa.kind() !== ia.kind() || ob > ib || !ia.match(oa, ob)) e.add(`${path}/except/${k}`, `allow CIDR prefix ${String(r.cidr)} does not contain exclude CIDR prefix ${String(x)}`, where);
+    if (!rangeCovers(outer, inner)) e.add(`${path}/except/${k}`, `allow CIDR prefix ${String(r.cidr)} does not contain exclude CIDR prefix ${String(x)}`, where);
   });
 }
 

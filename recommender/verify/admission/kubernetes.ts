@@ -6,12 +6,12 @@
  * ipBlock or selectors), ValidateIPBlock (valid CIDRs, except a strict subset of cidr) and
  * ValidateNetworkPolicyPort (protocol, port number or IANA name, endPort).
  */
-import ipaddr from 'ipaddr.js';
 import { isNetworkPolicy } from '../../engines/wire/kubernetes.ts';
 import type { VerifyError } from '../types.ts';
 import { SharedChecks } from './shared-objects.ts';
 import { cidrErrors, HOST_BITS_SET, STRICT_CIDR_GATE, isDns1123Label, isDns1123Subdomain, isValidPortName, isValidPortNum, labelErrors, labelSelectorErrors } from './k8s-syntax.ts';
 import { isPlainObject, itemsOf } from '../../../domain/plain-object.ts';
+import { lenientValue, parseLenientIp } from '../../../domain/ip.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -81,9 +81,9 @@ function parseLoose(text: string): Loose | undefined {
     if (o.some((x) => x > 255) || prefix > 32) return undefined;
     return { v6: false, value: BigInt(o.reduce((a, x) => a * 256 + x, 0)), prefix };
   }
-  if (!ipaddr.IPv6.isValid(addr) || prefix > 128) return undefined;
-  const parts = ipaddr.IPv6.parse(addr).parts;
-  return { v6: true, value: parts.reduce((a, g) => (a << 16n) | BigInt(g), 0n), prefix };
+  const a = parseLenientIp(addr);
+  if (a?.kind() !== 'ipv6' || prefix > 128) return undefined;
+  return { v6: true, value: lenientValue(a), prefix };
 }
 
 /** Go's `cidrIPNet.Contains(exceptCIDR.IP)`: the except's network address lies in cidr. */
