@@ -39,18 +39,11 @@ export class JsonIds {
    * winning, as order.uniqueSortedBy(values, JSON.stringify) does; always a new array.
    */
   sortedUnique<T extends { id: number }>(items: readonly T[]): T[] {
-    const order = this.sortedPositions(items.map((item) => item.id));
-    return order === undefined ? items.slice() : order.map((i) => items[i]!);
+    return this.sortedPositions(items.map((item) => item.id)).map((i) => items[i]!);
   }
 
-  /**
-   * The positions of `ids` sorted by their JSON texts and de-duplicated (first occurrence
-   * winning); undefined when the texts are strictly ascending already (sorted and unique).
-   */
-  sortedPositions(ids: readonly number[]): number[] | undefined {
-    let ascending = true;
-    for (let i = 1; i < ids.length && ascending; i++) if (!(this.texts[ids[i - 1]!]! < this.texts[ids[i]!]!)) ascending = false;
-    if (ascending) return undefined;
+  /** The positions of `ids` sorted by their JSON texts and de-duplicated (first occurrence winning). */
+  sortedPositions(ids: readonly number[]): number[] {
     const order = ids.map((_, i) => i).sort((a, b) => compareStrings(this.texts[ids[a]!]!, this.texts[ids[b]!]!) || a - b);
     const out: number[] = [];
     for (let k = 0; k < order.length; k++) if (k === 0 || ids[order[k]!] !== ids[order[k - 1]!]) out.push(order[k]!);

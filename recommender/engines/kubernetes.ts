@@ -49,8 +49,7 @@ interface RenderedPeer {
 
 /** A rule's peers sorted and de-duplicated by their JSON text (first occurrence wins). */
 function sortedPeers(rule: NpRule, ids: JsonIds): NpPeer[] {
-  const order = ids.sortedPositions(rule.ids);
-  return order === undefined ? rule.peers : order.map((i) => rule.peers[i]!);
+  return ids.sortedPositions(rule.ids).map((i) => rule.peers[i]!);
 }
 
 /**
