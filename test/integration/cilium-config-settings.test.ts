@@ -8,8 +8,8 @@
  * Documentation/security/policy/language.rst "Selecting nodes with CIDR / ipBlock"). An apiserver
  * off the nodes is given CIDR labels either way (resolveIdentity: no remote-node label; cilium/cilium#25241).
  * Cilium enforces NetworkPolicies by converting them to its own rules, so a `kubernetes`
- * recommendation on a cluster running Cilium is judged as Cilium judges it (the tester's setup,
- * /tmp/h23d gen.py and flows.py, reduced): web's egress to the apiserver on cp-1 and to a
+ * recommendation on a cluster running Cilium is judged as Cilium judges it (a tester's cluster,
+ * reduced to what shows it): web's egress to the apiserver on cp-1 and to a
  * host-network agent is cut without `nodes` (exit 2), allowed with it.
  */
 import assert from 'node:assert/strict';

@@ -157,7 +157,7 @@ test('a bare pod whose labels only differ by a webhook-injected label: the Deplo
   assert.ok(cache.warnings.some((w) => w.includes('Pod ovl/cache-debug') && w.includes('Deployment ovl/cache')), cache.warnings.join('\n'));
 });
 
-// The re-tester's repro (/tmp/r24a gen1.py): Deployment b's template holds a label Istio's injector
+// A tester's reproduction: Deployment b's template holds a label Istio's injector
 // also puts on a's pods (service.istio.io/canonical-name), which a's template does not list. The
 // inventory holds a's template labels only, so no absence test on a label a's template lacks is
 // sure to hold for a's pods: `canonical-name DoesNotExist` (Calico `!has(...)`) left a's own
