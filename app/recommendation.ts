@@ -328,7 +328,7 @@ export function recommendFromStore(db: Db, matrices: MatricesConfigT, engine: En
   return runRecommendation(readRecommendationInput(db, matrices, run), engine, options, run);
 }
 
-/** Stored rows a read left out are said with every recommendation built without them (issue 14: reported, not silent). */
+/** Stored rows a read left out are said with every recommendation built without them (a loss is reported, never silent). */
 function warnSkippedRows(rec: Recommendation, skipped: SkippedRows | undefined): void {
   if (!skipped || skipped.count === 0) return;
   const ids = skipped.examples.map((x) => `${x.table} ${x.id}: ${x.problem}`).join('; ');

@@ -1,5 +1,5 @@
 /**
- * The never-silently-empty rule (issue 17), checked against the store: a namespace or workload
+ * An answer is never silently empty, checked against the store: a namespace or workload
  * that does not exist, or an empty store, is an AppError not-found naming what is missing and how
  * to get it (app/selection.ts words it) — never an empty answer. A selection that exists but
  * matches nothing passes: the caller answers an empty list.

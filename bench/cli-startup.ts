@@ -1,5 +1,5 @@
 /**
- * CLI start-up (issue 17: "every command starts in well under a second"): wall and CPU time of
+ * CLI start-up (every command must start in well under a second): wall and CPU time of
  * `flowmatrix --help`, `recommend --help`, `edges --help`, `version` and `collect files --help`,
  * each a fresh `node bin/flowmatrix.mjs` process; median and range of the rounds. With
  * `--against DIR` (another checkout, e.g. the main branch) each round runs that checkout's

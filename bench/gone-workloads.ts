@@ -1,5 +1,5 @@
 /**
- * What the workloads gone from the inventory cost each ingest (issue 18): building the flow
+ * What the workloads gone from the inventory cost each ingest: building the flow
  * resolution index (store/inventory.ts readResolutionData, collectors/flows/resolve.ts
  * ResolutionIndex), which every flow upload, CLI ingest and files-collector pass does on the
  * service's event loop, for a store of P present workloads with no gone ones and for the same

@@ -1,5 +1,5 @@
 /**
- * Ingest throughput and memory (issue 18: honest benches). Every side of every ratio runs in a
+ * Ingest throughput and memory, measured honestly. Every side of every ratio runs in a
  * fresh process (bench/lib/ingest-child.ts) on a fresh copy of the same database, the sides of
  * one round back to back in alternating order (paired), and each ratio is printed as the median
  * and range of the rounds' ratios, from wall time and from CPU time (process.cpuUsage, which a

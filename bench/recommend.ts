@@ -7,15 +7,15 @@
  *   emit the `kubernetes` manifests (objects; bench/lib/recommend-once.ts), against a bare
  *   `SELECT * FROM edges` iteration; both sides in this process, after a warm-up, each round the
  *   SELECT then the recommendation;
- * - recommend against the columns-needed floor (issue 18, no target of its own: the export's
+ * - recommend against the columns-needed floor (no target of its own: the export's
  *   includes it): the same recommendation (without the evidence) against iterating the columns it
  *   reads (the traffic query) once, each side in a fresh process (bench/lib/export-child.ts), the
  *   two alternating first, paired per round (bench/lib/paired-rounds.ts): wall and CPU time
  *   ratios, with the load average;
- * - export (issue 18, target ≤ 6×): `flowmatrix export --engine E` as a user runs it (read,
+ * - export (target ≤ 6×): `flowmatrix export --engine E` as a user runs it (read,
  *   recommend, emit, verify, the YAML written document by document) against the same floor, in
  *   fresh processes and paired as above;
- * - verification (issue 12, target ≤ 1.5×, defined as "same run"): recommend + emit + verify
+ * - verification (target ≤ 1.5×, defined as "same run"): recommend + emit + verify
  *   (admission of every manifest, the engine's simulator on every observed edge side; as `export`
  *   runs it, without the tightness probes that only the JSON output shows) against
  *   recommend + emit alone, both in this process, paired in each round, for
@@ -69,7 +69,7 @@ const WORKLOADS = Number(process.env.BENCH_RECOMMEND_WORKLOADS ?? 2000);
 const EDGES = Number(process.env.BENCH_RECOMMEND_EDGES ?? 200_000);
 const EXPORT_ENGINE = (process.env.BENCH_RECOMMEND_EXPORT_ENGINE ?? 'kubernetes') as EngineName;
 const RSS = process.env.BENCH_RECOMMEND_RSS === '1';
-/** BENCH_RECOMMEND_EXPORT_ONLY=1: only the export figure (issue 18). */
+/** BENCH_RECOMMEND_EXPORT_ONLY=1: only the export figure. */
 const EXPORT_ONLY = process.env.BENCH_RECOMMEND_EXPORT_ONLY === '1';
 const RSS_EDGES = Number(process.env.BENCH_RECOMMEND_RSS_EDGES ?? 2_000_000);
 const RSS_LIMIT_KB = 1.5 * 1024 * 1024;
@@ -124,7 +124,7 @@ function ratios(rounds: PairedRound<ChildRun, ChildRun>[], side: string, target 
   );
 }
 
-/** Recommend + kubernetes emit against the columns-needed floor, each in a fresh process (issue 18). */
+/** Recommend + kubernetes emit against the columns-needed floor, each in a fresh process. */
 function recommendFloorFigure(db: string): void {
   const { rounds, load: l } = againstFloor('recommend', db, 'kubernetes');
   console.log(

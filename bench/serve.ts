@@ -5,7 +5,7 @@
  *   - GET one namespace's export (YAML),
  * and a trivial route of the same app (/healthz) in the same run; prints req/s, p99 and the
  * ratio to the trivial route (target ≥ 0.3×). Also prints the cold (first, uncached) latencies.
- * Then /healthz latency while two cold whole-cluster exports run (issue 18 target: p99 < 50 ms on
+ * Then /healthz latency while two cold whole-cluster exports run (target: p99 < 50 ms on
  * a 200k-edge cluster), over BENCH_SERVE_HEALTH_ROUNDS rounds (default 5), each on a fresh service
  * process: per round the probes' p50/p99/max idle (BENCH_SERVE_IDLE_SECONDS, default 10: the
  * machine's floor) and during the exports, then the median and range of the rounds' p99 during
@@ -38,7 +38,7 @@ const DATA = process.env.BENCH_SERVE_DATA ?? 'generated';
 const WORKLOADS = Number(process.env.BENCH_SERVE_WORKLOADS ?? 2000);
 const EDGES = Number(process.env.BENCH_SERVE_EDGES ?? 200_000);
 const SCALE = Number(process.env.BENCH_SERVE_SCALE ?? 100);
-/** BENCH_SERVE_HEALTH_ONLY=1: only /healthz during the two whole-cluster exports (the issue 18 figure). */
+/** BENCH_SERVE_HEALTH_ONLY=1: only /healthz during the two whole-cluster exports (the responsiveness figure). */
 const HEALTH_ONLY = process.env.BENCH_SERVE_HEALTH_ONLY === '1';
 /** Seconds of /healthz probes before the exports start, in each round: the machine's own latency floor. */
 const IDLE_SECONDS = Number(process.env.BENCH_SERVE_IDLE_SECONDS ?? 10);

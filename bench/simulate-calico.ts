@@ -1,5 +1,5 @@
 /**
- * The `calico` simulator at scale (issue 12: ~100k flows against ~5k policies in a few seconds):
+ * The `calico` simulator at scale (target: ~100k flows against ~5k policies in a few seconds):
  * a generated cluster of BENCH_CALICO_PODS pods (default 2000) in 50 namespaces, BENCH_CALICO_POLICIES
  * policies (default 5000: namespaced Calico policies, Kubernetes NetworkPolicies and a few
  * GlobalNetworkPolicies in two tiers) and BENCH_CALICO_FLOWS flows (default 100000). Prints the

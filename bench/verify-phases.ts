@@ -1,5 +1,5 @@
 /**
- * Where the verification's cost goes (issue 12, target ≤ 1.5× recommend + emit): on the bench's
+ * Where the verification's cost goes (target ≤ 1.5× recommend + emit): on the bench's
  * generated cluster (bench/lib/generated-cluster.ts), per round the CPU time of recommend + emit
  * alone, then of the three parts of `verifyRecommendation` as `flowmatrix export` runs it (no
  * tightness probes), each on freshly emitted manifests:
@@ -8,7 +8,7 @@
  *   already worked out, as in the verification);
  * - sides: the rest of the verification, i.e. every observed edge side simulated.
  * Then the median and range over the rounds of the verification's ratio and of each part's share.
- * Fresh processes: none. Every round runs in this one process (issue 12 defines its target as
+ * Fresh processes: none. Every round runs in this one process (the verification's target is defined as
  * "same run"), after one untimed recommendation and verification that pay the one-off costs
  * (schema compile, process-wide parse caches, JIT): the figures are of a warm process. A fresh
  * `flowmatrix export` also pays those costs; bench/recommend.ts's export figure, each side in a

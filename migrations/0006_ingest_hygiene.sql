@@ -1,4 +1,4 @@
--- Issue 14. An ingest run that stopped says why, and how many of its records had counters
+-- No silent loss: an ingest run that stopped says why, and how many of its records had counters
 -- saturated or edges folded into a covering block (collectors/flows/edge-budget.ts).
 ALTER TABLE ingest_runs ADD COLUMN error TEXT;
 ALTER TABLE ingest_runs ADD COLUMN saturated INTEGER NOT NULL DEFAULT 0;

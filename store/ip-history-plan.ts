@@ -2,8 +2,9 @@
  * What one inventory snapshot does to the IP history, planned apart from writing it: the reading
  * and reconciling (the open intervals, the pods' and nodes' previous addresses, each new claim's
  * last end) is most of an import's work, so the service plans on a worker's read connection and
- * the one writer only applies the plan (issue 18). A plan is tied to the inventory generation it
- * was read at (migrations/0022); applied at another one, it is planned again in the write.
+ * the one writer only applies the plan: the service stays responsive during an import. A plan
+ * is tied to the inventory generation it was read at (migrations/0022); applied at another one,
+ * it is planned again in the write.
  */
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import { nodeHostIps } from '../domain/inventory.ts';

@@ -7,10 +7,10 @@ export type FlowFormat = (typeof FORMATS)[number];
 
 /**
  * Records per transaction at most. Large, because a window aggregates: an edge seen many times in
- * one window is one upsert, so at high edge cardinality a larger window means fewer writes
- * (issue 18); memory is bounded by DEFAULT_MAX_BATCH_EDGES, not by this. 1M records over 100k
- * distinct edges: five 200k-record windows upserted each edge up to five times (about 2x the CPU
- * of one window); live streams still commit every flush interval.
+ * one window is one upsert, so at high edge cardinality a larger window means fewer writes;
+ * memory is bounded by DEFAULT_MAX_BATCH_EDGES, not by this. 1M records over 100k distinct
+ * edges: five 200k-record windows upserted each edge up to five times (about 2x the CPU of one
+ * window); live streams still commit every flush interval.
  */
 export const DEFAULT_BATCH_SIZE = 1_000_000;
 /** Distinct edges (and ambiguous pairs, DNS names) a window aggregates before it is committed: what bounds its memory. */
@@ -18,8 +18,8 @@ export const DEFAULT_MAX_BATCH_EDGES = 100_000;
 /**
  * The same bound inside `serve` (POST /flows and every live collector). A window's commit is one
  * synchronous transaction on the event loop, and an upsert costs tens of microseconds on a store
- * of 200k edges: 100,000 distinct edges held /healthz for 5.7 s (issue 18). 1,000 keep a commit
- * near 50 ms; the service pays more, smaller upserts only when edges repeat across windows.
+ * of 200k edges: 100,000 distinct edges held /healthz for 5.7 s, which must answer in
+ * milliseconds. 1,000 keep a commit near 50 ms; the service pays more, smaller upserts only when edges repeat across windows.
  */
 export const SERVICE_MAX_BATCH_EDGES = 1_000;
 export const DEFAULT_FLUSH_INTERVAL_MS = 5_000;

@@ -163,7 +163,8 @@ interface RecordFeed {
    * Once a window was committed since the last call, a promise that lets the event loop turn
    * (setImmediate) before more is read. A stream with data buffered (an upload the kernel holds
    * megabytes of) is read through promises that resolve at once: without it, every window of
-   * that data was committed before a timer or another request ran (issue 18).
+   * that data was committed before a timer or another request ran, and the service must stay
+   * responsive.
    */
   paced(): Promise<void> | undefined;
 }
@@ -256,7 +257,7 @@ export class FlowIngest {
    * `unclocked` says, when the flush timer fires, whether the source is a regular file: read to
    * its end as fast as the disk allows, nothing in it waits for more input, so its windows end by
    * size only. A clock-driven commit there only splits windows (more, smaller upserts at high edge
-   * cardinality), and the slower the machine, the more of them (issue 18).
+   * cardinality), and the slower the machine, the more of them, where ingest must stay cheap.
    */
   private async run(
     name: string,

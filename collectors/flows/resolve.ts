@@ -81,7 +81,7 @@ const DEPLOYMENTCONFIG_RC = /^(.+)-\d+$/;
 
 /**
  * Entries of a cache keyed by names records carry (owners, pods not in the inventory): past it the
- * cache starts afresh, so a stream of made-up names cannot grow the index (issue 14).
+ * cache starts afresh, so a stream of made-up names cannot grow the index: memory is bounded by design.
  */
 const RECORD_CACHE_LIMIT = 10_000;
 
@@ -110,7 +110,7 @@ export class ResolutionIndex {
    * Whether an IP is inside the cluster (a podCIDR), for the addresses met most recently. Small on
    * purpose: its keys are addresses records name, and a large cache of a stream of distinct
    * addresses (a scan) lives long enough to be promoted to V8's old generation, where every entry
-   * dropped is garbage that grows the heap with records until the next full collection (issue 14).
+   * dropped is garbage that grows the heap with records until the next full collection.
    */
   private readonly inClusterCache = new Map<string, boolean>();
   private readonly inClusterCacheLimit = 4_096;

@@ -1,5 +1,6 @@
 /**
- * What observation adds to the resolved matrices, before any comparison (issue 13):
+ * What observation adds to the resolved matrices, before any comparison, so that a documented
+ * rule resolves to the peers it means:
  *
  * - **roles bound from observation**: a rule whose only gap is an unbound role, and whose
  *   component was seen talking to peers that can be that role (external addresses for an

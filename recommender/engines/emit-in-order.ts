@@ -1,8 +1,8 @@
 /**
  * A recommendation's manifests in the order one whole emit gives them (by kind, namespace, name),
- * rendered again a window at a time: a whole cluster's manifests are never in memory at once
- * (issue 18). The places come from a first pass that emitted every manifest once (the chunked
- * verification, verify/in-chunks.ts). An emitter renders each intent on its own (the same
+ * rendered again a window at a time, so that an export of any size streams within bounded
+ * memory: a whole cluster's manifests are never in memory at once. The places come from a first
+ * pass that emitted every manifest once (the chunked verification, verify/in-chunks.ts). An emitter renders each intent on its own (the same
  * intent gives the same manifests whatever else is emitted with it), so a window is the
  * emit of the intents its manifests come from, found by the intent annotation every manifest
  * carries, less the manifests of those intents that belong to other windows.

@@ -131,7 +131,7 @@ export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dn
       // A matrix that declares host network where the inventory shows pods on the pod network: the
       // two disagree (the workload's warning says so), so both are reached, never neither.
       if (rp.hostNetwork && !rp.workloads.some((w) => ix.workloads.get(workloadKey(w))?.hostNetwork === false)) return nodes;
-      // A namespace selector stays one: namespaces created later match too (issue 13).
+      // A namespace selector stays one: namespaces created later must match too, never be blocked.
       if (rp.namespaceSelector !== undefined) return [...nodes, selectedNamespacesPeer(rp.namespaceSelector, rp.selector)];
       const namespaces = rp.namespace !== undefined ? [rp.namespace] : rp.namespaces;
       return [...nodes, ...namespaces.map((n) => podsPeer(rp.selector, n === ns ? undefined : n))];

@@ -1,7 +1,7 @@
 /**
  * A recommendation emitted and verified one group of namespaces at a time, so that neither its
- * manifests nor a simulator compiled from all of them is ever in memory at once (issue 18: a
- * 2M-edge export under 1.5 GB). The result is that of `verifyRecommendation` over one whole
+ * manifests nor a simulator compiled from all of them is ever in memory at once (a 2M-edge
+ * export must stay under 1.5 GB RSS). The result is that of `verifyRecommendation` over one whole
  * emit, because an edge side is decided only by the policies that select the side's pod:
  * - a namespaced intent's manifests select pods of that namespace only: NetworkPolicy,
  *   CiliumNetworkPolicy and Calico NetworkPolicy are namespaced objects, and the
