@@ -1,6 +1,6 @@
 /**
- * `flowmatrix export` writes its YAML document by document (issue 18: a whole cluster's YAML is
- * never one string): on every engine the pieces it hands to stdout are whole documents, more
+ * `flowmatrix export` writes its YAML document by document (a whole cluster's YAML is never one
+ * string): on every engine the pieces it hands to stdout are whole documents, more
  * than one for an output over 64 Ki characters, and together byte-identical to the one-string
  * rendering, to `recommend --output yaml` and to GET /export. `--out DIR` writes the same
  * documents, one file each. The demo cluster in a real SQLite file.

@@ -1,5 +1,5 @@
 /**
- * Never silently empty (issue 17): `recommend`, `export` and `edges` on an empty store, or for a
+ * Never silently empty: `recommend`, `export` and `edges` on an empty store, or for a
  * namespace or workload that does not exist, say what is missing and how to get it and exit
  * non-zero; kubectl-style `--workload deployment/name` with any case of the kind selects.
  */

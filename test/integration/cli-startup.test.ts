@@ -1,5 +1,5 @@
 /**
- * Start-up (issue 17: "every command starts in well under a second"): a command loads only what it
+ * Start-up (every command must start in well under a second): a command loads only what it
  * runs. Checked by the modules a real `bin/flowmatrix.mjs` process loads (module hooks log them,
  * test/helpers/module-log.mjs), not by a clock: the help and `version` load commander and the
  * CLI's own definitions, never the store, the server, a collector or the recommender, and a

@@ -1,4 +1,4 @@
-/** `/docs` and `/docs/` (issue 17) both serve the reference page, and from either the page finds /openapi.json. */
+/** `/docs` and `/docs/` both serve the reference page, and from either the page finds /openapi.json. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import request from 'supertest';

@@ -1,5 +1,5 @@
-// The defects of issue 12 on the demo data, for every option set: what each engine's agent or
-// API server would refuse, and the renderings that cut required traffic.
+// Safe to apply on every engine, on the demo data, for every option set: nothing each engine's
+// agent or API server would refuse, and no rendering that cuts required traffic.
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';

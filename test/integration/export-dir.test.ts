@@ -1,5 +1,5 @@
 /**
- * `export --out DIR` for GitOps (issue 17): afterwards DIR holds exactly the current
+ * `export --out DIR` for GitOps: afterwards DIR holds exactly the current
  * recommendation; files flowmatrix wrote that are no longer recommended are removed (within the
  * exported namespace for -n), files it did not write are never removed or overwritten, and the
  * summary says what was added, changed and removed.

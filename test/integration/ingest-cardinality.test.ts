@@ -1,5 +1,5 @@
 /**
- * Bounded by design (issue 14): a million distinct external addresses POSTed by one workload must
+ * Bounded by design: a million distinct external addresses POSTed by one workload must
  * neither grow the store without bound nor the ingest's memory. The child ingests
  * FLOWMATRIX_CARDINALITY_RECORDS records, each to its own scattered address, with the
  * per-workload cap FLOWMATRIX_CARDINALITY_CAP. The suite's defaults (40,000 records, cap 5,000)

@@ -1,5 +1,6 @@
 /**
- * An ingest lets the event loop turn after every window it commits (issue 18). A request body
+ * An ingest lets the event loop turn after every window it commits, so the service stays
+ * responsive. A request body
  * the kernel has buffered (an upload sent faster than it is stored) reaches the pipeline through
  * promises that resolve at once: libuv hands up to 32 reads of 64 KiB to one poll phase, and each
  * is read to its end before the loop moves on. Without a turn after each commit, the windows of

@@ -1,5 +1,5 @@
 /**
- * Issue 14, the ingest and store side: a failing batch commit stops the run and says exactly what
+ * No silent loss, on the ingest and store side: a failing batch commit stops the run and says exactly what
  * was committed (never an uncaught error, not even from the flush timer); counters saturate; a
  * bad row already stored never fails a read; edges can be deleted by filter and expire by age;
  * the edge caps fold external addresses into blocks; a recommendation over too many edges is
@@ -186,7 +186,7 @@ test('a bad row already stored is skipped, counted and reported by every read; i
   assert.equal(new EdgeStore(db).listAmbiguous(amb).length, 0);
   assert.equal(amb.count, 1);
 
-  // This store has flows but no inventory: export says so (issue 17, never silently empty), it does not trip on the bad rows.
+  // This store has flows but no inventory: export says so (never silently empty), it does not trip on the bad rows.
   for (const engine of ['kubernetes', 'calico']) {
     const r = await runCli(['export', '--db', path, '--engine', engine]);
     assert.equal(r.code, 1, r.err);

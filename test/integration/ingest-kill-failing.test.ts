@@ -1,5 +1,5 @@
 /**
- * kill -9 during an ingest whose batch fails (issue 14): the child commits good batches, then a
+ * kill -9 during an ingest whose batch fails (no silent loss): the child commits good batches, then a
  * batch the store refuses (a trigger standing in for a full disk), and is killed without warning
  * — once while that batch is being tried, once after the run was marked failed. Either way the
  * database opens intact, holds exactly the committed batches, and its run row agrees with them.

@@ -1,5 +1,5 @@
 /**
- * Issue 4: Inspektor Gadget's NetworkPolicy advisor goldens (inspektor-gadget/inspektor-gadget@b50f06efc9f1935164285321644d5d4a58d87d9b pkg/gadgets/advise/networkpolicy/advisor/testdata),
+ * Inspektor Gadget's NetworkPolicy advisor goldens (inspektor-gadget/inspektor-gadget@b50f06efc9f1935164285321644d5d4a58d87d9b pkg/gadgets/advise/networkpolicy/advisor/testdata),
  * end to end through flowmatrix's own pipeline: their `trace network` events → a kubectl
  * inventory List + NetObserv records → `inventory import` + `ingest` into a real SQLite file →
  * `export --engine kubernetes --mode observed --namespace NS` for each namespace they traced

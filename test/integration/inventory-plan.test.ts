@@ -1,6 +1,6 @@
 /**
  * The service plans an import's IP-history changes on a worker's read connection and the writer
- * only applies them (issue 18: the reading and reconciling held the event loop for seconds). The
+ * only applies them (the reading and reconciling held the event loop for seconds). The
  * stored state is the one the writer alone makes; a plan read before another import landed is
  * planned again in the write.
  */

@@ -1,5 +1,5 @@
 /**
- * The committed malformed-input corpus (test/fixtures/malformed/, issue 14), replayed over HTTP
+ * The committed malformed-input corpus (test/fixtures/malformed/), replayed over HTTP
  * (the real app through supertest) and through the CLI. Each input carries the outcome it must
  * get (flows.json, inventory.json); for every input: no crash, no hang (per-test timeout), no
  * internal-error text in any answer, and the stored data readable and unchanged (when nothing

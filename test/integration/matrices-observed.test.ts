@@ -1,5 +1,5 @@
 /**
- * Issue 13 on the demo cluster: what observation adds to the matrices, end to end. The Kyma
+ * On the demo cluster: what observation adds to the matrices, end to end. The Kyma
  * backends (external HTTPS), the NetObserv install in Kafka mode and the controller's S3/OTLP
  * flows are each allowed by the recommendation on all four engines - decided by the engines'
  * simulators (recommender/simulate) on the emitted manifests - and neighbours of those flows

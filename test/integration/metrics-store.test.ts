@@ -1,5 +1,5 @@
 /**
- * /metrics (issue 17): the process and Node metrics keep Prometheus' standard names, and the ingest
+ * /metrics: the process and Node metrics keep Prometheus' standard names, and the ingest
  * counters count every ingest into the store — here one by the CLI, which the service never saw.
  */
 import assert from 'node:assert/strict';

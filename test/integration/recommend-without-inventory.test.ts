@@ -1,5 +1,5 @@
 /**
- * Flows without any inventory still give useful recommendations (issue 17): workloads only the
+ * Flows without any inventory still give useful recommendations: workloads only the
  * flow records name are selected by the pod labels the records carried (Hubble), marked
  * inferred, with one warning; records without labels (NetObserv) name the workloads that cannot
  * be selected, and with nothing selectable the "no inventory" message stays (exit 1).

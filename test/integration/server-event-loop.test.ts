@@ -1,5 +1,5 @@
 /**
- * The service answers /healthz in milliseconds while heavy requests run (issue 18): the work of a
+ * The service answers /healthz in milliseconds while heavy requests run: the work of a
  * large flow upload, inventory import or simulation either runs on a worker thread or returns
  * to the event loop often. In-process service on a real SQLite file; the longest event-loop gap
  * while the request ran is what /healthz would have waited.

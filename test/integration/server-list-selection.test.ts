@@ -1,5 +1,5 @@
 /**
- * Never silently empty, on the REST API (issue 17): a list route filtered by a namespace or
+ * Never silently empty, on the REST API: a list route filtered by a namespace or
  * workload the store does not hold answers 404 problem+json naming what is missing, what exists
  * and how to import it — the words the CLI prints for the same selection (app/selection.ts) —
  * while a namespace that exists with nothing to list is 200 with an empty list.

@@ -1,5 +1,5 @@
 /**
- * The matrix routes never block the service (issue 18): GET /matrices and GET /matrices/{name}
+ * The matrix routes never block the service: GET /matrices and GET /matrices/{name}
  * read every edge's traffic to complete the resolution, which took the event loop 0.8-4.4 s per
  * request on a large store. They run on a recommendation worker and are cached per store version:
  * the service's own connection reads no edge for them, /healthz answers while they run, and the

@@ -1,5 +1,5 @@
 /**
- * GET /api/v1/recommendations pages a whole cluster by workload (issue 18): pages walked with
+ * GET /api/v1/recommendations pages a whole cluster by workload: pages walked with
  * their cursors give back every workload of `flowmatrix recommend --output json`, each byte for
  * byte, in workload-key order; limits are validated; a cursor continues only the query that
  * issued it; after the store changed the walk goes on from the new result (documented). The

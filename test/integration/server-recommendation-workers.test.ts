@@ -1,5 +1,5 @@
 /**
- * Whole-cluster recommendations never block the service (issue 18): they run on worker threads,
+ * Whole-cluster recommendations never block the service: they run on worker threads,
  * identical concurrent requests share one computation, and answers are cached as bytes within
  * a byte budget. The demo cluster in a real SQLite file; the real worker threads.
  */

@@ -1,5 +1,5 @@
 /**
- * Every recommendation is verified before it is shown (issue 12): the JSON of the CLI and the API
+ * Every recommendation is verified before it is shown: the JSON of the CLI and the API
  * carries the verification, the export says it was verified, on the demo cluster for every engine.
  */
 import assert from 'node:assert/strict';

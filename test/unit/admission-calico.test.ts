@@ -20,7 +20,7 @@ test('a valid policy passes; other kinds are not Calico’s business', () => {
   assert.deepEqual(messages({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'Bad_Name' }, spec: {} }), []);
 });
 
-test('validateRule: one address family per rule (the issue-12 defect: "rule contains both IPv4 and IPv6 CIDRs")', () => {
+test('validateRule: one address family per rule (libcalico-go refuses the whole policy: "rule contains both IPv4 and IPv6 CIDRs")', () => {
   // VT "should reject rule mixed IPv4 (src) and IPv6 (dest)".
   assert.deepEqual(messages(ingress({ protocol: 'TCP', source: { nets: ['192.168.0.0/16'] }, destination: { nets: ['fd00::/64'] } })), ['/spec/ingress/0/destination/nets: rule contains both IPv4 and IPv6 CIDRs (Calico validateRule)']);
   // The emitter's old `world` rendering: both families in one nets list.

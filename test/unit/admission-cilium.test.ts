@@ -36,7 +36,7 @@ test('a well-formed policy of every peer kind is accepted (rule_validation_test.
   assert.deepEqual(messages({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x' }, spec: {} }), [], 'other kinds are not ours');
 });
 
-test('one rule may not combine peer kinds: "Combining FromEndpoints and FromEntities is not supported yet" (IngressCommonRule.Validate; issue 12)', () => {
+test('one rule may not combine peer kinds: "Combining FromEndpoints and FromEntities is not supported yet" (IngressCommonRule.Validate)', () => {
   assertRefused(cnp({ endpointSelector: sel, ingress: [{ fromEndpoints: [sel], fromEntities: ['kube-apiserver'] }] }), '/spec/ingress/0', 'combining FromEndpoints and FromEntities is not supported yet', 'IngressCommonRule.Validate');
   assertRefused(cnp({ endpointSelector: sel, ingress: [{ fromEntities: ['world'], fromCIDRSet: [{ cidr: '10.0.0.0/8' }] }] }), '/spec/ingress/0', 'combining FromCIDRSet and FromEntities', 'IngressCommonRule.Validate');
   assertRefused(cnp({ endpointSelector: sel, ingressDeny: [{ fromEndpoints: [sel], fromCIDR: ['10.0.0.0/8'] }] }), '/spec/ingressDeny/0', 'combining FromEndpoints and FromCIDR', 'IngressCommonRule.Validate');

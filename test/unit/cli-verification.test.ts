@@ -1,5 +1,5 @@
 /**
- * Manifests that fail verification are never printed as if they were fine (issue 12): the CLI
+ * Manifests that fail verification are never printed as if they were fine: the CLI
  * names every failure on stderr, exits 2, and prints the manifests only when asked to.
  */
 import assert from 'node:assert/strict';

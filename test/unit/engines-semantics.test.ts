@@ -151,7 +151,7 @@ test('calico: a selector and nets never share an entity (both would have to matc
   );
 });
 
-// `namespaceSelector: {}`: every namespace, including one created tomorrow (issue 13).
+// `namespaceSelector: {}`: every namespace, including one created tomorrow (which must not be blocked).
 const anyNamespace = policySet([
   workload({
     ingress: [{ peers: [selectedNamespacesPeer({})], ports: [tcp(4317)], explanation: why('kyma/otlp-clients') }],

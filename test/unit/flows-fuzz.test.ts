@@ -1,5 +1,5 @@
 /**
- * fast-check fuzz of every decoder at the door (issue 14): the NetObserv, Hubble and auto flow
+ * fast-check fuzz of every decoder at the door: the NetObserv, Hubble and auto flow
  * decoders and the inventory converter. Inputs are valid records with fields swapped for
  * arbitrary JSON, hostile strings ('/', NUL, markup, `:::`), huge and fractional numbers. A
  * decoder never throws; what it accepts is within the domain's rules (Kubernetes names and

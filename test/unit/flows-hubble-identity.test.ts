@@ -1,5 +1,5 @@
 /**
- * Issue 16: a Hubble endpoint with `k8s:` labels and `k8s:io.kubernetes.pod.namespace` but no
+ * A Hubble endpoint with `k8s:` labels and `k8s:io.kubernetes.pod.namespace` but no
  * `pod_name` resolves by those labels, not to `unknown`. The records are real: the node's
  * cilium_host address (10.244.0.148) as source, carrying the identity of the pod whose traffic it
  * forwards (cilium/hubble-otel testdata/basic-sample-400-tcp-flows.json, 32-line subset; see

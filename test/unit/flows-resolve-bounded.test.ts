@@ -1,5 +1,5 @@
 /**
- * Issue 14, bounded by design: what the resolver remembers about the addresses and names records
+ * Bounded by design: what the resolver remembers about the addresses and names records
  * carry stays bounded whatever the stream — a scan of distinct addresses or a stream of made-up
  * owner and pod names — while each record still resolves as it would without the caches.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 18: the aggregation window. An edge seen many times in one window is written once; a
+ * The aggregation window. An edge seen many times in one window is written once; a
  * window is committed when it reaches `batchSize` records or `maxBatchEdges` distinct edges
  * (what bounds its memory), whichever comes first; the stored sums are the same either way. A
  * stream that may wait on its writer is also committed by the clock; a regular file is not.

@@ -129,7 +129,7 @@ test('reconcileClaims counts ends of intervals already closed (the store passes 
 });
 
 test('reconcileClaims over a large cluster whose IPs all changed holders is linear: 30,000 closes and 40,000 opens in a fraction of the quadratic 7 s', () => {
-  // Each new claim used to scan every close for its IP's last end: 30,000 x 40,000 steps, 7 s, on the service's event loop (issue 18); linear, it takes 0.1-0.3 s (more beside other test files on a loaded 2-core machine).
+  // Each new claim used to scan every close for its IP's last end: 30,000 x 40,000 steps, 7 s, on the service's event loop; linear, it takes 0.1-0.3 s (more beside other test files on a loaded 2-core machine).
   const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
   const open: IpInterval[] = Array.from({ length: 30_000 }, (_, i) => ({ ip: ip(i), peerKey: `workload:a/Deployment/w${i}`, hostNetwork: false, validFrom: 1_000 }));
   const claims: IpClaim[] = Array.from({ length: 40_000 }, (_, i) => ({ ip: ip(i), peerKey: `workload:b/Deployment/w${i}`, hostNetwork: false, since: i % 2 === 0 ? 5_000 : 500 }));

@@ -1,6 +1,6 @@
 /**
  * The port-label builder of observed rule ids (recommender/synthesize/rule-ids.ts `portsLabel`) is
- * linear: issue 14 measured one pod to 64k ports of one IP at 126 s of export, every prefix of
+ * linear: a test measured one pod to 64k ports of one IP at 126 s of export, every prefix of
  * the port list rendered anew. It must pick the same label as that quadratic definition (the
  * longest prefix whose rendering, `+<k>-more` included, fits the budget) on any list.
  */

@@ -50,7 +50,7 @@ test('Dockerfile: multi-stage on node:20-bookworm-slim, non-root, /data volume, 
   assert.match(d, /^VOLUME \["\/data"\]$/m);
   assert.match(d, /^HEALTHCHECK [\s\S]*CMD \["node", "-e", "fetch\('http:\/\/127\.0\.0\.1:'/m);
   assert.doesNotMatch(d, /curl/);
-  // The image runs the compiled output, built in the image (issue 17: no TypeScript compiled at start).
+  // The image runs the compiled output, built in the image (no TypeScript compiled at start).
   assert.match(d, /^RUN npm run build/m);
   assert.match(d, /^ENTRYPOINT \["node", "dist\/cli\/run\.js"\]$/m);
   assert.match(d, /^COPY tsconfig\.json tsconfig\.build\.json \.\/$/m);

@@ -364,7 +364,7 @@ test('deterministic: policy order does not change verdicts or the deciding rule'
   assert.equal(verdict([a, b], P(web), P(api), 8080).ingress.by?.policy, 'CiliumNetworkPolicy/shop/a-first');
 });
 
-test('a policy the agent refuses is not enforced at all: the pod stays open (CiliumNetworkPolicy.Parse rejects the resource; issue 12: "leaving the pod unprotected")', () => {
+test('a policy the agent refuses is not enforced at all: the pod stays open (CiliumNetworkPolicy.Parse rejects the resource, leaving the pod unprotected)', () => {
   const merged = ingressFrom({ fromEndpoints: [{ matchLabels: { app: 'web' } }], fromEntities: ['kube-apiserver'] }, { toPorts: [{ ports: [{ port: '9090', protocol: 'TCP' }] }] });
   const sim = ciliumSimulator([merged], cluster);
   assert.equal(sim.rejected.length, 1);
