@@ -12,11 +12,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import request from 'supertest';
 import { createApp } from '../../server/app.ts';
+import { configFor } from '../../server/config/load.ts';
+import { RecommendationComputer } from '../../server/services/recommendation-computer.ts';
+import type { RecommendationQuery, RenderedResponse } from '../../server/services/recommendation-responses.ts';
 import { openDb } from '../../store/db.ts';
 import { demoDb } from '../helpers/demo-db.ts';
 import { testContext } from '../helpers/service.ts';
 
 const dbPath = await demoDb();
+const REPORTS = { settings: configFor().reports, staleDays: 30 };
 
 const PLUGIN = { namespace: 'netobserv', kind: 'Deployment', name: 'netobserv-plugin' };
 const ONE = `/api/v1/recommendations/${PLUGIN.namespace}/${PLUGIN.kind}/${PLUGIN.name}`;
@@ -95,4 +99,26 @@ test('one workload and a list page answer the same bytes whether or not the expo
   const before = [`/api/v1/export?engine=calico&${SELECT}&allowUnverified=true`, `/api/v1/drift?engine=calico&namespace=netobserv`, `/api/v1/export?engine=calico&namespace=netobserv`];
   await assertSameWhatever(before, `${ONE}?engine=calico`, 200);
   await assertSameWhatever([...before, `${ONE}?engine=calico`], `/api/v1/recommendations?engine=calico&namespace=netobserv&limit=2`, 200);
+});
+
+test('a worker renders the drift and the export of a kept one-workload result as it renders its own: without tightness', async () => {
+  const db = openDb(dbPath);
+  try {
+    const options = { mode: 'observed' as const, namespace: PLUGIN.namespace, workload: `${PLUGIN.kind}/${PLUGIN.name}` };
+    const queries: RecommendationQuery[] = [
+      { kind: 'drift', engine: 'kubernetes', options, allowUnverified: true, namespace: PLUGIN.namespace },
+      { kind: 'export', engine: 'kubernetes', options, format: 'yaml', allowUnverified: false, filename: 'f' },
+    ];
+    const bytes = (r: RenderedResponse): string => JSON.stringify([Buffer.concat(r.body).toString('utf8'), r.headers, r.etag, r.problem]);
+    for (const q of queries) {
+      const fresh = bytes(await new RecommendationComputer(db, {}, REPORTS).respond(q));
+      const computer = new RecommendationComputer(db, {}, REPORTS);
+      await computer.respond({ kind: 'workload', engine: 'kubernetes', options, workload: PLUGIN });
+      const later = bytes(await computer.respond(q));
+      assert.equal(computer.computations, 1, `${q.kind}: answered from the workload's result`);
+      assert.equal(later, fresh, q.kind);
+    }
+  } finally {
+    db.close();
+  }
 });
