@@ -140,7 +140,7 @@ export async function renderResponse(result: RecommendationResult, q: Exclude<Re
     }
     case 'drift': {
       // A job applies what the drift lists as missing or differing: refused as the export is.
-      const { verification } = result;
+      const verification = withoutTightness(result.verification);
       if (!verification.ok && !q.allowUnverified) return withWarnings(unverifiedRefusal(q.engine, verification, 'the drift'), warnings);
       const drift = computeDrift(q.engine, input.inventory.policies, result.emitted.manifests, q.namespace);
       return withWarnings(markedVerified(jsonResponse({ ...drift, verification }), verification), warnings);
@@ -148,6 +148,16 @@ export async function renderResponse(result: RecommendationResult, q: Exclude<Re
     case 'export':
       return exportResponse(result, q, warnings);
   }
+}
+
+/**
+ * The verification as the manifests-only answers (export, drift) give it: without the tightness
+ * figures, which only the JSON of the recommendations shows. Their result may be one computed with
+ * them (one workload's, of the same options, kept by the worker): rendered so, the answer is the
+ * same whichever result answered it.
+ */
+function withoutTightness(v: Verification): Verification {
+  return v.tightness.length === 0 ? v : { ...v, tightness: [] };
 }
 
 function withWarnings(r: RenderedResponse, warnings: readonly string[]): RenderedResponse {
@@ -160,7 +170,8 @@ function withWarnings(r: RenderedResponse, warnings: readonly string[]): Rendere
  * and a 304 would hide the warning from a job that holds the old ETag.
  */
 async function exportResponse(result: RecommendationResult, q: Extract<RecommendationQuery, { kind: 'export' }>, warnings: readonly string[]): Promise<RenderedResponse> {
-  const { verification, emitted } = result;
+  const { emitted } = result;
+  const verification = withoutTightness(result.verification);
   // A job reading only this answer learns here too what is not in force.
   if (!verification.ok && !q.allowUnverified) return withWarnings(unverifiedRefusal(q.engine, verification, 'them'), warnings);
   const headers: Record<string, string | string[]> = { 'X-Flowmatrix-Verified': String(verification.ok) };

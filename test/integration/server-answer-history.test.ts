@@ -80,12 +80,12 @@ test('an export that fails verification answers the same 422 whether or not the 
   assert.deepEqual(v.tightness, [], 'the export promises the verdict, not the tightness figures of the JSON output');
 });
 
-test('a verified export answers the same bytes and ETag whether or not the workload (or its drift, or the list) was asked for first', async () => {
-  const before = [`${ONE}?engine=cilium`, `/api/v1/drift?engine=cilium&namespace=netobserv`, `/api/v1/recommendations?engine=cilium&${SELECT}`];
+test('a verified export answers the same bytes and ETag whether or not the workload, or the drift of the same options, was asked for first', async () => {
   for (const format of ['yaml', 'bundle']) {
-    const fresh = await assertSameWhatever(before, `/api/v1/export?engine=cilium&${SELECT}&format=${format}`, 200);
+    const fresh = await assertSameWhatever([`${ONE}?engine=cilium`], `/api/v1/export?engine=cilium&${SELECT}&format=${format}`, 200);
     assert.ok(fresh.headers.etag, format);
   }
+  await assertSameWhatever(['/api/v1/drift?engine=cilium&namespace=netobserv'], '/api/v1/export?engine=cilium&namespace=netobserv', 200);
 });
 
 test('a drift answers the same bytes whether or not the export, the workload or the list was asked for first', async () => {
