@@ -2,7 +2,7 @@
  * Recommendation at scale: a generated cluster of 2,000 workloads and 200,000 edges in a real
  * SQLite file (bench/lib/generated-cluster.ts), timed against reading the same edges.
  * Figures from one run, each over BENCH_RECOMMEND_ROUNDS rounds (median and range):
- * - recommend against a bare SELECT (issues 4 and 11, target ≤ 3.5×, defined against "a bare
+ * - recommend against a bare SELECT (target ≤ 3.5×, defined against "a bare
  *   SELECT"): read the inventory, edges and matrices, compare, synthesize, build the PolicySet and
  *   emit the `kubernetes` manifests (objects; bench/lib/recommend-once.ts), against a bare
  *   `SELECT * FROM edges` iteration; both sides in this process, after a warm-up, each round the

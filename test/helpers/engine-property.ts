@@ -1,5 +1,5 @@
 /**
- * The one property every engine's output must have (issue 12, "Correctness"): on generated
+ * The one property every engine's output must have: on generated
  * clusters (generated-cluster.ts), under an option set, the recommendation emitted for the
  * engine passes the engine's admission checks and, simulated under the engine's semantics,
  * allows exactly the edges the recommendation includes — computed here from the options, not

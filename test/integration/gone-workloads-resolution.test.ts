@@ -3,7 +3,7 @@
  * IP history of their time is deleted): a late flow to a gone pod's address within its interval, a
  * record naming a gone workload's owner, the declared ports of a gone workload deciding who the
  * client is, a Service whose only backends are gone. What is stored (edges, skips, ambiguous
- * flows) must not depend on how the store reads the gone workloads (issue 18).
+ * flows) must not depend on how the store reads the gone workloads.
  */
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';

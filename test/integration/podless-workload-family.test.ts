@@ -6,7 +6,7 @@
  * IPv6-only cluster's connections are IPv6). Calico renders a rule per IP version and `nets`
  * match "packets with IP in any of the listed CIDRs" (projectcalico.org/v3 Rule reference):
  * read as IPv4, the IPv6 `nets` the recommendation wrote never matched, and the verification
- * refused a correct policy (random-cluster fuzzer, /tmp/h26a/r2).
+ * refused a correct policy (found by a random-cluster fuzzer).
  * Input → expected: the Job's pod talks to a host-network DaemonSet on 5432, then the Job's pod
  * is gone; on IPv6-only, IPv4-only and dual-stack clusters every engine's recommendation passes
  * its verification, and `simulate` on the `edges -o json` edge allows what it allows on the

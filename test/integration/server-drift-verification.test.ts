@@ -1,5 +1,5 @@
 /**
- * The drift is verified as the export is (issue 12): its `missing` and `differing` policies are
+ * The drift is verified as the export is: its `missing` and `differing` policies are
  * the recommended ones a GitOps job applies, so manifests that fail verification answer 422 with
  * what fails unless `allowUnverified=true`, and every drift says its verification (body and
  * `X-Flowmatrix-Verified`). On the demo cluster, whose `mode=observed` recommendation cuts the
