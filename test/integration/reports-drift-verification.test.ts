@@ -1,0 +1,82 @@
+/**
+ * The report's drift section says, next to the policies it lists, when the engine's
+ * recommendation fails verification, and which of the missing or differing policies cut required
+ * traffic: a reader acts on that list as a GitOps job acts on GET /api/v1/drift, which refuses
+ * such a drift (422). On the demo cluster, mode observed cuts the NetObserv console plugin's
+ * documented `must` flow to Alertmanager 9093 (nothing observed it yet); the default mode
+ * (union) verifies, and its drift section stays as it was.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { gatherReportInput, type ReportRequest } from '../../app/report-input.ts';
+import { buildReport } from '../../reports/build.ts';
+import type { Report } from '../../reports/model.ts';
+import { renderHtml, renderJson, renderMarkdown } from '../../reports/render/index.ts';
+import { openDb } from '../../store/db.ts';
+import { demoDb } from '../helpers/demo-db.ts';
+
+const dbPath = await demoDb();
+
+function report(over: Partial<ReportRequest>): Report {
+  const db = openDb(dbPath);
+  try {
+    return buildReport(gatherReportInput(db, { engine: 'kubernetes', mode: 'union', egress: true, staleDays: 30, matrices: {}, trigger: 'schedule', generatedAt: Date.UTC(2026, 10, 21, 2, 0, 0), ...over }));
+  } finally {
+    db.close();
+  }
+}
+
+const CUT_EDGE = 'workload:netobserv/Deployment/netobserv-plugin|workload:stacklight/StatefulSet/prometheus-alertmanager|9093|TCP';
+const PLUGIN = 'netobserv-deployment-netobserv-plugin';
+
+/** The drift section of a rendering: from its heading to the next section's. */
+function driftPart(text: string, start: string, next: string): string {
+  const from = text.indexOf(start);
+  assert.ok(from >= 0, `no drift section (${start})`);
+  return text.slice(from, text.indexOf(next, from));
+}
+
+test('mode observed: the drift section of a failing engine says so, and names the policy that cuts the must flow', () => {
+  const r = report({ mode: 'observed' });
+  assert.equal(r.verification?.kubernetes?.ok, false, 'the demo in mode observed fails verification');
+  const d = r.attention.drift;
+  assert.equal(d.verified, false);
+  const plugin = d.missing.find((p) => p.namespace === 'netobserv' && p.name === PLUGIN);
+  assert.ok(plugin, 'the plugin policy is missing');
+  assert.deepEqual(plugin.cuts, [{ workload: 'netobserv/Deployment/netobserv-plugin', direction: 'egress', edge: CUT_EDGE }]);
+  // Its ingress-only sibling isolates no egress: it cuts nothing.
+  assert.equal(d.missing.find((p) => p.name === `${PLUGIN}-exposed`)?.cuts, undefined);
+  assert.deepEqual(
+    [...d.missing, ...d.differing].filter((p) => p.cuts !== undefined).map((p) => p.name),
+    [PLUGIN],
+    'only the policy that cuts is marked',
+  );
+  assert.equal(JSON.parse(renderJson(r)).attention.drift.verified, false);
+
+  const md = driftPart(renderMarkdown(r), '### Drift against', '\n## ');
+  assert.match(md, /kubernetes FAILS verification/);
+  assert.match(md, /1 of the policies listed here cut required traffic/);
+  assert.match(md, /\| missing \| NetworkPolicy \| `netobserv\/netobserv-deployment-netobserv-plugin` \| recommended, not applied; CUTS required traffic: egress of netobserv\/Deployment\/netobserv-plugin: netobserv\/Deployment\/netobserv-plugin → stacklight\/StatefulSet\/prometheus-alertmanager 9093\/TCP \|/);
+  assert.match(md, /\| missing \| NetworkPolicy \| `netobserv\/netobserv-deployment-netobserv-plugin-exposed` \| recommended, not applied \|/);
+  const html = driftPart(renderHtml(r), '<section id="drift"', '</section>');
+  assert.match(html, /kubernetes FAILS verification/);
+  assert.match(html, /CUTS required traffic: egress of netobserv\/Deployment\/netobserv-plugin/);
+});
+
+test('a failing engine other than kubernetes: the policy its simulator names as deciding is marked', () => {
+  const d = report({ mode: 'observed', engine: 'clusternetworkpolicy' }).attention.drift;
+  assert.equal(d.verified, false);
+  const marked = d.missing.filter((p) => p.cuts !== undefined).map((p) => p.name);
+  assert.ok(marked.includes(`${PLUGIN}-isolation`), `the isolation policy that denies is marked: ${marked.join(', ')}`);
+  assert.ok(!marked.includes(`${PLUGIN}-exposed`));
+});
+
+test('the default mode verifies: the drift section is as it was, no mark and no sentence', () => {
+  const r = report({});
+  assert.equal(r.verification?.kubernetes?.ok, true);
+  const d = r.attention.drift;
+  assert.equal('verified' in d, false);
+  assert.ok([...d.missing, ...d.differing].every((p) => !('cuts' in p) && !('refused' in p)));
+  const md = driftPart(renderMarkdown(r), '### Drift against', '\n## ');
+  assert.doesNotMatch(md, /FAILS|CUTS|refuse/);
+});
