@@ -19,6 +19,7 @@ import { IngestRunStore } from '../store/ingest-runs.ts';
 import { readRecommendData } from '../store/recommend-read.ts';
 import { inventoriedNamespaces } from '../store/inventory.ts';
 import { ingestTotals } from '../store/reports.ts';
+import { driftFailures, ManifestsByIntent } from './drift-failures.ts';
 import { resolveMatrices } from './matrices.ts';
 import { staleBefore, storedMetricPairs, unmatchedMetricPairs } from './metric-pairs.ts';
 import { recommendForEveryEngine, recommendOptions, tooManyEdges, withWorkloadsFromFlows } from './recommendation.ts';
@@ -73,6 +74,9 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
   let engineWarnings: EmitWarning[] | undefined;
   const evidence = new ReportEvidence();
   const drift = new DriftComparison(req.engine, inventory.policies, req.namespace);
+  const driftIntents = new ManifestsByIntent();
+  // Of the report engine's verification, what marks the drift's failing policies (nothing when it passes).
+  let failed: Pick<Verification, 'ok' | 'blocked' | 'admission'> | undefined;
   const recommendation = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows, flowWorkloads, invalidMatrices }, options, {
     workload: (w) => {
       evidence.add(w);
@@ -81,12 +85,17 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
     manifest: (engine, m) => {
       // Of a manifest, only what the report counts is kept; the report engine's is compared with the applied policies.
       (manifests[engine] ??= []).push(countedPart(m));
-      if (engine === req.engine) drift.add(m);
+      if (engine !== req.engine) return;
+      drift.add(m);
+      driftIntents.add(m);
     },
     engine: (engine, result) => {
       manifests[engine] ??= [];
       verification[engine] = verificationSummary(result.verification);
-      if (engine === req.engine) engineWarnings = result.warnings;
+      if (engine !== req.engine) return;
+      engineWarnings = result.warnings;
+      const v = result.verification;
+      if (!v.ok) failed = { ok: v.ok, blocked: v.blocked, admission: v.admission };
     },
   });
   if (engineWarnings === undefined) throw new Error(`no recommendation for engine ${req.engine}`);
@@ -113,6 +122,7 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
       ambiguous: new EdgeStore(db).listAmbiguous().map((a) => ({ ...a, peerA: peerKey(a.peerA), peerB: peerKey(a.peerB) })),
     },
     drift: drift.report(),
+    ...(failed !== undefined ? { driftFailures: driftFailures(failed, recommendation.policySet, driftIntents) } : {}),
     metricPairs: { stored: pairsStored, unmatched: unmatched.pairs, total: unmatched.total },
     generatedAt: req.generatedAt,
     trigger: req.trigger,

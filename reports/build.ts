@@ -6,6 +6,7 @@
  * blocked, violation, dropped, undocumented, stale.
  */
 import { ANNOTATION_INTENT } from '../recommender/engines/metadata.ts';
+import { manifestId } from '../recommender/engines/manifest-id.ts';
 import type { DriftReport } from '../recommender/drift.ts';
 import type { Edge } from '../domain/edge.ts';
 import type { MetricPair } from '../domain/metric-pair.ts';
@@ -22,6 +23,9 @@ import {
   REPORT_SCHEMA_VERSION,
   type AmbiguousItem,
   type AttentionCategory,
+  DRIFT_CUTS_SHOWN,
+  type DriftCut,
+  type DriftPolicyItem,
   type DriftSection,
   type EdgeItem,
   type FindingItem,
@@ -33,6 +37,11 @@ import {
   type ReportTrigger,
   type RuleItem,
 } from './model.ts';
+
+/** What makes the report engine's verification fail, per policy id (`Kind/namespace/name`, as manifestId names it). */
+export interface DriftFailures {
+  byPolicy: ReadonlyMap<string, { cuts: readonly DriftCut[]; refused: readonly string[] }>;
+}
 
 export interface IngestInput {
   totals: IngestSection['totals'];
@@ -60,6 +69,8 @@ export interface ReportInput {
   matrices: readonly ResolvedMatrix[];
   ingest: IngestInput;
   drift: DriftReport;
+  /** What fails in the drift's recommended policies (app/drift-failures.ts): only when the report engine fails verification. */
+  driftFailures?: DriftFailures;
   /** The observed pairs (app/metric-pairs.ts); absent or `stored: 0` when none are stored: no section then. */
   metricPairs?: { stored: number; unmatched: readonly MetricPair[]; total: number };
   generatedAt: number;
@@ -152,18 +163,37 @@ function metricPairsSection(m: NonNullable<ReportInput['metricPairs']>): MetricP
   };
 }
 
-function driftSection(d: DriftReport): DriftSection {
-  const ref = <T extends { apiVersion: string; kind: string; namespace?: string; name: string }>(r: T) => {
-    const out: DriftSection['missing'][number] = { apiVersion: r.apiVersion, kind: r.kind, name: r.name };
-    if (r.namespace !== undefined) out.namespace = r.namespace;
-    return out;
-  };
+type Ref = { apiVersion: string; kind: string; namespace?: string; name: string };
+
+function policyRef(r: Ref): DriftPolicyItem {
+  const out: DriftPolicyItem = { apiVersion: r.apiVersion, kind: r.kind, name: r.name };
+  if (r.namespace !== undefined) out.namespace = r.namespace;
+  return out;
+}
+
+const cutOrder = (a: DriftCut, b: DriftCut): number => cmp(a.workload, b.workload) || cmp(a.direction, b.direction) || cmp(a.edge, b.edge);
+
+/** A recommended policy with what fails in it, when something does. */
+function failingRef(r: Ref, failures: DriftFailures | undefined): DriftPolicyItem {
+  const out = policyRef(r);
+  const f = failures?.byPolicy.get(manifestId({ apiVersion: r.apiVersion, kind: r.kind, metadata: { namespace: r.namespace, name: r.name } }));
+  if (f === undefined) return out;
+  if (f.cuts.length > 0) {
+    out.cuts = [...f.cuts].sort(cutOrder).slice(0, DRIFT_CUTS_SHOWN);
+    if (f.cuts.length > DRIFT_CUTS_SHOWN) out.cutsOmitted = f.cuts.length - DRIFT_CUTS_SHOWN;
+  }
+  if (f.refused.length > 0) out.refused = [...new Set(f.refused)].sort(cmp);
+  return out;
+}
+
+function driftSection(d: DriftReport, failures: DriftFailures | undefined): DriftSection {
   return {
     engine: d.engine,
+    ...(failures !== undefined ? { verified: false as const } : {}),
     summary: { ...d.summary },
-    missing: d.missing.map(ref),
-    extra: d.extra.map(ref),
-    differing: d.differing.map((x) => ({ ...ref(x), paths: x.changes.map((c) => c.path) })),
+    missing: d.missing.map((r) => failingRef(r, failures)),
+    extra: d.extra.map(policyRef),
+    differing: d.differing.map((x) => ({ ...failingRef(x, failures), paths: x.changes.map((c) => c.path) })),
   };
 }
 
@@ -180,7 +210,7 @@ export function buildReport(input: ReportInput): Report {
   const deployed = new Set(workloads.flatMap((w) => w.components.map((c) => c.slice(0, c.indexOf('/')))));
   const matrices = ns === undefined ? input.matrices : input.matrices.filter((m) => deployed.has(m.name));
   const findings = findingItems(matrices);
-  const drift = driftSection(input.drift);
+  const drift = driftSection(input.drift, input.driftFailures);
   const manifests = manifestCounts(input);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

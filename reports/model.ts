@@ -94,12 +94,42 @@ export interface PolicyRefItem {
   name: string;
 }
 
+/** A required edge side a recommended policy cuts (a verification `blocked` finding). */
+export interface DriftCut {
+  /** `namespace/Kind/name`. */
+  workload: string;
+  direction: 'ingress' | 'egress';
+  /** `client|server|port|protocol` (peer keys). */
+  edge: string;
+}
+
+/**
+ * A recommended policy (missing or differing) of an engine that fails verification, and why it
+ * fails: the fields are absent on a policy that does not fail, and on every policy of an engine
+ * that verifies.
+ */
+export interface DriftPolicyItem extends PolicyRefItem {
+  /** The required edge sides it cuts (the first DRIFT_CUTS_SHOWN; `cutsOmitted` counts the rest). */
+  cuts?: DriftCut[];
+  cutsOmitted?: number;
+  /** What the engine's admission refuses in it: `path: message`. */
+  refused?: string[];
+}
+
+export const DRIFT_CUTS_SHOWN = 20;
+
 export interface DriftSection {
   engine: string;
+  /**
+   * Present (false) only when the engine's recommendation fails verification (the report's
+   * `verification[engine]` says what fails): `missing` and `differing` are what applying it
+   * applies, and GET /api/v1/drift refuses such a drift unless allowUnverified=true.
+   */
+  verified?: false;
   summary: { recommended: number; applied: number; inSync: number; missing: number; extra: number; differing: number };
-  missing: PolicyRefItem[];
+  missing: DriftPolicyItem[];
   extra: PolicyRefItem[];
-  differing: (PolicyRefItem & { paths: string[] })[];
+  differing: (DriftPolicyItem & { paths: string[] })[];
 }
 
 export interface NamespaceSummary {

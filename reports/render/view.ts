@@ -4,7 +4,7 @@
  * note; the JSON rendering has up to MAX_ATTENTION_ITEMS per list.
  */
 import type { Citation } from '../../recommender/matrix/resolved.ts';
-import type { EdgeItem, Report, RuleItem } from '../model.ts';
+import type { DriftCut, DriftPolicyItem, EdgeItem, PolicyRefItem, Report, RuleItem } from '../model.ts';
 
 export const MAX_ROWS = 200;
 
@@ -360,13 +360,43 @@ function findingsSection(r: Report): Section {
   };
 }
 
+const policyName = (p: PolicyRefItem): string => `${p.namespace ?? '(cluster)'}/${p.name}`;
+
+function cutText(c: DriftCut): string {
+  const [client = '', server = '', port = '', protocol = ''] = c.edge.split('|');
+  return `${c.direction} of ${c.workload}: ${peer(client)} → ${peer(server)} ${port}/${protocol}`;
+}
+
+/** A recommended policy's detail, with what fails in it when its engine fails verification. */
+function failingDetail(p: DriftPolicyItem, detail: string): Cell {
+  const why = [
+    ...(p.cuts !== undefined ? [`CUTS required traffic: ${p.cuts.map(cutText).join('; ')}${p.cutsOmitted !== undefined ? `; and ${fmt(p.cutsOmitted)} more` : ''}`] : []),
+    ...(p.refused !== undefined ? [`the engine REFUSES it: ${p.refused.join('; ')}`] : []),
+  ];
+  return t([detail, ...why].join('; '));
+}
+
+/** What a drift of an engine that fails verification says before its list. */
+function unverifiedText(r: Report): string {
+  const d = r.attention.drift;
+  const marked = [...d.missing, ...d.differing].filter((p) => p.cuts !== undefined || p.refused !== undefined).length;
+  const v = r.verification?.[d.engine];
+  const what = v === undefined ? [] : [v.admissionErrors > 0 ? `${fmt(v.admissionErrors)} admission error(s)` : '', v.blocked > 0 ? `${fmt(v.blocked)} required edge(s) cut` : ''].filter((x) => x !== '');
+  const head = `${d.engine} FAILS verification (${[...what, 'At a glance has the verification'].join('; ')}): the missing and differing policies below are what a job applying this drift would apply.`;
+  const which =
+    marked > 0
+      ? `${fmt(marked)} of them cut required traffic or are refused by the engine, marked in their detail: do not apply those as they are; fix the matrix, the mode or the options first.`
+      : 'None of those listed is named as the cause (the failing policy may be in sync, or left out of this list): see the verification before applying any.';
+  return `${head} ${which} GET /api/v1/drift refuses this drift unless allowUnverified=true.`;
+}
+
 /** Recommended against applied policies. */
 function driftSection(r: Report): Section {
   const d = r.attention.drift;
   const driftRows: Cell[][] = [
-    ...d.differing.map((p) => [t('differing'), t(p.kind), code(`${p.namespace ?? '(cluster)'}/${p.name}`), t(p.paths.join(', '))]),
-    ...d.missing.map((p) => [t('missing'), t(p.kind), code(`${p.namespace ?? '(cluster)'}/${p.name}`), t('recommended, not applied')]),
-    ...d.extra.map((p) => [t('extra'), t(p.kind), code(`${p.namespace ?? '(cluster)'}/${p.name}`), t('applied, not recommended')]),
+    ...d.differing.map((p) => [t('differing'), t(p.kind), code(policyName(p)), failingDetail(p, p.paths.join(', '))]),
+    ...d.missing.map((p) => [t('missing'), t(p.kind), code(policyName(p)), failingDetail(p, 'recommended, not applied')]),
+    ...d.extra.map((p) => [t('extra'), t(p.kind), code(policyName(p)), t('applied, not recommended')]),
   ];
   return {
     id: 'drift',
@@ -378,6 +408,7 @@ function driftSection(r: Report): Section {
         kind: 'para',
         text: `Engine ${d.engine}: ${d.summary.recommended} recommended, ${d.summary.applied} applied; ${d.summary.inSync} in sync, ${d.summary.missing} missing, ${d.summary.extra} extra, ${d.summary.differing} differing.`,
       },
+      ...(d.verified === false ? [{ kind: 'para' as const, text: unverifiedText(r) }] : []),
       ...(driftRows.length > 0 ? [table(['drift', 'kind', 'policy', 'detail'], driftRows, omitted(r, 'drift.missing') + omitted(r, 'drift.extra') + omitted(r, 'drift.differing'))] : []),
     ],
   };

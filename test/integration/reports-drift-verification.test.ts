@@ -55,7 +55,8 @@ test('mode observed: the drift section of a failing engine says so, and names th
 
   const md = driftPart(renderMarkdown(r), '### Drift against', '\n## ');
   assert.match(md, /kubernetes FAILS verification/);
-  assert.match(md, /1 of the policies listed here cut required traffic/);
+  assert.match(md, /kubernetes FAILS verification \(1 required edge\(s\) cut; At a glance has the verification\)/);
+  assert.match(md, /1 of them cut required traffic or are refused by the engine, marked in their detail/);
   assert.match(md, /\| missing \| NetworkPolicy \| `netobserv\/netobserv-deployment-netobserv-plugin` \| recommended, not applied; CUTS required traffic: egress of netobserv\/Deployment\/netobserv-plugin: netobserv\/Deployment\/netobserv-plugin → stacklight\/StatefulSet\/prometheus-alertmanager 9093\/TCP \|/);
   assert.match(md, /\| missing \| NetworkPolicy \| `netobserv\/netobserv-deployment-netobserv-plugin-exposed` \| recommended, not applied \|/);
   const html = driftPart(renderHtml(r), '<section id="drift"', '</section>');
