@@ -240,6 +240,8 @@ export interface InventorySnapshot {
    * Per workload key, the distinct label sets of the workload's pods in this snapshot, sorted: a
    * Service selects the workload when it selects its labels or any of these (per-pod Services).
    * Stored with the workload, so that a later import of Services alone links them the same way.
+   * Read back too: a workload without an entry has no pod in the inventory (one without a podIP
+   * still has its entry), which the verification needs to know (recommender/simulate/cluster.ts).
    */
   podLabels?: Record<string, Labels[]>;
   /**

@@ -608,11 +608,13 @@ export function readInventory(db: Db): InventorySnapshot {
     }[];
     const services = readServices(db);
     const nodes = readNodes(db);
+    const rows = readWorkloadRows(db, 'WHERE present = 1');
     return {
       takenAt,
       namespaces: readNamespaces(db),
       nodes,
-      workloads: markClusterDns(readWorkloadRows(db, 'WHERE present = 1').map(toWorkload), services),
+      workloads: markClusterDns(rows.map(toWorkload), services),
+      podLabels: storedPodLabels(rows),
       services,
       endpointSlices: readEndpointSlices(db),
       policies: readPolicies(db),
@@ -631,6 +633,16 @@ export function readInventory(db: Db): InventorySnapshot {
       ...readFormerControlPlaneNodes(db, nodes),
     };
   })();
+}
+
+/** The workloads' pods' label sets as the last import that carried Pods stored them: a workload with none there has no pod in the inventory. */
+function storedPodLabels(rows: readonly WorkloadRow[]): Record<string, Labels[]> {
+  const out: Record<string, Labels[]> = {};
+  for (const r of rows) {
+    const sets = r.pod_labels === null ? [] : (JSON.parse(r.pod_labels) as Labels[]);
+    if (sets.length > 0) out[workloadKey(r)] = sets;
+  }
+  return out;
 }
 
 /** The nodes gone from the inventory that ran the apiserver (domain/apiserver.ts formerControlPlaneNodes). */

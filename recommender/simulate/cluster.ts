@@ -49,6 +49,12 @@ export interface ClusterModel {
   /** The first node by name, other than `node`, whose address is known: undefined on a one-node cluster. */
   otherNode(node: string | undefined): string | undefined;
   /**
+   * Whether `pod` stands for a host-network workload the inventory shows no pod of (no podIP, no
+   * node, no pod at all) in a cluster where it can only run at a known address: there are nodes,
+   * and every Node object lists an address. Once it runs it speaks from its node's address.
+   */
+  placeable(pod: SimPod): boolean;
+  /**
    * The workload's pod at one of its addresses only (the one a flow record names), with the labels
    * the pod holding it gets from its own identity: one object per (pod, address); the pod itself
    * when that changes nothing (its only address, no such labels).
@@ -80,10 +86,13 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     addresses.set(k, entry);
   }
   const pods = new Map<string, SimPod>();
+  const podWorkloadKey = new Map<SimPod, string>();
   for (const w of inventory.workloads) {
     const k = workloadKey(w);
     const a = addresses.get(k);
-    pods.set(k, simPod(w, [...(a?.ips ?? [])].sort(), a?.node));
+    const pod = simPod(w, [...(a?.ips ?? [])].sort(), a?.node);
+    pods.set(k, pod);
+    podWorkloadKey.set(pod, k);
   }
   // A Node object without addresses has its host-network pods' (domain/node-addresses.ts).
   const nodeIps = nodeAddresses(inventory, nodeHostIps);
@@ -113,6 +122,10 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
   });
   const addressed = [...nodes.values()].filter((n) => n.ips.length > 0).map((n) => n.name).sort();
   const otherNode = (node: string | undefined) => addressed.find((n) => n !== node);
+  // A pod of the workload without a podIP ran on a node the model lost: it may be one no rule names.
+  const withPods = new Set(Object.keys(inventory.podLabels ?? {}));
+  const everyNodeAddressed = nodes.size > 0 && addressed.length === nodes.size;
+  const placeable = (pod: SimPod) => everyNodeAddressed && pod.hostNetwork && pod.ips.length === 0 && pod.node === undefined && !withPods.has(podWorkloadKey.get(pod) ?? '');
   const atAddress = podVariants((pod, ip) => {
     const own = ownLabelsByIp.get(ip);
     if (own === undefined && pod.ips.length === 1) return pod;
@@ -121,7 +134,7 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
   });
   const families = endpointFamilies(clusterFamilies(cluster));
   const onlyFamily = (a: SimEndpoint, b: SimEndpoint): IpFamily | undefined => connectionFamily(families(a), families(b));
-  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, atAddress, onlyFamily, families };
+  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, onlyFamily, families };
 }
 
 /** The families of an endpoint (a node is reached at any of its addresses), once per pod, node or address: asked per edge side. */

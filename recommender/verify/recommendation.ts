@@ -26,6 +26,7 @@ import { decideSide, sideAllows, type DecidedBy, type PortFlow, type SideVerdict
 import { manifestErrors, type ManifestError } from './index.ts';
 import { extraProbes, type Probe } from './probes.ts';
 import { unaddressedHostNetworkNote } from './unaddressed-host-network.ts';
+import { atJudgedNodes } from './host-network-nodes.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../verified-sides.ts';
@@ -165,23 +166,7 @@ export interface SimulateSidesInput {
 function verifiedFlow(model: ClusterModel, edge: EdgeTraffic): { ok: true; flow: PortFlow } | { ok: false; reason: string } {
   const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
   if (!conn.ok) return conn;
-  return conn.flow.icmp === undefined ? { ok: true, flow: fromAnotherNode(model, conn.flow) } : { ok: false, reason: `${edge.protocol} is not a port protocol every engine can express` };
-}
-
-/**
- * A host-network client of a pod judged from a node other than the pod's, where the cluster has
- * one: an edge names workloads, whose pods run on any node (rescheduled, or a DaemonSet on all),
- * and the pod's own node is the lenient case — Cilium lets the local host into its pods whatever
- * the policy (`allow-localhost`, pkg/policy mapstate.go determineAllowLocalhostIngress), while a
- * remote node's traffic passes only where a rule names it (`remote-node`, or its address). On
- * every other engine a node is a node: the verdict is the same.
- */
-function fromAnotherNode(model: ClusterModel, flow: PortFlow): PortFlow {
-  const { client, server } = flow;
-  if (client.kind !== 'pod' || !client.pod.hostNetwork || server.kind !== 'pod' || server.pod.hostNetwork || server.pod.node === undefined) return flow;
-  if (client.pod.node !== undefined && client.pod.node !== server.pod.node) return flow;
-  const other = model.otherNode(server.pod.node);
-  return other === undefined ? flow : { ...flow, client: { kind: 'pod', pod: model.onNode(client.pod, other) } };
+  return conn.flow.icmp === undefined ? { ok: true, flow: atJudgedNodes(model, conn.flow) } : { ok: false, reason: `${edge.protocol} is not a port protocol every engine can express` };
 }
 
 /** The simulators a verification judges with: the recommended manifests alone, and with the applied policies beside them. */

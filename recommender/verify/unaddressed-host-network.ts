@@ -2,7 +2,9 @@
  * Why a host-network end of a cut side may be cut: it speaks from its node's address
  * (domain/node-addresses.ts), and the inventory knows none — no pod of it shows a podIP, and its
  * node's Node object lists no address or is not there. No ipBlock, Calico `nets` or node rule can
- * name that address, so "no rule allows it" alone would leave the reader guessing.
+ * name that address, so "no rule allows it" alone would leave the reader guessing. A workload with
+ * no pod in the inventory is judged at a node whose address is known when every node has one
+ * (host-network-nodes.ts): it is still unaddressed here only where a node lists none.
  */
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { workloadKey } from '../../domain/peer.ts';

@@ -18,6 +18,9 @@ import { importInventory } from '../../app/inventory.ts';
 import { applyMatrix } from '../../app/matrices.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
+import { clusterModel, connectionFlow } from '../../recommender/simulate/cluster.ts';
+import { atJudgedNodes } from '../../recommender/verify/host-network-nodes.ts';
+import type { Peer } from '../../domain/peer.ts';
 import { namespaceItem } from '../helpers/inventory-yaml.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
@@ -137,3 +140,22 @@ for (const direction of ['egress', 'ingress'] as const) {
     }
   });
 }
+
+test('the podless host-network end is judged at a node that is not the other end\'s own, or at the only node', () => {
+  for (const [nodes, expected] of [[TWO_NODES, 'n1'], [ONE_NODE, 'n2']] as const) {
+    for (const direction of ['egress', 'ingress'] as const) {
+      const input = stored(nodes, direction);
+      const model = clusterModel(input.inventory, input.externalNames);
+      const srv: Peer = { kind: 'workload', workload: { namespace: 'a', kind: 'Deployment', name: 'srv' } };
+      const agent: Peer = { kind: 'workload', workload: { namespace: 'b', kind: 'DaemonSet', name: 'agent' } };
+      const [client, server, port] = direction === 'egress' ? [srv, agent, 9100] : [agent, srv, 8080];
+      const conn = connectionFlow(model, client, server, port, 'TCP');
+      assert.ok(conn.ok && conn.flow.icmp === undefined);
+      const flow = atJudgedNodes(model, conn.flow);
+      const end = direction === 'egress' ? flow.server : flow.client;
+      assert.equal(end.kind, 'pod');
+      if (end.kind !== 'pod') return;
+      assert.deepEqual([end.pod.node, end.pod.ips], [expected, [nodes[expected]]], `${direction} ${Object.keys(nodes).join(',')}`);
+    }
+  }
+});

@@ -1,0 +1,44 @@
+/**
+ * The nodes the verification judges a flow's host-network ends at. A host-network pod speaks from
+ * its node's address, and an edge names workloads, whose pods run on any node (rescheduled, or a
+ * DaemonSet on all), so each end is judged at a node that is not the other end's own where the
+ * cluster has one: the other end's node is the lenient case — Cilium lets the local host into its
+ * pods whatever the policy (`allow-localhost`, pkg/policy mapstate.go
+ * determineAllowLocalhostIngress), while a remote node's traffic passes only where a rule names
+ * it (`remote-node`, or its address). On every other engine a node is a node: the verdict is the
+ * same.
+ */
+import type { ClusterModel } from '../simulate/cluster.ts';
+import type { PortFlow, SimEndpoint } from '../simulate/types.ts';
+
+export function atJudgedNodes(model: ClusterModel, flow: PortFlow): PortFlow {
+  const server = placed(model, flow.server, flow.client);
+  const client = placed(model, flow.client, server);
+  const moved = client === flow.client && server === flow.server ? flow : { ...flow, client, server };
+  return fromAnotherNode(model, moved);
+}
+
+/**
+ * A host-network end the inventory shows no pod of, at a node whose address is known (ClusterModel
+ * `placeable`): without one no ipBlock or Calico `nets` could match it, though the rules name
+ * every node's addresses. Kept unaddressed where a node lists none (it may run there, at an
+ * address no rule names: verify/unaddressed-host-network.ts says so).
+ */
+function placed(model: ClusterModel, end: SimEndpoint, other: SimEndpoint): SimEndpoint {
+  if (end.kind !== 'pod' || !end.pod.hostNetwork || !model.placeable(end.pod)) return end;
+  const away = nodeOf(other);
+  // On a one-node cluster, the other end's node is the only one it can run on.
+  const node = model.otherNode(away) ?? model.otherNode(undefined);
+  return node === undefined ? end : { kind: 'pod', pod: model.onNode(end.pod, node) };
+}
+
+const nodeOf = (e: SimEndpoint): string | undefined => (e.kind === 'pod' ? e.pod.node : e.kind === 'node' ? e.node.name : undefined);
+
+/** A host-network client of a pod, on the pod's node (or on none known), judged from another node where the cluster has one. */
+function fromAnotherNode(model: ClusterModel, flow: PortFlow): PortFlow {
+  const { client, server } = flow;
+  if (client.kind !== 'pod' || !client.pod.hostNetwork || server.kind !== 'pod' || server.pod.hostNetwork || server.pod.node === undefined) return flow;
+  if (client.pod.node !== undefined && client.pod.node !== server.pod.node) return flow;
+  const other = model.otherNode(server.pod.node);
+  return other === undefined ? flow : { ...flow, client: { kind: 'pod', pod: model.onNode(client.pod, other) } };
+}
