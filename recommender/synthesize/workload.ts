@@ -158,80 +158,189 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, all: W
   // exception, nothing documented — but the observed edges its rules fit once its toggle is set
   // (documented when set), which it still documents.
   const components = all.filter((c) => c.component.enabled);
-  const documenting = all.filter((c) => c.component.enabled || comparison.rules.some((r) => r.status === 'documented-when-set' && r.matrix === c.matrix && r.component === c.component.name));
+  const documenting = documentingComponents(all, comparison);
   const observed = comparison.ingress.edges.length + comparison.egress.edges.length;
   const self: Planning['self'] = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
   // Before any refusal: a workload given no policy (on the host network) still requires its must
   // flows at their other end, whose policy can cut them.
-  const must = unobservedMustFlows(comparison, self, ctx);
-  const plan: WorkloadPlan = { workload: w, hostNetwork: w.hostNetwork, comparison, components: documenting, intents: [], excluded: [], violations: [], warnings: must.unverifiable.map((u) => u.warning), summary: '', documentedFlows: must.flows, leftClosed: [] };
+  const plan = newPlan(w, comparison, documenting, unobservedMustFlows(comparison, self, ctx));
+  warnDisabledComponents(plan, all, documenting, observed);
+  const mirrorEvidence = confirmFromOtherEnds(w, comparison, components, ctx);
+  const onlyAtOtherEnds = requiredOnlyAtOtherEnds(w, documenting, ctx);
+  const refusal = noPolicyReason(w, documenting, ctx.opts, onlyAtOtherEnds, observed);
+  if (refusal !== undefined) return refuse(plan, refusal, ctx);
+  planPolicies(newPlanning(w, self, comparison, components, ctx, plan, mirrorEvidence), onlyAtOtherEnds);
+  return plan;
+}
+
+/** The components that document something of the workload: the enabled ones, and a disabled one whose rule documents an edge once set. */
+function documentingComponents(all: readonly WorkloadComponent[], comparison: WorkloadComparison): WorkloadComponent[] {
+  const documentsWhenSet = (c: WorkloadComponent): boolean =>
+    comparison.rules.some((r) => r.status === 'documented-when-set' && r.matrix === c.matrix && r.component === c.component.name);
+  return all.filter((c) => c.component.enabled || documentsWhenSet(c));
+}
+
+/** The plan before anything is decided: the must flows the verification checks, and their unverifiable warnings first. */
+function newPlan(w: Workload, comparison: WorkloadComparison, documenting: WorkloadComponent[], must: MustFlows): WorkloadPlan {
+  return {
+    workload: w,
+    hostNetwork: w.hostNetwork,
+    comparison,
+    components: documenting,
+    intents: [],
+    excluded: [],
+    violations: [],
+    warnings: must.unverifiable.map((u) => u.warning),
+    summary: '',
+    documentedFlows: must.flows,
+    leftClosed: [],
+  };
+}
+
+function warnDisabledComponents(plan: WorkloadPlan, all: readonly WorkloadComponent[], documenting: readonly WorkloadComponent[], observed: number): void {
   for (const c of all) {
     const warning = documenting.includes(c) ? undefined : disabledComponentWarning(c, observed);
     if (warning !== undefined) plan.warnings.push(warning);
   }
-  const mirrorEvidence = confirmFromOtherEnds(w, comparison, components, ctx);
-  const details = ctx.details !== false;
-  // In mode documented a workload no matrix of its own documents gets no policy: nothing of it is
-  // restricted. Under a namespace default-deny, which isolates it all the same, one that another
-  // component's rule names (a role's pods) gets the rules required at its end, on top of that layer.
-  const onlyAtOtherEnds = ctx.opts.defaultDeny && documenting.length === 0 && (ctx.mirrors.byWorkload.get(workloadKey(w))?.length ?? 0) > 0;
-  const refusal = noPolicyReason(w, documenting, ctx.opts, onlyAtOtherEnds, observed);
-  if (refusal !== undefined) {
-    plan.summary = refusal.summary;
-    plan.hostNetwork = refusal.hostNetwork === true;
-    for (const e of comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
-    if (refusal.undocumented && w.clusterDns === true && ctx.opts.defaultDeny) {
-      guardClusterDns(plan, ctx, details);
-      return plan;
-    }
-    if (refusal.warning !== undefined) (refusal.undocumented ? (plan.underLayer ??= []) : plan.warnings).push(refusal.warning);
-    if (refusal.layerSummary !== undefined) plan.underLayerSummary = refusal.layerSummary;
+}
+
+/**
+ * In mode documented a workload no matrix of its own documents gets no policy: nothing of it is
+ * restricted. Under a namespace default-deny, which isolates it all the same, one that another
+ * component's rule names (a role's pods) gets the rules required at its end, on top of that layer.
+ */
+function requiredOnlyAtOtherEnds(w: Workload, documenting: readonly WorkloadComponent[], ctx: SynthesisContext): boolean {
+  return ctx.opts.defaultDeny && documenting.length === 0 && (ctx.mirrors.byWorkload.get(workloadKey(w))?.length ?? 0) > 0;
+}
+
+/** The plan of a workload that gets no policy: every edge left out, with the refusal's summary and warning. */
+function refuse(plan: WorkloadPlan, refusal: NoPolicy, ctx: SynthesisContext): WorkloadPlan {
+  plan.summary = refusal.summary;
+  plan.hostNetwork = refusal.hostNetwork === true;
+  for (const e of plan.comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
+  if (refusal.undocumented && plan.workload.clusterDns === true && ctx.opts.defaultDeny) {
+    guardClusterDns(plan, ctx, ctx.details !== false);
     return plan;
   }
-  const p: Planning = { w, self, name: nameOf(w), comparison, components, ctx, details, plan, groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets), egress: new AtomGroups('egress', comparison.egress, ctx.portSets) }, portless: { ingress: [], egress: [] }, unresolved: { ingress: [], egress: [] }, apiserverUnknown: false, mirrorEvidence, mirrored: { ingress: new Set(), egress: new Set() }, cutHere: [] };
-  const included = comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
-  // Documented rules render in modes union and documented; an unbound role's any-peer rule is a documented-unobserved one.
-  const documented = ctx.opts.mode !== 'observed';
-  const anyPeer = documented && (ctx.opts.include as string[]).includes('documented-unobserved');
-  if (documented) addDocumentedAtoms(p, included);
-  if (anyPeer) addUnboundRoleAtoms(p, comparison.rules);
-  addDynamicPeersAtoms(p);
-  // Where the mirrored rules do not render, the verification still requires their flows here, except where this matrix leaves them closed.
-  addMirroredAtoms(p, included, documented && (ctx.opts.include as string[]).includes('documented-unobserved'));
+  if (refusal.warning !== undefined) (refusal.undocumented ? (plan.underLayer ??= []) : plan.warnings).push(refusal.warning);
+  if (refusal.layerSummary !== undefined) plan.underLayerSummary = refusal.layerSummary;
+  return plan;
+}
+
+function newPlanning(
+  w: Workload,
+  self: Planning['self'],
+  comparison: WorkloadComparison,
+  components: readonly WorkloadComponent[],
+  ctx: SynthesisContext,
+  plan: WorkloadPlan,
+  mirrorEvidence: ReadonlyMap<MirroredRule, number[]>,
+): Planning {
+  return {
+    w,
+    self,
+    name: nameOf(w),
+    comparison,
+    components,
+    ctx,
+    details: ctx.details !== false,
+    plan,
+    groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets), egress: new AtomGroups('egress', comparison.egress, ctx.portSets) },
+    portless: { ingress: [], egress: [] },
+    unresolved: { ingress: [], egress: [] },
+    apiserverUnknown: false,
+    mirrorEvidence,
+    mirrored: { ingress: new Set(), egress: new Set() },
+    cutHere: [],
+  };
+}
+
+/** A direction as the allowlist renders it, with its grouped rules (the evidence). */
+interface PlannedDirection {
+  input: DirectionInput;
+  rules: GroupedRule[];
+}
+
+/** The atoms of both directions, then the directions, their warnings, the intents and the summary. */
+function planPolicies(p: Planning, onlyAtOtherEnds: boolean): void {
+  const { w, ctx, plan } = p;
+  const included = p.comparison.rules.filter((r) => ruleIncluded(r, ctx.opts));
+  // An unbound role's any-peer rule is a documented-unobserved one.
+  const anyPeer = ctx.opts.mode !== 'observed' && (ctx.opts.include as string[]).includes('documented-unobserved');
+  addMatrixAtoms(p, included, anyPeer);
   const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
   const apart = addObservedAtoms(p, included, exposed);
   addIstiodIngressAtoms(p);
   const openWhenUndocumented = ctx.opts.mode === 'documented' && onlyAtOtherEnds;
   const egress = egressDirection(p, openWhenUndocumented);
-  const ingressRules = p.groups.ingress.build(ctx.edgeKeys);
-  const ingress: DirectionInput = ingressRules.length > 0
-    ? { mode: 'rules', rules: ingressRules.map((g) => g.input) }
-    : openWhenUndocumented
-    ? { mode: 'none' }
-    : {
-        mode: 'deny-all',
-        explanation: explanation(`${intentKey(w)}#ingress`, 'implied', exposed.length > 0 ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)' : `${nothingIn(p, 'ingress')}: deny all ingress`),
-      };
-  if (openWhenUndocumented) {
-    // The namespace layer isolates what the mirrored rules do not open: said where the layer comes.
-    // DNS and the apiserver stay allowed where the egress keeps rules (the implied ones above).
-    const kept = (x: ExcludedEdge): boolean => egress.input.mode === 'rules' && x.edge.direction === 'egress' && (x.edge.edge.server.kind === 'dns' || isApiserverEdge(x.edge.edge, ctx.ix));
-    const cut = plan.excluded.filter((x) => x.reason === MODE_DOCUMENTED_LEFT_OUT && !kept(x)).length;
-    if (cut > 0) (plan.underLayer ??= []).push(`${p.name}: no matrix documents it: mode documented gives it only the rules other components' must rules require at its end, and --default-deny isolates it otherwise: ${cut} other observed edge side(s) of it are cut; document it, or use mode union`);
-  }
-  const restricts = (d: DirectionInput): boolean => d.mode === 'rules' || d.mode === 'deny-all';
-  plan.warnings.push(...documentedWarnings(comparison.rules, { ingress: restricts(ingress), egress: restricts(egress.input) }, { ingress: anyPeer, egress: anyPeer && ctx.opts.egress }, ctx.opts.mode === 'observed' ? modeObservedCuts(p) : undefined));
-  plan.warnings.push(...otherViewWarnings(comparison.rules, { ingress: comparison.ingress, egress: comparison.egress }));
-  const restricted = { ingress: restricts(ingress), egress: restricts(egress.input) };
-  plan.warnings.push(...p.cutHere.filter((m) => restricted[m.direction]).map(mirroredCutWarning));
-  for (const [direction, input] of [['ingress', ingress], ['egress', egress.input]] as const) {
-    if (restricts(input)) plan.warnings.push(...portlessCut(direction, p.portless[direction]), ...unresolvedCut(direction, p.unresolved[direction]));
-  }
-  plan.intents.push(allowlistIntent(p, ingress, ingressRules, egress));
+  const ingress = ingressDirection(p, exposed.length > 0, openWhenUndocumented);
+  if (openWhenUndocumented) warnCutUnderLayer(p, egress.input);
+  addRestrictionWarnings(p, ingress.input, egress.input, anyPeer);
+  plan.intents.push(allowlistIntent(p, ingress.input, ingress.rules, egress));
   if (exposed.length > 0) plan.intents.push(exposureIntent(p, exposed, apart.exposure));
-  if (w.clusterDns === true) plan.intents.push(clusterDnsIntent(w, ctx, p.details, comparison.ingress, apart.dns));
-  plan.summary = `${p.name}: ${plan.intents.length} polic${plan.intents.length === 1 ? 'y' : 'ies'}; ingress ${ingress.mode}, egress ${egress.input.mode}${plan.violations.length > 0 ? `; ${plan.violations.length} undocumented edge(s) reported as violations` : ''}.`;
-  return plan;
+  if (w.clusterDns === true) plan.intents.push(clusterDnsIntent(w, ctx, p.details, p.comparison.ingress, apart.dns));
+  plan.summary = planSummary(p, ingress.input, egress.input);
+}
+
+/** The atoms of what the matrices document: the included rules, unbound roles, dynamic peers and other components' rules. */
+function addMatrixAtoms(p: Planning, included: readonly RuleAssessment[], anyPeer: boolean): void {
+  // Documented rules render in modes union and documented.
+  if (p.ctx.opts.mode !== 'observed') addDocumentedAtoms(p, included);
+  if (anyPeer) addUnboundRoleAtoms(p, p.comparison.rules);
+  addDynamicPeersAtoms(p);
+  // Where the mirrored rules do not render, the verification still requires their flows here, except where this matrix leaves them closed.
+  addMirroredAtoms(p, included, anyPeer);
+}
+
+/** The ingress direction: its rules; else open where only the namespace layer isolates, else deny-all. */
+function ingressDirection(p: Planning, hasExposure: boolean, openWhenUndocumented: boolean): PlannedDirection {
+  const rules = p.groups.ingress.build(p.ctx.edgeKeys);
+  if (rules.length > 0) return { input: { mode: 'rules', rules: rules.map((g) => g.input) }, rules };
+  if (openWhenUndocumented) return { input: { mode: 'none' }, rules };
+  const id = `${intentKey(p.w)}#ingress`;
+  const why = hasExposure
+    ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)'
+    : `${nothingIn(p, 'ingress')}: deny all ingress`;
+  return { input: { mode: 'deny-all', explanation: explanation(id, 'implied', why) }, rules };
+}
+
+/**
+ * Mode documented, a workload only other components' rules name: the namespace layer isolates what
+ * the mirrored rules do not open, said where the layer comes. DNS and the apiserver stay allowed
+ * where the egress keeps rules (the implied ones).
+ */
+function warnCutUnderLayer(p: Planning, egress: DirectionInput): void {
+  const { plan, ctx } = p;
+  const kept = (x: ExcludedEdge): boolean =>
+    egress.mode === 'rules' && x.edge.direction === 'egress' && (x.edge.edge.server.kind === 'dns' || isApiserverEdge(x.edge.edge, ctx.ix));
+  const cut = plan.excluded.filter((x) => x.reason === MODE_DOCUMENTED_LEFT_OUT && !kept(x)).length;
+  if (cut === 0) return;
+  (plan.underLayer ??= []).push(
+    `${p.name}: no matrix documents it: mode documented gives it only the rules other components' must rules require at its end, ` +
+      `and --default-deny isolates it otherwise: ${cut} other observed edge side(s) of it are cut; document it, or use mode union`,
+  );
+}
+
+const restrictsDirection = (d: DirectionInput): boolean => d.mode === 'rules' || d.mode === 'deny-all';
+
+/** What the restricted directions cut or leave out: documented rules, other views, mirrored must rules, ICMP and unresolved addresses. */
+function addRestrictionWarnings(p: Planning, ingress: DirectionInput, egress: DirectionInput, anyPeer: boolean): void {
+  const { comparison, ctx, plan } = p;
+  const restricted = { ingress: restrictsDirection(ingress), egress: restrictsDirection(egress) };
+  const cuts = ctx.opts.mode === 'observed' ? modeObservedCuts(p) : undefined;
+  plan.warnings.push(...documentedWarnings(comparison.rules, restricted, { ingress: anyPeer, egress: anyPeer && ctx.opts.egress }, cuts));
+  plan.warnings.push(...otherViewWarnings(comparison.rules, { ingress: comparison.ingress, egress: comparison.egress }));
+  plan.warnings.push(...p.cutHere.filter((m) => restricted[m.direction]).map(mirroredCutWarning));
+  for (const direction of ['ingress', 'egress'] as const) {
+    if (restricted[direction]) plan.warnings.push(...portlessCut(direction, p.portless[direction]), ...unresolvedCut(direction, p.unresolved[direction]));
+  }
+}
+
+function planSummary(p: Planning, ingress: DirectionInput, egress: DirectionInput): string {
+  const { intents, violations } = p.plan;
+  const policies = `${intents.length} polic${intents.length === 1 ? 'y' : 'ies'}`;
+  const reported = violations.length > 0 ? `; ${violations.length} undocumented edge(s) reported as violations` : '';
+  return `${p.name}: ${policies}; ingress ${ingress.mode}, egress ${egress.mode}${reported}.`;
 }
 
 /** One workload being planned: its inputs, the plan so far and the atoms of both directions. */
@@ -265,6 +374,16 @@ function nameOf(w: Workload): string {
   return `${w.kind} ${w.namespace}/${w.name}`;
 }
 
+/** Why a workload gets no policy: the summary, the warning (where the namespace layer comes, if `undocumented`) and the edges' reason. */
+interface NoPolicy {
+  summary: string;
+  layerSummary?: string;
+  warning?: string;
+  excluded: string;
+  undocumented?: true;
+  hostNetwork?: true;
+}
+
 /** Why the workload gets no policy at all (host network, no labels, nothing documented in mode documented), or undefined. */
 function noPolicyReason(
   w: Workload,
@@ -272,7 +391,7 @@ function noPolicyReason(
   opts: RecommendOptions,
   documentedAtOtherEnds: boolean,
   observed: number,
-): { summary: string; layerSummary?: string; warning?: string; excluded: string; undocumented?: true; hostNetwork?: true } | undefined {
+): NoPolicy | undefined {
   const name = nameOf(w);
   // The matrix's word counts as the inventory's (its hostNetwork, literal or a condition that
   // holds: matrix/resolve.ts): a policy selecting host-network pods does nothing.
