@@ -752,96 +752,155 @@ function addressesUnknown(rp: ResolvedPeer): string | undefined {
  * reported as a violation); edges the exposure and cluster-DNS policies cover are returned apart.
  */
 function addObservedAtoms(p: Planning, included: readonly RuleAssessment[], exposed: Workload['exposure']): { exposure: number[]; dns: number[] } {
-  const { w, comparison, ctx, plan } = p;
-  const opts = ctx.opts;
-  const includedIds = new Set(included.map((r) => r.rule.id));
-  const byId = new Map(comparison.rules.map((r) => [r.rule.id, r]));
-  const include = new Set<string>(opts.include);
-  const exposureEdges: number[] = [];
-  // The cluster DNS answers every pod, host-network ones and those not observed yet included.
-  const clusterDns = w.clusterDns === true;
-  const dnsEdges: number[] = [];
-  for (const side of [comparison.ingress, comparison.egress]) {
-    const direction = side.direction;
-    const ingress = direction === 'ingress';
-    const exclude = (i: number, reason: string) => plan.excluded.push({ edge: side.assessment(i), reason });
-    if (!ingress && !opts.egress) {
-      for (let i = 0; i < side.edges.length; i++) exclude(i, 'egress is not restricted (--no-egress)');
-      continue;
-    }
-    const authority = opts.mode === 'union' ? authoritative(p.components, direction) : undefined;
-    for (let i = 0; i < side.edges.length; i++) {
-      const edge = side.edges[i]!;
-      const status = side.status[i]!;
-      const ruleIds = side.rules[i]!;
-      if (ingress && edge.client.kind === 'kubelet') {
-        // Probes from the pod's own node: never a rule, so never a violation either, even when a
-        // documented health check from the nodes covers them (docs/recommend.md, "Health checks and kubelet probes").
-        const probe = ctx.peers.of(edge, direction, w.namespace);
-        if (!probe.ok) exclude(i, probe.reason);
-        continue;
-      }
-      if (ingress && status !== 'stale' && ctx.ix.mesh.isAmbientProbe(edge.client, edge.server)) {
-        addAmbientProbeAtom(p, side, i, ruleIds.map((id) => byId.get(id)).filter((r): r is RuleAssessment => r !== undefined));
-        continue;
-      }
-      if (opts.mode !== 'observed' && anyIn(ruleIds, includedIds)) continue; // evidenced by its documented rule
-      if (p.mirrored[direction].has(i)) continue; // evidenced by the other end's documented rule
-      if (clusterDns && ingress && answersDns(ctx.dns, edge)) {
-        dnsEdges.push(i);
-        continue;
-      }
-      if (ingress && isExposed(edge, exposed)) {
-        exposureEdges.push(i);
-        continue;
-      }
-      // Documented when set: a rule documents it under a condition the cluster evidently meets, so
-      // it is most likely required, and a policy that cuts required traffic is worse than none
-      // (docs/matrices.md, "Documented when set"). Allowed in every mode, never a violation.
-      if (opts.mode === 'documented' && status !== 'documented-when-set') {
-        exclude(i, MODE_DOCUMENTED_LEFT_OUT);
-        continue;
-      }
-      if (!include.has(status)) {
-        exclude(i, `status ${status} is not included`);
-        continue;
-      }
-      if (status === 'undocumented' && authority) {
-        plan.violations.push(side.assessment(i));
-        exclude(i, `undocumented, and matrix ${authority} is authoritative for ${direction}: a violation to review, not a rule`);
-        continue;
-      }
-      // Denied today and required by nothing: allowing it would open what the applied policies close.
-      if (status === 'undocumented' && edge.forwarded === 0 && edge.dropped > 0) {
-        exclude(i, 'undocumented and only ever dropped: the applied policies deny it today; document it if it is required');
-        continue;
-      }
-      const peer = ctx.peers.of(edge, direction, w.namespace);
-      if (!peer.ok) {
-        exclude(i, peer.reason);
-        const far = ingress ? edge.client : edge.server;
-        if (far.kind === 'unknown' && !(edge.forwarded === 0 && edge.dropped > 0)) p.unresolved[direction].push(edge);
-        continue;
-      }
-      // The cluster DNS asks an upstream resolver over TCP as well as UDP (a truncated answer, a
-      // client that asked over TCP: CoreDNS forward follows the client's protocol): seen on one, both stay open.
-      const ports = clusterDns && !ingress && isUpstreamDns(edge) ? UPSTREAM_DNS_PORTS : ctx.peers.portList(edge);
-      if (!ports) {
-        exclude(i, `${edge.protocol} has no port: not expressible on every engine`);
-        // Unless it was only ever dropped: NetObserv counts an echo forwarded only when its reply was captured.
-        if (!(edge.forwarded === 0 && edge.dropped > 0)) p.portless[direction].push(edge);
-        continue;
-      }
-      const rules = ruleIds.length === 0 ? NO_RULES : ruleIds.map((id) => byId.get(id)).filter((r): r is RuleAssessment => r !== undefined);
-      // A documented-when-set edge is under no rule in force: its rule says which one documents it, once set.
-      const when = status === 'documented-when-set' ? side.documentedWhen.get(i) : undefined;
-      const notes = when !== undefined && when.length > 0 ? [`documented when set: ${when.join('; ')}`] : isHbone(edge, ctx.ix) ? HBONE_NOTES : NO_NOTES;
-      for (let j = 0; j < peer.peers.length; j++) p.groups[direction].add(peer.peers[j]!, peer.keys[j]!, ports, status, rules, i, notes);
-    }
-  }
+  const { comparison, ctx, plan } = p;
+  const pass: ObservedPass = {
+    includedIds: new Set(included.map((r) => r.rule.id)),
+    byId: new Map(comparison.rules.map((r) => [r.rule.id, r])),
+    include: new Set<string>(ctx.opts.include),
+    exposed,
+    clusterDns: p.w.clusterDns === true,
+    exposure: [],
+    dns: [],
+  };
+  for (const side of [comparison.ingress, comparison.egress]) addObservedSide(p, pass, side);
   // Both sides add in `${edgeKey}|${direction}` order, as the comparison lists them.
   plan.violations = sortAssessments(plan.violations, ctx.edgeKeys.key);
-  return { exposure: exposureEdges, dns: dnsEdges };
+  return { exposure: pass.exposure, dns: pass.dns };
+}
+
+/** What addObservedAtoms reads for every edge side, made once per workload, and the edges it sets apart. */
+interface ObservedPass {
+  includedIds: ReadonlySet<string>;
+  byId: ReadonlyMap<string, RuleAssessment>;
+  include: ReadonlySet<string>;
+  exposed: Workload['exposure'];
+  /** The cluster DNS answers every pod, host-network ones and those not observed yet included. */
+  clusterDns: boolean;
+  /** Positions of the ingress edges the exposure policy covers. */
+  exposure: number[];
+  /** Positions of the ingress edges the cluster-DNS policy covers. */
+  dns: number[];
+}
+
+/** One side's edges, each set apart, left out, or made atoms, in the side's order. */
+function addObservedSide(p: Planning, pass: ObservedPass, side: SideComparison): void {
+  const opts = p.ctx.opts;
+  if (side.direction === 'egress' && !opts.egress) {
+    for (let i = 0; i < side.edges.length; i++) excludeEdge(p, side, i, 'egress is not restricted (--no-egress)');
+    return;
+  }
+  const authority = opts.mode === 'union' ? authoritative(p.components, side.direction) : undefined;
+  for (let i = 0; i < side.edges.length; i++) {
+    if (placedApart(p, pass, side, i)) continue;
+    const reason = leftOutReason(p, pass, side, i, authority);
+    if (reason !== undefined) excludeEdge(p, side, i, reason);
+    else addObservedEdgeAtoms(p, pass, side, i);
+  }
+}
+
+function excludeEdge(p: Planning, side: SideComparison, i: number, reason: string): void {
+  p.plan.excluded.push({ edge: side.assessment(i), reason });
+}
+
+/**
+ * Whether the edge is not the allowlist's own to render: a kubelet probe, an ambient pod's probe
+ * (its own atom), evidence of a documented rule here or at the other end, or covered by the
+ * cluster-DNS or exposure policy (recorded in `pass`).
+ */
+function placedApart(p: Planning, pass: ObservedPass, side: SideComparison, i: number): boolean {
+  const { ctx } = p;
+  const edge = side.edges[i]!;
+  const ingress = side.direction === 'ingress';
+  const ruleIds = side.rules[i]!;
+  if (ingress && edge.client.kind === 'kubelet') {
+    // Probes from the pod's own node: never a rule, so never a violation either, even when a
+    // documented health check from the nodes covers them (docs/recommend.md, "Health checks and kubelet probes").
+    const probe = ctx.peers.of(edge, side.direction, p.w.namespace);
+    if (!probe.ok) excludeEdge(p, side, i, probe.reason);
+    return true;
+  }
+  if (ingress && side.status[i] !== 'stale' && ctx.ix.mesh.isAmbientProbe(edge.client, edge.server)) {
+    addAmbientProbeAtom(p, side, i, rulesOf(pass, ruleIds));
+    return true;
+  }
+  if (ctx.opts.mode !== 'observed' && anyIn(ruleIds, pass.includedIds)) return true; // evidenced by its documented rule
+  if (p.mirrored[side.direction].has(i)) return true; // evidenced by the other end's documented rule
+  if (pass.clusterDns && ingress && answersDns(ctx.dns, edge)) {
+    pass.dns.push(i);
+    return true;
+  }
+  if (ingress && isExposed(edge, pass.exposed)) {
+    pass.exposure.push(i);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Why the mode, the included statuses or an authoritative matrix leave the edge out, or undefined.
+ * An undocumented edge of a direction a matrix is authoritative for is reported as a violation too.
+ */
+function leftOutReason(p: Planning, pass: ObservedPass, side: SideComparison, i: number, authority: string | undefined): string | undefined {
+  const status = side.status[i]!;
+  // Documented when set: a rule documents it under a condition the cluster evidently meets, so
+  // it is most likely required, and a policy that cuts required traffic is worse than none
+  // (docs/matrices.md, "Documented when set"). Allowed in every mode, never a violation.
+  if (p.ctx.opts.mode === 'documented' && status !== 'documented-when-set') return MODE_DOCUMENTED_LEFT_OUT;
+  if (!pass.include.has(status)) return `status ${status} is not included`;
+  if (status === 'undocumented' && authority) {
+    p.plan.violations.push(side.assessment(i));
+    return `undocumented, and matrix ${authority} is authoritative for ${side.direction}: a violation to review, not a rule`;
+  }
+  // Denied today and required by nothing: allowing it would open what the applied policies close.
+  if (status === 'undocumented' && onlyEverDropped(side.edges[i]!)) {
+    return 'undocumented and only ever dropped: the applied policies deny it today; document it if it is required';
+  }
+  return undefined;
+}
+
+/** The edge's far peers on its ports as atoms, or left out where no peer or no port can be named. */
+function addObservedEdgeAtoms(p: Planning, pass: ObservedPass, side: SideComparison, i: number): void {
+  const { ctx } = p;
+  const edge = side.edges[i]!;
+  const direction = side.direction;
+  const peer = ctx.peers.of(edge, direction, p.w.namespace);
+  if (!peer.ok) {
+    excludeEdge(p, side, i, peer.reason);
+    const far = direction === 'ingress' ? edge.client : edge.server;
+    if (far.kind === 'unknown' && !onlyEverDropped(edge)) p.unresolved[direction].push(edge);
+    return;
+  }
+  // The cluster DNS asks an upstream resolver over TCP as well as UDP (a truncated answer, a
+  // client that asked over TCP: CoreDNS forward follows the client's protocol): seen on one, both stay open.
+  const ports = pass.clusterDns && direction === 'egress' && isUpstreamDns(edge) ? UPSTREAM_DNS_PORTS : ctx.peers.portList(edge);
+  if (!ports) {
+    excludeEdge(p, side, i, `${edge.protocol} has no port: not expressible on every engine`);
+    // Unless it was only ever dropped: NetObserv counts an echo forwarded only when its reply was captured.
+    if (!onlyEverDropped(edge)) p.portless[direction].push(edge);
+    return;
+  }
+  const ruleIds = side.rules[i]!;
+  const rules = ruleIds.length === 0 ? NO_RULES : rulesOf(pass, ruleIds);
+  const notes = observedNotes(side, i, ctx.ix);
+  for (let j = 0; j < peer.peers.length; j++) p.groups[direction].add(peer.peers[j]!, peer.keys[j]!, ports, side.status[i]!, rules, i, notes);
+}
+
+/** The assessed documented rules whose ids an edge lists. */
+function rulesOf(pass: ObservedPass, ruleIds: readonly string[]): RuleAssessment[] {
+  return ruleIds.map((id) => pass.byId.get(id)).filter((r): r is RuleAssessment => r !== undefined);
+}
+
+/** The notes of an observed edge's atoms: the rule that documents it once set, or HBONE's port. */
+function observedNotes(side: SideComparison, i: number, ix: ClusterIndex): readonly string[] {
+  // A documented-when-set edge is under no rule in force: its rule says which one documents it, once set.
+  const when = side.status[i] === 'documented-when-set' ? side.documentedWhen.get(i) : undefined;
+  if (when !== undefined && when.length > 0) return [`documented when set: ${when.join('; ')}`];
+  return isHbone(side.edges[i]!, ix) ? HBONE_NOTES : NO_NOTES;
+}
+
+/** Never forwarded, only dropped: denied by the policies applied today. */
+function onlyEverDropped(edge: EdgeTraffic): boolean {
+  return edge.forwarded === 0 && edge.dropped > 0;
 }
 
 /**
@@ -896,7 +955,7 @@ function isHbone(edge: EdgeTraffic, ix: ClusterIndex): boolean {
   return edge.port === HBONE_PORT && edge.protocol === 'TCP' && ix.mesh.tunnelled(edge.client, edge.server);
 }
 
-// Plain functions rather than closures in the loop above: it runs once per edge side.
+// Plain functions rather than closures in placedApart: it runs once per edge side.
 function anyIn(ids: readonly string[], set: ReadonlySet<string>): boolean {
   for (const id of ids) if (set.has(id)) return true;
   return false;
