@@ -292,16 +292,23 @@ function addMatrixAtoms(p: Planning, included: readonly RuleAssessment[], anyPee
   addMirroredAtoms(p, included, anyPeer);
 }
 
-/** The ingress direction: its rules; else open where only the namespace layer isolates, else deny-all. */
+/** The ingress direction: its atoms' rules, or none (see renderDirection). */
 function ingressDirection(p: Planning, hasExposure: boolean, openWhenUndocumented: boolean): PlannedDirection {
-  const rules = p.groups.ingress.build(p.ctx.edgeKeys);
+  return renderDirection(p, 'ingress', openWhenUndocumented, () =>
+    hasExposure ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)' : `${nothingIn(p, 'ingress')}: deny all ingress`,
+  );
+}
+
+/**
+ * A direction as its atoms' rules; with none, unrestricted where only the namespace layer isolates
+ * the workload (mode documented), else deny-all for the reason `denied` gives (asked only then: it may warn).
+ */
+function renderDirection(p: Planning, d: Direction, openWhenUndocumented: boolean, denied: () => string): PlannedDirection {
+  const rules = p.groups[d].build(p.ctx.edgeKeys);
   if (rules.length > 0) return { input: { mode: 'rules', rules: rules.map((g) => g.input) }, rules };
   if (openWhenUndocumented) return { input: { mode: 'none' }, rules };
-  const id = `${intentKey(p.w)}#ingress`;
-  const why = hasExposure
-    ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)'
-    : `${nothingIn(p, 'ingress')}: deny all ingress`;
-  return { input: { mode: 'deny-all', explanation: explanation(id, 'implied', why) }, rules };
+  const id = `${intentKey(p.w)}#${d}`;
+  return { input: { mode: 'deny-all', explanation: explanation(id, 'implied', denied()) }, rules };
 }
 
 /**
@@ -971,59 +978,82 @@ function isExposed(edge: EdgeTraffic, exposed: Workload['exposure']): boolean {
  * The cluster DNS's upstream resolvers are nowhere in the inventory: its egress is restricted
  * only once one was seen, or every name outside the cluster stops resolving.
  */
-function egressDirection(p: Planning, openWhenUndocumented: boolean): { input: DirectionInput; rules: GroupedRule[] } {
-  const { w, ctx, plan, groups } = p;
-  const { ix, opts } = ctx;
+function egressDirection(p: Planning, openWhenUndocumented: boolean): PlannedDirection {
+  const { w, ctx, plan } = p;
   const out = p.comparison.egress;
-  let upstreamSeen = false;
-  for (let i = 0; i < out.edges.length && !upstreamSeen; i++) {
-    const e = out.edges[i]!;
-    if (isUpstreamDns(e) && out.status[i] !== 'stale') upstreamSeen = true;
-  }
-  const dnsEgressOpen = w.clusterDns === true && opts.egress && !upstreamSeen;
+  const dnsEgressOpen = w.clusterDns === true && ctx.opts.egress && !upstreamDnsSeen(out);
   if (dnsEgressOpen) plan.warnings.push(`${p.name} is the cluster DNS and no upstream resolver was observed: its egress is left open`);
-  if (!opts.egress) return { input: { mode: 'none' }, rules: [] };
+  if (!ctx.opts.egress) return { input: { mode: 'none' }, rules: [] };
   if (dnsEgressOpen) return leftOpen(p, 'the cluster DNS: no upstream resolver was observed, so its egress is left open');
-  const apiEdges: number[] = [];
   // A matrix authoritative for the egress lists all of it: apiserver traffic it does not document is
   // a violation to review (StackLight's cAdvisor: "deny all egress"), not a rule to keep.
   const complete = authoritative(p.components, 'egress') !== undefined;
-  if (!complete) for (let i = 0; i < out.edges.length; i++) if (out.status[i] !== 'stale' && isApiserverEdge(out.edges[i]!, ix)) apiEdges.push(i);
-  if (p.apiserverUnknown) return leftOpen(p, 'a documented rule needs the apiserver, whose endpoints are unknown: egress is left open rather than cutting it off');
+  const apiEdges = complete ? [] : apiserverEdges(out, ctx.ix);
+  if (p.apiserverUnknown) {
+    return leftOpen(p, 'a documented rule needs the apiserver, whose endpoints are unknown: egress is left open rather than cutting it off');
+  }
   // The cluster DNS is CoreDNS, whose kubernetes plugin watches the apiserver (coredns.io/plugins/kubernetes;
   // OpenShift's DNS operator runs the same plugin): one long-lived connection a capture window or
   // sampling easily misses, so not having seen it says nothing.
   const watches = w.clusterDns === true && !complete && apiEdges.length === 0;
-  if ((apiEdges.length > 0 || watches) && !groups.egress.hasApiserver) {
-    const why = watches ? 'the cluster DNS, which watches the apiserver' : 'seen using the apiserver';
-    if (ix.apiserver.length === 0) {
-      plan.warnings.push(`${p.name} ${watches ? 'is the cluster DNS, which watches the apiserver' : 'was seen using the apiserver'}, but no endpoint of default/kubernetes is known: egress is left open rather than cutting it off (import the inventory with EndpointSlices)`);
-      return leftOpen(p, `${why}, whose endpoints are unknown: egress is left open rather than cutting it off`);
-    }
-    const api = irPeers(APISERVER, 'egress', w.namespace, ix, ctx.dns);
-    const checked = api.ok ? ctx.peers.peer(api.peers[0]!) : undefined;
-    if (checked) {
-      groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, [watches ? 'the cluster DNS watches the apiserver (CoreDNS kubernetes plugin): never cut off, observed or not' : 'seen using the apiserver: never cut off'], 'apiserver');
-      coveredAfterAll(p, 'egress', apiEdges);
-    }
-  }
+  const open = apiEdges.length > 0 || watches ? keepApiserver(p, apiEdges, watches) : undefined;
+  if (open !== undefined) return open;
   addIstiodEgressAtoms(p);
-  if (groups.egress.size > 0) {
-    const targets = dnsTargetPeers(ctx.dns, ctx.ix).map((peer) => ctx.peers.peer(peer));
-    const lookups = leftOutLookups(p, new Set(targets.map((t) => t.key)));
-    for (const dnsTo of targets) {
-      const covered = lookups.filter((x) => x.keys.includes(dnsTo.key)).map((x) => x.i);
-      groups.egress.add(dnsTo.value, dnsTo.key, ctx.dns.ports, 'implied', [], covered, ['DNS is always allowed when egress is restricted'], 'dns');
-    }
-    coveredAfterAll(p, 'egress', lookups.map((x) => x.i));
+  addDnsEgressAtoms(p);
+  return renderDirection(p, 'egress', openWhenUndocumented, () => `${nothingIn(p, 'egress')}: deny all egress`);
+}
+
+/** Whether the egress side holds a lookup to an upstream resolver observed lately. */
+function upstreamDnsSeen(out: SideComparison): boolean {
+  for (let i = 0; i < out.edges.length; i++) if (isUpstreamDns(out.edges[i]!) && out.status[i] !== 'stale') return true;
+  return false;
+}
+
+/** Positions of the egress edges to the apiserver observed lately. */
+function apiserverEdges(out: SideComparison, ix: ClusterIndex): number[] {
+  const found: number[] = [];
+  for (let i = 0; i < out.edges.length; i++) if (out.status[i] !== 'stale' && isApiserverEdge(out.edges[i]!, ix)) found.push(i);
+  return found;
+}
+
+/**
+ * The apiserver as an implied egress rule covering `apiEdges`, unless a rule already names it; or,
+ * where none of its endpoints is known, the egress left open (with a warning) rather than cut.
+ */
+function keepApiserver(p: Planning, apiEdges: readonly number[], watches: boolean): PlannedDirection | undefined {
+  const { w, ctx, groups } = p;
+  if (groups.egress.hasApiserver) return undefined;
+  if (ctx.ix.apiserver.length === 0) {
+    const uses = watches ? 'is the cluster DNS, which watches the apiserver' : 'was seen using the apiserver';
+    p.plan.warnings.push(
+      `${p.name} ${uses}, but no endpoint of default/kubernetes is known: ` +
+        'egress is left open rather than cutting it off (import the inventory with EndpointSlices)',
+    );
+    const why = watches ? 'the cluster DNS, which watches the apiserver' : 'seen using the apiserver';
+    return leftOpen(p, `${why}, whose endpoints are unknown: egress is left open rather than cutting it off`);
   }
-  const rules = groups.egress.build(ctx.edgeKeys);
-  const input: DirectionInput = rules.length > 0
-    ? { mode: 'rules', rules: rules.map((g) => g.input) }
-    : openWhenUndocumented
-    ? { mode: 'none' }
-    : { mode: 'deny-all', explanation: explanation(`${intentKey(w)}#egress`, 'implied', `${nothingIn(p, 'egress')}: deny all egress`) };
-  return { input, rules };
+  const api = irPeers(APISERVER, 'egress', w.namespace, ctx.ix, ctx.dns);
+  const checked = api.ok ? ctx.peers.peer(api.peers[0]!) : undefined;
+  if (!checked) return undefined;
+  const note = watches
+    ? 'the cluster DNS watches the apiserver (CoreDNS kubernetes plugin): never cut off, observed or not'
+    : 'seen using the apiserver: never cut off';
+  groups.egress.add(checked.value, checked.key, [], 'implied', [], apiEdges, [note], 'apiserver');
+  coveredAfterAll(p, 'egress', apiEdges);
+  return undefined;
+}
+
+/** A restricted egress that keeps any rule keeps DNS: the cluster DNS on the ports it answers on, covering the lookups left out. */
+function addDnsEgressAtoms(p: Planning): void {
+  const { ctx, groups } = p;
+  if (groups.egress.size === 0) return;
+  const targets = dnsTargetPeers(ctx.dns, ctx.ix).map((peer) => ctx.peers.peer(peer));
+  const lookups = leftOutLookups(p, new Set(targets.map((t) => t.key)));
+  for (const dnsTo of targets) {
+    const covered = lookups.filter((x) => x.keys.includes(dnsTo.key)).map((x) => x.i);
+    groups.egress.add(dnsTo.value, dnsTo.key, ctx.dns.ports, 'implied', [], covered, ['DNS is always allowed when egress is restricted'], 'dns');
+  }
+  coveredAfterAll(p, 'egress', lookups.map((x) => x.i));
 }
 
 const XDS_PORTS: readonly PortSpec[] = [port('TCP', ISTIOD_XDS_PORT)];
@@ -1136,7 +1166,7 @@ function nothingIn(p: Planning, d: Direction): string {
  * namespace default-deny layer (--default-deny) would isolate it: then it is an explicit
  * allow-all, so the layer below cannot cut what was deliberately left open.
  */
-function leftOpen(p: Planning, why: string): { input: DirectionInput; rules: GroupedRule[] } {
+function leftOpen(p: Planning, why: string): PlannedDirection {
   if (!p.ctx.opts.defaultDeny) return { input: { mode: 'none' }, rules: [] };
   return { input: { mode: 'allow-all', ports: [], explanation: explanation(`${intentKey(p.w)}#egress-open`, 'implied', `${why}; allowed explicitly above the namespace default-deny`) }, rules: [] };
 }
@@ -1148,7 +1178,7 @@ function workloadSubject(w: Workload): IntentInput['subject'] {
 const namesFqdns = (d: DirectionInput): boolean => d.mode === 'rules' && d.rules.some((r) => r.peers.some((p) => p.kind === 'fqdn'));
 
 /** The workload's allowlist: its rules of both directions, with their evidence when something reads it. */
-function allowlistIntent(p: Planning, ingress: DirectionInput, ingressRules: GroupedRule[], egress: { input: DirectionInput; rules: GroupedRule[] }): PlannedIntent {
+function allowlistIntent(p: Planning, ingress: DirectionInput, ingressRules: GroupedRule[], egress: PlannedDirection): PlannedIntent {
   const { w, ctx, details } = p;
   const nRules = countMatrixRules(ingressRules, egress.rules);
   const nEdges = countEdges([...ingressRules, ...egress.rules]);
