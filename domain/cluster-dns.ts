@@ -10,6 +10,7 @@
  */
 import type { Protocol } from './flow.ts';
 import type { ContainerPort, Labels, LabelSelector, Service, Workload } from './inventory.ts';
+import { serviceTargetPort } from './service-links.ts';
 
 /** The port clients ask the cluster DNS Service on, and upstream resolvers answer on. */
 export const DNS_SERVICE_PORT = 53;
@@ -169,10 +170,9 @@ function dnsTargetPort(service: Service | undefined, podPorts: readonly Containe
   const sp = service.ports.find((p) => p.port === DNS_SERVICE_PORT && p.protocol === protocol);
   const where = `Service ${service.namespace}/${service.name}`;
   if (sp === undefined) return { port: fallback, problem: `${where} has no port ${DNS_SERVICE_PORT}/${protocol}` };
-  if (typeof sp.targetPort === 'number') return { port: { port: sp.targetPort, protocol } };
-  const named = podPorts.find((p) => p.name === sp.targetPort && p.protocol === protocol);
-  if (named === undefined) return { port: fallback, problem: `${where} sends ${DNS_SERVICE_PORT}/${protocol} to target port "${sp.targetPort}", which no DNS pod declares` };
-  return { port: { port: named.port, protocol } };
+  const target = serviceTargetPort(sp, { ports: podPorts });
+  if (target === undefined) return { port: fallback, problem: `${where} sends ${DNS_SERVICE_PORT}/${protocol} to target port "${sp.targetPort}", which no DNS pod declares` };
+  return { port: { port: target, protocol } };
 }
 
 /**

@@ -54,7 +54,7 @@ export function withStoredIngressExposure(exposure: readonly Exposure[], stored:
 }
 
 /** The pod port a Service port sends to on `w`: its number, or the container port its name names (undefined: none does). */
-export function serviceTargetPort(sp: ServicePort, w: Workload): number | undefined {
+export function serviceTargetPort(sp: Pick<ServicePort, 'targetPort' | 'protocol'>, w: { readonly ports: readonly Pick<Workload['ports'][number], 'name' | 'port' | 'protocol'>[] }): number | undefined {
   if (typeof sp.targetPort === 'number') return sp.targetPort;
   return w.ports.find((p) => p.name === sp.targetPort && p.protocol === sp.protocol)?.port;
 }

@@ -624,7 +624,7 @@ function unverifiableWarning(r: RuleAssessment, server: WorkloadRef, unresolved:
   if (unresolved.length === 0) return `${head} ${who} declares none (no port of its matrix component, Service or container): ${unverifiable}; name the port in the rule or in the component's ports`;
   const names = unresolved.map((u) => `the Service ${u.service} names target port "${u.port.targetPort}" (of its port ${u.port.port}/${u.port.protocol})`).join(', and ');
   const fix = [...new Set(unresolved.map((u) => `"${u.port.targetPort}"`))].join(', ');
-  return `${head} ${names}, which no container of ${who} declares, so the port cannot be resolved: ${unverifiable}; declare the container port ${fix} in ${who}'s pod template or correct the Service's targetPort, or name the port in the rule or in the component's ports`;
+  return `${head} ${names}, which no container of ${who} declares for that protocol, so the port cannot be resolved: ${unverifiable}; declare the container port ${fix} in ${who}'s pod template or correct the Service's targetPort, or name the port in the rule or in the component's ports`;
 }
 
 /**

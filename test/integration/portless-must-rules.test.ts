@@ -198,7 +198,7 @@ test('a server whose Service names a target port no container declares: the warn
   const said = client.warnings.filter((m) => m.startsWith(`${RULE} (must: p) names no port`));
   assert.equal(said.length, 1, client.warnings.join('\n'));
   assert.doesNotMatch(said[0]!, /declares none/);
-  assert.match(said[0]!, /the Service ns-a\/db names target port "pg" \(of its port 5432\/TCP\), which no container of Pod ns-a\/db declares/);
+  assert.match(said[0]!, /the Service ns-a\/db names target port "pg" \(of its port 5432\/TCP\), which no container of Pod ns-a\/db declares for that protocol/);
   assert.match(said[0]!, /declare the container port "pg" in Pod ns-a\/db's pod template or correct the Service's targetPort/);
 });
 

@@ -6,6 +6,7 @@
  * resolved on each pod), or, for the selector-less `default/kubernetes`, the apiserver endpoints.
  */
 import { isApiserverService } from '../../../domain/apiserver.ts';
+import { serviceTargetPort } from '../../../domain/service-links.ts';
 import type { SimCluster, SimPod, SimProtocol, SimService } from '../types.ts';
 
 interface ServiceEndpoints {
@@ -43,7 +44,7 @@ export class ServiceIndex {
           for (const ip of pod.ips) {
             e.addresses.add(ip);
             for (const p of svc.ports) {
-              const target = typeof p.targetPort === 'number' ? p.targetPort : pod.ports.find((cp) => cp.name === p.targetPort && cp.protocol === p.protocol)?.port;
+              const target = serviceTargetPort(p, pod);
               if (target !== undefined) e.sockets.add(`${ip}|${target}|${p.protocol}`);
             }
           }
