@@ -1,7 +1,8 @@
 /**
  * Items of a small inventory as YAML list entries (a `kind: List` document's `items`), for tests
  * that write the cluster beside the matrix they check: one running bare pod labelled `app: <name>`,
- * one node with a podCIDR, one namespace with its name label.
+ * one node with a podCIDR, one namespace with its name label; the server and host-network agent
+ * of the host-network tests.
  */
 export interface BarePod {
   namespace: string;
@@ -37,4 +38,29 @@ export function nodeItem(name: string, podCidr: string, internalIp: string, sinc
 
 export function namespaceItem(name: string): string {
   return `- {apiVersion: v1, kind: Namespace, metadata: {name: ${name}, labels: {kubernetes.io/metadata.name: ${name}}}}`;
+}
+
+/** Deployment a/srv (`app: srv`, container port 8080) with its ReplicaSet and one running pod on n2 at `ip`. */
+export function serverDeploymentItems(ip: string, since = SINCE): string {
+  return `- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: srv, namespace: a, uid: d1}
+  spec: {selector: {matchLabels: {app: srv}}, template: {metadata: {labels: {app: srv}}, spec: {containers: [{name: c, image: c, ports: [{containerPort: 8080}]}]}}}
+- apiVersion: apps/v1
+  kind: ReplicaSet
+  metadata: {name: srv-abc, namespace: a, uid: r1, labels: {app: srv, pod-template-hash: abc}, ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: srv, uid: d1, controller: true}]}
+  spec: {selector: {matchLabels: {app: srv}}, template: {metadata: {labels: {app: srv}}, spec: {containers: [{name: c, image: c}]}}}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: srv-abc-1, namespace: a, labels: {app: srv, pod-template-hash: abc}, creationTimestamp: "${since}", ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: srv-abc, uid: r1, controller: true}]}
+  spec: {nodeName: n2, containers: [{name: c, image: c, ports: [{containerPort: 8080}]}]}
+  status: {phase: Running, startTime: "${since}", podIP: ${ip}, podIPs: [{ip: ${ip}}]}`;
+}
+
+/** DaemonSet b/agent (`app: agent`) in the host network, without its pods. */
+export function hostNetworkAgentItem(): string {
+  return `- apiVersion: apps/v1
+  kind: DaemonSet
+  metadata: {name: agent, namespace: b, uid: ds1}
+  spec: {selector: {matchLabels: {app: agent}}, template: {metadata: {labels: {app: agent}}, spec: {hostNetwork: true, containers: [{name: c, image: c}]}}}`;
 }

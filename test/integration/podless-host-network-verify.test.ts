@@ -21,7 +21,7 @@ import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import { clusterModel, connectionFlow } from '../../recommender/simulate/cluster.ts';
 import { atJudgedNodes } from '../../recommender/verify/host-network-nodes.ts';
 import type { Peer } from '../../domain/peer.ts';
-import { namespaceItem } from '../helpers/inventory-yaml.ts';
+import { hostNetworkAgentItem, namespaceItem, serverDeploymentItems } from '../helpers/inventory-yaml.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const T = '2026-01-01T00:00:00Z';
@@ -44,23 +44,8 @@ items:
 ${namespaceItem('a')}
 ${namespaceItem('b')}
 ${Object.entries(nodes).map(([name, ip], i) => nodeItem(name, ip, i)).join('\n')}
-- apiVersion: apps/v1
-  kind: Deployment
-  metadata: {name: srv, namespace: a, uid: d1}
-  spec: {selector: {matchLabels: {app: srv}}, template: {metadata: {labels: {app: srv}}, spec: {containers: [{name: c, image: c, ports: [{containerPort: 8080}]}]}}}
-- apiVersion: apps/v1
-  kind: ReplicaSet
-  metadata: {name: srv-abc, namespace: a, uid: r1, labels: {app: srv, pod-template-hash: abc}, ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: srv, uid: d1, controller: true}]}
-  spec: {selector: {matchLabels: {app: srv}}, template: {metadata: {labels: {app: srv}}, spec: {containers: [{name: c, image: c}]}}}
-- apiVersion: v1
-  kind: Pod
-  metadata: {name: srv-abc-1, namespace: a, labels: {app: srv, pod-template-hash: abc}, creationTimestamp: "${T}", ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: srv-abc, uid: r1, controller: true}]}
-  spec: {nodeName: n2, containers: [{name: c, image: c, ports: [{containerPort: 8080}]}]}
-  status: {phase: Running, startTime: "${T}", podIP: ${SERVER_IP}, podIPs: [{ip: ${SERVER_IP}}]}
-- apiVersion: apps/v1
-  kind: DaemonSet
-  metadata: {name: agent, namespace: b, uid: ds1}
-  spec: {selector: {matchLabels: {app: agent}}, template: {metadata: {labels: {app: agent}}, spec: {hostNetwork: true, containers: [{name: c, image: c}]}}}
+${serverDeploymentItems(SERVER_IP, T)}
+${hostNetworkAgentItem()}
 `;
 
 const RULES: Record<Direction, string> = {
