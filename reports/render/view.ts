@@ -4,6 +4,7 @@
  * note; the JSON rendering has up to MAX_ATTENTION_ITEMS per list.
  */
 import type { Citation } from '../../recommender/matrix/resolved.ts';
+import { kindName } from '../../recommender/engines/manifest-id.ts';
 import type { DriftCut, DriftPolicyItem, EdgeItem, PolicyRefItem, Report, RuleItem } from '../model.ts';
 
 export const MAX_ROWS = 200;
@@ -361,6 +362,8 @@ function findingsSection(r: Report): Section {
 }
 
 const policyName = (p: PolicyRefItem): string => `${p.namespace ?? '(cluster)'}/${p.name}`;
+/** A policy's kind as messages and the 422s name it (manifest-id.ts): a Calico NetworkPolicy is `NetworkPolicy.projectcalico.org`, another object than a Kubernetes one of its namespace and name. */
+const policyKind = (p: PolicyRefItem): Cell => t(kindName(p.apiVersion, p.kind));
 
 function cutText(c: DriftCut): string {
   const [client = '', server = '', port = '', protocol = ''] = c.edge.split('|');
@@ -394,9 +397,9 @@ function unverifiedText(r: Report): string {
 function driftSection(r: Report): Section {
   const d = r.attention.drift;
   const driftRows: Cell[][] = [
-    ...d.differing.map((p) => [t('differing'), t(p.kind), code(policyName(p)), failingDetail(p, p.paths.join(', '))]),
-    ...d.missing.map((p) => [t('missing'), t(p.kind), code(policyName(p)), failingDetail(p, 'recommended, not applied')]),
-    ...d.extra.map((p) => [t('extra'), t(p.kind), code(policyName(p)), t('applied, not recommended')]),
+    ...d.differing.map((p) => [t('differing'), policyKind(p), code(policyName(p)), failingDetail(p, p.paths.join(', '))]),
+    ...d.missing.map((p) => [t('missing'), policyKind(p), code(policyName(p)), failingDetail(p, 'recommended, not applied')]),
+    ...d.extra.map((p) => [t('extra'), policyKind(p), code(policyName(p)), t('applied, not recommended')]),
   ];
   return {
     id: 'drift',

@@ -153,3 +153,24 @@ test('a namespace\'s report counts that namespace\'s edges, over their time, and
   assert.deepEqual(netobserv.systems.map((s) => s.matrix), ['netobserv']);
   assert.ok(netobserv.attention.findings.every((f) => f.matrix === 'netobserv'));
 });
+
+test('the drift table names a Calico policy\'s kind as the rest of the product does (NetworkPolicy.projectcalico.org), never as a Kubernetes NetworkPolicy; the JSON keeps apiVersion and kind', () => {
+  const db = openDb(dbPath);
+  let calico: Report;
+  try {
+    calico = buildReport(gatherReportInput(db, { engine: 'calico', mode: 'observed', egress: true, staleDays: 30, matrices: {}, trigger: 'manual', namespace: 'netobserv', generatedAt: Date.UTC(2026, 10, 21, 2, 0, 0) }));
+  } finally {
+    db.close();
+  }
+  const listed = [...calico.attention.drift.missing, ...calico.attention.drift.differing, ...calico.attention.drift.extra];
+  const policy = listed.find((p) => p.apiVersion === 'projectcalico.org/v3' && p.kind === 'NetworkPolicy');
+  assert.ok(policy, 'the premise: the calico drift lists a Calico NetworkPolicy');
+  const row = `NetworkPolicy.projectcalico.org | \`${policy.namespace}/${policy.name}\``;
+  assert.ok(renderMarkdown(calico).includes(row), `markdown has ${row}`);
+  assert.doesNotMatch(renderMarkdown(calico), /\| NetworkPolicy \|/);
+  assert.match(renderHtml(calico), /<td>NetworkPolicy\.projectcalico\.org<\/td>/);
+  const json = JSON.parse(renderReport(calico, 'json')) as Report;
+  assert.ok(json.attention.drift.missing.concat(json.attention.drift.differing).some((p) => p.apiVersion === 'projectcalico.org/v3' && p.kind === 'NetworkPolicy'));
+  // A Kubernetes NetworkPolicy keeps its bare kind.
+  assert.match(renderMarkdown(report), /\| missing \| NetworkPolicy \|/);
+});
