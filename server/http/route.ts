@@ -13,7 +13,14 @@ export interface ResponseSpec {
   description: string;
   /** Content type → schema (undefined schema: free-form content of that type). */
   content?: Record<string, TSchema | undefined>;
-  headers?: Record<string, string>;
+  /** Header name → its description (a string value), or its description and schema. */
+  headers?: Record<string, string | HeaderSpec>;
+}
+
+/** A response header whose value has a schema of its own (an enum), beyond "a string". */
+export interface HeaderSpec {
+  description: string;
+  schema: TSchema;
 }
 
 export interface RouteInput<Q extends TSchema, P extends TSchema, B extends TSchema> {

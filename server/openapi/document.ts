@@ -63,7 +63,7 @@ function operation(route: AnyRoute): Record<string, unknown> {
   for (const [status, r] of Object.entries(route.responses)) {
     const resp: Record<string, unknown> = { description: r.description };
     if (r.content) resp.content = Object.fromEntries(Object.entries(r.content).map(([ct, s]) => [ct, s ? { schema: plain(s) } : {}]));
-    if (r.headers) resp.headers = Object.fromEntries(Object.entries(r.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }]));
+    if (r.headers) resp.headers = Object.fromEntries(Object.entries(r.headers).map(([h, d]) => [h, typeof d === 'string' ? { description: d, schema: { type: 'string' } } : { description: d.description, schema: plain(d.schema) }]));
     responses[status] = resp;
   }
   const errors = new Set<number>([500]);

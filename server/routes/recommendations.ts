@@ -12,9 +12,9 @@ import { selectionOf } from '../../app/selection.ts';
 import type { ServiceContext } from '../context.ts';
 import { badRequest, HttpProblem } from '../http/problem.ts';
 import { sendRendered } from '../http/send-rendered.ts';
-import { defineRoute, type AnyRoute } from '../http/route.ts';
+import { defineRoute, type AnyRoute, type HeaderSpec, type ResponseSpec } from '../http/route.ts';
 import { computeLimits } from './compute-limits.ts';
-import { canonicalWorkloadPath, Cursor, Engine, FreeObject, Namespace, StringEnum, WorkloadFilter, withCanonicalWorkload } from '../schemas/common.ts';
+import { canonicalWorkloadPath, Cursor, Engine, FreeObject, Namespace, StringEnum, VerificationProblem, WorkloadFilter, withCanonicalWorkload } from '../schemas/common.ts';
 import { decodeCursor } from '../http/cursor.ts';
 import { continuesWalk, isPageCursor, PAGE_DEFAULT, PAGE_MAX, queryTag, type WorkloadPage } from '../services/recommendation-pages.ts';
 import type { RecommendationService } from '../services/recommendations.ts';
@@ -118,12 +118,23 @@ const unknownSelection = {
 };
 
 
-const verifiedHeader = { 'X-Flowmatrix-Verified': "`true` or `false`: the answer's `verification.ok`" };
-const cacheHeaders = { ETag: 'content hash; send it back as If-None-Match for a 304', 'Content-Disposition': 'attachment; filename=…', 'X-Flowmatrix-Verified': '`true`, or `false` with allowUnverified=true' };
+/** `X-Flowmatrix-Verified`: the answer's `verification.ok` as `true` or `false`, for a job that reads the status and headers only. */
+const verified = (description: string): HeaderSpec => ({ description, schema: StringEnum(['true', 'false'] as const) });
+const verifiedHeader = { 'X-Flowmatrix-Verified': verified("`true` or `false`: the answer's `verification.ok`") };
+/** The manifests-only answers carry no `warnings` list: what a job must not miss comes as Warning headers (recommendation-responses.ts withWarnings). */
+const notInForce = { Warning: '299 - "…" per stored matrix not in force (GET /api/v1/matrices lists them); absent when every stored matrix is in force' };
+const cacheHeaders = {
+  ETag: 'content hash (of the manifests and the Warning headers); send it back as If-None-Match for a 304',
+  'Cache-Control': '`no-cache`: revalidate with If-None-Match',
+  'Content-Disposition': 'attachment; filename=…',
+  'X-Flowmatrix-Verified': verified('`true`, or `false` with allowUnverified=true'),
+  ...notInForce,
+};
 /** What /export and /drift answer for manifests that fail verification. */
-const unverified = (answers: string) => ({
+const unverified = (answers: string): ResponseSpec => ({
   description: `the manifests fail verification (the engine would refuse them, or they deny included traffic or a flow a documented must rule requires): the problem lists what fails (\`errors\`, and the whole verification as \`verification\`); allowUnverified=true answers ${answers} anyway`,
-  headers: { 'X-Flowmatrix-Verified': '`false`' },
+  content: { 'application/problem+json': VerificationProblem },
+  headers: { 'X-Flowmatrix-Verified': verified('`false`'), ...notInForce },
 });
 
 /** Answers a query: its problem, or its headers and body chunks (with backpressure); 304 when the client has it. */
@@ -219,7 +230,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       responses: {
         ...computeLimits,
         200: { description: 'manifests', content: { 'application/yaml': undefined, 'application/x-tar': undefined }, headers: cacheHeaders },
-        304: { description: 'not modified (If-None-Match matched the ETag)' },
+        304: { description: 'not modified (If-None-Match matched the ETag): no body, the headers the 200 would carry', headers: cacheHeaders },
         404: unknownSelection,
         422: unverified('them'),
       },
@@ -245,7 +256,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
         200: {
           description: 'the drift report: engine, namespace, summary, inSync, missing, extra, differing, and the verification of the recommendation it compares (`ok: false` only with allowUnverified=true)',
           content: { 'application/json': FreeObject },
-          headers: { ...verifiedHeader, Warning: '299 - "…" per stored matrix not in force' },
+          headers: { ...verifiedHeader, ...notInForce },
         },
         404: unknownSelection,
         422: unverified('the drift'),

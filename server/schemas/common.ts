@@ -17,6 +17,22 @@ export const Problem = Type.Object(
   { description: 'RFC 9457 problem details' },
 );
 
+/**
+ * The 422 of /export and /drift for manifests that fail verification: a problem whose `errors` list
+ * what fails, with the whole verification as the extension member `verification`
+ * (recommender/verify/recommendation.ts Verification, its `tightness` empty).
+ */
+export const VerificationProblem = Type.Object(
+  {
+    ...Problem.properties,
+    verification: Type.Object(
+      { engine: Type.String(), ok: Type.Boolean({ description: 'false here' }) },
+      { additionalProperties: true, description: 'the verification, as `recommend --output json` prints it: ok, admission, blocked, blockedByApplied, stillAllowed, denied, skipped, tightness, warnings' },
+    ),
+  },
+  { description: 'RFC 9457 problem details with the verification that failed' },
+);
+
 /** A string from a fixed list, as a plain JSON Schema `enum` (clear errors: "must be one of …"). */
 export function StringEnum<const T extends string>(values: readonly T[], options: { default?: T; description?: string } = {}): TUnsafe<T> {
   return Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });

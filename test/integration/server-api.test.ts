@@ -102,6 +102,49 @@ test('the OpenAPI document is the contract: a parameter with a default is option
   assert.ok(doc.paths['/api/v1/reports']?.post?.responses['413'] && doc.paths['/api/v1/reports']?.post?.responses['503']);
 });
 
+test('the OpenAPI document lists the headers /export and /drift send, on each response (a 304 and the 422s too), X-Flowmatrix-Verified as true|false, and the verification member of their 422', async () => {
+  type Header = { schema: Record<string, unknown> };
+  type Resp = { headers?: Record<string, Header>; content?: Record<string, { schema: Record<string, unknown> }> };
+  const doc = (await request(app).get('/openapi.json').expect(200)).body as {
+    paths: Record<string, Record<string, { responses: Record<string, Resp> }>>;
+    components: { schemas: Record<string, Record<string, unknown>> };
+  };
+  const response = (path: string, status: string): Resp => doc.paths[path]?.get?.responses[status] ?? assert.fail(`GET ${path} declares no ${status}`);
+  const declared = (path: string, status: string): string[] => Object.keys(response(path, status).headers ?? {});
+  const expected: [string, string, string[]][] = [
+    ['/api/v1/export', '200', ['ETag', 'X-Flowmatrix-Verified', 'Warning']],
+    ['/api/v1/export', '304', ['ETag', 'X-Flowmatrix-Verified', 'Warning']],
+    ['/api/v1/export', '422', ['X-Flowmatrix-Verified', 'Warning']],
+    ['/api/v1/drift', '200', ['X-Flowmatrix-Verified', 'Warning']],
+    ['/api/v1/drift', '422', ['X-Flowmatrix-Verified', 'Warning']],
+  ];
+  for (const [path, status, names] of expected) for (const name of names) assert.ok(declared(path, status).includes(name), `GET ${path} ${status} declares ${name}`);
+  // Wherever it is declared, X-Flowmatrix-Verified is one of two strings.
+  for (const [path, ops] of Object.entries(doc.paths)) {
+    for (const [status, r] of Object.entries(ops.get?.responses ?? {})) {
+      const h = r.headers?.['X-Flowmatrix-Verified'];
+      if (h) assert.deepEqual(h.schema, { type: 'string', enum: ['true', 'false'] }, `GET ${path} ${status}`);
+    }
+  }
+  // The 422 problem carries the whole verification.
+  const resolve = (s: Record<string, unknown>): Record<string, unknown> => (typeof s.$ref === 'string' ? (doc.components.schemas[s.$ref.replace('#/components/schemas/', '')] ?? assert.fail(`no ${s.$ref}`)) : s);
+  for (const path of ['/api/v1/export', '/api/v1/drift']) {
+    const schema = resolve(response(path, '422').content?.['application/problem+json']?.schema ?? assert.fail(`GET ${path} 422 has no problem schema`));
+    const props = schema.properties as Record<string, unknown>;
+    assert.ok(props.verification, `GET ${path} 422: the problem schema has verification`);
+    assert.ok(props.errors && props.detail, `GET ${path} 422: still a problem`);
+  }
+  // What the service really sends on an export and its 304 is declared there.
+  const ours = ['ETag', 'X-Flowmatrix-Verified', 'Warning', 'Content-Disposition'];
+  const ok = await request(app).get('/api/v1/export').query({ engine: 'kubernetes', namespace: 'monitoring' }).set('Authorization', AUTH).expect(200);
+  const etag = String(ok.headers.etag);
+  const notModified = await request(app).get('/api/v1/export').query({ engine: 'kubernetes', namespace: 'monitoring' }).set('Authorization', AUTH).set('If-None-Match', etag).expect(304);
+  for (const [status, res] of [['200', ok], ['304', notModified]] as const) {
+    for (const name of ours) if (res.headers[name.toLowerCase()] !== undefined) assert.ok(declared('/api/v1/export', status).includes(name), `the ${status} sends ${name}, undeclared`);
+  }
+  assert.equal(notModified.headers['x-flowmatrix-verified'], 'true');
+});
+
 test('a route without query parameters refuses any, naming it, as the others refuse unknown ones', async () => {
   const res = await request(app).get('/api/v1/matrices?limit=5').set('Authorization', AUTH).expect(400);
   assert.match(res.body.detail, /query\.limit is not a known parameter/);

@@ -66,6 +66,21 @@ test('a drift whose recommendation fails verification is 422 with what fails, as
   }
 });
 
+test('the 422 is the one the OpenAPI document describes: its members, verification among them, and its headers', async () => {
+  type Schema = { required?: string[]; properties?: Record<string, Schema> };
+  type Resp = { headers?: Record<string, unknown>; content?: Record<string, { schema: Schema }> };
+  const doc = (await request(app).get('/openapi.json').expect(200)).body as { paths: Record<string, { get: { responses: Record<string, Resp> } }> };
+  for (const path of ['/api/v1/drift', '/api/v1/export']) {
+    const documented = doc.paths[path]?.get.responses['422'] ?? assert.fail(`${path}: no 422`);
+    const schema = documented.content?.['application/problem+json']?.schema ?? assert.fail(`${path}: no problem schema`);
+    const res = await request(app).get(`${path}?engine=kubernetes&mode=observed&namespace=netobserv`).expect(422);
+    for (const member of schema.required ?? []) assert.ok(member in res.body, `${path}: the 422 has ${member}`);
+    assert.ok(schema.required?.includes('verification'), `${path}: verification is a member of the documented 422`);
+    for (const member of schema.properties?.verification?.required ?? []) assert.ok(member in res.body.verification, `${path}: verification.${member}`);
+    assert.ok(documented.headers?.['X-Flowmatrix-Verified'] && res.headers['x-flowmatrix-verified'] === 'false', `${path}: X-Flowmatrix-Verified`);
+  }
+});
+
 test('allowUnverified=true answers the drift anyway, marked unverified, with the verification in the body', async () => {
   const drift = await request(app).get('/api/v1/drift?engine=kubernetes&mode=observed&namespace=netobserv&allowUnverified=true');
   assert.equal(drift.status, 200, drift.text.slice(0, 300));
