@@ -9,13 +9,18 @@ import { ENGINE_NAMES, type EngineName } from '../engines/types.ts';
 import { connectionFlow, type ClusterModel, type FlowAddressing } from './cluster.ts';
 import type { SideVerdict, Simulator } from './types.ts';
 import type { NetworkPlugin } from './network-plugin.ts';
+import { withPodlessEndsPlaced } from '../verify/host-network-nodes.ts';
 
 export interface PeerConnection {
   client: Peer;
   server: Peer;
   port: number;
   protocol: Protocol;
-  /** What a flow record says beyond the peers (its address family, the client's port); edges do not keep it. */
+  /**
+   * What a flow record says beyond the peers (its address family, the client's port); edges do not
+   * keep it: without it the connection is an edge, whose podless host-network end is placed at a
+   * node as the verification places it (verify/host-network-nodes.ts).
+   */
   seen?: FlowAddressing;
 }
 
@@ -44,9 +49,11 @@ export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection, o
   const head = isIcmp(c.protocol) ? { ...ends, protocol: c.protocol, icmp: echoRequest(c.protocol) } : { ...ends, port: c.port, protocol: c.protocol };
   const conn = connectionFlow(model, c.client, c.server, c.port, c.protocol, c.seen);
   if (!conn.ok) return { ...head, verdict: 'unknown', reason: conn.reason };
-  const v = sim.evaluate(conn.flow);
+  // A host-network workload with no pod yet speaks from a node's address once it runs: an edge's end is judged there.
+  const flow = c.seen === undefined ? withPodlessEndsPlaced(model, conn.flow) : conn.flow;
+  const v = sim.evaluate(flow);
   const d: Decision = { ...head, verdict: v.verdict, egress: v.egress, ingress: v.ingress };
-  const other = otherReading?.evaluate(conn.flow).verdict;
+  const other = otherReading?.evaluate(flow).verdict;
   if (other !== undefined && other !== v.verdict) d.whereIpBlocksMatchPods = other;
   return d;
 }

@@ -9,13 +9,21 @@
  * same.
  */
 import type { ClusterModel } from '../simulate/cluster.ts';
-import type { PortFlow, SimEndpoint } from '../simulate/types.ts';
+import type { PortFlow, SimEndpoint, SimFlow } from '../simulate/types.ts';
 
 export function atJudgedNodes(model: ClusterModel, flow: PortFlow): PortFlow {
+  return fromAnotherNode(model, withPodlessEndsPlaced(model, flow));
+}
+
+/**
+ * The flow with each podless host-network end (see `placed`) at the node it is judged at: the
+ * server first, then the client away from the server's node. `simulate` places an edge's ends so
+ * too (simulate/decide.ts), so its verdict on the edge is the verification's.
+ */
+export function withPodlessEndsPlaced<F extends SimFlow>(model: ClusterModel, flow: F): F {
   const server = placed(model, flow.server, flow.client);
   const client = placed(model, flow.client, server);
-  const moved = client === flow.client && server === flow.server ? flow : { ...flow, client, server };
-  return fromAnotherNode(model, moved);
+  return client === flow.client && server === flow.server ? flow : { ...flow, client, server };
 }
 
 /**
