@@ -9,7 +9,7 @@ import { ENGINE_NAMES, type EngineName } from '../engines/types.ts';
 import { connectionFlow, type ClusterModel, type FlowAddressing } from './cluster.ts';
 import type { SideVerdict, Simulator } from './types.ts';
 import type { NetworkPlugin } from './network-plugin.ts';
-import { withPodlessEndsPlaced } from '../verify/host-network-nodes.ts';
+import { withPodlessEndsPlaced } from './host-network-nodes.ts';
 
 export interface PeerConnection {
   client: Peer;
@@ -19,7 +19,7 @@ export interface PeerConnection {
   /**
    * What a flow record says beyond the peers (its address family, the client's port); edges do not
    * keep it: without it the connection is an edge, whose podless host-network end is placed at a
-   * node as the verification places it (verify/host-network-nodes.ts).
+   * node as the verification places it (host-network-nodes.ts).
    */
   seen?: FlowAddressing;
 }

@@ -26,7 +26,7 @@ import { decideSide, sideAllows, type DecidedBy, type PortFlow, type SideVerdict
 import { manifestErrors, type ManifestError } from './index.ts';
 import { extraProbes, type Probe } from './probes.ts';
 import { unaddressedHostNetworkNote } from './unaddressed-host-network.ts';
-import { atJudgedNodes } from './host-network-nodes.ts';
+import { atJudgedNodes } from '../simulate/host-network-nodes.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../verified-sides.ts';

@@ -4,7 +4,7 @@
  * node's Node object lists no address or is not there. No ipBlock, Calico `nets` or node rule can
  * name that address, so "no rule allows it" alone would leave the reader guessing. A workload with
  * no pod in the inventory is judged at a node whose address is known when every node has one
- * (host-network-nodes.ts): it is still unaddressed here only where a node lists none.
+ * (simulate/host-network-nodes.ts): it is still unaddressed here only where a node lists none.
  */
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { workloadKey } from '../../domain/peer.ts';

@@ -19,7 +19,7 @@ import { applyMatrix } from '../../app/matrices.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import { clusterModel, connectionFlow } from '../../recommender/simulate/cluster.ts';
-import { atJudgedNodes } from '../../recommender/verify/host-network-nodes.ts';
+import { atJudgedNodes } from '../../recommender/simulate/host-network-nodes.ts';
 import type { Peer } from '../../domain/peer.ts';
 import { hostNetworkAgentItem, namespaceItem, serverDeploymentItems } from '../helpers/inventory-yaml.ts';
 import { tmpDb } from '../helpers/tmp.ts';

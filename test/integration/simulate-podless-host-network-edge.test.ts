@@ -1,7 +1,7 @@
 /**
  * `simulate` on an edge whose end is a host-network workload with no pod in the inventory (a
  * DaemonSet not scheduled yet). Once it runs it speaks from a node's address, and the verification
- * judges it there (verify/host-network-nodes.ts); simulate left it with no address, so kubernetes
+ * judges it there (simulate/host-network-nodes.ts); simulate left it with no address, so kubernetes
  * and calico denied the edge although the policy named every node's address (and the flows to
  * each node were allowed), and clusternetworkpolicy allowed it ("no rule of any tier matches")
  * although its "deny all other egress" denied the flows to each node.

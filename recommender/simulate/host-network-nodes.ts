@@ -8,8 +8,8 @@
  * it (`remote-node`, or its address). On every other engine a node is a node: the verdict is the
  * same.
  */
-import type { ClusterModel } from '../simulate/cluster.ts';
-import type { PortFlow, SimEndpoint, SimFlow } from '../simulate/types.ts';
+import type { ClusterModel } from './cluster.ts';
+import type { PortFlow, SimEndpoint, SimFlow } from './types.ts';
 
 export function atJudgedNodes(model: ClusterModel, flow: PortFlow): PortFlow {
   return fromAnotherNode(model, withPodlessEndsPlaced(model, flow));
