@@ -28,6 +28,17 @@ export function probesOnly(r: RuleAssessment, mesh: MeshView): boolean {
   );
 }
 
+/**
+ * A `must` rule from the nodes that kubelet probes alone confirm (probesOnly): the probes come
+ * from the pod's own node, which is always let in, and say nothing of the other nodes, which the
+ * rule requires all the same. It renders its nodes, and its flow from them is verified
+ * (synthesize/workload.ts unobservedMustFlows), as when nothing is observed: a node rule opens the
+ * port to every other node, which is what a `must` rule from the nodes says.
+ */
+export function probesRequireNodes(r: RuleAssessment, mesh: MeshView): boolean {
+  return r.rule.level === 'must' && r.rule.active && probesOnly(r, mesh);
+}
+
 /** A `must` rule inactive (at least) because its role is unbound and nothing observed binds it. */
 export function waitsForUnboundRole(r: RuleAssessment): boolean {
   const { rule } = r;

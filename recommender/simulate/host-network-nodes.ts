@@ -6,7 +6,9 @@
  * pods whatever the policy (`allow-localhost`, pkg/policy mapstate.go
  * determineAllowLocalhostIngress), while a remote node's traffic passes only where a rule names
  * it (`remote-node`, or its address). On every other engine a node is a node: the verdict is the
- * same.
+ * same. A node's own traffic to a pod is judged the same way: an edge from `node:<name>` is never
+ * from the pod's own node (that one is `kubelet:<name>`, docs/ingest.md), so a pod the model
+ * places on the client's node is judged on another node, where the rule must name the client.
  */
 import type { ClusterModel } from './cluster.ts';
 import type { PortFlow, SimEndpoint, SimFlow } from './types.ts';
@@ -45,8 +47,22 @@ const nodeOf = (e: SimEndpoint): string | undefined => (e.kind === 'pod' ? e.pod
 /** A host-network client of a pod, on the pod's node (or on none known), judged from another node where the cluster has one. */
 function fromAnotherNode(model: ClusterModel, flow: PortFlow): PortFlow {
   const { client, server } = flow;
+  if (client.kind === 'node') return toPodElsewhere(model, flow);
   if (client.kind !== 'pod' || !client.pod.hostNetwork || server.kind !== 'pod' || server.pod.hostNetwork || server.pod.node === undefined) return flow;
   if (client.pod.node !== undefined && client.pod.node !== server.pod.node) return flow;
   const other = model.otherNode(server.pod.node);
   return other === undefined ? flow : { ...flow, client: { kind: 'pod', pod: model.onNode(client.pod, other) } };
+}
+
+/**
+ * A node's flow to a pod the model places on that very node, judged at the pod on another node
+ * where the cluster has one: traffic from the node a pod runs on is always allowed (Kubernetes,
+ * "Network Policies"; Cilium's `allow-localhost`), so only a remote node's shows whether a rule
+ * names the client (Cilium `remote-node`, an ipBlock, Calico `nets`).
+ */
+function toPodElsewhere(model: ClusterModel, flow: PortFlow): PortFlow {
+  const { client, server } = flow;
+  if (client.kind !== 'node' || server.kind !== 'pod' || server.pod.hostNetwork || server.pod.node !== client.node.name) return flow;
+  const other = model.otherNode(client.node.name);
+  return other === undefined ? flow : { ...flow, server: { kind: 'pod', pod: model.onNode(server.pod, other) } };
 }

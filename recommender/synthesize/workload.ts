@@ -15,7 +15,7 @@ import { refOf, type ClusterIndex } from '../compare/context.ts';
 import { dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, portKey, selectorIsEmpty } from '../policy/order.ts';
-import { disabledComponentWarning, documentedWarnings, onlyRoleUnbound, otherViewWarnings, probesOnly, unboundRoleNote } from '../compare/documented-notes.ts';
+import { disabledComponentWarning, documentedWarnings, onlyRoleUnbound, otherViewWarnings, probesOnly, probesRequireNodes, unboundRoleNote } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
@@ -82,7 +82,7 @@ export interface DocumentedFlow {
   edge: EdgeTraffic;
   rule: string;
   /** The rule's status: never observed, or observed long ago only (on other flows: this one never was). */
-  status: 'documented-unobserved' | 'stale';
+  status: 'documented-unobserved' | 'stale' | 'confirmed';
 }
 
 /**
@@ -557,15 +557,24 @@ function confirmFromOtherEnds(w: Workload, comparison: WorkloadComparison, compo
  * traffic is verified as such, and a cut fails the verification. A rule with no ports (all ports)
  * requires the ports its server declares (PodNetwork.declaredPorts): a flow on any port would do,
  * and those are the ones it listens on. An observed edge (stale) is left to the edges' own
- * verification; with egress open, the peer's ingress still is checked.
+ * verification; with egress open, the peer's ingress still is checked. An ingress rule from the
+ * nodes requires one flow per addressed node, also when kubelet probes alone confirm it
+ * (probesRequireNodes): they come from the pod's own node, which is always let in, and prove
+ * nothing of the others.
  */
 export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer & { kind: 'workload' }, ctx: SynthesisContext): MustFlows {
   const out: MustFlows = { flows: [], unverifiable: [] };
   const warned = new Set<string>();
   for (const r of comparison.rules) {
-    if (!r.rule.active || r.rule.level !== 'must' || (r.status !== 'documented-unobserved' && r.status !== 'stale')) continue;
+    if (!r.rule.active || r.rule.level !== 'must') continue;
+    const probed = probesRequireNodes(r, ctx.ix.mesh);
+    if (r.status !== 'documented-unobserved' && r.status !== 'stale' && !probed) continue;
+    const status = probed ? 'confirmed' : (r.status as DocumentedFlow['status']);
     const d = r.rule.direction;
     const observed = r.status === 'stale' ? new Set(r.edges.map(ctx.edgeKeys.key)) : undefined;
+    const push = (edge: EdgeTraffic): void => {
+      if (!observed?.has(ctx.edgeKeys.key(edge))) out.flows.push({ direction: d, edge, rule: r.rule.id, status });
+    };
     for (const rp of r.rule.peers) {
       for (const ref of namedWorkloads(rp, ctx.podNetwork)) {
         const other: Peer = { kind: 'workload', workload: ref };
@@ -582,10 +591,17 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
         }
         for (const port of ports) {
           for (const n of requiredPortNumbers(port, server.workload, ctx)) {
-            const edge: EdgeTraffic = { client: d === 'ingress' ? other : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
-            if (observed?.has(ctx.edgeKeys.key(edge))) continue;
-            out.flows.push({ direction: d, edge, rule: r.rule.id, status: r.status });
+            push({ client: d === 'ingress' ? other : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 });
           }
+        }
+      }
+      if (d === 'ingress' && rp.kind === 'nodes') {
+        // From every node the rule names (the verification judges the pod's own one from another: verify/host-network-nodes.ts).
+        const ports = (rp.ports ?? r.rule.ports).length === 0 ? ctx.podNetwork.declaredPorts(self.workload) : (rp.ports ?? r.rule.ports);
+        for (const node of rp.nodes) {
+          if (node.addresses.length === 0) continue;
+          const client: Peer = { kind: 'node', node: node.name };
+          for (const port of ports) for (const n of requiredPortNumbers(port, self.workload, ctx)) push({ client, server: self, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 });
         }
       }
     }
@@ -677,7 +693,9 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
   for (const r of included) {
     const d = r.rule.direction;
     if (d === 'egress' && !ctx.opts.egress) continue;
-    if (probesOnly(r, ctx.ix.mesh)) continue; // confirmed by kubelet probes: never a node rule (an ambient pod's get their own, addObservedAtoms)
+    // Confirmed by kubelet probes: never a node rule (an ambient pod's get their own, addObservedAtoms),
+    // but for a must rule, which requires every other node too (probesRequireNodes).
+    if (probesOnly(r, ctx.ix.mesh) && !probesRequireNodes(r, ctx.ix.mesh)) continue;
     const status = r.status === 'inactive' ? 'documented-unobserved' : r.status;
     let rendered = false;
     for (const rp of r.rule.peers) {
