@@ -596,7 +596,7 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
         }
       }
       if (d === 'ingress' && rp.kind === 'nodes') {
-        // From every node the rule names (the verification judges the pod's own one from another: verify/host-network-nodes.ts).
+        // From every node the rule names (the verification judges the pod's own one from another: simulate/host-network-nodes.ts).
         const ports = (rp.ports ?? r.rule.ports).length === 0 ? ctx.podNetwork.declaredPorts(self.workload) : (rp.ports ?? r.rule.ports);
         for (const node of rp.nodes) {
           if (node.addresses.length === 0) continue;
