@@ -282,10 +282,11 @@ function withDocumentedFlows(sides: VerifiedSides[], requirers: readonly Pick<Wo
   for (const p of requirers) {
     for (const documented of p.documentedFlows) {
       const kept = keptBy(opts, documented.status, now);
-      const f: RequiredFlow = { edge: documented.edge, rule: documented.rule, ...(kept !== undefined ? { keptBy: kept } : {}) };
+      const f: RequiredFlow = { edge: documented.edge, rule: documented.rule, ...(kept !== undefined ? { keptBy: kept } : {}), ...(documented.stands !== undefined ? { stands: documented.stands } : {}) };
       add(workloadKey(p.workload), documented.direction, f);
       const far = documented.direction === 'ingress' ? f.edge.client : f.edge.server;
-      if (far.kind !== 'workload') continue;
+      // A representative's own side is not judged: the rule's peer says what this side allows, not what each pod must accept.
+      if (far.kind !== 'workload' || documented.stands !== undefined) continue;
       const peer = byKey.get(workloadKey(far.workload));
       if (peer === undefined) continue;
       // Left closed by the peer's authoritative matrix, the flow is cut there all the same: required, and the way out is the matrices'.
@@ -353,6 +354,7 @@ function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: 
     excluded,
     required,
     restricted,
+    ...(p.unverified.length > 0 ? { unverified: { ingress: p.unverified.filter((u) => u.direction === 'ingress').map((u) => u.warning), egress: p.unverified.filter((u) => u.direction === 'egress').map((u) => u.warning) } } : {}),
   };
 }
 
@@ -536,7 +538,7 @@ function planWorkloads(
     const { comparison } = compared(w, workloads.length + j);
     const must = unobservedMustFlows(comparison, { kind: 'workload' as const, workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, ctx);
     // The owner has no record in a scoped run: its flow's end in the run is told instead.
-    for (const u of must.unverifiable) planOf.get(workloadKey(u.far))?.warnings.push(`${u.warning} (${workloadKey(w)}'s ${u.direction})`);
+    for (const u of must.unverifiable) if (u.far !== undefined) planOf.get(workloadKey(u.far))?.warnings.push(`${u.warning} (${workloadKey(w)}'s ${u.direction})`);
     return { workload: w, comparison, documentedFlows: must.flows };
   });
   return { plans, outsideRules };

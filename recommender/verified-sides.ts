@@ -29,6 +29,12 @@ export interface VerifiedSides {
    * At a peer whose authoritative matrix leaves the rule closed too (the matrices disagree): the flow is cut there, and the way out says so.
    */
   documented?: Record<Direction, readonly RequiredFlow[]>;
+  /**
+   * Warnings of this workload's `must` flows the verification cannot judge (no port to verify a
+   * rule with no ports on, no peer to stand for its own: synthesize/representative-flows.ts), by
+   * the direction at this workload; the verification warns of those of a restricted direction.
+   */
+  unverified?: Record<Direction, readonly string[]>;
   /** A policy of the workload restricts the direction (otherwise nothing there is for the policies to allow or deny). */
   restricted: Record<Direction, boolean>;
   /** A workload outside a scoped run that the run's policies restrict (outside-run.ts): read for the verification only, never measured. */
@@ -51,4 +57,6 @@ export interface RequiredEdge extends Requirement {
 /** A flow a must rule requires that nothing observed (VerifiedSides.documented). */
 export interface RequiredFlow extends Requirement {
   edge: EdgeTraffic;
+  /** Its far end stands for a peer that names no workload (`egress to the world`): judged at this end only (synthesize/representative-flows.ts). */
+  stands?: string;
 }

@@ -212,6 +212,7 @@ function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, directio
     ...(shared ? { shared: owner } : {}),
     peerRef: describePeer(rule.peer),
     ...(role ? { role } : {}),
+    ...(role && ctx.roles.get(role)?.origin === 'unbound' ? { roleScope: ctx.roles.get(role)!.scope } : {}),
     peers,
     ports,
     ...(cond.result ? { condition: cond.result } : {}),

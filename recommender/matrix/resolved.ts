@@ -81,6 +81,8 @@ export interface ExpectedRule {
   /** The peer as the matrix writes it: `role prometheus`, `component flowlogs-pipeline`, `apiserver`… */
   peerRef: string;
   role?: string;
+  /** The role is unbound: where its peers live (`scope`), what stands for them in the verification (synthesize/representative-flows.ts). */
+  roleScope?: RoleScope;
   /** Empty when the peer could not be resolved (unbound role, unset parameter). */
   peers: ResolvedPeer[];
   /** Empty: all ports. */

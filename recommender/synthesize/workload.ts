@@ -24,6 +24,7 @@ import { APISERVER, dnsTargetPeers, farSide, irPeers, protocolOf, resolvedPeers,
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
+import { ANY_PORT, isStandIn, standInFor, standInForRole, UNVERIFIED_MUST_FLOW, type NoStandIn, type StandIn } from './representative-flows.ts';
 import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
@@ -62,6 +63,8 @@ export interface WorkloadPlan {
    * both ends, since no observed edge does.
    */
   documentedFlows: DocumentedFlow[];
+  /** The must flows of this workload the verification cannot judge (MustFlows.unverifiable): its warnings, where the direction is restricted. */
+  unverified: { direction: Direction; warning: string }[];
   /** Other components' rules this workload's authoritative matrix leaves closed (warned: the matrices disagree), with that matrix's `matrix/component`. */
   leftClosed: { rule: string; authority: string; direction: Direction }[];
   /**
@@ -83,6 +86,8 @@ export interface DocumentedFlow {
   rule: string;
   /** The rule's status: never observed, or observed long ago only (on other flows: this one never was). */
   status: 'documented-unobserved' | 'stale' | 'confirmed';
+  /** The flow's far end stands for a peer that names no workload (representative-flows.ts): what it stands for. Judged at this end only. */
+  stands?: string;
 }
 
 /**
@@ -91,7 +96,7 @@ export interface DocumentedFlow {
  */
 export interface MustFlows {
   flows: DocumentedFlow[];
-  unverifiable: { far: WorkloadRef; direction: Direction; warning: string }[];
+  unverifiable: { far?: WorkloadRef; direction: Direction; warning: string }[];
 }
 
 export interface SynthesisContext {
@@ -193,6 +198,7 @@ function newPlan(w: Workload, comparison: WorkloadComparison, documenting: Workl
     warnings: must.unverifiable.map((u) => u.warning),
     summary: '',
     documentedFlows: must.flows,
+    unverified: must.unverifiable.map((u) => ({ direction: u.direction, warning: u.warning })),
     leftClosed: [],
   };
 }
@@ -566,6 +572,11 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
   const out: MustFlows = { flows: [], unverifiable: [] };
   const warned = new Set<string>();
   for (const r of comparison.rules) {
+    const unbound = r.rule.roleScope !== undefined && onlyRoleUnbound(r);
+    if (unbound) {
+      standInFlows(r, standInForRole(r.rule.roleScope!, self.workload, r.rule.direction, ctx.podNetwork), r.rule.ports, self, ctx, out);
+      continue;
+    }
     if (!r.rule.active || r.rule.level !== 'must') continue;
     const probed = probesRequireNodes(r, ctx.ix.mesh);
     if (r.status !== 'documented-unobserved' && r.status !== 'stale' && !probed) continue;
@@ -576,7 +587,24 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
       if (!observed?.has(ctx.edgeKeys.key(edge))) out.flows.push({ direction: d, edge, rule: r.rule.id, status });
     };
     for (const rp of r.rule.peers) {
-      for (const ref of namedWorkloads(rp, ctx.podNetwork)) {
+      if (d === 'ingress' && rp.kind === 'nodes') {
+        // From every node the rule names (the verification judges the pod's own one from another: simulate/host-network-nodes.ts).
+        const ports = (rp.ports ?? r.rule.ports).length === 0 ? ctx.podNetwork.declaredPorts(self.workload) : (rp.ports ?? r.rule.ports);
+        for (const node of rp.nodes) {
+          if (node.addresses.length === 0) continue;
+          const client: Peer = { kind: 'node', node: node.name };
+          for (const port of ports) for (const n of requiredPortNumbers(port, self.workload, ctx)) push({ client, server: self, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 });
+        }
+        continue;
+      }
+      const named = namedWorkloads(rp, ctx.podNetwork);
+      // Nothing observed under the rule (a stale one's edges are verified as such): a representative flow stands for its peer.
+      if (named.length === 0 && r.edges.length === 0) {
+        const stand = standInFor(rp, self.workload, d, ctx.podNetwork);
+        if (stand !== undefined) standInFlows(r, stand, rp.ports ?? r.rule.ports, self, ctx, out);
+        continue;
+      }
+      for (const ref of named) {
         const other: Peer = { kind: 'workload', workload: ref };
         if (workloadKey(ref) === workloadKey(self.workload)) continue;
         const server = d === 'ingress' ? self : { kind: 'workload' as const, workload: ref };
@@ -595,18 +623,32 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
           }
         }
       }
-      if (d === 'ingress' && rp.kind === 'nodes') {
-        // From every node the rule names (the verification judges the pod's own one from another: simulate/host-network-nodes.ts).
-        const ports = (rp.ports ?? r.rule.ports).length === 0 ? ctx.podNetwork.declaredPorts(self.workload) : (rp.ports ?? r.rule.ports);
-        for (const node of rp.nodes) {
-          if (node.addresses.length === 0) continue;
-          const client: Peer = { kind: 'node', node: node.name };
-          for (const port of ports) for (const n of requiredPortNumbers(port, self.workload, ctx)) push({ client, server: self, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 });
-        }
-      }
     }
   }
   return out;
+}
+
+/**
+ * The representative flow of a must rule whose peer names no workload (representative-flows.ts),
+ * on the rule's ports (every port: one stands for all, ANY_PORT); where nothing stands for the
+ * peer, a warning that the verification cannot tell.
+ */
+function standInFlows(r: RuleAssessment, stand: StandIn | NoStandIn, rulePorts: readonly ResolvedPort[], self: Peer & { kind: 'workload' }, ctx: SynthesisContext, out: MustFlows): void {
+  const d = r.rule.direction;
+  if (!isStandIn(stand)) {
+    out.unverifiable.push({ direction: d, warning: `${r.rule.id} (must: ${r.rule.purpose}) needs ${d} ${d === 'egress' ? 'to' : 'from'} ${r.rule.peerRef}, but ${stand.none}: ${UNVERIFIED_MUST_FLOW}` });
+    return;
+  }
+  const server: Peer = d === 'ingress' ? self : stand.peer;
+  const ports = rulePorts.length > 0 ? rulePorts : [ANY_PORT];
+  const numbers = (p: ResolvedPort): number[] => (server.kind === 'workload' ? requiredPortNumbers(p, server.workload, ctx) : p.port !== undefined ? [p.port] : []);
+  const status = r.status === 'stale' ? 'stale' : 'documented-unobserved';
+  for (const port of ports) {
+    for (const n of numbers(port)) {
+      const edge: EdgeTraffic = { client: d === 'ingress' ? stand.peer : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
+      out.flows.push({ direction: d, edge, rule: r.rule.id, status, stands: stand.stands });
+    }
+  }
 }
 
 /**
@@ -635,7 +677,7 @@ function requiredPortNumbers(port: ResolvedPort, server: WorkloadRef, ctx: Synth
  */
 function unverifiableWarning(r: RuleAssessment, server: WorkloadRef, unresolved: readonly UnresolvedTargetPort[]): string {
   const who = `${server.kind} ${server.namespace}/${server.name}`;
-  const unverifiable = `there is no port to verify this ${r.rule.direction} flow on, so the verification cannot tell whether the output cuts it`;
+  const unverifiable = `there is no port to verify this ${r.rule.direction} flow on, so ${UNVERIFIED_MUST_FLOW}`;
   const head = `${r.rule.id} (must: ${r.rule.purpose}) names no port, and`;
   if (unresolved.length === 0) return `${head} ${who} declares none (no port of its matrix component, Service or container): ${unverifiable}; name the port in the rule or in the component's ports`;
   const names = unresolved.map((u) => `the Service ${u.service} names target port "${u.port.targetPort}" (of its port ${u.port.port}/${u.port.protocol})`).join(', and ');

@@ -31,7 +31,7 @@ import { duplicateNameErrors } from './duplicate-names.ts';
 import { appliedPolicyWarnings, manifestWarnings } from './engine-warnings.ts';
 import { manifestErrors, manifestId, type ManifestError } from './index.ts';
 import { PluginWarnings } from './plugin-warnings.ts';
-import { appliedBeside, completeVerification, manifestIdentity, requiredSides, simulateSides, type SidesFound, type Verification } from './recommendation.ts';
+import { appliedBeside, completeVerification, manifestIdentity, requiredSides, simulateSides, unverifiedMustFlows, type SidesFound, type Verification } from './recommendation.ts';
 
 /**
  * Observed edge sides per chunk, by engine (a namespace with more is a chunk alone): what one
@@ -177,7 +177,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
   admission.sort((a, b) => compareStrings(a.key, b.key));
   slots.sort((a, b) => compareStrings(a.key, b.key));
   return {
-    verification: completeVerification(input.engine, admission.map((a) => a.error), found, warnings, requiredSides(input.sides)),
+    verification: completeVerification(input.engine, admission.map((a) => a.error), found, [...warnings, ...unverifiedMustFlows(input.sides)], requiredSides(input.sides)),
     warnings: sortedWarnings(emitWarnings),
     slots,
     ...(kept !== undefined ? { manifests: kept } : {}),

@@ -43,8 +43,13 @@ function peerClasses(model: ClusterModel, subject: SimEndpoint, observed: Readon
   const family = model.families(subject);
   const node = cluster.nodes.find((n) => n.ips.length > 0);
   if (node) peers.push({ kind: 'node', node, ip: node.ips.find((ip) => ipFamily(ip) === family) ?? node.ips[0]! });
-  peers.push({ kind: 'external', ip: family === 6 ? WORLD_PROBE_V6 : WORLD_PROBE });
+  peers.push({ kind: 'external', ip: worldProbe(model, subject) });
   return peers;
+}
+
+/** The world address a subject is probed at: of the family it can use (IPv6 only: the IPv6 one). */
+export function worldProbe(model: ClusterModel, subject: SimEndpoint): string {
+  return model.families(subject) === 6 ? WORLD_PROBE_V6 : WORLD_PROBE;
 }
 
 /** Who an endpoint is, for telling probes apart: a pod by its object, the others by address. */

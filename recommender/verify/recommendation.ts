@@ -24,7 +24,7 @@ import { duplicateNameErrors, nameSlot } from './duplicate-names.ts';
 import { connectionFlow, type ClusterModel } from '../simulate/cluster.ts';
 import { decideSide, sideAllows, type DecidedBy, type PortFlow, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
 import { manifestErrors, type ManifestError } from './index.ts';
-import { extraProbes, type Probe } from './probes.ts';
+import { extraProbes, worldProbe, type Probe } from './probes.ts';
 import { unaddressedHostNetworkNote } from './unaddressed-host-network.ts';
 import { atJudgedNodes } from '../simulate/host-network-nodes.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
@@ -247,7 +247,7 @@ const countSkipped = (found: SidesFound, reason: string): void => {
  * beside them, or fine. Whether the recommended policies allow it.
  */
 function judgeRequired(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, by?: RequiredFlow): boolean {
-  const required = by === undefined ? '' : `; ${by.rule} (must) requires it, not observed yet`;
+  const required = by === undefined ? '' : by.stands === undefined ? `; ${by.rule} (must) requires it, not observed yet` : `; ${by.rule} (must) requires ${by.stands}, not observed yet (${standsFor(flow, direction)} stands for it)`;
   // Most sides are allowed: their verdict's words are only needed when they are not.
   const allowed = sideAllows(j.ours, flow, direction);
   if (!allowed) {
@@ -302,7 +302,7 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
     for (const direction of DIRECTIONS) {
       if (!s.restricted[direction]) continue;
       for (const f of s.documented?.[direction] ?? []) {
-        const { edge } = f;
+        const edge = f.stands === undefined ? f.edge : inSubjectsFamily(input.model, f.edge, direction);
         const conn = verifiedFlow(input.model, edge);
         if (!conn.ok) {
           countSkipped(found, conn.reason);
@@ -312,6 +312,32 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
       }
     }
   }
+}
+
+/**
+ * A representative flow to or from the world is judged at the world address of the family the
+ * workload can use (verify/probes.ts worldProbe: the IPv6 one for an IPv6-only workload).
+ */
+function inSubjectsFamily(model: ClusterModel, edge: EdgeTraffic, direction: Direction): EdgeTraffic {
+  const far = direction === 'egress' ? edge.server : edge.client;
+  if (far.kind !== 'external') return edge;
+  const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
+  if (!conn.ok) return edge;
+  const ip = worldProbe(model, direction === 'egress' ? conn.flow.client : conn.flow.server);
+  if (ip === far.ip) return edge;
+  return direction === 'egress' ? { ...edge, server: { kind: 'external', ip } } : { ...edge, client: { kind: 'external', ip } };
+}
+
+/** The far end of a representative flow, as its finding names it: `198.51.100.1 on 443/TCP`. */
+function standsFor(flow: SimFlow, direction: Direction): string {
+  const far = direction === 'egress' ? flow.server : flow.client;
+  const who = far.kind === 'pod' ? `${far.pod.namespace}/${far.pod.name ?? ''}` : far.kind === 'node' ? `node ${far.node.name}` : far.ip;
+  return `${who} on ${flow.port}/${flow.protocol}`;
+}
+
+/** The warnings of the must flows the verification cannot judge, of the directions the recommendation restricts (VerifiedSides.unverified). */
+export function unverifiedMustFlows(sides: readonly VerifiedSides[]): string[] {
+  return sides.flatMap((s) => DIRECTIONS.flatMap((d) => (s.restricted[d] ? (s.unverified?.[d] ?? []) : [])));
 }
 
 /** Adds an included edge's (far peer, port, protocol) to its side's observed pairs. */
@@ -439,5 +465,5 @@ export function verifyRecommendation(input: VerifyInput): Verification {
     ...(input.besideSimulator ? { besideSimulator: input.besideSimulator } : {}),
     tightness: input.tightness !== false,
   });
-  return completeVerification(input.engine, admission, [found], input.warnings ?? [], requiredSides(input.sides));
+  return completeVerification(input.engine, admission, [found], [...(input.warnings ?? []), ...unverifiedMustFlows(input.sides)], requiredSides(input.sides));
 }

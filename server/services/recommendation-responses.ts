@@ -15,6 +15,7 @@ import { writeMultiDocYaml } from '../../recommender/engines/yaml.ts';
 import { writeJson } from '../../recommender/json-stream.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
 import type { Verification } from '../../recommender/verify/recommendation.ts';
+import { isUnverifiedMustFlow } from '../../recommender/synthesize/representative-flows.ts';
 import { warningHeaders } from '../http/warning-header.ts';
 import type { WindowPage } from './evidence-window.ts';
 import { recommendationPage, type WorkloadPage } from './recommendation-pages.ts';
@@ -122,10 +123,11 @@ function unverifiedRefusal(engine: EngineName, verification: Verification, answe
  * The answer of any other query, from the result computed for its options and the input it was
  * computed from. The manifests-only answers (export, drift) carry no `warnings` list: what a job
  * reading only their response must not miss — a stored matrix not in force, the team's own rules
- * silently replaced — goes in `Warning` headers; one workload's answer sends them too, beside its list.
+ * silently replaced, a must flow the verification cannot judge — goes in `Warning` headers; one workload's answer sends them too, beside its list.
  */
 export async function renderResponse(result: RecommendationResult, q: Exclude<RecommendationQuery, ListQuery>, input: Pick<StoredRecommendInput, 'inventory' | 'invalidMatrices'>): Promise<RenderedResponse> {
-  const warnings = (input.invalidMatrices ?? []).map((m) => m.warning);
+  // A must flow the verification cannot judge (recommender/synthesize/representative-flows.ts): "verified" does not cover it.
+  const warnings = [...(input.invalidMatrices ?? []).map((m) => m.warning), ...result.verification.warnings.filter(isUnverifiedMustFlow)];
   switch (q.kind) {
     case 'workload': {
       const { rec, emitted, verification } = result;
@@ -161,7 +163,7 @@ function withoutTightness(v: Verification): Verification {
 }
 
 function withWarnings(r: RenderedResponse, warnings: readonly string[]): RenderedResponse {
-  if (warnings.length > 0) r.headers.Warning = warningHeaders(warnings, 'GET /api/v1/matrices lists every stored matrix not in force, with its warning');
+  if (warnings.length > 0) r.headers.Warning = warningHeaders(warnings, 'GET /api/v1/matrices lists every stored matrix not in force, with its warning, and the verification of GET /api/v1/recommendations every must flow it cannot judge');
   return r;
 }
 

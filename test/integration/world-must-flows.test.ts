@@ -29,41 +29,6 @@ import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 const { db, path } = tmpDb();
 await loadDemo(db);
 
-const PATRONI = 'stacklight/StatefulSet/patroni';
-const PATRONI_RULE = 'stacklight/patroni/egress/allow-all';
-const ruleFindings = (fs: readonly EdgeFinding[], rule: string): EdgeFinding[] => fs.filter((f) => f.reason.includes(`${rule} (must) requires`));
-
-test('the demo\'s Patroni, mode observed: its must egress to the world is cut, blocked on every engine with the way out; mode union keeps it', () => {
-  const input = readRecommendationInput(db, {});
-  for (const engine of ENGINE_NAMES) {
-    const scoped = { namespace: 'stacklight', workload: 'StatefulSet/patroni' };
-    const { verification: v } = runRecommendation(input, engine, recommendOptions({ mode: 'observed', ...scoped }), { tightness: false });
-    assert.equal(v.ok, false, engine);
-    const cut = ruleFindings(v.blocked, PATRONI_RULE);
-    assert.equal(cut.length, 1, `${engine}: ${JSON.stringify(v.blocked)}`);
-    assert.equal(cut[0]!.workload, PATRONI);
-    assert.equal(cut[0]!.direction, 'egress');
-    assert.match(cut[0]!.edge, /\|external:198\.51\.100\.1\|/);
-    assert.match(cut[0]!.reason, /requires egress to the world, not observed yet \(198\.51\.100\.1 on \d+\/TCP stands for it\): applying this cuts required traffic; mode union keeps it \(--mode union, mode=union\)$/);
-    const union = runRecommendation(input, engine, recommendOptions({ mode: 'union', ...scoped }), { tightness: false }).verification;
-    assert.deepEqual(ruleFindings(union.blocked, PATRONI_RULE), [], engine);
-    assert.equal(union.ok, true, `${engine}: ${JSON.stringify(union.blocked.slice(0, 2))}`);
-  }
-});
-
-test('the re-tester\'s requests: /export (cilium, Patroni) and /drift (kubernetes, stacklight) in mode observed answer 422, not verified', async () => {
-  const app = testApp(db, path);
-  const exp = await request(app).get('/api/v1/export?engine=cilium&mode=observed&namespace=stacklight&workload=sts/patroni');
-  assert.equal(exp.status, 422, exp.text.slice(0, 300));
-  assert.equal(exp.headers['x-flowmatrix-verified'], 'false');
-  assert.ok(exp.text.includes(PATRONI_RULE), exp.text.slice(0, 500));
-  const drift = await request(app).get('/api/v1/drift?engine=kubernetes&mode=observed&namespace=stacklight');
-  assert.equal(drift.status, 422, drift.text.slice(0, 300));
-  assert.equal(drift.headers['x-flowmatrix-verified'], 'false');
-  const union = await request(app).get('/api/v1/export?engine=cilium&mode=union&namespace=stacklight&workload=sts/patroni');
-  assert.equal(union.status, 200, union.text.slice(0, 300));
-});
-
 // A small matrix on the demo's shop: must flows to and from the world and into the cluster that
 // never happened, and one whose peers no representative can stand for.
 const file = join(tmpDir(), 'worldx.yaml');
@@ -106,6 +71,41 @@ components:
 );
 const applied = await runCli(['matrix', 'apply', file, '--db', path]);
 assert.equal(applied.code, 0, applied.err);
+
+const PATRONI = 'stacklight/StatefulSet/patroni';
+const PATRONI_RULE = 'stacklight/patroni/egress/allow-all';
+const ruleFindings = (fs: readonly EdgeFinding[], rule: string): EdgeFinding[] => fs.filter((f) => f.reason.includes(`${rule} (must) requires`));
+
+test('the demo\'s Patroni, mode observed: its must egress to the world is cut, blocked on every engine with the way out; mode union keeps it', () => {
+  const input = readRecommendationInput(db, {});
+  for (const engine of ENGINE_NAMES) {
+    const scoped = { namespace: 'stacklight', workload: 'StatefulSet/patroni' };
+    const { verification: v } = runRecommendation(input, engine, recommendOptions({ mode: 'observed', ...scoped }), { tightness: false });
+    assert.equal(v.ok, false, engine);
+    const cut = ruleFindings(v.blocked, PATRONI_RULE);
+    assert.equal(cut.length, 1, `${engine}: ${JSON.stringify(v.blocked)}`);
+    assert.equal(cut[0]!.workload, PATRONI);
+    assert.equal(cut[0]!.direction, 'egress');
+    assert.match(cut[0]!.edge, /\|external:198\.51\.100\.1\|/);
+    assert.match(cut[0]!.reason, /requires egress to the world, not observed yet \(198\.51\.100\.1 on \d+\/TCP stands for it\): applying this cuts required traffic; mode union keeps it \(--mode union, mode=union\)$/);
+    const union = runRecommendation(input, engine, recommendOptions({ mode: 'union', ...scoped }), { tightness: false }).verification;
+    assert.deepEqual(ruleFindings(union.blocked, PATRONI_RULE), [], engine);
+    assert.equal(union.ok, true, `${engine}: ${JSON.stringify(union.blocked.slice(0, 2))}`);
+  }
+});
+
+test('the re-tester\'s requests: /export (cilium, Patroni) and /drift (kubernetes, stacklight) in mode observed answer 422, not verified', async () => {
+  const app = testApp(db, path);
+  const exp = await request(app).get('/api/v1/export?engine=cilium&mode=observed&namespace=stacklight&workload=sts/patroni');
+  assert.equal(exp.status, 422, exp.text.slice(0, 300));
+  assert.equal(exp.headers['x-flowmatrix-verified'], 'false');
+  assert.ok(exp.text.includes(PATRONI_RULE), exp.text.slice(0, 500));
+  const drift = await request(app).get('/api/v1/drift?engine=kubernetes&mode=observed&namespace=stacklight');
+  assert.equal(drift.status, 422, drift.text.slice(0, 300));
+  assert.equal(drift.headers['x-flowmatrix-verified'], 'false');
+  const union = await request(app).get('/api/v1/export?engine=cilium&mode=union&namespace=stacklight&workload=sts/patroni');
+  assert.equal(union.status, 200, union.text.slice(0, 300));
+});
 
 const CASES = [
   { rule: 'worldx/cart/egress/out-https', workload: 'shop/Deployment/cart', direction: 'egress', edge: /\|external:198\.51\.100\.1\|443\|TCP$/, stands: 'egress to the world' },
