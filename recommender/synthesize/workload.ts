@@ -630,7 +630,7 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
 
 /**
  * The representative flow of a must rule whose peer names no workload (representative-flows.ts),
- * on the rule's ports (every port: one stands for all, ANY_PORT); where nothing stands for the
+ * on the rule's ports (every port: those its server declares, else one standing for all, ANY_PORT); where nothing stands for the
  * peer, a warning that the verification cannot tell.
  */
 function standInFlows(r: RuleAssessment, stand: StandIn | NoStandIn, rulePorts: readonly ResolvedPort[], self: Peer & { kind: 'workload' }, ctx: SynthesisContext, out: MustFlows): void {
@@ -640,7 +640,9 @@ function standInFlows(r: RuleAssessment, stand: StandIn | NoStandIn, rulePorts: 
     return;
   }
   const server: Peer = d === 'ingress' ? self : stand.peer;
-  const ports = rulePorts.length > 0 ? rulePorts : [ANY_PORT];
+  // No ports (every port): those its server declares, as for a named peer (unobservedMustFlows), else one standing for all.
+  const declared = rulePorts.length === 0 && server.kind === 'workload' ? ctx.podNetwork.declaredPorts(server.workload) : [];
+  const ports = rulePorts.length > 0 ? rulePorts : declared.length > 0 ? declared : [ANY_PORT];
   const numbers = (p: ResolvedPort): number[] => (server.kind === 'workload' ? requiredPortNumbers(p, server.workload, ctx) : p.port !== undefined ? [p.port] : []);
   const status = r.status === 'stale' ? 'stale' : 'documented-unobserved';
   for (const port of ports) {
