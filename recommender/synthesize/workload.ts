@@ -84,8 +84,12 @@ export interface DocumentedFlow {
   direction: Direction;
   edge: EdgeTraffic;
   rule: string;
-  /** The rule's status: never observed, or observed long ago only (on other flows: this one never was). */
-  status: 'documented-unobserved' | 'stale' | 'confirmed';
+  /**
+   * The rule's status: never observed, observed long ago only, or observed (`confirmed`, or
+   * `blocked`: dropped) on other flows — this one never was. What keeps the flow is the option
+   * that renders a rule of that status (kept-by.ts).
+   */
+  status: 'documented-unobserved' | 'stale' | 'confirmed' | 'blocked';
   /** The flow's far end stands for a peer that names no workload (representative-flows.ts): what it stands for. Judged at this end only. */
   stands?: string;
 }
@@ -556,17 +560,22 @@ function confirmFromOtherEnds(w: Workload, comparison: WorkloadComparison, compo
 }
 
 /**
- * The flows the unobserved `must` rules in force (never observed, or only long ago) require between
- * this workload and the workloads their peers name (mirrored-rules.ts namedWorkloads: never "any
- * pod", which says what this side allows, not what each peer must accept), one per peer workload
- * and port, in every mode and whether the recommendation includes the rule or not: required
- * traffic is verified as such, and a cut fails the verification. A rule with no ports (all ports)
- * requires the ports its server declares (PodNetwork.declaredPorts): a flow on any port would do,
- * and those are the ones it listens on. An observed edge (stale) is left to the edges' own
- * verification; with egress open, the peer's ingress still is checked. An ingress rule from the
- * nodes requires one flow per addressed node, also when kubelet probes alone confirm it
- * (probesRequireNodes): they come from the pod's own node, which is always let in, and prove
- * nothing of the others.
+ * The flows the `must` rules in force require between this workload and the workloads their peers
+ * name (mirrored-rules.ts namedWorkloads: never "any pod", which says what this side allows, not
+ * what each peer must accept) that no edge of the rule shows: one per peer workload and port, in
+ * every mode and whether the recommendation includes the rule or not — required traffic is
+ * verified as such, and a cut fails the verification. The requirement is per (peer workload,
+ * port): a rule observed on one port or to one workload of its peer requires the others all the
+ * same (docs/recommend.md, "Verification"). A rule with no ports (all ports) requires the ports
+ * its server declares (PodNetwork.declaredPorts): a flow on any port would do, and those are the
+ * ones it listens on. An observed edge (recent or stale) is left to the edges' own verification;
+ * with egress open, the peer's ingress still is checked. A rule confirmed only by its
+ * host-network component's node traffic (observe.ts withNodeEvidence) has no workload edge to
+ * tell its flows apart, and is left as observed. An ingress rule from the nodes requires one flow
+ * per addressed node, also when kubelet probes alone confirm it (probesRequireNodes): they come
+ * from the pod's own node, which is always let in, and prove nothing of the others. A peer that
+ * names no workload (the world, any pod) is stood for by a representative flow
+ * (representative-flows.ts) while nothing under the rule was observed.
  */
 export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer & { kind: 'workload' }, ctx: SynthesisContext): MustFlows {
   const out: MustFlows = { flows: [], unverifiable: [] };
@@ -579,12 +588,12 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
     }
     if (!r.rule.active || r.rule.level !== 'must') continue;
     const probed = probesRequireNodes(r, ctx.ix.mesh);
-    if (r.status !== 'documented-unobserved' && r.status !== 'stale' && !probed) continue;
+    if (!requiresFlows(r) && !probed) continue;
     const status = probed ? 'confirmed' : (r.status as DocumentedFlow['status']);
     const d = r.rule.direction;
-    const observed = r.status === 'stale' ? new Set(r.edges.map(ctx.edgeKeys.key)) : undefined;
+    const observed = new Set(r.edges.map(ctx.edgeKeys.key));
     const push = (edge: EdgeTraffic): void => {
-      if (!observed?.has(ctx.edgeKeys.key(edge))) out.flows.push({ direction: d, edge, rule: r.rule.id, status });
+      if (!observed.has(ctx.edgeKeys.key(edge))) out.flows.push({ direction: d, edge, rule: r.rule.id, status });
     };
     for (const rp of r.rule.peers) {
       if (d === 'ingress' && rp.kind === 'nodes') {
@@ -626,6 +635,12 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
     }
   }
   return out;
+}
+
+/** An active rule's status whose flows unobservedMustFlows lists; not a rule confirmed by node traffic alone (no edge of its own). */
+function requiresFlows(r: RuleAssessment): r is RuleAssessment & { status: DocumentedFlow['status'] } {
+  if (r.status === 'documented-unobserved' || r.status === 'stale') return true;
+  return (r.status === 'confirmed' || r.status === 'blocked') && r.edges.length > 0;
 }
 
 /**
