@@ -48,8 +48,9 @@ export function namedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readonly 
   switch (rp.kind) {
     case 'pods':
       if (selectsAny(rp.selector) && rp.namespace === undefined && selectsAny(rp.namespaceSelector)) return [];
-      // Host-network pods are rendered as their nodes (matrix/bindings.ts): those flows match.
-      return rp.hostNetwork === true ? rp.workloads : rp.workloads.filter(cluster.onPodNetwork);
+      // Host-network pods are rendered as their nodes (matrix/bindings.ts, peers.ts resolvedPeers),
+      // beside the pods of a component that has both: every workload it selects is named.
+      return rp.workloads;
     case 'namespace':
       if (rp.namespace === undefined && selectsAny(rp.namespaceSelector)) return [];
       return (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).flatMap(cluster.inNamespace);

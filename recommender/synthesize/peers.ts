@@ -9,6 +9,7 @@ import { workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { resolvePortNumber } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
+import { selectorIsEmpty } from '../policy/order.ts';
 import { allPorts, apiserverPeer, cidrPeer, dnsPeer, fqdnPeer, namedPort, namespacePeer, nodesPeer, podsPeer, port, portRange, selectedNamespacesPeer, worldPeer } from '../policy/build.ts';
 import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { PORT_PROTOCOLS, type Direction, type PolicyPeer, type PortProtocol, type PortSpec } from '../policy/ir.ts';
@@ -127,7 +128,12 @@ export function edgePort(edge: EdgeTraffic): PortSpec | undefined {
 export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dns: DnsTarget): PolicyPeer[] {
   switch (rp.kind) {
     case 'pods': {
-      const nodes = rp.hostNetwork && [...ix.nodeIps.values()].flat().length > 0 ? [nodesPeer(nodeIpsOfHostNetworkPeer(ix))] : [];
+      // A peer selecting host-network pods reaches them at their nodes' addresses, which no pod
+      // selector matches (kubernetes.io "Network Policies": hostNetwork pods are ignored by
+      // podSelector; ClusterNetworkPolicy `pods`: "host-networked pods are not included"): a
+      // component of pod-network and host-network workloads names both, its nodes and its pods.
+      const host = rp.hostNetwork || selectsHostNetwork(rp, ix);
+      const nodes = host && [...ix.nodeIps.values()].flat().length > 0 ? [nodesPeer(nodeIpsOfHostNetworkPeer(ix))] : [];
       // A matrix that declares host network where the inventory shows pods on the pod network: the
       // two disagree (the workload's warning says so), so both are reached, never neither.
       if (rp.hostNetwork && !rp.workloads.some((w) => ix.workloads.get(workloadKey(w))?.hostNetwork === false)) return nodes;
@@ -160,6 +166,18 @@ export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dn
     case 'world':
       return [worldPeer()];
   }
+}
+
+/**
+ * A workload the pods peer names is on the host network (the inventory says so). Not "any pod"
+ * (every namespace's pods), which says what this side allows, not which workloads must be reached
+ * (mirrored-rules.ts namedWorkloads): the host-network pods it is credited with on observed edges
+ * get their nodes there (host-network-far-sides.ts).
+ */
+export function selectsHostNetwork(rp: ResolvedPeer & { kind: 'pods' }, ix: ClusterIndex): boolean {
+  const any = (s: LabelSelector | undefined): boolean => s === undefined || selectorIsEmpty(s);
+  if (any(rp.selector) && rp.namespace === undefined && any(rp.namespaceSelector)) return false;
+  return rp.workloads.some((w) => ix.workloads.get(workloadKey(w))?.hostNetwork === true);
 }
 
 /** `inner` lies strictly inside `outer`: a matrix writes one except list for all its CIDRs. */
