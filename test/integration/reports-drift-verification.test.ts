@@ -27,6 +27,7 @@ function report(over: Partial<ReportRequest>): Report {
 }
 
 const CUT_EDGE = 'workload:netobserv/Deployment/netobserv-plugin|workload:stacklight/StatefulSet/prometheus-alertmanager|9093|TCP';
+const PROMETHEUS_EDGE = 'workload:netobserv/Deployment/netobserv-plugin|workload:monitoring/StatefulSet/prometheus|9090|TCP';
 const PLUGIN = 'netobserv-deployment-netobserv-plugin';
 const KYMA_CUTTING = ['daemonset-telemetry-fluent-bit', 'daemonset-telemetry-log-agent', 'daemonset-telemetry-metric-agent', 'deployment-telemetry-log-gateway', 'deployment-telemetry-manager', 'deployment-telemetry-metric-gateway', 'deployment-telemetry-self-monitor', 'deployment-telemetry-trace-gateway'].map((n) => `kyma-system-${n}`);
 
@@ -44,23 +45,29 @@ test('mode observed: the drift section of a failing engine says so, and names th
   assert.equal(d.verified, false);
   const plugin = d.missing.find((p) => p.namespace === 'netobserv' && p.name === PLUGIN);
   assert.ok(plugin, 'the plugin policy is missing');
-  assert.deepEqual(plugin.cuts, [{ workload: 'netobserv/Deployment/netobserv-plugin', direction: 'egress', edge: CUT_EDGE }]);
+  // The plugin's must rule to Prometheus names two Prometheus workloads; it was seen reaching one
+  // only, and mode observed cuts the other too (a must rule's flows are required per peer workload).
+  assert.deepEqual(plugin.cuts, [
+    { workload: 'netobserv/Deployment/netobserv-plugin', direction: 'egress', edge: PROMETHEUS_EDGE },
+    { workload: 'netobserv/Deployment/netobserv-plugin', direction: 'egress', edge: CUT_EDGE },
+  ]);
   // Its ingress-only sibling isolates no egress: it cuts nothing.
   assert.equal(d.missing.find((p) => p.name === `${PLUGIN}-exposed`)?.cuts, undefined);
   // Beside the plugin's, the policies that cut must flows only a representative names (the
-  // world, any pod: representative-flows.ts): Kyma's RMA and OTLP ingress, Patroni's egress.
+  // world, any pod: representative-flows.ts): Kyma's RMA and OTLP ingress, Patroni's egress; and
+  // those cutting a must rule's flows to the peer workloads it was not seen reaching.
   assert.deepEqual(
     [...d.missing, ...d.differing].filter((p) => p.cuts !== undefined).map((p) => p.name),
-    [...KYMA_CUTTING, PLUGIN, 'stacklight-statefulset-patroni'],
+    [...KYMA_CUTTING, 'monitoring-statefulset-prometheus', 'netobserv-deployment-flowlogs-pipeline', PLUGIN, 'progressive-delivery-deployment-stage-controller', 'stacklight-statefulset-patroni'],
     'only the policies that cut are marked',
   );
   assert.equal(JSON.parse(renderJson(r)).attention.drift.verified, false);
 
   const md = driftPart(renderMarkdown(r), '### Drift against', '\n## ');
   assert.match(md, /kubernetes FAILS verification/);
-  assert.match(md, /kubernetes FAILS verification \(13 required edge\(s\) cut; At a glance has the verification\)/);
-  assert.match(md, /10 of them cut required traffic or are refused by the engine, marked in their detail/);
-  assert.match(md, /\| missing \| NetworkPolicy \| `netobserv\/netobserv-deployment-netobserv-plugin` \| recommended, not applied; CUTS required traffic: egress of netobserv\/Deployment\/netobserv-plugin: netobserv\/Deployment\/netobserv-plugin → stacklight\/StatefulSet\/prometheus-alertmanager 9093\/TCP \|/);
+  assert.match(md, /kubernetes FAILS verification \(18 required edge\(s\) cut; At a glance has the verification\)/);
+  assert.match(md, /13 of them cut required traffic or are refused by the engine, marked in their detail/);
+  assert.match(md, /\| missing \| NetworkPolicy \| `netobserv\/netobserv-deployment-netobserv-plugin` \| recommended, not applied; CUTS required traffic: egress of netobserv\/Deployment\/netobserv-plugin: netobserv\/Deployment\/netobserv-plugin → monitoring\/StatefulSet\/prometheus 9090\/TCP; egress of netobserv\/Deployment\/netobserv-plugin: netobserv\/Deployment\/netobserv-plugin → stacklight\/StatefulSet\/prometheus-alertmanager 9093\/TCP \|/);
   assert.match(md, /\| missing \| NetworkPolicy \| `netobserv\/netobserv-deployment-netobserv-plugin-exposed` \| recommended, not applied \|/);
   const html = driftPart(renderHtml(r), '<section id="drift"', '</section>');
   assert.match(html, /kubernetes FAILS verification/);
