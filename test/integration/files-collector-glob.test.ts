@@ -20,7 +20,9 @@ import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 import { until as waitUntil } from '../helpers/until.ts';
 import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
-const until = (what: string, predicate: () => boolean): Promise<void> => waitUntil(what, predicate, { timeoutMs: 15_000 });
+// Returns as soon as the predicate holds (3 s alone); a suite running beside other work has
+// taken over 15 s to let a collector's polls and rescans through.
+const until = (what: string, predicate: () => boolean): Promise<void> => waitUntil(what, predicate, { timeoutMs: 45_000 });
 
 interface Logged {
   level: number;

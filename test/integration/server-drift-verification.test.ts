@@ -93,7 +93,7 @@ test('allowUnverified=true answers the drift anyway, marked unverified, with the
 });
 
 test('a verified drift is 200 with X-Flowmatrix-Verified: true and its verification; a namespace is verified on its own recommendation', async () => {
-  for (const query of ['engine=kubernetes', 'engine=kubernetes&namespace=netobserv', 'engine=cilium&mode=union', 'engine=kubernetes&mode=observed&namespace=stacklight']) {
+  for (const query of ['engine=kubernetes', 'engine=kubernetes&namespace=netobserv', 'engine=cilium&mode=union', 'engine=kubernetes&mode=observed&namespace=flux-system']) {
     const drift = await request(app).get(`/api/v1/drift?${query}`);
     assert.equal(drift.status, 200, `${query}: ${drift.text.slice(0, 300)}`);
     assert.equal(drift.headers['x-flowmatrix-verified'], 'true', query);
