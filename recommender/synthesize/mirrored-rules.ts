@@ -33,7 +33,11 @@ export interface MirroredRules {
   servicePortRules: Set<string>;
 }
 
-const selectsAny = (s: LabelSelector | undefined): boolean => s === undefined || selectorIsEmpty(s);
+/** A selector that selects everything: absent or empty. */
+export const selectsAny = (s: LabelSelector | undefined): boolean => s === undefined || selectorIsEmpty(s);
+
+/** A pods peer of every pod of every namespace ("any pod"): what a side allows, naming no workload it must reach. */
+export const isAnyPod = (rp: ResolvedPeer & { kind: 'pods' }): boolean => selectsAny(rp.selector) && rp.namespace === undefined && selectsAny(rp.namespaceSelector);
 
 /**
  * The workloads a documented peer names: the pods of a selector, or every workload of the
@@ -47,7 +51,7 @@ const selectsAny = (s: LabelSelector | undefined): boolean => s === undefined ||
 export function namedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readonly WorkloadRef[] {
   switch (rp.kind) {
     case 'pods':
-      if (selectsAny(rp.selector) && rp.namespace === undefined && selectsAny(rp.namespaceSelector)) return [];
+      if (isAnyPod(rp)) return [];
       // Host-network pods are rendered as their nodes (matrix/bindings.ts, peers.ts resolvedPeers),
       // beside the pods of a component that has both: every workload it selects is named.
       return rp.workloads;

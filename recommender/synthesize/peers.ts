@@ -9,7 +9,7 @@ import { workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { resolvePortNumber } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
-import { selectorIsEmpty } from '../policy/order.ts';
+import { isAnyPod } from './mirrored-rules.ts';
 import { allPorts, apiserverPeer, cidrPeer, dnsPeer, fqdnPeer, namedPort, namespacePeer, nodesPeer, podsPeer, port, portRange, selectedNamespacesPeer, worldPeer } from '../policy/build.ts';
 import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { PORT_PROTOCOLS, type Direction, type PolicyPeer, type PortProtocol, type PortSpec } from '../policy/ir.ts';
@@ -175,8 +175,7 @@ export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dn
  * get their nodes there (host-network-far-sides.ts).
  */
 export function selectsHostNetwork(rp: ResolvedPeer & { kind: 'pods' }, ix: ClusterIndex): boolean {
-  const any = (s: LabelSelector | undefined): boolean => s === undefined || selectorIsEmpty(s);
-  if (any(rp.selector) && rp.namespace === undefined && any(rp.namespaceSelector)) return false;
+  if (isAnyPod(rp)) return false;
   return rp.workloads.some((w) => ix.workloads.get(workloadKey(w))?.hostNetwork === true);
 }
 

@@ -20,12 +20,11 @@
  * in for here.
  */
 import type { Direction } from '../../domain/direction.ts';
-import type { LabelSelector } from '../../domain/inventory.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ResolvedPeer, ResolvedPort, RoleScope } from '../matrix/resolved.ts';
-import { compareStrings, selectorIsEmpty } from '../policy/order.ts';
+import { compareStrings } from '../policy/order.ts';
 import { WORLD_PROBE } from '../verify/probes.ts';
-import type { PodNetwork } from './mirrored-rules.ts';
+import { selectsAny, type PodNetwork } from './mirrored-rules.ts';
 
 /** The peer a representative flow goes to or comes from, and what it stands for (said in the verification's finding). */
 export interface StandIn {
@@ -45,8 +44,6 @@ export interface NoStandIn {
  * (Kubernetes, Keycloak, OpenStack: seed 000) are reached.
  */
 export const ANY_PORT: ResolvedPort = { protocol: 'TCP', port: 443 };
-
-const selectsAny = (s: LabelSelector | undefined): boolean => s === undefined || selectorIsEmpty(s);
 
 /** The stand-in for a resolved peer that names no workload (namedWorkloads is empty); undefined for the kinds not stood in for. */
 export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cluster: PodNetwork): StandIn | NoStandIn | undefined {
