@@ -514,20 +514,24 @@ function intervalRows(db: Db, where: string, params: readonly string[]): IpInter
  * What flow resolution indexes: the present workloads and the gone ones it needs whole
  * (`readResolvedWorkloads`), the cluster objects, the DNS workloads and the owner aliases; the IP
  * history and the other gone workloads are read when a flow names them (flows from before a
- * workload was removed still resolve to it).
+ * workload was removed still resolve to it). `everyWorkload`: every workload the inventory holds
+ * is read whole instead, gone ones included, for a reader that looks workloads up by more than
+ * their key (the Prometheus pass: a workload a series names without its kind, and the mesh);
+ * once per pass, not per upload.
  */
-export function readResolutionData(db: Db): ResolutionData {
+export function readResolutionData(db: Db, options: { everyWorkload?: boolean } = {}): ResolutionData {
   return db.transaction(
     (): ResolutionData => {
       const services = readServices(db);
       const endpointSlices = readEndpointSlices(db);
       const ownerAliases = readOwnerAliases(db);
-      const gone = new StoredGoneWorkloads(db);
-      const workloads = markClusterDns(readResolvedWorkloads(db, gone, endpointSlices, ownerAliases), services);
+      const gone = options.everyWorkload ? undefined : new StoredGoneWorkloads(db);
+      const read = gone === undefined ? readWorkloadRows(db).map(toWorkload) : readResolvedWorkloads(db, gone, endpointSlices, ownerAliases);
+      const workloads = markClusterDns(read, services);
       return {
         ipHistory: new StoredIpHistory(db),
         workloads,
-        gone,
+        ...(gone !== undefined ? { gone } : {}),
         services,
         endpointSlices,
         nodes: readNodes(db),
@@ -539,15 +543,6 @@ export function readResolutionData(db: Db): ResolutionData {
       };
     },
   )();
-}
-
-/**
- * Every workload the inventory holds, gone ones included, in key order: what the Prometheus pass
- * names workloads among (collectors/prometheus/peers.ts, a workload named without its kind) and
- * reads the mesh from. Read whole, once per pass, not per upload.
- */
-export function readInventoriedWorkloads(db: Db): Workload[] {
-  return db.transaction((): Workload[] => markClusterDns(readWorkloadRows(db).map(toWorkload), readServices(db)))();
 }
 
 /**

@@ -10,7 +10,7 @@ import type { FlowSource } from '../../domain/flow.ts';
 import type { Db } from '../../store/db.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
-import { readInventoriedWorkloads, readNamespaces, readResolutionData } from '../../store/inventory.ts';
+import { readNamespaces, readResolutionData } from '../../store/inventory.ts';
 import { MeshView } from '../../domain/istio.ts';
 import { runBudgets } from '../flows/edge-budget.ts';
 import type { IngestLimits } from '../flows/ingest-defaults.ts';
@@ -137,11 +137,11 @@ function seriesText(labels: Readonly<Record<string, string>>): string {
 }
 
 export async function runPass({ db, api, settings, now, limits }: PassOptions): Promise<PassSummary> {
-  const data = readResolutionData(db);
+  // Every workload whole: series name workloads without their kind (PeerResolver), and the mesh.
+  const data = readResolutionData(db, { everyWorkload: true });
   const index = new ResolutionIndex(data);
-  const workloads = readInventoriedWorkloads(db);
-  const resolver = new PeerResolver(index, workloads);
-  const wire = new MeshWirePorts(new MeshView(workloads, readNamespaces(db)));
+  const resolver = new PeerResolver(index, data.workloads);
+  const wire = new MeshWirePorts(new MeshView(data.workloads, readNamespaces(db)));
   const store = new PrometheusStore(db);
   const writer = new SqliteBatchWriter(db);
   // One pass is one run: its caps count what it adds over every query, and what is stored.
