@@ -53,8 +53,10 @@ export const demoCommand: CommandModule = (program: Command, ctx: CommandContext
     const token = process.env.FLOWMATRIX_TOKEN_READ || process.env.FLOWMATRIX_TOKEN_WRITE || undefined;
     const host = token ? 'localhost' : '127.0.0.1';
     const { listWorkloads } = await import('../../store/inventory.ts');
-    const curls = await withOpenDb(opts, (db) => demoCurls(`http://${host}:${port}`, listWorkloads(db), token ? '$TOKEN' : undefined));
-    ctx.io.err(`\ntry:\n${token ? '  export TOKEN=… # the token you configured\n' : ''}${curls.map((c) => `  ${c}`).join('\n')}\n\n`);
-    await serveUntilStopped({ ...opts, port }, ctx);
+    // Printed once the service listens: a curl run as soon as it appears is answered.
+    await serveUntilStopped({ ...opts, port }, ctx, async (listeningOn) => {
+      const curls = await withOpenDb(opts, (db) => demoCurls(`http://${host}:${listeningOn}`, listWorkloads(db), token ? '$TOKEN' : undefined));
+      ctx.io.err(`\ntry:\n${token ? '  export TOKEN=… # the token you configured\n' : ''}${curls.map((c) => `  ${c}`).join('\n')}\n\n`);
+    });
   });
 };

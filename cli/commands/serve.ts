@@ -19,9 +19,10 @@ export function portOption(): Option {
 
 /**
  * Loads the config (flags > env > file > defaults), starts the service and resolves when it has
- * stopped. The server is imported here, not at the top: the other commands start without express.
+ * stopped. `listening` runs once the service accepts connections, with the port it listens on.
+ * The server is imported here, not at the top: the other commands start without express.
  */
-export async function serveUntilStopped(opts: ServeOptions, ctx: CommandContext): Promise<void> {
+export async function serveUntilStopped(opts: ServeOptions, ctx: CommandContext, listening?: (port: number) => Promise<void>): Promise<void> {
   const { ConfigError, loadServiceConfig } = await import('../../server/config/load.ts');
   const { startService } = await import('../../server/serve.ts');
   const { resolveDbPath } = await import('../../store/db.ts');
@@ -43,6 +44,7 @@ export async function serveUntilStopped(opts: ServeOptions, ctx: CommandContext)
     throw new CliError(`cannot start: ${(e as Error).message}`);
   }
   ctx.io.err(`flowmatrix: serving on ${service.url}${config.loopbackOnly ? ' (no token configured: 127.0.0.1 only)' : ''}; API docs at ${service.url}/docs\n`);
+  await listening?.(Number(new URL(service.url).port));
   await new Promise<void>((resolve) => service.server.once('close', resolve));
 }
 
