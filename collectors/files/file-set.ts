@@ -10,19 +10,16 @@
  *    after a rotation: that path's follower will find and finish it): not now;
  *  - the stored offset of a path neither followed nor matched names it: followed from that offset;
  *  - else a new file: followed from its start.
+ * Another path's stored offset names this file only if its first bytes are the ones the offset
+ * recorded (file-identity.ts): a gone file's row may be left (the store refused to delete it when
+ * the file was forgotten, or it went while flowmatrix was down), and a file created as it was
+ * deleted gets its inode back; going on from that row's offset would lose the new file's first lines.
  * "Not now" is looked at again at the next scan. A path admitted but not opened yet counts as
  * holding the file it was admitted as: two names of one file (a symlink) met in one scan give one.
  */
 import { stat } from 'node:fs/promises';
-import type { FileIdentity, FileOffsetStore } from '../../store/file-offsets.ts';
-
-export function identityOf(st: { dev: bigint; ino: bigint; isFile(): boolean }): FileIdentity | undefined {
-  return st.isFile() ? { dev: st.dev.toString(), ino: st.ino.toString() } : undefined;
-}
-
-export function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
-  return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
-}
+import type { FileIdentity, FileOffset, FileOffsetStore } from '../../store/file-offsets.ts';
+import { identityOf, isFile, sameFile } from './file-identity.ts';
 
 export interface FollowedState {
   path: string;
@@ -39,10 +36,11 @@ export async function admission(path: string, followed: readonly FollowedState[]
   if (!id) return undefined;
   if (followed.some((f) => sameFile(f.holding, id) || f.pending.some((o) => sameFile(o, id)))) return undefined;
   if (offsets.get(path)) return id;
-  const rows = offsets.byIdentity(id).filter((r) => r.path !== path);
+  const rows: FileOffset[] = [];
+  for (const r of offsets.byIdentity(id)) if (r.path !== path && (await isFile(path, r))) rows.push(r);
   const followedPaths = new Set(followed.map((f) => f.path));
   if (rows.some((r) => followedPaths.has(r.path) || matched.has(r.path))) return undefined;
   const adopt = rows[0];
-  if (adopt) offsets.save({ path, dev: id.dev, ino: id.ino, offset: adopt.offset, updatedAt: adopt.updatedAt });
+  if (adopt) offsets.save({ ...adopt, path });
   return id;
 }

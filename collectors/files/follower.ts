@@ -18,10 +18,10 @@
  * Polling rather than fs.watch: inotify misses changes on network and overlay filesystems,
  * coalesces events, and behaves differently on every platform; a 1 s stat is cheap and portable.
  */
-import { createHash } from 'node:crypto';
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { FileIdentity, FileOffsetStore } from '../../store/file-offsets.ts';
+import { devIno, HEAD_BYTES, isFile, sameFile, statPath, withHead } from './file-identity.ts';
 
 export interface FollowedLine {
   text: string;
@@ -50,57 +50,6 @@ export interface FollowerOptions {
   /** Where a path never read before starts: its first byte, or its current end. */
   startAt: 'beginning' | 'end';
   chunkBytes?: number;
-}
-
-function identity(st: { dev: bigint; ino: bigint }): FileIdentity {
-  return { dev: st.dev.toString(), ino: st.ino.toString() };
-}
-
-function same(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
-  return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
-}
-
-/** How many first bytes of a file its `head` hashes (Filebeat's fingerprint identity reads as many). */
-const HEAD_BYTES = 1024;
-
-/** The hash of the file's first `bytes` bytes, or undefined when it is shorter. */
-async function headOf(h: FileHandle, bytes: number): Promise<string | undefined> {
-  const buf = Buffer.alloc(bytes);
-  const { bytesRead } = await h.read(buf, 0, bytes, 0);
-  return bytesRead < bytes ? undefined : createHash('sha256').update(buf).digest('hex');
-}
-
-/** `id` with the hash of as many first bytes of the open file as it has, up to HEAD_BYTES. */
-async function withHead(h: FileHandle, id: FileIdentity, size: number): Promise<FileIdentity> {
-  const bytes = Math.min(size, HEAD_BYTES);
-  const head = await headOf(h, bytes);
-  return head === undefined ? { dev: id.dev, ino: id.ino } : { dev: id.dev, ino: id.ino, head, headBytes: bytes };
-}
-
-/** Whether the file at `path` is the one `known` describes: its dev+ino, and its first bytes when `known` has their hash. */
-async function isFile(path: string, known: FileIdentity): Promise<boolean> {
-  const s = await statPath(path).catch(() => undefined);
-  if (!s || !same(s.id, known)) return false;
-  if (known.head === undefined || known.headBytes === undefined) return true;
-  const h = await open(path, 'r').catch(() => undefined);
-  if (!h) return false;
-  try {
-    return (await headOf(h, known.headBytes)) === known.head;
-  } finally {
-    await h.close();
-  }
-}
-
-async function statPath(path: string): Promise<{ id: FileIdentity; size: number } | undefined> {
-  try {
-    const st = await stat(path, { bigint: true });
-    // A directory or a device there is no missing file: followed by mistake, said so.
-    if (!st.isFile()) throw new Error('not a regular file');
-    return { id: identity(st), size: Number(st.size) };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
 }
 
 function isBlank(b: Buffer): boolean {
@@ -169,7 +118,7 @@ export class FileFollower {
     for (;;) {
       yield* this.readAvailable(false);
       const now = await statPath(this.path);
-      if (!this.finishing && (now === undefined || same(now.id, this.current))) return;
+      if (!this.finishing && (now === undefined || sameFile(now.id, this.current))) return;
       if (now === undefined) {
         // Finishing a pre-restart file and the path is gone: done with it, wait for the path.
         yield* this.readAvailable(true);
@@ -216,14 +165,14 @@ export class FileFollower {
     if (!id) return;
     const from = this.openedFrom !== undefined && this.openedFrom !== this.path ? this.openedFrom : undefined;
     const s = from !== undefined ? await statPath(from).catch(() => undefined) : undefined;
-    const where = s && same(s.id, id) ? from : await this.findRotated(id);
+    const where = s && sameFile(s.id, id) ? from : await this.findRotated(id);
     if (where !== undefined && where !== this.path) this.retired.push({ path: where, dev: id.dev, ino: id.ino, offset: this.offset });
   }
 
   private async openAt(path: string, id: FileIdentity, offset: number): Promise<boolean> {
     const h = await open(path, 'r');
     const st = await h.stat({ bigint: true });
-    if (!same(identity(st), id)) {
+    if (!sameFile(devIno(st), id)) {
       // Replaced between stat and open: take what is there now, from its start.
       await h.close();
       const again = await statPath(path);
@@ -246,14 +195,14 @@ export class FileFollower {
   private async openFirst(): Promise<boolean> {
     const now = await statPath(this.path);
     const known = this.current ? { ...this.current, offset: this.offset } : this.store.get(this.path);
-    if (known && now !== undefined && same(now.id, known) && now.size < known.offset) {
+    if (known && now !== undefined && sameFile(now.id, known) && now.size < known.offset) {
       // The same file (dev + ino), shorter than what was read of it: truncated (copytruncate) while
       // nobody looked, as readAvailable sees it live. Read again from its start. (Longer, with other
       // first bytes, it may as well be a new file on a reused inode: a lost rotation, below.)
       this.counters.truncations++;
       return this.openAt(this.path, now.id, 0);
     }
-    if (known && (!same(now?.id, known) || !(await isFile(this.path, known)))) {
+    if (known && (!sameFile(now?.id, known) || !(await isFile(this.path, known)))) {
       const old = await this.findRotated(known);
       if (old) {
         this.finishing = true;
