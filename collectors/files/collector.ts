@@ -288,8 +288,10 @@ export class FilesCollector implements Collector {
         this.offsets.delete(f.file.path);
       })();
     } catch (e) {
-      // The file is gone all the same: its stored offset row stays (a file that appears at its
-      // path again is another file, and is read from its start); a renamed one is read as new.
+      // The file is gone all the same: its stored offset row stays. A file that appears at its
+      // path again, or on its inode under another name, is another file (other first bytes) and
+      // is read from its start; a renamed one (the same first bytes) takes the row over when
+      // admitted (file-set.ts).
       f.storeErrors++;
       this.deps.logger.warn({ collector: this.name, path: f.file.path, db: this.deps.db.name, err: (e as Error).message }, 'could not forget a followed file that is gone: the store refused to update its offset; forgotten all the same');
     }
