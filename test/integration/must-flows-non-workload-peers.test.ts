@@ -1,0 +1,177 @@
+/**
+ * `must` rules whose peer names no workload, and what the verification requires of them
+ * (docs/recommend.md, "Verification"; recommender/synthesize/representative-flows.ts).
+ *
+ * 1. The world is any address, in and out of the cluster. A must rule from or to the world whose
+ *    observed edges all stay inside the cluster (ingress-nginx → frontend) confirms the in-cluster
+ *    part only: mode observed opens those peers and cuts the outside, yet the verification passed
+ *    (export exited 0). The representative world flow (198.51.100.1, TEST-NET-2) is now required
+ *    on each of the rule's ports no edge from outside the cluster shows.
+ * 2. CIDR, FQDN, apiserver and egress-`nodes` peers got no representative flow: in mode observed
+ *    only a warning said the output cuts them. Each now gets one where one can honestly stand in:
+ *    an address of the block outside its `except` (and the cluster's own addresses), an external
+ *    address stored with the DNS name, the apiserver's endpoints, every addressed node. An FQDN
+ *    with no address stored for it keeps the warning, sent as `Warning: 299` by /export.
+ *
+ * Checked on every engine. ClusterNetworkPolicy's ingress isolation denies pods only (its ingress
+ * peers are pods and namespaces: kubernetes-sigs/network-policy-api, ClusterNetworkPolicyIngressPeer),
+ * so ingress from outside the cluster is never cut there.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import request from 'supertest';
+import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import { loadDemo } from '../../demo/load.ts';
+import { ENGINE_NAMES } from '../../recommender/engines/types.ts';
+import type { EdgeFinding } from '../../recommender/verify/recommendation.ts';
+import { runCli } from '../helpers/cli.ts';
+import { testApp } from '../helpers/service.ts';
+import { tmpDb, tmpDir } from '../helpers/tmp.ts';
+
+const { db, path } = tmpDb();
+await loadDemo(db);
+
+const file = join(tmpDir(), 'reprx.yaml');
+writeFileSync(
+  file,
+  `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: reprx, title: representative test }
+documents:
+  doc: { title: test doc, file: none.txt }
+components:
+  frontend:
+    namespace: shop
+    selector: { matchLabels: { app: frontend } }
+    ingress:
+      - { id: public-ui, peer: world, ports: [{ port: 8080 }], level: must, purpose: the UI from anywhere, source: { document: doc, line: 1 } }
+    egress:
+      - { id: anywhere-8080, peer: world, ports: [{ port: 8080 }], level: must, purpose: backends anywhere, source: { document: doc, line: 2 } }
+  nginx:
+    namespace: ingress-nginx
+    selector: { matchLabels: { app.kubernetes.io/name: ingress-nginx } }
+    ingress:
+      - { id: public-https, peer: world, ports: [{ port: 443 }], level: must, purpose: users, source: { document: doc, line: 3 } }
+  cart:
+    namespace: shop
+    selector: { matchLabels: { app: cart } }
+    egress:
+      - { id: kubelet, peer: nodes, ports: [{ port: 10250 }], level: must, purpose: kubelet metrics, source: { document: doc, line: 4 } }
+  catalog:
+    namespace: shop
+    selector: { matchLabels: { app: catalog } }
+    egress:
+      - { id: api, peer: apiserver, level: must, purpose: watches the API, source: { document: doc, line: 5 } }
+  payments:
+    namespace: shop
+    selector: { matchLabels: { app: payments } }
+    egress:
+      - { id: partner, peer: { cidrs: [192.0.2.0/24], except: [192.0.2.0/25] }, ports: [{ port: 443 }], level: must, purpose: partner network, source: { document: doc, line: 6 } }
+  redis:
+    namespace: shop
+    selector: { matchLabels: { app: redis } }
+    egress:
+      - { id: sso, peer: { fqdns: [keycloak.example.com] }, ports: [{ port: 443 }], level: must, purpose: SSO, source: { document: doc, line: 7 } }
+  postgres:
+    namespace: shop
+    selector: { matchLabels: { app: postgres } }
+    egress:
+      - { id: unseen-name, peer: { fqdns: [backup.nowhere.example.org] }, ports: [{ port: 443 }], level: must, purpose: backups, source: { document: doc, line: 8 } }
+`,
+);
+const applied = await runCli(['matrix', 'apply', file, '--db', path]);
+assert.equal(applied.code, 0, applied.err);
+
+const ruleFindings = (fs: readonly EdgeFinding[], rule: string): EdgeFinding[] => fs.filter((f) => f.reason.includes(`${rule} (must) requires`));
+
+interface Case {
+  rule: string;
+  workload: string;
+  direction: 'ingress' | 'egress';
+  /** The representative edges, one per flow required. */
+  edges: RegExp[];
+  stands: string;
+}
+
+const CASES: Case[] = [
+  // Observed from ingress-nginx only: the outside is not.
+  { rule: 'reprx/frontend/ingress/public-ui', workload: 'shop/Deployment/frontend', direction: 'ingress', edges: [/^external:198\.51\.100\.1\|workload:shop\/Deployment\/frontend\|8080\|TCP$/], stands: 'ingress from the world' },
+  // Observed to cart, catalog and payments only.
+  { rule: 'reprx/frontend/egress/anywhere-8080', workload: 'shop/Deployment/frontend', direction: 'egress', edges: [/\|external:198\.51\.100\.1\|8080\|TCP$/], stands: 'egress to the world' },
+  // Every addressed node (docs/demo.md: a control-plane node and three workers).
+  {
+    rule: 'reprx/cart/egress/kubelet',
+    workload: 'shop/Deployment/cart',
+    direction: 'egress',
+    edges: ['demo-control-plane-1', 'demo-worker-1', 'demo-worker-2', 'demo-worker-3'].map((n) => new RegExp(`\\|node:${n}\\|10250\\|TCP$`)),
+    stands: 'egress to the nodes',
+  },
+  // The stored endpoint of default/kubernetes (10.0.0.10:6443), on its port.
+  { rule: 'reprx/catalog/egress/api', workload: 'shop/Deployment/catalog', direction: 'egress', edges: [/\|apiserver\|6443\|TCP$/], stands: 'egress to the apiserver' },
+  // The first address of 192.0.2.0/24 outside its except 192.0.2.0/25.
+  { rule: 'reprx/payments/egress/partner', workload: 'shop/Deployment/payments', direction: 'egress', edges: [/\|external:192\.0\.2\.128\|443\|TCP$/], stands: 'egress to 192.0.2.0/24' },
+  // The address stored with the name (docs/demo.md externals: keycloak.example.com is 203.0.113.90).
+  { rule: 'reprx/redis/egress/sso', workload: 'shop/StatefulSet/redis', direction: 'egress', edges: [/\|external:203\.0\.113\.90\|443\|TCP$/], stands: 'egress to keycloak.example.com' },
+];
+
+const cut = (engine: string, c: Case): boolean => !(engine === 'clusternetworkpolicy' && c.direction === 'ingress');
+
+test('mode observed: each must flow to or from a peer that names no workload, not observed there, is blocked with its representative on every engine', () => {
+  const input = readRecommendationInput(db, {});
+  for (const engine of ENGINE_NAMES) {
+    for (const ns of ['shop', 'ingress-nginx']) {
+      const { verification: v } = runRecommendation(input, engine, recommendOptions({ mode: 'observed', namespace: ns }), { tightness: false });
+      for (const c of CASES.filter((x) => x.workload.startsWith(`${ns}/`))) {
+        const found = ruleFindings(v.blocked, c.rule);
+        if (!cut(engine, c)) {
+          assert.deepEqual(found, [], `${engine} ${c.rule}`);
+          continue;
+        }
+        assert.equal(found.length, c.edges.length, `${engine} ${c.rule}: ${JSON.stringify(found.map((f) => f.edge))}`);
+        for (const [i, edge] of c.edges.entries()) {
+          const f = found.find((x) => edge.test(x.edge));
+          assert.ok(f, `${engine} ${c.rule} #${i}: ${JSON.stringify(found.map((x) => x.edge))}`);
+          assert.equal(f.workload, c.workload);
+          assert.equal(f.direction, c.direction);
+          assert.ok(f.reason.includes(`${c.rule} (must) requires ${c.stands}, not observed yet (`), `${engine}: ${f.reason}`);
+          assert.match(f.reason, /mode union keeps it \(--mode union, mode=union\)$/);
+        }
+      }
+      // Seen from outside the cluster on its port (user-1 → 443): the world part is observed, nothing more is required.
+      if (ns === 'ingress-nginx') assert.deepEqual(ruleFindings(v.blocked, 'reprx/nginx/ingress/public-https'), [], engine);
+    }
+  }
+});
+
+test('mode union renders each rule, and its manifests admit every representative on every engine', () => {
+  const input = readRecommendationInput(db, {});
+  for (const engine of ENGINE_NAMES) {
+    for (const ns of ['shop', 'ingress-nginx']) {
+      const { verification: v } = runRecommendation(input, engine, recommendOptions({ mode: 'union', namespace: ns }), { tightness: false });
+      for (const c of CASES) assert.deepEqual(ruleFindings(v.blocked, c.rule), [], `${engine} ${ns} ${c.rule}`);
+    }
+  }
+});
+
+test('export --mode observed exits 2 naming the cut world flow the in-cluster edges hid; mode union exits 0', async () => {
+  const observed = await runCli(['export', '--db', path, '--engine', 'kubernetes', '--mode', 'observed', '--namespace', 'shop', '--workload', 'deployment/frontend']);
+  assert.equal(observed.code, 2, observed.err);
+  assert.ok(observed.err.includes('reprx/frontend/ingress/public-ui (must) requires ingress from the world, not observed yet (198.51.100.1 on 8080/TCP stands for it)'), observed.err);
+  assert.ok(observed.err.includes('reprx/frontend/egress/anywhere-8080 (must) requires egress to the world, not observed yet (198.51.100.1 on 8080/TCP stands for it)'), observed.err);
+  const union = await runCli(['export', '--db', path, '--engine', 'kubernetes', '--mode', 'union', '--namespace', 'shop', '--workload', 'deployment/frontend']);
+  assert.equal(union.code, 0, union.err);
+});
+
+test('an FQDN with no address stored for it: nothing stands in, the warning stays and /export sends it as Warning: 299', async () => {
+  const input = readRecommendationInput(db, {});
+  const { verification: v } = runRecommendation(input, 'kubernetes', recommendOptions({ mode: 'observed', namespace: 'shop' }), { tightness: false });
+  assert.deepEqual(ruleFindings(v.blocked, 'reprx/postgres/egress/unseen-name'), []);
+  const warning = v.warnings.find((w) => w.startsWith('reprx/postgres/egress/unseen-name (must: backups)'));
+  assert.ok(warning, JSON.stringify(v.warnings));
+  assert.match(warning, /no address is stored with the DNS name backup\.nowhere\.example\.org/);
+  const r = await request(testApp(db, path)).get('/api/v1/export?engine=kubernetes&mode=union&namespace=shop&workload=sts/postgres');
+  const header = ([] as string[]).concat(r.headers['warning'] ?? []).join('\n');
+  assert.ok(header.includes('299 - "reprx/postgres/egress/unseen-name (must: backups)'), `${r.status}: ${header}`);
+});
