@@ -3,7 +3,7 @@
  * (docs/recommend.md, "Verification"; recommender/synthesize/representative-flows.ts).
  *
  * 1. The world is any address, in and out of the cluster. A must rule from or to the world whose
- *    observed edges all stay inside the cluster (ingress-nginx → frontend) confirms the in-cluster
+ *    observed edges all stay inside the cluster (frontend → cart) confirms the in-cluster
  *    part only: mode observed opens those peers and cuts the outside, yet the verification passed
  *    (export exited 0). The representative world flow (198.51.100.1, TEST-NET-2) is now required
  *    on each of the rule's ports no edge from outside the cluster shows.
@@ -45,18 +45,13 @@ components:
   frontend:
     namespace: shop
     selector: { matchLabels: { app: frontend } }
-    ingress:
-      - { id: public-ui, peer: world, ports: [{ port: 8080 }], level: must, purpose: the UI from anywhere, source: { document: doc, line: 1 } }
     egress:
       - { id: anywhere-8080, peer: world, ports: [{ port: 8080 }], level: must, purpose: backends anywhere, source: { document: doc, line: 2 } }
-  nginx:
-    namespace: ingress-nginx
-    selector: { matchLabels: { app.kubernetes.io/name: ingress-nginx } }
-    ingress:
-      - { id: public-https, peer: world, ports: [{ port: 443 }], level: must, purpose: users, source: { document: doc, line: 3 } }
   cart:
     namespace: shop
     selector: { matchLabels: { app: cart } }
+    ingress:
+      - { id: public-api, peer: world, ports: [{ port: 8080 }], level: must, purpose: the API from anywhere, source: { document: doc, line: 1 } }
     egress:
       - { id: kubelet, peer: nodes, ports: [{ port: 10250 }], level: must, purpose: kubelet metrics, source: { document: doc, line: 4 } }
   catalog:
@@ -68,6 +63,7 @@ components:
     namespace: shop
     selector: { matchLabels: { app: payments } }
     egress:
+      - { id: provider, peer: world, ports: [{ port: 443 }], level: must, purpose: the payment provider, source: { document: doc, line: 3 } }
       - { id: partner, peer: { cidrs: [192.0.2.0/24], except: [192.0.2.0/25] }, ports: [{ port: 443 }], level: must, purpose: partner network, source: { document: doc, line: 6 } }
   redis:
     namespace: shop
@@ -96,8 +92,8 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  // Observed from ingress-nginx only: the outside is not.
-  { rule: 'reprx/frontend/ingress/public-ui', workload: 'shop/Deployment/frontend', direction: 'ingress', edges: [/^external:198\.51\.100\.1\|workload:shop\/Deployment\/frontend\|8080\|TCP$/], stands: 'ingress from the world' },
+  // Observed from frontend only (and not exposed: an exposed port is open to all, the frontend's 8080 behind its Ingress).
+  { rule: 'reprx/cart/ingress/public-api', workload: 'shop/Deployment/cart', direction: 'ingress', edges: [/^external:198\.51\.100\.1\|workload:shop\/Deployment\/cart\|8080\|TCP$/], stands: 'ingress from the world' },
   // Observed to cart, catalog and payments only.
   { rule: 'reprx/frontend/egress/anywhere-8080', workload: 'shop/Deployment/frontend', direction: 'egress', edges: [/\|external:198\.51\.100\.1\|8080\|TCP$/], stands: 'egress to the world' },
   // Every addressed node (docs/demo.md: a control-plane node and three workers).
@@ -121,45 +117,43 @@ const cut = (engine: string, c: Case): boolean => !(engine === 'clusternetworkpo
 test('mode observed: each must flow to or from a peer that names no workload, not observed there, is blocked with its representative on every engine', () => {
   const input = readRecommendationInput(db, {});
   for (const engine of ENGINE_NAMES) {
-    for (const ns of ['shop', 'ingress-nginx']) {
-      const { verification: v } = runRecommendation(input, engine, recommendOptions({ mode: 'observed', namespace: ns }), { tightness: false });
-      for (const c of CASES.filter((x) => x.workload.startsWith(`${ns}/`))) {
-        const found = ruleFindings(v.blocked, c.rule);
-        if (!cut(engine, c)) {
-          assert.deepEqual(found, [], `${engine} ${c.rule}`);
-          continue;
-        }
-        assert.equal(found.length, c.edges.length, `${engine} ${c.rule}: ${JSON.stringify(found.map((f) => f.edge))}`);
-        for (const [i, edge] of c.edges.entries()) {
-          const f = found.find((x) => edge.test(x.edge));
-          assert.ok(f, `${engine} ${c.rule} #${i}: ${JSON.stringify(found.map((x) => x.edge))}`);
-          assert.equal(f.workload, c.workload);
-          assert.equal(f.direction, c.direction);
-          assert.ok(f.reason.includes(`${c.rule} (must) requires ${c.stands}, not observed yet (`), `${engine}: ${f.reason}`);
-          assert.match(f.reason, /mode union keeps it \(--mode union, mode=union\)$/);
-        }
+    const { verification: v } = runRecommendation(input, engine, recommendOptions({ mode: 'observed', namespace: 'shop' }), { tightness: false });
+    for (const c of CASES) {
+      const found = ruleFindings(v.blocked, c.rule);
+      if (!cut(engine, c)) {
+        assert.deepEqual(found, [], `${engine} ${c.rule}`);
+        continue;
       }
-      // Seen from outside the cluster on its port (user-1 → 443): the world part is observed, nothing more is required.
-      if (ns === 'ingress-nginx') assert.deepEqual(ruleFindings(v.blocked, 'reprx/nginx/ingress/public-https'), [], engine);
+      assert.equal(found.length, c.edges.length, `${engine} ${c.rule}: ${JSON.stringify(found.map((f) => f.edge))}`);
+      for (const [i, edge] of c.edges.entries()) {
+        const f = found.find((x) => edge.test(x.edge));
+        assert.ok(f, `${engine} ${c.rule} #${i}: ${JSON.stringify(found.map((x) => x.edge))}`);
+        assert.equal(f.workload, c.workload);
+        assert.equal(f.direction, c.direction);
+        assert.ok(f.reason.includes(`${c.rule} (must) requires ${c.stands}, not observed yet (`), `${engine}: ${f.reason}`);
+        assert.match(f.reason, /mode union keeps it \(--mode union, mode=union\)$/);
+      }
     }
+    // Seen going outside the cluster on its port (payments → 203.0.113.50:443): the world part is observed, nothing more is required.
+    assert.deepEqual(ruleFindings(v.blocked, 'reprx/payments/egress/provider'), [], engine);
   }
 });
 
 test('mode union renders each rule, and its manifests admit every representative on every engine', () => {
   const input = readRecommendationInput(db, {});
   for (const engine of ENGINE_NAMES) {
-    for (const ns of ['shop', 'ingress-nginx']) {
-      const { verification: v } = runRecommendation(input, engine, recommendOptions({ mode: 'union', namespace: ns }), { tightness: false });
-      for (const c of CASES) assert.deepEqual(ruleFindings(v.blocked, c.rule), [], `${engine} ${ns} ${c.rule}`);
-    }
+    const { verification: v } = runRecommendation(input, engine, recommendOptions({ mode: 'union', namespace: 'shop' }), { tightness: false });
+    for (const c of CASES) assert.deepEqual(ruleFindings(v.blocked, c.rule), [], `${engine} ${c.rule}`);
   }
 });
 
-test('export --mode observed exits 2 naming the cut world flow the in-cluster edges hid; mode union exits 0', async () => {
-  const observed = await runCli(['export', '--db', path, '--engine', 'kubernetes', '--mode', 'observed', '--namespace', 'shop', '--workload', 'deployment/frontend']);
+test('export --mode observed exits 2 naming the cut world flows the in-cluster edges hid; mode union exits 0', async () => {
+  const observed = await runCli(['export', '--db', path, '--engine', 'kubernetes', '--mode', 'observed', '--namespace', 'shop', '--workload', 'deployment/cart']);
   assert.equal(observed.code, 2, observed.err);
-  assert.ok(observed.err.includes('reprx/frontend/ingress/public-ui (must) requires ingress from the world, not observed yet (198.51.100.1 on 8080/TCP stands for it)'), observed.err);
-  assert.ok(observed.err.includes('reprx/frontend/egress/anywhere-8080 (must) requires egress to the world, not observed yet (198.51.100.1 on 8080/TCP stands for it)'), observed.err);
+  assert.ok(observed.err.includes('reprx/cart/ingress/public-api (must) requires ingress from the world, not observed yet (198.51.100.1 on 8080/TCP stands for it)'), observed.err);
+  const egress = await runCli(['export', '--db', path, '--engine', 'kubernetes', '--mode', 'observed', '--namespace', 'shop', '--workload', 'deployment/frontend']);
+  assert.equal(egress.code, 2, egress.err);
+  assert.ok(egress.err.includes('reprx/frontend/egress/anywhere-8080 (must) requires egress to the world, not observed yet (198.51.100.1 on 8080/TCP stands for it)'), egress.err);
   const union = await runCli(['export', '--db', path, '--engine', 'kubernetes', '--mode', 'union', '--namespace', 'shop', '--workload', 'deployment/frontend']);
   assert.equal(union.code, 0, union.err);
 });
