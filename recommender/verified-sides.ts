@@ -59,4 +59,6 @@ export interface RequiredFlow extends Requirement {
   edge: EdgeTraffic;
   /** Its far end stands for a peer that names no workload (`egress to the world`): judged at this end only (synthesize/representative-flows.ts). */
   stands?: string;
+  /** Its far end is an outside address: the world's, judged in the family the workload can use, or one of its own (a block's, a name's), judged where the workload can use its family. */
+  outside?: 'world' | 'address';
 }

@@ -1,41 +1,79 @@
 /**
  * What stands for the peer of a `must` rule that names no workload, so that the verification can
  * judge its flow all the same (docs/recommend.md, "Verification"): `world` (any address, in or out
- * of the cluster), every pod of every namespace, a role nothing binds. Such a rule's flow is
- * required as any other must flow, and a policy that cuts it (mode observed renders observed edges
- * only: "deny all egress" for StackLight's Patroni, whose `allow-all` egress is a must) must fail
- * the verification rather than pass with a warning.
+ * of the cluster), every pod of every namespace, a role nothing binds, the apiserver, the nodes
+ * (of an egress rule: an ingress one names each node itself), a CIDR, an FQDN. Such a rule's flow
+ * is required as any other must flow, and a policy that cuts it (mode observed renders observed
+ * edges only: "deny all egress" for StackLight's Patroni, whose `allow-all` egress is a must)
+ * must fail the verification rather than pass with a warning.
  *
  * - `world`, a role of scope `any` or `external`: an address outside the cluster, the tightness
  *   probes' world address (verify/probes.ts, TEST-NET-2; the verification takes the IPv6 one for
  *   a workload that can use IPv6 only). The rendered "any peer" (every engine's: no peers, Cilium's
- *   `all` entity, Calico's and ClusterNetworkPolicy's 0.0.0.0/0 and ::/0) admits it.
+ *   `all` entity, Calico's and ClusterNetworkPolicy's 0.0.0.0/0 and ::/0) admits it. Edges seen
+ *   inside the cluster only never show the world's outside part: only an edge from or to an
+ *   outside address does (`seen`).
  * - every pod of every namespace, a role of scope `in-cluster`: a pod-network workload of the
  *   cluster other than the rule's own, the first by key (deterministic). Its own side is not
  *   judged: such a peer says what this side allows, not what each pod must accept.
+ * - the apiserver: `default/kubernetes` as its endpoints serve it, on each endpoint port (the
+ *   port a flow shows after DNAT: domain/apiserver.ts).
+ * - the nodes: each node with an address.
+ * - a CIDR: the first address of the block outside its `except` and the cluster's own addresses
+ *   (domain/cluster-own-blocks.ts: a node's, the apiserver's, a pod CIDR's resolve to those peers,
+ *   never to an outside address; and Cilium matches such an address by its `host`/`remote-node`
+ *   or pod identity, not by the CIDR: docs.cilium.io "Layer 3 Policies", IP/CIDR based "if the
+ *   remote peer is not an endpoint", cilium/cilium#16308), one per block; judged where the
+ *   workload can use its family.
+ * - an FQDN: the first address of each family stored with a matching DNS name; none stored: the
+ *   verification cannot tell (nothing says which address the name leads to).
  * - namespaces by a selector that no namespace matches: nothing stands for them, and the
  *   verification cannot tell whether the output cuts the flow: a warning says so.
  *
- * Other peer kinds (the apiserver, the DNS, nodes, CIDRs, names, named workloads) are not stood
- * in for here.
+ * The DNS and named workloads are not stood in for here (the DNS rule is implied, named workloads
+ * are required themselves: synthesize/workload.ts unobservedMustFlows).
  */
 import type { Direction } from '../../domain/direction.ts';
+import { compareCidrs, hostCidr, ipFamily, subtractCidrs } from '../../domain/ip.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
+import type { ClusterIndex } from '../compare/context.ts';
+import { peerMatches } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort, RoleScope } from '../matrix/resolved.ts';
 import { compareStrings } from '../policy/order.ts';
 import { WORLD_PROBE } from '../verify/probes.ts';
 import { selectsAny, type PodNetwork } from './mirrored-rules.ts';
+import { protocolOf } from './peers.ts';
 
 /** The peer a representative flow goes to or comes from, and what it stands for (said in the verification's finding). */
 export interface StandIn {
   peer: Peer;
   /** `egress to the world`, `ingress from a pod of the cluster`. */
   stands: string;
+  /**
+   * Whether an observed edge of the rule whose far end is `far` shows the part of the peer this
+   * stands for (then only its port is left to require). Undefined for a peer in the cluster (any
+   * pod, an in-cluster role): any edge of the rule shows it.
+   */
+  seen?: (far: Peer) => boolean;
+  /** The ports it is reached on whatever the rule's say (the apiserver's endpoint ports); seen on any of them, it is seen. */
+  ports?: ResolvedPort[];
+  /**
+   * `world`: the verification judges it at the world address of the family the workload can use;
+   * `address`: an outside address of its own (a block's, a name's), judged where the workload can
+   * use its family only.
+   */
+  outside?: 'world' | 'address';
 }
 
 /** A peer nothing can stand for: why. */
 export interface NoStandIn {
   none: string;
+}
+
+/** The stand-ins of a peer, and why part of it has none (an FQDN no address is stored for): the verification cannot tell there. */
+export interface StandIns {
+  all: StandIn[];
+  none?: string;
 }
 
 /**
@@ -45,17 +83,59 @@ export interface NoStandIn {
  */
 export const ANY_PORT: ResolvedPort = { protocol: 'TCP', port: 443 };
 
-/** The stand-in for a resolved peer that names no workload (namedWorkloads is empty); undefined for the kinds not stood in for. */
-export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cluster: PodNetwork): StandIn | NoStandIn | undefined {
+/** The stand-ins for a resolved peer that names no workload (namedWorkloads is empty); undefined for the kinds not stood in for. */
+export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cluster: PodNetwork, ix: ClusterIndex): StandIns | undefined {
+  const toOrFrom = `${d} ${d === 'egress' ? 'to' : 'from'}`;
   switch (rp.kind) {
     case 'world':
-      return world(d);
+      return { all: [world(d)] };
     case 'pods':
     case 'namespace': {
       const anywhere = rp.namespace === undefined && selectsAny(rp.namespaceSelector) && (rp.kind === 'namespace' || selectsAny(rp.selector));
-      if (anywhere) return anyPod(self, d, cluster);
-      if (rp.namespace === undefined && rp.namespaces.length === 0) return { none: 'its namespaceSelector matches no namespace of the inventory, so no pod stands for its peer' };
+      if (anywhere) return standInsOf(anyPod(self, d, cluster));
+      if (rp.namespace === undefined && rp.namespaces.length === 0) return { all: [], none: 'its namespaceSelector matches no namespace of the inventory, so no pod stands for its peer' };
       return undefined;
+    }
+    case 'apiserver': {
+      // Without endpoints the rule leaves egress open (synthesize/workload.ts addDocumentedAtoms), and warns.
+      if (rp.endpoints.length === 0) return d === 'egress' ? undefined : { all: [], none: 'no endpoint of default/kubernetes is known, so no address stands for the apiserver' };
+      const ports = [...new Map(rp.endpoints.map((e) => [`${e.port}/${e.protocol}`, { protocol: protocolOf(e.protocol) ?? 'TCP', port: e.port }])).values()].sort((a, b) => a.port - b.port || compareStrings(a.protocol, b.protocol));
+      return { all: [{ peer: { kind: 'apiserver' }, stands: `${toOrFrom} the apiserver`, ports, seen: (far) => peerMatches(far, rp, ix) }] };
+    }
+    case 'nodes': {
+      const addressed = rp.nodes.filter((n) => n.addresses.length > 0);
+      // No address known: the rule allows any peer on its ports until one is (addDocumentedAtoms), and warns.
+      if (addressed.length === 0) return undefined;
+      return { all: addressed.map((n) => ({ peer: { kind: 'node', node: n.name }, stands: `${toOrFrom} the nodes`, seen: (far: Peer) => peerMatches(far, { kind: 'nodes', nodes: [n] }, ix) })) };
+    }
+    case 'cidr': {
+      const own = [...ix.ownBlocks.hosts, ...ix.ownBlocks.pods];
+      const out: StandIn[] = [];
+      const inside: string[] = [];
+      for (const cidr of rp.cidrs) {
+        const first = subtractCidrs(cidr, [...rp.except, ...own])[0];
+        if (first === undefined) {
+          inside.push(cidr);
+          continue;
+        }
+        const block: ResolvedPeer = { kind: 'cidr', cidrs: [cidr], except: rp.except };
+        out.push({ peer: { kind: 'external', ip: first.split('/')[0]! }, stands: `${toOrFrom} ${cidr}`, seen: (far) => peerMatches(far, block, ix), outside: 'address' });
+      }
+      if (inside.length === 0) return { all: out };
+      return { all: out, none: `every address of ${inside.join(', ')} is in its except or the cluster's own (nodes, the apiserver, pod CIDRs), so no outside address stands for it` };
+    }
+    case 'fqdn': {
+      const out: StandIn[] = [];
+      const missing: string[] = [];
+      for (const name of rp.fqdns) {
+        const one: ResolvedPeer = { kind: 'fqdn', fqdns: [name] };
+        const ips = [...ix.externalNames.keys()].filter((ip) => peerMatches({ kind: 'external', ip }, one, ix)).sort((a, b) => compareCidrs(hostCidr(a), hostCidr(b)));
+        const firsts = [4, 6].flatMap((f) => ips.find((ip) => ipFamily(ip) === f) ?? []);
+        if (firsts.length === 0) missing.push(name);
+        for (const ip of firsts) out.push({ peer: { kind: 'external', ip }, stands: `${toOrFrom} ${name}`, seen: (far) => peerMatches(far, one, ix), outside: 'address' });
+      }
+      // A name with no address stored: nothing says where it leads, and the others' addresses do not stand for it.
+      return missing.length > 0 ? { all: out, none: `no address is stored with the DNS name ${missing.join(', ')} (it was never seen resolved), so no address stands for it` } : { all: out };
     }
     default:
       return undefined;
@@ -68,7 +148,7 @@ export function standInForRole(scope: RoleScope, self: WorkloadRef, d: Direction
 }
 
 function world(d: Direction): StandIn {
-  return { peer: { kind: 'external', ip: WORLD_PROBE }, stands: `${d} ${d === 'egress' ? 'to' : 'from'} the world` };
+  return { peer: { kind: 'external', ip: WORLD_PROBE }, stands: `${d} ${d === 'egress' ? 'to' : 'from'} the world`, seen: (far) => far.kind === 'external', outside: 'world' };
 }
 
 function anyPod(self: WorkloadRef, d: Direction, cluster: PodNetwork): StandIn | NoStandIn {
@@ -80,6 +160,8 @@ function anyPod(self: WorkloadRef, d: Direction, cluster: PodNetwork): StandIn |
   if (other === undefined) return { none: 'the inventory has no other pod-network workload to stand for its peer' };
   return { peer: { kind: 'workload', workload: other }, stands: `${d} ${d === 'egress' ? 'to' : 'from'} a pod of the cluster` };
 }
+
+export const standInsOf = (s: StandIn | NoStandIn): StandIns => (isStandIn(s) ? { all: [s] } : { all: [], none: s.none });
 
 /** How each warning of a must flow the verification cannot judge ends; /export and /drift send those as `Warning: 299` (isUnverifiedMustFlow). */
 export const UNVERIFIED_MUST_FLOW = 'the verification cannot tell whether the output cuts it';

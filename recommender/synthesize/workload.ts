@@ -24,7 +24,7 @@ import { APISERVER, dnsTargetPeers, farSide, irPeers, protocolOf, resolvedPeers,
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
-import { ANY_PORT, isStandIn, standInFor, standInForRole, UNVERIFIED_MUST_FLOW, type NoStandIn, type StandIn } from './representative-flows.ts';
+import { ANY_PORT, standInFor, standInForRole, standInsOf, UNVERIFIED_MUST_FLOW, type StandIns } from './representative-flows.ts';
 import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
@@ -92,6 +92,8 @@ export interface DocumentedFlow {
   status: 'documented-unobserved' | 'stale' | 'confirmed' | 'blocked';
   /** The flow's far end stands for a peer that names no workload (representative-flows.ts): what it stands for. Judged at this end only. */
   stands?: string;
+  /** Its far end is an outside address: the world's (judged in the family the workload can use) or one of its own (representative-flows.ts StandIn.outside). */
+  outside?: 'world' | 'address';
 }
 
 /**
@@ -583,7 +585,7 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
   for (const r of comparison.rules) {
     const unbound = r.rule.roleScope !== undefined && onlyRoleUnbound(r);
     if (unbound) {
-      standInFlows(r, standInForRole(r.rule.roleScope!, self.workload, r.rule.direction, ctx.podNetwork), r.rule.ports, self, ctx, out);
+      standInFlows(r, standInsOf(standInForRole(r.rule.roleScope!, self.workload, r.rule.direction, ctx.podNetwork)), r.rule.ports, self, ctx, out);
       continue;
     }
     if (!r.rule.active || r.rule.level !== 'must') continue;
@@ -607,9 +609,9 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
         continue;
       }
       const named = namedWorkloads(rp, ctx.podNetwork);
-      // Nothing observed under the rule (a stale one's edges are verified as such): a representative flow stands for its peer.
-      if (named.length === 0 && r.edges.length === 0) {
-        const stand = standInFor(rp, self.workload, d, ctx.podNetwork);
+      if (named.length === 0) {
+        // A representative flow stands for each part of the peer no edge of the rule shows (a stale one's edges are verified as such).
+        const stand = standInFor(rp, self.workload, d, ctx.podNetwork, ctx.ix);
         if (stand !== undefined) standInFlows(r, stand, rp.ports ?? r.rule.ports, self, ctx, out);
         continue;
       }
@@ -644,26 +646,34 @@ function requiresFlows(r: RuleAssessment): r is RuleAssessment & { status: Docum
 }
 
 /**
- * The representative flow of a must rule whose peer names no workload (representative-flows.ts),
- * on the rule's ports (every port: those its server declares, else one standing for all, ANY_PORT); where nothing stands for the
- * peer, a warning that the verification cannot tell.
+ * The representative flows of a must rule whose peer names no workload (representative-flows.ts),
+ * on the rule's ports (every port: those its server declares, else one standing for all, ANY_PORT),
+ * or the ports the peer fixes (the apiserver's endpoint ports). Each is required unless an edge of
+ * the rule shows its part of the peer on its port (on any port where the rule names none, or the
+ * peer fixes them): edges seen inside the cluster never show the world's outside part, nor one
+ * block's or one node's another's. A peer in the cluster (any pod) is shown by any edge of the
+ * rule. Where nothing stands for (part of) the peer, a warning that the verification cannot tell.
  */
-function standInFlows(r: RuleAssessment, stand: StandIn | NoStandIn, rulePorts: readonly ResolvedPort[], self: Peer & { kind: 'workload' }, ctx: SynthesisContext, out: MustFlows): void {
+function standInFlows(r: RuleAssessment, stands: StandIns, rulePorts: readonly ResolvedPort[], self: Peer & { kind: 'workload' }, ctx: SynthesisContext, out: MustFlows): void {
   const d = r.rule.direction;
-  if (!isStandIn(stand)) {
-    out.unverifiable.push({ direction: d, warning: `${r.rule.id} (must: ${r.rule.purpose}) needs ${d} ${d === 'egress' ? 'to' : 'from'} ${r.rule.peerRef}, but ${stand.none}: ${UNVERIFIED_MUST_FLOW}` });
-    return;
-  }
-  const server: Peer = d === 'ingress' ? self : stand.peer;
-  // No ports (every port): those its server declares, as for a named peer (unobservedMustFlows), else one standing for all.
-  const declared = rulePorts.length === 0 && server.kind === 'workload' ? ctx.podNetwork.declaredPorts(server.workload) : [];
-  const ports = rulePorts.length > 0 ? rulePorts : declared.length > 0 ? declared : [ANY_PORT];
-  const numbers = (p: ResolvedPort): number[] => (server.kind === 'workload' ? requiredPortNumbers(p, server.workload, ctx) : p.port !== undefined ? [p.port] : []);
-  const status = r.status === 'stale' ? 'stale' : 'documented-unobserved';
-  for (const port of ports) {
-    for (const n of numbers(port)) {
-      const edge: EdgeTraffic = { client: d === 'ingress' ? stand.peer : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
-      out.flows.push({ direction: d, edge, rule: r.rule.id, status, stands: stand.stands });
+  if (stands.none !== undefined) out.unverifiable.push({ direction: d, warning: `${r.rule.id} (must: ${r.rule.purpose}) needs ${d} ${d === 'egress' ? 'to' : 'from'} ${r.rule.peerRef}, but ${stands.none}: ${UNVERIFIED_MUST_FLOW}` });
+  const status: DocumentedFlow['status'] = requiresFlows(r) ? r.status : 'documented-unobserved';
+  const far = (e: EdgeTraffic): Peer => (d === 'ingress' ? e.client : e.server);
+  for (const stand of stands.all) {
+    if (stand.seen === undefined && r.edges.length > 0) continue;
+    const server: Peer = d === 'ingress' ? self : stand.peer;
+    // No ports (every port): those its server declares, as for a named peer (unobservedMustFlows), else one standing for all.
+    const declared = rulePorts.length === 0 && server.kind === 'workload' ? ctx.podNetwork.declaredPorts(server.workload) : [];
+    const ports = stand.ports ?? (rulePorts.length > 0 ? rulePorts : declared.length > 0 ? declared : [ANY_PORT]);
+    const anyPort = stand.ports !== undefined || rulePorts.length === 0;
+    const seen = r.edges.filter((e) => stand.seen?.(far(e)) === true);
+    const numbers = (p: ResolvedPort): number[] => (server.kind === 'workload' ? requiredPortNumbers(p, server.workload, ctx) : p.port !== undefined ? [p.port] : []);
+    for (const port of ports) {
+      for (const n of numbers(port)) {
+        if (seen.some((e) => anyPort || (e.port === n && e.protocol === port.protocol))) continue;
+        const edge: EdgeTraffic = { client: d === 'ingress' ? stand.peer : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
+        out.flows.push({ direction: d, edge, rule: r.rule.id, status, stands: stand.stands, ...(stand.outside !== undefined ? { outside: stand.outside } : {}) });
+      }
     }
   }
 }

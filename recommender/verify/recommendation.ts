@@ -28,6 +28,7 @@ import { extraProbes, worldProbe, type Probe } from './probes.ts';
 import { unaddressedHostNetworkNote } from './unaddressed-host-network.ts';
 import { atJudgedNodes } from '../simulate/host-network-nodes.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
+import { ipFamily } from '../../domain/ip.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../verified-sides.ts';
 
@@ -302,10 +303,14 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
     for (const direction of DIRECTIONS) {
       if (!s.restricted[direction]) continue;
       for (const f of s.documented?.[direction] ?? []) {
-        const edge = f.stands === undefined ? f.edge : inSubjectsFamily(input.model, f.edge, direction);
+        const edge = f.outside === 'world' ? inSubjectsFamily(input.model, f.edge, direction) : f.edge;
         const conn = verifiedFlow(input.model, edge);
         if (!conn.ok) {
           countSkipped(found, conn.reason);
+          continue;
+        }
+        if (f.outside === 'address' && !usesFamilyOf(input.model, conn.flow, direction)) {
+          countSkipped(found, 'a representative address of a family the workload cannot use (the rule names one of each family)');
           continue;
         }
         judgeRequired(j, found, s.workload, direction, edge, conn.flow, f);
@@ -326,6 +331,16 @@ function inSubjectsFamily(model: ClusterModel, edge: EdgeTraffic, direction: Dir
   const ip = worldProbe(model, direction === 'egress' ? conn.flow.client : conn.flow.server);
   if (ip === far.ip) return edge;
   return direction === 'egress' ? { ...edge, server: { kind: 'external', ip } } : { ...edge, client: { kind: 'external', ip } };
+}
+
+/**
+ * A representative address of its own (a block's, a DNS name's: synthesize/representative-flows.ts)
+ * is judged where the workload can use its family: an IPv4-only pod never sends to an IPv6 block.
+ */
+function usesFamilyOf(model: ClusterModel, flow: PortFlow, direction: Direction): boolean {
+  const far = direction === 'egress' ? flow.server : flow.client;
+  const families = model.families(direction === 'egress' ? flow.client : flow.server);
+  return far.kind !== 'external' || families === undefined || families === 'both' || ipFamily(far.ip) === families;
 }
 
 /** The far end of a representative flow, as its finding names it: `198.51.100.1 on 443/TCP`. */

@@ -54,19 +54,22 @@ test('mode observed: the drift section of a failing engine says so, and names th
   // Its ingress-only sibling isolates no egress: it cuts nothing.
   assert.equal(d.missing.find((p) => p.name === `${PLUGIN}-exposed`)?.cuts, undefined);
   // Beside the plugin's, the policies that cut must flows only a representative names (the
-  // world, any pod: representative-flows.ts): Kyma's RMA and OTLP ingress, Patroni's egress; and
-  // those cutting a must rule's flows to the peer workloads it was not seen reaching.
+  // world, any pod: representative-flows.ts): Kyma's RMA and OTLP ingress, and the StackLight
+  // egress whose must `allow-all` to the world was seen inside the cluster only (the apiserver,
+  // OpenSearch, the webhooks: never the outside, which mode observed leaves cut); and those
+  // cutting a must rule's flows to the peer workloads it was not seen reaching.
+  const STACKLIGHT_WORLD = ['daemonset-fluentd-logs', 'deployment-fluentd-notifications', 'deployment-prometheus-kube-state-metrics', 'statefulset-opensearch-master', 'statefulset-patroni', 'statefulset-prometheus-alertmanager'].map((n) => `stacklight-${n}`);
   assert.deepEqual(
     [...d.missing, ...d.differing].filter((p) => p.cuts !== undefined).map((p) => p.name),
-    [...KYMA_CUTTING, 'monitoring-statefulset-prometheus', 'netobserv-deployment-flowlogs-pipeline', PLUGIN, 'progressive-delivery-deployment-stage-controller', 'stacklight-statefulset-patroni'],
+    [...KYMA_CUTTING, 'monitoring-statefulset-prometheus', 'netobserv-deployment-flowlogs-pipeline', PLUGIN, 'progressive-delivery-deployment-stage-controller', ...STACKLIGHT_WORLD],
     'only the policies that cut are marked',
   );
   assert.equal(JSON.parse(renderJson(r)).attention.drift.verified, false);
 
   const md = driftPart(renderMarkdown(r), '### Drift against', '\n## ');
   assert.match(md, /kubernetes FAILS verification/);
-  assert.match(md, /kubernetes FAILS verification \(18 required edge\(s\) cut; At a glance has the verification\)/);
-  assert.match(md, /13 of them cut required traffic or are refused by the engine, marked in their detail/);
+  assert.match(md, /kubernetes FAILS verification \(31 required edge\(s\) cut; At a glance has the verification\)/);
+  assert.match(md, /18 of them cut required traffic or are refused by the engine, marked in their detail/);
   assert.match(md, /\| missing \| NetworkPolicy \| `netobserv\/netobserv-deployment-netobserv-plugin` \| recommended, not applied; CUTS required traffic: egress of netobserv\/Deployment\/netobserv-plugin: netobserv\/Deployment\/netobserv-plugin → monitoring\/StatefulSet\/prometheus 9090\/TCP; egress of netobserv\/Deployment\/netobserv-plugin: netobserv\/Deployment\/netobserv-plugin → stacklight\/StatefulSet\/prometheus-alertmanager 9093\/TCP \|/);
   assert.match(md, /\| missing \| NetworkPolicy \| `netobserv\/netobserv-deployment-netobserv-plugin-exposed` \| recommended, not applied \|/);
   const html = driftPart(renderHtml(r), '<section id="drift"', '</section>');
