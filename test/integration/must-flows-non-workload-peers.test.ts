@@ -169,3 +169,16 @@ test('an FQDN with no address stored for it: nothing stands in, the warning stay
   const header = ([] as string[]).concat(r.headers['warning'] ?? []).join('\n');
   assert.ok(header.includes('299 - "reprx/postgres/egress/unseen-name (must: backups)'), `${r.status}: ${header}`);
 });
+
+test('the must flows the verification cannot judge are a typed list of the verification (unverifiedMustFlows), and /export sends exactly those as Warning: 299, whatever their wording', async () => {
+  const input = readRecommendationInput(db, {});
+  const { verification: v } = runRecommendation(input, 'kubernetes', recommendOptions({ mode: 'union', namespace: 'shop' }), { tightness: false });
+  const typed = (v as unknown as { unverifiedMustFlows?: string[] }).unverifiedMustFlows;
+  assert.ok(Array.isArray(typed), 'verification.unverifiedMustFlows is a list');
+  assert.ok(typed.some((w) => w.startsWith('reprx/postgres/egress/unseen-name (must: backups)')), JSON.stringify(typed));
+  // Also in `warnings`, where every reader of the verification already looks.
+  for (const w of typed) assert.ok(v.warnings.includes(w), w);
+  const r = await request(testApp(db, path)).get('/api/v1/export?engine=kubernetes&mode=union&namespace=shop');
+  const sent = ([] as string[]).concat(r.headers['warning'] ?? []).flatMap((h) => h.split(/,\s*(?=299 )/)).filter((h) => h.startsWith('299 - "reprx/') || h.startsWith('299 - "worldx/'));
+  assert.equal(sent.length, typed.length, `${r.status}: ${JSON.stringify(sent)}`);
+});
