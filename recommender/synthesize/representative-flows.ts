@@ -163,9 +163,7 @@ function anyPod(self: WorkloadRef, d: Direction, cluster: PodNetwork): StandIn |
 
 export const standInsOf = (s: StandIn | NoStandIn): StandIns => (isStandIn(s) ? { all: [s] } : { all: [], none: s.none });
 
-/** How each warning of a must flow the verification cannot judge ends; /export and /drift send those as `Warning: 299` (isUnverifiedMustFlow). */
+/** How each warning of a must flow the verification cannot judge ends (its words only: Verification.unverifiedMustFlows lists them). */
 export const UNVERIFIED_MUST_FLOW = 'the verification cannot tell whether the output cuts it';
-
-export const isUnverifiedMustFlow = (warning: string): boolean => warning.includes(UNVERIFIED_MUST_FLOW);
 
 export const isStandIn = (s: StandIn | NoStandIn): s is StandIn => 'peer' in s;

@@ -177,7 +177,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
   admission.sort((a, b) => compareStrings(a.key, b.key));
   slots.sort((a, b) => compareStrings(a.key, b.key));
   return {
-    verification: completeVerification(input.engine, admission.map((a) => a.error), found, [...warnings, ...unverifiedMustFlows(input.sides)], requiredSides(input.sides)),
+    verification: completeVerification(input.engine, admission.map((a) => a.error), found, warnings, unverifiedMustFlows(input.sides), requiredSides(input.sides)),
     warnings: sortedWarnings(emitWarnings),
     slots,
     ...(kept !== undefined ? { manifests: kept } : {}),

@@ -103,7 +103,15 @@ export interface Verification {
   skipped: Record<string, number>;
   /** Per restricted workload side; empty when the caller did not ask for it (`VerifyInput.tightness`). */
   tightness: Tightness[];
+  /** Every warning: the engine's, and those of `unverifiedMustFlows`. */
   warnings: string[];
+  /**
+   * The warnings of must flows the verification cannot judge (no port to verify a rule with no
+   * ports on, nothing to stand for its peer: synthesize/representative-flows.ts), of the
+   * directions the recommendation restricts: "verified" does not cover them, and /export and
+   * /drift send them as `Warning: 299`. Also in `warnings`.
+   */
+  unverifiedMustFlows: string[];
 }
 
 export interface VerifyInput {
@@ -416,7 +424,7 @@ function requirementOf(f: EdgeFinding, required: RequiredSides): { says: string;
  * server under a namespace default-deny, in mode documented, cutting what its client's matrix
  * says it must send).
  */
-export function completeVerification(engine: EngineName, admission: ManifestError[], parts: readonly SidesFound[], warnings: readonly string[], required: RequiredSides = new Map()): Verification {
+export function completeVerification(engine: EngineName, admission: ManifestError[], parts: readonly SidesFound[], warnings: readonly string[], unverified: readonly string[], required: RequiredSides = new Map()): Verification {
   const all = <K extends 'blocked' | 'blockedByApplied' | 'stillAllowed' | 'denied'>(k: K): EdgeFinding[] => parts.flatMap((p) => p[k]).sort(byFinding);
   const skipped: Record<string, number> = {};
   for (const p of parts) for (const [reason, n] of Object.entries(p.skipped)) skipped[reason] = (skipped[reason] ?? 0) + n;
@@ -450,7 +458,8 @@ export function completeVerification(engine: EngineName, admission: ManifestErro
     denied,
     skipped: Object.fromEntries(Object.entries(skipped).sort(([a], [b]) => compareStrings(a, b))),
     tightness: parts.flatMap((p) => p.tightness).sort((a, b) => compareStrings(a.workload, b.workload) || compareStrings(a.direction, b.direction)),
-    warnings: [...warnings].sort(compareStrings),
+    warnings: [...warnings, ...unverified].sort(compareStrings),
+    unverifiedMustFlows: [...unverified].sort(compareStrings),
   };
 }
 
@@ -480,5 +489,5 @@ export function verifyRecommendation(input: VerifyInput): Verification {
     ...(input.besideSimulator ? { besideSimulator: input.besideSimulator } : {}),
     tightness: input.tightness !== false,
   });
-  return completeVerification(input.engine, admission, [found], [...(input.warnings ?? []), ...unverifiedMustFlows(input.sides)], requiredSides(input.sides));
+  return completeVerification(input.engine, admission, [found], input.warnings ?? [], unverifiedMustFlows(input.sides), requiredSides(input.sides));
 }

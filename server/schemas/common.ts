@@ -27,7 +27,7 @@ export const VerificationProblem = Type.Object(
     ...Problem.properties,
     verification: Type.Object(
       { engine: Type.String(), ok: Type.Boolean({ description: 'false here' }) },
-      { additionalProperties: true, description: 'the verification, as `recommend --output json` prints it: ok, admission, blocked, blockedByApplied, stillAllowed, denied, skipped, tightness, warnings' },
+      { additionalProperties: true, description: 'the verification, as `recommend --output json` prints it: ok, admission, blocked, blockedByApplied, stillAllowed, denied, skipped, tightness, warnings, unverifiedMustFlows' },
     ),
   },
   { description: 'RFC 9457 problem details with the verification that failed' },

@@ -15,7 +15,6 @@ import { writeMultiDocYaml } from '../../recommender/engines/yaml.ts';
 import { writeJson } from '../../recommender/json-stream.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
 import type { Verification } from '../../recommender/verify/recommendation.ts';
-import { isUnverifiedMustFlow } from '../../recommender/synthesize/representative-flows.ts';
 import { warningHeaders } from '../http/warning-header.ts';
 import type { WindowPage } from './evidence-window.ts';
 import { recommendationPage, type WorkloadPage } from './recommendation-pages.ts';
@@ -127,7 +126,7 @@ function unverifiedRefusal(engine: EngineName, verification: Verification, answe
  */
 export async function renderResponse(result: RecommendationResult, q: Exclude<RecommendationQuery, ListQuery>, input: Pick<StoredRecommendInput, 'inventory' | 'invalidMatrices'>): Promise<RenderedResponse> {
   // A must flow the verification cannot judge (recommender/synthesize/representative-flows.ts): "verified" does not cover it.
-  const warnings = [...(input.invalidMatrices ?? []).map((m) => m.warning), ...result.verification.warnings.filter(isUnverifiedMustFlow)];
+  const warnings = [...(input.invalidMatrices ?? []).map((m) => m.warning), ...result.verification.unverifiedMustFlows];
   switch (q.kind) {
     case 'workload': {
       const { rec, emitted, verification } = result;

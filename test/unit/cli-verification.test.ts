@@ -27,6 +27,7 @@ const failing: Verification = {
   skipped: {},
   tightness: [],
   warnings: [],
+  unverifiedMustFlows: [],
 };
 const result = (verification: Verification) => ({ emitted: { engine: 'calico', manifests: [], warnings: [] }, verification }) as unknown as RecommendationResult;
 
