@@ -544,16 +544,17 @@ function planWorkloads(
   return { plans, outsideRules };
 }
 
-/** The inventory's pod-network workloads by namespace, and the ports each workload serves and declares (mirrored-rules.ts PodNetwork). */
+/** The inventory's pod-network (and host-network) workloads by namespace, and the ports each workload serves and declares (mirrored-rules.ts PodNetwork). */
 function podNetworkOf(inventory: InventorySnapshot, componentsOf: ReadonlyMap<string, WorkloadComponent[]>): PodNetwork {
   const byNamespace = new Map<string, WorkloadRef[]>();
+  const hostByNamespace = new Map<string, WorkloadRef[]>();
   const onPodNetwork = new Set<string>();
   for (const w of inventory.workloads) {
-    if (w.hostNetwork) continue;
     const ref: WorkloadRef = { namespace: w.namespace, kind: w.kind, name: w.name };
-    onPodNetwork.add(workloadKey(ref));
-    let list = byNamespace.get(w.namespace);
-    if (list === undefined) byNamespace.set(w.namespace, (list = []));
+    if (!w.hostNetwork) onPodNetwork.add(workloadKey(ref));
+    const lists = w.hostNetwork ? hostByNamespace : byNamespace;
+    let list = lists.get(w.namespace);
+    if (list === undefined) lists.set(w.namespace, (list = []));
     list.push(ref);
   }
   const byKey = new Map(inventory.workloads.map((w) => [workloadKey(w), w]));
@@ -576,7 +577,7 @@ function podNetworkOf(inventory: InventorySnapshot, componentsOf: ReadonlyMap<st
     const w = byKey.get(workloadKey(ref));
     return w ? unresolvedTargetPorts(w, inventory) : [];
   };
-  return { inNamespace: (ns) => byNamespace.get(ns) ?? [], all: () => all, onPodNetwork: (w) => onPodNetwork.has(workloadKey(w)), servedPorts, declaredPorts, unresolvedTargetPorts: unresolved };
+  return { inNamespace: (ns) => byNamespace.get(ns) ?? [], hostNetworkIn: (ns) => hostByNamespace.get(ns) ?? [], all: () => all, onPodNetwork: (w) => onPodNetwork.has(workloadKey(w)), servedPorts, declaredPorts, unresolvedTargetPorts: unresolved };
 }
 
 /** The namespace layers the options ask for (shared, default-deny), and why a namespace got no shared policy. */

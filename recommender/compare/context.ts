@@ -28,6 +28,8 @@ export interface ClusterIndex {
   ownBlocks: ClusterOwnBlocks;
   /** Istio's data planes and istiod (domain/istio.ts). */
   mesh: MeshView;
+  /** The namespaces holding a workload the inventory shows on the host network. */
+  hostNetworkNamespaces: ReadonlySet<string>;
 }
 
 export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<string, readonly string[]> = new Map()): ClusterIndex {
@@ -57,6 +59,7 @@ export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<
       inv.nodes.flatMap((n) => n.podCIDRs ?? []),
     ),
     mesh: new MeshView(inv.workloads, inv.namespaces),
+    hostNetworkNamespaces: new Set(inv.workloads.filter((w) => w.hostNetwork).map((w) => w.namespace)),
   };
 }
 

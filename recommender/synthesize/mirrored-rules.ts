@@ -44,26 +44,31 @@ export const isAnyPod = (rp: ResolvedPeer & { kind: 'pods' }): boolean => select
  * namespaces a role is bound to (`{namespace: monitoring}`, a namespace selector), or of the
  * owner's own namespace (`same-namespace`). None for "any
  * pod" (an empty selector in every namespace: Kyma's otlp-clients, scrape-targets), which says the
- * owner accepts or reaches anyone, not that everyone talks to it. Only workloads on the pod
- * network: a host-network pod speaks from its node's address, which a pod or namespace selector
- * never matches (and no policy selects it as a subject).
+ * owner accepts or reaches anyone, not that everyone talks to it. Host-network workloads too: they
+ * speak from their node's address, which no pod or namespace selector matches, so the rule renders
+ * their nodes beside the selector (peers.ts resolvedPeers) and their flows are required as any
+ * other's.
  */
 export function namedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readonly WorkloadRef[] {
   switch (rp.kind) {
     case 'pods':
       if (isAnyPod(rp)) return [];
-      // Host-network pods are rendered as their nodes (matrix/bindings.ts, peers.ts resolvedPeers),
-      // beside the pods of a component that has both: every workload it selects is named.
       return rp.workloads;
     case 'namespace':
-      if (rp.namespace === undefined && selectsAny(rp.namespaceSelector)) return [];
-      return (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).flatMap(cluster.inNamespace);
+      if (isAnyNamespace(rp)) return [];
+      return namespacesOf(rp).flatMap((ns) => [...cluster.inNamespace(ns), ...cluster.hostNetworkIn(ns)]);
     case 'same-namespace':
-      return cluster.inNamespace(rp.namespace);
+      return [...cluster.inNamespace(rp.namespace), ...cluster.hostNetworkIn(rp.namespace)];
     default:
       return [];
   }
 }
+
+/** A namespace peer of every namespace: what a side allows, naming no workload it must reach (as isAnyPod). */
+export const isAnyNamespace = (rp: ResolvedPeer & { kind: 'namespace' }): boolean => rp.namespace === undefined && selectsAny(rp.namespaceSelector);
+
+/** The namespaces a namespace peer names: its one namespace, or those its selector matches in the inventory. */
+export const namespacesOf = (rp: ResolvedPeer & { kind: 'namespace' }): readonly string[] => (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces);
 
 /** Every workload a documented peer selects, "any pod" and "anyone" included: where egress to it may lead (named ports resolved on them, synthesize/peers.ts resolvedPorts). */
 export function selectedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readonly WorkloadRef[] {
@@ -72,7 +77,7 @@ export function selectedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readon
     case 'dns':
       return rp.workloads;
     case 'namespace':
-      return (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).flatMap(cluster.inNamespace);
+      return namespacesOf(rp).flatMap(cluster.inNamespace);
     case 'same-namespace':
       return cluster.inNamespace(rp.namespace);
     case 'world':
@@ -86,6 +91,8 @@ export function selectedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readon
 export interface PodNetwork {
   /** The pod-network workloads of a namespace. */
   inNamespace(namespace: string): readonly WorkloadRef[];
+  /** The host-network workloads of a namespace (the inventory's word): reached at their nodes. */
+  hostNetworkIn(namespace: string): readonly WorkloadRef[];
   /** Every pod-network workload. */
   all(): readonly WorkloadRef[];
   onPodNetwork(w: WorkloadRef): boolean;
@@ -170,7 +177,7 @@ export function documentsPeer(peers: readonly ResolvedPeer[], owner: ResolvedCom
   const keys = new Set(owner.workloads.map(workloadKey));
   return peers.some((rp) => {
     if (rp.kind === 'pods' || rp.kind === 'dns') return rp.workloads.some((x) => keys.has(workloadKey(x)));
-    if (rp.kind === 'namespace') return owner.namespace !== undefined && (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).includes(owner.namespace);
+    if (rp.kind === 'namespace') return owner.namespace !== undefined && namespacesOf(rp).includes(owner.namespace);
     return false;
   });
 }

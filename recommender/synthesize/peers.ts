@@ -9,7 +9,7 @@ import { workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { resolvePortNumber } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
-import { isAnyPod } from './mirrored-rules.ts';
+import { isAnyNamespace, isAnyPod, namespacesOf } from './mirrored-rules.ts';
 import { allPorts, apiserverPeer, cidrPeer, dnsPeer, fqdnPeer, namedPort, namespacePeer, nodesPeer, podsPeer, port, portRange, selectedNamespacesPeer, worldPeer } from '../policy/build.ts';
 import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { PORT_PROTOCOLS, type Direction, type PolicyPeer, type PortProtocol, type PortSpec } from '../policy/ir.ts';
@@ -132,8 +132,7 @@ export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dn
       // selector matches (kubernetes.io "Network Policies": hostNetwork pods are ignored by
       // podSelector; ClusterNetworkPolicy `pods`: "host-networked pods are not included"): a
       // component of pod-network and host-network workloads names both, its nodes and its pods.
-      const host = rp.hostNetwork || selectsHostNetwork(rp, ix);
-      const nodes = host && [...ix.nodeIps.values()].flat().length > 0 ? [nodesPeer(nodeIpsOfHostNetworkPeer(ix))] : [];
+      const nodes = hostNetworkNodes(rp, ix);
       // A matrix that declares host network where the inventory shows pods on the pod network: the
       // two disagree (the workload's warning says so), so both are reached, never neither.
       if (rp.hostNetwork && !rp.workloads.some((w) => ix.workloads.get(workloadKey(w))?.hostNetwork === false)) return nodes;
@@ -142,11 +141,13 @@ export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dn
       const namespaces = rp.namespace !== undefined ? [rp.namespace] : rp.namespaces;
       return [...nodes, ...namespaces.map((n) => podsPeer(rp.selector, n === ns ? undefined : n))];
     }
+    // Likewise a namespace's host-network pods: no namespace selector matches their node's address
+    // (kubernetes.io "Network Policies": "ignores hostNetwork pods when matching … namespaceSelector").
     case 'namespace':
-      if (rp.namespaceSelector !== undefined) return [selectedNamespacesPeer(rp.namespaceSelector)];
-      return (rp.namespace !== undefined ? [rp.namespace] : rp.namespaces).map((n) => namespacePeer(n === ns ? undefined : n));
+      if (rp.namespaceSelector !== undefined) return [...hostNetworkNodes(rp, ix), selectedNamespacesPeer(rp.namespaceSelector)];
+      return [...hostNetworkNodes(rp, ix), ...namespacesOf(rp).map((n) => namespacePeer(n === ns ? undefined : n))];
     case 'same-namespace':
-      return [namespacePeer(rp.namespace === ns ? undefined : rp.namespace)];
+      return [...hostNetworkNodes(rp, ix), namespacePeer(rp.namespace === ns ? undefined : rp.namespace)];
     case 'apiserver':
       return rp.endpoints.length > 0 ? [apiserverPeer(rp.endpoints.map((e) => ({ ip: e.ip, port: e.port, protocol: protocolOf(e.protocol) ?? 'TCP' })))] : [];
     case 'dns':
@@ -177,6 +178,31 @@ export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dn
 export function selectsHostNetwork(rp: ResolvedPeer & { kind: 'pods' }, ix: ClusterIndex): boolean {
   if (isAnyPod(rp)) return false;
   return rp.workloads.some((w) => ix.workloads.get(workloadKey(w))?.hostNetwork === true);
+}
+
+/**
+ * Some workload a documented peer names runs on the host network, reached at its node's address:
+ * a pods peer the matrix or the inventory puts there, or a namespace (`{namespace}`,
+ * `same-namespace`) that holds one. Not every namespace (as not "any pod": namedWorkloads).
+ */
+export function reachesHostNetwork(rp: ResolvedPeer, ix: ClusterIndex): boolean {
+  switch (rp.kind) {
+    case 'pods':
+      return rp.hostNetwork || selectsHostNetwork(rp, ix);
+    case 'namespace':
+      return !isAnyNamespace(rp) && namespacesOf(rp).some((n) => ix.hostNetworkNamespaces.has(n));
+    case 'same-namespace':
+      return ix.hostNetworkNamespaces.has(rp.namespace);
+    default:
+      return false;
+  }
+}
+
+/** The node peer of a documented peer's host-network workloads (every node: their pods may run on any); none where it has none or no node address is known. */
+function hostNetworkNodes(rp: ResolvedPeer, ix: ClusterIndex): PolicyPeer[] {
+  if (!reachesHostNetwork(rp, ix)) return [];
+  const ips = nodeIpsOfHostNetworkPeer(ix);
+  return ips.length > 0 ? [nodesPeer(ips)] : [];
 }
 
 /** `inner` lies strictly inside `outer`: a matrix writes one except list for all its CIDRs. */
