@@ -20,7 +20,7 @@ import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
 import type { PortSets } from './port-sets.ts';
-import { APISERVER, dnsTargetPeers, farSide, irPeers, protocolOf, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
+import { APISERVER, dnsTargetPeers, farSide, irPeers, protocolOf, reachesHostNetwork, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
@@ -772,7 +772,7 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
       if (d === 'egress') server = rp.kind === 'pods' && rp.workloads.length === 1 ? { kind: 'workload', workload: rp.workloads[0]! } : undefined;
       const ports = resolvedPorts(rp.ports ?? r.rule.ports, server, ctx.ix, d === 'egress' ? selectedWorkloads(rp, ctx.podNetwork) : []);
       const resolved = resolvedPeers(rp, w.namespace, ctx.ix, ctx.dns);
-      const unknown = resolved.length === 0 ? addressesUnknown(rp) : undefined;
+      const unknown = resolved.length === 0 ? addressesUnknown(rp) : unaddressedHostNetwork(rp, ctx);
       if (unknown !== undefined) {
         rendered = true;
         const what = `${r.rule.id} (${r.rule.level}: ${r.rule.purpose})`;
@@ -825,6 +825,20 @@ function addFarNodes(p: Planning, r: RuleAssessment, ports: readonly PortSpec[],
       p.groups[d].add(far.peers[j]!, far.keys[j]!, ports, status, [r], i);
     }
   }
+}
+
+/**
+ * A peer with host-network workloads beside pod-network ones (a component, a namespace) where no
+ * node address is known: those workloads speak from an address no rule can name, and no pod or
+ * namespace selector matches (peers.ts resolvedPeers), so the rule is open on its ports as for a
+ * peer all on the host network (addressesUnknown) rather than cutting them. Undefined otherwise.
+ */
+function unaddressedHostNetwork(rp: ResolvedPeer, ctx: SynthesisContext): string | undefined {
+  if (!reachesHostNetwork(rp, ctx.ix) || [...ctx.ix.nodeIps.values()].some((ips) => ips.length > 0)) return undefined;
+  const host = namedWorkloads(rp, ctx.podNetwork).filter((ref) => ctx.ix.workloads.get(workloadKey(ref))?.hostNetwork === true).map(workloadKey);
+  // A matrix that declares host network where the inventory shows the pod network names none.
+  if (host.length === 0) return addressesUnknown(rp);
+  return `${host.join(', ')} run${host.length === 1 ? 's' : ''} in the host network and no node address is known`;
 }
 
 /** Why a documented peer that resolved to nothing exists all the same (its addresses are not in the inventory), or undefined. */
