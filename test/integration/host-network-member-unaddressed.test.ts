@@ -13,6 +13,10 @@
  * Input → expected: client's must egress to db:5432 (a component, or the namespace db) with db-a
  * on the pod network and the DaemonSet db-b on the host network: the rule is open to any
  * destination on 5432, with the warning naming why, and the verification is ok on every engine.
+ * The same at the rule's other end (docs/recommend.md, "required at both of its ends"): db's must
+ * egress to srv:8080 opens srv's ingress from any source on 8080 (srv's warning says why), whether
+ * db is mixed or all on the host network; both were cut there, blocked on kubernetes, cilium and
+ * calico (a ClusterNetworkPolicy ingress isolation never denies a node).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -72,6 +76,38 @@ for (const [what, peer] of [['a component', '{ component: db }'], ['a namespace'
       assert.equal(v.ok, true, `${engine}: ${JSON.stringify(v.blocked)}`);
       const warnings = rec.workloads.find((w) => w.workload.name === 'client')!.warnings.join('\n');
       assert.match(warnings, /m\/client\/egress\/to-db \(must: every db\): db\/DaemonSet\/db-b runs in the host network and no node address is known; this recommendation allows that egress flow to any destination on the rule's ports until then/, `${engine}: ${warnings}`);
+    }
+  });
+}
+
+const mirrorMatrix = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: m, title: m }
+documents: { d: { title: d } }
+components:
+  srv:
+    namespace: app
+    selector: { matchLabels: { app: client } }
+    ports: [{ port: 8080 }]
+  db:
+    namespace: db
+    selector: { matchLabels: { app: db } }
+    egress:
+      - { id: to-srv, peer: { component: srv }, ports: [{ port: 8080 }], level: must, purpose: calls srv, source: { document: d, line: 1 } }
+`;
+
+for (const mixed of [true, false]) {
+  test(`the other end of a must rule of a peer ${mixed ? 'with a host-network member' : 'all on the host network'}, no node address known: open from any source on its ports, with a warning, on every engine`, () => {
+    const { db } = tmpDb();
+    const inventory = mixed ? INVENTORY : INVENTORY.split('\n').filter((l) => !l.includes('name: db-a')).join('\n');
+    importInventory(db, { text: inventory, takenAt: Date.parse(T), source: 'inventory.yaml', now: NOW });
+    applyMatrix(db, { text: mirrorMatrix, origin: 'm.yaml', appliedAt: NOW });
+    const input = readRecommendationInput(db, {});
+    for (const engine of ENGINE_NAMES) {
+      const { verification: v, rec } = runRecommendation(input, engine, recommendOptions({}), { tightness: false });
+      assert.equal(v.ok, true, `${engine}: ${JSON.stringify(v.blocked)}`);
+      const warnings = rec.workloads.find((w) => w.workload.name === 'client')!.warnings.join('\n');
+      assert.match(warnings, /m\/db\/egress\/to-srv \(must: calls srv\) needs ingress here from m\/db: db\/DaemonSet\/db-b runs in the host network and no node address is known; this recommendation allows that ingress flow from any source on the rule's ports until then/, `${engine}: ${warnings}`);
     }
   });
 }
