@@ -509,7 +509,17 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[], open
     for (const i of matched) p.mirrored[d].add(i);
     const assessment: RuleAssessment = { matrix: m.matrix, component: m.owner.name, rule: m.rule, status, edges: matched.map((i) => side.edges[i]!), matched };
     const note = `required at the other end by ${m.matrix}/${m.owner.name} (${m.rule.direction}): open here too`;
-    for (const raw of resolvedPeers(owner, w.namespace, ctx.ix, ctx.dns)) {
+    const resolved = resolvedPeers(owner, w.namespace, ctx.ix, ctx.dns);
+    // The owner's host-network workloads with no node address known: any peer on the ports, as at the owner's end (addDocumentedAtoms).
+    const unknown = resolved.length === 0 ? addressesUnknown(owner) : unaddressedHostNetwork(owner, ctx);
+    if (unknown !== undefined) {
+      const anyPeer = d === 'ingress' ? 'from any source' : 'to any destination';
+      const world = ctx.peers.peer(worldPeer());
+      p.groups[d].add(world.value, world.key, ports, status, [assessment], matched, [note, `${unknown}: ${anyPeer} on these ports until it is`]);
+      p.plan.warnings.push(`${m.rule.id} (${m.rule.level}: ${m.rule.purpose}) needs ${d} here ${towardOwner(m)}: ${unknown}; this recommendation allows that ${d} flow ${anyPeer} on the rule's ports until then`);
+      continue;
+    }
+    for (const raw of resolved) {
       const peer = ctx.peers.peer(raw);
       p.groups[d].add(peer.value, peer.key, ports, status, [assessment], matched, [note]);
     }

@@ -107,7 +107,7 @@ for (const mixed of [true, false]) {
       const { verification: v, rec } = runRecommendation(input, engine, recommendOptions({}), { tightness: false });
       assert.equal(v.ok, true, `${engine}: ${JSON.stringify(v.blocked)}`);
       const warnings = rec.workloads.find((w) => w.workload.name === 'client')!.warnings.join('\n');
-      assert.match(warnings, /m\/db\/egress\/to-srv \(must: calls srv\) needs ingress here from m\/db: db\/DaemonSet\/db-b runs in the host network and no node address is known; this recommendation allows that ingress flow from any source on the rule's ports until then/, `${engine}: ${warnings}`);
+      assert.match(warnings, /m\/db\/egress\/to-srv \(must: calls srv\) needs ingress here from m\/db: (db\/DaemonSet\/db-b runs|its pods run) in the host network and no node address is known; this recommendation allows that ingress flow from any source on the rule's ports until then/, `${engine}: ${warnings}`);
     }
   });
 }
