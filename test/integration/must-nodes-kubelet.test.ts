@@ -84,7 +84,7 @@ for (const probe of [true, false]) {
   test(`mode observed cuts the must rule's flow from the other nodes (${probe ? 'the kubelet edge only' : 'nothing observed'}): the verification blocks it wherever the output denies it`, async () => {
     const { db, input } = await stored('must', probe);
     for (const engine of ENGINE_NAMES) {
-      const { emitted, verification: v } = runRecommendation(input, engine, recommendOptions({ now: NOW, mode: 'observed' }), { tightness: false });
+      const { rec, emitted, verification: v } = runRecommendation(input, engine, recommendOptions({ now: NOW, mode: 'observed' }), { tightness: false });
       const denied = fromOtherNode(db, engine, emitted.manifests) === 'deny';
       // A ClusterNetworkPolicy isolating the pod is absent here: nothing restricts its ingress.
       assert.equal(denied, engine !== 'clusternetworkpolicy', engine);
@@ -92,6 +92,12 @@ for (const probe of [true, false]) {
       assert.equal(v.ok, !denied, `${engine}: ${JSON.stringify(v.blocked)}`);
       assert.equal(cut.length > 0, denied, `${engine}: ${JSON.stringify(v.blocked)}`);
       for (const b of cut) assert.match(b.reason, new RegExp(`${RULE} \\(must\\) requires it.*mode union keeps it`), engine);
+      // Where it is cut, the workload is told too, whether the probe confirmed the rule or nothing did.
+      const warnings = rec.workloads.find((w) => w.workload.name === 'server')!.warnings.join('\n');
+      const told = probe
+        ? `${RULE} (must: every node's agent calls the server) is observed on part of what it requires only, not on ingress from node node-2 on 9090/TCP, and mode observed renders observed edges only: applying this recommendation blocks those flows (mode union keeps them)`
+        : `${RULE} (must: every node's agent calls the server) is not observed, and mode observed renders observed edges only: applying this recommendation blocks that ingress flow (mode union keeps it)`;
+      if (denied) assert.ok(warnings.includes(told), `${engine}: ${warnings}`);
     }
   });
 }

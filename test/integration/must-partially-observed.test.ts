@@ -121,3 +121,32 @@ test('--include without confirmed leaves the partly observed rule out: its unobs
   assert.ok(cut, JSON.stringify(v.blocked));
   assert.match(cut.reason, /requires it, not observed yet: .*; including confirmed keeps it/);
 });
+
+/**
+ * Mode observed cuts the unobserved part of a partly observed must rule; the workload's warnings
+ * said nothing of it (documentedWarnings names unobserved and stale rules only), so only the
+ * verification's `blocked` entries noticed. Expected: one warning per rule at its owner, naming
+ * the rule, each unobserved peer with its ports, and what mode observed does to them.
+ */
+test('mode observed: a partly observed must rule warns its workload of the unobserved peers and ports it cuts', async () => {
+  const input = await stored('');
+  for (const engine of ENGINE_NAMES) {
+    const { rec } = runRecommendation(input, engine, recommendOptions({ mode: 'observed' }), { tightness: false });
+    const warnings = (name: string) => rec.workloads.find((w) => w.workload.name === name)!.warnings;
+    assert.ok(
+      warnings('client').includes(
+        'm/client/egress/to-db (must: every shard) is observed on part of what it requires only, not on egress to app/Pod/db-b on 5432/TCP, and mode observed renders observed edges only: applying this recommendation blocks those flows (mode union keeps them)',
+      ),
+      `${engine}: ${warnings('client').join('\n')}`,
+    );
+    assert.ok(
+      warnings('server').includes(
+        'm/server/ingress/from-client (must: every port) is observed on part of what it requires only, not on ingress from app/Pod/client on 9090/TCP, and mode observed renders observed edges only: applying this recommendation blocks those flows (mode union keeps them)',
+      ),
+      `${engine}: ${warnings('server').join('\n')}`,
+    );
+  }
+  // Mode union renders the rule whole: nothing to warn of.
+  const { rec } = runRecommendation(input, 'kubernetes', recommendOptions({}), { tightness: false });
+  assert.ok(!rec.workloads.some((w) => w.warnings.some((x) => x.includes('is observed on part of'))), JSON.stringify(rec.workloads.map((w) => w.warnings)));
+});
