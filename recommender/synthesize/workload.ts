@@ -24,6 +24,7 @@ import { APISERVER, dnsTargetPeers, farSide, irPeers, protocolOf, reachesHostNet
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
+import { partlyObservedWarnings } from './partly-observed.ts';
 import { ANY_PORT, standInFor, standInForRole, standInsOf, UNVERIFIED_MUST_FLOW, type StandIns } from './representative-flows.ts';
 import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
@@ -348,6 +349,7 @@ function addRestrictionWarnings(p: Planning, ingress: DirectionInput, egress: Di
   const restricted = { ingress: restrictsDirection(ingress), egress: restrictsDirection(egress) };
   const cuts = ctx.opts.mode === 'observed' ? modeObservedCuts(p) : undefined;
   plan.warnings.push(...documentedWarnings(comparison.rules, restricted, { ingress: anyPeer, egress: anyPeer && ctx.opts.egress }, cuts));
+  if (ctx.opts.mode === 'observed') plan.warnings.push(...partlyObservedWarnings(comparison.rules, plan.documentedFlows, (f) => restricted[f.direction] && cutsUnobservedFlow(p, f)));
   plan.warnings.push(...otherViewWarnings(comparison.rules, { ingress: comparison.ingress, egress: comparison.egress }));
   plan.warnings.push(...p.cutHere.filter((m) => restricted[m.direction]).map(mirroredCutWarning));
   for (const direction of ['ingress', 'egress'] as const) {
@@ -732,6 +734,18 @@ function unverifiableWarning(r: RuleAssessment, server: WorkloadRef, unresolved:
 function modeObservedCuts(p: Planning): (r: RuleAssessment) => boolean {
   const left = new Set(p.plan.excluded.map((x) => x.edge.edge));
   return (r) => !hasDynamicPeers(p.components, r.rule.direction) && (r.status !== 'stale' || r.edges.some((e) => left.has(e) && e.client.kind !== 'kubelet'));
+}
+
+/**
+ * Mode observed, a restricted direction: whether the output cuts an unobserved flow of a must rule
+ * seen on others. Not where a dynamic-peers exception opens the direction to all, nor on a port
+ * the exposure policy opens to all, nor on the cluster DNS's DNS ports (open to every source).
+ */
+function cutsUnobservedFlow(p: Planning, f: DocumentedFlow): boolean {
+  if (hasDynamicPeers(p.components, f.direction)) return false;
+  if (f.direction !== 'ingress') return true;
+  if (p.w.exposure.some((x) => x.port === f.edge.port && x.protocol === f.edge.protocol)) return false;
+  return !(p.w.clusterDns === true && answersDns(p.ctx.dns, f.edge));
 }
 
 /** The direction is open to any peer on every port by a component's dynamic-peers exception (addDynamicPeersAtoms). */
