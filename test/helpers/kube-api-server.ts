@@ -225,6 +225,14 @@ export class KubeApiServer {
     for (const w of this.watches) this.write(w, event);
   }
 
+  /** As `sendRaw`, on the open watches of one resource only (`ciliumnetworkpolicies.cilium.io`, `pods`: as kubectl names it). */
+  sendRawOn(resource: string, event: Json): void {
+    for (const w of this.watches) {
+      const r = this.resources.get(w.resource) as FakeResource;
+      if ((r.group === '' ? r.plural : `${r.plural}.${r.group}`) === resource) this.write(w, event);
+    }
+  }
+
   /** The next event sent on an open watch is cut in the middle of its object and the connection dropped. */
   dropWatchesMidObject(): void {
     this.dropNext = true;

@@ -278,6 +278,41 @@ test('an object the converter refuses is counted and left out; the rest is writt
   assert.equal(collector.status().state, 'running');
 });
 
+test('an object of another kind on a watch (a Pod on the CiliumNetworkPolicy watch) is rejected, logged naming the resource, kind and name, and kept out: it neither duplicates the real pod nor opens an IP interval, and later changes are still written', async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const logs: string[] = [];
+  const db = tmpDb().db;
+  const collector = new KubernetesCollector(
+    { settings: cluster.settings, writer, env: {}, random: () => 0.5 },
+    { db, logger: pino({ level: 'warn' }, { write: (s: string) => logs.push(s) }), now: () => clock.t, ingest: DEFAULT_INGEST_LIMITS },
+  );
+  after(() => collector.stop());
+  await synced(collector);
+  await waitFor('every watch open', () => cluster.server.openWatches === collector.status().gauges?.resources);
+  const coredns = fixtureObjects().find((o) => o.kind === 'Pod' && (o.metadata as Json).name === 'coredns-7c65d6cfc9-9xk2p') as Json;
+  const copy = structuredClone(coredns);
+  delete (copy.metadata as Json).resourceVersion;
+  const stray = pod('shop', 'stray-pod', '10.244.0.90', '2025-03-02T12:00:04Z');
+  clock.t = T0 + 1000;
+  cluster.server.sendRawOn('ciliumnetworkpolicies.cilium.io', { type: 'ADDED', object: copy });
+  cluster.server.sendRawOn('ciliumnetworkpolicies.cilium.io', { type: 'ADDED', object: stray });
+  await waitFor('both rejected', () => collector.status().counters.rejected === 2);
+  clock.t = T0 + 2000;
+  cluster.server.put(pod('shop', 'good-after', '10.244.0.99', '2025-03-02T12:00:04Z'));
+  await waitFor('the next pod written', () => readIntervals(db).some((i) => i.ip === '10.244.0.99'));
+  await collector.idle();
+  const status = collector.status();
+  assert.equal(status.state, 'running');
+  assert.equal(status.counters.write_errors, 0);
+  assert.equal(status.lastError, undefined);
+  assert.equal(status.gauges?.['ciliumnetworkpolicies.cilium.io:objects'], 0);
+  assert.equal(readIntervals(db).some((i) => i.ip === '10.244.0.90'), false, 'the stray pod is no pod');
+  const warning = logs.map((l) => JSON.parse(l) as Json).find((l) => l.msg === 'kubernetes object left out: the inventory converter refused it' && JSON.stringify(l).includes('stray-pod'));
+  assert.ok(warning, logs.join(''));
+  assert.match(JSON.stringify(warning.last), /ciliumnetworkpolicies\.cilium\.io.*v1 Pod shop\/stray-pod/);
+});
+
 test('serve: the definition runs the collector from its config section; /metrics shows per-resource counters, gauges and last success', async () => {
   const cluster = await startFakeCluster();
   const { db } = tmpDb();
