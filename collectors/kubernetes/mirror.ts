@@ -20,7 +20,7 @@ import {
 } from '../inventory/index.ts';
 import { kindKey } from '../../domain/inventory.ts';
 import type { JsonObject } from '../inventory/fields.ts';
-import { resourceName, type WatchedResource } from './resources.ts';
+import { apiVersionOf, resourceName, type WatchedResource } from './resources.ts';
 
 export interface Rejection {
   resource: string;
@@ -64,6 +64,16 @@ function check(raw: RawObject): void {
   else if (Object.hasOwn(POLICY_KINDS, key)) toPolicy(raw);
 }
 
+/** Refuses an object whose kind or apiVersion is not `res`'s (the reflector and the list fill them in only where absent). */
+function checkKind(res: WatchedResource, obj: JsonObject, where: string): void {
+  const apiVersion = apiVersionOf(res);
+  if (obj.kind === res.kind && obj.apiVersion === apiVersion) return;
+  const md = (obj.metadata ?? {}) as { namespace?: unknown; name?: unknown };
+  const name = `${typeof md.namespace === 'string' ? `${md.namespace}/` : ''}${typeof md.name === 'string' ? md.name : JSON.stringify(md.name)}`;
+  const said = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v) ?? 'missing');
+  throw new InventoryInputError(`${where}: ${said(obj.apiVersion)} ${said(obj.kind)} ${name} is not a ${apiVersion} ${res.kind}: left out`);
+}
+
 /** The IPs a pod object holds (none when it finished); undefined for other kinds. */
 function podIps(raw: RawObject): string[] | undefined {
   if (raw.key !== 'Pod') return undefined;
@@ -87,19 +97,22 @@ export class ClusterMirror {
   /** A converted-and-checked object, or undefined (counted) when the converter refuses it. */
   private accept(res: WatchedResource, obj: JsonObject, where: string): RawObject | undefined {
     const o = trimmed(obj);
-    const apiVersion = typeof o.apiVersion === 'string' ? o.apiVersion : '';
-    const kind = typeof o.kind === 'string' ? o.kind : res.kind;
-    const raw: RawObject = { obj: o, apiVersion, kind, key: kindKey(apiVersion, kind), where };
     try {
+      const raw: RawObject = { obj: o, apiVersion: apiVersionOf(res), kind: res.kind, key: kindKey(apiVersionOf(res), res.kind), where };
+      checkKind(res, o, where);
       check(raw);
       return raw;
     } catch (e) {
       if (!(e instanceof InventoryInputError)) throw e;
-      this.rejected++;
-      this.recentRejections.push({ resource: resourceName(res), object: idOf(o), message: e.message });
-      if (this.recentRejections.length > 20) this.recentRejections.shift();
+      this.reject(res, o, e.message);
       return undefined;
     }
+  }
+
+  private reject(res: WatchedResource, obj: JsonObject, message: string): void {
+    this.rejected++;
+    this.recentRejections.push({ resource: resourceName(res), object: idOf(obj), message });
+    if (this.recentRejections.length > 20) this.recentRejections.shift();
   }
 
   /** A full list: the resource now holds exactly these objects. Returns whether a pod let an IP go. */
@@ -121,6 +134,14 @@ export class ClusterMirror {
     const table = this.table(res);
     const id = idOf(obj);
     const old = table.get(id);
+    // Another kind's event says nothing about this resource's object of the same name.
+    try {
+      checkKind(res, obj, `watch ${resourceName(res)}`);
+    } catch (e) {
+      if (!(e instanceof InventoryInputError)) throw e;
+      this.reject(res, obj, e.message);
+      return { accepted: false, releasedIps: false };
+    }
     if (type === 'DELETED') {
       table.delete(id);
       return { accepted: true, releasedIps: old !== undefined && released(old, undefined) };
