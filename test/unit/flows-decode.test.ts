@@ -238,6 +238,51 @@ test('Hubble: a field of the wrong JSON type is rejected, never read as absent (
   assert.equal((hubbleBare({ flow: { ...f, l4: { ICMPv4: { type: null } } } }) as { kind: string }).kind, (hubbleBare({ flow: { ...f, l4: { ICMPv4: {} } } }) as { kind: string }).kind);
 });
 
+test('Hubble: a string field of the endpoint, flow or workload given another type is rejected naming it, never read as absent (a numeric workloads[0].kind attributed the flow to the pod, a numeric pod_name to the address\'s holder)', () => {
+  // The fuzzer's line: source web-abc-1 of Deployment web, but `kind: 7`.
+  const repro = JSON.parse(readFileSync(new URL('../fixtures/malformed/flows/hubble-workload-kind-number.ndjson', import.meta.url), 'utf8')) as { flow: Record<string, Record<string, unknown>> };
+  const d = hubbleBare(repro) as { kind: string; reason?: string; field?: string; value?: string };
+  assert.deepEqual([d.kind, d.reason, d.field, d.value], ['reject', 'invalid-field', 'flow.source.workloads[0].kind', '7']);
+  const f = repro.flow;
+  const ok = structuredClone(f);
+  (ok.source!.workloads as Record<string, unknown>[])[0]!.kind = 'Deployment';
+  assert.equal(flow(hubbleDecoder.decode({ flow: ok })).src.meta?.kind, 'pod');
+  // Every field the Flow proto types as a string (cilium/cilium api/v1/flow/flow.proto: Endpoint.pod_name,
+  // Workload.name/kind, Flow.node_name, Service.name/namespace, repeated string *_names), and the
+  // uint32 identity, must have that type; enums may be a name or a number (the proto3 JSON mapping
+  // reads both), nothing else.
+  const cases: [Record<string, unknown>, string, string][] = [
+    [{ source: { ...f.source, workloads: [{ name: 'web', kind: 7 }] } }, 'flow.source.workloads[0].kind', '7'],
+    [{ source: { ...f.source, workloads: [{ name: {}, kind: 'Deployment' }] } }, 'flow.source.workloads[0].name', '{}'],
+    [{ source: { ...f.source, workloads: [{ name: 'web', kind: 'Deployment' }, { name: 5, kind: 'Deployment' }] } }, 'flow.source.workloads[1].name', '5'],
+    [{ source: { ...f.source, pod_name: 123 } }, 'flow.source.pod_name', '123'],
+    [{ destination: { ...f.destination, pod_name: ['db-0'] } }, 'flow.destination.pod_name', '["db-0"]'],
+    [{ destination: { ...f.destination, identity: 'world' } }, 'flow.destination.identity', 'world'],
+    [{ node_name: 7 }, 'flow.node_name', '7'],
+    [{ source_names: 'shop.example' }, 'flow.source_names', 'shop.example'],
+    [{ destination_names: ['a.example', 3] }, 'flow.destination_names[1]', '3'],
+    [{ destination_service: 'db' }, 'flow.destination_service', 'db'],
+    [{ destination_service: { name: 5, namespace: 'shop' } }, 'flow.destination_service.name', '5'],
+    [{ source_service: { name: 'web', namespace: true } }, 'flow.source_service.namespace', 'true'],
+    [{ verdict: { v: 1 } }, 'flow.verdict', '{"v":1}'],
+    [{ Type: true }, 'flow.Type', 'true'],
+    [{ traffic_direction: 2.5 }, 'flow.traffic_direction', '2.5'],
+  ];
+  for (const [change, field, value] of cases) {
+    const r = hubbleBare({ flow: { ...ok, ...change } }) as { kind: string; reason?: string; field?: string; value?: string };
+    assert.deepEqual([r.kind, r.reason, r.field, r.value], ['reject', 'invalid-field', field, value], JSON.stringify(change));
+  }
+  const top = hubbleBare({ flow: { ...ok, node_name: undefined }, node_name: 42 }) as { field?: string };
+  assert.equal(top.field, 'node_name');
+  // Enums by number, as protojson may give them: Verdict DROPPED = 2, FlowType SOCK = 3.
+  assert.equal(flow(hubbleDecoder.decode({ flow: { ...ok, verdict: 2 } })).verdict, 'dropped');
+  assert.deepEqual(hubbleDecoder.decode({ flow: { ...ok, Type: 3 } }), { kind: 'skip', reason: 'socket-event' });
+  // null is each field's default: read as absent.
+  for (const change of [{ node_name: null }, { source_names: null }, { destination_service: null }, { verdict: null }, { source: { ...ok.source, pod_name: null, identity: null } }]) {
+    assert.equal((hubbleBare({ flow: { ...ok, ...change } }) as { kind: string }).kind, 'flow', JSON.stringify(change));
+  }
+});
+
 test('auto picks the decoder per line and rejects what is neither', () => {
   assert.equal(flow(autoDecoder.decode(netobserv[0])).source, 'netobserv');
   assert.equal(flow(autoDecoder.decode(hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl')[0])).source, 'hubble');
