@@ -39,8 +39,8 @@ export function looksLikeHubble(r: Record<string, unknown>): boolean {
 }
 
 /** A reporting node's name and, in Cilium's `cluster/node` form, its cluster. */
-function nodeName(v: unknown): { node: string; cluster?: string } | undefined {
-  if (typeof v !== 'string' || !v) return undefined;
+function nodeName(v: string): { node: string; cluster?: string } | undefined {
+  if (!v) return undefined;
   const i = v.lastIndexOf('/');
   return i >= 0 ? { node: v.slice(i + 1), ...(i > 0 ? { cluster: v.slice(0, i) } : {}) } : { node: v };
 }
@@ -109,14 +109,45 @@ function wrongShape(ep: Record<string, unknown>, field: string): Decoded | undef
     const i = ep.labels.findIndex((l) => typeof l !== 'string');
     if (i >= 0) return reject('invalid-field', `${field}.labels[${i}]`, ep.labels[i], `${field}.labels[${i}] must be a string`);
   }
+  // A pod name or a workload of another type read as absent credits the flow to another workload.
+  const notString = (key: string) => notAString(ep[key], `${field}.${key}`);
+  const scalar = notString('pod_name') ?? notString('cluster_name') ?? notString('namespace');
+  if (scalar) return scalar;
   if (given(ep.workloads)) {
     if (!Array.isArray(ep.workloads)) return reject('invalid-field', `${field}.workloads`, ep.workloads, `${field}.workloads must be an array of objects`);
-    const i = ep.workloads.findIndex((w) => !isPlainObject(w));
-    if (i >= 0) return reject('invalid-field', `${field}.workloads[${i}]`, ep.workloads[i], `${field}.workloads[${i}] must be an object`);
+    for (const [i, w] of ep.workloads.entries()) {
+      if (!isPlainObject(w)) return reject('invalid-field', `${field}.workloads[${i}]`, w, `${field}.workloads[${i}] must be an object`);
+      const bad = notAString(w.name, `${field}.workloads[${i}].name`) ?? notAString(w.kind, `${field}.workloads[${i}].kind`);
+      if (bad) return bad;
+    }
   }
-  if (given(ep.cluster_name) && typeof ep.cluster_name !== 'string') return reject('invalid-field', `${field}.cluster_name`, ep.cluster_name, `${field}.cluster_name must be a string`);
-  if (given(ep.namespace) && typeof ep.namespace !== 'string') return reject('invalid-field', `${field}.namespace`, ep.namespace, `${field}.namespace must be a string`);
+  // uint32 (a protojson number, or its string): another type would lose the reserved identity.
+  if (given(ep.identity) && toCount(ep.identity) === undefined) return reject('invalid-field', `${field}.identity`, ep.identity, `${field}.identity must be a non-negative integer`);
   return undefined;
+}
+
+/** A reject when `v` is given (not absent, not `null`) and not a string. */
+function notAString(v: unknown, field: string): Decoded | undefined {
+  return given(v) && typeof v !== 'string' ? reject('invalid-field', field, v, `${field} must be a string`) : undefined;
+}
+
+/** The enums flowmatrix reads, by number (cilium/cilium api/v1/flow/flow.proto). */
+const VERDICT_NAMES = ['VERDICT_UNKNOWN', 'FORWARDED', 'DROPPED', 'ERROR', 'AUDIT', 'REDIRECTED', 'TRACED', 'TRANSLATED'];
+const FLOW_TYPES = ['UNKNOWN_TYPE', 'L3_L4', 'L7', 'SOCK'];
+const TRAFFIC_DIRECTIONS = ['TRAFFIC_DIRECTION_UNKNOWN', 'INGRESS', 'EGRESS'];
+
+type EnumResult = { name?: string; reject?: undefined } | { reject: Decoded };
+
+/**
+ * An enum field by name or by number, both of which the proto3 JSON mapping reads (and
+ * @grpc/proto-loader with `enums: String` hands over a value its .proto does not name as a number).
+ * A number no name is known for stays unknown; any other type is rejected.
+ */
+function enumField(v: unknown, field: string, names: readonly string[]): EnumResult {
+  if (!given(v)) return {};
+  if (typeof v === 'string') return { name: v };
+  if (typeof v === 'number' && Number.isInteger(v)) return { name: names[v] ?? String(v) };
+  return { reject: reject('invalid-field', field, v, `${field} must be an enum name or number`) };
 }
 
 function endpointMeta(ep: unknown, field: string, memory: IdentityMemory): MetaResult {
@@ -154,7 +185,7 @@ function endpointMeta(ep: unknown, field: string, memory: IdentityMemory): MetaR
       }
     }
   }
-  const identity = RESERVED_IDENTITIES[ep.identity as number];
+  const identity = given(ep.identity) ? RESERVED_IDENTITIES[toCount(ep.identity) as number] : undefined;
   if (!reserved && labels.length === 0 && identity) reserved = [identity];
   const podName = typeof ep.pod_name === 'string' && ep.pod_name ? ep.pod_name : undefined;
   if (podName) {
@@ -187,10 +218,12 @@ function endpointMeta(ep: unknown, field: string, memory: IdentityMemory): MetaR
 type NamesResult = { names?: string[]; reject?: undefined } | { reject: Decoded };
 
 function names(v: unknown, field: string): NamesResult {
-  if (!Array.isArray(v) || v.length === 0) return {};
+  if (!given(v)) return {};
+  if (!Array.isArray(v)) return { reject: reject('invalid-field', field, v, `${field} must be an array of strings`) };
   const out: string[] = [];
-  for (const n of v) {
-    if (typeof n !== 'string' || n.length === 0) continue;
+  for (const [i, n] of v.entries()) {
+    if (typeof n !== 'string') return { reject: reject('invalid-field', `${field}[${i}]`, n, `${field}[${i}] must be a string`) };
+    if (n.length === 0) continue;
     const bad = checkName(field, n, 'dns-name');
     if (bad) return { reject: bad };
     const name = canonicalDnsName(n);
@@ -206,6 +239,11 @@ function endpoint(ip: string, port: number | undefined, ep: unknown, dnsNames: u
   if (port !== undefined) e.port = port;
   const meta = endpointMeta(ep, fields.ep, memory);
   if (meta.reject) return meta;
+  if (given(service)) {
+    if (!isPlainObject(service)) return { reject: reject('invalid-field', fields.service, service, `${fields.service} must be an object`) };
+    const bad = notAString(service.name, `${fields.service}.name`) ?? notAString(service.namespace, `${fields.service}.namespace`);
+    if (bad) return { reject: bad };
+  }
   let m = meta.meta;
   if (!m && isPlainObject(service) && typeof service.name === 'string' && service.name && typeof service.namespace === 'string' && service.namespace) {
     const bad = checkName(`${fields.service}.namespace`, service.namespace, 'namespace') ?? checkName(`${fields.service}.name`, service.name, 'service');
@@ -250,7 +288,9 @@ export class HubbleDecoder implements Decoder {
     // A socket-LB translation traced at the socket (FlowType SOCK, pkg/hubble/parser/sock): no
     // packet, and "source port is not known for TraceSock events". The connection's packets are
     // traced on their own (L3_L4) as they pass.
-    if (f.Type === 'SOCK') return { kind: 'skip', reason: 'socket-event' };
+    const type = enumField(f.Type, `${prefix}Type`, FLOW_TYPES);
+    if (type.reject) return type.reject;
+    if (type.name === 'SOCK') return { kind: 'skip', reason: 'socket-event' };
 
     const ip = f.IP;
     if (!given(ip)) return { kind: 'skip', reason: 'non-ip' };
@@ -322,12 +362,16 @@ export class HubbleDecoder implements Decoder {
     else if (given(f.is_reply)) return reject('invalid-field', `${prefix}is_reply`, f.is_reply);
     else if (flags?.SYN === true) handshake = loneSyn ? 'src-is-client' : 'dst-is-client';
 
-    let verdict = typeof f.verdict === 'string' ? (VERDICTS[f.verdict] ?? 'unknown') : 'unknown';
+    const verdictName = enumField(f.verdict, `${prefix}verdict`, VERDICT_NAMES);
+    if (verdictName.reject) return verdictName.reject;
+    const direction = enumField(f.traffic_direction, `${prefix}traffic_direction`, TRAFFIC_DIRECTIONS);
+    if (direction.reject) return direction.reject;
+    let verdict = verdictName.name !== undefined ? (VERDICTS[verdictName.name] ?? 'unknown') : 'unknown';
     // FORWARDED on the way out of the sender (traffic_direction EGRESS: its egress policy, a trace
     // TO_OVERLAY or TO_STACK) says nothing of the receiver's ingress policy: a lone SYN it drops
     // looks the same there. As NetObserv's lone SYN, no delivery evidence: the receiver's own
     // event, an answer or any later packet of the connection is.
-    if (verdict === 'forwarded' && loneSyn && f.traffic_direction === 'EGRESS') verdict = 'unknown';
+    if (verdict === 'forwarded' && loneSyn && direction.name === 'EGRESS') verdict = 'unknown';
     const srcResult = endpoint(storedAddress(ip.source), srcPort, f.source, f.source_names, f.source_service, { ep: `${prefix}source`, names: `${prefix}source_names`, service: `${prefix}source_service` }, this.memory);
     if (srcResult.reject) return srcResult.reject;
     const dstResult = endpoint(storedAddress(ip.destination), dstPort, f.destination, f.destination_names, f.destination_service, { ep: `${prefix}destination`, names: `${prefix}destination_names`, service: `${prefix}destination_service` }, this.memory);
@@ -341,9 +385,13 @@ export class HubbleDecoder implements Decoder {
       kind: 'flow',
       flow: { time, src, dst, protocol, packets: 1, bytes: 0, verdict, handshake, source: 'hubble' },
     };
-    const node = nodeName(f.node_name ?? topNode);
+    const nodeField = given(f.node_name) ? `${prefix}node_name` : 'node_name';
+    const nodeValue = given(f.node_name) ? f.node_name : topNode;
+    const nodeType = notAString(nodeValue, nodeField);
+    if (nodeType) return nodeType;
+    const node = given(nodeValue) ? nodeName(nodeValue as string) : undefined;
     if (node) {
-      const bad = checkName(f.node_name !== undefined ? `${prefix}node_name` : 'node_name', node.node, 'name');
+      const bad = checkName(nodeField, node.node, 'name');
       if (bad) return bad;
       flow.flow.observedOn = node.node;
       if (node.cluster !== undefined) flow.flow.observedInCluster = node.cluster;
