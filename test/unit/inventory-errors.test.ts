@@ -83,6 +83,27 @@ test('a broken object is refused with its place, kind, name and field', () => {
   rejects(list({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'np' }, spec: {} }), /^items\[0\] NetworkPolicy: metadata\.namespace/);
 });
 
+test('a Service or EndpointSlice port name is a DNS-1123 label (kubernetes pkg/apis/core/validation validateServicePort and pkg/apis/discovery/validation validatePorts: ValidateDNS1123Label when not empty); another is refused naming the object, field and value', () => {
+  const service = (name: unknown) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, protocol: 'TCP' }, { name, port: 81, targetPort: 8081, protocol: 'TCP' }] } });
+  const slice = (name: unknown) => ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'web-x', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'web' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['10.244.0.5'] }],
+    ports: [{ name, port: 8081, protocol: 'TCP' }],
+  });
+  for (const bad of ['kubernetes.io/x', '10.244.1.0/24', 'a'.repeat(254), 'fe80::1', '2025-01-01T00:00:00Z', 'HTTP', '-web', 'a'.repeat(64)]) {
+    const shown = JSON.stringify(bad.length > 60 ? `${bad.slice(0, 60)}…` : bad).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    rejects(list(service(bad)), new RegExp(`^items\\[0\\] Service shop/web: spec\\.ports\\[1\\]\\.name: expected a value that must be a DNS-1123 label.*got the string ${shown}$`));
+    rejects(list(slice(bad)), new RegExp(`^items\\[0\\] EndpointSlice shop/web-x: ports\\[0\\]\\.name: expected a value that must be a DNS-1123 label.*got the string ${shown}$`));
+  }
+  // Empty is no name (a single unnamed port), as Kubernetes reads it; a 63-character label is a name.
+  for (const ok of ['', 'a'.repeat(63), 'grpc-web', '8080-tcp']) {
+    assert.doesNotThrow(() => convertInventoryText(list(service(ok), slice(ok)), T), ok);
+  }
+});
+
 test('objects in a YAML stream are named by document', () => {
   const yaml = ['apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n', 'apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\nstatus:\n  addresses: oops\n'].join('---\n');
   rejects(yaml, /^document 2 Node n1: status\.addresses: expected an array, got the string "oops"$/);
