@@ -30,7 +30,8 @@ export function toEndpointSlice(raw: RawObject): EndpointSlice {
   for (const p of r.objects('ports')) {
     // A null port means "all ports" (a selector-less Service's slice): nothing to declare.
     if (p.raw('port') === null || p.raw('port') === undefined) continue;
-    const name = p.optStr('name');
+    // A DNS-1123 label when given: kubernetes pkg/apis/discovery/validation validatePorts (ValidateDNS1123Label).
+    const name = p.optName('name', 'label');
     ports.push({ ...(name ? { name } : {}), port: p.port('port'), protocol: p.protocol('protocol') });
   }
   ports.sort((a, b) => a.port - b.port || compareStrings(a.protocol, b.protocol) || compareStrings(a.name ?? '', b.name ?? ''));

@@ -21,7 +21,8 @@ export function toService(raw: RawObject): Service {
   const addresses = [...ips].map(storedAddress);
   const ports = spec.objects('ports').map((p): ServicePort => {
     const port = p.port('port');
-    const name = p.optStr('name');
+    // "must be a DNS_LABEL": kubernetes pkg/apis/core/validation validateServicePort (ValidateDNS1123Label).
+    const name = p.optName('name', 'label');
     const nodePort = p.optInt('nodePort', 1, 65535);
     return {
       ...(name ? { name } : {}),
