@@ -303,6 +303,17 @@ test('node status and lost events from the relay are counted and recorded as ski
   assert.deepEqual(edges(db), await expectedEdges(GKE));
 });
 
+test('lost events above 2^53 - 1 (a uint64 the loader hands over as a string) are kept at 2^53 - 1, never an imprecise double, and their sum saturates too (docs/ingest.md: counts)', async () => {
+  const { db } = tmpDb();
+  const lost = (n: string) => ({ lost_events: { source: 'HUBBLE_RING_BUFFER', num_events_lost: n }, node_name: 'kind-worker' });
+  const relay = closeAfter(await startRelay({ lines: [lost('18446744073709551615'), lost('5'), ...GKE] }));
+  const c = collector(db, { address: `127.0.0.1:${relay.port}` });
+  await c.start();
+  await until('12 records', () => k(c).records === 12);
+  await c.stop();
+  assert.equal(k(c).lostEvents, Number.MAX_SAFE_INTEGER);
+});
+
 test('a session that throws (here: the store closed under it) is retried with backoff like a lost stream: the collector says so and never takes the process down', async () => {
   // docs/operations.md: a failing source never stops the others or the API. An unhandled rejection would fail this test.
   const { db } = tmpDb();
