@@ -9,7 +9,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { FlowIngest, IngestSummary, InputSummary, RejectExample } from '../flows/pipeline.ts';
-import { showValue } from '../flows/decode.ts';
+import { MAX_COUNT, showValue, toCount } from '../flows/decode.ts';
 import { RecentRejections } from '../rejections.ts';
 import { Backoff, sleep } from '../backoff.ts';
 import type { Collector, CollectorDeps, CollectorRejection, CollectorStatus } from '../collector.ts';
@@ -361,8 +361,9 @@ export class HubbleRelayCollector implements Collector {
         if (this.newestFlowMs === undefined || ms > this.newestFlowMs) this.newestFlowMs = ms;
       }
     } else if (isPlainObject(r.lost_events)) {
-      const n = Number(r.lost_events.num_events_lost ?? 0);
-      if (Number.isFinite(n)) this.counters.lostEvents += n;
+      // uint64, a string from the loader (longs: String): kept at 2^53 - 1 as flow counts are (docs/ingest.md).
+      const n = toCount(r.lost_events.num_events_lost ?? 0);
+      if (n !== undefined) this.counters.lostEvents = Math.min(this.counters.lostEvents + n, MAX_COUNT);
     } else if (isPlainObject(r.node_status)) this.counters.nodeStatus++;
     queue.push(item);
   }
