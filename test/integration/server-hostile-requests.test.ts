@@ -99,6 +99,25 @@ test('server.maxYamlTokens moves the cap: a cluster that sends large YAML invent
 /** `[[[…]]]` nested `levels` deep, as text: JSON.parse takes it, a recursive walk (JSON.stringify) overflows the stack. */
 const nested = (levels: number): string => `${'['.repeat(levels)}${']'.repeat(levels)}`;
 
+test('YAML nested 5000 deep is a 422 naming the depth on every route that parses YAML bodies, as 600 levels are, never yaml\'s stack overflow', async () => {
+  const app = createApp(testContext(openDb(':memory:'), ':memory:')).app;
+  for (const deep of [`a: ${nested(5000)}\n`, `${'- '.repeat(5000)}x\n`]) {
+    const cases = [
+      { method: 'post', path: '/api/v1/inventory', type: 'application/yaml', body: deep },
+      { method: 'put', path: '/api/v1/matrices/x', type: 'application/yaml', body: deep },
+      { method: 'post', path: '/api/v1/matrices/validate', type: 'application/yaml', body: deep },
+      { method: 'post', path: '/api/v1/simulate', type: 'application/json', body: JSON.stringify({ policies: deep, flows: [] }) },
+    ] as const;
+    for (const c of cases) {
+      const res = await request(app)[c.method](c.path).set('Content-Type', c.type).send(c.body);
+      const where = `${c.method} ${c.path} ${deep.slice(0, 8)}: ${res.text.slice(0, 300)}`;
+      assert.equal(res.status, 422, where);
+      assert.match(JSON.stringify(res.body), /nesting deeper than 512 levels/, where);
+      assert.doesNotMatch(JSON.stringify(res.body), /call stack/, where);
+    }
+  }
+});
+
 test('policies or flows nested deeper than 512 levels in POST /simulate are refused with the inventory\'s 422, not a 500', async () => {
   const app = createApp(testContext(openDb(':memory:'), ':memory:')).app;
   for (const [field, body] of [
