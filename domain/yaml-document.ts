@@ -5,7 +5,7 @@
  * `maxAliasCount` (the "billion laughs" shape: `toJS` throws). Every reader of user YAML
  * (matrices, configs, inventories) turns both into its own input error, never a 500.
  */
-import { isScalar, Lexer, LineCounter, parseAllDocuments, parseDocument, visit, YAMLParseError, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+import { CST, isScalar, Lexer, LineCounter, parseAllDocuments, parseDocument, Parser, visit, YAMLParseError, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
 
 export type YamlData = { ok: true; data: unknown } | { ok: false; message: string };
 
@@ -57,8 +57,71 @@ export class YamlTooLarge extends Error {
 
 /** Throws YamlTooLarge when `text` holds more than `max` of yaml's lexical tokens. */
 export function checkYamlTokens(text: string, max: number): void {
-  let n = 0;
-  for (const _ of new Lexer().lex(text)) if (++n > max) throw new YamlTooLarge(max);
+  nestingBound(text, max);
+}
+
+/** yaml's Lexer marks (document, scalar, flow error): no character of the source. */
+const MARKS = new Set(['\x02', '\x18', '\x1f']);
+const BLOCK_INDICATORS = new Set(['seq-item-ind', 'explicit-key-ind', 'map-value-ind']);
+
+/**
+ * An upper bound on how deep `text` nests, in one pass of yaml's Lexer (which also enforces
+ * `maxTokens`). A block collection inside another starts at a greater column, except a sequence
+ * that is a mapping's value, which may share the mapping's (YAML 1.2 §8.2.1, "compact" and
+ * "indentless" sequences): so at most two levels per column of a block indicator (`-`, `?`, `:`).
+ * Flow collections are counted as they open.
+ */
+function nestingBound(text: string, maxTokens = Infinity): number {
+  let tokens = 0;
+  let column = 0;
+  let flow = 0;
+  let maxFlow = 0;
+  let maxIndicatorColumn = -1;
+  for (const lexeme of new Lexer().lex(text)) {
+    if (++tokens > maxTokens) throw new YamlTooLarge(maxTokens);
+    const type = CST.tokenType(lexeme);
+    if (type === 'flow-map-start' || type === 'flow-seq-start') maxFlow = Math.max(maxFlow, ++flow);
+    else if (type === 'flow-map-end' || type === 'flow-seq-end') flow = Math.max(0, flow - 1);
+    else if (type === 'doc-start' || type === 'doc-end') flow = 0;
+    else if (flow === 0 && type !== null && BLOCK_INDICATORS.has(type)) maxIndicatorColumn = Math.max(maxIndicatorColumn, column);
+    if (MARKS.has(lexeme)) continue;
+    const nl = lexeme.lastIndexOf('\n');
+    column = nl >= 0 ? lexeme.length - nl - 1 : column + lexeme.length;
+  }
+  return 2 * (maxIndicatorColumn + 1) + maxFlow + 1;
+}
+
+/**
+ * The offset where `text` nests deeper than MAX_DEPTH, or undefined. yaml composes collections
+ * recursively (compose-node.js): a few hundred levels overflow the stack, which yaml reports as
+ * "Maximum call stack size exceeded" — and V8 aborts the whole process when it compiles a regular
+ * expression that close to the end of the stack. The Lexer's bound clears every ordinary document;
+ * text past it is read by yaml's CST Parser, which keeps its open collections on an explicit stack
+ * (`Parser.stack`: the document, each open collection, at most one node being read), for the exact
+ * depth. Refused only when that stack proves more than MAX_DEPTH + 1 collections, so what is refused
+ * is deeper than `treeProblem` allows anyway.
+ */
+function tooDeepAt(text: string, maxTokens: number | undefined): number | undefined {
+  if (nestingBound(text, maxTokens) <= MAX_DEPTH) return undefined;
+  const parser = new Parser();
+  for (const lexeme of new Lexer().lex(text)) {
+    const at = parser.offset;
+    for (const _ of parser.next(lexeme));
+    if (parser.stack.length > MAX_DEPTH + 3) return at;
+  }
+  return undefined;
+}
+
+/** A document holding only the depth error, at `offset` (its line and column when `withLinePos`). */
+function tooDeepDocument(text: string, offset: number, lineCounter: LineCounter, withLinePos: boolean): Document.Parsed {
+  // As yaml's Parser feeds it: the start of each line.
+  lineCounter.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  const doc = parseDocument('');
+  const error = new YAMLParseError([offset, offset + 1], 'RESOURCE_EXHAUSTION', `nesting deeper than ${MAX_DEPTH} levels`);
+  if (withLinePos) error.linePos = [lineCounter.linePos(offset), lineCounter.linePos(offset + 1)];
+  doc.errors.push(error);
+  return doc;
 }
 
 type YamlOptions = ParseOptions & DocumentOptions & SchemaOptions & {
@@ -66,8 +129,7 @@ type YamlOptions = ParseOptions & DocumentOptions & SchemaOptions & {
   maxTokens?: number;
 };
 
-function parseOptions({ maxTokens, ...options }: YamlOptions, text: string, lineCounter: LineCounter): ParseOptions & DocumentOptions & SchemaOptions {
-  if (maxTokens !== undefined) checkYamlTokens(text, maxTokens);
+function parseOptions({ maxTokens: _, ...options }: YamlOptions, lineCounter: LineCounter): ParseOptions & DocumentOptions & SchemaOptions {
   return { ...options, lineCounter, uniqueKeys: false };
 }
 
@@ -80,7 +142,9 @@ function parseOptions({ maxTokens, ...options }: YamlOptions, text: string, line
  */
 export function parseYamlDocument(text: string, options: YamlOptions = {}): Document.Parsed {
   const lineCounter = options.lineCounter ?? new LineCounter();
-  const doc = parseDocument(text, parseOptions(options, text, lineCounter));
+  const deep = tooDeepAt(text, options.maxTokens);
+  if (deep !== undefined) return tooDeepDocument(text, deep, lineCounter, options.prettyErrors !== false);
+  const doc = parseDocument(text, parseOptions(options, lineCounter));
   checkUniqueKeys(doc, lineCounter, options.prettyErrors !== false);
   return doc;
 }
@@ -88,7 +152,9 @@ export function parseYamlDocument(text: string, options: YamlOptions = {}): Docu
 /** `parseAllDocuments` of user YAML, with the one-pass duplicate-key check and the token cap (`parseYamlDocument`); an empty stream is []. */
 export function parseYamlDocuments(text: string, options: YamlOptions = {}): Document.Parsed[] {
   const lineCounter = options.lineCounter ?? new LineCounter();
-  const docs = parseAllDocuments(text, parseOptions(options, text, lineCounter));
+  const deep = tooDeepAt(text, options.maxTokens);
+  if (deep !== undefined) return [tooDeepDocument(text, deep, lineCounter, options.prettyErrors !== false)];
+  const docs = parseAllDocuments(text, parseOptions(options, lineCounter));
   if (!Array.isArray(docs)) return [];
   for (const doc of docs) checkUniqueKeys(doc, lineCounter, options.prettyErrors !== false);
   return docs;
