@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import type { EdgeJson } from '../../domain/edge-json.ts';
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +100,21 @@ test('exit code is non-zero when nothing could be read: no input opened, or ever
   const bad = await run(['ingest', '--db', db, '--format', 'pcap', NETOBSERV]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.err, /Allowed choices are netobserv, hubble, auto/);
+});
+
+test('a gzip-compressed flow file is refused naming the file and saying to decompress it, never read as lines of bad JSON; beside a readable input it is a warning', async () => {
+  const dir = tmpDir();
+  const db = join(dir, 'f.db');
+  const gz = join(dir, 'flows.ndjson.gz');
+  writeFileSync(gz, gzipSync(readFileSync(NETOBSERV)));
+  const alone = await run(['ingest', '--db', db, gz]);
+  assert.equal(alone.code, 1);
+  const summary = JSON.parse(alone.out) as { rejected: number; records: number; inputs: { status: string; error?: string }[] };
+  assert.deepEqual([summary.records, summary.rejected, summary.inputs[0]?.status], [0, 0, 'failed']);
+  assert.match(alone.err, /^flowmatrix: .*flows\.ndjson\.gz: the input is gzip-compressed .*decompress it first/m);
+  const beside = await run(['ingest', '--db', db, gz, NETOBSERV]);
+  assert.equal(beside.code, 0);
+  assert.match(beside.err, /^warning: .*flows\.ndjson\.gz: the input is gzip-compressed .*; the other inputs were ingested$/m);
 });
 
 test('kill -9 mid-ingest: the database opens, every committed batch is there and agrees with the run row', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { readLines } from '../../collectors/flows/lines.ts';
 
 async function collect(chunks: (string | Buffer)[], maxLineLength?: number) {
@@ -63,4 +64,18 @@ test('an over-long line is reported and dropped without being buffered, the next
     ['ok', 1, false],
     ['next', 3, false],
   ]);
+});
+
+test('a gzip-compressed input (magic bytes 1f 8b, RFC 1952 §2.3.1) is refused before a line is read, saying to decompress it, even when its first chunk holds one byte', async () => {
+  const gz = gzipSync('{"SrcAddr":"10.0.0.1"}\n');
+  for (const chunks of [[gz], [gz.subarray(0, 1), gz.subarray(1)]]) {
+    const lines: string[] = [];
+    await assert.rejects(
+      readLines(Readable.from(chunks), { line: (t) => void lines.push(t), oversized: () => undefined }),
+      /^Error: the input is gzip-compressed \(it starts with the gzip magic bytes 1f 8b\): decompress it first/,
+    );
+    assert.deepEqual(lines, []);
+  }
+  // Text that merely starts with 0x1f (no 8b after it) is read as text.
+  assert.deepEqual((await collect([Buffer.from('\x1fx\n')])).lines, ['\x1fx']);
 });
