@@ -4,7 +4,8 @@
  * numbers lines from 1 and tells the caller when the last line had no newline, so that a
  * half-written final record can be reported as `truncated` rather than as bad JSON. A record
  * separator (RS) opening a line is dropped: JSON text sequences are NDJSON with it; so is a byte
- * order mark opening the input.
+ * order mark opening the input. A gzip-compressed input is refused before anything is read: its
+ * bytes would otherwise be counted as lines of bad JSON.
  */
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
@@ -34,6 +35,15 @@ export const DEFAULT_MAX_LINE_LENGTH = 4 * 1024 * 1024;
 const RS = 0x1e;
 /** U+FEFF, a byte order mark. */
 const BOM = 0xfeff;
+/** ID1 and ID2, the first two bytes of every gzip member (RFC 1952 §2.3.1). */
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+export class CompressedInputError extends Error {
+  override name = 'CompressedInputError';
+  constructor() {
+    super('the input is gzip-compressed (it starts with the gzip magic bytes 1f 8b): decompress it first (gunzip FILE, or zcat FILE | flowmatrix ingest -)');
+  }
+}
 
 /** Reads `input` to its end, feeding every non-empty line to `sink`; resolves to the number of the last line read. */
 export async function readLines(input: AsyncIterable<Buffer | string>, sink: LineSink, options: ReadLinesOptions = {}): Promise<number> {
@@ -57,7 +67,15 @@ export async function readLines(input: AsyncIterable<Buffer | string>, sink: Lin
     sink.line(line, lineNo, final);
   };
 
+  /** The input's first bytes while they may still be gzip's magic; undefined once decided. */
+  let head: number[] | undefined = (options.firstLine ?? 1) === 1 ? [] : undefined;
+
   for await (const chunk of input) {
+    if (head !== undefined && typeof chunk !== 'string') {
+      for (let i = 0; i < chunk.length && head.length < GZIP_MAGIC.length; i++) head.push(chunk[i] as number);
+      if (head.some((b, i) => b !== GZIP_MAGIC[i])) head = undefined;
+      else if (head.length === GZIP_MAGIC.length) throw new CompressedInputError();
+    } else head = undefined;
     const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
     let start = 0;
     let nl = text.indexOf('\n');
