@@ -15,6 +15,7 @@ import { refOf, type ClusterIndex } from '../compare/context.ts';
 import { dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, portKey, selectorIsEmpty } from '../policy/order.ts';
+import { confirmedFromNodesOnly, nodeEvidenceShows } from './node-evidence.ts';
 import { disabledComponentWarning, documentedWarnings, onlyRoleUnbound, otherViewWarnings, probesOnly, probesRequireNodes, unboundRoleNote } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
@@ -584,8 +585,9 @@ function confirmFromOtherEnds(w: Workload, comparison: WorkloadComparison, compo
  * its server declares (PodNetwork.declaredPorts): a flow on any port would do, and those are the
  * ones it listens on. An observed edge (recent or stale) is left to the edges' own verification;
  * with egress open, the peer's ingress still is checked. A rule confirmed only by its
- * host-network component's node traffic (observe.ts withNodeEvidence) has no workload edge to
- * tell its flows apart, and is left as observed. An ingress rule from the nodes requires one flow
+ * host-network component's node traffic (observe.ts withNodeEvidence) requires the flows no node
+ * edge shows (node-evidence.ts): a node's flow to a peer workload on a port shows it, one from the
+ * peer pod's own node (`kubelet:<node>`) does not. An ingress rule from the nodes requires one flow
  * per addressed node, also when kubelet probes alone confirm it (probesRequireNodes): they come
  * from the pod's own node, which is always let in, and prove nothing of the others. A peer that
  * names no workload (the world, any pod) is stood for by a representative flow
@@ -602,12 +604,14 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
     }
     if (!r.rule.active || r.rule.level !== 'must') continue;
     const probed = probesRequireNodes(r, ctx.ix.mesh);
-    if (!requiresFlows(r) && !probed) continue;
-    const status = probed ? 'confirmed' : (r.status as DocumentedFlow['status']);
+    const fromNodes = confirmedFromNodesOnly(r);
+    if (!requiresFlows(r) && !probed && !fromNodes) continue;
+    const status = probed || fromNodes ? 'confirmed' : (r.status as DocumentedFlow['status']);
     const d = r.rule.direction;
     const observed = new Set(r.edges.map(ctx.edgeKeys.key));
+    const shownFromNodes = fromNodes ? nodeEvidenceShows(r.rule.observedFromNodes!, d) : undefined;
     const push = (edge: EdgeTraffic): void => {
-      if (!observed.has(ctx.edgeKeys.key(edge))) out.flows.push({ direction: d, edge, rule: r.rule.id, status });
+      if (!observed.has(ctx.edgeKeys.key(edge)) && !shownFromNodes?.(edge)) out.flows.push({ direction: d, edge, rule: r.rule.id, status });
     };
     for (const rp of r.rule.peers) {
       if (d === 'ingress' && rp.kind === 'nodes') {
@@ -651,7 +655,7 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
   return out;
 }
 
-/** An active rule's status whose flows unobservedMustFlows lists; not a rule confirmed by node traffic alone (no edge of its own). */
+/** An active rule's status whose flows unobservedMustFlows lists by its own edges; a rule confirmed by node traffic alone (no edge of its own) is node-evidence.ts's. */
 function requiresFlows(r: RuleAssessment): r is RuleAssessment & { status: DocumentedFlow['status'] } {
   if (r.status === 'documented-unobserved' || r.status === 'stale') return true;
   return (r.status === 'confirmed' || r.status === 'blocked') && r.edges.length > 0;
