@@ -6,7 +6,8 @@
  * rule for that peer and port — unless it comes from the peer pod's own node (`kubelet:<node>`,
  * docs/design.md §3): the pod's own node is always let in (Kubernetes, "Network Policies":
  * "traffic to and from the node where a Pod is running is always allowed"; Cilium's
- * `allow-localhost`), so that flow proves nothing of the component's pods on the other nodes,
+ * `--allow-localhost`, cilium/cilium#754; a remote node passes only where a rule names it,
+ * `remote-node`), so that flow proves nothing of the component's pods on the other nodes,
  * from which the verification judges the flow (simulate/host-network-nodes.ts).
  */
 import type { Direction } from '../../domain/direction.ts';
