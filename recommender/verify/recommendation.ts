@@ -93,7 +93,7 @@ export interface Verification {
   admission: ManifestError[];
   /** Included edges the recommended policies deny: applying them would cut this traffic. */
   blocked: EdgeFinding[];
-  /** Included edges that only an applied policy beside the recommendation denies. */
+  /** Included edges and flows a must rule requires, not observed yet, that only an applied policy beside the recommendation denies; on a direction it leaves open, those the applied policies deny. */
   blockedByApplied: EdgeFinding[];
   /** Edges left out that a broader rule still allows. */
   stillAllowed: EdgeFinding[];
@@ -223,7 +223,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   const appliedDecide = j.withApplied
     ? (workload: string, direction: Direction, edge: EdgeTraffic): void => {
         const conn = verifiedFlow(model, edge);
-        if (conn.ok) blockedByAppliedOnly(j, found, workload, direction, edge, conn.flow, `; the recommendation leaves this direction open, the applied policies decide it`);
+        if (conn.ok) blockedByAppliedOnly(j, found, workload, direction, edge, conn.flow, LEFT_OPEN);
       }
     : undefined;
 
@@ -256,7 +256,7 @@ const countSkipped = (found: SidesFound, reason: string): void => {
  * beside them, or fine. Whether the recommended policies allow it.
  */
 function judgeRequired(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, by?: RequiredFlow): boolean {
-  const required = by === undefined ? '' : by.stands === undefined ? `; ${by.rule} (must) requires it, not observed yet` : `; ${by.rule} (must) requires ${by.stands}, not observed yet (${standsFor(flow, direction)} stands for it)`;
+  const required = by === undefined ? '' : requiredNote(by, flow, direction);
   // Most sides are allowed: their verdict's words are only needed when they are not.
   const allowed = sideAllows(j.ours, flow, direction);
   if (!allowed) {
@@ -268,6 +268,14 @@ function judgeRequired(j: Judges, found: SidesFound, workload: string, direction
   }
   return allowed;
 }
+
+/** What a finding on a flow a must rule requires, not observed yet, says of it: `; <rule> (must) requires it, not observed yet`. */
+function requiredNote(by: RequiredFlow, flow: SimFlow, direction: Direction): string {
+  return by.stands === undefined ? `; ${by.rule} (must) requires it, not observed yet` : `; ${by.rule} (must) requires ${by.stands}, not observed yet (${standsFor(flow, direction)} stands for it)`;
+}
+
+/** A direction the recommendation leaves open (--no-egress, a host-network workload): the applied policies decide it. */
+const LEFT_OPEN = '; the recommendation leaves this direction open, the applied policies decide it';
 
 /** A side the applied policies beside the recommendation deny: a blockedByApplied finding (`note` ends its reason). */
 function blockedByAppliedOnly(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, note: string): void {
@@ -305,23 +313,29 @@ function judgeLeftOut(j: Judges, found: SidesFound, workload: string, direction:
   found.denied.push(finding(workload, direction, edge, side, reason));
 }
 
-/** Flows a documented must rule requires that nothing observed: judged like included edges. */
+/**
+ * Flows a documented must rule requires that nothing observed: judged like included edges. On a
+ * direction the recommendation leaves open, the applied policies decide them, as they decide the
+ * observed edges there (appliedDecide): what those deny is in blockedByApplied.
+ */
 function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found: SidesFound): void {
   for (const s of input.sides) {
     for (const direction of DIRECTIONS) {
-      if (!s.restricted[direction]) continue;
+      const restricted = s.restricted[direction];
+      if (!restricted && !j.withApplied) continue;
       for (const f of s.documented?.[direction] ?? []) {
         const edge = f.outside === 'world' ? inSubjectsFamily(input.model, f.edge, direction) : f.edge;
         const conn = verifiedFlow(input.model, edge);
         if (!conn.ok) {
-          countSkipped(found, conn.reason);
+          if (restricted) countSkipped(found, conn.reason);
           continue;
         }
         if (f.outside === 'address' && !usesFamilyOf(input.model, conn.flow, direction)) {
-          countSkipped(found, 'a representative address of a family the workload cannot use (the rule names one of each family)');
+          if (restricted) countSkipped(found, 'a representative address of a family the workload cannot use (the rule names one of each family)');
           continue;
         }
-        judgeRequired(j, found, s.workload, direction, edge, conn.flow, f);
+        if (restricted) judgeRequired(j, found, s.workload, direction, edge, conn.flow, f);
+        else blockedByAppliedOnly(j, found, s.workload, direction, edge, conn.flow, `${requiredNote(f, conn.flow, direction)}${LEFT_OPEN}`);
       }
     }
   }
