@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { AppliedPolicy, InventorySnapshot, Workload } from '../../domain/inventory.ts';
+import type { EmitResult, Manifest } from '../../recommender/engines/types.ts';
 import type { Peer } from '../../domain/peer.ts';
 import type { VerifiedSides } from '../../recommender/verified-sides.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
@@ -106,4 +107,25 @@ test('with no applied policy an open direction\'s must flows are not judged (not
   const v = verify([]);
   assert.deepEqual(v.blockedByApplied, []);
   assert.deepEqual(v.skipped, { 'the recommendation does not restrict this direction of the workload': 1 });
+});
+
+test('on a restricted direction too: a representative world flow the recommended Baseline ClusterNetworkPolicy allows and an applied NetworkPolicy denies is blockedByApplied, naming what it stands for', () => {
+  // A NetworkPolicy isolating a pod decides that direction before any Baseline rule ("v1.NetworkPolicy always makes a
+  // final decision for selected pods", kubernetes-sigs/network-policy-api apis/v1alpha2/clusternetworkpolicy_types.go).
+  const baseline: Manifest = {
+    apiVersion: 'policy.networking.k8s.io/v1alpha2',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name: 'shop-deployment-web', labels: {}, annotations: {} },
+    spec: {
+      tier: 'Baseline',
+      priority: 10,
+      subject: { pods: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'web' } } } },
+      egress: [{ action: 'Accept', to: [{ networks: ['0.0.0.0/0', '::/0'] }], protocols: [{ tcp: { destinationPort: { number: 443 } } }] }],
+    },
+  };
+  const sides: VerifiedSides = { ...webSides, edges: { ingress: [], egress: [] }, restricted: { ingress: false, egress: true }, documented: { ingress: [], egress: [webSides.documented!.egress[1]!] } };
+  const v = verifyRecommendation({ engine: 'clusternetworkpolicy', emitted: { engine: 'clusternetworkpolicy', manifests: [baseline], warnings: [] } as unknown as EmitResult, model: clusterModel(inventory), applied: [lockdown], sides: [sides], simulator: SIMULATORS.clusternetworkpolicy, tightness: false });
+  assert.deepEqual(v.blocked, []);
+  assert.deepEqual(v.blockedByApplied.map((b) => b.edge), ['workload:shop/Deployment/web|external:198.51.100.1|443|TCP']);
+  assert.match(v.blockedByApplied[0]!.reason, /; m\/web\/egress\/out \(must\) requires egress to the world, not observed yet \(198\.51\.100\.1 on 443\/TCP stands for it\)$/);
 });
