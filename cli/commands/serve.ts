@@ -1,4 +1,5 @@
 /** `flowmatrix serve [--port N] [--config FILE]`: the REST API (docs/design.md §5) until SIGTERM. */
+import type { AddressInfo } from 'node:net';
 import { Option, type Command } from 'commander';
 import { CliError } from '../io.ts';
 import { withDb, type DbOptions } from '../options.ts';
@@ -44,7 +45,7 @@ export async function serveUntilStopped(opts: ServeOptions, ctx: CommandContext,
     throw new CliError(`cannot start: ${(e as Error).message}`);
   }
   ctx.io.err(`flowmatrix: serving on ${service.url}${config.loopbackOnly ? ' (no token configured: 127.0.0.1 only)' : ''}; API docs at ${service.url}/docs\n`);
-  await listening?.(Number(new URL(service.url).port));
+  await listening?.((service.server.address() as AddressInfo).port);
   await new Promise<void>((resolve) => service.server.once('close', resolve));
 }
 

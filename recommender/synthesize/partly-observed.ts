@@ -18,7 +18,7 @@ export function partlyObservedWarnings(rules: readonly RuleAssessment[], flows: 
     if ((f.status !== 'confirmed' && f.status !== 'blocked') || !cut(f)) continue;
     const peers = byRule.get(f.rule) ?? new Map<string, string[]>();
     byRule.set(f.rule, peers);
-    const far = farPeer(f.direction, f.edge);
+    const far = f.stands !== undefined ? standsWithoutDirection(f.stands, f.direction) : `${f.direction === 'egress' ? 'to' : 'from'} ${farPeer(f.direction, f.edge)}`;
     const ports = peers.get(far) ?? [];
     const port = `${f.edge.port}/${f.edge.protocol}`;
     if (!ports.includes(port)) ports.push(port);
@@ -29,12 +29,21 @@ export function partlyObservedWarnings(rules: readonly RuleAssessment[], flows: 
     const r = rules.find((x) => x.rule.id === id);
     if (r === undefined) continue;
     const d = r.rule.direction;
-    const where = [...peers].map(([peer, ports]) => `${d === 'egress' ? 'to' : 'from'} ${peer} on ${ports.join(', ')}`).join(', ');
+    const where = [...peers].map(([peer, ports]) => `${peer} on ${ports.join(', ')}`).join(', ');
     out.push(
       `${id} (must: ${r.rule.purpose}) is observed on part of what it requires only, not on ${d} ${where}, and mode observed renders observed edges only: applying this recommendation blocks those flows (mode union keeps them)`,
     );
   }
   return out;
+}
+
+/**
+ * A representative flow's far end stands for part of the peer (`ingress from the world`,
+ * representative-flows.ts StandIn.stands): named so, not by its address, after the direction the
+ * warning says once.
+ */
+function standsWithoutDirection(stands: string, d: Direction): string {
+  return stands.startsWith(`${d} `) ? stands.slice(d.length + 1) : stands;
 }
 
 function farPeer(d: Direction, edge: { client: Peer; server: Peer }): string {

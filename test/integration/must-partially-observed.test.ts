@@ -150,3 +150,32 @@ test('mode observed: a partly observed must rule warns its workload of the unobs
   const { rec } = runRecommendation(input, 'kubernetes', recommendOptions({}), { tightness: false });
   assert.ok(!rec.workloads.some((w) => w.warnings.some((x) => x.includes('is observed on part of'))), JSON.stringify(rec.workloads.map((w) => w.warnings)));
 });
+
+/**
+ * A must rule from the world seen from inside the cluster only: its outside part is required by a
+ * representative flow (198.51.100.1, TEST-NET-2), which is no peer of the rule. The warning names
+ * what it stands for, as the blocked finding does ("requires ingress from the world"), not the
+ * documentation address.
+ */
+test('mode observed: the partly observed warning of a world rule seen in-cluster only names the world, not the address standing for it', async () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: INVENTORY, takenAt: Date.parse(T), source: 'inventory.yaml', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flow(0, '10.244.1.20', 8080)}\n`]) }], { format: 'auto', now: () => NOW });
+  const world = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: w, title: w }
+documents: { d: { title: d } }
+components:
+  server:
+    namespace: app
+    selector: { matchLabels: { app: server } }
+    ingress:
+      - { id: public, peer: world, ports: [{ port: 8080 }], level: must, purpose: public API, ${SRC} }
+`;
+  applyMatrix(db, { text: world, origin: 'w.yaml', appliedAt: NOW });
+  const { rec } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ mode: 'observed' }), { tightness: false });
+  const warnings = rec.workloads.find((w) => w.workload.name === 'server')!.warnings.filter((x) => x.includes('is observed on part of'));
+  assert.deepEqual(warnings, [
+    'w/server/ingress/public (must: public API) is observed on part of what it requires only, not on ingress from the world on 8080/TCP, and mode observed renders observed edges only: applying this recommendation blocks those flows (mode union keeps them)',
+  ]);
+});
