@@ -296,6 +296,57 @@ test('a NetObserv record marked Duplicate (the same packets seen again on anothe
   assert.deepEqual(netobservDecoder.decode({ ...record, Duplicate: true }), { kind: 'skip', reason: 'duplicate' });
 });
 
+test('NetObserv: Duplicate read from a Loki stream label ("true", as FLP writes labels) skips the copy; Duplicate of another type is rejected, never read as "not a duplicate" (which counted the copy\'s packets twice)', () => {
+  const record = { SrcAddr: '10.244.1.10', DstAddr: '10.244.2.20', SrcPort: 40000, DstPort: 8080, Proto: 6, Packets: 5, Bytes: 500, TimeFlowEndMs: 1_700_000_000_000, Interface: 'eth0', IfDirection: 1 };
+  // network-observability-operator docs/flows-format.adoc: `Duplicate` is a boolean and a Loki
+  // label; flowlogs-pipeline pkg/pipeline/write/write_loki.go writes a label's value with
+  // fmt.Sprint, so a record read back from Loki (labels merged with the line) says "true"/"false".
+  assert.deepEqual(netobservDecoder.decode({ ...record, Duplicate: 'true' }), { kind: 'skip', reason: 'duplicate' });
+  assert.equal(netobservDecoder.decode({ ...record, Duplicate: 'false' }).kind, 'flow');
+  for (const bad of [1, 0, 'yes', 'True', '', null, {}, ['true']]) {
+    const d = netobservBare({ ...record, Duplicate: bad }) as { kind: string; reason?: string; field?: string };
+    assert.deepEqual([d.kind, d.reason, d.field], ['reject', 'invalid-field', 'Duplicate'], JSON.stringify(bad));
+  }
+});
+
+test('NetObserv: NetworkEvents, its items and their Action, and the ICMP type and code, given another JSON type are rejected naming the field, never read as absent (a drop was missed; an echo was skipped as icmp-control)', () => {
+  const base = netobserv[0] as Record<string, unknown>;
+  // ebpf-agent pkg/decode/flows RecordToMap: NetworkEvents is a list of map[string]string
+  // (pkg/utils/networkevents ToMap: Action, Type, Feature, Name, Namespace, Direction, or Message).
+  const cases: [Record<string, unknown>, string, string][] = [
+    [{ NetworkEvents: { Feature: 'acl', Action: 'drop' } }, 'NetworkEvents', '{"Feature":"acl","Action":"drop"}'],
+    [{ NetworkEvents: 'drop' }, 'NetworkEvents', 'drop'],
+    [{ NetworkEvents: [{ Feature: 'acl', Action: 'allow' }, 'drop'] }, 'NetworkEvents[1]', 'drop'],
+    [{ NetworkEvents: [{ Feature: 'acl', Action: ['drop'] }] }, 'NetworkEvents[0].Action', '["drop"]'],
+    [{ NetworkEvents: [{ Feature: 'acl', Action: 2 }] }, 'NetworkEvents[0].Action', '2'],
+    // RecordToMap: IcmpType and IcmpCode are the ICMP header's uint8 fields.
+    [{ Proto: 1, IcmpType: 'echo', IcmpCode: 0 }, 'IcmpType', 'echo'],
+    [{ Proto: 1, IcmpType: true, IcmpCode: 0 }, 'IcmpType', 'true'],
+    [{ Proto: 1, IcmpType: 8.5, IcmpCode: 0 }, 'IcmpType', '8.5'],
+    [{ Proto: 58, IcmpType: 300, IcmpCode: 0 }, 'IcmpType', '300'],
+    [{ Proto: 1, IcmpType: 8, IcmpCode: 'x' }, 'IcmpCode', 'x'],
+    [{ Proto: 1, IcmpType: 8, IcmpCode: -1 }, 'IcmpCode', '-1'],
+    [{ Etype: 'IPv4' }, 'Etype', 'IPv4'],
+    [{ Etype: 2048.5 }, 'Etype', '2048.5'],
+  ];
+  for (const [change, field, value] of cases) {
+    const r = netobservBare({ ...base, ...change }) as { kind: string; reason?: string; field?: string; value?: string };
+    assert.deepEqual([r.kind, r.reason, r.field, r.value], ['reject', 'invalid-field', field, value], JSON.stringify(change));
+  }
+  // What upstream emits is read: a drop among other events, events without Action (a Message), the
+  // ICMP fields as numbers (or integer strings, as Proto), Etype as a number or integer string.
+  const drop = flow(netobservDecoder.decode({ ...base, NetworkEvents: [{ Message: 'something' }, { Feature: 'acl', Type: 'NetworkPolicy', Action: 'drop', Direction: 'Ingress' }] }));
+  assert.equal(drop.verdict, 'dropped');
+  // A Go nil slice marshals as null (encoding/json): no events.
+  assert.equal(flow(netobservDecoder.decode({ ...base, NetworkEvents: null })).verdict, 'forwarded');
+  const icmp = { ...base, Proto: 1, SrcPort: undefined, DstPort: undefined, Flags: undefined };
+  assert.equal(flow(netobservDecoder.decode({ ...icmp, IcmpType: 8, IcmpCode: 0 })).handshake, 'src-is-client');
+  assert.equal(flow(netobservDecoder.decode({ ...icmp, IcmpType: '0', IcmpCode: '0' })).handshake, 'dst-is-client');
+  assert.deepEqual(netobservDecoder.decode({ ...icmp, IcmpType: 3, IcmpCode: 1 }), { kind: 'skip', reason: 'icmp-control' });
+  assert.equal(flow(netobservDecoder.decode({ ...base, Etype: '2048' })).protocol, 'TCP');
+  assert.deepEqual(netobservDecoder.decode({ ...base, Etype: 2054 }), { kind: 'skip', reason: 'non-ip' });
+});
+
 test('Hubble ClusterMesh: an endpoint\'s cluster comes from cluster_name (flow.proto Endpoint field 7) or its io.cilium.k8s.policy.cluster label; the reporting node\'s from node_name "cluster/node"', () => {
   const [line] = hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl') as Record<string, Record<string, unknown>>[];
   const f = line!.flow as Record<string, Record<string, unknown>>;
