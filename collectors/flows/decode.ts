@@ -32,8 +32,9 @@ export const SKIP_REASONS = [
   /** Cilium health probes (reserved:health): infrastructure, never a policy rule. */
   'cilium-health',
   /**
-   * A NetObserv record marked `Duplicate: true`: the same packets captured again on another
-   * interface of the same host (NetObserv flows format, "Duplicate"), counted by its twin.
+   * A NetObserv record marked `Duplicate: true` (`"true"` when read back from a Loki label): the
+   * same packets captured again on another interface of the same host (NetObserv flows format,
+   * "Duplicate"), counted by its twin.
    */
   'duplicate',
   /**

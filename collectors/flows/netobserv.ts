@@ -59,6 +59,51 @@ function num(v: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * An integer field from `min` to `max` (a number, or its decimal string as `num` reads one), or
+ * undefined when absent; any other value is a reject naming it, never read as absent.
+ */
+function integerField(r: Record<string, unknown>, key: string, min: number, max: number): number | undefined | Decoded {
+  const v = r[key];
+  if (v === undefined) return undefined;
+  const n = num(v);
+  if (n === undefined || !Number.isInteger(n) || n < min || n > max) return reject('invalid-field', key, v, `${key} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+const isDecoded = (v: number | undefined | Decoded): v is Decoded => typeof v === 'object';
+
+/**
+ * `Duplicate` (network-observability-operator docs/flows-format.adoc: a boolean, and a Loki label):
+ * flowlogs-pipeline writes a Loki label's value with fmt.Sprint (pkg/pipeline/write/write_loki.go),
+ * so a record read back from Loki, labels merged with the line, says "true" or "false".
+ */
+function duplicate(v: unknown): boolean | undefined {
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  return undefined;
+}
+
+/**
+ * Whether the record's network events say a policy dropped it. NetworkEvents is a list of
+ * string maps (ebpf-agent pkg/decode/flows RecordToMap; pkg/utils/networkevents ToMap: Action,
+ * Type, Feature, Name, Namespace, Direction, or a Message), and a drop is `Action: "drop"`
+ * (ToDropReasonCode). A Go nil slice marshals as null (encoding/json): no events.
+ */
+function networkEventsDrop(v: unknown): boolean | Decoded {
+  if (v === undefined || v === null) return false;
+  if (!Array.isArray(v)) return reject('invalid-field', 'NetworkEvents', v, 'NetworkEvents must be an array of objects');
+  let drop = false;
+  for (let i = 0; i < v.length; i++) {
+    const ev: unknown = v[i];
+    if (!isPlainObject(ev)) return reject('invalid-field', `NetworkEvents[${i}]`, ev, `NetworkEvents[${i}] must be an object`);
+    const action = ev.Action;
+    if (action !== undefined && typeof action !== 'string') return reject('invalid-field', `NetworkEvents[${i}].Action`, action, `NetworkEvents[${i}].Action must be a string`);
+    if (action === 'drop') drop = true;
+  }
+  return drop;
+}
+
 const TIME_FIELDS = ['TimeFlowEndMs', 'TimeFlowStartMs', 'TimeReceived'] as const;
 
 /** Field names per side, built once: template-literal keys per record showed up in profiles. */
@@ -139,17 +184,21 @@ export const netobservDecoder: Decoder = {
   format: 'netobserv',
   decode(r: unknown, limits?: DecodeLimits): Decoded {
     if (!isPlainObject(r)) return reject('not-an-object');
-    if (r.Duplicate === true) return { kind: 'skip', reason: 'duplicate' };
+    if (r.Duplicate !== undefined) {
+      const dup = duplicate(r.Duplicate);
+      if (dup === undefined) return reject('invalid-field', 'Duplicate', r.Duplicate, 'Duplicate must be true or false (a boolean, or the string a Loki label holds)');
+      if (dup) return { kind: 'skip', reason: 'duplicate' };
+    }
     const recordType = r._RecordType;
     if (recordType !== undefined && recordType !== 'flowLog') {
       return typeof recordType === 'string' && CONVERSATION_RECORDS.has(recordType)
         ? { kind: 'skip', reason: 'conversation-summary' }
         : reject('invalid-field', '_RecordType', recordType, '_RecordType must be flowLog, newConnection, heartbeat or endConnection');
     }
-    const etype = r.Etype;
-    if (etype !== undefined && etype !== ETYPE_IPV4 && etype !== ETYPE_IPV6) {
-      return num(etype) === undefined ? reject('invalid-field', 'Etype', etype) : { kind: 'skip', reason: 'non-ip' };
-    }
+    // The frame's EtherType, a uint16 (ebpf-agent RecordToMap `Etype`).
+    const etype = integerField(r, 'Etype', 0, 0xffff);
+    if (isDecoded(etype)) return etype;
+    if (etype !== undefined && etype !== ETYPE_IPV4 && etype !== ETYPE_IPV6) return { kind: 'skip', reason: 'non-ip' };
     const srcIp = r.SrcAddr;
     const dstIp = r.DstAddr;
     if (srcIp === undefined) return reject('missing-field', 'SrcAddr');
@@ -191,7 +240,11 @@ export const netobservDecoder: Decoder = {
     let oredFlags = false;
     let answered = false;
     if (isIcmp(protocol)) {
-      const type = num(r.IcmpType);
+      // The ICMP header's type and code, each a uint8 (ebpf-agent RecordToMap `IcmpType`, `IcmpCode`).
+      const type = integerField(r, 'IcmpType', 0, 255);
+      if (isDecoded(type)) return type;
+      const code = integerField(r, 'IcmpCode', 0, 255);
+      if (isDecoded(code)) return code;
       const { request, reply } = ECHO_TYPES[protocol];
       if (type === request) handshake = 'src-is-client';
       else if (type === reply) handshake = 'dst-is-client';
@@ -214,10 +267,9 @@ export const netobservDecoder: Decoder = {
 
     // An observation proves the packet was on the wire, not that it arrived: a SYN a policy drops
     // looks the same. Delivery is proven by an answered handshake here, or by a reply (pipeline).
-    let verdict: Verdict = answered ? 'forwarded' : 'unknown';
-    if (Array.isArray(r.NetworkEvents)) {
-      for (const ev of r.NetworkEvents) if (isPlainObject(ev) && ev.Action === 'drop') verdict = 'dropped';
-    }
+    const dropped = networkEventsDrop(r.NetworkEvents);
+    if (typeof dropped === 'object') return dropped;
+    const verdict: Verdict = dropped ? 'dropped' : answered ? 'forwarded' : 'unknown';
     const srcMeta = meta(r, 'Src');
     if (srcMeta.reject) return srcMeta.reject;
     const dstMeta = meta(r, 'Dst');
