@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -277,4 +278,40 @@ test('a store that refuses commits: the run ends, the episode is logged once, re
   assert.deepEqual(edges(db), await expectedEdges(NETOBSERV), 'the lines read while the store refused them are read again');
   assert.equal(logged.filter((l) => /the store refused a followed file's lines/.test(l.msg)).length, 1);
   assert.equal(logged.filter((l) => /the store takes a followed file's lines again/.test(l.msg)).length, 1);
+});
+
+test('a followed file that is gzip-compressed (1f 8b at byte 0, RFC 1952) is refused, not read as lines of bad JSON: logged once naming it, counted, in the status; the other file is followed', async () => {
+  const { db } = tmpDb();
+  const dir = tmpDir();
+  const plain = join(dir, 'flows.ndjson');
+  // A rotation logrotate compressed (`compress`), matched by a glob that also takes `.gz`.
+  const gz = join(dir, 'flows.ndjson.1.gz');
+  writeFileSync(plain, text(NETOBSERV));
+  writeFileSync(gz, gzipSync(text(NETOBSERV)));
+  const logged: { msg: string; path?: string; err?: string }[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => logged.push(JSON.parse(line) as { msg: string }) });
+  const c = new FilesCollector(resolveFilesSettings({ files: [{ path: join(dir, 'flows.ndjson*'), format: 'netobserv' }], pollInterval: '10ms', flushInterval: '10ms', rescanInterval: '10ms' }), { db, logger, now: Date.now, ingest: DEFAULT_INGEST_LIMITS });
+  after(() => c.stop());
+  await c.start();
+  await until('17 lines of the plain file', () => n(c, 'lines') === 17);
+  await until('the compressed file refused', () => n(c, 'compressed') === 1);
+  // Many polls later: still one file counted, one log line.
+  await new Promise((r) => setTimeout(r, 200));
+  const status = c.status();
+  await c.stop();
+  assert.equal(n(c, 'lines'), 17, 'no line of the compressed file was read');
+  assert.equal(n(c, 'rejected'), 0);
+  assert.equal(n(c, 'compressed'), 1);
+  assert.equal(status.gauges?.failing_files, 1);
+  assert.match(status.lastError ?? '', /flows\.ndjson\.1\.gz: the input is gzip-compressed \(it starts with the gzip magic bytes 1f 8b\)/);
+  const refused = logged.filter((l) => /gzip-compressed/.test(`${l.msg} ${l.err ?? ''}`));
+  assert.equal(refused.length, 1, JSON.stringify(logged));
+  assert.equal(refused[0]?.path, gz);
+  assert.equal(new FileOffsetStore(db).get(gz), undefined, 'no offset kept for it');
+  assert.deepEqual(edges(db), await expectedEdges(NETOBSERV));
+  // collect files --once says so for that path.
+  const once = collector(db, [{ path: gz, format: 'netobserv' }]);
+  const [r] = await once.once();
+  assert.match(r?.error ?? '', /flows\.ndjson\.1\.gz: the input is gzip-compressed/);
+  assert.equal(r?.summary.records, 0);
 });
