@@ -24,6 +24,7 @@ import type { FilesSettings, FileSpec, FollowedFile } from './config.ts';
 import { admission } from './file-set.ts';
 import { identityOf, sameFile } from './file-identity.ts';
 import { FileFollower } from './follower.ts';
+import { CompressedInputError } from '../flows/lines.ts';
 import { expandGlob, globRegExp } from './glob.ts';
 import { OffsetBatchWriter } from './offset-writer.ts';
 import { basename, dirname } from 'node:path';
@@ -75,7 +76,7 @@ export class FilesCollector implements Collector {
   private readonly offsets: FileOffsetStore;
   private readonly totals = { records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, runs: 0, forgotten: 0, scanErrors: 0, capExceeded: 0 };
   /** Counters of followers already forgotten (kept so that the totals never go down). */
-  private readonly past: Record<string, number> = { lines: 0, readErrors: 0, storeErrors: 0, rotations: 0, truncations: 0, oversized: 0, lostRotations: 0 };
+  private readonly past: Record<string, number> = { lines: 0, readErrors: 0, storeErrors: 0, rotations: 0, truncations: 0, oversized: 0, lostRotations: 0, compressed: 0 };
   private overCap = 0;
   private scanFailing = false;
   private scans = 0;
@@ -413,7 +414,8 @@ export class FilesCollector implements Collector {
         await f.follower.close();
         if (!f.failing) {
           f.failing = true;
-          this.deps.logger.warn({ collector: this.name, path: f.file.path, err: (e as Error).message }, 'cannot read followed file; retrying at every poll');
+          const what = e instanceof CompressedInputError ? 'followed file is gzip-compressed: not read; looked at again at every poll' : 'cannot read followed file; retrying at every poll';
+          this.deps.logger.warn({ collector: this.name, path: f.file.path, err: (e as Error).message }, what);
         }
       }
       if (once || this.deps.now() >= until) return;

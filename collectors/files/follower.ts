@@ -15,6 +15,10 @@
  *   the same inode back (ext4 reuses them at once), so the offset also carries a hash of the
  *   file's first bytes (`head`), and a file whose first bytes differ is another one, read from 0.
  *
+ * - A file that starts with gzip's magic bytes (a rotation logrotate compressed, matched by a glob)
+ *   is not read: its bytes would be split into lines of garbage. Each poll throws
+ *   CompressedInputError (the collector logs it once per episode) and the file is counted once.
+ *
  * Polling rather than fs.watch: inotify misses changes on network and overlay filesystems,
  * coalesces events, and behaves differently on every platform; a 1 s stat is cheap and portable.
  */
@@ -22,6 +26,7 @@ import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { FileIdentity, FileOffsetStore } from '../../store/file-offsets.ts';
 import { devIno, HEAD_BYTES, isFile, sameFile, statPath, withHead } from './file-identity.ts';
+import { CompressedInputError, GZIP_MAGIC, isGzipHead } from '../flows/lines.ts';
 
 export interface FollowedLine {
   text: string;
@@ -43,6 +48,8 @@ export interface FollowerCounters {
   oversized: number;
   /** Rotated files that could not be found again after a restart (their unread tail is lost). */
   lostRotations: number;
+  /** Files not read because they are gzip-compressed (each counted once). */
+  compressed: number;
 }
 
 export interface FollowerOptions {
@@ -58,7 +65,7 @@ function isBlank(b: Buffer): boolean {
 }
 
 export class FileFollower {
-  readonly counters: FollowerCounters = { rotations: 0, truncations: 0, oversized: 0, lostRotations: 0 };
+  readonly counters: FollowerCounters = { rotations: 0, truncations: 0, oversized: 0, lostRotations: 0, compressed: 0 };
   private handle: FileHandle | undefined;
   private current: FileIdentity | undefined;
   /** First byte not yet read: always the start of a line. */
@@ -71,6 +78,10 @@ export class FileFollower {
   private openedFrom: string | undefined;
   /** Files finished after a rotation, with their current names: a glob that matches them must not read them again. */
   private retired: RetiredFile[] = [];
+  /** The open file's first bytes are known not to be gzip's magic. */
+  private headChecked = false;
+  /** The last file refused as gzip-compressed: counted once, however many polls refuse it. */
+  private compressedFile: FileIdentity | undefined;
   private readonly chunk: Buffer;
 
   constructor(
@@ -185,7 +196,21 @@ export class FileFollower {
     this.current = await withHead(h, id, Number(st.size));
     this.offset = offset;
     this.discarding = false;
+    this.headChecked = false;
     return true;
+  }
+
+  /** Throws CompressedInputError when the open file starts with gzip's magic bytes (once it has that many). */
+  private async checkHead(h: FileHandle, size: number): Promise<void> {
+    if (this.headChecked || size < GZIP_MAGIC.length) return;
+    const head = Buffer.alloc(GZIP_MAGIC.length);
+    await h.read(head, 0, head.length, 0);
+    if (isGzipHead(head)) {
+      if (!sameFile(this.compressedFile, this.current)) this.counters.compressed++;
+      this.compressedFile = this.current;
+      throw new CompressedInputError('a followed file must be plain text: follow the file the exporter writes, and leave compressed rotations out (a name the glob does not match, or logrotate\'s delaycompress)');
+    }
+    this.headChecked = true;
   }
 
   /**
@@ -249,10 +274,12 @@ export class FileFollower {
       this.discarding = false;
       // Truncated and written again: other first bytes.
       this.current = await withHead(h, known, size);
+      this.headChecked = false;
     } else if (size > (known.headBytes ?? 0) && (known.headBytes ?? 0) < HEAD_BYTES) {
       // Shorter than HEAD_BYTES when its head was taken: the head grows with it (appending never changes first bytes).
       this.current = await withHead(h, known, size);
     }
+    await this.checkHead(h, size);
     const file = this.current as FileIdentity;
     const max = this.options.maxLineLength;
     let pos = this.offset;

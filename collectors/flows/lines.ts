@@ -36,12 +36,18 @@ const RS = 0x1e;
 /** U+FEFF, a byte order mark. */
 const BOM = 0xfeff;
 /** ID1 and ID2, the first two bytes of every gzip member (RFC 1952 §2.3.1). */
-const GZIP_MAGIC = [0x1f, 0x8b];
+export const GZIP_MAGIC: readonly number[] = [0x1f, 0x8b];
+
+/** Whether `head`, an input's first bytes (at least GZIP_MAGIC.length of them), is gzip's magic. */
+export function isGzipHead(head: ArrayLike<number>): boolean {
+  return head.length >= GZIP_MAGIC.length && GZIP_MAGIC.every((b, i) => head[i] === b);
+}
 
 export class CompressedInputError extends Error {
   override name = 'CompressedInputError';
-  constructor() {
-    super('the input is gzip-compressed (it starts with the gzip magic bytes 1f 8b): decompress it first (gunzip FILE, or zcat FILE | flowmatrix ingest -)');
+  /** `advice`: what to do instead, for the reader the input was given to. */
+  constructor(advice = 'decompress it first (gunzip FILE, or zcat FILE | flowmatrix ingest -)') {
+    super(`the input is gzip-compressed (it starts with the gzip magic bytes 1f 8b): ${advice}`);
   }
 }
 
@@ -74,7 +80,7 @@ export async function readLines(input: AsyncIterable<Buffer | string>, sink: Lin
     if (head !== undefined && typeof chunk !== 'string') {
       for (let i = 0; i < chunk.length && head.length < GZIP_MAGIC.length; i++) head.push(chunk[i] as number);
       if (head.some((b, i) => b !== GZIP_MAGIC[i])) head = undefined;
-      else if (head.length === GZIP_MAGIC.length) throw new CompressedInputError();
+      else if (isGzipHead(head)) throw new CompressedInputError();
     } else head = undefined;
     const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
     let start = 0;

@@ -76,6 +76,7 @@ export const filesCollect: CollectSubcommand = (collect: Command, ctx) => {
           rotations: counters.rotations ?? 0,
           truncations: counters.truncations ?? 0,
           lostRotations: counters.lostRotations ?? 0,
+          compressed: counters.compressed ?? 0,
           oversized: counters.oversized ?? 0,
           filesOverCap: collector.status().gauges?.files_over_cap ?? 0,
           examples: results.flatMap((r) => r.ingest.examples).slice(0, 10),
