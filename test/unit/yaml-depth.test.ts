@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseYamlDocument, parseYamlDocuments, yamlData } from '../../domain/yaml-document.ts';
+import { InventoryInputError } from '../../collectors/inventory/fields.ts';
+import { parseInventoryText } from '../../collectors/inventory/parse.ts';
 
 /** Each shape nests `n` collections. */
 const SHAPES: Record<string, (n: number) => string> = {
@@ -45,4 +47,21 @@ test('600 levels: the data is refused for its depth, as before (the same reason)
     const read = doc.errors.length > 0 ? doc.errors[0]!.message : (yamlData(doc) as { message?: string }).message;
     assert.match(read ?? '', /nesting deeper than 512 levels/, shape);
   }
+});
+
+test('a stream whose third document is too deep: that document and its line are named, not document 1; the documents before it read as before', () => {
+  const deep = `b: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+  // Lines: 1 apiVersion, 2 kind, 3 items, 4 ---, 5 a comment, 6 a: 1, 7 ---, 8 the deep one.
+  const text = `apiVersion: v1\nkind: List\nitems: []\n---\n# second\na: 1\n---\n${deep}`;
+  const docs = parseYamlDocuments(text);
+  assert.equal(docs.length, 3);
+  assert.deepEqual([docs[0]!.errors, docs[1]!.errors], [[], []]);
+  assert.deepEqual(docs[1]!.toJS(), { a: 1 });
+  assert.match(docs[2]!.errors[0]!.message, /^nesting deeper than 512 levels/);
+  assert.equal(docs[2]!.errors[0]!.linePos?.[0].line, 8);
+  assert.throws(() => parseInventoryText(text), (e: Error) => e instanceof InventoryInputError && /document 3, line 8\): nesting deeper than 512 levels/.test(e.message));
+  // The first document deep, after a comment: document 1, its own line.
+  assert.throws(() => parseInventoryText(`# header\n\n${deep}---\na: 1\n`), (e: Error) => /document 1, line 3\): nesting deeper/.test(e.message));
+  // A document before the deep one that is itself broken is reported first, as it comes first.
+  assert.throws(() => parseInventoryText(`a: [1\n---\n${deep}`), (e: Error) => /document 1, line \d+\)/.test(e.message) && !/nesting/.test(e.message));
 });
