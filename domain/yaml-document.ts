@@ -101,22 +101,36 @@ function nestingBound(text: string, maxTokens = Infinity): number {
  * depth. Refused only when that stack proves more than MAX_DEPTH + 1 collections, so what is refused
  * is deeper than `treeProblem` allows anyway.
  */
-function tooDeepAt(text: string, maxTokens: number | undefined): number | undefined {
+function tooDeepAt(text: string, maxTokens: number | undefined): TooDeep | undefined {
   if (nestingBound(text, maxTokens) <= MAX_DEPTH) return undefined;
   const parser = new Parser();
   for (const lexeme of new Lexer().lex(text)) {
     const at = parser.offset;
     for (const _ of parser.next(lexeme));
-    if (parser.stack.length > MAX_DEPTH + 3) return at;
+    // The stack's bottom is the document being read (its CST token, from its first directive,
+    // `---` or content): where the documents before it end.
+    if (parser.stack.length > MAX_DEPTH + 3) return { at, documentStart: parser.stack[0]?.offset ?? 0 };
   }
   return undefined;
 }
 
+interface TooDeep {
+  /** Where the nesting passes MAX_DEPTH. */
+  at: number;
+  /** Where the document holding it starts. */
+  documentStart: number;
+}
+
+/** Adds to `lineCounter` the start of each line up to `offset` it does not hold yet, as yaml's Parser feeds it. */
+function countLinesTo(text: string, offset: number, lineCounter: LineCounter): void {
+  if (lineCounter.lineStarts.length === 0) lineCounter.addNewLine(0);
+  const last = lineCounter.lineStarts[lineCounter.lineStarts.length - 1] ?? 0;
+  for (let i = text.indexOf('\n', last); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+}
+
 /** A document holding only the depth error, at `offset` (its line and column when `withLinePos`). */
 function tooDeepDocument(text: string, offset: number, lineCounter: LineCounter, withLinePos: boolean): Document.Parsed {
-  // As yaml's Parser feeds it: the start of each line.
-  lineCounter.addNewLine(0);
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  countLinesTo(text, offset, lineCounter);
   const doc = parseDocument('');
   const error = new YAMLParseError([offset, offset + 1], 'RESOURCE_EXHAUSTION', `nesting deeper than ${MAX_DEPTH} levels`);
   if (withLinePos) error.linePos = [lineCounter.linePos(offset), lineCounter.linePos(offset + 1)];
@@ -143,21 +157,26 @@ function parseOptions({ maxTokens: _, ...options }: YamlOptions, lineCounter: Li
 export function parseYamlDocument(text: string, options: YamlOptions = {}): Document.Parsed {
   const lineCounter = options.lineCounter ?? new LineCounter();
   const deep = tooDeepAt(text, options.maxTokens);
-  if (deep !== undefined) return tooDeepDocument(text, deep, lineCounter, options.prettyErrors !== false);
+  if (deep !== undefined) return tooDeepDocument(text, deep.at, lineCounter, options.prettyErrors !== false);
   const doc = parseDocument(text, parseOptions(options, lineCounter));
   checkUniqueKeys(doc, lineCounter, options.prettyErrors !== false);
   return doc;
 }
 
-/** `parseAllDocuments` of user YAML, with the one-pass duplicate-key check and the token cap (`parseYamlDocument`); an empty stream is []. */
+/**
+ * `parseAllDocuments` of user YAML, with the one-pass duplicate-key check and the token cap
+ * (`parseYamlDocument`); an empty stream is []. When a document nests too deep, the documents
+ * before it are read as usual (none of them is too deep) and it is the last one, holding only the
+ * depth error: a reader that names documents by their index names the right one.
+ */
 export function parseYamlDocuments(text: string, options: YamlOptions = {}): Document.Parsed[] {
   const lineCounter = options.lineCounter ?? new LineCounter();
+  const withLinePos = options.prettyErrors !== false;
   const deep = tooDeepAt(text, options.maxTokens);
-  if (deep !== undefined) return [tooDeepDocument(text, deep, lineCounter, options.prettyErrors !== false)];
-  const docs = parseAllDocuments(text, parseOptions(options, lineCounter));
-  if (!Array.isArray(docs)) return [];
-  for (const doc of docs) checkUniqueKeys(doc, lineCounter, options.prettyErrors !== false);
-  return docs;
+  const docs = parseAllDocuments(deep === undefined ? text : text.slice(0, deep.documentStart), parseOptions(options, lineCounter));
+  const read = Array.isArray(docs) ? docs : [];
+  for (const doc of read) checkUniqueKeys(doc, lineCounter, withLinePos);
+  return deep === undefined ? read : [...read, tooDeepDocument(text, deep.at, lineCounter, withLinePos)];
 }
 
 /**
