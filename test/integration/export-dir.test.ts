@@ -53,6 +53,9 @@ test('writtenByFlowmatrix: the managed-by label on every document', () => {
   assert.equal(writtenByFlowmatrix('metadata:\n  labels:\n    app.kubernetes.io/managed-by: helm\n'), false);
   assert.equal(writtenByFlowmatrix(''), false);
   assert.equal(writtenByFlowmatrix('{ not yaml'), false);
+  // A document that does not parse says nothing of whose the file is: never ours to overwrite or prune.
+  assert.equal(writtenByFlowmatrix(`${ours}---\nspec: ${'['.repeat(600)}${']'.repeat(600)}\n`), false, 'a document nested too deep');
+  assert.equal(writtenByFlowmatrix(`${ours}---\nspec: [1\n`), false, 'an unclosed flow sequence');
 });
 
 test('a second export of the same recommendation changes nothing; another engine replaces our files and keeps the user\'s', async () => {
