@@ -51,12 +51,12 @@ export function manifestPath(m: Manifest): string {
   return `${m.metadata.namespace ?? '_cluster'}/${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
 }
 
-/** The objects of a YAML text; undefined when it does not parse. */
+/** The objects of a YAML text; undefined when it, or any document of it, does not parse (whose it is is then unknown). */
 function objectsOf(text: string): unknown[] | undefined {
   try {
-    return parseYamlDocuments(text)
-      .map((d) => d.toJS() as unknown)
-      .filter((d) => d !== null && d !== undefined);
+    const docs = parseYamlDocuments(text);
+    if (docs.some((d) => d.errors.length > 0)) return undefined;
+    return docs.map((d) => d.toJS() as unknown).filter((d) => d !== null && d !== undefined);
   } catch {
     return undefined;
   }
