@@ -73,30 +73,42 @@ const kyma = (kind: WorkloadKind, name: string): Peer => wl('kyma-system', kind,
 const CLS = '198.51.100.20';
 const DYNATRACE = '198.51.100.30';
 
-test('Kyma backends (seed 001 lines 15, 19, 23: "external telemetry backends (e.g. CLS, Dynatrace)"): role telemetry-backends is bound from observation and the pipelines reach their backends on every engine', () => {
+test('Kyma backends (seed 001 line 15: "external logging services (e.g., CLS)"; lines 19, 23: "external telemetry backends (e.g. CLS, Dynatrace)"): one role per signal, each bound from its own pipeline\'s observed peers, and the pipelines reach their own backends on every engine, not each other\'s', () => {
   const input = inputWith({});
   const m = input.matrices.find((x) => x.name === 'kyma-telemetry')!;
-  const role = m.roles.find((r) => r.role === 'telemetry-backends')!;
-  assert.equal(role.origin, 'inferred');
-  assert.deepEqual(role.candidates?.map((c) => [c.peer, c.names, c.ports]), [
-    [`external:${CLS}`, ['ingest.cls.example.com'], ['443/TCP']],
-    [`external:${DYNATRACE}`, ['tenant.live.dynatrace.example.com'], ['443/TCP']],
-  ]);
-  // By the names seen for the addresses: a SaaS endpoint's addresses rotate (docs/recommend.md: an external address is its DNS names when they were seen).
-  assert.deepEqual(role.bindings, [{ fqdns: ['ingest.cls.example.com'], ports: [{ port: 443 }] }, { fqdns: ['tenant.live.dynatrace.example.com'], ports: [{ port: 443 }] }]);
-  assert.match(role.pin ?? '', /matrices:\n {2}bindings:\n {4}roles:\n {6}telemetry-backends:\n/);
-  assert.ok(m.findings.some((f) => f.kind === 'role-inferred' && f.subject === 'telemetry-backends' && f.message.includes('matrices.bindings.roles.telemetry-backends')));
-  // Rules to the role are confirmed, marked inferred, and their edges are never violations.
-  const fluentBit = m.components.find((c) => c.name === 'fluent-bit')!.rules.find((r) => r.id === 'kyma-telemetry/fluent-bit/egress/telemetry-backends')!;
-  assert.equal(fluentBit.active, true);
-  assert.deepEqual(fluentBit.inferred, { role: 'telemetry-backends', candidates: [`external:${CLS}`, `external:${DYNATRACE}`], pin: role.pin });
+  assert.equal(m.roles.find((r) => r.role === 'telemetry-backends'), undefined, 'no role for every backend of every pipeline');
+  // Each Log/Metric/TracePipeline has its own configured output (kyma-project/telemetry-manager
+  // README: the collector "forwards the received traces to a configurable OTLP backend"): the
+  // demo's log components reach CLS, its metric and trace gateways Dynatrace.
+  const expected: Record<string, { peer: string; names: string[]; components: string[] }> = {
+    'log-backends': { peer: CLS, names: ['ingest.cls.example.com'], components: ['fluent-bit', 'log-agent', 'log-gateway'] },
+    'metric-backends': { peer: DYNATRACE, names: ['tenant.live.dynatrace.example.com'], components: ['metric-gateway'] },
+    'trace-backends': { peer: DYNATRACE, names: ['tenant.live.dynatrace.example.com'], components: ['trace-gateway'] },
+  };
+  for (const [name, want] of Object.entries(expected)) {
+    const role = m.roles.find((r) => r.role === name)!;
+    assert.equal(role.origin, 'inferred', name);
+    assert.deepEqual(role.candidates?.map((c) => [c.peer, c.names, c.ports, c.components]), [[`external:${want.peer}`, want.names, ['443/TCP'], want.components.map((c) => `kyma-telemetry/${c}`)]], name);
+    // By the names seen for the addresses: a SaaS endpoint's addresses rotate (docs/recommend.md: an external address is its DNS names when they were seen).
+    assert.deepEqual(role.bindings, [{ fqdns: want.names, ports: [{ port: 443 }] }], name);
+    assert.match(role.pin ?? '', new RegExp(`matrices:\\n {2}bindings:\\n {4}roles:\\n {6}${name}:\\n`), name);
+    assert.ok(m.findings.some((f) => f.kind === 'role-inferred' && f.subject === name && f.message.includes(`matrices.bindings.roles.${name}`)), name);
+  }
+  // Rules to a role are confirmed, marked inferred, and their edges are never violations.
+  const rule = (component: string, role: string) => m.components.find((c) => c.name === component)!.rules.find((r) => r.id === `kyma-telemetry/${component}/egress/${role}`)!;
+  const logPin = m.roles.find((r) => r.role === 'log-backends')!.pin;
+  assert.equal(rule('fluent-bit', 'log-backends').active, true);
+  assert.deepEqual(rule('fluent-bit', 'log-backends').inferred, { role: 'log-backends', candidates: [`external:${CLS}`], pin: logPin });
+  assert.deepEqual(rule('trace-gateway', 'trace-backends').inferred?.candidates, [`external:${DYNATRACE}`]);
+  // Line 23: the metric agent ships to the metric pipelines' backend, the one the metric gateway is seen reaching.
+  assert.deepEqual(rule('metric-agent', 'metric-backends').inferred?.candidates, [`external:${DYNATRACE}`]);
   const { rec } = runRecommendation(input, 'kubernetes', { namespace: 'kyma-system' });
   for (const w of rec.workloads) assert.equal(w.violations.filter((v) => v.includes('external:')).length, 0, w.workload.name);
   const fb = rec.workloads.find((w) => w.workload.name === 'telemetry-fluent-bit')!;
-  const doc = fb.documented.find((d) => d.id === 'kyma-telemetry/fluent-bit/egress/telemetry-backends')!;
+  const doc = fb.documented.find((d) => d.id === 'kyma-telemetry/fluent-bit/egress/log-backends')!;
   assert.equal(doc.status, 'confirmed');
-  assert.equal(doc.inferred?.role, 'telemetry-backends');
-  assert.equal(doc.inferred?.pin, role.pin, 'recommend --output json says how to pin the binding');
+  assert.equal(doc.inferred?.role, 'log-backends');
+  assert.equal(doc.inferred?.pin, logPin, 'recommend --output json says how to pin the binding');
 
   const backend = (kind: WorkloadKind, name: string, ip: string): Probe => ({ client: kyma(kind, name), server: ext(ip), port: 443 });
   assertEveryEngine(
@@ -107,11 +119,19 @@ test('Kyma backends (seed 001 lines 15, 19, 23: "external telemetry backends (e.
       backend('Deployment', 'telemetry-log-gateway', CLS),
       backend('Deployment', 'telemetry-metric-gateway', DYNATRACE),
       backend('Deployment', 'telemetry-trace-gateway', DYNATRACE),
+      backend('DaemonSet', 'telemetry-metric-agent', DYNATRACE),
     ],
     [
       { client: kyma('DaemonSet', 'telemetry-fluent-bit'), server: ext(CLS), port: 8443 }, // another port of a backend
       backend('DaemonSet', 'telemetry-fluent-bit', '198.51.100.99'), // an address never observed
       backend('Deployment', 'telemetry-self-monitor', CLS), // a component whose rules name no backend
+      // Another signal's backend: the log pipelines' output is not the metric and trace pipelines'.
+      backend('DaemonSet', 'telemetry-fluent-bit', DYNATRACE),
+      backend('DaemonSet', 'telemetry-log-agent', DYNATRACE),
+      backend('Deployment', 'telemetry-log-gateway', DYNATRACE),
+      backend('Deployment', 'telemetry-metric-gateway', CLS),
+      backend('Deployment', 'telemetry-trace-gateway', CLS),
+      backend('DaemonSet', 'telemetry-metric-agent', CLS),
     ],
   );
 });
@@ -303,21 +323,21 @@ test('matrix show and GET /api/v1/matrices/{name} say which roles are inferred, 
   const cli = await runCli(['matrix', 'show', 'kyma-telemetry', '--db', dbPath]);
   assert.equal(cli.code, 0, cli.err);
   const shown = parse(cli.out) as { roles: { role: string; origin: string; pin?: string; candidates?: { peer: string }[] }[] };
-  const role = shown.roles.find((r) => r.role === 'telemetry-backends')!;
+  const role = shown.roles.find((r) => r.role === 'log-backends')!;
   assert.equal(role.origin, 'inferred');
-  assert.deepEqual(role.candidates?.map((c) => c.peer), [`external:${CLS}`, `external:${DYNATRACE}`]);
+  assert.deepEqual(role.candidates?.map((c) => c.peer), [`external:${CLS}`]);
   // The pin is a cluster config that binds the role: fed back, the role is bound by config.
   const pinned = parse(role.pin!) as { matrices: MatricesConfigT };
-  const again = inputWith(pinned.matrices).matrices.find((m) => m.name === 'kyma-telemetry')!.roles.find((r) => r.role === 'telemetry-backends')!;
-  assert.deepEqual([again.origin, again.bindings], ['config', [{ fqdns: ['ingest.cls.example.com'], ports: [{ port: 443 }] }, { fqdns: ['tenant.live.dynatrace.example.com'], ports: [{ port: 443 }] }]]);
+  const again = inputWith(pinned.matrices).matrices.find((m) => m.name === 'kyma-telemetry')!.roles.find((r) => r.role === 'log-backends')!;
+  assert.deepEqual([again.origin, again.bindings], ['config', [{ fqdns: ['ingest.cls.example.com'], ports: [{ port: 443 }] }]]);
 
   const db = openDb(dbPath);
   try {
     const res = await request(testApp(db, dbPath)).get('/api/v1/matrices/kyma-telemetry').expect(200);
     const api = res.body as { roles: { role: string; origin: string; pin?: string }[]; findings: { kind: string; subject: string }[] };
-    assert.equal(api.roles.find((r) => r.role === 'telemetry-backends')?.origin, 'inferred');
-    assert.equal(api.roles.find((r) => r.role === 'telemetry-backends')?.pin, role.pin);
-    assert.ok(api.findings.some((f) => f.kind === 'role-inferred' && f.subject === 'telemetry-backends'));
+    assert.equal(api.roles.find((r) => r.role === 'log-backends')?.origin, 'inferred');
+    assert.equal(api.roles.find((r) => r.role === 'log-backends')?.pin, role.pin);
+    assert.ok(api.findings.some((f) => f.kind === 'role-inferred' && f.subject === 'log-backends'));
     // Seed 003 lines 81-82: the controller's S3 rule is documented when set, with what to set and where.
     const pd = (await request(testApp(db, dbPath)).get('/api/v1/matrices/progressive-delivery').expect(200)).body as {
       roles: { role: string; origin: string }[];

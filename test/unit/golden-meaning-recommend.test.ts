@@ -355,6 +355,28 @@ test('recommend/kyma-telemetry/*: seed 001 lines 26, 31 and 44, the self-monitor
   }
 });
 
+// The demo's two external backends (demo/generator/cluster.ts): a peer names one by its address
+// (kubernetes, calico, clusternetworkpolicy) or by its DNS name (Cilium's toFQDNs).
+const CLS = ['nets:198.51.100.20/32', 'fqdn:ingest.cls.example.com'];
+const DYNATRACE = ['nets:198.51.100.30/32', 'fqdn:tenant.live.dynatrace.example.com'];
+const reaches = (p: WorkloadPolicy, backend: string[]) => p.egress.some((r) => r.peers.some((peer) => backend.includes(peer)));
+
+test('recommend/kyma-telemetry/*: seed 001 line 15, the log pipeline ships to the external logging service (CLS) only; the metric and trace pipelines to their own backend (Dynatrace in the demo)', () => {
+  // Line 15 gives FluentBit and the log agent "external logging services (e.g., CLS)"; "CLS,
+  // Dynatrace" (lines 19, 23) are examples. Each Log/Metric/TracePipeline has its own configured
+  // output (kyma-project/telemetry-manager README: the collector "forwards the received traces to
+  // a configurable OTLP backend"), so no log component may require the metric pipelines' backend,
+  // nor a trace or metric component the log pipelines'.
+  const LOG = [ky('daemonset', 'fluent-bit'), ky('daemonset', 'log-agent'), ky('deployment', 'log-gateway')];
+  // Line 23: the metric agent ships to the metric pipelines' backend, which the demo's metric gateway is seen reaching.
+  const METRIC_AND_TRACE = [ky('daemonset', 'metric-agent'), ky('deployment', 'metric-gateway'), ky('deployment', 'trace-gateway')];
+  for (const engine of ENGINES) {
+    const all = policies(KYMA, engine);
+    for (const w of LOG) assert.deepEqual([reaches(policy(all, w), CLS), reaches(policy(all, w), DYNATRACE)], [true, false], `${engine} ${w}: CLS, not Dynatrace`);
+    for (const w of METRIC_AND_TRACE) assert.deepEqual([reaches(policy(all, w), CLS), reaches(policy(all, w), DYNATRACE)], [false, true], `${engine} ${w}: Dynatrace, not CLS`);
+  }
+});
+
 test('every Calico golden: no rule mixes IPv4 and IPv6 nets (libcalico-go refuses the whole policy)', () => {
   const family = (cidr: string) => (cidr.includes(':') ? 6 : 4);
   let withNets = 0;
