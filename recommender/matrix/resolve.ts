@@ -378,7 +378,7 @@ function findings(
   return out.sort((a, b) => compareStrings(a.kind, b.kind) || compareStrings(a.subject, b.subject));
 }
 
-/** `bind `telemetry-backends` …`: what to set, and what it is for. */
+/** `bind `log-backends` …`: what to set, and what it is for. */
 export function unboundMessage(r: RoleResolution, usedBy: readonly string[]): string {
   return `bind \`${r.role}\` (${r.description}) in matrices.bindings.roles.${r.role}; until then these rules are inactive (a recommendation allows a must one from or to any peer on its ports, every port when it names none): ${usedBy.join(', ')}`;
 }

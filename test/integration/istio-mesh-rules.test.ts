@@ -47,7 +47,7 @@ interface Recommendation {
 const dir = tmpDir();
 /** Kyma's roles bound as a cluster would bind them, so that no unbound role opens a direction to everything. */
 const config = join(dir, 'cfg.yaml');
-writeFileSync(config, 'matrices:\n  bindings:\n    roles:\n      telemetry-backends: { cidrs: [203.0.113.0/24], ports: [{ port: 443 }] }\n      rma: { namespace: monitoring, selector: { matchLabels: { app: prometheus } } }\n');
+writeFileSync(config, 'matrices:\n  bindings:\n    roles:\n      log-backends: { cidrs: [203.0.113.0/24], ports: [{ port: 443 }] }\n      metric-backends: { cidrs: [203.0.113.0/24], ports: [{ port: 443 }] }\n      trace-backends: { cidrs: [203.0.113.0/24], ports: [{ port: 443 }] }\n      rma: { namespace: monitoring, selector: { matchLabels: { app: prometheus } } }\n');
 
 async function cluster(name: string, inventory: string, flows: string[]): Promise<string> {
   const db = join(dir, `${name}.db`);

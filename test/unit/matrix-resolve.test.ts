@@ -138,10 +138,10 @@ test('apiserver and DNS come from the inventory; shared rules apply to every com
 });
 
 test('a role bound to two backends on the same port: the rule to it names the port once (the JSON\'s rule ports equal the manifest\'s)', () => {
-  const m = resolve('kyma-telemetry', { bindings: { roles: { 'telemetry-backends': [{ cidrs: ['198.51.100.7/32'], ports: [{ port: 443 }] }, { cidrs: ['203.0.113.9/32'], ports: [{ port: 443 }] }] } } });
-  const role = m.roles.find((r) => r.role === 'telemetry-backends')!;
+  const m = resolve('kyma-telemetry', { bindings: { roles: { 'log-backends': [{ cidrs: ['198.51.100.7/32'], ports: [{ port: 443 }] }, { cidrs: ['203.0.113.9/32'], ports: [{ port: 443 }] }] } } });
+  const role = m.roles.find((r) => r.role === 'log-backends')!;
   assert.deepEqual(role.ports, [{ protocol: 'TCP', port: 443 }]);
-  const rules = m.components.flatMap((c) => c.rules).filter((r) => r.role === 'telemetry-backends');
+  const rules = m.components.flatMap((c) => c.rules).filter((r) => r.role === 'log-backends');
   assert.ok(rules.length > 0);
   for (const r of rules) assert.deepEqual(r.ports, [{ protocol: 'TCP', port: 443 }], r.id);
 });
@@ -224,7 +224,7 @@ test('config naming unknown systems or parameters, or disallowed values, is refu
   const fromDns = configProblemsFor({ bindings: { roles: { rma: [{ cidrs: ['192.0.2.0/24'] }, { fqdns: ['rma.example.com'] }] } } }, entries);
   assert.deepEqual(fromDns.map((p) => p.path), ['matrices.bindings.roles.rma[1]']);
   assert.match(fromDns[0]!.message, /^role "rma" is bound to DNS names, which identify destinations, not sources, but kyma-telemetry\/fluent-bit\/ingress\/istio-metrics receives traffic from it \(and \d+ more ingress rules\): bind it with cidrs, pods or world$/);
-  assert.deepEqual(configProblemsFor({ bindings: { roles: { 'telemetry-backends': { fqdns: ['logs.example.com'] } } } }, entries), [], 'an egress-only role may be DNS names');
+  assert.deepEqual(configProblemsFor({ bindings: { roles: { 'log-backends': { fqdns: ['logs.example.com'] } } } }, entries), [], 'an egress-only role may be DNS names');
   assert.throws(
     () => parseMatricesConfig('matrices:\n  bindingz: {}\n', 'c5.yaml'),
     (e: unknown) => e instanceof MatrixError && /^c5\.yaml: invalid config \(1 problem\)\n {2}matrices\.bindingz \(line 2\): unknown field/.test(e.message),

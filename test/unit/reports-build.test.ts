@@ -49,7 +49,9 @@ const find = (items: EdgeItem[], key: string): EdgeItem | undefined => items.fin
 
 test('headline counts of the demo cluster', () => {
   // documentedWhenSet: the controller's S3 and OTLP edges and their two rules (seed 003 lines 81-82, "when configured").
-  assert.deepEqual(report.headline, { blocked: 6, violations: 1, dropped: 1, undocumented: 54, documentedWhenSet: 4, documentedUnobserved: 4, stale: 0, hostNetwork: 3, findings: 19, drift: 67 });
+  // findings: 21, of which three role-inferred for Kyma's backends, one per signal (seed 001 line 15: the
+  // log pipelines ship to their own logging service, not to the metric and trace pipelines' backend).
+  assert.deepEqual(report.headline, { blocked: 6, violations: 1, dropped: 1, undocumented: 54, documentedWhenSet: 4, documentedUnobserved: 4, stale: 0, hostNetwork: 3, findings: 21, drift: 67 });
   assert.deepEqual(report.attention.documentedWhenSet.rules.map((r) => [r.id, r.whenSet?.set]), [
     ['progressive-delivery/controller/egress/otlp-collector', 'otlp.configured=true'],
     ['progressive-delivery/controller/egress/s3', 's3.configured=true'],
@@ -155,14 +157,17 @@ test('an edge one side\'s matrix documents is no undocumented traffic, even when
 
 test('violations, host-network workloads, findings, drift and ingest health', () => {
   // Seed 001 line 30: the manager is scraped by RMA only; the self-monitor scraping it is the one violation.
-  // (The pipelines' calls to their external backends are not: role telemetry-backends is bound from observation.)
+  // (The pipelines' calls to their external backends are not: each signal's role, log-backends,
+  // metric-backends and trace-backends, is bound from observation.)
   assert.deepEqual(report.attention.violations.map((e) => [e.key, e.sides.every((s) => s.violation)]), [['workload:kyma-system/Deployment/telemetry-self-monitor|workload:kyma-system/Deployment/telemetry-manager|8080|TCP', true]]);
   assert.deepEqual(
     report.attention.hostNetwork.map((h) => h.workload),
     ['netobserv-kafka-privileged/DaemonSet/netobserv-ebpf-agent', 'netobserv-privileged/DaemonSet/netobserv-ebpf-agent', 'stacklight/DaemonSet/prometheus-node-exporter'],
   );
   assert.match(report.attention.hostNetwork[1]!.summary, /host network/);
-  assert.ok(report.attention.findings.some((f) => f.matrix === 'kyma-telemetry' && f.kind === 'role-inferred' && f.subject === 'telemetry-backends' && f.message.includes('matrices.bindings.roles.telemetry-backends')));
+  for (const role of ['log-backends', 'metric-backends', 'trace-backends']) {
+    assert.ok(report.attention.findings.some((f) => f.matrix === 'kyma-telemetry' && f.kind === 'role-inferred' && f.subject === role && f.message.includes(`matrices.bindings.roles.${role}`)), role);
+  }
   assert.ok(report.attention.findings.some((f) => f.matrix === 'kyma-telemetry' && f.kind === 'role-unbound' && f.subject === 'rma'));
   assert.equal(report.attention.findings.filter((f) => f.matrix === 'stacklight' && f.kind === 'component-absent').length, 11);
   assert.deepEqual(report.attention.drift.summary, { recommended: 57, applied: 10, inSync: 0, missing: 57, extra: 10, differing: 0 });
