@@ -13,7 +13,7 @@ import { decoderFor } from './auto.ts';
 import type { Decoded, DecodeLimits, Decoder, FlowFormat, RejectReason, SkipReason } from './decode.ts';
 import { runBudgets, type EdgeCaps, type RunBudgets } from './edge-budget.ts';
 import { DEFAULT_EDGE_CAPS } from './ingest-defaults.ts';
-import { readLines } from './lines.ts';
+import { CompressedInputError, readLines } from './lines.ts';
 import { ObservedLabelsBatch } from './observed-labels.ts';
 import { resolveFlow } from './connections.ts';
 import type { ResolutionIndex, ResolvedSide } from './resolve.ts';
@@ -86,6 +86,8 @@ export interface InputSummary extends Omit<IngestRunCounters, 'rejects'> {
   run: number;
   status: IngestRunStatus;
   error?: string;
+  /** Refused unread: the input is gzip-compressed (lines.ts CompressedInputError). */
+  compressed?: true;
   /** Records read but not stored because their batch could not be committed (the run stopped). */
   uncommitted?: number;
   /** The batch that could not be committed. */
@@ -287,6 +289,7 @@ export class FlowIngest {
     let firstLine = startLine;
     let lastLine = startLine - 1;
     let failure: BatchCommitError | undefined;
+    let compressed = false;
     let committedSincePace = false;
     const commit = (status: IngestRunStatus): void => {
       const batch = this.aggregator.drain();
@@ -403,6 +406,7 @@ export class FlowIngest {
       status = 'failed';
       if (e instanceof BatchCommitError) failure ??= e;
       else if (!failure) error = (e as Error).message;
+      if (e instanceof CompressedInputError) compressed = true;
     } finally {
       clearInterval(timer);
     }
@@ -444,6 +448,7 @@ export class FlowIngest {
       folded: done.folded ?? 0,
     };
     if (error !== undefined) summary.error = error;
+    if (compressed) summary.compressed = true;
     if (failure) {
       summary.uncommitted = c.records - committed.records;
       summary.failedBatch = { batch: failure.batch, firstLine: failure.firstLine, lastLine: failure.lastLine };

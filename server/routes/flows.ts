@@ -141,6 +141,7 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
         400: { description: 'an Idempotency-Key that is not 1 to 64 of A-Z a-z 0-9 . _ ~ -' },
         409: { description: 'Idempotency-Key: its upload is still running (`Retry-After`), or this body is not the one it began (shorter, or another SHA-256 of the committed bytes); nothing stored' },
         413: { description: 'body larger than server.maxFlowBodyBytes; `committed` tells what was stored before the limit' },
+        415: { description: 'a Content-Type or Content-Encoding not accepted, or a gzip-compressed body (its first bytes 1f 8b): nothing stored' },
         503: { description: 'a batch could not be committed even after a retry: the run stopped; the problem names the batch and lines, and its `summary` says what was committed' },
         422: { description: 'every record was rejected (wrong format?): the problem carries the summary and examples with line numbers' },
       },
@@ -201,6 +202,11 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
           }
           if (from?.body) summary.resumed = { run: from.body.run, records: from.body.records, lines: from.body.lines, bytes: from.body.bytes };
           const input = summary.inputs[0];
+          if (input?.compressed) {
+            throw new HttpProblem('unsupported-media-type', 'the body is gzip-compressed (it starts with the gzip magic bytes 1f 8b) and was not read: send the records uncompressed (no Content-Encoding is accepted either)', {
+              errors: [{ path: 'body', message: 'gzip-compressed' }],
+            });
+          }
           if (input?.status === 'failed' && input.error?.includes('configured limit')) {
             res.setHeader('Connection', 'close');
             req.unpipe(limited);

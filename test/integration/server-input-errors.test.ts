@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import request from 'supertest';
 import { createApp } from '../../server/app.ts';
@@ -106,4 +107,16 @@ test('a body that is not in the Content-Encoding it claims (gzip, br) is the cli
     assert.equal(res.body.type, 'https://flowmatrix.io/problems/bad-request');
     assert.match(res.body.detail, /^the request body could not be read: /);
   }
+});
+
+test('a flow upload whose body is gzip-compressed without Content-Encoding: 415 saying so, for an HTTP client, and no edge stored', async () => {
+  const db = openDb(':memory:');
+  const { app } = createApp(testContext(db, ':memory:'));
+  const line = JSON.stringify({ SrcAddr: '10.244.1.10', DstAddr: '10.244.1.20', DstPort: 8080, Proto: 6, TimeFlowEndMs: 1_700_000_000_000 });
+  const res = await request(app).post('/api/v1/flows?format=netobserv').set('Content-Type', 'application/x-ndjson').send(gzipSync(`${line}\n`));
+  assert.equal(res.status, 415, JSON.stringify(res.body));
+  assert.equal(res.body.type, 'https://flowmatrix.io/problems/unsupported-media-type');
+  assert.match(res.body.detail, /gzip-compressed .*send the records uncompressed/);
+  assert.doesNotMatch(res.body.detail, /zcat|flowmatrix ingest/, 'no CLI advice to an HTTP client');
+  assert.equal((db.prepare('SELECT count(*) AS n FROM edges').get() as { n: number }).n, 0);
 });
