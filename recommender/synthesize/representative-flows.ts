@@ -16,8 +16,10 @@
  * - every pod of every namespace, a role of scope `in-cluster`: a pod-network workload of the
  *   cluster other than the rule's own, the first by key (deterministic). Its own side is not
  *   judged: such a peer says what this side allows, not what each pod must accept.
- * - the apiserver: `default/kubernetes` as its endpoints serve it, on each endpoint port (the
- *   port a flow shows after DNAT: domain/apiserver.ts).
+ * - the apiserver: `default/kubernetes` as its endpoints serve it. Egress to it, on each endpoint
+ *   port (the port a flow shows after DNAT: domain/apiserver.ts); ingress from it (a webhook), on
+ *   the rule's ports, each required on its own: the apiserver connects to the pod's own port, and
+ *   its endpoint port is where it listens, not where it calls.
  * - the nodes: each node with an address.
  * - a CIDR: the first address of the block outside its `except` and the cluster's own addresses
  *   (domain/cluster-own-blocks.ts: a node's, the apiserver's, a pod CIDR's resolve to those peers,
@@ -55,7 +57,7 @@ export interface StandIn {
    * pod, an in-cluster role): any edge of the rule shows it.
    */
   seen?: (far: Peer) => boolean;
-  /** The ports it is reached on whatever the rule's say (the apiserver's endpoint ports); seen on any of them, it is seen. */
+  /** The ports it is reached on whatever the rule's say (egress to the apiserver: its endpoint ports); seen on any of them, it is seen. */
   ports?: ResolvedPort[];
   /**
    * `world`: the verification judges it at the world address of the family the workload can use;
@@ -99,8 +101,11 @@ export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cl
     case 'apiserver': {
       // Without endpoints the rule leaves egress open (synthesize/workload.ts addDocumentedAtoms), and warns.
       if (rp.endpoints.length === 0) return d === 'egress' ? undefined : { all: [], none: 'no endpoint of default/kubernetes is known, so no address stands for the apiserver' };
+      const stand: StandIn = { peer: { kind: 'apiserver' }, stands: `${toOrFrom} the apiserver`, seen: (far) => peerMatches(far, rp, ix) };
+      // A webhook call reaches the pod's own port: the rule's ports, each required, as any client's.
+      if (d === 'ingress') return { all: [stand] };
       const ports = [...new Map(rp.endpoints.map((e) => [`${e.port}/${e.protocol}`, { protocol: protocolOf(e.protocol) ?? 'TCP', port: e.port }])).values()].sort((a, b) => a.port - b.port || compareStrings(a.protocol, b.protocol));
-      return { all: [{ peer: { kind: 'apiserver' }, stands: `${toOrFrom} the apiserver`, ports, seen: (far) => peerMatches(far, rp, ix) }] };
+      return { all: [{ ...stand, ports }] };
     }
     case 'nodes': {
       const addressed = rp.nodes.filter((n) => n.addresses.length > 0);

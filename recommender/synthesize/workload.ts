@@ -664,9 +664,9 @@ function requiresFlows(r: RuleAssessment): r is RuleAssessment & { status: Docum
 /**
  * The representative flows of a must rule whose peer names no workload (representative-flows.ts),
  * on the rule's ports (every port: those its server declares, else one standing for all, ANY_PORT),
- * or the ports the peer fixes (the apiserver's endpoint ports). Each is required unless an edge of
- * the rule shows its part of the peer on its port (on any port where the rule names none, or the
- * peer fixes them): edges seen inside the cluster never show the world's outside part, nor one
+ * or the ports the peer fixes (egress to the apiserver: its endpoint ports; ingress from it is on the
+ * rule's ports). Each is required unless an edge of the rule shows its part of the peer on its port
+ * (on any port where the rule names none, or the peer fixes them): edges seen inside the cluster never show the world's outside part, nor one
  * block's or one node's another's. A peer in the cluster (any pod) is shown by any edge of the
  * rule. Where nothing stands for (part of) the peer, a warning that the verification cannot tell.
  */
