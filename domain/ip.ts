@@ -206,6 +206,46 @@ export function subtractCidrs(cidr: string, except: string[]): string[] {
     .map(formatCidr);
 }
 
+/**
+ * The blocks no host is addressed by, for `firstHostAddress`: what ipaddr.js's `range()` names
+ * `unspecified`, `loopback`, `multicast` and `broadcast` (IPv4 0.0.0.0/8 — "this network", a
+ * source only, RFC 1122 §3.2.1.3 —, 127.0.0.0/8, 224.0.0.0/4, 255.255.255.255; IPv6 ::, ::1,
+ * ff00::/8: RFC 4291 §2.5.2, §2.5.3, §2.7).
+ */
+const NON_HOST_BLOCKS: Record<IpFamily, Cidr[]> = {
+  4: ['0.0.0.0/8', '127.0.0.0/8', '224.0.0.0/4', '255.255.255.255/32'].map((c) => parseCidr(c)!),
+  6: ['::/128', '::1/128', 'ff00::/8'].map((c) => parseCidr(c)!),
+};
+
+const blockSize = (c: Cidr): bigint => 1n << BigInt(BITS[c.family] - c.prefix);
+
+/** The first and last address of a block of more than two addresses (its network and broadcast address); none of a /31 or /32 (RFC 3021), a /127 or /128. */
+function blockEnds(c: Cidr): bigint[] {
+  return BITS[c.family] - c.prefix >= 2 ? [c.base, c.base + blockSize(c) - 1n] : [];
+}
+
+/**
+ * The first address of `cidr` outside `holes` that a host can hold — to stand for the block as a
+ * peer: the first block of what is left of it once `holes` and the blocks no host is addressed by
+ * (NON_HOST_BLOCKS) are taken out (`subtractCidrs` order), past its network address where it holds
+ * more than two; never the network or broadcast address of `cidr` itself. Undefined when none is
+ * left; throws on an invalid CIDR.
+ */
+export function firstHostAddress(cidr: string, holes: readonly string[]): string | undefined {
+  const outer = parseCidr(cidr);
+  if (!outer) throw new Error(`invalid CIDR "${cidr}"`);
+  const outerEnds = blockEnds(outer);
+  for (const text of subtractCidrs(cidr, [...holes, ...NON_HOST_BLOCKS[outer.family].map(formatCidr)])) {
+    const piece = parseCidr(text)!;
+    const last = piece.base + blockSize(piece) - 1n;
+    const avoid = new Set([...outerEnds, ...blockEnds(piece)]);
+    let a = piece.base;
+    while (a <= last && avoid.has(a)) a++;
+    if (a <= last) return formatIp(piece.family, a);
+  }
+  return undefined;
+}
+
 /** The covering block of `prefix` bits (capped at the family's width) around an address: `203.0.113.7`, 24 → `203.0.113.0/24`. */
 export function coveringCidr(ip: string, prefix: number): string | undefined {
   const a = parseIp(ip);

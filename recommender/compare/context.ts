@@ -3,9 +3,9 @@
  * node addresses, apiserver endpoints and the DNS names seen for external IPs.
  */
 import { nodeHostIps, type ApiserverEndpoint, type InventorySnapshot, type Workload } from '../../domain/inventory.ts';
-import { clusterOwnBlocks, type ClusterOwnBlocks } from '../../domain/cluster-own-blocks.ts';
+import { clusterOwnBlocks, minimalCidrs, type ClusterOwnBlocks } from '../../domain/cluster-own-blocks.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
-import { isIpAddress } from '../../domain/ip.ts';
+import { hostCidr, isIpAddress, storedAddress } from '../../domain/ip.ts';
 import { MeshView } from '../../domain/istio.ts';
 import { nodeAddresses } from '../../domain/node-addresses.ts';
 
@@ -26,6 +26,11 @@ export interface ClusterIndex {
   externalNames: Map<string, string[]>;
   /** The cluster's own addresses, held out of a folded external block (domain/cluster-own-blocks.ts). */
   ownBlocks: ClusterOwnBlocks;
+  /**
+   * The Services' ClusterIPs, as /32 and /128 blocks: the datapaths translate them to backends
+   * before policy (docs/recommend.md, "Folded blocks"), so no flow is judged at one.
+   */
+  serviceIps: string[];
   /** Istio's data planes and istiod (domain/istio.ts). */
   mesh: MeshView;
   /** The namespaces holding a workload the inventory shows on the host network. */
@@ -58,6 +63,7 @@ export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<
       // Hand-made snapshots (tests, older stored forms) may leave a node without podCIDRs.
       inv.nodes.flatMap((n) => n.podCIDRs ?? []),
     ),
+    serviceIps: minimalCidrs(inv.services.flatMap((s) => s.clusterIPs.filter(isIpAddress).map((ip) => hostCidr(storedAddress(ip))))),
     mesh: new MeshView(inv.workloads, inv.namespaces),
     hostNetworkNamespaces: new Set(inv.workloads.filter((w) => w.hostNetwork).map((w) => w.namespace)),
   };

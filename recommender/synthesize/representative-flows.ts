@@ -21,12 +21,15 @@
  *   the rule's ports, each required on its own: the apiserver connects to the pod's own port, and
  *   its endpoint port is where it listens, not where it calls.
  * - the nodes: each node with an address.
- * - a CIDR: the first address of the block outside its `except` and the cluster's own addresses
+ * - a CIDR: an address of the block outside its `except`, the cluster's own addresses
  *   (domain/cluster-own-blocks.ts: a node's, the apiserver's, a pod CIDR's resolve to those peers,
  *   never to an outside address; and Cilium matches such an address by its `host`/`remote-node`
  *   or pod identity, not by the CIDR: docs.cilium.io "Layer 3 Policies", IP/CIDR based "if the
- *   remote peer is not an endpoint", cilium/cilium#16308), one per block; judged where the
- *   workload can use its family.
+ *   remote peer is not an endpoint", cilium/cilium#16308) and the Services' ClusterIPs (translated
+ *   to backends before policy): the world address where the block holds it, else its first host
+ *   address (domain/ip.ts firstHostAddress: never 0.0.0.0, a network or a broadcast address), one
+ *   per block; judged where the workload can use its family. Only an edge to an outside address
+ *   of the block shows it: one to a node inside it shows nothing of the outside part.
  * - an FQDN: the first address of each family stored with a matching DNS name; none stored: the
  *   verification cannot tell (nothing says which address the name leads to).
  * - namespaces by a selector that no namespace matches: nothing stands for them, and the
@@ -36,13 +39,13 @@
  * are required themselves: synthesize/workload.ts unobservedMustFlows).
  */
 import type { Direction } from '../../domain/direction.ts';
-import { compareCidrs, hostCidr, ipFamily, subtractCidrs } from '../../domain/ip.ts';
+import { cidrContainsIp, compareCidrs, firstHostAddress, hostCidr, ipFamily, parseCidr } from '../../domain/ip.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { peerMatches } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort, RoleScope } from '../matrix/resolved.ts';
 import { compareStrings } from '../policy/order.ts';
-import { WORLD_PROBE } from '../verify/probes.ts';
+import { WORLD_PROBE, WORLD_PROBE_V6 } from '../verify/probes.ts';
 import { selectsAny, type PodNetwork } from './mirrored-rules.ts';
 import { protocolOf } from './peers.ts';
 
@@ -114,20 +117,23 @@ export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cl
       return { all: addressed.map((n) => ({ peer: { kind: 'node', node: n.name }, stands: `${toOrFrom} the nodes`, seen: (far: Peer) => peerMatches(far, { kind: 'nodes', nodes: [n] }, ix) })) };
     }
     case 'cidr': {
-      const own = [...ix.ownBlocks.hosts, ...ix.ownBlocks.pods];
+      const own = [...ix.ownBlocks.hosts, ...ix.ownBlocks.pods, ...ix.serviceIps];
       const out: StandIn[] = [];
       const inside: string[] = [];
       for (const cidr of rp.cidrs) {
-        const first = subtractCidrs(cidr, [...rp.except, ...own])[0];
-        if (first === undefined) {
+        const holes = [...rp.except, ...own];
+        const address = worldProbeIn(cidr, holes) ?? firstHostAddress(cidr, holes);
+        if (address === undefined) {
           inside.push(cidr);
           continue;
         }
         const block: ResolvedPeer = { kind: 'cidr', cidrs: [cidr], except: rp.except };
-        out.push({ peer: { kind: 'external', ip: first.split('/')[0]! }, stands: `${toOrFrom} ${cidr}`, seen: (far) => peerMatches(far, block, ix), outside: 'address' });
+        // An edge to a node, the apiserver, a pod or a ClusterIP inside the block shows nothing of its outside part.
+        const seen = (far: Peer): boolean => far.kind === 'external' && !isOwnAddress(far.ip, own) && peerMatches(far, block, ix);
+        out.push({ peer: { kind: 'external', ip: address }, stands: `${toOrFrom} ${cidr}`, seen, outside: 'address' });
       }
       if (inside.length === 0) return { all: out };
-      return { all: out, none: `every address of ${inside.join(', ')} is in its except or the cluster's own (nodes, the apiserver, pod CIDRs), so no outside address stands for it` };
+      return { all: out, none: `every host address of ${inside.join(', ')} is in its except, the cluster's own (nodes, the apiserver, pod CIDRs) or a Service ClusterIP, so no outside address stands for it` };
     }
     case 'fqdn': {
       const out: StandIn[] = [];
@@ -150,6 +156,31 @@ export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cl
 /** The stand-in for an unbound role's peers, by its scope (docs/matrices.md, "Roles"). */
 export function standInForRole(scope: RoleScope, self: WorkloadRef, d: Direction, cluster: PodNetwork): StandIn | NoStandIn {
   return scope === 'in-cluster' ? anyPod(self, d, cluster) : world(d);
+}
+
+/**
+ * The world address of the block's family (the tightness probes', a documentation address no real
+ * peer holds), where the block holds it outside `holes`: `0.0.0.0/0` and `::/0` are judged where
+ * `world` is.
+ */
+function worldProbeIn(cidr: string, holes: readonly string[]): string | undefined {
+  const block = parseCidr(cidr);
+  if (block === undefined) return undefined;
+  const probe = block.family === 4 ? WORLD_PROBE : WORLD_PROBE_V6;
+  const inside = (c: string): boolean => {
+    const b = parseCidr(c);
+    return b !== undefined && cidrContainsIp(b, probe);
+  };
+  return inside(cidr) && !holes.some(inside) ? probe : undefined;
+}
+
+/** An address (not a folded block, which stands for outside addresses only) in the cluster's own blocks or a ClusterIP. */
+function isOwnAddress(ip: string, own: readonly string[]): boolean {
+  if (ip.includes('/')) return false;
+  return own.some((c) => {
+    const b = parseCidr(c);
+    return b !== undefined && cidrContainsIp(b, ip);
+  });
 }
 
 function world(d: Direction): StandIn {

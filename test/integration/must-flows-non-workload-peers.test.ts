@@ -106,8 +106,8 @@ const CASES: Case[] = [
   },
   // The stored endpoint of default/kubernetes (10.0.0.10:6443), on its port.
   { rule: 'reprx/catalog/egress/api', workload: 'shop/Deployment/catalog', direction: 'egress', edges: [/\|apiserver\|6443\|TCP$/], stands: 'egress to the apiserver' },
-  // The first address of 192.0.2.0/24 outside its except 192.0.2.0/25.
-  { rule: 'reprx/payments/egress/partner', workload: 'shop/Deployment/payments', direction: 'egress', edges: [/\|external:192\.0\.2\.128\|443\|TCP$/], stands: 'egress to 192.0.2.0/24' },
+  // The first host address of 192.0.2.0/24 outside its except 192.0.2.0/25: 192.0.2.128 is the network address of the 192.0.2.128/25 left (domain/ip.ts firstHostAddress).
+  { rule: 'reprx/payments/egress/partner', workload: 'shop/Deployment/payments', direction: 'egress', edges: [/\|external:192\.0\.2\.129\|443\|TCP$/], stands: 'egress to 192.0.2.0/24' },
   // The address stored with the name (docs/demo.md externals: keycloak.example.com is 203.0.113.90).
   { rule: 'reprx/redis/egress/sso', workload: 'shop/StatefulSet/redis', direction: 'egress', edges: [/\|external:203\.0\.113\.90\|443\|TCP$/], stands: 'egress to keycloak.example.com' },
 ];

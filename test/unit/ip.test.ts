@@ -14,6 +14,7 @@ import {
   cidrContains,
   cidrContainsIp,
   compareCidrs,
+  firstHostAddress,
   formatCidr,
   hostCidr,
   hostRange,
@@ -239,5 +240,38 @@ test('rangeCovers and rangeTouches agree with block containment either way (ipad
       assert.equal(rangeTouches(lib[0], lib[1]), cidrContains(block, r) || cidrContains(r, block), `${rText} meets ${blockText}`);
     }),
     { numRuns: 2000 },
+  );
+});
+
+test('firstHostAddress: the first address a host can hold, outside the holes — never the unspecified, loopback, multicast or broadcast ranges (ipaddr.js range()), nor a network or broadcast address of a block of more than two', () => {
+  // 0.0.0.0/8 is "this network" (RFC 1122 §3.2.1.3), a source only; :: and ::1 are unspecified and loopback (RFC 4291 §2.5.2, §2.5.3).
+  assert.equal(firstHostAddress('0.0.0.0/0', []), '1.0.0.1');
+  assert.equal(firstHostAddress('::/0', []), '::2');
+  // The block's own network address, then what the except leaves: 10.1.0.0/16 first, its network address skipped.
+  assert.equal(firstHostAddress('10.0.0.0/8', ['10.0.0.0/16']), '10.1.0.1');
+  assert.equal(firstHostAddress('10.96.0.0/12', []), '10.96.0.1');
+  assert.equal(firstHostAddress('10.96.0.0/12', ['10.96.0.1/32']), '10.96.0.2');
+  // Two addresses left (a /31 has no network or broadcast address, RFC 3021), but 192.0.2.255 is the /24's broadcast.
+  const upTo254 = ['192.0.2.0/25', '192.0.2.128/26', '192.0.2.192/27', '192.0.2.224/28', '192.0.2.240/29', '192.0.2.248/30', '192.0.2.252/31'];
+  assert.equal(firstHostAddress('192.0.2.0/24', upTo254), '192.0.2.254');
+  assert.equal(firstHostAddress('192.0.2.0/24', [...upTo254, '192.0.2.254/32']), undefined);
+  assert.equal(firstHostAddress('192.0.2.254/31', []), '192.0.2.254');
+  assert.equal(firstHostAddress('203.0.113.7/32', []), '203.0.113.7');
+  assert.equal(firstHostAddress('224.0.0.0/4', []), undefined);
+  assert.equal(firstHostAddress('127.0.0.0/7', []), '126.0.0.1');
+  assert.throws(() => firstHostAddress('10.0.0.0', []), /invalid CIDR "10\.0\.0\.0"/);
+  // Property: the answer is in the block, in no hole, and ipaddr.js names its range none of the non-host ones.
+  const nonHost = new Set(['unspecified', 'loopback', 'multicast', 'broadcast']);
+  fc.assert(
+    fc.property(fc.ipV4(), fc.integer({ min: 0, max: 32 }), fc.array(fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })), { maxLength: 4 }), (ip, prefix, holes) => {
+      const block = canonicalCidr(`${ip}/${prefix}`);
+      const holeBlocks = holes.map(([h, p]) => canonicalCidr(`${h}/${p}`));
+      const a = firstHostAddress(block, holeBlocks);
+      if (a === undefined) return;
+      assert.ok(cidrContainsIp(parseCidr(block)!, a), `${a} in ${block}`);
+      for (const h of holeBlocks) assert.ok(!cidrContainsIp(parseCidr(h)!, a), `${a} not in ${h}`);
+      assert.ok(!nonHost.has(ipaddr.parse(a).range()), `${a}: ${ipaddr.parse(a).range()}`);
+    }),
+    { numRuns: 300, seed: 27 },
   );
 });
