@@ -45,6 +45,12 @@ function inCidrs(ip: string, cidrs: readonly string[], except: readonly string[]
   return within && !cut;
 }
 
+/**
+ * A leading `*.` is one or more labels (docs/matrices.md): `*.example.com` holds a.b.example.com,
+ * as ClusterNetworkPolicy's DomainName ("`*.kubernetes.io` matches … latest.blog.kubernetes.io":
+ * network-policy-api apis/v1alpha2) and Calico's domains ("matches 1 or more path components")
+ * read it; the Cilium emitter renders it `**.` (engines/cilium.ts fqdnSelector).
+ */
 function fqdnMatches(pattern: string, name: string): boolean {
   const p = canonicalDnsName(pattern);
   const n = canonicalDnsName(name);

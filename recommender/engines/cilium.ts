@@ -86,7 +86,14 @@ function namespacesSelector(namespaces: LabelSelector, pods: LabelSelector): Lab
   return canonicalSelector({ matchLabels: labels, matchExpressions: expressions });
 }
 
+/**
+ * A leading `*.` is every name under the domain, at any depth (docs/matrices.md, as the
+ * comparison reads it: compare/match.ts). Cilium's `*.` is one label only (pkg/policy/api/fqdn.go:
+ * "`*.cilium.io` matches subomains of cilium at that level"), its `**.` one or more
+ * (cilium/cilium#43420, Cilium 1.19; verify/plugin-warnings.ts warns of older agents).
+ */
 function fqdnSelector(name: string): CiliumFqdnSelector {
+  if (name.startsWith('*.')) return { matchPattern: `*${name}` };
   return name.includes('*') ? { matchPattern: name } : { matchName: name };
 }
 

@@ -110,6 +110,20 @@ function portEntries(m: Manifest): Record<string, unknown>[] {
   return out;
 }
 
+/** The `toFQDNs` patterns of a manifest that begin with `**.` (one or more labels). */
+function multiLabelPatterns(m: Manifest): string[] {
+  const out: string[] = [];
+  const specs = [(m as { spec?: unknown }).spec, ...itemsOf((m as { specs?: unknown }).specs)];
+  for (const spec of specs) {
+    if (!isPlainObject(spec)) continue;
+    for (const rule of itemsOf(spec.egress)) {
+      if (!isPlainObject(rule)) continue;
+      for (const f of itemsOf(rule.toFQDNs)) if (isPlainObject(f) && typeof f.matchPattern === 'string' && f.matchPattern.startsWith('**.')) out.push(f.matchPattern);
+    }
+  }
+  return sortedUnique(out);
+}
+
 /** `TCP 8080`, `TCP 30000-32767`, `SCTP (every port)`: no port, or Cilium's "0", is every port of the protocol. */
 function portText(p: Record<string, unknown>): string {
   const protocol = typeof p.protocol === 'string' ? p.protocol : 'TCP';
@@ -184,7 +198,8 @@ export class PluginWarnings {
 
   /**
    * A Cilium manifest's port ranges (toPorts `endPort`: cilium/cilium#32807, "policy: Add Port
-   * Range Support for Policies 3/3", in 1.16), and its SCTP ports (Cilium docs, "SCTP support
+   * Range Support for Policies 3/3", in 1.16), its `**.` name patterns (cilium/cilium#43420, in
+   * 1.19; before, `**` is `*`), and its SCTP ports (Cilium docs, "SCTP support
    * (beta)": enabled with `--set sctp.enabled=true`, policies on SCTP traffic among what it
    * supports) unless the cilium-config shows SCTP enabled.
    */
@@ -194,6 +209,10 @@ export class PluginWarnings {
     const id = manifestId(m);
     if (ranges.length > 0) {
       out.push(`${id}: port ranges (endPort: ${ranges.join(', ')}) are enforced only from Cilium 1.16 on (cilium/cilium#32807): on an older Cilium they are not enforced as written and required traffic to their other ports may be cut`);
+    }
+    const deep = multiLabelPatterns(m);
+    if (deep.length > 0) {
+      out.push(`${id}: the toFQDNs patterns ${deep.join(', ')} match names at any depth under their domain only from Cilium 1.19 on (cilium/cilium#43420): an older Cilium reads a leading "**." as "*.", one label, and cuts the names deeper down`);
     }
     if (sctp.length > 0 && this.cluster.ciliumPolicy?.enableSctp !== true) {
       out.push(`${id}: Cilium enforces rules on SCTP ports (${sctp.join(', ')}) only with sctp.enabled=true (beta), and ${enableSctpShown(this.cluster)}`);

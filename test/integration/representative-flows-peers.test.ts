@@ -263,4 +263,6 @@ test('a matrix *.example.com covers a.b.example.com on every engine: seen there,
   const cilium = await exportRun(path, 'cilium', 'union');
   assert.match(cilium.out, /matchPattern: "?\*\*\.example\.com"?/, cilium.out);
   assert.doesNotMatch(cilium.out, /matchPattern: "?\*\.example\.com"?/, cilium.out);
+  // Before Cilium 1.19 `**.` reads as `*.` (one label): said, as the endPort warning says its version.
+  assert.match(cilium.err, /the toFQDNs patterns \*\*\.example\.com match names at any depth under their domain only from Cilium 1\.19 on \(cilium\/cilium#43420\)/, cilium.err);
 });

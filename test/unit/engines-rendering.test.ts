@@ -162,7 +162,8 @@ test('cilium: ports are strings; toFQDNs alone in its rule; the DNS rule gets DN
       toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }],
       toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }],
     },
-    { toFQDNs: [{ matchName: 'api.example.com' }, { matchPattern: '*.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+    // The IR's `*.example.com` is any depth (docs/matrices.md); Cilium's `*.` is one label, `**.` one or more (cilium/cilium#43420).
+    { toFQDNs: [{ matchName: 'api.example.com' }, { matchPattern: '**.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
   ]);
   assert.deepEqual(r.warnings, []);
   assert.deepEqual(verifyManifests(r.manifests), []);
