@@ -2,6 +2,7 @@
  * What matching and synthesis look up, indexed once per recommendation run: workloads by key,
  * node addresses, apiserver endpoints and the DNS names seen for external IPs.
  */
+import { addressesByName, type AddressesOfName } from './addresses-by-name.ts';
 import { nodeHostIps, type ApiserverEndpoint, type InventorySnapshot, type Workload } from '../../domain/inventory.ts';
 import { clusterOwnBlocks, minimalCidrs, type ClusterOwnBlocks } from '../../domain/cluster-own-blocks.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
@@ -24,6 +25,8 @@ export interface ClusterIndex {
   formerControlPlaneNodes: ReadonlySet<string>;
   /** External IP → DNS names seen for it, sorted. */
   externalNames: Map<string, string[]>;
+  /** The stored external addresses a DNS name or a `*.domain` pattern names (addresses-by-name.ts). */
+  addressesOfName: AddressesOfName;
   /** The cluster's own addresses, held out of a folded external block (domain/cluster-own-blocks.ts). */
   ownBlocks: ClusterOwnBlocks;
   /**
@@ -58,6 +61,7 @@ export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<
     apiserverIps: new Set(inv.apiserver.map((e) => e.ip)),
     formerControlPlaneNodes: new Set(inv.formerControlPlaneNodes ?? []),
     externalNames: names,
+    addressesOfName: addressesByName(names),
     ownBlocks: clusterOwnBlocks(
       [...inv.nodes.flatMap((n) => hostIps.get(n.name) ?? []), ...inv.apiserver.map((e) => e.ip)],
       // Hand-made snapshots (tests, older stored forms) may leave a node without podCIDRs.

@@ -13,7 +13,6 @@ import { isAnyNamespace, isAnyPod, namespacesOf } from './mirrored-rules.ts';
 import { allPorts, apiserverPeer, cidrPeer, dnsPeer, fqdnPeer, namedPort, namespacePeer, nodesPeer, podsPeer, port, portRange, selectedNamespacesPeer, worldPeer } from '../policy/build.ts';
 import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { PORT_PROTOCOLS, type Direction, type PolicyPeer, type PortProtocol, type PortSpec } from '../policy/ir.ts';
-import { canonicalDnsName } from '../../domain/dns-name.ts';
 import { ownBlocksInside } from '../../domain/cluster-own-blocks.ts';
 
 export type PeerResult = { ok: true; peers: PolicyPeer[] } | { ok: false; reason: string };
@@ -160,9 +159,7 @@ export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dn
     case 'cidr':
       return rp.cidrs.map((c) => cidrPeer(c, rp.except.filter((e) => e !== c && insideLoose(e, c))));
     case 'fqdn': {
-      const byName = new Map<string, string[]>();
-      for (const [ip, names] of ix.externalNames) for (const n of names) byName.set(n, [...(byName.get(n) ?? []), ip]);
-      return rp.fqdns.map((f) => fqdnPeer(f, f.startsWith('*.') ? [] : (byName.get(canonicalDnsName(f)) ?? []).sort()));
+      return rp.fqdns.map((f) => fqdnPeer(f, f.startsWith('*.') ? [] : [...ix.addressesOfName(f)].sort()));
     }
     case 'world':
       return [worldPeer()];

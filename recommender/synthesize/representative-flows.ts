@@ -140,7 +140,7 @@ export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cl
       const missing: string[] = [];
       for (const name of rp.fqdns) {
         const one: ResolvedPeer = { kind: 'fqdn', fqdns: [name] };
-        const ips = [...ix.externalNames.keys()].filter((ip) => peerMatches({ kind: 'external', ip }, one, ix)).sort((a, b) => compareCidrs(hostCidr(a), hostCidr(b)));
+        const ips = [...ix.addressesOfName(name)].sort((a, b) => compareCidrs(hostCidr(a), hostCidr(b)));
         const firsts = [4, 6].flatMap((f) => ips.find((ip) => ipFamily(ip) === f) ?? []);
         if (firsts.length === 0) missing.push(name);
         for (const ip of firsts) out.push({ peer: { kind: 'external', ip }, stands: `${toOrFrom} ${name}`, seen: (far) => peerMatches(far, one, ix), outside: 'address' });
