@@ -8,7 +8,7 @@
 import type { Direction } from '../../domain/direction.ts';
 import { peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
 import type { RuleAssessment } from '../compare/compare.ts';
-import type { DocumentedFlow } from './workload.ts';
+import type { DocumentedFlow } from './documented-flow.ts';
 
 /** One warning per rule with unobserved flows that `cut` says the output cuts, in the order of the flows. */
 export function partlyObservedWarnings(rules: readonly RuleAssessment[], flows: readonly DocumentedFlow[], cut: (f: DocumentedFlow) => boolean): string[] {

@@ -25,6 +25,7 @@ import { APISERVER, dnsTargetPeers, farSide, irPeers, protocolOf, reachesHostNet
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
+import type { DocumentedFlow } from './documented-flow.ts';
 import { partlyObservedWarnings } from './partly-observed.ts';
 import { ANY_PORT, standInFor, standInForRole, standInsOf, UNVERIFIED_MUST_FLOW, type StandIns } from './representative-flows.ts';
 import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
@@ -79,23 +80,6 @@ export interface WorkloadPlan {
   underLayer?: string[];
   /** The summary where that layer comes (recommend.ts puts it in place of `summary` there). */
   underLayerSummary?: string;
-}
-
-/** A flow a documented rule requires, not observed: its direction at the rule's owner, and the rule. */
-export interface DocumentedFlow {
-  direction: Direction;
-  edge: EdgeTraffic;
-  rule: string;
-  /**
-   * The rule's status: never observed, observed long ago only, or observed (`confirmed`, or
-   * `blocked`: dropped) on other flows — this one never was. What keeps the flow is the option
-   * that renders a rule of that status (kept-by.ts).
-   */
-  status: 'documented-unobserved' | 'stale' | 'confirmed' | 'blocked';
-  /** The flow's far end stands for a peer that names no workload (representative-flows.ts): what it stands for. Judged at this end only. */
-  stands?: string;
-  /** Its far end is an outside address: the world's (judged in the family the workload can use) or one of its own (representative-flows.ts StandIn.outside). */
-  outside?: 'world' | 'address';
 }
 
 /**
