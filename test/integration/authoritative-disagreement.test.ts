@@ -85,3 +85,60 @@ for (const observed of [true, false]) {
     }
   });
 }
+
+/**
+ * The same with a whole namespace as the peer (m2 of the fuzzer's round 4): db's must ingress from
+ * `{namespace: a}` names every workload of namespace a (mirrored-rules.ts namedWorkloads), web among
+ * them, and web's matrix, authoritative for egress, leaves it closed. Never observed, the flow was
+ * blocked; observed (web → db:5432), the edge was only `denied` at web (a whole namespace is no
+ * `otherEnd` peer of an observed edge) and export exited 0 on every engine while it cut the flow.
+ * A peer left closed by an authoritative matrix is blocked "all the same, observed or not"
+ * (docs/recommend.md, "Verification").
+ */
+const NS_INVENTORY = `apiVersion: v1
+kind: List
+items:
+${namespaceItem('a')}
+${namespaceItem('b')}
+${nodeItem('n1', '10.244.1.0/24', '192.168.0.11')}
+${barePodItem({ namespace: 'a', name: 'web', ip: '10.244.1.10', ports: [] })}
+${barePodItem({ namespace: 'b', name: 'db', ip: '10.244.1.11', ports: [5432] })}
+`;
+const NS_MATRIX = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: fz, title: a whole namespace as the peer }
+documents: { d: { title: d, file: d.txt } }
+components:
+  web:
+    namespace: a
+    selector: { matchLabels: { app: web } }
+    authoritative: { egress: true }
+  db:
+    namespace: b
+    selector: { matchLabels: { app: db } }
+    ports: [{ port: 5432 }]
+    ingress:
+      - { id: r2, peer: { namespace: a }, ports: [{ port: 5432 }], level: must, purpose: queries, source: { document: d, line: 1 } }
+`;
+const WEB_DB = 'workload:a/Pod/web|workload:b/Pod/db|5432|TCP';
+
+for (const observed of [true, false]) {
+  test(`a whole-namespace peer left closed by its authoritative matrix, the flow ${observed ? 'observed' : 'never observed'}: blocked at web's egress on every engine`, async () => {
+    const { db } = tmpDb();
+    importInventory(db, { text: NS_INVENTORY, takenAt: Date.parse(T), source: 'inventory.yaml', now: NOW });
+    const flows = observed ? [flow(0, '10.244.1.10', '10.244.1.11', 5432)] : [flow(0, '10.244.1.10', '10.244.1.99', 80)];
+    await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flows.join('\n')}\n`]) }], { format: 'auto', now: () => NOW });
+    applyMatrix(db, { text: NS_MATRIX, origin: 'fz.yaml', appliedAt: NOW });
+    const input = readRecommendationInput(db, {});
+    for (const mode of ['union', 'observed'] as const) {
+      for (const engine of ENGINE_NAMES) {
+        const { verification } = runRecommendation(input, engine, recommendOptions({ mode, now: NOW }), { tightness: false });
+        const cut = verification.blocked.find((b) => b.workload === 'a/Pod/web' && b.direction === 'egress' && b.edge === WEB_DB);
+        assert.ok(cut, `${mode} ${engine}: ${JSON.stringify(verification.blocked)}`);
+        assert.equal(verification.ok, false, `${mode} ${engine}`);
+        assert.match(cut.reason, /fz\/db\/ingress\/r2/, `${mode} ${engine}`);
+        assert.match(cut.reason, /the matrices disagree: document it in fz\/web \(authoritative for egress\), or fz\/db\/ingress\/r2 is wrong/, `${mode} ${engine}`);
+      }
+    }
+  });
+}
