@@ -380,12 +380,16 @@ function requiredEdges(comparison: WorkloadComparison, excluded: Record<Directio
         const ids = side.rules[i]!;
         if (ids.length === 0) return;
         const far = d === 'ingress' ? e.client : e.server;
-        const named = far.kind === 'workload' ? ids.find((id) => must.get(id)?.named.has(workloadKey(far.workload))) : undefined;
+        const farKey = far.kind === 'workload' ? workloadKey(far.workload) : undefined;
+        // A far workload whose authoritative matrix leaves the rule closed is a required peer
+        // whatever the rule's peer kind (a whole namespace too): its flow is blocked there "all
+        // the same, observed or not", as the unobserved one is (withDocumentedFlows).
+        const named = farKey !== undefined ? ids.find((id) => must.get(id)?.named.has(farKey) || (must.has(id) && closed.has(`${id}|${farKey}`))) : undefined;
         // This side judges an included edge as required anyway: only what it leaves out needs the rule here.
         const id = named ?? (excluded[d].has(e) ? ids.find((x) => must.has(x)) : undefined);
         if (id === undefined) return;
         // Cut at the far end because its authoritative matrix leaves the rule closed: no option keeps it there.
-        const closedThere = named !== undefined && far.kind === 'workload' ? closed.get(`${named}|${workloadKey(far.workload)}`) : undefined;
+        const closedThere = named !== undefined && farKey !== undefined ? closed.get(`${named}|${farKey}`) : undefined;
         const kept = closedThere !== undefined
           ? disagreement(named!, closedThere.authority, closedThere.direction)
           : excluded[d].has(e) ? keptBy(opts, must.get(id)!.rule.status, now, side.status[i] === 'stale' ? e.lastSeen : undefined) : undefined;

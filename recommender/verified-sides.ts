@@ -17,7 +17,8 @@ export interface VerifiedSides {
    * required, so this side must let it through (one left out and denied is cut), and so must the
    * other side of the edge where the rule names that far peer (`otherEnd`: a component's or a
    * role's pods by selector, in named namespaces; not `world`, whole namespaces or every
-   * namespace's pods, which say what this side allows, not what each peer must accept). Those of
+   * namespace's pods, which say what this side allows, not what each peer must accept — unless the
+   * far workload's authoritative matrix leaves the rule closed: cut there, observed or not). Those of
    * a workload outside a scoped run whose rule names this one are here too, with that `owner`
    * (synthesize/outside-owners.ts): scoping never drops a requirement.
    */
