@@ -582,7 +582,25 @@ function podNetworkOf(inventory: InventorySnapshot, componentsOf: ReadonlyMap<st
     const w = byKey.get(workloadKey(ref));
     return w ? unresolvedTargetPorts(w, inventory) : [];
   };
-  return { inNamespace: (ns) => byNamespace.get(ns) ?? [], hostNetworkIn: (ns) => hostByNamespace.get(ns) ?? [], all: () => all, onPodNetwork: (w) => onPodNetwork.has(workloadKey(w)), servedPorts, declaredPorts, unresolvedTargetPorts: unresolved };
+  const hostNodes = new Map<string, string[]>();
+  for (const a of inventory.podAddresses) {
+    if (!a.hostNetwork || a.node === undefined) continue;
+    const k = workloadKey(a.workload);
+    const nodes = hostNodes.get(k) ?? [];
+    if (!nodes.includes(a.node)) nodes.push(a.node);
+    hostNodes.set(k, nodes);
+  }
+  for (const nodes of hostNodes.values()) nodes.sort(compareStrings);
+  return {
+    inNamespace: (ns) => byNamespace.get(ns) ?? [],
+    hostNetworkIn: (ns) => hostByNamespace.get(ns) ?? [],
+    all: () => all,
+    onPodNetwork: (w) => onPodNetwork.has(workloadKey(w)),
+    servedPorts,
+    declaredPorts,
+    unresolvedTargetPorts: unresolved,
+    hostNetworkNodes: (w) => hostNodes.get(workloadKey(w)) ?? [],
+  };
 }
 
 /** The namespace layers the options ask for (shared, default-deny), and why a namespace got no shared policy. */

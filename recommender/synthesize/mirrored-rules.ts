@@ -105,6 +105,8 @@ export interface PodNetwork {
   declaredPorts(w: WorkloadRef): readonly ResolvedPort[];
   /** Its Services' ports whose target port names no container port of it (bindings.ts unresolvedTargetPorts): why a Service may declare nothing. */
   unresolvedTargetPorts(w: WorkloadRef): readonly UnresolvedTargetPort[];
+  /** The nodes the inventory shows its host-network pods on, sorted; empty for a pod-network workload or one with no pod. */
+  hostNetworkNodes(w: WorkloadRef): readonly string[];
 }
 
 /** The active rules that would render at their owner (must, or may with includeMay), by the key of each workload their peers name, the owner itself excepted. */

@@ -1,19 +1,23 @@
 /**
  * What a host-network component's rule, confirmed by the flows of its nodes' addresses
- * (compare/observe.ts withNodeEvidence, `observedFromNodes`), shows of the flows it requires per
- * peer workload and port (synthesize/workload.ts unobservedMustFlows). Its pods speak from their
- * node's address, so a flow between a node and the peer workload on the rule's port shows the
- * rule for that peer and port — unless it comes from the peer pod's own node (`kubelet:<node>`,
- * docs/design.md §3): the pod's own node is always let in (Kubernetes, "Network Policies":
- * "traffic to and from the node where a Pod is running is always allowed"; Cilium's
+ * (compare/observe.ts withNodeEvidence, `observedFromNodes`), shows of the flows it requires
+ * (synthesize/workload.ts unobservedMustFlows). Its pods speak from their node's address, each from
+ * its own: the rule requires a flow between each node the component runs on (with an address) and
+ * each peer workload on each port, as an ingress rule from the nodes requires "a flow from each
+ * node with an address" — a rule rendered from one node's edge names that node's address only
+ * (an ipBlock, a Calico `nets`), and the component's pods on the other nodes are cut. A flow of
+ * one node shows that node's part only, and a flow from the peer pod's own node (`kubelet:<node>`,
+ * docs/design.md §3) shows nothing: the pod's own node is always let in (Kubernetes, "Network
+ * Policies": "traffic to and from the node where a Pod is running is always allowed"; Cilium's
  * `--allow-localhost`, cilium/cilium#754; a remote node passes only where a rule names it,
- * `remote-node`), so that flow proves nothing of the component's pods on the other nodes,
- * from which the verification judges the flow (simulate/host-network-nodes.ts).
+ * `remote-node`), so that flow proves nothing of the peer's pods on the other nodes, at which
+ * the verification judges a node's flow (simulate/host-network-nodes.ts).
  */
 import type { Direction } from '../../domain/direction.ts';
-import type { EdgeTraffic } from '../../domain/edge.ts';
-import { parsePeerKey, peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
+import { parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
+import type { ClusterIndex } from '../compare/context.ts';
 import type { RuleAssessment } from '../compare/compare.ts';
+import type { PodNetwork } from './mirrored-rules.ts';
 
 /** The rule is confirmed by its nodes' flows alone: no edge of its own workload (compare.ts, status of a rule with no matched edge). */
 export function confirmedFromNodesOnly(r: RuleAssessment): boolean {
@@ -24,20 +28,34 @@ export function confirmedFromNodesOnly(r: RuleAssessment): boolean {
 const farKey = (p: Peer): string => (p.kind === 'workload' || p.kind === 'dns' ? workloadKey(p.workload) : peerKey(p));
 
 /**
- * Whether a flow the rule requires (its host-network owner at the near end) is shown by a node
- * edge of `observedFromNodes` (edge texts `client|server|port|protocol`): one from a node other
- * than the peer pod's, to the same peer workload on the same port (egress), or from the peer
- * workload to a node on that port (ingress).
+ * The nodes a host-network workload speaks from, each a flow of its rules: those the inventory
+ * shows its pods on, else (no pod known) every node, where its pods may run (peers.ts renders
+ * them all) — of these, the nodes with an address: a node without one cannot be named by any
+ * rule (verify/unaddressed-host-network.ts says so of its flows).
  */
-export function nodeEvidenceShows(observedFromNodes: readonly string[], direction: Direction): (flow: EdgeTraffic) => boolean {
+export function speakingNodes(w: WorkloadRef, podNetwork: PodNetwork, ix: ClusterIndex): string[] {
+  const addressed = (n: string): boolean => (ix.nodeIps.get(n)?.length ?? 0) > 0;
+  const own = podNetwork.hostNetworkNodes(w);
+  return (own.length > 0 ? [...own] : [...ix.nodeIps.keys()].sort()).filter(addressed);
+}
+
+/**
+ * Whether a node edge of `observedFromNodes` (edge texts `client|server|port|protocol`) shows the
+ * flow between the owner's pods on `node` and the far peer on a port: an edge from that node to the
+ * peer workload (egress), or from the peer workload to that node (ingress). `node` undefined: from
+ * any of the owner's nodes (a far end that is no workload, a node of an ingress rule from the nodes).
+ */
+export function nodeEvidenceShows(observedFromNodes: readonly string[], direction: Direction): (node: string | undefined, far: Peer, port: number, protocol: string) => boolean {
   const shown = new Set<string>();
   for (const text of observedFromNodes) {
     const [client, server, port, protocol] = text.split('|');
     if (client === undefined || server === undefined || port === undefined || protocol === undefined) continue;
-    const node = parsePeerKey(direction === 'egress' ? client : server);
+    const own = parsePeerKey(direction === 'egress' ? client : server);
     // `kubelet:<node>`: from the peer pod's own node, which shows nothing.
-    if (node.kind !== 'node') continue;
-    shown.add(`${farKey(parsePeerKey(direction === 'egress' ? server : client))}|${port}|${protocol}`);
+    if (own.kind !== 'node') continue;
+    const far = farKey(parsePeerKey(direction === 'egress' ? server : client));
+    shown.add(`${own.node}|${far}|${port}|${protocol}`);
+    shown.add(`|${far}|${port}|${protocol}`);
   }
-  return (flow) => shown.size > 0 && shown.has(`${farKey(direction === 'egress' ? flow.server : flow.client)}|${flow.port}|${flow.protocol}`);
+  return (node, far, port, protocol) => shown.has(`${node ?? ''}|${farKey(far)}|${port}|${protocol}`);
 }

@@ -15,7 +15,7 @@ import { refOf, type ClusterIndex } from '../compare/context.ts';
 import { dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, portKey, selectorIsEmpty } from '../policy/order.ts';
-import { confirmedFromNodesOnly, nodeEvidenceShows } from './node-evidence.ts';
+import { confirmedFromNodesOnly, nodeEvidenceShows, speakingNodes } from './node-evidence.ts';
 import { disabledComponentWarning, documentedWarnings, onlyRoleUnbound, otherViewWarnings, probesOnly, probesRequireNodes, unboundRoleNote } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
@@ -569,9 +569,9 @@ function confirmFromOtherEnds(w: Workload, comparison: WorkloadComparison, compo
  * its server declares (PodNetwork.declaredPorts): a flow on any port would do, and those are the
  * ones it listens on. An observed edge (recent or stale) is left to the edges' own verification;
  * with egress open, the peer's ingress still is checked. A rule confirmed only by its
- * host-network component's node traffic (observe.ts withNodeEvidence) requires the flows no node
- * edge shows (node-evidence.ts): a node's flow to a peer workload on a port shows it, one from the
- * peer pod's own node (`kubelet:<node>`) does not. An ingress rule from the nodes requires one flow
+ * host-network component's node traffic (observe.ts withNodeEvidence) requires a flow per node its
+ * pods speak from (node-evidence.ts speakingNodes), each shown only by that node's flow to the peer
+ * workload on the port, never by one from the peer pod's own node (`kubelet:<node>`). An ingress rule from the nodes requires one flow
  * per addressed node, also when kubelet probes alone confirm it (probesRequireNodes): they come
  * from the pod's own node, which is always let in, and prove nothing of the others. A peer that
  * names no workload (the world, any pod) is stood for by a representative flow
@@ -595,7 +595,17 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
     const observed = new Set(r.edges.map(ctx.edgeKeys.key));
     const shownFromNodes = fromNodes ? nodeEvidenceShows(r.rule.observedFromNodes!, d) : undefined;
     const push = (edge: EdgeTraffic): void => {
-      if (!observed.has(ctx.edgeKeys.key(edge)) && !shownFromNodes?.(edge)) out.flows.push({ direction: d, edge, rule: r.rule.id, status });
+      if (!observed.has(ctx.edgeKeys.key(edge)) && !shownFromNodes?.(undefined, d === 'egress' ? edge.server : edge.client, edge.port, edge.protocol)) out.flows.push({ direction: d, edge, rule: r.rule.id, status });
+    };
+    // Confirmed by its nodes' flows: a flow per node its pods speak from, each shown by that node's edges only (node-evidence.ts).
+    const nodes = shownFromNodes !== undefined ? speakingNodes(self.workload, ctx.podNetwork, ctx.ix) : [];
+    const pushFromEachNode = (edge: EdgeTraffic): void => {
+      const far = d === 'egress' ? edge.server : edge.client;
+      for (const node of nodes) {
+        if (shownFromNodes!(node, far, edge.port, edge.protocol)) continue;
+        const own: Peer = { kind: 'node', node };
+        out.flows.push({ direction: d, edge: d === 'egress' ? { ...edge, client: own } : { ...edge, server: own }, rule: r.rule.id, status });
+      }
     };
     for (const rp of r.rule.peers) {
       if (d === 'ingress' && rp.kind === 'nodes') {
@@ -630,7 +640,9 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
         }
         for (const port of ports) {
           for (const n of requiredPortNumbers(port, server.workload, ctx)) {
-            push({ client: d === 'ingress' ? other : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 });
+            const edge: EdgeTraffic = { client: d === 'ingress' ? other : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
+            if (nodes.length > 0) pushFromEachNode(edge);
+            else push(edge);
           }
         }
       }

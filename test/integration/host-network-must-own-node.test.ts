@@ -13,8 +13,9 @@
  * Before: the kubelet edge alone made the rule look observed for its peer workload, no flow was
  * required, and `export --mode observed` exited 0 on kubernetes, calico and cilium while the
  * output denied node-2 → web:8080 (and so in mode union with web's matrix authoritative for
- * ingress: left closed, yet verified). Expected: the flow agent → web:8080 stays required, judged
- * from node-2, and is `blocked`. A flow from a remote node (`node:node-2`) does show the rule.
+ * ingress: left closed, yet verified). Expected: the flow agent → web:8080 stays required from each
+ * node the agent runs on (node-2's judged at web, node-1's at web on another node), and is
+ * `blocked`. A flow from a remote node (`node:node-2`) shows that node's part of the rule.
  */
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
@@ -85,7 +86,9 @@ async function stored(flows: readonly string[], authoritative = false) {
 }
 
 const RULE = 'fz/agent/egress/toweb';
-const REQUIRED = 'workload:a/DaemonSet/agent|workload:b/Pod/web|8080|TCP';
+// The agent's pods on node-2 (a flow per node it runs on: node-evidence.ts).
+const REQUIRED = 'node:node-2|workload:b/Pod/web|8080|TCP';
+const FROM_NODE_1 = 'node:node-1|workload:b/Pod/web|8080|TCP';
 
 /** The verdict of node-2 → web:8080 (agent-n2, a remote node) under the manifests. */
 function fromNode2(db: ReturnType<typeof tmpDb>['db'], engine: (typeof ENGINE_NAMES)[number], manifests: readonly unknown[]): string {
@@ -127,11 +130,16 @@ test('mode union opens web to the agent\'s nodes: the required flow from node-2 
   }
 });
 
-test('mode observed: a flow from a remote node (node:node-2) shows the rule for web, which the output keeps', async () => {
+test('mode observed: a flow from a remote node (node:node-2) shows node-2\'s part of the rule for web, which the output keeps; node-1\'s, seen from web\'s own node only, stays required', async () => {
   const { db, input } = await stored([CLIENT_TO_WEB, FROM_OWN_NODE, FROM_OTHER_NODE]);
   for (const engine of ENGINE_NAMES) {
     const { emitted, verification: v } = runRecommendation(input, engine, recommendOptions({ now: NOW, mode: 'observed' }), { tightness: false });
     assert.equal(v.blocked.some((b) => b.edge === REQUIRED), false, `${engine}: ${JSON.stringify(v.blocked)}`);
     assert.equal(fromNode2(db, engine, emitted.manifests), 'allow', engine);
+    // node-1 → web judged at web on node-2 (simulate/host-network-nodes.ts): the output names node-2's
+    // address only on kubernetes and calico; Cilium's remote-node and the ClusterNetworkPolicy's
+    // pod-only isolation hold every node.
+    const cutFromNode1 = v.blocked.some((b) => b.edge === FROM_NODE_1);
+    assert.equal(cutFromNode1, engine === 'kubernetes' || engine === 'calico', `${engine}: ${JSON.stringify(v.blocked)}`);
   }
 });
