@@ -583,7 +583,12 @@ function podNetworkOf(inventory: InventorySnapshot, componentsOf: ReadonlyMap<st
     return w ? unresolvedTargetPorts(w, inventory) : [];
   };
   const hostNodes = new Map<string, string[]>();
+  const pods = new Map<string, Set<string>>();
   for (const a of inventory.podAddresses) {
+    if (!a.hostNetwork) {
+      const k = workloadKey(a.workload);
+      pods.set(k, (pods.get(k) ?? new Set()).add(a.pod));
+    }
     if (!a.hostNetwork || a.node === undefined) continue;
     const k = workloadKey(a.workload);
     const nodes = hostNodes.get(k) ?? [];
@@ -600,6 +605,7 @@ function podNetworkOf(inventory: InventorySnapshot, componentsOf: ReadonlyMap<st
     declaredPorts,
     unresolvedTargetPorts: unresolved,
     hostNetworkNodes: (w) => hostNodes.get(workloadKey(w)) ?? [],
+    replicated: (w) => (pods.get(workloadKey(w))?.size ?? 0) >= 2,
   };
 }
 

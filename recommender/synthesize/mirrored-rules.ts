@@ -107,9 +107,11 @@ export interface PodNetwork {
   unresolvedTargetPorts(w: WorkloadRef): readonly UnresolvedTargetPort[];
   /** The nodes the inventory shows its host-network pods on, sorted; empty for a pod-network workload or one with no pod. */
   hostNetworkNodes(w: WorkloadRef): readonly string[];
+  /** The inventory shows two pods of it or more on the pod network: replicas that may talk to each other. */
+  replicated(w: WorkloadRef): boolean;
 }
 
-/** The active rules that would render at their owner (must, or may with includeMay), by the key of each workload their peers name, the owner itself excepted. */
+/** The active rules that would render at their owner (must, or may with includeMay), by the key of each workload their peers name, the owner itself only where it has replicas. */
 export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: RecommendOptions, cluster: PodNetwork): MirroredRules {
   const out = new Map<string, MirroredRule[]>();
   const servicePortRules = new Set<string>();
@@ -129,9 +131,9 @@ export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: Recomme
         for (const rp of rule.peers) {
           for (const w of namedWorkloads(rp, cluster)) {
             const k = workloadKey(w);
-            // Not the owner itself (its own replicas are no required peer: the verification skips
-            // them too); its component's other workloads are peers like any other.
-            if (own.has(k) && own.size === 1) continue;
+            // The owner itself where it has replicas: a peer that selects its own pods says they
+            // talk (its egress to them opens too); its component's other workloads are peers like any other.
+            if (own.has(k) && own.size === 1 && !cluster.replicated(w)) continue;
             const list = out.get(k) ?? [];
             if (!list.some((x) => x.rule.id === rule.id)) list.push({ matrix: m.name, owner, rule, direction: opposite(rule.direction) });
             out.set(k, list);

@@ -627,7 +627,8 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
       }
       for (const ref of named) {
         const other: Peer = { kind: 'workload', workload: ref };
-        if (workloadKey(ref) === workloadKey(self.workload)) continue;
+        // Itself: its replicas' flow, where it has replicas (a peer selecting its own pods says they talk).
+        if (workloadKey(ref) === workloadKey(self.workload) && !ctx.podNetwork.replicated(ref)) continue;
         const server = d === 'ingress' ? self : { kind: 'workload' as const, workload: ref };
         const narrow = d === 'egress' && ctx.mirrors.servicePortRules.has(r.rule.id);
         const rulePorts = rp.ports ?? r.rule.ports;
