@@ -131,9 +131,9 @@ export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: Recomme
         for (const rp of rule.peers) {
           for (const w of namedWorkloads(rp, cluster)) {
             const k = workloadKey(w);
-            // The owner itself where it has replicas: a peer that selects its own pods says they
-            // talk (its egress to them opens too); its component's other workloads are peers like any other.
-            if (own.has(k) && own.size === 1 && !cluster.replicated(w)) continue;
+            // The owner itself only where its replicas are a peer (replicaPorts); its component's
+            // other workloads are peers like any other.
+            if (own.has(k) && own.size === 1 && replicaPorts(rule.direction, rp.ports ?? rule.ports, w, cluster).length === 0) continue;
             const list = out.get(k) ?? [];
             if (!list.some((x) => x.rule.id === rule.id)) list.push({ matrix: m.name, owner, rule, direction: opposite(rule.direction) });
             out.set(k, list);
@@ -143,6 +143,21 @@ export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: Recomme
     }
   }
   return { byWorkload: out, servicePortRules };
+}
+
+/**
+ * The ports on which a rule whose peer selects its owner `w`'s own pods has them talk to each other:
+ * none without two pods of it on the pod network (nothing to reach); an ingress rule's ports (the
+ * owner's own, or those it declares where the rule names none); of an egress rule's, those the
+ * owner declares (`[]` naming none: every port it declares) — a database's 5432 beside its 8080
+ * names the namespace's other workloads, not its replicas, which serve nothing there.
+ */
+export function replicaPorts(direction: Direction, rulePorts: readonly ResolvedPort[], w: WorkloadRef, cluster: PodNetwork): readonly ResolvedPort[] {
+  if (!cluster.replicated(w)) return [];
+  const declared = cluster.declaredPorts(w);
+  if (rulePorts.length === 0) return declared;
+  if (direction === 'ingress') return rulePorts;
+  return rulePorts.filter((p) => declared.some((d) => d.protocol === p.protocol && (p.port !== undefined ? d.port !== undefined && d.port >= p.port && d.port <= (p.endPort ?? p.port) : d.name === p.name)));
 }
 
 /**

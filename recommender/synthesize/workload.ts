@@ -28,7 +28,7 @@ import { hostNetworkFarSide } from './host-network-far-sides.ts';
 import type { DocumentedFlow } from './documented-flow.ts';
 import { partlyObservedWarnings } from './partly-observed.ts';
 import { ANY_PORT, standInFor, standInForRole, standInsOf, UNVERIFIED_MUST_FLOW, type StandIns } from './representative-flows.ts';
-import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
+import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, replicaPorts, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
   edge: EdgeAssessment;
@@ -627,12 +627,19 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
       }
       for (const ref of named) {
         const other: Peer = { kind: 'workload', workload: ref };
-        // Itself: its replicas' flow, where it has replicas (a peer selecting its own pods says they talk).
-        if (workloadKey(ref) === workloadKey(self.workload) && !ctx.podNetwork.replicated(ref)) continue;
         const server = d === 'ingress' ? self : { kind: 'workload' as const, workload: ref };
         const narrow = d === 'egress' && ctx.mirrors.servicePortRules.has(r.rule.id);
         const rulePorts = rp.ports ?? r.rule.ports;
-        const ports = rulePorts.length === 0 ? ctx.podNetwork.declaredPorts(server.workload) : narrow ? portsServedBy(rulePorts, ctx.podNetwork.servedPorts(ref)) : rulePorts;
+        const itself = workloadKey(ref) === workloadKey(self.workload);
+        // Itself: its replicas' flow, on the ports they serve (a peer selecting its own pods says they talk).
+        if (itself && replicaPorts(d, rulePorts, ref, ctx.podNetwork).length === 0) continue;
+        const ports = itself
+          ? replicaPorts(d, rulePorts, ref, ctx.podNetwork)
+          : rulePorts.length === 0
+            ? ctx.podNetwork.declaredPorts(server.workload)
+            : narrow
+              ? portsServedBy(rulePorts, ctx.podNetwork.servedPorts(ref))
+              : rulePorts;
         if (ports.length === 0) {
           const k = `${r.rule.id}|${workloadKey(server.workload)}`;
           if (!warned.has(k)) out.unverifiable.push({ far: ref, direction: d, warning: unverifiableWarning(r, server.workload, ctx.podNetwork.unresolvedTargetPorts(server.workload)) });

@@ -63,18 +63,18 @@ components:
 // Something else observed of web, so that its egress is restricted.
 const OTHER = JSON.stringify({ time: '2026-03-01T10:30:00Z', verdict: 'FORWARDED', IP: { source: '10.244.1.10', destination: '192.168.0.12' }, l4: { TCP: { source_port: 51000, destination_port: 10250, flags: { SYN: true } } } });
 
-async function stored(replicas: number) {
+async function stored(replicas: number, matrix = MATRIX) {
   const { db } = tmpDb();
   importInventory(db, { text: inventory(replicas), takenAt: Date.parse(T), source: 'inventory.yaml', now: NOW });
   await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${OTHER}\n`]) }], { format: 'auto', now: () => NOW });
-  applyMatrix(db, { text: MATRIX, origin: 'fz.yaml', appliedAt: NOW });
+  applyMatrix(db, { text: matrix, origin: 'fz.yaml', appliedAt: NOW });
   return { db, input: readRecommendationInput(db, {}) };
 }
 
 const REPLICA = 'workload:a/Deployment/web|workload:a/Deployment/web|8080|TCP';
 type Db = ReturnType<typeof tmpDb>['db'];
-const replicaVerdict = (db: Db, engine: (typeof ENGINE_NAMES)[number], manifests: readonly unknown[]): string =>
-  simulateFlows(db, { engine, policies: toMultiDocYaml(manifests), flows: JSON.stringify([{ client: 'workload:a/Deployment/web', server: 'workload:a/Deployment/web', port: 8080, protocol: 'TCP' }]), format: 'edges' }).decisions[0]!.verdict;
+const replicaVerdict = (db: Db, engine: (typeof ENGINE_NAMES)[number], manifests: readonly unknown[], port = 8080): string =>
+  simulateFlows(db, { engine, policies: toMultiDocYaml(manifests), flows: JSON.stringify([{ client: 'workload:a/Deployment/web', server: 'workload:a/Deployment/web', port, protocol: 'TCP' }]), format: 'edges' }).decisions[0]!.verdict;
 
 test('mode observed: the unobserved replica flow web → web:8080 that a same-namespace must rule requires is blocked on every engine', async () => {
   const { db, input } = await stored(2);
@@ -102,5 +102,27 @@ test('one pod has no replica to reach: nothing of web to itself is required', as
   for (const engine of ENGINE_NAMES) {
     const { verification: v } = runRecommendation(input, engine, recommendOptions({ now: NOW, mode: 'observed' }), { tightness: false });
     assert.equal(v.blocked.some((b) => b.edge === REPLICA), false, `${engine}: ${JSON.stringify(v.blocked)}`);
+  }
+});
+
+/**
+ * An egress must rule to the same namespace on a port the owner does not listen on (a database's
+ * 5432 beside web's 8080) names the namespace's other workloads, not web's replicas: web → web:5432
+ * reaches nothing. It is neither required (mode observed would fail on a flow no pod serves) nor
+ * opened at web's ingress (mode union would open a port web does not serve).
+ */
+test('an egress must rule to the same namespace on a port the owner does not declare requires no replica flow on it, and opens none', async () => {
+  const egress = MATRIX.replace(
+    '    ingress:\n      - { id: r2, peer: same-namespace, ports: [{ port: 8080 }], level: must, purpose: gossip, source: { document: d, line: 1 } }',
+    '    egress:\n      - { id: e1, peer: same-namespace, ports: [{ port: 5432 }], level: must, purpose: the database, source: { document: d, line: 1 } }',
+  );
+  assert.notEqual(egress, MATRIX);
+  const { db, input } = await stored(2, egress);
+  for (const engine of ENGINE_NAMES) {
+    const observed = runRecommendation(input, engine, recommendOptions({ now: NOW, mode: 'observed' }), { tightness: false }).verification;
+    assert.equal(observed.blocked.some((b) => b.edge === REPLICA.replace('8080', '5432')), false, `${engine}: ${JSON.stringify(observed.blocked)}`);
+    const { emitted, verification: union } = runRecommendation(input, engine, recommendOptions({ now: NOW }), { tightness: false });
+    assert.equal(union.ok, true, `${engine}: ${JSON.stringify(union.blocked)}`);
+    assert.equal(replicaVerdict(db, engine, emitted.manifests, 5432), 'deny', `${engine}: web's ingress is not opened on 5432`);
   }
 });
