@@ -679,14 +679,16 @@ function standInFlows(r: RuleAssessment, stands: StandIns, rulePorts: readonly R
   if (stands.none !== undefined) out.unverifiable.push({ direction: d, warning: `${r.rule.id} (must: ${r.rule.purpose}) needs ${d} ${d === 'egress' ? 'to' : 'from'} ${r.rule.peerRef}, but ${stands.none}: ${UNVERIFIED_MUST_FLOW}` });
   const status: DocumentedFlow['status'] = requiresFlows(r) ? r.status : 'documented-unobserved';
   const far = (e: EdgeTraffic): Peer => (d === 'ingress' ? e.client : e.server);
+  // Traffic with the pod's own node (`kubelet:`) is always let in and never a rule: it shows nothing of the peer.
+  const shown = r.edges.filter((e) => far(e).kind !== 'kubelet');
   for (const stand of stands.all) {
-    if (stand.seen === undefined && r.edges.length > 0) continue;
+    if (stand.seen === undefined && shown.length > 0) continue;
     const server: Peer = d === 'ingress' ? self : stand.peer;
     // No ports (every port): those its server declares, as for a named peer (unobservedMustFlows), else one standing for all.
     const declared = rulePorts.length === 0 && server.kind === 'workload' ? ctx.podNetwork.declaredPorts(server.workload) : [];
     const ports = stand.ports ?? (rulePorts.length > 0 ? rulePorts : declared.length > 0 ? declared : [ANY_PORT]);
     const anyPort = stand.ports !== undefined || rulePorts.length === 0;
-    const seen = r.edges.filter((e) => stand.seen?.(far(e)) === true);
+    const seen = shown.filter((e) => stand.seen?.(far(e)) === true);
     const numbers = (p: ResolvedPort): number[] => (server.kind === 'workload' ? requiredPortNumbers(p, server.workload, ctx) : p.port !== undefined ? [p.port] : []);
     for (const port of ports) {
       for (const n of numbers(port)) {

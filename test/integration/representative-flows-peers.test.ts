@@ -34,7 +34,7 @@ import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 const dir = tmpDir();
 
 /** The re-tester's inventory (IPv4): namespaces, nodes n1 and n2, Deployments client (n1) and server (n2, ports 8080 and 9443), default/kubernetes at 10.0.0.1:6443. */
-function inventory(): object {
+function inventory(apiservers: readonly string[] = ['10.0.0.1']): object {
   const items: object[] = [];
   for (const n of ['default', 'app', 'kube-system']) items.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n, uid: `ns-${n}`, labels: { 'kubernetes.io/metadata.name': n } } });
   for (const [name, ip, podCIDR] of [['n1', '10.0.0.1', '10.244.0.0/24'], ['n2', '10.0.0.2', '10.244.1.0/24']] as const) {
@@ -66,7 +66,7 @@ function inventory(): object {
     kind: 'EndpointSlice',
     metadata: { name: 'kubernetes', namespace: 'default', uid: 'eps-k4', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
     addressType: 'IPv4',
-    endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true } }],
+    endpoints: apiservers.map((a) => ({ addresses: [a], conditions: { ready: true } })),
     ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
   });
   return { apiVersion: 'v1', kind: 'List', items };
@@ -116,10 +116,10 @@ components:
 `;
 
 /** A database holding the inventory, the matrix (components after MATRIX_HEAD) and the flows (file name → [format, text]). */
-async function cluster(name: string, components: string, flows: Record<string, ['netobserv' | 'hubble', string]>): Promise<string> {
+async function cluster(name: string, components: string, flows: Record<string, ['netobserv' | 'hubble', string]>, apiservers?: readonly string[]): Promise<string> {
   const { path } = tmpDb();
   const inv = join(dir, `${name}-inv.json`);
-  writeFileSync(inv, JSON.stringify(inventory()));
+  writeFileSync(inv, JSON.stringify(inventory(apiservers)));
   const imported = await runCli(['inventory', 'import', inv, '--taken-at', '2026-11-19T00:00:00Z', '--db', path]);
   assert.equal(imported.code, 0, imported.err);
   const matrix = join(dir, `${name}.yaml`);
@@ -168,6 +168,31 @@ test('ingress from the apiserver requires each of the rule ports, not the endpoi
     assert.ok(!observed.err.includes('on 9443/TCP stands for it'), `${engine}: 9443 was observed: ${observed.err}`);
     const union = await exportRun(path, engine, 'union');
     assert.equal(union.code, 0, `${engine}: ${union.err}`);
+  }
+});
+
+/**
+ * The webhook seen only from the apiserver on the server pod's own node (10.0.0.2, n2) is stored as
+ * `kubelet:n2 → server:9443`: traffic with the pod's own node is always let in (Kubernetes,
+ * "Network Policies": an isolated pod accepts "those from the pod's node") and is never a rule, so
+ * it shows nothing of the apiserver on n1, whose call the rendered policy must admit.
+ */
+test('ingress from the apiserver seen only from the server pod\'s own node does not show the rule: the HA apiserver on the other node stays required', async () => {
+  const path = await cluster(
+    'h2s',
+    `  server:
+    namespace: app
+    selector: { matchLabels: { app: server } }
+    ingress:
+      - { id: webhook, peer: apiserver, ports: [{ port: 9443 }], level: must, purpose: admission webhook, source: { document: doc, line: 1 } }
+`,
+    { ...CLIENT_TO_SERVER, 'api2-9443.ndjson': ['netobserv', netobserv('10.0.0.2', '10.244.1.5', 9443)] },
+    ['10.0.0.1', '10.0.0.2'],
+  );
+  for (const engine of ['kubernetes', 'cilium', 'calico']) {
+    const observed = await exportRun(path, engine, 'observed');
+    assert.equal(observed.code, 2, `${engine}: ${observed.err}`);
+    assert.match(observed.err, /t\/server\/ingress\/webhook \(must\) requires ingress from the apiserver, not observed yet \(10\.0\.0\.1 on 9443\/TCP stands for it\)/, engine);
   }
 });
 
