@@ -63,9 +63,12 @@ function ipv4MappedProblem(addr: string, bits: number): string | undefined {
 
 /** A DNS name as Cilium `toFQDNs` takes it: lowercase labels, optionally a leading `*.` wildcard. */
 export function fqdnProblem(name: string): string | undefined {
-  const bare = name.startsWith('*.') ? name.slice(2) : name;
+  const wildcard = name.startsWith('*.');
+  const bare = wildcard ? name.slice(2) : name;
   const trimmed = bare.endsWith('.') ? bare.slice(0, -1) : bare;
   if (trimmed.length === 0 || trimmed.length > 253) return 'FQDN must be 1-253 characters';
+  // A name under the domain is one label and a dot longer: past 251 characters none fits DNS's 253.
+  if (wildcard && trimmed.length > 251) return '"*." and its domain must be at most 253 characters: no name under a longer domain fits the DNS limit';
   const labels = trimmed.split('.');
   if (labels.length < 2) return 'FQDN needs at least two labels (name.domain)';
   for (const l of labels) if (!isDnsLabel(l)) return `FQDN label "${l}" must be lowercase alphanumerics and "-"`;

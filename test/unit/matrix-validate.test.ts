@@ -437,3 +437,11 @@ ${rule('{ component: peer }', 3)}${rule('{ component: peer }', 4)}`);
     ],
   );
 });
+
+test('a "*." FQDN pattern over a domain of more than 251 characters is refused: a name under it passes the 253-character DNS limit, and the policy a rule renders refuses it (export failed on an accepted matrix)', () => {
+  const domain = (n: number) => `${'a'.repeat(63)}.${'a'.repeat(63)}.${'a'.repeat(63)}.${'b'.repeat(n - 3 * 64 - 4)}.com`;
+  assert.equal(domain(251).length, 251);
+  const ps = egressPeerProblems(`{ fqdns: ["*.${domain(251)}", "${domain(252)}", "*.${domain(252)}"] }`);
+  assert.deepEqual(ps.map((p) => [p.path, p.value]), [['components.a.egress[0].peer.fqdns[2]', `*.${domain(252)}`]]);
+  assert.match(ps[0]!.message, /at most 253 characters/);
+});
