@@ -219,16 +219,22 @@ const NON_HOST_BLOCKS: Record<IpFamily, Cidr[]> = {
 
 const blockSize = (c: Cidr): bigint => 1n << BigInt(BITS[c.family] - c.prefix);
 
-/** The first and last address of a block of more than two addresses (its network and broadcast address); none of a /31 or /32 (RFC 3021), a /127 or /128. */
+/**
+ * The addresses of a block of more than two addresses no host is given: IPv4's network and
+ * broadcast address; IPv6's first, the Subnet-Router anycast address (RFC 4291 §2.6.1: IPv6 has
+ * no broadcast, its last address is a host's). None of a /31 or /32 (RFC 3021), a /127 (RFC 6164)
+ * or /128.
+ */
 function blockEnds(c: Cidr): bigint[] {
-  return BITS[c.family] - c.prefix >= 2 ? [c.base, c.base + blockSize(c) - 1n] : [];
+  if (BITS[c.family] - c.prefix < 2) return [];
+  return c.family === 4 ? [c.base, c.base + blockSize(c) - 1n] : [c.base];
 }
 
 /**
  * The first address of `cidr` outside `holes` that a host can hold — to stand for the block as a
  * peer: the first block of what is left of it once `holes` and the blocks no host is addressed by
  * (NON_HOST_BLOCKS) are taken out (`subtractCidrs` order), past its network address where it holds
- * more than two; never the network or broadcast address of `cidr` itself. Undefined when none is
+ * more than two; never the network or broadcast address of `cidr` itself (blockEnds). Undefined when none is
  * left; throws on an invalid CIDR.
  */
 export function firstHostAddress(cidr: string, holes: readonly string[]): string | undefined {

@@ -120,11 +120,12 @@ export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cl
       const own = [...ix.ownBlocks.hosts, ...ix.ownBlocks.pods, ...ix.serviceIps];
       const out: StandIn[] = [];
       const inside: string[] = [];
+      const noHost: string[] = [];
       for (const cidr of rp.cidrs) {
         const holes = [...rp.except, ...own];
         const address = worldProbeIn(cidr, holes) ?? firstHostAddress(cidr, holes);
         if (address === undefined) {
-          inside.push(cidr);
+          (firstHostAddress(cidr, []) === undefined ? noHost : inside).push(cidr);
           continue;
         }
         const block: ResolvedPeer = { kind: 'cidr', cidrs: [cidr], except: rp.except };
@@ -132,8 +133,11 @@ export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cl
         const seen = (far: Peer): boolean => far.kind === 'external' && !isOwnAddress(far.ip, own) && peerMatches(far, block, ix);
         out.push({ peer: { kind: 'external', ip: address }, stands: `${toOrFrom} ${cidr}`, seen, outside: 'address' });
       }
-      if (inside.length === 0) return { all: out };
-      return { all: out, none: `every host address of ${inside.join(', ')} is in its except, the cluster's own (nodes, the apiserver, pod CIDRs) or a Service ClusterIP, so no outside address stands for it` };
+      const why = [
+        ...(noHost.length > 0 ? [`${noHost.join(', ')} holds no address a host is given (loopback, multicast, "this network", or a network or broadcast address)`] : []),
+        ...(inside.length > 0 ? [`every host address of ${inside.join(', ')} is in its except, the cluster's own (nodes, the apiserver, pod CIDRs) or a Service ClusterIP`] : []),
+      ];
+      return why.length === 0 ? { all: out } : { all: out, none: `${why.join(', and ')}, so no outside address stands for it` };
     }
     case 'fqdn': {
       const out: StandIn[] = [];

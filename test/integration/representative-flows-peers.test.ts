@@ -268,6 +268,28 @@ test('a block is stood for by a host address outside its except, the cluster own
   }
 });
 
+/**
+ * A block with no address a host is given (loopback, multicast) cannot be stood for, nor can one
+ * wholly the cluster's own (a pod CIDR): the verification cannot tell, and its warning says which
+ * reason holds — not "every host address is in its except" of a block without one.
+ */
+test('a block no host address stands for: the warning gives its own reason, special-use or the cluster own', async () => {
+  const path = await cluster(
+    'special',
+    `  client:
+    namespace: app
+    selector: { matchLabels: { app: client } }
+    egress:
+      - { id: loop, peer: { cidrs: [127.0.0.0/8, 224.0.0.0/4] }, ports: [{ port: 443 }], level: must, purpose: special, source: { document: doc, line: 1 } }
+      - { id: pods, peer: { cidrs: [10.244.0.0/24] }, ports: [{ port: 443 }], level: must, purpose: a pod range, source: { document: doc, line: 2 } }
+`,
+    CLIENT_TO_SERVER,
+  );
+  const out = await exportRun(path, 'kubernetes', 'observed');
+  assert.match(out.err, /t\/client\/egress\/loop \(must: special\) needs egress to [^\n]*, but 127\.0\.0\.0\/8, 224\.0\.0\.0\/4 holds no address a host is given \(loopback, multicast, "this network", or a network or broadcast address\), so no outside address stands for it: the verification cannot tell whether the output cuts it/);
+  assert.match(out.err, /t\/client\/egress\/pods \(must: a pod range\) needs egress to [^\n]*, but every host address of 10\.244\.0\.0\/24 is in its except, the cluster's own \(nodes, the apiserver, pod CIDRs\) or a Service ClusterIP, so no outside address stands for it/);
+});
+
 test('a matrix *.example.com covers a.b.example.com on every engine: seen there, mode union and mode observed pass (Cilium renders **.example.com)', async () => {
   const path = await cluster(
     'm6',

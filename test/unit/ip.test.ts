@@ -258,6 +258,9 @@ test('firstHostAddress: the first address a host can hold, outside the holes —
   assert.equal(firstHostAddress('192.0.2.254/31', []), '192.0.2.254');
   assert.equal(firstHostAddress('203.0.113.7/32', []), '203.0.113.7');
   assert.equal(firstHostAddress('224.0.0.0/4', []), undefined);
+  // IPv6 has no broadcast address (RFC 4291 §2): an except leaving a /126's last address leaves a host's.
+  assert.equal(firstHostAddress('2001:db8:2::/126', ['2001:db8:2::/127', '2001:db8:2::2/128']), '2001:db8:2::3');
+  assert.equal(firstHostAddress('2001:db8:2::/126', []), '2001:db8:2::1');
   assert.equal(firstHostAddress('127.0.0.0/7', []), '126.0.0.1');
   assert.throws(() => firstHostAddress('10.0.0.0', []), /invalid CIDR "10\.0\.0\.0"/);
   // Property: the answer is in the block, in no hole, and ipaddr.js names its range none of the non-host ones.
