@@ -13,41 +13,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EdgeTraffic } from '../../domain/edge.ts';
-import type { AppliedPolicy, InventorySnapshot, Workload } from '../../domain/inventory.ts';
+import type { AppliedPolicy } from '../../domain/inventory.ts';
 import type { EmitResult, Manifest } from '../../recommender/engines/types.ts';
 import type { Peer } from '../../domain/peer.ts';
 import type { VerifiedSides } from '../../recommender/verified-sides.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import { verifyRecommendation } from '../../recommender/verify/recommendation.ts';
+import { shopInventory, shopWorkload, workloadPeer } from '../helpers/shop-cluster.ts';
 
 const NOW = Date.UTC(2026, 10, 20);
-const workload = (name: string, port: number): Workload => ({
-  namespace: 'shop',
-  kind: 'Deployment',
-  name,
-  labels: { app: name },
-  selector: { matchLabels: { app: name } },
-  hostNetwork: false,
-  ports: [{ port, protocol: 'TCP' }],
-  services: [],
-  exposure: [],
-});
-const web = workload('web', 8080);
-const api = workload('api', 8080);
-const db = workload('db', 5432);
-const inventory: InventorySnapshot = {
-  takenAt: NOW,
-  namespaces: [{ name: 'shop', labels: {} }],
-  nodes: [],
-  workloads: [web, api, db],
-  services: [],
-  endpointSlices: [],
-  policies: [],
-  podAddresses: [web, api, db].map((w, i) => ({ ip: `10.1.0.${i + 1}`, namespace: 'shop', pod: `${w.name}-0`, workload: { namespace: 'shop', kind: 'Deployment', name: w.name }, hostNetwork: false })),
-  apiserver: [],
-};
-const peer = (w: Workload): Peer => ({ kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } });
+const web = shopWorkload('web');
+const api = shopWorkload('api');
+const db = shopWorkload('db', [5432]);
+const inventory = shopInventory(NOW, [web, api, db]);
+const peer = workloadPeer;
 const edge = (client: Peer, server: Peer, port: number, lastSeen = NOW): EdgeTraffic => ({ client, server, port, protocol: 'TCP', lastSeen, flows: lastSeen === 0 ? 0 : 1, forwarded: lastSeen === 0 ? 0 : 1, dropped: 0 });
 
 const webToApi = edge(peer(web), peer(api), 8080);

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { AppliedPolicy, InventorySnapshot, Workload } from '../../domain/inventory.ts';
-import type { Peer } from '../../domain/peer.ts';
 import type { EmitResult, Manifest } from '../../recommender/engines/types.ts';
 import type { NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicySpec } from '../../recommender/engines/wire/kubernetes.ts';
 import type { VerifiedSides } from '../../recommender/verified-sides.ts';
@@ -16,27 +15,16 @@ import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import { verifyRecommendation } from '../../recommender/verify/recommendation.ts';
 import { extraProbes } from '../../recommender/verify/probes.ts';
+import { shopInventory, shopWorkload, workloadPeer } from '../helpers/shop-cluster.ts';
 
 const NOW = Date.UTC(2026, 10, 20);
 
-function workload(name: string, ports: number[] = [8080]): Workload {
-  return { namespace: 'shop', kind: 'Deployment', name, labels: { app: name }, selector: { matchLabels: { app: name } }, hostNetwork: false, ports: ports.map((port) => ({ port, protocol: 'TCP' as const })), services: [], exposure: [] };
-}
+const workload = shopWorkload;
 const web = workload('web');
 const api = workload('api', [8080, 9090]);
 const db = workload('db', [5432]);
-const inventory: InventorySnapshot = {
-  takenAt: NOW,
-  namespaces: [{ name: 'shop', labels: {} }],
-  nodes: [],
-  workloads: [web, api, db],
-  services: [],
-  endpointSlices: [],
-  policies: [],
-  podAddresses: [web, api, db].map((w, i) => ({ ip: `10.1.0.${i + 1}`, namespace: 'shop', pod: `${w.name}-0`, workload: { namespace: 'shop', kind: 'Deployment', name: w.name }, hostNetwork: false })),
-  apiserver: [],
-};
-const peer = (w: Workload): Peer => ({ kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } });
+const inventory = shopInventory(NOW, [web, api, db]);
+const peer = workloadPeer;
 const edge = (client: Workload, server: Workload, port: number): EdgeTraffic => ({ client: peer(client), server: peer(server), port, protocol: 'TCP', lastSeen: NOW, flows: 1, forwarded: 1, dropped: 0 });
 
 const webToApi = edge(web, api, 8080);
