@@ -87,7 +87,7 @@ for (const observed of [true, false]) {
 }
 
 /**
- * The same with a whole namespace as the peer (m2 of the fuzzer's round 4): db's must ingress from
+ * The same with a whole namespace as the peer: db's must ingress from
  * `{namespace: a}` names every workload of namespace a (mirrored-rules.ts namedWorkloads), web among
  * them, and web's matrix, authoritative for egress, leaves it closed. Never observed, the flow was
  * blocked; observed (web → db:5432), the edge was only `denied` at web (a whole namespace is no

@@ -4,7 +4,7 @@
  * of one node shows that node's part only (synthesize/node-evidence.ts), as a `nodes` peer already
  * requires "a flow from each node with an address" (docs/recommend.md, "Verification").
  *
- * Before (the fuzzer's round 4, m3 and m1): any `node:<name>` edge of the rule's peer workload and
+ * Before, any `node:<name>` edge of the rule's peer workload and
  * port counted as showing the rule, so
  * - m3: agent (hostNetwork DaemonSet on n1 and n2) must reach web:8080; seen from n1 only
  *   (192.168.0.11 → web-1 on n2), mode observed rendered n1's address alone at web's ingress and

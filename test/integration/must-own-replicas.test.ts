@@ -6,7 +6,7 @@
  * connections into the pod are those from the pod's node and those allowed by the ingress list of
  * some NetworkPolicy" (no exception for pods the policy itself selects); likewise on egress.
  *
- * Before (the fuzzer's round 4, m4): the owner itself was skipped as a required peer, so mode
+ * Before, the owner itself was skipped as a required peer, so mode
  * observed rendered no rule for web-0 → web-1:8080 and exited 0 on every engine. Now the flow is
  * required of a workload with two pods or more on the pod network (one pod has no replica to
  * reach), at both of its ends, and mode union opens web's egress to its own pods too.

@@ -1,8 +1,7 @@
 /**
  * The representative flows that verify a `must` rule whose peer names no workload
  * (recommender/synthesize/representative-flows.ts; docs/recommend.md, "Verification"), on a
- * two-node cluster (client on n1, server on n2, the apiserver at n1's 10.0.0.1:6443) — a
- * re-tester's cases:
+ * two-node cluster (client on n1, server on n2, the apiserver at n1's 10.0.0.1:6443):
  *
  * 1. Ingress from the apiserver (a webhook): the apiserver connects to the pod's own port, so the
  *    rule's ports are required, each on its own; the endpoint port (6443, after DNAT) is what
@@ -33,7 +32,7 @@ import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 
 const dir = tmpDir();
 
-/** The re-tester's inventory (IPv4): namespaces, nodes n1 and n2, Deployments client (n1) and server (n2, ports 8080 and 9443), default/kubernetes at 10.0.0.1:6443. */
+/** The inventory (IPv4): namespaces, nodes n1 and n2, Deployments client (n1) and server (n2, ports 8080 and 9443), default/kubernetes at 10.0.0.1:6443. */
 function inventory(apiservers: readonly string[] = ['10.0.0.1']): object {
   const items: object[] = [];
   for (const n of ['default', 'app', 'kube-system']) items.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n, uid: `ns-${n}`, labels: { 'kubernetes.io/metadata.name': n } } });

@@ -239,7 +239,7 @@ test('Hubble: a field of the wrong JSON type is rejected, never read as absent (
 });
 
 test('Hubble: a string field of the endpoint, flow or workload given another type is rejected naming it, never read as absent (a numeric workloads[0].kind attributed the flow to the pod, a numeric pod_name to the address\'s holder)', () => {
-  // The fuzzer's line: source web-abc-1 of Deployment web, but `kind: 7`.
+  // Source web-abc-1 of Deployment web, but `kind: 7`.
   const repro = JSON.parse(readFileSync(new URL('../fixtures/malformed/flows/hubble-workload-kind-number.ndjson', import.meta.url), 'utf8')) as { flow: Record<string, Record<string, unknown>> };
   const d = hubbleBare(repro) as { kind: string; reason?: string; field?: string; value?: string };
   assert.deepEqual([d.kind, d.reason, d.field, d.value], ['reject', 'invalid-field', 'flow.source.workloads[0].kind', '7']);
