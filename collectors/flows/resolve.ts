@@ -645,11 +645,15 @@ export class ResolutionIndex {
     return side;
   }
 
-  /** A node's host network, unless a host-network workload scheduled there declares the port. */
+  /**
+   * A node's host network, unless a host-network workload scheduled there declares the port. The
+   * flow's own address is searched too: a node whose Node object lists none is known by its
+   * host-network pods' podIPs alone.
+   */
   private nodeSide(name: string, e: FlowEndpoint, time: number): ResolvedSide {
     const info = this.nodesByName.get(name);
     const declared = new Set<number>([KUBELET_PORT]);
-    for (const ip of info?.ips ?? [e.ip]) {
+    for (const ip of new Set([e.ip, ...(info?.ips ?? [])])) {
       for (const iv of this.history.hostNetworkHoldersAt(ip, time)) {
         const peer = this.peerOf(iv.peerKey);
         if (peer.kind !== 'workload' && peer.kind !== 'dns') continue;

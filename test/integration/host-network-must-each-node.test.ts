@@ -35,17 +35,22 @@ import { tmpDb } from '../helpers/tmp.ts';
 
 const T = '2026-01-01T00:00:00Z';
 const NOW = Date.parse('2026-03-02T00:00:00Z');
-const pod = (ns: string, name: string, app: string, owner: string, node: string, ip: string, host: boolean) => `- apiVersion: v1
+const containerPorts = (port: number | undefined) => (port === undefined ? '' : `, ports: [{containerPort: ${port}}]`);
+const pod = (ns: string, name: string, app: string, owner: string, node: string, ip: string, host: boolean, port: number | undefined) => `- apiVersion: v1
   kind: Pod
   metadata: {name: ${name}, namespace: ${ns}, labels: {app: ${app}}, creationTimestamp: "${T}", ownerReferences: [{apiVersion: apps/v1, kind: DaemonSet, name: ${owner}, uid: u-${owner}, controller: true}]}
-  spec: {nodeName: ${node}, hostNetwork: ${host}, containers: [{name: c, image: c, ports: [{containerPort: ${app === 'web' ? 8080 : 9400}}]}]}
+  spec: {nodeName: ${node}, hostNetwork: ${host}, containers: [{name: c, image: c${containerPorts(port)}}]}
   status: {phase: Running, startTime: "${T}", podIP: ${ip}, podIPs: [{ip: ${ip}}]}`;
-const daemonSet = (ns: string, name: string, host: boolean, port: number) => `- apiVersion: apps/v1
+const daemonSet = (ns: string, name: string, host: boolean, port: number | undefined) => `- apiVersion: apps/v1
   kind: DaemonSet
   metadata: {name: ${name}, namespace: ${ns}, uid: u-${name}}
-  spec: {selector: {matchLabels: {app: ${name}}}, template: {metadata: {labels: {app: ${name}}}, spec: {hostNetwork: ${host}, containers: [{name: c, image: c, ports: [{containerPort: ${port}}]}]}}}`;
-/** n2 without any address in m1: its host-network pod's podIP is its address. */
-const inventory = (n2Addressed: boolean) => `apiVersion: v1
+  spec: {selector: {matchLabels: {app: ${name}}}, template: {metadata: {labels: {app: ${name}}}, spec: {hostNetwork: ${host}, containers: [{name: c, image: c${containerPorts(port)}}]}}}`;
+/**
+ * n2 without any address in m1: its host-network pod's podIP is its address. `agentDeclaresPort`:
+ * the agent declares container port 9400; not in m1, so that a flow to a node on 9400 stays the node's
+ * (a host-network workload is credited with its node's traffic on the ports it declares only).
+ */
+const inventory = (n2Addressed: boolean, agentDeclaresPort = true) => `apiVersion: v1
 kind: List
 items:
 ${namespaceItem('a')}
@@ -53,11 +58,11 @@ ${namespaceItem('b')}
 ${nodeItem('n1', '10.244.1.0/24', '192.168.0.11')}
 ${n2Addressed ? nodeItem('n2', '10.244.2.0/24', '192.168.0.12') : `- {apiVersion: v1, kind: Node, metadata: {name: n2, creationTimestamp: "${T}"}, spec: {podCIDR: 10.244.2.0/24}, status: {addresses: []}}`}
 ${daemonSet('a', 'web', false, 8080)}
-${pod('a', 'web-0', 'web', 'web', 'n1', '10.244.1.10', false)}
-${pod('a', 'web-1', 'web', 'web', 'n2', '10.244.2.10', false)}
-${daemonSet('b', 'agent', true, 9400)}
-${pod('b', 'agent-0', 'agent', 'agent', 'n1', '192.168.0.11', true)}
-${pod('b', 'agent-1', 'agent', 'agent', 'n2', '192.168.0.12', true)}
+${pod('a', 'web-0', 'web', 'web', 'n1', '10.244.1.10', false, 8080)}
+${pod('a', 'web-1', 'web', 'web', 'n2', '10.244.2.10', false, 8080)}
+${daemonSet('b', 'agent', true, agentDeclaresPort ? 9400 : undefined)}
+${pod('b', 'agent-0', 'agent', 'agent', 'n1', '192.168.0.11', true, agentDeclaresPort ? 9400 : undefined)}
+${pod('b', 'agent-1', 'agent', 'agent', 'n2', '192.168.0.12', true, agentDeclaresPort ? 9400 : undefined)}
 `;
 const matrix = (rule: 'agent-to-web' | 'web-to-agent', webAuthoritative: boolean) => `apiVersion: flowmatrix.io/v1alpha1
 kind: CommunicationMatrix
@@ -126,7 +131,7 @@ test('m3: seen from each node the agent runs on, mode observed passes on every e
   }
 });
 
-// web-0 (n1) → agent-1 at 192.168.0.12 (n2, whose Node object lists no address): the edge web → node:n2:9400.
+// web-0 (n1) → agent-1 at 192.168.0.12 (n2, whose Node object lists no address); the agent declares no port: the edge web → node:n2:9400.
 const WEB0_TO_N2 = flow(2, '10.244.1.10', '192.168.0.12', 9400);
 const TO_N1 = 'workload:a/DaemonSet/web|node:n1|9400|TCP';
 
@@ -135,7 +140,7 @@ for (const [what, mode, authoritative] of [
   ['mode union, web authoritative for egress (left closed, the matrices disagree)', 'union', true],
 ] as const) {
   test(`m1, ${what}: web's must flow to the host-network agent seen to n2 only still requires n1's, and is blocked where the output denies it`, async () => {
-    const { db, input } = await stored(inventory(false), matrix('web-to-agent', authoritative), [WEB0_TO_N2]);
+    const { db, input } = await stored(inventory(false, false), matrix('web-to-agent', authoritative), [WEB0_TO_N2]);
     for (const engine of ENGINE_NAMES) {
       const { emitted, verification: v } = runRecommendation(input, engine, recommendOptions({ now: NOW, mode }), { tightness: false });
       const n1 = verdict(db, engine, emitted.manifests, 'workload:a/DaemonSet/web', 'node:n1', 9400);
@@ -156,7 +161,7 @@ for (const [what, mode, authoritative] of [
 }
 
 test('m1: mode union opens web\'s egress to the agent\'s nodes: verified on every engine', async () => {
-  const { input } = await stored(inventory(false), matrix('web-to-agent', false), [WEB0_TO_N2]);
+  const { input } = await stored(inventory(false, false), matrix('web-to-agent', false), [WEB0_TO_N2]);
   for (const engine of ENGINE_NAMES) {
     const { verification: v } = runRecommendation(input, engine, recommendOptions({ now: NOW }), { tightness: false });
     assert.equal(v.ok, true, `${engine}: ${JSON.stringify(v.blocked)}`);
