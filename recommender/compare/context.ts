@@ -19,6 +19,8 @@ export interface ClusterIndex {
   nodeIps: Map<string, string[]>;
   /** IP → node name. */
   nodeByIp: Map<string, string>;
+  /** Every node's addresses (`nodeIps`), sorted, each once: where a host-network pod may speak from, its node varying. */
+  allNodeIps: readonly string[];
   apiserver: ApiserverEndpoint[];
   apiserverIps: Set<string>;
   /** Nodes gone from the inventory that ran the apiserver (InventorySnapshot.formerControlPlaneNodes). */
@@ -57,6 +59,7 @@ export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<
     workloads,
     nodeIps,
     nodeByIp,
+    allNodeIps: [...new Set([...nodeIps.values()].flat())].sort(),
     apiserver: [...inv.apiserver],
     apiserverIps: new Set(inv.apiserver.map((e) => e.ip)),
     formerControlPlaneNodes: new Set(inv.formerControlPlaneNodes ?? []),

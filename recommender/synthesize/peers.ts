@@ -33,7 +33,7 @@ export interface DnsTarget {
 export function dnsTargetPeers(dns: DnsTarget, ix: ClusterIndex): PolicyPeer[] {
   const pods = dnsPeer(dns.namespace, dns.selector, dns.ports);
   if (dns.network === 'pod') return [pods];
-  const nodes = nodesPeer(nodeIpsOfHostNetworkPeer(ix));
+  const nodes = nodesPeer(ix.allNodeIps);
   return dns.network === 'host' ? [nodes] : [pods, nodes];
 }
 
@@ -58,7 +58,7 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
       const w = ix.workloads.get(workloadKey(far.workload));
       if (!w) return { ok: false, reason: `workload ${workloadKey(far.workload)} is not in the inventory: its labels are unknown` };
       if (w.hostNetwork) {
-        const ips = nodeIpsOfHostNetworkPeer(ix);
+        const ips = ix.allNodeIps;
         return ips.length > 0 ? { ok: true, peers: [nodesPeer(ips)] } : { ok: false, reason: `host-network workload ${workloadKey(far.workload)}: no node IP is known` };
       }
       return { ok: true, peers: [podsPeer(w.selector, w.namespace === ns ? undefined : w.namespace)] };
@@ -106,11 +106,6 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
 function controlPlaneNodeIps(ix: ClusterIndex): string[] {
   const ips = [...ix.nodeIps.values()].filter((own) => own.some((ip) => ix.apiserverIps.has(ip)));
   return [...new Set(ips.flat())].sort();
-}
-
-function nodeIpsOfHostNetworkPeer(ix: ClusterIndex): string[] {
-  // A host-network pod speaks from its node's address; which node varies, so every node's IPs.
-  return [...new Set([...ix.nodeIps.values()].flat())].sort();
 }
 
 export function protocolOf(p: string): PortProtocol | undefined {
@@ -198,7 +193,7 @@ export function reachesHostNetwork(rp: ResolvedPeer, ix: ClusterIndex): boolean 
 /** The node peer of a documented peer's host-network workloads (every node: their pods may run on any); none where it has none or no node address is known. */
 function hostNetworkNodes(rp: ResolvedPeer, ix: ClusterIndex): PolicyPeer[] {
   if (!reachesHostNetwork(rp, ix)) return [];
-  const ips = nodeIpsOfHostNetworkPeer(ix);
+  const ips = ix.allNodeIps;
   return ips.length > 0 ? [nodesPeer(ips)] : [];
 }
 
