@@ -171,17 +171,17 @@ function worldProbeIn(cidr: string, holes: readonly string[]): string | undefine
   const block = parseCidr(cidr);
   if (block === undefined) return undefined;
   const probe = block.family === 4 ? WORLD_PROBE : WORLD_PROBE_V6;
-  const inside = (c: string): boolean => {
-    const b = parseCidr(c);
-    return b !== undefined && cidrContainsIp(b, probe);
-  };
-  return inside(cidr) && !holes.some(inside) ? probe : undefined;
+  return cidrContainsIp(block, probe) && !heldBy(probe, holes) ? probe : undefined;
 }
 
 /** An address (not a folded block, which stands for outside addresses only) in the cluster's own blocks or a ClusterIP. */
 function isOwnAddress(ip: string, own: readonly string[]): boolean {
-  if (ip.includes('/')) return false;
-  return own.some((c) => {
+  return !ip.includes('/') && heldBy(ip, own);
+}
+
+/** Some block of `cidrs` holds the address `ip`. */
+function heldBy(ip: string, cidrs: readonly string[]): boolean {
+  return cidrs.some((c) => {
     const b = parseCidr(c);
     return b !== undefined && cidrContainsIp(b, ip);
   });

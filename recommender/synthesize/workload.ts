@@ -630,9 +630,8 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
         const server = d === 'ingress' ? self : { kind: 'workload' as const, workload: ref };
         const narrow = d === 'egress' && ctx.mirrors.servicePortRules.has(r.rule.id);
         const rulePorts = rp.ports ?? r.rule.ports;
-        const itself = workloadKey(ref) === workloadKey(self.workload);
         // Itself: its replicas' flow, on the ports they serve (a peer selecting its own pods says they talk).
-        if (itself && replicaPorts(d, rulePorts, ref, ctx.podNetwork).length === 0) continue;
+        const itself = workloadKey(ref) === workloadKey(self.workload);
         const ports = itself
           ? replicaPorts(d, rulePorts, ref, ctx.podNetwork)
           : rulePorts.length === 0
@@ -640,6 +639,7 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
             : narrow
               ? portsServedBy(rulePorts, ctx.podNetwork.servedPorts(ref))
               : rulePorts;
+        if (itself && ports.length === 0) continue;
         if (ports.length === 0) {
           const k = `${r.rule.id}|${workloadKey(server.workload)}`;
           if (!warned.has(k)) out.unverifiable.push({ far: ref, direction: d, warning: unverifiableWarning(r, server.workload, ctx.podNetwork.unresolvedTargetPorts(server.workload)) });
@@ -868,7 +868,7 @@ function addFarNodes(p: Planning, r: RuleAssessment, ports: readonly PortSpec[],
  * peer all on the host network (addressesUnknown) rather than cutting them. Undefined otherwise.
  */
 function unaddressedHostNetwork(rp: ResolvedPeer, ctx: SynthesisContext): string | undefined {
-  if (!reachesHostNetwork(rp, ctx.ix) || [...ctx.ix.nodeIps.values()].some((ips) => ips.length > 0)) return undefined;
+  if (!reachesHostNetwork(rp, ctx.ix) || ctx.ix.allNodeIps.length > 0) return undefined;
   const host = namedWorkloads(rp, ctx.podNetwork).filter((ref) => ctx.ix.workloads.get(workloadKey(ref))?.hostNetwork === true).map(workloadKey);
   // A matrix that declares host network where the inventory shows the pod network names none.
   if (host.length === 0) return addressesUnknown(rp);
