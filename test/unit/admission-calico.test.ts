@@ -79,6 +79,28 @@ test('ICMP: fields need protocol ICMP/ICMPv6, code needs a type, ranges, ipVersi
   assert.deepEqual(messages(ingress({ protocol: 'ICMP', icmp: { type: 254, code: 255 } })), []);
 });
 
+test('protocol as written: validateRule compares the Protocol struct with ProtocolFromString("ICMP"/"ICMPv6"/"TCP"), the CRD CEL rules the JSON value', () => {
+  // numorstring Uint8OrString.UnmarshalJSON: 1 and "1" both become Num(1), never equal to the
+  // String("ICMP") of ProtocolFromString — so libcalico-go validateRule (every release before
+  // the check moved to the CRD) refuses ICMP fields beside a numeric protocol (protocolIcmpMsg);
+  // the current CRD's CEL rule accepts the numbers 1 and 58 (self.protocol == 1 || == 58), not
+  // the strings "1"/"58". The finder's /tmp/s28c/icmpnum.yaml: protocol 1, icmp {type: 8}.
+  const olderReleases = /must set protocol to ICMP \(refused by Calico releases before/;
+  assert.match(messages(ingress({ protocol: 1, icmp: { type: 8 } }))[0]!, olderReleases);
+  assert.match(messages(ingress({ protocol: 58, icmp: { type: 128 } }))[0]!, olderReleases);
+  assert.deepEqual(messages(ingress({ protocol: '1', icmp: { type: 8 } })), ['/spec/ingress/0/icmp: rules that specify ICMP fields must set protocol to ICMP (Calico validateRule)']);
+  // HTTP alike: validateRule compares with String("TCP"); CEL accepts 'TCP' or the number 6.
+  assert.match(messages(ingress({ protocol: 6, http: { methods: ['GET'] } }))[0]!, /must set protocol to TCP or empty \(refused by Calico releases before/);
+  assert.deepEqual(messages(ingress({ protocol: '6', http: { methods: ['GET'] } })), ['/spec/ingress/0/protocol: rules that specify HTTP fields must set protocol to TCP or empty (Calico validateRule)']);
+  assert.deepEqual(messages(ingress({ protocol: 'TCP', http: { methods: ['GET'] } })), []);
+  // ipVersion: validateRule checks it for String("ICMP"/"ICMPv6") only, CEL for 'ICMP' or the
+  // number 1 (58): the string "1" with ipVersion 6 is refused by neither.
+  assert.deepEqual(messages(ingress({ protocol: 1, ipVersion: 6 })), ["/spec/ingress/0/ipVersion: must set ipversion to '4' with protocol icmp (Calico validateRule)"]);
+  assert.deepEqual(messages(ingress({ notProtocol: 58, ipVersion: 4 })), ["/spec/ingress/0/ipVersion: must set ipversion to '6' with protocol icmpv6 (Calico validateRule)"]);
+  assert.deepEqual(messages(ingress({ protocol: '1', ipVersion: 6 })), []);
+  assert.deepEqual(messages(ingress({ notProtocol: '58', ipVersion: 4 })), []);
+});
+
 test('HTTP clauses: Allow only, TCP or no protocol, never on egress (validateRule, validateNetworkPolicySpec)', () => {
   // VT "should reject Deny rule with HTTP clause", "should reject non-TCP protocol with HTTP clause", "should accept missing protocol with HTTP clause".
   assert.deepEqual(messages(np({ ingress: [{ action: 'Deny', http: { methods: ['GET'] } }] })), ['/spec/ingress/0/http: only valid for Allow rules (Calico validateRule)']);

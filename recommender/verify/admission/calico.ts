@@ -149,8 +149,8 @@ function checkRule(e: Errors, path: string, rule: Obj, direction: Direction, glo
     checkEntity(e, `${path}/${side}`, entity);
     checkEntityPorts(e, `${path}/${side}`, entity, rule, proto);
   }
-  checkRuleIcmp(e, path, rule, proto);
-  checkRuleHttp(e, path, rule, proto, direction);
+  checkRuleIcmp(e, path, rule);
+  checkRuleHttp(e, path, rule, direction);
   checkRuleNets(e, path, rule, sides);
   checkRuleServices(e, path, sides, direction, global);
 }
@@ -174,19 +174,41 @@ function checkEntityPorts(e: Errors, path: string, entity: Entity, rule: Obj, pr
   }
 }
 
-/** ICMP fields need protocol ICMP/ICMPv6, whose address family fixes ipVersion. */
-function checkRuleIcmp(e: Errors, path: string, rule: Obj, proto: number | undefined): void {
-  checkIcmp(e, `${path}/icmp`, rule.icmp);
-  checkIcmp(e, `${path}/notICMP`, rule.notICMP);
-  if (rule.icmp !== undefined && proto !== 1 && proto !== 58) e.add(`${path}/icmp`, 'rules that specify ICMP fields must set protocol to ICMP', 'validateRule');
-  const notProto = rule.notProtocol === undefined ? undefined : protocolNumber(rule.notProtocol);
-  if ((proto === 1 || notProto === 1) && rule.ipVersion !== undefined && rule.ipVersion !== 4) e.add(`${path}/ipVersion`, "must set ipversion to '4' with protocol icmp", 'validateRule');
-  if ((proto === 58 || notProto === 58) && rule.ipVersion !== undefined && rule.ipVersion !== 6) e.add(`${path}/ipVersion`, "must set ipversion to '6' with protocol icmpv6", 'validateRule');
+/**
+ * How a protocol as written compares with a protocol name. validateRule compares the Protocol
+ * struct with numorstring.ProtocolFromString(name): only that name, as a string, is equal (1 and
+ * "1" both unmarshal to Num(1), Uint8OrString.UnmarshalJSON). The CRD's CEL rules, which took
+ * these checks over in current releases, compare the JSON value with the name and its number
+ * (`self.protocol == 'ICMP' || self.protocol == 1`): the string "1" is neither.
+ */
+type ProtocolReading = 'name' | 'number' | 'other';
+
+function protocolReading(p: unknown, name: keyof typeof PROTOCOL_NUMBERS): ProtocolReading {
+  if (p === name) return 'name';
+  return p === PROTOCOL_NUMBERS[name] ? 'number' : 'other';
 }
 
-function checkRuleHttp(e: Errors, path: string, rule: Obj, proto: number | undefined, direction: Direction): void {
+/** Refused by validateRule (the name only) and accepted by the current CEL rule (its number too). */
+const BEFORE_CEL = ' (refused by Calico releases before the CRD validation rules accepted protocol numbers)';
+
+/** ICMP fields need protocol ICMP/ICMPv6, whose address family fixes ipVersion. */
+function checkRuleIcmp(e: Errors, path: string, rule: Obj): void {
+  checkIcmp(e, `${path}/icmp`, rule.icmp);
+  checkIcmp(e, `${path}/notICMP`, rule.notICMP);
+  if (rule.icmp !== undefined) {
+    const readings = [protocolReading(rule.protocol, 'ICMP'), protocolReading(rule.protocol, 'ICMPv6')];
+    if (!readings.includes('name')) e.add(`${path}/icmp`, `rules that specify ICMP fields must set protocol to ICMP${readings.includes('number') ? BEFORE_CEL : ''}`, 'validateRule');
+  }
+  // validateRule checks the name, the CEL rule the name and the number: either refuses.
+  const fixes = (name: 'ICMP' | 'ICMPv6') => protocolReading(rule.protocol, name) !== 'other' || protocolReading(rule.notProtocol, name) !== 'other';
+  if (fixes('ICMP') && rule.ipVersion !== undefined && rule.ipVersion !== 4) e.add(`${path}/ipVersion`, "must set ipversion to '4' with protocol icmp", 'validateRule');
+  if (fixes('ICMPv6') && rule.ipVersion !== undefined && rule.ipVersion !== 6) e.add(`${path}/ipVersion`, "must set ipversion to '6' with protocol icmpv6", 'validateRule');
+}
+
+function checkRuleHttp(e: Errors, path: string, rule: Obj, direction: Direction): void {
   if (rule.http === undefined) return;
-  if (rule.protocol !== undefined && proto !== 6) e.add(`${path}/protocol`, 'rules that specify HTTP fields must set protocol to TCP or empty', 'validateRule');
+  const tcp = protocolReading(rule.protocol, 'TCP');
+  if (rule.protocol !== undefined && tcp !== 'name') e.add(`${path}/protocol`, `rules that specify HTTP fields must set protocol to TCP or empty${tcp === 'number' ? BEFORE_CEL : ''}`, 'validateRule');
   if (rule.action !== 'Allow') e.add(`${path}/http`, 'only valid for Allow rules', 'validateRule');
   if (direction === 'egress') e.add(`${path}/http`, 'not allowed in egress rule', 'validateNetworkPolicySpec (ruleUsesAppLayerPolicy)');
 }
