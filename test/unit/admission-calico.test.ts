@@ -109,6 +109,17 @@ test('HTTP clauses: Allow only, TCP or no protocol, never on egress (validateRul
   assert.match(messages(egress({ http: { methods: ['GET'] } }))[0]!, /not allowed in egress rule/);
 });
 
+test('HTTP match: methods without duplicates, each path exact or prefix, starting with / and free of ? # and space (validateHTTPRule)', () => {
+  // libcalico-go validator.go validateHTTPMethods / validateHTTPPaths (the same in every release;
+  // the CRD schema checks neither). VT "(API) HTTPMatch".
+  assert.deepEqual(messages(ingress({ http: { methods: ['GET', 'POST'], paths: [{ exact: '/a' }, { prefix: '/b/' }] } })), []);
+  assert.deepEqual(messages(ingress({ http: { methods: ['GET', 'GET'] } })), ['/spec/ingress/0/http/methods: Invalid methods (duplicates): [GET GET] (Calico validateHTTPRule)']);
+  assert.deepEqual(messages(ingress({ http: { paths: [{ exact: '/a', prefix: '/a' }] } })), ["/spec/ingress/0/http/paths/0: Invalid path match. Both 'exact' and 'prefix' are set (Calico validateHTTPRule)"]);
+  assert.deepEqual(messages(ingress({ http: { paths: [{}] } })), ["/spec/ingress/0/http/paths/0: Invalid path match. Either 'exact' or 'prefix' must be set (Calico validateHTTPRule)"]);
+  assert.deepEqual(messages(ingress({ http: { paths: [{ prefix: 'api' }] } })), ['/spec/ingress/0/http/paths/0: Invalid path api. (must start with `/` and not contain `?` or `#` (Calico validateHTTPRule)']);
+  assert.equal(messages(ingress({ http: { paths: [{ exact: '/a?b=1' }, { exact: '/a#x' }, { exact: '/a b' }] } })).length, 3);
+});
+
 test('services (validateEntityRule, validateRule, validateNetworkPolicySpec, validateGlobalNetworkPolicySpec)', () => {
   assert.deepEqual(messages(egress({ protocol: 'TCP', destination: { services: { name: 'kubernetes', namespace: 'default' }, ports: [443] } })), ['/spec/egress/0/destination/ports: cannot specify ports with a service selector (Calico validateRule)']);
   assert.deepEqual(messages(egress({ destination: { services: { name: 'api' }, selector: "app == 'x'" } })), ['/spec/egress/0/destination/services: cannot specify Selector/NotSelector and Services on the same rule (Calico validateEntityRule)']);

@@ -205,8 +205,26 @@ function checkRuleIcmp(e: Errors, path: string, rule: Obj): void {
   if (fixes('ICMPv6') && rule.ipVersion !== undefined && rule.ipVersion !== 6) e.add(`${path}/ipVersion`, "must set ipversion to '6' with protocol icmpv6", 'validateRule');
 }
 
+/** validateHTTPRule (validateHTTPMethods, validateHTTPPaths; the CRD schema checks neither). */
+function checkHttpMatch(e: Errors, path: string, http: unknown): void {
+  if (!isPlainObject(http)) return;
+  const methods = itemsOf(http.methods);
+  if (new Set(methods).size !== methods.length) e.add(`${path}/methods`, `Invalid methods (duplicates): [${methods.join(' ')}]`, 'validateHTTPRule');
+  itemsOf(http.paths).forEach((p, k) => {
+    const m: Obj = isPlainObject(p) ? p : {};
+    const exact = typeof m.exact === 'string' ? m.exact : '';
+    const prefix = typeof m.prefix === 'string' ? m.prefix : '';
+    const value = exact || prefix;
+    if (exact !== '' && prefix !== '') e.add(`${path}/paths/${k}`, "Invalid path match. Both 'exact' and 'prefix' are set", 'validateHTTPRule');
+    else if (value === '') e.add(`${path}/paths/${k}`, "Invalid path match. Either 'exact' or 'prefix' must be set", 'validateHTTPRule');
+    // RFC 3986 section 3.3, as upstream checks it: an absolute path, no query or fragment.
+    else if (!value.startsWith('/') || /[? #]/.test(value)) e.add(`${path}/paths/${k}`, `Invalid path ${value}. (must start with \`/\` and not contain \`?\` or \`#\``, 'validateHTTPRule');
+  });
+}
+
 function checkRuleHttp(e: Errors, path: string, rule: Obj, direction: Direction): void {
   if (rule.http === undefined) return;
+  checkHttpMatch(e, `${path}/http`, rule.http);
   const tcp = protocolReading(rule.protocol, 'TCP');
   if (rule.protocol !== undefined && tcp !== 'name') e.add(`${path}/protocol`, `rules that specify HTTP fields must set protocol to TCP or empty${tcp === 'number' ? BEFORE_CEL : ''}`, 'validateRule');
   if (rule.action !== 'Allow') e.add(`${path}/http`, 'only valid for Allow rules', 'validateRule');
