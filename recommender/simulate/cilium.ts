@@ -311,7 +311,8 @@ class CiliumSimulator implements Simulator {
   }
 
   private peerMatches(r: PeerRule, id: Identity, requires: readonly Selector[], subject: SimPod): boolean {
-    // No L3 peer: with toPorts or icmps the rule allows every peer on those ports or ICMP types
+    if (r.selectsNoPeer) return false;
+    // No L3 peer given (an empty list given selects none, above): with toPorts or icmps the rule allows every peer on those ports or ICMP types
     // (rule.go mergeIngress: "an empty slice of EndpointSelector indicates that the rule allows all
     // at L3", for icmps alike); with neither (`{}`) it selects nothing: no L3-only rule is made.
     if (!r.hasL3) return r.toPorts !== undefined || r.icmps !== undefined;

@@ -259,6 +259,48 @@ test('default deny: an empty rule isolates, an empty list does not, enableDefaul
   assert.equal(allows([], P(web), P(api), 8080, 'TCP', { enforcementMode: 'always' }), false);
 });
 
+// Since Cilium 1.15 (cilium/cilium#29608 "policy: Do not select any identity with empty slices"),
+// an explicitly empty peer list selects no peer: pkg/policy/utils/parserules.go
+// mergeEndpointSelectors returns nil ("Explicitly check for empty non-nil slices, it should not
+// result in any identity being selected") for an empty from/toEndpoints, from/toNodes,
+// from/toEntities, from/toCIDR or from/toCIDRSet — whatever else the rule names — and the rule
+// still puts the direction into default deny. toFQDNs, toGroups and toServices are not in that
+// check: empty, they are as if absent (toPorts then allow every peer).
+test('an explicitly empty peer list selects no peer, for allow and deny rules alike; the direction stays default deny (pkg/policy/utils/parserules.go mergeEndpointSelectors; cilium/cilium#29608)', () => {
+  const toPorts = [{ ports: [{ port: '8080', protocol: 'TCP' }] }];
+  for (const field of ['fromEndpoints', 'fromEntities', 'fromCIDR', 'fromCIDRSet', 'fromNodes']) {
+    const p = ingressFrom({ [field]: [] }, { toPorts });
+    for (const client of [P(web), EXT('198.51.100.7'), NODE(nodeA)]) {
+      const v = verdict([p], client, P(api), 8080);
+      assert.equal(v.verdict, 'deny', `${field}: [] selects no peer (${JSON.stringify(client)})`);
+      assert.equal(v.ingress.isolated, true, `${field}: [] still isolates`);
+    }
+  }
+  for (const field of ['toEndpoints', 'toEntities', 'toCIDR', 'toCIDRSet', 'toNodes']) {
+    const p = egressTo({ [field]: [] }, { toPorts });
+    for (const server of [P(api), EXT('198.51.100.7'), NODE(nodeB)]) {
+      const v = verdict([p], P(web), server, 8080);
+      assert.equal(v.verdict, 'deny', `${field}: [] selects no peer (${JSON.stringify(server)})`);
+      assert.equal(v.egress.isolated, true, `${field}: [] still isolates`);
+    }
+  }
+  // One empty list empties the rule, whatever else it names.
+  const mixed = egressTo({ toEndpoints: [], toCIDR: ['198.51.100.7/32'] }, { toPorts });
+  assert.equal(allows([mixed], P(web), EXT('198.51.100.7'), 8080), false);
+  // An empty list in a deny rule denies nothing.
+  const allowAll = ingressFrom({ fromEntities: ['all'] });
+  const denyNone = cnp('shop', 'deny-none', { endpointSelector: { matchLabels: { app: 'api' } }, ingressDeny: [{ fromEndpoints: [], toPorts }] });
+  assert.equal(allows([allowAll, denyNone], P(web), P(api), 8080), true);
+  const denyNoneOut = cnp('shop', 'deny-none-out', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toEntities: ['all'] }], egressDeny: [{ toCIDRSet: [], toPorts }] });
+  assert.equal(allows([denyNoneOut], P(web), EXT('198.51.100.7'), 8080), true);
+  // Not in the check: an empty toFQDNs or toServices is as if absent, so toPorts allow every peer.
+  assert.equal(allows([egressTo({ toFQDNs: [] }, { toPorts })], P(web), EXT('198.51.100.7'), 8080), true);
+  assert.equal(allows([egressTo({ toServices: [] }, { toPorts })], P(web), P(api), 8080), true);
+  // The simulator that judges beside applied policies (Cilium with NetworkPolicies) reads it alike.
+  const applied = ingressFrom({ fromEndpoints: [] }, { toPorts });
+  assert.equal(SIMULATORS.cilium([applied], cluster).evaluate({ client: P(web), server: P(api), port: 8080, protocol: 'TCP' }).verdict, 'deny');
+});
+
 test('the local host always reaches its pods on ingress (language.rst "Access to/from local host" note; allow-localhost)', () => {
   const deny = cnp('shop', 'd', { endpointSelector: {}, ingress: [{}] });
   assert.equal(allows([deny], NODE(nodeA), P(web), 8080), true, 'kubelet probe from its own node');

@@ -69,6 +69,8 @@ export interface PeerRule {
   unmatchable: string[];
   /** Whether the rule names any L3 peer at all. */
   hasL3: boolean;
+  /** A peer list given empty (`fromEndpoints: []`, …): the rule selects no peer (`emptyPeerList`). */
+  selectsNoPeer: boolean;
   /** undefined: no toPorts (L3-only). */
   toPorts?: CompiledPortRule[];
   /** toPorts as (protocol, port) spans; undefined when any port can match (no toPorts, a named port). */
@@ -293,6 +295,19 @@ type AnyPeerRule = {
   icmps?: CiliumIcmpRule[];
 };
 
+/**
+ * An empty but present from/toEndpoints, from/toNodes, from/toEntities, from/toCIDR or
+ * from/toCIDRSet: since Cilium 1.15 (cilium/cilium#29608) the rule then selects no peer at all,
+ * whatever else it names (pkg/policy/utils/parserules.go mergeEndpointSelectors: "Explicitly check
+ * for empty non-nil slices, it should not result in any identity being selected"), where an absent
+ * one leaves toPorts to allow every peer. toFQDNs, toGroups and toServices are not checked there:
+ * empty, they are as if absent.
+ */
+function emptyPeerList(r: AnyPeerRule, from: boolean): boolean {
+  const lists = from ? [r.fromEndpoints, r.fromNodes, r.fromEntities, r.fromCIDR, r.fromCIDRSet] : [r.toEndpoints, r.toNodes, r.toEntities, r.toCIDR, r.toCIDRSet];
+  return lists.some((l) => Array.isArray(l) && l.length === 0);
+}
+
 function compilePeerRule(r: AnyPeerRule, direction: Direction, deny: boolean, policy: string, pointer: string, namespace: string | undefined, matchesInit: boolean, opts: CompileOptions & { memo: CompileMemo }): PeerRule {
   const memo = opts.memo;
   const from = direction === 'ingress';
@@ -325,6 +340,7 @@ function compilePeerRule(r: AnyPeerRule, direction: Direction, deny: boolean, po
     services,
     unmatchable,
     hasL3,
+    selectsNoPeer: emptyPeerList(r, from),
   };
   const icmps = compileIcmps(r.icmps);
   if (icmps) rule.icmps = icmps;
