@@ -81,6 +81,20 @@ test('entities must be known (IngressCommonRule.Validate / EgressCommonRule.Vali
   assertRefused(cnp({ endpointSelector: sel, egress: [{ toEntities: ['everything'] }] }), '/spec/egress/0/toEntities/0', 'unsupported entity: everything', 'EgressCommonRule.Validate');
 });
 
+// An except wider than its prefix (10.0.0.0/8 in 10.0.0.0/16) holds the prefix's base address, which
+// is all CIDRRule.Validate checked up to Cilium 1.19 (`!prefix.Contains(except.Addr())`); since
+// cilium/cilium#44637 (fixing #44614, "exception CIDR can be bigger than the main CIDR and still
+// pass validation") it also refuses `prefix.Bits() > except.Bits()`. Refused as the current agent
+// does, the message says older agents accept it.
+test('CIDRs: an except wider than its prefix is refused as Cilium does since cilium/cilium#44637, the message saying older agents accept it (rule_validation.go CIDRRule.Validate)', () => {
+  const wider = cnp({ endpointSelector: sel, egress: [{ toCIDRSet: [{ cidr: '10.0.0.0/16', except: ['10.0.0.0/8'] }] }] });
+  assertRefused(wider, '/spec/egress/0/toCIDRSet/0/except/0', 'the except is wider than the prefix', 'CIDRRule.Validate');
+  assertRefused(wider, '/spec/egress/0/toCIDRSet/0/except/0', 'cilium/cilium#44637', 'CIDRRule.Validate');
+  // An except outside the prefix was refused by every version: its message names no version.
+  const outside = admissionErrorsCilium(cnp({ endpointSelector: sel, egress: [{ toCIDRSet: [{ cidr: '10.0.0.0/16', except: ['10.1.0.0/24'] }] }] }));
+  assert.doesNotMatch(outside[0]!.message, /44637/);
+});
+
 test('CIDRs: parseable, except inside the allowed prefix and of the same family (rule_validation_test.go TestCIDRsanitize; CIDRRule.Validate)', () => {
   assertRefused(cnp({ endpointSelector: sel, egress: [{ toCIDRSet: [{ cidr: '10.0.0.0/254.0.0.255' }] }] }), '/spec/egress/0/toCIDRSet/0/cidr', 'unable to parse CIDRRule', 'CIDRRule.Validate');
   assertRefused(cnp({ endpointSelector: sel, egress: [{ toCIDRSet: [{ cidr: '10.0.0.0/16', except: ['10.1.0.0/24'] }] }] }), '/spec/egress/0/toCIDRSet/0/except/0', 'does not contain exclude CIDR prefix 10.1.0.0/24', 'CIDRRule.Validate');

@@ -201,6 +201,19 @@ test('CIDR peers match world only by default; nodes with policy-cidr-match-mode:
   assert.equal(allows([plain], P(web), EXT('198.51.100.7'), 443), true);
 });
 
+// Where the agent accepts an except wider than its prefix (Cilium up to 1.19; refused since
+// cilium/cilium#44637), every address of the prefix is in the except, so the rule selects none:
+// "ExceptCIDRs contains the CIDR itself. In this case nothing should be allowed" (cilium/cilium#14516).
+test('an except wider than its prefix, where the agent accepts it, leaves nothing of the prefix selected (cilium/cilium#14516)', () => {
+  const wider = egressTo({ toCIDRSet: [{ cidr: '10.50.0.0/16', except: ['10.0.0.0/8'] }] });
+  const accepted = { enforceAdmission: false };
+  assert.equal(allows([wider], P(web), EXT('10.50.0.1'), 443, 'TCP', accepted), false, 'an address of the prefix');
+  assert.equal(allows([wider], P(web), EXT('10.50.0.0/24'), 443, 'TCP', accepted), false, 'a block of the prefix');
+  assert.equal(allows([wider], P(web), EXT('10.60.0.1'), 443, 'TCP', accepted), false, 'outside the prefix');
+  const denyWider = cnp('shop', 'deny-wider', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toEntities: ['all'] }], egressDeny: [{ toCIDRSet: [{ cidr: '10.50.0.0/16', except: ['10.0.0.0/8'] }] }] });
+  assert.equal(allows([denyWider], P(web), EXT('10.50.0.1'), 443, 'TCP', accepted), true, 'a deny rule with it denies nothing');
+});
+
 test('toPorts: port "0" is every port, ANY every protocol, endPort a range (language.rst "Layer 4 Examples"; l4.go; rule.go mergeIngress)', () => {
   const all = ingressFrom({ fromEndpoints: [{ matchLabels: { app: 'web' } }] }, { toPorts: [{ ports: [{ port: '0', protocol: 'TCP' }] }] });
   assert.equal(allows([all], P(web), P(api), 12345), true);

@@ -15,7 +15,7 @@ import { isServiceName, parsePortNumber } from '../../simulate/cilium/ports.ts';
 import { splitKey } from '../../simulate/cilium/labels.ts';
 import { icmpTypeNumber } from '../../simulate/cilium/icmp.ts';
 import { isPlainObject, itemsOf } from '../../../domain/plain-object.ts';
-import { parseLenientIp, rangeCovers, type LenientRange } from '../../../domain/ip.ts';
+import { hostRange, parseLenientIp, rangeCovers, type LenientRange } from '../../../domain/ip.ts';
 
 type Obj = Record<string, unknown>;
 const len = (x: unknown): number => itemsOf(x).length;
@@ -153,9 +153,21 @@ function checkCidrRule(e: Errors, path: string, r: unknown): void {
   itemsOf(r.except).forEach((x, k) => {
     const inner = prefix(String(x));
     if (!inner) return e.add(`${path}/except/${k}`, `unable to parse except CIDR ${JSON.stringify(x)}`, where);
-    if (!rangeCovers(outer, inner)) e.add(`${path}/except/${k}`, `allow CIDR prefix ${String(r.cidr)} does not contain exclude CIDR prefix ${String(x)}`, where);
+    if (!rangeCovers(outer, inner)) e.add(`${path}/except/${k}`, `allow CIDR prefix ${String(r.cidr)} does not contain exclude CIDR prefix ${String(x)}${widerExcept(outer, inner) ? WIDER_EXCEPT : ''}`, where);
   });
 }
+
+/**
+ * Holds the prefix's base address but is wider: up to Cilium 1.19 CIDRRule.Validate checked only
+ * `prefix.Contains(except.Addr())` and accepted it (the rule then selects none of the prefix);
+ * cilium/cilium#44637 (fixing #44614) added `prefix.Bits() > except.Bits()`, and the check here
+ * refuses it as the current agent does.
+ */
+function widerExcept(outer: LenientRange, inner: LenientRange): boolean {
+  return inner[1] < outer[1] && rangeCovers(outer, hostRange(inner[0]));
+}
+
+const WIDER_EXCEPT = ': the except is wider than the prefix (refused since cilium/cilium#44637; an older agent accepts it and selects none of the prefix)';
 
 // ---- FQDN selectors (fqdn.go FQDNSelector, PortRuleDNS; matchpattern.Validate) ----
 
