@@ -26,6 +26,7 @@ import { decideSide, sideAllows, type DecidedBy, type PortFlow, type SideVerdict
 import { manifestErrors, type ManifestError } from './index.ts';
 import { extraProbes, worldProbe, type Probe } from './probes.ts';
 import { unaddressedHostNetworkNote } from './unaddressed-host-network.ts';
+import { tieReadings, tieWords, type TieReadings } from './priority-tie-readings.ts';
 import { atJudgedNodes } from '../simulate/host-network-nodes.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { ipFamily } from '../../domain/ip.ts';
@@ -186,6 +187,8 @@ interface Judges {
   withApplied: Simulator | undefined;
   /** `withApplied` where the network plugin matches ipBlocks against pod addresses (null: no applied policies); built on first use. */
   withAppliedOtherReading: () => Simulator | null;
+  /** `withApplied` in both orders of the recommended policies that tie with applied ones (priority-tie-readings.ts); undefined: no tie. */
+  ties: TieReadings | undefined;
 }
 
 function judges(input: SimulateSidesInput): Judges {
@@ -199,6 +202,7 @@ function judges(input: SimulateSidesInput): Judges {
     ours: input.simulator(input.manifests, cluster),
     withApplied: together && beside(together, cluster),
     withAppliedOtherReading: () => (otherReading ??= (together && beside.ipBlocksMatchingPods?.(together, cluster)) ?? null),
+    ties: together && tieReadings(input.manifests, input.beside, cluster, beside),
   };
 }
 
@@ -263,10 +267,29 @@ function judgeRequired(j: Judges, found: SidesFound, workload: string, direction
     const side = decideSide(j.ours, flow, direction);
     const reason = `${side.reason}${unaddressedHostNetworkNote(j.model, edge, flow, direction)}`;
     found.blocked.push(finding(workload, direction, edge, side, by === undefined ? reason : `${reason}${required}: ${CUTS}${wayOut(by)}`));
-  } else {
+  } else if (!blockedByTie(j, found, workload, direction, edge, flow, required)) {
     blockedByAppliedOnly(j, found, workload, direction, edge, flow, required);
   }
   return allowed;
+}
+
+/**
+ * A required side that the two orders of a tie between recommended and applied policies decide
+ * apart is blocked: the cluster may apply either order (priority-tie-readings.ts), so applying the
+ * recommendation may cut it — as much the recommendation's priority's doing as the applied
+ * policy's. Whether it was.
+ */
+function blockedByTie(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, note: string): boolean {
+  const t = j.ties;
+  if (t === undefined) return false;
+  const oursFirst = sideAllows(t.oursFirst, flow, direction);
+  if (oursFirst === sideAllows(t.appliedFirst, flow, direction)) return false;
+  const denied = decideSide(oursFirst ? t.appliedFirst : t.oursFirst, flow, direction);
+  const tie = denied.by === undefined ? undefined : t.tieOf.get(denied.by.policy);
+  const order = oursFirst ? 'the applied policies first' : 'the recommended policies first';
+  const why = tie === undefined ? 'policies of one tier and priority' : tieWords(tie);
+  found.blocked.push(finding(workload, direction, edge, denied, `undetermined: ${why}, and the implementation can apply any of them (network-policy-api, ClusterNetworkPolicy "priority"); taking ${order}, ${denied.reason}${note}: ${CUTS} on such a cluster; give one of them another priority`));
+  return true;
 }
 
 /** What a finding on a flow a must rule requires, not observed yet, says of it: `; <rule> (must) requires it, not observed yet`. */
