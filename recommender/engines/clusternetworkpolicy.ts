@@ -11,7 +11,8 @@
  * ≤ 25 peers and ≤ 25 protocols per rule (more → several rules), ≤ 25 networks per peer.
  * Ingress peers can only be pods and namespaces: `world` and the apiserver (webhooks) as
  * sources are every pod (`namespaces: {}`), which is exact since the ingress isolation denies
- * pods only; nodes and CIDRs are reported as not expressible — and equally are not denied. An
+ * pods only; nodes and CIDRs are reported as not expressible — nodes are not denied either, but
+ * the pods an address block holds are (the isolation denies every pod). An
  * egress rule lost for want of an address turns the egress isolation into a Pass: the output
  * may be looser than intended, never cutting required traffic.
  */
@@ -249,9 +250,16 @@ function where(direction: Direction, rule: PolicyRule): { direction: Direction; 
   return { direction, rule: rule.explanation.id };
 }
 
-function notExpressible(intent: PolicyIntent, direction: Direction, rule: PolicyRule, what: string, w: Warnings): void {
-  w.add('peer-not-expressible', intent, `ClusterNetworkPolicy ingress cannot match ${what} (only pods and namespaces): no rule emitted; such traffic is not denied by it either`, where(direction, rule));
+function notExpressible(intent: PolicyIntent, direction: Direction, rule: PolicyRule, what: string, w: Warnings, denied = 'such traffic is not denied by it either'): void {
+  w.add('peer-not-expressible', intent, `ClusterNetworkPolicy ingress cannot match ${what} (only pods and namespaces): no rule emitted; ${denied}`, where(direction, rule));
 }
+
+/**
+ * What the isolation does to an ingress address block's traffic: it denies `namespaces: {}`, which
+ * "selects all pods" of every namespace (ClusterNetworkPolicyIngressPeer), so the pods whose
+ * addresses the block holds are denied; only its addresses that are no pod are left open.
+ */
+const BLOCK_PODS_DENIED = "the ingress isolation denies every pod, so pods whose addresses it holds are denied (addresses that are no pod's are not denied by it); where the block holds pods, allow them by a pods or namespace peer";
 
 const ALL_PODS: PolicyPeer = { kind: 'selected-namespaces', namespaceSelector: {}, selector: {} };
 const EVERYTHING: PolicyPeer = { kind: 'cidr', cidr: '0.0.0.0/0', except: [] };
@@ -333,7 +341,7 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
         else for (const cidr of r.peerCidrs(p)) nets.push(cidr);
         break;
       case 'cidr':
-        if (direction === 'ingress') notExpressible(intent, direction, rule, `the address block ${p.cidr}`, w);
+        if (direction === 'ingress') notExpressible(intent, direction, rule, `the address block ${p.cidr}`, w, BLOCK_PODS_DENIED);
         else for (const cidr of r.peerCidrs(p)) nets.push(cidr);
         break;
       case 'fqdn':

@@ -338,3 +338,15 @@ test('fqdn-unresolved says why a wildcard name gets no addresses: it stands for 
     /^NetworkPolicy has no FQDN rule and a wildcard name \(\*\.a\.example\.com\) stands for names not seen yet, so it is never rendered as the addresses seen, and no address is known for plugins\.example\.org, x\.example\.org: the rule allows/,
   );
 });
+
+test('clusternetworkpolicy, an ingress address block: not expressible (ClusterNetworkPolicyIngressPeer is namespaces or pods only), and the warning does not claim such traffic stays open: the ingress isolation denies `namespaces: {}`, every pod, so a pod the block holds is denied (only addresses that are no pod are left to other policies)', () => {
+  const set = policySet([workload('shop/api', [{ peers: [cidrPeer('10.244.0.0/16')], ports: [tcp(9090)], explanation: why('m#scrape') }], 'ingress')]);
+  const r = ENGINES.clusternetworkpolicy.emit(set);
+  const isolation = r.manifests.find((m) => m.metadata.name.endsWith('-isolation'));
+  assert.deepEqual(spec(isolation).ingress, [{ name: 'deny all other ingress', action: 'Deny', from: [{ namespaces: {} }] }]);
+  const [w] = r.warnings.filter((x) => x.code === 'peer-not-expressible');
+  assert.ok(w);
+  assert.doesNotMatch(w.message, /such traffic is not denied/);
+  assert.match(w.message, /address block 10\.244\.0\.0\/16/);
+  assert.match(w.message, /pods whose addresses it holds are denied/);
+});
