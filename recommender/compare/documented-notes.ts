@@ -1,6 +1,6 @@
 /**
  * What a workload's documented rules say beyond their statuses: which must rules wait for a
- * role nothing binds (applying the recommendation blocks them), which rules are documented only
+ * role nothing binds (no rule renders them), which rules are documented only
  * when a parameter is set, and which documented health checks are kubelet probes.
  */
 import type { Direction } from '../../domain/direction.ts';
@@ -67,6 +67,27 @@ function anyPeerOn(r: RuleAssessment, ports: string): string {
 }
 
 /**
+ * What a workload's warning says of must flows the recommendation renders no rule for (mode
+ * observed, a rule or part of it no edge shows; a role nothing binds): their fate is the engine's,
+ * and the workload's warnings are the same for every engine. The rules rendered for the observed
+ * edges may hold them on one engine and not on another — a node seen: Cilium's `remote-node` and
+ * `host` entities hold every node (docs.cilium.io "Layer 3 Policies", entities), a NetworkPolicy
+ * ipBlock, Calico `nets` or ClusterNetworkPolicy `networks` that node's addresses only. The verification
+ * judges each such flow under the engine (VerifiedSides.documented) and fails where the output
+ * cuts it, naming the rule, the flow and the way out: "blocks" is its word, not this warning's.
+ */
+export function noRuleOfTheirOwn(flows: { one: string } | 'those flows'): string {
+  return flows === 'those flows'
+    ? 'those flows get no rule of their own, and the verification fails on each the output cuts'
+    : `${flows.one} gets no rule of its own, and the verification fails where the output cuts it`;
+}
+
+/** The mode observed warning's end: what it does to the must flows no edge shows (noRuleOfTheirOwn), and the way out. */
+export function leftOutByModeObserved(flows: { one: string } | 'those flows'): string {
+  return `mode observed renders observed edges only: ${noRuleOfTheirOwn(flows)} (mode union keeps ${flows === 'those flows' ? 'them' : 'it'})`;
+}
+
+/**
  * Warnings for a workload's rules: a `must` rule waiting for an unbound role in a direction the
  * recommendation restricts (allowed from any peer on its ports until the role is bound, or, where
  * `allowsUnbound` says the recommendation renders no documented rule there, cut), and a rule
@@ -77,21 +98,21 @@ export function documentedWarnings(
   rules: readonly RuleAssessment[],
   restricted: Record<Direction, boolean>,
   allowsUnbound: Record<Direction, boolean>,
-  /** Mode observed: whether the output cuts what a must rule nothing observed (lately) requires; undefined in the other modes. */
-  cutInModeObserved?: (r: RuleAssessment) => boolean,
+  /** Mode observed: whether the output renders nothing that keeps what a must rule nothing observed (lately) requires; undefined in the other modes. */
+  leftOutInModeObserved?: (r: RuleAssessment) => boolean,
 ): string[] {
   const out: string[] = [];
   for (const r of rules) {
     const { rule } = r;
-    // Mode observed renders observed edges only: a must rule nothing observed yet is cut, and said so.
-    if (cutInModeObserved && rule.active && rule.level === 'must' && (r.status === 'documented-unobserved' || r.status === 'stale') && !waitsForUnboundRole(r) && restricted[rule.direction] && cutInModeObserved(r)) {
+    // Mode observed renders observed edges only: a must rule nothing observed yet gets no rule, and said so (the verification says where it is cut).
+    if (leftOutInModeObserved && rule.active && rule.level === 'must' && (r.status === 'documented-unobserved' || r.status === 'stale') && !waitsForUnboundRole(r) && restricted[rule.direction] && leftOutInModeObserved(r)) {
       const seen = r.status === 'stale' ? 'not observed lately (its edges are stale)' : 'not observed';
-      out.push(`${rule.id} (must: ${rule.purpose}) is ${seen}, and mode observed renders observed edges only: applying this recommendation blocks that ${rule.direction} flow (mode union keeps it)`);
+      out.push(`${rule.id} (must: ${rule.purpose}) is ${seen}, and ${leftOutByModeObserved({ one: `that ${rule.direction} flow` })}`);
     }
     if (waitsForUnboundRole(r) && restricted[rule.direction]) {
       const what = allowsUnbound[rule.direction] && onlyRoleUnbound(r)
         ? `this recommendation allows that ${rule.direction} flow ${anyPeerOn(r, "the rule's ports")} until then`
-        : `applying this recommendation blocks that ${rule.direction} flow`;
+        : noRuleOfTheirOwn({ one: `that ${rule.direction} flow` });
       out.push(`${rule.id} (must: ${rule.purpose}) waits for role ${rule.role}, which is unbound and which nothing observed binds: ${what}; bind ${rule.role} in matrices.bindings.roles.${rule.role}`);
     }
     if (r.status === 'documented-when-set') out.push(whenSetWarning(r));

@@ -16,7 +16,7 @@ import { dnsPorts, explanation, port, worldPeer, type DirectionInput, type Inten
 import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, portKey, selectorIsEmpty } from '../policy/order.ts';
 import { confirmedFromNodesOnly, nodeEvidenceShows, speakingNodes } from './node-evidence.ts';
-import { disabledComponentWarning, documentedWarnings, onlyRoleUnbound, otherViewWarnings, probesOnly, probesRequireNodes, unboundRoleNote } from '../compare/documented-notes.ts';
+import { disabledComponentWarning, documentedWarnings, leftOutByModeObserved, onlyRoleUnbound, otherViewWarnings, probesOnly, probesRequireNodes, unboundRoleNote } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
@@ -332,9 +332,9 @@ const restrictsDirection = (d: DirectionInput): boolean => d.mode === 'rules' ||
 function addRestrictionWarnings(p: Planning, ingress: DirectionInput, egress: DirectionInput, anyPeer: boolean): void {
   const { comparison, ctx, plan } = p;
   const restricted = { ingress: restrictsDirection(ingress), egress: restrictsDirection(egress) };
-  const cuts = ctx.opts.mode === 'observed' ? modeObservedCuts(p) : undefined;
-  plan.warnings.push(...documentedWarnings(comparison.rules, restricted, { ingress: anyPeer, egress: anyPeer && ctx.opts.egress }, cuts));
-  if (ctx.opts.mode === 'observed') plan.warnings.push(...partlyObservedWarnings(comparison.rules, plan.documentedFlows, (f) => restricted[f.direction] && cutsUnobservedFlow(p, f)));
+  const leftOut = ctx.opts.mode === 'observed' ? leftOutInModeObserved(p) : undefined;
+  plan.warnings.push(...documentedWarnings(comparison.rules, restricted, { ingress: anyPeer, egress: anyPeer && ctx.opts.egress }, leftOut));
+  if (ctx.opts.mode === 'observed') plan.warnings.push(...partlyObservedWarnings(comparison.rules, plan.documentedFlows, (f) => restricted[f.direction] && leavesUnobservedFlowOut(p, f)));
   plan.warnings.push(...otherViewWarnings(comparison.rules, { ingress: comparison.ingress, egress: comparison.egress }));
   plan.warnings.push(...p.cutHere.filter((m) => restricted[m.direction]).map(mirroredCutWarning));
   for (const direction of ['ingress', 'egress'] as const) {
@@ -514,12 +514,13 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[], open
 }
 
 /**
- * Mode observed: a must rule of another component naming this workload, nothing observed here, is
- * cut on this side (the owner's end may be on the host network, where no policy cuts it and its
- * own warning would name the wrong side).
+ * Mode observed: a must rule of another component naming this workload, nothing observed here,
+ * gets no rule on this side, said here (the owner's end may be on the host network, where no
+ * policy cuts it and its own warning would name the wrong side); the verification says whether
+ * the engine's output cuts it.
  */
 function mirroredCutWarning(m: MirroredRule): string {
-  return `${m.rule.id} (must: ${m.rule.purpose}) needs ${m.direction} here ${towardOwner(m)} and is not observed, and mode observed renders observed edges only: applying this recommendation blocks that ${m.direction} flow here (mode union keeps it)`;
+  return `${m.rule.id} (must: ${m.rule.purpose}) needs ${m.direction} here ${towardOwner(m)} and is not observed, and ${leftOutByModeObserved({ one: `that ${m.direction} flow here` })}`;
 }
 
 /** The rule's owner as the far end of the mirrored direction: egress goes to it, ingress comes from it. */
@@ -735,23 +736,26 @@ function unverifiableWarning(r: RuleAssessment, server: WorkloadRef, unresolved:
 }
 
 /**
- * Mode observed: whether the output cuts what an unobserved or stale `must` rule requires (the
- * verification blocks it: docs/recommend.md, "Verification"). Not where a dynamic-peers exception
- * opens the direction to all, nor, for a rule seen long ago only, where none of its edges was
- * left out (an exposed port open to all keeps them) or all it covers are kubelet probes (the
- * pod's own node is always allowed).
+ * Mode observed: whether the output renders nothing that keeps what an unobserved or stale `must`
+ * rule requires on every engine (whether the rules for the observed edges keep it is the engine's:
+ * the verification judges it, documented-notes.ts noRuleOfTheirOwn). Not where a dynamic-peers
+ * exception opens the direction to all, nor, for a rule seen long ago only, where none of its
+ * edges was left out (an exposed port open to all keeps them) or all it covers are kubelet probes
+ * (the pod's own node is always allowed).
  */
-function modeObservedCuts(p: Planning): (r: RuleAssessment) => boolean {
+function leftOutInModeObserved(p: Planning): (r: RuleAssessment) => boolean {
   const left = new Set(p.plan.excluded.map((x) => x.edge.edge));
   return (r) => !hasDynamicPeers(p.components, r.rule.direction) && (r.status !== 'stale' || r.edges.some((e) => left.has(e) && e.client.kind !== 'kubelet'));
 }
 
 /**
- * Mode observed, a restricted direction: whether the output cuts an unobserved flow of a must rule
- * seen on others. Not where a dynamic-peers exception opens the direction to all, nor on a port
- * the exposure policy opens to all, nor on the cluster DNS's DNS ports (open to every source).
+ * Mode observed, a restricted direction: whether the output renders nothing that keeps an
+ * unobserved flow of a must rule seen on others on every engine (the verification judges whether
+ * the engine's rules for the observed edges keep it). Not where a dynamic-peers exception opens the
+ * direction to all, nor on a port the exposure policy opens to all, nor on the cluster DNS's DNS
+ * ports (open to every source).
  */
-function cutsUnobservedFlow(p: Planning, f: DocumentedFlow): boolean {
+function leavesUnobservedFlowOut(p: Planning, f: DocumentedFlow): boolean {
   if (hasDynamicPeers(p.components, f.direction)) return false;
   if (f.direction !== 'ingress') return true;
   if (p.w.exposure.some((x) => x.port === f.edge.port && x.protocol === f.edge.protocol)) return false;

@@ -121,9 +121,9 @@ test('mode observed: the warning names the side that cuts the flow, the client\'
   const input = await stored(true);
   const { rec } = runRecommendation(input, 'kubernetes', recommendOptions({ now: NOW, mode: 'observed' }), { tightness: false });
   const client = rec.workloads.find((w) => w.workload.name === 'client')!;
-  assert.ok(client.warnings.some((m) => m.startsWith('fz/agent/ingress/from-client (must: report)') && m.includes('blocks that egress flow here (mode union keeps it)')), client.warnings.join('\n'));
+  assert.ok(client.warnings.some((m) => m.startsWith('fz/agent/ingress/from-client (must: report)') && m.includes('that egress flow here gets no rule of its own, and the verification fails where the output cuts it (mode union keeps it)')), client.warnings.join('\n'));
   const agent = rec.workloads.find((w) => w.workload.name === 'agent')!;
-  assert.ok(!agent.warnings.some((m) => m.includes('blocks that ingress flow')), agent.warnings.join('\n'));
+  assert.ok(!agent.warnings.some((m) => m.includes('that ingress flow here gets no rule')), agent.warnings.join('\n'));
 });
 
 test('mode union keeps both flows: verified on every engine', async () => {

@@ -274,7 +274,7 @@ test('unbound and unobserved: RMA is reported ("bind `rma` ...") and the must ru
   assert.ok(manager.warnings.some((x) => x.startsWith('kyma-telemetry/telemetry-manager/ingress/rma-8080 (must') && x.includes('this recommendation allows that ingress flow from any source')));
   // With egress left open, a must egress rule waiting for a role blocks nothing: no such warning.
   const open = runRecommendation(inputWith({ systems: { 'progressive-delivery': { parameters: {} } } }), 'kubernetes', { namespace: 'progressive-delivery', egress: false }).rec;
-  assert.ok(open.workloads.every((w) => !w.warnings.some((x) => x.includes('blocks that egress flow'))));
+  assert.ok(open.workloads.every((w) => !w.warnings.some((x) => x.includes('that egress flow gets no rule'))));
 });
 
 test('seed 001 line 30: the self-monitor scraping the manager is a violation; its alertmanager webhook on 9443 is not', () => {

@@ -217,7 +217,7 @@ test('mode documented: a direction with observed traffic and no documented rule 
 test('mode observed: a must rule nothing observed yet (the console plugin querying Alertmanager, seed 002 line 63) is cut, and the workload\'s warning says so', () => {
   const rec = recommend(input, recommendOptions({ mode: 'observed', namespace: 'netobserv' }));
   const plugin = rec.workloads.find((w) => w.workload.name === 'netobserv-plugin')!;
-  assert.ok(plugin.warnings.some((w) => w.startsWith(`${RULE} (must: `) && w.includes('is not observed, and mode observed renders observed edges only: applying this recommendation blocks that egress flow')), plugin.warnings.join('\n'));
+  assert.ok(plugin.warnings.some((w) => w.startsWith(`${RULE} (must: `) && w.includes('is not observed, and mode observed renders observed edges only: that egress flow gets no rule of its own, and the verification fails where the output cuts it')), plugin.warnings.join('\n'));
   // Seen long ago only (its edges stale): cut all the same, and said so.
   const later = recommend(input, recommendOptions({ mode: 'observed', namespace: 'netobserv', now: Date.parse('2027-02-01T00:00:00Z') }));
   const pipeline = later.workloads.find((w) => w.workload.name === 'flowlogs-pipeline')!;

@@ -19,6 +19,7 @@ import { ingestFlows } from '../../app/ingest.ts';
 import { applyMatrix } from '../../app/matrices.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
+import { barePodItem, namespaceItem, nodeItem } from '../helpers/inventory-yaml.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const T = '2026-01-01T00:00:00Z';
@@ -128,20 +129,20 @@ test('--include without confirmed leaves the partly observed rule out: its unobs
  * verification's `blocked` entries noticed. Expected: one warning per rule at its owner, naming
  * the rule, each unobserved peer with its ports, and what mode observed does to them.
  */
-test('mode observed: a partly observed must rule warns its workload of the unobserved peers and ports it cuts', async () => {
+test('mode observed: a partly observed must rule warns its workload of the unobserved peers and ports it renders no rule for', async () => {
   const input = await stored('');
   for (const engine of ENGINE_NAMES) {
     const { rec } = runRecommendation(input, engine, recommendOptions({ mode: 'observed' }), { tightness: false });
     const warnings = (name: string) => rec.workloads.find((w) => w.workload.name === name)!.warnings;
     assert.ok(
       warnings('client').includes(
-        'm/client/egress/to-db (must: every shard) is observed on part of what it requires only, not on egress to app/Pod/db-b on 5432/TCP, and mode observed renders observed edges only: applying this recommendation blocks those flows (mode union keeps them)',
+        'm/client/egress/to-db (must: every shard) is observed on part of what it requires only, not on egress to app/Pod/db-b on 5432/TCP, and mode observed renders observed edges only: those flows get no rule of their own, and the verification fails on each the output cuts (mode union keeps them)',
       ),
       `${engine}: ${warnings('client').join('\n')}`,
     );
     assert.ok(
       warnings('server').includes(
-        'm/server/ingress/from-client (must: every port) is observed on part of what it requires only, not on ingress from app/Pod/client on 9090/TCP, and mode observed renders observed edges only: applying this recommendation blocks those flows (mode union keeps them)',
+        'm/server/ingress/from-client (must: every port) is observed on part of what it requires only, not on ingress from app/Pod/client on 9090/TCP, and mode observed renders observed edges only: those flows get no rule of their own, and the verification fails on each the output cuts (mode union keeps them)',
       ),
       `${engine}: ${warnings('server').join('\n')}`,
     );
@@ -176,6 +177,64 @@ components:
   const { rec } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ mode: 'observed' }), { tightness: false });
   const warnings = rec.workloads.find((w) => w.workload.name === 'server')!.warnings.filter((x) => x.includes('is observed on part of'));
   assert.deepEqual(warnings, [
-    'w/server/ingress/public (must: public API) is observed on part of what it requires only, not on ingress from the world on 8080/TCP, and mode observed renders observed edges only: applying this recommendation blocks those flows (mode union keeps them)',
+    'w/server/ingress/public (must: public API) is observed on part of what it requires only, not on ingress from the world on 8080/TCP, and mode observed renders observed edges only: those flows get no rule of their own, and the verification fails on each the output cuts (mode union keeps them)',
   ]);
+});
+
+/**
+ * A must rule to the nodes seen to one node only (client on n1 scrapes n2's kubelet, never n1's):
+ * mode observed renders the node seen, and each engine renders it its own way. Cilium's is the
+ * `remote-node` and `host` entities — every node ("Layer 3 Policies", entities: `host` the local
+ * host, `remote-node` any node other than the local host), n1 included — so its output keeps the
+ * flow to n1 and the verification passes; a NetworkPolicy ipBlock, Calico `nets` and
+ * ClusterNetworkPolicy `networks` hold n2's address only and cut it (verification blocked). The workload's
+ * warning is the same for every engine: it said "applying this recommendation blocks those flows"
+ * on Cilium too, and named "the nodes" instead of the node missing. Expected: it names node n1 and
+ * leaves the verdict to the verification, which says "cuts" on the engines whose output cuts only.
+ */
+test('mode observed: a must rule to the nodes seen to one of them names the other node, and says it is cut only where the engine\'s output cuts it', async () => {
+  const { db } = tmpDb();
+  const inventory = `apiVersion: v1
+kind: List
+items:
+${namespaceItem('app')}
+${nodeItem('n1', '10.244.1.0/24', '192.168.0.11')}
+${nodeItem('n2', '10.244.2.0/24', '192.168.0.12')}
+${barePodItem({ namespace: 'app', name: 'client', ip: '10.244.1.10', ports: [], node: 'n1' })}
+`;
+  importInventory(db, { text: inventory, takenAt: Date.parse(T), source: 'inventory.yaml', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flow(0, '192.168.0.12', 10250)}\n`]) }], { format: 'auto', now: () => NOW });
+  const kubelets = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: t, title: t }
+documents: { d: { title: d } }
+components:
+  client:
+    namespace: app
+    selector: { matchLabels: { app: client } }
+    egress:
+      - { id: kubelets, peer: nodes, ports: [{ port: 10250 }], level: must, purpose: scrape kubelets, ${SRC} }
+`;
+  applyMatrix(db, { text: kubelets, origin: 't.yaml', appliedAt: NOW });
+  const input = readRecommendationInput(db, {});
+  const toN1 = `workload:${CLIENT}|node:n1|10250|TCP`;
+  for (const engine of ENGINE_NAMES) {
+    const { rec, verification: v } = runRecommendation(input, engine, recommendOptions({ mode: 'observed' }), { tightness: false });
+    const warnings = rec.workloads.find((w) => w.workload.name === 'client')!.warnings;
+    assert.deepEqual(
+      warnings.filter((x) => x.startsWith('t/client/egress/kubelets')),
+      [
+        't/client/egress/kubelets (must: scrape kubelets) is observed on part of what it requires only, not on egress to node n1 on 10250/TCP, and mode observed renders observed edges only: those flows get no rule of their own, and the verification fails on each the output cuts (mode union keeps them)',
+      ],
+      engine,
+    );
+    assert.ok(!warnings.some((x) => x.includes('applying this recommendation blocks')), `${engine}: ${warnings.join('\n')}`);
+    const cut = v.blocked.find((b) => b.workload === CLIENT && b.direction === 'egress' && b.edge === toN1);
+    if (engine === 'cilium') {
+      assert.equal(v.ok, true, `cilium: toEntities remote-node/host holds n1: ${JSON.stringify(v.blocked)}`);
+    } else {
+      assert.ok(cut, `${engine}: ${JSON.stringify(v.blocked)}`);
+      assert.match(cut.reason, /t\/client\/egress\/kubelets \(must\) requires egress to the nodes, not observed yet \(node n1 on 10250\/TCP stands for it\): applying this cuts required traffic; mode union keeps it/, engine);
+    }
+  }
 });

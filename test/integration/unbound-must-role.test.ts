@@ -59,14 +59,14 @@ test('every engine renders it admissibly and its simulator allows a source nothi
   }
 });
 
-test('binding the role narrows the rule to it; in mode observed no documented rule renders and the warning says the flow is blocked', () => {
+test('binding the role narrows the rule to it; in mode observed no documented rule renders and the warning says the flow gets no rule', () => {
   const bound = manager('union', { roles: { rma: [{ namespace: 'monitoring', selector: { matchLabels: { app: 'rma' } } }] } });
   assert.ok(bound.rma);
   assert.ok(!bound.rma.peers.some((p) => p.kind === 'world'), JSON.stringify(bound.rma.peers));
   assert.deepEqual(bound.warnings, []);
   const observed = manager('observed');
   assert.equal(observed.rma, undefined);
-  assert.match(observed.warnings[0] ?? '', /applying this recommendation blocks that ingress flow; bind rma/);
+  assert.match(observed.warnings[0] ?? '', /that ingress flow gets no rule of its own, and the verification fails where the output cuts it; bind rma/);
 });
 
 test('a rule waiting for a role and for something else (a port parameter without a value) renders nothing, and its warning says it is blocked: no ports would read as every port on every engine; --include without documented-unobserved leaves the any-peer rules out too', async () => {
@@ -106,11 +106,11 @@ components:
   const all = payments();
   assert.ok(!all.rules.some((r) => r.explanation.id.includes('shopx/payments/ingress/audit-param')), 'nothing for the rule without ports');
   assert.ok(!all.rules.some((r) => r.peers.some((p) => p.kind === 'world') && (r.ports ?? []).length === 0), 'no rule opens every port');
-  assert.ok(all.warnings.some((w) => w.startsWith('shopx/payments/ingress/audit-param') && w.includes('applying this recommendation blocks that ingress flow')), JSON.stringify(all.warnings));
+  assert.ok(all.warnings.some((w) => w.startsWith('shopx/payments/ingress/audit-param') && w.includes('that ingress flow gets no rule of its own, and the verification fails where the output cuts it')), JSON.stringify(all.warnings));
   assert.ok(all.rules.some((r) => r.explanation.id.includes('shopx/payments/ingress/scrape') && r.peers.some((p) => p.kind === 'world')), 'the rule with its port is any-peer');
   const narrow = payments(['confirmed', 'undocumented']);
   assert.ok(!narrow.rules.some((r) => r.explanation.id.includes('shopx/payments/ingress/scrape')), '--include leaves it out');
-  assert.ok(narrow.warnings.some((w) => w.startsWith('shopx/payments/ingress/scrape') && w.includes('applying this recommendation blocks')));
+  assert.ok(narrow.warnings.some((w) => w.startsWith('shopx/payments/ingress/scrape') && w.includes('gets no rule of its own')));
 });
 
 test('a must rule to an unbound role that names no port opens its direction to everything, and its note and warning say so (not "on the rule\'s ports"); the progressive-delivery source-controller role defaults to flux-system as its chart says (seed 003, lines 80 and 151-155)', async () => {
