@@ -1,15 +1,16 @@
 /**
  * The Prometheus HTTP API through `prometheus-query`: range queries of increments and the active
- * scrape targets, with the configured headers, bearer token file, CA and timeout. Every failure
+ * scrape targets, with the configured headers, bearer token file, CA and timeout. Every request
+ * is bounded in time (`timeout`, the whole request) and in size (`maxResponseBytes`). Every failure
  * becomes a PrometheusError with a kind (unreachable, timeout, tls, http, bad-response,
- * too-many-series) so that the collector can count it and log it once per episode.
+ * too-many-series, too-large) so that the collector can count it and log it once per episode.
  */
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { PrometheusDriver } from 'prometheus-query';
 import type { PrometheusSettings } from './config.ts';
 
-export type PrometheusErrorKind = 'unreachable' | 'timeout' | 'tls' | 'http' | 'bad-response' | 'too-many-series' | 'auth' | 'partial';
+export type PrometheusErrorKind = 'unreachable' | 'timeout' | 'tls' | 'http' | 'bad-response' | 'too-many-series' | 'too-large' | 'auth' | 'partial';
 
 export class PrometheusError extends Error {
   constructor(
@@ -62,6 +63,17 @@ function toError(e: unknown): PrometheusError {
   }
 }
 
+/** axios's own rejection of a body past maxContentLength (axios lib/adapters/http.js, handleStreamData), as the driver wraps it. */
+function isPastMaxContentLength(e: unknown): boolean {
+  const x = (e ?? {}) as { error?: unknown; original?: { message?: unknown } };
+  const message = typeof x.original?.message === 'string' ? x.original.message : x.error;
+  return typeof message === 'string' && /^maxContentLength size of [0-9]+ exceeded$/.test(message);
+}
+
+function durationText(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
 export class PrometheusApi {
   constructor(private readonly settings: PrometheusSettings) {}
 
@@ -70,7 +82,7 @@ export class PrometheusApi {
    * in `warnings`: prometheus-query's own warningHook looks for them on the HTTP response instead
    * of its body, so it never fires.
    */
-  private driver(warnings: string[] = []): PrometheusDriver {
+  private driver(signal: AbortSignal, warnings: string[] = []): PrometheusDriver {
     const s = this.settings;
     const headers: Record<string, string> = { ...s.headers };
     if (s.bearerTokenFile) {
@@ -96,17 +108,38 @@ export class PrometheusApi {
         },
         onRejected: (e: unknown) => Promise.reject(e),
       },
-      ...(agent
-        ? {
-            requestInterceptor: {
-              onFulfilled: (config) => {
-                config.httpsAgent = agent;
-                return config;
-              },
-            },
-          }
-        : {}),
+      // The driver passes no options of its own for these; its request interceptor sees axios's config.
+      requestInterceptor: {
+        onFulfilled: (config) => {
+          if (agent) config.httpsAgent = agent;
+          config.signal = signal;
+          // Counted on the decompressed body as it arrives; the request is dropped past it.
+          config.maxContentLength = s.maxResponseBytes;
+          return config;
+        },
+      },
     });
+  }
+
+  /**
+   * One request, bounded: `send` gets a driver whose request is aborted at the deadline and whose
+   * answer is cut past maxResponseBytes. axios's own `timeout` is the socket's idle time
+   * (ClientRequest#setTimeout, nodejs.org/api/http.html "request.setTimeout"): an answer that
+   * keeps trickling in never reaches it, so the deadline is an AbortSignal over the whole request.
+   * `what` names the request in the errors (the endpoint's URL, the query).
+   */
+  private async bounded<T>(what: string, send: (driver: PrometheusDriver) => Promise<T>, warnings?: string[]): Promise<T> {
+    const { timeoutMs, maxResponseBytes } = this.settings;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    try {
+      return await send(this.driver(deadline, warnings));
+    } catch (e) {
+      if (deadline.aborted) throw new PrometheusError('timeout', `${what} did not complete within the timeout of ${durationText(timeoutMs)} (collectors.prometheus.timeout bounds the whole request, answer included)`);
+      if (isPastMaxContentLength(e)) {
+        throw new PrometheusError('too-large', `${what}: the answer is more than maxResponseBytes ${maxResponseBytes} bytes, cut off and not read (raise maxResponseBytes to read it)`);
+      }
+      throw toError(e);
+    }
   }
 
   /**
@@ -116,13 +149,12 @@ export class PrometheusApi {
    * would lose the rest for good — the query's cursor stays, the window is read again next pass.
    */
   async range(query: string, startMs: number, endMs: number, stepMs: number): Promise<RangeSeries[]> {
-    let result: { resultType: string; result: unknown[] };
     const warnings: string[] = [];
-    try {
-      result = await this.driver(warnings).rangeQuery(query, startMs, endMs, stepMs / 1000, `${Math.ceil(this.settings.timeoutMs / 1000)}s`);
-    } catch (e) {
-      throw toError(e);
-    }
+    const result: { resultType: string; result: unknown[] } = await this.bounded(
+      `query_range "${query}" at ${this.settings.url}/api/v1/query_range`,
+      (driver) => driver.rangeQuery(query, startMs, endMs, stepMs / 1000, `${Math.ceil(this.settings.timeoutMs / 1000)}s`),
+      warnings,
+    );
     if (warnings.length > 0) throw new PrometheusError('partial', `the answer came with warnings (a partial answer is not counted; the window is read again next pass): ${warnings.join('; ').slice(0, 500)}`);
     if (result.resultType !== 'matrix' || !Array.isArray(result.result)) throw new PrometheusError('bad-response', `expected a matrix, got ${result.resultType}`);
     if (result.result.length > this.settings.maxSeries) {
@@ -138,12 +170,7 @@ export class PrometheusApi {
   }
 
   async activeTargets(): Promise<ActiveTarget[]> {
-    let data: { activeTargets?: unknown[] };
-    try {
-      data = (await this.driver().targets('active')) as { activeTargets?: unknown[] };
-    } catch (e) {
-      throw toError(e);
-    }
+    const data = (await this.bounded(`targets at ${this.settings.url}/api/v1/targets`, (driver) => driver.targets('active'))) as { activeTargets?: unknown[] };
     const list = data.activeTargets ?? [];
     return list.map((t) => {
       const x = t as { discoveredLabels?: Record<string, string>; labels?: Record<string, string>; scrapePool?: string; scrapeUrl?: string; health?: string; lastScrape?: Date | string };

@@ -3,7 +3,7 @@
  * query (unreachable, HTTP 500, timeout, an answer that is not the API's) is retried with capped
  * exponential backoff. A failure is logged once per episode (when it starts, and when it ends),
  * never once per pass; malformed series are counted and logged once per episode the same way.
- * Memory is bounded by one query's answer (maxSeries × the steps in maxWindow), never by uptime.
+ * Memory is bounded by one query's answer (maxSeries × the steps in maxWindow, and maxResponseBytes), never by uptime.
  */
 import { Backoff, sleep } from '../backoff.ts';
 import type { Collector, CollectorDeps, CollectorRejection, CollectorStatus } from '../collector.ts';

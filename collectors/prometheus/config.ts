@@ -43,7 +43,7 @@ export const PrometheusCollectorConfig = Type.Object(
     headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), Type.String())),
     /** PEM CA bundle to verify an https URL with. */
     caFile: Type.Optional(Type.String({ minLength: 1 })),
-    /** Per request (default 30s). */
+    /** The whole of each request, answer included (default 30s): an answer that trickles in is given up on. */
     timeout: Type.Optional(Duration),
     /** Time between passes (default 1m). */
     interval: Type.Optional(Duration),
@@ -57,6 +57,8 @@ export const PrometheusCollectorConfig = Type.Object(
     maxWindow: Type.Optional(Duration),
     /** A query answering more series than this is refused (bounded memory; default 50000). */
     maxSeries: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** An answer larger than this (bytes, decompressed) is cut off and refused (bounded memory; default maxSeries × 16 KiB, at most 256 MiB). */
+    maxResponseBytes: Type.Optional(Type.Integer({ minimum: 1 })),
     /** Which families to read (default: all; `targets` needs `scraper`). */
     families: Type.Optional(Type.Array(Type.Union(FAMILIES.map((f) => Type.Literal(f))), { uniqueItems: true })),
     hubble: Type.Optional(
@@ -121,6 +123,7 @@ export interface PrometheusSettings {
   delayMs: number;
   maxWindowMs: number;
   maxSeries: number;
+  maxResponseBytes: number;
   families: Family[];
   hubble: { sourceContext: string[]; destinationContext: string[]; selector: string };
   netobserv: { metrics: string[]; predefined: string[]; selector: string };
@@ -129,6 +132,29 @@ export interface PrometheusSettings {
 }
 
 export class PrometheusConfigError extends Error {}
+
+/**
+ * A series' share of an answer: its labels (~0.5 KiB) and the points of a 6-hour window at a
+ * 1-minute step (360 × ~20 bytes of `[1736935200,"12"]`), with room to spare; an active target
+ * (its discoveredLabels) is of the same order.
+ */
+const BYTES_PER_SERIES = 16 * 1024;
+const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+/**
+ * The longest string V8 makes (2^29 − 24 characters on 64-bit: v8 include/v8-primitive.h
+ * String::kMaxLength); axios decodes the whole body into one string before JSON.parse, so a
+ * larger answer could not be read at all.
+ */
+const MAX_RESPONSE_BYTES = 0x1fffffe8;
+
+/** `maxResponseBytes` as given, else derived from maxSeries; checked against what can be parsed. */
+function resolveMaxResponseBytes(given: number | undefined, maxSeries: number): number {
+  if (given === undefined) return Math.min(maxSeries * BYTES_PER_SERIES, DEFAULT_MAX_RESPONSE_BYTES);
+  if (given > MAX_RESPONSE_BYTES) {
+    throw new PrometheusConfigError(`collectors.prometheus.maxResponseBytes: ${given} is more than ${MAX_RESPONSE_BYTES}, the longest answer the JSON parser can read (lower maxWindow or step to make answers smaller)`);
+  }
+  return given;
+}
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -197,6 +223,7 @@ export function resolvePrometheusConfig(c: PrometheusCollectorConfigT): Promethe
   const scraper = c.scraper ? resolveScraper(c.scraper) : undefined;
   const families: Family[] = c.families ? [...c.families] : scraper ? [...FAMILIES] : FAMILIES.filter((f) => f !== 'targets');
   if (families.includes('targets') && !scraper) throw new PrometheusConfigError(`${key('families')}: "targets" needs ${key('scraper')} (the Prometheus server's workload, pod or ip)`);
+  const maxSeries = c.maxSeries ?? 50_000;
   const settings: PrometheusSettings = {
     url: url.toString().replace(/\/+$/, ''),
     headers,
@@ -206,7 +233,8 @@ export function resolvePrometheusConfig(c: PrometheusCollectorConfigT): Promethe
     lookbackMs: ms('lookback', '1h'),
     delayMs: c.delay === undefined ? 60_000 : parseDuration(c.delay, 'delay'),
     maxWindowMs,
-    maxSeries: c.maxSeries ?? 50_000,
+    maxSeries,
+    maxResponseBytes: resolveMaxResponseBytes(c.maxResponseBytes, maxSeries),
     families,
     hubble: { sourceContext: c.hubble?.sourceContext ?? ['workload', 'ip'], destinationContext: c.hubble?.destinationContext ?? ['workload', 'ip'], selector: c.hubble?.selector ?? '' },
     netobserv: { metrics: c.netobserv?.metrics ?? ['netobserv_workload_syn_in'], predefined: resolvePredefined(c.netobserv?.predefined), selector: c.netobserv?.selector ?? '' },

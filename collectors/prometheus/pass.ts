@@ -34,7 +34,7 @@ export interface QueryOutcome {
   family: string;
   /** `metric{matchers}`, or `targets`. */
   query: string;
-  /** `skipped`: the answer was larger than maxSeries and was not read, which asking again would not change; the pass is not failed. */
+  /** `skipped`: the targets' answer was larger than maxSeries or maxResponseBytes and was not read, which asking again would not change; the pass is not failed. */
   status: 'done' | 'failed' | 'up-to-date' | 'skipped';
   /** The window counted, ISO 8601: (from, to]. */
   from?: string;
@@ -93,6 +93,11 @@ const MAX_POINTS = 10_000;
  */
 export const POINTS_PER_TURN = 5_000;
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** An answer past a configured bound (maxSeries, maxResponseBytes): the same window would be refused again. */
+function isOverLimit(e: PrometheusError): boolean {
+  return e.kind === 'too-many-series' || e.kind === 'too-large';
+}
 
 export function familyQueries(settings: PrometheusSettings): FamilyQuery[] {
   const out: FamilyQuery[] = [];
@@ -264,9 +269,10 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
       series = await api.range(promql(q, step), from + step, to, step);
     } catch (e) {
       failQuery(outcomeRow, e);
-      // More series than maxSeries would come back for this window every pass (the cardinality is
-      // the cluster's): it is skipped, said in the outcome, and later windows are read.
-      if (e instanceof PrometheusError && e.kind === 'too-many-series') {
+      // More series than maxSeries, or more bytes than maxResponseBytes, would come back for this
+      // window every pass (the cardinality is the cluster's): it is skipped, said in the outcome,
+      // and later windows are read.
+      if (e instanceof PrometheusError && isOverLimit(e)) {
         store.advance(settings.url, name, to);
         outcomeRow.error = `${outcomeRow.error ?? ''}; this window was skipped, its flows not counted`;
       }
@@ -361,7 +367,12 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
         commit(recorder, name, newest, 'running');
       }
     } catch (e) {
-      failQuery(row, e);
+      if (e instanceof PrometheusError && e.kind === 'too-large') {
+        // As more targets than maxSeries: no window to move past, so failing would fail every pass.
+        row.status = 'skipped';
+        row.errorKind = e.kind;
+        row.error = `${e.message}; no scrape is counted`;
+      } else failQuery(row, e);
     }
   }
 
