@@ -193,16 +193,20 @@ const BEFORE_CEL = ' (refused by Calico releases before the CRD validation rules
 
 /** ICMP fields need protocol ICMP/ICMPv6, whose address family fixes ipVersion. */
 function checkRuleIcmp(e: Errors, path: string, rule: Obj): void {
-  checkIcmp(e, `${path}/icmp`, rule.icmp);
-  checkIcmp(e, `${path}/notICMP`, rule.notICMP);
   if (rule.icmp !== undefined) {
+    checkIcmp(e, `${path}/icmp`, rule.icmp);
     const readings = [protocolReading(rule.protocol, 'ICMP'), protocolReading(rule.protocol, 'ICMPv6')];
     if (!readings.includes('name')) e.add(`${path}/icmp`, `rules that specify ICMP fields must set protocol to ICMP${readings.includes('number') ? BEFORE_CEL : ''}`, 'validateRule');
   }
-  // validateRule checks the name, the CEL rule the name and the number: either refuses.
-  const fixes = (name: 'ICMP' | 'ICMPv6') => protocolReading(rule.protocol, name) !== 'other' || protocolReading(rule.notProtocol, name) !== 'other';
-  if (fixes('ICMP') && rule.ipVersion !== undefined && rule.ipVersion !== 4) e.add(`${path}/ipVersion`, "must set ipversion to '4' with protocol icmp", 'validateRule');
-  if (fixes('ICMPv6') && rule.ipVersion !== undefined && rule.ipVersion !== 6) e.add(`${path}/ipVersion`, "must set ipversion to '6' with protocol icmpv6", 'validateRule');
+  if (rule.notICMP !== undefined) checkIcmp(e, `${path}/notICMP`, rule.notICMP);
+  if (rule.ipVersion === undefined) return;
+  if (rule.ipVersion !== 4 && namesProtocol(rule, 'ICMP')) e.add(`${path}/ipVersion`, "must set ipversion to '4' with protocol icmp", 'validateRule');
+  if (rule.ipVersion !== 6 && namesProtocol(rule, 'ICMPv6')) e.add(`${path}/ipVersion`, "must set ipversion to '6' with protocol icmpv6", 'validateRule');
+}
+
+/** Whether the rule's protocol or notProtocol is `name`, as its name or its number: validateRule reads the name, the CEL rule both, and either refuses the other family. */
+function namesProtocol(rule: Obj, name: 'ICMP' | 'ICMPv6'): boolean {
+  return protocolReading(rule.protocol, name) !== 'other' || protocolReading(rule.notProtocol, name) !== 'other';
 }
 
 /** validateHTTPRule (validateHTTPMethods, validateHTTPPaths; the CRD schema checks neither). */
