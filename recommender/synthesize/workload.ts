@@ -250,6 +250,7 @@ function newPlanning(
     mirrorEvidence,
     mirrored: { ingress: new Set(), egress: new Set() },
     cutHere: [],
+    silent: silentDirections(comparison, components, ctx.opts),
   };
 }
 
@@ -274,10 +275,49 @@ function planPolicies(p: Planning, onlyAtOtherEnds: boolean): void {
   const ingress = ingressDirection(p, exposed.length > 0, openWhenUndocumented);
   if (openWhenUndocumented) warnCutUnderLayer(p, egress.input);
   addRestrictionWarnings(p, ingress.input, egress.input, anyPeer);
+  if (p.silent.ingress && (p.silent.egress || !ctx.opts.egress)) {
+    plan.summary = ctx.opts.egress
+      ? `${p.name}: its matrices document nothing in or out and none is authoritative for either, so mode documented restricts neither direction: no policy.`
+      : `${p.name}: its matrices document nothing in and none is authoritative for ingress, so mode documented leaves ingress open, and egress is not restricted (--no-egress): no policy.`;
+    return;
+  }
   plan.intents.push(allowlistIntent(p, ingress.input, ingress.rules, egress));
-  if (exposed.length > 0) plan.intents.push(exposureIntent(p, exposed, apart.exposure));
-  if (w.clusterDns === true) plan.intents.push(clusterDnsIntent(w, ctx, p.details, p.comparison.ingress, apart.dns));
+  // The exposure and cluster-DNS policies open ports of an ingress the allowlist restricts: over an
+  // ingress it leaves open (mode documented, nothing documented in) they would restrict it instead.
+  if (exposed.length > 0 && !p.silent.ingress) plan.intents.push(exposureIntent(p, exposed, apart.exposure));
+  if (w.clusterDns === true && !p.silent.ingress) plan.intents.push(clusterDnsIntent(w, ctx, p.details, p.comparison.ingress, apart.dns));
   plan.summary = planSummary(p, ingress.input, egress.input);
+}
+
+/**
+ * Mode documented, no --default-deny: the directions of the workload its matrices say nothing
+ * about — no rule of its own components in force or documented when set, no dynamic-peers
+ * exception, and no matrix authoritative for it (docs/matrices.md: an authoritative direction
+ * with no rules is a documented deny-all). A policy built from the documentation does not close
+ * what the documentation does not speak about (StackLight, seed 000 line 16, names the pods whose
+ * ingress is denied "including Prometheus scrape"; cAdvisor, whose row denies egress only, is
+ * scraped): such a direction is left unrestricted. Under --default-deny the namespace layer
+ * isolates it whatever this policy says, as it does a workload no matrix documents: it stays closed.
+ */
+function silentDirections(comparison: WorkloadComparison, components: readonly WorkloadComponent[], opts: RecommendOptions): Record<Direction, boolean> {
+  const silent = (d: Direction): boolean =>
+    opts.mode === 'documented' &&
+    !opts.defaultDeny &&
+    (d === 'ingress' || opts.egress) &&
+    !comparison.rules.some((r) => r.rule.direction === d && r.status !== 'inactive') &&
+    !hasDynamicPeers(components, d) &&
+    authoritative(components, d) === undefined;
+  return { ingress: silent('ingress'), egress: silent('egress') };
+}
+
+/** A direction its matrices say nothing about (silentDirections): unrestricted, and said so. */
+function leftUndocumented(p: Planning, d: Direction): PlannedDirection {
+  const word = d === 'ingress' ? 'in' : 'out';
+  const observed = p.comparison[d].edges.length;
+  p.plan.warnings.push(
+    `mode documented: nothing is documented ${word} and no matrix is authoritative for ${d}: ${d} is left open (${observed} observed ${d} edge(s)), not closed; mode union restricts it to the traffic observed`,
+  );
+  return { input: { mode: 'none' }, rules: [] };
 }
 
 /** The atoms of what the matrices document: the included rules, unbound roles, dynamic peers and other components' rules. */
@@ -292,6 +332,7 @@ function addMatrixAtoms(p: Planning, included: readonly RuleAssessment[], anyPee
 
 /** The ingress direction: its atoms' rules, or none (see renderDirection). */
 function ingressDirection(p: Planning, hasExposure: boolean, openWhenUndocumented: boolean): PlannedDirection {
+  if (p.silent.ingress) return leftUndocumented(p, 'ingress');
   return renderDirection(p, 'ingress', openWhenUndocumented, () =>
     hasExposure ? 'nothing observed or documented in apart from the exposed ports (see the exposure policy)' : `${nothingIn(p, 'ingress')}: deny all ingress`,
   );
@@ -374,6 +415,8 @@ interface Planning {
   mirrored: Record<Direction, Set<number>>;
   /** Mode observed: mirrored must rules nothing observed at this end, which it does not open (cut where the direction is restricted). */
   cutHere: MirroredRule[];
+  /** The directions left open because its matrices say nothing about them (silentDirections): no rule; their edges are left out with that reason, as --no-egress leaves out those of an egress it does not restrict. */
+  silent: Record<Direction, boolean>;
 }
 
 function nameOf(w: Workload): string {
@@ -935,6 +978,11 @@ function addObservedSide(p: Planning, pass: ObservedPass, side: SideComparison):
     for (let i = 0; i < side.edges.length; i++) excludeEdge(p, side, i, 'egress is not restricted (--no-egress)');
     return;
   }
+  if (p.silent[side.direction]) {
+    const reason = `mode documented: nothing is documented ${side.direction === 'ingress' ? 'in' : 'out'}, so ${side.direction} is not restricted`;
+    for (let i = 0; i < side.edges.length; i++) excludeEdge(p, side, i, reason);
+    return;
+  }
   const authority = opts.mode === 'union' ? authoritative(p.components, side.direction) : undefined;
   for (let i = 0; i < side.edges.length; i++) {
     if (placedApart(p, pass, side, i)) continue;
@@ -1120,6 +1168,8 @@ function isExposed(edge: EdgeTraffic, exposed: Workload['exposure']): boolean {
 function egressDirection(p: Planning, openWhenUndocumented: boolean): PlannedDirection {
   const { w, ctx, plan } = p;
   const out = p.comparison.egress;
+  // Before the implied rules: they keep what a restricted egress would cut, and this one is not restricted.
+  if (p.silent.egress) return leftUndocumented(p, 'egress');
   const dnsEgressOpen = w.clusterDns === true && ctx.opts.egress && !upstreamDnsSeen(out);
   if (dnsEgressOpen) plan.warnings.push(`${p.name} is the cluster DNS and no upstream resolver was observed: its egress is left open`);
   if (!ctx.opts.egress) return { input: { mode: 'none' }, rules: [] };
@@ -1287,14 +1337,18 @@ function coveredAfterAll(p: Planning, d: Direction, idx: readonly number[]): voi
 
 /**
  * Why a direction has no rule: nothing observed or documented; or, in mode documented, nothing
- * documented while traffic was observed (left out, listed as denied by the verification).
+ * documented while traffic was observed (left out, listed as denied by the verification), with
+ * what closes it: a matrix authoritative for it (its documented deny-all), or the namespace
+ * layer of --default-deny (a direction no matrix speaks about is otherwise left open: silentDirections).
  */
 function nothingIn(p: Planning, d: Direction): string {
   const word = d === 'ingress' ? 'in' : 'out';
   const observed = p.comparison[d].edges.length;
   if (p.ctx.opts.mode === 'documented' && observed > 0) {
+    const authority = authoritative(p.components, d);
+    const closedBy = authority !== undefined ? `: ${authority} is authoritative for ${d}` : p.ctx.opts.defaultDeny ? ': --default-deny isolates the namespace' : '';
     // The count in the warning (it changes with every ingest), not in the manifest.
-    p.plan.warnings.push(`mode documented: nothing is documented ${word}, so ${observed} observed ${d} edge(s) are left out and denied (deny all ${d}); see the verification's denied list`);
+    p.plan.warnings.push(`mode documented: nothing is documented ${word}, so ${observed} observed ${d} edge(s) are left out and denied (deny all ${d}${closedBy}); see the verification's denied list`);
     return `nothing documented ${word} (mode documented; the traffic observed is left out)`;
   }
   return `nothing observed or documented ${word}`;

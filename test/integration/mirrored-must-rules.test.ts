@@ -204,15 +204,7 @@ test('mode documented under --default-deny: a workload only another component\'s
   }
 });
 
-test('mode documented: a direction with observed traffic and no documented rule is closed, and its explanation says so (not "nothing observed")', () => {
-  const rec = recommend(input, recommendOptions({ mode: 'documented', namespace: 'stacklight' }));
-  const ksm = rec.policySet.intents.find((i) => i.key === 'stacklight/deployment/prometheus-kube-state-metrics')!;
-  assert.equal(ksm.ingress.mode, 'deny-all');
-  assert.match(ksm.ingress.mode === 'deny-all' ? ksm.ingress.explanation.text : '', /^nothing documented in \(mode documented; the traffic observed is left out\): deny all ingress$/);
-  // The count, which changes with every ingest, is in the workload's warnings, not in the manifest.
-  const w = rec.workloads.find((x) => x.workload.name === 'prometheus-kube-state-metrics')!;
-  assert.ok(w.warnings.some((m) => /^mode documented: nothing is documented in, so \d+ observed ingress edge\(s\) are left out and denied/.test(m)), JSON.stringify(w.warnings));
-});
+// A direction no matrix speaks about in mode documented: test/integration/documented-silent-direction.test.ts.
 
 test('mode observed: a must rule nothing observed yet (the console plugin querying Alertmanager, seed 002 line 63) is cut, and the workload\'s warning says so', () => {
   const rec = recommend(input, recommendOptions({ mode: 'observed', namespace: 'netobserv' }));

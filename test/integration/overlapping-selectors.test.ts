@@ -61,6 +61,7 @@ ${deployment('cache', { app: 'cache' }, '10.244.0.80')}
 ${pod('cache-backup-x1', JOB_LABELS, '10.244.0.81', '{apiVersion: batch/v1, kind: Job, name: cache-backup, uid: j1, controller: true}')}
 ${pod('client', { app: 'client' }, '10.244.0.82')}
 `;
+// The cache expects no egress (authoritative, no rule: a documented deny-all), so a pod its policy selects is isolated for egress in mode documented too.
 const MATRIX = (extra = '') => `apiVersion: flowmatrix.io/v1alpha1
 kind: CommunicationMatrix
 metadata: { name: cachesys, title: Cache }
@@ -69,6 +70,7 @@ components:
   cache:
     namespace: ovl
     selector: { matchLabels: { app: cache }, matchExpressions: [{ key: batch.kubernetes.io/job-name, operator: DoesNotExist }${extra}] }
+    authoritative: { egress: true }
     ingress:
       - { id: clients, peer: { namespace: ovl, selector: { matchLabels: { app: client } } }, ports: [{ port: 6379 }], level: must, purpose: clients, source: { document: doc, line: 1 } }
 `;
