@@ -7,7 +7,7 @@
  * the IR are rebuilt with priorities (lower = first): Accept policies for the allowlists and
  * shared rules, then an isolation policy per restricted subject that Denies the rest, then the
  * namespace default-deny. Limits are enforced by deterministic splitting: ≤ 25 rules per
- * direction (more → `name-1`, `name-2`, … at the same priority, all Accept so order is moot),
+ * direction (more → `name--1`, `name--2`, … at the same priority, all Accept so order is moot),
  * ≤ 25 peers and ≤ 25 protocols per rule (more → several rules), ≤ 25 networks per peer.
  * Ingress peers can only be pods and namespaces: `world` and the apiserver (webhooks) as
  * sources are every pod (`namespaces: {}`), which is exact since the ingress isolation denies
@@ -21,7 +21,7 @@ import { chunks } from './chunks.ts';
 import { compareCidrs, hostCidr, subtractCidrs } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { allExcept } from '../policy/build.ts';
-import { chunkName, clusterPolicyName, policyName, shortHash } from '../policy/names.ts';
+import { chunkName, clusterPolicyName, shortHash } from '../policy/names.ts';
 import { uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, NAMESPACE_LABEL, unresolvedFqdnMessage, unresolvedFqdns } from './kubernetes.ts';
@@ -481,7 +481,7 @@ function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: 
   const base = baseName(intent);
   const denyLines = [...firstLine('ingress', intent.ingress), ...firstLine('egress', intent.egress)];
   if (intent.layer === 'default-deny') {
-    out.push(manifest(intent, policyName(base), prio.defaultDeny, denyRules('ingress', intent.ingress), denyRules('egress', intent.egress), denyLines));
+    out.push(manifest(intent, clusterPolicyName(base), prio.defaultDeny, denyRules('ingress', intent.ingress), denyRules('egress', intent.egress), denyLines));
     return;
   }
   r.lost.length = 0;

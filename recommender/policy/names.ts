@@ -40,15 +40,17 @@ const ambiguousWorkloadKey = (key: string): boolean => {
 };
 
 /**
- * A cluster-scoped name (ClusterNetworkPolicy) of a workload key: `ns-kind-name` is one string
- * for two keys only where one namespace holds a workload kind as a later segment (`shop-pod` +
- * `pod/x` and `shop` + `pod/pod-x` are both `shop-pod-pod-x`; within one namespace the kind word
- * tells them apart): such a namespace's names carry their key's hash.
+ * A cluster-scoped name (ClusterNetworkPolicy) of a namespace's key (a workload's `ns/kind/name`,
+ * the namespace's `ns/default-deny` and `ns/shared`): `ns-…` is one string for two keys only where
+ * one namespace holds a workload kind as a later segment (`shop-pod` + `pod/x` and `shop` +
+ * `pod/pod-x` are both `shop-pod-pod-x`; `x-pod-y` + `default-deny` and `x` + `pod/y-default-deny`
+ * both `x-pod-y-default-deny`; within one namespace the kind word tells them apart): such a
+ * namespace's names carry their key's hash.
  */
 export function clusterPolicyName(key: string, max = MAX_NAME): string {
   checkLimit(max);
   const parts = key.toLowerCase().split('/');
-  const kindInNamespace = parts.length >= 3 && WORKLOAD_KIND_KEYS.has(parts[1]!) && parts[0]!.split('-').slice(1).some((s) => WORKLOAD_KIND_KEYS.has(s));
+  const kindInNamespace = parts.length >= 2 && parts[0]!.split('-').slice(1).some((s) => WORKLOAD_KIND_KEYS.has(s));
   return kindInNamespace ? hashedName(key, cleaned(key), max) : policyName(key, max);
 }
 
@@ -80,9 +82,16 @@ function hashedName(key: string, clean: string, max: number): string {
   return head ? `${head}-${shortHash(key)}` : `p-${shortHash(key)}`;
 }
 
-/** The name of the `index`-th (0-based) piece of a split policy: `base-<n>` within the limit. */
+/**
+ * The name of the `index`-th (0-based) piece of a split policy: `base--<n>`. Every other name is a
+ * cleaned key, which never holds `--`, so a piece never takes another policy's name: with `-<n>`,
+ * `web`'s second piece would be workload `web-1`'s own allowlist (cluster-scoped, one object per
+ * name: applying one replaces the other). A base too long for the suffix is cut and carries its
+ * hash, so two bases cut alike stay apart.
+ */
 export function chunkName(base: string, index: number, max = MAX_NAME): string {
-  const suffix = `-${index + 1}`;
+  const suffix = `--${index + 1}`;
   if (base.length + suffix.length <= max) return `${base}${suffix}`;
-  return `${base.slice(0, max - suffix.length).replace(/-+$/g, '')}${suffix}`;
+  checkLimit(max - suffix.length);
+  return `${hashedName(base, base, max - suffix.length)}${suffix}`;
 }

@@ -108,9 +108,9 @@ test('clusternetworkpolicy: 60 rules split into 3 Accept policies of ≤ 25 rule
   assert.deepEqual(
     r.manifests.map((m) => [m.metadata.name, (m.spec.ingress as unknown[]).length, m.spec.priority]),
     [
-      ['shop-api-1', 25, 200],
-      ['shop-api-2', 25, 200],
-      ['shop-api-3', 10, 200],
+      ['shop-api--1', 25, 200],
+      ['shop-api--2', 25, 200],
+      ['shop-api--3', 10, 200],
       ['shop-api-isolation', 1, 500],
     ],
   );
@@ -121,6 +121,34 @@ test('clusternetworkpolicy: 60 rules split into 3 Accept policies of ≤ 25 rule
   // Same input, reversed: same names, same content.
   const again = ENGINES.clusternetworkpolicy.emit(policySet([workload('shop/api', [...rules].reverse(), 'ingress')]));
   assert.deepEqual(again.manifests, r.manifests);
+});
+
+test('clusternetworkpolicy: the pieces of a split allowlist never take another workload\'s name (web split in two beside workload web-1)', () => {
+  // ClusterNetworkPolicy is cluster-scoped, one object per name: `web`'s second piece named
+  // `a-deployment-web-1` would be `web-1`'s own allowlist, and applying one replaces the other
+  // (the /tmp/s28d/t6 reproduction: b/client → web:8080 denied once both were applied).
+  const rules: RuleInput[] = Array.from({ length: 26 }, (_, i) => ({
+    peers: [podsPeer({ matchLabels: { app: `client-${String(i).padStart(2, '0')}` } })],
+    ports: [tcp(9000 + i)],
+    explanation: why(`web#r${String(i).padStart(2, '0')}`),
+  }));
+  const web = { ...workload('a/deployment/web', rules, 'ingress'), namespace: 'a' };
+  const web1 = { ...workload('a/deployment/web-1', [{ peers: [podsPeer({ matchLabels: { app: 'x' } })], ports: [tcp(80)], explanation: why('web-1#r0') }], 'ingress'), namespace: 'a' };
+  const both = ENGINES.clusternetworkpolicy.emit(policySet([web, web1])).manifests.map((m) => m.metadata.name);
+  assert.equal(new Set(both).size, both.length, `distinct names: ${both.join(', ')}`);
+  // Each exported alone (`--workload`): the same names, still distinct from the other's.
+  const alone = [web, web1].flatMap((i) => ENGINES.clusternetworkpolicy.emit(policySet([i])).manifests.map((m) => m.metadata.name));
+  assert.deepEqual([...alone].sort(), [...both].sort());
+  assert.ok(both.includes('a-deployment-web-1'), "web-1's allowlist keeps its plain name");
+});
+
+test('clusternetworkpolicy: a namespace holding a kind word keeps its default-deny apart from another namespace\'s workload (x-pod-y/default-deny and x/pod/y-default-deny)', () => {
+  // Both clean to `x-pod-y-default-deny`, and a ClusterNetworkPolicy name is cluster-wide.
+  const deny = { mode: 'deny-all' as const, explanation: why('x-pod-y/default-deny#ingress') };
+  const defaultDeny: IntentInput = { key: 'x-pod-y/default-deny', namespace: 'x-pod-y', layer: 'default-deny', subject: { kind: 'namespace' }, ingress: deny, explanation: 'test' };
+  const workloadY = { ...workload('x/pod/y-default-deny', [{ peers: [podsPeer({ matchLabels: { app: 'c' } })], ports: [tcp(80)], explanation: why('y#r0') }], 'ingress'), namespace: 'x' };
+  const names = ENGINES.clusternetworkpolicy.emit(policySet([defaultDeny, workloadY])).manifests.map((m) => m.metadata.name);
+  assert.equal(new Set(names).size, names.length, `distinct names: ${names.join(', ')}`);
 });
 
 test('clusternetworkpolicy: a rule with 30 peers becomes two rules of ≤ 25 peers; 30 networks become two peers', () => {

@@ -117,9 +117,16 @@ test('names: DNS-1123, ≤ 63 chars, hashed only when truncated, stable', () => 
   assert.match(n, /^ns-x+-[0-9a-f]{8}$/);
   assert.equal(policyName(long), n);
   assert.notEqual(policyName(`${long}y`), n);
-  assert.equal(chunkName('a', 0), 'a-1');
+  // A piece of a split policy: `--<n>`, which no other name holds (a cleaned key has no `--`), so
+  // `web`'s second piece is never workload `web-1`'s own policy.
+  assert.equal(chunkName('a', 0), 'a--1');
+  assert.notEqual(chunkName(clusterPolicyName('a/deployment/web'), 0), clusterPolicyName('a/deployment/web-1'));
   assert.equal(chunkName(n, 11).length, 63);
-  assert.match(chunkName(n, 11), /-12$/);
+  assert.match(chunkName(n, 11), /^ns-x+-[0-9a-f]{8}--12$/);
+  // Two long bases cut alike stay apart: the cut base carries the hash of the whole base.
+  const m = `${n.slice(0, 60)}abc`;
+  assert.notEqual(chunkName(m, 0), chunkName(`${n.slice(0, 60)}abd`, 0));
+  assert.ok(chunkName(m, 0).length <= 63);
 });
 
 test('CIDR helpers: validity, canonical text, host blocks, subtraction', () => {
