@@ -1,12 +1,13 @@
 /**
  * Verifies an emitted manifest as the engine's API server would take it: structure against the
- * real schema of its apiVersion/kind, the metadata every Kubernetes object needs (a DNS-1123
- * name), then the engine's own admission rules (admission/): the CEL rules, the validators and
- * the agent's checks that a schema does not carry.
+ * real schema of its apiVersion/kind, a custom resource's lists of type set and map (list-types.ts),
+ * the metadata every Kubernetes object needs (a DNS-1123 name), then the engine's own admission
+ * rules (admission/): the CEL rules, the validators and the agent's checks that a schema does not carry.
  */
 import { manifestId } from '../engines/manifest-id.ts';
 import { engineAdmissionErrors } from './admission/index.ts';
-import { quickValidatorFor, validatorFor, withCrdDefaults } from './schemas.ts';
+import { listTypeErrors } from './list-types.ts';
+import { crdSchemaFor, quickValidatorFor, validatorFor, withCrdDefaults } from './schemas.ts';
 import type { VerifyError } from './types.ts';
 
 export type { VerifyError } from './types.ts';
@@ -33,6 +34,7 @@ export function verifyManifest(manifest: unknown): VerifyError[] {
       errors.push({ path: e.instancePath, message: `${e.message ?? e.keyword}${extra}` });
     }
   }
+  errors.push(...listTypeErrors(crdSchemaFor(String(m.apiVersion), String(m.kind)), manifest));
   const name = m.metadata?.name;
   if (typeof name !== 'string' || name.length > 253 || !NAME.test(name)) {
     errors.push({ path: '/metadata/name', message: `name ${JSON.stringify(name)} is not a DNS-1123 subdomain` });

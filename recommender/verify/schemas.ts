@@ -89,9 +89,9 @@ function instance(mode: Mode): Ajv {
  *
  * The network-policy-api kinds are copies of the standard channel; the experimental channel's CRDs
  * add egress peers (`nodes`, `domainNames`) that a cluster with them accepts: those fields are
- * let through unchecked (EXPERIMENTAL_FIELDS), every other unknown field is refused.
+ * added with the experimental CRD's schema (EXPERIMENTAL_FIELDS), every other unknown field is refused.
  */
-function strictFields(node: unknown, extra: Readonly<Record<string, readonly string[]>> = {}, path = ''): unknown {
+function strictFields(node: unknown, extra: ExperimentalFields = {}, path = ''): unknown {
   if (Array.isArray(node)) return node.map((n) => strictFields(n, extra, path));
   if (typeof node !== 'object' || node === null) return node;
   const o = node as Record<string, unknown>;
@@ -103,34 +103,77 @@ function strictFields(node: unknown, extra: Readonly<Record<string, readonly str
     else out[k] = strictFields(v, extra, k === 'items' ? `${path}/*` : path);
   }
   if (o.type === 'object' && o.properties !== undefined && o.additionalProperties === undefined && o['x-kubernetes-preserve-unknown-fields'] !== true) {
-    const allowed = extra[path];
-    if (allowed !== undefined) out.properties = { ...(out.properties as object), ...Object.fromEntries(allowed.map((name) => [name, {}])) };
+    const added = extra[path];
+    if (added !== undefined) out.properties = { ...(out.properties as object), ...Object.fromEntries(Object.entries(added).map(([name, s]) => [name, strictFields(s, {}, `${path}/${name}`)])) };
     out.additionalProperties = false;
   }
   return out;
 }
 
+/** Fields a channel adds, by where they sit (`*` an array item): field name → its schema. */
+type ExperimentalFields = Readonly<Record<string, Readonly<Record<string, object>>>>;
+
 /**
- * Fields of the network-policy-api experimental channel, by where they sit (`*` an array item):
- * egress `nodes` and `domainNames` peers, and v1alpha1's `namedPort` (AdminNetworkPolicyPort.NamedPort,
- * `<network-policy-api:experimental>` in apis/v1alpha1/shared_types.go).
+ * `domainNames` (ClusterNetworkPolicyEgressPeer.DomainNames, `<network-policy-api:experimental>`) as
+ * kubernetes-sigs/network-policy-api@066a9454c5585568d99b22723b847bcf13df6b41
+ * config/crd/experimental/policy.networking.k8s.io_clusternetworkpolicies.yaml writes it: a wildcard
+ * `*.` only as the whole first label (`*.*.example.com`, `*example.com` are refused), 1–25 names, a set.
  */
-const EGRESS_PEERS_EXPERIMENTAL = { '/spec/egress/*/to/*': ['nodes', 'domainNames'] };
-const V1ALPHA1_EXPERIMENTAL = { ...EGRESS_PEERS_EXPERIMENTAL, '/spec/ingress/*/ports/*': ['namedPort'], '/spec/egress/*/ports/*': ['namedPort'] };
-const EXPERIMENTAL_FIELDS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+const DOMAIN_NAMES = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 25,
+  'x-kubernetes-list-type': 'set',
+  items: { type: 'string', pattern: '^(\\*\\.)?([a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\\.)+[a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\\.?$' },
+};
+/** `nodes`: a LabelSelector, in that CRD the same schema as the `namespaces` peer beside it. */
+const NODES = clusterNetworkPolicy.properties.spec.properties.egress.items.properties.to.items.properties.namespaces;
+
+/**
+ * Fields of the network-policy-api experimental channel: egress `nodes` and `domainNames` peers,
+ * and v1alpha1's `namedPort` (AdminNetworkPolicyPort.NamedPort, `<network-policy-api:experimental>`
+ * in apis/v1alpha1/shared_types.go: a string).
+ */
+const EGRESS_PEERS_EXPERIMENTAL = { '/spec/egress/*/to/*': { nodes: NODES, domainNames: DOMAIN_NAMES } };
+const NAMED_PORT = { namedPort: { type: 'string' } };
+const V1ALPHA1_EXPERIMENTAL = { ...EGRESS_PEERS_EXPERIMENTAL, '/spec/ingress/*/ports/*': NAMED_PORT, '/spec/egress/*/ports/*': NAMED_PORT };
+const EXPERIMENTAL_FIELDS: Readonly<Record<string, ExperimentalFields>> = {
   'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': EGRESS_PEERS_EXPERIMENTAL,
   'policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy': V1ALPHA1_EXPERIMENTAL,
   'policy.networking.k8s.io/v1alpha1 BaselineAdminNetworkPolicy': V1ALPHA1_EXPERIMENTAL,
 };
 
+const prepared = new Map<string, object>();
+
+/** A kind's schema as verified: unknown fields refused, the experimental channel's fields added (strictFields). */
+function preparedSchema(id: string): object | undefined {
+  const schema = SCHEMAS[id];
+  if (!schema) return undefined;
+  let p = prepared.get(id);
+  if (!p) {
+    // ajv would try to resolve the draft named by `$schema`; the module object itself stays untouched.
+    p = strictFields(Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')), EXPERIMENTAL_FIELDS[id]) as object;
+    prepared.set(id, p);
+  }
+  return p;
+}
+
+/**
+ * The schema of a custom resource's kind, for the checks the API server runs on every custom
+ * resource from its CRD's structural schema (list-types.ts); undefined for a built-in kind
+ * (networking.k8s.io/v1 NetworkPolicy: Go code validates it, not its OpenAPI) or an unknown one.
+ */
+export function crdSchemaFor(apiVersion: string, kind: string): object | undefined {
+  return apiVersion === 'networking.k8s.io/v1' ? undefined : preparedSchema(`${apiVersion} ${kind}`);
+}
+
 function compiledFor(mode: Mode, apiVersion: string, kind: string): ValidateFunction | undefined {
   const id = `${apiVersion} ${kind}`;
-  const schema = SCHEMAS[id];
+  const schema = preparedSchema(id);
   if (!schema) return undefined;
   let v = compiled[mode].get(id);
   if (!v) {
-    // ajv would try to resolve the draft named by `$schema`; the module object itself stays untouched.
-    v = instance(mode).compile(strictFields(Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')), EXPERIMENTAL_FIELDS[id]) as object);
+    v = instance(mode).compile(schema);
     compiled[mode].set(id, v);
   }
   return v;

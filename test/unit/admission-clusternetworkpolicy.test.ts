@@ -105,3 +105,39 @@ test('an unknown field is refused (kubectl --validate=strict, the default since 
   const typo = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'shop' }, spec: { podSelectr: {}, policyTypes: ['Ingress'] } };
   assert.ok(errors(typo).includes('/spec: must NOT have additional properties (podSelectr)'), errors(typo).join('\n'));
 });
+
+test('the experimental egress peers are checked by the experimental CRD schema (config/crd/experimental/policy.networking.k8s.io_clusternetworkpolicies.yaml): domainNames by the DomainName pattern, 1–25 items, a set; nodes a LabelSelector', () => {
+  const errors = (m: unknown) => verifyManifest(m).map((e) => `${e.path}: ${e.message}`);
+  // /tmp/s28d/adm/dn-pattern.yaml: '*' only as a whole first label; no space; no partial wildcard.
+  const bad = egress({ name: 'bad wildcard', to: [{ domainNames: ['*.*.example.com', 'exa mple.com', '*example.com'] }] });
+  for (const i of [0, 1, 2]) assert.ok(errors(bad).some((e) => e.startsWith(`/spec/egress/0/to/0/domainNames/${i}: must match pattern`)), errors(bad).join('\n'));
+  const good = egress({ name: 'ok', to: [{ domainNames: ['*.kubernetes.io', 'blog.kubernetes.io', 'example.com.'] }] });
+  assert.deepEqual(errors(good), []);
+  assert.ok(errors(egress({ to: [{ domainNames: [] }] })).some((e) => e.startsWith('/spec/egress/0/to/0/domainNames: must NOT have fewer than 1 items')));
+  const many = Array.from({ length: 26 }, (_, i) => `h${i}.example.com`);
+  assert.ok(errors(egress({ to: [{ domainNames: many }] })).some((e) => e.startsWith('/spec/egress/0/to/0/domainNames: must NOT have more than 25 items')));
+  // /tmp/s28d/adm/nodes-bad.yaml: a LabelSelector has matchLabels and matchExpressions only.
+  const nodes = egress({ action: 'Deny', to: [{ nodes: { matchExpressions: [{ key: 'a', operator: 'Exists' }], extra: 1 } }] });
+  assert.ok(errors(nodes).includes('/spec/egress/0/to/0/nodes: must NOT have additional properties (extra)'), errors(nodes).join('\n'));
+});
+
+test('a list of x-kubernetes-list-type set or map holds no item (map: no key) twice, as the API server refuses (apiextensions-apiserver pkg/apiserver/schema/listtype/validation.go, field.Duplicate), read from the bundled CRD schemas', () => {
+  const errors = (m: unknown) => verifyManifest(m).map((e) => `${e.path}: ${e.message}`);
+  // /tmp/s28d/adm/dup-networks.yaml: `networks` is a set.
+  const dup = egress({ action: 'Deny', to: [{ networks: ['10.244.1.10/32', '10.244.1.10/32'] }] });
+  assert.deepEqual(errors(dup), ['/spec/egress/0/to/0/networks/1: Duplicate value: "10.244.1.10/32" (a list of x-kubernetes-list-type set)']);
+  // Reported once, at its second appearance, as upstream does.
+  const thrice = egress({ action: 'Deny', to: [{ networks: ['10.0.0.0/8', '10.0.0.0/8', '10.0.0.0/8'] }] });
+  assert.deepEqual(errors(thrice), ['/spec/egress/0/to/0/networks/1: Duplicate value: "10.0.0.0/8" (a list of x-kubernetes-list-type set)']);
+  const dn = egress({ to: [{ domainNames: ['example.com', 'example.com'] }] });
+  assert.deepEqual(errors(dn), ['/spec/egress/0/to/0/domainNames/1: Duplicate value: "example.com" (a list of x-kubernetes-list-type set)']);
+  // Calico (projectcalico.org_networkpolicies.yaml: nets, types are sets) and Cilium (serverNames).
+  const calico = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'shop' }, spec: { selector: 'all()', types: ['Ingress', 'Ingress'], ingress: [{ action: 'Allow', source: { nets: ['10.0.0.0/8', '10.0.0.0/8'] } }] } };
+  const c = errors(calico);
+  assert.ok(c.includes('/spec/types/1: Duplicate value: "Ingress" (a list of x-kubernetes-list-type set)'), c.join('\n'));
+  assert.ok(c.includes('/spec/ingress/0/source/nets/1: Duplicate value: "10.0.0.0/8" (a list of x-kubernetes-list-type set)'), c.join('\n'));
+  const cilium = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'x', namespace: 'shop' }, spec: { endpointSelector: {}, egress: [{ toFQDNs: [{ matchName: 'example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }], serverNames: ['example.com', 'example.com'] }] }] } };
+  assert.ok(errors(cilium).includes('/spec/egress/0/toPorts/0/serverNames/1: Duplicate value: "example.com" (a list of x-kubernetes-list-type set)'), errors(cilium).join('\n'));
+  // A set's distinct items, and lists of type atomic, pass.
+  assert.deepEqual(errors(egress({ action: 'Deny', to: [{ networks: ['10.244.1.10/32', '10.244.1.11/32'] }, { networks: ['10.244.1.10/32'] }] })), []);
+});
