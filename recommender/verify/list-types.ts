@@ -14,32 +14,61 @@ import type { VerifyError } from './types.ts';
 type Schema = Record<string, unknown>;
 
 /** The errors of `value` under `schema`, walked as upstream does: properties, additionalProperties, items. */
-export function listTypeErrors(schema: unknown, value: unknown, path = ''): VerifyError[] {
-  if (!isPlainObject(schema)) return [];
-  if (Array.isArray(value)) return arrayErrors(schema, value, path);
-  if (!isPlainObject(value)) return [];
+export function listTypeErrors(schema: unknown, value: unknown): VerifyError[] {
   const out: VerifyError[] = [];
-  const properties = isPlainObject(schema.properties) ? schema.properties : {};
-  for (const [k, v] of Object.entries(value)) {
-    const sub = Object.hasOwn(properties, k) ? properties[k] : schema.additionalProperties;
-    for (const e of listTypeErrors(sub, v, `${path}/${escapePointer(k)}`)) out.push(e);
-  }
+  walk(schema, value, [], out);
   return out;
 }
 
-function arrayErrors(schema: Schema, items: readonly unknown[], path: string): VerifyError[] {
-  const out: VerifyError[] = [];
+/**
+ * `at` is the path down to `value`, as tokens: a JSON pointer is made of it only for an error
+ * (verification walks every rule of every manifest, nearly all of them without one).
+ */
+function walk(schema: unknown, value: unknown, at: (string | number)[], out: VerifyError[]): void {
+  if (!isPlainObject(schema) || !marksLists(schema)) return;
+  if (Array.isArray(value)) {
+    arrayErrors(schema, value, at, out);
+    value.forEach((item, i) => {
+      at.push(i);
+      walk(schema.items, item, at, out);
+      at.pop();
+    });
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  const properties = isPlainObject(schema.properties) ? schema.properties : {};
+  for (const k of Object.keys(value)) {
+    at.push(k);
+    walk(Object.hasOwn(properties, k) ? properties[k] : schema.additionalProperties, value[k], at, out);
+    at.pop();
+  }
+}
+
+function arrayErrors(schema: Schema, items: readonly unknown[], at: readonly (string | number)[], out: VerifyError[]): void {
   const listType = schema['x-kubernetes-list-type'];
   if (listType === 'set') {
-    for (const i of secondAppearances(items)) out.push(duplicate(path, i, items[i], 'set'));
+    for (const i of secondAppearances(items)) out.push(duplicate(at, i, items[i], 'set'));
   } else if (listType === 'map') {
     const keys = items.map((item) => mapKey(schema, item));
-    for (const i of secondAppearances(keys)) out.push(duplicate(path, i, keys[i], 'map'));
+    for (const i of secondAppearances(keys)) out.push(duplicate(at, i, keys[i], 'map'));
   }
-  items.forEach((item, i) => {
-    for (const e of listTypeErrors(schema.items, item, `${path}/${i}`)) out.push(e);
-  });
-  return out;
+}
+
+const marked = new WeakMap<Schema, boolean>();
+
+/**
+ * Whether the schema or one below it marks a list type: most of a manifest (metadata, ports, selectors)
+ * has none, and is not walked. Once per schema node, which the bundled schemas share for the process.
+ */
+function marksLists(schema: Schema): boolean {
+  let m = marked.get(schema);
+  if (m === undefined) {
+    marked.set(schema, false); // a schema that refers to itself marks nothing through that path
+    const below = [...Object.values(isPlainObject(schema.properties) ? schema.properties : {}), schema.additionalProperties, schema.items];
+    m = schema['x-kubernetes-list-type'] === 'set' || schema['x-kubernetes-list-type'] === 'map' || below.some((s) => isPlainObject(s) && marksLists(s));
+    marked.set(schema, m);
+  }
+  return m;
 }
 
 /** An item of a list of type map, by its keys: the key fields it sets (validateListMap). */
@@ -54,8 +83,10 @@ function mapKey(schema: Schema, item: unknown): Record<string, unknown> {
 function secondAppearances(values: readonly unknown[]): number[] {
   const seen = new Map<string, number>();
   const out: number[] = [];
+  if (values.length < 2) return out;
   values.forEach((v, i) => {
-    const text = canonicalJson(v);
+    // A string as itself (the common case: addresses, names), tagged apart from any JSON text.
+    const text = typeof v === 'string' ? `s${v}` : canonicalJson(v);
     const times = seen.get(text) ?? 0;
     if (times === 1) out.push(i);
     seen.set(text, times + 1);
@@ -74,8 +105,9 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-function duplicate(path: string, index: number, value: unknown, listType: 'set' | 'map'): VerifyError {
-  return { path: `${path}/${index}`, message: `Duplicate value: ${canonicalJson(value)} (a list of x-kubernetes-list-type ${listType})` };
+function duplicate(at: readonly (string | number)[], index: number, value: unknown, listType: 'set' | 'map'): VerifyError {
+  const path = [...at, index].map((t) => `/${escapePointer(String(t))}`).join('');
+  return { path, message: `Duplicate value: ${canonicalJson(value)} (a list of x-kubernetes-list-type ${listType})` };
 }
 
 /** A JSON pointer token (RFC 6901): `~` and `/` escaped. */
