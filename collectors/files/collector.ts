@@ -390,6 +390,16 @@ export class FilesCollector implements Collector {
     }
   }
 
+  /**
+   * Where the poll stopped reading, saved with the next commit: past the lines it skipped after the
+   * last line it handed on (over-long, blank), which would otherwise be read and counted again by
+   * every later pass.
+   */
+  private notePosition(f: Followed, writer: OffsetBatchWriter): void {
+    const { file, offset } = f.follower.position;
+    if (file) writer.position = { path: f.file.path, ...file, offset, updatedAt: this.deps.now() };
+  }
+
   /** The lines of one run: poll, hand lines on (noting the offset each one ends at), wait, until stop or the run's end. */
   private async *lines(f: Followed, writer: OffsetBatchWriter, signal: AbortSignal, once: boolean, until: number): AsyncGenerator<string> {
     // A commit by the flush timer the store refused ends the run now, not at the next line.
@@ -402,6 +412,7 @@ export class FilesCollector implements Collector {
           yield line.text;
         }
         this.keepRetired(f, writer);
+        this.notePosition(f, writer);
         // A poll that reached the end of what is there, with no error, is a success.
         this.lastSuccess = this.deps.now();
         if (f.failing) {

@@ -8,7 +8,13 @@
  * - Truncation (copytruncate): the file is shorter than the offset; reading starts over at 0.
  *   As with tail -F, a file truncated and refilled past the offset between two polls is not seen.
  * - A partial last line waits for its newline (the offset stays at the line's start).
- * - A line longer than `maxLineLength` is skipped without being held in memory, and counted.
+ * - A line longer than `maxLineLength` is skipped without being held in memory, and counted once,
+ *   when its newline is read; the offset then moves past it (`position`), stored by the collector
+ *   with the next commit even when no line follows. An over-long partial last line waits for its
+ *   newline like any partial line: the stored offset is always a line's start, since a restart
+ *   that resumed inside a line would read its tail as a line of its own (it might even decode).
+ *   While it grows, a running follower reads only what was appended (`discardedTo`); a restart
+ *   reads it again from its start, and counts it when its newline comes.
  * - After a restart the stored offset says which file (dev+ino) it belongs to: if the path names
  *   another file now, the old one is looked for in the same directory (a rotated name) and finished.
  *   dev+ino alone do not say it: a file deleted and re-created while nothing held it open may get
@@ -72,6 +78,8 @@ export class FileFollower {
   private offset = 0;
   /** Inside a line longer than the limit: skip to its newline. */
   private discarding = false;
+  /** While discarding: the first byte of the over-long line not yet read (the next poll goes on from there). */
+  private discardedTo = 0;
   /** The open file is an old one (rotated while we were down): finish it, then go to the path. */
   private finishing = false;
   /** Where the open file was opened from (the path, or the rotated name when finishing). */
@@ -268,7 +276,9 @@ export class FileFollower {
     if (!h) return;
     const size = Number((await h.stat({ bigint: true })).size);
     const known = this.current as FileIdentity;
-    if (size < this.offset) {
+    // Files only grow: shorter than what was read of it (an over-long line's read part included) is a truncation.
+    const readTo = this.discarding ? Math.max(this.offset, this.discardedTo) : this.offset;
+    if (size < readTo) {
       this.counters.truncations++;
       this.offset = 0;
       this.discarding = false;
@@ -282,7 +292,7 @@ export class FileFollower {
     await this.checkHead(h, size);
     const file = this.current as FileIdentity;
     const max = this.options.maxLineLength;
-    let pos = this.offset;
+    let pos = this.discarding ? readTo : this.offset;
     let carry: Buffer | undefined;
     while (pos < size) {
       const { bytesRead } = await h.read(this.chunk, 0, Math.min(this.chunk.length, size - pos), pos);
@@ -319,6 +329,7 @@ export class FileFollower {
       }
       pos += bytesRead;
     }
+    if (this.discarding) this.discardedTo = pos;
     if (!final) return;
     // The file will not grow any more: its unterminated last line is a line too.
     if (this.discarding) {

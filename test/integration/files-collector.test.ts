@@ -174,6 +174,64 @@ test('bad lines are counted and skipped: not JSON, not an object, over the lengt
   assert.deepEqual(edges(db), await expectedEdges(NETOBSERV.slice(0, 2)));
 });
 
+// docs/operations.md: "longer lines are skipped and counted" — once: the stored offset moves past
+// a skipped line even when no line follows it (it stayed before it, and every pass counted it again).
+test('an over-long last line is counted once: the stored offset moves past it, later passes and restarts do not count it again', async () => {
+  const { db } = tmpDb();
+  const path = join(tmpDir(), 'flows.ndjson');
+  const long = JSON.stringify({ SrcAddr: '10.0.0.1', pad: 'z'.repeat(3000) });
+  writeFileSync(path, text([NETOBSERV[0] as string, 'garbage', long]));
+  const passes: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const c = collector(db, [{ path, format: 'netobserv' }], { maxLineLength: 2048 });
+    await c.once();
+    passes.push(n(c, 'oversized'));
+  }
+  assert.deepEqual(passes, [1, 0, 0]);
+  assert.equal(new FileOffsetStore(db).get(path)?.offset, Buffer.byteLength(text([NETOBSERV[0] as string, 'garbage', long])));
+});
+
+test('an over-long partial last line waits for its newline like any partial line, then is counted once (the stored offset never stops inside a line)', async () => {
+  const { db } = tmpDb();
+  const path = join(tmpDir(), 'flows.ndjson');
+  const long = JSON.stringify({ SrcAddr: '10.0.0.1', pad: 'z'.repeat(3000) });
+  const head = text([NETOBSERV[0] as string]);
+  writeFileSync(path, `${head}${long.slice(0, 2500)}`);
+  const pass = async (): Promise<number> => {
+    const c = collector(db, [{ path, format: 'netobserv' }], { maxLineLength: 2048 });
+    await c.once();
+    return n(c, 'oversized');
+  };
+  assert.equal(await pass(), 0, 'not counted while it may still grow');
+  assert.equal(new FileOffsetStore(db).get(path)?.offset, Buffer.byteLength(head));
+  appendFileSync(path, `${long.slice(2500)}\n${text([NETOBSERV[1] as string])}`);
+  assert.equal(await pass(), 1);
+  assert.equal(await pass(), 0);
+  assert.deepEqual(edges(db), await expectedEdges(NETOBSERV.slice(0, 2)));
+});
+
+test('a running follower counts an over-long line growing across polls once', async () => {
+  const { db } = tmpDb();
+  const path = join(tmpDir(), 'flows.ndjson');
+  const long = JSON.stringify({ SrcAddr: '10.0.0.1', pad: 'z'.repeat(3000) });
+  writeFileSync(path, text([NETOBSERV[0] as string]));
+  const c = collector(db, [{ path, format: 'netobserv' }], { maxLineLength: 2048 });
+  await c.start();
+  await until('1 line', () => n(c, 'lines') === 1);
+  appendFileSync(path, long.slice(0, 2500));
+  await new Promise((r) => setTimeout(r, 60));
+  appendFileSync(path, long.slice(2500, 2800));
+  await new Promise((r) => setTimeout(r, 60));
+  appendFileSync(path, `${long.slice(2800)}\n${text([NETOBSERV[1] as string])}`);
+  await until('2 lines', () => n(c, 'lines') === 2);
+  await c.stop();
+  assert.equal(n(c, 'oversized'), 1);
+  const again = collector(db, [{ path, format: 'netobserv' }], { maxLineLength: 2048 });
+  await again.once();
+  assert.equal(n(again, 'oversized'), 0);
+  assert.deepEqual(edges(db), await expectedEdges(NETOBSERV.slice(0, 2)));
+});
+
 test('two files, one missing for a while: the other is followed, the missing one is picked up when it appears', async () => {
   const { db } = tmpDb();
   const dir = tmpDir();
