@@ -51,6 +51,18 @@ export const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 /** The last millisecond a JavaScript Date can hold (ECMA-262 §21.4.1.1): later times cannot be shown. */
 export const MAX_TIME_MS = 8.64e15;
 
+/**
+ * The earliest flow time accepted: 2014-01-01T00:00:00Z, before Kubernetes' first release (its
+ * first commit is of June 2014), so no flow between Kubernetes workloads is older. An earlier time
+ * is one that was never set — flowlogs-pipeline writes an absent protobuf Timestamp as 0
+ * (netobserv/flowlogs-pipeline pkg/pipeline/decode/decode_protobuf.go,
+ * `flow.TimeFlowEnd.AsTime().UnixMilli()`), goflow2 prints unset IPFIX times as 0, and a zero
+ * Timestamp is protojson's `1970-01-01T00:00:00Z` — or a time in another unit (seconds where
+ * milliseconds are due land in January 1970), or a node clock read before NTP set it. Stored, it
+ * would move an edge's firstSeen decades back.
+ */
+export const MIN_FLOW_TIME_MS = Date.UTC(2014, 0, 1);
+
 /** Where a flow was observed. Stored as a bitmask on edges (see `FLOW_SOURCE_BITS`). */
 export const FLOW_SOURCES = ['netobserv', 'hubble', 'prometheus', 'scrape-targets', 'manual'] as const;
 export type FlowSource = (typeof FLOW_SOURCES)[number];

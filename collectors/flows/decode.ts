@@ -2,7 +2,7 @@
  * Stage 2 (decode): one wire line → a FlowObservation, a counted skip, or a reject that names
  * the field and value at fault. Decoders never throw on bad input.
  */
-import { MAX_COUNT, MAX_TIME_MS, type FlowObservation } from '../../domain/flow.ts';
+import { MAX_COUNT, MAX_TIME_MS, MIN_FLOW_TIME_MS, type FlowObservation } from '../../domain/flow.ts';
 import { isIpAddress } from '../../domain/ip.ts';
 
 export const REJECT_REASONS = [
@@ -131,12 +131,20 @@ export function toCount(v: unknown): number | undefined {
   return undefined;
 }
 
-/** Why a record's time is outside 1970 … the ingest's clock plus the allowed skew, or undefined. */
-export function timeError(time: number, limits: DecodeLimits | undefined): string | undefined {
-  if (!Number.isFinite(time) || time < 0 || time > MAX_TIME_MS) return 'must be a time from 1970 on, inside the Date range';
+/**
+ * Why a record's time (ms) is no flow time — outside MIN_FLOW_TIME_MS … the ingest's clock plus the
+ * allowed skew — as the reject's reason and the message that follows the field's name; undefined
+ * for a good time. Before the floor is a malformed value (`invalid-field`); later than the clock
+ * allows may be a clock running fast (`time-out-of-range`).
+ */
+export function timeError(time: number, limits: DecodeLimits | undefined): { reason: RejectReason; message: string } | undefined {
+  if (!Number.isFinite(time) || time < 0 || time > MAX_TIME_MS) return { reason: 'invalid-field', message: 'must be a time from 1970 on, inside the Date range' };
+  if (time < MIN_FLOW_TIME_MS) {
+    return { reason: 'invalid-field', message: `is before ${new Date(MIN_FLOW_TIME_MS).toISOString()}, earlier than any Kubernetes flow: a time never set (0), or in another unit` };
+  }
   const max = limits?.maxTime;
   if (max !== undefined && time > max) {
-    return `is later than the latest time accepted, ${new Date(max).toISOString()} (the ingest's clock plus the allowed skew, ingest.maxFutureSkewSeconds)`;
+    return { reason: 'time-out-of-range', message: `is later than the latest time accepted, ${new Date(max).toISOString()} (the ingest's clock plus the allowed skew, ingest.maxFutureSkewSeconds)` };
   }
   return undefined;
 }

@@ -306,7 +306,7 @@ export class HubbleDecoder implements Decoder {
     const time = (typeof timeText === 'string' ? parseRfc3339(timeText) : undefined) ?? NaN;
     if (Number.isNaN(time)) return reject('invalid-field', timeField, timeText, `${timeField} must be an RFC 3339 time`);
     const badTime = timeError(time, limits);
-    if (badTime !== undefined) return reject(time < 0 ? 'invalid-field' : 'time-out-of-range', timeField, timeText, `${timeField} ${badTime}`);
+    if (badTime !== undefined) return reject(badTime.reason, timeField, timeText, `${timeField} ${badTime.message}`);
 
     const l4 = f.l4;
     if (!given(l4)) return { kind: 'skip', reason: 'unsupported-protocol' };

@@ -4,7 +4,7 @@
  * netobserv/network-observability-operator docs/flows-format.adoc; real records in
  * test/fixtures/reference/flows/netobserv/.
  */
-import { ECHO_TYPES, isIcmp, MAX_TIME_MS, type EndpointMeta, type FlowEndpoint, type HandshakeHint, type Protocol, type Verdict } from '../../domain/flow.ts';
+import { ECHO_TYPES, isIcmp, type EndpointMeta, type FlowEndpoint, type HandshakeHint, type Protocol, type Verdict } from '../../domain/flow.ts';
 import { isIp, isPort, reject, timeError, toCount, MAX_COUNT, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
 import { checkName } from './names.ts';
 import { storedAddress } from '../../domain/ip.ts';
@@ -104,7 +104,37 @@ function networkEventsDrop(v: unknown): boolean | Decoded {
   return drop;
 }
 
-const TIME_FIELDS = ['TimeFlowEndMs', 'TimeFlowStartMs', 'TimeReceived'] as const;
+/** Milliseconds per unit of each time field: TimeReceived is seconds (flowlogs-pipeline's `time.Now().Unix()`). */
+const TIME_UNIT_MS = { TimeFlowEndMs: 1, TimeFlowStartMs: 1, TimeReceived: 1000 } as const;
+type TimeField = keyof typeof TIME_UNIT_MS;
+const TIME_FIELDS = Object.keys(TIME_UNIT_MS) as TimeField[];
+
+/**
+ * The flow's time: TimeFlowEndMs, else TimeFlowStartMs, else TimeReceived (ms). Every time the
+ * record carries is checked, whether it is the one used or not: a time of another type, never set
+ * (0) or out of range is a record whose other fields cannot be trusted either (and a field of
+ * another type must not give way to the next one, silently). A flow starts before it ends: the
+ * agent takes both from one clock. TimeReceived is flowlogs-pipeline's clock, another host's, so it
+ * is not compared with them.
+ */
+function flowTime(r: Record<string, unknown>, limits: DecodeLimits | undefined): number | Decoded {
+  const ms: Partial<Record<TimeField, number>> = {};
+  for (const key of TIME_FIELDS) {
+    const value = r[key];
+    if (value === undefined) continue;
+    const n = num(value);
+    if (n === undefined) return reject('invalid-field', key, value, `${key} must be a number`);
+    if (!Number.isInteger(n)) return reject('invalid-field', key, value, `${key} must be whole ${key === 'TimeReceived' ? 'seconds' : 'milliseconds'}`);
+    const bad = timeError(n * TIME_UNIT_MS[key], limits);
+    if (bad !== undefined) return reject(bad.reason, key, value, `${key} ${bad.message}`);
+    ms[key] = n * TIME_UNIT_MS[key];
+  }
+  const { TimeFlowStartMs: start, TimeFlowEndMs: end } = ms;
+  if (start !== undefined && end !== undefined && start > end) {
+    return reject('invalid-field', 'TimeFlowStartMs', r.TimeFlowStartMs, `TimeFlowStartMs is after TimeFlowEndMs (${end}): a flow cannot end before it starts`);
+  }
+  return end ?? start ?? ms.TimeReceived ?? reject('missing-field', 'TimeFlowEndMs');
+}
 
 /** Field names per side, built once: template-literal keys per record showed up in profiles. */
 const SIDE_KEYS = {
@@ -212,18 +242,8 @@ export const netobservDecoder: Decoder = {
     const protocol = PROTOCOL_NUMBERS[protoNum];
     if (!protocol) return { kind: 'skip', reason: 'unsupported-protocol' };
 
-    // A time field of another type would otherwise give way to the next one, silently.
-    for (const key of TIME_FIELDS) if (r[key] !== undefined && num(r[key]) === undefined) return reject('invalid-field', key, r[key], `${key} must be a number`);
-    const end = num(r.TimeFlowEndMs);
-    const start = end === undefined ? num(r.TimeFlowStartMs) : undefined;
-    const timeField = end !== undefined ? 'TimeFlowEndMs' : start !== undefined ? 'TimeFlowStartMs' : 'TimeReceived';
-    const time = end ?? start ?? (num(r.TimeReceived) ?? NaN) * 1000;
-    if (Number.isNaN(time)) {
-      return r.TimeFlowEndMs === undefined ? reject('missing-field', 'TimeFlowEndMs') : reject('invalid-field', 'TimeFlowEndMs', r.TimeFlowEndMs);
-    }
-    if (!Number.isInteger(time)) return reject('invalid-field', timeField, r[timeField], `${timeField} must be whole milliseconds (seconds for TimeReceived)`);
-    const badTime = timeError(time, limits);
-    if (badTime !== undefined) return reject(time < 0 || time > MAX_TIME_MS ? 'invalid-field' : 'time-out-of-range', timeField, r[timeField], `${timeField} ${badTime}`);
+    const time = flowTime(r, limits);
+    if (typeof time !== 'number') return time;
 
     const packets = r.Packets === undefined ? 0 : toCount(r.Packets);
     if (packets === undefined) return reject('invalid-field', 'Packets', r.Packets, 'Packets must be a non-negative integer');

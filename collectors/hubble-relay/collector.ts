@@ -22,6 +22,7 @@ import { storePipeline } from '../store-pipeline.ts';
 import { CollectorStateStore } from '../../store/collector-state.ts';
 import { CursorBatchWriter } from './cursor-writer.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
+import { MIN_FLOW_TIME_MS } from '../../domain/flow.ts';
 
 export interface HubbleRelayOptions {
   /** Backoff jitter source (tests pass a fixed one). */
@@ -330,12 +331,14 @@ export class HubbleRelayCollector implements Collector {
 
   /**
    * A flow's time as the resume cursor takes it; undefined for a time the pipeline will reject
-   * (outside a Timestamp's range, or past the clock and the allowed skew): the cursor never moves
-   * past now on one bad record, which would make every reconnect ask for flows from the future.
+   * (outside a Timestamp's range, before MIN_FLOW_TIME_MS, or past the clock and the allowed skew):
+   * the cursor never moves past now on one bad record, which would make every reconnect ask for
+   * flows from the future, and a time never set is no flow's.
    */
   private resumableNanos(t: WireTimestamp): bigint | undefined {
     const ns = timestampInRange(t);
-    return ns === undefined || ns > BigInt(this.deps.now() + this.deps.ingest.maxFutureSkewMs) * 1_000_000n ? undefined : ns;
+    if (ns === undefined || ns < BigInt(MIN_FLOW_TIME_MS) * 1_000_000n) return undefined;
+    return ns > BigInt(this.deps.now() + this.deps.ingest.maxFutureSkewMs) * 1_000_000n ? undefined : ns;
   }
 
   private onResponse(r: Record<string, unknown>, queue: BoundedQueue<Queued>): void {

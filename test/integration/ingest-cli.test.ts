@@ -68,7 +68,7 @@ test('ingest of the real NetObserv and Hubble samples: summary and the direction
 });
 
 test('bad lines from stdin are counted by reason with their place; a truncated last line is `truncated`', async () => {
-  const good = JSON.stringify({ SrcAddr: '10.0.0.1', SrcPort: 40000, DstAddr: '10.0.0.2', DstPort: 443, Proto: 6, TimeFlowEndMs: 1 });
+  const good = JSON.stringify({ SrcAddr: '10.0.0.1', SrcPort: 40000, DstAddr: '10.0.0.2', DstPort: 443, Proto: 6, TimeFlowEndMs: 1_795_132_804_315 });
   const stdin = [good, 'not json', '[1]', JSON.stringify({ SrcAddr: '10.0.0.1' }), JSON.stringify({ hello: 1 }), good.slice(0, 30)].join('\n');
   const db = join(tmpDir(), 'f.db');
   const r = await run(['ingest', '--db', db, '--format', 'auto', '-'], stdin);

@@ -137,14 +137,15 @@ test('Hubble policy-verdict drop (1.18.3): SYN without is_reply → source is cl
 });
 
 test('Hubble bare -o json Flow (printer test); identity numbers without labels map to reserved identities', () => {
+  // The printer test's time is 1970-01-01T00:20:34.567800Z, before any Kubernetes flow (rejected, MIN_FLOW_TIME_MS): moved to 2026.
   const bare = JSON.parse(
-    '{"time":"1970-01-01T00:20:34.567800Z","verdict":"DROPPED","IP":{"source":"1.1.1.1","destination":"2.2.2.2"},"l4":{"TCP":{"source_port":31793,"destination_port":8080}},"source":{"identity":4},"destination":{"identity":12345},"Type":"L3_L4","node_name":"k8s1","event_type":{"type":1,"sub_type":133},"is_reply":false,"Summary":"TCP Flags: SYN"}',
+    '{"time":"2026-01-01T00:20:34.567800Z","verdict":"DROPPED","IP":{"source":"1.1.1.1","destination":"2.2.2.2"},"l4":{"TCP":{"source_port":31793,"destination_port":8080}},"source":{"identity":4},"destination":{"identity":12345},"Type":"L3_L4","node_name":"k8s1","event_type":{"type":1,"sub_type":133},"is_reply":false,"Summary":"TCP Flags: SYN"}',
   ) as Record<string, unknown>;
   // identity 4 is reserved:health: infrastructure, skipped.
   assert.deepEqual(hubbleDecoder.decode(bare), { kind: 'skip', reason: 'cilium-health' });
   const f = flow(hubbleDecoder.decode({ ...bare, source: { identity: 6 } }));
   assert.deepEqual(f.src.meta, { kind: 'reserved', identities: ['remote-node'] });
-  assert.equal(f.time, 1234567);
+  assert.equal(f.time, Date.UTC(2026, 0, 1) + 1234567);
   assert.equal(f.handshake, 'src-is-client');
 });
 
@@ -189,6 +190,34 @@ test('Hubble: a FORWARDED lone SYN on its way out of the sender proves no delive
   assert.equal(verdictOf({ traffic_direction: 'INGRESS', trace_observation_point: 'TO_ENDPOINT', event_type: { type: 4, sub_type: 0 } }), 'forwarded');
   assert.equal(verdictOf({ traffic_direction: 'EGRESS', l4: { TCP: { source_port: 40885, destination_port: 9401, flags: { ACK: true } } } }), 'forwarded');
   assert.equal(verdictOf({ traffic_direction: 'EGRESS', verdict: 'DROPPED' }), 'dropped');
+});
+
+// A time of 0 is a time never set: flowlogs-pipeline writes an absent protobuf Timestamp as 0
+// (netobserv/flowlogs-pipeline pkg/pipeline/decode/decode_protobuf.go: `flow.TimeFlowEnd.AsTime().UnixMilli()`),
+// and a zero Timestamp is 1970-01-01T00:00:00Z. Stored, it moved an edge's firstSeen to 1970.
+test('flow times before 2014 (never set: 0; another unit) are rejected naming the field, every time a NetObserv record carries is checked, and a flow does not end before it starts', () => {
+  const base = netobserv[0] as Record<string, unknown>;
+  const limits = { maxTime: Date.parse('2026-12-01T00:00:00Z') };
+  const check = (r: Record<string, unknown>) => bare(netobservDecoder.decode(r, limits));
+  const rejected = (field: string, value: unknown, reason = 'invalid-field') => ({ kind: 'reject', reason, field, value: String(value) });
+  // /tmp/s28f fuzz line 31: TimeFlowEndMs 0 beside a good TimeFlowStartMs.
+  assert.deepEqual(check({ ...base, TimeFlowEndMs: 0 }), rejected('TimeFlowEndMs', 0));
+  assert.deepEqual(check({ ...base, TimeFlowEndMs: 1708011866 }), rejected('TimeFlowEndMs', 1708011866), 'seconds where milliseconds are due');
+  assert.deepEqual(check({ ...base, TimeFlowStartMs: -5 }), rejected('TimeFlowStartMs', -5));
+  assert.deepEqual(check({ ...base, TimeFlowStartMs: 0 }), rejected('TimeFlowStartMs', 0));
+  assert.deepEqual(check({ ...base, TimeFlowStartMs: 4102444800000 }), rejected('TimeFlowStartMs', 4102444800000, 'time-out-of-range'));
+  assert.deepEqual(check({ ...base, TimeReceived: 4102444800 }), rejected('TimeReceived', 4102444800, 'time-out-of-range'));
+  assert.deepEqual(check({ ...base, TimeReceived: 0 }), rejected('TimeReceived', 0));
+  assert.deepEqual(check({ ...base, TimeFlowStartMs: 1708011866949 }), rejected('TimeFlowStartMs', 1708011866949), 'starts after it ends');
+  assert.equal(flow(netobservDecoder.decode(base, limits)).time, 1708011866948);
+  assert.equal(flow(netobservDecoder.decode({ ...base, TimeFlowEndMs: undefined }, limits)).time, 1708011866945, 'no end: the start');
+  // Hubble: a zero Timestamp as protojson prints it, and a time in the first seconds of 1970.
+  const [line] = hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl') as Record<string, Record<string, unknown>>[];
+  const f = line!.flow as Record<string, unknown>;
+  for (const time of ['1970-01-01T00:00:00Z', '1970-01-01T00:20:34.567800Z', '2013-12-31T23:59:59Z']) {
+    assert.deepEqual(bare(hubbleDecoder.decode({ flow: { ...f, time } }, limits)), rejected('flow.time', time), time);
+  }
+  assert.equal(flow(hubbleDecoder.decode({ flow: { ...f, time: '2014-01-01T00:00:00Z' } }, limits)).time, Date.UTC(2014, 0, 1));
 });
 
 test('Hubble rejects name the field', () => {

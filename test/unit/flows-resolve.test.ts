@@ -16,11 +16,17 @@ function workload(namespace: string, kind: Workload['kind'], name: string, extra
   return { namespace, kind, name, labels: { app: name }, selector: { matchLabels: { app: name } }, hostNetwork: false, ports: [], services: [], exposure: [], ...extra };
 }
 
+/**
+ * The records' times are `t` ms after T0: a flow time before 2014 is no flow time (the decoder
+ * rejects it, MIN_FLOW_TIME_MS).
+ */
+const T0 = Date.UTC(2026, 0, 1);
+
 /** The small cluster's IP history. */
 const INTERVALS: IpInterval[] = [
   // Pod IP reuse: web until t=1,000,000, then api.
-  { ip: '10.244.0.5', peerKey: 'workload:shop/Deployment/web', node: 'node-a', hostNetwork: false, validFrom: 0, validTo: 1_000_000 },
-  { ip: '10.244.0.5', peerKey: 'workload:shop/Deployment/api', node: 'node-a', hostNetwork: false, validFrom: 1_000_000 },
+  { ip: '10.244.0.5', peerKey: 'workload:shop/Deployment/web', node: 'node-a', hostNetwork: false, validFrom: 0, validTo: T0 + 1_000_000 },
+  { ip: '10.244.0.5', peerKey: 'workload:shop/Deployment/api', node: 'node-a', hostNetwork: false, validFrom: T0 + 1_000_000 },
   { ip: '10.244.1.20', peerKey: 'workload:shop/CronJob/report', node: 'node-b', hostNetwork: false, validFrom: 0 },
   { ip: '10.244.1.53', peerKey: 'workload:kube-system/Deployment/coredns', node: 'node-b', hostNetwork: false, validFrom: 0 },
   { ip: '10.0.0.1', peerKey: 'workload:monitoring/DaemonSet/node-exporter', node: 'node-a', hostNetwork: true, validFrom: 0 },
@@ -66,7 +72,7 @@ function netobserv(r: Rec): string {
   const [da, dp] = r.dst.split(':');
   return JSON.stringify({
     SrcAddr: sa, SrcPort: Number(sp), DstAddr: da, DstPort: Number(dp), Proto: r.proto ?? 6, Packets: 2, Bytes: 100,
-    TimeFlowEndMs: r.t, FlowDirection: 1, Etype: 2048, ...(r.flags === undefined ? {} : { Flags: r.flags }), ...r.extra,
+    TimeFlowEndMs: T0 + r.t, FlowDirection: 1, Etype: 2048, ...(r.flags === undefined ? {} : { Flags: r.flags }), ...r.extra,
   });
 }
 
@@ -135,8 +141,8 @@ test('request and reply records of one connection aggregate into one edge with s
   ]);
   assert.deepEqual(edges, ['workload:shop/CronJob/report -> workload:shop/Deployment/api:9000/TCP x3']);
   const [e] = store.list();
-  assert.deepEqual([e!.packets, e!.bytes, e!.firstSeen, e!.lastSeen], [6, 300, 2_000_000, 2_000_200]);
-  assert.deepEqual(store.hours(e!.id), [{ hour: 0, flows: 3, packets: 6, bytes: 300 }]);
+  assert.deepEqual([e!.packets, e!.bytes, e!.firstSeen, e!.lastSeen], [6, 300, T0 + 2_000_000, T0 + 2_000_200]);
+  assert.deepEqual(store.hours(e!.id), [{ hour: Math.floor(T0 / 3_600_000), flows: 3, packets: 6, bytes: 300 }]);
 });
 
 test('flows with no handshake, no declared port and no well-known port are ambiguous: kept apart, never an edge', async () => {
