@@ -20,6 +20,7 @@ import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel } from '../recommender/simulate/cluster.ts';
 import { decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
+import { PodsApart } from '../recommender/simulate/pods-apart.ts';
 import { priorityTies } from '../recommender/simulate/clusternetworkpolicy/priority-ties.ts';
 import type { SimCluster } from '../recommender/simulate/types.ts';
 import type { CalicoSimulator } from '../recommender/simulate/calico.ts';
@@ -267,6 +268,8 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   if (engine === 'calico') warnings.push(...(sim as CalicoSimulator).ignored.map((i) => `${i.policy}: ${i.reason}`));
   // Whether an ipBlock matches pod addresses is the plugin's choice (kubernetes): the other reading's verdict is said where it differs.
   const otherReading = SIMULATORS[engine].ipBlocksMatchingPods?.(policies, model.cluster);
+  // A connection to a workload may reach any of its pods: judged at each that the policies' address blocks tell apart.
+  const apart = new PodsApart(model, policies);
   const format = req.format ?? 'auto';
   let lines: { decoder: ReturnType<typeof decoderFor>; index: ResolutionIndex } | undefined;
 
@@ -278,7 +281,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
       throw invalidInput(`flows: not valid JSON: ${(e as Error).message}`);
     }
     if (!Array.isArray(edges)) throw invalidInput('flows: expected a JSON array of edges (flowmatrix edges -o json)');
-    return edges.map((x, index) => ({ index, ...decide(sim, model, edgeConnection(x, index), otherReading) }));
+    return edges.map((x, index) => ({ index, ...decide(sim, model, edgeConnection(x, index), otherReading, apart) }));
   };
 
   const decideLine = (text: string, line: number, index: number): FlowDecision => {
@@ -304,7 +307,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
       else {
         const family = ipFamily(c.server.ip);
         const seen = { clientIp: c.clientIp, serverIp: c.server.ip, ...(family !== undefined ? { family } : {}), ...(c.clientPort !== undefined ? { clientPort: c.clientPort } : {}) };
-        connections.push(decide(sim, model, { client: c.client.peer, server: c.server.peer, port: c.server.port ?? 0, protocol: d.flow.protocol, seen }, otherReading));
+        connections.push(decide(sim, model, { client: c.client.peer, server: c.server.peer, port: c.server.port ?? 0, protocol: d.flow.protocol, seen }, otherReading, apart));
       }
     }
     if (connections.length === 0) return { ...head, verdict: 'unknown', reason: ambiguous ? 'ambiguous: nothing tells which side is the client' : 'no connection resolved' };

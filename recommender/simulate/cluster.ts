@@ -2,7 +2,9 @@
  * The stored inventory as the simulators see it (`SimCluster`), and the stored peers of an edge
  * as simulated endpoints. One pod stands for each workload: the policies flowmatrix reads and
  * writes select pods by the workload's template labels, so every pod of a workload gets the same
- * verdict (its IPs differ, which only matters for IP-based peers: all of its current IPs are kept).
+ * verdict (its IPs differ, which only matters for IP-based peers: all of its current IPs are kept,
+ * and where the policies' address blocks tell its pods apart, `podsOf` gives each pod for
+ * pods-apart.ts to judge on its own).
  * Where the verdict depends on the node (Cilium's `host` is the local node only), a flow record's
  * pod is the workload's pod on the node its address is on (`FlowAddressing`), and it carries the
  * labels the pod holding that address gets from its own identity (a StatefulSet pod's name and
@@ -16,6 +18,7 @@ import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 import { clusterDnsTarget } from '../../domain/cluster-dns.ts';
 import { podIdentityLabels } from '../../domain/pod-identity-labels.ts';
 import { nodeAddresses } from '../../domain/node-addresses.ts';
+import { compareStrings } from '../../domain/order.ts';
 import { clusterFamilies, connectionFamily, familiesOf, podFamilies, type ClusterFamilies, type Families } from './connection-family.ts';
 
 
@@ -61,6 +64,13 @@ export interface ClusterModel {
    */
   atAddress(pod: SimPod, ip: string): SimPod;
   /**
+   * Each pod of the workload `pod` stands for, as its own pod (its addresses, its node; a
+   * host-network pod its node's addresses), by pod name: empty when it has fewer than two, and for
+   * a pod that stands for no workload (one already at an address or a node). What `pods-apart.ts`
+   * judges apart where the rules' address blocks tell the pods apart.
+   */
+  podsOf(pod: SimPod): readonly WorkloadPod[];
+  /**
    * The family a connection between the two ends must use when nothing says (an edge keeps no
    * family): the one family both can use, an end without an address using its network's in this
    * cluster (connection-family.ts); undefined when the ends share both families.
@@ -70,11 +80,20 @@ export interface ClusterModel {
   families(e: SimEndpoint): Families;
 }
 
+/** One pod of a workload (ClusterModel.podsOf). */
+export interface WorkloadPod {
+  /** The pod's own name. */
+  name: string;
+  pod: SimPod;
+}
+
 export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMap<string, readonly string[]>): ClusterModel {
   const addresses = new Map<string, { ips: string[]; node?: string }>();
   const nodeByIp = new Map<string, string>();
   // A pod-network address is one pod's (snapshot.ts addressesOf); host-network pods are their node.
   const ownLabelsByIp = new Map<string, Labels>();
+  // Per workload key, its pods by name: their addresses and node.
+  const podsByWorkload = new Map<string, Map<string, { ips: string[]; node?: string }>>();
   for (const a of inventory.podAddresses) {
     if (a.node !== undefined) nodeByIp.set(a.ip, a.node);
     const own = a.hostNetwork ? {} : podIdentityLabels(a.workload, a.pod);
@@ -84,6 +103,12 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     if (!entry.ips.includes(a.ip)) entry.ips.push(a.ip);
     if (entry.node === undefined && a.node !== undefined) entry.node = a.node;
     addresses.set(k, entry);
+    let byName = podsByWorkload.get(k);
+    if (byName === undefined) podsByWorkload.set(k, (byName = new Map()));
+    const one = byName.get(a.pod) ?? { ips: [] };
+    if (!one.ips.includes(a.ip)) one.ips.push(a.ip);
+    if (one.node === undefined && a.node !== undefined) one.node = a.node;
+    byName.set(a.pod, one);
   }
   const pods = new Map<string, SimPod>();
   const podWorkloadKey = new Map<SimPod, string>();
@@ -132,9 +157,24 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     // The controller's value wins over a template's (updateIdentity overwrites it).
     return { ...pod, ips: [ip], ...(own !== undefined ? { labels: { ...pod.labels, ...own } } : {}) };
   });
+  const apart = new Map<SimPod, readonly WorkloadPod[]>();
+  const podsOf = (pod: SimPod): readonly WorkloadPod[] => {
+    let each = apart.get(pod);
+    if (each === undefined) {
+      const byName = podsByWorkload.get(podWorkloadKey.get(pod) ?? '');
+      each = byName === undefined || byName.size < 2 ? [] : [...byName].sort(([a], [b]) => compareStrings(a, b)).map(([name, own]) => ({ name, pod: ownPod(pod, own) }));
+      apart.set(pod, each);
+    }
+    return each;
+  };
+  // A host-network pod speaks from its node's addresses (onNode); a pod-network pod from its own.
+  const ownPod = (pod: SimPod, own: { ips: string[]; node?: string }): SimPod => {
+    if (pod.hostNetwork && own.node !== undefined && (nodes.get(own.node)?.ips.length ?? 0) > 0) return onNode(pod, own.node);
+    return { ...pod, ips: [...own.ips].sort(), ...(own.node !== undefined ? { node: own.node } : {}) };
+  };
   const families = endpointFamilies(clusterFamilies(cluster));
   const onlyFamily = (a: SimEndpoint, b: SimEndpoint): IpFamily | undefined => connectionFamily(families(a), families(b));
-  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, onlyFamily, families };
+  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, podsOf, onlyFamily, families };
 }
 
 /** The families of an endpoint (a node is reached at any of its addresses), once per pod, node or address: asked per edge side. */

@@ -10,6 +10,7 @@ import { connectionFlow, type ClusterModel, type FlowAddressing } from './cluste
 import type { SideVerdict, Simulator } from './types.ts';
 import type { NetworkPlugin } from './network-plugin.ts';
 import { withPodlessEndsPlaced } from './host-network-nodes.ts';
+import type { PodsApart } from './pods-apart.ts';
 
 export interface PeerConnection {
   client: Peer;
@@ -43,20 +44,30 @@ export interface Decision {
   whereIpBlocksMatchPods?: 'allow' | 'deny';
 }
 
-/** `otherReading`: the same policies read with ipBlocks matching pods (SimulatorFactory.ipBlocksMatchingPods). */
-export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection, otherReading?: Simulator): Decision {
+/**
+ * `otherReading`: the same policies read with ipBlocks matching pods (SimulatorFactory.ipBlocksMatchingPods).
+ * `apart`: the workloads' pods told apart by the policies' address blocks (pods-apart.ts): the
+ * connection is allowed when it is at every pod it may reach, and the verdict's words are those of
+ * the first pod it is denied at.
+ */
+export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection, otherReading?: Simulator, apart?: PodsApart): Decision {
   const ends = { client: peerKey(c.client), server: peerKey(c.server) };
   const head = isIcmp(c.protocol) ? { ...ends, protocol: c.protocol, icmp: echoRequest(c.protocol) } : { ...ends, port: c.port, protocol: c.protocol };
   const conn = connectionFlow(model, c.client, c.server, c.port, c.protocol, c.seen);
   if (!conn.ok) return { ...head, verdict: 'unknown', reason: conn.reason };
+  const flows = apart === undefined ? [{ flow: conn.flow, at: '' }] : apart.flows(conn.flow);
   // A host-network workload with no pod yet speaks from a node's address once it runs: an edge's end is judged there.
-  const flow = c.seen === undefined ? withPodlessEndsPlaced(model, conn.flow) : conn.flow;
-  const v = sim.evaluate(flow);
-  const d: Decision = { ...head, verdict: v.verdict, egress: v.egress, ingress: v.ingress };
-  const other = otherReading?.evaluate(flow).verdict;
+  const placed = c.seen === undefined ? flows.map((f) => ({ ...f, flow: withPodlessEndsPlaced(model, f.flow) })) : flows;
+  const verdicts = placed.map((f) => ({ v: sim.evaluate(f.flow), at: f.at }));
+  const { v, at } = verdicts.find((x) => x.v.verdict === 'deny') ?? verdicts[0]!;
+  const d: Decision = { ...head, verdict: v.verdict, egress: atPod(v.egress, at), ingress: atPod(v.ingress, at) };
+  const other = otherReading === undefined ? undefined : placed.every((f) => otherReading.evaluate(f.flow).verdict === 'allow') ? 'allow' : 'deny';
   if (other !== undefined && other !== v.verdict) d.whereIpBlocksMatchPods = other;
   return d;
 }
+
+/** A side denied at one pod of a workload the policies tell apart: its reason says which. */
+const atPod = (s: SideVerdict, at: string): SideVerdict => (at === '' || s.allowed ? s : { ...s, reason: `${s.reason}${at}` });
 
 /** The engine that enforces each policy kind (`apiVersion Kind`); NetworkPolicies, `kubernetes`, every engine enforces. */
 const ENGINE_OF_KIND: Record<string, EngineName> = {

@@ -28,6 +28,7 @@ import { extraProbes, worldProbe, type Probe } from './probes.ts';
 import { unaddressedHostNetworkNote } from './unaddressed-host-network.ts';
 import { tieReadings, tieWords, type TieReadings } from './priority-tie-readings.ts';
 import { atJudgedNodes } from '../simulate/host-network-nodes.ts';
+import { PodsApart, type FlowAtPods } from '../simulate/pods-apart.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { ipFamily } from '../../domain/ip.ts';
 import { peerKey } from '../../domain/peer.ts';
@@ -171,12 +172,17 @@ export interface SimulateSidesInput {
 /**
  * An edge as the verification simulates it: on its port. ICMP edges are not simulated here: the
  * recommendation writes no ICMP rule on any engine and says where a restricted direction will deny
- * the ICMP observed (synthesize/workload.ts), so they are counted as skipped, with why.
+ * the ICMP observed (synthesize/workload.ts), so they are counted as skipped, with why. `each`: the
+ * flow at each pod of a workload end that the policies' address blocks tell apart (pods-apart.ts),
+ * else `flow` alone: the side is allowed when it is at every one, still open when at any.
  */
-function verifiedFlow(model: ClusterModel, edge: EdgeTraffic): { ok: true; flow: PortFlow } | { ok: false; reason: string } {
+function verifiedFlow(model: ClusterModel, edge: EdgeTraffic, apart: PodsApart): { ok: true; flow: PortFlow; each: readonly FlowAtPods<PortFlow>[] } | { ok: false; reason: string } {
   const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
   if (!conn.ok) return conn;
-  return conn.flow.icmp === undefined ? { ok: true, flow: atJudgedNodes(model, conn.flow) } : { ok: false, reason: `${edge.protocol} is not a port protocol every engine can express` };
+  if (conn.flow.icmp !== undefined) return { ok: false, reason: `${edge.protocol} is not a port protocol every engine can express` };
+  const flow = atJudgedNodes(model, conn.flow);
+  const split = apart.flows(conn.flow);
+  return { ok: true, flow, each: split.length === 1 ? [{ flow, at: '' }] : split.map((f) => ({ flow: atJudgedNodes(model, f.flow), at: f.at })) };
 }
 
 /** The simulators a verification judges with: the recommended manifests alone, and with the applied policies beside them. */
@@ -189,6 +195,8 @@ interface Judges {
   withAppliedOtherReading: () => Simulator | null;
   /** `withApplied` in both orders of the recommended policies that tie with applied ones (priority-tie-readings.ts); undefined: no tie. */
   ties: TieReadings | undefined;
+  /** The workloads' pods told apart by the address blocks of every policy judged (pods-apart.ts). */
+  apart: PodsApart;
 }
 
 function judges(input: SimulateSidesInput): Judges {
@@ -203,6 +211,7 @@ function judges(input: SimulateSidesInput): Judges {
     withApplied: together && beside(together, cluster),
     withAppliedOtherReading: () => (otherReading ??= (together && beside.ipBlocksMatchingPods?.(together, cluster)) ?? null),
     ties: together && tieReadings(input.manifests, input.beside, cluster, beside),
+    apart: new PodsApart(input.model, together ?? input.manifests),
   };
 }
 
@@ -226,22 +235,22 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   // A direction the recommendation leaves open (--no-egress, a host-network workload) is the applied policies' to decide: what they deny is said too.
   const appliedDecide = j.withApplied
     ? (workload: string, direction: Direction, edge: EdgeTraffic): void => {
-        const conn = verifiedFlow(model, edge);
-        if (conn.ok) blockedByAppliedOnly(j, found, workload, direction, edge, conn.flow, LEFT_OPEN);
+        const conn = verifiedFlow(model, edge, j.apart);
+        if (conn.ok) blockedByAppliedOnly(j, found, workload, direction, edge, conn.each, LEFT_OPEN);
       }
     : undefined;
 
   forEachSide(input.sides, found.skipped, (workload, direction, edge, reason) => {
-    const conn = verifiedFlow(model, edge);
+    const conn = verifiedFlow(model, edge, j.apart);
     if (!conn.ok) {
       countSkipped(found, conn.reason);
       return;
     }
     if (reason !== undefined) {
-      judgeLeftOut(j, found, workload, direction, edge, conn.flow, reason);
+      judgeLeftOut(j, found, workload, direction, edge, conn.each, reason);
       return;
     }
-    const allowed = judgeRequired(j, found, workload, direction, edge, conn.flow);
+    const allowed = judgeRequired(j, found, workload, direction, edge, conn.each);
     if (input.tightness && (outside.size === 0 || !outside.has(workload))) observePair(sides, workload, direction, conn.flow, allowed);
   }, appliedDecide);
 
@@ -259,18 +268,18 @@ const countSkipped = (found: SidesFound, reason: string): void => {
  * requires that nothing observed): blocked by the recommended policies, or by an applied policy
  * beside them, or fine. Whether the recommended policies allow it.
  */
-function judgeRequired(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, by?: RequiredFlow): boolean {
-  const required = by === undefined ? '' : requiredNote(by, flow, direction);
+function judgeRequired(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: readonly FlowAtPods<SimFlow>[], by?: RequiredFlow): boolean {
+  const required = by === undefined ? '' : requiredNote(by, each[0]!.flow, direction);
   // Most sides are allowed: their verdict's words are only needed when they are not.
-  const allowed = sideAllows(j.ours, flow, direction);
-  if (!allowed) {
-    const side = decideSide(j.ours, flow, direction);
-    const reason = `${side.reason}${unaddressedHostNetworkNote(j.model, edge, flow, direction)}`;
+  const denied = each.find((f) => !sideAllows(j.ours, f.flow, direction));
+  if (denied !== undefined) {
+    const side = decideSide(j.ours, denied.flow, direction);
+    const reason = `${side.reason}${denied.at}${unaddressedHostNetworkNote(j.model, edge, denied.flow, direction)}`;
     found.blocked.push(finding(workload, direction, edge, side, by === undefined ? reason : `${reason}${required}: ${CUTS}${wayOut(by)}`));
-  } else if (!blockedByTie(j, found, workload, direction, edge, flow, required)) {
-    blockedByAppliedOnly(j, found, workload, direction, edge, flow, required);
+  } else if (!blockedByTie(j, found, workload, direction, edge, each, required)) {
+    blockedByAppliedOnly(j, found, workload, direction, edge, each, required);
   }
-  return allowed;
+  return denied === undefined;
 }
 
 /**
@@ -279,16 +288,17 @@ function judgeRequired(j: Judges, found: SidesFound, workload: string, direction
  * recommendation may cut it — as much the recommendation's priority's doing as the applied
  * policy's. Whether it was.
  */
-function blockedByTie(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, note: string): boolean {
+function blockedByTie(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: readonly FlowAtPods<SimFlow>[], note: string): boolean {
   const t = j.ties;
   if (t === undefined) return false;
-  const oursFirst = sideAllows(t.oursFirst, flow, direction);
-  if (oursFirst === sideAllows(t.appliedFirst, flow, direction)) return false;
-  const denied = decideSide(oursFirst ? t.appliedFirst : t.oursFirst, flow, direction);
+  const apart = each.find((f) => sideAllows(t.oursFirst, f.flow, direction) !== sideAllows(t.appliedFirst, f.flow, direction));
+  if (apart === undefined) return false;
+  const oursFirst = sideAllows(t.oursFirst, apart.flow, direction);
+  const denied = decideSide(oursFirst ? t.appliedFirst : t.oursFirst, apart.flow, direction);
   const tie = denied.by === undefined ? undefined : t.tieOf.get(denied.by.policy);
   const order = oursFirst ? 'the applied policies first' : 'the recommended policies first';
   const why = tie === undefined ? 'policies of one tier and priority' : tieWords(tie);
-  found.blocked.push(finding(workload, direction, edge, denied, `undetermined: ${why}, and the implementation can apply any of them (network-policy-api, ClusterNetworkPolicy "priority"); taking ${order}, ${denied.reason}${note}: ${CUTS} on such a cluster; give one of them another priority`));
+  found.blocked.push(finding(workload, direction, edge, denied, `undetermined: ${why}, and the implementation can apply any of them (network-policy-api, ClusterNetworkPolicy "priority"); taking ${order}, ${denied.reason}${apart.at}${note}: ${CUTS} on such a cluster; give one of them another priority`));
   return true;
 }
 
@@ -301,39 +311,52 @@ function requiredNote(by: RequiredFlow, flow: SimFlow, direction: Direction): st
 const LEFT_OPEN = '; the recommendation leaves this direction open, the applied policies decide it';
 
 /** A side the applied policies beside the recommendation deny: a blockedByApplied finding (`note` ends its reason). */
-function blockedByAppliedOnly(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, note: string): void {
-  if (!j.withApplied || sideAllows(j.withApplied, flow, direction)) return;
-  const beside = decideSide(j.withApplied, flow, direction);
+function blockedByAppliedOnly(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: readonly FlowAtPods<SimFlow>[], note: string): void {
+  const withApplied = j.withApplied;
+  const denied = withApplied && each.find((f) => !sideAllows(withApplied, f.flow, direction));
+  if (!withApplied || denied === undefined) return;
+  const beside = decideSide(withApplied, denied.flow, direction);
   const other = j.withAppliedOtherReading();
-  const onlyThere = other !== null && sideAllows(other, flow, direction);
-  const f = finding(workload, direction, edge, beside, onlyThere ? `${beside.reason} — only where the network plugin does not match ipBlocks against pod addresses; where it does, the applied policies allow it${note}` : `${beside.reason}${note}`);
+  const onlyThere = other !== null && each.every((f) => sideAllows(other, f.flow, direction));
+  const f = finding(workload, direction, edge, beside, onlyThere ? `${beside.reason}${denied.at} — only where the network plugin does not match ipBlocks against pod addresses; where it does, the applied policies allow it${note}` : `${beside.reason}${denied.at}${note}`);
   found.blockedByApplied.push(onlyThere ? { ...f, dependsOnIpBlockReading: true } : f);
 }
 
-/** An edge the recommendation leaves out (`reason`): denied, or still allowed by a broader rule of ours or by an applied policy beside them. */
-function judgeLeftOut(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, flow: SimFlow, reason: string): void {
-  const side = decideSide(j.ours, flow, direction);
-  if (side.allowed) {
-    found.stillAllowed.push(finding(workload, direction, edge, side, `left out (${reason}) but allowed: ${side.reason}`));
+/**
+ * An edge the recommendation leaves out (`reason`): denied, or still allowed by a broader rule of
+ * ours or by an applied policy beside them — at any pod of a workload end the policies tell apart.
+ */
+function judgeLeftOut(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: readonly FlowAtPods<SimFlow>[], reason: string): void {
+  const open = (sim: Simulator) => openAt(sim, each, direction);
+  const ours = open(j.ours);
+  if (ours.side.allowed) {
+    found.stillAllowed.push(finding(workload, direction, edge, ours.side, `left out (${reason}) but allowed: ${ours.side.reason}${ours.at}`));
     return;
   }
   // Applying the recommendation leaves the applied policies of other names in force: one of them may keep it open.
-  const applied = j.withApplied && decideSide(j.withApplied, flow, direction);
-  if (applied?.allowed) {
-    found.stillAllowed.push({ ...finding(workload, direction, edge, applied, `left out (${reason}) but an applied policy beside the recommendation allows it: ${applied.reason}; delete or tighten it`), byApplied: true });
+  const applied = j.withApplied && open(j.withApplied);
+  if (applied?.side.allowed) {
+    found.stillAllowed.push({ ...finding(workload, direction, edge, applied.side, `left out (${reason}) but an applied policy beside the recommendation allows it: ${applied.side.reason}${applied.at}; delete or tighten it`), byApplied: true });
     return;
   }
   const other = applied && j.withAppliedOtherReading();
-  const otherSide = other ? decideSide(other, flow, direction) : undefined;
-  if (otherSide?.allowed) {
+  const otherOpen = other ? open(other) : undefined;
+  if (otherOpen?.side.allowed) {
+    const otherSide = otherOpen.side;
     found.stillAllowed.push({
-      ...finding(workload, direction, edge, otherSide, `left out (${reason}) but, where the network plugin matches ipBlocks against pod addresses, an applied policy beside the recommendation allows it: ${otherSide.reason}; delete or tighten it`),
+      ...finding(workload, direction, edge, otherSide, `left out (${reason}) but, where the network plugin matches ipBlocks against pod addresses, an applied policy beside the recommendation allows it: ${otherSide.reason}${otherOpen.at}; delete or tighten it`),
       byApplied: true,
       dependsOnIpBlockReading: true,
     });
     return;
   }
-  found.denied.push(finding(workload, direction, edge, side, reason));
+  found.denied.push(finding(workload, direction, edge, ours.side, reason));
+}
+
+/** The side at the first pod it is open at, else at the first pod (denied everywhere). */
+function openAt(sim: Simulator, each: readonly FlowAtPods<SimFlow>[], direction: Direction): { side: SideVerdict; at: string } {
+  const f = (each.length === 1 ? undefined : each.find((x) => sideAllows(sim, x.flow, direction))) ?? each[0]!;
+  return { side: decideSide(sim, f.flow, direction), at: f.at };
 }
 
 /**
@@ -348,7 +371,7 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
       if (!restricted && !j.withApplied) continue;
       for (const f of s.documented?.[direction] ?? []) {
         const edge = f.outside === 'world' ? inSubjectsFamily(input.model, f.edge, direction) : f.edge;
-        const conn = verifiedFlow(input.model, edge);
+        const conn = verifiedFlow(input.model, edge, j.apart);
         if (!conn.ok) {
           if (restricted) countSkipped(found, conn.reason);
           continue;
@@ -357,8 +380,8 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
           if (restricted) countSkipped(found, 'a representative address of a family the workload cannot use (the rule names one of each family)');
           continue;
         }
-        if (restricted) judgeRequired(j, found, s.workload, direction, edge, conn.flow, f);
-        else blockedByAppliedOnly(j, found, s.workload, direction, edge, conn.flow, `${requiredNote(f, conn.flow, direction)}${LEFT_OPEN}`);
+        if (restricted) judgeRequired(j, found, s.workload, direction, edge, conn.each, f);
+        else blockedByAppliedOnly(j, found, s.workload, direction, edge, conn.each, `${requiredNote(f, conn.flow, direction)}${LEFT_OPEN}`);
       }
     }
   }

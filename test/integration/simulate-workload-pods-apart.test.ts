@@ -1,0 +1,230 @@
+/**
+ * A workload's pods have addresses of their own, and an address-based rule (a NetworkPolicy
+ * ipBlock where the plugin matches pod addresses, a Calico `nets`, a ClusterNetworkPolicy
+ * `networks`, a CIDR on a node) may cover some of them and not others. A connection to the
+ * workload (a Service's ClusterIP, an edge) may reach any of its pods: it is allowed only where
+ * it is allowed to every one (docs/api.md#simulate: a record that resolves to several
+ * connections "is denied when any of them is"). Calico matches the pod's address after
+ * kube-proxy's NAT (projectcalico/calico#2088), as every engine here does.
+ *
+ * Before: the simulators judged a workload as ONE pod carrying all its addresses, and a rule
+ * covering some of them allowed the whole edge: `simulate` said allow, and the verification
+ * missed the applied Calico policy that cuts client → web at web's second pod.
+ *
+ * Also: the kubernetes simulator resolved a named port on a host-network destination pod. A
+ * host-network pod is its node there (simulate/kubernetes.ts: "as peers they are their node's
+ * address"), and a node has no named ports; Calico makes no WorkloadEndpoint for it
+ * (libcalico-go conversion.go IsValidCalicoWorkloadEndpoint: "Pod is host networked"), so
+ * nothing resolves the name — the calico and cilium simulators already denied.
+ */
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { importInventory } from '../../app/inventory.ts';
+import { ingestFlows } from '../../app/ingest.ts';
+import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import { simulateFlows } from '../../app/simulate.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+import type { EdgeTraffic } from '../../domain/edge.ts';
+import { parsePeerKey } from '../../domain/peer.ts';
+import type { EmitResult } from '../../recommender/engines/types.ts';
+import { clusterModel } from '../../recommender/simulate/cluster.ts';
+import { SIMULATORS } from '../../recommender/simulate/index.ts';
+import { verifyRecommendation } from '../../recommender/verify/recommendation.ts';
+import type { VerifiedSides } from '../../recommender/verified-sides.ts';
+import { readInventory } from '../../store/inventory.ts';
+
+const T = '2026-01-01T00:00:00Z';
+const FLOW_TIME = Date.UTC(2026, 10, 20);
+const NOW = FLOW_TIME + 3_600_000;
+
+const namespace = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+const node = (name: string, podCIDR: string, ip: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, creationTimestamp: T }, spec: { podCIDR, podCIDRs: [podCIDR] }, status: { addresses: [{ type: 'InternalIP', address: ip }] } });
+const pod = (ns: string, name: string, labels: Record<string, string>, nodeName: string, ip: string, extra: { owner?: { kind: string; name: string; uid: string }; hostNetwork?: boolean; ports?: unknown[] } = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: ns, labels, uid: `u-${name}`, creationTimestamp: T, ...(extra.owner ? { ownerReferences: [{ apiVersion: 'apps/v1', ...extra.owner, controller: true }] } : {}) },
+  spec: { nodeName, ...(extra.hostNetwork ? { hostNetwork: true } : {}), containers: [{ name: 'c', image: 'x', ports: extra.ports ?? [] }] },
+  status: { phase: 'Running', startTime: T, podIP: ip, podIPs: [{ ip }] },
+});
+const service = (ns: string, name: string, ip: string, selector: Record<string, string>, port: number, targetPort: number) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: ns, creationTimestamp: T },
+  spec: { clusterIP: ip, clusterIPs: [ip], selector, ports: [{ port, protocol: 'TCP', targetPort }] },
+});
+const list = (items: unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+
+/** ns0: client (10.244.0.5 on node0) and Deployment web, pods 10.244.0.101 (node0) and 10.244.1.101 (node1), behind Service web 10.96.0.12:80 → 8080. */
+const webOwner = { kind: 'ReplicaSet', name: 'web-abc12', uid: 'rs1' };
+const WEB = [
+  namespace('ns0'),
+  node('node0', '10.244.0.0/24', '192.168.0.10'),
+  node('node1', '10.244.1.0/24', '192.168.0.11'),
+  pod('ns0', 'client', { app: 'client' }, 'node0', '10.244.0.5'),
+  pod('ns0', 'web-abc12-a', { app: 'web', 'pod-template-hash': 'abc12' }, 'node0', '10.244.0.101', { owner: webOwner, ports: [{ containerPort: 8080 }] }),
+  pod('ns0', 'web-abc12-b', { app: 'web', 'pod-template-hash': 'abc12' }, 'node1', '10.244.1.101', { owner: webOwner, ports: [{ containerPort: 8080 }] }),
+  service('ns0', 'web', '10.96.0.12', { app: 'web' }, 80, 8080),
+];
+
+/** mon: prom (10.244.0.5) and the host-network DaemonSet ne on node0..node2 (192.168.0.10–12) declaring metrics: 9100, behind Service ne 10.96.0.50:9100. */
+const neOwner = { kind: 'DaemonSet', name: 'ne', uid: 'ds1' };
+const METRICS = [{ containerPort: 9100, hostPort: 9100, name: 'metrics' }];
+const NODE_EXPORTER = [
+  namespace('mon'),
+  node('node0', '10.244.0.0/24', '192.168.0.10'),
+  node('node1', '10.244.1.0/24', '192.168.0.11'),
+  node('node2', '10.244.2.0/24', '192.168.0.12'),
+  pod('mon', 'prom', { app: 'prom' }, 'node0', '10.244.0.5'),
+  { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ne', namespace: 'mon', uid: 'ds1' }, spec: { selector: { matchLabels: { app: 'ne' } }, template: { metadata: { labels: { app: 'ne' } }, spec: { hostNetwork: true, containers: [{ name: 'c', image: 'x', ports: METRICS }] } } } },
+  pod('mon', 'ne-a', { app: 'ne' }, 'node0', '192.168.0.10', { owner: neOwner, hostNetwork: true, ports: METRICS }),
+  pod('mon', 'ne-b', { app: 'ne' }, 'node1', '192.168.0.11', { owner: neOwner, hostNetwork: true, ports: METRICS }),
+  pod('mon', 'ne-c', { app: 'ne' }, 'node2', '192.168.0.12', { owner: neOwner, hostNetwork: true, ports: METRICS }),
+  service('mon', 'ne', '10.96.0.50', { app: 'ne' }, 9100, 9100),
+];
+
+const record = (src: string, dst: string, dstPort: number, i = 0) =>
+  JSON.stringify({ SrcAddr: src, DstAddr: dst, SrcPort: 50000 + i, DstPort: dstPort, Proto: 6, Etype: 2048, Flags: 2, TimeFlowStartMs: FLOW_TIME, TimeFlowEndMs: FLOW_TIME + 5, Packets: 1, Bytes: 60 });
+
+function stored(items: unknown[]) {
+  const { db } = tmpDb();
+  importInventory(db, { text: list(items), takenAt: Date.parse(T), source: 'inventory.json', now: NOW });
+  return db;
+}
+
+/** client → 10.244.0.0/24 on 8080: web-abc12-a's address, not web-abc12-b's. */
+const EGRESS_TO_NODE0_PODS = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: client-egress, namespace: ns0}
+spec:
+  podSelector: {matchLabels: {app: client}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{ipBlock: {cidr: 10.244.0.0/24}}]
+    ports: [{protocol: TCP, port: 8080}]
+`;
+
+test('simulate, a Service flow to a Deployment whose pods an ipBlock covers one of: denied on every reading (kubernetes, whereIpBlocksMatchPods) and on calico', () => {
+  const db = stored(WEB);
+  const flows = record('10.244.0.5', '10.96.0.12', 80);
+  const k = simulateFlows(db, { engine: 'kubernetes', policies: EGRESS_TO_NODE0_PODS, flows }).decisions[0]!;
+  assert.equal(k.verdict, 'deny');
+  // Where the plugin matches ipBlocks against pod addresses, web-abc12-b (10.244.1.101) is still outside it.
+  assert.equal(k.whereIpBlocksMatchPods, undefined, JSON.stringify(k));
+  const c = simulateFlows(db, { engine: 'calico', policies: EGRESS_TO_NODE0_PODS, flows }).decisions[0]!;
+  assert.equal(c.verdict, 'deny', JSON.stringify(c));
+  assert.match(c.egress!.reason, /web-abc12-b.*10\.244\.1\.101/, 'the denial names the pod it is at');
+  // The record naming a pod's own address is judged at that pod alone, as before.
+  const direct = simulateFlows(db, { engine: 'calico', policies: EGRESS_TO_NODE0_PODS, flows: [record('10.244.0.5', '10.244.0.101', 8080), record('10.244.0.5', '10.244.1.101', 8080, 1)].join('\n') });
+  assert.deepEqual(direct.decisions.map((d) => d.verdict), ['allow', 'deny']);
+});
+
+test('simulate, an edge to the Deployment: denied where the block leaves one of its pods out, allowed where it holds every pod (the common case, judged as one pod)', () => {
+  const db = stored(WEB);
+  const flows = JSON.stringify([{ client: 'workload:ns0/Pod/client', server: 'workload:ns0/Deployment/web', port: 8080, protocol: 'TCP' }]);
+  assert.equal(simulateFlows(db, { engine: 'calico', policies: EGRESS_TO_NODE0_PODS, flows, format: 'edges' }).decisions[0]!.verdict, 'deny');
+  const wide = EGRESS_TO_NODE0_PODS.replace('10.244.0.0/24', '10.244.0.0/16');
+  const d = simulateFlows(db, { engine: 'calico', policies: wide, flows, format: 'edges' }).decisions[0]!;
+  assert.equal(d.verdict, 'allow');
+  assert.doesNotMatch(d.egress!.reason, /web-abc12/, 'not split: the words are the workload\'s');
+});
+
+test('simulate, a ClusterNetworkPolicy Deny on networks holding one of web\'s pods: the edge is denied (it may reach that pod)', () => {
+  const db = stored(WEB);
+  const policies = `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: no-node1-pods}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {namespaces: {}}
+  egress:
+  - action: Deny
+    name: node1
+    to: [{networks: [10.244.1.0/24]}]
+`;
+  const flows = JSON.stringify([{ client: 'workload:ns0/Pod/client', server: 'workload:ns0/Deployment/web', port: 8080, protocol: 'TCP' }]);
+  assert.equal(simulateFlows(db, { engine: 'clusternetworkpolicy', policies, flows, format: 'edges' }).decisions[0]!.verdict, 'deny');
+});
+
+test('simulate, a Service flow to a host-network DaemonSet on three nodes, egress allowed to one node\'s address: denied (kubernetes, calico)', () => {
+  const db = stored(NODE_EXPORTER);
+  const policies = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: prom-egress, namespace: mon}
+spec:
+  podSelector: {matchLabels: {app: prom}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{ipBlock: {cidr: 192.168.0.10/32}}]
+    ports: [{protocol: TCP, port: 9100}]
+`;
+  const flows = record('10.244.0.5', '10.96.0.50', 9100);
+  for (const engine of ['kubernetes', 'calico'] as const) {
+    const d = simulateFlows(db, { engine, policies, flows }).decisions[0]!;
+    assert.equal(d.verdict, 'deny', `${engine}: ${JSON.stringify(d)}`);
+  }
+  // Allowed to every node's address: allowed.
+  const all = policies.replace('192.168.0.10/32', '192.168.0.0/24');
+  for (const engine of ['kubernetes', 'calico'] as const) assert.equal(simulateFlows(db, { engine, policies: all, flows }).decisions[0]!.verdict, 'allow', engine);
+});
+
+test('kubernetes simulate: a named port does not resolve on a host-network destination pod (it is its node; Calico makes no WorkloadEndpoint for it), as calico and cilium already decide', () => {
+  const db = stored(NODE_EXPORTER);
+  const policies = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: prom-egress, namespace: mon}
+spec:
+  podSelector: {matchLabels: {app: prom}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{ipBlock: {cidr: 192.168.0.0/16}}]
+    ports: [{port: metrics}]
+`;
+  const flows = [record('10.244.0.5', '192.168.0.10', 9100), record('10.244.0.5', '192.168.0.11', 9100, 1), record('10.244.0.5', '192.168.0.12', 9100, 2)].join('\n');
+  for (const engine of ['kubernetes', 'calico', 'cilium'] as const) {
+    assert.deepEqual(simulateFlows(db, { engine, policies, flows }).decisions.map((d) => d.verdict), ['deny', 'deny', 'deny'], engine);
+  }
+});
+
+/** An applied Calico tier before the NetworkPolicies letting client out to 10.244.0.0/24 and DNS only. */
+const calicoTier = (nets: string) => [
+  { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'security' }, spec: { order: 100 } },
+  {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'GlobalNetworkPolicy',
+    metadata: { name: 'security.client-egress' },
+    spec: { tier: 'security', order: 10, selector: "app == 'client'", types: ['Egress'], egress: [{ action: 'Allow', destination: { nets: [nets] } }, { action: 'Allow', protocol: 'UDP', destination: { ports: [53] } }] },
+  },
+];
+
+for (const [nets, cut] of [
+  ['10.244.0.0/24', true], // web-abc12-a only: the connections to web-abc12-b hit the end of tier security
+  ['10.244.99.0/24', true], // neither pod (the control the finder had reported)
+  ['10.244.0.0/16', false], // both
+] as const) {
+  test(`recommend kubernetes beside an applied Calico tier allowing client out to ${nets}: client → web:8080 ${cut ? 'is' : 'is not'} in blockedByApplied`, async () => {
+    const db = stored([...WEB, ...calicoTier(nets)]);
+    await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${record('10.244.0.5', '10.96.0.12', 80)}\n`]) }], { format: 'auto', now: () => NOW });
+    const { verification: v } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ now: NOW, namespace: 'ns0' }), { tightness: false });
+    const found = v.blockedByApplied.filter((f) => f.edge === 'workload:ns0/Pod/client|workload:ns0/Deployment/web|8080|TCP' && f.direction === 'egress');
+    assert.equal(found.length, cut ? 1 : 0, JSON.stringify(v.blockedByApplied));
+    if (cut && nets === '10.244.0.0/24') assert.match(found[0]!.reason, /web-abc12-b/);
+  });
+}
+
+test('verification: an edge left out is still allowed when it is open at any of the workload\'s pods (a Calico Deny on nets holding web-abc12-a only leaves web-abc12-b open)', () => {
+  const db = stored(WEB);
+  const calicoPolicy = {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'client', namespace: 'ns0' },
+    spec: { selector: "app == 'client'", types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['10.244.0.0/24'] } }, { action: 'Allow' }] },
+  };
+  const edge: EdgeTraffic = { client: parsePeerKey('workload:ns0/Pod/client'), server: parsePeerKey('workload:ns0/Deployment/web'), port: 8080, protocol: 'TCP', lastSeen: NOW, flows: 1, forwarded: 1, dropped: 0 };
+  const sides: VerifiedSides = { workload: 'ns0/Pod/client', edges: { ingress: [], egress: [edge] }, excluded: { ingress: new Map(), egress: new Map([[edge, 'left out for the test']]) }, restricted: { ingress: false, egress: true } };
+  const v = verifyRecommendation({ engine: 'calico', emitted: { engine: 'calico', manifests: [calicoPolicy], warnings: [] } as unknown as EmitResult, model: clusterModel(readInventory(db)), applied: [], sides: [sides], simulator: SIMULATORS.calico, tightness: false });
+  assert.equal(v.denied.length, 0, JSON.stringify(v.denied));
+  assert.equal(v.stillAllowed.length, 1);
+  assert.match(v.stillAllowed[0]!.reason, /web-abc12-b \(10\.244\.1\.101\)/);
+});
