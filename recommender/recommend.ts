@@ -584,10 +584,12 @@ function podNetworkOf(inventory: InventorySnapshot, componentsOf: ReadonlyMap<st
   };
   const hostNodes = new Map<string, string[]>();
   const pods = new Map<string, Set<string>>();
+  const podIps = new Map<string, Set<string>>();
   for (const a of inventory.podAddresses) {
     if (!a.hostNetwork) {
       const k = workloadKey(a.workload);
       pods.set(k, (pods.get(k) ?? new Set()).add(a.pod));
+      podIps.set(k, (podIps.get(k) ?? new Set()).add(a.ip));
     }
     if (!a.hostNetwork || a.node === undefined) continue;
     const k = workloadKey(a.workload);
@@ -605,6 +607,7 @@ function podNetworkOf(inventory: InventorySnapshot, componentsOf: ReadonlyMap<st
     declaredPorts,
     unresolvedTargetPorts: unresolved,
     hostNetworkNodes: (w) => hostNodes.get(workloadKey(w)) ?? [],
+    podIps: (w) => [...(podIps.get(workloadKey(w)) ?? [])],
     replicated: (w) => (pods.get(workloadKey(w))?.size ?? 0) >= 2,
   };
 }

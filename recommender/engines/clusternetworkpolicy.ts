@@ -257,9 +257,12 @@ function notExpressible(intent: PolicyIntent, direction: Direction, rule: Policy
 /**
  * What the isolation does to an ingress address block's traffic: it denies `namespaces: {}`, which
  * "selects all pods" of every namespace (ClusterNetworkPolicyIngressPeer), so the pods whose
- * addresses the block holds are denied; only its addresses that are no pod are left open.
+ * addresses the block holds pass only by a pods or namespace peer — a documented block gets one
+ * for each workload the inventory shows in it (synthesize/block-holders.ts); only its addresses
+ * that are no pod are left open.
  */
-const BLOCK_PODS_DENIED = "the ingress isolation denies every pod, so pods whose addresses it holds are denied (addresses that are no pod's are not denied by it); where the block holds pods, allow them by a pods or namespace peer";
+const BLOCK_PODS_DENIED =
+  "the ingress isolation denies every pod, so pods whose addresses it holds pass only by a pods or namespace peer: the rule names beside it the pods the inventory shows in the block (its explanation says which), and a pod they do not select that gets an address in it later is denied until the recommendation is made again (addresses that are no pod's are not denied by it)";
 
 const ALL_PODS: PolicyPeer = { kind: 'selected-namespaces', namespaceSelector: {}, selector: {} };
 const EVERYTHING: PolicyPeer = { kind: 'cidr', cidr: '0.0.0.0/0', except: [] };

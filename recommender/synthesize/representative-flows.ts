@@ -29,7 +29,10 @@
  *   to backends before policy): the world address where the block holds it, else its first host
  *   address (domain/ip.ts firstHostAddress: never 0.0.0.0, a network or a broadcast address), one
  *   per block; judged where the workload can use its family. Only an edge to an outside address
- *   of the block shows it: one to a node inside it shows nothing of the outside part.
+ *   of the block shows it: one to a node inside it shows nothing of the outside part. And the
+ *   cluster's own part (block-holders.ts; heldByBlock): a pod and a node the inventory shows at an
+ *   address of the block, which not every engine's CIDR peer matches (a Cilium CIDR never, a
+ *   ClusterNetworkPolicy ingress cannot name a block), so a rendering that cuts them is found.
  * - an FQDN: the first address of each family stored with a matching DNS name; none stored: the
  *   verification cannot tell (nothing says which address the name leads to).
  * - namespaces by a selector that no namespace matches: nothing stands for them, and the
@@ -46,6 +49,7 @@ import { peerMatches } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort, RoleScope } from '../matrix/resolved.ts';
 import { compareStrings } from '../policy/order.ts';
 import { WORLD_PROBE, WORLD_PROBE_V6 } from '../verify/probes.ts';
+import { blockHolders } from './block-holders.ts';
 import { selectsAny, type PodNetwork } from './mirrored-rules.ts';
 import { protocolOf } from './peers.ts';
 
@@ -133,9 +137,13 @@ export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cl
         const seen = (far: Peer): boolean => far.kind === 'external' && !isOwnAddress(far.ip, own) && peerMatches(far, block, ix);
         out.push({ peer: { kind: 'external', ip: address }, stands: `${toOrFrom} ${cidr}`, seen, outside: 'address' });
       }
+      const held = heldByBlock(rp, self, toOrFrom, cluster, ix);
+      out.push(...held);
+      // A block wholly the cluster's own has no outside part: its pods and nodes, stood for above, are all of it.
+      const whollyOwn = inside.length > 0 && held.length === 0;
       const why = [
         ...(noHost.length > 0 ? [`${noHost.join(', ')} holds no address a host is given (loopback, multicast, "this network", or a network or broadcast address)`] : []),
-        ...(inside.length > 0 ? [`every host address of ${inside.join(', ')} is in its except, the cluster's own (nodes, the apiserver, pod CIDRs) or a Service ClusterIP`] : []),
+        ...(whollyOwn ? [`every host address of ${inside.join(', ')} is in its except, the cluster's own (nodes, the apiserver, pod CIDRs) or a Service ClusterIP`] : []),
       ];
       return why.length === 0 ? { all: out } : { all: out, none: `${why.join(', and ')}, so no outside address stands for it` };
     }
@@ -155,6 +163,26 @@ export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cl
     default:
       return undefined;
   }
+}
+
+/**
+ * What stands for the cluster's own part of a block (block-holders.ts): a pod of the first workload
+ * by key other than the rule's own that the inventory shows at an address of it, and the first node
+ * by name with an address in it (its host-network pods speak from that address). An edge of the
+ * rule to any pod or node of the block shows that part.
+ */
+function heldByBlock(rp: ResolvedPeer & { kind: 'cidr' }, self: WorkloadRef, toOrFrom: string, cluster: PodNetwork, ix: ClusterIndex): StandIn[] {
+  const h = blockHolders(rp, cluster, ix);
+  const blocks = rp.cidrs.join(', ');
+  const own = workloadKey(self);
+  const pods = new Set(h.workloads.map(workloadKey));
+  const nodes = new Set(h.nodes.map((n) => n.name));
+  const out: StandIn[] = [];
+  const pod = h.workloads.find((w) => workloadKey(w) !== own);
+  if (pod !== undefined) out.push({ peer: { kind: 'workload', workload: pod }, stands: `${toOrFrom} a pod in ${blocks}`, seen: (far) => far.kind === 'workload' && pods.has(workloadKey(far.workload)) });
+  const node = h.nodes[0];
+  if (node !== undefined) out.push({ peer: { kind: 'node', node: node.name }, stands: `${toOrFrom} a node in ${blocks}`, seen: (far) => far.kind === 'node' && nodes.has(far.node) });
+  return out;
 }
 
 /** The stand-in for an unbound role's peers, by its scope (docs/matrices.md, "Roles"). */

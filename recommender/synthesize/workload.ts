@@ -27,6 +27,7 @@ import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
 import type { DocumentedFlow } from './documented-flow.ts';
 import { partlyObservedWarnings } from './partly-observed.ts';
+import { blockHolderPeers, blockHolders } from './block-holders.ts';
 import { ANY_PORT, standInFor, standInForRole, standInsOf, UNVERIFIED_MUST_FLOW, type StandIns } from './representative-flows.ts';
 import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, replicaPorts, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
@@ -873,9 +874,9 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
         const peer = ctx.peers.peer(raw);
         p.groups[d].add(peer.value, peer.key, ports, status, [r], r.matched);
       }
-      // The comparison credits a CIDR with node addresses, and a pod or namespace selector with
-      // host-network pods: their nodes join the rule (addFarNodes).
-      if (rp.kind === 'cidr') addFarNodes(p, r, ports, status, (edge) => (d === 'ingress' ? edge.client : edge.server).kind === 'node');
+      // A block's pods and nodes join the rule (block-holders.ts), and so do a pod or namespace
+      // selector's host-network pods the comparison credits it with (addFarNodes).
+      if (rp.kind === 'cidr') addBlockHolders(p, r, rp, ports, status);
       else addFarNodes(p, r, ports, status, (edge) => hostNetworkFarSide(edge, r.rule, rp, ctx.ix));
     }
     if (!rendered) p.plan.warnings.push(`${r.rule.id}: resolved to no expressible peer, no rule`);
@@ -883,11 +884,24 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
 }
 
 /**
+ * The pods and nodes a documented block holds, as peers of the rule beside the block, each with the
+ * note that says why (block-holders.ts): not every engine's CIDR peer matches them. The nodes the
+ * comparison credits the block with are among them (it credits a node only at an address of the
+ * block).
+ */
+function addBlockHolders(p: Planning, r: RuleAssessment, rp: ResolvedPeer & { kind: 'cidr' }, ports: readonly PortSpec[], status: PolicyRuleStatus): void {
+  const { ctx } = p;
+  const holders = blockHolderPeers(rp.cidrs.join(', '), blockHolders(rp, ctx.podNetwork, ctx.ix), p.w.namespace, ctx.ix);
+  for (const raw of holders.peers) {
+    const peer = ctx.peers.peer(raw);
+    p.groups[r.rule.direction].add(peer.value, peer.key, ports, status, [r], r.matched, [holders.note!]);
+  }
+}
+
+/**
  * The nodes of a documented rule's matched edges that `take` picks, as node peers of the rule
- * beside its own. The comparison credits a CIDR with node addresses, as an ipBlock matches them on
- * most plugins; a Cilium CIDR selects world identities only (nodes are `host` / `remote-node`:
- * docs.cilium.io "Entities Based", policy-cidr-match-mode), so without them Kyma's "any IP" rule
- * cut the kubelet scrapes on Cilium. It credits a pod or namespace selector with a host-network
+ * beside its own (a CIDR's are all of its nodes: addBlockHolders). The comparison credits a pod or
+ * namespace selector with a host-network
  * pod of the namespace, whose traffic is its node's (host-network-far-sides.ts): without them a
  * `podSelector: {}` cut a host-network client everywhere but on Cilium, where the server's own
  * node passes by allow-localhost and any other node is cut.

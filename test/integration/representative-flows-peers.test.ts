@@ -211,7 +211,7 @@ test('the demo: with the apiserver → netobserv-controller-manager:9443 edge de
   assert.ok(!observed.err.includes('6443/TCP stands for it'), observed.err);
 });
 
-test('an edge to a node inside a CIDR does not show its outside part: 0.0.0.0/0 on 10250 seen only to node n2 is still required, at an outside address, on every engine', async () => {
+test('an edge to a node inside a CIDR does not show its outside part (nor an edge outside its pods): 0.0.0.0/0 on 10250 seen only to node n2 is still required, at an outside address, on every engine', async () => {
   const components = `  client:
     namespace: app
     selector: { matchLabels: { app: client } }
@@ -224,9 +224,12 @@ test('an edge to a node inside a CIDR does not show its outside part: 0.0.0.0/0 
     const observed = await exportRun(toNode, engine, 'observed');
     assert.equal(observed.code, 2, `${engine}: ${observed.err}`);
     assert.match(observed.err, /t\/client\/egress\/anywhere-10250 \(must\) requires egress to 0\.0\.0\.0\/0, not observed yet \(198\.51\.100\.1 on 10250\/TCP stands for it\)/, engine);
-    // Seen going outside the cluster on its port: the outside part is observed.
+    // Seen going outside the cluster on its port: the outside part is observed; the pods and nodes the block holds are not.
     const seen = await exportRun(toOutside, engine, 'observed');
-    assert.ok(!seen.err.includes('anywhere-10250 (must) requires'), `${engine}: ${seen.err}`);
+    assert.ok(!seen.err.includes('anywhere-10250 (must) requires egress to 0.0.0.0/0,'), `${engine}: ${seen.err}`);
+    assert.match(seen.err, /anywhere-10250 \(must\) requires egress to a pod in 0\.0\.0\.0\/0, not observed yet \(app\/server on 10250\/TCP stands for it\)/, engine);
+    // The edge to node n2 shows the nodes' part.
+    assert.ok(!observed.err.includes('requires egress to a node in 0.0.0.0/0'), `${engine}: ${observed.err}`);
   }
 });
 
@@ -311,4 +314,73 @@ test('a matrix *.example.com covers a.b.example.com on every engine: seen there,
   assert.doesNotMatch(cilium.out, /matchPattern: "?\*\.example\.com"?/, cilium.out);
   // Before Cilium 1.19 `**.` reads as `*.` (one label): said, as the endPort warning says its version.
   assert.match(cilium.err, /the toFQDNs patterns \*\*\.example\.com match names at any depth under their domain only from Cilium 1\.19 on \(cilium\/cilium#43420\)/, cilium.err);
+});
+
+/**
+ * A documented address block holds the pods (and nodes) whose addresses lie in it: `cidrs:
+ * [10.244.0.0/16]` on a cluster whose pod network is 10.244.0.0/24 and 10.244.1.0/24 means the
+ * client pod at 10.244.0.5 too. Not every engine's CIDR peer matches it: a Cilium CIDR selects
+ * world identities only (docs.cilium.io Layer 3 "CIDR-based": "CIDR rules do not apply to traffic
+ * where both sides of the connection are either managed by Cilium or use an IP belonging to a node
+ * in the cluster"), a NetworkPolicy ipBlock is for cluster-external addresses (plugin-dependent),
+ * and a ClusterNetworkPolicy ingress peer cannot be a CIDR at all (pods and namespaces only,
+ * apis/v1alpha2 ClusterNetworkPolicyIngressPeer) while its isolation denies every pod. Reported on
+ * ClusterNetworkPolicy: exit 0, verified, and the client's flow on the rule's port denied by the
+ * isolation.
+ */
+async function simulated(path: string, engine: string, policies: string, flows: string, name: string, side: 'ingress' | 'egress'): Promise<boolean[]> {
+  const p = join(dir, `${name}-${engine}-policies.yaml`);
+  const f = join(dir, `${name}-${engine}-flows.ndjson`);
+  writeFileSync(p, policies);
+  writeFileSync(f, flows);
+  const decided = await runCli(['simulate', '--engine', engine, '--policies', p, '--flows', f, '--format', 'netobserv', '--db', path]);
+  assert.equal(decided.code, 0, decided.err);
+  // The rule's own side: the other end has a policy of its own in mode union (its observed traffic only).
+  return (JSON.parse(decided.out) as Record<typeof side, { allowed: boolean }>[]).map((d) => d[side].allowed);
+}
+
+test('ingress from a block holding pod addresses: the pods in it are allowed on every engine (mode union), and required (mode observed cuts them: blocked, naming the pod)', async () => {
+  const path = await cluster(
+    'blockpods-in',
+    `  server:
+    namespace: app
+    selector: { matchLabels: { app: server } }
+    ingress:
+      - { id: pod-range, peer: { cidrs: [10.244.0.0/16] }, ports: [{ port: 9090 }], level: must, purpose: scrapers in the pod range, source: { document: doc, line: 1 } }
+`,
+    CLIENT_TO_SERVER,
+  );
+  for (const engine of ENGINE_NAMES) {
+    const union = await exportRun(path, engine, 'union');
+    assert.equal(union.code, 0, `${engine}: ${union.err}`);
+    assert.deepEqual(await simulated(path, engine, union.out, netobserv('10.244.0.5', '10.244.1.5', 9090).split('\n')[0]! + '\n', 'blockpods-in', 'ingress'), [true], `${engine}: ${union.out}`);
+    const observed = await exportRun(path, engine, 'observed');
+    assert.equal(observed.code, 2, `${engine}: ${observed.err}`);
+    assert.match(observed.err, /t\/server\/ingress\/pod-range \(must\) requires ingress from a pod in 10\.244\.0\.0\/16, not observed yet \(app\/client on 9090\/TCP stands for it\)/, engine);
+  }
+});
+
+test('egress to a block holding pod and node addresses (Cilium toCIDR 10.244.1.0/24, 10.0.0.0/24): the pod and the nodes in it are allowed on every engine (mode union), and required', async () => {
+  const path = await cluster(
+    'blockpods-out',
+    `  client:
+    namespace: app
+    selector: { matchLabels: { app: client } }
+    egress:
+      - { id: pod-range, peer: { cidrs: [10.244.1.0/24] }, ports: [{ port: 8080 }], level: must, purpose: the pods of n2, source: { document: doc, line: 1 } }
+      - { id: node-range, peer: { cidrs: [10.0.0.0/24] }, ports: [{ port: 10250 }], level: must, purpose: the kubelets, source: { document: doc, line: 2 } }
+`,
+    {},
+  );
+  const flows = netobserv('10.244.0.5', '10.244.1.5', 8080).split('\n')[0]! + '\n' + netobserv('10.244.0.5', '10.0.0.2', 10250).split('\n')[0]! + '\n';
+  for (const engine of ENGINE_NAMES) {
+    const union = await exportRun(path, engine, 'union');
+    assert.equal(union.code, 0, `${engine}: ${union.err}`);
+    // Cilium: nodes are the host and remote-node entities, whatever the CIDR says (without policy-cidr-match-mode: nodes).
+    assert.deepEqual(await simulated(path, engine, union.out, flows, 'blockpods-out', 'egress'), [true, true], `${engine}: ${union.out}`);
+    const observed = await exportRun(path, engine, 'observed');
+    assert.equal(observed.code, 2, `${engine}: ${observed.err}`);
+    assert.match(observed.err, /t\/client\/egress\/pod-range \(must\) requires egress to a pod in 10\.244\.1\.0\/24, not observed yet \(app\/server on 8080\/TCP stands for it\)/, engine);
+    assert.match(observed.err, /t\/client\/egress\/node-range \(must\) requires egress to a node in 10\.0\.0\.0\/24, not observed yet \(node n1 on 10250\/TCP stands for it\)/, engine);
+  }
 });

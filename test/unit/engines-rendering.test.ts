@@ -376,5 +376,5 @@ test('clusternetworkpolicy, an ingress address block: not expressible (ClusterNe
   assert.ok(w);
   assert.doesNotMatch(w.message, /such traffic is not denied/);
   assert.match(w.message, /address block 10\.244\.0\.0\/16/);
-  assert.match(w.message, /pods whose addresses it holds are denied/);
+  assert.match(w.message, /pods whose addresses it holds pass only by a pods or namespace peer: the rule names beside it the pods the inventory shows in the block/);
 });

@@ -1,0 +1,86 @@
+/**
+ * What a documented address block (a matrix `cidrs:` peer) holds of the cluster itself: the pods
+ * and the nodes (with their host-network pods) whose addresses lie in it, outside its `except`.
+ * A rule "from 10.244.0.0/16" means them too, but not every engine's CIDR peer matches them: a
+ * Cilium CIDR selects world identities only (docs.cilium.io, Layer 3 "CIDR-based": "CIDR rules do
+ * not apply to traffic where both sides of the connection are either managed by Cilium or use an
+ * IP belonging to a node in the cluster"), a NetworkPolicy ipBlock is meant for cluster-external
+ * addresses and matches pods on some plugins only (Kubernetes "Network Policies", ipBlock), and a
+ * ClusterNetworkPolicy ingress peer cannot be a block at all (pods and namespaces only,
+ * kubernetes-sigs/network-policy-api apis/v1alpha2 ClusterNetworkPolicyIngressPeer). So the rule
+ * names them beside the block (synthesize/workload.ts addDocumentedAtoms), and the verification
+ * stands in one of each (representative-flows.ts).
+ */
+import { cidrContains, cidrContainsIp, parseCidr, type Cidr } from '../../domain/ip.ts';
+import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
+import type { ClusterIndex } from '../compare/context.ts';
+import type { ResolvedPeer } from '../matrix/resolved.ts';
+import { nodesPeer, podsPeer, selectedNamespacesPeer } from '../policy/build.ts';
+import type { PolicyPeer } from '../policy/ir.ts';
+import { compareStrings } from '../policy/order.ts';
+import type { PodNetwork } from './mirrored-rules.ts';
+
+export interface BlockHolders {
+  /**
+   * The block, less its except, holds every node's pod CIDR: every pod of the cluster, today's and
+   * those to come, is in it — then `workloads` is not needed to name them.
+   */
+  everyPod: boolean;
+  /** The pod-network workloads with a pod the inventory shows at an address of the block, by key. */
+  workloads: WorkloadRef[];
+  /** The nodes with an address in the block, by name, with those addresses (their host-network pods speak from them). */
+  nodes: { name: string; ips: string[] }[];
+}
+
+export function blockHolders(rp: ResolvedPeer & { kind: 'cidr' }, cluster: PodNetwork, ix: ClusterIndex): BlockHolders {
+  const blocks = parsed(rp.cidrs);
+  const holes = parsed(rp.except);
+  const holds = (ip: string): boolean => blocks.some((b) => cidrContainsIp(b, ip)) && !holes.some((h) => cidrContainsIp(h, ip));
+  const podCidrs = parsed(ix.ownBlocks.pods);
+  const everyPod = podCidrs.length > 0 && podCidrs.every((c) => blocks.some((b) => cidrContains(b, c)) && !holes.some((h) => overlap(h, c)));
+  const workloads = cluster
+    .all()
+    .filter((w) => cluster.podIps(w).some(holds))
+    .sort((a, b) => compareStrings(workloadKey(a), workloadKey(b)));
+  const nodes = [...ix.nodeIps.entries()]
+    .map(([name, ips]) => ({ name, ips: ips.filter(holds).sort() }))
+    .filter((n) => n.ips.length > 0)
+    .sort((a, b) => compareStrings(a.name, b.name));
+  return { everyPod, workloads, nodes };
+}
+
+/**
+ * The peers that name what the block holds, beside the block itself, and the note that says why:
+ * every pod (`selected-namespaces {}`) where it holds the whole pod network, else each workload's
+ * pods by its selector (a pod of another workload that gets an address in the block later is not
+ * named: the inventory decides, as for any peer); the nodes by their addresses in the block (each
+ * engine renders a node peer as it can match one: Cilium's `host` and `remote-node` entities).
+ * `ns`: the subject's namespace.
+ */
+export function blockHolderPeers(block: string, h: BlockHolders, ns: string, ix: ClusterIndex): { peers: PolicyPeer[]; note?: string } {
+  const peers: PolicyPeer[] = [];
+  const held: string[] = [];
+  if (h.everyPod) {
+    peers.push(selectedNamespacesPeer({}));
+    held.push('every pod (it holds the pod CIDR of every node)');
+  } else {
+    const named = h.workloads.flatMap((ref) => ix.workloads.get(workloadKey(ref)) ?? []);
+    for (const w of named) peers.push(podsPeer(w.selector, w.namespace === ns ? undefined : w.namespace));
+    if (named.length > 0) held.push(`the pods of ${named.map(workloadKey).join(', ')}`);
+  }
+  const ips = [...new Set(h.nodes.flatMap((n) => n.ips))].sort();
+  if (ips.length > 0) {
+    peers.push(nodesPeer(ips));
+    held.push(`node${h.nodes.length === 1 ? '' : 's'} ${h.nodes.map((n) => n.name).join(', ')} (and their host-network pods)`);
+  }
+  if (held.length === 0) return { peers };
+  return { peers, note: `${block} holds the addresses of ${held.join(' and ')}: named beside it, since a CIDR peer matches no pod on Cilium or a ClusterNetworkPolicy ingress, nor a node on Cilium, and an ipBlock a pod on some plugins only` };
+}
+
+function parsed(cidrs: readonly string[]): Cidr[] {
+  return cidrs.flatMap((c) => parseCidr(c) ?? []);
+}
+
+function overlap(a: Cidr, b: Cidr): boolean {
+  return cidrContains(a, b) || cidrContains(b, a);
+}
