@@ -11,7 +11,7 @@ import type { Recommendation, RecommendOptions } from '../recommender/recommend.
 import type { Verification } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
 import { countEdges } from '../store/recommend-read.ts';
-import { appErrors, readRecommendationInput, recommendWithWarnings, verifyRecommendationInChunks, type StoredRecommendInput } from './recommendation.ts';
+import { appErrors, emitOptions, readRecommendationInput, recommendWithWarnings, verifyRecommendationInChunks, type StoredRecommendInput } from './recommendation.ts';
 
 export interface VerifiedExport {
   /** The recommendation, without its sides. */
@@ -45,7 +45,8 @@ export function verifiedExport(input: StoredRecommendInput, engine: EngineName, 
       emitted: { engine, warnings },
       verification,
       count: slots.length,
-      manifests: () => manifests ?? manifestsInOrder(engine, rec.policySet, slots, undefined, limits.window),
+      // Rendered again with the options the verification emitted them with (emitOptions).
+      manifests: () => manifests ?? manifestsInOrder(engine, rec.policySet, slots, emitOptions(input), limits.window),
     };
   });
 }

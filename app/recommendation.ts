@@ -5,7 +5,7 @@
  * API and the report all run it through here, so their bytes agree.
  */
 import { DEFAULT_STALE_DAYS, type ComparisonStatus } from '../recommender/compare/status.ts';
-import { ENGINE_NAMES, isEngineName, type EmitResult, type EmitWarning, type EngineName, type Manifest } from '../recommender/engines/index.ts';
+import { emitOptionsBeside, ENGINE_NAMES, isEngineName, type EmitOptions, type EmitResult, type EmitWarning, type EngineName, type Manifest } from '../recommender/engines/index.ts';
 import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
 import { PolicyError } from '../recommender/policy/build.ts';
 import { emitFor, recommend, RecommendError, type Recommendation, type RecommendInput, type RecommendOptions, type RecommendRun, type WorkloadRecommendation } from '../recommender/recommend.ts';
@@ -190,7 +190,17 @@ export function verifyRecommendationInChunks(
   model: ClusterModel = clusterModel(input.inventory, input.externalNames),
 ): ChunkedVerification {
   const applied = input.inventory.policies;
-  return verifyInChunks({ engine, set: rec.policySet, sides: rec.sides, model, applied, ...simulatorsFor(engine, applied, model), ...run });
+  return verifyInChunks({ engine, set: rec.policySet, sides: rec.sides, model, applied, options: emitOptions(input), ...simulatorsFor(engine, applied, model), ...run });
+}
+
+/**
+ * The options of every emit of a recommendation over `input`, beside its applied policies
+ * (ClusterNetworkPolicy priorities that tie with no applied one: engines/index.ts
+ * emitOptionsBeside). Every emit site takes these — whole, in chunks, rendered again when
+ * written — or the manifests verified and those written would differ.
+ */
+export function emitOptions(input: RecommendInput): EmitOptions {
+  return emitOptionsBeside(input.inventory.policies);
 }
 
 /** A recommendation verified without keeping its manifests: what the recommendation list shows. */
@@ -273,7 +283,7 @@ export function recommendWithWarnings(input: StoredRecommendInput, options: Part
 }
 
 function emitAndVerify(input: RecommendInput, rec: Recommendation, engine: EngineName, model: ClusterModel, tightness: boolean): RecommendationResult {
-  const emitted = emitFor(rec, engine);
+  const emitted = emitFor(rec, engine, emitOptions(input));
   const applied = input.inventory.policies;
   const verification = verifyRecommendation({
     engine,

@@ -16,7 +16,7 @@
  * egress rule lost for want of an address turns the egress isolation into a Pass: the output
  * may be looser than intended, never cutting required traffic.
  */
-import type { LabelSelector } from '../../domain/inventory.ts';
+import type { AppliedPolicy, LabelSelector } from '../../domain/inventory.ts';
 import { chunks } from './chunks.ts';
 import { compareCidrs, hostCidr, subtractCidrs } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
@@ -25,11 +25,12 @@ import { chunkName, clusterPolicyName, shortHash } from '../policy/names.ts';
 import { uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, NAMESPACE_LABEL, unresolvedFqdnMessage, unresolvedFqdns } from './kubernetes.ts';
-import { explainedIntent, metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
+import { explainedIntent, managedByFlowmatrix, metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
 import type { EmitOptions, Engine, EmitResult, EngineManifests } from './types.ts';
 import {
   CNP_API_VERSION,
   CNP_KIND,
+  isClusterNetworkPolicy,
   type ClusterNetworkPolicy,
   type CnpAction,
   type CnpEgressPeer,
@@ -537,10 +538,56 @@ function priorities(o: EmitOptions['cnpPriority'] = {}): CnpPriorities {
   for (const [k, v] of Object.entries(p)) {
     if (!Number.isInteger(v) || v < 0 || v > 1000) throw new RangeError(`ClusterNetworkPolicy priority ${k}=${v} is not an integer in 0..1000`);
   }
-  if (!(p.shared <= p.allowlist && p.allowlist < p.isolation && p.isolation < p.defaultDeny)) {
+  if (!inLayerOrder(p)) {
     throw new RangeError(`ClusterNetworkPolicy priorities must satisfy shared ≤ allowlist < isolation < defaultDeny (got ${JSON.stringify(p)})`);
   }
   return p;
+}
+
+const inLayerOrder = (p: CnpPriorities): boolean => p.shared <= p.allowlist && p.allowlist < p.isolation && p.isolation < p.defaultDeny;
+
+/** The last priority: "Priority is a value from 0 to 1000 … Policies with lower priority values have higher precedence" (clusternetworkpolicy_types.go). */
+const MAX_CNP_PRIORITY = 1000;
+
+/**
+ * The priorities applied Baseline-tier ClusterNetworkPolicies hold, flowmatrix's own left out:
+ * they are this recommendation's earlier runs, replaced or left behind, and counting them would
+ * move its priorities from run to run (the same inputs give the same bytes).
+ */
+function appliedBaselinePriorities(applied: readonly AppliedPolicy[]): Set<number> {
+  const taken = new Set<number>();
+  for (const { manifest: m } of applied) {
+    if (isClusterNetworkPolicy(m) && m.spec?.tier === 'Baseline' && typeof m.spec.priority === 'number' && !managedByFlowmatrix(m)) taken.add(m.spec.priority);
+  }
+  return taken;
+}
+
+/**
+ * The layers' priorities beside the applied policies: "If two (or more) policies in the same tier
+ * with the same priority could match a connection, then the implementation can apply any of the
+ * matching policies" (kubernetes-sigs/network-policy-api apis/v1alpha2/clusternetworkpolicy_types.go,
+ * `Priority`), so a layer whose priority an applied Baseline policy holds takes the next free one
+ * after it. After, never before (lower value = evaluated first): the applied policy keeps
+ * deciding first, as where it had a priority of its own, so a Deny the user applied is not
+ * overridden; what it cuts is the verification's `blockedByApplied`. The layers keep their
+ * order, and the isolation keeps the priority before it free for a Pass isolation (emitIntent). A
+ * layer with no free priority after its own keeps its own (the verification judges the tie:
+ * verify/priority-tie-readings.ts), and when that breaks the order, `base` stands whole.
+ */
+export function cnpPrioritiesBeside(applied: readonly AppliedPolicy[], base: CnpPriorities = DEFAULT_CNP_PRIORITY): CnpPriorities {
+  const taken = appliedBaselinePriorities(applied);
+  if (taken.size === 0) return base;
+  const free = (p: number): boolean => !taken.has(p);
+  const firstFrom = (from: number, fits: (p: number) => boolean): number | undefined => {
+    for (let p = from; p <= MAX_CNP_PRIORITY; p++) if (fits(p)) return p;
+    return undefined;
+  };
+  const shared = firstFrom(base.shared, free) ?? base.shared;
+  const allowlist = firstFrom(Math.max(base.allowlist, shared), free) ?? base.allowlist;
+  const isolation = firstFrom(Math.max(base.isolation, allowlist + 2), (p) => free(p) && free(p - 1)) ?? base.isolation;
+  const defaultDeny = firstFrom(Math.max(base.defaultDeny, isolation + 1), free) ?? base.defaultDeny;
+  const chosen = { shared, allowlist, isolation, defaultDeny };
+  return inLayerOrder(chosen) ? chosen : base;
 }
 
 export const clusterNetworkPolicyEngine: Engine<'clusternetworkpolicy'> = {

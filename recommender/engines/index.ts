@@ -1,9 +1,10 @@
 /** The engine registry, keyed by the engine names of docs/design.md §4 (contract). */
 import { calicoEngine } from './calico.ts';
 import { ciliumEngine } from './cilium.ts';
-import { clusterNetworkPolicyEngine } from './clusternetworkpolicy.ts';
+import type { AppliedPolicy } from '../../domain/inventory.ts';
+import { clusterNetworkPolicyEngine, cnpPrioritiesBeside } from './clusternetworkpolicy.ts';
 import { kubernetesEngine } from './kubernetes.ts';
-import { ENGINE_NAMES, type Engine, type EngineName } from './types.ts';
+import { ENGINE_NAMES, type EmitOptions, type Engine, type EngineName } from './types.ts';
 
 export const ENGINES: { readonly [E in EngineName]: Engine<E> } = {
   kubernetes: kubernetesEngine,
@@ -22,6 +23,16 @@ export function getEngine(name: string): Engine;
 export function getEngine(name: string): Engine {
   if (!isEngineName(name)) throw new Error(`unknown engine "${name}": expected one of ${ENGINE_NAMES.join(', ')}`);
   return ENGINES[name];
+}
+
+/**
+ * The options of every emit of a recommendation beside the applied policies: ClusterNetworkPolicy
+ * priorities that tie with no applied one (cnpPrioritiesBeside). Each emit of one recommendation
+ * (whole, in chunks, again when written) takes the same, or the manifests verified and the ones
+ * written would differ.
+ */
+export function emitOptionsBeside(applied: readonly AppliedPolicy[]): EmitOptions {
+  return { cnpPriority: cnpPrioritiesBeside(applied) };
 }
 
 export { ENGINE_NAMES };

@@ -27,6 +27,12 @@ export function intentScope(manifest: unknown): { namespaces: string[]; shared: 
   return { namespaces: [intent.split('/')[0]!], shared: false };
 }
 
+/** Whether a manifest carries flowmatrix's managed-by label (MANAGED_BY): one flowmatrix wrote. */
+export function managedByFlowmatrix(manifest: unknown): boolean {
+  const labels = (manifest as { metadata?: { labels?: Record<string, unknown> } } | null)?.metadata?.labels;
+  return Object.entries(MANAGED_BY).every(([key, value]) => labels?.[key] === value);
+}
+
 const MAX_EXPLANATION = 1024;
 const MAX_RULES = 8192;
 
