@@ -4,6 +4,8 @@ import type { ConditionResult, ResolvedParameter } from './resolved.ts';
 import { parameterValueProblem } from './validate.ts';
 import { substitute } from './syntax.ts';
 import { nameTemplates, renderedNameProblem } from './name-templates.ts';
+import { portRangeTemplates, renderRange, renderedRangeProblem } from './port-range-templates.ts';
+import type { PathSegment } from './paths.ts';
 import { formatPath } from './paths.ts';
 import { own } from '../../domain/own.ts';
 
@@ -51,23 +53,55 @@ export function resolveParameters(
     if (p.switchesView) entry.switchesView = true;
     list.push(entry);
   }
-  problems.push(...renderedNameProblems(matrix, config, values, problems));
+  problems.push(...renderedProblems(matrix, config, values, problems));
   return { values, list, problems };
 }
 
-/** Config values that render a namespace or a label value of the matrix into a name the cluster would refuse (one problem per parameter, at its first such place). */
-function renderedNameProblems(matrix: MatrixT, config: Record<string, unknown>, values: ParameterValues, known: readonly ParameterProblem[]): ParameterProblem[] {
+/** A templated place of the matrix, and what its rendering with the values has that the cluster would refuse (`"rendered": problem`). */
+interface RenderedCheck {
+  path: PathSegment[];
+  refs: string[];
+  problem(): string | undefined;
+}
+
+function renderedChecks(matrix: MatrixT, values: ParameterValues): RenderedCheck[] {
+  const names = nameTemplates(matrix).map((t) => ({
+    path: t.path,
+    refs: t.refs,
+    problem: () => {
+      const rendered = render(t.text, values);
+      const problem = rendered === undefined ? undefined : renderedNameProblem(t, rendered);
+      return problem === undefined ? undefined : `${JSON.stringify(rendered)}: ${problem}`;
+    },
+  }));
+  const ranges = portRangeTemplates(matrix).map((t) => ({
+    path: t.path,
+    refs: t.refs,
+    problem: () => {
+      const range = renderRange(t, (ref) => values.get(ref));
+      const problem = range && renderedRangeProblem(range);
+      return range && problem !== undefined ? `${range.start}-${range.end}: ${problem}` : undefined;
+    },
+  }));
+  return [...names, ...ranges];
+}
+
+/**
+ * Config values that render a namespace or a label value of the matrix into a name the cluster
+ * would refuse, or a port range into one whose end is below its start (one problem per
+ * parameter, at its first such place).
+ */
+function renderedProblems(matrix: MatrixT, config: Record<string, unknown>, values: ParameterValues, known: readonly ParameterProblem[]): ParameterProblem[] {
   const out: ParameterProblem[] = [];
   const said = new Set(known.map((p) => p.parameter));
-  for (const t of nameTemplates(matrix)) {
-    const fromConfig = t.refs.filter((r) => Object.hasOwn(config, r) && !said.has(r));
+  for (const check of renderedChecks(matrix, values)) {
+    const fromConfig = check.refs.filter((r) => Object.hasOwn(config, r) && !said.has(r));
     if (fromConfig.length === 0) continue;
-    const rendered = render(t.text, values);
-    const problem = rendered === undefined ? undefined : renderedNameProblem(t, rendered);
+    const problem = check.problem();
     if (problem === undefined) continue;
     for (const parameter of fromConfig) {
       said.add(parameter);
-      out.push({ parameter, message: `makes ${formatPath(t.path)} ${JSON.stringify(rendered)}: ${problem}`, value: config[parameter] });
+      out.push({ parameter, message: `makes ${formatPath(check.path)} ${problem}`, value: config[parameter] });
     }
   }
   return out;

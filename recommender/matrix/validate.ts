@@ -23,6 +23,7 @@ import {
   wholeRef,
 } from './syntax.ts';
 import { nameTemplates, renderedNameProblem } from './name-templates.ts';
+import { portRangeTemplates, renderRange, renderedRangeProblem } from './port-range-templates.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 import { knownNames } from './suggest.ts';
 
@@ -440,15 +441,20 @@ export interface ValidationResult {
   matrix?: MatrixT;
 }
 
-/** Namespaces and label values that the parameters' defaults render into names the cluster would refuse. */
+/** Namespaces, label values and port ranges that the parameters' defaults render into what the cluster would refuse. */
 function renderedDefaultIssues(doc: Obj): Issue[] {
-  const defaults = new Map<string, string>();
-  for (const [name, p] of entries(doc.parameters)) if (isPlainObject(p) && p.default !== undefined) defaults.set(name, String(p.default));
+  const defaults = new Map<string, unknown>();
+  for (const [name, p] of entries(doc.parameters)) if (isPlainObject(p) && p.default !== undefined) defaults.set(name, p.default);
   const issues: Issue[] = [];
   for (const t of nameTemplates(doc)) {
-    const rendered = substitute(t.text, (ref) => defaults.get(ref));
+    const rendered = substitute(t.text, (ref) => (defaults.has(ref) ? String(defaults.get(ref)) : undefined));
     const problem = rendered === undefined ? undefined : renderedNameProblem(t, rendered);
     if (problem !== undefined) issues.push({ path: t.path, message: `renders as ${JSON.stringify(rendered)} with the parameters' defaults: ${problem}`, value: t.text });
+  }
+  for (const t of portRangeTemplates(doc)) {
+    const range = renderRange(t, (ref) => defaults.get(ref));
+    const problem = range && renderedRangeProblem(range);
+    if (range && problem !== undefined) issues.push({ path: [...t.path, 'endPort'], message: `renders as ${range.start}-${range.end} with the parameters' defaults: ${problem}`, value: { port: t.port, endPort: t.endPort } });
   }
   return issues;
 }

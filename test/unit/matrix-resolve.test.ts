@@ -174,6 +174,35 @@ test('a parameter value that makes a namespace or a label value the cluster woul
   assert.deepEqual(configProblemsFor({ systems: { 'progressive-delivery': { parameters: { namespace: 'flux-system', name: 'stage-controller' } } } }, entries), []);
 });
 
+test('a config value that makes a port range end below its start is refused where the config sets it (as matrix validation refuses the defaults that do)', () => {
+  const { matrix } = parseMatrix(
+    `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: shop, title: Shop }
+documents: { doc: { title: doc } }
+parameters:
+  first: { type: port, default: 8000, description: the first port }
+components:
+  web:
+    namespace: shop
+    selector: { matchLabels: { app: web } }
+    ingress:
+      - { peer: { namespace: x }, ports: [{ port: "\${first}", endPort: 8100 }], level: must, purpose: x, source: { document: doc, line: 1 } }
+`,
+    'shop.yaml',
+  );
+  const entries: MatrixEntry[] = [{ matrix, origin: 'applied', overridesBuiltIn: false }];
+  assert.deepEqual(configProblemsFor({ systems: { shop: { parameters: { first: 8100 } } } }, entries), []);
+  assert.deepEqual(configProblemsFor({ systems: { shop: { parameters: { first: 9000 } } } }, entries), [
+    {
+      code: 'parameter',
+      path: 'matrices.systems.shop.parameters["first"]',
+      message: 'makes components.web.ingress[0].ports[0] 9000-8100: port range end must be >= its start',
+      value: 9000,
+    },
+  ]);
+});
+
 test('a config value that makes a shared rule\'s peer namespace a name the cluster would refuse is refused where the config sets it, as for a component\'s own rule', () => {
   const { matrix } = parseMatrix(
     `apiVersion: flowmatrix.io/v1alpha1

@@ -317,6 +317,34 @@ components:
   assert.ok(find(ps, 'components.c.ingress[0].peer.namespace', /^renders as "Flux_System-peers"/), JSON.stringify(ps));
 });
 
+test('a port range whose start or end is a ${parameter} is checked as its defaults render it: `port: ${p}` (8080) with `endPort: 10` is refused at the rule, with its line, as the literal 8080-10 is', () => {
+  const text = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: t, title: T }
+documents: { doc: { title: doc } }
+parameters:
+  p: { type: port, default: 8080, description: the start }
+  q: { type: port, default: 80, description: the end }
+  unset: { type: port, description: no default }
+components:
+  c:
+    namespace: t
+    selector: { matchLabels: { app: c } }
+    ingress:
+      - { peer: { namespace: x }, ports: [{ port: "\${p}", endPort: 10 }], level: must, purpose: p, source: { document: doc, line: 1 } }
+      - { peer: { namespace: x }, ports: [{ port: 9000, endPort: "\${q}" }], level: must, purpose: p, source: { document: doc, line: 1 } }
+      - { peer: { namespace: x }, ports: [{ port: "\${p}", endPort: 9000 }, { port: "\${unset}", endPort: 10 }], level: must, purpose: p, source: { document: doc, line: 1 } }
+`;
+  const ps = problemsOf(text);
+  assert.deepEqual(
+    ps.map((p) => [p.path, p.message, p.value, p.line]),
+    [
+      ['components.c.ingress[0].ports[0].endPort', "renders as 8080-10 with the parameters' defaults: port range end must be >= its start", { port: '${p}', endPort: 10 }, 14],
+      ['components.c.ingress[1].ports[0].endPort', "renders as 9000-80 with the parameters' defaults: port range end must be >= its start", { port: 9000, endPort: '${q}' }, 15],
+    ],
+  );
+});
+
 test('a peer written with a Kubernetes spelling alone (`{podSelector: …}`): the error says how the matrix spells it (docs/matrices.md, Validation)', () => {
   const text = `apiVersion: flowmatrix.io/v1alpha1
 kind: CommunicationMatrix
