@@ -28,6 +28,11 @@ export function parseDuration(key: string, value: string): number {
   return ms;
 }
 
+/** Milliseconds as a message says them: `30s`, `500ms`. */
+export function durationText(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
 /** Reads a file the config names (a CA, a client certificate), or says which key names an unreadable one. */
 export function readConfigFile(key: string, path: string): Buffer {
   try {

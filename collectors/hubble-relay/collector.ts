@@ -12,6 +12,7 @@ import type { FlowIngest, IngestSummary, InputSummary, RejectExample } from '../
 import { MAX_COUNT, showValue, toCount } from '../flows/decode.ts';
 import { RecentRejections } from '../rejections.ts';
 import { Backoff, sleep } from '../backoff.ts';
+import { durationText } from '../config-values.ts';
 import type { Collector, CollectorDeps, CollectorRejection, CollectorStatus } from '../collector.ts';
 import { observerClient, waitForReady, type GetFlowsRequest, type ObserverClient } from './client.ts';
 import type { HubbleRelaySettings } from './config.ts';
@@ -58,10 +59,12 @@ export interface HubbleRelayCounters {
   aheadUnremembered: number;
   /** Rejected flows past the log budget (collectors/rejections.ts): counted, in `rejections` while recent, not logged. */
   rejectionsNotLogged: number;
+  /** Followed streams ended and resumed after `idleTimeout.follow` without a message. */
+  idleReconnects: number;
 }
 
 /** What the follow loop needs of a session: whether it got anywhere, and its error. */
-type SessionOutcome = Pick<SessionResult, 'received' | 'connected' | 'error'>;
+type SessionOutcome = Pick<SessionResult, 'newFlows' | 'connected' | 'error'>;
 
 export interface SessionResult {
   /** This session's ingest run. */
@@ -70,6 +73,8 @@ export interface SessionResult {
   ingest: IngestSummary;
   /** Messages received in this session. */
   received: number;
+  /** Flows received that moved the resume cursor (not the ones at `since` sent again): the session's progress. */
+  newFlows: number;
   /** Connected at all. */
   connected: boolean;
   error?: Error;
@@ -95,7 +100,7 @@ export class HubbleRelayCollector implements Collector {
   private lastSuccess: number | undefined;
   private lastError: string | undefined;
   private readonly counters: HubbleRelayCounters = {
-    connects: 0, connectFailures: 0, streamErrors: 0, flows: 0, duplicates: 0, records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, lostEvents: 0, nodeStatus: 0, pauses: 0, aheadUnremembered: 0, rejectionsNotLogged: 0,
+    connects: 0, connectFailures: 0, streamErrors: 0, flows: 0, duplicates: 0, records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, lostEvents: 0, nodeStatus: 0, pauses: 0, aheadUnremembered: 0, rejectionsNotLogged: 0, idleReconnects: 0,
   };
   /** The flows `serve` rejected lately, each logged within a budget. */
   private readonly rejections: RecentRejections;
@@ -188,8 +193,10 @@ export class HubbleRelayCollector implements Collector {
       const r: SessionOutcome = await this.session(true, signal).catch((e: unknown) => this.unexpected(e));
       if (signal.aborted) break;
       // A relay that accepts the connection and fails the stream at once (UNAVAILABLE, no peers) is
-      // a failure like any other: the delay grows until something comes through.
-      if (r.received > 0 || (r.connected && !r.error)) this.backoff.reset();
+      // a failure like any other: the delay grows until something comes through. The flows at
+      // `since` that every resume gets again (Hubble's `since` is inclusive) are not progress, else
+      // a relay resending them and failing would be retried at the first delay forever.
+      if (r.newFlows > 0 || (r.connected && !r.error)) this.backoff.reset();
       if (r.error) {
         // Retrying is not `failed` (which /readyz turns into 503 for the whole service): the
         // relay being away must not take the API out of its Service. up=0 and lastError say it.
@@ -214,7 +221,7 @@ export class HubbleRelayCollector implements Collector {
     this.client?.close();
     this.client = undefined;
     this.deps.logger.error({ collector: this.name, address: this.settings.address, err: error.message }, 'hubble-relay session failed');
-    return { received: 0, connected: false, error };
+    return { newFlows: 0, connected: false, error };
   }
 
   /** One connection: connect, stream into one ingest run, return when the stream ends. */
@@ -233,9 +240,9 @@ export class HubbleRelayCollector implements Collector {
       this.counters.connectFailures++;
       const error = new Error(`cannot connect to hubble-relay at ${this.settings.address}: ${(e as Error).message}`);
       pipeline.failedInput(runName, error.message);
-      return { summary: pipeline.summary().inputs[0] as InputSummary, ingest: pipeline.summary(), received: 0, connected: false, error };
+      return { summary: pipeline.summary().inputs[0] as InputSummary, ingest: pipeline.summary(), received: 0, newFlows: 0, connected: false, error };
     }
-    if (signal.aborted) return { summary: await pipeline.ingestRecords([], runName), ingest: pipeline.summary(), received: 0, connected: true };
+    if (signal.aborted) return { summary: await pipeline.ingestRecords([], runName), ingest: pipeline.summary(), received: 0, newFlows: 0, connected: true };
     this.counters.connects++;
     this.state = 'running';
     if (this.failing) {
@@ -249,27 +256,43 @@ export class HubbleRelayCollector implements Collector {
     if (since !== undefined) request.since = nanosToTimestamp(since);
     const call = client.GetFlows(request);
     let received = 0;
+    let newFlows = 0;
     let ourCancel = false;
     let streamError: Error | undefined;
+    const idleMs = follow ? this.settings.idleTimeoutMs.follow : this.settings.idleTimeoutMs.once;
+    // Keepalive pings do not notice a relay that answers them but sends nothing: a one-shot pass
+    // would wait forever, a followed stream until `refresh`.
+    const idle = new IdleWatch(idleMs, () => {
+      if (follow) this.counters.idleReconnects++;
+      else fail(`hubble-relay stream from ${this.settings.address} stalled: no message for ${durationText(idleMs)}`);
+      cancel();
+    });
     const queue = new BoundedQueue<Queued>(this.settings.queueSize, {
       pause: () => {
         this.counters.pauses++;
+        idle.stop(); // we hold the stream back: its quiet is ours
         call.pause();
       },
-      resume: () => call.resume(),
+      resume: () => {
+        idle.restart();
+        call.resume();
+      },
     });
     this.queue = queue;
     call.on('data', (r: Record<string, unknown>) => {
       received++;
       this.lastSuccess = this.deps.now();
-      this.onResponse(r, queue);
+      if (this.onResponse(r, queue)) newFlows++;
+      if (queue.isPaused) idle.stop();
+      else idle.restart();
     });
-    const broke = (details: string): void => {
+    const fail = (message: string): void => {
       if (streamError) return;
-      streamError = new Error(`hubble-relay stream from ${this.settings.address} broke: ${details}`);
+      streamError = new Error(message);
       this.counters.streamErrors++;
       queue.close(streamError);
     };
+    const broke = (details: string): void => fail(`hubble-relay stream from ${this.settings.address} broke: ${details}`);
     call.on('error', (e: grpc.ServiceError) => {
       if (ourCancel && e.code === CANCELLED) return queue.close();
       broke(e.details || e.message);
@@ -289,9 +312,13 @@ export class HubbleRelayCollector implements Collector {
     // Reconnect from time to time (resuming), so each run resolves against a fresh inventory.
     const refresh = follow ? setTimeout(cancel, this.settings.refreshMs) : undefined;
     refresh?.unref();
+    idle.restart();
 
     this.current = pipeline;
-    const summary = await pipeline.ingestRecords(this.counting(queue), runName).finally(() => (this.current = undefined));
+    const summary = await pipeline.ingestRecords(this.counting(queue), runName).finally(() => {
+      this.current = undefined;
+      idle.stop();
+    });
     let wait: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
       wait = setTimeout(() => resolve(undefined), STATUS_WAIT_MS);
@@ -308,7 +335,7 @@ export class HubbleRelayCollector implements Collector {
     // A record received was a success when it came (above); a session we cancelled, or whose status
     // never came, proves nothing: a relay failing every call may be cancelled (stop, refresh) first.
     if (!streamError && final?.code === OK) this.lastSuccess = this.deps.now();
-    const result: SessionResult = { summary, ingest: pipeline.summary(), received, connected: true };
+    const result: SessionResult = { summary, ingest: pipeline.summary(), received, newFlows, connected: true };
     if (streamError) result.error = streamError;
     return result;
   }
@@ -341,9 +368,11 @@ export class HubbleRelayCollector implements Collector {
     return ns > BigInt(this.deps.now() + this.deps.ingest.maxFutureSkewMs) * 1_000_000n ? undefined : ns;
   }
 
-  private onResponse(r: Record<string, unknown>, queue: BoundedQueue<Queued>): void {
+  /** Queues a message; true when it is a flow that moved the resume cursor. */
+  private onResponse(r: Record<string, unknown>, queue: BoundedQueue<Queued>): boolean {
     const json = responseToJson(r);
     const item: Queued = { record: json };
+    let newFlow = false;
     if (isPlainObject(r.flow)) {
       this.counters.flows++;
       const f = r.flow;
@@ -354,8 +383,9 @@ export class HubbleRelayCollector implements Collector {
         const receivedNs = BigInt(this.deps.now()) * 1_000_000n;
         if (!this.cursor.accept(ns, identity, receivedNs)) {
           this.counters.duplicates++;
-          return;
+          return false;
         }
+        newFlow = true;
         item.timeNs = ns;
         item.identity = identity;
         item.receivedNs = receivedNs;
@@ -369,6 +399,27 @@ export class HubbleRelayCollector implements Collector {
       if (n !== undefined) this.counters.lostEvents = Math.min(this.counters.lostEvents + n, MAX_COUNT);
     } else if (isPlainObject(r.node_status)) this.counters.nodeStatus++;
     queue.push(item);
+    return newFlow;
+  }
+}
+
+/** Calls `onIdle` once `ms` pass without a restart (each message restarts it; stopped while the stream is paused). */
+class IdleWatch {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly ms: number,
+    private readonly onIdle: () => void,
+  ) {}
+
+  restart(): void {
+    this.stop();
+    this.timer = setTimeout(this.onIdle, this.ms);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }
 

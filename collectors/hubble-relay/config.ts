@@ -34,6 +34,11 @@ export const HubbleRelayConfig = Type.Object(
     onceSince: Type.Optional(Duration('period one pass reads')),
     /** Reconnect after this long anyway (resuming from the last flow), so the run sees inventory changes (default 1h). */
     refresh: Type.Optional(Duration('session length')),
+    /**
+     * A stream with no message for this long: `collect hubble --once` gives up, keeps what it got and
+     * fails (default 30s); a followed stream is ended and resumed (default 5m).
+     */
+    idleTimeout: Type.Optional(Type.Object({ once: Type.Optional(Duration('longest quiet of a one-shot pass')), follow: Type.Optional(Duration('longest quiet of a followed stream')) }, strict)),
     /** Flows held between the stream and the writer; the stream is paused when full (default 10000). */
     queueSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     /** Records per transaction (default 20000) and longest wait before a commit (default 5s). */
@@ -60,6 +65,7 @@ export interface HubbleRelaySettings {
   sinceMs?: number;
   onceSinceMs: number;
   refreshMs: number;
+  idleTimeoutMs: { once: number; follow: number };
   queueSize: number;
   batchSize: number;
   flushIntervalMs: number;
@@ -81,6 +87,7 @@ export function resolveHubbleRelaySettings(c: HubbleRelayConfigT): HubbleRelaySe
     address: c.address,
     onceSinceMs: parseDuration(`${KEY}.onceSince`, c.onceSince ?? '5m'),
     refreshMs: parseDuration(`${KEY}.refresh`, c.refresh ?? '1h'),
+    idleTimeoutMs: { once: parseDuration(`${KEY}.idleTimeout.once`, c.idleTimeout?.once ?? '30s'), follow: parseDuration(`${KEY}.idleTimeout.follow`, c.idleTimeout?.follow ?? '5m') },
     queueSize: c.queueSize ?? 10_000,
     batchSize: c.batchSize ?? 20_000,
     flushIntervalMs: parseDuration(`${KEY}.flushInterval`, c.flushInterval ?? '5s'),

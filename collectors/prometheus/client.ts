@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { PrometheusDriver } from 'prometheus-query';
 import type { PrometheusSettings } from './config.ts';
+import { durationText } from '../config-values.ts';
 
 export type PrometheusErrorKind = 'unreachable' | 'timeout' | 'tls' | 'http' | 'bad-response' | 'too-many-series' | 'too-large' | 'auth' | 'partial';
 
@@ -68,10 +69,6 @@ function isPastMaxContentLength(e: unknown): boolean {
   const x = (e ?? {}) as { error?: unknown; original?: { message?: unknown } };
   const message = typeof x.original?.message === 'string' ? x.original.message : x.error;
   return typeof message === 'string' && /^maxContentLength size of [0-9]+ exceeded$/.test(message);
-}
-
-function durationText(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 export class PrometheusApi {

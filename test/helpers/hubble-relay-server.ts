@@ -51,6 +51,8 @@ export interface RelayOptions {
   stallAfter?: number;
   /** Fail the first this many calls at once with UNAVAILABLE, as hubble-relay does with no peer to read from. */
   failCalls?: number;
+  /** After sending the flows from `since` on, fail the call with UNAVAILABLE (a peer went away): each resume resends the flows at `since`, then fails again. */
+  failAfterSend?: boolean;
 }
 
 export interface Relay {
@@ -93,7 +95,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           // Respect the client's flow control like a real server: wait when the buffer is full.
           if (!call.write(w)) await new Promise((r) => call.once('drain', r));
         }
-        if (!req.follow) call.end();
+        if (options.failAfterSend) setTimeout(() => call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'peer went away' }), 10);
+        else if (!req.follow) call.end();
       };
       void send();
     },

@@ -37,6 +37,17 @@ test('collect hubble --once with the address from --config', async () => {
   assert.equal((JSON.parse(r.out) as { records: number }).records, 10);
 });
 
+test('collect hubble --once against a relay that stalls after 3 flows: gives up after --idle-timeout, stores the 3, the run failed naming the stall, exit 1', { timeout: 20_000 }, async () => {
+  const relay = await startRelay({ lines: GKE, stallAfter: 3 });
+  after(() => relay.kill());
+  const db = join(tmpDir(), 'f.db');
+  const r = await runCli(['collect', 'hubble', '--once', '--db', db, '--address', `127.0.0.1:${relay.port}`, '--since', '2021-06-16T16:00:00Z', '--idle-timeout', '500ms']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /stalled: no message for 500ms/);
+  const s = JSON.parse(r.out) as Record<string, unknown>;
+  assert.deepEqual([s.status, s.records, s.accepted], ['failed', 3, 3]);
+});
+
 test('collect hubble --once: unreachable relay, missing address, bad --since, bad config value: exit 1 with the reason', async () => {
   const s = net.createServer();
   const port = await new Promise<number>((res) => s.listen(0, '127.0.0.1', () => res((s.address() as net.AddressInfo).port)));

@@ -144,6 +144,24 @@ test('a relay that accepts the connection and fails every stream at once (UNAVAI
   assert.equal(c.status().lastSuccess, undefined, 'a stream that failed at once is no success');
 });
 
+test('a relay that resends the flows at `since` and then fails the stream every time: duplicates are no progress, the delay grows (docs/operations.md, Resume)', { timeout: 20_000 }, async () => {
+  const { db } = tmpDb();
+  // Hubble's `since` is inclusive (GetFlowsRequest.since, cilium/cilium api/v1/observer/observer.proto):
+  // every resume gets the flows at the cursor's time again, which the collector drops as duplicates.
+  const relay = closeAfter(await startRelay({ lines: GKE, failAfterSend: true }));
+  const settings = resolveHubbleRelaySettings({ address: `127.0.0.1:${relay.port}`, backoff: { initial: '20ms', max: '2s' }, flushInterval: '50ms' });
+  const c = new HubbleRelayCollector(settings, deps(db), { random: () => 0.5, connectTimeoutMs: 500 });
+  after(() => c.stop());
+  await c.start();
+  // The first call stores the 10 flows (progress: the delay starts over), then 10, 20, 40, …, 640 ms:
+  // about 8 calls in 1.2 s; with the delay reset on duplicates, one every 10 ms plus the call.
+  await new Promise((r) => setTimeout(r, 1_200));
+  await c.stop();
+  assert.ok(relay.requests.length >= 3 && relay.requests.length <= 10, `${relay.requests.length} calls in 1.2 s`);
+  assert.equal(k(c).records, 10, 'each flow stored once');
+  assert.ok(k(c).duplicates >= 2);
+});
+
 test('a session we end (stop) before the relay sent anything is no success: only a record received, or a stream the relay ended with OK, is one', async () => {
   const { db } = tmpDb();
   const relay = closeAfter(await startRelay({ lines: KIND, stallAfter: 0 }));
@@ -246,6 +264,31 @@ test('once: reads the last period of the buffer (since = now - onceSince, no fol
   const u = await unreachable.once();
   assert.match(u.error?.message ?? '', /cannot connect/);
   assert.equal(u.summary.status, 'failed');
+});
+
+test('once: a relay that sends some flows and then stalls without ending the stream: the pass gives up after idleTimeout.once, keeps what it got and fails naming the stall', { timeout: 15_000 }, async () => {
+  const { db } = tmpDb();
+  const relay = closeAfter(await startRelay({ lines: GKE, stallAfter: 3 }));
+  const c = collector(db, { address: `127.0.0.1:${relay.port}`, idleTimeout: { once: '300ms' } }, () => Date.parse('2021-06-16T16:53:13.200Z'));
+  const r = await c.once(Date.parse('2021-06-16T16:00:00Z'));
+  assert.match(r.error?.message ?? '', /hubble-relay stream from 127\.0\.0\.1:\d+ stalled: no message for 300ms/);
+  assert.deepEqual([r.summary.status, r.summary.records, r.summary.accepted], ['failed', 3, 3]);
+  const run = new IngestRunStore(db).get(r.summary.run);
+  assert.equal(run?.status, 'failed');
+  assert.match(run?.error ?? '', /stalled/);
+});
+
+test('follow: a stream that stays quiet for idleTimeout.follow is ended and resumed (not a failure), so a stalled relay is noticed before `refresh`', { timeout: 15_000 }, async () => {
+  const { db } = tmpDb();
+  const relay = closeAfter(await startRelay({ lines: GKE, stallAfter: 3 }));
+  const c = collector(db, { address: `127.0.0.1:${relay.port}`, since: '100000h', idleTimeout: { follow: '200ms' } });
+  await c.start();
+  await until('a second call resumed the stalled one', () => relay.requests.length >= 3);
+  await c.stop();
+  assert.equal(c.status().lastError, undefined);
+  // Each call sends three flows from the cursor on, the first of them the one at `since` again: 3 + 2 by the second call's stall.
+  assert.ok(k(c).records >= 5, `${k(c).records} records`);
+  assert.ok(k(c).idleReconnects >= 2);
 });
 
 test('flowmatrix restarted: a new collector resumes from the cursor stored with the edges, counts nothing twice', async () => {

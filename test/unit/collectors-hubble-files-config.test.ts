@@ -70,6 +70,8 @@ test('creation-time checks name the key: address, cert without key, unreadable C
   assert.throws(() => resolveFilesSettings({ files: [{ path: '/a.log' }], backoff: { initial: '10s', max: '1s' } }), /collectors\.files\.backoff\.max/);
   const s = resolveHubbleRelaySettings({ address: 'a:1' });
   assert.deepEqual([s.queueSize, s.refreshMs, s.onceSinceMs, s.backoff, s.sinceMs], [10_000, 3_600_000, 300_000, { initialMs: 1000, maxMs: 60_000 }, undefined]);
+  assert.deepEqual(s.idleTimeoutMs, { once: 30_000, follow: 300_000 });
+  assert.throws(() => resolveHubbleRelaySettings({ address: 'a:1', idleTimeout: { once: 'soon' } }), /collectors\.hubble\.idleTimeout\.once: not a duration/);
 });
 
 test('serve runs the hubble and files collectors from their sections; a bad section fails that collector only', async () => {

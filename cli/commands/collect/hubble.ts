@@ -16,6 +16,7 @@ import { timeFlag } from '../../time-flag.ts';
 interface HubbleOptions extends CollectOptions {
   address?: string;
   since?: string;
+  idleTimeout?: string;
   tlsCa?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -32,6 +33,7 @@ export const hubbleCollect: CollectSubcommand = (collect: Command, ctx) => {
   collectSubcommand(collect, 'hubble', "read the flows in hubble-relay's buffer (Observer/GetFlows) into the edge store")
     .addOption(new Option('--address <host:port>', 'hubble-relay address (overrides collectors.hubble.address)'))
     .addOption(new Option('--since <duration|time>', 'read flows from this long ago (5m) or this time (RFC 3339); default collectors.hubble.onceSince, 5m'))
+    .addOption(new Option('--idle-timeout <duration>', 'give up when the relay sends nothing for this long (overrides collectors.hubble.idleTimeout.once, default 30s)'))
     .addOption(new Option('--tls-ca <file>', 'PEM CA of the relay certificate (turns TLS on)'))
     .addOption(new Option('--tls-cert <file>', 'PEM client certificate (mutual TLS)'))
     .addOption(new Option('--tls-key <file>', 'PEM client key (mutual TLS)'))
@@ -46,6 +48,7 @@ export const hubbleCollect: CollectSubcommand = (collect: Command, ctx) => {
       const section: Partial<HubbleRelayConfigT> = { ...((config.collectors as { hubble?: HubbleRelayConfigT }).hubble ?? {}) };
       if (opts.address !== undefined) section.address = opts.address;
       if (section.address === undefined) throw new CliError('collect hubble: no relay address (give --address HOST:PORT or collectors.hubble.address in --config)');
+      if (opts.idleTimeout !== undefined) section.idleTimeout = { ...(section.idleTimeout ?? {}), once: opts.idleTimeout };
       if (opts.tlsCa || opts.tlsCert || opts.tlsKey || opts.tlsServerName) {
         const tls = { ...(section.tls ?? {}) };
         if (opts.tlsCa) tls.ca = opts.tlsCa;
