@@ -84,7 +84,7 @@ test('protocol as written: validateRule compares the Protocol struct with Protoc
   // String("ICMP") of ProtocolFromString — so libcalico-go validateRule (every release before
   // the check moved to the CRD) refuses ICMP fields beside a numeric protocol (protocolIcmpMsg);
   // the current CRD's CEL rule accepts the numbers 1 and 58 (self.protocol == 1 || == 58), not
-  // the strings "1"/"58". The finder's /tmp/s28c/icmpnum.yaml: protocol 1, icmp {type: 8}.
+  // the strings "1"/"58". A finder's policy: protocol 1, icmp {type: 8}.
   const olderReleases = /must set protocol to ICMP \(refused by Calico releases before/;
   assert.match(messages(ingress({ protocol: 1, icmp: { type: 8 } }))[0]!, olderReleases);
   assert.match(messages(ingress({ protocol: 58, icmp: { type: 128 } }))[0]!, olderReleases);

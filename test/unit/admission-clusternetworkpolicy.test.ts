@@ -108,7 +108,7 @@ test('an unknown field is refused (kubectl --validate=strict, the default since 
 
 test('the experimental egress peers are checked by the experimental CRD schema (config/crd/experimental/policy.networking.k8s.io_clusternetworkpolicies.yaml): domainNames by the DomainName pattern, 1–25 items, a set; nodes a LabelSelector', () => {
   const errors = (m: unknown) => verifyManifest(m).map((e) => `${e.path}: ${e.message}`);
-  // /tmp/s28d/adm/dn-pattern.yaml: '*' only as a whole first label; no space; no partial wildcard.
+  // '*' only as a whole first label; no space; no partial wildcard.
   const bad = egress({ name: 'bad wildcard', to: [{ domainNames: ['*.*.example.com', 'exa mple.com', '*example.com'] }] });
   for (const i of [0, 1, 2]) assert.ok(errors(bad).some((e) => e.startsWith(`/spec/egress/0/to/0/domainNames/${i}: must match pattern`)), errors(bad).join('\n'));
   const good = egress({ name: 'ok', to: [{ domainNames: ['*.kubernetes.io', 'blog.kubernetes.io', 'example.com.'] }] });
@@ -116,14 +116,14 @@ test('the experimental egress peers are checked by the experimental CRD schema (
   assert.ok(errors(egress({ to: [{ domainNames: [] }] })).some((e) => e.startsWith('/spec/egress/0/to/0/domainNames: must NOT have fewer than 1 items')));
   const many = Array.from({ length: 26 }, (_, i) => `h${i}.example.com`);
   assert.ok(errors(egress({ to: [{ domainNames: many }] })).some((e) => e.startsWith('/spec/egress/0/to/0/domainNames: must NOT have more than 25 items')));
-  // /tmp/s28d/adm/nodes-bad.yaml: a LabelSelector has matchLabels and matchExpressions only.
+  // A LabelSelector has matchLabels and matchExpressions only.
   const nodes = egress({ action: 'Deny', to: [{ nodes: { matchExpressions: [{ key: 'a', operator: 'Exists' }], extra: 1 } }] });
   assert.ok(errors(nodes).includes('/spec/egress/0/to/0/nodes: must NOT have additional properties (extra)'), errors(nodes).join('\n'));
 });
 
 test('a list of x-kubernetes-list-type set or map holds no item (map: no key) twice, as the API server refuses (apiextensions-apiserver pkg/apiserver/schema/listtype/validation.go, field.Duplicate), read from the bundled CRD schemas', () => {
   const errors = (m: unknown) => verifyManifest(m).map((e) => `${e.path}: ${e.message}`);
-  // /tmp/s28d/adm/dup-networks.yaml: `networks` is a set.
+  // `networks` is a set.
   const dup = egress({ action: 'Deny', to: [{ networks: ['10.244.1.10/32', '10.244.1.10/32'] }] });
   assert.deepEqual(errors(dup), ['/spec/egress/0/to/0/networks/1: Duplicate value: "10.244.1.10/32" (a list of x-kubernetes-list-type set)']);
   // Reported once, at its second appearance, as upstream does.

@@ -126,7 +126,7 @@ test('clusternetworkpolicy: 60 rules split into 3 Accept policies of ≤ 25 rule
 test('clusternetworkpolicy: the pieces of a split allowlist never take another workload\'s name (web split in two beside workload web-1)', () => {
   // ClusterNetworkPolicy is cluster-scoped, one object per name: `web`'s second piece named
   // `a-deployment-web-1` would be `web-1`'s own allowlist, and applying one replaces the other
-  // (the /tmp/s28d/t6 reproduction: b/client → web:8080 denied once both were applied).
+  // (a finder's reproduction: b/client → web:8080 denied once both were applied).
   const rules: RuleInput[] = Array.from({ length: 26 }, (_, i) => ({
     peers: [podsPeer({ matchLabels: { app: `client-${String(i).padStart(2, '0')}` } })],
     ports: [tcp(9000 + i)],

@@ -200,7 +200,7 @@ test('flow times before 2014 (never set: 0; another unit) are rejected naming th
   const limits = { maxTime: Date.parse('2026-12-01T00:00:00Z') };
   const check = (r: Record<string, unknown>) => bare(netobservDecoder.decode(r, limits));
   const rejected = (field: string, value: unknown, reason = 'invalid-field') => ({ kind: 'reject', reason, field, value: String(value) });
-  // /tmp/s28f fuzz line 31: TimeFlowEndMs 0 beside a good TimeFlowStartMs.
+  // A fuzzer's record: TimeFlowEndMs 0 beside a good TimeFlowStartMs.
   assert.deepEqual(check({ ...base, TimeFlowEndMs: 0 }), rejected('TimeFlowEndMs', 0));
   assert.deepEqual(check({ ...base, TimeFlowEndMs: 1708011866 }), rejected('TimeFlowEndMs', 1708011866), 'seconds where milliseconds are due');
   assert.deepEqual(check({ ...base, TimeFlowStartMs: -5 }), rejected('TimeFlowStartMs', -5));
