@@ -38,7 +38,7 @@ export interface Workload extends WorkloadRef {
   kind: WorkloadKind;
   /** Pod template labels (for bare pods: the pod's labels). */
   labels: Labels;
-  /** The owner's spec.selector, or the pod labels minus volatile ones. */
+  /** The owner's spec.selector, or the pod labels minus volatile ones (docs/inventory.md, "Workloads"). */
   selector: LabelSelector;
   hostNetwork: boolean;
   ports: ContainerPort[];
@@ -244,6 +244,13 @@ export interface InventorySnapshot {
    * still has its entry), which the verification needs to know (recommender/simulate/cluster.ts).
    */
   podLabels?: Record<string, Labels[]>;
+  /**
+   * Workload keys whose selector this snapshot made from labels (its pods', its ReplicaSets' or
+   * Jobs' templates) because it does not hold the owner object: a pods-only refresh, a live
+   * collector holding a pod before its Deployment. Sorted. The store keeps an owner's selector it
+   * holds for these (store/inventory.ts writeWorkloads).
+   */
+  derivedSelectors?: string[];
   /**
    * The Cilium cluster name (`cluster-name` of the kube-system/cilium-config ConfigMap), when the
    * inventory carried it: the `io.cilium.k8s.policy.cluster` label of every pod. Read back as the

@@ -203,17 +203,25 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
   const t = snapshot.takenAt;
   const find = db.prepare('SELECT id FROM workloads WHERE namespace = ? AND kind = ? AND name = ?');
   const upsert = db.prepare(`
-    INSERT INTO workloads (namespace, kind, name, labels, selector, host_network, ports, services, exposure, service_account, cluster_dns, istio_proxy, pod_labels, first_seen, last_seen, present)
-    VALUES (@namespace, @kind, @name, @labels, @selector, @hostNetwork, @ports, @services, @exposure, @serviceAccount, @clusterDns, @istioProxy, @podLabels, @t, @t, 1)
+    INSERT INTO workloads (namespace, kind, name, labels, selector, selector_derived, host_network, ports, services, exposure, service_account, cluster_dns, istio_proxy, pod_labels, first_seen, last_seen, present)
+    VALUES (@namespace, @kind, @name, @labels, @selector, @selectorDerived, @hostNetwork, @ports, @services, @exposure, @serviceAccount, @clusterDns, @istioProxy, @podLabels, @t, @t, 1)
     ON CONFLICT (namespace, kind, name) DO UPDATE SET
-      labels = excluded.labels, selector = excluded.selector, host_network = excluded.host_network, ports = excluded.ports,
+      labels = excluded.labels,
+      selector = CASE WHEN excluded.selector_derived = 1 AND workloads.selector_derived = 0 THEN workloads.selector ELSE excluded.selector END,
+      selector_derived = excluded.selector_derived * workloads.selector_derived,
+      host_network = excluded.host_network, ports = excluded.ports,
       service_account = excluded.service_account, cluster_dns = excluded.cluster_dns, istio_proxy = excluded.istio_proxy,
       pod_labels = CASE WHEN @podsInScope = 1 THEN excluded.pod_labels ELSE workloads.pod_labels END,
       last_seen = excluded.last_seen, present = 1`);
   // An import without Pods (controllers only) keeps the pods' label sets an earlier one stored, and
   // adds a workload with them not known (NULL). Its services and exposure are left for
   // linkStoredWorkloads, which keeps the stored ones it cannot decide.
+  // A selector made from labels (the import lacks the owner object: a pods-only refresh) does not
+  // replace the owner's spec.selector an earlier import stored: that one is immutable (apps/v1,
+  // kubernetes/kubernetes#50808), the labels change with each rollout. It is used only where no
+  // owner's selector is known, until an import holds the owner.
   const podsInScope = inScope('Pod') ? 1 : 0;
+  const derivedSelectors = new Set(snapshot.derivedSelectors ?? []);
   let added = 0;
   const keys = new Set<string>();
   for (const w of snapshot.workloads) {
@@ -225,6 +233,7 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
       name: w.name,
       labels: json(w.labels),
       selector: json(w.selector),
+      selectorDerived: derivedSelectors.has(workloadKey(w)) ? 1 : 0,
       hostNetwork: w.hostNetwork ? 1 : 0,
       ports: json(w.ports),
       services: json(w.services),

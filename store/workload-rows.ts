@@ -12,6 +12,8 @@ export interface WorkloadRow {
   name: string;
   labels: string;
   selector: string;
+  /** 1: the selector was made from labels, the owner object not imported; 0: the owner's own (migrations/0028). */
+  selector_derived: number;
   host_network: number;
   ports: string;
   services: string;

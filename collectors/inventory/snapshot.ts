@@ -308,6 +308,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
 
   const workloads: Workload[] = [];
   const podLabels: Record<string, Labels[]> = {};
+  const derivedSelectors: string[] = [];
   const dnsConventions = new Map<number, DnsConvention>();
   for (const key of [...index.drafts.keys()].sort()) {
     const d = index.drafts.get(key) as Draft;
@@ -319,6 +320,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
         ? (firstPod?.labels ?? {})
         : (c?.templateLabels ?? withoutVolatile(firstIntermediate?.templateLabels ?? firstPod?.labels ?? {}, d.stamped));
     const selector = c?.selector && !isVolatileSelector(c.selector) ? c.selector : selectorFromLabels(labels, d.stamped);
+    if (!holdsOwnerObject(d)) derivedSelectors.push(key);
     const serviceAccount = c?.serviceAccount ?? firstIntermediate?.serviceAccount ?? firstPod?.serviceAccount;
     const services = servicesSelecting([labels, ...d.pods.map((p) => p.labels)], servicesByNs.get(d.ref.namespace));
     const ofPods = distinctLabelSets(d.pods.map((p) => p.labels));
@@ -363,12 +365,23 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
     ownerAliases: aliases,
     ingresses,
     podLabels,
+    derivedSelectors,
     // Not a kind the store keeps: it is the import's own fact (store/inventory.ts).
     scope: [...o.counts.keys()].filter((k) => k !== 'ConfigMap').sort(),
     ...(o.ciliumClusterName !== undefined ? { ciliumClusterName: o.ciliumClusterName } : {}),
     ...(o.ciliumPolicy !== undefined ? { ciliumPolicy: o.ciliumPolicy } : {}),
   };
   return { snapshot, objects: sortedRecord(o.counts), ignored: sortedRecord(o.ignored), warnings: [...warnings].sort() };
+}
+
+/**
+ * Whether the import holds the object that owns the workload's selector: its controller, or the
+ * pod itself for a bare pod. Without it (only pods, ReplicaSets or Jobs) the selector is made from
+ * labels, which a rollout changes; the owner's spec.selector does not change (immutable in apps/v1,
+ * kubernetes/kubernetes#50808).
+ */
+function holdsOwnerObject(d: Draft): boolean {
+  return d.controller !== undefined || d.ref.kind === 'Pod';
 }
 
 /** The distinct label sets among `sets`, sorted by their JSON (keys in order): the same pods give the same list. */
