@@ -91,11 +91,25 @@ export function holds(iv: IpInterval, t: number): boolean {
 }
 
 /** What one snapshot does to the history of one claim class. */
-export interface Reconciliation<T extends IpInterval> {
-  /** Open intervals whose claim is gone, with the end they get. */
-  close: { interval: T; validTo: number }[];
+export interface Reconciliation<T extends IpInterval, R = T> {
+  /**
+   * Open intervals whose claim is gone, with the end they get. `releasedAfter`: the pod-network
+   * IP was released with no new holder in the snapshot, so its end is only when the release was
+   * noticed; the holder was last seen holding it at `releasedAfter` (the previous snapshot).
+   */
+  close: { interval: T; validTo: number; releasedAfter?: number }[];
   /** New intervals, in (ip, host network, peer) order. */
   open: IpInterval[];
+  /** Intervals closed earlier by a release whose end moves back to the start of the IP's new holder. */
+  moveBack: { interval: R; validTo: number }[];
+}
+
+/** What `reconcileClaims` knows of the snapshots and releases before this one (absent: no release is corrected). */
+export interface EarlierReleases<R> {
+  /** When the previous snapshot of the class was taken: the open intervals were last seen then. */
+  previousAt?: number | undefined;
+  /** The IP's pod-network intervals closed by a release whose recorded end is after `t`. */
+  endingAfter?(ip: string, t: number): readonly R[];
 }
 
 const claimKey = (ip: string, hostNetwork: boolean, peer: string) => `${ip}|${hostNetwork ? 1 : 0}|${peer}`;
@@ -107,17 +121,26 @@ const claimKey = (ip: string, hostNetwork: boolean, peer: string) => `${ip}|${ho
  * - an open interval whose claim is gone is closed at the new holder's `since` when another peer
  *   now holds that pod-network IP, else at `t` (host-network intervals: always at `t`);
  * - a new claim opens an interval from its `since` (at most `t`), but never before the IP's
- *   previous interval ended, so pod-network intervals on an IP do not overlap.
+ *   previous interval ended, so pod-network intervals on an IP do not overlap;
+ * - except that a pod-network release (no new holder in the snapshot) is dated by when it was
+ *   noticed, not when it happened: the collector writes a DELETED as it arrives, and after a watch
+ *   backlog the new holder's ADDED may land in a later write than the release. A later claim that
+ *   started before such an end moves it back to its start — so the history does not depend on how
+ *   the events were split into snapshots — but never before the old holder was last seen holding
+ *   the IP (the previous snapshot, `releasedAfter`): no claim a snapshot showed alive is cut.
  *
- * `endedBefore(ip, hostNetwork, peer)` is the latest end of the IP's already closed intervals:
- * on the pod network (`hostNetwork` false) over every peer, on the host network over that peer's.
+ * `endedBefore(ip, hostNetwork, peer)` is the earliest a new claim may start: the latest end of
+ * the IP's already closed intervals, on the pod network (`hostNetwork` false) over every peer, on
+ * the host network over that peer's; an interval closed by a release counts from its
+ * `releasedAfter`. `earlier.endingAfter` then names the released intervals to move back.
  */
-export function reconcileClaims<T extends IpInterval>(
+export function reconcileClaims<T extends IpInterval, R = T>(
   open: readonly T[],
   claims: readonly IpClaim[],
   t: number,
   endedBefore: (ip: string, hostNetwork: boolean, peer: string) => number | undefined,
-): Reconciliation<T> {
+  earlier: EarlierReleases<R> = {},
+): Reconciliation<T, R> {
   // Two claims of one key (two pods of one workload in turn): the earliest start.
   const byKey = new Map<string, IpClaim>();
   for (const c of claims) {
@@ -136,11 +159,13 @@ export function reconcileClaims<T extends IpInterval>(
     newHolderSince.set(c.ip, Math.min(newHolderSince.get(c.ip) ?? Infinity, s));
   }
 
-  const close: Reconciliation<T>['close'] = [];
+  const close: Reconciliation<T, R>['close'] = [];
   for (const [key, iv] of openByKey) {
     if (byKey.has(key)) continue;
-    const at = iv.hostNetwork ? t : (newHolderSince.get(iv.ip) ?? t);
-    close.push({ interval: iv, validTo: Math.max(iv.validFrom, Math.min(at, t)) });
+    const successor = iv.hostNetwork ? undefined : newHolderSince.get(iv.ip);
+    const validTo = Math.max(iv.validFrom, Math.min(successor ?? t, t));
+    const released = !iv.hostNetwork && successor === undefined && earlier.previousAt !== undefined;
+    close.push({ interval: iv, validTo, ...(released ? { releasedAfter: Math.max(iv.validFrom, Math.min(earlier.previousAt as number, t)) } : {}) });
   }
 
   // The latest end this snapshot gives each IP's intervals: on the pod network per IP, on the host network per (IP, peer).
@@ -154,18 +179,22 @@ export function reconcileClaims<T extends IpInterval>(
     return Math.max(end, closedEnd.get(c.hostNetwork ? claimKey(c.ip, true, c.peerKey) : c.ip) ?? -Infinity);
   };
   const opened: IpInterval[] = [];
+  /** Per pod-network IP, the earliest start of its new holders: where earlier releases on it end at the latest. */
+  const firstNewStart = new Map<string, number>();
   for (const key of [...byKey.keys()].sort()) {
     if (openByKey.has(key)) continue;
     const c = byKey.get(key) as IpClaim;
-    opened.push({
-      ip: c.ip,
-      peerKey: c.peerKey,
-      ...(c.node ? { node: c.node } : {}),
-      hostNetwork: c.hostNetwork,
-      validFrom: Math.max(Math.min(c.since ?? t, t), lastEnd(c)),
-    });
+    const validFrom = Math.max(Math.min(c.since ?? t, t), lastEnd(c));
+    opened.push({ ip: c.ip, peerKey: c.peerKey, ...(c.node ? { node: c.node } : {}), hostNetwork: c.hostNetwork, validFrom });
+    if (!c.hostNetwork) firstNewStart.set(c.ip, Math.min(firstNewStart.get(c.ip) ?? Infinity, validFrom));
   }
-  return { close, open: opened };
+  const moveBack: Reconciliation<T, R>['moveBack'] = [];
+  if (earlier.endingAfter) {
+    for (const [ip, start] of [...firstNewStart].sort(([a], [b]) => compareStrings(a, b))) {
+      for (const interval of earlier.endingAfter(ip, start)) moveBack.push({ interval, validTo: start });
+    }
+  }
+  return { close, open: opened, moveBack };
 }
 
 /** Who held an IP when: what flow resolution asks of the IP history (collectors/flows/resolve.ts). */
@@ -191,6 +220,10 @@ export interface IpHistoryLookup {
 export class IpHistory implements IpHistoryLookup {
   private readonly podNetwork = new Map<string, IpInterval[]>();
   private readonly hostNetwork = new Map<string, IpInterval[]>();
+  /** Intervals `apply` closed by a release → when their holder was last seen (Reconciliation.close). */
+  private readonly releasedAfter = new WeakMap<IpInterval, number>();
+  /** When `apply` last reconciled each claim class. */
+  private readonly appliedAt = new Map<ClaimClass, number>();
 
   constructor(intervals: Iterable<IpInterval> = []) {
     for (const iv of intervals) this.add({ ...iv });
@@ -225,22 +258,32 @@ export class IpHistory implements IpHistoryLookup {
 
   /**
    * Applies one snapshot's claims of one class at time `t` (the in-memory counterpart of the
-   * store's import, for a watcher): closes and opens intervals and returns what it did.
+   * store's import, for a watcher): closes and opens intervals, moves released ends back, and returns what it did.
    */
   apply(cls: ClaimClass, claims: readonly IpClaim[], t: number): Reconciliation<IpInterval> {
     const open: IpInterval[] = [];
     for (const map of [this.podNetwork, this.hostNetwork]) {
       for (const list of map.values()) for (const iv of list) if (iv.validTo === undefined && claimClassOf(iv.peerKey) === cls) open.push(iv);
     }
-    const r = reconcileClaims(open, claims, t, (ip, hostNetwork, peer) => {
+    const endedBefore = (ip: string, hostNetwork: boolean, peer: string): number | undefined => {
       let end: number | undefined;
       for (const iv of (hostNetwork ? this.hostNetwork : this.podNetwork).get(ip) ?? []) {
         if (iv.validTo === undefined || (hostNetwork && iv.peerKey !== peer)) continue;
-        end = end === undefined ? iv.validTo : Math.max(end, iv.validTo);
+        const until = this.releasedAfter.get(iv) ?? iv.validTo;
+        end = end === undefined ? until : Math.max(end, until);
       }
       return end;
+    };
+    const r = reconcileClaims(open, claims, t, endedBefore, {
+      previousAt: this.appliedAt.get(cls),
+      endingAfter: (ip, after) => (this.podNetwork.get(ip) ?? []).filter((iv) => this.releasedAfter.has(iv) && iv.validTo !== undefined && iv.validTo > after),
     });
-    for (const c of r.close) c.interval.validTo = c.validTo;
+    this.appliedAt.set(cls, t);
+    for (const c of r.close) {
+      c.interval.validTo = c.validTo;
+      if (c.releasedAfter !== undefined) this.releasedAfter.set(c.interval, c.releasedAfter);
+    }
+    for (const m of r.moveBack) m.interval.validTo = m.validTo;
     for (const iv of r.open) {
       const list = this.add({ ...iv });
       sortIntervals(list);

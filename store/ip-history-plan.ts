@@ -13,9 +13,11 @@ import type { Db } from './db.ts';
 
 /** One claim class's changes, in the order the store writes them. */
 export interface IpHistoryClassPlan {
-  /** Open intervals (by row id) the snapshot ends, with their end. */
-  close: { id: number; validTo: number }[];
+  /** Open intervals (by row id) the snapshot ends, with their end, and when their holder was last seen when it is a release. */
+  close: { id: number; validTo: number; releasedAfter?: number }[];
   open: IpInterval[];
+  /** Released intervals (by row id) whose end moves back to the start of the IP's new holder. */
+  moveBack: { id: number; validTo: number }[];
 }
 
 export interface IpHistoryPlan {
@@ -62,7 +64,11 @@ export function planIpHistory(db: Db, snapshot: InventorySnapshot): IpHistoryPla
       host_network: number;
       valid_from: number;
     }[];
-    const lastEndPodNet = db.prepare('SELECT max(valid_to) AS e FROM ip_history WHERE ip = ? AND host_network = 0');
+    // The previous import: the open intervals were last seen then (a release this snapshot notices happened after it).
+    const previousAt = (db.prepare('SELECT max(taken_at) AS t FROM inventory_imports').get() as { t: number | null }).t ?? undefined;
+    // A released interval counts from when its holder was last seen: a claim that started since takes the IP back to its start.
+    const lastEndPodNet = db.prepare('SELECT max(coalesce(released_after, valid_to)) AS e FROM ip_history WHERE ip = ? AND host_network = 0');
+    const releasedEndingAfter = db.prepare('SELECT id FROM ip_history WHERE ip = ? AND host_network = 0 AND released_after IS NOT NULL AND valid_to > ? ORDER BY id').pluck();
     const lastEndHostNet = db.prepare('SELECT max(valid_to) AS e FROM ip_history WHERE ip = ? AND host_network = 1 AND peer = ?');
     // Ends an earlier class of this snapshot gives (a pod's IP now a node's): the store wrote them before the later class read.
     const endsSoFar = new Map<string, number>();
@@ -72,17 +78,25 @@ export function planIpHistory(db: Db, snapshot: InventorySnapshot): IpHistoryPla
       const open = openRows
         .filter((r) => claimClassOf(r.peer) === cls)
         .map((r) => ({ id: r.id, ip: r.ip, peerKey: r.peer, ...(r.node ? { node: r.node } : {}), hostNetwork: r.host_network === 1, validFrom: r.valid_from }));
-      const r = reconcileClaims(open, list, t, (ip, hostNetwork, peer) => {
+      const endedBefore = (ip: string, hostNetwork: boolean, peer: string): number | undefined => {
         const stored = ((hostNetwork ? lastEndHostNet.get(ip, peer) : lastEndPodNet.get(ip)) as { e: number | null }).e;
         const earlier = endsSoFar.get(endKey(ip, hostNetwork, peer));
         if (stored === null) return earlier;
         return earlier === undefined ? stored : Math.max(stored, earlier);
+      };
+      const r = reconcileClaims(open, list, t, endedBefore, {
+        previousAt,
+        endingAfter: (ip, after) => (releasedEndingAfter.all(ip, after) as number[]).map((id) => ({ id })),
       });
       for (const c of r.close) {
         const k = endKey(c.interval.ip, c.interval.hostNetwork, c.interval.peerKey);
         endsSoFar.set(k, Math.max(endsSoFar.get(k) ?? -Infinity, c.validTo));
       }
-      classes.push({ close: r.close.map((c) => ({ id: c.interval.id, validTo: c.validTo })), open: r.open });
+      classes.push({
+        close: r.close.map((c) => ({ id: c.interval.id, validTo: c.validTo, ...(c.releasedAfter !== undefined ? { releasedAfter: c.releasedAfter } : {}) })),
+        open: r.open,
+        moveBack: r.moveBack.map((m) => ({ id: m.interval.id, validTo: m.validTo })),
+      });
     }
     return { generation, previousPods, classes };
   })();
@@ -90,11 +104,13 @@ export function planIpHistory(db: Db, snapshot: InventorySnapshot): IpHistoryPla
 
 /** Writes a plan's closes and opens, class by class (the caller's transaction holds the write lock). */
 export function writeIpHistoryPlan(db: Db, plan: IpHistoryPlan): { opened: number; closed: number } {
-  const close = db.prepare('UPDATE ip_history SET valid_to = ? WHERE id = ?');
+  const close = db.prepare('UPDATE ip_history SET valid_to = ?, released_after = ? WHERE id = ?');
+  const moveBack = db.prepare('UPDATE ip_history SET valid_to = ? WHERE id = ?');
   const ins = db.prepare('INSERT INTO ip_history (ip, peer, node, host_network, valid_from, valid_to) VALUES (?, ?, ?, ?, ?, NULL)');
   const done = { opened: 0, closed: 0 };
   for (const c of plan.classes) {
-    for (const x of c.close) close.run(x.validTo, x.id);
+    for (const x of c.close) close.run(x.validTo, x.releasedAfter ?? null, x.id);
+    for (const x of c.moveBack) moveBack.run(x.validTo, x.id);
     for (const iv of c.open) ins.run(iv.ip, iv.peerKey, iv.node ?? null, iv.hostNetwork ? 1 : 0, iv.validFrom);
     done.closed += c.close.length;
     done.opened += c.open.length;

@@ -10,7 +10,9 @@
  * written at the relist's time: pods gone while the watch was down close then. A write costs
  * O(objects), so under a storm of events writes are spaced by their own duration (at most half
  * the time goes to writing); releases in one batch then close at the batch's newest event, at
- * most one write late, and a reused IP still closes exactly at the new holder's start.
+ * most one write late, and a reused IP still closes exactly at the new holder's start — also when
+ * the new holder's event comes in a later write (a watch backlog read in chunks): that write moves
+ * the release back to the new holder's start (domain/ip-history.ts reconcileClaims).
  */
 import { setMaxListeners } from 'node:events';
 import { Backoff, sleep } from '../backoff.ts';

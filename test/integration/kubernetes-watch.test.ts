@@ -211,6 +211,64 @@ test('IP reuse through watch events: a pod deleted, another workload\'s pod take
   assert.deepEqual(edges, ['workload:shop/Deployment/web -> workload:shop/StatefulSet/db:5432 x1', 'workload:shop/Pod/debug-2 -> workload:shop/StatefulSet/db:5432 x2']);
 });
 
+test('IP reuse in a watch backlog split over two writes: the release dated by its event\'s arrival moves back to the new holder\'s start; flows in between resolve to the new holder', async () => {
+  // After an outage the watch resumes (no 410) and reads the backlog in several chunks: web's DELETED
+  // is written at once, dated by its arrival (T0+60s); the ADDED of bare pod shop/other-1, which
+  // started with web's IP at T0+20s (status.startTime), lands in a later write. One write with both
+  // closes web at other-1's start (reconcileClaims); two writes must give the same history, so the
+  // outcome does not depend on how the stream splits. Web was last seen at T0 (the first write).
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await synced(collector);
+  clock.t = T0 + 60_000;
+  cluster.server.remove('v1', 'Pod', 'shop', 'web-6b9f8c7d54-x2x9k');
+  await waitFor('the release written', () => readIntervals(db).some((i) => i.ip === '10.244.0.10' && i.validTo !== undefined));
+  cluster.server.put(pod('shop', 'other-1', '10.244.0.10', new Date(T0 + 20_000).toISOString()));
+  await waitFor('the new holder written', () => readIntervals(db).filter((i) => i.ip === '10.244.0.10').length === 2);
+  await collector.idle();
+  assert.deepEqual(
+    readIntervals(db).filter((i) => i.ip === '10.244.0.10'),
+    [
+      { ip: '10.244.0.10', peerKey: 'workload:shop/Deployment/web', node: 'node-a', hostNetwork: false, validFrom: Date.parse('2025-03-01T09:00:00Z'), validTo: T0 + 20_000 },
+      { ip: '10.244.0.10', peerKey: 'workload:shop/Pod/other-1', node: 'node-a', hostNetwork: false, validFrom: T0 + 20_000 },
+    ],
+  );
+  const flow = (t: number, sport: number) =>
+    JSON.stringify({ SrcAddr: '10.244.0.10', SrcPort: sport, DstAddr: '10.244.1.15', DstPort: 5432, Proto: 6, Packets: 2, Bytes: 100, TimeFlowEndMs: t, FlowDirection: 1, Etype: 2048, Flags: 0x2 });
+  const text = [flow(T0 + 10_000, 40000), flow(T0 + 30_000, 40001)].join('\n') + '\n';
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([text]) }], { format: 'netobserv' });
+  const edges = new EdgeStore(db).list().map((e) => `${peerKey(e.client)} -> ${peerKey(e.server)}:${e.port} x${e.flows}`);
+  assert.deepEqual(edges, ['workload:shop/Deployment/web -> workload:shop/StatefulSet/db:5432 x1', 'workload:shop/Pod/other-1 -> workload:shop/StatefulSet/db:5432 x1']);
+});
+
+test('IP reuse during an outage, the watch resuming (no 410) into a backlog of 3000 events read in several chunks: the new holder holds the IP from its start', async () => {
+  // The same history as above whatever the chunks: web deleted, 3000 unrelated MODIFIED events,
+  // then bare pod shop/other-1 started at T0+20s with web's IP; the collector learns it all at T0+60s.
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await synced(collector);
+  cluster.server.unavailable(true);
+  cluster.server.endWatches();
+  await waitFor('the pods watch refused', () => stats(collector, 'pods').errors >= 1);
+  cluster.server.remove('v1', 'Pod', 'shop', 'web-6b9f8c7d54-x2x9k');
+  const debug = pod('shop', 'debug', '10.244.1.20', '2025-03-02T10:00:00Z');
+  for (let i = 0; i < 3000; i++) cluster.server.put({ ...debug, metadata: { ...(debug.metadata as Json), annotations: { n: String(i), pad: 'x'.repeat(500) } } });
+  cluster.server.put(pod('shop', 'other-1', '10.244.0.10', new Date(T0 + 20_000).toISOString()));
+  clock.t = T0 + 60_000;
+  cluster.server.unavailable(false);
+  await waitFor('the new holder written', () => readIntervals(db).filter((i) => i.ip === '10.244.0.10').length === 2, 20_000);
+  await collector.idle();
+  assert.deepEqual(
+    readIntervals(db).filter((i) => i.ip === '10.244.0.10').map((i) => [i.peerKey, i.validFrom, i.validTo]),
+    [
+      ['workload:shop/Deployment/web', Date.parse('2025-03-01T09:00:00Z'), T0 + 20_000],
+      ['workload:shop/Pod/other-1', T0 + 20_000, undefined],
+    ],
+  );
+});
+
 test('a pod that finishes (MODIFIED to Succeeded) gives its IP back at the event\'s time', async () => {
   const cluster = await startFakeCluster();
   const clock = { t: T0 };

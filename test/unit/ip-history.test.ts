@@ -30,9 +30,9 @@ function reuseHistory(): IpHistory {
 test('a new owner starts a new interval; the old one ends where the new one starts', () => {
   const h = new IpHistory();
   const first = h.apply('pods', [claim(WEB, 1_000)], 10_000);
-  assert.deepEqual(first, { close: [], open: [{ ip: IP, peerKey: WEB, hostNetwork: false, validFrom: 1_000 }] });
+  assert.deepEqual(first, { close: [], open: [{ ip: IP, peerKey: WEB, hostNetwork: false, validFrom: 1_000 }], moveBack: [] });
   // The same claim in the next snapshot changes nothing.
-  assert.deepEqual(h.apply('pods', [claim(WEB, 1_000)], 20_000), { close: [], open: [] });
+  assert.deepEqual(h.apply('pods', [claim(WEB, 1_000)], 20_000), { close: [], open: [], moveBack: [] });
   const second = h.apply('pods', [claim(API, REUSED)], 60_000);
   assert.deepEqual(second.close.map((c) => [c.interval.peerKey, c.validTo]), [[WEB, REUSED]]);
   assert.deepEqual(second.open, [{ ip: IP, peerKey: API, hostNetwork: false, validFrom: REUSED }]);
@@ -74,13 +74,41 @@ test('a claim gone with no new holder closes at the snapshot time; the IP is the
   assert.equal(h.holderAt(IP, 30_000), undefined);
 });
 
-test('a new interval never starts before the previous one ended (no overlap on the pod network)', () => {
+test('a new interval never starts before the previous holder was last seen (no overlap on the pod network)', () => {
   const h = new IpHistory();
   h.apply('pods', [claim(WEB, 1_000)], 10_000);
   h.apply('pods', [], 30_000);
-  // The new pod claims a start before web's interval ended (clock skew, a stale record).
-  const r = h.apply('pods', [claim(API, 20_000)], 40_000);
-  assert.deepEqual(r.open.map((i) => i.validFrom), [30_000]);
+  // The new pod claims a start before web was last seen holding the IP (clock skew, a stale record).
+  const r = h.apply('pods', [claim(API, 5_000)], 40_000);
+  assert.deepEqual(r.open.map((i) => i.validFrom), [10_000]);
+  assert.deepEqual(h.intervals(IP).map((i) => [i.peerKey, i.validFrom, i.validTo]), [[WEB, 1_000, 10_000], [API, 10_000, undefined]]);
+});
+
+test('a release is dated by when it was noticed: a later holder that started before that takes the IP from its start, the old interval ending there', () => {
+  // The collector after a watch backlog: web's DELETED written at 30,000 (its arrival), api's ADDED
+  // (started at 20,000) in the next write. One snapshot with both closes web at api's start; two
+  // must agree. Web was last seen at 10,000, so the release happened in (10,000, 30,000].
+  const h = new IpHistory();
+  h.apply('pods', [claim(WEB, 1_000)], 10_000);
+  const released = h.apply('pods', [], 30_000);
+  assert.deepEqual(released.close.map((c) => [c.interval.peerKey, c.validTo, c.releasedAfter]), [[WEB, 30_000, 10_000]]);
+  const r = h.apply('pods', [claim(API, 20_000)], 30_000);
+  assert.deepEqual(r.open.map((i) => i.validFrom), [20_000]);
+  assert.deepEqual(r.moveBack.map((m) => [m.interval.peerKey, m.validTo]), [[WEB, 20_000]]);
+  assert.deepEqual(h.intervals(IP).map((i) => [i.peerKey, i.validFrom, i.validTo]), [[WEB, 1_000, 20_000], [API, 20_000, undefined]]);
+  assert.equal(h.holderAt(IP, 25_000)?.peerKey, API);
+  assert.equal(h.holderAt(IP, 15_000)?.peerKey, WEB);
+});
+
+test('an end set by a new holder\'s start is exact and never moves; a later release is corrected no earlier than its holder was last seen', () => {
+  const h = new IpHistory();
+  h.apply('pods', [claim(WEB, 1_000)], 10_000);
+  h.apply('pods', [claim(API, 20_000)], 30_000);
+  h.apply('pods', [], 40_000);
+  const DEBUG = 'workload:shop/Pod/debug';
+  const r = h.apply('pods', [claim(DEBUG, 15_000)], 50_000);
+  assert.deepEqual(r.open.map((i) => i.validFrom), [30_000], 'api was seen holding the IP at 30,000');
+  assert.deepEqual(h.intervals(IP).map((i) => [i.peerKey, i.validFrom, i.validTo]), [[WEB, 1_000, 20_000], [API, 20_000, 30_000], [DEBUG, 30_000, undefined]]);
 });
 
 test('a claim without a start, or starting after the snapshot, starts at the snapshot time', () => {
@@ -198,4 +226,23 @@ test('the store and the in-memory history agree over a sequence of snapshots', (
   const fromMemory = [...new Set(readIntervals(db).map((i) => i.ip))].flatMap((ip) => memory.intervals(ip)).sort((a, b) => (key(a) < key(b) ? -1 : 1));
   assert.deepEqual(readIntervals(db), fromMemory);
   assert.equal(readIntervals(db).length, 6);
+});
+
+test('the store corrects a release dated by when it was noticed as the in-memory history does', () => {
+  const { db } = tmpDb();
+  const memory = new IpHistory();
+  const snapshots = [
+    snapshot(10_000, [{ ip: IP, workload: 'web', pod: 'web-1', since: 1_000 }]),
+    snapshot(30_000, [{ ip: '10.244.1.8', workload: 'db', pod: 'db-0', since: 2_000 }]),
+    snapshot(30_000, [{ ip: '10.244.1.8', workload: 'db', pod: 'db-0', since: 2_000 }, { ip: IP, workload: 'api', pod: 'api-1', since: 20_000 }]),
+  ];
+  for (const s of snapshots) {
+    applySnapshot(db, s, { source: 'test' });
+    memory.apply('pods', podClaims(s), s.takenAt);
+  }
+  assert.deepEqual(
+    readIntervals(db).filter((i) => i.ip === IP).map((i) => [i.peerKey, i.validFrom, i.validTo]),
+    [[WEB, 1_000, 20_000], [API, 20_000, undefined]],
+  );
+  assert.deepEqual(readIntervals(db), [IP, '10.244.1.8'].flatMap((ip) => memory.intervals(ip)));
 });
