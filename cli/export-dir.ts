@@ -1,11 +1,13 @@
 /**
  * `export --out DIR` for GitOps: afterwards DIR holds exactly the current recommendation, one
  * file per policy (`<namespace>/<kind>-<name>.yaml`, cluster-scoped ones under `_cluster/`).
- * Files of policies no longer recommended are removed — only files flowmatrix wrote, told apart
- * by the managed-by label every emitted manifest carries, and only within what was exported: the
- * namespace's folder and its workloads' cluster-scoped files for `-n NS` (so one directory can
- * collect namespaces exported one by one), nothing for a single `--workload`. Anything else in
- * DIR is left alone and never overwritten.
+ * Files of policies no longer recommended are removed — only files flowmatrix wrote: a file at
+ * the path flowmatrix writes one manifest to, holding that one manifest, labelled managed-by
+ * flowmatrix (`ownFile`); and only within what was exported: the namespace's folder and its
+ * workloads' cluster-scoped files for `-n NS` (so one directory can collect namespaces exported
+ * one by one), nothing for a single `--workload`. Anything else in DIR is left alone and never
+ * overwritten; a labelled file that is not ours by its path (a copy, a renamed or merged file) is
+ * named in the summary as kept.
  */
 import { lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -23,6 +25,8 @@ export interface ExportDirSummary {
   added: string[];
   changed: string[];
   removed: string[];
+  /** Files labelled managed-by flowmatrix that it did not write at their path (copies, renamed or merged files): never removed. */
+  kept: string[];
   unchanged: number;
 }
 
@@ -46,9 +50,19 @@ function inScope(rel: string, docs: readonly unknown[], scope: ExportScope): boo
   });
 }
 
+type ManifestName = { kind: string; metadata: { namespace?: string | undefined; name: string } };
+
 /** The file of one manifest, relative to the directory. */
-export function manifestPath(m: Manifest): string {
+export function manifestPath(m: ManifestName): string {
   return `${m.metadata.namespace ?? '_cluster'}/${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
+}
+
+/** A parsed document's kind, namespace and name, when it has them as a manifest does. */
+function manifestName(doc: unknown): ManifestName | undefined {
+  const d = doc as { kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } };
+  const namespace = d.metadata?.namespace;
+  if (typeof d.kind !== 'string' || typeof d.metadata?.name !== 'string' || (namespace !== undefined && typeof namespace !== 'string')) return undefined;
+  return { kind: d.kind, metadata: { namespace, name: d.metadata.name } };
 }
 
 /** The objects of a YAML text; undefined when it, or any document of it, does not parse (whose it is is then unknown). */
@@ -65,9 +79,20 @@ function objectsOf(text: string): unknown[] | undefined {
 const managedByFlowmatrix = (objects: readonly unknown[] | undefined): objects is unknown[] =>
   objects !== undefined && objects.length > 0 && objects.every((d) => (d as { metadata?: { labels?: Record<string, unknown> } }).metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY);
 
-/** True when every document of the text is an object flowmatrix wrote (and there is at least one). */
-export function writtenByFlowmatrix(text: string): boolean {
-  return managedByFlowmatrix(objectsOf(text));
+/**
+ * Whether the file at `rel` is one flowmatrix wrote: labelled managed-by flowmatrix, holding exactly
+ * one manifest, whose kind, namespace and name are those of its file (`manifestPath`). The label
+ * alone is not enough: a copy of our file beside it (`my-backup.yaml`) carries it too.
+ */
+function ownFile(rel: string, objects: readonly unknown[]): boolean {
+  const name = objects.length === 1 ? manifestName(objects[0]) : undefined;
+  return name !== undefined && manifestPath(name) === rel;
+}
+
+/** True when the text is a file flowmatrix wrote at `rel` (see `ownFile`). */
+export function writtenByFlowmatrix(rel: string, text: string): boolean {
+  const objects = objectsOf(text);
+  return managedByFlowmatrix(objects) && ownFile(rel, objects);
 }
 
 async function yamlFiles(dir: string): Promise<string[]> {
@@ -118,7 +143,7 @@ async function refuseSymlinks(dir: string, rel: string): Promise<void> {
  * rendered when it is compared or written, never all up front.
  */
 export async function syncExportDir(dir: string, manifests: () => Iterable<Manifest>, scope: ExportScope = {}, onFile: (done: number) => void = () => undefined): Promise<ExportDirSummary> {
-  const summary: ExportDirSummary = { added: [], changed: [], removed: [], unchanged: 0 };
+  const summary: ExportDirSummary = { added: [], changed: [], removed: [], kept: [], unchanged: 0 };
 
   // Check everything before changing anything: a refusal leaves the directory as it was.
   const wanted = new Set<string>();
@@ -131,7 +156,7 @@ export async function syncExportDir(dir: string, manifests: () => Iterable<Manif
     const before = await readIfPresent(join(dir, rel));
     if (before === undefined) continue;
     if (toYaml(m) === before) same.add(rel);
-    else if (!writtenByFlowmatrix(before)) throw new CliError(`refusing to overwrite ${join(dir, rel)}: it was not written by flowmatrix (no ${MANAGED_BY_LABEL}: ${MANAGED_BY} label)`);
+    else if (!writtenByFlowmatrix(rel, before)) throw new CliError(`refusing to overwrite ${join(dir, rel)}: it was not written by flowmatrix (not one manifest of this kind and name labelled ${MANAGED_BY_LABEL}: ${MANAGED_BY})`);
     else changed.add(rel);
   }
 
@@ -157,11 +182,16 @@ export async function syncExportDir(dir: string, manifests: () => Iterable<Manif
     if (wanted.has(rel) || scope.workload !== undefined || (scope.namespace !== undefined && !rel.startsWith(`${scope.namespace}/`) && !rel.startsWith('_cluster/'))) continue;
     const objects = objectsOf(await readFile(file, 'utf8'));
     if (!managedByFlowmatrix(objects) || !inScope(rel, objects, scope)) continue;
+    if (!ownFile(rel, objects)) {
+      summary.kept.push(rel);
+      continue;
+    }
     await rm(file);
     summary.removed.push(rel);
     emptied.add(dirname(file));
   }
   summary.removed.sort();
+  summary.kept.sort();
   // A namespace folder that held only removed files goes too (never DIR itself).
   for (const d of emptied) {
     if (resolve(d) === resolve(dir)) continue;

@@ -9,7 +9,7 @@ import { maxEdgesOption, runExport, verifiedOrReported, warningLines, withRecomm
 
 export const exportCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   withRecommendOptions(program.command('export').description('the recommended manifests only: multi-document YAML, or a directory of one file per policy kept in step (GitOps)'))
-    .option('--out <dir>', 'make this directory hold exactly the recommendation: one file per policy; files flowmatrix wrote that are no longer recommended are removed (with -n, only in that namespace\'s folder)')
+    .option('--out <dir>', 'make this directory hold exactly the recommendation: one file per policy; files flowmatrix wrote (at the path of the one manifest they hold) that are no longer recommended are removed (with -n, only in that namespace\'s folder); other files are kept')
     .option('--allow-unverified', 'write manifests even when they fail verification (exit code 2 all the same)')
     .addOption(maxEdgesOption())
     .action(async (opts: RecommendCliOptions & { out?: string; allowUnverified?: boolean; maxEdges?: number }) => {
@@ -33,6 +33,6 @@ export const exportCommand: CommandModule = (program: Command, ctx: CommandConte
       } finally {
         bar.stop();
       }
-      ctx.io.out(`${JSON.stringify({ engine: result.emitted.engine, dir: opts.out, files: result.count, added: s.added, changed: s.changed, removed: s.removed, unchanged: s.unchanged })}\n`);
+      ctx.io.out(`${JSON.stringify({ engine: result.emitted.engine, dir: opts.out, files: result.count, added: s.added, changed: s.changed, removed: s.removed, kept: s.kept, unchanged: s.unchanged })}\n`);
     });
 };

@@ -22,6 +22,7 @@ interface Summary {
   added: string[];
   changed: string[];
   removed: string[];
+  kept: string[];
   unchanged: number;
 }
 
@@ -46,16 +47,22 @@ test('setup: the fixture cluster and one observed connection', async () => {
   assert.equal((await runCli(['ingest', join(work, 'flows.ndjson'), '--db', db])).code, 0);
 });
 
-test('writtenByFlowmatrix: the managed-by label on every document', () => {
-  const ours = 'metadata:\n  labels:\n    app.kubernetes.io/managed-by: flowmatrix\n';
-  assert.equal(writtenByFlowmatrix(ours), true);
-  assert.equal(writtenByFlowmatrix(`${ours}---\nmetadata: { name: x }\n`), false, 'a file with one foreign document is not ours');
-  assert.equal(writtenByFlowmatrix('metadata:\n  labels:\n    app.kubernetes.io/managed-by: helm\n'), false);
-  assert.equal(writtenByFlowmatrix(''), false);
-  assert.equal(writtenByFlowmatrix('{ not yaml'), false);
+test('writtenByFlowmatrix: one manifest labelled managed-by flowmatrix, at the path of its kind, namespace and name', () => {
+  const ours = 'kind: NetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\n  labels:\n    app.kubernetes.io/managed-by: flowmatrix\n';
+  const at = 'shop/networkpolicy-web.yaml';
+  assert.equal(writtenByFlowmatrix(at, ours), true);
+  assert.equal(writtenByFlowmatrix('shop/my-backup-of-web.yaml', ours), false, 'a copy at another path is not ours');
+  assert.equal(writtenByFlowmatrix('tools/networkpolicy-web.yaml', ours), false, 'nor in another namespace\'s folder');
+  assert.equal(writtenByFlowmatrix('_cluster/networkpolicy-web.yaml', ours), false);
+  assert.equal(writtenByFlowmatrix(at, `${ours}---\n${ours}`), false, 'a file of two manifests is not one flowmatrix writes');
+  assert.equal(writtenByFlowmatrix(at, `${ours}---\nmetadata: { name: x }\n`), false, 'a file with one foreign document is not ours');
+  assert.equal(writtenByFlowmatrix(at, ours.replace('flowmatrix\n', 'helm\n')), false);
+  assert.equal(writtenByFlowmatrix('_cluster/clusternetworkpolicy-web.yaml', ours.replace('NetworkPolicy', 'ClusterNetworkPolicy').replace('  namespace: shop\n', '')), true, 'a cluster-scoped one under _cluster/');
+  assert.equal(writtenByFlowmatrix(at, ''), false);
+  assert.equal(writtenByFlowmatrix(at, '{ not yaml'), false);
   // A document that does not parse says nothing of whose the file is: never ours to overwrite or prune.
-  assert.equal(writtenByFlowmatrix(`${ours}---\nspec: ${'['.repeat(600)}${']'.repeat(600)}\n`), false, 'a document nested too deep');
-  assert.equal(writtenByFlowmatrix(`${ours}---\nspec: [1\n`), false, 'an unclosed flow sequence');
+  assert.equal(writtenByFlowmatrix(at, `${ours}---\nspec: ${'['.repeat(600)}${']'.repeat(600)}\n`), false, 'a document nested too deep');
+  assert.equal(writtenByFlowmatrix(at, `${ours}---\nspec: [1\n`), false, 'an unclosed flow sequence');
 });
 
 test('a second export of the same recommendation changes nothing; another engine replaces our files and keeps the user\'s', async () => {
@@ -82,6 +89,33 @@ test('a second export of the same recommendation changes nothing; another engine
   assert.deepEqual([...cilium.removed].sort(), [...first.added].sort(), 'every kubernetes file flowmatrix wrote is gone');
   assert.ok(cilium.added.every((f) => /\/ciliumnetworkpolicy-|\/ciliumclusterwidenetworkpolicy-/.test(f)), cilium.added.join(','));
   assert.deepEqual(tree(dir), [...cilium.added, 'README.md', 'shop/mine.yaml'].sort());
+});
+
+test('only a file at the path of the one manifest it holds is ours: a labelled copy, a renamed file or a file of several is kept and said so', async () => {
+  // The reproduction: `cp shop/networkpolicy-….yaml shop/my-backup-of-….yaml` in the export
+  // directory, then an export that no longer holds that policy removed the backup too.
+  const dir = join(work, 'copies');
+  const first = await exportTo(dir, '--engine', 'kubernetes');
+  const original = first.added.find((f) => f.startsWith('shop/networkpolicy-'))!;
+  const text = readFileSync(join(dir, original), 'utf8');
+  const backup = 'shop/my-backup-of-policy.yaml';
+  writeFileSync(join(dir, backup), text);
+  // Another namespace's folder: a labelled manifest of namespace shop is not that folder's file either.
+  mkdirSync(join(dir, 'elsewhere'), { recursive: true });
+  const moved = `elsewhere/${original.slice('shop/'.length)}`;
+  writeFileSync(join(dir, moved), text);
+  // Two of our manifests in one file: not a file flowmatrix writes.
+  const second = first.added.find((f) => f.startsWith('shop/networkpolicy-') && f !== original)!;
+  const bundle = 'shop/bundle.yaml';
+  writeFileSync(join(dir, bundle), `${text}---\n${readFileSync(join(dir, second), 'utf8')}`);
+
+  const cilium = await exportTo(dir, '--engine', 'cilium');
+  assert.deepEqual([...cilium.removed].sort(), [...first.added].sort(), 'every file flowmatrix wrote is gone, and only those');
+  assert.deepEqual(cilium.kept, [bundle, moved, backup].sort(), 'the labelled files it did not write are kept, and named');
+  for (const f of [backup, moved, bundle]) assert.ok(existsSync(join(dir, f)), `${f} is kept`);
+
+  const again = await exportTo(dir, '--engine', 'cilium');
+  assert.deepEqual([again.removed, again.kept], [[], [bundle, moved, backup].sort()]);
 });
 
 test('-n NS prunes that namespace\'s folder only; --workload prunes nothing; a foreign file in the way is never overwritten', async () => {
@@ -114,7 +148,9 @@ test('-n NS prunes the cluster-scoped files of that namespace\'s workloads too (
   assert.ok(shopFiles.length > 0 && others.length > 0);
   // A shop workload's file that the recommendation no longer holds (as for a workload gone from the cluster).
   const stale = '_cluster/clusternetworkpolicy-shop-deployment-gone.yaml';
-  writeFileSync(join(dir, stale), readFileSync(join(dir, shopFiles[0]!), 'utf8').replaceAll('shop/deployment/', 'shop/deployment/gone-'));
+  // Its file as flowmatrix wrote it: the name its path says.
+  const goneName = (text: string): string => text.replace(/^(  name: ).*$/m, '$1shop-deployment-gone');
+  writeFileSync(join(dir, stale), goneName(readFileSync(join(dir, shopFiles[0]!), 'utf8').replaceAll('shop/deployment/', 'shop/deployment/gone-')));
   const otherStale = '_cluster/clusternetworkpolicy-tools-deployment-gone.yaml';
   writeFileSync(join(dir, otherStale), readFileSync(join(dir, shopFiles[0]!), 'utf8').replaceAll('flowmatrix.io/intent: shop/', 'flowmatrix.io/intent: tools/'));
   const shop = await exportTo(dir, '--engine', 'clusternetworkpolicy', '-n', 'shop');
