@@ -10,6 +10,7 @@ import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
 import type { Mode } from '../recommender/synthesize/options.ts';
 import type { ReportInput } from '../reports/build.ts';
 import { ReportEvidence } from '../reports/evidence.ts';
+import { StillAllowedSides } from '../reports/still-allowed.ts';
 import type { WorkloadRecommendation } from '../recommender/recommend.ts';
 import { BLOCKED_BY_APPLIED_SHOWN, MAX_ATTENTION_ITEMS, type ReportTrigger, type VerificationSummary } from '../reports/model.ts';
 import type { Verification } from '../recommender/verify/recommendation.ts';
@@ -55,6 +56,7 @@ function verificationSummary(v: Verification): VerificationSummary {
     blocked: v.blocked.length,
     blockedByApplied: v.blockedByApplied.length,
     blockedByAppliedOnOneReading: v.blockedByApplied.filter((f) => f.dependsOnIpBlockReading).length,
+    stillAllowed: v.stillAllowed.filter((f) => !f.byApplied).length,
     stillAllowedByApplied: v.stillAllowed.filter((f) => f.byApplied).length,
     blockedByAppliedEdges: v.blockedByApplied.slice(0, BLOCKED_BY_APPLIED_SHOWN).map((f) => ({ workload: f.workload, direction: f.direction, edge: f.edge, ...(f.by !== undefined ? { policy: f.by.policy } : {}), reason: f.reason })),
   };
@@ -71,6 +73,7 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
   const options = recommendOptions({ mode: req.mode, egress: req.egress, shared: req.shared ?? false, defaultDeny: req.defaultDeny ?? false, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
   const manifests: Record<string, ReportInput['manifests'][string][number][]> = {};
   const verification: Record<string, VerificationSummary> = {};
+  const stillAllowed = new StillAllowedSides();
   let engineWarnings: EmitWarning[] | undefined;
   const evidence = new ReportEvidence();
   const drift = new DriftComparison(req.engine, inventory.policies, req.namespace);
@@ -92,6 +95,7 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
     engine: (engine, result) => {
       manifests[engine] ??= [];
       verification[engine] = verificationSummary(result.verification);
+      stillAllowed.add(engine, result.verification.stillAllowed);
       if (engine !== req.engine) return;
       engineWarnings = result.warnings;
       const v = result.verification;
@@ -111,6 +115,7 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
     engine: req.engine,
     manifests,
     verification,
+    stillAllowed,
     engineWarnings,
     inventory,
     edges,

@@ -17,6 +17,7 @@ import type { Recommendation, WorkloadRecommendation } from '../recommender/reco
 import type { IngestRun } from '../store/ingest-runs.ts';
 import { classifyEdges, type ClassifiedEdges, type EdgeClass } from './edge-attention.ts';
 import { workloadName, type FoldedRule, type ReportEvidence } from './evidence.ts';
+import type { StillAllowedSides } from './still-allowed.ts';
 import {
   ATTENTION_CATEGORIES,
   MAX_ATTENTION_ITEMS,
@@ -63,6 +64,8 @@ export interface ReportInput {
   manifests: Readonly<Record<string, readonly { metadata: { namespace?: string | undefined; annotations: Record<string, string> } }[]>>;
   /** Each engine's verification of those manifests, counted (the same engines as `manifests`). */
   verification: Readonly<Record<string, VerificationSummary>>;
+  /** The edge sides left out that each engine's policies still allow (the verifications' `stillAllowed`): the listed sides say so. */
+  stillAllowed?: StillAllowedSides;
   engineWarnings: readonly { intent: string; code: string; message: string }[];
   inventory: InventorySnapshot;
   edges: readonly Edge[];
@@ -203,7 +206,7 @@ export function buildReport(input: ReportInput): Report {
   const ns = rec.options.namespace;
   // Dropped traffic no selected workload sees is listed too, when its peers are in the selection's namespace.
   const inScope = (e: Edge): boolean => ns === undefined || peerNamespace(e.client) === ns || peerNamespace(e.server) === ns;
-  const classes = classifyEdges(input.edges, input.evidence.sides, inScope);
+  const classes = withStillAllowed(classifyEdges(input.edges, input.evidence.sides, inScope), input.stillAllowed);
   const rules = ruleAttention(input.evidence);
   const hostNetwork = hostNetworkItems(workloads);
   // A namespace's report is about the systems deployed there: their matrices only.
@@ -237,6 +240,13 @@ export function buildReport(input: ReportInput): Report {
     ingest: ingestSection(input.ingest),
     warnings: reportWarnings(input),
   };
+}
+
+/** The listed edges, each left-out side saying which engines still allow it. */
+function withStillAllowed(classes: ClassifiedEdges, stillAllowed: StillAllowedSides | undefined): ClassifiedEdges {
+  if (stillAllowed === undefined) return classes;
+  const listed = Object.fromEntries(Object.entries(classes.listed).map(([c, items]) => [c, stillAllowed.annotate(items)])) as ClassifiedEdges['listed'];
+  return { ...classes, listed };
 }
 
 /** The documented rules that need attention: blocked, unobserved (must; may only counted) and stale. */

@@ -46,6 +46,25 @@ export interface EdgeSide {
   reason?: string;
   /** Undocumented traffic of an authoritative direction (mode union). */
   violation: boolean;
+  /**
+   * Left out (`included: false`) yet allowed all the same, per engine, sorted: the verification's
+   * `stillAllowed` (a broader rule of the recommendation, or an applied policy beside it). Absent
+   * when no engine allows it, and in reports stored before it was reported.
+   */
+  stillAllowed?: StillAllowedBy[];
+}
+
+/** Which policy and rule of an engine still allow an edge side the recommendation left out. */
+export interface StillAllowedBy {
+  engine: string;
+  /** `Kind/namespace/name`, when the simulator names the deciding policy. */
+  policy?: string;
+  /** The rule's path in it (`/spec/ingress/1`). */
+  rule?: string;
+  /** An applied policy that stays beside the recommendation allows it, not one of ours: delete or tighten it. */
+  byApplied?: true;
+  /** It allows it only where the network plugin matches ipBlocks against pod addresses. */
+  onlyWhereIpBlocksMatchPods?: true;
 }
 
 /** An observed edge with its evidence. */
@@ -225,6 +244,8 @@ export interface VerificationSummary {
   blockedByApplied: number;
   /** Of those, the ones denied only where the network plugin does not match ipBlocks against pod addresses (absent in reports stored before it was counted). */
   blockedByAppliedOnOneReading?: number;
+  /** Edge sides left out that a broader rule of the recommendation itself still allows (absent in reports stored before). */
+  stillAllowed?: number;
   /** Edge sides left out that an applied policy beside the recommendation still allows: delete or tighten it (absent in reports stored before). */
   stillAllowedByApplied?: number;
   /** The first of the edges `blockedByApplied` counts (at most BLOCKED_BY_APPLIED_SHOWN), which and by what (absent in reports stored before). */

@@ -5,7 +5,7 @@
  */
 import type { Citation } from '../../recommender/matrix/resolved.ts';
 import { kindName } from '../../recommender/engines/manifest-id.ts';
-import type { DriftCut, DriftPolicyItem, EdgeItem, PolicyRefItem, Report, RuleItem } from '../model.ts';
+import type { DriftCut, DriftPolicyItem, EdgeItem, EdgeSide, PolicyRefItem, Report, RuleItem, StillAllowedBy } from '../model.ts';
 
 export const MAX_ROWS = 200;
 
@@ -70,10 +70,25 @@ const counts = (r: Record<string, number>): string =>
         .map(([k, n]) => `${k} ${n}`)
         .join(', ');
 
-function sides(e: EdgeItem): string {
+/** `on kubernetes by rule /spec/ingress/1 of NetworkPolicy/ns/name`, or of the applied policy beside the recommendation. */
+function allowedOn(a: StillAllowedBy): string {
+  const rule = a.rule !== undefined ? `rule ${a.rule} of ` : '';
+  const policy = a.policy === undefined ? '' : a.byApplied ? ` by ${rule}the applied ${a.policy} beside the recommendation` : ` by ${rule}${a.policy}`;
+  return `on ${a.engine}${policy}${a.onlyWhereIpBlocksMatchPods ? ' (only where the network plugin matches ipBlocks against pod addresses)' : ''}`;
+}
+
+/** What a side left out of the policy still gets: the report's engine first, then the others. */
+function stillAllowedText(s: EdgeSide, engine: string): string {
+  const by = s.stillAllowed ?? [];
+  if (by.length === 0) return '';
+  const ordered = [...by.filter((a) => a.engine === engine), ...by.filter((a) => a.engine !== engine)];
+  return `; yet still allowed ${ordered.map(allowedOn).join(', ')}`;
+}
+
+function sides(e: EdgeItem, engine: string): string {
   if (e.sides.length === 0) return 'no selected workload on either side';
   return e.sides
-    .map((s) => `${s.direction} of ${peer(`workload:${s.workload}`)}: ${s.status}${s.violation ? ' (violation)' : ''}${s.included ? '' : `, left out of the policy${s.reason ? `: ${s.reason}` : ''}`}`)
+    .map((s) => `${s.direction} of ${peer(`workload:${s.workload}`)}: ${s.status}${s.violation ? ' (violation)' : ''}${s.included ? '' : `, left out of the policy${s.reason ? `: ${s.reason}` : ''}${stillAllowedText(s, engine)}`}`)
     .join('; ');
 }
 
@@ -82,7 +97,8 @@ function documentedBy(e: EdgeItem): Cell {
   return ids.length === 0 ? t('—') : code(ids.join(', '));
 }
 
-function edgeRows(items: EdgeItem[]): Cell[][] {
+/** `engine`: the report's, whose word on a side comes first. */
+function edgeRows(items: EdgeItem[], engine: string): Cell[][] {
   return items.map((e) => [
     code(peer(e.client)),
     code(peer(e.server)),
@@ -92,7 +108,7 @@ function edgeRows(items: EdgeItem[]): Cell[][] {
     t(shortTime(e.firstSeen)),
     t(shortTime(e.lastSeen)),
     t(e.sources.join(', ')),
-    t(sides(e)),
+    t(sides(e, engine)),
     documentedBy(e),
   ]);
 }
@@ -111,18 +127,18 @@ function ruleRows(items: RuleItem[]): Cell[][] {
 }
 const RULE_COLUMNS = ['rule', 'workloads', 'peer', 'level', 'purpose', 'condition', 'source'];
 
-function edgeSection(id: string, title: string, items: EdgeItem[], omitted: number, intro: string): Section {
-  return { id, title, level: 3, count: items.length + omitted, blocks: items.length === 0 ? [{ kind: 'para', text: 'None.' }] : [{ kind: 'para', text: intro }, table(EDGE_COLUMNS, edgeRows(items), omitted)] };
+function edgeSection(r: Report, id: string, title: string, items: EdgeItem[], omitted: number, intro: string): Section {
+  return { id, title, level: 3, count: items.length + omitted, blocks: items.length === 0 ? [{ kind: 'para', text: 'None.' }] : [{ kind: 'para', text: intro }, table(EDGE_COLUMNS, edgeRows(items, r.engine), omitted)] };
 }
 
 /** A section listing edges and documented rules of one kind (blocked, stale). */
-function edgesAndRulesSection(id: string, title: string, count: number, items: { edges: EdgeItem[]; rules: RuleItem[] }, omitted: { edges: number; rules: number }, intro: string): Section {
+function edgesAndRulesSection(r: Report, id: string, title: string, count: number, items: { edges: EdgeItem[]; rules: RuleItem[] }, omitted: { edges: number; rules: number }, intro: string): Section {
   if (items.edges.length + items.rules.length === 0) return { id, title, level: 3, count, blocks: [{ kind: 'para', text: 'None.' }] };
   // The count adds two kinds of item: say how many of each, as the two tables list them.
   const edges = items.edges.length + omitted.edges;
   const rules = items.rules.length + omitted.rules;
   const blocks: Block[] = [{ kind: 'para', text: `${intro} ${fmt(edges)} edge(s) and ${fmt(rules)} documented rule(s).` }];
-  if (items.edges.length > 0) blocks.push(table(EDGE_COLUMNS, edgeRows(items.edges), omitted.edges));
+  if (items.edges.length > 0) blocks.push(table(EDGE_COLUMNS, edgeRows(items.edges, r.engine), omitted.edges));
   if (items.rules.length > 0) blocks.push(table(RULE_COLUMNS, ruleRows(items.rules), omitted.rules));
   return { id, title, level: 3, count, blocks };
 }
@@ -180,6 +196,7 @@ function verificationText(verification: NonNullable<Report['verification']>): st
         v.blockedByApplied > 0
           ? `${fmt(v.blockedByApplied)} edge(s) blocked by applied policies beside it${(v.blockedByAppliedOnOneReading ?? 0) > 0 ? `, ${fmt(v.blockedByAppliedOnOneReading ?? 0)} of them only where the network plugin does not match ipBlocks against pod addresses` : ''}`
           : '',
+        (v.stillAllowed ?? 0) > 0 ? `${fmt(v.stillAllowed ?? 0)} edge side(s) left out that broader rules of the recommendation still allow` : '',
         (v.stillAllowedByApplied ?? 0) > 0 ? `${fmt(v.stillAllowedByApplied ?? 0)} edge side(s) left out that applied policies beside it still allow` : '',
       ].filter((x) => x !== '');
       return `${engine} ${v.ok ? 'verified' : 'FAILS verification'}${problems.length > 0 ? ` (${problems.join(', ')})` : ''}`;
@@ -237,14 +254,21 @@ function attentionSections(r: Report): Section[] {
   const a = r.attention;
   return [
     { id: 'attention', title: 'Needs attention', level: 2, blocks: [{ kind: 'para', text: 'In the order to work through them. Every edge appears once, under the most urgent heading that applies.' }] },
-    edgesAndRulesSection('blocked', LABELS.blocked, r.headline.blocked, a.blocked, { edges: omitted(r, 'blocked.edges'), rules: omitted(r, 'blocked.rules') }, 'Traffic a matrix documents as required (must) that the applied policies drop: the component is broken until the policy allows it.'),
-    edgeSection('violations', LABELS.violations, a.violations, omitted(r, 'violations'), 'The matrix of these components is authoritative for the direction: traffic it does not document is left out of the recommended policy. Confirm it is unwanted, or extend the matrix.'),
-    edgeSection('dropped', LABELS.dropped, a.dropped, omitted(r, 'dropped'), 'Flows the applied policies denied (some or all of them), most dropped first. Documented traffic here means an applied policy is too tight; undocumented traffic may be a denial working as intended.'),
+    edgesAndRulesSection(r, 'blocked', LABELS.blocked, r.headline.blocked, a.blocked, { edges: omitted(r, 'blocked.edges'), rules: omitted(r, 'blocked.rules') }, 'Traffic a matrix documents as required (must) that the applied policies drop: the component is broken until the policy allows it.'),
+    edgeSection(
+      r,
+      'violations',
+      LABELS.violations,
+      a.violations,
+      omitted(r, 'violations'),
+      'The matrix of these components is authoritative for the direction: traffic it does not document is left out of the recommended policy, but left out is not always denied: where a broader rule of the recommendation (or an applied policy beside it) still allows a side, the side says so, on which engine and by which rule. Confirm the traffic is unwanted, or extend the matrix.',
+    ),
+    edgeSection(r, 'dropped', LABELS.dropped, a.dropped, omitted(r, 'dropped'), 'Flows the applied policies denied (some or all of them), most dropped first. Documented traffic here means an applied policy is too tight; undocumented traffic may be a denial working as intended.'),
     ...seenOnlyInMetricsSection(r),
-    edgeSection('undocumented', LABELS.undocumented, a.undocumented, omitted(r, 'undocumented'), 'Observed traffic no active matrix rule covers: review it, then document it or let the policy deny it.'),
+    edgeSection(r, 'undocumented', LABELS.undocumented, a.undocumented, omitted(r, 'undocumented'), 'Observed traffic no active matrix rule covers: review it, then document it or let the policy deny it.'),
     documentedWhenSetSection(r),
     documentedUnobservedSection(r),
-    edgesAndRulesSection('stale', LABELS.stale, r.headline.stale, a.stale, { edges: omitted(r, 'stale.edges'), rules: omitted(r, 'stale.rules') }, `Not seen for more than ${r.options.staleDays} days before ${shortTime(r.data.now)}.`),
+    edgesAndRulesSection(r, 'stale', LABELS.stale, r.headline.stale, a.stale, { edges: omitted(r, 'stale.edges'), rules: omitted(r, 'stale.rules') }, `Not seen for more than ${r.options.staleDays} days before ${shortTime(r.data.now)}.`),
     hostNetworkSection(r),
     findingsSection(r),
     driftSection(r),
@@ -300,7 +324,7 @@ function documentedWhenSetSection(r: Report): Section {
       ),
     );
   }
-  if (a.edges.length > 0) blocks.push(table(EDGE_COLUMNS, edgeRows(a.edges), omitted(r, 'documentedWhenSet.edges')));
+  if (a.edges.length > 0) blocks.push(table(EDGE_COLUMNS, edgeRows(a.edges, r.engine), omitted(r, 'documentedWhenSet.edges')));
   return { id, title: LABELS.documentedWhenSet, level: 3, count: r.headline.documentedWhenSet, blocks };
 }
 

@@ -187,6 +187,30 @@ test('violations, host-network workloads, findings, drift and ingest health', ()
   });
 });
 
+test('a violation left out of the policy that a broader rule of the recommendation still allows says so, per engine, with the rule (the verification\'s stillAllowed)', () => {
+  // `recommend --engine kubernetes -o json`: verification.stillAllowed[0] is the manager's ingress
+  // of this edge, allowed by /spec/ingress/1 of its own NetworkPolicy (the rule for the unbound
+  // rma role, 8080 from any source: seed 001 line 30); the self-monitor's egress is kept open by
+  // the applied telemetry-self-monitor policy beside it (where ipBlocks match pod addresses).
+  const edge = report.attention.violations.find((e) => e.key === 'workload:kyma-system/Deployment/telemetry-self-monitor|workload:kyma-system/Deployment/telemetry-manager|8080|TCP')!;
+  const manager = edge.sides.find((s) => s.direction === 'ingress')!;
+  assert.equal(manager.included, false, 'the premise: left out of the policy');
+  assert.deepEqual(
+    manager.stillAllowed?.find((a) => a.engine === 'kubernetes'),
+    { engine: 'kubernetes', policy: 'NetworkPolicy/kyma-system/kyma-system-deployment-telemetry-manager', rule: '/spec/ingress/1' },
+  );
+  assert.deepEqual(manager.stillAllowed?.map((a) => a.engine), ['calico', 'cilium', 'clusternetworkpolicy', 'kubernetes'], 'every engine whose policy still allows it');
+  const monitor = edge.sides.find((s) => s.direction === 'egress')!;
+  assert.deepEqual(monitor.stillAllowed?.find((a) => a.engine === 'kubernetes'), { engine: 'kubernetes', policy: 'NetworkPolicy/kyma-system/telemetry-self-monitor', rule: '/spec/egress/0', byApplied: true, onlyWhereIpBlocksMatchPods: true });
+  assert.equal(report.verification?.kubernetes?.stillAllowed, 1, 'counted at a glance: the sides our own broader rules still allow');
+
+  const md = renderMarkdown(report);
+  const row = md.split('\n').find((l) => l.includes('`kyma-system/Deployment/telemetry-self-monitor` | `kyma-system/Deployment/telemetry-manager` | 8080/TCP'))!;
+  assert.match(row, /ingress of kyma-system\/Deployment\/telemetry-manager: undocumented \(violation\), left out of the policy: [^;]*; yet still allowed on kubernetes by rule \/spec\/ingress\/1 of NetworkPolicy\/kyma-system\/kyma-system-deployment-telemetry-manager/);
+  assert.match(row, /egress of kyma-system\/Deployment\/telemetry-self-monitor: .*yet still allowed on kubernetes by rule \/spec\/egress\/0 of the applied NetworkPolicy\/kyma-system\/telemetry-self-monitor beside the recommendation \(only where the network plugin matches ipBlocks against pod addresses\)/);
+  assert.doesNotMatch(md, /left out of the recommended policy\. Confirm/, 'the section no longer says left out means denied');
+});
+
 test('per-namespace summary: workloads, components, manifests per engine, attention', () => {
   const ns = report.namespaces.find((n) => n.namespace === 'netobserv');
   assert.ok(ns);
