@@ -12,7 +12,8 @@ import type { Edge } from '../domain/edge.ts';
 import type { MetricPair } from '../domain/metric-pair.ts';
 import { namespaceOfWorkloadKey, peerKey, peerNamespace } from '../domain/peer.ts';
 import type { InventorySnapshot } from '../domain/inventory.ts';
-import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
+import type { ExpectedRule, ResolvedMatrix } from '../recommender/matrix/resolved.ts';
+import { namesWorkloads } from '../recommender/synthesize/mirrored-rules.ts';
 import type { Recommendation, WorkloadRecommendation } from '../recommender/recommend.ts';
 import type { IngestRun } from '../store/ingest-runs.ts';
 import { classifyEdges, type ClassifiedEdges, type EdgeClass } from './edge-attention.ts';
@@ -36,6 +37,7 @@ import {
   type VerificationSummary,
   type Report,
   type ReportTrigger,
+  type RuleEnds,
   type RuleItem,
 } from './model.ts';
 
@@ -207,7 +209,7 @@ export function buildReport(input: ReportInput): Report {
   // Dropped traffic no selected workload sees is listed too, when its peers are in the selection's namespace.
   const inScope = (e: Edge): boolean => ns === undefined || peerNamespace(e.client) === ns || peerNamespace(e.server) === ns;
   const classes = withStillAllowed(classifyEdges(input.edges, input.evidence.sides, inScope), input.stillAllowed);
-  const rules = ruleAttention(input.evidence);
+  const rules = ruleAttention(input.evidence, input.matrices);
   const hostNetwork = hostNetworkItems(workloads);
   // A namespace's report is about the systems deployed there: their matrices only.
   const deployed = new Set(workloads.flatMap((w) => w.components.map((c) => c.slice(0, c.indexOf('/')))));
@@ -258,15 +260,29 @@ interface RuleAttention {
   whenSet: RuleItem[];
 }
 
-function ruleAttention(evidence: ReportEvidence): RuleAttention {
+function ruleAttention(evidence: ReportEvidence, matrices: readonly ResolvedMatrix[]): RuleAttention {
   const rules = collectRules(evidence.documented);
+  const expected = new Map(matrices.flatMap((m) => m.components.flatMap((c) => c.rules.map((r) => [r.id, r] as const))));
   return {
     blocked: rules.filter((r) => r.status === 'blocked'),
-    unobservedMust: rules.filter((r) => r.status === 'documented-unobserved' && r.level === 'must'),
+    unobservedMust: rules.filter((r) => r.status === 'documented-unobserved' && r.level === 'must').map((r) => withAllowedAt(r, expected.get(r.id))),
     unobservedMay: new Set(rules.filter((r) => r.status === 'documented-unobserved' && r.level === 'may').map((r) => r.id)).size,
     stale: rules.filter((r) => r.status === 'stale'),
     whenSet: rules.filter((r) => r.status === 'documented-when-set'),
   };
+}
+
+/**
+ * At which end the recommendation allows an unobserved must rule's flow: at both where its peer
+ * names workloads, whose side the recommendation opens and verifies too; at the rule's end only
+ * where it names none (docs/recommend.md, Verification: such a peer "is verified by
+ * representative flows, at the rule's end only"; an unbound role too, whatever its scope).
+ */
+function withAllowedAt(item: RuleItem, rule: ExpectedRule | undefined): RuleItem {
+  if (rule === undefined || (rule.peers.length === 0 && rule.roleScope === undefined)) return item;
+  const named = rule.peers.filter(namesWorkloads).length;
+  const ends: RuleEnds = named === 0 ? 'rule-end' : named === rule.peers.length ? 'both-ends' : 'both-ends-for-named';
+  return { ...item, allowedAt: ends };
 }
 
 function hostNetworkItems(workloads: readonly WorkloadRecommendation[]): Report['attention']['hostNetwork'] {

@@ -91,7 +91,17 @@ export interface RuleItem {
   workloads: string[];
   /** Keys of the edges under it. */
   edges: string[];
+  /**
+   * Of a must rule not observed (the documentedUnobserved list): where the recommendation allows
+   * its flow. `both-ends` where its peer names workloads (their side is opened and verified too);
+   * `rule-end` where it names none (any pod, a role bound to every pod, the world, addresses): the
+   * peer's own egress or ingress is its own policies'; `both-ends-for-named` where it has peers of
+   * both kinds. Absent elsewhere, and in reports stored before it was said.
+   */
+  allowedAt?: RuleEnds;
 }
+
+export type RuleEnds = 'both-ends' | 'rule-end' | 'both-ends-for-named';
 
 export interface HostNetworkItem {
   workload: string;

@@ -50,17 +50,34 @@ export const isAnyPod = (rp: ResolvedPeer & { kind: 'pods' }): boolean => select
  * other's.
  */
 export function namedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readonly WorkloadRef[] {
+  if (!namesWorkloads(rp)) return [];
   switch (rp.kind) {
     case 'pods':
-      if (isAnyPod(rp)) return [];
       return rp.workloads;
     case 'namespace':
-      if (isAnyNamespace(rp)) return [];
       return namespacesOf(rp).flatMap((ns) => [...cluster.inNamespace(ns), ...cluster.hostNetworkIn(ns)]);
     case 'same-namespace':
       return [...cluster.inNamespace(rp.namespace), ...cluster.hostNetworkIn(rp.namespace)];
     default:
       return [];
+  }
+}
+
+/**
+ * Whether a peer names workloads (namedWorkloads): their own side of the rule's flow is then
+ * required, opened (mode union) and verified too, at both ends. A peer that names none (any pod,
+ * the world, the apiserver, nodes, addresses, names) says what this side allows only.
+ */
+export function namesWorkloads(rp: ResolvedPeer): boolean {
+  switch (rp.kind) {
+    case 'pods':
+      return !isAnyPod(rp);
+    case 'namespace':
+      return !isAnyNamespace(rp);
+    case 'same-namespace':
+      return true;
+    default:
+      return false;
   }
 }
 

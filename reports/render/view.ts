@@ -5,7 +5,7 @@
  */
 import type { Citation } from '../../recommender/matrix/resolved.ts';
 import { kindName } from '../../recommender/engines/manifest-id.ts';
-import type { DriftCut, DriftPolicyItem, EdgeItem, EdgeSide, PolicyRefItem, Report, RuleItem, StillAllowedBy } from '../model.ts';
+import type { DriftCut, DriftPolicyItem, EdgeItem, EdgeSide, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy } from '../model.ts';
 
 export const MAX_ROWS = 200;
 
@@ -332,8 +332,16 @@ function documentedWhenSetSection(r: Report): Section {
 function unobservedFate(r: Report): string {
   return r.options.mode === 'observed'
     ? 'mode observed makes rules from observed edges only, so the recommendation does NOT allow them: applying it cuts them where the component needs them.'
-    : 'still allowed by the recommendation, at both ends (where the other end\'s own matrix is authoritative and leaves it out, a workload warning says the matrices disagree).';
+    : 'still allowed by the recommendation, at the ends the "allowed at" column says. ' +
+        'Both ends where the rule\'s peer names workloads: their side is opened and verified too (where that end\'s own matrix is authoritative and leaves it out, a workload warning says the matrices disagree). ' +
+        'This rule\'s end only where the peer names none (every pod, a role bound to every pod, the world, addresses): the recommendation allows what this end accepts or sends, and the peer\'s own egress or ingress is up to its own policies, which the recommendation does not open for it (a client whose policy restricts egress still needs a rule there).';
 }
+
+const ALLOWED_AT: Record<RuleEnds, string> = {
+  'both-ends': 'both ends',
+  'rule-end': "this rule's end only",
+  'both-ends-for-named': "both ends for the workloads it names, this rule's end only for the rest",
+};
 
 function documentedUnobservedSection(r: Report): Section {
   const a = r.attention;
@@ -349,9 +357,22 @@ function documentedUnobservedSection(r: Report): Section {
           (a.documentedUnobserved.length === 0 ? 'None. ' : `Required by a matrix but never seen: ${unobservedFate(r)} Check the component works, or that flows from it are collected. `) +
           `${a.documentedUnobservedMay} optional (may) rules were not observed either.`,
       },
-      ...(a.documentedUnobserved.length > 0 ? [table(RULE_COLUMNS, ruleRows(a.documentedUnobserved), omitted(r, 'documentedUnobserved'))] : []),
+      ...(a.documentedUnobserved.length > 0 ? [unobservedRulesTable(r)] : []),
     ],
   };
+}
+
+/** The unobserved must rules; outside mode observed (which allows none of them) with the ends the recommendation allows each at. */
+function unobservedRulesTable(r: Report): Block {
+  const items = r.attention.documentedUnobserved;
+  const more = omitted(r, 'documentedUnobserved');
+  // Reports stored before `allowedAt` was said have none: no column then.
+  if (r.options.mode === 'observed' || !items.some((x) => x.allowedAt !== undefined)) return table(RULE_COLUMNS, ruleRows(items), more);
+  const rows = ruleRows(items).map((row, i) => {
+    const at = items[i]!.allowedAt;
+    return [...row.slice(0, 3), t(at === undefined ? '—' : ALLOWED_AT[at]), ...row.slice(3)];
+  });
+  return table([...RULE_COLUMNS.slice(0, 3), 'allowed at', ...RULE_COLUMNS.slice(3)], rows, more);
 }
 
 function hostNetworkSection(r: Report): Section {

@@ -52,7 +52,7 @@ test('markdown: the sections in reading order, with the evidence of an item', ()
       '| `netobserv/Deployment/netobserv-plugin` | `stacklight/StatefulSet/prometheus-server` | 9090/TCP | 13 | 0 / 6 | 2026-11-20 00:59:08Z | 2026-11-20 23:32:47Z | netobserv, hubble | egress of netobserv/Deployment/netobserv-plugin: blocked; ingress of stacklight/StatefulSet/prometheus-server: blocked | `netobserv/console-plugin/egress/prometheus, stacklight/prometheus-server/ingress/allow-all` |',
     ),
   );
-  assert.match(md, /\| `netobserv\/console-plugin\/egress\/alertmanager` \| netobserv\/Deployment\/netobserv-plugin \| egress role alertmanager \| must \| .* \| NetObserv network policy communication matrix, line 63 \(also 64\) \|/);
+  assert.match(md, /\| `netobserv\/console-plugin\/egress\/alertmanager` \| netobserv\/Deployment\/netobserv-plugin \| egress role alertmanager \| both ends \| must \| .* \| NetObserv network policy communication matrix, line 63 \(also 64\) \|/);
 });
 
 function hostile(): Report {
@@ -129,7 +129,32 @@ test('documented must rules not observed: in mode observed the report says the r
   assert.ok(observed.attention.documentedUnobserved.length > 0, 'the premise: the demo has unobserved must rules');
   assert.match(renderMarkdown(observed), /Required by a matrix but never seen: mode observed makes rules from observed edges only, so the recommendation does NOT allow them/);
   assert.doesNotMatch(renderMarkdown(observed), /still allowed by the recommendation/);
-  assert.match(renderMarkdown(report), /Required by a matrix but never seen: still allowed by the recommendation, at both ends \(where the other end.s own matrix is authoritative and leaves it out, a workload warning says the matrices disagree\)\./);
+  assert.match(renderMarkdown(report), /Required by a matrix but never seen: still allowed by the recommendation, at the ends the "allowed at" column says\./);
+  assert.doesNotMatch(renderMarkdown(observed), /\| allowed at \|/, 'mode observed allows none of them: no such column');
+});
+
+test('documented must rules not observed say at which end the recommendation allows them: both ends where the peer names workloads, the rule\'s end only where it names none (a role bound to every pod, the world)', () => {
+  // docs/recommend.md, Verification: a must rule whose peer names no workload is verified by a
+  // representative flow "at the rule's end only". The verification's own stand-in for
+  // kyma-telemetry/log-gateway/ingress/otlp-clients-4317 (otlp-clients: every pod of every
+  // namespace, matrices/kyma-telemetry.yaml) is analytics/report-builder → telemetry-log-gateway
+  // 4317, which `simulate --engine kubernetes` on the exported policies denies at report-builder's
+  // egress (isolated by its own policy, no rule allows it): not "allowed at both ends".
+  const md = renderMarkdown(report);
+  assert.doesNotMatch(md, /still allowed by the recommendation, at both ends/);
+  const row = (id: string): string => md.split('\n').find((l) => l.startsWith(`| \`${id}\``))!;
+  assert.match(row('kyma-telemetry/log-gateway/ingress/otlp-clients-4317'), /\| this rule's end only \|/);
+  assert.match(row('stacklight/patroni/egress/allow-all'), /\| this rule's end only \|/);
+  assert.match(row('netobserv/console-plugin/egress/alertmanager'), /\| both ends \|/);
+  assert.deepEqual(
+    report.attention.documentedUnobserved.map((r) => [r.id, r.allowedAt]),
+    [
+      ['kyma-telemetry/log-gateway/ingress/otlp-clients-4317', 'rule-end'],
+      ['kyma-telemetry/metric-agent/egress/metric-backends', 'rule-end'],
+      ['netobserv/console-plugin/egress/alertmanager', 'both-ends'],
+      ['stacklight/patroni/egress/allow-all', 'rule-end'],
+    ],
+  );
 });
 
 test('a namespace\'s report counts that namespace\'s edges, over their time, and the systems deployed there with their findings only', () => {
