@@ -4,7 +4,7 @@
  * ports resolve through the server workload's declared container ports).
  */
 import type { EdgeTraffic } from '../../domain/edge.ts';
-import type { Peer } from '../../domain/peer.ts';
+import type { Peer, WorkloadRef } from '../../domain/peer.ts';
 import { peerNamespace, workloadKey } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
@@ -97,22 +97,34 @@ export function peerMatches(other: Peer, rp: ResolvedPeer, ix: ClusterIndex, ser
   }
 }
 
-/** The port number a rule port stands for on `server`; undefined when a name cannot be resolved. */
-export function resolvePortNumber(p: ResolvedPort, server: Peer, ix: ClusterIndex): number | undefined {
-  if (p.port !== undefined) return p.port;
-  if (p.name === undefined) return undefined;
-  if (server.kind !== 'workload' && server.kind !== 'dns') return undefined;
-  const w = ix.workloads.get(workloadKey(server.workload));
-  return w?.ports.find((cp) => cp.name === p.name && cp.protocol === p.protocol)?.port;
+/**
+ * The port numbers a rule port stands for on `server`, sorted; empty when a name cannot be resolved.
+ * A name resolves on each destination pod (NetworkPolicyPort.port: "a named port on a pod"), and a
+ * workload's pods need not agree — two ReplicaSets mid-rollout may give `metrics` 9090 and 9091 —
+ * so it stands for every number the workload's pods declare under that name and protocol.
+ */
+export function resolvePortNumbers(p: ResolvedPort, server: Peer, ix: ClusterIndex): number[] {
+  if (p.port !== undefined) return [p.port];
+  if (p.name === undefined) return [];
+  if (server.kind !== 'workload' && server.kind !== 'dns') return [];
+  return namedPortNumbers(p.name, p.protocol, [server.workload], ix);
+}
+
+/** The numbers container port `name` of `protocol` has on the workloads' pods, sorted. */
+export function namedPortNumbers(name: string, protocol: string, workloads: readonly WorkloadRef[], ix: ClusterIndex): number[] {
+  const numbers = new Set<number>();
+  for (const ref of workloads) {
+    for (const cp of ix.workloads.get(workloadKey(ref))?.ports ?? []) if (cp.name === name && cp.protocol === protocol) numbers.add(cp.port);
+  }
+  return [...numbers].sort((a, b) => a - b);
 }
 
 export function portMatches(edge: EdgeTraffic, ports: readonly ResolvedPort[], ix: ClusterIndex): boolean {
   if (ports.length === 0) return true;
   return ports.some((p) => {
     if (p.protocol !== edge.protocol) return false;
-    const n = resolvePortNumber(p, edge.server, ix);
-    if (n === undefined) return false;
-    return p.endPort !== undefined ? edge.port >= n && edge.port <= p.endPort : edge.port === n;
+    const end = p.endPort;
+    return resolvePortNumbers(p, edge.server, ix).some((n) => (end !== undefined ? edge.port >= n && edge.port <= end : edge.port === n));
   });
 }
 

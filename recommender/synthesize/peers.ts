@@ -7,7 +7,7 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
-import { resolvePortNumber } from '../compare/match.ts';
+import { namedPortNumbers, resolvePortNumbers } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import { isAnyNamespace, isAnyPod, namespacesOf } from './mirrored-rules.ts';
 import { allPorts, apiserverPeer, cidrPeer, dnsPeer, fqdnPeer, namedPort, namespacePeer, nodesPeer, podsPeer, port, portRange, selectedNamespacesPeer, worldPeer } from '../policy/build.ts';
@@ -205,9 +205,10 @@ function insideLoose(inner: string, outer: string): boolean {
 }
 
 /**
- * A documented rule's ports as IR ports: named ports resolved on the server when its number is
- * known; else (egress to several workloads) kept by name, with the numbers the name has on
- * `destinations` (the workloads the peer names).
+ * A documented rule's ports as IR ports: a named port resolved on the server, when known, to every
+ * number its pods give the name (a rollout's two ReplicaSets may differ: each number is rendered,
+ * compare/match.ts resolvePortNumbers); else (egress to several workloads) kept by name, with the
+ * numbers the name has on `destinations` (the workloads the peer names).
  */
 export function resolvedPorts(ports: readonly ResolvedPort[], server: Peer | undefined, ix: ClusterIndex, destinations: readonly WorkloadRef[] = []): PortSpec[] {
   const out: PortSpec[] = [];
@@ -216,18 +217,9 @@ export function resolvedPorts(ports: readonly ResolvedPort[], server: Peer | und
       out.push(allPorts(p.protocol));
       continue;
     }
-    const n = server ? resolvePortNumber(p, server, ix) : p.port;
-    if (n !== undefined) out.push(p.endPort !== undefined && p.endPort > n ? portRange(p.protocol, n, p.endPort) : port(p.protocol, n));
-    else if (p.name !== undefined) out.push(namedPort(p.protocol, p.name, numbersOf(p.name, p.protocol, destinations, ix)));
+    const numbers = server ? resolvePortNumbers(p, server, ix) : p.port !== undefined ? [p.port] : [];
+    for (const n of numbers) out.push(p.endPort !== undefined && p.endPort > n ? portRange(p.protocol, n, p.endPort) : port(p.protocol, n));
+    if (numbers.length === 0 && p.name !== undefined) out.push(namedPort(p.protocol, p.name, namedPortNumbers(p.name, p.protocol, destinations, ix)));
   }
   return out;
-}
-
-/** The numbers port `name` has on the workloads' containers. */
-function numbersOf(name: string, protocol: PortProtocol, workloads: readonly WorkloadRef[], ix: ClusterIndex): number[] {
-  const numbers = new Set<number>();
-  for (const ref of workloads) {
-    for (const cp of ix.workloads.get(workloadKey(ref))?.ports ?? []) if (cp.name === name && cp.protocol === protocol) numbers.add(cp.port);
-  }
-  return [...numbers];
 }

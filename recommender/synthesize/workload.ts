@@ -7,7 +7,7 @@
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
-import { portMatches, resolvePortNumber } from '../compare/match.ts';
+import { portMatches, resolvePortNumbers } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { DNS_SERVICE_PORT } from '../../domain/cluster-dns.ts';
 import { HBONE_PORT, ISTIOD_XDS_PORT } from '../../domain/istio.ts';
@@ -746,15 +746,16 @@ function standInFlows(r: RuleAssessment, stands: StandIns, rulePorts: readonly R
 }
 
 /**
- * The port numbers a required flow on `port` is verified on: the port itself, or for a range (a
+ * The port numbers a required flow on `port` is verified on: the port itself; for a named port each
+ * number the server's pods give the name (each replica set's pods need theirs); or for a range (a
  * rule naming only `protocols` is 1-65535) the ports the server declares inside it — a flow on any
  * of them would do, and those are where it listens — else its container ports inside it (a UDP
  * rule to a server whose Services serve TCP only), else the range's first port.
  */
 function requiredPortNumbers(port: ResolvedPort, server: WorkloadRef, ctx: SynthesisContext): number[] {
-  const n = resolvePortNumber(port, { kind: 'workload', workload: server }, ctx.ix);
-  if (n === undefined) return [];
-  if (port.endPort === undefined || port.endPort === n) return [n];
+  const numbers = resolvePortNumbers(port, { kind: 'workload', workload: server }, ctx.ix);
+  const n = numbers[0];
+  if (n === undefined || port.endPort === undefined || port.endPort === n) return numbers;
   const end = port.endPort;
   const inRange = (ports: readonly { port?: number; protocol: string }[]): number[] =>
     [...new Set(ports.flatMap((p) => (p.protocol === port.protocol && p.port !== undefined && p.port >= n && p.port <= end ? [p.port] : [])))].sort((a, b) => a - b);

@@ -12,11 +12,14 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { applyMatrix } from '../../app/matrices.ts';
 import { importInventory } from '../../app/inventory.ts';
+import { ingestFlows } from '../../app/ingest.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
+import { recommend } from '../../recommender/recommend.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import { tmpDb } from '../helpers/tmp.ts';
@@ -106,5 +109,89 @@ test('a must rule to its own namespace, between two workloads of one component, 
       const v = sim.evaluate({ client: { kind: 'pod', pod: pod(client) }, server: { kind: 'pod', pod: pod(server) }, port, protocol: 'TCP' });
       assert.equal(v.verdict, 'allow', `${engine} ${client} → ${server} ${port}: egress ${v.egress.reason}; ingress ${v.ingress.reason}`);
     }
+  }
+});
+
+/**
+ * A Deployment mid-rollout: the old ReplicaSet's pod declares `metrics` as 9090, the new one's as
+ * 9091 (test/fixtures/named-ports/rollout-inventory.json). A NetworkPolicy port "can either be a
+ * numerical or named port on a pod" (kubernetes/api networking/v1 NetworkPolicyPort.port): the
+ * name means 9090 on one pod and 9091 on the other, so a must rule on `{port: metrics}` requires
+ * both numbers. Before: the name was resolved to the workload's first number (9090) only — the
+ * policy cut prom → svc:9091 on every engine, the edge was called undocumented, and the
+ * verification said ok.
+ */
+const ROLLOUT_MATRIX = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: rollout, title: A scrape on a named port }
+documents: { doc: { title: test matrix, file: rollout.txt } }
+components:
+  svc:
+    namespace: app
+    selector: { matchLabels: { app: svc } }
+    ingress:
+      - { id: scrape, peer: { namespace: mon, selector: { matchLabels: { app: prom } } }, ports: [{ port: metrics }], level: must, purpose: scrape, source: { document: doc, line: 1 } }
+`;
+const FLOW_TIME = '2026-12-06T10:00:00Z';
+const hubbleScrape = (podName: string, ip: string, port: number): string =>
+  JSON.stringify({
+    flow: {
+      time: FLOW_TIME, verdict: 'FORWARDED', Type: 'L3_L4', node_name: 'n1', traffic_direction: 'EGRESS', is_reply: false,
+      IP: { source: '10.244.1.30', destination: ip, ipVersion: 'IPv4' },
+      l4: { TCP: { source_port: 40000 + port - 9090, destination_port: port, flags: { SYN: true } } },
+      source: { identity: 1000, namespace: 'mon', pod_name: 'prom-a', labels: ['k8s:app=prom', 'k8s:io.kubernetes.pod.namespace=mon'], workloads: [{ name: 'prom', kind: 'Deployment' }] },
+      destination: { identity: 1001, namespace: 'app', pod_name: podName, labels: ['k8s:app=svc', 'k8s:io.kubernetes.pod.namespace=app'], workloads: [{ name: 'svc', kind: 'Deployment' }] },
+    },
+    node_name: 'n1',
+    time: FLOW_TIME,
+  });
+const ROLLOUT_NOW = Date.parse(FLOW_TIME) + 3_600_000;
+const SCRAPE = 'rollout/svc/ingress/scrape';
+
+function rolloutDb(flows: readonly string[]) {
+  const { db: rollout } = tmpDb();
+  importInventory(rollout, { text: fixture('rollout-inventory.json'), takenAt: T0, source: 'rollout-inventory.json', now: T0 });
+  applyMatrix(rollout, { text: ROLLOUT_MATRIX, origin: 'rollout.yaml', appliedAt: T0 });
+  return { rollout, ingested: ingestFlows(rollout, [{ name: 'flows', open: () => Readable.from(flows.map((f) => `${f}\n`)) }], { format: 'auto', now: () => ROLLOUT_NOW }) };
+}
+
+/** prom → svc on each number, judged by `engine`'s simulator on the manifests. */
+function scrapeVerdicts(input: ReturnType<typeof readRecommendationInput>, engine: (typeof ENGINE_NAMES)[number], manifests: Parameters<(typeof SIMULATORS)['kubernetes']>[0]): string[] {
+  const model = clusterModel(input.inventory, input.externalNames);
+  const sim = SIMULATORS[engine](manifests, model.cluster);
+  const prom = model.podOf('mon/Deployment/prom')!;
+  const svc = model.podOf('app/Deployment/svc')!;
+  return [9090, 9091].map((port) => {
+    const v = sim.evaluate({ client: { kind: 'pod', pod: prom }, server: { kind: 'pod', pod: svc }, port, protocol: 'TCP' });
+    return `${port} ${v.verdict}${v.verdict === 'allow' ? '' : `: ${v.ingress.reason}`}`;
+  });
+}
+
+test('a must rule on a port name two ReplicaSets of a rollout give different numbers: both observed edges are the rule\'s, and every engine\'s policy lets both in', async () => {
+  const { rollout, ingested } = rolloutDb([hubbleScrape('svc-a', '10.244.1.20', 9090), hubbleScrape('svc-b', '10.244.2.20', 9091)]);
+  assert.equal((await ingested).accepted, 2);
+  const input = readRecommendationInput(rollout, {});
+  for (const engine of ENGINE_NAMES) {
+    const { rec, verification, emitted } = runRecommendation(input, engine, recommendOptions({ mode: 'documented', namespace: 'app', now: ROLLOUT_NOW }), { tightness: false });
+    assert.deepEqual(verification.denied, [], `${engine}: an edge on either number is documented by ${SCRAPE}`);
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    const rule = rec.workloads.flatMap((w) => w.rules).find((r) => r.id === SCRAPE);
+    assert.deepEqual(rule?.evidence.matrixRules[0]?.edges, ['workload:mon/Deployment/prom|workload:app/Deployment/svc|9090|TCP', 'workload:mon/Deployment/prom|workload:app/Deployment/svc|9091|TCP'], engine);
+    assert.deepEqual(scrapeVerdicts(input, engine, emitted.manifests), ['9090 allow', '9091 allow'], engine);
+  }
+});
+
+test('unobserved, the same rule is verified on a flow to each number the name has on the workload\'s pods, and every engine\'s policy lets both in', async () => {
+  const { rollout, ingested } = rolloutDb([]);
+  await ingested;
+  const input = readRecommendationInput(rollout, {});
+  const options = recommendOptions({ mode: 'documented', namespace: 'app', now: ROLLOUT_NOW });
+  const svc = recommend(input, options).sides.find((s) => s.workload === 'app/Deployment/svc');
+  const required = (svc?.documented?.ingress ?? []).filter((f) => f.rule === SCRAPE).map((f) => `${f.edge.port}/${f.edge.protocol}`);
+  assert.deepEqual(required.sort(), ['9090/TCP', '9091/TCP']);
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted } = runRecommendation(input, engine, options, { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    assert.deepEqual(scrapeVerdicts(input, engine, emitted.manifests), ['9090 allow', '9091 allow'], engine);
   }
 });
