@@ -62,4 +62,6 @@ export interface RequiredFlow extends Requirement {
   stands?: string;
   /** Its far end is an outside address: the world's, judged in the family the workload can use, or one of its own (a block's, a name's), judged where the workload can use its family. */
   outside?: 'world' | 'address';
+  /** The DNS names its outside address was resolved from, where none is stored with it: the simulated flow carries them (Cilium's toFQDNs matches by them). */
+  names?: readonly string[];
 }

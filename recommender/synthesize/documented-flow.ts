@@ -16,4 +16,6 @@ export interface DocumentedFlow {
   stands?: string;
   /** Its far end is an outside address: the world's (judged in the family the workload can use) or one of its own (representative-flows.ts StandIn.outside). */
   outside?: 'world' | 'address';
+  /** The DNS names its outside address was resolved from, where none is stored with it (representative-flows.ts StandIn.names). */
+  names?: readonly string[];
 }

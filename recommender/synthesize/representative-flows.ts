@@ -33,8 +33,15 @@
  *   cluster's own part (block-holders.ts; heldByBlock): a pod and a node the inventory shows at an
  *   address of the block, which not every engine's CIDR peer matches (a Cilium CIDR never, a
  *   ClusterNetworkPolicy ingress cannot name a block), so a rendering that cuts them is found.
- * - an FQDN: the first address of each family stored with a matching DNS name; none stored: the
- *   verification cannot tell (nothing says which address the name leads to).
+ * - an FQDN: the first address of each family stored with a matching DNS name. None stored (the
+ *   store keeps the names seen for outside addresses only: collectors/flows/pipeline.ts), an
+ *   outside address of each family as for `0.0.0.0/0` and `::/0`, carrying a name the rule names
+ *   (`names`). Where an engine renders an unresolved name as any destination on its ports
+ *   (kubernetes, calico, clusternetworkpolicy: docs/engines.md, `fqdn-unresolved`) any outside
+ *   address is exact: an output that cuts it allows that port to no outside address, so it cuts
+ *   the name whatever it resolves to. Cilium's toFQDNs allows the addresses its DNS proxy saw
+ *   resolved from a matching name (docs.cilium.io "Layer 3 Policies", DNS based), which a pod
+ *   reaching the name has just looked up: the stand-in is such an address.
  * - namespaces by a selector that no namespace matches: nothing stands for them, and the
  *   verification cannot tell whether the output cuts the flow: a warning says so.
  *
@@ -72,6 +79,8 @@ export interface StandIn {
    * use its family only.
    */
   outside?: 'world' | 'address';
+  /** The DNS names its address was resolved from, where none is stored with it (an FQDN's stand-in: Cilium's toFQDNs matches an address by them). */
+  names?: readonly string[];
 }
 
 /** A peer nothing can stand for: why. */
@@ -79,7 +88,7 @@ export interface NoStandIn {
   none: string;
 }
 
-/** The stand-ins of a peer, and why part of it has none (an FQDN no address is stored for): the verification cannot tell there. */
+/** The stand-ins of a peer, and why part of it has none (a block wholly the cluster's own): the verification cannot tell there. */
 export interface StandIns {
   all: StandIn[];
   none?: string;
@@ -121,13 +130,12 @@ export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cl
       return { all: addressed.map((n) => ({ peer: { kind: 'node', node: n.name }, stands: `${toOrFrom} the nodes`, seen: (far: Peer) => peerMatches(far, { kind: 'nodes', nodes: [n] }, ix) })) };
     }
     case 'cidr': {
-      const own = [...ix.ownBlocks.hosts, ...ix.ownBlocks.pods, ...ix.serviceIps];
+      const own = ownAddresses(ix);
       const out: StandIn[] = [];
       const inside: string[] = [];
       const noHost: string[] = [];
       for (const cidr of rp.cidrs) {
-        const holes = [...rp.except, ...own];
-        const address = worldProbeIn(cidr, holes) ?? firstHostAddress(cidr, holes);
+        const address = outsideAddressIn(cidr, [...rp.except, ...own]);
         if (address === undefined) {
           (firstHostAddress(cidr, []) === undefined ? noHost : inside).push(cidr);
           continue;
@@ -152,13 +160,16 @@ export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cl
       const missing: string[] = [];
       for (const name of rp.fqdns) {
         const one: ResolvedPeer = { kind: 'fqdn', fqdns: [name] };
+        const stand = (ip: string, names?: readonly string[]): StandIn => ({ peer: { kind: 'external', ip }, stands: `${toOrFrom} ${name}`, seen: (far) => peerMatches(far, one, ix), outside: 'address', ...(names !== undefined ? { names } : {}) });
         const ips = [...ix.addressesOfName(name)].sort((a, b) => compareCidrs(hostCidr(a), hostCidr(b)));
-        const firsts = [4, 6].flatMap((f) => ips.find((ip) => ipFamily(ip) === f) ?? []);
-        if (firsts.length === 0) missing.push(name);
-        for (const ip of firsts) out.push({ peer: { kind: 'external', ip }, stands: `${toOrFrom} ${name}`, seen: (far) => peerMatches(far, one, ix), outside: 'address' });
+        const stored = [4, 6].flatMap((f) => ips.find((ip) => ipFamily(ip) === f) ?? []);
+        // None stored: the others' addresses do not stand for it, an outside address resolved from it does.
+        const unstored = stored.length > 0 ? [] : outsideAddresses(ix);
+        if (stored.length === 0 && unstored.length === 0) missing.push(name);
+        for (const ip of stored) out.push(stand(ip));
+        for (const ip of unstored) out.push(stand(ip, [aNameMatching(name)]));
       }
-      // A name with no address stored: nothing says where it leads, and the others' addresses do not stand for it.
-      return missing.length > 0 ? { all: out, none: `no address is stored with the DNS name ${missing.join(', ')} (it was never seen resolved), so no address stands for it` } : { all: out };
+      return missing.length > 0 ? { all: out, none: `no address outside the cluster is stored with the DNS name ${missing.join(', ')}, and every address is the cluster's own, so no address stands for it` } : { all: out };
     }
     default:
       return undefined;
@@ -188,6 +199,31 @@ function heldByBlock(rp: ResolvedPeer & { kind: 'cidr' }, self: WorkloadRef, toO
 /** The stand-in for an unbound role's peers, by its scope (docs/matrices.md, "Roles"). */
 export function standInForRole(scope: RoleScope, self: WorkloadRef, d: Direction, cluster: PodNetwork): StandIn | NoStandIn {
   return scope === 'in-cluster' ? anyPod(self, d, cluster) : world(d);
+}
+
+/** The cluster's own addresses (domain/cluster-own-blocks.ts) and the Services' ClusterIPs: never an outside address. */
+function ownAddresses(ix: ClusterIndex): string[] {
+  return [...ix.ownBlocks.hosts, ...ix.ownBlocks.pods, ...ix.serviceIps];
+}
+
+/** An outside address of the block, none of `holes`: the world address where it holds it, else its first host address. */
+function outsideAddressIn(cidr: string, holes: readonly string[]): string | undefined {
+  return worldProbeIn(cidr, holes) ?? firstHostAddress(cidr, holes);
+}
+
+/** An address outside the cluster of each family, as `0.0.0.0/0` and `::/0` are stood in for (judged where the workload can use its family). */
+function outsideAddresses(ix: ClusterIndex): string[] {
+  const own = ownAddresses(ix);
+  return ['0.0.0.0/0', '::/0'].flatMap((block) => outsideAddressIn(block, own) ?? []);
+}
+
+/**
+ * A DNS name the rule's name or pattern matches: the name itself, or for `*.domain` (every name
+ * under the domain: docs/matrices.md) one label under it. A one-character label keeps it within
+ * the 253 characters `*.domain` is held to (matrix/syntax.ts fqdnProblem).
+ */
+function aNameMatching(name: string): string {
+  return name.startsWith('*.') ? `x${name.slice(1)}` : name;
 }
 
 /**

@@ -739,7 +739,7 @@ function standInFlows(r: RuleAssessment, stands: StandIns, rulePorts: readonly R
       for (const n of numbers(port)) {
         if (seen.some((e) => anyPort || (e.port === n && e.protocol === port.protocol))) continue;
         const edge: EdgeTraffic = { client: d === 'ingress' ? stand.peer : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
-        out.flows.push({ direction: d, edge, rule: r.rule.id, status, stands: stand.stands, ...(stand.outside !== undefined ? { outside: stand.outside } : {}) });
+        out.flows.push({ direction: d, edge, rule: r.rule.id, status, stands: stand.stands, ...(stand.outside !== undefined ? { outside: stand.outside } : {}), ...(stand.names !== undefined ? { names: stand.names } : {}) });
       }
     }
   }

@@ -176,13 +176,25 @@ export interface SimulateSidesInput {
  * flow at each pod of a workload end that the policies' address blocks tell apart (pods-apart.ts),
  * else `flow` alone: the side is allowed when it is at every one, still open when at any.
  */
-function verifiedFlow(model: ClusterModel, edge: EdgeTraffic, apart: PodsApart): { ok: true; flow: PortFlow; each: readonly FlowAtPods<PortFlow>[] } | { ok: false; reason: string } {
+function verifiedFlow(model: ClusterModel, edge: EdgeTraffic, apart: PodsApart, names?: readonly string[]): { ok: true; flow: PortFlow; each: readonly FlowAtPods<PortFlow>[] } | { ok: false; reason: string } {
   const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
   if (!conn.ok) return conn;
   if (conn.flow.icmp !== undefined) return { ok: false, reason: `${edge.protocol} is not a port protocol every engine can express` };
-  const flow = atJudgedNodes(model, conn.flow);
-  const split = apart.flows(conn.flow);
+  const named = resolvedFrom(conn.flow, names);
+  const flow = atJudgedNodes(model, named);
+  const split = apart.flows(named);
   return { ok: true, flow, each: split.length === 1 ? [{ flow, at: '' }] : split.map((f) => ({ flow: atJudgedNodes(model, f.flow), at: f.at })) };
+}
+
+/**
+ * The flow with its outside end resolved from `names` besides the names stored for its address (a
+ * DNS name's stand-in where none is: synthesize/representative-flows.ts), as a flow record's
+ * `destination_names` is simulated.
+ */
+function resolvedFrom<F extends SimFlow>(flow: F, names: readonly string[] | undefined): F {
+  if (names === undefined) return flow;
+  const named = (e: SimEndpoint): SimEndpoint => (e.kind === 'external' ? { ...e, names: [...(e.names ?? []), ...names] } : e);
+  return { ...flow, client: named(flow.client), server: named(flow.server) };
 }
 
 /** The simulators a verification judges with: the recommended manifests alone, and with the applied policies beside them. */
@@ -371,7 +383,7 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
       if (!restricted && !j.withApplied) continue;
       for (const f of s.documented?.[direction] ?? []) {
         const edge = f.outside === 'world' ? inSubjectsFamily(input.model, f.edge, direction) : f.edge;
-        const conn = verifiedFlow(input.model, edge, j.apart);
+        const conn = verifiedFlow(input.model, edge, j.apart, f.names);
         if (!conn.ok) {
           if (restricted) countSkipped(found, conn.reason);
           continue;

@@ -10,8 +10,12 @@
  * 2. CIDR, FQDN, apiserver and egress-`nodes` peers got no representative flow: in mode observed
  *    only a warning said the output cuts them. Each now gets one where one can honestly stand in:
  *    an address of the block outside its `except` (and the cluster's own addresses), an external
- *    address stored with the DNS name, the apiserver's endpoints, every addressed node. An FQDN
- *    with no address stored for it keeps the warning, sent as `Warning: 299` by /export.
+ *    address stored with the DNS name, the apiserver's endpoints, every addressed node.
+ * 3. An FQDN with no address stored for it got none either, and a warning that "the verification
+ *    cannot tell" (`Warning: 299`, exit 0) while mode observed allowed no egress on its port to
+ *    any address: cut whatever the name resolves to. An address outside the cluster now stands
+ *    for it, carrying the name (for Cilium's toFQDNs, which matches an address by the names seen
+ *    for it); namespaces by a selector no namespace matches keep the warning.
  *
  * Checked on every engine. ClusterNetworkPolicy's ingress isolation denies pods only (its ingress
  * peers are pods and namespaces: kubernetes-sigs/network-policy-api, ClusterNetworkPolicyIngressPeer),
@@ -75,6 +79,8 @@ components:
     selector: { matchLabels: { app: postgres } }
     egress:
       - { id: unseen-name, peer: { fqdns: [backup.nowhere.example.org] }, ports: [{ port: 443 }], level: must, purpose: backups, source: { document: doc, line: 8 } }
+      - { id: no-namespace, peer: { namespaceSelector: { matchLabels: { team: nobody } } }, ports: [{ port: 9000 }], level: must, purpose: a team not deployed yet, source: { document: doc, line: 10 } }
+      - { id: unseen-pattern, peer: { fqdns: ["*.mirror.example.net"] }, ports: [{ port: 8443 }], level: must, purpose: mirrors, source: { document: doc, line: 9 } }
 `,
 );
 const applied = await runCli(['matrix', 'apply', file, '--db', path]);
@@ -110,6 +116,9 @@ const CASES: Case[] = [
   { rule: 'reprx/payments/egress/partner', workload: 'shop/Deployment/payments', direction: 'egress', edges: [/\|external:192\.0\.2\.129\|443\|TCP$/], stands: 'egress to 192.0.2.0/24' },
   // The address stored with the name (docs/demo.md externals: keycloak.example.com is 203.0.113.90).
   { rule: 'reprx/redis/egress/sso', workload: 'shop/StatefulSet/redis', direction: 'egress', edges: [/\|external:203\.0\.113\.90\|443\|TCP$/], stands: 'egress to keycloak.example.com' },
+  // No address stored with the name or under the domain: an address outside the cluster, the world's, carrying a name the rule names (representative-flows.ts).
+  { rule: 'reprx/postgres/egress/unseen-name', workload: 'shop/StatefulSet/postgres', direction: 'egress', edges: [/\|external:198\.51\.100\.1\|443\|TCP$/], stands: 'egress to backup.nowhere.example.org' },
+  { rule: 'reprx/postgres/egress/unseen-pattern', workload: 'shop/StatefulSet/postgres', direction: 'egress', edges: [/\|external:198\.51\.100\.1\|8443\|TCP$/], stands: 'egress to *.mirror.example.net' },
 ];
 
 const cut = (engine: string, c: Case): boolean => !(engine === 'clusternetworkpolicy' && c.direction === 'ingress');
@@ -158,16 +167,21 @@ test('export --mode observed exits 2 naming the cut world flows the in-cluster e
   assert.equal(union.code, 0, union.err);
 });
 
-test('an FQDN with no address stored for it: nothing stands in, the warning stays and /export sends it as Warning: 299', async () => {
-  const input = readRecommendationInput(db, {});
-  const { verification: v } = runRecommendation(input, 'kubernetes', recommendOptions({ mode: 'observed', namespace: 'shop' }), { tightness: false });
-  assert.deepEqual(ruleFindings(v.blocked, 'reprx/postgres/egress/unseen-name'), []);
-  const warning = v.warnings.find((w) => w.startsWith('reprx/postgres/egress/unseen-name (must: backups)'));
-  assert.ok(warning, JSON.stringify(v.warnings));
-  assert.match(warning, /no address is stored with the DNS name backup\.nowhere\.example\.org/);
+test('an FQDN with no address stored for it: an outside address stands in, so export --mode observed exits 2 naming the rule and mode union exits 0, on every engine', async () => {
+  // The finder's case: mode observed renders no egress on 443 at all, so the rule is cut whatever
+  // the name resolves to; "the verification cannot tell" (exit 0, Warning: 299) was false.
+  for (const engine of ENGINE_NAMES) {
+    const observed = await runCli(['export', '--db', path, '--engine', engine, '--mode', 'observed', '--namespace', 'shop', '--workload', 'sts/postgres']);
+    assert.equal(observed.code, 2, `${engine}: ${observed.err}`);
+    assert.ok(observed.err.includes('reprx/postgres/egress/unseen-name (must) requires egress to backup.nowhere.example.org, not observed yet (198.51.100.1 on 443/TCP stands for it)'), `${engine}: ${observed.err}`);
+    assert.ok(observed.err.includes('reprx/postgres/egress/unseen-pattern (must) requires egress to *.mirror.example.net, not observed yet (198.51.100.1 on 8443/TCP stands for it)'), `${engine}: ${observed.err}`);
+    assert.doesNotMatch(observed.err, /no address is stored with the DNS name/, engine);
+    const union = await runCli(['export', '--db', path, '--engine', engine, '--mode', 'union', '--namespace', 'shop', '--workload', 'sts/postgres']);
+    assert.equal(union.code, 0, `${engine}: ${union.err}`);
+  }
   const r = await request(testApp(db, path)).get('/api/v1/export?engine=kubernetes&mode=union&namespace=shop&workload=sts/postgres');
   const header = ([] as string[]).concat(r.headers['warning'] ?? []).join('\n');
-  assert.ok(header.includes('299 - "reprx/postgres/egress/unseen-name (must: backups)'), `${r.status}: ${header}`);
+  assert.ok(!header.includes('reprx/postgres/egress/unseen-'), `${r.status}: ${header}`);
 });
 
 test('the must flows the verification cannot judge are a typed list of the verification (unverifiedMustFlows), and /export sends exactly those as Warning: 299, whatever their wording', async () => {
@@ -175,7 +189,7 @@ test('the must flows the verification cannot judge are a typed list of the verif
   const { verification: v } = runRecommendation(input, 'kubernetes', recommendOptions({ mode: 'union', namespace: 'shop' }), { tightness: false });
   const typed = (v as unknown as { unverifiedMustFlows?: string[] }).unverifiedMustFlows;
   assert.ok(Array.isArray(typed), 'verification.unverifiedMustFlows is a list');
-  assert.ok(typed.some((w) => w.startsWith('reprx/postgres/egress/unseen-name (must: backups)')), JSON.stringify(typed));
+  assert.ok(typed.some((w) => w.startsWith('reprx/postgres/egress/no-namespace (must: a team not deployed yet)')), JSON.stringify(typed));
   // Also in `warnings`, where every reader of the verification already looks.
   for (const w of typed) assert.ok(v.warnings.includes(w), w);
   const r = await request(testApp(db, path)).get('/api/v1/export?engine=kubernetes&mode=union&namespace=shop');
