@@ -4,6 +4,7 @@
  * one rule for an import's own objects and for what the store holds once an import is in
  * (docs/inventory.md, "Workloads": an import of Services alone links the stored workloads too).
  */
+import type { Protocol } from './flow.ts';
 import type { Exposure, Ingress, Labels, Service, ServicePort, Workload } from './inventory.ts';
 import { compareStrings } from './order.ts';
 import { workloadKey } from './peer.ts';
@@ -51,6 +52,15 @@ export function withStoredIngressExposure(exposure: readonly Exposure[], stored:
   const out = [...exposure];
   for (const e of stored) if (e.via === 'Ingress' && !out.some((x) => compareExposure(x, e) === 0)) out.push(e);
   return out.sort(compareExposure);
+}
+
+/**
+ * The port of `service` a connection to `port`/`protocol` addresses. A Service's ports are unique by
+ * (protocol, port), not by number: kubernetes pkg/apis/core/validation/validation.go ValidateService,
+ * "Check for duplicate Ports, considering (protocol,port) pairs" (SIP on 5060 TCP and UDP, DNS on 53).
+ */
+export function servicePortFor(service: Pick<Service, 'ports'>, port: number, protocol: Protocol): ServicePort | undefined {
+  return service.ports.find((p) => p.port === port && p.protocol === protocol);
 }
 
 /** The pod port a Service port sends to on `w`: its number, or the container port its name names (undefined: none does). */
@@ -103,9 +113,10 @@ export function exposureOf(workloads: readonly Workload[], services: readonly Se
         warn(`Ingress ${object}: backend Service ${key} is not in the inventory`);
         continue;
       }
-      const sp = s.ports.find((p) => (typeof b.port === 'number' ? p.port === b.port : p.name === b.port));
+      // An Ingress carries HTTP(S), over TCP: a port number names the Service's TCP port of that number.
+      const sp = typeof b.port === 'number' ? servicePortFor(s, b.port, 'TCP') : s.ports.find((p) => p.name === b.port);
       if (!sp) {
-        warn(`Ingress ${object}: Service ${key} has no port ${typeof b.port === 'number' ? b.port : `named "${b.port}"`}`);
+        warn(`Ingress ${object}: Service ${key} has no port ${typeof b.port === 'number' ? `${b.port}/TCP` : `named "${b.port}"`}`);
         continue;
       }
       for (const i of selectedBy.get(key) ?? []) {

@@ -20,8 +20,9 @@ export interface ResolvedFlow {
 }
 
 export function resolveFlow(f: FlowObservation, index: ResolutionIndex): ResolvedFlow {
-  const srcs = index.resolve(f.src, f.time, f.observedOn, f.observedInCluster);
-  const dsts = index.resolve(f.dst, f.time, f.observedOn, f.observedInCluster);
+  const context = { protocol: f.protocol, observedOn: f.observedOn, observedInCluster: f.observedInCluster };
+  const srcs = index.resolve(f.src, f.time, context);
+  const dsts = index.resolve(f.dst, f.time, context);
   const connections: FlowConnection[] = [];
   for (const s of srcs) {
     for (const d of dsts) {

@@ -3,7 +3,7 @@
  * per ingest from ResolutionData (bounded by the inventory, never by the flows) and answers with
  * Map lookups and a binary search over each IP's history.
  */
-import type { EndpointMeta, FlowEndpoint, ResolvedEndpoint } from '../../domain/flow.ts';
+import type { EndpointMeta, FlowEndpoint, Protocol, ResolvedEndpoint } from '../../domain/flow.ts';
 import type { CurrentApiserverEndpoint, FormerApiserverEndpoint, Service, Workload } from '../../domain/inventory.ts';
 import { IpHistory, type IpHistoryLookup } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadKind, type WorkloadRef } from '../../domain/peer.ts';
@@ -11,11 +11,24 @@ import type { GoneWorkloadLookup, ResolutionData } from '../../domain/resolution
 import { apiserverAddressAt, isApiserverAddressAt, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
 import { cidrContains, isIpAddress, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
 import { compareStrings } from '../../domain/order.ts';
+import { servicePortFor } from '../../domain/service-links.ts';
 
 /** The kubelet's port (Node status.daemonEndpoints.kubeletEndpoint, 10250 on every distribution). */
 export const KUBELET_PORT = 10250;
 /** The apiserver's usual endpoint port when the inventory has no `default/kubernetes` endpoint. */
 export const DEFAULT_APISERVER_PORT = 6443;
+
+/** What resolving a flow endpoint reads besides the endpoint: the flow's protocol, and where the flow was reported. */
+export interface ResolveContext {
+  /**
+   * The flow's protocol: which of a Service's ports the endpoint's port is (they are unique by
+   * protocol and port, `servicePortFor`). Absent, TCP: the API's default for a Service port.
+   */
+  protocol?: Protocol;
+  /** The reporting node, when it is this cluster's (`observedInCluster`). */
+  observedOn?: string;
+  observedInCluster?: string;
+}
 
 export interface ResolvedSide extends ResolvedEndpoint {
   key: string;
@@ -215,7 +228,7 @@ export class ResolutionIndex {
     for (const svc of this.servicesByName.values()) {
       svc.backends.sort((a, b) => compareStrings(a.key, b.key));
       for (const b of svc.backends) for (const p of svc.service.ports) {
-        const target = this.targetPort(svc, b, p.port);
+        const target = this.targetPort(svc, b, p.port, p.protocol);
         if (target !== undefined) b.declared.add(target);
       }
     }
@@ -294,8 +307,8 @@ export class ResolutionIndex {
   }
 
   /** Service port → the backend's port: numeric targetPort, or the named port of the slice or container. */
-  private targetPort(svc: ServiceInfo, backend: WorkloadInfo | undefined, port: number): number | undefined {
-    const sp = svc.service.ports.find((p) => p.port === port);
+  private targetPort(svc: ServiceInfo, backend: WorkloadInfo | undefined, port: number, protocol: Protocol): number | undefined {
+    const sp = servicePortFor(svc.service, port, protocol);
     if (!sp) return undefined;
     if (typeof sp.targetPort === 'number') return sp.targetPort;
     if (/^\d+$/.test(sp.targetPort)) return Number(sp.targetPort);
@@ -310,13 +323,12 @@ export class ResolutionIndex {
     return this.goneInfo(peer.workload, workloadKey(peer.workload))?.key === peerKey;
   }
 
-  /**
-   * All sides a flow endpoint resolves to: one, or one per backend workload of a Service.
-   * `observedOn`: the reporting node, when it is this cluster's (`observedInCluster`).
-   */
-  resolve(e: FlowEndpoint, time: number, observedOn?: string, observedInCluster?: string): ResolvedSide[] {
+  /** All sides a flow endpoint resolves to: one, or one per backend workload of a Service. */
+  resolve(e: FlowEndpoint, time: number, context: ResolveContext = {}): ResolvedSide[] {
+    const { protocol = 'TCP', observedInCluster } = context;
+    let observedOn = context.observedOn;
     // Post-DNAT the apiserver is an address on its endpoint port, which records may label a Node.
-    if (this.isApiserverEndpoint(e, time)) return [this.apiserverSide(e, undefined)];
+    if (this.isApiserverEndpoint(e, time)) return [this.apiserverSide(e)];
     const m = e.meta;
     // A pod of another ClusterMesh cluster is not this cluster's workload of the same name (no
     // selector here selects it without its cluster's label): in-cluster, yet nobody known here.
@@ -324,13 +336,13 @@ export class ResolutionIndex {
     // A node of another cluster reporting is none of this cluster's nodes.
     if (this.cluster !== undefined && observedInCluster !== undefined && observedInCluster !== this.cluster) observedOn = undefined;
     if (m) {
-      const sides = this.fromMeta(m, e, time, observedOn);
+      const sides = this.fromMeta(m, e, time, protocol, observedOn);
       if (sides) return sides;
     }
-    return this.fromIp(e, time);
+    return this.fromIp(e, time, protocol);
   }
 
-  private fromMeta(m: EndpointMeta, e: FlowEndpoint, time: number, observedOn: string | undefined): ResolvedSide[] | undefined {
+  private fromMeta(m: EndpointMeta, e: FlowEndpoint, time: number, protocol: Protocol, observedOn: string | undefined): ResolvedSide[] | undefined {
     switch (m.kind) {
       case 'pod': {
         const owned = m.ownerKind && m.ownerName ? this.fromOwner(m.namespace, m.ownerKind, m.ownerName) : null;
@@ -345,8 +357,8 @@ export class ResolutionIndex {
       case 'service': {
         const byIp = this.serviceAt(e.ip, time);
         const svc = this.servicesByName.get(`${m.namespace}/${m.name}`) ?? (byIp === SUPERSEDED ? undefined : byIp);
-        if (isApiserverService(m.namespace, m.name)) return [this.apiserverSide(e, svc)];
-        if (svc) return this.serviceSides(svc, e, time);
+        if (isApiserverService(m.namespace, m.name)) return [this.apiserverSide(e, svc && { svc, protocol })];
+        if (svc) return this.serviceSides(svc, e, time, protocol);
         return [this.unknownServiceSide(e)];
       }
       case 'node': {
@@ -361,7 +373,7 @@ export class ResolutionIndex {
         // traffic is the node's (host-network agents), as NetObserv reports it.
         if (ids.includes('kube-apiserver')) {
           const onEndpointPort = e.port !== undefined && this.apiserverDeclared.has(e.port);
-          if (onEndpointPort) return [this.apiserverSide(e, undefined)];
+          if (onEndpointPort) return [this.apiserverSide(e)];
           // Off a node (a managed control plane): the apiserver as a client, an external address as a server, as fromIp decides.
           if (!ids.includes('host') && !ids.includes('remote-node') && !this.nodesByIp.has(e.ip)) return [this.managedApiserverSide(e)];
         }
@@ -383,7 +395,7 @@ export class ResolutionIndex {
           // no ipcache entry, so Hubble labels it world (cilium/cilium#21251): the Service decides.
           const svc = this.serviceAt(e.ip, time);
           if (svc === SUPERSEDED) return [this.unknownServiceSide(e)];
-          return svc ? this.clusterIpSides(svc, e, time) : [this.externalSide(e)];
+          return svc ? this.clusterIpSides(svc, e, time, protocol) : [this.externalSide(e)];
         }
         return undefined;
       }
@@ -472,7 +484,7 @@ export class ResolutionIndex {
     return undefined;
   }
 
-  private fromIp(e: FlowEndpoint, time: number): ResolvedSide[] {
+  private fromIp(e: FlowEndpoint, time: number, protocol: Protocol): ResolvedSide[] {
     const ip = e.ip;
     // An address the apiserver had at the flow's time that is no node's (a managed control plane
     // outside the cluster) is the apiserver as a client from any port, as a server on its endpoint
@@ -481,7 +493,7 @@ export class ResolutionIndex {
     const svc = this.serviceAt(ip, time);
     // The address of a Service created after the flow: another Service's then, which is gone.
     if (svc === SUPERSEDED) return [this.unknownServiceSide(e)];
-    if (svc) return this.clusterIpSides(svc, e, time);
+    if (svc) return this.clusterIpSides(svc, e, time, protocol);
     const iv = this.history.holderAt(ip, time);
     if (iv) {
       const peer = this.peerOf(iv.peerKey);
@@ -522,7 +534,7 @@ export class ResolutionIndex {
    * all there is, and the port it names is the endpoint port (TKE serves it on 60002).
    */
   private managedApiserverSide(e: FlowEndpoint): ResolvedSide {
-    const side = this.apiserverSide(e, undefined);
+    const side = this.apiserverSide(e);
     if (this.apiserver.length > 0 && e.port !== undefined && !this.apiserverPorts.has(e.port)) side.whenServer = this.externalSide(e);
     return side;
   }
@@ -548,9 +560,9 @@ export class ResolutionIndex {
   }
 
   /** A Service's ClusterIP: the apiserver for `default/kubernetes`, else the Service's backends. */
-  private clusterIpSides(svc: ServiceInfo, e: FlowEndpoint, time: number): ResolvedSide[] {
+  private clusterIpSides(svc: ServiceInfo, e: FlowEndpoint, time: number, protocol: Protocol): ResolvedSide[] {
     const s = svc.service;
-    return isApiserverService(s.namespace, s.name) ? [this.apiserverSide(e, svc)] : this.serviceSides(svc, e, time);
+    return isApiserverService(s.namespace, s.name) ? [this.apiserverSide(e, { svc, protocol })] : this.serviceSides(svc, e, time, protocol);
   }
 
   private peerOf(key: string): Peer {
@@ -587,11 +599,11 @@ export class ResolutionIndex {
     return side;
   }
 
-  private serviceSides(svc: ServiceInfo, e: FlowEndpoint, time: number): ResolvedSide[] {
-    if (svc.backends.length === 0 && svc.addresses.length > 0) return this.addressSides(svc, e, time);
+  private serviceSides(svc: ServiceInfo, e: FlowEndpoint, time: number, protocol: Protocol): ResolvedSide[] {
+    if (svc.backends.length === 0 && svc.addresses.length > 0) return this.addressSides(svc, e, time, protocol);
     if (svc.backends.length === 0) return [this.unknownServiceSide(e)];
     return svc.backends.map((b) => {
-      const port = e.port === undefined ? undefined : (this.targetPort(svc, b, e.port) ?? e.port);
+      const port = e.port === undefined ? undefined : (this.targetPort(svc, b, e.port, protocol) ?? e.port);
       const declared = port === undefined || b.declared.has(port) ? b.declared : new Set([...b.declared, port]);
       return { peer: b.peer, key: b.key, ip: e.ip, port, declaredPorts: declared, viaService: true };
     });
@@ -602,19 +614,19 @@ export class ResolutionIndex {
    * time (a pod, a node, or outside the cluster), on the endpoint port the Service port maps to —
    * what the datapath sees after the translation, and what a policy must allow.
    */
-  private addressSides(svc: ServiceInfo, e: FlowEndpoint, time: number): ResolvedSide[] {
+  private addressSides(svc: ServiceInfo, e: FlowEndpoint, time: number, protocol: Protocol): ResolvedSide[] {
     // A record that names the Service and one of its endpoints (Hubble's destination_service) went
     // to that endpoint, on the port it names (already translated).
     const own = svc.addresses.find((a) => a.ip === e.ip);
-    if (own !== undefined) return this.fromIp(e, time).map((s) => ({ ...s, viaService: true }));
+    if (own !== undefined) return this.fromIp(e, time, protocol).map((s) => ({ ...s, viaService: true }));
     // Nothing reads targetPort for such a Service: its slices give each endpoint's port, by the Service port's name.
-    const name = e.port === undefined ? undefined : (svc.service.ports.find((p) => p.port === e.port)?.name ?? '');
+    const name = e.port === undefined ? undefined : (servicePortFor(svc.service, e.port, protocol)?.name ?? '');
     return svc.addresses.flatMap(({ ip, ports }) => {
       const port = name === undefined ? undefined : (ports.get(name) ?? (ports.size === 1 ? [...ports.values()][0] : undefined) ?? e.port);
       const at: FlowEndpoint = { ip, ...(port !== undefined ? { port } : {}) };
       // An endpoint that is itself a Service address is not followed (no loops through Services).
       if (this.servicesByIp.has(ip)) return [this.unknownServiceSide(at)];
-      return this.fromIp(at, time).map((s) => ({ ...s, viaService: true }));
+      return this.fromIp(at, time, protocol).map((s) => ({ ...s, viaService: true }));
     });
   }
 
@@ -628,14 +640,15 @@ export class ResolutionIndex {
     return this.formerApiserverIps.has(e.ip) && wasApiserverAddress(this.formerApiserver, e.ip, e.port, time);
   }
 
-  private apiserverSide(e: FlowEndpoint, svc: ServiceInfo | undefined): ResolvedSide {
+  /** The apiserver side; `via`: addressed through the `default/kubernetes` Service, with the flow's protocol. */
+  private apiserverSide(e: FlowEndpoint, via?: { svc: ServiceInfo; protocol: Protocol }): ResolvedSide {
     let port = e.port;
     let viaService = false;
-    if (svc && port !== undefined) {
+    if (via && port !== undefined) {
       viaService = true;
-      const sp = svc.service.ports.find((p) => p.port === port);
+      const sp = servicePortFor(via.svc.service, port, via.protocol);
       if (sp) port = typeof sp.targetPort === 'number' ? sp.targetPort : this.apiserverPort;
-    } else if (!svc && port === 443 && e.meta?.kind === 'service') {
+    } else if (!via && port === 443 && e.meta?.kind === 'service') {
       viaService = true;
       port = this.apiserverPort;
     }

@@ -19,7 +19,7 @@
  * address. Whatever the name, a side the index could only place as `unknown` with no address
  * (a Service it does not know: `unknown-service`) is never returned: that peer key no read parses.
  */
-import type { EndpointMeta, FlowEndpoint } from '../../domain/flow.ts';
+import type { EndpointMeta, FlowEndpoint, Protocol } from '../../domain/flow.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { isWorkloadKind, type WorkloadKind } from '../../domain/peer.ts';
 import type { ResolutionIndex, ResolvedSide } from '../flows/resolve.ts';
@@ -71,11 +71,14 @@ export class PeerResolver {
     }
   }
 
-  /** The sides an endpoint resolves to at `time` (several for a Service with several backends). */
-  resolve(ref: EndpointRef, time: number, port?: number): ResolvedSide[] | Unresolved {
+  /**
+   * The sides an endpoint resolves to at `time` (several for a Service with several backends); a
+   * Service's port is the one of the series' protocol.
+   */
+  resolve(ref: EndpointRef, time: number, port?: number, protocol?: Protocol): ResolvedSide[] | Unresolved {
     const e = this.endpoint(ref, port);
     if (typeof e === 'string') return { reason: e, value: refText(ref) };
-    const sides = this.index.resolve(e, time);
+    const sides = this.index.resolve(e, time, { protocol });
     // An address is resolved through the IP history, which retention shortens (store/retention.ts).
     if (ref.kind === 'ip' && this.index.beforeHistory(time)) return { reason: 'before-history', value: refText(ref) };
     // A name resolved to nobody at no address (a Service the inventory does not know, a ReplicaSet

@@ -26,7 +26,7 @@ import { EPHEMERAL_MIN, clientPeer, serverSide } from '../flows/orient.ts';
 import type { ResolvedSide } from '../flows/resolve.ts';
 import type { PeerResolver, Unresolved } from './peers.ts';
 import type { MeshWirePorts } from './mesh-ports.ts';
-import type { FlowSource } from '../../domain/flow.ts';
+import type { FlowSource, Protocol } from '../../domain/flow.ts';
 import type { EndpointRef, MetricFlow, MetricPair } from './series.ts';
 import type { GapDelta, MetricPairDelta } from './store.ts';
 
@@ -45,7 +45,7 @@ export class MetricFlowRecorder {
   private pairs = new Map<string, MetricPairDelta>();
   readonly edgeKeys = new Set<string>();
   private readonly services = new Map<string, Service>();
-  private readonly memo = new WeakMap<EndpointRef, Map<number, ResolvedSide[] | Unresolved>>();
+  private readonly memo = new WeakMap<EndpointRef, Map<Protocol, Map<number, ResolvedSide[] | Unresolved>>>();
 
   /** Edge additions folded into a covering block past the caps. */
   folded = 0;
@@ -65,7 +65,7 @@ export class MetricFlowRecorder {
   record(flow: MetricFlow, metric: string, c: CountedFlows): Outcome {
     const srcs = this.resolve(flow.src, c.time);
     if (!Array.isArray(srcs)) return unresolved(srcs, 'source');
-    const dsts = this.resolve(flow.dst, c.time, flow.port);
+    const dsts = this.resolve(flow.dst, c.time, flow.port, flow.protocol);
     if (!Array.isArray(dsts)) return unresolved(dsts, 'destination');
     let outcome: Outcome = 'edge';
     let refused = 0;
@@ -149,14 +149,16 @@ export class MetricFlowRecorder {
    * Names that do not go through the IP history (workloads, Services, nodes, the apiserver) resolve
    * the same at every step: memoised per recorder and series.
    */
-  private resolve(ref: EndpointRef, time: number, port?: number): ResolvedSide[] | Unresolved {
-    if (ref.kind === 'ip' || ref.kind === 'pod') return this.resolver.resolve(ref, time, port);
+  private resolve(ref: EndpointRef, time: number, port?: number, protocol: Protocol = 'TCP'): ResolvedSide[] | Unresolved {
+    if (ref.kind === 'ip' || ref.kind === 'pod') return this.resolver.resolve(ref, time, port, protocol);
     // A series' endpoints are the same objects at every step: keyed by identity, no string building per point.
-    let byPort = this.memo.get(ref);
-    if (!byPort) this.memo.set(ref, (byPort = new Map()));
+    let byProtocol = this.memo.get(ref);
+    if (!byProtocol) this.memo.set(ref, (byProtocol = new Map()));
+    let byPort = byProtocol.get(protocol);
+    if (!byPort) byProtocol.set(protocol, (byPort = new Map()));
     let r = byPort.get(port ?? -1);
     if (r === undefined) {
-      r = this.resolver.resolve(ref, time, port);
+      r = this.resolver.resolve(ref, time, port, protocol);
       byPort.set(port ?? -1, r);
     }
     return r;
@@ -168,7 +170,7 @@ export class MetricFlowRecorder {
       const svc = this.services.get(`${flow.service.namespace}/${flow.service.name}`);
       const ports = svc?.ports.filter((p) => p.protocol === flow.protocol) ?? [];
       if (ports.length === 1) {
-        const sides = this.resolver.resolve({ kind: 'service', ...flow.service }, time, (ports[0] as { port: number }).port);
+        const sides = this.resolver.resolve({ kind: 'service', ...flow.service }, time, (ports[0] as { port: number }).port, flow.protocol);
         const mine = Array.isArray(sides) ? sides.find((x) => x.key === server.key) : undefined;
         if (mine?.port !== undefined) return { port: mine.port, by: 'service-port' };
       }

@@ -46,7 +46,7 @@ test('the label-only endpoint decodes as a pod of its namespace with its labels 
 test('with an inventory: the labels resolve through the Deployment selector they match', () => {
   const index = new ResolutionIndex({ ...EMPTY_RESOLUTION, workloads: [bookinfo('productpage-v1', { app: 'productpage', version: 'v1' }), bookinfo('reviews-v2', { app: 'reviews', version: 'v2' })] });
   const f = decoded(createHubbleDecoder().decode(CILIUM_HOST_LINE));
-  assert.deepEqual(index.resolve(f.src, f.time, f.observedOn).map((s) => s.key), ['workload:bookinfo/Deployment/productpage-v1']);
+  assert.deepEqual(index.resolve(f.src, f.time, { observedOn: f.observedOn }).map((s) => s.key), ['workload:bookinfo/Deployment/productpage-v1']);
 });
 
 test('without an inventory: the label set borrows the pod a sibling record of the same identity named', () => {
@@ -55,10 +55,10 @@ test('without an inventory: the label set borrows the pod a sibling record of th
   const f = decoded(decoder.decode(CILIUM_HOST_LINE));
   assert.equal(f.src.meta?.kind === 'pod' ? f.src.meta.podName : undefined, 'productpage-v1-6b746f74dc-9rcxx');
   const index = new ResolutionIndex(EMPTY_RESOLUTION);
-  assert.deepEqual(index.resolve(f.src, f.time, f.observedOn).map((s) => s.key), ['workload:bookinfo/Deployment/productpage-v1']);
+  assert.deepEqual(index.resolve(f.src, f.time, { observedOn: f.observedOn }).map((s) => s.key), ['workload:bookinfo/Deployment/productpage-v1']);
   // Not learnt yet (a fresh decoder): the side stays unknown rather than guessed.
   const alone = decoded(createHubbleDecoder().decode(CILIUM_HOST_LINE));
-  assert.deepEqual(index.resolve(alone.src, alone.time, alone.observedOn).map((s) => s.key), ['unknown:10.244.0.148']);
+  assert.deepEqual(index.resolve(alone.src, alone.time, { observedOn: alone.observedOn }).map((s) => s.key), ['unknown:10.244.0.148']);
 });
 
 test('a different label set (another identity) borrows nothing', () => {

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { FlowIngest } from '../../collectors/flows/pipeline.ts';
 import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
+import { PeerResolver } from '../../collectors/prometheus/peers.ts';
 import { SqliteBatchWriter } from '../../collectors/flows/write.ts';
 import { IpHistory, type IpInterval } from '../../domain/ip-history.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
@@ -76,9 +77,9 @@ function netobserv(r: Rec): string {
   });
 }
 
-async function ingest(recs: Rec[]) {
+async function ingest(recs: Rec[], cluster: ResolutionData = CLUSTER) {
   const { db } = tmpDb();
-  const ingest = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(CLUSTER), writer: new SqliteBatchWriter(db), batchSize: 3 });
+  const ingest = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(cluster), writer: new SqliteBatchWriter(db), batchSize: 3 });
   await ingest.ingest(Readable.from([recs.map(netobserv).join('\n') + '\n']), 'test');
   const store = new EdgeStore(db);
   const edges = store.list().map((e) => `${peerKey(e.client)} -> ${peerKey(e.server)}:${e.port}/${e.protocol} x${e.flows}`);
@@ -111,6 +112,58 @@ test('a Service ClusterIP resolves to its backend with the named target port; de
     'workload:shop/CronJob/report -> dns:kube-system/Deployment/coredns:53/UDP x1',
     'workload:shop/CronJob/report -> workload:shop/Deployment/web:8080/TCP x1',
   ]);
+});
+
+/**
+ * A Service with one port number twice, once per protocol: legal, since Service ports are unique by
+ * (protocol, port) — kubernetes pkg/apis/core/validation/validation.go ValidateService, "Check for
+ * duplicate Ports, considering (protocol,port) pairs" — and each sends to its own target port.
+ */
+const SIP: ResolutionData = {
+  ...CLUSTER,
+  workloads: [
+    ...CLUSTER.workloads,
+    workload('shop', 'Deployment', 'sip', { ports: [{ name: 'sig-tcp', port: 8000, protocol: 'TCP' }, { name: 'sig-udp', port: 9000, protocol: 'UDP' }], services: ['shop/sip', 'shop/sip-named'] }),
+  ],
+  services: [
+    ...CLUSTER.services,
+    { namespace: 'shop', name: 'sip', type: 'ClusterIP', clusterIPs: ['10.96.5.6'], selector: { app: 'sip' }, ports: [{ name: 'sig-tcp', port: 5060, targetPort: 8000, protocol: 'TCP' }, { name: 'sig-udp', port: 5060, targetPort: 9000, protocol: 'UDP' }] },
+    { namespace: 'shop', name: 'sip-named', type: 'ClusterIP', clusterIPs: ['10.96.5.7'], selector: { app: 'sip' }, ports: [{ name: 't', port: 5060, targetPort: 'sig-tcp', protocol: 'TCP' }, { name: 'u', port: 5060, targetPort: 'sig-udp', protocol: 'UDP' }] },
+    // Selector-less: its slice gives each endpoint's port by the Service port's name.
+    { namespace: 'shop', name: 'sip-ext', type: 'ClusterIP', clusterIPs: ['10.96.5.8'], ports: [{ name: 'sig-tcp', port: 5060, targetPort: 5060, protocol: 'TCP' }, { name: 'sig-udp', port: 5060, targetPort: 5060, protocol: 'UDP' }] },
+  ],
+  endpointSlices: [
+    { namespace: 'shop', name: 'sip-ext-1', service: 'sip-ext', addressType: 'IPv4', endpoints: [{ addresses: ['203.0.113.50'] }], ports: [{ name: 'sig-tcp', port: 8000, protocol: 'TCP' }, { name: 'sig-udp', port: 9000, protocol: 'UDP' }] },
+  ],
+};
+
+test('a Service port is translated by its protocol and number: UDP/5060 and TCP/5060 of one Service reach their own target ports', async () => {
+  const { edges } = await ingest(
+    [
+      { src: '10.244.1.20:40010', dst: '10.96.5.6:5060', t: 10, proto: 17 },
+      { src: '10.244.1.20:40011', dst: '10.96.5.6:5060', t: 10, flags: SYN },
+      { src: '10.244.1.20:40012', dst: '10.96.5.7:5060', t: 10, proto: 17 },
+      { src: '10.244.1.20:40013', dst: '10.96.5.8:5060', t: 10, proto: 17 },
+      { src: '10.244.1.20:40014', dst: '10.96.5.8:5060', t: 10, flags: SYN },
+    ],
+    SIP,
+  );
+  assert.deepEqual(edges, [
+    'workload:shop/CronJob/report -> external:203.0.113.50:8000/TCP x1',
+    'workload:shop/CronJob/report -> external:203.0.113.50:9000/UDP x1',
+    'workload:shop/CronJob/report -> workload:shop/Deployment/sip:8000/TCP x1',
+    'workload:shop/CronJob/report -> workload:shop/Deployment/sip:9000/UDP x2',
+  ]);
+});
+
+test('a Service named by metric labels (Prometheus) is translated on the series\' protocol too', () => {
+  const peers = new PeerResolver(new ResolutionIndex(SIP), SIP.workloads);
+  const at = (protocol: 'TCP' | 'UDP') => {
+    const r = peers.resolve({ kind: 'service', namespace: 'shop', name: 'sip' }, T0, 5060, protocol);
+    return Array.isArray(r) ? r.map((s) => `${s.key}:${s.port}`) : r;
+  };
+  assert.deepEqual(at('UDP'), ['workload:shop/Deployment/sip:9000']);
+  assert.deepEqual(at('TCP'), ['workload:shop/Deployment/sip:8000']);
 });
 
 test('NetObserv Type=Service default/kubernetes reply (SrcPort 443) orients to the pod → apiserver:6443', async () => {
@@ -399,7 +452,7 @@ test('a Service without a selector whose EndpointSlice lists addresses, not pods
 
 test('ClusterMesh: a pod or reporting node of another Cilium cluster is none of this cluster\'s (no selector here selects it without its cluster\'s label, docs.cilium.io "ClusterMesh policy"); of this cluster it resolves as before', () => {
   const index = new ResolutionIndex({ ...CLUSTER, ciliumClusterName: 'east' });
-  const keys = (e: Parameters<ResolutionIndex['resolve']>[0], observedOn?: string, observedInCluster?: string) => index.resolve(e, 5, observedOn, observedInCluster).map((s) => s.key);
+  const keys = (e: Parameters<ResolutionIndex['resolve']>[0], observedOn?: string, observedInCluster?: string) => index.resolve(e, 5, { observedOn, observedInCluster }).map((s) => s.key);
   const pod = (cluster: string) => ({ ip: '10.2.1.10', port: 40000, meta: { kind: 'pod' as const, namespace: 'shop', podName: 'web-55d6f8d9c7-qwert', ownerKind: 'Deployment', ownerName: 'web', cluster } });
   assert.deepEqual(keys(pod('west')), ['unknown:10.2.1.10']);
   assert.deepEqual(keys(pod('east')), ['workload:shop/Deployment/web']);

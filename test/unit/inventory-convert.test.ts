@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { parse } from 'yaml';
 import { convertInventoryText } from '../../collectors/inventory/index.ts';
 import { isVolatileLabel, selectorFromLabels } from '../../collectors/inventory/labels.ts';
-import type { Workload } from '../../domain/inventory.ts';
+import type { Service, Workload } from '../../domain/inventory.ts';
+import { exposureOf } from '../../domain/service-links.ts';
 import { workloadKey } from '../../domain/peer.ts';
 import { REFERENCE } from '../helpers/reference.ts';
 
@@ -79,6 +80,20 @@ test('exposure: LoadBalancer/NodePort and Ingress backends resolve named target 
     { via: 'NodePort', object: 'shop/checkout', port: 8443, protocol: 'TCP' },
   ]);
   assert.deepEqual(workload('shop/StatefulSet/db').exposure, []);
+});
+
+test('an Ingress backend by port number is the Service\'s TCP port of that number, not a UDP port sharing it', () => {
+  // Ingress routes HTTP and HTTPS (networking/v1 Ingress), over TCP; a Service's ports are unique by
+  // (protocol, port) (kubernetes ValidateService), so 443/UDP (HTTP/3 beside it) may come first.
+  const w: Workload = {
+    namespace: 'shop', kind: 'Deployment', name: 'edge', labels: { app: 'edge' }, selector: { matchLabels: { app: 'edge' } }, hostNetwork: false,
+    ports: [{ name: 'quic', port: 8444, protocol: 'UDP' }, { name: 'https', port: 8443, protocol: 'TCP' }], services: ['shop/edge'], exposure: [],
+  };
+  const svc: Service = { namespace: 'shop', name: 'edge', type: 'ClusterIP', clusterIPs: ['10.96.7.7'], selector: { app: 'edge' }, ports: [{ name: 'h3', port: 443, targetPort: 'quic', protocol: 'UDP' }, { name: 'tls', port: 443, targetPort: 'https', protocol: 'TCP' }] };
+  const warnings: string[] = [];
+  const exposure = exposureOf([w], [svc], [{ namespace: 'shop', name: 'site', backends: [{ service: 'edge', port: 443 }] }], (m) => warnings.push(m));
+  assert.deepEqual(exposure, [[{ via: 'Ingress', object: 'shop/site', port: 8443, protocol: 'TCP' }]]);
+  assert.deepEqual(warnings, []);
 });
 
 test('cluster DNS, host network and declared ports', () => {
