@@ -14,7 +14,11 @@ export interface ObjectMeta {
   /** '' for cluster-scoped objects. */
   namespace: string;
   labels: Labels;
-  /** The controlling owner (`controller: true`), else the first owner reference. */
+  /**
+   * The controlling owner, the reference with `controller: true`; none without one. Any other owner
+   * reference (garbage collection only) does not manage the object: apimachinery meta/v1
+   * OwnerReference.controller, "If true, this reference points to the managing controller".
+   */
   owner?: OwnerRef;
   createdAt?: number;
 }
@@ -40,12 +44,7 @@ export function readObject(raw: RawObject, scope: 'namespaced' | 'cluster'): Rea
   const label = `${raw.where} ${raw.kind} ${namespace ? `${namespace}/` : ''}${name}`;
   const r = new FieldReader(raw.obj, label);
   const md = r.obj('metadata');
-  const owners = md.objects('ownerReferences').map((o) => {
-    const apiVersion = o.optStr('apiVersion') ?? '';
-    const slash = apiVersion.indexOf('/');
-    return { kind: o.name('kind', 'kind'), name: o.name('name', 'subdomain'), group: slash < 0 ? '' : apiVersion.slice(0, slash), controller: o.optBool('controller') === true };
-  });
-  const owner = owners.find((o) => o.controller) ?? owners[0];
+  const owner = controllingOwner(md);
   const createdAt = md.optTime('creationTimestamp');
   return {
     r,
@@ -54,8 +53,26 @@ export function readObject(raw: RawObject, scope: 'namespaced' | 'cluster'): Rea
       name,
       namespace,
       labels: md.labels('labels'),
-      ...(owner ? { owner: { kind: owner.kind, name: owner.name, group: owner.group } } : {}),
+      ...(owner ? { owner } : {}),
       ...(createdAt !== undefined ? { createdAt } : {}),
     },
   };
+}
+
+/**
+ * The owner reference with `controller: true`, if any. Two cannot come from an API server
+ * (apimachinery ValidateOwnerReferences: "Only one reference can have Controller set to true"):
+ * refused, naming the second.
+ */
+function controllingOwner(md: FieldReader): OwnerRef | undefined {
+  let found: { owner: OwnerRef; index: number } | undefined;
+  md.objects('ownerReferences').forEach((o, index) => {
+    const apiVersion = o.optStr('apiVersion') ?? '';
+    const slash = apiVersion.indexOf('/');
+    const owner: OwnerRef = { kind: o.name('kind', 'kind'), name: o.name('name', 'subdomain'), group: slash < 0 ? '' : apiVersion.slice(0, slash) };
+    if (o.optBool('controller') !== true) return;
+    if (found !== undefined) o.fail('controller', `false (only one owner reference can be the controller: ownerReferences[${found.index}], ${found.owner.kind} ${found.owner.name}, already is)`, true);
+    found = { owner, index };
+  });
+  return found?.owner;
 }

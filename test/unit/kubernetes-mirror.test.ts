@@ -88,3 +88,18 @@ test('a wrong-kind event (even DELETED) leaves the resource\'s own object of the
   assert.equal(mirror.rejected, 4);
   assert.equal(mirror.count(nodes), 0);
 });
+
+test('the live collector reads owner references as an import does: a pod with two controller references is rejected naming them, one with a non-controller reference kept', () => {
+  const pods = byName('pods');
+  const mirror = new ClusterMirror();
+  const ref = (kind: string, name: string, controller: boolean) => ({ apiVersion: 'apps/v1', kind, name, uid: `u-${name}`, controller });
+  const withOwners = (name: string, ip: string, owners: Json[]) => {
+    const p = pod(name, ip);
+    return { ...p, metadata: { ...(p.metadata as Json), ownerReferences: owners } };
+  };
+  mirror.change(pods, 'ADDED', withOwners('two', '10.244.0.92', [ref('StatefulSet', 's1', true), ref('DaemonSet', 'd1', true)]));
+  mirror.change(pods, 'ADDED', withOwners('helper', '10.244.0.93', [ref('StatefulSet', 'db', false)]));
+  assert.equal(mirror.rejected, 1);
+  assert.equal(mirror.count(pods), 1);
+  assert.match(mirror.recentRejections[0]!.message, /Pod shop\/two: metadata\.ownerReferences\[1\]\.controller: expected false \(only one owner reference can be the controller/);
+});
