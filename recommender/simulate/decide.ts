@@ -7,10 +7,11 @@ import { echoRequest, isIcmp, type IcmpMessage, type Protocol } from '../../doma
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../engines/types.ts';
 import { connectionFlow, type ClusterModel, type FlowAddressing } from './cluster.ts';
-import type { SideVerdict, Simulator } from './types.ts';
+import type { SideVerdict, SimFlow, Simulator } from './types.ts';
+import type { Direction } from '../../domain/direction.ts';
 import type { NetworkPlugin } from './network-plugin.ts';
 import { withPodlessEndsPlaced } from './host-network-nodes.ts';
-import type { PodsApart } from './pods-apart.ts';
+import { allowedAtEvery, sideAtFirst, type PodsApart } from './pods-apart.ts';
 
 export interface PeerConnection {
   client: Peer;
@@ -46,23 +47,27 @@ export interface Decision {
 
 /**
  * `otherReading`: the same policies read with ipBlocks matching pods (SimulatorFactory.ipBlocksMatchingPods).
- * `apart`: the workloads' pods told apart by the policies' address blocks (pods-apart.ts): the
- * connection is allowed when it is at every pod it may reach, and the verdict's words are those of
- * the first pod it is denied at.
+ * `apart`: the workloads' pods told apart by the policies (pods-apart.ts): each side is allowed
+ * when it is at every pod it may reach, and its words are those of the first pod it is denied at.
+ * Each side is judged on its own (the connection is allowed when both are), never pair by pair.
  */
 export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection, otherReading?: Simulator, apart?: PodsApart): Decision {
   const ends = { client: peerKey(c.client), server: peerKey(c.server) };
   const head = isIcmp(c.protocol) ? { ...ends, protocol: c.protocol, icmp: echoRequest(c.protocol) } : { ...ends, port: c.port, protocol: c.protocol };
   const conn = connectionFlow(model, c.client, c.server, c.port, c.protocol, c.seen);
   if (!conn.ok) return { ...head, verdict: 'unknown', reason: conn.reason };
-  const flows = apart === undefined ? [{ flow: conn.flow, at: '' }] : apart.flows(conn.flow);
   // A host-network workload with no pod yet speaks from a node's address once it runs: an edge's end is judged there.
-  const placed = c.seen === undefined ? flows.map((f) => ({ ...f, flow: withPodlessEndsPlaced(model, f.flow) })) : flows;
-  const verdicts = placed.map((f) => ({ v: sim.evaluate(f.flow), at: f.at }));
-  const { v, at } = verdicts.find((x) => x.v.verdict === 'deny') ?? verdicts[0]!;
-  const d: Decision = { ...head, verdict: v.verdict, egress: atPod(v.egress, at), ingress: atPod(v.ingress, at) };
-  const other = otherReading === undefined ? undefined : placed.every((f) => otherReading.evaluate(f.flow).verdict === 'allow') ? 'allow' : 'deny';
-  if (other !== undefined && other !== v.verdict) d.whereIpBlocksMatchPods = other;
+  const place = c.seen === undefined ? (f: SimFlow) => withPodlessEndsPlaced(model, f) : (f: SimFlow) => f;
+  const atPods = (direction: Direction) => (apart === undefined ? [{ flow: place(conn.flow), at: '' }] : apart.side(conn.flow, direction, place));
+  const each = { egress: atPods('egress'), ingress: atPods('ingress') };
+  const egress = sideAtFirst(sim, each.egress, 'egress', false);
+  const ingress = sideAtFirst(sim, each.ingress, 'ingress', false);
+  const verdict = egress.side.allowed && ingress.side.allowed ? 'allow' : 'deny';
+  const d: Decision = { ...head, verdict, egress: atPod(egress.side, egress.at), ingress: atPod(ingress.side, ingress.at) };
+  if (otherReading !== undefined) {
+    const other = allowedAtEvery(otherReading, each.egress, 'egress') && allowedAtEvery(otherReading, each.ingress, 'ingress') ? 'allow' : 'deny';
+    if (other !== verdict) d.whereIpBlocksMatchPods = other;
+  }
   return d;
 }
 

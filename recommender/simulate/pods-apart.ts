@@ -1,26 +1,39 @@
 /**
- * A workload's pods judged apart where the policies tell them apart by address. One pod stands
- * for each workload (cluster.ts), carrying the addresses of all its pods; a rule that matches by
- * address (a NetworkPolicy ipBlock, a Calico `nets`/`notNets`, a Cilium CIDR on a node or a
- * host-network pod, a ClusterNetworkPolicy `networks`) matches it when it holds ANY of them. But
- * a connection to or from the workload (an edge; a flow record to a Service's ClusterIP) may be
- * any one of its pods' connections, each at that pod's own address: Calico, like every datapath,
- * matches the pod's address after kube-proxy's NAT (projectcalico/calico#2088). So a connection is
- * allowed only when it is allowed at every pod (docs/api.md#simulate: a record that resolves to
- * several connections "is denied when any of them is"), and a connection left out is still open
- * when it is open at any pod.
+ * A workload's pods judged apart where the policies tell them apart. One pod stands for each
+ * workload (cluster.ts), carrying the addresses of all its pods; a rule that matches by address (a
+ * NetworkPolicy ipBlock, a Calico `nets`/`notNets`, a Cilium CIDR on a node or a host-network pod,
+ * a ClusterNetworkPolicy `networks`) matches it when it holds ANY of them. But a connection to or
+ * from the workload (an edge; a flow record to a Service's ClusterIP) may be any one of its pods'
+ * connections, each at that pod's own address: Calico, like every datapath, matches the pod's
+ * address after kube-proxy's NAT (projectcalico/calico#2088). So a connection is allowed only when
+ * it is allowed at every pod (docs/api.md#simulate: a record that resolves to several connections
+ * "is denied when any of them is"), and a connection left out is still open when it is open at any
+ * pod.
  *
- * Cheap where it does not matter: the pods are told apart only by the address blocks the policies
- * name (and, for host-network pods, by their node where a policy selects nodes by label: a
- * ClusterNetworkPolicy `nodes` peer, Cilium `toNodes`/`fromNodes`), one pod judged per group of
- * pods that every block (and node) holds alike. A workload whose pods no block tells apart — the
- * common case — is judged as one pod, as before: one flow, the same words.
+ * Judged one side at a time, never pair by pair: a connection is allowed when the client's egress
+ * allows every (client pod, server pod) and the server's ingress does too, so each side is judged
+ * per group of its subject (the end whose policies apply) times the groups of its peer, lazily, and
+ * its caller stops at the first denial. The two ends are told apart differently:
+ * - the subject only where the policies can select or match its pods apart: a Calico rule's own
+ *   entity (an egress rule's `source`, an ingress rule's `destination`: calico/rules.ts) holding
+ *   some of its addresses, or, for host-network pods, a policy selecting nodes (Cilium host
+ *   policies' `nodeSelector`); no NetworkPolicy ever selects a host-network pod;
+ * - the peer by the address blocks the policies name (and, for host-network pods, by their node
+ *   where a policy selects peer nodes by label: a ClusterNetworkPolicy `nodes` peer, Cilium
+ *   `toNodes`/`fromNodes`);
+ * - and on Cilium a host-network peer is its node as seen from the subject's node (`host` there,
+ *   `remote-node` elsewhere: cilium/identity.ts), so where some of the pairs share a node and
+ *   others do not, one pair of each is judged.
+ * A workload no policy tells apart — the common case — is judged as one pod, as before: one flow,
+ * the same words.
  */
 import type { ClusterModel, WorkloadPod } from './cluster.ts';
 import { AddressCache, type AddressRange } from './kubernetes/cidr-match.ts';
 import { rangeTouches } from '../../domain/ip.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
-import type { SimEndpoint, SimFlow, SimPod } from './types.ts';
+import type { Direction } from '../../domain/direction.ts';
+import type { EngineName } from '../engines/types.ts';
+import { decideSide, sideAllows, type SideVerdict, type SimEndpoint, type SimFlow, type SimPod, type Simulator } from './types.ts';
 
 /** A flow at one pod of each workload end it reaches, and which pods those are (for a verdict's words). */
 export interface FlowAtPods<F extends SimFlow> {
@@ -29,71 +42,167 @@ export interface FlowAtPods<F extends SimFlow> {
   at: string;
 }
 
-/** Keys whose values are label selectors of nodes: a host-network workload's pods are then told apart by node. */
-/** `pod web-1 (10.244.1.101) of ns0/web`: `pod.name` of a workload's pod is the workload's. */
-const atPod = (p: WorkloadPod): string => `pod ${p.name} (${p.pod.ips.join(', ')}) of ${p.pod.namespace}/${p.pod.name ?? '?'}`;
+/**
+ * Whether the engine's simulator tells a host-network peer by whether it runs on the subject's
+ * node: Cilium's `host` is "the local host … also all containers running in host networking mode
+ * on the local host", `remote-node` any other node and its host-network containers (docs.cilium.io,
+ * Layer 3 policies, "Entities Based"). Every other engine sees a node as a node.
+ */
+export const judgesPeerByNode = (engine: EngineName): boolean => engine === 'cilium';
 
-const NODE_SELECTOR_KEYS = new Set(['nodes', 'toNodes', 'fromNodes']);
+export interface PodsApartOptions {
+  /** The flows are judged by a simulator that tells host-network peers by node (judgesPeerByNode). */
+  peerByNode?: boolean;
+}
+
+/** Pods of a workload that the policies hold alike. */
+interface PodGroup {
+  /** The pod judged for the group: the workload's own stand-in when the group is all its pods; undefined: the end as it is (no workload's pods). */
+  pod?: SimPod;
+  /** The group's pods (empty when the workload has fewer than two: `pod` alone). */
+  members: readonly WorkloadPod[];
+  /** The pod a verdict's words name; undefined when the group is the whole workload. */
+  named?: WorkloadPod;
+  /** Where its pods run (pairsByNode), made on first use. */
+  nodes?: GroupNodes;
+}
+
+/** A group's pods whose node is known, by node. */
+interface GroupNodes {
+  pods: readonly WorkloadPod[];
+  /** The first pod on each node. */
+  onNode: ReadonlyMap<string, WorkloadPod>;
+  /** The first pod not on the first pod's node. */
+  elsewhere?: WorkloadPod;
+}
+
+/** One (subject pod, peer pod) a side is judged at, the pods its words name, and why they are told apart. */
+interface PodPair {
+  subject?: SimPod;
+  peer?: SimPod;
+  named: { subject?: WorkloadPod; peer?: WorkloadPod };
+  why: string;
+}
+
+/** `pod web-1 (10.244.1.101) of ns0/web` (`pod.name` of a workload's pod is the workload's), `… on node n1` where the node tells it apart. */
+const atPod = (p: WorkloadPod, byNode: boolean): string => `pod ${p.name} (${p.pod.ips.join(', ')}) of ${p.pod.namespace}/${p.pod.name ?? '?'}${byNode ? ` on node ${p.pod.node ?? '?'}` : ''}`;
+
+const BY_ADDRESS = "the policies' address blocks hold some of its workload's pods and not others";
+const BY_NODE = 'on Cilium a host-network pod is `host` from its own node and `remote-node` from the others';
+
+/** Keys whose values are label selectors of peer nodes: a host-network peer's pods are then told apart by node. */
+const PEER_NODE_SELECTOR_KEYS = new Set(['nodes', 'toNodes', 'fromNodes']);
+/** A policy whose subject is nodes (Cilium host policies): a host-network subject's pods are then told apart by node. */
+const SUBJECT_NODE_SELECTOR_KEY = 'nodeSelector';
+/** The entity of a Calico rule that matches the policy's own endpoint (the client of an egress rule, the server of an ingress rule: calico/rules.ts). */
+const OWN_ENTITY: Readonly<Record<string, string>> = { egress: 'source', ingress: 'destination' };
 
 /** Text that may be an address or a block: digits, hex, dots, colons, one optional `/n`. */
 const ADDRESS_LIKE = /^[0-9a-fA-F.:]+(\/\d{1,3})?$/;
 
+/** What in the policies tells a workload's pods apart. */
+interface Addressing {
+  /** Every block the policies name: tells peers apart. */
+  blocks: readonly AddressRange[];
+  /** The blocks that can match a policy's own endpoint: tell subjects apart. */
+  ownBlocks: readonly AddressRange[];
+  selectsPeerNodes: boolean;
+  selectsSubjectNodes: boolean;
+}
+
 export class PodsApart {
-  private blocks: AddressRange[] | undefined;
-  private selectsNodes = false;
+  private addressing: Addressing | undefined;
   private readonly addresses = new AddressCache();
-  /** Per workload stand-in: one pod per group the policies tell apart; empty when they tell none apart. */
-  private readonly groups = new Map<SimPod, readonly WorkloadPod[]>();
+  /** Per workload stand-in: its pods grouped as subject, and as peer. */
+  private readonly subjectGroups = new Map<SimPod, readonly PodGroup[]>();
+  private readonly peerGroups = new Map<SimPod, readonly PodGroup[]>();
+  private readonly peerByNode: boolean;
 
   constructor(
     private readonly model: ClusterModel,
     private readonly manifests: readonly unknown[],
-  ) {}
-
-  /**
-   * The flow once per pod of each workload end that the policies tell apart (both ends: every
-   * pair), or the flow itself alone. Callers allow the connection when every one is allowed.
-   */
-  flows<F extends SimFlow>(flow: F): FlowAtPods<F>[] {
-    const clients = this.apart(flow.client);
-    const servers = this.apart(flow.server);
-    if (clients.length === 0 && servers.length === 0) return [{ flow, at: '' }];
-    const out: FlowAtPods<F>[] = [];
-    for (const c of clients.length > 0 ? clients : [undefined]) {
-      for (const s of servers.length > 0 ? servers : [undefined]) {
-        const at = [c, s].filter((p): p is WorkloadPod => p !== undefined).map(atPod);
-        out.push({
-          flow: { ...flow, ...(c ? { client: { kind: 'pod', pod: c.pod } } : {}), ...(s ? { server: { kind: 'pod', pod: s.pod } } : {}) },
-          at: ` (at ${at.join(' and ')}: the policies' address blocks hold some of its workload's pods and not others, and the connection may be any pod's)`,
-        });
-      }
-    }
-    return out;
+    options: PodsApartOptions = {},
+  ) {
+    this.peerByNode = options.peerByNode ?? false;
   }
 
-  private apart(e: SimEndpoint): readonly WorkloadPod[] {
-    if (e.kind !== 'pod') return [];
-    let g = this.groups.get(e.pod);
-    if (g === undefined) this.groups.set(e.pod, (g = this.grouped(this.model.podsOf(e.pod))));
+  /**
+   * The flow at each pod pair `direction`'s side may be decided apart at (its subject: the client
+   * on egress, the server on ingress), each passed through `place`; the flow alone when nothing
+   * tells the pods apart. Lazy, and iterable again: its caller allows the side when every one is
+   * allowed and stops at the first denial; the pairs are never all held.
+   */
+  side<F extends SimFlow>(flow: F, direction: Direction, place: (f: F) => F = (f) => f): Iterable<FlowAtPods<F>> {
+    const egress = direction === 'egress';
+    const subjectEnd = egress ? flow.client : flow.server;
+    const peerEnd = egress ? flow.server : flow.client;
+    const subjects = this.groupsOf(subjectEnd, 'subject');
+    const peers = this.groupsOf(peerEnd, 'peer');
+    const byNode = this.peerByNode && isPod(subjectEnd, false) && isPod(peerEnd, true);
+    if (subjects.length === 1 && peers.length === 1 && !byNode) return [{ flow: place(flow), at: '' }];
+    const pairsOf = (s: PodGroup, p: PodGroup): readonly PodPair[] => (byNode ? this.pairsByNode(s, p) : [groupPair(s, p)]);
+    return {
+      *[Symbol.iterator]() {
+        for (const s of subjects) {
+          for (const p of peers) {
+            for (const pair of pairsOf(s, p)) yield flowAt(flow, egress, pair, place);
+          }
+        }
+      },
+    };
+  }
+
+  /** The groups of a workload end's pods, as subject or as peer; one whole group otherwise. */
+  private groupsOf(e: SimEndpoint, role: 'subject' | 'peer'): readonly PodGroup[] {
+    if (e.kind !== 'pod') return NOT_A_WORKLOAD;
+    const cache = role === 'subject' ? this.subjectGroups : this.peerGroups;
+    let g = cache.get(e.pod);
+    if (g === undefined) cache.set(e.pod, (g = this.grouped(e.pod, role)));
     return g;
   }
 
-  /** One pod per group of `pods` that hold alike in every block (and node); none when that is one group. */
-  private grouped(pods: readonly WorkloadPod[]): readonly WorkloadPod[] {
-    if (pods.length < 2) return [];
-    const { blocks, selectsNodes } = this.policyAddressing();
-    const first = new Map<string, WorkloadPod>();
-    for (const p of pods) {
-      const key = this.signature(p.pod, blocks, selectsNodes);
-      if (!first.has(key)) first.set(key, p);
+  /** One group per set of `pod`'s workload pods that hold alike in every block (and node) that tells them apart in `role`. */
+  private grouped(pod: SimPod, role: 'subject' | 'peer'): readonly PodGroup[] {
+    const members = this.model.podsOf(pod);
+    const whole: readonly PodGroup[] = [{ pod, members }];
+    if (members.length < 2) return whole;
+    const a = this.policyAddressing();
+    // No simulated policy applies to a host-network subject but by its node (a NetworkPolicy never selects it; no HostEndpoint is modelled).
+    const blocks = role === 'peer' ? a.blocks : pod.hostNetwork ? [] : a.ownBlocks;
+    const byNode = pod.hostNetwork && (role === 'subject' ? a.selectsSubjectNodes : a.selectsPeerNodes);
+    if (blocks.length === 0 && !byNode) return whole;
+    const byKey = new Map<string, WorkloadPod[]>();
+    for (const m of members) {
+      const key = `${byNode ? (m.pod.node ?? '') : ''}|${this.blocksHolding(m.pod, blocks)}`;
+      const same = byKey.get(key);
+      if (same === undefined) byKey.set(key, [m]);
+      else same.push(m);
     }
-    return first.size < 2 ? [] : [...first.values()];
+    if (byKey.size < 2) return whole;
+    return [...byKey.values()].map((same) => ({ pod: same[0]!.pod, members: same, named: same[0]! }));
   }
 
-  /** Which blocks hold an address of the pod (and its node, where that matters). */
-  private signature(pod: SimPod, blocks: readonly AddressRange[], selectsNodes: boolean): string {
+  /**
+   * A Cilium side whose peer is a host-network workload: `host` or `remote-node` depending on the
+   * pair. One pair sharing a node and one that does not, where both occur; else the groups' own.
+   */
+  private pairsByNode(s: PodGroup, p: PodGroup): readonly PodPair[] {
+    const subjects = nodesOf(s);
+    const peers = nodesOf(p).pods;
+    const shared = peers.find((m) => subjects.onNode.has(m.pod.node!));
+    const apart = apartPair(subjects, peers);
+    if (shared === undefined || apart === undefined) return [groupPair(s, p)];
+    const local = subjects.onNode.get(shared.pod.node!)!;
+    return [
+      { subject: local.pod, peer: shared.pod, named: { subject: local, peer: shared }, why: BY_NODE },
+      { subject: apart.subject.pod, peer: apart.peer.pod, named: apart, why: BY_NODE },
+    ];
+  }
+
+  /** Which of `blocks` hold an address of the pod, as text. */
+  private blocksHolding(pod: SimPod, blocks: readonly AddressRange[]): string {
     const ranges = pod.ips.map((ip) => this.addresses.range(ip)).filter((r): r is AddressRange => r !== undefined);
-    let key = selectsNodes && pod.hostNetwork ? `${pod.node ?? ''}|` : '';
+    let key = '';
     blocks.forEach((b, i) => {
       if (ranges.some((r) => rangeTouches(b, r))) key += `${i},`;
     });
@@ -101,21 +210,102 @@ export class PodsApart {
   }
 
   /** The blocks the policies name (every value that reads as an address or a block: over-counting only costs a split), read once. */
-  private policyAddressing(): { blocks: readonly AddressRange[]; selectsNodes: boolean } {
-    if (this.blocks === undefined) {
-      const texts = new Set<string>();
-      const walk = (v: unknown, key: string): void => {
-        if (typeof v === 'string') {
-          if (ADDRESS_LIKE.test(v) && (v.includes('.') || v.includes(':'))) texts.add(v);
-        } else if (Array.isArray(v)) for (const x of v) walk(x, key);
-        else if (isPlainObject(v)) {
-          if (NODE_SELECTOR_KEYS.has(key)) this.selectsNodes = true;
-          for (const [k, x] of Object.entries(v)) if (k !== 'metadata') walk(x, k);
+  private policyAddressing(): Addressing {
+    if (this.addressing !== undefined) return this.addressing;
+    const texts = new Set<string>();
+    const own = new Set<string>();
+    let selectsPeerNodes = false;
+    let selectsSubjectNodes = false;
+    // `rules`: the direction of the rule list `v` is in; `ownEntity`: `v` is in the entity that matches the policy's own endpoint.
+    const walk = (v: unknown, key: string, rules: string | undefined, ownEntity: boolean): void => {
+      if (typeof v === 'string') {
+        if (ADDRESS_LIKE.test(v) && (v.includes('.') || v.includes(':'))) {
+          texts.add(v);
+          if (ownEntity) own.add(v);
         }
-      };
-      for (const m of this.manifests) walk(m, '');
-      this.blocks = [...texts].sort().map((t) => this.addresses.range(t)).filter((r): r is AddressRange => r !== undefined);
-    }
-    return { blocks: this.blocks, selectsNodes: this.selectsNodes };
+      } else if (Array.isArray(v)) for (const x of v) walk(x, key, key in OWN_ENTITY ? key : rules, ownEntity);
+      else if (isPlainObject(v)) {
+        if (PEER_NODE_SELECTOR_KEYS.has(key)) selectsPeerNodes = true;
+        if (key === SUBJECT_NODE_SELECTOR_KEY) selectsSubjectNodes = true;
+        for (const [k, x] of Object.entries(v)) if (k !== 'metadata') walk(x, k, rules, ownEntity || (rules !== undefined && OWN_ENTITY[rules] === k));
+      }
+    };
+    for (const m of this.manifests) walk(m, '', undefined, false);
+    const ranges = (t: Set<string>) => [...t].sort().map((x) => this.addresses.range(x)).filter((r): r is AddressRange => r !== undefined);
+    return (this.addressing = { blocks: ranges(texts), ownBlocks: ranges(own), selectsPeerNodes, selectsSubjectNodes });
   }
 }
+
+/** A peer or subject that is no workload's pods (a node, an address): itself, one group. */
+const NOT_A_WORKLOAD: readonly PodGroup[] = [{ members: [] }];
+
+/** A pod end, on the host network or not. */
+const isPod = (e: SimEndpoint, hostNetwork: boolean): boolean => e.kind === 'pod' && e.pod.hostNetwork === hostNetwork;
+
+/** Where the group's pods run (the stand-in alone when the workload has no pods of its own), once per group. */
+function nodesOf(g: PodGroup): GroupNodes {
+  if (g.nodes !== undefined) return g.nodes;
+  const all = g.members.length > 0 ? g.members : g.pod !== undefined ? [{ name: g.pod.name ?? '?', pod: g.pod }] : [];
+  const pods = all.filter((m) => m.pod.node !== undefined);
+  const onNode = new Map<string, WorkloadPod>();
+  for (const m of pods) if (!onNode.has(m.pod.node!)) onNode.set(m.pod.node!, m);
+  const elsewhere = pods.find((m) => m.pod.node !== pods[0]?.pod.node);
+  return (g.nodes = { pods, onNode, ...(elsewhere !== undefined ? { elsewhere } : {}) });
+}
+
+/** A subject pod and a peer pod on different nodes, when there are such. */
+function apartPair(subjects: GroupNodes, peers: readonly WorkloadPod[]): { subject: WorkloadPod; peer: WorkloadPod } | undefined {
+  const first = subjects.pods[0];
+  if (first === undefined || peers[0] === undefined) return undefined;
+  const peer = peers.find((m) => m.pod.node !== first.pod.node);
+  if (peer !== undefined) return { subject: first, peer };
+  // Every peer pod is on the first subject pod's node: a subject pod elsewhere.
+  return subjects.elsewhere === undefined ? undefined : { subject: subjects.elsewhere, peer: peers[0] };
+}
+
+/** The groups' own pods: each named where it is not its whole workload. */
+function groupPair(s: PodGroup, p: PodGroup): PodPair {
+  return { ...(s.pod !== undefined ? { subject: s.pod } : {}), ...(p.pod !== undefined ? { peer: p.pod } : {}), named: { ...(s.named ? { subject: s.named } : {}), ...(p.named ? { peer: p.named } : {}) }, why: BY_ADDRESS };
+}
+
+/** The end at `pod`, the end itself when it is that pod already (or `pod` is undefined). */
+const endAt = (e: SimEndpoint, pod: SimPod | undefined): SimEndpoint => (pod === undefined || e.kind !== 'pod' || e.pod === pod ? e : { kind: 'pod', pod });
+
+/** The flow at the pair's pods, its words naming them (client first). */
+function flowAt<F extends SimFlow>(flow: F, egress: boolean, pair: PodPair, place: (f: F) => F): FlowAtPods<F> {
+  const client = endAt(flow.client, egress ? pair.subject : pair.peer);
+  const server = endAt(flow.server, egress ? pair.peer : pair.subject);
+  const named = [egress ? pair.named.subject : pair.named.peer, egress ? pair.named.peer : pair.named.subject].filter((p): p is WorkloadPod => p !== undefined);
+  return {
+    flow: place(client === flow.client && server === flow.server ? flow : { ...flow, client, server }),
+    at: named.length === 0 ? '' : ` (at ${named.map((p) => atPod(p, pair.why === BY_NODE)).join(' and ')}: ${pair.why}, and the connection may be any pod's)`,
+  };
+}
+
+/** The first of `each` that `test` holds for (the first of all without one): stops there. */
+export function firstOf<T>(each: Iterable<T>, test?: (x: T) => boolean): T | undefined {
+  for (const x of each) if (test === undefined || test(x)) return x;
+  return undefined;
+}
+
+/**
+ * A side judged at each pod pair `each` holds, at the first pair where its verdict is `allowed`
+ * (denied: a connection is allowed only at every pod; allowed: one left out is open where open at
+ * any), with the words of that pair, else at the first pair. Only the pairs up to that one are
+ * judged, and at most two verdicts put into words.
+ */
+export function sideAtFirst<F extends SimFlow>(sim: Simulator, each: Iterable<FlowAtPods<F>>, direction: Direction, allowed: boolean): { side: SideVerdict; at: string } {
+  let first: { side: SideVerdict; at: string } | undefined;
+  for (const f of each) {
+    if (first === undefined) {
+      first = { side: decideSide(sim, f.flow, direction), at: f.at };
+      if (first.side.allowed === allowed) return first;
+    } else if (sideAllows(sim, f.flow, direction) === allowed) return { side: decideSide(sim, f.flow, direction), at: f.at };
+  }
+  if (first === undefined) throw new Error('a side judged at no pod');
+  return first;
+}
+
+/** Whether the side is allowed at every pod pair of `each` (stops at the first denial). */
+export const allowedAtEvery = <F extends SimFlow>(sim: Simulator, each: Iterable<FlowAtPods<F>>, direction: Direction): boolean =>
+  firstOf(each, (f) => !sideAllows(sim, f.flow, direction)) === undefined;

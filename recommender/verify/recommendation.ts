@@ -28,7 +28,7 @@ import { extraProbes, worldProbe, type Probe } from './probes.ts';
 import { unaddressedHostNetworkNote } from './unaddressed-host-network.ts';
 import { tieReadings, tieWords, type TieReadings } from './priority-tie-readings.ts';
 import { atJudgedNodes } from '../simulate/host-network-nodes.ts';
-import { PodsApart, type FlowAtPods } from '../simulate/pods-apart.ts';
+import { allowedAtEvery, firstOf, judgesPeerByNode, sideAtFirst, PodsApart, type FlowAtPods } from '../simulate/pods-apart.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { ipFamily } from '../../domain/ip.ts';
 import { peerKey } from '../../domain/peer.ts';
@@ -173,17 +173,17 @@ export interface SimulateSidesInput {
  * An edge as the verification simulates it: on its port. ICMP edges are not simulated here: the
  * recommendation writes no ICMP rule on any engine and says where a restricted direction will deny
  * the ICMP observed (synthesize/workload.ts), so they are counted as skipped, with why. `each`: the
- * flow at each pod of a workload end that the policies' address blocks tell apart (pods-apart.ts),
- * else `flow` alone: the side is allowed when it is at every one, still open when at any.
+ * flow at each pod pair of the workload ends that the policies tell apart for `direction`'s side
+ * (pods-apart.ts), lazily, else `flow` alone: the side is allowed when it is at every one, still
+ * open when at any.
  */
-function verifiedFlow(model: ClusterModel, edge: EdgeTraffic, apart: PodsApart, names?: readonly string[]): { ok: true; flow: PortFlow; each: readonly FlowAtPods<PortFlow>[] } | { ok: false; reason: string } {
+function verifiedFlow(model: ClusterModel, edge: EdgeTraffic, apart: PodsApart, direction: Direction, names?: readonly string[]): { ok: true; flow: PortFlow; each: Iterable<FlowAtPods<PortFlow>> } | { ok: false; reason: string } {
   const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
   if (!conn.ok) return conn;
   if (conn.flow.icmp !== undefined) return { ok: false, reason: `${edge.protocol} is not a port protocol every engine can express` };
-  const named = resolvedFrom(conn.flow, names);
-  const flow = atJudgedNodes(model, named);
-  const split = apart.flows(named);
-  return { ok: true, flow, each: split.length === 1 ? [{ flow, at: '' }] : split.map((f) => ({ flow: atJudgedNodes(model, f.flow), at: f.at })) };
+  const whole = resolvedFrom(conn.flow, names);
+  const flow = atJudgedNodes(model, whole);
+  return { ok: true, flow, each: apart.side(whole, direction, (f) => (f === whole ? flow : atJudgedNodes(model, f))) };
 }
 
 /**
@@ -207,7 +207,7 @@ interface Judges {
   withAppliedOtherReading: () => Simulator | null;
   /** `withApplied` in both orders of the recommended policies that tie with applied ones (priority-tie-readings.ts); undefined: no tie. */
   ties: TieReadings | undefined;
-  /** The workloads' pods told apart by the address blocks of every policy judged (pods-apart.ts). */
+  /** The workloads' pods told apart by every policy judged (pods-apart.ts). */
   apart: PodsApart;
 }
 
@@ -217,13 +217,16 @@ function judges(input: SimulateSidesInput): Judges {
   const beside = input.besideSimulator ?? input.simulator;
   // Built only when a finding about the applied policies may depend on the reading.
   let otherReading: Simulator | null | undefined;
+  const ours = input.simulator(input.manifests, cluster);
+  const withApplied = together && beside(together, cluster);
+  const peerByNode = judgesPeerByNode(ours.engine) || (withApplied !== undefined && judgesPeerByNode(withApplied.engine));
   return {
     model: input.model,
-    ours: input.simulator(input.manifests, cluster),
-    withApplied: together && beside(together, cluster),
+    ours,
+    withApplied,
     withAppliedOtherReading: () => (otherReading ??= (together && beside.ipBlocksMatchingPods?.(together, cluster)) ?? null),
     ties: together && tieReadings(input.manifests, input.beside, cluster, beside),
-    apart: new PodsApart(input.model, together ?? input.manifests),
+    apart: new PodsApart(input.model, together ?? input.manifests, { peerByNode }),
   };
 }
 
@@ -247,13 +250,13 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   // A direction the recommendation leaves open (--no-egress, a host-network workload) is the applied policies' to decide: what they deny is said too.
   const appliedDecide = j.withApplied
     ? (workload: string, direction: Direction, edge: EdgeTraffic): void => {
-        const conn = verifiedFlow(model, edge, j.apart);
+        const conn = verifiedFlow(model, edge, j.apart, direction);
         if (conn.ok) blockedByAppliedOnly(j, found, workload, direction, edge, conn.each, LEFT_OPEN);
       }
     : undefined;
 
   forEachSide(input.sides, found.skipped, (workload, direction, edge, reason) => {
-    const conn = verifiedFlow(model, edge, j.apart);
+    const conn = verifiedFlow(model, edge, j.apart, direction);
     if (!conn.ok) {
       countSkipped(found, conn.reason);
       return;
@@ -280,10 +283,10 @@ const countSkipped = (found: SidesFound, reason: string): void => {
  * requires that nothing observed): blocked by the recommended policies, or by an applied policy
  * beside them, or fine. Whether the recommended policies allow it.
  */
-function judgeRequired(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: readonly FlowAtPods<SimFlow>[], by?: RequiredFlow): boolean {
-  const required = by === undefined ? '' : requiredNote(by, each[0]!.flow, direction);
+function judgeRequired(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, by?: RequiredFlow): boolean {
+  const required = by === undefined ? '' : requiredNote(by, firstOf(each)!.flow, direction);
   // Most sides are allowed: their verdict's words are only needed when they are not.
-  const denied = each.find((f) => !sideAllows(j.ours, f.flow, direction));
+  const denied = firstOf(each, (f) => !sideAllows(j.ours, f.flow, direction));
   if (denied !== undefined) {
     const side = decideSide(j.ours, denied.flow, direction);
     const reason = `${side.reason}${denied.at}${unaddressedHostNetworkNote(j.model, edge, denied.flow, direction)}`;
@@ -300,10 +303,10 @@ function judgeRequired(j: Judges, found: SidesFound, workload: string, direction
  * recommendation may cut it — as much the recommendation's priority's doing as the applied
  * policy's. Whether it was.
  */
-function blockedByTie(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: readonly FlowAtPods<SimFlow>[], note: string): boolean {
+function blockedByTie(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, note: string): boolean {
   const t = j.ties;
   if (t === undefined) return false;
-  const apart = each.find((f) => sideAllows(t.oursFirst, f.flow, direction) !== sideAllows(t.appliedFirst, f.flow, direction));
+  const apart = firstOf(each, (f) => sideAllows(t.oursFirst, f.flow, direction) !== sideAllows(t.appliedFirst, f.flow, direction));
   if (apart === undefined) return false;
   const oursFirst = sideAllows(t.oursFirst, apart.flow, direction);
   const denied = decideSide(oursFirst ? t.appliedFirst : t.oursFirst, apart.flow, direction);
@@ -323,13 +326,13 @@ function requiredNote(by: RequiredFlow, flow: SimFlow, direction: Direction): st
 const LEFT_OPEN = '; the recommendation leaves this direction open, the applied policies decide it';
 
 /** A side the applied policies beside the recommendation deny: a blockedByApplied finding (`note` ends its reason). */
-function blockedByAppliedOnly(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: readonly FlowAtPods<SimFlow>[], note: string): void {
+function blockedByAppliedOnly(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, note: string): void {
   const withApplied = j.withApplied;
-  const denied = withApplied && each.find((f) => !sideAllows(withApplied, f.flow, direction));
+  const denied = withApplied && firstOf(each, (f) => !sideAllows(withApplied, f.flow, direction));
   if (!withApplied || denied === undefined) return;
   const beside = decideSide(withApplied, denied.flow, direction);
   const other = j.withAppliedOtherReading();
-  const onlyThere = other !== null && each.every((f) => sideAllows(other, f.flow, direction));
+  const onlyThere = other !== null && allowedAtEvery(other, each, direction);
   const f = finding(workload, direction, edge, beside, onlyThere ? `${beside.reason}${denied.at} — only where the network plugin does not match ipBlocks against pod addresses; where it does, the applied policies allow it${note}` : `${beside.reason}${denied.at}${note}`);
   found.blockedByApplied.push(onlyThere ? { ...f, dependsOnIpBlockReading: true } : f);
 }
@@ -338,8 +341,8 @@ function blockedByAppliedOnly(j: Judges, found: SidesFound, workload: string, di
  * An edge the recommendation leaves out (`reason`): denied, or still allowed by a broader rule of
  * ours or by an applied policy beside them — at any pod of a workload end the policies tell apart.
  */
-function judgeLeftOut(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: readonly FlowAtPods<SimFlow>[], reason: string): void {
-  const open = (sim: Simulator) => openAt(sim, each, direction);
+function judgeLeftOut(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, reason: string): void {
+  const open = (sim: Simulator) => sideAtFirst(sim, each, direction, true);
   const ours = open(j.ours);
   if (ours.side.allowed) {
     found.stillAllowed.push(finding(workload, direction, edge, ours.side, `left out (${reason}) but allowed: ${ours.side.reason}${ours.at}`));
@@ -365,12 +368,6 @@ function judgeLeftOut(j: Judges, found: SidesFound, workload: string, direction:
   found.denied.push(finding(workload, direction, edge, ours.side, reason));
 }
 
-/** The side at the first pod it is open at, else at the first pod (denied everywhere). */
-function openAt(sim: Simulator, each: readonly FlowAtPods<SimFlow>[], direction: Direction): { side: SideVerdict; at: string } {
-  const f = (each.length === 1 ? undefined : each.find((x) => sideAllows(sim, x.flow, direction))) ?? each[0]!;
-  return { side: decideSide(sim, f.flow, direction), at: f.at };
-}
-
 /**
  * Flows a documented must rule requires that nothing observed: judged like included edges. On a
  * direction the recommendation leaves open, the applied policies decide them, as they decide the
@@ -383,7 +380,7 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
       if (!restricted && !j.withApplied) continue;
       for (const f of s.documented?.[direction] ?? []) {
         const edge = f.outside === 'world' ? inSubjectsFamily(input.model, f.edge, direction) : f.edge;
-        const conn = verifiedFlow(input.model, edge, j.apart, f.names);
+        const conn = verifiedFlow(input.model, edge, j.apart, direction, f.names);
         if (!conn.ok) {
           if (restricted) countSkipped(found, conn.reason);
           continue;

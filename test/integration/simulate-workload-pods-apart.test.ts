@@ -29,6 +29,9 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import { parsePeerKey } from '../../domain/peer.ts';
 import type { EmitResult } from '../../recommender/engines/types.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
+import { decide } from '../../recommender/simulate/decide.ts';
+import { PodsApart } from '../../recommender/simulate/pods-apart.ts';
+import type { Simulator, SimulatorFactory } from '../../recommender/simulate/types.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import { verifyRecommendation } from '../../recommender/verify/recommendation.ts';
 import type { VerifiedSides } from '../../recommender/verified-sides.ts';
@@ -227,4 +230,139 @@ test('verification: an edge left out is still allowed when it is open at any of 
   assert.equal(v.denied.length, 0, JSON.stringify(v.denied));
   assert.equal(v.stillAllowed.length, 1);
   assert.match(v.stillAllowed[0]!.reason, /web-abc12-b \(10\.244\.1\.101\)/);
+});
+
+/**
+ * Cilium gives a host-network peer the identity of its node as seen from the node of the endpoint
+ * that enforces the policy (docs.cilium.io, Layer 3 policies, "Entities Based": `host` is "the local
+ * host. This also includes all containers running in host networking mode on the local host";
+ * `remote-node` is "any node … other than the local host. This also includes all containers
+ * running in host-networking mode on remote nodes"). prom runs on node0 and ne on node0..node2: a
+ * connection prom → ne may be prom → ne-a (host) or prom → ne-b (remote-node), so a rule naming one
+ * entity only cuts the other. No address block tells ne's pods apart: before, ne was judged as one
+ * stand-in pod on one node, and one of the two policies below was said to allow.
+ */
+const promEgressToEntities = (entities: string) => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: prom-egress, namespace: mon}
+spec:
+  endpointSelector: {matchLabels: {app: prom}}
+  egress:
+  - toEntities: [${entities}]
+    toPorts: [{ports: [{port: "9100", protocol: TCP}]}]
+`;
+const PROM_TO_NE = JSON.stringify([{ client: 'workload:mon/Pod/prom', server: 'workload:mon/DaemonSet/ne', port: 9100, protocol: 'TCP' }]);
+
+for (const [entities, verdict, at] of [
+  ['host', 'deny', /allows host-network pod mon\/ne \(remote-node\).* and pod ne-b \(192\.168\.0\.11\) of mon\/ne on node node1/], // ne-b, ne-c run on other nodes than prom: remote-node
+  ['remote-node', 'deny', /allows host-network pod mon\/ne \(host\).* and pod ne-a \(192\.168\.0\.10\) of mon\/ne on node node0/], // ne-a runs on prom's node: host
+  ['host, remote-node', 'allow', undefined],
+] as const) {
+  test(`cilium simulate, prom (node0) → the host-network DaemonSet ne on node0..node2, egress toEntities [${entities}]: ${verdict} (edge and Service record)`, () => {
+    const db = stored(NODE_EXPORTER);
+    const policies = promEgressToEntities(entities);
+    const edge = simulateFlows(db, { engine: 'cilium', policies, flows: PROM_TO_NE, format: 'edges' }).decisions[0]!;
+    assert.equal(edge.verdict, verdict, JSON.stringify(edge));
+    if (at !== undefined) assert.match(edge.egress!.reason, at, 'the denial names the pod and the identity it is denied at');
+    const viaService = simulateFlows(db, { engine: 'cilium', policies, flows: record('10.244.0.5', '10.96.0.50', 9100) }).decisions[0]!;
+    assert.equal(viaService.verdict, verdict, JSON.stringify(viaService));
+  });
+}
+
+test('cilium simulate, the host-network DaemonSet ne on node0..node2 → prom (node0) 9090, ingress fromEntities [host]: denied (ne-b, ne-c are remote-node from prom\'s node)', () => {
+  const db = stored(NODE_EXPORTER);
+  const policies = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: prom-ingress, namespace: mon}
+spec:
+  endpointSelector: {matchLabels: {app: prom}}
+  ingress:
+  - fromEntities: [host]
+    toPorts: [{ports: [{port: "9090", protocol: TCP}]}]
+`;
+  const flows = JSON.stringify([{ client: 'workload:mon/DaemonSet/ne', server: 'workload:mon/Pod/prom', port: 9090, protocol: 'TCP' }]);
+  const d = simulateFlows(db, { engine: 'cilium', policies, flows, format: 'edges' }).decisions[0]!;
+  assert.equal(d.verdict, 'deny', JSON.stringify(d));
+  assert.match(d.ingress!.reason, /\(remote-node\).*pod ne-b \(192\.168\.0\.11\) of mon\/ne on node node1/);
+});
+
+test('cilium verification: a recommendation allowing prom out to the host-network DaemonSet ne by `toEntities: [host]` only is blocked (ne-b and ne-c are remote-node)', () => {
+  const db = stored(NODE_EXPORTER);
+  const manifest = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'prom', namespace: 'mon' },
+    spec: { endpointSelector: { matchLabels: { app: 'prom' } }, egress: [{ toEntities: ['host'], toPorts: [{ ports: [{ port: '9100', protocol: 'TCP' }] }] }] },
+  };
+  const edge: EdgeTraffic = { client: parsePeerKey('workload:mon/Pod/prom'), server: parsePeerKey('workload:mon/DaemonSet/ne'), port: 9100, protocol: 'TCP', lastSeen: NOW, flows: 1, forwarded: 1, dropped: 0 };
+  const sides: VerifiedSides = { workload: 'mon/Pod/prom', edges: { ingress: [], egress: [edge] }, excluded: { ingress: new Map(), egress: new Map() }, restricted: { ingress: false, egress: true } };
+  const verify = (m: unknown) =>
+    verifyRecommendation({ engine: 'cilium', emitted: { engine: 'cilium', manifests: [m], warnings: [] } as unknown as EmitResult, model: clusterModel(readInventory(db)), applied: [], sides: [sides], simulator: SIMULATORS.cilium, tightness: false });
+  const v = verify(manifest);
+  assert.equal(v.ok, false);
+  assert.equal(v.blocked.length, 1, JSON.stringify(v.blocked));
+  assert.match(v.blocked[0]!.reason, /remote-node/);
+  // Both entities, as the cilium engine renders a node peer (engines/cilium.ts): verified.
+  const both = verify({ ...manifest, spec: { ...manifest.spec, egress: [{ ...manifest.spec.egress[0]!, toEntities: ['host', 'remote-node'] }] } });
+  assert.equal(both.ok, true, JSON.stringify(both.blocked));
+});
+
+/**
+ * A reviewer's reproduction of a quadratic blow-up: N nodes, a host-network DaemonSet kube-system/agent
+ * with one pod per node, one NetworkPolicy (namespace web) whose ingress lists each node's
+ * address as an ipBlock (a rendered nodes peer), one edge agent → agent 4240/TCP. Every agent pod is
+ * its own address group, and all client × server pairs were judged (N² simulations, and again for
+ * the other ipBlock reading: 1200 nodes took 17.8 s and 1.96 GB). A side is judged per group of its
+ * subject that the policies can select apart (a host-network pod no NetworkPolicy selects: one)
+ * times the groups of its peer: at most a few simulations per peer group.
+ */
+const N = 400;
+const nodeIp = (i: number) => `192.168.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+function agentCluster() {
+  const agentOwner = { kind: 'DaemonSet', name: 'agent', uid: 'ds-agent' };
+  const items: unknown[] = [namespace('kube-system'), namespace('web')];
+  for (let i = 0; i < N; i++) items.push(node(`n${i}`, `10.${100 + Math.floor(i / 250)}.${i % 250}.0/24`, nodeIp(i)));
+  items.push({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'kube-system', uid: 'ds-agent' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { hostNetwork: true, containers: [{ name: 'c', image: 'x' }] } } } });
+  for (let i = 0; i < N; i++) items.push(pod('kube-system', `agent-${i}`, { app: 'agent' }, `n${i}`, nodeIp(i), { owner: agentOwner, hostNetwork: true }));
+  return stored(items);
+}
+const PER_NODE_BLOCKS = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'web' }, spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: Array.from({ length: N }, (_, i) => ({ ipBlock: { cidr: `${nodeIp(i)}/32` } })) }] } };
+const AGENT_EDGE: EdgeTraffic = { client: parsePeerKey('workload:kube-system/DaemonSet/agent'), server: parsePeerKey('workload:kube-system/DaemonSet/agent'), port: 4240, protocol: 'TCP', lastSeen: NOW, flows: 1, forwarded: 1, dropped: 0 };
+
+/** The factory's simulators, counting every flow side they are asked to judge. */
+function counting(factory: SimulatorFactory): { factory: SimulatorFactory; judged: () => number } {
+  let n = 0;
+  const wrap = (sim: Simulator): Simulator => ({
+    engine: sim.engine,
+    evaluate: (f) => ((n += 2), sim.evaluate(f)),
+    side: (f, d) => (n++, sim.side ? sim.side(f, d) : d === 'ingress' ? sim.evaluate(f).ingress : sim.evaluate(f).egress),
+    allows: (f, d) => (n++, sim.allows ? sim.allows(f, d) : sim.side ? sim.side(f, d).allowed : sim.evaluate(f)[d].allowed),
+  });
+  const counted = ((p: readonly unknown[], c: Parameters<SimulatorFactory>[1]) => wrap(factory(p, c))) as SimulatorFactory;
+  if (factory.ipBlocksMatchingPods) counted.ipBlocksMatchingPods = ((p: readonly unknown[], c: Parameters<SimulatorFactory>[1]) => wrap(factory.ipBlocksMatchingPods!(p, c))) as SimulatorFactory;
+  return { factory: counted, judged: () => n };
+}
+
+test(`simulate, ${N} nodes, a host-network DaemonSet and a policy with one ipBlock per node: agent → agent is allowed, judged a few times per agent pod, not per pair`, () => {
+  const db = agentCluster();
+  const model = clusterModel(readInventory(db));
+  const { factory, judged } = counting(SIMULATORS.kubernetes);
+  const policies = [PER_NODE_BLOCKS];
+  const d = decide(factory(policies, model.cluster), model, { client: AGENT_EDGE.client, server: AGENT_EDGE.server, port: 4240, protocol: 'TCP' }, factory.ipBlocksMatchingPods!(policies, model.cluster), new PodsApart(model, policies));
+  assert.equal(d.verdict, 'allow');
+  assert.equal(d.whereIpBlocksMatchPods, undefined);
+  // Each side once per peer group (N), on both readings; before: every pair, N² on each reading.
+  assert.ok(judged() <= 4 * N + 8, `${judged()} sides judged for ${N} agent pods`);
+  // The same through `simulate` (the reviewer's command): a bound on time would be flaky on a loaded machine, the count above is the bound.
+  const e2e = simulateFlows(db, { engine: 'kubernetes', policies: JSON.stringify(PER_NODE_BLOCKS), flows: JSON.stringify([{ client: 'workload:kube-system/DaemonSet/agent', server: 'workload:kube-system/DaemonSet/agent', port: 4240, protocol: 'TCP' }]), format: 'edges' });
+  assert.equal(e2e.decisions[0]!.verdict, 'allow');
+});
+
+test(`verification, ${N} nodes: the agent → agent edge beside a policy with one ipBlock per node is judged a few times per agent pod, not per pair, and verified`, () => {
+  const db = agentCluster();
+  const { factory, judged } = counting(SIMULATORS.kubernetes);
+  const sides: VerifiedSides = { workload: 'kube-system/DaemonSet/agent', edges: { ingress: [AGENT_EDGE], egress: [AGENT_EDGE] }, excluded: { ingress: new Map(), egress: new Map() }, restricted: { ingress: true, egress: true } };
+  const v = verifyRecommendation({ engine: 'kubernetes', emitted: { engine: 'kubernetes', manifests: [PER_NODE_BLOCKS], warnings: [] } as unknown as EmitResult, model: clusterModel(readInventory(db)), applied: [], sides: [sides], simulator: factory, tightness: false });
+  assert.equal(v.ok, true, JSON.stringify(v.blocked));
+  assert.ok(judged() <= 2 * N + 8, `${judged()} sides judged for ${N} agent pods`);
 });
