@@ -106,7 +106,7 @@ export interface Reconciliation<T extends IpInterval, R = T> {
 
 /** What `reconcileClaims` knows of the snapshots and releases before this one (absent: no release is corrected). */
 export interface EarlierReleases<R> {
-  /** When the previous snapshot of the class was taken: the open intervals were last seen then. */
+  /** When the previous snapshot of the class was taken: the open intervals were last seen then, and none ends before it. */
   previousAt?: number | undefined;
   /** The IP's pod-network intervals closed by a release whose recorded end is after `t`. */
   endingAfter?(ip: string, t: number): readonly R[];
@@ -119,7 +119,9 @@ const claimKey = (ip: string, hostNetwork: boolean, peer: string) => `${ip}|${ho
  * snapshot time `t`:
  * - one open interval per (ip, host network, peer): a claim already open stays open, unchanged;
  * - an open interval whose claim is gone is closed at the new holder's `since` when another peer
- *   now holds that pod-network IP, else at `t` (host-network intervals: always at `t`);
+ *   now holds that pod-network IP, else at `t` (host-network intervals: always at `t`) — never
+ *   before `earlier.previousAt`, when the previous snapshot still saw it held (a pod's startTime
+ *   precedes its IP: a pod Pending there with no IP may have started before it);
  * - a new claim opens an interval from its `since` (at most `t`), but never before the IP's
  *   previous interval ended, so pod-network intervals on an IP do not overlap;
  * - except that a pod-network release (no new holder in the snapshot) is dated by when it was
@@ -159,13 +161,18 @@ export function reconcileClaims<T extends IpInterval, R = T>(
     newHolderSince.set(c.ip, Math.min(newHolderSince.get(c.ip) ?? Infinity, s));
   }
 
+  // The open intervals were seen held at the previous snapshot: none of them ends before it.
+  const lastSeen = earlier.previousAt === undefined ? -Infinity : Math.min(earlier.previousAt, t);
   const close: Reconciliation<T, R>['close'] = [];
   for (const [key, iv] of openByKey) {
     if (byKey.has(key)) continue;
     const successor = iv.hostNetwork ? undefined : newHolderSince.get(iv.ip);
-    const validTo = Math.max(iv.validFrom, Math.min(successor ?? t, t));
+    // A successor's startTime may predate the previous snapshot that still showed this holder on
+    // the IP: startTime is when the kubelet acknowledged the pod, "before the Kubelet pulled the
+    // container image(s)" (core/v1 PodStatus), so its sandbox got the IP later — after that snapshot.
+    const validTo = Math.max(iv.validFrom, lastSeen, Math.min(successor ?? t, t));
     const released = !iv.hostNetwork && successor === undefined && earlier.previousAt !== undefined;
-    close.push({ interval: iv, validTo, ...(released ? { releasedAfter: Math.max(iv.validFrom, Math.min(earlier.previousAt as number, t)) } : {}) });
+    close.push({ interval: iv, validTo, ...(released ? { releasedAfter: Math.max(iv.validFrom, lastSeen) } : {}) });
   }
 
   // The latest end this snapshot gives each IP's intervals: on the pod network per IP, on the host network per (IP, peer).

@@ -64,8 +64,6 @@ export function planIpHistory(db: Db, snapshot: InventorySnapshot): IpHistoryPla
       host_network: number;
       valid_from: number;
     }[];
-    // The previous import: the open intervals were last seen then (a release this snapshot notices happened after it).
-    const previousAt = (db.prepare('SELECT max(taken_at) AS t FROM inventory_imports').get() as { t: number | null }).t ?? undefined;
     // A released interval counts from when its holder was last seen: a claim that started since takes the IP back to its start.
     const lastEndPodNet = db.prepare('SELECT max(coalesce(released_after, valid_to)) AS e FROM ip_history WHERE ip = ? AND host_network = 0');
     const releasedEndingAfter = db.prepare('SELECT id FROM ip_history WHERE ip = ? AND host_network = 0 AND released_after IS NOT NULL AND valid_to > ? ORDER BY id').pluck();
@@ -85,7 +83,7 @@ export function planIpHistory(db: Db, snapshot: InventorySnapshot): IpHistoryPla
         return earlier === undefined ? stored : Math.max(stored, earlier);
       };
       const r = reconcileClaims(open, list, t, endedBefore, {
-        previousAt,
+        previousAt: lastSeenAt(db, cls),
         endingAfter: (ip, after) => (releasedEndingAfter.all(ip, after) as number[]).map((id) => ({ id })),
       });
       for (const c of r.close) {
@@ -116,6 +114,16 @@ export function writeIpHistoryPlan(db: Db, plan: IpHistoryPlan): { opened: numbe
     done.opened += c.open.length;
   }
   return done;
+}
+
+/**
+ * When the class's open intervals were last seen held: the previous import of that class (every
+ * stored pod address or node row carries its time). Not merely the last import: one of Services
+ * only saw no pod (absent when none is stored: then no interval of the class is open either).
+ */
+function lastSeenAt(db: Db, cls: ClaimClass): number | undefined {
+  const table = cls === 'pods' ? 'pod_addresses' : 'nodes';
+  return (db.prepare(`SELECT max(updated_at) AS t FROM ${table}`).get() as { t: number | null }).t ?? undefined;
 }
 
 function previousNodeIps(db: Db): Map<string, Set<string>> {

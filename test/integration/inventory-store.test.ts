@@ -264,6 +264,35 @@ test('two running pods that swap IPs (sandboxes recreated, same pods, same start
   assert.equal(holder('10.244.9.70', '2026-12-04T12:05:00Z'), 'workload:lab/Pod/b');
 });
 
+test('a pod that started before the last snapshot but got its IP after it (Pending there, no IP) holds a reused IP only from that snapshot: the holder it showed keeps it until then', () => {
+  // status.startTime is "acknowledged by the Kubelet ... before the Kubelet pulled the container
+  // image(s)" (core/v1 PodStatus): the sandbox and its IP come later. The 12:00 snapshot shows
+  // alpha on the IP and beta Pending with none; the 13:00 one shows beta on it, started 11:59.
+  const pod = (name: string, ip: string | undefined, start: string, phase = 'Running') => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'lab', labels: { app: name }, creationTimestamp: start },
+    spec: { nodeName: 'n1', containers: [{ name: 'c' }] },
+    status: { phase, ...(ip ? { podIP: ip, podIPs: [{ ip }] } : {}), startTime: start },
+  });
+  const list = (...items: object[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+  const { db } = tmpDb();
+  applySnapshot(db, convertInventoryText(list(pod('alpha', '10.244.9.50', '2025-03-02T10:00:00Z'), pod('beta', undefined, '2025-03-02T11:59:00Z', 'Pending')), ms('2025-03-02T12:00:00Z')).snapshot, { source: 'one' });
+  applySnapshot(db, convertInventoryText(list(pod('beta', '10.244.9.50', '2025-03-02T11:59:00Z')), ms('2025-03-02T13:00:00Z')).snapshot, { source: 'two' });
+  assert.deepEqual(
+    readIntervals(db).filter((i) => i.ip === '10.244.9.50').map((i) => [i.peerKey, i.validFrom, i.validTo]),
+    [
+      ['workload:lab/Pod/alpha', ms('2025-03-02T10:00:00Z'), ms('2025-03-02T12:00:00Z')],
+      ['workload:lab/Pod/beta', ms('2025-03-02T12:00:00Z'), undefined],
+    ],
+  );
+  const index = new ResolutionIndex(readResolutionData(db));
+  const server = (at: string) => index.resolve({ ip: '10.244.9.50', port: 8080 }, ms(at)).map((s) => s.key);
+  assert.deepEqual(server('2025-03-02T11:59:30Z'), ['workload:lab/Pod/alpha']);
+  assert.deepEqual(server('2025-03-02T11:59:59Z'), ['workload:lab/Pod/alpha']);
+  assert.deepEqual(server('2025-03-02T12:30:00Z'), ['workload:lab/Pod/beta']);
+});
+
 test('a node whose address changed (same node, same creationTimestamp) holds the new address from the snapshot that shows it, not from its creation: a late flow from that address before then is not the node\'s', () => {
   const node = (ip: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', creationTimestamp: '2025-01-01T00:00:00Z' }, spec: { podCIDRs: ['10.244.0.0/24'] }, status: { addresses: [{ type: 'InternalIP', address: ip }] } });
   const snapshot = (ip: string, at: number) => convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [node(ip)] }), at).snapshot;

@@ -111,6 +111,21 @@ test('an end set by a new holder\'s start is exact and never moves; a later rele
   assert.deepEqual(h.intervals(IP).map((i) => [i.peerKey, i.validFrom, i.validTo]), [[WEB, 1_000, 20_000], [API, 20_000, 30_000], [DEBUG, 30_000, undefined]]);
 });
 
+test('a new holder that started before the last snapshot showing the old one on the IP takes it from that snapshot: the old interval ends there, not at the new start', () => {
+  // A pod's startTime is when the kubelet acknowledged it, before its sandbox got the IP (core/v1
+  // PodStatus): the snapshot at 10,000 saw web holding the IP, so api (started 5,000) got it after.
+  const h = new IpHistory();
+  h.apply('pods', [claim(WEB, 1_000)], 10_000);
+  const r = h.apply('pods', [claim(API, 5_000)], 20_000);
+  assert.deepEqual(r.close.map((c) => [c.interval.peerKey, c.validTo, c.releasedAfter]), [[WEB, 10_000, undefined]]);
+  assert.deepEqual(h.intervals(IP).map((i) => [i.peerKey, i.validFrom, i.validTo]), [[WEB, 1_000, 10_000], [API, 10_000, undefined]]);
+  // Started after that snapshot: the exact start, as before.
+  const g = new IpHistory();
+  g.apply('pods', [claim(WEB, 1_000)], 10_000);
+  g.apply('pods', [claim(API, 15_000)], 20_000);
+  assert.deepEqual(g.intervals(IP).map((i) => [i.peerKey, i.validFrom, i.validTo]), [[WEB, 1_000, 15_000], [API, 15_000, undefined]]);
+});
+
 test('a claim without a start, or starting after the snapshot, starts at the snapshot time', () => {
   const h = new IpHistory();
   assert.deepEqual(h.apply('pods', [claim(WEB)], 10_000).open.map((i) => i.validFrom), [10_000]);
@@ -226,6 +241,36 @@ test('the store and the in-memory history agree over a sequence of snapshots', (
   const fromMemory = [...new Set(readIntervals(db).map((i) => i.ip))].flatMap((ip) => memory.intervals(ip)).sort((a, b) => (key(a) < key(b) ? -1 : 1));
   assert.deepEqual(readIntervals(db), fromMemory);
   assert.equal(readIntervals(db).length, 6);
+});
+
+test('the store bounds a new holder\'s start by when the old holder was last seen as the in-memory history does', () => {
+  const { db } = tmpDb();
+  const memory = new IpHistory();
+  const snapshots = [
+    snapshot(10_000, [{ ip: IP, workload: 'web', pod: 'web-1', since: 1_000 }]),
+    snapshot(20_000, [{ ip: IP, workload: 'api', pod: 'api-1', since: 5_000 }]),
+  ];
+  for (const s of snapshots) {
+    applySnapshot(db, s, { source: 'test' });
+    memory.apply('pods', podClaims(s), s.takenAt);
+  }
+  assert.deepEqual(
+    readIntervals(db).map((i) => [i.peerKey, i.validFrom, i.validTo]),
+    [[WEB, 1_000, 10_000], [API, 10_000, undefined]],
+  );
+  assert.deepEqual(readIntervals(db), memory.intervals(IP));
+});
+
+test('an import without Pods in between does not count as seeing the pods: the bound is the last import with Pods', () => {
+  const { db } = tmpDb();
+  const services: InventorySnapshot = { ...snapshot(15_000, []), workloads: [], scope: ['Service'] };
+  applySnapshot(db, snapshot(10_000, [{ ip: IP, workload: 'web', pod: 'web-1', since: 1_000 }]), { source: 'pods' });
+  applySnapshot(db, services, { source: 'services' });
+  applySnapshot(db, snapshot(20_000, [{ ip: IP, workload: 'api', pod: 'api-1', since: 12_000 }]), { source: 'pods' });
+  assert.deepEqual(
+    readIntervals(db).map((i) => [i.peerKey, i.validFrom, i.validTo]),
+    [[WEB, 1_000, 12_000], [API, 12_000, undefined]],
+  );
 });
 
 test('the store corrects a release dated by when it was noticed as the in-memory history does', () => {
