@@ -35,7 +35,7 @@ import { combine, trafficOf } from './types.ts';
 import { CCNP_KIND, isCiliumPolicy, type CiliumPolicy } from '../engines/wire/cilium.ts';
 import { IdentityResolver, type Identity } from './cilium/identity.ts';
 import type { Selector } from './cilium/labels.ts';
-import { icmpTypeMatches, NamedPorts, ownNamedPort, portMatches } from './cilium/ports.ts';
+import { declaresNamedPort, icmpTypeMatches, NamedPorts, portMatches } from './cilium/ports.ts';
 import { CompileMemo, compilePolicy, policyId, serviceNamed, type CompiledRule, type Direction, type PeerRule } from './cilium/rules.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import { PortBuckets } from './port-buckets.ts';
@@ -278,9 +278,9 @@ class CiliumSimulator implements Simulator {
     return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting the pod allows ${id.describe} on ${trafficOf(flow)} (default deny)${flow.icmp === undefined ? '' : ': a rule with toPorts only never allows ICMP, an L3-only rule or icmps do'}` };
   }
 
-  /** What a named port means on this side: the pod's own on ingress, the cluster's one number on egress. */
-  private namedPortsOf(d: Direction, pod: SimPod, protocol: SimProtocol): (name: string) => number | undefined {
-    return d === 'ingress' ? (name) => ownNamedPort(pod, name, protocol) : (name) => this.namedPorts.egressPort(name, protocol);
+  /** Whether a port name means `port` on this side: one the pod declares on ingress, the cluster's one number on egress. */
+  private namedPortIs(d: Direction, pod: SimPod, name: string, port: number, protocol: SimProtocol): boolean {
+    return d === 'ingress' ? declaresNamedPort(pod, name, port, protocol) : this.namedPorts.egressPort(name, protocol) === port;
   }
 
   private verdictOf(x: SideVerdict | RuleMatch, d: Direction, flow: SimFlow): SideVerdict {
@@ -292,7 +292,7 @@ class CiliumSimulator implements Simulator {
     }
     let proxy = '';
     if (flow.icmp === undefined) {
-      const named = this.namedPortsOf(d, pod, flow.protocol);
+      const named = (name: string, port: number) => this.namedPortIs(d, pod, name, port, flow.protocol);
       const l7 = r.toPorts?.find((pr) => pr.l7 !== undefined && pr.ports.some((m) => portMatches(m, flow.port, flow.protocol, named)))?.l7;
       if (l7 !== undefined) proxy = ` (the connection is allowed; its ${l7} requests then pass Cilium's L7 proxy rules)`;
     }
@@ -360,7 +360,7 @@ class CiliumSimulator implements Simulator {
         for (const { port, protocol } of dns.ports) {
           const lookup = this.decide('egress', client, server, { client, server, port, protocol });
           if (!('rule' in lookup) || lookup.rule.deny) continue;
-          const named = this.namedPortsOf('egress', pod, protocol);
+          const named = (name: string, p: number) => this.namedPortIs('egress', pod, name, p, protocol);
           for (const r of sel.allow.on(protocol, port)) {
             if (!this.peerMatches(r, lookup.id, sel.requires, pod)) continue;
             for (const pr of r.toPorts ?? []) if (pr.dns.length > 0 && pr.ports.some((m) => portMatches(m, port, protocol, named))) visible.push(...pr.dns);
@@ -405,7 +405,7 @@ class CiliumSimulator implements Simulator {
       for (let j = 0; j < ports.length; j++) {
         const m = ports[j]!;
         if (!m.protocols.has(protocol)) continue;
-        if (m.kind === 'range' ? port >= m.from && port <= m.to : (d === 'ingress' ? ownNamedPort(pod, m.name, protocol) : this.namedPorts.egressPort(m.name, protocol)) === port) return true;
+        if (m.kind === 'range' ? port >= m.from && port <= m.to : this.namedPortIs(d, pod, m.name, port, protocol)) return true;
       }
     }
     return false;

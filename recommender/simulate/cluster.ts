@@ -168,6 +168,10 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     return each;
   };
   // A host-network pod speaks from its node's addresses (onNode); a pod-network pod from its own.
+  // Each keeps the workload's container ports (the inventory keeps them per workload, merged from
+  // its ReplicaSets and pods): a named port then matches every number the workload's pods give it
+  // at each pod, where a pod's own number alone would deny a rollout's 9091 at the pod giving 9090,
+  // which no connection to 9091 reaches.
   const ownPod = (pod: SimPod, own: { ips: string[]; node?: string }): SimPod => {
     if (pod.hostNetwork && own.node !== undefined && (nodes.get(own.node)?.ips.length ?? 0) > 0) return onNode(pod, own.node);
     return { ...pod, ips: [...own.ips].sort(), ...(own.node !== undefined ? { node: own.node } : {}) };

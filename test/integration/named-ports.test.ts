@@ -18,6 +18,7 @@ import { applyMatrix } from '../../app/matrices.ts';
 import { importInventory } from '../../app/inventory.ts';
 import { ingestFlows } from '../../app/ingest.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import { simulateFlows } from '../../app/simulate.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import { recommend } from '../../recommender/recommend.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
@@ -194,4 +195,57 @@ test('unobserved, the same rule is verified on a flow to each number the name ha
     assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
     assert.deepEqual(scrapeVerdicts(input, engine, emitted.manifests), ['9090 allow', '9091 allow'], engine);
   }
+});
+
+/**
+ * A hand-written CiliumNetworkPolicy on the same rollout: ingress from prom on toPorts port
+ * `metrics`. The agent resolves an ingress port name on each endpoint against its own pod's
+ * container ports (cilium/cilium pkg/endpoint GetNamedPort: "Ingress only needs the ports of the
+ * POD itself"), so svc-a's endpoint opens 9090 and svc-b's opens 9091: prom → svc on either
+ * number is allowed at the pod that serves it. Before: the simulator took the first number the
+ * workload gives the name (9090) and `simulate --engine cilium` denied prom → svc:9091.
+ */
+const ROLLOUT_CNP = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: svc-metrics, namespace: app }
+spec:
+  endpointSelector: { matchLabels: { app: svc } }
+  ingress:
+    - fromEndpoints: [{ matchLabels: { app: prom, k8s:io.kubernetes.pod.namespace: mon } }]
+      toPorts: [{ ports: [{ port: metrics, protocol: TCP }] }]
+`;
+const SCRAPE_EDGES = JSON.stringify([9090, 9091].map((port) => ({ client: 'workload:mon/Deployment/prom', server: 'workload:app/Deployment/svc', port, protocol: 'TCP' })));
+
+test('simulate --engine cilium: an ingress toPorts port name the rollout\'s pods give 9090 and 9091 allows prom → svc on both numbers', async () => {
+  const { rollout, ingested } = rolloutDb([]);
+  await ingested;
+  const { decisions } = simulateFlows(rollout, { engine: 'cilium', policies: ROLLOUT_CNP, flows: SCRAPE_EDGES, format: 'edges' });
+  assert.deepEqual(decisions.map((d) => `${d.port} ${d.verdict}`), ['9090 allow', '9091 allow'], JSON.stringify(decisions.map((d) => d.ingress?.reason)));
+});
+
+test('simulate --engine cilium: the same, with an address block that tells svc-a (10.244.1.20) from svc-b (10.244.2.20): each pod is judged on its own (with the workload\'s ports) and both numbers are still allowed', async () => {
+  const { rollout, ingested } = rolloutDb([]);
+  await ingested;
+  const policies = `${ROLLOUT_CNP}    - fromCIDR: [10.244.1.0/24]\n      toPorts: [{ ports: [{ port: "80", protocol: TCP }] }]\n`;
+  const flows = JSON.stringify([...JSON.parse(SCRAPE_EDGES), { client: 'workload:mon/Deployment/prom', server: 'workload:app/Deployment/svc', port: 9092, protocol: 'TCP' }]);
+  const { decisions } = simulateFlows(rollout, { engine: 'cilium', policies, flows, format: 'edges' });
+  assert.deepEqual(decisions.map((d) => `${d.port} ${d.verdict}`), ['9090 allow', '9091 allow', '9092 deny'], JSON.stringify(decisions));
+  // The block does split the workload: a number no pod gives the name is denied at the first pod, named.
+  assert.match(decisions[2]!.ingress!.reason, /at pod svc-a \(10\.244\.1\.20\)/);
+});
+
+test('cilium egress on the rollout\'s port name stays closed: the pods of one identity give `metrics` two numbers, and the agent resolves such a name to none (pkg/policy/types namedPortMultiMap.GetNamedPort → ErrDuplicateNamedPorts)', async () => {
+  const { rollout, ingested } = rolloutDb([]);
+  await ingested;
+  const egress = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: prom-scrape, namespace: mon }
+spec:
+  endpointSelector: { matchLabels: { app: prom } }
+  egress:
+    - toEndpoints: [{ matchLabels: { app: svc, k8s:io.kubernetes.pod.namespace: app } }]
+      toPorts: [{ ports: [{ port: metrics, protocol: TCP }] }]
+`;
+  const { decisions } = simulateFlows(rollout, { engine: 'cilium', policies: egress, flows: SCRAPE_EDGES, format: 'edges' });
+  assert.deepEqual(decisions.map((d) => `${d.port} ${d.verdict}`), ['9090 deny', '9091 deny'], JSON.stringify(decisions.map((d) => d.egress?.reason)));
 });

@@ -3,9 +3,13 @@
  * mergeEgress, pkg/policy/types NamedPortMultiMap.GetNamedPort):
  * - `port: "0"` is every port; `endPort` above `port` makes a range;
  * - protocol empty or `ANY` is TCP, UDP and SCTP; ICMP/ICMPV6 ports are ICMP types;
- * - a named port resolves on ingress against the enforcing pod's own container ports, on egress
- *   against the named ports of every pod in the cluster — and only when they all agree on one
- *   number ("ErrDuplicateNamedPorts" otherwise, and the port allows nothing);
+ * - a named port resolves on ingress against the enforcing pod's own container ports
+ *   (pkg/endpoint GetNamedPort: "Ingress only needs the ports of the POD itself"): each endpoint
+ *   opens the number its own pod gives the name, so the pod standing for a workload — carrying
+ *   the ports of all its pods (a rollout's ReplicaSets may give `metrics` 9090 and 9091) — matches
+ *   every number it declares under the name, as the other simulators do; on egress against the
+ *   named ports of every pod in the cluster — and only when they all agree on one number
+ *   ("ErrDuplicateNamedPorts" otherwise, and the port allows nothing);
  * - a port rule with no `ports` allows nothing.
  */
 import type { CiliumPortProtocol } from '../../engines/wire/cilium.ts';
@@ -80,10 +84,11 @@ export class NamedPorts {
   }
 }
 
-export function portMatches(m: PortMatcher, port: number, protocol: SimProtocol, namedPort: (name: string) => number | undefined): boolean {
+/** `namedPortIs(name, port)`: whether the name means that port on this side (`declaresNamedPort` on ingress). */
+export function portMatches(m: PortMatcher, port: number, protocol: SimProtocol, namedPortIs: (name: string, port: number) => boolean): boolean {
   if (!m.protocols.has(protocol)) return false;
   if (m.kind === 'range') return port >= m.from && port <= m.to;
-  return namedPort(m.name) === port;
+  return namedPortIs(m.name, port);
 }
 
 /** Whether the matcher holds the ICMP flow's type (named ports never: containers declare TCP, UDP, SCTP ports). */
@@ -91,7 +96,7 @@ export function icmpTypeMatches(m: PortMatcher, flow: IcmpFlow): boolean {
   return m.kind === 'range' && m.protocols.has(flow.protocol) && flow.icmp.type >= m.from && flow.icmp.type <= m.to;
 }
 
-/** The enforcing pod's own container port of that name and protocol (ingress named ports). */
-export function ownNamedPort(pod: SimPod, name: string, protocol: SimProtocol): number | undefined {
-  return pod.ports.find((cp) => cp.name !== undefined && cp.name.toLowerCase() === name && cp.protocol === protocol)?.port;
+/** Whether the enforcing pod declares a container port of that name at that port and protocol (ingress named ports). */
+export function declaresNamedPort(pod: SimPod, name: string, port: number, protocol: SimProtocol): boolean {
+  return pod.ports.some((cp) => cp.port === port && cp.protocol === protocol && cp.name !== undefined && cp.name.toLowerCase() === name);
 }
