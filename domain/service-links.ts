@@ -63,7 +63,30 @@ export function servicePortFor(service: Pick<Service, 'ports'>, port: number, pr
   return service.ports.find((p) => p.port === port && p.protocol === protocol);
 }
 
-/** The pod port a Service port sends to on `w`: its number, or the container port its name names (undefined: none does). */
+/**
+ * The numbers container port `name` of `protocol` has among `ports`, sorted. A workload's ports merge
+ * its pods' (and ReplicaSets'): during a rollout one name may have a number per ReplicaSet.
+ */
+export function containerPortNumbers(ports: readonly Pick<Workload['ports'][number], 'name' | 'port' | 'protocol'>[], name: string, protocol: string): number[] {
+  const numbers = new Set<number>();
+  for (const p of ports) if (p.name === name && p.protocol === protocol) numbers.add(p.port);
+  return [...numbers].sort((a, b) => a - b);
+}
+
+/**
+ * Every pod port a Service port sends to on the workload `w`, sorted: its number, or each number the
+ * workload's pods give its name (none: no container port of the name and protocol). A named
+ * targetPort is resolved on each backend pod, by name and protocol (kubernetes pkg/api/v1/pod/util.go
+ * FindPort), so that Pods can "change the port numbers [they] expose in the next version ... without
+ * breaking clients" (Kubernetes "Service", "Port definitions"): mid-rollout the Service sends to
+ * each ReplicaSet's own number.
+ */
+export function serviceTargetPorts(sp: Pick<ServicePort, 'targetPort' | 'protocol'>, w: { readonly ports: readonly Pick<Workload['ports'][number], 'name' | 'port' | 'protocol'>[] }): number[] {
+  if (typeof sp.targetPort === 'number') return [sp.targetPort];
+  return containerPortNumbers(w.ports, sp.targetPort, sp.protocol);
+}
+
+/** The pod port a Service port sends to on one pod: its number, or the container port its name names (undefined: none does). */
 export function serviceTargetPort(sp: Pick<ServicePort, 'targetPort' | 'protocol'>, w: { readonly ports: readonly Pick<Workload['ports'][number], 'name' | 'port' | 'protocol'>[] }): number | undefined {
   if (typeof sp.targetPort === 'number') return sp.targetPort;
   return w.ports.find((p) => p.name === sp.targetPort && p.protocol === sp.protocol)?.port;
@@ -75,8 +98,9 @@ export function compareExposure(a: Exposure, b: Exposure): number {
 
 /**
  * Each workload's exposure, in the order of `workloads`, sorted: a Service of type LoadBalancer or
- * NodePort among its `services` → each port's target pod port; an Ingress backend → the backing
- * Service port's target pod port, for each workload the Service selects. What cannot be resolved
+ * NodePort among its `services` → each port's target pod ports; an Ingress backend → the backing
+ * Service port's target pod ports, for each workload the Service selects (every number a named
+ * target port has on the workload's pods: `serviceTargetPorts`). What cannot be resolved
  * (a named target port no container declares, an Ingress backend Service or port the inventory
  * lacks) is said through `warn`.
  */
@@ -98,9 +122,9 @@ export function exposureOf(workloads: readonly Workload[], services: readonly Se
       const s = byKey.get(key);
       if (!s || (s.type !== 'LoadBalancer' && s.type !== 'NodePort')) continue;
       for (const sp of s.ports) {
-        const port = serviceTargetPort(sp, w);
-        if (port === undefined) unresolved(key, sp, w);
-        else expose(i, { via: s.type, object: key, port, protocol: sp.protocol });
+        const ports = serviceTargetPorts(sp, w);
+        if (ports.length === 0) unresolved(key, sp, w);
+        for (const port of ports) expose(i, { via: s.type, object: key, port, protocol: sp.protocol });
       }
     }
   });
@@ -121,9 +145,9 @@ export function exposureOf(workloads: readonly Workload[], services: readonly Se
       }
       for (const i of selectedBy.get(key) ?? []) {
         const w = workloads[i]!;
-        const port = serviceTargetPort(sp, w);
-        if (port === undefined) unresolved(key, sp, w);
-        else expose(i, { via: 'Ingress', object, port, protocol: sp.protocol });
+        const ports = serviceTargetPorts(sp, w);
+        if (ports.length === 0) unresolved(key, sp, w);
+        for (const port of ports) expose(i, { via: 'Ingress', object, port, protocol: sp.protocol });
       }
     }
   }

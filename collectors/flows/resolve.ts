@@ -4,14 +4,14 @@
  * Map lookups and a binary search over each IP's history.
  */
 import type { EndpointMeta, FlowEndpoint, Protocol, ResolvedEndpoint } from '../../domain/flow.ts';
-import type { CurrentApiserverEndpoint, FormerApiserverEndpoint, Service, Workload } from '../../domain/inventory.ts';
+import type { ContainerPort, CurrentApiserverEndpoint, FormerApiserverEndpoint, Service, Workload } from '../../domain/inventory.ts';
 import { IpHistory, type IpHistoryLookup } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadKind, type WorkloadRef } from '../../domain/peer.ts';
 import type { GoneWorkloadLookup, ResolutionData } from '../../domain/resolution.ts';
 import { apiserverAddressAt, isApiserverAddressAt, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
 import { cidrContains, isIpAddress, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
 import { compareStrings } from '../../domain/order.ts';
-import { servicePortFor } from '../../domain/service-links.ts';
+import { servicePortFor, serviceTargetPorts } from '../../domain/service-links.ts';
 
 /** The kubelet's port (Node status.daemonEndpoints.kubeletEndpoint, 10250 on every distribution). */
 export const KUBELET_PORT = 10250;
@@ -51,7 +51,8 @@ interface WorkloadInfo {
   peer: Peer;
   key: string;
   declared: Set<number>;
-  portsByName: Map<string, number>;
+  /** Its container ports (all its pods'), for named target ports. */
+  ports: ContainerPort[];
 }
 
 interface ServiceInfo {
@@ -64,9 +65,18 @@ interface ServiceInfo {
    * to the Service goes to them, on the port their slice gives the Service port's name.
    */
   addresses: { ip: string; ports: ReadonlyMap<string, number> }[];
-  /** EndpointSlice port name → endpoint (target) port. */
-  slicePorts: Map<string, number>;
+  /**
+   * Per backend workload (its peer key), the endpoint (target) ports its pods' EndpointSlices give
+   * each port name: a slice's ports are those "exposed by each endpoint in this slice"
+   * (discovery.k8s.io/v1 EndpointSlice), so during a rollout one name has a number per ReplicaSet.
+   */
+  slicePorts: Map<string, NamedPorts>;
+  /** The same for every slice of the Service, whether or not its endpoints' pods are known. */
+  anySlicePorts: NamedPorts;
 }
+
+/** Port name → the numbers it has. */
+type NamedPorts = Map<string, Set<number>>;
 
 interface NodeInfo {
   name: string;
@@ -195,7 +205,7 @@ export class ResolutionIndex {
     this.formerApiserverIps = new Set(this.formerApiserver.map((e) => e.ip));
 
     for (const s of data.services) {
-      const info: ServiceInfo = { service: s, backends: [], addresses: [], slicePorts: new Map() };
+      const info: ServiceInfo = { service: s, backends: [], addresses: [], slicePorts: new Map(), anySlicePorts: new Map() };
       this.servicesByName.set(`${s.namespace}/${s.name}`, info);
       for (const ip of s.clusterIPs) if (ip && ip !== 'None') this.servicesByIp.set(ip, info);
     }
@@ -220,7 +230,10 @@ export class ResolutionIndex {
         if (info) sliceBackends.push(info);
       }
       for (const p of slice.ports) {
-        if (svc && p.name !== undefined) svc.slicePorts.set(p.name, p.port);
+        if (svc && p.name !== undefined) {
+          addNamedPort(svc.anySlicePorts, p.name, p.port);
+          for (const b of sliceBackends) addNamedPort(backendSlicePorts(svc, b.key), p.name, p.port);
+        }
         for (const b of sliceBackends) b.declared.add(p.port);
       }
       if (svc) for (const b of sliceBackends) if (!svc.backends.includes(b)) svc.backends.push(b);
@@ -228,8 +241,7 @@ export class ResolutionIndex {
     for (const svc of this.servicesByName.values()) {
       svc.backends.sort((a, b) => compareStrings(a.key, b.key));
       for (const b of svc.backends) for (const p of svc.service.ports) {
-        const target = this.targetPort(svc, b, p.port, p.protocol);
-        if (target !== undefined) b.declared.add(target);
+        for (const target of this.targetPorts(svc, b, p.port, p.protocol)) b.declared.add(target);
       }
     }
     this.built = true;
@@ -265,7 +277,7 @@ export class ResolutionIndex {
 
   private newInfo(ref: WorkloadRef, key: string): WorkloadInfo {
     const peer: Peer = this.dns.has(key) ? { kind: 'dns', workload: ref } : { kind: 'workload', workload: ref };
-    return { ref, peer, key: peerKey(peer), declared: new Set(), portsByName: new Map() };
+    return { ref, peer, key: peerKey(peer), declared: new Set(), ports: [] };
   }
 
   /**
@@ -306,13 +318,23 @@ export class ResolutionIndex {
     return list;
   }
 
-  /** Service port → the backend's port: numeric targetPort, or the named port of the slice or container. */
-  private targetPort(svc: ServiceInfo, backend: WorkloadInfo | undefined, port: number, protocol: Protocol): number | undefined {
+  /**
+   * Service port → every port of the backend it sends to, sorted (none: not a port of the Service, or
+   * a name nothing resolves): a numeric targetPort; else the numbers the backend's pods' EndpointSlices
+   * give the port's name, else its pods' container ports of the target port's name (a named target
+   * port is resolved on each pod: `serviceTargetPorts`), else what any slice of the Service gives the
+   * name (slices whose pods the inventory does not hold).
+   */
+  private targetPorts(svc: ServiceInfo, backend: WorkloadInfo, port: number, protocol: Protocol): number[] {
     const sp = servicePortFor(svc.service, port, protocol);
-    if (!sp) return undefined;
-    if (typeof sp.targetPort === 'number') return sp.targetPort;
-    if (/^\d+$/.test(sp.targetPort)) return Number(sp.targetPort);
-    return (sp.name !== undefined ? svc.slicePorts.get(sp.name) : undefined) ?? backend?.portsByName.get(sp.targetPort);
+    if (!sp) return [];
+    if (typeof sp.targetPort === 'number') return [sp.targetPort];
+    if (/^\d+$/.test(sp.targetPort)) return [Number(sp.targetPort)];
+    const bySlice = (ports: NamedPorts | undefined) => (sp.name === undefined ? [] : sortedNumbers(ports?.get(sp.name)));
+    const own = bySlice(svc.slicePorts.get(backend.key));
+    if (own.length > 0) return own;
+    const declared = serviceTargetPorts(sp, backend);
+    return declared.length > 0 ? declared : bySlice(svc.anySlicePorts);
   }
 
   /** Whether a resolved side's peer key is a workload the inventory lists (not one only flow records name). */
@@ -602,10 +624,15 @@ export class ResolutionIndex {
   private serviceSides(svc: ServiceInfo, e: FlowEndpoint, time: number, protocol: Protocol): ResolvedSide[] {
     if (svc.backends.length === 0 && svc.addresses.length > 0) return this.addressSides(svc, e, time, protocol);
     if (svc.backends.length === 0) return [this.unknownServiceSide(e)];
-    return svc.backends.map((b) => {
-      const port = e.port === undefined ? undefined : (this.targetPort(svc, b, e.port, protocol) ?? e.port);
-      const declared = port === undefined || b.declared.has(port) ? b.declared : new Set([...b.declared, port]);
-      return { peer: b.peer, key: b.key, ip: e.ip, port, declaredPorts: declared, viaService: true };
+    // One side per backend and port it may be sent to: a named target port may have a number per
+    // ReplicaSet mid-rollout, and the connection reaches whichever pod the Service picks.
+    return svc.backends.flatMap((b) => {
+      const targets = e.port === undefined ? [] : this.targetPorts(svc, b, e.port, protocol);
+      const ports = targets.length > 0 ? targets : [e.port];
+      return ports.map((port) => {
+        const declared = port === undefined || b.declared.has(port) ? b.declared : new Set([...b.declared, port]);
+        return { peer: b.peer, key: b.key, ip: e.ip, port, declaredPorts: declared, viaService: true };
+      });
     });
   }
 
@@ -707,9 +734,26 @@ function selectorLabels(selector: Workload['selector']): [string, string][] | un
 function declarePorts(info: WorkloadInfo, w: Workload): WorkloadInfo {
   for (const p of w.ports) {
     info.declared.add(p.port);
-    if (p.name) info.portsByName.set(p.name, p.port);
+    info.ports.push(p);
   }
   return info;
+}
+
+function addNamedPort(ports: NamedPorts, name: string, port: number): void {
+  const numbers = ports.get(name);
+  if (numbers) numbers.add(port);
+  else ports.set(name, new Set([port]));
+}
+
+/** The port names of a backend's slices (by its peer key), made empty when absent. */
+function backendSlicePorts(svc: ServiceInfo, backend: string): NamedPorts {
+  let ports = svc.slicePorts.get(backend);
+  if (ports === undefined) svc.slicePorts.set(backend, (ports = new Map()));
+  return ports;
+}
+
+function sortedNumbers(numbers: ReadonlySet<number> | undefined): number[] {
+  return [...(numbers ?? [])].sort((a, b) => a - b);
 }
 
 export const EMPTY_RESOLUTION: ResolutionData = {

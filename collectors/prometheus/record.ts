@@ -171,8 +171,10 @@ export class MetricFlowRecorder {
       const ports = svc?.ports.filter((p) => p.protocol === flow.protocol) ?? [];
       if (ports.length === 1) {
         const sides = this.resolver.resolve({ kind: 'service', ...flow.service }, time, (ports[0] as { port: number }).port, flow.protocol);
-        const mine = Array.isArray(sides) ? sides.find((x) => x.key === server.key) : undefined;
-        if (mine?.port !== undefined) return { port: mine.port, by: 'service-port' };
+        // A named target port may send to a number per ReplicaSet (one side each): then no one port is possible.
+        const mine = new Set(Array.isArray(sides) ? sides.filter((x) => x.key === server.key).map((x) => x.port) : []);
+        const [only] = mine;
+        if (mine.size === 1 && only !== undefined) return { port: only, by: 'service-port' };
       }
     }
     if (server.declaredPorts.size === 1) return { port: [...server.declaredPorts][0] as number, by: 'declared-port' };

@@ -10,6 +10,7 @@ import type { ExpectedRule, ResolvedPeer, ResolvedPort } from '../matrix/resolve
 import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import type { ClusterIndex } from './context.ts';
 import { canonicalDnsName } from '../../domain/dns-name.ts';
+import { containerPortNumbers } from '../../domain/service-links.ts';
 
 /** The IPs a peer is known by, for CIDR-style matching. */
 function peerIps(p: Peer, ix: ClusterIndex): string[] {
@@ -112,11 +113,7 @@ export function resolvePortNumbers(p: ResolvedPort, server: Peer, ix: ClusterInd
 
 /** The numbers container port `name` of `protocol` has on the workloads' pods, sorted. */
 export function namedPortNumbers(name: string, protocol: string, workloads: readonly WorkloadRef[], ix: ClusterIndex): number[] {
-  const numbers = new Set<number>();
-  for (const ref of workloads) {
-    for (const cp of ix.workloads.get(workloadKey(ref))?.ports ?? []) if (cp.name === name && cp.protocol === protocol) numbers.add(cp.port);
-  }
-  return [...numbers].sort((a, b) => a - b);
+  return containerPortNumbers(workloads.flatMap((ref) => ix.workloads.get(workloadKey(ref))?.ports ?? []), name, protocol);
 }
 
 export function portMatches(edge: EdgeTraffic, ports: readonly ResolvedPort[], ix: ClusterIndex): boolean {

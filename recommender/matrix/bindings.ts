@@ -5,7 +5,7 @@
  */
 import { clusterDnsTarget, DEFAULT_DNS_PORTS, DNS_CONVENTIONS, dnsPortProblems, dnsSelector } from '../../domain/cluster-dns.ts';
 import type { InventorySnapshot, LabelSelector, ServicePort, Workload } from '../../domain/inventory.ts';
-import { serviceTargetPort } from '../../domain/service-links.ts';
+import { serviceTargetPorts } from '../../domain/service-links.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { PortSpecT, RoleBindingT, RoleT } from './schema.ts';
 import type { ClusterFacts, ResolvedPeer, ResolvedPort, RoleResolution } from './resolved.ts';
@@ -158,8 +158,8 @@ function servicePortsOf(w: Workload, inv: InventorySnapshot): ResolvedPort[] {
   for (const s of inv.services) {
     if (!w.services.includes(`${s.namespace}/${s.name}`)) continue;
     for (const sp of s.ports) {
-      const target = serviceTargetPort(sp, w);
-      if (target !== undefined && isPortProtocol(sp.protocol)) out.push({ protocol: sp.protocol, port: target });
+      const protocol = sp.protocol;
+      if (isPortProtocol(protocol)) for (const port of serviceTargetPorts(sp, w)) out.push({ protocol, port });
     }
   }
   return out;
@@ -178,7 +178,7 @@ export function unresolvedTargetPorts(w: Workload, inv: InventorySnapshot): Unre
   for (const s of inv.services) {
     const service = `${s.namespace}/${s.name}`;
     if (!w.services.includes(service)) continue;
-    for (const sp of s.ports) if (typeof sp.targetPort === 'string' && serviceTargetPort(sp, w) === undefined) out.push({ service, port: { ...sp, targetPort: sp.targetPort } });
+    for (const sp of s.ports) if (typeof sp.targetPort === 'string' && serviceTargetPorts(sp, w).length === 0) out.push({ service, port: { ...sp, targetPort: sp.targetPort } });
   }
   return out;
 }

@@ -156,6 +156,52 @@ test('a Service port is translated by its protocol and number: UDP/5060 and TCP/
   ]);
 });
 
+/**
+ * A named targetPort is resolved on each backend pod (kubernetes pkg/api/v1/pod/util.go FindPort),
+ * and an EndpointSlice's ports are those "exposed by each endpoint in this slice" (discovery.k8s.io/v1):
+ * pods that give the name different numbers are in different slices. Here one Service fronts a
+ * Deployment mid-rollout (web's ReplicaSets: `http` 8080 and 9090) and a canary pair of Deployments
+ * (shop-v1 on 8080, shop-v2 on 9090). Before, one name → port map per Service took the last slice's
+ * number for every backend.
+ */
+const ROLLOUT: ResolutionData = {
+  ...CLUSTER,
+  workloads: [
+    workload('shop', 'Deployment', 'web', { ports: [{ name: 'http', port: 8080, protocol: 'TCP' }, { name: 'http', port: 9090, protocol: 'TCP' }], services: ['shop/web'] }),
+    workload('shop', 'Deployment', 'shop-v1', { labels: { app: 'shop' }, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }], services: ['shop/store'] }),
+    workload('shop', 'Deployment', 'shop-v2', { labels: { app: 'shop' }, ports: [{ name: 'http', port: 9090, protocol: 'TCP' }], services: ['shop/store'] }),
+    ...CLUSTER.workloads.filter((w) => w.name !== 'web'),
+  ],
+  services: [...CLUSTER.services, { namespace: 'shop', name: 'store', type: 'ClusterIP', clusterIPs: ['10.96.0.30'], ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }], selector: { app: 'shop' } }],
+  endpointSlices: [
+    { namespace: 'shop', name: 'web-1', service: 'web', addressType: 'IPv4', endpoints: [{ addresses: ['10.244.0.11'], targetRef: { kind: 'Pod', namespace: 'shop', name: 'web-aaa-1' } }], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] },
+    { namespace: 'shop', name: 'web-2', service: 'web', addressType: 'IPv4', endpoints: [{ addresses: ['10.244.0.12'], targetRef: { kind: 'Pod', namespace: 'shop', name: 'web-bbb-1' } }], ports: [{ name: 'http', port: 9090, protocol: 'TCP' }] },
+    { namespace: 'shop', name: 'store-1', service: 'store', addressType: 'IPv4', endpoints: [{ addresses: ['10.244.0.21'], targetRef: { kind: 'Pod', namespace: 'shop', name: 'shop-v1-1' } }], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] },
+    { namespace: 'shop', name: 'store-2', service: 'store', addressType: 'IPv4', endpoints: [{ addresses: ['10.244.0.22'], targetRef: { kind: 'Pod', namespace: 'shop', name: 'shop-v2-1' } }], ports: [{ name: 'http', port: 9090, protocol: 'TCP' }] },
+  ],
+  ownerAliases: [
+    ...CLUSTER.ownerAliases,
+    ...(['web-aaa-1', 'web-bbb-1'] as const).map((name) => ({ namespace: 'shop', kind: 'Pod', name, workload: { namespace: 'shop', kind: 'Deployment' as const, name: 'web' } })),
+    ...(['shop-v1', 'shop-v2'] as const).map((w) => ({ namespace: 'shop', kind: 'Pod', name: `${w}-1`, workload: { namespace: 'shop', kind: 'Deployment' as const, name: w } })),
+  ],
+};
+
+test('a flow to a Service whose named target port its backends give different numbers is a connection to each backend on each of its own numbers', async () => {
+  const { edges } = await ingest(
+    [
+      { src: '10.244.1.20:40020', dst: '10.96.0.10:80', t: 10, flags: SYN },
+      { src: '10.244.1.20:40021', dst: '10.96.0.30:80', t: 10, flags: SYN },
+    ],
+    ROLLOUT,
+  );
+  assert.deepEqual(edges, [
+    'workload:shop/CronJob/report -> workload:shop/Deployment/shop-v1:8080/TCP x1',
+    'workload:shop/CronJob/report -> workload:shop/Deployment/shop-v2:9090/TCP x1',
+    'workload:shop/CronJob/report -> workload:shop/Deployment/web:8080/TCP x1',
+    'workload:shop/CronJob/report -> workload:shop/Deployment/web:9090/TCP x1',
+  ]);
+});
+
 test('a Service named by metric labels (Prometheus) is translated on the series\' protocol too', () => {
   const peers = new PeerResolver(new ResolutionIndex(SIP), SIP.workloads);
   const at = (protocol: 'TCP' | 'UDP') => {
