@@ -367,14 +367,10 @@ export class ResolutionIndex {
   private fromMeta(m: EndpointMeta, e: FlowEndpoint, time: number, protocol: Protocol, observedOn: string | undefined): ResolvedSide[] | undefined {
     switch (m.kind) {
       case 'pod': {
-        const owned = m.ownerKind && m.ownerName ? this.fromOwner(m.namespace, m.ownerKind, m.ownerName) : null;
-        if (owned) return [this.workloadSide(owned, e, m.node ?? this.history.holderAt(e.ip, time)?.node)];
-        const ref = this.workloadFromPod(m, e.ip, time, m.ownerKind === 'ReplicaSet' ? m.ownerName : undefined);
+        const info = this.podWorkload(m, e.ip, time);
         // A pod we know the namespace of but not the workload: in-cluster, yet unresolved.
-        if (!ref) return [this.unknownSide(e)];
-        const info = this.workloadInfo(ref);
-        const node = m.node ?? this.history.holderAt(e.ip, time)?.node;
-        return [this.workloadSide(info, e, node)];
+        if (!info) return [this.unknownSide(e)];
+        return [this.workloadSide(info, e, m.node ?? this.history.holderAt(e.ip, time)?.node)];
       }
       case 'service': {
         const byIp = this.serviceAt(e.ip, time);
@@ -439,7 +435,7 @@ export class ResolutionIndex {
    * deployment of a DeploymentConfig the inventory lists, by its controller's naming (NetObserv
    * names only a ReplicaSet's owner, so a Job or ReplicationController missing from the last
    * snapshot comes as itself), else a workload kind as named. A ReplicaSet not aliased is not
-   * guessed here: the pod's own alias says first how the inventory resolved it (workloadFromPod).
+   * guessed here: the pod's own alias says first how the inventory resolved it (podWorkload).
    */
   private fromOwner(namespace: string, kind: string, name: string): WorkloadInfo | null {
     if (this.ownerCacheSize >= RECORD_CACHE_LIMIT) {
@@ -477,14 +473,33 @@ export class ResolutionIndex {
   }
 
   /**
-   * Without a usable owner: the pod name's alias, then the name of the ReplicaSet the record names,
-   * then the IP history, then the selector the labels match, then the pod name's shape.
+   * The workload of the pod a record names: the inventory's when it knows the pod (namespace and
+   * name), else the owner the record names, else what workloadFromPod reads. The inventory comes
+   * first because it resolved the pod through its controlling owner reference alone, while a
+   * record's owner may be any: flowlogs-pipeline names the pod's FIRST owner reference, controller
+   * or not (netobserv/flowlogs-pipeline pkg/pipeline/transform/kubernetes/informers/informers.go
+   * initPodInformer: `obj.OwnerKind = pod.OwnerReferences[0].Kind`), so a helper tied to a
+   * StatefulSet for garbage collection only came as that StatefulSet, outside its selector.
+   */
+  private podWorkload(m: Extract<EndpointMeta, { kind: 'pod' }>, ip: string, time: number): WorkloadInfo | undefined {
+    const known = this.inventoriedPod(m);
+    if (known) return this.workloadInfo(known);
+    const owned = m.ownerKind && m.ownerName ? this.fromOwner(m.namespace, m.ownerKind, m.ownerName) : null;
+    if (owned) return owned;
+    const ref = this.workloadFromPod(m, ip, time, m.ownerKind === 'ReplicaSet' ? m.ownerName : undefined);
+    return ref && this.workloadInfo(ref);
+  }
+
+  /** The workload the inventory resolved the record's pod to (the pod name's alias), when it holds that pod. */
+  private inventoriedPod(m: Extract<EndpointMeta, { kind: 'pod' }>): WorkloadRef | undefined {
+    return m.podName === undefined ? undefined : this.aliases.get(`${m.namespace}/Pod/${m.podName}`);
+  }
+
+  /**
+   * Neither a pod the inventory holds nor a usable owner: the name of the ReplicaSet the record
+   * names, then the IP history, then the selector the labels match, then the pod name's shape.
    */
   private workloadFromPod(m: Extract<EndpointMeta, { kind: 'pod' }>, ip: string, time: number, replicaSet?: string): WorkloadRef | undefined {
-    if (m.podName) {
-      const alias = this.aliases.get(`${m.namespace}/Pod/${m.podName}`);
-      if (alias) return alias;
-    }
     const rs = replicaSet === undefined ? undefined : REPLICASET.exec(replicaSet)?.[1];
     if (rs !== undefined) return this.replicaSetOwner(m.namespace, rs);
     const iv = this.history.holderAt(ip, time);

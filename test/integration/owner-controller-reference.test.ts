@@ -55,6 +55,36 @@ test('a pod whose only owner reference is not its controller is a bare pod: its 
   assert.deepEqual(store?.spec.ingress?.flatMap((r) => r.from ?? []).map((f) => f.podSelector?.matchLabels), [{ app: 'backup-helper' }]);
 });
 
+/** The same SYN as NetObserv enriches it: flowlogs-pipeline names each pod's FIRST owner reference, controller or not (informers.go initPodInformer: `obj.OwnerKind = pod.OwnerReferences[0].Kind`). */
+const enrichedSyn = (src: { ip: string; pod: string; ownerKind: string; ownerName: string }, dst: { ip: string; pod: string; ownerKind: string; ownerName: string }) =>
+  JSON.stringify({
+    ...JSON.parse(syn(src.ip, dst.ip)),
+    SrcK8S_Type: 'Pod', SrcK8S_Name: src.pod, SrcK8S_Namespace: 'a', SrcK8S_OwnerType: src.ownerKind, SrcK8S_OwnerName: src.ownerName, SrcK8S_HostName: 'node-a',
+    DstK8S_Type: 'Pod', DstK8S_Name: dst.pod, DstK8S_Namespace: 'a', DstK8S_OwnerType: dst.ownerKind, DstK8S_OwnerName: dst.ownerName, DstK8S_HostName: 'node-a',
+  });
+
+test("a NetObserv record naming the pod's non-controller owner (flowlogs-pipeline takes the first owner reference) is credited to the pod the inventory knows, the bare pod: store lets the helper in", async () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: inventory([pod('backup-helper', '10.244.0.20', 'app: backup-helper', [owner('StatefulSet', 'db', false)])]), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  const record = enrichedSyn({ ip: '10.244.0.20', pod: 'backup-helper', ownerKind: 'StatefulSet', ownerName: 'db' }, { ip: '10.244.0.30', pod: 'store-aaa-1', ownerKind: 'Deployment', ownerName: 'store' });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${record}\n`]) }], { format: 'netobserv' });
+  assert.deepEqual(new EdgeStore(db).list().map((e) => `${peerKey(e.client)} -> ${peerKey(e.server)}:${e.port}/${e.protocol}`), ['workload:a/Pod/backup-helper -> workload:a/Deployment/store:8080/TCP']);
+
+  const { emitted, verification } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ namespace: 'a', workload: 'Deployment/store' }), { tightness: false });
+  assert.equal(verification.ok, true, JSON.stringify(verification));
+  type Np = { spec: { podSelector: { matchLabels?: Record<string, string> }; ingress?: { from?: { podSelector?: { matchLabels?: Record<string, string> } }[] }[] } };
+  const store = (emitted.manifests as Np[]).find((m) => m.spec.podSelector.matchLabels?.app === 'store' && m.spec.ingress !== undefined);
+  assert.deepEqual(store?.spec.ingress?.flatMap((r) => r.from ?? []).map((f) => f.podSelector?.matchLabels), [{ app: 'backup-helper' }]);
+});
+
+test("a record's owner still names the workload of a pod the inventory does not know (started after the last import)", async () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: inventory([]), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  const record = enrichedSyn({ ip: '10.244.0.21', pod: 'db-1', ownerKind: 'StatefulSet', ownerName: 'db' }, { ip: '10.244.0.30', pod: 'store-aaa-1', ownerKind: 'Deployment', ownerName: 'store' });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${record}\n`]) }], { format: 'netobserv' });
+  assert.deepEqual(new EdgeStore(db).list().map((e) => `${peerKey(e.client)} -> ${peerKey(e.server)}:${e.port}/${e.protocol}`), ['workload:a/StatefulSet/db -> workload:a/Deployment/store:8080/TCP']);
+});
+
 test('a pod with a non-controller owner reference (controller false or absent) to a ReplicaSet is a bare pod with no warning naming that ReplicaSet', () => {
   const { db } = tmpDb();
   const summary = importInventory(db, {

@@ -68,6 +68,12 @@ test("a ReplicaSet the inventory holds for bare pods resolves to the pod's own w
   assert.deepEqual(resolved('ReplicaSet', 'canary-6b9f8c7d54', 'canary-6b9f8c7d54-x2x9k'), ['workload:prod/Pod/canary-6b9f8c7d54-x2x9k']);
 });
 
+test("a pod the inventory knows is the inventory's workload whatever owner the record names (NetObserv names the first owner reference, controller or not; Hubble and Prometheus records alike)", () => {
+  // The inventory holds canary-6b9f8c7d54-x2x9k as a bare pod (its ReplicaSet's owner is no modelled kind).
+  assert.deepEqual(resolved('Deployment', 'canary', 'canary-6b9f8c7d54-x2x9k'), ['workload:prod/Pod/canary-6b9f8c7d54-x2x9k']);
+  assert.deepEqual(resolved('StatefulSet', 'web', 'web-7c9d5f8b6c-tz4mn'), ['workload:prod/Rollout/web']);
+});
+
 test("NetObserv's Rollout/web and ReplicationController/frontend-2, Hubble's DeploymentConfig/frontend resolve to the inventory's Rollout and DeploymentConfig", () => {
   assert.deepEqual(resolved('Rollout', 'web', 'web-7c9d5f8b6c-tz4mn'), ['workload:prod/Rollout/web']);
   assert.deepEqual(resolved('ReplicationController', 'frontend-2', 'frontend-2-p4w2x'), ['workload:prod/DeploymentConfig/frontend']);
