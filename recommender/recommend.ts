@@ -247,7 +247,7 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
     policySet: set,
     warnings: [...layers.warnings, ...dnsWarnings(input.inventory, opts, plans)].sort(compareStrings),
     sides: [
-      ...withDocumentedFlows(withOutsideRequirements(plans.map((p) => verifiedSides(p, layers.intents, opts, now, closed, foreign.get(workloadKey(p.workload)))), outsideRules, opts, now, closed), [...plans, ...outsideRules], opts, now),
+      ...withDocumentedFlows(withOutsideRequirements(plans.map((p) => verifiedSides(p, layers.intents, opts, now, closed, foreign.get(workloadKey(p.workload)), podNetwork)), outsideRules, opts, now, closed), [...plans, ...outsideRules], opts, now),
       ...outsideSides(input.edges, outside, foreign, layers.intents),
     ],
   };
@@ -332,21 +332,25 @@ function withOutsideRequirements(sides: VerifiedSides[], outside: readonly Outsi
  * `closed`: the rules other workloads' authoritative matrices leave closed (closedRules);
  * `foreign`: the policies of other workloads that select this one's pods (foreign-subjects.ts).
  */
-function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: RecommendOptions, now: number, closed: ReturnType<typeof closedRules>, foreign?: Record<Direction, string[]>): VerifiedSides {
+function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: RecommendOptions, now: number, closed: ReturnType<typeof closedRules>, foreign: Record<Direction, string[]> | undefined, podNetwork: PodNetwork): VerifiedSides {
   const ns = p.workload.namespace;
   const covering = layers.filter((l) => layerCovers(l, ns));
-  // No policy applies to host-network pods (they are their node), whatever selects their labels.
-  const ownRestricts = (d: Direction): boolean => !p.workload.hostNetwork && [...p.intents, ...covering].some((i) => restricts(i, d));
+  // No policy applies to host-network pods (they are their node), whatever selects their labels;
+  // but a host-network workload's pods on the pod network are pods, which a layer selects
+  // (kubernetes.io "Network Policies": only hostNetwork pods are ignored by podSelector).
+  const hasPods = !p.workload.hostNetwork || podNetwork.podIps(p.workload).length > 0;
+  const ownRestricts = (d: Direction): boolean => hasPods && [...p.intents, ...covering].some((i) => restricts(i, d));
   const restricted = { ingress: ownRestricts('ingress'), egress: ownRestricts('egress') };
   const excluded = { ingress: new Map<EdgeTraffic, string>(), egress: new Map<EdgeTraffic, string>() };
   // A direction only another workload's policy restricts is one this recommendation leaves open:
   // nothing of it is left out, so all of its traffic must still pass.
   const openHere = { ingress: !restricted.ingress && (foreign?.ingress.length ?? 0) > 0, egress: !restricted.egress && (foreign?.egress.length ?? 0) > 0 };
-  // A matrix that declares host network where the inventory shows the pods on the pod network: the
+  // A host-network workload with pods on the pod network (a matrix that declares host network
+  // where the inventory shows the pods there, or some of its pods on the host network only): the
   // recommendation gives them no policy, so it means to restrict nothing of them; what a layer cuts
   // of them is cut, not left out by design.
-  const declaredOnly = p.hostNetwork && !p.workload.hostNetwork;
-  for (const x of p.excluded) if (!openHere[x.edge.direction] && !declaredOnly) excluded[x.edge.direction].set(x.edge.edge, x.reason);
+  const podsUnpolicied = p.hostNetwork && hasPods;
+  for (const x of p.excluded) if (!openHere[x.edge.direction] && !podsUnpolicied) excluded[x.edge.direction].set(x.edge.edge, x.reason);
   if (foreign !== undefined) for (const d of DIRECTIONS) restricted[d] ||= foreign[d].length > 0;
   const required = requiredEdges(p.comparison, excluded, closed, opts, now);
   return {

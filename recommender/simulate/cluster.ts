@@ -64,12 +64,20 @@ export interface ClusterModel {
    */
   atAddress(pod: SimPod, ip: string): SimPod;
   /**
-   * Each pod of the workload `pod` stands for, as its own pod (its addresses, its node; a
-   * host-network pod its node's addresses), by pod name: empty when it has fewer than two, and for
-   * a pod that stands for no workload (one already at an address or a node). What `pods-apart.ts`
-   * judges apart where the rules' address blocks tell the pods apart.
+   * Each pod of the workload `pod` stands for, as its own pod (its addresses, its node, its own
+   * network: a host-network pod at its node's addresses), by pod name: empty when it has fewer
+   * than two, and for a pod that stands for no workload (one already at an address or a node).
+   * What `pods-apart.ts` judges apart where the rules' address blocks tell the pods apart, and
+   * always where some are on the host network and some are not.
    */
   podsOf(pod: SimPod): readonly WorkloadPod[];
+  /**
+   * The pod of `pod`'s workload that holds `ip` (a host-network pod: any of its node's addresses),
+   * at that address, as `podsOf` gives it (`atAddress` for a pod-network pod); undefined when the
+   * workload has fewer than two pods or none holds it. A record to that address is that pod's
+   * connection alone (docs/api.md#simulate).
+   */
+  podAt(pod: SimPod, ip: string): SimPod | undefined;
   /**
    * The family a connection between the two ends must use when nothing says (an edge keeps no
    * family): the one family both can use, an end without an address using its network's in this
@@ -78,6 +86,13 @@ export interface ClusterModel {
   onlyFamily(a: SimEndpoint, b: SimEndpoint): IpFamily | undefined;
   /** The families an end can use (connection-family.ts): a pod without an address, its network's in this cluster. */
   families(e: SimEndpoint): Families;
+}
+
+/** One pod as the inventory lists it: its addresses, node and network. */
+interface OwnPod {
+  ips: string[];
+  node?: string;
+  hostNetwork: boolean;
 }
 
 /** One pod of a workload (ClusterModel.podsOf). */
@@ -92,8 +107,8 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
   const nodeByIp = new Map<string, string>();
   // A pod-network address is one pod's (snapshot.ts addressesOf); host-network pods are their node.
   const ownLabelsByIp = new Map<string, Labels>();
-  // Per workload key, its pods by name: their addresses and node.
-  const podsByWorkload = new Map<string, Map<string, { ips: string[]; node?: string }>>();
+  // Per workload key, its pods by name: their addresses, node and network.
+  const podsByWorkload = new Map<string, Map<string, OwnPod>>();
   for (const a of inventory.podAddresses) {
     if (a.node !== undefined) nodeByIp.set(a.ip, a.node);
     const own = a.hostNetwork ? {} : podIdentityLabels(a.workload, a.pod);
@@ -105,7 +120,7 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     addresses.set(k, entry);
     let byName = podsByWorkload.get(k);
     if (byName === undefined) podsByWorkload.set(k, (byName = new Map()));
-    const one = byName.get(a.pod) ?? { ips: [] };
+    const one = byName.get(a.pod) ?? { ips: [], hostNetwork: a.hostNetwork };
     if (!one.ips.includes(a.ip)) one.ips.push(a.ip);
     if (one.node === undefined && a.node !== undefined) one.node = a.node;
     byName.set(a.pod, one);
@@ -168,17 +183,34 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     return each;
   };
   // A host-network pod speaks from its node's addresses (onNode); a pod-network pod from its own.
+  // Host network is each pod's own: a workload is host-network when its template or any pod is
+  // (docs/inventory.md), but its pods on the pod network are pods, which policies select
+  // (kubernetes.io "Network Policies": only hostNetwork pods are ignored by podSelector).
   // Each keeps the workload's container ports (the inventory keeps them per workload, merged from
   // its ReplicaSets and pods): a named port then matches every number the workload's pods give it
   // at each pod, where a pod's own number alone would deny a rollout's 9091 at the pod giving 9090,
   // which no connection to 9091 reaches.
-  const ownPod = (pod: SimPod, own: { ips: string[]; node?: string }): SimPod => {
-    if (pod.hostNetwork && own.node !== undefined && (nodes.get(own.node)?.ips.length ?? 0) > 0) return onNode(pod, own.node);
-    return { ...pod, ips: [...own.ips].sort(), ...(own.node !== undefined ? { node: own.node } : {}) };
+  const ownPod = (pod: SimPod, own: OwnPod): SimPod => {
+    if (own.hostNetwork && pod.hostNetwork && own.node !== undefined && (nodes.get(own.node)?.ips.length ?? 0) > 0) return onNode(pod, own.node);
+    return { ...pod, hostNetwork: own.hostNetwork, ips: [...own.ips].sort(), ...(own.node !== undefined ? { node: own.node } : {}) };
+  };
+  // The pod a record's address names: one of the workload's pods (a host-network pod's is its
+  // node's), at that address only; never the workload's stand-in, which pods-apart.ts splits.
+  // Looked up per record: each workload's pods by address, made on first use.
+  const byAddress = new Map<SimPod, ReadonlyMap<string, SimPod>>();
+  const podAt = (pod: SimPod, ip: string): SimPod | undefined => {
+    let holders = byAddress.get(pod);
+    if (holders === undefined) {
+      const made = new Map<string, SimPod>();
+      for (const m of podsOf(pod)) for (const a of m.pod.ips) if (!made.has(a)) made.set(a, m.pod);
+      byAddress.set(pod, (holders = made));
+    }
+    const own = holders.get(ip);
+    return own === undefined || own.hostNetwork ? own : atAddress(own, ip);
   };
   const families = endpointFamilies(clusterFamilies(cluster));
   const onlyFamily = (a: SimEndpoint, b: SimEndpoint): IpFamily | undefined => connectionFamily(families(a), families(b));
-  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, podsOf, onlyFamily, families };
+  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, podsOf, podAt, onlyFamily, families };
 }
 
 /** The families of an endpoint (a node is reached at any of its addresses), once per pod, node or address: asked per edge side. */
@@ -296,6 +328,8 @@ function onItsNode(model: ClusterModel, e: SimEndpoint, ip: string | undefined):
   // `nets` holds the packet's, so the record's is simulated, not the node's first.
   if (e.kind === 'node') return ip !== e.ip && e.node.ips.includes(ip) ? { ...e, ip } : e;
   if (e.kind !== 'pod') return e;
+  const own = model.podAt(e.pod, ip);
+  if (own !== undefined) return { kind: 'pod', pod: own };
   const node = model.nodeOfPodIp(ip);
   let pod = node === undefined || node === e.pod.node ? e.pod : model.onNode(e.pod, node);
   // At the address the record names, not at every address of the workload's pods: an ipBlock (a

@@ -65,6 +65,8 @@ interface PodGroup {
   named?: WorkloadPod;
   /** Where its pods run (pairsByNode), made on first use. */
   nodes?: GroupNodes;
+  /** Why its workload's pods are told apart (absent for a whole workload). */
+  why?: string;
 }
 
 /** A group's pods whose node is known, by node. */
@@ -88,6 +90,7 @@ interface PodPair {
 const atPod = (p: WorkloadPod, byNode: boolean): string => `pod ${p.name} (${p.pod.ips.join(', ')}) of ${p.pod.namespace}/${p.pod.name ?? '?'}${byNode ? ` on node ${p.pod.node ?? '?'}` : ''}`;
 
 const BY_ADDRESS = "the policies' address blocks hold some of its workload's pods and not others";
+const BY_NETWORK = "some of its workload's pods are on the host network (their node) and some on the pod network";
 const BY_NODE = 'on Cilium a host-network pod is `host` from its own node and `remote-node` from the others';
 
 /** Keys whose values are label selectors of peer nodes: a host-network peer's pods are then told apart by node. */
@@ -138,9 +141,10 @@ export class PodsApart {
     const peerEnd = egress ? flow.server : flow.client;
     const subjects = this.groupsOf(subjectEnd, 'subject');
     const peers = this.groupsOf(peerEnd, 'peer');
-    const byNode = this.peerByNode && isPod(subjectEnd, false) && isPod(peerEnd, true);
-    if (subjects.length === 1 && peers.length === 1 && !byNode) return [{ flow: place(flow), at: '' }];
-    const pairsOf = (s: PodGroup, p: PodGroup): readonly PodPair[] => (byNode ? this.pairsByNode(s, p) : [groupPair(s, p)]);
+    // Per pair of groups: a workload's groups may differ in network (grouped).
+    const byNode = (s: PodGroup, p: PodGroup): boolean => this.peerByNode && onNetwork(s, subjectEnd, false) && onNetwork(p, peerEnd, true);
+    if (subjects.length === 1 && peers.length === 1 && !byNode(subjects[0]!, peers[0]!)) return [{ flow: place(flow), at: '' }];
+    const pairsOf = (s: PodGroup, p: PodGroup): readonly PodPair[] => (byNode(s, p) ? this.pairsByNode(s, p) : [groupPair(s, p)]);
     return {
       *[Symbol.iterator]() {
         for (const s of subjects) {
@@ -161,25 +165,33 @@ export class PodsApart {
     return g;
   }
 
-  /** One group per set of `pod`'s workload pods that hold alike in every block (and node) that tells them apart in `role`. */
+  /**
+   * One group per set of `pod`'s workload pods that hold alike in every block (and node) that
+   * tells them apart in `role`, and that share a network: a workload of host-network and
+   * pod-network pods is always judged apart, each pod as what it is (a node; a pod the policies
+   * select), since only host-network pods are outside NetworkPolicy (kubernetes.io "Network
+   * Policies": it "ignores hostNetwork pods when matching podSelector").
+   */
   private grouped(pod: SimPod, role: 'subject' | 'peer'): readonly PodGroup[] {
     const members = this.model.podsOf(pod);
     const whole: readonly PodGroup[] = [{ pod, members }];
     if (members.length < 2) return whole;
     const a = this.policyAddressing();
+    const mixed = members.some((m) => m.pod.hostNetwork) && members.some((m) => !m.pod.hostNetwork);
     // No simulated policy applies to a host-network subject but by its node (a NetworkPolicy never selects it; no HostEndpoint is modelled).
-    const blocks = role === 'peer' ? a.blocks : pod.hostNetwork ? [] : a.ownBlocks;
-    const byNode = pod.hostNetwork && (role === 'subject' ? a.selectsSubjectNodes : a.selectsPeerNodes);
-    if (blocks.length === 0 && !byNode) return whole;
+    const blocksOf = (p: SimPod) => (role === 'peer' ? a.blocks : p.hostNetwork ? [] : a.ownBlocks);
+    const byNodeOf = (p: SimPod) => p.hostNetwork && (role === 'subject' ? a.selectsSubjectNodes : a.selectsPeerNodes);
+    if (!mixed && blocksOf(pod).length === 0 && !byNodeOf(pod)) return whole;
     const byKey = new Map<string, WorkloadPod[]>();
     for (const m of members) {
-      const key = `${byNode ? (m.pod.node ?? '') : ''}|${this.blocksHolding(m.pod, blocks)}`;
+      const key = `${m.pod.hostNetwork}|${byNodeOf(m.pod) ? (m.pod.node ?? '') : ''}|${this.blocksHolding(m.pod, blocksOf(m.pod))}`;
       const same = byKey.get(key);
       if (same === undefined) byKey.set(key, [m]);
       else same.push(m);
     }
     if (byKey.size < 2) return whole;
-    return [...byKey.values()].map((same) => ({ pod: same[0]!.pod, members: same, named: same[0]! }));
+    const why = mixed ? BY_NETWORK : BY_ADDRESS;
+    return [...byKey.values()].map((same) => ({ pod: same[0]!.pod, members: same, named: same[0]!, why }));
   }
 
   /**
@@ -239,8 +251,8 @@ export class PodsApart {
 /** A peer or subject that is no workload's pods (a node, an address): itself, one group. */
 const NOT_A_WORKLOAD: readonly PodGroup[] = [{ members: [] }];
 
-/** A pod end, on the host network or not. */
-const isPod = (e: SimEndpoint, hostNetwork: boolean): boolean => e.kind === 'pod' && e.pod.hostNetwork === hostNetwork;
+/** A group of a pod end, on the host network or not (the group's own pod: a workload's may differ). */
+const onNetwork = (g: PodGroup, e: SimEndpoint, hostNetwork: boolean): boolean => e.kind === 'pod' && (g.pod ?? e.pod).hostNetwork === hostNetwork;
 
 /** Where the group's pods run (the stand-in alone when the workload has no pods of its own), once per group. */
 function nodesOf(g: PodGroup): GroupNodes {
@@ -265,7 +277,7 @@ function apartPair(subjects: GroupNodes, peers: readonly WorkloadPod[]): { subje
 
 /** The groups' own pods: each named where it is not its whole workload. */
 function groupPair(s: PodGroup, p: PodGroup): PodPair {
-  return { ...(s.pod !== undefined ? { subject: s.pod } : {}), ...(p.pod !== undefined ? { peer: p.pod } : {}), named: { ...(s.named ? { subject: s.named } : {}), ...(p.named ? { peer: p.named } : {}) }, why: BY_ADDRESS };
+  return { ...(s.pod !== undefined ? { subject: s.pod } : {}), ...(p.pod !== undefined ? { peer: p.pod } : {}), named: { ...(s.named ? { subject: s.named } : {}), ...(p.named ? { peer: p.named } : {}) }, why: s.why ?? p.why ?? BY_ADDRESS };
 }
 
 /** The end at `pod`, the end itself when it is that pod already (or `pod` is undefined). */
