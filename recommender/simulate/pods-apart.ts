@@ -135,16 +135,25 @@ export class PodsApart {
    * tells the pods apart. Lazy, and iterable again: its caller allows the side when every one is
    * allowed and stops at the first denial; the pairs are never all held.
    */
-  side<F extends SimFlow>(flow: F, direction: Direction, place: (f: F) => F = (f) => f): Iterable<FlowAtPods<F>> {
+  side<F extends SimFlow>(flow: F, direction: Direction, place: (f: F) => F = asIs, placedWhole?: F): Iterable<FlowAtPods<F>> {
     const egress = direction === 'egress';
     const subjectEnd = egress ? flow.client : flow.server;
     const peerEnd = egress ? flow.server : flow.client;
     const subjects = this.groupsOf(subjectEnd, 'subject');
     const peers = this.groupsOf(peerEnd, 'peer');
-    // Per pair of groups: a workload's groups may differ in network (grouped).
-    const byNode = (s: PodGroup, p: PodGroup): boolean => this.peerByNode && onNetwork(s, subjectEnd, false) && onNetwork(p, peerEnd, true);
-    if (subjects.length === 1 && peers.length === 1 && !byNode(subjects[0]!, peers[0]!)) return [{ flow: place(flow), at: '' }];
-    const pairsOf = (s: PodGroup, p: PodGroup): readonly PodPair[] => (byNode(s, p) ? this.pairsByNode(s, p) : [groupPair(s, p)]);
+    // The common case, once per edge side: no closure made (under tsx each is an Object.defineProperty, esbuild's keepNames).
+    if (subjects.length === 1 && peers.length === 1 && !this.judgedByNode(subjects[0]!, subjectEnd, peers[0]!, peerEnd)) return [{ flow: placedWhole ?? place(flow), at: '' }];
+    return this.pairFlows(flow, egress, subjects, subjectEnd, peers, peerEnd, place);
+  }
+
+  /** Whether a pair of groups is judged by node (pairsByNode): per pair, a workload's groups may differ in network (grouped). */
+  private judgedByNode(s: PodGroup, subjectEnd: SimEndpoint, p: PodGroup, peerEnd: SimEndpoint): boolean {
+    return this.peerByNode && onNetwork(s, subjectEnd, false) && onNetwork(p, peerEnd, true);
+  }
+
+  /** The flow at each pod pair of the groups, lazily and iterable again. */
+  private pairFlows<F extends SimFlow>(flow: F, egress: boolean, subjects: readonly PodGroup[], subjectEnd: SimEndpoint, peers: readonly PodGroup[], peerEnd: SimEndpoint, place: (f: F) => F): Iterable<FlowAtPods<F>> {
+    const pairsOf = (s: PodGroup, p: PodGroup): readonly PodPair[] => (this.judgedByNode(s, subjectEnd, p, peerEnd) ? this.pairsByNode(s, p) : [groupPair(s, p)]);
     return {
       *[Symbol.iterator]() {
         for (const s of subjects) {
@@ -248,6 +257,8 @@ export class PodsApart {
   }
 }
 
+const asIs = <F>(f: F): F => f;
+
 /** A peer or subject that is no workload's pods (a node, an address): itself, one group. */
 const NOT_A_WORKLOAD: readonly PodGroup[] = [{ members: [] }];
 
@@ -318,6 +329,11 @@ export function sideAtFirst<F extends SimFlow>(sim: Simulator, each: Iterable<Fl
   return first;
 }
 
+/** The first pod pair of `each` the side is denied at (stops there); undefined: allowed at every one. */
+export function deniedAt<F extends SimFlow>(sim: Simulator, each: Iterable<FlowAtPods<F>>, direction: Direction): FlowAtPods<F> | undefined {
+  for (const f of each) if (!sideAllows(sim, f.flow, direction)) return f;
+  return undefined;
+}
+
 /** Whether the side is allowed at every pod pair of `each` (stops at the first denial). */
-export const allowedAtEvery = <F extends SimFlow>(sim: Simulator, each: Iterable<FlowAtPods<F>>, direction: Direction): boolean =>
-  firstOf(each, (f) => !sideAllows(sim, f.flow, direction)) === undefined;
+export const allowedAtEvery = <F extends SimFlow>(sim: Simulator, each: Iterable<FlowAtPods<F>>, direction: Direction): boolean => deniedAt(sim, each, direction) === undefined;

@@ -28,7 +28,7 @@ import { extraProbes, worldProbe, type Probe } from './probes.ts';
 import { unaddressedHostNetworkNote } from './unaddressed-host-network.ts';
 import { tieReadings, tieWords, type TieReadings } from './priority-tie-readings.ts';
 import { atJudgedNodes } from '../simulate/host-network-nodes.ts';
-import { allowedAtEvery, firstOf, judgesPeerByNode, sideAtFirst, PodsApart, type FlowAtPods } from '../simulate/pods-apart.ts';
+import { allowedAtEvery, deniedAt, firstOf, judgesPeerByNode, sideAtFirst, PodsApart, type FlowAtPods } from '../simulate/pods-apart.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { ipFamily } from '../../domain/ip.ts';
 import { peerKey } from '../../domain/peer.ts';
@@ -177,13 +177,13 @@ export interface SimulateSidesInput {
  * (pods-apart.ts), lazily, else `flow` alone: the side is allowed when it is at every one, still
  * open when at any.
  */
-function verifiedFlow(model: ClusterModel, edge: EdgeTraffic, apart: PodsApart, direction: Direction, names?: readonly string[]): { ok: true; flow: PortFlow; each: Iterable<FlowAtPods<PortFlow>> } | { ok: false; reason: string } {
-  const conn = connectionFlow(model, edge.client, edge.server, edge.port, edge.protocol);
+function verifiedFlow(j: Judges, edge: EdgeTraffic, direction: Direction, names?: readonly string[]): { ok: true; flow: PortFlow; each: Iterable<FlowAtPods<PortFlow>> } | { ok: false; reason: string } {
+  const conn = connectionFlow(j.model, edge.client, edge.server, edge.port, edge.protocol);
   if (!conn.ok) return conn;
   if (conn.flow.icmp !== undefined) return { ok: false, reason: `${edge.protocol} is not a port protocol every engine can express` };
   const whole = resolvedFrom(conn.flow, names);
-  const flow = atJudgedNodes(model, whole);
-  return { ok: true, flow, each: apart.side(whole, direction, (f) => (f === whole ? flow : atJudgedNodes(model, f))) };
+  const flow = j.atNodes(whole);
+  return { ok: true, flow, each: j.apart.side(whole, direction, j.atNodes, flow) };
 }
 
 /**
@@ -209,6 +209,8 @@ interface Judges {
   ties: TieReadings | undefined;
   /** The workloads' pods told apart by every policy judged (pods-apart.ts). */
   apart: PodsApart;
+  /** A flow placed at the nodes it is judged at (host-network-nodes.ts), one function for the whole verification. */
+  atNodes: (f: PortFlow) => PortFlow;
 }
 
 function judges(input: SimulateSidesInput): Judges {
@@ -227,6 +229,7 @@ function judges(input: SimulateSidesInput): Judges {
     withAppliedOtherReading: () => (otherReading ??= (together && beside.ipBlocksMatchingPods?.(together, cluster)) ?? null),
     ties: together && tieReadings(input.manifests, input.beside, cluster, beside),
     apart: new PodsApart(input.model, together ?? input.manifests, { peerByNode }),
+    atNodes: (f) => atJudgedNodes(input.model, f),
   };
 }
 
@@ -250,13 +253,13 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   // A direction the recommendation leaves open (--no-egress, a host-network workload) is the applied policies' to decide: what they deny is said too.
   const appliedDecide = j.withApplied
     ? (workload: string, direction: Direction, edge: EdgeTraffic): void => {
-        const conn = verifiedFlow(model, edge, j.apart, direction);
+        const conn = verifiedFlow(j, edge, direction);
         if (conn.ok) blockedByAppliedOnly(j, found, workload, direction, edge, conn.each, LEFT_OPEN);
       }
     : undefined;
 
   forEachSide(input.sides, found.skipped, (workload, direction, edge, reason) => {
-    const conn = verifiedFlow(model, edge, j.apart, direction);
+    const conn = verifiedFlow(j, edge, direction);
     if (!conn.ok) {
       countSkipped(found, conn.reason);
       return;
@@ -286,7 +289,7 @@ const countSkipped = (found: SidesFound, reason: string): void => {
 function judgeRequired(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, by?: RequiredFlow): boolean {
   const required = by === undefined ? '' : requiredNote(by, firstOf(each)!.flow, direction);
   // Most sides are allowed: their verdict's words are only needed when they are not.
-  const denied = firstOf(each, (f) => !sideAllows(j.ours, f.flow, direction));
+  const denied = deniedAt(j.ours, each, direction);
   if (denied !== undefined) {
     const side = decideSide(j.ours, denied.flow, direction);
     const reason = `${side.reason}${denied.at}${unaddressedHostNetworkNote(j.model, edge, denied.flow, direction)}`;
@@ -328,7 +331,7 @@ const LEFT_OPEN = '; the recommendation leaves this direction open, the applied 
 /** A side the applied policies beside the recommendation deny: a blockedByApplied finding (`note` ends its reason). */
 function blockedByAppliedOnly(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, note: string): void {
   const withApplied = j.withApplied;
-  const denied = withApplied && firstOf(each, (f) => !sideAllows(withApplied, f.flow, direction));
+  const denied = withApplied && deniedAt(withApplied, each, direction);
   if (!withApplied || denied === undefined) return;
   const beside = decideSide(withApplied, denied.flow, direction);
   const other = j.withAppliedOtherReading();
@@ -380,7 +383,7 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
       if (!restricted && !j.withApplied) continue;
       for (const f of s.documented?.[direction] ?? []) {
         const edge = f.outside === 'world' ? inSubjectsFamily(input.model, f.edge, direction) : f.edge;
-        const conn = verifiedFlow(input.model, edge, j.apart, direction, f.names);
+        const conn = verifiedFlow(j, edge, direction, f.names);
         if (!conn.ok) {
           if (restricted) countSkipped(found, conn.reason);
           continue;
