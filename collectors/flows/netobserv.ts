@@ -107,7 +107,6 @@ function networkEventsDrop(v: unknown): boolean | Decoded {
 /** Milliseconds per unit of each time field: TimeReceived is seconds (flowlogs-pipeline's `time.Now().Unix()`). */
 const TIME_UNIT_MS = { TimeFlowEndMs: 1, TimeFlowStartMs: 1, TimeReceived: 1000 } as const;
 type TimeField = keyof typeof TIME_UNIT_MS;
-const TIME_FIELDS = Object.keys(TIME_UNIT_MS) as TimeField[];
 
 /**
  * The flow's time: TimeFlowEndMs, else TimeFlowStartMs, else TimeReceived (ms). Every time the
@@ -118,22 +117,27 @@ const TIME_FIELDS = Object.keys(TIME_UNIT_MS) as TimeField[];
  * is not compared with them.
  */
 function flowTime(r: Record<string, unknown>, limits: DecodeLimits | undefined): number | Decoded {
-  const ms: Partial<Record<TimeField, number>> = {};
-  for (const key of TIME_FIELDS) {
-    const value = r[key];
-    if (value === undefined) continue;
-    const n = num(value);
-    if (n === undefined) return reject('invalid-field', key, value, `${key} must be a number`);
-    if (!Number.isInteger(n)) return reject('invalid-field', key, value, `${key} must be whole ${key === 'TimeReceived' ? 'seconds' : 'milliseconds'}`);
-    const bad = timeError(n * TIME_UNIT_MS[key], limits);
-    if (bad !== undefined) return reject(bad.reason, key, value, `${key} ${bad.message}`);
-    ms[key] = n * TIME_UNIT_MS[key];
-  }
-  const { TimeFlowStartMs: start, TimeFlowEndMs: end } = ms;
+  const end = timeField(r, 'TimeFlowEndMs', limits);
+  if (isDecoded(end)) return end;
+  const start = timeField(r, 'TimeFlowStartMs', limits);
+  if (isDecoded(start)) return start;
+  const received = timeField(r, 'TimeReceived', limits);
+  if (isDecoded(received)) return received;
   if (start !== undefined && end !== undefined && start > end) {
     return reject('invalid-field', 'TimeFlowStartMs', r.TimeFlowStartMs, `TimeFlowStartMs is after TimeFlowEndMs (${end}): a flow cannot end before it starts`);
   }
-  return end ?? start ?? ms.TimeReceived ?? reject('missing-field', 'TimeFlowEndMs');
+  return end ?? start ?? received ?? reject('missing-field', 'TimeFlowEndMs');
+}
+
+/** One time field in milliseconds; undefined when absent; a reject naming it when it is no flow time. */
+function timeField(r: Record<string, unknown>, key: TimeField, limits: DecodeLimits | undefined): number | undefined | Decoded {
+  const value = r[key];
+  if (value === undefined) return undefined;
+  const n = num(value);
+  if (n === undefined) return reject('invalid-field', key, value, `${key} must be a number`);
+  if (!Number.isInteger(n)) return reject('invalid-field', key, value, `${key} must be whole ${key === 'TimeReceived' ? 'seconds' : 'milliseconds'}`);
+  const bad = timeError(n * TIME_UNIT_MS[key], limits);
+  return bad === undefined ? n * TIME_UNIT_MS[key] : reject(bad.reason, key, value, `${key} ${bad.message}`);
 }
 
 /** Field names per side, built once: template-literal keys per record showed up in profiles. */
