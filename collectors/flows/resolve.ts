@@ -141,9 +141,6 @@ export class ResolutionIndex {
   /** namespace → owner kind → owner name → workload: what a record's owner metadata resolves to (time-independent). */
   private readonly ownerCache = new Map<string, Map<string, Map<string, WorkloadInfo | null>>>();
   private ownerCacheSize = 0;
-  /** namespace → pod name → the workload the inventory resolved that pod to (null: it holds no such pod): podWorkload's first question, asked per record side. */
-  private readonly podCache = new Map<string, Map<string, WorkloadInfo | null>>();
-  private podCacheSize = 0;
   /** Workloads that only records name (not the inventory): keyed by what records say, so bounded. */
   private readonly namedByRecords = new Map<string, WorkloadInfo>();
   /** The gone workloads `workloads` leaves out (ResolutionData.gone), read when a flow names one. */
@@ -429,7 +426,7 @@ export class ResolutionIndex {
    * the store's (its workloads' selectors), not the records'.
    */
   get recordCacheEntries(): number {
-    return this.inClusterCache.size + this.ownerCacheSize + this.podCacheSize + this.namedByRecords.size + this.goneRead.size + this.goneSelectors.size;
+    return this.inClusterCache.size + this.ownerCacheSize + this.namedByRecords.size + this.goneRead.size + this.goneSelectors.size;
   }
 
   /**
@@ -486,30 +483,16 @@ export class ResolutionIndex {
    */
   private podWorkload(m: Extract<EndpointMeta, { kind: 'pod' }>, ip: string, time: number): WorkloadInfo | undefined {
     const known = this.inventoriedPod(m);
-    if (known) return known;
+    if (known) return this.workloadInfo(known);
     const owned = m.ownerKind && m.ownerName ? this.fromOwner(m.namespace, m.ownerKind, m.ownerName) : null;
     if (owned) return owned;
     const ref = this.workloadFromPod(m, ip, time, m.ownerKind === 'ReplicaSet' ? m.ownerName : undefined);
     return ref && this.workloadInfo(ref);
   }
 
-  /** The workload the inventory resolved the record's pod to (the pod name's alias), when it holds that pod; memoised like fromOwner. */
-  private inventoriedPod(m: Extract<EndpointMeta, { kind: 'pod' }>): WorkloadInfo | undefined {
-    if (m.podName === undefined) return undefined;
-    if (this.podCacheSize >= RECORD_CACHE_LIMIT) {
-      this.podCache.clear();
-      this.podCacheSize = 0;
-    }
-    let byName = this.podCache.get(m.namespace);
-    if (!byName) this.podCache.set(m.namespace, (byName = new Map()));
-    let info = byName.get(m.podName);
-    if (info === undefined) {
-      const ref = this.aliases.get(`${m.namespace}/Pod/${m.podName}`);
-      info = ref ? this.workloadInfo(ref) : null;
-      byName.set(m.podName, info);
-      this.podCacheSize++;
-    }
-    return info ?? undefined;
+  /** The workload the inventory resolved the record's pod to (the pod name's alias), when it holds that pod. */
+  private inventoriedPod(m: Extract<EndpointMeta, { kind: 'pod' }>): WorkloadRef | undefined {
+    return m.podName === undefined ? undefined : this.aliases.get(`${m.namespace}/Pod/${m.podName}`);
   }
 
   /**

@@ -25,8 +25,8 @@ const CLUSTER: ResolutionData = {
 
 const T = 500_000;
 const N = 60_000;
-/** The resolver's caches hold at most this many entries: 4,096 addresses plus 10,000 owners, 10,000 pod names and 10,000 record-named workloads. */
-const BOUND = 4_096 + 3 * 10_000;
+/** The resolver's caches hold at most this many entries: 4,096 addresses plus 10,000 owners and 10,000 record-named workloads. */
+const BOUND = 4_096 + 2 * 10_000;
 
 /** The n-th of many distinct addresses, outside every podCIDR of CLUSTER. */
 const external = (n: number): string => `203.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
