@@ -9,6 +9,7 @@
  * `serverNames`, …) without a list of fields here.
  */
 import { isPlainObject } from '../../domain/plain-object.ts';
+import { pointerToken } from './json-pointer.ts';
 import type { VerifyError } from './types.ts';
 
 type Schema = Record<string, unknown>;
@@ -106,11 +107,6 @@ function canonicalJson(v: unknown): string {
 }
 
 function duplicate(at: readonly (string | number)[], index: number, value: unknown, listType: 'set' | 'map'): VerifyError {
-  const path = [...at, index].map((t) => `/${escapePointer(String(t))}`).join('');
+  const path = [...at, index].map((t) => `/${pointerToken(String(t))}`).join('');
   return { path, message: `Duplicate value: ${canonicalJson(value)} (a list of x-kubernetes-list-type ${listType})` };
-}
-
-/** A JSON pointer token (RFC 6901): `~` and `/` escaped. */
-function escapePointer(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }

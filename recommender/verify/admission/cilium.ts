@@ -8,6 +8,7 @@
  * options are taken at their defaults (L7 proxy and ICMP rules on, node selector labels off).
  */
 import { isIP } from 'node:net';
+import { pointerToken } from '../json-pointer.ts';
 import type { VerifyError } from '../types.ts';
 import { SharedChecks } from './shared-objects.ts';
 import { CILIUM_API_VERSION, CCNP_KIND, CNP_KIND } from '../../engines/wire/cilium.ts';
@@ -80,7 +81,7 @@ function checkSelector(e: Errors, path: string, sel: unknown): void {
       const ke = qualifiedNameError(k);
       const badValue = typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v);
       if (!ke && !badValue) continue;
-      const p = `${path}/matchLabels/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      const p = `${path}/matchLabels/${pointerToken(k)}`;
       if (ke) e.add(p, `invalid label selector: key ${JSON.stringify(k)}: ${ke}`, where);
       if (badValue) e.add(p, `invalid label selector: value ${JSON.stringify(v)} is not a valid label value`, where);
     }

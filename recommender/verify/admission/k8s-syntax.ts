@@ -6,6 +6,7 @@
  * pkg/api/validation/ip.go (IsValidCIDRForLegacyField with strict validation). Each returns
  * messages (empty = valid), worded like upstream.
  */
+import { pointerToken } from '../json-pointer.ts';
 import type { VerifyError } from '../types.ts';
 import { memoByText } from '../../text-memo.ts';
 import { isPlainObject } from '../../../domain/plain-object.ts';
@@ -153,7 +154,7 @@ export function labelErrors(labels: unknown, path: string): VerifyError[] {
     const keyErrors = isQualifiedName(k);
     const valueErrors = isValidLabelValue(String(v));
     if (keyErrors.length === 0 && valueErrors.length === 0) continue;
-    const p = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const p = `${path}/${pointerToken(k)}`;
     for (const m of keyErrors) out.push({ path: p, message: `label key ${JSON.stringify(k)}: ${m}` });
     for (const m of valueErrors) out.push({ path: p, message: `label value ${JSON.stringify(v)}: ${m}` });
   }
