@@ -129,7 +129,7 @@ ${rules}`;
   assert.deepEqual(onEdge(allowHigh), ['deny']);
 });
 
-test('Calico ServiceAccount selectors over labels other than the name are named in a warning: the inventory holds no ServiceAccount labels (libcalico-go ServiceAccountToProfile puts them on the ksa profile felix matches)', () => {
+test('Calico ServiceAccount selectors over labels other than the name are named in a warning, as are endpoint selectors over the inherited pcsa.<key> ones: the inventory holds no ServiceAccount labels (libcalico-go ServiceAccountToProfile puts them on the ksa profile felix matches; constants.go ServiceAccountLabelPrefix "pcsa.")', () => {
   const policies = `apiVersion: projectcalico.org/v3
 kind: NetworkPolicy
 metadata: { name: by-sa, namespace: app }
@@ -141,11 +141,14 @@ spec:
       source: { serviceAccounts: { selector: "projectcalico.org/name == 'client-sa'" } }
     - action: Allow
       source: { serviceAccounts: { selector: "has(tier)" } }
+    - action: Allow
+      source: { selector: "pcsa.projectcalico.org/name == 'client-sa' || pcsa.team == 'a'", notSelector: "pcns.team == 'b'" }
 `;
   const r = simulateFlows(db, { engine: 'calico', policies, flows: FLOWS });
   assert.deepEqual(r.warnings, [
     "NetworkPolicy.projectcalico.org/app/by-sa/spec/serviceAccountSelector: selects ServiceAccounts by label (role); the inventory holds no ServiceAccount labels, so the simulation decides as if they were absent (only projectcalico.org/name, the ServiceAccount's name, is known)",
     "NetworkPolicy.projectcalico.org/app/by-sa/spec/ingress/1/source/serviceAccounts/selector: selects ServiceAccounts by label (tier); the inventory holds no ServiceAccount labels, so the simulation decides as if they were absent (only projectcalico.org/name, the ServiceAccount's name, is known)",
+    "NetworkPolicy.projectcalico.org/app/by-sa/spec/ingress/2/source/selector: selects ServiceAccounts by label (pcsa.team); the inventory holds no ServiceAccount labels, so the simulation decides as if they were absent (only pcsa.projectcalico.org/name, the ServiceAccount's name, is known)",
   ]);
 });
 

@@ -310,6 +310,43 @@ test('Calico-added labels: projectcalico.org/namespace, /orchestrator, /servicea
   assert.equal(verdict([g], flow(P(shopProm), P(web))).ingress.isolated, false);
 });
 
+// PROFILE = libcalico-go lib/backend/k8s/conversion: NamespaceToProfile gives profile kns.<ns> the
+// labels `pcns.<key>` of every namespace label plus `pcns.projectcalico.org/name`,
+// ServiceAccountToProfile gives ksa.<ns>.<sa> `pcsa.<key>` plus `pcsa.projectcalico.org/name`
+// (constants.go NamespaceLabelPrefix "pcns.", ServiceAccountLabelPrefix "pcsa."), and
+// workload_endpoint_default.go puts both profiles on the pod's endpoint; profile labelsToApply are
+// applied to each endpoint "in addition to the endpoint's own labels" (reference/resources/profile),
+// whose own labels take priority (felix labelindex InheritIndex, "Label inheritance").
+test('profile labels: a selector over pcns.<namespace label> or pcsa.projectcalico.org/name selects the pods of that namespace or ServiceAccount (PROFILE)', () => {
+  const denyShop = gnp('deny-shop', { order: 10, selector: "pcns.team == 'shop'", types: ['Ingress'], ingress: [{ action: 'Deny' }] });
+  assert.deepEqual(verdict([denyShop], flow(P(prom), P(web))).ingress.by, { policy: 'GlobalNetworkPolicy/deny-shop', rule: '/spec/ingress/0' });
+  assert.equal(verdict([denyShop], flow(P(web), P(prom))).ingress.isolated, false, 'monitoring is team platform');
+  const byName = gnp('by-ns-name', { selector: "pcns.projectcalico.org/name == 'shop' && pcns.kubernetes.io/metadata.name == 'shop'", types: ['Ingress'] });
+  assert.equal(verdict([byName], flow(P(prom), P(api))).verdict, 'deny');
+  // A rule's selector sees them too: egress to kube-system's pods by its profile's name label.
+  const dns = pod('kube-system', 'dns', { app: 'dns' }, ['10.1.2.5']);
+  const withDns: SimCluster = { ...cluster, pods: [...cluster.pods, dns] };
+  const noKubeSystem = gnp('no-kube-system', { selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Deny', destination: { selector: "pcns.projectcalico.org/name == 'kube-system'" } }, { action: 'Allow' }] });
+  assert.deepEqual(calicoSimulator([noKubeSystem], withDns).evaluate(flow(P(web), P(dns), 53, 'UDP')).egress.by, { policy: 'GlobalNetworkPolicy/no-kube-system', rule: '/spec/egress/0' });
+  assert.deepEqual(calicoSimulator([noKubeSystem], withDns).evaluate(flow(P(web), P(api))).egress.by, { policy: 'GlobalNetworkPolicy/no-kube-system', rule: '/spec/egress/1' });
+  // The ServiceAccount profile's name label: api runs as api-sa, web as default.
+  const bySa = np('by-sa', { selector: "pcsa.projectcalico.org/name == 'api-sa'", types: ['Ingress'] });
+  assert.equal(verdict([bySa], flow(P(web), P(api))).verdict, 'deny');
+  assert.equal(verdict([bySa], flow(P(api), P(web))).ingress.isolated, false);
+  assert.equal(verdict([np('by-default-sa', { selector: "pcsa.projectcalico.org/name == 'default'", types: ['Ingress'] })], flow(P(api), P(web))).verdict, 'deny');
+});
+
+test('profile labels: a pod\'s own label wins over the inherited one; host-network pods and nodes get none (PROFILE; no HostEndpoint is modelled)', () => {
+  const shadow = pod('shop', 'shadow', { app: 'shadow', 'pcns.team': 'other' }, ['10.1.0.7']);
+  const withShadow: SimCluster = { ...cluster, pods: [...cluster.pods, shadow] };
+  const denyShop = gnp('deny-shop', { selector: "pcns.team == 'shop'", types: ['Ingress'], ingress: [{ action: 'Deny' }] });
+  assert.equal(calicoSimulator([denyShop], withShadow).evaluate(flow(P(web), P(shadow))).ingress.isolated, false);
+  const anyNs = gnp('any-ns', { selector: "app == 'api'", ingress: [{ action: 'Allow', source: { selector: 'has(pcns.projectcalico.org/name)' } }] });
+  assert.equal(verdict([anyNs], flow(P(prom), P(api))).verdict, 'allow');
+  assert.equal(verdict([anyNs], flow(P(agent), P(api))).verdict, 'deny');
+  assert.equal(verdict([anyNs], flow({ kind: 'node', node, ip: '192.168.0.10' }, P(api))).verdict, 'deny');
+});
+
 test('a policy whose selector does not parse is not applied, and is listed with the syntax error (SEL grammar)', () => {
   const bad = np('bad', { selector: "app = 'api'", ingress: [{ action: 'Deny' }] });
   const sim = calicoSimulator([bad], cluster);

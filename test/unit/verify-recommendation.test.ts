@@ -210,6 +210,17 @@ test('calico: an applied policy in an earlier tier that denies an included edge 
   assert.deepEqual(kubernetes().blockedByApplied, []);
 });
 
+test('calico: an applied GlobalNetworkPolicy selecting by the namespace profile\'s label (pcns.projectcalico.org/name) that denies an included edge makes it blockedByApplied (libcalico-go conversion NamespaceToProfile: the endpoint inherits pcns.<key>)', () => {
+  const deny: AppliedPolicy = {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'GlobalNetworkPolicy',
+    name: 'deny-shop-api',
+    manifest: { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'deny-shop-api' }, spec: { order: 10, selector: "pcns.projectcalico.org/name == 'shop' && app == 'api'", types: ['Ingress'], ingress: [{ action: 'Deny' }] } },
+  };
+  const v = verifyRecommendation({ engine: 'kubernetes', emitted: emitted([apiPolicy]), model: clusterModel(inventory), applied: [deny], sides: [apiSides([[webToApiMetrics, 'x']])], simulator: SIMULATORS.kubernetes, besideSimulator: SIMULATORS.calico });
+  assert.deepEqual(v.blockedByApplied.map((f) => `${f.edge} ${f.by?.policy}`), ['workload:shop/Deployment/web|workload:shop/Deployment/api|8080|TCP GlobalNetworkPolicy/deny-shop-api']);
+});
+
 test('calico: a flow a documented must rule requires, not observed yet, that an applied Deny in an earlier tier cuts is blockedByApplied too, naming the rule (Calico "Tier": a Deny ends the evaluation)', () => {
   const { tier, deny } = platformDeny;
   // Nothing observed; api's matrix says web must reach it on 8080, which the recommended policy allows.

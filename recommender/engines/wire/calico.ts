@@ -118,3 +118,10 @@ export const CALICO_LABEL_ORCHESTRATOR = 'projectcalico.org/orchestrator';
 export const CALICO_LABEL_SERVICE_ACCOUNT = 'projectcalico.org/serviceaccount';
 /** On a namespace's (and service account's) profile: its name. */
 export const CALICO_LABEL_NAME = 'projectcalico.org/name';
+/**
+ * The prefixes under which a workload endpoint inherits its namespace's and its ServiceAccount's
+ * profile labels (libcalico-go lib/backend/k8s/conversion constants.go NamespaceLabelPrefix,
+ * ServiceAccountLabelPrefix): `pcns.team`, `pcns.projectcalico.org/name`, `pcsa.projectcalico.org/name`.
+ */
+export const CALICO_NAMESPACE_LABEL_PREFIX = 'pcns.';
+export const CALICO_SERVICE_ACCOUNT_LABEL_PREFIX = 'pcsa.';

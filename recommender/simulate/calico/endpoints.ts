@@ -3,12 +3,24 @@
  * they carry their labels plus `projectcalico.org/namespace`, `projectcalico.org/orchestrator`
  * and `projectcalico.org/serviceaccount`, and their namespace's profile carries the namespace
  * labels plus `projectcalico.org/name` (libcalico-go lib/backend/k8s/conversion
- * conversion.go and apiv3 Label* constants). Nodes, host-network pods, the apiserver and
- * external addresses are no Calico endpoint here (no HostEndpoint is modelled): no policy
- * applies to them and selectors never match them; only `nets` do.
+ * conversion.go and apiv3 Label* constants). The endpoint also inherits its two profiles'
+ * labels under a prefix, which every selector over it sees: `pcns.<key>` of the namespace's
+ * (NamespaceToProfile) and `pcsa.<key>` of the ServiceAccount's (ServiceAccountToProfile; the
+ * inventory holds no ServiceAccount objects, so only `pcsa.projectcalico.org/name`, its name, is
+ * known), its own labels winning a clash (felix labelindex InheritIndex: "endpoints have their
+ * own labels; these take priority over any inherited labels"). Nodes, host-network pods, the
+ * apiserver and external addresses are no Calico endpoint here (no HostEndpoint is modelled): no
+ * policy applies to them and selectors never match them; only `nets` do.
  */
 import type { Labels } from '../../../domain/inventory.ts';
-import { CALICO_LABEL_NAME, CALICO_LABEL_NAMESPACE, CALICO_LABEL_ORCHESTRATOR, CALICO_LABEL_SERVICE_ACCOUNT } from '../../engines/wire/calico.ts';
+import {
+  CALICO_LABEL_NAME,
+  CALICO_LABEL_NAMESPACE,
+  CALICO_LABEL_ORCHESTRATOR,
+  CALICO_LABEL_SERVICE_ACCOUNT,
+  CALICO_NAMESPACE_LABEL_PREFIX,
+  CALICO_SERVICE_ACCOUNT_LABEL_PREFIX,
+} from '../../engines/wire/calico.ts';
 import { hostCidr, parseCidr, type Cidr } from '../../../domain/ip.ts';
 import type { SimCluster, SimEndpoint, SimPod } from '../types.ts';
 import { clusterFamilies, connectionFamily, familiesOf, podFamilies, type ClusterFamilies, type Families } from '../connection-family.ts';
@@ -19,7 +31,7 @@ export interface EndpointView {
   workload: boolean;
   namespace?: string;
   pod?: SimPod;
-  /** Endpoint labels as Calico's selectors see them (empty for non-workloads). */
+  /** Endpoint labels as Calico's selectors see them, the inherited `pcns.*` and `pcsa.*` included (empty for non-workloads). */
   labels: LabelMap;
   /** The namespace profile's labels (empty for non-workloads). */
   nsLabels: LabelMap;
@@ -91,7 +103,9 @@ export class EndpointViews {
       v = { workload: false, namespace: p.namespace, pod: p, labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: p.ips, families: podFamilies(p, this.clusterFamilies), ...hostCidrs(p.ips), describe: `host-network ${name}` };
     } else {
       const sa = p.serviceAccount ?? 'default';
-      const labels = new Map(Object.entries(p.labels));
+      const nsLabels = this.nsLabels.get(p.namespace) ?? namespaceLabels(p.namespace, {});
+      const saLabels: LabelMap = new Map([[CALICO_LABEL_NAME, sa]]);
+      const labels = new Map([...inherited(CALICO_NAMESPACE_LABEL_PREFIX, nsLabels), ...inherited(CALICO_SERVICE_ACCOUNT_LABEL_PREFIX, saLabels), ...Object.entries(p.labels)]);
       labels.set(CALICO_LABEL_NAMESPACE, p.namespace);
       labels.set(CALICO_LABEL_ORCHESTRATOR, 'k8s');
       labels.set(CALICO_LABEL_SERVICE_ACCOUNT, sa);
@@ -100,8 +114,8 @@ export class EndpointViews {
         namespace: p.namespace,
         pod: p,
         labels,
-        nsLabels: this.nsLabels.get(p.namespace) ?? namespaceLabels(p.namespace, {}),
-        saLabels: new Map([[CALICO_LABEL_NAME, sa]]),
+        nsLabels,
+        saLabels,
         serviceAccount: sa,
         ips: p.ips,
         families: podFamilies(p, this.clusterFamilies),
@@ -121,6 +135,11 @@ export class EndpointViews {
     if (!v) byIp.set(ip, (v = { workload: false, labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: [ip], families: familiesOf([ip]), ...hostCidrs([ip]), describe }));
     return v;
   }
+}
+
+/** A profile's labels as its endpoints inherit them: each under `prefix` (conversion.go NamespaceToProfile, ServiceAccountToProfile). */
+function inherited(prefix: string, profileLabels: LabelMap): [string, string][] {
+  return [...profileLabels].map(([k, v]) => [prefix + k, v]);
 }
 
 /** A namespace profile's labels: the namespace's own plus `projectcalico.org/name` (and the apiserver's `kubernetes.io/metadata.name`). */

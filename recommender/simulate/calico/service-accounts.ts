@@ -2,17 +2,24 @@
  * Calico selects endpoints by their ServiceAccount's labels (a policy's `serviceAccountSelector`,
  * a rule's `serviceAccounts.selector`: felix matches them on the `ksa.<namespace>.<name>` profile,
  * which carries every label of the ServiceAccount — libcalico-go conversion
- * ServiceAccountToProfile). The inventory holds no ServiceAccount objects: the simulator knows a
- * ServiceAccount by its name only (`projectcalico.org/name`), so a selector over any other label
- * is decided as if the label were absent. Such selectors are named in a warning rather than
- * decided silently.
+ * ServiceAccountToProfile), and any endpoint selector can name them as the endpoint inherits them,
+ * `pcsa.<key>` (conversion constants.go ServiceAccountLabelPrefix). The inventory holds no
+ * ServiceAccount objects: the simulator knows a ServiceAccount by its name only
+ * (`projectcalico.org/name`, inherited as `pcsa.projectcalico.org/name`), so a selector over any
+ * other of its labels is decided as if the label were absent. Such selectors are named in a
+ * warning rather than decided silently.
  */
 import { isPlainObject } from '../../../domain/plain-object.ts';
-import { CALICO_LABEL_NAME } from '../../engines/wire/calico.ts';
+import { CALICO_LABEL_NAME, CALICO_SERVICE_ACCOUNT_LABEL_PREFIX } from '../../engines/wire/calico.ts';
 import { selectorLabelKeys } from './selector.ts';
 import { manifestId } from '../../engines/manifest-id.ts';
 
 const CALICO_KINDS = new Set(['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
+
+/** The ServiceAccount label keys a selector reads: every key of a ServiceAccount selector, the `pcsa.` ones of an endpoint selector. */
+type ServiceAccountKeys = (keys: string[]) => string[];
+const SERVICE_ACCOUNT_SELECTOR: ServiceAccountKeys = (keys) => keys;
+const ENDPOINT_SELECTOR: ServiceAccountKeys = (keys) => keys.filter((k) => k.startsWith(CALICO_SERVICE_ACCOUNT_LABEL_PREFIX));
 
 /** One warning per selector over ServiceAccount labels other than the name, naming the manifest and the field. */
 export function serviceAccountLabelWarnings(policies: readonly unknown[]): string[] {
@@ -20,7 +27,7 @@ export function serviceAccountLabelWarnings(policies: readonly unknown[]): strin
   for (const p of policies) {
     if (!isPlainObject(p) || p.apiVersion !== 'projectcalico.org/v3' || !CALICO_KINDS.has(String(p.kind)) || !isPlainObject(p.spec)) continue;
     const id = manifestId(p);
-    const check = (path: string, selector: unknown): void => {
+    const check = (path: string, selector: unknown, saKeys: ServiceAccountKeys): void => {
       if (typeof selector !== 'string') return;
       let keys: string[];
       try {
@@ -28,19 +35,25 @@ export function serviceAccountLabelWarnings(policies: readonly unknown[]): strin
       } catch {
         return; // admission names a selector that does not parse
       }
-      const others = keys.filter((k) => k !== CALICO_LABEL_NAME);
+      const name = saKeys === ENDPOINT_SELECTOR ? CALICO_SERVICE_ACCOUNT_LABEL_PREFIX + CALICO_LABEL_NAME : CALICO_LABEL_NAME;
+      const others = saKeys(keys).filter((k) => k !== name);
       if (others.length > 0) {
-        out.push(`${id}${path}: selects ServiceAccounts by label (${others.join(', ')}); the inventory holds no ServiceAccount labels, so the simulation decides as if they were absent (only ${CALICO_LABEL_NAME}, the ServiceAccount's name, is known)`);
+        out.push(`${id}${path}: selects ServiceAccounts by label (${others.join(', ')}); the inventory holds no ServiceAccount labels, so the simulation decides as if they were absent (only ${name}, the ServiceAccount's name, is known)`);
       }
     };
-    check('/spec/serviceAccountSelector', p.spec.serviceAccountSelector);
+    check('/spec/serviceAccountSelector', p.spec.serviceAccountSelector, SERVICE_ACCOUNT_SELECTOR);
+    check('/spec/selector', p.spec.selector, ENDPOINT_SELECTOR);
     for (const direction of ['ingress', 'egress'] as const) {
       const rules = Array.isArray(p.spec[direction]) ? (p.spec[direction] as unknown[]) : [];
       rules.forEach((r, i) => {
         if (!isPlainObject(r)) return;
         for (const end of ['source', 'destination'] as const) {
           const e = r[end];
-          if (isPlainObject(e) && isPlainObject(e.serviceAccounts)) check(`/spec/${direction}/${i}/${end}/serviceAccounts/selector`, e.serviceAccounts.selector);
+          if (!isPlainObject(e)) continue;
+          const at = `/spec/${direction}/${i}/${end}`;
+          if (isPlainObject(e.serviceAccounts)) check(`${at}/serviceAccounts/selector`, e.serviceAccounts.selector, SERVICE_ACCOUNT_SELECTOR);
+          check(`${at}/selector`, e.selector, ENDPOINT_SELECTOR);
+          check(`${at}/notSelector`, e.notSelector, ENDPOINT_SELECTOR);
         }
       });
     }
