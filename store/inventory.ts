@@ -9,6 +9,7 @@ import type {
   Ingress,
   InventorySnapshot,
   Labels,
+  LabelSelector,
   Namespace,
   Node,
   Service,
@@ -17,6 +18,7 @@ import type {
 import { formerControlPlaneNodes, type ApiserverAddressPeriod } from '../domain/apiserver.ts';
 import { clusterDnsOf, DNS_CONVENTIONS, markClusterDns } from '../domain/cluster-dns.ts';
 import { compareStrings } from '../domain/order.ts';
+import { selectorMatches } from '../domain/label-selector.ts';
 import { exposureOf, servicesByNamespace, storedServicesSelecting, withStoredIngressExposure } from '../domain/service-links.ts';
 import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
 import type { IpInterval } from '../domain/ip-history.ts';
@@ -64,7 +66,7 @@ export interface ApplyResult {
   workloads: { inSnapshot: number; added: number; markedAbsent: number };
   ipIntervals: { opened: number; closed: number };
   ownerAliases: { upserted: number; pruned: number };
-  /** What linking the present workloads to the stored Services and Ingresses could not resolve, sorted. */
+  /** Stored owners' selectors that miss the import's pods (selectorToStore), and what linking the present workloads to the stored Services and Ingresses could not resolve; sorted. */
   warnings: string[];
 }
 
@@ -140,8 +142,8 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       db.prepare('INSERT OR IGNORE INTO ingresses_known (id) VALUES (1)').run();
     }
     replacePolicies(db, snapshot, inScope, replaced);
-    const workloads = writeWorkloads(db, snapshot, inScope);
-    const warnings = linkStoredWorkloads(db);
+    const { warnings: selectorWarnings, ...workloads } = writeWorkloads(db, snapshot, inScope);
+    const warnings = [...selectorWarnings, ...linkStoredWorkloads(db)].sort(compareStrings);
     const ownerAliases = writeAliases(db, snapshot);
     if (inScope('Pod')) {
       replaced.push('podAddresses');
@@ -199,16 +201,14 @@ function replacePolicies(db: Db, snapshot: InventorySnapshot, inScope: (k: strin
   if (kinds.size > 0 || snapshot.policies.length > 0) replaced.push('policies');
 }
 
-function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string) => boolean): ApplyResult['workloads'] {
+function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string) => boolean): ApplyResult['workloads'] & { warnings: string[] } {
   const t = snapshot.takenAt;
-  const find = db.prepare('SELECT id FROM workloads WHERE namespace = ? AND kind = ? AND name = ?');
+  const find = db.prepare('SELECT selector, selector_derived FROM workloads WHERE namespace = ? AND kind = ? AND name = ?');
   const upsert = db.prepare(`
     INSERT INTO workloads (namespace, kind, name, labels, selector, selector_derived, host_network, ports, services, exposure, service_account, cluster_dns, istio_proxy, pod_labels, first_seen, last_seen, present)
     VALUES (@namespace, @kind, @name, @labels, @selector, @selectorDerived, @hostNetwork, @ports, @services, @exposure, @serviceAccount, @clusterDns, @istioProxy, @podLabels, @t, @t, 1)
     ON CONFLICT (namespace, kind, name) DO UPDATE SET
-      labels = excluded.labels,
-      selector = CASE WHEN excluded.selector_derived = 1 AND workloads.selector_derived = 0 THEN workloads.selector ELSE excluded.selector END,
-      selector_derived = excluded.selector_derived * workloads.selector_derived,
+      labels = excluded.labels, selector = excluded.selector, selector_derived = excluded.selector_derived,
       host_network = excluded.host_network, ports = excluded.ports,
       service_account = excluded.service_account, cluster_dns = excluded.cluster_dns, istio_proxy = excluded.istio_proxy,
       pod_labels = CASE WHEN @podsInScope = 1 THEN excluded.pod_labels ELSE workloads.pod_labels END,
@@ -216,24 +216,27 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
   // An import without Pods (controllers only) keeps the pods' label sets an earlier one stored, and
   // adds a workload with them not known (NULL). Its services and exposure are left for
   // linkStoredWorkloads, which keeps the stored ones it cannot decide.
-  // A selector made from labels (the import lacks the owner object: a pods-only refresh) does not
-  // replace the owner's spec.selector an earlier import stored: that one is immutable (apps/v1,
-  // kubernetes/kubernetes#50808), the labels change with each rollout. It is used only where no
-  // owner's selector is known, until an import holds the owner.
+  // Which selector a workload keeps when the import lacks its owner: selectorToStore.
   const podsInScope = inScope('Pod') ? 1 : 0;
   const derivedSelectors = new Set(snapshot.derivedSelectors ?? []);
   let added = 0;
   const keys = new Set<string>();
+  const warnings: string[] = [];
   for (const w of snapshot.workloads) {
-    keys.add(workloadKey(w));
-    if (!find.get(w.namespace, w.kind, w.name)) added++;
+    const key = workloadKey(w);
+    keys.add(key);
+    const stored = find.get(w.namespace, w.kind, w.name) as StoredSelector | undefined;
+    if (!stored) added++;
+    const pods = podsInScope ? (snapshot.podLabels?.[key] ?? []) : undefined;
+    const selector = selectorToStore(w, derivedSelectors.has(key), stored, pods);
+    if (selector.warning !== undefined) warnings.push(selector.warning);
     upsert.run({
       namespace: w.namespace,
       kind: w.kind,
       name: w.name,
       labels: json(w.labels),
-      selector: json(w.selector),
-      selectorDerived: derivedSelectors.has(workloadKey(w)) ? 1 : 0,
+      selector: selector.selector,
+      selectorDerived: selector.derived ? 1 : 0,
       hostNetwork: w.hostNetwork ? 1 : 0,
       ports: json(w.ports),
       services: json(w.services),
@@ -258,7 +261,58 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
       }
     }
   }
-  return { inSnapshot: snapshot.workloads.length, added, markedAbsent };
+  return { inSnapshot: snapshot.workloads.length, added, markedAbsent, warnings };
+}
+
+/** A workload's stored selector (JSON) and whether it was made from labels (1) or is the owner's (0). */
+interface StoredSelector {
+  selector: string;
+  selector_derived: number;
+}
+
+/** The selector a workload's row takes (JSON), whether it was made from labels, and what to say about it. */
+interface SelectorToStore {
+  selector: string;
+  derived: boolean;
+  warning?: string;
+}
+
+/**
+ * The selector to store for `w`. The snapshot's own when it is the owner's (`madeFromLabels`
+ * false) or no owner's selector is stored. Otherwise (the import lacks the owner object: a
+ * pods-only refresh, the live collector holding pods before their Deployment) the stored owner's
+ * selector is kept: it is immutable (apps/v1, kubernetes/kubernetes#50808), the labels change
+ * with each rollout. Unless it matches none of the workload's pods in this import (`pods`, their
+ * distinct label sets; undefined when the import holds no Pods): every pod a Deployment's
+ * ReplicaSet controls matches the Deployment's selector (the ReplicaSet's is it plus
+ * pod-template-hash; apps/v1 validation refuses a template its selector does not match; the
+ * ReplicaSet controller releases a pod whose labels stop matching: kubernetes/kubernetes
+ * pkg/controller/controller_ref_manager.go ClaimPods/ReleasePod), so those pods are another
+ * owner's of that name: the owner deleted and created again with another selector. Its selector
+ * then gives way to the pods' labels until an import holds the owner. One that matches some of
+ * the pods is kept (the rest: the old pods terminating, or the new ones of a recreated owner, which
+ * only the owner object tells), and said.
+ */
+function selectorToStore(w: Workload, madeFromLabels: boolean, stored: StoredSelector | undefined, pods: readonly Labels[] | undefined): SelectorToStore {
+  const fromSnapshot = { selector: json(w.selector), derived: madeFromLabels };
+  if (!madeFromLabels || stored === undefined || stored.selector_derived === 1) return fromSnapshot;
+  const owners = { selector: stored.selector, derived: false };
+  if (pods === undefined || pods.length === 0) return owners;
+  const ownerSelector = JSON.parse(stored.selector) as LabelSelector;
+  const matched = pods.filter((labels) => selectorMatches(ownerSelector, labels)).length;
+  if (matched === pods.length) return owners;
+  const which = `${workloadKey(w)}: the selector ${stored.selector} an earlier import stored from the ${w.kind}`;
+  const sets = (n: number) => `${n} label set${n === 1 ? '' : 's'}`;
+  if (matched === 0) {
+    return {
+      ...fromSnapshot,
+      warning: `${which} matches none of its pods' ${sets(pods.length)} in this import (the ${w.kind} deleted and created again with another selector?): replaced by the pods' labels ${fromSnapshot.selector} until an import holds the ${w.kind}`,
+    };
+  }
+  return {
+    ...owners,
+    warning: `${which} matches ${matched} of its pods' ${sets(pods.length)} in this import: kept; the pods it does not match are another ${w.kind}'s of that name (deleted and created again with another selector, its old pods terminating?) — import the ${w.kind} to take its selector`,
+  };
 }
 
 /**

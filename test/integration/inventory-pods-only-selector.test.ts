@@ -152,3 +152,68 @@ test('migration 0028: a selector an older release wrote is the owner\'s when the
   ]);
   db.close();
 });
+
+// A Deployment deleted and created again under its name with another spec.selector. Every pod a
+// Deployment's ReplicaSet controls matches the Deployment's selector: the ReplicaSet's selector is
+// it plus pod-template-hash (apps/v1 validation refuses a template its selector does not match, and
+// the ReplicaSet controller releases a pod whose labels stop matching, ReplicaSet ClaimPods). A pod
+// resolved to the workload that the stored owner's selector does not match is therefore another
+// owner's: when it matches none of the workload's pods it is no longer the owner's selector.
+const RECREATED = { app: 'cart2', team: 'checkout', version: 'v1' };
+const NEW_CART_POD = pod('cart', '7c8d9e0f12', RECREATED, '10.244.1.12', 8080);
+const TO_NEW_CART = [netobservRecord({ src: '10.244.1.11', dst: '10.244.1.12', dstPort: 8080, proto: 6, srcPort: 40003, time: NOW - 60_000 })]; // web → the new cart pod
+
+async function verifiedOnEveryEngine(db: Db, flows: string[]): Promise<void> {
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flows.join('\n')}\n`]) }], { format: 'netobserv' });
+  for (const engine of ENGINE_NAMES) {
+    const { verification } = exportFromStore(db, {}, engine, {});
+    assert.deepEqual(verification.blocked, [], `${engine}: web → cart is not cut`);
+    assert.equal(verification.ok, true, engine);
+  }
+}
+
+test('a Deployment recreated with another selector: a pods-only refresh whose pods the stored selector matches none of takes the pods\' labels, says so, and the export verifies', async () => {
+  const { db } = tmpDb();
+  importAt(db, CLUSTER, T1, 'cluster.json');
+  const summary = importAt(db, [NEW_CART_POD, PODS[1]!], T2, 'pods.json');
+  assert.deepEqual(cart(db)?.selector, { matchLabels: RECREATED });
+  assert.equal(summary.warnings.filter((w) => w.includes('shop/Deployment/cart')).length, 1, summary.warnings.join('\n'));
+  assert.match(summary.warnings.join('\n'), /shop\/Deployment\/cart: the selector \{"matchLabels":\{"app":"cart"\}\} .* matches none of its pods' 1 label set in this import .*: replaced by the pods' labels/);
+  // From then on the selector is the pods' again (until an import holds the Deployment): a later refresh follows them.
+  importAt(db, [NEW_CART_POD, PODS[1]!], NOW - 1_800_000, 'pods.json');
+  assert.deepEqual(cart(db)?.selector, { matchLabels: RECREATED });
+  await verifiedOnEveryEngine(db, TO_NEW_CART);
+});
+
+test('a pods-only refresh with pods the stored selector matches and pods it does not (the old owner\'s still terminating) keeps the owner\'s selector and says which it misses', () => {
+  const { db } = tmpDb();
+  importAt(db, CLUSTER, T1, 'cluster.json');
+  const summary = importAt(db, [...PODS, NEW_CART_POD], T2, 'pods.json');
+  assert.deepEqual(cart(db)?.selector, SELECTOR);
+  assert.match(summary.warnings.join('\n'), /shop\/Deployment\/cart: the selector \{"matchLabels":\{"app":"cart"\}\} .* matches 1 of its pods' 2 label sets in this import: kept/);
+});
+
+test('a pods-only refresh whose pods the stored selector all matches (a rollout) warns of nothing', () => {
+  const { db } = tmpDb();
+  importAt(db, CLUSTER, T1, 'cluster.json');
+  const rolledOut = pod('cart', '7c8d9e0f12', { ...TEMPLATE_LABELS, version: 'v2' }, '10.244.1.12', 8080);
+  const summary = importAt(db, [...PODS, rolledOut], T2, 'pods.json');
+  assert.deepEqual(cart(db)?.selector, SELECTOR);
+  assert.deepEqual(summary.warnings, []);
+});
+
+test('the live collector after a Deployment\'s DELETE and re-ADD with another selector: the new pods and ReplicaSet before the new Deployment take their labels, then the new Deployment\'s selector', async () => {
+  const { db } = tmpDb();
+  const scope = ['Deployment.apps', 'Namespace', 'Pod', 'ReplicaSet.apps'];
+  const write = (objects: object[], takenAt: number) => importInventoryObjects(db, { objects: parseInventoryText(list(objects)), takenAt, source: 'kubernetes', scope });
+  write(CLUSTER, T1);
+  // The old Deployment, its ReplicaSet and pods DELETED; the new ReplicaSet and pod ADDED, the new Deployment's ADDED not in yet (watches of different resources are not ordered).
+  const others = CLUSTER.filter((o) => !o.metadata.name.startsWith('cart'));
+  const newReplicaSet = replicaSet('cart', '7c8d9e0f12', { matchLabels: { app: 'cart2' } }, RECREATED, 8080);
+  const before = write([...others, newReplicaSet, NEW_CART_POD], T2);
+  assert.deepEqual(cart(db)?.selector, { matchLabels: RECREATED });
+  assert.match(before.warnings.join('\n'), /shop\/Deployment\/cart: the selector \{"matchLabels":\{"app":"cart"\}\} .* matches none of its pods' 1 label set in this import .*: replaced by the pods' labels/);
+  write([...others, deployment('cart', { matchLabels: { app: 'cart2' } }, RECREATED, 8080), newReplicaSet, NEW_CART_POD], NOW - 1_800_000);
+  assert.deepEqual(cart(db)?.selector, { matchLabels: { app: 'cart2' } });
+  await verifiedOnEveryEngine(db, TO_NEW_CART);
+});

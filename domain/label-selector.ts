@@ -1,0 +1,39 @@
+/**
+ * Kubernetes label-selector semantics over plain label maps (apimachinery LabelSelector: every
+ * matchLabels pair and every matchExpression must hold). In domain/ because the store judges a
+ * stored selector against an import's pods with it (store/inventory.ts) and the simulators every
+ * rule peer (recommender/matrix/selector.ts re-exports it).
+ */
+import type { LabelSelector, Labels } from './inventory.ts';
+
+export function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
+  // selectorMatchesBy's loop without its closure and entry arrays: simulators call this for
+  // every rule peer they scan.
+  const matchLabels = selector.matchLabels;
+  if (matchLabels !== undefined) for (const k in matchLabels) if (!Object.hasOwn(labels, k) || labels[k] !== matchLabels[k]) return false;
+  const expressions = selector.matchExpressions;
+  if (expressions !== undefined) for (const e of expressions) if (!expressionHolds(e, Object.hasOwn(labels, e.key) ? labels[e.key] : undefined)) return false;
+  return true;
+}
+
+/** The same over any label lookup (a Map, a view with extra labels); `undefined` = no such label. */
+export function selectorMatchesBy(selector: LabelSelector, label: (key: string) => string | undefined): boolean {
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (label(k) !== v) return false;
+  for (const e of selector.matchExpressions ?? []) if (!expressionHolds(e, label(e.key))) return false;
+  return true;
+}
+
+/** One matchExpression on the label's value (`undefined`: no such label). */
+function expressionHolds(e: NonNullable<LabelSelector['matchExpressions']>[number], value: string | undefined): boolean {
+  switch (e.operator) {
+    case 'In':
+      return value !== undefined && (e.values ?? []).includes(value);
+    case 'NotIn':
+      return value === undefined || !(e.values ?? []).includes(value);
+    case 'Exists':
+      return value !== undefined;
+    case 'DoesNotExist':
+      return value === undefined;
+  }
+  return true;
+}
