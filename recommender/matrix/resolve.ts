@@ -11,6 +11,7 @@ import { ruleId, type Direction } from './ids.ts';
 import { clusterFacts, comparePorts, namespacesMatching, resolveRole, rolePeers, selectWorkloads, sortRefs, uniquePorts } from './bindings.ts';
 import { conjoin, evaluate, render, resolveParameters, type ParameterValues } from './parameters.ts';
 import { canonicalSelector } from './selector.ts';
+import { resolveFqdns } from './service-names.ts';
 import { wholeRef } from './syntax.ts';
 import type { ComponentT, ConditionT, LabelSelectorT, MatricesConfigT, MatrixT, PeerT, PortSpecT, RuleT, SourceT, StanceT } from './schema.ts';
 import type {
@@ -201,6 +202,8 @@ function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, directio
     if (r?.ports.length) peers = rolePeers(r);
   }
   if (rule.peer === 'dns') ports = dnsPodPorts(ports, ctx.facts.dns.ports);
+  // An in-cluster Service's name is its pods, on the ports its Service ports send to (service-names.ts).
+  if (typeof rule.peer === 'object' && 'fqdns' in rule.peer) ({ peers, ports } = resolveFqdns([...rule.peer.fqdns].sort(), ports, ctx.inv, unresolved));
   // "TCP, port depends on your setup" and nothing names the port: every port of that protocol only.
   if (ports.length === 0 && rule.protocols) ports = rule.protocols.map((protocol) => ({ protocol, port: 1, endPort: 65535 }));
   return {
