@@ -2,6 +2,7 @@ import type { AppliedPolicy } from '../../domain/inventory.ts';
 import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
+import { networkPolicyNonStandardCidrs, nonStandardReading } from '../../domain/legacy-cidr.ts';
 
 /** Policy kinds kept raw, by kind key, with their scope. */
 export const POLICY_KINDS: Record<string, 'namespaced' | 'cluster'> = {
@@ -35,4 +36,20 @@ export function toPolicy(raw: RawObject): AppliedPolicy {
     name: meta.name,
     manifest: { ...raw.obj, metadata },
   };
+}
+
+/** `['spec', 'egress', 0, 'to']` → `spec.egress[0].to`, as the import's messages name fields. */
+function fieldPath(path: readonly (string | number)[]): string {
+  return path.map((t, i) => (typeof t === 'number' ? `[${t}]` : i === 0 ? t : `.${t}`)).join('');
+}
+
+/**
+ * A NetworkPolicy's ipBlocks the API server stored with a warning (leading zeros, IPv4-mapped):
+ * kept and read as the API server reads them (domain/legacy-cidr.ts), each named.
+ */
+export function policyWarnings(p: AppliedPolicy): string[] {
+  if (p.apiVersion !== 'networking.k8s.io/v1' || p.kind !== 'NetworkPolicy') return [];
+  return networkPolicyNonStandardCidrs(isPlainObject(p.manifest) ? p.manifest.spec : undefined).map(
+    (n) => `NetworkPolicy ${p.namespace}/${p.name}: ${fieldPath(n.path)}: non-standard CIDR ${JSON.stringify(n.value)} ${nonStandardReading(n)}`,
+  );
 }

@@ -29,7 +29,7 @@ import { toNamespace, toNode } from './nodes.ts';
 import type { RawObject } from './parse.ts';
 import { mergePorts } from './pod-spec.ts';
 import { toPod, type PodInfo } from './pods.ts';
-import { isPolicyKey, toPolicy } from './policies.ts';
+import { isPolicyKey, policyWarnings, toPolicy } from './policies.ts';
 import { toService } from './services.ts';
 import { ciliumClusterNameOf, ciliumPolicySettingsOf, isCiliumConfig } from './cilium-config.ts';
 import { chosenConvention, dnsConventionOf, selectingServices, type DnsConvention } from '../../domain/cluster-dns.ts';
@@ -347,6 +347,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
   exposureOf(workloads, o.services, ingresses, (w) => warnings.add(w)).forEach((exposure, i) => (workloads[i]!.exposure = exposure));
 
   const podAddresses = addressesOf(pods, podWorkload, warnings);
+  for (const p of o.policies) for (const w of policyWarnings(p)) warnings.add(w);
   const apiserverSlices = o.slices.filter(isApiserverSlice);
   const apiserver = apiserverSlices.length > 0 ? apiserverFromSlices(apiserverSlices) : (o.apiserverEndpoints ?? []);
 

@@ -27,6 +27,7 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import { isNetworkPolicy, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort } from '../engines/wire/kubernetes.ts';
 import { AddressCache, blockCovers, compileBlock, type CompiledBlock } from './kubernetes/cidr-match.ts';
+import { apiServerCidr } from '../../domain/legacy-cidr.ts';
 import { ClusterView, policyRef, subjectPod, type PeerView } from './kubernetes/cluster-view.ts';
 import { namedPortMatches } from './kubernetes/named-port.ts';
 import { PortBuckets, type PortSpan } from './port-buckets.ts';
@@ -100,7 +101,8 @@ function effectivePolicyTypes(np: NetworkPolicy): Set<string> {
 }
 
 function compilePeer(p: NetworkPolicyPeer): CompiledPeer {
-  if (p.ipBlock) return { block: compileBlock(p.ipBlock.cidr, p.ipBlock.except) };
+  // Read as the API server reads it: `010.0.0.0/8` is 10.0.0.0/8 (domain/legacy-cidr.ts).
+  if (p.ipBlock) return { block: compileBlock(apiServerCidr(p.ipBlock.cidr), p.ipBlock.except?.map(apiServerCidr)) };
   const out: CompiledPeer = {};
   if (p.podSelector) out.podSelector = p.podSelector;
   if (p.namespaceSelector) out.namespaceSelector = p.namespaceSelector;

@@ -19,6 +19,8 @@ import type { NetworkPlugin } from '../simulate/network-plugin.ts';
 import { podIdentitySelectors } from '../simulate/pod-identity-selectors.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 import type { Direction } from '../../domain/direction.ts';
+import { networkPolicyNonStandardCidrs, nonStandardReading } from '../../domain/legacy-cidr.ts';
+import { pointerToken } from './json-pointer.ts';
 
 /** Applied NetworkPolicies with the directions they isolate: `policyTypes`, by default Ingress, plus Egress with egress rules (kubernetes/kubernetes SetDefaults_NetworkPolicy). */
 function appliedNetworkPolicies(applied: readonly AppliedPolicy[]): { id: string; namespace: string; selector: LabelSelector; isolates: ReadonlySet<Direction> }[] {
@@ -132,11 +134,24 @@ export function appliedPolicyWarnings(engine: EngineName, applied: readonly Appl
   // Beside the applied policies, the engine that enforces them judges (simulate/decide.ts enforcingEngine).
   const judge = enforcingEngine(engine, applied, plugin);
   const manifests = applied.map((p) => p.manifest);
-  const perPod = perPodSelectorWarnings(judge, manifests);
+  const perPod = [...perPodSelectorWarnings(judge, manifests), ...nonStandardCidrWarnings(applied)];
   if (judge !== 'calico') return [...appliedNotSimulated(judge, applied), ...perPod];
   // A finding names the rule as written: what Calico's conversion made of it (a Deny of everything) is said here.
   const converted = conversionNotes(manifests).map((n) => `applied ${n.policy}: ${n.reason}`);
   return [...appliedNotSimulated(judge, applied), ...serviceAccountLabelWarnings(manifests), ...converted, ...perPod];
+}
+
+/**
+ * Applied NetworkPolicy ipBlocks the API server stored with a warning (leading zeros, IPv4-mapped):
+ * every simulator reads them as the API server does (domain/legacy-cidr.ts), which the network
+ * plugin may not.
+ */
+function nonStandardCidrWarnings(applied: readonly AppliedPolicy[]): string[] {
+  return applied.flatMap((p) =>
+    p.apiVersion === 'networking.k8s.io/v1' && p.kind === 'NetworkPolicy' && isPlainObject(p.manifest)
+      ? networkPolicyNonStandardCidrs(p.manifest.spec).map((n) => `applied ${manifestId(p.manifest)}/${n.path.map((t) => pointerToken(String(t))).join('/')}: non-standard CIDR ${JSON.stringify(n.value)} ${nonStandardReading(n)}`)
+      : [],
+  );
 }
 
 /**

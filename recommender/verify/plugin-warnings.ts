@@ -23,6 +23,7 @@
  */
 import { cidrMatchesNodes, type AppliedPolicy } from '../../domain/inventory.ts';
 import { cidrContains, hostCidr, parseCidr, type Cidr } from '../../domain/ip.ts';
+import { apiServerCidr } from '../../domain/legacy-cidr.ts';
 import { isPlainObject, itemsOf } from '../../domain/plain-object.ts';
 import type { EmitResult, EngineName, Manifest } from '../engines/types.ts';
 import { compareStrings } from '../policy/order.ts';
@@ -73,10 +74,10 @@ function clusterAddressHits(m: Manifest, addresses: ClusterAddresses): ClusterAd
     for (const rule of itemsOf(m.spec[dir])) {
       for (const peer of itemsOf(isPlainObject(rule) ? rule[dir === 'ingress' ? 'from' : 'to'] : undefined)) {
         const ipBlock = isPlainObject(peer) && isPlainObject(peer.ipBlock) ? peer.ipBlock : undefined;
-        const block = ipBlock ? parseCidr(String(ipBlock.cidr)) : undefined;
+        const block = ipBlock ? parseCidr(apiServerCidr(String(ipBlock.cidr))) : undefined;
         if (!block) continue;
         // An address the ipBlock's `except` holds out is not allowed by it (a folded block's nodes).
-        const holes = itemsOf(ipBlock!.except).flatMap((e) => parseCidr(String(e)) ?? []);
+        const holes = itemsOf(ipBlock!.except).flatMap((e) => parseCidr(apiServerCidr(String(e))) ?? []);
         for (const a of addresses.within(block)) if (!holes.some((h) => cidrContains(h, a.cidr))) hits.set(`${a.kind} ${a.ip}`, a);
       }
     }

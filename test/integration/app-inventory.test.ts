@@ -40,3 +40,23 @@ test('the summary writes an IPv6 apiserver endpoint as [address]:port (RFC 5952 
   const summary = importInventory(db, { text: JSON.stringify(list), takenAt, source: 'dual-stack' });
   assert.deepEqual(summary.apiserver, ['10.0.0.10:6443/TCP', '[2001:db8:0:1::10]:6443/TCP']);
 });
+
+test('an applied NetworkPolicy with an ipBlock the API server stores with a warning (leading zeros, IPv4-mapped) is imported, with a warning naming the policy, field and value and how the API server reads it', () => {
+  // kubernetes/kubernetes pkg/apis/networking/validation ValidateIPBlock → IsValidCIDRForLegacyField:
+  // refused only with the StrictIPCIDRValidation gate, so such policies exist in clusters; read
+  // with netutils.ParseCIDRSloppy (decimal octets; an IPv4-mapped block as the IPv4 block).
+  const { db } = tmpDb();
+  const policy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'odd-cidrs', namespace: 'shop' },
+    spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '010.0.0.0/8', except: ['10.01.0.0/16'] } }, { ipBlock: { cidr: '::ffff:10.0.0.0/104' } }] }] },
+  };
+  const summary = importInventory(db, { text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [policy] }), takenAt, source: 'cluster.json' });
+  assert.deepEqual(summary.objects, { 'NetworkPolicy.networking.k8s.io': 1 });
+  assert.deepEqual(summary.warnings, [
+    'NetworkPolicy shop/odd-cidrs: spec.egress[0].to[0].ipBlock.cidr: non-standard CIDR "010.0.0.0/8" read as 10.0.0.0/8, as the API server reads it (leading zeros as decimal); network plugins may read it otherwise (a leading 0 as octal) or refuse it: write "10.0.0.0/8"',
+    'NetworkPolicy shop/odd-cidrs: spec.egress[0].to[0].ipBlock.except[0]: non-standard CIDR "10.01.0.0/16" read as 10.1.0.0/16, as the API server reads it (leading zeros as decimal); network plugins may read it otherwise (a leading 0 as octal) or refuse it: write "10.1.0.0/16"',
+    'NetworkPolicy shop/odd-cidrs: spec.egress[0].to[1].ipBlock.cidr: non-standard CIDR "::ffff:10.0.0.0/104" read as 10.0.0.0/8, as the API server reads it (an IPv4-mapped IPv6 block as the IPv4 block it maps); network plugins may read it otherwise (as IPv6, matching no IPv4 address) or refuse it: write "10.0.0.0/8"',
+  ]);
+});

@@ -33,3 +33,29 @@ test('a direction the recommendation leaves open (--no-egress) that an applied p
   for (const f of egress) assert.match(f.reason, /NetworkPolicy\/shop\/default-deny.*; the recommendation leaves this direction open, the applied policies decide it$/, f.edge);
   assert.ok(egress.some((f) => /^workload:shop\/Deployment\/[a-z-]+\|dns:kube-system/.test(f.edge)), 'DNS among them');
 });
+
+test('an applied NetworkPolicy whose ipBlocks have leading zeros or an IPv4-mapped address is read as the API server reads it (010.0.0.0/8 is 10.0.0.0/8, not octal 8.0.0.0/8), and the recommendation says so: its egress cuts depend on whether the plugin matches ipBlocks against the demo\'s pod addresses (10.244.x.y)', async () => {
+  // kubernetes/kubernetes pkg/apis/networking/validation ValidateIPBlock reads the block with
+  // netutils.ParseCIDRSloppy (decimal octets; net.IPNet makes ::ffff:10.0.0.0/104 the IPv4 10.0.0.0/8).
+  const { copyFileSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpDir } = await import('../helpers/tmp.ts');
+  const dir = tmpDir();
+  const db = join(dir, 'd.db');
+  copyFileSync(dbPath, db);
+  for (const [name, cidr] of [['leading-zeros', '010.0.0.0/8'], ['ipv4-mapped', '"::ffff:10.0.0.0/104"']] as const) {
+    writeFileSync(join(dir, `${name}.yaml`), `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: odd-cidrs, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress: [{to: [{ipBlock: {cidr: ${cidr}}}]}]\n`);
+    assert.equal((await runCli(['inventory', 'import', join(dir, `${name}.yaml`), '--db', db])).code, 0);
+    const r = await runCli(['recommend', '--engine', 'kubernetes', '-n', 'shop', '--no-egress', '-o', 'json', '--db', db]);
+    assert.equal(r.code, 0, r.err);
+    const out = JSON.parse(r.out) as { verification: { warnings: string[]; blockedByApplied: { direction: string; edge: string; dependsOnIpBlockReading?: boolean }[] } };
+    const v = out.verification;
+    const toPods = v.blockedByApplied.filter((f) => f.direction === 'egress' && /\|workload:shop\//.test(f.edge));
+    assert.ok(toPods.length > 0, JSON.stringify(v.blockedByApplied));
+    for (const f of toPods) assert.equal(f.dependsOnIpBlockReading, true, `${name}: ${f.edge}: 10.0.0.0/8 holds the pod, allowed where the plugin matches ipBlocks against pods`);
+    assert.ok(
+      v.warnings.some((w) => w.startsWith('applied NetworkPolicy/shop/odd-cidrs/spec/egress/0/to/0/ipBlock/cidr: non-standard CIDR ') && w.includes('read as 10.0.0.0/8, as the API server reads it')),
+      `${name}: ${JSON.stringify(v.warnings)}`,
+    );
+  }
+});

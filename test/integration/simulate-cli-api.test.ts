@@ -215,6 +215,28 @@ test('simulate takes an ipBlock CIDR with host bits set as the API server does b
   }
 });
 
+test('simulate takes ipBlocks with leading zeros or an IPv4-mapped address as the API server reads them without the StrictIPCIDRValidation gate: decimal octets, the IPv4 block mapped; warned, on kubernetes and calico alike', async () => {
+  // kubernetes/kubernetes pkg/apis/networking/validation ValidateIPBlock: IsValidCIDRForLegacyField
+  // refuses these only with strict validation (StrictIPCIDRValidation: alpha, off, in 1.33; beta, on,
+  // from 1.36, KEP-4858 kep.yaml), and reads the block with netutils.ParseCIDRSloppy, whose
+  // parseIPv4 reads octets as decimal (198.051.100.0 is 198.51.100.0, not ipaddr.js's octal
+  // 198.41.100.0); net.IPNet reads ::ffff:203.0.113.0/120 as 203.0.113.0/24.
+  const policies = POLICIES.replace('name: source-controller,', 'name: from-partner,').replace(
+    'podSelector: { matchLabels: { app: kustomize-controller } }',
+    'ipBlock: { cidr: 198.051.100.0/24 } }, { ipBlock: { cidr: "::ffff:203.0.113.0/120" }',
+  );
+  assert.match(policies, /from: \[\{ ipBlock: \{ cidr: 198\.051\.100\.0\/24 \} \}, \{ ipBlock: \{ cidr: "::ffff:203\.0\.113\.0\/120" \} \}\]/);
+  const from = (ip: string): object => ({ ...EDGE, clientPeer: { kind: 'external', ip } });
+  const flows = write('legacy-cidrs.json', JSON.stringify([from('198.51.100.7'), from('198.41.100.7'), from('203.0.113.9')]));
+  for (const engine of ['kubernetes', 'calico']) {
+    const r = await runCli(['simulate', '--engine', engine, '--policies', write('legacy-cidrs.yaml', policies), '--flows', flows, '--db', dbPath]);
+    assert.equal(r.code, 0, `${engine}: ${r.err}`);
+    assert.deepEqual((JSON.parse(r.out) as Decision[]).map((d) => d.verdict), ['allow', 'deny', 'allow'], engine);
+    assert.match(r.err, /warning: NetworkPolicy\/flux-system\/from-partner\/spec\/ingress\/0\/from\/0\/ipBlock\/cidr: "198\.051\.100\.0\/24": must not have leading 0s in IP or prefix length; read as 198\.51\.100\.0\/24, as the API server reads it \(leading zeros as decimal\); network plugins may read it otherwise \(a leading 0 as octal\) or refuse it: write "198\.51\.100\.0\/24" \(accepted with a warning by API servers without the StrictIPCIDRValidation feature gate, refused with it\)\n/, engine);
+    assert.match(r.err, /warning: NetworkPolicy\/flux-system\/from-partner\/spec\/ingress\/0\/from\/1\/ipBlock\/cidr: "::ffff:203\.0\.113\.0\/120": must not have an IPv4-mapped IPv6 address; read as 203\.0\.113\.0\/24, as the API server reads it \(an IPv4-mapped IPv6 block as the IPv4 block it maps\); network plugins may read it otherwise \(as IPv6, matching no IPv4 address\) or refuse it: write "203\.0\.113\.0\/24" \(accepted/, engine);
+  }
+});
+
 test('simulate with an engine named and another engine\'s policies: that simulation leaves them out and says so, naming the engine that evaluates them (a Cilium policy isolates where Cilium enforces it)', async () => {
   const cilium = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy

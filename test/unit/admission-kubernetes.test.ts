@@ -65,11 +65,17 @@ test('TestValidateNetworkPolicy failure cases: each refused at the path upstream
   for (const [name, manifest, path] of cases) assert.ok(paths(manifest).includes(path), `${name}: expected an error at ${path}, got ${JSON.stringify(admissionErrorsKubernetes(manifest))}`);
 });
 
-test('of the strict CIDR checks, only host bits set depend on the StrictIPCIDRValidation gate (KEP-4858: without it the legacy field accepts them with a warning; leading zeros and IPv4-mapped addresses stay refused: parsers read them differently, CVE-2021-29923)', () => {
+test('every strict CIDR check depends on the StrictIPCIDRValidation gate (pkg/api/validation/ip.go parseCIDR: host bits, leading zeros and IPv4-mapped addresses are refused only with strictValidation; without it the legacy field is stored with a warning, GetWarningsForCIDR; gate alpha off in 1.33, beta on from 1.36, KEP-4858)', () => {
   const gateOf = (cidr: string): (string | undefined)[] => admissionErrorsKubernetes(ingress({ from: [{ ipBlock: { cidr, except: [] } }] })).map((e) => e.featureGate);
   assert.deepEqual(gateOf('10.0.0.1/8'), ['StrictIPCIDRValidation']);
-  assert.deepEqual(gateOf('010.0.0.0/8'), [undefined]);
-  assert.deepEqual(gateOf('::ffff:10.0.0.0/104'), [undefined]);
+  assert.deepEqual(gateOf('010.0.0.0/8'), ['StrictIPCIDRValidation']);
+  assert.deepEqual(gateOf('::ffff:10.0.0.0/104'), ['StrictIPCIDRValidation']);
+  assert.deepEqual(gateOf('10.0.0.256/8'), [undefined], 'what ParseCIDRSloppy refuses stays refused');
+});
+
+test('an except written with leading zeros is inside its cidr as ParseCIDRSloppy reads both (decimal): no strict-subset error', () => {
+  const errors = admissionErrorsKubernetes(ingress({ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.010.0.0/16'] } }] }));
+  assert.deepEqual(errors.map((e) => e.featureGate), ['StrictIPCIDRValidation'], JSON.stringify(errors));
 });
 
 test('apimachinery syntax: qualified names, IANA port names, strict CIDRs', () => {

@@ -12,6 +12,7 @@ import type { EndpointView } from './endpoints.ts';
 import { parseNet, type CompiledRule, type Match } from './rules.ts';
 import type { LabelMap } from './selector.ts';
 import { cidrContains, type Cidr } from '../../../domain/ip.ts';
+import { apiServerCidr } from '../../../domain/legacy-cidr.ts';
 import type { SimProtocol } from '../types.ts';
 import type { Direction } from '../../../domain/direction.ts';
 
@@ -44,8 +45,9 @@ export function labelSelectorMatches(s: LabelSelector | undefined, labels: Label
 
 function peerMatch(p: K8sPeer, namespace: string): (e: EndpointView, family: 4 | 6) => boolean {
   if (p.ipBlock) {
-    const cidr = parseNet(p.ipBlock.cidr);
-    const except = (p.ipBlock.except ?? []).map(parseNet).filter((c): c is Cidr => c !== undefined);
+    // Calico converts the policy the API server stored: its CIDRs as the API server reads them (domain/legacy-cidr.ts).
+    const cidr = parseNet(apiServerCidr(p.ipBlock.cidr));
+    const except = (p.ipBlock.except ?? []).map((e) => parseNet(apiServerCidr(e))).filter((c): c is Cidr => c !== undefined);
     return (e, family) => {
       const ip = family === 4 ? e.v4 : e.v6;
       return !!ip && !!cidr && cidrContains(cidr, ip) && !except.some((x) => cidrContains(x, ip));

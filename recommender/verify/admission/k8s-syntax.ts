@@ -71,7 +71,8 @@ export function isValidPortName(name: string): string[] {
   return errs;
 }
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+/** Go's dtoi reads a run of digits of any length; an octet over 255 is refused after. */
+const IPV4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
 
 /** The refusal of a CIDR with host bits set, which only strict validation makes. */
 export const HOST_BITS_SET = 'must not have bits set beyond the prefix length';

@@ -11,7 +11,8 @@ import type { VerifyError } from '../types.ts';
 import { SharedChecks } from './shared-objects.ts';
 import { cidrErrors, HOST_BITS_SET, STRICT_CIDR_GATE, isDns1123Label, isDns1123Subdomain, isValidPortName, isValidPortNum, labelErrors, labelSelectorErrors } from './k8s-syntax.ts';
 import { isPlainObject, itemsOf } from '../../../domain/plain-object.ts';
-import { lenientValue, parseLenientIp } from '../../../domain/ip.ts';
+import { cidrContains, type Cidr } from '../../../domain/ip.ts';
+import { nonStandardCidr, nonStandardReading, parseLegacyCidr } from '../../../domain/legacy-cidr.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -38,61 +39,47 @@ function portErrors(port: Obj, path: string): VerifyError[] {
 }
 
 /**
- * One CIDR field of an ipBlock (IsValidCIDRForLegacyField): host bits set are refused only with
- * the StrictIPCIDRValidation gate; the other problems always.
+ * One CIDR field of an ipBlock (IsValidCIDRForLegacyField, pkg/api/validation/ip.go parseCIDR):
+ * what netutils.ParseCIDRSloppy refuses always; host bits set, leading zeros and an IPv4-mapped
+ * address only with strict validation (the StrictIPCIDRValidation gate). The message of the last
+ * two also says how the API server reads them without the gate (domain/legacy-cidr.ts).
  */
 function cidrFieldErrors(text: string, path: string): VerifyError[] {
-  return cidrErrors(text).map((m) => ({ path, message: `${JSON.stringify(text)}: ${m}`, ...(m === HOST_BITS_SET ? { featureGate: STRICT_CIDR_GATE } : {}) }));
+  const strictOnly = parseLegacyCidr(text) !== undefined;
+  const nonStandard = nonStandardCidr(text);
+  return cidrErrors(text).map((m) => ({
+    path,
+    message: `${JSON.stringify(text)}: ${m}${nonStandard && m !== HOST_BITS_SET ? `; ${nonStandardReading(nonStandard)}` : ''}`,
+    ...(strictOnly ? { featureGate: STRICT_CIDR_GATE } : {}),
+  }));
 }
 
 /** ValidateIPBlock: both ends valid CIDRs; each except inside cidr with a longer prefix. */
 function ipBlockErrors(block: Obj, path: string): VerifyError[] {
   if (typeof block.cidr !== 'string' || block.cidr === '') return [{ path: `${path}/cidr`, message: 'Required value' }];
   const out: VerifyError[] = cidrFieldErrors(block.cidr, `${path}/cidr`);
-  const outer = parseLoose(block.cidr);
+  const outer = sloppyIpNet(block.cidr);
   if (!outer) return out;
   itemsOf(block.except).forEach((e, i) => {
     const p = `${path}/except/${i}`;
     const text = String(e);
     out.push(...cidrFieldErrors(text, p));
-    const inner = parseLoose(text);
+    const inner = sloppyIpNet(text);
     if (!inner) return;
-    if (!(inner.v6 === outer.v6 && inner.prefix > outer.prefix && sameNetwork(outer, inner))) out.push({ path: p, message: `${JSON.stringify(text)}: must be a strict subset of \`cidr\`` });
+    if (!(inner.maskLength > outer.maskLength && cidrContains(outer.network, hostBlock(inner.network)))) out.push({ path: p, message: `${JSON.stringify(text)}: must be a strict subset of \`cidr\`` });
   });
   return out;
 }
 
-interface Loose {
-  v6: boolean;
-  /** The address as 32 or 128 bits (host bits kept). */
-  value: bigint;
-  prefix: number;
+/** ParseCIDRSloppy's net.IPNet: the network it matches (domain/legacy-cidr.ts) and its mask's length as written (Mask.Size()). */
+function sloppyIpNet(text: string): { network: Cidr; maskLength: number } | undefined {
+  const network = parseLegacyCidr(text);
+  return network && { network, maskLength: Number(text.slice(text.indexOf('/') + 1)) };
 }
 
-/** Go's netutils.ParseCIDRSloppy: IPv4 octets read as decimal whatever their leading zeros. */
-function parseLoose(text: string): Loose | undefined {
-  const slash = text.indexOf('/');
-  if (slash < 0 || !/^\d+$/.test(text.slice(slash + 1))) return undefined;
-  const prefix = Number(text.slice(slash + 1));
-  const addr = text.slice(0, slash);
-  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(addr);
-  if (v4) {
-    const o = v4.slice(1).map(Number);
-    if (o.some((x) => x > 255) || prefix > 32) return undefined;
-    return { v6: false, value: BigInt(o.reduce((a, x) => a * 256 + x, 0)), prefix };
-  }
-  const a = parseLenientIp(addr);
-  if (a?.kind() !== 'ipv6' || prefix > 128) return undefined;
-  return { v6: true, value: lenientValue(a), prefix };
-}
-
-/** Go's `cidrIPNet.Contains(exceptCIDR.IP)`: the except's network address lies in cidr. */
-function sameNetwork(outer: Loose, inner: Loose): boolean {
-  const bits = outer.v6 ? 128n : 32n;
-  const shift = bits - BigInt(outer.prefix);
-  const innerShift = bits - BigInt(inner.prefix);
-  const innerNetwork = (inner.value >> innerShift) << innerShift;
-  return outer.value >> shift === innerNetwork >> shift;
+/** Go's `cidrIPNet.Contains(exceptCIDR.IP)`: the except's network address, as a block of itself. */
+function hostBlock(c: Cidr): Cidr {
+  return { family: c.family, base: c.base, prefix: c.family === 4 ? 32 : 128 };
 }
 
 /** ValidateNetworkPolicyPeer. */
