@@ -12,6 +12,7 @@ import { apiserverAddressAt, isApiserverAddressAt, isApiserverService, wasApiser
 import { cidrContains, isIpAddress, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
 import { compareStrings } from '../../domain/order.ts';
 import { servicePortFor, serviceTargetPorts } from '../../domain/service-links.ts';
+import { cronJobOfRun } from '../../domain/cronjob-run.ts';
 
 /** The kubelet's port (Node status.daemonEndpoints.kubeletEndpoint, 10250 on every distribution). */
 export const KUBELET_PORT = 10250;
@@ -94,11 +95,6 @@ const APISERVER: Peer = { kind: 'apiserver' };
 const DEPLOYMENT_POD = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 /** A ReplicaSet of a Deployment or Rollout: <owner>-<pod-template-hash>. */
 const REPLICASET = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}$/;
-/**
- * The CronJob controller names each run <cronjob>-<scheduled time in minutes> (kubernetes
- * pkg/controller/cronjob getJobName); cilium pkg/k8s/utils/workload.go reads it with the same pattern.
- */
-const CRONJOB_RUN = /^(.+)-\d{8,10}$/;
 /** The DeploymentConfig controller names each deployment's ReplicationController <dc>-<version> (openshift/library-go appsutil LatestDeploymentNameForConfig). */
 const DEPLOYMENTCONFIG_RC = /^(.+)-\d+$/;
 
@@ -449,7 +445,7 @@ export class ResolutionIndex {
     let info = byName.get(name);
     if (info === undefined) {
       let ref: WorkloadRef | undefined = this.aliases.get(`${namespace}/${kind}/${name}`);
-      if (!ref && kind === 'Job') ref = this.listedOwner(namespace, 'CronJob', CRONJOB_RUN.exec(name)?.[1]);
+      if (!ref && kind === 'Job') ref = cronJobOfRun(namespace, name, (cronJob) => this.inventoried(cronJob));
       if (!ref && kind === 'ReplicationController') ref = this.listedOwner(namespace, 'DeploymentConfig', DEPLOYMENTCONFIG_RC.exec(name)?.[1]);
       if (!ref && isWorkloadKind(kind)) ref = { namespace, kind, name };
       info = ref ? this.workloadInfo(ref) : null;

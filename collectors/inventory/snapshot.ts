@@ -17,6 +17,7 @@ import type {
   Workload,
 } from '../../domain/inventory.ts';
 import { isApiserverService } from '../../domain/apiserver.ts';
+import { cronJobOfRun } from '../../domain/cronjob-run.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { CiliumPolicySettings, OwnerAlias } from '../../domain/inventory.ts';
 import { isControllerKey, toController, type ControllerInfo } from './controllers.ts';
@@ -228,6 +229,11 @@ class WorkloadIndex {
         if (!job) {
           const known = this.known(ns, 'Job', o.name);
           if (known) return known;
+          const run = cronJobOfRun(ns, o.name, (cronJob) => this.controllers.has(`${ns}/CronJob/${cronJob.name}`));
+          if (run) {
+            this.alias(ns, 'Job', o.name, run);
+            return run;
+          }
         }
         return { namespace: ns, kind: 'Job', name: o.name };
       }

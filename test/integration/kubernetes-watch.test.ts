@@ -285,6 +285,25 @@ test('a pod that finishes (MODIFIED to Succeeded) gives its IP back at the event
   );
 });
 
+test('a CronJob run whose Job the collector no longer holds (TTL-deleted) or has not seen yet is the CronJob, not a workload per run (kubernetes pkg/controller/cronjob getJobName: <cronjob>-<scheduled minutes>)', async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await synced(collector);
+  clock.t = T0 + 60_000;
+  // ttlSecondsAfterFinished removes the finished run's Job; its Succeeded pod is still listed.
+  cluster.server.remove('batch/v1', 'Job', 'batch-jobs', 'report-28995030');
+  // The next run's pod arrives before its Job does.
+  const run = pod('batch-jobs', 'report-28995090-m4q8z', '10.244.0.32', '2025-03-02T12:01:00Z', undefined, { app: 'report', 'job-name': 'report-28995090' });
+  (run.metadata as Json).ownerReferences = [{ apiVersion: 'batch/v1', kind: 'Job', name: 'report-28995090', uid: 'uid-report-28995090', controller: true, blockOwnerDeletion: true }];
+  cluster.server.put(run);
+  await waitFor('the run written', () => readIntervals(db).some((i) => i.ip === '10.244.0.32'));
+  await collector.idle();
+  const batch = readInventory(db).workloads.filter((w) => w.namespace === 'batch-jobs').map((w) => `${w.kind}/${w.name}`);
+  assert.deepEqual(batch, ['CronJob/report', 'Job/db-migrate']);
+  assert.deepEqual(readIntervals(db).filter((i) => i.ip === '10.244.0.32').map((i) => i.peerKey), ['workload:batch-jobs/CronJob/report']);
+});
+
 test('401: the collector reports failed naming the refusal, writes nothing, and keeps retrying', async () => {
   const cluster = await startFakeCluster({ token: 'another-token-entirely-0123456789' });
   const clock = { t: T0 };

@@ -199,6 +199,37 @@ test('a multi-document YAML stream of manifests (np-guard ACS demo) is read obje
   assert.deepEqual(Object.keys(r.ignored), ['Route.route.openshift.io']);
 });
 
+test('a Job the import does not hold (TTL-deleted after it finished) named <cronjob>-<minutes> is a run of that CronJob when the namespace has it, else the Job (kubernetes pkg/controller/cronjob getJobName)', () => {
+  const jobPod = (namespace: string, job: string) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${job}-x7k2p`, namespace, labels: { app: 'backup', 'job-name': job }, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: job, controller: true, uid: `u-${job}` }] },
+    spec: { containers: [{ name: 'c' }] },
+  });
+  const cronJob = (namespace: string, name: string) => ({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name, namespace },
+    spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: { metadata: { labels: { app: 'backup' } }, spec: { containers: [{ name: 'c' }] } } } } },
+  });
+  const items = [
+    cronJob('ops', 'backup'),
+    // Two runs of ops/CronJob/backup, their Jobs gone: the controller names each <cronjob>-<scheduled time in minutes>.
+    jobPod('ops', 'backup-29012345'),
+    jobPod('ops', 'backup-29012405'),
+    // No CronJob of that name in the namespace (another namespace's does not count): the Job itself.
+    jobPod('other', 'backup-29012345'),
+    // Not the controller's naming: the Job itself.
+    jobPod('ops', 'backup-7'),
+  ];
+  const r = convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items }), T);
+  assert.deepEqual(r.snapshot.workloads.map(workloadKey), ['ops/CronJob/backup', 'ops/Job/backup-7', 'other/Job/backup-29012345']);
+  const alias = (ns: string, kind: string, name: string) => r.snapshot.ownerAliases?.find((a) => a.namespace === ns && a.kind === kind && a.name === name)?.workload;
+  assert.deepEqual(alias('ops', 'Job', 'backup-29012405'), { namespace: 'ops', kind: 'CronJob', name: 'backup' }, 'flow records naming the Job resolve to the CronJob');
+  assert.deepEqual(alias('ops', 'Pod', 'backup-29012345-x7k2p'), { namespace: 'ops', kind: 'CronJob', name: 'backup' });
+  assert.deepEqual(r.warnings, []);
+});
+
 test('owners outside the tracked kinds make bare pods, with a warning', () => {
   const pod = (name: string, owner: { kind: string; name: string }) => ({
     apiVersion: 'v1',
