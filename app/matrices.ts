@@ -104,17 +104,31 @@ function configProblems(config: MatricesConfigT, applied: readonly AppliedSource
   ).problems;
 }
 
+/** The config's problems after a change to the stored matrices: those the change causes, and those it had already. */
+interface ConfigFit {
+  caused: MatrixProblem[];
+  already: MatrixProblem[];
+}
+
 /**
- * The config's problems with the stored matrices changed from `before` to `after` that it did not
- * have before: only those are the change's doing. Told apart by path and code, not message: a
- * message lists what is known (`roles: …`), which the change itself alters.
+ * The config's problems with the stored matrices changed from `before` to `after`: only those it
+ * did not have before are the change's doing. Told apart by path and code, not message: a message
+ * lists what is known (`roles: …`), which the change itself alters.
  */
-function problemsCausedBy(config: MatricesConfigT, before: readonly AppliedSource[], after: readonly AppliedSource[]): MatrixProblem[] {
+function configFitAfter(config: MatricesConfigT, before: readonly AppliedSource[], after: readonly AppliedSource[]): ConfigFit {
   const key = (p: ConfigProblem) => `${p.code} ${p.path}`;
   const had = new Set(configProblems(config, before).map(key));
-  return configProblems(config, after)
-    .filter((p) => !had.has(key(p)))
-    .map(({ code: _code, ...p }) => p);
+  const fit: ConfigFit = { caused: [], already: [] };
+  for (const p of configProblems(config, after)) {
+    const { code: _code, ...problem } = p;
+    (had.has(key(p)) ? fit.already : fit.caused).push(problem);
+  }
+  return fit;
+}
+
+/** A refusal's problems: the change's own, then those the config had already, marked so (they are not why it is refused). */
+function refusalProblems(fit: ConfigFit): MatrixProblem[] {
+  return [...fit.caused, ...fit.already.map((p) => ({ ...p, message: `already before this change: ${p.message}` }))];
 }
 
 /** "the service config", naming its file when it was read from one. */
@@ -257,11 +271,13 @@ export function validateMatrixDocument(text: string, origin: string, service?: {
 
 /**
  * AppError invalid-input when storing `matrix` (replacing its namesake) would leave the config
- * unfit where it fits now; what it does not fit already (a second matrix it names, not stored yet) is not refused.
+ * unfit where it fits now; what it does not fit already (a second matrix it names, not stored yet)
+ * is not refused: those problems are returned, for the caller to say.
  */
-function refuseUnfitConfig(stored: readonly StoredMatrix[], config: MatricesConfigT, matrix: AppliedSource, label: string): void {
-  const problems = problemsCausedBy(config, stored, [...stored.filter((m) => m.name !== matrix.name), matrix]);
-  if (problems.length > 0) throw configRefuses(`${serviceConfigName(config)} cannot take this matrix: storing it would leave every request refused`, problems, label);
+function refuseUnfitConfig(stored: readonly StoredMatrix[], config: MatricesConfigT, matrix: AppliedSource, label: string): MatrixProblem[] {
+  const fit = configFitAfter(config, stored, [...stored.filter((m) => m.name !== matrix.name), matrix]);
+  if (fit.caused.length > 0) throw configRefuses(`${serviceConfigName(config)} cannot take this matrix: storing it would leave every request refused`, refusalProblems(fit), label);
+  return fit.already;
 }
 
 export interface ApplyMatrixRequest extends MatrixParseLimits {
@@ -284,6 +300,12 @@ export interface ApplyMatrixResult {
   digest: string;
   /** No matrix of that name had been applied before. */
   created: boolean;
+  /**
+   * Given the service's config: what it does not fit with the matrices in force after the apply,
+   * every one of them there before (a problem the apply causes refuses it). Not empty, the service
+   * refuses every request until the config is fixed.
+   */
+  configProblems?: MatrixProblem[];
 }
 
 /**
@@ -294,6 +316,8 @@ export interface ApplyMatrixResult {
 export interface CheckedMatrix {
   name: string;
   storedMatrices: string;
+  /** Given a config: its problems the apply does not cause (ApplyMatrixResult.configProblems). */
+  configProblems?: MatrixProblem[];
 }
 
 export type MatrixApplyCheck = Omit<ApplyMatrixRequest, 'appliedAt'>;
@@ -309,8 +333,8 @@ export function checkMatrixApply(db: Db, req: MatrixApplyCheck): CheckedMatrix {
     });
   }
   const stored = listStoredMatrices(db);
-  if (req.config !== undefined) refuseUnfitConfig(stored, req.config, { name, source: req.text, origin: req.origin }, label);
-  return { name, storedMatrices: storedMatricesFingerprint(stored) };
+  const configProblems = req.config !== undefined ? refuseUnfitConfig(stored, req.config, { name, source: req.text, origin: req.origin }, label) : undefined;
+  return { name, storedMatrices: storedMatricesFingerprint(stored), ...(configProblems !== undefined ? { configProblems } : {}) };
 }
 
 /**
@@ -323,7 +347,7 @@ export function storeCheckedMatrix(db: Db, req: ApplyMatrixRequest, checked: Che
   const created = !hasStoredMatrix(db, name);
   const overridesBuiltIn = loadCatalog().some((c) => c.matrix.metadata.name === name);
   const result = saveMatrix(db, { name, source: req.text, origin: req.origin, appliedAt: req.appliedAt });
-  return { name, status: result.changed ? 'applied' : 'unchanged', overridesBuiltIn, digest: result.digest, created };
+  return { name, status: result.changed ? 'applied' : 'unchanged', overridesBuiltIn, digest: result.digest, created, ...(checked.configProblems !== undefined ? { configProblems: checked.configProblems } : {}) };
 }
 
 /** Validates a matrix and stores it; a matrix named like a built-in one overrides it. */
@@ -350,8 +374,8 @@ export function deleteMatrix(db: Db, name: string, config?: MatricesConfigT): De
   const stored = listStoredMatrices(db);
   if (config !== undefined && stored.some((m) => m.name === name)) {
     // Only what the delete breaks: a config that fits no better with the matrix is not its doing.
-    const problems = problemsCausedBy(config, stored, stored.filter((m) => m.name !== name));
-    if (problems.length > 0) throw configRefuses(`${serviceConfigName(config)} needs this matrix: deleting it would leave every request refused; change the config first`, problems, name);
+    const fit = configFitAfter(config, stored, stored.filter((m) => m.name !== name));
+    if (fit.caused.length > 0) throw configRefuses(`${serviceConfigName(config)} needs this matrix: deleting it would leave every request refused; change the config first`, refusalProblems(fit), name);
   }
   if (deleteStoredMatrix(db, name)) return { name, status: 'deleted', builtInRestored: builtIn };
   if (builtIn) throw invalidInput(`"${name}" is a built-in matrix: it cannot be deleted; set matrices.systems.${name}.enabled: false in the config to turn it off`);

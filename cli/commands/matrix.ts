@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { AppError } from '../../app/errors.ts';
 import type { MatrixListItem } from '../../app/matrices.ts';
+import { formatProblem, type MatrixProblem } from '../../recommender/matrix/problem.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { cliMessage } from '../errors.ts';
 import { CliError } from '../io.ts';
@@ -43,8 +44,13 @@ async function readConfig(file: string | undefined, ctx: CommandContext): Promis
  * service's (env FLOWMATRIX_CONFIG, as serve and report read it); none: unchecked.
  */
 async function readServiceConfig(file: string | undefined, ctx: CommandContext): Promise<MatricesConfigT | undefined> {
-  const chosen = file ?? (process.env.FLOWMATRIX_CONFIG || undefined);
+  const chosen = serviceConfigFile(file);
   return chosen === undefined ? undefined : readConfig(chosen, ctx);
+}
+
+/** The service config's file: --config, else env FLOWMATRIX_CONFIG. */
+function serviceConfigFile(file: string | undefined): string | undefined {
+  return file ?? (process.env.FLOWMATRIX_CONFIG || undefined);
 }
 
 async function listTable(items: MatrixListItem[]): Promise<string> {
@@ -67,6 +73,17 @@ async function listTable(items: MatrixListItem[]): Promise<string> {
 /** Each stored matrix not in force, on stderr: the list and `show` say why, as every recommendation does. */
 function warnInvalid(invalid: readonly { warning: string }[], ctx: CommandContext): void {
   for (const m of invalid) ctx.io.err(`warning: ${m.warning}\n`);
+}
+
+/**
+ * What the service config does not fit whatever the change (a change that breaks it more is
+ * refused): on stderr, so that checking a config with `apply --config` never answers with nothing.
+ */
+function warnUnfitConfig(problems: readonly MatrixProblem[], file: string, ctx: CommandContext): void {
+  const config = `the service config (${file})`;
+  const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+  ctx.io.err(`warning: ${config} does not fit the matrices in force, as before this apply (${count}): the service refuses every request until it is fixed\n`);
+  for (const p of problems) ctx.io.err(`${formatProblem(p)}\n`);
 }
 
 export const matrixCommand: CommandModule = (program: Command, ctx: CommandContext) => {
@@ -122,12 +139,14 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
       .description('validate a matrix and store it (a matrix named like a built-in one overrides it)')
       .addOption(serviceConfigOption('a matrix it cannot take (as PUT /api/v1/matrices refuses it)')),
   ).action(async (file: string, opts: MatrixOptions) => {
-    const config = await readServiceConfig(opts.config, ctx);
+    const configFile = serviceConfigFile(opts.config);
+    const config = configFile === undefined ? undefined : await readConfig(configFile, ctx);
     const text = await readText(file, ctx);
     const { applyMatrix } = await matrices();
     const req = { text, origin: file === '-' ? 'stdin' : file, appliedAt: Date.now(), ...(config !== undefined ? { config } : {}) };
-    const { name, status, overridesBuiltIn, digest } = await withOpenDb(opts, (db) => applyMatrix(db, req), { write: true });
-    ctx.io.out(`${JSON.stringify({ name, status, overridesBuiltIn, digest })}\n`);
+    const { name, status, overridesBuiltIn, digest, configProblems } = await withOpenDb(opts, (db) => applyMatrix(db, req), { write: true });
+    if (configFile !== undefined && configProblems !== undefined && configProblems.length > 0) warnUnfitConfig(configProblems, configFile, ctx);
+    ctx.io.out(`${JSON.stringify({ name, status, overridesBuiltIn, digest, ...(configProblems !== undefined ? { configProblems } : {}) })}\n`);
   });
 
   withDb(

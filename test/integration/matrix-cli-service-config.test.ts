@@ -151,3 +151,34 @@ test('apply --config takes one of two matrices the config names and neither is s
   assert.match(renamed.err, /matrices\.systems\.shop\.parameters\["peerNamespace"\]: unknown parameter/);
   assert.equal(storedSource(f.db), MATRIX);
 });
+
+test('apply --config of an unchanged matrix says what the config does not fit already (a misspelt role, a system not applied yet): stored, listed as the config\'s own problems on stdout and stderr; a refusal lists them after its own, marked', async () => {
+  const f = files('already');
+  assert.equal((await runCli(['matrix', 'apply', f.matrix, '--db', f.db])).code, 0);
+  writeFileSync(f.config, 'matrices:\n  systems:\n    shop2: {}\n  bindings:\n    roles:\n      paymnts: { cidrs: [203.0.113.0/24] }\n');
+  const r = await runCli(['matrix', 'apply', f.matrix, '--db', f.db, '--config', f.config]);
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out) as { status: string; configProblems: { path: string; message: string }[] };
+  assert.equal(out.status, 'unchanged');
+  assert.deepEqual(out.configProblems.map((p) => p.path), ['matrices.systems.shop2', 'matrices.bindings.roles.paymnts'], 'in the order the config check finds them, as every refusal lists them');
+  const lines = r.err.trimEnd().split('\n');
+  assert.equal(lines[0], `warning: the service config (${f.config}) does not fit the matrices in force, as before this apply (2 problems): the service refuses every request until it is fixed`);
+  assert.match(lines[1]!, /^ {2}matrices\.systems\.shop2: no matrix named "shop2"/);
+  assert.match(lines[2]!, /^ {2}matrices\.bindings\.roles\.paymnts: no matrix declares a role "paymnts"/);
+  assert.equal(lines.length, 3, r.err);
+
+  // A config that fits: nothing to say.
+  writeFileSync(f.config, 'matrices: {}\n');
+  const fits = await runCli(['matrix', 'apply', f.matrix, '--db', f.db, '--config', f.config]);
+  assert.deepEqual([fits.code, fits.err, (JSON.parse(fits.out) as { configProblems: unknown[] }).configProblems], [0, '', []]);
+
+  // Refused: the apply's own problem first, then what the config had already, marked so.
+  writeFileSync(f.config, 'matrices:\n  systems:\n    shop: { parameters: { peerNamespace: payments } }\n    shop2: {}\n');
+  const refused = await runCli(['matrix', 'apply', f.renamed, '--db', f.db, '--config', f.config]);
+  assert.equal(refused.code, 1);
+  const refusal = refused.err.trimEnd().split('\n');
+  assert.match(refusal[1]!, /^ {2}matrices\.systems\.shop\.parameters\["peerNamespace"\]: unknown parameter/);
+  assert.match(refusal[2]!, /^ {2}matrices\.systems\.shop2: already before this change: no matrix named "shop2"/);
+  assert.equal(refusal.length, 3, refused.err);
+  assert.equal(storedSource(f.db), MATRIX);
+});
