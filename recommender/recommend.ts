@@ -7,8 +7,9 @@ import { DNS_CONVENTIONS, isNodeLocalDns, NODE_LOCAL_DNS } from '../domain/clust
 import { isStoredEdge, type EdgeTraffic } from '../domain/edge.ts';
 import type { InventorySnapshot, LabelSelector, Workload } from '../domain/inventory.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
+import { hasSelectablePods, workloadsWithPodNetworkPods } from '../domain/pod-networks.ts';
 import { compareWorkload, edgeKeys, type EdgeKeys, type RuleAssessment, type WorkloadComparison, type WorkloadComponent } from './compare/compare.ts';
-import { indexCluster } from './compare/context.ts';
+import { indexCluster, reachedAsPods } from './compare/context.ts';
 import { PeerRanks, type PeerInfo } from './compare/edge-order.ts';
 import { getEngine, type EmitOptions, type EmitResult, type EngineName } from './engines/index.ts';
 import { clusterFacts } from './matrix/bindings.ts';
@@ -212,25 +213,26 @@ function dealSides(order: Int32Array, edges: readonly EdgeTraffic[], infos: read
 export function recommend(given: RecommendInput, options: Partial<RecommendOptions> = {}, run: RecommendRun = {}): Recommendation {
   const details = run.details !== false || run.eachDetailed !== undefined;
   const opts = checkedOptions(given, options, details);
-  const distinct = distinctSelectors(given.inventory, given.matrices);
+  const withPodNetworkPods = workloadsWithPodNetworkPods(given.inventory.podAddresses);
+  const distinct = distinctSelectors(given.inventory, given.matrices, withPodNetworkPods);
   const input = distinct.inventory === given.inventory ? given : { ...given, inventory: distinct.inventory };
   const workloads = selectedWorkloads(input.inventory, opts);
   const componentsOf = componentsByWorkload(input.matrices);
-  const podNetwork = podNetworkOf(input.inventory, componentsOf);
+  const podNetwork = podNetworkOf(input.inventory, componentsOf, withPodNetworkPods);
   const mirrors = mirroredRules(input.matrices, opts, podNetwork);
   const owners = outsideOwners(input.inventory, workloads, mirrors);
   // The owners' sides take the slots after the run's.
   const sides = sidesOf(input.edges, owners.length === 0 ? workloads : [...workloads, ...owners]);
   const now = opts.now ?? sides.latest ?? input.inventory.takenAt;
   const { plans, outsideRules } = planWorkloads(input, workloads, owners, sides, { now, opts, details, podNetwork, mirrors, componentsOf });
-  const layers = namespaceLayers(plans, input.inventory, opts);
+  const layers = namespaceLayers(plans, input.inventory, opts, withPodNetworkPods);
   for (const p of plans) {
     p.intents = p.intents.filter(restrictsSomething);
     const overlap = p.intents.length > 0 ? distinct.warnings.get(workloadKey(p.workload)) : undefined;
     if (overlap !== undefined) p.warnings.push(overlap);
   }
-  const outside = outsideRun(input.inventory, workloads);
-  const foreign = foreignSubjects(plans, outside);
+  const outside = outsideRun(input.inventory, workloads, withPodNetworkPods);
+  const foreign = foreignSubjects(plans, outside, withPodNetworkPods);
   const closed = closedRules(plans);
   const set = policySet([...plans.flatMap((p) => p.intents.map((i) => i.input)), ...layers.intents.map((i) => i.input)]);
   const evidence = new EdgeEvidenceCache();
@@ -345,10 +347,10 @@ function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: 
   // A direction only another workload's policy restricts is one this recommendation leaves open:
   // nothing of it is left out, so all of its traffic must still pass.
   const openHere = { ingress: !restricted.ingress && (foreign?.ingress.length ?? 0) > 0, egress: !restricted.egress && (foreign?.egress.length ?? 0) > 0 };
-  // A host-network workload with pods on the pod network (a matrix that declares host network
-  // where the inventory shows the pods there, or some of its pods on the host network only): the
-  // recommendation gives them no policy, so it means to restrict nothing of them; what a layer cuts
-  // of them is cut, not left out by design.
+  // A workload given no policy as host-network whose pods are on the pod network (a matrix that
+  // declares host network where the inventory shows pods there; one whose pods are on both networks
+  // gets a policy for those, synthesize/workload.ts): the recommendation means to restrict nothing
+  // of them; what a layer cuts of them is cut, not left out by design.
   const podsUnpolicied = p.hostNetwork && hasPods;
   for (const x of p.excluded) if (!openHere[x.edge.direction] && !podsUnpolicied) excluded[x.edge.direction].set(x.edge.edge, x.reason);
   if (foreign !== undefined) for (const d of DIRECTIONS) restricted[d] ||= foreign[d].length > 0;
@@ -526,8 +528,11 @@ function planWorkloads(
 ): { plans: WorkloadPlan[]; outsideRules: OutsideRules[] } {
   const ix = indexCluster(input.inventory, input.externalNames);
   const { dns } = clusterFacts(input.inventory);
-  const onHost = dns.workloads.filter((w) => ix.workloads.get(workloadKey(w))?.hostNetwork === true).length;
-  const network = onHost === 0 ? 'pod' : onHost === dns.workloads.length ? 'host' : 'both';
+  // Its pods on the host network are reached at their nodes, the others (of the same workload too) as pods.
+  const inventoried = dns.workloads.map((ref) => ix.workloads.get(workloadKey(ref)));
+  const onHost = inventoried.some((w) => w?.hostNetwork === true);
+  const asPods = inventoried.some((w) => w === undefined || reachedAsPods(w, ix));
+  const network = !onHost ? 'pod' : asPods ? 'both' : 'host';
   const dnsTarget: DnsTarget = { namespace: dns.namespace, selector: dns.selector, ports: dns.ports.map((x) => port(x.protocol, x.port)), network };
   const { podNetwork, mirrors, componentsOf } = run;
   const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), edgeKeys: sides.keys, details: run.details, mirrors, podNetwork };
@@ -553,15 +558,20 @@ function planWorkloads(
   return { plans, outsideRules };
 }
 
-/** The inventory's pod-network (and host-network) workloads by namespace, and the ports each workload serves and declares (mirrored-rules.ts PodNetwork). */
-function podNetworkOf(inventory: InventorySnapshot, componentsOf: ReadonlyMap<string, WorkloadComponent[]>): PodNetwork {
+/**
+ * The inventory's pod-network (and host-network only) workloads by namespace, and the ports each
+ * workload serves and declares (mirrored-rules.ts PodNetwork). A workload with pods on both
+ * networks is a pod-network one (`withPodNetworkPods`, domain/pod-networks.ts).
+ */
+function podNetworkOf(inventory: InventorySnapshot, componentsOf: ReadonlyMap<string, WorkloadComponent[]>, withPodNetworkPods: ReadonlySet<string>): PodNetwork {
   const byNamespace = new Map<string, WorkloadRef[]>();
   const hostByNamespace = new Map<string, WorkloadRef[]>();
   const onPodNetwork = new Set<string>();
   for (const w of inventory.workloads) {
     const ref: WorkloadRef = { namespace: w.namespace, kind: w.kind, name: w.name };
-    if (!w.hostNetwork) onPodNetwork.add(workloadKey(ref));
-    const lists = w.hostNetwork ? hostByNamespace : byNamespace;
+    const podNetwork = hasSelectablePods(w, withPodNetworkPods);
+    if (podNetwork) onPodNetwork.add(workloadKey(ref));
+    const lists = podNetwork ? byNamespace : hostByNamespace;
     let list = lists.get(w.namespace);
     if (list === undefined) lists.set(w.namespace, (list = []));
     list.push(ref);
@@ -617,7 +627,7 @@ function podNetworkOf(inventory: InventorySnapshot, componentsOf: ReadonlyMap<st
 }
 
 /** The namespace layers the options ask for (shared, default-deny), and why a namespace got no shared policy. */
-function namespaceLayers(plans: readonly WorkloadPlan[], inventory: InventorySnapshot, opts: RecommendOptions): { intents: PlannedIntent[]; warnings: string[] } {
+function namespaceLayers(plans: readonly WorkloadPlan[], inventory: InventorySnapshot, opts: RecommendOptions, withPodNetworkPods: ReadonlySet<string>): { intents: PlannedIntent[]; warnings: string[] } {
   const intents: PlannedIntent[] = [];
   const warnings: string[] = [];
   const byNs = new Map<string, WorkloadPlan[]>();
@@ -639,7 +649,7 @@ function namespaceLayers(plans: readonly WorkloadPlan[], inventory: InventorySna
   }
   for (const [ns, nsPlans] of [...byNs.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
     if (opts.shared) {
-      const isolatable = inventory.workloads.filter((w) => w.namespace === ns && !w.hostNetwork).length;
+      const isolatable = inventory.workloads.filter((w) => w.namespace === ns && hasSelectablePods(w, withPodNetworkPods)).length;
       if (isolatable === nsPlans.length) {
         const s = shareNamespace(ns, nsPlans);
         if (s) intents.push(s);

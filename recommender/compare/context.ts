@@ -9,6 +9,7 @@ import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import { hostCidr, isIpAddress, storedAddress } from '../../domain/ip.ts';
 import { MeshView } from '../../domain/istio.ts';
 import { nodeAddresses } from '../../domain/node-addresses.ts';
+import { hasSelectablePods, workloadsWithPodNetworkPods } from '../../domain/pod-networks.ts';
 
 export interface ClusterIndex {
   workloads: Map<string, Workload>;
@@ -40,6 +41,12 @@ export interface ClusterIndex {
   mesh: MeshView;
   /** The namespaces holding a workload the inventory shows on the host network. */
   hostNetworkNamespaces: ReadonlySet<string>;
+  /**
+   * The workloads with a pod on the pod network, by key: of those the inventory marks host-network
+   * (`hostNetwork`: the template's or any pod's), the ones reached by pod selectors too
+   * (domain/pod-networks.ts hasSelectablePods).
+   */
+  podNetworkPods: ReadonlySet<string>;
 }
 
 export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<string, readonly string[]> = new Map()): ClusterIndex {
@@ -73,9 +80,15 @@ export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<
     serviceIps: minimalCidrs(inv.services.flatMap((s) => s.clusterIPs.filter(isIpAddress).map((ip) => hostCidr(storedAddress(ip))))),
     mesh: new MeshView(inv.workloads, inv.namespaces),
     hostNetworkNamespaces: new Set(inv.workloads.filter((w) => w.hostNetwork).map((w) => w.namespace)),
+    podNetworkPods: workloadsWithPodNetworkPods(inv.podAddresses),
   };
 }
 
 export function refOf(w: WorkloadRef): WorkloadRef {
   return { namespace: w.namespace, kind: w.kind, name: w.name };
+}
+
+/** Pod selectors reach pods of the workload (domain/pod-networks.ts): it is no host-network workload, or some of its pods run on the pod network. */
+export function reachedAsPods(w: Workload, ix: ClusterIndex): boolean {
+  return hasSelectablePods(w, ix.podNetworkPods);
 }

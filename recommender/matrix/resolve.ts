@@ -5,6 +5,7 @@
  * finding; it never fails the resolution.
  */
 import { workloadKey } from '../../domain/peer.ts';
+import { hasSelectablePods, workloadsWithPodNetworkPods } from '../../domain/pod-networks.ts';
 import { DNS_CONVENTIONS, DNS_SERVICE_PORT, type DnsPort } from '../../domain/cluster-dns.ts';
 import type { InventorySnapshot, LabelSelector } from '../../domain/inventory.ts';
 import { ruleId, type Direction } from './ids.ts';
@@ -43,6 +44,8 @@ interface Ctx {
   roles: Map<string, RoleResolution>;
   components: Map<string, ResolvedComponent>;
   declaredPorts: Map<string, ResolvedPort[]>;
+  /** The workloads with a pod on the pod network (domain/pod-networks.ts). */
+  podNetworkPods: ReadonlySet<string>;
 }
 
 function cite(matrix: MatrixT, s: SourceT): Citation {
@@ -262,7 +265,8 @@ function componentShell(ctx: Ctx, name: string, c: ComponentT): ResolvedComponen
   // pods are not included in this type of peer"; NetworkPolicy podSelector likewise).
   const keys = new Set(workloads.map(workloadKey));
   const selected = ctx.inv.workloads.filter((w) => keys.has(workloadKey(w)));
-  const hostNetwork = declared || (selected.length > 0 && selected.every((w) => w.hostNetwork));
+  // A workload with pods on both networks is not: its pod-network pods are selected as any pods.
+  const hostNetwork = declared || (selected.length > 0 && selected.every((w) => !hasSelectablePods(w, ctx.podNetworkPods)));
   const ports = (c.ports ?? []).flatMap((decl) => {
     const [rp] = resolvePorts([{ port: decl.port, protocol: decl.protocol }], ctx.values, [], []);
     return rp ? [decl.name ? { ...rp, name: decl.name } : rp] : [];
@@ -305,7 +309,7 @@ export function resolveMatrix(entry: MatrixEntry, inv: InventorySnapshot, config
   for (const name of Object.keys(matrix.roles ?? {}).sort()) {
     roles.set(name, resolveRole(name, matrix.roles![name]!, own(config.bindings?.roles, name), inv));
   }
-  const ctx: Ctx = { matrix, inv, values: params.values, facts, roles, components: new Map(), declaredPorts: new Map() };
+  const ctx: Ctx = { matrix, inv, values: params.values, facts, roles, components: new Map(), declaredPorts: new Map(), podNetworkPods: workloadsWithPodNetworkPods(inv.podAddresses) };
   const names = Object.keys(matrix.components).sort();
   for (const name of names) {
     const shell = componentShell(ctx, name, matrix.components[name]!);

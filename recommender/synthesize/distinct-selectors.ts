@@ -23,6 +23,7 @@
  */
 import type { InventorySnapshot, LabelSelector, LabelSelectorRequirement, Workload } from '../../domain/inventory.ts';
 import { workloadKey } from '../../domain/peer.ts';
+import { hasSelectablePods } from '../../domain/pod-networks.ts';
 import { isJobLabel, isVolatileLabel } from '../../domain/volatile-labels.ts';
 import { canonicalSelector, selectorMatches } from '../matrix/selector.ts';
 import type { ResolvedMatrix } from '../matrix/resolved.ts';
@@ -39,14 +40,15 @@ type Requirement = { kind: 'label'; key: string; value: string } | { kind: 'expr
 
 const JOB_KINDS: ReadonlySet<string> = new Set(['Job', 'CronJob']);
 
-export function distinctSelectors(inventory: InventorySnapshot, matrices: readonly ResolvedMatrix[]): DistinctSelectors {
-  const index = new NamespaceLabels(inventory.workloads);
+/** `withPodNetworkPods`: the workloads with a pod on the pod network (domain/pod-networks.ts). */
+export function distinctSelectors(inventory: InventorySnapshot, matrices: readonly ResolvedMatrix[], withPodNetworkPods: ReadonlySet<string>): DistinctSelectors {
+  const index = new NamespaceLabels(inventory.workloads, withPodNetworkPods);
   let narrowed: Map<Workload, Workload> | undefined;
   const warnings = new Map<string, string>();
   let components: Map<string, LabelSelector[]> | undefined;
   for (const w of inventory.workloads) {
     // Without a selector a workload gets no policy (synthesize/workload.ts).
-    if (w.hostNetwork || selectorIsEmpty(w.selector)) continue;
+    if (!hasSelectablePods(w, withPodNetworkPods) || selectorIsEmpty(w.selector)) continue;
     const others = index.selected(w);
     if (others.length === 0) continue;
     components ??= componentSelectors(matrices);
@@ -168,10 +170,10 @@ class NamespaceLabels {
   private readonly byLabel = new Map<string, Workload[]>();
   private readonly byNamespace = new Map<string, Workload[]>();
 
-  constructor(workloads: readonly Workload[]) {
+  constructor(workloads: readonly Workload[], withPodNetworkPods: ReadonlySet<string>) {
     for (const w of workloads) {
       // No pod policy applies to host-network pods: selecting them changes nothing.
-      if (w.hostNetwork) continue;
+      if (!hasSelectablePods(w, withPodNetworkPods)) continue;
       push(this.byNamespace, w.namespace, w);
       for (const [k, v] of Object.entries(w.labels)) push(this.byLabel, `${w.namespace}\u0000${k}\u0000${v}`, w);
     }

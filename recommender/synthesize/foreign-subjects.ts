@@ -11,6 +11,7 @@
  */
 import type { Workload } from '../../domain/inventory.ts';
 import { workloadKey } from '../../domain/peer.ts';
+import { hasSelectablePods } from '../../domain/pod-networks.ts';
 import { DIRECTIONS } from '../../domain/direction.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import type { Direction } from '../policy/ir.ts';
@@ -21,8 +22,11 @@ import { restricts, type PlannedIntent, type WorkloadPlan } from './workload.ts'
 /** By workload key: per direction, the names of other workloads' policies that restrict it there (sorted); absent when none. */
 export type ForeignSubjects = Map<string, Record<Direction, string[]>>;
 
-/** `outside`: the workloads a scoped run left out (outside-run.ts), looked up like the run's. */
-export function foreignSubjects(plans: readonly WorkloadPlan[], outside: readonly Workload[] = []): ForeignSubjects {
+/**
+ * `outside`: the workloads a scoped run left out (outside-run.ts), looked up like the run's;
+ * `withPodNetworkPods`: the workloads with a pod on the pod network (domain/pod-networks.ts).
+ */
+export function foreignSubjects(plans: readonly WorkloadPlan[], outside: readonly Workload[], withPodNetworkPods: ReadonlySet<string>): ForeignSubjects {
   const filed = new Map<string, { intent: PlannedIntent; owner: string }[]>();
   for (const p of plans) {
     const owner = workloadKey(p.workload);
@@ -39,7 +43,7 @@ export function foreignSubjects(plans: readonly WorkloadPlan[], outside: readonl
   const out: ForeignSubjects = new Map();
   if (filed.size === 0) return out;
   for (const w of [...plans.map((p) => p.workload), ...outside]) {
-    if (w.hostNetwork) continue;
+    if (!hasSelectablePods(w, withPodNetworkPods)) continue;
     const key = workloadKey(w);
     const found = { ingress: [] as string[], egress: [] as string[] };
     const look = (k: string): void => {

@@ -106,9 +106,9 @@ export function selectedWorkloads(rp: ResolvedPeer, cluster: PodNetwork): readon
 
 /** The workloads on the pod network, as a namespace binding names them, and the ports each serves. */
 export interface PodNetwork {
-  /** The pod-network workloads of a namespace. */
+  /** The pod-network workloads of a namespace (a workload with pods on both networks among them). */
   inNamespace(namespace: string): readonly WorkloadRef[];
-  /** The host-network workloads of a namespace (the inventory's word): reached at their nodes. */
+  /** The host-network workloads of a namespace (the inventory's word) with no pod on the pod network: reached at their nodes only. */
   hostNetworkIn(namespace: string): readonly WorkloadRef[];
   /** Every pod-network workload. */
   all(): readonly WorkloadRef[];

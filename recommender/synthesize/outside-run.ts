@@ -12,6 +12,7 @@ import { DIRECTIONS } from '../../domain/direction.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { InventorySnapshot, Workload } from '../../domain/inventory.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
+import { hasSelectablePods } from '../../domain/pod-networks.ts';
 import type { Direction } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { VerifiedSides } from '../verified-sides.ts';
@@ -19,12 +20,15 @@ import { edgeKeyOf } from './evidence.ts';
 import type { ForeignSubjects } from './foreign-subjects.ts';
 import { restricts, type PlannedIntent } from './workload.ts';
 
-/** The inventory's pod-network workloads the run left out, by workload key; none when the run holds every workload. */
-export function outsideRun(inventory: InventorySnapshot, run: readonly Workload[]): Workload[] {
+/**
+ * The inventory's pod-network workloads (those with a pod there: `withPodNetworkPods`,
+ * domain/pod-networks.ts) the run left out, by workload key; none when the run holds every workload.
+ */
+export function outsideRun(inventory: InventorySnapshot, run: readonly Workload[], withPodNetworkPods: ReadonlySet<string>): Workload[] {
   if (run.length === inventory.workloads.length) return [];
   const inRun = new Set(run);
   // No pod policy applies to host-network pods.
-  return inventory.workloads.filter((w) => !inRun.has(w) && !w.hostNetwork).sort((a, b) => compareStrings(workloadKey(a), workloadKey(b)));
+  return inventory.workloads.filter((w) => !inRun.has(w) && hasSelectablePods(w, withPodNetworkPods)).sort((a, b) => compareStrings(workloadKey(a), workloadKey(b)));
 }
 
 /** Whether a namespace or cluster-wide layer restricts the pods of namespace `ns`. */

@@ -6,7 +6,7 @@ import { isApiserverAddress } from '../../domain/apiserver.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
-import type { ClusterIndex } from '../compare/context.ts';
+import { reachedAsPods, type ClusterIndex } from '../compare/context.ts';
 import { namedPortNumbers, resolvePortNumbers } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import { isAnyNamespace, isAnyPod, namespacesOf } from './mirrored-rules.ts';
@@ -57,11 +57,13 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
     case 'workload': {
       const w = ix.workloads.get(workloadKey(far.workload));
       if (!w) return { ok: false, reason: `workload ${workloadKey(far.workload)} is not in the inventory: its labels are unknown` };
-      if (w.hostNetwork) {
-        const ips = ix.allNodeIps;
-        return ips.length > 0 ? { ok: true, peers: [nodesPeer(ips)] } : { ok: false, reason: `host-network workload ${workloadKey(far.workload)}: no node IP is known` };
-      }
-      return { ok: true, peers: [podsPeer(w.selector, w.namespace === ns ? undefined : w.namespace)] };
+      const pods = podsPeer(w.selector, w.namespace === ns ? undefined : w.namespace);
+      if (!w.hostNetwork) return { ok: true, peers: [pods] };
+      // Its host-network pods are reached at their nodes' addresses (on any node: where they run
+      // varies), and its pods on the pod network, if any, by its selector (domain/pod-networks.ts).
+      const ips = ix.allNodeIps;
+      const peers = [...(reachedAsPods(w, ix) ? [pods] : []), ...(ips.length > 0 ? [nodesPeer(ips)] : [])];
+      return peers.length > 0 ? { ok: true, peers } : { ok: false, reason: `host-network workload ${workloadKey(far.workload)}: no node IP is known` };
     }
     case 'dns':
       return { ok: true, peers: dnsTargetPeers(dns, ix) };
@@ -129,7 +131,8 @@ export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dn
       const nodes = hostNetworkNodes(rp, ix);
       // A matrix that declares host network where the inventory shows pods on the pod network: the
       // two disagree (the workload's warning says so), so both are reached, never neither.
-      if (rp.hostNetwork && !rp.workloads.some((w) => ix.workloads.get(workloadKey(w))?.hostNetwork === false)) return nodes;
+      // So are the pods on the pod network of a workload whose other pods run on the host network.
+      if (rp.hostNetwork && !rp.workloads.some((ref) => selectsPods(ref, ix))) return nodes;
       // A namespace selector stays one: namespaces created later must match too, never be blocked.
       if (rp.namespaceSelector !== undefined) return [...nodes, selectedNamespacesPeer(rp.namespaceSelector, rp.selector)];
       const namespaces = rp.namespace !== undefined ? [rp.namespace] : rp.namespaces;
@@ -159,6 +162,12 @@ export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dn
     case 'world':
       return [worldPeer()];
   }
+}
+
+/** The inventory shows the workload with pods that pod selectors reach (compare/context.ts reachedAsPods). */
+function selectsPods(ref: WorkloadRef, ix: ClusterIndex): boolean {
+  const w = ix.workloads.get(workloadKey(ref));
+  return w !== undefined && reachedAsPods(w, ix);
 }
 
 /**

@@ -11,7 +11,7 @@ import { portMatches, resolvePortNumbers } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { DNS_SERVICE_PORT } from '../../domain/cluster-dns.ts';
 import { HBONE_PORT, ISTIOD_XDS_PORT } from '../../domain/istio.ts';
-import { refOf, type ClusterIndex } from '../compare/context.ts';
+import { reachedAsPods, refOf, type ClusterIndex } from '../compare/context.ts';
 import { dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
 import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, portKey, selectorIsEmpty } from '../policy/order.ts';
@@ -161,12 +161,14 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, all: W
   const self: Planning['self'] = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
   // Before any refusal: a workload given no policy (on the host network) still requires its must
   // flows at their other end, whose policy can cut them.
-  const plan = newPlan(w, comparison, documenting, unobservedMustFlows(comparison, self, ctx));
+  const plan = newPlan(w, comparison, documenting, unobservedMustFlows(comparison, self, ctx), ctx);
   warnDisabledComponents(plan, all, documenting, observed);
   const mirrorEvidence = confirmFromOtherEnds(w, comparison, components, ctx);
   const onlyAtOtherEnds = requiredOnlyAtOtherEnds(w, documenting, ctx);
-  const refusal = noPolicyReason(w, documenting, ctx.opts, onlyAtOtherEnds, observed);
+  const refusal = noPolicyReason(w, documenting, ctx, onlyAtOtherEnds, observed);
   if (refusal !== undefined) return refuse(plan, refusal, ctx);
+  const hostPods = hostNetworkPodsWarning(w, ctx);
+  if (hostPods !== undefined) plan.warnings.push(hostPods);
   planPolicies(newPlanning(w, self, comparison, components, ctx, plan, mirrorEvidence), onlyAtOtherEnds);
   return plan;
 }
@@ -179,10 +181,10 @@ function documentingComponents(all: readonly WorkloadComponent[], comparison: Wo
 }
 
 /** The plan before anything is decided: the must flows the verification checks, and their unverifiable warnings first. */
-function newPlan(w: Workload, comparison: WorkloadComparison, documenting: WorkloadComponent[], must: MustFlows): WorkloadPlan {
+function newPlan(w: Workload, comparison: WorkloadComparison, documenting: WorkloadComponent[], must: MustFlows, ctx: SynthesisContext): WorkloadPlan {
   return {
     workload: w,
-    hostNetwork: w.hostNetwork,
+    hostNetwork: !reachedAsPods(w, ctx.ix),
     comparison,
     components: documenting,
     intents: [],
@@ -424,6 +426,18 @@ function nameOf(w: Workload): string {
   return `${w.kind} ${w.namespace}/${w.name}`;
 }
 
+/**
+ * A workload with pods on both networks gets a policy for its pods on the pod network; its
+ * host-network pods are their nodes, which no pod policy selects (kubernetes.io "Network
+ * Policies": it "cannot block traffic to or from pods with hostNetwork: true"): said, with where.
+ */
+function hostNetworkPodsWarning(w: Workload, ctx: SynthesisContext): string | undefined {
+  if (!w.hostNetwork) return undefined;
+  const nodes = ctx.podNetwork.hostNetworkNodes(w);
+  const where = nodes.length > 0 ? ` (on ${nodes.length === 1 ? 'node' : 'nodes'} ${nodes.join(', ')})` : '';
+  return `${nameOf(w)} runs some pods in the host network${where}: the policy selects its pods on the pod network only; no pod policy applies to the host-network ones, restrict them on the node (host firewall)`;
+}
+
 /** Why a workload gets no policy: the summary, the warning (where the namespace layer comes, if `undocumented`) and the edges' reason. */
 interface NoPolicy {
   summary: string;
@@ -438,19 +452,22 @@ interface NoPolicy {
 function noPolicyReason(
   w: Workload,
   components: readonly WorkloadComponent[],
-  opts: RecommendOptions,
+  ctx: SynthesisContext,
   documentedAtOtherEnds: boolean,
   observed: number,
 ): NoPolicy | undefined {
+  const { opts } = ctx;
   const name = nameOf(w);
   // The matrix's word counts as the inventory's (its hostNetwork, literal or a condition that
-  // holds: matrix/resolve.ts): a policy selecting host-network pods does nothing.
+  // holds: matrix/resolve.ts): a policy selecting host-network pods does nothing. A workload with
+  // pods on the pod network beside them gets one for those (hostNetworkPodsWarning).
   const declaring = components.filter((c) => c.component.enabled && c.component.hostNetwork).map((c) => `${c.matrix}/${c.component.name}`);
-  if (w.hostNetwork || declaring.length > 0) {
+  const wholly = !reachedAsPods(w, ctx.ix);
+  if (wholly || declaring.length > 0) {
     const reasons = components.flatMap((c) => c.component.exceptions.filter((e) => e.type === 'host-network').map((e) => `${e.reason} (${e.source.title}${e.source.line !== undefined ? `, line ${e.source.line}` : ''})`));
     return {
       summary: `${name} runs in the host network: NetworkPolicy cannot isolate it on most CNIs, so no policy is recommended; restrict it on the node (host firewall) instead.${reasons.length > 0 ? ` Matrix: ${[...new Set(reasons)].join(' ')}` : ''}`,
-      ...(w.hostNetwork
+      ...(wholly
         ? {}
         : { warning: `${declaring.join(', ')} declares hostNetwork for ${name}, but the inventory shows its pods on the pod network: no policy is recommended as the matrix says; if the pods are on the pod network, correct the matrix's hostNetwork (or the parameter behind it) to get one` }),
       excluded: 'host-network workload: no policy',

@@ -13,7 +13,8 @@
  * and `--default-deny` for `app` verified a namespace layer that isolates agent-b and agent-c.
  * Input → expected: the pod-network replicas are judged as pods (selected, isolated), the
  * host-network one as its node; an edge to the workload may be any replica's connection, so it
- * is denied where any replica's is (docs/api.md#simulate).
+ * is denied where any replica's is (docs/api.md#simulate). The recommendation renders such a
+ * workload as a peer by its selector and its nodes, and gives its pod-network pods a policy.
  *
  * Also: a flow record sent straight to ONE host-network pod's own address (a DaemonSet on three
  * nodes) is that pod's connection, judged at that pod only (docs/api.md#simulate limits "may be
@@ -23,34 +24,15 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { importInventory } from '../../app/inventory.ts';
 import { ingestFlows } from '../../app/ingest.ts';
 import { applyMatrix } from '../../app/matrices.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { simulateFlows } from '../../app/simulate.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
-import { tmpDb } from '../helpers/tmp.ts';
-
-const T = '2026-01-01T00:00:00Z';
-const FLOW_TIME = Date.UTC(2026, 10, 20);
-const NOW = FLOW_TIME + 3_600_000;
-
-const namespace = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } });
-const node = (name: string, podCIDR: string, ip: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, creationTimestamp: T }, spec: { podCIDR, podCIDRs: [podCIDR] }, status: { addresses: [{ type: 'InternalIP', address: ip }] } });
-const pod = (ns: string, name: string, labels: Record<string, string>, nodeName: string, ip: string, extra: { owner?: { kind: string; name: string; uid: string }; hostNetwork?: boolean; ports?: unknown[] } = {}) => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace: ns, labels, uid: `u-${name}`, creationTimestamp: T, ...(extra.owner ? { ownerReferences: [{ apiVersion: 'apps/v1', ...extra.owner, controller: true }] } : {}) },
-  spec: { nodeName, ...(extra.hostNetwork ? { hostNetwork: true } : {}), containers: [{ name: 'c', image: 'x', ports: extra.ports ?? [] }] },
-  status: { phase: 'Running', startTime: T, podIP: ip, podIPs: [{ ip }] },
-});
-const list = (items: unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
-const record = (src: string, dst: string, dstPort: number, i = 0) =>
-  JSON.stringify({ SrcAddr: src, DstAddr: dst, SrcPort: 50000 + i, DstPort: dstPort, Proto: 6, Etype: 2048, Flags: 2, TimeFlowStartMs: FLOW_TIME, TimeFlowEndMs: FLOW_TIME + 5, Packets: 1, Bytes: 60 });
+import { NOW, METRICS, T, namespace, node, nodeExporterCluster, pod, record, stored } from '../helpers/node-exporter-cluster.ts';
 
 /** mon/prom (10.244.2.30 on n2) and the Deployment app/agent (its template on the pod network): agent-a host-network on n1 (10.0.0.1), agent-b (10.244.2.40, n2) and agent-c (10.244.1.40, n1) on the pod network. */
 const agentOwner = { kind: 'ReplicaSet', name: 'agent-rs1', uid: 'rs-agent' };
-const METRICS = [{ containerPort: 9100, name: 'metrics' }];
 const template = (labels: Record<string, string>) => ({ metadata: { labels }, spec: { containers: [{ name: 'c', image: 'x', ports: METRICS }] } });
 const MIXED = [
   namespace('mon'),
@@ -84,12 +66,6 @@ components:
       - { id: scrape-agent, peer: { component: agent }, ports: [{ port: 9100 }], level: must, purpose: scrape, source: { document: d, line: 2 } }
 `;
 
-function stored(items: unknown[]) {
-  const { db } = tmpDb();
-  importInventory(db, { text: list(items), takenAt: Date.parse(T), source: 'inventory.json', now: NOW });
-  return db;
-}
-
 async function withFlows(items: unknown[], more: string[] = []) {
   const db = stored(items);
   const flows = [...['10.0.0.1', '10.244.2.40', '10.244.1.40'].map((ip, i) => record('10.244.2.30', ip, 9100, i)), ...more];
@@ -112,44 +88,34 @@ for (const engine of ENGINE_NAMES) {
   });
 }
 
-test('recommend -n mon beside a deny-all NetworkPolicy in app: prom → agent is not verified on any engine (agent-b and agent-c are isolated, and are pods, not nodes)', async () => {
+// Before the recommendation rendered agent by its pods too (peers.ts irPeers), prom's rule named
+// agent's nodes only and these two were blocked; now they verify (test/integration/recommend-mixed-host-network-workload.test.ts).
+test('recommend -n mon beside a deny-all NetworkPolicy in app: prom → agent is allowed on prom\'s side on every engine (its rule names agent\'s pods, agent-b and agent-c, beside its nodes)', async () => {
   const db = await withFlows([...MIXED, DENY_ALL_APP]);
   const input = readRecommendationInput(db, {});
   for (const engine of ENGINE_NAMES) {
-    const { verification: v } = runRecommendation(input, engine, recommendOptions({ now: NOW, namespace: 'mon' }), { tightness: false });
-    assert.equal(v.ok, false, engine);
-    const cut = [...v.blocked, ...v.blockedByApplied].filter((f) => f.edge === PROM_TO_AGENT);
-    assert.ok(cut.length > 0, `${engine}: ${JSON.stringify(v)}`);
+    const { verification: v, emitted } = runRecommendation(input, engine, recommendOptions({ now: NOW, namespace: 'mon' }), { tightness: false });
+    const cut = [...v.blocked, ...v.blockedByApplied].filter((f) => f.edge === PROM_TO_AGENT && f.direction === 'egress');
+    assert.deepEqual(cut, [], engine);
+    assert.match(JSON.stringify(emitted.manifests), /"app":"agent"|app == 'agent'/, `${engine}: prom's egress selects agent's pods`);
   }
 });
 
-test('recommend -n app --default-deny (app/web observed → prom): the namespace layer isolates agent-b and agent-c, so the must flow prom → agent is blocked on every engine', async () => {
+test('recommend -n app --default-deny (app/web observed → prom): agent\'s pods on the pod network get an allowlist of their own under the namespace layer, so the must flow prom → agent passes on every engine', async () => {
   const db = await withFlows([...MIXED, pod('app', 'web', { app: 'web' }, 'n1', '10.244.1.50')], [record('10.244.1.50', '10.244.2.30', 9000, 9)]);
   const input = readRecommendationInput(db, {});
   for (const engine of ENGINE_NAMES) {
-    // Mode documented gives web no rule, so no layer (nothing restricts app).
     for (const mode of ['observed', 'union'] as const) {
-      const { verification: v } = runRecommendation(input, engine, recommendOptions({ now: NOW, namespace: 'app', mode, defaultDeny: true }), { tightness: false });
-      const cut = v.blocked.filter((f) => f.edge === PROM_TO_AGENT && f.direction === 'ingress');
-      assert.equal(v.ok, false, `${engine} ${mode} ${JSON.stringify(v)}`);
-      assert.ok(cut.length > 0, `${engine} ${mode}: ${JSON.stringify(v.blocked)}`);
+      const { verification: v, rec } = runRecommendation(input, engine, recommendOptions({ now: NOW, namespace: 'app', mode, defaultDeny: true }), { tightness: false });
+      assert.equal(v.ok, true, `${engine} ${mode} ${JSON.stringify(v)}`);
+      const agent = rec.workloads.find((w) => w.workload.name === 'agent')!;
+      assert.ok(agent.policies.length > 0 && !agent.hostNetwork, `${engine} ${mode}: ${agent.summary}`);
     }
   }
 });
 
 /** mon/prom (10.244.0.5 on node0) and the host-network DaemonSet ne on node0..node2 (192.168.0.10–12). */
-const neOwner = { kind: 'DaemonSet', name: 'ne', uid: 'ds1' };
-const NODE_EXPORTER = [
-  namespace('mon'),
-  node('node0', '10.244.0.0/24', '192.168.0.10'),
-  node('node1', '10.244.1.0/24', '192.168.0.11'),
-  node('node2', '10.244.2.0/24', '192.168.0.12'),
-  pod('mon', 'prom', { app: 'prom' }, 'node0', '10.244.0.5'),
-  { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ne', namespace: 'mon', uid: 'ds1' }, spec: { selector: { matchLabels: { app: 'ne' } }, template: { metadata: { labels: { app: 'ne' } }, spec: { hostNetwork: true, containers: [{ name: 'c', image: 'x', ports: METRICS }] } } } },
-  pod('mon', 'ne-a', { app: 'ne' }, 'node0', '192.168.0.10', { owner: neOwner, hostNetwork: true, ports: METRICS }),
-  pod('mon', 'ne-b', { app: 'ne' }, 'node1', '192.168.0.11', { owner: neOwner, hostNetwork: true, ports: METRICS }),
-  pod('mon', 'ne-c', { app: 'ne' }, 'node2', '192.168.0.12', { owner: neOwner, hostNetwork: true, ports: METRICS }),
-];
+const NODE_EXPORTER = nodeExporterCluster().items;
 const NP_TO_NE_A = `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: prom-egress, namespace: mon}

@@ -20,11 +20,10 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { importInventory } from '../../app/inventory.ts';
 import { ingestFlows } from '../../app/ingest.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { simulateFlows } from '../../app/simulate.ts';
-import { tmpDb } from '../helpers/tmp.ts';
+import { NOW, namespace, node, nodeExporterCluster, pod, record, service, stored } from '../helpers/node-exporter-cluster.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { parsePeerKey } from '../../domain/peer.ts';
 import type { EmitResult } from '../../recommender/engines/types.ts';
@@ -36,27 +35,6 @@ import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import { verifyRecommendation } from '../../recommender/verify/recommendation.ts';
 import type { VerifiedSides } from '../../recommender/verified-sides.ts';
 import { readInventory } from '../../store/inventory.ts';
-
-const T = '2026-01-01T00:00:00Z';
-const FLOW_TIME = Date.UTC(2026, 10, 20);
-const NOW = FLOW_TIME + 3_600_000;
-
-const namespace = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-const node = (name: string, podCIDR: string, ip: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, creationTimestamp: T }, spec: { podCIDR, podCIDRs: [podCIDR] }, status: { addresses: [{ type: 'InternalIP', address: ip }] } });
-const pod = (ns: string, name: string, labels: Record<string, string>, nodeName: string, ip: string, extra: { owner?: { kind: string; name: string; uid: string }; hostNetwork?: boolean; ports?: unknown[] } = {}) => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace: ns, labels, uid: `u-${name}`, creationTimestamp: T, ...(extra.owner ? { ownerReferences: [{ apiVersion: 'apps/v1', ...extra.owner, controller: true }] } : {}) },
-  spec: { nodeName, ...(extra.hostNetwork ? { hostNetwork: true } : {}), containers: [{ name: 'c', image: 'x', ports: extra.ports ?? [] }] },
-  status: { phase: 'Running', startTime: T, podIP: ip, podIPs: [{ ip }] },
-});
-const service = (ns: string, name: string, ip: string, selector: Record<string, string>, port: number, targetPort: number) => ({
-  apiVersion: 'v1',
-  kind: 'Service',
-  metadata: { name, namespace: ns, creationTimestamp: T },
-  spec: { clusterIP: ip, clusterIPs: [ip], selector, ports: [{ port, protocol: 'TCP', targetPort }] },
-});
-const list = (items: unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 
 /** ns0: client (10.244.0.5 on node0) and Deployment web, pods 10.244.0.101 (node0) and 10.244.1.101 (node1), behind Service web 10.96.0.12:80 → 8080. */
 const webOwner = { kind: 'ReplicaSet', name: 'web-abc12', uid: 'rs1' };
@@ -70,30 +48,8 @@ const WEB = [
   service('ns0', 'web', '10.96.0.12', { app: 'web' }, 80, 8080),
 ];
 
-/** mon: prom (10.244.0.5) and the host-network DaemonSet ne on node0..node2 (192.168.0.10–12) declaring metrics: 9100, behind Service ne 10.96.0.50:9100. */
-const neOwner = { kind: 'DaemonSet', name: 'ne', uid: 'ds1' };
-const METRICS = [{ containerPort: 9100, hostPort: 9100, name: 'metrics' }];
-const NODE_EXPORTER = [
-  namespace('mon'),
-  node('node0', '10.244.0.0/24', '192.168.0.10'),
-  node('node1', '10.244.1.0/24', '192.168.0.11'),
-  node('node2', '10.244.2.0/24', '192.168.0.12'),
-  pod('mon', 'prom', { app: 'prom' }, 'node0', '10.244.0.5'),
-  { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ne', namespace: 'mon', uid: 'ds1' }, spec: { selector: { matchLabels: { app: 'ne' } }, template: { metadata: { labels: { app: 'ne' } }, spec: { hostNetwork: true, containers: [{ name: 'c', image: 'x', ports: METRICS }] } } } },
-  pod('mon', 'ne-a', { app: 'ne' }, 'node0', '192.168.0.10', { owner: neOwner, hostNetwork: true, ports: METRICS }),
-  pod('mon', 'ne-b', { app: 'ne' }, 'node1', '192.168.0.11', { owner: neOwner, hostNetwork: true, ports: METRICS }),
-  pod('mon', 'ne-c', { app: 'ne' }, 'node2', '192.168.0.12', { owner: neOwner, hostNetwork: true, ports: METRICS }),
-  service('mon', 'ne', '10.96.0.50', { app: 'ne' }, 9100, 9100),
-];
-
-const record = (src: string, dst: string, dstPort: number, i = 0) =>
-  JSON.stringify({ SrcAddr: src, DstAddr: dst, SrcPort: 50000 + i, DstPort: dstPort, Proto: 6, Etype: 2048, Flags: 2, TimeFlowStartMs: FLOW_TIME, TimeFlowEndMs: FLOW_TIME + 5, Packets: 1, Bytes: 60 });
-
-function stored(items: unknown[]) {
-  const { db } = tmpDb();
-  importInventory(db, { text: list(items), takenAt: Date.parse(T), source: 'inventory.json', now: NOW });
-  return db;
-}
+/** The host-network DaemonSet mon/ne on node0..node2 (192.168.0.10–12) beside mon/prom (10.244.0.5), behind Service ne 10.96.0.50:9100. */
+const NODE_EXPORTER = [...nodeExporterCluster().items, service('mon', 'ne', '10.96.0.50', { app: 'ne' }, 9100, 9100)];
 
 /** client → 10.244.0.0/24 on 8080: web-abc12-a's address, not web-abc12-b's. */
 const EGRESS_TO_NODE0_PODS = `apiVersion: networking.k8s.io/v1
