@@ -8,9 +8,20 @@ import type { ClusterModel } from './cluster.ts';
 
 export type NetworkPlugin = 'cilium' | 'calico' | 'unknown';
 
-/** Cilium runs in the cluster: its agent DaemonSet is in the inventory, or Cilium policies are applied. */
+/**
+ * Cilium runs in the cluster: its agent (pods or DaemonSet labelled `k8s-app: cilium`, as the Helm
+ * chart's cilium-agent DaemonSet is) or its kube-system/cilium-config ConfigMap (the agent's
+ * configuration, which the chart writes and docs/inventory.md asks Cilium users to import; read
+ * into `ciliumClusterName`) is in the inventory, or Cilium policies are applied. The ConfigMap
+ * counts alone: an import that does not hold kube-system's pods (a namespaced one, RBAC, a pods
+ * filter) is still of a Cilium cluster, whose NetworkPolicies Cilium reads its own way.
+ */
 export function runsCilium(model: ClusterModel, applied: readonly AppliedPolicy[]): boolean {
-  return model.cluster.pods.some((p) => p.labels['k8s-app'] === 'cilium') || applied.some((p) => p.apiVersion.startsWith('cilium.io/'));
+  return (
+    model.cluster.ciliumClusterName !== undefined ||
+    model.cluster.pods.some((p) => p.labels['k8s-app'] === 'cilium') ||
+    applied.some((p) => p.apiVersion.startsWith('cilium.io/'))
+  );
 }
 
 /**
@@ -21,6 +32,14 @@ export function runsCilium(model: ClusterModel, applied: readonly AppliedPolicy[
 export function runsCalico(model: ClusterModel, applied: readonly AppliedPolicy[]): boolean {
   return model.cluster.pods.some((p) => p.labels['k8s-app'] === 'calico-node') || applied.some((p) => /^(crd\.)?projectcalico\.org\//.test(p.apiVersion));
 }
+
+/**
+ * What the inventory was searched for, in the words a warning gives when none shows (runsCilium,
+ * runsCalico). Flows are not searched: a Hubble flow shows that Cilium ran where it was observed,
+ * but the store keeps no record of the format a flow came in, and flows outlive a change of plugin.
+ */
+export const PLUGIN_SIGNS =
+  'no Cilium agent (k8s-app: cilium) or kube-system/cilium-config, no Calico calico-node (k8s-app: calico-node), no cilium.io or projectcalico.org policy applied';
 
 /** Cilium first: its warnings were said whenever it shows, whatever else does. */
 export function networkPlugin(model: ClusterModel, applied: readonly AppliedPolicy[]): NetworkPlugin {

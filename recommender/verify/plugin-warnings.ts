@@ -29,7 +29,7 @@ import type { EmitResult, EngineName, Manifest } from '../engines/types.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { manifestId } from './index.ts';
-import { networkPlugin, type NetworkPlugin } from '../simulate/network-plugin.ts';
+import { networkPlugin, PLUGIN_SIGNS, type NetworkPlugin } from '../simulate/network-plugin.ts';
 import { cidrMatchModeShown, enableSctpShown } from '../simulate/cilium/config-shown.ts';
 import type { SimCluster } from '../simulate/types.ts';
 
@@ -143,7 +143,7 @@ function portFeatures(m: Manifest): { ranges: string[]; sctp: string[] } {
   };
 }
 
-const UNKNOWN_PLUGIN = 'the inventory does not show the network plugin (no Cilium or Calico agent, none of their policies applied)';
+const UNKNOWN_PLUGIN = `the inventory does not show the network plugin (${PLUGIN_SIGNS})`;
 
 export class PluginWarnings {
   readonly plugin: NetworkPlugin;

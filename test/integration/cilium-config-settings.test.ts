@@ -34,12 +34,15 @@ const node = (name: string, ip: string) => `
 const namespace = (name: string) => `
   - { apiVersion: v1, kind: Namespace, metadata: { name: ${name}, labels: { kubernetes.io/metadata.name: ${name} } } }`;
 
-/** The tester's cluster: three nodes, the apiserver on cp-1, the Cilium agent, web, a host-network agent; `config` the cilium-config data ('' = none). */
-const inventory = (config: string) => `apiVersion: v1
+/**
+ * The tester's cluster: three nodes, the apiserver on cp-1, the Cilium agent (unless `agent` is
+ * false: an import that does not hold kube-system's pods), web, a host-network agent; `config` the
+ * cilium-config data ('' = none).
+ */
+const inventory = (config: string, agent = true) => `apiVersion: v1
 kind: List
 items:${['kube-system', 'default', 'shop', 'edge'].map(namespace).join('')}${node('cp-1', '172.18.0.2')}${node('worker-1', '172.18.0.3')}${node('worker-2', '172.18.0.4')}
-  - { apiVersion: v1, kind: Pod, metadata: { name: cilium-x, namespace: kube-system, labels: { k8s-app: cilium }, creationTimestamp: "${T}" }, spec: { nodeName: worker-1, hostNetwork: true, containers: [{ name: c, image: i }] }, status: { phase: Running, startTime: "${T}", podIP: 172.18.0.3, podIPs: [{ ip: 172.18.0.3 }] } }
-${daemonSet('shop', 'web', '10.244.1.10', 'worker-1', '{ name: http, containerPort: 8080 }', false)}
+${agent ? `  - { apiVersion: v1, kind: Pod, metadata: { name: cilium-x, namespace: kube-system, labels: { k8s-app: cilium }, creationTimestamp: "${T}" }, spec: { nodeName: worker-1, hostNetwork: true, containers: [{ name: c, image: i }] }, status: { phase: Running, startTime: "${T}", podIP: 172.18.0.3, podIPs: [{ ip: 172.18.0.3 }] } }\n` : ''}${daemonSet('shop', 'web', '10.244.1.10', 'worker-1', '{ name: http, containerPort: 8080 }', false)}
 ${daemonSet('edge', 'agent', '172.18.0.4', 'worker-2', '{ name: metrics, containerPort: 9100 }', true)}
   - { apiVersion: v1, kind: Service, metadata: { name: kubernetes, namespace: default }, spec: { clusterIP: 10.96.0.1, clusterIPs: [10.96.0.1], ports: [{ name: https, port: 443, protocol: TCP, targetPort: 6443 }] } }
   - { apiVersion: discovery.k8s.io/v1, kind: EndpointSlice, metadata: { name: kubernetes, namespace: default, labels: { kubernetes.io/service-name: kubernetes } }, addressType: IPv4, endpoints: [{ addresses: [172.18.0.2], conditions: { ready: true } }], ports: [{ name: https, port: 6443, protocol: TCP }] }
@@ -65,9 +68,9 @@ const FLOWS = [
 /** Manifests as the text `simulate --policies` reads. */
 const list = (items: readonly unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 
-async function store(config: string) {
+async function store(config: string, agent = true) {
   const { db } = tmpDb();
-  importInventory(db, { text: inventory(config), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  importInventory(db, { text: inventory(config, agent), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
   await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${FLOWS}\n`]) }], { format: 'hubble' });
   return db;
 }
@@ -133,4 +136,29 @@ test('simulate names the entity a toEntities rule matched: kube-apiserver for th
   const [apiserver] = simulateFlows(db, { engine: 'cilium', policies: list(emitted.manifests), flows: FLOWS }).decisions;
   assert.equal(apiserver!.verdict, 'allow');
   assert.match(apiserver!.egress!.reason, /toEntities kube-apiserver/);
+});
+
+// The cilium-config alone shows Cilium (docs/inventory.md: Cilium users import it): an import
+// that holds no agent pod (a namespaced import, RBAC hiding kube-system's pods, a pods filter)
+// is still Cilium's cluster, and its NetworkPolicies are read as Cilium reads them — an ipBlock
+// selects node and apiserver addresses only with policy-cidr-match-mode: nodes (Cilium docs,
+// policy language "Selecting nodes with CIDR / ipBlock"). Before, the plain kubernetes
+// simulator judged it, and the recommendation was verified while Cilium cut both edges.
+test('with the cilium-config but no Cilium agent in the inventory, a kubernetes recommendation is still judged as Cilium enforces it: blocked without policy-cidr-match-mode: nodes, verified with it', async () => {
+  const db = await store(', policy-cidr-match-mode: ""', false);
+  const { verification } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ namespace: 'shop' }), { tightness: false });
+  assert.equal(verification.ok, false);
+  assert.deepEqual(
+    verification.blocked.map((b) => b.edge),
+    ['workload:shop/DaemonSet/web|apiserver|6443|TCP', 'workload:shop/DaemonSet/web|workload:edge/DaemonSet/agent|9100|TCP'],
+  );
+  for (const b of verification.blocked) assert.match(b.reason, /only with policy-cidr-match-mode: nodes, and the cilium-config sets no policy-cidr-match-mode; set policy-cidr-match-mode: nodes, or use the cilium engine/);
+  assert.equal(verificationFailures(verification).length, 2);
+  assert.deepEqual(verification.warnings.filter((w) => /does not show the network plugin/.test(w)), []);
+
+  const nodes = await store(', policy-cidr-match-mode: "nodes"', false);
+  const passing = runRecommendation(readRecommendationInput(nodes, {}), 'kubernetes', recommendOptions({ namespace: 'shop' }), { tightness: false }).verification;
+  assert.deepEqual(passing.blocked, []);
+  assert.equal(passing.ok, true);
+  assert.deepEqual(passing.warnings.filter((w) => /ipBlock/.test(w)), []);
 });

@@ -57,7 +57,7 @@ function warnings(model: ClusterModel, ...emits: EmitResult[]): string[] {
   return [...emits.flatMap((e) => plugin.add(e)), ...plugin.summaries()];
 }
 
-test('the plugin as the inventory shows it: Cilium by its agent or its policies, Calico by calico-node (k8s-app: calico-node in the manifests and the operator) or its policies', () => {
+test('the plugin as the inventory shows it: Cilium by its agent, its cilium-config or its policies, Calico by calico-node (k8s-app: calico-node in the manifests and the operator) or its policies', () => {
   const applied = (apiVersion: string): AppliedPolicy[] => [{ apiVersion, kind: 'NetworkPolicy', name: 'p', namespace: 'shop', manifest: {} }];
   assert.equal(networkPlugin(UNKNOWN, []), 'unknown');
   assert.equal(networkPlugin(CILIUM, []), 'cilium');
@@ -66,12 +66,16 @@ test('the plugin as the inventory shows it: Cilium by its agent or its policies,
   assert.equal(networkPlugin(UNKNOWN, applied('crd.projectcalico.org/v1')), 'calico');
   assert.equal(networkPlugin(UNKNOWN, applied('cilium.io/v2')), 'cilium');
   assert.equal(networkPlugin(UNKNOWN, applied('networking.k8s.io/v1')), 'unknown');
+  // The cilium-config alone (no agent pod imported: a namespaced import, RBAC, a pods filter), from any release.
+  assert.equal(networkPlugin(cluster([], '10.0.0.1', { ciliumClusterName: 'default', ciliumPolicy: { policyCidrMatchMode: [], enableSctp: false } }), []), 'cilium');
+  assert.equal(networkPlugin(cluster([], '10.0.0.1', { ciliumClusterName: 'c1' }), []), 'cilium');
+  assert.equal(networkPlugin(cluster([{ 'k8s-app': 'calico-node' }], '10.0.0.1', { ciliumClusterName: 'c1' }), []), 'cilium', 'Cilium first');
 });
 
 test('ipBlocks on node and apiserver addresses: a plugin not shown gets one warning naming the manifests and the addresses\' kind; Calico none; Cilium one per manifest, as before', () => {
   const e = emit('kubernetes', toKubelet, toApiserver, toWorld);
   assert.deepEqual(warnings(UNKNOWN, e), [
-    "the inventory does not show the network plugin (no Cilium or Calico agent, none of their policies applied): 2 NetworkPolicies (NetworkPolicy/shop/metrics, NetworkPolicy/shop/operator) allow node addresses (the apiserver's among them) by ipBlock, which holds only where the plugin matches ipBlocks against node addresses (Calico does; Cilium only with policy-cidr-match-mode: nodes, or use the cilium engine); the NetworkPolicy API leaves it to the plugin (ipBlocks are meant for cluster-external addresses), and elsewhere that traffic is cut",
+    "the inventory does not show the network plugin (no Cilium agent (k8s-app: cilium) or kube-system/cilium-config, no Calico calico-node (k8s-app: calico-node), no cilium.io or projectcalico.org policy applied): 2 NetworkPolicies (NetworkPolicy/shop/metrics, NetworkPolicy/shop/operator) allow node addresses (the apiserver's among them) by ipBlock, which holds only where the plugin matches ipBlocks against node addresses (Calico does; Cilium only with policy-cidr-match-mode: nodes, or use the cilium engine); the NetworkPolicy API leaves it to the plugin (ipBlocks are meant for cluster-external addresses), and elsewhere that traffic is cut",
   ]);
   assert.match(warnings(UNKNOWN, emit('kubernetes', toKubelet))[0]!, /: 1 NetworkPolicy \(NetworkPolicy\/shop\/metrics\) allows node addresses by ipBlock/);
   // An apiserver off the nodes (a managed control plane) is cluster-external: any plugin matches an
@@ -108,7 +112,7 @@ test('endPort ranges: on Cilium one warning per manifest naming the ranges (appl
     'NetworkPolicy/shop/ftp: this cluster runs Cilium, which does not implement endPort in a NetworkPolicy: the port ranges TCP 30000-30100, UDP 5000-5010 are applied to their first port only and required traffic to their other ports is cut (some versions do not enforce the policy at all); use the cilium engine (toPorts endPort, Cilium 1.16 and later)',
   ]);
   assert.deepEqual(warnings(UNKNOWN, emit('kubernetes', ranges)), [
-    'the inventory does not show the network plugin (no Cilium or Calico agent, none of their policies applied): 1 NetworkPolicy (NetworkPolicy/shop/ftp) allows port ranges (endPort), which a plugin that does not implement endPort applies to their first port only, cutting required traffic to the others (Calico implements it; Cilium does not: use the cilium engine)',
+    'the inventory does not show the network plugin (no Cilium agent (k8s-app: cilium) or kube-system/cilium-config, no Calico calico-node (k8s-app: calico-node), no cilium.io or projectcalico.org policy applied): 1 NetworkPolicy (NetworkPolicy/shop/ftp) allows port ranges (endPort), which a plugin that does not implement endPort applies to their first port only, cutting required traffic to the others (Calico implements it; Cilium does not: use the cilium engine)',
   ]);
   assert.deepEqual(warnings(CALICO, e), []);
 });
@@ -121,7 +125,7 @@ test('SCTP: the kubernetes engine warns per manifest on Cilium, once on a plugin
   assert.match(warnings(ciliumWith([], true), emit('kubernetes', sctp))[0]!, /use the cilium engine \(SCTP with sctp\.enabled=true, beta; the cilium-config sets enable-sctp: "true"\)$/);
   assert.match(warnings(CILIUM, emit('kubernetes', sctpAll))[0]!, /: the rules on SCTP \(every port\) may not be enforced/);
   assert.deepEqual(warnings(UNKNOWN, emit('kubernetes', sctp)), [
-    'the inventory does not show the network plugin (no Cilium or Calico agent, none of their policies applied): 1 NetworkPolicy (NetworkPolicy/shop/diameter) allows SCTP ports, which only a plugin that supports SCTP NetworkPolicies enforces as written (Calico does; Cilium lists SCTP among the NetworkPolicy features it lacks: use the cilium engine, with sctp.enabled=true)',
+    'the inventory does not show the network plugin (no Cilium agent (k8s-app: cilium) or kube-system/cilium-config, no Calico calico-node (k8s-app: calico-node), no cilium.io or projectcalico.org policy applied): 1 NetworkPolicy (NetworkPolicy/shop/diameter) allows SCTP ports, which only a plugin that supports SCTP NetworkPolicies enforces as written (Calico does; Cilium lists SCTP among the NetworkPolicy features it lacks: use the cilium engine, with sctp.enabled=true)',
   ]);
   assert.deepEqual(warnings(CALICO, emit('kubernetes', sctp)), []);
   const cnp = (name: string, protocol: string) => ({
