@@ -143,6 +143,7 @@ function ingestSection(input: IngestInput): IngestSection {
           ambiguous: r.ambiguous,
         };
         if (r.finishedAt !== undefined) item.finishedAt = iso(r.finishedAt);
+        if (r.attempts !== undefined) item.attempts = r.attempts;
         return item;
       }),
     ambiguous: { pairs: input.ambiguous.length, flows: input.ambiguous.reduce((n, a) => n + a.flows, 0), top: ambiguous },

@@ -198,6 +198,8 @@ export interface IngestRunItem {
   rejected: number;
   skipped: number;
   ambiguous: number;
+  /** A collector's failure streak: one run for all its attempts (started at the first, finished at the last). */
+  attempts?: number;
 }
 
 export interface AmbiguousItem {

@@ -30,6 +30,8 @@ export interface IngestRun extends IngestRunCounters {
   status: IngestRunStatus;
   /** Why the run stopped, when it failed. */
   error?: string;
+  /** A failure streak's attempts, when more than one (a collector retrying an unreachable source: `failedAgain`). */
+  attempts?: number;
 }
 
 /** A prefix of an upload's body, from its start: the records, lines and bytes committed, and the SHA-256 of those bytes (hex). */
@@ -70,6 +72,7 @@ interface RunRow {
   error: string | null;
   saturated: number;
   folded: number;
+  attempts: number;
 }
 
 function sortedJson(o: Record<string, number>): string {
@@ -121,6 +124,7 @@ export class IngestRunStore {
   private readonly insert;
   private readonly update;
   private readonly markFailed;
+  private readonly markFailedAgain;
   private readonly running;
 
   constructor(private readonly db: Db) {
@@ -129,6 +133,7 @@ export class IngestRunStore {
       skipped = @skipped, ambiguous = @ambiguous, saturated = @saturated, folded = @folded, rejects = @rejects, status = @status,
       finished_at = @finishedAt, error = CASE WHEN @status = 'failed' THEN error ELSE NULL END WHERE id = @id`);
     this.markFailed = db.prepare(`UPDATE ingest_runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`);
+    this.markFailedAgain = db.prepare(`UPDATE ingest_runs SET attempts = attempts + 1, error = ?, finished_at = ? WHERE id = ? AND status = 'failed'`);
     this.running = db.prepare(`SELECT id, source, pid, started_at FROM ingest_runs WHERE status = 'running'`);
   }
 
@@ -217,6 +222,14 @@ export class IngestRunStore {
     this.markFailed.run(error, now, id);
   }
 
+  /**
+   * One more failed attempt of a failed run (a failure streak): its error and end become this
+   * attempt's, its start stays the first's. False when the run is no failed run (retention removed it).
+   */
+  failedAgain(id: number, error: string, now = Date.now()): boolean {
+    return this.markFailedAgain.run(error, now, id).changes > 0;
+  }
+
   get(id: number): IngestRun | undefined {
     const row = this.db.prepare('SELECT * FROM ingest_runs WHERE id = ?').get(id) as RunRow | undefined;
     return row && toRun(row);
@@ -246,6 +259,7 @@ function toRun(r: RunRow): IngestRun {
   };
   if (r.finished_at !== null) run.finishedAt = r.finished_at;
   if (r.error !== null) run.error = r.error;
+  if (r.attempts > 1) run.attempts = r.attempts;
   return run;
 }
 

@@ -514,8 +514,20 @@ export class FlowIngest {
     }
   }
 
-  /** Records an input that could not be opened at all. */
-  failedInput(name: string, error: string): void {
+  /**
+   * Records an input that could not be opened at all; returns its run. `streak`: the failed run of
+   * the attempts before this one (a collector retrying), which this attempt is added to instead of
+   * a run of its own, while the store still holds it.
+   */
+  failedInput(name: string, error: string, streak?: number): number {
+    const { writer } = this.options;
+    const run = streak !== undefined && writer.failedAgain?.(streak, error) === true ? streak : this.newFailedRun(name, error);
+    this.committed.push(zeroCounters());
+    this.inputs.push(unreadInput(name, run, error));
+    return run;
+  }
+
+  private newFailedRun(name: string, error: string): number {
     const run = this.options.writer.startRun(name, this.options.format);
     try {
       this.options.writer.commit({ edges: [], ambiguous: [], names: [] }, run, zeroCounters(), 'failed');
@@ -523,8 +535,7 @@ export class FlowIngest {
     } catch {
       // Nothing was read; the run row stays as started.
     }
-    this.committed.push(zeroCounters());
-    this.inputs.push(unreadInput(name, run, error));
+    return run;
   }
 
   /** What the input being read has stored so far (its last commit): a long-running input's progress, for live counters. */

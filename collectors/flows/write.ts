@@ -15,6 +15,8 @@ export interface BatchWriter {
   commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus, throughLine?: number): void;
   /** Ends a run that stopped on a failed commit: status `failed` and the reason; counters stay the committed ones. */
   fail?(runId: number, committed: IngestRunCounters, error: string): void;
+  /** One more failed attempt of a failed run (a failure streak, `IngestRunStore.failedAgain`); false when there is no such run. */
+  failedAgain?(runId: number, error: string): boolean;
   /** Edges already stored with this peer on either side (the per-workload edge cap counts them). */
   storedEdgesOf?(peerKey: string): number;
   /** Ambiguous pairs already stored with this peer (the same cap, over pairs). */
@@ -54,6 +56,10 @@ export class SqliteBatchWriter implements BatchWriter {
 
   fail(runId: number, _committed: IngestRunCounters, error: string): void {
     this.runs.fail(runId, error);
+  }
+
+  failedAgain(runId: number, error: string): boolean {
+    return this.runs.failedAgain(runId, error);
   }
 
   storedEdgesOf(peerKey: string): number {

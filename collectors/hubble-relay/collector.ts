@@ -120,6 +120,12 @@ export class HubbleRelayCollector implements Collector {
   private loop: Promise<void> | undefined;
   /** A failure episode is logged when it starts and when it ends, not at every retry. */
   private failing = false;
+  /**
+   * The failed run of the current streak of refused connections: each retry is added to it
+   * (attempts, last error) instead of a run of its own — an outage of a day would otherwise be
+   * thousands of rows. Cleared when a connection gets through: the next failure starts a new run.
+   */
+  private failedStreakRun: number | undefined;
 
   constructor(
     private readonly settings: HubbleRelaySettings,
@@ -239,11 +245,14 @@ export class HubbleRelayCollector implements Collector {
     } catch (e) {
       this.counters.connectFailures++;
       const error = new Error(`cannot connect to hubble-relay at ${this.settings.address}: ${(e as Error).message}`);
-      pipeline.failedInput(runName, error.message);
+      // `once` passes stand alone: each is its own run.
+      const run = pipeline.failedInput(runName, error.message, follow ? this.failedStreakRun : undefined);
+      if (follow) this.failedStreakRun = run;
       return { summary: pipeline.summary().inputs[0] as InputSummary, ingest: pipeline.summary(), received: 0, newFlows: 0, connected: false, error };
     }
     if (signal.aborted) return { summary: await pipeline.ingestRecords([], runName), ingest: pipeline.summary(), received: 0, newFlows: 0, connected: true };
     this.counters.connects++;
+    this.failedStreakRun = undefined;
     this.state = 'running';
     if (this.failing) {
       this.failing = false;

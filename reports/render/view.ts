@@ -519,7 +519,7 @@ function ingestSection(r: Report): Section {
     ingestBlocks.push(
       table(
         ['run', 'source', 'format', 'status', 'started', 'finished', 'records', 'accepted', 'rejected', 'skipped', 'ambiguous'],
-        ing.recent.map((x) => [num(x.id), code(x.source), t(x.format), t(x.status), t(shortTime(x.startedAt)), t(shortTime(x.finishedAt)), num(x.records), num(x.accepted), num(x.rejected), num(x.skipped), num(x.ambiguous)]),
+        ing.recent.map((x) => [num(x.id), code(x.source), t(x.format), t(x.attempts === undefined ? x.status : `${x.status} (${x.attempts} attempts)`), t(shortTime(x.startedAt)), t(shortTime(x.finishedAt)), num(x.records), num(x.accepted), num(x.rejected), num(x.skipped), num(x.ambiguous)]),
       ),
     );
   }

@@ -233,9 +233,10 @@ test('an unreachable relay is counted, retried with backoff, and picked up once 
   assert.equal(c.status().state, 'running');
   await c.stop();
   assert.deepEqual(edges(db), await expectedEdges(GKE));
-  // Every failed attempt is an ingest run marked failed, so /readyz and the report see them.
-  const runs = new IngestRunStore(db).list();
-  assert.ok(runs.filter((r) => r.status === 'failed').length >= 3);
+  // The failed attempts are one ingest run marked failed (the streak: attempts), so /readyz and the report see them.
+  const failed = new IngestRunStore(db).list().filter((r) => r.status === 'failed');
+  assert.equal(failed.length, 1);
+  assert.ok((failed[0]?.attempts ?? 0) >= 3);
 });
 
 test('backpressure: a queue of one pauses the stream at every message, and every flow still arrives', async () => {
@@ -394,4 +395,29 @@ test('the run counters (accepted, rejected, skipped, ambiguous) count each commi
   assert.equal(new IngestRunStore(db).list()[0]?.status, 'running');
   await c.stop();
   assert.equal(k(c).accepted, 10, 'counted once when the run ends');
+});
+
+test('an outage is one failed run per failure streak, updated in place (its start, last error, attempts), and a new run once the relay answers again', { timeout: 20_000 }, async () => {
+  const { db } = tmpDb();
+  const port = await freePort();
+  const settings = resolveHubbleRelaySettings({ address: `127.0.0.1:${port}`, backoff: { initial: '1ms', max: '1ms' }, flushInterval: '50ms' });
+  const c = new HubbleRelayCollector(settings, deps(db), { random: () => 0.5, connectTimeoutMs: 20 });
+  after(() => c.stop());
+  const signal = new AbortController().signal;
+  for (let i = 0; i < 50; i++) await c.session(true, signal);
+  const runs = new IngestRunStore(db);
+  const outage = runs.list();
+  assert.equal(outage.length, 1, 'fifty refusals are one failure streak, one run');
+  assert.deepEqual([outage[0]?.status, outage[0]?.attempts], ['failed', 50]);
+  assert.match(outage[0]?.error ?? '', /cannot connect to hubble-relay at 127\.0\.0\.1:/);
+  assert.ok((outage[0]?.finishedAt ?? 0) >= (outage[0]?.startedAt ?? Infinity), 'finishedAt is the last attempt');
+  closeAfter(await startRelay({ lines: GKE, port }));
+  await c.start();
+  await until('the records once the relay is up', () => k(c).records === 10, 15_000);
+  await c.stop();
+  const after2 = runs.list();
+  assert.equal(after2.length, 2, JSON.stringify(after2.map((r) => [r.status, r.attempts])));
+  assert.deepEqual([after2[1]?.id, after2[1]?.status], [outage[0]?.id, 'failed']);
+  assert.ok((after2[1]?.attempts ?? 0) >= 50);
+  assert.equal(after2[0]?.records, 10, 'the session that got through is a run of its own');
 });
