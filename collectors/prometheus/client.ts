@@ -11,7 +11,7 @@ import { PrometheusDriver } from 'prometheus-query';
 import type { PrometheusSettings } from './config.ts';
 import { durationText } from '../config-values.ts';
 
-export type PrometheusErrorKind = 'unreachable' | 'timeout' | 'tls' | 'http' | 'bad-response' | 'too-many-series' | 'too-large' | 'auth' | 'partial';
+export type PrometheusErrorKind = 'unreachable' | 'timeout' | 'tls' | 'http' | 'bad-response' | 'too-many-series' | 'too-large' | 'auth' | 'partial' | 'stopped';
 
 export class PrometheusError extends Error {
   constructor(
@@ -72,7 +72,11 @@ function isPastMaxContentLength(e: unknown): boolean {
 }
 
 export class PrometheusApi {
-  constructor(private readonly settings: PrometheusSettings) {}
+  /** `stopping`: the collector's shutdown; a request in flight is aborted when it fires (a `stopped` error), never waited for up to `timeout`. */
+  constructor(
+    private readonly settings: PrometheusSettings,
+    private readonly stopping?: AbortSignal,
+  ) {}
 
   /**
    * A driver per call: a rotated bearer token file is read again. The answer's `warnings` are put
@@ -128,9 +132,11 @@ export class PrometheusApi {
   private async bounded<T>(what: string, send: (driver: PrometheusDriver) => Promise<T>, warnings?: string[]): Promise<T> {
     const { timeoutMs, maxResponseBytes } = this.settings;
     const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = this.stopping ? AbortSignal.any([deadline, this.stopping]) : deadline;
     try {
-      return await send(this.driver(deadline, warnings));
+      return await send(this.driver(signal, warnings));
     } catch (e) {
+      if (this.stopping?.aborted) throw new PrometheusError('stopped', `${what} abandoned: the collector is stopping`);
       if (deadline.aborted) throw new PrometheusError('timeout', `${what} did not complete within the timeout of ${durationText(timeoutMs)} (collectors.prometheus.timeout bounds the whole request, answer included)`);
       if (isPastMaxContentLength(e)) {
         throw new PrometheusError('too-large', `${what}: the answer is more than maxResponseBytes ${maxResponseBytes} bytes, cut off and not read (raise maxResponseBytes to read it)`);

@@ -29,7 +29,8 @@ export class PrometheusCollector implements Collector {
   private lastError: string | undefined;
   private abort: AbortController | undefined;
   private loop: Promise<void> | undefined;
-  private readonly api: PrometheusApi;
+  /** Bound to the loop's AbortController once started, so that stop() aborts a request in flight. */
+  private api: PrometheusApi;
   private readonly backoff: Backoff;
   /** The examples of the last passes (rejected and unresolved series), shown in the status; logged below, once per reason. */
   private readonly rejections: RecentRejections;
@@ -55,6 +56,7 @@ export class PrometheusCollector implements Collector {
     this.state = 'starting';
     this.abort = new AbortController();
     const signal = this.abort.signal;
+    this.api = new PrometheusApi(this.settings, signal);
     this.loop = (async () => {
       while (!signal.aborted) {
         const wait = await this.once();
@@ -74,6 +76,11 @@ export class PrometheusCollector implements Collector {
       this.failed((e as Error).message, 'internal');
       this.options.onPass?.(e as Error);
       return this.backoff.next();
+    }
+    // Stopped mid-pass: its run says so (failed, `stopped`); no source failure to count or log.
+    if (this.abort?.signal.aborted) {
+      this.options.onPass?.(summary);
+      return 0;
     }
     this.counters.passes = (this.counters.passes ?? 0) + 1;
     for (const k of ['records', 'accepted', 'rejected', 'skipped', 'ambiguous', 'flows'] as const) this.counters[k] = (this.counters[k] ?? 0) + summary[k];

@@ -239,7 +239,8 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
     row.status = 'failed';
     row.error = err.message;
     row.errorKind = err.kind;
-    if (err.kind === 'unreachable' || err.kind === 'timeout' || err.kind === 'tls' || err.kind === 'auth') down = err;
+    // `stopped`: the collector is shutting down; nothing more is asked.
+    if (err.kind === 'unreachable' || err.kind === 'timeout' || err.kind === 'tls' || err.kind === 'auth' || err.kind === 'stopped') down = err;
   };
 
   for (const q of familyQueries(settings)) {

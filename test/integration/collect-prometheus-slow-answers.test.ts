@@ -155,3 +155,20 @@ test('maxResponseBytes: configurable, checked at the door', () => {
   assert.equal(resolvePrometheusConfig({ url: 'http://p:9090' }).maxResponseBytes, 256 * 1024 * 1024, 'maxSeries 50,000 × 16 KiB, capped at 256 MiB');
   assert.throws(() => resolvePrometheusConfig({ url: 'http://p:9090', maxResponseBytes: 2 ** 30 }), /collectors\.prometheus\.maxResponseBytes: 1073741824 is more than 536870888/);
 });
+
+test('stop() during a request to a server that never answers aborts the request and returns at once, not after `timeout`; the pass is not logged as a failure', { timeout: 5_000 }, async () => {
+  const silentServer = await serve(() => undefined);
+  const { db } = tmpDb();
+  const settings = resolvePrometheusConfig({ url: silentServer.url, timeout: '30s', families: ['hubble'], delay: '0s', lookback: '10m' });
+  const warnings: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
+  const collector = new PrometheusCollector(settings, { db, logger, now: () => Date.UTC(2026, 0, 15, 10), ingest: DEFAULT_INGEST_LIMITS });
+  await collector.start();
+  while (silentServer.requests.length < 1) await new Promise((r) => setTimeout(r, 5));
+  const started = Date.now();
+  await collector.stop();
+  const took = Date.now() - started;
+  assert.ok(took < 150, `stop() took ${took} ms`);
+  assert.equal(collector.status().state, 'stopped');
+  assert.deepEqual(warnings, [], 'a shutdown is no source failure');
+});
