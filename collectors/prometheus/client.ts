@@ -172,6 +172,17 @@ export class PrometheusApi {
     });
   }
 
+  /**
+   * The values `label` takes on the series `selector` selects with points in [startMs, endMs]
+   * (GET /api/v1/label/<name>/values with match[], start and end: prometheus/prometheus
+   * docs/querying/api.md, "Querying label values"); sorted, empty values left out.
+   */
+  async labelValues(label: string, selector: string, startMs: number, endMs: number): Promise<string[]> {
+    const data: unknown = await this.bounded(`label values of ${label} on ${selector} at ${this.settings.url}/api/v1/label/${label}/values`, (driver) => driver.labelValues(label, selector, startMs, endMs));
+    if (!Array.isArray(data)) throw new PrometheusError('bad-response', `expected a list of label values of ${label}`);
+    return data.filter((v): v is string => typeof v === 'string' && v !== '').sort();
+  }
+
   async activeTargets(): Promise<ActiveTarget[]> {
     const data = (await this.bounded(`targets at ${this.settings.url}/api/v1/targets`, (driver) => driver.targets('active'))) as { activeTargets?: unknown[] };
     const list = data.activeTargets ?? [];

@@ -96,6 +96,7 @@ export class PrometheusCollector implements Collector {
     const fresh = summary.warnings.filter((w) => !this.loggedWarnings.has(w));
     for (const w of fresh) this.loggedWarnings.add(w);
     if (fresh.length > 0) this.deps.logger.warn({ collector: this.name, warnings: fresh.slice(0, 3), more: fresh.length - Math.min(3, fresh.length) }, 'prometheus pass stored edges it could not fully decide (logged once each)');
+    this.logUnread(summary);
     this.options.onPass?.(summary);
     const failedQueries = summary.queries.filter((q) => q.status === 'failed');
     if (failedQueries.length > 0) {
@@ -121,6 +122,18 @@ export class PrometheusCollector implements Collector {
     if (this.loop) this.state = 'starting';
     if (!this.failing) this.deps.logger.warn({ collector: this.name, kind, queries, err: message }, 'prometheus pass failed; retrying with backoff (logged once until it recovers)');
     this.failing = true;
+  }
+
+  /**
+   * Parts of a window too large to read even split: skipped for good (the cursor moved past them),
+   * so each is logged once, naming the query, the range and the series it selects.
+   */
+  private logUnread(s: PassSummary): void {
+    for (const q of s.queries) {
+      for (const part of q.unread ?? []) {
+        this.deps.logger.warn({ collector: this.name, query: q.query, from: part.from, to: part.to, selector: part.selector, err: part.error }, 'prometheus window part too large to read even split: skipped, its flows are not counted (raise maxSeries or maxResponseBytes)');
+      }
+    }
   }
 
   /** Malformed or unusable series: one log line per reason per episode (an episode ends with a clean pass). */

@@ -1,7 +1,8 @@
 /**
  * One pass of the Prometheus collector: for each metric family query, the increments since the
  * query's cursor (`sum by (…) (increase(metric{…}[step]))` evaluated every step: one query per
- * metric per pass, whatever the number of workloads, so it also suits Thanos and Mimir), then
+ * metric per pass, whatever the number of workloads, so it also suits Thanos and Mimir; a window
+ * whose answer is past maxSeries or maxResponseBytes is read in parts: window-split.ts), then
  * the active scrape targets. Each query's edges, gaps, run counters and new cursor are committed
  * in ONE transaction: a pass that fails half-way keeps what it committed, and the next pass
  * resumes from each query's own cursor (nothing counted twice, nothing skipped).
@@ -16,7 +17,7 @@ import { runBudgets } from '../flows/edge-budget.ts';
 import type { IngestLimits } from '../flows/ingest-defaults.ts';
 import { ResolutionIndex } from '../flows/resolve.ts';
 import { SqliteBatchWriter } from '../flows/write.ts';
-import { PrometheusError, type PrometheusApi } from './client.ts';
+import { PrometheusError, type PrometheusApi, type RangeSeries } from './client.ts';
 import type { PrometheusSettings } from './config.ts';
 import { hubbleQueries } from './families/hubble.ts';
 import { istioQueries } from './families/istio.ts';
@@ -26,6 +27,9 @@ import { PeerResolver } from './peers.ts';
 import { MeshWirePorts } from './mesh-ports.ts';
 import { MetricFlowRecorder, type Outcome } from './record.ts';
 import { checkedNames, type FamilyQuery, type SeriesReading } from './series.ts';
+import { WindowReader, type UnreadPart } from './window-split.ts';
+
+export { promql } from './series.ts';
 import { PrometheusStore } from './store.ts';
 import { readTarget } from './targets.ts';
 import { compareStrings } from '../../domain/order.ts';
@@ -40,6 +44,10 @@ export interface QueryOutcome {
   from?: string;
   to?: string;
   series: number;
+  /** Answers the window was read in, when more than one (split: window-split.ts). */
+  parts?: number;
+  /** Parts that could not be read even split, skipped (their flows not counted), each named. */
+  unread?: UnreadPart[];
   error?: string;
   errorKind?: PrometheusError['kind'];
 }
@@ -94,22 +102,12 @@ const MAX_POINTS = 10_000;
 export const POINTS_PER_TURN = 5_000;
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** An answer past a configured bound (maxSeries, maxResponseBytes): the same window would be refused again. */
-function isOverLimit(e: PrometheusError): boolean {
-  return e.kind === 'too-many-series' || e.kind === 'too-large';
-}
-
 export function familyQueries(settings: PrometheusSettings): FamilyQuery[] {
   const out: FamilyQuery[] = [];
   if (settings.families.includes('hubble')) out.push(...hubbleQueries(settings));
   if (settings.families.includes('netobserv')) out.push(...netobservQueries(settings), ...netobservPredefinedQueries(settings));
   if (settings.families.includes('istio')) out.push(...istioQueries(settings));
   return out;
-}
-
-export function promql(q: FamilyQuery, stepMs: number): string {
-  if (q.promql) return q.promql(stepMs);
-  return `sum by (${q.by.join(', ')}) (increase(${q.metric}{${q.matchers}}[${stepMs / 1000}s]))`;
 }
 
 /**
@@ -232,55 +230,8 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
     for (const p of pairs) pairKeys.add(`${p.peerA}\t${p.peerB}`);
   };
 
-  /** Set when the server itself is not answering: the remaining queries are not tried this pass. */
-  let down: PrometheusError | undefined;
-  const failQuery = (row: QueryOutcome, e: unknown): void => {
-    const err = e instanceof PrometheusError ? e : new PrometheusError('bad-response', (e as Error).message);
-    row.status = 'failed';
-    row.error = err.message;
-    row.errorKind = err.kind;
-    // `stopped`: the collector is shutting down; nothing more is asked.
-    if (err.kind === 'unreachable' || err.kind === 'timeout' || err.kind === 'tls' || err.kind === 'auth' || err.kind === 'stopped') down = err;
-  };
-
-  for (const q of familyQueries(settings)) {
-    const name = q.name ?? `${q.metric}{${q.matchers}}`;
-    const cursor = store.cursor(settings.url, name);
-    // Cursors sit on step boundaries; a changed step realigns to the next one.
-    const from = cursor !== undefined ? Math.ceil(cursor / step) * step : end - settings.lookbackMs;
-    // The first pass anchors the query's start, so that a first pass that fails does not move it forward.
-    if (cursor === undefined) store.advance(settings.url, name, from);
-    // Prometheus refuses a range query of more than 11,000 points per series (web/api/v1/api.go).
-    const to = Math.min(end, from + Math.min(settings.maxWindowMs, MAX_POINTS * step));
-    if (to - from < step) {
-      queries.push({ family: q.family, query: name, status: 'up-to-date', series: 0 });
-      continue;
-    }
-    const outcomeRow: QueryOutcome = { family: q.family, query: name, status: 'done', from: new Date(from).toISOString(), to: new Date(to).toISOString(), series: 0 };
-    queries.push(outcomeRow);
-    if (down) {
-      // Said as what it is: this query was not sent (the server did not answer the one before).
-      outcomeRow.status = 'failed';
-      outcomeRow.error = `not asked: the server did not answer the query before (${down.message})`;
-      outcomeRow.errorKind = down.kind;
-      continue;
-    }
-    let series;
-    try {
-      series = await api.range(promql(q, step), from + step, to, step);
-    } catch (e) {
-      failQuery(outcomeRow, e);
-      // More series than maxSeries, or more bytes than maxResponseBytes, would come back for this
-      // window every pass (the cardinality is the cluster's): it is skipped, said in the outcome,
-      // and later windows are read.
-      if (e instanceof PrometheusError && isOverLimit(e)) {
-        store.advance(settings.url, name, to);
-        outcomeRow.error = `${outcomeRow.error ?? ''}; this window was skipped, its flows not counted`;
-      }
-      continue;
-    }
-    outcomeRow.series = series.length;
-    const recorder = new MetricFlowRecorder(resolver, data.services, budgets, wire);
+  /** Records one answer's series (of one window, or one part of it). */
+  const recordSeries = async (q: FamilyQuery, name: string, series: RangeSeries[], recorder: MetricFlowRecorder): Promise<void> => {
     const source: FlowSource = 'prometheus';
     let sinceTurn = 0;
     for (const s of series) {
@@ -321,6 +272,64 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
         }
         outcome(recorder.record(reading.flow, q.metric, { time: t, flows: n, packets: 0, bytes: 0, verdict: reading.flow.verdict, source }), n, name, () => seriesText(s.labels));
       }
+    }
+  };
+
+  /** Set when the server itself is not answering: the remaining queries are not tried this pass. */
+  let down: PrometheusError | undefined;
+  const failQuery = (row: QueryOutcome, e: unknown): void => {
+    const err = e instanceof PrometheusError ? e : new PrometheusError('bad-response', (e as Error).message);
+    row.status = 'failed';
+    row.error = err.message;
+    row.errorKind = err.kind;
+    // `stopped`: the collector is shutting down; nothing more is asked.
+    if (err.kind === 'unreachable' || err.kind === 'timeout' || err.kind === 'tls' || err.kind === 'auth' || err.kind === 'stopped') down = err;
+  };
+
+  for (const q of familyQueries(settings)) {
+    const name = q.name ?? `${q.metric}{${q.matchers}}`;
+    const cursor = store.cursor(settings.url, name);
+    // Cursors sit on step boundaries; a changed step realigns to the next one.
+    const from = cursor !== undefined ? Math.ceil(cursor / step) * step : end - settings.lookbackMs;
+    // The first pass anchors the query's start, so that a first pass that fails does not move it forward.
+    if (cursor === undefined) store.advance(settings.url, name, from);
+    // Prometheus refuses a range query of more than 11,000 points per series (web/api/v1/api.go).
+    const to = Math.min(end, from + Math.min(settings.maxWindowMs, MAX_POINTS * step));
+    if (to - from < step) {
+      queries.push({ family: q.family, query: name, status: 'up-to-date', series: 0 });
+      continue;
+    }
+    const outcomeRow: QueryOutcome = { family: q.family, query: name, status: 'done', from: new Date(from).toISOString(), to: new Date(to).toISOString(), series: 0 };
+    queries.push(outcomeRow);
+    if (down) {
+      // Said as what it is: this query was not sent (the server did not answer the one before).
+      outcomeRow.status = 'failed';
+      outcomeRow.error = `not asked: the server did not answer the query before (${down.message})`;
+      outcomeRow.errorKind = down.kind;
+      continue;
+    }
+    const recorder = new MetricFlowRecorder(resolver, data.services, budgets, wire);
+    // What the parts read is counted as it comes; a window that fails half-way keeps none of it.
+    const before = { counters: structuredClone(counters), reasons: { ...reasons }, flows };
+    let window;
+    try {
+      window = await new WindowReader(api, q, step).read(from, to, (series) => recordSeries(q, name, series, recorder));
+    } catch (e) {
+      Object.assign(counters, before.counters);
+      for (const k of Object.keys(reasons)) delete reasons[k];
+      Object.assign(reasons, before.reasons);
+      flows = before.flows;
+      failQuery(outcomeRow, e);
+      continue;
+    }
+    outcomeRow.series = window.series;
+    if (window.parts > 1) outcomeRow.parts = window.parts;
+    if (window.unread.length > 0) {
+      // Past maxSeries or maxResponseBytes even split: asked again, the same parts would be refused
+      // again (the cardinality is the cluster's). They are skipped and named; the rest is counted.
+      failQuery(outcomeRow, window.firstError);
+      outcomeRow.unread = window.unread;
+      outcomeRow.error = `${outcomeRow.error ?? ''}; ${window.unread.length} part(s) of this window could not be read even split (${window.parts} read), their flows not counted`;
     }
     commit(recorder, name, to, 'running');
   }

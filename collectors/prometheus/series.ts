@@ -68,8 +68,12 @@ export interface FamilyQuery {
   read(labels: Labels): SeriesReading;
   /** The cursor's name when it is not `metric{matchers}` (a query of another shape over the same metric). */
   name?: string;
-  /** The PromQL when it is not the plain `sum by (by) (increase(metric{matchers}[step]))`. */
-  promql?(stepMs: number): string;
+  /**
+   * The PromQL when it is not the plain `sum by (by) (increase(metric{matchers}[step]))`;
+   * `matchers`: the query's own with those of a window's part (window-split.ts), which select the
+   * series this query answers.
+   */
+  promql?(stepMs: number, matchers: string): string;
 }
 
 export function reject(reason: RejectReason, label?: string, value?: string): SeriesReading {
@@ -90,6 +94,13 @@ export function portLabel(labels: Labels, name: string): number | 'invalid' | un
 
 export function joinMatchers(...parts: string[]): string {
   return parts.filter((p) => p.trim() !== '').join(',');
+}
+
+/** The query's PromQL over one step, on the series its matchers and `extra` (a window's part) select. */
+export function promql(q: FamilyQuery, stepMs: number, extra: readonly string[] = []): string {
+  const matchers = joinMatchers(q.matchers, ...extra);
+  if (q.promql) return q.promql(stepMs, matchers);
+  return `sum by (${q.by.join(', ')}) (increase(${q.metric}{${matchers}}[${stepMs / 1000}s]))`;
 }
 
 /** Tells a reading (flow, skip, reject) from an endpoint: their `kind`s never overlap. */

@@ -125,7 +125,7 @@ test('maxResponseBytes bounds a query_range answer: an endless answer is cut at 
   assert.ok(process.memoryUsage().heapUsed - heapBefore < 100 * 1024 * 1024, 'memory stays bounded');
 });
 
-test('a pass against an endless answer: the query failed (too-large) and its window skipped as for too many series; the targets call is bounded too and skipped', { timeout: 5_000 }, async () => {
+test('a pass against an endless answer: the query failed (too-large), split down to one step and still too large, each part skipped and named; the targets call is bounded too and skipped', { timeout: 5_000 }, async () => {
   const { db } = tmpDb();
   const settings = resolvePrometheusConfig({
     url: flooding.url,
@@ -141,7 +141,8 @@ test('a pass against an endless answer: the query failed (too-large) and its win
   for (const q of hubble) {
     assert.equal(q.status, 'failed', JSON.stringify(q));
     assert.equal(q.errorKind, 'too-large');
-    assert.match(q.error ?? '', /more than maxResponseBytes 65536.*; this window was skipped, its flows not counted$/);
+    assert.match(q.error ?? '', /more than maxResponseBytes 65536.*; 10 part\(s\) of this window could not be read even split \(0 read\), their flows not counted$/);
+    assert.deepEqual(q.unread?.map((u) => Date.parse(u.to) - Date.parse(u.from)), Array(10).fill(60_000), 'halved down to one step each');
   }
   const targets = s.queries.find((q) => q.family === 'targets');
   assert.equal(targets?.status, 'skipped', JSON.stringify(targets));

@@ -82,9 +82,10 @@ export function istioQueries(settings: PrometheusSettings): FamilyQuery[] {
       matchers: src,
       by: BY,
       name: `${metric}{${src}} unless destination-reported`,
-      promql: (stepMs) => {
+      promql: (stepMs, matchers) => {
         const w = `${stepMs / 1000}s`;
-        return `sum by (${BY.join(', ')}) (increase(${metric}{${src}}[${w}])) unless on (${PAIR.join(', ')}) sum by (${PAIR.join(', ')}) (increase(${metric}{${dest}}[${w}]))`;
+        // A part of the window narrows the series counted (the left side), never those that exclude them.
+        return `sum by (${BY.join(', ')}) (increase(${metric}{${matchers}}[${w}])) unless on (${PAIR.join(', ')}) sum by (${PAIR.join(', ')}) (increase(${metric}{${dest}}[${w}]))`;
       },
       read: readIstioSourceOnly,
     });
