@@ -134,6 +134,13 @@ export interface FlowObservation {
    * SYN_ACK. A weaker hint: ports outside the ephemeral range on the client side contradict it.
    */
   oredFlags?: true;
+  /**
+   * A `forwarded` verdict taken on its way out of the sender, before the receiver's ingress policy
+   * (Hubble: a datagram traced leaving the sender's node): to a server in the cluster it proves no
+   * delivery (the receiver may drop it), so it counts as unknown there; to an outside server the
+   * sender's side is all there is (`collectors/flows/pipeline.ts`).
+   */
+  provesEgressOnly?: true;
   source: FlowSource;
   /** The node that reported the flow, when the record names it. */
   observedOn?: string;

@@ -135,6 +135,13 @@ function notAString(v: unknown, field: string): Decoded | undefined {
 const VERDICT_NAMES = ['VERDICT_UNKNOWN', 'FORWARDED', 'DROPPED', 'ERROR', 'AUDIT', 'REDIRECTED', 'TRACED', 'TRANSLATED'];
 const FLOW_TYPES = ['UNKNOWN_TYPE', 'L3_L4', 'L7', 'SOCK'];
 const TRAFFIC_DIRECTIONS = ['TRAFFIC_DIRECTION_UNKNOWN', 'INGRESS', 'EGRESS'];
+/** Where a trace was taken (flow.proto TraceObservationPoint; TO_ENDPOINT is 101). */
+const OBSERVATION_POINTS: Readonly<Record<number, string>> = {
+  0: 'UNKNOWN_POINT', 1: 'TO_PROXY', 2: 'TO_HOST', 3: 'TO_STACK', 4: 'TO_OVERLAY', 101: 'TO_ENDPOINT', 5: 'FROM_ENDPOINT',
+  6: 'FROM_PROXY', 7: 'FROM_HOST', 8: 'FROM_STACK', 9: 'FROM_OVERLAY', 10: 'FROM_NETWORK', 11: 'TO_NETWORK',
+};
+/** The drop reasons of a policy verdict (flow.proto DropReason): denied by no allow rule, or by a deny rule. */
+const POLICY_DROP_REASONS: Readonly<Record<number, string>> = { 133: 'POLICY_DENIED', 181: 'POLICY_DENY' };
 
 type EnumResult = { name?: string; reject?: undefined } | { reject: Decoded };
 
@@ -143,11 +150,44 @@ type EnumResult = { name?: string; reject?: undefined } | { reject: Decoded };
  * @grpc/proto-loader with `enums: String` hands over a value its .proto does not name as a number).
  * A number no name is known for stays unknown; any other type is rejected.
  */
-function enumField(v: unknown, field: string, names: readonly string[]): EnumResult {
+function enumField(v: unknown, field: string, names: Readonly<Record<number, string>>): EnumResult {
   if (!given(v)) return {};
   if (typeof v === 'string') return { name: v };
   if (typeof v === 'number' && Number.isInteger(v)) return { name: names[v] ?? String(v) };
   return { reject: reject('invalid-field', field, v, `${field} must be an enum name or number`) };
+}
+
+type PolicyDropResult = { policy: boolean; reject?: undefined } | { reject: Decoded };
+const POLICY_DROPS = new Set(Object.values(POLICY_DROP_REASONS));
+
+/**
+ * Whether a drop is a policy verdict's, by `drop_reason_desc` (an enum: name or number) or else the
+ * deprecated `drop_reason` (its number). Such a packet came from the client: the datapath enforces
+ * policy only on packets conntrack does not know as replies (cilium/cilium bpf/bpf_lxc.c, "Skip
+ * policy enforcement for return traffic": CT_REPLY, CT_RELATED), as Hubble assumes too
+ * (pkg/hubble/parser/threefour/parser.go decodeTrafficDirection: "dropped packets are not dropped
+ * reply packets"), while a drop carries no is_reply (decodeIsReply).
+ */
+function policyDrop(f: Record<string, unknown>, prefix: string): PolicyDropResult {
+  const desc = enumField(f.drop_reason_desc, `${prefix}drop_reason_desc`, POLICY_DROP_REASONS);
+  if (desc.reject) return desc;
+  if (desc.name !== undefined) return { policy: POLICY_DROPS.has(desc.name) };
+  if (!given(f.drop_reason)) return { policy: false };
+  const n = toCount(f.drop_reason);
+  if (n === undefined) return { reject: reject('invalid-field', `${prefix}drop_reason`, f.drop_reason, `${prefix}drop_reason must be a non-negative integer`) };
+  return { policy: POLICY_DROP_REASONS[n] !== undefined };
+}
+
+/**
+ * Whether a packet that is no reply was recorded before the receiver's ingress policy had its say:
+ * a trace anywhere but TO_ENDPOINT, "transmitted towards endpoints", which the datapath emits on
+ * delivery, past the endpoint's ingress policy (flow.proto TraceObservationPoint; Hubble reads the
+ * datapath's 0, TO_LXC, as TO_ENDPOINT); without an observation point (a policy verdict, the DNS
+ * proxy's record), a record of the sender's egress. A record that says neither keeps its verdict.
+ */
+function seenBeforeReceiver(point: string | undefined, direction: string | undefined): boolean {
+  if (point !== undefined && point !== 'UNKNOWN_POINT') return point !== 'TO_ENDPOINT';
+  return direction === 'EGRESS';
 }
 
 function endpointMeta(ep: unknown, field: string, memory: IdentityMemory): MetaResult {
@@ -366,12 +406,22 @@ export class HubbleDecoder implements Decoder {
     if (verdictName.reject) return verdictName.reject;
     const direction = enumField(f.traffic_direction, `${prefix}traffic_direction`, TRAFFIC_DIRECTIONS);
     if (direction.reject) return direction.reject;
+    const point = enumField(f.trace_observation_point, `${prefix}trace_observation_point`, OBSERVATION_POINTS);
+    if (point.reject) return point.reject;
     let verdict = verdictName.name !== undefined ? (VERDICTS[verdictName.name] ?? 'unknown') : 'unknown';
+    if (handshake === 'none' && verdict === 'dropped') {
+      const drop = policyDrop(f, prefix);
+      if (drop.reject) return drop.reject;
+      if (drop.policy) handshake = 'src-is-client';
+    }
     // FORWARDED on the way out of the sender (traffic_direction EGRESS: its egress policy, a trace
     // TO_OVERLAY or TO_STACK) says nothing of the receiver's ingress policy: a lone SYN it drops
     // looks the same there. As NetObserv's lone SYN, no delivery evidence: the receiver's own
     // event, an answer or any later packet of the connection is.
     if (verdict === 'forwarded' && loneSyn && direction.name === 'EGRESS') verdict = 'unknown';
+    // A datagram has no later packet that proves delivery: seen before the receiver's endpoint, it
+    // proves only the sender's egress — the pipeline tells a server in the cluster from one outside.
+    const egressOnly = verdict === 'forwarded' && protocol !== 'TCP' && f.is_reply !== true && seenBeforeReceiver(point.name, direction.name);
     const srcResult = endpoint(storedAddress(ip.source), srcPort, f.source, f.source_names, f.source_service, { ep: `${prefix}source`, names: `${prefix}source_names`, service: `${prefix}source_service` }, this.memory);
     if (srcResult.reject) return srcResult.reject;
     const dstResult = endpoint(storedAddress(ip.destination), dstPort, f.destination, f.destination_names, f.destination_service, { ep: `${prefix}destination`, names: `${prefix}destination_names`, service: `${prefix}destination_service` }, this.memory);
@@ -385,6 +435,7 @@ export class HubbleDecoder implements Decoder {
       kind: 'flow',
       flow: { time, src, dst, protocol, packets: 1, bytes: 0, verdict, handshake, source: 'hubble' },
     };
+    if (egressOnly) flow.flow.provesEgressOnly = true;
     const nodeField = given(f.node_name) ? `${prefix}node_name` : 'node_name';
     const nodeValue = given(f.node_name) ? f.node_name : topNode;
     const nodeType = notAString(nodeValue, nodeField);

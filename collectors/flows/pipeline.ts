@@ -5,7 +5,7 @@
  */
 import { fstatSync, ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { FlowObservation } from '../../domain/flow.ts';
+import type { FlowObservation, Verdict } from '../../domain/flow.ts';
 import type { Labels } from '../../domain/inventory.ts';
 import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
 import { Aggregator, edgeKey } from './aggregate.ts';
@@ -15,7 +15,7 @@ import { runBudgets, type EdgeCaps, type RunBudgets } from './edge-budget.ts';
 import { DEFAULT_EDGE_CAPS } from './ingest-defaults.ts';
 import { CompressedInputError, readLines } from './lines.ts';
 import { ObservedLabelsBatch } from './observed-labels.ts';
-import { resolveFlow } from './connections.ts';
+import { resolveFlow, type FlowConnection } from './connections.ts';
 import type { ResolutionIndex, ResolvedSide } from './resolve.ts';
 import type { BatchWriter } from './write.ts';
 
@@ -150,6 +150,17 @@ function isRegularFile(input: NodeJS.ReadableStream | AsyncIterable<Buffer>): bo
   } catch {
     return false;
   }
+}
+
+/**
+ * What a record proves of one connection's fate: a record the server sent (a reply) proves the
+ * connection reached it; a forward taken before the receiver's ingress policy proves nothing of a
+ * server in the cluster, whose policy may still drop it (`FlowObservation.provesEgressOnly`).
+ */
+function connectionVerdict(f: FlowObservation, c: Extract<FlowConnection, { kind: 'oriented' }>): Verdict {
+  if (c.server === c.src) return f.verdict === 'unknown' ? 'forwarded' : f.verdict;
+  if (f.provesEgressOnly === true && c.server.peer.kind !== 'external') return 'unknown';
+  return f.verdict;
 }
 
 function copyCounters(c: IngestRunCounters): IngestRunCounters {
@@ -491,8 +502,7 @@ export class FlowIngest {
         if (pair !== undefined) this.aggregator.addAmbiguous(pair.client, a.port ?? 0, pair.server, b.port ?? 0, f.protocol, f);
         continue;
       }
-      // A record the server sent (a reply) proves the connection reached it.
-      const verdict = f.verdict === 'unknown' && c.server === c.src ? 'forwarded' : f.verdict;
+      const verdict = connectionVerdict(f, c);
       const port = c.server.port ?? 0;
       const edge = this.budgets.edges.admit(c.client.key, c.server.key, port, f.protocol);
       if (edge === undefined) {

@@ -192,6 +192,65 @@ test('Hubble: a FORWARDED lone SYN on its way out of the sender proves no delive
   assert.equal(verdictOf({ traffic_direction: 'EGRESS', verdict: 'DROPPED' }), 'dropped');
 });
 
+test('Hubble: a FORWARDED UDP, SCTP or echo request traced before the receiver\'s endpoint proves only the sender\'s egress; at the receiver (TO_ENDPOINT, an INGRESS policy verdict) or as a reply it proves delivery', () => {
+  // Every trace is FORWARDED (cilium/cilium pkg/hubble/parser/threefour/parser.go decodeVerdict); the
+  // receiver's ingress policy runs before TO_ENDPOINT, "transmitted towards endpoints"
+  // (api/v1/flow/flow.proto TraceObservationPoint). Whether the server is in the cluster is the
+  // pipeline's to say (to outside it the sender's side is all there is): the decoder marks the record.
+  const [line] = hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl') as Record<string, Record<string, unknown>>[];
+  const base = { ...(line!.flow as Record<string, unknown>), verdict: 'FORWARDED', drop_reason: undefined, drop_reason_desc: undefined, is_reply: false };
+  const udp = { UDP: { source_port: 40885, destination_port: 5000 } };
+  const decoded = (over: Record<string, unknown>) => {
+    const f = flow(hubbleDecoder.decode({ flow: { ...base, l4: udp, ...over } }));
+    return [f.verdict, f.provesEgressOnly === true];
+  };
+  const egressOnly = ['forwarded', true];
+  const delivered = ['forwarded', false];
+  for (const point of ['TO_OVERLAY', 'TO_STACK', 'TO_PROXY', 'TO_HOST', 'TO_NETWORK', 'FROM_ENDPOINT', 4]) {
+    assert.deepEqual(decoded({ traffic_direction: 'EGRESS', trace_observation_point: point, event_type: { type: 4 } }), egressOnly, String(point));
+  }
+  // Seen on the receiver's node but before its endpoint: its ingress policy is still ahead.
+  assert.deepEqual(decoded({ traffic_direction: 'INGRESS', trace_observation_point: 'FROM_OVERLAY' }), egressOnly);
+  assert.deepEqual(decoded({ traffic_direction: 'INGRESS', trace_observation_point: 'TO_ENDPOINT' }), delivered);
+  assert.deepEqual(decoded({ traffic_direction: 'INGRESS', trace_observation_point: 101 }), delivered);
+  // Policy verdict events (no observation point): the sender's egress verdict, or the receiver's ingress one.
+  assert.deepEqual(decoded({ traffic_direction: 'EGRESS', event_type: { type: 5 } }), egressOnly);
+  assert.deepEqual(decoded({ traffic_direction: 'INGRESS', event_type: { type: 5 } }), delivered);
+  // The DNS proxy's record of a query, on the client's side.
+  assert.deepEqual(decoded({ Type: 'L7', traffic_direction: 'EGRESS', event_type: { type: 129 } }), egressOnly);
+  // A reply proves the server had it; a record that says nothing of where it was seen keeps its verdict.
+  assert.deepEqual(decoded({ traffic_direction: 'EGRESS', trace_observation_point: 'TO_OVERLAY', is_reply: true }), delivered);
+  assert.deepEqual(decoded({ traffic_direction: undefined, trace_observation_point: undefined }), delivered);
+  assert.deepEqual(decoded({ traffic_direction: 'EGRESS', trace_observation_point: 'TO_OVERLAY', verdict: 'DROPPED' }), ['dropped', false]);
+  assert.deepEqual(decoded({ l4: { SCTP: { source_port: 40885, destination_port: 5000 } }, traffic_direction: 'EGRESS', trace_observation_point: 'TO_OVERLAY' }), egressOnly);
+  assert.deepEqual(decoded({ l4: { ICMPv4: { type: 8 } }, traffic_direction: 'EGRESS', trace_observation_point: 'TO_OVERLAY' }), egressOnly);
+  // TCP keeps its own rule: only a lone SYN leaving the sender is unknown, any later packet proves the handshake.
+  assert.deepEqual(decoded({ l4: { TCP: { source_port: 40885, destination_port: 5000, flags: { ACK: true } } }, traffic_direction: 'EGRESS', trace_observation_point: 'TO_OVERLAY' }), delivered);
+  assert.equal(hubbleDecoder.decode({ flow: { ...base, l4: udp, trace_observation_point: true } }).kind, 'reject');
+});
+
+test('Hubble: a policy drop without is_reply comes from the client (the datapath enforces policy only on packets that are no reply); other drops are oriented by their ports', () => {
+  // cilium/cilium bpf/bpf_lxc.c: "Skip policy enforcement for return traffic" (CT_REPLY, CT_RELATED);
+  // pkg/hubble/parser/threefour/parser.go decodeTrafficDirection: "we also assume that dropped
+  // packets are not dropped reply packets". A drop carries no is_reply (decodeIsReply).
+  const [line] = hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl') as Record<string, Record<string, unknown>>[];
+  const base = { ...(line!.flow as Record<string, unknown>), verdict: 'DROPPED', is_reply: undefined, l4: { UDP: { source_port: 40885, destination_port: 5000 } } };
+  const handshake = (over: Record<string, unknown>) => flow(hubbleDecoder.decode({ flow: { ...base, ...over } })).handshake;
+  assert.equal(handshake({ drop_reason: 133, drop_reason_desc: 'POLICY_DENIED' }), 'src-is-client');
+  assert.equal(handshake({ drop_reason: undefined, drop_reason_desc: 'POLICY_DENY' }), 'src-is-client');
+  assert.equal(handshake({ drop_reason: undefined, drop_reason_desc: 133 }), 'src-is-client');
+  assert.equal(handshake({ drop_reason: 181, drop_reason_desc: undefined }), 'src-is-client');
+  assert.equal(handshake({ drop_reason: '133', drop_reason_desc: undefined }), 'src-is-client');
+  assert.equal(handshake({ drop_reason: 155, drop_reason_desc: 'CT_MAP_INSERTION_FAILED' }), 'none');
+  assert.equal(handshake({ drop_reason: 133, drop_reason_desc: 'POLICY_DENIED', is_reply: true }), 'dst-is-client');
+  // Only a drop: a FORWARDED record's leftover drop reason says nothing.
+  assert.equal(handshake({ verdict: 'FORWARDED', drop_reason: 133, drop_reason_desc: 'POLICY_DENIED' }), 'none');
+  const bad = hubbleDecoder.decode({ flow: { ...base, drop_reason_desc: { name: 'POLICY_DENIED' } } });
+  assert.deepEqual([bad.kind, (bad as { field?: string }).field], ['reject', 'flow.drop_reason_desc']);
+  const badNumber = hubbleDecoder.decode({ flow: { ...base, drop_reason: -1, drop_reason_desc: undefined } });
+  assert.deepEqual([badNumber.kind, (badNumber as { field?: string }).field], ['reject', 'flow.drop_reason']);
+});
+
 // A time of 0 is a time never set: flowlogs-pipeline writes an absent protobuf Timestamp as 0
 // (netobserv/flowlogs-pipeline pkg/pipeline/decode/decode_protobuf.go: `flow.TimeFlowEnd.AsTime().UnixMilli()`),
 // and a zero Timestamp is 1970-01-01T00:00:00Z. Stored, it moved an edge's firstSeen to 1970.
