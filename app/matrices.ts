@@ -5,6 +5,7 @@
  */
 import type { EdgeTraffic } from '../domain/edge.ts';
 import type { InventorySnapshot } from '../domain/inventory.ts';
+import { addressesByName } from '../recommender/compare/addresses-by-name.ts';
 import { indexCluster } from '../recommender/compare/context.ts';
 import { observeMatrices } from '../recommender/compare/observe.ts';
 import { parseMatricesConfig, type ConfigProblem } from '../recommender/matrix/config.ts';
@@ -15,7 +16,7 @@ import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { MatricesConfigT, MatrixT } from '../recommender/matrix/schema.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory } from '../store/inventory.ts';
-import { readEdgeTraffic, readExternalNames } from '../store/recommend-read.ts';
+import { readEdgeTraffic, readExternalNames, readWorkloadNames } from '../store/recommend-read.ts';
 import { deleteStoredMatrix, getStoredMatrix, hasStoredMatrix, listStoredMatrices, saveMatrix, storedMatricesFingerprint, storedMatricesNow, type StoredMatrix } from '../store/matrices.ts';
 import { compareStrings } from '../domain/order.ts';
 import { YamlTooLarge } from '../domain/yaml-document.ts';
@@ -142,20 +143,28 @@ function configRefuses(message: string, problems: MatrixProblem[], subject: stri
   return invalidInput(message, { problems, reason: 'config-refuses-change', subject });
 }
 
-/** The observed side that completes the resolution (roles bound from observation): edges and the DNS names of external IPs. */
+/**
+ * The observed side that completes the resolution: edges (roles bound from observation), the DNS
+ * names of external IPs, and those seen answering with workloads' pods (a rule's DNS name that
+ * leads into the cluster is those pods: recommender/matrix/service-names.ts).
+ */
 export interface Observed {
   edges: readonly EdgeTraffic[];
   externalNames: ReadonlyMap<string, readonly string[]>;
+  workloadNames: ReadonlyMap<string, readonly string[]>;
 }
 
 function observedFromStore(db: Db): Observed {
-  return { edges: readEdgeTraffic(db), externalNames: readExternalNames(db) };
+  return { edges: readEdgeTraffic(db), externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db) };
 }
 
 /** Resolution, then what observation adds (recommender/compare/observe.ts). */
 function resolveObserved(entries: readonly MatrixEntry[], inventory: InventorySnapshot, config: MatricesConfigT, observed: Observed): ResolvedMatrix[] {
-  const resolved = entries.map((e) => resolveMatrix(e, inventory, config));
-  return observeMatrices(resolved, { inventory, edges: observed.edges, ix: indexCluster(inventory, observed.externalNames) });
+  const ix = indexCluster(inventory, observed.externalNames);
+  // The same lookup by name as for addresses, with workload keys in their place.
+  const answers = { workloads: addressesByName(observed.workloadNames), addresses: ix.addressesOfName };
+  const resolved = entries.map((e) => resolveMatrix(e, inventory, config, answers));
+  return observeMatrices(resolved, { inventory, edges: observed.edges, ix });
 }
 
 export interface ResolvedMatrices {

@@ -1,6 +1,6 @@
 /**
  * What one flush of the flow pipeline hands to the store: per-edge counter deltas with their
- * hourly buckets, ambiguous peer pairs and the DNS names seen for external IPs. Peers are
+ * hourly buckets, ambiguous peer pairs and the DNS names seen for external IPs and for workloads' pods. Peers are
  * peer keys (domain/peer.ts); times are ms since the epoch.
  */
 import type { Protocol } from './flow.ts';
@@ -50,11 +50,21 @@ export interface ExternalNameDelta {
   lastSeen: number;
 }
 
+/** A DNS name seen answering with a pod of an in-cluster workload (`workload`: its workloadKey, namespace/Kind/name). */
+export interface WorkloadNameDelta {
+  workload: string;
+  name: string;
+  firstSeen: number;
+  lastSeen: number;
+}
+
 /** What one flush writes. */
 export interface AggregateBatch {
   edges: EdgeDelta[];
   ambiguous: AmbiguousDelta[];
   names: ExternalNameDelta[];
+  /** DNS names seen answering with workloads' pods (absent: none). */
+  workloadNames?: WorkloadNameDelta[];
   /** Pod labels records carried for workloads the inventory does not know (absent: none). */
   labels?: ObservedLabelsDelta[];
 }

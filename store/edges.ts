@@ -61,6 +61,7 @@ export class EdgeStore {
   private readonly upsertHour;
   private readonly upsertAmbiguous;
   private readonly upsertName;
+  private readonly upsertWorkloadName;
   private readonly countOfPeer;
   private readonly hasEdge;
   private readonly pairsOfPeer;
@@ -100,6 +101,10 @@ export class EdgeStore {
       INSERT INTO external_names (ip, name, first_seen, last_seen) VALUES (@ip, @name, @firstSeen, @lastSeen)
       ON CONFLICT (ip, name) DO UPDATE SET
         first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`);
+    this.upsertWorkloadName = db.prepare(`
+      INSERT INTO workload_names (workload, name, first_seen, last_seen) VALUES (@workload, @name, @firstSeen, @lastSeen)
+      ON CONFLICT (workload, name) DO UPDATE SET
+        first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`);
     // Asked once per peer an ingest run meets (the per-workload edge cap): prepared once, not per call.
     this.countOfPeer = db.prepare('SELECT (SELECT count(*) FROM edges WHERE client = ?) + (SELECT count(*) FROM edges WHERE server = ?) AS n');
     this.hasEdge = db.prepare('SELECT 1 FROM edges WHERE client = ? AND server = ? AND port = ? AND protocol = ?').pluck();
@@ -133,6 +138,7 @@ export class EdgeStore {
       this.upsertAmbiguous.run(a);
     }
     for (const n of batch.names) this.upsertName.run(n);
+    for (const n of batch.workloadNames ?? []) this.upsertWorkloadName.run(n);
   }
 
   count(): number {

@@ -1,4 +1,4 @@
-/** What the recommender reads besides edges and the inventory: DNS names seen for external IPs. */
+/** What the recommender reads besides edges and the inventory: DNS names seen for external IPs and for workloads' pods. */
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import { readInventory } from './inventory.ts';
 import type { Edge, EdgeTraffic } from '../domain/edge.ts';
@@ -12,12 +12,21 @@ import { checkedPeer, edgePortProblem, edgeValuesProblem, newSkippedRows, skipRo
 
 /** External IP → the DNS names seen for it, names sorted. */
 export function readExternalNames(db: Db): Map<string, string[]> {
+  return namesByHolder(db.prepare('SELECT ip AS holder, name FROM external_names ORDER BY ip, name'));
+}
+
+/** Workload (its workloadKey, namespace/Kind/name) → the DNS names seen answering with its pods, names sorted. */
+export function readWorkloadNames(db: Db): Map<string, string[]> {
+  return namesByHolder(db.prepare('SELECT workload AS holder, name FROM workload_names ORDER BY workload, name'));
+}
+
+function namesByHolder(rows: { iterate(): IterableIterator<unknown> }): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const r of db.prepare('SELECT ip, name FROM external_names ORDER BY ip, name').iterate() as Iterable<{ ip: string; name: string }>) {
+  for (const r of rows.iterate() as Iterable<{ holder: string; name: string }>) {
     // Canonical here too: an older version stored names as the flow log spelt them.
     const name = canonicalDnsName(r.name);
-    const l = out.get(r.ip);
-    if (l === undefined) out.set(r.ip, [name]);
+    const l = out.get(r.holder);
+    if (l === undefined) out.set(r.holder, [name]);
     else if (!l.includes(name)) l.push(name);
   }
   for (const l of out.values()) l.sort();
@@ -159,6 +168,8 @@ interface RecommendData<E extends EdgeTraffic> {
   inventory: InventorySnapshot;
   edges: E[];
   externalNames: Map<string, string[]>;
+  /** Workload key → the DNS names seen answering with its pods (readWorkloadNames). */
+  workloadNames: Map<string, string[]>;
   /** Stored edge rows that could not be read and were left out (store/row-check.ts). */
   skippedRows: SkippedRows;
   /** Pod labels flow records carried for workloads no inventory knew (store/observed-labels.ts). */
@@ -184,5 +195,5 @@ export function readRecommendData(db: Db, opts: { details?: boolean; maxEdges?: 
   if (count > limit) throw new TooManyEdgesError(count, limit);
   const skippedRows = newSkippedRows();
   const edges = opts.details === false ? readEdgeTraffic(db, skippedRows) : readAllEdges(db, skippedRows);
-  return { inventory: readInventory(db), edges, externalNames: readExternalNames(db), skippedRows, observedLabels: readObservedLabels(db) };
+  return { inventory: readInventory(db), edges, externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), skippedRows, observedLabels: readObservedLabels(db) };
 }

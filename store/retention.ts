@@ -1,7 +1,7 @@
 /**
  * Retention: what the store keeps, by age. Hourly buckets older than `hourDays` go (the edge
  * keeps its totals and first/last seen); edges not seen for `edgeDays` go with their buckets
- * (ON DELETE CASCADE), as do ambiguous pairs, flow-metric pairs and external DNS names not seen
+ * (ON DELETE CASCADE), as do ambiguous pairs, flow-metric pairs and DNS names (of outside addresses, of workloads) not seen
  * since. IP-history intervals and former apiserver endpoints that ended more than `historyDays`
  * ago go, and the cut-off is kept (`history_horizon`): a flow from before it is skipped at ingest
  * (`before-history`), since its address may have had an owner the store no longer knows; so do
@@ -106,6 +106,7 @@ export function* retentionSteps(db: Db, policy: RetentionPolicy, now: number, ba
     yield* deleteAll('ambiguous_pairs', 'rowid', 'last_seen < ?', [cutoff], (n) => (result.ambiguous += n));
     yield* deleteAll('metric_pairs', 'peer_a, peer_b, source, metric', 'last_seen < ?', [cutoff], (n) => (result.metricPairs += n));
     yield* deleteAll('external_names', 'rowid', 'last_seen < ?', [cutoff], (n) => (result.names += n));
+    yield* deleteAll('workload_names', 'rowid', 'last_seen < ?', [cutoff], (n) => (result.names += n));
   }
   if ((policy.historyDays ?? 0) > 0) {
     const cutoff = now - (policy.historyDays ?? 0) * DAY_MS;

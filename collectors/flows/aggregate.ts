@@ -2,7 +2,7 @@
  * Stage 5a (aggregate): oriented flows folded into per-edge counters and hourly buckets in a Map,
  * so memory grows with the number of distinct edges in a batch, never with the number of flows.
  */
-import type { AggregateBatch, AmbiguousDelta, EdgeDelta, ExternalNameDelta } from '../../domain/edge-batch.ts';
+import type { AggregateBatch, AmbiguousDelta, EdgeDelta, ExternalNameDelta, WorkloadNameDelta } from '../../domain/edge-batch.ts';
 import { FLOW_SOURCE_BITS, MAX_COUNT, type FlowSource, type Protocol, type Verdict } from '../../domain/flow.ts';
 
 /** A sum that stops at MAX_COUNT (the store's largest exact count) instead of overflowing it. */
@@ -29,9 +29,10 @@ export class Aggregator {
   private edges = new Map<string, EdgeDelta>();
   private ambiguous = new Map<string, AmbiguousDelta>();
   private names = new Map<string, ExternalNameDelta>();
+  private workloadNames = new Map<string, WorkloadNameDelta>();
 
   get size(): number {
-    return this.edges.size + this.ambiguous.size + this.names.size;
+    return this.edges.size + this.ambiguous.size + this.names.size + this.workloadNames.size;
   }
 
   /**
@@ -88,21 +89,32 @@ export class Aggregator {
   }
 
   addName(ip: string, name: string, time: number): void {
-    const key = `${ip}\t${name}`;
-    const n = this.names.get(key);
-    if (!n) this.names.set(key, { ip, name, firstSeen: time, lastSeen: time });
-    else {
-      if (time < n.firstSeen) n.firstSeen = time;
-      if (time > n.lastSeen) n.lastSeen = time;
-    }
+    seen(this.names, `${ip}\t${name}`, time, () => ({ ip, name, firstSeen: time, lastSeen: time }));
+  }
+
+  /** A DNS name seen answering with a pod of `workload` (its workloadKey). */
+  addWorkloadName(workload: string, name: string, time: number): void {
+    seen(this.workloadNames, `${workload}\t${name}`, time, () => ({ workload, name, firstSeen: time, lastSeen: time }));
   }
 
   /** Hands over everything accumulated so far and starts empty. */
   drain(): AggregateBatch {
-    const batch = { edges: [...this.edges.values()], ambiguous: [...this.ambiguous.values()], names: [...this.names.values()] };
+    const batch: AggregateBatch = { edges: [...this.edges.values()], ambiguous: [...this.ambiguous.values()], names: [...this.names.values()] };
+    if (this.workloadNames.size > 0) batch.workloadNames = [...this.workloadNames.values()];
     this.edges = new Map();
     this.ambiguous = new Map();
     this.names = new Map();
+    this.workloadNames = new Map();
     return batch;
+  }
+}
+
+/** Widens the first and last seen of `key`'s entry to `time`, adding the entry `fresh` makes when there is none. */
+function seen<T extends { firstSeen: number; lastSeen: number }>(entries: Map<string, T>, key: string, time: number, fresh: () => T): void {
+  const n = entries.get(key);
+  if (!n) entries.set(key, fresh());
+  else {
+    if (time < n.firstSeen) n.firstSeen = time;
+    if (time > n.lastSeen) n.lastSeen = time;
   }
 }

@@ -7,6 +7,7 @@ import { fstatSync, ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { FlowObservation, Verdict } from '../../domain/flow.ts';
 import type { Labels } from '../../domain/inventory.ts';
+import { workloadKey } from '../../domain/peer.ts';
 import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
 import { Aggregator, edgeKey } from './aggregate.ts';
 import { decoderFor } from './auto.ts';
@@ -490,7 +491,7 @@ export class FlowIngest {
     if (sm?.kind === 'pod' && sm.labels !== undefined) this.rememberLabels(srcs, sm.labels, index, f.time);
     const dm = f.dst.meta;
     if (dm?.kind === 'pod' && dm.labels !== undefined) this.rememberLabels(dsts, dm.labels, index, f.time);
-    for (const s of srcs) if (s.names && s.peer.kind === 'external') for (const n of s.names) this.aggregator.addName(s.ip, n, f.time);
+    this.rememberNames(srcs, index, f.time);
     let oriented = true;
     let refused = 0;
     for (const c of connections) {
@@ -512,9 +513,23 @@ export class FlowIngest {
       if (edge.folded) counters.folded = (counters.folded ?? 0) + 1;
       this.aggregator.addEdge(edge.client, edge.server, port, f.protocol, f, verdict, edge.key);
     }
-    for (const d of dsts) if (d.names && d.peer.kind === 'external') for (const n of d.names) this.aggregator.addName(d.ip, n, f.time);
+    this.rememberNames(dsts, index, f.time);
     if (refused > 0 && refused === connections.length) return 'over-cap';
     return oriented ? 'added' : 'ambiguous';
+  }
+
+  /**
+   * The DNS names a record carried for its sides: an outside address's by the address, a pod's by
+   * its workload (pod IPs are reused; a split-horizon name answered by an in-cluster gateway pod is
+   * that workload, which no engine's DNS peer selects: recommender/matrix/service-names.ts). Only
+   * workloads the inventory lists: a stream of made-up owner names cannot grow the store.
+   */
+  private rememberNames(sides: readonly ResolvedSide[], index: ResolutionIndex, time: number): void {
+    for (const s of sides) {
+      if (!s.names) continue;
+      if (s.peer.kind === 'external') for (const n of s.names) this.aggregator.addName(s.ip, n, time);
+      else if (s.peer.kind === 'workload' && index.listedWorkload(s.key)) for (const n of s.names) this.aggregator.addWorkloadName(workloadKey(s.peer.workload), n, time);
+    }
   }
 
   /** The pod labels a record carried, kept for the workloads of `sides` that the inventory does not list (docs/recommend.md#without-an-inventory). */

@@ -37,7 +37,7 @@ export interface ResolvedSide extends ResolvedEndpoint {
   viaService?: boolean;
   /** Cilium `reserved:host`: the reporting node itself, so any pod it talks to is local. */
   localHost?: boolean;
-  /** DNS names seen for this IP (kept for external peers). */
+  /** DNS names seen for this IP (kept for external peers, and per workload for a pod's own address). */
   names?: string[];
   /**
    * What this side is when it turns out to be the server: an apiserver address that is no node's
@@ -629,6 +629,8 @@ export class ResolutionIndex {
   private workloadSide(info: WorkloadInfo, e: FlowEndpoint, node: string | undefined): ResolvedSide {
     const side: ResolvedSide = { peer: info.peer, key: info.key, ip: e.ip, port: e.port, declaredPorts: info.declared };
     if (node) side.node = node;
+    // The pod's own address answered these names (not a Service's, whose port a policy sees translated).
+    if (e.names) side.names = e.names;
     return side;
   }
 

@@ -12,7 +12,7 @@ import { ruleId, type Direction } from './ids.ts';
 import { clusterFacts, comparePorts, namespacesMatching, resolveRole, rolePeers, selectWorkloads, sortRefs, uniquePorts } from './bindings.ts';
 import { conjoin, evaluate, render, resolveParameters, type ParameterValues } from './parameters.ts';
 import { canonicalSelector } from './selector.ts';
-import { resolveFqdns } from './service-names.ts';
+import { NO_ANSWERS, resolveNamedPeers, type NameAnswers } from './service-names.ts';
 import { wholeRef } from './syntax.ts';
 import type { ComponentT, ConditionT, LabelSelectorT, MatricesConfigT, MatrixT, PeerT, PortSpecT, RuleT, SourceT, StanceT } from './schema.ts';
 import type {
@@ -46,6 +46,7 @@ interface Ctx {
   declaredPorts: Map<string, ResolvedPort[]>;
   /** The workloads with a pod on the pod network (domain/pod-networks.ts). */
   podNetworkPods: ReadonlySet<string>;
+  answers: NameAnswers;
 }
 
 function cite(matrix: MatrixT, s: SourceT): Citation {
@@ -205,8 +206,9 @@ function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, directio
     if (r?.ports.length) peers = rolePeers(r);
   }
   if (rule.peer === 'dns') ports = dnsPodPorts(ports, ctx.facts.dns.ports);
-  // An in-cluster Service's name is its pods, on the ports its Service ports send to (service-names.ts).
-  if (typeof rule.peer === 'object' && 'fqdns' in rule.peer) ({ peers, ports } = resolveFqdns([...rule.peer.fqdns].sort(), ports, ctx.inv, unresolved));
+  // A DNS name that leads into the cluster — a Service's, or one seen answering with pods — is
+  // those pods, written in the rule or bound to its role alike (service-names.ts).
+  ({ peers, ports } = resolveNamedPeers(peers, ports, ctx.inv, ctx.answers, unresolved));
   // "TCP, port depends on your setup" and nothing names the port: every port of that protocol only.
   if (ports.length === 0 && rule.protocols) ports = rule.protocols.map((protocol) => ({ protocol, port: 1, endPort: 65535 }));
   return {
@@ -300,7 +302,8 @@ function compareRules(a: ExpectedRule, b: ExpectedRule): number {
   return compareStrings(b.direction, a.direction) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-export function resolveMatrix(entry: MatrixEntry, inv: InventorySnapshot, config: MatricesConfigT = {}): ResolvedMatrix {
+/** `answers`: what the flows showed DNS names answering with (service-names.ts); none by default. */
+export function resolveMatrix(entry: MatrixEntry, inv: InventorySnapshot, config: MatricesConfigT = {}, answers: NameAnswers = NO_ANSWERS): ResolvedMatrix {
   const { matrix } = entry;
   const sys = own(config.systems, matrix.metadata.name) ?? {};
   const params = resolveParameters(matrix, sys.parameters ?? {});
@@ -309,7 +312,7 @@ export function resolveMatrix(entry: MatrixEntry, inv: InventorySnapshot, config
   for (const name of Object.keys(matrix.roles ?? {}).sort()) {
     roles.set(name, resolveRole(name, matrix.roles![name]!, own(config.bindings?.roles, name), inv));
   }
-  const ctx: Ctx = { matrix, inv, values: params.values, facts, roles, components: new Map(), declaredPorts: new Map(), podNetworkPods: workloadsWithPodNetworkPods(inv.podAddresses) };
+  const ctx: Ctx = { matrix, inv, values: params.values, facts, roles, components: new Map(), declaredPorts: new Map(), podNetworkPods: workloadsWithPodNetworkPods(inv.podAddresses), answers };
   const names = Object.keys(matrix.components).sort();
   for (const name of names) {
     const shell = componentShell(ctx, name, matrix.components[name]!);

@@ -40,6 +40,11 @@ type ResolvedPeerTarget =
       namespaces: string[];
       workloads: WorkloadRef[];
       hostNetwork?: boolean;
+      /**
+       * The rule's DNS names the flows showed answering with these pods (an in-cluster gateway
+       * behind a public name: matrix/service-names.ts), which no engine's DNS peer selects.
+       */
+      dnsNames?: string[];
     }
   /** Every pod of the namespaces. */
   | { kind: 'namespace'; namespace?: string; namespaceSelector?: LabelSelector; namespaces: string[] }

@@ -1,5 +1,6 @@
 /**
- * DNS names of in-cluster Services in a rule's `fqdns` peer, resolved from the inventory.
+ * DNS names in a rule's `fqdns` peer that lead into the cluster: in-cluster Services' names,
+ * resolved from the inventory, and names the flows showed answering with pods.
  *
  * `<service>.<namespace>.svc` (and a headless Service's pod `<hostname>.<service>.<namespace>.svc`),
  * under the default cluster domain `cluster.local` or written without it, is a Service's name
@@ -11,8 +12,13 @@
  * toCIDRSet entries"), and the other engines render a name as addresses outside the cluster. So such
  * a name is the Service's workloads, as a `{namespace, selector}` peer, on the pod ports its Service
  * ports send to. An ExternalName Service's name leads outside (a CNAME), and stays a DNS name.
+ *
+ * Any other name may be answered with a pod's address too — a split-horizon DNS answering
+ * `shop.example.com` with an in-cluster gateway pod, a name whose CNAME is a headless Service — and
+ * toFQDNs cannot allow it for the same reason: such a name is also the workloads it was seen
+ * answering with (Hubble's destination_names of a flow to a pod, kept per workload at ingest).
  */
-import type { InventorySnapshot, Service } from '../../domain/inventory.ts';
+import type { InventorySnapshot, Service, Workload } from '../../domain/inventory.ts';
 import { canonicalDnsName } from '../../domain/dns-name.ts';
 import { serviceTargetPorts } from '../../domain/service-links.ts';
 import { workloadKey } from '../../domain/peer.ts';
@@ -27,37 +33,120 @@ export function serviceOfName(name: string): { namespace: string; service: strin
 }
 
 /**
- * An `fqdns` peer's names as peers, with the rule's ports: the Service names (`serviceOfName`) as
- * the Service's workloads, each on the target ports of the rule's ports that are its Service ports
- * (a port it does not serve is taken as a pod port, as a headless Service's client uses it), and
- * the other names as one `fqdn` peer. Several peers each carry their ports, the rule's being their
- * union (as a role's bindings: resolved.ts ResolvedPeer). A Service name the inventory does not
- * hold, or whose Service selects no pods, is unresolved, said in `unresolved`.
+ * Why a wildcard over the cluster domain cannot be a peer, or undefined: `*.shop.svc[.cluster.local]`
+ * is every Service of namespace shop, `*.svc…` and `*.cluster.local` every Service (and pod) of the
+ * cluster, `*.db.shop.svc…` the pods of headless Service shop/db. Those are in-cluster names no engine's DNS peer selects, and no one Service's pods to
+ * resolve them to: a Service created later would answer to the wildcard, not to the selectors
+ * rendered today, each Service with its own target ports. The author means a namespace.
  */
-export function resolveFqdns(names: readonly string[], ports: readonly ResolvedPort[], inv: InventorySnapshot, unresolved: string[]): { peers: ResolvedPeer[]; ports: ResolvedPort[] } {
+export function inClusterWildcardProblem(pattern: string): string | undefined {
+  const name = canonicalDnsName(pattern);
+  if (!name.startsWith('*.')) return undefined;
+  const labels = name.slice(2).replace(/(^|\.)cluster\.local$/, '').split('.').filter((l) => l !== '');
+  const inCluster = name === '*.cluster.local' || labels[labels.length - 1] === 'svc';
+  if (!inCluster) return undefined;
+  const where = 'inside the cluster, which no DNS peer selects (Cilium\'s toFQDNs "selects remote, non-cluster, peers")';
+  if (labels.length === 2) return `"${pattern}" names every Service of namespace ${labels[0]}, ${where}: write {namespace: ${labels[0]}} (with a selector for some of its pods) or each Service's name`;
+  if (labels.length > 2) {
+    const [service, namespace] = labels.slice(-3, -1);
+    return `"${pattern}" names pods of the headless Service ${namespace}/${service}, ${where}: write the Service's name ${service}.${namespace}.svc.cluster.local, which is its pods`;
+  }
+  return `"${pattern}" names every Service of the cluster, ${where}: write {namespaceSelector: {}} (with a selector) or each Service's name`;
+}
+
+/**
+ * What the flows showed a DNS name answering with, by name pattern (`*.domain`: every name under
+ * it, compare/addresses-by-name.ts): the workloads (their workloadKey) whose pods a flow under the
+ * name reached, and the outside addresses.
+ */
+export interface NameAnswers {
+  workloads: (pattern: string) => readonly string[];
+  addresses: (pattern: string) => readonly string[];
+}
+
+/** No flow seen: every name stays what it is written as. */
+export const NO_ANSWERS: NameAnswers = { workloads: () => [], addresses: () => [] };
+
+/**
+ * A rule's peers with the DNS names of its `fqdn` peers — written in the rule, or a role's binding —
+ * resolved where they lead into the cluster, each peer on its own ports (its own, else the rule's):
+ * - a Service's name (`serviceOfName`) is the Service's workloads, on the target ports of the ports
+ *   that are its Service ports (a port it does not serve is taken as a pod port, as a headless
+ *   Service's client uses it); one the inventory does not hold, or whose Service selects no pods,
+ *   is unresolved, said in `unresolved`;
+ * - a name the flows showed answering with pods of workloads (a split-horizon name for an in-cluster
+ *   gateway, `answers.workloads`) is those workloads, on the ports as written (the answer is a pod
+ *   address, no Service translates it), each peer naming the names (`dnsNames`); it stays a DNS
+ *   name too where it was also seen answering with an outside address;
+ * - every other name stays one `fqdn` peer.
+ * Several peers each carry their ports, the rule's being their union (as a role's bindings:
+ * resolved.ts ResolvedPeer). Peers without such names are returned as they are.
+ */
+export function resolveNamedPeers(
+  peers: readonly ResolvedPeer[],
+  ports: readonly ResolvedPort[],
+  inv: InventorySnapshot,
+  answers: NameAnswers,
+  unresolved: string[],
+): { peers: ResolvedPeer[]; ports: ResolvedPort[] } {
+  const leadsIn = (name: string): boolean => serviceOfName(name) !== undefined || answeredBy(name, inv, answers).length > 0;
+  if (!peers.some((p) => p.kind === 'fqdn' && p.fqdns.some(leadsIn))) return { peers: [...peers], ports: [...ports] };
+  const out = peers.flatMap((p) => (p.kind === 'fqdn' ? namePeers(p.fqdns, p.ports ?? ports, inv, answers, unresolved) : [{ ...p, ports: p.ports ?? [...ports] }]));
+  if (out.length === 0) return { peers: out, ports: [...ports] };
+  if (out.length === 1) {
+    const { ports: own, ...peer } = out[0]!;
+    return { peers: [peer as ResolvedPeer], ports: own ?? [] };
+  }
+  return { peers: out, ports: uniquePorts(out.flatMap((p) => p.ports ?? [])) };
+}
+
+/** One `fqdn` peer's names as peers on `ports` (resolveNamedPeers). */
+function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv: InventorySnapshot, answers: NameAnswers, unresolved: string[]): ResolvedPeer[] {
   const outside: string[] = [];
   const peers: ResolvedPeer[] = [];
+  const answering = new Map<string, { workload: Workload; names: string[] }>();
   for (const name of names) {
     const ref = serviceOfName(name);
     const svc = ref && inv.services.find((s) => s.namespace === ref.namespace && s.name === ref.service);
-    if (ref === undefined || svc?.type === 'ExternalName') {
-      outside.push(name);
-    } else if (svc === undefined) {
-      unresolved.push(`${name} names Service ${ref.namespace}/${ref.service}, which the inventory does not hold`);
-    } else if (svc.selector === undefined) {
-      unresolved.push(`${name} names Service ${ref.namespace}/${ref.service}, which has no selector: name its endpoints' addresses as cidrs`);
-    } else {
-      const peer = bindingPeer({ namespace: svc.namespace, selector: { matchLabels: { ...svc.selector } } }, inv);
-      peers.push({ ...peer, ports: targetPorts(svc, ports, peer, inv) });
+    if (ref !== undefined && svc?.type !== 'ExternalName') {
+      const peer = servicePeer(name, ref, svc, ports, inv, unresolved);
+      if (peer !== undefined) peers.push(peer);
+      continue;
     }
+    const workloads = answeredBy(name, inv, answers);
+    for (const w of workloads) {
+      const entry = answering.get(workloadKey(w)) ?? { workload: w, names: [] };
+      entry.names.push(name);
+      answering.set(workloadKey(w), entry);
+    }
+    if (workloads.length === 0 || answers.addresses(name).length > 0) outside.push(name);
+  }
+  for (const key of [...answering.keys()].sort()) {
+    const { workload: w, names: seen } = answering.get(key)!;
+    peers.push({ ...bindingPeer({ namespace: w.namespace, selector: w.selector }, inv), dnsNames: seen, ports: [...ports] } as ResolvedPeer);
   }
   if (outside.length > 0) peers.push({ kind: 'fqdn', fqdns: outside, ports: [...ports] });
-  if (peers.length === 0) return { peers, ports: [...ports] };
-  if (peers.length === 1) {
-    const { ports: own, ...peer } = peers[0]!;
-    return { peers: [peer as ResolvedPeer], ports: own ?? [] };
+  return peers;
+}
+
+/** The Service's workloads on its target ports, or undefined (said in `unresolved`) when the inventory lacks it or it selects no pods. */
+function servicePeer(name: string, ref: { namespace: string; service: string }, svc: Service | undefined, ports: readonly ResolvedPort[], inv: InventorySnapshot, unresolved: string[]): ResolvedPeer | undefined {
+  if (svc === undefined) {
+    unresolved.push(`${name} names Service ${ref.namespace}/${ref.service}, which the inventory does not hold`);
+    return undefined;
   }
-  return { peers, ports: uniquePorts(peers.flatMap((p) => p.ports ?? [])) };
+  if (svc.selector === undefined) {
+    unresolved.push(`${name} names Service ${ref.namespace}/${ref.service}, which has no selector: name its endpoints' addresses as cidrs`);
+    return undefined;
+  }
+  const peer = bindingPeer({ namespace: svc.namespace, selector: { matchLabels: { ...svc.selector } } }, inv);
+  return { ...peer, ports: targetPorts(svc, ports, peer, inv) };
+}
+
+/** The inventory's workloads the flows showed `name` answering with, by key. */
+function answeredBy(name: string, inv: InventorySnapshot, answers: NameAnswers): Workload[] {
+  const keys = new Set(answers.workloads(name));
+  return keys.size === 0 ? [] : inv.workloads.filter((w) => keys.has(workloadKey(w)));
 }
 
 /** The rule's ports as the Service's backends see them: a Service port → every number its target port has on the selected workloads' pods. */

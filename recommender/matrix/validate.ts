@@ -25,6 +25,7 @@ import {
 import { nameTemplates, renderedNameProblem } from './name-templates.ts';
 import { portRangeTemplates, renderRange, renderedRangeProblem } from './port-range-templates.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
+import { inClusterWildcardProblem } from './service-names.ts';
 import { knownNames } from './suggest.ts';
 
 export type { Issue } from './schema-check.ts';
@@ -200,6 +201,10 @@ class Checker {
       if (typeof f !== 'string') return;
       const problem = fqdnProblem(f);
       if (problem) this.add([...path, i], `malformed FQDN: ${problem}`, f);
+      else {
+        const inside = inClusterWildcardProblem(f);
+        if (inside) this.add([...path, i], inside, f);
+      }
     });
   }
 

@@ -340,3 +340,38 @@ components:
   assert.equal(never.active, false);
   assert.deepEqual(never.unresolved, ['condition parameter "sso.enabled" allows no value its component\'s condition allows']);
 });
+
+/**
+ * A role bound to a Service's DNS name resolves as a rule naming it does (matrix/service-names.ts):
+ * the Service's pods on its target port. Before, the binding stayed an outside DNS name, which
+ * Cilium's toFQDNs never matches on a pod ("selects remote, non-cluster, peers": docs.cilium.io
+ * "Layer 3 Policies", DNS based).
+ */
+test('a role bound to an in-cluster Service\'s DNS name is the Service\'s pods on its target port, as a rule\'s own fqdns peer', () => {
+  const { matrix } = parseMatrix(
+    `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: shop, title: Shop }
+documents: { doc: { title: doc } }
+roles:
+  cart: { description: the cart, default: { fqdns: [cart.shop.svc.cluster.local] } }
+components:
+  web:
+    namespace: shop
+    selector: { matchLabels: { app: web } }
+    egress:
+      - { peer: { role: cart }, ports: [{ port: 80 }], level: must, purpose: x, source: { document: doc, line: 1 } }
+`,
+    'shop.yaml',
+  );
+  const labels = { app: 'cart' };
+  const inv: InventorySnapshot = {
+    ...inventory,
+    workloads: [...inventory.workloads, { namespace: 'shop', kind: 'Deployment', name: 'cart', labels, selector: { matchLabels: labels }, hostNetwork: false, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }], services: ['shop/cart'], exposure: [] }],
+    services: [...inventory.services, { namespace: 'shop', name: 'cart', type: 'ClusterIP', clusterIPs: ['10.96.0.9'], selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] }],
+  };
+  const rule = resolveMatrix({ matrix, origin: 'applied', overridesBuiltIn: false }, inv).components[0]!.rules[0]!;
+  assert.deepEqual(rule.unresolved, []);
+  assert.deepEqual(rule.peers.map((p) => [p.kind, p.kind === 'pods' ? p.workloads : undefined]), [['pods', [{ namespace: 'shop', kind: 'Deployment', name: 'cart' }]]]);
+  assert.deepEqual(rule.ports, [{ protocol: 'TCP', port: 8080 }]);
+});

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { InventorySnapshot, Service, Workload } from '../../domain/inventory.ts';
-import { resolveFqdns, serviceOfName } from '../../recommender/matrix/service-names.ts';
+import { NO_ANSWERS, resolveNamedPeers, serviceOfName, type NameAnswers } from '../../recommender/matrix/service-names.ts';
+import type { ResolvedPort } from '../../recommender/matrix/resolved.ts';
 
 test('the names of a Service, with or without the default cluster domain; a wildcard and other names are none', () => {
   assert.deepEqual(serviceOfName('opensearch.stacklight.svc.cluster.local'), { namespace: 'stacklight', service: 'opensearch' });
@@ -24,6 +25,9 @@ const workload = (namespace: string, name: string, labels: Record<string, string
   namespace, kind: 'Deployment', name, labels, selector: { matchLabels: labels }, hostNetwork: false, ports, services: [], exposure: [],
 });
 const service = (s: Partial<Service> & Pick<Service, 'namespace' | 'name'>): Service => ({ type: 'ClusterIP', clusterIPs: ['10.96.0.9'], ports: [], ...s });
+/** A rule's `fqdns` peer with those names, resolved as the matrix resolution does. */
+const resolveFqdns = (names: string[], ports: ResolvedPort[], inventory: InventorySnapshot, unresolved: string[], answers: NameAnswers = NO_ANSWERS) =>
+  resolveNamedPeers([{ kind: 'fqdn', fqdns: names }], ports, inventory, answers, unresolved);
 const inv: InventorySnapshot = {
   takenAt: 0, namespaces: [], nodes: [], endpointSlices: [], policies: [], podAddresses: [], apiserver: [],
   workloads: [workload('shop', 'cart', { app: 'cart' }, [{ name: 'http', port: 8080, protocol: 'TCP' }])],
@@ -58,4 +62,21 @@ test('a port the Service does not serve is a pod port; an ExternalName Service s
     'legacy.shop.svc.cluster.local names Service shop/legacy, which has no selector: name its endpoints\' addresses as cidrs',
     'gone.shop.svc names Service shop/gone, which the inventory does not hold',
   ]);
+});
+
+test('a name the flows showed answering with a workload\'s pods is that workload on the ports as written, naming the name; also a DNS name where it answered outside too', () => {
+  const unresolved: string[] = [];
+  const gateway = { ...inv, workloads: [...inv.workloads, workload('edge', 'gateway', { app: 'gateway' }, [{ port: 8443, protocol: 'TCP' }])] };
+  const seen = (table: Record<string, string[]>) => (pattern: string) => table[pattern] ?? [];
+  const podOnly = resolveFqdns(['shop.example.com'], [{ protocol: 'TCP', port: 8443 }], gateway, unresolved, { workloads: seen({ 'shop.example.com': ['edge/Deployment/gateway'] }), addresses: seen({}) });
+  assert.deepEqual(podOnly, {
+    peers: [{ kind: 'pods', namespace: 'edge', selector: { matchLabels: { app: 'gateway' } }, namespaces: ['edge'], workloads: [{ namespace: 'edge', kind: 'Deployment', name: 'gateway' }], dnsNames: ['shop.example.com'] }],
+    ports: [{ protocol: 'TCP', port: 8443 }],
+  });
+  const both = resolveFqdns(['shop.example.com'], [{ protocol: 'TCP', port: 8443 }], gateway, unresolved, {
+    workloads: seen({ 'shop.example.com': ['edge/Deployment/gateway', 'gone/Deployment/old'] }),
+    addresses: seen({ 'shop.example.com': ['203.0.113.9'] }),
+  });
+  assert.deepEqual(both.peers.map((p) => [p.kind, p.kind === 'pods' ? p.workloads.map((w) => w.name) : p.kind === 'fqdn' ? p.fqdns : []]), [['pods', ['gateway']], ['fqdn', ['shop.example.com']]], 'a workload the inventory does not hold is no peer');
+  assert.deepEqual(unresolved, []);
 });

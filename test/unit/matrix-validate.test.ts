@@ -473,3 +473,31 @@ test('a "*." FQDN pattern over a domain of more than 251 characters is refused: 
   assert.deepEqual(ps.map((p) => [p.path, p.value]), [['components.a.egress[0].peer.fqdns[2]', `*.${domain(252)}`]]);
   assert.match(ps[0]!.message, /at most 253 characters/);
 });
+
+/**
+ * `*.shop.svc.cluster.local` is every Service of namespace shop (kubernetes.io "DNS for Services and
+ * Pods"): in-cluster names, which no engine's DNS peer selects (Cilium's toFQDNs "selects remote,
+ * non-cluster, peers": docs.cilium.io "Layer 3 Policies", DNS based), and no one Service's pods to
+ * resolve it to (a Service added later would be in the wildcard, not in the selectors). Refused,
+ * naming the peer to write instead; in a rule and in a role's binding alike. Outside wildcards stay.
+ */
+test('a wildcard over the cluster domain is refused with the peer to write instead', () => {
+  const ps = problemsOf(`${base}    egress:
+      - { id: svcs, peer: { fqdns: ["*.shop.svc.cluster.local", "*.example.com"] }, ports: [{ port: 80 }], level: may, purpose: p, source: { document: d, line: 1 } }
+      - { id: all, peer: { fqdns: ["*.svc.cluster.local", "*.cluster.local", "*.db.shop.svc"] }, ports: [{ port: 80 }], level: may, purpose: p, source: { document: d, line: 2 } }
+      - { id: r, peer: { role: backend }, ports: [{ port: 80 }], level: may, purpose: p, source: { document: d, line: 3 } }
+roles:
+  backend: { description: b, default: { fqdns: ["*.shop.svc"] } }
+`);
+  const wildcard = ps.filter((p) => /inside the cluster/.test(p.message));
+  assert.deepEqual(wildcard.map((p) => [p.path, p.value]).sort(), [
+    ['components.a.egress[0].peer.fqdns[0]', '*.shop.svc.cluster.local'],
+    ['components.a.egress[1].peer.fqdns[0]', '*.svc.cluster.local'],
+    ['components.a.egress[1].peer.fqdns[1]', '*.cluster.local'],
+    ['components.a.egress[1].peer.fqdns[2]', '*.db.shop.svc'],
+    ['roles.backend.default.fqdns[0]', '*.shop.svc'],
+  ], ps.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  assert.match(wildcard[0]!.message, /"\*\.shop\.svc\.cluster\.local" names every Service of namespace shop, inside the cluster.*write \{namespace: shop\}/);
+  assert.match(wildcard.find((p) => p.value === '*.db.shop.svc')!.message, /pods of the headless Service shop\/db.*write the Service's name db\.shop\.svc\.cluster\.local/);
+  assert.equal(ps.length, wildcard.length, ps.map((p) => `${p.path}: ${p.message}`).join('\n'));
+});
