@@ -23,7 +23,9 @@
  *   `toNodes`/`fromNodes`);
  * - and on Cilium a host-network peer is its node as seen from the subject's node (`host` there,
  *   `remote-node` elsewhere: cilium/identity.ts), so where some of the pairs share a node and
- *   others do not, one pair of each is judged.
+ *   others do not, one pair of each is judged; a node itself (a node agent's record to a
+ *   Service's ClusterIP, whose backend kube-proxy picks per connection: kubernetes.io "Virtual
+ *   IPs and Service Proxies") likewise, at a subject pod on it and one elsewhere.
  * A workload no policy tells apart — the common case — is judged as one pod, as before: one flow,
  * the same words.
  */
@@ -92,6 +94,9 @@ const atPod = (p: WorkloadPod, byNode: boolean): string => `pod ${p.name} (${p.p
 const BY_ADDRESS = "the policies' address blocks hold some of its workload's pods and not others";
 const BY_NETWORK = "some of its workload's pods are on the host network (their node) and some on the pod network";
 const BY_NODE = 'on Cilium a host-network pod is `host` from its own node and `remote-node` from the others';
+const BY_PEER_NODE = 'on Cilium a node is `host` to the pods on it and `remote-node` to the others';
+/** Whys whose pods are named with their node. */
+const NODE_WHYS: ReadonlySet<string> = new Set([BY_NODE, BY_PEER_NODE]);
 
 /** Keys whose values are label selectors of peer nodes: a host-network peer's pods are then told apart by node. */
 const PEER_NODE_SELECTOR_KEYS = new Set(['nodes', 'toNodes', 'fromNodes']);
@@ -120,6 +125,8 @@ export class PodsApart {
   private readonly subjectGroups = new Map<SimPod, readonly PodGroup[]>();
   private readonly peerGroups = new Map<SimPod, readonly PodGroup[]>();
   private readonly peerByNode: boolean;
+  /** The node holding each node address (nodeOfPeer), made on first use. */
+  private nodeByIp: Map<string, string> | undefined;
 
   constructor(
     private readonly model: ClusterModel,
@@ -148,12 +155,23 @@ export class PodsApart {
 
   /** Whether a pair of groups is judged by node (pairsByNode): per pair, a workload's groups may differ in network (grouped). */
   private judgedByNode(s: PodGroup, subjectEnd: SimEndpoint, p: PodGroup, peerEnd: SimEndpoint): boolean {
-    return this.peerByNode && onNetwork(s, subjectEnd, false) && onNetwork(p, peerEnd, true);
+    return this.peerByNode && onNetwork(s, subjectEnd, false) && (onNetwork(p, peerEnd, true) || this.nodeOfPeer(peerEnd) !== undefined);
+  }
+
+  /**
+   * The node a peer that is no pod is (a node, or an apiserver or address at a node's address:
+   * Cilium finds the node's identity for it, cilium/identity.ts); undefined for anything else.
+   */
+  private nodeOfPeer(e: SimEndpoint): string | undefined {
+    if (e.kind === 'node') return e.node.name;
+    if (e.kind === 'pod') return undefined;
+    this.nodeByIp ??= new Map(this.model.cluster.nodes.flatMap((n) => n.ips.map((ip) => [ip, n.name] as const)));
+    return this.nodeByIp.get(e.ip);
   }
 
   /** The flow at each pod pair of the groups, lazily and iterable again. */
   private pairFlows<F extends SimFlow>(flow: F, egress: boolean, subjects: readonly PodGroup[], subjectEnd: SimEndpoint, peers: readonly PodGroup[], peerEnd: SimEndpoint, place: (f: F) => F): Iterable<FlowAtPods<F>> {
-    const pairsOf = (s: PodGroup, p: PodGroup): readonly PodPair[] => (this.judgedByNode(s, subjectEnd, p, peerEnd) ? this.pairsByNode(s, p) : [groupPair(s, p)]);
+    const pairsOf = (s: PodGroup, p: PodGroup): readonly PodPair[] => (this.judgedByNode(s, subjectEnd, p, peerEnd) ? this.pairsByNode(s, p, peerEnd) : [groupPair(s, p)]);
     return {
       *[Symbol.iterator]() {
         for (const s of subjects) {
@@ -204,11 +222,14 @@ export class PodsApart {
   }
 
   /**
-   * A Cilium side whose peer is a host-network workload: `host` or `remote-node` depending on the
-   * pair. One pair sharing a node and one that does not, where both occur; else the groups' own.
+   * A Cilium side whose peer is a host-network workload or a node: `host` or `remote-node`
+   * depending on the pair. One pair sharing a node and one that does not, where both occur; else
+   * the groups' own.
    */
-  private pairsByNode(s: PodGroup, p: PodGroup): readonly PodPair[] {
+  private pairsByNode(s: PodGroup, p: PodGroup, peerEnd: SimEndpoint): readonly PodPair[] {
     const subjects = nodesOf(s);
+    const peerNode = this.nodeOfPeer(peerEnd);
+    if (peerNode !== undefined) return pairsAtNode(s, p, subjects, peerNode);
     const peers = nodesOf(p).pods;
     const shared = peers.find((m) => subjects.onNode.has(m.pod.node!));
     const apart = apartPair(subjects, peers);
@@ -276,6 +297,17 @@ function nodesOf(g: PodGroup): GroupNodes {
   return (g.nodes = { pods, onNode, ...(elsewhere !== undefined ? { elsewhere } : {}) });
 }
 
+/** A subject pod on the peer node and one elsewhere, where the group has both; else the groups' own pair. */
+function pairsAtNode(s: PodGroup, p: PodGroup, subjects: GroupNodes, node: string): readonly PodPair[] {
+  const local = subjects.onNode.get(node);
+  const apart = subjects.pods.find((m) => m.pod.node !== node);
+  if (local === undefined || apart === undefined) return [groupPair(s, p)];
+  return [
+    { subject: local.pod, named: { subject: local }, why: BY_PEER_NODE },
+    { subject: apart.pod, named: { subject: apart }, why: BY_PEER_NODE },
+  ];
+}
+
 /** A subject pod and a peer pod on different nodes, when there are such. */
 function apartPair(subjects: GroupNodes, peers: readonly WorkloadPod[]): { subject: WorkloadPod; peer: WorkloadPod } | undefined {
   const first = subjects.pods[0];
@@ -301,7 +333,7 @@ function flowAt<F extends SimFlow>(flow: F, egress: boolean, pair: PodPair, plac
   const named = [egress ? pair.named.subject : pair.named.peer, egress ? pair.named.peer : pair.named.subject].filter((p): p is WorkloadPod => p !== undefined);
   return {
     flow: place(client === flow.client && server === flow.server ? flow : { ...flow, client, server }),
-    at: named.length === 0 ? '' : ` (at ${named.map((p) => atPod(p, pair.why === BY_NODE)).join(' and ')}: ${pair.why}, and the connection may be any pod's)`,
+    at: named.length === 0 ? '' : ` (at ${named.map((p) => atPod(p, NODE_WHYS.has(pair.why))).join(' and ')}: ${pair.why}, and the connection may be any pod's)`,
   };
 }
 

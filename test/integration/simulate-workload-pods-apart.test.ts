@@ -242,6 +242,72 @@ spec:
   assert.match(d.ingress!.reason, /\(remote-node\).*pod ne-b \(192\.168\.0\.11\) of mon\/ne on node node1/);
 });
 
+/**
+ * A finder's reproduction: a host-network agent on node-a (10.0.0.11) → Service obs/coll's
+ * ClusterIP 10.96.0.30:2055, whose Deployment has a pod on node-a and one on node-b. kube-proxy
+ * (and Cilium's kube-proxy replacement) picks the backend per connection (kubernetes.io "Virtual
+ * IPs and Service Proxies"), so the record may be a connection to either pod; on Cilium node-a is
+ * `host` to the pod on it and `remote-node` to the other (docs.cilium.io, Layer 3 policies,
+ * "Entities Based"). The cilium simulator judged the record at the workload's first pod only,
+ * on node-a, and said allow ("the local host always reaches its own pods"), though the same flow
+ * to the node-b pod's address is denied, as the kubernetes and calico simulators deny the record.
+ */
+const collOwner = { kind: 'ReplicaSet', name: 'coll-abc12', uid: 'rs-coll' };
+const agentOwner = { kind: 'DaemonSet', name: 'agent', uid: 'ds-agent' };
+const COLLECTOR = [
+  namespace('obs'),
+  node('node-a', '10.244.0.0/24', '10.0.0.11'),
+  node('node-b', '10.244.1.0/24', '10.0.0.12'),
+  { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'obs', uid: 'ds-agent' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { hostNetwork: true, containers: [{ name: 'c', image: 'x' }] } } } },
+  pod('obs', 'agent-a', { app: 'agent' }, 'node-a', '10.0.0.11', { owner: agentOwner, hostNetwork: true }),
+  pod('obs', 'agent-b', { app: 'agent' }, 'node-b', '10.0.0.12', { owner: agentOwner, hostNetwork: true }),
+  pod('obs', 'coll-abc12-a', { app: 'coll', 'pod-template-hash': 'abc12' }, 'node-a', '10.244.0.20', { owner: collOwner, ports: [{ containerPort: 2055 }] }),
+  pod('obs', 'coll-abc12-b', { app: 'coll', 'pod-template-hash': 'abc12' }, 'node-b', '10.244.1.20', { owner: collOwner, ports: [{ containerPort: 2055 }] }),
+  service('obs', 'coll', '10.96.0.30', { app: 'coll' }, 2055, 2055),
+];
+/** The Cilium export: the collector's ingress from its own node (`host`), not from the others (`remote-node`). */
+const COLL_FROM_HOST = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: coll, namespace: obs}
+spec:
+  endpointSelector: {matchLabels: {app: coll}}
+  ingress:
+  - fromEntities: [host]
+    toPorts: [{ports: [{port: "2055", protocol: TCP}]}]
+`;
+/** A NetworkPolicy letting pods only into the collector: no rule names a node. */
+const COLL_FROM_PODS = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: coll, namespace: obs}
+spec:
+  podSelector: {matchLabels: {app: coll}}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{podSelector: {}}]
+`;
+
+test('cilium simulate, a host-network agent on node-a → a Service ClusterIP with backends on node-a and node-b, ingress from `host` only: denied at the node-b backend (remote-node), as kubernetes and calico deny it', () => {
+  const db = stored(COLLECTOR);
+  const toClusterIp = record('10.0.0.11', '10.96.0.30', 2055);
+  const d = simulateFlows(db, { engine: 'cilium', policies: COLL_FROM_HOST, flows: toClusterIp }).decisions[0]!;
+  assert.equal(d.verdict, 'deny', JSON.stringify(d));
+  assert.match(d.ingress!.reason, /node node-a \(remote-node\).*\(at pod coll-abc12-b \(10\.244\.1\.20\) of obs\/coll on node node-b: on Cilium a node is `host` to the pods on it and `remote-node` to the others/);
+  // The same flow to the node-b backend's own address is denied too: node-a is `remote-node` there.
+  assert.equal(simulateFlows(db, { engine: 'cilium', policies: COLL_FROM_HOST, flows: record('10.0.0.11', '10.244.1.20', 2055) }).decisions[0]!.verdict, 'deny');
+  // The NetworkPolicy naming no node: every engine denies the record (on Cilium, at the node-b backend).
+  for (const engine of ['kubernetes', 'calico', 'cilium'] as const) {
+    const x = simulateFlows(db, { engine, policies: COLL_FROM_PODS, flows: toClusterIp }).decisions[0]!;
+    assert.equal(x.verdict, 'deny', `${engine}: ${JSON.stringify(x)}`);
+  }
+  // The edge node-a → the Deployment is decided the same way.
+  const edge = JSON.stringify([{ client: 'node:node-a', server: 'workload:obs/Deployment/coll', port: 2055, protocol: 'TCP' }]);
+  assert.equal(simulateFlows(db, { engine: 'cilium', policies: COLL_FROM_HOST, flows: edge, format: 'edges' }).decisions[0]!.verdict, 'deny');
+  // Both entities: every backend lets the agent in.
+  const both = COLL_FROM_HOST.replace('[host]', '[host, remote-node]');
+  const a = simulateFlows(db, { engine: 'cilium', policies: both, flows: toClusterIp }).decisions[0]!;
+  assert.equal(a.verdict, 'allow', JSON.stringify(a));
+});
+
 test('cilium verification: a recommendation allowing prom out to the host-network DaemonSet ne by `toEntities: [host]` only is blocked (ne-b and ne-c are remote-node)', () => {
   const db = stored(NODE_EXPORTER);
   const manifest = {
