@@ -37,3 +37,25 @@ function expressionHolds(e: NonNullable<LabelSelector['matchExpressions']>[numbe
   }
   return true;
 }
+
+/**
+ * A selector as `kubectl get -l` writes one (apimachinery labels.Selector String(): `k=v`,
+ * `k in (a,b)`, `k notin (a,b)`, `k`, `!k`, joined by commas); '' for the empty selector.
+ */
+export function selectorString(selector: LabelSelector): string {
+  const pairs = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  return [...pairs, ...(selector.matchExpressions ?? []).map(expressionString)].join(',');
+}
+
+function expressionString(e: NonNullable<LabelSelector['matchExpressions']>[number]): string {
+  switch (e.operator) {
+    case 'In':
+      return `${e.key} in (${(e.values ?? []).join(',')})`;
+    case 'NotIn':
+      return `${e.key} notin (${(e.values ?? []).join(',')})`;
+    case 'Exists':
+      return e.key;
+    case 'DoesNotExist':
+      return `!${e.key}`;
+  }
+}

@@ -11,7 +11,7 @@ import type { InventorySnapshot, LabelSelector } from '../../domain/inventory.ts
 import { ruleId, type Direction } from './ids.ts';
 import { clusterFacts, comparePorts, namespacesMatching, resolveRole, rolePeers, selectWorkloads, sortRefs, uniquePorts } from './bindings.ts';
 import { conjoin, evaluate, render, resolveParameters, type ParameterValues } from './parameters.ts';
-import { canonicalSelector } from './selector.ts';
+import { canonicalSelector, selectorString } from './selector.ts';
 import { NO_ANSWERS, resolveNamedPeers, type NameAnswers } from './service-names.ts';
 import { wholeRef } from './syntax.ts';
 import type { ComponentT, ConditionT, LabelSelectorT, MatricesConfigT, MatrixT, PeerT, PortSpecT, RuleT, SourceT, StanceT } from './schema.ts';
@@ -359,9 +359,7 @@ function findings(
   for (const c of components) {
     if (c.enabled && !c.present) {
       const where = c.namespace ?? '(namespace unset)';
-      const sel = Object.entries(c.selector.matchLabels ?? {})
-        .map(([k, v]) => `${k}=${v}`)
-        .join(',');
+      const sel = selectorString(c.selector);
       out.push({ kind: 'component-absent', subject: c.name, message: `no workload in namespace ${where} matches ${sel || 'the selector'}` });
     }
   }

@@ -111,7 +111,7 @@ test('a namespace parameter moves the components; absent components are findings
     [
       'no workload in namespace observability matches app=netobserv-plugin',
       'no workload in namespace observability-privileged matches app=netobserv-ebpf-agent',
-      'no workload in namespace observability matches app=flowlogs-pipeline',
+      'no workload in namespace observability matches app in (flowlogs-pipeline,flowlogs-pipeline-transformer)',
       'no workload in namespace observability matches app=netobserv-operator',
     ],
   );
