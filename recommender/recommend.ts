@@ -33,6 +33,7 @@ import type { DnsTarget } from './synthesize/peers.ts';
 import { PortSets } from './synthesize/port-sets.ts';
 import { keptBy } from './synthesize/kept-by.ts';
 import type { DocumentedFlow } from './synthesize/documented-flow.ts';
+import { exposureFlows, forwardingNode } from './synthesize/exposure-flows.ts';
 import { intentEdges, planWorkload, restricts, unobservedMustFlows, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
 import { mirroredRules, type MirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
 import { uniquePorts, unresolvedTargetPorts, workloadServedPorts, type UnresolvedTargetPort } from './matrix/bindings.ts';
@@ -249,7 +250,11 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
     policySet: set,
     warnings: [...layers.warnings, ...dnsWarnings(input.inventory, opts, plans)].sort(compareStrings),
     sides: [
-      ...withDocumentedFlows(withOutsideRequirements(plans.map((p) => verifiedSides(p, layers.intents, opts, now, closed, foreign.get(workloadKey(p.workload)), podNetwork)), outsideRules, opts, now, closed), [...plans, ...outsideRules], opts, now),
+      ...withExposureFlows(
+        withDocumentedFlows(withOutsideRequirements(plans.map((p) => verifiedSides(p, layers.intents, opts, now, closed, foreign.get(workloadKey(p.workload)), podNetwork)), outsideRules, opts, now, closed), [...plans, ...outsideRules], opts, now),
+        plans,
+        forwardingNode(input.inventory.nodes),
+      ),
       ...outsideSides(input.edges, outside, foreign, layers.intents),
     ],
   };
@@ -300,6 +305,21 @@ function withDocumentedFlows(sides: VerifiedSides[], requirers: readonly Pick<Wo
   return sides.map((s) => {
     const documented = flows.get(s.workload);
     return documented ? { ...s, documented } : s;
+  });
+}
+
+/**
+ * The flows that stand for each exposed workload's clients (synthesize/exposure-flows.ts) put on its
+ * ingress side's required flows (VerifiedSides.documented); `sides[i]` is `plans[i]`'s. `node`: the
+ * node that stands for a node port's forwarded clients.
+ */
+function withExposureFlows(sides: VerifiedSides[], plans: readonly WorkloadPlan[], node: string | undefined): VerifiedSides[] {
+  return sides.map((s, i) => {
+    const w = plans[i]?.workload;
+    const flows = w === undefined || w.exposure.length === 0 ? [] : exposureFlows(w, node);
+    if (flows.length === 0) return s;
+    const ingress = [...flows, ...(s.documented?.ingress ?? [])];
+    return { ...s, documented: { ingress, egress: s.documented?.egress ?? [] } };
   });
 }
 

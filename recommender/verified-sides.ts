@@ -24,7 +24,9 @@ export interface VerifiedSides {
    */
   required?: Record<Direction, ReadonlyMap<EdgeTraffic, RequiredEdge>>;
   /**
-   * Flows a documented `must` rule requires that nothing observed (the rule never, or long ago only), at
+   * Flows the policies must allow like included edges: the clients of the workload's exposure (its
+   * ingress, from the world and from a node: synthesize/exposure-flows.ts), and flows a documented
+   * `must` rule requires that nothing observed (the rule never, or long ago only), at
    * either end (the rule's owner, and the peer workload it names, whose policy opens it from the
    * owner: mirrored-rules.ts), in every mode: the policies must allow them like included edges.
    * At a peer whose authoritative matrix leaves the rule closed too (the matrices disagree): the flow is cut there, and the way out says so.
@@ -55,9 +57,14 @@ export interface RequiredEdge extends Requirement {
   owner?: string;
 }
 
-/** A flow a must rule requires that nothing observed (VerifiedSides.documented). */
+/**
+ * A flow a must rule requires that nothing observed (VerifiedSides.documented), or (`exposed`) one
+ * that stands for the clients of an exposed workload (synthesize/exposure-flows.ts).
+ */
 export interface RequiredFlow extends Requirement {
   edge: EdgeTraffic;
+  /** It stands for a client of the exposure `rule` names (`exposed by Service shop/web type LoadBalancer`), not for a matrix rule's flow. */
+  exposed?: true;
   /** Its far end stands for a peer that names no workload (`egress to the world`): judged at this end only (synthesize/representative-flows.ts). */
   stands?: string;
   /** Its far end is an outside address: the world's, judged in the family the workload can use, or one of its own (a block's, a name's), judged where the workload can use its family. */

@@ -165,7 +165,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, all: W
   warnDisabledComponents(plan, all, documenting, observed);
   const mirrorEvidence = confirmFromOtherEnds(w, comparison, components, ctx);
   const onlyAtOtherEnds = requiredOnlyAtOtherEnds(w, documenting, ctx);
-  const refusal = noPolicyReason(w, documenting, ctx, onlyAtOtherEnds, observed);
+  const refusal = noPolicyReason(w, documenting, ctx, onlyAtOtherEnds, observed, exposureEdgesOf(w, comparison.ingress).length);
   if (refusal !== undefined) return refuse(plan, refusal, ctx);
   const hostPods = hostNetworkPodsWarning(w, ctx);
   if (hostPods !== undefined) plan.warnings.push(hostPods);
@@ -219,12 +219,15 @@ function refuse(plan: WorkloadPlan, refusal: NoPolicy, ctx: SynthesisContext): W
   plan.summary = refusal.summary;
   plan.hostNetwork = refusal.hostNetwork === true;
   for (const e of plan.comparison.edges) plan.excluded.push({ edge: e, reason: refusal.excluded });
-  if (refusal.undocumented && plan.workload.clusterDns === true && ctx.opts.defaultDeny) {
+  const guarded = refusal.undocumented === true && ctx.opts.defaultDeny;
+  if (guarded && plan.workload.clusterDns === true) {
     guardClusterDns(plan, ctx, ctx.details !== false);
+    guardExposure(plan, ctx.details !== false);
     return plan;
   }
   if (refusal.warning !== undefined) (refusal.undocumented ? (plan.underLayer ??= []) : plan.warnings).push(refusal.warning);
   if (refusal.layerSummary !== undefined) plan.underLayerSummary = refusal.layerSummary;
+  if (guarded) guardExposure(plan, ctx.details !== false);
   return plan;
 }
 
@@ -270,7 +273,7 @@ function planPolicies(p: Planning, onlyAtOtherEnds: boolean): void {
   // An unbound role's any-peer rule is a documented-unobserved one.
   const anyPeer = ctx.opts.mode !== 'observed' && (ctx.opts.include as string[]).includes('documented-unobserved');
   addMatrixAtoms(p, included, anyPeer);
-  const exposed = w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
+  const exposed = portExposure(w);
   const apart = addObservedAtoms(p, included, exposed);
   addIstiodIngressAtoms(p);
   const openWhenUndocumented = ctx.opts.mode === 'documented' && onlyAtOtherEnds;
@@ -287,7 +290,7 @@ function planPolicies(p: Planning, onlyAtOtherEnds: boolean): void {
   plan.intents.push(allowlistIntent(p, ingress.input, ingress.rules, egress));
   // The exposure and cluster-DNS policies open ports of an ingress the allowlist restricts: over an
   // ingress it leaves open (mode documented, nothing documented in) they would restrict it instead.
-  if (exposed.length > 0 && !p.silent.ingress) plan.intents.push(exposureIntent(p, exposed, apart.exposure));
+  if (exposed.length > 0 && !p.silent.ingress) plan.intents.push(exposureIntent(w, p.details, p.comparison.ingress, exposed, apart.exposure));
   if (w.clusterDns === true && !p.silent.ingress) plan.intents.push(clusterDnsIntent(w, ctx, p.details, p.comparison.ingress, apart.dns));
   plan.summary = planSummary(p, ingress.input, egress.input);
 }
@@ -455,6 +458,7 @@ function noPolicyReason(
   ctx: SynthesisContext,
   documentedAtOtherEnds: boolean,
   observed: number,
+  keptOpen: number,
 ): NoPolicy | undefined {
   const { opts } = ctx;
   const name = nameOf(w);
@@ -484,12 +488,12 @@ function noPolicyReason(
   }
   if (opts.mode === 'documented' && components.length === 0 && !documentedAtOtherEnds) {
     const summary = `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy.`;
-    if (opts.defaultDeny && observed > 0) {
+    if (opts.defaultDeny && observed > keptOpen) {
       // No policy of its own, but where the namespace layer comes it isolates it: what it was seen doing is cut, apiserver and DNS included.
       return {
         summary,
         layerSummary: `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy of its own, and the namespace default-deny isolates it.`,
-        warning: `${name}: no matrix documents it, so mode documented gives it no rule, and --default-deny isolates it: its ${observed} observed edge side(s) are cut, apiserver and DNS included; document it, or use mode union`,
+        warning: `${name}: no matrix documents it, so mode documented gives it no rule, and --default-deny isolates it: its ${observed - keptOpen} observed edge side(s)${keptOpen > 0 ? ' off its exposed ports' : ''} are cut, apiserver and DNS included; document it, or use mode union`,
         excluded: 'mode documented: no matrix documents this workload (isolated by the namespace default-deny)',
         undocumented: true,
       };
@@ -1427,9 +1431,43 @@ function allowlistIntent(p: Planning, ingress: DirectionInput, ingressRules: Gro
   };
 }
 
-/** Ingress open to all on the exposed ports (`exposureEdges`: the observed edges it covers). */
-function exposureIntent(p: Planning, exposed: Workload['exposure'], exposureEdges: number[]): PlannedIntent {
-  const { w } = p;
+/** The exposure on ports the exposure policy can open (every engine's port protocols). */
+function portExposure(w: Workload): Workload['exposure'] {
+  return w.exposure.filter((x) => protocolOf(x.protocol) !== undefined);
+}
+
+/** Positions of the ingress edges on an exposed port: those the exposure policy covers. */
+function exposureEdgesOf(w: Workload, ingress: SideComparison): number[] {
+  const exposed = portExposure(w);
+  const out: number[] = [];
+  if (exposed.length === 0) return out;
+  ingress.edges.forEach((e, i) => {
+    if (isExposed(e, exposed)) out.push(i);
+  });
+  return out;
+}
+
+/**
+ * An exposed workload no matrix documents, in mode documented under --default-deny: the namespace
+ * layer would cut the clients of its LoadBalancer, node port or Ingress, whom nothing observed need
+ * show. Its exposed ports stay open to all above the layer (its other traffic is cut, as for any
+ * undocumented workload); recommend.ts drops the intent where no layer comes (`layerGuard`).
+ */
+function guardExposure(plan: WorkloadPlan, details: boolean): void {
+  const w = plan.workload;
+  const exposed = portExposure(w);
+  if (exposed.length === 0) return;
+  const ingress = plan.comparison.ingress;
+  plan.layerGuard ??= { summary: plan.summary, excluded: plan.excluded };
+  // What the guard keeps open is no longer left out.
+  plan.excluded = plan.excluded.filter((x) => x.edge.direction !== 'ingress' || !isExposed(x.edge.edge, exposed));
+  plan.intents.push(exposureIntent(w, details, ingress, exposed, exposureEdgesOf(w, ingress)));
+  if (plan.workload.clusterDns !== true) plan.underLayerSummary = `${nameOf(w)}: no communication matrix documents it, and mode documented uses documented rules only: the namespace default-deny isolates it, but for its exposed port(s), which stay open to any client.`;
+  (plan.underLayer ??= []).push(`${nameOf(w)} is exposed and no matrix documents it: mode documented keeps its exposed port(s) open to any client above --default-deny`);
+}
+
+/** Ingress open to all on the exposed ports (`exposureEdges`: the observed edges of `ingressSide` it covers). */
+function exposureIntent(w: Workload, details: boolean, ingressSide: SideComparison, exposed: Workload['exposure'], exposureEdges: number[]): PlannedIntent {
   const ports: PortSpec[] = exposed.map((x) => port(protocolOf(x.protocol)!, x.port));
   const via = [...new Set(exposed.map((x) => `${x.via} ${x.object}`))].sort().join(', ');
   return {
@@ -1439,10 +1477,10 @@ function exposureIntent(p: Planning, exposed: Workload['exposure'], exposureEdge
       layer: 'allowlist',
       subject: workloadSubject(w),
       ingress: { mode: 'allow-all', ports, explanation: explanation(`${intentKey(w)}#exposed`, exposureEdges.length > 0 ? 'confirmed' : 'implied', `exposed through ${via}: any client may reach the exposed port`) },
-      explanation: `${p.name} is exposed (${via}): allow all ingress on the exposed port(s), as StackLight does for UIs behind load balancers.`,
+      explanation: `${nameOf(w)} is exposed (${via}): allow all ingress on the exposed port(s), as StackLight does for UIs behind load balancers.`,
     },
     rules: [],
-    evidence: p.details && exposureEdges.length > 0 ? [{ side: p.comparison.ingress, idx: exposureEdges }] : [],
+    evidence: details && exposureEdges.length > 0 ? [{ side: ingressSide, idx: exposureEdges }] : [],
   };
 }
 

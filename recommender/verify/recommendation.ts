@@ -320,8 +320,14 @@ function blockedByTie(j: Judges, found: SidesFound, workload: string, direction:
   return true;
 }
 
-/** What a finding on a flow a must rule requires, not observed yet, says of it: `; <rule> (must) requires it, not observed yet`. */
+/**
+ * What a finding on a flow a must rule requires, not observed yet, says of it: `; <rule> (must)
+ * requires it, not observed yet`; on one that stands for an exposed workload's clients: `; exposed
+ * by Service shop/web type LoadBalancer: a client outside the cluster may reach 8080/TCP
+ * (198.51.100.1 on 8080/TCP stands for it)`.
+ */
 function requiredNote(by: RequiredFlow, flow: SimFlow, direction: Direction): string {
+  if (by.exposed) return `; ${by.rule}: ${by.stands ?? 'any client'} may reach ${flow.port}/${flow.protocol} (${standsFor(flow, direction)} stands for it)`;
   return by.stands === undefined ? `; ${by.rule} (must) requires it, not observed yet` : `; ${by.rule} (must) requires ${by.stands}, not observed yet (${standsFor(flow, direction)} stands for it)`;
 }
 
