@@ -10,7 +10,7 @@
  */
 import type { Protocol } from './flow.ts';
 import type { ContainerPort, Labels, LabelSelector, Service, Workload } from './inventory.ts';
-import { serviceTargetPort } from './service-links.ts';
+import { servicePortFor, serviceTargetPorts } from './service-links.ts';
 
 /** The port clients ask the cluster DNS Service on, and upstream resolvers answer on. */
 export const DNS_SERVICE_PORT = 53;
@@ -147,11 +147,13 @@ export function dnsSelector(c: DnsConvention, services: readonly Service[], dnsL
 
 /**
  * The pod ports behind the Service's port 53, per protocol: a number as is, a name looked up
- * among the DNS pods' container ports (as kube-proxy does per pod). A protocol whose port 53 the
- * Service lacks or whose name no pod declares keeps 53; sorted UDP before TCP, as `DEFAULT_DNS_PORTS`.
+ * among the DNS pods' container ports (as kube-proxy does per pod) — every number the pods give it
+ * (`serviceTargetPorts`: mid-rollout the old pods' and the new ones'). A protocol whose port 53 the
+ * Service lacks or whose name no pod declares keeps 53; sorted UDP before TCP, as
+ * `DEFAULT_DNS_PORTS`, then by number.
  */
 export function dnsTargetPorts(service: Service | undefined, podPorts: readonly ContainerPort[]): DnsPort[] {
-  return DEFAULT_DNS_PORTS.map(({ protocol }) => dnsTargetPort(service, podPorts, protocol).port);
+  return DEFAULT_DNS_PORTS.flatMap(({ protocol }) => dnsTargetPort(service, podPorts, protocol).ports);
 }
 
 /**
@@ -164,15 +166,16 @@ export function dnsPortProblems(service: Service | undefined, podPorts: readonly
   return DEFAULT_DNS_PORTS.flatMap(({ protocol }) => dnsTargetPort(service, podPorts, protocol).problem ?? []);
 }
 
-function dnsTargetPort(service: Service | undefined, podPorts: readonly ContainerPort[], protocol: DnsPort['protocol']): { port: DnsPort; problem?: string } {
-  const fallback = { port: DNS_SERVICE_PORT, protocol };
-  if (service === undefined) return { port: fallback };
-  const sp = service.ports.find((p) => p.port === DNS_SERVICE_PORT && p.protocol === protocol);
+/** The pod ports behind the Service's port 53 of `protocol`, sorted by number (53 where it cannot be read, with why). */
+function dnsTargetPort(service: Service | undefined, podPorts: readonly ContainerPort[], protocol: DnsPort['protocol']): { ports: DnsPort[]; problem?: string } {
+  const fallback = [{ port: DNS_SERVICE_PORT, protocol }];
+  if (service === undefined) return { ports: fallback };
+  const sp = servicePortFor(service, DNS_SERVICE_PORT, protocol);
   const where = `Service ${service.namespace}/${service.name}`;
-  if (sp === undefined) return { port: fallback, problem: `${where} has no port ${DNS_SERVICE_PORT}/${protocol}` };
-  const target = serviceTargetPort(sp, { ports: podPorts });
-  if (target === undefined) return { port: fallback, problem: `${where} sends ${DNS_SERVICE_PORT}/${protocol} to target port "${sp.targetPort}", which no DNS pod declares` };
-  return { port: { port: target, protocol } };
+  if (sp === undefined) return { ports: fallback, problem: `${where} has no port ${DNS_SERVICE_PORT}/${protocol}` };
+  const targets = serviceTargetPorts(sp, { ports: podPorts });
+  if (targets.length === 0) return { ports: fallback, problem: `${where} sends ${DNS_SERVICE_PORT}/${protocol} to target port "${sp.targetPort}", which no DNS pod declares` };
+  return { ports: targets.map((port) => ({ port, protocol })) };
 }
 
 /**

@@ -231,13 +231,14 @@ function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, directio
 
 /**
  * A matrix documents the DNS as clients ask it, on port 53; a policy sees the pods' own port
- * after the Service's DNAT (5353 on OpenShift): port 53 becomes the DNS pods' port of its protocol.
+ * after the Service's DNAT (5353 on OpenShift): port 53 becomes the DNS pods' ports of its
+ * protocol — each number, where the pods give the target port's name two (a rollout).
  */
 function dnsPodPorts(ports: readonly ResolvedPort[], dns: readonly DnsPort[]): ResolvedPort[] {
   return uniquePorts(
-    ports.map((p) => {
-      const pod = p.port === DNS_SERVICE_PORT && p.endPort === undefined ? dns.find((d) => d.protocol === p.protocol) : undefined;
-      return pod === undefined || pod.port === p.port ? p : { protocol: p.protocol, port: pod.port };
+    ports.flatMap((p) => {
+      const pods = p.port === DNS_SERVICE_PORT && p.endPort === undefined ? dns.filter((d) => d.protocol === p.protocol) : [];
+      return pods.length === 0 ? [p] : pods.map((d) => (d.port === p.port ? p : { protocol: p.protocol, port: d.port }));
     }),
   );
 }

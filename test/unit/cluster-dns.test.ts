@@ -36,6 +36,25 @@ test('the DNS pods\' ports: the Service port 53\'s target per protocol — a num
   assert.deepEqual(dnsTargetPorts(undefined, pods), [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }], 'no Service');
 });
 
+test('a DNS port name that the DNS pods give two numbers (a rollout of a new CoreDNS port): every number, as kube-proxy resolves the name on each pod', () => {
+  // Kubernetes resolves a named targetPort per backend pod (pkg/api/v1/pod/util.go FindPort), so that
+  // Pods "change the port numbers [they] expose in the next version ... without breaking clients"
+  // (Kubernetes "Service", "Port definitions"): mid-rollout the Service sends to 53 on the old pods
+  // and to 5353 on the new ones, as domain/service-links.ts serviceTargetPorts reads it.
+  const named = kubeDns({}, [
+    { name: 'dns', port: 53, targetPort: 'dns', protocol: 'UDP' },
+    { name: 'dns-tcp', port: 53, targetPort: 'dns-tcp', protocol: 'TCP' },
+  ]);
+  const rollout = [
+    { name: 'dns', port: 5353, protocol: 'UDP' as const },
+    { name: 'dns', port: 53, protocol: 'UDP' as const },
+    { name: 'dns-tcp', port: 53, protocol: 'TCP' as const },
+    { name: 'dns-tcp', port: 5353, protocol: 'TCP' as const },
+  ];
+  assert.deepEqual(dnsTargetPorts(named, rollout), [{ port: 53, protocol: 'UDP' }, { port: 5353, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }, { port: 5353, protocol: 'TCP' }]);
+  assert.deepEqual(dnsPortProblems(named, rollout), []);
+});
+
 test('the DNS pods\' selector: the conventional labels where only the DNS pods carry them, else the imported Service\'s selector', () => {
   const svc = kubeDns({ 'app.kubernetes.io/name': 'coredns' }, []);
   const coredns = { 'k8s-app': 'kube-dns', 'app.kubernetes.io/name': 'coredns' };

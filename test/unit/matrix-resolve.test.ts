@@ -375,3 +375,25 @@ components:
   assert.deepEqual(rule.peers.map((p) => [p.kind, p.kind === 'pods' ? p.workloads : undefined]), [['pods', [{ namespace: 'shop', kind: 'Deployment', name: 'cart' }]]]);
   assert.deepEqual(rule.ports, [{ protocol: 'TCP', port: 8080 }]);
 });
+
+test('a rule to `peer: dns` on 53 names every number the DNS pods give the Service\'s target port name (a rollout: 53 and 5353), not the first pod\'s', () => {
+  // The Service's port 53 targets the name `dns`; mid-rollout the old CoreDNS pods give it 53, the new ones 5353 (domain/cluster-dns.ts dnsTargetPorts).
+  const inv = structuredClone(inventory);
+  const coredns = inv.workloads.find((w) => w.namespace === 'kube-system' && w.name === 'coredns')!;
+  coredns.ports = [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns', port: 5353, protocol: 'UDP' }];
+  coredns.services = ['kube-system/kube-dns'];
+  inv.services.push({ namespace: 'kube-system', name: 'kube-dns', type: 'ClusterIP', clusterIPs: ['10.96.0.10'], ports: [{ name: 'dns', port: 53, targetPort: 'dns', protocol: 'UDP' }], selector: { 'k8s-app': 'kube-dns' } });
+  const { matrix } = parseMatrix(`apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: lookups, title: Lookups }
+documents: { doc: { title: lookups doc, file: lookups.txt } }
+components:
+  api:
+    namespace: shop
+    selector: { matchLabels: { app: api } }
+    egress:
+      - { id: dns, peer: dns, ports: [{ port: 53, protocol: UDP }], level: must, purpose: lookups, source: { document: doc, line: 1 } }
+`, 'lookups.yaml');
+  const m = resolveMatrix({ matrix, origin: 'applied', overridesBuiltIn: false }, inv, {});
+  assert.deepEqual(rule(m, 'lookups/api/egress/dns').ports, [{ protocol: 'UDP', port: 53 }, { protocol: 'UDP', port: 5353 }]);
+});
