@@ -16,7 +16,7 @@ import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { MatricesConfigT, MatrixT } from '../recommender/matrix/schema.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory } from '../store/inventory.ts';
-import { readEdgeTraffic, readExternalNames, readWorkloadNames } from '../store/recommend-read.ts';
+import { readEdgeTraffic, readExternalNames, readServiceNames, readWorkloadNames } from '../store/recommend-read.ts';
 import { deleteStoredMatrix, getStoredMatrix, hasStoredMatrix, listStoredMatrices, saveMatrix, storedMatricesFingerprint, storedMatricesNow, type StoredMatrix } from '../store/matrices.ts';
 import { compareStrings } from '../domain/order.ts';
 import { YamlTooLarge } from '../domain/yaml-document.ts';
@@ -152,17 +152,19 @@ export interface Observed {
   edges: readonly EdgeTraffic[];
   externalNames: ReadonlyMap<string, readonly string[]>;
   workloadNames: ReadonlyMap<string, readonly string[]>;
+  /** Service (namespace/name) → the names seen answering with its ClusterIP. */
+  serviceNames: ReadonlyMap<string, readonly string[]>;
 }
 
 function observedFromStore(db: Db): Observed {
-  return { edges: readEdgeTraffic(db), externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db) };
+  return { edges: readEdgeTraffic(db), externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), serviceNames: readServiceNames(db) };
 }
 
 /** Resolution, then what observation adds (recommender/compare/observe.ts). */
 function resolveObserved(entries: readonly MatrixEntry[], inventory: InventorySnapshot, config: MatricesConfigT, observed: Observed): ResolvedMatrix[] {
   const ix = indexCluster(inventory, observed.externalNames);
-  // The same lookup by name as for addresses, with workload keys in their place.
-  const answers = { workloads: addressesByName(observed.workloadNames), addresses: ix.addressesOfName };
+  // The same lookup by name as for addresses, with workload (Service) keys in their place.
+  const answers = { workloads: addressesByName(observed.workloadNames), services: addressesByName(observed.serviceNames), addresses: ix.addressesOfName };
   const resolved = entries.map((e) => resolveMatrix(e, inventory, config, answers));
   return observeMatrices(resolved, { inventory, edges: observed.edges, ix });
 }

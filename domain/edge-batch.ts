@@ -50,9 +50,14 @@ export interface ExternalNameDelta {
   lastSeen: number;
 }
 
-/** A DNS name seen answering with a pod of an in-cluster workload (`workload`: its workloadKey, namespace/Kind/name). */
+/**
+ * A DNS name seen answering with a pod of an in-cluster workload (`workload`: its workloadKey,
+ * namespace/Kind/name): the pod's own address (`service` ''), or the ClusterIP of the Service
+ * `service` (namespace/name) whose backend it is.
+ */
 export interface WorkloadNameDelta {
   workload: string;
+  service: string;
   name: string;
   firstSeen: number;
   lastSeen: number;

@@ -102,8 +102,8 @@ export class EdgeStore {
       ON CONFLICT (ip, name) DO UPDATE SET
         first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`);
     this.upsertWorkloadName = db.prepare(`
-      INSERT INTO workload_names (workload, name, first_seen, last_seen) VALUES (@workload, @name, @firstSeen, @lastSeen)
-      ON CONFLICT (workload, name) DO UPDATE SET
+      INSERT INTO workload_names (workload, service, name, first_seen, last_seen) VALUES (@workload, @service, @name, @firstSeen, @lastSeen)
+      ON CONFLICT (workload, service, name) DO UPDATE SET
         first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`);
     // Asked once per peer an ingest run meets (the per-workload edge cap): prepared once, not per call.
     this.countOfPeer = db.prepare('SELECT (SELECT count(*) FROM edges WHERE client = ?) + (SELECT count(*) FROM edges WHERE server = ?) AS n');

@@ -15,9 +15,14 @@ export function readExternalNames(db: Db): Map<string, string[]> {
   return namesByHolder(db.prepare('SELECT ip AS holder, name FROM external_names ORDER BY ip, name'));
 }
 
-/** Workload (its workloadKey, namespace/Kind/name) → the DNS names seen answering with its pods, names sorted. */
+/** Workload (its workloadKey, namespace/Kind/name) → the DNS names seen answering with its pods' own addresses, names sorted. */
 export function readWorkloadNames(db: Db): Map<string, string[]> {
-  return namesByHolder(db.prepare('SELECT workload AS holder, name FROM workload_names ORDER BY workload, name'));
+  return namesByHolder(db.prepare("SELECT workload AS holder, name FROM workload_names WHERE service = '' ORDER BY workload, name"));
+}
+
+/** Service (namespace/name) → the DNS names seen answering with its ClusterIP (kept with its backend workloads), names sorted. */
+export function readServiceNames(db: Db): Map<string, string[]> {
+  return namesByHolder(db.prepare("SELECT DISTINCT service AS holder, name FROM workload_names WHERE service <> '' ORDER BY service, name"));
 }
 
 function namesByHolder(rows: { iterate(): IterableIterator<unknown> }): Map<string, string[]> {
@@ -170,6 +175,8 @@ interface RecommendData<E extends EdgeTraffic> {
   externalNames: Map<string, string[]>;
   /** Workload key → the DNS names seen answering with its pods (readWorkloadNames). */
   workloadNames: Map<string, string[]>;
+  /** Service (namespace/name) → the DNS names seen answering with its ClusterIP (readServiceNames). */
+  serviceNames: Map<string, string[]>;
   /** Stored edge rows that could not be read and were left out (store/row-check.ts). */
   skippedRows: SkippedRows;
   /** Pod labels flow records carried for workloads no inventory knew (store/observed-labels.ts). */
@@ -195,5 +202,5 @@ export function readRecommendData(db: Db, opts: { details?: boolean; maxEdges?: 
   if (count > limit) throw new TooManyEdgesError(count, limit);
   const skippedRows = newSkippedRows();
   const edges = opts.details === false ? readEdgeTraffic(db, skippedRows) : readAllEdges(db, skippedRows);
-  return { inventory: readInventory(db), edges, externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), skippedRows, observedLabels: readObservedLabels(db) };
+  return { inventory: readInventory(db), edges, externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), serviceNames: readServiceNames(db), skippedRows, observedLabels: readObservedLabels(db) };
 }

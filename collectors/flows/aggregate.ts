@@ -92,9 +92,9 @@ export class Aggregator {
     seen(this.names, `${ip}\t${name}`, time, () => ({ ip, name, firstSeen: time, lastSeen: time }));
   }
 
-  /** A DNS name seen answering with a pod of `workload` (its workloadKey). */
-  addWorkloadName(workload: string, name: string, time: number): void {
-    seen(this.workloadNames, `${workload}\t${name}`, time, () => ({ workload, name, firstSeen: time, lastSeen: time }));
+  /** A DNS name seen answering with a pod of `workload` (its workloadKey), through the ClusterIP of `service` (namespace/name; '' its own address). */
+  addWorkloadName(workload: string, service: string, name: string, time: number): void {
+    seen(this.workloadNames, `${workload}\t${service}\t${name}`, time, () => ({ workload, service, name, firstSeen: time, lastSeen: time }));
   }
 
   /** Hands over everything accumulated so far and starts empty. */

@@ -521,14 +521,15 @@ export class FlowIngest {
   /**
    * The DNS names a record carried for its sides: an outside address's by the address, a pod's by
    * its workload (pod IPs are reused; a split-horizon name answered by an in-cluster gateway pod is
-   * that workload, which no engine's DNS peer selects: recommender/matrix/service-names.ts). Only
-   * workloads the inventory lists: a stream of made-up owner names cannot grow the store.
+   * that workload, which no engine's DNS peer selects: recommender/matrix/service-names.ts), and a
+   * Service ClusterIP's by each backend workload with the Service (the rule's port is then the
+   * Service port). Only workloads the inventory lists: a stream of made-up owner names cannot grow the store.
    */
   private rememberNames(sides: readonly ResolvedSide[], index: ResolutionIndex, time: number): void {
     for (const s of sides) {
       if (!s.names) continue;
       if (s.peer.kind === 'external') for (const n of s.names) this.aggregator.addName(s.ip, n, time);
-      else if (s.peer.kind === 'workload' && index.listedWorkload(s.key)) for (const n of s.names) this.aggregator.addWorkloadName(workloadKey(s.peer.workload), n, time);
+      else if (s.peer.kind === 'workload' && index.listedWorkload(s.key)) for (const n of s.names) this.aggregator.addWorkloadName(workloadKey(s.peer.workload), s.namesVia ?? '', n, time);
     }
   }
 

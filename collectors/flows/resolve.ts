@@ -37,8 +37,10 @@ export interface ResolvedSide extends ResolvedEndpoint {
   viaService?: boolean;
   /** Cilium `reserved:host`: the reporting node itself, so any pod it talks to is local. */
   localHost?: boolean;
-  /** DNS names seen for this IP (kept for external peers, and per workload for a pod's own address). */
+  /** DNS names seen for this IP (kept for external peers, and per workload for a pod's own address or a Service's ClusterIP). */
   names?: string[];
+  /** The Service (namespace/name) whose ClusterIP answered `names`: the backend's names, whose port a policy sees translated. */
+  namesVia?: string;
   /**
    * What this side is when it turns out to be the server: an apiserver address that is no node's
    * (a managed control plane), on a port other than the endpoint port, is an external address:
@@ -644,7 +646,10 @@ export class ResolutionIndex {
       const ports = targets.length > 0 ? targets : [e.port];
       return ports.map((port) => {
         const declared = port === undefined || b.declared.has(port) ? b.declared : new Set([...b.declared, port]);
-        return { peer: b.peer, key: b.key, ip: e.ip, port, declaredPorts: declared, viaService: true };
+        const side: ResolvedSide = { peer: b.peer, key: b.key, ip: e.ip, port, declaredPorts: declared, viaService: true };
+        // A name answered with the ClusterIP (an outside name CNAMEd to the Service) leads to these backends.
+        if (e.names) Object.assign(side, { names: e.names, namesVia: `${svc.service.namespace}/${svc.service.name}` });
+        return side;
       });
     });
   }

@@ -46,6 +46,18 @@ export function waitsForUnboundRole(r: RuleAssessment): boolean {
 }
 
 /**
+ * A `must` rule out of force only because a peer of it does not resolve against the inventory (a
+ * DNS name of a Service it does not hold, or of one without a selector: matrix/service-names.ts):
+ * its component is in force, its condition holds, and it waits for no role (waitsForUnboundRole says
+ * that one) nor a parameter's value (said as documented when set).
+ */
+export function unresolvedMust(r: RuleAssessment): boolean {
+  const { rule } = r;
+  if (r.status !== 'inactive' || rule.level !== 'must' || rule.condition?.holds === false || rule.unresolved.length === 0 || waitsForUnboundRole(r)) return false;
+  return !rule.unresolved.some((u) => u.startsWith('condition parameter') || (rule.role !== undefined && u === `role ${rule.role} is unbound`));
+}
+
+/**
  * A `must` rule in force but for its role: its traffic is required, its peer unknown, its ports
  * known. Nothing else unresolved (a port parameter without a value would leave it no ports, which
  * every engine reads as every port).
@@ -114,6 +126,10 @@ export function documentedWarnings(
         ? `this recommendation allows that ${rule.direction} flow ${anyPeerOn(r, "the rule's ports")} until then`
         : noRuleOfTheirOwn({ one: `that ${rule.direction} flow` });
       out.push(`${rule.id} (must: ${rule.purpose}) waits for role ${rule.role}, which is unbound and which nothing observed binds: ${what}; bind ${rule.role} in matrices.bindings.roles.${rule.role}`);
+    }
+    // Never silent: the rule says its traffic is required, and the recommendation renders nothing of it.
+    if (unresolvedMust(r) && restricted[rule.direction]) {
+      out.push(`${rule.id} (must: ${rule.purpose}) is not in force: ${rule.unresolved.join('; ')}. That ${rule.direction} flow gets no rule of its own, and the verification cannot judge it (its peer is not known): it is cut unless an observed edge's rule allows it`);
     }
     if (r.status === 'documented-when-set') out.push(whenSetWarning(r));
   }

@@ -4,7 +4,7 @@
  * matrix's own default; otherwise it stays unbound and is reported.
  */
 import { clusterDnsTarget, DEFAULT_DNS_PORTS, DNS_CONVENTIONS, dnsPortProblems, dnsSelector } from '../../domain/cluster-dns.ts';
-import type { InventorySnapshot, LabelSelector, ServicePort, Workload } from '../../domain/inventory.ts';
+import type { ApiserverEndpoint, InventorySnapshot, LabelSelector, ServicePort, Workload } from '../../domain/inventory.ts';
 import { serviceTargetPorts } from '../../domain/service-links.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { PortSpecT, RoleBindingT, RoleT } from './schema.ts';
@@ -225,8 +225,13 @@ export function resolveRole(
   return out;
 }
 
+/** The apiserver's endpoints (of `default/kubernetes`), sorted. */
+export function apiserverEndpoints(inv: InventorySnapshot): ApiserverEndpoint[] {
+  return [...inv.apiserver].sort((a, b) => compareStrings(a.ip, b.ip) || a.port - b.port || compareStrings(a.protocol, b.protocol));
+}
+
 export function clusterFacts(inv: InventorySnapshot): ClusterFacts {
-  const endpoints = [...inv.apiserver].sort((a, b) => compareStrings(a.ip, b.ip) || a.port - b.port || compareStrings(a.protocol, b.protocol));
+  const endpoints = apiserverEndpoints(inv);
   return {
     apiserver: {
       origin: endpoints.length > 0 ? 'discovered' : 'unbound',

@@ -16,13 +16,20 @@
  * Any other name may be answered with a pod's address too — a split-horizon DNS answering
  * `shop.example.com` with an in-cluster gateway pod, a name whose CNAME is a headless Service — and
  * toFQDNs cannot allow it for the same reason: such a name is also the workloads it was seen
- * answering with (Hubble's destination_names of a flow to a pod, kept per workload at ingest).
+ * answering with (Hubble's destination_names of a flow to a pod, kept per workload at ingest). A
+ * name whose CNAME is a non-headless Service is answered with its ClusterIP: it is that Service's
+ * name in all but spelling, resolved as the Service's name is (destination_names of a flow to the
+ * ClusterIP, kept at ingest for the backends with the Service).
+ *
+ * The `default/kubernetes` Service's names (`kubernetes.default.svc`) are the apiserver, the
+ * `apiserver` peer each engine renders its own way (domain/apiserver.ts).
  */
+import { isApiserverService } from '../../domain/apiserver.ts';
 import type { InventorySnapshot, Service, Workload } from '../../domain/inventory.ts';
 import { canonicalDnsName } from '../../domain/dns-name.ts';
 import { serviceTargetPorts } from '../../domain/service-links.ts';
 import { workloadKey } from '../../domain/peer.ts';
-import { bindingPeer, uniquePorts } from './bindings.ts';
+import { apiserverEndpoints, bindingPeer, uniquePorts } from './bindings.ts';
 import type { ResolvedPeer, ResolvedPort } from './resolved.ts';
 
 /** The Service a DNS name names: `<…>.<service>.<namespace>.svc[.cluster.local]`, not a wildcard. */
@@ -56,24 +63,28 @@ export function inClusterWildcardProblem(pattern: string): string | undefined {
 
 /**
  * What the flows showed a DNS name answering with, by name pattern (`*.domain`: every name under
- * it, compare/addresses-by-name.ts): the workloads (their workloadKey) whose pods a flow under the
- * name reached, and the outside addresses.
+ * it, compare/addresses-by-name.ts): the workloads (their workloadKey) whose pods' own addresses a
+ * flow under the name reached, the Services (namespace/name) whose ClusterIP it reached, and the
+ * outside addresses.
  */
 export interface NameAnswers {
   workloads: (pattern: string) => readonly string[];
+  services: (pattern: string) => readonly string[];
   addresses: (pattern: string) => readonly string[];
 }
 
 /** No flow seen: every name stays what it is written as. */
-export const NO_ANSWERS: NameAnswers = { workloads: () => [], addresses: () => [] };
+export const NO_ANSWERS: NameAnswers = { workloads: () => [], services: () => [], addresses: () => [] };
 
 /**
  * A rule's peers with the DNS names of its `fqdn` peers — written in the rule, or a role's binding —
  * resolved where they lead into the cluster, each peer on its own ports (its own, else the rule's):
- * - a Service's name (`serviceOfName`) is the Service's workloads, on the target ports of the ports
- *   that are its Service ports (a port it does not serve is taken as a pod port, as a headless
- *   Service's client uses it); one the inventory does not hold, or whose Service selects no pods,
- *   is unresolved, said in `unresolved`;
+ * - a Service's name (`serviceOfName`), and a name the flows showed answering with a Service's
+ *   ClusterIP (`answers.services`), is the Service's selector in its namespace, on the target ports
+ *   of the ports that are its Service ports (a port it does not serve is taken as a pod port, as a
+ *   headless Service's client uses it); a Service that selects no pod today stays its selector
+ *   (pods created later match it); the apiserver's Service is the `apiserver` peer; one the
+ *   inventory does not hold, or without a selector, is unresolved, said in `unresolved`;
  * - a name the flows showed answering with pods of workloads (a split-horizon name for an in-cluster
  *   gateway, `answers.workloads`) is those workloads, on the ports as written (the answer is a pod
  *   address, no Service translates it), each peer naming the names (`dnsNames`); it stays a DNS
@@ -89,7 +100,7 @@ export function resolveNamedPeers(
   answers: NameAnswers,
   unresolved: string[],
 ): { peers: ResolvedPeer[]; ports: ResolvedPort[] } {
-  const leadsIn = (name: string): boolean => serviceOfName(name) !== undefined || answeredBy(name, inv, answers).length > 0;
+  const leadsIn = (name: string): boolean => serviceOfName(name) !== undefined || answeredBy(name, inv, answers).length > 0 || answers.services(name).length > 0;
   if (!peers.some((p) => p.kind === 'fqdn' && p.fqdns.some(leadsIn))) return { peers: [...peers], ports: [...ports] };
   const out = peers.flatMap((p) => (p.kind === 'fqdn' ? namePeers(p.fqdns, p.ports ?? ports, inv, answers, unresolved) : [{ ...p, ports: p.ports ?? [...ports] }]));
   if (out.length === 0) return { peers: out, ports: [...ports] };
@@ -113,13 +124,20 @@ function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv
       if (peer !== undefined) peers.push(peer);
       continue;
     }
+    // A name CNAMEd to a Service answers with its ClusterIP: the Service's name in another spelling.
+    const viaServices = answers.services(name);
+    for (const key of viaServices) {
+      const [namespace, service] = key.split('/') as [string, string];
+      const peer = servicePeer(name, { namespace, service }, inv.services.find((s) => s.namespace === namespace && s.name === service), ports, inv, unresolved);
+      if (peer !== undefined) peers.push(peer);
+    }
     const workloads = answeredBy(name, inv, answers);
     for (const w of workloads) {
       const entry = answering.get(workloadKey(w)) ?? { workload: w, names: [] };
       entry.names.push(name);
       answering.set(workloadKey(w), entry);
     }
-    if (workloads.length === 0 || answers.addresses(name).length > 0) outside.push(name);
+    if ((workloads.length === 0 && viaServices.length === 0) || answers.addresses(name).length > 0) outside.push(name);
   }
   for (const key of [...answering.keys()].sort()) {
     const { workload: w, names: seen } = answering.get(key)!;
@@ -129,18 +147,32 @@ function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv
   return peers;
 }
 
-/** The Service's workloads on its target ports, or undefined (said in `unresolved`) when the inventory lacks it or it selects no pods. */
+/**
+ * The Service's selector in its namespace on its target ports — kept when it selects no pod today,
+ * as pods created later match it — the apiserver for `default/kubernetes`, or undefined (said in
+ * `unresolved`) when the inventory lacks the Service or it has no selector.
+ */
 function servicePeer(name: string, ref: { namespace: string; service: string }, svc: Service | undefined, ports: readonly ResolvedPort[], inv: InventorySnapshot, unresolved: string[]): ResolvedPeer | undefined {
+  // The apiserver's Service has no selector: its endpoints are the apiserver's own addresses, which
+  // it keeps itself, and the engines render the apiserver each its own way (README, how each engine renders the apiserver).
+  if (isApiserverService(ref.namespace, ref.service)) return { kind: 'apiserver', endpoints: apiserverEndpoints(inv), ports: [...ports] };
   if (svc === undefined) {
     unresolved.push(`${name} names Service ${ref.namespace}/${ref.service}, which the inventory does not hold`);
     return undefined;
   }
   if (svc.selector === undefined) {
-    unresolved.push(`${name} names Service ${ref.namespace}/${ref.service}, which has no selector: name its endpoints' addresses as cidrs`);
+    unresolved.push(`${name} names Service ${ref.namespace}/${ref.service}, which has no selector (its endpoints are set by hand${endpointsOf(svc, inv)}): write each endpoint as the peer it is — peer {cidrs: [<address>/32]} for an address outside the cluster, {namespace, selector} for pods, on the endpoint port`);
     return undefined;
   }
   const peer = bindingPeer({ namespace: svc.namespace, selector: { matchLabels: { ...svc.selector } } }, inv);
   return { ...peer, ports: targetPorts(svc, ports, peer, inv) };
+}
+
+/** `, listed as a:p, …` for the addresses and ports a selector-less Service's EndpointSlices list, or ''. */
+function endpointsOf(svc: Service, inv: InventorySnapshot): string {
+  const slices = inv.endpointSlices.filter((s) => s.namespace === svc.namespace && s.service === svc.name && s.addressType !== 'FQDN');
+  const listed = [...new Set(slices.flatMap((s) => s.endpoints.flatMap((e) => e.addresses.flatMap((a) => (s.ports.length > 0 ? s.ports.map((p) => `${a}:${p.port}`) : [a])))))].sort();
+  return listed.length > 0 ? `, listed as ${listed.join(', ')}` : '';
 }
 
 /** The inventory's workloads the flows showed `name` answering with, by key. */

@@ -49,17 +49,19 @@ test('a Service name beside an outside name: each peer on its own ports, the rul
   assert.deepEqual(r.ports, [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 8080 }]);
 });
 
-test('a port the Service does not serve is a pod port; an ExternalName Service stays a DNS name; a Service without selector or absent is unresolved', () => {
+test('a port the Service does not serve is a pod port; an ExternalName Service stays a DNS name; a Service without selector or absent is unresolved, naming the peer to write', () => {
   const unresolved: string[] = [];
   const cart = resolveFqdns(['cart.shop.svc'], [{ protocol: 'TCP', port: 9090 }], inv, unresolved);
   assert.deepEqual(cart.ports, [{ protocol: 'TCP', port: 9090 }]);
   assert.equal(cart.peers[0]?.ports, undefined, 'one peer: the rule\'s ports are its own');
   assert.deepEqual(resolveFqdns(['provider.shop.svc.cluster.local'], [], inv, unresolved).peers, [{ kind: 'fqdn', fqdns: ['provider.shop.svc.cluster.local'] }]);
   assert.deepEqual(unresolved, []);
-  const none = resolveFqdns(['legacy.shop.svc.cluster.local', 'gone.shop.svc'], [{ protocol: 'TCP', port: 5432 }], inv, unresolved);
+  // A selector-less Service's endpoints are set by hand (kubernetes.io "Services without selectors"): any address, a pod's too, which cidrs never select on Cilium.
+  const slice = { namespace: 'shop', name: 'legacy-1', service: 'legacy', addressType: 'IPv4' as const, endpoints: [{ addresses: ['203.0.113.5'] }], ports: [{ port: 5432, protocol: 'TCP' as const }] };
+  const none = resolveFqdns(['legacy.shop.svc.cluster.local', 'gone.shop.svc'], [{ protocol: 'TCP', port: 5432 }], { ...inv, endpointSlices: [slice] }, unresolved);
   assert.deepEqual(none, { peers: [], ports: [{ protocol: 'TCP', port: 5432 }] });
   assert.deepEqual(unresolved, [
-    'legacy.shop.svc.cluster.local names Service shop/legacy, which has no selector: name its endpoints\' addresses as cidrs',
+    'legacy.shop.svc.cluster.local names Service shop/legacy, which has no selector (its endpoints are set by hand, listed as 203.0.113.5:5432): write each endpoint as the peer it is — peer {cidrs: [<address>/32]} for an address outside the cluster, {namespace, selector} for pods, on the endpoint port',
     'gone.shop.svc names Service shop/gone, which the inventory does not hold',
   ]);
 });
@@ -68,15 +70,43 @@ test('a name the flows showed answering with a workload\'s pods is that workload
   const unresolved: string[] = [];
   const gateway = { ...inv, workloads: [...inv.workloads, workload('edge', 'gateway', { app: 'gateway' }, [{ port: 8443, protocol: 'TCP' }])] };
   const seen = (table: Record<string, string[]>) => (pattern: string) => table[pattern] ?? [];
-  const podOnly = resolveFqdns(['shop.example.com'], [{ protocol: 'TCP', port: 8443 }], gateway, unresolved, { workloads: seen({ 'shop.example.com': ['edge/Deployment/gateway'] }), addresses: seen({}) });
+  const podOnly = resolveFqdns(['shop.example.com'], [{ protocol: 'TCP', port: 8443 }], gateway, unresolved, { workloads: seen({ 'shop.example.com': ['edge/Deployment/gateway'] }), services: seen({}), addresses: seen({}) });
   assert.deepEqual(podOnly, {
     peers: [{ kind: 'pods', namespace: 'edge', selector: { matchLabels: { app: 'gateway' } }, namespaces: ['edge'], workloads: [{ namespace: 'edge', kind: 'Deployment', name: 'gateway' }], dnsNames: ['shop.example.com'] }],
     ports: [{ protocol: 'TCP', port: 8443 }],
   });
   const both = resolveFqdns(['shop.example.com'], [{ protocol: 'TCP', port: 8443 }], gateway, unresolved, {
     workloads: seen({ 'shop.example.com': ['edge/Deployment/gateway', 'gone/Deployment/old'] }),
+    services: seen({}),
     addresses: seen({ 'shop.example.com': ['203.0.113.9'] }),
   });
   assert.deepEqual(both.peers.map((p) => [p.kind, p.kind === 'pods' ? p.workloads.map((w) => w.name) : p.kind === 'fqdn' ? p.fqdns : []]), [['pods', ['gateway']], ['fqdn', ['shop.example.com']]], 'a workload the inventory does not hold is no peer');
   assert.deepEqual(unresolved, []);
+});
+
+test('the apiserver\'s Service name (kubernetes.default.svc[.cluster.local]) is the apiserver peer, not an unresolved selector-less Service', () => {
+  // default/kubernetes has no selector: kube-apiserver keeps its endpoints itself (domain/apiserver.ts); the matrix says `peer: apiserver` for it (docs/matrices.md).
+  const apiserver = [{ ip: '10.0.0.1', port: 6443, protocol: 'TCP' as const }];
+  const withApi = { ...inv, apiserver, services: [...inv.services, service({ namespace: 'default', name: 'kubernetes', ports: [{ name: 'https', port: 443, targetPort: 6443, protocol: 'TCP' }] })] };
+  for (const name of ['kubernetes.default.svc', 'kubernetes.default.svc.cluster.local']) {
+    const unresolved: string[] = [];
+    const r = resolveFqdns([name], [{ protocol: 'TCP', port: 443 }], withApi, unresolved);
+    assert.deepEqual(unresolved, [], name);
+    assert.deepEqual(r, { peers: [{ kind: 'apiserver', endpoints: apiserver }], ports: [{ protocol: 'TCP', port: 443 }] }, name);
+  }
+});
+
+test('a name the flows showed answering with a Service\'s ClusterIP is the Service\'s selector on its target ports, as its own name is; a Service that selects no pod today stays its selector', () => {
+  const unresolved: string[] = [];
+  const seen = (table: Record<string, string[]>) => (pattern: string) => table[pattern] ?? [];
+  const answers = { workloads: seen({}), services: seen({ 'api.example.com': ['shop/cart'] }), addresses: seen({}) };
+  const r = resolveFqdns(['api.example.com'], [{ protocol: 'TCP', port: 80 }], inv, unresolved, answers);
+  assert.deepEqual(unresolved, []);
+  assert.deepEqual(r, resolveFqdns(['cart.shop.svc.cluster.local'], [{ protocol: 'TCP', port: 80 }], inv, unresolved));
+  assert.deepEqual(r.ports, [{ protocol: 'TCP', port: 8080 }]);
+  // No pod carries app: ghost yet: the rule keeps the Service's selector, which pods created later match (not unresolved).
+  const ghost = { ...inv, services: [...inv.services, service({ namespace: 'shop', name: 'ghost', selector: { app: 'ghost' }, ports: [{ port: 80, targetPort: 8081, protocol: 'TCP' }] })] };
+  const g = resolveFqdns(['ghost.shop.svc'], [{ protocol: 'TCP', port: 80 }], ghost, unresolved);
+  assert.deepEqual(unresolved, []);
+  assert.deepEqual(g, { peers: [{ kind: 'pods', namespace: 'shop', selector: { matchLabels: { app: 'ghost' } }, namespaces: ['shop'], workloads: [] }], ports: [{ protocol: 'TCP', port: 8081 }] });
 });
