@@ -7,7 +7,7 @@ import { DNS_CONVENTIONS, isNodeLocalDns, NODE_LOCAL_DNS } from '../domain/clust
 import { isStoredEdge, type EdgeTraffic } from '../domain/edge.ts';
 import type { InventorySnapshot, LabelSelector, Workload } from '../domain/inventory.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
-import { hasSelectablePods, workloadsWithPodNetworkPods } from '../domain/pod-networks.ts';
+import { hasSelectablePods, hostNetworkPlacement, workloadsWithPodNetworkPods } from '../domain/pod-networks.ts';
 import { compareWorkload, edgeKeys, type EdgeKeys, type RuleAssessment, type WorkloadComparison, type WorkloadComponent } from './compare/compare.ts';
 import { indexCluster, reachedAsPods } from './compare/context.ts';
 import { PeerRanks, type PeerInfo } from './compare/edge-order.ts';
@@ -616,22 +616,14 @@ function podNetworkOf(inventory: InventorySnapshot, componentsOf: ReadonlyMap<st
     const w = byKey.get(workloadKey(ref));
     return w ? unresolvedTargetPorts(w, inventory) : [];
   };
-  const hostNodes = new Map<string, string[]>();
   const pods = new Map<string, Set<string>>();
   const podIps = new Map<string, Set<string>>();
   for (const a of inventory.podAddresses) {
-    if (!a.hostNetwork) {
-      const k = workloadKey(a.workload);
-      pods.set(k, (pods.get(k) ?? new Set()).add(a.pod));
-      podIps.set(k, (podIps.get(k) ?? new Set()).add(a.ip));
-    }
-    if (!a.hostNetwork || a.node === undefined) continue;
+    if (a.hostNetwork) continue;
     const k = workloadKey(a.workload);
-    const nodes = hostNodes.get(k) ?? [];
-    if (!nodes.includes(a.node)) nodes.push(a.node);
-    hostNodes.set(k, nodes);
+    pods.set(k, (pods.get(k) ?? new Set()).add(a.pod));
+    podIps.set(k, (podIps.get(k) ?? new Set()).add(a.ip));
   }
-  for (const nodes of hostNodes.values()) nodes.sort(compareStrings);
   return {
     inNamespace: (ns) => byNamespace.get(ns) ?? [],
     hostNetworkIn: (ns) => hostByNamespace.get(ns) ?? [],
@@ -640,7 +632,7 @@ function podNetworkOf(inventory: InventorySnapshot, componentsOf: ReadonlyMap<st
     servedPorts,
     declaredPorts,
     unresolvedTargetPorts: unresolved,
-    hostNetworkNodes: (w) => hostNodes.get(workloadKey(w)) ?? [],
+    hostNetworkNodes: hostNetworkPlacement(inventory.podAddresses).nodesOf,
     podIps: (w) => [...(podIps.get(workloadKey(w)) ?? [])],
     replicated: (w) => (pods.get(workloadKey(w))?.size ?? 0) >= 2,
   };

@@ -9,7 +9,7 @@ import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import { hostCidr, isIpAddress, storedAddress } from '../../domain/ip.ts';
 import { MeshView } from '../../domain/istio.ts';
 import { nodeAddresses } from '../../domain/node-addresses.ts';
-import { hasSelectablePods, workloadsWithPodNetworkPods } from '../../domain/pod-networks.ts';
+import { hasSelectablePods, hostNetworkPlacement, workloadsWithPodNetworkPods, type HostNetworkPlacement } from '../../domain/pod-networks.ts';
 
 export interface ClusterIndex {
   workloads: Map<string, Workload>;
@@ -47,6 +47,8 @@ export interface ClusterIndex {
    * (domain/pod-networks.ts hasSelectablePods).
    */
   podNetworkPods: ReadonlySet<string>;
+  /** The nodes each workload's host-network pods run on, and the host-network workloads of each node. */
+  hostNetwork: HostNetworkPlacement;
 }
 
 export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<string, readonly string[]> = new Map()): ClusterIndex {
@@ -81,6 +83,7 @@ export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<
     mesh: new MeshView(inv.workloads, inv.namespaces),
     hostNetworkNamespaces: new Set(inv.workloads.filter((w) => w.hostNetwork).map((w) => w.namespace)),
     podNetworkPods: workloadsWithPodNetworkPods(inv.podAddresses),
+    hostNetwork: hostNetworkPlacement(inv.podAddresses),
   };
 }
 

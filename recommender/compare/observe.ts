@@ -33,7 +33,7 @@ import { namePatternMatches } from '../matrix/syntax.ts';
 import type { AmbiguousCandidate, ExpectedRule, Finding, OtherView, ResolvedComponent, ResolvedMatrix, ResolvedPeer, RoleCandidate, RoleResolution, RoleScope, WhenConfigured } from '../matrix/resolved.ts';
 import type { RoleBindingT } from '../matrix/schema.ts';
 import type { ClusterIndex } from './context.ts';
-import { edgeMatchesRule, portMatches } from './match.ts';
+import { edgeMatchesRule, portMatches, runsOnNode } from './match.ts';
 import type { Direction } from '../../domain/direction.ts';
 
 export interface Observation {
@@ -421,7 +421,7 @@ function observeMatrix(m: ResolvedMatrix, ctx: ObservedFits): ResolvedMatrix {
   });
   const components = m.components.map((c) => {
     const rules = c.rules.map((rule) => observedRule(m, c, rule, inferred, ctx));
-    return { ...c, rules: c.hostNetwork && c.present ? rules.map((r) => withNodeEvidence(r, ctx.edges, ctx.obs.ix)) : rules };
+    return { ...c, rules: c.hostNetwork && c.present ? rules.map((r) => withNodeEvidence(r, c, ctx.edges, ctx.obs.ix)) : rules };
   });
   return { ...m, roles, components, findings: observedFindings(m, roles) };
 }
@@ -514,12 +514,20 @@ function ambiguousEntries(unclear: readonly Fit[], readingsOf: (f: Fit) => Claim
   return [...byPeer.entries()].sort((a, b) => cmp(a[0], b[0])).map(([peer, v]) => ({ peer, roles: uniqSorted(v.roles), edges: uniqSorted(v.edges) }));
 }
 
-/** An active rule of a host-network component, checked against the flows its nodes' addresses carried. */
-function withNodeEvidence(rule: ExpectedRule, edges: EdgeIndex, ix: ClusterIndex): ExpectedRule {
+/**
+ * An active rule of a host-network component, checked against the flows its nodes' addresses
+ * carried: those of the nodes its pods run on (all, where the inventory shows none of them), the
+ * peer pod's own node included (`kubelet:<node>`: the component's pod there shares its address).
+ */
+function withNodeEvidence(rule: ExpectedRule, c: ResolvedComponent, edges: EdgeIndex, ix: ClusterIndex): ExpectedRule {
   // A node address stands for every host-network pod of the node: only a rule that names its
   // ports and a peer more specific than the world says which of them the flow was.
   if (!rule.active || rule.ports.length === 0 || rule.peers.some((p) => p.kind === 'world')) return rule;
-  const seen = edges.fromNodes(rule.direction).filter((e) => edgeMatchesRule(e, rule, ix));
+  const own = (e: EdgeTraffic): boolean => {
+    const node = rule.direction === 'egress' ? e.client : e.server;
+    return (node.kind === 'node' || node.kind === 'kubelet') && runsOnNode(c.workloads, node.node, ix);
+  };
+  const seen = edges.fromNodes(rule.direction).filter((e) => own(e) && edgeMatchesRule(e, rule, ix));
   return seen.length > 0 ? { ...rule, observedFromNodes: uniqSorted(seen.map(edgeText)) } : rule;
 }
 

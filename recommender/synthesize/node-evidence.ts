@@ -6,12 +6,10 @@
  * each peer workload on each port, as an ingress rule from the nodes requires "a flow from each
  * node with an address" — a rule rendered from one node's edge names that node's address only
  * (an ipBlock, a Calico `nets`), and the component's pods on the other nodes are cut. A flow of
- * one node shows that node's part only, and a flow from the peer pod's own node (`kubelet:<node>`,
- * docs/design.md §3) shows nothing: the pod's own node is always let in (Kubernetes, "Network
- * Policies": "traffic to and from the node where a Pod is running is always allowed"; Cilium's
- * `--allow-localhost`, cilium/cilium#754; a remote node passes only where a rule names it,
- * `remote-node`), so that flow proves nothing of the peer's pods on the other nodes, at which
- * the verification judges a node's flow (simulate/host-network-nodes.ts).
+ * one node shows that node's part only. A flow from the peer pod's own node (`kubelet:<node>`,
+ * docs/design.md §3) is that node's flow too: `observedFromNodes` holds only the nodes the component
+ * runs on (compare/observe.ts withNodeEvidence), and there its pod shares the node's address with
+ * the kubelet. It shows that node's part and no other's, as a `node:<name>` flow does.
  */
 import type { Direction } from '../../domain/direction.ts';
 import { parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
@@ -51,8 +49,7 @@ export function nodeEvidenceShows(observedFromNodes: readonly string[], directio
     const [client, server, port, protocol] = text.split('|');
     if (client === undefined || server === undefined || port === undefined || protocol === undefined) continue;
     const own = parsePeerKey(direction === 'egress' ? client : server);
-    // `kubelet:<node>`: from the peer pod's own node, which shows nothing.
-    if (own.kind !== 'node') continue;
+    if (own.kind !== 'node' && own.kind !== 'kubelet') continue;
     const far = farKey(parsePeerKey(direction === 'egress' ? server : client));
     shown.add(`${own.node}|${far}|${port}|${protocol}`);
     shown.add(`|${far}|${port}|${protocol}`);

@@ -82,7 +82,7 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
       return { ok: true, peers: [nodesPeer(ips)] };
     }
     case 'kubelet':
-      return { ok: false, reason: `traffic with the pod's own node ${far.node} (kubelet probes, node-local agents) is never a rule` };
+      return { ok: false, reason: `traffic with the pod's own node ${far.node} (${ownNodeClients(far.node, ix)}) is never a rule` };
     case 'external': {
       const names = direction === 'egress' ? (ix.externalNames.get(far.ip) ?? []) : [];
       if (names.length > 0) return { ok: true, peers: names.map((n) => fqdnPeer(n, [far.ip])) };
@@ -95,6 +95,16 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
     case 'unknown':
       return { ok: false, reason: `in-cluster address ${far.ip} resolved to nothing at the time of the flows: import the inventory of that time (or another ClusterMesh cluster's peer, which is not rendered)` };
   }
+}
+
+/**
+ * Who speaks from a pod's own node: its kubelet (probes), and the host-network pods the inventory
+ * shows there, which share the node's address (`node-a`: "kubelet probes, node-local agents:
+ * netobserv-privileged/DaemonSet/netobserv-ebpf-agent").
+ */
+export function ownNodeClients(node: string, ix: ClusterIndex): string {
+  const host = ix.hostNetwork.onNode(node).map(workloadKey);
+  return host.length === 0 ? 'kubelet probes, node-local agents' : `kubelet probes, node-local agents: ${host.join(', ')}`;
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
-import { portMatches, resolvePortNumbers } from '../compare/match.ts';
+import { peerMatches, portMatches, resolvePortNumbers, runsOnNode } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { DNS_SERVICE_PORT } from '../../domain/cluster-dns.ts';
 import { HBONE_PORT, ISTIOD_XDS_PORT } from '../../domain/istio.ts';
@@ -21,7 +21,7 @@ import { AtomGroups, type GroupedRule } from './atoms.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
 import type { PortSets } from './port-sets.ts';
-import { APISERVER, dnsTargetPeers, farSide, irPeers, protocolOf, reachesHostNetwork, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
+import { APISERVER, dnsTargetPeers, farSide, irPeers, ownNodeClients, protocolOf, reachesHostNetwork, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
@@ -600,9 +600,19 @@ function edgesDocumentedBy(m: MirroredRule, w: Workload, side: SideComparison, c
   const matched: number[] = [];
   side.edges.forEach((e, i) => {
     const far = side.direction === 'ingress' ? e.client : e.server;
-    if (far.kind === 'workload' && owners.has(workloadKey(far.workload)) && portMatches(e, ports, ctx.ix)) matched.push(i);
+    const owner = far.kind === 'workload' ? owners.has(workloadKey(far.workload)) : ownerNodeEdge(m, far, ctx.ix);
+    if (owner && portMatches(e, ports, ctx.ix)) matched.push(i);
   });
   return matched;
+}
+
+/**
+ * A host-network owner's pods speak from their node's address: a far side that is a node the
+ * owner runs on — the pod's own node (`kubelet:<node>`) included — is the owner's flow, as its own
+ * rules read it (compare/match.ts peerMatches, observe.ts withNodeEvidence).
+ */
+function ownerNodeEdge(m: MirroredRule, far: Peer, ix: ClusterIndex): boolean {
+  return m.owner.hostNetwork && (far.kind === 'node' || far.kind === 'kubelet') && runsOnNode(m.owner.workloads, far.node, ix);
 }
 
 /**
@@ -637,7 +647,7 @@ function confirmFromOtherEnds(w: Workload, comparison: WorkloadComparison, compo
  * with egress open, the peer's ingress still is checked. A rule confirmed only by its
  * host-network component's node traffic (observe.ts withNodeEvidence) requires a flow per node its
  * pods speak from (node-evidence.ts speakingNodes), each shown only by that node's flow to the peer
- * workload on the port, never by one from the peer pod's own node (`kubelet:<node>`). An ingress rule from the nodes requires one flow
+ * workload on the port (from the peer pod's own node too, `kubelet:<node>`, where the component runs there). An ingress rule from the nodes requires one flow
  * per addressed node, also when kubelet probes alone confirm it (probesRequireNodes): they come
  * from the pod's own node, which is always let in, and prove nothing of the others. A peer that
  * names no workload (the world, any pod) is stood for by a representative flow
@@ -1042,7 +1052,7 @@ function placedApart(p: Planning, pass: ObservedPass, side: SideComparison, i: n
   const edge = side.edges[i]!;
   const ingress = side.direction === 'ingress';
   const ruleIds = side.rules[i]!;
-  if (ingress && edge.client.kind === 'kubelet') {
+  if (ingress && edge.client.kind === 'kubelet' && !fromOwnNodeComponent(p, pass, side, i)) {
     // Probes from the pod's own node: never a rule, so never a violation either, even when a
     // documented health check from the nodes covers them (docs/recommend.md, "Health checks and kubelet probes").
     const probe = ctx.peers.of(edge, side.direction, p.w.namespace);
@@ -1093,7 +1103,7 @@ function addObservedEdgeAtoms(p: Planning, pass: ObservedPass, side: SideCompari
   const { ctx } = p;
   const edge = side.edges[i]!;
   const direction = side.direction;
-  const peer = ctx.peers.of(edge, direction, p.w.namespace);
+  const peer = ctx.peers.of(asNodeFlow(edge), direction, p.w.namespace);
   if (!peer.ok) {
     excludeEdge(p, side, i, peer.reason);
     const far = direction === 'ingress' ? edge.client : edge.server;
@@ -1115,6 +1125,31 @@ function addObservedEdgeAtoms(p: Planning, pass: ObservedPass, side: SideCompari
   for (let j = 0; j < peer.peers.length; j++) p.groups[direction].add(peer.peers[j]!, peer.keys[j]!, ports, side.status[i]!, rules, i, notes);
 }
 
+/**
+ * An edge from the pod's own node (`kubelet:<node>`) that a rule credits to a host-network
+ * component running there — a rule of this workload whose host-network peer it matches
+ * (compare/match.ts), or the component's own rule at the other end (ownerNodeEdge): its pod on the
+ * node shares the node's address with the kubelet, and is the client the rule documents. Such an
+ * edge renders as that node's flow (asNodeFlow), never as a probe.
+ */
+function fromOwnNodeComponent(p: Planning, pass: ObservedPass, side: SideComparison, i: number): boolean {
+  const client = side.edges[i]!.client;
+  if (client.kind !== 'kubelet') return false;
+  const byOwnRule = rulesOf(pass, side.rules[i]!).some((r) => r.rule.direction === 'ingress' && r.rule.peers.some((rp) => rp.kind === 'pods' && rp.hostNetwork && peerMatches(client, rp, p.ctx.ix)));
+  return byOwnRule || [...p.mirrorEvidence].some(([m, matched]) => m.direction === 'ingress' && m.owner.hostNetwork && matched.includes(i));
+}
+
+const nodeOfOwnNode = new WeakMap<Peer, Peer>();
+
+/** The edge with a client from the pod's own node (`kubelet:<node>`) as that node (`node:<name>`), whose address a rule can name. */
+function asNodeFlow(edge: EdgeTraffic): EdgeTraffic {
+  const c = edge.client;
+  if (c.kind !== 'kubelet') return edge;
+  let node = nodeOfOwnNode.get(c);
+  if (node === undefined) nodeOfOwnNode.set(c, (node = { kind: 'node', node: c.node }));
+  return { ...edge, client: node };
+}
+
 /** The assessed documented rules whose ids an edge lists. */
 function rulesOf(pass: ObservedPass, ruleIds: readonly string[]): RuleAssessment[] {
   return ruleIds.map((id) => pass.byId.get(id)).filter((r): r is RuleAssessment => r !== undefined);
@@ -1125,6 +1160,9 @@ function observedNotes(side: SideComparison, i: number, ix: ClusterIndex): reado
   // A documented-when-set edge is under no rule in force: its rule says which one documents it, once set.
   const when = side.status[i] === 'documented-when-set' ? side.documentedWhen.get(i) : undefined;
   if (when !== undefined && when.length > 0) return [`documented when set: ${when.join('; ')}`];
+  const client = side.edges[i]!.client;
+  // Rendered as its node's flow (fromOwnNodeComponent): say whose it may be.
+  if (client.kind === 'kubelet') return [`from the pod's own node ${client.node} (${ownNodeClients(client.node, ix)}): the node's address`];
   return isHbone(side.edges[i]!, ix) ? HBONE_NOTES : NO_NOTES;
 }
 

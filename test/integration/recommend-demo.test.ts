@@ -192,7 +192,7 @@ test('kubelet probes are excluded before anything else: never a rule, never a vi
   for (const w of probed) {
     for (const probe of w.observed.filter((o) => o.key.startsWith('kubelet:'))) {
       assert.equal(probe.included, false, probe.key);
-      assert.match(probe.reason ?? '', /kubelet probes, node-local agents\) is never a rule/);
+      assert.match(probe.reason ?? '', /kubelet probes, node-local agents(: [^)]*)?\) is never a rule/);
     }
     assert.equal(w.violations.filter((v) => JSON.stringify(v).includes('kubelet:')).length, 0);
     const health = w.documented.filter((d) => d.id.endsWith('/ingress/health-checks') && d.edges.some((e) => e.startsWith('kubelet:')));
