@@ -1,13 +1,14 @@
 /**
  * `simulate`: the verdict of one engine's policies on connections between stored peers, with the
- * policy and rule that decided each side. A connection whose peers cannot be simulated (a kubelet
- * probe, an address that resolved to nothing) gets the verdict `unknown` and the reason.
+ * policy and rule that decided each side. A connection from the server pod's own node is decided
+ * as each engine treats its local node (`fromOwnNode`); one whose peers cannot be simulated (an
+ * address that resolved to nothing) gets the verdict `unknown` and the reason.
  */
 import { echoRequest, isIcmp, type IcmpMessage, type Protocol } from '../../domain/flow.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../engines/types.ts';
 import { connectionFlow, type ClusterModel, type FlowAddressing } from './cluster.ts';
-import type { SideVerdict, SimFlow, Simulator } from './types.ts';
+import { decideSide, type SideVerdict, type SimFlow, type Simulator } from './types.ts';
 import type { Direction } from '../../domain/direction.ts';
 import type { NetworkPlugin } from './network-plugin.ts';
 import { withPodlessEndsPlaced } from './host-network-nodes.ts';
@@ -54,6 +55,7 @@ export interface Decision {
 export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection, otherReading?: Simulator, apart?: PodsApart): Decision {
   const ends = { client: peerKey(c.client), server: peerKey(c.server) };
   const head = isIcmp(c.protocol) ? { ...ends, protocol: c.protocol, icmp: echoRequest(c.protocol) } : { ...ends, port: c.port, protocol: c.protocol };
+  if (c.client.kind === 'kubelet') return fromOwnNode(sim, model, { ...c, client: c.client }, head);
   const conn = connectionFlow(model, c.client, c.server, c.port, c.protocol, c.seen);
   if (!conn.ok) return { ...head, verdict: 'unknown', reason: conn.reason };
   // A host-network workload with no pod yet speaks from a node's address once it runs: an edge's end is judged there.
@@ -69,6 +71,36 @@ export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection, o
     if (other !== verdict) d.whereIpBlocksMatchPods = other;
   }
   return d;
+}
+
+/**
+ * Why each engine lets the pod's own node in, whatever the policies say; Cilium's simulator decides
+ * it itself (its local host: `allow-localhost`, `always` under Kubernetes unless the agent runs with
+ * `allow-localhost: policy`, which the inventory does not show).
+ */
+const OWN_NODE_ALLOWED: Record<Exclude<EngineName, 'cilium'>, string> = {
+  kubernetes: 'from the pod’s own node, always allowed (Kubernetes, “Network Policies”: “traffic to and from the node where a Pod is running is always allowed”)',
+  calico: 'from the pod’s own node, which Calico does not police (felix rules/static.go: “We don’t currently police host -> endpoint according to the endpoint’s ingress policy”)',
+  clusternetworkpolicy:
+    'from the pod’s own node, which no ClusterNetworkPolicy ingress peer selects (pods and namespaces only, host-networked pods excluded) and NetworkPolicies always allow',
+};
+const OWN_NODE_EGRESS: SideVerdict = { isolated: false, allowed: true, reason: 'the node’s own traffic: no pod policy selects its sender' };
+
+/**
+ * A connection from the server pod's own node (`kubelet:<node>`: its kubelet, or a host-network pod
+ * there, docs/ingest.md). Every engine lets the local node into its pods: Cilium's simulator
+ * judges it as its local host at the pod on that node; the others by their rule above.
+ */
+function fromOwnNode(sim: Simulator, model: ClusterModel, c: PeerConnection & { client: Peer & { kind: 'kubelet' } }, head: Omit<Decision, 'verdict'>): Decision {
+  const node: Peer = { kind: 'node', node: c.client.node };
+  const conn = connectionFlow(model, node, c.server, c.port, c.protocol, c.seen);
+  if (!conn.ok) return { ...head, verdict: 'unknown', reason: conn.reason };
+  if (sim.engine !== 'cilium') return { ...head, verdict: 'allow', egress: OWN_NODE_EGRESS, ingress: { isolated: true, allowed: true, reason: OWN_NODE_ALLOWED[sim.engine] } };
+  const { server } = conn.flow;
+  const flow = server.kind === 'pod' ? { ...conn.flow, server: { kind: 'pod' as const, pod: model.onNode(server.pod, c.client.node) } } : conn.flow;
+  const egress = decideSide(sim, flow, 'egress');
+  const ingress = decideSide(sim, flow, 'ingress');
+  return { ...head, verdict: egress.allowed && ingress.allowed ? 'allow' : 'deny', egress, ingress };
 }
 
 /** A side denied at one pod of a workload the policies tell apart: its reason says which. */
