@@ -10,7 +10,7 @@
  * labels the pod holding that address gets from its own identity (a StatefulSet pod's name and
  * ordinal, domain/pod-identity-labels.ts), which no workload label holds.
  */
-import { nodeHostIps, type InventorySnapshot, type Labels, type Workload } from '../../domain/inventory.ts';
+import { nodeHostIps, type ApiserverEndpoint, type InventorySnapshot, type Labels, type Workload } from '../../domain/inventory.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
 import { echoRequest, isIcmp, type Protocol } from '../../domain/flow.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimNode, SimPod, SimProtocol } from './types.ts';
@@ -86,6 +86,21 @@ export interface ClusterModel {
   onlyFamily(a: SimEndpoint, b: SimEndpoint): IpFamily | undefined;
   /** The families an end can use (connection-family.ts): a pod without an address, its network's in this cluster. */
   families(e: SimEndpoint): Families;
+  /**
+   * The apiserver as a whole on `port` (an edge's; a record to the ClusterIP): at its first
+   * endpoint address on that port (the first endpoint's port when none serves it), one object per
+   * port; undefined when no endpoint is known.
+   */
+  apiserver(port: number): SimEndpoint | undefined;
+  /** The apiserver at one of its endpoint addresses (a record names it): one object per address; undefined for an address that is no endpoint's. */
+  apiserverAt(ip: string): SimEndpoint | undefined;
+  /**
+   * Every endpoint address the apiserver end `e` may be at, of `family` when given: those on its
+   * port when `e` is the apiserver as a whole (`apiserver`), whose connections kube-proxy sends to
+   * any of them; empty for any other end (the apiserver at the address a record names included).
+   * What `pods-apart.ts` judges apart where the policies tell the addresses apart.
+   */
+  apiserverAddresses(e: SimEndpoint, family: IpFamily | undefined): readonly string[];
 }
 
 /** One pod as the inventory lists it: its addresses, node and network. */
@@ -210,7 +225,34 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
   };
   const families = endpointFamilies(clusterFamilies(cluster));
   const onlyFamily = (a: SimEndpoint, b: SimEndpoint): IpFamily | undefined => connectionFamily(families(a), families(b));
-  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, podsOf, podAt, onlyFamily, families };
+  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, podsOf, podAt, onlyFamily, families, ...apiserverEnds(inventory.apiserver) };
+}
+
+/**
+ * The apiserver's ends: as a whole per port, and at each endpoint address. A connection to the
+ * apiserver as a whole (its ClusterIP, an edge) may be any endpoint's: kube-proxy picks one per
+ * connection (kubernetes.io "Virtual IPs and Service Proxies"), and the datapath matches the
+ * endpoint's address after that DNAT.
+ */
+function apiserverEnds(eps: readonly ApiserverEndpoint[]): Pick<ClusterModel, 'apiserver' | 'apiserverAt' | 'apiserverAddresses'> {
+  const at = new Map<string, SimEndpoint>();
+  for (const e of eps) if (!at.has(e.ip)) at.set(e.ip, { kind: 'apiserver', ip: e.ip });
+  const wholes = new Map<number, SimEndpoint | undefined>();
+  const addressesOf = new Map<SimEndpoint, readonly string[]>();
+  const apiserver = (port: number): SimEndpoint | undefined => {
+    if (wholes.has(port)) return wholes.get(port);
+    const served = eps.some((e) => e.port === port) ? port : eps[0]?.port;
+    const ips = [...new Set(eps.filter((e) => e.port === served).map((e) => e.ip))];
+    const whole: SimEndpoint | undefined = ips[0] === undefined ? undefined : { kind: 'apiserver', ip: ips[0] };
+    wholes.set(port, whole);
+    if (whole !== undefined) addressesOf.set(whole, ips);
+    return whole;
+  };
+  const apiserverAddresses = (e: SimEndpoint, family: IpFamily | undefined): readonly string[] => {
+    const ips = addressesOf.get(e) ?? [];
+    return family === undefined ? ips : ips.filter((ip) => ipFamily(ip) === family);
+  };
+  return { apiserver, apiserverAt: (ip) => at.get(ip), apiserverAddresses };
 }
 
 /** The families of an endpoint (a node is reached at any of its addresses), once per pod, node or address: asked per edge side. */
@@ -265,9 +307,8 @@ function endpointOf(model: ClusterModel, peer: Peer, port: number): EndpointOrRe
       return pod ? { ok: true, endpoint: { kind: 'pod', pod } } : { ok: false, reason: `workload ${workloadKey(peer.workload)} is not in the inventory` };
     }
     case 'apiserver': {
-      const eps = model.cluster.apiserver;
-      const ep = eps.find((e) => e.port === port) ?? eps[0];
-      return ep ? { ok: true, endpoint: { kind: 'apiserver', ip: ep.ip } } : { ok: false, reason: 'no apiserver endpoint is known (import the default/kubernetes EndpointSlice)' };
+      const endpoint = model.apiserver(port);
+      return endpoint ? { ok: true, endpoint } : { ok: false, reason: 'no apiserver endpoint is known (import the default/kubernetes EndpointSlice)' };
     }
     case 'node': {
       const node = model.nodeOf(peer.node);
@@ -327,6 +368,10 @@ function onItsNode(model: ClusterModel, e: SimEndpoint, ip: string | undefined):
   // A node sends from one of its addresses (InternalIP, tunnel, router): an ipBlock or a Calico
   // `nets` holds the packet's, so the record's is simulated, not the node's first.
   if (e.kind === 'node') return ip !== e.ip && e.node.ips.includes(ip) ? { ...e, ip } : e;
+  // The apiserver at the endpoint address the record names (its own, after kube-proxy's DNAT), not
+  // at its first: an ipBlock holds the packet's address. Another address (the ClusterIP) may be
+  // any endpoint's: the apiserver as a whole, judged at each (pods-apart.ts).
+  if (e.kind === 'apiserver') return model.apiserverAt(ip) ?? e;
   if (e.kind !== 'pod') return e;
   const own = model.podAt(e.pod, ip);
   if (own !== undefined) return { kind: 'pod', pod: own };

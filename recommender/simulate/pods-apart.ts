@@ -26,12 +26,15 @@
  *   others do not, one pair of each is judged; a node itself (a node agent's record to a
  *   Service's ClusterIP, whose backend kube-proxy picks per connection: kubernetes.io "Virtual
  *   IPs and Service Proxies") likewise, at a subject pod on it and one elsewhere.
+ * The apiserver as a whole (an edge's, a record's to its ClusterIP) is told apart the same way,
+ * as a peer, at its endpoint addresses (ClusterModel.apiserverAddresses): one per group the
+ * address blocks (node selectors; on Cilium `host`/`remote-node`) tell apart.
  * A workload no policy tells apart — the common case — is judged as one pod, as before: one flow,
  * the same words.
  */
 import type { ClusterModel, WorkloadPod } from './cluster.ts';
 import { AddressCache, type AddressRange } from './kubernetes/cidr-match.ts';
-import { rangeTouches } from '../../domain/ip.ts';
+import { rangeTouches, type IpFamily } from '../../domain/ip.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 import type { Direction } from '../../domain/direction.ts';
 import type { EngineName } from '../engines/types.ts';
@@ -57,10 +60,12 @@ export interface PodsApartOptions {
   peerByNode?: boolean;
 }
 
-/** Pods of a workload that the policies hold alike. */
+/** Pods of a workload (endpoint addresses of the apiserver) that the policies hold alike. */
 interface PodGroup {
   /** The pod judged for the group: the workload's own stand-in when the group is all its pods; undefined: the end as it is (no workload's pods). */
   pod?: SimPod;
+  /** A group of the apiserver's endpoint addresses: the end judged for it (at its first address), and the words naming it. */
+  at?: { end: SimEndpoint; words: string };
   /** The group's pods (empty when the workload has fewer than two: `pod` alone). */
   members: readonly WorkloadPod[];
   /** The pod a verdict's words name; undefined when the group is the whole workload. */
@@ -84,6 +89,8 @@ interface GroupNodes {
 interface PodPair {
   subject?: SimPod;
   peer?: SimPod;
+  /** The peer is the apiserver at one endpoint address (PodGroup.at). */
+  peerAt?: PodGroup['at'];
   named: { subject?: WorkloadPod; peer?: WorkloadPod };
   why: string;
 }
@@ -95,8 +102,13 @@ const BY_ADDRESS = "the policies' address blocks hold some of its workload's pod
 const BY_NETWORK = "some of its workload's pods are on the host network (their node) and some on the pod network";
 const BY_NODE = 'on Cilium a host-network pod is `host` from its own node and `remote-node` from the others';
 const BY_PEER_NODE = 'on Cilium a node is `host` to the pods on it and `remote-node` to the others';
+const BY_ENDPOINT = "the policies tell the apiserver's endpoint addresses apart";
 /** Whys whose pods are named with their node. */
 const NODE_WHYS: ReadonlySet<string> = new Set([BY_NODE, BY_PEER_NODE]);
+
+/** Cilium entities one node is and another is not, from a given pod (`host` is the local node only): an apiserver on nodes is then told apart by node. */
+const NODE_ENTITIES: ReadonlySet<string> = new Set(['host', 'remote-node']);
+const ENTITY_KEYS: ReadonlySet<string> = new Set(['toEntities', 'fromEntities']);
 
 /** Keys whose values are label selectors of peer nodes: a host-network peer's pods are then told apart by node. */
 const PEER_NODE_SELECTOR_KEYS = new Set(['nodes', 'toNodes', 'fromNodes']);
@@ -116,6 +128,8 @@ interface Addressing {
   ownBlocks: readonly AddressRange[];
   selectsPeerNodes: boolean;
   selectsSubjectNodes: boolean;
+  /** A Cilium rule names the `host` or `remote-node` entity. */
+  namesNodeEntities: boolean;
 }
 
 export class PodsApart {
@@ -124,6 +138,8 @@ export class PodsApart {
   /** Per workload stand-in: its pods grouped as subject, and as peer. */
   private readonly subjectGroups = new Map<SimPod, readonly PodGroup[]>();
   private readonly peerGroups = new Map<SimPod, readonly PodGroup[]>();
+  /** Per set of apiserver endpoint addresses (joined): their groups as a peer. */
+  private readonly endpointGroups = new Map<string, readonly PodGroup[]>();
   private readonly peerByNode: boolean;
   /** The node holding each node address (nodeOfPeer), made on first use. */
   private nodeByIp: Map<string, string> | undefined;
@@ -147,7 +163,7 @@ export class PodsApart {
     const subjectEnd = egress ? flow.client : flow.server;
     const peerEnd = egress ? flow.server : flow.client;
     const subjects = this.groupsOf(subjectEnd, 'subject');
-    const peers = this.groupsOf(peerEnd, 'peer');
+    const peers = this.groupsOf(peerEnd, 'peer', flow.family);
     // The common case, once per edge side: no closure made (under tsx each is an Object.defineProperty, esbuild's keepNames).
     if (subjects.length === 1 && peers.length === 1 && !this.judgedByNode(subjects[0]!, subjectEnd, peers[0]!, peerEnd)) return [{ flow: placedWhole ?? place(flow), at: '' }];
     return this.pairFlows(flow, egress, subjects, subjectEnd, peers, peerEnd, place);
@@ -155,7 +171,7 @@ export class PodsApart {
 
   /** Whether a pair of groups is judged by node (pairsByNode): per pair, a workload's groups may differ in network (grouped). */
   private judgedByNode(s: PodGroup, subjectEnd: SimEndpoint, p: PodGroup, peerEnd: SimEndpoint): boolean {
-    return this.peerByNode && onNetwork(s, subjectEnd, false) && (onNetwork(p, peerEnd, true) || this.nodeOfPeer(peerEnd) !== undefined);
+    return this.peerByNode && onNetwork(s, subjectEnd, false) && (onNetwork(p, peerEnd, true) || this.nodeOfPeer(p.at?.end ?? peerEnd) !== undefined);
   }
 
   /**
@@ -165,13 +181,18 @@ export class PodsApart {
   private nodeOfPeer(e: SimEndpoint): string | undefined {
     if (e.kind === 'node') return e.node.name;
     if (e.kind === 'pod') return undefined;
-    this.nodeByIp ??= new Map(this.model.cluster.nodes.flatMap((n) => n.ips.map((ip) => [ip, n.name] as const)));
-    return this.nodeByIp.get(e.ip);
+    return this.nodeAtAddress(e.ip);
+  }
+
+  /** The node holding a node address. */
+  private nodeAtAddress(ip: string): string | undefined {
+    this.nodeByIp ??= new Map(this.model.cluster.nodes.flatMap((n) => n.ips.map((a) => [a, n.name] as const)));
+    return this.nodeByIp.get(ip);
   }
 
   /** The flow at each pod pair of the groups, lazily and iterable again. */
   private pairFlows<F extends SimFlow>(flow: F, egress: boolean, subjects: readonly PodGroup[], subjectEnd: SimEndpoint, peers: readonly PodGroup[], peerEnd: SimEndpoint, place: (f: F) => F): Iterable<FlowAtPods<F>> {
-    const pairsOf = (s: PodGroup, p: PodGroup): readonly PodPair[] => (this.judgedByNode(s, subjectEnd, p, peerEnd) ? this.pairsByNode(s, p, peerEnd) : [groupPair(s, p)]);
+    const pairsOf = (s: PodGroup, p: PodGroup): readonly PodPair[] => (this.judgedByNode(s, subjectEnd, p, peerEnd) ? this.pairsByNode(s, p, p.at?.end ?? peerEnd) : [groupPair(s, p)]);
     return {
       *[Symbol.iterator]() {
         for (const s of subjects) {
@@ -183,8 +204,9 @@ export class PodsApart {
     };
   }
 
-  /** The groups of a workload end's pods, as subject or as peer; one whole group otherwise. */
-  private groupsOf(e: SimEndpoint, role: 'subject' | 'peer'): readonly PodGroup[] {
+  /** The groups of a workload end's pods, as subject or as peer (the apiserver's endpoint addresses, as peer, of the flow's `family`); one whole group otherwise. */
+  private groupsOf(e: SimEndpoint, role: 'subject' | 'peer', family?: IpFamily): readonly PodGroup[] {
+    if (e.kind === 'apiserver' && role === 'peer') return this.endpointsOf(this.model.apiserverAddresses(e, family));
     if (e.kind !== 'pod') return NOT_A_WORKLOAD;
     const cache = role === 'subject' ? this.subjectGroups : this.peerGroups;
     let g = cache.get(e.pod);
@@ -211,7 +233,7 @@ export class PodsApart {
     if (!mixed && blocksOf(pod).length === 0 && !byNodeOf(pod)) return whole;
     const byKey = new Map<string, WorkloadPod[]>();
     for (const m of members) {
-      const key = `${m.pod.hostNetwork}|${byNodeOf(m.pod) ? (m.pod.node ?? '') : ''}|${this.blocksHolding(m.pod, blocksOf(m.pod))}`;
+      const key = `${m.pod.hostNetwork}|${byNodeOf(m.pod) ? (m.pod.node ?? '') : ''}|${this.blocksHolding(m.pod.ips, blocksOf(m.pod))}`;
       const same = byKey.get(key);
       if (same === undefined) byKey.set(key, [m]);
       else same.push(m);
@@ -219,6 +241,42 @@ export class PodsApart {
     if (byKey.size < 2) return whole;
     const why = mixed ? BY_NETWORK : BY_ADDRESS;
     return [...byKey.values()].map((same) => ({ pod: same[0]!.pod, members: same, named: same[0]!, why }));
+  }
+
+  /**
+   * The apiserver's endpoint addresses as a peer, grouped by the policies' address blocks holding
+   * them (and by node, where the policies select peer nodes or, on Cilium, name `host` or
+   * `remote-node`): a connection to the apiserver as a whole may be any endpoint's (kube-proxy picks
+   * one per connection, kubernetes.io "Virtual IPs and Service Proxies"), so it is judged at one
+   * address of each group. One whole group — the end as it is — where nothing tells them apart.
+   */
+  private endpointsOf(ips: readonly string[]): readonly PodGroup[] {
+    if (ips.length < 2) return NOT_A_WORKLOAD;
+    const key = ips.join(' ');
+    let g = this.endpointGroups.get(key);
+    if (g === undefined) this.endpointGroups.set(key, (g = this.endpointGroupsOf(ips)));
+    return g;
+  }
+
+  private endpointGroupsOf(ips: readonly string[]): readonly PodGroup[] {
+    const a = this.policyAddressing();
+    const byNode = a.selectsPeerNodes || (this.peerByNode && a.namesNodeEntities);
+    if (a.blocks.length === 0 && !byNode) return NOT_A_WORKLOAD;
+    const byKey = new Map<string, string[]>();
+    for (const ip of ips) {
+      const key = `${byNode ? (this.nodeAtAddress(ip) ?? '') : ''}|${this.blocksHolding([ip], a.blocks)}`;
+      const same = byKey.get(key);
+      if (same === undefined) byKey.set(key, [ip]);
+      else same.push(ip);
+    }
+    if (byKey.size < 2) return NOT_A_WORKLOAD;
+    // Told apart by node alone on Cilium: `host` to the pods on it, `remote-node` to the others.
+    const byBlocks = new Set([...byKey.keys()].map((k) => k.slice(k.indexOf('|')))).size > 1;
+    const why = byBlocks || !this.peerByNode ? BY_ENDPOINT : BY_PEER_NODE;
+    return [...byKey.values()].map(([ip]) => {
+      const node = this.nodeAtAddress(ip!);
+      return { members: [], at: { end: this.model.apiserverAt(ip!)!, words: `the apiserver endpoint ${ip!}${node !== undefined ? ` (node ${node})` : ''}` }, why };
+    });
   }
 
   /**
@@ -241,9 +299,9 @@ export class PodsApart {
     ];
   }
 
-  /** Which of `blocks` hold an address of the pod, as text. */
-  private blocksHolding(pod: SimPod, blocks: readonly AddressRange[]): string {
-    const ranges = pod.ips.map((ip) => this.addresses.range(ip)).filter((r): r is AddressRange => r !== undefined);
+  /** Which of `blocks` hold one of the addresses (a pod's), as text. */
+  private blocksHolding(ips: readonly string[], blocks: readonly AddressRange[]): string {
+    const ranges = ips.map((ip) => this.addresses.range(ip)).filter((r): r is AddressRange => r !== undefined);
     let key = '';
     blocks.forEach((b, i) => {
       if (ranges.some((r) => rangeTouches(b, r))) key += `${i},`;
@@ -258,13 +316,14 @@ export class PodsApart {
     const own = new Set<string>();
     let selectsPeerNodes = false;
     let selectsSubjectNodes = false;
+    let namesNodeEntities = false;
     // `rules`: the direction of the rule list `v` is in; `ownEntity`: `v` is in the entity that matches the policy's own endpoint.
     const walk = (v: unknown, key: string, rules: string | undefined, ownEntity: boolean): void => {
       if (typeof v === 'string') {
         if (ADDRESS_LIKE.test(v) && (v.includes('.') || v.includes(':'))) {
           texts.add(v);
           if (ownEntity) own.add(v);
-        }
+        } else if (ENTITY_KEYS.has(key) && NODE_ENTITIES.has(v)) namesNodeEntities = true;
       } else if (Array.isArray(v)) for (const x of v) walk(x, key, key in OWN_ENTITY ? key : rules, ownEntity);
       else if (isPlainObject(v)) {
         if (PEER_NODE_SELECTOR_KEYS.has(key)) selectsPeerNodes = true;
@@ -274,7 +333,7 @@ export class PodsApart {
     };
     for (const m of this.manifests) walk(m, '', undefined, false);
     const ranges = (t: Set<string>) => [...t].sort().map((x) => this.addresses.range(x)).filter((r): r is AddressRange => r !== undefined);
-    return (this.addressing = { blocks: ranges(texts), ownBlocks: ranges(own), selectsPeerNodes, selectsSubjectNodes });
+    return (this.addressing = { blocks: ranges(texts), ownBlocks: ranges(own), selectsPeerNodes, selectsSubjectNodes, namesNodeEntities });
   }
 }
 
@@ -302,9 +361,10 @@ function pairsAtNode(s: PodGroup, p: PodGroup, subjects: GroupNodes, node: strin
   const local = subjects.onNode.get(node);
   const apart = subjects.pods.find((m) => m.pod.node !== node);
   if (local === undefined || apart === undefined) return [groupPair(s, p)];
+  const peer = peerAtOf(p);
   return [
-    { subject: local.pod, named: { subject: local }, why: BY_PEER_NODE },
-    { subject: apart.pod, named: { subject: apart }, why: BY_PEER_NODE },
+    { subject: local.pod, ...peer, named: { subject: local }, why: BY_PEER_NODE },
+    { subject: apart.pod, ...peer, named: { subject: apart }, why: BY_PEER_NODE },
   ];
 }
 
@@ -318,22 +378,30 @@ function apartPair(subjects: GroupNodes, peers: readonly WorkloadPod[]): { subje
   return subjects.elsewhere === undefined ? undefined : { subject: subjects.elsewhere, peer: peers[0] };
 }
 
+/** A peer group's apiserver endpoint, as a pair holds it. */
+const peerAtOf = (p: PodGroup): Pick<PodPair, 'peerAt'> => (p.at !== undefined ? { peerAt: p.at } : {});
+
 /** The groups' own pods: each named where it is not its whole workload. */
 function groupPair(s: PodGroup, p: PodGroup): PodPair {
-  return { ...(s.pod !== undefined ? { subject: s.pod } : {}), ...(p.pod !== undefined ? { peer: p.pod } : {}), named: { ...(s.named ? { subject: s.named } : {}), ...(p.named ? { peer: p.named } : {}) }, why: s.why ?? p.why ?? BY_ADDRESS };
+  return { ...(s.pod !== undefined ? { subject: s.pod } : {}), ...(p.pod !== undefined ? { peer: p.pod } : {}), ...peerAtOf(p), named: { ...(s.named ? { subject: s.named } : {}), ...(p.named ? { peer: p.named } : {}) }, why: s.why ?? p.why ?? BY_ADDRESS };
 }
 
 /** The end at `pod`, the end itself when it is that pod already (or `pod` is undefined). */
 const endAt = (e: SimEndpoint, pod: SimPod | undefined): SimEndpoint => (pod === undefined || e.kind !== 'pod' || e.pod === pod ? e : { kind: 'pod', pod });
 
-/** The flow at the pair's pods, its words naming them (client first). */
+/** The flow at the pair's pods (the apiserver endpoint), its words naming them (client first). */
 function flowAt<F extends SimFlow>(flow: F, egress: boolean, pair: PodPair, place: (f: F) => F): FlowAtPods<F> {
-  const client = endAt(flow.client, egress ? pair.subject : pair.peer);
-  const server = endAt(flow.server, egress ? pair.peer : pair.subject);
-  const named = [egress ? pair.named.subject : pair.named.peer, egress ? pair.named.peer : pair.named.subject].filter((p): p is WorkloadPod => p !== undefined);
+  const peer = (e: SimEndpoint) => pair.peerAt?.end ?? endAt(e, pair.peer);
+  const client = egress ? endAt(flow.client, pair.subject) : peer(flow.client);
+  const server = egress ? peer(flow.server) : endAt(flow.server, pair.subject);
+  const words = (p: WorkloadPod | undefined) => (p === undefined ? undefined : atPod(p, NODE_WHYS.has(pair.why)));
+  const subject = words(pair.named.subject);
+  const other = pair.peerAt?.words ?? words(pair.named.peer);
+  const named = (egress ? [subject, other] : [other, subject]).filter((w): w is string => w !== undefined);
+  const any = [...(pair.named.subject !== undefined || pair.named.peer !== undefined ? ["pod's"] : []), ...(pair.peerAt !== undefined ? ["endpoint's"] : [])].join(' and any ');
   return {
     flow: place(client === flow.client && server === flow.server ? flow : { ...flow, client, server }),
-    at: named.length === 0 ? '' : ` (at ${named.map((p) => atPod(p, NODE_WHYS.has(pair.why))).join(' and ')}: ${pair.why}, and the connection may be any pod's)`,
+    at: named.length === 0 ? '' : ` (at ${named.join(' and ')}: ${pair.why}, and the connection may be any ${any})`,
   };
 }
 
