@@ -104,6 +104,8 @@ export type EndpointMeta =
       node?: string;
       /** The Cilium cluster of the pod, when the record names it (ClusterMesh: Hubble's `cluster_name`, the `io.cilium.k8s.policy.cluster` label). */
       cluster?: string;
+      /** The Service (namespace/name) the record says the pod was reached through (Hubble's `destination_service`, the pod its backend after translation). */
+      service?: string;
     }
   | { kind: 'service'; namespace: string; name: string }
   | { kind: 'node'; name: string }

@@ -285,10 +285,14 @@ function endpoint(ip: string, port: number | undefined, ep: unknown, dnsNames: u
     if (bad) return { reject: bad };
   }
   let m = meta.meta;
-  if (!m && isPlainObject(service) && typeof service.name === 'string' && service.name && typeof service.namespace === 'string' && service.namespace) {
+  if ((!m || m.kind === 'pod') && isPlainObject(service) && typeof service.name === 'string' && service.name && typeof service.namespace === 'string' && service.namespace) {
     const bad = checkName(`${fields.service}.namespace`, service.namespace, 'namespace') ?? checkName(`${fields.service}.name`, service.name, 'service');
     if (bad) return { reject: bad };
-    m = { kind: 'service', namespace: service.namespace, name: service.name };
+    // A pod and its Service: with Cilium replacing kube-proxy, the record of a connection to a
+    // Service shows the backend it was translated to, and destination_service the Service
+    // (cilium/cilium api/v1/flow/flow.proto `destination_service`): kept for the names it answered.
+    if (m) m.service = `${service.namespace}/${service.name}`;
+    else m = { kind: 'service', namespace: service.namespace, name: service.name };
   }
   if (m) e.meta = m;
   const n = names(dnsNames, fields.names);

@@ -58,6 +58,11 @@ interface WorkloadInfo {
   ports: ContainerPort[];
 }
 
+/** DNS names that led to a backend through a Service: kept with the Service, whose port a policy sees translated. */
+function namesThrough(svc: ServiceInfo, names: string[]): Pick<ResolvedSide, 'names' | 'namesVia'> {
+  return { names, namesVia: `${svc.service.namespace}/${svc.service.name}` };
+}
+
 interface ServiceInfo {
   service: Service;
   backends: WorkloadInfo[];
@@ -631,9 +636,20 @@ export class ResolutionIndex {
   private workloadSide(info: WorkloadInfo, e: FlowEndpoint, node: string | undefined): ResolvedSide {
     const side: ResolvedSide = { peer: info.peer, key: info.key, ip: e.ip, port: e.port, declaredPorts: info.declared };
     if (node) side.node = node;
-    // The pod's own address answered these names (not a Service's, whose port a policy sees translated).
-    if (e.names) side.names = e.names;
+    if (e.names) Object.assign(side, this.namesOfPod(info, e.names, e.meta));
     return side;
+  }
+
+  /**
+   * The names a record carried for a pod's address: the pod's own (its port is the pod's), unless
+   * the record names a Service selecting the pod (`service` of its metadata: a connection to the
+   * Service translated to this backend before it was traced) — then the names led through that
+   * Service, as a name seen for its ClusterIP does, and a rule's port is the Service port.
+   */
+  private namesOfPod(info: WorkloadInfo, names: string[], meta: EndpointMeta | undefined): Pick<ResolvedSide, 'names' | 'namesVia'> {
+    const svc = meta?.kind === 'pod' && meta.service !== undefined ? this.servicesByName.get(meta.service) : undefined;
+    if (svc === undefined || !svc.backends.some((b) => b.key === info.key)) return { names };
+    return namesThrough(svc, names);
   }
 
   private serviceSides(svc: ServiceInfo, e: FlowEndpoint, time: number, protocol: Protocol): ResolvedSide[] {
@@ -648,7 +664,7 @@ export class ResolutionIndex {
         const declared = port === undefined || b.declared.has(port) ? b.declared : new Set([...b.declared, port]);
         const side: ResolvedSide = { peer: b.peer, key: b.key, ip: e.ip, port, declaredPorts: declared, viaService: true };
         // A name answered with the ClusterIP (an outside name CNAMEd to the Service) leads to these backends.
-        if (e.names) Object.assign(side, { names: e.names, namesVia: `${svc.service.namespace}/${svc.service.name}` });
+        if (e.names) Object.assign(side, namesThrough(svc, e.names));
         return side;
       });
     });

@@ -55,8 +55,8 @@ function inventory(): object {
   return { apiVersion: 'v1', kind: 'List', items };
 }
 
-/** A Hubble record of client → `dst`:`port` with the DNS name Cilium's proxy saw answered by `dst`. */
-function hubble(dst: string, port: number, destination: object, i: number): string {
+/** A Hubble record of client → `dst`:`port` with the DNS name Cilium's proxy saw answered by `dst`, and the Service the record names, if any. */
+function hubble(dst: string, port: number, destination: object, i: number, service?: { namespace: string; name: string }): string {
   return JSON.stringify({
     flow: {
       time: new Date(Date.parse('2026-11-20T00:00:00Z') + i * 60000).toISOString(),
@@ -65,6 +65,7 @@ function hubble(dst: string, port: number, destination: object, i: number): stri
       l4: { TCP: { source_port: 41000 + i, destination_port: port, flags: { SYN: true } } },
       source: { namespace: 'app', labels: ['k8s:app=client'], pod_name: 'client-abc-x1' },
       destination,
+      ...(service ? { destination_service: service } : {}),
       destination_names: ['api.example.com'],
       Type: 'L3_L4',
       traffic_direction: 'EGRESS',
@@ -156,5 +157,27 @@ test('a must rule whose name does not resolve (a Service without selector) is sa
   for (const engine of ENGINE_NAMES) {
     const run = await exportRun(path, engine, 'documented');
     assert.match(run.err, /t\/client\/egress\/legacy \(must: the API by its public name\) is not in force: legacy\.app\.svc\.cluster\.local names Service app\/legacy, which has no selector \(its endpoints are set by hand, listed as 203\.0\.113\.5:5432\): write each endpoint as the peer it is/, `${engine}: ${run.err}`);
+  }
+});
+
+/**
+ * With Cilium replacing kube-proxy the Service is translated at the client's socket: Hubble's
+ * record of the connection shows the backend pod on the target port, and `destination_service`
+ * (cilium/cilium api/v1/flow/flow.proto, "destination_service": the Service of the destination)
+ * names the Service it was addressed to. The name reached that pod through the Service, as a name
+ * seen for the ClusterIP does: a rule written on the Service port the client dials is the target
+ * port here too. Before, the decoder dropped the Service when the record named the pod, the name was
+ * kept as the pod's own (no translation), and every engine rendered port 80 on the backend,
+ * cutting the observed 8080 while verified.
+ */
+const TO_BACKEND_VIA_SERVICE = hubble('10.244.1.5', 8080, { namespace: 'app', labels: ['k8s:app=server'], pod_name: 'server-abc-x1' }, 2, { namespace: 'app', name: 'api' });
+
+test('a name Hubble reports for the backend pod of a Service it names (destination_service, kube-proxy replaced): every engine allows the target port and verifies, and simulate allows the observed flow', async () => {
+  const path = await cluster('via-service', [TO_BACKEND_VIA_SERVICE]);
+  for (const engine of ENGINE_NAMES) {
+    const run = await exportRun(path, engine, 'documented');
+    assert.equal(run.code, 0, `${engine}: ${run.err}`);
+    assert.doesNotMatch(run.err, /not in force|blocked/, `${engine}: ${run.err}`);
+    assert.deepEqual(await egressAllowed(path, engine, run.out, [TO_BACKEND_VIA_SERVICE, TO_BACKEND], 'via-service'), [true, true], `${engine}: ${run.out}`);
   }
 });
