@@ -14,3 +14,6 @@ CREATE TABLE workload_names (
   last_seen   INTEGER NOT NULL,
   PRIMARY KEY (workload, service, name)
 ) STRICT;
+-- Names not kept for a workload past the per-workload cap (collectors/flows/name-budget.ts): a
+-- record stream may invent names for a real workload, which the inventory does not bound.
+ALTER TABLE ingest_runs ADD COLUMN names_capped INTEGER NOT NULL DEFAULT 0;

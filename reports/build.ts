@@ -144,6 +144,7 @@ function ingestSection(input: IngestInput): IngestSection {
         };
         if (r.finishedAt !== undefined) item.finishedAt = iso(r.finishedAt);
         if (r.attempts !== undefined) item.attempts = r.attempts;
+        if (r.namesCapped !== undefined) item.namesCapped = r.namesCapped;
         return item;
       }),
     ambiguous: { pairs: input.ambiguous.length, flows: input.ambiguous.reduce((n, a) => n + a.flows, 0), top: ambiguous },

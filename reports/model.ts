@@ -200,6 +200,8 @@ export interface IngestRunItem {
   ambiguous: number;
   /** A collector's failure streak: one run for all its attempts (started at the first, finished at the last). */
   attempts?: number;
+  /** DNS names the run did not keep past the per-workload name cap; present when some. */
+  namesCapped?: number;
 }
 
 export interface AmbiguousItem {
@@ -238,7 +240,8 @@ export interface MetricPairsSection {
 }
 
 export interface IngestSection {
-  totals: { runs: number; failed: number; running: number; records: number; accepted: number; rejected: number; skipped: number; ambiguous: number };
+  /** `namesCapped`: DNS names not kept past the per-workload name cap, present when some (docs/ingest.md "Bounded by design"). */
+  totals: { runs: number; failed: number; running: number; records: number; accepted: number; rejected: number; skipped: number; ambiguous: number; namesCapped?: number };
   rejects: { reason: string; count: number }[];
   recent: IngestRunItem[];
   ambiguous: { pairs: number; flows: number; top: AmbiguousItem[] };

@@ -65,6 +65,8 @@ export class EdgeStore {
   private readonly countOfPeer;
   private readonly hasEdge;
   private readonly pairsOfPeer;
+  private readonly namesOfWorkload;
+  private readonly hasName;
 
   constructor(private readonly db: Db) {
     // Sums saturate at MAX_COUNT (2^53 - 1): a counter that would overflow never fails a batch.
@@ -109,6 +111,8 @@ export class EdgeStore {
     this.countOfPeer = db.prepare('SELECT (SELECT count(*) FROM edges WHERE client = ?) + (SELECT count(*) FROM edges WHERE server = ?) AS n');
     this.hasEdge = db.prepare('SELECT 1 FROM edges WHERE client = ? AND server = ? AND port = ? AND protocol = ?').pluck();
     this.pairsOfPeer = db.prepare('SELECT (SELECT count(*) FROM ambiguous_pairs WHERE peer_a = ?) + (SELECT count(*) FROM ambiguous_pairs WHERE peer_b = ?) AS n');
+    this.namesOfWorkload = db.prepare('SELECT count(*) FROM workload_names WHERE workload = ?').pluck();
+    this.hasName = db.prepare('SELECT 1 FROM workload_names WHERE workload = ? AND service = ? AND name = ?').pluck();
   }
 
   /** Writes one batch. Call inside a transaction (see `commitIngestBatch`) so a batch lands whole or not at all. */
@@ -149,6 +153,16 @@ export class EdgeStore {
   countOf(peerKey: string): number {
     const row = this.countOfPeer.get(peerKey, peerKey) as { n: number };
     return row.n;
+  }
+
+  /** DNS names stored for a workload (workloadKey), through any Service: the per-workload name cap counts them. */
+  workloadNameCount(workload: string): number {
+    return this.namesOfWorkload.get(workload) as number;
+  }
+
+  /** The name is stored for the workload through the Service (one lookup on the table's key). */
+  hasWorkloadName(workload: string, service: string, name: string): boolean {
+    return this.hasName.get(workload, service, name) !== undefined;
   }
 
   /** The edge is stored (one lookup on the edges' unique key). */

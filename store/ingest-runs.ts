@@ -17,6 +17,8 @@ export interface IngestRunCounters {
   saturated?: number;
   /** Edge additions folded into a covering block past the edge caps (migration 0006). */
   folded?: number;
+  /** DNS names not kept for a workload past the per-workload name cap (collectors/flows/name-budget.ts, migration 0031). */
+  namesCapped?: number;
   /** Reject counts by reason. */
   rejects: Record<string, number>;
 }
@@ -72,6 +74,7 @@ interface RunRow {
   error: string | null;
   saturated: number;
   folded: number;
+  names_capped: number;
   attempts: number;
 }
 
@@ -130,7 +133,7 @@ export class IngestRunStore {
   constructor(private readonly db: Db) {
     this.insert = db.prepare('INSERT INTO ingest_runs (source, format, started_at, pid) VALUES (?, ?, ?, ?) RETURNING id');
     this.update = db.prepare(`UPDATE ingest_runs SET records = @records, accepted = @accepted, rejected = @rejected,
-      skipped = @skipped, ambiguous = @ambiguous, saturated = @saturated, folded = @folded, rejects = @rejects, status = @status,
+      skipped = @skipped, ambiguous = @ambiguous, saturated = @saturated, folded = @folded, names_capped = @namesCapped, rejects = @rejects, status = @status,
       finished_at = @finishedAt, error = CASE WHEN @status = 'failed' THEN error ELSE NULL END WHERE id = @id`);
     this.markFailed = db.prepare(`UPDATE ingest_runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`);
     this.markFailedAgain = db.prepare(`UPDATE ingest_runs SET attempts = attempts + 1, error = ?, finished_at = ? WHERE id = ? AND status = 'failed'`);
@@ -180,6 +183,7 @@ export class IngestRunStore {
       ambiguous: c.ambiguous,
       saturated: c.saturated ?? 0,
       folded: c.folded ?? 0,
+      namesCapped: c.namesCapped ?? 0,
       rejects: sortedJson(c.rejects),
       status,
       finishedAt: status === 'running' ? null : now,
@@ -260,6 +264,7 @@ function toRun(r: RunRow): IngestRun {
   if (r.finished_at !== null) run.finishedAt = r.finished_at;
   if (r.error !== null) run.error = r.error;
   if (r.attempts > 1) run.attempts = r.attempts;
+  if (r.names_capped > 0) run.namesCapped = r.names_capped;
   return run;
 }
 

@@ -98,6 +98,8 @@ export interface IngestTotals {
   rejected: number;
   skipped: number;
   ambiguous: number;
+  /** DNS names not kept past the per-workload name cap; present when some were. */
+  namesCapped?: number;
 }
 
 /** Counters summed over every ingest run, and reject counts by reason. */
@@ -106,13 +108,14 @@ export function ingestTotals(db: Db): { totals: IngestTotals; rejects: Record<st
     .prepare(
       `SELECT count(*) AS runs, coalesce(sum(status = 'failed'), 0) AS failed, coalesce(sum(status = 'running'), 0) AS running,
               coalesce(sum(records), 0) AS records, coalesce(sum(accepted), 0) AS accepted, coalesce(sum(rejected), 0) AS rejected,
-              coalesce(sum(skipped), 0) AS skipped, coalesce(sum(ambiguous), 0) AS ambiguous
+              coalesce(sum(skipped), 0) AS skipped, coalesce(sum(ambiguous), 0) AS ambiguous, coalesce(sum(names_capped), 0) AS namesCapped
        FROM ingest_runs`,
     )
-    .get() as IngestTotals;
+    .get() as Required<IngestTotals>;
   const rejects: Record<string, number> = {};
   for (const r of db.prepare('SELECT j.key AS reason, sum(j.value) AS n FROM ingest_runs, json_each(ingest_runs.rejects) AS j GROUP BY j.key ORDER BY j.key').iterate() as Iterable<{ reason: string; n: number }>) {
     rejects[r.reason] = r.n;
   }
-  return { totals: { ...t }, rejects };
+  const { namesCapped, ...totals } = t;
+  return { totals: namesCapped > 0 ? { ...totals, namesCapped } : totals, rejects };
 }

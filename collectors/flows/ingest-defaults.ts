@@ -31,9 +31,18 @@ export interface EdgeCaps {
   maxEdgesPerWorkload: number;
   /** Distinct edges one ingest run may add or update. */
   maxEdgesPerRun: number;
+  /** Distinct DNS names kept for a workload (`workload_names`), counting those already stored; default DEFAULT_MAX_NAMES_PER_WORKLOAD. */
+  maxNamesPerWorkload?: number;
 }
 
-export const DEFAULT_EDGE_CAPS: EdgeCaps = { maxEdgesPerWorkload: 50_000, maxEdgesPerRun: 1_000_000 };
+/**
+ * DNS names kept per workload (names its pods' addresses, or a Service's ClusterIP leading to them,
+ * answered). The inventory bounds the workloads, not the names a record stream may invent for one
+ * of them; a gateway behind a thousand public names is far past what a matrix names.
+ */
+export const DEFAULT_MAX_NAMES_PER_WORKLOAD = 1_000;
+
+export const DEFAULT_EDGE_CAPS: EdgeCaps = { maxEdgesPerWorkload: 50_000, maxEdgesPerRun: 1_000_000, maxNamesPerWorkload: DEFAULT_MAX_NAMES_PER_WORKLOAD };
 
 /** The limits every way into the edge store applies (the service's `ingest:` section): `ingest`, POST /flows and each collector. */
 export interface IngestLimits {

@@ -13,7 +13,8 @@ import { Aggregator, edgeKey } from './aggregate.ts';
 import { decoderFor } from './auto.ts';
 import type { Decoded, DecodeLimits, Decoder, FlowFormat, RejectReason, SkipReason } from './decode.ts';
 import { runBudgets, type EdgeCaps, type RunBudgets } from './edge-budget.ts';
-import { DEFAULT_EDGE_CAPS } from './ingest-defaults.ts';
+import { DEFAULT_EDGE_CAPS, DEFAULT_MAX_NAMES_PER_WORKLOAD } from './ingest-defaults.ts';
+import { WorkloadNameBudget } from './name-budget.ts';
 import { CompressedInputError, readLines } from './lines.ts';
 import { ObservedLabelsBatch } from './observed-labels.ts';
 import { resolveFlow, type FlowConnection } from './connections.ts';
@@ -51,7 +52,7 @@ export interface IngestOptions {
   now?: () => number;
   /** Records dated later than now plus this are rejected (`time-out-of-range`), ms. */
   maxFutureSkewMs?: number;
-  /** Caps on distinct edges, per workload and per run (edge-budget.ts). */
+  /** Caps on distinct edges, per workload and per run (edge-budget.ts), and on DNS names per workload (name-budget.ts). */
   caps?: Partial<EdgeCaps>;
 }
 
@@ -107,6 +108,8 @@ export interface IngestSummary {
   saturated: number;
   /** Edge additions folded into a covering block past the edge caps (edge-budget.ts). */
   folded: number;
+  /** DNS names not kept for a workload past its cap (name-budget.ts); present when some were. */
+  namesCapped?: number;
   rejects: Partial<Record<RejectReason, number>>;
   skips: Partial<Record<SkipReason, number>>;
   examples: RejectExample[];
@@ -191,6 +194,7 @@ export class FlowIngest {
   /** Labels of workloads only the records name (no inventory): remembered to select their pods by. */
   private readonly observedLabels = new ObservedLabelsBatch();
   private budgets: RunBudgets;
+  private names: WorkloadNameBudget;
   private readonly caps: EdgeCaps;
   /** The counters of the input being read, as of its last commit (undefined between inputs). */
   private committedNow: IngestRunCounters | undefined;
@@ -217,6 +221,12 @@ export class FlowIngest {
     this.startedAt = this.now();
     this.caps = { ...DEFAULT_EDGE_CAPS, ...options.caps };
     this.budgets = this.newBudgets();
+    this.names = this.newNameBudget();
+  }
+
+  /** The name cap starts afresh with every run too, counting what is stored. */
+  private newNameBudget(): WorkloadNameBudget {
+    return new WorkloadNameBudget(this.caps.maxNamesPerWorkload ?? DEFAULT_MAX_NAMES_PER_WORKLOAD, this.options.writer);
   }
 
   /** The edge caps start afresh with every run (input); the per-workload cap counts what is stored. */
@@ -293,6 +303,7 @@ export class FlowIngest {
       return summary;
     }
     this.budgets = this.newBudgets();
+    this.names = this.newNameBudget();
     const c = zeroCounters();
     let committed = zeroCounters();
     const skips: Partial<Record<SkipReason, number>> = {};
@@ -459,6 +470,7 @@ export class FlowIngest {
       saturated: done.saturated ?? 0,
       folded: done.folded ?? 0,
     };
+    if ((done.namesCapped ?? 0) > 0) summary.namesCapped = done.namesCapped;
     if (error !== undefined) summary.error = error;
     if (compressed) summary.compressed = true;
     if (failure) {
@@ -491,7 +503,7 @@ export class FlowIngest {
     if (sm?.kind === 'pod' && sm.labels !== undefined) this.rememberLabels(srcs, sm.labels, index, f.time);
     const dm = f.dst.meta;
     if (dm?.kind === 'pod' && dm.labels !== undefined) this.rememberLabels(dsts, dm.labels, index, f.time);
-    this.rememberNames(srcs, index, f.time);
+    this.rememberNames(srcs, index, f.time, counters);
     let oriented = true;
     let refused = 0;
     for (const c of connections) {
@@ -513,7 +525,7 @@ export class FlowIngest {
       if (edge.folded) counters.folded = (counters.folded ?? 0) + 1;
       this.aggregator.addEdge(edge.client, edge.server, port, f.protocol, f, verdict, edge.key);
     }
-    this.rememberNames(dsts, index, f.time);
+    this.rememberNames(dsts, index, f.time, counters);
     if (refused > 0 && refused === connections.length) return 'over-cap';
     return oriented ? 'added' : 'ambiguous';
   }
@@ -523,13 +535,21 @@ export class FlowIngest {
    * its workload (pod IPs are reused; a split-horizon name answered by an in-cluster gateway pod is
    * that workload, which no engine's DNS peer selects: recommender/matrix/service-names.ts), and a
    * Service ClusterIP's by each backend workload with the Service (the rule's port is then the
-   * Service port). Only workloads the inventory lists: a stream of made-up owner names cannot grow the store.
+   * Service port). Only workloads the inventory lists: a stream of made-up owner names cannot grow
+   * the store; and at most the name cap per workload, past which a name is counted, not kept.
    */
-  private rememberNames(sides: readonly ResolvedSide[], index: ResolutionIndex, time: number): void {
+  private rememberNames(sides: readonly ResolvedSide[], index: ResolutionIndex, time: number, counters: IngestRunCounters): void {
     for (const s of sides) {
       if (!s.names) continue;
       if (s.peer.kind === 'external') for (const n of s.names) this.aggregator.addName(s.ip, n, time);
-      else if (s.peer.kind === 'workload' && index.listedWorkload(s.key)) for (const n of s.names) this.aggregator.addWorkloadName(workloadKey(s.peer.workload), s.namesVia ?? '', n, time);
+      else if (s.peer.kind === 'workload' && index.listedWorkload(s.key)) this.rememberWorkloadNames(workloadKey(s.peer.workload), s.namesVia ?? '', s.names, time, counters);
+    }
+  }
+
+  private rememberWorkloadNames(workload: string, service: string, names: readonly string[], time: number, counters: IngestRunCounters): void {
+    for (const n of names) {
+      if (this.names.admit(workload, service, n)) this.aggregator.addWorkloadName(workload, service, n, time);
+      else counters.namesCapped = (counters.namesCapped ?? 0) + 1;
     }
   }
 
@@ -570,7 +590,7 @@ export class FlowIngest {
   }
 
   summary(): IngestSummary {
-    const total = { records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, saturated: 0, folded: 0 };
+    const total = { records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, saturated: 0, folded: 0, namesCapped: 0 };
     const rejects: Partial<Record<RejectReason, number>> = {};
     for (const i of this.inputs) {
       total.records += i.records;
@@ -580,9 +600,10 @@ export class FlowIngest {
       total.ambiguous += i.ambiguous;
       total.saturated += i.saturated ?? 0;
       total.folded += i.folded ?? 0;
+      total.namesCapped += i.namesCapped ?? 0;
     }
     for (const c of this.committed) for (const [k, n] of Object.entries(c.rejects)) rejects[k as RejectReason] = (rejects[k as RejectReason] ?? 0) + n;
-    return {
+    const summary: IngestSummary = {
       records: total.records,
       accepted: total.accepted,
       rejected: total.rejected,
@@ -598,5 +619,7 @@ export class FlowIngest {
       clock: { now: new Date(this.startedAt).toISOString(), maxFutureSkewSeconds: Math.round(this.skewMs / 1000) },
       durationMs: Math.round(performance.now() - this.started),
     };
+    if (total.namesCapped > 0) summary.namesCapped = total.namesCapped;
+    return summary;
   }
 }

@@ -9,7 +9,15 @@ import { ObservedLabelStore } from '../../store/observed-labels.ts';
 import { IngestRunStore, type IngestRunCounters, type IngestRunStatus } from '../../store/ingest-runs.ts';
 import type { AggregateBatch } from '../../domain/edge-batch.ts';
 
-export interface BatchWriter {
+/** What the per-workload name cap asks the store (name-budget.ts). */
+export interface WorkloadNameStore {
+  /** DNS names stored for this workload (workloadKey), through any Service. */
+  storedNamesOf?(workload: string): number;
+  /** The name is stored for this workload through this Service ('' its pods' own addresses). */
+  isStoredName?(workload: string, service: string, name: string): boolean;
+}
+
+export interface BatchWriter extends WorkloadNameStore {
   startRun(source: string, format: string): number;
   /** `throughLine`: the input's lines this commit covers (the last one read). */
   commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus, throughLine?: number): void;
@@ -72,6 +80,14 @@ export class SqliteBatchWriter implements BatchWriter {
 
   isStoredEdge(client: string, server: string, port: number, protocol: string): boolean {
     return this.edges.has(client, server, port, protocol);
+  }
+
+  storedNamesOf(workload: string): number {
+    return this.edges.workloadNameCount(workload);
+  }
+
+  isStoredName(workload: string, service: string, name: string): boolean {
+    return this.edges.hasWorkloadName(workload, service, name);
   }
 }
 

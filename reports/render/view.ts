@@ -503,6 +503,12 @@ function systemsSection(r: Report): Section {
   };
 }
 
+/** Said only when names were not kept: a matrix rule naming one of them resolves as a DNS name, not as the workload. */
+function namesCappedSentence(n: number | undefined): string {
+  if (n === undefined || n === 0) return '';
+  return ` ${n} DNS names not kept past the cap of names per workload (a stream naming many names for one workload; a matrix rule naming one of them is not that workload).`;
+}
+
 function ingestSection(r: Report): Section {
   const ing = r.ingest;
   const ingestBlocks: Block[] = [
@@ -511,7 +517,8 @@ function ingestSection(r: Report): Section {
       text:
         `${ing.totals.runs} ingest runs (${ing.totals.failed} failed, ${ing.totals.running} running): ${ing.totals.records} records, ${ing.totals.accepted} accepted, ` +
         `${ing.totals.rejected} rejected, ${ing.totals.skipped} skipped, ${ing.totals.ambiguous} ambiguous. ` +
-        `${ing.ambiguous.pairs} peer pairs whose client could not be told (${ing.ambiguous.flows} flows) are kept apart and never become rules.`,
+        `${ing.ambiguous.pairs} peer pairs whose client could not be told (${ing.ambiguous.flows} flows) are kept apart and never become rules.` +
+        namesCappedSentence(ing.totals.namesCapped),
     },
   ];
   if (ing.rejects.length > 0) ingestBlocks.push(table(['reject reason', 'records'], ing.rejects.map((x) => [code(x.reason), num(x.count)])));

@@ -94,6 +94,10 @@ export function flowRoutes(ctx: ServiceContext): AnyRoute[] {
       durationMs: finishedAt - run.startedAt,
       edgesTotal: new EdgeStore(ctx.db).count(),
     };
+    if (run.namesCapped !== undefined) {
+      summary.namesCapped = run.namesCapped;
+      summary.inputs[0]!.namesCapped = run.namesCapped;
+    }
     const before = runs.committedBody(source, id);
     if (before) summary.resumed = { run: before.run, records: before.records, lines: before.lines, bytes: before.bytes };
     return summary;
