@@ -87,8 +87,15 @@ export function simulationResponse(result: SimulateResult): SimulationResponse {
   return { warnings: result.warnings, response: jsonResponse(result.decisions) };
 }
 
+/**
+ * A problem answer: its body is made from `spec` when it is sent, but the spec is what the answer
+ * cache keeps (a 422's whole verification), so its bytes are the spec's serialised size, counted
+ * without building it as one string.
+ */
 function problem(spec: ProblemSpec): RenderedResponse {
-  return { contentType: 'application/problem+json', headers: {}, body: [], bytes: 0, problem: spec };
+  let bytes = 0;
+  writeJson(spec, (text) => (bytes += Buffer.byteLength(text)), 0);
+  return { contentType: 'application/problem+json', headers: {}, body: [], bytes, problem: spec };
 }
 
 const etagOf = (hash: ReturnType<typeof createHash>): string => `"${hash.digest('base64url').slice(0, 32)}"`;

@@ -11,7 +11,8 @@ import { ServiceMetrics } from '../../server/metrics.ts';
 import { InlineExecutor, WorkerPool, type RecommendationExecutor, type ReportJobOptions } from '../../server/services/recommendation-pool.ts';
 import { configFor } from '../../server/config/load.ts';
 import type { Report } from '../../reports/model.ts';
-import type { RecommendationQuery, RenderedResponse, SimulationResponse } from '../../server/services/recommendation-responses.ts';
+import { renderResponse, type RecommendationQuery, type RenderedResponse, type SimulationResponse } from '../../server/services/recommendation-responses.ts';
+import type { RecommendationResult, StoredRecommendInput } from '../../app/recommendation.ts';
 import type { SimulateRequest } from '../../app/simulate.ts';
 import type { InventoryImportRequest, PreparedInventory } from '../../app/inventory.ts';
 import type { MatrixVerdict, ValidateMatrixJob } from '../../server/services/matrix-verdict.ts';
@@ -223,4 +224,29 @@ test('the resolved matrices are cached as the recommendations are: a repeated GE
   await service.matrices({ kind: 'matrices' });
   assert.equal(counting.calls, 2, 'a store change is a new computation');
   db.close();
+});
+
+test('an export refused for failing verification (422) counts its body in the cache budget like any answer', async () => {
+  // Nineteen blocked edges: the refusal carries them in `errors` and in the whole `verification`, some kilobytes.
+  const blocked = Array.from({ length: 19 }, (_, i) => ({ workload: 'shop/Deployment/web', direction: 'egress', edge: `shop/web -> shop/db-${i}:5432/TCP`, reason: 'no rule allows it' }));
+  const verification = { engine: 'cilium', ok: false, admission: [], blocked, blockedByApplied: [], stillAllowed: [], denied: [], skipped: {}, tightness: [], warnings: [], unverifiedMustFlows: [] };
+  const refusal = await renderResponse({ verification } as unknown as RecommendationResult, { ...EXPORT, allowUnverified: false } as Extract<RecommendationQuery, { kind: 'export' }>, { inventory: {} as StoredRecommendInput['inventory'] });
+  assert.equal(refusal.problem?.kind, 'unprocessable-content');
+  const serialised = Buffer.byteLength(JSON.stringify(refusal.problem));
+  assert.ok(refusal.bytes >= serialised, `a refusal of ${serialised} bytes of problem is counted as ${refusal.bytes}`);
+
+  const db = openDb(dbPath);
+  try {
+    const counting = new CountingExecutor({ execute: async () => refusal } as unknown as RecommendationExecutor);
+    const roomy = new RecommendationService(db, counting, new ServiceMetrics(() => 0, { defaultMetrics: false }), 1024 * 1024);
+    await roomy.respond(EXPORT);
+    assert.equal(roomy.cachedBytes, refusal.bytes, 'a kept refusal counts its bytes');
+    const small = new RecommendationService(db, counting, new ServiceMetrics(() => 0, { defaultMetrics: false }), 1000);
+    await small.respond(EXPORT);
+    await small.respond(EXPORT);
+    assert.equal(counting.calls, 3, 'a refusal larger than the budget is answered, not kept');
+    assert.equal(small.cachedBytes, 0);
+  } finally {
+    db.close();
+  }
 });
