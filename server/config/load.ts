@@ -53,6 +53,8 @@ export interface ResolvedConfig {
   recommendationWorkerMemoryMb: number | undefined;
   /** Simulations and matrix validations waiting for a worker at most (besides one running per worker); more answer 503. */
   recommendationMaxQueued: number;
+  /** Whole-cluster recommendations, exports, drifts and reports waiting for a worker at most; more answer 503. */
+  recommendationMaxQueuedWholeCluster: number;
   recommendationCacheBytes: number;
   /** A recommendation over more stored edges than this answers 413. */
   maxRecommendEdges: number;
@@ -80,6 +82,7 @@ export const DEFAULTS = {
   staleDays: 30,
   recommendationWorkers: 2,
   recommendationMaxQueued: 4,
+  recommendationMaxQueuedWholeCluster: 4,
   recommendationCacheBytes: 256 * 1024 * 1024,
   maxRecommendEdges: 2_000_000,
   ingest: { maxFutureSkewSeconds: 900, maxEdgesPerWorkload: 50_000, maxEdgesPerRun: 1_000_000 },
@@ -303,6 +306,7 @@ export function loadServiceConfig(opts: LoadOptions = {}): ResolvedConfig {
     recommendationWorkers: cfg.recommendations?.workers ?? DEFAULTS.recommendationWorkers,
     recommendationWorkerMemoryMb: cfg.recommendations?.workerMemoryMb,
     recommendationMaxQueued: cfg.recommendations?.maxQueued ?? DEFAULTS.recommendationMaxQueued,
+    recommendationMaxQueuedWholeCluster: cfg.recommendations?.maxQueuedWholeCluster ?? DEFAULTS.recommendationMaxQueuedWholeCluster,
     recommendationCacheBytes: cfg.recommendations?.cacheBytes ?? DEFAULTS.recommendationCacheBytes,
     maxRecommendEdges: cfg.recommendations?.maxEdges ?? DEFAULTS.maxRecommendEdges,
     ingest: {

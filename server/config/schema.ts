@@ -86,6 +86,8 @@ export const ServiceConfig = Type.Object(
           workerMemoryMb: Type.Optional(Type.Integer({ minimum: 64 })),
           /** Simulations and matrix validations admitted to wait for a worker, beyond one per worker: more answer 503 with Retry-After. */
           maxQueued: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+          /** Whole-cluster recommendations, exports, drifts and reports admitted to wait for a worker: more answer 503 with Retry-After. */
+          maxQueuedWholeCluster: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
           /** Bytes of rendered answers kept between data changes. */
           cacheBytes: Type.Optional(Type.Integer({ minimum: 0 })),
           /** A recommendation over more stored edges than this is refused (413) instead of risking the heap. */

@@ -12,6 +12,11 @@ import { HttpProblem } from './problem.ts';
 /** Seconds a refused client is told to wait: about one computation of the size the API takes. */
 const RETRY_AFTER_SECONDS = 5;
 
+/** 503 with Retry-After: `what` is full (it names the config that bounds it). Also the whole-cluster queue's refusal (services/recommendation-pool.ts). */
+export function busyProblem(what: string): HttpProblem {
+  return new HttpProblem('unavailable', `${what}: retry in ${RETRY_AFTER_SECONDS} s`, { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } });
+}
+
 interface Place {
   hold(work: Promise<unknown>): void;
 }
@@ -26,11 +31,7 @@ export class ComputeAdmission {
 
   readonly admit = (_req: Request, res: Response, next: NextFunction): void => {
     if (this.taken >= this.capacity) {
-      next(
-        new HttpProblem('unavailable', `${this.capacity} simulations and matrix validations are already running or waiting (recommendations.workers + recommendations.maxQueued): retry in ${RETRY_AFTER_SECONDS} s`, {
-          headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
-        }),
-      );
+      next(busyProblem(`${this.capacity} simulations and matrix validations are already running or waiting (recommendations.workers + recommendations.maxQueued)`));
       return;
     }
     this.taken++;

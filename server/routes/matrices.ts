@@ -9,6 +9,7 @@ import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { MAX_BODY_YAML_TOKENS } from '../http/yaml-limit.ts';
 import { FreeObject, K8sName, StringEnum } from '../schemas/common.ts';
 import { sendRendered } from '../http/send-rendered.ts';
+import { whileClientWaits } from '../http/client-gone.ts';
 import type { RecommendationService } from '../services/recommendations.ts';
 
 const MATRIX_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'application/json'];
@@ -41,7 +42,10 @@ export function matrixRoutes(ctx: ServiceContext, views: RecommendationService):
       tag: 'matrices',
       scope: 'read',
       responses: { 200: { description: 'matrices sorted by name: `inForce: false` for a stored one that no longer validates, with `problems` and `warning`', content: { 'application/json': Type.Object({ items: Type.Array(FreeObject) }) } } },
-      handler: async (_i, _req, res) => sendRendered(res, await views.matrices({ kind: 'matrices' })),
+      handler: async (_i, _req, res) => {
+        const r = await whileClientWaits(res, (signal) => views.matrices({ kind: 'matrices' }, signal));
+        return r && sendRendered(res, r);
+      },
     }),
     defineRoute({
       method: 'get',
@@ -61,7 +65,8 @@ export function matrixRoutes(ctx: ServiceContext, views: RecommendationService):
           res.type('application/yaml').send(matrixSource(ctx.db, params.name));
           return undefined;
         }
-        return sendRendered(res, await views.matrices({ kind: 'matrix', name: params.name }));
+        const r = await whileClientWaits(res, (signal) => views.matrices({ kind: 'matrix', name: params.name }, signal));
+        return r && sendRendered(res, r);
       },
     }),
     defineRoute({
@@ -111,7 +116,8 @@ export function matrixRoutes(ctx: ServiceContext, views: RecommendationService):
         503: { description: 'as many simulations and matrix validations as recommendations.workers + recommendations.maxQueued are running or waiting (Retry-After)' },
         413: { description: `a document larger than a matrix may be (1 MiB, server.maxYamlTokens (default ${MAX_BODY_YAML_TOKENS}) YAML tokens): not parsed` },
       },
-      handler: (_i, req, res) => holdPlace(res, executorFor(ctx).validateMatrix({ text: typeof req.body === 'string' ? req.body : '', maxYamlTokens: ctx.config.maxYamlTokens })),
+      handler: (_i, req, res) =>
+        whileClientWaits(res, (signal) => holdPlace(res, executorFor(ctx).validateMatrix({ text: typeof req.body === 'string' ? req.body : '', maxYamlTokens: ctx.config.maxYamlTokens }, signal))),
     }),
   ];
 }

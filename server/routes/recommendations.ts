@@ -12,6 +12,7 @@ import { selectionOf } from '../../app/selection.ts';
 import type { ServiceContext } from '../context.ts';
 import { badRequest, HttpProblem } from '../http/problem.ts';
 import { sendRendered } from '../http/send-rendered.ts';
+import { whileClientWaits } from '../http/client-gone.ts';
 import { defineRoute, type AnyRoute, type HeaderSpec, type ResponseSpec } from '../http/route.ts';
 import { computeLimits } from './compute-limits.ts';
 import { canonicalWorkloadPath, Cursor, Engine, FreeObject, Namespace, StringEnum, VerificationProblem, WorkloadFilter, withCanonicalWorkload } from '../schemas/common.ts';
@@ -137,9 +138,10 @@ const unverified = (answers: string): ResponseSpec => ({
   headers: { 'X-Flowmatrix-Verified': verified('`false`'), ...notInForce },
 });
 
-/** Answers a query: its problem, or its headers and body chunks (with backpressure); 304 when the client has it. */
+/** Answers a query: its problem, or its headers and body chunks (with backpressure); 304 when the client has it. Nothing once the client went away. */
 async function answer(service: RecommendationService, query: RecommendationQuery, req: Request, res: Response): Promise<undefined> {
-  const r = await service.respond(query);
+  const r = await whileClientWaits(res, (signal) => service.respond(query, signal));
+  if (r === undefined) return undefined;
   for (const [name, value] of Object.entries(r.headers)) res.setHeader(name, value);
   if (r.problem) {
     const { kind, detail, errors, extensions } = r.problem;

@@ -9,6 +9,7 @@ import { warningHeaders } from '../http/warning-header.ts';
 import { executorFor } from '../services/compute.ts';
 import { SimulateBody } from '../services/simulate-job.ts';
 import { holdPlace } from '../http/compute-admission.ts';
+import { whileClientWaits } from '../http/client-gone.ts';
 import type { ServiceContext } from '../context.ts';
 import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { MAX_BODY_YAML_TOKENS } from '../http/yaml-limit.ts';
@@ -42,7 +43,9 @@ export function simulateRoutes(ctx: ServiceContext): AnyRoute[] {
       handler: async (_input, req, res) => {
         const body: Uint8Array = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         // On a worker thread, parse and check included, as recommendations are: a large simulation must not hold up /healthz.
-        const { warnings, response } = await holdPlace(res, executorFor(ctx).simulate({ body, maxYamlTokens: ctx.config.maxYamlTokens }));
+        const simulated = await whileClientWaits(res, (signal) => holdPlace(res, executorFor(ctx).simulate({ body, maxYamlTokens: ctx.config.maxYamlTokens }, signal)));
+        if (simulated === undefined) return undefined; // the client went away
+        const { warnings, response } = simulated;
         if (warnings.length > 0) res.setHeader('Warning', warningHeaders(warnings, '`flowmatrix simulate` with the same input prints every one'));
         return sendRendered(res, response);
       },

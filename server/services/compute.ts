@@ -27,12 +27,21 @@ export function executorFor(ctx: ServiceContext): RecommendationExecutor {
       ? new InlineExecutor(ctx.db, ctx.config.matrices, reports, ctx.config.maxRecommendEdges)
       : new WorkerPool(
           { dbPath: ctx.db.name, matrices: ctx.config.matrices, reports, maxEdges: ctx.config.maxRecommendEdges },
-          { size: ctx.config.recommendationWorkers, memoryMb: ctx.config.recommendationWorkerMemoryMb ?? defaultWorkerHeapMb() },
+          {
+            size: ctx.config.recommendationWorkers,
+            memoryMb: ctx.config.recommendationWorkerMemoryMb ?? defaultWorkerHeapMb(),
+            maxQueuedWholeCluster: ctx.config.recommendationMaxQueuedWholeCluster,
+          },
           ctx.logger,
         );
     executors.set(ctx, e);
   }
   return e;
+}
+
+/** Makes `executor` the context's, before the app is built (an embedder's own, or a test's stand-in workers). */
+export function useExecutor(ctx: ServiceContext, executor: RecommendationExecutor): void {
+  executors.set(ctx, executor);
 }
 
 /** Stops the context's workers (running jobs fail). Idempotent. */

@@ -3,11 +3,20 @@
  * with its own read connection: the event loop stays free while a whole cluster is computed.
  * `InlineExecutor` computes on the calling thread, for in-memory databases a worker cannot
  * open (tests, embedding). Both queue jobs; a crashed worker is replaced and its job fails.
+ *
+ * The pool runs two lanes. Whole-cluster work (a recommendation, export, drift or report with no
+ * namespace or workload: seconds to minutes on a large store) runs on all workers but one, and
+ * at most `maxQueuedWholeCluster` of it waits (more is refused: 503); small work (anything scoped
+ * to a namespace or workload, simulations, matrices, inventory bodies) goes first to any worker,
+ * so it never waits behind whole-cluster work while there are two workers or more. A job whose
+ * caller's signal aborts (the client went away) leaves the queue, or, running, is cancelled: its
+ * worker is terminated (the computations have no checkpoints to stop at) and a fresh one started.
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { AppError } from '../../app/errors.ts';
 import { HttpProblem } from '../http/problem.ts';
+import { busyProblem } from '../http/compute-admission.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import type { Db } from '../../store/db.ts';
 import { RecommendationComputer } from './recommendation-computer.ts';
@@ -50,16 +59,30 @@ function outOfMemoryProblem(kind: RecommendationJob['kind'], memoryMb: number | 
   return new HttpProblem('unavailable', `${what} needed more than its memory budget (recommendations.workerMemoryMb = ${memoryMb} MiB): ${advice}`);
 }
 
+/** Which lane a job waits and runs in: see the module comment. */
+export type Lane = 'wholeCluster' | 'small';
+
+/** Whole-cluster work is a recommendation (any view) or a report of no namespace or workload; all else is small. */
+export function laneOf(job: RecommendationJob): Lane {
+  const scope = job.kind === 'respond' ? job.query.options : job.kind === 'report' ? job.options : undefined;
+  if (scope === undefined) return 'small';
+  return scope.namespace === undefined && (!('workload' in scope) || scope.workload === undefined) ? 'wholeCluster' : 'small';
+}
+
+/**
+ * The executors take an optional signal where a request waits for the job: aborted (the client
+ * went away), the job is withdrawn or cancelled and its promise rejects with the signal's reason.
+ */
 export interface RecommendationExecutor {
-  execute(query: RecommendationQuery): Promise<RenderedResponse>;
+  execute(query: RecommendationQuery, signal?: AbortSignal): Promise<RenderedResponse>;
   /** Builds a report's model (the caller stores it). */
   report(options: ReportJobOptions): Promise<Report>;
   /** `simulate` (app/simulate.ts) on the store, rendered: off the event loop too, for large inputs. */
-  simulate(job: SimulateJob | SimulateBodyJob): Promise<SimulationResponse>;
+  simulate(job: SimulateJob | SimulateBodyJob, signal?: AbortSignal): Promise<SimulationResponse>;
   /** POST /matrices/validate's verdict: parsing the document is CPU work kept off the event loop too. */
-  validateMatrix(job: ValidateMatrixJob): Promise<MatrixVerdict>;
+  validateMatrix(job: ValidateMatrixJob, signal?: AbortSignal): Promise<MatrixVerdict>;
   /** GET /matrices (or one matrix) resolved: reading every edge's traffic is kept off the event loop too. */
-  matrices(query: MatrixQuery): Promise<RenderedResponse>;
+  matrices(query: MatrixQuery, signal?: AbortSignal): Promise<RenderedResponse>;
   /** PUT /matrices/{name}'s parsing and checks (matrix-apply.ts): the main thread only stores. */
   checkMatrix(job: CheckMatrixJob): Promise<CheckedMatrix>;
   /** Parses and converts an inventory export and plans its IP history (app/inventory.ts convertInventoryExport); the caller stores it. */
@@ -104,10 +127,23 @@ export class InlineExecutor implements RecommendationExecutor {
   async close(): Promise<void> {}
 }
 
+type JobResult = RenderedResponse | Report | SimulationResponse | MatrixVerdict | CheckedMatrix | PreparedInventory;
+
 interface Pending {
   job: RecommendationJob;
-  resolve(r: RenderedResponse | Report | SimulationResponse | MatrixVerdict | CheckedMatrix | PreparedInventory): void;
-  reject(e: Error): void;
+  lane: Lane;
+  resolve(r: JobResult): void;
+  reject(e: unknown): void;
+}
+
+/** What the pool holds now, and how much abandoned work it dropped since it started. */
+export interface PoolState {
+  running: Record<Lane, number>;
+  queued: Record<Lane, number>;
+  /** Jobs taken off the queue: nobody waited for them any more. */
+  withdrawn: number;
+  /** Running jobs cancelled (their worker terminated): nobody waited for them any more. */
+  cancelled: number;
 }
 
 /**
@@ -128,8 +164,10 @@ function workerBootstrap(): string {
 class PoolWorker {
   readonly worker: Worker;
   current: Pending | undefined;
-  constructor(config: WorkerConfig, memoryMb: number | undefined, onReply: (w: PoolWorker, reply: JobReply) => void, onExit: (w: PoolWorker, error: Error) => void) {
-    this.worker = new Worker(workerBootstrap(), { eval: true, workerData: config, ...(memoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: memoryMb } } : {}) });
+  /** Terminated for a cancelled job: it takes no other. */
+  cancelled = false;
+  constructor(bootstrap: string, config: WorkerConfig, memoryMb: number | undefined, onReply: (w: PoolWorker, reply: JobReply) => void, onExit: (w: PoolWorker, error: Error) => void) {
+    this.worker = new Worker(bootstrap, { eval: true, workerData: config, ...(memoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: memoryMb } } : {}) });
     this.worker.on('message', (reply: JobReply) => onReply(this, reply));
     this.worker.on('error', (e) => onExit(this, e));
     this.worker.on('exit', (code) => onExit(this, new Error(`recommendation worker exited (code ${code})`)));
@@ -140,41 +178,65 @@ class PoolWorker {
 export class WorkerPool implements RecommendationExecutor {
   private readonly idle: PoolWorker[] = [];
   private readonly all = new Set<PoolWorker>();
-  private readonly queue: Pending[] = [];
+  private readonly queues: Record<Lane, Pending[]> = { wholeCluster: [], small: [] };
   private nextId = 1;
   private closed = false;
+  private withdrawn = 0;
+  private cancelled = 0;
 
   private readonly size: number;
   private readonly memoryMb: number | undefined;
+  private readonly maxQueuedWholeCluster: number;
+  private readonly bootstrap: string;
 
   constructor(
     private readonly config: WorkerConfig,
-    options: { size: number; memoryMb?: number | undefined },
+    options: {
+      size: number;
+      memoryMb?: number | undefined;
+      /** Whole-cluster jobs waiting at most; more are refused (503). */
+      maxQueuedWholeCluster?: number;
+      /** The worker's source (tests run a stand-in); default the recommendation worker. */
+      bootstrap?: string;
+    },
     private readonly logger: Logger,
   ) {
     this.size = options.size;
     this.memoryMb = options.memoryMb;
+    this.maxQueuedWholeCluster = options.maxQueuedWholeCluster ?? Infinity;
+    this.bootstrap = options.bootstrap ?? workerBootstrap();
     if (!(this.size >= 1)) throw new RangeError(`recommendation workers: need at least 1, got ${this.size}`);
   }
 
-  execute(query: RecommendationQuery): Promise<RenderedResponse> {
-    return this.submit({ id: this.nextId++, kind: 'respond', query }) as Promise<RenderedResponse>;
+  /** Whole-cluster jobs run on all workers but one (one at least): that one stays free for small work. */
+  private get wholeClusterWorkers(): number {
+    return Math.max(1, this.size - 1);
+  }
+
+  get state(): PoolState {
+    const running = { wholeCluster: 0, small: 0 };
+    for (const w of this.all) if (w.current) running[w.current.lane]++;
+    return { running, queued: { wholeCluster: this.queues.wholeCluster.length, small: this.queues.small.length }, withdrawn: this.withdrawn, cancelled: this.cancelled };
+  }
+
+  execute(query: RecommendationQuery, signal?: AbortSignal): Promise<RenderedResponse> {
+    return this.submit({ id: this.nextId++, kind: 'respond', query }, signal) as Promise<RenderedResponse>;
   }
 
   report(options: ReportJobOptions): Promise<Report> {
     return this.submit({ id: this.nextId++, kind: 'report', options }) as Promise<Report>;
   }
 
-  simulate(request: SimulateJob | SimulateBodyJob): Promise<SimulationResponse> {
-    return this.submit({ id: this.nextId++, kind: 'simulate', request }) as Promise<SimulationResponse>;
+  simulate(request: SimulateJob | SimulateBodyJob, signal?: AbortSignal): Promise<SimulationResponse> {
+    return this.submit({ id: this.nextId++, kind: 'simulate', request }, signal) as Promise<SimulationResponse>;
   }
 
-  validateMatrix(request: ValidateMatrixJob): Promise<MatrixVerdict> {
-    return this.submit({ id: this.nextId++, kind: 'validate-matrix', request }) as Promise<MatrixVerdict>;
+  validateMatrix(request: ValidateMatrixJob, signal?: AbortSignal): Promise<MatrixVerdict> {
+    return this.submit({ id: this.nextId++, kind: 'validate-matrix', request }, signal) as Promise<MatrixVerdict>;
   }
 
-  matrices(query: MatrixQuery): Promise<RenderedResponse> {
-    return this.submit({ id: this.nextId++, kind: 'matrices', query }) as Promise<RenderedResponse>;
+  matrices(query: MatrixQuery, signal?: AbortSignal): Promise<RenderedResponse> {
+    return this.submit({ id: this.nextId++, kind: 'matrices', query }, signal) as Promise<RenderedResponse>;
   }
 
   checkMatrix(request: CheckMatrixJob): Promise<CheckedMatrix> {
@@ -185,27 +247,69 @@ export class WorkerPool implements RecommendationExecutor {
     return this.submit({ id: this.nextId++, kind: 'convert-inventory', request }) as Promise<PreparedInventory>;
   }
 
-  private submit(job: RecommendationJob): Promise<RenderedResponse | Report | SimulationResponse | MatrixVerdict | CheckedMatrix | PreparedInventory> {
+  private submit(job: RecommendationJob, signal?: AbortSignal): Promise<JobResult> {
     if (this.closed) return Promise.reject(new Error('the recommendation workers are shut down'));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const lane = laneOf(job);
+    if (lane === 'wholeCluster' && this.queues.wholeCluster.length >= this.maxQueuedWholeCluster) {
+      return Promise.reject(
+        busyProblem(`${this.maxQueuedWholeCluster} whole-cluster recommendations, exports, drifts or reports are already waiting for a worker (recommendations.maxQueuedWholeCluster; a request with namespace= does not wait behind them)`),
+      );
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
+      const abandoned = (): void => this.abandon(p, signal!.reason);
+      const settled = (): void => signal?.removeEventListener('abort', abandoned);
+      const p: Pending = {
+        job,
+        lane,
+        resolve: (r) => (settled(), resolve(r)),
+        reject: (e) => (settled(), reject(e)),
+      };
+      signal?.addEventListener('abort', abandoned, { once: true });
+      this.queues[lane].push(p);
       this.dispatch();
     });
+  }
+
+  /** Nobody waits for `p` any more: off the queue, or, running, cancelled by terminating its worker (a fresh one replaces it). */
+  private abandon(p: Pending, reason: unknown): void {
+    const queue = this.queues[p.lane];
+    const i = queue.indexOf(p);
+    if (i >= 0) {
+      queue.splice(i, 1);
+      this.withdrawn++;
+    } else {
+      const w = [...this.all].find((x) => x.current === p);
+      if (!w) return; // answered meanwhile
+      w.cancelled = true;
+      w.current = undefined;
+      this.cancelled++;
+      this.logger.info({ job: p.job.kind, lane: p.lane }, 'computation cancelled: nobody waits for it any more');
+      void w.worker.terminate();
+    }
+    p.reject(reason);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const p of this.queue.splice(0)) p.reject(new Error('the service is shutting down'));
+    for (const p of [...this.queues.small.splice(0), ...this.queues.wholeCluster.splice(0)]) p.reject(new Error('the service is shutting down'));
     await Promise.all([...this.all].map((w) => w.worker.terminate()));
   }
 
+  /** The next job a free worker takes: small work first; whole-cluster work while it holds fewer than its workers. */
+  private nextQueue(): Pending[] | undefined {
+    if (this.queues.small.length > 0) return this.queues.small;
+    if (this.queues.wholeCluster.length > 0 && this.state.running.wholeCluster < this.wholeClusterWorkers) return this.queues.wholeCluster;
+    return undefined;
+  }
+
   private dispatch(): void {
-    while (this.queue.length > 0) {
+    for (let queue = this.nextQueue(); queue; queue = this.nextQueue()) {
       let w = this.idle.pop();
       if (!w && this.all.size < this.size) w = this.spawn();
       if (!w) return;
-      const p = this.queue.shift()!;
+      const p = queue.shift()!;
       w.current = p;
       w.worker.ref(); // a running job keeps the process alive until it answers
       try {
@@ -221,12 +325,13 @@ export class WorkerPool implements RecommendationExecutor {
   }
 
   private spawn(): PoolWorker {
-    const w = new PoolWorker(this.config, this.memoryMb, (pw, reply) => this.onReply(pw, reply), (pw, e) => this.onExit(pw, e));
+    const w = new PoolWorker(this.bootstrap, this.config, this.memoryMb, (pw, reply) => this.onReply(pw, reply), (pw, e) => this.onExit(pw, e));
     this.all.add(w);
     return w;
   }
 
   private onReply(w: PoolWorker, reply: JobReply): void {
+    if (w.cancelled) return; // it answered as it was being terminated: nobody waits for it
     const p = w.current;
     w.current = undefined;
     w.worker.unref();
@@ -247,7 +352,7 @@ export class WorkerPool implements RecommendationExecutor {
     if (w.current) w.current.reject(outOfMemory(error) ? outOfMemoryProblem(w.current.job.kind, this.memoryMb) : error);
     w.current = undefined;
     if (!this.closed) {
-      this.logger.error({ err: error.message }, 'recommendation worker died; a new one takes the next job');
+      if (!w.cancelled) this.logger.error({ err: error.message }, 'recommendation worker died; a new one takes the next job');
       this.dispatch();
     }
   }

@@ -3,7 +3,9 @@
  * (app/recommendation.ts), so the bytes are the CLI's; and the resolved matrices (GET /matrices),
  * which read every edge's traffic as a recommendation does. Answers are computed off the event loop
  * (recommendation-pool.ts), concurrent identical requests share one computation, and rendered
- * answers are cached as bytes — bounded in bytes, dropped when the store changes.
+ * answers are cached as bytes — bounded in bytes, dropped when the store changes. A shared
+ * computation is abandoned (withdrawn or cancelled by the executor) only when every request that
+ * waited for it has gone.
  */
 import type { Db } from '../../store/db.ts';
 import { dataVersion } from '../../store/data-version.ts';
@@ -50,10 +52,17 @@ class ByteLru {
   }
 }
 
+/** A computation in flight, and how many requests wait for it (a request without a signal waits to the end). */
+interface Shared {
+  answer: Promise<RenderedResponse>;
+  waiters: number;
+  abandon: AbortController;
+}
+
 export class RecommendationService {
   private version = '';
   private readonly cache: ByteLru;
-  private readonly inFlight = new Map<string, Promise<RenderedResponse>>();
+  private readonly inFlight = new Map<string, Shared>();
 
   constructor(
     private readonly db: Db,
@@ -64,17 +73,17 @@ export class RecommendationService {
     this.cache = new ByteLru(cacheBytes);
   }
 
-  /** The answer to `query` on the store as it is now. */
-  respond(query: RecommendationQuery): Promise<RenderedResponse> {
-    return this.cached(query, query.engine, () => this.executor.execute(query));
+  /** The answer to `query` on the store as it is now; `signal` aborted, this request stops waiting (and rejects with its reason). */
+  respond(query: RecommendationQuery, signal?: AbortSignal): Promise<RenderedResponse> {
+    return this.cached(query, query.engine, (abandon) => this.executor.execute(query, abandon), signal);
   }
 
   /** The resolved matrices (or one) on the store as it is now. */
-  matrices(query: MatrixQuery): Promise<RenderedResponse> {
-    return this.cached(query, 'none', () => this.executor.matrices(query));
+  matrices(query: MatrixQuery, signal?: AbortSignal): Promise<RenderedResponse> {
+    return this.cached(query, 'none', (abandon) => this.executor.matrices(query, abandon), signal);
   }
 
-  private cached(query: RecommendationQuery | MatrixQuery, engine: string, compute: () => Promise<RenderedResponse>): Promise<RenderedResponse> {
+  private cached(query: RecommendationQuery | MatrixQuery, engine: string, compute: (abandon: AbortSignal) => Promise<RenderedResponse>, signal: AbortSignal | undefined): Promise<RenderedResponse> {
     const v = dataVersion(this.db);
     if (v !== this.version) {
       this.version = v;
@@ -83,17 +92,39 @@ export class RecommendationService {
     const key = `${v}\0${JSON.stringify(query, sortedKeys)}`;
     const hit = this.cache.get(key);
     if (hit) return Promise.resolve(hit);
-    let running = this.inFlight.get(key);
-    if (!running) {
-      running = this.metrics.time(engine, query.kind, compute).then((r) => {
+    let shared = this.inFlight.get(key);
+    if (!shared) {
+      const abandon = new AbortController();
+      const answer = this.metrics.time(engine, query.kind, () => compute(abandon.signal)).then((r) => {
         if (this.version === v) this.cache.set(key, r);
         return r;
       });
-      const tracked = running.finally(() => this.inFlight.delete(key));
-      tracked.catch(() => undefined);
-      this.inFlight.set(key, running);
+      const started: Shared = { answer, waiters: 0, abandon };
+      answer.finally(() => this.forget(key, started)).catch(() => undefined);
+      this.inFlight.set(key, (shared = started));
     }
-    return running;
+    return this.waitFor(key, shared, signal);
+  }
+
+  /** One more request waits for `shared`; when the last one with a signal leaves, the computation is abandoned. */
+  private waitFor(key: string, shared: Shared, signal: AbortSignal | undefined): Promise<RenderedResponse> {
+    shared.waiters++;
+    if (!signal) return shared.answer;
+    return new Promise((resolve, reject) => {
+      const leave = (): void => {
+        reject(signal.reason);
+        if (--shared.waiters > 0) return;
+        this.forget(key, shared); // a request arriving now starts afresh
+        shared.abandon.abort(signal.reason);
+      };
+      if (signal.aborted) return leave();
+      signal.addEventListener('abort', leave, { once: true });
+      shared.answer.then(resolve, reject).finally(() => signal.removeEventListener('abort', leave));
+    });
+  }
+
+  private forget(key: string, shared: Shared): void {
+    if (this.inFlight.get(key) === shared) this.inFlight.delete(key);
   }
 
   /** Bytes held by the answer cache. */
