@@ -62,6 +62,14 @@ function outOfMemoryProblem(kind: RecommendationJob['kind'], memoryMb: number | 
 /** Which lane a job waits and runs in: see the module comment. */
 export type Lane = 'wholeCluster' | 'small';
 
+/**
+ * The service's own nightly report: no client waits to be told to retry, so the bound on waiting
+ * whole-cluster work is not for it — it waits its turn like the rest, and is never refused.
+ */
+function isScheduled(job: RecommendationJob): boolean {
+  return job.kind === 'report' && job.options.trigger === 'schedule';
+}
+
 /** Whole-cluster work is a recommendation (any view) or a report of no namespace or workload; all else is small. */
 export function laneOf(job: RecommendationJob): Lane {
   const scope = job.kind === 'respond' ? job.query.options : job.kind === 'report' ? job.options : undefined;
@@ -251,7 +259,7 @@ export class WorkerPool implements RecommendationExecutor {
     if (this.closed) return Promise.reject(new Error('the recommendation workers are shut down'));
     if (signal?.aborted) return Promise.reject(signal.reason);
     const lane = laneOf(job);
-    if (lane === 'wholeCluster' && this.queues.wholeCluster.length >= this.maxQueuedWholeCluster) {
+    if (lane === 'wholeCluster' && !isScheduled(job) && this.queues.wholeCluster.length >= this.maxQueuedWholeCluster) {
       return Promise.reject(
         busyProblem(`${this.maxQueuedWholeCluster} whole-cluster recommendations, exports, drifts or reports are already waiting for a worker (recommendations.maxQueuedWholeCluster; a request with namespace= does not wait behind them)`),
       );

@@ -69,9 +69,15 @@ test('the pool: small work runs beside whole-cluster work, the whole-cluster que
       assert.match(e.message, /^1 whole-cluster .* already waiting .*\(recommendations\.maxQueuedWholeCluster\b.*: retry in 5 s$/);
       return true;
     });
+    // The nightly report is the service's own: past the bound it waits its turn, never refused (a manual one is).
+    const manual = pool.report({ trigger: 'manual', generatedAt: 0 });
+    await assert.rejects(manual, (e: unknown) => e instanceof HttpProblem && e.status === 503);
+    const nightly = pool.report({ trigger: 'schedule', generatedAt: 0 });
+    nightly.catch(() => undefined);
+    await until(pool, (s) => s.queued.wholeCluster === 2, 'the nightly report waiting behind the queued export');
     second.abort();
     await assert.rejects(queued, { name: 'AbortError' });
-    await until(pool, (s) => s.queued.wholeCluster === 0 && s.withdrawn === 1, 'the abandoned waiting job withdrawn');
+    await until(pool, (s) => s.queued.wholeCluster === 1 && s.withdrawn === 1, 'the abandoned waiting job withdrawn');
     first.abort();
     await assert.rejects(running, { name: 'AbortError' });
     await until(pool, (s) => s.running.wholeCluster === 0 && s.cancelled === 1, 'the abandoned running job cancelled');
