@@ -137,7 +137,12 @@ function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv
       entry.names.push(name);
       answering.set(workloadKey(w), entry);
     }
-    if ((workloads.length === 0 && viaServices.length === 0) || answers.addresses(name).length > 0) outside.push(name);
+    // A name answered only in-cluster is those workloads; one also answered outside stays a DNS name
+    // too, and so does a pattern (`*.example.com`): it covers every name under it, most never seen
+    // (docs/matrices.md), so one in-cluster answer under it says nothing of the others. toFQDNs
+    // never selects the pods (docs.cilium.io "Layer 3 Policies", DNS based): the workloads above are
+    // what reaches them.
+    if ((workloads.length === 0 && viaServices.length === 0) || answers.addresses(name).length > 0 || isPattern(name)) outside.push(name);
   }
   for (const key of [...answering.keys()].sort()) {
     const { workload: w, names: seen } = answering.get(key)!;
@@ -176,6 +181,11 @@ function endpointsOf(svc: Service, inv: InventorySnapshot): string {
 }
 
 /** The inventory's workloads the flows showed `name` answering with, by key. */
+/** A `*.domain` pattern of an fqdns peer (matrix/syntax.ts fqdnProblem: a leading wildcard only). */
+function isPattern(name: string): boolean {
+  return name.startsWith('*.');
+}
+
 function answeredBy(name: string, inv: InventorySnapshot, answers: NameAnswers): Workload[] {
   const keys = new Set(answers.workloads(name));
   return keys.size === 0 ? [] : inv.workloads.filter((w) => keys.has(workloadKey(w)));

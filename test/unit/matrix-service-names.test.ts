@@ -84,6 +84,21 @@ test('a name the flows showed answering with a workload\'s pods is that workload
   assert.deepEqual(unresolved, []);
 });
 
+/**
+ * A pattern covers every name under its domain (docs/matrices.md, the `{fqdns}` peer), most never
+ * seen: one name under it answered by a pod says nothing of the others, which Cilium's toFQDNs
+ * matchPattern still has to reach (docs.cilium.io "Layer 3 Policies", DNS based). Before, the
+ * pattern became that pod's workload alone and every outside name under it was cut.
+ */
+test('a pattern one of whose names the flows showed answering with a workload\'s pods stays a DNS name beside the workload', () => {
+  const unresolved: string[] = [];
+  const gateway = { ...inv, workloads: [...inv.workloads, workload('edge', 'gateway', { app: 'gateway' }, [{ port: 8443, protocol: 'TCP' }])] };
+  const seen = (table: Record<string, string[]>) => (pattern: string) => table[pattern] ?? [];
+  const r = resolveFqdns(['*.example.com'], [{ protocol: 'TCP', port: 8443 }], gateway, unresolved, { workloads: seen({ '*.example.com': ['edge/Deployment/gateway'] }), services: seen({}), addresses: seen({}) });
+  assert.deepEqual(r.peers.map((p) => [p.kind, p.kind === 'pods' ? p.workloads.map((w) => w.name) : p.kind === 'fqdn' ? p.fqdns : []]), [['pods', ['gateway']], ['fqdn', ['*.example.com']]]);
+  assert.deepEqual(unresolved, []);
+});
+
 test('the apiserver\'s Service name (kubernetes.default.svc[.cluster.local]) is the apiserver peer, not an unresolved selector-less Service', () => {
   // default/kubernetes has no selector: kube-apiserver keeps its endpoints itself (domain/apiserver.ts); the matrix says `peer: apiserver` for it (docs/matrices.md).
   const apiserver = [{ ip: '10.0.0.1', port: 6443, protocol: 'TCP' as const }];
