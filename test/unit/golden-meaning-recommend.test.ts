@@ -53,9 +53,13 @@ const isKubeDns = (namespace: string | undefined, pods: Record<string, string> |
 
 // --- one reader per engine: manifest → subject, isolated directions, allow rules ---------------
 
+/** A label selector as `k=v,…` then `k in (a,b)` for each In expression (the Kyma gateways select either generation's name). */
+const selectorText = (s: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined) =>
+  [labels(s?.matchLabels), ...(s?.matchExpressions ?? []).map((e) => `${e.key} ${e.operator.toLowerCase()} (${(e.values ?? []).join(',')})`)].filter(Boolean).join(',');
+
 function kubernetesView(m: Manifest): Omit<WorkloadPolicy, 'workload'> {
   const peer = (p: any): string =>
-    p.ipBlock ? `nets:${p.ipBlock.cidr}` : isKubeDns(p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'], p.podSelector?.matchLabels) ? 'dns' : p.namespaceSelector ? `ns:${labels(p.namespaceSelector.matchLabels)}` : `pods:${labels(p.podSelector?.matchLabels)}`;
+    p.ipBlock ? `nets:${p.ipBlock.cidr}` : isKubeDns(p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'], p.podSelector?.matchLabels) ? 'dns' : p.namespaceSelector ? `ns:${labels(p.namespaceSelector.matchLabels)}` : `pods:${selectorText(p.podSelector)}`;
   const rules = (d: Direction): AllowRule[] =>
     ((m.spec[d] ?? []) as any[]).map((r) => {
       const to = (d === 'ingress' ? r.from : r.to) ?? [];
@@ -65,9 +69,9 @@ function kubernetesView(m: Manifest): Omit<WorkloadPolicy, 'workload'> {
 }
 
 /** `k8s:io.kubernetes.pod.namespace Exists` is every pod of the cluster. */
-function ciliumEndpoint(e: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string }[] }): string {
+function ciliumEndpoint(e: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] }): string {
   const { 'k8s:io.kubernetes.pod.namespace': namespace, ...pods } = e.matchLabels ?? {};
-  if (e.matchExpressions) return e.matchExpressions.length === 1 && e.matchExpressions[0]!.key === 'k8s:io.kubernetes.pod.namespace' && e.matchExpressions[0]!.operator === 'Exists' && !e.matchLabels ? 'all-pods' : `endpoints:${JSON.stringify(e)}`;
+  if (e.matchExpressions) return e.matchExpressions.length === 1 && e.matchExpressions[0]!.key === 'k8s:io.kubernetes.pod.namespace' && e.matchExpressions[0]!.operator === 'Exists' && !e.matchLabels ? 'all-pods' : `pods:${selectorText(e)}`;
   return isKubeDns(namespace, pods) ? 'dns' : `pods:${labels(e.matchLabels)}`;
 }
 
@@ -98,6 +102,15 @@ function calicoLabels(selector: string): Record<string, string> {
   );
 }
 
+/** A peer's selector as selectorText writes it: `a == 'b'` terms, then `k in {'x', 'y'}` terms. */
+function calicoSelectorText(selector: string): string {
+  const terms = selector.split(' && ');
+  const sets = terms.map((t) => /^([\w./-]+) in \{(.*)\}$/.exec(t)).filter((m): m is RegExpExecArray => m !== null);
+  const equal = terms.filter((t) => !/ in \{/.test(t));
+  const values = (list: string) => list.split(', ').map((v) => v.replace(/^'|'$/g, '')).join(',');
+  return [equal.length > 0 ? labels(calicoLabels(equal.join(' && '))) : '', ...sets.map((m) => `${m[1]} in (${values(m[2]!)})`)].filter(Boolean).join(',');
+}
+
 function calicoView(m: Manifest): Omit<WorkloadPolicy, 'workload'> {
   const peer = (side: any): string[] => {
     if (side?.services) return [side.services.name === 'kubernetes' && side.services.namespace === 'default' ? 'apiserver' : `service:${side.services.namespace}/${side.services.name}`];
@@ -105,7 +118,7 @@ function calicoView(m: Manifest): Omit<WorkloadPolicy, 'workload'> {
     if (side?.selector === 'all()' && side?.namespaceSelector === 'all()') return ['all-pods'];
     if (side?.selector) {
       const ns = /^projectcalico.org\/name == '([^']*)'$/.exec(side.namespaceSelector ?? '')?.[1];
-      return [isKubeDns(ns, calicoLabels(side.selector)) ? 'dns' : `pods:${labels(calicoLabels(side.selector))}`];
+      return [ns === 'kube-system' && side.selector === "k8s-app == 'kube-dns'" ? 'dns' : `pods:${calicoSelectorText(side.selector)}`];
     }
     return ['any'];
   };
@@ -121,7 +134,7 @@ function calicoView(m: Manifest): Omit<WorkloadPolicy, 'workload'> {
 function clusterNetworkPolicyView(m: Manifest): Omit<WorkloadPolicy, 'workload'> {
   const peer = (p: any): string[] => {
     if (p.networks) return p.networks.includes('0.0.0.0/0') && p.networks.includes('::/0') ? ['any'] : p.networks.map((n: string) => `nets:${n}`);
-    if (p.pods) return [isKubeDns(p.pods.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'], p.pods.podSelector?.matchLabels) ? 'dns' : `pods:${labels(p.pods.podSelector?.matchLabels)}`];
+    if (p.pods) return [isKubeDns(p.pods.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'], p.pods.podSelector?.matchLabels) ? 'dns' : `pods:${selectorText(p.pods.podSelector)}`];
     // `namespaces: {}` is every pod; on ingress it is every source the API can name (ingress has no networks peer).
     if (p.namespaces && Object.keys(p.namespaces).length === 0) return [m.spec.ingress?.some((r: any) => r.from?.includes(p)) ? 'any' : 'all-pods'];
     return [`peer:${JSON.stringify(p)}`];
@@ -352,6 +365,23 @@ test('recommend/kyma-telemetry/*: seed 001 lines 26, 31 and 44, the self-monitor
         assert.ok(kinds.length <= 1, `cilium ${m.metadata.name} ${d}: one rule combines ${kinds.join(' and ')}`);
       }
     }
+  }
+});
+
+test('recommend/kyma-telemetry/*: seed 001 line 27, the self-monitor scrapes the gateways on 8888 by a selector that holds either generation (the per-signal Deployments of lines 40-43, or the current OTLP gateway DaemonSet), and Fluent Bit on 2020 only', () => {
+  // kyma-project/telemetry-manager: legacy_gateway_cleanup.go (one telemetry-otlp-gateway DaemonSet for
+  // the three gateways); the self-monitor keeps Services labelled telemetry.kyma-project.io/self-monitor,
+  // which telemetry-fluent-bit-metrics (2020) carries and the exporter's 2021 Service does not.
+  const gateways = ['log', 'metric', 'trace'].map((s) => `pods:app.kubernetes.io/name in (${[`telemetry-${s}-gateway`, 'telemetry-otlp-gateway'].sort().join(',')})`);
+  for (const engine of ENGINES) {
+    const all = policies(KYMA, engine);
+    const selfMonitor = policy(all, ky('deployment', 'self-monitor'));
+    const scrape = selfMonitor.egress.filter((r) => r.ports.includes('TCP/8888')).flatMap((r) => r.peers);
+    for (const g of gateways) assert.ok(scrape.includes(g), `${engine}: self-monitor → ${g} on 8888 (${scrape.join('; ')})`);
+    const fluentBit = 'pods:app.kubernetes.io/instance=telemetry,app.kubernetes.io/name=fluent-bit';
+    assert.deepEqual([...new Set(selfMonitor.egress.filter((r) => r.peers.includes(fluentBit)).flatMap((r) => r.ports))], ['TCP/2020'], `${engine}: self-monitor → Fluent Bit on 2020 alone`);
+    const fromSelfMonitor = policy(all, ky('daemonset', 'fluent-bit')).ingress.filter((r) => r.peers.includes('pods:app.kubernetes.io/name=telemetry-self-monitor'));
+    assert.deepEqual([...new Set(fromSelfMonitor.flatMap((r) => r.ports))], ['TCP/2020'], `${engine}: Fluent Bit takes the self-monitor on 2020 alone`);
   }
 });
 

@@ -68,7 +68,15 @@ test('matrices/kyma-telemetry-current.yaml: each workload of seed 001 lines 37-4
   const ANY_IP = [{ kind: 'world' }];
   for (const row of CURRENT_POLICIES) {
     const c = component(m, row.component);
-    assert.deepEqual(c.selector.matchLabels, row.selector, `${row.row}: the Pod Selector column`);
+    // The gateways' rows also select the current telemetry-manager's one OTLP gateway DaemonSet, which
+    // replaced the three Deployments (matrices/kyma-telemetry.yaml header; legacy_gateway_cleanup.go).
+    const gateway = row.component.endsWith('-gateway');
+    const name = row.selector['app.kubernetes.io/name']!;
+    assert.deepEqual(
+      c.selector,
+      gateway ? { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: [name, 'telemetry-otlp-gateway'].sort() }] } : { matchLabels: row.selector },
+      `${row.row}: the Pod Selector column`,
+    );
     const expected = [
       { direction: 'ingress', level: 'must', ports: tcp(...row.ports) },
       ...(row.istio ? [{ direction: 'ingress', level: 'may', ports: tcp(15090) }] : []), // "15090 (optional)"

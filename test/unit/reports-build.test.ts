@@ -51,7 +51,7 @@ test('headline counts of the demo cluster', () => {
   // documentedWhenSet: the controller's S3 and OTLP edges and their two rules (seed 003 lines 81-82, "when configured").
   // findings: 21, of which three role-inferred for Kyma's backends, one per signal (seed 001 line 15: the
   // log pipelines ship to their own logging service, not to the metric and trace pipelines' backend).
-  assert.deepEqual(report.headline, { blocked: 6, violations: 1, dropped: 1, undocumented: 54, documentedWhenSet: 4, documentedUnobserved: 4, stale: 0, hostNetwork: 3, findings: 21, drift: 67 });
+  assert.deepEqual(report.headline, { blocked: 6, violations: 2, dropped: 1, undocumented: 54, documentedWhenSet: 4, documentedUnobserved: 4, stale: 0, hostNetwork: 3, findings: 21, drift: 67 });
   assert.deepEqual(report.attention.documentedWhenSet.rules.map((r) => [r.id, r.whenSet?.set]), [
     ['progressive-delivery/controller/egress/otlp-collector', 'otlp.configured=true'],
     ['progressive-delivery/controller/egress/s3', 's3.configured=true'],
@@ -156,10 +156,15 @@ test('an edge one side\'s matrix documents is no undocumented traffic, even when
 });
 
 test('violations, host-network workloads, findings, drift and ingest health', () => {
-  // Seed 001 line 30: the manager is scraped by RMA only; the self-monitor scraping it is the one violation.
+  // Seed 001 line 30: the manager is scraped by RMA only; the self-monitor scraping it is a violation.
+  // So is its scrape of Fluent Bit's exporter port 2021: the self-monitor scrapes 2020 only
+  // (matrices/kyma-telemetry.yaml header: telemetry-manager's self-monitor config and NetworkPolicy).
   // (The pipelines' calls to their external backends are not: each signal's role, log-backends,
   // metric-backends and trace-backends, is bound from observation.)
-  assert.deepEqual(report.attention.violations.map((e) => [e.key, e.sides.every((s) => s.violation)]), [['workload:kyma-system/Deployment/telemetry-self-monitor|workload:kyma-system/Deployment/telemetry-manager|8080|TCP', true]]);
+  assert.deepEqual(report.attention.violations.map((e) => [e.key, e.sides.every((s) => s.violation)]), [
+    ['workload:kyma-system/Deployment/telemetry-self-monitor|workload:kyma-system/Deployment/telemetry-manager|8080|TCP', true],
+    ['workload:kyma-system/Deployment/telemetry-self-monitor|workload:kyma-system/DaemonSet/telemetry-fluent-bit|2021|TCP', true],
+  ]);
   assert.deepEqual(
     report.attention.hostNetwork.map((h) => h.workload),
     ['netobserv-kafka-privileged/DaemonSet/netobserv-ebpf-agent', 'netobserv-privileged/DaemonSet/netobserv-ebpf-agent', 'stacklight/DaemonSet/prometheus-node-exporter'],
@@ -202,7 +207,14 @@ test('a violation left out of the policy that a broader rule of the recommendati
   assert.deepEqual(manager.stillAllowed?.map((a) => a.engine), ['calico', 'cilium', 'clusternetworkpolicy', 'kubernetes'], 'every engine whose policy still allows it');
   const monitor = edge.sides.find((s) => s.direction === 'egress')!;
   assert.deepEqual(monitor.stillAllowed?.find((a) => a.engine === 'kubernetes'), { engine: 'kubernetes', policy: 'NetworkPolicy/kyma-system/telemetry-self-monitor', rule: '/spec/egress/0', byApplied: true, onlyWhereIpBlocksMatchPods: true });
-  assert.equal(report.verification?.kubernetes?.stillAllowed, 1, 'counted at a glance: the sides our own broader rules still allow');
+  // The self-monitor's scrape of Fluent Bit's 2021 likewise: Fluent Bit's ingress rule for the unbound
+  // rma role (2020 and 2021 from any source: seed 001 lines 14, 38) still allows it.
+  const exporter = report.attention.violations.find((e) => e.key === 'workload:kyma-system/Deployment/telemetry-self-monitor|workload:kyma-system/DaemonSet/telemetry-fluent-bit|2021|TCP')!;
+  assert.deepEqual(
+    exporter.sides.find((s) => s.direction === 'ingress')!.stillAllowed?.find((a) => a.engine === 'kubernetes'),
+    { engine: 'kubernetes', policy: 'NetworkPolicy/kyma-system/kyma-system-daemonset-telemetry-fluent-bit', rule: '/spec/ingress/1' },
+  );
+  assert.equal(report.verification?.kubernetes?.stillAllowed, 2, 'counted at a glance: the sides our own broader rules still allow');
 
   const md = renderMarkdown(report);
   const row = md.split('\n').find((l) => l.includes('`kyma-system/Deployment/telemetry-self-monitor` | `kyma-system/Deployment/telemetry-manager` | 8080/TCP'))!;
