@@ -33,7 +33,7 @@ import type { DnsTarget } from './synthesize/peers.ts';
 import { PortSets } from './synthesize/port-sets.ts';
 import { keptBy } from './synthesize/kept-by.ts';
 import type { DocumentedFlow } from './synthesize/documented-flow.ts';
-import { exposureFlows, forwardingNode } from './synthesize/exposure-flows.ts';
+import { edgeProxies, exposureClients, forwardingNode } from './synthesize/exposure-flows.ts';
 import { intentEdges, planWorkload, restricts, unobservedMustFlows, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
 import { mirroredRules, type MirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
 import { uniquePorts, unresolvedTargetPorts, workloadServedPorts, type UnresolvedTargetPort } from './matrix/bindings.ts';
@@ -254,6 +254,7 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
         withDocumentedFlows(withOutsideRequirements(plans.map((p) => verifiedSides(p, layers.intents, opts, now, closed, foreign.get(workloadKey(p.workload)), podNetwork)), outsideRules, opts, now, closed), [...plans, ...outsideRules], opts, now),
         plans,
         forwardingNode(input.inventory.nodes),
+        edgeProxies(input.inventory.workloads),
       ),
       ...outsideSides(input.edges, outside, foreign, layers.intents),
     ],
@@ -309,17 +310,21 @@ function withDocumentedFlows(sides: VerifiedSides[], requirers: readonly Pick<Wo
 }
 
 /**
- * The flows that stand for each exposed workload's clients (synthesize/exposure-flows.ts) put on its
- * ingress side's required flows (VerifiedSides.documented); `sides[i]` is `plans[i]`'s. `node`: the
- * node that stands for a node port's forwarded clients.
+ * What stands for each exposed workload's clients (synthesize/exposure-flows.ts) put on its ingress
+ * side: stand-in flows on its required flows (VerifiedSides.documented), an Ingress controller's
+ * observed edges on its required edges (VerifiedSides.required, where no must rule requires them
+ * already); `sides[i]` is `plans[i]`'s. `node`: the node that stands for a node port's forwarded
+ * clients; `proxies`: the workloads that may be an Ingress controller (edgeProxies).
  */
-function withExposureFlows(sides: VerifiedSides[], plans: readonly WorkloadPlan[], node: string | undefined): VerifiedSides[] {
+function withExposureFlows(sides: VerifiedSides[], plans: readonly WorkloadPlan[], node: string | undefined, proxies: ReadonlySet<string>): VerifiedSides[] {
   return sides.map((s, i) => {
     const w = plans[i]?.workload;
-    const flows = w === undefined || w.exposure.length === 0 ? [] : exposureFlows(w, node);
-    if (flows.length === 0) return s;
-    const ingress = [...flows, ...(s.documented?.ingress ?? [])];
-    return { ...s, documented: { ingress, egress: s.documented?.egress ?? [] } };
+    if (w === undefined || w.exposure.length === 0) return s;
+    const clients = exposureClients(w, node, s.edges.ingress, proxies);
+    let out = s;
+    if (clients.flows.length > 0) out = { ...out, documented: { ingress: [...clients.flows, ...(s.documented?.ingress ?? [])], egress: s.documented?.egress ?? [] } };
+    if (clients.observed.size > 0) out = { ...out, required: { ingress: new Map([...clients.observed, ...(s.required?.ingress ?? [])]), egress: s.required?.egress ?? new Map() } };
+    return out;
   });
 }
 

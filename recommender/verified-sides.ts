@@ -25,7 +25,8 @@ export interface VerifiedSides {
   required?: Record<Direction, ReadonlyMap<EdgeTraffic, RequiredEdge>>;
   /**
    * Flows the policies must allow like included edges: the clients of the workload's exposure (its
-   * ingress, from the world and from a node: synthesize/exposure-flows.ts), and flows a documented
+   * ingress, from the world and from a node: synthesize/exposure-flows.ts; an Ingress controller's
+   * observed edges are in `required` instead), and flows a documented
    * `must` rule requires that nothing observed (the rule never, or long ago only), at
    * either end (the rule's owner, and the peer workload it names, whose policy opens it from the
    * owner: mirrored-rules.ts), in every mode: the policies must allow them like included edges.
@@ -50,11 +51,17 @@ export interface Requirement {
   keptBy?: string;
 }
 
-/** An observed edge a must rule covers (VerifiedSides.required); `otherEnd`: the rule names its far peer, whose side must let it through too. */
+/**
+ * An observed edge a must rule covers (VerifiedSides.required), or (`exposed`) one from an Ingress
+ * controller's pods that stands for the clients of the Ingress `rule` names
+ * (synthesize/exposure-flows.ts); `otherEnd`: the rule names its far peer, whose side must let it through too.
+ */
 export interface RequiredEdge extends Requirement {
   otherEnd: boolean;
   /** The rule is this workload's, outside a scoped run, and names this side's (synthesize/outside-owners.ts). */
   owner?: string;
+  /** It stands for the clients of the exposure `rule` names (`exposed by Ingress shop/web`), not for a matrix rule's traffic. */
+  exposed?: true;
 }
 
 /**

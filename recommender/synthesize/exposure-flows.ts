@@ -8,6 +8,17 @@
  * - an address outside the cluster (the world's stand-in: representative-flows.ts), on every
  *   exposed target port: the client as the pod sees it where its address is kept
  *   (externalTrafficPolicy Local; a load balancer sending to pod addresses).
+ * - on a port only Ingresses expose, the Ingress controller's pods where observed edges show them
+ *   instead of that address: "An Ingress controller is responsible for fulfilling the Ingress,
+ *   usually with a load balancer" (kubernetes.io "Ingress"), typically a proxy in the cluster
+ *   (ingress-nginx) that the load balancer reaches; the backend's clients are that proxy's pods, not
+ *   outside clients. Their observed edges are required (VerifiedSides.required), so that an output
+ *   closing them fails, and an applied policy that lets the controller in is not said to block a
+ *   client that never reaches the pod. The inventory keeps no IngressClass: a controller is told
+ *   by what it does, a workload itself reached from outside (a LoadBalancer or NodePort Service, or
+ *   the host network) that is observed on the backend port. With none observed, the outside address
+ *   stands: the controller is not seen yet, or a load balancer sends to pod addresses (GKE
+ *   container-native load balancing, the AWS Load Balancer Controller's target type `ip`).
  * - a node, on every target port of a NodePort or LoadBalancer Service: with externalTrafficPolicy
  *   Cluster (the default), "packets sent to Services with Type=NodePort are source NAT'd by
  *   default", and a LoadBalancer's likewise (Kubernetes "Using Source IP", Type=NodePort,
@@ -21,8 +32,8 @@
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Exposure, Node, Workload } from '../../domain/inventory.ts';
 import { compareStrings } from '../../domain/order.ts';
-import type { Peer } from '../../domain/peer.ts';
-import type { RequiredFlow } from '../verified-sides.ts';
+import { workloadKey, type Peer } from '../../domain/peer.ts';
+import type { RequiredEdge, RequiredFlow } from '../verified-sides.ts';
 import { WORLD_PROBE } from '../verify/probes.ts';
 import { protocolOf } from './peers.ts';
 
@@ -40,27 +51,70 @@ export function forwardingNode(nodes: readonly Node[]): string | undefined {
 }
 
 /**
- * The ingress flows that stand for the exposed workload `w`'s clients (VerifiedSides.documented):
- * per exposed (port, protocol) one from the world, and one from `node` where a NodePort or
- * LoadBalancer Service exposes it; each names every exposure of the port.
+ * The keys of the workloads that may be an Ingress controller's proxy: those reached from outside
+ * themselves, through a LoadBalancer or NodePort Service or on their nodes' ports (host network).
  */
-export function exposureFlows(w: Workload, node: string | undefined): RequiredFlow[] {
+export function edgeProxies(workloads: readonly Workload[]): Set<string> {
+  return new Set(workloads.filter((w) => w.hostNetwork || w.exposure.some((x) => x.via !== 'Ingress')).map(workloadKey));
+}
+
+/** What stands for an exposed workload's clients. */
+export interface ExposureClients {
+  /** Flows from a stand-in address or node (VerifiedSides.documented). */
+  flows: RequiredFlow[];
+  /** Observed edges from an Ingress controller's pods, each with the Ingress that makes it required (VerifiedSides.required). */
+  observed: Map<EdgeTraffic, RequiredEdge>;
+}
+
+/** `port/protocol`: the key of an exposed target port. */
+const portKey = (port: number, protocol: string): string => `${port}/${protocol}`;
+
+/** The exposures of `w` by exposed target port, of the protocols the exposure policy opens. */
+function exposuresByPort(w: Workload): Map<string, Exposure[]> {
   const byPort = new Map<string, Exposure[]>();
   for (const x of w.exposure) {
     // The exposure policy opens the port protocols only (synthesize/workload.ts planWorkload).
     if (protocolOf(x.protocol) === undefined) continue;
-    const k = `${x.port}/${x.protocol}`;
+    const k = portKey(x.port, x.protocol);
     byPort.set(k, [...(byPort.get(k) ?? []), x]);
   }
+  return byPort;
+}
+
+/** The edges of `observed` (the workload's ingress edges) from a workload of `proxies`, by target port. */
+function proxyEdgesByPort(observed: readonly EdgeTraffic[], proxies: ReadonlySet<string>): Map<string, EdgeTraffic[]> {
+  const out = new Map<string, EdgeTraffic[]>();
+  for (const e of observed) {
+    if (e.client.kind !== 'workload' || !proxies.has(workloadKey(e.client.workload))) continue;
+    const k = portKey(e.port, e.protocol);
+    out.set(k, [...(out.get(k) ?? []), e]);
+  }
+  return out;
+}
+
+/**
+ * What stands for the exposed workload `w`'s clients, per exposed (port, protocol): on a port only
+ * Ingresses expose, the `observed` ingress edges to it from an Ingress controller (a workload of
+ * `proxies`: edgeProxies) where there are any; otherwise a flow from the world, and one from `node`
+ * where a NodePort or LoadBalancer Service exposes it. Each names every exposure of the port.
+ */
+export function exposureClients(w: Workload, node: string | undefined, observed: readonly EdgeTraffic[], proxies: ReadonlySet<string>): ExposureClients {
+  const fromProxies = proxyEdgesByPort(observed, proxies);
   const server: Peer = { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
-  const out: RequiredFlow[] = [];
-  for (const exposures of byPort.values()) {
+  const out: ExposureClients = { flows: [], observed: new Map() };
+  for (const [k, exposures] of exposuresByPort(w)) {
     const { port, protocol } = exposures[0]!;
     const rule = `exposed by ${exposures.map(exposedBy).join(', ')}`;
+    const ingressOnly = exposures.every((x) => x.via === 'Ingress');
+    const controllers = ingressOnly ? (fromProxies.get(k) ?? []) : [];
+    if (controllers.length > 0) {
+      for (const e of controllers) out.observed.set(e, { rule, otherEnd: false, exposed: true });
+      continue;
+    }
     const edge = (client: Peer): EdgeTraffic => ({ client, server, port, protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 });
-    out.push({ edge: edge({ kind: 'external', ip: WORLD_PROBE }), rule, exposed: true, stands: 'a client outside the cluster', outside: 'world' });
-    if (node !== undefined && exposures.some((x) => x.via !== 'Ingress')) {
-      out.push({ edge: edge({ kind: 'node', node }), rule, exposed: true, stands: "a node port's client, forwarded by a node (kube-proxy's SNAT, externalTrafficPolicy Cluster)" });
+    out.flows.push({ edge: edge({ kind: 'external', ip: WORLD_PROBE }), rule, exposed: true, stands: 'a client outside the cluster', outside: 'world' });
+    if (node !== undefined && !ingressOnly) {
+      out.flows.push({ edge: edge({ kind: 'node', node }), rule, exposed: true, stands: "a node port's client, forwarded by a node (kube-proxy's SNAT, externalTrafficPolicy Cluster)" });
     }
   }
   return out;

@@ -486,7 +486,7 @@ function requirementOf(f: EdgeFinding, required: RequiredSides): { says: string;
   const here = required.get(`${f.edge}|${f.direction}`);
   if (here !== undefined && here.workload === f.workload) {
     // A rule of a workload outside a scoped run, put on this side: worded as from the other end.
-    const says = here.owner !== undefined ? `${here.rule} requires it (${here.owner}'s ${opposite(f.direction)})` : `${here.rule} (must) requires it`;
+    const says = here.exposed ? `the Ingress controller's pods reach it (${here.rule})` : here.owner !== undefined ? `${here.rule} requires it (${here.owner}'s ${opposite(f.direction)})` : `${here.rule} (must) requires it`;
     return { says, wayOut: wayOut(here) };
   }
   const there = required.get(`${f.edge}|${opposite(f.direction)}`);

@@ -148,3 +148,36 @@ test('mode documented under --default-deny: an exposed workload no matrix docume
   const open = recommend(input, recommendOptions({ mode: 'documented' }));
   assert.equal(open.policySet.intents.some((i) => i.key.startsWith('shop/deployment/frontend')), false, 'no layer, nothing to hold open');
 });
+
+test("an Ingress's clients are its controller's pods where observed: the demo's applied NetObserv policy, which lets ingress-nginx reach netobserv-plugin's 9001, is not said to block an outside client (clusternetworkpolicy, beside the applied policies)", async () => {
+  // kubernetes.io "Ingress": "An Ingress controller is responsible for fulfilling the Ingress"; the
+  // demo's ingress-nginx-controller (behind a LoadBalancer Service) is observed reaching the backend
+  // of Ingress netobserv/netobserv-console. Before: `external:198.51.100.1 → netobserv-plugin 9001/TCP`
+  // was blockedByApplied ("a client outside the cluster may reach 9001/TCP"), a client that never reaches the pod.
+  const { db } = await demoDb();
+  const input = readRecommendationInput(db, {});
+  const { verification } = runRecommendation(input, 'clusternetworkpolicy', recommendOptions({}), { tightness: false });
+  const plugin = verification.blockedByApplied.filter((b) => b.workload === 'netobserv/Deployment/netobserv-plugin' && b.direction === 'ingress' && b.edge.endsWith('|9001|TCP'));
+  assert.deepEqual(plugin.map((b) => b.edge), []);
+  assert.equal(verification.blockedByApplied.some((b) => /exposed by Ingress/.test(b.reason)), false);
+});
+
+test("mode documented under --default-deny, the demo's shop/frontend behind Ingress shop/shop: an output without the exposure policy cuts the observed edge from the Ingress controller's pods, and the verification fails on it (no outside address stands in beside it)", async () => {
+  const { db } = await demoDb();
+  const input = readRecommendationInput(db, { bindings: { roles: { alertmanager: { namespace: 'shop', selector: { matchLabels: { app: 'cart' } } } } } });
+  const rec = recommendWithWarnings(input, recommendOptions({ mode: 'documented', defaultDeny: true }), { details: false });
+  const model = clusterModel(input.inventory, input.externalNames);
+  for (const engine of ['kubernetes', 'cilium', 'calico'] as const) {
+    const emitted = getEngine(engine).emit(rec.policySet, emitOptions(input));
+    const v = verifyRecommendation({ engine, emitted: { ...emitted, manifests: withoutExposure(emitted.manifests) }, model, applied: [], sides: rec.sides, simulator: SIMULATORS[engine], tightness: false });
+    const frontend = v.blocked.filter((b) => b.workload === 'shop/Deployment/frontend' && b.direction === 'ingress');
+    assert.equal(v.ok, false, engine);
+    assert.deepEqual(frontend.map((b) => b.edge), ['workload:ingress-nginx/Deployment/ingress-nginx-controller|workload:shop/Deployment/frontend|8080|TCP'], engine);
+  }
+});
+
+async function demoDb() {
+  const t = tmpDb();
+  await loadDemo(t.db);
+  return t;
+}

@@ -272,3 +272,13 @@ test('a side the recommendation leaves out and denies, that a documented must ru
   assert.deepEqual(v.blocked.map((f) => f.edge), ['workload:shop/Deployment/web|workload:shop/Deployment/api|9090|TCP']);
   assert.match(v.blocked[0]!.reason, /^the recommended policies deny it and only an applied policy beside them allows it \(NetworkPolicy\/shop\/legacy\), but shop\/web\/egress\/api-metrics requires it/);
 });
+
+test("a side left out and denied that stands for an Ingress's clients (its controller's observed edge, synthesize/exposure-flows.ts) is blocked, naming the Ingress", () => {
+  // web standing in for the controller's proxy: the edge is on api's required ingress, as exposed by an Ingress.
+  const sides: VerifiedSides = { ...apiSides([[webToApiMetrics, 'mode documented: no matrix documents this workload']]), required: { ingress: new Map([[webToApiMetrics, { rule: 'exposed by Ingress shop/api', otherEnd: false, exposed: true as const }]]), egress: new Map() } };
+  const v = verify([apiPolicy], sides);
+  assert.equal(v.ok, false);
+  assert.deepEqual(v.blocked.map((f) => [f.edge, f.reason]), [
+    ['workload:shop/Deployment/web|workload:shop/Deployment/api|9090|TCP', "mode documented: no matrix documents this workload, but the Ingress controller's pods reach it (exposed by Ingress shop/api): applying this cuts required traffic"],
+  ]);
+});
