@@ -278,7 +278,7 @@ class CiliumSimulator implements Simulator {
     return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting the pod allows ${id.describe} on ${trafficOf(flow)} (default deny)${flow.icmp === undefined ? '' : ': a rule with toPorts only never allows ICMP, an L3-only rule or icmps do'}` };
   }
 
-  /** Whether a port name means `port` on this side: one the pod declares on ingress, the cluster's one number on egress. */
+  /** Whether a port name means `port` on this side: one the pod declares on ingress, the pod network's one number on egress (./cilium/ports.ts). */
   private namedPortIs(d: Direction, pod: SimPod, name: string, port: number, protocol: SimProtocol): boolean {
     return d === 'ingress' ? declaresNamedPort(pod, name, port, protocol) : this.namedPorts.egressPort(name, protocol) === port;
   }

@@ -237,10 +237,27 @@ test('named ports: ingress resolves on the pod, egress cluster-wide and only whe
   const inHttp = ingressFrom({ fromEndpoints: [{}] }, { toPorts: [{ ports: [{ port: 'HTTP', protocol: 'TCP' }] }] });
   assert.equal(allows([inHttp], P(web), P(api), 8080), true, 'api names 8080 http (names are case-insensitive)');
   assert.equal(allows([inHttp], P(web), P(api), 9091), false);
-  const outMetrics = egressTo({ toEndpoints: [{}] }, { toPorts: [{ ports: [{ port: 'metrics', protocol: 'TCP' }] }] });
-  assert.equal(allows([outMetrics], P(web), P(api), 9090), false, 'metrics is 9090 on api and 9100 on the exporter: ambiguous');
+  const outHttp = egressTo({ toEndpoints: [{}] }, { toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] });
+  assert.equal(allows([outHttp], P(web), P(api), 8080), false, 'http is 8080 on api and 9091 on prometheus: ambiguous');
   const outDns = egressTo({ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }] }, { toPorts: [{ ports: [{ port: 'dns', protocol: 'UDP' }] }] });
   assert.equal(allows([outDns], P(web), P(dns), 53, 'UDP'), true);
+});
+
+test('an egress named port is never resolved on a host-network pod: the agent stores no named ports for one (cilium/cilium pkg/k8s/watchers/pod.go updatePodHostData returns on Spec.HostNetwork before "Store Named ports, if any")', () => {
+  // `scrape` is declared only by a host-network DaemonSet pod on node-b: no pod gives it a number.
+  const agent = pod('mon', { app: 'agent' }, '10.0.0.2', 'node-b', { hostNetwork: true, ports: [{ name: 'scrape', port: 9100, protocol: 'TCP' }] });
+  const toRemoteNodeScrape = egressTo({ toEntities: ['remote-node'] }, { toPorts: [{ ports: [{ port: 'scrape', protocol: 'TCP' }] }] });
+  const withAgent: SimCluster = { ...cluster, pods: [...cluster.pods, agent] };
+  const v = ciliumSimulator([toRemoteNodeScrape], withAgent).evaluate({ client: P(web), server: P(agent), port: 9100, protocol: 'TCP' });
+  assert.equal(v.verdict, 'deny');
+  assert.equal(ciliumSimulator([toRemoteNodeScrape], withAgent).evaluate({ client: P(web), server: NODE(nodeB), port: 9100, protocol: 'TCP' }).verdict, 'deny');
+  // The metrics name: 9090 on api, 9100 only on the host-network exporter, so it is api's 9090.
+  const outMetrics = egressTo({ toEndpoints: [{}] }, { toPorts: [{ ports: [{ port: 'metrics', protocol: 'TCP' }] }] });
+  assert.equal(allows([outMetrics], P(web), P(api), 9090), true);
+  // Control: a pod on the pod network declaring the name gives it its number.
+  const scraper = pod('mon', { app: 'scraper' }, '10.1.3.1', 'node-a', { ports: [{ name: 'scrape', port: 9100, protocol: 'TCP' }] });
+  const withScraper: SimCluster = { ...withAgent, pods: [...withAgent.pods, scraper] };
+  assert.equal(ciliumSimulator([toRemoteNodeScrape], withScraper).evaluate({ client: P(web), server: P(agent), port: 9100, protocol: 'TCP' }).verdict, 'allow');
 });
 
 test('deny rules win over allow rules (language.rst "Deny Policies"; repository: deny entries take precedence)', () => {

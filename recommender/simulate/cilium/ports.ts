@@ -8,8 +8,11 @@
  *   opens the number its own pod gives the name, so the pod standing for a workload — carrying
  *   the ports of all its pods (a rollout's ReplicaSets may give `metrics` 9090 and 9091) — matches
  *   every number it declares under the name, as the other simulators do; on egress against the
- *   named ports of every pod in the cluster — and only when they all agree on one number
- *   ("ErrDuplicateNamedPorts" otherwise, and the port allows nothing);
+ *   named ports of every pod on the pod network — and only when they all agree on one number
+ *   ("ErrDuplicateNamedPorts" otherwise, and the port allows nothing). A host-network pod's
+ *   container ports never count: the agent stores a pod's named ports in the ipcache only past
+ *   `if pod.Spec.HostNetwork { return }` (pkg/k8s/watchers/pod.go updatePodHostData, before
+ *   "Store Named ports, if any"), so a name only such pods declare means no port;
  * - a port rule with no `ports` allows nothing.
  */
 import type { CiliumPortProtocol } from '../../engines/wire/cilium.ts';
@@ -56,12 +59,13 @@ export function compilePort(p: CiliumPortProtocol): PortMatcher | undefined {
   return { kind: 'range', protocols: protos, from: n, to: end };
 }
 
-/** Resolves egress named ports the way the agent does: one number for the whole cluster, or none. */
+/** Resolves egress named ports the way the agent does: one number for the pod network, or none. */
 export class NamedPorts {
   private readonly byName = new Map<string, { port: number; protocol: string }[]>();
 
   constructor(pods: readonly SimPod[]) {
     for (const pod of pods) {
+      if (pod.hostNetwork) continue;
       for (const cp of pod.ports) {
         if (cp.name === undefined) continue;
         const name = cp.name.toLowerCase();
