@@ -31,11 +31,17 @@ test('validateRule: one address family per rule (libcalico-go refuses the whole 
   assert.deepEqual(messages(np({ types: ['Egress'], egress: [{ action: 'Allow', destination: { nets: ['0.0.0.0/0'] } }, { action: 'Allow', destination: { nets: ['::/0'] } }] })), []);
 });
 
-test('validateRule scanNets: invalid and non-strictly-masked CIDRs; catch-all in notNets', () => {
+test('validateRule scanNets: invalid and non-strictly-masked CIDRs', () => {
   assert.deepEqual(messages(ingress({ source: { nets: ['10.0.0.300/32'] } })), ['/spec/ingress/0/source/nets/0: invalid CIDR (Calico validateRule)']);
   assert.deepEqual(messages(ingress({ source: { nets: ['10.0.0.1'] } })), ['/spec/ingress/0/source/nets/0: invalid CIDR (Calico validateRule)']);
   assert.match(messages(ingress({ source: { nets: ['10.0.0.1/24'] } }))[0]!, /not a strictly masked network/);
-  assert.match(messages(ingress({ source: { notNets: ['0.0.0.0/0'] } }))[0]!, /catch-all CIDR in negation/);
+});
+
+test('a catch-all CIDR in notNets is accepted: validateRule scanNets checks only that each is a CIDR and the families agree, and the CRD has no CEL rule on notNets (libcalico-go lib/validator/v3/validator.go; api/pkg/apis/projectcalico/v3/policy_common.go EntityRule)', () => {
+  assert.deepEqual(messages(ingress({ source: { notNets: ['0.0.0.0/0'] } })), []);
+  assert.deepEqual(messages(egress({ destination: { notNets: ['::/0'] } })), []);
+  // The families must still agree across the rule.
+  assert.deepEqual(messages(egress({ destination: { nets: ['10.0.0.0/8'], notNets: ['::/0'] } })), ['/spec/egress/0/destination/notNets: rule contains both IPv4 and IPv6 CIDRs (Calico validateRule)']);
 });
 
 test('validateRule: numeric ports need protocol TCP/UDP/SCTP; named ports do not; other protocols take no ports', () => {

@@ -217,6 +217,14 @@ test('a rule whose notNets hold no CIDR of the packet\'s family is not rendered 
   assert.equal(verdict([toNotV6], v6).verdict, 'allow');
 });
 
+test('a catch-all notNets matches nothing: every packet of its family is in it, and the rule does not exist for the other family (felix FilterRuleToIPVersion)', () => {
+  const denyNotAll = np('deny-not-all', { selector: "app == 'api'", order: 10, ingress: [{ action: 'Deny', source: { notNets: ['0.0.0.0/0'] } }] });
+  const allowAll = np('allow-all', { selector: "app == 'api'", order: 20, ingress: [{ action: 'Allow' }] });
+  assert.equal(verdict([denyNotAll, allowAll], { ...flow(P(web), P(api)), family: 4 }).verdict, 'allow');
+  assert.equal(verdict([denyNotAll, allowAll], { ...flow(P(web), P(api)), family: 6 }).verdict, 'allow');
+  assert.equal(verdict([denyNotAll], flow(P(web), P(api))).verdict, 'deny', 'it still isolates the pod it selects');
+});
+
 test('ports: numbers, "a:b" ranges, named ports, notPorts; protocol and notProtocol by name or number (NP Ports, Protocol)', () => {
   const mk = (rule: Record<string, unknown>) => np('p', { selector: "app == 'api'", ingress: [{ action: 'Allow', ...rule }] });
   assert.equal(verdict([mk({ protocol: 'TCP', destination: { ports: ['8000:8100'] } })], flow(P(web), P(api), 8080)).verdict, 'allow');

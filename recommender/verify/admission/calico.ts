@@ -243,7 +243,7 @@ function checkRuleNets(e: Errors, path: string, rule: Obj, sides: Record<(typeof
     for (const field of NET_FIELDS) {
       const nets = itemsOf(sides[side]?.[field]);
       if (nets.length === 0) continue;
-      const { v4, v6 } = checkNets(e, `${path}/${side}/${field}`, nets, field);
+      const { v4, v6 } = checkNets(e, `${path}/${side}/${field}`, nets);
       if (rule.ipVersion !== undefined && ((v4 && rule.ipVersion !== 4) || (v6 && rule.ipVersion !== 6))) e.add(`${path}/${side}/${field}`, "rule IP version doesn't match CIDR version", 'validateRule');
       if ((v4 && seen6) || (v6 && seen4) || (v4 && v6)) e.add(`${path}/${side}/${field}`, 'rule contains both IPv4 and IPv6 CIDRs', 'validateRule');
       seen4 ||= v4;
@@ -252,8 +252,12 @@ function checkRuleNets(e: Errors, path: string, rule: Obj, sides: Record<(typeof
   }
 }
 
-/** One nets or notNets list: each a strictly masked CIDR; which address families it holds. */
-function checkNets(e: Errors, path: string, nets: readonly unknown[], field: (typeof NET_FIELDS)[number]): { v4: boolean; v6: boolean } {
+/**
+ * One nets or notNets list: each a strictly masked CIDR; which address families it holds. A
+ * catch-all in notNets (`0.0.0.0/0`, `::/0`) is accepted: no release's validateRule nor the CRD's
+ * CEL rules refuse it — the rule then matches nothing, as the simulator reads it.
+ */
+function checkNets(e: Errors, path: string, nets: readonly unknown[]): { v4: boolean; v6: boolean } {
   let v4 = false;
   let v6 = false;
   nets.forEach((n, k) => {
@@ -267,7 +271,6 @@ function checkNets(e: Errors, path: string, nets: readonly unknown[], field: (ty
     }
     // Host bits set: the address as written is not the network's.
     if (parseIp((n as string).slice(0, slash))?.value !== c.base) e.add(p, `${n as string} is not a strictly masked network (host bits set)`, 'validateIPNetwork (the `net` tag of EntityRule.Nets)');
-    if (field === 'notNets' && c.prefix === 0) e.add(p, 'catch-all CIDR in negation creates logical contradiction (matches no traffic)', 'validateRule');
     if (c.family === 4) v4 = true;
     else v6 = true;
   });
