@@ -146,7 +146,7 @@ export interface Stance {
 }
 
 export interface ResolvedException {
-  type: 'host-network' | 'dynamic-peers' | 'ipblock-only';
+  type: 'host-network' | 'dynamic-peers' | 'ipblock-only' | 'partial';
   direction?: Direction;
   reason: string;
   source: Citation;

@@ -142,13 +142,13 @@ export const Authoritative = Type.Union(
   },
 );
 
-export const EXCEPTION_TYPES = ['host-network', 'dynamic-peers', 'ipblock-only'] as const;
+export const EXCEPTION_TYPES = ['host-network', 'dynamic-peers', 'ipblock-only', 'partial'] as const;
 
 export const Exception = Type.Object(
   {
     type: Type.Union(EXCEPTION_TYPES.map((t) => Type.Literal(t)), {
       description:
-        'host-network: policies cannot isolate the pods; dynamic-peers: peers not knowable in advance (allow-all); ipblock-only: a peer only expressible as CIDRs.',
+        'host-network: policies cannot isolate the pods; dynamic-peers: peers not knowable in advance (allow-all); ipblock-only: a peer only expressible as CIDRs; partial: the listed rules are not the complete list of the direction, the document names its other peers only in kind (mode documented keeps its observed traffic, as union does).',
     }),
     direction: Type.Optional(Type.Union([Type.Literal('ingress'), Type.Literal('egress')])),
     reason: Type.String({ minLength: 1 }),

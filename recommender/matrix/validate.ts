@@ -6,7 +6,7 @@
  */
 import { Matrix, PARAMETER_TYPES, type MatrixT, type PeerT } from './schema.ts';
 import { schemaIssues, type Issue } from './schema-check.ts';
-import type { PathSegment } from './paths.ts';
+import { formatPath, type PathSegment } from './paths.ts';
 import { cidrContains, parseCidr } from '../../domain/ip.ts';
 import { knownPeerSlug, ruleId, RULE_SLUG, type Direction } from './ids.ts';
 import {
@@ -405,10 +405,25 @@ class Checker {
       this.stance([...path, 'authoritative', 'egress'], c.authoritative.egress);
     }
     items(c.exceptions).forEach((e, i) => {
-      if (isPlainObject(e)) this.source([...path, 'exceptions', i, 'source'], e.source);
+      if (!isPlainObject(e)) return;
+      this.source([...path, 'exceptions', i, 'source'], e.source);
+      if (e.type === 'partial') this.partialNotAuthoritative([...path, 'exceptions', i], e.direction, c.authoritative, path);
     });
     this.rules([...path, 'ingress'], c.ingress, name, 'ingress');
     this.rules([...path, 'egress'], c.egress, name, 'egress');
+  }
+
+  /**
+   * A `partial` exception says the listed rules of its direction (both, with none given) are not
+   * its complete list; `authoritative` says they are: the two cannot hold of one direction.
+   */
+  partialNotAuthoritative(path: PathSegment[], direction: unknown, authoritative: unknown, component: PathSegment[]): void {
+    const directions: readonly Direction[] = direction === 'ingress' || direction === 'egress' ? [direction] : ['ingress', 'egress'];
+    for (const d of directions) {
+      const stancePath = authoritativeStancePath(authoritative, d, [...component, 'authoritative']);
+      if (stancePath === undefined) continue;
+      this.add(path, `${d} is declared authoritative (${formatPath(stancePath)}): its rules are the complete list, so it cannot also be partial; drop one of the two`, 'partial');
+    }
   }
 
   /** A shared rule group: a name no component or other group uses, components that exist, and its rules. */
@@ -427,6 +442,14 @@ class Checker {
     this.rules([...path, 'ingress'], s.ingress, name, 'ingress');
     this.rules([...path, 'egress'], s.egress, name, 'egress');
   }
+}
+
+/** Where `authoritative` declares direction `d` authoritative (`true`, or a stance that is not `false`), or undefined. */
+function authoritativeStancePath(authoritative: unknown, d: Direction, path: PathSegment[]): PathSegment[] | undefined {
+  if (authoritative === true) return path;
+  if (!isPlainObject(authoritative)) return undefined;
+  const stance = authoritative[d];
+  return stance === true || isPlainObject(stance) ? [...path, d] : undefined;
 }
 
 /** Semantic checks of the role bindings of a cluster config (`matrices.bindings.roles`). */

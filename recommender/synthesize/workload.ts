@@ -29,6 +29,7 @@ import type { DocumentedFlow } from './documented-flow.ts';
 import { partlyObservedWarnings } from './partly-observed.ts';
 import { blockHolderPeers, blockHolders } from './block-holders.ts';
 import { ANY_PORT, standInFor, standInForRole, standInsOf, UNVERIFIED_MUST_FLOW, type StandIns } from './representative-flows.ts';
+import { exceptionCitation, partialDirection, partialNote, partialWarning, type PartialDirection } from './partial-directions.ts';
 import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, replicaPorts, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
@@ -257,6 +258,8 @@ function newPlanning(
     mirrored: { ingress: new Set(), egress: new Set() },
     cutHere: [],
     silent: silentDirections(comparison, components, ctx.opts),
+    partial: keptObservedDirections(components, ctx.opts),
+    keptByPartial: { ingress: 0, egress: 0 },
   };
 }
 
@@ -275,6 +278,7 @@ function planPolicies(p: Planning, onlyAtOtherEnds: boolean): void {
   addMatrixAtoms(p, included, anyPeer);
   const exposed = portExposure(w);
   const apart = addObservedAtoms(p, included, exposed);
+  warnKeptByPartial(p);
   addIstiodIngressAtoms(p);
   const openWhenUndocumented = ctx.opts.mode === 'documented' && onlyAtOtherEnds;
   const egress = egressDirection(p, openWhenUndocumented);
@@ -312,8 +316,27 @@ function silentDirections(comparison: WorkloadComparison, components: readonly W
     (d === 'ingress' || opts.egress) &&
     !comparison.rules.some((r) => r.rule.direction === d && r.status !== 'inactive') &&
     !hasDynamicPeers(components, d) &&
+    partialDirection(components, d) === undefined &&
     authoritative(components, d) === undefined;
   return { ingress: silent('ingress'), egress: silent('egress') };
+}
+
+/**
+ * Mode documented: the directions a `partial` exception says are listed only in part, whose
+ * observed traffic is kept as mode union keeps it (partial-directions.ts). In the other modes the
+ * exception changes nothing: union keeps the observed traffic anyway, observed renders nothing documented.
+ */
+function keptObservedDirections(components: readonly WorkloadComponent[], opts: RecommendOptions): Record<Direction, PartialDirection | undefined> {
+  const kept = (d: Direction) => (opts.mode === 'documented' ? partialDirection(components, d) : undefined);
+  return { ingress: kept('ingress'), egress: kept('egress') };
+}
+
+/** Mode documented: the warning of each partial direction where observed edges no rule documents were kept. */
+function warnKeptByPartial(p: Planning): void {
+  for (const d of ['ingress', 'egress'] as const) {
+    const partial = p.partial[d];
+    if (partial !== undefined && p.keptByPartial[d] > 0) p.plan.warnings.push(partialWarning(partial, d, p.keptByPartial[d]));
+  }
 }
 
 /** A direction its matrices say nothing about (silentDirections): unrestricted, and said so. */
@@ -423,6 +446,10 @@ interface Planning {
   cutHere: MirroredRule[];
   /** The directions left open because its matrices say nothing about them (silentDirections): no rule; their edges are left out with that reason, as --no-egress leaves out those of an egress it does not restrict. */
   silent: Record<Direction, boolean>;
+  /** Mode documented: the directions whose listed rules are not their complete list (a `partial` exception), whose observed edges are kept as in mode union. */
+  partial: Record<Direction, PartialDirection | undefined>;
+  /** How many observed edges of each direction only its `partial` exception keeps (warnKeptByPartial). */
+  keptByPartial: Record<Direction, number>;
 }
 
 function nameOf(w: Workload): string {
@@ -468,7 +495,7 @@ function noPolicyReason(
   const declaring = components.filter((c) => c.component.enabled && c.component.hostNetwork).map((c) => `${c.matrix}/${c.component.name}`);
   const wholly = !reachedAsPods(w, ctx.ix);
   if (wholly || declaring.length > 0) {
-    const reasons = components.flatMap((c) => c.component.exceptions.filter((e) => e.type === 'host-network').map((e) => `${e.reason} (${e.source.title}${e.source.line !== undefined ? `, line ${e.source.line}` : ''})`));
+    const reasons = components.flatMap((c) => c.component.exceptions.filter((e) => e.type === 'host-network').map((e) => `${e.reason} (${exceptionCitation(e)})`));
     return {
       summary: `${name} runs in the host network: NetworkPolicy cannot isolate it on most CNIs, so no policy is recommended; restrict it on the node (host firewall) instead.${reasons.length > 0 ? ` Matrix: ${[...new Set(reasons)].join(' ')}` : ''}`,
       ...(wholly
@@ -858,8 +885,7 @@ function addDynamicPeersAtoms(p: Planning): void {
       for (const d of x.direction !== undefined ? [x.direction] : (['ingress', 'egress'] as const)) {
         if (d === 'egress' && !ctx.opts.egress) continue;
         const world = ctx.peers.peer(worldPeer());
-        const line = x.source.line !== undefined ? `, line ${x.source.line}` : '';
-        p.groups[d].add(world.value, world.key, [], 'implied', NO_RULES, NO_EDGES, [`dynamic peers (${x.source.title}${line}): ${x.reason}`], 'dynamic-peers');
+        p.groups[d].add(world.value, world.key, [], 'implied', NO_RULES, NO_EDGES, [`dynamic peers (${exceptionCitation(x)}): ${x.reason}`], 'dynamic-peers');
       }
     }
   }
@@ -1029,7 +1055,8 @@ function addObservedSide(p: Planning, pass: ObservedPass, side: SideComparison):
     for (let i = 0; i < side.edges.length; i++) excludeEdge(p, side, i, reason);
     return;
   }
-  const authority = opts.mode === 'union' ? authoritative(p.components, side.direction) : undefined;
+  // A partial direction keeps its observed traffic in mode documented as union does: with union's violations.
+  const authority = opts.mode === 'union' || p.partial[side.direction] !== undefined ? authoritative(p.components, side.direction) : undefined;
   for (let i = 0; i < side.edges.length; i++) {
     if (placedApart(p, pass, side, i)) continue;
     const reason = leftOutReason(p, pass, side, i, authority);
@@ -1085,7 +1112,7 @@ function leftOutReason(p: Planning, pass: ObservedPass, side: SideComparison, i:
   // Documented when set: a rule documents it under a condition the cluster evidently meets, so
   // it is most likely required, and a policy that cuts required traffic is worse than none
   // (docs/matrices.md, "Documented when set"). Allowed in every mode, never a violation.
-  if (p.ctx.opts.mode === 'documented' && status !== 'documented-when-set') return MODE_DOCUMENTED_LEFT_OUT;
+  if (p.ctx.opts.mode === 'documented' && status !== 'documented-when-set' && p.partial[side.direction] === undefined) return MODE_DOCUMENTED_LEFT_OUT;
   if (!pass.include.has(status)) return `status ${status} is not included`;
   if (status === 'undocumented' && authority) {
     p.plan.violations.push(side.assessment(i));
@@ -1121,7 +1148,7 @@ function addObservedEdgeAtoms(p: Planning, pass: ObservedPass, side: SideCompari
   }
   const ruleIds = side.rules[i]!;
   const rules = ruleIds.length === 0 ? NO_RULES : rulesOf(pass, ruleIds);
-  const notes = observedNotes(side, i, ctx.ix);
+  const notes = withPartialNote(p, side, i, observedNotes(side, i, ctx.ix));
   for (let j = 0; j < peer.peers.length; j++) p.groups[direction].add(peer.peers[j]!, peer.keys[j]!, ports, side.status[i]!, rules, i, notes);
 }
 
@@ -1148,6 +1175,17 @@ function asNodeFlow(edge: EdgeTraffic): EdgeTraffic {
   let node = nodeOfOwnNode.get(c);
   if (node === undefined) nodeOfOwnNode.set(c, (node = { kind: 'node', node: c.node }));
   return { ...edge, client: node };
+}
+
+/**
+ * Mode documented: an observed edge that only its direction's `partial` exception keeps (one
+ * documented when set is kept anyway) is explained by it, and counted for the workload's warning.
+ */
+function withPartialNote(p: Planning, side: SideComparison, i: number, notes: readonly string[]): readonly string[] {
+  const partial = p.partial[side.direction];
+  if (partial === undefined || side.status[i] === 'documented-when-set') return notes;
+  p.keptByPartial[side.direction]++;
+  return [partialNote(partial, side.direction), ...notes];
 }
 
 /** The assessed documented rules whose ids an edge lists. */

@@ -501,3 +501,19 @@ roles:
   assert.match(wildcard.find((p) => p.value === '*.db.shop.svc')!.message, /pods of the headless Service shop\/db.*write the Service's name db\.shop\.svc\.cluster\.local/);
   assert.equal(ps.length, wildcard.length, ps.map((p) => `${p.path}: ${p.message}`).join('\n'));
 });
+
+test('a direction cannot be both authoritative (its rules are the complete list) and partial (they are not): refused at the exception, naming the stance (docs/matrices.md, "Exceptions")', () => {
+  const partial = (direction: string) => `    exceptions:
+      - { type: partial, ${direction}reason: names its other peers only in kind, source: { document: d, line: 2 } }
+`;
+  const ps = problemsOf(`${base}    authoritative: { egress: true }
+${partial('direction: egress, ')}`);
+  const p = find(ps, 'components.a.exceptions[0]', /egress is declared authoritative \(components\.a\.authoritative\.egress\): its rules are the complete list, so it cannot also be partial; drop one of the two/);
+  assert.ok(p, JSON.stringify(ps));
+  assert.equal(ps.length, 1, JSON.stringify(ps));
+  // `authoritative: true` covers both directions, as does an exception with no direction.
+  assert.ok(find(problemsOf(`${base}    authoritative: true\n${partial('direction: ingress, ')}`), 'components.a.exceptions[0]', /ingress is declared authoritative \(components\.a\.authoritative\)/));
+  assert.ok(find(problemsOf(`${base}    authoritative: { ingress: { purpose: deny all } }\n${partial('')}`), 'components.a.exceptions[0]', /ingress is declared authoritative/));
+  // Authoritative for the other direction, or `false`: accepted.
+  parseMatrix(`${base}    authoritative: { ingress: true, egress: false }\n${partial('direction: egress, ')}`, 'ok.yaml');
+});

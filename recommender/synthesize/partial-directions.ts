@@ -1,0 +1,45 @@
+/**
+ * A `partial` exception (docs/matrices.md, "Exceptions"): the listed rules of a direction are not
+ * its complete list, the document names its other peers only in kind (StackLight, seed 000 line
+ * 88: "Allow DNS traffic from all Pods specifying communication endpoints of other StackLight
+ * workloads" — the DNS row is an addition to their egress, not all of it). Mode documented keeps
+ * such a direction's observed traffic as mode union does, never opening it wider.
+ */
+import type { WorkloadComponent } from '../compare/compare.ts';
+import type { ResolvedException } from '../matrix/resolved.ts';
+import type { Direction } from '../policy/ir.ts';
+
+/** The partial exception of a direction, with the component that declares it (`matrix/component`). */
+export interface PartialDirection {
+  owner: string;
+  exception: ResolvedException;
+}
+
+/**
+ * The first component of the workload in force whose `partial` exception covers `d` (one without a
+ * direction covers both), or undefined. A component whose `when` fails has no exception in force.
+ */
+export function partialDirection(components: readonly WorkloadComponent[], d: Direction): PartialDirection | undefined {
+  for (const c of components) {
+    if (!c.component.enabled) continue;
+    const exception = c.component.exceptions.find((x) => x.type === 'partial' && (x.direction === undefined || x.direction === d));
+    if (exception !== undefined) return { owner: `${c.matrix}/${c.component.name}`, exception };
+  }
+  return undefined;
+}
+
+/** `title, line N`: where the document says what an exception states. */
+export function exceptionCitation(x: ResolvedException): string {
+  return `${x.source.title}${x.source.line !== undefined ? `, line ${x.source.line}` : ''}`;
+}
+
+/** The note of an observed edge kept in mode documented because its direction is partial: part of the rule's explanation. */
+export function partialNote(partial: PartialDirection, d: Direction): string {
+  return `the document lists only some of ${d} (${exceptionCitation(partial.exception)}): observed traffic kept`;
+}
+
+/** The workload's warning: how many observed edges no rule documents mode documented keeps in a partial direction. */
+export function partialWarning(partial: PartialDirection, d: Direction, kept: number): string {
+  const { owner, exception } = partial;
+  return `mode documented: the document lists only some of ${owner}'s ${d} (${exceptionCitation(exception)}: ${exception.reason}): ${kept} observed ${d} edge(s) that no included documented rule covers are kept, as mode union keeps them`;
+}
