@@ -25,13 +25,26 @@ export interface ContainerPort {
   container?: string;
 }
 
+/**
+ * How a Service's nodes handle traffic to its externally-facing addresses (node ports, external IPs,
+ * load-balancer IPs): `Cluster` forwards it to any endpoint, masquerading the client behind the node;
+ * `Local` to the node's own endpoints, "without masquerading the client source IP" (Service API
+ * reference, spec.externalTrafficPolicy).
+ */
+export type ExternalTrafficPolicy = 'Cluster' | 'Local';
+
 export interface Exposure {
-  via: 'LoadBalancer' | 'NodePort' | 'Ingress';
+  /** A Service of that type, a Service's `spec.externalIPs`, or an Ingress backend. */
+  via: 'LoadBalancer' | 'NodePort' | 'externalIPs' | 'Ingress';
   /** `namespace/name` of the Service or Ingress. */
   object: string;
   /** The pod port that is reachable from outside. */
   port: number;
   protocol: Protocol;
+  /** via externalIPs: the addresses the Service is reached on, sorted. */
+  addresses?: string[];
+  /** A Service's, where the inventory gives it (absent: stored before migration 0032, read as Cluster, the API's default). */
+  externalTrafficPolicy?: ExternalTrafficPolicy;
 }
 
 export interface Workload extends WorkloadRef {
@@ -72,6 +85,10 @@ export interface Service {
   ports: ServicePort[];
   /** Absent for Services without a selector (e.g. default/kubernetes). */
   selector?: Labels;
+  /** spec.externalIPs, sorted: addresses outside the cluster's own on which nodes route the Service ports to its endpoints. */
+  externalIPs?: string[];
+  /** spec.externalTrafficPolicy (absent: not given, or stored before migration 0032). */
+  externalTrafficPolicy?: ExternalTrafficPolicy;
   /**
    * metadata.creationTimestamp, ms. A ClusterIP cannot change for a Service's life, so the Service
    * holds its addresses from then on: a flow to one of them before then was to another Service.

@@ -96,9 +96,30 @@ export function compareExposure(a: Exposure, b: Exposure): number {
   return compareStrings(a.via, b.via) || compareStrings(a.object, b.object) || a.port - b.port || compareStrings(a.protocol, b.protocol);
 }
 
+/** How a Service exposes its ports: `via` and what its exposures say of it (its external IPs, its externalTrafficPolicy). */
+type OutsideReach = Omit<Exposure, 'object' | 'port' | 'protocol'>;
+
+/**
+ * How the Service `s` is reached from outside the cluster: through its type (LoadBalancer,
+ * NodePort), and on its `spec.externalIPs`: "Traffic that ingresses into the cluster with the external
+ * IP (as destination IP), on the Service port, will be routed to one of the Service endpoints"
+ * (kubernetes.io "Service", External IPs) — whatever its type but ExternalName, which no proxy
+ * serves (kubernetes pkg/api/service ExternallyAccessible counts a ClusterIP Service with external
+ * IPs). Its externalTrafficPolicy applies to all of these addresses (Service API reference:
+ * "NodePorts, ExternalIPs, and LoadBalancer IPs").
+ */
+function outsideReach(s: Service): OutsideReach[] {
+  const policy = s.externalTrafficPolicy !== undefined ? { externalTrafficPolicy: s.externalTrafficPolicy } : {};
+  const out: OutsideReach[] = [];
+  if (s.type === 'LoadBalancer' || s.type === 'NodePort') out.push({ via: s.type, ...policy });
+  const externalIPs = s.type === 'ExternalName' ? [] : (s.externalIPs ?? []);
+  if (externalIPs.length > 0) out.push({ via: 'externalIPs', addresses: [...externalIPs], ...policy });
+  return out;
+}
+
 /**
  * Each workload's exposure, in the order of `workloads`, sorted: a Service of type LoadBalancer or
- * NodePort among its `services` → each port's target pod ports; an Ingress backend → the backing
+ * NodePort, or with external IPs, among its `services` → each port's target pod ports; an Ingress backend → the backing
  * Service port's target pod ports, for each workload the Service selects (every number a named
  * target port has on the workload's pods: `serviceTargetPorts`). What cannot be resolved
  * (a named target port no container declares, an Ingress backend Service or port the inventory
@@ -120,11 +141,12 @@ export function exposureOf(workloads: readonly Workload[], services: readonly Se
   workloads.forEach((w, i) => {
     for (const key of w.services) {
       const s = byKey.get(key);
-      if (!s || (s.type !== 'LoadBalancer' && s.type !== 'NodePort')) continue;
+      const reached = s ? outsideReach(s) : [];
+      if (!s || reached.length === 0) continue;
       for (const sp of s.ports) {
         const ports = serviceTargetPorts(sp, w);
         if (ports.length === 0) unresolved(key, sp, w);
-        for (const port of ports) expose(i, { via: s.type, object: key, port, protocol: sp.protocol });
+        for (const port of ports) for (const how of reached) expose(i, { ...how, object: key, port, protocol: sp.protocol });
       }
     }
   });

@@ -6,6 +6,7 @@ import type {
   ApiserverEndpoint,
   AppliedPolicy,
   EndpointSlice,
+  ExternalTrafficPolicy,
   Ingress,
   InventorySnapshot,
   Labels,
@@ -121,8 +122,10 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     }
     if (inScope('Service')) {
       replace('services', 'services', snapshot.services.length);
-      const ins = db.prepare('INSERT INTO services (namespace, name, type, cluster_ips, ports, selector, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-      for (const s of snapshot.services) ins.run(s.namespace, s.name, s.type, json(s.clusterIPs), json(s.ports), s.selector ? json(s.selector) : null, s.createdAt ?? null, t);
+      const ins = db.prepare('INSERT INTO services (namespace, name, type, cluster_ips, ports, selector, external_ips, external_traffic_policy, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      for (const s of snapshot.services) {
+        ins.run(s.namespace, s.name, s.type, json(s.clusterIPs), json(s.ports), s.selector ? json(s.selector) : null, json(s.externalIPs ?? []), s.externalTrafficPolicy ?? null, s.createdAt ?? null, t);
+      }
     }
     if (inScope('EndpointSlice.discovery.k8s.io')) {
       replace('endpointSlices', 'endpoint_slices', snapshot.endpointSlices.length);
@@ -479,7 +482,8 @@ function readNodes(db: Db): Node[] {
 }
 
 function readServices(db: Db): Service[] {
-  const rows = db.prepare('SELECT * FROM services ORDER BY namespace, name').all() as { namespace: string; name: string; type: Service['type']; cluster_ips: string; ports: string; selector: string | null; created_at: number | null }[];
+  type Row = { namespace: string; name: string; type: Service['type']; cluster_ips: string; ports: string; selector: string | null; external_ips: string; external_traffic_policy: ExternalTrafficPolicy | null; created_at: number | null };
+  const rows = db.prepare('SELECT * FROM services ORDER BY namespace, name').all() as Row[];
   return rows.map((r) => ({
     namespace: r.namespace,
     name: r.name,
@@ -487,6 +491,8 @@ function readServices(db: Db): Service[] {
     clusterIPs: JSON.parse(r.cluster_ips),
     ports: JSON.parse(r.ports),
     ...(r.selector ? { selector: JSON.parse(r.selector) } : {}),
+    ...(r.external_ips !== '[]' ? { externalIPs: JSON.parse(r.external_ips) } : {}),
+    ...(r.external_traffic_policy !== null ? { externalTrafficPolicy: r.external_traffic_policy } : {}),
     ...(r.created_at !== null ? { createdAt: r.created_at } : {}),
   }));
 }

@@ -122,6 +122,8 @@ export class ResolutionIndex {
   private readonly history: IpHistoryLookup;
   private readonly servicesByName = new Map<string, ServiceInfo>();
   private readonly servicesByIp = new Map<string, ServiceInfo>();
+  /** The Services listing each address among their `spec.externalIPs` (several may, on different ports). */
+  private readonly servicesByExternalIp = new Map<string, ServiceInfo[]>();
   private readonly nodesByIp = new Map<string, NodeInfo>();
   private readonly nodesByName = new Map<string, NodeInfo>();
   /** Each node's podCIDRs: which addresses are in-cluster, and which node a Cilium router address belongs to. */
@@ -211,6 +213,7 @@ export class ResolutionIndex {
       const info: ServiceInfo = { service: s, backends: [], addresses: [], slicePorts: new Map(), anySlicePorts: new Map() };
       this.servicesByName.set(`${s.namespace}/${s.name}`, info);
       for (const ip of s.clusterIPs) if (ip && ip !== 'None') this.servicesByIp.set(ip, info);
+      for (const ip of s.externalIPs ?? []) this.servicesByExternalIp.set(ip, [...(this.servicesByExternalIp.get(ip) ?? []), info]);
     }
     for (const w of data.workloads) {
       const info = this.workloads.get(workloadKey(w)) as WorkloadInfo;
@@ -416,7 +419,9 @@ export class ResolutionIndex {
           // no ipcache entry, so Hubble labels it world (cilium/cilium#21251): the Service decides.
           const svc = this.serviceAt(e.ip, time);
           if (svc === SUPERSEDED) return [this.unknownServiceSide(e)];
-          return svc ? this.clusterIpSides(svc, e, time, protocol) : [this.externalSide(e)];
+          if (svc) return this.clusterIpSides(svc, e, time, protocol);
+          const byExternalIp = this.externalIpServiceAt(e, time, protocol);
+          return byExternalIp ? this.clusterIpSides(byExternalIp, e, time, protocol) : [this.externalSide(e)];
         }
         return undefined;
       }
@@ -534,6 +539,8 @@ export class ResolutionIndex {
     // The address of a Service created after the flow: another Service's then, which is gone.
     if (svc === SUPERSEDED) return [this.unknownServiceSide(e)];
     if (svc) return this.clusterIpSides(svc, e, time, protocol);
+    const byExternalIp = this.externalIpServiceAt(e, time, protocol);
+    if (byExternalIp) return this.clusterIpSides(byExternalIp, e, time, protocol);
     const iv = this.history.holderAt(ip, time);
     if (iv) {
       const peer = this.peerOf(iv.peerKey);
@@ -560,6 +567,23 @@ export class ResolutionIndex {
     const svc = this.servicesByIp.get(ip);
     if (svc?.service.createdAt !== undefined && time < svc.service.createdAt) return SUPERSEDED;
     return svc;
+  }
+
+  /**
+   * The Service an external IP and port are at `time`: one listing the address among its
+   * `spec.externalIPs` with a port of that number and protocol, created by then. "Traffic that
+   * ingresses into the cluster with the external IP (as destination IP), on the Service port, will be
+   * routed to one of the Service endpoints" (kubernetes.io "Service", External IPs): kube-proxy
+   * matches the address and the Service port alone, so on another port the address is what it is
+   * without the Service (a node's, an outside host's). External IPs may change, so unlike a
+   * ClusterIP the address before the Service existed is no sign of a deleted Service.
+   */
+  private externalIpServiceAt(e: FlowEndpoint, time: number, protocol: Protocol): ServiceInfo | undefined {
+    if (e.port === undefined) return undefined;
+    const port = e.port;
+    return this.servicesByExternalIp
+      .get(e.ip)
+      ?.find((svc) => (svc.service.createdAt === undefined || time >= svc.service.createdAt) && servicePortFor(svc.service, port, protocol) !== undefined);
   }
 
   /** `ip` was the apiserver's at `time` and no node's (today's, or the one the IP history says held it then). */

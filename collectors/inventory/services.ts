@@ -1,10 +1,11 @@
 import { isIpAddress, storedAddress } from '../../domain/ip.ts';
-import type { Service, ServicePort } from '../../domain/inventory.ts';
+import type { ExternalTrafficPolicy, Service, ServicePort } from '../../domain/inventory.ts';
 import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
 import { compareStrings } from '../../domain/order.ts';
 
 const TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
+const EXTERNAL_TRAFFIC_POLICIES = ['Cluster', 'Local'] as const;
 
 export function toService(raw: RawObject): Service {
   const { r, meta } = readObject(raw, 'namespaced');
@@ -35,6 +36,9 @@ export function toService(raw: RawObject): Service {
   });
   ports.sort((a, b) => a.port - b.port || compareStrings(a.protocol, b.protocol));
   const selector = spec.labels('selector');
+  const externalIPs = [...new Set(spec.checkedStrings('externalIPs', 'an IPv4 or IPv6 address', isIpAddress).map(storedAddress))].sort();
+  const externalTrafficPolicy = spec.optStr('externalTrafficPolicy');
+  if (externalTrafficPolicy !== undefined && !(EXTERNAL_TRAFFIC_POLICIES as readonly string[]).includes(externalTrafficPolicy)) spec.fail('externalTrafficPolicy', EXTERNAL_TRAFFIC_POLICIES.join(' or '), externalTrafficPolicy);
   return {
     namespace: meta.namespace,
     name: meta.name,
@@ -42,6 +46,8 @@ export function toService(raw: RawObject): Service {
     clusterIPs: [...new Set(addresses)].sort(),
     ports,
     ...(Object.keys(selector).length > 0 ? { selector } : {}),
+    ...(externalIPs.length > 0 ? { externalIPs } : {}),
+    ...(externalTrafficPolicy !== undefined ? { externalTrafficPolicy: externalTrafficPolicy as ExternalTrafficPolicy } : {}),
     ...(meta.createdAt !== undefined ? { createdAt: meta.createdAt } : {}),
   };
 }

@@ -19,15 +19,20 @@
  *   the host network) that is observed on the backend port. With none observed, the outside address
  *   stands: the controller is not seen yet, or a load balancer sends to pod addresses (GKE
  *   container-native load balancing, the AWS Load Balancer Controller's target type `ip`).
- * - a node, on every target port of a NodePort or LoadBalancer Service: with externalTrafficPolicy
- *   Cluster (the default), "packets sent to Services with Type=NodePort are source NAT'd by
+ * - a node, on every target port of a NodePort or LoadBalancer Service, or of a Service's external
+ *   IPs, whose externalTrafficPolicy is Cluster (the default; also where the store does not know it,
+ *   before migration 0032): "packets sent to Services with Type=NodePort are source NAT'd by
  *   default", and a LoadBalancer's likewise (Kubernetes "Using Source IP", Type=NodePort,
- *   Type=LoadBalancer): the pod sees the node that forwarded it. The inventory does not keep the
- *   Service's externalTrafficPolicy, so this hop is required of every such Service (under Local it
- *   is not where clients come from, and the exposure's any-source rule opens it all the same). On
- *   Cilium that hop is `remote-node` (`host` on the pod's own node), never `world`
- *   (docs.cilium.io "Layer 3 Policies", Entities Based): the verification judges a node's flow at a
- *   pod on another node (simulate/host-network-nodes.ts), so one node stands for all.
+ *   Type=LoadBalancer), as traffic to an external IP (the Service API reference: the policy governs
+ *   "NodePorts, ExternalIPs, and LoadBalancer IPs"): the pod sees the node that forwarded it. With
+ *   Local, "kube-proxy only proxies proxy requests to local endpoints, and does not forward traffic to
+ *   other nodes. This approach preserves the original source IP address" (the same page; "Create an
+ *   External Load Balancer", Preserving the client source IP): no node stands in, the outside
+ *   address does; Cilium's kube-proxy replacement keeps the client (`world`) too. On Cilium the
+ *   forwarding node is `remote-node` (`host` on the pod's own node), never `world`
+ *   (docs.cilium.io "Layer 3 Policies", Entities Based; "Kubernetes Without kube-proxy": SNAT to a
+ *   backend on a remote node): the verification judges a node's flow at a pod on another node
+ *   (simulate/host-network-nodes.ts), so one node stands for all.
  */
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Exposure, Node, Workload } from '../../domain/inventory.ts';
@@ -37,9 +42,23 @@ import type { RequiredEdge, RequiredFlow } from '../verified-sides.ts';
 import { WORLD_PROBE } from '../verify/probes.ts';
 import { protocolOf } from './peers.ts';
 
-/** How an exposure reaches the pods, as its requirement names it: `Service shop/web type LoadBalancer`, `Ingress shop/web`. */
+/**
+ * How an exposure reaches the pods, as its requirement names it: `Ingress shop/web`, `Service
+ * shop/web type LoadBalancer (externalTrafficPolicy Local)`, `Service shop/web externalIPs
+ * 203.0.113.10 (externalTrafficPolicy Cluster)`; the policy where the inventory gives it.
+ */
 function exposedBy(x: Exposure): string {
-  return x.via === 'Ingress' ? `Ingress ${x.object}` : `Service ${x.object} type ${x.via}`;
+  if (x.via === 'Ingress') return `Ingress ${x.object}`;
+  const how = x.via === 'externalIPs' ? `externalIPs ${(x.addresses ?? []).join(', ')}` : `type ${x.via}`;
+  return `Service ${x.object} ${how}${x.externalTrafficPolicy !== undefined ? ` (externalTrafficPolicy ${x.externalTrafficPolicy})` : ''}`;
+}
+
+/**
+ * A node forwards the exposure's clients to the pods, masquerading them: a Service's whose
+ * externalTrafficPolicy is not Local (the file's comment). An Ingress's clients come through its controller.
+ */
+function forwardedByNode(x: Exposure): boolean {
+  return x.via !== 'Ingress' && x.externalTrafficPolicy !== 'Local';
 }
 
 /** The node whose address stands for a node port's forwarded clients: the first by name with an address. */
@@ -52,7 +71,7 @@ export function forwardingNode(nodes: readonly Node[]): string | undefined {
 
 /**
  * The keys of the workloads that may be an Ingress controller's proxy: those reached from outside
- * themselves, through a LoadBalancer or NodePort Service or on their nodes' ports (host network).
+ * themselves, through a LoadBalancer or NodePort Service or a Service's external IPs, or on their nodes' ports (host network).
  */
 export function edgeProxies(workloads: readonly Workload[]): Set<string> {
   return new Set(workloads.filter((w) => w.hostNetwork || w.exposure.some((x) => x.via !== 'Ingress')).map(workloadKey));
@@ -96,7 +115,7 @@ function proxyEdgesByPort(observed: readonly EdgeTraffic[], proxies: ReadonlySet
  * What stands for the exposed workload `w`'s clients, per exposed (port, protocol): on a port only
  * Ingresses expose, the `observed` ingress edges to it from an Ingress controller (a workload of
  * `proxies`: edgeProxies) where there are any; otherwise a flow from the world, and one from `node`
- * where a NodePort or LoadBalancer Service exposes it. Each names every exposure of the port.
+ * where a Service masquerades its clients behind a node (`forwardedByNode`). Each names every exposure of the port.
  */
 export function exposureClients(w: Workload, node: string | undefined, observed: readonly EdgeTraffic[], proxies: ReadonlySet<string>): ExposureClients {
   const fromProxies = proxyEdgesByPort(observed, proxies);
@@ -113,8 +132,8 @@ export function exposureClients(w: Workload, node: string | undefined, observed:
     }
     const edge = (client: Peer): EdgeTraffic => ({ client, server, port, protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 });
     out.flows.push({ edge: edge({ kind: 'external', ip: WORLD_PROBE }), rule, exposed: true, stands: 'a client outside the cluster', outside: 'world' });
-    if (node !== undefined && !ingressOnly) {
-      out.flows.push({ edge: edge({ kind: 'node', node }), rule, exposed: true, stands: "a node port's client, forwarded by a node (kube-proxy's SNAT, externalTrafficPolicy Cluster)" });
+    if (node !== undefined && exposures.some(forwardedByNode)) {
+      out.flows.push({ edge: edge({ kind: 'node', node }), rule, exposed: true, stands: "a client of the Service's node ports, load balancer or external IPs, forwarded by a node (kube-proxy's SNAT, externalTrafficPolicy Cluster)" });
     }
   }
   return out;

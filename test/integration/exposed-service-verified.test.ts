@@ -40,15 +40,23 @@ const WEB = 'shop/Deployment/web';
 
 type Exposed = 'LoadBalancer' | 'NodePort';
 
+/** What a test sets on web's Service spec. */
+interface ServiceSpec {
+  type: Exposed | 'ClusterIP';
+  externalIPs?: string[];
+  externalTrafficPolicy?: 'Cluster' | 'Local';
+}
+
 /**
  * The fixture with web's Service of `type`, and a second node: on its own node a pod is reached by
  * the local host, which Cilium always lets in (`allow-localhost`); from node-b a forwarded client
  * is `remote-node`, which only a rule naming it lets in.
  */
-function inventoryText(type: Exposed): string {
+function inventoryText(type: Exposed | ServiceSpec): string {
   type Item = { kind: string; metadata: { name: string }; spec: { type?: string; podCIDR?: string }; status?: { addresses: { type: string; address: string }[] } };
   const list = JSON.parse(readFileSync(new URL('../fixtures/named-ports/service-rollout-inventory.json', import.meta.url), 'utf8')) as { items: Item[] };
-  list.items.find((i) => i.kind === 'Service' && i.metadata.name === 'web')!.spec.type = type;
+  const service = list.items.find((i) => i.kind === 'Service' && i.metadata.name === 'web')!;
+  Object.assign(service.spec, typeof type === 'string' ? { type } : type);
   const nodeB = structuredClone(list.items.find((i) => i.kind === 'Node')!);
   nodeB.metadata = { ...nodeB.metadata, name: 'node-b' };
   nodeB.spec.podCIDR = '10.244.1.0/24';
@@ -57,8 +65,8 @@ function inventoryText(type: Exposed): string {
   return JSON.stringify(list);
 }
 
-/** The inventory with web behind a Service of `type`, and no flow. */
-function stored(type: Exposed) {
+/** The inventory with web behind a Service of `type` (or that spec), and no flow. */
+function stored(type: Exposed | ServiceSpec) {
   const { db } = tmpDb();
   importInventory(db, { text: inventoryText(type), takenAt: TAKEN_AT, source: 'service-rollout-inventory.json', now: TAKEN_AT });
   return readRecommendationInput(db, {});
@@ -112,15 +120,17 @@ for (const type of ['LoadBalancer', 'NodePort'] as const) {
   });
 }
 
+/** Cilium's exposure policy with its entities narrowed to `world`. */
+const worldOnly = (ms: Manifest[]): Manifest[] =>
+  ms.map((m) => {
+    if (!isExposurePolicy(m)) return m;
+    const copy = structuredClone(m) as { spec: { ingress: { fromEntities?: string[] }[] } };
+    for (const rule of copy.spec.ingress) if (rule.fromEntities) rule.fromEntities = ['world'];
+    return copy as unknown as Manifest;
+  });
+
 test('cilium, a NodePort Service: the exposure rendered as fromEntities world cuts the node hop after kube-proxy\'s SNAT (remote-node), and the verification fails on it alone', async () => {
   const input = stored('NodePort');
-  const worldOnly = (ms: Manifest[]): Manifest[] =>
-    ms.map((m) => {
-      if (!isExposurePolicy(m)) return m;
-      const copy = structuredClone(m) as { spec: { ingress: { fromEntities?: string[] }[] } };
-      for (const rule of copy.spec.ingress) if (rule.fromEntities) rule.fromEntities = ['world'];
-      return copy as unknown as Manifest;
-    });
   const v = verifiedAfter(input, 'cilium', worldOnly);
   assert.equal(v.ok, false);
   assert.deepEqual(v.blocked, ['node:node-a → 8080', 'node:node-a → 9090']);
@@ -180,4 +190,65 @@ async function demoDb() {
   const t = tmpDb();
   await loadDemo(t.db);
   return t;
+}
+
+/**
+ * A ClusterIP Service with `spec.externalIPs` is reached from outside on those addresses: "Traffic
+ * that ingresses into the cluster with the external IP (as destination IP), on the Service port,
+ * will be routed to one of the Service endpoints" (kubernetes.io "Service", External IPs). It is
+ * externally accessible, so its externalTrafficPolicy applies to those addresses too (the Service
+ * API reference: how nodes distribute traffic "they receive on one of the Service's
+ * 'externally-facing' addresses (NodePorts, ExternalIPs, and LoadBalancer IPs)"), Cluster by
+ * default: the node hop stands beside the outside client, as for a LoadBalancer.
+ * Before: no exposure, no exposure policy, and an output cutting every outside client verified ok.
+ */
+const EXTERNAL_IPS: ServiceSpec = { type: 'ClusterIP', externalIPs: ['203.0.113.10'], externalTrafficPolicy: 'Cluster' };
+
+test('a ClusterIP Service with externalIPs is exposed (via externalIPs, naming the address): the recommendation opens 8080 and 9090 to any client and is verified on every engine', async () => {
+  const input = stored(EXTERNAL_IPS);
+  assert.deepEqual(
+    input.inventory.workloads.find((w) => w.name === 'web')?.exposure.map((e) => `${e.via} ${e.port} ${(e.addresses ?? []).join(',')}`),
+    ['externalIPs 8080 203.0.113.10', 'externalIPs 9090 203.0.113.10'],
+  );
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted } = runRecommendation(input, engine, recommendOptions({ now: NOW }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    assert.ok(emitted.manifests.some(isExposurePolicy), `${engine}: an exposure policy`);
+  }
+});
+
+for (const engine of ['kubernetes', 'cilium', 'calico'] as const) {
+  test(`${engine}, a ClusterIP Service with externalIPs: an output without the exposure policy cuts its outside clients and the node hop (externalTrafficPolicy Cluster), and the verification fails naming the addresses`, async () => {
+    const v = verifiedAfter(stored(EXTERNAL_IPS), engine, withoutExposure);
+    assert.equal(v.ok, false);
+    assert.deepEqual(v.blocked, EXPOSED_CLIENTS);
+    for (const reason of v.reasons) assert.match(reason, /exposed by Service shop\/web externalIPs 203\.0\.113\.10 \(externalTrafficPolicy Cluster\)/);
+  });
+}
+
+/**
+ * externalTrafficPolicy Local: "kube-proxy only proxies proxy requests to local endpoints, and does
+ * not forward traffic to other nodes. This approach preserves the original source IP address"
+ * (kubernetes.io "Using Source IP", Type=NodePort; "Create an External Load Balancer", Preserving the
+ * client source IP): the pod sees the client, never a node that forwarded it. Only the outside
+ * client stands for the Service's clients; on Cilium (kube-proxy replacement, Local) that source is
+ * `world`, so an exposure opening `world` alone keeps them.
+ */
+for (const type of ['LoadBalancer', 'NodePort'] as const) {
+  const local: ServiceSpec = { type, externalTrafficPolicy: 'Local' };
+
+  for (const engine of ['kubernetes', 'cilium', 'calico'] as const) {
+    test(`${engine}, a ${type} Service with externalTrafficPolicy Local: without the exposure policy the outside client is cut, not a node (the client address is kept), and the reason says the policy`, async () => {
+      const v = verifiedAfter(stored(local), engine, withoutExposure);
+      assert.equal(v.ok, false);
+      assert.deepEqual(v.blocked, ['external:198.51.100.1 → 8080', 'external:198.51.100.1 → 9090']);
+      for (const reason of v.reasons) assert.match(reason, new RegExp(`exposed by Service shop/web type ${type} \\(externalTrafficPolicy Local\\)`));
+    });
+  }
+
+  test(`cilium, a ${type} Service with externalTrafficPolicy Local: the exposure rendered as fromEntities world keeps every client (no SNAT to a node), and the verification says ok`, async () => {
+    const v = verifiedAfter(stored(local), 'cilium', worldOnly);
+    assert.deepEqual(v.blocked, []);
+    assert.equal(v.ok, true);
+  });
 }

@@ -78,3 +78,24 @@ test("an Ingress alone, its controller's pods observed on the port: they stand f
   // A controller on the host network is reached at its nodes' ports: a proxy too.
   assert.deepEqual([...edgeProxies([workload('kube-system', 'router', [], true)])], ['kube-system/Deployment/router']);
 });
+
+test("externalTrafficPolicy Local keeps the client's address: the world alone stands for a Service's clients; external IPs are a Service's outside addresses like a LoadBalancer's, named in the rule", () => {
+  // kubernetes.io "Using Source IP": with Local "kube-proxy only proxies proxy requests to local
+  // endpoints, and does not forward traffic to other nodes. This approach preserves the original
+  // source IP address"; kubernetes.io "Service", External IPs: traffic to the external IP on the
+  // Service port is routed to the Service's endpoints.
+  const w = web([
+    { via: 'LoadBalancer', object: 'shop/web', port: 8080, protocol: 'TCP', externalTrafficPolicy: 'Local' },
+    { via: 'externalIPs', object: 'shop/admin', port: 9000, protocol: 'TCP', addresses: ['203.0.113.10', '203.0.113.11'], externalTrafficPolicy: 'Cluster' },
+    { via: 'externalIPs', object: 'shop/batch', port: 9100, protocol: 'TCP', addresses: ['203.0.113.12'], externalTrafficPolicy: 'Local' },
+  ]);
+  assert.deepEqual(described(w, 'node-a'), [
+    'external:198.51.100.1 → 8080/TCP: exposed by Service shop/web type LoadBalancer (externalTrafficPolicy Local)',
+    'external:198.51.100.1 → 9000/TCP: exposed by Service shop/admin externalIPs 203.0.113.10, 203.0.113.11 (externalTrafficPolicy Cluster)',
+    'node:node-a → 9000/TCP: exposed by Service shop/admin externalIPs 203.0.113.10, 203.0.113.11 (externalTrafficPolicy Cluster)',
+    'external:198.51.100.1 → 9100/TCP: exposed by Service shop/batch externalIPs 203.0.113.12 (externalTrafficPolicy Local)',
+  ]);
+  // A Service reached on its external IPs is reached from outside itself: it may be an Ingress controller's proxy.
+  const onExternalIps = workload('ingress', 'proxy', [{ via: 'externalIPs', object: 'ingress/proxy', port: 443, protocol: 'TCP', addresses: ['203.0.113.20'] }]);
+  assert.deepEqual([...edgeProxies([onExternalIps])], ['ingress/Deployment/proxy']);
+});

@@ -350,6 +350,22 @@ test('a Service ClusterIP that Hubble labels reserved:world (seen before the tra
   assert.deepEqual(keys({ ip: '8.8.8.8', port: 443, meta: world }), ['external:8.8.8.8:443']);
 });
 
+test('a Service\'s external IP on a Service port is that Service (its backends, the port translated, as its ClusterIP is); on another port, or before the Service existed, the address is what it would be without it', () => {
+  // kubernetes.io "Service", External IPs: "Traffic that ingresses into the cluster with the external
+  // IP (as destination IP), on the Service port, will be routed to one of the Service endpoints";
+  // kube-proxy matches destination and Service port alone, so a node's own address listed there is
+  // the Service on that port only (bare-metal clusters list node addresses).
+  const services = CLUSTER.services.map((svc) => (svc.name === 'web' ? { ...svc, externalIPs: ['10.0.0.2', '203.0.113.10'], createdAt: 1_000 } : svc));
+  const index = new ResolutionIndex({ ...CLUSTER, services });
+  const keys = (e: Parameters<ResolutionIndex['resolve']>[0], t = 5_000) => index.resolve(e, t).map((side) => `${side.key}:${side.port}${side.viaService ? ' via service' : ''}`);
+  assert.deepEqual(keys({ ip: '203.0.113.10', port: 80 }), ['workload:shop/Deployment/web:8080 via service']);
+  assert.deepEqual(keys({ ip: '203.0.113.10', port: 80, meta: { kind: 'reserved', identities: ['world'] } }), ['workload:shop/Deployment/web:8080 via service']);
+  assert.deepEqual(keys({ ip: '10.0.0.2', port: 80 }), ['workload:shop/Deployment/web:8080 via service']);
+  assert.deepEqual(keys({ ip: '203.0.113.10', port: 22 }), ['external:203.0.113.10:22']);
+  assert.deepEqual(keys({ ip: '203.0.113.10', port: 80 }, 999), ['external:203.0.113.10:80']);
+  assert.deepEqual(keys({ ip: '10.0.0.2', port: 22 }), ['node:node-b:22']);
+});
+
 test('a node address the IP history holds for its node (as an inventory import records it) still gives a port a host-network workload on that node declares to that workload (docs/ingest.md, "Resolve")', () => {
   const withNodeIntervals: ResolutionData = {
     ...CLUSTER,

@@ -70,16 +70,46 @@ test('Services select workloads by their labels, also per-pod Services of a Stat
   assert.deepEqual(workload('shop/Pod/debug').services, []);
 });
 
-test('exposure: LoadBalancer/NodePort and Ingress backends resolve named target ports to pod ports', () => {
+test('exposure: LoadBalancer/NodePort (with the Service\'s externalTrafficPolicy) and Ingress backends resolve named target ports to pod ports', () => {
   assert.deepEqual(workload('shop/Deployment/web').exposure, [
     { via: 'Ingress', object: 'shop/storefront', port: 8080, protocol: 'TCP' },
-    { via: 'LoadBalancer', object: 'shop/web', port: 8080, protocol: 'TCP' },
+    { via: 'LoadBalancer', object: 'shop/web', port: 8080, protocol: 'TCP', externalTrafficPolicy: 'Cluster' },
   ]);
   assert.deepEqual(workload('shop/Deployment/checkout').exposure, [
     { via: 'Ingress', object: 'shop/storefront', port: 8443, protocol: 'TCP' },
-    { via: 'NodePort', object: 'shop/checkout', port: 8443, protocol: 'TCP' },
+    { via: 'NodePort', object: 'shop/checkout', port: 8443, protocol: 'TCP', externalTrafficPolicy: 'Cluster' },
   ]);
   assert.deepEqual(workload('shop/StatefulSet/db').exposure, []);
+});
+
+/** A List of one Deployment's Pod (app=api, port 8080) and the Service `spec` selecting it. */
+function withService(spec: Record<string, unknown>): string {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api', namespace: 'shop', labels: { app: 'api' } }, spec: { containers: [{ name: 'api', ports: [{ name: 'http', containerPort: 8080 }] }] } };
+  const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { app: 'api' }, clusterIP: '10.96.9.9', ports: [{ port: 80, targetPort: 'http', protocol: 'TCP' }], ...spec } };
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [pod, svc] });
+}
+
+test('a Service\'s spec.externalIPs and spec.externalTrafficPolicy are read; a ClusterIP Service with externalIPs is exposed on them (kubernetes.io "Service", External IPs), and each exposure says its Service\'s externalTrafficPolicy', () => {
+  // "Traffic that ingresses into the cluster with the external IP (as destination IP), on the Service
+  // port, will be routed to one of the Service endpoints" (kubernetes.io "Service", External IPs).
+  const r = convertInventoryText(withService({ externalIPs: ['203.0.113.20', '2001:DB8::10', '203.0.113.10'], externalTrafficPolicy: 'Local' }), T);
+  const svc = r.snapshot.services.find((s) => s.name === 'api')!;
+  assert.deepEqual(svc.externalIPs, ['2001:db8::10', '203.0.113.10', '203.0.113.20']);
+  assert.equal(svc.externalTrafficPolicy, 'Local');
+  assert.deepEqual(r.snapshot.workloads.find((w) => w.name === 'api')!.exposure, [
+    { via: 'externalIPs', object: 'shop/api', port: 8080, protocol: 'TCP', addresses: ['2001:db8::10', '203.0.113.10', '203.0.113.20'], externalTrafficPolicy: 'Local' },
+  ]);
+  // A LoadBalancer's exposure carries its policy; no externalIPs, no such exposure.
+  const lb = convertInventoryText(withService({ type: 'LoadBalancer', externalTrafficPolicy: 'Cluster' }), T);
+  assert.deepEqual(lb.snapshot.workloads.find((w) => w.name === 'api')!.exposure, [{ via: 'LoadBalancer', object: 'shop/api', port: 8080, protocol: 'TCP', externalTrafficPolicy: 'Cluster' }]);
+  // An ExternalName Service is no proxy: its externalIPs expose nothing (kubernetes pkg/api/service ExternallyAccessible).
+  const named = convertInventoryText(withService({ type: 'ExternalName', externalName: 'db.example.com', externalIPs: ['203.0.113.10'] }), T);
+  assert.deepEqual(named.snapshot.workloads.find((w) => w.name === 'api')!.exposure, []);
+});
+
+test('a Service\'s externalIPs entry that is no IP address, or an externalTrafficPolicy other than Cluster or Local, is refused naming the object, the field and the value', () => {
+  assert.throws(() => convertInventoryText(withService({ externalIPs: ['203.0.113.10', 'lb.example.com'] }), T), /Service shop\/api.*spec\.externalIPs\[1\]: expected an IPv4 or IPv6 address, got the string "lb\.example\.com"/);
+  assert.throws(() => convertInventoryText(withService({ type: 'NodePort', externalTrafficPolicy: 'OnlyLocal' }), T), /Service shop\/api.*spec\.externalTrafficPolicy: expected Cluster or Local, got the string "OnlyLocal"/);
 });
 
 test('an Ingress backend by port number is the Service\'s TCP port of that number, not a UDP port sharing it', () => {
