@@ -7,7 +7,7 @@
 import { convertInventoryText, InventoryInputError, snapshotFromObjects, type ConvertedInventory, type KnownOwners, type RawObject } from '../collectors/inventory/index.ts';
 import { compareStrings } from '../domain/order.ts';
 import type { Db } from '../store/db.ts';
-import { applySnapshot, clusterDnsKeys, readOwnerAliases, SnapshotOrderError, type ApplyResult } from '../store/inventory.ts';
+import { applySnapshot, clusterDnsKeys, presentWorkloadCheck, readOwnerAliases, SnapshotOrderError, type ApplyResult } from '../store/inventory.ts';
 import { planIpHistory, type IpHistoryPlan } from '../store/ip-history-plan.ts';
 import { YamlTooLarge } from '../domain/yaml-document.ts';
 import { invalidInput, tooLarge } from './errors.ts';
@@ -86,7 +86,7 @@ function convert(req: ImportMeta, step: () => ConvertedInventory): ConvertedInve
 
 function knownOwnersOf(db: Db): KnownOwners {
   const byKey = new Map(readOwnerAliases(db).map((a) => [`${a.namespace}/${a.kind}/${a.name}`, a.workload]));
-  return (namespace, kind, name) => byKey.get(`${namespace}/${kind}/${name}`);
+  return { alias: (namespace, kind, name) => byKey.get(`${namespace}/${kind}/${name}`), hasCronJob: presentWorkloadCheck(db) };
 }
 
 /** Converts and stores one inventory export; AppError `invalid-input` when it is not an inventory or older than the stored one. */
@@ -125,11 +125,9 @@ export function storeConvertedInventory(db: Db, req: ImportMeta, prepared: Prepa
 /** The same for objects already read (a collector's list): one snapshot of them. */
 export function importInventoryObjects(db: Db, req: InventoryObjectsRequest): InventoryImportSummary {
   checkTakenAt(req);
-  const converted = convert(req, () => snapshotFromObjects(req.objects, req.takenAt));
-  if (req.scope) {
-    const scope = new Set([...(converted.snapshot.scope ?? []), ...req.scope]);
-    converted.snapshot.scope = [...scope].sort();
-  }
+  // A run of a CronJob the collector may not list (its ClusterRole lacks batch) is the stored CronJob's.
+  const knownOwners: KnownOwners = { hasCronJob: presentWorkloadCheck(db) };
+  const converted = convert(req, () => snapshotFromObjects(req.objects, req.takenAt, { knownOwners, ...(req.scope ? { scope: req.scope } : {}) }));
   // A collector's lists are the cluster as it is: a kind that shrinks lost its objects there.
   return store(db, req, converted, { coalesce: req.coalesce === true, sayShrunk: false });
 }

@@ -5,7 +5,8 @@
  * epoch>` (kubernetes pkg/controller/cronjob/cronjob_controllerv2.go `getJobName`, utils.go
  * `getTimeHashInMinutes`: `scheduledTime.Unix() / 60`, 8 digits from 1989 to 2160); istio
  * pkg/kube/util.go and cilium pkg/k8s/utils/workload.go read it with this same pattern. The name
- * alone could be any Job's: it is the CronJob's run only when the namespace has that CronJob.
+ * alone could be any Job's: it is the CronJob's run only when the namespace has that CronJob (the
+ * import's, or the store's when the import does not list CronJobs).
  */
 import type { WorkloadRef } from './peer.ts';
 

@@ -395,6 +395,12 @@ export function listWorkloads(db: Db, filter: { namespace?: string; name?: strin
   return readWorkloadRows(db, conds.length ? `WHERE ${conds.join(' AND ')}` : '', ...params).map(toStoredWorkload);
 }
 
+/** Whether the store lists a workload as present: one prepared query for every call. */
+export function presentWorkloadCheck(db: Db): (ref: WorkloadRef) => boolean {
+  const find = db.prepare('SELECT 1 FROM workloads WHERE namespace = ? AND kind = ? AND name = ? AND present = 1');
+  return (ref) => find.get(ref.namespace, ref.kind, ref.name) !== undefined;
+}
+
 export function getWorkload(db: Db, ref: WorkloadRef): StoredWorkload | undefined {
   const r = db.prepare('SELECT * FROM workloads WHERE namespace = ? AND kind = ? AND name = ?').get(ref.namespace, ref.kind, ref.name) as WorkloadRow | undefined;
   return r ? toStoredWorkload(r) : undefined;

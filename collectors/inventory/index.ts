@@ -15,5 +15,5 @@ import { snapshotFromObjects, type ConvertedInventory, type KnownOwners } from '
 
 /** The text of a `kubectl get … -o json|yaml` export → a snapshot taken at `takenAt` (ms). */
 export function convertInventoryText(text: string, takenAt: number, knownOwners?: KnownOwners, options: ParseInventoryOptions = {}): ConvertedInventory {
-  return snapshotFromObjects(parseInventoryText(text, options), takenAt, knownOwners);
+  return snapshotFromObjects(parseInventoryText(text, options), takenAt, knownOwners ? { knownOwners } : {});
 }

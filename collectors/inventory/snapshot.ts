@@ -19,7 +19,7 @@ import type {
 import { isApiserverService } from '../../domain/apiserver.ts';
 import { cronJobOfRun } from '../../domain/cronjob-run.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
-import type { CiliumPolicySettings, OwnerAlias } from '../../domain/inventory.ts';
+import { WORKLOAD_SCOPE_KIND, type CiliumPolicySettings, type OwnerAlias } from '../../domain/inventory.ts';
 import { isControllerKey, toController, type ControllerInfo } from './controllers.ts';
 import { apiserverFromEndpoints, apiserverFromSlices, isApiserverSlice, toEndpointSlice } from './endpoint-slices.ts';
 import { InventoryInputError } from './fields.ts';
@@ -153,6 +153,8 @@ class WorkloadIndex {
   constructor(
     controllers: ControllerInfo[],
     private readonly knownOwners: KnownOwners | undefined,
+    /** Whether the import is authoritative for CronJobs (it lists them, or a watcher listed none): the stored ones are not consulted then. */
+    private readonly holdsCronJobs: boolean,
   ) {
     for (const c of controllers) this.controllers.set(`${c.namespace}/${c.kind}/${c.name}`, c);
     for (const c of controllers) this.addController(c);
@@ -209,9 +211,18 @@ class WorkloadIndex {
 
   /** An owner this import does not hold, as an earlier import resolved it (a pods-only refresh). */
   private known(namespace: string, kind: string, name: string): WorkloadRef | undefined {
-    const ref = this.knownOwners?.(namespace, kind, name);
+    const ref = this.knownOwners?.alias?.(namespace, kind, name);
     if (ref) this.alias(namespace, kind, name, ref);
     return ref;
+  }
+
+  /**
+   * Whether the namespace has the CronJob: this import lists it, or the import does not list
+   * CronJobs (a pods-only refresh, a live collector not allowed to list them) and the store has it.
+   */
+  private hasCronJob(ref: WorkloadRef): boolean {
+    if (this.controllers.has(`${ref.namespace}/CronJob/${ref.name}`)) return true;
+    return !this.holdsCronJobs && this.knownOwners?.hasCronJob?.(ref) === true;
   }
 
   private resolvePod(p: PodInfo): WorkloadRef {
@@ -229,7 +240,7 @@ class WorkloadIndex {
         if (!job) {
           const known = this.known(ns, 'Job', o.name);
           if (known) return known;
-          const run = cronJobOfRun(ns, o.name, (cronJob) => this.controllers.has(`${ns}/CronJob/${cronJob.name}`));
+          const run = cronJobOfRun(ns, o.name, (cronJob) => this.hasCronJob(cronJob));
           if (run) {
             this.alias(ns, 'Job', o.name, run);
             return run;
@@ -292,16 +303,26 @@ function ownerFromNaming(namespace: string, kind: string, name: string, labels: 
   return undefined;
 }
 
-/**
- * What an earlier import resolved an owner to (the stored owner aliases): a Job of a CronJob, a
- * ReplicaSet of a Deployment, when this import holds only pods.
- */
-export type KnownOwners = (namespace: string, kind: string, name: string) => WorkloadRef | undefined;
+/** What the store knows of owners an import does not hold: a pods-only refresh, a live collector not allowed to list Jobs or CronJobs. */
+export interface KnownOwners {
+  /** What an earlier import resolved an owner to (the stored owner aliases): a Job of a CronJob, a ReplicaSet of a Deployment. */
+  alias?: (namespace: string, kind: string, name: string) => WorkloadRef | undefined;
+  /** Whether the store lists the CronJob as present: a Job named as its run is its run (domain/cronjob-run.ts). */
+  hasCronJob?: (ref: WorkloadRef) => boolean;
+}
 
-export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwners?: KnownOwners): ConvertedInventory {
+export interface SnapshotContext {
+  knownOwners?: KnownOwners;
+  /** Kind keys the import is authoritative for beyond those it holds objects of (a watcher's listed resources, some empty). */
+  scope?: readonly string[];
+}
+
+export function snapshotFromObjects(raws: RawObject[], takenAt: number, context: SnapshotContext = {}): ConvertedInventory {
   const o = readObjects(raws);
   const warnings = new Set<string>();
-  const index = new WorkloadIndex(o.controllers, knownOwners);
+  // Not a kind the store keeps: it is the import's own fact (store/inventory.ts).
+  const scope = [...new Set([...[...o.counts.keys()].filter((k) => k !== 'ConfigMap'), ...(context.scope ?? [])])].sort();
+  const index = new WorkloadIndex(o.controllers, context.knownOwners, scope.includes(WORKLOAD_SCOPE_KIND.CronJob));
   const pods = [...o.pods].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name));
   const podWorkload = new Map<PodInfo, WorkloadRef>();
   for (const p of pods) podWorkload.set(p, index.addPod(p));
@@ -373,8 +394,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, knownOwn
     ingresses,
     podLabels,
     derivedSelectors,
-    // Not a kind the store keeps: it is the import's own fact (store/inventory.ts).
-    scope: [...o.counts.keys()].filter((k) => k !== 'ConfigMap').sort(),
+    scope,
     ...(o.ciliumClusterName !== undefined ? { ciliumClusterName: o.ciliumClusterName } : {}),
     ...(o.ciliumPolicy !== undefined ? { ciliumPolicy: o.ciliumPolicy } : {}),
   };

@@ -3,8 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
+import { importInventory, importInventoryObjects } from '../../app/inventory.ts';
 import { main } from '../../cli/main.ts';
-import { convertInventoryText } from '../../collectors/inventory/index.ts';
+import { convertInventoryText, parseInventoryText } from '../../collectors/inventory/index.ts';
 import type { Db } from '../../store/db.ts';
 import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
 import { applySnapshot, getWorkload, listWorkloads, readIntervals, readInventory, readResolutionData, SnapshotOrderError } from '../../store/inventory.ts';
@@ -322,11 +323,43 @@ test('a pods-only refresh (kubectl get pods | inventory import -) resolves a pod
   const pods = all.items.filter((o) => o.kind === 'Pod');
   const report = pods.find((p) => p.metadata.ownerReferences?.[0]?.kind === 'Job' && p.metadata.name.startsWith('report-'))!;
   assert.ok(report, 'the premise: a pod of the Job of a CronJob');
-  const refresh = convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: pods }), T2, (ns, kind, name) => readResolutionData(db).ownerAliases.find((a) => a.namespace === ns && a.kind === kind && a.name === name)?.workload);
+  const refresh = convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: pods }), T2, { alias: (ns, kind, name) => readResolutionData(db).ownerAliases.find((a) => a.namespace === ns && a.kind === kind && a.name === name)?.workload });
   const kinds = new Set(refresh.snapshot.workloads.map((w) => `${w.namespace}/${w.kind}/${w.name}`));
   assert.ok(kinds.has('batch-jobs/CronJob/report'), [...kinds].join(', '));
   assert.ok(![...kinds].some((k) => k.startsWith('batch-jobs/Job/report-')), 'no workload per CronJob run');
   assert.ok(kinds.has('shop/Deployment/web'), 'ReplicaSet pods: the Deployment');
+});
+
+test('a pods-only refresh with the pod of a new CronJob run whose Job was never imported: the stored CronJob\'s run, not a workload per run (kubernetes pkg/controller/cronjob getJobName)', () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: readFileSync(CLUSTER, 'utf8'), takenAt: T1, source: 'full' });
+  const all = JSON.parse(readFileSync(CLUSTER, 'utf8')) as { items: { kind: string; metadata: { name: string; namespace?: string } }[] };
+  const pods = all.items.filter((o) => o.kind === 'Pod');
+  // The next run's pod, its Job report-28995090 never imported (and <cronjob>-<digits> not a Job another import aliased).
+  const earlier = pods.find((p) => p.metadata.name === 'report-28995030-kx2lp')!;
+  const run = JSON.parse(JSON.stringify(earlier).replaceAll('report-28995030', 'report-28995090').replaceAll('10.244.0.30', '10.244.0.32').replace('"Succeeded"', '"Running"')) as typeof earlier;
+  const summary = importInventory(db, { text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...pods, run] }), takenAt: T2, source: 'pods' });
+  assert.equal(summary.workloads.added, 0, 'no workload per CronJob run');
+  assert.deepEqual(
+    listWorkloads(db, { namespace: 'batch-jobs' }).map((w) => `${w.kind}/${w.name}`),
+    ['CronJob/report', 'Job/db-migrate'],
+  );
+  assert.deepEqual(readIntervals(db).filter((i) => i.ip === '10.244.0.32').map((i) => i.peerKey), ['workload:batch-jobs/CronJob/report']);
+});
+
+test('an import that holds the CronJobs does not take a run for a stored CronJob it no longer lists (the CronJob was deleted)', () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: readFileSync(CLUSTER, 'utf8'), takenAt: T1, source: 'full' });
+  const all = JSON.parse(readFileSync(CLUSTER, 'utf8')) as { items: { kind: string; metadata: { name: string } }[] };
+  const earlier = all.items.find((o) => o.metadata.name === 'report-28995030-kx2lp')!;
+  const run = JSON.parse(JSON.stringify(earlier).replaceAll('report-28995030', 'report-28995090').replaceAll('10.244.0.30', '10.244.0.32')) as typeof earlier;
+  // A watcher's write: it listed the CronJobs and Jobs and found none.
+  const objects = parseInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...all.items.filter((o) => o.kind !== 'CronJob' && o.kind !== 'Job'), run] }));
+  importInventoryObjects(db, { objects, takenAt: T2, source: 'watch', scope: ['CronJob.batch', 'Job.batch'] });
+  assert.deepEqual(
+    listWorkloads(db, { namespace: 'batch-jobs' }).map((w) => `${w.kind}/${w.name}`),
+    ['Job/db-migrate', 'Job/report-28995030', 'Job/report-28995090'],
+  );
 });
 
 test('the same through the CLI: `kubectl get pods -A -o yaml | flowmatrix inventory import -` adds no workload per CronJob run', async () => {

@@ -304,6 +304,25 @@ test('a CronJob run whose Job the collector no longer holds (TTL-deleted) or has
   assert.deepEqual(readIntervals(db).filter((i) => i.ip === '10.244.0.32').map((i) => i.peerKey), ['workload:batch-jobs/CronJob/report']);
 });
 
+test('a CronJob run while the collector may not list CronJobs and Jobs (a ClusterRole without batch): the CronJob an earlier import stored, not a workload per run', async () => {
+  const cluster = await startFakeCluster();
+  cluster.server.forbid('cronjobs.batch');
+  cluster.server.forbid('jobs.batch');
+  const { db } = tmpDb();
+  // An earlier import stored the CronJob (`inventory import` of a full export).
+  importInventory(db, { text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: fixtureObjects() }), takenAt: T0 - 60_000, source: 'file' });
+  const run = pod('batch-jobs', 'report-28995090-m4q8z', '10.244.0.32', '2025-03-02T12:01:00Z', undefined, { app: 'report', 'job-name': 'report-28995090' });
+  (run.metadata as Json).ownerReferences = [{ apiVersion: 'batch/v1', kind: 'Job', name: 'report-28995090', uid: 'uid-report-28995090', controller: true, blockOwnerDeletion: true }];
+  cluster.server.put(run);
+  const { collector } = startCollector(cluster, { t: T0 }, db);
+  await collector.start();
+  await waitFor('the pods written', () => readIntervals(db).some((i) => i.ip === '10.244.0.32'));
+  await collector.idle();
+  const batch = readInventory(db).workloads.filter((w) => w.namespace === 'batch-jobs').map((w) => `${w.kind}/${w.name}`);
+  assert.deepEqual(batch, ['CronJob/report', 'Job/db-migrate']);
+  assert.deepEqual(readIntervals(db).filter((i) => i.ip === '10.244.0.32').map((i) => i.peerKey), ['workload:batch-jobs/CronJob/report']);
+});
+
 test('401: the collector reports failed naming the refusal, writes nothing, and keeps retrying', async () => {
   const cluster = await startFakeCluster({ token: 'another-token-entirely-0123456789' });
   const clock = { t: T0 };
