@@ -1,7 +1,7 @@
 /**
  * The Hubble Relay collector: follows `observer.Observer/GetFlows` (`follow: true`, the stream
  * `hubble observe --follow` reads) and feeds every flow through the flow pipeline, one ingest
- * run per connection. After a disconnect it reconnects with backoff and asks for the flows
+ * run per stream (failed attempts in a row, refused or failed before a record, are one run). After a disconnect it reconnects with backoff and asks for the flows
  * `since` the newest one it handed on (skipping those it already has); that cursor is stored with
  * each batch (cursor-writer.ts), so a restarted flowmatrix resumes too. A bounded queue sits
  * between the stream and the writer: when it is full the stream is paused, and gRPC's flow
@@ -121,9 +121,11 @@ export class HubbleRelayCollector implements Collector {
   /** A failure episode is logged when it starts and when it ends, not at every retry. */
   private failing = false;
   /**
-   * The failed run of the current streak of refused connections: each retry is added to it
-   * (attempts, last error) instead of a run of its own — an outage of a day would otherwise be
-   * thousands of rows. Cleared when a connection gets through: the next failure starts a new run.
+   * The failed run of the current failure streak — refused connections, and streams that failed
+   * before delivering a record (a relay answering UNAVAILABLE right after connecting): each retry
+   * is added to it (attempts, last error) instead of a run of its own — an outage of a day would
+   * otherwise be thousands of rows. Cleared when a stream delivers a record or ends without error:
+   * the next failure starts a new run.
    */
   private failedStreakRun: number | undefined;
 
@@ -245,14 +247,10 @@ export class HubbleRelayCollector implements Collector {
     } catch (e) {
       this.counters.connectFailures++;
       const error = new Error(`cannot connect to hubble-relay at ${this.settings.address}: ${(e as Error).message}`);
-      // `once` passes stand alone: each is its own run.
-      const run = pipeline.failedInput(runName, error.message, follow ? this.failedStreakRun : undefined);
-      if (follow) this.failedStreakRun = run;
-      return { summary: pipeline.summary().inputs[0] as InputSummary, ingest: pipeline.summary(), received: 0, newFlows: 0, connected: false, error };
+      return { summary: this.failedAttempt(pipeline, runName, error, follow), ingest: pipeline.summary(), received: 0, newFlows: 0, connected: false, error };
     }
     if (signal.aborted) return { summary: await pipeline.ingestRecords([], runName), ingest: pipeline.summary(), received: 0, newFlows: 0, connected: true };
     this.counters.connects++;
-    this.failedStreakRun = undefined;
     this.state = 'running';
     if (this.failing) {
       this.failing = false;
@@ -323,11 +321,16 @@ export class HubbleRelayCollector implements Collector {
     refresh?.unref();
     idle.restart();
 
-    this.current = pipeline;
-    const summary = await pipeline.ingestRecords(this.counting(queue), runName).finally(() => {
-      this.current = undefined;
-      idle.stop();
-    });
+    // The run starts with the first record: a stream that fails before delivering one is a failed
+    // attempt of the streak (below), not a run of its own.
+    await queue.firstItemOrEnd();
+    const delivered = queue.length > 0;
+    let summary: InputSummary | undefined;
+    if (delivered) {
+      this.current = pipeline;
+      summary = await pipeline.ingestRecords(this.counting(queue), runName).finally(() => (this.current = undefined));
+    }
+    idle.stop();
     let wait: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
       wait = setTimeout(() => resolve(undefined), STATUS_WAIT_MS);
@@ -337,6 +340,8 @@ export class HubbleRelayCollector implements Collector {
     if (final !== undefined && final.code !== OK && !(ourCancel && final.code === CANCELLED)) broke(final.details || `status ${final.code}`);
     clearTimeout(refresh);
     signal.removeEventListener('abort', cancel);
+    summary ??= streamError ? this.failedAttempt(pipeline, runName, streamError, follow) : await pipeline.ingestRecords([], runName);
+    if (delivered || !streamError) this.failedStreakRun = undefined;
     this.counters.accepted += summary.accepted;
     this.counters.rejected += summary.rejected;
     this.counters.skipped += summary.skipped;
@@ -347,6 +352,13 @@ export class HubbleRelayCollector implements Collector {
     const result: SessionResult = { summary, ingest: pipeline.summary(), received, newFlows, connected: true };
     if (streamError) result.error = streamError;
     return result;
+  }
+
+  /** A session that failed before delivering a record: one more attempt of the failure streak's run (`once` passes stand alone: each is its own run). */
+  private failedAttempt(pipeline: FlowIngest, runName: string, error: Error, follow: boolean): InputSummary {
+    const run = pipeline.failedInput(runName, error.message, follow ? this.failedStreakRun : undefined);
+    if (follow) this.failedStreakRun = run;
+    return pipeline.summary().inputs[0] as InputSummary;
   }
 
   /** The run counters of past sessions plus what the current one has committed so far. */

@@ -48,6 +48,11 @@ export class BoundedQueue<T> implements AsyncIterable<T> {
     this.wake();
   }
 
+  /** Resolves once an item is queued or the queue is closed; for a consumer that has not started iterating. */
+  async firstItemOrEnd(): Promise<void> {
+    while (this.length === 0 && !this.closed) await new Promise<void>((resolve) => (this.waiter = resolve));
+  }
+
   private wake(): void {
     const w = this.waiter;
     this.waiter = undefined;

@@ -421,3 +421,22 @@ test('an outage is one failed run per failure streak, updated in place (its star
   assert.ok((after2[1]?.attempts ?? 0) >= 50);
   assert.equal(after2[0]?.records, 10, 'the session that got through is a run of its own');
 });
+
+test('a relay that accepts the connection and fails every stream at once (UNAVAILABLE): the streak of streams that delivered nothing is one failed run, and a stream that gets through a new run', { timeout: 20_000 }, async () => {
+  const { db } = tmpDb();
+  const relay = closeAfter(await startRelay({ lines: GKE, failCalls: 20 }));
+  const settings = resolveHubbleRelaySettings({ address: `127.0.0.1:${relay.port}`, backoff: { initial: '1ms', max: '1ms' }, flushInterval: '50ms' });
+  const c = new HubbleRelayCollector(settings, deps(db), { random: () => 0.5, connectTimeoutMs: 500 });
+  after(() => c.stop());
+  const signal = new AbortController().signal;
+  for (let i = 0; i < 20; i++) assert.ok((await c.session(true, signal)).error, `stream ${i + 1} failed`);
+  const runs = new IngestRunStore(db);
+  const outage = runs.list();
+  assert.deepEqual(outage.map((r) => [r.status, r.records, r.attempts]), [['failed', 0, 20]], 'twenty failed streams are one failure streak, one run');
+  assert.match(outage[0]?.error ?? '', /hubble-relay stream from 127\.0\.0\.1:\d+ broke: no peers/);
+  await c.start();
+  await until('the records once a stream gets through', () => k(c).records === 10, 15_000);
+  await c.stop();
+  const after2 = runs.list();
+  assert.deepEqual(after2.map((r) => [r.id === outage[0]?.id, r.status, r.records, r.attempts]), [[false, 'done', 10, undefined], [true, 'failed', 0, 20]]);
+});

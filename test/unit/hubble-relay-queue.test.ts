@@ -111,3 +111,20 @@ test('resume cursor: at most maxRemembered flows dated ahead are remembered; tho
   assert.equal(c.accept(1_950n, 'far-2', 1_300n), false, 'remembered');
 });
 
+
+test('firstItemOrEnd waits for the first item, or for a close with none: the collector starts a run only for a stream that delivered something', async () => {
+  const hooks = { pause: () => undefined, resume: () => undefined };
+  const withItem = new BoundedQueue<number>(4, hooks);
+  const first = withItem.firstItemOrEnd();
+  setTimeout(() => withItem.push(7), 5);
+  await first;
+  assert.equal(withItem.length, 1);
+  const failed = new BoundedQueue<number>(4, hooks);
+  const end = failed.firstItemOrEnd();
+  setTimeout(() => failed.close(new Error('UNAVAILABLE')), 5);
+  await end;
+  assert.equal(failed.length, 0);
+  await assert.rejects(async () => {
+    for await (const _ of failed) assert.fail('no item');
+  }, /UNAVAILABLE/);
+});
