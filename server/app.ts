@@ -42,7 +42,9 @@ export function createApp(ctx: ServiceContext): BuiltApp {
 
   const auth = new TokenAuth(ctx.config.tokens);
   let document: Record<string, unknown> = {};
-  const recommendations = new RecommendationService(ctx.db, executorFor(ctx), ctx.metrics, ctx.config.recommendationCacheBytes);
+  const executor = executorFor(ctx);
+  ctx.metrics.watchAbandonedWork(() => executor.abandoned);
+  const recommendations = new RecommendationService(ctx.db, executor, ctx.metrics, ctx.config.recommendationCacheBytes);
   const routes: AnyRoute[] = [
     ...systemRoutes(ctx, () => document),
     ...inventoryRoutes(ctx),

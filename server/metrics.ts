@@ -7,6 +7,7 @@
 import type { CollectorStatus } from '../collectors/collector.ts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { IngestTotals } from '../store/ingest-runs.ts';
+import type { AbandonedWork } from './services/recommendation-pool.ts';
 
 export interface MetricsOptions {
   defaultMetrics?: boolean;
@@ -24,6 +25,9 @@ export class ServiceMetrics {
   readonly ingestRejects: Counter<'source' | 'reason'>;
   readonly edges: Gauge;
   readonly recommendationDuration: Histogram<'engine' | 'kind'>;
+  readonly recommendationAbandoned: Counter<'outcome'>;
+  /** What the recommendation workers dropped; read at scrape time (the executor counts it). */
+  private abandonedWork: () => AbandonedWork | undefined = () => undefined;
   readonly collectorEvents: Counter<'collector' | 'counter'>;
   readonly collectorGauges: Gauge<'collector' | 'gauge'>;
   readonly collectorUp: Gauge<'collector'>;
@@ -81,6 +85,19 @@ export class ServiceMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
+    const abandoned = (): AbandonedWork => this.abandonedWork() ?? { withdrawn: 0, cancelled: 0 };
+    this.recommendationAbandoned = new Counter({
+      name: 'flowmatrix_recommendation_abandoned_total',
+      help: 'Work of the recommendation workers (recommendations, exports, drift, matrices, simulations) nobody waited for any more: withdrawn from the queue, or cancelled while running',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        this.reset();
+        const a = abandoned();
+        this.inc({ outcome: 'withdrawn' }, a.withdrawn);
+        this.inc({ outcome: 'cancelled' }, a.cancelled);
+      },
+    });
     const statuses = (): CollectorStatus[] => this.collectorStatuses();
     this.collectorEvents = new Counter({
       name: 'flowmatrix_collector_events_total',
@@ -132,17 +149,25 @@ export class ServiceMetrics {
     this.collectorStatuses = statuses;
   }
 
+  /** Exports what the recommendation executor abandoned (withdrawn, cancelled). */
+  watchAbandonedWork(read: () => AbandonedWork | undefined): void {
+    this.abandonedWork = read;
+  }
+
   observeRequest = (route: string, method: string, status: number, seconds: number): void => {
     this.httpDuration.observe({ route, method, status: String(status) }, seconds);
   };
 
-  /** Times the work `fn` starts, until it settles, into the recommendation histogram. */
+  /**
+   * Times the work `fn` starts, until it answers, into the recommendation histogram. Work that
+   * fails is not timed: refused (a full queue), withdrawn or cancelled (nobody waited for it any
+   * more: flowmatrix_recommendation_abandoned_total counts it) or ended in an error, its time is
+   * no computation's.
+   */
   async time<T>(engine: string, kind: string, fn: () => Promise<T>): Promise<T> {
     const end = this.recommendationDuration.startTimer({ engine, kind });
-    try {
-      return await fn();
-    } finally {
-      end();
-    }
+    const answer = await fn();
+    end();
+    return answer;
   }
 }

@@ -95,8 +95,18 @@ export interface RecommendationExecutor {
   checkMatrix(job: CheckMatrixJob): Promise<CheckedMatrix>;
   /** Parses and converts an inventory export and plans its IP history (app/inventory.ts convertInventoryExport); the caller stores it. */
   convertInventory(request: InventoryImportRequest): Promise<PreparedInventory>;
+  /** Jobs dropped since the executor started because nobody waited for them any more (none when absent: an executor that runs everything to its end). */
+  readonly abandoned?: AbandonedWork;
   /** Terminates the workers; queued and running jobs fail. Idempotent. */
   close(): Promise<void>;
+}
+
+/** Abandoned jobs, by what became of them. */
+export interface AbandonedWork {
+  /** Taken off the queue before they ran. */
+  withdrawn: number;
+  /** Running, cancelled (their worker terminated). */
+  cancelled: number;
 }
 
 export type ReportJobOptions = BuildOptions & { generatedAt: number };
@@ -145,13 +155,9 @@ interface Pending {
 }
 
 /** What the pool holds now, and how much abandoned work it dropped since it started. */
-export interface PoolState {
+export interface PoolState extends AbandonedWork {
   running: Record<Lane, number>;
   queued: Record<Lane, number>;
-  /** Jobs taken off the queue: nobody waited for them any more. */
-  withdrawn: number;
-  /** Running jobs cancelled (their worker terminated): nobody waited for them any more. */
-  cancelled: number;
 }
 
 /**
@@ -224,7 +230,11 @@ export class WorkerPool implements RecommendationExecutor {
   get state(): PoolState {
     const running = { wholeCluster: 0, small: 0 };
     for (const w of this.all) if (w.current) running[w.current.lane]++;
-    return { running, queued: { wholeCluster: this.queues.wholeCluster.length, small: this.queues.small.length }, withdrawn: this.withdrawn, cancelled: this.cancelled };
+    return { running, queued: { wholeCluster: this.queues.wholeCluster.length, small: this.queues.small.length }, ...this.abandoned };
+  }
+
+  get abandoned(): AbandonedWork {
+    return { withdrawn: this.withdrawn, cancelled: this.cancelled };
   }
 
   execute(query: RecommendationQuery, signal?: AbortSignal): Promise<RenderedResponse> {

@@ -137,6 +137,13 @@ test('over HTTP: a whole-cluster export whose clients all hung up is withdrawn o
     assert.deepEqual([pool.state.running.wholeCluster, pool.state.cancelled], [1, 0], 'the shared computation goes on for the client still waiting');
     a2.req.destroy();
     await until(pool, (s) => s.running.wholeCluster === 0 && s.cancelled === 1, 'the computation nobody waits for cancelled');
+
+    // The duration histogram holds only the computation that answered (the namespace's export):
+    // not the withdrawn, cancelled or refused ones, which the abandoned counter says instead.
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /^flowmatrix_recommendation_duration_seconds_count\{engine="calico",kind="export"\} 1$/m);
+    assert.match(metrics, /^flowmatrix_recommendation_abandoned_total\{outcome="withdrawn"\} 1$/m);
+    assert.match(metrics, /^flowmatrix_recommendation_abandoned_total\{outcome="cancelled"\} 1$/m);
   } finally {
     server.closeAllConnections();
     server.close();
