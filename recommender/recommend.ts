@@ -220,7 +220,7 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
   const workloads = selectedWorkloads(input.inventory, opts);
   const componentsOf = componentsByWorkload(input.matrices);
   const podNetwork = podNetworkOf(input.inventory, componentsOf, withPodNetworkPods);
-  const mirrors = mirroredRules(input.matrices, opts, podNetwork);
+  const mirrors = mirroredRules(input.matrices, opts, podNetwork, componentsOf);
   const owners = outsideOwners(input.inventory, workloads, mirrors);
   // The owners' sides take the slots after the run's.
   const sides = sidesOf(input.edges, owners.length === 0 ? workloads : [...workloads, ...owners]);

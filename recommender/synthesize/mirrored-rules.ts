@@ -9,8 +9,9 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import type { ExpectedRule, ResolvedComponent, ResolvedMatrix, ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
-import type { RuleAssessment } from '../compare/compare.ts';
+import type { RuleAssessment, WorkloadComponent } from '../compare/compare.ts';
 import type { RecommendOptions } from './options.ts';
+import { partialEnds, type PartialDirections } from './partial-directions.ts';
 import { selectorIsEmpty } from '../policy/order.ts';
 
 export interface MirroredRule {
@@ -31,6 +32,12 @@ export interface MirroredRules {
    * Ports the matrix or the binding names are never narrowed.
    */
   servicePortRules: Set<string>;
+  /**
+   * Mode documented: the workloads whose matrix lists a direction only in part (a `partial`
+   * exception), by key. Their observed edges of it are documented traffic, kept at both ends: at
+   * the far end too, from this workload on the edge's port (synthesize/workload.ts farPartial).
+   */
+  partial: ReadonlyMap<string, PartialDirections>;
 }
 
 /** A selector that selects everything: absent or empty. */
@@ -130,8 +137,12 @@ export interface PodNetwork {
   replicated(w: WorkloadRef): boolean;
 }
 
-/** The active rules that would render at their owner (must, or may with includeMay), by the key of each workload their peers name, the owner itself only where it has replicas. */
-export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: RecommendOptions, cluster: PodNetwork): MirroredRules {
+/**
+ * The active rules that would render at their owner (must, or may with includeMay), by the key of
+ * each workload their peers name, the owner itself only where it has replicas; and the partial
+ * directions of each workload (`componentsOf`: the enabled matrices' components by workload key).
+ */
+export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: RecommendOptions, cluster: PodNetwork, componentsOf: ReadonlyMap<string, readonly WorkloadComponent[]>): MirroredRules {
   const out = new Map<string, MirroredRule[]>();
   const servicePortRules = new Set<string>();
   for (const m of matrices) {
@@ -161,7 +172,7 @@ export function mirroredRules(matrices: readonly ResolvedMatrix[], opts: Recomme
       }
     }
   }
-  return { byWorkload: out, servicePortRules };
+  return { byWorkload: out, servicePortRules, partial: partialEnds(componentsOf, opts) };
 }
 
 /**

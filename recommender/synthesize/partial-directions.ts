@@ -8,6 +8,8 @@
 import type { WorkloadComponent } from '../compare/compare.ts';
 import type { ResolvedException } from '../matrix/resolved.ts';
 import type { Direction } from '../policy/ir.ts';
+import { compareStrings } from '../policy/order.ts';
+import type { RecommendOptions } from './options.ts';
 
 /** The partial exception of a direction, with the component that declares it (`matrix/component`). */
 export interface PartialDirection {
@@ -28,6 +30,24 @@ export function partialDirection(components: readonly WorkloadComponent[], d: Di
   return undefined;
 }
 
+/** A workload's partial directions: where mode documented keeps its observed traffic. */
+export type PartialDirections = Record<Direction, PartialDirection | undefined>;
+
+/**
+ * Mode documented: the partial directions of each workload, by workload key, for the far end of
+ * their edges (mirrored-rules.ts MirroredRules.partial). Empty in the other modes, which do not
+ * read the exception.
+ */
+export function partialEnds(componentsOf: ReadonlyMap<string, readonly WorkloadComponent[]>, opts: RecommendOptions): Map<string, PartialDirections> {
+  const out = new Map<string, PartialDirections>();
+  if (opts.mode !== 'documented') return out;
+  for (const [key, components] of componentsOf) {
+    const ends = { ingress: partialDirection(components, 'ingress'), egress: partialDirection(components, 'egress') };
+    if (ends.ingress !== undefined || ends.egress !== undefined) out.set(key, ends);
+  }
+  return out;
+}
+
 /** `title, line N`: where the document says what an exception states. */
 export function exceptionCitation(x: ResolvedException): string {
   return `${x.source.title}${x.source.line !== undefined ? `, line ${x.source.line}` : ''}`;
@@ -36,6 +56,21 @@ export function exceptionCitation(x: ResolvedException): string {
 /** The note of an observed edge kept in mode documented because its direction is partial: part of the rule's explanation. */
 export function partialNote(partial: PartialDirection, d: Direction): string {
   return `the document lists only some of ${d} (${exceptionCitation(partial.exception)}): observed traffic kept`;
+}
+
+/**
+ * The note of an observed edge kept at its far end because the workload at its other end lists its
+ * direction `d` only in part: the edge is documented traffic there, so it is kept here too.
+ */
+export function farPartialNote(partial: PartialDirection, d: Direction): string {
+  return `kept: the document lists only some of ${partial.owner}'s ${d} (${exceptionCitation(partial.exception)}): observed traffic kept at both ends`;
+}
+
+/** The far end's warning: how many of its observed `here` edges the partial directions of their other ends keep, and whose. */
+export function farPartialWarning(owners: readonly PartialDirection[], here: Direction, kept: number): string {
+  const there = here === 'ingress' ? 'egress' : 'ingress';
+  const cited = [...new Set(owners.map((o) => `${o.owner} (${exceptionCitation(o.exception)})`))].sort(compareStrings).join(', ');
+  return `mode documented: ${kept} observed ${here} edge(s) that no included documented rule covers are kept, as mode union keeps them: the document lists only some of the ${there} of the workload at their other end, ${cited}`;
 }
 
 /** The workload's warning: how many observed edges no rule documents mode documented keeps in a partial direction. */

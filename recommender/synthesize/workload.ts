@@ -7,6 +7,7 @@
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
+import { opposite } from '../../domain/direction.ts';
 import { peerMatches, portMatches, resolvePortNumbers, runsOnNode } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { DNS_SERVICE_PORT } from '../../domain/cluster-dns.ts';
@@ -29,7 +30,7 @@ import type { DocumentedFlow } from './documented-flow.ts';
 import { partlyObservedWarnings } from './partly-observed.ts';
 import { blockHolderPeers, blockHolders } from './block-holders.ts';
 import { ANY_PORT, standInFor, standInForRole, standInsOf, UNVERIFIED_MUST_FLOW, type StandIns } from './representative-flows.ts';
-import { exceptionCitation, partialDirection, partialNote, partialWarning, type PartialDirection } from './partial-directions.ts';
+import { exceptionCitation, farPartialNote, farPartialWarning, partialDirection, partialNote, partialWarning, type PartialDirection } from './partial-directions.ts';
 import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, replicaPorts, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
@@ -165,7 +166,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, all: W
   const plan = newPlan(w, comparison, documenting, unobservedMustFlows(comparison, self, ctx), ctx);
   warnDisabledComponents(plan, all, documenting, observed);
   const mirrorEvidence = confirmFromOtherEnds(w, comparison, components, ctx);
-  const onlyAtOtherEnds = requiredOnlyAtOtherEnds(w, documenting, ctx);
+  const onlyAtOtherEnds = requiredOnlyAtOtherEnds(w, documenting, comparison, ctx);
   const refusal = noPolicyReason(w, documenting, ctx, onlyAtOtherEnds, observed, exposureEdgesOf(w, comparison.ingress).length);
   if (refusal !== undefined) return refuse(plan, refusal, ctx);
   const hostPods = hostNetworkPodsWarning(w, ctx);
@@ -209,10 +210,28 @@ function warnDisabledComponents(plan: WorkloadPlan, all: readonly WorkloadCompon
 /**
  * In mode documented a workload no matrix of its own documents gets no policy: nothing of it is
  * restricted. Under a namespace default-deny, which isolates it all the same, one that another
- * component's rule names (a role's pods) gets the rules required at its end, on top of that layer.
+ * component's rule names (a role's pods), or that is the far end of an observed edge another
+ * workload's partial direction keeps, gets the rules required at its end, on top of that layer.
  */
-function requiredOnlyAtOtherEnds(w: Workload, documenting: readonly WorkloadComponent[], ctx: SynthesisContext): boolean {
-  return ctx.opts.defaultDeny && documenting.length === 0 && (ctx.mirrors.byWorkload.get(workloadKey(w))?.length ?? 0) > 0;
+function requiredOnlyAtOtherEnds(w: Workload, documenting: readonly WorkloadComponent[], comparison: WorkloadComparison, ctx: SynthesisContext): boolean {
+  if (!ctx.opts.defaultDeny || documenting.length > 0) return false;
+  if ((ctx.mirrors.byWorkload.get(workloadKey(w))?.length ?? 0) > 0) return true;
+  // The cluster DNS answers every pod whatever its policy (clusterDnsIntent): no partial edge needs it planned.
+  if (w.clusterDns === true) return false;
+  return [comparison.ingress, comparison.egress].some((side) => side.edges.some((_, i) => farPartial(side, i, ctx) !== undefined));
+}
+
+/**
+ * Mode documented: the partial direction of the workload at the edge's other end that lists it
+ * only in kind (its egress for an ingress edge here, its ingress for an egress edge), or undefined.
+ * Such an edge is documented traffic at that end (docs/matrices.md, `partial`): required at both
+ * ends, as a documented rule is at its peer's (mirrored-rules.ts), so it is kept here too.
+ */
+function farPartial(side: SideComparison, i: number, ctx: SynthesisContext): PartialDirection | undefined {
+  if (ctx.mirrors.partial.size === 0) return undefined;
+  const e = side.edges[i]!;
+  const far = side.direction === 'ingress' ? e.client : e.server;
+  return far.kind === 'workload' ? ctx.mirrors.partial.get(workloadKey(far.workload))?.[opposite(side.direction)] : undefined;
 }
 
 /** The plan of a workload that gets no policy: every edge left out, with the refusal's summary and warning. */
@@ -260,6 +279,7 @@ function newPlanning(
     silent: silentDirections(comparison, components, ctx.opts),
     partial: keptObservedDirections(components, ctx.opts),
     keptByPartial: { ingress: 0, egress: 0 },
+    keptByFarPartial: { ingress: [], egress: [] },
   };
 }
 
@@ -331,11 +351,13 @@ function keptObservedDirections(components: readonly WorkloadComponent[], opts: 
   return { ingress: kept('ingress'), egress: kept('egress') };
 }
 
-/** Mode documented: the warning of each partial direction where observed edges no rule documents were kept. */
+/** Mode documented: the warning of each direction where observed edges no rule documents were kept, by its own partial exception or its far ends'. */
 function warnKeptByPartial(p: Planning): void {
   for (const d of ['ingress', 'egress'] as const) {
     const partial = p.partial[d];
     if (partial !== undefined && p.keptByPartial[d] > 0) p.plan.warnings.push(partialWarning(partial, d, p.keptByPartial[d]));
+    const far = p.keptByFarPartial[d];
+    if (far.length > 0) p.plan.warnings.push(farPartialWarning(far, d, far.length));
   }
 }
 
@@ -450,6 +472,8 @@ interface Planning {
   partial: Record<Direction, PartialDirection | undefined>;
   /** How many observed edges of each direction only its `partial` exception keeps (warnKeptByPartial). */
   keptByPartial: Record<Direction, number>;
+  /** Per observed edge of each direction that only its far end's `partial` exception keeps, that exception (warnKeptByPartial). */
+  keptByFarPartial: Record<Direction, PartialDirection[]>;
 }
 
 function nameOf(w: Workload): string {
@@ -1055,8 +1079,9 @@ function addObservedSide(p: Planning, pass: ObservedPass, side: SideComparison):
     for (let i = 0; i < side.edges.length; i++) excludeEdge(p, side, i, reason);
     return;
   }
-  // A partial direction keeps its observed traffic in mode documented as union does: with union's violations.
-  const authority = opts.mode === 'union' || p.partial[side.direction] !== undefined ? authoritative(p.components, side.direction) : undefined;
+  // A partial direction (here or at an edge's far end) keeps its observed traffic in mode documented
+  // as union does: with union's violations. Mode documented reads the authority for those edges only (leftOutReason).
+  const authority = opts.mode !== 'observed' ? authoritative(p.components, side.direction) : undefined;
   for (let i = 0; i < side.edges.length; i++) {
     if (placedApart(p, pass, side, i)) continue;
     const reason = leftOutReason(p, pass, side, i, authority);
@@ -1112,7 +1137,7 @@ function leftOutReason(p: Planning, pass: ObservedPass, side: SideComparison, i:
   // Documented when set: a rule documents it under a condition the cluster evidently meets, so
   // it is most likely required, and a policy that cuts required traffic is worse than none
   // (docs/matrices.md, "Documented when set"). Allowed in every mode, never a violation.
-  if (p.ctx.opts.mode === 'documented' && status !== 'documented-when-set' && p.partial[side.direction] === undefined) return MODE_DOCUMENTED_LEFT_OUT;
+  if (p.ctx.opts.mode === 'documented' && status !== 'documented-when-set' && p.partial[side.direction] === undefined && farPartial(side, i, p.ctx) === undefined) return MODE_DOCUMENTED_LEFT_OUT;
   if (!pass.include.has(status)) return `status ${status} is not included`;
   if (status === 'undocumented' && authority) {
     p.plan.violations.push(side.assessment(i));
@@ -1178,14 +1203,22 @@ function asNodeFlow(edge: EdgeTraffic): EdgeTraffic {
 }
 
 /**
- * Mode documented: an observed edge that only its direction's `partial` exception keeps (one
- * documented when set is kept anyway) is explained by it, and counted for the workload's warning.
+ * Mode documented: an observed edge that only a `partial` exception keeps — its direction's here,
+ * else that of the workload at its other end (farPartial) — is explained by it, and counted for the
+ * workload's warning. One documented when set is kept anyway.
  */
 function withPartialNote(p: Planning, side: SideComparison, i: number, notes: readonly string[]): readonly string[] {
-  const partial = p.partial[side.direction];
-  if (partial === undefined || side.status[i] === 'documented-when-set') return notes;
-  p.keptByPartial[side.direction]++;
-  return [partialNote(partial, side.direction), ...notes];
+  const d = side.direction;
+  if (p.ctx.opts.mode !== 'documented' || side.status[i] === 'documented-when-set') return notes;
+  const partial = p.partial[d];
+  if (partial !== undefined) {
+    p.keptByPartial[d]++;
+    return [partialNote(partial, d), ...notes];
+  }
+  const far = farPartial(side, i, p.ctx);
+  if (far === undefined) return notes;
+  p.keptByFarPartial[d].push(far);
+  return [farPartialNote(far, opposite(d)), ...notes];
 }
 
 /** The assessed documented rules whose ids an edge lists. */

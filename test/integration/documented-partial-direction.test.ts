@@ -8,7 +8,10 @@
  * opensearch-master:9200 and prometheus-relay → prometheus-server:9090 on every engine while the
  * verification passed. Input → expected: mode documented keeps the direction's observed traffic as
  * mode union does (documented rules ∪ observed edges, each explained, a warning citing the seed
- * line), verified; mode union is what it was without the exception, byte for byte.
+ * line), verified; mode union is what it was without the exception, byte for byte. Under
+ * --default-deny the far end (patroni's, opensearch-master's ingress, which their rows leave
+ * undocumented) was closed by the namespace layer, listed only as "left out and denied": such an
+ * edge is documented traffic named in kind, kept at both ends as a mirrored rule is.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -55,6 +58,29 @@ test('mode documented on the demo: alerta → patroni:5432, opensearch-dashboard
   }
 });
 
+test('mode documented --default-deny on the demo: those flows are kept at the server end too (patroni, opensearch-master), verified on every engine', () => {
+  // The namespace layer isolates patroni's and opensearch-master's ingress, which their own rows leave
+  // undocumented: an edge the document names in kind (seed 000 line 88) is documented traffic, required
+  // at both of its ends as a mirrored must rule is (synthesize/mirrored-rules.ts).
+  const kept = [flow('alerta', 'patroni', 5432), flow('opensearch-dashboards', 'opensearch-master', 9200), flow('elasticsearch-curator', 'opensearch-master', 9200)];
+  const CLIENTS = /alerta|opensearch-dashboards|elasticsearch-curator/;
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted, rec } = runRecommendation(demo, engine, recommendOptions({ mode: 'documented', defaultDeny: true, namespace: 'stacklight' }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked.slice(0, 2))}`);
+    const sim = SIMULATORS[engine](emitted.manifests, demoModel.cluster);
+    for (const f of kept) {
+      const v = sim.evaluate(f);
+      assert.equal(v.verdict, 'allow', `${engine} ${f.client.pod.name} → ${f.server.pod.name}:${f.port}: egress ${v.egress.reason}; ingress ${v.ingress.reason}`);
+    }
+    const deniedAtServer = verification.denied.filter((d) => d.direction === 'ingress' && /patroni|opensearch-master/.test(d.workload) && CLIENTS.test(d.edge));
+    assert.deepEqual(deniedAtServer, [], engine);
+    const patroni = rec.workloads.find((w) => w.workload.name === 'patroni')!;
+    const fromAlerta = patroni.rules.find((r) => r.direction === 'ingress' && r.evidence.edges.some((e) => e.key.includes('alerta')));
+    assert.ok(fromAlerta, `${engine}: patroni has no ingress rule from alerta`);
+    assert.match(fromAlerta.text, /the document lists only some of stacklight\/alerta's egress \(StackLight rules for Kubernetes network policies, line 88\)/);
+  }
+});
+
 test('mode union on the demo is byte-identical to the same matrix without the partial exceptions (the exception speaks to mode documented only)', () => {
   const withoutPartial = readFileSync(CATALOG_STACKLIGHT, 'utf8').replace(/\n    exceptions:\n      - type: partial\n(?:        .*\n)+/g, '\n');
   assert.ok(!withoutPartial.includes('type: partial'), 'the stripped matrix has no partial exception left');
@@ -63,10 +89,12 @@ test('mode union on the demo is byte-identical to the same matrix without the pa
     applyMatrix(stripped, { text: withoutPartial, origin: 'stacklight.yaml', appliedAt: Date.parse('2026-11-20T00:00:00Z') });
     const input = readRecommendationInput(stripped, {});
     for (const engine of ENGINE_NAMES) {
-      const a = runRecommendation(demo, engine, recommendOptions({ namespace: 'stacklight' }), { tightness: false });
-      const b = runRecommendation(input, engine, recommendOptions({ namespace: 'stacklight' }), { tightness: false });
-      assert.equal(a.emitted.manifests.map((m) => JSON.stringify(m)).join('\n'), b.emitted.manifests.map((m) => JSON.stringify(m)).join('\n'), engine);
-      assert.equal(JSON.stringify(a.rec.workloads), JSON.stringify(b.rec.workloads), engine);
+      for (const defaultDeny of [false, true]) {
+        const a = runRecommendation(demo, engine, recommendOptions({ namespace: 'stacklight', defaultDeny }), { tightness: false });
+        const b = runRecommendation(input, engine, recommendOptions({ namespace: 'stacklight', defaultDeny }), { tightness: false });
+        assert.equal(a.emitted.manifests.map((m) => JSON.stringify(m)).join('\n'), b.emitted.manifests.map((m) => JSON.stringify(m)).join('\n'), `${engine} default-deny ${defaultDeny}`);
+        assert.equal(JSON.stringify(a.rec.workloads), JSON.stringify(b.rec.workloads), `${engine} default-deny ${defaultDeny}`);
+      }
     }
   });
 });
@@ -110,5 +138,23 @@ test('mode documented on a small cluster: prometheus-relay → prometheus-server
       const relay = rec.workloads.find((w) => w.workload.name === 'prometheus-relay')!;
       assert.equal(relay.warnings.some((m) => PARTIAL_WARNING.test(m)), mode === 'documented', `${mode}: ${JSON.stringify(relay.warnings)}`);
     }
+  }
+});
+
+test('mode documented --default-deny on a small cluster: prometheus-relay → a workload no matrix documents (8080) is kept at that end too, above the namespace layer, on every engine', async () => {
+  const { db } = tmpDb();
+  const inventory = `${INVENTORY}${barePod('reporter', { app: 'reporter' }, '10.244.0.40', 8080)}\n`;
+  importInventory(db, { text: inventory, takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  const record = netobservRecord({ src: '10.244.0.20', dst: '10.244.0.40', dstPort: 8080, proto: 6, srcPort: 40002, time: NOW - 60_000 });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${record}\n`]) }], { format: 'netobserv' });
+  const input = readRecommendationInput(db, {});
+  const model = clusterModel(input.inventory, input.externalNames);
+  const find = (name: string) => model.cluster.pods.find((p) => p.name === name)!;
+  const relayToReporter = { client: { kind: 'pod' as const, pod: find('prometheus-relay') }, server: { kind: 'pod' as const, pod: find('reporter') }, port: 8080, protocol: 'TCP' as const };
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted } = runRecommendation(input, engine, recommendOptions({ mode: 'documented', defaultDeny: true }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked.slice(0, 2))}`);
+    const v = SIMULATORS[engine](emitted.manifests, model.cluster).evaluate(relayToReporter);
+    assert.equal(v.verdict, 'allow', `${engine}: egress ${v.egress.reason}; ingress ${v.ingress.reason}`);
   }
 });
