@@ -21,8 +21,15 @@
  * name in all but spelling, resolved as the Service's name is (destination_names of a flow to the
  * ClusterIP, kept at ingest for the backends with the Service).
  *
- * The `default/kubernetes` Service's names (`kubernetes.default.svc`) are the apiserver, the
- * `apiserver` peer each engine renders its own way (domain/apiserver.ts).
+ * A pod resolves shorter forms too: its resolv.conf searches `<own namespace>.svc.cluster.local
+ * svc.cluster.local cluster.local` with `ndots:5`, so "a Pod in the test namespace can successfully
+ * resolve either data.prod or data.prod.svc.cluster.local" (kubernetes.io "DNS for Services and
+ * Pods"): `<service>.<namespace>` (and a headless Service's pod `<hostname>.<service>.<namespace>`)
+ * is the Service's name where the inventory holds that Service — `example.com` stays an outside
+ * name unless a namespace `com` holds a Service `example`, which the pods' resolver would answer first.
+ *
+ * The `default/kubernetes` Service's names (`kubernetes.default.svc`, `kubernetes.default`) are the
+ * apiserver, the `apiserver` peer each engine renders its own way (domain/apiserver.ts).
  */
 import { isApiserverService } from '../../domain/apiserver.ts';
 import type { InventorySnapshot, Service, Workload } from '../../domain/inventory.ts';
@@ -32,11 +39,31 @@ import { workloadKey } from '../../domain/peer.ts';
 import { apiserverEndpoints, bindingPeer, uniquePorts } from './bindings.ts';
 import type { ResolvedPeer, ResolvedPort } from './resolved.ts';
 
-/** The Service a DNS name names: `<…>.<service>.<namespace>.svc[.cluster.local]`, not a wildcard. */
-export function serviceOfName(name: string): { namespace: string; service: string } | undefined {
+/**
+ * The Service a DNS name names, not a wildcard: `<…>.<service>.<namespace>.svc[.cluster.local]`;
+ * and, given the inventory's Services, the short form a pod's search path completes
+ * (`shortServiceName`).
+ */
+export function serviceOfName(name: string, services?: readonly Pick<Service, 'namespace' | 'name'>[]): { namespace: string; service: string } | undefined {
   const labels = canonicalDnsName(name).replace(/\.cluster\.local$/, '').split('.');
-  if (labels.length < 3 || labels[labels.length - 1] !== 'svc' || labels[0] === '*') return undefined;
+  if (labels[0] === '*') return undefined;
+  if (labels[labels.length - 1] !== 'svc') return services !== undefined ? shortServiceName(name, labels, services) : undefined;
+  if (labels.length < 3) return undefined;
   return { service: labels[labels.length - 3]!, namespace: labels[labels.length - 2]! };
+}
+
+/**
+ * `<service>.<namespace>`, or a headless Service's pod `<hostname>.<service>.<namespace>`: with
+ * fewer than five dots (`ndots:5`) a pod's resolver tries it under `svc.cluster.local` before as
+ * written (kubernetes.io "DNS for Services and Pods"), so it is that Service where the inventory
+ * holds it (the apiserver's `kubernetes.default` always). A name written absolute (`cart.shop.`)
+ * is not searched.
+ */
+function shortServiceName(name: string, labels: readonly string[], services: readonly Pick<Service, 'namespace' | 'name'>[]): { namespace: string; service: string } | undefined {
+  if (name.endsWith('.') || labels.length < 2 || labels.length > 3) return undefined;
+  const ref = { service: labels[labels.length - 2]!, namespace: labels[labels.length - 1]! };
+  const held = isApiserverService(ref.namespace, ref.service) || services.some((s) => s.namespace === ref.namespace && s.name === ref.service);
+  return held ? ref : undefined;
 }
 
 /**
@@ -100,7 +127,7 @@ export function resolveNamedPeers(
   answers: NameAnswers,
   unresolved: string[],
 ): { peers: ResolvedPeer[]; ports: ResolvedPort[] } {
-  const leadsIn = (name: string): boolean => serviceOfName(name) !== undefined || answeredBy(name, inv, answers).length > 0 || answers.services(name).length > 0;
+  const leadsIn = (name: string): boolean => serviceOfName(name, inv.services) !== undefined || answeredBy(name, inv, answers).length > 0 || answers.services(name).length > 0;
   if (!peers.some((p) => p.kind === 'fqdn' && p.fqdns.some(leadsIn))) return { peers: [...peers], ports: [...ports] };
   const out = peers.flatMap((p) => (p.kind === 'fqdn' ? namePeers(p.fqdns, p.ports ?? ports, inv, answers, unresolved) : [{ ...p, ports: p.ports ?? [...ports] }]));
   if (out.length === 0) return { peers: out, ports: [...ports] };
@@ -117,7 +144,7 @@ function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv
   const peers: ResolvedPeer[] = [];
   const answering = new Map<string, { workload: Workload; names: string[] }>();
   for (const name of names) {
-    const ref = serviceOfName(name);
+    const ref = serviceOfName(name, inv.services);
     const svc = ref && inv.services.find((s) => s.namespace === ref.namespace && s.name === ref.service);
     if (ref !== undefined && svc?.type !== 'ExternalName') {
       const peer = servicePeer(name, ref, svc, ports, inv, unresolved);

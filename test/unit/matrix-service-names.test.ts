@@ -125,3 +125,27 @@ test('a name the flows showed answering with a Service\'s ClusterIP is the Servi
   assert.deepEqual(unresolved, []);
   assert.deepEqual(g, { peers: [{ kind: 'pods', namespace: 'shop', selector: { matchLabels: { app: 'ghost' } }, namespaces: ['shop'], workloads: [] }], ports: [{ protocol: 'TCP', port: 8081 }] });
 });
+
+test('a short Service name a pod\'s search path completes (<service>.<namespace>, a headless pod <hostname>.<service>.<namespace>) is the Service where the inventory holds it; an outside two-label name and an absolute name stay DNS names', () => {
+  // kubernetes.io "DNS for Services and Pods": resolv.conf `search <namespace>.svc.cluster.local svc.cluster.local cluster.local`,
+  // `options ndots:5`; "a Pod in the test namespace can successfully resolve either data.prod or data.prod.svc.cluster.local".
+  assert.deepEqual(serviceOfName('cart.shop', inv.services), { namespace: 'shop', service: 'cart' });
+  assert.deepEqual(serviceOfName('Cart.Shop', inv.services), { namespace: 'shop', service: 'cart' });
+  assert.deepEqual(serviceOfName('cart-0.cart.shop', inv.services), { namespace: 'shop', service: 'cart' });
+  assert.deepEqual(serviceOfName('kubernetes.default', []), { namespace: 'default', service: 'kubernetes' });
+  // No namespace `com` holds a Service `example`: the search path finds nothing, the name is asked as written.
+  assert.equal(serviceOfName('example.com', inv.services), undefined);
+  assert.equal(serviceOfName('api.example.com', inv.services), undefined);
+  // Written absolute (the root dot), a name is not searched.
+  assert.equal(serviceOfName('cart.shop.', inv.services), undefined);
+  // Without the inventory only the full forms are recognized.
+  assert.equal(serviceOfName('cart.shop'), undefined);
+  const unresolved: string[] = [];
+  const r = resolveFqdns(['cart.shop'], [{ protocol: 'TCP', port: 80 }], inv, unresolved);
+  assert.deepEqual(r, resolveFqdns(['cart.shop.svc.cluster.local'], [{ protocol: 'TCP', port: 80 }], inv, unresolved));
+  assert.deepEqual(r.ports, [{ protocol: 'TCP', port: 8080 }]);
+  const apiserver = [{ ip: '10.0.0.1', port: 6443, protocol: 'TCP' as const }];
+  assert.deepEqual(resolveFqdns(['kubernetes.default'], [{ protocol: 'TCP', port: 443 }], { ...inv, apiserver }, unresolved), { peers: [{ kind: 'apiserver', endpoints: apiserver }], ports: [{ protocol: 'TCP', port: 443 }] });
+  assert.deepEqual(resolveFqdns(['example.com'], [{ protocol: 'TCP', port: 443 }], inv, unresolved).peers, [{ kind: 'fqdn', fqdns: ['example.com'] }]);
+  assert.deepEqual(unresolved, []);
+});
