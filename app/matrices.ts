@@ -3,7 +3,7 @@
  * checked against the matrices config, resolved against the stored inventory. Also applying and
  * checking a matrix document. The CLI, the API and the report read matrices only through here.
  */
-import type { EdgeTraffic } from '../domain/edge.ts';
+import type { EdgeTraffic, NamesNotKept } from '../domain/edge.ts';
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import { addressesByName } from '../recommender/compare/addresses-by-name.ts';
 import { indexCluster } from '../recommender/compare/context.ts';
@@ -16,7 +16,7 @@ import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { MatricesConfigT, MatrixT } from '../recommender/matrix/schema.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory } from '../store/inventory.ts';
-import { readEdgeTraffic, readExternalNames, readServiceNames, readWorkloadNames } from '../store/recommend-read.ts';
+import { readEdgeTraffic, readExternalNames, readNamesNotKept, readServiceNames, readWorkloadNames } from '../store/recommend-read.ts';
 import { deleteStoredMatrix, getStoredMatrix, hasStoredMatrix, listStoredMatrices, saveMatrix, storedMatricesFingerprint, storedMatricesNow, type StoredMatrix } from '../store/matrices.ts';
 import { compareStrings } from '../domain/order.ts';
 import { YamlTooLarge } from '../domain/yaml-document.ts';
@@ -154,17 +154,19 @@ export interface Observed {
   workloadNames: ReadonlyMap<string, readonly string[]>;
   /** Service (namespace/name) → the names seen answering with its ClusterIP. */
   serviceNames: ReadonlyMap<string, readonly string[]>;
+  /** The edges stored before those names were kept, if any is left: a name with no answer above may have had one in their flows. */
+  namesNotKept?: NamesNotKept | undefined;
 }
 
 function observedFromStore(db: Db): Observed {
-  return { edges: readEdgeTraffic(db), externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), serviceNames: readServiceNames(db) };
+  return { edges: readEdgeTraffic(db), externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), serviceNames: readServiceNames(db), namesNotKept: readNamesNotKept(db) };
 }
 
 /** Resolution, then what observation adds (recommender/compare/observe.ts). */
 function resolveObserved(entries: readonly MatrixEntry[], inventory: InventorySnapshot, config: MatricesConfigT, observed: Observed): ResolvedMatrix[] {
   const ix = indexCluster(inventory, observed.externalNames);
   // The same lookup by name as for addresses, with workload (Service) keys in their place.
-  const answers = { workloads: addressesByName(observed.workloadNames), services: addressesByName(observed.serviceNames), addresses: ix.addressesOfName };
+  const answers = { workloads: addressesByName(observed.workloadNames), services: addressesByName(observed.serviceNames), addresses: ix.addressesOfName, ...(observed.namesNotKept !== undefined ? { notKept: observed.namesNotKept } : {}) };
   const resolved = entries.map((e) => resolveMatrix(e, inventory, config, answers));
   return observeMatrices(resolved, { inventory, edges: observed.edges, ix });
 }

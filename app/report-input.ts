@@ -67,9 +67,9 @@ function verificationSummary(v: Verification): VerificationSummary {
  * the options. `onDetailed` sees each workload's record with its evidence as it is folded (tests).
  */
 export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (record: WorkloadRecommendation) => void): ReportInput {
-  const { inventory: stored, edges, externalNames, workloadNames, serviceNames, skippedRows, observedLabels } = tooManyEdges(() => readRecommendData(db, req.maxEdges !== undefined ? { maxEdges: req.maxEdges } : {}));
+  const { inventory: stored, edges, externalNames, workloadNames, serviceNames, namesNotKept, skippedRows, observedLabels } = tooManyEdges(() => readRecommendData(db, req.maxEdges !== undefined ? { maxEdges: req.maxEdges } : {}));
   const { inventory, flowWorkloads } = withWorkloadsFromFlows(stored, edges, observedLabels, inventoriedNamespaces(db));
-  const { matrices, invalid: invalidMatrices } = resolveMatrices(db, req.matrices, inventory, { edges, externalNames, workloadNames, serviceNames });
+  const { matrices, invalid: invalidMatrices } = resolveMatrices(db, req.matrices, inventory, { edges, externalNames, workloadNames, serviceNames, namesNotKept });
   const options = recommendOptions({ mode: req.mode, egress: req.egress, shared: req.shared ?? false, defaultDeny: req.defaultDeny ?? false, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
   const manifests: Record<string, ReportInput['manifests'][string][number][]> = {};
   const verification: Record<string, VerificationSummary> = {};

@@ -29,3 +29,14 @@ export interface Edge extends EdgeTraffic {
 export function isStoredEdge(e: EdgeTraffic): e is Edge {
   return (e as Partial<Edge>).sources !== undefined;
 }
+
+/**
+ * The stored edges whose flows were ingested before the DNS names pods answer were kept (migration
+ * 0033): whether a pod answered a name in those flows is not known. `before`: a time every edge with
+ * a flow before it was last seen before, so that deleting the edges last seen before it and
+ * ingesting the flow logs up to it again counts no flow twice.
+ */
+export interface NamesNotKept {
+  edges: number;
+  before: number;
+}

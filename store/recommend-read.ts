@@ -1,7 +1,7 @@
 /** What the recommender reads besides edges and the inventory: DNS names seen for external IPs and for workloads' pods. */
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import { readInventory } from './inventory.ts';
-import type { Edge, EdgeTraffic } from '../domain/edge.ts';
+import type { Edge, EdgeTraffic, NamesNotKept } from '../domain/edge.ts';
 import { PROTOCOLS, sourcesFromBits, type FlowSource, type Protocol } from '../domain/flow.ts';
 import type { Peer } from '../domain/peer.ts';
 import type { Db } from './db.ts';
@@ -23,6 +23,18 @@ export function readWorkloadNames(db: Db): Map<string, string[]> {
 /** Service (namespace/name) → the DNS names seen answering with its ClusterIP (kept with its backend workloads), names sorted. */
 export function readServiceNames(db: Db): Map<string, string[]> {
   return namesByHolder(db.prepare("SELECT DISTINCT service AS holder, name FROM workload_names WHERE service <> '' ORDER BY service, name"));
+}
+
+/** The edges stored before the DNS names pods answer were kept (NamesNotKept), undefined once none is left. */
+export function readNamesNotKept(db: Db): NamesNotKept | undefined {
+  const kept = db.prepare('SELECT count(*) AS n, max(e.last_seen) AS last FROM edges_names_not_kept k JOIN edges e ON e.id = k.edge_id').get() as { n: number; last: number | null };
+  if (kept.n === 0 || kept.last === null) return undefined;
+  // Past every one of them, and past every edge with a flow before that (its flows are all in the
+  // logs ingested again): an edge that straddled the time would keep its earlier flows and get them again.
+  const lastOfEarlier = db.prepare('SELECT max(last_seen) FROM edges WHERE first_seen < ?').pluck();
+  let before = kept.last + 1;
+  for (let last = lastOfEarlier.get(before) as number; last >= before; last = lastOfEarlier.get(before) as number) before = last + 1;
+  return { edges: kept.n, before };
 }
 
 function namesByHolder(rows: { iterate(): IterableIterator<unknown> }): Map<string, string[]> {
@@ -177,6 +189,8 @@ interface RecommendData<E extends EdgeTraffic> {
   workloadNames: Map<string, string[]>;
   /** Service (namespace/name) → the DNS names seen answering with its ClusterIP (readServiceNames). */
   serviceNames: Map<string, string[]>;
+  /** The edges stored before those names were kept, if any is left (readNamesNotKept). */
+  namesNotKept: NamesNotKept | undefined;
   /** Stored edge rows that could not be read and were left out (store/row-check.ts). */
   skippedRows: SkippedRows;
   /** Pod labels flow records carried for workloads no inventory knew (store/observed-labels.ts). */
@@ -202,5 +216,5 @@ export function readRecommendData(db: Db, opts: { details?: boolean; maxEdges?: 
   if (count > limit) throw new TooManyEdgesError(count, limit);
   const skippedRows = newSkippedRows();
   const edges = opts.details === false ? readEdgeTraffic(db, skippedRows) : readAllEdges(db, skippedRows);
-  return { inventory: readInventory(db), edges, externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), serviceNames: readServiceNames(db), skippedRows, observedLabels: readObservedLabels(db) };
+  return { inventory: readInventory(db), edges, externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), serviceNames: readServiceNames(db), namesNotKept: readNamesNotKept(db), skippedRows, observedLabels: readObservedLabels(db) };
 }

@@ -4,6 +4,7 @@
  */
 import type { ApiserverEndpoint, LabelSelector } from '../../domain/inventory.ts';
 import type { DnsPort } from '../../domain/cluster-dns.ts';
+import type { NamesNotKept } from '../../domain/edge.ts';
 import type { WorkloadRef } from '../../domain/peer.ts';
 import type { ConditionT, ParameterValue, RoleBindingT } from './schema.ts';
 import type { Direction } from './ids.ts';
@@ -25,6 +26,11 @@ export interface ResolvedPort {
  * peers observation bound a role to), the ports of this peer's binding — the rule's `ports` are
  * then their union, and each peer is reached on its own only.
  */
+/** An `fqdn` peer's names whose in-cluster answers are not known (NamesNotKept), and the edges why. */
+export interface AnswersNotKept extends NamesNotKept {
+  names: string[];
+}
+
 export type ResolvedPeer = ResolvedPeerTarget & { ports?: ResolvedPort[] };
 
 type ResolvedPeerTarget =
@@ -53,7 +59,15 @@ type ResolvedPeerTarget =
   | { kind: 'dns'; namespace: string; selector: LabelSelector; workloads: WorkloadRef[] }
   | { kind: 'nodes'; nodes: { name: string; addresses: string[] }[] }
   | { kind: 'cidr'; cidrs: string[]; except: string[] }
-  | { kind: 'fqdn'; fqdns: string[] }
+  | {
+      kind: 'fqdn';
+      fqdns: string[];
+      /**
+       * Its names no flow showed answering in the cluster, while the store holds flows whose in-cluster
+       * answers were never kept (migration 0033): whether a pod answered them is not known.
+       */
+      answersNotKept?: AnswersNotKept;
+    }
   /** Any address, in or out of the cluster: an allow-all peer. */
   | { kind: 'world' };
 

@@ -32,6 +32,7 @@
  * apiserver, the `apiserver` peer each engine renders its own way (domain/apiserver.ts).
  */
 import { isApiserverService } from '../../domain/apiserver.ts';
+import type { NamesNotKept } from '../../domain/edge.ts';
 import type { InventorySnapshot, Service, Workload } from '../../domain/inventory.ts';
 import { canonicalDnsName } from '../../domain/dns-name.ts';
 import { serviceTargetPorts } from '../../domain/service-links.ts';
@@ -92,12 +93,14 @@ export function inClusterWildcardProblem(pattern: string): string | undefined {
  * What the flows showed a DNS name answering with, by name pattern (`*.domain`: every name under
  * it, compare/addresses-by-name.ts): the workloads (their workloadKey) whose pods' own addresses a
  * flow under the name reached, the Services (namespace/name) whose ClusterIP it reached, and the
- * outside addresses.
+ * outside addresses. `notKept`: the store also holds flows whose in-cluster answers were never kept
+ * (ingested before migration 0031), so a name without one here may have had one there.
  */
 export interface NameAnswers {
   workloads: (pattern: string) => readonly string[];
   services: (pattern: string) => readonly string[];
   addresses: (pattern: string) => readonly string[];
+  notKept?: NamesNotKept;
 }
 
 /** No flow seen: every name stays what it is written as. */
@@ -116,7 +119,9 @@ export const NO_ANSWERS: NameAnswers = { workloads: () => [], services: () => []
  *   gateway, `answers.workloads`) is those workloads, on the ports as written (the answer is a pod
  *   address, no Service translates it), each peer naming the names (`dnsNames`); it stays a DNS
  *   name too where it was also seen answering with an outside address;
- * - every other name stays one `fqdn` peer.
+ * - every other name stays one `fqdn` peer; where the store holds flows whose in-cluster answers
+ *   were never kept (`answers.notKept`), it says of its names without one that they are not known
+ *   (`answersNotKept`): the flows may have seen a pod answer them, which the verification cannot tell.
  * Several peers each carry their ports, the rule's being their union (as a role's bindings:
  * resolved.ts ResolvedPeer). Peers without such names are returned as they are.
  */
@@ -128,7 +133,7 @@ export function resolveNamedPeers(
   unresolved: string[],
 ): { peers: ResolvedPeer[]; ports: ResolvedPort[] } {
   const leadsIn = (name: string): boolean => serviceOfName(name, inv.services) !== undefined || answeredBy(name, inv, answers).length > 0 || answers.services(name).length > 0;
-  if (!peers.some((p) => p.kind === 'fqdn' && p.fqdns.some(leadsIn))) return { peers: [...peers], ports: [...ports] };
+  if (!peers.some((p) => p.kind === 'fqdn' && p.fqdns.some(leadsIn))) return { peers: peers.map((p) => (p.kind === 'fqdn' ? withAnswersNotKept(p, p.fqdns, answers) : p)), ports: [...ports] };
   const out = peers.flatMap((p) => (p.kind === 'fqdn' ? namePeers(p.fqdns, p.ports ?? ports, inv, answers, unresolved) : [{ ...p, ports: p.ports ?? [...ports] }]));
   if (out.length === 0) return { peers: out, ports: [...ports] };
   if (out.length === 1) {
@@ -141,6 +146,7 @@ export function resolveNamedPeers(
 /** One `fqdn` peer's names as peers on `ports` (resolveNamedPeers). */
 function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv: InventorySnapshot, answers: NameAnswers, unresolved: string[]): ResolvedPeer[] {
   const outside: string[] = [];
+  const unanswered: string[] = [];
   const peers: ResolvedPeer[] = [];
   const answering = new Map<string, { workload: Workload; names: string[] }>();
   for (const name of names) {
@@ -169,14 +175,22 @@ function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv
     // (docs/matrices.md), so one in-cluster answer under it says nothing of the others. toFQDNs
     // never selects the pods (docs.cilium.io "Layer 3 Policies", DNS based): the workloads above are
     // what reaches them.
-    if ((workloads.length === 0 && viaServices.length === 0) || answers.addresses(name).length > 0 || isPattern(name)) outside.push(name);
+    const noInClusterAnswer = workloads.length === 0 && viaServices.length === 0;
+    if (noInClusterAnswer) unanswered.push(name);
+    if (noInClusterAnswer || answers.addresses(name).length > 0 || isPattern(name)) outside.push(name);
   }
   for (const key of [...answering.keys()].sort()) {
     const { workload: w, names: seen } = answering.get(key)!;
     peers.push({ ...bindingPeer({ namespace: w.namespace, selector: w.selector }, inv), dnsNames: seen, ports: [...ports] } as ResolvedPeer);
   }
-  if (outside.length > 0) peers.push({ kind: 'fqdn', fqdns: outside, ports: [...ports] });
+  if (outside.length > 0) peers.push(withAnswersNotKept({ kind: 'fqdn', fqdns: outside, ports: [...ports] }, unanswered, answers));
   return peers;
+}
+
+/** The `fqdn` peer, saying which of `unanswered` (its names no flow showed answering in the cluster) are not known to be so (NameAnswers.notKept). */
+function withAnswersNotKept(peer: ResolvedPeer & { kind: 'fqdn' }, unanswered: readonly string[], answers: NameAnswers): ResolvedPeer {
+  if (answers.notKept === undefined || unanswered.length === 0) return peer;
+  return { ...peer, answersNotKept: { ...answers.notKept, names: [...unanswered] } };
 }
 
 /**

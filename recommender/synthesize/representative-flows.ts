@@ -41,7 +41,9 @@
  *   address is exact: an output that cuts it allows that port to no outside address, so it cuts
  *   the name whatever it resolves to. Cilium's toFQDNs allows the addresses its DNS proxy saw
  *   resolved from a matching name (docs.cilium.io "Layer 3 Policies", DNS based), which a pod
- *   reaching the name has just looked up: the stand-in is such an address.
+ *   reaching the name has just looked up: the stand-in is such an address. A name whose in-cluster
+ *   answers are not known (`answersNotKept`: flows stored before they were kept) may be a pod's
+ *   too, which nothing here stands for: the verification cannot tell there.
  * - namespaces by a selector that no namespace matches: nothing stands for them, and the
  *   verification cannot tell whether the output cuts the flow: a warning says so.
  *
@@ -53,7 +55,7 @@ import { cidrContainsIp, compareCidrs, firstHostAddress, hostCidr, ipFamily, par
 import { workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import { peerMatches } from '../compare/match.ts';
-import type { ResolvedPeer, ResolvedPort, RoleScope } from '../matrix/resolved.ts';
+import type { AnswersNotKept, ResolvedPeer, ResolvedPort, RoleScope } from '../matrix/resolved.ts';
 import { compareStrings } from '../policy/order.ts';
 import { WORLD_PROBE, WORLD_PROBE_V6 } from '../verify/probes.ts';
 import { blockHolders } from './block-holders.ts';
@@ -169,11 +171,32 @@ export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cl
         for (const ip of stored) out.push(stand(ip));
         for (const ip of unstored) out.push(stand(ip, [aNameMatching(name)]));
       }
-      return missing.length > 0 ? { all: out, none: `no address outside the cluster is stored with the DNS name ${missing.join(', ')}, and every address is the cluster's own, so no address stands for it` } : { all: out };
+      const why = [
+        ...(missing.length > 0 ? [`no address outside the cluster is stored with the DNS name ${missing.join(', ')}, and every address is the cluster's own, so no address stands for it`] : []),
+        ...(rp.answersNotKept !== undefined ? [answersNotKnown(rp.answersNotKept)] : []),
+      ];
+      return why.length > 0 ? { all: out, none: why.join('; and ') } : { all: out };
     }
     default:
       return undefined;
   }
+}
+
+/**
+ * Why the pods a name may lead to are not stood for: the store holds flows whose in-cluster answers
+ * were never kept (migration 0033), and a name a pod answered is that pod's workload, which no
+ * engine's DNS peer selects (matrix/service-names.ts). The way out: those edges deleted
+ * (`edges delete --before` deletes by last seen) and their flow logs ingested again, which keeps
+ * the names; ingested again without deleting, their flows would count twice (docs/operations.md,
+ * "Upgrading").
+ */
+function answersNotKnown(a: AnswersNotKept): string {
+  const before = new Date(a.before).toISOString();
+  return (
+    `whether a pod answered ${a.names.join(', ')} is not known: the store holds ${a.edges} edge(s) of Hubble flows ingested before flowmatrix kept the DNS names pods answer (migration 0031), ` +
+    `and a name a pod answered is that pod's workload, which no DNS peer selects; to know, delete the edges with flows before ${before} ` +
+    `(flowmatrix edges delete --before ${before}) and ingest the flow logs up to then again (flowmatrix ingest; ingested again without deleting, their flows would count twice)`
+  );
 }
 
 /**

@@ -85,6 +85,25 @@ test('a name the flows showed answering with a workload\'s pods is that workload
 });
 
 /**
+ * A store upgraded from before migration 0031 holds flows whose in-cluster answers were never kept
+ * (`notKept`, migration 0033): a name without one may have had one there, said on the DNS peer; a
+ * name the flows since showed answering with pods is known to lead in, and says nothing.
+ */
+test('while the store holds flows whose in-cluster answers were not kept, the DNS peer says which of its names have none', () => {
+  const unresolved: string[] = [];
+  const gateway = { ...inv, workloads: [...inv.workloads, workload('edge', 'gateway', { app: 'gateway' }, [{ port: 8443, protocol: 'TCP' }])] };
+  const seen = (table: Record<string, string[]>) => (pattern: string) => table[pattern] ?? [];
+  const notKept = { edges: 3, before: 1000 };
+  const alone = resolveFqdns(['api.example.com'], [{ protocol: 'TCP', port: 443 }], inv, unresolved, { ...NO_ANSWERS, notKept });
+  assert.deepEqual(alone.peers, [{ kind: 'fqdn', fqdns: ['api.example.com'], answersNotKept: { edges: 3, before: 1000, names: ['api.example.com'] } }]);
+  const answers = { workloads: seen({ 'shop.example.com': ['edge/Deployment/gateway'] }), services: seen({}), addresses: seen({ 'shop.example.com': ['203.0.113.9'] }), notKept };
+  const mixed = resolveFqdns(['api.example.com', 'shop.example.com'], [{ protocol: 'TCP', port: 8443 }], gateway, unresolved, answers);
+  assert.deepEqual(mixed.peers.map((p) => [p.kind, p.kind === 'fqdn' ? p.answersNotKept?.names : undefined]), [['pods', undefined], ['fqdn', ['api.example.com']]]);
+  assert.deepEqual(resolveFqdns(['api.example.com'], [], inv, unresolved).peers, [{ kind: 'fqdn', fqdns: ['api.example.com'] }], 'a store that kept every name says nothing');
+  assert.deepEqual(unresolved, []);
+});
+
+/**
  * A pattern covers every name under its domain (docs/matrices.md, the `{fqdns}` peer), most never
  * seen: one name under it answered by a pod says nothing of the others, which Cilium's toFQDNs
  * matchPattern still has to reach (docs.cilium.io "Layer 3 Policies", DNS based). Before, the
