@@ -1,6 +1,6 @@
 /**
  * The most YAML tokens (values, indicators, indentation, line breaks: what yaml's Lexer yields)
- * a request body is parsed with: about 800 kB of `kubectl get -o yaml`, twenty times the largest
+ * a request body is parsed with: about 800 kB of `kubectl get -o yaml`, some twenty times the largest
  * bundled matrix. yaml builds a Document of about 1 KB of heap per value at a few µs each, so a
  * 16 MiB body of `[1,1,…]` would need gigabytes; at this cap one parse costs some tens of MB and
  * well under a second. Counting stops at the cap, before anything is built; JSON inventories and
