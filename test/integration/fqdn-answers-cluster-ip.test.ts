@@ -14,113 +14,35 @@
  * the Service's own name.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { ENGINE_NAMES } from '../../recommender/engines/types.ts';
 import { runCli } from '../helpers/cli.ts';
-import { tmpDb, tmpDir } from '../helpers/tmp.ts';
+import { clientEgressMatrix, clientHubbleRecord, clientServerCli, clientServerInventory, exportClient, HUBBLE_SERVER_POD } from '../helpers/client-server-cluster.ts';
+import { tmpDir } from '../helpers/tmp.ts';
 
-const dir = tmpDir();
+const { store, egressAllowed } = clientServerCli(tmpDir());
 
-/** Namespaces, a node, Deployments app/client (10.244.0.5) and app/server (10.244.1.5, port 8080), Service app/api (10.96.0.40:80 → 8080). */
-function inventory(): object {
-  const items: object[] = [];
-  for (const n of ['default', 'app', 'kube-system']) items.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n, uid: `ns-${n}`, labels: { 'kubernetes.io/metadata.name': n } } });
-  items.push({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', uid: 'node-n1' }, spec: { podCIDR: '10.244.0.0/16', podCIDRs: ['10.244.0.0/16'] }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.1' }] } });
-  for (const [name, ip, ports] of [['client', '10.244.0.5', []], ['server', '10.244.1.5', [8080]]] as const) {
-    const labels = { app: name };
-    const containers = [{ name, image: 'x', ports: ports.map((p) => ({ containerPort: p, protocol: 'TCP' })) }];
-    items.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'app', uid: `d-${name}` }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers } } } });
-    items.push({
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      metadata: { name: `${name}-abc`, namespace: 'app', uid: `rs-${name}`, labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: `d-${name}`, controller: true }] },
-      spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers } } },
-    });
-    items.push({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: `${name}-abc-x1`, namespace: 'app', uid: `p-${name}`, labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${name}-abc`, uid: `rs-${name}`, controller: true }] },
-      spec: { nodeName: 'n1', containers },
-      status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '10.0.0.1' },
-    });
-  }
-  items.push({
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'api', namespace: 'app', uid: 'svc-api' },
-    spec: { type: 'ClusterIP', clusterIP: '10.96.0.40', clusterIPs: ['10.96.0.40'], selector: { app: 'server' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] },
-  });
-  return { apiVersion: 'v1', kind: 'List', items };
-}
+/** Service app/api (10.96.0.40:80 → 8080) of Deployment app/server. */
+const API_SERVICE = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'api', namespace: 'app', uid: 'svc-api' },
+  spec: { type: 'ClusterIP', clusterIP: '10.96.0.40', clusterIPs: ['10.96.0.40'], selector: { app: 'server' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] },
+};
 
 /** A Hubble record of client → `dst`:`port` with the DNS name Cilium's proxy saw answered by `dst`, and the Service the record names, if any. */
 function hubble(dst: string, port: number, destination: object, i: number, service?: { namespace: string; name: string }): string {
-  return JSON.stringify({
-    flow: {
-      time: new Date(Date.parse('2026-11-20T00:00:00Z') + i * 60000).toISOString(),
-      verdict: 'FORWARDED',
-      IP: { source: '10.244.0.5', destination: dst, ipVersion: 'IPv4' },
-      l4: { TCP: { source_port: 41000 + i, destination_port: port, flags: { SYN: true } } },
-      source: { namespace: 'app', labels: ['k8s:app=client'], pod_name: 'client-abc-x1' },
-      destination,
-      ...(service ? { destination_service: service } : {}),
-      destination_names: ['api.example.com'],
-      Type: 'L3_L4',
-      traffic_direction: 'EGRESS',
-      is_reply: false,
-    },
-  });
+  return clientHubbleRecord({ time: new Date(Date.parse('2026-11-20T00:00:00Z') + i * 60000).toISOString(), dst, port, sourcePort: 41000 + i, destination, names: ['api.example.com'], service });
 }
 /** The flow to the ClusterIP before its translation (Hubble labels such an address reserved:world, cilium/cilium#21251). */
 const TO_CLUSTER_IP = hubble('10.96.0.40', 80, { labels: ['reserved:world'] }, 0);
 /** The same connection after the Service's translation: what every engine's policy judges. */
-const TO_BACKEND = hubble('10.244.1.5', 8080, { namespace: 'app', labels: ['k8s:app=server'], pod_name: 'server-abc-x1' }, 1);
+const TO_BACKEND = hubble('10.244.1.5', 8080, HUBBLE_SERVER_POD, 1);
 
-const MATRIX = `apiVersion: flowmatrix.io/v1alpha1
-kind: CommunicationMatrix
-metadata: { name: t, title: t }
-documents:
-  doc: { title: doc, file: none.txt }
-components:
-  client:
-    namespace: app
-    selector: { matchLabels: { app: client } }
-    authoritative: { egress: true }
-    egress:
-      - { id: api, peer: { fqdns: [api.example.com] }, ports: [{ port: 80 }], level: must, purpose: the API by its public name, source: { document: doc, line: 1 } }
-`;
+const MATRIX = clientEgressMatrix('{ id: api, peer: { fqdns: [api.example.com] }, ports: [{ port: 80 }], level: must, purpose: the API by its public name, source: { document: doc, line: 1 } }');
 
-async function cluster(name: string, flows: readonly string[], matrixText = MATRIX, extra: object[] = []): Promise<string> {
-  const { path } = tmpDb();
-  const inv = join(dir, `${name}-inv.json`);
-  const listed = inventory() as { items: object[] };
-  writeFileSync(inv, JSON.stringify({ ...listed, items: [...listed.items, ...extra] }));
-  assert.equal((await runCli(['inventory', 'import', inv, '--taken-at', '2026-11-19T00:00:00Z', '--db', path])).code, 0);
-  const matrix = join(dir, `${name}.yaml`);
-  writeFileSync(matrix, matrixText);
-  const applied = await runCli(['matrix', 'apply', matrix, '--db', path]);
-  assert.equal(applied.code, 0, applied.err);
-  const f = join(dir, `${name}-flows.jsonl`);
-  writeFileSync(f, `${flows.join('\n')}\n`);
-  const ingested = await runCli(['ingest', '--format', 'hubble', f, '--db', path]);
-  assert.equal(ingested.code, 0, ingested.err);
-  return path;
-}
-
-/** Whether each flow of `flows` is allowed on the client's egress under the manifests, as `simulate` decides it. */
-async function egressAllowed(path: string, engine: string, policies: string, flows: readonly string[], name: string): Promise<boolean[]> {
-  const p = join(dir, `${name}-${engine}.yaml`);
-  const f = join(dir, `${name}-${engine}-flows.jsonl`);
-  writeFileSync(p, policies);
-  writeFileSync(f, `${flows.join('\n')}\n`);
-  const decided = await runCli(['simulate', '--engine', engine, '--policies', p, '--flows', f, '--format', 'hubble', '--db', path]);
-  assert.equal(decided.code, 0, decided.err);
-  return (JSON.parse(decided.out) as { egress: { allowed: boolean } }[]).map((d) => d.egress.allowed);
-}
-
-const exportRun = (path: string, engine: string, mode: string) => runCli(['export', '--db', path, '--engine', engine, '--mode', mode, '--namespace', 'app', '--workload', 'deployment/client']);
+/** Namespaces, a node, Deployments app/client (10.244.0.5) and app/server (10.244.1.5, port 8080), Service app/api, then `extra`; the matrix; `flows`. */
+const cluster = (name: string, flows: readonly string[], matrixText = MATRIX, extra: object[] = []) => store(name, clientServerInventory({ extra: [API_SERVICE, ...extra] }), matrixText, flows);
 
 test('matrix show: a name seen answered by a Service\'s ClusterIP is the Service\'s pods on its target port', async () => {
   const path = await cluster('show', [TO_CLUSTER_IP]);
@@ -136,12 +58,12 @@ test('a name answered by a Service\'s ClusterIP: every engine renders and verifi
   const path = await cluster('cluster-ip', [TO_CLUSTER_IP]);
   for (const engine of ENGINE_NAMES) {
     for (const mode of ['documented', 'union']) {
-      const run = await exportRun(path, engine, mode);
+      const run = await exportClient(path, engine, mode);
       assert.equal(run.code, 0, `${engine} ${mode}: ${run.err}`);
       assert.deepEqual(await egressAllowed(path, engine, run.out, [TO_BACKEND], `cluster-ip-${mode}`), [true], `${engine} ${mode}: ${run.out}`);
     }
   }
-  const cilium = await exportRun(path, 'cilium', 'documented');
+  const cilium = await exportClient(path, 'cilium', 'documented');
   assert.doesNotMatch(cilium.out, /toFQDNs/, cilium.out);
 });
 
@@ -155,7 +77,7 @@ test('a must rule whose name does not resolve (a Service without selector) is sa
   const matrix = MATRIX.replace('{ id: api, peer: { fqdns: [api.example.com] }, ports: [{ port: 80 }]', '{ id: legacy, peer: { fqdns: [legacy.app.svc.cluster.local] }, ports: [{ port: 5432 }]');
   const path = await cluster('legacy', [], matrix, LEGACY);
   for (const engine of ENGINE_NAMES) {
-    const run = await exportRun(path, engine, 'documented');
+    const run = await exportClient(path, engine, 'documented');
     assert.match(run.err, /t\/client\/egress\/legacy \(must: the API by its public name\) is not in force: legacy\.app\.svc\.cluster\.local names Service app\/legacy, which has no selector \(its endpoints are set by hand, listed as 203\.0\.113\.5:5432\): write each endpoint as the peer it is/, `${engine}: ${run.err}`);
   }
 });
@@ -170,12 +92,12 @@ test('a must rule whose name does not resolve (a Service without selector) is sa
  * kept as the pod's own (no translation), and every engine rendered port 80 on the backend,
  * cutting the observed 8080 while verified.
  */
-const TO_BACKEND_VIA_SERVICE = hubble('10.244.1.5', 8080, { namespace: 'app', labels: ['k8s:app=server'], pod_name: 'server-abc-x1' }, 2, { namespace: 'app', name: 'api' });
+const TO_BACKEND_VIA_SERVICE = hubble('10.244.1.5', 8080, HUBBLE_SERVER_POD, 2, { namespace: 'app', name: 'api' });
 
 test('a name Hubble reports for the backend pod of a Service it names (destination_service, kube-proxy replaced): every engine allows the target port and verifies, and simulate allows the observed flow', async () => {
   const path = await cluster('via-service', [TO_BACKEND_VIA_SERVICE]);
   for (const engine of ENGINE_NAMES) {
-    const run = await exportRun(path, engine, 'documented');
+    const run = await exportClient(path, engine, 'documented');
     assert.equal(run.code, 0, `${engine}: ${run.err}`);
     assert.doesNotMatch(run.err, /not in force|blocked/, `${engine}: ${run.err}`);
     assert.deepEqual(await egressAllowed(path, engine, run.out, [TO_BACKEND_VIA_SERVICE, TO_BACKEND], 'via-service'), [true, true], `${engine}: ${run.out}`);

@@ -20,19 +20,13 @@
  * not as a self-monitor target (line 14 names no port).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { importInventory } from '../../app/inventory.ts';
-import { ingestFlows } from '../../app/ingest.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
-import type { SimEndpoint } from '../../recommender/simulate/types.ts';
-import { netobservRecord } from '../helpers/netobserv-record.ts';
-import { tmpDb } from '../helpers/tmp.ts';
+import { fixtureStoreWithFlows, simEndpointAt } from '../helpers/fixture-flows-store.ts';
 
 const NOW = Date.now();
 const DNS = '10.244.0.2';
@@ -85,27 +79,14 @@ const FLOWS = [
   { what: 'OTLP gateway → API server 6443 (line 19)', src: GATEWAY, dst: NODE, dstPort: 6443, proto: 6 },
 ] as const;
 
-async function currentOperatorStore() {
-  const { db } = tmpDb();
-  importInventory(db, { text: readFileSync(new URL('../fixtures/kyma-otlp-gateway/inventory.yaml', import.meta.url), 'utf8'), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
-  const lines = FLOWS.map(({ what: _what, ...f }, i) => netobservRecord({ ...f, srcPort: 40000 + i, time: NOW - 60_000 + i }));
-  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${lines.join('\n')}\n`]) }], { format: 'netobserv' });
-  return db;
-}
+const currentOperatorStore = () => fixtureStoreWithFlows('kyma-otlp-gateway', FLOWS, NOW);
 
 test('Kyma Telemetry with the OTLP gateway DaemonSet: every documented must flow is allowed and verified on every engine (modes documented and union, with and without --default-deny)', async () => {
   const db = await currentOperatorStore();
   for (const [config, matrices] of [['unpinned', {}], ['pinned', PINNED]] as const) {
     const input = readRecommendationInput(db, matrices);
     const model = clusterModel(input.inventory, input.externalNames);
-    /** The end at ip:port: a pod, the apiserver at one of its endpoints, a node, or an outside address. */
-    const end = (ip: string, port = 0): SimEndpoint => {
-      const pod = model.cluster.pods.find((p) => p.ips.includes(ip));
-      if (pod) return { kind: 'pod', pod };
-      if (model.cluster.apiserver.some((e) => e.ip === ip && e.port === port)) return { kind: 'apiserver', ip };
-      const node = model.cluster.nodes.find((n) => n.ips.includes(ip));
-      return node ? { kind: 'node', node, ip } : { kind: 'external', ip };
-    };
+    const end = (ip: string, port?: number) => simEndpointAt(model.cluster, ip, port);
     for (const mode of ['documented', 'union'] as const) {
       for (const defaultDeny of [false, true]) {
         for (const engine of ENGINE_NAMES) {

@@ -9,19 +9,14 @@
  * (seed 002 lines 50-51), to Loki (52-53), Prometheus' scrape of 9401 (42) — and its DNS.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { importInventory } from '../../app/inventory.ts';
-import { ingestFlows } from '../../app/ingest.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/index.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import type { SimEndpoint } from '../../recommender/simulate/types.ts';
-import { netobservRecord } from '../helpers/netobserv-record.ts';
-import { tmpDb } from '../helpers/tmp.ts';
+import { fixtureStoreWithFlows } from '../helpers/fixture-flows-store.ts';
 
 const NOW = Date.now();
 const TRANSFORMER = '10.244.0.20';
@@ -42,20 +37,16 @@ const CONFIG: MatricesConfigT = {
   systems: { netobserv: { parameters: { deploymentModel: 'Kafka' } } },
 };
 
-async function kafkaModelStore() {
-  const { db } = tmpDb();
-  importInventory(db, { text: readFileSync(new URL('../fixtures/netobserv-kafka/inventory.yaml', import.meta.url), 'utf8'), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
-  const flows = [
-    { src: NODE, dst: KAFKA, dstPort: 9092, proto: 6 }, // the agents write flows to Kafka
-    { src: TRANSFORMER, dst: KAFKA, dstPort: 9092, proto: 6 },
-    { src: TRANSFORMER, dst: LOKI, dstPort: 3100, proto: 6 },
-    { src: PROMETHEUS, dst: TRANSFORMER, dstPort: 9401, proto: 6 },
-    { src: TRANSFORMER, dst: DNS, dstPort: 53, proto: 17 },
-  ] as const;
-  const lines = flows.map((f, i) => netobservRecord({ ...f, srcPort: 40000 + i, time: NOW - 60_000 + i }));
-  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${lines.join('\n')}\n`]) }], { format: 'netobserv' });
-  return db;
-}
+/** The observed traffic, one flow each. */
+const FLOWS = [
+  { src: NODE, dst: KAFKA, dstPort: 9092, proto: 6 }, // the agents write flows to Kafka
+  { src: TRANSFORMER, dst: KAFKA, dstPort: 9092, proto: 6 },
+  { src: TRANSFORMER, dst: LOKI, dstPort: 3100, proto: 6 },
+  { src: PROMETHEUS, dst: TRANSFORMER, dstPort: 9401, proto: 6 },
+  { src: TRANSFORMER, dst: DNS, dstPort: 53, proto: 17 },
+] as const;
+
+const kafkaModelStore = () => fixtureStoreWithFlows('netobserv-kafka', FLOWS, NOW);
 
 test('NetObserv Kafka model: flowlogs-pipeline-transformer is the flowlogs-pipeline component, and its documented must traffic is allowed and verified on every engine (--mode documented --default-deny)', async () => {
   const db = await kafkaModelStore();

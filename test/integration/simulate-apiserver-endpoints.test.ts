@@ -22,6 +22,7 @@ import { test } from 'node:test';
 import { ingestFlows } from '../../app/ingest.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { simulateFlows } from '../../app/simulate.ts';
+import { adminDenyEgressPolicy, ciliumEntitiesPolicy, ipBlockEgressPolicy } from '../helpers/one-rule-policies.ts';
 import { NOW, namespace, node, pod, record, stored, T } from '../helpers/node-exporter-cluster.ts';
 
 /** cp-1..cp-3 (10.0.0.1–3) hold the apiserver on 6443, behind default/kubernetes 10.96.0.1:443; app/ctrl (app=ctrl) is 10.244.12.10 on worker w-1. */
@@ -45,16 +46,10 @@ const CLUSTER = [
 ];
 
 /** ctrl's egress to the apiserver on 6443, at the ipBlock `cidr` only. */
-const egressTo = (cidr: string) => `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: ctrl-egress, namespace: app}
-spec:
-  podSelector: {matchLabels: {app: ctrl}}
-  policyTypes: [Egress]
-  egress:
-  - to: [{ipBlock: {cidr: ${cidr}}}]
-    ports: [{protocol: TCP, port: 6443}]
-`;
+const egressTo = (cidr: string) => ipBlockEgressPolicy({ name: 'ctrl-egress', namespace: 'app', app: 'ctrl', cidr, port: 6443 });
+
+/** ctrl's egress to the Cilium `entities` on 6443. */
+const ctrlEgressToEntities = (entities: string) => ciliumEntitiesPolicy({ name: 'ctrl-egress', namespace: 'app', app: 'ctrl', direction: 'egress', entities, port: 6443 });
 
 const toEndpoint = (ip: string) => record('10.244.12.10', ip, 6443);
 const TO_CLUSTER_IP = record('10.244.12.10', '10.96.0.1', 443);
@@ -83,15 +78,7 @@ for (const engine of ['kubernetes', 'calico'] as const) {
 
 test('cilium simulate: a record to 10.0.0.2 names node cp-2 (10.0.0.2) as the peer toEntities kube-apiserver allows', () => {
   const db = stored(CLUSTER);
-  const policies = `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: ctrl-egress, namespace: app}
-spec:
-  endpointSelector: {matchLabels: {app: ctrl}}
-  egress:
-  - toEntities: [kube-apiserver]
-    toPorts: [{ports: [{port: "6443", protocol: TCP}]}]
-`;
+  const policies = ctrlEgressToEntities('kube-apiserver');
   const d = simulateFlows(db, { engine: 'cilium', policies, flows: toEndpoint('10.0.0.2') }).decisions[0]!;
   assert.equal(d.verdict, 'allow', JSON.stringify(d));
   assert.match(d.egress!.reason, /cp-2 \(10\.0\.0\.2\)/);
@@ -106,15 +93,7 @@ spec:
  */
 test('cilium simulate: ctrl on control-plane node cp-2 → the apiserver, egress toEntities [remote-node]: denied at the endpoint on its own node (host); kube-apiserver allows every one', () => {
   const db = stored(CLUSTER.map((o) => ((o as { kind?: string }).kind === 'Pod' ? pod('app', 'ctrl', { app: 'ctrl' }, 'cp-2', '10.244.2.10') : o)));
-  const policies = (entities: string) => `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: ctrl-egress, namespace: app}
-spec:
-  endpointSelector: {matchLabels: {app: ctrl}}
-  egress:
-  - toEntities: [${entities}]
-    toPorts: [{ports: [{port: "6443", protocol: TCP}]}]
-`;
+  const policies = ctrlEgressToEntities;
   for (const [flows, format] of [[record('10.244.2.10', '10.96.0.1', 443), 'auto'], [EDGE, 'edges']] as const) {
     const d = simulateFlows(db, { engine: 'cilium', policies: policies('remote-node'), flows, format }).decisions[0]!;
     assert.equal(d.verdict, 'deny', `${format}: ${JSON.stringify(d)}`);
@@ -128,18 +107,7 @@ spec:
 
 test('clusternetworkpolicy simulate: an Admin Deny on networks 10.0.0.2/32 denies the record to the ClusterIP (it may reach 10.0.0.2), not the record to 10.0.0.3', () => {
   const db = stored(CLUSTER);
-  const policies = `apiVersion: policy.networking.k8s.io/v1alpha2
-kind: ClusterNetworkPolicy
-metadata: {name: no-cp-2}
-spec:
-  tier: Admin
-  priority: 10
-  subject: {namespaces: {}}
-  egress:
-  - action: Deny
-    name: cp-2
-    to: [{networks: [10.0.0.2/32]}]
-`;
+  const policies = adminDenyEgressPolicy({ name: 'no-cp-2', rule: 'cp-2', network: '10.0.0.2/32' });
   const d = simulateFlows(db, { engine: 'clusternetworkpolicy', policies, flows: [TO_CLUSTER_IP, toEndpoint('10.0.0.3')].join('\n') }).decisions;
   assert.deepEqual(d.map((x) => x.verdict), ['deny', 'allow'], JSON.stringify(d));
   assert.match(d[0]!.egress!.reason, /apiserver endpoint 10\.0\.0\.2/);

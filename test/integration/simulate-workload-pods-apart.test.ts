@@ -23,6 +23,7 @@ import { test } from 'node:test';
 import { ingestFlows } from '../../app/ingest.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { simulateFlows } from '../../app/simulate.ts';
+import { adminDenyEgressPolicy, ciliumEntitiesPolicy, ipBlockEgressPolicy } from '../helpers/one-rule-policies.ts';
 import { NOW, namespace, node, nodeExporterCluster, pod, record, service, stored } from '../helpers/node-exporter-cluster.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { parsePeerKey } from '../../domain/peer.ts';
@@ -52,16 +53,7 @@ const WEB = [
 const NODE_EXPORTER = [...nodeExporterCluster().items, service('mon', 'ne', '10.96.0.50', { app: 'ne' }, 9100, 9100)];
 
 /** client → 10.244.0.0/24 on 8080: web-abc12-a's address, not web-abc12-b's. */
-const EGRESS_TO_NODE0_PODS = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: client-egress, namespace: ns0}
-spec:
-  podSelector: {matchLabels: {app: client}}
-  policyTypes: [Egress]
-  egress:
-  - to: [{ipBlock: {cidr: 10.244.0.0/24}}]
-    ports: [{protocol: TCP, port: 8080}]
-`;
+const EGRESS_TO_NODE0_PODS = ipBlockEgressPolicy({ name: 'client-egress', namespace: 'ns0', app: 'client', cidr: '10.244.0.0/24', port: 8080 });
 
 test('simulate, a Service flow to a Deployment whose pods an ipBlock covers one of: denied on every reading (kubernetes, whereIpBlocksMatchPods) and on calico', () => {
   const db = stored(WEB);
@@ -90,34 +82,14 @@ test('simulate, an edge to the Deployment: denied where the block leaves one of 
 
 test('simulate, a ClusterNetworkPolicy Deny on networks holding one of web\'s pods: the edge is denied (it may reach that pod)', () => {
   const db = stored(WEB);
-  const policies = `apiVersion: policy.networking.k8s.io/v1alpha2
-kind: ClusterNetworkPolicy
-metadata: {name: no-node1-pods}
-spec:
-  tier: Admin
-  priority: 10
-  subject: {namespaces: {}}
-  egress:
-  - action: Deny
-    name: node1
-    to: [{networks: [10.244.1.0/24]}]
-`;
+  const policies = adminDenyEgressPolicy({ name: 'no-node1-pods', rule: 'node1', network: '10.244.1.0/24' });
   const flows = JSON.stringify([{ client: 'workload:ns0/Pod/client', server: 'workload:ns0/Deployment/web', port: 8080, protocol: 'TCP' }]);
   assert.equal(simulateFlows(db, { engine: 'clusternetworkpolicy', policies, flows, format: 'edges' }).decisions[0]!.verdict, 'deny');
 });
 
 test('simulate, a Service flow to a host-network DaemonSet on three nodes, egress allowed to one node\'s address: denied (kubernetes, calico)', () => {
   const db = stored(NODE_EXPORTER);
-  const policies = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: prom-egress, namespace: mon}
-spec:
-  podSelector: {matchLabels: {app: prom}}
-  policyTypes: [Egress]
-  egress:
-  - to: [{ipBlock: {cidr: 192.168.0.10/32}}]
-    ports: [{protocol: TCP, port: 9100}]
-`;
+  const policies = ipBlockEgressPolicy({ name: 'prom-egress', namespace: 'mon', app: 'prom', cidr: '192.168.0.10/32', port: 9100 });
   const flows = record('10.244.0.5', '10.96.0.50', 9100);
   for (const engine of ['kubernetes', 'calico'] as const) {
     const d = simulateFlows(db, { engine, policies, flows }).decisions[0]!;
@@ -198,15 +170,7 @@ test('verification: an edge left out is still allowed when it is open at any of 
  * entity only cuts the other. No address block tells ne's pods apart: before, ne was judged as one
  * stand-in pod on one node, and one of the two policies below was said to allow.
  */
-const promEgressToEntities = (entities: string) => `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: prom-egress, namespace: mon}
-spec:
-  endpointSelector: {matchLabels: {app: prom}}
-  egress:
-  - toEntities: [${entities}]
-    toPorts: [{ports: [{port: "9100", protocol: TCP}]}]
-`;
+const promEgressToEntities = (entities: string) => ciliumEntitiesPolicy({ name: 'prom-egress', namespace: 'mon', app: 'prom', direction: 'egress', entities, port: 9100 });
 const PROM_TO_NE = JSON.stringify([{ client: 'workload:mon/Pod/prom', server: 'workload:mon/DaemonSet/ne', port: 9100, protocol: 'TCP' }]);
 
 for (const [entities, verdict, at] of [
@@ -227,15 +191,7 @@ for (const [entities, verdict, at] of [
 
 test('cilium simulate, the host-network DaemonSet ne on node0..node2 → prom (node0) 9090, ingress fromEntities [host]: denied (ne-b, ne-c are remote-node from prom\'s node)', () => {
   const db = stored(NODE_EXPORTER);
-  const policies = `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: prom-ingress, namespace: mon}
-spec:
-  endpointSelector: {matchLabels: {app: prom}}
-  ingress:
-  - fromEntities: [host]
-    toPorts: [{ports: [{port: "9090", protocol: TCP}]}]
-`;
+  const policies = ciliumEntitiesPolicy({ name: 'prom-ingress', namespace: 'mon', app: 'prom', direction: 'ingress', entities: 'host', port: 9090 });
   const flows = JSON.stringify([{ client: 'workload:mon/DaemonSet/ne', server: 'workload:mon/Pod/prom', port: 9090, protocol: 'TCP' }]);
   const d = simulateFlows(db, { engine: 'cilium', policies, flows, format: 'edges' }).decisions[0]!;
   assert.equal(d.verdict, 'deny', JSON.stringify(d));
@@ -266,15 +222,7 @@ const COLLECTOR = [
   service('obs', 'coll', '10.96.0.30', { app: 'coll' }, 2055, 2055),
 ];
 /** The Cilium export: the collector's ingress from its own node (`host`), not from the others (`remote-node`). */
-const COLL_FROM_HOST = `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: coll, namespace: obs}
-spec:
-  endpointSelector: {matchLabels: {app: coll}}
-  ingress:
-  - fromEntities: [host]
-    toPorts: [{ports: [{port: "2055", protocol: TCP}]}]
-`;
+const COLL_FROM_HOST = ciliumEntitiesPolicy({ name: 'coll', namespace: 'obs', app: 'coll', direction: 'ingress', entities: 'host', port: 2055 });
 /** A NetworkPolicy letting pods only into the collector: no rule names a node. */
 const COLL_FROM_PODS = `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
