@@ -76,7 +76,10 @@ test('modes: documented rules make rules in modes documented and union only; obs
   const observed = rulesOf('observed');
   const union = rulesOf('union');
   assert.ok(documented.some((r) => r.evidence.matrixRules.length > 0), 'mode documented: rules from the matrices');
-  assert.ok(!documented.some((r) => r.status === 'undocumented'), 'mode documented: no undocumented edge becomes a rule');
+  // Only where a `partial` exception says the document lists a direction in part (docs/matrices.md "Exceptions"): there the observed traffic is kept, at both ends.
+  const undocumented = documented.filter((r) => r.status === 'undocumented');
+  assert.ok(undocumented.every((r) => r.text.includes('the document lists only some of')), 'mode documented: no undocumented edge becomes a rule, but where the document lists the direction in part');
+  assert.ok(undocumented.length > 0, 'the premise: the demo has StackLight pods whose egress the document lists in part (seed 000 line 88)');
   assert.ok(!observed.some((r) => r.status === 'documented-unobserved'), 'mode observed: nothing documented but unobserved becomes a rule');
   assert.ok(observed.some((r) => r.status === 'undocumented'), 'mode observed: undocumented edges become rules');
   assert.ok(union.some((r) => r.status === 'documented-unobserved') && union.some((r) => r.status === 'undocumented'), 'mode union: both');
