@@ -22,6 +22,7 @@ import { openDb, type Db } from '../../store/db.ts';
 import { loadMigrations, migrate } from '../../store/migrate.ts';
 import { readNamesNotKept } from '../../store/recommend-read.ts';
 import { runCli } from '../helpers/cli.ts';
+import { clientEgressMatrix, clientServerInventory } from '../helpers/client-server-cluster.ts';
 import { testApp } from '../helpers/service.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 
@@ -31,30 +32,7 @@ const OLD_SCHEMA = 30;
 const RULE = 't/client/egress/shop';
 
 /** Namespaces, a node, Deployments app/client (10.244.0.5) and app/server (10.244.1.5, port 8080). */
-function inventory(): object {
-  const items: object[] = [];
-  for (const n of ['default', 'app', 'kube-system']) items.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n, uid: `ns-${n}`, labels: { 'kubernetes.io/metadata.name': n } } });
-  items.push({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', uid: 'node-n1' }, spec: { podCIDR: '10.244.0.0/16', podCIDRs: ['10.244.0.0/16'] }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.1' }] } });
-  for (const [name, ip, ports] of [['client', '10.244.0.5', []], ['server', '10.244.1.5', [8080]]] as const) {
-    const labels = { app: name };
-    const containers = [{ name, image: 'x', ports: ports.map((p) => ({ containerPort: p, protocol: 'TCP' })) }];
-    items.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'app', uid: `d-${name}` }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers } } } });
-    items.push({
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      metadata: { name: `${name}-abc`, namespace: 'app', uid: `rs-${name}`, labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: `d-${name}`, controller: true }] },
-      spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers } } },
-    });
-    items.push({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: `${name}-abc-x1`, namespace: 'app', uid: `p-${name}`, labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${name}-abc`, uid: `rs-${name}`, controller: true }] },
-      spec: { nodeName: 'n1', containers },
-      status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '10.0.0.1' },
-    });
-  }
-  return { apiVersion: 'v1', kind: 'List', items };
-}
+const inventory = (): object => clientServerInventory();
 
 /** Hubble: client → app/server 10.244.1.5:8080, the name Cilium's DNS proxy saw answered by that pod. */
 const TO_SERVER_POD = JSON.stringify({
@@ -72,19 +50,7 @@ const TO_SERVER_POD = JSON.stringify({
   },
 });
 
-const MATRIX = `apiVersion: flowmatrix.io/v1alpha1
-kind: CommunicationMatrix
-metadata: { name: t, title: t }
-documents:
-  doc: { title: doc, file: none.txt }
-components:
-  client:
-    namespace: app
-    selector: { matchLabels: { app: client } }
-    authoritative: { egress: true }
-    egress:
-      - { id: shop, peer: { fqdns: [shop.example.com] }, ports: [{ port: 8080 }], level: must, purpose: the shop by its public name, source: { document: doc, line: 1 } }
-`;
+const MATRIX = clientEgressMatrix('{ id: shop, peer: { fqdns: [shop.example.com] }, ports: [{ port: 8080 }], level: must, purpose: the shop by its public name, source: { document: doc, line: 1 } }');
 
 const flowsFile = join(dir, 'flows.jsonl');
 writeFileSync(flowsFile, `${TO_SERVER_POD}\n`);
