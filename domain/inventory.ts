@@ -87,6 +87,11 @@ export interface Service {
   selector?: Labels;
   /** spec.externalIPs, sorted: addresses outside the cluster's own on which nodes route the Service ports to its endpoints. */
   externalIPs?: string[];
+  /**
+   * status.loadBalancer.ingress[].ip of the entries in VIP mode, sorted: the load balancer's addresses,
+   * which nodes also route to the Service's endpoints (absent: none, or stored before migration 0034).
+   */
+  loadBalancerIPs?: string[];
   /** spec.externalTrafficPolicy (absent: not given, or stored before migration 0032). */
   externalTrafficPolicy?: ExternalTrafficPolicy;
   /**

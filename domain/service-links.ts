@@ -96,6 +96,19 @@ export function compareExposure(a: Exposure, b: Exposure): number {
   return compareStrings(a.via, b.via) || compareStrings(a.object, b.object) || a.port - b.port || compareStrings(a.protocol, b.protocol);
 }
 
+/**
+ * The addresses outside the cluster's own that a node translates to the Service `s`'s endpoints as
+ * it does its ClusterIP: its `spec.externalIPs` and its load balancer's IPs in VIP mode. "Traffic
+ * sent to an External IP or LoadBalancer IP from within the cluster will always get Cluster
+ * semantics" (Service API reference, spec.externalTrafficPolicy): a pod's packet to one of them
+ * reaches a backend pod, never leaves the cluster. An ExternalName Service has none: no proxy
+ * serves it. Sorted, each once.
+ */
+export function externallyReachableAddresses(s: Service): string[] {
+  if (s.type === 'ExternalName') return [];
+  return [...new Set([...(s.externalIPs ?? []), ...(s.loadBalancerIPs ?? [])])].sort();
+}
+
 /** How a Service exposes its ports: `via` and what its exposures say of it (its external IPs, its externalTrafficPolicy). */
 type OutsideReach = Omit<Exposure, 'object' | 'port' | 'protocol'>;
 

@@ -122,9 +122,9 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     }
     if (inScope('Service')) {
       replace('services', 'services', snapshot.services.length);
-      const ins = db.prepare('INSERT INTO services (namespace, name, type, cluster_ips, ports, selector, external_ips, external_traffic_policy, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      const ins = db.prepare('INSERT INTO services (namespace, name, type, cluster_ips, ports, selector, external_ips, load_balancer_ips, external_traffic_policy, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
       for (const s of snapshot.services) {
-        ins.run(s.namespace, s.name, s.type, json(s.clusterIPs), json(s.ports), s.selector ? json(s.selector) : null, json(s.externalIPs ?? []), s.externalTrafficPolicy ?? null, s.createdAt ?? null, t);
+        ins.run(s.namespace, s.name, s.type, json(s.clusterIPs), json(s.ports), s.selector ? json(s.selector) : null, json(s.externalIPs ?? []), json(s.loadBalancerIPs ?? []), s.externalTrafficPolicy ?? null, s.createdAt ?? null, t);
       }
     }
     if (inScope('EndpointSlice.discovery.k8s.io')) {
@@ -488,7 +488,7 @@ function readNodes(db: Db): Node[] {
 }
 
 function readServices(db: Db): Service[] {
-  type Row = { namespace: string; name: string; type: Service['type']; cluster_ips: string; ports: string; selector: string | null; external_ips: string; external_traffic_policy: ExternalTrafficPolicy | null; created_at: number | null };
+  type Row = { namespace: string; name: string; type: Service['type']; cluster_ips: string; ports: string; selector: string | null; external_ips: string; load_balancer_ips: string; external_traffic_policy: ExternalTrafficPolicy | null; created_at: number | null };
   const rows = db.prepare('SELECT * FROM services ORDER BY namespace, name').all() as Row[];
   return rows.map((r) => ({
     namespace: r.namespace,
@@ -498,6 +498,7 @@ function readServices(db: Db): Service[] {
     ports: JSON.parse(r.ports),
     ...(r.selector ? { selector: JSON.parse(r.selector) } : {}),
     ...(r.external_ips !== '[]' ? { externalIPs: JSON.parse(r.external_ips) } : {}),
+    ...(r.load_balancer_ips !== '[]' ? { loadBalancerIPs: JSON.parse(r.load_balancer_ips) } : {}),
     ...(r.external_traffic_policy !== null ? { externalTrafficPolicy: r.external_traffic_policy } : {}),
     ...(r.created_at !== null ? { createdAt: r.created_at } : {}),
   }));

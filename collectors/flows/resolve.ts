@@ -11,7 +11,7 @@ import type { GoneWorkloadLookup, ResolutionData } from '../../domain/resolution
 import { apiserverAddressAt, isApiserverAddressAt, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
 import { cidrContains, isIpAddress, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
 import { compareStrings } from '../../domain/order.ts';
-import { servicePortFor, serviceTargetPorts } from '../../domain/service-links.ts';
+import { externallyReachableAddresses, servicePortFor, serviceTargetPorts } from '../../domain/service-links.ts';
 import { cronJobOfRun } from '../../domain/cronjob-run.ts';
 
 /** The kubelet's port (Node status.daemonEndpoints.kubeletEndpoint, 10250 on every distribution). */
@@ -122,7 +122,7 @@ export class ResolutionIndex {
   private readonly history: IpHistoryLookup;
   private readonly servicesByName = new Map<string, ServiceInfo>();
   private readonly servicesByIp = new Map<string, ServiceInfo>();
-  /** The Services listing each address among their `spec.externalIPs` (several may, on different ports). */
+  /** The Services each address is an external IP or load-balancer IP of (several may be, on different ports): externallyReachableAddresses. */
   private readonly servicesByExternalIp = new Map<string, ServiceInfo[]>();
   private readonly nodesByIp = new Map<string, NodeInfo>();
   private readonly nodesByName = new Map<string, NodeInfo>();
@@ -213,7 +213,7 @@ export class ResolutionIndex {
       const info: ServiceInfo = { service: s, backends: [], addresses: [], slicePorts: new Map(), anySlicePorts: new Map() };
       this.servicesByName.set(`${s.namespace}/${s.name}`, info);
       for (const ip of s.clusterIPs) if (ip && ip !== 'None') this.servicesByIp.set(ip, info);
-      for (const ip of s.externalIPs ?? []) this.servicesByExternalIp.set(ip, [...(this.servicesByExternalIp.get(ip) ?? []), info]);
+      for (const ip of externallyReachableAddresses(s)) this.servicesByExternalIp.set(ip, [...(this.servicesByExternalIp.get(ip) ?? []), info]);
     }
     for (const w of data.workloads) {
       const info = this.workloads.get(workloadKey(w)) as WorkloadInfo;
@@ -570,13 +570,15 @@ export class ResolutionIndex {
   }
 
   /**
-   * The Service an external IP and port are at `time`: one listing the address among its
-   * `spec.externalIPs` with a port of that number and protocol, created by then. "Traffic that
-   * ingresses into the cluster with the external IP (as destination IP), on the Service port, will be
-   * routed to one of the Service endpoints" (kubernetes.io "Service", External IPs): kube-proxy
-   * matches the address and the Service port alone, so on another port the address is what it is
-   * without the Service (a node's, an outside host's). External IPs may change, so unlike a
-   * ClusterIP the address before the Service existed is no sign of a deleted Service.
+   * The Service an external IP and port are at `time`: one with the address among its
+   * `spec.externalIPs` or its load balancer's IPs (externallyReachableAddresses) and a port of that
+   * number and protocol, created by then. "Traffic that ingresses into the cluster with the external
+   * IP (as destination IP), on the Service port, will be routed to one of the Service endpoints"
+   * (kubernetes.io "Service", External IPs), and a pod's traffic to a LoadBalancer IP gets "Cluster
+   * semantics" (Service API reference, spec.externalTrafficPolicy): kube-proxy matches the address
+   * and the Service port alone, so on another port the address is what it is without the Service (a
+   * node's, an outside host's). These addresses may change, so unlike a ClusterIP the address before
+   * the Service existed is no sign of a deleted Service.
    */
   private externalIpServiceAt(e: FlowEndpoint, time: number, protocol: Protocol): ServiceInfo | undefined {
     if (e.port === undefined) return undefined;

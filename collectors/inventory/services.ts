@@ -1,11 +1,32 @@
 import { isIpAddress, storedAddress } from '../../domain/ip.ts';
 import type { ExternalTrafficPolicy, Service, ServicePort } from '../../domain/inventory.ts';
 import { readObject } from './metadata.ts';
+import type { FieldReader } from './fields.ts';
 import type { RawObject } from './parse.ts';
 import { compareStrings } from '../../domain/order.ts';
 
 const TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
 const EXTERNAL_TRAFFIC_POLICIES = ['Cluster', 'Local'] as const;
+const LOAD_BALANCER_IP_MODES = ['VIP', 'Proxy'] as const;
+
+/**
+ * status.loadBalancer.ingress[].ip of the entries a node translates to the Service's endpoints,
+ * sorted, each once. kube-proxy skips an entry without `ip` (a DNS-based load balancer's `hostname`)
+ * and one not in VIP mode (kubernetes pkg/proxy newBaseServiceInfo; pkg/proxy/util IsVIPMode: an
+ * absent ipMode is VIP). Under "Proxy", "traffic is delivered to the node or pod with the destination
+ * set to the node's IP and node port or the pod's IP and port" (Service API reference,
+ * LoadBalancerIngress.ipMode): the load balancer translates, so a pod's packet to it does leave.
+ */
+function loadBalancerIps(r: FieldReader): string[] {
+  const ips = new Set<string>();
+  for (const ingress of r.optObj('status')?.optObj('loadBalancer')?.objects('ingress') ?? []) {
+    const ip = ingress.optIp('ip');
+    const mode = ingress.optStr('ipMode');
+    if (mode !== undefined && !(LOAD_BALANCER_IP_MODES as readonly string[]).includes(mode)) ingress.fail('ipMode', LOAD_BALANCER_IP_MODES.join(' or '), mode);
+    if (ip !== undefined && mode !== 'Proxy') ips.add(ip);
+  }
+  return [...ips].sort();
+}
 
 export function toService(raw: RawObject): Service {
   const { r, meta } = readObject(raw, 'namespaced');
@@ -37,6 +58,7 @@ export function toService(raw: RawObject): Service {
   ports.sort((a, b) => a.port - b.port || compareStrings(a.protocol, b.protocol));
   const selector = spec.labels('selector');
   const externalIPs = [...new Set(spec.checkedStrings('externalIPs', 'an IPv4 or IPv6 address', isIpAddress).map(storedAddress))].sort();
+  const loadBalancerIPs = loadBalancerIps(r);
   const externalTrafficPolicy = spec.optStr('externalTrafficPolicy');
   if (externalTrafficPolicy !== undefined && !(EXTERNAL_TRAFFIC_POLICIES as readonly string[]).includes(externalTrafficPolicy)) spec.fail('externalTrafficPolicy', EXTERNAL_TRAFFIC_POLICIES.join(' or '), externalTrafficPolicy);
   return {
@@ -47,6 +69,7 @@ export function toService(raw: RawObject): Service {
     ports,
     ...(Object.keys(selector).length > 0 ? { selector } : {}),
     ...(externalIPs.length > 0 ? { externalIPs } : {}),
+    ...(loadBalancerIPs.length > 0 ? { loadBalancerIPs } : {}),
     ...(externalTrafficPolicy !== undefined ? { externalTrafficPolicy: externalTrafficPolicy as ExternalTrafficPolicy } : {}),
     ...(meta.createdAt !== undefined ? { createdAt: meta.createdAt } : {}),
   };

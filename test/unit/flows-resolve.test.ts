@@ -366,6 +366,18 @@ test('a Service\'s external IP on a Service port is that Service (its backends, 
   assert.deepEqual(keys({ ip: '10.0.0.2', port: 22 }), ['node:node-b:22']);
 });
 
+test('a Service\'s load-balancer IP (status.loadBalancer.ingress) on a Service port is that Service, as its external IPs are: a pod calling it is DNATed by its node to the backends', () => {
+  // Service API reference, spec.externalTrafficPolicy: "traffic sent to an External IP or
+  // LoadBalancer IP from within the cluster will always get Cluster semantics": the node sends it to
+  // one of the Service's endpoints, as it does the ClusterIP (kubernetes pkg/proxy loadBalancerVIPs).
+  const services = CLUSTER.services.map((svc) => (svc.name === 'web' ? { ...svc, loadBalancerIPs: ['203.0.113.50'], createdAt: 1_000 } : svc));
+  const index = new ResolutionIndex({ ...CLUSTER, services });
+  const keys = (e: Parameters<ResolutionIndex['resolve']>[0], t = 5_000) => index.resolve(e, t).map((side) => `${side.key}:${side.port}${side.viaService ? ' via service' : ''}`);
+  assert.deepEqual(keys({ ip: '203.0.113.50', port: 80 }), ['workload:shop/Deployment/web:8080 via service']);
+  assert.deepEqual(keys({ ip: '203.0.113.50', port: 80, meta: { kind: 'reserved', identities: ['world'] } }), ['workload:shop/Deployment/web:8080 via service']);
+  assert.deepEqual(keys({ ip: '203.0.113.50', port: 22 }), ['external:203.0.113.50:22']);
+});
+
 test('a node address the IP history holds for its node (as an inventory import records it) still gives a port a host-network workload on that node declares to that workload (docs/ingest.md, "Resolve")', () => {
   const withNodeIntervals: ResolutionData = {
     ...CLUSTER,

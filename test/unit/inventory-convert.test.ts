@@ -82,10 +82,10 @@ test('exposure: LoadBalancer/NodePort (with the Service\'s externalTrafficPolicy
   assert.deepEqual(workload('shop/StatefulSet/db').exposure, []);
 });
 
-/** A List of one Deployment's Pod (app=api, port 8080) and the Service `spec` selecting it. */
-function withService(spec: Record<string, unknown>): string {
+/** A List of one Deployment's Pod (app=api, port 8080) and the Service `spec` (and `status`, if given) selecting it. */
+function withService(spec: Record<string, unknown>, status?: Record<string, unknown>): string {
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api', namespace: 'shop', labels: { app: 'api' } }, spec: { containers: [{ name: 'api', ports: [{ name: 'http', containerPort: 8080 }] }] } };
-  const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { app: 'api' }, clusterIP: '10.96.9.9', ports: [{ port: 80, targetPort: 'http', protocol: 'TCP' }], ...spec } };
+  const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { app: 'api' }, clusterIP: '10.96.9.9', ports: [{ port: 80, targetPort: 'http', protocol: 'TCP' }], ...spec }, ...(status ? { status } : {}) };
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [pod, svc] });
 }
 
@@ -110,6 +110,24 @@ test('a Service\'s spec.externalIPs and spec.externalTrafficPolicy are read; a C
 test('a Service\'s externalIPs entry that is no IP address, or an externalTrafficPolicy other than Cluster or Local, is refused naming the object, the field and the value', () => {
   assert.throws(() => convertInventoryText(withService({ externalIPs: ['203.0.113.10', 'lb.example.com'] }), T), /Service shop\/api.*spec\.externalIPs\[1\]: expected an IPv4 or IPv6 address, got the string "lb\.example\.com"/);
   assert.throws(() => convertInventoryText(withService({ type: 'NodePort', externalTrafficPolicy: 'OnlyLocal' }), T), /Service shop\/api.*spec\.externalTrafficPolicy: expected Cluster or Local, got the string "OnlyLocal"/);
+});
+
+test('a Service\'s status.loadBalancer.ingress IPs in VIP mode are read as its load-balancer IPs; hostname-only and ipMode Proxy entries are not, and the exposure stays via LoadBalancer', () => {
+  // kubernetes pkg/proxy (newBaseServiceInfo): an ingress entry without `ip`, or whose ipMode is not
+  // VIP (absent is VIP: pkg/proxy/util IsVIPMode), is no address the node translates; "Proxy"
+  // means "traffic is delivered to the node or pod with the destination set to the node's IP and
+  // node port or the pod's IP and port" (Service API reference, LoadBalancerIngress.ipMode).
+  const ingress = [{ ip: '203.0.113.50' }, { hostname: 'lb.example.com' }, { ip: '2001:DB8::50', ipMode: 'VIP' }, { ip: '198.51.100.5', ipMode: 'Proxy' }, { ip: '203.0.113.50' }];
+  const r = convertInventoryText(withService({ type: 'LoadBalancer' }, { loadBalancer: { ingress } }), T);
+  assert.deepEqual(r.snapshot.services.find((s) => s.name === 'api')!.loadBalancerIPs, ['2001:db8::50', '203.0.113.50']);
+  assert.deepEqual(r.snapshot.workloads.find((w) => w.name === 'api')!.exposure, [{ via: 'LoadBalancer', object: 'shop/api', port: 8080, protocol: 'TCP' }]);
+  // No status (not provisioned yet): none.
+  assert.equal(convertInventoryText(withService({ type: 'LoadBalancer' }), T).snapshot.services.find((s) => s.name === 'api')!.loadBalancerIPs, undefined);
+});
+
+test('a Service\'s status.loadBalancer.ingress ip that is no IP address, or an ipMode other than VIP or Proxy, is refused naming the object, the field and the value', () => {
+  assert.throws(() => convertInventoryText(withService({ type: 'LoadBalancer' }, { loadBalancer: { ingress: [{ ip: '203.0.113.50' }, { ip: 'lb.example.com' }] } }), T), /Service shop\/api.*status\.loadBalancer\.ingress\[1\]\.ip: expected an IPv4 or IPv6 address, got the string "lb\.example\.com"/);
+  assert.throws(() => convertInventoryText(withService({ type: 'LoadBalancer' }, { loadBalancer: { ingress: [{ ip: '203.0.113.50', ipMode: 'Direct' }] } }), T), /Service shop\/api.*status\.loadBalancer\.ingress\[0\]\.ipMode: expected VIP or Proxy, got the string "Direct"/);
 });
 
 test('an Ingress backend by port number is the Service\'s TCP port of that number, not a UDP port sharing it', () => {
