@@ -7,13 +7,12 @@ import { compareStrings } from '../../domain/order.ts';
 
 const TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
 const EXTERNAL_TRAFFIC_POLICIES = ['Cluster', 'Local'] as const;
-const LOAD_BALANCER_IP_MODES = ['VIP', 'Proxy'] as const;
 
 /**
  * status.loadBalancer.ingress[].ip of the entries a node translates to the Service's endpoints,
  * sorted, each once. kube-proxy skips an entry without `ip` (a DNS-based load balancer's `hostname`)
  * and one not in VIP mode (kubernetes pkg/proxy newBaseServiceInfo; pkg/proxy/util IsVIPMode: an
- * absent ipMode is VIP). Under "Proxy", "traffic is delivered to the node or pod with the destination
+ * absent ipMode is VIP, any other value is not). Under "Proxy", "traffic is delivered to the node or pod with the destination
  * set to the node's IP and node port or the pod's IP and port" (Service API reference,
  * LoadBalancerIngress.ipMode): the load balancer translates, so a pod's packet to it does leave.
  */
@@ -21,9 +20,11 @@ function loadBalancerIps(r: FieldReader): string[] {
   const ips = new Set<string>();
   for (const ingress of r.optObj('status')?.optObj('loadBalancer')?.objects('ingress') ?? []) {
     const ip = ingress.optIp('ip');
+    // Only VIP mode is translated (IsVIPMode: absent or "VIP"); any other mode, Proxy or one a later
+    // release adds, is skipped as kube-proxy skips it, never refused: the status is the load
+    // balancer controller's to write, not the user's.
     const mode = ingress.optStr('ipMode');
-    if (mode !== undefined && !(LOAD_BALANCER_IP_MODES as readonly string[]).includes(mode)) ingress.fail('ipMode', LOAD_BALANCER_IP_MODES.join(' or '), mode);
-    if (ip !== undefined && mode !== 'Proxy') ips.add(ip);
+    if (ip !== undefined && (mode === undefined || mode === 'VIP')) ips.add(ip);
   }
   return [...ips].sort();
 }
