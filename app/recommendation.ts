@@ -200,7 +200,7 @@ export function verifyRecommendationInChunks(
  * written — or the manifests verified and those written would differ.
  */
 export function emitOptions(input: RecommendInput): EmitOptions {
-  return emitOptionsBeside(input.inventory.policies);
+  return emitOptionsBeside(input.inventory.policies, input.inventory.ciliumPolicy);
 }
 
 /** A recommendation verified without keeping its manifests: what the recommendation list shows. */

@@ -222,6 +222,21 @@ export interface CiliumPolicySettings {
   policyCidrMatchMode: string[];
   /** `enable-sctp` (Helm `sctp.enabled`): policies on SCTP ports are enforced only when on. Default off. */
   enableSctp: boolean;
+  /**
+   * `allow-localhost` (Helm `allowLocalhost`): `auto` (the default, `always` under Kubernetes) and
+   * `always` let the local host into its pods whatever the policy; under `policy` the local host
+   * (the kubelet's probes, host-network pods on the node) is subject to policy like any peer
+   * (cilium/cilium pkg/option config.go AllowLocalhost).
+   */
+  allowLocalhost: AllowLocalhost;
+}
+
+export const ALLOW_LOCALHOST_VALUES = ['auto', 'always', 'policy'] as const;
+export type AllowLocalhost = (typeof ALLOW_LOCALHOST_VALUES)[number];
+
+/** Whether the local host is subject to policy (`allow-localhost: policy`), not let in whatever the policy. */
+export function localHostUnderPolicy(settings: CiliumPolicySettings | undefined): boolean {
+  return settings?.allowLocalhost === 'policy';
 }
 
 /** Whether CIDR selectors and ipBlocks select node addresses (`policy-cidr-match-mode` includes `nodes`). */

@@ -25,7 +25,7 @@ import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
 import type { IpInterval } from '../domain/ip-history.ts';
 import { bumpInventoryGeneration, inventoryGeneration, planIpHistory, writeIpHistoryPlan, type IpHistoryPlan } from './ip-history-plan.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
-import type { CiliumPolicySettings, CurrentApiserverEndpoint, FormerApiserverEndpoint, OwnerAlias } from '../domain/inventory.ts';
+import type { AllowLocalhost, CiliumPolicySettings, CurrentApiserverEndpoint, FormerApiserverEndpoint, OwnerAlias } from '../domain/inventory.ts';
 import type { ResolutionData } from '../domain/resolution.ts';
 import type { Db } from './db.ts';
 import { INTERVAL_COLUMNS, intervalOf, StoredIpHistory, type IntervalRow } from './ip-history-lookup.ts';
@@ -162,7 +162,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       : undefined;
     let importId: number;
     if (previous && previous.source === options.source) {
-      db.prepare('UPDATE inventory_imports SET taken_at = ?, counts = ?, cilium_cluster_name = ?, cilium_policy_cidr_match_mode = ?, cilium_enable_sctp = ? WHERE id = ?').run(
+      db.prepare('UPDATE inventory_imports SET taken_at = ?, counts = ?, cilium_cluster_name = ?, cilium_policy_cidr_match_mode = ?, cilium_enable_sctp = ?, cilium_allow_localhost = ? WHERE id = ?').run(
         t,
         json(options.counts ?? {}),
         snapshot.ciliumClusterName ?? null,
@@ -173,7 +173,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     } else {
       importId = Number(
         db
-          .prepare('INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name, cilium_policy_cidr_match_mode, cilium_enable_sctp) VALUES (?, ?, ?, ?, ?, ?)')
+          .prepare('INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name, cilium_policy_cidr_match_mode, cilium_enable_sctp, cilium_allow_localhost) VALUES (?, ?, ?, ?, ?, ?, ?)')
           .run(t, options.source, json(options.counts ?? {}), snapshot.ciliumClusterName ?? null, ...ciliumPolicyColumns(snapshot.ciliumPolicy)).lastInsertRowid,
       );
     }
@@ -734,9 +734,9 @@ function ciliumClusterName(db: Db): { ciliumClusterName?: string } {
   return row ? { ciliumClusterName: row.name } : {};
 }
 
-/** A snapshot's cilium-config policy settings as the columns of migrations/0018 (NULLs without a cilium-config). */
-function ciliumPolicyColumns(p: CiliumPolicySettings | undefined): [string | null, number | null] {
-  return p === undefined ? [null, null] : [p.policyCidrMatchMode.join(' '), p.enableSctp ? 1 : 0];
+/** A snapshot's cilium-config policy settings as the columns of migrations/0018 and 0035 (NULLs without a cilium-config). */
+function ciliumPolicyColumns(p: CiliumPolicySettings | undefined): [string | null, number | null, string | null] {
+  return p === undefined ? [null, null, null] : [p.policyCidrMatchMode.join(' '), p.enableSctp ? 1 : 0, p.allowLocalhost];
 }
 
 /**
@@ -746,9 +746,9 @@ function ciliumPolicyColumns(p: CiliumPolicySettings | undefined): [string | nul
  */
 function ciliumConfig(db: Db): Pick<InventorySnapshot, 'ciliumClusterName' | 'ciliumPolicy'> {
   const row = db
-    .prepare('SELECT cilium_cluster_name AS name, cilium_policy_cidr_match_mode AS mode, cilium_enable_sctp AS sctp FROM inventory_imports WHERE cilium_cluster_name IS NOT NULL ORDER BY taken_at DESC, id DESC LIMIT 1')
-    .get() as { name: string; mode: string | null; sctp: number | null } | undefined;
+    .prepare('SELECT cilium_cluster_name AS name, cilium_policy_cidr_match_mode AS mode, cilium_enable_sctp AS sctp, cilium_allow_localhost AS localhost FROM inventory_imports WHERE cilium_cluster_name IS NOT NULL ORDER BY taken_at DESC, id DESC LIMIT 1')
+    .get() as { name: string; mode: string | null; sctp: number | null; localhost: AllowLocalhost | null } | undefined;
   if (row === undefined) return {};
   if (row.mode === null || row.sctp === null) return { ciliumClusterName: row.name };
-  return { ciliumClusterName: row.name, ciliumPolicy: { policyCidrMatchMode: row.mode.split(' ').filter((m) => m !== ''), enableSctp: row.sctp === 1 } };
+  return { ciliumClusterName: row.name, ciliumPolicy: { policyCidrMatchMode: row.mode.split(' ').filter((m) => m !== ''), enableSctp: row.sctp === 1, allowLocalhost: row.localhost ?? 'auto' } };
 }

@@ -15,8 +15,8 @@ import { policyName } from '../policy/names.ts';
 import { canonicalSelector, portKey, uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, subjectSelector } from './kubernetes.ts';
-import { annotatedMetadata, explainedIntent, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
-import type { Engine, EmitResult, EngineManifests } from './types.ts';
+import { annotatedMetadata, directionLines, explainedIntent, intentRulesAnnotation, metadata, sortManifests, Warnings } from './metadata.ts';
+import type { EmitOptions, Engine, EmitResult, EngineManifests } from './types.ts';
 import {
   CCNP_KIND,
   CILIUM_API_VERSION,
@@ -481,7 +481,7 @@ function egressRule(rule: PeerRule): CiliumEgressRule {
   return out;
 }
 
-function emitIntent(given: PolicyIntent, w: Warnings, r: Renderer): EngineManifests['cilium'][] {
+function emitIntent(given: PolicyIntent, w: Warnings, r: Renderer, options: EmitOptions): EngineManifests['cilium'][] {
   const intent = explainedIntent(given);
   if (hostNetworkSkipped(intent, w, 'CiliumNetworkPolicy (endpointSelector)')) return [];
   const clusterWide = intent.subject.kind === 'namespaces';
@@ -493,28 +493,53 @@ function emitIntent(given: PolicyIntent, w: Warnings, r: Renderer): EngineManife
     });
   }
   const spec: CiliumRule = { endpointSelector: selector };
-  const ingress = renderDirection(intent, 'ingress', intent.ingress, w, r);
+  const rendered = renderDirection(intent, 'ingress', intent.ingress, w, r);
+  const ingress = rendered && options.ciliumLocalHostUnderPolicy ? withLocalHost(rendered) : rendered;
   const egress = renderDirection(intent, 'egress', intent.egress, w, r);
   if (ingress) spec.ingress = ingress.map(ingressRule);
   if (egress) spec.egress = egress.map(egressRule);
+  const name = policyName(intent.key);
+  const namespace = clusterWide ? undefined : intent.namespace;
   return [
     {
       apiVersion: CILIUM_API_VERSION,
       kind: clusterWide ? CCNP_KIND : CNP_KIND,
-      metadata: annotatedMetadata(intent, policyName(intent.key), clusterWide ? undefined : intent.namespace, intentRulesAnnotation(intent)),
+      metadata:
+        ingress !== rendered
+          ? metadata(intent, name, namespace, [LOCAL_HOST_LINE, ...directionLines('ingress', intent.ingress), ...directionLines('egress', intent.egress)])
+          : annotatedMetadata(intent, name, namespace, intentRulesAnnotation(intent)),
       spec,
     },
   ];
 }
 
+/** Why an isolated ingress lets the `host` entity in under `allow-localhost: policy` (the first rule line, never cut). */
+const LOCAL_HOST_LINE = 'ingress local-host: from the host entity, the kubelet\'s probes and host-network pods on the pod\'s node, which the agent polices under allow-localhost: policy (cilium-config)';
+
+/**
+ * The ingress rules with `fromEntities: [host]` added, unless a rule without ports already lets
+ * every peer in. Under `allow-localhost: policy` the agent no longer lets the local host into its
+ * pods whatever the rules (cilium/cilium pkg/policy mapstate.go determineAllowLocalhostIngress
+ * inserts that allow only when option.Config.AlwaysAllowLocalhost()), and the docs then tell to
+ * allow the `host` entity, "the local host … also includes all containers running in host
+ * networking mode on the local host" (policy language, "Entities"): without it every kubelet
+ * probe is cut. Any port: the probes reach whatever port the pod's probes name.
+ */
+function withLocalHost(rules: PeerRule[]): PeerRule[] {
+  if (rules.some((x) => x.entities?.includes('all') && x.toPorts === undefined)) return rules;
+  const host: PeerRule = { entities: ['host'] };
+  // A lone empty rule only kept the isolation (deny-all): the host rule keeps it too.
+  return rules.length === 1 && Object.keys(rules[0]!).length === 0 ? [host] : [...rules, host];
+}
+
 export const ciliumEngine: Engine<'cilium'> = {
   name: 'cilium',
   renders: 'cilium.io/v2 CiliumNetworkPolicy (CiliumClusterwideNetworkPolicy for cluster-wide layers)',
-  emit(set: PolicySet): EmitResult<'cilium'> {
+  emit(set: PolicySet, options: EmitOptions = {}): EmitResult<'cilium'> {
     const w = new Warnings('cilium');
     const r = new Renderer();
     const manifests: EngineManifests['cilium'][] = [];
-    for (const intent of set.intents) for (const m of emitIntent(intent, w, r)) manifests.push(m);
+    for (const intent of set.intents) for (const m of emitIntent(intent, w, r, options)) manifests.push(m);
     return { engine: 'cilium', manifests: sortManifests(manifests), warnings: w.sorted() };
   },
 };

@@ -1,7 +1,7 @@
 /** The engine registry, keyed by the engine names of docs/design.md §4 (contract). */
 import { calicoEngine } from './calico.ts';
 import { ciliumEngine } from './cilium.ts';
-import type { AppliedPolicy } from '../../domain/inventory.ts';
+import { localHostUnderPolicy, type AppliedPolicy, type CiliumPolicySettings } from '../../domain/inventory.ts';
 import { clusterNetworkPolicyEngine, cnpPrioritiesBeside } from './clusternetworkpolicy.ts';
 import { kubernetesEngine } from './kubernetes.ts';
 import { ENGINE_NAMES, type EmitOptions, type Engine, type EngineName } from './types.ts';
@@ -27,12 +27,13 @@ export function getEngine(name: string): Engine {
 
 /**
  * The options of every emit of a recommendation beside the applied policies: ClusterNetworkPolicy
- * priorities that tie with no applied one (cnpPrioritiesBeside). Each emit of one recommendation
- * (whole, in chunks, again when written) takes the same, or the manifests verified and the ones
- * written would differ.
+ * priorities that tie with no applied one (cnpPrioritiesBeside), and whether Cilium's agent
+ * polices the local host (`allow-localhost: policy`). Each emit of one recommendation (whole, in
+ * chunks, again when written) takes the same, or the manifests verified and the ones written
+ * would differ.
  */
-export function emitOptionsBeside(applied: readonly AppliedPolicy[]): EmitOptions {
-  return { cnpPriority: cnpPrioritiesBeside(applied) };
+export function emitOptionsBeside(applied: readonly AppliedPolicy[], cilium?: CiliumPolicySettings): EmitOptions {
+  return { cnpPriority: cnpPrioritiesBeside(applied), ...(localHostUnderPolicy(cilium) ? { ciliumLocalHostUnderPolicy: true } : {}) };
 }
 
 export { ENGINE_NAMES };

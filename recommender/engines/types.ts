@@ -84,6 +84,8 @@ export interface EmitOptions {
   calicoOrder?: { shared?: number; allowlist?: number; defaultDeny?: number };
   /** ClusterNetworkPolicy priorities (0–1000), all in the Baseline tier. */
   cnpPriority?: { shared?: number; allowlist?: number; isolation?: number; defaultDeny?: number };
+  /** Cilium's agent runs with `allow-localhost: policy`: every isolated ingress lets the `host` entity in (engines/cilium.ts). */
+  ciliumLocalHostUnderPolicy?: boolean;
 }
 
 export interface Engine<E extends EngineName = EngineName> {

@@ -12,7 +12,8 @@
  *    policy/language.rst "Deny Policies");
  * 3. on ingress the local host always reaches its own pods (`allow-localhost: auto` is `always`
  *    under Kubernetes, daemon config "Kubernetes demands that the localhost can always reach
- *    local pods");
+ *    local pods") — unless the cilium-config sets `allow-localhost: policy`, where the local host
+ *    is the `host` entity to rules like any peer;
  * 4. any allow rule matching peer and port allows;
  * 5. otherwise the flow is denied when a rule selecting the pod has rules in that direction and
  *    enables default deny (the default), and allowed when only `enableDefaultDeny: false` rules
@@ -28,7 +29,7 @@
  * names stored for an address, toServices. L7 rules are taken as allowing the connection at L4.
  */
 import { isApiserverService } from '../../domain/apiserver.ts';
-import { cidrMatchesNodes, DEFAULT_CILIUM_CLUSTER } from '../../domain/inventory.ts';
+import { cidrMatchesNodes, DEFAULT_CILIUM_CLUSTER, localHostUnderPolicy } from '../../domain/inventory.ts';
 import { hostRange, rangeCovers, rangeTouches, type LenientRange } from '../../domain/ip.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimProtocol, SideVerdict, SimVerdict, Simulator, SimulatorFactory } from './types.ts';
 import { combine, trafficOf } from './types.ts';
@@ -47,7 +48,7 @@ export interface CiliumSimulatorOptions {
   clusterName?: string;
   /** `policy-cidr-match-mode: nodes`: CIDR peers also select node addresses. Default: what the inventory's cilium-config says, else off. */
   cidrMatchesNodes?: boolean;
-  /** `allow-localhost`: `always` (Kubernetes default) or `policy`. */
+  /** `allow-localhost`: `always` (Kubernetes default) or `policy`. Default: what the inventory's cilium-config says, else `always`. */
   allowLocalhost?: 'always' | 'policy';
   /** `policy-enforcement-mode`. Default `default`. */
   enforcementMode?: 'default' | 'always' | 'never';
@@ -155,7 +156,7 @@ class CiliumSimulator implements Simulator {
       // Cilium's `cluster-name` default (pkg/defaults ClusterName), unless the inventory said otherwise.
       clusterName: options.clusterName ?? cluster.ciliumClusterName ?? DEFAULT_CILIUM_CLUSTER,
       cidrMatchesNodes: options.cidrMatchesNodes ?? cidrMatchesNodes(cluster.ciliumPolicy),
-      allowLocalhost: options.allowLocalhost ?? 'always',
+      allowLocalhost: options.allowLocalhost ?? (localHostUnderPolicy(cluster.ciliumPolicy) ? 'policy' : 'always'),
       enforcementMode: options.enforcementMode ?? 'default',
       nonDefaultDenyPolicies: options.nonDefaultDenyPolicies ?? true,
       fqdnNeedsDnsProxy: options.fqdnNeedsDnsProxy ?? true,

@@ -75,8 +75,8 @@ export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection, o
 
 /**
  * Why each engine lets the pod's own node in, whatever the policies say; Cilium's simulator decides
- * it itself (its local host: `allow-localhost`, `always` under Kubernetes unless the agent runs with
- * `allow-localhost: policy`, which the inventory does not show).
+ * it itself (its local host: `allow-localhost`, `always` under Kubernetes unless the cilium-config
+ * sets `allow-localhost: policy`, where its rules must let the `host` entity in).
  */
 const OWN_NODE_ALLOWED: Record<Exclude<EngineName, 'cilium'>, string> = {
   kubernetes: 'from the pod’s own node, always allowed (Kubernetes, “Network Policies”: “traffic to and from the node where a Pod is running is always allowed”)',

@@ -34,7 +34,7 @@ const cluster = (podLabels: Record<string, string>[] = [], apiserverIp = '10.0.0
     },
   }) as unknown as ClusterModel;
 /** Cilium with its kube-system/cilium-config imported. */
-const ciliumWith = (policyCidrMatchMode: string[], enableSctp: boolean) => cluster([{ 'k8s-app': 'cilium' }], '10.0.0.1', { ciliumClusterName: 'default', ciliumPolicy: { policyCidrMatchMode, enableSctp } });
+const ciliumWith = (policyCidrMatchMode: string[], enableSctp: boolean) => cluster([{ 'k8s-app': 'cilium' }], '10.0.0.1', { ciliumClusterName: 'default', ciliumPolicy: { policyCidrMatchMode, enableSctp, allowLocalhost: 'auto' } });
 const UNKNOWN = cluster();
 const CILIUM = cluster([{ 'k8s-app': 'cilium' }]);
 const CALICO = cluster([{ 'k8s-app': 'calico-node' }]);
@@ -67,7 +67,7 @@ test('the plugin as the inventory shows it: Cilium by its agent, its cilium-conf
   assert.equal(networkPlugin(UNKNOWN, applied('cilium.io/v2')), 'cilium');
   assert.equal(networkPlugin(UNKNOWN, applied('networking.k8s.io/v1')), 'unknown');
   // The cilium-config alone (no agent pod imported: a namespaced import, RBAC, a pods filter), from any release.
-  assert.equal(networkPlugin(cluster([], '10.0.0.1', { ciliumClusterName: 'default', ciliumPolicy: { policyCidrMatchMode: [], enableSctp: false } }), []), 'cilium');
+  assert.equal(networkPlugin(cluster([], '10.0.0.1', { ciliumClusterName: 'default', ciliumPolicy: { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto' } }), []), 'cilium');
   assert.equal(networkPlugin(cluster([], '10.0.0.1', { ciliumClusterName: 'c1' }), []), 'cilium');
   assert.equal(networkPlugin(cluster([{ 'k8s-app': 'calico-node' }], '10.0.0.1', { ciliumClusterName: 'c1' }), []), 'cilium', 'Cilium first');
 });

@@ -1,0 +1,98 @@
+/**
+ * Cilium's agent option `allow-localhost` (kube-system/cilium-config; `auto`, the default, is
+ * `always` under Kubernetes): with `policy` the local host — the kubelet's probes, host-network
+ * pods on the node — is subject to policy like any other peer (cilium/cilium pkg/option config.go
+ * AllowLocalhost, "policy"; pkg/policy mapstate.go determineAllowLocalhostIngress adds the local
+ * host's allow only when AlwaysAllowLocalhost()), and the Cilium docs tell users to allow the
+ * `host` entity ("the local host ... also includes all containers running in host networking mode
+ * on the local host", policy language "Entities"). Input: web probed by the kubelet of its node
+ * and reached by nothing else; expected: with `policy` the cilium recommendation's ingress allows
+ * `fromEntities: [host]` and verifies, and the same manifests without that rule cut the probe;
+ * with `auto` nothing changes.
+ */
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { AppError } from '../../app/errors.ts';
+import { ingestFlows } from '../../app/ingest.ts';
+import { importInventory } from '../../app/inventory.ts';
+import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import { simulateFlows } from '../../app/simulate.ts';
+import { readInventory } from '../../store/inventory.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const NOW = Date.now();
+const T = '2026-01-01T00:00:00Z';
+const inventory = (config: string) => `apiVersion: v1
+kind: List
+items:
+  - { apiVersion: v1, kind: Namespace, metadata: { name: shop, labels: { kubernetes.io/metadata.name: shop } } }
+  - { apiVersion: v1, kind: Node, metadata: { name: worker-1, creationTimestamp: "${T}" }, spec: { podCIDR: 10.244.1.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.3 }] } }
+  - { apiVersion: apps/v1, kind: DaemonSet, metadata: { name: web, namespace: shop, uid: u-web }, spec: { selector: { matchLabels: { app: web } }, template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: c, image: i, ports: [{ name: http, containerPort: 8080 }] }] } } } }
+  - { apiVersion: v1, kind: Pod, metadata: { name: web-x, namespace: shop, labels: { app: web }, ownerReferences: [{ apiVersion: apps/v1, kind: DaemonSet, name: web, uid: u-web, controller: true }], creationTimestamp: "${T}" }, spec: { nodeName: worker-1, containers: [{ name: c, image: i, ports: [{ name: http, containerPort: 8080 }] }] }, status: { phase: Running, startTime: "${T}", podIP: 10.244.1.10, podIPs: [{ ip: 10.244.1.10 }] } }
+  - { apiVersion: v1, kind: ConfigMap, metadata: { name: cilium-config, namespace: kube-system }, data: { cluster-name: c1${config} } }
+`;
+
+/** The kubelet of worker-1 probing web (a Hubble TCP SYN from the host identity). */
+const PROBE = JSON.stringify({
+  time: new Date(NOW - 120_000).toISOString(),
+  verdict: 'FORWARDED',
+  IP: { source: '172.18.0.3', destination: '10.244.1.10', ipVersion: 'IPv4' },
+  l4: { TCP: { source_port: 40001, destination_port: 8080, flags: { SYN: true } } },
+  source: { identity: 1, labels: ['reserved:host'] },
+  destination: { namespace: 'shop', pod_name: 'web-x', labels: ['k8s:app=web'] },
+  node_name: 'worker-1',
+  traffic_direction: 'INGRESS',
+});
+
+const list = (items: readonly unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+const KUBELET = JSON.stringify([{ client: 'kubelet:worker-1', server: 'workload:shop/DaemonSet/web', port: 8080, protocol: 'TCP' }]);
+
+async function store(config: string) {
+  const { db } = tmpDb();
+  importInventory(db, { text: inventory(config), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${PROBE}\n`]) }], { format: 'hubble' });
+  return db;
+}
+
+type Cnp = { spec: { ingress?: { fromEntities?: string[] }[] }; metadata: { annotations: Record<string, string> } };
+const hostRules = (m: Cnp) => (m.spec.ingress ?? []).filter((r) => r.fromEntities?.includes('host'));
+
+test('allow-localhost is imported with the cilium-config (auto when absent); a value other than auto, always or policy is refused naming the field', async () => {
+  assert.equal(readInventory(await store(', allow-localhost: policy')).ciliumPolicy?.allowLocalhost, 'policy');
+  assert.equal(readInventory(await store('')).ciliumPolicy?.allowLocalhost, 'auto');
+  assert.throws(
+    () => importInventory(tmpDb().db, { text: inventory(', allow-localhost: never'), takenAt: NOW, source: 'bad', now: NOW }),
+    (e: unknown) => e instanceof AppError && /cilium-config: data\.allow-localhost: expected "auto", "always" or "policy", got the string "never"/.test(e.message),
+  );
+});
+
+test('with allow-localhost: policy the cilium recommendation allows the host entity into every pod whose ingress it isolates, says why, and verifies; without the rule the kubelet probe is cut', async () => {
+  const db = await store(', allow-localhost: policy');
+  const { verification, emitted } = runRecommendation(readRecommendationInput(db, {}), 'cilium', recommendOptions({ namespace: 'shop' }), { tightness: false });
+  assert.equal(verification.ok, true, JSON.stringify(verification.blocked));
+  const isolating = (emitted.manifests as unknown as Cnp[]).filter((m) => m.spec.ingress !== undefined);
+  assert.ok(isolating.length > 0);
+  for (const m of isolating) {
+    assert.deepEqual(hostRules(m), [{ fromEntities: ['host'] }]);
+    assert.match(Object.values(m.metadata.annotations).join('\n'), /allow-localhost: policy/);
+  }
+  // Without the host rule (an empty rule keeps the ingress isolated, as the engine's deny-all does).
+  const cut = (ingress: Cnp['spec']['ingress'] & object) => ingress.map((r) => (r.fromEntities?.includes('host') ? {} : r));
+  const withoutHost = (emitted.manifests as unknown as Cnp[]).map((m) => ({ ...m, spec: { ...m.spec, ...(m.spec.ingress ? { ingress: cut(m.spec.ingress) } : {}) } }));
+  const [probe] = simulateFlows(db, { engine: 'cilium', policies: list(withoutHost), flows: KUBELET, format: 'edges' }).decisions;
+  assert.equal(probe!.verdict, 'deny', JSON.stringify(probe));
+  const [kept] = simulateFlows(db, { engine: 'cilium', policies: list(emitted.manifests), flows: KUBELET, format: 'edges' }).decisions;
+  assert.equal(kept!.verdict, 'allow', JSON.stringify(kept));
+});
+
+test('with allow-localhost auto or always the recommendation has no host rule and the local host still reaches its pods', async () => {
+  for (const config of ['', ', allow-localhost: always']) {
+    const db = await store(config);
+    const { verification, emitted } = runRecommendation(readRecommendationInput(db, {}), 'cilium', recommendOptions({ namespace: 'shop' }), { tightness: false });
+    assert.equal(verification.ok, true);
+    for (const m of emitted.manifests as unknown as Cnp[]) assert.deepEqual(hostRules(m), []);
+    const [probe] = simulateFlows(db, { engine: 'cilium', policies: list(emitted.manifests), flows: KUBELET, format: 'edges' }).decisions;
+    assert.equal(probe!.verdict, 'allow');
+  }
+});
