@@ -213,7 +213,11 @@ export class ResolutionIndex {
       const info: ServiceInfo = { service: s, backends: [], addresses: [], slicePorts: new Map(), anySlicePorts: new Map() };
       this.servicesByName.set(`${s.namespace}/${s.name}`, info);
       for (const ip of s.clusterIPs) if (ip && ip !== 'None') this.servicesByIp.set(ip, info);
-      for (const ip of externallyReachableAddresses(s)) this.servicesByExternalIp.set(ip, [...(this.servicesByExternalIp.get(ip) ?? []), info]);
+      for (const ip of externallyReachableAddresses(s)) {
+        let sharing = this.servicesByExternalIp.get(ip);
+        if (sharing === undefined) this.servicesByExternalIp.set(ip, (sharing = []));
+        sharing.push(info);
+      }
     }
     for (const w of data.workloads) {
       const info = this.workloads.get(workloadKey(w)) as WorkloadInfo;

@@ -29,7 +29,6 @@ import { MetricFlowRecorder, type Outcome } from './record.ts';
 import { checkedNames, type FamilyQuery, type SeriesReading } from './series.ts';
 import { WindowReader, type UnreadPart } from './window-split.ts';
 
-export { promql } from './series.ts';
 import { PrometheusStore } from './store.ts';
 import { readTarget } from './targets.ts';
 import { compareStrings } from '../../domain/order.ts';

@@ -17,7 +17,8 @@ import { istioQueries, readIstio, readIstioSourceOnly } from '../../collectors/p
 import { readNetobservPredefined } from '../../collectors/prometheus/families/netobserv-predefined.ts';
 import { readNetobserv } from '../../collectors/prometheus/families/netobserv.ts';
 import { parseDuration, resolvePrometheusConfig } from '../../collectors/prometheus/config.ts';
-import { flowCount, promql } from '../../collectors/prometheus/pass.ts';
+import { flowCount } from '../../collectors/prometheus/pass.ts';
+import { promql } from '../../collectors/prometheus/series.ts';
 import { checkedNames } from '../../collectors/prometheus/series.ts';
 import { readTarget } from '../../collectors/prometheus/targets.ts';
 import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
