@@ -8,7 +8,7 @@ import { echoRequest, isIcmp, type IcmpMessage, type Protocol } from '../../doma
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../engines/types.ts';
 import { connectionFlow, type ClusterModel, type FlowAddressing } from './cluster.ts';
-import { decideSide, type SideVerdict, type SimFlow, type Simulator } from './types.ts';
+import { combine, decideSide, type SideVerdict, type SimFlow, type Simulator } from './types.ts';
 import type { Direction } from '../../domain/direction.ts';
 import type { NetworkPlugin } from './network-plugin.ts';
 import { withPodlessEndsPlaced } from './host-network-nodes.ts';
@@ -98,9 +98,7 @@ function fromOwnNode(sim: Simulator, model: ClusterModel, c: PeerConnection & { 
   if (sim.engine !== 'cilium') return { ...head, verdict: 'allow', egress: OWN_NODE_EGRESS, ingress: { isolated: true, allowed: true, reason: OWN_NODE_ALLOWED[sim.engine] } };
   const { server } = conn.flow;
   const flow = server.kind === 'pod' ? { ...conn.flow, server: { kind: 'pod' as const, pod: model.onNode(server.pod, c.client.node) } } : conn.flow;
-  const egress = decideSide(sim, flow, 'egress');
-  const ingress = decideSide(sim, flow, 'ingress');
-  return { ...head, verdict: egress.allowed && ingress.allowed ? 'allow' : 'deny', egress, ingress };
+  return { ...head, ...combine(decideSide(sim, flow, 'egress'), decideSide(sim, flow, 'ingress')) };
 }
 
 /** A side denied at one pod of a workload the policies tell apart: its reason says which. */
