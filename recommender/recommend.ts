@@ -7,7 +7,7 @@ import { DNS_CONVENTIONS, isNodeLocalDns, NODE_LOCAL_DNS } from '../domain/clust
 import { isStoredEdge, type EdgeTraffic } from '../domain/edge.ts';
 import type { InventorySnapshot, LabelSelector, Workload } from '../domain/inventory.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
-import { hasSelectablePods, hostNetworkPlacement, workloadsWithPodNetworkPods } from '../domain/pod-networks.ts';
+import { hasSelectablePods, workloadsWithPodNetworkPods } from '../domain/pod-networks.ts';
 import { compareWorkload, edgeKeys, type EdgeKeys, type RuleAssessment, type WorkloadComparison, type WorkloadComponent } from './compare/compare.ts';
 import { indexCluster, reachedAsPods } from './compare/context.ts';
 import { PeerRanks, type PeerInfo } from './compare/edge-order.ts';
@@ -365,7 +365,7 @@ function verifiedSides(p: WorkloadPlan, layers: readonly PlannedIntent[], opts: 
   // No policy applies to host-network pods (they are their node), whatever selects their labels;
   // but a host-network workload's pods on the pod network are pods, which a layer selects
   // (kubernetes.io "Network Policies": only hostNetwork pods are ignored by podSelector).
-  const hasPods = !p.workload.hostNetwork || podNetwork.podIps(p.workload).length > 0;
+  const hasPods = podNetwork.onPodNetwork(p.workload);
   const ownRestricts = (d: Direction): boolean => hasPods && [...p.intents, ...covering].some((i) => restricts(i, d));
   const restricted = { ingress: ownRestricts('ingress'), egress: ownRestricts('egress') };
   const excluded = { ingress: new Map<EdgeTraffic, string>(), egress: new Map<EdgeTraffic, string>() };
@@ -637,7 +637,6 @@ function podNetworkOf(inventory: InventorySnapshot, componentsOf: ReadonlyMap<st
     servedPorts,
     declaredPorts,
     unresolvedTargetPorts: unresolved,
-    hostNetworkNodes: hostNetworkPlacement(inventory.podAddresses).nodesOf,
     podIps: (w) => [...(podIps.get(workloadKey(w)) ?? [])],
     replicated: (w) => (pods.get(workloadKey(w))?.size ?? 0) >= 2,
   };

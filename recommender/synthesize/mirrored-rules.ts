@@ -129,8 +129,6 @@ export interface PodNetwork {
   declaredPorts(w: WorkloadRef): readonly ResolvedPort[];
   /** Its Services' ports whose target port names no container port of it (bindings.ts unresolvedTargetPorts): why a Service may declare nothing. */
   unresolvedTargetPorts(w: WorkloadRef): readonly UnresolvedTargetPort[];
-  /** The nodes the inventory shows its host-network pods on, sorted; empty for a pod-network workload or one with no pod. */
-  hostNetworkNodes(w: WorkloadRef): readonly string[];
   /** The addresses the inventory shows its pods at on the pod network (none for a host-network workload). */
   podIps(w: WorkloadRef): readonly string[];
   /** The inventory shows two pods of it or more on the pod network: replicas that may talk to each other. */

@@ -15,7 +15,6 @@ import type { Direction } from '../../domain/direction.ts';
 import { parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
 import type { RuleAssessment } from '../compare/compare.ts';
-import type { PodNetwork } from './mirrored-rules.ts';
 
 /** The rule is confirmed by its nodes' flows alone: no edge of its own workload (compare.ts, status of a rule with no matched edge). */
 export function confirmedFromNodesOnly(r: RuleAssessment): boolean {
@@ -31,9 +30,9 @@ const farKey = (p: Peer): string => (p.kind === 'workload' || p.kind === 'dns' ?
  * them all) — of these, the nodes with an address: a node without one cannot be named by any
  * rule (verify/unaddressed-host-network.ts says so of its flows).
  */
-export function speakingNodes(w: WorkloadRef, podNetwork: PodNetwork, ix: ClusterIndex): string[] {
+export function speakingNodes(w: WorkloadRef, ix: ClusterIndex): string[] {
   const addressed = (n: string): boolean => (ix.nodeIps.get(n)?.length ?? 0) > 0;
-  const own = podNetwork.hostNetworkNodes(w);
+  const own = ix.hostNetwork.nodesOf(w);
   return (own.length > 0 ? [...own] : [...ix.nodeIps.keys()].sort()).filter(addressed);
 }
 

@@ -487,7 +487,7 @@ function nameOf(w: Workload): string {
  */
 function hostNetworkPodsWarning(w: Workload, ctx: SynthesisContext): string | undefined {
   if (!w.hostNetwork) return undefined;
-  const nodes = ctx.podNetwork.hostNetworkNodes(w);
+  const nodes = ctx.ix.hostNetwork.nodesOf(w);
   const where = nodes.length > 0 ? ` (on ${nodes.length === 1 ? 'node' : 'nodes'} ${nodes.join(', ')})` : '';
   return `${nameOf(w)} runs some pods in the host network${where}: the policy selects its pods on the pod network only; no pod policy applies to the host-network ones, restrict them on the node (host firewall)`;
 }
@@ -725,7 +725,7 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
       if (!observed.has(ctx.edgeKeys.key(edge)) && !shownFromNodes?.(undefined, d === 'egress' ? edge.server : edge.client, edge.port, edge.protocol)) out.flows.push({ direction: d, edge, rule: r.rule.id, status });
     };
     // Confirmed by its nodes' flows: a flow per node its pods speak from, each shown by that node's edges only (node-evidence.ts).
-    const nodes = shownFromNodes !== undefined ? speakingNodes(self.workload, ctx.podNetwork, ctx.ix) : [];
+    const nodes = shownFromNodes !== undefined ? speakingNodes(self.workload, ctx.ix) : [];
     const pushFromEachNode = (edge: EdgeTraffic): void => {
       const far = d === 'egress' ? edge.server : edge.client;
       for (const node of nodes) {
