@@ -25,7 +25,8 @@ export interface Cidr {
   prefix: number;
 }
 
-const BITS: Record<IpFamily, number> = { 4: 32, 6: 128 };
+/** An address's width in bits, by family. */
+export const ADDRESS_BITS: Readonly<Record<IpFamily, number>> = { 4: 32, 6: 128 };
 
 /**
  * ipaddr.js reads the deprecated IPv4-compatible form `::a.b.c.d` as the IPv4-mapped address
@@ -55,7 +56,7 @@ function fromBytes(bytes: number[]): bigint {
 
 function toBytes(family: IpFamily, value: bigint): number[] {
   const bytes: number[] = [];
-  for (let shift = BITS[family] - 8; shift >= 0; shift -= 8) bytes.push(Number((value >> BigInt(shift)) & 0xffn));
+  for (let shift = ADDRESS_BITS[family] - 8; shift >= 0; shift -= 8) bytes.push(Number((value >> BigInt(shift)) & 0xffn));
   return bytes;
 }
 
@@ -75,7 +76,7 @@ export function ipFamily(text: string): IpFamily | undefined {
 }
 
 /** The canonical text (IPv6 lower-case and compressed as RFC 5952 says). */
-function formatIp(family: IpFamily, value: bigint): string {
+export function formatIp(family: IpFamily, value: bigint): string {
   return ipaddr.fromByteArray(toBytes(family, value)).toString();
 }
 
@@ -90,8 +91,13 @@ export function storedAddress(text: string): string {
   if (!text.includes(':')) return text;
   const a = parseIp(text);
   if (!a) throw new Error(`invalid IP address "${text}"`);
-  if (a.value >> 32n === 0xffffn) return formatIp(4, a.value & 0xffff_ffffn);
+  if (isIpv4Mapped(a)) return formatIp(4, a.value & 0xffff_ffffn);
   return formatIp(6, a.value);
+}
+
+/** `::ffff:a.b.c.d` (RFC 4291 §2.5.5.2): an IPv6 address whose bits 32..47 are ffff and the rest above them 0. */
+export function isIpv4Mapped(a: IpAddress): boolean {
+  return a.family === 6 && a.value >> 32n === 0xffffn;
 }
 
 /** `FD00:0::1` → `fd00::1`; throws on an invalid address. */
@@ -114,11 +120,12 @@ export function hostCidr(ip: string): string {
   }
   const a = parseIp(ip);
   if (!a) throw new Error(`invalid IP address "${ip}"`);
-  return `${formatIp(a.family, a.value)}/${BITS[a.family]}`;
+  return `${formatIp(a.family, a.value)}/${ADDRESS_BITS[a.family]}`;
 }
 
-function mask(family: IpFamily, prefix: number): bigint {
-  const total = BITS[family];
+/** The network mask of a prefix length: `prefixMask(4, 8)` is 0xff000000n. */
+export function prefixMask(family: IpFamily, prefix: number): bigint {
+  const total = ADDRESS_BITS[family];
   return ((1n << BigInt(total)) - 1n) ^ ((1n << BigInt(total - prefix)) - 1n);
 }
 
@@ -130,8 +137,8 @@ export function parseCidr(text: string): Cidr | undefined {
   const prefixText = text.slice(slash + 1);
   if (!addr || !/^\d{1,3}$/.test(prefixText)) return undefined;
   const prefix = Number(prefixText);
-  if (prefix > BITS[addr.family]) return undefined;
-  return { family: addr.family, base: addr.value & mask(addr.family, prefix), prefix };
+  if (prefix > ADDRESS_BITS[addr.family]) return undefined;
+  return { family: addr.family, base: addr.value & prefixMask(addr.family, prefix), prefix };
 }
 
 export function isCidr(text: string): boolean {
@@ -151,13 +158,13 @@ export function canonicalCidr(text: string): string {
 
 /** Every address of `inner` is in `outer` (a block contains itself). */
 export function cidrContains(outer: Cidr, inner: Cidr): boolean {
-  return outer.family === inner.family && inner.prefix >= outer.prefix && (inner.base & mask(outer.family, outer.prefix)) === outer.base;
+  return outer.family === inner.family && inner.prefix >= outer.prefix && (inner.base & prefixMask(outer.family, outer.prefix)) === outer.base;
 }
 
 /** `ip` is an address inside `cidr` (false for an invalid address or the other family). */
 export function cidrContainsIp(cidr: Cidr, ip: string): boolean {
   const a = parseIp(ip);
-  return a !== undefined && a.family === cidr.family && (a.value & mask(cidr.family, cidr.prefix)) === cidr.base;
+  return a !== undefined && a.family === cidr.family && (a.value & prefixMask(cidr.family, cidr.prefix)) === cidr.base;
 }
 
 /** Numeric order: IPv4 before IPv6, then by address, then by prefix length. Invalid text sorts last. */
@@ -191,7 +198,7 @@ export function subtractCidrs(cidr: string, except: string[]): string[] {
       let cur = p;
       while (cur.prefix < hole.prefix) {
         const prefix = cur.prefix + 1;
-        const bit = 1n << BigInt(BITS[cur.family] - prefix);
+        const bit = 1n << BigInt(ADDRESS_BITS[cur.family] - prefix);
         const low: Cidr = { family: cur.family, base: cur.base, prefix };
         const high: Cidr = { family: cur.family, base: cur.base | bit, prefix };
         const holeInHigh = (hole.base & bit) !== 0n;
@@ -217,7 +224,7 @@ const NON_HOST_BLOCKS: Record<IpFamily, Cidr[]> = {
   6: ['::/128', '::1/128', 'ff00::/8'].map((c) => parseCidr(c)!),
 };
 
-const blockSize = (c: Cidr): bigint => 1n << BigInt(BITS[c.family] - c.prefix);
+const blockSize = (c: Cidr): bigint => 1n << BigInt(ADDRESS_BITS[c.family] - c.prefix);
 
 /**
  * The addresses of a block of more than two addresses no host is given: IPv4's network and
@@ -226,7 +233,7 @@ const blockSize = (c: Cidr): bigint => 1n << BigInt(BITS[c.family] - c.prefix);
  * or /128.
  */
 function blockEnds(c: Cidr): bigint[] {
-  if (BITS[c.family] - c.prefix < 2) return [];
+  if (ADDRESS_BITS[c.family] - c.prefix < 2) return [];
   return c.family === 4 ? [c.base, c.base + blockSize(c) - 1n] : [c.base];
 }
 
@@ -256,8 +263,8 @@ export function firstHostAddress(cidr: string, holes: readonly string[]): string
 export function coveringCidr(ip: string, prefix: number): string | undefined {
   const a = parseIp(ip);
   if (!a) return undefined;
-  const p = Math.min(prefix, BITS[a.family]);
-  return formatCidr({ family: a.family, base: a.value & mask(a.family, p), prefix: p });
+  const p = Math.min(prefix, ADDRESS_BITS[a.family]);
+  return formatCidr({ family: a.family, base: a.value & prefixMask(a.family, p), prefix: p });
 }
 
 /** An address standing for a peer that is an address or a folded block: the block's first address. */
@@ -314,11 +321,6 @@ export function parseLenientCidr(text: string): LenientRange | undefined {
 /** The address as a block of itself: /32 or /128. */
 export function hostRange(a: LenientAddress): LenientRange {
   return [a, a.kind() === 'ipv4' ? 32 : 128];
-}
-
-/** The address as a 32- or 128-bit number. */
-export function lenientValue(a: LenientAddress): bigint {
-  return fromBytes(a.toByteArray());
 }
 
 /** Every address of `r` is in `block` (same family, at least as long a prefix, inside it). */

@@ -19,36 +19,105 @@
  * flowmatrix reads them as the API server does and says so; its own manifests never hold either
  * (the kubernetes admission check refuses them in the verification).
  */
-import { formatCidr, parseIp, type Cidr, type IpAddress } from './ip.ts';
+import { ADDRESS_BITS, formatCidr, formatIp, isIpv4Mapped, parseIp, prefixMask, type Cidr, type IpAddress } from './ip.ts';
 import { isPlainObject } from './plain-object.ts';
 
+/** A dotted quad as Go's parseIPv4 before 1.17 reads it: its value and whether an octet has a leading 0. */
+export interface DottedQuad {
+  value: bigint;
+  leadingZeros: boolean;
+}
+
 /** Go's dtoi reads any run of digits; parseIPv4 then refuses an octet over 255. */
-const SLOPPY_IPV4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
+const DOTTED_QUAD = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
+
+/**
+ * A dotted quad as k8s.io/utils/net ParseIPSloppy reads it (vendor/k8s.io/utils/net/parse.go:
+ * Go's net.ParseIP "except that it allows leading '0' characters on numbers ... for compat with
+ * potential stored values"): four runs of decimal digits, each at most 255, a leading 0 ignored.
+ * Hand-rolled because no library reads it so: ipaddr.js (like libc) reads a leading 0 as octal
+ * and takes `10.1` and `0x0a.0.0.1`, netip refuses a leading 0 (test/unit/legacy-cidr.test.ts
+ * checks it against ipaddr.js where the two must agree). Undefined for anything else.
+ */
+export function readDottedQuad(text: string): DottedQuad | undefined {
+  const m = DOTTED_QUAD.exec(text);
+  if (!m) return undefined;
+  let value = 0n;
+  let leadingZeros = false;
+  for (const octet of m.slice(1) as string[]) {
+    const n = Number(octet);
+    if (n > 255) return undefined;
+    value = (value << 8n) | BigInt(n);
+    leadingZeros ||= hasLeadingZero(octet);
+  }
+  return { value, leadingZeros };
+}
+
+/** A run of digits netip refuses and ParseIPSloppy reads: `010`, `08`, `00`. */
+export function hasLeadingZero(digits: string): boolean {
+  return digits.length > 1 && digits.startsWith('0');
+}
+
 /** An IPv6 address ending in a dotted quad (`::ffff:010.0.0.1`), read by the same parseIPv4. */
-const SLOPPY_IPV4_TAIL = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/;
+const IPV6_QUAD_TAIL = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/;
 const MAY_HAVE_LEADING_ZERO = /(?:^|[./])0\d/;
 
-function sloppyIpv4(text: string): bigint | undefined {
-  const m = SLOPPY_IPV4.exec(text);
-  if (!m) return undefined;
-  const octets = m.slice(1).map(Number);
-  if (octets.some((o) => o > 255)) return undefined;
-  return BigInt(octets.reduce((acc, o) => acc * 256 + o, 0));
-}
-
-function sloppyIp(text: string): IpAddress | undefined {
-  const v4 = sloppyIpv4(text);
-  if (v4 !== undefined) return { family: 4, value: v4 };
+/** An address as ParseIPSloppy reads it, and whether its dotted quad (IPv4, or an IPv6 tail) has a leading 0. */
+function readSloppyIp(text: string): { address: IpAddress; leadingZeros: boolean } | undefined {
+  const quad = readDottedQuad(text);
+  if (quad) return { address: { family: 4, value: quad.value }, leadingZeros: quad.leadingZeros };
   if (!text.includes(':')) return undefined;
-  const tail = SLOPPY_IPV4_TAIL.exec(text);
-  if (!tail) return parseIp(text);
-  const quad = sloppyIpv4(tail[2]!);
-  if (quad === undefined) return undefined;
-  const written = `${tail[1]}${[24n, 16n, 8n, 0n].map((s) => String((quad >> s) & 0xffn)).join('.')}`;
-  return parseIp(written);
+  const tail = IPV6_QUAD_TAIL.exec(text);
+  if (!tail) {
+    const address = parseIp(text);
+    return address && { address, leadingZeros: false };
+  }
+  // The tail rewritten in the standard form the strict parse takes.
+  const tailQuad = readDottedQuad(tail[2]!);
+  const address = tailQuad && parseIp(`${tail[1]}${formatIp(4, tailQuad.value)}`);
+  return address && { address, leadingZeros: tailQuad.leadingZeros };
 }
 
-const BITS = { 4: 32, 6: 128 } as const;
+export type NonStandardForm = 'leading-zeros' | 'ipv4-mapped';
+
+/** What GetWarningsForCIDR says of a non-standard CIDR: the form to use (its ipnet.String()) and why. */
+export interface NonStandardCidr {
+  standard: string;
+  form: NonStandardForm;
+}
+
+/** An ipBlock CIDR as netutils.ParseCIDRSloppy reads it, read once for every question asked of it. */
+export interface LegacyCidr {
+  /** The network net.IPNet matches: host bits cleared, an IPv4-mapped block of prefix 96 or more the IPv4 block it maps. */
+  network: Cidr;
+  /** The prefix length as written (the IPNet's Mask.Size(): 104 for `::ffff:10.0.0.0/104`). */
+  maskLength: number;
+  /** Set where the API server stores it with a warning (one netip.ParsePrefix refuses, or an IPv4-mapped one). */
+  nonStandard?: NonStandardCidr;
+}
+
+/** Undefined for what ParseCIDRSloppy refuses (what the API server refuses whatever the gate). */
+export function readLegacyCidr(text: string): LegacyCidr | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const prefixText = text.slice(slash + 1);
+  const read = readSloppyIp(text.slice(0, slash));
+  if (!read || !/^\d+$/.test(prefixText)) return undefined;
+  const maskLength = Number(prefixText);
+  if (maskLength > ADDRESS_BITS[read.address.family]) return undefined;
+  const network = ipNetNetwork(read.address, maskLength);
+  // netip's Is4In6 is of the address as written (before the mask).
+  const form: NonStandardForm | undefined = read.leadingZeros || hasLeadingZero(prefixText) ? 'leading-zeros' : isIpv4Mapped(read.address) ? 'ipv4-mapped' : undefined;
+  return { network, maskLength, ...(form ? { nonStandard: { standard: formatCidr(network), form } } : {}) };
+}
+
+/** The block a net.IPNet matches (IPNet.Contains and String go through networkNumberAndMask: To4 of the masked network). */
+function ipNetNetwork(address: IpAddress, maskLength: number): Cidr {
+  const base = address.value & prefixMask(address.family, maskLength);
+  // To4 of the masked network: its bits 32..47 are still ffff only with a prefix of 96 or more.
+  if (isIpv4Mapped({ family: address.family, value: base })) return { family: 4, base: base & 0xffff_ffffn, prefix: maskLength - 96 };
+  return { family: address.family, base, prefix: maskLength };
+}
 
 /**
  * netutils.ParseCIDRSloppy's network, as net.IPNet matches it: leading zeros decimal, host bits
@@ -56,46 +125,18 @@ const BITS = { 4: 32, 6: 128 } as const;
  * refuses (what the API server refuses whatever the gate).
  */
 export function parseLegacyCidr(text: string): Cidr | undefined {
-  const slash = text.indexOf('/');
-  if (slash < 0) return undefined;
-  const prefixText = text.slice(slash + 1);
-  const addr = sloppyIp(text.slice(0, slash));
-  if (!addr || !/^\d+$/.test(prefixText)) return undefined;
-  const prefix = Number(prefixText);
-  const bits = BITS[addr.family];
-  if (prefix > bits) return undefined;
-  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
-  const base = addr.value & ~hostMask;
-  // To4 of the masked network: its bits 32..47 are still ffff only with a prefix of 96 or more.
-  if (addr.family === 6 && base >> 32n === 0xffffn) return { family: 4, base: base & 0xffff_ffffn, prefix: prefix - 96 };
-  return { family: addr.family, base, prefix };
+  return readLegacyCidr(text)?.network;
 }
-
-export type NonStandardForm = 'leading-zeros' | 'ipv4-mapped';
 
 /**
  * A CIDR the API server stores with a warning that it is non-standard (GetWarningsForCIDR: one
  * ParseCIDRSloppy reads and netip.ParsePrefix refuses, or an IPv4-mapped one), with the form that
  * warning says to use (its ipnet.String()); undefined for any other text.
  */
-export function nonStandardCidr(text: string): { standard: string; form: NonStandardForm } | undefined {
+export function nonStandardCidr(text: string): NonStandardCidr | undefined {
   // Most blocks are standard IPv4 ones: one test, no parse.
   if (!text.includes(':') && !MAY_HAVE_LEADING_ZERO.test(text)) return undefined;
-  const read = parseLegacyCidr(text);
-  if (!read) return undefined;
-  const slash = text.indexOf('/');
-  const addr = text.slice(0, slash);
-  if (hasLeadingZeros(addr, text.slice(slash + 1))) return { standard: formatCidr(read), form: 'leading-zeros' };
-  // netip's Is4In6, of the address as written (before the mask).
-  const written = sloppyIp(addr);
-  if (written?.family === 6 && written.value >> 32n === 0xffffn) return { standard: formatCidr(read), form: 'ipv4-mapped' };
-  return undefined;
-}
-
-/** What netip.ParsePrefix refuses and ParseCIDRSloppy reads: a dotted-quad octet or the prefix length with a leading 0 (IPv6 hex groups may have them). */
-function hasLeadingZeros(addr: string, prefix: string): boolean {
-  const quad = SLOPPY_IPV4.test(addr) ? addr : SLOPPY_IPV4_TAIL.exec(addr)?.[2];
-  return [...(quad?.split('.') ?? []), prefix].some((p) => p.length > 1 && p.startsWith('0'));
+  return readLegacyCidr(text)?.nonStandard;
 }
 
 /** An ipBlock CIDR's text as the API server reads it: a non-standard one's standard form, any other as written. */
@@ -109,17 +150,15 @@ const HOW_READ: Record<NonStandardForm, { apiServer: string; plugins: string }> 
 };
 
 /** How a non-standard CIDR is read here and elsewhere, and what to write instead. */
-export function nonStandardReading(n: { standard: string; form: NonStandardForm }): string {
+export function nonStandardReading(n: NonStandardCidr): string {
   const how = HOW_READ[n.form];
   return `read as ${n.standard}, as the API server reads it (${how.apiServer}); network plugins may read it otherwise (${how.plugins}) or refuse it: write ${JSON.stringify(n.standard)}`;
 }
 
-export interface NonStandardIpBlockCidr {
+export interface NonStandardIpBlockCidr extends NonStandardCidr {
   /** Field path from the object's root: `['spec', 'egress', 0, 'to', 1, 'ipBlock', 'cidr']`. */
   path: (string | number)[];
   value: string;
-  standard: string;
-  form: NonStandardForm;
 }
 
 const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);

@@ -22,8 +22,8 @@
  * are (`summaries`), so a run in chunks says the same as one whole emit.
  */
 import { cidrMatchesNodes, type AppliedPolicy } from '../../domain/inventory.ts';
-import { cidrContains, hostCidr, parseCidr, type Cidr } from '../../domain/ip.ts';
-import { apiServerCidr } from '../../domain/legacy-cidr.ts';
+import { ADDRESS_BITS, cidrContains, hostCidr, parseCidr, type Cidr } from '../../domain/ip.ts';
+import { parseLegacyCidr } from '../../domain/legacy-cidr.ts';
 import { isPlainObject, itemsOf } from '../../domain/plain-object.ts';
 import type { EmitResult, EngineName, Manifest } from '../engines/types.ts';
 import { compareStrings } from '../policy/order.ts';
@@ -59,7 +59,7 @@ class ClusterAddresses {
   }
 
   within(block: Cidr): readonly ClusterAddress[] {
-    if (block.prefix === (block.family === 4 ? 32 : 128)) return this.byHost.get(hostKey(block)) ?? [];
+    if (block.prefix === ADDRESS_BITS[block.family]) return this.byHost.get(hostKey(block)) ?? [];
     return this.all.filter((a) => cidrContains(block, a.cidr));
   }
 }
@@ -74,10 +74,11 @@ function clusterAddressHits(m: Manifest, addresses: ClusterAddresses): ClusterAd
     for (const rule of itemsOf(m.spec[dir])) {
       for (const peer of itemsOf(isPlainObject(rule) ? rule[dir === 'ingress' ? 'from' : 'to'] : undefined)) {
         const ipBlock = isPlainObject(peer) && isPlainObject(peer.ipBlock) ? peer.ipBlock : undefined;
-        const block = ipBlock ? parseCidr(apiServerCidr(String(ipBlock.cidr))) : undefined;
+        // The block as the API server reads and stores it (leading zeros decimal, host bits cleared).
+        const block = ipBlock ? parseLegacyCidr(String(ipBlock.cidr)) : undefined;
         if (!block) continue;
         // An address the ipBlock's `except` holds out is not allowed by it (a folded block's nodes).
-        const holes = itemsOf(ipBlock!.except).flatMap((e) => parseCidr(apiServerCidr(String(e))) ?? []);
+        const holes = itemsOf(ipBlock!.except).flatMap((e) => parseLegacyCidr(String(e)) ?? []);
         for (const a of addresses.within(block)) if (!holes.some((h) => cidrContains(h, a.cidr))) hits.set(`${a.kind} ${a.ip}`, a);
       }
     }

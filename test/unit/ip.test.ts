@@ -21,7 +21,6 @@ import {
   ipFamily,
   isCidr,
   isIpAddress,
-  lenientValue,
   parseCidr,
   parseIp,
   parseLenientCidr,
@@ -193,9 +192,6 @@ const attempt = <T>(f: () => T): T | undefined => {
   }
 };
 
-/** An ipaddr.js address as a number, from its bytes. */
-const fromLib = (a: ipaddr.IPv4 | ipaddr.IPv6): bigint => a.toByteArray().reduce((n, b) => (n << 8n) | BigInt(b), 0n);
-
 /** Forms the strict parse refuses and ipaddr.js reads (or refuses too), beside ordinary ones. */
 const LENIENT_FORMS = ['10.0.0.1', '10.1', '010.0.0.1', '0x0a.0.0.1', '4294967295', 'fe80::1%eth0', 'fe80::1%eth-0', '::1.2.3.4', '::ffff:10.0.0.1', '2001:DB8::7', ':::', '1.2.3.256', '', 'localhost'];
 
@@ -212,7 +208,6 @@ test('parseLenientIp and unmapIpv4 read what ipaddr.parse and ipaddr.process rea
       const ours = parseLenientIp(ip)!;
       assert.equal(ours.toString(), ipaddr.parse(ip).toString());
       assert.equal(unmapIpv4(ours).toString(), ipaddr.process(ip).toString());
-      assert.equal(lenientValue(ours), fromLib(ipaddr.parse(ip)));
       assert.deepEqual(hostRange(ours)[1], ours.kind() === 'ipv4' ? 32 : 128);
     }),
     { numRuns: 1000 },

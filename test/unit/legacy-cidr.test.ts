@@ -10,8 +10,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatCidr } from '../../domain/ip.ts';
-import { apiServerCidr, networkPolicyNonStandardCidrs, nonStandardCidr, parseLegacyCidr } from '../../domain/legacy-cidr.ts';
+import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
+import { formatCidr, parseCidr } from '../../domain/ip.ts';
+import { apiServerCidr, networkPolicyNonStandardCidrs, nonStandardCidr, parseLegacyCidr, readDottedQuad, readLegacyCidr } from '../../domain/legacy-cidr.ts';
 
 const read = (text: string): string | undefined => {
   const c = parseLegacyCidr(text);
@@ -60,4 +62,40 @@ test('networkPolicyNonStandardCidrs names each ipBlock cidr and except by its fi
     { path: ['spec', 'ingress', 0, 'from', 1, 'ipBlock', 'except', 0], value: '10.01.0.0/16', standard: '10.1.0.0/16', form: 'leading-zeros' },
     { path: ['spec', 'egress', 0, 'to', 0, 'ipBlock', 'cidr'], value: '::ffff:10.0.0.0/104', standard: '10.0.0.0/8', form: 'ipv4-mapped' },
   ]);
+});
+
+/** An octet as written, with 0 to 2 leading zeros. */
+const paddedOctet = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })).map(([n, zeros]) => '0'.repeat(zeros) + String(n));
+const paddedQuad = fc.tuple(paddedOctet, paddedOctet, paddedOctet, paddedOctet).map((os) => os.join('.'));
+const ipaddrValue = (text: string): bigint => ipaddr.IPv4.parse(text).toByteArray().reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+
+test('readDottedQuad is ipaddr.js\'s reading of a quad without leading zeros, and of the quad with them stripped (decimal, not its octal)', () => {
+  fc.assert(
+    fc.property(paddedQuad, (text) => {
+      const stripped = text.replace(/(^|\.)0+(?=\d)/g, '$1');
+      const read = readDottedQuad(text);
+      assert.equal(read?.value, ipaddrValue(stripped), text);
+      assert.equal(read?.leadingZeros, stripped !== text, text);
+    }),
+    { numRuns: 1000 },
+  );
+  assert.equal(ipaddrValue('010.0.0.1'), 0x08000001n, 'ipaddr.js reads a leading 0 as octal: why the reader is hand-rolled');
+  // Go's parseIPv4 wants four decimal parts, each at most 255; ipaddr.js takes `10.1` and `0x0a.0.0.1` too.
+  for (const bad of ['10.1', '0x0a.0.0.1', '4294967295', '10.0.0.256', '10.0.0.1 ', '', '::1', '1.2.3.4.5']) assert.equal(readDottedQuad(bad), undefined, bad);
+});
+
+test('parseLegacyCidr is the block the API server stores (parseCidr of apiServerCidr), host bits set or not', () => {
+  const agree = (text: string): void => assert.deepEqual(parseLegacyCidr(text), parseCidr(apiServerCidr(text)), text);
+  for (const text of ['10.0.0.1/8', '192.168.1.7/24', '010.0.0.7/8', '10.0.0.7/08', '::ffff:10.0.0.7/104', '::ffff:10.0.0.7/80', '::10.0.0.7/104', '2001:db8::7/32', '0.0.0.0/0', '10.0.0.256/8', '10.0.0.0/33', 'bogus']) agree(text);
+  fc.assert(
+    fc.property(paddedQuad, fc.integer({ min: 0, max: 33 }), fc.boolean(), (quad, prefix, mapped) => agree(mapped ? `::ffff:${quad}/${prefix + 95}` : `${quad}/${prefix}`)),
+    { numRuns: 1000 },
+  );
+});
+
+test('readLegacyCidr: the network, the mask length as written (Mask.Size()) and the non-standard form, from one read', () => {
+  assert.deepEqual(readLegacyCidr('10.0.0.7/8'), { network: parseCidr('10.0.0.0/8'), maskLength: 8 });
+  assert.deepEqual(readLegacyCidr('010.0.0.0/8'), { network: parseCidr('10.0.0.0/8'), maskLength: 8, nonStandard: { standard: '10.0.0.0/8', form: 'leading-zeros' } });
+  assert.deepEqual(readLegacyCidr('::ffff:10.0.0.0/104'), { network: parseCidr('10.0.0.0/8'), maskLength: 104, nonStandard: { standard: '10.0.0.0/8', form: 'ipv4-mapped' } });
+  assert.equal(readLegacyCidr('10.0.0.0/33'), undefined);
 });

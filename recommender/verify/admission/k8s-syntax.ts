@@ -10,6 +10,8 @@ import { pointerToken } from '../json-pointer.ts';
 import type { VerifyError } from '../types.ts';
 import { memoByText } from '../../text-memo.ts';
 import { isPlainObject } from '../../../domain/plain-object.ts';
+import { isIpv4Mapped, prefixMask, type IpAddress } from '../../../domain/ip.ts';
+import { hasLeadingZero, readDottedQuad } from '../../../domain/legacy-cidr.ts';
 
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -71,9 +73,6 @@ export function isValidPortName(name: string): string[] {
   return errs;
 }
 
-/** Go's dtoi reads a run of digits of any length; an octet over 255 is refused after. */
-const IPV4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
-
 /** The refusal of a CIDR with host bits set, which only strict validation makes. */
 export const HOST_BITS_SET = 'must not have bits set beyond the prefix length';
 /**
@@ -97,24 +96,24 @@ function cidrSyntaxErrors(value: string): string[] {
   const prefixText = value.slice(slash + 1);
   if (!/^\d+$/.test(prefixText)) return ['must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'];
   const prefix = Number(prefixText);
-  const v4 = IPV4.exec(addr);
+  // A dotted quad as ParseCIDRSloppy reads it: what netip refuses of it beyond that is its leading zeros.
+  const v4 = readDottedQuad(addr);
   if (v4) {
-    const octets = v4.slice(1).map(Number);
-    if (octets.some((o) => o > 255) || prefix > 32) return ['must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'];
-    if (v4.slice(1).some((o) => o.length > 1 && o.startsWith('0')) || (prefixText.length > 1 && prefixText.startsWith('0'))) return ['must not have leading 0s in IP or prefix length'];
-    const n = octets.reduce((acc, o) => acc * 256 + o, 0);
-    const hostBits = 32 - prefix;
-    if (hostBits > 0 && n % 2 ** hostBits !== 0) return [HOST_BITS_SET];
-    return [];
+    if (prefix > 32) return ['must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'];
+    if (v4.leadingZeros || hasLeadingZero(prefixText)) return ['must not have leading 0s in IP or prefix length'];
+    return hostBitsErrors({ family: 4, value: v4.value }, prefix);
   }
   const groups = parseIpv6(addr);
   if (!groups || prefix > 128) return ['must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'];
-  if (prefixText.length > 1 && prefixText.startsWith('0')) return ['must not have leading 0s in IP or prefix length'];
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return ['must not have an IPv4-mapped IPv6 address'];
-  const value128 = groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
-  const hostMask = (1n << BigInt(128 - prefix)) - 1n;
-  if ((value128 & hostMask) !== 0n) return [HOST_BITS_SET];
-  return [];
+  if (hasLeadingZero(prefixText)) return ['must not have leading 0s in IP or prefix length'];
+  const v6: IpAddress = { family: 6, value: groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n) };
+  if (isIpv4Mapped(v6)) return ['must not have an IPv4-mapped IPv6 address'];
+  return hostBitsErrors(v6, prefix);
+}
+
+/** netip's `prefix.Addr() != prefix.Masked().Addr()`. */
+function hostBitsErrors(address: IpAddress, prefix: number): string[] {
+  return (address.value & prefixMask(address.family, prefix)) === address.value ? [] : [HOST_BITS_SET];
 }
 
 function parseIpv6(text: string): number[] | undefined {
@@ -122,11 +121,9 @@ function parseIpv6(text: string): number[] | undefined {
   const v4tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(t);
   let tail: number[] = [];
   if (v4tail?.[1]) {
-    const m = IPV4.exec(v4tail[1]);
-    if (!m) return undefined;
-    const o = m.slice(1).map(Number);
-    if (o.some((x) => x > 255)) return undefined;
-    tail = [o[0]! * 256 + o[1]!, o[2]! * 256 + o[3]!];
+    const quad = readDottedQuad(v4tail[1]);
+    if (!quad) return undefined;
+    tail = [Number(quad.value >> 16n), Number(quad.value & 0xffffn)];
     t = t.slice(0, -v4tail[1].length);
     if (t.endsWith(':') && !t.endsWith('::')) t = t.slice(0, -1);
   }

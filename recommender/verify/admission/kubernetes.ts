@@ -11,8 +11,8 @@ import type { VerifyError } from '../types.ts';
 import { SharedChecks } from './shared-objects.ts';
 import { cidrErrors, HOST_BITS_SET, STRICT_CIDR_GATE, isDns1123Label, isDns1123Subdomain, isValidPortName, isValidPortNum, labelErrors, labelSelectorErrors } from './k8s-syntax.ts';
 import { isPlainObject, itemsOf } from '../../../domain/plain-object.ts';
-import { cidrContains, type Cidr } from '../../../domain/ip.ts';
-import { nonStandardCidr, nonStandardReading, parseLegacyCidr } from '../../../domain/legacy-cidr.ts';
+import { ADDRESS_BITS, cidrContains, type Cidr } from '../../../domain/ip.ts';
+import { nonStandardReading, readLegacyCidr, type LegacyCidr } from '../../../domain/legacy-cidr.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -42,44 +42,42 @@ function portErrors(port: Obj, path: string): VerifyError[] {
  * One CIDR field of an ipBlock (IsValidCIDRForLegacyField, pkg/api/validation/ip.go parseCIDR):
  * what netutils.ParseCIDRSloppy refuses always; host bits set, leading zeros and an IPv4-mapped
  * address only with strict validation (the StrictIPCIDRValidation gate). The message of the last
- * two also says how the API server reads them without the gate (domain/legacy-cidr.ts).
+ * two also says how the API server reads them without the gate (domain/legacy-cidr.ts). `read`:
+ * the text as ParseCIDRSloppy reads it, undefined where it refuses it.
  */
-function cidrFieldErrors(text: string, path: string): VerifyError[] {
-  const strictOnly = parseLegacyCidr(text) !== undefined;
-  const nonStandard = nonStandardCidr(text);
+function cidrFieldErrors(text: string, read: LegacyCidr | undefined, path: string): VerifyError[] {
+  const nonStandard = read?.nonStandard;
   return cidrErrors(text).map((m) => ({
     path,
     message: `${JSON.stringify(text)}: ${m}${nonStandard && m !== HOST_BITS_SET ? `; ${nonStandardReading(nonStandard)}` : ''}`,
-    ...(strictOnly ? { featureGate: STRICT_CIDR_GATE } : {}),
+    ...(read ? { featureGate: STRICT_CIDR_GATE } : {}),
   }));
 }
 
-/** ValidateIPBlock: both ends valid CIDRs; each except inside cidr with a longer prefix. */
+/**
+ * ValidateIPBlock: both ends valid CIDRs; each except inside cidr with a longer prefix, as Go
+ * compares ParseCIDRSloppy's net.IPNets: the mask lengths as written (Mask.Size()), and
+ * `cidrIPNet.Contains(exceptCIDR.IP)`.
+ */
 function ipBlockErrors(block: Obj, path: string): VerifyError[] {
   if (typeof block.cidr !== 'string' || block.cidr === '') return [{ path: `${path}/cidr`, message: 'Required value' }];
-  const out: VerifyError[] = cidrFieldErrors(block.cidr, `${path}/cidr`);
-  const outer = sloppyIpNet(block.cidr);
+  const outer = readLegacyCidr(block.cidr);
+  const out: VerifyError[] = cidrFieldErrors(block.cidr, outer, `${path}/cidr`);
   if (!outer) return out;
   itemsOf(block.except).forEach((e, i) => {
     const p = `${path}/except/${i}`;
     const text = String(e);
-    out.push(...cidrFieldErrors(text, p));
-    const inner = sloppyIpNet(text);
+    const inner = readLegacyCidr(text);
+    out.push(...cidrFieldErrors(text, inner, p));
     if (!inner) return;
     if (!(inner.maskLength > outer.maskLength && cidrContains(outer.network, hostBlock(inner.network)))) out.push({ path: p, message: `${JSON.stringify(text)}: must be a strict subset of \`cidr\`` });
   });
   return out;
 }
 
-/** ParseCIDRSloppy's net.IPNet: the network it matches (domain/legacy-cidr.ts) and its mask's length as written (Mask.Size()). */
-function sloppyIpNet(text: string): { network: Cidr; maskLength: number } | undefined {
-  const network = parseLegacyCidr(text);
-  return network && { network, maskLength: Number(text.slice(text.indexOf('/') + 1)) };
-}
-
 /** Go's `cidrIPNet.Contains(exceptCIDR.IP)`: the except's network address, as a block of itself. */
 function hostBlock(c: Cidr): Cidr {
-  return { family: c.family, base: c.base, prefix: c.family === 4 ? 32 : 128 };
+  return { family: c.family, base: c.base, prefix: ADDRESS_BITS[c.family] };
 }
 
 /** ValidateNetworkPolicyPeer. */
