@@ -12,7 +12,7 @@ import { ruleId, type Direction } from './ids.ts';
 import { clusterFacts, comparePorts, namespacesMatching, resolveRole, rolePeers, selectWorkloads, sortRefs, uniquePorts } from './bindings.ts';
 import { conjoin, evaluate, render, resolveParameters, type ParameterValues } from './parameters.ts';
 import { canonicalSelector, selectorString } from './selector.ts';
-import { NO_ANSWERS, resolveNamedPeers, type NameAnswers } from './service-names.ts';
+import { DEFAULT_CLUSTER_DOMAIN, NO_ANSWERS, resolveNamedPeers, type NameAnswers } from './service-names.ts';
 import { wholeRef } from './syntax.ts';
 import type { ComponentT, ConditionT, LabelSelectorT, MatricesConfigT, MatrixT, PeerT, PortSpecT, RuleT, SourceT, StanceT } from './schema.ts';
 import type {
@@ -47,6 +47,8 @@ interface Ctx {
   /** The workloads with a pod on the pod network (domain/pod-networks.ts). */
   podNetworkPods: ReadonlySet<string>;
   answers: NameAnswers;
+  /** The cluster's DNS domain (config `clusterDomain`, service-names.ts DnsAsker). */
+  clusterDomain: string;
 }
 
 function cite(matrix: MatrixT, s: SourceT): Citation {
@@ -208,7 +210,9 @@ function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, directio
   if (rule.peer === 'dns') ports = dnsPodPorts(ports, ctx.facts.dns.ports);
   // A DNS name that leads into the cluster — a Service's, or one seen answering with pods — is
   // those pods, written in the rule or bound to its role alike (service-names.ts).
-  ({ peers, ports } = resolveNamedPeers(peers, ports, ctx.inv, ctx.answers, unresolved));
+  // An egress rule's names are asked by the component's pods, whose search path starts with their namespace.
+  const asker = { clusterDomain: ctx.clusterDomain, ...(direction === 'egress' && self.namespace !== undefined ? { namespace: self.namespace } : {}) };
+  ({ peers, ports } = resolveNamedPeers(peers, ports, ctx.inv, ctx.answers, unresolved, asker));
   // "TCP, port depends on your setup" and nothing names the port: every port of that protocol only.
   if (ports.length === 0 && rule.protocols) ports = rule.protocols.map((protocol) => ({ protocol, port: 1, endPort: 65535 }));
   return {
@@ -313,7 +317,7 @@ export function resolveMatrix(entry: MatrixEntry, inv: InventorySnapshot, config
   for (const name of Object.keys(matrix.roles ?? {}).sort()) {
     roles.set(name, resolveRole(name, matrix.roles![name]!, own(config.bindings?.roles, name), inv));
   }
-  const ctx: Ctx = { matrix, inv, values: params.values, facts, roles, components: new Map(), declaredPorts: new Map(), podNetworkPods: workloadsWithPodNetworkPods(inv.podAddresses), answers };
+  const ctx: Ctx = { matrix, inv, values: params.values, facts, roles, components: new Map(), declaredPorts: new Map(), podNetworkPods: workloadsWithPodNetworkPods(inv.podAddresses), answers, clusterDomain: config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN };
   const names = Object.keys(matrix.components).sort();
   for (const name of names) {
     const shell = componentShell(ctx, name, matrix.components[name]!);

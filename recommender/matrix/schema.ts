@@ -307,6 +307,11 @@ export type ParameterValue = string | boolean | number;
 /** The cluster configuration section `matrices:` (also embedded in the service config). */
 export const MatricesConfig = Type.Object(
   {
+    /**
+     * The cluster's DNS domain (kubelet `clusterDomain`, default cluster.local): `<service>.<namespace>.svc.<domain>`
+     * in a rule's fqdns is that Service (recommender/matrix/service-names.ts).
+     */
+    clusterDomain: Type.Optional(Type.String({ maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', description: 'a DNS name, lowercase, without a trailing dot (e.g. cluster.local)' })),
     bindings: Type.Optional(
       Type.Object({ roles: Type.Optional(Type.Record(Type.String(), Type.Union([RoleBinding, Type.Array(RoleBinding, { minItems: 1 })]))) }, strict),
     ),

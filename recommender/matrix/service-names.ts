@@ -3,7 +3,7 @@
  * resolved from the inventory, and names the flows showed answering with pods.
  *
  * `<service>.<namespace>.svc` (and a headless Service's pod `<hostname>.<service>.<namespace>.svc`),
- * under the default cluster domain `cluster.local` or written without it, is a Service's name
+ * under the cluster domain (`cluster.local` unless configured: DnsAsker) or without it, is a Service's name
  * (kubernetes.io "DNS for Services and Pods"): it resolves to the Service's ClusterIP, or to its
  * backends' addresses for a headless one — never to an address outside the cluster. A policy sees
  * the backend pods after the Service's translation, and no engine's DNS peer selects them: Cilium's
@@ -40,31 +40,103 @@ import { workloadKey } from '../../domain/peer.ts';
 import { apiserverEndpoints, bindingPeer, uniquePorts } from './bindings.ts';
 import type { ResolvedPeer, ResolvedPort } from './resolved.ts';
 
+/** The cluster domain a cluster has unless its kubelets say otherwise (kubelet `clusterDomain`). */
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+
 /**
- * The Service a DNS name names, not a wildcard: `<…>.<service>.<namespace>.svc[.cluster.local]`;
- * and, given the inventory's Services, the short form a pod's search path completes
- * (`shortServiceName`).
+ * Where a name is asked from: the cluster domain (`<zone>`, kubernetes/dns docs/specification.md
+ * 2.1: "configured cluster domain, e.g. cluster.local") and the asking pod's namespace, the first
+ * entry of its search path — unknown for a peer no one component asks.
  */
-export function serviceOfName(name: string, services?: readonly Pick<Service, 'namespace' | 'name'>[]): { namespace: string; service: string } | undefined {
-  const labels = canonicalDnsName(name).replace(/\.cluster\.local$/, '').split('.');
-  if (labels[0] === '*') return undefined;
-  if (labels[labels.length - 1] !== 'svc') return services !== undefined ? shortServiceName(name, labels, services) : undefined;
-  if (labels.length < 3) return undefined;
-  return { service: labels[labels.length - 3]!, namespace: labels[labels.length - 2]! };
+export interface DnsAsker {
+  clusterDomain: string;
+  namespace?: string;
+}
+
+export const DEFAULT_ASKER: DnsAsker = { clusterDomain: DEFAULT_CLUSTER_DOMAIN };
+
+type ServiceRef = { namespace: string; service: string };
+type Services = readonly Pick<Service, 'namespace' | 'name' | 'clusterIPs' | 'type'>[];
+
+/**
+ * The Services a name may be answered by, in the order the asking pod's resolver tries them, and
+ * whether it may still be asked as written (an outside name): `services` ends at the first one
+ * that certainly answers (`outside` false then). One that only may answer comes before it: a
+ * headless Service's endpoint `<hostname>.<service>`, whose hostname the inventory does not hold.
+ */
+export interface NameSearch {
+  services: ServiceRef[];
+  outside: boolean;
 }
 
 /**
- * `<service>.<namespace>`, or a headless Service's pod `<hostname>.<service>.<namespace>`: with
- * fewer than five dots (`ndots:5`) a pod's resolver tries it under `svc.cluster.local` before as
- * written (kubernetes.io "DNS for Services and Pods"), so it is that Service where the inventory
- * holds it (the apiserver's `kubernetes.default` always). A name written absolute (`cart.shop.`)
- * is not searched.
+ * The one Service a DNS name names, not a wildcard: `<…>.<service>.<namespace>.svc[.<cluster
+ * domain>]`; and, given the inventory's Services, the short forms a pod's search path completes
+ * (`searchName`). Undefined where the name may also be asked outside or be another Service.
  */
-function shortServiceName(name: string, labels: readonly string[], services: readonly Pick<Service, 'namespace' | 'name'>[]): { namespace: string; service: string } | undefined {
-  if (name.endsWith('.') || labels.length < 2 || labels.length > 3) return undefined;
-  const ref = { service: labels[labels.length - 2]!, namespace: labels[labels.length - 1]! };
-  const held = isApiserverService(ref.namespace, ref.service) || services.some((s) => s.namespace === ref.namespace && s.name === ref.service);
-  return held ? ref : undefined;
+export function serviceOfName(name: string, services?: Services, asker: DnsAsker = DEFAULT_ASKER): ServiceRef | undefined {
+  const found = searchName(name, services, asker);
+  return !found.outside && found.services.length === 1 ? found.services[0] : undefined;
+}
+
+/**
+ * What a pod asking `name` reaches (NameSearch). A name under `.svc` (with the cluster domain or
+ * without) is the Service it spells. Given the inventory's Services, a shorter name is searched as
+ * the pod's resolv.conf does — `search <ns>.svc.<zone> svc.<zone> <zone>`, `options ndots:5`
+ * (kubernetes.io "DNS for Services and Pods"), so with fewer than five dots every entry is tried
+ * before the name as written:
+ * - `<name>.<ns>.svc.<zone>`: one label is the Service of the asker's namespace; two,
+ *   `<hostname>.<service>`, may be an endpoint of that namespace's headless Service (specification
+ *   2.4.1), which answers only if one has that hostname;
+ * - `<name>.svc.<zone>`: `<service>.<namespace>`, and a headless Service's endpoint
+ *   `<hostname>.<service>.<namespace>`, where the inventory holds the Service (the apiserver's
+ *   `kubernetes.default` always).
+ * A name written absolute (`cart.shop.`) is not searched; `example.com` is searched too, and stays
+ * an outside name unless a namespace `com` holds a Service `example`, which would answer first.
+ */
+export function searchName(name: string, services: Services | undefined, asker: DnsAsker): NameSearch {
+  const outside = { services: [], outside: true };
+  const labels = canonicalDnsName(name).split('.');
+  if (labels[0] === '*') return outside;
+  const zone = asker.clusterDomain.split('.');
+  const inZone = labels.length > zone.length && zone.every((l, i) => labels[labels.length - zone.length + i] === l);
+  const spelled = inZone ? labels.slice(0, -zone.length) : labels;
+  if (spelled[spelled.length - 1] === 'svc') {
+    if (spelled.length < 3) return outside;
+    return { services: [{ service: spelled[spelled.length - 3]!, namespace: spelled[spelled.length - 2]! }], outside: false };
+  }
+  if (services === undefined || name.endsWith('.') || inZone) return outside;
+  // One label is searched in the asker's namespace only (`<name>.svc.<zone>` is a namespace, no Service).
+  if (labels.length === 1) return { services: asker.namespace === undefined ? [] : [{ service: labels[0]!, namespace: asker.namespace }], outside: false };
+  const found: ServiceRef[] = [];
+  for (const tried of searched(labels, asker)) {
+    if (!holds(services, tried.ref, !tried.certain)) continue;
+    found.push(tried.ref);
+    if (tried.certain) return { services: found, outside: false };
+  }
+  return { services: found, outside: true };
+}
+
+/** The Services a short name's search entries spell, in resolv.conf order, each saying whether its record answers for sure (searchName). */
+function searched(labels: readonly string[], asker: DnsAsker): { ref: ServiceRef; certain: boolean }[] {
+  const out: { ref: ServiceRef; certain: boolean }[] = [];
+  if (asker.namespace !== undefined && labels.length === 2) out.push({ ref: { service: labels[1]!, namespace: asker.namespace }, certain: false });
+  if (labels.length === 2 || labels.length === 3) out.push({ ref: { service: labels[labels.length - 2]!, namespace: labels[labels.length - 1]! }, certain: true });
+  return out;
+}
+
+/**
+ * The inventory holds the Service (the apiserver's always). An uncertain entry (a headless
+ * endpoint's hostname) needs a headless Service: a Service with a ClusterIP has no such records.
+ */
+function holds(services: Services, ref: ServiceRef, headlessOnly = false): boolean {
+  if (isApiserverService(ref.namespace, ref.service)) return !headlessOnly;
+  return services.some((s) => s.namespace === ref.namespace && s.name === ref.service && (!headlessOnly || isHeadless(s)));
+}
+
+/** A Service without a ClusterIP (`clusterIP: None`): its name answers with its endpoints' addresses. */
+function isHeadless(s: Pick<Service, 'clusterIPs' | 'type'>): boolean {
+  return s.type !== 'ExternalName' && s.clusterIPs.length === 0;
 }
 
 /**
@@ -131,10 +203,14 @@ export function resolveNamedPeers(
   inv: InventorySnapshot,
   answers: NameAnswers,
   unresolved: string[],
+  asker: DnsAsker = DEFAULT_ASKER,
 ): { peers: ResolvedPeer[]; ports: ResolvedPort[] } {
-  const leadsIn = (name: string): boolean => serviceOfName(name, inv.services) !== undefined || answeredBy(name, inv, answers).length > 0 || answers.services(name).length > 0;
+  const leadsIn = (name: string): boolean => {
+    const search = searchName(name, inv.services, asker);
+    return search.services.length > 0 || !search.outside || answeredBy(name, inv, answers).length > 0 || answers.services(name).length > 0;
+  };
   if (!peers.some((p) => p.kind === 'fqdn' && p.fqdns.some(leadsIn))) return { peers: peers.map((p) => (p.kind === 'fqdn' ? withAnswersNotKept(p, p.fqdns, answers) : p)), ports: [...ports] };
-  const out = peers.flatMap((p) => (p.kind === 'fqdn' ? namePeers(p.fqdns, p.ports ?? ports, inv, answers, unresolved) : [{ ...p, ports: p.ports ?? [...ports] }]));
+  const out = peers.flatMap((p) => (p.kind === 'fqdn' ? namePeers(p.fqdns, p.ports ?? ports, inv, answers, unresolved, asker) : [{ ...p, ports: p.ports ?? [...ports] }]));
   if (out.length === 0) return { peers: out, ports: [...ports] };
   if (out.length === 1) {
     const { ports: own, ...peer } = out[0]!;
@@ -144,17 +220,24 @@ export function resolveNamedPeers(
 }
 
 /** One `fqdn` peer's names as peers on `ports` (resolveNamedPeers). */
-function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv: InventorySnapshot, answers: NameAnswers, unresolved: string[]): ResolvedPeer[] {
+function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv: InventorySnapshot, answers: NameAnswers, unresolved: string[], asker: DnsAsker): ResolvedPeer[] {
   const outside: string[] = [];
   const unanswered: string[] = [];
   const peers: ResolvedPeer[] = [];
   const answering = new Map<string, { workload: Workload; names: string[] }>();
   for (const name of names) {
-    const ref = serviceOfName(name, inv.services);
-    const svc = ref && inv.services.find((s) => s.namespace === ref.namespace && s.name === ref.service);
-    if (ref !== undefined && svc?.type !== 'ExternalName') {
-      const peer = servicePeer(name, ref, svc, ports, inv, unresolved);
+    const search = searchName(name, inv.services, asker);
+    const named = search.services.map((ref) => ({ ref, svc: inv.services.find((s) => s.namespace === ref.namespace && s.name === ref.service) }));
+    // An ExternalName Service's name is a CNAME to an outside name: it stays a DNS name.
+    const leadsOut = search.outside || named.some((n) => n.svc?.type === 'ExternalName');
+    for (const { ref, svc } of named) {
+      const peer = svc?.type === 'ExternalName' ? undefined : servicePeer(name, ref, svc, ports, inv, unresolved, asker);
       if (peer !== undefined) peers.push(peer);
+    }
+    if (!leadsOut && named.length > 0) continue;
+    if (!leadsOut) {
+      // A single label is searched in the asker's namespace only; a peer no one component asks has none.
+      unresolved.push(`${name} names a Service of the asking pod's namespace, which this rule does not have: write <service>.<namespace>.svc.${asker.clusterDomain}`);
       continue;
     }
     // A name CNAMEd to a Service answers with its ClusterIP: the Service's name in another spelling.
@@ -198,12 +281,13 @@ function withAnswersNotKept(peer: ResolvedPeer & { kind: 'fqdn' }, unanswered: r
  * as pods created later match it — the apiserver for `default/kubernetes`, or undefined (said in
  * `unresolved`) when the inventory lacks the Service or it has no selector.
  */
-function servicePeer(name: string, ref: { namespace: string; service: string }, svc: Service | undefined, ports: readonly ResolvedPort[], inv: InventorySnapshot, unresolved: string[]): ResolvedPeer | undefined {
+function servicePeer(name: string, ref: ServiceRef, svc: Service | undefined, ports: readonly ResolvedPort[], inv: InventorySnapshot, unresolved: string[], asker: DnsAsker = DEFAULT_ASKER): ResolvedPeer | undefined {
   // The apiserver's Service has no selector: its endpoints are the apiserver's own addresses, which
   // it keeps itself, and the engines render the apiserver each its own way (README, how each engine renders the apiserver).
   if (isApiserverService(ref.namespace, ref.service)) return { kind: 'apiserver', endpoints: apiserverEndpoints(inv), ports: [...ports] };
   if (svc === undefined) {
-    unresolved.push(`${name} names Service ${ref.namespace}/${ref.service}, which the inventory does not hold`);
+    const askedFrom = name.includes('.') ? '' : ` (asked from namespace ${asker.namespace ?? ref.namespace})`;
+    unresolved.push(`${name} names Service ${ref.namespace}/${ref.service}${askedFrom}, which the inventory does not hold`);
     return undefined;
   }
   if (svc.selector === undefined) {

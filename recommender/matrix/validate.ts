@@ -199,6 +199,9 @@ class Checker {
   fqdns(path: PathSegment[], list: unknown): void {
     items(list).forEach((f, i) => {
       if (typeof f !== 'string') return;
+      // One label (`cart`) is a Service of the asking pod's own namespace, the first entry of its
+      // search path (kubernetes.io "DNS for Services and Pods"; matrix/service-names.ts searchName).
+      if (isDnsLabel(f)) return;
       const problem = fqdnProblem(f);
       if (problem) this.add([...path, i], `malformed FQDN: ${problem}`, f);
       else {

@@ -9,6 +9,9 @@
  * 443) elsewhere, not the target port the pods see (8080, 6443), so frontend → cart:8080 and
  * frontend → apiserver:6443 were denied while the export passed. Input → expected: allowed on
  * every engine, by pod address and through the Service, with no "looser than intended" warning.
+ * A single label `cart` asked by a pod in shop is shop's Service cart: the first entry of the
+ * pod's search path is `shop.svc.cluster.local` ("A Pod running in namespace bar can look up this
+ * service by simply doing a DNS query for foo", same page); the matrix refused it before.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -41,6 +44,7 @@ components:
     selector: { matchLabels: { app: frontend } }
     egress:
       - { id: cart, peer: { fqdns: [cart.shop] }, ports: [{ port: 80 }], level: must, purpose: the cart by its short Service name, source: { document: doc, line: 1 } }
+      - { id: cart-label, peer: { fqdns: [cart] }, ports: [{ port: 80 }], level: must, purpose: the cart by its name in the client's own namespace, source: { document: doc, line: 3 } }
       - { id: api, peer: { fqdns: [kubernetes.default] }, ports: [{ port: 443 }], level: must, purpose: the apiserver by its short Service name, source: { document: doc, line: 2 } }
 `,
 );

@@ -168,3 +168,53 @@ test('a short Service name a pod\'s search path completes (<service>.<namespace>
   assert.deepEqual(resolveFqdns(['example.com'], [{ protocol: 'TCP', port: 443 }], inv, unresolved).peers, [{ kind: 'fqdn', fqdns: ['example.com'] }]);
   assert.deepEqual(unresolved, []);
 });
+
+/**
+ * The client's own namespace comes first on its search path. Kubernetes DNS-Based Service
+ * Discovery (kubernetes/dns docs/specification.md 2.3.1, 2.4.1): `<service>.<ns>.svc.<zone>` is a
+ * Service, `<hostname>.<service>.<ns>.svc.<zone>` a headless Service's endpoint; a pod's resolv.conf
+ * searches `<ns>.svc.<zone> svc.<zone> <zone>` with `ndots:5` (kubernetes.io "DNS for Services and
+ * Pods": "A Pod running in namespace bar can look up this service by simply doing a DNS query for
+ * foo"). Before, `cart` asked from namespace shop stayed a DNS name (toFQDNs on Cilium, which never
+ * selects a pod) and `cart-0.cart` was read as Service cart-0 of a namespace cart.
+ */
+test('a single label asked from a namespace is that namespace\'s Service; one the inventory lacks is unresolved, never a DNS name', () => {
+  const shop = { clusterDomain: 'cluster.local', namespace: 'shop' };
+  const unresolved: string[] = [];
+  const r = resolveNamedPeers([{ kind: 'fqdn', fqdns: ['cart'] }], [{ protocol: 'TCP', port: 80 }], inv, NO_ANSWERS, unresolved, shop);
+  assert.deepEqual(r, resolveFqdns(['cart.shop.svc.cluster.local'], [{ protocol: 'TCP', port: 80 }], inv, unresolved));
+  assert.deepEqual(r.ports, [{ protocol: 'TCP', port: 8080 }]);
+  assert.deepEqual(unresolved, []);
+  const gone = resolveNamedPeers([{ kind: 'fqdn', fqdns: ['gone'] }], [{ protocol: 'TCP', port: 80 }], inv, NO_ANSWERS, unresolved, shop);
+  assert.deepEqual(gone.peers, []);
+  assert.deepEqual(unresolved, ['gone names Service shop/gone (asked from namespace shop), which the inventory does not hold']);
+});
+
+test('two labels: the client namespace\'s headless Service is tried first (<hostname>.<service>), then <service>.<namespace>, as resolv.conf orders them', () => {
+  const db = service({ namespace: 'shop', name: 'db', clusterIPs: [], selector: { app: 'db' }, ports: [{ port: 5432, targetPort: 5432, protocol: 'TCP' }] });
+  const withDb = { ...inv, workloads: [...inv.workloads, workload('shop', 'db', { app: 'db' }, [{ port: 5432, protocol: 'TCP' }])], services: [...inv.services, db] };
+  const shop = { clusterDomain: 'cluster.local', namespace: 'shop' };
+  const unresolved: string[] = [];
+  // db-0.db.shop.svc.cluster.local may be the headless Service's endpoint db-0 (its hostname is not in
+  // the inventory); if it is not, the resolver goes on to db-0.db.svc… (no namespace db) and asks db-0.db as written.
+  const r = resolveNamedPeers([{ kind: 'fqdn', fqdns: ['db-0.db'] }], [{ protocol: 'TCP', port: 5432 }], withDb, NO_ANSWERS, unresolved, shop);
+  assert.deepEqual(r.peers.map((p) => [p.kind, p.kind === 'pods' ? p.workloads.map((w) => w.name) : p.kind === 'fqdn' ? p.fqdns : []]), [['pods', ['db']], ['fqdn', ['db-0.db']]]);
+  // cart.shop from shop: cart.shop.shop.svc… would be an endpoint of a headless Service shop/shop, which
+  // the inventory does not hold, so the Service shop/cart answers, as before.
+  assert.deepEqual(resolveNamedPeers([{ kind: 'fqdn', fqdns: ['cart.shop'] }], [{ protocol: 'TCP', port: 80 }], withDb, NO_ANSWERS, unresolved, shop), resolveFqdns(['cart.shop.svc'], [{ protocol: 'TCP', port: 80 }], withDb, unresolved));
+  // From another namespace db-0.db is Service db-0 of namespace db: not held, a DNS name as before.
+  assert.deepEqual(resolveNamedPeers([{ kind: 'fqdn', fqdns: ['db-0.db'] }], [{ protocol: 'TCP', port: 5432 }], withDb, NO_ANSWERS, unresolved, { clusterDomain: 'cluster.local', namespace: 'web' }).peers, [{ kind: 'fqdn', fqdns: ['db-0.db'] }]);
+  assert.deepEqual(unresolved, []);
+});
+
+/** kubernetes/dns docs/specification.md 2.1: `<zone>` = "configured cluster domain, e.g. cluster.local" (kubelet `clusterDomain`). */
+test('under another cluster domain, <service>.<namespace>.svc.<domain> is the Service and cluster.local is an outside name', () => {
+  const corp = { clusterDomain: 'corp.example' };
+  const unresolved: string[] = [];
+  const r = resolveNamedPeers([{ kind: 'fqdn', fqdns: ['cart.shop.svc.corp.example'] }], [{ protocol: 'TCP', port: 80 }], inv, NO_ANSWERS, unresolved, corp);
+  assert.deepEqual(r, resolveFqdns(['cart.shop.svc'], [{ protocol: 'TCP', port: 80 }], inv, unresolved));
+  assert.deepEqual(serviceOfName('cart.shop.svc.corp.example', inv.services, corp), { namespace: 'shop', service: 'cart' });
+  assert.equal(serviceOfName('cart.shop.svc.cluster.local', inv.services, corp), undefined);
+  assert.equal(serviceOfName('cart.shop.svc.corp.example', inv.services), undefined, 'the default domain is cluster.local');
+  assert.deepEqual(unresolved, []);
+});
