@@ -140,10 +140,21 @@ export function warningLines({ emitted, rec, verification }: VerifiedRun, opts: 
     ...rec.warnings,
     ...rec.workloads.flatMap((w) => w.warnings.map((m) => `${w.workload.namespace}/${w.workload.kind}/${w.workload.name}: ${m}`)),
     ...emitted.warnings.map((w) => `${w.intent}: ${w.code}: ${w.message}`),
-    ...verification.warnings,
+    ...verificationWarningsNotSaid(rec, verification),
     ...verification.blockedByApplied.map((b) => `${b.workload} ${b.direction} ${b.edge}: allowed by the recommendation but denied by the applied ${b.by?.policy ?? 'policies'} (${b.reason})`),
     ...verification.stillAllowed.filter((s) => s.byApplied).map((s) => `${s.workload} ${s.direction} ${s.edge}: ${s.reason}`),
   ];
+}
+
+/**
+ * The verification's warnings, less the must flows it cannot judge that a workload's warnings
+ * already say word for word (synthesize/workload.ts gives both the same text): said once, beside
+ * the workload it is of. The JSON keeps them in both places (docs/recommend.md "Verification").
+ */
+function verificationWarningsNotSaid(rec: VerifiedRun['rec'], verification: VerifiedRun['verification']): string[] {
+  const unverified = new Set(verification.unverifiedMustFlows);
+  const ofWorkloads = new Set(rec.workloads.flatMap((w) => w.warnings));
+  return verification.warnings.filter((m) => !(unverified.has(m) && ofWorkloads.has(m)));
 }
 
 /**

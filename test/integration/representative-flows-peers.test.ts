@@ -384,3 +384,35 @@ test('egress to a block holding pod and node addresses (Cilium toCIDR 10.244.1.0
     assert.match(observed.err, /t\/client\/egress\/node-range \(must\) requires egress to a node in 10\.0\.0\.0\/24, not observed yet \(node n1 on 10250\/TCP stands for it\)/, engine);
   }
 });
+
+/**
+ * A must flow the verification cannot tell of is one warning of the workload's on the CLI (named by
+ * the workload, as the other workload warnings are), not said again among the verification's: the
+ * JSON keeps it in both (the workload's `warnings`, the verification's `warnings` and
+ * `unverifiedMustFlows`: docs/recommend.md "Verification").
+ */
+test('the CLI says a "cannot tell" warning once, as the workload\'s; the JSON keeps it in the workload and the verification', async () => {
+  const path = await cluster(
+    'once',
+    `  client:
+    namespace: app
+    selector: { matchLabels: { app: client } }
+    egress:
+      - { id: loop, peer: { cidrs: [127.0.0.0/8, 224.0.0.0/4] }, ports: [{ port: 443 }], level: must, purpose: special, source: { document: doc, line: 1 } }
+`,
+    CLIENT_TO_SERVER,
+  );
+  const said = (err: string): string[] => err.split('\n').filter((l) => l.includes('t/client/egress/loop (must: special)'));
+  for (const args of [['export'], ['recommend']]) {
+    const run = await runCli([...args, '--db', path, '--engine', 'kubernetes', '--namespace', 'app']);
+    assert.equal(run.code, 0, run.err);
+    const lines = said(run.err);
+    assert.equal(lines.length, 1, `${args[0]}: ${run.err}`);
+    assert.match(lines[0]!, /^warning: app\/Deployment\/client: t\/client\/egress\/loop \(must: special\) needs egress to .*: the verification cannot tell whether the output cuts it$/);
+  }
+  const json = await runCliJson<{ workloads: { warnings: string[] }[]; verification: { warnings: string[]; unverifiedMustFlows: string[] } }>(['recommend', '--db', path, '--engine', 'kubernetes', '--namespace', 'app', '-o', 'json']);
+  const loop = (ws: string[]): number => ws.filter((w) => w.includes('t/client/egress/loop')).length;
+  assert.equal(loop(json.workloads.flatMap((w) => w.warnings)), 1);
+  assert.equal(loop(json.verification.warnings), 1);
+  assert.equal(loop(json.verification.unverifiedMustFlows), 1);
+});
