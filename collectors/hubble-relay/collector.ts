@@ -63,6 +63,9 @@ export interface HubbleRelayCounters {
   idleReconnects: number;
 }
 
+/** What the log last said of the relay (HubbleRelayCollector.reported). */
+type RelayHealth = 'reachable' | 'unreachable' | 'streams-fail';
+
 /** What the follow loop needs of a session: whether it got anywhere, and its error. */
 type SessionOutcome = Pick<SessionResult, 'newFlows' | 'connected' | 'error'>;
 
@@ -118,8 +121,12 @@ export class HubbleRelayCollector implements Collector {
   private client: ObserverClient | undefined;
   private abort: AbortController | undefined;
   private loop: Promise<void> | undefined;
-  /** A failure episode is logged when it starts and when it ends, not at every retry. */
-  private failing = false;
+  /**
+   * What the log last said of the relay: a state change is logged once, never at every retry.
+   * `unreachable`: connections refused; `streams-fail`: it connects and fails every stream (a
+   * connection alone is no recovery then: "reachable again" waits for a stream that delivers).
+   */
+  private reported: RelayHealth = 'reachable';
   /**
    * The failed run of the current failure streak — refused connections, and streams that failed
    * before delivering a record (a relay answering UNAVAILABLE right after connecting): each retry
@@ -210,13 +217,24 @@ export class HubbleRelayCollector implements Collector {
         // relay being away must not take the API out of its Service. up=0 and lastError say it.
         this.state = 'starting';
         this.lastError = r.error.message;
-        if (!this.failing) {
-          this.failing = true;
-          this.deps.logger.warn({ collector: this.name, address: this.settings.address, err: r.error.message }, 'hubble-relay stream failed; retrying with backoff');
-        }
-      }
+        this.reportFailing(r.connected ? 'streams-fail' : 'unreachable', r.error);
+      } else if (r.connected) this.reportReachable();
       await sleep(this.backoff.next(), signal);
     }
+  }
+
+  /** Logs the start of a failure episode, once; notes which failure it is now (refused connections, or streams failing after connecting). */
+  private reportFailing(now: Exclude<RelayHealth, 'reachable'>, error: Error): void {
+    const starts = this.reported === 'reachable';
+    this.reported = now;
+    if (starts) this.deps.logger.warn({ collector: this.name, address: this.settings.address, err: error.message }, 'hubble-relay stream failed; retrying with backoff');
+  }
+
+  /** Logs the end of a failure episode, once. */
+  private reportReachable(): void {
+    if (this.reported === 'reachable') return;
+    this.reported = 'reachable';
+    this.deps.logger.info({ collector: this.name, address: this.settings.address }, 'hubble-relay reachable again');
   }
 
   /**
@@ -252,10 +270,8 @@ export class HubbleRelayCollector implements Collector {
     if (signal.aborted) return { summary: await pipeline.ingestRecords([], runName), ingest: pipeline.summary(), received: 0, newFlows: 0, connected: true };
     this.counters.connects++;
     this.state = 'running';
-    if (this.failing) {
-      this.failing = false;
-      this.deps.logger.info({ collector: this.name, address: this.settings.address }, 'hubble-relay reachable again');
-    }
+    // Reachable after refused connections; streams that failed after connecting end with a flow (below).
+    if (this.reported === 'unreachable') this.reportReachable();
     this.lastError = undefined;
 
     const request: GetFlowsRequest = { follow };
@@ -289,7 +305,10 @@ export class HubbleRelayCollector implements Collector {
     call.on('data', (r: Record<string, unknown>) => {
       received++;
       this.lastSuccess = this.deps.now();
-      if (this.onResponse(r, queue)) newFlows++;
+      if (this.onResponse(r, queue)) {
+        newFlows++;
+        this.reportReachable(); // a stream that delivers ends any failure episode
+      }
       if (queue.isPaused) idle.stop();
       else idle.restart();
     });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -439,4 +439,54 @@ test('a relay that accepts the connection and fails every stream at once (UNAVAI
   await c.stop();
   const after2 = runs.list();
   assert.deepEqual(after2.map((r) => [r.id === outage[0]?.id, r.status, r.records, r.attempts]), [[false, 'done', 10, undefined], [true, 'failed', 0, 20]]);
+});
+
+/** A collector on the relay at `port` whose log lines are kept in `logs` (message and level). */
+function loggedCollector(db: Db, port: number, logs: { level: number; msg: string }[]): HubbleRelayCollector {
+  const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (logs.push(JSON.parse(String(chunk)) as { level: number; msg: string }), done()) }));
+  const settings = resolveHubbleRelaySettings({ address: `127.0.0.1:${port}`, backoff: { initial: '1ms', max: '1ms' }, flushInterval: '50ms' });
+  const c = new HubbleRelayCollector(settings, { ...deps(db), logger }, { random: () => 0.5, connectTimeoutMs: 500 });
+  after(() => c.stop());
+  return c;
+}
+
+const said = (logs: { msg: string }[], msg: string): number => logs.filter((l) => l.msg === msg).length;
+const FAILED = 'hubble-relay stream failed; retrying with backoff';
+const AGAIN = 'hubble-relay reachable again';
+
+test('a relay that connects and fails every stream: "stream failed" is logged once for the episode, not "reachable again" at every retry; the failures are still counted (docs/operations.md)', { timeout: 20_000 }, async () => {
+  const { db } = tmpDb();
+  const relay = closeAfter(await startRelay({ lines: GKE, failCalls: 1_000 }));
+  const logs: { level: number; msg: string }[] = [];
+  const c = loggedCollector(db, relay.port, logs);
+  await c.start();
+  await until('twelve failed streams', () => k(c).streamErrors >= 12, 15_000);
+  await c.stop();
+  assert.deepEqual([said(logs, FAILED), said(logs, AGAIN)], [1, 0], JSON.stringify(logs.map((l) => l.msg)));
+  assert.ok(k(c).connects >= 12, 'each retry connected, and is counted');
+});
+
+test('streams that failed after connecting: the episode ends ("reachable again", once) with a stream that delivers', { timeout: 20_000 }, async () => {
+  const { db } = tmpDb();
+  const relay = closeAfter(await startRelay({ lines: GKE, failCalls: 5 }));
+  const logs: { level: number; msg: string }[] = [];
+  const c = loggedCollector(db, relay.port, logs);
+  await c.start();
+  await until('the records once a stream gets through', () => k(c).records === 10, 15_000);
+  await c.stop();
+  assert.equal(k(c).streamErrors, 5);
+  assert.deepEqual(logs.map((l) => l.msg).filter((m) => m === FAILED || m === AGAIN), [FAILED, AGAIN]);
+});
+
+test('an unreachable relay that comes back and fails every stream: "reachable again" once it connects, then "stream failed" once, not again at every retry', { timeout: 20_000 }, async () => {
+  const { db } = tmpDb();
+  const port = await freePort();
+  const logs: { level: number; msg: string }[] = [];
+  const c = loggedCollector(db, port, logs);
+  await c.start();
+  await until('three failed attempts', () => k(c).connectFailures >= 3);
+  closeAfter(await startRelay({ lines: GKE, port, failCalls: 1_000 }));
+  await until('ten failed streams', () => k(c).streamErrors >= 10, 15_000);
+  await c.stop();
+  assert.deepEqual(logs.map((l) => l.msg).filter((m) => m === FAILED || m === AGAIN), [FAILED, AGAIN, FAILED], JSON.stringify(logs.map((l) => l.msg)));
 });
