@@ -11,9 +11,12 @@ import type { Direction } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { RecommendOptions } from './options.ts';
 
-/** The partial exception of a direction, with the component that declares it (`matrix/component`). */
+/** The partial exception of a direction, with the component that declares it. */
 export interface PartialDirection {
+  /** `matrix/component`. */
   owner: string;
+  matrix: string;
+  component: string;
   exception: ResolvedException;
 }
 
@@ -25,7 +28,7 @@ export function partialDirection(components: readonly WorkloadComponent[], d: Di
   for (const c of components) {
     if (!c.component.enabled) continue;
     const exception = c.component.exceptions.find((x) => x.type === 'partial' && (x.direction === undefined || x.direction === d));
-    if (exception !== undefined) return { owner: `${c.matrix}/${c.component.name}`, exception };
+    if (exception !== undefined) return { owner: `${c.matrix}/${c.component.name}`, matrix: c.matrix, component: c.component.name, exception };
   }
   return undefined;
 }
@@ -66,11 +69,35 @@ export function farPartialNote(partial: PartialDirection, d: Direction): string 
   return `kept: the document lists only some of ${partial.owner}'s ${d} (${exceptionCitation(partial.exception)}): observed traffic kept at both ends`;
 }
 
-/** The far end's warning: how many of its observed `here` edges the partial directions of their other ends keep, and whose. */
+/**
+ * The far end's warning: how many of its observed `here` edges the partial directions of their
+ * other ends keep, and why — the exception, the matrix components that declare it with the
+ * document line and reason, and what it means, in docs/matrices.md's words ("Exceptions"). A far
+ * end no matrix documents has nothing else that says why it gets a policy.
+ */
 export function farPartialWarning(owners: readonly PartialDirection[], here: Direction, kept: number): string {
   const there = here === 'ingress' ? 'egress' : 'ingress';
-  const cited = [...new Set(owners.map((o) => `${o.owner} (${exceptionCitation(o.exception)})`))].sort(compareStrings).join(', ');
-  return `mode documented: ${kept} observed ${here} edge(s) that no included documented rule covers are kept, as mode union keeps them: the document lists only some of the ${there} of the workload at their other end, ${cited}`;
+  const components = new Set(owners.map((o) => o.owner));
+  const [who, its] = components.size === 1 ? ['the workload at their other end declares', 'its'] : ['the workloads at their other end declare', 'their'];
+  return `mode documented: ${kept} observed ${here} edge(s) that no included documented rule covers are kept, as mode union keeps them: ${who} ${its} ${there} \`partial\` ${declarations(owners).join(' and ')} — ${its} listed rules are not ${its} complete list, the document names ${its} other peers only in kind —, so they are documented traffic there, kept at both ends`;
+}
+
+/** `(matrix M, components A, B: title, line N: reason)`, one per matrix and exception text (StackLight's six components cite one row), sorted. */
+function declarations(owners: readonly PartialDirection[]): string[] {
+  const groups = new Map<string, { matrix: string; says: string; components: Set<string> }>();
+  for (const o of owners) {
+    const says = `${exceptionCitation(o.exception)}: ${o.exception.reason}`;
+    const key = `${o.matrix}\n${says}`;
+    const group = groups.get(key) ?? { matrix: o.matrix, says, components: new Set<string>() };
+    groups.set(key, group);
+    group.components.add(o.component);
+  }
+  return [...groups.values()]
+    .map(({ matrix, says, components }) => {
+      const names = [...components].sort(compareStrings);
+      return `(matrix ${matrix}, component${names.length === 1 ? '' : 's'} ${names.join(', ')}: ${says})`;
+    })
+    .sort(compareStrings);
 }
 
 /** The workload's warning: how many observed edges no rule documents mode documented keeps in a partial direction. */

@@ -78,6 +78,11 @@ test('mode documented --default-deny on the demo: those flows are kept at the se
     const fromAlerta = patroni.rules.find((r) => r.direction === 'ingress' && r.evidence.edges.some((e) => e.key.includes('alerta')));
     assert.ok(fromAlerta, `${engine}: patroni has no ingress rule from alerta`);
     assert.match(fromAlerta.text, /the document lists only some of stacklight\/alerta's egress \(StackLight rules for Kubernetes network policies, line 88\)/);
+    const master = rec.workloads.find((w) => w.workload.name === 'opensearch-master')!;
+    assert.ok(
+      master.warnings.some((m) => m.startsWith('mode documented: 2 observed ingress edge(s) that no included documented rule covers are kept, as mode union keeps them: the workloads at their other end declare their egress `partial` (matrix stacklight, components elasticsearch-curator, opensearch-dashboards: StackLight rules for Kubernetes network policies, line 88: ')),
+      `${engine}: ${JSON.stringify(master.warnings)}`,
+    );
   }
 });
 
@@ -141,7 +146,7 @@ test('mode documented on a small cluster: prometheus-relay → prometheus-server
   }
 });
 
-test('mode documented --default-deny on a small cluster: prometheus-relay → a workload no matrix documents (8080) is kept at that end too, above the namespace layer, on every engine', async () => {
+test('mode documented --default-deny on a small cluster: prometheus-relay → a workload no matrix documents (8080) is kept at that end too, above the namespace layer, on every engine; its warning names the `partial` exception, the matrix component that declares it and the document line', async () => {
   const { db } = tmpDb();
   const inventory = `${INVENTORY}${barePod('reporter', { app: 'reporter' }, '10.244.0.40', 8080)}\n`;
   importInventory(db, { text: inventory, takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
@@ -157,4 +162,10 @@ test('mode documented --default-deny on a small cluster: prometheus-relay → a 
     const v = SIMULATORS[engine](emitted.manifests, model.cluster).evaluate(relayToReporter);
     assert.equal(v.verdict, 'allow', `${engine}: egress ${v.egress.reason}; ingress ${v.ingress.reason}`);
   }
+  // The far end has no matrix of its own: its one warning is all that says why it gets a policy.
+  const { rec } = runRecommendation(input, 'kubernetes', recommendOptions({ mode: 'documented', defaultDeny: true }), { tightness: false });
+  const reporter = rec.workloads.find((w) => w.workload.name === 'reporter')!;
+  assert.deepEqual(reporter.warnings, [
+    "mode documented: 1 observed ingress edge(s) that no included documented rule covers are kept, as mode union keeps them: the workload at their other end declares its egress `partial` (matrix stacklight, component prometheus-relay: StackLight rules for Kubernetes network policies, line 88: the pods specify communication endpoints of other StackLight workloads; the document adds their DNS and names those peers only in kind) — its listed rules are not its complete list, the document names its other peers only in kind —, so they are documented traffic there, kept at both ends",
+  ]);
 });
