@@ -12,8 +12,11 @@ import { parseMatricesConfig, type ConfigProblem } from '../recommender/matrix/c
 import { formatProblem, MatrixError, parseMatrix, type MatrixProblem, type ParsedMatrix } from '../recommender/matrix/load.ts';
 import { aboutBroken, mergeAndCheck, type AppliedSource, type BrokenMatrix } from '../recommender/matrix/registry.ts';
 import { resolveMatrix, type MatrixEntry } from '../recommender/matrix/resolve.ts';
+import { observedClusterDomainWarning } from '../recommender/matrix/cluster-domain.ts';
+import { DEFAULT_CLUSTER_DOMAIN } from '../recommender/matrix/service-names.ts';
 import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { MatricesConfigT, MatrixT } from '../recommender/matrix/schema.ts';
+import type { MatrixValidation } from '../recommender/matrix/validate.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory } from '../store/inventory.ts';
 import { readEdgeTraffic, readExternalNames, readNamesNotKept, readServiceNames, readWorkloadNames } from '../store/recommend-read.ts';
@@ -176,6 +179,27 @@ export interface ResolvedMatrices {
   matrices: ResolvedMatrix[];
   /** Stored matrices not in force (they no longer validate): their warnings go with whatever is made of `matrices`. */
   invalid: InvalidMatrix[];
+  /** What the observed names say the config has wrong (observedConfigWarnings): they go with whatever is made of `matrices` too. */
+  configWarnings: string[];
+}
+
+/** The names the flows saw: answered by outside addresses, by workloads' pods, by Services' ClusterIPs. */
+function observedNames(observed: Pick<Observed, 'externalNames' | 'workloadNames' | 'serviceNames'>): Iterable<string> {
+  return [observed.externalNames, observed.workloadNames, observed.serviceNames].flatMap((byHolder) => [...byHolder.values()].flat());
+}
+
+/**
+ * What the observed DNS names say the config has wrong: Service names under another cluster domain
+ * than `matrices.clusterDomain` (recommender/matrix/cluster-domain.ts). Said, never corrected.
+ */
+export function observedConfigWarnings(inventory: Pick<InventorySnapshot, 'services'>, config: MatricesConfigT, observed: Pick<Observed, 'externalNames' | 'workloadNames' | 'serviceNames'>): string[] {
+  const domain = observedClusterDomainWarning(observedNames(observed), inventory.services, config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
+  return domain === undefined ? [] : [domain];
+}
+
+/** observedConfigWarnings with what the store holds (matrix apply). */
+function storedConfigWarnings(db: Db, config: MatricesConfigT): string[] {
+  return observedConfigWarnings(readInventory(db), config, { externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), serviceNames: readServiceNames(db) });
 }
 
 /**
@@ -185,7 +209,7 @@ export interface ResolvedMatrices {
  */
 export function resolveMatrices(db: Db, config: MatricesConfigT, inventory: InventorySnapshot = readInventory(db), observed: Observed = observedFromStore(db)): ResolvedMatrices {
   const { entries, invalid } = matricesInForce(db, config);
-  return { matrices: resolveObserved(entries, inventory, config, observed), invalid };
+  return { matrices: resolveObserved(entries, inventory, config, observed), invalid, configWarnings: observedConfigWarnings(inventory, config, observed) };
 }
 
 export type MatrixListItem = ReturnType<typeof matrixSummary> | InvalidMatrix;
@@ -240,17 +264,26 @@ export interface MatrixParseLimits {
   maxYamlTokens?: number;
 }
 
-/** Parses and validates a matrix document; AppError `invalid-input` with every problem (path, line, value), `too-large` past MAX_MATRIX_BYTES or `maxYamlTokens`. */
-export function parseMatrixDocument(text: string, origin: string, limits: MatrixParseLimits = {}): ParsedMatrix {
+/**
+ * Parses and validates a matrix document (under the cluster config's domain, where it is known:
+ * `validation`); AppError `invalid-input` with every problem (path, line, value), `too-large`
+ * past MAX_MATRIX_BYTES or `maxYamlTokens`.
+ */
+export function parseMatrixDocument(text: string, origin: string, limits: MatrixParseLimits = {}, validation: MatrixValidation = {}): ParsedMatrix {
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_MATRIX_BYTES) throw tooLarge(`${origin}: a matrix document is at most ${MAX_MATRIX_BYTES} bytes (1 MiB); this one is ${bytes}`);
   try {
-    return parseMatrix(text, origin, limits.maxYamlTokens);
+    return parseMatrix(text, origin, limits.maxYamlTokens, validation);
   } catch (e) {
     if (e instanceof MatrixError) throw invalidMatrix(e.origin, e.problems);
     if (e instanceof YamlTooLarge) throw tooLarge(`${origin}: a matrix document is at most ${e.maxTokens} YAML tokens here (server.maxYamlTokens; values, indicators, indentation, line breaks; the bundled matrices have up to 10,000); this one has more`);
     throw e;
   }
+}
+
+/** What a cluster config tells the matrix validation: its cluster domain, where it sets one. */
+function validationUnder(config: MatricesConfigT | undefined): MatrixValidation {
+  return config?.clusterDomain !== undefined ? { clusterDomain: config.clusterDomain } : {};
 }
 
 function invalidMatrix(origin: string, problems: MatrixProblem[]): AppError {
@@ -277,7 +310,7 @@ export function matrixCheck(m: MatrixT): MatrixCheck {
  * also whether the config could take it, as applyMatrix refuses it (reason `config-refuses-change`).
  */
 export function validateMatrixDocument(text: string, origin: string, service?: { db: Db; config: MatricesConfigT }, limits: MatrixParseLimits = {}): MatrixCheck {
-  const check = matrixCheck(parseMatrixDocument(text, origin, limits).matrix);
+  const check = matrixCheck(parseMatrixDocument(text, origin, limits, validationUnder(service?.config)).matrix);
   if (service !== undefined) refuseUnfitConfig(listStoredMatrices(service.db), service.config, { name: check.name, source: text, origin }, origin);
   return check;
 }
@@ -319,6 +352,8 @@ export interface ApplyMatrixResult {
    * refuses every request until the config is fixed.
    */
   configProblems?: MatrixProblem[];
+  /** What the observed names say the config has wrong (observedConfigWarnings), if anything. */
+  warnings?: string[];
 }
 
 /**
@@ -331,6 +366,8 @@ export interface CheckedMatrix {
   storedMatrices: string;
   /** Given a config: its problems the apply does not cause (ApplyMatrixResult.configProblems). */
   configProblems?: MatrixProblem[];
+  /** ApplyMatrixResult.warnings. */
+  warnings?: string[];
 }
 
 export type MatrixApplyCheck = Omit<ApplyMatrixRequest, 'appliedAt'>;
@@ -338,7 +375,7 @@ export type MatrixApplyCheck = Omit<ApplyMatrixRequest, 'appliedAt'>;
 /** The CPU part of applyMatrix: parses and validates the document and checks the config could take it. AppError as applyMatrix. */
 export function checkMatrixApply(db: Db, req: MatrixApplyCheck): CheckedMatrix {
   const label = req.label ?? req.origin;
-  const name = parseMatrixDocument(req.text, label, req.maxYamlTokens !== undefined ? { maxYamlTokens: req.maxYamlTokens } : {}).matrix.metadata.name;
+  const name = parseMatrixDocument(req.text, label, req.maxYamlTokens !== undefined ? { maxYamlTokens: req.maxYamlTokens } : {}, validationUnder(req.config)).matrix.metadata.name;
   if (req.expectedName !== undefined && name !== req.expectedName) {
     throw invalidInput(`the document is named "${name}" but was PUT to "${req.expectedName}"`, {
       problems: [{ path: 'metadata.name', message: `must equal the path name "${req.expectedName}"`, value: name }],
@@ -347,7 +384,8 @@ export function checkMatrixApply(db: Db, req: MatrixApplyCheck): CheckedMatrix {
   }
   const stored = listStoredMatrices(db);
   const configProblems = req.config !== undefined ? refuseUnfitConfig(stored, req.config, { name, source: req.text, origin: req.origin }, label) : undefined;
-  return { name, storedMatrices: storedMatricesFingerprint(stored), ...(configProblems !== undefined ? { configProblems } : {}) };
+  const warnings = storedConfigWarnings(db, req.config ?? {});
+  return { name, storedMatrices: storedMatricesFingerprint(stored), ...(configProblems !== undefined ? { configProblems } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 /**
@@ -360,7 +398,15 @@ export function storeCheckedMatrix(db: Db, req: ApplyMatrixRequest, checked: Che
   const created = !hasStoredMatrix(db, name);
   const overridesBuiltIn = loadCatalog().some((c) => c.matrix.metadata.name === name);
   const result = saveMatrix(db, { name, source: req.text, origin: req.origin, appliedAt: req.appliedAt });
-  return { name, status: result.changed ? 'applied' : 'unchanged', overridesBuiltIn, digest: result.digest, created, ...(checked.configProblems !== undefined ? { configProblems: checked.configProblems } : {}) };
+  return {
+    name,
+    status: result.changed ? 'applied' : 'unchanged',
+    overridesBuiltIn,
+    digest: result.digest,
+    created,
+    ...(checked.configProblems !== undefined ? { configProblems: checked.configProblems } : {}),
+    ...(checked.warnings !== undefined ? { warnings: checked.warnings } : {}),
+  };
 }
 
 /** Validates a matrix and stores it; a matrix named like a built-in one overrides it. */

@@ -84,13 +84,15 @@ export interface StoredRecommendInput extends RecommendInput {
   metricPairs?: UnmatchedPairs;
   /** Stored matrices not in force (they no longer validate): each one's warning goes with the recommendation. */
   invalidMatrices?: readonly InvalidMatrix[];
+  /** What the observed names say the config has wrong (app/matrices.ts observedConfigWarnings): with the recommendation too. */
+  configWarnings?: readonly string[];
 }
 
 export function readRecommendationInput(db: Db, matrices: MatricesConfigT, run: { details?: boolean; maxEdges?: number } = {}): StoredRecommendInput {
   const { observedLabels, ...data } = tooManyEdges(() => readRecommendData(db, { details: run.details !== false, ...(run.maxEdges !== undefined ? { maxEdges: run.maxEdges } : {}) }));
   const { inventory, flowWorkloads } = withWorkloadsFromFlows(data.inventory, data.edges, observedLabels, inventoriedNamespaces(db));
-  const { matrices: resolved, invalid } = resolveMatrices(db, matrices, inventory, data);
-  return { ...data, inventory, flowWorkloads, matrices: resolved, invalidMatrices: invalid, metricPairs: unmatchedMetricPairs(db) };
+  const { matrices: resolved, invalid, configWarnings } = resolveMatrices(db, matrices, inventory, data);
+  return { ...data, inventory, flowWorkloads, matrices: resolved, invalidMatrices: invalid, configWarnings, metricPairs: unmatchedMetricPairs(db) };
 }
 
 /**
@@ -274,12 +276,17 @@ export function recommendWithWarnings(input: StoredRecommendInput, options: Part
     each?.(r);
   };
   const rec = recommend(input, options, each !== undefined && mark !== undefined ? { ...run, eachDetailed: marked } : run);
-  rec.warnings.push(...(input.invalidMatrices ?? []).map((m) => m.warning));
+  rec.warnings.push(...matrixWarnings(input));
   warnSkippedRows(rec, input.skippedRows);
   markFlowWorkloads(rec, input.flowWorkloads, mark);
   warnMetricPairs(rec, input.metricPairs);
   warnMisresolvedEdges(rec, input.inventory);
   return rec;
+}
+
+/** What the matrices in force and the config come with: the stored matrices not in force, what the observed names say the config has wrong. */
+export function matrixWarnings(input: Pick<StoredRecommendInput, 'invalidMatrices' | 'configWarnings'>): string[] {
+  return [...(input.invalidMatrices ?? []).map((m) => m.warning), ...(input.configWarnings ?? [])];
 }
 
 function emitAndVerify(input: RecommendInput, rec: Recommendation, engine: EngineName, model: ClusterModel, tightness: boolean): RecommendationResult {

@@ -69,7 +69,7 @@ function verificationSummary(v: Verification): VerificationSummary {
 export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (record: WorkloadRecommendation) => void): ReportInput {
   const { inventory: stored, edges, externalNames, workloadNames, serviceNames, namesNotKept, skippedRows, observedLabels } = tooManyEdges(() => readRecommendData(db, req.maxEdges !== undefined ? { maxEdges: req.maxEdges } : {}));
   const { inventory, flowWorkloads } = withWorkloadsFromFlows(stored, edges, observedLabels, inventoriedNamespaces(db));
-  const { matrices, invalid: invalidMatrices } = resolveMatrices(db, req.matrices, inventory, { edges, externalNames, workloadNames, serviceNames, namesNotKept });
+  const { matrices, invalid: invalidMatrices, configWarnings } = resolveMatrices(db, req.matrices, inventory, { edges, externalNames, workloadNames, serviceNames, namesNotKept });
   const options = recommendOptions({ mode: req.mode, egress: req.egress, shared: req.shared ?? false, defaultDeny: req.defaultDeny ?? false, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
   const manifests: Record<string, ReportInput['manifests'][string][number][]> = {};
   const verification: Record<string, VerificationSummary> = {};
@@ -80,7 +80,7 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
   const driftIntents = new ManifestsByIntent();
   // Of the report engine's verification, what marks the drift's failing policies (nothing when it passes).
   let failed: Pick<Verification, 'ok' | 'blocked' | 'admission'> | undefined;
-  const recommendation = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows, flowWorkloads, invalidMatrices }, options, {
+  const recommendation = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows, flowWorkloads, invalidMatrices, configWarnings }, options, {
     workload: (w) => {
       evidence.add(w);
       onDetailed?.(w);

@@ -144,9 +144,10 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
     const text = await readText(file, ctx);
     const { applyMatrix } = await matrices();
     const req = { text, origin: file === '-' ? 'stdin' : file, appliedAt: Date.now(), ...(config !== undefined ? { config } : {}) };
-    const { name, status, overridesBuiltIn, digest, configProblems } = await withOpenDb(opts, (db) => applyMatrix(db, req), { write: true });
+    const { name, status, overridesBuiltIn, digest, configProblems, warnings } = await withOpenDb(opts, (db) => applyMatrix(db, req), { write: true });
     if (configFile !== undefined && configProblems !== undefined && configProblems.length > 0) warnUnfitConfig(configProblems, configFile, ctx);
-    ctx.io.out(`${JSON.stringify({ name, status, overridesBuiltIn, digest, ...(configProblems !== undefined ? { configProblems } : {}) })}\n`);
+    for (const w of warnings ?? []) ctx.io.err(`warning: ${w}\n`);
+    ctx.io.out(`${JSON.stringify({ name, status, overridesBuiltIn, digest, ...(configProblems !== undefined ? { configProblems } : {}), ...(warnings !== undefined ? { warnings } : {}) })}\n`);
   });
 
   withDb(

@@ -7,6 +7,8 @@ import { parseYamlDocument, yamlData } from '../../domain/yaml-document.ts';
 import { MatricesConfig, type MatricesConfigT } from './schema.ts';
 import { schemaIssues } from './schema-check.ts';
 import { bindingIssues, type Issue } from './validate.ts';
+import { isDnsLabel } from './syntax.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 import { MatrixError, toProblems, yamlSyntaxProblems, type MatrixProblem } from './load.ts';
 import { resolveParameters } from './parameters.ts';
 import type { MatrixEntry } from './resolve.ts';
@@ -16,9 +18,26 @@ import { ruleId } from './ids.ts';
 
 /** Validates a parsed config section; `base` is where it sits in the file (e.g. ['matrices']). */
 export function configIssues(section: unknown, base: PathSegment[] = ['matrices']): Issue[] {
-  const structural = schemaIssues(MatricesConfig, section ?? {}).map((i) => ({ ...i, path: [...base, ...i.path] }));
-  const roles = section && typeof section === 'object' ? (section as { bindings?: { roles?: unknown } }).bindings?.roles : undefined;
-  return [...structural, ...bindingIssues(roles, [...base, 'bindings', 'roles'])];
+  const { bindings, clusterDomain } = isPlainObject(section) ? (section as { bindings?: { roles?: unknown }; clusterDomain?: unknown }) : {};
+  const domainProblem = typeof clusterDomain === 'string' ? clusterDomainProblem(clusterDomain) : undefined;
+  // A string clusterDomain is judged in words below, not by the schema's regular expression.
+  const structural = schemaIssues(MatricesConfig, section ?? {})
+    .filter((i) => typeof clusterDomain !== 'string' || i.path[0] !== 'clusterDomain')
+    .map((i) => ({ ...i, path: [...base, ...i.path] }));
+  const domain = domainProblem !== undefined ? [{ path: [...base, 'clusterDomain'], message: domainProblem, value: clusterDomain }] : [];
+  // Role bindings are checked under the config's own cluster domain (an in-cluster wildcard is refused).
+  const validation = typeof clusterDomain === 'string' && domainProblem === undefined ? { clusterDomain } : {};
+  return [...structural, ...domain, ...bindingIssues(bindings?.roles, [...base, 'bindings', 'roles'], validation)];
+}
+
+/**
+ * Why `domain` cannot be a cluster's DNS domain (the kubelet's `clusterDomain`, `<zone>` of
+ * kubernetes/dns docs/specification.md), or undefined: a DNS name of RFC 1123 labels, as the schema's
+ * pattern says in its own terms.
+ */
+function clusterDomainProblem(domain: string): string | undefined {
+  if (domain.length <= 253 && domain.split('.').every(isDnsLabel)) return undefined;
+  return "must be a DNS name: lowercase labels of a-z, 0-9 and '-' (not first or last, at most 63 characters each), dots between, no trailing dot, at most 253 characters (e.g. cluster.local, the kubelets' clusterDomain)";
 }
 
 /** Reads a config file's text: the `matrices` section of a YAML document (other sections are ignored). */

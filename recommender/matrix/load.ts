@@ -3,7 +3,7 @@ import { isNode, LineCounter, type Document, type YAMLError } from 'yaml';
 import { parseYamlDocument, yamlData } from '../../domain/yaml-document.ts';
 import type { MatrixT } from './schema.ts';
 import { formatPath, type PathSegment } from './paths.ts';
-import { validateMatrix, type Issue } from './validate.ts';
+import { validateMatrix, type Issue, type MatrixValidation } from './validate.ts';
 import { formatProblem, type MatrixProblem } from './problem.ts';
 import { compareStrings } from '../../domain/order.ts';
 
@@ -39,8 +39,11 @@ export interface ParsedMatrix {
   text: string;
 }
 
-/** Parses YAML (or JSON) text into a valid matrix, or throws MatrixError listing every problem (YamlTooLarge past `maxYamlTokens`). */
-export function parseMatrix(text: string, origin: string, maxYamlTokens?: number): ParsedMatrix {
+/**
+ * Parses YAML (or JSON) text into a valid matrix, or throws MatrixError listing every problem
+ * (YamlTooLarge past `maxYamlTokens`); `validation`: what a config tells of the cluster (its domain).
+ */
+export function parseMatrix(text: string, origin: string, maxYamlTokens?: number, validation: MatrixValidation = {}): ParsedMatrix {
   const counter = new LineCounter();
   const doc = parseYamlDocument(text, { lineCounter: counter, prettyErrors: false, ...(maxYamlTokens !== undefined ? { maxTokens: maxYamlTokens } : {}) });
   if (doc.errors.length > 0) {
@@ -49,7 +52,7 @@ export function parseMatrix(text: string, origin: string, maxYamlTokens?: number
   const read = yamlData(doc);
   if (!read.ok) throw new MatrixError(origin, [{ path: '(document)', message: read.message }]);
   const data = read.data;
-  const result = validateMatrix(data);
+  const result = validateMatrix(data, validation);
   if (!result.matrix) throw new MatrixError(origin, toProblems(result.issues, (p) => lineOf(doc, counter, p)));
   return { matrix: result.matrix, text };
 }

@@ -36,14 +36,15 @@ export interface MergedMatrices {
   broken: BrokenMatrix[];
 }
 
-export function mergeMatrices(builtIn: readonly MatrixT[], applied: readonly AppliedSource[]): MergedMatrices {
+/** `clusterDomain`: the config's (`matrices.clusterDomain`), under which a stored matrix is validated again. */
+export function mergeMatrices(builtIn: readonly MatrixT[], applied: readonly AppliedSource[], clusterDomain?: string): MergedMatrices {
   const out = new Map<string, MatrixEntry>();
   const broken: BrokenMatrix[] = [];
   for (const m of builtIn) out.set(m.metadata.name, { matrix: m, origin: 'built-in', overridesBuiltIn: false });
   for (const a of applied) {
     let matrix: MatrixT;
     try {
-      matrix = parseMatrix(a.source, `stored matrix ${a.name}`).matrix;
+      matrix = parseMatrix(a.source, `stored matrix ${a.name}`, undefined, clusterDomain !== undefined ? { clusterDomain } : {}).matrix;
     } catch (e) {
       if (!(e instanceof MatrixError)) throw e;
       broken.push({ name: a.name, origin: a.origin, problems: e.problems, builtInInForce: out.get(a.name)?.origin === 'built-in', roles: declaredRoles(a.source) });
@@ -77,7 +78,7 @@ export function aboutBroken(path: string, broken: readonly BrokenMatrix[]): bool
  * refused: the config was right for it).
  */
 export function mergeAndCheck(builtIn: readonly MatrixT[], applied: readonly AppliedSource[], config: MatricesConfigT) {
-  const { entries, broken } = mergeMatrices(builtIn, applied);
+  const { entries, broken } = mergeMatrices(builtIn, applied, config.clusterDomain);
   const all = configProblemsFor(config, entries);
   return {
     entries,

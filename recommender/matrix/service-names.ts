@@ -140,25 +140,33 @@ function isHeadless(s: Pick<Service, 'clusterIPs' | 'type'>): boolean {
 }
 
 /**
- * Why a wildcard over the cluster domain cannot be a peer, or undefined: `*.shop.svc[.cluster.local]`
- * is every Service of namespace shop, `*.svc…` and `*.cluster.local` every Service (and pod) of the
+ * Why a wildcard over the cluster domain cannot be a peer, or undefined: `*.shop.svc[.<cluster domain>]`
+ * is every Service of namespace shop, `*.svc…` and `*.<cluster domain>` every Service (and pod) of the
  * cluster, `*.db.shop.svc…` the pods of headless Service shop/db. Those are in-cluster names no engine's DNS peer selects, and no one Service's pods to
  * resolve them to: a Service created later would answer to the wildcard, not to the selectors
  * rendered today, each Service with its own target ports. The author means a namespace.
+ * `clusterDomain` is the configured one (`matrices.clusterDomain`), cluster.local where it is not known.
  */
-export function inClusterWildcardProblem(pattern: string): string | undefined {
+export function inClusterWildcardProblem(pattern: string, clusterDomain: string = DEFAULT_CLUSTER_DOMAIN): string | undefined {
   const name = canonicalDnsName(pattern);
   if (!name.startsWith('*.')) return undefined;
-  const labels = name.slice(2).replace(/(^|\.)cluster\.local$/, '').split('.').filter((l) => l !== '');
-  const inCluster = name === '*.cluster.local' || labels[labels.length - 1] === 'svc';
+  const domain = name.slice(2);
+  const labels = withoutZone(domain, clusterDomain).split('.').filter((l) => l !== '');
+  const inCluster = domain === clusterDomain || labels[labels.length - 1] === 'svc';
   if (!inCluster) return undefined;
   const where = 'inside the cluster, which no DNS peer selects (Cilium\'s toFQDNs "selects remote, non-cluster, peers")';
   if (labels.length === 2) return `"${pattern}" names every Service of namespace ${labels[0]}, ${where}: write {namespace: ${labels[0]}} (with a selector for some of its pods) or each Service's name`;
   if (labels.length > 2) {
     const [service, namespace] = labels.slice(-3, -1);
-    return `"${pattern}" names pods of the headless Service ${namespace}/${service}, ${where}: write the Service's name ${service}.${namespace}.svc.cluster.local, which is its pods`;
+    return `"${pattern}" names pods of the headless Service ${namespace}/${service}, ${where}: write the Service's name ${service}.${namespace}.svc.${clusterDomain}, which is its pods`;
   }
   return `"${pattern}" names every Service of the cluster, ${where}: write {namespaceSelector: {}} (with a selector) or each Service's name`;
+}
+
+/** `name` without its trailing cluster domain `zone` (`cart.shop.svc.corp.example` → `cart.shop.svc`; the zone itself → ''). */
+function withoutZone(name: string, zone: string): string {
+  if (name === zone) return '';
+  return name.endsWith(`.${zone}`) ? name.slice(0, -zone.length - 1) : name;
 }
 
 /**

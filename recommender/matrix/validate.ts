@@ -66,6 +66,14 @@ export function parameterValueProblem(param: ParamInfo, v: unknown): string | un
 const NOT_RENDERED = 'a role binding is taken as written: "${parameter}" is not rendered here (write the name itself)';
 const NOT_IN_EXPRESSIONS = '"${parameter}" is not rendered in matchExpressions values: write the value itself, or use matchLabels, whose values may use it';
 
+/**
+ * What the validation knows of the cluster beyond the document: its DNS domain, where a config
+ * sets one (`matrices.clusterDomain`). Without it, only cluster.local's in-cluster wildcards are known.
+ */
+export interface MatrixValidation {
+  clusterDomain?: string;
+}
+
 class Checker {
   readonly issues: Issue[] = [];
   readonly params = new Map<string, ParamInfo>();
@@ -79,6 +87,7 @@ class Checker {
   constructor(
     readonly doc: Obj,
     readonly matrixName: string,
+    readonly validation: MatrixValidation = {},
   ) {
     for (const [name, p] of entries(doc.parameters)) {
       if (isPlainObject(p) && typeof p.type === 'string') this.params.set(name, { type: p.type, enum: Array.isArray(p.enum) ? p.enum : undefined });
@@ -205,7 +214,7 @@ class Checker {
       const problem = fqdnProblem(f);
       if (problem) this.add([...path, i], `malformed FQDN: ${problem}`, f);
       else {
-        const inside = inClusterWildcardProblem(f);
+        const inside = inClusterWildcardProblem(f) ?? (this.validation.clusterDomain !== undefined ? inClusterWildcardProblem(f, this.validation.clusterDomain) : undefined);
         if (inside) this.add([...path, i], inside, f);
       }
     });
@@ -456,8 +465,8 @@ function authoritativeStancePath(authoritative: unknown, d: Direction, path: Pat
 }
 
 /** Semantic checks of the role bindings of a cluster config (`matrices.bindings.roles`). */
-export function bindingIssues(roles: unknown, base: PathSegment[]): Issue[] {
-  const c = new Checker({}, '(config)');
+export function bindingIssues(roles: unknown, base: PathSegment[], validation: MatrixValidation = {}): Issue[] {
+  const c = new Checker({}, '(config)', validation);
   for (const [name, b] of entries(roles)) {
     if (!isDnsLabel(name)) c.add([...base, name], 'role name must be a DNS-1123 label', name);
     if (Array.isArray(b)) b.forEach((x, i) => c.binding([...base, name, i], x));
@@ -491,11 +500,11 @@ function renderedDefaultIssues(doc: Obj): Issue[] {
 }
 
 /** Validates a parsed matrix document; `matrix` is set only when there is no issue. */
-export function validateMatrix(data: unknown): ValidationResult {
+export function validateMatrix(data: unknown, validation: MatrixValidation = {}): ValidationResult {
   const structural = schemaIssues(Matrix, data);
   const doc = isPlainObject(data) ? data : {};
   const name = isPlainObject(doc.metadata) && typeof doc.metadata.name === 'string' ? doc.metadata.name : '(unnamed)';
-  const semantic = [...new Checker(doc, name).run(), ...renderedDefaultIssues(doc)];
+  const semantic = [...new Checker(doc, name, validation).run(), ...renderedDefaultIssues(doc)];
   const issues = [...structural, ...semantic];
   return issues.length === 0 ? { ok: true, issues, matrix: data as MatrixT } : { ok: false, issues };
 }

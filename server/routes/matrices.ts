@@ -99,7 +99,8 @@ export function matrixRoutes(ctx: ServiceContext, views: RecommendationService):
         };
         const result = await holdPlace(res, applyMatrixOffLoop(ctx.db, request, (job) => executor.checkMatrix(job)));
         res.status(result.created ? 201 : 200);
-        return { name: result.name, status: result.status, overridesBuiltIn: result.overridesBuiltIn, digest: result.digest };
+        // What the observed names say the service config has wrong (a cluster domain): said as recommendations say it.
+        return { name: result.name, status: result.status, overridesBuiltIn: result.overridesBuiltIn, digest: result.digest, ...(result.warnings !== undefined ? { warnings: result.warnings } : {}) };
       },
     }),
     defineRoute({

@@ -7,7 +7,7 @@
  * cluster's evidence or YAML can outgrow the longest string V8 builds.
  */
 import { createHash } from 'node:crypto';
-import { verificationFailures, type ListedRecommendation, type RecommendationResult, type StoredRecommendInput } from '../../app/recommendation.ts';
+import { matrixWarnings, verificationFailures, type ListedRecommendation, type RecommendationResult, type StoredRecommendInput } from '../../app/recommendation.ts';
 import type { SimulateResult } from '../../app/simulate.ts';
 import { computeDrift } from '../../recommender/drift.ts';
 import { toYaml, type EngineName } from '../../recommender/engines/index.ts';
@@ -131,9 +131,9 @@ function unverifiedRefusal(engine: EngineName, verification: Verification, answe
  * reading only their response must not miss — a stored matrix not in force, the team's own rules
  * silently replaced, a must flow the verification cannot judge — goes in `Warning` headers; one workload's answer sends them too, beside its list.
  */
-export async function renderResponse(result: RecommendationResult, q: Exclude<RecommendationQuery, ListQuery>, input: Pick<StoredRecommendInput, 'inventory' | 'invalidMatrices'>): Promise<RenderedResponse> {
+export async function renderResponse(result: RecommendationResult, q: Exclude<RecommendationQuery, ListQuery>, input: Pick<StoredRecommendInput, 'inventory' | 'invalidMatrices' | 'configWarnings'>): Promise<RenderedResponse> {
   // A must flow the verification cannot judge (recommender/synthesize/representative-flows.ts): "verified" does not cover it.
-  const warnings = [...(input.invalidMatrices ?? []).map((m) => m.warning), ...result.verification.unverifiedMustFlows];
+  const warnings = [...matrixWarnings(input), ...result.verification.unverifiedMustFlows];
   switch (q.kind) {
     case 'workload': {
       const { rec, emitted, verification } = result;

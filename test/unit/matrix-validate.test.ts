@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { MatrixError, parseMatrix, type MatrixProblem } from '../../recommender/matrix/load.ts';
 import { loadCatalog } from '../../app/catalog.ts';
 import { parseMatricesConfig } from '../../recommender/matrix/config.ts';
+import { mergeAndCheck } from '../../recommender/matrix/registry.ts';
 
 const FIXTURE = new URL('../fixtures/matrices/invalid.yaml', import.meta.url).pathname;
 
@@ -516,4 +517,82 @@ ${partial('direction: egress, ')}`);
   assert.ok(find(problemsOf(`${base}    authoritative: { ingress: { purpose: deny all } }\n${partial('')}`), 'components.a.exceptions[0]', /ingress is declared authoritative/));
   // Authoritative for the other direction, or `false`: accepted.
   parseMatrix(`${base}    authoritative: { ingress: true, egress: false }\n${partial('direction: egress, ')}`, 'ok.yaml');
+});
+
+/**
+ * The same wildcards under the configured cluster domain (`matrices.clusterDomain`, the kubelets'
+ * `clusterDomain`: kubernetes/dns docs/specification.md 2.1, `<zone>` the "configured cluster
+ * domain"): `*.shop.svc.corp.example` is every Service of namespace shop in a cluster whose domain is
+ * corp.example. Before, only `cluster.local` was known, so it was accepted as an outside pattern
+ * (toFQDNs on Cilium, which never selects a pod). Where the config is known it is refused the same
+ * way; without it (the domain unknown) it is taken as written, as before.
+ */
+const CORP_WILDCARDS = `${base}    egress:
+      - { id: svcs, peer: { fqdns: ["*.shop.svc.corp.example", "*.example.com"] }, ports: [{ port: 80 }], level: may, purpose: p, source: { document: d, line: 1 } }
+      - { id: all, peer: { fqdns: ["*.corp.example", "*.db.shop.svc.corp.example"] }, ports: [{ port: 80 }], level: may, purpose: p, source: { document: d, line: 2 } }
+      - { id: r, peer: { role: backend }, ports: [{ port: 80 }], level: may, purpose: p, source: { document: d, line: 3 } }
+roles:
+  backend: { description: b, default: { fqdns: ["*.svc.corp.example"] } }
+`;
+
+test('a wildcard over the configured cluster domain is refused where the config is known, naming the rule and the peer to write', () => {
+  let ps: MatrixProblem[] = [];
+  try {
+    parseMatrix(CORP_WILDCARDS, 'test.yaml', undefined, { clusterDomain: 'corp.example' });
+    assert.fail('expected the matrix to be rejected under clusterDomain corp.example');
+  } catch (e) {
+    assert.ok(e instanceof MatrixError, String(e));
+    ps = e.problems;
+  }
+  assert.deepEqual(ps.map((p) => [p.path, p.value, p.line]), [
+    ['components.a.egress[0].peer.fqdns[0]', '*.shop.svc.corp.example', 10],
+    ['components.a.egress[1].peer.fqdns[0]', '*.corp.example', 11],
+    ['components.a.egress[1].peer.fqdns[1]', '*.db.shop.svc.corp.example', 11],
+    ['roles.backend.default.fqdns[0]', '*.svc.corp.example', 14],
+  ], ps.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  assert.match(ps[0]!.message, /"\*\.shop\.svc\.corp\.example" names every Service of namespace shop, inside the cluster.*write \{namespace: shop\}/);
+  assert.match(ps[2]!.message, /pods of the headless Service shop\/db.*write the Service's name db\.shop\.svc\.corp\.example/);
+  // The domain unknown: taken as written, as before.
+  parseMatrix(CORP_WILDCARDS, 'test.yaml');
+});
+
+test('a config binding a role to a wildcard over its own cluster domain is refused with the file, line and value', () => {
+  assert.throws(
+    () => parseMatricesConfig('matrices:\n  clusterDomain: corp.example\n  bindings:\n    roles:\n      backend: { fqdns: ["*.shop.svc.corp.example"] }\n', 'cluster.yaml'),
+    (e: unknown) =>
+      e instanceof MatrixError &&
+      /^cluster\.yaml: invalid config/.test(e.message) &&
+      e.problems.length === 1 &&
+      e.problems[0]!.path === 'matrices.bindings.roles.backend.fqdns[0]' &&
+      e.problems[0]!.line === 5 &&
+      /names every Service of namespace shop, inside the cluster/.test(e.problems[0]!.message),
+  );
+  parseMatricesConfig('matrices:\n  bindings:\n    roles:\n      backend: { fqdns: ["*.shop.svc.corp.example"] }\n', 'cluster.yaml');
+});
+
+test('a stored matrix with a wildcard over the configured cluster domain is not in force under that config, saying why', () => {
+  const merged = mergeAndCheck([], [{ name: 't', source: CORP_WILDCARDS, origin: 'corp.yaml' }], { clusterDomain: 'corp.example' });
+  assert.deepEqual(merged.entries, []);
+  assert.deepEqual(merged.broken.map((b) => b.name), ['t']);
+  assert.match(merged.broken[0]!.problems[0]!.message, /"\*\.shop\.svc\.corp\.example" names every Service of namespace shop/);
+  assert.deepEqual(mergeAndCheck([], [{ name: 't', source: CORP_WILDCARDS, origin: 'corp.yaml' }], {}).broken, []);
+});
+
+/** A DNS name (RFC 1123 labels, as the kubelet's clusterDomain): said in words, not as the schema's regular expression. */
+test('a bad clusterDomain says what a DNS name is, with the file, line and value', () => {
+  for (const bad of ['Corp.Example', 'corp.example.', 'corp..example', '-corp.example', 'corp_example']) {
+    assert.throws(
+      () => parseMatricesConfig(`matrices:\n  systems: {}\n  clusterDomain: "${bad}"\n`, 'cluster.yaml'),
+      (e: unknown) => {
+        assert.ok(e instanceof MatrixError);
+        assert.deepEqual(e.problems.map((p) => [p.path, p.line, p.value]), [['matrices.clusterDomain', 3, bad]], e.message);
+        assert.match(e.message, /^cluster\.yaml: invalid config/);
+        assert.match(e.problems[0]!.message, /must be a DNS name: lowercase labels of a-z, 0-9 and '-'.*dots between.*no trailing dot/);
+        assert.doesNotMatch(e.problems[0]!.message, /pattern|\^\[/);
+        return true;
+      },
+      bad,
+    );
+  }
+  assert.equal(parseMatricesConfig('matrices:\n  clusterDomain: corp.example\n', 'cluster.yaml').clusterDomain, 'corp.example');
 });
