@@ -312,10 +312,10 @@ export function recommendationJson(r: RecommendationResult) {
 }
 
 /** One line per thing that makes the verification fail, for front ends that print text. */
-export function verificationFailures(v: Verification): string[] {
+export function verificationFailures(v: Pick<Verification, 'admission' | 'blocked'>): string[] {
   return [
-    // Manifests with one name each carry the same error: said once.
-    ...new Set(v.admission.map((e) => `${e.manifest} ${e.path}: ${e.message} (the engine refuses it)`)),
+    // Manifests with one name each carry the same error: said once. The API server takes them (one replaces the other): no refusal.
+    ...new Set(v.admission.map((e) => `${e.manifest} ${e.path}: ${e.message}${e.duplicateName ? '' : ' (the engine refuses it)'}`)),
     ...v.blocked.map((b) => `${b.workload} ${b.direction} ${b.edge}: denied by the recommended policies (${b.reason}${b.by ? `; ${b.by.policy}${b.by.rule ?? ''}` : ''})`),
   ];
 }

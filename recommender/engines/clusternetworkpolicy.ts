@@ -21,7 +21,7 @@ import { chunks } from './chunks.ts';
 import { compareCidrs, hostCidr, subtractCidrs } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { allExcept } from '../policy/build.ts';
-import { chunkName, clusterPolicyName, shortHash } from '../policy/names.ts';
+import { chunkName, clusterPolicyName, clusterWideName, shortHash } from '../policy/names.ts';
 import { uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, NAMESPACE_LABEL, unresolvedFqdnMessage, unresolvedFqdns } from './kubernetes.ts';
@@ -433,6 +433,11 @@ function subject(intent: PolicyIntent): CnpSubject {
   }
 }
 
+/** The name of the intent's policy of `key` (its own, or a derived one's): a cluster-wide layer's carries its key's hash (names.ts clusterWideName). */
+function nameOf(intent: PolicyIntent, key: string): string {
+  return intent.subject.kind === 'namespaces' ? clusterWideName(key) : clusterPolicyName(key);
+}
+
 function baseName(intent: PolicyIntent): string {
   // ClusterNetworkPolicy is cluster-scoped: names carry the namespace to stay unique.
   const ns = intent.namespace;
@@ -485,7 +490,7 @@ function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: 
   const base = baseName(intent);
   const denyLines = [...firstLine('ingress', intent.ingress), ...firstLine('egress', intent.egress)];
   if (intent.layer === 'default-deny') {
-    out.push(manifest(intent, clusterPolicyName(base), prio.defaultDeny, denyRules('ingress', intent.ingress), denyRules('egress', intent.egress), denyLines));
+    out.push(manifest(intent, nameOf(intent, base), prio.defaultDeny, denyRules('ingress', intent.ingress), denyRules('egress', intent.egress), denyLines));
     return;
   }
   r.lost.length = 0;
@@ -494,7 +499,7 @@ function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: 
   const inChunks = chunks(ingress, CNP_MAX_RULES);
   const egChunks = chunks(egress, CNP_MAX_RULES);
   const n = Math.max(inChunks.length, egChunks.length);
-  const acceptName = clusterPolicyName(base);
+  const acceptName = nameOf(intent, base);
   const priority = intent.layer === 'shared' ? prio.shared : prio.allowlist;
   for (let i = 0; i < n; i++) {
     const ic = inChunks[i] ?? [];
@@ -513,7 +518,7 @@ function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: 
     // (clusternetworkpolicy_types.go, Priority), and a Deny first would cut what the Pass leaves open.
     const passes = isoEg.some((rule) => rule.action === 'Pass');
     // A derived policy of the intent (names.ts: `-isolation` is one of the derived suffixes).
-    out.push(manifest(intent, clusterPolicyName(`${base}/isolation`), passes ? prio.isolation - 1 : prio.isolation, isoIn, isoEg, lines));
+    out.push(manifest(intent, nameOf(intent, `${base}/isolation`), passes ? prio.isolation - 1 : prio.isolation, isoIn, isoEg, lines));
   }
 }
 

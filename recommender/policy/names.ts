@@ -44,14 +44,38 @@ const ambiguousWorkloadKey = (key: string): boolean => {
  * the namespace's `ns/default-deny` and `ns/shared`): `ns-…` is one string for two keys only where
  * one namespace holds a workload kind as a later segment (`shop-pod` + `pod/x` and `shop` +
  * `pod/pod-x` are both `shop-pod-pod-x`; `x-pod-y` + `default-deny` and `x` + `pod/y-default-deny`
- * both `x-pod-y-default-deny`; within one namespace the kind word tells them apart): such a
- * namespace's names carry their key's hash.
+ * both `x-pod-y-default-deny`; within one namespace the kind word tells them apart), or where a
+ * namespace holds `--` (a DNS label may: `x--y/shared` cleans to `x-y/shared`'s name): such a
+ * namespace's names carry their key's hash. A cluster-wide layer's key: clusterWideName.
  */
 export function clusterPolicyName(key: string, max = MAX_NAME): string {
   checkLimit(max);
   const parts = key.toLowerCase().split('/');
   const kindInNamespace = parts.length >= 2 && parts[0]!.split('-').slice(1).some((s) => WORKLOAD_KIND_KEYS.has(s));
-  return kindInNamespace ? hashedName(key, cleaned(key), max) : policyName(key, max);
+  return kindInNamespace || !PLAIN_NAME.test(parts[0]!) ? hashedName(key, cleaned(key), max) : policyName(key, max);
+}
+
+/** The hash sharedIntentKey (policy/ir.ts) ends a key with, as one segment: not repeated in the name, which carries the whole key's. */
+const LIST_HASH_SEGMENT = new RegExp(`/[0-9a-f]{${HASH_LEN}}(?=/|$)`);
+
+/**
+ * A cluster-scoped name (ClusterNetworkPolicy) of a cluster-wide layer's key
+ * (`cluster/shared/<ns>+<ns>…`, and its derived `…/isolation`): the cleaned key and, always, the
+ * hash of the key. Cleaned alone it would be any namespace's name too: `cluster/shared/a+shared`
+ * and namespace `cluster-shared-a`'s `shared` are both `cluster-shared-a-shared`, and
+ * `cluster/shared/b+pod+z` is workload `cluster-shared-b/pod/z`'s name.
+ *
+ * Why no two keys of one export share a name now: a cluster-wide name ends in `-<hash of its
+ * key>`, so two cluster-wide keys share one only if their 8-hex-digit hashes do. A namespace's
+ * name (clusterPolicyName) ends in a hash only where it is hashed — of its own, different key —
+ * and otherwise in `shared`, `default-deny`, `isolation`, `exposed`, `dns` (no hex digits) or a
+ * workload's own name: equal to a cluster-wide name only through a hash collision, or for a
+ * workload named after the very hash of a cluster-wide key of that export. Namespace names among
+ * themselves: clusterPolicyName.
+ */
+export function clusterWideName(key: string, max = MAX_NAME): string {
+  checkLimit(max);
+  return hashedName(key, cleaned(key.replace(LIST_HASH_SEGMENT, '')), max);
 }
 
 /** `key` → a DNS-1123 label of at most `max` chars, identical for identical keys. */

@@ -1,9 +1,11 @@
 /**
  * Two manifests of one recommendation with the same kind, namespace and name are one object to
- * the API server: applying both keeps the last one, so the set verified is not the set applied
- * (a ClusterNetworkPolicy's name is cluster-wide, and two workloads' names can come out the same:
- * `x/pod/y-pod-z` and `x-pod-y/pod/z`, or an allowlist and another workload's `-isolation`).
- * Each such manifest is an admission error naming the intents that render the name.
+ * the API server: it refuses neither — applying the second is an update of the first (`kubectl
+ * apply`), so the one applied last replaces the other and the set verified is not the set applied
+ * (a ClusterNetworkPolicy's name is cluster-wide, network-policy-api apis/v1alpha2
+ * clusternetworkpolicy_types.go `+kubebuilder:resource:scope=Cluster`; names are made apart in
+ * policy/names.ts). Each such manifest is an error of the verification naming the intents that
+ * render the name, marked `duplicateName`: front ends do not call it a refusal.
  */
 import type { ManifestSlot } from '../engines/emit-in-order.ts';
 import { ANNOTATION_INTENT, manifestSortKey } from '../engines/metadata.ts';
@@ -30,10 +32,15 @@ export function duplicateNameErrors(slots: readonly ManifestSlot[]): { key: stri
   const out: { key: string; error: ManifestError }[] = [];
   for (const [key, list] of intents) {
     if (list.length < 2) continue;
-    const rendered = [...list].sort().join(', ');
-    for (let i = 0; i < list.length; i++) {
-      out.push({ key, error: { manifest: idOf(key), path: '/metadata/name', message: `${list.length} manifests of this recommendation have this kind, namespace and name (intents ${rendered}): applying them keeps only the last, so what was verified is not what is applied` } });
-    }
+    const message = oneObjectMessage(key, list);
+    for (let i = 0; i < list.length; i++) out.push({ key, error: { manifest: idOf(key), path: '/metadata/name', message, duplicateName: true } });
   }
   return out;
+}
+
+/** What applying the manifests of one `key` (by `intents`) does. */
+function oneObjectMessage(key: string, intents: readonly string[]): string {
+  const scoped = key.split('\u0000')[1] ? 'same kind, namespace and name' : 'same kind and name, cluster-scoped';
+  const others = intents.length === 2 ? 'the other' : 'the others';
+  return `${intents.length} manifests of this recommendation are one object to the API server (${scoped}; intents ${[...intents].sort().join(', ')}): it accepts each, and the one applied last replaces ${others}, so what was verified is not what is applied`;
 }

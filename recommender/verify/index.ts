@@ -58,6 +58,8 @@ export interface ManifestError {
   featureGate?: string;
   /** See VerifyError.crdChannel. */
   crdChannel?: 'experimental';
+  /** Another manifest of the set is the same object (verify/duplicate-names.ts): accepted, and replaced by or replacing it. */
+  duplicateName?: true;
 }
 
 export { manifestId };

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { verifiedExport } from '../../app/export.ts';
-import { readRecommendationInput, runRecommendation } from '../../app/recommendation.ts';
+import { readRecommendationInput, runRecommendation, verificationFailures } from '../../app/recommendation.ts';
 import { duplicateNameErrors } from '../../recommender/verify/duplicate-names.ts';
 import { openDb } from '../../store/db.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -23,7 +23,16 @@ test('duplicateNameErrors: one error per manifest whose kind, namespace and name
   const slot = (kind: string, ns: string, name: string, intent: string) => ({ key: `${kind}\u0000${ns}\u0000${name}`, intent });
   const errors = duplicateNameErrors([slot('ClusterNetworkPolicy', '', 'a-b', 'a/pod/b'), slot('ClusterNetworkPolicy', '', 'a-b', 'a-b/pod/x'), slot('NetworkPolicy', 'a', 'a-b', 'a/pod/b'), slot('NetworkPolicy', 'c', 'a-b', 'c/pod/b')]);
   assert.deepEqual(errors.map((e) => [e.error.manifest, e.error.path]), [['ClusterNetworkPolicy/a-b', '/metadata/name'], ['ClusterNetworkPolicy/a-b', '/metadata/name']]);
-  assert.match(errors[0]!.error.message, /^2 manifests of this recommendation have this kind, namespace and name \(intents a-b\/pod\/x, a\/pod\/b\): applying them keeps only the last/);
+  // Not refused: a second object of one name is an update of the first (`kubectl apply`), and a
+  // ClusterNetworkPolicy's name is cluster-wide (network-policy-api apis/v1alpha2
+  // clusternetworkpolicy_types.go, `+kubebuilder:resource:scope=Cluster`).
+  assert.equal(
+    errors[0]!.error.message,
+    '2 manifests of this recommendation are one object to the API server (same kind and name, cluster-scoped; intents a-b/pod/x, a/pod/b): it accepts each, and the one applied last replaces the other, so what was verified is not what is applied',
+  );
+  const namespaced = duplicateNameErrors([slot('NetworkPolicy', 'a', 'a-b', 'a/pod/b'), slot('NetworkPolicy', 'a', 'a-b', 'a/pod/c'), slot('NetworkPolicy', 'a', 'a-b', 'a/pod/d')]);
+  assert.match(namespaced[0]!.error.message, /^3 manifests of this recommendation are one object to the API server \(same kind, namespace and name; intents a\/pod\/b, a\/pod\/c, a\/pod\/d\): it accepts each, and the one applied last replaces the others,/);
+  assert.deepEqual(verificationFailures({ admission: errors.map((e) => e.error), blocked: [] }), [`ClusterNetworkPolicy/a-b /metadata/name: ${errors[0]!.error.message}`], 'said once, and not as a refusal');
 });
 
 test('clusternetworkpolicy names of workloads whose cluster-wide names would be one (x/pod/y-pod-z and x-pod-y/pod/z) come out distinct: the namespace holding a kind word carries its key\'s hash (policy/names.ts clusterPolicyName); every engine exports', async () => {

@@ -20,7 +20,7 @@ import {
   type IntentInput,
 } from '../../recommender/policy/build.ts';
 import { canonicalCidr, hostCidr, isCidr, subtractCidrs } from '../../domain/ip.ts';
-import { chunkName, clusterPolicyName, policyName } from '../../recommender/policy/names.ts';
+import { chunkName, clusterPolicyName, clusterWideName, policyName, shortHash } from '../../recommender/policy/names.ts';
 import { compareStrings, ruleKey } from '../../recommender/policy/order.ts';
 
 const why = explanation('edge:1', 'confirmed', 'seen');
@@ -111,6 +111,13 @@ test('names: DNS-1123, ≤ 63 chars, hashed only when truncated, stable', () => 
   assert.equal(clusterPolicyName('x/pod/y-pod-z'), 'x-pod-y-pod-z');
   assert.match(clusterPolicyName('x-pod-y/pod/z'), /^x-pod-y-pod-z-[0-9a-f]{8}$/);
   assert.equal(clusterPolicyName('cluster/shared/a+b'), policyName('cluster/shared/a+b'), 'no workload key: as policyName');
+  // A namespace with `--` (a valid DNS label) cleans to another's name: hashed.
+  assert.match(clusterPolicyName('x--y/shared'), /^x-y-shared-[0-9a-f]{8}$/);
+  assert.equal(clusterPolicyName('x-y/shared'), 'x-y-shared');
+  // A cluster-wide layer's name always carries its key's hash (once: not the list hash of the key too).
+  assert.match(clusterWideName('cluster/shared/a+shared'), /^cluster-shared-a-shared-[0-9a-f]{8}$/);
+  assert.notEqual(clusterWideName('cluster/shared/a+shared'), clusterPolicyName('cluster-shared-a/shared'));
+  assert.match(clusterWideName(`cluster/shared/x-y+z/${shortHash('x-y,z')}/isolation`), /^cluster-shared-x-y-z-isolation-[0-9a-f]{8}$/);
   const long = `ns/${'x'.repeat(80)}`;
   const n = policyName(long);
   assert.equal(n.length, 63);

@@ -10,6 +10,7 @@ import type { SimCluster, SimFlow, SimPod } from '../../recommender/simulate/typ
 import type { GroupedRule } from '../../recommender/synthesize/atoms.ts';
 import { clusterWideLayers } from '../../recommender/synthesize/cluster-layers.ts';
 import type { PlannedIntent } from '../../recommender/synthesize/workload.ts';
+import { duplicateNameErrors, nameSlot } from '../../recommender/verify/duplicate-names.ts';
 
 function rule(direction: Direction, input: RuleInput): GroupedRule {
   return { direction, input, status: input.explanation.status as GroupedRule['status'], rules: [], evidence: [], notes: [] };
@@ -63,10 +64,12 @@ test('nothing shared by two namespaces: the layers are returned unchanged', () =
 
 test('each engine renders the cluster-wide intent as its cluster-wide kind (kubernetes: one NetworkPolicy per namespace)', () => {
   const set = policySet(clusterWideLayers(layers()).map((p) => p.input));
+  // ClusterNetworkPolicy names share one space with every namespace's: a cluster-wide one carries its key's hash (policy/names.ts clusterWideName).
+  const CNP_NAME = /^cluster-shared-a-b-c-[0-9a-f]{8}$/;
   const kinds = (engine: keyof typeof ENGINES) =>
     ENGINES[engine]
       .emit(set)
-      .manifests.filter((m) => m.metadata.name === 'cluster-shared-a-b-c')
+      .manifests.filter((m) => m.metadata.name === 'cluster-shared-a-b-c' || CNP_NAME.test(m.metadata.name))
       .map((m) => `${m.kind} ${m.metadata.namespace ?? '-'}`);
   assert.deepEqual(kinds('kubernetes'), ['NetworkPolicy a', 'NetworkPolicy b', 'NetworkPolicy c']);
   assert.deepEqual(kinds('cilium'), ['CiliumClusterwideNetworkPolicy -']);
@@ -118,4 +121,38 @@ test('namespace sets whose names read alike once joined (x-y+z and x+y-z: both "
   for (const engine of Object.values(ENGINES)) assert.doesNotThrow(() => engine.emit(set));
   // Names without a '-' in any namespace stay as they were.
   assert.ok(clusterWideLayers(layers()).some((p) => p.input.key === 'cluster/shared/a+b'));
+});
+
+test('no cluster-scoped name is two objects on any engine: a cluster-wide layer and a namespace named like it (cluster-shared-a), a namespace set read as a workload (a+pod+z), namespaces a--b and a-b', () => {
+  // A ClusterNetworkPolicy is cluster-scoped (network-policy-api apis/v1alpha2
+  // clusternetworkpolicy_types.go, `+kubebuilder:resource:scope=Cluster`): one object per name, so
+  // two manifests of one name are one policy once applied (recommender/verify/duplicate-names.ts).
+  const metrics = (port: number) => rule('ingress', { peers: [podsPeer({ matchLabels: { app: 'prom' } }, 'monitoring')], ports: [tcp(port)], explanation: explanation(`m/metrics-${port}`, 'confirmed', 'metrics') });
+  const toProm = (port: number) => rule('egress', { peers: [podsPeer({ matchLabels: { app: 'prom' } }, 'monitoring')], ports: [tcp(port)], explanation: explanation(`m/prom-${port}`, 'confirmed', 'prom') });
+  const planned = clusterWideLayers([
+    // Found by a tester: `cluster/shared/a+shared` and `cluster-shared-a/shared` were both `cluster-shared-a-shared`.
+    shared('a', [metrics(8080), toProm(9090)]),
+    shared('shared', [metrics(8080), toProm(9090)]),
+    shared('cluster-shared-a', [metrics(8081), toProm(9091)]),
+    // `cluster/shared/b+pod+z/isolation` read as workload `cluster-shared-b/pod/z`'s isolation.
+    shared('b', [toProm(9092)]),
+    shared('pod', [toProm(9092)]),
+    shared('z', [toProm(9092)]),
+    // `x--y/shared` and `x-y/shared` clean alike.
+    shared('x--y', [toProm(9093)]),
+    shared('x-y', [toProm(9094)]),
+  ]);
+  const workloadZ = {
+    key: 'cluster-shared-b/pod/z',
+    namespace: 'cluster-shared-b',
+    layer: 'allowlist' as const,
+    subject: { kind: 'workload' as const, selector: { matchLabels: { app: 'z' } }, hostNetwork: false },
+    egress: { mode: 'rules' as const, rules: [toProm(9095).input] },
+    explanation: 'z',
+  };
+  const set = policySet([...planned.map((p) => p.input), workloadZ]);
+  assert.ok(set.intents.some((i) => i.key === 'cluster/shared/a+shared'));
+  for (const [name, engine] of Object.entries(ENGINES)) {
+    assert.deepEqual(duplicateNameErrors(engine.emit(set).manifests.map(nameSlot)).map((e) => e.error.manifest), [], name);
+  }
 });
