@@ -4,6 +4,8 @@
  * then the implementation can apply any of the matching policies" and "CNPs with no ingress rules
  * do not affect ingress traffic" (network-policy-api apis/v1alpha2/clusternetworkpolicy_types.go,
  * Priority, Ingress); "host-networked pods are not included in subject selection" (Subject).
+ * "Any of the matching policies" can change a verdict only where they decide differently: policies
+ * whose rules of that direction are the same (in order; action, peers, ports) are no tie.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -15,14 +17,18 @@ const cluster = (pods: SimPod[]): SimCluster => ({ namespaces: [{ name: 'shop', 
 const CLUSTER = cluster([pod('shop', 'web'), pod('shop', 'api'), pod('ops', 'agent', true)]);
 
 const ns = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
-const rule = { name: 'r', action: 'Accept', from: [{ namespaces: {} }] };
-const egressRule = { name: 'r', action: 'Accept', to: [{ namespaces: {} }] };
+// Each policy's rules differ from every other's (a peer named after the policy): ties decide apart.
+const rule = (name: string) => ({ name: 'r', action: 'Accept', from: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { from: name } } } }] });
+const egressRule = (name: string) => ({ name: 'r', action: 'Accept', to: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { to: name } } } }] });
 function cnp(name: string, subject: unknown, directions: { ingress?: boolean; egress?: boolean } = { ingress: true }, priority = 200) {
+  return withRules(name, subject, directions.ingress ? [rule(name)] : undefined, directions.egress ? [egressRule(name)] : undefined, priority);
+}
+function withRules(name: string, subject: unknown, ingress: unknown[] | undefined, egress: unknown[] | undefined, priority = 200) {
   return {
     apiVersion: 'policy.networking.k8s.io/v1alpha2',
     kind: 'ClusterNetworkPolicy',
     metadata: { name },
-    spec: { tier: 'Baseline', priority, subject, ...(directions.ingress ? { ingress: [rule] } : {}), ...(directions.egress ? { egress: [egressRule] } : {}) },
+    spec: { tier: 'Baseline', priority, subject, ...(ingress ? { ingress } : {}), ...(egress ? { egress } : {}) },
   };
 }
 const onApp = (namespace: string, app: string) => ({ pods: { namespaceSelector: ns(namespace), podSelector: { matchLabels: { app } } } });
@@ -59,4 +65,41 @@ test('a common pod in different directions, at different priorities, or host-net
 test('without a pod-network pod in the inventory, every policy of a rank is taken as tying', () => {
   const ties = priorityTies([cnp('shop-web', onApp('shop', 'web')), cnp('shop-api', onApp('shop', 'api'))], cluster([pod('ops', 'agent', true)]));
   assert.deepEqual(ties, [{ tier: 'Baseline', priority: 200, policies: ['ClusterNetworkPolicy/shop-web', 'ClusterNetworkPolicy/shop-api'] }]);
+});
+
+// The isolations flowmatrix emits with --shared (a namespace's own and a cluster-wide layer's,
+// each workload's): one Deny of everyone per direction, the same in each policy of the rank.
+const denyIngress = { name: 'deny all other ingress', action: 'Deny', from: [{ namespaces: {} }] };
+const denyEgress = { name: 'deny all other egress', action: 'Deny', to: [{ namespaces: {} }, { networks: ['0.0.0.0/0', '::/0'] }] };
+
+test('policies of one rank whose rules of the tied direction are the same decide alike: no tie, whatever the order of peers, ports and selector keys', () => {
+  const egressReordered = { name: 'other name', action: 'Deny', to: [{ networks: ['::/0', '0.0.0.0/0'] }, { namespaces: {} }] };
+  const ports = (order: number[]) => order.map((n) => ({ tcp: { destinationPort: { number: n } } }));
+  const sel = (labels: Record<string, string>) => ({ pods: { namespaceSelector: {}, podSelector: { matchLabels: labels } } });
+  assert.deepEqual(
+    priorityTies(
+      [
+        withRules('cluster-shared', { namespaces: ns('shop') }, undefined, [denyEgress]),
+        withRules('web-isolation', onApp('shop', 'web'), [denyIngress], [egressReordered]),
+        withRules('shop-shared', { namespaces: ns('shop') }, [denyIngress], undefined),
+      ],
+      CLUSTER,
+    ),
+    [],
+  );
+  const accept = (labels: Record<string, string>, order: number[]) => ({ name: 'a', action: 'Accept', from: [sel(labels)], protocols: ports(order) });
+  assert.deepEqual(priorityTies([withRules('a', onApp('shop', 'web'), [accept({ x: '1', y: '2' }, [80, 443])], undefined), withRules('b', { namespaces: ns('shop') }, [accept({ y: '2', x: '1' }, [443, 80])], undefined)], CLUSTER), []);
+  // Without a pod-network pod every policy of a rank is taken as tying: still none where all decide alike.
+  assert.deepEqual(priorityTies([withRules('a', onApp('shop', 'web'), [denyIngress], [denyEgress]), withRules('b', onApp('shop', 'api'), [denyIngress], [denyEgress])], cluster([pod('ops', 'agent', true)])), []);
+});
+
+test('a tie whose rules differ in action, peers, ports or order is still warned of, naming every policy of it', () => {
+  const accept = { name: 'a', action: 'Accept', from: [{ namespaces: {} }] };
+  const tie = (x: unknown[], y: unknown[]) => priorityTies([withRules('x', onApp('shop', 'web'), x, undefined), withRules('y', { namespaces: ns('shop') }, y, undefined), withRules('z', { namespaces: ns('shop') }, x, undefined)], CLUSTER).map((t) => t.policies);
+  const all = [['ClusterNetworkPolicy/x', 'ClusterNetworkPolicy/y', 'ClusterNetworkPolicy/z']];
+  assert.deepEqual(tie([denyIngress], [accept]), all, 'action');
+  assert.deepEqual(tie([denyIngress], [{ ...denyIngress, from: [{ namespaces: ns('ops') }] }]), all, 'peers');
+  assert.deepEqual(tie([accept], [{ ...accept, protocols: [{ tcp: { destinationPort: { number: 80 } } }] }]), all, 'ports');
+  assert.deepEqual(tie([accept, denyIngress], [denyIngress, accept]), all, 'order');
+  assert.deepEqual(tie([accept], [accept, denyIngress]), all, 'one more rule');
 });

@@ -8,10 +8,19 @@
  * cluster with rules in one direction; subjects are matched as the simulator matches them
  * (subjects.ts). Without a pod on the pod network to match, every policy of a rank is taken as
  * tying with the others: nothing shows that their subjects are apart.
+ *
+ * Which of them an implementation applies changes a verdict only where they decide differently:
+ * policies whose rules of the tied direction are the same list (in order: action, peers, ports;
+ * peers, ports and selectors in a canonical order, rule names aside) match a connection at the
+ * same rule with the same action, so they tie only with a policy whose rules differ. The
+ * isolations `--shared` emits (one Deny of everyone per direction) are such policies.
  */
+import { canonicalCidr, isCidr } from '../../../domain/ip.ts';
+import type { LabelSelector } from '../../../domain/inventory.ts';
+import { canonicalSelector } from '../../matrix/selector.ts';
 import { ClusterView, policyRef } from '../kubernetes/cluster-view.ts';
 import type { SimCluster, SimPod } from '../types.ts';
-import { compileTierPolicies, type TierPolicy } from './compile.ts';
+import { compileTierPolicies, type CompiledPeer, type CompiledPort, type CompiledRule, type Direction, type TierPolicy } from './compile.ts';
 import { SubjectIndex } from './subjects.ts';
 
 export interface PriorityTie {
@@ -40,7 +49,8 @@ export function priorityTies(manifests: readonly unknown[], cluster: SimCluster)
   if (ranks.length === 0) return [];
   const pods = cluster.pods.filter((p) => !p.hostNetwork);
   const view = new ClusterView(cluster);
-  const groups = ranks.flatMap((ps) => (pods.length === 0 ? [ps] : overlapping(ps, pods, view)));
+  const rules = new RuleTexts();
+  const groups = ranks.flatMap((ps) => (pods.length === 0 ? (DIRECTIONS.some((d) => rules.decideApart(ps, d)) ? [ps] : []) : overlapping(ps, pods, view, rules)));
   const byInput = (a: TierPolicy, b: TierPolicy): number => position.get(a.ref)! - position.get(b.ref)!;
   return groups
     .map((g) => [...g].sort(byInput))
@@ -48,8 +58,8 @@ export function priorityTies(manifests: readonly unknown[], cluster: SimCluster)
     .map((g) => ({ tier: g[0]!.tier, priority: g[0]!.priority, policies: g.map((p) => p.ref) }));
 }
 
-/** The policies of one rank joined where they select a common pod in one direction: the groups of two or more. */
-function overlapping(policies: readonly TierPolicy[], pods: readonly SimPod[], view: ClusterView): TierPolicy[][] {
+/** The policies of one rank joined where they select a common pod in one direction and decide apart there: the groups of two or more. */
+function overlapping(policies: readonly TierPolicy[], pods: readonly SimPod[], view: ClusterView, rules: RuleTexts): TierPolicy[][] {
   const parent = policies.map((_, i) => i);
   const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
   const index = new SubjectIndex(
@@ -58,11 +68,74 @@ function overlapping(policies: readonly TierPolicy[], pods: readonly SimPod[], v
   );
   for (const pod of pods) {
     const s = index.of(pod);
-    for (const list of [s.admin.ingress, s.admin.egress, s.baseline.ingress, s.baseline.egress]) {
-      for (const other of list.slice(1)) parent[root(other.i)] = root(list[0]!.i);
+    for (const direction of DIRECTIONS) {
+      for (const list of [s.admin[direction], s.baseline[direction]]) {
+        if (!rules.decideApart(list.map((x) => x.policy), direction)) continue;
+        for (const other of list.slice(1)) parent[root(other.i)] = root(list[0]!.i);
+      }
     }
   }
   const groups = new Map<number, TierPolicy[]>();
   policies.forEach((p, i) => groups.set(root(i), [...(groups.get(root(i)) ?? []), p]));
   return [...groups.values()].filter((g) => g.length > 1);
 }
+
+const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];
+
+/**
+ * Each policy's rules of a direction as one text: equal texts decide every connection alike.
+ * What the text cannot vouch for (a peer or port the simulator does not know, an invalid CIDR)
+ * gets a text of its own, equal to no other.
+ */
+class RuleTexts {
+  private readonly texts = new Map<TierPolicy, Record<Direction, string>>();
+  private unknowns = 0;
+
+  /** Two or more of `policies` have rules in `direction`, and not the same rules. */
+  decideApart(policies: readonly TierPolicy[], direction: Direction): boolean {
+    const texts = new Set(policies.filter((p) => p.rules[direction].length > 0).map((p) => this.of(p)[direction]));
+    return texts.size > 1;
+  }
+
+  private of(p: TierPolicy): Record<Direction, string> {
+    let t = this.texts.get(p);
+    if (t === undefined) this.texts.set(p, (t = { ingress: this.listText(p.rules.ingress), egress: this.listText(p.rules.egress) }));
+    return t;
+  }
+
+  /** The rules in order (the first matching one decides); a rule's name does not decide. */
+  private listText(rules: readonly CompiledRule[]): string {
+    return JSON.stringify(rules.map((r) => [r.action, this.sorted(r.peers.map((x) => this.peerText(x))), r.ports === undefined ? 'every port' : this.sorted(r.ports.map((x) => this.portText(x)))]));
+  }
+
+  /** Peers (ports) of a rule are a union: their order and repeats do not decide. */
+  private sorted(texts: string[]): string[] {
+    return [...new Set(texts)].sort();
+  }
+
+  private peerText(p: CompiledPeer): string {
+    switch (p.kind) {
+      case 'namespaces':
+      case 'nodes':
+        return JSON.stringify([p.kind, selectorText(p.selector)]);
+      case 'pods':
+        return JSON.stringify([p.kind, selectorText(p.namespaceSelector), selectorText(p.podSelector)]);
+      case 'networks':
+        return p.cidrs.every((c) => isCidr(c.text)) ? JSON.stringify([p.kind, this.sorted(p.cidrs.map((c) => canonicalCidr(c.text)))]) : this.unknown();
+      case 'domainNames':
+        return JSON.stringify([p.kind, this.sorted(p.names)]);
+      case 'unknown':
+        return this.unknown();
+    }
+  }
+
+  private portText(p: CompiledPort): string {
+    return p.kind === 'unknown' ? this.unknown() : JSON.stringify(p.kind === 'range' ? [p.protocol, p.start, p.end] : [p.protocol ?? '', p.name]);
+  }
+
+  private unknown(): string {
+    return `unknown ${this.unknowns++}`;
+  }
+}
+
+const selectorText = (s: LabelSelector): string => JSON.stringify(canonicalSelector(s));
