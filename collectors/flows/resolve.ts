@@ -4,7 +4,7 @@
  * Map lookups and a binary search over each IP's history.
  */
 import type { EndpointMeta, FlowEndpoint, Protocol, ResolvedEndpoint } from '../../domain/flow.ts';
-import type { ContainerPort, CurrentApiserverEndpoint, FormerApiserverEndpoint, Service, Workload } from '../../domain/inventory.ts';
+import type { ContainerPort, CurrentApiserverEndpoint, FormerApiserverEndpoint, Service, ServicePort, Workload } from '../../domain/inventory.ts';
 import { IpHistory, type IpHistoryLookup } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadKind, type WorkloadRef } from '../../domain/peer.ts';
 import type { GoneWorkloadLookup, ResolutionData } from '../../domain/resolution.ts';
@@ -60,12 +60,20 @@ interface WorkloadInfo {
 
 /** DNS names that led to a backend through a Service: kept with the Service, whose port a policy sees translated. */
 function namesThrough(svc: ServiceInfo, names: string[]): Pick<ResolvedSide, 'names' | 'namesVia'> {
-  return { names, namesVia: `${svc.service.namespace}/${svc.service.name}` };
+  return { names, namesVia: svc.key };
 }
 
 interface ServiceInfo {
   service: Service;
+  /** namespace/name. */
+  key: string;
   backends: WorkloadInfo[];
+  /**
+   * Per port of the Service, the ports each backend is sent to on it (`targetPortsOf`; empty: none
+   * resolves). They depend on the inventory alone, so the index computes them once and a record
+   * addressed to the Service reads them.
+   */
+  targetPorts: Map<ServicePort, Map<WorkloadInfo, readonly number[]>>;
   /**
    * Endpoint addresses of its EndpointSlices that name no pod, each with its slice's ports by name
    * ('' unnamed): a Service without a selector whose endpoints are set by hand (an external
@@ -113,11 +121,17 @@ const RECORD_CACHE_LIMIT = 10_000;
 
 export class ResolutionIndex {
   private readonly workloads = new Map<string, WorkloadInfo>();
-  /** Peer keys of the workloads the inventory lists (others only flow records name). */
-  private readonly listed = new Set<string>();
+  /** The workloads the inventory lists, by peer key (others only flow records name). */
+  private readonly listed = new Map<string, WorkloadInfo>();
   /** Namespace → workloads with their selector's matchLabels, to resolve Cilium endpoints known only by labels. */
   private readonly selectors = new Map<string, { ref: WorkloadRef; matchLabels: [string, string][] }[]>();
   private readonly aliases = new Map<string, WorkloadRef>();
+  /**
+   * The `Pod` aliases by namespace and pod name, each with its workload's info when the inventory's
+   * workloads hold it (else a gone workload's, read per record): a record naming a pod the
+   * inventory holds is resolved with two lookups, no key built.
+   */
+  private readonly pods = new Map<string, Map<string, { ref: WorkloadRef; info?: WorkloadInfo }>>();
   private readonly dns: Set<string>;
   private readonly history: IpHistoryLookup;
   private readonly servicesByName = new Map<string, ServiceInfo>();
@@ -183,6 +197,7 @@ export class ResolutionIndex {
     this.dns = new Set(data.dnsWorkloads);
     for (const a of data.ownerAliases) this.aliases.set(`${a.namespace}/${a.kind}/${a.name}`, a.workload);
     for (const w of data.workloads) this.addWorkload(w);
+    for (const a of data.ownerAliases) if (a.kind === 'Pod') this.addPod(a.namespace, a.name, a.workload);
     this.gone = data.gone;
     this.history = data.ipHistory;
 
@@ -210,8 +225,8 @@ export class ResolutionIndex {
     this.formerApiserverIps = new Set(this.formerApiserver.map((e) => e.ip));
 
     for (const s of data.services) {
-      const info: ServiceInfo = { service: s, backends: [], addresses: [], slicePorts: new Map(), anySlicePorts: new Map() };
-      this.servicesByName.set(`${s.namespace}/${s.name}`, info);
+      const info: ServiceInfo = { service: s, key: `${s.namespace}/${s.name}`, backends: [], targetPorts: new Map(), addresses: [], slicePorts: new Map(), anySlicePorts: new Map() };
+      this.servicesByName.set(info.key, info);
       for (const ip of s.clusterIPs) if (ip && ip !== 'None') this.servicesByIp.set(ip, info);
       for (const ip of externallyReachableAddresses(s)) {
         let sharing = this.servicesByExternalIp.get(ip);
@@ -250,8 +265,16 @@ export class ResolutionIndex {
     }
     for (const svc of this.servicesByName.values()) {
       svc.backends.sort((a, b) => compareStrings(a.key, b.key));
-      for (const b of svc.backends) for (const p of svc.service.ports) {
-        for (const target of this.targetPorts(svc, b, p.port, p.protocol)) b.declared.add(target);
+      for (const p of svc.service.ports) {
+        // A port repeating an earlier one's (protocol, port) is never addressed: servicePortFor answers the first.
+        if (servicePortFor(svc.service, p.port, p.protocol) !== p) continue;
+        const byBackend = new Map<WorkloadInfo, readonly number[]>();
+        for (const b of svc.backends) {
+          const targets = targetPortsOf(svc, b, p);
+          byBackend.set(b, targets);
+          for (const target of targets) b.declared.add(target);
+        }
+        svc.targetPorts.set(p, byBackend);
       }
     }
     this.built = true;
@@ -260,7 +283,7 @@ export class ResolutionIndex {
   private addWorkload(w: Workload): void {
     const ref: WorkloadRef = { namespace: w.namespace, kind: w.kind, name: w.name };
     const info = this.workloadInfo(ref);
-    this.listed.add(info.key);
+    this.listed.set(info.key, info);
     const matchLabels = selectorLabels(w.selector);
     if (matchLabels !== undefined) {
       const list = this.selectors.get(w.namespace) ?? [];
@@ -268,6 +291,13 @@ export class ResolutionIndex {
       this.selectors.set(w.namespace, list);
     }
     declarePorts(info, w);
+  }
+
+  private addPod(namespace: string, name: string, ref: WorkloadRef): void {
+    let byName = this.pods.get(namespace);
+    if (byName === undefined) this.pods.set(namespace, (byName = new Map()));
+    const info = this.workloads.get(workloadKey(ref));
+    byName.set(name, info === undefined ? { ref } : { ref, info });
   }
 
   private workloadInfo(ref: WorkloadRef): WorkloadInfo {
@@ -328,25 +358,6 @@ export class ResolutionIndex {
     return list;
   }
 
-  /**
-   * Service port → every port of the backend it sends to, sorted (none: not a port of the Service, or
-   * a name nothing resolves): a numeric targetPort; else the numbers the backend's pods' EndpointSlices
-   * give the port's name, else its pods' container ports of the target port's name (a named target
-   * port is resolved on each pod: `serviceTargetPorts`), else what any slice of the Service gives the
-   * name (slices whose pods the inventory does not hold).
-   */
-  private targetPorts(svc: ServiceInfo, backend: WorkloadInfo, port: number, protocol: Protocol): number[] {
-    const sp = servicePortFor(svc.service, port, protocol);
-    if (!sp) return [];
-    if (typeof sp.targetPort === 'number') return [sp.targetPort];
-    if (/^\d+$/.test(sp.targetPort)) return [Number(sp.targetPort)];
-    const bySlice = (ports: NamedPorts | undefined) => (sp.name === undefined ? [] : sortedNumbers(ports?.get(sp.name)));
-    const own = bySlice(svc.slicePorts.get(backend.key));
-    if (own.length > 0) return own;
-    const declared = serviceTargetPorts(sp, backend);
-    return declared.length > 0 ? declared : bySlice(svc.anySlicePorts);
-  }
-
   /** Whether a resolved side's peer key is a workload the inventory lists (not one only flow records name). */
   listedWorkload(peerKey: string): boolean {
     if (this.listed.has(peerKey)) return true;
@@ -383,8 +394,7 @@ export class ResolutionIndex {
         return [this.workloadSide(info, e, m.node ?? this.history.holderAt(e.ip, time)?.node)];
       }
       case 'service': {
-        const byIp = this.serviceAt(e.ip, time);
-        const svc = this.servicesByName.get(`${m.namespace}/${m.name}`) ?? (byIp === SUPERSEDED ? undefined : byIp);
+        const svc = this.servicesByName.get(`${m.namespace}/${m.name}`) ?? this.currentServiceAt(e.ip, time);
         if (isApiserverService(m.namespace, m.name)) return [this.apiserverSide(e, svc && { svc, protocol })];
         if (svc) return this.serviceSides(svc, e, time, protocol);
         return [this.unknownServiceSide(e)];
@@ -495,7 +505,7 @@ export class ResolutionIndex {
    */
   private podWorkload(m: Extract<EndpointMeta, { kind: 'pod' }>, ip: string, time: number): WorkloadInfo | undefined {
     const known = this.inventoriedPod(m);
-    if (known) return this.workloadInfo(known);
+    if (known) return known;
     const owned = m.ownerKind && m.ownerName ? this.fromOwner(m.namespace, m.ownerKind, m.ownerName) : null;
     if (owned) return owned;
     const ref = this.workloadFromPod(m, ip, time, m.ownerKind === 'ReplicaSet' ? m.ownerName : undefined);
@@ -503,8 +513,9 @@ export class ResolutionIndex {
   }
 
   /** The workload the inventory resolved the record's pod to (the pod name's alias), when it holds that pod. */
-  private inventoriedPod(m: Extract<EndpointMeta, { kind: 'pod' }>): WorkloadRef | undefined {
-    return m.podName === undefined ? undefined : this.aliases.get(`${m.namespace}/Pod/${m.podName}`);
+  private inventoriedPod(m: Extract<EndpointMeta, { kind: 'pod' }>): WorkloadInfo | undefined {
+    const pod = m.podName === undefined ? undefined : this.pods.get(m.namespace)?.get(m.podName);
+    return pod && (pod.info ?? this.workloadInfo(pod.ref));
   }
 
   /**
@@ -548,7 +559,7 @@ export class ResolutionIndex {
     const iv = this.history.holderAt(ip, time);
     if (iv) {
       const peer = this.peerOf(iv.peerKey);
-      if (peer.kind === 'workload' || peer.kind === 'dns') return [this.workloadSide(this.workloadInfo(peer.workload), e, iv.node)];
+      if (peer.kind === 'workload' || peer.kind === 'dns') return [this.workloadSide(this.holderWorkload(iv.peerKey, peer.workload), e, iv.node)];
       // The node's own address: a port a host-network workload there declares is that workload's.
       if (peer.kind === 'node') return [this.nodeSide(peer.node, e, time)];
       return [{ peer, key: iv.peerKey, ip, port: e.port, node: iv.node, declaredPorts: EMPTY }];
@@ -571,6 +582,12 @@ export class ResolutionIndex {
     const svc = this.servicesByIp.get(ip);
     if (svc?.service.createdAt !== undefined && time < svc.service.createdAt) return SUPERSEDED;
     return svc;
+  }
+
+  /** The Service whose ClusterIP the address was at `time`, unless that was another Service's, deleted since (serviceAt). */
+  private currentServiceAt(ip: string, time: number): ServiceInfo | undefined {
+    const svc = this.serviceAt(ip, time);
+    return svc === SUPERSEDED ? undefined : svc;
   }
 
   /**
@@ -635,6 +652,11 @@ export class ResolutionIndex {
     return isApiserverService(s.namespace, s.name) ? [this.apiserverSide(e, { svc, protocol })] : this.serviceSides(svc, e, time, protocol);
   }
 
+  /** The workload an IP history interval names: a listed one by the interval's peer key (no key built), else as workloadInfo finds it. */
+  private holderWorkload(peerKey: string, ref: WorkloadRef): WorkloadInfo {
+    return this.listed.get(peerKey) ?? this.workloadInfo(ref);
+  }
+
   private peerOf(key: string): Peer {
     let p = this.peers.get(key);
     if (!p) {
@@ -687,17 +709,24 @@ export class ResolutionIndex {
     if (svc.backends.length === 0) return [this.unknownServiceSide(e)];
     // One side per backend and port it may be sent to: a named target port may have a number per
     // ReplicaSet mid-rollout, and the connection reaches whichever pod the Service picks.
-    return svc.backends.flatMap((b) => {
-      const targets = e.port === undefined ? [] : this.targetPorts(svc, b, e.port, protocol);
-      const ports = targets.length > 0 ? targets : [e.port];
-      return ports.map((port) => {
-        const declared = port === undefined || b.declared.has(port) ? b.declared : new Set([...b.declared, port]);
-        const side: ResolvedSide = { peer: b.peer, key: b.key, ip: e.ip, port, declaredPorts: declared, viaService: true };
-        // A name answered with the ClusterIP (an outside name CNAMEd to the Service) leads to these backends.
-        if (e.names) Object.assign(side, namesThrough(svc, e.names));
-        return side;
-      });
-    });
+    const sp = e.port === undefined ? undefined : servicePortFor(svc.service, e.port, protocol);
+    const targetPorts = sp === undefined ? undefined : svc.targetPorts.get(sp);
+    const sides: ResolvedSide[] = [];
+    for (const b of svc.backends) {
+      const targets = targetPorts?.get(b);
+      if (targets !== undefined && targets.length > 0) for (const port of targets) sides.push(this.backendSide(svc, b, e, port));
+      else sides.push(this.backendSide(svc, b, e, e.port));
+    }
+    return sides;
+  }
+
+  /** A backend of a Service addressed by `e`, on `port` (the target port, else the port addressed). */
+  private backendSide(svc: ServiceInfo, b: WorkloadInfo, e: FlowEndpoint, port: number | undefined): ResolvedSide {
+    const declared = port === undefined || b.declared.has(port) ? b.declared : new Set([...b.declared, port]);
+    const side: ResolvedSide = { peer: b.peer, key: b.key, ip: e.ip, port, declaredPorts: declared, viaService: true };
+    // A name answered with the ClusterIP (an outside name CNAMEd to the Service) leads to these backends.
+    if (e.names) Object.assign(side, namesThrough(svc, e.names));
+    return side;
   }
 
   /**
@@ -761,7 +790,7 @@ export class ResolutionIndex {
       for (const iv of this.history.hostNetworkHoldersAt(ip, time)) {
         const peer = this.peerOf(iv.peerKey);
         if (peer.kind !== 'workload' && peer.kind !== 'dns') continue;
-        const w = this.workloadInfo(peer.workload);
+        const w = this.holderWorkload(iv.peerKey, peer.workload);
         if (e.port !== undefined && w.declared.has(e.port)) return this.workloadSide(w, e, name);
         for (const p of w.declared) declared.add(p);
       }
@@ -818,6 +847,23 @@ function backendSlicePorts(svc: ServiceInfo, backend: string): NamedPorts {
 
 function sortedNumbers(numbers: ReadonlySet<number> | undefined): number[] {
   return [...(numbers ?? [])].sort((a, b) => a - b);
+}
+
+/**
+ * Every port of the backend a Service port sends to, sorted (none: a name nothing resolves): a
+ * numeric targetPort; else the numbers the backend's pods' EndpointSlices give the port's name,
+ * else its pods' container ports of the target port's name (a named target port is resolved on
+ * each pod: `serviceTargetPorts`), else what any slice of the Service gives the name (slices whose
+ * pods the inventory does not hold).
+ */
+function targetPortsOf(svc: ServiceInfo, backend: WorkloadInfo, sp: ServicePort): number[] {
+  if (typeof sp.targetPort === 'number') return [sp.targetPort];
+  if (/^\d+$/.test(sp.targetPort)) return [Number(sp.targetPort)];
+  const bySlice = (ports: NamedPorts | undefined) => (sp.name === undefined ? [] : sortedNumbers(ports?.get(sp.name)));
+  const own = bySlice(svc.slicePorts.get(backend.key));
+  if (own.length > 0) return own;
+  const declared = serviceTargetPorts(sp, backend);
+  return declared.length > 0 ? declared : bySlice(svc.anySlicePorts);
 }
 
 export const EMPTY_RESOLUTION: ResolutionData = {
