@@ -59,3 +59,16 @@ function expressionString(e: NonNullable<LabelSelector['matchExpressions']>[numb
       return `!${e.key}`;
   }
 }
+
+/**
+ * The values of a label (the keys `isKey` accepts) the selector is limited to: those every
+ * matchLabels pair and `In` expression on it allows (requirements AND), sorted; undefined when
+ * nothing limits it to named values (no such requirement, or only NotIn, Exists, DoesNotExist).
+ */
+export function selectorLimits(selector: LabelSelector, isKey: (key: string) => boolean): string[] | undefined {
+  const limits: string[][] = [];
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (isKey(k)) limits.push([v]);
+  for (const e of selector.matchExpressions ?? []) if (isKey(e.key) && e.operator === 'In') limits.push(e.values ?? []);
+  if (limits.length === 0) return undefined;
+  return [...new Set(limits[0])].filter((v) => limits.every((l) => l.includes(v))).sort();
+}

@@ -4,7 +4,9 @@
  * `missing` = recommended, not applied; `extra` = applied (of a kind the engine emits, in scope),
  * not recommended; `differing` = both, with a different spec (the paths that differ are listed),
  * each spec as the API server stores it (its CRD's defaults filled in). A Calico default-tier
- * policy listed back as `default.<name>` is the recommended `<name>` (listedName).
+ * policy listed back as `default.<name>` is the recommended `<name>` (listedName). In a
+ * namespace's drift, an applied cluster-scoped policy whose subject also covers other namespaces
+ * is never `extra`: it is `sharedWithOtherNamespaces`, judged by the whole cluster's drift.
  */
 import type { AppliedPolicy } from '../domain/inventory.ts';
 import type { Manifest } from './engines/index.ts';
@@ -12,6 +14,7 @@ import { compareStrings } from './policy/order.ts';
 import { intentScope } from './engines/metadata.ts';
 import { asStored } from './stored-form.ts';
 import { isPlainObject } from '../domain/plain-object.ts';
+import { subjectNamespaces } from './subject-namespaces.ts';
 
 export interface PolicyRef {
   apiVersion: string;
@@ -26,6 +29,11 @@ export interface SpecChange {
   recommended?: unknown;
 }
 
+/** An applied cluster-scoped policy whose subject covers other namespaces than the drift's; `namespaces` those it is limited to (absent: any namespace). */
+export interface SharedPolicyRef extends PolicyRef {
+  namespaces?: string[];
+}
+
 export interface DriftReport {
   engine: string;
   namespace?: string;
@@ -34,6 +42,8 @@ export interface DriftReport {
   missing: PolicyRef[];
   extra: PolicyRef[];
   differing: (PolicyRef & { changes: SpecChange[] })[];
+  /** In a namespace's drift, when there are any: not extra, since deleting them would cut other namespaces' traffic. */
+  sharedWithOtherNamespaces?: SharedPolicyRef[];
 }
 
 const refKey = (r: PolicyRef): string => `${r.apiVersion}|${r.kind}|${r.namespace ?? ''}|${r.name}`;
@@ -199,24 +209,36 @@ export class DriftComparison {
   }
 
   report(): DriftReport {
-    const inScope = [...this.applied].filter(([, p]) => this.kinds.has(`${p.apiVersion}|${p.kind}`));
-    const report: DriftReport = { engine: this.engine, summary: { recommended: this.compared.size, applied: inScope.length, inSync: 0, missing: 0, extra: 0, differing: 0 }, inSync: [], missing: [], extra: [], differing: [] };
-    if (this.namespace !== undefined) report.namespace = this.namespace;
+    const inScope = [...this.applied].filter(([, p]) => this.kinds.has(`${p.apiVersion}|${p.kind}`)).sort(([a], [b]) => compareStrings(a, b));
     // A policy listed under another name is the one recommended under that name, when there is one (in whatever order they were added).
     const isApplied = (c: { applied: boolean; via?: string }): boolean => c.applied && (c.via === undefined || !this.compared.has(c.via));
     const listedElsewhere = new Set([...this.compared.values()].flatMap((c) => (c.via !== undefined && isApplied(c) ? [c.via] : [])));
+    // Of the applied policies not recommended, one other namespaces also depend on is not this namespace's to delete.
+    const notRecommended = inScope.filter(([k]) => !this.compared.has(k) && !listedElsewhere.has(k)).map(([, p]) => ({ p, shared: this.sharedWithOtherNamespaces(p) }));
+    const shared = notRecommended.flatMap((x) => x.shared ?? []);
+    const report: DriftReport = { engine: this.engine, summary: { recommended: this.compared.size, applied: inScope.length - shared.length, inSync: 0, missing: 0, extra: 0, differing: 0 }, inSync: [], missing: [], extra: [], differing: [] };
+    if (this.namespace !== undefined) report.namespace = this.namespace;
     for (const k of [...this.compared.keys()].sort()) {
       const c = this.compared.get(k)!;
       if (!isApplied(c)) report.missing.push(c.ref);
       else if (c.changes.length === 0) report.inSync.push(c.ref);
       else report.differing.push({ ...c.ref, changes: c.changes });
     }
-    for (const [k, p] of inScope.sort(([a], [b]) => compareStrings(a, b))) if (!this.compared.has(k) && !listedElsewhere.has(k)) report.extra.push(ref(p));
+    for (const { p } of notRecommended.filter((x) => x.shared === undefined)) report.extra.push(ref(p));
     report.summary.inSync = report.inSync.length;
     report.summary.missing = report.missing.length;
     report.summary.extra = report.extra.length;
     report.summary.differing = report.differing.length;
+    if (shared.length > 0) report.sharedWithOtherNamespaces = shared;
     return report;
+  }
+
+  /** An applied cluster-scoped policy's reference when its subject covers a namespace other than the drift's (subjectNamespaces); undefined otherwise and in the whole cluster's drift. */
+  private sharedWithOtherNamespaces(p: AppliedPolicy): SharedPolicyRef | undefined {
+    if (this.namespace === undefined || p.namespace !== undefined) return undefined;
+    const namespaces = subjectNamespaces(p.manifest);
+    if (namespaces !== undefined && namespaces.every((n) => n === this.namespace)) return undefined;
+    return namespaces === undefined ? ref(p) : { ...ref(p), namespaces };
   }
 }
 

@@ -201,6 +201,7 @@ function driftSection(d: DriftReport, failures: DriftFailures | undefined): Drif
     missing: d.missing.map((r) => failingRef(r, failures)),
     extra: d.extra.map(policyRef),
     differing: d.differing.map((x) => ({ ...failingRef(x, failures), paths: x.changes.map((c) => c.path) })),
+    ...(d.sharedWithOtherNamespaces !== undefined ? { sharedWithOtherNamespaces: d.sharedWithOtherNamespaces.map((x) => ({ ...policyRef(x), ...(x.namespaces !== undefined ? { namespaces: x.namespaces } : {}) })) } : {}),
   };
 }
 
@@ -434,7 +435,13 @@ function attentionSection(classes: ClassifiedEdges, rules: RuleAttention, hostNe
     stale: { edges: capEdges('stale.edges', 'stale'), rules: cap('stale.rules', rules.stale) },
     hostNetwork: cap('hostNetwork', hostNetwork),
     findings: cap('findings', findings),
-    drift: { ...drift, missing: cap('drift.missing', drift.missing), extra: cap('drift.extra', drift.extra), differing: cap('drift.differing', drift.differing) },
+    drift: {
+      ...drift,
+      missing: cap('drift.missing', drift.missing),
+      extra: cap('drift.extra', drift.extra),
+      differing: cap('drift.differing', drift.differing),
+      ...(drift.sharedWithOtherNamespaces !== undefined ? { sharedWithOtherNamespaces: cap('drift.sharedWithOtherNamespaces', drift.sharedWithOtherNamespaces) } : {}),
+    },
     omitted,
   };
 }

@@ -159,6 +159,12 @@ export interface DriftSection {
   missing: DriftPolicyItem[];
   extra: PolicyRefItem[];
   differing: (DriftPolicyItem & { paths: string[] })[];
+  /**
+   * In a namespace's report, when there are any: applied cluster-scoped policies whose subject also
+   * covers other namespaces (`namespaces`: those it is limited to; absent: any). Not extra: deleting
+   * them would cut the other namespaces' traffic; the whole cluster's drift judges them.
+   */
+  sharedWithOtherNamespaces?: (PolicyRefItem & { namespaces?: string[] })[];
 }
 
 export interface NamespaceSummary {

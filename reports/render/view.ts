@@ -445,6 +445,7 @@ function driftSection(r: Report): Section {
     ...d.differing.map((p) => [t('differing'), policyKind(p), code(policyName(p)), failingDetail(p, p.paths.join(', '))]),
     ...d.missing.map((p) => [t('missing'), policyKind(p), code(policyName(p)), failingDetail(p, 'recommended, not applied')]),
     ...d.extra.map((p) => [t('extra'), policyKind(p), code(policyName(p)), t('applied, not recommended')]),
+    ...(d.sharedWithOtherNamespaces ?? []).map((p) => [t('shared'), policyKind(p), code(policyName(p)), t(sharedDetail(p.namespaces))]),
   ];
   return {
     id: 'drift',
@@ -457,9 +458,15 @@ function driftSection(r: Report): Section {
         text: `Engine ${d.engine}: ${d.summary.recommended} recommended, ${d.summary.applied} applied; ${d.summary.inSync} in sync, ${d.summary.missing} missing, ${d.summary.extra} extra, ${d.summary.differing} differing.`,
       },
       ...(d.verified === false ? [{ kind: 'para' as const, text: unverifiedText(r) }] : []),
-      ...(driftRows.length > 0 ? [table(['drift', 'kind', 'policy', 'detail'], driftRows, omitted(r, 'drift.missing') + omitted(r, 'drift.extra') + omitted(r, 'drift.differing'))] : []),
+      ...(driftRows.length > 0 ? [table(['drift', 'kind', 'policy', 'detail'], driftRows, omitted(r, 'drift.missing') + omitted(r, 'drift.extra') + omitted(r, 'drift.differing') + omitted(r, 'drift.sharedWithOtherNamespaces'))] : []),
     ],
   };
+}
+
+/** Why a namespace's drift leaves an applied policy other namespaces share to the whole cluster's drift. */
+function sharedDetail(namespaces: readonly string[] | undefined): string {
+  const covers = namespaces === undefined ? 'any namespace' : `namespaces ${namespaces.join(', ')}`;
+  return `applied, its subject also covers ${covers}: not this namespace's to delete, judged by the whole cluster's drift`;
 }
 
 function namespacesSection(r: Report): Section {

@@ -256,7 +256,8 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       query: DriftQuery,
       responses: {
         200: {
-          description: 'the drift report: engine, namespace, summary, inSync, missing, extra, differing, and the verification of the recommendation it compares (`ok: false` only with allowUnverified=true)',
+          description:
+            "the drift report: engine, namespace, summary, inSync, missing, extra, differing, and the verification of the recommendation it compares (`ok: false` only with allowUnverified=true); with `namespace=`, `sharedWithOtherNamespaces` (only when there are any): applied cluster-scoped policies whose subject also covers other namespaces, never extra there (judged by the whole cluster's drift), each with the `namespaces` its subject is limited to",
           content: { 'application/json': FreeObject },
           headers: { ...verifiedHeader, ...notInForce },
         },

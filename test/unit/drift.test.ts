@@ -66,15 +66,18 @@ test('what the API server defaults is no drift: a Calico policy read back with s
 
 test('in a namespace\'s drift a cluster-scoped policy is in scope only when it is about that namespace: by its intent annotation, or a shared layer naming it', () => {
   const CNP = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy' };
-  const cnp = (name: string, annotations: Record<string, string>): AppliedPolicy => ({ ...CNP, name, manifest: { ...CNP, metadata: { name, annotations }, spec: {} } });
+  const subject = (...namespaces: string[]) => ({ subject: { namespaces: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: namespaces }] } } });
+  const cnp = (name: string, annotations: Record<string, string>, spec: unknown = {}): AppliedPolicy => ({ ...CNP, name, manifest: { ...CNP, metadata: { name, annotations }, spec } });
   const policies = [
-    cnp('shop-deployment-web', { 'flowmatrix.io/intent': 'shop/deployment/web' }),
-    cnp('tools-deployment-x', { 'flowmatrix.io/intent': 'tools/deployment/x' }),
-    cnp('cluster-shared-shop-tools', { 'flowmatrix.io/intent': 'cluster/shared/shop+tools' }),
-    cnp('cluster-shared-a-b', { 'flowmatrix.io/intent': 'cluster/shared/a+b' }),
+    cnp('shop-deployment-web', { 'flowmatrix.io/intent': 'shop/deployment/web' }, subject('shop')),
+    cnp('tools-deployment-x', { 'flowmatrix.io/intent': 'tools/deployment/x' }, subject('tools')),
+    cnp('cluster-shared-shop-tools', { 'flowmatrix.io/intent': 'cluster/shared/shop+tools' }, subject('shop', 'tools')),
+    cnp('cluster-shared-a-b', { 'flowmatrix.io/intent': 'cluster/shared/a+b' }, subject('a', 'b')),
     cnp('hand-written', {}),
   ];
-  assert.deepEqual(computeDrift('clusternetworkpolicy', policies, [], 'shop').extra.map((r) => r.name), ['cluster-shared-shop-tools', 'shop-deployment-web']);
+  const inShop = computeDrift('clusternetworkpolicy', policies, [], 'shop');
+  // The layer shop shares with tools is in scope, but not shop's to delete (the next test).
+  assert.deepEqual([inShop.extra.map((r) => r.name), inShop.sharedWithOtherNamespaces?.map((r) => r.name)], [['shop-deployment-web'], ['cluster-shared-shop-tools']]);
   // The whole cluster's drift keeps every one.
   assert.equal(computeDrift('clusternetworkpolicy', policies, []).extra.length, 5);
   // One flowmatrix did not write but named as the namespace's recommendation names its own is that
@@ -82,7 +85,7 @@ test('in a namespace\'s drift a cluster-scoped policy is in scope only when it i
   const handWritten = cnp('shop-deployment-cart', {});
   const recommendedCart = { ...CNP, metadata: { name: 'shop-deployment-cart', labels: {}, annotations: {} }, spec: { tier: 'Baseline' } } as unknown as Manifest;
   const drift = computeDrift('clusternetworkpolicy', [...policies, handWritten], [recommendedCart], 'shop');
-  assert.deepEqual([drift.missing, drift.differing.map((d) => d.name), drift.summary.applied], [[], ['shop-deployment-cart'], 3]);
+  assert.deepEqual([drift.missing, drift.differing.map((d) => d.name), drift.summary.applied], [[], ['shop-deployment-cart'], 2]);
 });
 
 test('a Calico rule\'s metadata (flowmatrix\'s explanation with its flow counts, changing with every ingest) is no drift; its action or ports are', () => {
@@ -196,5 +199,61 @@ test('Calico 3.29.0-3.29.3 lists a default-tier policy back named default.<name>
       assert.deepEqual(computeDrift('calico', [listed('default.web')], [recommendedWeb], 'shop').summary, { recommended: 1, applied: 1, inSync: 1, missing: 0, extra: 0, differing: 0 });
       assert.deepEqual(computeDrift('calico', [listed('default.web', 8080, 'platform')], [recommendedWeb], 'shop').summary, { recommended: 1, applied: 0, inSync: 0, missing: 1, extra: 0, differing: 0 });
     }
+  }
+});
+
+test('in a namespace\'s drift an applied cluster-scoped policy whose subject also covers another namespace is never extra: it is listed as shared with other namespaces, judged by the whole cluster\'s drift', () => {
+  // Deleting it from one namespace's view would cut the other namespaces' traffic it allows. Its
+  // subject says which namespaces it covers: a CiliumClusterwideNetworkPolicy's endpointSelector on
+  // the pod's namespace label (cilium/cilium pkg/policy/api rule.go: EndpointSelector), a
+  // GlobalNetworkPolicy's namespaceSelector on projectcalico.org/name or selector on
+  // projectcalico.org/namespace (libcalico-go GlobalNetworkPolicySpec), a ClusterNetworkPolicy's
+  // subject namespaces or pods.namespaceSelector (network-policy-api ClusterNetworkPolicySubject).
+  const shared = { 'flowmatrix.io/intent': 'cluster/shared/flux-system+kyma-system/59c7a3b5' };
+  const cases: { engine: string; apiVersion: string; kind: string; spanning: unknown; own: unknown }[] = [
+    {
+      engine: 'cilium',
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumClusterwideNetworkPolicy',
+      spanning: { endpointSelector: { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['flux-system', 'kyma-system'] }] } },
+      own: { endpointSelector: { matchLabels: { 'io.kubernetes.pod.namespace': 'kyma-system' } } },
+    },
+    {
+      engine: 'calico',
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'GlobalNetworkPolicy',
+      spanning: { namespaceSelector: "projectcalico.org/name in {'flux-system', 'kyma-system'}", selector: 'all()' },
+      own: { namespaceSelector: "projectcalico.org/name in {'flux-system', 'kyma-system'}", selector: "projectcalico.org/namespace == 'kyma-system'" },
+    },
+    {
+      engine: 'clusternetworkpolicy',
+      apiVersion: 'policy.networking.k8s.io/v1alpha2',
+      kind: 'ClusterNetworkPolicy',
+      spanning: { subject: { namespaces: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['flux-system', 'kyma-system'] }] } } },
+      own: { subject: { pods: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kyma-system' } }, podSelector: {} } } },
+    },
+  ];
+  for (const c of cases) {
+    const policy = (name: string, spec: unknown, annotations: Record<string, string> = shared): AppliedPolicy => ({ apiVersion: c.apiVersion, kind: c.kind, name, manifest: { apiVersion: c.apiVersion, kind: c.kind, metadata: { name, annotations }, spec } });
+    const policies = [
+      policy('layer-of-two', c.spanning),
+      policy('layer-of-kyma', c.own),
+      // Written for kyma-system (its intent says so) but selecting every namespace: not the namespace's alone either.
+      policy('layer-of-all', {}, { 'flowmatrix.io/intent': 'kyma-system/deployment/x' }),
+    ];
+    const kyma = computeDrift(c.engine, policies, [], 'kyma-system');
+    assert.deepEqual(kyma.extra.map((r) => r.name), ['layer-of-kyma'], c.kind);
+    assert.deepEqual(
+      kyma.sharedWithOtherNamespaces,
+      [
+        { apiVersion: c.apiVersion, kind: c.kind, name: 'layer-of-all' },
+        { apiVersion: c.apiVersion, kind: c.kind, name: 'layer-of-two', namespaces: ['flux-system', 'kyma-system'] },
+      ],
+      c.kind,
+    );
+    assert.deepEqual(kyma.summary, { recommended: 0, applied: 1, inSync: 0, missing: 0, extra: 1, differing: 0 }, c.kind);
+    // The whole cluster's drift judges them: unchanged.
+    const whole = computeDrift(c.engine, policies, []);
+    assert.deepEqual([whole.extra.map((r) => r.name), whole.sharedWithOtherNamespaces], [['layer-of-all', 'layer-of-kyma', 'layer-of-two'], undefined], c.kind);
   }
 });

@@ -314,3 +314,13 @@ test('kubelet probes are never listed as traffic to review or as violations', ()
   assert.equal([...report.attention.violations, ...report.attention.undocumented, ...report.attention.stale.edges].filter(probe).length, 0);
   assert.ok(detailed.some((w) => w.observed.some((o) => o.key.startsWith('kubelet:'))), 'the demo has probes');
 });
+
+test('a namespace\'s drift lists an applied policy its subject shares with other namespaces apart from extra, saying the whole cluster\'s drift judges it', () => {
+  // recommender/drift.ts: in a namespace's drift such a policy is never extra (deleting it cuts the other namespaces' traffic).
+  const shared = { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', name: 'cluster-shared-flux-system-kyma-system', namespaces: ['flux-system', 'kyma-system'] };
+  const r = buildReport({ ...input, drift: { ...input.drift, namespace: 'kyma-system', sharedWithOtherNamespaces: [shared] } });
+  assert.deepEqual(r.attention.drift.sharedWithOtherNamespaces, [shared]);
+  assert.equal(r.headline.drift, report.headline.drift, 'not counted as drift to act on');
+  assert.match(renderMarkdown(r), /\| shared \| CiliumClusterwideNetworkPolicy \| `\(cluster\)\/cluster-shared-flux-system-kyma-system` \| applied, its subject also covers namespaces flux-system, kyma-system: not this namespace's to delete, judged by the whole cluster's drift/);
+  assert.equal(report.attention.drift.sharedWithOtherNamespaces, undefined);
+});

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseSelector, SelectorSyntaxError, selectorSyntaxError, selectorTokens } from '../../recommender/simulate/calico/selector.ts';
+import { parseSelector, SelectorSyntaxError, selectorLimitsOf, selectorSyntaxError, selectorTokens } from '../../recommender/simulate/calico/selector.ts';
 
 type L = Record<string, string>;
 const m = (l: L): Map<string, string> => new Map(Object.entries(l));
@@ -185,4 +185,12 @@ test('upstream tokenTests: the same tokens, the same rejections', () => {
     if (want === undefined) assert.throws(() => selectorTokens(input), SelectorSyntaxError, input);
     else assert.deepEqual(selectorTokens(input), want, input);
   }
+});
+
+test('the values a selector limits a label to: ==, in, && (every operand), || (each operand limited), else none', () => {
+  const ns = 'projectcalico.org/name';
+  assert.deepEqual(selectorLimitsOf("projectcalico.org/name in {'b', 'a'}", ns), ['a', 'b']);
+  assert.deepEqual(selectorLimitsOf("projectcalico.org/name in {'a', 'b'} && projectcalico.org/name == 'b' && team == 'x'", ns), ['b']);
+  assert.deepEqual(selectorLimitsOf("projectcalico.org/name == 'a' || projectcalico.org/name == 'c'", ns), ['a', 'c']);
+  for (const unlimited of ['all()', '', "projectcalico.org/name == 'a' || team == 'x'", "projectcalico.org/name != 'a'", "!(projectcalico.org/name == 'a')", "projectcalico.org/name == 'a"]) assert.equal(selectorLimitsOf(unlimited, ns), undefined, unlimited);
 });

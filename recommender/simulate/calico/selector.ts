@@ -395,6 +395,48 @@ export function selectorTokens(selector: string): string[] {
   return tokenize(selector).map((t) => (t.kind === 'label' || t.kind === 'string' || t.kind === 'has' ? `${t.kind}(${t.value})` : t.kind));
 }
 
+/**
+ * The values of `label` the selector is limited to (`label == 'v'`, `label in {…}`, in an `&&`
+ * the values every such operand allows, in an `||` those of any operand when each is limited),
+ * sorted; undefined when the selector matches other values or none of the label (all(), `!=`,
+ * `has`, a negation), and for a selector that does not parse.
+ */
+export function selectorLimitsOf(selector: string, label: string): string[] | undefined {
+  let root: Node;
+  try {
+    root = new Parser(selector, tokenize(selector)).root();
+  } catch (e) {
+    if (e instanceof SelectorSyntaxError) return undefined;
+    throw e;
+  }
+  const values = limitedValues(root, label);
+  return values === undefined ? undefined : [...values].sort();
+}
+
+function limitedValues(n: Node, label: string): Set<string> | undefined {
+  switch (n.op) {
+    case '==':
+      return n.label === label ? new Set([n.value]) : undefined;
+    case 'in':
+      return n.label === label ? new Set(n.values) : undefined;
+    case '&&':
+      return intersection(n.operands.map((o) => limitedValues(o, label)));
+    case '||': {
+      const each = n.operands.map((o) => limitedValues(o, label));
+      return each.every((v) => v !== undefined) ? new Set(each.flatMap((v) => [...v!])) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The values every limited set allows; undefined when none is limited. */
+function intersection(sets: readonly (ReadonlySet<string> | undefined)[]): Set<string> | undefined {
+  const limited = sets.filter((s): s is ReadonlySet<string> => s !== undefined);
+  if (limited.length === 0) return undefined;
+  return new Set([...limited[0]!].filter((v) => limited.every((s) => s.has(v))));
+}
+
 /** The label keys a selector reads (`has(k)` included), sorted; throws SelectorSyntaxError. */
 export function selectorLabelKeys(selector: string): string[] {
   return [...new Set(tokenize(selector).flatMap((t) => (t.kind === 'label' || t.kind === 'has' ? [t.value] : [])))].sort();
