@@ -26,6 +26,7 @@ import type { SimCluster } from '../recommender/simulate/types.ts';
 import type { CalicoSimulator } from '../recommender/simulate/calico.ts';
 import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
 import { podIdentitySelectors } from '../recommender/simulate/pod-identity-selectors.ts';
+import { refusedSelectors } from '../recommender/simulate/refused-selectors.ts';
 import { engineAdmissionErrors } from '../recommender/verify/admission/index.ts';
 import { manifestErrors, manifestId, namedErrors, SCHEMA_FILES, type ManifestError } from '../recommender/verify/index.ts';
 import { networkPlugin } from '../recommender/simulate/network-plugin.ts';
@@ -34,6 +35,7 @@ import type { Db } from '../store/db.ts';
 import { readInventory, readResolutionData } from '../store/inventory.ts';
 import { readExternalNames } from '../store/recommend-read.ts';
 import { YamlTooLarge } from '../domain/yaml-document.ts';
+import { withoutNullFields } from '../domain/plain-object.ts';
 import { invalidInput, tooLarge } from './errors.ts';
 import type { SimulateFlowFormat } from './simulate-formats.ts';
 
@@ -79,7 +81,8 @@ function parsePolicies(text: string, maxYamlTokens: number | undefined): unknown
     throw e;
   }
   refuseDuplicates(objects);
-  return objects.map((o) => o.obj);
+  // Read as the API server stores them: a field written as null is absent (withoutNullFields).
+  return objects.map((o) => withoutNullFields(o.obj));
 }
 
 /**
@@ -236,6 +239,11 @@ function perPodSelectorWarnings(engine: EngineName, policies: readonly unknown[]
   );
 }
 
+/** Selectors apimachinery cannot build, which the API server stored (a network-policy-api CRD): how the engine reads each. */
+function refusedSelectorWarnings(engine: EngineName, policies: readonly unknown[]): string[] {
+  return refusedSelectors(engine, policies).map((s) => `${s.policy}${s.path}: ${s.problem} (apimachinery LabelSelectorAsSelector): ${s.reading}`);
+}
+
 /** Whether flow text in `format` is the edges JSON of `edges -o json` rather than NDJSON records (`auto`: it starts with `[`). */
 export function isEdgesInput(format: SimulateFlowFormat, text: string): boolean {
   return format === 'edges' || (format === 'auto' && isEdgesJson(text));
@@ -260,6 +268,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw invalidInput(`unknown engine "${engine}": one of ${ENGINE_NAMES.join(', ')}`);
   const warnings = refuseInadmissible(policies);
   warnings.push(...notEvaluated(engine, policies));
+  warnings.push(...refusedSelectorWarnings(engine, policies));
   if (engine === 'clusternetworkpolicy') warnings.push(...samePriority(policies, model.cluster));
   if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies));
   const sim = SIMULATORS[engine](policies, model.cluster);

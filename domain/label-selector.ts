@@ -23,19 +23,43 @@ export function selectorMatchesBy(selector: LabelSelector, label: (key: string) 
   return true;
 }
 
-/** One matchExpression on the label's value (`undefined`: no such label). */
-function expressionHolds(e: NonNullable<LabelSelector['matchExpressions']>[number], value: string | undefined): boolean {
+type Requirement = NonNullable<LabelSelector['matchExpressions']>[number];
+
+/**
+ * Why apimachinery cannot build a selector holding this requirement, in its words; undefined
+ * when it can. The network-policy-api CRDs take `operator` as a bare string and `values` of any
+ * length, so such a selector can be stored; pkg/apis/meta/v1/helpers.go LabelSelectorAsSelector
+ * then refuses it (an operator other than the four) and so does pkg/labels/selector.go
+ * NewRequirement (In/NotIn without values, Exists/DoesNotExist with values), and an
+ * implementation programs nothing for it: it selects nothing (selectorMatches).
+ */
+export function requirementProblem(e: Requirement): string | undefined {
+  const values = e.values?.length ?? 0;
   switch (e.operator) {
     case 'In':
-      return value !== undefined && (e.values ?? []).includes(value);
     case 'NotIn':
-      return value === undefined || !(e.values ?? []).includes(value);
+      return values === 0 ? "for 'in', 'notin' operators, values set can't be empty" : undefined;
     case 'Exists':
-      return value !== undefined;
     case 'DoesNotExist':
-      return value === undefined;
+      return values > 0 ? 'values set must be empty for exists and does not exist' : undefined;
   }
-  return true;
+  return `${JSON.stringify(e.operator)} is not a valid label selector operator`;
+}
+
+/** One matchExpression on the label's value (`undefined`: no such label); false for one apimachinery refuses (requirementProblem). */
+function expressionHolds(e: Requirement, value: string | undefined): boolean {
+  const values = e.values ?? [];
+  switch (e.operator) {
+    case 'In':
+      return value !== undefined && values.includes(value);
+    case 'NotIn':
+      return values.length > 0 && (value === undefined || !values.includes(value));
+    case 'Exists':
+      return values.length === 0 && value !== undefined;
+    case 'DoesNotExist':
+      return values.length === 0 && value === undefined;
+  }
+  return false;
 }
 
 /**
@@ -47,7 +71,7 @@ export function selectorString(selector: LabelSelector): string {
   return [...pairs, ...(selector.matchExpressions ?? []).map(expressionString)].join(',');
 }
 
-function expressionString(e: NonNullable<LabelSelector['matchExpressions']>[number]): string {
+function expressionString(e: Requirement): string {
   switch (e.operator) {
     case 'In':
       return `${e.key} in (${(e.values ?? []).join(',')})`;

@@ -1,7 +1,7 @@
 /** Kubernetes label-selector semantics over plain label maps (the matching lives in domain/label-selector.ts) and their canonical order. */
 import type { LabelSelector } from '../../domain/inventory.ts';
 
-export { selectorMatches, selectorMatchesBy, selectorString } from '../../domain/label-selector.ts';
+export { requirementProblem, selectorMatches, selectorMatchesBy, selectorString } from '../../domain/label-selector.ts';
 
 /** A copy with keys and values in a stable order, for deterministic output. */
 export function canonicalSelector(selector: LabelSelector): LabelSelector {

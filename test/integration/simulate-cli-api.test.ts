@@ -427,3 +427,89 @@ test('simulate warns of a selector on a pod\'s own StatefulSet label (statefulse
     db.close();
   }
 });
+
+test('simulate: a ClusterNetworkPolicy selector apimachinery cannot build (operator "in") selects nothing on clusternetworkpolicy, warned naming policy, path and operator; Calico converts it ignoring the expression', () => {
+  // The CRD's `operator` is a bare string: the API server stores it. apimachinery
+  // pkg/apis/meta/v1/helpers.go LabelSelectorAsSelector refuses it (`"in" is not a valid label
+  // selector operator`), so an implementation building the selector with it programs nothing for
+  // it: the Accept peer matches no pod and deny-all decides. Calico instead converts the selector
+  // with libcalico-go conversion.go k8sSelectorToCalico, whose switch has no case for it: the
+  // expression is dropped and the peer selects every pod (conversion/clusternetworkpolicy.go).
+  const policies = `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: { name: acc }
+spec:
+  tier: Admin
+  priority: 1
+  subject: { namespaces: {} }
+  egress:
+  - action: Accept
+    to: [{ pods: { namespaceSelector: {}, podSelector: { matchExpressions: [{ key: app, operator: in, values: [nothing] }] } } }]
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: { name: deny-all }
+spec: { tier: Admin, priority: 2, subject: { namespaces: {} }, egress: [{ action: Deny, to: [{ namespaces: {} }] }] }
+`;
+  const db = openDb(dbPath);
+  try {
+    const cnp = simulateFlows(db, { engine: 'clusternetworkpolicy', policies, flows: JSON.stringify([EDGE]) });
+    assert.equal(cnp.decisions[0]!.verdict, 'deny');
+    assert.ok(
+      cnp.warnings.includes('ClusterNetworkPolicy/acc/spec/egress/0/to/0/pods/podSelector/matchExpressions/0/operator: "in" is not a valid label selector operator (apimachinery LabelSelectorAsSelector): the selector selects nothing'),
+      cnp.warnings.join('\n'),
+    );
+    const calico = simulateFlows(db, { engine: 'calico', policies, flows: JSON.stringify([EDGE]) });
+    assert.equal(calico.decisions[0]!.verdict, 'allow');
+    assert.ok(calico.warnings.some((w) => w.startsWith('ClusterNetworkPolicy/acc/spec/egress/0/to/0/pods/podSelector/matchExpressions/0/operator: "in" is not a valid label selector operator') && /Calico/.test(w)), calico.warnings.join('\n'));
+    const noValues = simulateFlows(db, { engine: 'clusternetworkpolicy', policies: policies.replace('operator: in, values: [nothing]', 'operator: NotIn'), flows: JSON.stringify([EDGE]) });
+    assert.equal(noValues.decisions[0]!.verdict, 'deny', 'NotIn without values selects nothing either');
+    assert.ok(noValues.warnings.some((w) => w.startsWith("ClusterNetworkPolicy/acc/spec/egress/0/to/0/pods/podSelector/matchExpressions/0/values: for 'in', 'notin' operators, values set can't be empty")), noValues.warnings.join('\n'));
+  } finally {
+    db.close();
+  }
+});
+
+test('simulate reads `ingress:` / `egress:` written as YAML null as absent, as the API server does: a ClusterNetworkPolicy is admitted, a NetworkPolicy with policyTypes [Ingress] isolates and allows nothing', async () => {
+  // Custom resources: apiextensions-apiserver pkg/apiserver/schema/defaulting/prunenulls.go
+  // PruneNonNullableNullsWithoutDefaults drops the null of a non-nullable field before validation
+  // (kubernetes/kubernetes#95423). The built-in NetworkPolicy: a JSON null decodes to a nil slice,
+  // and "If this field is empty then this NetworkPolicy does not allow any traffic" (Kubernetes
+  // NetworkPolicy API reference, NetworkPolicySpec.ingress) for a policy of type Ingress.
+  const cnp = `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: { name: deny-egress }
+spec:
+  tier: Admin
+  priority: 1
+  subject: { namespaces: {} }
+  ingress:
+  egress:
+  - action: Deny
+    to: [{ namespaces: {} }]
+`;
+  const np = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: np, namespace: flux-system }
+spec:
+  podSelector: {}
+  ingress:
+  policyTypes: [Ingress]
+`;
+  const edges = write('null-rules.json', JSON.stringify([EDGE]));
+  const denied = await runCli(['simulate', '--policies', write('null-cnp.yaml', cnp), '--flows', edges, '--db', dbPath]);
+  assert.equal(denied.code, 0, denied.err);
+  const d = (JSON.parse(denied.out) as Decision[])[0]!;
+  assert.equal(d.verdict, 'deny');
+  const isolated = await runCli(['simulate', '--policies', write('null-np.yaml', np), '--flows', edges, '--db', dbPath]);
+  assert.equal(isolated.code, 0, isolated.err);
+  const i = (JSON.parse(isolated.out) as Decision[])[0]!;
+  assert.equal(i.verdict, 'deny');
+  assert.deepEqual([i.ingress!.isolated, i.ingress!.allowed], [true, false]);
+  const db = openDb(dbPath);
+  try {
+    await request(testApp(db, dbPath)).post('/api/v1/simulate').send({ policies: cnp, flows: [EDGE] }).expect(200);
+  } finally {
+    db.close();
+  }
+});

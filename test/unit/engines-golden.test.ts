@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { ENGINES, ENGINE_NAMES, toMultiDocYaml } from '../../recommender/engines/index.ts';
 import { policySet, type IntentInput, type RuleInput } from '../../recommender/policy/build.ts';
 import { richIntents } from '../golden/engines/rich-ir.ts';
+import { requirementProblem } from '../../recommender/matrix/selector.ts';
 
 const GOLDEN = new URL('../golden/engines/', import.meta.url);
 
@@ -61,3 +62,21 @@ for (const engine of ENGINE_NAMES) {
     for (const seed of [1, 2, 3, 42, 1337]) assert.equal(render(shuffledIntents(seed), engine), expected, `seed ${seed}`);
   });
 }
+
+test('every engine writes only label-selector requirements apimachinery can build (LabelSelectorAsSelector: In/NotIn with values, Exists/DoesNotExist without)', () => {
+  // A requirement it refuses makes a network-policy-api selector select nothing
+  // (domain/label-selector.ts requirementProblem); flowmatrix's own output never holds one.
+  for (const engine of ENGINE_NAMES) {
+    const refused: string[] = [];
+    const walk = (v: unknown, path: string): void => {
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}/${i}`));
+      else if (typeof v === 'object' && v !== null)
+        for (const [k, x] of Object.entries(v)) {
+          if (k === 'matchExpressions' && Array.isArray(x)) x.forEach((e, i) => requirementProblem(e) !== undefined && refused.push(`${path}/${k}/${i}: ${JSON.stringify(e)}`));
+          walk(x, `${path}/${k}`);
+        }
+    };
+    ENGINES[engine].emit(policySet(richIntents())).manifests.forEach((m, i) => walk(m, `[${i}]`));
+    assert.deepEqual(refused, [], engine);
+  }
+});

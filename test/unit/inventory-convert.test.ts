@@ -330,3 +330,12 @@ test('podIP over a different podIPs[0], podCIDR over a different podCIDRs[0]: th
   assert.deepEqual(snapshot.nodes.map((n) => [n.name, n.podCIDRs]), [['n1', ['10.244.1.0/24']], ['n2', ['10.244.2.0/24', 'fd00:2::/64']]]);
   assert.deepEqual(snapshot.podAddresses.map((a) => [a.pod, a.ip]).sort(), [['a', '10.244.1.9'], ['b', '10.244.2.9'], ['b', 'fd00:2::9']]);
 });
+
+test('applied policies are kept as the API server holds them: a field written as null is absent (a hand-written inventory with a bare `ingress:`)', () => {
+  // apiextensions-apiserver pkg/apiserver/schema/defaulting/prunenulls.go
+  // PruneNonNullableNullsWithoutDefaults (custom resources); a built-in NetworkPolicy decodes a JSON
+  // null to a nil slice, which it never writes back. Array items stay as they are.
+  const cnp = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'deny-egress', labels: null }, spec: { tier: 'Admin', priority: 1, subject: { namespaces: {} }, ingress: null, egress: [{ action: 'Deny', to: [{ namespaces: {} }], protocols: null }] } };
+  const r = convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [cnp] }), T);
+  assert.deepEqual(r.snapshot.policies[0]?.manifest, { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'deny-egress' }, spec: { tier: 'Admin', priority: 1, subject: { namespaces: {} }, egress: [{ action: 'Deny', to: [{ namespaces: {} }] }] } });
+});

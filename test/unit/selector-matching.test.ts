@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LabelSelector, Labels } from '../../domain/inventory.ts';
-import { selectorMatches, selectorMatchesBy } from '../../recommender/matrix/selector.ts';
+import { requirementProblem, selectorMatches, selectorMatchesBy } from '../../recommender/matrix/selector.ts';
 import { LabelSet, SelectorBuilder, splitKey } from '../../recommender/simulate/cilium/labels.ts';
 
 const KEYS = ['app', 'tier', 'constructor', 'toString', 'k8s-app'];
@@ -104,4 +104,32 @@ test('cilium LabelSet: a key asked with no source finds the first label of that 
   assert.equal(labels.get('k8s', 'app'), 'api', 'a later label of the same source and key replaces the earlier');
   assert.equal(labels.get('reserved', 'app'), 'x');
   assert.deepEqual(labels.list(), ['k8s:app=api', 'reserved:app=x']);
+});
+
+test('a requirement LabelSelectorAsSelector refuses makes the selector select nothing: an unknown operator (case included), In/NotIn without values, Exists/DoesNotExist with values', () => {
+  // kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/helpers.go
+  // LabelSelectorAsSelector: `"%q is not a valid label selector operator"`; pkg/labels/selector.go
+  // NewRequirement: "for 'in', 'notin' operators, values set can't be empty", "values set must be
+  // empty for exists and does not exist". An implementation that cannot build the selector
+  // programs nothing for it (ovn-kubernetes: no address set), so it matches no pod.
+  const refused: { requirement: NonNullable<LabelSelector['matchExpressions']>[number]; problem: string }[] = [
+    { requirement: { key: 'app', operator: 'in' as 'In', values: ['web'] }, problem: '"in" is not a valid label selector operator' },
+    { requirement: { key: 'app', operator: 'Foo' as 'In', values: ['web'] }, problem: '"Foo" is not a valid label selector operator' },
+    { requirement: { key: 'app', operator: 'In' }, problem: "for 'in', 'notin' operators, values set can't be empty" },
+    { requirement: { key: 'app', operator: 'NotIn', values: [] }, problem: "for 'in', 'notin' operators, values set can't be empty" },
+    { requirement: { key: 'app', operator: 'Exists', values: ['web'] }, problem: 'values set must be empty for exists and does not exist' },
+    { requirement: { key: 'app', operator: 'DoesNotExist', values: ['web'] }, problem: 'values set must be empty for exists and does not exist' },
+  ];
+  for (const { requirement, problem } of refused) {
+    const selector: LabelSelector = { matchExpressions: [requirement] };
+    assert.equal(requirementProblem(requirement), problem, JSON.stringify(requirement));
+    for (const labels of [{}, { app: 'web' }, { app: 'db' }] as Labels[]) {
+      assert.equal(selectorMatches(selector, labels), false, `${JSON.stringify(requirement)} on ${JSON.stringify(labels)}`);
+      assert.equal(selectorMatchesBy(selector, (k) => labels[k]), false, `${JSON.stringify(requirement)} on ${JSON.stringify(labels)} (By)`);
+    }
+  }
+  const built: NonNullable<LabelSelector['matchExpressions']> = [{ key: 'app', operator: 'In', values: ['web'] }, { key: 'app', operator: 'Exists' }, { key: 'app', operator: 'DoesNotExist', values: [] }];
+  for (const requirement of built) {
+    assert.equal(requirementProblem(requirement), undefined, JSON.stringify(requirement));
+  }
 });

@@ -227,3 +227,16 @@ test('malformed manifests do not throw: read as the apiserver would decode them,
   // The CNP without a tier is not a policy; "odd" has no rule that can match.
   assert.equal(sim.evaluate({ client: P(prom), server: P(dns), port: 80, protocol: 'TCP' }).verdict, 'allow');
 });
+
+test('[LabelSelectorAsSelector] a selector with a requirement apimachinery refuses (operator "in", In without values) selects nothing: an Accept peer matches no pod, a subject selects no pod', () => {
+  // The CRD's `operator` is a bare string, so the API server stores it; apimachinery
+  // pkg/apis/meta/v1/helpers.go LabelSelectorAsSelector cannot build the selector
+  // (`"in" is not a valid label selector operator`) and an implementation programs nothing for it.
+  const acc = cnp('acc', { tier: 'Admin', priority: 1, subject: { namespaces: {} }, egress: [{ action: 'Accept', to: [{ pods: { namespaceSelector: {}, podSelector: { matchExpressions: [{ key: 'app', operator: 'in', values: ['nothing'] }] } } }] }] });
+  const denyAll = cnp('deny-all', { tier: 'Admin', priority: 2, subject: { namespaces: {} }, egress: [{ action: 'Deny', to: [{ namespaces: {} }] }] });
+  const v = run([acc, denyAll], P(app), P(other), 8080);
+  assert.equal(v.verdict, 'deny');
+  assert.deepEqual(v.egress.by, { policy: 'ClusterNetworkPolicy/deny-all', rule: '/spec/egress/0' });
+  const noValues = cnp('deny-web', { tier: 'Admin', priority: 1, subject: { pods: { namespaceSelector: {}, podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn' }] } } }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] });
+  assert.equal(run([noValues], P(prom), P(app), 80).verdict, 'allow', 'NotIn without values: the subject selects no pod');
+});

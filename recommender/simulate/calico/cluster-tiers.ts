@@ -20,6 +20,7 @@ import { compileTierPolicies, type CompiledPeer, type CompiledRule, type Directi
 import { TierRules, type MatchPolicy, type MatchRule } from '../clusternetworkpolicy/rules.ts';
 import { SubjectIndex } from '../clusternetworkpolicy/subjects.ts';
 import type { SimCluster, SimFlow, SimPod } from '../types.ts';
+import { withCalicoSelectors } from './k8s-selectors.ts';
 import { ANP_TIER, BANP_TIER, KUBE_ADMIN, KUBE_BASELINE, type Ignored, type TierInfo } from './policies.ts';
 
 export { KUBE_ADMIN, KUBE_BASELINE } from './policies.ts';
@@ -121,7 +122,7 @@ export class ClusterTiers {
   constructor(manifests: readonly unknown[], cluster: SimCluster) {
     const view = new ClusterView(cluster);
     this.rules = new TierRules(view);
-    const policies = compileTierPolicies(manifests).map((p) => this.rules.compile(asCalicoConverts(p, this.notes)));
+    const policies = compileTierPolicies(manifests).map((p) => this.rules.compile(asCalicoConverts(withCalicoSelectors(p), this.notes)));
     for (const match of policies) this.converted.set(match, { match, only: [match], ...placement(match.policy) });
     this.empty = policies.length === 0;
     this.subjects = new SubjectIndex(policies, view);
