@@ -170,7 +170,7 @@ function resolveObserved(entries: readonly MatrixEntry[], inventory: InventorySn
   const ix = indexCluster(inventory, observed.externalNames);
   // The same lookup by name as for addresses, with workload (Service) keys in their place.
   const answers = { workloads: addressesByName(observed.workloadNames), services: addressesByName(observed.serviceNames), addresses: ix.addressesOfName, ...(observed.namesNotKept !== undefined ? { notKept: observed.namesNotKept } : {}) };
-  const resolved = entries.map((e) => resolveMatrix(e, inventory, config, answers));
+  const resolved = entries.map((e) => resolveMatrix(e, inventory, config, answers, ix.podNetworkPods));
   return observeMatrices(resolved, { inventory, edges: observed.edges, ix });
 }
 

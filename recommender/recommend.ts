@@ -225,7 +225,7 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
   // The owners' sides take the slots after the run's.
   const sides = sidesOf(input.edges, owners.length === 0 ? workloads : [...workloads, ...owners]);
   const now = opts.now ?? sides.latest ?? input.inventory.takenAt;
-  const { plans, outsideRules } = planWorkloads(input, workloads, owners, sides, { now, opts, details, podNetwork, mirrors, componentsOf });
+  const { plans, outsideRules } = planWorkloads(input, workloads, owners, sides, { now, opts, details, podNetwork, mirrors, componentsOf, withPodNetworkPods });
   const layers = namespaceLayers(plans, input.inventory, opts, withPodNetworkPods);
   for (const p of plans) {
     p.intents = p.intents.filter(restrictsSomething);
@@ -549,9 +549,18 @@ function planWorkloads(
   workloads: readonly Workload[],
   owners: readonly Workload[],
   sides: WorkloadSides,
-  run: { now: number; opts: RecommendOptions; details: boolean; podNetwork: PodNetwork; mirrors: MirroredRules; componentsOf: ReadonlyMap<string, WorkloadComponent[]> },
+  run: {
+    now: number;
+    opts: RecommendOptions;
+    details: boolean;
+    podNetwork: PodNetwork;
+    mirrors: MirroredRules;
+    componentsOf: ReadonlyMap<string, WorkloadComponent[]>;
+    /** The inventory's workloadsWithPodNetworkPods: narrowing selectors (distinctSelectors) leaves the pods as they are. */
+    withPodNetworkPods: ReadonlySet<string>;
+  },
 ): { plans: WorkloadPlan[]; outsideRules: OutsideRules[] } {
-  const ix = indexCluster(input.inventory, input.externalNames);
+  const ix = indexCluster(input.inventory, input.externalNames, run.withPodNetworkPods);
   const { dns } = clusterFacts(input.inventory);
   // Its pods on the host network are reached at their nodes, the others (of the same workload too) as pods.
   const inventoried = dns.workloads.map((ref) => ix.workloads.get(workloadKey(ref)));

@@ -40,12 +40,12 @@ async function readConfig(file: string | undefined, ctx: CommandContext): Promis
 }
 
 /**
- * The config a command that changes the stored matrices checks them against: --config, else the
- * service's (env FLOWMATRIX_CONFIG, as serve and report read it); none: unchecked.
+ * The config a command that changes the stored matrices checks them against, with its file: --config,
+ * else the service's (env FLOWMATRIX_CONFIG, as serve and report read it); none: unchecked.
  */
-async function readServiceConfig(file: string | undefined, ctx: CommandContext): Promise<MatricesConfigT | undefined> {
+async function readServiceConfig(file: string | undefined, ctx: CommandContext): Promise<{ file: string; config: MatricesConfigT } | undefined> {
   const chosen = serviceConfigFile(file);
-  return chosen === undefined ? undefined : readConfig(chosen, ctx);
+  return chosen === undefined ? undefined : { file: chosen, config: await readConfig(chosen, ctx) };
 }
 
 /** The service config's file: --config, else env FLOWMATRIX_CONFIG. */
@@ -139,13 +139,13 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
       .description('validate a matrix and store it (a matrix named like a built-in one overrides it)')
       .addOption(serviceConfigOption('a matrix it cannot take (as PUT /api/v1/matrices refuses it)')),
   ).action(async (file: string, opts: MatrixOptions) => {
-    const configFile = serviceConfigFile(opts.config);
-    const config = configFile === undefined ? undefined : await readConfig(configFile, ctx);
+    const service = await readServiceConfig(opts.config, ctx);
+    const config = service?.config;
     const text = await readText(file, ctx);
     const { applyMatrix } = await matrices();
     const req = { text, origin: file === '-' ? 'stdin' : file, appliedAt: Date.now(), ...(config !== undefined ? { config } : {}) };
     const { name, status, overridesBuiltIn, digest, configProblems, warnings } = await withOpenDb(opts, (db) => applyMatrix(db, req), { write: true });
-    if (configFile !== undefined && configProblems !== undefined && configProblems.length > 0) warnUnfitConfig(configProblems, configFile, ctx);
+    if (service !== undefined && configProblems !== undefined && configProblems.length > 0) warnUnfitConfig(configProblems, service.file, ctx);
     for (const w of warnings ?? []) ctx.io.err(`warning: ${w}\n`);
     ctx.io.out(`${JSON.stringify({ name, status, overridesBuiltIn, digest, ...(configProblems !== undefined ? { configProblems } : {}), ...(warnings !== undefined ? { warnings } : {}) })}\n`);
   });
@@ -157,7 +157,7 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
       .description('remove an applied matrix (a built-in one of that name is in force again; built-in ones are turned off in the config instead)')
       .addOption(serviceConfigOption('deleting a matrix it needs (a system it names, the only declaration of a role it binds)')),
   ).action(async (name: string, opts: DbOptions & { config?: string }) => {
-    const config = await readServiceConfig(opts.config, ctx);
+    const config = (await readServiceConfig(opts.config, ctx))?.config;
     const { deleteMatrix } = await matrices();
     const result = await withOpenDb(opts, (db) => deleteMatrix(db, name, config), { write: true });
     ctx.io.out(`${JSON.stringify(result)}\n`);
@@ -170,7 +170,7 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
       .description('check a matrix without storing it; prints every problem with its path')
       .addOption(serviceConfigOption('a matrix it could not take (as apply --config and POST /api/v1/matrices/validate check)')),
   ).action(async (file: string, opts: MatrixOptions) => {
-    const config = await readServiceConfig(opts.config, ctx);
+    const config = (await readServiceConfig(opts.config, ctx))?.config;
     const text = await readText(file, ctx);
     try {
       const { validateMatrixDocument } = await matrices();

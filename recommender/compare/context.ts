@@ -51,7 +51,12 @@ export interface ClusterIndex {
   hostNetwork: HostNetworkPlacement;
 }
 
-export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<string, readonly string[]> = new Map()): ClusterIndex {
+/** `podNetworkPods`: the inventory's workloadsWithPodNetworkPods, for a caller that has it already. */
+export function indexCluster(
+  inv: InventorySnapshot,
+  externalNames: ReadonlyMap<string, readonly string[]> = new Map(),
+  podNetworkPods: ReadonlySet<string> = workloadsWithPodNetworkPods(inv.podAddresses),
+): ClusterIndex {
   const workloads = new Map<string, Workload>();
   for (const w of inv.workloads) workloads.set(workloadKey(w), w);
   const nodeIps = nodeAddresses(inv, (n) => n.addresses.map((a) => a.address).filter(isIpAddress));
@@ -82,7 +87,7 @@ export function indexCluster(inv: InventorySnapshot, externalNames: ReadonlyMap<
     serviceIps: minimalCidrs(inv.services.flatMap((s) => s.clusterIPs.filter(isIpAddress).map((ip) => hostCidr(storedAddress(ip))))),
     mesh: new MeshView(inv.workloads, inv.namespaces),
     hostNetworkNamespaces: new Set(inv.workloads.filter((w) => w.hostNetwork).map((w) => w.namespace)),
-    podNetworkPods: workloadsWithPodNetworkPods(inv.podAddresses),
+    podNetworkPods,
     hostNetwork: hostNetworkPlacement(inv.podAddresses),
   };
 }

@@ -70,7 +70,7 @@ export function peerMatches(other: Peer, rp: ResolvedPeer, ix: ClusterIndex, ser
       // A host-network component speaks from its node's address (seed 002 line 28: the agents are
       // host-network pods), so its flows arrive as node peers — from the nodes it runs on, the
       // server pod's own node included (`kubelet:<node>`: its kubelet, or a host-network pod there).
-      if (rp.hostNetwork && rp.workloads.length > 0 && (other.kind === 'node' || other.kind === 'kubelet')) return runsOnNode(rp.workloads, other.node, ix);
+      if (rp.hostNetwork && rp.workloads.length > 0 && (other.kind === 'node' || other.kind === 'kubelet')) return hostNetworkNodes(rp.workloads, ix)(other.node);
       if (other.kind !== 'workload' && other.kind !== 'dns') return false;
       return rp.workloads.some((w) => workloadKey(w) === workloadKey(other.workload));
     case 'dns':
@@ -100,12 +100,13 @@ export function peerMatches(other: Peer, rp: ResolvedPeer, ix: ClusterIndex, ser
 }
 
 /**
- * Whether host-network pods of the workloads run on the node, as far as the inventory shows: where
+ * Whether host-network pods of the workloads run on a node, as far as the inventory shows: where
  * it shows none of their pods, they may run on any node (peers.ts renders every node for them).
+ * The placement is read once: build it once per rule or peer, then ask it per edge.
  */
-export function runsOnNode(workloads: readonly WorkloadRef[], node: string, ix: ClusterIndex): boolean {
-  const placed = workloads.map((w) => ix.hostNetwork.nodesOf(w)).filter((nodes) => nodes.length > 0);
-  return placed.length === 0 || placed.some((nodes) => nodes.includes(node));
+export function hostNetworkNodes(workloads: readonly WorkloadRef[], ix: ClusterIndex): (node: string) => boolean {
+  const placed = new Set(workloads.flatMap((w) => ix.hostNetwork.nodesOf(w)));
+  return placed.size === 0 ? () => true : (node) => placed.has(node);
 }
 
 /**

@@ -33,7 +33,7 @@ import { namePatternMatches } from '../matrix/syntax.ts';
 import type { AmbiguousCandidate, ExpectedRule, Finding, OtherView, ResolvedComponent, ResolvedMatrix, ResolvedPeer, RoleCandidate, RoleResolution, RoleScope, WhenConfigured } from '../matrix/resolved.ts';
 import type { RoleBindingT } from '../matrix/schema.ts';
 import type { ClusterIndex } from './context.ts';
-import { edgeMatchesRule, portMatches, runsOnNode } from './match.ts';
+import { edgeMatchesRule, hostNetworkNodes, portMatches } from './match.ts';
 import type { Direction } from '../../domain/direction.ts';
 
 export interface Observation {
@@ -523,9 +523,10 @@ function withNodeEvidence(rule: ExpectedRule, c: ResolvedComponent, edges: EdgeI
   // A node address stands for every host-network pod of the node: only a rule that names its
   // ports and a peer more specific than the world says which of them the flow was.
   if (!rule.active || rule.ports.length === 0 || rule.peers.some((p) => p.kind === 'world')) return rule;
+  const runsOn = hostNetworkNodes(c.workloads, ix);
   const own = (e: EdgeTraffic): boolean => {
     const node = rule.direction === 'egress' ? e.client : e.server;
-    return (node.kind === 'node' || node.kind === 'kubelet') && runsOnNode(c.workloads, node.node, ix);
+    return (node.kind === 'node' || node.kind === 'kubelet') && runsOn(node.node);
   };
   const seen = edges.fromNodes(rule.direction).filter((e) => own(e) && edgeMatchesRule(e, rule, ix));
   return seen.length > 0 ? { ...rule, observedFromNodes: uniqSorted(seen.map(edgeText)) } : rule;

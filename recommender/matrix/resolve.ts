@@ -307,8 +307,17 @@ function compareRules(a: ExpectedRule, b: ExpectedRule): number {
   return compareStrings(b.direction, a.direction) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** `answers`: what the flows showed DNS names answering with (service-names.ts); none by default. */
-export function resolveMatrix(entry: MatrixEntry, inv: InventorySnapshot, config: MatricesConfigT = {}, answers: NameAnswers = NO_ANSWERS): ResolvedMatrix {
+/**
+ * `answers`: what the flows showed DNS names answering with (service-names.ts); none by default.
+ * `podNetworkPods`: the inventory's workloadsWithPodNetworkPods, for a caller that has it already.
+ */
+export function resolveMatrix(
+  entry: MatrixEntry,
+  inv: InventorySnapshot,
+  config: MatricesConfigT = {},
+  answers: NameAnswers = NO_ANSWERS,
+  podNetworkPods: ReadonlySet<string> = workloadsWithPodNetworkPods(inv.podAddresses),
+): ResolvedMatrix {
   const { matrix } = entry;
   const sys = own(config.systems, matrix.metadata.name) ?? {};
   const params = resolveParameters(matrix, sys.parameters ?? {});
@@ -317,7 +326,7 @@ export function resolveMatrix(entry: MatrixEntry, inv: InventorySnapshot, config
   for (const name of Object.keys(matrix.roles ?? {}).sort()) {
     roles.set(name, resolveRole(name, matrix.roles![name]!, own(config.bindings?.roles, name), inv));
   }
-  const ctx: Ctx = { matrix, inv, values: params.values, facts, roles, components: new Map(), declaredPorts: new Map(), podNetworkPods: workloadsWithPodNetworkPods(inv.podAddresses), answers, clusterDomain: config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN };
+  const ctx: Ctx = { matrix, inv, values: params.values, facts, roles, components: new Map(), declaredPorts: new Map(), podNetworkPods, answers, clusterDomain: config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN };
   const names = Object.keys(matrix.components).sort();
   for (const name of names) {
     const shell = componentShell(ctx, name, matrix.components[name]!);

@@ -160,13 +160,15 @@ export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cl
     case 'fqdn': {
       const out: StandIn[] = [];
       const missing: string[] = [];
+      // Of the cluster alone, not of the name: made once, and only where a name has no stored address.
+      let outside: string[] | undefined;
       for (const name of rp.fqdns) {
         const one: ResolvedPeer = { kind: 'fqdn', fqdns: [name] };
         const stand = (ip: string, names?: readonly string[]): StandIn => ({ peer: { kind: 'external', ip }, stands: `${toOrFrom} ${name}`, seen: (far) => peerMatches(far, one, ix), outside: 'address', ...(names !== undefined ? { names } : {}) });
         const ips = [...ix.addressesOfName(name)].sort((a, b) => compareCidrs(hostCidr(a), hostCidr(b)));
         const stored = [4, 6].flatMap((f) => ips.find((ip) => ipFamily(ip) === f) ?? []);
         // None stored: the others' addresses do not stand for it, an outside address resolved from it does.
-        const unstored = stored.length > 0 ? [] : outsideAddresses(ix);
+        const unstored = stored.length > 0 ? [] : (outside ??= outsideAddresses(ix));
         if (stored.length === 0 && unstored.length === 0) missing.push(name);
         for (const ip of stored) out.push(stand(ip));
         for (const ip of unstored) out.push(stand(ip, [aNameMatching(name)]));

@@ -8,7 +8,7 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import { opposite } from '../../domain/direction.ts';
-import { peerMatches, portMatches, resolvePortNumbers, runsOnNode } from '../compare/match.ts';
+import { hostNetworkNodes, peerMatches, portMatches, resolvePortNumbers } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { DNS_SERVICE_PORT } from '../../domain/cluster-dns.ts';
 import { HBONE_PORT, ISTIOD_XDS_PORT } from '../../domain/istio.ts';
@@ -167,7 +167,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, all: W
   warnDisabledComponents(plan, all, documenting, observed);
   const mirrorEvidence = confirmFromOtherEnds(w, comparison, components, ctx);
   const onlyAtOtherEnds = requiredOnlyAtOtherEnds(w, documenting, comparison, ctx);
-  const refusal = noPolicyReason(w, documenting, ctx, onlyAtOtherEnds, observed, exposureEdgesOf(w, comparison.ingress).length);
+  const refusal = noPolicyReason(w, documenting, ctx, onlyAtOtherEnds, observed, comparison.ingress);
   if (refusal !== undefined) return refuse(plan, refusal, ctx);
   const hostPods = hostNetworkPodsWarning(w, ctx);
   if (hostPods !== undefined) plan.warnings.push(hostPods);
@@ -509,7 +509,7 @@ function noPolicyReason(
   ctx: SynthesisContext,
   documentedAtOtherEnds: boolean,
   observed: number,
-  keptOpen: number,
+  ingress: SideComparison,
 ): NoPolicy | undefined {
   const { opts } = ctx;
   const name = nameOf(w);
@@ -539,6 +539,7 @@ function noPolicyReason(
   }
   if (opts.mode === 'documented' && components.length === 0 && !documentedAtOtherEnds) {
     const summary = `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy.`;
+    const keptOpen = exposureEdgesOf(w, ingress).length;
     if (opts.defaultDeny && observed > keptOpen) {
       // No policy of its own, but where the namespace layer comes it isolates it: what it was seen doing is cut, apiserver and DNS included.
       return {
@@ -648,10 +649,11 @@ function towardOwner(m: MirroredRule): string {
 function edgesDocumentedBy(m: MirroredRule, w: Workload, side: SideComparison, ctx: SynthesisContext): number[] {
   const owners = new Set(m.owner.workloads.map(workloadKey));
   const ports = portsToward(m.rule, w, ctx.podNetwork);
+  const ownerNode = ownerNodeEdge(m, ctx.ix);
   const matched: number[] = [];
   side.edges.forEach((e, i) => {
     const far = side.direction === 'ingress' ? e.client : e.server;
-    const owner = far.kind === 'workload' ? owners.has(workloadKey(far.workload)) : ownerNodeEdge(m, far, ctx.ix);
+    const owner = far.kind === 'workload' ? owners.has(workloadKey(far.workload)) : ownerNode(far);
     if (owner && portMatches(e, ports, ctx.ix)) matched.push(i);
   });
   return matched;
@@ -662,8 +664,10 @@ function edgesDocumentedBy(m: MirroredRule, w: Workload, side: SideComparison, c
  * owner runs on — the pod's own node (`kubelet:<node>`) included — is the owner's flow, as its own
  * rules read it (compare/match.ts peerMatches, observe.ts withNodeEvidence).
  */
-function ownerNodeEdge(m: MirroredRule, far: Peer, ix: ClusterIndex): boolean {
-  return m.owner.hostNetwork && (far.kind === 'node' || far.kind === 'kubelet') && runsOnNode(m.owner.workloads, far.node, ix);
+function ownerNodeEdge(m: MirroredRule, ix: ClusterIndex): (far: Peer) => boolean {
+  if (!m.owner.hostNetwork) return () => false;
+  const runsOn = hostNetworkNodes(m.owner.workloads, ix);
+  return (far) => (far.kind === 'node' || far.kind === 'kubelet') && runsOn(far.node);
 }
 
 /**
