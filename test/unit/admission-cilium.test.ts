@@ -131,3 +131,13 @@ test('an ICMP type name must be in its family\'s table: the agent refuses the po
   assertRefused(icmp([{ type: 'PacketTooBig' }]), '/spec/ingress/0/icmps/0/fields/0/type', 'ICMP type PacketTooBig not found in IPv4', 'ICMPField.UnmarshalJSON');
   assertRefused(icmp([{ type: 8 }, { type: 'Echo', family: 'IPv6' }]), '/spec/ingress/0/icmps/0/fields/1/type', 'ICMP type Echo not found in IPv6', 'ICMPField.UnmarshalJSON');
 });
+
+test('a toPorts list shared by rules is judged for each kind of rule and reported at each rule (PortRule.Validate: DNS rules are refused on ingress only)', () => {
+  // Emitted policies share one toPorts list among the rules with the same ports; the checks run once per list.
+  const dnsPorts = [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }];
+  const m = cnp({ endpointSelector: sel, egress: [{ toEndpoints: [sel], toPorts: dnsPorts }], ingress: [{ fromEndpoints: [sel], toPorts: dnsPorts }, { fromEntities: ['host'], toPorts: dnsPorts }], ingressDeny: [{ fromEntities: ['world'], toPorts: dnsPorts }] });
+  assert.deepEqual(
+    admissionErrorsCilium(m).map((e) => e.path),
+    ['/spec/ingress/0/toPorts/0/rules/dns', '/spec/ingress/1/toPorts/0/rules/dns'],
+  );
+});

@@ -47,6 +47,8 @@ const EGRESS_L3: [string, string][] = [
   ['toGroups', 'ToGroups'],
   ['toNodes', 'ToNodes'],
 ];
+/** An allow rule's peers also take toFQDNs (EgressRule.l3Members); a deny rule's do not. */
+const EGRESS_ALLOW_L3: [string, string][] = [...EGRESS_L3, ['toFQDNs', 'ToFQDNs']];
 
 class Errors {
   readonly list: VerifyError[] = [];
@@ -259,6 +261,25 @@ function checkPortDenyRule(e: Errors, path: string, pr: unknown): void {
   ports.forEach((p, i) => checkPortProtocol(e, `${path}/ports/${i}`, p, false));
 }
 
+/**
+ * A rule's toPorts list is a shared object (one per set of ports of a recommendation, met in
+ * thousands of rules): its port rules are checked once per list and kind of rule, since
+ * PortRule.Validate depends on the direction and PortDenyRule.Validate is another check.
+ */
+type ToPortsKind = 'ingress' | 'egress' | 'deny';
+const sharedToPorts: Record<ToPortsKind, SharedChecks> = { ingress: new SharedChecks(), egress: new SharedChecks(), deny: new SharedChecks() };
+
+function checkToPorts(e: Errors, rulePath: string, toPorts: unknown, kind: ToPortsKind): void {
+  if (toPorts === undefined) return;
+  for (const x of sharedToPorts[kind].at(toPorts, `${rulePath}/toPorts`, (list, path) => portRulesErrors(list, path, kind))) e.list.push(x);
+}
+
+function portRulesErrors(toPorts: unknown, path: string, kind: ToPortsKind): VerifyError[] {
+  const e = new Errors();
+  itemsOf(toPorts).forEach((pr, i) => (kind === 'deny' ? checkPortDenyRule(e, `${path}/${i}`, pr) : checkPortRule(e, `${path}/${i}`, pr, kind === 'ingress')));
+  return e.list;
+}
+
 function checkIcmps(e: Errors, path: string, rule: Obj): void {
   if (len(rule.icmps) > 0 && len(rule.toPorts) > 0) e.add(`${path}/icmps`, 'the ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts', 'rule_validation.go errUnsupportedICMPWithToPorts');
   itemsOf(rule.icmps).forEach((icmp, i) => {
@@ -278,8 +299,10 @@ function checkIcmps(e: Errors, path: string, rule: Obj): void {
 // ---- peers (IngressCommonRule.Validate, EgressCommonRule.Validate, EgressRule.Validate) ----
 
 function checkCombination(e: Errors, path: string, rule: Obj, members: [string, string][], where: string): void {
-  const present = members.filter(([field]) => len(rule[field]) > 0);
-  if (present.length > 1) e.add(path, `combining ${present[0]![1]} and ${present[1]![1]} is not supported yet`, where);
+  const first = members.findIndex(([field]) => len(rule[field]) > 0);
+  if (first < 0) return;
+  const second = members.findIndex(([field], i) => i > first && len(rule[field]) > 0);
+  if (second >= 0) e.add(path, `combining ${members[first]![1]} and ${members[second]![1]} is not supported yet`, where);
 }
 
 function checkEntities(e: Errors, path: string, entities: unknown, where: string): void {
@@ -300,19 +323,14 @@ function checkIngress(e: Errors, path: string, rule: unknown, deny: boolean, hos
   itemsOf(rule.fromCIDRSet).forEach((c, i) => checkCidrRule(e, `${path}/fromCIDRSet/${i}`, c));
   checkEntities(e, `${path}/fromEntities`, rule.fromEntities, common);
   checkIcmps(e, path, rule);
-  if (deny) {
-    itemsOf(rule.toPorts).forEach((pr, i) => checkPortDenyRule(e, `${path}/toPorts/${i}`, pr));
-    return;
-  }
-  const l7 = itemsOf(rule.toPorts).some((pr) => isPlainObject(pr) && !isEmptyL7(pr.rules));
-  if (hostPolicy && l7) e.add(`${path}/toPorts`, 'L7 policy is not supported on host ingress yet', 'rule_validation.go IngressRule.Validate');
-  itemsOf(rule.toPorts).forEach((pr, i) => checkPortRule(e, `${path}/toPorts/${i}`, pr, true));
+  if (deny) return checkToPorts(e, path, rule.toPorts, 'deny');
+  if (hostPolicy && itemsOf(rule.toPorts).some((pr) => isPlainObject(pr) && !isEmptyL7(pr.rules))) e.add(`${path}/toPorts`, 'L7 policy is not supported on host ingress yet', 'rule_validation.go IngressRule.Validate');
+  checkToPorts(e, path, rule.toPorts, 'ingress');
 }
 
 function checkEgress(e: Errors, path: string, rule: unknown, deny: boolean, hostPolicy: boolean): void {
   if (!isPlainObject(rule)) return;
-  const members = deny ? EGRESS_L3 : [...EGRESS_L3, ['toFQDNs', 'ToFQDNs'] as [string, string]];
-  checkCombination(e, path, rule, members, deny ? 'rule_validation.go EgressCommonRule.Validate' : 'rule_validation.go EgressRule.Validate');
+  checkCombination(e, path, rule, deny ? EGRESS_L3 : EGRESS_ALLOW_L3, deny ? 'rule_validation.go EgressCommonRule.Validate' : 'rule_validation.go EgressRule.Validate');
   // language.rst "Services based › Limitations": "toServices statements must not be combined with toPorts
   // statements in the same rule" (l3DependentL4Support ToServices=false before Cilium 1.18).
   if (len(rule.toServices) > 0 && len(rule.toPorts) > 0) e.add(`${path}/toPorts`, 'combining ToServices and ToPorts is not supported yet', 'rule_validation.go EgressRule.Validate (l3DependentL4Support)');
@@ -324,17 +342,14 @@ function checkEgress(e: Errors, path: string, rule: unknown, deny: boolean, host
   itemsOf(rule.toCIDRSet).forEach((c, i) => checkCidrRule(e, `${path}/toCIDRSet/${i}`, c));
   checkEntities(e, `${path}/toEntities`, rule.toEntities, 'rule_validation.go EgressCommonRule.Validate');
   checkIcmps(e, path, rule);
-  if (deny) {
-    itemsOf(rule.toPorts).forEach((pr, i) => checkPortDenyRule(e, `${path}/toPorts/${i}`, pr));
-    return;
-  }
+  if (deny) return checkToPorts(e, path, rule.toPorts, 'deny');
   if (hostPolicy) {
     itemsOf(rule.toPorts).forEach((pr, i) => {
       const r = isPlainObject(pr) && isPlainObject(pr.rules) ? pr.rules : undefined;
       if (r && (len(r.http) > 0 || len(r.kafka) > 0)) e.add(`${path}/toPorts/${i}/rules`, `L7 protocol ${len(r.http) > 0 ? 'HTTP' : 'Kafka'} is not supported on host egress yet`, 'rule_validation.go EgressRule.Validate');
     });
   }
-  itemsOf(rule.toPorts).forEach((pr, i) => checkPortRule(e, `${path}/toPorts/${i}`, pr, false));
+  checkToPorts(e, path, rule.toPorts, 'egress');
   itemsOf(rule.toFQDNs).forEach((f, i) => checkFqdn(e, `${path}/toFQDNs/${i}`, f, 'fqdn.go FQDNSelector.Validate', false));
 }
 
