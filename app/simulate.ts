@@ -26,7 +26,7 @@ import type { SimCluster } from '../recommender/simulate/types.ts';
 import type { CalicoSimulator } from '../recommender/simulate/calico.ts';
 import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
 import { podIdentitySelectors } from '../recommender/simulate/pod-identity-selectors.ts';
-import { refusedSelectors } from '../recommender/simulate/refused-selectors.ts';
+import { refusedSelectorMessage, refusedSelectors } from '../recommender/simulate/refused-selectors.ts';
 import { engineAdmissionErrors } from '../recommender/verify/admission/index.ts';
 import { manifestErrors, manifestId, namedErrors, SCHEMA_FILES, type ManifestError } from '../recommender/verify/index.ts';
 import { networkPlugin } from '../recommender/simulate/network-plugin.ts';
@@ -241,7 +241,7 @@ function perPodSelectorWarnings(engine: EngineName, policies: readonly unknown[]
 
 /** Selectors apimachinery cannot build, which the API server stored (a network-policy-api CRD): how the engine reads each. */
 function refusedSelectorWarnings(engine: EngineName, policies: readonly unknown[]): string[] {
-  return refusedSelectors(engine, policies).map((s) => `${s.policy}${s.path}: ${s.problem} (apimachinery LabelSelectorAsSelector): ${s.reading}`);
+  return refusedSelectors(engine, policies).map(refusedSelectorMessage);
 }
 
 /** Whether flow text in `format` is the edges JSON of `edges -o json` rather than NDJSON records (`auto`: it starts with `[`). */

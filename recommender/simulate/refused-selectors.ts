@@ -40,6 +40,11 @@ function calicoReading(e: LabelSelectorRequirement): string {
   return 'Calico converts the selector without this expression (k8sSelectorToCalico has no case for it)';
 }
 
+/** How `simulate` and the verification beside applied policies say it: policy and pointer, apimachinery's words, the engine's reading. */
+export function refusedSelectorMessage(s: RefusedSelector): string {
+  return `${s.policy}${s.path}: ${s.problem} (apimachinery LabelSelectorAsSelector): ${s.reading}`;
+}
+
 /** The refused requirements of the network-policy-api policies `engine`'s simulation evaluates, in input order. */
 export function refusedSelectors(engine: EngineName, policies: readonly unknown[]): RefusedSelector[] {
   const out: RefusedSelector[] = [];

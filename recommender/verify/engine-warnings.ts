@@ -17,6 +17,7 @@ import { manifestId } from './index.ts';
 import { PluginWarnings, shownNames } from './plugin-warnings.ts';
 import type { NetworkPlugin } from '../simulate/network-plugin.ts';
 import { podIdentitySelectors } from '../simulate/pod-identity-selectors.ts';
+import { refusedSelectorMessage, refusedSelectors } from '../simulate/refused-selectors.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 import type { Direction } from '../../domain/direction.ts';
 import { networkPolicyNonStandardCidrs, nonStandardReading } from '../../domain/legacy-cidr.ts';
@@ -134,11 +135,12 @@ export function appliedPolicyWarnings(engine: EngineName, applied: readonly Appl
   // Beside the applied policies, the engine that enforces them judges (simulate/decide.ts enforcingEngine).
   const judge = enforcingEngine(engine, applied, plugin);
   const manifests = applied.map((p) => p.manifest);
-  const perPod = [...perPodSelectorWarnings(judge, manifests), ...nonStandardCidrWarnings(applied)];
-  if (judge !== 'calico') return [...appliedNotSimulated(judge, applied), ...perPod];
+  // How the judge reads what the cluster stored: per-pod labels, non-standard CIDRs, refused selectors.
+  const readings = [...perPodSelectorWarnings(judge, manifests), ...nonStandardCidrWarnings(applied), ...refusedSelectorWarnings(judge, manifests)];
+  if (judge !== 'calico') return [...appliedNotSimulated(judge, applied), ...readings];
   // A finding names the rule as written: what Calico's conversion made of it (a Deny of everything) is said here.
   const converted = conversionNotes(manifests).map((n) => `applied ${n.policy}: ${n.reason}`);
-  return [...appliedNotSimulated(judge, applied), ...serviceAccountLabelWarnings(manifests), ...converted, ...perPod];
+  return [...appliedNotSimulated(judge, applied), ...serviceAccountLabelWarnings(manifests), ...converted, ...readings];
 }
 
 /**
@@ -152,6 +154,15 @@ function nonStandardCidrWarnings(applied: readonly AppliedPolicy[]): string[] {
       ? networkPolicyNonStandardCidrs(p.manifest.spec).map((n) => `applied ${manifestId(p.manifest)}/${n.path.map((t) => pointerToken(String(t))).join('/')}: non-standard CIDR ${JSON.stringify(n.value)} ${nonStandardReading(n)}`)
       : [],
   );
+}
+
+/**
+ * Applied network-policy-api selectors apimachinery cannot build (`operator: in`, In without
+ * values): the judging simulator reads each as its engine does (selecting nothing; Calico as its
+ * conversion writes it), and the verdicts beside the recommendation follow from that reading.
+ */
+function refusedSelectorWarnings(judge: EngineName, manifests: readonly unknown[]): string[] {
+  return refusedSelectors(judge, manifests).map((s) => `applied ${refusedSelectorMessage(s)}`);
 }
 
 /**
