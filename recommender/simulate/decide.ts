@@ -60,7 +60,9 @@ export function decide(sim: Simulator, model: ClusterModel, c: PeerConnection, o
   if (!conn.ok) return { ...head, verdict: 'unknown', reason: conn.reason };
   // A host-network workload with no pod yet speaks from a node's address once it runs: an edge's end is judged there.
   const place = c.seen === undefined ? (f: SimFlow) => withPodlessEndsPlaced(model, f) : (f: SimFlow) => f;
-  const atPods = (direction: Direction) => (apart === undefined ? [{ flow: place(conn.flow), at: '' }] : apart.side(conn.flow, direction, place));
+  // Placed once for both sides: where no pods-apart split applies, each side is judged at this one flow.
+  const placed = place(conn.flow);
+  const atPods = (direction: Direction) => (apart === undefined ? [{ flow: placed, at: '' }] : apart.side(conn.flow, direction, place, placed));
   const each = { egress: atPods('egress'), ingress: atPods('ingress') };
   const egress = sideAtFirst(sim, each.egress, 'egress', false);
   const ingress = sideAtFirst(sim, each.ingress, 'ingress', false);

@@ -231,13 +231,7 @@ export class PodsApart {
     const blocksOf = (p: SimPod) => (role === 'peer' ? a.blocks : p.hostNetwork ? [] : a.ownBlocks);
     const byNodeOf = (p: SimPod) => p.hostNetwork && (role === 'subject' ? a.selectsSubjectNodes : a.selectsPeerNodes);
     if (!mixed && blocksOf(pod).length === 0 && !byNodeOf(pod)) return whole;
-    const byKey = new Map<string, WorkloadPod[]>();
-    for (const m of members) {
-      const key = `${m.pod.hostNetwork}|${byNodeOf(m.pod) ? (m.pod.node ?? '') : ''}|${this.blocksHolding(m.pod.ips, blocksOf(m.pod))}`;
-      const same = byKey.get(key);
-      if (same === undefined) byKey.set(key, [m]);
-      else same.push(m);
-    }
+    const byKey = groupedBy(members, (m) => `${m.pod.hostNetwork}|${byNodeOf(m.pod) ? (m.pod.node ?? '') : ''}|${this.blocksHolding(m.pod.ips, blocksOf(m.pod))}`);
     if (byKey.size < 2) return whole;
     const why = mixed ? BY_NETWORK : BY_ADDRESS;
     return [...byKey.values()].map((same) => ({ pod: same[0]!.pod, members: same, named: same[0]!, why }));
@@ -262,13 +256,7 @@ export class PodsApart {
     const a = this.policyAddressing();
     const byNode = a.selectsPeerNodes || (this.peerByNode && a.namesNodeEntities);
     if (a.blocks.length === 0 && !byNode) return NOT_A_WORKLOAD;
-    const byKey = new Map<string, string[]>();
-    for (const ip of ips) {
-      const key = `${byNode ? (this.nodeAtAddress(ip) ?? '') : ''}|${this.blocksHolding([ip], a.blocks)}`;
-      const same = byKey.get(key);
-      if (same === undefined) byKey.set(key, [ip]);
-      else same.push(ip);
-    }
+    const byKey = groupedBy(ips, (ip) => `${byNode ? (this.nodeAtAddress(ip) ?? '') : ''}|${this.blocksHolding([ip], a.blocks)}`);
     if (byKey.size < 2) return NOT_A_WORKLOAD;
     // Told apart by node alone on Cilium: `host` to the pods on it, `remote-node` to the others.
     const byBlocks = new Set([...byKey.keys()].map((k) => k.slice(k.indexOf('|')))).size > 1;
@@ -338,6 +326,18 @@ export class PodsApart {
 }
 
 const asIs = <F>(f: F): F => f;
+
+/** `items` grouped by `key`, groups in order of first appearance, each in the items' order. */
+function groupedBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const same = groups.get(k);
+    if (same === undefined) groups.set(k, [item]);
+    else same.push(item);
+  }
+  return groups;
+}
 
 /** A peer or subject that is no workload's pods (a node, an address): itself, one group. */
 const NOT_A_WORKLOAD: readonly PodGroup[] = [{ members: [] }];
