@@ -11,7 +11,8 @@
  * (docs.cilium.io "Layer 3 Policies", DNS based; pkg/policy/api/fqdn.go: the IPs "are later added as
  * toCIDRSet entries"), and the other engines render a name as addresses outside the cluster. So such
  * a name is the Service's workloads, as a `{namespace, selector}` peer, on the pod ports its Service
- * ports send to. An ExternalName Service's name leads outside (a CNAME), and stays a DNS name.
+ * ports send to — a headless Service's on the ports as written, as nothing translates them (targetPorts).
+ * An ExternalName Service's name leads outside (a CNAME), and stays a DNS name.
  *
  * Any other name may be answered with a pod's address too — a split-horizon DNS answering
  * `shop.example.com` with an in-cluster gateway pod, a name whose CNAME is a headless Service — and
@@ -191,8 +192,8 @@ export const NO_ANSWERS: NameAnswers = { workloads: () => [], services: () => []
  * resolved where they lead into the cluster, each peer on its own ports (its own, else the rule's):
  * - a Service's name (`serviceOfName`), and a name the flows showed answering with a Service's
  *   ClusterIP (`answers.services`), is the Service's selector in its namespace, on the target ports
- *   of the ports that are its Service ports (a port it does not serve is taken as a pod port, as a
- *   headless Service's client uses it); a Service that selects no pod today stays its selector
+ *   of the ports that are its Service ports (a port it does not serve is taken as a pod port; a
+ *   headless Service's are all pod ports); a Service that selects no pod today stays its selector
  *   (pods created later match it); the apiserver's Service is the `apiserver` peer; one the
  *   inventory does not hold, or without a selector, is unresolved, said in `unresolved`;
  * - a name the flows showed answering with pods of workloads (a split-horizon name for an in-cluster
@@ -285,7 +286,7 @@ function withAnswersNotKept(peer: ResolvedPeer & { kind: 'fqdn' }, unanswered: r
 }
 
 /**
- * The Service's selector in its namespace on its target ports — kept when it selects no pod today,
+ * The Service's selector in its namespace on its target ports (targetPorts) — kept when it selects no pod today,
  * as pods created later match it — the apiserver for `default/kubernetes`, or undefined (said in
  * `unresolved`) when the inventory lacks the Service or it has no selector.
  */
@@ -324,8 +325,16 @@ function answeredBy(name: string, inv: InventorySnapshot, answers: NameAnswers):
   return keys.size === 0 ? [] : inv.workloads.filter((w) => keys.has(workloadKey(w)));
 }
 
-/** The rule's ports as the Service's backends see them: a Service port → every number its target port has on the selected workloads' pods. */
+/**
+ * The rule's ports as the Service's backends see them: a Service port → every number its target port
+ * has on the selected workloads' pods. A headless Service's are the ports as written: "for headless
+ * Services, a cluster IP is not allocated, kube-proxy does not handle these Services, and there is no
+ * load balancing or proxying done by the platform for them" (kubernetes.io "Service", Headless
+ * Services) — its names answer with the pods' own addresses (kubernetes/dns docs/specification.md
+ * 2.4.1), which the client dials on the port it chose.
+ */
 function targetPorts(svc: Service, ports: readonly ResolvedPort[], peer: ResolvedPeer, inv: InventorySnapshot): ResolvedPort[] {
+  if (isHeadless(svc)) return [...ports];
   const selected = new Set(peer.kind === 'pods' ? peer.workloads.map(workloadKey) : []);
   const workloads = inv.workloads.filter((w) => selected.has(workloadKey(w)));
   return uniquePorts(

@@ -218,3 +218,29 @@ test('under another cluster domain, <service>.<namespace>.svc.<domain> is the Se
   assert.equal(serviceOfName('cart.shop.svc.corp.example', inv.services), undefined, 'the default domain is cluster.local');
   assert.deepEqual(unresolved, []);
 });
+
+/**
+ * A headless Service is not translated: "For headless Services, a cluster IP is not allocated,
+ * kube-proxy does not handle these Services, and there is no load balancing or proxying done by the
+ * platform for them" (kubernetes.io "Service", Headless Services). Its names answer with the pods'
+ * own addresses (kubernetes/dns docs/specification.md 2.4.1), and the client dials them on the port
+ * it chose. Before, the Service port 5432 was translated to its targetPort 9187, so every engine
+ * allowed 9187 on the pods and cut the client's 5432 while the must flow was verified on 9187.
+ */
+test('a headless Service\'s names, in every spelling, are its pods on the rule\'s ports as written, never its target ports', () => {
+  const pg = service({ namespace: 'shop', name: 'pg', clusterIPs: [], selector: { app: 'postgres' }, ports: [{ name: 'pg', port: 5432, targetPort: 9187, protocol: 'TCP' }] });
+  const withPg = { ...inv, workloads: [...inv.workloads, workload('shop', 'postgres', { app: 'postgres' }, [{ name: 'pg', port: 5432, protocol: 'TCP' }, { name: 'metrics', port: 9187, protocol: 'TCP' }])], services: [...inv.services, pg] };
+  const shop = { clusterDomain: 'cluster.local', namespace: 'shop' };
+  const names = ['pg.shop.svc.cluster.local', 'postgres-0.pg.shop.svc.cluster.local', 'postgres-0.pg.shop.svc', 'pg.shop', 'postgres-0.pg.shop', 'pg'];
+  for (const name of names) {
+    const unresolved: string[] = [];
+    const r = resolveNamedPeers([{ kind: 'fqdn', fqdns: [name] }], [{ protocol: 'TCP', port: 5432 }], withPg, NO_ANSWERS, unresolved, shop);
+    assert.deepEqual(unresolved, [], name);
+    assert.deepEqual(r, { peers: [{ kind: 'pods', namespace: 'shop', selector: { matchLabels: { app: 'postgres' } }, namespaces: ['shop'], workloads: [{ namespace: 'shop', kind: 'Deployment', name: 'postgres' }] }], ports: [{ protocol: 'TCP', port: 5432 }] }, name);
+  }
+  // <hostname>.<service> asked from shop is the endpoint first, then (hostnames not in the inventory) the name as written.
+  const short = resolveNamedPeers([{ kind: 'fqdn', fqdns: ['postgres-0.pg'] }], [{ protocol: 'TCP', port: 5432 }], withPg, NO_ANSWERS, [], shop);
+  assert.deepEqual(short.peers.map((p) => [p.kind, p.ports]), [['pods', [{ protocol: 'TCP', port: 5432 }]], ['fqdn', [{ protocol: 'TCP', port: 5432 }]]]);
+  // A port by name stays that name: the pods' container port it names.
+  assert.deepEqual(resolveFqdns(['pg.shop.svc'], [{ protocol: 'TCP', name: 'pg' }], withPg, []).ports, [{ protocol: 'TCP', name: 'pg' }]);
+});

@@ -1,0 +1,46 @@
+/**
+ * A `must` rule whose DNS name is a headless Service's (its own name or an endpoint's
+ * `<hostname>.<service>.<ns>.svc.<zone>`, in every spelling a pod's search path completes).
+ *
+ * "For headless Services, a cluster IP is not allocated, kube-proxy does not handle these Services,
+ * and there is no load balancing or proxying done by the platform for them" (kubernetes.io
+ * "Service", Headless Services): the name answers with the pods' own addresses (kubernetes/dns
+ * docs/specification.md 2.4.1) and the client dials them on the port it chose. Before, the rule's
+ * port (the Service port 8080) was translated to the Service's targetPort 9187 as for a Service with
+ * a ClusterIP, so every engine allowed 9187 on the server's pods and cut client → server:8080; the
+ * export passed verified, because the must flow it checked was the translated 9187 too.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ENGINE_NAMES } from '../../recommender/engines/types.ts';
+import { clientEgressMatrix, clientHubbleRecord, clientServerCli, clientServerInventory, exportClient, HUBBLE_SERVER_POD } from '../helpers/client-server-cluster.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+
+const { store, egressAllowed } = clientServerCli(tmpDir());
+
+/** Headless Service app/db of Deployment app/server: port 8080 with a targetPort 9187 that nothing translates. */
+const DB_SERVICE = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'db', namespace: 'app', uid: 'svc-db' },
+  spec: { type: 'ClusterIP', clusterIP: 'None', clusterIPs: ['None'], selector: { app: 'server' }, ports: [{ name: 'db', port: 8080, targetPort: 9187, protocol: 'TCP' }] },
+};
+
+/** What the client sends after resolving any of the names: straight to the server pod on 8080. */
+const TO_POD = clientHubbleRecord({ time: '2026-11-20T00:00:00Z', dst: '10.244.1.5', port: 8080, sourcePort: 41000, destination: HUBBLE_SERVER_POD, names: ['server-abc-x1.db.app.svc.cluster.local'] });
+
+const SPELLINGS = ['db.app.svc.cluster.local', 'server-abc-x1.db.app.svc.cluster.local', 'server-abc-x1.db.app.svc', 'db.app', 'server-abc-x1.db.app', 'db'];
+
+test('a headless Service\'s name, in every spelling: every engine allows the client\'s own port on the pods, and the export is verified on it', async () => {
+  for (const [i, name] of SPELLINGS.entries()) {
+    const matrix = clientEgressMatrix(`{ id: db, peer: { fqdns: [${name}] }, ports: [{ port: 8080 }], level: must, purpose: the database, source: { document: doc, line: 1 } }`);
+    // Nothing observed: the verification judges the must rule's own flow, which must be the one the client sends.
+    const path = await store(`headless-${i}`, clientServerInventory({ extra: [DB_SERVICE] }), matrix, []);
+    for (const engine of ENGINE_NAMES) {
+      const run = await exportClient(path, engine, 'documented');
+      assert.equal(run.code, 0, `${name} ${engine}: ${run.err}`);
+      assert.doesNotMatch(run.out, /9187/, `${name} ${engine}: ${run.out}`);
+      assert.deepEqual(await egressAllowed(path, engine, run.out, [TO_POD], `headless-${i}`), [true], `${name} ${engine}: ${run.out}`);
+    }
+  }
+});
