@@ -12,7 +12,7 @@ import { parseMatricesConfig, type ConfigProblem } from '../recommender/matrix/c
 import { formatProblem, MatrixError, parseMatrix, type MatrixProblem, type ParsedMatrix } from '../recommender/matrix/load.ts';
 import { aboutBroken, mergeAndCheck, type AppliedSource, type BrokenMatrix } from '../recommender/matrix/registry.ts';
 import { resolveMatrix, type MatrixEntry } from '../recommender/matrix/resolve.ts';
-import { observedClusterDomainWarning } from '../recommender/matrix/cluster-domain.ts';
+import { clusterDomainParentWarnings, observedClusterDomainWarning } from '../recommender/matrix/cluster-domain.ts';
 import { DEFAULT_CLUSTER_DOMAIN } from '../recommender/matrix/service-names.ts';
 import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { MatricesConfigT, MatrixT } from '../recommender/matrix/schema.ts';
@@ -179,7 +179,10 @@ export interface ResolvedMatrices {
   matrices: ResolvedMatrix[];
   /** Stored matrices not in force (they no longer validate): their warnings go with whatever is made of `matrices`. */
   invalid: InvalidMatrix[];
-  /** What the observed names say the config has wrong (observedConfigWarnings): they go with whatever is made of `matrices` too. */
+  /**
+   * What the observed names say the config has wrong (observedConfigWarnings), and the rules' wildcards
+   * over a parent of the cluster domain (clusterDomainParentWarnings): they go with whatever is made of `matrices` too.
+   */
   configWarnings: string[];
 }
 
@@ -209,7 +212,9 @@ function storedConfigWarnings(db: Db, config: MatricesConfigT): string[] {
  */
 export function resolveMatrices(db: Db, config: MatricesConfigT, inventory: InventorySnapshot = readInventory(db), observed: Observed = observedFromStore(db)): ResolvedMatrices {
   const { entries, invalid } = matricesInForce(db, config);
-  return { matrices: resolveObserved(entries, inventory, config, observed), invalid, configWarnings: observedConfigWarnings(inventory, config, observed) };
+  const matrices = resolveObserved(entries, inventory, config, observed);
+  const wildcards = clusterDomainParentWarnings(matrices, config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
+  return { matrices, invalid, configWarnings: [...observedConfigWarnings(inventory, config, observed), ...wildcards] };
 }
 
 export type MatrixListItem = ReturnType<typeof matrixSummary> | InvalidMatrix;

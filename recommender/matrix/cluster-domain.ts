@@ -10,6 +10,8 @@
 import { canonicalDnsName } from '../../domain/dns-name.ts';
 import type { Service } from '../../domain/inventory.ts';
 import { compareStrings } from '../../domain/order.ts';
+import type { ResolvedMatrix } from './resolved.ts';
+import { clusterDomainParentWarning } from './service-names.ts';
 
 /**
  * The warning when `names` (every observed DNS name) show Services of the inventory under another
@@ -43,4 +45,23 @@ function serviceNameDomain(name: string, held: ReadonlySet<string>): string | un
     if (labels[i] === 'svc' && held.has(`${labels[i - 1]}/${labels[i - 2]}`)) return labels.slice(i + 1).join('.');
   }
   return undefined;
+}
+
+/**
+ * The warnings of the rules in force whose DNS peer holds a wildcard over a parent of the cluster
+ * domain (service-names.ts clusterDomainParentWarning): once per rule and pattern, in matrix order.
+ */
+export function clusterDomainParentWarnings(matrices: readonly ResolvedMatrix[], clusterDomain: string): string[] {
+  const out = new Set<string>();
+  for (const rule of matrices.flatMap((m) => m.components.flatMap((c) => c.rules))) {
+    if (!rule.active) continue;
+    for (const peer of rule.peers) {
+      if (peer.kind !== 'fqdn') continue;
+      for (const pattern of peer.fqdns) {
+        const warning = clusterDomainParentWarning(rule.id, pattern, clusterDomain);
+        if (warning !== undefined) out.add(warning);
+      }
+    }
+  }
+  return [...out];
 }

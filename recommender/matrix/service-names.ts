@@ -140,28 +140,60 @@ function isHeadless(s: Pick<Service, 'clusterIPs' | 'type'>): boolean {
   return s.type !== 'ExternalName' && s.clusterIPs.length === 0;
 }
 
+const NOT_SELECTED = 'inside the cluster, which no DNS peer selects (Cilium\'s toFQDNs "selects remote, non-cluster, peers")';
+
 /**
  * Why a wildcard over the cluster domain cannot be a peer, or undefined: `*.shop.svc[.<cluster domain>]`
  * is every Service of namespace shop, `*.svc…` and `*.<cluster domain>` every Service (and pod) of the
- * cluster, `*.db.shop.svc…` the pods of headless Service shop/db. Those are in-cluster names no engine's DNS peer selects, and no one Service's pods to
- * resolve them to: a Service created later would answer to the wildcard, not to the selectors
- * rendered today, each Service with its own target ports. The author means a namespace.
- * `clusterDomain` is the configured one (`matrices.clusterDomain`), cluster.local where it is not known.
+ * cluster, `*.db.shop.svc…` the pods of headless Service shop/db, `*.shop.pod…` and `*.pod…` the pod
+ * A records `<a>-<b>-<c>-<d>.<ns>.pod.<zone>` (kubernetes/dns docs/specification.md 2.6: "deprecated
+ * but ... required to satisfy this specification"; CoreDNS's `pods` option), every pod's own address.
+ * Those are in-cluster names no engine's DNS peer selects, and no one Service's pods to resolve them
+ * to: a Service created later would answer to the wildcard, not to the selectors rendered today, each
+ * Service with its own target ports. The author means a namespace. Judged under cluster.local and
+ * under `configured` (`matrices.clusterDomain`) where the config is known; a refusal under
+ * cluster.local when the config sets another domain says so.
  */
-export function inClusterWildcardProblem(pattern: string, clusterDomain: string = DEFAULT_CLUSTER_DOMAIN): string | undefined {
+export function inClusterWildcardProblem(pattern: string, configured?: string): string | undefined {
   const name = canonicalDnsName(pattern);
   if (!name.startsWith('*.')) return undefined;
-  const domain = name.slice(2);
-  const labels = withoutZone(domain, clusterDomain).split('.').filter((l) => l !== '');
-  const inCluster = domain === clusterDomain || labels[labels.length - 1] === 'svc';
-  if (!inCluster) return undefined;
-  const where = 'inside the cluster, which no DNS peer selects (Cilium\'s toFQDNs "selects remote, non-cluster, peers")';
-  if (labels.length === 2) return `"${pattern}" names every Service of namespace ${labels[0]}, ${where}: write {namespace: ${labels[0]}} (with a selector for some of its pods) or each Service's name`;
+  const zone = configured ?? DEFAULT_CLUSTER_DOMAIN;
+  const local = wildcardUnderZone(pattern, name.slice(2), DEFAULT_CLUSTER_DOMAIN, zone);
+  if (local !== undefined && zone !== DEFAULT_CLUSTER_DOMAIN) return `${local} — "${pattern}" is under ${DEFAULT_CLUSTER_DOMAIN}, the default cluster domain (the config sets ${zone})`;
+  return local ?? (zone !== DEFAULT_CLUSTER_DOMAIN ? wildcardUnderZone(pattern, name.slice(2), zone, zone) : undefined);
+}
+
+/**
+ * inClusterWildcardProblem under the one cluster domain `zone`; `domain` is the pattern without its
+ * `*.`, `writeZone` the domain of the names it suggests (the configured one).
+ */
+function wildcardUnderZone(pattern: string, domain: string, zone: string, writeZone: string): string | undefined {
+  const labels = withoutZone(domain, zone).split('.').filter((l) => l !== '');
+  const kind = domain === zone ? 'zone' : labels[labels.length - 1];
+  if (kind === 'pod') {
+    if (labels.length === 1) return `"${pattern}" names every pod of the cluster by its address record, ${NOT_SELECTED}: write {namespaceSelector: {}} (with a selector)`;
+    const namespace = labels[labels.length - 2]!;
+    return `"${pattern}" names every pod of namespace ${namespace} by its address record, ${NOT_SELECTED}: write {namespace: ${namespace}} (with a selector for some of its pods)`;
+  }
+  if (kind !== 'svc' && kind !== 'zone') return undefined;
+  if (labels.length === 2) return `"${pattern}" names every Service of namespace ${labels[0]}, ${NOT_SELECTED}: write {namespace: ${labels[0]}} (with a selector for some of its pods) or each Service's name`;
   if (labels.length > 2) {
     const [service, namespace] = labels.slice(-3, -1);
-    return `"${pattern}" names pods of the headless Service ${namespace}/${service}, ${where}: write the Service's name ${service}.${namespace}.svc.${clusterDomain}, which is its pods`;
+    return `"${pattern}" names pods of the headless Service ${namespace}/${service}, ${NOT_SELECTED}: write the Service's name ${service}.${namespace}.svc.${writeZone}, which is its pods`;
   }
-  return `"${pattern}" names every Service of the cluster, ${where}: write {namespaceSelector: {}} (with a selector) or each Service's name`;
+  return `"${pattern}" names every Service of the cluster, ${NOT_SELECTED}: write {namespaceSelector: {}} (with a selector) or each Service's name`;
+}
+
+/**
+ * The warning for a rule's wildcard over a proper parent of the cluster domain (`*.corp.example`
+ * over k8s.corp.example; `*.local` is refused already, syntax.ts fqdnProblem), or undefined. It covers every in-cluster
+ * name but may mean outside names too, so it is not refused (inClusterWildcardProblem); the engines
+ * allow the outside names under it only.
+ */
+export function clusterDomainParentWarning(rule: string, pattern: string, clusterDomain: string): string | undefined {
+  const name = canonicalDnsName(pattern);
+  if (!name.startsWith('*.') || !clusterDomain.endsWith(`.${name.slice(2)}`)) return undefined;
+  return `${rule}: "${pattern}" covers the cluster domain ${clusterDomain}: no engine's DNS peer selects the in-cluster names under it (Services, pods; Cilium's toFQDNs "selects remote, non-cluster, peers"), so the rule allows the names outside the cluster only; write in-cluster traffic as a {namespace, selector} peer`;
 }
 
 /** `name` without its trailing cluster domain `zone` (`cart.shop.svc.corp.example` → `cart.shop.svc`; the zone itself → ''). */

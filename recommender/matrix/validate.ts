@@ -214,7 +214,7 @@ class Checker {
       const problem = fqdnProblem(f);
       if (problem) this.add([...path, i], `malformed FQDN: ${problem}`, f);
       else {
-        const inside = inClusterWildcardProblem(f) ?? (this.validation.clusterDomain !== undefined ? inClusterWildcardProblem(f, this.validation.clusterDomain) : undefined);
+        const inside = inClusterWildcardProblem(f, this.validation.clusterDomain);
         if (inside) this.add([...path, i], inside, f);
       }
     });

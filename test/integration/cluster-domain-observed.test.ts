@@ -90,3 +90,31 @@ test('matrix apply --config refuses a wildcard over the configured cluster domai
   assert.equal(refused.code, 1, refused.out);
   assert.match(refused.err, /components\.client\.egress\[0\]\.peer\.fqdns\[0\] \(line 12\): "\*\.app\.svc\.corp\.example" names every Service of namespace app, inside the cluster.*write \{namespace: app\}/);
 });
+
+/**
+ * A wildcard over a parent of the cluster domain (`*.corp.example` in a cluster whose domain is
+ * k8s.corp.example) covers every in-cluster name — Services
+ * `<service>.<ns>.svc.<zone>`, pods `<a>-<b>-<c>-<d>.<ns>.pod.<zone>` (kubernetes/dns
+ * docs/specification.md 2.3.1, 2.6) — and may mean corporate names outside as well, so it is not
+ * refused. But no engine's DNS peer selects the in-cluster ones (Cilium's toFQDNs "selects remote,
+ * non-cluster, peers": docs.cilium.io "Layer 3 Policies", DNS based): recommend and export say
+ * so once per rule, naming the rule and the cluster domain. Before, nothing was said.
+ */
+test('a wildcard over a parent of the cluster domain: recommend and export warn once, naming the rule and the domain', async () => {
+  const matrix = clientEgressMatrix('{ id: corp, peer: { fqdns: ["*.corp.example", "*.example.com"] }, ports: [{ port: 443 }], level: may, purpose: corporate names, source: { document: doc, line: 1 } }');
+  const path = await store('parent', clientServerInventory({ extra: [SERVER_SERVICE] }), matrix, []);
+  const args = (domain: string) => ['--config', config(`parent-${domain}`, `matrices:\n  clusterDomain: ${domain}\n`)];
+  const PARENT = /t\/client\/egress\/corp: "\*\.corp\.example" covers the cluster domain k8s\.corp\.example: no engine's DNS peer selects the in-cluster names under it/g;
+  const corp = args('k8s.corp.example');
+  const exported = await runCli(['export', '--db', path, '--engine', 'cilium', '--namespace', 'app', ...corp]);
+  assert.equal(exported.code, 0, exported.err);
+  assert.equal(exported.err.match(PARENT)?.length, 1, exported.err);
+  assert.match(exported.err, /write in-cluster traffic as a \{namespace, selector\} peer/);
+  const recommended = await runCli(['recommend', '--db', path, '--engine', 'kubernetes', '--namespace', 'app', '-o', 'json', ...corp]);
+  assert.equal(recommended.code, 0, recommended.err);
+  assert.equal((JSON.parse(recommended.out) as { warnings: string[] }).warnings.join('\n').match(PARENT)?.length, 1, recommended.out);
+  // Under cluster.local nothing of corp.example is in the cluster: no warning.
+  const local = await runCli(['export', '--db', path, '--engine', 'cilium', '--namespace', 'app', ...args('cluster.local')]);
+  assert.equal(local.code, 0, local.err);
+  assert.doesNotMatch(local.err, /covers the cluster domain/, local.err);
+});

@@ -596,3 +596,51 @@ test('a bad clusterDomain says what a DNS name is, with the file, line and value
   }
   assert.equal(parseMatricesConfig('matrices:\n  clusterDomain: corp.example\n', 'cluster.yaml').clusterDomain, 'corp.example');
 });
+
+/**
+ * Pod A records are in-cluster names too: `<a>-<b>-<c>-<d>.<ns>.pod.<zone>` answers with the pod's
+ * own address (kubernetes/dns docs/specification.md 2.6, "deprecated but ... required to satisfy
+ * this specification"; CoreDNS serves them with its `pods` option), which no engine's DNS peer
+ * selects (Cilium's toFQDNs "selects remote, non-cluster, peers"). Before, `*.shop.pod.cluster.local`
+ * was accepted as an outside pattern. A wildcard over a parent of the cluster domain
+ * (`*.corp.example` over k8s.corp.example) may mean outside names as well: it is accepted (and
+ * warned of where policies are made: cluster-domain-observed.test.ts). (`*.local` over cluster.local
+ * is refused already: a wildcard's domain needs two labels, syntax.ts fqdnProblem.)
+ */
+test('a wildcard over pod records is refused like one over Services; one over a parent of the cluster domain is accepted', () => {
+  const ps = problemsOf(`${base}    egress:
+      - { id: pods, peer: { fqdns: ["*.shop.pod.cluster.local", "*.pod.cluster.local", "*.shop.pod", "*.example.com"] }, ports: [{ port: 80 }], level: may, purpose: p, source: { document: d, line: 1 } }
+`);
+  assert.deepEqual(ps.map((p) => [p.path, p.value]), [
+    ['components.a.egress[0].peer.fqdns[0]', '*.shop.pod.cluster.local'],
+    ['components.a.egress[0].peer.fqdns[1]', '*.pod.cluster.local'],
+    ['components.a.egress[0].peer.fqdns[2]', '*.shop.pod'],
+  ], ps.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  assert.match(ps[0]!.message, /"\*\.shop\.pod\.cluster\.local" names every pod of namespace shop by its address record, inside the cluster.*write \{namespace: shop\}/);
+  assert.match(ps[1]!.message, /"\*\.pod\.cluster\.local" names every pod of the cluster by its address record, inside the cluster.*write \{namespaceSelector: \{\}\}/);
+  const corp = `${base}    egress:
+      - { id: corp, peer: { fqdns: ["*.corp.example", "*.shop.pod.k8s.corp.example"] }, ports: [{ port: 80 }], level: may, purpose: p, source: { document: d, line: 1 } }
+`;
+  assert.throws(
+    () => parseMatrix(corp, 'test.yaml', undefined, { clusterDomain: 'k8s.corp.example' }),
+    (e: unknown) => e instanceof MatrixError && e.problems.length === 1 && e.problems[0]!.value === '*.shop.pod.k8s.corp.example',
+  );
+});
+
+test('a wildcard over cluster.local under another configured domain is refused, the message saying which domain the config sets', () => {
+  const text = `${base}    egress:
+      - { id: local, peer: { fqdns: ["*.shop.svc.cluster.local", "*.example.com"] }, ports: [{ port: 80 }], level: may, purpose: p, source: { document: d, line: 1 } }
+`;
+  let ps: MatrixProblem[] = [];
+  try {
+    parseMatrix(text, 'test.yaml', undefined, { clusterDomain: 'k8s.corp.example' });
+    assert.fail('expected *.shop.svc.cluster.local to be refused');
+  } catch (e) {
+    assert.ok(e instanceof MatrixError, String(e));
+    ps = e.problems;
+  }
+  assert.deepEqual(ps.map((p) => p.value), ['*.shop.svc.cluster.local']);
+  assert.match(ps[0]!.message, /names every Service of namespace shop, inside the cluster.* — "\*\.shop\.svc\.cluster\.local" is under cluster\.local, the default cluster domain \(the config sets k8s\.corp\.example\)$/);
+  // Without a config, or with cluster.local configured, the message names no other domain.
+  assert.doesNotMatch(problemsOf(text)[0]!.message, /the config sets/);
+});
