@@ -6,7 +6,9 @@
  * each spec as the API server stores it (its CRD's defaults filled in). A Calico default-tier
  * policy listed back as `default.<name>` is the recommended `<name>` (listedName). In a
  * namespace's drift, an applied cluster-scoped policy whose subject also covers other namespaces
- * is never `extra`: it is `sharedWithOtherNamespaces`, judged by the whole cluster's drift.
+ * is never `extra`: it is `sharedWithOtherNamespaces`, judged by the whole cluster's drift; nor is
+ * it `differing` when a recommended manifest has its name, since applying that manifest would
+ * replace it (a cluster-scoped name is unique cluster-wide): it is listed there with the changes.
  */
 import type { AppliedPolicy } from '../domain/inventory.ts';
 import type { Manifest } from './engines/index.ts';
@@ -32,6 +34,8 @@ export interface SpecChange {
 /** An applied cluster-scoped policy whose subject covers other namespaces than the drift's; `namespaces` those it is limited to (absent: any namespace). */
 export interface SharedPolicyRef extends PolicyRef {
   namespaces?: string[];
+  /** When the namespace's recommendation holds a policy of this name: how it differs (applying it would replace this one, cutting the other namespaces' traffic). */
+  replacedByRecommended?: { changes: SpecChange[] };
 }
 
 export interface DriftReport {
@@ -214,22 +218,26 @@ export class DriftComparison {
     const isApplied = (c: { applied: boolean; via?: string }): boolean => c.applied && (c.via === undefined || !this.compared.has(c.via));
     const listedElsewhere = new Set([...this.compared.values()].flatMap((c) => (c.via !== undefined && isApplied(c) ? [c.via] : [])));
     // Of the applied policies not recommended, one other namespaces also depend on is not this namespace's to delete.
-    const notRecommended = inScope.filter(([k]) => !this.compared.has(k) && !listedElsewhere.has(k)).map(([, p]) => ({ p, shared: this.sharedWithOtherNamespaces(p) }));
-    const shared = notRecommended.flatMap((x) => x.shared ?? []);
-    const report: DriftReport = { engine: this.engine, summary: { recommended: this.compared.size, applied: inScope.length - shared.length, inSync: 0, missing: 0, extra: 0, differing: 0 }, inSync: [], missing: [], extra: [], differing: [] };
+    const notRecommended = inScope.filter(([k]) => !this.compared.has(k) && !listedElsewhere.has(k)).map(([k, p]) => ({ k, p, shared: this.sharedWithOtherNamespaces(p) }));
+    const shared = notRecommended.flatMap(({ k, shared }) => (shared === undefined ? [] : [{ k, shared }]));
+    const report: DriftReport = { engine: this.engine, summary: { recommended: this.compared.size, applied: 0, inSync: 0, missing: 0, extra: 0, differing: 0 }, inSync: [], missing: [], extra: [], differing: [] };
     if (this.namespace !== undefined) report.namespace = this.namespace;
     for (const k of [...this.compared.keys()].sort()) {
       const c = this.compared.get(k)!;
+      const replaced = isApplied(c) && c.changes.length > 0 ? this.sharedWithOtherNamespaces(this.applied.get(c.via ?? k)!) : undefined;
       if (!isApplied(c)) report.missing.push(c.ref);
       else if (c.changes.length === 0) report.inSync.push(c.ref);
+      // Applying it would replace a policy other namespaces share: not this namespace's to apply.
+      else if (replaced !== undefined) shared.push({ k: c.via ?? k, shared: { ...replaced, replacedByRecommended: { changes: c.changes } } });
       else report.differing.push({ ...c.ref, changes: c.changes });
     }
     for (const { p } of notRecommended.filter((x) => x.shared === undefined)) report.extra.push(ref(p));
+    report.summary.applied = inScope.length - shared.length;
     report.summary.inSync = report.inSync.length;
     report.summary.missing = report.missing.length;
     report.summary.extra = report.extra.length;
     report.summary.differing = report.differing.length;
-    if (shared.length > 0) report.sharedWithOtherNamespaces = shared;
+    if (shared.length > 0) report.sharedWithOtherNamespaces = shared.sort((a, b) => compareStrings(a.k, b.k)).map((x) => x.shared);
     return report;
   }
 

@@ -7,7 +7,7 @@
  */
 import { ANNOTATION_INTENT } from '../recommender/engines/metadata.ts';
 import { manifestId } from '../recommender/engines/manifest-id.ts';
-import type { DriftReport } from '../recommender/drift.ts';
+import type { DriftReport, SharedPolicyRef } from '../recommender/drift.ts';
 import type { Edge } from '../domain/edge.ts';
 import type { MetricPair } from '../domain/metric-pair.ts';
 import { namespaceOfWorkloadKey, peerKey, peerNamespace } from '../domain/peer.ts';
@@ -201,7 +201,15 @@ function driftSection(d: DriftReport, failures: DriftFailures | undefined): Drif
     missing: d.missing.map((r) => failingRef(r, failures)),
     extra: d.extra.map(policyRef),
     differing: d.differing.map((x) => ({ ...failingRef(x, failures), paths: x.changes.map((c) => c.path) })),
-    ...(d.sharedWithOtherNamespaces !== undefined ? { sharedWithOtherNamespaces: d.sharedWithOtherNamespaces.map((x) => ({ ...policyRef(x), ...(x.namespaces !== undefined ? { namespaces: x.namespaces } : {}) })) } : {}),
+    ...(d.sharedWithOtherNamespaces !== undefined ? { sharedWithOtherNamespaces: d.sharedWithOtherNamespaces.map(sharedItem) } : {}),
+  };
+}
+
+function sharedItem(x: SharedPolicyRef): NonNullable<DriftSection['sharedWithOtherNamespaces']>[number] {
+  return {
+    ...policyRef(x),
+    ...(x.namespaces !== undefined ? { namespaces: x.namespaces } : {}),
+    ...(x.replacedByRecommended !== undefined ? { replacedByRecommended: { paths: x.replacedByRecommended.changes.map((c) => c.path) } } : {}),
   };
 }
 

@@ -163,8 +163,10 @@ export interface DriftSection {
    * In a namespace's report, when there are any: applied cluster-scoped policies whose subject also
    * covers other namespaces (`namespaces`: those it is limited to; absent: any). Not extra: deleting
    * them would cut the other namespaces' traffic; the whole cluster's drift judges them.
+   * `replacedByRecommended`: the recommendation holds a policy of this name, whose spec differs
+   * at `paths`; applying it would replace this one (not listed as differing for that reason).
    */
-  sharedWithOtherNamespaces?: (PolicyRefItem & { namespaces?: string[] })[];
+  sharedWithOtherNamespaces?: (PolicyRefItem & { namespaces?: string[]; replacedByRecommended?: { paths: string[] } })[];
 }
 
 export interface NamespaceSummary {

@@ -5,7 +5,7 @@
  */
 import type { Citation } from '../../recommender/matrix/resolved.ts';
 import { kindName } from '../../recommender/engines/manifest-id.ts';
-import type { DriftCut, DriftPolicyItem, EdgeItem, EdgeSide, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy } from '../model.ts';
+import type { DriftCut, DriftPolicyItem, DriftSection, EdgeItem, EdgeSide, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy } from '../model.ts';
 
 export const MAX_ROWS = 200;
 
@@ -445,7 +445,7 @@ function driftSection(r: Report): Section {
     ...d.differing.map((p) => [t('differing'), policyKind(p), code(policyName(p)), failingDetail(p, p.paths.join(', '))]),
     ...d.missing.map((p) => [t('missing'), policyKind(p), code(policyName(p)), failingDetail(p, 'recommended, not applied')]),
     ...d.extra.map((p) => [t('extra'), policyKind(p), code(policyName(p)), t('applied, not recommended')]),
-    ...(d.sharedWithOtherNamespaces ?? []).map((p) => [t('shared'), policyKind(p), code(policyName(p)), t(sharedDetail(p.namespaces))]),
+    ...(d.sharedWithOtherNamespaces ?? []).map((p) => [t('shared'), policyKind(p), code(policyName(p)), t(sharedDetail(p))]),
   ];
   return {
     id: 'drift',
@@ -464,9 +464,10 @@ function driftSection(r: Report): Section {
 }
 
 /** Why a namespace's drift leaves an applied policy other namespaces share to the whole cluster's drift. */
-function sharedDetail(namespaces: readonly string[] | undefined): string {
-  const covers = namespaces === undefined ? 'any namespace' : `namespaces ${namespaces.join(', ')}`;
-  return `applied, its subject also covers ${covers}: not this namespace's to delete, judged by the whole cluster's drift`;
+function sharedDetail(p: NonNullable<DriftSection['sharedWithOtherNamespaces']>[number]): string {
+  const covers = p.namespaces === undefined ? 'any namespace' : `namespaces ${p.namespaces.join(', ')}`;
+  if (p.replacedByRecommended === undefined) return `applied, its subject also covers ${covers}: not this namespace's to delete, judged by the whole cluster's drift`;
+  return `applied, its subject also covers ${covers}: the recommended policy of this name (${p.replacedByRecommended.paths.join(', ')}) would REPLACE it, cutting the other namespaces' traffic; do not apply it from this namespace's drift: give your policy another name first, or judge it by the whole cluster's drift`;
 }
 
 function namespacesSection(r: Report): Section {

@@ -82,8 +82,9 @@ test('in a namespace\'s drift a cluster-scoped policy is in scope only when it i
   assert.equal(computeDrift('clusternetworkpolicy', policies, []).extra.length, 5);
   // One flowmatrix did not write but named as the namespace's recommendation names its own is that
   // policy's to compare: applying the namespace's export replaces it (it is not "missing").
-  const handWritten = cnp('shop-deployment-cart', {});
-  const recommendedCart = { ...CNP, metadata: { name: 'shop-deployment-cart', labels: {}, annotations: {} }, spec: { tier: 'Baseline' } } as unknown as Manifest;
+  // (Its subject is shop alone: one covering other namespaces too is the last test's.)
+  const handWritten = cnp('shop-deployment-cart', {}, subject('shop'));
+  const recommendedCart = { ...CNP, metadata: { name: 'shop-deployment-cart', labels: {}, annotations: {} }, spec: { ...subject('shop'), tier: 'Baseline' } } as unknown as Manifest;
   const drift = computeDrift('clusternetworkpolicy', [...policies, handWritten], [recommendedCart], 'shop');
   assert.deepEqual([drift.missing, drift.differing.map((d) => d.name), drift.summary.applied], [[], ['shop-deployment-cart'], 2]);
 });
@@ -256,4 +257,30 @@ test('in a namespace\'s drift an applied cluster-scoped policy whose subject als
     const whole = computeDrift(c.engine, policies, []);
     assert.deepEqual([whole.extra.map((r) => r.name), whole.sharedWithOtherNamespaces], [['layer-of-all', 'layer-of-kyma', 'layer-of-two'], undefined], c.kind);
   }
+});
+
+test('in a namespace\'s drift a recommended policy named as an applied cluster-scoped one other namespaces share is no plain differing: applying it would replace that policy, so it is listed under sharedWithOtherNamespaces with the changes beside', () => {
+  // A cluster-scoped policy's name is unique cluster-wide (network-policy-api apis/v1alpha2
+  // clusternetworkpolicy_types.go `+kubebuilder:resource:scope=Cluster`): applying kyma-system's
+  // `user-policy` updates the user's own policy of that name, which also selects flux-system.
+  const CNP = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy' };
+  const subject = (...namespaces: string[]) => ({ subject: { namespaces: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: namespaces }] } }, priority: 10 });
+  const usersSpec = subject('flux-system', 'kyma-system');
+  const users: AppliedPolicy = { ...CNP, name: 'user-policy', manifest: { ...CNP, metadata: { name: 'user-policy' }, spec: usersSpec } };
+  const recommended = (spec: unknown) => ({ ...CNP, metadata: { name: 'user-policy', labels: {}, annotations: {} }, spec }) as unknown as Manifest;
+  const kyma = computeDrift('clusternetworkpolicy', [users], [recommended(subject('kyma-system'))], 'kyma-system');
+  assert.deepEqual([kyma.differing, kyma.missing, kyma.inSync], [[], [], []]);
+  assert.deepEqual(kyma.sharedWithOtherNamespaces, [
+    {
+      ...CNP,
+      name: 'user-policy',
+      namespaces: ['flux-system', 'kyma-system'],
+      replacedByRecommended: { changes: [{ path: 'spec.subject.namespaces.matchExpressions[0].values', applied: ['flux-system', 'kyma-system'], recommended: ['kyma-system'] }] },
+    },
+  ]);
+  assert.deepEqual(kyma.summary, { recommended: 1, applied: 0, inSync: 0, missing: 0, extra: 0, differing: 0 });
+  // The same spec replaces nothing: in sync.
+  assert.deepEqual(computeDrift('clusternetworkpolicy', [users], [recommended(usersSpec)], 'kyma-system').inSync.map((r) => r.name), ['user-policy']);
+  // The whole cluster's drift compares it as before.
+  assert.deepEqual(computeDrift('clusternetworkpolicy', [users], [recommended(subject('kyma-system'))]).differing.map((r) => r.name), ['user-policy']);
 });

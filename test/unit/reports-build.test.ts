@@ -324,3 +324,15 @@ test('a namespace\'s drift lists an applied policy its subject shares with other
   assert.match(renderMarkdown(r), /\| shared \| CiliumClusterwideNetworkPolicy \| `\(cluster\)\/cluster-shared-flux-system-kyma-system` \| applied, its subject also covers namespaces flux-system, kyma-system: not this namespace's to delete, judged by the whole cluster's drift/);
   assert.equal(report.attention.drift.sharedWithOtherNamespaces, undefined);
 });
+
+test('a namespace\'s report says of a shared applied policy that the recommended policy of its name would replace it, with the paths that differ: not to apply from this namespace', () => {
+  // recommender/drift.ts: such a recommended policy is no plain `differing` (cluster-scoped names are unique cluster-wide).
+  const changes = [{ path: 'spec.subject', applied: {}, recommended: { namespaces: {} } }];
+  const shared = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', name: 'user-policy', replacedByRecommended: { changes } };
+  const r = buildReport({ ...input, drift: { ...input.drift, namespace: 'kyma-system', sharedWithOtherNamespaces: [shared] } });
+  assert.deepEqual(r.attention.drift.sharedWithOtherNamespaces, [{ apiVersion: shared.apiVersion, kind: shared.kind, name: 'user-policy', replacedByRecommended: { paths: ['spec.subject'] } }]);
+  assert.match(
+    renderMarkdown(r),
+    /\| shared \| ClusterNetworkPolicy \| `\(cluster\)\/user-policy` \| applied, its subject also covers any namespace: the recommended policy of this name \(spec\.subject\) would REPLACE it, cutting the other namespaces' traffic; do not apply it from this namespace's drift: give your policy another name first, or judge it by the whole cluster's drift/,
+  );
+});
