@@ -61,13 +61,15 @@ export interface HubbleRelayCounters {
   rejectionsNotLogged: number;
   /** Followed streams ended and resumed after `idleTimeout.follow` without a message. */
   idleReconnects: number;
+  /** Sessions that threw instead of returning their error (the store refused the run, the client could not be built): retried as a lost stream. */
+  sessionErrors: number;
 }
 
-/** What the log last said of the relay (HubbleRelayCollector.reported). */
-type RelayHealth = 'reachable' | 'unreachable' | 'streams-fail';
+/** A kind of failure a failure episode logs once (HubbleRelayCollector.reported): refused connections, streams failing after connecting, sessions that throw. */
+type FailureKind = 'unreachable' | 'streams-fail' | 'session-throws';
 
-/** What the follow loop needs of a session: whether it got anywhere, and its error. */
-type SessionOutcome = Pick<SessionResult, 'newFlows' | 'connected' | 'error'>;
+/** What the follow loop needs of a session: whether it got anywhere, and its error (`threw`: not returned but thrown). */
+type SessionOutcome = Pick<SessionResult, 'newFlows' | 'connected' | 'error'> & { threw?: true };
 
 export interface SessionResult {
   /** This session's ingest run. */
@@ -103,7 +105,7 @@ export class HubbleRelayCollector implements Collector {
   private lastSuccess: number | undefined;
   private lastError: string | undefined;
   private readonly counters: HubbleRelayCounters = {
-    connects: 0, connectFailures: 0, streamErrors: 0, flows: 0, duplicates: 0, records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, lostEvents: 0, nodeStatus: 0, pauses: 0, aheadUnremembered: 0, rejectionsNotLogged: 0, idleReconnects: 0,
+    connects: 0, connectFailures: 0, streamErrors: 0, flows: 0, duplicates: 0, records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, lostEvents: 0, nodeStatus: 0, pauses: 0, aheadUnremembered: 0, rejectionsNotLogged: 0, idleReconnects: 0, sessionErrors: 0,
   };
   /** The flows `serve` rejected lately, each logged within a budget. */
   private readonly rejections: RecentRejections;
@@ -122,11 +124,12 @@ export class HubbleRelayCollector implements Collector {
   private abort: AbortController | undefined;
   private loop: Promise<void> | undefined;
   /**
-   * What the log last said of the relay: a state change is logged once, never at every retry.
-   * `unreachable`: connections refused; `streams-fail`: it connects and fails every stream (a
-   * connection alone is no recovery then: "reachable again" waits for a stream that delivers).
+   * The kinds of failure the log has said of the current failure episode (none: reachable). Each
+   * kind is logged once per episode, never at every retry nor at each alternation (a relay refusing
+   * connections, then accepting them and failing every stream, then refusing again). The episode
+   * ends only with a stream that delivers a flow or ends cleanly: a connection alone is no recovery.
    */
-  private reported: RelayHealth = 'reachable';
+  private readonly reported = new Set<FailureKind>();
   /**
    * The failed run of the current failure streak — refused connections, and streams that failed
    * before delivering a record (a relay answering UNAVAILABLE right after connecting): each retry
@@ -217,37 +220,39 @@ export class HubbleRelayCollector implements Collector {
         // relay being away must not take the API out of its Service. up=0 and lastError say it.
         this.state = 'starting';
         this.lastError = r.error.message;
-        this.reportFailing(r.connected ? 'streams-fail' : 'unreachable', r.error);
+        this.reportFailing(r.threw ? 'session-throws' : r.connected ? 'streams-fail' : 'unreachable', r.error);
       } else if (r.connected) this.reportReachable();
       await sleep(this.backoff.next(), signal);
     }
   }
 
-  /** Logs the start of a failure episode, once; notes which failure it is now (refused connections, or streams failing after connecting). */
-  private reportFailing(now: Exclude<RelayHealth, 'reachable'>, error: Error): void {
-    const starts = this.reported === 'reachable';
-    this.reported = now;
-    if (starts) this.deps.logger.warn({ collector: this.name, address: this.settings.address, err: error.message }, 'hubble-relay stream failed; retrying with backoff');
+  /** Logs a kind of failure the first time the current episode meets it. */
+  private reportFailing(kind: FailureKind, error: Error): void {
+    if (this.reported.has(kind)) return;
+    this.reported.add(kind);
+    const fields = { collector: this.name, address: this.settings.address, err: error.message };
+    if (kind === 'session-throws') this.deps.logger.error(fields, 'hubble-relay session failed');
+    else this.deps.logger.warn(fields, 'hubble-relay stream failed; retrying with backoff');
   }
 
   /** Logs the end of a failure episode, once. */
   private reportReachable(): void {
-    if (this.reported === 'reachable') return;
-    this.reported = 'reachable';
+    if (this.reported.size === 0) return;
+    this.reported.clear();
     this.deps.logger.info({ collector: this.name, address: this.settings.address }, 'hubble-relay reachable again');
   }
 
   /**
    * A session that threw instead of returning its error (the client could not be built, the store
    * refused the run): retried with backoff like a lost stream, since a collector never takes the
-   * service down with it (docs/operations.md).
+   * service down with it (docs/operations.md); counted each time, logged once per episode (follow).
    */
   private unexpected(e: unknown): SessionOutcome {
     const error = e instanceof Error ? e : new Error(String(e));
+    this.counters.sessionErrors++;
     this.client?.close();
     this.client = undefined;
-    this.deps.logger.error({ collector: this.name, address: this.settings.address, err: error.message }, 'hubble-relay session failed');
-    return { newFlows: 0, connected: false, error };
+    return { newFlows: 0, connected: false, error, threw: true };
   }
 
   /** One connection: connect, stream into one ingest run, return when the stream ends. */
@@ -270,8 +275,7 @@ export class HubbleRelayCollector implements Collector {
     if (signal.aborted) return { summary: await pipeline.ingestRecords([], runName), ingest: pipeline.summary(), received: 0, newFlows: 0, connected: true };
     this.counters.connects++;
     this.state = 'running';
-    // Reachable after refused connections; streams that failed after connecting end with a flow (below).
-    if (this.reported === 'unreachable') this.reportReachable();
+    // A connection ends no failure episode: a stream that delivers does (below), or one that ends cleanly (follow).
     this.lastError = undefined;
 
     const request: GetFlowsRequest = { follow };

@@ -478,7 +478,12 @@ test('streams that failed after connecting: the episode ends ("reachable again",
   assert.deepEqual(logs.map((l) => l.msg).filter((m) => m === FAILED || m === AGAIN), [FAILED, AGAIN]);
 });
 
-test('an unreachable relay that comes back and fails every stream: "reachable again" once it connects, then "stream failed" once, not again at every retry', { timeout: 20_000 }, async () => {
+/** The log lines of a failure episode or its end, with the kind of error each names. */
+const episodeLines = (logs: { msg: string; err?: string }[]): string[] =>
+  logs.filter((l) => l.msg === FAILED || l.msg === AGAIN || l.msg === SESSION_FAILED).map((l) => (l.err === undefined ? l.msg : `${l.msg}: ${/^cannot connect/.test(l.err) ? 'refused' : /broke/.test(l.err) ? 'stream broke' : l.err}`));
+const SESSION_FAILED = 'hubble-relay session failed';
+
+test('an unreachable relay that comes back and fails every stream: one episode, each kind of failure logged once (refused, then streams failing), no "reachable again" for a connection alone', { timeout: 20_000 }, async () => {
   const { db } = tmpDb();
   const port = await freePort();
   const logs: { level: number; msg: string }[] = [];
@@ -488,5 +493,37 @@ test('an unreachable relay that comes back and fails every stream: "reachable ag
   closeAfter(await startRelay({ lines: GKE, port, failCalls: 1_000 }));
   await until('ten failed streams', () => k(c).streamErrors >= 10, 15_000);
   await c.stop();
-  assert.deepEqual(logs.map((l) => l.msg).filter((m) => m === FAILED || m === AGAIN), [FAILED, AGAIN, FAILED], JSON.stringify(logs.map((l) => l.msg)));
+  assert.deepEqual(logs.map((l) => l.msg).filter((m) => m === FAILED || m === AGAIN), [FAILED, FAILED], JSON.stringify(logs.map((l) => l.msg)));
+});
+
+test('a relay alternating between refusing connections and failing streams after connecting: each kind of failure is logged once for the episode, not at each alternation; every attempt is counted', { timeout: 30_000 }, async () => {
+  const { db } = tmpDb();
+  const port = await freePort();
+  const logs: { level: number; msg: string; err?: string }[] = [];
+  const c = loggedCollector(db, port, logs);
+  await c.start();
+  for (let round = 1; round <= 3; round++) {
+    await until(`refused connections (round ${round})`, () => k(c).connectFailures >= 2 * round, 15_000);
+    const relay = await startRelay({ lines: GKE, port, failCalls: 1_000 });
+    await until(`failed streams (round ${round})`, () => k(c).streamErrors >= 2 * round, 15_000);
+    relay.kill();
+  }
+  await until('refused again', () => k(c).connectFailures >= 8, 15_000);
+  await c.stop();
+  assert.deepEqual(
+    episodeLines(logs),
+    [`${FAILED}: refused`, `${FAILED}: stream broke`],
+    JSON.stringify(logs.map((l) => l.msg)),
+  );
+});
+
+test('a session that throws at every retry (the store closed under it) is logged once, and counted each time (sessionErrors)', { timeout: 20_000 }, async () => {
+  const { db } = tmpDb();
+  const logs: { level: number; msg: string; err?: string }[] = [];
+  const c = loggedCollector(db, await freePort(), logs);
+  await c.start();
+  db.close();
+  await until('ten sessions that threw', () => k(c).sessionErrors >= 10, 15_000);
+  await c.stop();
+  assert.deepEqual(episodeLines(logs), [`${SESSION_FAILED}: The database connection is not open`], JSON.stringify(logs.map((l) => l.msg)));
 });
