@@ -61,9 +61,10 @@ function cuttingPolicies(set: PolicySet, manifests: ManifestsByIntent, f: EdgeFi
 /** Per policy, what fails in it; undefined when the verification passes. */
 export function driftFailures(v: Pick<Verification, 'ok' | 'blocked' | 'admission'>, set: PolicySet, manifests: ManifestsByIntent): DriftFailures | undefined {
   if (v.ok) return undefined;
-  const byPolicy = new Map<string, { cuts: DriftCut[]; refused: string[] }>();
-  const entry = (id: string) => byPolicy.get(id) ?? byPolicy.set(id, { cuts: [], refused: [] }).get(id)!;
+  const byPolicy = new Map<string, { cuts: DriftCut[]; refused: string[]; sameName: string[] }>();
+  const entry = (id: string) => byPolicy.get(id) ?? byPolicy.set(id, { cuts: [], refused: [], sameName: [] }).get(id)!;
   for (const f of v.blocked) for (const id of cuttingPolicies(set, manifests, f)) entry(id).cuts.push({ workload: f.workload, direction: f.direction, edge: f.edge });
-  for (const e of v.admission) entry(e.manifest).refused.push(`${e.path}: ${e.message}`);
+  // A name another manifest has too is no refusal: the API server accepts each and the one applied last replaces the others (verify/duplicate-names.ts).
+  for (const e of v.admission) (e.duplicateName ? entry(e.manifest).sameName : entry(e.manifest).refused).push(`${e.path}: ${e.message}`);
   return { byPolicy };
 }

@@ -50,9 +50,11 @@ function countedPart(m: Manifest): ReportInput['manifests'][string][number] {
 }
 
 function verificationSummary(v: Verification): VerificationSummary {
+  const duplicateNames = v.admission.filter((e) => e.duplicateName).length;
   return {
     ok: v.ok,
-    admissionErrors: v.admission.length,
+    admissionErrors: v.admission.length - duplicateNames,
+    ...(duplicateNames > 0 ? { duplicateNames } : {}),
     blocked: v.blocked.length,
     blockedByApplied: v.blockedByApplied.length,
     blockedByAppliedOnOneReading: v.blockedByApplied.filter((f) => f.dependsOnIpBlockReading).length,

@@ -43,7 +43,7 @@ import {
 
 /** What makes the report engine's verification fail, per policy id (`Kind/namespace/name`, as manifestId names it). */
 export interface DriftFailures {
-  byPolicy: ReadonlyMap<string, { cuts: readonly DriftCut[]; refused: readonly string[] }>;
+  byPolicy: ReadonlyMap<string, { cuts: readonly DriftCut[]; refused: readonly string[]; sameName: readonly string[] }>;
 }
 
 export interface IngestInput {
@@ -190,6 +190,7 @@ function failingRef(r: Ref, failures: DriftFailures | undefined): DriftPolicyIte
     if (f.cuts.length > DRIFT_CUTS_SHOWN) out.cutsOmitted = f.cuts.length - DRIFT_CUTS_SHOWN;
   }
   if (f.refused.length > 0) out.refused = [...new Set(f.refused)].sort(cmp);
+  if (f.sameName.length > 0) out.sameName = [...new Set(f.sameName)].sort(cmp);
   return out;
 }
 

@@ -143,6 +143,11 @@ export interface DriftPolicyItem extends PolicyRefItem {
   cutsOmitted?: number;
   /** What the engine's admission refuses in it: `path: message`. */
   refused?: string[];
+  /**
+   * Other manifests of the recommendation have its kind, namespace and name: no refusal (the API
+   * server accepts each) but one object, which the one applied last replaces: `path: message`.
+   */
+  sameName?: string[];
 }
 
 export const DRIFT_CUTS_SHOWN = 20;
@@ -261,6 +266,8 @@ export interface VerificationSummary {
   ok: boolean;
   /** Refusals of the engine's API server or agent, per manifest problem. */
   admissionErrors: number;
+  /** Manifests another manifest of the recommendation has the kind, namespace and name of: accepted, the one applied last replaces the others (absent when none). */
+  duplicateNames?: number;
   /** Included edges the recommended policies deny: applying them would cut this traffic. */
   blocked: number;
   /** Included edges only an applied policy beside the recommendation denies. */

@@ -192,6 +192,7 @@ function verificationText(verification: NonNullable<Report['verification']>): st
     .map(([engine, v]) => {
       const problems = [
         v.admissionErrors > 0 ? `${fmt(v.admissionErrors)} admission error(s)` : '',
+        (v.duplicateNames ?? 0) > 0 ? sameNameText(v.duplicateNames ?? 0) : '',
         v.blocked > 0 ? `${fmt(v.blocked)} required edge(s) blocked` : '',
         v.blockedByApplied > 0
           ? `${fmt(v.blockedByApplied)} edge(s) blocked by applied policies beside it${(v.blockedByAppliedOnOneReading ?? 0) > 0 ? `, ${fmt(v.blockedByAppliedOnOneReading ?? 0)} of them only where the network plugin does not match ipBlocks against pod addresses` : ''}`
@@ -420,20 +421,26 @@ function failingDetail(p: DriftPolicyItem, detail: string): Cell {
   const why = [
     ...(p.cuts !== undefined ? [`CUTS required traffic: ${p.cuts.map(cutText).join('; ')}${p.cutsOmitted !== undefined ? `; and ${fmt(p.cutsOmitted)} more` : ''}`] : []),
     ...(p.refused !== undefined ? [`the engine REFUSES it: ${p.refused.join('; ')}`] : []),
+    ...(p.sameName !== undefined ? [`ONE OBJECT with other recommended manifests (the API server accepts each, the one applied last replaces the others): ${p.sameName.join('; ')}`] : []),
   ];
   return t([detail, ...why].join('; '));
 }
 
+/** Manifests of one name: no refusal, one object (recommender/verify/duplicate-names.ts). */
+const sameNameText = (n: number): string => `${fmt(n)} manifest(s) one object with another (the one applied last replaces the others)`;
+
 /** What a drift of an engine that fails verification says before its list. */
 function unverifiedText(r: Report): string {
   const d = r.attention.drift;
-  const marked = [...d.missing, ...d.differing].filter((p) => p.cuts !== undefined || p.refused !== undefined).length;
+  const failing = [...d.missing, ...d.differing];
+  const marked = failing.filter((p) => p.cuts !== undefined || p.refused !== undefined || p.sameName !== undefined).length;
+  const why = failing.some((p) => p.sameName !== undefined) ? 'cut required traffic, are refused by the engine or are one object with another recommended manifest' : 'cut required traffic or are refused by the engine';
   const v = r.verification?.[d.engine];
-  const what = v === undefined ? [] : [v.admissionErrors > 0 ? `${fmt(v.admissionErrors)} admission error(s)` : '', v.blocked > 0 ? `${fmt(v.blocked)} required edge(s) cut` : ''].filter((x) => x !== '');
+  const what = v === undefined ? [] : [v.admissionErrors > 0 ? `${fmt(v.admissionErrors)} admission error(s)` : '', (v.duplicateNames ?? 0) > 0 ? sameNameText(v.duplicateNames ?? 0) : '', v.blocked > 0 ? `${fmt(v.blocked)} required edge(s) cut` : ''].filter((x) => x !== '');
   const head = `${d.engine} FAILS verification (${[...what, 'At a glance has the verification'].join('; ')}): the missing and differing policies below are what a job applying this drift would apply.`;
   const which =
     marked > 0
-      ? `${fmt(marked)} of them cut required traffic or are refused by the engine, marked in their detail: do not apply those as they are; fix the matrix, the mode or the options first.`
+      ? `${fmt(marked)} of them ${why}, marked in their detail: do not apply those as they are; fix the matrix, the mode or the options first.`
       : 'None of those listed is named as the cause (the failing policy may be in sync, or left out of this list): see the verification before applying any.';
   return `${head} ${which} GET /api/v1/drift refuses this drift unless allowUnverified=true.`;
 }

@@ -118,11 +118,21 @@ export function pageResponse(listed: ListedRecommendation, cut: WindowPage, q: L
 function unverifiedRefusal(engine: EngineName, verification: Verification, answers: string): RenderedResponse {
   const refused = problem({
     kind: 'unprocessable-content',
-    detail: `the ${engine} manifests fail verification: applying them would be refused or cut required traffic; allowUnverified=true answers ${answers} anyway`,
+    detail: `the ${engine} manifests fail verification: applying them would ${whatFails(verification)}; allowUnverified=true answers ${answers} anyway`,
     errors: verificationFailures(verification).map((message) => ({ path: 'manifests', message })),
     extensions: { verification },
   });
   return markedVerified(refused, verification);
+}
+
+/** What applying manifests that fail verification would do: a refusal, manifests of one name (accepted: the one applied last replaces the others, verify/duplicate-names.ts), a cut. */
+function whatFails(v: Pick<Verification, 'admission' | 'blocked'>): string {
+  const what = [
+    ...(v.admission.some((e) => !e.duplicateName) ? ['be refused'] : []),
+    ...(v.admission.some((e) => e.duplicateName) ? ['apply manifests of one name, the last replacing the others'] : []),
+    ...(v.blocked.length > 0 ? ['cut required traffic'] : []),
+  ];
+  return what.length === 0 ? 'be refused or cut required traffic' : what.join(', ');
 }
 
 /**

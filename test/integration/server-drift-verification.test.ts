@@ -57,6 +57,8 @@ test('a drift whose recommendation fails verification is 422 with what fails, as
     assert.equal(drift.headers['x-flowmatrix-verified'], 'false', scope);
     assert.match(drift.body.detail, /fail verification/);
     assert.match(drift.body.detail, /allowUnverified=true/);
+    // It says what fails, and no more: nothing here is refused (nor two manifests of one name, which the API server accepts).
+    assert.match(drift.body.detail, /: applying them would cut required traffic;/, scope);
     const v = drift.body.verification as VerificationJson;
     assert.equal(v.ok, false);
     assert.ok(v.blocked.some((b) => b.workload === PLUGIN && CUT.test(b.edge)), `${scope}: the cut flow is named: ${JSON.stringify(v.blocked)}`);

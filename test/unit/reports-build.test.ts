@@ -15,6 +15,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpDir } from '../helpers/tmp.ts';
 import { demoDb } from '../helpers/demo-db.ts';
+import { driftFailures, ManifestsByIntent } from '../../app/drift-failures.ts';
 
 const dbPath = await demoDb();
 const GENERATED = Date.UTC(2026, 10, 21, 2, 0, 0);
@@ -335,4 +336,33 @@ test('a namespace\'s report says of a shared applied policy that the recommended
     renderMarkdown(r),
     /\| shared \| ClusterNetworkPolicy \| `\(cluster\)\/user-policy` \| applied, its subject also covers any namespace: the recommended policy of this name \(spec\.subject\) would REPLACE it, cutting the other namespaces' traffic; do not apply it from this namespace's drift: give your policy another name first, or judge it by the whole cluster's drift/,
   );
+});
+
+test('a recommended policy whose name another recommended manifest has too is marked apart from those the engine refuses: the API server accepts each, the one applied last replaces the others', () => {
+  // recommender/verify/duplicate-names.ts: such an error carries duplicateName; it is no refusal.
+  const NP = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' };
+  const [dup, bad] = [{ ...NP, namespace: 'shop', name: 'web' }, { ...NP, namespace: 'shop', name: 'db' }];
+  const sameName = '2 manifests of this recommendation are one object to the API server (same kind, namespace and name; intents shop/deployment/a, shop/deployment/b): it accepts each, and the one applied last replaces the other, so what was verified is not what is applied';
+  const failures = driftFailures(
+    {
+      ok: false,
+      blocked: [],
+      admission: [
+        { manifest: 'NetworkPolicy/shop/web', path: '/metadata/name', message: sameName, duplicateName: true },
+        { manifest: 'NetworkPolicy/shop/db', path: '/spec/ingress/0/ports/0/port', message: 'must be between 1 and 65535' },
+      ],
+    },
+    { intents: [] },
+    new ManifestsByIntent(),
+  );
+  const r = buildReport({ ...input, drift: { ...input.drift, missing: [dup, bad], differing: [] }, driftFailures: failures! });
+  assert.deepEqual(r.attention.drift.missing, [
+    { ...dup, sameName: [`/metadata/name: ${sameName}`] },
+    { ...bad, refused: ['/spec/ingress/0/ports/0/port: must be between 1 and 65535'] },
+  ]);
+  const md = renderMarkdown(r);
+  assert.match(md, /`shop\/web` \| recommended, not applied; ONE OBJECT with other recommended manifests \(the API server accepts each, the one applied last replaces the others\): \/metadata\/name: 2 manifests/);
+  assert.doesNotMatch(md, /`shop\/web` [^\n]*REFUSES/);
+  assert.match(md, /`shop\/db` \| recommended, not applied; the engine REFUSES it: /);
+  assert.match(md, /2 of them cut required traffic, are refused by the engine or are one object with another recommended manifest, marked in their detail/);
 });

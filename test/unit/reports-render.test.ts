@@ -103,6 +103,9 @@ test('each engine\'s verification is said at a glance: verified, or FAILS with w
   const md = renderMarkdown(failing);
   assert.match(md, /calico FAILS verification \(2 admission error\(s\), 1 required edge\(s\) blocked\), cilium verified/);
   assert.match(renderHtml(failing), /calico FAILS verification \(2 admission error\(s\), 1 required edge\(s\) blocked\)/);
+  // Manifests of one name are no admission error (the API server accepts each; the one applied last replaces the others): said apart.
+  const sameName: Report = { ...report, verification: { ...report.verification, calico: { ok: false, admissionErrors: 1, duplicateNames: 2, blocked: 0, blockedByApplied: 0 } } };
+  assert.match(renderMarkdown(sameName), /calico FAILS verification \(1 admission error\(s\), 2 manifest\(s\) one object with another \(the one applied last replaces the others\)\), cilium verified/);
   // What depends on the network plugin's reading of ipBlocks, and what applied policies keep open, is said.
   const beside: Report = { ...report, verification: { ...report.verification, calico: { ok: true, admissionErrors: 0, blocked: 0, blockedByApplied: 3, blockedByAppliedOnOneReading: 2, stillAllowedByApplied: 1 } } };
   assert.match(renderMarkdown(beside), /calico verified \(3 edge\(s\) blocked by applied policies beside it, 2 of them only where the network plugin does not match ipBlocks against pod addresses, 1 edge side\(s\) left out that applied policies beside it still allow\)/);
