@@ -85,6 +85,11 @@ export interface Service {
   ports: ServicePort[];
   /** Absent for Services without a selector (e.g. default/kubernetes). */
   selector?: Labels;
+  /**
+   * spec.externalName of an ExternalName Service, canonical (domain/dns-name.ts): the name its own
+   * name is a CNAME to (absent: another type, or stored before migration 0036).
+   */
+  externalName?: string;
   /** spec.externalIPs, sorted: addresses outside the cluster's own on which nodes route the Service ports to its endpoints. */
   externalIPs?: string[];
   /**

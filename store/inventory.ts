@@ -122,9 +122,9 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     }
     if (inScope('Service')) {
       replace('services', 'services', snapshot.services.length);
-      const ins = db.prepare('INSERT INTO services (namespace, name, type, cluster_ips, ports, selector, external_ips, load_balancer_ips, external_traffic_policy, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      const ins = db.prepare('INSERT INTO services (namespace, name, type, cluster_ips, ports, selector, external_name, external_ips, load_balancer_ips, external_traffic_policy, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
       for (const s of snapshot.services) {
-        ins.run(s.namespace, s.name, s.type, json(s.clusterIPs), json(s.ports), s.selector ? json(s.selector) : null, json(s.externalIPs ?? []), json(s.loadBalancerIPs ?? []), s.externalTrafficPolicy ?? null, s.createdAt ?? null, t);
+        ins.run(s.namespace, s.name, s.type, json(s.clusterIPs), json(s.ports), s.selector ? json(s.selector) : null, s.externalName ?? null, json(s.externalIPs ?? []), json(s.loadBalancerIPs ?? []), s.externalTrafficPolicy ?? null, s.createdAt ?? null, t);
       }
     }
     if (inScope('EndpointSlice.discovery.k8s.io')) {
@@ -488,7 +488,7 @@ function readNodes(db: Db): Node[] {
 }
 
 function readServices(db: Db): Service[] {
-  type Row = { namespace: string; name: string; type: Service['type']; cluster_ips: string; ports: string; selector: string | null; external_ips: string; load_balancer_ips: string; external_traffic_policy: ExternalTrafficPolicy | null; created_at: number | null };
+  type Row = { namespace: string; name: string; type: Service['type']; cluster_ips: string; ports: string; selector: string | null; external_name: string | null; external_ips: string; load_balancer_ips: string; external_traffic_policy: ExternalTrafficPolicy | null; created_at: number | null };
   const rows = db.prepare('SELECT * FROM services ORDER BY namespace, name').all() as Row[];
   return rows.map((r) => ({
     namespace: r.namespace,
@@ -497,6 +497,7 @@ function readServices(db: Db): Service[] {
     clusterIPs: JSON.parse(r.cluster_ips),
     ports: JSON.parse(r.ports),
     ...(r.selector ? { selector: JSON.parse(r.selector) } : {}),
+    ...(r.external_name !== null ? { externalName: r.external_name } : {}),
     ...(r.external_ips !== '[]' ? { externalIPs: JSON.parse(r.external_ips) } : {}),
     ...(r.load_balancer_ips !== '[]' ? { loadBalancerIPs: JSON.parse(r.load_balancer_ips) } : {}),
     ...(r.external_traffic_policy !== null ? { externalTrafficPolicy: r.external_traffic_policy } : {}),

@@ -1,3 +1,4 @@
+import { canonicalDnsName } from '../../domain/dns-name.ts';
 import { isIpAddress, storedAddress } from '../../domain/ip.ts';
 import type { ExternalTrafficPolicy, Service, ServicePort } from '../../domain/inventory.ts';
 import { readObject } from './metadata.ts';
@@ -60,6 +61,7 @@ export function toService(raw: RawObject): Service {
   const selector = spec.labels('selector');
   const externalIPs = [...new Set(spec.checkedStrings('externalIPs', 'an IPv4 or IPv6 address', isIpAddress).map(storedAddress))].sort();
   const loadBalancerIPs = loadBalancerIps(r);
+  const externalName = type === 'ExternalName' ? spec.optStr('externalName') : undefined;
   const externalTrafficPolicy = spec.optStr('externalTrafficPolicy');
   if (externalTrafficPolicy !== undefined && !(EXTERNAL_TRAFFIC_POLICIES as readonly string[]).includes(externalTrafficPolicy)) spec.fail('externalTrafficPolicy', EXTERNAL_TRAFFIC_POLICIES.join(' or '), externalTrafficPolicy);
   return {
@@ -69,6 +71,7 @@ export function toService(raw: RawObject): Service {
     clusterIPs: [...new Set(addresses)].sort(),
     ports,
     ...(Object.keys(selector).length > 0 ? { selector } : {}),
+    ...(externalName ? { externalName: canonicalDnsName(externalName) } : {}),
     ...(externalIPs.length > 0 ? { externalIPs } : {}),
     ...(loadBalancerIPs.length > 0 ? { loadBalancerIPs } : {}),
     ...(externalTrafficPolicy !== undefined ? { externalTrafficPolicy: externalTrafficPolicy as ExternalTrafficPolicy } : {}),

@@ -12,7 +12,8 @@
  * toCIDRSet entries"), and the other engines render a name as addresses outside the cluster. So such
  * a name is the Service's workloads, as a `{namespace, selector}` peer, on the pod ports its Service
  * ports send to — a headless Service's on the ports as written, as nothing translates them (targetPorts).
- * An ExternalName Service's name leads outside (a CNAME), and stays a DNS name.
+ * An ExternalName Service's name is a CNAME to its externalName: the Service that names, where it
+ * is an in-cluster Service's name; else it leads outside, and stays a DNS name.
  *
  * Any other name may be answered with a pod's address too — a split-horizon DNS answering
  * `shop.example.com` with an in-cluster gateway pod, a name whose CNAME is a headless Service — and
@@ -268,8 +269,8 @@ function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv
   const answering = new Map<string, { workload: Workload; names: string[] }>();
   for (const name of names) {
     const search = searchName(name, inv.services, asker);
-    const named = search.services.map((ref) => ({ ref, svc: inv.services.find((s) => s.namespace === ref.namespace && s.name === ref.service) }));
-    // An ExternalName Service's name is a CNAME to an outside name: it stays a DNS name.
+    const named = search.services.map((ref) => throughExternalNames({ ref, svc: serviceAt(inv, ref) }, inv, asker));
+    // An ExternalName Service's name whose CNAME leads outside the cluster stays a DNS name.
     const leadsOut = search.outside || named.some((n) => n.svc?.type === 'ExternalName');
     for (const { ref, svc } of named) {
       const peer = svc?.type === 'ExternalName' ? undefined : servicePeer(name, ref, svc, ports, inv, unresolved, asker);
@@ -337,6 +338,35 @@ function servicePeer(name: string, ref: ServiceRef, svc: Service | undefined, po
   }
   const peer = bindingPeer({ namespace: svc.namespace, selector: { matchLabels: { ...svc.selector } } }, inv);
   return { ...peer, ports: targetPorts(svc, ports, peer, inv) };
+}
+
+function serviceAt(inv: InventorySnapshot, ref: ServiceRef): Service | undefined {
+  return inv.services.find((s) => s.namespace === ref.namespace && s.name === ref.service);
+}
+
+/** How many ExternalName Services a name is followed through before it is taken to lead nowhere in the cluster. */
+const MAX_EXTERNAL_NAME_HOPS = 8;
+
+/**
+ * The Service a name of `named` leads to: `named` itself unless it is an ExternalName Service whose
+ * externalName is an in-cluster Service's name — its own name is a CNAME to that name
+ * (kubernetes/dns docs/specification.md 2.5: `<service>.<ns>.svc.<zone>. <ttl> IN CNAME <extname>.`),
+ * which the client's resolver asks as written, absolute (no search path), so the client reaches that
+ * Service (its ClusterIP, or a headless one's pods). Followed through a chain of ExternalName
+ * Services; one leading outside, looping or longer than MAX_EXTERNAL_NAME_HOPS stays `named`, a DNS name.
+ */
+function throughExternalNames(named: { ref: ServiceRef; svc: Service | undefined }, inv: InventorySnapshot, asker: DnsAsker): { ref: ServiceRef; svc: Service | undefined } {
+  const seen = new Set<string>();
+  let at = named;
+  while (at.svc?.type === 'ExternalName' && at.svc.externalName !== undefined) {
+    const key = `${at.ref.namespace}/${at.ref.service}`;
+    if (seen.has(key) || seen.size === MAX_EXTERNAL_NAME_HOPS) return named;
+    seen.add(key);
+    const target = serviceOfName(`${canonicalDnsName(at.svc.externalName)}.`, inv.services, { clusterDomain: asker.clusterDomain });
+    if (target === undefined) return named;
+    at = { ref: target, svc: serviceAt(inv, target) };
+  }
+  return at.svc?.type === 'ExternalName' ? named : at;
 }
 
 /** `, listed as a:p, …` for the addresses and ports a selector-less Service's EndpointSlices list, or ''. */

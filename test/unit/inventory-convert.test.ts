@@ -105,6 +105,9 @@ test('a Service\'s spec.externalIPs and spec.externalTrafficPolicy are read; a C
   // An ExternalName Service is no proxy: its externalIPs expose nothing (kubernetes pkg/api/service ExternallyAccessible).
   const named = convertInventoryText(withService({ type: 'ExternalName', externalName: 'db.example.com', externalIPs: ['203.0.113.10'] }), T);
   assert.deepEqual(named.snapshot.workloads.find((w) => w.name === 'api')!.exposure, []);
+  // Its externalName is kept, canonical: its own name is a CNAME to it (kubernetes/dns docs/specification.md 2.5).
+  const alias = convertInventoryText(withService({ type: 'ExternalName', externalName: 'API.shop.svc.cluster.local.' }), T);
+  assert.equal(alias.snapshot.services.find((s) => s.name === 'api')!.externalName, 'api.shop.svc.cluster.local');
 });
 
 test('a Service\'s externalIPs entry that is no IP address, or an externalTrafficPolicy other than Cluster or Local, is refused naming the object, the field and the value', () => {

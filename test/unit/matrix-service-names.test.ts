@@ -244,3 +244,41 @@ test('a headless Service\'s names, in every spelling, are its pods on the rule\'
   // A port by name stays that name: the pods' container port it names.
   assert.deepEqual(resolveFqdns(['pg.shop.svc'], [{ protocol: 'TCP', name: 'pg' }], withPg, []).ports, [{ protocol: 'TCP', name: 'pg' }]);
 });
+
+/**
+ * An ExternalName Service's name is a CNAME to its externalName (kubernetes/dns
+ * docs/specification.md 2.5: `<service>.<ns>.svc.<zone>. <ttl> IN CNAME <extname>.`), which the
+ * client's resolver then asks. When the externalName is itself a Service's name, the client reaches
+ * that Service: its ClusterIP, translated to its pods' target ports. Before, alias.shop.svc… stayed
+ * a DNS name (toFQDNs, or any destination), which never selects the pods the ClusterIP leads to.
+ */
+test('an ExternalName Service whose externalName is a Service\'s name is that Service (through a chain); one leading outside, looping or too long stays a DNS name', () => {
+  const api = workload('shop', 'api', { app: 'api' }, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
+  const alias = (name: string, externalName: string) => service({ namespace: 'shop', name, type: 'ExternalName', clusterIPs: [], externalName });
+  const chain = Array.from({ length: 12 }, (_, i) => alias(`hop${i}`, `hop${i + 1}.shop.svc.cluster.local`));
+  const withAlias: InventorySnapshot = {
+    ...inv,
+    workloads: [...inv.workloads, api],
+    services: [
+      ...inv.services,
+      service({ namespace: 'shop', name: 'api', selector: { app: 'api' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] }),
+      alias('alias', 'api.shop.svc.cluster.local'),
+      alias('alias2', 'alias.shop.svc.cluster.local.'),
+      alias('outside', 'db.example.net'),
+      alias('loop1', 'loop2.shop.svc.cluster.local'),
+      alias('loop2', 'loop1.shop.svc.cluster.local'),
+      alias('other-domain', 'api.shop.svc.corp.example'),
+      ...chain,
+      service({ namespace: 'shop', name: 'hop12', selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] }),
+    ],
+  };
+  const apiPeer = { kind: 'pods', namespace: 'shop', selector: { matchLabels: { app: 'api' } }, namespaces: ['shop'], workloads: [{ namespace: 'shop', kind: 'Deployment', name: 'api' }] };
+  for (const name of ['alias.shop.svc.cluster.local', 'alias2.shop.svc.cluster.local', 'alias.shop']) {
+    const unresolved: string[] = [];
+    assert.deepEqual(resolveFqdns([name], [{ protocol: 'TCP', port: 80 }], withAlias, unresolved), { peers: [apiPeer], ports: [{ protocol: 'TCP', port: 8080 }] }, name);
+    assert.deepEqual(unresolved, [], name);
+  }
+  for (const name of ['outside.shop.svc.cluster.local', 'loop1.shop.svc.cluster.local', 'other-domain.shop.svc.cluster.local', 'hop0.shop.svc.cluster.local']) {
+    assert.deepEqual(resolveFqdns([name], [{ protocol: 'TCP', port: 80 }], withAlias, []), { peers: [{ kind: 'fqdn', fqdns: [name] }], ports: [{ protocol: 'TCP', port: 80 }] }, name);
+  }
+});
