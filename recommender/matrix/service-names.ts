@@ -11,7 +11,8 @@
  * (docs.cilium.io "Layer 3 Policies", DNS based; pkg/policy/api/fqdn.go: the IPs "are later added as
  * toCIDRSet entries"), and the other engines render a name as addresses outside the cluster. So such
  * a name is the Service's workloads, as a `{namespace, selector}` peer, on the pod ports its Service
- * ports send to — a headless Service's on the ports as written, as nothing translates them (targetPorts).
+ * ports send to — a headless Service's on the ports as written, as nothing translates them, but for a
+ * Service port's name, the endpoints' port its SRV record carries (targetPorts).
  * An ExternalName Service's name is a CNAME to its externalName: the Service that names, where it
  * is an in-cluster Service's name; else it leads outside, and stays a DNS name.
  *
@@ -226,7 +227,7 @@ export const NO_ANSWERS: NameAnswers = { workloads: () => [], services: () => []
  * - a Service's name (`serviceOfName`), and a name the flows showed answering with a Service's
  *   ClusterIP (`answers.services`), is the Service's selector in its namespace, on the target ports
  *   of the ports that are its Service ports (a port it does not serve is taken as a pod port; a
- *   headless Service's are all pod ports); a Service that selects no pod today stays its selector
+ *   headless Service's numbered ports are pod ports); a Service that selects no pod today stays its selector
  *   (pods created later match it); the apiserver's Service is the `apiserver` peer; one the
  *   inventory does not hold, or without a selector, is unresolved, said in `unresolved`;
  * - a name the flows showed answering with pods of workloads (a split-horizon name for an in-cluster
@@ -389,19 +390,21 @@ function answeredBy(name: string, inv: InventorySnapshot, answers: NameAnswers):
 
 /**
  * The rule's ports as the Service's backends see them: a Service port → every number its target port
- * has on the selected workloads' pods. A headless Service's are the ports as written: "for headless
- * Services, a cluster IP is not allocated, kube-proxy does not handle these Services, and there is no
- * load balancing or proxying done by the platform for them" (kubernetes.io "Service", Headless
- * Services) — its names answer with the pods' own addresses (kubernetes/dns docs/specification.md
- * 2.4.1), which the client dials on the port it chose.
+ * has on the selected workloads' pods. A headless Service's numbered ports are the ports as written:
+ * "for headless Services, a cluster IP is not allocated, kube-proxy does not handle these Services,
+ * and there is no load balancing or proxying done by the platform for them" (kubernetes.io
+ * "Service", Headless Services) — its names answer with the pods' own addresses (kubernetes/dns
+ * docs/specification.md 2.4.1), which the client dials on the port it chose. A headless Service's
+ * port by its NAME is what its SRV record `_<port>._<proto>.<service>.<ns>.svc.<zone>` carries: the
+ * endpoint's port (specification 2.4.2; CoreDNS fills it from the EndpointSlice port), its target port.
  */
 function targetPorts(svc: Service, ports: readonly ResolvedPort[], peer: ResolvedPeer, inv: InventorySnapshot): ResolvedPort[] {
-  if (isHeadless(svc)) return [...ports];
   const selected = new Set(peer.kind === 'pods' ? peer.workloads.map(workloadKey) : []);
   const workloads = inv.workloads.filter((w) => selected.has(workloadKey(w)));
+  const headless = isHeadless(svc);
   return uniquePorts(
     ports.flatMap((p) => {
-      const sp = p.endPort === undefined ? svc.ports.find((s) => s.protocol === p.protocol && (s.port === p.port || (p.port === undefined && s.name === p.name))) : undefined;
+      const sp = p.endPort === undefined ? svc.ports.find((s) => s.protocol === p.protocol && ((!headless && s.port === p.port) || (p.port === undefined && s.name === p.name))) : undefined;
       if (sp === undefined) return [p];
       if (typeof sp.targetPort === 'number') return [{ protocol: p.protocol, port: sp.targetPort }];
       const numbers = [...new Set(workloads.flatMap((w) => serviceTargetPorts(sp, w)))];

@@ -241,8 +241,24 @@ test('a headless Service\'s names, in every spelling, are its pods on the rule\'
   // <hostname>.<service> asked from shop is the endpoint first, then (hostnames not in the inventory) the name as written.
   const short = resolveNamedPeers([{ kind: 'fqdn', fqdns: ['postgres-0.pg'] }], [{ protocol: 'TCP', port: 5432 }], withPg, NO_ANSWERS, [], shop);
   assert.deepEqual(short.peers.map((p) => [p.kind, p.ports]), [['pods', [{ protocol: 'TCP', port: 5432 }]], ['fqdn', [{ protocol: 'TCP', port: 5432 }]]]);
-  // A port by name stays that name: the pods' container port it names.
-  assert.deepEqual(resolveFqdns(['pg.shop.svc'], [{ protocol: 'TCP', name: 'pg' }], withPg, []).ports, [{ protocol: 'TCP', name: 'pg' }]);
+  // A port by name that no Service port has stays that name: the pods' container port it names.
+  assert.deepEqual(resolveFqdns(['pg.shop.svc'], [{ protocol: 'TCP', name: 'metrics' }], withPg, []).ports, [{ protocol: 'TCP', name: 'metrics' }]);
+});
+
+/**
+ * A headless Service's port NAME is found through its SRV records: `_<port>._<proto>.<service>.<ns>.svc.<zone>`
+ * answers with the endpoint's port number (kubernetes/dns docs/specification.md 2.4.2; CoreDNS's
+ * kubernetes plugin fills it from the EndpointSlice port, which is the target port on the pod), so
+ * a client reaching `pg` dials the target port. Before, the rule's `pg` stayed a pod port name that no
+ * pod declares: the policy opened nothing while the verification passed.
+ */
+test('a headless Service\'s port by its Service port name is the endpoints\' port (its targetPort on the pods); a numbered port stays as written', () => {
+  const db = service({ namespace: 'shop', name: 'db', clusterIPs: [], selector: { app: 'db' }, ports: [{ name: 'pg', port: 5432, targetPort: 6432, protocol: 'TCP' }, { name: 'admin', port: 9000, targetPort: 'bouncer', protocol: 'TCP' }] });
+  const withDb = { ...inv, workloads: [...inv.workloads, workload('shop', 'db', { app: 'db' }, [{ name: 'postgres', port: 5432, protocol: 'TCP' }, { name: 'bouncer', port: 6432, protocol: 'TCP' }])], services: [...inv.services, db] };
+  assert.deepEqual(resolveFqdns(['db.shop.svc.cluster.local'], [{ protocol: 'TCP', name: 'pg' }], withDb, []).ports, [{ protocol: 'TCP', port: 6432 }]);
+  assert.deepEqual(resolveFqdns(['db.shop.svc.cluster.local'], [{ protocol: 'TCP', name: 'admin' }], withDb, []).ports, [{ protocol: 'TCP', port: 6432 }]);
+  assert.deepEqual(resolveFqdns(['db.shop.svc.cluster.local'], [{ protocol: 'TCP', port: 5432 }], withDb, []).ports, [{ protocol: 'TCP', port: 5432 }]);
+  assert.deepEqual(resolveFqdns(['db.shop.svc.cluster.local'], [{ protocol: 'TCP', name: 'postgres' }], withDb, []).ports, [{ protocol: 'TCP', name: 'postgres' }]);
 });
 
 /**
