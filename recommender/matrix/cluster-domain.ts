@@ -14,8 +14,16 @@ import type { ResolvedMatrix } from './resolved.ts';
 import { clusterDomainParentWarning } from './service-names.ts';
 
 /**
+ * The Multi-Cluster Services domain: `<service>.<ns>.svc.clusterset.local` names a ServiceImport,
+ * the Service exported from the clusters of a ClusterSet (kubernetes/enhancements
+ * keps/sig-multicluster/1645-multi-cluster-services-api), never a kubelet's clusterDomain.
+ */
+const MULTI_CLUSTER_DOMAIN = 'clusterset.local';
+
+/**
  * The warning when `names` (every observed DNS name) show Services of the inventory under another
- * cluster domain than `clusterDomain`, or undefined. One warning: the domain most names show (ties
+ * cluster domain than `clusterDomain` and none under it, or undefined (names under clusterset.local,
+ * MULTI_CLUSTER_DOMAIN, are no cluster domain's). One warning: the domain most names show (ties
  * by name), one example name, the config key to set.
  */
 export function observedClusterDomainWarning(names: Iterable<string>, services: readonly Pick<Service, 'namespace' | 'name'>[], clusterDomain: string): string | undefined {
@@ -24,7 +32,9 @@ export function observedClusterDomainWarning(names: Iterable<string>, services: 
   for (const written of names) {
     const name = canonicalDnsName(written);
     const domain = serviceNameDomain(name, held);
-    if (domain === undefined || domain === clusterDomain) continue;
+    // A name under the configured domain says the config matches the kubelets'.
+    if (domain === clusterDomain) return undefined;
+    if (domain === undefined || domain === MULTI_CLUSTER_DOMAIN) continue;
     byDomain.set(domain, (byDomain.get(domain) ?? new Set()).add(name));
   }
   const domains = [...byDomain.entries()].sort(([a, x], [b, y]) => y.size - x.size || compareStrings(a, b));
