@@ -1,4 +1,5 @@
 import { canonicalDnsName } from '../../domain/dns-name.ts';
+import { dns1123SubdomainError } from '../../domain/k8s-names.ts';
 import { isIpAddress, storedAddress } from '../../domain/ip.ts';
 import type { ExternalTrafficPolicy, Service, ServicePort } from '../../domain/inventory.ts';
 import { readObject } from './metadata.ts';
@@ -61,7 +62,7 @@ export function toService(raw: RawObject): Service {
   const selector = spec.labels('selector');
   const externalIPs = [...new Set(spec.checkedStrings('externalIPs', 'an IPv4 or IPv6 address', isIpAddress).map(storedAddress))].sort();
   const loadBalancerIPs = loadBalancerIps(r);
-  const externalName = type === 'ExternalName' ? spec.optStr('externalName') : undefined;
+  const externalName = type === 'ExternalName' ? externalNameOf(spec) : undefined;
   const externalTrafficPolicy = spec.optStr('externalTrafficPolicy');
   if (externalTrafficPolicy !== undefined && !(EXTERNAL_TRAFFIC_POLICIES as readonly string[]).includes(externalTrafficPolicy)) spec.fail('externalTrafficPolicy', EXTERNAL_TRAFFIC_POLICIES.join(' or '), externalTrafficPolicy);
   return {
@@ -71,10 +72,24 @@ export function toService(raw: RawObject): Service {
     clusterIPs: [...new Set(addresses)].sort(),
     ports,
     ...(Object.keys(selector).length > 0 ? { selector } : {}),
-    ...(externalName ? { externalName: canonicalDnsName(externalName) } : {}),
+    ...(externalName !== undefined ? { externalName } : {}),
     ...(externalIPs.length > 0 ? { externalIPs } : {}),
     ...(loadBalancerIPs.length > 0 ? { loadBalancerIPs } : {}),
     ...(externalTrafficPolicy !== undefined ? { externalTrafficPolicy: externalTrafficPolicy as ExternalTrafficPolicy } : {}),
     ...(meta.createdAt !== undefined ? { createdAt: meta.createdAt } : {}),
   };
+}
+
+/**
+ * An ExternalName Service's target, canonical (domain/dns-name.ts). The API server holds only a DNS
+ * subdomain there, a trailing dot allowed (ValidateService: IsDNS1123Subdomain of the name without
+ * it), so anything else is refused here by that rule, in the canonical spelling.
+ */
+function externalNameOf(spec: FieldReader): string | undefined {
+  const written = spec.optStr('externalName');
+  if (written === undefined) return undefined;
+  const name = canonicalDnsName(written);
+  const error = dns1123SubdomainError(name);
+  if (error !== undefined) spec.fail('externalName', `a DNS name that ${error}`, written);
+  return name;
 }

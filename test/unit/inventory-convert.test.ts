@@ -108,6 +108,8 @@ test('a Service\'s spec.externalIPs and spec.externalTrafficPolicy are read; a C
   // Its externalName is kept, canonical: its own name is a CNAME to it (kubernetes/dns docs/specification.md 2.5).
   const alias = convertInventoryText(withService({ type: 'ExternalName', externalName: 'API.shop.svc.cluster.local.' }), T);
   assert.equal(alias.snapshot.services.find((s) => s.name === 'api')!.externalName, 'api.shop.svc.cluster.local');
+  // Anything else the API server never holds there (ValidateService: a DNS-1123 subdomain): refused at the door, naming the field and value.
+  assert.throws(() => convertInventoryText(withService({ type: 'ExternalName', externalName: 'not a name' }), T), /externalName: expected a DNS name that must be a DNS-1123 subdomain.*"not a name"/);
 });
 
 test('a Service\'s externalIPs entry that is no IP address, or an externalTrafficPolicy other than Cluster or Local, is refused naming the object, the field and the value', () => {
