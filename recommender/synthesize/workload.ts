@@ -87,7 +87,8 @@ export interface WorkloadPlan {
 
 /**
  * What unobservedMustFlows finds: the flows, and a warning per rule and far workload whose flow
- * names no port (a rule with no ports, to a server that declares none): nothing to verify.
+ * names no port (a rule with no ports, to a server that declares none; a port name no server of the
+ * peer declares): nothing to verify.
  */
 export interface MustFlows {
   flows: DocumentedFlow[];
@@ -756,6 +757,9 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
         if (stand !== undefined) standInFlows(r, stand, rp.ports ?? r.rule.ports, self, ctx, out);
         continue;
       }
+      // A port name that no server of the peer declares: no number to judge its flow on (warned once all are seen).
+      const unanswered: { far: WorkloadRef; server: WorkloadRef; port: ResolvedPort }[] = [];
+      const answered = new Set<string>();
       for (const ref of named) {
         const other: Peer = { kind: 'workload', workload: ref };
         const server = d === 'ingress' ? self : { kind: 'workload' as const, workload: ref };
@@ -778,17 +782,28 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
           continue;
         }
         for (const port of ports) {
-          for (const n of requiredPortNumbers(port, server.workload, ctx)) {
+          const numbers = requiredPortNumbers(port, server.workload, ctx);
+          if (port.name !== undefined && numbers.length > 0) answered.add(portNameKey(port));
+          else if (port.name !== undefined) unanswered.push({ far: ref, server: server.workload, port });
+          for (const n of numbers) {
             const edge: EdgeTraffic = { client: d === 'ingress' ? other : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
             if (nodes.length > 0) pushFromEachNode(edge);
             else push(edge);
           }
         }
       }
+      for (const u of unanswered) {
+        const k = `${r.rule.id}|${workloadKey(u.server)}|${portNameKey(u.port)}`;
+        if (answered.has(portNameKey(u.port)) || warned.has(k)) continue;
+        warned.add(k);
+        out.unverifiable.push({ far: u.far, direction: d, warning: unansweredNameWarning(r, u.port, u.server) });
+      }
     }
   }
   return out;
 }
+
+const portNameKey = (p: ResolvedPort): string => `${p.name ?? ''}/${p.protocol}`;
 
 /** An active rule's status whose flows unobservedMustFlows lists by its own edges; a rule confirmed by node traffic alone (no edge of its own) is node-evidence.ts's. */
 function requiresFlows(r: RuleAssessment): r is RuleAssessment & { status: DocumentedFlow['status'] } {
@@ -857,7 +872,7 @@ function requiredPortNumbers(port: ResolvedPort, server: WorkloadRef, ctx: Synth
  * declares (`unresolved`), that is why, and what to fix: the server is not silent about its ports.
  */
 function unverifiableWarning(r: RuleAssessment, server: WorkloadRef, unresolved: readonly UnresolvedTargetPort[]): string {
-  const who = `${server.kind} ${server.namespace}/${server.name}`;
+  const who = workloadPhrase(server);
   const unverifiable = `there is no port to verify this ${r.rule.direction} flow on, so ${UNVERIFIED_MUST_FLOW}`;
   const head = `${r.rule.id} (must: ${r.rule.purpose}) names no port, and`;
   if (unresolved.length === 0) return `${head} ${who} declares none (no port of its matrix component, Service or container): ${unverifiable}; name the port in the rule or in the component's ports`;
@@ -865,6 +880,23 @@ function unverifiableWarning(r: RuleAssessment, server: WorkloadRef, unresolved:
   const fix = [...new Set(unresolved.map((u) => `"${u.port.targetPort}"`))].join(', ');
   return `${head} ${names}, which no container of ${who} declares for that protocol, so the port cannot be resolved: ${unverifiable}; declare the container port ${fix} in ${who}'s pod template or correct the Service's targetPort, or name the port in the rule or in the component's ports`;
 }
+
+/**
+ * A `must` rule whose port is a name that no container of its server declares (none of the peer's
+ * servers does: a name some of them declare is judged on theirs): a named port matches only a
+ * pod's declared container port of that name (Kubernetes NetworkPolicy API reference,
+ * NetworkPolicyPort.port), so the flow has no number to be verified on.
+ */
+function unansweredNameWarning(r: RuleAssessment, port: ResolvedPort, server: WorkloadRef): string {
+  const d = r.rule.direction;
+  const who = workloadPhrase(server);
+  return (
+    `${r.rule.id} (must: ${r.rule.purpose}) needs ${d} ${d === 'egress' ? 'to' : 'from'} ${r.rule.peerRef} on port "${port.name}"/${port.protocol}, which no container of ${who} declares, ` +
+    `so the port cannot be resolved: there is no port to verify this ${d} flow on, so ${UNVERIFIED_MUST_FLOW}; declare the container port "${port.name}" in ${who}'s pod template, or name the port by its number in the rule`
+  );
+}
+
+const workloadPhrase = (w: WorkloadRef): string => `${w.kind} ${w.namespace}/${w.name}`;
 
 /**
  * Mode observed: whether the output renders nothing that keeps what an unobserved or stale `must`
