@@ -715,7 +715,7 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
   for (const r of comparison.rules) {
     const unbound = r.rule.roleScope !== undefined && onlyRoleUnbound(r);
     if (unbound) {
-      standInFlows(r, standInsOf(standInForRole(r.rule.roleScope!, self.workload, r.rule.direction, ctx.podNetwork)), r.rule.ports, self, ctx, out);
+      standInFlows(r, standInsOf(standInForRole(r.rule.roleScope!, self.workload, r.rule.direction, ctx.podNetwork)), r.rule.ports, self, ctx, out, warned);
       continue;
     }
     if (!r.rule.active || r.rule.level !== 'must') continue;
@@ -748,18 +748,25 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
           const client: Peer = { kind: 'node', node: node.name };
           for (const port of ports) for (const n of requiredPortNumbers(port, self.workload, ctx)) push({ client, server: self, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 });
         }
+        if (rp.nodes.some((node) => node.addresses.length > 0)) {
+          for (const port of ports) if (port.name !== undefined && requiredPortNumbers(port, self.workload, ctx).length === 0) warnUnansweredName(r, port, self.workload, undefined, out, warned);
+        }
         continue;
       }
       const named = namedWorkloads(rp, ctx.podNetwork);
       if (named.length === 0) {
         // A representative flow stands for each part of the peer no edge of the rule shows (a stale one's edges are verified as such).
         const stand = standInFor(rp, self.workload, d, ctx.podNetwork, ctx.ix);
-        if (stand !== undefined) standInFlows(r, stand, rp.ports ?? r.rule.ports, self, ctx, out);
+        if (stand !== undefined) standInFlows(r, stand, rp.ports ?? r.rule.ports, self, ctx, out, warned);
         continue;
       }
       // A port name that no server of the peer declares: no number to judge its flow on (warned once all are seen).
       const unanswered: { far: WorkloadRef; server: WorkloadRef; port: ResolvedPort }[] = [];
       const answered = new Set<string>();
+      const noteName = (far: WorkloadRef, server: WorkloadRef, port: ResolvedPort, numbers: readonly number[]): void => {
+        if (port.name !== undefined && numbers.length > 0) answered.add(portNameKey(port));
+        else if (port.name !== undefined) unanswered.push({ far, server, port });
+      };
       for (const ref of named) {
         const other: Peer = { kind: 'workload', workload: ref };
         const server = d === 'ingress' ? self : { kind: 'workload' as const, workload: ref };
@@ -781,10 +788,11 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
           warned.add(k);
           continue;
         }
+        // Narrowing to the numbers it serves (portsServedBy) leaves a port name out: one it does not declare is still unanswered.
+        if (narrow) for (const port of rulePorts) if (port.name !== undefined && !ports.includes(port)) noteName(ref, server.workload, port, requiredPortNumbers(port, server.workload, ctx));
         for (const port of ports) {
           const numbers = requiredPortNumbers(port, server.workload, ctx);
-          if (port.name !== undefined && numbers.length > 0) answered.add(portNameKey(port));
-          else if (port.name !== undefined) unanswered.push({ far: ref, server: server.workload, port });
+          noteName(ref, server.workload, port, numbers);
           for (const n of numbers) {
             const edge: EdgeTraffic = { client: d === 'ingress' ? other : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
             if (nodes.length > 0) pushFromEachNode(edge);
@@ -792,18 +800,21 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
           }
         }
       }
-      for (const u of unanswered) {
-        const k = `${r.rule.id}|${workloadKey(u.server)}|${portNameKey(u.port)}`;
-        if (answered.has(portNameKey(u.port)) || warned.has(k)) continue;
-        warned.add(k);
-        out.unverifiable.push({ far: u.far, direction: d, warning: unansweredNameWarning(r, u.port, u.server) });
-      }
+      for (const u of unanswered) if (!answered.has(portNameKey(u.port))) warnUnansweredName(r, u.port, u.server, u.far, out, warned);
     }
   }
   return out;
 }
 
 const portNameKey = (p: ResolvedPort): string => `${p.name ?? ''}/${p.protocol}`;
+
+/** A must flow on a port name no container of its server declares: warned once per rule, server and name (unansweredNameWarning). */
+function warnUnansweredName(r: RuleAssessment, port: ResolvedPort, server: WorkloadRef, far: WorkloadRef | undefined, out: MustFlows, warned: Set<string>): void {
+  const k = `${r.rule.id}|${workloadKey(server)}|${portNameKey(port)}`;
+  if (warned.has(k)) return;
+  warned.add(k);
+  out.unverifiable.push({ ...(far !== undefined ? { far } : {}), direction: r.rule.direction, warning: unansweredNameWarning(r, port, server) });
+}
 
 /** An active rule's status whose flows unobservedMustFlows lists by its own edges; a rule confirmed by node traffic alone (no edge of its own) is node-evidence.ts's. */
 function requiresFlows(r: RuleAssessment): r is RuleAssessment & { status: DocumentedFlow['status'] } {
@@ -820,7 +831,7 @@ function requiresFlows(r: RuleAssessment): r is RuleAssessment & { status: Docum
  * block's or one node's another's. A peer in the cluster (any pod) is shown by any edge of the
  * rule. Where nothing stands for (part of) the peer, a warning that the verification cannot tell.
  */
-function standInFlows(r: RuleAssessment, stands: StandIns, rulePorts: readonly ResolvedPort[], self: Peer & { kind: 'workload' }, ctx: SynthesisContext, out: MustFlows): void {
+function standInFlows(r: RuleAssessment, stands: StandIns, rulePorts: readonly ResolvedPort[], self: Peer & { kind: 'workload' }, ctx: SynthesisContext, out: MustFlows, warned: Set<string>): void {
   const d = r.rule.direction;
   if (stands.none !== undefined) out.unverifiable.push({ direction: d, warning: `${r.rule.id} (must: ${r.rule.purpose}) needs ${d} ${d === 'egress' ? 'to' : 'from'} ${r.rule.peerRef}, but ${stands.none}: ${UNVERIFIED_MUST_FLOW}` });
   const status: DocumentedFlow['status'] = requiresFlows(r) ? r.status : 'documented-unobserved';
@@ -837,6 +848,7 @@ function standInFlows(r: RuleAssessment, stands: StandIns, rulePorts: readonly R
     const seen = shown.filter((e) => stand.seen?.(far(e)) === true);
     const numbers = (p: ResolvedPort): number[] => (server.kind === 'workload' ? requiredPortNumbers(p, server.workload, ctx) : p.port !== undefined ? [p.port] : []);
     for (const port of ports) {
+      if (port.name !== undefined && server.kind === 'workload' && numbers(port).length === 0) warnUnansweredName(r, port, server.workload, undefined, out, warned);
       for (const n of numbers(port)) {
         if (seen.some((e) => anyPort || (e.port === n && e.protocol === port.protocol))) continue;
         const edge: EdgeTraffic = { client: d === 'ingress' ? stand.peer : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
