@@ -17,11 +17,19 @@ const cluster = (pods: SimPod[]): SimCluster => ({ namespaces: [{ name: 'shop', 
 const CLUSTER = cluster([pod('shop', 'web'), pod('shop', 'api'), pod('ops', 'agent', true)]);
 
 const ns = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
-// Each policy's rules differ from every other's (a peer named after the policy): ties decide apart.
-const rule = (name: string) => ({ name: 'r', action: 'Accept', from: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { from: name } } } }] });
-const egressRule = (name: string) => ({ name: 'r', action: 'Accept', to: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { to: name } } } }] });
+// Each policy's rules differ from every other's (peers named after the policy) and take two
+// actions (an Accept and a Deny): which of them an implementation applies can change a verdict.
+const named = (key: string, name: string) => [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { [key]: name } } } }];
+const rules = (name: string) => [
+  { name: 'r', action: 'Accept', from: named('from', name) },
+  { name: 'd', action: 'Deny', from: named('deny', name) },
+];
+const egressRules = (name: string) => [
+  { name: 'r', action: 'Accept', to: named('to', name) },
+  { name: 'd', action: 'Deny', to: named('deny', name) },
+];
 function cnp(name: string, subject: unknown, directions: { ingress?: boolean; egress?: boolean } = { ingress: true }, priority = 200) {
-  return withRules(name, subject, directions.ingress ? [rule(name)] : undefined, directions.egress ? [egressRule(name)] : undefined, priority);
+  return withRules(name, subject, directions.ingress ? rules(name) : undefined, directions.egress ? egressRules(name) : undefined, priority);
 }
 function withRules(name: string, subject: unknown, ingress: unknown[] | undefined, egress: unknown[] | undefined, priority = 200) {
   return {
@@ -98,8 +106,20 @@ test('a tie whose rules differ in action, peers, ports or order is still warned 
   const tie = (x: unknown[], y: unknown[]) => priorityTies([withRules('x', onApp('shop', 'web'), x, undefined), withRules('y', { namespaces: ns('shop') }, y, undefined), withRules('z', { namespaces: ns('shop') }, x, undefined)], CLUSTER).map((t) => t.policies);
   const all = [['ClusterNetworkPolicy/x', 'ClusterNetworkPolicy/y', 'ClusterNetworkPolicy/z']];
   assert.deepEqual(tie([denyIngress], [accept]), all, 'action');
-  assert.deepEqual(tie([denyIngress], [{ ...denyIngress, from: [{ namespaces: ns('ops') }] }]), all, 'peers');
-  assert.deepEqual(tie([accept], [{ ...accept, protocols: [{ tcp: { destinationPort: { number: 80 } } }] }]), all, 'ports');
+  assert.deepEqual(tie([accept, denyIngress], [accept, { ...denyIngress, from: [{ namespaces: ns('ops') }] }]), all, 'peers');
+  assert.deepEqual(tie([accept, denyIngress], [{ ...accept, protocols: [{ tcp: { destinationPort: { number: 80 } } }] }, denyIngress]), all, 'ports');
   assert.deepEqual(tie([accept, denyIngress], [denyIngress, accept]), all, 'order');
   assert.deepEqual(tie([accept], [accept, denyIngress]), all, 'one more rule');
+});
+
+test('policies of one rank whose rules all take one action decide alike in any order: no tie (the first rule that matches gives that action, none matching goes on)', () => {
+  const acceptFrom = (app: string) => ({ name: 'a', action: 'Accept', from: [onApp('ops', app)] });
+  // --shared Accept-only layers over one namespace: different peers, one action.
+  assert.deepEqual(priorityTies([withRules('x', onApp('shop', 'web'), [acceptFrom('a')], undefined), withRules('y', { namespaces: ns('shop') }, [acceptFrom('b'), acceptFrom('c')], undefined)], CLUSTER), []);
+  assert.deepEqual(priorityTies([withRules('x', onApp('shop', 'web'), [denyIngress], undefined), withRules('y', { namespaces: ns('shop') }, [{ ...denyIngress, from: [onApp('ops', 'b')] }], undefined)], CLUSTER), []);
+  // One Accept beside a Deny of another peer is a tie: a connection both match is accepted or denied by which is applied.
+  assert.deepEqual(
+    priorityTies([withRules('x', onApp('shop', 'web'), [acceptFrom('a')], undefined), withRules('y', { namespaces: ns('shop') }, [denyIngress], undefined)], CLUSTER).map((t) => t.policies),
+    [['ClusterNetworkPolicy/x', 'ClusterNetworkPolicy/y']],
+  );
 });

@@ -13,7 +13,9 @@
  * policies whose rules of the tied direction are the same list (in order: action, peers, ports;
  * peers, ports and selectors in a canonical order, rule names aside) match a connection at the
  * same rule with the same action, so they tie only with a policy whose rules differ. The
- * isolations `--shared` emits (one Deny of everyone per direction) are such policies.
+ * isolations `--shared` emits (one Deny of everyone per direction) are such policies. So are
+ * policies whose rules all take one action (the Accept-only layers `--shared` emits): any order of
+ * them gives a connection the action of the first rule that matches it, or none.
  */
 import { canonicalCidr, isCidr } from '../../../domain/ip.ts';
 import type { LabelSelector } from '../../../domain/inventory.ts';
@@ -91,10 +93,16 @@ class RuleTexts {
   private readonly texts = new Map<TierPolicy, Record<Direction, string>>();
   private unknowns = 0;
 
-  /** Two or more of `policies` have rules in `direction`, and not the same rules. */
+  /**
+   * Two or more of `policies` have rules in `direction`, not the same rules, and not all of one
+   * action: where every rule says Accept (or every one Deny, or Pass), the first that matches gives
+   * that action whichever policy is applied first, and none matching goes on alike.
+   */
   decideApart(policies: readonly TierPolicy[], direction: Direction): boolean {
-    const texts = new Set(policies.filter((p) => p.rules[direction].length > 0).map((p) => this.of(p)[direction]));
-    return texts.size > 1;
+    const deciding = policies.filter((p) => p.rules[direction].length > 0);
+    const texts = new Set(deciding.map((p) => this.of(p)[direction]));
+    const actions = new Set(deciding.flatMap((p) => p.rules[direction].map((r) => r.action)));
+    return texts.size > 1 && actions.size > 1;
   }
 
   private of(p: TierPolicy): Record<Direction, string> {
