@@ -2,7 +2,7 @@
  * Items of a small inventory as YAML list entries (a `kind: List` document's `items`), for tests
  * that write the cluster beside the matrix they check: one running bare pod labelled `app: <name>`,
  * one node with a podCIDR, one namespace with its name label; the server and host-network agent
- * of the host-network tests.
+ * of the host-network tests; a Deployment of namespace shop with its ReplicaSet and pod.
  */
 export interface BarePod {
   namespace: string;
@@ -63,4 +63,24 @@ export function hostNetworkAgentItem(): string {
   kind: DaemonSet
   metadata: {name: agent, namespace: b, uid: ds1}
   spec: {selector: {matchLabels: {app: agent}}, template: {metadata: {labels: {app: agent}}, spec: {hostNetwork: true, containers: [{name: c, image: c}]}}}`;
+}
+
+/**
+ * Deployment shop/<name> (`app: <name>`) with its ReplicaSet and one running pod on n1 at `ip`,
+ * its container ports written as YAML flow items (`{name: postgres, containerPort: 5432}`).
+ */
+export function shopDeploymentItems(name: string, ip: string, ports: string, since = SINCE): string {
+  return `- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: ${name}, namespace: shop, uid: d-${name}}
+  spec: {selector: {matchLabels: {app: ${name}}}, template: {metadata: {labels: {app: ${name}}}, spec: {containers: [{name: c, image: c, ports: [${ports}]}]}}}
+- apiVersion: apps/v1
+  kind: ReplicaSet
+  metadata: {name: ${name}-rs, namespace: shop, uid: r-${name}, ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: ${name}, uid: d-${name}, controller: true}]}
+  spec: {selector: {matchLabels: {app: ${name}}}, template: {metadata: {labels: {app: ${name}}}, spec: {containers: [{name: c, image: c, ports: [${ports}]}]}}}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: ${name}-0, namespace: shop, labels: {app: ${name}}, creationTimestamp: "${since}", ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: ${name}-rs, uid: r-${name}, controller: true}]}
+  spec: {nodeName: n1, containers: [{name: c, image: c, ports: [${ports}]}]}
+  status: {phase: Running, startTime: "${since}", podIP: ${ip}, podIPs: [{ip: ${ip}}]}`;
 }

@@ -19,25 +19,11 @@ import { applyMatrix } from '../../app/matrices.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { ENGINE_NAMES } from '../../recommender/engines/types.ts';
 import { runCli } from '../helpers/cli.ts';
-import { namespaceItem, nodeItem } from '../helpers/inventory-yaml.ts';
+import { namespaceItem, nodeItem, shopDeploymentItems } from '../helpers/inventory-yaml.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const T = '2026-01-01T00:00:00Z';
 const NOW = Date.parse('2026-03-02T00:00:00Z');
-
-const deployment = (name: string, ip: string, ports: string) => `- apiVersion: apps/v1
-  kind: Deployment
-  metadata: {name: ${name}, namespace: shop, uid: d-${name}}
-  spec: {selector: {matchLabels: {app: ${name}}}, template: {metadata: {labels: {app: ${name}}}, spec: {containers: [{name: c, image: c, ports: [${ports}]}]}}}
-- apiVersion: apps/v1
-  kind: ReplicaSet
-  metadata: {name: ${name}-rs, namespace: shop, uid: r-${name}, ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: ${name}, uid: d-${name}, controller: true}]}
-  spec: {selector: {matchLabels: {app: ${name}}}, template: {metadata: {labels: {app: ${name}}}, spec: {containers: [{name: c, image: c, ports: [${ports}]}]}}}
-- apiVersion: v1
-  kind: Pod
-  metadata: {name: ${name}-0, namespace: shop, labels: {app: ${name}}, creationTimestamp: "${T}", ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: ${name}-rs, uid: r-${name}, controller: true}]}
-  spec: {nodeName: n1, containers: [{name: c, image: c, ports: [${ports}]}]}
-  status: {phase: Running, startTime: "${T}", podIP: ${ip}, podIPs: [{ip: ${ip}}]}`;
 
 // db's pods declare container port `postgres` (5432) only.
 const INVENTORY = `apiVersion: v1
@@ -45,8 +31,8 @@ kind: List
 items:
 ${namespaceItem('shop')}
 ${nodeItem('n1', '10.244.1.0/24', '192.168.0.11')}
-${deployment('db', '10.244.1.20', '{name: postgres, containerPort: 5432}')}
-${deployment('frontend', '10.244.1.10', '{name: http, containerPort: 8080}')}
+${shopDeploymentItems('db', '10.244.1.20', '{name: postgres, containerPort: 5432}')}
+${shopDeploymentItems('frontend', '10.244.1.10', '{name: http, containerPort: 8080}')}
 `;
 
 const matrix = (port: string) => `apiVersion: flowmatrix.io/v1alpha1
