@@ -12,6 +12,7 @@ import { manifestId } from '../engines/manifest-id.ts';
 import type { EngineName } from '../engines/types.ts';
 import { selectorLabelKeys } from './calico/selector.ts';
 import { evaluatesKind } from './decide.ts';
+import { walkFields } from './manifest-fields.ts';
 
 export interface PodIdentitySelector {
   /** The manifest, as messages name it (manifestId). */
@@ -49,22 +50,19 @@ export function podIdentitySelectors(engine: EngineName, policies: readonly unkn
     if (!isPlainObject(p) || !evaluatesKind(engine, String(p.apiVersion), String(p.kind))) continue;
     const calico = p.apiVersion === 'projectcalico.org/v3';
     const policy = manifestId(p);
-    const walk = (v: unknown, path: string, parent: string): void => {
-      if (Array.isArray(v)) {
-        v.forEach((x, i) => walk(x, `${path}/${i}`, parent));
-        return;
-      }
-      if (!isPlainObject(v)) return;
-      for (const [k, x] of Object.entries(v)) {
-        const at = `${path}/${k}`;
+    walkFields(
+      p.spec,
+      '/spec',
+      (k, x, at, parent) => {
         const keys =
           k === 'podSelector' && isPlainObject(x) ? labelSelectorKeys(x) : calico && (k === 'selector' || k === 'notSelector') && parent !== 'serviceAccounts' && typeof x === 'string' ? calicoSelectorKeys(x) : [];
         const labels = [...new Set(keys.filter((key) => POD_IDENTITY_LABEL_KEYS.has(key)))].sort();
-        if (labels.length > 0) out.push({ policy, path: at, labels });
-        else walk(x, at, k);
-      }
-    };
-    walk(p.spec, '/spec', 'spec');
+        if (labels.length === 0) return true;
+        out.push({ policy, path: at, labels });
+        return false;
+      },
+      'spec',
+    );
   }
   return out;
 }

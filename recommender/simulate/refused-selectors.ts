@@ -12,6 +12,7 @@ import { manifestId } from '../engines/manifest-id.ts';
 import type { EngineName } from '../engines/types.ts';
 import { requirementProblem } from '../matrix/selector.ts';
 import { evaluatesKind } from './decide.ts';
+import { walkFields } from './manifest-fields.ts';
 
 export interface RefusedSelector {
   /** The manifest, as messages name it (manifestId). */
@@ -51,14 +52,6 @@ export function refusedSelectors(engine: EngineName, policies: readonly unknown[
   for (const p of policies) {
     if (!isPlainObject(p) || !String(p.apiVersion).startsWith(NETWORK_POLICY_API) || !evaluatesKind(engine, String(p.apiVersion), String(p.kind))) continue;
     const policy = manifestId(p);
-    const walk = (v: unknown, path: string): void => {
-      if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}/${i}`));
-      else if (isPlainObject(v))
-        for (const [k, x] of Object.entries(v)) {
-          if (k === 'matchExpressions' && Array.isArray(x)) x.forEach((e, i) => isPlainObject(e) && note(e as unknown as LabelSelectorRequirement, `${path}/${k}/${i}`));
-          else walk(x, `${path}/${k}`);
-        }
-    };
     const note = (e: LabelSelectorRequirement, at: string): void => {
       const problem = requirementProblem(e);
       if (problem === undefined) return;
@@ -66,7 +59,11 @@ export function refusedSelectors(engine: EngineName, policies: readonly unknown[
       const field = (KNOWN_OPERATORS as readonly string[]).includes(e.operator) ? 'values' : 'operator';
       out.push({ policy, path: `${at}/${field}`, problem, reading: engine === 'calico' ? calicoReading(e) : 'the selector selects nothing' });
     };
-    walk(p.spec, '/spec');
+    walkFields(p.spec, '/spec', (k, x, at) => {
+      if (k !== 'matchExpressions' || !Array.isArray(x)) return true;
+      x.forEach((e, i) => isPlainObject(e) && note(e as unknown as LabelSelectorRequirement, `${at}/${i}`));
+      return false;
+    });
   }
   return out;
 }
