@@ -18,7 +18,7 @@ import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { MatricesConfigT, MatrixT } from '../recommender/matrix/schema.ts';
 import type { MatrixValidation } from '../recommender/matrix/validate.ts';
 import type { Db } from '../store/db.ts';
-import { readInventory } from '../store/inventory.ts';
+import { readInventory, readServices } from '../store/inventory.ts';
 import { readEdgeTraffic, readExternalNames, readNamesNotKept, readServiceNames, readWorkloadNames } from '../store/recommend-read.ts';
 import { deleteStoredMatrix, getStoredMatrix, hasStoredMatrix, listStoredMatrices, saveMatrix, storedMatricesFingerprint, storedMatricesNow, type StoredMatrix } from '../store/matrices.ts';
 import { compareStrings } from '../domain/order.ts';
@@ -202,7 +202,8 @@ export function observedConfigWarnings(inventory: Pick<InventorySnapshot, 'servi
 
 /** observedConfigWarnings with what the store holds (matrix apply). */
 function storedConfigWarnings(db: Db, config: MatricesConfigT): string[] {
-  return observedConfigWarnings(readInventory(db), config, { externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), serviceNames: readServiceNames(db) });
+  // Only the Services: a matrix apply need not read the pods, nodes and IP history.
+  return observedConfigWarnings({ services: readServices(db) }, config, { externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), serviceNames: readServiceNames(db) });
 }
 
 /**

@@ -487,7 +487,8 @@ function readNodes(db: Db): Node[] {
   );
 }
 
-function readServices(db: Db): Service[] {
+/** The stored Services, by namespace and name (also alone: what a check of DNS names needs of the inventory). */
+export function readServices(db: Db): Service[] {
   type Row = { namespace: string; name: string; type: Service['type']; cluster_ips: string; ports: string; selector: string | null; external_name: string | null; external_ips: string; load_balancer_ips: string; external_traffic_policy: ExternalTrafficPolicy | null; created_at: number | null };
   const rows = db.prepare('SELECT * FROM services ORDER BY namespace, name').all() as Row[];
   return rows.map((r) => ({
