@@ -14,8 +14,9 @@
  *   inside the cluster only never show the world's outside part: only an edge from or to an
  *   outside address does (`seen`).
  * - every pod of every namespace, a role of scope `in-cluster`: a pod-network workload of the
- *   cluster other than the rule's own, the first by key (deterministic). Its own side is not
- *   judged: such a peer says what this side allows, not what each pod must accept.
+ *   cluster other than the rule's own, the first by key (deterministic); on a port name, the first
+ *   that gives the name each of its numbers (`among`). Its own side is not judged: such a peer
+ *   says what this side allows, not what each pod must accept.
  * - the apiserver: `default/kubernetes` as its endpoints serve it. Egress to it, on each endpoint
  *   port (the port a flow shows after DNAT: domain/apiserver.ts); ingress from it (a webhook), on
  *   the rule's ports, each required on its own: the apiserver connects to the pod's own port, and
@@ -83,6 +84,12 @@ export interface StandIn {
   outside?: 'world' | 'address';
   /** The DNS names its address was resolved from, where none is stored with it (an FQDN's stand-in: Cilium's toFQDNs matches an address by them). */
   names?: readonly string[];
+  /**
+   * Every workload a pod of the cluster stands for (`peer` is the first), by key: a port name is
+   * looked up on each of them, as each pod resolves it on its own containers (synthesize/workload.ts
+   * standInTargets).
+   */
+  among?: readonly WorkloadRef[];
 }
 
 /** A peer nothing can stand for: why. */
@@ -282,12 +289,13 @@ function world(d: Direction): StandIn {
 
 function anyPod(self: WorkloadRef, d: Direction, cluster: PodNetwork): StandIn | NoStandIn {
   const own = workloadKey(self);
-  const other = cluster
+  const among = cluster
     .all()
     .filter((w) => workloadKey(w) !== own)
-    .sort((a, b) => compareStrings(workloadKey(a), workloadKey(b)))[0];
+    .sort((a, b) => compareStrings(workloadKey(a), workloadKey(b)));
+  const other = among[0];
   if (other === undefined) return { none: 'the inventory has no other pod-network workload to stand for its peer' };
-  return { peer: { kind: 'workload', workload: other }, stands: `${d} ${d === 'egress' ? 'to' : 'from'} a pod of the cluster` };
+  return { peer: { kind: 'workload', workload: other }, stands: `${d} ${d === 'egress' ? 'to' : 'from'} a pod of the cluster`, among };
 }
 
 export const standInsOf = (s: StandIn | NoStandIn): StandIns => (isStandIn(s) ? { all: [s] } : { all: [], none: s.none });

@@ -29,7 +29,7 @@ import { hostNetworkFarSide } from './host-network-far-sides.ts';
 import type { DocumentedFlow } from './documented-flow.ts';
 import { partlyObservedWarnings } from './partly-observed.ts';
 import { blockHolderPeers, blockHolders } from './block-holders.ts';
-import { ANY_PORT, standInFor, standInForRole, standInsOf, UNVERIFIED_MUST_FLOW, type StandIns } from './representative-flows.ts';
+import { ANY_PORT, standInFor, standInForRole, standInsOf, UNVERIFIED_MUST_FLOW, type StandIn, type StandIns } from './representative-flows.ts';
 import { exceptionCitation, farPartialNote, farPartialWarning, partialDirection, partialNote, partialWarning, type PartialDirection } from './partial-directions.ts';
 import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, replicaPorts, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
@@ -749,7 +749,7 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
           for (const port of ports) for (const n of requiredPortNumbers(port, self.workload, ctx)) push({ client, server: self, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 });
         }
         if (rp.nodes.some((node) => node.addresses.length > 0)) {
-          for (const port of ports) if (port.name !== undefined && requiredPortNumbers(port, self.workload, ctx).length === 0) warnUnansweredName(r, port, self.workload, undefined, out, warned);
+          for (const port of ports) if (port.name !== undefined && requiredPortNumbers(port, self.workload, ctx).length === 0) warnUnansweredName(r, port, [self.workload], undefined, out, warned);
         }
         continue;
       }
@@ -800,7 +800,7 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
           }
         }
       }
-      for (const u of unanswered) if (!answered.has(portNameKey(u.port))) warnUnansweredName(r, u.port, u.server, u.far, out, warned);
+      for (const u of unanswered) if (!answered.has(portNameKey(u.port))) warnUnansweredName(r, u.port, [u.server], u.far, out, warned);
     }
   }
   return out;
@@ -808,12 +808,21 @@ export function unobservedMustFlows(comparison: WorkloadComparison, self: Peer &
 
 const portNameKey = (p: ResolvedPort): string => `${p.name ?? ''}/${p.protocol}`;
 
-/** A must flow on a port name no container of its server declares: warned once per rule, server and name (unansweredNameWarning). */
-function warnUnansweredName(r: RuleAssessment, port: ResolvedPort, server: WorkloadRef, far: WorkloadRef | undefined, out: MustFlows, warned: Set<string>): void {
-  const k = `${r.rule.id}|${workloadKey(server)}|${portNameKey(port)}`;
-  if (warned.has(k)) return;
-  warned.add(k);
-  out.unverifiable.push({ ...(far !== undefined ? { far } : {}), direction: r.rule.direction, warning: unansweredNameWarning(r, port, server) });
+/** A must flow on a port name no container of its servers declares: warned once per rule, servers and name (unansweredNameWarning). */
+function warnUnansweredName(r: RuleAssessment, port: ResolvedPort, servers: readonly WorkloadRef[], far: WorkloadRef | undefined, out: MustFlows, warned: Set<string>): void {
+  warnOnce(`${r.rule.id}|${servers.map(workloadKey).join(',')}|${portNameKey(port)}`, { ...(far !== undefined ? { far } : {}), direction: r.rule.direction, warning: unansweredNameWarning(r, port, servers) }, out, warned);
+}
+
+/** A must flow on a port name toward a peer that is no pod (`far`: an outside address, a node): warned once per rule, name and kind of peer (nameOnNoPodWarning). */
+function warnNameOnNoPod(r: RuleAssessment, port: ResolvedPort, far: Peer, out: MustFlows, warned: Set<string>): void {
+  const what = far.kind === 'node' ? 'a node' : 'an address outside the cluster';
+  warnOnce(`${r.rule.id}|${what}|${portNameKey(port)}`, { direction: r.rule.direction, warning: nameOnNoPodWarning(r, port, what) }, out, warned);
+}
+
+function warnOnce(key: string, unverifiable: MustFlows['unverifiable'][number], out: MustFlows, warned: Set<string>): void {
+  if (warned.has(key)) return;
+  warned.add(key);
+  out.unverifiable.push(unverifiable);
 }
 
 /** An active rule's status whose flows unobservedMustFlows lists by its own edges; a rule confirmed by node traffic alone (no edge of its own) is node-evidence.ts's. */
@@ -846,16 +855,36 @@ function standInFlows(r: RuleAssessment, stands: StandIns, rulePorts: readonly R
     const ports = stand.ports ?? (rulePorts.length > 0 ? rulePorts : declared.length > 0 ? declared : [ANY_PORT]);
     const anyPort = stand.ports !== undefined || rulePorts.length === 0;
     const seen = shown.filter((e) => stand.seen?.(far(e)) === true);
-    const numbers = (p: ResolvedPort): number[] => (server.kind === 'workload' ? requiredPortNumbers(p, server.workload, ctx) : p.port !== undefined ? [p.port] : []);
     for (const port of ports) {
-      if (port.name !== undefined && server.kind === 'workload' && numbers(port).length === 0) warnUnansweredName(r, port, server.workload, undefined, out, warned);
-      for (const n of numbers(port)) {
+      for (const { server: to, port: n } of standInTargets(r, stand, server, port, ctx, out, warned)) {
         if (seen.some((e) => anyPort || (e.port === n && e.protocol === port.protocol))) continue;
-        const edge: EdgeTraffic = { client: d === 'ingress' ? stand.peer : self, server, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
+        const edge: EdgeTraffic = { client: d === 'ingress' ? stand.peer : self, server: to, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
         out.flows.push({ direction: d, edge, rule: r.rule.id, status, stands: stand.stands, ...(stand.outside !== undefined ? { outside: stand.outside } : {}), ...(stand.names !== undefined ? { names: stand.names } : {}) });
       }
     }
   }
+}
+
+/**
+ * The server and number of each flow a stand-in requires on `port`. A port name is resolved only
+ * against the container ports a pod declares (Kubernetes NetworkPolicyPort.port: "a named port on
+ * a pod"): toward a pod of the cluster on each workload the stand-in stands for (`among`: every
+ * pod resolves it on its own containers), one flow per number they give it, to the first workload
+ * giving it — as a peer naming workloads is verified on those that declare the name; toward an
+ * address or a node, which are no pods, on none. A name resolved nowhere is warned of: its flow
+ * has no number to be judged on.
+ */
+function standInTargets(r: RuleAssessment, stand: StandIn, server: Peer, port: ResolvedPort, ctx: SynthesisContext, out: MustFlows, warned: Set<string>): { server: Peer; port: number }[] {
+  if (server.kind !== 'workload') {
+    if (port.port !== undefined) return [{ server, port: port.port }];
+    if (port.name !== undefined) warnNameOnNoPod(r, port, server, out, warned);
+    return [];
+  }
+  const among = port.name !== undefined && r.rule.direction === 'egress' ? (stand.among ?? [server.workload]) : [server.workload];
+  const firstGiving = new Map<number, Peer>();
+  for (const w of among) for (const n of requiredPortNumbers(port, w, ctx)) if (!firstGiving.has(n)) firstGiving.set(n, { kind: 'workload', workload: w });
+  if (port.name !== undefined && firstGiving.size === 0) warnUnansweredName(r, port, among, undefined, out, warned);
+  return [...firstGiving].sort(([a], [b]) => a - b).map(([n, to]) => ({ server: to, port: n }));
 }
 
 /**
@@ -899,16 +928,39 @@ function unverifiableWarning(r: RuleAssessment, server: WorkloadRef, unresolved:
  * pod's declared container port of that name (Kubernetes NetworkPolicy API reference,
  * NetworkPolicyPort.port), so the flow has no number to be verified on.
  */
-function unansweredNameWarning(r: RuleAssessment, port: ResolvedPort, server: WorkloadRef): string {
+function unansweredNameWarning(r: RuleAssessment, port: ResolvedPort, servers: readonly WorkloadRef[]): string {
   const d = r.rule.direction;
-  const who = workloadPhrase(server);
+  const one = servers.length === 1 ? workloadPhrase(servers[0]!) : undefined;
+  const who = one ?? `the ${servers.length} pod-network workloads its peer selects (${firstFew(servers.map(workloadPhrase))})`;
+  const where = one !== undefined ? `${one}'s pod template` : 'the pod template of those it must reach';
   return (
     `${r.rule.id} (must: ${r.rule.purpose}) needs ${d} ${d === 'egress' ? 'to' : 'from'} ${r.rule.peerRef} on port "${port.name}"/${port.protocol}, which no container of ${who} declares, ` +
-    `so the port cannot be resolved: there is no port to verify this ${d} flow on, so ${UNVERIFIED_MUST_FLOW}; declare the container port "${port.name}" in ${who}'s pod template, or name the port by its number in the rule`
+    `so the port cannot be resolved: there is no port to verify this ${d} flow on, so ${UNVERIFIED_MUST_FLOW}; declare the container port "${port.name}" in ${where}, or name the port by its number in the rule`
+  );
+}
+
+/**
+ * A `must` egress rule on a port name toward a peer that is no pod (the world's outside part, a
+ * CIDR, an outside DNS name, the nodes): a name is resolved only against a pod's declared
+ * container ports (Kubernetes NetworkPolicyPort.port: "a named port on a pod"; Cilium resolves
+ * names on endpoints of pods off the host network only, pkg/policy/types GetNamedPort and
+ * pkg/k8s/watchers/pod.go updatePodHostData; Calico on workload endpoints; a ClusterNetworkPolicy
+ * refuses a named port beside networks or nodes peers, "since there are no namedPorts for
+ * networks/nodes/domainNames": network-policy-api CEL, verify/admission/clusternetworkpolicy.ts),
+ * so it opens nothing there on any engine.
+ */
+function nameOnNoPodWarning(r: RuleAssessment, port: ResolvedPort, what: string): string {
+  const d = r.rule.direction;
+  return (
+    `${r.rule.id} (must: ${r.rule.purpose}) needs ${d} to ${r.rule.peerRef} on port "${port.name}"/${port.protocol}, but a port name is resolved only against the container ports a pod declares, and ${what} is no pod, ` +
+    `so the port cannot be resolved there and no engine opens it: there is no port to verify this ${d} flow on, so ${UNVERIFIED_MUST_FLOW}; name the port by its number in the rule`
   );
 }
 
 const workloadPhrase = (w: WorkloadRef): string => `${w.kind} ${w.namespace}/${w.name}`;
+
+/** The first three items of a list in a message, and how many more. */
+const firstFew = (items: readonly string[]): string => (items.length > 3 ? `${items.slice(0, 3).join(', ')}, … ${items.length - 3} more` : items.join(', '));
 
 /**
  * Mode observed: whether the output renders nothing that keeps what an unobserved or stale `must`
@@ -1317,7 +1369,7 @@ function addAmbientProbeAtom(p: Planning, side: SideComparison, i: number, rules
 function portlessCut(direction: Direction, edges: readonly EdgeTraffic[]): string[] {
   if (edges.length === 0) return [];
   const peers = [...new Set(edges.map((e) => `${peerKey(direction === 'ingress' ? e.client : e.server)} ${e.protocol}`))].sort(compareStrings);
-  const shown = peers.length > 3 ? `${peers.slice(0, 3).join(', ')}, … ${peers.length - 3} more` : peers.join(', ');
+  const shown = firstFew(peers);
   const peerWord = direction === 'ingress' ? 'from' : 'to';
   return [`${direction}: ICMP observed ${peerWord} ${shown} will be denied: ICMP has no port, so no rule allows it on every engine; if it is required, allow it by hand (Cilium icmps, Calico protocol ICMP)`];
 }
@@ -1330,7 +1382,7 @@ function portlessCut(direction: Direction, edges: readonly EdgeTraffic[]): strin
 function unresolvedCut(direction: Direction, edges: readonly EdgeTraffic[]): string[] {
   if (edges.length === 0) return [];
   const peers = [...new Set(edges.map((e) => `${peerKey(direction === 'ingress' ? e.client : e.server).slice('unknown:'.length)}${direction === 'egress' ? ` ${e.port}/${e.protocol}` : ''}`))].sort(compareStrings);
-  const shown = peers.length > 3 ? `${peers.slice(0, 3).join(', ')}, … ${peers.length - 3} more` : peers.join(', ');
+  const shown = firstFew(peers);
   const peerWord = direction === 'ingress' ? 'from' : 'to';
   return [`${direction}: traffic observed ${peerWord} in-cluster addresses that resolved to nothing at the flow's time (${shown}) will be denied: no rule can name them; import the inventory of that time (the pods, the Service's EndpointSlices) and ingest the flows again — unless they are another ClusterMesh cluster's pods or nodes, which flowmatrix does not render`];
 }
