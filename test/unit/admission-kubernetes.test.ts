@@ -96,3 +96,17 @@ test('apimachinery syntax: qualified names, IANA port names, strict CIDRs', () =
   assert.equal(celIsCidr('10.0.0.300/24'), false);
   assert.equal(celIsCidr('::ffff:1.2.3.0/120'), false);
 });
+
+test('an IPv6 CIDR whose embedded IPv4 has a leading zero is refused for its leading zero under the strict gate, before IPv4-mapped is asked (pkg/api/validation/ip.go parseCIDR: netip.ParsePrefix fails first, then Is4In6, then host bits; Go net/netip parseIPv6 reads an embedded IPv4 with parseIPv4, which refuses "IPv4 field has octet with leading zero")', () => {
+  const LEADING = 'must not have leading 0s in IP or prefix length';
+  assert.deepEqual(cidrErrors('::010.0.0.0/104'), [LEADING]);
+  assert.deepEqual(cidrErrors('::ffff:010.0.0.0/104'), [LEADING]);
+  assert.deepEqual(cidrErrors('64:ff9b::192.0.02.0/120'), [LEADING]);
+  assert.deepEqual(cidrErrors('::10.0.0.0/104'), [], 'without the leading zero netip takes it (an IPv4-compatible address, not IPv4-mapped)');
+  assert.deepEqual(cidrErrors('::ffff:10.0.0.0/104'), ['must not have an IPv4-mapped IPv6 address']);
+  // CEL isCIDR is netip.ParsePrefix too (k8s.io/apiserver/pkg/cel/library/cidr.go).
+  assert.equal(celIsCidr('::010.0.0.0/104'), false);
+  const errors = admissionErrorsKubernetes(ingress({ from: [{ ipBlock: { cidr: '::010.0.0.0/104' } }] }));
+  assert.deepEqual(errors.map((e) => [e.path, e.featureGate]), [['/spec/ingress/0/from/0/ipBlock/cidr', 'StrictIPCIDRValidation']], JSON.stringify(errors));
+  assert.match(errors[0]!.message, /must not have leading 0s in IP or prefix length; read as ::a00:0\/104/);
+});

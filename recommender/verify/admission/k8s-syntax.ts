@@ -103,10 +103,12 @@ function cidrSyntaxErrors(value: string): string[] {
     if (v4.leadingZeros || hasLeadingZero(prefixText)) return ['must not have leading 0s in IP or prefix length'];
     return hostBitsErrors({ family: 4, value: v4.value }, prefix);
   }
-  const groups = parseIpv6(addr);
-  if (!groups || prefix > 128) return ['must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'];
-  if (hasLeadingZero(prefixText)) return ['must not have leading 0s in IP or prefix length'];
-  const v6: IpAddress = { family: 6, value: groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n) };
+  const v6Read = parseIpv6(addr);
+  if (!v6Read || prefix > 128) return ['must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'];
+  // parseCIDR asks netip.ParsePrefix first: its refusal (leading zeros, here also in an embedded
+  // IPv4, which netip's parseIPv6 reads with parseIPv4) is reported before IPv4-mapped.
+  if (v6Read.leadingZeros || hasLeadingZero(prefixText)) return ['must not have leading 0s in IP or prefix length'];
+  const v6: IpAddress = { family: 6, value: v6Read.groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n) };
   if (isIpv4Mapped(v6)) return ['must not have an IPv4-mapped IPv6 address'];
   return hostBitsErrors(v6, prefix);
 }
@@ -116,14 +118,17 @@ function hostBitsErrors(address: IpAddress, prefix: number): string[] {
   return (address.value & prefixMask(address.family, prefix)) === address.value ? [] : [HOST_BITS_SET];
 }
 
-function parseIpv6(text: string): number[] | undefined {
+/** An IPv6 address as ParseIPSloppy reads it: its groups, and whether an embedded IPv4 tail has a leading 0. */
+function parseIpv6(text: string): { groups: number[]; leadingZeros: boolean } | undefined {
   let t = text;
   const v4tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(t);
   let tail: number[] = [];
+  let leadingZeros = false;
   if (v4tail?.[1]) {
     const quad = readDottedQuad(v4tail[1]);
     if (!quad) return undefined;
     tail = [Number(quad.value >> 16n), Number(quad.value & 0xffffn)];
+    leadingZeros = quad.leadingZeros;
     t = t.slice(0, -v4tail[1].length);
     if (t.endsWith(':') && !t.endsWith('::')) t = t.slice(0, -1);
   }
@@ -139,9 +144,9 @@ function parseIpv6(text: string): number[] | undefined {
   const rest = parts.length === 2 ? hex(parts[1]!) : [];
   if (!head || !rest) return undefined;
   const known = head.length + rest.length + tail.length;
-  if (parts.length === 1) return known === 8 ? [...head, ...tail] : undefined;
+  if (parts.length === 1) return known === 8 ? { groups: [...head, ...tail], leadingZeros } : undefined;
   if (known > 7) return undefined;
-  return [...head, ...Array<number>(8 - known).fill(0), ...rest, ...tail];
+  return { groups: [...head, ...Array<number>(8 - known).fill(0), ...rest, ...tail], leadingZeros };
 }
 
 /** ValidateLabels: keys are qualified names, values label values. */
