@@ -5,6 +5,8 @@
  * rule peer (recommender/matrix/selector.ts re-exports it).
  */
 import type { LabelSelector, Labels } from './inventory.ts';
+import { labelKeyError, labelValueError } from './k8s-names.ts';
+import { isPlainObject, itemsOf } from './plain-object.ts';
 
 export function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
   // selectorMatchesBy's loop without its closure and entry arrays: simulators call this for
@@ -45,6 +47,64 @@ export function requirementProblem(e: Requirement): string | undefined {
   }
   return `${JSON.stringify(e.operator)} is not a valid label selector operator`;
 }
+
+/** Why apimachinery cannot build a selector, at the field it names. */
+export interface SelectorProblem {
+  /** The field, from the selector: `['matchLabels', key]`, `['matchExpressions', 0, 'key']`, `['matchExpressions', 0, 'values', 1]` … */
+  field: (string | number)[];
+  problem: string;
+  /** Set where the requirement is refused for its operator or its number of values (requirementProblem), not for a key's or value's syntax. */
+  requirement?: Requirement;
+}
+
+/**
+ * Every reason LabelSelectorAsSelector (apimachinery pkg/apis/meta/v1/helpers.go) cannot build
+ * `selector`, matchLabels then matchExpressions; [] when it can. Each matchLabels pair is
+ * NewRequirement(key, Equals, [value]); a matchExpression with an unknown operator is refused for
+ * that alone (before NewRequirement), any other is NewRequirement's (pkg/labels/selector.go): the key
+ * (validateLabelKey), the operator's number of values, then each value (validateLabelValue). Read
+ * from a manifest as written: entries of the wrong shape are left to the schema.
+ */
+export function selectorProblems(selector: unknown): SelectorProblem[] {
+  if (!isPlainObject(selector)) return [];
+  const out: SelectorProblem[] = [];
+  const labels = selector.matchLabels;
+  if (isPlainObject(labels)) for (const [k, v] of Object.entries(labels)) out.push(...keyProblems(k, ['matchLabels', k]), ...valueProblems(v, ['matchLabels', k]));
+  itemsOf(selector.matchExpressions).forEach((e, i) => {
+    if (isPlainObject(e)) out.push(...expressionProblems(e as unknown as Requirement, ['matchExpressions', i]));
+  });
+  return out;
+}
+
+const OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
+function expressionProblems(e: Requirement, at: (string | number)[]): SelectorProblem[] {
+  const refused = requirementProblem(e);
+  if (!OPERATORS.includes(e.operator)) return [{ field: [...at, 'operator'], problem: refused!, requirement: e }];
+  return [
+    ...keyProblems(String(e.key), [...at, 'key']),
+    ...(refused === undefined ? [] : [{ field: [...at, 'values'], problem: refused, requirement: e }]),
+    ...itemsOf(e.values).flatMap((v, j) => valueProblems(v, [...at, 'values', j])),
+  ];
+}
+
+/** validateLabelKey. */
+function keyProblems(key: string, field: (string | number)[]): SelectorProblem[] {
+  const error = labelKeyError(key);
+  return error ? [{ field, problem: `key ${JSON.stringify(key)}: ${error}` }] : [];
+}
+
+/** validateLabelValue. */
+function valueProblems(value: unknown, field: (string | number)[]): SelectorProblem[] {
+  const error = labelValueError(String(value));
+  return error ? [{ field, problem: `value ${JSON.stringify(String(value))}: ${error}` }] : [];
+}
+
+/**
+ * A selector that selects nothing (apimachinery's labels.Nothing()), for one that cannot be built
+ * (selectorProblems): an `In` without values holds for no label set (expressionHolds).
+ */
+export const SELECTS_NOTHING: LabelSelector = { matchExpressions: [{ key: 'selects-nothing', operator: 'In', values: [] }] };
 
 /** One matchExpression on the label's value (`undefined`: no such label); false for one apimachinery refuses (requirementProblem). */
 function expressionHolds(e: Requirement, value: string | undefined): boolean {

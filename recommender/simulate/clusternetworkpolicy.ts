@@ -18,18 +18,28 @@
  * addresses (node.Status.Addresses); `networks` match any address, pods' included ("cluster-
  * internal traffic will be checked against the rule as well"); `domainNames` match an outside
  * address through the DNS names seen for it. A peer of no known kind fails closed: an Accept
- * rule matches nothing, a Deny or Pass rule everything.
+ * rule matches nothing, a Deny or Pass rule everything. A selector apimachinery cannot build
+ * (LabelSelectorAsSelector's error: an unknown operator, a key or value NewRequirement refuses, …;
+ * domain/label-selector.ts selectorProblems) selects nothing, as an implementation building it
+ * with apimachinery programs nothing for it.
  */
 import { ClusterView, subjectPod } from './kubernetes/cluster-view.ts';
-import { compileTierPolicies, type Direction } from './clusternetworkpolicy/compile.ts';
+import { compileTierPolicies, mapSelectors, type Direction } from './clusternetworkpolicy/compile.ts';
 import { TierRules, type MatchPolicy, type MatchRule } from './clusternetworkpolicy/rules.ts';
 import { SubjectIndex } from './clusternetworkpolicy/subjects.ts';
 import { NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
 import { combine, type SideVerdict, type SimCluster, type SimFlow, type Simulator } from './types.ts';
+import type { LabelSelector } from '../../domain/inventory.ts';
+import { SELECTS_NOTHING, selectorProblems } from '../../domain/label-selector.ts';
 
 export { domainMatches } from './clusternetworkpolicy/rules.ts';
 
 export type ClusterNetworkPolicySimOptions = KubernetesSimOptions;
+
+/** The selector as apimachinery builds it: one it cannot build selects nothing. */
+function asApimachineryBuilds(s: LabelSelector): LabelSelector {
+  return selectorProblems(s).length > 0 ? SELECTS_NOTHING : s;
+}
 
 class TieredPolicies {
   private readonly rules: TierRules;
@@ -39,7 +49,7 @@ class TieredPolicies {
   constructor(manifests: readonly unknown[], view: ClusterView, options: ClusterNetworkPolicySimOptions) {
     this.rules = new TierRules(view);
     this.subjects = new SubjectIndex(
-      compileTierPolicies(manifests).map((p) => this.rules.compile(p)),
+      mapSelectors(compileTierPolicies(manifests), asApimachineryBuilds).map((p) => this.rules.compile(p)),
       view,
     );
     this.np = new NetworkPolicyIndex(manifests, view, options);

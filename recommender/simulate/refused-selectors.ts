@@ -1,23 +1,25 @@
 /**
  * Label selectors of the network-policy-api kinds that apimachinery cannot build
- * (domain/label-selector.ts requirementProblem): their CRDs take any `operator` string and any
- * number of `values`, so the API server stores them, and each simulator reads them as its engine
- * does — the `clusternetworkpolicy` one as selecting nothing, Calico as its conversion writes them
- * (calico/k8s-selectors.ts). Either way not what the policy reads as: each is said. NetworkPolicy and
- * Cilium selectors never get here: their admission refuses them (verify/admission/).
+ * (domain/label-selector.ts selectorProblems): their CRDs take any `operator` string, any number
+ * of `values` and any label key or value, so the API server stores them, and each simulator reads
+ * them as its engine does — the `clusternetworkpolicy` one as selecting nothing, Calico as its
+ * conversion writes them (calico/k8s-selectors.ts). Either way not what the policy reads as: each
+ * is said. NetworkPolicy and Cilium selectors never get here: their admission refuses them
+ * (verify/admission/).
  */
 import { isPlainObject } from '../../domain/plain-object.ts';
 import type { LabelSelectorRequirement } from '../../domain/inventory.ts';
+import { selectorProblems, type SelectorProblem } from '../../domain/label-selector.ts';
 import { manifestId } from '../engines/manifest-id.ts';
 import type { EngineName } from '../engines/types.ts';
-import { requirementProblem } from '../matrix/selector.ts';
+import { pointerToken } from '../verify/json-pointer.ts';
 import { evaluatesKind } from './decide.ts';
 import { walkFields } from './manifest-fields.ts';
 
 export interface RefusedSelector {
   /** The manifest, as messages name it (manifestId). */
   policy: string;
-  /** JSON pointer of the refused field (`…/matchExpressions/0/operator` or `…/values`). */
+  /** JSON pointer of the refused field (`…/matchExpressions/0/operator`, `…/key`, `…/values/1`, `…/matchLabels/<key>`). */
   path: string;
   /** apimachinery's words. */
   problem: string;
@@ -26,7 +28,8 @@ export interface RefusedSelector {
 }
 
 const NETWORK_POLICY_API = 'policy.networking.k8s.io/';
-const KNOWN_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
+/** libcalico-go conversion.go k8sSelectorToCalico formats keys and values into the selector without checking them. */
+const CALICO_UNCHECKED = 'Calico converts it unchecked (k8sSelectorToCalico writes keys and values as they are): read as written';
 
 /** What Calico's conversion (libcalico-go conversion.go k8sSelectorToCalico) writes for a refused requirement. */
 function calicoReading(e: LabelSelectorRequirement): string {
@@ -46,22 +49,24 @@ export function refusedSelectorMessage(s: RefusedSelector): string {
   return `${s.policy}${s.path}: ${s.problem} (apimachinery LabelSelectorAsSelector): ${s.reading}`;
 }
 
-/** The refused requirements of the network-policy-api policies `engine`'s simulation evaluates, in input order. */
+/** A label selector of a network-policy-api policy: the object holding `matchLabels` or `matchExpressions`. */
+function isSelector(x: unknown): boolean {
+  return isPlainObject(x) && ('matchLabels' in x || 'matchExpressions' in x);
+}
+
+/** The refused keys, values and requirements of the network-policy-api policies `engine`'s simulation evaluates, in input order. */
 export function refusedSelectors(engine: EngineName, policies: readonly unknown[]): RefusedSelector[] {
   const out: RefusedSelector[] = [];
   for (const p of policies) {
     if (!isPlainObject(p) || !String(p.apiVersion).startsWith(NETWORK_POLICY_API) || !evaluatesKind(engine, String(p.apiVersion), String(p.kind))) continue;
     const policy = manifestId(p);
-    const note = (e: LabelSelectorRequirement, at: string): void => {
-      const problem = requirementProblem(e);
-      if (problem === undefined) return;
-      // One of the four operators is refused for its values, any other for itself.
-      const field = (KNOWN_OPERATORS as readonly string[]).includes(e.operator) ? 'values' : 'operator';
-      out.push({ policy, path: `${at}/${field}`, problem, reading: engine === 'calico' ? calicoReading(e) : 'the selector selects nothing' });
+    const reading = (problem: SelectorProblem): string => {
+      if (engine !== 'calico') return 'the selector selects nothing';
+      return problem.requirement ? calicoReading(problem.requirement) : CALICO_UNCHECKED;
     };
-    walkFields(p.spec, '/spec', (k, x, at) => {
-      if (k !== 'matchExpressions' || !Array.isArray(x)) return true;
-      x.forEach((e, i) => isPlainObject(e) && note(e as unknown as LabelSelectorRequirement, `${at}/${i}`));
+    walkFields(p.spec, '/spec', (_k, x, at) => {
+      if (!isSelector(x)) return true;
+      for (const problem of selectorProblems(x)) out.push({ policy, path: `${at}/${problem.field.map((t) => pointerToken(String(t))).join('/')}`, problem: problem.problem, reading: reading(problem) });
       return false;
     });
   }

@@ -240,3 +240,28 @@ test('[LabelSelectorAsSelector] a selector with a requirement apimachinery refus
   const noValues = cnp('deny-web', { tier: 'Admin', priority: 1, subject: { pods: { namespaceSelector: {}, podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn' }] } } }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] });
   assert.equal(run([noValues], P(prom), P(app), 80).verdict, 'allow', 'NotIn without values: the subject selects no pod');
 });
+
+test('[NewRequirement] a selector with a key or value apimachinery refuses selects nothing: an Accept peer whose NotIn / DoesNotExist would hold for every pod as written matches none, a subject selects none', () => {
+  // k8s.io/apimachinery pkg/labels/selector.go NewRequirement checks the key (validateLabelKey:
+  // IsQualifiedName) and every value (validateLabelValue: IsValidLabelValue), and
+  // pkg/apis/meta/v1/helpers.go LabelSelectorAsSelector builds matchLabels pairs with it too; an
+  // error means no selector, so an implementation programs nothing for it. The CRD stores the
+  // selector: its matchLabels and matchExpressions carry no key or value pattern.
+  const acceptTo = (podSelector: unknown): unknown => cnp('acc', { tier: 'Admin', priority: 1, subject: { namespaces: {} }, egress: [{ action: 'Accept', to: [{ pods: { namespaceSelector: {}, podSelector } }] }] });
+  const denyAll = cnp('deny-all', { tier: 'Admin', priority: 2, subject: { namespaces: {} }, egress: [{ action: 'Deny', to: [{ namespaces: {} }] }] });
+  const refused: [string, unknown][] = [
+    ['key starting with "-"', { matchExpressions: [{ key: '-bad', operator: 'DoesNotExist' }] }],
+    ['key with two "/"', { matchExpressions: [{ key: 'a/b/c', operator: 'NotIn', values: ['x'] }] }],
+    ['key name part of 64 characters', { matchExpressions: [{ key: 'a'.repeat(64), operator: 'DoesNotExist' }] }],
+    ['a value with a space', { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['x', 'not a value'] }] }],
+    ['an In value refused beside a valid one', { matchExpressions: [{ key: 'app', operator: 'In', values: ['worker', '-bad'] }] }],
+  ];
+  for (const [name, podSelector] of refused) {
+    const v = run([acceptTo(podSelector), denyAll], P(app), P(other), 8080);
+    assert.equal(v.verdict, 'deny', name);
+    assert.deepEqual(v.egress.by, { policy: 'ClusterNetworkPolicy/deny-all', rule: '/spec/egress/0' }, name);
+  }
+  assert.equal(run([acceptTo({ matchExpressions: [{ key: 'app', operator: 'In', values: ['worker'] }] }), denyAll], P(app), P(other), 8080).verdict, 'allow', 'the same peer with valid values accepts');
+  const denyWeb = cnp('deny-web', { tier: 'Admin', priority: 1, subject: { pods: { namespaceSelector: {}, podSelector: { matchExpressions: [{ key: 'tier/x/y', operator: 'DoesNotExist' }] } } }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] });
+  assert.equal(run([denyWeb], P(prom), P(app), 80).verdict, 'allow', 'the subject selects no pod');
+});

@@ -122,7 +122,7 @@ export class ClusterTiers {
   constructor(manifests: readonly unknown[], cluster: SimCluster) {
     const view = new ClusterView(cluster);
     this.rules = new TierRules(view);
-    const policies = compileTierPolicies(manifests).map((p) => this.rules.compile(asCalicoConverts(withCalicoSelectors(p), this.notes)));
+    const policies = withCalicoSelectors(compileTierPolicies(manifests)).map((p) => this.rules.compile(asCalicoConverts(p, this.notes)));
     for (const match of policies) this.converted.set(match, { match, only: [match], ...placement(match.policy) });
     this.empty = policies.length === 0;
     this.subjects = new SubjectIndex(policies, view);

@@ -10,7 +10,7 @@
  */
 import { requirementProblem } from '../../matrix/selector.ts';
 import type { LabelSelector, LabelSelectorRequirement } from '../../../domain/inventory.ts';
-import type { CompiledPeer, CompiledSubject, TierPolicy } from '../clusternetworkpolicy/compile.ts';
+import { mapSelectors, type TierPolicy } from '../clusternetworkpolicy/compile.ts';
 
 function asCalicoReadsRequirement(e: LabelSelectorRequirement): LabelSelectorRequirement[] {
   switch (e.operator) {
@@ -32,30 +32,7 @@ function asCalicoReads(s: LabelSelector): LabelSelector {
   return refused(s) ? { ...s, matchExpressions: (s.matchExpressions ?? []).flatMap(asCalicoReadsRequirement) } : s;
 }
 
-function subjectSelectors(s: CompiledSubject): LabelSelector[] {
-  if ('namespaces' in s) return [s.namespaces];
-  return 'podSelector' in s ? [s.namespaceSelector, s.podSelector] : [];
-}
-
-function peerSelectors(p: CompiledPeer): LabelSelector[] {
-  if (p.kind === 'namespaces' || p.kind === 'nodes') return [p.selector];
-  return p.kind === 'pods' ? [p.namespaceSelector, p.podSelector] : [];
-}
-
-function subjectAsCalicoReads(s: CompiledSubject): CompiledSubject {
-  if ('namespaces' in s) return { namespaces: asCalicoReads(s.namespaces) };
-  return 'podSelector' in s ? { namespaceSelector: asCalicoReads(s.namespaceSelector), podSelector: asCalicoReads(s.podSelector) } : s;
-}
-
-function peerAsCalicoReads(p: CompiledPeer): CompiledPeer {
-  if (p.kind === 'namespaces' || p.kind === 'nodes') return { ...p, selector: asCalicoReads(p.selector) };
-  return p.kind === 'pods' ? { ...p, namespaceSelector: asCalicoReads(p.namespaceSelector), podSelector: asCalicoReads(p.podSelector) } : p;
-}
-
-/** The policy with its selectors as Calico converts them (the same policy when apimachinery would build them all). */
-export function withCalicoSelectors(p: TierPolicy): TierPolicy {
-  const rules = [...p.rules.ingress, ...p.rules.egress];
-  if (![...subjectSelectors(p.subject), ...rules.flatMap((r) => r.peers.flatMap(peerSelectors))].some(refused)) return p;
-  const convert = (rs: typeof rules) => rs.map((r) => ({ ...r, peers: r.peers.map(peerAsCalicoReads) }));
-  return { ...p, subject: subjectAsCalicoReads(p.subject), rules: { ingress: convert(p.rules.ingress), egress: convert(p.rules.egress) } };
+/** The policies with their selectors as Calico converts them (the same policy where apimachinery would build them all). */
+export function withCalicoSelectors(policies: readonly TierPolicy[]): TierPolicy[] {
+  return mapSelectors(policies, asCalicoReads);
 }

@@ -175,3 +175,48 @@ export function compileTierPolicies(policies: readonly unknown[]): TierPolicy[] 
   // policies"); the name decides here, so the verdict is the same whatever the input order.
   return out.sort((a, b) => a.priority - b.priority || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
 }
+
+/**
+ * The policies with `f` applied to each label selector of their subjects and peers, for an
+ * engine that reads some selectors otherwise than as written. A policy or peer whose selectors
+ * `f` returns unchanged stays the same object, and a peer object rules share (CompileMemo) maps to
+ * one shared object.
+ */
+export function mapSelectors(policies: readonly TierPolicy[], f: (s: LabelSelector) => LabelSelector): TierPolicy[] {
+  const peers = new Map<unknown, CompiledPeer>();
+  const mapRule = (r: CompiledRule): CompiledRule => {
+    const mapped = r.peers.map((peer) => memoized(peers, peer, () => peerWithSelectors(peer, f)));
+    return sameItems(mapped, r.peers) ? r : { ...r, peers: mapped };
+  };
+  return policies.map((p) => {
+    const subject = subjectWithSelectors(p.subject, f);
+    const ingress = p.rules.ingress.map(mapRule);
+    const egress = p.rules.egress.map(mapRule);
+    const same = subject === p.subject && sameItems(ingress, p.rules.ingress) && sameItems(egress, p.rules.egress);
+    return same ? p : { ...p, subject, rules: { ingress, egress } };
+  });
+}
+
+const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean => a.every((x, i) => x === b[i]);
+
+function subjectWithSelectors(s: CompiledSubject, f: (s: LabelSelector) => LabelSelector): CompiledSubject {
+  if ('namespaces' in s) {
+    const namespaces = f(s.namespaces);
+    return namespaces === s.namespaces ? s : { namespaces };
+  }
+  if (!('podSelector' in s)) return s;
+  const namespaceSelector = f(s.namespaceSelector);
+  const podSelector = f(s.podSelector);
+  return namespaceSelector === s.namespaceSelector && podSelector === s.podSelector ? s : { namespaceSelector, podSelector };
+}
+
+function peerWithSelectors(p: CompiledPeer, f: (s: LabelSelector) => LabelSelector): CompiledPeer {
+  if (p.kind === 'namespaces' || p.kind === 'nodes') {
+    const selector = f(p.selector);
+    return selector === p.selector ? p : { ...p, selector };
+  }
+  if (p.kind !== 'pods') return p;
+  const namespaceSelector = f(p.namespaceSelector);
+  const podSelector = f(p.podSelector);
+  return namespaceSelector === p.namespaceSelector && podSelector === p.podSelector ? p : { ...p, namespaceSelector, podSelector };
+}
