@@ -35,7 +35,7 @@ import type { Db } from '../store/db.ts';
 import { readInventory, readResolutionData } from '../store/inventory.ts';
 import { readExternalNames } from '../store/recommend-read.ts';
 import { YamlTooLarge } from '../domain/yaml-document.ts';
-import { withoutNullFields } from '../domain/plain-object.ts';
+import { asStoredPolicy } from '../domain/plain-object.ts';
 import { invalidInput, tooLarge } from './errors.ts';
 import type { SimulateFlowFormat } from './simulate-formats.ts';
 
@@ -81,8 +81,8 @@ function parsePolicies(text: string, maxYamlTokens: number | undefined): unknown
     throw e;
   }
   refuseDuplicates(objects);
-  // Read as the API server stores them: a field written as null is absent (withoutNullFields).
-  return objects.map((o) => withoutNullFields(o.obj));
+  // Read as the API server stores them: a field written as null is absent, a NetworkPolicy's null list item decoded (asStoredPolicy).
+  return objects.map((o) => asStoredPolicy(o.obj));
 }
 
 /**

@@ -35,3 +35,39 @@ export function withoutNullFields<T>(v: T): T {
   }
   return (out ?? v) as T;
 }
+
+/**
+ * The lists of strings of a NetworkPolicy (its other lists hold objects): `policyTypes`,
+ * `ipBlock.except`, a selector requirement's `values`, `metadata.finalizers`.
+ */
+const NETWORK_POLICY_STRING_LISTS: ReadonlySet<string> = new Set(['policyTypes', 'except', 'values', 'finalizers']);
+
+/**
+ * A NetworkPolicy's null list items as the API server decodes them into its Go structs
+ * (sigs.k8s.io/json, a fork of Go's encoding/json: `array()` appends a zero element and
+ * `literalStore` leaves a struct or string as it is for null): an object item is `{}`, a string
+ * item `''` — so `ingress: [null]` is the empty rule, which allows every source on every port.
+ * Custom resources keep such items (apiextensions-apiserver prunes null fields only), and their
+ * schema refuses them.
+ */
+function withNullItemsDecoded<T>(v: T, key = ''): T {
+  if (Array.isArray(v)) {
+    const items = v.map((x) => (x === null ? (NETWORK_POLICY_STRING_LISTS.has(key) ? '' : {}) : withNullItemsDecoded(x)));
+    return (items.some((x, i) => x !== v[i]) ? items : v) as T;
+  }
+  if (!isPlainObject(v)) return v;
+  let out: Record<string, unknown> | undefined;
+  for (const [k, x] of Object.entries(v)) {
+    const decoded = withNullItemsDecoded(x, k);
+    if (decoded !== x) (out ??= { ...v })[k] = decoded;
+  }
+  return (out ?? v) as T;
+}
+
+const isNetworkPolicy = (v: unknown): boolean => isPlainObject(v) && v.kind === 'NetworkPolicy' && v.apiVersion === 'networking.k8s.io/v1';
+
+/** A policy manifest as the API server stores it: null fields absent (withoutNullFields), a NetworkPolicy's null list items decoded (withNullItemsDecoded). */
+export function asStoredPolicy<T>(v: T): T {
+  const stored = withoutNullFields(v);
+  return isNetworkPolicy(stored) ? withNullItemsDecoded(stored) : stored;
+}

@@ -1,7 +1,7 @@
 import type { AppliedPolicy } from '../../domain/inventory.ts';
 import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
-import { isPlainObject, withoutNullFields } from '../../domain/plain-object.ts';
+import { asStoredPolicy, isPlainObject } from '../../domain/plain-object.ts';
 import { networkPolicyNonStandardCidrs, nonStandardReading } from '../../domain/legacy-cidr.ts';
 
 /** Policy kinds kept raw, by kind key, with their scope. */
@@ -34,8 +34,9 @@ export function toPolicy(raw: RawObject): AppliedPolicy {
     kind: raw.kind,
     ...(meta.namespace ? { namespace: meta.namespace } : {}),
     name: meta.name,
-    // As the API server holds it: a field written as null is absent (a hand-written inventory's bare `ingress:`).
-    manifest: withoutNullFields({ ...raw.obj, metadata }),
+    // As the API server holds it: a field written as null is absent (a hand-written inventory's bare
+    // `ingress:`), a NetworkPolicy's null list item decoded (`ingress: [null]` is the empty rule).
+    manifest: asStoredPolicy({ ...raw.obj, metadata }),
   };
 }
 

@@ -513,3 +513,36 @@ spec:
     db.close();
   }
 });
+
+test('simulate reads a NetworkPolicy rule written as null (`ingress: [null]`) as the API server decodes it: the empty rule, allowing every source on every port; a null peer is the empty peer, refused for it alone', () => {
+  // Built-in kinds are decoded into Go structs (sigs.k8s.io/json, Go's encoding/json): array()
+  // appends a zero element and literalStore leaves a struct as it is for null, so `ingress: [null]`
+  // is `ingress: [{}]`, a NetworkPolicyIngressRule with no from and no ports ("If this field is
+  // empty or missing, this rule matches all sources", "… all ports": NetworkPolicyIngressRule), which
+  // ValidateNetworkPolicySpec accepts. A null peer is NetworkPolicyPeer{}: ValidateNetworkPolicyPeer
+  // "must specify a peer". (Custom resources keep null items, which their schema refuses.)
+  const np = (rules: string) => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: np, namespace: flux-system }
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ${rules}
+`;
+  const db = openDb(dbPath);
+  try {
+    const allowAll = simulateFlows(db, { engine: 'kubernetes', policies: np('ingress: [null]'), flows: JSON.stringify([EDGE]) });
+    const d = allowAll.decisions[0]!;
+    assert.equal(d.verdict, 'allow');
+    assert.deepEqual([d.ingress!.isolated, d.ingress!.allowed], [true, true]);
+    assert.throws(
+      () => simulateFlows(db, { engine: 'kubernetes', policies: np('ingress: [{ from: [null] }]'), flows: JSON.stringify([EDGE]) }),
+      (e: { problems?: { path: string; message: string }[] }) => {
+        assert.deepEqual(e.problems, [{ path: 'NetworkPolicy/flux-system/np/spec/ingress/0/from/0', message: 'must specify a peer' }]);
+        return true;
+      },
+    );
+  } finally {
+    db.close();
+  }
+});
