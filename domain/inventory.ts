@@ -173,16 +173,25 @@ export interface AppliedPolicy {
   manifest: unknown;
 }
 
-/** One pod's claim on an IP, from which the IP history is built (domain/ip-history.ts). */
-export interface PodAddress {
-  ip: string;
+/**
+ * Which pod, over time: a pod deleted and created again under its name (every StatefulSet pod) is
+ * another pod, told apart by `metadata.uid` ("unique in time and space", apimachinery meta/v1
+ * ObjectMeta) — or, where a uid is missing (a store imported before migration 0037), by its start.
+ */
+export interface PodIdentity {
   namespace: string;
   pod: string;
+  uid?: string;
+  /** When the pod started holding its IP (status.startTime, else creationTimestamp), ms. */
+  since?: number;
+}
+
+/** One pod's claim on an IP, from which the IP history is built (domain/ip-history.ts). */
+export interface PodAddress extends PodIdentity {
+  ip: string;
   workload: WorkloadRef;
   node?: string;
   hostNetwork: boolean;
-  /** When the pod started holding the IP (status.startTime, else creationTimestamp), ms. */
-  since?: number;
 }
 
 export interface ApiserverEndpoint {
@@ -273,6 +282,12 @@ export interface InventorySnapshot {
   endpointSlices: EndpointSlice[];
   policies: AppliedPolicy[];
   podAddresses: PodAddress[];
+  /**
+   * The running or pending pods listed without any IP (core/v1 PodStatus.podIP: "Empty if not yet
+   * allocated"), by namespace and name: none of them holds an IP before this snapshot's time
+   * (domain/ip-history.ts podClaims). Absent: the snapshot holds no such pod.
+   */
+  podsWithoutIp?: PodIdentity[];
   apiserver: ApiserverEndpoint[];
   /** Intermediate owners and pod names → workload (ReplicaSet → Deployment, Job → CronJob, Pod → workload). */
   ownerAliases?: OwnerAlias[];

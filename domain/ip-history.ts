@@ -7,7 +7,7 @@
  * them, a watcher can keep them in memory with `IpHistory.apply`), `IpHistory` answers "who held
  * this IP at t" for flow resolution.
  */
-import { nodeHostIps, type InventorySnapshot, type Node } from './inventory.ts';
+import { nodeHostIps, type InventorySnapshot, type Node, type PodAddress, type PodIdentity } from './inventory.ts';
 import { peerKey, workloadKey } from './peer.ts';
 import { compareStrings } from './order.ts';
 
@@ -41,20 +41,37 @@ export function claimClassOf(peer: string): ClaimClass | undefined {
 }
 
 
-/** `namespace/pod` → the pod-network IPs the previous snapshot saw the pod hold. */
-export type PreviousPodIps = ReadonlyMap<string, ReadonlySet<string>>;
+/** A pod as the previous snapshot with Pods listed it. */
+export interface PreviousPod extends Pick<PodIdentity, 'uid' | 'since'> {
+  /** Its pod-network IPs; empty: listed without any IP (Pending). */
+  ips: ReadonlySet<string>;
+  /** When that snapshot was taken. */
+  seenAt: number;
+}
+
+/** `namespace/pod` → that pod as the previous snapshot saw it (which pod it was: `samePod`). */
+export type PreviousPods = ReadonlyMap<string, PreviousPod>;
+
+/**
+ * Whether the pod a previous snapshot listed under a name is the pod listed now, not one created
+ * again under it (every StatefulSet pod): the same `metadata.uid`, "unique in time and space"
+ * (apimachinery meta/v1 ObjectMeta); without a uid on both sides (a store imported before
+ * migration 0037, an input without uids), the same start. With neither, nothing tells them apart.
+ */
+export function samePod(before: Pick<PodIdentity, 'uid' | 'since'>, now: Pick<PodIdentity, 'uid' | 'since'>): boolean {
+  if (before.uid !== undefined && now.uid !== undefined) return before.uid === now.uid;
+  if (before.since !== undefined && now.since !== undefined) return before.since === now.since;
+  return true;
+}
 
 /**
  * The pods' claims of a snapshot: the cluster DNS's pods are `dns:` peers, every other pod its
- * workload. A pod holds its IP from its start, unless the previous snapshot saw the same pod on
- * other pod-network IPs: it got this one since (a sandbox recreated after a node reboot keeps the
- * pod and its startTime), so the claim starts at the snapshot time, when the move was seen.
+ * workload, each from `claimStart`.
  */
-export function podClaims(snapshot: InventorySnapshot, previous: PreviousPodIps = new Map()): IpClaim[] {
+export function podClaims(snapshot: InventorySnapshot, previous: PreviousPods = new Map()): IpClaim[] {
   const dns = new Set(snapshot.workloads.filter((w) => w.clusterDns).map((w) => workloadKey(w)));
   return snapshot.podAddresses.map((a) => {
-    const before = a.hostNetwork ? undefined : previous.get(`${a.namespace}/${a.pod}`);
-    const since = before !== undefined && before.size > 0 && !before.has(a.ip) ? snapshot.takenAt : a.since;
+    const since = claimStart(a, previous.get(`${a.namespace}/${a.pod}`), snapshot.takenAt);
     return {
       ip: a.ip,
       peerKey: peerKey(dns.has(workloadKey(a.workload)) ? { kind: 'dns', workload: a.workload } : { kind: 'workload', workload: a.workload }),
@@ -63,6 +80,23 @@ export function podClaims(snapshot: InventorySnapshot, previous: PreviousPodIps 
       ...(since !== undefined ? { since } : {}),
     };
   });
+}
+
+/**
+ * When a pod started holding an address: from its start, unless the previous snapshot listed the
+ * same pod (`samePod`; one created again under its name is another pod, holding its IP from its
+ * own start like a pod of another name)
+ * - on other pod-network IPs: it has moved (a sandbox recreated after a node reboot keeps the pod
+ *   and its startTime) and got this one since: from the snapshot time, when the move was seen;
+ * - without any IP (Pending): it got it after that snapshot (core/v1 PodStatus.podIP: "Empty if
+ *   not yet allocated"), however early its startTime, set "before the Kubelet pulled the
+ *   container image(s)".
+ */
+function claimStart(a: PodAddress, before: PreviousPod | undefined, takenAt: number): number | undefined {
+  if (before === undefined || !samePod(before, a)) return a.since;
+  if (before.ips.size === 0) return a.since === undefined ? undefined : Math.max(a.since, before.seenAt);
+  if (!a.hostNetwork && !before.ips.has(a.ip)) return takenAt;
+  return a.since;
 }
 
 /** Node name → the InternalIP and ExternalIP addresses the previous snapshot saw it hold. */

@@ -359,14 +359,18 @@ function writeAliases(db: Db, snapshot: InventorySnapshot): ApplyResult['ownerAl
   return { upserted: aliases.length, pruned };
 }
 
+/** The pods of the snapshot, with their addresses and those without any (migration 0037): the next import's "previous pods". */
 function writePodAddresses(db: Db, snapshot: InventorySnapshot): void {
   db.prepare('DELETE FROM pod_addresses').run();
+  db.prepare('DELETE FROM pods_without_ip').run();
   const ins = db.prepare(
-    'INSERT INTO pod_addresses (namespace, pod, ip, workload, node, host_network, since, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO pod_addresses (namespace, pod, ip, workload, node, host_network, since, uid, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   for (const a of snapshot.podAddresses) {
-    ins.run(a.namespace, a.pod, a.ip, workloadKey(a.workload), a.node ?? null, a.hostNetwork ? 1 : 0, a.since ?? null, snapshot.takenAt);
+    ins.run(a.namespace, a.pod, a.ip, workloadKey(a.workload), a.node ?? null, a.hostNetwork ? 1 : 0, a.since ?? null, a.uid ?? null, snapshot.takenAt);
   }
+  const insWithoutIp = db.prepare('INSERT INTO pods_without_ip (namespace, pod, uid, since, updated_at) VALUES (?, ?, ?, ?, ?)');
+  for (const p of snapshot.podsWithoutIp ?? []) insWithoutIp.run(p.namespace, p.pod, p.uid ?? null, p.since ?? null, snapshot.takenAt);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -678,6 +682,7 @@ export function readInventory(db: Db): InventorySnapshot {
       node: string | null;
       host_network: number;
       since: number | null;
+      uid: string | null;
     }[];
     const services = readServices(db);
     const nodes = readNodes(db);
@@ -695,6 +700,7 @@ export function readInventory(db: Db): InventorySnapshot {
         ip: r.ip,
         namespace: r.namespace,
         pod: r.pod,
+        ...(r.uid !== null ? { uid: r.uid } : {}),
         workload: parseWorkloadKey(r.workload),
         ...(r.node ? { node: r.node } : {}),
         hostNetwork: r.host_network === 1,

@@ -8,7 +8,7 @@
  */
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import { nodeHostIps } from '../domain/inventory.ts';
-import { claimClassOf, nodeClaims, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval, type PreviousPodIps } from '../domain/ip-history.ts';
+import { claimClassOf, nodeClaims, podClaims, reconcileClaims, type ClaimClass, type IpClaim, type IpInterval, type PreviousPod, type PreviousPods } from '../domain/ip-history.ts';
 import type { Db } from './db.ts';
 
 /** One claim class's changes, in the order the store writes them. */
@@ -50,8 +50,8 @@ export function planIpHistory(db: Db, snapshot: InventorySnapshot): IpHistoryPla
     const claims: [ClaimClass, IpClaim[]][] = [];
     let previousPods = 0;
     if (inScope('Pod')) {
-      const previous = previousPodIps(db);
-      previousPods = previous.size;
+      const previous = readPreviousPods(db);
+      previousPods = [...previous.values()].filter((p) => p.ips.size > 0).length;
       claims.push(['pods', podClaims(snapshot, previous)]);
     }
     if (inScope('Node')) claims.push(['nodes', nodeClaims(snapshot.nodes, previousNodeIps(db), t)]);
@@ -68,8 +68,12 @@ export function planIpHistory(db: Db, snapshot: InventorySnapshot): IpHistoryPla
     const lastEndPodNet = db.prepare('SELECT max(coalesce(released_after, valid_to)) AS e FROM ip_history WHERE ip = ? AND host_network = 0');
     const releasedEndingAfter = db.prepare('SELECT id FROM ip_history WHERE ip = ? AND host_network = 0 AND released_after IS NOT NULL AND valid_to > ? ORDER BY id').pluck();
     const lastEndHostNet = db.prepare('SELECT max(valid_to) AS e FROM ip_history WHERE ip = ? AND host_network = 1 AND peer = ?');
-    // Ends an earlier class of this snapshot gives (a pod's IP now a node's): the store wrote them before the later class read.
+    // Ends an earlier class of this snapshot gives (a pod's IP now a node's): the store writes them
+    // before a later class's changes, which counts them as it counts the stored ones — a release
+    // from when its holder was last seen, its end moved back to the start of the other class's
+    // new holder (a Node created after that, as a pod takes a former node's IP from its start).
     const endsSoFar = new Map<string, number>();
+    const releasedSoFar = new Map<string, { id: number; validTo: number }[]>();
     const endKey = (ip: string, hostNetwork: boolean, peer: string) => (hostNetwork ? `1|${ip}|${peer}` : `0|${ip}`);
     const classes: IpHistoryClassPlan[] = [];
     for (const [cls, list] of claims) {
@@ -84,11 +88,15 @@ export function planIpHistory(db: Db, snapshot: InventorySnapshot): IpHistoryPla
       };
       const r = reconcileClaims(open, list, t, endedBefore, {
         previousAt: lastSeenAt(db, cls),
-        endingAfter: (ip, after) => (releasedEndingAfter.all(ip, after) as number[]).map((id) => ({ id })),
+        endingAfter: (ip, after) => [
+          ...(releasedEndingAfter.all(ip, after) as number[]).map((id) => ({ id })),
+          ...(releasedSoFar.get(ip) ?? []).filter((x) => x.validTo > after).map(({ id }) => ({ id })),
+        ],
       });
       for (const c of r.close) {
         const k = endKey(c.interval.ip, c.interval.hostNetwork, c.interval.peerKey);
-        endsSoFar.set(k, Math.max(endsSoFar.get(k) ?? -Infinity, c.validTo));
+        endsSoFar.set(k, Math.max(endsSoFar.get(k) ?? -Infinity, c.releasedAfter ?? c.validTo));
+        if (c.releasedAfter !== undefined) releasedSoFar.set(c.interval.ip, [...(releasedSoFar.get(c.interval.ip) ?? []), { id: c.interval.id, validTo: c.validTo }]);
       }
       classes.push({
         close: r.close.map((c) => ({ id: c.interval.id, validTo: c.validTo, ...(c.releasedAfter !== undefined ? { releasedAfter: c.releasedAfter } : {}) })),
@@ -131,13 +139,17 @@ function previousNodeIps(db: Db): Map<string, Set<string>> {
   return new Map(rows.map((r) => [r.name, new Set(nodeHostIps({ addresses: JSON.parse(r.addresses) }))]));
 }
 
-function previousPodIps(db: Db): PreviousPodIps {
-  const out = new Map<string, Set<string>>();
-  for (const r of db.prepare('SELECT namespace, pod, ip FROM pod_addresses WHERE host_network = 0').all() as { namespace: string; pod: string; ip: string }[]) {
+/** The pods of the last import with Pods: their pod-network IPs, and those it listed without any IP (migration 0037). */
+function readPreviousPods(db: Db): PreviousPods {
+  type Row = { namespace: string; pod: string; uid: string | null; since: number | null; updated_at: number };
+  const out = new Map<string, PreviousPod & { ips: Set<string> }>();
+  const podOf = (r: Row) => {
     const key = `${r.namespace}/${r.pod}`;
-    let ips = out.get(key);
-    if (!ips) out.set(key, (ips = new Set()));
-    ips.add(r.ip);
-  }
+    let p = out.get(key);
+    if (!p) out.set(key, (p = { ...(r.uid !== null ? { uid: r.uid } : {}), ...(r.since !== null ? { since: r.since } : {}), ips: new Set(), seenAt: r.updated_at }));
+    return p;
+  };
+  for (const r of db.prepare('SELECT namespace, pod, ip, uid, since, updated_at FROM pod_addresses WHERE host_network = 0').all() as (Row & { ip: string })[]) podOf(r).ips.add(r.ip);
+  for (const r of db.prepare('SELECT namespace, pod, uid, since, updated_at FROM pods_without_ip').all() as Row[]) podOf(r);
   return out;
 }

@@ -7,6 +7,8 @@ import { SIDECAR_STATUS_ANNOTATION } from '../../domain/istio.ts';
 export interface PodInfo {
   namespace: string;
   name: string;
+  /** metadata.uid: tells a pod from one created again under its name (domain/inventory.ts PodIdentity). */
+  uid?: string;
   labels: Labels;
   owner?: OwnerRef;
   hostNetwork: boolean;
@@ -40,9 +42,11 @@ export function toPod(raw: RawObject): PodInfo {
   const phase = status?.optStr('phase');
   const node = r.obj('spec').optName('nodeName', 'subdomain');
   const since = status?.optTime('startTime') ?? meta.createdAt;
+  const uid = r.obj('metadata').optStr('uid');
   return {
     namespace: meta.namespace,
     name: meta.name,
+    ...(uid ? { uid } : {}),
     labels: meta.labels,
     ...(meta.owner ? { owner: meta.owner } : {}),
     hostNetwork: spec.hostNetwork,

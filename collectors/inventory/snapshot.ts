@@ -13,6 +13,7 @@ import type {
   Namespace,
   Node,
   PodAddress,
+  PodIdentity,
   Service,
   Workload,
 } from '../../domain/inventory.ts';
@@ -374,6 +375,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
   exposureOf(workloads, o.services, ingresses, (w) => warnings.add(w)).forEach((exposure, i) => (workloads[i]!.exposure = exposure));
 
   const podAddresses = addressesOf(pods, podWorkload, warnings);
+  const podsWithoutIp = withoutIp(pods);
   for (const p of o.policies) for (const w of policyWarnings(p)) warnings.add(w);
   const apiserverSlices = o.slices.filter(isApiserverSlice);
   const apiserver = apiserverSlices.length > 0 ? apiserverFromSlices(apiserverSlices) : (o.apiserverEndpoints ?? []);
@@ -389,6 +391,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
     endpointSlices: [...o.slices].sort(byNsName),
     policies: [...o.policies].sort((a, b) => compareStrings(a.apiVersion, b.apiVersion) || compareStrings(a.kind, b.kind) || byNsName(a, b)),
     podAddresses,
+    ...(podsWithoutIp.length > 0 ? { podsWithoutIp } : {}),
     apiserver,
     ownerAliases: aliases,
     ingresses,
@@ -421,6 +424,14 @@ function distinctLabelSets(sets: readonly Labels[]): Labels[] {
   return [...byJson.keys()].sort(compareStrings).map((k) => byJson.get(k)!);
 }
 
+/** The pods not yet given an IP (Pending), sorted by namespace and name: they hold none before the snapshot's time. */
+function withoutIp(pods: readonly PodInfo[]): PodIdentity[] {
+  return pods
+    .filter((p) => !p.terminated && p.ips.length === 0)
+    .map((p) => ({ namespace: p.namespace, pod: p.name, ...(p.uid ? { uid: p.uid } : {}), ...(p.since !== undefined ? { since: p.since } : {}) }))
+    .sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.pod, b.pod));
+}
+
 /** The IPs running pods hold. A pod IP claimed twice goes to the pod that got it last (the other is a stale record). */
 function addressesOf(pods: PodInfo[], podWorkload: Map<PodInfo, WorkloadRef>, warnings: Set<string>): PodAddress[] {
   const out: PodAddress[] = [];
@@ -432,6 +443,7 @@ function addressesOf(pods: PodInfo[], podWorkload: Map<PodInfo, WorkloadRef>, wa
         ip,
         namespace: p.namespace,
         pod: p.name,
+        ...(p.uid ? { uid: p.uid } : {}),
         workload: podWorkload.get(p) as WorkloadRef,
         ...(p.node ? { node: p.node } : {}),
         hostNetwork: p.hostNetwork,

@@ -294,6 +294,98 @@ test('a pod that started before the last snapshot but got its IP after it (Pendi
   assert.deepEqual(server('2025-03-02T12:30:00Z'), ['workload:lab/Pod/beta']);
 });
 
+test('a pod recreated under the same name (a StatefulSet pod: new uid, new startTime) on another pod\'s freed IP holds it from its own start, as a pod of another name does: the gone pod\'s IP is not credited to it up to the snapshot', () => {
+  // metadata.uid is "unique in time and space" (apimachinery meta/v1 ObjectMeta): the StatefulSet
+  // controller recreates db-0 under its name, a new pod. Only the same pod (same uid; from a store
+  // that kept none, the same startTime) that shows another IP has moved and holds it from the snapshot.
+  const pod = (name: string, ip: string, start: string, uid?: string) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'lab', ...(uid ? { uid } : {}), labels: { app: name.replace(/-\d+$/, '') }, creationTimestamp: start, ...(name === 'db-0' ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', uid: 'sts-db', controller: true }] } : {}) },
+    spec: { nodeName: 'n1', containers: [{ name: 'c' }] },
+    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], startTime: start },
+  });
+  const list = (...items: object[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+  const history = (db: Db, ip: string) => readIntervals(db).filter((i) => i.ip === ip).map((i) => [i.peerKey, i.validFrom, i.validTo]);
+  for (const firstUid of ['db-0-v1', undefined]) {
+    const { db } = tmpDb();
+    // 10:00: db-0 on .30, evil on .40. 12:00: db-0 recreated at 11:00 on .40, evil gone.
+    applySnapshot(db, convertInventoryText(list(pod('db-0', '10.244.9.30', '2026-01-01T09:00:00Z', firstUid), pod('evil', '10.244.9.40', '2026-01-01T09:00:00Z', 'evil-v1')), ms('2026-01-01T10:00:00Z')).snapshot, { source: 'one' });
+    applySnapshot(db, convertInventoryText(list(pod('db-0', '10.244.9.40', '2026-01-01T11:00:00Z', 'db-0-v2')), ms('2026-01-01T12:00:00Z')).snapshot, { source: 'two' });
+    const why = firstUid ? 'another uid' : 'no uid stored: another startTime';
+    assert.deepEqual(
+      history(db, '10.244.9.40'),
+      [
+        ['workload:lab/Pod/evil', ms('2026-01-01T09:00:00Z'), ms('2026-01-01T11:00:00Z')],
+        ['workload:lab/StatefulSet/db', ms('2026-01-01T11:00:00Z'), undefined],
+      ],
+      why,
+    );
+    const index = new ResolutionIndex(readResolutionData(db));
+    assert.deepEqual(index.resolve({ ip: '10.244.9.40', port: 40000 }, ms('2026-01-01T11:30:00Z')).map((s) => s.key), ['workload:lab/StatefulSet/db'], why);
+    assert.deepEqual(index.resolve({ ip: '10.244.9.40', port: 40000 }, ms('2026-01-01T10:30:00Z')).map((s) => s.key), ['workload:lab/Pod/evil'], why);
+  }
+  // The same pod (same uid) on another IP has moved: it holds the new one from the snapshot that shows it.
+  const { db } = tmpDb();
+  applySnapshot(db, convertInventoryText(list(pod('db-0', '10.244.9.30', '2026-01-01T09:00:00Z', 'db-0-v1'), pod('evil', '10.244.9.40', '2026-01-01T09:00:00Z', 'evil-v1')), ms('2026-01-01T10:00:00Z')).snapshot, { source: 'one' });
+  applySnapshot(db, convertInventoryText(list(pod('db-0', '10.244.9.40', '2026-01-01T09:00:00Z', 'db-0-v1')), ms('2026-01-01T12:00:00Z')).snapshot, { source: 'two' });
+  assert.deepEqual(history(db, '10.244.9.40'), [
+    ['workload:lab/Pod/evil', ms('2026-01-01T09:00:00Z'), ms('2026-01-01T12:00:00Z')],
+    ['workload:lab/StatefulSet/db', ms('2026-01-01T12:00:00Z'), undefined],
+  ]);
+});
+
+test('a pod an import listed Pending with no IP did not hold an IP before that import: a release of its later IP is not moved back before it (core/v1 PodStatus.podIP: "Empty if not yet allocated")', () => {
+  // 10:00: client on .20. 12:00: client gone, evil Pending with no IP (started 11:00). 14:00: evil on .20.
+  const pod = (name: string, ip: string | undefined, start: string, phase = 'Running') => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'lab', uid: `${name}-uid`, labels: { app: name }, creationTimestamp: start },
+    spec: { nodeName: 'n1', containers: [{ name: 'c' }] },
+    status: { phase, ...(ip ? { podIP: ip, podIPs: [{ ip }] } : {}), startTime: start },
+  });
+  const list = (...items: object[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+  const { db } = tmpDb();
+  applySnapshot(db, convertInventoryText(list(pod('client', '10.244.9.20', '2026-01-01T09:00:00Z')), ms('2026-01-01T10:00:00Z')).snapshot, { source: 'one' });
+  applySnapshot(db, convertInventoryText(list(pod('evil', undefined, '2026-01-01T11:00:00Z', 'Pending')), ms('2026-01-01T12:00:00Z')).snapshot, { source: 'two' });
+  applySnapshot(db, convertInventoryText(list(pod('evil', '10.244.9.20', '2026-01-01T11:00:00Z')), ms('2026-01-01T14:00:00Z')).snapshot, { source: 'three' });
+  assert.deepEqual(
+    readIntervals(db).filter((i) => i.ip === '10.244.9.20').map((i) => [i.peerKey, i.validFrom, i.validTo]),
+    [
+      ['workload:lab/Pod/client', ms('2026-01-01T09:00:00Z'), ms('2026-01-01T12:00:00Z')],
+      ['workload:lab/Pod/evil', ms('2026-01-01T12:00:00Z'), undefined],
+    ],
+  );
+  const index = new ResolutionIndex(readResolutionData(db));
+  assert.deepEqual(index.resolve({ ip: '10.244.9.20', port: 40000 }, ms('2026-01-01T11:30:00Z')).map((s) => s.key), ['workload:lab/Pod/client']);
+});
+
+test('a new Node on a gone pod\'s IP holds it from the node\'s creation, as a pod on a former node IP does from its start: the pod\'s release moves back there', () => {
+  // 10:00: client on 10.0.0.50. 12:00: client gone; n3, created 11:00, has InternalIP 10.0.0.50.
+  const node = (name: string, ip: string, created: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, uid: `${name}-uid`, creationTimestamp: created }, spec: {}, status: { addresses: [{ type: 'InternalIP', address: ip }] } });
+  const pod = (name: string, ip: string, start: string) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'lab', uid: `${name}-uid`, labels: { app: name }, creationTimestamp: start },
+    spec: { nodeName: 'n1', containers: [{ name: 'c' }] },
+    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], startTime: start },
+  });
+  const list = (...items: object[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+  const { db } = tmpDb();
+  applySnapshot(db, convertInventoryText(list(node('n1', '10.0.0.11', '2025-12-01T00:00:00Z'), pod('client', '10.0.0.50', '2026-01-01T09:00:00Z'), pod('web', '10.244.9.10', '2026-01-01T09:00:00Z')), ms('2026-01-01T10:00:00Z')).snapshot, { source: 'one' });
+  applySnapshot(db, convertInventoryText(list(node('n1', '10.0.0.11', '2025-12-01T00:00:00Z'), node('n3', '10.0.0.50', '2026-01-01T11:00:00Z'), pod('web', '10.244.9.10', '2026-01-01T09:00:00Z')), ms('2026-01-01T12:00:00Z')).snapshot, { source: 'two' });
+  assert.deepEqual(
+    readIntervals(db).filter((i) => i.ip === '10.0.0.50').map((i) => [i.peerKey, i.validFrom, i.validTo]),
+    [
+      ['workload:lab/Pod/client', ms('2026-01-01T09:00:00Z'), ms('2026-01-01T11:00:00Z')],
+      ['node:n3', ms('2026-01-01T11:00:00Z'), undefined],
+    ],
+  );
+  const index = new ResolutionIndex(readResolutionData(db));
+  assert.deepEqual(index.resolve({ ip: '10.0.0.50', port: 40000 }, ms('2026-01-01T11:30:00Z')).map((s) => s.key), ['node:n3']);
+  assert.deepEqual(index.resolve({ ip: '10.0.0.50', port: 40000 }, ms('2026-01-01T10:30:00Z')).map((s) => s.key), ['workload:lab/Pod/client']);
+});
+
 test('a node whose address changed (same node, same creationTimestamp) holds the new address from the snapshot that shows it, not from its creation: a late flow from that address before then is not the node\'s', () => {
   const node = (ip: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', creationTimestamp: '2025-01-01T00:00:00Z' }, spec: { podCIDRs: ['10.244.0.0/24'] }, status: { addresses: [{ type: 'InternalIP', address: ip }] } });
   const snapshot = (ip: string, at: number) => convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [node(ip)] }), at).snapshot;

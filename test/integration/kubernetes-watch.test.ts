@@ -106,6 +106,43 @@ test('410 Gone on resume: the relist reconciles, and pods deleted while the watc
   assert.equal(collector.status().state, 'running');
 });
 
+test('410 Gone on resume: db-0 recreated by its StatefulSet (new uid) on web\'s freed IP while the watch was down holds it from its start, not from the relist: a flow in between is db\'s', {
+  // The store dates the new db-0 from its start (inventory-store.test.ts, "a pod recreated under the same name"); what is left is the
+  // collector's: writes the other resources' relists make before the pods' watch gets its 410 carry the mirror's stale pods
+  // (web still there) as seen at their time, so web's interval cannot end before the last of them.
+  todo: 'writes during the pods watch outage date its stale pods as seen',
+}, async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await synced(collector);
+  // While disconnected: web-6b9f8c7d54-x2x9k (10.244.0.10) deleted; db-0 deleted and recreated at
+  // T0+20s under its name (a new pod: metadata.uid is "unique in time and space"), getting 10.244.0.10.
+  const objects = fixtureObjects().filter((o) => (o.metadata as Json).name !== 'web-6b9f8c7d54-x2x9k');
+  const db0 = objects.find((o) => (o.metadata as Json).name === 'db-0') as Json;
+  const start = new Date(T0 + 20_000).toISOString().replace('.000', '');
+  const recreated = {
+    ...db0,
+    metadata: { ...(db0.metadata as Json), uid: 'db-0-recreated', creationTimestamp: start },
+    status: { ...(db0.status as Json), podIP: '10.244.0.10', podIPs: [{ ip: '10.244.0.10' }], startTime: start },
+  };
+  clock.t = T0 + 60_000;
+  cluster.server.replaceSilently(objects.map((o) => (o === db0 ? recreated : o)));
+  cluster.server.endWatches();
+  await waitFor('the relist written', () => readIntervals(db).some((i) => i.ip === '10.244.0.10' && i.peerKey === 'workload:shop/StatefulSet/db'));
+  await collector.idle();
+  assert.deepEqual(
+    readIntervals(db).filter((i) => i.ip === '10.244.0.10').map((i) => [i.peerKey, i.validFrom, i.validTo]),
+    [
+      ['workload:shop/Deployment/web', Date.parse('2025-03-01T09:00:00Z'), T0 + 20_000],
+      ['workload:shop/StatefulSet/db', T0 + 20_000, undefined],
+    ],
+  );
+  const flow = JSON.stringify({ SrcAddr: '10.244.0.10', SrcPort: 40001, DstAddr: '10.244.1.10', DstPort: 8080, Proto: 6, Packets: 2, Bytes: 100, TimeFlowEndMs: T0 + 30_000, FlowDirection: 1, Etype: 2048, Flags: 0x2 });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([flow + '\n']) }], { format: 'netobserv' });
+  assert.deepEqual(new EdgeStore(db).list().map((e) => `${peerKey(e.client)} -> ${peerKey(e.server)}:${e.port}`), ['workload:shop/StatefulSet/db -> workload:shop/Deployment/web:8080']);
+});
+
 test('a server answering 410 Gone to every watch, even from its own list\'s resourceVersion: relists are spaced by the backoff and the resource shows as failing, until the watches are taken again', async () => {
   // client-go runs ListAndWatch under its backoff manager (tools/cache/reflector.go, Run → wait.BackoffUntil):
   // a list followed at once by a refused watch must not turn into a relist loop.
