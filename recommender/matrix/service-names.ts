@@ -70,6 +70,11 @@ type Services = readonly Pick<Service, 'namespace' | 'name' | 'clusterIPs' | 'ty
 export interface NameSearch {
   services: ServiceRef[];
   outside: boolean;
+  /**
+   * `<hostname>.<service>.<ns>.svc[.<zone>]` of a Service the inventory holds that is not headless:
+   * the name has no record (no Service, no outside name), so nothing answers it (searchName).
+   */
+  noRecord?: ServiceRef;
 }
 
 /**
@@ -106,31 +111,40 @@ export function searchName(name: string, services: Services | undefined, asker: 
   const spelled = inZone ? labels.slice(0, -zone.length) : labels;
   if (spelled[spelled.length - 1] === 'svc') {
     if (spelled.length < 3) return outside;
-    return { services: [{ service: spelled[spelled.length - 3]!, namespace: spelled[spelled.length - 2]! }], outside: false };
+    const ref = { service: spelled[spelled.length - 3]!, namespace: spelled[spelled.length - 2]! };
+    // Endpoint hostname records exist for a headless Service only (specification 2.4.1; 2.3.1 gives a
+    // Service with a ClusterIP its own name alone): under another one such a name answers nothing.
+    if (spelled.length > 3 && services !== undefined && holds(services, ref) && !holds(services, ref, true)) return { services: [], outside: false, noRecord: ref };
+    return { services: [ref], outside: false };
   }
   if (services === undefined || name.endsWith('.') || inZone) return outside;
   // One label is searched in the asker's namespace only (`<name>.svc.<zone>` is a namespace, no Service).
   if (labels.length === 1) return { services: asker.namespace === undefined ? [] : [{ service: labels[0]!, namespace: asker.namespace }], outside: false };
   const found: ServiceRef[] = [];
   for (const tried of searched(labels, asker)) {
-    if (!holds(services, tried.ref, !tried.certain)) continue;
+    if (!holds(services, tried.ref, tried.endpoint)) continue;
     found.push(tried.ref);
     if (tried.certain) return { services: found, outside: false };
   }
   return { services: found, outside: true };
 }
 
-/** The Services a short name's search entries spell, in resolv.conf order, each saying whether its record answers for sure (searchName). */
-function searched(labels: readonly string[], asker: DnsAsker): { ref: ServiceRef; certain: boolean }[] {
-  const out: { ref: ServiceRef; certain: boolean }[] = [];
-  if (asker.namespace !== undefined && labels.length === 2) out.push({ ref: { service: labels[1]!, namespace: asker.namespace }, certain: false });
-  if (labels.length === 2 || labels.length === 3) out.push({ ref: { service: labels[labels.length - 2]!, namespace: labels[labels.length - 1]! }, certain: true });
+/**
+ * The Services a short name's search entries spell, in resolv.conf order, each saying whether it
+ * spells an endpoint's hostname (`<hostname>.<service>`, which needs a headless Service) and whether
+ * its record answers for sure — the inventory does not hold the hostnames, so the client namespace's
+ * `<hostname>.<service>` may not answer and the search goes on (searchName).
+ */
+function searched(labels: readonly string[], asker: DnsAsker): { ref: ServiceRef; endpoint: boolean; certain: boolean }[] {
+  const out: { ref: ServiceRef; endpoint: boolean; certain: boolean }[] = [];
+  if (asker.namespace !== undefined && labels.length === 2) out.push({ ref: { service: labels[1]!, namespace: asker.namespace }, endpoint: true, certain: false });
+  if (labels.length === 2 || labels.length === 3) out.push({ ref: { service: labels[labels.length - 2]!, namespace: labels[labels.length - 1]! }, endpoint: labels.length === 3, certain: true });
   return out;
 }
 
 /**
- * The inventory holds the Service (the apiserver's always). An uncertain entry (a headless
- * endpoint's hostname) needs a headless Service: a Service with a ClusterIP has no such records.
+ * The inventory holds the Service (the apiserver's always). An endpoint's hostname needs a headless
+ * Service: a Service with a ClusterIP has no such records (specification 2.4.1).
  */
 function holds(services: Services, ref: ServiceRef, headlessOnly = false): boolean {
   if (isApiserverService(ref.namespace, ref.service)) return !headlessOnly;
@@ -270,6 +284,10 @@ function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv
   const answering = new Map<string, { workload: Workload; names: string[] }>();
   for (const name of names) {
     const search = searchName(name, inv.services, asker);
+    if (search.noRecord !== undefined) {
+      unresolved.push(noRecordText(name, search.noRecord, asker));
+      continue;
+    }
     const named = search.services.map((ref) => throughExternalNames({ ref, svc: serviceAt(inv, ref) }, inv, asker));
     // An ExternalName Service's name whose CNAME leads outside the cluster stays a DNS name.
     const leadsOut = search.outside || named.some((n) => n.svc?.type === 'ExternalName');
@@ -311,6 +329,12 @@ function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv
   }
   if (outside.length > 0) peers.push(withAnswersNotKept({ kind: 'fqdn', fqdns: outside, ports: [...ports] }, unanswered, answers));
   return peers;
+}
+
+/** Why `<hostname>.<service>.<ns>.svc…` of a Service that is not headless answers nothing (NameSearch.noRecord). */
+function noRecordText(name: string, ref: ServiceRef, asker: DnsAsker): string {
+  const own = `${ref.service}.${ref.namespace}.svc.${asker.clusterDomain}`;
+  return `${name} has no DNS record: Service ${ref.namespace}/${ref.service} is not headless, and only a headless Service (clusterIP: None) has records for its endpoints' hostnames (<hostname>.<service>.<namespace>.svc.${asker.clusterDomain}): write the Service's name ${own}`;
 }
 
 /** The `fqdn` peer, saying which of `unanswered` (its names no flow showed answering in the cluster) are not known to be so (NameAnswers.notKept). */

@@ -150,7 +150,7 @@ test('a short Service name a pod\'s search path completes (<service>.<namespace>
   // `options ndots:5`; "a Pod in the test namespace can successfully resolve either data.prod or data.prod.svc.cluster.local".
   assert.deepEqual(serviceOfName('cart.shop', inv.services), { namespace: 'shop', service: 'cart' });
   assert.deepEqual(serviceOfName('Cart.Shop', inv.services), { namespace: 'shop', service: 'cart' });
-  assert.deepEqual(serviceOfName('cart-0.cart.shop', inv.services), { namespace: 'shop', service: 'cart' });
+  // <hostname>.<service>.<namespace> needs a headless Service (cart has a ClusterIP): the test of hostnames below.
   assert.deepEqual(serviceOfName('kubernetes.default', []), { namespace: 'default', service: 'kubernetes' });
   // No namespace `com` holds a Service `example`: the search path finds nothing, the name is asked as written.
   assert.equal(serviceOfName('example.com', inv.services), undefined);
@@ -297,4 +297,27 @@ test('an ExternalName Service whose externalName is a Service\'s name is that Se
   for (const name of ['outside.shop.svc.cluster.local', 'loop1.shop.svc.cluster.local', 'other-domain.shop.svc.cluster.local', 'hop0.shop.svc.cluster.local']) {
     assert.deepEqual(resolveFqdns([name], [{ protocol: 'TCP', port: 80 }], withAlias, []), { peers: [{ kind: 'fqdn', fqdns: [name] }], ports: [{ protocol: 'TCP', port: 80 }] }, name);
   }
+});
+
+/**
+ * Only a headless Service has endpoint hostname records: "Given a headless Service `<service>` in
+ * Namespace `<ns>` (i.e., a Service with no ClusterIP) … There must also be an `A` record of the
+ * following form for each _ready_ endpoint with _hostname_: `<hostname>.<service>.<ns>.svc.<zone>`"
+ * (kubernetes/dns docs/specification.md 2.4.1); a Service with a ClusterIP has its own name only
+ * (2.3.1). Before, `cart-0.cart.shop.svc.cluster.local` of the ClusterIP Service cart was read as
+ * the Service's name and allowed every cart pod: a name that answers nothing became an allow.
+ */
+test('<hostname>.<service> of a Service with a ClusterIP has no record: no peer, said; its short form is asked outside as written', () => {
+  const unresolved: string[] = [];
+  const r = resolveFqdns(['cart-0.cart.shop.svc.cluster.local'], [{ protocol: 'TCP', port: 80 }], inv, unresolved);
+  assert.deepEqual(r, { peers: [], ports: [{ protocol: 'TCP', port: 80 }] });
+  assert.deepEqual(unresolved, [
+    'cart-0.cart.shop.svc.cluster.local has no DNS record: Service shop/cart is not headless, and only a headless Service (clusterIP: None) has records for its endpoints\' hostnames (<hostname>.<service>.<namespace>.svc.cluster.local): write the Service\'s name cart.shop.svc.cluster.local',
+  ]);
+  assert.equal(serviceOfName('cart-0.cart.shop.svc', inv.services), undefined);
+  // cart-0.cart.shop: no search entry answers (cart-0.cart.shop.svc.cluster.local has no record), so the resolver asks it as written.
+  const short: string[] = [];
+  assert.deepEqual(resolveFqdns(['cart-0.cart.shop'], [{ protocol: 'TCP', port: 80 }], inv, short).peers, [{ kind: 'fqdn', fqdns: ['cart-0.cart.shop'] }]);
+  assert.equal(serviceOfName('cart-0.cart.shop', inv.services), undefined);
+  assert.deepEqual(short, []);
 });
