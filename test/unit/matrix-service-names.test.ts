@@ -321,3 +321,30 @@ test('<hostname>.<service> of a Service with a ClusterIP has no record: no peer,
   assert.equal(serviceOfName('cart-0.cart.shop', inv.services), undefined);
   assert.deepEqual(short, []);
 });
+
+/**
+ * A pod's address record `<a>-<b>-<c>-<d>.<ns>.pod.<zone>` answers with that address (kubernetes/dns
+ * docs/specification.md, the pod A records; CoreDNS's kubernetes plugin `pods insecure|verified`:
+ * "verified" answers only where a pod of that namespace has the address), a pod's own address that
+ * no engine's DNS peer selects. Before, `10-244-2-25.shop.pod.cluster.local` stayed a DNS name
+ * (toFQDNs, or addresses outside the cluster) and the cart pod it names was cut.
+ */
+test('a pod address record is the workload of the pod of that namespace holding the address, on the ports as written; one no pod holds is said, no peer', () => {
+  const cartPod = { ip: '10.244.2.25', namespace: 'shop', pod: 'cart-abc-1', workload: { namespace: 'shop', kind: 'Deployment' as const, name: 'cart' }, hostNetwork: false };
+  const v6Pod = { ip: 'fd00:10:244::19', namespace: 'shop', pod: 'cart-abc-2', workload: { namespace: 'shop', kind: 'Deployment' as const, name: 'cart' }, hostNetwork: false };
+  const withPods: InventorySnapshot = { ...inv, podAddresses: [cartPod, v6Pod] };
+  const cart = { kind: 'pods', namespace: 'shop', selector: { matchLabels: { app: 'cart' } }, namespaces: ['shop'], workloads: [{ namespace: 'shop', kind: 'Deployment', name: 'cart' }] };
+  for (const name of ['10-244-2-25.shop.pod.cluster.local', '10-244-2-25.shop.pod', 'fd00-10-244--19.shop.pod.cluster.local']) {
+    const unresolved: string[] = [];
+    assert.deepEqual(resolveFqdns([name], [{ protocol: 'TCP', port: 8080 }], withPods, unresolved), { peers: [cart], ports: [{ protocol: 'TCP', port: 8080 }] }, name);
+    assert.deepEqual(unresolved, [], name);
+  }
+  const unresolved: string[] = [];
+  assert.deepEqual(resolveFqdns(['10-244-2-99.shop.pod.cluster.local', '10-244-2-25.web.pod.cluster.local'], [{ protocol: 'TCP', port: 8080 }], withPods, unresolved).peers, []);
+  assert.deepEqual(unresolved, [
+    '10-244-2-99.shop.pod.cluster.local is the pod address record of 10.244.2.99 in namespace shop, which no pod of the inventory holds: write the pod\'s workload as a {namespace, selector} peer',
+    '10-244-2-25.web.pod.cluster.local is the pod address record of 10.244.2.25 in namespace web, which no pod of the inventory holds: write the pod\'s workload as a {namespace, selector} peer',
+  ]);
+  // Not an address, or written absolute without the cluster domain: no pod record, a DNS name as before.
+  assert.deepEqual(resolveFqdns(['web.shop.pod', '10-244-2-25.shop.pod.'], [{ protocol: 'TCP', port: 8080 }], withPods, []).peers, [{ kind: 'fqdn', fqdns: ['web.shop.pod', '10-244-2-25.shop.pod.'] }]);
+});
