@@ -13,7 +13,7 @@ import { formatProblem, MatrixError, parseMatrix, type MatrixProblem, type Parse
 import { aboutBroken, mergeAndCheck, type AppliedSource, type BrokenMatrix } from '../recommender/matrix/registry.ts';
 import { resolveMatrix, type MatrixEntry } from '../recommender/matrix/resolve.ts';
 import { clusterDomainParentWarnings, observedClusterDomainWarning } from '../recommender/matrix/cluster-domain.ts';
-import { DEFAULT_CLUSTER_DOMAIN } from '../recommender/matrix/service-names.ts';
+import { clusterDomainOf } from '../recommender/matrix/service-names.ts';
 import type { ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import type { MatricesConfigT, MatrixT } from '../recommender/matrix/schema.ts';
 import type { MatrixValidation } from '../recommender/matrix/validate.ts';
@@ -196,7 +196,7 @@ function observedNames(observed: Pick<Observed, 'externalNames' | 'workloadNames
  * than `matrices.clusterDomain` (recommender/matrix/cluster-domain.ts). Said, never corrected.
  */
 export function observedConfigWarnings(inventory: Pick<InventorySnapshot, 'services'>, config: MatricesConfigT, observed: Pick<Observed, 'externalNames' | 'workloadNames' | 'serviceNames'>): string[] {
-  const domain = observedClusterDomainWarning(observedNames(observed), inventory.services, config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
+  const domain = observedClusterDomainWarning(observedNames(observed), inventory.services, clusterDomainOf(config));
   return domain === undefined ? [] : [domain];
 }
 
@@ -214,7 +214,7 @@ function storedConfigWarnings(db: Db, config: MatricesConfigT): string[] {
 export function resolveMatrices(db: Db, config: MatricesConfigT, inventory: InventorySnapshot = readInventory(db), observed: Observed = observedFromStore(db)): ResolvedMatrices {
   const { entries, invalid } = matricesInForce(db, config);
   const matrices = resolveObserved(entries, inventory, config, observed);
-  const wildcards = clusterDomainParentWarnings(matrices, config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
+  const wildcards = clusterDomainParentWarnings(matrices, clusterDomainOf(config));
   return { matrices, invalid, configWarnings: [...observedConfigWarnings(inventory, config, observed), ...wildcards] };
 }
 

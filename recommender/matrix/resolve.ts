@@ -12,7 +12,7 @@ import { ruleId, type Direction } from './ids.ts';
 import { clusterFacts, comparePorts, namespacesMatching, resolveRole, rolePeers, selectWorkloads, sortRefs, uniquePorts } from './bindings.ts';
 import { conjoin, evaluate, render, resolveParameters, type ParameterValues } from './parameters.ts';
 import { canonicalSelector, selectorString } from './selector.ts';
-import { DEFAULT_CLUSTER_DOMAIN, NO_ANSWERS, resolveNamedPeers, type NameAnswers } from './service-names.ts';
+import { clusterDomainOf, NO_ANSWERS, resolveNamedPeers, type NameAnswers } from './service-names.ts';
 import { wholeRef } from './syntax.ts';
 import type { ComponentT, ConditionT, LabelSelectorT, MatricesConfigT, MatrixT, PeerT, PortSpecT, RuleT, SourceT, StanceT } from './schema.ts';
 import type {
@@ -326,7 +326,7 @@ export function resolveMatrix(
   for (const name of Object.keys(matrix.roles ?? {}).sort()) {
     roles.set(name, resolveRole(name, matrix.roles![name]!, own(config.bindings?.roles, name), inv));
   }
-  const ctx: Ctx = { matrix, inv, values: params.values, facts, roles, components: new Map(), declaredPorts: new Map(), podNetworkPods, answers, clusterDomain: config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN };
+  const ctx: Ctx = { matrix, inv, values: params.values, facts, roles, components: new Map(), declaredPorts: new Map(), podNetworkPods, answers, clusterDomain: clusterDomainOf(config) };
   const names = Object.keys(matrix.components).sort();
   for (const name of names) {
     const shell = componentShell(ctx, name, matrix.components[name]!);

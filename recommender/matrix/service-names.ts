@@ -43,6 +43,7 @@ import { serviceTargetPorts } from '../../domain/service-links.ts';
 import { workloadKey } from '../../domain/peer.ts';
 import { apiserverEndpoints, bindingPeer, uniquePorts } from './bindings.ts';
 import type { ResolvedPeer, ResolvedPort } from './resolved.ts';
+import type { MatricesConfigT } from './schema.ts';
 
 /** The cluster domain a cluster has unless its kubelets say otherwise (kubelet `clusterDomain`). */
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
@@ -58,6 +59,11 @@ export interface DnsAsker {
 }
 
 export const DEFAULT_ASKER: DnsAsker = { clusterDomain: DEFAULT_CLUSTER_DOMAIN };
+
+/** The cluster domain a config sets (`matrices.clusterDomain`), else the default. */
+export function clusterDomainOf(config: Pick<MatricesConfigT, 'clusterDomain'>): string {
+  return config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+}
 
 type ServiceRef = { namespace: string; service: string };
 type Services = readonly Pick<Service, 'namespace' | 'name' | 'clusterIPs' | 'type'>[];

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { InventorySnapshot, Service, Workload } from '../../domain/inventory.ts';
-import { NO_ANSWERS, resolveNamedPeers, serviceOfName, type NameAnswers } from '../../recommender/matrix/service-names.ts';
+import { clusterDomainOf, NO_ANSWERS, resolveNamedPeers, serviceOfName, type NameAnswers } from '../../recommender/matrix/service-names.ts';
 import type { ResolvedPort } from '../../recommender/matrix/resolved.ts';
 
 test('the names of a Service, with or without the default cluster domain; a wildcard and other names are none', () => {
@@ -347,4 +347,10 @@ test('a pod address record is the workload of the pod of that namespace holding 
   ]);
   // Not an address, or written absolute without the cluster domain: no pod record, a DNS name as before.
   assert.deepEqual(resolveFqdns(['web.shop.pod', '10-244-2-25.shop.pod.'], [{ protocol: 'TCP', port: 8080 }], withPods, []).peers, [{ kind: 'fqdn', fqdns: ['web.shop.pod', '10-244-2-25.shop.pod.'] }]);
+});
+
+/** kubernetes/dns docs/specification.md 2.1: `<zone>` = "configured cluster domain, e.g. cluster.local"; one helper reads it from the config. */
+test('the cluster domain of a config: its clusterDomain, else cluster.local', () => {
+  assert.equal(clusterDomainOf({}), 'cluster.local');
+  assert.equal(clusterDomainOf({ clusterDomain: 'corp.example' }), 'corp.example');
 });
