@@ -200,8 +200,8 @@ export function observedConfigWarnings(inventory: Pick<InventorySnapshot, 'servi
   return domain === undefined ? [] : [domain];
 }
 
-/** observedConfigWarnings with what the store holds (matrix apply). */
-function storedConfigWarnings(db: Db, config: MatricesConfigT): string[] {
+/** observedConfigWarnings with what the store holds (matrix apply, matrix show). */
+export function storedConfigWarnings(db: Db, config: MatricesConfigT): string[] {
   // Only the Services: a matrix apply need not read the pods, nodes and IP history.
   return observedConfigWarnings({ services: readServices(db) }, config, { externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), serviceNames: readServiceNames(db) });
 }

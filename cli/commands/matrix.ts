@@ -75,6 +75,11 @@ function warnInvalid(invalid: readonly { warning: string }[], ctx: CommandContex
   for (const m of invalid) ctx.io.err(`warning: ${m.warning}\n`);
 }
 
+/** The cluster-domain warnings (observed names under another domain; list: wildcards over its parent too), on stderr, as recommend says them. */
+function warnConfig(warnings: readonly string[], ctx: CommandContext): void {
+  for (const w of warnings) ctx.io.err(`warning: ${w}\n`);
+}
+
 /**
  * What the service config does not fit whatever the change (a change that breaks it more is
  * refused): on stderr, so that checking a config with `apply --config` never answers with nothing.
@@ -104,6 +109,7 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
     const { matrixList, resolveMatrices } = await matrices();
     const resolved = await withOpenDb(opts, (db) => resolveMatrices(db, config));
     warnInvalid(resolved.invalid, ctx);
+    warnConfig(resolved.configWarnings, ctx);
     const items = matrixList(resolved);
     ctx.io.out(format === 'json' ? `${JSON.stringify(items, null, 2)}\n` : await listTable(items));
   });
@@ -123,11 +129,13 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
       ctx.io.out(await withOpenDb(opts, (db) => matrixSource(db, name)));
       return;
     }
-    const { matricesInForce, resolveMatrixNamed } = await matrices();
+    const { matricesInForce, resolveMatrixNamed, storedConfigWarnings } = await matrices();
     const resolved = await withOpenDb(opts, (db) => {
       // Not the one asked for when it is not in force: the error says so.
       warnInvalid(matricesInForce(db, config).invalid.filter((m) => m.name !== name || m.builtInInForce), ctx);
-      return resolveMatrixNamed(db, config, name);
+      const shown = resolveMatrixNamed(db, config, name);
+      warnConfig(storedConfigWarnings(db, config), ctx);
+      return shown;
     });
     ctx.io.out(format === 'json' ? `${JSON.stringify(resolved, null, 2)}\n` : (await import('yaml')).stringify(resolved, { lineWidth: 0, aliasDuplicateObjects: false }));
   });

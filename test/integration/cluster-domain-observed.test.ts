@@ -61,6 +61,24 @@ test('names of an inventoried Service under another cluster domain: recommend, e
   assert.equal(got.applied.match(CORP)?.length, 1, got.applied);
 });
 
+/**
+ * `matrix list` and `matrix show` resolve the matrices against the same inventory and flows as
+ * recommend: the rule's `<service>.<ns>.svc.corp.example` is read as an outside name there too, so
+ * they say the same warning, once, on stderr. Before, they said nothing.
+ */
+test('matrix list and matrix show say the cluster-domain warning once, as recommend does; not when the config sets the domain', async () => {
+  const path = await store('corp-list', clientServerInventory({ extra: [SERVER_SERVICE] }), MATRIX, [toServer(['server.app.svc.corp.example'])]);
+  for (const [domain, count] of [['cluster.local', 1], ['corp.example', undefined]] as const) {
+    const args = ['--db', path, '--config', config(`list-${domain}`, `matrices:\n  clusterDomain: ${domain}\n`)];
+    const listed = await runCli(['matrix', 'list', ...args]);
+    assert.equal(listed.code, 0, listed.err);
+    assert.equal(listed.err.match(CORP)?.length, count, `list, ${domain}: ${listed.err}`);
+    const shown = await runCli(['matrix', 'show', 't', ...args]);
+    assert.equal(shown.code, 0, shown.err);
+    assert.equal(shown.err.match(CORP)?.length, count, `show, ${domain}: ${shown.err}`);
+  }
+});
+
 test('the config that sets the domain the flows show: no warning', async () => {
   const path = await store('corp-set', clientServerInventory({ extra: [SERVER_SERVICE] }), MATRIX, [toServer(['server.app.svc.corp.example'])]);
   const got = await warnings(path, ['--config', config('corp', 'matrices:\n  clusterDomain: corp.example\n')]);
