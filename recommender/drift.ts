@@ -34,8 +34,12 @@ export interface SpecChange {
 /** An applied cluster-scoped policy whose subject covers other namespaces than the drift's; `namespaces` those it is limited to (absent: any namespace). */
 export interface SharedPolicyRef extends PolicyRef {
   namespaces?: string[];
-  /** When the namespace's recommendation holds a policy of this name: how it differs (applying it would replace this one, cutting the other namespaces' traffic). */
-  replacedByRecommended?: { changes: SpecChange[] };
+  /**
+   * When the namespace's recommendation holds a policy of this name: how it differs (applying it
+   * would replace this one, cutting the other namespaces' traffic); `name` the recommended
+   * policy's when this one is listed under another (a Calico `default.<name>`: listedName).
+   */
+  replacedByRecommended?: { name?: string; changes: SpecChange[] };
 }
 
 export interface DriftReport {
@@ -228,7 +232,7 @@ export class DriftComparison {
       if (!isApplied(c)) report.missing.push(c.ref);
       else if (c.changes.length === 0) report.inSync.push(c.ref);
       // Applying it would replace a policy other namespaces share: not this namespace's to apply.
-      else if (replaced !== undefined) shared.push({ k: c.via ?? k, shared: { ...replaced, replacedByRecommended: { changes: c.changes } } });
+      else if (replaced !== undefined) shared.push({ k: c.via ?? k, shared: { ...replaced, replacedByRecommended: { ...(c.via !== undefined ? { name: c.ref.name } : {}), changes: c.changes } } });
       else report.differing.push({ ...c.ref, changes: c.changes });
     }
     for (const { p } of notRecommended.filter((x) => x.shared === undefined)) report.extra.push(ref(p));

@@ -27,6 +27,7 @@ import {
   type AttentionCategory,
   DRIFT_CUTS_SHOWN,
   type DriftCut,
+  type DriftFailureMarks,
   type DriftPolicyItem,
   type DriftSection,
   type EdgeItem,
@@ -34,6 +35,8 @@ import {
   type IngestSection,
   type MetricPairsSection,
   type NamespaceSummary,
+  type ReplacingPolicyItem,
+  type SharedPolicyItem,
   type VerificationSummary,
   type Report,
   type ReportTrigger,
@@ -182,7 +185,12 @@ const cutOrder = (a: DriftCut, b: DriftCut): number => cmp(a.workload, b.workloa
 
 /** A recommended policy with what fails in it, when something does. */
 function failingRef(r: Ref, failures: DriftFailures | undefined): DriftPolicyItem {
-  const out = policyRef(r);
+  return { ...policyRef(r), ...failureMarks(r, failures) };
+}
+
+/** What fails in a recommended policy (none when nothing does). */
+function failureMarks(r: Ref, failures: DriftFailures | undefined): DriftFailureMarks {
+  const out: DriftFailureMarks = {};
   const f = failures?.byPolicy.get(manifestId({ apiVersion: r.apiVersion, kind: r.kind, metadata: { namespace: r.namespace, name: r.name } }));
   if (f === undefined) return out;
   if (f.cuts.length > 0) {
@@ -195,23 +203,30 @@ function failingRef(r: Ref, failures: DriftFailures | undefined): DriftPolicyIte
 }
 
 function driftSection(d: DriftReport, failures: DriftFailures | undefined): DriftSection {
+  const replacingShared = (d.sharedWithOtherNamespaces ?? []).filter((x) => x.replacedByRecommended !== undefined).length;
   return {
     engine: d.engine,
     ...(failures !== undefined ? { verified: false as const } : {}),
-    summary: { ...d.summary },
+    summary: { ...d.summary, ...(replacingShared > 0 ? { replacingShared } : {}) },
     missing: d.missing.map((r) => failingRef(r, failures)),
     extra: d.extra.map(policyRef),
     differing: d.differing.map((x) => ({ ...failingRef(x, failures), paths: x.changes.map((c) => c.path) })),
-    ...(d.sharedWithOtherNamespaces !== undefined ? { sharedWithOtherNamespaces: d.sharedWithOtherNamespaces.map(sharedItem) } : {}),
+    ...(d.sharedWithOtherNamespaces !== undefined ? { sharedWithOtherNamespaces: d.sharedWithOtherNamespaces.map((x) => sharedItem(x, failures)) } : {}),
   };
 }
 
-function sharedItem(x: SharedPolicyRef): NonNullable<DriftSection['sharedWithOtherNamespaces']>[number] {
+function sharedItem(x: SharedPolicyRef, failures: DriftFailures | undefined): SharedPolicyItem {
   return {
     ...policyRef(x),
     ...(x.namespaces !== undefined ? { namespaces: x.namespaces } : {}),
-    ...(x.replacedByRecommended !== undefined ? { replacedByRecommended: { paths: x.replacedByRecommended.changes.map((c) => c.path) } } : {}),
+    ...(x.replacedByRecommended !== undefined ? { replacedByRecommended: replacingItem(x, x.replacedByRecommended, failures) } : {}),
   };
+}
+
+/** The recommended policy that would replace a shared applied one, marked by its own name as a missing or differing one is. */
+function replacingItem(applied: Ref, replacing: NonNullable<SharedPolicyRef['replacedByRecommended']>, failures: DriftFailures | undefined): ReplacingPolicyItem {
+  const recommended = { apiVersion: applied.apiVersion, kind: applied.kind, name: replacing.name ?? applied.name };
+  return { ...(replacing.name !== undefined ? { name: replacing.name } : {}), paths: replacing.changes.map((c) => c.path), ...failureMarks(recommended, failures) };
 }
 
 export function buildReport(input: ReportInput): Report {
@@ -415,7 +430,8 @@ function headlineOf(classes: ClassifiedEdges, rules: RuleAttention, hostNetwork:
     stale: edges.stale + rules.stale.length,
     hostNetwork,
     findings,
-    drift: drift.summary.missing + drift.summary.extra + drift.summary.differing,
+    // A recommended policy that would replace a shared applied one differs from what is applied as a differing one does.
+    drift: drift.summary.missing + drift.summary.extra + drift.summary.differing + (drift.summary.replacingShared ?? 0),
   };
   return Object.fromEntries(ATTENTION_CATEGORIES.map((c) => [c, counts[c]])) as Record<AttentionCategory, number>;
 }

@@ -133,11 +133,10 @@ export interface DriftCut {
 }
 
 /**
- * A recommended policy (missing or differing) of an engine that fails verification, and why it
- * fails: the fields are absent on a policy that does not fail, and on every policy of an engine
- * that verifies.
+ * Why a recommended policy of an engine that fails verification fails: the fields are absent on a
+ * policy that does not fail, and on every policy of an engine that verifies.
  */
-export interface DriftPolicyItem extends PolicyRefItem {
+export interface DriftFailureMarks {
   /** The required edge sides it cuts (the first DRIFT_CUTS_SHOWN; `cutsOmitted` counts the rest). */
   cuts?: DriftCut[];
   cutsOmitted?: number;
@@ -150,6 +149,25 @@ export interface DriftPolicyItem extends PolicyRefItem {
   sameName?: string[];
 }
 
+/** A recommended policy (missing or differing), with its failure marks. */
+export interface DriftPolicyItem extends PolicyRefItem, DriftFailureMarks {}
+
+/**
+ * The recommended policy of an applied shared policy's name, which applying would replace it: its
+ * spec differs at `paths`; `name` its own when the applied one is listed under another (Calico's
+ * `default.<name>`); its failure marks as a missing or differing policy's.
+ */
+export interface ReplacingPolicyItem extends DriftFailureMarks {
+  name?: string;
+  paths: string[];
+}
+
+/** An applied cluster-scoped policy a namespace's drift leaves to the whole cluster's (DriftSection.sharedWithOtherNamespaces). */
+export interface SharedPolicyItem extends PolicyRefItem {
+  namespaces?: string[];
+  replacedByRecommended?: ReplacingPolicyItem;
+}
+
 export const DRIFT_CUTS_SHOWN = 20;
 
 export interface DriftSection {
@@ -160,7 +178,11 @@ export interface DriftSection {
    * applies, and GET /api/v1/drift refuses such a drift unless allowUnverified=true.
    */
   verified?: false;
-  summary: { recommended: number; applied: number; inSync: number; missing: number; extra: number; differing: number };
+  /**
+   * The drift's summary (GET /api/v1/drift's), and `replacingShared` when there are any: the
+   * recommended policies listed under sharedWithOtherNamespaces' `replacedByRecommended`.
+   */
+  summary: { recommended: number; applied: number; inSync: number; missing: number; extra: number; differing: number; replacingShared?: number };
   missing: DriftPolicyItem[];
   extra: PolicyRefItem[];
   differing: (DriftPolicyItem & { paths: string[] })[];
@@ -169,9 +191,10 @@ export interface DriftSection {
    * covers other namespaces (`namespaces`: those it is limited to; absent: any). Not extra: deleting
    * them would cut the other namespaces' traffic; the whole cluster's drift judges them.
    * `replacedByRecommended`: the recommendation holds a policy of this name, whose spec differs
-   * at `paths`; applying it would replace this one (not listed as differing for that reason).
+   * at `paths`; applying it would replace this one (not listed as differing for that reason, but
+   * counted in the headline's drift as one).
    */
-  sharedWithOtherNamespaces?: (PolicyRefItem & { namespaces?: string[]; replacedByRecommended?: { paths: string[] } })[];
+  sharedWithOtherNamespaces?: SharedPolicyItem[];
 }
 
 export interface NamespaceSummary {

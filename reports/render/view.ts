@@ -5,7 +5,7 @@
  */
 import type { Citation } from '../../recommender/matrix/resolved.ts';
 import { kindName } from '../../recommender/engines/manifest-id.ts';
-import type { DriftCut, DriftPolicyItem, DriftSection, EdgeItem, EdgeSide, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy } from '../model.ts';
+import type { DriftCut, DriftFailureMarks, DriftSection, EdgeItem, EdgeSide, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy } from '../model.ts';
 
 export const MAX_ROWS = 200;
 
@@ -417,7 +417,7 @@ function cutText(c: DriftCut): string {
 }
 
 /** A recommended policy's detail, with what fails in it when its engine fails verification. */
-function failingDetail(p: DriftPolicyItem, detail: string): Cell {
+function failingDetail(p: DriftFailureMarks, detail: string): Cell {
   const why = [
     ...(p.cuts !== undefined ? [`CUTS required traffic: ${p.cuts.map(cutText).join('; ')}${p.cutsOmitted !== undefined ? `; and ${fmt(p.cutsOmitted)} more` : ''}`] : []),
     ...(p.refused !== undefined ? [`the engine REFUSES it: ${p.refused.join('; ')}`] : []),
@@ -433,16 +433,28 @@ const sameNameText = (n: number): string => `${fmt(n)} manifest(s) one object wi
 function unverifiedText(r: Report): string {
   const d = r.attention.drift;
   const failing = [...d.missing, ...d.differing];
-  const marked = failing.filter((p) => p.cuts !== undefined || p.refused !== undefined || p.sameName !== undefined).length;
-  const why = failing.some((p) => p.sameName !== undefined) ? 'cut required traffic, are refused by the engine or are one object with another recommended manifest' : 'cut required traffic or are refused by the engine';
+  const marked = failing.filter(isMarked).length;
+  const replacing = (d.sharedWithOtherNamespaces ?? []).flatMap((p) => (p.replacedByRecommended !== undefined && isMarked(p.replacedByRecommended) ? [p.replacedByRecommended] : []));
+  const why = [...failing, ...replacing].some((p) => p.sameName !== undefined) ? 'cut required traffic, are refused by the engine or are one object with another recommended manifest' : 'cut required traffic or are refused by the engine';
   const v = r.verification?.[d.engine];
   const what = v === undefined ? [] : [v.admissionErrors > 0 ? `${fmt(v.admissionErrors)} admission error(s)` : '', (v.duplicateNames ?? 0) > 0 ? sameNameText(v.duplicateNames ?? 0) : '', v.blocked > 0 ? `${fmt(v.blocked)} required edge(s) cut` : ''].filter((x) => x !== '');
   const head = `${d.engine} FAILS verification (${[...what, 'At a glance has the verification'].join('; ')}): the missing and differing policies below are what a job applying this drift would apply.`;
   const which =
     marked > 0
       ? `${fmt(marked)} of them ${why}, marked in their detail: do not apply those as they are; fix the matrix, the mode or the options first.`
-      : 'None of those listed is named as the cause (the failing policy may be in sync, or left out of this list): see the verification before applying any.';
-  return `${head} ${which} GET /api/v1/drift refuses this drift unless allowUnverified=true.`;
+      : replacing.length > 0
+        ? 'None of them is named as the cause.'
+        : 'None of those listed is named as the cause (the failing policy may be in sync, or left out of this list): see the verification before applying any.';
+  return `${head} ${which}${replacingText(replacing.length, marked > 0)} GET /api/v1/drift refuses this drift unless allowUnverified=true.`;
+}
+
+const isMarked = (p: DriftFailureMarks): boolean => p.cuts !== undefined || p.refused !== undefined || p.sameName !== undefined;
+
+/** The failing recommended policies that would replace a shared applied one: listed as shared, not as missing or differing. */
+function replacingText(n: number, also: boolean): string {
+  if (n === 0) return '';
+  const what = n === 1 ? `1 recommended policy that would replace a shared one ${also ? 'also ' : ''}fails` : `${fmt(n)} recommended policies that would replace a shared one ${also ? 'also ' : ''}fail`;
+  return ` ${what}, marked in the detail of its shared row.`;
 }
 
 /** Recommended against applied policies. */
@@ -452,7 +464,7 @@ function driftSection(r: Report): Section {
     ...d.differing.map((p) => [t('differing'), policyKind(p), code(policyName(p)), failingDetail(p, p.paths.join(', '))]),
     ...d.missing.map((p) => [t('missing'), policyKind(p), code(policyName(p)), failingDetail(p, 'recommended, not applied')]),
     ...d.extra.map((p) => [t('extra'), policyKind(p), code(policyName(p)), t('applied, not recommended')]),
-    ...(d.sharedWithOtherNamespaces ?? []).map((p) => [t('shared'), policyKind(p), code(policyName(p)), t(sharedDetail(p))]),
+    ...(d.sharedWithOtherNamespaces ?? []).map((p) => [t('shared'), policyKind(p), code(policyName(p)), sharedDetail(p)]),
   ];
   return {
     id: 'drift',
@@ -462,7 +474,7 @@ function driftSection(r: Report): Section {
     blocks: [
       {
         kind: 'para',
-        text: `Engine ${d.engine}: ${d.summary.recommended} recommended, ${d.summary.applied} applied; ${d.summary.inSync} in sync, ${d.summary.missing} missing, ${d.summary.extra} extra, ${d.summary.differing} differing.`,
+        text: `Engine ${d.engine}: ${d.summary.recommended} recommended, ${d.summary.applied} applied; ${d.summary.inSync} in sync, ${d.summary.missing} missing, ${d.summary.extra} extra, ${d.summary.differing} differing${d.summary.replacingShared !== undefined ? `, ${d.summary.replacingShared} replacing a policy other namespaces share` : ''}.`,
       },
       ...(d.verified === false ? [{ kind: 'para' as const, text: unverifiedText(r) }] : []),
       ...(driftRows.length > 0 ? [table(['drift', 'kind', 'policy', 'detail'], driftRows, omitted(r, 'drift.missing') + omitted(r, 'drift.extra') + omitted(r, 'drift.differing') + omitted(r, 'drift.sharedWithOtherNamespaces'))] : []),
@@ -471,10 +483,15 @@ function driftSection(r: Report): Section {
 }
 
 /** Why a namespace's drift leaves an applied policy other namespaces share to the whole cluster's drift. */
-function sharedDetail(p: NonNullable<DriftSection['sharedWithOtherNamespaces']>[number]): string {
+function sharedDetail(p: NonNullable<DriftSection['sharedWithOtherNamespaces']>[number]): Cell {
   const covers = p.namespaces === undefined ? 'any namespace' : `namespaces ${p.namespaces.join(', ')}`;
-  if (p.replacedByRecommended === undefined) return `applied, its subject also covers ${covers}: not this namespace's to delete, judged by the whole cluster's drift`;
-  return `applied, its subject also covers ${covers}: the recommended policy of this name (${p.replacedByRecommended.paths.join(', ')}) would REPLACE it, cutting the other namespaces' traffic; do not apply it from this namespace's drift: give your policy another name first, or judge it by the whole cluster's drift`;
+  const replacing = p.replacedByRecommended;
+  if (replacing === undefined) return t(`applied, its subject also covers ${covers}: not this namespace's to delete, judged by the whole cluster's drift`);
+  const which = replacing.name === undefined ? 'of this name' : `named ${replacing.name}`;
+  return failingDetail(
+    replacing,
+    `applied, its subject also covers ${covers}: the recommended policy ${which} (${replacing.paths.join(', ')}) would REPLACE it, cutting the other namespaces' traffic; do not apply it from this namespace's drift: give your policy another name first, or judge it by the whole cluster's drift`,
+  );
 }
 
 function namespacesSection(r: Report): Section {

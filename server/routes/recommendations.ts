@@ -257,7 +257,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       responses: {
         200: {
           description:
-            "the drift report: engine, namespace, summary, inSync, missing, extra, differing, and the verification of the recommendation it compares (`ok: false` only with allowUnverified=true); with `namespace=`, `sharedWithOtherNamespaces` (only when there are any): applied cluster-scoped policies whose subject also covers other namespaces, never extra there (judged by the whole cluster's drift), each with the `namespaces` its subject is limited to, and `replacedByRecommended.changes` when a recommended policy has its name (applying it would replace it: it is not listed as differing)",
+            "the drift report: engine, namespace, summary, inSync, missing, extra, differing, and the verification of the recommendation it compares (`ok: false` only with allowUnverified=true); with `namespace=`, `sharedWithOtherNamespaces` (only when there are any): applied cluster-scoped policies whose subject also covers other namespaces, never extra there (judged by the whole cluster's drift), each with the `namespaces` its subject is limited to, and `replacedByRecommended.changes` when a recommended policy has its name (applying it would replace it: it is not listed as differing; `replacedByRecommended.name` is the recommended policy's when the applied one is listed under another, a Calico `default.<name>`)",
           content: { 'application/json': FreeObject },
           headers: { ...verifiedHeader, ...notInForce },
         },

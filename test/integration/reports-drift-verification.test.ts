@@ -14,11 +14,15 @@ import type { Report } from '../../reports/model.ts';
 import { renderHtml, renderJson, renderMarkdown } from '../../reports/render/index.ts';
 import { openDb } from '../../store/db.ts';
 import { demoDb } from '../helpers/demo-db.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+import { importInventory } from '../../app/inventory.ts';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const dbPath = await demoDb();
 
-function report(over: Partial<ReportRequest>): Report {
-  const db = openDb(dbPath);
+function report(over: Partial<ReportRequest>, path = dbPath): Report {
+  const db = openDb(path);
   try {
     return buildReport(gatherReportInput(db, { engine: 'kubernetes', mode: 'union', egress: true, staleDays: 30, matrices: {}, trigger: 'schedule', generatedAt: Date.UTC(2026, 10, 21, 2, 0, 0), ...over }));
   } finally {
@@ -101,4 +105,52 @@ test('the default mode verifies: the drift section is as it was, no mark and no 
   assert.ok([...d.missing, ...d.differing].every((p) => !('cuts' in p) && !('refused' in p)));
   const md = driftPart(renderMarkdown(r), '### Drift against', '\n## ');
   assert.doesNotMatch(md, /FAILS|CUTS|refuse/);
+});
+
+/**
+ * The user's own ClusterNetworkPolicy of the name the recommendation gives the plugin's isolation
+ * policy, its subject covering netobserv and stacklight: netobserv's drift lists it under
+ * `sharedWithOtherNamespaces` with `replacedByRecommended` (recommender/drift.ts), and the
+ * recommended policy of its name is the one that cuts the plugin's must flows (above).
+ */
+const SHARED_USER_POLICY = `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata:
+  name: ${PLUGIN}-isolation
+spec:
+  tier: Admin
+  priority: 40
+  subject:
+    namespaces:
+      matchExpressions:
+      - { key: kubernetes.io/metadata.name, operator: In, values: [netobserv, stacklight] }
+  ingress:
+  - { action: Accept, name: allow all, from: [{ namespaces: {} }] }
+`;
+
+function withSharedUserPolicy(): string {
+  const path = join(tmpDir('flowmatrix-shared-'), 'shared.db');
+  copyFileSync(dbPath, path);
+  const db = openDb(path);
+  try {
+    importInventory(db, { text: SHARED_USER_POLICY, takenAt: Date.UTC(2026, 10, 20, 13, 0, 0), source: 'applied.yaml' });
+  } finally {
+    db.close();
+  }
+  return path;
+}
+
+test('a recommended policy that would replace a shared applied one keeps its failure marks and counts in the headline, as in the drift where it replaces nothing', () => {
+  const over: Partial<ReportRequest> = { mode: 'observed', engine: 'clusternetworkpolicy', namespace: 'netobserv' };
+  const plain = report(over);
+  const shared = report(over, withSharedUserPolicy());
+  const marks = plain.attention.drift.missing.find((p) => p.name === `${PLUGIN}-isolation`);
+  assert.ok(marks?.cuts !== undefined, 'without the user policy, the isolation policy is missing and marked');
+  const [entry] = shared.attention.drift.sharedWithOtherNamespaces ?? [];
+  assert.equal(entry?.name, `${PLUGIN}-isolation`);
+  assert.deepEqual(entry.replacedByRecommended?.cuts, marks.cuts, 'the recommended policy that would replace it cuts what it cut when missing');
+  assert.equal(shared.headline.drift, plain.headline.drift, 'still drift to act on: it is one policy, counted once');
+  const md = driftPart(renderMarkdown(shared), '### Drift against', '\n## ');
+  assert.match(md, new RegExp(`\\| shared \\| ClusterNetworkPolicy \\| \`\\(cluster\\)/${PLUGIN}-isolation\` \\| applied, its subject also covers namespaces netobserv, stacklight: the recommended policy of this name \\([^)]*\\) would REPLACE it[^|]*; CUTS required traffic: egress of netobserv/Deployment/netobserv-plugin`));
+  assert.match(md, /1 recommended policy that would replace a shared one (also )?fails, marked in the detail of its shared row/);
 });

@@ -284,3 +284,22 @@ test('in a namespace\'s drift a recommended policy named as an applied cluster-s
   // The whole cluster's drift compares it as before.
   assert.deepEqual(computeDrift('clusternetworkpolicy', [users], [recommended(subject('kyma-system'))]).differing.map((r) => r.name), ['user-policy']);
 });
+
+test('a recommended GlobalNetworkPolicy that would replace a shared one listed back as default.<name> says its own name beside the changes, so its failures can be found by it', () => {
+  // Calico 3.29.0-3.29.3 list a default-tier policy created as <name> as default.<name>
+  // (projectcalico/calico#9437); the recommended <name> is that policy (listedName above). The
+  // verification names the recommended manifest, <name>: the report marks the entry by it.
+  const GNP = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy' };
+  const spec = (namespaces: string) => ({ namespaceSelector: `projectcalico.org/name in {${namespaces}}`, selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Allow' }] });
+  const users: AppliedPolicy = { ...GNP, name: 'default.web', manifest: { ...GNP, metadata: { name: 'default.web' }, spec: { tier: 'default', ...spec("'shop', 'tools'") } } };
+  const recommendedWeb = { ...GNP, metadata: { name: 'web', labels: {}, annotations: {} }, spec: spec("'shop'") } as unknown as Manifest;
+  const shop = computeDrift('calico', [users], [recommendedWeb], 'shop');
+  assert.deepEqual(shop.sharedWithOtherNamespaces, [
+    {
+      ...GNP,
+      name: 'default.web',
+      namespaces: ['shop', 'tools'],
+      replacedByRecommended: { name: 'web', changes: [{ path: 'spec.namespaceSelector', applied: "projectcalico.org/name in {'shop', 'tools'}", recommended: "projectcalico.org/name in {'shop'}" }] },
+    },
+  ]);
+});

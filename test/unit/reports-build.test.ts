@@ -366,3 +366,24 @@ test('a recommended policy whose name another recommended manifest has too is ma
   assert.match(md, /`shop\/db` \| recommended, not applied; the engine REFUSES it: /);
   assert.match(md, /2 of them cut required traffic, are refused by the engine or are one object with another recommended manifest, marked in their detail/);
 });
+
+test('a recommended policy that would replace a shared applied one keeps its failure marks (found by its own name) and counts in the headline drift', () => {
+  // recommender/drift.ts: such a recommended policy is listed under sharedWithOtherNamespaces, not
+  // missing or differing; app/drift-failures.ts marks it by its manifest id as any other. The
+  // applied GlobalNetworkPolicy is listed back as default.web (Calico 3.29.0-3.29.3), the
+  // recommended one is web: the drift names it (replacedByRecommended.name).
+  const GNP = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy' };
+  const sameName = '2 manifests of this recommendation are one object to the API server';
+  const failures = driftFailures({ ok: false, blocked: [], admission: [{ manifest: 'GlobalNetworkPolicy/web', path: '/metadata/name', message: sameName, duplicateName: true }] }, { intents: [] }, new ManifestsByIntent());
+  const shared = { ...GNP, name: 'default.web', namespaces: ['shop', 'tools'], replacedByRecommended: { name: 'web', changes: [{ path: 'spec.namespaceSelector' }] } };
+  const r = buildReport({ ...input, drift: { ...input.drift, namespace: 'shop', sharedWithOtherNamespaces: [shared] }, driftFailures: failures! });
+  assert.deepEqual(r.attention.drift.sharedWithOtherNamespaces, [
+    { ...GNP, name: 'default.web', namespaces: ['shop', 'tools'], replacedByRecommended: { name: 'web', paths: ['spec.namespaceSelector'], sameName: [`/metadata/name: ${sameName}`] } },
+  ]);
+  assert.equal(r.headline.drift, report.headline.drift + 1, 'the recommended policy differs from what is applied: drift to act on');
+  assert.equal(r.attention.drift.summary.replacingShared, 1);
+  const md = renderMarkdown(r);
+  assert.match(md, /`\(cluster\)\/default\.web` \| applied, its subject also covers namespaces shop, tools: the recommended policy named web \(spec\.namespaceSelector\) would REPLACE it[^|]*; ONE OBJECT with other recommended manifests/);
+  assert.match(md, /1 recommended policy that would replace a shared one (also )?fails, marked in the detail of its shared row/);
+  assert.match(md, / 1 replacing a policy other namespaces share\./);
+});
