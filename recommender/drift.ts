@@ -9,11 +9,14 @@
  * is never `extra`: it is `sharedWithOtherNamespaces`, judged by the whole cluster's drift; nor is
  * it `differing` when a recommended manifest has its name, since applying that manifest would
  * replace it (a cluster-scoped name is unique cluster-wide): it is listed there with the changes.
+ * A ClusterNetworkPolicy flowmatrix applied under the name an earlier export gave a cluster-wide
+ * layer (before the name carried its key's hash) is not `extra` but `renamed`, with `renamedTo`.
  */
 import type { AppliedPolicy } from '../domain/inventory.ts';
 import type { Manifest } from './engines/index.ts';
 import { compareStrings } from './policy/order.ts';
-import { intentScope } from './engines/metadata.ts';
+import { ANNOTATION_INTENT, intentScope, LABEL_LAYER, managedByFlowmatrix } from './engines/metadata.ts';
+import { formerClusterWideManifestName } from './engines/clusternetworkpolicy.ts';
 import { asStored } from './stored-form.ts';
 import { isPlainObject } from '../domain/plain-object.ts';
 import { subjectNamespaces } from './subject-namespaces.ts';
@@ -42,6 +45,11 @@ export interface SharedPolicyRef extends PolicyRef {
   replacedByRecommended?: { name?: string; changes: SpecChange[] };
 }
 
+/** An applied policy flowmatrix wrote under the name an earlier export gave the recommended `renamedTo`. */
+export interface RenamedPolicyRef extends PolicyRef {
+  renamedTo: string;
+}
+
 export interface DriftReport {
   engine: string;
   namespace?: string;
@@ -52,6 +60,8 @@ export interface DriftReport {
   differing: (PolicyRef & { changes: SpecChange[] })[];
   /** In a namespace's drift, when there are any: not extra, since deleting them would cut other namespaces' traffic. */
   sharedWithOtherNamespaces?: SharedPolicyRef[];
+  /** When there are any: not extra, since the recommended `renamedTo` replaces them (apply it, then delete them). */
+  renamed?: RenamedPolicyRef[];
 }
 
 const refKey = (r: PolicyRef): string => `${r.apiVersion}|${r.kind}|${r.namespace ?? ''}|${r.name}`;
@@ -182,6 +192,8 @@ export class DriftComparison {
   /** `via`: the key of the applied policy compared when it is listed under another name (listedName). */
   private readonly compared = new Map<string, { ref: PolicyRef; applied: boolean; changes: SpecChange[]; via?: string }>();
   private readonly kinds: Set<string>;
+  /** Applied policies flowmatrix wrote under a former name of a recommended manifest: the recommended name, by the applied policy's key. */
+  private readonly renamedTo = new Map<string, string>();
 
   constructor(
     private readonly engine: string,
@@ -209,6 +221,24 @@ export class DriftComparison {
     // An applied policy of the same reference has the manifest's kind: in scope, whatever ENGINE_KINDS lists.
     const changes = a === undefined ? [] : storedSpecChanges(a.manifest, m);
     this.compared.set(k, { ref: r, applied: a !== undefined, changes, ...(key === k ? {} : { via: key }) });
+    this.addFormerName(r, m);
+  }
+
+  /**
+   * The applied policy an earlier export wrote for the manifest under its former name
+   * (clusternetworkpolicy.ts formerClusterWideManifestName), in scope: ours by the managed-by
+   * label, and of the manifest's intent and layer, so no user's policy of that name is taken for it.
+   */
+  private addFormerName(r: PolicyRef, m: Manifest): void {
+    const intent = m.metadata.annotations[ANNOTATION_INTENT];
+    const former = intent === undefined || r.kind !== 'ClusterNetworkPolicy' ? undefined : formerClusterWideManifestName(intent, r.name);
+    if (former === undefined) return;
+    const key = refKey({ ...r, name: former });
+    const p = this.appliedAt(key);
+    const metadata = (p?.manifest as { metadata?: { annotations?: Record<string, unknown>; labels?: Record<string, unknown> } } | undefined)?.metadata;
+    if (p === undefined || !managedByFlowmatrix(p.manifest) || metadata?.annotations?.[ANNOTATION_INTENT] !== intent || metadata?.labels?.[LABEL_LAYER] !== m.metadata.labels[LABEL_LAYER]) return;
+    this.applied.set(key, p);
+    this.renamedTo.set(key, r.name);
   }
 
   /** The applied policy of a reference, in the namespace's scope or a cluster-scoped one outside it. */
@@ -222,7 +252,10 @@ export class DriftComparison {
     const isApplied = (c: { applied: boolean; via?: string }): boolean => c.applied && (c.via === undefined || !this.compared.has(c.via));
     const listedElsewhere = new Set([...this.compared.values()].flatMap((c) => (c.via !== undefined && isApplied(c) ? [c.via] : [])));
     // Of the applied policies not recommended, one other namespaces also depend on is not this namespace's to delete.
-    const notRecommended = inScope.filter(([k]) => !this.compared.has(k) && !listedElsewhere.has(k)).map(([k, p]) => ({ k, p, shared: this.sharedWithOtherNamespaces(p) }));
+    const unlisted = inScope.filter(([k]) => !this.compared.has(k) && !listedElsewhere.has(k));
+    // One an earlier export wrote under a former name of a recommended manifest: that manifest replaces it.
+    const renamed = unlisted.flatMap(([k, p]) => (this.renamedTo.has(k) ? [{ ...ref(p), renamedTo: this.renamedTo.get(k)! }] : []));
+    const notRecommended = unlisted.filter(([k]) => !this.renamedTo.has(k)).map(([k, p]) => ({ k, p, shared: this.sharedWithOtherNamespaces(p) }));
     const shared = notRecommended.flatMap(({ k, shared }) => (shared === undefined ? [] : [{ k, shared }]));
     const report: DriftReport = { engine: this.engine, summary: { recommended: this.compared.size, applied: 0, inSync: 0, missing: 0, extra: 0, differing: 0 }, inSync: [], missing: [], extra: [], differing: [] };
     if (this.namespace !== undefined) report.namespace = this.namespace;
@@ -242,6 +275,7 @@ export class DriftComparison {
     report.summary.extra = report.extra.length;
     report.summary.differing = report.differing.length;
     if (shared.length > 0) report.sharedWithOtherNamespaces = shared.sort((a, b) => compareStrings(a.k, b.k)).map((x) => x.shared);
+    if (renamed.length > 0) report.renamed = renamed;
     return report;
   }
 

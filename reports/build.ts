@@ -212,6 +212,7 @@ function driftSection(d: DriftReport, failures: DriftFailures | undefined): Drif
     extra: d.extra.map(policyRef),
     differing: d.differing.map((x) => ({ ...failingRef(x, failures), paths: x.changes.map((c) => c.path) })),
     ...(d.sharedWithOtherNamespaces !== undefined ? { sharedWithOtherNamespaces: d.sharedWithOtherNamespaces.map((x) => sharedItem(x, failures)) } : {}),
+    ...(d.renamed !== undefined ? { renamed: d.renamed.map((x) => ({ ...policyRef(x), renamedTo: x.renamedTo })) } : {}),
   };
 }
 
@@ -431,7 +432,7 @@ function headlineOf(classes: ClassifiedEdges, rules: RuleAttention, hostNetwork:
     hostNetwork,
     findings,
     // A recommended policy that would replace a shared applied one differs from what is applied as a differing one does.
-    drift: drift.summary.missing + drift.summary.extra + drift.summary.differing + (drift.summary.replacingShared ?? 0),
+    drift: drift.summary.missing + drift.summary.extra + drift.summary.differing + (drift.summary.replacingShared ?? 0) + (drift.renamed?.length ?? 0),
   };
   return Object.fromEntries(ATTENTION_CATEGORIES.map((c) => [c, counts[c]])) as Record<AttentionCategory, number>;
 }
@@ -466,6 +467,7 @@ function attentionSection(classes: ClassifiedEdges, rules: RuleAttention, hostNe
       extra: cap('drift.extra', drift.extra),
       differing: cap('drift.differing', drift.differing),
       ...(drift.sharedWithOtherNamespaces !== undefined ? { sharedWithOtherNamespaces: cap('drift.sharedWithOtherNamespaces', drift.sharedWithOtherNamespaces) } : {}),
+      ...(drift.renamed !== undefined ? { renamed: cap('drift.renamed', drift.renamed) } : {}),
     },
     omitted,
   };

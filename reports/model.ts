@@ -195,6 +195,12 @@ export interface DriftSection {
    * counted in the headline's drift as one).
    */
   sharedWithOtherNamespaces?: SharedPolicyItem[];
+  /**
+   * When there are any: applied policies flowmatrix wrote under the name an earlier export gave
+   * the recommended `renamedTo` (GET /api/v1/drift's `renamed`). Not extra: delete them once
+   * `renamedTo` is applied; counted in the headline's drift as extra ones were.
+   */
+  renamed?: (PolicyRefItem & { renamedTo: string })[];
 }
 
 export interface NamespaceSummary {

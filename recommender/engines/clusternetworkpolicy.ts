@@ -21,7 +21,7 @@ import { chunks } from './chunks.ts';
 import { compareCidrs, hostCidr, subtractCidrs } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { allExcept } from '../policy/build.ts';
-import { chunkName, clusterPolicyName, clusterWideName, shortHash } from '../policy/names.ts';
+import { chunkName, clusterPolicyName, clusterWideName, formerClusterWideName, shortHash } from '../policy/names.ts';
 import { uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, NAMESPACE_LABEL, unresolvedFqdnMessage, unresolvedFqdns } from './kubernetes.ts';
@@ -436,6 +436,26 @@ function subject(intent: PolicyIntent): CnpSubject {
 /** The name of the intent's policy of `key` (its own, or a derived one's): a cluster-wide layer's carries its key's hash (names.ts clusterWideName). */
 function nameOf(intent: PolicyIntent, key: string): string {
   return intent.subject.kind === 'namespaces' ? clusterWideName(key) : clusterPolicyName(key);
+}
+
+const CHUNK_SUFFIX = /--(\d+)$/;
+
+/**
+ * The name an earlier export gave a cluster-wide layer's manifest `name` of intent `key` (its
+ * `flowmatrix.io/intent` annotation), when it differs: before bca0aaf such names did not carry the
+ * key's hash (formerClusterWideName). Undefined for any other manifest: `name` must be one
+ * emitIntent gives the key now (the layer's own, a chunk of it, or its isolation), so a truncated
+ * annotation or a namespace's policy never matches.
+ */
+export function formerClusterWideManifestName(key: string, name: string): string | undefined {
+  const chunk = CHUNK_SUFFIX.exec(name);
+  const index = chunk === null ? undefined : Number(chunk[1]) - 1;
+  for (const part of [key, `${key}/isolation`]) {
+    const [now, before] = [clusterWideName(part), formerClusterWideName(part)];
+    const former = name === now ? before : index !== undefined && part === key && chunkName(now, index) === name ? chunkName(before, index) : undefined;
+    if (former !== undefined) return former === name ? undefined : former;
+  }
+  return undefined;
 }
 
 function baseName(intent: PolicyIntent): string {

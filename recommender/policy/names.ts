@@ -51,8 +51,19 @@ const ambiguousWorkloadKey = (key: string): boolean => {
 export function clusterPolicyName(key: string, max = MAX_NAME): string {
   checkLimit(max);
   const parts = key.toLowerCase().split('/');
-  const kindInNamespace = parts.length >= 2 && parts[0]!.split('-').slice(1).some((s) => WORKLOAD_KIND_KEYS.has(s));
-  return kindInNamespace || !PLAIN_NAME.test(parts[0]!) ? hashedName(key, cleaned(key), max) : policyName(key, max);
+  return kindInNamespace(parts) || !PLAIN_NAME.test(parts[0]!) ? hashedName(key, cleaned(key), max) : policyName(key, max);
+}
+
+const kindInNamespace = (parts: readonly string[]): boolean => parts.length >= 2 && parts[0]!.split('-').slice(1).some((s) => WORKLOAD_KIND_KEYS.has(s));
+
+/**
+ * The name a cluster-wide layer's key had before clusterWideName (flowmatrix releases up to
+ * bca0aaf): clusterPolicyName as it was then, hashed only for a kind word in the first segment.
+ * Only to recognise a policy applied from such an export (drift.ts `renamed`).
+ */
+export function formerClusterWideName(key: string, max = MAX_NAME): string {
+  checkLimit(max);
+  return kindInNamespace(key.toLowerCase().split('/')) ? hashedName(key, cleaned(key), max) : policyName(key, max);
 }
 
 /** The hash sharedIntentKey (policy/ir.ts) ends a key with, as one segment: not repeated in the name, which carries the whole key's. */

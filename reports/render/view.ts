@@ -465,6 +465,7 @@ function driftSection(r: Report): Section {
     ...d.missing.map((p) => [t('missing'), policyKind(p), code(policyName(p)), failingDetail(p, 'recommended, not applied')]),
     ...d.extra.map((p) => [t('extra'), policyKind(p), code(policyName(p)), t('applied, not recommended')]),
     ...(d.sharedWithOtherNamespaces ?? []).map((p) => [t('shared'), policyKind(p), code(policyName(p)), sharedDetail(p)]),
+    ...(d.renamed ?? []).map((p) => [t('renamed'), policyKind(p), code(policyName(p)), t(`applied under the name an earlier flowmatrix export gave it; the recommended ${p.renamedTo} replaces it: apply that one, then delete this one`)]),
   ];
   return {
     id: 'drift',
@@ -477,7 +478,7 @@ function driftSection(r: Report): Section {
         text: `Engine ${d.engine}: ${d.summary.recommended} recommended, ${d.summary.applied} applied; ${d.summary.inSync} in sync, ${d.summary.missing} missing, ${d.summary.extra} extra, ${d.summary.differing} differing${d.summary.replacingShared !== undefined ? `, ${d.summary.replacingShared} replacing a policy other namespaces share` : ''}.`,
       },
       ...(d.verified === false ? [{ kind: 'para' as const, text: unverifiedText(r) }] : []),
-      ...(driftRows.length > 0 ? [table(['drift', 'kind', 'policy', 'detail'], driftRows, omitted(r, 'drift.missing') + omitted(r, 'drift.extra') + omitted(r, 'drift.differing') + omitted(r, 'drift.sharedWithOtherNamespaces'))] : []),
+      ...(driftRows.length > 0 ? [table(['drift', 'kind', 'policy', 'detail'], driftRows, omitted(r, 'drift.missing') + omitted(r, 'drift.extra') + omitted(r, 'drift.differing') + omitted(r, 'drift.sharedWithOtherNamespaces') + omitted(r, 'drift.renamed'))] : []),
     ],
   };
 }

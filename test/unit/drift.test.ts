@@ -303,3 +303,29 @@ test('a recommended GlobalNetworkPolicy that would replace a shared one listed b
     },
   ]);
 });
+
+test('a cluster-wide ClusterNetworkPolicy flowmatrix applied under the name its export gave before names carried the key\'s hash is renamed to the recommended one, not extra', () => {
+  // bca0aaf changed test/golden/engines/clusternetworkpolicy.yaml's cluster-wide intent
+  // `shared/telemetry-essentials` from `shared-telemetry-essentials` (and `…-isolation`) to
+  // `shared-telemetry-essentials-5ae67b5d` (`…-isolation-4544c24a`). Ours: the managed-by label and
+  // the intent annotation the export writes (engines/metadata.ts), the name the former scheme gives that intent.
+  const CNP = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy' };
+  const ours = { labels: { 'app.kubernetes.io/managed-by': 'flowmatrix', 'flowmatrix.io/layer': 'shared' }, annotations: { 'flowmatrix.io/intent': 'shared/telemetry-essentials' } };
+  const spec = { tier: 'Admin', priority: 40, subject: { namespaces: { matchLabels: { team: 'telemetry' } } } };
+  const applied = (name: string, metadata: object = ours): AppliedPolicy => ({ ...CNP, name, manifest: { ...CNP, metadata: { ...metadata, name }, spec } });
+  const recommended = (name: string) => ({ ...CNP, metadata: { ...ours, name }, spec }) as unknown as Manifest;
+  const now = [recommended('shared-telemetry-essentials-5ae67b5d'), recommended('shared-telemetry-essentials-isolation-4544c24a')];
+  const d = computeDrift('clusternetworkpolicy', [applied('shared-telemetry-essentials'), applied('shared-telemetry-essentials-isolation')], now);
+  assert.deepEqual(d.extra, []);
+  assert.deepEqual(d.renamed, [
+    { ...CNP, name: 'shared-telemetry-essentials', renamedTo: 'shared-telemetry-essentials-5ae67b5d' },
+    { ...CNP, name: 'shared-telemetry-essentials-isolation', renamedTo: 'shared-telemetry-essentials-isolation-4544c24a' },
+  ]);
+  assert.deepEqual(d.missing.map((r) => r.name), ['shared-telemetry-essentials-5ae67b5d', 'shared-telemetry-essentials-isolation-4544c24a'], 'the new names are still to apply');
+  assert.deepEqual(d.summary, { recommended: 2, applied: 2, inSync: 0, missing: 2, extra: 0, differing: 0 });
+  // A policy of that name flowmatrix did not write (no managed-by label), or written for another intent, is no former name of ours: extra as before.
+  const users = computeDrift('clusternetworkpolicy', [applied('shared-telemetry-essentials', {})], now);
+  assert.deepEqual([users.extra.map((r) => r.name), users.renamed], [['shared-telemetry-essentials'], undefined]);
+  const other = computeDrift('clusternetworkpolicy', [applied('shared-telemetry-essentials', { ...ours, annotations: { 'flowmatrix.io/intent': 'shared/other' } })], now);
+  assert.deepEqual([other.extra.map((r) => r.name), other.renamed], [['shared-telemetry-essentials'], undefined]);
+});

@@ -387,3 +387,13 @@ test('a recommended policy that would replace a shared applied one keeps its fai
   assert.match(md, /1 recommended policy that would replace a shared one (also )?fails, marked in the detail of its shared row/);
   assert.match(md, / 1 replacing a policy other namespaces share\./);
 });
+
+test('a policy an earlier export applied under a former name is listed as renamed to the recommended one, not extra, and counted once in the headline drift', () => {
+  // recommender/drift.ts `renamed`: names from test/golden/engines/clusternetworkpolicy.yaml before and after bca0aaf.
+  const CNP = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy' };
+  const renamed = { ...CNP, name: 'shared-telemetry-essentials', renamedTo: 'shared-telemetry-essentials-5ae67b5d' };
+  const r = buildReport({ ...input, drift: { ...input.drift, renamed: [renamed] } });
+  assert.deepEqual(r.attention.drift.renamed, [renamed]);
+  assert.equal(r.headline.drift, report.headline.drift + 1);
+  assert.match(renderMarkdown(r), /\| renamed \| ClusterNetworkPolicy \| `\(cluster\)\/shared-telemetry-essentials` \| applied under the name an earlier flowmatrix export gave it; the recommended shared-telemetry-essentials-5ae67b5d replaces it: apply that one, then delete this one \|/);
+});
