@@ -106,6 +106,21 @@ export interface Service {
   createdAt?: number;
 }
 
+/**
+ * A ClusterIP of a Service the inventory no longer lists (deleted, or recreated on another
+ * address): the Service held it from `createdAt` (absent: not known, since ever) until `validTo`,
+ * the time of the import that no longer listed it, and sent it to `backends` (as last listed).
+ */
+export interface FormerClusterIp {
+  ip: string;
+  namespace: string;
+  name: string;
+  ports: ServicePort[];
+  backends: WorkloadRef[];
+  createdAt?: number;
+  validTo: number;
+}
+
 export interface EndpointSlicePort {
   name?: string;
   port: number;

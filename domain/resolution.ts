@@ -1,11 +1,12 @@
 /**
  * What flow resolution needs from the inventory, read once per ingest and indexed in memory
- * (bounded by the present inventory's size, never by the number of flows), but for what grows with
+ * (bounded by the present inventory's size and the Services deleted within the history's retention,
+ * never by the number of flows), but for what grows with
  * every pod ever started: the IP history, which the store answers per address
  * (store/ip-history-lookup.ts), and the workloads gone from the inventory, which it answers per key
  * (store/gone-workloads.ts).
  */
-import type { CurrentApiserverEndpoint, EndpointSlice, FormerApiserverEndpoint, LabelSelector, Node, OwnerAlias, Service, Workload } from './inventory.ts';
+import type { CurrentApiserverEndpoint, EndpointSlice, FormerApiserverEndpoint, FormerClusterIp, LabelSelector, Node, OwnerAlias, Service, Workload } from './inventory.ts';
 import type { IpHistoryLookup } from './ip-history.ts';
 import type { WorkloadRef } from './peer.ts';
 
@@ -36,6 +37,8 @@ export interface ResolutionData {
   /** The other gone workloads, read when a flow names one (absent: there are none). */
   gone?: GoneWorkloadLookup;
   services: Service[];
+  /** The ClusterIPs of Services gone from the inventory, by address then creation (none when absent): a flow of their time resolves through them. */
+  formerClusterIps?: FormerClusterIp[];
   endpointSlices: EndpointSlice[];
   nodes: Node[];
   /** Its endpoints now, each from the import that first listed it: a flow from before is of what held the address then. */

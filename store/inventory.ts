@@ -30,6 +30,7 @@ import type { ResolutionData } from '../domain/resolution.ts';
 import type { Db } from './db.ts';
 import { INTERVAL_COLUMNS, intervalOf, StoredIpHistory, type IntervalRow } from './ip-history-lookup.ts';
 import { StoredGoneWorkloads } from './gone-workloads.ts';
+import { readFormerClusterIps, recordFormerClusterIps } from './former-cluster-ips.ts';
 import type { NameSample } from './edge-names.ts';
 import { toWorkload, WORKLOAD_ORDER, type WorkloadRow } from './workload-rows.ts';
 
@@ -121,6 +122,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       for (const n of snapshot.nodes) ins.run(n.name, json(n.labels), json(n.addresses), json(n.podCIDRs), t);
     }
     if (inScope('Service')) {
+      recordFormerClusterIps(db, readServices(db), snapshot.services, t);
       replace('services', 'services', snapshot.services.length);
       const ins = db.prepare('INSERT INTO services (namespace, name, type, cluster_ips, ports, selector, external_name, external_ips, load_balancer_ips, external_traffic_policy, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
       for (const s of snapshot.services) {
@@ -615,6 +617,7 @@ export function readResolutionData(db: Db, options: { everyWorkload?: boolean } 
         workloads,
         ...(gone !== undefined ? { gone } : {}),
         services,
+        formerClusterIps: readFormerClusterIps(db),
         endpointSlices,
         nodes: readNodes(db),
         apiserver: readCurrentApiserver(db),

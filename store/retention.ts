@@ -43,6 +43,8 @@ export interface RetentionResult {
   /** IP-history intervals and former apiserver endpoints (migration 0023). */
   intervals: number;
   formerApiserverEndpoints: number;
+  /** ClusterIPs of gone Services (migration 0038) that ended before the cut-off, but each address's latest. */
+  formerClusterIps: number;
   /** Workloads no import has listed since before the history cut-off. */
   goneWorkloads: number;
   inventoryImports: number;
@@ -68,7 +70,7 @@ export function applyRetention(db: Db, policy: RetentionPolicy, now: number = Da
  * reads before it writes, store/db.ts); the last returns what was deleted.
  */
 export function* retentionSteps(db: Db, policy: RetentionPolicy, now: number, batch: number = RETENTION_BATCH): Generator<void, RetentionResult> {
-  const result: RetentionResult = { edges: 0, hours: 0, ambiguous: 0, metricPairs: 0, names: 0, intervals: 0, formerApiserverEndpoints: 0, goneWorkloads: 0, inventoryImports: 0, runs: 0 };
+  const result: RetentionResult = { edges: 0, hours: 0, ambiguous: 0, metricPairs: 0, names: 0, intervals: 0, formerApiserverEndpoints: 0, formerClusterIps: 0, goneWorkloads: 0, inventoryImports: 0, runs: 0 };
   /**
    * Deletes the rows of `table` that `where` selects, `batch` a time (by `key`, its primary key's
    * columns), yielding after each; `alongside` counts what a batch deletes with it ($ids: the batch's keys).
@@ -123,6 +125,10 @@ export function* retentionSteps(db: Db, policy: RetentionPolicy, now: number, ba
     const notLatest = 'EXISTS (SELECT 1 FROM ip_history AS later WHERE later.ip = ip_history.ip AND (later.valid_from > ip_history.valid_from OR (later.valid_from = ip_history.valid_from AND later.id > ip_history.id)))';
     yield* deleteAll('ip_history', 'id', `valid_to < ? AND ${notLatest}`, [cutoff], (n) => (result.intervals += n));
     yield* deleteAll('apiserver_history', 'rowid', 'valid_to < ?', [cutoff], (n) => (result.formerApiserverEndpoints += n));
+    // So does each address's latest gone Service: it says the address is a ClusterIP, and a later
+    // flow to it is `unknown`, never an outside address (collectors/flows/resolve.ts serviceAt).
+    const laterService = 'EXISTS (SELECT 1 FROM former_cluster_ips AS later WHERE later.ip = former_cluster_ips.ip AND (later.valid_to > former_cluster_ips.valid_to OR (later.valid_to = former_cluster_ips.valid_to AND later.rowid > former_cluster_ips.rowid)))';
+    yield* deleteAll('former_cluster_ips', 'rowid', `valid_to < ? AND ${laterService}`, [cutoff], (n) => (result.formerClusterIps += n));
     // A workload gone from the cluster since before the cut-off that no interval kept above names:
     // no flow the store still resolves can be its, and flow resolution, which reads every workload
     // for each ingest, no longer needs it. Its namespace's last one stays: it dates the namespace's

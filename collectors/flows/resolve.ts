@@ -4,7 +4,7 @@
  * Map lookups and a binary search over each IP's history.
  */
 import type { EndpointMeta, FlowEndpoint, Protocol, ResolvedEndpoint } from '../../domain/flow.ts';
-import type { ContainerPort, CurrentApiserverEndpoint, FormerApiserverEndpoint, Service, ServicePort, Workload } from '../../domain/inventory.ts';
+import type { ContainerPort, CurrentApiserverEndpoint, FormerApiserverEndpoint, FormerClusterIp, Service, ServicePort, Workload } from '../../domain/inventory.ts';
 import { IpHistory, type IpHistoryLookup } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadKind, type WorkloadRef } from '../../domain/peer.ts';
 import type { GoneWorkloadLookup, ResolutionData } from '../../domain/resolution.ts';
@@ -102,7 +102,7 @@ interface NodeInfo {
 }
 
 const EMPTY: ReadonlySet<number> = new Set();
-/** A ClusterIP at a time before its current Service existed. */
+/** A ClusterIP at a time no Service the inventory knows held it (before today's holder was created, not within a gone Service's time). */
 const SUPERSEDED = Symbol('superseded');
 const APISERVER: Peer = { kind: 'apiserver' };
 
@@ -138,6 +138,10 @@ export class ResolutionIndex {
   private readonly servicesByIp = new Map<string, ServiceInfo>();
   /** The Services each address is an external IP or load-balancer IP of (several may be, on different ports): externallyReachableAddresses. */
   private readonly servicesByExternalIp = new Map<string, ServiceInfo[]>();
+  /** The ClusterIPs of Services gone from the inventory, by address, in creation order (ResolutionData.formerClusterIps). */
+  private readonly formerClusterIps = new Map<string, FormerClusterIp[]>();
+  /** A gone Service's ServiceInfo, built when a flow first reaches its address (its backends may be gone workloads, read by key). */
+  private readonly formerServices = new Map<FormerClusterIp, ServiceInfo>();
   private readonly nodesByIp = new Map<string, NodeInfo>();
   private readonly nodesByName = new Map<string, NodeInfo>();
   /** Each node's podCIDRs: which addresses are in-cluster, and which node a Cilium router address belongs to. */
@@ -234,6 +238,11 @@ export class ResolutionIndex {
         sharing.push(info);
       }
     }
+    for (const f of data.formerClusterIps ?? []) {
+      const held = this.formerClusterIps.get(f.ip);
+      if (held === undefined) this.formerClusterIps.set(f.ip, [f]);
+      else held.push(f);
+    }
     for (const w of data.workloads) {
       const info = this.workloads.get(workloadKey(w)) as WorkloadInfo;
       for (const s of w.services) this.servicesByName.get(s)?.backends.push(info);
@@ -264,18 +273,8 @@ export class ResolutionIndex {
       if (svc) for (const b of sliceBackends) if (!svc.backends.includes(b)) svc.backends.push(b);
     }
     for (const svc of this.servicesByName.values()) {
-      svc.backends.sort((a, b) => compareStrings(a.key, b.key));
-      for (const p of svc.service.ports) {
-        // A port repeating an earlier one's (protocol, port) is never addressed: servicePortFor answers the first.
-        if (servicePortFor(svc.service, p.port, p.protocol) !== p) continue;
-        const byBackend = new Map<WorkloadInfo, readonly number[]>();
-        for (const b of svc.backends) {
-          const targets = targetPortsOf(svc, b, p);
-          byBackend.set(b, targets);
-          for (const target of targets) b.declared.add(target);
-        }
-        svc.targetPorts.set(p, byBackend);
-      }
+      addTargetPorts(svc);
+      for (const byBackend of svc.targetPorts.values()) for (const [b, targets] of byBackend) for (const target of targets) b.declared.add(target);
     }
     this.built = true;
   }
@@ -576,12 +575,42 @@ export class ResolutionIndex {
   /**
    * The Service whose ClusterIP the address was at `time`: today's holder, unless it was created
    * after `time` (a ClusterIP is immutable, so the address was then another Service's, deleted
-   * since: crediting its traffic to today's holder would allow one namespace into another).
+   * since: crediting its traffic to today's holder would allow one namespace into another); else
+   * the gone Service that held it then. SUPERSEDED: an address a Service held, at a time none the
+   * inventory knows did — still a Service address, never an outside one: a NetworkPolicy ipBlock is
+   * meant for cluster-external IPs, and whether a Service's translation happens before or after
+   * policy processing is not defined (Kubernetes "Network Policies" concept page), so a rule naming
+   * a ClusterIP matches nothing reliably.
    */
   private serviceAt(ip: string, time: number): ServiceInfo | typeof SUPERSEDED | undefined {
     const svc = this.servicesByIp.get(ip);
-    if (svc?.service.createdAt !== undefined && time < svc.service.createdAt) return SUPERSEDED;
-    return svc;
+    if (svc !== undefined && (svc.service.createdAt === undefined || time >= svc.service.createdAt)) return svc;
+    const former = this.formerServiceAt(ip, time);
+    if (former !== undefined) return former;
+    return svc !== undefined || this.formerClusterIps.has(ip) ? SUPERSEDED : undefined;
+  }
+
+  /**
+   * The gone Service that held the ClusterIP at `time`: the last created by then (the API server
+   * gives an address to one Service at a time, so an earlier one had let it go), if `time` is
+   * before the import that no longer listed it.
+   */
+  private formerServiceAt(ip: string, time: number): ServiceInfo | undefined {
+    let latest: FormerClusterIp | undefined;
+    for (const f of this.formerClusterIps.get(ip) ?? []) if (f.createdAt === undefined || f.createdAt <= time) latest = f;
+    return latest !== undefined && time < latest.validTo ? this.formerService(latest) : undefined;
+  }
+
+  /** A gone Service as flows of its time see it: its ports, translated to its backends' target ports. */
+  private formerService(f: FormerClusterIp): ServiceInfo {
+    let info = this.formerServices.get(f);
+    if (info === undefined) {
+      const service: Service = { namespace: f.namespace, name: f.name, type: 'ClusterIP', clusterIPs: [f.ip], ports: f.ports, ...(f.createdAt !== undefined ? { createdAt: f.createdAt } : {}) };
+      info = { service, key: `${f.namespace}/${f.name}`, backends: f.backends.map((ref) => this.workloadInfo(ref)), targetPorts: new Map(), addresses: [], slicePorts: new Map(), anySlicePorts: new Map() };
+      addTargetPorts(info);
+      this.formerServices.set(f, info);
+    }
+    return info;
   }
 
   /** The Service whose ClusterIP the address was at `time`, unless that was another Service's, deleted since (serviceAt). */
@@ -847,6 +876,16 @@ function backendSlicePorts(svc: ServiceInfo, backend: string): NamedPorts {
 
 function sortedNumbers(numbers: ReadonlySet<number> | undefined): number[] {
   return [...(numbers ?? [])].sort((a, b) => a - b);
+}
+
+/** Sorts a Service's backends and sets, per port it answers, the ports each backend is sent to (targetPortsOf). */
+function addTargetPorts(svc: ServiceInfo): void {
+  svc.backends.sort((a, b) => compareStrings(a.key, b.key));
+  for (const p of svc.service.ports) {
+    // A port repeating an earlier one's (protocol, port) is never addressed: servicePortFor answers the first.
+    if (servicePortFor(svc.service, p.port, p.protocol) !== p) continue;
+    svc.targetPorts.set(p, new Map(svc.backends.map((b) => [b, targetPortsOf(svc, b, p)])));
+  }
 }
 
 /**

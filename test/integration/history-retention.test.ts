@@ -232,3 +232,26 @@ test("each address keeps its latest interval, however old: a later flow to it st
   await ingest(db, [flow], T0 + 30 * DAY);
   assert.deepEqual(new EdgeStore(db).list().map((e) => peerKey(e.server)), [`unknown:${IP}`]);
 });
+
+test('each ClusterIP keeps its latest gone Service, however old, and the older ones go: a later flow to it stays unknown, never an outside address', async () => {
+  const { db } = tmpDb();
+  const service = (name: string, ip: string, created: number) => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'shop', creationTimestamp: new Date(created).toISOString() },
+    spec: { type: 'ClusterIP', clusterIP: ip, clusterIPs: [ip], selector: { app: name }, ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }] },
+  });
+  // `lasting` in every import makes each one authoritative for Services; `a` then `b` hold 10.96.0.50 in turn.
+  const lasting = service('lasting', '10.96.0.99', T0);
+  const importServices = (takenAt: number, services: object[]) =>
+    importInventory(db, { text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }, lasting, ...services] }), takenAt, source: 'services.json', now: takenAt });
+  importServices(T0, [service('a', '10.96.0.50', T0)]);
+  importServices(T0 + DAY, []);
+  importServices(T0 + 2 * DAY, [service('b', '10.96.0.50', T0 + 2 * DAY)]);
+  importServices(T0 + 3 * DAY, []);
+  const r = applyRetention(db, { edgeDays: 0, hourDays: 0, historyDays: 15 }, T0 + 30 * DAY);
+  assert.equal(r.formerClusterIps, 1, "a's, not b's: the address's latest");
+  const flow = JSON.stringify({ SrcAddr: '203.0.113.7', SrcPort: 40000, DstAddr: '10.96.0.50', DstPort: 80, Proto: 6, TimeFlowEndMs: T0 + 20 * DAY, Flags: 2, Packets: 1, Bytes: 10 });
+  await ingest(db, [flow], T0 + 30 * DAY);
+  assert.deepEqual(new EdgeStore(db).list().map((e) => peerKey(e.server)), ['unknown:10.96.0.50']);
+});

@@ -248,6 +248,25 @@ test('IP reuse through watch events: a pod deleted, another workload\'s pod take
   assert.deepEqual(edges, ['workload:shop/Deployment/web -> workload:shop/StatefulSet/db:5432 x1', 'workload:shop/Pod/debug-2 -> workload:shop/StatefulSet/db:5432 x2']);
 });
 
+test('a Service DELETED event: it holds its ClusterIP until the write without it; flows before resolve through it to its backends, flows after are unknown, never an outside address', async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await synced(collector);
+  const T1 = T0 + 60_000;
+  clock.t = T1;
+  // shop/db-0-primary: 10.96.12.50:5432 → the StatefulSet db's pod db-0 on 5432.
+  cluster.server.remove('v1', 'Service', 'shop', 'db-0-primary');
+  await waitFor('the delete written', () => !readInventory(db).services.some((s) => s.name === 'db-0-primary'));
+  await collector.idle();
+  const flow = (t: number, sport: number) =>
+    JSON.stringify({ SrcAddr: '10.244.0.10', SrcPort: sport, DstAddr: '10.96.12.50', DstPort: 5432, Proto: 6, Packets: 2, Bytes: 100, TimeFlowEndMs: t, FlowDirection: 1, Etype: 2048, Flags: 0x2 });
+  const summary = await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flow(T1 - 1000, 40000)}\n${flow(T1 + 1000, 40001)}\n`]) }], { format: 'netobserv' });
+  assert.equal(summary.rejected, 0);
+  const edges = new EdgeStore(db).list().map((e) => `${peerKey(e.client)} -> ${peerKey(e.server)}:${e.port} x${e.flows}`);
+  assert.deepEqual(edges, ['workload:shop/Deployment/web -> unknown:10.96.12.50:5432 x1', 'workload:shop/Deployment/web -> workload:shop/StatefulSet/db:5432 x1']);
+});
+
 test('IP reuse in a watch backlog split over two writes: the release dated by its event\'s arrival moves back to the new holder\'s start; flows in between resolve to the new holder', async () => {
   // After an outage the watch resumes (no 410) and reads the backlog in several chunks: web's DELETED
   // is written at once, dated by its arrival (T0+60s); the ADDED of bare pod shop/other-1, which
