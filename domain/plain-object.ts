@@ -42,23 +42,29 @@ export function withoutNullFields<T>(v: T): T {
  */
 const NETWORK_POLICY_STRING_LISTS: ReadonlySet<string> = new Set(['policyTypes', 'except', 'values', 'finalizers']);
 
+/** The maps of strings of a NetworkPolicy: a selector's `matchLabels`, `metadata.labels` and `metadata.annotations`. */
+const NETWORK_POLICY_STRING_MAPS: ReadonlySet<string> = new Set(['matchLabels', 'labels', 'annotations']);
+
 /**
- * A NetworkPolicy's null list items as the API server decodes them into its Go structs
- * (sigs.k8s.io/json, a fork of Go's encoding/json: `array()` appends a zero element and
- * `literalStore` leaves a struct or string as it is for null): an object item is `{}`, a string
- * item `''` — so `ingress: [null]` is the empty rule, which allows every source on every port.
- * Custom resources keep such items (apiextensions-apiserver prunes null fields only), and their
- * schema refuses them.
+ * A NetworkPolicy's nulls as the API server decodes them into its Go structs (sigs.k8s.io/json, a
+ * fork of Go's encoding/json: `array()` appends a zero element, `object()` decodes a map element
+ * into a zero value and writes it back, and `literalStore` leaves a struct or string as it is for
+ * null): a list's object item is `{}`, a string item `''`, a string map's value `''` — so
+ * `ingress: [null]` is the empty rule, which allows every source on every port, and
+ * `matchLabels: {app: null}` selects the pods labelled `app=""`. A null struct field is a nil
+ * slice, map or pointer: absent (withoutNullFields). Custom resources keep null items
+ * (apiextensions-apiserver prunes null fields only), and their schema refuses them.
  */
-function withNullItemsDecoded<T>(v: T, key = ''): T {
+function withNullsDecoded<T>(v: T, key = ''): T {
   if (Array.isArray(v)) {
-    const items = v.map((x) => (x === null ? (NETWORK_POLICY_STRING_LISTS.has(key) ? '' : {}) : withNullItemsDecoded(x)));
+    const items = v.map((x) => (x === null ? (NETWORK_POLICY_STRING_LISTS.has(key) ? '' : {}) : withNullsDecoded(x)));
     return (items.some((x, i) => x !== v[i]) ? items : v) as T;
   }
   if (!isPlainObject(v)) return v;
+  const stringMap = NETWORK_POLICY_STRING_MAPS.has(key);
   let out: Record<string, unknown> | undefined;
   for (const [k, x] of Object.entries(v)) {
-    const decoded = withNullItemsDecoded(x, k);
+    const decoded = x === null && stringMap ? '' : withNullsDecoded(x, k);
     if (decoded !== x) (out ??= { ...v })[k] = decoded;
   }
   return (out ?? v) as T;
@@ -66,8 +72,7 @@ function withNullItemsDecoded<T>(v: T, key = ''): T {
 
 const isNetworkPolicy = (v: unknown): boolean => isPlainObject(v) && v.kind === 'NetworkPolicy' && v.apiVersion === 'networking.k8s.io/v1';
 
-/** A policy manifest as the API server stores it: null fields absent (withoutNullFields), a NetworkPolicy's null list items decoded (withNullItemsDecoded). */
+/** A policy manifest as the API server stores it: a NetworkPolicy's nulls in lists and string maps decoded (withNullsDecoded), then null fields absent (withoutNullFields). */
 export function asStoredPolicy<T>(v: T): T {
-  const stored = withoutNullFields(v);
-  return isNetworkPolicy(stored) ? withNullItemsDecoded(stored) : stored;
+  return withoutNullFields(isNetworkPolicy(v) ? withNullsDecoded(v) : v);
 }

@@ -546,3 +546,29 @@ spec:
     db.close();
   }
 });
+
+test('simulate reads a NetworkPolicy label written as null (`matchLabels: { app: }`) as the API server decodes it: the empty value, not absent — the peer selects pods labelled app="" only', () => {
+  // sigs.k8s.io/json object(): a map element is decoded into a zero value and written back
+  // (SetMapIndex), and literalStore leaves a string as it is for null, so `app: null` is stored as
+  // `app: ""`. Dropping it would make the selector select every pod.
+  const np = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: np, namespace: flux-system }
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress:
+    - from:
+        - podSelector:
+            matchLabels:
+              app:
+`;
+  const db = openDb(dbPath);
+  try {
+    const d = simulateFlows(db, { engine: 'kubernetes', policies: np, flows: JSON.stringify([EDGE]) }).decisions[0]!;
+    assert.equal(d.verdict, 'deny');
+    assert.deepEqual([d.ingress!.isolated, d.ingress!.allowed], [true, false]);
+  } finally {
+    db.close();
+  }
+});
