@@ -13,6 +13,13 @@
  * most one write late, and a reused IP still closes exactly at the new holder's start — also when
  * the new holder's event comes in a later write (a watch backlog read in chunks): that write moves
  * the release back to the new holder's start (domain/ip-history.ts reconcileClaims).
+ *
+ * A write holds only the resources whose view is current (Reflector `stats.current`): one whose
+ * watch is down (disconnected, waiting for its 410 Gone, relisting) is left out of the snapshot and
+ * its scope, so its stored objects and their IP history stay as the last write saw them — its
+ * stale objects are not dated as seen at the write's time (a pod gone meanwhile would hold its IP
+ * until then, and a flow to the pod that took it would be credited to it). It is written again
+ * as soon as its view is current.
  */
 import { setMaxListeners } from 'node:events';
 import { Backoff, sleep } from '../backoff.ts';
@@ -57,6 +64,8 @@ export class KubernetesCollector implements Collector, ReflectorSink {
   /** Kinds of resources no longer served: their stored objects go with the next write. */
   private readonly retired = new Set<string>();
   private firstSync = false;
+  /** Resources the last write left out (their view was stale): written again once it is current. */
+  private leftOut = new Set<ServedResource>();
   private readonly mirror = new ClusterMirror();
   private discoveryError: KubeApiError | undefined;
   /** The last rediscovery's failure, logged once; the reflectors go on meanwhile. */
@@ -215,6 +224,12 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     this.changed(at, effect.releasedIps);
   }
 
+  resumed(res: ServedResource, at: number): void {
+    if (!this.leftOut.has(res)) return;
+    // Changes of it the last write left out may include a pod letting an IP go: written at once.
+    this.changed(at, true);
+  }
+
   failed(res: ServedResource, error: KubeApiError): void {
     const first = this.reflectors.find((r) => r.resource === res)?.stats.errors === 1;
     if (first || error.message !== this.lastError) this.deps.logger.error({ collector: this.name, resource: resourceName(res), err: error.message }, 'kubernetes list/watch failed; retrying with backoff');
@@ -272,7 +287,7 @@ export class KubernetesCollector implements Collector, ReflectorSink {
   private write(): void {
     if (!this.pending) return this.resolveIdle();
     if (!this.initialSyncDone() || this.abort?.signal.aborted) return;
-    const synced = this.reflectors.filter((r) => r.stats.synced);
+    const current = this.reflectors.filter((r) => r.stats.current);
     // The newest change's time: a pod released just now closes now; one released a little earlier
     // in the same batch closes at most one write late, and a reused IP closes exactly at the new
     // holder's start whatever the write time (domain/ip-history.ts).
@@ -284,11 +299,12 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     const began = performance.now();
     try {
       const result = this.options.writer(this.deps.db, {
-        objects: this.mirror.objects(),
+        objects: this.mirror.objects(current.map((r) => r.resource)),
         takenAt: t,
         source: SOURCE,
-        scope: [...new Set([...synced.map((r) => kindKeyOf(r.resource)), ...this.retired])].sort(),
+        scope: [...new Set([...current.map((r) => kindKeyOf(r.resource)), ...this.retired])].sort(),
       });
+      this.leftOut = new Set(this.reflectors.filter((r) => !r.stats.current).map((r) => r.resource));
       this.lastWrite = t;
       this.lastWriteEnd = performance.now();
       this.lastWriteMs = this.lastWriteEnd - began;
@@ -360,6 +376,7 @@ export class KubernetesCollector implements Collector, ReflectorSink {
       }
       gauges[`${name}:objects`] = this.mirror.count(r.resource);
       gauges[`${name}:synced`] = s.synced ? 1 : 0;
+      gauges[`${name}:current`] = s.current ? 1 : 0;
       if (s.lastSync !== undefined) {
         gauges[`${name}:last_success_timestamp_seconds`] = s.lastSync / 1000;
         gauges[`${name}:lag_seconds`] = Math.max(0, (now - s.lastSync) / 1000);

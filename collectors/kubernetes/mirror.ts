@@ -152,11 +152,12 @@ export class ClusterMirror {
     return { accepted: raw !== undefined, releasedIps: old !== undefined && released(old, raw) };
   }
 
-  /** Every object, by resource name then namespace/name (the converter sorts anyway: this keeps runs byte-identical). */
-  objects(): RawObject[] {
+  /** Every object of `resources`, by resource name then namespace/name (the converter sorts anyway: this keeps runs byte-identical). */
+  objects(resources: readonly WatchedResource[]): RawObject[] {
     const out: RawObject[] = [];
-    for (const key of [...this.byResource.keys()].sort()) {
-      const table = this.byResource.get(key) as Map<string, RawObject>;
+    for (const key of resources.map(resourceName).sort()) {
+      const table = this.byResource.get(key);
+      if (!table) continue;
       for (const id of [...table.keys()].sort()) out.push(table.get(id) as RawObject);
     }
     return out;

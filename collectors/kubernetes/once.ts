@@ -56,7 +56,7 @@ export async function listClusterOnce(settings: KubernetesSettings, env: NodeJS.
   return {
     server: loaded.server,
     via: loaded.via,
-    objects: mirror.objects(),
+    objects: mirror.objects(served),
     scope: [...new Set(served.map(kindKeyOf))].sort(),
     resources: Object.fromEntries(Object.entries(resources).sort(([a], [b]) => compareStrings(a, b))),
     rejected: mirror.rejected,

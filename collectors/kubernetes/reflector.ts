@@ -12,6 +12,17 @@
  *
  * A stream cut mid-object loses nothing: `Watch` drops the partial line, the next watch resumes
  * from the last complete event's resourceVersion and the server sends the cut event again.
+ *
+ * Whether the view is current (`stats.current`): a list is the resource as it is then; a watch
+ * that ends leaves the view stale, since changes made until the next watch delivers them are
+ * unknown, and that next watch may not resume at all: the API server answers a resourceVersion it
+ * no longer keeps with HTTP 200 and then an ERROR event (410 Expired), so a connected watch is no
+ * proof yet. The view is current again once the resumed watch delivers an event or a bookmark,
+ * which is what client-go's reflector records as its lastSyncResourceVersion (tools/cache/
+ * reflector.go `watchHandler`: "A `Bookmark` means watch has synced here", then
+ * `setLastSyncResourceVersion` after every event; an ERROR event is returned as the watch's error,
+ * and a relist follows an expired one), or after a relist (`list`: `setLastSyncResourceVersion`
+ * once the list is stored). The collector writes only resources whose view is current.
  */
 import { Watch } from '@kubernetes/client-node';
 import { Backoff, sleep } from '../backoff.ts';
@@ -29,6 +40,8 @@ export interface ReflectorSink {
   event(res: ServedResource, type: WatchEventType, obj: JsonObject, at: number): void;
   /** A list or watch failed; the reflector retries after a backoff. */
   failed(res: ServedResource, error: KubeApiError, at: number): void;
+  /** The view is current again without a list: a resumed watch delivered its first event or bookmark (called before that event). */
+  resumed(res: ServedResource, at: number): void;
 }
 
 export interface ReflectorOptions {
@@ -57,6 +70,12 @@ export interface ReflectorStats {
   /** Watches dropped as stalled: open well past their timeout with nothing arriving. */
   stalls: number;
   synced: boolean;
+  /**
+   * What the mirror holds of the resource is the cluster as it is now: listed, and every watch
+   * ended since has been followed by one that delivered an event or a bookmark. False from a
+   * watch's end (or an ERROR event on it) until then, and before the first list. See `Reflector`.
+   */
+  current: boolean;
   /** When the resource was last known current: a list, an event or a bookmark (ms). */
   lastSync?: number;
   lastError?: string;
@@ -72,7 +91,7 @@ interface WatchOutcome {
 }
 
 export class Reflector {
-  readonly stats: ReflectorStats = { events: 0, bookmarks: 0, skipped: 0, relists: 0, gone: 0, errors: 0, watches: 0, stalls: 0, synced: false, failing: false };
+  readonly stats: ReflectorStats = { events: 0, bookmarks: 0, skipped: 0, relists: 0, gone: 0, errors: 0, watches: 0, stalls: 0, synced: false, current: false, failing: false };
   private resourceVersion = '';
   /** 410s in a row, each on the first watch after a list, with nothing received between (see `gone`). */
   private goneAtOnce = 0;
@@ -178,9 +197,10 @@ export class Reflector {
     }
     const at = this.options.now();
     this.stats.relists++;
-    this.sink.replace(this.resource, page.items, at);
     this.resourceVersion = page.resourceVersion;
     this.stats.synced = true;
+    this.stats.current = true;
+    this.sink.replace(this.resource, page.items, at);
     this.stats.lastSync = at;
     this.afterList = true;
     // A list answered, but its watches refused (see `gone`): still failing, and the backoff keeps growing.
@@ -188,6 +208,13 @@ export class Reflector {
       this.stats.failing = false;
       this.options.backoff.reset();
     }
+  }
+
+  /** The watch delivered something from where the view stood: the view is current again (see the header). */
+  private markResumed(at: number): void {
+    if (this.stats.current) return;
+    this.stats.current = true;
+    this.sink.resumed(this.resource, at);
   }
 
   private watchOnce(signal: AbortSignal): Promise<WatchOutcome> {
@@ -211,6 +238,7 @@ export class Reflector {
       const settle = (f: () => void) => {
         if (settled) return;
         settled = true;
+        this.stats.current = false;
         clearTimeout(stalled);
         signal.removeEventListener('abort', onAbort);
         f();
@@ -226,6 +254,7 @@ export class Reflector {
         }
         const o = obj as JsonObject;
         if (type === 'ERROR') {
+          this.stats.current = false;
           // A Status object: 410 = our resourceVersion is older than the server keeps (relist).
           if ((o as { code?: unknown }).code === 410) gone = true;
           else errorEvent = typeof o.message === 'string' ? o.message : JSON.stringify(o);
@@ -236,8 +265,10 @@ export class Reflector {
         const at = this.options.now();
         if (type === 'BOOKMARK') {
           this.stats.bookmarks++;
+          this.markResumed(at);
         } else if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
           this.stats.events++;
+          this.markResumed(at);
           this.sink.event(this.resource, type, { apiVersion, kind: this.resource.kind, ...o }, at);
         } else {
           this.stats.skipped++;

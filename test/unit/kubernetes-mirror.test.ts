@@ -42,7 +42,7 @@ test('every watched resource: an object of another kind on its watch or in its l
       const effect = path === 'watch' ? mirror.change(res, 'ADDED', obj) : mirror.replace(res, [obj]);
       assert.equal(mirror.rejected, 1, `${path} ${name}`);
       assert.equal(mirror.count(res), 0, `${path} ${name}: nothing kept`);
-      assert.deepEqual(mirror.objects(), [], `${path} ${name}`);
+      assert.deepEqual(mirror.objects(RESOURCES), [], `${path} ${name}`);
       if (path === 'watch') assert.equal(effect.accepted, false);
       const rejection = mirror.recentRejections[0];
       assert.equal(rejection?.resource, name);
