@@ -240,6 +240,11 @@ export function matrixInForce(db: Db, config: MatricesConfigT, name: string): Ma
 }
 
 /** One matrix in force, resolved against the stored inventory and completed by the stored edges. */
+/** The config warnings of one resolved matrix (matrix show): those of the store's names (storedConfigWarnings) and its wildcards over a parent of the cluster domain, as resolveMatrices gives them for all. */
+export function shownMatrixWarnings(db: Db, config: MatricesConfigT, shown: ResolvedMatrix): string[] {
+  return [...storedConfigWarnings(db, config), ...clusterDomainParentWarnings([shown], clusterDomainOf(config))];
+}
+
 export function resolveMatrixNamed(db: Db, config: MatricesConfigT, name: string): ResolvedMatrix {
   const inForce = matricesInForce(db, config);
   entryNamed(inForce, name);

@@ -129,12 +129,12 @@ export const matrixCommand: CommandModule = (program: Command, ctx: CommandConte
       ctx.io.out(await withOpenDb(opts, (db) => matrixSource(db, name)));
       return;
     }
-    const { matricesInForce, resolveMatrixNamed, storedConfigWarnings } = await matrices();
+    const { matricesInForce, resolveMatrixNamed, shownMatrixWarnings } = await matrices();
     const resolved = await withOpenDb(opts, (db) => {
       // Not the one asked for when it is not in force: the error says so.
       warnInvalid(matricesInForce(db, config).invalid.filter((m) => m.name !== name || m.builtInInForce), ctx);
       const shown = resolveMatrixNamed(db, config, name);
-      warnConfig(storedConfigWarnings(db, config), ctx);
+      warnConfig(shownMatrixWarnings(db, config, shown), ctx);
       return shown;
     });
     ctx.io.out(format === 'json' ? `${JSON.stringify(resolved, null, 2)}\n` : (await import('yaml')).stringify(resolved, { lineWidth: 0, aliasDuplicateObjects: false }));

@@ -131,6 +131,11 @@ test('a wildcard over a parent of the cluster domain: recommend and export warn 
   const recommended = await runCli(['recommend', '--db', path, '--engine', 'kubernetes', '--namespace', 'app', '-o', 'json', ...corp]);
   assert.equal(recommended.code, 0, recommended.err);
   assert.equal((JSON.parse(recommended.out) as { warnings: string[] }).warnings.join('\n').match(PARENT)?.length, 1, recommended.out);
+  // matrix list and matrix show resolve the same rule: they say it too, once.
+  for (const shown of [await runCli(['matrix', 'list', '--db', path, ...corp]), await runCli(['matrix', 'show', 't', '--db', path, ...corp])]) {
+    assert.equal(shown.code, 0, shown.err);
+    assert.equal(shown.err.match(PARENT)?.length, 1, shown.err);
+  }
   // Under cluster.local nothing of corp.example is in the cluster: no warning.
   const local = await runCli(['export', '--db', path, '--engine', 'cilium', '--namespace', 'app', ...args('cluster.local')]);
   assert.equal(local.code, 0, local.err);
