@@ -95,7 +95,7 @@ export class PrometheusCollector implements Collector {
     this.logBadSeries(summary);
     const fresh = summary.warnings.filter((w) => !this.loggedWarnings.has(w));
     for (const w of fresh) this.loggedWarnings.add(w);
-    if (fresh.length > 0) this.deps.logger.warn({ collector: this.name, warnings: fresh.slice(0, 3), more: fresh.length - Math.min(3, fresh.length) }, 'prometheus pass stored edges it could not fully decide (logged once each)');
+    if (fresh.length > 0) this.deps.logger.warn({ collector: this.name, warnings: fresh.slice(0, 3), more: fresh.length - Math.min(3, fresh.length) }, 'prometheus pass: what it could not fully decide or read as configured (logged once each)');
     this.logUnread(summary);
     this.options.onPass?.(summary);
     const failedQueries = summary.queries.filter((q) => q.status === 'failed');

@@ -47,7 +47,7 @@ export const PrometheusCollectorConfig = Type.Object(
     timeout: Type.Optional(Duration),
     /** Time between passes (default 1m). */
     interval: Type.Optional(Duration),
-    /** Range-query step; each point is increase() over one step (default 1m). */
+    /** Range-query step; each point counts what the counters said happened in one step (series.ts countPerStep; default 1m). */
     step: Type.Optional(Duration),
     /** How far back the first pass looks when nothing was collected before (default 1h). */
     lookback: Type.Optional(Duration),

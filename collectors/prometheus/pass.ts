@@ -1,6 +1,6 @@
 /**
  * One pass of the Prometheus collector: for each metric family query, the increments since the
- * query's cursor (`sum by (…) (increase(metric{…}[step]))` evaluated every step: one query per
+ * query's cursor (`sum by (…)` of what each series counted per step, series.ts countPerStep: one query per
  * metric per pass, whatever the number of workloads, so it also suits Thanos and Mimir; a window
  * whose answer is past maxSeries or maxResponseBytes is read in parts: window-split.ts), then
  * the active scrape targets. Each query's edges, gaps, run counters and new cursor are committed
@@ -19,7 +19,7 @@ import { ResolutionIndex } from '../flows/resolve.ts';
 import { SqliteBatchWriter } from '../flows/write.ts';
 import { PrometheusError, type PrometheusApi, type RangeSeries } from './client.ts';
 import type { PrometheusSettings } from './config.ts';
-import { hubbleQueries } from './families/hubble.ts';
+import { hubbleQueries, POD_SHORT_WARNING } from './families/hubble.ts';
 import { istioQueries } from './families/istio.ts';
 import { netobservQueries } from './families/netobserv.ts';
 import { netobservPredefinedQueries } from './families/netobserv-predefined.ts';
@@ -78,7 +78,11 @@ export interface PassSummary {
    */
   examples: { query: string; reason: string; label?: string; value?: string; series?: string; at?: string }[];
   edgesTotal: number;
-  /** What the pass stored but could not decide (an Istio port ambient may carry as HBONE: mesh-ports.ts), sorted. */
+  /**
+   * What the pass stored but could not decide (an Istio port ambient may carry as HBONE:
+   * mesh-ports.ts), and what it could not read as configured (series sampled less often than the
+   * step, Hubble's pod-short context), sorted.
+   */
   warnings: string[];
 }
 
@@ -117,9 +121,29 @@ function isCount(t: number, v: number): boolean {
   return Number.isFinite(t) && Number.isFinite(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER;
 }
 
-/** A counter's increase as a flow count: increase() extrapolates, so it is rounded, and any increase counts at least once. */
+/** A counter's increase as a flow count: rounded (a counter may be a float), and any increase counts at least once. */
 export function flowCount(v: number): number {
   return v > 0 ? Math.max(1, Math.round(v)) : 0;
+}
+
+/** The smallest time between two points of one series, or undefined with fewer than two. */
+function smallestGap(points: readonly (readonly [number, number])[]): number | undefined {
+  let gap: number | undefined;
+  let previous: number | undefined;
+  for (const [t] of points) {
+    if (previous !== undefined && (gap === undefined || t - previous < gap)) gap = t - previous;
+    previous = t;
+  }
+  return gap;
+}
+
+/**
+ * A series has a point in each step it has a sample in (countPerStep): points never closer than
+ * two steps are a scrape interval longer than the step. Nothing is lost (each point counts what
+ * happened since the previous sample), but the points are further apart than the step says.
+ */
+function sparseWarning(query: string, stepMs: number): string {
+  return `${query}: series sampled less often than once per step (${stepMs / 1000}s), a scrape interval longer than the step: each point counts the flows since the series' previous sample; a gap longer than Prometheus' lookback delta (5m by default) counts the series' whole value again`;
 }
 
 function bump(o: Record<string, number>, k: string, n = 1): void {
@@ -154,6 +178,7 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
   const examples: PassSummary['examples'] = [];
   const queries: QueryOutcome[] = [];
   const edgeKeys = new Set<string>();
+  const passWarnings = new Set<string>();
   const pairKeys = new Set<string>();
   let flows = 0;
 
@@ -240,7 +265,10 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
       }
       sinceTurn += s.points.length;
       counters.records += s.points.length;
+      const gap = smallestGap(s.points);
+      if (gap !== undefined && gap > step) passWarnings.add(sparseWarning(name, step));
       const reading = checkedNames(q.read(s.labels));
+      if (reading.kind === 'skip' && reading.reason === 'pod-short-context') passWarnings.add(POD_SHORT_WARNING);
       if (reading.kind === 'pair') {
         for (const [t, v] of s.points) {
           if (!isCount(t, v)) {
@@ -403,6 +431,6 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
     reasons: Object.fromEntries(Object.entries(reasons).sort(([a], [b]) => compareStrings(a, b))),
     examples,
     edgesTotal: new EdgeStore(db).count(),
-    warnings: wire.warnings(),
+    warnings: [...wire.warnings(), ...passWarnings].sort(compareStrings),
   };
 }

@@ -47,7 +47,7 @@ export interface MetricPair {
   counts: 'flows' | 'bytes' | 'packets';
 }
 
-export type SkipReason = 'unsupported-protocol' | 'outside-cluster' | 'reserved-identity' | 'not-a-workload' | 'unknown-peer';
+export type SkipReason = 'unsupported-protocol' | 'outside-cluster' | 'reserved-identity' | 'not-a-workload' | 'unknown-peer' | 'pod-short-context';
 export type RejectReason = 'missing-label' | 'invalid-label' | 'invalid-value';
 
 export type SeriesReading =
@@ -58,7 +58,7 @@ export type SeriesReading =
 
 export type Labels = Readonly<Record<string, string>>;
 
-/** One metric family query: `sum by (by…) (increase(metric{matchers}[step]))`, and how to read its series. */
+/** One metric family query: `sum by (by…)` of what each series counted per step (countPerStep), and how to read its series. */
 export interface FamilyQuery {
   family: string;
   metric: string;
@@ -69,7 +69,7 @@ export interface FamilyQuery {
   /** The cursor's name when it is not `metric{matchers}` (a query of another shape over the same metric). */
   name?: string;
   /**
-   * The PromQL when it is not the plain `sum by (by) (increase(metric{matchers}[step]))`;
+   * The PromQL when it is not the plain `sum by (by) countPerStep(metric{matchers})`;
    * `matchers`: the query's own with those of a window's part (window-split.ts), which select the
    * series this query answers.
    */
@@ -96,11 +96,32 @@ export function joinMatchers(...parts: string[]): string {
   return parts.filter((p) => p.trim() !== '').join(',');
 }
 
+/**
+ * What each series of `selector` counted in the step ending at the evaluation time: its last
+ * sample in the step minus its last sample at the step's start; the whole value when that is
+ * lower (a reset: the counter restarted from 0) or when there is none (a new series: Cilium
+ * creates one on its first flow, `WithLabelValues(...).Inc()`, cilium
+ * pkg/hubble/metrics/port-distribution/handler.go, so its first value is flows too). A series
+ * with no sample in the step has no point: an ended series, which an instant selector still
+ * returns for the lookback delta (5m; prometheus docs/querying/basics.md "Staleness"), is not
+ * counted again.
+ *
+ * Not `increase(m[step])`: it needs two samples in the step (prometheus promql/functions.go
+ * extrapolatedRate), so a series scraped every 60s (Prometheus' default scrape_interval) said
+ * nothing at a 1-minute step, and a series' first value was never counted. Each sample falls in
+ * exactly one step (its time in (t − step, t]), so nothing is counted twice across steps or passes.
+ */
+export function countPerStep(selector: string, stepMs: number): string {
+  const step = stepMs / 1000;
+  const inStep = `(${selector} and (timestamp(${selector}) > time() - ${step}))`;
+  return `((${inStep} - ${selector} offset ${step}s) >= 0 or ${inStep})`;
+}
+
 /** The query's PromQL over one step, on the series its matchers and `extra` (a window's part) select. */
 export function promql(q: FamilyQuery, stepMs: number, extra: readonly string[] = []): string {
   const matchers = joinMatchers(q.matchers, ...extra);
   if (q.promql) return q.promql(stepMs, matchers);
-  return `sum by (${q.by.join(', ')}) (increase(${q.metric}{${matchers}}[${stepMs / 1000}s]))`;
+  return `sum by (${q.by.join(', ')}) ${countPerStep(`${q.metric}{${matchers}}`, stepMs)}`;
 }
 
 /** Tells a reading (flow, skip, reject) from an endpoint: their `kind`s never overlap. */

@@ -1,6 +1,6 @@
 /**
  * One query's window read whole, or in parts when its answer is past maxSeries or
- * maxResponseBytes. Halving the time range alone seldom helps: `sum by (…) (increase(…))` over a
+ * maxResponseBytes. Halving the time range alone seldom helps: `sum by (…)` of the counts per step over a
  * range answers every series that had a point anywhere in it, and workload-level series live for
  * days, so half the range is nearly as many series (only the bytes halve). The parts are split by
  * the values of the query's grouping labels instead, namespace labels first: the values a label

@@ -40,6 +40,12 @@ test('Hubble source/destination context: read as the configured context says', (
   assert.deepEqual(hubbleEndpoint({ destination: 'reserved:kube-apiserver' }, 'destination', ['reserved-identity']), { kind: 'apiserver' });
   assert.deepEqual(hubbleEndpoint({ destination: 'reserved:world' }, 'destination', ['reserved-identity']), { kind: 'skip', reason: 'reserved-identity' });
   assert.deepEqual(hubbleEndpoint({ source: 'shop' }, 'source', ['namespace']), { kind: 'skip', reason: 'not-a-workload' });
+  // pod-short is the pod name shortened (cilium api/context.go shortenPodName): web-cache-0 → shop/web, another workload's name.
+  assert.deepEqual(hubbleEndpoint({ source: 'shop/web' }, 'source', ['pod-short']), { kind: 'skip', reason: 'pod-short-context' });
+  // After workload, it writes the value of a pod no controller owns: the value can be either.
+  assert.deepEqual(hubbleEndpoint({ source: 'shop/web' }, 'source', ['workload', 'pod-short']), { kind: 'skip', reason: 'pod-short-context' });
+  // After pod, never used: every pod has a name.
+  assert.deepEqual(hubbleEndpoint({ source: 'shop/web-cache-0' }, 'source', ['pod', 'pod-short']), { kind: 'pod', namespace: 'shop', pod: 'web-cache-0' });
   assert.deepEqual(hubbleEndpoint({}, 'source', ['workload']), { kind: 'reject', reason: 'missing-label', label: 'source' });
 });
 
@@ -96,7 +102,9 @@ test('Istio queries: per metric, the destination reports, and the source reports
   ]);
   assert.equal(
     promql(qs[3] as (typeof qs)[number], 60_000),
-    'sum by (source_workload, source_workload_namespace, destination_workload, destination_workload_namespace, destination_service_name, destination_service_namespace) (increase(istio_requests_total{reporter="source",cluster="prod"}[60s])) unless on (source_workload, source_workload_namespace, destination_workload, destination_workload_namespace) sum by (source_workload, source_workload_namespace, destination_workload, destination_workload_namespace) (increase(istio_requests_total{reporter="destination",cluster="prod"}[60s]))',
+    'sum by (source_workload, source_workload_namespace, destination_workload, destination_workload_namespace, destination_service_name, destination_service_namespace) ' +
+      '(((istio_requests_total{reporter="source",cluster="prod"} and (timestamp(istio_requests_total{reporter="source",cluster="prod"}) > time() - 60)) - istio_requests_total{reporter="source",cluster="prod"} offset 60s) >= 0 or (istio_requests_total{reporter="source",cluster="prod"} and (timestamp(istio_requests_total{reporter="source",cluster="prod"}) > time() - 60)))' +
+      ' unless on (source_workload, source_workload_namespace, destination_workload, destination_workload_namespace) count by (source_workload, source_workload_namespace, destination_workload, destination_workload_namespace) (istio_requests_total{reporter="destination",cluster="prod"})',
   );
 });
 
@@ -127,8 +135,11 @@ test('scrape targets: pod from the meta labels (with the address), else the addr
   assert.deepEqual(readTarget({ ...base, scrapeUrl: 'http://kube-state-metrics.monitoring.svc:8080/metrics', discoveredLabels: {} }, scraper), { kind: 'skip', reason: 'not-an-address' });
 });
 
+// What each point counts is checked against a real Prometheus in test/integration/collect-prometheus-counting.test.ts.
 test('increments: one PromQL per metric, rounded counts, any increase counts once', () => {
-  assert.equal(promql({ family: 'istio', metric: 'istio_requests_total', matchers: 'reporter="destination"', by: ['a', 'b'], read: () => ({ kind: 'skip', reason: 'unknown-peer' }) }, 60_000), 'sum by (a, b) (increase(istio_requests_total{reporter="destination"}[60s]))');
+  const m = 'istio_requests_total{reporter="destination"}';
+  const inStep = `(${m} and (timestamp(${m}) > time() - 60))`;
+  assert.equal(promql({ family: 'istio', metric: 'istio_requests_total', matchers: 'reporter="destination"', by: ['a', 'b'], read: () => ({ kind: 'skip', reason: 'unknown-peer' }) }, 60_000), `sum by (a, b) ((${inStep} - ${m} offset 60s) >= 0 or ${inStep})`);
   assert.deepEqual([0, 0.2, 1.4, 2.5, -1].map(flowCount), [0, 1, 1, 3, 0]);
 });
 

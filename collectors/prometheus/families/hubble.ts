@@ -28,14 +28,24 @@ function verdictOf(v: string | undefined): Verdict {
   return v === 'FORWARDED' || v === 'REDIRECTED' ? 'forwarded' : v === 'DROPPED' ? 'dropped' : 'unknown';
 }
 
-/** The first of these identifiers in the configured context list decides how a `ns/name` value is read. */
-function slashMeaning(contexts: readonly string[]): 'workload' | 'pod' | undefined {
-  for (const c of contexts) {
-    if (c === 'workload' || c === 'pod-short') return 'workload';
-    if (c === 'pod') return 'pod';
-  }
-  return undefined;
+/**
+ * How a `ns/name` value is read: the first of the identifiers that write one in the configured
+ * context list decides (Cilium writes the first non-empty context, api/context.go
+ * GetLabelValues). `pod-short` is Cilium's `shortenPodName`, the pod name without its last one or
+ * two `-suffix`es (regex `^(.+?)(-[a-z0-9]+){1,2}$`, cilium pkg/hubble/metrics/api/context.go):
+ * `web-cache-0` becomes `web`, which names another workload. Where it can have written the value
+ * (listed before `pod`, which no pod leaves empty), the value is not read as any workload.
+ */
+function slashMeaning(contexts: readonly string[]): 'workload' | 'pod' | 'pod-short' | undefined {
+  const writers = contexts.filter((c) => c === 'workload' || c === 'pod' || c === 'pod-short');
+  const reachable = writers.includes('pod') ? writers.slice(0, writers.indexOf('pod') + 1) : writers;
+  if (reachable.includes('pod-short')) return 'pod-short';
+  return reachable[0] as 'workload' | 'pod' | undefined;
 }
+
+/** Said once per pass where a series was skipped for it: what the value is, and what to configure instead. */
+export const POD_SHORT_WARNING =
+  'hubble: series named by the pod-short context (sourceContext/destinationContext) were skipped: Cilium shortens the pod name (web-cache-0 becomes web, another workload\'s name; deprecated in Cilium\'s metrics.rst "Context Options"); configure workload-name|pod-name as Cilium advises, workload or pod (namespace/name), or labelsContext';
 
 /** One side of a series → an endpoint, a skip, or a reject. */
 export function hubbleEndpoint(labels: Labels, prefix: 'source' | 'destination', contexts: readonly string[]): EndpointRef | SeriesReading {
@@ -59,6 +69,7 @@ export function hubbleEndpoint(labels: Labels, prefix: 'source' | 'destination',
   if (slash > 0 && slash < v.length - 1 && v.indexOf('/', slash + 1) < 0) {
     const meaning = slashMeaning(contexts);
     const [a, b] = [v.slice(0, slash), v.slice(slash + 1)];
+    if (meaning === 'pod-short') return { kind: 'skip', reason: 'pod-short-context' };
     if (meaning === 'workload') return { kind: 'workload', namespace: a, name: b };
     if (meaning === 'pod') return { kind: 'pod', namespace: a, pod: b };
     return reject('invalid-label', prefix, v);

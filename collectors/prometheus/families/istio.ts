@@ -9,8 +9,8 @@
  * only where no server report exists — a destination without a sidecar, or outside the mesh.
  * Two queries per metric, each one PromQL per pass:
  *  - `reporter="destination"`: every request or connection an in-mesh server received;
- *  - `reporter="source"` `unless on (source and destination workload)` the destination reports of
- *    the same step: what only the client's proxy saw. Its destination is the workload when the
+ *  - `reporter="source"` `unless on (source and destination workload)` a destination report
+ *    Prometheus returns at that step: what only the client's proxy saw. Its destination is the workload when the
  *    proxy knew it, else the Service it addressed (`destination_service_*`, resolved to its
  *    backends); its verdict is unknown (the client sent it; no server confirmed it arrived).
  * There is no port label: the port comes from `destination_service_*` (a Service with one port)
@@ -19,7 +19,7 @@
  * 15008, the port on the wire (mesh-ports.ts).
  */
 import type { PrometheusSettings } from '../config.ts';
-import { joinMatchers, type FamilyQuery, type Labels, type SeriesReading } from '../series.ts';
+import { countPerStep, joinMatchers, type FamilyQuery, type Labels, type SeriesReading } from '../series.ts';
 
 const BY = ['source_workload', 'source_workload_namespace', 'destination_workload', 'destination_workload_namespace', 'destination_service_name', 'destination_service_namespace'];
 /** What a client's report and a server's report of the same traffic share. */
@@ -82,11 +82,12 @@ export function istioQueries(settings: PrometheusSettings): FamilyQuery[] {
       matchers: src,
       by: BY,
       name: `${metric}{${src}} unless destination-reported`,
-      promql: (stepMs, matchers) => {
-        const w = `${stepMs / 1000}s`;
+      promql: (stepMs, matchers) =>
         // A part of the window narrows the series counted (the left side), never those that exclude them.
-        return `sum by (${BY.join(', ')}) (increase(${metric}{${matchers}}[${w}])) unless on (${PAIR.join(', ')}) sum by (${PAIR.join(', ')}) (increase(${metric}{${dest}}[${w}]))`;
-      },
+        // A destination report excludes while Prometheus returns it (its last sample within the
+        // lookback delta), not only in the steps it has a sample in: the two proxies are scraped
+        // at different times, and a 60s scrape leaves steps without one.
+        `sum by (${BY.join(', ')}) ${countPerStep(`${metric}{${matchers}}`, stepMs)} unless on (${PAIR.join(', ')}) count by (${PAIR.join(', ')}) (${metric}{${dest}})`,
       read: readIstioSourceOnly,
     });
   }
