@@ -291,7 +291,7 @@ function withDocumentedFlows(sides: VerifiedSides[], requirers: readonly Pick<Wo
   for (const p of requirers) {
     for (const documented of p.documentedFlows) {
       const kept = keptBy(opts, documented.status, now);
-      const f: RequiredFlow = { edge: documented.edge, rule: documented.rule, ...(kept !== undefined ? { keptBy: kept } : {}), ...(documented.stands !== undefined ? { stands: documented.stands } : {}), ...(documented.outside !== undefined ? { outside: documented.outside } : {}), ...(documented.names !== undefined ? { names: documented.names } : {}) };
+      const f: RequiredFlow = { edge: documented.edge, rule: documented.rule, ...(kept !== undefined ? { keptBy: kept } : {}), ...(documented.stands !== undefined ? { stands: documented.stands } : {}), ...(documented.outside !== undefined ? { outside: documented.outside } : {}), ...(documented.names !== undefined ? { names: documented.names } : {}), ...(documented.address !== undefined ? { address: documented.address } : {}) };
       add(workloadKey(p.workload), documented.direction, f);
       const far = documented.direction === 'ingress' ? f.edge.client : f.edge.server;
       // A representative's own side is not judged: the rule's peer says what this side allows, not what each pod must accept.

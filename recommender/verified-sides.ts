@@ -78,4 +78,6 @@ export interface RequiredFlow extends Requirement {
   outside?: 'world' | 'address';
   /** The DNS names its outside address was resolved from, where none is stored with it: the simulated flow carries them (Cilium's toFQDNs matches by them). */
   names?: readonly string[];
+  /** The address its far end is required at (a node of a documented block: its address in the block), judged there rather than at each family of the node. */
+  address?: string;
 }

@@ -255,7 +255,7 @@ function apiserverEnds(eps: readonly ApiserverEndpoint[]): Pick<ClusterModel, 'a
   return { apiserver, apiserverAt: (ip) => at.get(ip), apiserverAddresses };
 }
 
-/** The families of an endpoint (a node is reached at any of its addresses), once per pod, node or address: asked per edge side. */
+/** The families of an endpoint (a node can be reached at any of its addresses), once per pod, node or address: asked per edge side. */
 function endpointFamilies(cluster: ClusterFamilies): (e: SimEndpoint) => Families {
   const known = new Map<SimPod | SimNode | string, Families>();
   return (e) => {
@@ -349,7 +349,8 @@ export function connectionFlow(model: ClusterModel, client: Peer, server: Peer, 
   // seen: a flow of their time resolves through apiserver_history) is the apiserver as it is reached now.
   const eps = model.cluster.apiserver;
   const toPort = server.kind === 'apiserver' && eps.length > 0 && !eps.some((e) => e.port === port) ? eps[0]!.port : port;
-  const flow: SimFlow = family === undefined ? { client: from, server: to, port: toPort, protocol } : { client: atFamily(from, family), server: atFamily(to, family), port: toPort, protocol, family };
+  const whole: SimFlow = { client: from, server: to, port: toPort, protocol };
+  const flow = family === undefined ? whole : inFamily(whole, family);
   if (clientPort !== undefined) flow.clientPort = clientPort;
   return { ok: true, flow };
 }
@@ -382,6 +383,34 @@ function onItsNode(model: ClusterModel, e: SimEndpoint, ip: string | undefined):
   // pod's own name or ordinal matches that pod only.
   if (!pod.hostNetwork && pod.ips.includes(ip)) pod = model.atAddress(pod, ip);
   return pod === e.pod ? e : { kind: 'pod', pod };
+}
+
+/** The flow as a connection of `family`: its node ends at their address of it. */
+export function inFamily<F extends SimFlow>(flow: F, family: IpFamily): F {
+  return { ...flow, client: atFamily(flow.client, family), server: atFamily(flow.server, family), family };
+}
+
+const BOTH_FAMILIES: readonly IpFamily[] = [4, 6];
+
+/**
+ * The families a connection whose family nothing records (an edge) is judged at, one by one: both,
+ * where an end that policies match by its addresses alone (a node, a host-network pod: its node's)
+ * holds both and the other end can use both. The edge may be either family's connection, and a
+ * packet has one address: a NetworkPolicy ipBlock, a Calico `nets` or a ClusterNetworkPolicy
+ * `networks` naming the node's IPv4 address alone cuts its IPv6 connection. Reading it "at any of
+ * the node's addresses" passed what the engine denies; the edge is allowed only where both are
+ * (docs/api.md#simulate). None otherwise: the family is known, or the ends are pods on the pod
+ * network, which selectors match whatever the family, or the apiserver, told apart at its
+ * endpoint addresses (pods-apart.ts).
+ */
+export function familiesJudgedApart(model: ClusterModel, flow: SimFlow): readonly IpFamily[] {
+  if (flow.family !== undefined || flow.icmp !== undefined) return [];
+  const byAddress = (e: SimEndpoint): boolean => (e.kind === 'node' || (e.kind === 'pod' && e.pod.hostNetwork)) && model.families(e) === 'both';
+  const canUseBoth = (e: SimEndpoint): boolean => {
+    const f = model.families(e);
+    return f === 'both' || f === undefined;
+  };
+  return (byAddress(flow.client) && canUseBoth(flow.server)) || (byAddress(flow.server) && canUseBoth(flow.client)) ? BOTH_FAMILIES : [];
 }
 
 /** A node end at its address of the flow's family (a dual-stack node is reached at either). */

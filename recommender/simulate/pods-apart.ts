@@ -32,7 +32,7 @@
  * A workload no policy tells apart — the common case — is judged as one pod, as before: one flow,
  * the same words.
  */
-import type { ClusterModel, WorkloadPod } from './cluster.ts';
+import { familiesJudgedApart, inFamily, type ClusterModel, type WorkloadPod } from './cluster.ts';
 import { AddressCache, type AddressRange } from './kubernetes/cidr-match.ts';
 import { rangeTouches, type IpFamily } from '../../domain/ip.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
@@ -159,6 +159,24 @@ export class PodsApart {
    * allowed and stops at the first denial; the pairs are never all held.
    */
   side<F extends SimFlow>(flow: F, direction: Direction, place: (f: F) => F = asIs, placedWhole?: F): Iterable<FlowAtPods<F>> {
+    const families = familiesJudgedApart(this.model, flow);
+    if (families.length === 0) return this.atPods(flow, direction, place, placedWhole);
+    return this.inEachFamily(flow, families, direction, place);
+  }
+
+  /** An edge of either family (cluster.ts familiesJudgedApart): the flow in each, at each pod pair, lazily and iterable again. */
+  private inEachFamily<F extends SimFlow>(flow: F, families: readonly IpFamily[], direction: Direction, place: (f: F) => F): Iterable<FlowAtPods<F>> {
+    const atPods = (f: F) => this.atPods(f, direction, place);
+    return {
+      *[Symbol.iterator]() {
+        for (const family of families) {
+          for (const at of atPods(inFamily(flow, family))) yield { flow: at.flow, at: `${at.at}${overFamily(family)}` };
+        }
+      },
+    };
+  }
+
+  private atPods<F extends SimFlow>(flow: F, direction: Direction, place: (f: F) => F, placedWhole?: F): Iterable<FlowAtPods<F>> {
     const egress = direction === 'egress';
     const subjectEnd = egress ? flow.client : flow.server;
     const peerEnd = egress ? flow.server : flow.client;
@@ -326,6 +344,9 @@ export class PodsApart {
 }
 
 const asIs = <F>(f: F): F => f;
+
+/** The words of a flow judged in one family of an edge that may be either's. */
+const overFamily = (family: IpFamily): string => ` (over IPv${family}: an edge keeps no address family, and a node's addresses of either may carry it)`;
 
 /** `items` grouped by `key`, groups in order of first appearance, each in the items' order. */
 function groupedBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

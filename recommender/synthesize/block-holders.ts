@@ -54,10 +54,16 @@ export function blockHolders(rp: ResolvedPeer & { kind: 'cidr' }, cluster: PodNe
  * every pod (`selected-namespaces {}`) where it holds the whole pod network, else each workload's
  * pods by its selector (a pod of another workload that gets an address in the block later is not
  * named: the inventory decides, as for any peer); the nodes by their addresses in the block (each
- * engine renders a node peer as it can match one: Cilium's `host` and `remote-node` entities).
+ * engine renders a node peer as it can match one: Cilium's `host` and `remote-node` entities),
+ * and by every address of those the rule's edges reached (`reached`: the addresses their far
+ * sides render, synthesize/peers.ts irPeers). The comparison credits an edge to the block by its
+ * node, and an edge keeps no address family: the flows to a dual-stack node with an IPv4 address
+ * in the block may have used its IPv6 one, which an IPv4 block never matches (a networking/v1
+ * IPBlock, a Calico `nets`, a ClusterNetworkPolicy `networks` hold the packet's address). So the
+ * rule allows what was observed, as the same edge without the matrix renders it.
  * `ns`: the subject's namespace.
  */
-export function blockHolderPeers(block: string, h: BlockHolders, ns: string, ix: ClusterIndex): { peers: PolicyPeer[]; note?: string } {
+export function blockHolderPeers(block: string, h: BlockHolders, ns: string, ix: ClusterIndex, reached: readonly string[] = []): { peers: PolicyPeer[]; note?: string } {
   const peers: PolicyPeer[] = [];
   const held: string[] = [];
   if (h.everyPod) {
@@ -68,14 +74,28 @@ export function blockHolderPeers(block: string, h: BlockHolders, ns: string, ix:
     for (const w of named) peers.push(podsPeer(w.selector, w.namespace === ns ? undefined : w.namespace));
     if (named.length > 0) held.push(`the pods of ${named.map(workloadKey).join(', ')}`);
   }
-  const ips = [...new Set(h.nodes.flatMap((n) => n.ips))].sort();
-  if (ips.length > 0) {
-    peers.push(nodesPeer(ips));
-    held.push(`node${h.nodes.length === 1 ? '' : 's'} ${h.nodes.map((n) => n.name).join(', ')} (and their host-network pods)`);
-  }
-  if (held.length === 0) return { peers };
-  return { peers, note: `${block} holds the addresses of ${held.join(' and ')}: named beside it, since a CIDR peer matches no pod on Cilium or a ClusterNetworkPolicy ingress, nor a node on Cilium, and an ipBlock a pod on some plugins only` };
+  const inBlock = h.nodes.flatMap((n) => n.ips);
+  const ips = [...new Set([...inBlock, ...reached])].sort();
+  if (ips.length > 0) peers.push(nodesPeer(ips));
+  if (h.nodes.length > 0) held.push(`node${h.nodes.length === 1 ? '' : 's'} ${h.nodes.map((n) => n.name).join(', ')} (and their host-network pods)`);
+  const outside = nodesAt(reached.filter((ip) => !inBlock.includes(ip)), ix);
+  const notes = [
+    ...(held.length > 0 ? [`${block} holds the addresses of ${held.join(' and ')}: named beside it, since a CIDR peer matches no pod on Cilium or a ClusterNetworkPolicy ingress, nor a node on Cilium, and an ipBlock a pod on some plugins only`] : []),
+    ...(outside.length > 0 ? [`the flows reached ${nodeNames(outside)}: named at each of ${outside.length === 1 ? 'its' : 'their'} addresses too, since an edge keeps no address family`] : []),
+  ];
+  return notes.length === 0 ? { peers } : { peers, note: notes.join('; ') };
 }
+
+/** The nodes holding any of the addresses, by name. */
+function nodesAt(ips: readonly string[], ix: ClusterIndex): string[] {
+  if (ips.length === 0) return [];
+  return [...ix.nodeIps.entries()]
+    .filter(([, own]) => own.some((ip) => ips.includes(ip)))
+    .map(([name]) => name)
+    .sort(compareStrings);
+}
+
+const nodeNames = (names: readonly string[]): string => `node${names.length === 1 ? '' : 's'} ${names.join(', ')}`;
 
 function parsed(cidrs: readonly string[]): Cidr[] {
   return cidrs.flatMap((c) => parseCidr(c) ?? []);

@@ -18,4 +18,6 @@ export interface DocumentedFlow {
   outside?: 'world' | 'address';
   /** The DNS names its outside address was resolved from, where none is stored with it (representative-flows.ts StandIn.names). */
   names?: readonly string[];
+  /** The address its far end is required at (representative-flows.ts StandIn.address). */
+  address?: string;
 }

@@ -85,6 +85,11 @@ export interface StandIn {
   /** The DNS names its address was resolved from, where none is stored with it (an FQDN's stand-in: Cilium's toFQDNs matches an address by them). */
   names?: readonly string[];
   /**
+   * The address `peer` is required at, where the document names it by one (a node of a block: its
+   * address in the block): judged there, in its family, not at each family a dual-stack node has.
+   */
+  address?: string;
+  /**
    * Every workload a pod of the cluster stands for (`peer` is the first), by key: a port name is
    * looked up on each of them, as each pod resolves it on its own containers (synthesize/workload.ts
    * standInTargets).
@@ -224,7 +229,7 @@ function heldByBlock(rp: ResolvedPeer & { kind: 'cidr' }, self: WorkloadRef, toO
   const pod = h.workloads.find((w) => workloadKey(w) !== own);
   if (pod !== undefined) out.push({ peer: { kind: 'workload', workload: pod }, stands: `${toOrFrom} a pod in ${blocks}`, seen: (far) => far.kind === 'workload' && pods.has(workloadKey(far.workload)) });
   const node = h.nodes[0];
-  if (node !== undefined) out.push({ peer: { kind: 'node', node: node.name }, stands: `${toOrFrom} a node in ${blocks}`, seen: (far) => far.kind === 'node' && nodes.has(far.node) });
+  if (node !== undefined) out.push({ peer: { kind: 'node', node: node.name }, stands: `${toOrFrom} a node in ${blocks}`, seen: (far) => far.kind === 'node' && nodes.has(far.node), address: node.ips[0]! });
   return out;
 }
 

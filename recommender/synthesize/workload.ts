@@ -859,7 +859,7 @@ function standInFlows(r: RuleAssessment, stands: StandIns, rulePorts: readonly R
       for (const { server: to, port: n } of standInTargets(r, stand, server, port, ctx, out, warned)) {
         if (seen.some((e) => anyPort || (e.port === n && e.protocol === port.protocol))) continue;
         const edge: EdgeTraffic = { client: d === 'ingress' ? stand.peer : self, server: to, port: n, protocol: port.protocol, lastSeen: 0, flows: 0, forwarded: 0, dropped: 0 };
-        out.flows.push({ direction: d, edge, rule: r.rule.id, status, stands: stand.stands, ...(stand.outside !== undefined ? { outside: stand.outside } : {}), ...(stand.names !== undefined ? { names: stand.names } : {}) });
+        out.flows.push({ direction: d, edge, rule: r.rule.id, status, stands: stand.stands, ...(stand.outside !== undefined ? { outside: stand.outside } : {}), ...(stand.names !== undefined ? { names: stand.names } : {}), ...(stand.address !== undefined ? { address: stand.address } : {}) });
       }
     }
   }
@@ -1068,16 +1068,29 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
 /**
  * The pods and nodes a documented block holds, as peers of the rule beside the block, each with the
  * note that says why (block-holders.ts): not every engine's CIDR peer matches them. The nodes the
- * comparison credits the block with are among them (it credits a node only at an address of the
- * block).
+ * comparison credits the block with (it credits a node with an address in the block) are named at
+ * every address the edges' far sides render: an edge keeps no address family.
  */
 function addBlockHolders(p: Planning, r: RuleAssessment, rp: ResolvedPeer & { kind: 'cidr' }, ports: readonly PortSpec[], status: PolicyRuleStatus): void {
   const { ctx } = p;
-  const holders = blockHolderPeers(rp.cidrs.join(', '), blockHolders(rp, ctx.podNetwork, ctx.ix), p.w.namespace, ctx.ix);
+  const holders = blockHolderPeers(rp.cidrs.join(', '), blockHolders(rp, ctx.podNetwork, ctx.ix), p.w.namespace, ctx.ix, reachedNodeIps(p, r));
   for (const raw of holders.peers) {
     const peer = ctx.peers.peer(raw);
     p.groups[r.rule.direction].add(peer.value, peer.key, ports, status, [r], r.matched, [holders.note!]);
   }
+}
+
+/** The node addresses the far sides of a documented rule's matched edges render (a node's, a host-network workload's nodes'). */
+function reachedNodeIps(p: Planning, r: RuleAssessment): string[] {
+  const d = r.rule.direction;
+  const side = p.comparison[d];
+  const ips = new Set<string>();
+  for (const i of r.matched) {
+    const far = p.ctx.peers.of(side.edges[i]!, d, p.w.namespace);
+    if (!far.ok) continue;
+    for (const peer of far.peers) if (peer.kind === 'nodes') for (const ip of peer.ips) ips.add(ip);
+  }
+  return [...ips];
 }
 
 /**

@@ -21,7 +21,7 @@ import { compareStrings } from '../policy/order.ts';
 import { manifestSortKey } from '../engines/metadata.ts';
 import type { EmitResult, EngineName, Manifest } from '../engines/types.ts';
 import { duplicateNameErrors, nameSlot } from './duplicate-names.ts';
-import { connectionFlow, type ClusterModel } from '../simulate/cluster.ts';
+import { connectionFlow, type ClusterModel, type FlowAddressing } from '../simulate/cluster.ts';
 import { decideSide, sideAllows, type DecidedBy, type PortFlow, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
 import { manifestErrors, type ManifestError } from './index.ts';
 import { extraProbes, worldProbe, type Probe } from './probes.ts';
@@ -177,13 +177,20 @@ export interface SimulateSidesInput {
  * (pods-apart.ts), lazily, else `flow` alone: the side is allowed when it is at every one, still
  * open when at any.
  */
-function verifiedFlow(j: Judges, edge: EdgeTraffic, direction: Direction, names?: readonly string[]): { ok: true; flow: PortFlow; each: Iterable<FlowAtPods<PortFlow>> } | { ok: false; reason: string } {
-  const conn = connectionFlow(j.model, edge.client, edge.server, edge.port, edge.protocol);
+function verifiedFlow(j: Judges, edge: EdgeTraffic, direction: Direction, required?: Pick<RequiredFlow, 'names' | 'address'>): { ok: true; flow: PortFlow; each: Iterable<FlowAtPods<PortFlow>> } | { ok: false; reason: string } {
+  const conn = connectionFlow(j.model, edge.client, edge.server, edge.port, edge.protocol, farAddress(required?.address, direction));
   if (!conn.ok) return conn;
   if (conn.flow.icmp !== undefined) return { ok: false, reason: `${edge.protocol} is not a port protocol every engine can express` };
-  const whole = resolvedFrom(conn.flow, names);
+  const whole = resolvedFrom(conn.flow, required?.names);
   const flow = j.atNodes(whole);
   return { ok: true, flow, each: j.apart.side(whole, direction, j.atNodes, flow) };
+}
+
+/** A required flow's far end at the address it is required at, in that address's family (connectionFlow's `seen`). */
+function farAddress(address: string | undefined, direction: Direction): FlowAddressing {
+  const family = address === undefined ? undefined : ipFamily(address);
+  if (family === undefined) return {};
+  return direction === 'egress' ? { family, serverIp: address } : { family, clientIp: address };
 }
 
 /**
@@ -389,7 +396,7 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
       if (!restricted && !j.withApplied) continue;
       for (const f of s.documented?.[direction] ?? []) {
         const edge = f.outside === 'world' ? inSubjectsFamily(input.model, f.edge, direction) : f.edge;
-        const conn = verifiedFlow(j, edge, direction, f.names);
+        const conn = verifiedFlow(j, edge, direction, f);
         if (!conn.ok) {
           if (restricted) countSkipped(found, conn.reason);
           continue;
