@@ -121,6 +121,20 @@ export interface FormerClusterIp {
   validTo: number;
 }
 
+/**
+ * A Service IP range of the cluster: a `ServiceCIDR` (networking.k8s.io/v1, GA in Kubernetes 1.33,
+ * cluster-scoped), which "defines a range of IP addresses … used to allocate ClusterIPs to Service
+ * objects" (Kubernetes API reference, ServiceCIDR v1); the default one, `kubernetes`, is made from
+ * the API server's --service-cluster-ip-range. `cidrs`: its canonical CIDRs (at most one per family).
+ */
+export interface ServiceCidr {
+  name: string;
+  cidrs: string[];
+}
+
+/** How a snapshot's scope and import summaries name the ServiceCIDR kind (kindKey). */
+export const SERVICE_CIDR_KEY = 'ServiceCIDR.networking.k8s.io';
+
 export interface EndpointSlicePort {
   name?: string;
   port: number;
@@ -304,6 +318,11 @@ export interface InventorySnapshot {
    */
   podsWithoutIp?: PodIdentity[];
   apiserver: ApiserverEndpoint[];
+  /**
+   * The cluster's Service IP ranges (ServiceCIDR objects), sorted by name: an address inside them
+   * is a Service's, never an outside one. Absent: the snapshot holds none.
+   */
+  serviceCidrs?: ServiceCidr[];
   /** Intermediate owners and pod names → workload (ReplicaSet → Deployment, Job → CronJob, Pod → workload). */
   ownerAliases?: OwnerAlias[];
   /** The Ingresses, sorted by namespace and name (kept as a kind: they expose workloads). */

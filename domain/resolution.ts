@@ -39,6 +39,8 @@ export interface ResolutionData {
   services: Service[];
   /** The ClusterIPs of Services gone from the inventory, by address then creation (none when absent): a flow of their time resolves through them. */
   formerClusterIps?: FormerClusterIp[];
+  /** The cluster's Service IP ranges (ServiceCIDR objects' CIDRs; none when absent): an address inside them is never an outside one. */
+  serviceCidrs?: string[];
   endpointSlices: EndpointSlice[];
   nodes: Node[];
   /** Its endpoints now, each from the import that first listed it: a flow from before is of what held the address then. */

@@ -21,11 +21,11 @@ import { clusterDnsOf, DNS_CONVENTIONS, markClusterDns } from '../domain/cluster
 import { compareStrings } from '../domain/order.ts';
 import { selectorMatches } from '../domain/label-selector.ts';
 import { exposureOf, servicesByNamespace, storedServicesSelecting, withStoredIngressExposure } from '../domain/service-links.ts';
-import { kindKey, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
+import { kindKey, SERVICE_CIDR_KEY, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
 import type { IpInterval } from '../domain/ip-history.ts';
 import { bumpInventoryGeneration, inventoryGeneration, planIpHistory, writeIpHistoryPlan, type IpHistoryPlan } from './ip-history-plan.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
-import type { AllowLocalhost, CiliumPolicySettings, CurrentApiserverEndpoint, FormerApiserverEndpoint, OwnerAlias } from '../domain/inventory.ts';
+import type { AllowLocalhost, CiliumPolicySettings, CurrentApiserverEndpoint, FormerApiserverEndpoint, OwnerAlias, ServiceCidr } from '../domain/inventory.ts';
 import type { ResolutionData } from '../domain/resolution.ts';
 import type { Db } from './db.ts';
 import { INTERVAL_COLUMNS, intervalOf, StoredIpHistory, type IntervalRow } from './ip-history-lookup.ts';
@@ -128,6 +128,12 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       for (const s of snapshot.services) {
         ins.run(s.namespace, s.name, s.type, json(s.clusterIPs), json(s.ports), s.selector ? json(s.selector) : null, s.externalName ?? null, json(s.externalIPs ?? []), json(s.loadBalancerIPs ?? []), s.externalTrafficPolicy ?? null, s.createdAt ?? null, t);
       }
+    }
+    if (inScope(SERVICE_CIDR_KEY)) {
+      const serviceCidrs = snapshot.serviceCidrs ?? [];
+      replace('serviceCidrs', 'service_cidrs', serviceCidrs.length);
+      const ins = db.prepare('INSERT INTO service_cidrs (name, cidrs, updated_at) VALUES (?, ?, ?)');
+      for (const c of serviceCidrs) ins.run(c.name, json(c.cidrs), t);
     }
     if (inScope('EndpointSlice.discovery.k8s.io')) {
       replace('endpointSlices', 'endpoint_slices', snapshot.endpointSlices.length);
@@ -487,6 +493,13 @@ export function readNamespaces(db: Db): Namespace[] {
   return (db.prepare('SELECT name, labels FROM namespaces ORDER BY name').all() as { name: string; labels: string }[]).map((r) => ({ name: r.name, labels: JSON.parse(r.labels) }));
 }
 
+const withServiceCidrs = (serviceCidrs: ServiceCidr[]): { serviceCidrs?: ServiceCidr[] } => (serviceCidrs.length > 0 ? { serviceCidrs } : {});
+
+/** The cluster's Service IP ranges (ServiceCIDR objects), by name; none when no import carried them. */
+function readServiceCidrs(db: Db): ServiceCidr[] {
+  return (db.prepare('SELECT name, cidrs FROM service_cidrs ORDER BY name').all() as { name: string; cidrs: string }[]).map((r) => ({ name: r.name, cidrs: JSON.parse(r.cidrs) }));
+}
+
 function readNodes(db: Db): Node[] {
   return (db.prepare('SELECT name, labels, addresses, pod_cidrs FROM nodes ORDER BY name').all() as { name: string; labels: string; addresses: string; pod_cidrs: string }[]).map(
     (r) => ({ name: r.name, labels: JSON.parse(r.labels), addresses: JSON.parse(r.addresses), podCIDRs: JSON.parse(r.pod_cidrs) }),
@@ -618,6 +631,7 @@ export function readResolutionData(db: Db, options: { everyWorkload?: boolean } 
         ...(gone !== undefined ? { gone } : {}),
         services,
         formerClusterIps: readFormerClusterIps(db),
+        serviceCidrs: readServiceCidrs(db).flatMap((c) => c.cidrs),
         endpointSlices,
         nodes: readNodes(db),
         apiserver: readCurrentApiserver(db),
@@ -710,6 +724,7 @@ export function readInventory(db: Db): InventorySnapshot {
         ...(r.since !== null ? { since: r.since } : {}),
       })),
       apiserver: readApiserver(db),
+      ...withServiceCidrs(readServiceCidrs(db)),
       ownerAliases: readOwnerAliases(db),
       ...ciliumConfig(db),
       ...readFormerControlPlaneNodes(db, nodes),

@@ -9,7 +9,7 @@ import { IpHistory, type IpHistoryLookup } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadKind, type WorkloadRef } from '../../domain/peer.ts';
 import type { GoneWorkloadLookup, ResolutionData } from '../../domain/resolution.ts';
 import { apiserverAddressAt, isApiserverAddressAt, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
-import { cidrContains, isIpAddress, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
+import { cidrContains, cidrContainsIp, isIpAddress, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
 import { compareStrings } from '../../domain/order.ts';
 import { externallyReachableAddresses, servicePortFor, serviceTargetPorts } from '../../domain/service-links.ts';
 import { cronJobOfRun } from '../../domain/cronjob-run.ts';
@@ -102,6 +102,8 @@ interface NodeInfo {
 }
 
 const EMPTY: ReadonlySet<number> = new Set();
+/** The cluster's own address ranges: the nodes' podCIDRs, the Service ranges (ServiceCIDRs). */
+type ClusterRange = 'pods' | 'services';
 /** A ClusterIP at a time no Service the inventory knows held it (before today's holder was created, not within a gone Service's time). */
 const SUPERSEDED = Symbol('superseded');
 const APISERVER: Peer = { kind: 'apiserver' };
@@ -146,6 +148,8 @@ export class ResolutionIndex {
   private readonly nodesByName = new Map<string, NodeInfo>();
   /** Each node's podCIDRs: which addresses are in-cluster, and which node a Cilium router address belongs to. */
   private readonly podCidrs: { cidr: Cidr; node: string }[] = [];
+  /** The cluster's Service IP ranges (ServiceCIDR objects): which addresses are Services' (ResolutionData.serviceCidrs). */
+  private readonly serviceCidrs: Cidr[] = [];
   private readonly apiserver: CurrentApiserverEndpoint[];
   private readonly apiserverIps = new Set<string>();
   private readonly formerApiserver: readonly FormerApiserverEndpoint[];
@@ -153,13 +157,13 @@ export class ResolutionIndex {
   private readonly apiserverPorts: Set<number>;
   private readonly apiserverPort: number;
   /**
-   * Whether an IP is inside the cluster (a podCIDR), for the addresses met most recently. Small on
-   * purpose: its keys are addresses records name, and a large cache of a stream of distinct
-   * addresses (a scan) lives long enough to be promoted to V8's old generation, where every entry
-   * dropped is garbage that grows the heap with records until the next full collection.
+   * Which of the cluster's ranges an IP is inside (addressRange), for the addresses met most
+   * recently. Small on purpose: its keys are addresses records name, and a large cache of a stream
+   * of distinct addresses (a scan) lives long enough to be promoted to V8's old generation, where
+   * every entry dropped is garbage that grows the heap with records until the next full collection.
    */
-  private readonly inClusterCache = new Map<string, boolean>();
-  private readonly inClusterCacheLimit = 4_096;
+  private readonly rangeCache = new Map<string, ClusterRange | null>();
+  private readonly rangeCacheLimit = 4_096;
   private readonly peers = new Map<string, Peer>();
   /** namespace → owner kind → owner name → workload: what a record's owner metadata resolves to (time-independent). */
   private readonly ownerCache = new Map<string, Map<string, Map<string, WorkloadInfo | null>>>();
@@ -217,6 +221,11 @@ export class ResolutionIndex {
         const parsed = parseCidr(c);
         if (parsed) this.podCidrs.push({ cidr: parsed, node: n.name });
       }
+    }
+
+    for (const c of data.serviceCidrs ?? []) {
+      const parsed = parseCidr(c);
+      if (parsed) this.serviceCidrs.push(parsed);
     }
 
     const apiserver = [...data.apiserver].sort((a, b) => compareStrings(a.ip, b.ip) || a.port - b.port);
@@ -434,7 +443,9 @@ export class ResolutionIndex {
           if (svc === SUPERSEDED) return [this.unknownServiceSide(e)];
           if (svc) return this.clusterIpSides(svc, e, time, protocol);
           const byExternalIp = this.externalIpServiceAt(e, time, protocol);
-          return byExternalIp ? this.clusterIpSides(byExternalIp, e, time, protocol) : [this.externalSide(e)];
+          if (byExternalIp) return this.clusterIpSides(byExternalIp, e, time, protocol);
+          // The VIP of a Service no one known held then (unheldSide); any other world address is outside.
+          return [this.addressRange(e.ip) === 'services' ? this.unknownServiceSide(e) : this.externalSide(e)];
         }
         return undefined;
       }
@@ -447,7 +458,7 @@ export class ResolutionIndex {
    * the store's (its workloads' selectors), not the records'.
    */
   get recordCacheEntries(): number {
-    return this.inClusterCache.size + this.ownerCacheSize + this.namedByRecords.size + this.goneRead.size + this.goneSelectors.size;
+    return this.rangeCache.size + this.ownerCacheSize + this.namedByRecords.size + this.goneRead.size + this.goneSelectors.size;
   }
 
   /**
@@ -568,8 +579,21 @@ export class ResolutionIndex {
     if (node) return [this.nodeSide(node.name, e, time)];
     const host = this.history.hostNetworkHolderAt(ip, time);
     if (host?.node) return [this.nodeSide(host.node, e, time)];
-    if (this.history.has(ip) || this.inCluster(ip)) return [this.unknownSide(e)];
-    return [this.externalSide(e)];
+    return [this.unheldSide(e)];
+  }
+
+  /**
+   * An address no one the inventory knows held at the flow's time: in a Service range, a Service's
+   * (`unknown`, addressed as a server) — a ServiceCIDR is the range the API server allocates
+   * ClusterIPs from (Kubernetes API reference, ServiceCIDR v1), and a rule naming a ClusterIP
+   * matches nothing reliably (serviceAt); in a podCIDR or known to the IP history at another time,
+   * `unknown`; anything else an outside host.
+   */
+  private unheldSide(e: FlowEndpoint): ResolvedSide {
+    const range = this.addressRange(e.ip);
+    if (range === 'services') return this.unknownServiceSide(e);
+    if (range === 'pods' || this.history.has(e.ip)) return this.unknownSide(e);
+    return this.externalSide(e);
   }
 
   /**
@@ -703,15 +727,20 @@ export class ResolutionIndex {
     return this.podCidrs.find((c) => cidrContains(c.cidr, host));
   }
 
-  private inCluster(ip: string): boolean {
-    if (this.podCidrs.length === 0) return false;
-    let v = this.inClusterCache.get(ip);
+  /** The cluster range holding `ip` (a node's podCIDR, a Service range), if any; memoised. */
+  private addressRange(ip: string): ClusterRange | undefined {
+    if (this.podCidrs.length === 0 && this.serviceCidrs.length === 0) return undefined;
+    let v = this.rangeCache.get(ip);
     if (v === undefined) {
-      v = this.podCidrOwner(ip) !== undefined;
-      if (this.inClusterCache.size >= this.inClusterCacheLimit) this.inClusterCache.clear();
-      this.inClusterCache.set(ip, v);
+      v = this.podCidrOwner(ip) !== undefined ? 'pods' : this.inServiceRange(ip) ? 'services' : null;
+      if (this.rangeCache.size >= this.rangeCacheLimit) this.rangeCache.clear();
+      this.rangeCache.set(ip, v);
     }
-    return v;
+    return v ?? undefined;
+  }
+
+  private inServiceRange(ip: string): boolean {
+    return this.serviceCidrs.some((c) => cidrContainsIp(c, ip));
   }
 
   private workloadSide(info: WorkloadInfo, e: FlowEndpoint, node: string | undefined): ResolvedSide {

@@ -9,6 +9,7 @@ export { toEndpointSlice, apiserverFromEndpoints, apiserverFromSlices } from './
 export { toNode, toNamespace } from './nodes.ts';
 export { toIngress } from './ingresses.ts';
 export { toPolicy, POLICY_KINDS } from './policies.ts';
+export { toServiceCidr } from './service-cidrs.ts';
 
 import { parseInventoryText, type ParseInventoryOptions } from './parse.ts';
 import { snapshotFromObjects, type ConvertedInventory, type KnownOwners } from './snapshot.ts';

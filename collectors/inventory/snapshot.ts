@@ -15,12 +15,13 @@ import type {
   PodAddress,
   PodIdentity,
   Service,
+  ServiceCidr,
   Workload,
 } from '../../domain/inventory.ts';
 import { isApiserverService } from '../../domain/apiserver.ts';
 import { cronJobOfRun } from '../../domain/cronjob-run.ts';
 import { workloadKey, type WorkloadRef } from '../../domain/peer.ts';
-import { WORKLOAD_SCOPE_KIND, type CiliumPolicySettings, type OwnerAlias } from '../../domain/inventory.ts';
+import { SERVICE_CIDR_KEY, WORKLOAD_SCOPE_KIND, type CiliumPolicySettings, type OwnerAlias } from '../../domain/inventory.ts';
 import { isControllerKey, toController, type ControllerInfo } from './controllers.ts';
 import { apiserverFromEndpoints, apiserverFromSlices, isApiserverSlice, toEndpointSlice } from './endpoint-slices.ts';
 import { InventoryInputError } from './fields.ts';
@@ -33,6 +34,7 @@ import { mergePorts } from './pod-spec.ts';
 import { toPod, type PodInfo } from './pods.ts';
 import { isPolicyKey, policyWarnings, toPolicy } from './policies.ts';
 import { toService } from './services.ts';
+import { toServiceCidr } from './service-cidrs.ts';
 import { ciliumClusterNameOf, ciliumPolicySettingsOf, isCiliumConfig } from './cilium-config.ts';
 import { chosenConvention, dnsConventionOf, selectingServices, type DnsConvention } from '../../domain/cluster-dns.ts';
 import { compareStrings } from '../../domain/order.ts';
@@ -68,6 +70,9 @@ interface Objects {
   namespaces: Namespace[];
   ingresses: Ingress[];
   policies: AppliedPolicy[];
+  serviceCidrs: ServiceCidr[];
+  /** The ServiceCIDR entries skipped (toServiceCidr). */
+  serviceCidrWarnings: string[];
   ciliumClusterName?: string;
   ciliumPolicy?: CiliumPolicySettings;
   counts: Map<string, number>;
@@ -83,7 +88,7 @@ function sortedRecord(m: Map<string, number>): Record<string, number> {
 }
 
 function readObjects(raws: RawObject[]): Objects {
-  const o: Objects = { pods: [], controllers: [], services: [], slices: [], nodes: [], namespaces: [], ingresses: [], policies: [], counts: new Map(), ignored: new Map() };
+  const o: Objects = { pods: [], controllers: [], services: [], slices: [], nodes: [], namespaces: [], ingresses: [], policies: [], serviceCidrs: [], serviceCidrWarnings: [], counts: new Map(), ignored: new Map() };
   const seen = new Map<string, string>();
   const unique = (raw: RawObject, namespace: string | undefined, name: string) => {
     const id = `${raw.key}|${namespace ?? ''}|${name}`;
@@ -132,6 +137,11 @@ function readObjects(raws: RawObject[]): Objects {
       const p = toPolicy(raw);
       unique(raw, p.namespace, p.name);
       o.policies.push(p);
+    } else if (key === SERVICE_CIDR_KEY) {
+      const { serviceCidr, warnings } = toServiceCidr(raw);
+      unique(raw, undefined, serviceCidr.name);
+      o.serviceCidrs.push(serviceCidr);
+      o.serviceCidrWarnings.push(...warnings);
     } else if (isCiliumConfig(raw)) {
       o.ciliumClusterName = ciliumClusterNameOf(raw);
       o.ciliumPolicy = ciliumPolicySettingsOf(raw);
@@ -377,6 +387,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
   const podAddresses = addressesOf(pods, podWorkload, warnings);
   const podsWithoutIp = withoutIp(pods);
   for (const p of o.policies) for (const w of policyWarnings(p)) warnings.add(w);
+  for (const w of o.serviceCidrWarnings) warnings.add(w);
   const apiserverSlices = o.slices.filter(isApiserverSlice);
   const apiserver = apiserverSlices.length > 0 ? apiserverFromSlices(apiserverSlices) : (o.apiserverEndpoints ?? []);
 
@@ -393,6 +404,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
     podAddresses,
     ...(podsWithoutIp.length > 0 ? { podsWithoutIp } : {}),
     apiserver,
+    ...(o.serviceCidrs.length > 0 ? { serviceCidrs: [...o.serviceCidrs].sort((a, b) => compareStrings(a.name, b.name)) } : {}),
     ownerAliases: aliases,
     ingresses,
     podLabels,

@@ -138,6 +138,7 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     }
     if (!served || signal.aborted) return;
     this.deps.logger.info({ collector: this.name, resources: served.map(resourceName) }, 'kubernetes collector watching');
+    this.sayUnserved(served);
     const { discoveryIntervalMs, ...timeouts } = this.options.timeouts ?? {};
     const reflectorOptions = { pageSize: settings.pageSize, watchTimeoutSeconds: settings.watchTimeoutSeconds, now: this.deps.now, ...timeouts };
     // Each resource gets its own client (one request at a time per KubeApi) and its own backoff.
@@ -152,6 +153,14 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     for (const res of served) watch(res);
     await this.rediscover(loaded, signal, discoveryIntervalMs ?? settings.discoveryIntervalSeconds * 1000, watch);
     await Promise.all([...this.runs.values()].map((x) => x.done));
+  }
+
+  /** Once per start: what the inventory misses for each optional resource the API server does not serve (WatchedResource.unservedNote). */
+  private sayUnserved(served: readonly ServedResource[]): void {
+    const names = new Set(served.map(resourceName));
+    for (const res of this.options.resources ?? RESOURCES) {
+      if (res.unservedNote !== undefined && !names.has(resourceName(res))) this.deps.logger.info({ collector: this.name, resource: resourceName(res) }, res.unservedNote);
+    }
   }
 
   /** The served resources of those watched, or the failure (counted). */

@@ -16,9 +16,10 @@ import {
   toPod,
   toPolicy,
   toService,
+  toServiceCidr,
   type RawObject,
 } from '../inventory/index.ts';
-import { kindKey } from '../../domain/inventory.ts';
+import { kindKey, SERVICE_CIDR_KEY } from '../../domain/inventory.ts';
 import type { JsonObject } from '../inventory/fields.ts';
 import { apiVersionOf, resourceName, type WatchedResource } from './resources.ts';
 
@@ -62,6 +63,7 @@ function check(raw: RawObject): void {
   else if (key === 'Namespace') toNamespace(raw);
   else if (key === 'Ingress.networking.k8s.io') toIngress(raw);
   else if (Object.hasOwn(POLICY_KINDS, key)) toPolicy(raw);
+  else if (key === SERVICE_CIDR_KEY) toServiceCidr(raw);
 }
 
 /** Refuses an object whose kind or apiVersion is not `res`'s (the reflector and the list fill them in only where absent). */

@@ -15,6 +15,8 @@ export interface WatchedResource {
   namespaced: boolean;
   /** A CRD or aggregated API that may be absent: watched only when discovery lists it. */
   optional: boolean;
+  /** What the inventory misses when this optional resource is not served, said once by the watcher (none: nothing worth saying). */
+  unservedNote?: string;
 }
 
 const r = (group: string, version: string, kind: string, plural: string, namespaced: boolean, optional = false): WatchedResource => ({
@@ -45,6 +47,12 @@ export const RESOURCES: readonly WatchedResource[] = [
   r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
   r('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true),
   r('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true),
+  // The Service IP ranges (GA in Kubernetes 1.33; absent before, or with the API off).
+  {
+    ...r('networking.k8s.io', 'v1', 'ServiceCIDR', 'servicecidrs', false, true),
+    unservedNote:
+      'the API server does not serve servicecidrs.networking.k8s.io (ServiceCIDR, Kubernetes 1.33 and later): the Service IP ranges are not known, so a flow to the ClusterIP of a Service flowmatrix never saw stays an outside address',
+  },
   // The policies really applied, whatever the engine (drift and rollout compare against them).
   r('cilium.io', 'v2', 'CiliumNetworkPolicy', 'ciliumnetworkpolicies', true, true),
   r('cilium.io', 'v2', 'CiliumClusterwideNetworkPolicy', 'ciliumclusterwidenetworkpolicies', false, true),

@@ -350,6 +350,20 @@ test('a Service ClusterIP that Hubble labels reserved:world (seen before the tra
   assert.deepEqual(keys({ ip: '8.8.8.8', port: 443, meta: world }), ['external:8.8.8.8:443']);
 });
 
+test('an address inside a ServiceCIDR that no Service held (a Service flowmatrix never saw) is unknown and addressed as a server, also where Hubble labels it reserved:world; without ServiceCIDRs it stays external', () => {
+  // Kubernetes API reference, ServiceCIDR v1: the range "used to allocate ClusterIPs to Service
+  // objects". Before: external:10.96.7.7, which every engine's export named in an ipBlock.
+  const keys = (index: ResolutionIndex, e: Parameters<ResolutionIndex['resolve']>[0]) => index.resolve(e, 5).map((side) => `${side.key}:${side.port}${side.viaService ? ' via service' : ''}`);
+  const withRanges = new ResolutionIndex({ ...CLUSTER, serviceCidrs: ['10.96.0.0/16', 'fd00:96::/112'] });
+  assert.deepEqual(keys(withRanges, { ip: '10.96.7.7', port: 80 }), ['unknown:10.96.7.7:80 via service']);
+  assert.deepEqual(keys(withRanges, { ip: 'fd00:96::7', port: 80 }), ['unknown:fd00:96::7:80 via service']);
+  assert.deepEqual(keys(withRanges, { ip: '10.96.7.7', port: 80, meta: { kind: 'reserved', identities: ['world'] } }), ['unknown:10.96.7.7:80 via service']);
+  // A Service of today and outside addresses are as before.
+  assert.deepEqual(keys(withRanges, { ip: '10.96.0.11', port: 9000 }), ['workload:shop/Deployment/api:9000 via service']);
+  assert.deepEqual(keys(withRanges, { ip: '10.97.0.1', port: 80 }), ['external:10.97.0.1:80']);
+  assert.deepEqual(keys(new ResolutionIndex(CLUSTER), { ip: '10.96.7.7', port: 80 }), ['external:10.96.7.7:80']);
+});
+
 test('a Service\'s external IP on a Service port is that Service (its backends, the port translated, as its ClusterIP is); on another port, or before the Service existed, the address is what it would be without it', () => {
   // kubernetes.io "Service", External IPs: "Traffic that ingresses into the cluster with the external
   // IP (as destination IP), on the Service port, will be routed to one of the Service endpoints";
