@@ -30,7 +30,7 @@ import { checkedNames, type FamilyQuery, type SeriesReading } from './series.ts'
 import { WindowReader, type UnreadPart } from './window-split.ts';
 
 import { PrometheusStore } from './store.ts';
-import { readTarget } from './targets.ts';
+import { readTarget, scraperListenPort, TargetCursors } from './targets.ts';
 import { compareStrings } from '../../domain/order.ts';
 
 export interface QueryOutcome {
@@ -39,7 +39,7 @@ export interface QueryOutcome {
   query: string;
   /** `skipped`: the targets' answer was larger than maxSeries or maxResponseBytes and was not read, which asking again would not change; the pass is not failed. */
   status: 'done' | 'failed' | 'up-to-date' | 'skipped';
-  /** The window counted, ISO 8601: (from, to]. */
+  /** The window counted, ISO 8601: (from, to]; for `targets`, the first and last scrape counted (none: absent). */
   from?: string;
   to?: string;
   series: number;
@@ -237,8 +237,8 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
     }
   };
 
-  /** Commits what the recorder holds with the run's counters and the query's new cursor, in one transaction. */
-  const commit = (recorder: MetricFlowRecorder, query: string, position: number | undefined, status: IngestRunStatus): void => {
+  /** Commits what the recorder holds with the run's counters and the query's new cursor (or `advance`: the targets' cursors), in one transaction. */
+  const commit = (recorder: MetricFlowRecorder, query: string, position: number | undefined, status: IngestRunStatus, advance?: () => void): void => {
     const batch = recorder.aggregator.drain();
     if (recorder.folded > 0) counters.folded = (counters.folded ?? 0) + recorder.folded;
     recorder.folded = 0;
@@ -249,6 +249,7 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
       store.writeGaps(gaps);
       store.writePairs(pairs);
       if (position !== undefined) store.advance(settings.url, query, position);
+      advance?.();
     });
     for (const k of recorder.edgeKeys) edgeKeys.add(k);
     for (const p of pairs) pairKeys.add(`${p.peerA}\t${p.peerB}`);
@@ -376,32 +377,39 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
         row.errorKind = 'too-many-series';
         row.error = `${targets.length} active targets, more than maxSeries ${settings.maxSeries}: not read, no scrape is counted (raise maxSeries to read them)`;
       } else {
-        const cursor = store.cursor(settings.url, name) ?? 0;
+        // The 'targets' cursor is the one every target had before each had its own (targets.ts).
+        const cursors = new TargetCursors(store.targetCursors(settings.url), store.cursor(settings.url, name) ?? 0);
+        const scraperPort = scraperListenPort(settings.url, settings.scraper);
         const recorder = new MetricFlowRecorder(resolver, data.services, budgets, wire);
-        let newest = cursor;
+        let oldest = Infinity;
+        let newest = -Infinity;
         // Sorted so that the same answer stores the same rows in the same order.
         const sorted = [...targets].sort((a, b) => compareStrings(a.scrapePool, b.scrapePool) || compareStrings(a.scrapeUrl, b.scrapeUrl));
         for (const [i, t] of sorted.entries()) {
           if (i > 0 && i % POINTS_PER_TURN === 0) await turn();
-          // Only scrapes made since the last pass: each counts once.
-          if (t.lastScrape <= cursor) continue;
+          // Only scrapes of the target made since its last one counted: each counts once.
+          if (!cursors.isNew(t)) continue;
           counters.records++;
-          // One target's clock (or a garbled answer) must not move the cursor past every later scrape.
+          // A garbled answer's date must not move the target's cursor past its later scrapes.
           if (t.lastScrape > now + limits.maxFutureSkewMs) {
             count(name, { kind: 'reject', reason: 'invalid-value', label: 'lastScrape', value: timeText(t.lastScrape), series: t.scrapeUrl.slice(0, 400) }, 1);
             continue;
           }
+          cursors.counted(t);
+          oldest = Math.min(oldest, t.lastScrape);
           newest = Math.max(newest, t.lastScrape);
-          const reading = readTarget(t, settings.scraper);
+          const reading = readTarget(t, settings.scraper, scraperPort);
           if (reading.kind !== 'flow') {
             count(name, reading, 1);
             continue;
           }
           outcome(recorder.record(reading.flow, 'targets', { time: t.lastScrape, flows: 1, packets: 0, bytes: 0, verdict: reading.flow.verdict, source: 'scrape-targets' }), 1, name, () => t.scrapeUrl.slice(0, 400));
         }
-        row.from = new Date(cursor).toISOString();
-        row.to = new Date(newest).toISOString();
-        commit(recorder, name, newest, 'running');
+        if (newest >= oldest) {
+          row.from = new Date(oldest).toISOString();
+          row.to = new Date(newest).toISOString();
+        }
+        commit(recorder, name, undefined, 'running', () => store.replaceTargetCursors(settings.url, cursors.cursors()));
       }
     } catch (e) {
       if (e instanceof PrometheusError && e.kind === 'too-large') {

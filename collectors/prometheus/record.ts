@@ -1,7 +1,8 @@
 /**
  * One counted metric flow → edges, ambiguous pairs and gaps, through the pipeline's own stages:
  * both sides resolve like flow records (peers.ts), the client is the side the metric says opened
- * the connection (`clientPeer` turns a server's own node into `kubelet:`), and the counts are
+ * the connection (`clientPeer` turns a server's own node into `kubelet:`, never the configured
+ * scraper's: `clientOf`), and the counts are
  * aggregated like records (collectors/flows/counted.ts).
  *
  * The rules that keep a metric from inventing a rule:
@@ -27,6 +28,7 @@ import type { ResolvedSide } from '../flows/resolve.ts';
 import type { PeerResolver, Unresolved } from './peers.ts';
 import type { MeshWirePorts } from './mesh-ports.ts';
 import type { FlowSource, Protocol } from '../../domain/flow.ts';
+import type { Peer } from '../../domain/peer.ts';
 import type { EndpointRef, MetricFlow, MetricPair } from './series.ts';
 import type { GapDelta, MetricPairDelta } from './store.ts';
 
@@ -38,6 +40,16 @@ export interface UnresolvedSide extends Unresolved {
 export type Outcome = 'edge' | 'ambiguous' | 'possible-reply' | 'no-port' | 'pair' | 'edge-cap' | UnresolvedSide;
 
 const unresolved = (u: Unresolved, side: UnresolvedSide['side']): UnresolvedSide => ({ ...u, side });
+
+/**
+ * The client of a count: the server's own node is read as its kubelet (`clientPeer`), except for
+ * the configured scraper, which is named as the client of every scrape: a Prometheus on the host
+ * network scrapes the pods of its own node as it scrapes any other's, and a rule must admit it
+ * from every node a target pod may run on (docs/recommend.md "From the pod's own node").
+ */
+function clientOf(flow: MetricFlow, client: ResolvedSide, server: ResolvedSide): { peer: Peer; key: string } {
+  return flow.configuredClient ? { peer: client.peer, key: client.key } : clientPeer(client, server);
+}
 
 export class MetricFlowRecorder {
   readonly aggregator = new Aggregator();
@@ -63,7 +75,9 @@ export class MetricFlowRecorder {
 
   /** Records one count; returns what became of it (for each pair of sides; the first outcome that is not an edge wins; `edge-cap` when the caps refused every pair of sides). */
   record(flow: MetricFlow, metric: string, c: CountedFlows): Outcome {
-    const srcs = this.resolve(flow.src, c.time);
+    // The configured scraper's address is resolved as a server on its own port would be: a node's
+    // address is the host-network workload there that declares that port (resolve.ts nodeSide).
+    const srcs = this.resolve(flow.src, c.time, flow.configuredClient?.listensOn);
     if (!Array.isArray(srcs)) return unresolved(srcs, 'source');
     const dsts = this.resolve(flow.dst, c.time, flow.port, flow.protocol);
     if (!Array.isArray(dsts)) return unresolved(dsts, 'destination');
@@ -82,7 +96,7 @@ export class MetricFlowRecorder {
         let port = d.port;
         if (port === undefined) {
           const filled = this.inferPort(flow, d, c.time);
-          this.addGap({ client: clientPeer(s, d).key, server: d.key, port: filled?.port ?? 0, protocol: flow.protocol, source: c.source, metric, lacks: 'port', filledBy: filled?.by ?? 'none', firstSeen: c.time, lastSeen: c.time, flows: c.flows });
+          this.addGap({ client: clientOf(flow, s, d).key, server: d.key, port: filled?.port ?? 0, protocol: flow.protocol, source: c.source, metric, lacks: 'port', filledBy: filled?.by ?? 'none', firstSeen: c.time, lastSeen: c.time, flows: c.flows });
           if (!filled) {
             worse('no-port');
             continue;
@@ -93,7 +107,7 @@ export class MetricFlowRecorder {
           else refused++;
           continue;
         }
-        const client = clientPeer(s, { ...d, port });
+        const client = clientOf(flow, s, { ...d, port });
         if (flow.meshReported && this.wire) port = this.wire.wirePort(client.peer, serverSide(d).peer, port, metric);
         const edge = this.budgets.edges.admit(client.key, serverSide(d).key, port, flow.protocol);
         if (edge === undefined) {

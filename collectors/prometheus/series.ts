@@ -34,6 +34,8 @@ export interface MetricFlow {
   service?: { namespace: string; name: string };
   /** An Istio proxy reported it: the port is the application's, which ambient's HBONE may carry on 15008 (mesh-ports.ts). */
   meshReported?: boolean;
+  /** The source is the configured scraper (targets.ts), which listens on `listensOn`. */
+  configuredClient?: { listensOn: number };
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * The collector's own rows: query cursors and the gaps edges were made with (migration 0008), observed pairs (0009).
+ * The collector's own rows: query cursors and the gaps edges were made with (migration 0008), observed pairs (0009),
+ * the scrape targets' cursors (0040).
  * The pairs are read by store/metric-pairs.ts (the API, the report and the recommendation read them there).
  */
 import { MAX_COUNT, type Protocol, type FlowSource } from '../../domain/flow.ts';
@@ -36,9 +37,19 @@ export interface MetricPairDelta {
   bytes: number;
 }
 
+/** A scrape target (by scrapePool and scrapeUrl, as Prometheus lists it) and the last scrape of it counted (migration 0040). */
+export interface TargetCursor {
+  scrapePool: string;
+  scrapeUrl: string;
+  lastScrape: number;
+}
+
 export class PrometheusStore {
   private readonly getCursor;
   private readonly putCursor;
+  private readonly listTargetCursors;
+  private readonly dropTargetCursors;
+  private readonly putTargetCursor;
   private readonly upsertGap;
   private readonly listGaps;
   private readonly upsertPair;
@@ -47,6 +58,9 @@ export class PrometheusStore {
     this.getCursor = db.prepare('SELECT position FROM prometheus_cursors WHERE url = ? AND query = ?');
     this.putCursor = db.prepare(`INSERT INTO prometheus_cursors (url, query, position) VALUES (?, ?, ?)
       ON CONFLICT (url, query) DO UPDATE SET position = max(position, excluded.position)`);
+    this.listTargetCursors = db.prepare('SELECT scrape_pool AS scrapePool, scrape_url AS scrapeUrl, last_scrape AS lastScrape FROM prometheus_target_cursors WHERE url = ?');
+    this.dropTargetCursors = db.prepare('DELETE FROM prometheus_target_cursors WHERE url = ?');
+    this.putTargetCursor = db.prepare('INSERT INTO prometheus_target_cursors (url, scrape_pool, scrape_url, last_scrape) VALUES (?, ?, ?, ?)');
     this.upsertGap = db.prepare(`
       INSERT INTO edge_gaps (client, server, port, protocol, source, metric, lacks, filled_by, first_seen, last_seen, flows)
       VALUES (@client, @server, @port, @protocol, @source, @metric, @lacks, @filledBy, @firstSeen, @lastSeen, @flows)
@@ -75,6 +89,16 @@ export class PrometheusStore {
   /** Call inside the transaction that stores what the cursor covers. */
   advance(url: string, query: string, position: number): void {
     this.putCursor.run(url, query, position);
+  }
+
+  targetCursors(url: string): TargetCursor[] {
+    return this.listTargetCursors.all(url) as TargetCursor[];
+  }
+
+  /** Replaces the targets' cursors of `url` with these (call inside the transaction that stores what they cover). */
+  replaceTargetCursors(url: string, cursors: Iterable<TargetCursor>): void {
+    this.dropTargetCursors.run(url);
+    for (const c of cursors) this.putTargetCursor.run(url, c.scrapePool, c.scrapeUrl, c.lastScrape);
   }
 
   writeGaps(gaps: Iterable<GapDelta>): void {

@@ -7,11 +7,16 @@
  * …_endpoint_address_target_* for Pod-backed endpoints), else from the scrape URL's address
  * through the IP history. The port is the scrape URL's: scrapes go straight to pod IP:port, no
  * Service in between (docs/configuration/configuration.md, kubernetes_sd_config).
+ *
+ * The scraper is the client of every scrape, also of the pods on its own node: a scraper given as
+ * a node's address (a Prometheus on the host network) is the host-network workload there that
+ * declares Prometheus's port, else that node (`node:`), never the pod's own node (`kubelet:`).
  */
 import { isIP } from 'node:net';
 import type { ScraperRef } from './config.ts';
 import type { ActiveTarget } from './client.ts';
 import { checkedNames, type EndpointRef, type MetricFlow, type SkipReason } from './series.ts';
+import type { TargetCursor } from './store.ts';
 
 export function scraperEndpoint(s: ScraperRef): EndpointRef {
   switch (s.kind) {
@@ -23,6 +28,19 @@ export function scraperEndpoint(s: ScraperRef): EndpointRef {
       return { kind: 'ip', ip: s.ip };
   }
 }
+
+/**
+ * The port the scraper listens on: the configured URL's when it addresses the scraper's own address,
+ * else Prometheus's default (`--web.listen-address` "0.0.0.0:9090", prometheus cmd/prometheus/main.go).
+ */
+export function scraperListenPort(prometheusUrl: string, s: ScraperRef): number {
+  const url = new URL(prometheusUrl);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (s.kind === 'ip' && host === s.ip) return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  return PROMETHEUS_DEFAULT_PORT;
+}
+
+const PROMETHEUS_DEFAULT_PORT = 9090;
 
 function targetPod(d: Record<string, string>): { namespace: string; pod: string } | undefined {
   const ns = d.__meta_kubernetes_namespace;
@@ -38,7 +56,7 @@ function targetPod(d: Record<string, string>): { namespace: string; pod: string 
 
 export type TargetReading = { kind: 'flow'; flow: MetricFlow } | { kind: 'skip'; reason: SkipReason | 'not-an-address' } | { kind: 'reject'; reason: 'invalid-value' | 'invalid-label'; label: string; value: string };
 
-export function readTarget(t: ActiveTarget, scraper: ScraperRef): TargetReading {
+export function readTarget(t: ActiveTarget, scraper: ScraperRef, scraperPort: number): TargetReading {
   let url: URL;
   try {
     url = new URL(t.scrapeUrl);
@@ -55,9 +73,58 @@ export function readTarget(t: ActiveTarget, scraper: ScraperRef): TargetReading 
   else if (isIP(host)) dst = { kind: 'ip', ip: host };
   // A DNS name (a static target, a Service name) says nothing the inventory can resolve.
   else return { kind: 'skip', reason: 'not-an-address' };
-  const flow: MetricFlow = { src: scraperEndpoint(scraper), dst, protocol: 'TCP', port, portIsServer: true, direction: 'src-is-client', verdict: t.health === 'up' ? 'forwarded' : 'unknown' };
+  const flow: MetricFlow = { src: scraperEndpoint(scraper), dst, protocol: 'TCP', port, portIsServer: true, direction: 'src-is-client', verdict: t.health === 'up' ? 'forwarded' : 'unknown', configuredClient: { listensOn: scraperPort } };
   // Names as the series' are checked (a namespace or pod name no Kubernetes object can have).
   const checked = checkedNames({ kind: 'flow', flow });
   if (checked.kind === 'reject') return { kind: 'reject', reason: 'invalid-label', label: 'discoveredLabels', value: checked.value ?? '' };
   return { kind: 'flow', flow };
 }
+
+/**
+ * Which scrapes are new, per target. Prometheus sets a target's `lastScrape` to the time its scrape
+ * STARTED and publishes it when the scrape ENDS (prometheus/prometheus scrape/scrape.go: `report()`
+ * calls `Report(start, duration, …)` after the scrape; docs/querying/api.md "Targets"): a scrape in
+ * progress during a pass is, when the next pass reads it, older than other targets' scrapes that
+ * pass saw. So each target has its own cursor, its last scrape counted, and each scrape of it
+ * counts once. A target's scrapes start one after the other, so a later scrape starts later.
+ */
+export class TargetCursors {
+  private readonly remembered = new Map<string, number>();
+  private readonly kept = new Map<string, TargetCursor>();
+
+  /**
+   * `remembered`: each target's last scrape counted, as stored; `floor`: what a target not
+   * remembered was counted up to (the one cursor of every target, before there was one per target;
+   * 0 when there was none).
+   */
+  constructor(remembered: Iterable<TargetCursor>, private readonly floor: number) {
+    for (const c of remembered) this.remembered.set(targetKey(c), c.lastScrape);
+  }
+
+  /** Whether the target's last scrape is one not counted yet. The target is kept either way, at the scrape it was counted up to. */
+  isNew(t: ActiveTarget): boolean {
+    const key = targetKey(t);
+    const last = this.remembered.get(key);
+    const isNew = t.lastScrape > (last ?? this.floor);
+    // A scrape the floor covered was counted then (or was in progress, which no cursor can tell).
+    const upTo = isNew ? last : Math.max(last ?? 0, t.lastScrape);
+    if (upTo !== undefined && upTo > 0) this.kept.set(key, { scrapePool: t.scrapePool, scrapeUrl: t.scrapeUrl, lastScrape: upTo });
+    return isNew;
+  }
+
+  /** The target's last scrape is counted: later passes count only later ones. */
+  counted(t: ActiveTarget): void {
+    this.kept.set(targetKey(t), { scrapePool: t.scrapePool, scrapeUrl: t.scrapeUrl, lastScrape: t.lastScrape });
+  }
+
+  /**
+   * What to store: the targets of this answer only, so at most maxSeries (a larger answer is not
+   * read); a target gone from Prometheus is forgotten, and when it comes back its scrape loop is a
+   * new one, whose scrapes are new.
+   */
+  cursors(): TargetCursor[] {
+    return [...this.kept.values()];
+  }
+}
+
+const targetKey = (t: { scrapePool: string; scrapeUrl: string }): string => JSON.stringify([t.scrapePool, t.scrapeUrl]);

@@ -5,7 +5,7 @@
  * (namespace `Shop_Bad`: a DNS-1123 label is lowercase), and a target on port 0. Neither is stored:
  * stored, each was an edge every later read left out. And a target whose lastScrape lies past the
  * clock and the allowed skew (a garbled answer: served here by a stand-in for the API) is rejected
- * without moving the targets cursor past every later scrape.
+ * without moving its cursor past its later scrapes.
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -57,7 +57,7 @@ test('targets with names no Kubernetes object has, or on port 0, are rejected an
   assert.equal(new EdgeStore(db).count(), 0);
 });
 
-test('a target scraped "in the future" (past the clock and the allowed skew) is rejected and does not move the targets cursor', async () => {
+test('a target scraped "in the future" (past the clock and the allowed skew) is rejected and does not move its cursor', async () => {
   const now = Date.UTC(2026, 11, 5, 12);
   const target = (ip: string, lastScrape: string) => ({
     discoveredLabels: { __address__: `${ip}:8080` },
@@ -84,5 +84,5 @@ test('a target scraped "in the future" (past the clock and the allowed skew) is 
   const pass = await runPass({ db, api: new PrometheusApi(settings), settings, now, limits: DEFAULT_INGEST_LIMITS });
   assert.deepEqual(pass.reasons['invalid-value'], 1, JSON.stringify(pass.reasons));
   assert.deepEqual([pass.examples[0]?.label, pass.examples[0]?.value], ['lastScrape', '2099-01-01T00:00:00.000Z']);
-  assert.equal(new PrometheusStore(db).cursor(settings.url, 'targets'), now - 5_000, 'the cursor is the good target\'s scrape, not 2099');
+  assert.deepEqual(new PrometheusStore(db).targetCursors(settings.url), [{ scrapePool: 'x', scrapeUrl: 'http://10.0.0.2:8080/metrics', lastScrape: now - 5_000 }], 'the good target\'s scrape is its cursor; 2099 is no target\'s');
 });

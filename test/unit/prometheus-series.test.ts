@@ -20,7 +20,7 @@ import { parseDuration, resolvePrometheusConfig } from '../../collectors/prometh
 import { flowCount } from '../../collectors/prometheus/pass.ts';
 import { promql } from '../../collectors/prometheus/series.ts';
 import { checkedNames } from '../../collectors/prometheus/series.ts';
-import { readTarget } from '../../collectors/prometheus/targets.ts';
+import { readTarget, scraperListenPort, TargetCursors } from '../../collectors/prometheus/targets.ts';
 import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
 // cilium Documentation/observability/metrics.rst "Context Options": labelsContext labels.
@@ -128,11 +128,20 @@ test('config: NetObserv predefined metrics — workload ones only, never both in
 test('scrape targets: pod from the meta labels (with the address), else the address; port from the scrape URL', () => {
   const base = { labels: {}, scrapePool: 'p', health: 'up', lastScrape: 1 };
   const scraper = { kind: 'workload' as const, workload: { namespace: 'monitoring', kind: 'StatefulSet' as const, name: 'prometheus' } };
-  const viaSlice = readTarget({ ...base, scrapeUrl: 'http://10.244.0.10:9090/metrics', discoveredLabels: { __meta_kubernetes_namespace: 'shop', __meta_kubernetes_endpointslice_address_target_kind: 'Pod', __meta_kubernetes_endpointslice_address_target_name: 'web-1' } }, scraper);
+  const viaSlice = readTarget({ ...base, scrapeUrl: 'http://10.244.0.10:9090/metrics', discoveredLabels: { __meta_kubernetes_namespace: 'shop', __meta_kubernetes_endpointslice_address_target_kind: 'Pod', __meta_kubernetes_endpointslice_address_target_name: 'web-1' } }, scraper, 9090);
   assert.deepEqual(viaSlice.kind === 'flow' && [viaSlice.flow.dst, viaSlice.flow.port, viaSlice.flow.verdict], [{ kind: 'pod', namespace: 'shop', pod: 'web-1', ip: '10.244.0.10' }, 9090, 'forwarded']);
-  const https = readTarget({ ...base, health: 'down', scrapeUrl: 'https://192.168.22.31/metrics', discoveredLabels: {} }, scraper);
+  const https = readTarget({ ...base, health: 'down', scrapeUrl: 'https://192.168.22.31/metrics', discoveredLabels: {} }, scraper, 9090);
   assert.deepEqual(https.kind === 'flow' && [https.flow.dst, https.flow.port, https.flow.verdict], [{ kind: 'ip', ip: '192.168.22.31' }, 443, 'unknown']);
-  assert.deepEqual(readTarget({ ...base, scrapeUrl: 'http://kube-state-metrics.monitoring.svc:8080/metrics', discoveredLabels: {} }, scraper), { kind: 'skip', reason: 'not-an-address' });
+  assert.deepEqual(readTarget({ ...base, scrapeUrl: 'http://kube-state-metrics.monitoring.svc:8080/metrics', discoveredLabels: {} }, scraper, 9090), { kind: 'skip', reason: 'not-an-address' });
+});
+
+// prometheus cmd/prometheus/main.go: --web.listen-address defaults to "0.0.0.0:9090".
+test('the scraper listens on the configured URL\'s port when the URL addresses the scraper, else on Prometheus\'s default 9090', () => {
+  const node = { kind: 'ip' as const, ip: '10.0.1.11' };
+  assert.equal(scraperListenPort('http://10.0.1.11:9091', node), 9091);
+  assert.equal(scraperListenPort('https://10.0.1.11', node), 443);
+  assert.equal(scraperListenPort('http://prometheus.monitoring:9091', node), 9090);
+  assert.equal(scraperListenPort('http://10.0.1.11:9091', { kind: 'pod', namespace: 'monitoring', pod: 'prometheus-0' }), 9090);
 });
 
 // What each point counts is checked against a real Prometheus in test/integration/collect-prometheus-counting.test.ts.
@@ -186,4 +195,22 @@ test('a rejected label value is kept printable: control characters escaped, cut 
   const { reject } = await import('../../collectors/prometheus/series.ts');
   assert.deepEqual(reject('invalid-label', 'source', 'Bad_NS!\u0007\u001b[31mRED'), { kind: 'reject', reason: 'invalid-label', label: 'source', value: 'Bad_NS!\\u0007\\u001b[31mRED' });
   assert.equal((reject('invalid-label', 'source', 'x'.repeat(200)) as { value?: string }).value?.length, 80);
+});
+
+// prometheus scrape/scrape.go report(): a target's lastScrape is its scrape's start, published at its end.
+test('target cursors: each target counts scrapes after its own last one counted; one the former single cursor covered is not counted again; a target gone from the answer is forgotten', () => {
+  const t = (scrapeUrl: string, lastScrape: number) => ({ discoveredLabels: {}, labels: {}, scrapePool: 'p', scrapeUrl, health: 'up', lastScrape });
+  // Stored: a remembered at 100; the former 'targets' cursor was 500.
+  const cursors = new TargetCursors([{ scrapePool: 'p', scrapeUrl: 'a', lastScrape: 100 }, { scrapePool: 'p', scrapeUrl: 'gone', lastScrape: 100 }], 500);
+  const a = t('a', 200); // started before b's scrape, published after the last pass: new for a
+  const b = t('b', 400); // not remembered, covered by the former cursor
+  const c = t('c', 600);
+  const never = t('d', 0);
+  assert.deepEqual([a, b, c, never].map((x) => cursors.isNew(x)), [true, false, true, false]);
+  cursors.counted(a);
+  // c is new but not counted (rejected): it is not remembered past what was counted.
+  assert.deepEqual(cursors.cursors(), [
+    { scrapePool: 'p', scrapeUrl: 'a', lastScrape: 200 },
+    { scrapePool: 'p', scrapeUrl: 'b', lastScrape: 400 },
+  ]);
 });
