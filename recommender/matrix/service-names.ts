@@ -14,7 +14,8 @@
  * ports send to — a headless Service's on the ports as written, as nothing translates them, but for a
  * Service port's name, the endpoints' port its SRV record carries (targetPorts).
  * An ExternalName Service's name is a CNAME to its externalName: the Service that names, where it
- * is an in-cluster Service's name; else it leads outside, and stays a DNS name.
+ * is an in-cluster Service's name; else it leads outside, and stays a DNS name, spelled as the pod
+ * asks it, `<service>.<namespace>.svc.<zone>`, the name the engines tie the answer to (askedOutside).
  *
  * Any other name may be answered with a pod's address too — a split-horizon DNS answering
  * `shop.example.com` with an in-cluster gateway pod, a name whose CNAME is a headless Service — and
@@ -330,6 +331,8 @@ function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv
   const unanswered: string[] = [];
   const peers: ResolvedPeer[] = [];
   const answering = new Map<string, { workload: Workload; names: string[] }>();
+  // The names asked outside so far: a rule may spell one name several ways (`ext`, `ext.shop.svc`).
+  const asked = new Set<string>();
   for (const name of names) {
     const pod = podRecordOf(name, asker);
     if (pod !== undefined) {
@@ -343,7 +346,8 @@ function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv
     }
     const named = search.services.map((ref) => throughExternalNames({ ref, svc: serviceAt(inv, ref) }, inv, asker));
     // An ExternalName Service's name whose CNAME leads outside the cluster stays a DNS name.
-    const leadsOut = search.outside || named.some((n) => n.svc?.type === 'ExternalName');
+    const aliases = named.filter((n) => n.svc?.type === 'ExternalName');
+    const leadsOut = search.outside || aliases.length > 0;
     for (const { ref, svc } of named) {
       const peer = svc?.type === 'ExternalName' ? undefined : servicePeer(name, ref, svc, ports, inv, unresolved, asker);
       if (peer !== undefined) peers.push(peer);
@@ -354,27 +358,31 @@ function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv
       unresolved.push(`${name} names a Service of the asking pod's namespace, which this rule does not have: write <service>.<namespace>.svc.${asker.clusterDomain}`);
       continue;
     }
-    // A name CNAMEd to a Service answers with its ClusterIP: the Service's name in another spelling.
-    const viaServices = answers.services(name);
-    for (const key of viaServices) {
-      const [namespace, service] = key.split('/') as [string, string];
-      const peer = servicePeer(name, { namespace, service }, inv.services.find((s) => s.namespace === namespace && s.name === service), ports, inv, unresolved);
-      if (peer !== undefined) peers.push(peer);
+    for (const spelled of askedOutside(name, search, aliases, asker)) {
+      if (asked.has(spelled)) continue;
+      asked.add(spelled);
+      // A name CNAMEd to a Service answers with its ClusterIP: the Service's name in another spelling.
+      const viaServices = answers.services(spelled);
+      for (const key of viaServices) {
+        const [namespace, service] = key.split('/') as [string, string];
+        const peer = servicePeer(spelled, { namespace, service }, inv.services.find((s) => s.namespace === namespace && s.name === service), ports, inv, unresolved);
+        if (peer !== undefined) peers.push(peer);
+      }
+      const workloads = answeredBy(spelled, inv, answers);
+      for (const w of workloads) {
+        const entry = answering.get(workloadKey(w)) ?? { workload: w, names: [] };
+        entry.names.push(spelled);
+        answering.set(workloadKey(w), entry);
+      }
+      // A name answered only in-cluster is those workloads; one also answered outside stays a DNS name
+      // too, and so does a pattern (`*.example.com`): it covers every name under it, most never seen
+      // (docs/matrices.md), so one in-cluster answer under it says nothing of the others. toFQDNs
+      // never selects the pods (docs.cilium.io "Layer 3 Policies", DNS based): the workloads above are
+      // what reaches them.
+      const noInClusterAnswer = workloads.length === 0 && viaServices.length === 0;
+      if (noInClusterAnswer) unanswered.push(spelled);
+      if (noInClusterAnswer || answers.addresses(spelled).length > 0 || isPattern(spelled)) outside.push(spelled);
     }
-    const workloads = answeredBy(name, inv, answers);
-    for (const w of workloads) {
-      const entry = answering.get(workloadKey(w)) ?? { workload: w, names: [] };
-      entry.names.push(name);
-      answering.set(workloadKey(w), entry);
-    }
-    // A name answered only in-cluster is those workloads; one also answered outside stays a DNS name
-    // too, and so does a pattern (`*.example.com`): it covers every name under it, most never seen
-    // (docs/matrices.md), so one in-cluster answer under it says nothing of the others. toFQDNs
-    // never selects the pods (docs.cilium.io "Layer 3 Policies", DNS based): the workloads above are
-    // what reaches them.
-    const noInClusterAnswer = workloads.length === 0 && viaServices.length === 0;
-    if (noInClusterAnswer) unanswered.push(name);
-    if (noInClusterAnswer || answers.addresses(name).length > 0 || isPattern(name)) outside.push(name);
   }
   for (const key of [...answering.keys()].sort()) {
     const { workload: w, names: seen } = answering.get(key)!;
@@ -384,9 +392,34 @@ function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv
   return peers;
 }
 
+/**
+ * The DNS names a pod asking `name` sends outside the cluster's Services, as the engines see them:
+ * the name as written where the search may end there (`search.outside`), and for each ExternalName
+ * Service leading outside (`aliases`) that Service's own full name, `<service>.<ns>.svc.<zone>`.
+ * However the rule spells such a Service (`ext`, `ext.shop`, `ext.shop.svc`), the resolver asks
+ * that name — the search path completes it (kubernetes.io "DNS for Services and Pods": `search
+ * <ns>.svc.<zone> svc.<zone> <zone>`, `ndots:5`) — and CoreDNS answers that one query with the
+ * CNAME and the externalName's addresses (coredns plugin/backend_lookup.go `A`, the outside target
+ * looked up and appended). Each engine ties the addresses to it: Cilium's DNS proxy to the query
+ * name only (cilium/cilium daemon/cmd/fqdn.go notifyOnDNSMsg: `UpdateGenerateDNS` keyed by the
+ * qname of pkg/fqdn/dnsproxy `ExtractMsgDetails`, whose CNAME targets are only logged), so toFQDNs
+ * `matchName: ext` never matches and neither does the externalName; Hubble's destination_names, the
+ * addresses the other engines render, are those qnames too. (Calico Enterprise's `domains` follow a
+ * CNAME chain down from the name they hold, felix DomainInfoStore.GetDomainIPs, and NPEP-133 lets a
+ * `domainNames` implementation use a single response's chain: the name asked serves them as well.)
+ */
+function askedOutside(name: string, search: NameSearch, aliases: readonly { ref: ServiceRef }[], asker: DnsAsker): string[] {
+  return [...(search.outside ? [name] : []), ...aliases.map((a) => serviceDnsName(a.ref, asker))];
+}
+
+/** A Service's own name under the cluster domain: `<service>.<ns>.svc.<zone>` (kubernetes/dns docs/specification.md 2.3.1). */
+function serviceDnsName(ref: ServiceRef, asker: DnsAsker): string {
+  return `${ref.service}.${ref.namespace}.svc.${asker.clusterDomain}`;
+}
+
 /** Why `<hostname>.<service>.<ns>.svc…` of a Service that is not headless answers nothing (NameSearch.noRecord). */
 function noRecordText(name: string, ref: ServiceRef, asker: DnsAsker): string {
-  const own = `${ref.service}.${ref.namespace}.svc.${asker.clusterDomain}`;
+  const own = serviceDnsName(ref, asker);
   return `${name} has no DNS record: Service ${ref.namespace}/${ref.service} is not headless, and only a headless Service (clusterIP: None) has records for its endpoints' hostnames (<hostname>.<service>.<namespace>.svc.${asker.clusterDomain}): write the Service's name ${own}`;
 }
 

@@ -37,7 +37,9 @@
  * - an FQDN: the first address of each family stored with a matching DNS name. None stored (the
  *   store keeps the names seen for outside addresses only: collectors/flows/pipeline.ts), an
  *   outside address of each family as for `0.0.0.0/0` and `::/0`, carrying a name the rule names
- *   (`names`). Where an engine renders an unresolved name as any destination on its ports
+ *   (`names`; as resolved: an ExternalName Service's is the name the pod asks, the one the
+ *   engines tie the answer to, matrix/service-names.ts askedOutside). Where an engine renders an
+ *   unresolved name as any destination on its ports
  *   (kubernetes, calico, clusternetworkpolicy: docs/engines.md, `fqdn-unresolved`) any outside
  *   address is exact: an output that cuts it allows that port to no outside address, so it cuts
  *   the name whatever it resolves to. Cilium's toFQDNs allows the addresses its DNS proxy saw

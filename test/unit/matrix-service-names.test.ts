@@ -354,3 +354,36 @@ test('the cluster domain of a config: its clusterDomain, else cluster.local', ()
   assert.equal(clusterDomainOf({}), 'cluster.local');
   assert.equal(clusterDomainOf({ clusterDomain: 'corp.example' }), 'corp.example');
 });
+
+/**
+ * An ExternalName Service leading outside stays a DNS name, spelled as the name the pod's resolver
+ * asks, which is the name every engine ties the answer's addresses to. The pod's resolv.conf
+ * (`search <ns>.svc.<zone> svc.<zone> <zone>`, `ndots:5`: kubernetes.io "DNS for Services and
+ * Pods") completes `ext`, `ext.shop` and `ext.shop.svc` to `ext.shop.svc.<zone>`, which CoreDNS
+ * answers in one response: the CNAME to the externalName and that name's addresses, looked up
+ * upstream (coredns plugin/backend_lookup.go `A`: `b.Lookup(ctx, state, target, …)`, appended after
+ * the CNAME). Cilium's DNS proxy ties those addresses to the query name alone (cilium/cilium
+ * daemon/cmd/fqdn.go notifyOnDNSMsg: `UpdateGenerateDNS(…, {qname: {IPs: responseIPs}})`, qname
+ * from `ExtractMsgDetails`, the CNAMEs only logged), and toFQDNs `matchName` compares with that
+ * name (pkg/fqdn matchpattern); Hubble's destination_names are those names too. Before, `ext`
+ * rendered `toFQDNs: [{matchName: ext}]`, which no query name ever is: the pod was cut while the
+ * verification passed on a stand-in carrying the name `ext`.
+ */
+test('an ExternalName Service leading outside, by any name a pod asks it by, is the DNS name its resolver asks: <service>.<namespace>.svc.<cluster domain>', () => {
+  const withExt: InventorySnapshot = { ...inv, services: [...inv.services, service({ namespace: 'shop', name: 'ext', type: 'ExternalName', clusterIPs: [], externalName: 'api.example.com' })] };
+  const shop = { clusterDomain: 'cluster.local', namespace: 'shop' };
+  for (const name of ['ext', 'ext.shop', 'ext.shop.svc', 'ext.shop.svc.cluster.local', 'EXT.shop.svc.cluster.local.']) {
+    const unresolved: string[] = [];
+    const r = resolveNamedPeers([{ kind: 'fqdn', fqdns: [name] }], [{ protocol: 'TCP', port: 443 }], withExt, NO_ANSWERS, unresolved, shop);
+    assert.deepEqual(r, { peers: [{ kind: 'fqdn', fqdns: ['ext.shop.svc.cluster.local'] }], ports: [{ protocol: 'TCP', port: 443 }] }, name);
+    assert.deepEqual(unresolved, [], name);
+  }
+  // Under the configured cluster domain; and one name however often the rule spells it.
+  const corp = resolveNamedPeers([{ kind: 'fqdn', fqdns: ['ext', 'ext.shop.svc.corp.example', 'api.example.com'] }], [], withExt, NO_ANSWERS, [], { clusterDomain: 'corp.example', namespace: 'shop' });
+  assert.deepEqual(corp.peers, [{ kind: 'fqdn', fqdns: ['ext.shop.svc.corp.example', 'api.example.com'] }]);
+  // The addresses the flows showed under the name asked are looked up under that name.
+  const seen = (table: Record<string, string[]>) => (pattern: string) => table[pattern] ?? [];
+  const notKept = { edges: 1, before: 1000 };
+  const kept = resolveNamedPeers([{ kind: 'fqdn', fqdns: ['ext'] }], [], withExt, { workloads: seen({}), services: seen({}), addresses: seen({}), notKept }, [], shop);
+  assert.deepEqual(kept.peers, [{ kind: 'fqdn', fqdns: ['ext.shop.svc.cluster.local'], answersNotKept: { edges: 1, before: 1000, names: ['ext.shop.svc.cluster.local'] } }]);
+});
