@@ -11,11 +11,13 @@
  * replace it (a cluster-scoped name is unique cluster-wide): it is listed there with the changes.
  * A ClusterNetworkPolicy flowmatrix applied under the name an earlier export gave a cluster-wide
  * layer (before the name carried its key's hash) is not `extra` but `renamed`, with `renamedTo`.
+ * One another tool manages (engines/metadata.ts otherManager: an operator's built-in policy) is
+ * not `extra` either but `ownedByOperator`: deleting it fights the operator, which recreates it.
  */
 import type { AppliedPolicy } from '../domain/inventory.ts';
 import type { Manifest } from './engines/index.ts';
 import { compareStrings } from './policy/order.ts';
-import { ANNOTATION_INTENT, intentScope, LABEL_LAYER, managedByFlowmatrix } from './engines/metadata.ts';
+import { ANNOTATION_INTENT, intentScope, LABEL_LAYER, managedByFlowmatrix, otherManager, type OtherManager } from './engines/metadata.ts';
 import { formerClusterWideManifestName } from './engines/clusternetworkpolicy.ts';
 import { asStored } from './stored-form.ts';
 import { isPlainObject } from '../domain/plain-object.ts';
@@ -50,10 +52,14 @@ export interface RenamedPolicyRef extends PolicyRef {
   renamedTo: string;
 }
 
+/** An applied policy, not recommended, that another tool manages: its managed-by label, its controller. */
+export interface OwnedPolicyRef extends PolicyRef, OtherManager {}
+
 export interface DriftReport {
   engine: string;
   namespace?: string;
-  summary: { recommended: number; applied: number; inSync: number; missing: number; extra: number; differing: number };
+  /** `ownedByOperator` only when there are any. */
+  summary: { recommended: number; applied: number; inSync: number; missing: number; extra: number; differing: number; ownedByOperator?: number };
   inSync: PolicyRef[];
   missing: PolicyRef[];
   extra: PolicyRef[];
@@ -62,6 +68,8 @@ export interface DriftReport {
   sharedWithOtherNamespaces?: SharedPolicyRef[];
   /** When there are any: not extra, since the recommended `renamedTo` replaces them (apply it, then delete them). */
   renamed?: RenamedPolicyRef[];
+  /** When there are any: not extra, since the tool that manages them recreates them: turn them off there. */
+  ownedByOperator?: OwnedPolicyRef[];
 }
 
 const refKey = (r: PolicyRef): string => `${r.apiVersion}|${r.kind}|${r.namespace ?? ''}|${r.name}`;
@@ -268,14 +276,21 @@ export class DriftComparison {
       else if (replaced !== undefined) shared.push({ k: c.via ?? k, shared: { ...replaced, replacedByRecommended: { ...(c.via !== undefined ? { name: c.ref.name } : {}), changes: c.changes } } });
       else report.differing.push({ ...c.ref, changes: c.changes });
     }
-    for (const { p } of notRecommended.filter((x) => x.shared === undefined)) report.extra.push(ref(p));
+    const owned: OwnedPolicyRef[] = [];
+    for (const { p } of notRecommended.filter((x) => x.shared === undefined)) {
+      const manager = otherManager(p.manifest);
+      if (manager === undefined) report.extra.push(ref(p));
+      else owned.push({ ...ref(p), ...manager });
+    }
     report.summary.applied = inScope.length - shared.length;
     report.summary.inSync = report.inSync.length;
     report.summary.missing = report.missing.length;
     report.summary.extra = report.extra.length;
     report.summary.differing = report.differing.length;
+    if (owned.length > 0) report.summary.ownedByOperator = owned.length;
     if (shared.length > 0) report.sharedWithOtherNamespaces = shared.sort((a, b) => compareStrings(a.k, b.k)).map((x) => x.shared);
     if (renamed.length > 0) report.renamed = renamed;
+    if (owned.length > 0) report.ownedByOperator = owned;
     return report;
   }
 

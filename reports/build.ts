@@ -7,7 +7,7 @@
  */
 import { ANNOTATION_INTENT } from '../recommender/engines/metadata.ts';
 import { manifestId } from '../recommender/engines/manifest-id.ts';
-import type { DriftReport, SharedPolicyRef } from '../recommender/drift.ts';
+import type { DriftReport, OwnedPolicyRef, SharedPolicyRef } from '../recommender/drift.ts';
 import type { Edge } from '../domain/edge.ts';
 import type { MetricPair } from '../domain/metric-pair.ts';
 import { namespaceOfWorkloadKey, peerKey, peerNamespace } from '../domain/peer.ts';
@@ -35,6 +35,7 @@ import {
   type IngestSection,
   type MetricPairsSection,
   type NamespaceSummary,
+  type OwnedPolicyItem,
   type ReplacingPolicyItem,
   type SharedPolicyItem,
   type VerificationSummary,
@@ -213,7 +214,12 @@ function driftSection(d: DriftReport, failures: DriftFailures | undefined): Drif
     differing: d.differing.map((x) => ({ ...failingRef(x, failures), paths: x.changes.map((c) => c.path) })),
     ...(d.sharedWithOtherNamespaces !== undefined ? { sharedWithOtherNamespaces: d.sharedWithOtherNamespaces.map((x) => sharedItem(x, failures)) } : {}),
     ...(d.renamed !== undefined ? { renamed: d.renamed.map((x) => ({ ...policyRef(x), renamedTo: x.renamedTo })) } : {}),
+    ...(d.ownedByOperator !== undefined ? { ownedByOperator: d.ownedByOperator.map(ownedItem) } : {}),
   };
+}
+
+function ownedItem(x: OwnedPolicyRef): OwnedPolicyItem {
+  return { ...policyRef(x), ...(x.managedBy !== undefined ? { managedBy: x.managedBy } : {}), ...(x.owner !== undefined ? { owner: { ...x.owner } } : {}) };
 }
 
 function sharedItem(x: SharedPolicyRef, failures: DriftFailures | undefined): SharedPolicyItem {
@@ -468,6 +474,7 @@ function attentionSection(classes: ClassifiedEdges, rules: RuleAttention, hostNe
       differing: cap('drift.differing', drift.differing),
       ...(drift.sharedWithOtherNamespaces !== undefined ? { sharedWithOtherNamespaces: cap('drift.sharedWithOtherNamespaces', drift.sharedWithOtherNamespaces) } : {}),
       ...(drift.renamed !== undefined ? { renamed: cap('drift.renamed', drift.renamed) } : {}),
+      ...(drift.ownedByOperator !== undefined ? { ownedByOperator: cap('drift.ownedByOperator', drift.ownedByOperator) } : {}),
     },
     omitted,
   };

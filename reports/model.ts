@@ -162,6 +162,15 @@ export interface ReplacingPolicyItem extends DriftFailureMarks {
   paths: string[];
 }
 
+/**
+ * An applied policy another tool manages (DriftSection.ownedByOperator): its
+ * `app.kubernetes.io/managed-by` label, its controller owner reference (`owner`).
+ */
+export interface OwnedPolicyItem extends PolicyRefItem {
+  managedBy?: string;
+  owner?: { apiVersion: string; kind: string; name: string };
+}
+
 /** An applied cluster-scoped policy a namespace's drift leaves to the whole cluster's (DriftSection.sharedWithOtherNamespaces). */
 export interface SharedPolicyItem extends PolicyRefItem {
   namespaces?: string[];
@@ -179,10 +188,11 @@ export interface DriftSection {
    */
   verified?: false;
   /**
-   * The drift's summary (GET /api/v1/drift's), and `replacingShared` when there are any: the
-   * recommended policies listed under sharedWithOtherNamespaces' `replacedByRecommended`.
+   * The drift's summary (GET /api/v1/drift's, with its `ownedByOperator` when there are any), and
+   * `replacingShared` when there are any: the recommended policies listed under
+   * sharedWithOtherNamespaces' `replacedByRecommended`.
    */
-  summary: { recommended: number; applied: number; inSync: number; missing: number; extra: number; differing: number; replacingShared?: number };
+  summary: { recommended: number; applied: number; inSync: number; missing: number; extra: number; differing: number; ownedByOperator?: number; replacingShared?: number };
   missing: DriftPolicyItem[];
   extra: PolicyRefItem[];
   differing: (DriftPolicyItem & { paths: string[] })[];
@@ -201,6 +211,12 @@ export interface DriftSection {
    * `renamedTo` is applied; counted in the headline's drift as extra ones were.
    */
   renamed?: (PolicyRefItem & { renamedTo: string })[];
+  /**
+   * When there are any: applied policies, not recommended, that another tool manages (GET
+   * /api/v1/drift's `ownedByOperator`: an operator's built-in policy). Not extra: deleting them
+   * fights the tool, which recreates them; turn them off there. Not counted in the headline's drift.
+   */
+  ownedByOperator?: OwnedPolicyItem[];
 }
 
 export interface NamespaceSummary {

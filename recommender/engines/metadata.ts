@@ -6,8 +6,10 @@
 import { SHARED_INTENT_PREFIX, sharedIntentNamespaces, type Direction, type DirectionPolicy, type PolicyIntent, type RuleExplanation } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { EmitWarning, EngineName, Manifest, ManifestMetadata, WarningCode } from './types.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 
-export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'flowmatrix' } as const;
+const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = { [MANAGED_BY_LABEL]: 'flowmatrix' } as const;
 export const ANNOTATION_EXPLANATION = 'flowmatrix.io/explanation';
 export const ANNOTATION_RULES = 'flowmatrix.io/rules';
 export const ANNOTATION_INTENT = 'flowmatrix.io/intent';
@@ -31,6 +33,41 @@ export function intentScope(manifest: unknown): { namespaces: string[]; shared: 
 export function managedByFlowmatrix(manifest: unknown): boolean {
   const labels = (manifest as { metadata?: { labels?: Record<string, unknown> } } | null)?.metadata?.labels;
   return Object.entries(MANAGED_BY).every(([key, value]) => labels?.[key] === value);
+}
+
+/** The controller an owner reference names (apimachinery OwnerReference with `controller: true`). */
+export interface ControllerRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+}
+
+/** Who else manages an applied policy: its `app.kubernetes.io/managed-by` when not flowmatrix, its controller owner reference. */
+export interface OtherManager {
+  managedBy?: string;
+  owner?: ControllerRef;
+}
+
+/**
+ * Whether something other than flowmatrix manages an applied policy, and what: the Kubernetes
+ * recommended label `app.kubernetes.io/managed-by` ("the tool being used to manage the operation
+ * of an application") naming another tool, or an owner reference with `controller: true` (at most
+ * one per object: apimachinery ValidateOwnerReferences), whose controller recreates what is deleted.
+ * Undefined when neither says so.
+ */
+export function otherManager(manifest: unknown): OtherManager | undefined {
+  const metadata = (manifest as { metadata?: { labels?: Record<string, unknown>; ownerReferences?: unknown } } | null)?.metadata;
+  const label = metadata?.labels?.[MANAGED_BY_LABEL];
+  const managedBy = typeof label === 'string' && label !== '' && label !== MANAGED_BY[MANAGED_BY_LABEL] ? label : undefined;
+  const owner = controllerRef(metadata?.ownerReferences);
+  if (managedBy === undefined && owner === undefined) return undefined;
+  return { ...(managedBy !== undefined ? { managedBy } : {}), ...(owner !== undefined ? { owner } : {}) };
+}
+
+function controllerRef(refs: unknown): ControllerRef | undefined {
+  const r = Array.isArray(refs) ? refs.find((x) => isPlainObject(x) && x.controller === true) : undefined;
+  if (!isPlainObject(r) || typeof r.kind !== 'string' || typeof r.name !== 'string') return undefined;
+  return { apiVersion: typeof r.apiVersion === 'string' ? r.apiVersion : '', kind: r.kind, name: r.name };
 }
 
 const MAX_EXPLANATION = 1024;

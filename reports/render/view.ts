@@ -5,7 +5,7 @@
  */
 import type { Citation } from '../../recommender/matrix/resolved.ts';
 import { kindName } from '../../recommender/engines/manifest-id.ts';
-import type { DriftCut, DriftFailureMarks, DriftSection, EdgeItem, EdgeSide, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy } from '../model.ts';
+import type { DriftCut, DriftFailureMarks, DriftSection, EdgeItem, EdgeSide, OwnedPolicyItem, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy } from '../model.ts';
 
 export const MAX_ROWS = 200;
 
@@ -466,6 +466,7 @@ function driftSection(r: Report): Section {
     ...d.extra.map((p) => [t('extra'), policyKind(p), code(policyName(p)), t('applied, not recommended')]),
     ...(d.sharedWithOtherNamespaces ?? []).map((p) => [t('shared'), policyKind(p), code(policyName(p)), sharedDetail(p)]),
     ...(d.renamed ?? []).map((p) => [t('renamed'), policyKind(p), code(policyName(p)), t(`applied under the name an earlier flowmatrix export gave it; the recommended ${p.renamedTo} replaces it: apply that one, then delete this one`)]),
+    ...(d.ownedByOperator ?? []).map((p) => [t('owned'), policyKind(p), code(policyName(p)), t(ownedDetail(p))]),
   ];
   return {
     id: 'drift',
@@ -475,12 +476,24 @@ function driftSection(r: Report): Section {
     blocks: [
       {
         kind: 'para',
-        text: `Engine ${d.engine}: ${d.summary.recommended} recommended, ${d.summary.applied} applied; ${d.summary.inSync} in sync, ${d.summary.missing} missing, ${d.summary.extra} extra, ${d.summary.differing} differing${d.summary.replacingShared !== undefined ? `, ${d.summary.replacingShared} replacing a policy other namespaces share` : ''}.`,
+        text: `Engine ${d.engine}: ${d.summary.recommended} recommended, ${d.summary.applied} applied; ${d.summary.inSync} in sync, ${d.summary.missing} missing, ${d.summary.extra} extra, ${d.summary.differing} differing${d.summary.ownedByOperator !== undefined ? `, ${d.summary.ownedByOperator} owned by an operator` : ''}${d.summary.replacingShared !== undefined ? `, ${d.summary.replacingShared} replacing a policy other namespaces share` : ''}.`,
       },
       ...(d.verified === false ? [{ kind: 'para' as const, text: unverifiedText(r) }] : []),
-      ...(driftRows.length > 0 ? [table(['drift', 'kind', 'policy', 'detail'], driftRows, omitted(r, 'drift.missing') + omitted(r, 'drift.extra') + omitted(r, 'drift.differing') + omitted(r, 'drift.sharedWithOtherNamespaces') + omitted(r, 'drift.renamed'))] : []),
+      ...(driftRows.length > 0 ? [table(['drift', 'kind', 'policy', 'detail'], driftRows, omitted(r, 'drift.missing') + omitted(r, 'drift.extra') + omitted(r, 'drift.differing') + omitted(r, 'drift.sharedWithOtherNamespaces') + omitted(r, 'drift.renamed') + omitted(r, 'drift.ownedByOperator'))] : []),
     ],
   };
+}
+
+/**
+ * Where to turn off a policy another tool manages: in that tool (its managed-by label, else its
+ * controller owner), never by deleting it, which the tool undoes.
+ */
+function ownedDetail(p: OwnedPolicyItem): string {
+  const controller = p.owner === undefined ? undefined : `${p.owner.kind} ${p.owner.name}`;
+  const manager = p.managedBy ?? `${controller!} (its controller)`;
+  const where = p.managedBy ?? controller!;
+  const also = p.managedBy !== undefined && controller !== undefined ? `, controlled by ${controller}` : '';
+  return `managed by ${manager}${also}: turn it off in ${where}, not by deleting it`;
 }
 
 /** Why a namespace's drift leaves an applied policy other namespaces share to the whole cluster's drift. */

@@ -329,3 +329,30 @@ test('a cluster-wide ClusterNetworkPolicy flowmatrix applied under the name its 
   const other = computeDrift('clusternetworkpolicy', [applied('shared-telemetry-essentials', { ...ours, annotations: { 'flowmatrix.io/intent': 'shared/other' } })], now);
   assert.deepEqual([other.extra.map((r) => r.name), other.renamed], [['shared-telemetry-essentials'], undefined]);
 });
+
+test('an applied policy an operator owns (a controller owner reference, or app.kubernetes.io/managed-by other than flowmatrix) is never extra: it is listed as owned by that operator and counted apart', () => {
+  // The demo's policies: NetObserv's built-in one, which seed 002 line 1 says to turn off with
+  // FlowCollector spec.networkPolicy.enable, and Kyma Telemetry's own (seed 001 line 50). The
+  // operator recreates a deleted one (ownerReferences "controller": apimachinery OwnerReference;
+  // app.kubernetes.io/managed-by: the Kubernetes recommended labels, "the tool being used to manage
+  // the operation of an application").
+  const withMetadata = (p: AppliedPolicy, metadata: Record<string, unknown>): AppliedPolicy => ({ ...p, manifest: { ...(p.manifest as object), metadata: { namespace: p.namespace, name: p.name, ...metadata } } });
+  const owned = [
+    withMetadata(applied('netobserv', 'netobserv', 80), { labels: { 'app.kubernetes.io/managed-by': 'netobserv-operator' } }),
+    withMetadata(applied('netobserv', 'by-controller', 80), { ownerReferences: [{ apiVersion: 'flows.netobserv.io/v1beta2', kind: 'FlowCollector', name: 'cluster', uid: 'u1', controller: true }] }),
+  ];
+  const notOwned = [
+    withMetadata(applied('netobserv', 'ours-once', 80), { labels: { 'app.kubernetes.io/managed-by': 'flowmatrix' } }),
+    withMetadata(applied('netobserv', 'owner-no-controller', 80), { ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', uid: 'u2' }] }),
+    applied('netobserv', 'hand-written', 80),
+  ];
+  const d = computeDrift('kubernetes', [...owned, ...notOwned], [manifest('netobserv', 'web', 8080)], 'netobserv');
+  assert.deepEqual(d.extra.map((r) => r.name), ['hand-written', 'ours-once', 'owner-no-controller']);
+  assert.deepEqual(d.ownedByOperator, [
+    { ...NP, namespace: 'netobserv', name: 'by-controller', owner: { apiVersion: 'flows.netobserv.io/v1beta2', kind: 'FlowCollector', name: 'cluster' } },
+    { ...NP, namespace: 'netobserv', name: 'netobserv', managedBy: 'netobserv-operator' },
+  ]);
+  assert.deepEqual(d.summary, { recommended: 1, applied: 5, inSync: 0, missing: 1, extra: 3, differing: 0, ownedByOperator: 2 });
+  assert.equal(computeDrift('kubernetes', notOwned, []).ownedByOperator, undefined, 'absent when there are none');
+  assert.equal('ownedByOperator' in computeDrift('kubernetes', notOwned, []).summary, false);
+});

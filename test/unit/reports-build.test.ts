@@ -52,7 +52,7 @@ test('headline counts of the demo cluster', () => {
   // documentedWhenSet: the controller's S3 and OTLP edges and their two rules (seed 003 lines 81-82, "when configured").
   // findings: 21, of which three role-inferred for Kyma's backends, one per signal (seed 001 line 15: the
   // log pipelines ship to their own logging service, not to the metric and trace pipelines' backend).
-  assert.deepEqual(report.headline, { blocked: 6, violations: 2, dropped: 1, undocumented: 54, documentedWhenSet: 4, documentedUnobserved: 4, stale: 0, hostNetwork: 3, findings: 21, drift: 67 });
+  assert.deepEqual(report.headline, { blocked: 6, violations: 2, dropped: 1, undocumented: 54, documentedWhenSet: 4, documentedUnobserved: 4, stale: 0, hostNetwork: 3, findings: 21, drift: 58 });
   assert.deepEqual(report.attention.documentedWhenSet.rules.map((r) => [r.id, r.whenSet?.set]), [
     ['progressive-delivery/controller/egress/otlp-collector', 'otlp.configured=true'],
     ['progressive-delivery/controller/egress/s3', 's3.configured=true'],
@@ -176,8 +176,13 @@ test('violations, host-network workloads, findings, drift and ingest health', ()
   }
   assert.ok(report.attention.findings.some((f) => f.matrix === 'kyma-telemetry' && f.kind === 'role-unbound' && f.subject === 'rma'));
   assert.equal(report.attention.findings.filter((f) => f.matrix === 'stacklight' && f.kind === 'component-absent').length, 11);
-  assert.deepEqual(report.attention.drift.summary, { recommended: 57, applied: 10, inSync: 0, missing: 57, extra: 10, differing: 0 });
+  assert.deepEqual(report.attention.drift.summary, { recommended: 57, applied: 10, inSync: 0, missing: 57, extra: 1, differing: 0, ownedByOperator: 9 });
   assert.ok(report.attention.drift.extra.some((p) => p.namespace === 'shop' && p.name === 'postgres'));
+  // The operators' own policies (seed 002 line 1: NetObserv's built-in one; seed 001 line 50: Kyma Telemetry's) are theirs, never extra.
+  assert.deepEqual(
+    (report.attention.drift.ownedByOperator ?? []).map((p) => `${p.namespace}/${p.name} ${p.managedBy}`),
+    [...['fluent-bit', 'log-agent', 'log-gateway', 'manager-manager', 'metric-agent', 'metric-gateway', 'self-monitor', 'trace-gateway'].map((n) => `kyma-system/telemetry-${n} telemetry-manager`), 'netobserv/netobserv netobserv-operator'],
+  );
   assert.deepEqual(report.ingest.totals, { runs: 2, failed: 0, running: 0, records: 3000, accepted: 3000, rejected: 0, skipped: 0, ambiguous: 4 });
   assert.deepEqual(report.ingest.recent.map((r) => r.source), ['demo/hubble.jsonl', 'demo/netobserv.ndjson']);
   assert.equal(report.ingest.ambiguous.pairs, 1);
@@ -396,4 +401,18 @@ test('a policy an earlier export applied under a former name is listed as rename
   assert.deepEqual(r.attention.drift.renamed, [renamed]);
   assert.equal(r.headline.drift, report.headline.drift + 1);
   assert.match(renderMarkdown(r), /\| renamed \| ClusterNetworkPolicy \| `\(cluster\)\/shared-telemetry-essentials` \| applied under the name an earlier flowmatrix export gave it; the recommended shared-telemetry-essentials-5ae67b5d replaces it: apply that one, then delete this one \|/);
+});
+
+test('an applied policy an operator owns is listed as owned, never extra, with where to turn it off, and not counted as drift to act on', () => {
+  // recommender/drift.ts `ownedByOperator`: deleting it fights the operator, which recreates it (the demo's NetObserv and Kyma Telemetry policies).
+  const NP = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' };
+  const labelled = { ...NP, namespace: 'netobserv', name: 'netobserv', managedBy: 'netobserv-operator' };
+  const controlled = { ...NP, namespace: 'netobserv', name: 'by-controller', owner: { apiVersion: 'flows.netobserv.io/v1beta2', kind: 'FlowCollector', name: 'cluster' } };
+  const r = buildReport({ ...input, drift: { ...input.drift, summary: { ...input.drift.summary, ownedByOperator: 2 }, ownedByOperator: [controlled, labelled] } });
+  assert.deepEqual(r.attention.drift.ownedByOperator, [controlled, labelled]);
+  assert.equal(r.headline.drift, report.headline.drift, 'not counted as drift to act on');
+  const md = renderMarkdown(r);
+  assert.match(md, /\| owned \| NetworkPolicy \| `netobserv\/netobserv` \| managed by netobserv-operator: turn it off in netobserv-operator, not by deleting it \|/);
+  assert.match(md, /\| owned \| NetworkPolicy \| `netobserv\/by-controller` \| managed by FlowCollector cluster \(its controller\): turn it off in FlowCollector cluster, not by deleting it \|/);
+  assert.match(md, /, 2 owned by an operator\./);
 });
