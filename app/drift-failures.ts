@@ -15,14 +15,22 @@ import type { DriftCut } from '../reports/model.ts';
 /** The ids (manifestId) of one engine's manifests, by their intent annotation: all a report keeps of them for this. */
 export class ManifestsByIntent {
   private readonly ids = new Map<string, string[]>();
+  private readonly all = new Set<string>();
 
   add(m: Manifest): void {
     const intent = m.metadata.annotations[ANNOTATION_INTENT];
-    if (intent !== undefined) (this.ids.get(intent) ?? this.ids.set(intent, []).get(intent)!).push(manifestId(m));
+    if (intent === undefined) return;
+    const id = manifestId(m);
+    (this.ids.get(intent) ?? this.ids.set(intent, []).get(intent)!).push(id);
+    this.all.add(id);
   }
 
   of(intent: PolicyIntent): readonly string[] {
     return this.ids.get(intentAnnotation(intent)) ?? [];
+  }
+
+  has(id: string): boolean {
+    return this.all.has(id);
   }
 }
 
@@ -49,12 +57,12 @@ function isolatingIntents(set: PolicySet, f: EdgeFinding): PolicyIntent[] {
 }
 
 /**
- * The policies that cut a finding's edge side: the one the simulator names as deciding when it
- * names one (a deny rule, an isolation policy), else (an implicit default deny) those that isolate
- * the side and have no rule for it.
+ * The policies that cut a finding's edge side: the recommended one the simulator names as deciding
+ * when it names one (a deny rule, an isolation policy), else (an implicit default deny, or the end
+ * of a Calico tier, which names the Tier) those that isolate the side and have no rule for it.
  */
 function cuttingPolicies(set: PolicySet, manifests: ManifestsByIntent, f: EdgeFinding): string[] {
-  if (f.by !== undefined) return [f.by.policy];
+  if (f.by !== undefined && manifests.has(f.by.policy)) return [f.by.policy];
   return [...new Set(isolatingIntents(set, f).flatMap((i) => manifests.of(i)))];
 }
 

@@ -19,7 +19,7 @@ import type { CompiledRule, MatchContext } from './calico/rules.ts';
 import { ServiceIndex } from './calico/services.ts';
 import { ClusterTiers, type ClusterPolicy } from './calico/cluster-tiers.ts';
 import type { MatchRule } from './clusternetworkpolicy/rules.ts';
-import { combine, type SideVerdict, type SimCluster, type SimFlow, type SimVerdict, type Simulator } from './types.ts';
+import { combine, type DecidedBy, type SideVerdict, type SimCluster, type SimFlow, type SimVerdict, type Simulator } from './types.ts';
 import type { Direction } from '../../domain/direction.ts';
 
 
@@ -158,7 +158,7 @@ class Calico implements CalicoSimulator {
       }
       if (!passed && tier.defaultAction === 'Deny') {
         const ids = entries.map((x) => ('cluster' in x ? x.cluster.match.policy.ref : x.calico.id));
-        return { isolated: true, allowed: false, reason: `end of tier ${tier.name}: ${ids.length} polic${ids.length === 1 ? 'y applies' : 'ies apply'} to ${local.describe} for ${direction} (${ids[0]!}${ids.length > 1 ? ', …' : ''}) and no rule matched` };
+        return { isolated: true, allowed: false, by: tierEnd(tier), reason: `end of tier ${tier.name}: ${ids.length} polic${ids.length === 1 ? 'y applies' : 'ies apply'} to ${local.describe} for ${direction} (${ids[0]!}${ids.length > 1 ? ', …' : ''}) and no rule matched` };
       }
     }
     return { isolated: true, allowed: true, reason: `every tier passed ${direction} of ${local.describe}: ${profileAllows(local)}` };
@@ -166,6 +166,14 @@ class Calico implements CalicoSimulator {
 }
 
 const profileAllows = (e: EndpointView): string => `profile kns.${e.namespace} allows`;
+
+/**
+ * What decides when a tier's policies apply and none of their rules does: the tier's own
+ * `spec.defaultAction` (Calico "Tier": "If the Tier applies to the endpoint, but takes no action on
+ * the packet the packet is dropped", Deny unless defaultAction says Pass). Named so that a cut
+ * an applied tier causes names that tier, as a deny rule names its policy.
+ */
+const tierEnd = (tier: TierInfo): DecidedBy => ({ policy: `Tier/${tier.name}`, rule: '/spec/defaultAction' });
 
 /** Two disjoint lists, each in evaluation order, merged in that order. */
 function mergeSorted(a: CompiledPolicy[], b: CompiledPolicy[], rank: Map<CompiledPolicy, number>): CompiledPolicy[] {

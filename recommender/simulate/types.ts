@@ -142,7 +142,7 @@ export interface SideVerdict {
   /** Whether any policy of the engine applies to this end in this direction. */
   isolated: boolean;
   allowed: boolean;
-  /** The policy/rule that allowed or denied; absent for "not isolated" and for an implicit default deny. */
+  /** The policy/rule that allowed or denied (a Calico tier's end: the Tier and its `/spec/defaultAction`); absent for "not isolated" and for an implicit default deny. */
   by?: DecidedBy;
   /** One sentence: why (e.g. "no policy selects the pod", "end of tier default", "deny rule"). */
   reason: string;

@@ -71,7 +71,7 @@ test('end-of-tier deny: a policy applies, no rule matches → denied; other endp
   const p = np('api-in', { selector: "app == 'api'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', source: { selector: "app == 'web'" }, destination: { ports: [9090] } }] });
   const v = verdict([p], flow(P(web), P(api)));
   assert.equal(v.verdict, 'deny');
-  assert.equal(v.ingress.by, undefined);
+  assert.deepEqual(v.ingress.by, { policy: 'Tier/default', rule: '/spec/defaultAction' }, 'the tier\'s own end decides (TIER "defaultAction")');
   assert.match(v.ingress.reason, /end of tier default/);
   assert.equal(verdict([p], flow(P(web), P(api), 9090)).ingress.by?.rule, '/spec/ingress/0');
   assert.equal(verdict([p], flow(P(api), P(web))).verdict, 'allow');

@@ -210,6 +210,19 @@ test('calico: an applied policy in an earlier tier that denies an included edge 
   assert.deepEqual(kubernetes().blockedByApplied, []);
 });
 
+test('calico: an applied tier whose end-of-tier Deny cuts an included edge (its policy applies, no rule matches) is named as deciding in blockedByApplied, by its defaultAction (Calico "Tier": "If the Tier applies to the endpoint, but takes no action on the packet the packet is dropped"; spec.defaultAction)', () => {
+  const tier: AppliedPolicy = { apiVersion: 'projectcalico.org/v3', kind: 'Tier', name: 'platform', manifest: { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'platform' }, spec: { order: 200, defaultAction: 'Deny' } } };
+  const fromDb: AppliedPolicy = {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'GlobalNetworkPolicy',
+    name: 'platform.api-from-db',
+    manifest: { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'platform.api-from-db' }, spec: { tier: 'platform', order: 10, selector: "app == 'api'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { selector: "app == 'db'" } }] } },
+  };
+  const v = verifyRecommendation({ engine: 'calico', emitted: { engine: 'calico', manifests: [apiPolicy], warnings: [] } as unknown as EmitResult, model: clusterModel(inventory), applied: [tier, fromDb], sides: [apiSides([[webToApiMetrics, 'x']])], simulator: SIMULATORS.calico });
+  assert.deepEqual(v.blockedByApplied.map((f) => [f.edge, f.by]), [['workload:shop/Deployment/web|workload:shop/Deployment/api|8080|TCP', { policy: 'Tier/platform', rule: '/spec/defaultAction' }]]);
+  assert.match(v.blockedByApplied[0]!.reason, /^end of tier platform: 1 policy applies/);
+});
+
 test('calico: an applied GlobalNetworkPolicy selecting by the namespace profile\'s label (pcns.projectcalico.org/name) that denies an included edge makes it blockedByApplied (libcalico-go conversion NamespaceToProfile: the endpoint inherits pcns.<key>)', () => {
   const deny: AppliedPolicy = {
     apiVersion: 'projectcalico.org/v3',
