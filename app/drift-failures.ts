@@ -57,11 +57,15 @@ function isolatingIntents(set: PolicySet, f: EdgeFinding): PolicyIntent[] {
 }
 
 /**
- * The policies that cut a finding's edge side: the recommended one the simulator names as deciding
- * when it names one (a deny rule, an isolation policy), else (an implicit default deny, or the end
- * of a Calico tier, which names the Tier) those that isolate the side and have no rule for it.
+ * The policies that cut a finding's edge side: those replacing the applied policies that selected
+ * a workload outside a scoped run (EdgeFinding.replaced); the recommended one the simulator names
+ * as deciding when it names one (a deny rule, an isolation policy), else (an implicit default deny,
+ * or the end of a Calico tier, which names the Tier) those that isolate the side and have no rule
+ * for it.
  */
 function cuttingPolicies(set: PolicySet, manifests: ManifestsByIntent, f: EdgeFinding): string[] {
+  // The recommended policies of the replaced ones' identity (manifestId: kind, namespace, name).
+  if (f.replaced !== undefined) return f.replaced;
   if (f.by !== undefined && manifests.has(f.by.policy)) return [f.by.policy];
   return [...new Set(isolatingIntents(set, f).flatMap((i) => manifests.of(i)))];
 }

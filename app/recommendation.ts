@@ -192,7 +192,16 @@ export function verifyRecommendationInChunks(
   model: ClusterModel = clusterModel(input.inventory, input.externalNames),
 ): ChunkedVerification {
   const applied = input.inventory.policies;
-  return verifyInChunks({ engine, set: rec.policySet, sides: rec.sides, model, applied, options: emitOptions(input), ...simulatorsFor(engine, applied, model), ...run });
+  return verifyInChunks({ engine, set: rec.policySet, sides: rec.sides, model, applied, options: emitOptions(input), ...simulatorsFor(engine, applied, model), ...scopedEdges(input, rec), ...run });
+}
+
+/**
+ * A scoped run's verification reads every stored edge: the sides of workloads outside the run that
+ * an applied policy its manifests replace selects are judged too (recommender/verify/replaced-subjects.ts).
+ * An unscoped run holds every workload: nothing to add.
+ */
+function scopedEdges(input: RecommendInput, rec: Recommendation): { scopedEdges?: readonly EdgeTraffic[] } {
+  return rec.options.namespace !== undefined || rec.options.workload !== undefined ? { scopedEdges: input.edges } : {};
 }
 
 /**
@@ -301,6 +310,7 @@ function emitAndVerify(input: RecommendInput, rec: Recommendation, engine: Engin
     ...simulatorsFor(engine, applied, model),
     warnings: engineWarnings(emitted, model, applied),
     tightness,
+    ...scopedEdges(input, rec),
   });
   return { rec, emitted, verification };
 }
@@ -316,7 +326,7 @@ export function verificationFailures(v: Pick<Verification, 'admission' | 'blocke
   return [
     // Manifests with one name each carry the same error: said once. The API server takes them (one replaces the other): no refusal.
     ...new Set(v.admission.map((e) => `${e.manifest} ${e.path}: ${e.message}${e.duplicateName ? '' : ' (the engine refuses it)'}`)),
-    ...v.blocked.map((b) => `${b.workload} ${b.direction} ${b.edge}: denied by the recommended policies (${b.reason}${b.by ? `; ${b.by.policy}${b.by.rule ?? ''}` : ''})`),
+    ...v.blocked.map((b) => `${b.workload} ${b.direction} ${b.edge}: ${b.replaced ? "cut outside the run's scope" : 'denied by the recommended policies'} (${b.reason}${b.by ? `; ${b.by.policy}${b.by.rule ?? ''}` : ''})`),
   ];
 }
 

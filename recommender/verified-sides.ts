@@ -43,6 +43,12 @@ export interface VerifiedSides {
   restricted: Record<Direction, boolean>;
   /** A workload outside a scoped run that the run's policies restrict (outside-run.ts): read for the verification only, never measured. */
   outside?: true;
+  /**
+   * A workload outside a scoped run that an applied policy the run's manifests replace selects
+   * (verify/replaced-subjects.ts): per direction, the ids of those policies. Built by the
+   * verification alone, never by recommend.ts: its sides are judged before and after applying.
+   */
+  replacedBy?: Record<Direction, readonly string[]>;
 }
 
 /** The documented `must` rule that requires a flow, and what keeps the flow where the recommendation cuts it (synthesize/kept-by.ts). */

@@ -11,7 +11,10 @@
  * - so are the applied policies that stay beside the recommendation. Which ones stay is decided
  *   by all the recommendation's manifests: a namespaced applied policy can only be replaced by a
  *   manifest of its own namespace (the chunk's), a cluster-scoped one by any, so when one is
- *   applied every chunk is emitted once more first, for the identities alone.
+ *   applied every chunk is emitted once more first, for the identities alone;
+ * - in a scoped run with applied policies, every chunk is emitted once more first too: the sides of
+ *   the workloads outside the run that a replaced applied policy selects (replaced-subjects.ts)
+ *   are dealt to the chunks of their namespaces, whose manifests and applied policies decide them.
  * Admission errors and engine warnings are per manifest (those about the applied policies said once): each manifest is checked once, and the
  * lists come out in the order of one whole emit. test/unit/verify-in-chunks.test.ts holds the
  * two equal on every engine, one namespace per chunk.
@@ -31,7 +34,8 @@ import { duplicateNameErrors } from './duplicate-names.ts';
 import { appliedPolicyWarnings, manifestWarnings } from './engine-warnings.ts';
 import { manifestErrors, manifestId, type ManifestError } from './index.ts';
 import { PluginWarnings } from './plugin-warnings.ts';
-import { appliedBeside, completeVerification, manifestIdentity, requiredSides, simulateSides, unverifiedMustFlows, type SidesFound, type Verification } from './recommendation.ts';
+import { appliedBeside, appliedReplaced, completeVerification, manifestIdentity, replacedSides, requiredSides, simulateSides, unverifiedMustFlows, type SidesFound, type Verification } from './recommendation.ts';
+import type { EdgeTraffic } from '../../domain/edge.ts';
 
 /**
  * Observed edge sides per chunk, by engine (a namespace with more is a chunk alone): what one
@@ -54,6 +58,8 @@ export interface ChunkedVerifyInput {
   besideSimulator?: SimulatorFactory;
   /** As VerifyInput.tightness. */
   tightness: boolean;
+  /** As VerifyInput.scopedEdges. */
+  scopedEdges?: readonly EdgeTraffic[];
   options?: EmitOptions;
   /** Default CHUNK_EDGE_SIDES of the engine. */
   maxEdgeSides?: number;
@@ -120,14 +126,18 @@ const clusterScoped = (m: unknown): boolean => typeof m === 'object' && m !== nu
 export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
   const emitter = getEngine(input.engine);
   const emit = (intents: PolicyIntent[]): EmitResult => emitter.emit({ intents }, input.options);
-  const { clusterWide, chunks } = namespaceChunks(input.set, input.sides, input.maxEdgeSides ?? CHUNK_EDGE_SIDES[input.engine]);
+  const maxEdgeSides = input.maxEdgeSides ?? CHUNK_EDGE_SIDES[input.engine];
+  const { clusterWide, chunks: runChunks } = namespaceChunks(input.set, input.sides, maxEdgeSides);
 
   const shared = emit(clusterWide);
   let everyIdentity: Set<string> | undefined;
-  if (input.applied.some((p) => clusterScoped(p.manifest))) {
+  const scopedWithApplied = input.scopedEdges !== undefined && input.applied.length > 0;
+  if (scopedWithApplied || input.applied.some((p) => clusterScoped(p.manifest))) {
     everyIdentity = new Set(identities(shared));
-    for (const c of chunks) for (const id of identities(emit(c.intents))) everyIdentity.add(id);
+    for (const c of runChunks) for (const id of identities(emit(c.intents))) everyIdentity.add(id);
   }
+  const outside = everyIdentity === undefined ? [] : replacedSides(input, input.sides, appliedReplaced(input.applied, everyIdentity));
+  const chunks = outside.length === 0 ? runChunks : namespaceChunks(input.set, [...input.sides, ...outside], maxEdgeSides).chunks;
 
   const admission: { key: string; error: ManifestError }[] = [];
   const found: SidesFound[] = [];
@@ -150,6 +160,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
   };
 
   check(shared);
+  const appliedManifests = input.applied.map((p) => p.manifest);
   let kept: Manifest[] | undefined;
   for (const c of chunks) {
     const emitted = emit(c.intents);
@@ -160,6 +171,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
       simulateSides({
         manifests: shared.manifests.length === 0 ? emitted.manifests : [...shared.manifests, ...emitted.manifests],
         beside: appliedBeside(input.applied, replaced),
+        applied: appliedManifests,
         model: input.model,
         sides: c.sides,
         simulator: input.simulator,

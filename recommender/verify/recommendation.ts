@@ -10,6 +10,9 @@
  * - The same is simulated with the applied policies beside the recommended ones (the ones the
  *   recommendation replaces, same kind/namespace/name, left out): a denial that only appears
  *   then is the applied policies' doing and is a warning, not a failure of the output.
+ * - A replaced applied policy may select pods outside a scoped run (replaced-subjects.ts): their
+ *   observed sides are judged under every applied policy and under the recommendation beside the
+ *   applied ones it leaves; what is allowed before and denied after is cut by applying it, blocked.
  * - Tightness per workload side: the (peer, port) pairs the policies allow among the observed
  *   pairs and the probes (`probes.ts`: one peer of each class a looser policy opens, on the
  *   side's ports), divided by the observed pairs; 1 is as tight as the observations allow.
@@ -33,6 +36,7 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import { ipFamily } from '../../domain/ip.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../verified-sides.ts';
+import { replacedSubjectSides } from './replaced-subjects.ts';
 
 /**
  * Each restricted side's edges with what the recommendation decided (`reason` undefined: it is
@@ -77,6 +81,11 @@ export interface EdgeFinding {
    * plugin: blocked where it does not match ipBlocks against pod addresses, still allowed where it does.
    */
   dependsOnIpBlockReading?: true;
+  /**
+   * The side is a workload's outside a scoped run, cut because applying the recommendation
+   * replaces these applied policies (manifestId), which selected it and allowed the edge.
+   */
+  replaced?: string[];
 }
 
 export interface Tightness {
@@ -135,6 +144,13 @@ export interface VerifyInput {
    * Without it `tightness` is empty; nothing else changes.
    */
   tightness?: boolean;
+  /**
+   * Given for a scoped run (`-n`, `--workload`): every edge the run read. The sides of the
+   * workloads outside the run that an applied policy the recommendation replaces selects are
+   * taken from them and judged (replaced-subjects.ts). Absent: none is (an unscoped run holds
+   * every workload).
+   */
+  scopedEdges?: readonly EdgeTraffic[];
 }
 
 const edgeKey = (e: EdgeTraffic): string => `${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`;
@@ -145,7 +161,29 @@ export const manifestIdentity = (m: { apiVersion?: unknown; kind?: unknown; meta
 
 /** The applied policies that stay beside the recommendation: those whose identity `replaced` (the recommendation's manifests) does not hold. */
 export function appliedBeside(applied: readonly AppliedPolicy[], replaced: ReadonlySet<string>): unknown[] {
-  return applied.map((p) => p.manifest).filter((m) => typeof m === 'object' && m !== null && !replaced.has(manifestIdentity(m as Parameters<typeof manifestIdentity>[0])));
+  return applied.map((p) => p.manifest).filter((m) => isManifest(m) && !replaced.has(manifestIdentity(m)));
+}
+
+/** The applied policies the recommendation replaces: those whose identity `replaced` holds. */
+export function appliedReplaced(applied: readonly AppliedPolicy[], replaced: ReadonlySet<string>): unknown[] {
+  return applied.map((p) => p.manifest).filter((m) => isManifest(m) && replaced.has(manifestIdentity(m)));
+}
+
+const isManifest = (m: unknown): m is Parameters<typeof manifestIdentity>[0] => typeof m === 'object' && m !== null;
+
+/**
+ * The sides of the workloads outside a scoped run that the applied policies `replaced` selects
+ * (replaced-subjects.ts), from `scopedEdges`; none for an unscoped run (no `scopedEdges`).
+ */
+export function replacedSides(input: Pick<VerifyInput, 'model' | 'simulator' | 'besideSimulator' | 'scopedEdges'>, sides: readonly VerifiedSides[], replaced: readonly unknown[]): VerifiedSides[] {
+  if (input.scopedEdges === undefined || replaced.length === 0) return [];
+  return replacedSubjectSides({
+    replaced,
+    model: input.model,
+    edges: input.scopedEdges,
+    judged: new Set(sides.map((s) => s.workload)),
+    simulator: input.besideSimulator ?? input.simulator,
+  });
 }
 
 function finding(workload: string, direction: Direction, edge: EdgeTraffic, s: SideVerdict, reason: string): EdgeFinding {
@@ -160,6 +198,8 @@ export interface SimulateSidesInput {
   manifests: readonly unknown[];
   /** The applied policies that stay beside them (`appliedBeside`). */
   beside: readonly unknown[];
+  /** Every applied policy: what the sides of `replacedBy` workloads are judged under before the recommendation is applied. */
+  applied: readonly unknown[];
   /** The cluster the sides are judged in. */
   model: ClusterModel;
   sides: readonly VerifiedSides[];
@@ -218,6 +258,8 @@ interface Judges {
   apart: PodsApart;
   /** A flow placed at the nodes it is judged at (host-network-nodes.ts), one function for the whole verification. */
   atNodes: (f: PortFlow) => PortFlow;
+  /** Every applied policy, as the cluster enforces them before the recommendation is applied; built on first use. */
+  before: () => Simulator;
 }
 
 function judges(input: SimulateSidesInput): Judges {
@@ -226,6 +268,7 @@ function judges(input: SimulateSidesInput): Judges {
   const beside = input.besideSimulator ?? input.simulator;
   // Built only when a finding about the applied policies may depend on the reading.
   let otherReading: Simulator | null | undefined;
+  let before: Simulator | undefined;
   const ours = input.simulator(input.manifests, cluster);
   const withApplied = together && beside(together, cluster);
   const peerByNode = judgesPeerByNode(ours.engine) || (withApplied !== undefined && judgesPeerByNode(withApplied.engine));
@@ -237,6 +280,7 @@ function judges(input: SimulateSidesInput): Judges {
     ties: together && tieReadings(input.manifests, input.beside, cluster, beside),
     apart: new PodsApart(input.model, together ?? input.manifests, { peerByNode }),
     atNodes: (f) => atJudgedNodes(input.model, f),
+    before: () => (before ??= beside(input.applied, cluster)),
   };
 }
 
@@ -256,6 +300,8 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   const found: SidesFound = { blocked: [], blockedByApplied: [], stillAllowed: [], denied: [], skipped: {}, tightness: [] };
   const sides = new Map<string, TightnessSide>();
   const outside = new Set(input.sides.filter((s) => s.outside === true).map((s) => s.workload));
+  const replaced = input.sides.filter((s) => s.replacedBy !== undefined);
+  const sidesOfRun = replaced.length === 0 ? input.sides : input.sides.filter((s) => s.replacedBy === undefined);
 
   // A direction the recommendation leaves open (--no-egress, a host-network workload) is the applied policies' to decide: what they deny is said too.
   const appliedDecide = j.withApplied
@@ -265,7 +311,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
       }
     : undefined;
 
-  forEachSide(input.sides, found.skipped, (workload, direction, edge, reason) => {
+  forEachSide(sidesOfRun, found.skipped, (workload, direction, edge, reason) => {
     const conn = verifiedFlow(j, edge, direction);
     if (!conn.ok) {
       countSkipped(found, conn.reason);
@@ -280,6 +326,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   }, appliedDecide);
 
   judgeDocumentedRequirements(input, j, found);
+  for (const s of replaced) judgeReplacedSubject(j, found, s);
   for (const s of sides.values()) found.tightness.push(measureTightness(model, j.ours, s));
   return found;
 }
@@ -305,6 +352,34 @@ function judgeRequired(j: Judges, found: SidesFound, workload: string, direction
     blockedByAppliedOnly(j, found, workload, direction, edge, each, required);
   }
   return denied === undefined;
+}
+
+/**
+ * The observed sides of a workload outside a scoped run that replaced applied policies selected
+ * (`s.replacedBy`, replaced-subjects.ts): an edge allowed under every applied policy and denied
+ * under the recommendation beside the applied policies it leaves, at some pod, is cut by
+ * applying the recommendation: blocked, naming the replaced policies. What was denied before is
+ * not its doing and is not said.
+ */
+function judgeReplacedSubject(j: Judges, found: SidesFound, s: VerifiedSides): void {
+  const after = j.withApplied ?? j.ours;
+  for (const direction of DIRECTIONS) {
+    const replaced = s.replacedBy?.[direction] ?? [];
+    if (replaced.length === 0) continue;
+    for (const edge of s.edges[direction]) {
+      const conn = verifiedFlow(j, edge, direction);
+      if (!conn.ok) {
+        countSkipped(found, conn.reason);
+        continue;
+      }
+      const cut = firstOf(conn.each, (f) => !sideAllows(after, f.flow, direction) && sideAllows(j.before(), f.flow, direction));
+      if (cut === undefined) continue;
+      const side = decideSide(after, cut.flow, direction);
+      const names = replaced.join(', ');
+      const reason = `${side.reason}${cut.at}, once the recommendation replaces the applied ${names} (kubectl apply: same kind, namespace and name), which selects this workload outside the run's scope and allows it now: ${CUTS}; rename the applied policy first (it then stays beside the recommendation), or run without the scope`;
+      found.blocked.push({ ...finding(s.workload, direction, edge, side, reason), replaced: [...replaced] });
+    }
+  }
 }
 
 /**
@@ -565,11 +640,13 @@ function admissionErrors(manifests: readonly Manifest[]): ManifestError[] {
 export function verifyRecommendation(input: VerifyInput): Verification {
   const { emitted } = input;
   const admission = admissionErrors(emitted.manifests);
+  const identities = new Set(emitted.manifests.map(manifestIdentity));
   const found = simulateSides({
     manifests: emitted.manifests,
-    beside: appliedBeside(input.applied, new Set(emitted.manifests.map(manifestIdentity))),
+    beside: appliedBeside(input.applied, identities),
+    applied: input.applied.map((p) => p.manifest),
     model: input.model,
-    sides: input.sides,
+    sides: [...input.sides, ...replacedSides(input, input.sides, appliedReplaced(input.applied, identities))],
     simulator: input.simulator,
     ...(input.besideSimulator ? { besideSimulator: input.besideSimulator } : {}),
     tightness: input.tightness !== false,
